@@ -1,0 +1,38 @@
+/** The article model every part of Nashra speaks: readers produce it, the store keeps it, formatters print it. */
+export interface Article {
+  /** Canonical URL (tracking parameters and fragments removed). For a local file: a `file:` URL. */
+  url: string;
+  /** Headline as published (original spelling, bidi controls removed). */
+  title: string;
+  /** Who published it: "SY24", a feed's title, a byline such as «الوئام». */
+  source: string;
+  /** Person who wrote it, when known and different from the source. */
+  author?: string;
+  /** Publication time; undefined when unknown. */
+  publishedAt?: Date;
+  /** Body, one entry per paragraph, junk (share buttons, «اقرأ أيضاً», dateline) removed. */
+  paragraphs: string[];
+  /** Categories and tags from the source. */
+  categories: string[];
+  /** Lead image URL (absolute). */
+  imageUrl?: string;
+  /** BCP-47-ish language code guessed from the text: "ar", "en", … or "und". */
+  language: string;
+  /** Feed GUID, when the article came from a feed. */
+  guid?: string;
+  /** Feed excerpt, when there was one. */
+  excerpt?: string;
+}
+
+/** What a formatter needs: an article reduced to the message a subscriber reads. */
+export interface Post {
+  title: string;
+  summary: string[];
+  source: string;
+  url: string;
+  publishedAt?: Date;
+  hashtags: string[];
+  imageUrl?: string;
+  /** IANA zone the date is shown in (the source's), default Asia/Damascus. */
+  timeZone?: string;
+}
