@@ -1,0 +1,20 @@
+import type { Config } from '../../src/config.js';
+import type { Transport } from '../../src/deliveries.js';
+import { renderArticle } from '../../src/render.js';
+import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
+
+/**
+ * The platform used when no token is configured: prints each message as plain text and marks it sent, so a newcomer
+ * (and `npm start` on a fresh machine) sees real summaries without any account.
+ */
+export function createConsoleTransport(out: (text: string) => void, config: Pick<Config, 'timeZone' | 'template'>): Transport {
+  return {
+    platform: 'console',
+    concurrency: 1,
+    isReady: () => true,
+    async send(delivery: PendingDelivery, article: StoredArticle) {
+      out(`──── ${delivery.chatId} · #${article.id} ────\n${renderArticle(article, 'plain', config)}\n`);
+      return { messageId: `console-${delivery.id}` };
+    },
+  };
+}

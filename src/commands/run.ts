@@ -1,0 +1,12 @@
+import { flag, parseArgs } from '../cli/args.js';
+import type { CommandContext } from '../cli/context.js';
+import { createPlatforms } from '../platforms.js';
+import { runMain } from '../run.js';
+
+/** `nashra run [--once]`: the main job. */
+export async function runCommand(argv: string[], ctx: CommandContext): Promise<void> {
+  const args = parseArgs(argv, { flags: ['once'] });
+  const store = ctx.store();
+  const platforms = await createPlatforms(ctx.config, store, ctx.logger);
+  await runMain(ctx.config, store, ctx.logger, { once: flag(args, 'once'), out: ctx.out, platforms });
+}

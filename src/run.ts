@@ -1,0 +1,126 @@
+import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createConsoleTransport } from '../bots/console/transport.js';
+import type { Config } from './config.js';
+import { DeliveryWorker, type Transport } from './deliveries.js';
+import { UserError } from './errors.js';
+import { startHealthServer } from './health.js';
+import { SourcePoller } from './ingest/poller.js';
+import { loadArticle } from './load-article.js';
+import type { Logger } from './logger.js';
+import { projectRoot } from './paths.js';
+import { routeArticle, storeArticle } from './pipeline.js';
+import type { PlatformAdapter } from './platform.js';
+import type { Store } from './store/index.js';
+
+export interface RunOptions {
+  once: boolean;
+  out: (text: string) => void;
+  /** Adapters for the configured platforms (built by the caller, so tests can pass their own). */
+  platforms: PlatformAdapter[];
+}
+
+const LEASE = 'run';
+const LEASE_TTL_MS = 15_000;
+
+/**
+ * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
+ * With no platform configured it runs on the embedded default: the bundled samples, printed to the console.
+ */
+export async function runMain(config: Config, store: Store, logger: Logger, options: RunOptions): Promise<void> {
+  const lease = acquireLease(store, logger);
+  let health: Server | undefined;
+  const stopping = { value: false };
+  try {
+    const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
+    if (recovered > 0) {
+      logger.warn(config.inDoubtPolicy === 'hold'
+        ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
+        : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
+    }
+    const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
+    if (options.platforms.length === 0) await seedDemo(config, store, logger, options.out);
+
+    const worker = new DeliveryWorker(store, transports, logger);
+    const poller = new SourcePoller(config, store, logger, () => worker.notify());
+    for (const p of options.platforms) await p.start();
+    if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
+
+    if (options.once) {
+      await poller.pollAll();
+      const result = await worker.drain();
+      logger.info('queue drained', { ...result });
+    } else {
+      poller.start();
+      worker.start();
+      logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
+      await waitForSignal(stopping, logger, () => lease.renew());
+      await poller.stop();
+      await worker.stop(3000);
+    }
+    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+  } finally {
+    health?.close();
+    lease.release();
+  }
+}
+
+function acquireLease(store: Store, logger: Logger) {
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const got = store.leases.acquire(LEASE, holder, LEASE_TTL_MS, { pid: process.pid, host: hostname() });
+  if (!got.ok) {
+    const c = got.current;
+    throw new UserError(`another nashra run is already using ${store.path} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
+      `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
+  }
+  return {
+    renew: () => {
+      if (!store.leases.renew(LEASE, holder, LEASE_TTL_MS)) {
+        logger.error('lost the run lease to another process; stopping');
+        return false;
+      }
+      return true;
+    },
+    release: () => {
+      if (store.isOpen) store.leases.release(LEASE, holder);
+    },
+  };
+}
+
+/** Resolves on SIGINT/SIGTERM (or when the lease is lost), renewing the lease meanwhile. */
+function waitForSignal(stopping: { value: boolean }, logger: Logger, renew: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (why: string) => {
+      if (stopping.value) return;
+      stopping.value = true;
+      clearInterval(timer);
+      logger.info('stopping', { why });
+      resolve();
+    };
+    const timer = setInterval(() => { if (!renew()) stop('lease lost'); }, LEASE_TTL_MS / 3);
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** The embedded default: a console subscriber and the bundled sample articles. */
+async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
+  out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+    'See .env.example to connect Telegram or WhatsApp.\n');
+  store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: 'demo' });
+  const dir = join(projectRoot(), 'samples');
+  let added = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+    try {
+      const article = await loadArticle(join(dir, file), config);
+      const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
+      if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+    } catch (err) {
+      logger.warn('sample article skipped', { file, error: err });
+    }
+  }
+  if (added === 0) out('The sample articles were delivered on an earlier run; `nashra latest` shows them again.\n');
+}

@@ -1,0 +1,146 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Article } from '../article.js';
+import { parseJsonArray, toDate, toJson } from './rows.js';
+
+/** An article as stored: the model plus what Nashra computed from it. */
+export interface StoredArticle extends Article {
+  id: number;
+  sourceId?: number;
+  summary: string[];
+  hashtags: string[];
+  timeZone?: string;
+  seenOnly: boolean;
+  createdAt: Date;
+}
+
+/** What the pipeline hands the store for a new article. */
+export interface NewArticle {
+  article: Article;
+  summary: string[];
+  hashtags: string[];
+  contentHash: string;
+  storyKey: string;
+  searchText: string;
+  sourceId?: number;
+  timeZone?: string;
+  seenOnly?: boolean;
+}
+
+export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
+export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
+
+/** How far back a re-posted story (same normalised title and opening) counts as the same one. */
+export const STORY_WINDOW_MS = 72 * 3600 * 1000;
+
+export class ArticlesTable {
+  private readonly insertStmt: Statement;
+  private readonly byUrl: Statement;
+  private readonly byGuid: Statement;
+  private readonly byStory: Statement;
+  private readonly byHash: Statement;
+  private readonly byId: Statement;
+  private readonly latestStmt: Statement;
+  private readonly searchStmt: Statement;
+  private readonly recordDup: Statement;
+  private readonly countStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    this.insertStmt = db.prepare(`INSERT INTO articles
+      (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
+       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, created_at)
+      VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
+       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @createdAt)`);
+    this.byUrl = db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
+    this.byGuid = db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
+    this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
+    this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
+    this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
+    this.latestStmt = db.prepare('SELECT * FROM articles WHERE seen_only = 0 ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
+      ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
+    this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
+      VALUES (?, ?, ?, ?, ?, ?)`);
+    this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+  }
+
+  /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
+  findDuplicate(c: { url: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
+    const since = now - STORY_WINDOW_MS;
+    const checks: Array<[DuplicateReason, () => unknown]> = [
+      ['url', () => this.byUrl.get(c.url)],
+      ['guid', () => (c.guid ? this.byGuid.get(c.guid) : undefined)],
+      ['story', () => this.byStory.get(c.storyKey, since)],
+      ['content', () => this.byHash.get(c.contentHash, since)],
+    ];
+    for (const [reason, check] of checks) {
+      const id = check();
+      if (typeof id === 'number') return { articleId: id, reason };
+    }
+    return undefined;
+  }
+
+  insert(n: NewArticle, now = Date.now()): number {
+    const a = n.article;
+    const info = this.insertStmt.run({
+      sourceId: n.sourceId ?? null, url: a.url, guid: a.guid ?? null, title: a.title, source: a.source,
+      author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
+      categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
+      summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
+      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, createdAt: now,
+    });
+    return Number(info.lastInsertRowid);
+  }
+
+  recordDuplicate(match: DuplicateMatch, seen: { sourceId?: number; url?: string; guid?: string }, now = Date.now()): void {
+    this.recordDup.run(match.articleId, seen.sourceId ?? null, seen.url ?? null, seen.guid ?? null, match.reason, now);
+  }
+
+  get(id: number): StoredArticle | undefined {
+    const row = this.byId.get(id) as ArticleRow | undefined;
+    return row && fromRow(row);
+  }
+
+  getByUrl(url: string): StoredArticle | undefined {
+    const id = this.byUrl.get(url);
+    return typeof id === 'number' ? this.get(id) : undefined;
+  }
+
+  latest(limit: number): StoredArticle[] {
+    return (this.latestStmt.all(limit) as ArticleRow[]).map(fromRow);
+  }
+
+  /** Articles whose normalised text contains every normalised word given. */
+  search(normalizedWords: string[], limit: number): StoredArticle[] {
+    if (normalizedWords.length === 0) return [];
+    const [first, ...rest] = normalizedWords;
+    const candidates = (this.searchStmt.all(`%${escapeLike(first!)}%`, limit * 20) as ArticleRow[]);
+    return candidates
+      .filter((row) => rest.every((w) => row.search_text.includes(w)))
+      .slice(0, limit)
+      .map(fromRow);
+  }
+
+  count(): number {
+    return this.countStmt.get() as number;
+  }
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+interface ArticleRow {
+  id: number; source_id: number | null; url: string; guid: string | null; title: string; source_name: string;
+  author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
+  language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
+  seen_only: number; created_at: number;
+}
+
+function fromRow(r: ArticleRow): StoredArticle {
+  return {
+    id: r.id, sourceId: r.source_id ?? undefined, url: r.url, guid: r.guid ?? undefined, title: r.title,
+    source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
+    paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
+    imageUrl: r.image_url ?? undefined, language: r.language, summary: parseJsonArray(r.summary),
+    hashtags: parseJsonArray(r.hashtags), timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1,
+    createdAt: new Date(r.created_at),
+  };
+}

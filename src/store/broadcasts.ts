@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+
+export type BroadcastState = 'preview' | 'queued' | 'cancelled' | 'stopped' | 'done';
+
+export interface Broadcast {
+  id: number; articleId: number; platform: string; editorId: string; token: string; state: BroadcastState;
+  urgent: boolean; progressChat?: string; progressMessage?: string; createdAt: Date;
+}
+
+/** An editor's broadcast, from preview to decision: the state machine makes a confirm button work once. */
+export class BroadcastsTable {
+  private readonly insertStmt: Statement;
+  private readonly byId: Statement;
+  private readonly transitionStmt: Statement;
+  private readonly progressStmt: Statement;
+
+  constructor(db: Database) {
+    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, created_at)
+      VALUES (?, ?, ?, ?, ?, ?)`);
+    this.byId = db.prepare('SELECT * FROM broadcasts WHERE id = ?');
+    this.transitionStmt = db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
+    this.progressStmt = db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
+  }
+
+  create(articleId: number, platform: string, editorId: string, urgent = false, now = Date.now()): Broadcast {
+    const token = randomBytes(8).toString('hex');
+    const id = Number(this.insertStmt.run(articleId, platform, editorId, token, urgent ? 1 : 0, now).lastInsertRowid);
+    return this.get(id)!;
+  }
+
+  get(id: number): Broadcast | undefined {
+    const r = this.byId.get(id) as BroadcastRow | undefined;
+    return r && {
+      id: r.id, articleId: r.article_id, platform: r.platform, editorId: r.editor_id, token: r.token, state: r.state,
+      urgent: r.urgent === 1, progressChat: r.progress_chat ?? undefined, progressMessage: r.progress_message ?? undefined,
+      createdAt: new Date(r.created_at),
+    };
+  }
+
+  /** Atomic compare-and-set: true only for the one caller that moved it from `from` to `to`. */
+  transition(id: number, from: BroadcastState, to: BroadcastState, now = Date.now()): boolean {
+    return this.transitionStmt.run(to, now, id, from).changes > 0;
+  }
+
+  setProgressMessage(id: number, chat: string, messageId: string): void {
+    this.progressStmt.run(chat, messageId, id);
+  }
+}
+
+interface BroadcastRow {
+  id: number; article_id: number; platform: string; editor_id: string; token: string; state: BroadcastState;
+  urgent: number; progress_chat: string | null; progress_message: string | null; created_at: number;
+}

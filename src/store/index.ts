@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ArticlesTable } from './articles.js';
+import { BroadcastsTable } from './broadcasts.js';
+import { DeliveriesTable } from './deliveries.js';
+import { AuditLog, EditorsTable } from './editors.js';
+import { LeasesTable, SendCounters } from './leases.js';
+import { migrate } from './migrate.js';
+import { SourcesTable } from './sources.js';
+import { SubscriptionsTable } from './subscriptions.js';
+
+export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
+export type { Subscription, SubscribeInput, SubscriptionPlatform, ChatKind } from './subscriptions.js';
+export type { PendingDelivery, DeliveryState, DeliveryRow, InDoubtPolicy } from './deliveries.js';
+export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
+export type { Broadcast, BroadcastState } from './broadcasts.js';
+export type { Editor, AuditEntry } from './editors.js';
+
+/** Thrown when the database file cannot be opened or migrated; says which file. */
+export class StoreError extends Error {
+  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** The only module that talks SQL. Everything else gets a Store passed in. */
+export class Store {
+  readonly articles: ArticlesTable;
+  readonly subscriptions: SubscriptionsTable;
+  readonly deliveries: DeliveriesTable;
+  readonly sources: SourcesTable;
+  readonly broadcasts: BroadcastsTable;
+  readonly editors: EditorsTable;
+  readonly audit: AuditLog;
+  readonly leases: LeasesTable;
+  readonly counters: SendCounters;
+
+  constructor(private readonly db: Database.Database, readonly path: string) {
+    this.articles = new ArticlesTable(db);
+    this.subscriptions = new SubscriptionsTable(db);
+    this.deliveries = new DeliveriesTable(db);
+    this.sources = new SourcesTable(db);
+    this.broadcasts = new BroadcastsTable(db);
+    this.editors = new EditorsTable(db);
+    this.audit = new AuditLog(db);
+    this.leases = new LeasesTable(db);
+    this.counters = new SendCounters(db);
+  }
+
+  /** Runs fn in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** A consistent copy while the database is in use (SQLite's online backup API). */
+  async backup(destination: string): Promise<void> {
+    mkdirSync(dirname(destination), { recursive: true });
+    await this.db.backup(destination);
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating if needed) and migrates the database at `path`; ':memory:' works for tests. */
+export function openStore(path: string): Store {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return new Store(db, path);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
+  }
+}

@@ -1,0 +1,64 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export interface LeaseHolder { holder: string; pid?: number; host?: string; expiresAt: Date }
+
+/**
+ * A lease in the database rather than a PID file: it expires by itself when its holder dies (no stale lock after
+ * a crash), and it lives beside the data it protects, so two machines sharing a volume see the same lease.
+ */
+export class LeasesTable {
+  private readonly getStmt: Statement;
+  private readonly upsertStmt: Statement;
+  private readonly renewStmt: Statement;
+  private readonly releaseStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    this.getStmt = db.prepare('SELECT * FROM leases WHERE name = ?');
+    this.upsertStmt = db.prepare(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, expires_at = excluded.expires_at`);
+    this.renewStmt = db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
+    this.releaseStmt = db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
+  }
+
+  /** Takes the lease when free or expired; otherwise returns who holds it. */
+  acquire(name: string, holder: string, ttlMs: number, info: { pid?: number; host?: string } = {}, now = Date.now()):
+    { ok: true } | { ok: false; current: LeaseHolder } {
+    return this.db.transaction(() => {
+      const row = this.getStmt.get(name) as { holder: string; pid: number | null; host: string | null; expires_at: number } | undefined;
+      if (row && row.holder !== holder && row.expires_at > now) {
+        return { ok: false as const, current: { holder: row.holder, pid: row.pid ?? undefined, host: row.host ?? undefined, expiresAt: new Date(row.expires_at) } };
+      }
+      this.upsertStmt.run(name, holder, info.pid ?? null, info.host ?? null, now + ttlMs);
+      return { ok: true as const };
+    }).immediate();
+  }
+
+  /** False when the lease was lost (taken over after expiry): the holder must stop. */
+  renew(name: string, holder: string, ttlMs: number, now = Date.now()): boolean {
+    return this.renewStmt.run(now + ttlMs, name, holder).changes > 0;
+  }
+
+  release(name: string, holder: string): void {
+    this.releaseStmt.run(name, holder);
+  }
+}
+
+/** Messages sent per platform per day, for caps such as WhatsApp's daily limit. */
+export class SendCounters {
+  private readonly bumpStmt: Statement;
+  private readonly getStmt: Statement;
+
+  constructor(db: Database) {
+    this.bumpStmt = db.prepare(`INSERT INTO send_counters (platform, day, count) VALUES (?, ?, 1)
+      ON CONFLICT (platform, day) DO UPDATE SET count = count + 1 RETURNING count`).pluck();
+    this.getStmt = db.prepare('SELECT count FROM send_counters WHERE platform = ? AND day = ?').pluck();
+  }
+
+  increment(platform: string, day: string): number {
+    return this.bumpStmt.get(platform, day) as number;
+  }
+
+  get(platform: string, day: string): number {
+    return (this.getStmt.get(platform, day) as number | undefined) ?? 0;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export type SourceKind = 'rss' | 'atom' | 'json' | 'wordpress' | 'page';
+
+export interface Source {
+  id: number; url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string;
+  intervalSeconds: number; active: boolean; etag?: string; lastModified?: string; lastFetchAt?: Date;
+  lastStatus?: string; lastError?: string; errorCount: number; failingSince?: Date; nextFetchAt: Date;
+  articlesFound: number; createdAt: Date;
+}
+
+export interface NewSource {
+  url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string; intervalSeconds?: number;
+}
+
+/** After a successful or failed fetch: what the poller records. */
+export interface FetchOutcome {
+  status: string; error?: string; etag?: string; lastModified?: string; newArticles?: number; nextFetchAt: number;
+}
+
+export class SourcesTable {
+  private readonly insertStmt: Statement;
+  private readonly byId: Statement;
+  private readonly byUrl: Statement;
+  private readonly listStmt: Statement;
+  private readonly removeStmt: Statement;
+  private readonly okStmt: Statement;
+  private readonly errStmt: Statement;
+  private readonly activeStmt: Statement;
+  private readonly dueStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, created_at)
+      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @now)`);
+    this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');
+    this.byUrl = db.prepare('SELECT * FROM sources WHERE url = ? OR feed_url = ?');
+    this.listStmt = db.prepare('SELECT * FROM sources ORDER BY id');
+    this.removeStmt = db.prepare('DELETE FROM sources WHERE id = ?');
+    this.okStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = NULL, error_count = 0,
+        failing_since = NULL, etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
+        articles_found = articles_found + @newArticles, next_fetch_at = @nextFetchAt WHERE id = @id`);
+    this.errStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = @error,
+        error_count = error_count + 1, failing_since = COALESCE(failing_since, @now), next_fetch_at = @nextFetchAt WHERE id = @id`);
+    this.activeStmt = db.prepare('UPDATE sources SET active = ?, next_fetch_at = 0 WHERE id = ?');
+    this.dueStmt = db.prepare('SELECT * FROM sources WHERE active = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at, id');
+  }
+
+  add(s: NewSource, now = Date.now()): Source {
+    const id = Number(this.insertStmt.run({
+      url: s.url, feedUrl: s.feedUrl ?? null, kind: s.kind, name: s.name, category: s.category ?? null,
+      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, now,
+    }).lastInsertRowid);
+    return this.get(id)!;
+  }
+
+  get(id: number): Source | undefined {
+    const r = this.byId.get(id) as SourceRow | undefined;
+    return r && fromRow(r);
+  }
+
+  findByUrl(url: string): Source | undefined {
+    const r = this.byUrl.get(url, url) as SourceRow | undefined;
+    return r && fromRow(r);
+  }
+
+  list(): Source[] {
+    return (this.listStmt.all() as SourceRow[]).map(fromRow);
+  }
+
+  /** Active sources whose next fetch time has come (all active ones when `now` is Infinity). */
+  due(now = Date.now()): Source[] {
+    return (this.dueStmt.all(Number.isFinite(now) ? now : Number.MAX_SAFE_INTEGER) as SourceRow[]).map(fromRow);
+  }
+
+  remove(id: number): boolean {
+    return this.removeStmt.run(id).changes > 0;
+  }
+
+  setActive(id: number, active: boolean): void {
+    this.activeStmt.run(active ? 1 : 0, id);
+  }
+
+  recordFetch(id: number, o: FetchOutcome, now = Date.now()): void {
+    if (o.error === undefined) {
+      this.okStmt.run({ id, now, status: o.status, etag: o.etag ?? null, lastModified: o.lastModified ?? null, newArticles: o.newArticles ?? 0, nextFetchAt: o.nextFetchAt });
+    } else {
+      this.errStmt.run({ id, now, status: o.status, error: o.error, nextFetchAt: o.nextFetchAt });
+    }
+  }
+}
+
+interface SourceRow {
+  id: number; url: string; feed_url: string | null; kind: SourceKind; name: string; category: string | null;
+  time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
+  last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;
+  failing_since: number | null; next_fetch_at: number; articles_found: number; created_at: number;
+}
+
+function fromRow(r: SourceRow): Source {
+  const date = (v: number | null) => (v === null ? undefined : new Date(v));
+  return {
+    id: r.id, url: r.url, feedUrl: r.feed_url ?? undefined, kind: r.kind, name: r.name, category: r.category ?? undefined,
+    timeZone: r.time_zone ?? undefined, intervalSeconds: r.interval_seconds, active: r.active === 1, etag: r.etag ?? undefined,
+    lastModified: r.last_modified ?? undefined, lastFetchAt: date(r.last_fetch_at), lastStatus: r.last_status ?? undefined,
+    lastError: r.last_error ?? undefined, errorCount: r.error_count, failingSince: date(r.failing_since),
+    nextFetchAt: new Date(r.next_fetch_at), articlesFound: r.articles_found, createdAt: new Date(r.created_at),
+  };
+}

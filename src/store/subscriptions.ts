@@ -1,0 +1,139 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { parseJsonArray, toDate, toJson } from './rows.js';
+
+export type SubscriptionPlatform = 'telegram' | 'whatsapp' | 'console';
+export type ChatKind = 'channel' | 'group' | 'private';
+
+export interface Subscription {
+  id: number;
+  platform: SubscriptionPlatform;
+  chatId: string;
+  threadId?: number;
+  kind: ChatKind;
+  title?: string;
+  topics: string[];
+  digest: boolean;
+  language?: string;
+  active: boolean;
+  deactivatedReason?: string;
+  deactivatedAt?: Date;
+  activeSince: Date;
+  createdBy?: string;
+  createdAt: Date;
+}
+
+export interface SubscribeInput {
+  platform: SubscriptionPlatform;
+  chatId: string;
+  kind: ChatKind;
+  topics?: string[];
+  threadId?: number;
+  title?: string;
+  language?: string;
+  digest?: boolean;
+  createdBy?: string;
+}
+
+export class SubscriptionsTable {
+  private readonly upsertStmt: Statement;
+  private readonly byId: Statement;
+  private readonly byChat: Statement;
+  private readonly listStmt: Statement;
+  private readonly activeStmt: Statement;
+  private readonly deactivateStmt: Statement;
+  private readonly migrateStmt: Statement;
+  private readonly topicsStmt: Statement;
+  private readonly countStmt: Statement;
+
+  constructor(private readonly db: Database) {
+    // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
+    // and moves active_since forward so what was missed while it was off is not sent.
+    this.upsertStmt = db.prepare(`INSERT INTO subscriptions
+        (platform, chat_id, thread_id, kind, title, topics, digest, language, active, active_since, created_by, created_at)
+      VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @digest, @language, 1, @now, @createdBy, @now)
+      ON CONFLICT (platform, chat_id) DO UPDATE SET
+        thread_id = excluded.thread_id, kind = excluded.kind, title = COALESCE(excluded.title, title),
+        topics = excluded.topics, digest = excluded.digest, language = COALESCE(excluded.language, language),
+        active_since = CASE WHEN active = 1 THEN active_since ELSE excluded.active_since END,
+        active = 1, deactivated_reason = NULL, deactivated_at = NULL
+      RETURNING id`).pluck();
+    this.byId = db.prepare('SELECT * FROM subscriptions WHERE id = ?');
+    this.byChat = db.prepare('SELECT * FROM subscriptions WHERE platform = ? AND chat_id = ?');
+    this.listStmt = db.prepare('SELECT * FROM subscriptions ORDER BY id');
+    this.activeStmt = db.prepare('SELECT * FROM subscriptions WHERE active = 1 ORDER BY id');
+    this.deactivateStmt = db.prepare(`UPDATE subscriptions SET active = 0, deactivated_reason = ?, deactivated_at = ?
+      WHERE id = ? AND active = 1`);
+    this.migrateStmt = db.prepare('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
+    this.topicsStmt = db.prepare('UPDATE subscriptions SET topics = ? WHERE id = ?');
+    this.countStmt = db.prepare('SELECT platform, active, COUNT(*) AS n FROM subscriptions GROUP BY platform, active');
+  }
+
+  subscribe(input: SubscribeInput, now = Date.now()): Subscription {
+    const id = this.upsertStmt.get({
+      platform: input.platform, chatId: input.chatId, threadId: input.threadId ?? null, kind: input.kind,
+      title: input.title ?? null, topics: toJson(input.topics ?? []), digest: input.digest ? 1 : 0,
+      language: input.language ?? null, createdBy: input.createdBy ?? null, now,
+    }) as number;
+    return this.get(id)!;
+  }
+
+  get(id: number): Subscription | undefined {
+    const row = this.byId.get(id) as SubscriptionRow | undefined;
+    return row && fromRow(row);
+  }
+
+  findByChat(platform: SubscriptionPlatform, chatId: string): Subscription | undefined {
+    const row = this.byChat.get(platform, chatId) as SubscriptionRow | undefined;
+    return row && fromRow(row);
+  }
+
+  list(): Subscription[] {
+    return (this.listStmt.all() as SubscriptionRow[]).map(fromRow);
+  }
+
+  active(): Subscription[] {
+    return (this.activeStmt.all() as SubscriptionRow[]).map(fromRow);
+  }
+
+  /** Returns false when it was not active (so callers can say "already unsubscribed"). */
+  deactivate(id: number, reason: string, now = Date.now()): boolean {
+    return this.deactivateStmt.run(reason, now, id).changes > 0;
+  }
+
+  setTopics(id: number, topics: string[]): void {
+    this.topicsStmt.run(toJson(topics), id);
+  }
+
+  /** A Telegram group that became a supergroup: the subscription follows the new chat id. */
+  migrateChat(platform: SubscriptionPlatform, fromChatId: string, toChatId: string): boolean {
+    if (this.findByChat(platform, toChatId)) return false;
+    return this.migrateStmt.run(toChatId, 'group', platform, fromChatId).changes > 0;
+  }
+
+  counts(): Array<{ platform: string; active: number; inactive: number }> {
+    const byPlatform = new Map<string, { platform: string; active: number; inactive: number }>();
+    for (const r of this.countStmt.all() as Array<{ platform: string; active: number; n: number }>) {
+      const entry = byPlatform.get(r.platform) ?? { platform: r.platform, active: 0, inactive: 0 };
+      if (r.active === 1) entry.active += r.n; else entry.inactive += r.n;
+      byPlatform.set(r.platform, entry);
+    }
+    return [...byPlatform.values()];
+  }
+}
+
+interface SubscriptionRow {
+  id: number; platform: SubscriptionPlatform; chat_id: string; thread_id: number | null; kind: ChatKind;
+  title: string | null; topics: string; digest: number; language: string | null; active: number;
+  deactivated_reason: string | null; deactivated_at: number | null; active_since: number; created_by: string | null;
+  created_at: number;
+}
+
+function fromRow(r: SubscriptionRow): Subscription {
+  return {
+    id: r.id, platform: r.platform, chatId: r.chat_id, threadId: r.thread_id ?? undefined, kind: r.kind,
+    title: r.title ?? undefined, topics: parseJsonArray(r.topics), digest: r.digest === 1,
+    language: r.language ?? undefined, active: r.active === 1, deactivatedReason: r.deactivated_reason ?? undefined,
+    deactivatedAt: toDate(r.deactivated_at), activeSince: new Date(r.active_since),
+    createdBy: r.created_by ?? undefined, createdAt: new Date(r.created_at),
+  };
+}
