@@ -1,13 +1,321 @@
-// Interim HTTP client: the ingest work replaces this with the full one (conditional GET, size limit, charsets,
-// private-network guard). Keep the exported signature.
-export interface FetchOptions { timeoutMs: number; maxBytes: number; userAgent: string; allowPrivate: boolean; etag?: string; lastModified?: string }
-export interface FetchedText { url: string; status: number; contentType: string; text: string; etag?: string; lastModified?: string; notModified: boolean }
+/**
+ * The HTTP client every outside fetch goes through (feeds, WordPress REST, article pages), written on node:http
+ * because it must enforce what global fetch cannot: the resolved address is checked against private networks on
+ * every hop and the socket connects to that checked address (no DNS rebinding), the body limit is applied while
+ * streaming, and the text is decoded from the charset the server or the document declares.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP } from 'node:net';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import iconv from 'iconv-lite';
 
+export interface FetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  userAgent: string;
+  allowPrivate: boolean;
+  /** Validators from the last fetch: an unchanged resource then costs a 304. */
+  etag?: string;
+  lastModified?: string;
+  /** Accept header; defaults to feeds and HTML. */
+  accept?: string;
+  /** Aborts the fetch (the poller's stop()). */
+  signal?: AbortSignal;
+}
+
+export interface FetchedText {
+  /** Final URL after redirects. */
+  url: string;
+  status: number;
+  contentType: string;
+  /** Decoded UTF-8 text ('' for a 304). */
+  text: string;
+  /** Charset the body was decoded from. */
+  charset?: string;
+  etag?: string;
+  lastModified?: string;
+  notModified: boolean;
+}
+
+export type FetchErrorKind = 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'blocked';
+
+/** A fetch that failed; says what happened and where. `status` is set for kind 'http'. */
+export class FetchError extends Error {
+  override name = 'FetchError';
+  constructor(readonly kind: FetchErrorKind, readonly url: string, message: string, readonly status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export const MAX_REDIRECTS = 5;
+const DEFAULT_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
+
+/**
+ * GETs `url`, following at most 5 redirects. Resolves for 2xx and 304; throws FetchError for everything else
+ * (HTTP ≥ 400 included, as kind 'http' with the status).
+ */
 export async function fetchText(url: string, options: FetchOptions): Promise<FetchedText> {
-  const res = await fetch(url, { headers: { 'user-agent': options.userAgent }, signal: AbortSignal.timeout(options.timeoutMs) });
-  return {
-    url: res.url || url, status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text(),
-    etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined,
-    notModified: res.status === 304,
+  const deadline = Date.now() + options.timeoutMs;
+  const visited = new Set<string>();
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const target = parseHttpUrl(current);
+    visited.add(target.href);
+    const res = await requestOnce(target, options, deadline);
+    if (res.redirect === undefined) return res.result;
+    const next = resolveRedirect(res.redirect, target);
+    if (visited.has(next)) throw new FetchError('redirects', url, `${url}: redirect loop (${target.href} → ${next})`);
+    if (hop + 1 > MAX_REDIRECTS) throw new FetchError('redirects', url, `${url}: more than ${MAX_REDIRECTS} redirects`);
+    current = next;
+  }
+}
+
+function parseHttpUrl(raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new FetchError('blocked', raw, `${raw}: not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('blocked', raw, `${raw}: only http and https URLs are fetched, not ${u.protocol}`);
+  if (u.username || u.password) throw new FetchError('blocked', raw, `${u.protocol}//${u.host}${u.pathname}: URLs with credentials are not fetched`);
+  return u;
+}
+
+function resolveRedirect(location: string, from: URL): string {
+  try {
+    return parseHttpUrl(new URL(location, from).href).href;
+  } catch (err) {
+    if (err instanceof FetchError) throw new FetchError(err.kind, from.href, `${from.href}: redirect refused: ${err.message}`);
+    throw err;
+  }
+}
+
+type Hop = { redirect: string; result?: undefined } | { redirect?: undefined; result: FetchedText };
+
+function requestOnce(target: URL, options: FetchOptions, deadline: number): Promise<Hop> {
+  const url = target.href;
+  return new Promise<Hop>((resolve, reject) => {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return reject(new FetchError('timeout', url, `${url}: no answer within ${options.timeoutMs} ms`));
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    // The lookup hook is not called for IP literals, so those are checked here.
+    if (isIP(host) && !options.allowPrivate && isPrivateAddress(host)) return reject(blockedError(url, host));
+
+    const headers: Record<string, string> = {
+      'user-agent': options.userAgent,
+      accept: options.accept ?? DEFAULT_ACCEPT,
+      'accept-encoding': 'gzip, deflate, br',
+    };
+    if (options.etag) headers['if-none-match'] = options.etag;
+    if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      req.destroy();
+      reject(err);
+    };
+    const succeed = (hop: Hop) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(hop);
+    };
+    const onAbort = () => fail(new FetchError('network', url, `${url}: fetch aborted`));
+
+    const client = target.protocol === 'https:' ? https : http;
+    const req = client.request(target, { method: 'GET', headers, lookup: guardedLookup(url, options.allowPrivate) }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && status !== 304) {
+        res.resume();
+        const location = res.headers.location;
+        if (!location) return fail(new FetchError('http', url, `${url}: HTTP ${status} without a Location header`, status));
+        return succeed({ redirect: location });
+      }
+      if (status >= 400) {
+        res.resume();
+        return fail(new FetchError('http', url, `${url}: the server answered HTTP ${status}`, status));
+      }
+      const meta = {
+        url, status, contentType: String(res.headers['content-type'] ?? ''),
+        etag: header(res, 'etag'), lastModified: header(res, 'last-modified'),
+      };
+      if (status === 304) {
+        res.resume();
+        return succeed({ result: { ...meta, text: '', notModified: true } });
+      }
+      readBody(res, url, options.maxBytes).then(
+        (body) => {
+          const { text, charset } = decodeBody(body, meta.contentType);
+          succeed({ result: { ...meta, text, charset, notModified: false } });
+        },
+        fail,
+      );
+    });
+    const timer = setTimeout(() => fail(new FetchError('timeout', url, `${url}: no complete answer within ${options.timeoutMs} ms`)), remaining);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => fail(err instanceof FetchError ? err : new FetchError('network', url, `${url}: ${describeNetworkError(err)}`, undefined, { cause: err })));
+    req.end();
+  });
+}
+
+const header = (res: IncomingMessage, name: string): string | undefined => {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+function describeNetworkError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOTFOUND') return 'host not found';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET') return 'connection reset';
+  return code ? `${code} ${err.message}` : err.message;
+}
+
+/** Streams the (decompressed) body, aborting as soon as it exceeds maxBytes. */
+function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new FetchError('too-large', url, `${url}: body larger than ${maxBytes} bytes, download stopped`);
+  const declared = Number(res.headers['content-length']);
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  return new Promise((resolve, reject) => {
+    if (Number.isFinite(declared) && declared > maxBytes && (encoding === '' || encoding === 'identity')) {
+      res.destroy();
+      return reject(tooLarge());
+    }
+    let stream: Readable = res;
+    if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
+    else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
+    else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const stop = (err: Error) => {
+      if (done) return;
+      done = true;
+      res.destroy();
+      if (stream !== res) stream.destroy();
+      reject(err);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return stop(tooLarge());
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    stream.on('error', (err) => stop(new FetchError('network', url, `${url}: body could not be read (${err.message})`, undefined, { cause: err })));
+    res.on('aborted', () => stop(new FetchError('network', url, `${url}: connection closed before the body was complete`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private network guard
+
+/** Addresses a URL from an editor or a feed must never reach: this machine and its private networks. */
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+}
+
+/** True for loopback, link-local, private, shared, multicast and reserved addresses, IPv4-mapped forms included. */
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return PRIVATE.check(address, 'ipv4');
+  if (family !== 6) return true;
+  const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
+  const hexMapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hexMapped) {
+    const hi = parseInt(hexMapped[1]!, 16);
+    const lo = parseInt(hexMapped[2]!, 16);
+    return PRIVATE.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+  }
+  return PRIVATE.check(address, 'ipv6');
+}
+
+function blockedError(url: string, address: string): FetchError {
+  return new FetchError('blocked', url, `${url}: refused to fetch from ${address}, a private or local network address ` +
+    '(set NASHRA_ALLOW_PRIVATE_FETCH=1 only for tests and local development)');
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A dns.lookup replacement for http.request: resolves every address, refuses the host if any of them is private,
+ * and hands the socket exactly the addresses it checked.
+ */
+function guardedLookup(url: string, allowPrivate: boolean) {
+  return (hostname: string, opts: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
+    dnsLookup(hostname, { all: true, family: typeof opts.family === 'number' ? opts.family : 0 }, (err, addresses) => {
+      if (err) return callback(err, []);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+      if (bad) return callback(blockedError(url, `${hostname} (${bad.address})` ) as unknown as NodeJS.ErrnoException, []);
+      if (opts.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charsets
+
+/**
+ * Body bytes → text. Order: a byte-order mark, the Content-Type charset, the XML declaration, the HTML
+ * <meta charset> / http-equiv tag, then UTF-8. Bytes that are not valid UTF-8 where UTF-8 was only assumed or
+ * wrongly declared are read as windows-1256, what Arabic sites that forget to declare it serve.
+ */
+export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string } {
+  const bom = sniffBom(body);
+  if (bom) return { text: iconv.decode(body, bom), charset: bom };
+  const declared = [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
+  if (declared && !isUtf8Label(declared)) return { text: iconv.decode(body, declared), charset: declared.toLowerCase() };
+  if (isValidUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8' };
+  return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256' };
+}
+
+const isUtf8Label = (c: string) => /^utf-?8$/i.test(c);
+
+function sniffBom(b: Buffer): string | undefined {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8';
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
+export function charsetFromContentType(contentType: string): string | undefined {
+  return /;\s*charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
+}
+
+/** The XML declaration or an HTML meta tag in the first 4 KB (read as ASCII, which every candidate charset extends). */
+function charsetFromDocument(body: Buffer): string | undefined {
+  const head = body.subarray(0, 4096).toString('latin1');
+  const xml = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([\w.:-]+)["']/i.exec(head);
+  if (xml) return xml[1];
+  const meta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
+  return meta?.[1];
+}
+
+function isValidUtf8(b: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -42,7 +42,12 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
     const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
-    if (options.platforms.length === 0) await seedDemo(config, store, logger, options.out);
+    if (options.platforms.length === 0) {
+      options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+        'See .env.example to connect Telegram or WhatsApp.\n');
+      // A fresh database gets the embedded demo; one that has been set up is left as it is.
+      if (store.subscriptions.list().length === 0) await seedDemo(config, store, logger, options.out);
+    }
 
     const worker = new DeliveryWorker(store, transports, logger);
     const poller = new SourcePoller(config, store, logger, () => worker.notify());
@@ -108,8 +113,6 @@ function waitForSignal(stopping: { value: boolean }, logger: Logger, renew: () =
 
 /** The embedded default: a console subscriber and the bundled sample articles. */
 async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
-  out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
-    'See .env.example to connect Telegram or WhatsApp.\n');
   store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: 'demo' });
   const dir = join(projectRoot(), 'samples');
   let added = 0;
@@ -122,5 +125,5 @@ async function seedDemo(config: Config, store: Store, logger: Logger, out: (text
       logger.warn('sample article skipped', { file, error: err });
     }
   }
-  if (added === 0) out('The sample articles were delivered on an earlier run; `nashra latest` shows them again.\n');
+  out(`Demo: ${added} sample articles queued for the console.\n`);
 }

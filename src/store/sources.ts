@@ -7,10 +7,15 @@ export interface Source {
   intervalSeconds: number; active: boolean; etag?: string; lastModified?: string; lastFetchAt?: Date;
   lastStatus?: string; lastError?: string; errorCount: number; failingSince?: Date; nextFetchAt: Date;
   articlesFound: number; createdAt: Date;
+  /** Newest items routed on the first poll (the rest of the backlog is stored as seen). */
+  backfill: number;
+  /** When the first successful poll marked the backlog seen; undefined until then (and after re-enabling). */
+  primedAt?: Date;
 }
 
 export interface NewSource {
   url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string; intervalSeconds?: number;
+  backfill?: number;
 }
 
 /** After a successful or failed fetch: what the poller records. */
@@ -28,10 +33,11 @@ export class SourcesTable {
   private readonly errStmt: Statement;
   private readonly activeStmt: Statement;
   private readonly dueStmt: Statement;
+  private readonly primeStmt: Statement;
 
   constructor(private readonly db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, created_at)
-      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @now)`);
+    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, created_at)
+      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @now)`);
     this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');
     this.byUrl = db.prepare('SELECT * FROM sources WHERE url = ? OR feed_url = ?');
     this.listStmt = db.prepare('SELECT * FROM sources ORDER BY id');
@@ -41,14 +47,18 @@ export class SourcesTable {
         articles_found = articles_found + @newArticles, next_fetch_at = @nextFetchAt WHERE id = @id`);
     this.errStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = @error,
         error_count = error_count + 1, failing_since = COALESCE(failing_since, @now), next_fetch_at = @nextFetchAt WHERE id = @id`);
-    this.activeStmt = db.prepare('UPDATE sources SET active = ?, next_fetch_at = 0 WHERE id = ?');
+    // Re-enabling clears primed_at: what was published while the source was off is marked seen, never sent.
+    this.activeStmt = db.prepare(`UPDATE sources SET active = @active, next_fetch_at = 0,
+        primed_at = CASE WHEN @active = 1 AND active = 0 THEN NULL ELSE primed_at END, backfill = CASE WHEN @active = 1 AND active = 0 THEN 0 ELSE backfill END
+      WHERE id = @id`);
+    this.primeStmt = db.prepare('UPDATE sources SET primed_at = ? WHERE id = ? AND primed_at IS NULL');
     this.dueStmt = db.prepare('SELECT * FROM sources WHERE active = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at, id');
   }
 
   add(s: NewSource, now = Date.now()): Source {
     const id = Number(this.insertStmt.run({
       url: s.url, feedUrl: s.feedUrl ?? null, kind: s.kind, name: s.name, category: s.category ?? null,
-      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, now,
+      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, backfill: s.backfill ?? 0, now,
     }).lastInsertRowid);
     return this.get(id)!;
   }
@@ -77,7 +87,12 @@ export class SourcesTable {
   }
 
   setActive(id: number, active: boolean): void {
-    this.activeStmt.run(active ? 1 : 0, id);
+    this.activeStmt.run({ active: active ? 1 : 0, id });
+  }
+
+  /** Records the first successful poll (the backlog is now marked seen). */
+  markPrimed(id: number, now = Date.now()): void {
+    this.primeStmt.run(now, id);
   }
 
   recordFetch(id: number, o: FetchOutcome, now = Date.now()): void {
@@ -94,6 +109,7 @@ interface SourceRow {
   time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
   last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;
   failing_since: number | null; next_fetch_at: number; articles_found: number; created_at: number;
+  backfill: number; primed_at: number | null;
 }
 
 function fromRow(r: SourceRow): Source {
@@ -104,5 +120,6 @@ function fromRow(r: SourceRow): Source {
     lastModified: r.last_modified ?? undefined, lastFetchAt: date(r.last_fetch_at), lastStatus: r.last_status ?? undefined,
     lastError: r.last_error ?? undefined, errorCount: r.error_count, failingSince: date(r.failing_since),
     nextFetchAt: new Date(r.next_fetch_at), articlesFound: r.articles_found, createdAt: new Date(r.created_at),
+    backfill: r.backfill, primedAt: date(r.primed_at),
   };
 }

@@ -1,0 +1,124 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { apiThrottler } from '@grammyjs/transformer-throttler';
+import { GrammyError, HttpError, type Api } from 'grammy';
+import type { Config } from '../../src/config.js';
+import type { Transport } from '../../src/deliveries.js';
+import { ChatMigratedError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { renderArticle } from '../../src/render.js';
+import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
+
+export type TelegramConfig = NonNullable<Config['telegram']>;
+export type TelegramRate = TelegramConfig['rate'];
+
+/** Longest 429 `retry_after` waited for in place; a longer one goes back to the worker as a scheduled retry. */
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Installs the Bot API's limits on an Api: the throttler spaces requests (overall, per chat, per group) and
+ * auto-retry waits out a 429's retry_after. Only 429s are retried here: a 5xx or a network failure may have
+ * delivered the message, so the worker (which knows the delivery's attempts) decides about those.
+ */
+export function installLimits(api: Api, rate: TelegramRate): void {
+  api.config.use(apiThrottler({
+    // Evenly spaced rather than a per-second reservoir: a reservoir refilled on the second lets two bursts
+    // land back to back across the boundary, which is exactly what Telegram answers with 429.
+    global: { minTime: 1000 / rate.globalPerSecond },
+    group: {
+      maxConcurrent: 1, minTime: 1000 / rate.perChatPerSecond,
+      reservoir: rate.perGroupPerMinute, reservoirRefreshAmount: rate.perGroupPerMinute, reservoirRefreshInterval: 60_000,
+    },
+    out: { maxConcurrent: 1, minTime: 1000 / rate.perChatPerSecond },
+  }));
+  api.config.use(autoRetry({
+    maxDelaySeconds: MAX_RETRY_AFTER_SECONDS, maxRetryAttempts: 5,
+    rethrowInternalServerErrors: true, rethrowHttpErrors: true,
+  }));
+}
+
+/** Requests in flight so the throttler can reach the global rate, with its queue bounded to about half a second. */
+export const transportConcurrency = (rate: TelegramRate): number => Math.max(4, Math.ceil(rate.globalPerSecond / 2));
+
+/** A send that the server refused because of its markup: worth one retry as plain text. */
+const isFormatRejection = (err: unknown): boolean =>
+  err instanceof GrammyError && err.error_code === 400 && /too long|can't parse entities|can't find end of the entity/i.test(err.description);
+
+/**
+ * Maps a grammY error to Nashra's delivery errors. The message says the method and Telegram's code and
+ * description; never the URL (it holds the token), and the token is masked again in case a description echoes it.
+ */
+export function toDeliveryError(err: unknown, method: string, chatId: string, token: string): Error {
+  const mask = (s: string) => s.split(token).join('[redacted]');
+  if (err instanceof GrammyError) {
+    const code = err.error_code;
+    const what = mask(`telegram ${method} to chat ${chatId} failed (${code}: ${err.description})`);
+    const migrateTo = err.parameters?.migrate_to_chat_id;
+    if (code === 400 && migrateTo !== undefined) return new ChatMigratedError(what, String(migrateTo), { method, code, chatId });
+    if (code === 429) return new TemporaryDeliveryError(what, { method, code, chatId, retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 });
+    if (code === 403 || (code === 400 && /chat not found|user not found|chat_write_forbidden|not enough rights|bot was kicked|deactivated/i.test(err.description))) {
+      return new PermanentDeliveryError(what, { method, code, chatId });
+    }
+    if (code >= 500) return new TemporaryDeliveryError(what, { method, code, chatId });
+    // Other 400s (bad request for this one message) will not get better by retrying.
+    return new PermanentDeliveryError(what, { method, code, chatId, deactivate: false });
+  }
+  if (err instanceof HttpError) return new TemporaryDeliveryError(`telegram ${method} to chat ${chatId}: network error`, { method, chatId });
+  return new TemporaryDeliveryError(mask(`telegram ${method} to chat ${chatId}: ${err instanceof Error ? err.message : String(err)}`), { method, chatId });
+}
+
+export interface TelegramTransportOptions {
+  api: Api;
+  config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramConfig };
+  logger: Logger;
+  isReady?: () => boolean;
+}
+
+/** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
+export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
+  const token = config.telegram.token;
+  const textMessage = async (chatId: string, threadId: number | undefined, text: string, html: boolean) =>
+    api.sendMessage(chatId, text, {
+      ...(html ? { parse_mode: 'HTML' as const } : {}),
+      ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
+    });
+
+  async function sendOnce(d: PendingDelivery, article: StoredArticle): Promise<number> {
+    const thread = d.threadId !== undefined ? { message_thread_id: d.threadId } : {};
+    if (article.imageUrl) {
+      try {
+        const caption = renderArticle(article, 'telegram', config, { caption: true });
+        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread });
+        return photo.message_id;
+      } catch (err) {
+        if (!(err instanceof GrammyError && err.error_code === 400) || err.parameters?.migrate_to_chat_id !== undefined
+          || /chat not found/i.test(err.description)) throw err;
+        logger.warn('photo refused; sending the summary as text', { article: article.id, chat: d.chatId, error: `${err.error_code}: ${err.description}` });
+      }
+    }
+    // Link preview left on for text: the article's page shows its own picture under the summary.
+    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'telegram', config), true);
+    return message.message_id;
+  }
+
+  return {
+    platform: 'telegram',
+    concurrency: transportConcurrency(config.telegram.rate),
+    isReady: isReady ?? (() => true),
+    async send(d, article) {
+      try {
+        try {
+          return { messageId: String(await sendOnce(d, article)) };
+        } catch (err) {
+          if (!isFormatRejection(err)) throw err;
+          logger.error('telegram rejected the formatted message; sending plain text', {
+            article: article.id, chat: d.chatId, error: (err as GrammyError).description,
+          });
+          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'plain', config), false);
+          return { messageId: String(message.message_id) };
+        }
+      } catch (err) {
+        throw toDeliveryError(err, article.imageUrl ? 'sendPhoto/sendMessage' : 'sendMessage', d.chatId, token);
+      }
+    },
+  };
+}

@@ -1,0 +1,300 @@
+/** Arabic text utilities: normalisation for matching, sentence splitting, tokens, stopwords and datelines. */
+import { STOPWORD_SET } from './stopwords.js';
+
+/** One pass over the characters that fold: alef variants, ى, ة, tashkeel, tatweel and Eastern digits. */
+const FOLDED_CHARACTERS = /[أإآٱىة\u064B-\u0652\u0670\u0640\u0660-\u0669\u06F0-\u06F9]/g;
+
+function foldCharacter(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code >= 0x0660 && code <= 0x0669) return String(code - 0x0660);
+  if (code >= 0x06f0 && code <= 0x06f9) return String(code - 0x06f0);
+  if (ch === 'ى') return 'ي';
+  if (ch === 'ة') return 'ه';
+  if ('أإآٱ'.includes(ch)) return 'ا';
+  return ''; // tashkeel and tatweel
+}
+
+/** Folds spelling variants so that words match; only for matching and search, never for displayed text. */
+export function normalizeArabic(s: string): string {
+  return s.replace(FOLDED_CHARACTERS, foldCharacter).toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+const TOKEN_SEPARATORS = /[\s\p{P}]+/u;
+
+/** Normalised tokens: split on white space and Unicode punctuation (، ؛ ؟ « » included). */
+export function tokenize(text: string): string[] {
+  return normalizeArabic(text)
+    .split(TOKEN_SEPARATORS)
+    .filter((token) => token !== '');
+}
+
+/** True for an Arabic function word, given normalised or as written. */
+export function isStopword(token: string): boolean {
+  return STOPWORD_SET.has(token) || STOPWORD_SET.has(normalizeArabic(token));
+}
+
+/** Tokens that carry meaning: stopwords and one-character tokens removed. */
+export function contentTokens(text: string): string[] {
+  return tokenize(text).filter((token) => token.length > 1 && !STOPWORD_SET.has(token));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sentence splitting
+
+const TERMINALS = '.!?؟؛…';
+const CLOSING_QUOTES = '”»’)]';
+const OPENING_QUOTES: Record<string, string> = { '«': '»', '“': '”', '‘': '’' };
+const ARABIC_LETTER = /[\u0621-\u064A\u066E-\u06D3]/;
+const LETTER = /\p{L}/u;
+/** Latin abbreviations that end with a full stop but rarely end a sentence. */
+const LATIN_ABBREVIATIONS = new Set([
+  'dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'jr', 'sr', 'inc', 'ltd', 'co', 'corp', 'vs', 'etc', 'no', 'vol', 'fig',
+  'e.g', 'i.e', 'gen', 'col', 'lt', 'sgt', 'mt', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept',
+  'oct', 'nov', 'dec',
+]);
+/** Calendar markers (ميلادي / هجري) written as one letter after a year: «1770 م.» */
+const ERA_LETTERS = new Set(['م', 'ه']);
+/** A quotation longer than this many characters may hold several sentences of its own. */
+const LONG_QUOTE = 200;
+/** An ellipsis ends a sentence only after this many words; shorter runs are a pause («التمر.. أو»). */
+const ELLIPSIS_MIN_WORDS = 5;
+const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+
+/**
+ * Splits text into sentences at . ! ? ؟ ؛ … and line breaks, keeping each sentence's own spelling and punctuation.
+ * Knows decimal and grouped numbers, URLs and e-mails, Latin and one-letter Arabic abbreviations, quotations
+ * (a sentence that ends inside a quote keeps the closing quote) and sentences glued by scrapers («السبب.وقال»).
+ */
+export function splitSentences(text: string): string[] {
+  const sentences: string[] = [];
+  for (const line of text.split(/\r?\n|\r|\u2028|\u2029/)) {
+    for (const sentence of splitLine(line)) {
+      if (/[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
+    }
+  }
+  return sentences;
+}
+
+/** Characters the splitter acts on; everything else is skipped by the regex engine, which keeps splitting fast. */
+const SIGNIFICANT = /[.!?؟؛…«»“”‘’"]/g;
+
+function splitLine(line: string): string[] {
+  const protectedSpans = findProtectedSpans(line);
+  const sentences: string[] = [];
+  const quoteStack: { close: string; at: number }[] = [];
+  let start = 0;
+  const significant = new RegExp(SIGNIFICANT);
+  for (let match = significant.exec(line); match; match = significant.exec(line)) {
+    const i = match.index;
+    const span = protectedSpans.find(([from, to]) => i >= from && i < to);
+    if (span) {
+      significant.lastIndex = span[1];
+      continue;
+    }
+    const ch = match[0];
+    if (ch in OPENING_QUOTES) quoteStack.push({ close: OPENING_QUOTES[ch]!, at: i });
+    else if (ch === '"') toggleStraightQuote(line, i, quoteStack);
+    else if (quoteStack.length > 0 && ch === quoteStack[quoteStack.length - 1]!.close) quoteStack.pop();
+    if (!TERMINALS.includes(ch)) continue;
+    const runEnd = endOfTerminalRun(line, i);
+    const end = endAfterClosingQuotes(line, runEnd, quoteStack);
+    if (isBoundary(line, start, i, runEnd, end, quoteStack)) {
+      sentences.push(line.slice(start, end).trim());
+      start = end;
+      quoteStack.length = 0;
+    }
+    significant.lastIndex = Math.max(end, i + 1);
+  }
+  sentences.push(line.slice(start).trim());
+  return sentences.filter((s) => s !== '');
+}
+
+/** Character ranges of URLs and e-mail addresses, whose dots never end a sentence. */
+function findProtectedSpans(line: string): [number, number][] {
+  if (!/@|:\/\/|www\./i.test(line)) return [];
+  return [...line.matchAll(URL_OR_EMAIL)].map((match) => {
+    // A sentence-final dot or bracket right after a URL belongs to the sentence, not to the URL.
+    const url = match[0].replace(/[.,;:!?)\]]+$/, '');
+    return [match.index!, match.index! + url.length];
+  });
+}
+
+/** A straight " opens a quote after white space or at the start, and closes one otherwise. */
+function toggleStraightQuote(line: string, i: number, quoteStack: { close: string; at: number }[]): void {
+  const top = quoteStack[quoteStack.length - 1];
+  const opens = i === 0 || /[\s(\[«“:]/.test(line[i - 1]!);
+  if (top?.close === '"' && !opens) quoteStack.pop();
+  else if (opens) quoteStack.push({ close: '"', at: i });
+}
+
+function endOfTerminalRun(line: string, i: number): number {
+  let j = i;
+  while (j < line.length && TERMINALS.includes(line[j]!)) j++;
+  return j;
+}
+
+/** A sentence that ends inside a quotation keeps the closing quote(s): «قال: "انتهى."» */
+function endAfterClosingQuotes(line: string, runEnd: number, quoteStack: { close: string; at: number }[]): number {
+  let j = runEnd;
+  while (j < line.length) {
+    const ch = line[j]!;
+    const top = quoteStack[quoteStack.length - 1];
+    if (top && ch === top.close) quoteStack.pop();
+    else if (!CLOSING_QUOTES.includes(ch) && !(ch === '"' && top?.close === '"')) break;
+    j++;
+  }
+  return j;
+}
+
+function isBoundary(
+  line: string,
+  start: number,
+  at: number,
+  runEnd: number,
+  end: number,
+  quoteStack: { close: string; at: number }[],
+): boolean {
+  const next = line[end];
+  if (next === undefined) return true;
+  const run = line.slice(at, runEnd);
+  const glued = !/\s/.test(next);
+  if (glued && !isGluedSentenceStart(line, at, run, end)) return false;
+  if (insideShortQuote(quoteStack, at)) return false;
+  if (run === '.') return !isNonFinalDot(line, start, at);
+  if (run === '..' || run === '...' || run === '…') return wordCount(line.slice(Math.max(start, at - 200), at)) >= ELLIPSIS_MIN_WORDS;
+  return true;
+}
+
+/** Scraped text glues sentences together: «السبب.وقال». A dot between digits or short letter groups does not. */
+function isGluedSentenceStart(line: string, at: number, run: string, end: number): boolean {
+  const next = line[end]!;
+  if (!LETTER.test(next)) return false;
+  const previousWord = lastWord(line, at);
+  if (run !== '.') return ARABIC_LETTER.test(next);
+  // «إن.بي.كيه» and «أ.د.» spell abbreviations letter by letter; «U.S.A» likewise.
+  const lastGroup = previousWord.slice(previousWord.lastIndexOf('.') + 1).replace(/[^\p{L}]/gu, '');
+  if (lastGroup.length < 3) return false;
+  if (ARABIC_LETTER.test(next)) return true;
+  // Latin: «end.Next» yes, domain-like «example.com» or «v.2» no.
+  return /\p{Ll}$/u.test(previousWord) && /\p{Lu}/u.test(next) && line[end + 1] !== '.';
+}
+
+/** A full stop inside a quotation usually continues the quoted speech, unless the quote is long. */
+function insideShortQuote(quoteStack: { close: string; at: number }[], at: number): boolean {
+  const open = quoteStack[0];
+  return open !== undefined && at - open.at < LONG_QUOTE;
+}
+
+/** Dots after abbreviations, initials and list numbers («1. المقدمة») do not end sentences. */
+function isNonFinalDot(line: string, start: number, at: number): boolean {
+  const word = lastWord(line, at, start);
+  if (/^\d{1,2}$/.test(word) && line.slice(start, at).trim() === word) return true;
+  const bare = word.replace(/^[(«“"'[]+/, '');
+  if (LATIN_ABBREVIATIONS.has(bare.toLowerCase())) return true;
+  if (/^(?:\p{Lu}\.)*\p{Lu}$/u.test(bare)) return isInitial(line, at);
+  if (/^(?:\p{L}\.)+\p{L}$/u.test(bare)) return true; // «U.S», «أ.د»
+  if (bare.length === 1 && ARABIC_LETTER.test(bare)) return !isEraAfterYear(line.slice(Math.max(start, at - 12), at), bare);
+  return false;
+}
+
+/** «J. Smith» or «U.S. forces»: a capital initial before a dot continues unless a new sentence clearly starts. */
+function isInitial(line: string, at: number): boolean {
+  const rest = line.slice(at + 1).trimStart();
+  return !/^[\u0600-\u06FF]/.test(rest) || /^\p{Lu}\./u.test(rest);
+}
+
+/** «ولد عام 1770 م.» ends a sentence; «د. أحمد» does not. */
+function isEraAfterYear(textBefore: string, letter: string): boolean {
+  return ERA_LETTERS.has(letter) && /[0-9\u0660-\u0669]\s*[مه]$/.test(textBefore.trimEnd());
+}
+
+/** The word that ends at `at`; looks back a bounded distance so that splitting stays linear on huge lines. */
+function lastWord(line: string, at: number, from = 0): string {
+  const match = /(\S+)$/.exec(line.slice(Math.max(from, at - 64), at));
+  return match ? match[1]! : '';
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((w) => LETTER.test(w)).length;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Datelines and bylines
+
+/** News agencies and outlets that appear in datelines («واس -», «(رويترز) -», «دمشق-الوئام:»). */
+const AGENCIES = [
+  'واس', 'رويترز', 'أ ف ب', 'ا ف ب', 'أ.ف.ب', 'ا.ف.ب', 'أ. ف. ب.', 'د ب أ', 'د.ب.أ', 'د. ب. أ', 'د ب ا', 'الفرنسية',
+  'الألمانية', 'الأناضول', 'وكالات', 'الوكالات', 'الوئام', 'سبق', 'الرأي', 'SY24', 'خاص', 'سانا', 'قنا', 'وام', 'كونا',
+  'الشرق الأوسط', 'عين اليوم', 'متابعات', 'AFP', 'Reuters', 'AP',
+];
+const AGENCY_SET = new Set(AGENCIES.map((a) => normalizeArabic(a).replace(/[.\s]+/g, ' ').trim()));
+const DASH = '[-–—ـ]';
+/** One to four short words, optionally in brackets or quotes: a place, an agency or a reporter's name. */
+const NAME = String.raw`[(«"“]?[\p{L}\p{N}.]+[)»"”]?(?:\s+[(«"“]?[\p{L}\p{N}.]+[)»"”]?){0,3}`;
+const NAME_LIST = String.raw`${NAME}(?:\s*(?:${DASH}|[،,/])\s*${NAME}){0,3}`;
+const COLON_DATELINE = new RegExp(String.raw`^\s*(${NAME_LIST})\s*:\s*(?=\S)`, 'u');
+const DASH_DATELINE = new RegExp(String.raw`^\s*(${NAME_LIST})\s*${DASH}\s*(?=\S)`, 'u');
+const PARENTHESISED_AGENCY = /^\s*(\([^()]{1,30}\))\s*[-–—ـ:]?\s*/u;
+
+/**
+ * Removes a leading dateline or byline: «دمشق-الوئام:», «الرياض - الوئام :», «(رويترز) -», «واس -»,
+ * or a sentence that is nothing but one («خاص – SY24», «عين اليوم – نيودلهي»).
+ */
+export function stripDateline(sentence: string): { dateline?: string; text: string } {
+  const trimmed = sentence.trim();
+  if (isWholeDateline(trimmed)) return { dateline: trimmed, text: '' };
+  const match = matchDateline(trimmed);
+  if (!match) return { text: trimmed };
+  return { dateline: match.trim().replace(/\s*[-–—ـ:]$/, '').trim(), text: trimmed.slice(match.length).trim() };
+}
+
+function matchDateline(sentence: string): string | undefined {
+  const parenthesised = PARENTHESISED_AGENCY.exec(sentence);
+  if (parenthesised && mentionsAgency(parenthesised[1]!)) return parenthesised[0];
+  const colon = COLON_DATELINE.exec(sentence);
+  if (colon && isPlausibleColonDateline(colon[1]!)) return colon[0];
+  const dash = DASH_DATELINE.exec(sentence);
+  if (dash && mentionsAgency(dash[1]!)) return dash[0];
+  return undefined;
+}
+
+/**
+ * «دبي:» and «عاصم الغامدي - سبق – جدة:» are datelines; «سبق تقول للمسؤول:» and «قال الوزير إن الخطة:» are
+ * sentences introducing what follows.
+ */
+function isPlausibleColonDateline(prefix: string): boolean {
+  if (new RegExp(DASH).test(prefix)) return wordCount(prefix) <= 6 && !prefix.split(/\s+/).some(isVerbLike);
+  return wordCount(prefix) <= 1;
+}
+
+/** A short line without sentence punctuation that names an agency or is «place – outlet»: a byline. */
+function isWholeDateline(sentence: string): boolean {
+  if (/[.!?؟؛…]$/.test(sentence) || wordCount(sentence) > 12) return false;
+  const words = normalizeArabic(sentence).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
+  if (words.length === 0) return false;
+  const hasDash = new RegExp(DASH).test(sentence);
+  // «الباحة 25 شوال 1436 هـ … واس»: a dated place line signed by the agency.
+  const signedByAgency = endsWithAgency(words) && (hasDash || /\d/.test(sentence) || words.length <= 3);
+  return signedByAgency || (hasDash && (words.length <= 6 || (words.length <= 8 && mentionsAgency(sentence))));
+}
+
+function endsWithAgency(words: string[]): boolean {
+  return [1, 2, 3].some((n) => words.length >= n && AGENCY_SET.has(words.slice(-n).join(' ')));
+}
+
+function mentionsAgency(text: string): boolean {
+  const folded = normalizeArabic(text).replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const words = folded.split(' ');
+  for (let n = 1; n <= 3; n++) {
+    for (let k = 0; k + n <= words.length; k++) {
+      if (AGENCY_SET.has(words.slice(k, k + n).join(' '))) return true;
+    }
+  }
+  return false;
+}
+
+/** Arabic past/present verb prefixes that a place or reporter name does not carry (قال، يقول، أكد…). */
+function isVerbLike(word: string): boolean {
+  const folded = normalizeArabic(word);
+  return /^(?:قال|اكد|اعلن|افاد|ذكر|اوضح|اضاف|كشف)/.test(folded);
+}

@@ -1,0 +1,100 @@
+/**
+ * What an editor's URL is: a feed, a WordPress site (REST API preferred, then its feed), or one article page.
+ */
+import { parseHTML } from 'linkedom';
+import { fetchText, type FetchedText, type FetchOptions } from '../http.js';
+import { NotAnArticleError, readHtml } from '../reader.js';
+import type { SourceKind } from '../store/index.js';
+import { FeedParseError, looksLikeFeed, parseFeedText, type ParsedFeed } from './feeds.js';
+import { htmlToText } from './html-text.js';
+
+export interface Detection {
+  kind: SourceKind;
+  /** What is polled. */
+  feedUrl: string;
+  name: string;
+  /** One line for the editor: what was found and what will be polled. */
+  description: string;
+  /** The response already fetched from feedUrl, so the first poll does not fetch it again. */
+  response: FetchedText;
+}
+
+/** The URL is reachable but is neither a feed, a WordPress site nor an article page. */
+export class NotASourceError extends Error {
+  override name = 'NotASourceError';
+}
+
+const KIND_LABEL: Record<SourceKind, string> = {
+  rss: 'RSS feed', atom: 'Atom feed', json: 'JSON Feed', wordpress: 'WordPress site', page: 'Article page',
+};
+
+export async function detectSource(url: string, fetch: FetchOptions): Promise<Detection> {
+  const res = await fetchText(url, fetch);
+  const asFeed = tryFeed(res);
+  if (asFeed) return found(asFeed.kind, res, asFeed.feed.title);
+
+  const { document } = parseHTML(res.text);
+  const siteName = htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '')
+    || htmlToText(document.querySelector('title')?.textContent ?? '') || undefined;
+
+  const apiRoot = document.querySelector('link[rel="https://api.w.org/"]')?.getAttribute('href');
+  if (apiRoot) {
+    const endpoint = wordpressPostsUrl(apiRoot, res.url);
+    const api = await fetchText(endpoint, fetch).catch(() => undefined);
+    const parsed = api && tryFeed(api);
+    if (api && parsed?.kind === 'wordpress') return found('wordpress', api, siteName);
+  }
+  const feedHref = [...document.querySelectorAll('link[rel~="alternate"]')]
+    .filter((l) => /application\/(rss|atom)\+xml|application\/feed\+json/i.test(l.getAttribute('type') ?? ''))
+    .map((l) => l.getAttribute('href') ?? '')
+    .find((href) => href && !/\/comments\/feed|comments/i.test(href));
+  if (feedHref) {
+    const feedUrl = new URL(feedHref, res.url).href;
+    const feedRes = await fetchText(feedUrl, fetch);
+    const parsed = tryFeed(feedRes);
+    if (!parsed) throw new NotASourceError(`${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed`);
+    return found(apiRoot ? 'wordpress' : parsed.kind, feedRes, siteName ?? parsed.feed.title, apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined);
+  }
+  try {
+    const article = readHtml(res.text, res.url);
+    return found('page', res, article.source);
+  } catch (err) {
+    if (!(err instanceof NotAnArticleError)) throw err;
+  }
+  throw new NotASourceError(`${url}: not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page` +
+    (res.contentType ? ` (content type ${res.contentType.split(';')[0]})` : ''));
+}
+
+function found(kind: SourceKind, response: FetchedText, name: string | undefined, label = KIND_LABEL[kind]): Detection {
+  return {
+    kind, feedUrl: response.url, response, name: name?.trim() || new URL(response.url).hostname,
+    description: `${label}: polling ${response.url}`,
+  };
+}
+
+function tryFeed(res: FetchedText): { kind: SourceKind; feed: ParsedFeed } | undefined {
+  const text = res.text.trimStart();
+  const jsonArray = text.startsWith('[') && /json/i.test(res.contentType);
+  if (!jsonArray && !looksLikeFeed(text, res.contentType)) return undefined;
+  try {
+    const feed = parseFeedText(text);
+    return { kind: feed.format, feed };
+  } catch (err) {
+    if (err instanceof FeedParseError) return undefined;
+    throw err;
+  }
+}
+
+/** https://site/wp-json/ → https://site/wp-json/wp/v2/posts?_embed (and the ?rest_route=/ form). */
+export function wordpressPostsUrl(apiRoot: string, pageUrl: string): string {
+  const root = new URL(apiRoot, pageUrl);
+  if (root.searchParams.has('rest_route')) {
+    root.searchParams.set('rest_route', '/wp/v2/posts');
+    root.searchParams.set('_embed', '1');
+    return root.href;
+  }
+  if (!root.pathname.endsWith('/')) root.pathname += '/';
+  const posts = new URL('wp/v2/posts', root);
+  posts.searchParams.set('_embed', '1');
+  return posts.href;
+}

@@ -1,0 +1,73 @@
+/**
+ * Sanitising of untrusted text (titles, paragraphs, source names) before it enters Nashra.
+ *
+ * Scraped and fed text carries invisible characters that either spoof the display (bidi overrides
+ * turn «SY24» into «42YS»), break copy-paste and search (zero-width characters), or flood the
+ * message (zalgo stacks of combining marks). Everything removed here is invisible or decorative,
+ * so the visible wording of the source is kept.
+ */
+
+/**
+ * Bidi embeddings, overrides and isolates, plus the implicit marks LRM, RLM and ALM.
+ * The formatters add their own marks after cleaning, so any mark found in input is foreign.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+
+/**
+ * ZWSP, ZWNJ, ZWJ, word joiner, invisible math operators and BOM. ZWNJ/ZWJ can be legitimate inside
+ * Persian words, but in news headlines they are mostly paste debris; the word stays readable without them.
+ */
+const ZERO_WIDTH = /[\u200B-\u200D\u2060-\u2064\uFEFF]/g;
+
+/** C0 and C1 controls except tab (\t) and newline (\n); carriage returns are normalised to \n first. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** A surrogate half without its partner: not valid UTF-8, so the Telegram API would reject the message. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/gu;
+
+/** No-break and other fixed-width spaces that scrapers leave where a plain space was meant. */
+const SPECIAL_SPACES = /[\u00A0\u2007\u202F]/g;
+
+/** A base character (anything that is not a mark) followed by its run of combining marks. */
+const MARK_CLUSTER = /(\P{M})(\p{M}+)/gu;
+const ARABIC_MARK = /\p{Script_Extensions=Arabic}/u;
+
+/** More than this many non-Arabic marks on one base character is zalgo, not orthography (e.g. Vietnamese uses 2). */
+const MAX_OTHER_MARKS = 2;
+/**
+ * Arabic tashkeel stays; vocalised (even Quranic) text needs at most shadda + vowel + a small
+ * annotation sign, so a generous cap only stops stacks of repeated diacritics.
+ */
+const MAX_ARABIC_MARKS = 4;
+
+/** Removes invisible and spoofing characters, tames zalgo, turns no-break spaces into spaces and trims. */
+export function cleanText(text: string): string {
+  const withoutControls = text
+    .replace(/\r\n?/g, '\n')
+    .replace(LONE_SURROGATE, '\uFFFD')
+    .replace(BIDI_CONTROLS, '')
+    .replace(ZERO_WIDTH, '')
+    .replace(CONTROL_CHARACTERS, '');
+  return limitCombiningMarks(withoutControls)
+    .replace(SPECIAL_SPACES, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+function limitCombiningMarks(text: string): string {
+  return text.replace(MARK_CLUSTER, (_cluster, base: string, marks: string) => base + keepAllowedMarks(marks));
+}
+
+function keepAllowedMarks(marks: string): string {
+  let arabic = 0;
+  let other = 0;
+  let kept = '';
+  for (const mark of marks) {
+    if (ARABIC_MARK.test(mark)) {
+      if (++arabic <= MAX_ARABIC_MARKS) kept += mark;
+    } else if (++other <= MAX_OTHER_MARKS) {
+      kept += mark;
+    }
+  }
+  return kept;
+}

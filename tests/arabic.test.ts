@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { contentTokens, isStopword, normalizeArabic, splitSentences, stripDateline, tokenize } from '../src/arabic.js';
+import { ARABIC_STOPWORDS } from '../src/stopwords.js';
+
+describe('normalizeArabic', () => {
+  it('folds alef variants, ى and ة', () => {
+    expect(normalizeArabic('أحمد إلى آخر ٱلمدرسة')).toBe('احمد الي اخر المدرسه');
+  });
+
+  it('removes tashkeel, superscript alef and tatweel', () => {
+    expect(normalizeArabic('مُحَمَّدٌ هٰذا الكتـــاب')).toBe('محمد هذا الكتاب');
+  });
+
+  it('turns Arabic-Indic and Extended Arabic-Indic digits into ASCII', () => {
+    expect(normalizeArabic('٢٠١٥ و۱۹۸۰')).toBe('2015 و1980');
+  });
+
+  it('lower-cases Latin and collapses white space', () => {
+    expect(normalizeArabic('  Hello\n\tWORLD  SY24 ')).toBe('hello world sy24');
+  });
+});
+
+describe('splitSentences', () => {
+  it('splits on Arabic and Latin sentence punctuation', () => {
+    expect(splitSentences('هل حضرت؟ نعم حضرت! ثم غادرت. وانتهى اللقاء؛ ثم عدنا')).toEqual([
+      'هل حضرت؟',
+      'نعم حضرت!',
+      'ثم غادرت.',
+      'وانتهى اللقاء؛',
+      'ثم عدنا',
+    ]);
+  });
+
+  it('treats line breaks as boundaries and drops empty lines', () => {
+    expect(splitSentences('العنوان الرئيسي\n\n  النص الأول.  \nالنص الثاني.')).toEqual([
+      'العنوان الرئيسي',
+      'النص الأول.',
+      'النص الثاني.',
+    ]);
+  });
+
+  it('keeps decimal and grouped numbers whole', () => {
+    expect(splitSentences('ارتفع النمو إلى 2.5 في المئة. وبلغ الدين 1.000.000 دولار.')).toEqual([
+      'ارتفع النمو إلى 2.5 في المئة.',
+      'وبلغ الدين 1.000.000 دولار.',
+    ]);
+  });
+
+  it('splits sentences glued by the scraper', () => {
+    expect(splitSentences('وأرجع المسؤول التأخير إلى هذا السبب.وقال إن العمل سيستأنف.')).toEqual([
+      'وأرجع المسؤول التأخير إلى هذا السبب.',
+      'وقال إن العمل سيستأنف.',
+    ]);
+  });
+
+  it('does not split letter-by-letter abbreviations such as «أ.د.» or «إن.بي.كيه»', () => {
+    expect(splitSentences('وقال أ.د. يوسف الرميح إن شركة إن.بي.كيه كابيتال رابحة. وانتهى.')).toEqual([
+      'وقال أ.د. يوسف الرميح إن شركة إن.بي.كيه كابيتال رابحة.',
+      'وانتهى.',
+    ]);
+  });
+
+  it('keeps one-letter Arabic abbreviations («د.») but ends a sentence at «1770 م.»', () => {
+    expect(splitSentences('استقبل د. أحمد الوفد. ولد بيتهوفن عام 1770 م. وتوفي في فيينا.')).toEqual([
+      'استقبل د. أحمد الوفد.',
+      'ولد بيتهوفن عام 1770 م.',
+      'وتوفي في فيينا.',
+    ]);
+  });
+
+  it('handles Latin abbreviations and mixed Latin such as «U.S.», «Dr.» and «SY24»', () => {
+    expect(splitSentences('قال Dr. Smith إن قوات U.S. forces وصلت. وحسب منصة SY24. انتهى الأمر.')).toEqual([
+      'قال Dr. Smith إن قوات U.S. forces وصلت.',
+      'وحسب منصة SY24.',
+      'انتهى الأمر.',
+    ]);
+  });
+
+  it('keeps a full stop inside a short guillemet quote and the closing quote with its sentence', () => {
+    expect(splitSentences('قال الوزير: «الوضع مستقر. لا داعي للقلق.» ثم غادر القاعة.')).toEqual([
+      'قال الوزير: «الوضع مستقر. لا داعي للقلق.»',
+      'ثم غادر القاعة.',
+    ]);
+  });
+
+  it('keeps a curly closing quote with the sentence that ends inside it', () => {
+    expect(splitSentences('وذكرت المصادر أن “المقاتلين تجولوا بالقرب من الجبل.” وأضافت أن الحملة فشلت.')).toEqual([
+      'وذكرت المصادر أن “المقاتلين تجولوا بالقرب من الجبل.”',
+      'وأضافت أن الحملة فشلت.',
+    ]);
+  });
+
+  it('splits inside a long quotation', () => {
+    const clause = 'وهذه جملة طويلة داخل الاقتباس تشرح الموقف بالتفصيل';
+    const text = `قال: «${clause} ${clause}. ${clause} ${clause}. ${clause} ${clause}.»`;
+    expect(splitSentences(text).length).toBeGreaterThan(1);
+  });
+
+  it('keeps URLs and e-mail addresses whole', () => {
+    expect(
+      splitSentences('راجع الموقع http://amman.cervantes.es/ar/index.html للتفاصيل. أو راسل info@sy-24.com غدا.'),
+    ).toEqual(['راجع الموقع http://amman.cervantes.es/ar/index.html للتفاصيل.', 'أو راسل info@sy-24.com غدا.']);
+  });
+
+  it('treats a short ellipsis run as a pause and a long one as an end', () => {
+    expect(splitSentences('التمر.. أو بترولنا الحلو يعد محورا اقتصاديا.')).toEqual([
+      'التمر.. أو بترولنا الحلو يعد محورا اقتصاديا.',
+    ]);
+    expect(splitSentences('انتظر الناس طويلا أمام المبنى الحكومي... ثم انصرفوا.')).toEqual([
+      'انتظر الناس طويلا أمام المبنى الحكومي...',
+      'ثم انصرفوا.',
+    ]);
+  });
+
+  it('splits English text', () => {
+    expect(splitSentences('The market fell 2.5 percent. Analysts were surprised! Why?')).toEqual([
+      'The market fell 2.5 percent.',
+      'Analysts were surprised!',
+      'Why?',
+    ]);
+  });
+
+  it('returns nothing for empty or punctuation-only text', () => {
+    expect(splitSentences('')).toEqual([]);
+    expect(splitSentences(' ... \n «» ')).toEqual([]);
+  });
+});
+
+describe('tokenize and stopwords', () => {
+  it('splits on white space and Unicode punctuation, normalising each token', () => {
+    expect(tokenize('قالَ الوزيرُ، «إنّ الأمرَ» انتهى؛ أليس كذلك؟')).toEqual([
+      'قال',
+      'الوزير',
+      'ان',
+      'الامر',
+      'انتهي',
+      'اليس',
+      'كذلك',
+    ]);
+  });
+
+  it('removes stopwords from content tokens', () => {
+    expect(contentTokens('الوزير إن الحكومة في دمشق التي تعمل')).toEqual(['الوزير', 'الحكومه', 'دمشق', 'تعمل']);
+  });
+
+  it('recognises stopwords whether normalised or not', () => {
+    expect(isStopword('إلى')).toBe(true);
+    expect(isStopword('الي')).toBe(true);
+    expect(isStopword('التي')).toBe(true);
+    expect(isStopword('الحكومة')).toBe(false);
+  });
+
+  it('stores the list normalised, without duplicates', () => {
+    expect(ARABIC_STOPWORDS.length).toBeGreaterThan(600);
+    expect(new Set(ARABIC_STOPWORDS).size).toBe(ARABIC_STOPWORDS.length);
+    for (const word of ARABIC_STOPWORDS) expect(normalizeArabic(word)).toBe(word);
+  });
+});
+
+describe('stripDateline', () => {
+  it.each([
+    ['دمشق-الوئام: قتل عدد من الحوثيين.', 'دمشق-الوئام', 'قتل عدد من الحوثيين.'],
+    ['الرياض - الوئام : أكد المتحدث الرسمي.', 'الرياض - الوئام', 'أكد المتحدث الرسمي.'],
+    ['(رويترز) - ارتفع الدولار اليوم.', '(رويترز)', 'ارتفع الدولار اليوم.'],
+    ['واس - وصلت الدفعة الثانية.', 'واس', 'وصلت الدفعة الثانية.'],
+    ['عاصم الغامدي - سبق – جدة: انضم الكاتب إلى الصحيفة.', 'عاصم الغامدي - سبق – جدة', 'انضم الكاتب إلى الصحيفة.'],
+    ['دبي: أعلنت الشركة فوزها.', 'دبي', 'أعلنت الشركة فوزها.'],
+  ])('removes the dateline of %s', (sentence, dateline, text) => {
+    expect(stripDateline(sentence)).toEqual({ dateline, text });
+  });
+
+  it('recognises a sentence that is only a byline', () => {
+    expect(stripDateline('خاص – SY24')).toEqual({ dateline: 'خاص – SY24', text: '' });
+    expect(stripDateline('عين اليوم – نيودلهي').text).toBe('');
+  });
+
+  it('leaves ordinary sentences alone, including ones with a colon', () => {
+    for (const sentence of [
+      'سبق تقول للمسؤول: منذ أعلن عن تطبيق النظام.',
+      'قال جمال با رأس، القاضي اليمني السابق: إن القيادات الجنوبية انشقت.',
+      'قللت العديد من المصادر المحلية من حملات التمشيط.',
+    ]) {
+      expect(stripDateline(sentence)).toEqual({ text: sentence });
+    }
+  });
+});

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../src/store/index.js';
+import { ROOT, runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+const SY24 = join(ROOT, 'tests/fixtures/sy24-badia-article.txt');
+const SAMPLE = join(ROOT, 'samples/easc-topic3.txt');
+const SHARE_WORDS = /Facebook|Twitter|WhatsApp|Telegram/;
+
+let tmp: ReturnType<typeof tempDir>;
+let db: string;
+const cli = (...args: string[]) => runCli([...args, '--db', db]);
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/src/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
+  tmp = tempDir();
+  db = join(tmp.dir, 'cli.db');
+});
+afterAll(() => tmp.cleanup());
+
+/** A user error is one line on stderr and a non-zero exit, never a stack trace. */
+function expectUserError(r: { code: number; stderr: string }, pattern: RegExp) {
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('nashra CLI', () => {
+  it('prints usage, and refuses an unknown command in one line', () => {
+    expect(runCli(['--help']).stdout).toContain('nashra preview');
+    expectUserError(runCli(['frobnicate']), /unknown command "frobnicate"/);
+    expectUserError(runCli(['latest', '--bogus']), /unknown option --bogus/);
+  });
+
+  it('preview --json gives the SY24 article as it will be sent', () => {
+    const r = cli('preview', SY24, '--json');
+    expect(r.stderr).toBe('');
+    const p = JSON.parse(r.stdout);
+    expect(p.title).toBe('تحركات علنية لـ “داعش” في البادية السورية رغم الغارات الروسية');
+    expect(p.source).toBe('SY24');
+    expect(p.summary.length).toBeGreaterThanOrEqual(2);
+    expect(p.summary.length).toBeLessThanOrEqual(3);
+    for (const key of ['telegram', 'whatsapp', 'plain']) {
+      expect(p[key]).toContain('تحركات علنية');
+      expect(p[key]).not.toMatch(SHARE_WORDS);
+    }
+    expect(p.telegram).toMatch(/<b>/);
+    expect(p.whatsapp).toMatch(/\*[^*]+\*/);
+    expect(p.plain).not.toMatch(/<b>|\*/);
+  });
+
+  it('preview --platform prints one message; bad inputs are clear errors', () => {
+    const plain = cli('preview', SY24, '--platform', 'plain');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('SY24');
+    expectUserError(cli('preview', SY24, '--platform', 'fax'), /--platform must be one of/);
+    expectUserError(cli('preview', join(tmp.dir, 'missing.txt')), /cannot read the file \(ENOENT\)/);
+    const empty = join(tmp.dir, 'empty.txt');
+    writeFileSync(empty, '  \n\n');
+    expectUserError(cli('preview', empty), /empty/);
+    const junk = join(tmp.dir, 'junk.txt');
+    writeFileSync(junk, 'Facebook\nTwitter\nWhatsApp\nTelegram\n');
+    expectUserError(cli('preview', junk), /not an article/);
+    expectUserError(cli('preview'), /usage: nashra preview/);
+  });
+
+  it('ingest stores once and reports the duplicate', () => {
+    const first = cli('ingest', SY24, SAMPLE);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^1\tnew\t/m);
+    expect(first.stdout).toMatch(/^2\tnew\t/m);
+    const again = cli('ingest', SY24);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^1\tduplicate \(url\)/);
+    const store = openStore(db);
+    expect(store.articles.count()).toBe(2);
+    store.close();
+    expectUserError(cli('ingest'), /usage: nashra ingest/);
+  });
+
+  it('subs add takes a negative Telegram chat id as the chat id', () => {
+    const r = cli('subs', 'add', 'telegram', '-1001234567890', '--topics', 'الاقتصاد,الرياضة');
+    expect(r.code).toBe(0);
+    const store = openStore(db);
+    const sub = store.subscriptions.findByChat('telegram', '-1001234567890');
+    store.close();
+    expect(sub?.kind).toBe('channel');
+    expect(sub?.topics).toEqual(['الاقتصاد', 'الرياضة']);
+    expect(cli('subs', 'add', 'console', 'console').code).toBe(0);
+    expect(cli('subs', 'list').stdout).toContain('-1001234567890');
+    expectUserError(cli('subs', 'add', 'fax', '1'), /platform must be/);
+    expectUserError(cli('subs', 'add', 'telegram', 'abc'), /not a Telegram chat id/);
+    expectUserError(cli('subs', 'add', 'whatsapp', '123'), /not a WhatsApp chat id/);
+    expectUserError(cli('subs', 'remove', '999'), /no subscription with id 999/);
+  });
+
+  it('broadcast queues one delivery per chat, however often it is asked', () => {
+    const first = cli('broadcast', '1', '--yes');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/queued 1 deliveries/); // the console one; the channel's topics do not match
+    expect(cli('broadcast', '1', '--yes').stdout).toMatch(/queued 0 deliveries/);
+    expectUserError(cli('broadcast', '1'), /add --yes/);
+    expectUserError(cli('broadcast', '12345', '--yes'), /no stored article 12345/);
+  });
+
+  it('run --once prints queued messages on the console and marks them sent', () => {
+    const r = cli('run', '--once');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('تحركات علنية');
+    const store = openStore(db);
+    const states = store.deliveries.listForArticle(1).map((d) => d.state);
+    store.close();
+    expect(states).toEqual(['sent']);
+    expect(cli('run', '--once').stdout).not.toContain('تحركات علنية'); // nothing twice
+  });
+
+  it('latest, stats and backup', () => {
+    const latest = cli('latest', '1');
+    expect(latest.code).toBe(0);
+    expect(latest.stdout.match(/^#\d+$/gm)).toHaveLength(1);
+    expectUserError(cli('latest', 'abc'), /whole number/);
+    const stats = JSON.parse(cli('stats', '--json').stdout);
+    expect(stats.articles).toBe(2);
+    expect(stats.deliveries.console.sent).toBe(1);
+    const copy = join(tmp.dir, 'backup.db');
+    expect(cli('backup', copy).code).toBe(0);
+    const restored = openStore(copy);
+    expect(restored.articles.count()).toBe(2);
+    restored.close();
+    expectUserError(cli('backup', copy), /exists/);
+  });
+
+  it('summarize --jsonl answers every line in order, errors included', () => {
+    const input = [
+      JSON.stringify({ id: 'a', text: 'هذه جملة أولى طويلة بما يكفي للاختبار هنا. وهذه جملة ثانية تكمل الفكرة الأولى. وجملة ثالثة أخيرة في النص.' }),
+      'not json',
+      JSON.stringify({ id: 'c', article: 'نص قصير من جملة واحدة فقط للاختبار.' }),
+    ].join('\n');
+    const r = runCli(['summarize', '--jsonl', '--sentences', '2'], { input });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(['a', null, 'c']);
+    expect(lines[0].summary).toHaveLength(2);
+    expect(lines[1].error).toBeTruthy();
+    expect(lines[2].summary).toHaveLength(1);
+  });
+
+  it('a malformed configuration stops with the variable named, never the token', () => {
+    const r = runCli(['latest', '--db', db], { env: { TELEGRAM_BOT_TOKEN: 'not-a-token-secret-value' } });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
+    expect(r.stderr).not.toContain('not-a-token-secret-value');
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { normalizeArabic } from '../src/arabic.js';
+import { hashtags } from '../src/hashtags.js';
+
+function sy24Article(): { title: string; paragraphs: string[] } {
+  const lines = readFileSync(new URL('./fixtures/sy24-badia-article.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const titleAt = lines.findIndex((line) => line.startsWith('تحركات علنية'));
+  return { title: lines[titleAt]!, paragraphs: lines.slice(titleAt + 2) };
+}
+
+const TAG_SHAPE = /^#[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)*$/u;
+
+describe('hashtags', () => {
+  it('finds the SY24 article’s central names', () => {
+    const tags = hashtags(sy24Article());
+    expect(tags).toContain('#البادية_السورية');
+    expect(tags).toContain('#داعش');
+    expect(tags.length).toBeLessThanOrEqual(4);
+  });
+
+  it('puts the article’s categories first, cleaned', () => {
+    const tags = hashtags({ ...sy24Article(), categories: ['أخبار سوريا', 'تقاريرُ ـ خاصة'] });
+    expect(tags.slice(0, 2)).toEqual(['#أخبار_سوريا', '#تقارير_خاصة']);
+    expect(tags).toHaveLength(4);
+    expect(tags[2]).toBe('#البادية_السورية');
+  });
+
+  it('returns at most max tags, shaped like channel hashtags, without duplicates', () => {
+    const tags = hashtags({ ...sy24Article(), categories: ['سوريا', 'سوريا', 'البادية السورية'] }, 3);
+    expect(tags).toEqual(['#سوريا', '#البادية_السورية', '#داعش']);
+    for (const tag of hashtags(sy24Article())) expect(tag).toMatch(TAG_SHAPE);
+    const keys = tags.map(normalizeArabic);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('drops stopword-only, numeric and empty categories', () => {
+    expect(hashtags({ title: '', paragraphs: [], categories: ['في', '2015', '«»', 'اقتصاد'] })).toEqual(['#اقتصاد']);
+  });
+
+  it('is deterministic', () => {
+    expect(hashtags(sy24Article())).toEqual(hashtags(sy24Article()));
+  });
+});

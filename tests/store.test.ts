@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openStore, type Store } from '../src/store/index.js';
+import { queueBroadcast, routeArticle, storeArticle } from '../src/pipeline.js';
+import type { Article } from '../src/article.js';
+import { tempDir } from './helpers/tmp.js';
+
+const article = (over: Partial<Article> = {}): Article => ({
+  url: 'https://example.org/news/1',
+  title: 'انطلاق معرض الكتاب في دمشق',
+  source: 'SY24',
+  paragraphs: [
+    'افتتح معرض الكتاب في دمشق أبوابه أمس بمشاركة مئات دور النشر العربية.',
+    'وقال المنظمون إن المعرض يستمر عشرة أيام ويضم أكثر من مئة ألف عنوان.',
+  ],
+  categories: ['ثقافة'],
+  language: 'ar',
+  ...over,
+});
+
+let cleanups: Array<() => void> = [];
+afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+
+function freshStore(): { store: Store; path: string } {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, 'nested', 'nashra.db');
+  const store = openStore(path);
+  cleanups.push(() => { store.close(); cleanup(); });
+  return { store, path };
+}
+
+describe('store', () => {
+  it('creates the schema from an empty file, with WAL and foreign keys on', () => {
+    const { store, path } = freshStore();
+    expect(store.schemaVersion()).toBe(1);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    raw.close();
+    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'deliveries', 'editors', 'audit_log', 'leases', 'broadcasts']));
+  });
+
+  it('queuing the same broadcast twice leaves one delivery per chat', () => {
+    const { store } = freshStore();
+    const a = storeArticle(store, article());
+    if (a.status !== 'new') throw new Error('expected new');
+    store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    store.subscriptions.subscribe({ platform: 'telegram', chatId: '42', kind: 'private' });
+    expect(queueBroadcast(store, a.article)).toBe(2);
+    expect(queueBroadcast(store, a.article)).toBe(0);
+    expect(routeArticle(store, a.article)).toBe(0);
+    expect(store.deliveries.listForArticle(a.article.id)).toHaveLength(2);
+  });
+
+  it('a removed and re-added chat does not receive an article again', () => {
+    const { store } = freshStore();
+    const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
+    const a = storeArticle(store, article());
+    if (a.status !== 'new') throw new Error('expected new');
+    expect(queueBroadcast(store, a.article)).toBe(1);
+    store.subscriptions.deactivate(sub.id, 'test');
+    const again = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
+    expect(again.id).toBe(sub.id);
+    expect(queueBroadcast(store, a.article)).toBe(0);
+  });
+
+  it('keeps data across closing and reopening', () => {
+    const { store, path } = freshStore();
+    const a = storeArticle(store, article());
+    store.subscriptions.subscribe({ platform: 'telegram', chatId: '7', kind: 'private', topics: ['دمشق'] });
+    store.close();
+    const reopened = openStore(path);
+    cleanups.push(() => reopened.close());
+    expect(reopened.articles.count()).toBe(1);
+    expect(reopened.articles.get(a.status === 'new' ? a.article.id : -1)?.title).toBe('انطلاق معرض الكتاب في دمشق');
+    expect(reopened.subscriptions.list()[0]?.topics).toEqual(['دمشق']);
+    expect(reopened.schemaVersion()).toBe(1);
+  });
+
+  it('recognises the same story by URL variant, GUID and normalised title + opening', () => {
+    const { store } = freshStore();
+    expect(storeArticle(store, article({ guid: 'g-1' })).status).toBe('new');
+    const byGuid = storeArticle(store, article({ url: 'https://example.org/other', guid: 'g-1' }));
+    expect(byGuid.status === 'duplicate' && byGuid.match.reason).toBe('guid');
+    const repost = storeArticle(store, article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }));
+    expect(repost.status === 'duplicate' && repost.match.reason).toBe('story');
+    expect(store.articles.count()).toBe(1);
+  });
+
+  it('routes by normalised topics and never to subscriptions made after the article', () => {
+    const { store } = freshStore();
+    const raqqa = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private', topics: ['الرّقة'] });
+    const culture = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private', topics: ['ثقافة'] });
+    const all = store.subscriptions.subscribe({ platform: 'telegram', chatId: '3', kind: 'private' }, Date.now() - 1000);
+    const a = storeArticle(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
+    if (a.status !== 'new') throw new Error('expected new');
+    routeArticle(store, a.article);
+    const ids = store.deliveries.listForArticle(a.article.id).map((d) => d.subscription_id).sort();
+    expect(ids).toEqual([raqqa.id, all.id].sort());
+    expect(ids).not.toContain(culture.id);
+    const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
+    routeArticle(store, a.article);
+    expect(store.deliveries.listForArticle(a.article.id).map((d) => d.subscription_id)).not.toContain(late.id);
+  });
+
+  it('marks interrupted deliveries in doubt (default) or queues them again (resend)', () => {
+    const { store } = freshStore();
+    store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
+    store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
+    const a = storeArticle(store, article());
+    if (a.status !== 'new') throw new Error('expected new');
+    queueBroadcast(store, a.article);
+    const [d1, d2] = store.deliveries.next('telegram', 10);
+    expect(store.deliveries.markSending(d1!.id)).toBe(true);
+    expect(store.deliveries.markSending(d1!.id)).toBe(false);
+    expect(store.deliveries.recoverInterrupted('hold')).toBe(1);
+    expect(store.deliveries.get(d1!.id)?.state).toBe('in_doubt');
+    store.deliveries.markSending(d2!.id);
+    expect(store.deliveries.recoverInterrupted('resend')).toBe(1);
+    expect(store.deliveries.get(d2!.id)?.state).toBe('queued');
+  });
+
+  it('the run lease refuses a second holder until it expires', () => {
+    const { store } = freshStore();
+    const now = 1_000_000;
+    expect(store.leases.acquire('run', 'a', 10_000, {}, now).ok).toBe(true);
+    const second = store.leases.acquire('run', 'b', 10_000, {}, now + 5_000);
+    expect(second.ok).toBe(false);
+    expect(store.leases.acquire('run', 'b', 10_000, {}, now + 10_001).ok).toBe(true);
+    expect(store.leases.renew('run', 'a', 10_000, now + 10_002)).toBe(false);
+  });
+});
