@@ -46,7 +46,8 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_guid ON articles(guid) WHERE guid IS NOT NULL;
 CREATE INDEX articles_story ON articles(story_key, created_at);
-CREATE INDEX articles_recent ON articles(created_at DESC, id DESC);
+CREATE INDEX articles_recent ON articles(COALESCE(published_at, created_at) DESC, id DESC);
+CREATE INDEX articles_content ON articles(content_hash);
 
 -- Every time a story came in again: kept so an editor can see why nothing was sent.
 CREATE TABLE duplicates (
@@ -111,9 +112,12 @@ CREATE TABLE deliveries (
   finished_at     INTEGER,
   UNIQUE (article_id, subscription_id)
 );
-CREATE INDEX deliveries_queue ON deliveries(platform, state, priority DESC, not_before, id);
-CREATE INDEX deliveries_subscription ON deliveries(subscription_id, state);
-CREATE INDEX deliveries_broadcast ON deliveries(broadcast_id, state);
+-- Partial indexes: a delivery leaves them once it is finished, so they stay the size of the queue, not of history.
+CREATE INDEX deliveries_queue ON deliveries(platform, priority DESC, id) WHERE state = 'queued';
+CREATE INDEX deliveries_queue_newest ON deliveries(platform, priority DESC, article_id DESC, id) WHERE state = 'queued';
+CREATE INDEX deliveries_pending ON deliveries(queued_at) WHERE state IN ('queued', 'sending');
+CREATE INDEX deliveries_subscription ON deliveries(subscription_id) WHERE state = 'queued';
+CREATE INDEX deliveries_broadcast ON deliveries(broadcast_id, state) WHERE broadcast_id IS NOT NULL;
 
 CREATE TABLE editors (
   id         INTEGER PRIMARY KEY,

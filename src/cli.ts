@@ -15,9 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   subs: { summary: 'subs add|list|remove              manage subscriptions', load: async () => (await import('./commands/subs.js')).subsCommand },
   latest: { summary: 'latest [n]                        the n newest summaries', load: async () => (await import('./commands/latest.js')).latestCommand },
   broadcast: { summary: 'broadcast <article-id|url> [--yes] queue an article for every matching subscription', load: async () => (await import('./commands/broadcast.js')).broadcastCommand },
+  sources: { summary: 'sources add <url>|list|remove <id> feeds and sites to poll (add: --name --interval 10m --category --backfill N)', load: async () => (await import('./commands/sources.js')).sourcesCommand },
   stats: { summary: 'stats [--json]                    articles, subscriptions, deliveries, sources', load: async () => (await import('./commands/stats.js')).statsCommand },
   summarize: { summary: 'summarize --jsonl [--sentences N] [--max-chars C]  summaries for JSON lines on stdin', load: async () => (await import('./commands/summarize.js')).summarizeCommand },
   backup: { summary: 'backup <file>                     consistent copy of the database, safe while running', load: async () => (await import('./commands/backup.js')).backupCommand },
+  whatsapp: { summary: 'whatsapp login [--pairing-number <phone>] | doctor   link the WhatsApp number, check Chromium and the session', load: async () => (await import('./commands/whatsapp.js')).whatsappCommand },
 };
 
 function usage(): string {

@@ -256,7 +256,9 @@ function wordEnds(text: string): number[] {
   return [...text.matchAll(/(?<=[\p{L}\p{N}\p{M}])\s/gu)].map((match) => match.index);
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 function graphemeEnds(text: string): number[] {
-  const segments = new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text);
+  const segments = graphemes.segment(text);
   return [...segments].map((s) => s.index + s.segment.length).filter((end) => end < text.length);
 }

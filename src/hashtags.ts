@@ -20,6 +20,18 @@ const EXTRA_WORD_WEIGHT = 0.5;
 
 const TASHKEEL_AND_TATWEEL = /[\u064B-\u0652\u0670\u0640]/g;
 
+/** Words repeat across an article and across articles: normalise each written form once. */
+const foldCache = new Map<string, string>();
+function fold(word: string): string {
+  let folded = foldCache.get(word);
+  if (folded === undefined) {
+    if (foldCache.size > 100_000) foldCache.clear();
+    folded = normalizeArabic(word);
+    foldCache.set(word, folded);
+  }
+  return folded;
+}
+
 interface Name {
   key: string;
   words: string[];
@@ -59,7 +71,7 @@ function formatTag(words: string[]): string | undefined {
     .map((w) => w.replace(TASHKEEL_AND_TATWEEL, '').replace(/[^\p{L}\p{N}]/gu, ''))
     .filter((w) => w !== '');
   if (cleaned.length === 0) return undefined;
-  const meaningful = cleaned.some((w) => !STOPWORD_SET.has(normalizeArabic(w)) && !/^\p{N}+$/u.test(w));
+  const meaningful = cleaned.some((w) => !STOPWORD_SET.has(fold(w)) && !/^\p{N}+$/u.test(w));
   return meaningful ? '#' + cleaned.join('_') : undefined;
 }
 
@@ -70,7 +82,7 @@ function centralNames(input: HashtagInput): Name[] {
   const texts = [{ text: input.title, inTitle: true }, ...input.paragraphs.map((text) => ({ text, inTitle: false }))];
   for (const { text, inTitle } of texts) {
     for (const phrase of phrasesOf(text)) {
-      for (const words of ngrams(phrase)) record(names, words, inTitle, position++);
+      for (const gram of ngrams(phrase)) record(names, gram, inTitle, position++);
     }
   }
   return [...names.values()]
@@ -97,27 +109,52 @@ function phrasesOf(text: string): string[][] {
 /** Kinship words that join the parts of a person's name («محمد بن سلمان») though the stopword list has them. */
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو']);
 
+/** What ngrams needs of each word, computed once per word rather than once per phrase it is part of. */
+interface WordInfo { word: string; stripped: string; key: string; strippedKey: string; content: boolean; link: boolean; number: boolean }
+
+function wordInfo(word: string): WordInfo {
+  const stripped = withoutProclitic(word);
+  const strippedKey = fold(stripped);
+  return {
+    word, stripped, key: fold(word), strippedKey,
+    content: strippedKey.length > 1 && !STOPWORD_SET.has(strippedKey),
+    link: NAME_LINKS.has(fold(word)),
+    number: /\p{N}/u.test(word),
+  };
+}
+
+interface Gram { words: string[]; key: string }
+
 /** Phrases of content words only (names do not contain «من» or «في»), with no number. */
-function* ngrams(words: string[]): Generator<string[]> {
-  for (let n = 1; n <= MAX_NAME_WORDS; n++) {
-    for (let i = 0; i + n <= words.length; i++) {
-      const gram = words.slice(i, i + n);
-      if (gram.some((w) => /\p{N}/u.test(w))) continue;
-      if (!isContentWord(gram[0]!) || !isContentWord(gram[n - 1]!)) continue;
-      if (!gram.slice(1, -1).every((w) => isContentWord(w) || NAME_LINKS.has(normalizeArabic(w)))) continue;
-      yield [withoutProclitic(gram[0]!), ...gram.slice(1)];
+function ngrams(words: string[]): Gram[] {
+  const info = words.map(wordInfo);
+  const grams: Gram[] = [];
+  for (let i = 0; i < info.length; i++) {
+    const first = info[i]!;
+    if (first.number || !first.content) continue;
+    let words = [first.stripped];
+    let key = first.strippedKey;
+    grams.push({ words, key });
+    // Grow the phrase to the right while its inner words are content words or name links («بن»).
+    for (let j = i + 1; j < info.length && j < i + MAX_NAME_WORDS; j++) {
+      const next = info[j]!;
+      if (next.number || !(next.content || next.link)) break;
+      words = [...words, next.word];
+      key = `${key} ${next.key}`;
+      if (next.content) grams.push({ words, key });
     }
   }
+  return grams;
 }
 
 function isContentWord(word: string): boolean {
-  const folded = normalizeArabic(withoutProclitic(word));
+  const folded = fold(withoutProclitic(word));
   return folded.length > 1 && !STOPWORD_SET.has(folded);
 }
 
 /** A word compared without its article, so «#أسعار» and «#الأسعار» count as the same tag. */
 function bareWord(word: string): string {
-  return normalizeArabic(word).replace(/^ال(?=\p{L}{2})/u, '');
+  return fold(word).replace(/^ال(?=\p{L}{2})/u, '');
 }
 
 /** «والبادية», «بالبادية», «للبادية» → «البادية»: the article belongs to the name, the particle does not. */
@@ -127,9 +164,8 @@ function withoutProclitic(word: string): string {
   return word;
 }
 
-function record(names: Map<string, Name>, words: string[], inTitle: boolean, position: number): void {
+function record(names: Map<string, Name>, { words, key }: Gram, inTitle: boolean, position: number): void {
   const form = words.join(' ');
-  const key = normalizeArabic(form);
   let name = names.get(key);
   if (!name) {
     name = { key, words, count: 0, inTitle: false, firstSeen: position, forms: new Map() };

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Article } from './article.js';
 import type { Config } from './config.js';
 import { UserError } from './errors.js';
-import { fetchText } from './http.js';
+import { FetchError, fetchText } from './http.js';
 import { NotAnArticleError, readHtml, readPlainText } from './reader.js';
 
 const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html|<head|<body|<article|<meta)/i.test(text);
@@ -35,8 +35,14 @@ function loadFile(path: string): Article {
 }
 
 async function loadUrl(url: string, config: Config): Promise<Article> {
-  const res = await fetchText(url, config.fetch);
-  if (res.status >= 400) throw new UserError(`${url}: the server answered HTTP ${res.status}`);
+  let res;
+  try {
+    res = await fetchText(url, { ...config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
+  } catch (err) {
+    // Timeouts, HTTP errors, private addresses, oversized pages: the editor's mistake or the site's, said in one line.
+    if (err instanceof FetchError) throw new UserError(err.message);
+    throw err;
+  }
   if (!/html/i.test(res.contentType) && !looksLikeHtml(res.text)) {
     throw new UserError(`${url}: not an article page (content type ${res.contentType || 'unknown'})`);
   }

@@ -61,16 +61,23 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
  */
 export function routeArticle(store: Store, article: StoredArticle): number {
   if (article.seenOnly) return 0;
-  const targets = store.subscriptions.active()
-    .filter((s) => s.activeSince.getTime() <= article.createdAt.getTime())
-    .filter((s) => matchesTopics(s.topics, article));
-  return store.deliveries.enqueue(article.id, targets);
+  return queueFor(store, article, { activeBefore: article.createdAt.getTime() });
 }
 
 /** An editor's broadcast: every active subscription whose topics match, whenever it subscribed. */
 export function queueBroadcast(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean } = {}): number {
-  const targets = store.subscriptions.active().filter((s) => opts.ignoreTopics || matchesTopics(s.topics, article));
-  return store.deliveries.enqueue(article.id, targets, opts);
+  return queueFor(store, article, opts);
+}
+
+/** One transaction: unfiltered subscriptions in one SQL statement, topic filters matched here on normalised Arabic. */
+function queueFor(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean; activeBefore?: number }): number {
+  return store.transaction(() => {
+    const everyone = store.deliveries.enqueueUnfiltered(article.id, opts);
+    const filtered = store.subscriptions.activeWithTopics()
+      .filter((s) => opts.activeBefore === undefined || s.activeSince.getTime() <= opts.activeBefore)
+      .filter((s) => opts.ignoreTopics || matchesTopics(s.topics, article));
+    return everyone + store.deliveries.enqueue(article.id, filtered, opts);
+  });
 }
 
 export function toPost(article: StoredArticle, defaultTimeZone: string): Post {

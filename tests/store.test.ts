@@ -33,7 +33,7 @@ function freshStore(): { store: Store; path: string } {
 describe('store', () => {
   it('creates the schema from an empty file, with WAL and foreign keys on', () => {
     const { store, path } = freshStore();
-    expect(store.schemaVersion()).toBe(1);
+    expect(store.schemaVersion()).toBeGreaterThanOrEqual(1);
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
@@ -69,13 +69,14 @@ describe('store', () => {
     const { store, path } = freshStore();
     const a = storeArticle(store, article());
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '7', kind: 'private', topics: ['دمشق'] });
+    const version = store.schemaVersion();
     store.close();
     const reopened = openStore(path);
     cleanups.push(() => reopened.close());
     expect(reopened.articles.count()).toBe(1);
     expect(reopened.articles.get(a.status === 'new' ? a.article.id : -1)?.title).toBe('انطلاق معرض الكتاب في دمشق');
     expect(reopened.subscriptions.list()[0]?.topics).toEqual(['دمشق']);
-    expect(reopened.schemaVersion()).toBe(1);
+    expect(reopened.schemaVersion()).toBe(version);
   });
 
   it('recognises the same story by URL variant, GUID and normalised title + opening', () => {

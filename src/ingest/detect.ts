@@ -24,6 +24,8 @@ export class NotASourceError extends Error {
   override name = 'NotASourceError';
 }
 
+const MIN_ARTICLE_CHARS = 200;
+
 const KIND_LABEL: Record<SourceKind, string> = {
   rss: 'RSS feed', atom: 'Atom feed', json: 'JSON Feed', wordpress: 'WordPress site', page: 'Article page',
 };
@@ -57,7 +59,8 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   }
   try {
     const article = readHtml(res.text, res.url);
-    return found('page', res, article.source);
+    // Readability finds "content" on almost any page; an article has at least a few sentences of it.
+    if (article.paragraphs.join(' ').length >= MIN_ARTICLE_CHARS) return found('page', res, article.source);
   } catch (err) {
     if (!(err instanceof NotAnArticleError)) throw err;
   }

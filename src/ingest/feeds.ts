@@ -2,6 +2,7 @@
  * Feed documents (RSS 2.0, RSS 1.0, Atom, JSON Feed through feedsmith; WordPress REST posts by hand) → FeedItem,
  * one shape whatever the format. Values are raw here (HTML, unparsed dates); the poller turns them into Articles.
  */
+import { XMLValidator } from 'fast-xml-parser';
 import { parseFeed } from 'feedsmith';
 
 export type FeedFormat = 'rss' | 'atom' | 'json' | 'wordpress';
@@ -30,7 +31,13 @@ export class FeedParseError extends Error {
 /* Loose views of feedsmith's output: only the fields read here, every one optional. */
 type Text = string | { value?: string } | undefined;
 interface Loose { [key: string]: unknown }
-const textOf = (t: unknown): string | undefined => (typeof t === 'string' ? t : typeof t === 'object' && t !== null ? (t as { value?: string }).value : undefined);
+/** A plain string, Atom's { value }, or WordPress REST's { rendered }. */
+const textOf = (t: unknown): string | undefined => {
+  if (typeof t === 'string') return t;
+  if (typeof t !== 'object' || t === null) return undefined;
+  const o = t as { value?: unknown; rendered?: unknown };
+  return typeof o.value === 'string' ? o.value : typeof o.rendered === 'string' ? o.rendered : undefined;
+};
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null ? (v as Loose) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
@@ -40,6 +47,9 @@ export function parseFeedText(text: string): ParsedFeed {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJsonDocument(trimmed);
   if (/^(<!doctype html|<html)/i.test(trimmed)) throw new FeedParseError('an HTML page, not a feed');
+  // feedsmith is lenient (an unclosed element still yields items); a broken document is reported, not half-read.
+  const valid = XMLValidator.validate(trimmed);
+  if (valid !== true) throw new FeedParseError(`malformed feed (XML error at line ${valid.err.line}: ${valid.err.msg})`);
   let parsed: { format: string; feed: unknown };
   try {
     parsed = parseFeed(trimmed) as { format: string; feed: unknown };

@@ -1,11 +1,286 @@
-// Interim stub: the ingest work replaces this file with the real poller (keep the class surface).
+/**
+ * Polls sources: each at its own interval with jitter, failing ones backed off exponentially without delaying the
+ * others, a bounded number at a time. New items become Articles (full text fetched when the feed only has an
+ * excerpt), go through storeArticle (de-duplication) and routeArticle (subscriptions).
+ */
+import type { Article } from '../article.js';
 import type { Config } from '../config.js';
+import { FetchError, fetchText, type FetchedText } from '../http.js';
+import { detectLanguage } from '../language.js';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/index.js';
+import { routeArticle, storeArticle } from '../pipeline.js';
+import { readHtml } from '../reader.js';
+import type { Source, Store } from '../store/index.js';
+import { canonicalUrl } from '../url.js';
+import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
+import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
 export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number }
 
+export interface SourcePollResult {
+  sourceId: number;
+  outcome: 'new' | 'not-modified' | 'error';
+  /** Articles stored by this poll (routed or, for a backlog, stored as seen). */
+  newArticles: number;
+  /** Of those, stored as seen only (backlog on the first poll). */
+  seen: number;
+  queued: number;
+  /** Items left out: no title or link, no text. */
+  skipped: number;
+  /** Items already stored (same URL or GUID) or recorded as duplicates. */
+  known: number;
+  error?: string;
+}
+
+/** Newest items read from one feed per poll; older ones in a huge feed were seen long ago or are not news. */
+export const MAX_ITEMS_PER_POLL = 200;
+/** Failing sources wait longer each time, up to this. */
+export const MAX_BACKOFF_MS = 6 * 3600 * 1000;
+/** Dates further ahead than this are clock or time-zone mistakes: clamped to the fetch time. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** Article pages fetched at once for one source's excerpt-only items. */
+const PAGE_CONCURRENCY = 3;
+const TICK_MS = 1000;
+
+interface PollDeps { config: Config; store: Store; logger: Logger }
+
+const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
+
+export function nextFetchAfterSuccess(source: Pick<Source, 'intervalSeconds'>, now: number): number {
+  return now + jitter(source.intervalSeconds * 1000);
+}
+
+/** interval × 2^(failures so far), capped at 6 h (never below the interval). */
+export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'errorCount'>, now: number): number {
+  const interval = source.intervalSeconds * 1000;
+  const backoff = Math.min(interval * 2 ** Math.min(source.errorCount + 1, 20), Math.max(MAX_BACKOFF_MS, interval));
+  return now + jitter(backoff);
+}
+
+/**
+ * One poll of one source. Never throws: a failure is logged and recorded on the source (last_status,
+ * last_error, error_count, failing_since) and the next fetch is backed off.
+ */
+export async function pollSource(deps: PollDeps, source: Source, opts: { response?: FetchedText; signal?: AbortSignal } = {}): Promise<SourcePollResult> {
+  const { config, store, logger } = deps;
+  const now = Date.now();
+  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, skipped: 0, known: 0 };
+  const target = source.feedUrl ?? source.url;
+  try {
+    const res = opts.response ?? await fetchText(target, {
+      ...config.fetch, etag: source.etag, lastModified: source.lastModified, signal: opts.signal,
+    });
+    if (res.notModified) {
+      store.sources.recordFetch(source.id, { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) }, now);
+      logger.debug('source not modified', { source: source.id });
+      return { ...result, outcome: 'not-modified' };
+    }
+    const articles = await articlesFrom(deps, source, res, now, opts.signal);
+    result.skipped = articles.skipped;
+    const priming = source.primedAt === undefined;
+    // Oldest first, so that created_at (and the delivery queue) follows publication order.
+    for (const c of [...articles.candidates].reverse()) {
+      const seenOnly = priming && c.rank >= source.backfill;
+      const stored = storeArticle(store, c.article, {
+        sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
+      });
+      if (stored.status === 'duplicate') {
+        result.known++;
+        logger.info('duplicate story not stored again', { source: source.id, url: c.article.url, of: stored.existing.id, reason: stored.match.reason });
+        continue;
+      }
+      result.newArticles++;
+      if (seenOnly) result.seen++;
+      else result.queued += routeArticle(store, stored.article);
+    }
+    result.known += articles.known;
+    store.sources.recordFetch(source.id, {
+      status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
+      nextFetchAt: nextFetchAfterSuccess(source, now),
+    }, now);
+    if (priming) store.sources.markPrimed(source.id, now);
+    logger.info('source polled', { source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, skipped: result.skipped });
+    return result;
+  } catch (err) {
+    // Stopping the service is not the source's fault: nothing is recorded, it is polled again after the restart.
+    if (opts.signal?.aborted) return { ...result, outcome: 'error', error: 'stopped' };
+    const { status, message } = describeFailure(err, target);
+    store.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
+    logger.warn('source poll failed', { source: source.id, status, error: message });
+    return { ...result, outcome: 'error', error: message };
+  }
+}
+
+function describeFailure(err: unknown, url: string): { status: string; message: string } {
+  if (err instanceof FetchError) return { status: err.kind === 'http' ? `HTTP ${err.status}` : err.kind, message: err.message };
+  if (err instanceof FeedParseError) return { status: 'not a feed', message: `${url}: ${err.message}` };
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'error', message: `${url}: ${message}` };
+}
+
+interface Candidate { article: Article; rank: number }
+
+/** The feed's items as Articles, newest first, without those already stored. */
+async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<{ candidates: Candidate[]; skipped: number; known: number }> {
+  if (source.kind === 'page') {
+    const article = readHtml(res.text, res.url);
+    const fresh = !isKnown(deps.store, article.url, undefined);
+    return { candidates: fresh ? [{ article: withSource(article, source, now), rank: 0 }] : [], skipped: 0, known: fresh ? 0 : 1 };
+  }
+  const feed = parseFeedText(res.text);
+  let items = newestFirst(feed.items);
+  if (items.length > MAX_ITEMS_PER_POLL) {
+    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: items.length, read: MAX_ITEMS_PER_POLL });
+    items = items.slice(0, MAX_ITEMS_PER_POLL);
+  }
+  const priming = source.primedAt === undefined;
+  let skipped = 0;
+  let known = 0;
+  const drafts: Array<{ draft: Draft; rank: number }> = [];
+  items.forEach((item, rank) => {
+    const draft = draftFrom(item, source, res.url, now);
+    if (typeof draft === 'string') {
+      skipped++;
+      deps.logger.info('feed item skipped', { source: source.id, reason: draft, title: htmlToText(item.title).slice(0, 80) || undefined, link: item.link });
+      return;
+    }
+    if (isKnown(deps.store, draft.article.url, draft.article.guid)) known++;
+    else drafts.push({ draft, rank });
+  });
+  const candidates: Candidate[] = [];
+  await forEachLimited(drafts, PAGE_CONCURRENCY, async ({ draft, rank }) => {
+    const routed = !(priming && rank >= source.backfill);
+    const article = draft.excerptOnly && routed ? await withFullText(deps, draft, signal) : finishExcerpt(draft);
+    if (article.paragraphs.length === 0) {
+      skipped++;
+      deps.logger.info('feed item skipped', { source: source.id, reason: 'no text', link: article.url });
+      return;
+    }
+    candidates.push({ article, rank });
+  });
+  candidates.sort((a, b) => a.rank - b.rank);
+  return { candidates, skipped, known };
+}
+
+/** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
+function isKnown(store: Store, url: string, guid: string | undefined): boolean {
+  return store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' }) !== undefined;
+}
+
+function newestFirst(items: FeedItem[]): FeedItem[] {
+  const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
+  if (times.some((t) => Number.isNaN(t))) return items; // feed order, which is newest first by convention
+  return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
+}
+
+/** pageUrl: the link as the feed gave it (canonical URLs drop WordPress's trailing slash, which costs a redirect). */
+interface Draft { article: Article; excerptOnly: boolean; pageUrl: string }
+
+/** A feed item as an Article with the feed's text; a string says why the item is skipped. */
+function draftFrom(item: FeedItem, source: Source, base: string, now: number): Draft | string {
+  const title = htmlToText(item.title);
+  if (!title) return 'no title';
+  if (!item.link) return 'no link';
+  let url: string;
+  let pageUrl: string;
+  try {
+    const absolute = new URL(item.link, base);
+    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') return `link is not http(s): ${absolute.protocol}`;
+    pageUrl = absolute.href;
+    url = canonicalUrl(pageUrl);
+  } catch {
+    return 'link is not a URL';
+  }
+  const content = htmlToParagraphs(item.contentHtml);
+  const excerpt = htmlToParagraphs(item.excerptHtml);
+  const paragraphs = content.length > 0 ? content : excerpt;
+  const author = htmlToText(item.author);
+  const imageUrl = safeImage(item.imageUrl, base);
+  const article: Article = {
+    url, title, source: source.name,
+    ...(author && author !== source.name ? { author } : {}),
+    publishedAt: publishedAt(item.published, now),
+    paragraphs,
+    categories: withCategory(item.categories.map(htmlToText).filter(Boolean), source.category),
+    ...(imageUrl ? { imageUrl } : {}),
+    language: detectLanguage([title, ...paragraphs].join('\n')),
+    ...(item.guid ? { guid: scopedGuid(item.guid, base) } : {}),
+    ...(excerpt.length > 0 ? { excerpt: stripTruncation(excerpt).join(' ') } : {}),
+  };
+  return { article, excerptOnly: looksLikeExcerpt(paragraphs), pageUrl };
+}
+
+/** Dates in the future are clamped to the fetch time; missing or unparseable ones become the fetch time. */
+export function publishedAt(raw: string | undefined, now: number): Date {
+  const t = raw ? Date.parse(raw) : NaN;
+  if (Number.isNaN(t) || t > now + FUTURE_TOLERANCE_MS) return new Date(now);
+  return new Date(t);
+}
+
+/** A GUID like "123" is only unique within its feed; URIs (WordPress "…?p=123", Atom tag:) are global. */
+function scopedGuid(guid: string, feedUrl: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(guid) ? guid : `${new URL(feedUrl).host}#${guid}`;
+}
+
+function safeImage(raw: string | undefined, base: string): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withCategory(categories: string[], category: string | undefined): string[] {
+  const all = category ? [...categories, category] : categories;
+  return [...new Set(all)];
+}
+
+function withSource(article: Article, source: Source, now: number): Article {
+  return {
+    ...article, source: source.name || article.source, publishedAt: publishedAt(article.publishedAt?.toISOString(), now),
+    categories: withCategory(article.categories, source.category),
+  };
+}
+
+function finishExcerpt(draft: Draft): Article {
+  return draft.excerptOnly ? { ...draft.article, paragraphs: stripTruncation(draft.article.paragraphs) } : draft.article;
+}
+
+/** The feed only had an excerpt: the summary must come from the article, so its page is fetched and read. */
+async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal): Promise<Article> {
+  const a = draft.article;
+  try {
+    const res = await fetchText(draft.pageUrl, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const page = readHtml(res.text, res.url);
+    if (page.paragraphs.join(' ').length <= a.paragraphs.join(' ').length) return finishExcerpt(draft);
+    return {
+      ...a, paragraphs: page.paragraphs, language: page.language,
+      ...(a.imageUrl ?? page.imageUrl ? { imageUrl: a.imageUrl ?? page.imageUrl } : {}),
+      ...(a.author ?? page.author ? { author: a.author ?? page.author } : {}),
+    };
+  } catch (err) {
+    deps.logger.warn('article page could not be read; using the feed excerpt', { url: draft.pageUrl, error: err instanceof Error ? err.message : String(err) });
+    return finishExcerpt(draft);
+  }
+}
+
+/** Runs fn over items with at most `limit` at once. */
+export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
 export class SourcePoller {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly abort = new AbortController();
+  private stopped = false;
+
   constructor(
     private readonly config: Config,
     private readonly store: Store,
@@ -13,12 +288,56 @@ export class SourcePoller {
     private readonly onQueued: () => void,
   ) {}
 
-  /** Polls every active source now, due or not. */
+  /** Polls every active source now, due or not, with bounded concurrency. */
   async pollAll(): Promise<PollSummary> {
-    return { sources: 0, newArticles: 0, queued: 0, failed: 0 };
+    const sources = this.store.sources.due(Infinity);
+    const summary: PollSummary = { sources: sources.length, newArticles: 0, queued: 0, failed: 0 };
+    await forEachLimited(sources, this.config.fetch.concurrency, async (source) => {
+      const r = await this.pollOne(source);
+      summary.newArticles += r.newArticles;
+      summary.queued += r.queued;
+      if (r.outcome === 'error') summary.failed++;
+    });
+    return summary;
   }
 
-  start(): void {}
+  /** Polls due sources in the background until stop(). */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const tick = () => {
+      if (this.stopped) return;
+      try {
+        this.launchDue();
+      } catch (err) {
+        this.logger.error('source scheduler failed', { error: err });
+      }
+      this.timer = setTimeout(tick, TICK_MS);
+      this.timer.unref();
+    };
+    tick();
+  }
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Starts due sources that are not already being polled, up to the concurrency limit. */
+  private launchDue(): void {
+    const free = this.config.fetch.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    const due = this.store.sources.due(Date.now()).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
+    for (const source of due) {
+      const run = this.pollOne(source).then(() => undefined, () => undefined).finally(() => this.inFlight.delete(source.id));
+      this.inFlight.set(source.id, run);
+    }
+  }
+
+  private async pollOne(source: Source): Promise<SourcePollResult> {
+    const result = await pollSource({ config: this.config, store: this.store, logger: this.logger }, source, { signal: this.abort.signal });
+    if (result.queued > 0) this.onQueued();
+    return result;
+  }
 }

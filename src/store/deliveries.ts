@@ -49,6 +49,8 @@ export class DeliveriesTable {
   private readonly inDoubtStmt: Statement;
   private readonly byId: Statement;
   private readonly forArticle: Statement;
+  private readonly enqueueUnfilteredStmt: Statement;
+  private readonly queuedForSub: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
@@ -80,6 +82,15 @@ export class DeliveriesTable {
     this.inDoubtStmt = db.prepare(`SELECT * FROM deliveries WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
     this.byId = db.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.forArticle = db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id');
+    this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
+      SELECT @articleId, id, platform, @broadcastId, @priority, @now FROM subscriptions
+      WHERE active = 1 AND topics = '[]' AND active_since <= @activeBefore
+      ON CONFLICT (article_id, subscription_id) DO NOTHING`);
+    this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
+      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+      WHERE d.subscription_id = ? AND d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
+      ORDER BY d.article_id DESC, d.id ASC LIMIT ?`);
   }
 
   /** Queues the article for each subscription, in one transaction; returns how many rows were new. */
@@ -93,6 +104,17 @@ export class DeliveriesTable {
     return added;
   }
 
+  /**
+   * Queues the article for every active subscription without a topic filter, in one statement (a newsroom's
+   * 10,000 subscribers in milliseconds). Subscriptions with topics are matched in the core and go through enqueue().
+   */
+  enqueueUnfiltered(articleId: number, opts: { broadcastId?: number; priority?: number; activeBefore?: number } = {}, now = Date.now()): number {
+    return this.enqueueUnfilteredStmt.run({
+      articleId, broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+      activeBefore: opts.activeBefore ?? Number.MAX_SAFE_INTEGER,
+    }).changes;
+  }
+
   /** Deliveries ready to send on a platform, most urgent first, then oldest (or newest article) first. */
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now()): PendingDelivery[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
@@ -101,6 +123,11 @@ export class DeliveriesTable {
       priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
       chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
     }));
+  }
+
+  /** Deliveries ready to send to one subscription, newest article first: what a digest folds into one message. */
+  queuedForSubscription(subscriptionId: number, platform: string, limit: number, now = Date.now()): PendingDelivery[] {
+    return (this.queuedForSub.all(subscriptionId, platform, now, limit) as PendingRow[]).map(toPending);
   }
 
   /** Must be committed before the request goes out: a crash then leaves the row `sending`, i.e. in doubt. */
@@ -172,4 +199,12 @@ export class DeliveriesTable {
 interface PendingRow {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
+}
+
+function toPending(r: PendingRow): PendingDelivery {
+  return {
+    id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
+    priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
+    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
+  };
 }

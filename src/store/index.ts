@@ -82,6 +82,7 @@ export function openStore(path: string): Store {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -32000'); // 32 MB: the outbox's indexes stay in memory at a million rows
     migrate(db);
     return new Store(db, path);
   } catch (err) {

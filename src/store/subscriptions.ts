@@ -44,6 +44,7 @@ export class SubscriptionsTable {
   private readonly migrateStmt: Statement;
   private readonly topicsStmt: Statement;
   private readonly countStmt: Statement;
+  private readonly filteredStmt: Statement;
 
   constructor(private readonly db: Database) {
     // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
@@ -65,6 +66,7 @@ export class SubscriptionsTable {
       WHERE id = ? AND active = 1`);
     this.migrateStmt = db.prepare('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
     this.topicsStmt = db.prepare('UPDATE subscriptions SET topics = ? WHERE id = ?');
+    this.filteredStmt = db.prepare(`SELECT * FROM subscriptions WHERE active = 1 AND topics <> '[]' ORDER BY id`);
     this.countStmt = db.prepare('SELECT platform, active, COUNT(*) AS n FROM subscriptions GROUP BY platform, active');
   }
 
@@ -93,6 +95,11 @@ export class SubscriptionsTable {
 
   active(): Subscription[] {
     return (this.activeStmt.all() as SubscriptionRow[]).map(fromRow);
+  }
+
+  /** Active subscriptions that filter by topic (the rest get everything and are queued in SQL). */
+  activeWithTopics(): Subscription[] {
+    return (this.filteredStmt.all() as SubscriptionRow[]).map(fromRow);
   }
 
   /** Returns false when it was not active (so callers can say "already unsubscribed"). */

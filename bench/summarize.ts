@@ -1,0 +1,30 @@
+import { formatPost } from '../src/format.js';
+import { hashtags } from '../src/hashtags.js';
+import { paragraphsOf, summarize } from '../src/summarize.js';
+import { msSince, newsArticles } from './common.js';
+
+/**
+ * Summarise + hashtag + format (Telegram and WhatsApp) over the 200 news articles on one core, and the same with
+ * only an excerpt (the first 300 characters, what a feed often carries) as the floor.
+ */
+export function benchSummarize(rounds = 10): { articlesPerSecond: number; excerptArticlesPerSecond: number; msPerArticle: number } {
+  const articles = newsArticles().map((a) => ({ title: a.title, url: a.url, paragraphs: paragraphsOf(a.content) }));
+  const excerpts = articles.map((a) => ({ ...a, paragraphs: [a.paragraphs.join(' ').slice(0, 300)] }));
+  const run = (items: typeof articles) => {
+    for (const a of items) {
+      const summary = summarize(a);
+      const tags = hashtags({ title: a.title, paragraphs: a.paragraphs, categories: [] });
+      const post = { title: a.title, summary, source: 'bench', url: a.url, hashtags: tags, publishedAt: new Date(0) };
+      formatPost(post, 'telegram');
+      formatPost(post, 'whatsapp');
+    }
+  };
+  run(articles); // warm-up: JIT and caches
+  const rate = (items: typeof articles) => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) run(items);
+    return (items.length * rounds) / (msSince(start) / 1000);
+  };
+  const articlesPerSecond = rate(articles);
+  return { articlesPerSecond, excerptArticlesPerSecond: rate(excerpts), msPerArticle: 1000 / articlesPerSecond };
+}

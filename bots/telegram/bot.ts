@@ -1,0 +1,84 @@
+import { sequentialize } from '@grammyjs/runner';
+import { Bot, GrammyError, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Config } from '../../src/config.js';
+import { ConfigError, errorMessage } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { Store } from '../../src/store/index.js';
+import { channels } from './channels.js';
+import { DEFAULT_TOPICS, type BotDeps } from './context.js';
+import { editors } from './editors.js';
+import { COMMANDS, DESCRIPTION } from './i18n.js';
+import { membership } from './membership.js';
+import { commandLimiter, readers } from './readers.js';
+import { subscriptions } from './subscribe.js';
+import { installLimits, type TelegramConfig } from './transport.js';
+
+export interface BotOptions {
+  topics?: string[];
+  progressIntervalMs?: number;
+  onQueued?: () => void;
+  /** Interval timers the bot starts (progress messages); the adapter clears them on stop. */
+  timers?: Set<NodeJS.Timeout>;
+  /** Commands per user per window before the bot stops answering them for the rest of the window. */
+  commandLimit?: { limit: number; windowMs: number };
+  botInfo?: UserFromGetMe;
+}
+
+export type TelegramAppConfig = Config & { telegram: TelegramConfig };
+
+export function requireTelegram(config: Config): TelegramAppConfig {
+  if (!config.telegram) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'is not set');
+  return config as TelegramAppConfig;
+}
+
+/** The Nashra bot: one Composer per feature, the Bot API's limits installed on its Api (shared with the transport). */
+export function createBot(config: Config, store: Store, logger: Logger, options: BotOptions = {}): Bot {
+  const tgConfig = requireTelegram(config);
+  const tg = tgConfig.telegram;
+  logger.addSecret(tg.token);
+  const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
+  installLimits(bot.api, tg.rate);
+  const deps: BotDeps = {
+    config: tgConfig, store, logger, topics: options.topics ?? DEFAULT_TOPICS,
+    progressIntervalMs: options.progressIntervalMs ?? 3000, onQueued: options.onQueued ?? (() => {}),
+    timers: options.timers ?? new Set(),
+  };
+  // Updates of one chat are handled in order (subscription state); different chats concurrently.
+  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+  bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
+  bot.use(membership(deps), readers(deps), subscriptions(deps), channels(deps), editors(deps));
+  bot.catch((err) => {
+    logger.error('telegram update failed', { update: err.ctx.update.update_id, chat: err.ctx.chat?.id, error: describe(err.error) });
+    void err.ctx.reply(messagesFor(err.ctx)).catch(() => undefined);
+  });
+  return bot;
+}
+
+const messagesFor = (ctx: Context) => (ctx.from?.language_code?.startsWith('en') ? 'Something went wrong; please try again later.' : 'حدث خطأ؛ حاول مرة أخرى لاحقاً.');
+
+/** grammY errors name the method and Telegram's answer; never the request URL, which holds the token. */
+export function describe(err: unknown): string {
+  if (err instanceof GrammyError) return `${err.method}: ${err.error_code} ${err.description}`;
+  return errorMessage(err);
+}
+
+/**
+ * Start-up conveniences: the command menus (Arabic default, English for language_code "en") and the description.
+ * A server that refuses them does not stop the bot.
+ */
+export async function registerCommands(bot: Bot, logger: Logger): Promise<void> {
+  const calls: Array<[string, () => Promise<unknown>]> = [
+    ['setMyCommands', () => bot.api.setMyCommands(COMMANDS.ar)],
+    ['setMyCommands(en)', () => bot.api.setMyCommands(COMMANDS.en, { language_code: 'en' })],
+    ['setMyDescription', () => bot.api.setMyDescription(DESCRIPTION.ar)],
+    ['setMyDescription(en)', () => bot.api.setMyDescription(DESCRIPTION.en, { language_code: 'en' })],
+  ];
+  for (const [name, call] of calls) {
+    try {
+      await call();
+    } catch (err) {
+      logger.warn(`telegram ${name} refused; carrying on without it`, { error: describe(err) });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, type Server } from 'node:http';
+import { run, type RunnerHandle } from '@grammyjs/runner';
+import { webhookCallback, type Bot } from 'grammy';
+import type { Config } from '../../src/config.js';
+import type { Transport } from '../../src/deliveries.js';
+import type { Logger } from '../../src/logger.js';
+import type { PlatformAdapter } from '../../src/platform.js';
+import type { Store } from '../../src/store/index.js';
+import { createBot, describe, registerCommands, requireTelegram, type BotOptions } from './bot.js';
+import { createTelegramTransport } from './transport.js';
+
+export { createBot } from './bot.js';
+export { createTelegramTransport, installLimits } from './transport.js';
+
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'channel_post'] as const;
+
+/** Telegram for `nashra run`: the bot (long polling with grammY's runner, or a webhook) and the worker's transport. */
+export class TelegramAdapter implements PlatformAdapter {
+  readonly name = 'telegram';
+  readonly transport: Transport;
+  readonly bot: Bot;
+  private runner?: RunnerHandle;
+  private server?: Server;
+  private connected = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly config: Config, private readonly store: Store, private readonly logger: Logger, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
+    const tg = requireTelegram(config);
+    this.bot = createBot(config, store, logger, { ...options, timers: this.timers });
+    this.transport = createTelegramTransport({ api: this.bot.api, config: tg, logger, isReady: () => this.connected });
+    this.pollTimeoutSeconds = options.pollTimeoutSeconds ?? 30;
+  }
+
+  private readonly pollTimeoutSeconds: number;
+
+  async start(): Promise<void> {
+    const tg = requireTelegram(this.config).telegram;
+    try {
+      await this.bot.init(); // getMe: a wrong token fails here, plainly
+    } catch (err) {
+      throw new Error(`telegram: cannot start the bot (getMe failed: ${describe(err)})`);
+    }
+    await registerCommands(this.bot, this.logger);
+    if (tg.webhookUrl) await this.startWebhook(tg.webhookUrl, tg.webhookPort ?? 8443);
+    else await this.startPolling();
+    this.connected = true;
+    this.logger.info('telegram bot started', { bot: this.bot.botInfo.username, mode: tg.webhookUrl ? 'webhook' : 'long polling' });
+  }
+
+  private async startPolling(): Promise<void> {
+    await this.bot.api.deleteWebhook().catch((err) => this.logger.warn('telegram deleteWebhook refused', { error: describe(err) }));
+    this.runner = run(this.bot, {
+      runner: { fetch: { timeout: this.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES }, silent: true },
+    });
+  }
+
+  private async startWebhook(url: string, port: number): Promise<void> {
+    const handle = webhookCallback(this.bot, 'http');
+    this.server = createServer((req, res) => {
+      if (req.method !== 'POST') { res.writeHead(405).end(); return; }
+      handle(req, res).catch((err) => {
+        this.logger.error('telegram webhook update failed', { error: describe(err) });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(port, resolve));
+    await this.bot.api.setWebhook(url, { allowed_updates: ALLOWED_UPDATES });
+  }
+
+  async stop(): Promise<void> {
+    this.connected = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.clear();
+    if (this.runner?.isRunning()) await this.runner.stop();
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */
+  async notifyEditors(text: string): Promise<void> {
+    const tg = requireTelegram(this.config).telegram;
+    const ids = new Set([...tg.editorIds, ...this.store.editors.list().filter((e) => e.platform === 'telegram').map((e) => e.userId)]);
+    for (const id of ids) {
+      await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
+    }
+  }
+
+  isConnected(): boolean {
+    return this.connected && (this.server !== undefined || (this.runner?.isRunning() ?? false));
+  }
+}
+
+export async function createTelegramAdapter(config: Config, store: Store, logger: Logger, options?: BotOptions): Promise<PlatformAdapter> {
+  return new TelegramAdapter(config, store, logger, options);
+}

@@ -1,0 +1,359 @@
+import { findArticle } from '../../src/commands/broadcast.js';
+import type { Config } from '../../src/config.js';
+import { errorMessage, UserError } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import { queueBroadcast } from '../../src/pipeline.js';
+import { renderArticle } from '../../src/render.js';
+import type { Store } from '../../src/store/index.js';
+import { WHATSAPP_PRACTICAL_LIMIT } from '../../src/whatsapp-format.js';
+import { isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
+import type { Clock } from './pacing.js';
+import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
+
+export interface CommandDeps {
+  store: Store;
+  config: Pick<Config, 'timeZone' | 'template'> & { whatsapp: Pick<NonNullable<Config['whatsapp']>, 'editorNumbers'> };
+  logger: Logger;
+  clock: Clock;
+  /** New deliveries were queued (a confirmed broadcast): wake the worker. */
+  onQueued?: () => void;
+  /** How long «نعم» confirms a broadcast preview. */
+  confirmWindowMs?: number;
+}
+
+const CONFIRM_WINDOW_MS = 5 * 60_000;
+const LATEST_DEFAULT = 3;
+const LATEST_MAX = 5;
+const PLATFORM = 'whatsapp';
+
+export const REPLIES = {
+  adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
+  subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
+  subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تُجمع الأخبار المتتالية في رسالة واحدة.',
+  alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
+  unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
+  notSubscribed: 'هذه المجموعة غير مشتركة في النشرة.',
+  noArticles: 'لا توجد أخبار بعد.',
+  editorsOnly: 'عذرًا، هذا الأمر متاح للمحررين فقط.',
+  broadcastInPrivate: 'أرسل أمر البث في محادثة خاصة مع هذا الرقم.',
+  broadcastUsage: 'الاستخدام: /broadcast <رابط الخبر أو رقمه>',
+  cancelled: 'أُلغي البث، ولم يُرسل شيء.',
+  expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي البث ولم يُرسل شيء.',
+  channelUsage: 'لإضافة قناة: /subscribe <معرّف القناة>@newsletter (والحساب مشرف عليها).',
+  channelNotAdmin: 'هذا الحساب ليس مشرفًا على هذه القناة، فلا يستطيع النشر فيها.',
+  welcome: 'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
+} as const;
+
+type Parsed =
+  | { name: 'latest'; count: number }
+  | { name: 'subscribe'; digest: boolean; target?: string }
+  | { name: 'unsubscribe'; target?: string }
+  | { name: 'digest' }
+  | { name: 'broadcast'; ref?: string };
+
+/** Commands start with / or ! («!latest» is what people type where / opens a menu); «آخر الأخبار» works too. */
+export function parseCommand(body: string): Parsed | undefined {
+  const text = body.trim().replace(/\s+/g, ' ');
+  if (simplifyArabic(text) === 'اخر الاخبار') return { name: 'latest', count: LATEST_DEFAULT };
+  const m = /^[/!]([a-z]+)(?:@\S+)?(?: (.*))?$/i.exec(text);
+  if (!m) return undefined;
+  const name = m[1]!.toLowerCase();
+  const rest = (m[2] ?? '').trim();
+  const words = rest ? rest.split(' ') : [];
+  const isDigestWord = (w: string) => simplifyArabic(w) === 'ملخص' || w.toLowerCase() === 'digest';
+  switch (name) {
+    case 'latest': {
+      const n = Number(words[0]);
+      return { name, count: Number.isInteger(n) && n >= 1 ? Math.min(n, LATEST_MAX) : LATEST_DEFAULT };
+    }
+    case 'subscribe':
+      return { name, digest: words.some(isDigestWord), target: words.find((w) => isChannelId(w) || isGroupId(w)) };
+    case 'unsubscribe':
+      return { name, target: words.find((w) => isChannelId(w) || isGroupId(w)) };
+    case 'digest':
+      return { name };
+    case 'broadcast':
+      return { name, ref: words[0] };
+    default:
+      return undefined;
+  }
+}
+
+/** Without diacritics, tatweel and hamza forms of alef, so «آخر الأخبار» and «اخر الاخبار» are the same. */
+function simplifyArabic(s: string): string {
+  return s.replace(/[\u064B-\u0652\u0670\u0640]/g, '').replace(/[آأإٱ]/g, 'ا').replace(/[.!؟?،]+$/u, '').trim();
+}
+
+const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
+
+/**
+ * Turns WhatsApp messages into store actions. Groups: /subscribe, /unsubscribe, /digest (admins and editors),
+ * /latest for anyone. Private chat with an editor: /broadcast, confirmed by «نعم». Anything else is ignored: the bot
+ * never chats in groups.
+ */
+export class WhatsAppCommands {
+  /** Broadcast previews waiting for «نعم», by the editor's chat. */
+  private readonly pending = new Map<string, { broadcastId: number; expiresAt: number }>();
+
+  constructor(private readonly deps: CommandDeps) {}
+
+  async handleMessage(client: WaClient, msg: WaMessage): Promise<void> {
+    if (msg.fromMe || msg.from === 'status@broadcast' || msg.from.endsWith('@broadcast') || isChannelId(msg.from)) return;
+    const inGroup = isGroupId(msg.from);
+    if (!inGroup && this.pending.has(msg.from)) {
+      await this.decideBroadcast(client, msg);
+      return;
+    }
+    const command = parseCommand(msg.body ?? '');
+    if (!command) return;
+    const sender = await resolveIdentity(client, msg.author ?? msg.from);
+    try {
+      switch (command.name) {
+        case 'latest':
+          await this.latest(msg, command.count);
+          break;
+        case 'subscribe':
+        case 'digest':
+          if (inGroup) await this.subscribeGroup(msg, sender, command.name === 'digest' || command.digest);
+          else await this.subscribeChannel(client, msg, sender, command.name === 'subscribe' ? command : { digest: true });
+          break;
+        case 'unsubscribe':
+          if (inGroup) await this.unsubscribeGroup(msg, sender);
+          else await this.unsubscribeChannel(msg, sender, command.target);
+          break;
+        case 'broadcast':
+          await this.startBroadcast(msg, sender, inGroup, command.ref);
+          break;
+      }
+    } catch (err) {
+      this.deps.logger.error('whatsapp command failed', { command: command.name, chat: msg.from, error: errorMessage(err) });
+      await msg.reply('تعذّر تنفيذ الأمر الآن، حاول لاحقًا.').catch(() => undefined);
+    }
+  }
+
+  /** The bot was removed from (or left) a group: its subscription stops, with the reason kept. */
+  async handleGroupLeave(client: WaClient, notification: WaGroupNotification): Promise<boolean> {
+    const me = await this.myIds(client);
+    if (!notification.recipientIds.some((id) => me.includes(id))) return false;
+    const sub = this.deps.store.subscriptions.findByChat(PLATFORM, notification.chatId);
+    if (!sub) return false;
+    const reason = notification.type === 'leave' || me.includes(notification.author)
+      ? 'the bot left the group'
+      : `the bot was removed from the group by ${notification.author}`;
+    const { store } = this.deps;
+    const changed = store.transaction(() => {
+      const off = store.subscriptions.deactivate(sub.id, reason, this.deps.clock.now());
+      if (off) store.deliveries.failQueuedForSubscription(sub.id, `subscription deactivated: ${reason}`);
+      return off;
+    });
+    if (changed) {
+      store.audit.record(PLATFORM, notification.author || 'whatsapp', 'group_removed', { chat: notification.chatId, subscription: sub.id, reason });
+      this.deps.logger.warn('whatsapp subscription deactivated', { chat: notification.chatId, reason });
+    }
+    return changed;
+  }
+
+  /** Added to a group: one short hello that says how to subscribe (and nothing more, ever, unless asked). */
+  async handleGroupJoin(client: WaClient, notification: WaGroupNotification): Promise<void> {
+    const me = await this.myIds(client);
+    if (!notification.recipientIds.some((id) => me.includes(id))) return;
+    this.deps.logger.info('added to a whatsapp group', { chat: notification.chatId });
+    await notification.reply(REPLIES.welcome).catch((err) => this.deps.logger.warn('welcome message not sent', { chat: notification.chatId, error: errorMessage(err) }));
+  }
+
+  // -- anyone ---------------------------------------------------------------------------------------
+
+  private async latest(msg: WaMessage, count: number): Promise<void> {
+    const articles = this.deps.store.articles.latest(count);
+    if (articles.length === 0) {
+      await msg.reply(REPLIES.noArticles);
+      return;
+    }
+    const separator = '\n\n━━━━━━━━\n\n';
+    let text = '';
+    for (const article of articles) {
+      const next = text ? text + separator + renderArticle(article, 'whatsapp', this.deps.config) : renderArticle(article, 'whatsapp', this.deps.config);
+      if (next.length > WHATSAPP_PRACTICAL_LIMIT) break;
+      text = next;
+    }
+    await msg.reply(text, undefined, { linkPreview: false });
+  }
+
+  // -- groups ---------------------------------------------------------------------------------------
+
+  private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean): Promise<void> {
+    const chat = await msg.getChat();
+    if (!(await this.canManageGroup(chat, sender))) {
+      await msg.reply(REPLIES.adminsOnly);
+      return;
+    }
+    const { store } = this.deps;
+    const existing = store.subscriptions.findByChat(PLATFORM, chat.id._serialized);
+    if (existing?.active && existing.digest === digest) {
+      await msg.reply(REPLIES.alreadySubscribed);
+      return;
+    }
+    const sub = store.subscriptions.subscribe({
+      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, digest,
+      topics: existing?.topics, createdBy: sender.phone ?? sender.ids[0],
+    }, this.deps.clock.now());
+    store.audit.record(PLATFORM, sender.phone ?? sender.ids[0]!, 'subscribe', { chat: sub.chatId, subscription: sub.id, digest });
+    this.deps.logger.info('whatsapp group subscribed', { chat: sub.chatId, digest });
+    await msg.reply(digest ? REPLIES.subscribedDigest : REPLIES.subscribed);
+  }
+
+  private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {
+    const chat = await msg.getChat();
+    if (!(await this.canManageGroup(chat, sender))) {
+      await msg.reply(REPLIES.adminsOnly);
+      return;
+    }
+    await msg.reply(this.unsubscribe(chat.id._serialized, sender) ? REPLIES.unsubscribed : REPLIES.notSubscribed);
+  }
+
+  private unsubscribe(chatId: string, sender: Identity): boolean {
+    const { store } = this.deps;
+    const sub = store.subscriptions.findByChat(PLATFORM, chatId);
+    if (!sub?.active) return false;
+    const actor = sender.phone ?? sender.ids[0]!;
+    const reason = `unsubscribed by ${actor} on WhatsApp`;
+    store.transaction(() => {
+      store.subscriptions.deactivate(sub.id, reason, this.deps.clock.now());
+      store.deliveries.failQueuedForSubscription(sub.id, `subscription deactivated: ${reason}`);
+    });
+    store.audit.record(PLATFORM, actor, 'unsubscribe', { chat: chatId, subscription: sub.id });
+    return true;
+  }
+
+  /** An editor, or an admin of this group. */
+  private async canManageGroup(chat: WaChat, sender: Identity): Promise<boolean> {
+    if (this.isEditor(sender)) return true;
+    const participant = chat.participants?.find((p) => sender.ids.includes(p.id._serialized));
+    return Boolean(participant && (participant.isAdmin || participant.isSuperAdmin));
+  }
+
+  // -- channels (from an editor's private chat) -------------------------------------------------------
+
+  private async subscribeChannel(client: WaClient, msg: WaMessage, sender: Identity, command: { digest: boolean; target?: string }): Promise<void> {
+    if (!this.isEditor(sender)) {
+      await msg.reply(REPLIES.editorsOnly);
+      return;
+    }
+    if (!command.target || !isChannelId(command.target)) {
+      await msg.reply(REPLIES.channelUsage);
+      return;
+    }
+    const chat = await client.getChatById(command.target).catch(() => undefined);
+    if (!chat || !isAdminOfChannel(chat)) {
+      await msg.reply(REPLIES.channelNotAdmin);
+      return;
+    }
+    const actor = sender.phone ?? sender.ids[0]!;
+    const sub = this.deps.store.subscriptions.subscribe({
+      platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name, digest: command.digest, createdBy: actor,
+    }, this.deps.clock.now());
+    this.deps.store.audit.record(PLATFORM, actor, 'subscribe', { chat: sub.chatId, subscription: sub.id, digest: command.digest });
+    await msg.reply(`✅ اشتركت القناة «${chat.name}» في النشرة.`);
+  }
+
+  private async unsubscribeChannel(msg: WaMessage, sender: Identity, target: string | undefined): Promise<void> {
+    if (!this.isEditor(sender)) {
+      await msg.reply(REPLIES.editorsOnly);
+      return;
+    }
+    if (!target) {
+      await msg.reply(REPLIES.channelUsage);
+      return;
+    }
+    await msg.reply(this.unsubscribe(target, sender) ? 'تم إيقاف النشرة في هذه القناة.' : 'هذه القناة غير مشتركة في النشرة.');
+  }
+
+  // -- broadcast ------------------------------------------------------------------------------------
+
+  private async startBroadcast(msg: WaMessage, sender: Identity, inGroup: boolean, ref: string | undefined): Promise<void> {
+    const actor = sender.phone ?? sender.ids[0]!;
+    if (!this.isEditor(sender)) {
+      this.deps.store.audit.record(PLATFORM, actor, 'broadcast_refused', { chat: msg.from });
+      await msg.reply(REPLIES.editorsOnly);
+      return;
+    }
+    if (inGroup) {
+      await msg.reply(REPLIES.broadcastInPrivate);
+      return;
+    }
+    if (!ref) {
+      await msg.reply(REPLIES.broadcastUsage);
+      return;
+    }
+    const { store, config } = this.deps;
+    let article;
+    try {
+      article = findArticle(store, ref);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      await msg.reply(`لم أجد هذا الخبر. أرسل رابط خبر محفوظ أو رقمه.\n(${err.message})`);
+      return;
+    }
+    const now = this.deps.clock.now();
+    const broadcast = store.broadcasts.create(article.id, PLATFORM, actor, false, now);
+    this.pending.set(msg.from, { broadcastId: broadcast.id, expiresAt: now + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
+    store.audit.record(PLATFORM, actor, 'broadcast_preview', { article: article.id, broadcast: broadcast.id });
+    const targets = store.subscriptions.active().length;
+    const preview = renderArticle(article, 'whatsapp', config);
+    await msg.reply(`معاينة البث:\n\n${preview}\n\n━━━━━━━━\nللإرسال إلى ${targets} اشتراكًا نشطًا أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
+  }
+
+  /** The editor's next message after a preview: «نعم» in time queues it; anything else cancels. */
+  private async decideBroadcast(client: WaClient, msg: WaMessage): Promise<void> {
+    const pending = this.pending.get(msg.from)!;
+    this.pending.delete(msg.from);
+    const { store } = this.deps;
+    const sender = await resolveIdentity(client, msg.from);
+    const actor = sender.phone ?? sender.ids[0]!;
+    const broadcast = store.broadcasts.get(pending.broadcastId);
+    if (!broadcast) return;
+    const now = this.deps.clock.now();
+    if (now > pending.expiresAt || !isYes(msg.body ?? '')) {
+      if (store.broadcasts.transition(broadcast.id, 'preview', 'cancelled', now)) {
+        store.audit.record(PLATFORM, actor, 'broadcast_cancelled', { broadcast: broadcast.id, article: broadcast.articleId, expired: now > pending.expiresAt });
+      }
+      await msg.reply(now > pending.expiresAt ? REPLIES.expired : REPLIES.cancelled);
+      return;
+    }
+    const article = store.articles.get(broadcast.articleId);
+    if (!article) {
+      store.broadcasts.transition(broadcast.id, 'preview', 'cancelled', now);
+      await msg.reply('حُذف الخبر قبل التأكيد، فأُلغي البث.');
+      return;
+    }
+    // The compare-and-set makes a repeated «نعم» (or a second device) queue it once.
+    const queued = store.transaction(() => store.broadcasts.transition(broadcast.id, 'preview', 'queued', now)
+      ? queueBroadcast(store, article, { broadcastId: broadcast.id })
+      : undefined);
+    if (queued === undefined) return;
+    store.audit.record(PLATFORM, actor, 'broadcast', { broadcast: broadcast.id, article: article.id, queued });
+    this.deps.logger.info('whatsapp broadcast queued', { broadcast: broadcast.id, article: article.id, queued });
+    this.deps.onQueued?.();
+    await msg.reply(queued > 0
+      ? `✅ أُضيف البث إلى قائمة الإرسال: ${queued} رسالة.`
+      : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.');
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private isEditor(sender: Identity): boolean {
+    if (!sender.phone) return false;
+    return this.deps.config.whatsapp.editorNumbers.includes(sender.phone) || this.deps.store.editors.isEditor(PLATFORM, sender.phone);
+  }
+
+  private async myIds(client: WaClient): Promise<string[]> {
+    const wid = client.info?.wid._serialized;
+    return wid ? (await resolveIdentity(client, wid)).ids : [];
+  }
+}
+
+/** A Channel the account owns or administers (only those can post to it). */
+export function isAdminOfChannel(chat: WaChat): boolean {
+  const role = chat.channelMetadata?.membershipType;
+  return Boolean(chat.isChannel) && (role === undefined || role === 'owner' || role === 'admin');
+}

@@ -1,0 +1,190 @@
+import type { Config } from '../../src/config.js';
+import { errorMessage } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { PlatformAdapter } from '../../src/platform.js';
+import type { Store } from '../../src/store/index.js';
+import { WhatsAppCommands } from './commands.js';
+import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
+import { WhatsAppTransport } from './transport.js';
+import type { WaClient, WaGroupNotification, WaMedia, WaMessage } from './types.js';
+
+export interface WhatsAppAdapterOptions {
+  /** Builds a fresh client for each connection attempt; default: the real whatsapp-web.js Client (client.ts). */
+  createClient?: () => WaClient | Promise<WaClient>;
+  clock?: Clock;
+  random?: Random;
+  /** Tells the newsroom's editors something went wrong (wired to Telegram in src/platforms.ts when it is configured). */
+  notifyEditors?: (text: string) => Promise<void>;
+  /** New deliveries were queued from WhatsApp (a confirmed broadcast): wake the delivery worker. */
+  onQueued?: () => void;
+  /** Reconnect backoff after a disconnection: initial delay, doubled per failure, capped. */
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** Lead images as media; default MessageMedia.fromUrl. Pass null to always send text. */
+  loadMedia?: ((url: string) => Promise<WaMedia>) | null;
+}
+
+type State = 'stopped' | 'connecting' | 'ready' | 'waiting-for-login' | 'logged-out';
+
+/**
+ * The WhatsApp platform: one whatsapp-web.js client at a time, rebuilt with capped backoff after a disconnection.
+ * A logout (or a failed session restore) stops sending for good: the queue is left intact, the log says so loudly,
+ * and the editors are told, until someone runs `nashra whatsapp login` and restarts.
+ */
+export class WhatsAppAdapter implements PlatformAdapter {
+  readonly name = 'whatsapp';
+  readonly transport: WhatsAppTransport;
+  readonly commands: WhatsAppCommands;
+  private current?: WaClient;
+  private state: State = 'stopped';
+  private failures = 0;
+  private generation = 0;
+  private readonly clock: Clock;
+  private readonly random: Random;
+
+  constructor(
+    private readonly config: Config & { whatsapp: NonNullable<Config['whatsapp']> },
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: WhatsAppAdapterOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    const wa = config.whatsapp;
+    const pacer = new Pacer({ ...wa, timeZone: config.timeZone }, store.counters, this.clock, this.random);
+    this.commands = new WhatsAppCommands({ store, config, logger, clock: this.clock, onQueued: options.onQueued });
+    this.transport = new WhatsAppTransport({
+      store, config, logger, pacer, clock: this.clock,
+      connection: { client: () => this.current, ready: () => this.state === 'ready' },
+      loadMedia: options.loadMedia === null ? undefined : options.loadMedia ?? defaultLoadMedia,
+    });
+  }
+
+  get status(): State {
+    return this.state;
+  }
+
+  /** The client of the current connection (tests drive its events). */
+  get client(): WaClient | undefined {
+    return this.current;
+  }
+
+  /** Starts connecting and returns: the first connection (Chromium, WhatsApp Web) can take a minute. */
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.state = 'connecting';
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.generation++;
+    await this.dropClient();
+  }
+
+  isConnected(): boolean {
+    return this.state === 'ready';
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    let client: WaClient;
+    try {
+      client = await (this.options.createClient ?? defaultCreateClient(this.config))();
+    } catch (err) {
+      this.logger.error('whatsapp client could not be built', { error: errorMessage(err) });
+      return this.scheduleReconnect(generation);
+    }
+    if (generation !== this.generation) return;
+    this.current = client;
+    this.attach(client, generation);
+    try {
+      await client.initialize();
+    } catch (err) {
+      if (generation !== this.generation || this.state === 'logged-out') return;
+      this.logger.error('whatsapp client did not start (see nashra whatsapp doctor)', { error: errorMessage(err) });
+      await this.dropClient();
+      this.scheduleReconnect(generation);
+    }
+  }
+
+  private attach(client: WaClient, generation: number): void {
+    const live = () => generation === this.generation && this.current === client;
+    client.on('qr', () => {
+      if (!live() || this.state === 'waiting-for-login') return;
+      this.state = 'waiting-for-login';
+      this.logger.error('whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts', { sessionDir: this.config.whatsapp.sessionDir });
+      void this.tellEditors('⚠️ WhatsApp: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى واتساب. شغّلوا nashra whatsapp login ثم أعيدوا التشغيل. (WhatsApp is not logged in: run `nashra whatsapp login`.)');
+    });
+    client.on('ready', () => {
+      if (!live()) return;
+      this.state = 'ready';
+      this.failures = 0;
+      this.logger.info('whatsapp connected', { number: client.info?.wid.user });
+    });
+    client.on('auth_failure', (message: unknown) => {
+      if (!live()) return;
+      this.loggedOut(`the saved session was rejected (${String(message)})`);
+    });
+    client.on('disconnected', (reason: unknown) => {
+      if (!live()) return;
+      if (String(reason) === 'LOGOUT') return this.loggedOut('the account was logged out (from the phone, or by WhatsApp)');
+      this.logger.warn('whatsapp disconnected; reconnecting', { reason: String(reason) });
+      this.state = 'connecting';
+      void this.dropClient().then(() => this.scheduleReconnect(generation));
+    });
+    client.on('message', (msg: WaMessage) => {
+      if (!live()) return;
+      this.commands.handleMessage(client, msg).catch((err) => this.logger.error('whatsapp message handling failed', { error: errorMessage(err) }));
+    });
+    client.on('group_leave', (n: WaGroupNotification) => {
+      if (!live()) return;
+      this.commands.handleGroupLeave(client, n).catch((err) => this.logger.error('whatsapp group_leave handling failed', { error: errorMessage(err) }));
+    });
+    client.on('group_join', (n: WaGroupNotification) => {
+      if (!live()) return;
+      this.commands.handleGroupJoin(client, n).catch((err) => this.logger.error('whatsapp group_join handling failed', { error: errorMessage(err) }));
+    });
+  }
+
+  private loggedOut(why: string): void {
+    this.state = 'logged-out';
+    this.logger.error(`WHATSAPP LOGGED OUT: ${why}. Nothing is sent to WhatsApp; the queue is kept. Run \`nashra whatsapp login\`, then restart nashra.`);
+    void this.tellEditors(`⚠️ WhatsApp: خرج الحساب من الجلسة (${why}). توقف الإرسال إلى واتساب، والأخبار محفوظة في قائمة الانتظار. سجّلوا الدخول من جديد: nashra whatsapp login ثم أعيدوا التشغيل.`);
+    void this.dropClient();
+  }
+
+  private scheduleReconnect(generation: number): void {
+    if (generation !== this.generation || this.state === 'stopped' || this.state === 'logged-out') return;
+    const initial = this.options.reconnect?.initialMs ?? 2_000;
+    const max = this.options.reconnect?.maxMs ?? 5 * 60_000;
+    const delay = Math.min(max, initial * 2 ** this.failures) * (0.8 + 0.4 * this.random());
+    this.failures++;
+    this.logger.info('whatsapp reconnect scheduled', { inMs: Math.round(delay), attempt: this.failures });
+    void this.clock.sleep(delay).then(() => {
+      if (generation === this.generation && this.state !== 'stopped' && this.state !== 'logged-out') void this.connect();
+    });
+  }
+
+  private async dropClient(): Promise<void> {
+    const client = this.current;
+    this.current = undefined;
+    if (!client) return;
+    client.removeAllListeners();
+    await client.destroy().catch(() => undefined); // the library may already have closed the browser
+  }
+
+  private async tellEditors(text: string): Promise<void> {
+    if (!this.options.notifyEditors) return;
+    await this.options.notifyEditors(text).catch((err) => this.logger.warn('could not tell the editors', { error: errorMessage(err) }));
+  }
+}
+
+export function createWhatsAppAdapter(config: Config, store: Store, logger: Logger, options: WhatsAppAdapterOptions = {}): WhatsAppAdapter {
+  if (!config.whatsapp) throw new Error('createWhatsAppAdapter: WhatsApp is not configured (WHATSAPP_ENABLED)');
+  return new WhatsAppAdapter(config as Config & { whatsapp: NonNullable<Config['whatsapp']> }, store, logger, options);
+}
+
+const defaultCreateClient = (config: Config & { whatsapp: NonNullable<Config['whatsapp']> }) => async (): Promise<WaClient> =>
+  (await import('./client.js')).buildClient(config.whatsapp);
+
+const defaultLoadMedia = async (url: string): Promise<WaMedia> => (await import('./client.js')).loadMediaFromUrl(url);

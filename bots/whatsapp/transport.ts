@@ -1,0 +1,166 @@
+import type { Config } from '../../src/config.js';
+import type { Transport } from '../../src/deliveries.js';
+import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
+import { DEFAULT_TEMPLATE, formatPost } from '../../src/format.js';
+import type { Logger } from '../../src/logger.js';
+import { toPost } from '../../src/pipeline.js';
+import { renderArticle } from '../../src/render.js';
+import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
+import { WHATSAPP_PRACTICAL_LIMIT } from '../../src/whatsapp-format.js';
+import { isAdminOfChannel } from './commands.js';
+import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
+import type { Clock, Pacer } from './pacing.js';
+import type { WaChat, WaClient, WaMedia, WaSentMessage } from './types.js';
+
+/** The adapter's connection as the transport sees it. */
+export interface WhatsAppConnection {
+  client(): WaClient | undefined;
+  /** Connected, logged in and `ready`. */
+  ready(): boolean;
+}
+
+export interface WhatsAppTransportDeps {
+  store: Store;
+  config: Pick<Config, 'timeZone' | 'template'>;
+  logger: Logger;
+  pacer: Pacer;
+  clock: Clock;
+  connection: WhatsAppConnection;
+  /** The lead image as media (MessageMedia.fromUrl); without it, articles go as text with a link preview. */
+  loadMedia?: (url: string) => Promise<WaMedia>;
+  /** Most articles one digest message folds together. */
+  digestMax?: number;
+}
+
+/** WhatsApp's caption limit: a longer message goes as text with a link preview instead of an image. */
+const CAPTION_LIMIT = 1024;
+const DIGEST_MAX = 5;
+const METHOD = 'sendMessage';
+
+/**
+ * Sends to WhatsApp groups and channels, paced (see pacing.ts): one message at a time, newest article first, a random
+ * pause between messages, "typing…" before each, and a daily cap. While any of these says wait, isReady() is false
+ * and the worker leaves the queue as it is.
+ */
+export class WhatsAppTransport implements Transport {
+  readonly platform = 'whatsapp';
+  readonly concurrency = 1;
+  readonly order = 'newest' as const;
+  private capLoggedFor?: string;
+
+  constructor(private readonly deps: WhatsAppTransportDeps) {}
+
+  isReady(): boolean {
+    if (!this.deps.connection.ready() || this.deps.pacer.waiting) return false;
+    if (this.deps.pacer.capReached()) {
+      const day = this.deps.pacer.today();
+      if (this.capLoggedFor !== day) {
+        this.capLoggedFor = day;
+        this.deps.logger.warn('whatsapp daily cap reached: the queue waits until tomorrow', { day, sent: this.deps.pacer.sentToday() });
+      }
+      return false;
+    }
+    return true;
+  }
+
+  async send(delivery: PendingDelivery, article: StoredArticle): Promise<{ messageId?: string }> {
+    const client = this.deps.connection.client();
+    if (!client || !this.deps.connection.ready()) throw notConnected(delivery.chatId);
+    const chat = await this.reachableChat(client, delivery.chatId);
+    const folded = delivery.digest ? this.claimDigest(delivery) : [];
+    try {
+      await this.showTyping(chat);
+      const sent = folded.length > 0
+        ? await client.sendMessage(delivery.chatId, this.digestText([article, ...folded.map((f) => f.article)]), { linkPreview: false })
+        : await this.sendArticle(client, delivery.chatId, article);
+      const messageId = sent.id._serialized;
+      for (const f of folded) this.deps.store.deliveries.markSent(f.delivery.id, messageId, this.deps.clock.now());
+      const { countToday } = this.deps.pacer.sent();
+      this.deps.logger.debug('whatsapp message sent', { chat: delivery.chatId, article: article.id, folded: folded.length, today: countToday });
+      return { messageId };
+    } catch (err) {
+      for (const f of folded) this.deps.store.deliveries.retryLater(f.delivery.id, `digest not sent: ${errorMessage(err)}`, this.deps.clock.now());
+      if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
+      if (!this.deps.connection.ready()) throw notConnected(delivery.chatId, err);
+      throw new TemporaryDeliveryError(`WhatsApp ${METHOD} to ${delivery.chatId} failed: ${errorMessage(err)}`, { method: METHOD, chatId: delivery.chatId }, { cause: err });
+    }
+  }
+
+  /** Only groups the account is in and channels it administers: anything else would fail, or look like spam. */
+  private async reachableChat(client: WaClient, chatId: string): Promise<WaChat> {
+    const refuse = (why: string) => new PermanentDeliveryError(`WhatsApp chat ${chatId}: ${why}`, { method: METHOD, chatId });
+    if (!isGroupId(chatId) && !isChannelId(chatId)) throw refuse('Nashra sends only to groups (@g.us) and channels (@newsletter)');
+    let chat: WaChat | undefined;
+    try {
+      chat = await client.getChatById(chatId);
+    } catch (err) {
+      if (!this.deps.connection.ready()) throw notConnected(chatId, err);
+      throw new TemporaryDeliveryError(`WhatsApp getChatById(${chatId}) failed: ${errorMessage(err)}`, { method: 'getChatById', chatId }, { cause: err });
+    }
+    if (!chat) throw refuse('the account is not in this chat (removed, or the chat was deleted)');
+    if (isChannelId(chatId)) {
+      if (!isAdminOfChannel(chat)) throw refuse('the account is not an admin of this channel');
+      return chat;
+    }
+    const me = client.info?.wid._serialized;
+    if (me && chat.participants && chat.participants.length > 0) {
+      const myIds = (await resolveIdentity(client, me)).ids;
+      const mine = chat.participants.find((p) => myIds.includes(p.id._serialized));
+      if (!mine) throw refuse('the account is no longer a member of this group');
+      if (chat.isReadOnly && !mine.isAdmin && !mine.isSuperAdmin) throw refuse('only admins may send in this group; make the bot number an admin');
+    }
+    return chat;
+  }
+
+  /** Takes (marks `sending`) the other queued articles for a digest subscription; the worker already holds `first`. */
+  private claimDigest(first: PendingDelivery): Array<{ delivery: PendingDelivery; article: StoredArticle }> {
+    const max = this.deps.digestMax ?? DIGEST_MAX;
+    const { deliveries, articles } = this.deps.store;
+    const claimed: Array<{ delivery: PendingDelivery; article: StoredArticle }> = [];
+    for (const d of deliveries.queuedForSubscription(first.subscriptionId, this.platform, max, this.deps.clock.now())) {
+      if (d.id === first.id || claimed.length >= max - 1) continue;
+      const article = articles.get(d.articleId);
+      if (article && deliveries.markSending(d.id, this.deps.clock.now())) claimed.push({ delivery: d, article });
+    }
+    return claimed;
+  }
+
+  private async showTyping(chat: WaChat): Promise<void> {
+    const ms = this.deps.pacer.typingMs();
+    if (ms <= 0 || !chat.sendStateTyping || isChannelId(chat.id._serialized)) return;
+    await chat.sendStateTyping().catch(() => undefined); // cosmetic: never a reason to fail a delivery
+    await this.deps.clock.sleep(ms);
+  }
+
+  /** With the lead image and the summary as its caption where that works; otherwise text with a link preview. */
+  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle): Promise<WaSentMessage> {
+    const { config, loadMedia, logger } = this.deps;
+    if (article.imageUrl && loadMedia) {
+      const caption = renderArticle(article, 'whatsapp', config, { caption: true });
+      if (caption.length <= CAPTION_LIMIT) {
+        const media = await loadMedia(article.imageUrl).catch((err) => {
+          logger.info('lead image not loaded; sending text', { article: article.id, error: errorMessage(err) });
+          return undefined;
+        });
+        if (media) return client.sendMessage(chatId, media, { caption });
+      }
+    }
+    return client.sendMessage(chatId, renderArticle(article, 'whatsapp', config), { linkPreview: true });
+  }
+
+  /** «ملخص»: several articles in one message, each reduced to headline, summary and link. */
+  digestText(articles: StoredArticle[]): string {
+    const header = `📰 *ملخص الأخبار* (${articles.length})`;
+    const separator = '\n\n━━━━━━━━\n\n';
+    const room = Math.floor((WHATSAPP_PRACTICAL_LIMIT - header.length - 2) / articles.length) - separator.length;
+    const template = { ...DEFAULT_TEMPLATE, ...definedOnly(this.deps.config.template), showDate: false, showHashtags: false, footer: undefined, headerMark: undefined };
+    const items = articles.map((a) => formatPost(toPost(a, this.deps.config.timeZone), 'whatsapp', { template, maxLength: room }));
+    return `${header}\n\n${items.join(separator)}`;
+  }
+}
+
+const notConnected = (chatId: string, cause?: unknown) =>
+  new TemporaryDeliveryError('WhatsApp is not connected; the delivery waits for the reconnection', { method: METHOD, chatId, retryAfterMs: 0 }, { cause });
+
+const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

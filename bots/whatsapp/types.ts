@@ -1,0 +1,79 @@
+/**
+ * The part of whatsapp-web.js that Nashra uses, as structural types: the real `Client` satisfies them, and so does
+ * the fake in tests/helpers/fake-whatsapp-client.ts. Names and shapes follow the library's index.d.ts (v1.34).
+ */
+
+export interface WaId {
+  _serialized: string;
+  user: string;
+  server?: string;
+}
+
+export interface WaParticipant {
+  id: WaId;
+  isAdmin: boolean;
+  isSuperAdmin: boolean;
+}
+
+export interface WaChat {
+  id: WaId;
+  name: string;
+  isGroup: boolean;
+  /** Present on Channel objects (…@newsletter). */
+  isChannel?: boolean;
+  isReadOnly?: boolean;
+  /** GroupChat only. */
+  participants?: WaParticipant[];
+  /** Channel only: the account's role is in membershipType ('owner', 'admin', 'subscriber', …). */
+  channelMetadata?: { membershipType?: string } & Record<string, unknown>;
+  sendStateTyping?(): Promise<unknown>;
+  clearState?(): Promise<unknown>;
+}
+
+export interface WaSentMessage {
+  id: { _serialized: string };
+}
+
+export interface WaMessage {
+  from: string;
+  /** The sender in a group; undefined in a private chat. */
+  author?: string;
+  body: string;
+  fromMe: boolean;
+  getChat(): Promise<WaChat>;
+  reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage>;
+}
+
+export interface WaGroupNotification {
+  chatId: string;
+  author: string;
+  recipientIds: string[];
+  type: string;
+  reply(content: string): Promise<WaSentMessage>;
+}
+
+export interface WaSendOptions {
+  linkPreview?: boolean;
+  caption?: string;
+  sendSeen?: boolean;
+}
+
+export interface WaClientInfo {
+  wid: WaId;
+  pushname?: string;
+}
+
+/** Media content as MessageMedia.fromUrl returns it; opaque to Nashra. */
+export type WaMedia = object;
+
+export interface WaClient {
+  info?: WaClientInfo;
+  initialize(): Promise<void>;
+  destroy(): Promise<void>;
+  sendMessage(chatId: string, content: string | WaMedia, options?: WaSendOptions): Promise<WaSentMessage>;
+  getChatById(chatId: string): Promise<WaChat | undefined>;
+  getChats(): Promise<WaChat[]>;
+  getContactLidAndPhone?(userIds: string[]): Promise<Array<{ lid?: string; pn?: string }>>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}

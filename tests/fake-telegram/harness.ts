@@ -1,0 +1,98 @@
+/** Runs the real bot (runner) and the real DeliveryWorker against the fake Bot API, on a temp database. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TelegramAdapter } from '../../bots/telegram/index.js';
+import type { BotOptions } from '../../bots/telegram/bot.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { DeliveryWorker } from '../../src/deliveries.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { storeArticle } from '../../src/pipeline.js';
+import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
+import { FakeTelegram, type FakeLimits } from './server.js';
+
+export const TOKEN = '123456789:AAHfakeTokenForNashraTests_abcdefXYZ';
+export const EDITOR = 5550001;
+
+export interface Harness {
+  fake: FakeTelegram; store: Store; config: Config; logger: Logger; lines: string[];
+  adapter: TelegramAdapter; worker: DeliveryWorker; close(): Promise<void>;
+}
+
+export async function startHarness(opts: { limits?: FakeLimits; env?: Record<string, string>; before?: (fake: FakeTelegram) => void; bot?: BotOptions } = {}): Promise<Harness> {
+  const limits = opts.limits ?? { globalPerSecond: 200, perChatPerSecond: 5, perGroupPerMinute: 200 };
+  const fake = new FakeTelegram(TOKEN, limits);
+  opts.before?.(fake);
+  const apiRoot = await fake.start();
+  const dir = mkdtempSync(join(tmpdir(), 'nashra-tg-'));
+  const config = loadConfig({
+    TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_EDITOR_IDS: String(EDITOR), DATABASE_PATH: join(dir, 'n.db'),
+    TELEGRAM_RATE_PER_SECOND: String(limits.globalPerSecond), TELEGRAM_RATE_PER_CHAT_PER_SECOND: String(limits.perChatPerSecond),
+    TELEGRAM_RATE_PER_GROUP_PER_MINUTE: String(limits.perGroupPerMinute), ...opts.env,
+  });
+  const store = openStore(config.databasePath);
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+  let worker: DeliveryWorker | undefined;
+  const adapter = new TelegramAdapter(config, store, logger, {
+    progressIntervalMs: 150, pollTimeoutSeconds: 2, onQueued: () => worker?.notify(), ...opts.bot,
+  });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 50, backoffMs: 200 });
+  await adapter.start();
+  worker.start();
+  return {
+    fake, store, config, logger, lines, adapter, worker,
+    async close() {
+      await worker.stop(1000);
+      await adapter.stop();
+      await fake.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let messageId = 1;
+type Chat = { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string; is_forum?: boolean };
+export const privateChat = (id: number): Chat => ({ id, type: 'private' });
+export const user = (id: number, language_code = 'ar') => ({ id, is_bot: false, first_name: `u${id}`, language_code });
+
+/** A message update as Telegram sends it, with the bot_command entity when the text starts with "/". */
+export function message(chat: Chat, fromId: number, text: string, extra: Record<string, unknown> = {}, lang = 'ar') {
+  const command = /^\/\S+/.exec(text)?.[0];
+  return {
+    message: {
+      message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { first_name: 'x', ...chat }, from: user(fromId, lang), text,
+      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] } : {}), ...extra,
+    },
+  };
+}
+
+export function callback(fromId: number, data: string, chatId = fromId, msgId = 1) {
+  return {
+    callback_query: {
+      id: String(Math.random()).slice(2), from: user(fromId), chat_instance: 'ci', data,
+      message: { message_id: msgId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private', first_name: 'x' }, text: 'preview' },
+    },
+  };
+}
+
+export async function waitFor(cond: () => boolean, ms = 8000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+let articleN = 0;
+export function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string }> = {}): StoredArticle {
+  articleN++;
+  const result = storeArticle(store, {
+    url: `https://example.com/news/${Date.now()}-${articleN}`, title: extra.title ?? `خبر رقم ${articleN} عن دمشق والاقتصاد`,
+    source: 'SY24', language: 'ar', categories: [], imageUrl: extra.imageUrl,
+    paragraphs: extra.paragraphs ?? [`أعلنت الحكومة في دمشق اليوم عن خطة جديدة رقم ${articleN} لدعم الاقتصاد المحلي.`, `وقال مسؤول إن الخطة ${articleN} تشمل مشاريع في عدة محافظات.`],
+  });
+  if (result.status !== 'new') throw new Error('test article was a duplicate');
+  return result.article;
+}

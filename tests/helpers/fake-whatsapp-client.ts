@@ -1,0 +1,166 @@
+import { EventEmitter } from 'node:events';
+import type { WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaSendOptions, WaSentMessage } from '../../bots/whatsapp/types.js';
+
+/**
+ * A stand-in for whatsapp-web.js's Client with the same surface Nashra uses (an EventEmitter with initialize, destroy,
+ * sendMessage, getChatById, getChats, info), and a "world" shared by the successive clients of one adapter, so a
+ * reconnection keeps the chats and the list of what was sent.
+ */
+
+export const BOT_NUMBER = '963900000001';
+export const BOT_ID = `${BOT_NUMBER}@c.us`;
+
+export interface SentRecord { chatId: string; content: string | object; options?: WaSendOptions; at: number; client: number; id: string }
+
+export class FakeWhatsAppWorld {
+  readonly chats = new Map<string, WaChat>();
+  readonly sent: SentRecord[] = [];
+  readonly typing: Array<{ chatId: string; at: number }> = [];
+  readonly clients: FakeWhatsAppClient[] = [];
+  /** Called before each sendMessage is recorded; may throw or emit events (a disconnection mid-send). */
+  beforeSend?: (client: FakeWhatsAppClient, chatId: string, attempt: number) => void;
+  private sendAttempts = 0;
+  constructor(readonly now: () => number = Date.now) {}
+
+  /** The adapter's createClient: each call is a new connection. */
+  readonly createClient = (): FakeWhatsAppClient => {
+    const client = new FakeWhatsAppClient(this, this.clients.length + 1);
+    this.clients.push(client);
+    return client;
+  };
+
+  get latest(): FakeWhatsAppClient {
+    return this.clients[this.clients.length - 1]!;
+  }
+
+  addGroup(id: string, name: string, members: Array<{ number: string; admin?: boolean }>, opts: { withBot?: boolean; announce?: boolean } = {}): WaChat {
+    const participants: WaParticipant[] = members.map((m) => participant(`${m.number}@c.us`, m.admin ?? false));
+    if (opts.withBot ?? true) participants.push(participant(BOT_ID, false));
+    const chat: WaChat = {
+      id: wid(id), name, isGroup: true, isReadOnly: opts.announce ?? false, participants,
+      sendStateTyping: async () => { this.typing.push({ chatId: id, at: this.now() }); },
+    };
+    this.chats.set(id, chat);
+    return chat;
+  }
+
+  addChannel(id: string, name: string, role: string): WaChat {
+    const chat: WaChat = { id: wid(id), name, isGroup: false, isChannel: true, isReadOnly: role === 'subscriber', channelMetadata: { membershipType: role } };
+    this.chats.set(id, chat);
+    return chat;
+  }
+
+  recordSend(client: FakeWhatsAppClient, chatId: string, content: string | object, options?: WaSendOptions): WaSentMessage {
+    this.beforeSend?.(client, chatId, ++this.sendAttempts);
+    const id = `true_${chatId}_${this.sent.length + 1}`;
+    this.sent.push({ chatId, content, options, at: this.now(), client: client.index, id });
+    return { id: { _serialized: id } };
+  }
+
+  sentTo(chatId: string): SentRecord[] {
+    return this.sent.filter((s) => s.chatId === chatId);
+  }
+}
+
+export class FakeWhatsAppClient extends EventEmitter implements WaClient {
+  info?: WaClientInfo;
+  destroyed = false;
+  initialized = false;
+  /** Emit `ready` right after initialize() (a saved session); false to sit at the QR stage. */
+  autoReady = true;
+
+  constructor(private readonly world: FakeWhatsAppWorld, readonly index: number) {
+    super();
+  }
+
+  async initialize(): Promise<void> {
+    this.initialized = true;
+    if (!this.autoReady) {
+      setImmediate(() => this.emit('qr', '2@fake-qr-ref'));
+      return;
+    }
+    this.info = { wid: wid(BOT_ID), pushname: 'Nashra' };
+    setImmediate(() => { this.emit('authenticated'); this.emit('ready'); });
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+  }
+
+  async sendMessage(chatId: string, content: string | object, options?: WaSendOptions): Promise<WaSentMessage> {
+    if (this.destroyed) throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
+    if (!this.world.chats.has(chatId)) throw new Error(`Chat ${chatId} not found`);
+    return this.world.recordSend(this, chatId, content, options);
+  }
+
+  async getChatById(chatId: string): Promise<WaChat | undefined> {
+    if (this.destroyed) throw new Error('Protocol error: Session closed.');
+    return this.world.chats.get(chatId);
+  }
+
+  async getChats(): Promise<WaChat[]> {
+    return [...this.world.chats.values()];
+  }
+
+  /** A message arriving from `from` (a group id, or a person's id in a private chat); `author` is the sender in a group. */
+  receive(from: string, body: string, author?: string): FakeMessage {
+    const msg = new FakeMessage(this.world, from, body, author);
+    this.emit('message', msg);
+    return msg;
+  }
+
+  /** The bot (or someone) removed from a group. */
+  groupLeave(chatId: string, removed: string, by: string): void {
+    const n: WaGroupNotification = { chatId, author: by, recipientIds: [removed], type: removed === by ? 'leave' : 'remove', reply: async () => ({ id: { _serialized: 'x' } }) };
+    this.emit('group_leave', n);
+  }
+}
+
+export class FakeMessage implements WaMessage {
+  readonly fromMe = false;
+  readonly replies: Array<{ text: string; options?: WaSendOptions }> = [];
+  constructor(private readonly world: FakeWhatsAppWorld, readonly from: string, readonly body: string, readonly author?: string) {}
+
+  async getChat(): Promise<WaChat> {
+    return this.world.chats.get(this.from) ?? { id: wid(this.from), name: this.from, isGroup: false };
+  }
+
+  async reply(content: string, _chatId?: string, options?: WaSendOptions): Promise<WaSentMessage> {
+    this.replies.push({ text: content, options });
+    return { id: { _serialized: `reply_${this.replies.length}` } };
+  }
+
+  /** Resolves when the bot has replied (handlers run asynchronously, as with the real client). */
+  async replied(timeoutMs = 2000): Promise<string> {
+    await until(() => this.replies.length > 0, timeoutMs, `a reply to "${this.body}"`);
+    return this.replies[0]!.text;
+  }
+}
+
+export async function until(condition: () => boolean, timeoutMs = 2000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Fake time: sleep() returns at once and moves the clock forward, recording how long each sleep was. */
+export class FakeClock {
+  readonly sleeps: number[] = [];
+  constructor(public t = Date.now()) {}
+  readonly now = (): number => this.t;
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.sleeps.push(ms);
+    this.t += ms;
+  };
+}
+
+function wid(serialized: string) {
+  const [user, server] = serialized.split('@');
+  return { _serialized: serialized, user: user!, server };
+}
+
+function participant(id: string, admin: boolean): WaParticipant {
+  return { id: wid(id), isAdmin: admin, isSuperAdmin: false };
+}

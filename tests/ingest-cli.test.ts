@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+
+// Spawns the compiled CLI (build first: npx tsc -p tsconfig.json). Async, so this process's server can answer.
+const CLI = resolve(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+let server: FeedServer;
+let dir: string;
+let db: string;
+
+interface Run { code: number; stdout: string; stderr: string }
+function nashra(args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args, '--db', db], {
+      cwd: dir, timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', NASHRA_FETCH_TIMEOUT_MS: '3000', ...env },
+    }, (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nashra-sources-cli-'));
+  db = join(dir, 'nashra.db');
+  server = await startFeedServer({
+    '/': { file: 'pages/wp-site.html' },
+    '/wp-json/wp/v2/posts': { file: 'feeds/wp-posts.json' },
+    '/feed/': { file: 'feeds/wp-excerpt.rss' },
+    '/atom.xml': { file: 'feeds/atom.xml' },
+    '/wp/article-1/': { file: 'pages/wp-article-1.html' },
+    '/nothing.html': { body: '<!DOCTYPE html><html><head><title>x</title></head><body><p>قريباً</p></body></html>', contentType: 'text/html' },
+    '/broken.rss': { body: 'down', status: 503 },
+  });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('nashra sources', () => {
+  it('add detects a WordPress site, prefers its REST API and marks the backlog seen', async () => {
+    const r = await nashra(['sources', 'add', `${server.base}/`, '--interval', '15m']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`WordPress site: polling ${server.base}/wp-json/wp/v2/posts?_embed=1`);
+    expect(r.stdout).toMatch(/source #1 added: مرصد التجربة, every 15m; 3 existing items marked as seen, 0 sent/);
+  });
+
+  it('add detects an Atom feed and sends the newest --backfill items', async () => {
+    const r = await nashra(['sources', 'add', `${server.base}/atom.xml`, '--backfill', '1', '--category', 'علوم', '--name', 'أطلس']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Atom feed: polling ${server.base}/atom.xml`);
+    expect(r.stdout).toMatch(/source #2 added: أطلس, every 10m, category علوم; 2 existing items marked as seen, 1 sent/);
+  });
+
+  it('add refuses, with a clear message, a duplicate, a page that is no source, an HTTP error and a bad interval', async () => {
+    const again = await nashra(['sources', 'add', `${server.base}/atom.xml`]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is already source #2');
+    const nothing = await nashra(['sources', 'add', `${server.base}/nothing.html`]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page');
+    const missing = await nashra(['sources', 'add', `${server.base}/missing.xml`]);
+    expect(missing.stderr).toContain('HTTP 404');
+    const interval = await nashra(['sources', 'add', `${server.base}/feed/`, '--interval', 'soon']);
+    expect(interval.stderr).toContain('--interval must be between 1m and 24h');
+    const scheme = await nashra(['sources', 'add', 'file:///etc/passwd']);
+    expect(scheme.stderr).toContain('only http and https');
+  });
+
+  it('add refuses a private-network address without NASHRA_ALLOW_PRIVATE_FETCH', async () => {
+    const r = await nashra(['sources', 'add', `${server.base}/feed/`], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused to fetch from 127\.0\.0\.1, a private or local network address/);
+  });
+
+  it('list shows last fetch, status, errors and articles, and flags a source failing for a day', async () => {
+    const broken = await nashra(['sources', 'add', `${server.base}/broken.rss`]);
+    expect(broken.stderr).toContain('HTTP 503');
+    // A source that was added while working and has been failing since yesterday:
+    const sqlite = new Database(db);
+    sqlite.prepare(`UPDATE sources SET last_status = 'HTTP 503', last_error = 'the server answered HTTP 503', error_count = 7,
+      failing_since = ? WHERE id = 2`).run(Date.now() - 26 * 3600_000);
+    sqlite.close();
+    const r = await nashra(['sources', 'list']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id\tkind\tname\tevery\tlast fetch\tstatus\terrors\tarticles\tpolls');
+    expect(lines[1]).toMatch(/^1\twordpress\tمرصد التجربة\t15m\t\d{4}-\d\d-\d\dT[\d:]+Z\tHTTP 200\t0\t3\t/);
+    expect(lines[2]).toMatch(/^2\tatom\tأطلس \[علوم\]\t10m\t.*\tFAILING FOR 26 h: HTTP 503 \(the server answered HTTP 503\)\t7\t3\t/);
+  });
+
+  it('remove deletes a source and says so; an unknown id is an error', async () => {
+    const r = await nashra(['sources', 'remove', '2']);
+    expect(r.stdout).toContain('source #2 removed (أطلس)');
+    const list = await nashra(['sources', 'list']);
+    expect(list.stdout).not.toContain('أطلس');
+    const unknown = await nashra(['sources', 'remove', '99']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no source #99');
+  });
+
+  it('preview and ingest read an article page over HTTP', async () => {
+    const preview = await nashra(['preview', `${server.base}/wp/article-1/`, '--json']);
+    expect(preview.code).toBe(0);
+    expect(JSON.parse(preview.stdout)).toMatchObject({ title: 'لودفيج فان بيتهوفن', source: 'مرصد التجربة', url: `${server.base}/wp/article-1` });
+    const ingest = await nashra(['ingest', `${server.base}/wp/article-1/?utm_source=x`]);
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toMatch(/\tnew\tلودفيج فان بيتهوفن/);
+    const blocked = await nashra(['preview', `${server.base}/wp/article-1/`], {});
+    expect(blocked.stderr).toContain('private or local network address');
+  });
+});

@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
+const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
+const toSubscribers = (h: Harness) => h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
+const tokenFree = (h: Harness) => {
+  for (const line of h.lines) expect(line).not.toContain(TOKEN);
+  for (const line of h.lines) expect(line).not.toContain(TOKEN.split(':')[1]);
+};
+
+describe('telegram bot: readers and subscribers', () => {
+  it('answers /latest with the newest summaries in one HTML message, in Arabic or English', async () => {
+    h = await startHarness();
+    const a = addArticle(h.store);
+    const b = addArticle(h.store);
+    h.fake.pushUpdate(message(privateChat(101), 101, '/latest 2'));
+    await waitFor(() => repliesTo(h!, 101).length === 1, 5000, '/latest reply');
+    const reply = repliesTo(h, 101)[0]!;
+    expect(reply.params.parse_mode).toBe('HTML');
+    expect(plain(reply.params.text)).toContain(a.title);
+    expect(plain(reply.params.text)).toContain(b.title);
+    h.fake.pushUpdate(message(privateChat(102), 102, '/help', {}, 'en'));
+    await waitFor(() => repliesTo(h!, 102).length === 1, 5000, '/help reply');
+    expect(repliesTo(h, 102)[0]!.params.text).toContain('Commands');
+    // Commands registered in Arabic (default) and English.
+    const menus = h.fake.calls.filter((c) => c.method === 'setMyCommands');
+    expect(menus.map((c) => c.params.language_code ?? 'default').sort()).toEqual(['default', 'en']);
+    tokenFree(h);
+  });
+
+  it('subscribes and unsubscribes a private chat', async () => {
+    h = await startHarness();
+    h.fake.pushUpdate(message(privateChat(201), 201, '/subscribe سوريا'));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '201')?.active === true, 5000, 'subscription');
+    expect(h.store.subscriptions.findByChat('telegram', '201')).toMatchObject({ kind: 'private', topics: ['سوريا'] });
+    h.fake.pushUpdate(message(privateChat(201), 201, '/unsubscribe'));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '201')?.active === false, 5000, 'unsubscription');
+    await waitFor(() => repliesTo(h!, 201).length === 2);
+  });
+
+  it("lets a group's admin change its subscription and politely refuses a member", async () => {
+    h = await startHarness();
+    const group = { id: -1000301, type: 'supergroup' as const, title: 'أخبار الحي' };
+    h.fake.setMember(group.id, 301, { status: 'administrator', can_be_edited: false });
+    h.fake.pushUpdate(message(group, 302, '/subscribe'));
+    await waitFor(() => repliesTo(h!, group.id).length === 1, 5000, 'refusal');
+    expect(repliesTo(h, group.id)[0]!.params.text).toContain('مشرفوها');
+    expect(h.store.subscriptions.findByChat('telegram', String(group.id))).toBeUndefined();
+    h.fake.pushUpdate(message(group, 301, '/subscribe'));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', String(group.id))?.active === true, 5000, 'group subscription');
+    expect(h.store.subscriptions.findByChat('telegram', String(group.id))!.kind).toBe('group');
+  });
+
+  it('keeps a forum topic as the thread and sends the news there', async () => {
+    h = await startHarness();
+    const forum = { id: -1000401, type: 'supergroup' as const, title: 'منتدى', is_forum: true };
+    h.fake.setMember(forum.id, 401, { status: 'creator', is_anonymous: false });
+    h.fake.pushUpdate(message(forum, 401, '/subscribe', { is_topic_message: true, message_thread_id: 42 }));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', String(forum.id)) !== undefined, 5000, 'forum subscription');
+    const sub = h.store.subscriptions.findByChat('telegram', String(forum.id))!;
+    expect(sub.threadId).toBe(42);
+    const article = addArticle(h.store);
+    h.store.deliveries.enqueue(article.id, [sub]);
+    h.worker.notify();
+    await waitFor(() => h!.fake.sentTo(forum.id).some((c) => plain(c.params.text ?? '').includes(article.title)), 5000, 'forum delivery').catch((e) => { console.log(h!.lines.join('\n'), h!.fake.calls.slice(-5)); throw e; });
+    expect(h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id).toBe(42);
+  });
+
+  it('toggles topics with inline buttons', async () => {
+    h = await startHarness();
+    h.fake.pushUpdate(message(privateChat(501), 501, '/subscribe'));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501') !== undefined);
+    h.fake.pushUpdate(message(privateChat(501), 501, '/topics'));
+    await waitFor(() => repliesTo(h!, 501).some((c) => c.params.reply_markup), 5000, 'topics keyboard');
+    const keyboard = repliesTo(h, 501).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard.flat();
+    const economy = keyboard.find((b: { text: string }) => b.text === 'الاقتصاد');
+    h.fake.pushUpdate(callback(501, economy.callback_data, 501));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501')!.topics.includes('الاقتصاد'), 5000, 'topic toggled on');
+  });
+
+  it('slows down a reader flooding commands while others are still served', async () => {
+    h = await startHarness({ bot: { commandLimit: { limit: 3, windowMs: 10_000 } } });
+    addArticle(h.store);
+    for (let i = 0; i < 30; i++) h.fake.pushUpdate(message(privateChat(601), 601, '/start'));
+    h.fake.pushUpdate(message(privateChat(602), 602, '/start'));
+    await waitFor(() => repliesTo(h!, 602).length === 1, 5000, 'other user served');
+    await waitFor(() => repliesTo(h!, 601).length === 4, 8000, 'flooder: 3 answers + one warning');
+    await new Promise((r) => setTimeout(r, 500));
+    const texts = repliesTo(h, 601).map((c) => c.params.text as string);
+    expect(texts).toHaveLength(4);
+    expect(texts.filter((t) => t.includes('بسرعة'))).toHaveLength(1);
+  });
+});
+
+describe('telegram bot: membership', () => {
+  it('deactivates on kick (my_chat_member) and follows a group that became a supergroup', async () => {
+    h = await startHarness();
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-701', kind: 'group' });
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-702', kind: 'group' });
+    const me = { id: h.fake.botId, is_bot: true, first_name: 'Nashra' };
+    h.fake.pushUpdate({ my_chat_member: {
+      chat: { id: -701, type: 'group', title: 'g' }, from: { id: 9, is_bot: false, first_name: 'a' }, date: 1,
+      old_chat_member: { status: 'member', user: me }, new_chat_member: { status: 'left', user: me },
+    } });
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '-701')?.active === false, 5000, 'kicked → inactive');
+    expect(h.store.subscriptions.findByChat('telegram', '-701')!.deactivatedReason).toMatch(/removed/);
+    h.fake.pushUpdate(message({ id: -702, type: 'group', title: 'g' }, 9, '', { migrate_to_chat_id: -1000702 }));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '-1000702') !== undefined, 5000, 'migrated');
+  });
+
+  it('adds a channel for an editor only when the bot may post there, and says what is missing', async () => {
+    h = await startHarness();
+    h.fake.setChat('@news_chan', { id: -1000801, type: 'channel', title: 'قناة الأخبار' });
+    h.fake.setMember(-1000801, h.fake.botId, { status: 'administrator', can_post_messages: false, can_be_edited: false });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/addchannel @news_chan'));
+    await waitFor(() => repliesTo(h!, EDITOR).length === 1, 5000, 'missing right');
+    expect(repliesTo(h, EDITOR)[0]!.params.text).toContain('نشر الرسائل');
+    h.fake.setMember(-1000801, h.fake.botId, { status: 'administrator', can_post_messages: true, can_be_edited: false });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/addchannel @news_chan'));
+    await waitFor(() => h!.store.subscriptions.findByChat('telegram', '-1000801')?.kind === 'channel', 5000, 'channel subscribed');
+    expect(h.store.audit.recent().some((e) => e.action === 'addchannel')).toBe(true);
+  });
+});
+
+describe('telegram bot: editors', () => {
+  it('broadcasts to 200 subscribers exactly once after «إرسال»; forged and repeated presses do nothing', async () => {
+    h = await startHarness({ limits: { globalPerSecond: 300, perChatPerSecond: 5, perGroupPerMinute: 200 } });
+    const article = addArticle(h.store);
+    for (let i = 0; i < 200; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
+    const preview = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!;
+    expect(plain(preview.params.text)).toContain(article.title);
+    expect(repliesTo(h, EDITOR)[0]!.params.text).toContain('200');
+    const [send, cancel] = preview.params.reply_markup.inline_keyboard[0];
+    expect(send.text).toBe('إرسال');
+    expect(cancel.text).toBe('إلغاء');
+
+    // A non-editor pressing (or forging) the button: refused, nothing queued.
+    h.fake.pushUpdate(callback(999, send.callback_data, 999));
+    await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert), 5000, 'forged refused');
+    expect(h.store.deliveries.countsByState()).toEqual([]);
+    // A forged token from an editor is refused too.
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data.replace(/:[0-9a-f]+$/, ':deadbeef')));
+    // The editor presses twice.
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    await waitFor(() => toSubscribers(h!).length >= 200, 15_000, '200 deliveries');
+    await waitFor(() => h!.store.broadcasts.get(1)?.state === 'done', 5000, 'broadcast done');
+    await waitFor(() => h!.fake.sent('editMessageText').some((c) => /انتهى النشر/.test(c.params.text)), 5000, 'progress shows done');
+    const perChat = new Map<string, number>();
+    for (const c of h.fake.sent('sendMessage')) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
+    for (let i = 0; i < 200; i++) expect(perChat.get(String(10_000 + i))).toBe(1);
+    expect(h.store.deliveries.broadcastProgress(1)).toMatchObject({ sent: 200, failed: 0, queued: 0 });
+    // A replay after it was queued does nothing either.
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(toSubscribers(h)).toHaveLength(200);
+    const actions = h.store.audit.recent().map((e) => e.action);
+    expect(actions).toContain('broadcast.preview');
+    expect(actions.filter((a) => a === 'broadcast.send')).toHaveLength(1);
+    expect(actions).toContain('refused');
+    tokenFree(h);
+  });
+
+  it('refuses a non-editor in one line and queues nothing', async () => {
+    h = await startHarness();
+    const article = addArticle(h.store);
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '901', kind: 'private' });
+    h.fake.pushUpdate(message(privateChat(902), 902, `/broadcast ${article.id}`));
+    h.fake.pushUpdate(message(privateChat(903), 903, '/urgent انفجار'));
+    await waitFor(() => repliesTo(h!, 902).length === 1 && repliesTo(h!, 903).length === 1, 5000, 'refusals');
+    expect(repliesTo(h, 902)[0]!.params.text).toBe('هذا الأمر للمحرّرين فقط.');
+    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.broadcasts.get(1)).toBeUndefined();
+  });
+
+  it('sends an urgent alert with the «عاجل» mark, no link, at high priority', async () => {
+    h = await startHarness();
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '951', kind: 'private', topics: ['الرياضة'] });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/urgent زلزال بقوة خمس درجات يضرب شمال سوريا'));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'urgent preview');
+    const preview = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!;
+    expect(preview.params.text).toContain('عاجل');
+    expect(preview.params.text).not.toContain('urgent:');
+    h.fake.pushUpdate(callback(EDITOR, preview.params.reply_markup.inline_keyboard[0][0].callback_data));
+    await waitFor(() => h!.fake.sentTo(951).length === 1, 5000, 'urgent delivered (topics ignored)');
+    expect(h.fake.sentTo(951)[0]!.params.text).toContain('زلزال');
+    expect(h.store.deliveries.listForArticle(h.store.broadcasts.get(1)!.articleId).length).toBe(1);
+  });
+});

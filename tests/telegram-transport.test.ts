@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { addArticle, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+const subscribe = (h: Harness, chatId: string, kind: 'private' | 'group' = 'private') =>
+  h.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind });
+const deliver = (h: Harness, articleId: number, subs: Array<{ id: number; platform: string }>) => {
+  h.store.deliveries.enqueue(articleId, subs);
+  h.worker.notify();
+};
+const states = (h: Harness, articleId: number) => h.store.deliveries.listForArticle(articleId).map((d) => d.state);
+const noTokenAnywhere = (h: Harness) => {
+  for (const line of h.lines) expect(line).not.toContain(TOKEN);
+  for (const row of h.store.deliveries.inDoubt(100)) expect(row.last_error ?? '').not.toContain(TOKEN);
+};
+
+describe('telegram transport against the fake Bot API', () => {
+  it('deactivates a chat that blocked the bot (403) and keeps sending to the others', async () => {
+    h = await startHarness();
+    const blocked = subscribe(h, '3001');
+    const fine = subscribe(h, '3002');
+    h.fake.failFor('3001', { kind: 'blocked' });
+    const a = addArticle(h.store);
+    deliver(h, a.id, [blocked, fine]);
+    await waitFor(() => !states(h!, a.id).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
+    const rows = h.store.deliveries.listForArticle(a.id);
+    expect(rows.map((r) => r.state)).toEqual(['failed', 'sent']);
+    expect(rows[0]!.last_error).toContain('403');
+    expect(rows[0]!.last_error).toContain('sendMessage');
+    expect(rows[0]!.last_error).not.toContain(TOKEN);
+    expect(h.store.subscriptions.get(blocked.id)!.active).toBe(false);
+    expect(rows[1]!.message_id).toMatch(/^\d+$/);
+    noTokenAnywhere(h);
+  });
+
+  it('follows a migrated group (400 migrate_to_chat_id) and delivers there once', async () => {
+    h = await startHarness();
+    const group = subscribe(h, '-3101', 'group');
+    h.fake.failFor('-3101', { kind: 'migrate', to: -1003101 });
+    const a = addArticle(h.store);
+    deliver(h, a.id, [group]);
+    await waitFor(() => states(h!, a.id)[0] === 'sent', 5000, 'sent after migration');
+    expect(h.store.subscriptions.get(group.id)!.chatId).toBe('-1003101');
+    expect(h.fake.sentTo('-1003101')).toHaveLength(1);
+  });
+
+  it('resends as plain text when Telegram rejects the markup, and logs it with the article id', async () => {
+    h = await startHarness();
+    const s1 = subscribe(h, '3201');
+    const s2 = subscribe(h, '3202');
+    h.fake.failFor('3201', { kind: 'too_long' });
+    h.fake.failFor('3202', { kind: 'cant_parse' });
+    const a = addArticle(h.store);
+    deliver(h, a.id, [s1, s2]);
+    await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 5000, 'plain-text fallback sent');
+    for (const chat of ['3201', '3202']) {
+      const [msg] = h.fake.sentTo(chat);
+      expect(msg!.params.parse_mode).toBeUndefined();
+      expect(msg!.params.text).not.toContain('<b>');
+    }
+    expect(h.lines.some((l) => l.includes('ERROR') && l.includes(`article=${a.id}`))).toBe(true);
+  });
+
+  it('sends a lead image as a photo with a caption, and falls back to text when the photo is refused', async () => {
+    h = await startHarness();
+    const s1 = subscribe(h, '3301');
+    const s2 = subscribe(h, '3302');
+    h.fake.failFor('3302', { kind: 'photo_invalid' });
+    const a = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
+    deliver(h, a.id, [s1, s2]);
+    await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 5000, 'photo and fallback');
+    const photo = h.fake.sent('sendPhoto').find((c) => String(c.params.chat_id) === '3301')!;
+    expect(photo.params.photo).toBe('https://example.com/lead.jpg');
+    expect(photo.params.caption.length).toBeLessThanOrEqual(1024);
+    expect(h.fake.sentTo('3302')[0]!.method).toBe('sendMessage');
+  });
+
+  it('survives a 429 storm: everything delivered exactly once, nothing failed', async () => {
+    h = await startHarness({ limits: { globalPerSecond: 100, perChatPerSecond: 5, perGroupPerMinute: 100 } });
+    const subs = Array.from({ length: 40 }, (_, i) => subscribe(h!, String(3400 + i)));
+    const a = addArticle(h.store);
+    h.fake.storm(1200);
+    deliver(h, a.id, subs);
+    await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 15_000, 'all sent after the storm');
+    expect(h.fake.rateLimited429).toBeGreaterThan(0);
+    for (const s of subs) expect(h.fake.sentTo(s.chatId)).toHaveLength(1);
+    expect(states(h, a.id).filter((s) => s === 'failed')).toHaveLength(0);
+    noTokenAnywhere(h);
+  });
+
+  it('retries a 5xx later through the worker', async () => {
+    h = await startHarness();
+    const s = subscribe(h, '3501');
+    h.fake.failFor('3501', { kind: 'server_error' });
+    const a = addArticle(h.store);
+    deliver(h, a.id, [s]);
+    await waitFor(() => h!.lines.some((l) => l.includes('delivery will be retried') && l.includes('502')), 5000, 'retry scheduled');
+    h.fake.failFor('3501', undefined);
+    await waitFor(() => states(h!, a.id)[0] === 'sent', 5000, 'sent on retry');
+    expect(h.fake.sentTo('3501')).toHaveLength(1);
+  });
+
+  it('starts even when the server refuses setMyCommands, and never logs the token', async () => {
+    h = await startHarness({ before: (fake) => { fake.refuse('setMyCommands'); fake.refuse('setMyDescription'); } });
+    expect(h.adapter.isConnected()).toBe(true);
+    expect(h.lines.some((l) => l.includes('WARN') && l.includes('setMyCommands'))).toBe(true);
+    // An error whose text echoes the token is masked by the logger as well.
+    h.logger.error('simulated', { error: new Error(`request to ${h.fake.apiRoot}/bot${TOKEN}/getMe failed`) });
+    noTokenAnywhere(h);
+  });
+});

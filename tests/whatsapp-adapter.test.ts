@@ -1,0 +1,286 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Article } from '../src/article.js';
+import { loadConfig } from '../src/config.js';
+import { DeliveryWorker } from '../src/deliveries.js';
+import { createLogger } from '../src/logger.js';
+import { routeArticle, storeArticle } from '../src/pipeline.js';
+import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
+import { WhatsAppAdapter, createWhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
+import { REPLIES } from '../bots/whatsapp/commands.js';
+import { dayKey } from '../bots/whatsapp/pacing.js';
+import { BOT_ID, FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
+import { tempDir } from './helpers/tmp.js';
+
+const EDITOR = '963911111111';
+const ADMIN = '963922222222';
+const MEMBER = '963933333333';
+const GROUP = '120363000000000001@g.us';
+
+let cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+
+function article(n: number, over: Partial<Article> = {}): Article {
+  const topics = ['المعرض', 'الطريق', 'المدرسة', 'الجسر', 'المستشفى', 'السوق', 'المطار', 'الملعب'];
+  const topic = `${topics[n % topics.length]} ${n}`;
+  return {
+    url: `https://example.org/news/${n}`,
+    title: `افتتاح ${topic} في مدينة حمص`,
+    source: 'SY24',
+    paragraphs: [
+      `أعلنت السلطات المحلية افتتاح ${topic} بعد أشهر من العمل المتواصل في المدينة.`,
+      `وقال مسؤولون إن ${topic} سيخدم آلاف السكان في الأحياء المجاورة خلال الأعوام المقبلة.`,
+    ],
+    categories: ['محليات'],
+    language: 'ar',
+    ...over,
+  };
+}
+
+interface Harness {
+  store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
+  alerts: string[]; logs: string[];
+  add(n: number, over?: Partial<Article>): StoredArticle;
+}
+
+async function harness(env: Record<string, string> = {}, options: WhatsAppAdapterOptions = {}): Promise<Harness> {
+  const { dir, cleanup } = tempDir('nashra-wa-');
+  const store = openStore(join(dir, 'nashra.db'));
+  const config = loadConfig({
+    WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env,
+  });
+  const clock = new FakeClock();
+  const world = new FakeWhatsAppWorld(clock.now);
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
+  const alerts: string[] = [];
+  let seq = 0;
+  const random = () => [0.1, 0.9, 0.5, 0.3, 0.7][seq++ % 5]!;
+  const adapter = createWhatsAppAdapter(config, store, logger, {
+    createClient: world.createClient, clock, random, loadMedia: null,
+    notifyEditors: async (text) => { alerts.push(text); }, ...options,
+  });
+  const worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  cleanups.push(async () => { await worker.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  let createdAt = clock.now();
+  const add = (n: number, over?: Partial<Article>) => {
+    const r = storeArticle(store, article(n, over), { now: (createdAt += 1000) });
+    if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
+    return r.article;
+  };
+  return { store, world, clock, adapter, worker, alerts, logs, add };
+}
+
+async function started(h: Harness): Promise<void> {
+  await h.adapter.start();
+  await until(() => h.adapter.isConnected(), 2000, 'the adapter to be ready');
+}
+
+/** Text without the bidi isolates the formatter puts around digits and Latin runs. */
+const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '');
+
+describe('whatsapp commands', () => {
+  it('a group member asking /latest, !latest or «آخر الأخبار» gets the newest summaries as a reply', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }]);
+    await started(h);
+    const older = h.add(1); const newest = h.add(2);
+    for (const body of ['/latest', '!latest', 'آخر الأخبار']) {
+      const msg = h.world.latest.receive(GROUP, body, `${MEMBER}@c.us`);
+      const reply = plain(await msg.replied());
+      expect(reply).toContain(`*${newest.title}*`);
+      expect(reply.indexOf(older.title)).toBeGreaterThan(reply.indexOf(newest.title));
+    }
+    const chatter = h.world.latest.receive(GROUP, 'صباح الخير', `${MEMBER}@c.us`);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(chatter.replies).toHaveLength(0);
+  });
+
+  it('a non-admin cannot subscribe a group and is refused politely', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }, { number: ADMIN, admin: true }]);
+    await started(h);
+    const msg = h.world.latest.receive(GROUP, '/subscribe', `${MEMBER}@c.us`);
+    expect(await msg.replied()).toBe(REPLIES.adminsOnly);
+    expect(h.store.subscriptions.findByChat('whatsapp', GROUP)).toBeUndefined();
+  });
+
+  it('a group admin subscribes (and unsubscribes) the group; an editor may too; «ملخص» sets digest', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }, { number: ADMIN, admin: true }, { number: EDITOR }]);
+    await started(h);
+    expect(await h.world.latest.receive(GROUP, '!subscribe', `${ADMIN}@c.us`).replied()).toBe(REPLIES.subscribed);
+    const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
+    expect(sub).toMatchObject({ active: true, kind: 'group', title: 'أخبار الحي', createdBy: ADMIN, digest: false });
+    expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
+    expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${ADMIN}@c.us`).replied()).toBe(REPLIES.unsubscribed);
+    expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
+    expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(REPLIES.subscribedDigest);
+    expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true, digest: true });
+    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
+  });
+
+  it("an editor's /broadcast shows a preview and «نعم» queues it; another reply cancels; a non-editor is refused", async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
+    await started(h);
+    const a = h.add(7);
+    const editorChat = `${EDITOR}@c.us`;
+
+    const refused = h.world.latest.receive(`${MEMBER}@c.us`, `/broadcast ${a.id}`);
+    expect(await refused.replied()).toBe(REPLIES.editorsOnly);
+
+    const preview = plain(await h.world.latest.receive(editorChat, `/broadcast ${a.url}`).replied());
+    expect(preview).toContain(a.title);
+    expect(preview).toContain('نعم');
+    expect(await h.world.latest.receive(editorChat, 'لا').replied()).toBe(REPLIES.cancelled);
+    expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+
+    await h.world.latest.receive(editorChat, `/broadcast ${a.id}`).replied();
+    const confirmed = await h.world.latest.receive(editorChat, 'نعم').replied();
+    expect(confirmed).toContain('1');
+    const deliveries = h.store.deliveries.listForArticle(a.id);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ state: 'queued', broadcast_id: 2 });
+    expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
+    expect(h.store.broadcasts.get(2)!.state).toBe('queued');
+    expect(h.store.audit.recent().map((e) => e.action).reverse())
+      .toEqual(['broadcast_refused', 'broadcast_preview', 'broadcast_cancelled', 'broadcast_preview', 'broadcast']);
+  });
+
+  it('a «نعم» after the confirmation window cancels instead', async () => {
+    const h = await harness();
+    await started(h);
+    const a = h.add(3);
+    await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
+    h.clock.t += 6 * 60_000;
+    expect(await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied()).toBe(REPLIES.expired);
+    expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+  });
+
+  it('group_leave removing the bot deactivates the subscription with the reason', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: ADMIN, admin: true }]);
+    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
+    await started(h);
+    h.world.latest.groupLeave(GROUP, `${MEMBER}@c.us`, `${ADMIN}@c.us`); // someone else: nothing changes
+    h.world.latest.groupLeave(GROUP, BOT_ID, `${ADMIN}@c.us`);
+    await until(() => !h.store.subscriptions.get(sub.id)!.active);
+    expect(h.store.subscriptions.get(sub.id)!.deactivatedReason).toBe(`the bot was removed from the group by ${ADMIN}@c.us`);
+  });
+});
+
+describe('whatsapp delivery', () => {
+  it('a disconnection in the middle of a broadcast: the rest is sent after reconnecting, each exactly once', async () => {
+    const h = await harness();
+    const groups = [1, 2, 3, 4, 5].map((i) => `12036300000000000${i}@g.us`);
+    for (const g of groups) {
+      h.world.addGroup(g, g, [{ number: MEMBER }]);
+      h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: g, kind: 'group' });
+    }
+    await started(h);
+    const a = h.add(11);
+    await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
+    await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied();
+    // The third send dies with the connection: the page closes while the request is in flight.
+    h.world.beforeSend = (client, _chat, attempt) => {
+      if (attempt !== 3) return;
+      client.emit('disconnected', 'CONFLICT');
+      throw new Error('Protocol error: Session closed');
+    };
+    const result = await h.worker.drain(5000);
+    expect(h.world.clients.length).toBe(2); // reconnected once
+    expect(h.world.sent.map((s) => s.chatId).sort()).toEqual([...groups].sort());
+    expect(new Set(h.world.sent.map((s) => s.client))).toEqual(new Set([1, 2]));
+    const rows = h.store.deliveries.listForArticle(a.id);
+    expect(rows.map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    expect(new Set(rows.map((r) => r.message_id)).size).toBe(5);
+    expect(result).toMatchObject({ sent: 5, failed: 0, retried: 1 });
+  });
+
+  it('a logout stops sending, keeps the queue, alerts the editors and does not reconnect', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
+    await started(h);
+    h.world.latest.emit('disconnected', 'LOGOUT');
+    expect(h.adapter.transport.isReady()).toBe(false);
+    const a = h.add(4);
+    routeArticle(h.store, a);
+    await h.worker.drain(100);
+    expect(h.world.sent).toHaveLength(0);
+    expect(h.store.deliveries.listForArticle(a.id)[0]!.state).toBe('queued');
+    expect(h.alerts.join('\n')).toContain('nashra whatsapp login');
+    expect(h.logs.some((l) => l.includes('WHATSAPP LOGGED OUT'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.world.clients).toHaveLength(1);
+  });
+
+  it('pacing on a fake clock: newest first, typing before each, random pauses in range, daily cap until the next day', async () => {
+    const h = await harness({ WHATSAPP_DAILY_CAP: '3' });
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    await started(h);
+    const articles = [1, 2, 3, 4, 5].map((n) => h.add(n));
+    for (const a of articles) routeArticle(h.store, a);
+    const firstDay = dayKey(h.clock.now(), 'Asia/Damascus');
+
+    await h.worker.drain(300);
+    expect(h.world.sent).toHaveLength(3); // the cap holds; the rest waits
+    expect(h.adapter.transport.isReady()).toBe(false);
+    expect(h.store.counters.get('whatsapp', firstDay)).toBe(3);
+    const queued = articles.filter((a) => h.store.deliveries.listForArticle(a.id)[0]!.state === 'queued');
+    expect(queued.map((a) => a.id)).toEqual([articles[0]!.id, articles[1]!.id]);
+
+    h.clock.t += 24 * 3600_000; // next day
+    await h.worker.drain(2000);
+    expect(h.world.sent).toHaveLength(5);
+    const order = h.world.sent.map((s) => plain(s.content as string).match(/افتتاح \S+ (\d)/)![1]);
+    expect(order).toEqual(['5', '4', '3', '2', '1']); // newest first within each day
+    expect(h.world.typing).toHaveLength(5);
+    for (const s of h.world.sent) expect(h.world.typing.some((t) => t.chatId === s.chatId && t.at < s.at)).toBe(true);
+    const typingSleeps = h.clock.sleeps.filter((ms) => ms < 4000);
+    const pauses = h.clock.sleeps.filter((ms) => ms >= 4000 && ms < 60_000);
+    expect(typingSleeps).toHaveLength(5);
+    for (const ms of typingSleeps) expect(ms).toBeGreaterThanOrEqual(1000), expect(ms).toBeLessThanOrEqual(2000);
+    expect(pauses).toHaveLength(5);
+    for (const ms of pauses) expect(ms).toBeGreaterThanOrEqual(4000), expect(ms).toBeLessThanOrEqual(10000);
+    // Consecutive messages on the same day are at least one pause + typing apart on the clock.
+    const gaps = h.world.sent.slice(1, 3).map((s, i) => s.at - h.world.sent[i]!.at);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(5000);
+    for (const s of h.world.sent) expect(s.options).toMatchObject({ linkPreview: true });
+  });
+
+  it('digest: queued articles for a «ملخص» group fold into one message, all marked sent with its id', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', digest: true }, h.clock.now() - 60_000);
+    await started(h);
+    const articles = [1, 2, 3, 4].map((n) => h.add(n));
+    for (const a of articles) routeArticle(h.store, a);
+    await h.worker.drain(1000);
+    expect(h.world.sent).toHaveLength(1);
+    const text = plain(h.world.sent[0]!.content as string);
+    expect(text).toContain('ملخص الأخبار');
+    for (const a of articles) expect(text).toContain(a.title);
+    expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
+    expect(text.length).toBeLessThanOrEqual(4096);
+    const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
+    expect(rows.every((r) => r.state === 'sent' && r.message_id === h.world.sent[0]!.id && r.subscription_id === sub.id)).toBe(true);
+    expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
+  });
+
+  it('a group the account is not in fails permanently and deactivates the subscription', async () => {
+    const h = await harness();
+    const gone = '120363000000000099@g.us';
+    h.world.addGroup(gone, 'left', [{ number: MEMBER }], { withBot: false });
+    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: gone, kind: 'group' }, h.clock.now() - 60_000);
+    await started(h);
+    routeArticle(h.store, h.add(1));
+    await h.worker.drain(500);
+    expect(h.world.sent).toHaveLength(0);
+    expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
+    expect(h.store.subscriptions.get(sub.id)!.deactivatedReason).toContain('no longer a member');
+  });
+});
