@@ -189,12 +189,14 @@ const ELLIPSIS = '…';
 
 /** Shrinks the draft step by step until the rendering fits; headline and link go last. */
 function fitToLimit(draft: Draft, render: (draft: Draft) => string, limit: number): string {
-  const fits = (candidate: Draft): boolean => render(candidate).length <= limit;
+  // Rendering is the costly part: each candidate is rendered once, and a fitting rendering is returned as is.
   let current = draft;
-  while (current.sentences.length > 1 && !fits(current)) {
+  let rendered = render(current);
+  while (current.sentences.length > 1 && rendered.length > limit) {
     current = { ...current, sentences: current.sentences.slice(0, -1) };
+    rendered = render(current);
   }
-  if (fits(current)) return render(current);
+  if (rendered.length <= limit) return rendered;
 
   const [lastSentence] = current.sentences;
   const cutSentence =
@@ -210,7 +212,8 @@ function fitToLimit(draft: Draft, render: (draft: Draft) => string, limit: numbe
   ];
   for (const reduce of reductions) {
     current = reduce(current);
-    if (fits(current)) return render(current);
+    rendered = render(current);
+    if (rendered.length <= limit) return rendered;
   }
   const cutTitle = cutToFit(current.title, (title) => render({ ...current, title }), limit);
   if (cutTitle) return cutTitle;
