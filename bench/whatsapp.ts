@@ -18,7 +18,7 @@ import { routeArticle, storeArticle } from '../src/pipeline.js';
 import { openStore } from '../src/store/index.js';
 
 export interface WhatsAppBench {
-  rssMb: { whatsappOff: number; whatsappOn: number; chromiumProcesses: number; sampledSeconds: number };
+  rssMb: { whatsappOff: number; whatsappOn: number; pssOff: number; pssOn: number; chromiumProcesses: number; sampledSeconds: number };
   pacing: {
     messages: number; modelExpectedWaitMs: number; meanIntervalMs: number; firstMessageWaitMs: number;
     meanQueuedToSendMs: number; lastMessageWaitMs: number;
@@ -30,7 +30,7 @@ export async function benchWhatsApp(opts: { seconds?: number; messages?: number 
   const off = await runRss({ WHATSAPP_ENABLED: '0' }, seconds);
   const on = await runRss({ WHATSAPP_ENABLED: '1', CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' }, seconds);
   return {
-    rssMb: { whatsappOff: off.peakMb, whatsappOn: on.peakMb, chromiumProcesses: on.processes - 1, sampledSeconds: seconds },
+    rssMb: { whatsappOff: off.peakMb, whatsappOn: on.peakMb, pssOff: off.pssMb, pssOn: on.pssMb, chromiumProcesses: on.processes - 1, sampledSeconds: seconds },
     pacing: await pacingOnFakeClock(opts.messages ?? 50),
   };
 }
@@ -38,14 +38,14 @@ export async function benchWhatsApp(opts: { seconds?: number; messages?: number 
 // -- memory -----------------------------------------------------------------------------------------
 
 /** Starts `nashra run` on a fresh database, samples the RSS of its process tree every 500 ms, keeps the peak. */
-async function runRss(env: Record<string, string>, seconds: number): Promise<{ peakMb: number; processes: number }> {
+async function runRss(env: Record<string, string>, seconds: number): Promise<{ peakMb: number; pssMb: number; processes: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'nashra-bench-wa-'));
   const cli = resolve(fileURLToPath(import.meta.url), '../../src/cli.js');
   const child = spawn(process.execPath, [cli, 'run'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_PATH: join(dir, 'db.sqlite'), WHATSAPP_SESSION_DIR: join(dir, 'session'), LOG_LEVEL: 'error', ...env },
     stdio: 'ignore',
   });
-  let peak = { kb: 0, processes: 0 };
+  let peak = { kb: 0, pssKb: 0, processes: 0 };
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
@@ -55,10 +55,11 @@ async function runRss(env: Record<string, string>, seconds: number): Promise<{ p
   child.kill('SIGTERM');
   await new Promise((r) => { child.once('exit', r); setTimeout(() => { child.kill('SIGKILL'); r(undefined); }, 10_000); });
   rmSync(dir, { recursive: true, force: true });
-  return { peakMb: Math.round(peak.kb / 102.4) / 10, processes: peak.processes };
+  return { peakMb: Math.round(peak.kb / 102.4) / 10, pssMb: Math.round(peak.pssKb / 102.4) / 10, processes: peak.processes };
 }
 
-function treeRssKb(root: number): { kb: number; processes: number } {
+/** Sum of RSS (counts memory shared between Chromium's processes once per process) and of PSS (shares it out). */
+function treeRssKb(root: number): { kb: number; pssKb: number; processes: number } {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -69,15 +70,18 @@ function treeRssKb(root: number): { kb: number; processes: number } {
   }
   const inTree = (pid: number): boolean => pid === root || (parent.has(pid) && pid > 1 && inTree(parent.get(pid)!));
   let kb = 0;
+  let pssKb = 0;
   let processes = 0;
   for (const pid of parent.keys()) {
     if (!inTree(pid)) continue;
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) { kb += Number(m[1]); processes++; }
+      const p = /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (p) pssKb += Number(p[1]);
     } catch { /* gone */ }
   }
-  return { kb, processes };
+  return { kb, pssKb, processes };
 }
 
 // -- pacing -----------------------------------------------------------------------------------------

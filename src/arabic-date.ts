@@ -26,10 +26,24 @@ export const DEFAULT_TIME_ZONE = 'Asia/Damascus';
 
 /** «25 تشرين الثاني 2026، 14:05» in Asia/Damascus, «25 نوفمبر 2026، 15:05» in Asia/Riyadh (24-hour clock). */
 export function formatArabicDate(date: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  const parts = wallClock(date, timeZone);
-  const months = LEVANTINE_TIME_ZONES.has(timeZone) ? LEVANTINE_MONTHS : GENERAL_MONTHS;
-  return `${parts.day} ${months[parts.month - 1]} ${parts.year}، ${parts.hour}:${parts.minute}`;
+  const key = `${timeZone}|${date.getTime()}`;
+  let formatted = recentDates.get(key);
+  if (formatted === undefined) {
+    const parts = wallClock(date, timeZone);
+    const months = LEVANTINE_TIME_ZONES.has(timeZone) ? LEVANTINE_MONTHS : GENERAL_MONTHS;
+    formatted = `${parts.day} ${months[parts.month - 1]} ${parts.year}، ${parts.hour}:${parts.minute}`;
+    if (recentDates.size >= RECENT_DATES) recentDates.clear();
+    recentDates.set(key, formatted);
+  }
+  return formatted;
 }
+
+/**
+ * formatToParts dominates the cost, and one article's date is formatted once per platform and subscription:
+ * remember the last few hundred results (keyed by zone and instant, so the result is the same as computing it).
+ */
+const RECENT_DATES = 512;
+const recentDates = new Map<string, string>();
 
 interface WallClock {
   year: string;

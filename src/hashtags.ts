@@ -2,7 +2,7 @@
  * Hashtags the way Arabic news channels write them (#البادية_السورية): the article's own categories first, then
  * the names it keeps coming back to. Deterministic.
  */
-import { normalizeArabic, splitSentences } from './arabic.js';
+import { normalizeArabic } from './arabic.js';
 import { STOPWORD_SET } from './stopwords.js';
 
 export interface HashtagInput {
@@ -38,8 +38,10 @@ interface Name {
   count: number;
   inTitle: boolean;
   firstSeen: number;
-  /** How often each written form occurred; the commonest is the one shown. */
-  forms: Map<string, number>;
+  /** The written form of the first occurrence. */
+  firstForm: string;
+  /** How often each written form occurred, from the second occurrence on; the commonest is the one shown. */
+  forms?: Map<string, number>;
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
@@ -81,9 +83,7 @@ function centralNames(input: HashtagInput): Name[] {
   let position = 0;
   const texts = [{ text: input.title, inTitle: true }, ...input.paragraphs.map((text) => ({ text, inTitle: false }))];
   for (const { text, inTitle } of texts) {
-    for (const phrase of phrasesOf(text)) {
-      for (const gram of ngrams(phrase)) record(names, gram, inTitle, position++);
-    }
+    for (const phrase of phrasesOf(text)) position = recordNgrams(names, phrase, inTitle, position);
   }
   return [...names.values()]
     .filter((n) => n.inTitle || n.count >= (n.words.length === 1 ? 3 : 2))
@@ -95,24 +95,45 @@ function nameScore(name: Name): number {
   return name.count * weight;
 }
 
+/**
+ * Every sentence boundary splitSentences finds is a line break or right after punctuation, both of which
+ * end a phrase anyway, so splitting at line breaks and punctuation yields the same phrases without the cost
+ * of sentence splitting. (A sentence without letters or digits, which splitSentences drops, can only yield
+ * phrases of such words, and those never make a tag.)
+ */
+const PHRASE_BREAK = /[\p{P}\p{S}\r\n\u2028\u2029]+/u;
+const WORD_BREAK = /\s+/;
+
 /** Runs of words between punctuation marks: a name never spans a comma or a quote. */
 function phrasesOf(text: string): string[][] {
-  return splitSentences(text).flatMap((sentence) =>
-    sentence
-      .replace(TASHKEEL_AND_TATWEEL, '')
-      .split(/[\p{P}\p{S}]+/u)
-      .map((phrase) => phrase.split(/\s+/).filter((w) => w !== ''))
-      .filter((words) => words.length > 0),
-  );
+  const phrases: string[][] = [];
+  for (const phrase of text.replace(TASHKEEL_AND_TATWEEL, '').split(PHRASE_BREAK)) {
+    const words = phrase.split(WORD_BREAK).filter((w) => w !== '');
+    if (words.length > 0) phrases.push(words);
+  }
+  return phrases;
 }
 
 /** Kinship words that join the parts of a person's name («محمد بن سلمان») though the stopword list has them. */
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو']);
 
-/** What ngrams needs of each word, computed once per word rather than once per phrase it is part of. */
+/** What ngrams needs of each word: depends on the word alone, so it is computed once per written form. */
 interface WordInfo { word: string; stripped: string; key: string; strippedKey: string; content: boolean; link: boolean; number: boolean }
 
+/** The same words recur across an article and across articles. */
+const wordInfoCache = new Map<string, WordInfo>();
+
 function wordInfo(word: string): WordInfo {
+  let info = wordInfoCache.get(word);
+  if (info === undefined) {
+    if (wordInfoCache.size > 100_000) wordInfoCache.clear();
+    info = computeWordInfo(word);
+    wordInfoCache.set(word, info);
+  }
+  return info;
+}
+
+function computeWordInfo(word: string): WordInfo {
   const stripped = withoutProclitic(word);
   const strippedKey = fold(stripped);
   return {
@@ -123,28 +144,28 @@ function wordInfo(word: string): WordInfo {
   };
 }
 
-interface Gram { words: string[]; key: string }
-
-/** Phrases of content words only (names do not contain «من» or «في»), with no number. */
-function ngrams(words: string[]): Gram[] {
+/**
+ * Records the phrase's names (content words only: names do not contain «من» or «في»; no numbers) and returns
+ * the next position. Keys and forms grow word by word; a name's word list is built only when it is first seen.
+ */
+function recordNgrams(names: Map<string, Name>, words: string[], inTitle: boolean, position: number): number {
   const info = words.map(wordInfo);
-  const grams: Gram[] = [];
   for (let i = 0; i < info.length; i++) {
     const first = info[i]!;
     if (first.number || !first.content) continue;
-    let words = [first.stripped];
     let key = first.strippedKey;
-    grams.push({ words, key });
+    let form = first.stripped;
+    record(names, key, form, info, i, i, inTitle, position++);
     // Grow the phrase to the right while its inner words are content words or name links («بن»).
     for (let j = i + 1; j < info.length && j < i + MAX_NAME_WORDS; j++) {
       const next = info[j]!;
       if (next.number || !(next.content || next.link)) break;
-      words = [...words, next.word];
       key = `${key} ${next.key}`;
-      if (next.content) grams.push({ words, key });
+      form = `${form} ${next.word}`;
+      if (next.content) record(names, key, form, info, i, j, inTitle, position++);
     }
   }
-  return grams;
+  return position;
 }
 
 function isContentWord(word: string): boolean {
@@ -164,19 +185,33 @@ function withoutProclitic(word: string): string {
   return word;
 }
 
-function record(names: Map<string, Name>, { words, key }: Gram, inTitle: boolean, position: number): void {
-  const form = words.join(' ');
-  let name = names.get(key);
+/** Counts one occurrence of the name made of words first..last of the phrase, written as `form`. */
+function record(
+  names: Map<string, Name>,
+  key: string,
+  form: string,
+  info: WordInfo[],
+  first: number,
+  last: number,
+  inTitle: boolean,
+  position: number,
+): void {
+  const name = names.get(key);
   if (!name) {
-    name = { key, words, count: 0, inTitle: false, firstSeen: position, forms: new Map() };
-    names.set(key, name);
+    const words = [info[first]!.stripped];
+    for (let k = first + 1; k <= last; k++) words.push(info[k]!.word);
+    names.set(key, { key, words, count: 1, inTitle, firstSeen: position, firstForm: form });
+    return;
   }
+  // Most names occur once: the tally of forms is only started by a second occurrence.
+  name.forms ??= new Map([[name.firstForm, 1]]);
   name.count++;
   name.inTitle ||= inTitle;
   name.forms.set(form, (name.forms.get(form) ?? 0) + 1);
 }
 
 function bestForm(name: Name): string {
+  if (!name.forms) return name.firstForm;
   let best = name.key;
   let bestCount = 0;
   for (const [form, count] of name.forms) {

@@ -75,11 +75,19 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
 
 function acquireLease(store: Store, logger: Logger) {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const got = store.leases.acquire(LEASE, holder, LEASE_TTL_MS, { pid: process.pid, host: hostname() });
+  const info = { pid: process.pid, host: hostname() };
+  const got = store.leases.acquire(LEASE, holder, LEASE_TTL_MS, info);
   if (!got.ok) {
     const c = got.current;
-    throw new UserError(`another nashra run is already using ${store.path} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
-      `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
+    // A run that crashed on this machine (its pid is gone) holds no work: take over now rather than refuse for
+    // the rest of the TTL, which would make a supervisor's quick restarts fail and give up.
+    if (c.host === hostname() && c.pid !== undefined && !processExists(c.pid)
+      && store.leases.takeOver(LEASE, c.holder, holder, LEASE_TTL_MS, info)) {
+      logger.warn('took over the run lease of a process that is no longer running', { pid: c.pid });
+    } else {
+      throw new UserError(`another nashra run is already using ${store.path} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
+        `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
+    }
   }
   return {
     renew: () => {
@@ -93,6 +101,16 @@ function acquireLease(store: Store, logger: Logger) {
       if (store.isOpen) store.leases.release(LEASE, holder);
     },
   };
+}
+
+/** False only when no process has this pid (EPERM means it exists under another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Resolves on SIGINT/SIGTERM (or when the lease is lost), renewing the lease meanwhile. */

@@ -54,7 +54,11 @@ export function cleanText(text: string): string {
     .trim();
 }
 
+/** Three marks in a row: below that no cluster can exceed either cap, and almost all text is below that. */
+const MARK_RUN_OVER_CAP = /\p{M}{3}/u;
+
 function limitCombiningMarks(text: string): string {
+  if (!MARK_RUN_OVER_CAP.test(text)) return text;
   return text.replace(MARK_CLUSTER, (_cluster, base: string, marks: string) => base + keepAllowedMarks(marks));
 }
 

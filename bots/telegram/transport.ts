@@ -36,8 +36,12 @@ export function installLimits(api: Api, rate: TelegramRate): void {
   }));
 }
 
-/** Requests in flight so the throttler can reach the global rate, with its queue bounded to about half a second. */
-export const transportConcurrency = (rate: TelegramRate): number => Math.max(4, Math.ceil(rate.globalPerSecond / 2));
+/**
+ * Requests in flight so the throttler can reach the global rate, with its queue bounded to about half a second,
+ * and never more than 64: each pending request holds sockets and buffers, and memory must stay flat however large
+ * the broadcast (64 in flight sustain thousands of messages a second at a real round-trip time).
+ */
+export const transportConcurrency = (rate: TelegramRate): number => Math.min(64, Math.max(4, Math.ceil(rate.globalPerSecond / 2)));
 
 /** A send that the server refused because of its markup: worth one retry as plain text. */
 const isFormatRejection = (err: unknown): boolean =>

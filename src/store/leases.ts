@@ -11,6 +11,7 @@ export class LeasesTable {
   private readonly upsertStmt: Statement;
   private readonly renewStmt: Statement;
   private readonly releaseStmt: Statement;
+  private readonly takeOverStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.getStmt = db.prepare('SELECT * FROM leases WHERE name = ?');
@@ -18,6 +19,7 @@ export class LeasesTable {
       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, expires_at = excluded.expires_at`);
     this.renewStmt = db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
     this.releaseStmt = db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
+    this.takeOverStmt = db.prepare('UPDATE leases SET holder = ?, pid = ?, host = ?, expires_at = ? WHERE name = ? AND holder = ?');
   }
 
   /** Takes the lease when free or expired; otherwise returns who holds it. */
@@ -36,6 +38,14 @@ export class LeasesTable {
   /** False when the lease was lost (taken over after expiry): the holder must stop. */
   renew(name: string, holder: string, ttlMs: number, now = Date.now()): boolean {
     return this.renewStmt.run(now + ttlMs, name, holder).changes > 0;
+  }
+
+  /**
+   * Takes the lease from `staleHolder` whatever its expiry, only if it still holds it (so of two processes that
+   * both saw the same dead holder, one wins). For a holder known to be dead, e.g. a crashed process on this host.
+   */
+  takeOver(name: string, staleHolder: string, holder: string, ttlMs: number, info: { pid?: number; host?: string } = {}, now = Date.now()): boolean {
+    return this.takeOverStmt.run(holder, info.pid ?? null, info.host ?? null, now + ttlMs, name, staleHolder).changes > 0;
   }
 
   release(name: string, holder: string): void {

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: every speed and size figure beside its target, in one run. Prints a table and writes
+ * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../src/paths.js';
+import { benchDelivery } from './delivery.js';
+import { benchFootprint } from './footprint.js';
+import { benchIngest } from './ingest.js';
+import { benchStore } from './store.js';
+import { benchSummarize } from './summarize.js';
+
+interface Row { figure: string; target: string; measured: string; met: boolean | null }
+
+const rows: Row[] = [];
+const add = (figure: string, target: string, value: number, unit: string, met: boolean | null) =>
+  rows.push({ figure, target, measured: `${fmt(value)} ${unit}`.trim(), met });
+const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100));
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const want = (name: string) => only.length === 0 || only.includes(name);
+  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
+
+  if (want('summarize')) {
+    const s = benchSummarize();
+    results.summarize = s;
+    add('summarize + format, articles/s (one core)', '≥ 2,000', s.articlesPerSecond, '/s', s.articlesPerSecond >= 2000);
+    add('  same, feed excerpt only (floor)', 'reference', s.excerptArticlesPerSecond, '/s', null);
+  }
+  if (want('delivery')) {
+    const d = await benchDelivery({ chats: 1000, ratePerSecond: 300 });
+    results.delivery = d;
+    add('delivery: achieved ÷ allowed rate (1,000 chats, 300/s)', '≥ 0.95', d.ratio, '', d.ratio >= 0.95);
+    add('delivery: 429s received', '0', d.rateLimited429, '', d.rateLimited429 === 0);
+  }
+  if (want('store')) {
+    const s = await benchStore();
+    results.store = s;
+    add('store: duplicate check, median (100k articles, 1M deliveries)', '≤ 50 µs', s.dupCheckMedianUs, 'µs', s.dupCheckMedianUs <= 50);
+    add('store: queue one article for 10,000 subscribers', '≤ 100 ms', s.queue10kMs, 'ms', s.queue10kMs <= 100);
+    add('store: /latest end to end in process', '≤ 5 ms', s.latestMs, 'ms', s.latestMs <= 5);
+    add('store: database size at that scale', 'reference', s.dbBytes / 1024 / 1024, 'MB', null);
+  }
+  if (want('ingest')) {
+    const i = await benchIngest();
+    results.ingest = i;
+    add('ingest: items parsed/s (5,000-item feed)', 'reference', i.itemsPerSecond, '/s', null);
+    add('ingest: poll cycle, 50 sources × 200 ms latency', 'concurrent (< 50 × 200 ms)', i.pollCycleMs, 'ms', i.pollCycleMs < 10_000);
+  }
+  if (want('footprint')) {
+    const f = await benchFootprint();
+    results.footprint = f;
+    add('footprint: nashra run idle, RSS', 'reference', f.idleRssMb, 'MB', null);
+    add('footprint: peak RSS during a 10,000-chat broadcast', '< 150 MB', f.broadcastPeakRssMb, 'MB', f.broadcastPeakRssMb < 150);
+    add('footprint: CLI cold start (nashra latest)', '≤ 300 ms', f.coldStartMs, 'ms', f.coldStartMs <= 300);
+  }
+
+  printTable(rows);
+  const path = join(projectRoot(), 'bench/results.json');
+  writeFileSync(path, JSON.stringify({ ...results, table: rows }, null, 2) + '\n');
+  console.log(`\nwritten to ${path}`);
+}
+
+function printTable(table: Row[]): void {
+  const w1 = Math.max(...table.map((r) => r.figure.length), 6);
+  const w2 = Math.max(...table.map((r) => r.target.length), 6);
+  const w3 = Math.max(...table.map((r) => r.measured.length), 8);
+  console.log(`${'figure'.padEnd(w1)}  ${'target'.padEnd(w2)}  ${'measured'.padEnd(w3)}  met`);
+  console.log(`${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ${'-'.repeat(w3)}  ---`);
+  for (const r of table) {
+    console.log(`${r.figure.padEnd(w1)}  ${r.target.padEnd(w2)}  ${r.measured.padEnd(w3)}  ${r.met === null ? '' : r.met ? 'yes' : 'NO'}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
