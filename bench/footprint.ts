@@ -45,7 +45,8 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
     if (stored.status !== 'new') throw new Error('footprint article was a duplicate');
 
     const coldStartMs = coldStart(cli, dbPath);
-    child = spawn(process.execPath, [cli, 'run'], {
+    // Started the way `npm start` and the nashra command start it (package.json, the CLI's first line).
+    child = spawn(process.execPath, ['--max-old-space-size=128', cli, 'run'], {
       stdio: 'ignore',
       env: {
         PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: TOKEN,

@@ -77,7 +77,9 @@ export class DeliveryWorker {
     this.running = false;
     this.notify();
     const settle = Promise.all([...this.jobs(), ...this.loops]);
-    await Promise.race([settle, sleep(graceMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settle, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+    clearTimeout(timer); // a pending grace timer would keep the process alive for the whole grace after a clean stop
   }
 
   /** Tells an idle loop to look at the queue now (new deliveries were queued). */

@@ -85,9 +85,9 @@ function centralNames(input: HashtagInput): Name[] {
   for (const { text, inTitle } of texts) {
     for (const phrase of phrasesOf(text)) position = recordNgrams(names, phrase, inTitle, position);
   }
-  return [...names.values()]
-    .filter((n) => n.inTitle || n.count >= (n.words.length === 1 ? 3 : 2))
-    .sort((a, b) => nameScore(b) - nameScore(a) || a.firstSeen - b.firstSeen);
+  const central: Name[] = [];
+  for (const n of names.values()) if (n.inTitle || n.count >= (n.words.length === 1 ? 3 : 2)) central.push(n);
+  return central.sort((a, b) => nameScore(b) - nameScore(a) || a.firstSeen - b.firstSeen);
 }
 
 function nameScore(name: Name): number {
@@ -101,17 +101,57 @@ function nameScore(name: Name): number {
  * of sentence splitting. (A sentence without letters or digits, which splitSentences drops, can only yield
  * phrases of such words, and those never make a tag.)
  */
-const PHRASE_BREAK = /[\p{P}\p{S}\r\n\u2028\u2029]+/u;
-const WORD_BREAK = /\s+/;
+const PHRASE_BREAK = /^[\p{P}\p{S}\r\n\u2028\u2029]$/u;
+const WORD_BREAK = /^\s$/;
 
-/** Runs of words between punctuation marks: a name never spans a comma or a quote. */
+const WORD_CHARACTER = 0;
+const SPACE = 1;
+const PUNCTUATION = 2;
+
+/** PUNCTUATION, SPACE or WORD_CHARACTER for each BMP code unit (surrogate pairs are tested whole), built on first use. */
+let characterTable: Uint8Array | undefined;
+
+function characterClasses(): Uint8Array {
+  if (characterTable) return characterTable;
+  characterTable = new Uint8Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) {
+    if (code >= 0xd800 && code <= 0xdfff) continue; // a lone surrogate is part of a word
+    const ch = String.fromCharCode(code);
+    characterTable[code] = PHRASE_BREAK.test(ch) ? PUNCTUATION : WORD_BREAK.test(ch) ? SPACE : WORD_CHARACTER;
+  }
+  return characterTable;
+}
+
+/**
+ * Runs of words between punctuation marks: a name never spans a comma or a quote. One scan with a look-up
+ * table, which gives what splitting at PHRASE_BREAK runs and then at white space gave, several times faster.
+ */
 function phrasesOf(text: string): string[][] {
+  const table = characterClasses();
+  const plain = text.replace(TASHKEEL_AND_TATWEEL, '');
   const phrases: string[][] = [];
-  for (const phrase of text.replace(TASHKEEL_AND_TATWEEL, '').split(PHRASE_BREAK)) {
-    const words = phrase.split(WORD_BREAK).filter((w) => w !== '');
-    if (words.length > 0) phrases.push(words);
+  let words: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= plain.length; i++) {
+    const code = plain.charCodeAt(i); // NaN past the end: ends the last word and phrase
+    const pair = code >= 0xd800 && code <= 0xdbff && isLowSurrogate(plain.charCodeAt(i + 1));
+    const kind =
+      i === plain.length ? PUNCTUATION : pair ? (PHRASE_BREAK.test(plain.slice(i, i + 2)) ? PUNCTUATION : WORD_CHARACTER) : table[code]!;
+    if (kind !== WORD_CHARACTER) {
+      if (i > start) words.push(plain.slice(start, i));
+      if (kind === PUNCTUATION && words.length > 0) {
+        phrases.push(words);
+        words = [];
+      }
+      start = pair ? i + 2 : i + 1;
+    }
+    if (pair) i++;
   }
   return phrases;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** Kinship words that join the parts of a person's name («محمد بن سلمان») though the stopword list has them. */

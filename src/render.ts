@@ -3,8 +3,31 @@ import { DEFAULT_TEMPLATE, formatPost, type Platform, type Template } from './fo
 import { toPost } from './pipeline.js';
 import type { StoredArticle } from './store/index.js';
 
+type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
+
+/**
+ * A broadcast renders the same stored article for every chat: keep the last few renderings per configuration.
+ * Stored articles never change, so (configuration, id, platform, caption) identifies the text.
+ */
+const renderings = new WeakMap<RenderConfig, Map<string, string>>();
+const RENDERINGS_KEPT = 64;
+
 /** The message for one platform, with the configured template (header mark, footer) and time zone. */
-export function renderArticle(article: StoredArticle, platform: Platform, config: Pick<Config, 'timeZone' | 'template'>, options: { caption?: boolean; template?: Partial<Template> } = {}): string {
+export function renderArticle(article: StoredArticle, platform: Platform, config: RenderConfig, options: { caption?: boolean; template?: Partial<Template> } = {}): string {
+  if (article.id <= 0 || options.template) return render(article, platform, config, options);
+  let cache = renderings.get(config);
+  if (!cache) renderings.set(config, (cache = new Map()));
+  const key = `${article.id}:${platform}:${options.caption ? 1 : 0}`;
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = render(article, platform, config, options);
+    if (cache.size >= RENDERINGS_KEPT) cache.delete(cache.keys().next().value!);
+    cache.set(key, text);
+  }
+  return text;
+}
+
+function render(article: StoredArticle, platform: Platform, config: RenderConfig, options: { caption?: boolean; template?: Partial<Template> }): string {
   const template = { ...DEFAULT_TEMPLATE, ...definedOnly(config.template), ...urgentTemplate(article), ...definedOnly(options.template ?? {}) };
   const post = toPost(article, config.timeZone);
   // An urgent alert's text is its title: its "summary" would only repeat it.

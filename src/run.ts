@@ -32,8 +32,10 @@ const LEASE_TTL_MS = 15_000;
  */
 export async function runMain(config: Config, store: Store, logger: Logger, options: RunOptions): Promise<void> {
   const lease = acquireLease(store, logger);
+  // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
+  // and the lease is renewed in --once mode too (a long drain must not let a second run in).
+  const stop = watchStop(logger, () => lease.renew());
   let health: Server | undefined;
-  const stopping = { value: false };
   try {
     const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
     if (recovered > 0) {
@@ -55,19 +57,26 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
 
     if (options.once) {
+      // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
+      void stop.requested.then(() => worker.stop(3000));
       await poller.pollAll();
-      const result = await worker.drain();
-      logger.info('queue drained', { ...result });
+      if (!stop.isRequested) {
+        const result = await worker.drain();
+        logger.info('queue drained', { ...result });
+      }
     } else {
-      poller.start();
-      worker.start();
-      logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
-      await waitForSignal(stopping, logger, () => lease.renew());
+      if (!stop.isRequested) {
+        poller.start();
+        worker.start();
+        logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
+      }
+      await stop.requested;
       await poller.stop();
       await worker.stop(3000);
     }
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
   } finally {
+    stop.dispose();
     health?.close();
     lease.release();
   }
@@ -113,20 +122,35 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** Resolves on SIGINT/SIGTERM (or when the lease is lost), renewing the lease meanwhile. */
-function waitForSignal(stopping: { value: boolean }, logger: Logger, renew: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (why: string) => {
-      if (stopping.value) return;
-      stopping.value = true;
+/**
+ * SIGINT/SIGTERM (or a lost lease) ask the run to stop; the lease is renewed meanwhile. A second signal after the
+ * first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
+ */
+function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<string>; readonly isRequested: boolean; dispose(): void } {
+  let why: string | undefined;
+  let resolve!: (why: string) => void;
+  const requested = new Promise<string>((r) => { resolve = r; });
+  const stop = (reason: string) => {
+    if (why !== undefined) return;
+    why = reason;
+    clearInterval(timer);
+    logger.info('stopping', { why });
+    resolve(reason);
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  const timer = setInterval(() => { if (!renew()) stop('lease lost'); }, LEASE_TTL_MS / 3);
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    requested,
+    get isRequested() { return why !== undefined; },
+    dispose() {
       clearInterval(timer);
-      logger.info('stopping', { why });
-      resolve();
-    };
-    const timer = setInterval(() => { if (!renew()) stop('lease lost'); }, LEASE_TTL_MS / 3);
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
 }
 
 /** The embedded default: a console subscriber and the bundled sample articles. */

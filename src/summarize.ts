@@ -54,7 +54,6 @@ interface Sentence {
   words: Set<string>;
   /** Stemmed content terms and their counts, for centrality and redundancy. */
   terms: Map<string, number>;
-  termSet: Set<string>;
   tokens: string[];
   terminated: boolean;
 }
@@ -131,7 +130,7 @@ function analyse(texts: string[]): Sentence[] {
     const tokens = contentTerms(words);
     const terms = termCounts(tokens);
     const terminated = /[.!?؟؛…][”»"’)\]]*$/.test(text);
-    return { text, index, words: new Set(words), terms, termSet: new Set(terms.keys()), tokens, terminated };
+    return { text, index, words: new Set(words), terms, tokens, terminated };
   });
 }
 
@@ -171,16 +170,16 @@ function isQuoteFragment(text: string): boolean {
 
 /** Relevance of each candidate: position prior + term centrality + similarity to the headline or lead. */
 function scoreSentences(all: Sentence[], candidates: Sentence[], title: string | undefined): Map<Sentence, number> {
-  const idf = inverseDocumentFrequency(all);
+  const { terms, unseenIdf } = articleTerms(all);
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
-  const centroid = weigh(sumCounts(all.map((s) => s.terms)), (t) => idf(t) ** 2);
-  const headline = weigh(title ? termCounts(contentTerms(tokenize(title))) : all[0]!.terms, idf);
+  const centroidNorm = weighCentroid(terms);
+  const headlineNorm = weighHeadline(title ? termCounts(contentTerms(tokenize(title))) : all[0]!.terms, terms, unseenIdf);
   const scores = new Map<Sentence, number>();
   for (const s of candidates) {
-    const vector = weigh(s.terms, idf);
+    const vector = similarities(s, terms);
     const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
-    const centrality = cosine(vector, centroid);
-    const topical = title || s.index > 0 ? cosine(vector, headline) : 1;
+    const centrality = cosine(vector.norm, vector.toCentroid, centroidNorm);
+    const topical = title || s.index > 0 ? cosine(vector.norm, vector.toHeadline, headlineNorm) : 1;
     const relevance =
       WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
     scores.set(s, lengthPrior(s.tokens.length) * relevance);
@@ -196,14 +195,73 @@ function lengthPrior(tokens: number): number {
   return Math.min(1, tokens / WEIGHTS.shortTokens, WEIGHTS.longTokens / tokens);
 }
 
-function inverseDocumentFrequency(sentences: Sentence[]): (term: string) => number {
-  const df = new Map<string, number>();
-  for (const s of sentences) for (const t of s.termSet) df.set(t, (df.get(t) ?? 0) + 1);
+/**
+ * What scoring needs of one term of the article, gathered in one map so that scoring a sentence costs one
+ * look-up per term. Weights are idf-weighted counts; `headline` is 0 for a term the headline lacks.
+ */
+interface TermWeights {
+  /** Sentences containing the term, then its count over the whole article. */
+  sentences: number;
+  count: number;
+  idf: number;
+  centroid: number;
+  headline: number;
+}
+
+/** The article's terms in order of first appearance, with their idf; and the idf of a term the article lacks. */
+function articleTerms(sentences: Sentence[]): { terms: Map<string, TermWeights>; unseenIdf: number } {
+  const terms = new Map<string, TermWeights>();
+  for (const s of sentences) {
+    for (const [t, n] of s.terms) {
+      const term = terms.get(t);
+      if (term) {
+        term.sentences++;
+        term.count += n;
+      } else {
+        terms.set(t, { sentences: 1, count: n, idf: 0, centroid: 0, headline: 0 });
+      }
+    }
+  }
   const n = sentences.length;
-  const idf = new Map<string, number>();
-  for (const [t, count] of df) idf.set(t, Math.log(1 + n / count));
-  const unseen = Math.log(1 + n);
-  return (term) => idf.get(term) ?? unseen;
+  for (const term of terms.values()) term.idf = Math.log(1 + n / term.sentences);
+  return { terms, unseenIdf: Math.log(1 + n) };
+}
+
+/** Sets each term's centroid weight (its article count by idf squared) and returns the centroid's norm. */
+function weighCentroid(terms: Map<string, TermWeights>): number {
+  let squares = 0;
+  for (const term of terms.values()) {
+    term.centroid = term.count * term.idf ** 2;
+    squares += term.centroid * term.centroid;
+  }
+  return Math.sqrt(squares);
+}
+
+/** Sets the headline weight of the article's terms and returns the headline's norm (its other terms count too). */
+function weighHeadline(counts: Map<string, number>, terms: Map<string, TermWeights>, unseenIdf: number): number {
+  let squares = 0;
+  for (const [t, n] of counts) {
+    const term = terms.get(t);
+    const w = n * (term ? term.idf : unseenIdf);
+    if (term) term.headline = w;
+    squares += w * w;
+  }
+  return Math.sqrt(squares);
+}
+
+/** The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass. */
+function similarities(s: Sentence, terms: Map<string, TermWeights>): { norm: number; toCentroid: number; toHeadline: number } {
+  let squares = 0;
+  let toCentroid = 0;
+  let toHeadline = 0;
+  for (const [t, n] of s.terms) {
+    const term = terms.get(t)!;
+    const w = n * term.idf;
+    squares += w * w;
+    toCentroid += w * term.centroid;
+    toHeadline += w * term.headline;
+  }
+  return { norm: Math.sqrt(squares), toCentroid, toHeadline };
 }
 
 function termCounts(tokens: string[]): Map<string, number> {
@@ -212,69 +270,80 @@ function termCounts(tokens: string[]): Map<string, number> {
   return counts;
 }
 
-function sumCounts(all: Map<string, number>[]): Map<string, number> {
-  const total = new Map<string, number>();
-  for (const counts of all) for (const [t, n] of counts) total.set(t, (total.get(t) ?? 0) + n);
-  return total;
+function cosine(normA: number, dot: number, normB: number): number {
+  if (normA === 0 || normB === 0) return 0;
+  return dot / (normA * normB);
 }
 
-interface Vector {
-  weights: Map<string, number>;
-  norm: number;
+/** Sets, or maps compared by their keys. */
+interface KeySet {
+  readonly size: number;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
 }
 
-function weigh(counts: Map<string, number>, weight: (term: string) => number): Vector {
-  const weights = new Map<string, number>();
-  let squares = 0;
-  for (const [t, n] of counts) {
-    const w = n * weight(t);
-    weights.set(t, w);
-    squares += w * w;
-  }
-  return { weights, norm: Math.sqrt(squares) };
-}
-
-function cosine(a: Vector, b: Vector): number {
-  if (a.norm === 0 || b.norm === 0) return 0;
-  let dot = 0;
-  for (const [t, w] of a.weights) dot += w * (b.weights.get(t) ?? 0);
-  return dot / (a.norm * b.norm);
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
+function jaccard(a: KeySet, b: KeySet): number {
   let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
+  for (const t of a.keys()) if (b.has(t)) shared++;
   const union = a.size + b.size - shared;
   return union === 0 ? 0 : shared / union;
 }
 
 /** Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms). */
 function overlap(a: Sentence, b: Sentence): number {
-  return jaccard(a.termSet, b.termSet);
+  return jaccard(a.terms, b.terms);
 }
 
 /** Greedy maximal marginal relevance: each pick trades relevance against repeating earlier picks. */
 function pickByMmr(candidates: Sentence[], relevance: Map<Sentence, number>, count: number): Sentence[] {
   const chosen: Sentence[] = [];
-  const remaining = [...candidates];
+  // A candidate's redundancy is its highest overlap with the picks so far: only the newest pick can raise it,
+  // so it is kept up to date instead of recomputed against every pick in every round.
+  const remaining = candidates.map((sentence) => ({ sentence, redundancy: 0 }));
   while (chosen.length < count && remaining.length > 0) {
     let best = 0;
     let bestScore = -Infinity;
-    remaining.forEach((s, k) => {
-      const score = marginalScore(s, chosen, relevance);
+    remaining.forEach((r, k) => {
+      const score = mmrScore(relevance.get(r.sentence)!, r.redundancy);
       if (score > bestScore) {
         best = k;
         bestScore = score;
       }
     });
-    chosen.push(remaining.splice(best, 1)[0]!);
+    const picked = remaining.splice(best, 1)[0]!.sentence;
+    chosen.push(picked);
+    for (const r of remaining) r.redundancy = Math.max(r.redundancy, overlap(r.sentence, picked));
   }
   return chosen;
 }
 
-function marginalScore(s: Sentence, chosen: Sentence[], relevance: Map<Sentence, number>): number {
-  const redundancy = chosen.reduce((max, c) => Math.max(max, overlap(s, c)), 0);
-  return WEIGHTS.mmrLambda * relevance.get(s)! - (1 - WEIGHTS.mmrLambda) * redundancy;
+function marginalScore(
+  s: Sentence,
+  chosen: Sentence[],
+  relevance: Map<Sentence, number>,
+  overlapOf: (a: Sentence, b: Sentence) => number,
+): number {
+  const redundancy = chosen.reduce((max, c) => Math.max(max, overlapOf(s, c)), 0);
+  return mmrScore(relevance.get(s)!, redundancy);
+}
+
+function mmrScore(relevance: number, redundancy: number): number {
+  return WEIGHTS.mmrLambda * relevance - (1 - WEIGHTS.mmrLambda) * redundancy;
+}
+
+/** overlap, remembered per pair: the subset search asks for the same few pairs many times. */
+function memoisedOverlap(): (a: Sentence, b: Sentence) => number {
+  const known = new Map<number, number>();
+  return (a, b) => {
+    // Jaccard is symmetric, so the pair is keyed in index order.
+    const key = Math.min(a.index, b.index) * MAX_SENTENCES + Math.max(a.index, b.index);
+    let value = known.get(key);
+    if (value === undefined) {
+      value = overlap(a, b);
+      known.set(key, value);
+    }
+    return value;
+  };
 }
 
 /**
@@ -297,8 +366,9 @@ function pickWithinBudget(
   const ranked = pickByMmr(candidates, relevance, BUDGET_CANDIDATES);
   const fits = (set: Sentence[]) => set.reduce((n, s) => n + s.text.length, 0) + set.length - 1 <= settings.maxChars;
   const low = Math.min(settings.minSentences, settings.sentences);
+  const overlapOf = memoisedOverlap();
   for (const size of range(settings.sentences, Math.max(low, 1))) {
-    const best = bestSubset(ranked, size, fits, relevance);
+    const best = bestSubset(ranked, size, fits, (set) => setScore(set, relevance, overlapOf));
     if (best) return best;
   }
   return [ranked.find((s) => fits([s])) ?? ranked[0]!];
@@ -314,13 +384,13 @@ function bestSubset(
   ranked: Sentence[],
   size: number,
   fits: (set: Sentence[]) => boolean,
-  relevance: Map<Sentence, number>,
+  scoreOf: (set: Sentence[]) => number,
 ): Sentence[] | undefined {
   let best: Sentence[] | undefined;
   let bestScore = -Infinity;
   for (const set of subsets(ranked, size)) {
     if (!fits(set)) continue;
-    const score = setScore(set, relevance);
+    const score = scoreOf(set);
     if (score > bestScore) {
       best = set;
       bestScore = score;
@@ -329,9 +399,13 @@ function bestSubset(
   return best;
 }
 
-function setScore(set: Sentence[], relevance: Map<Sentence, number>): number {
+function setScore(
+  set: Sentence[],
+  relevance: Map<Sentence, number>,
+  overlapOf: (a: Sentence, b: Sentence) => number,
+): number {
   let score = 0;
-  set.forEach((s, k) => (score += marginalScore(s, set.slice(0, k), relevance)));
+  set.forEach((s, k) => (score += marginalScore(s, set.slice(0, k), relevance, overlapOf)));
   return score;
 }
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
-import { webhookCallback, type Bot } from 'grammy';
+import { HttpError, webhookCallback, type Bot } from 'grammy';
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/deliveries.js';
 import type { Logger } from '../../src/logger.js';
@@ -22,12 +22,24 @@ export class TelegramAdapter implements PlatformAdapter {
   private runner?: RunnerHandle;
   private server?: Server;
   private connected = false;
+  /** False after a request found the Bot API unreachable (network error or 5xx), until the next answer. */
+  private reachable = true;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly config: Config, private readonly store: Store, private readonly logger: Logger, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
     const tg = requireTelegram(config);
     this.bot = createBot(config, store, logger, { ...options, timers: this.timers });
     this.transport = createTelegramTransport({ api: this.bot.api, config: tg, logger, isReady: () => this.connected });
+    this.bot.api.config.use(async (prev, method, payload, signal) => {
+      try {
+        const answer = await prev(method, payload, signal);
+        this.reachable = answer.ok || answer.error_code < 500;
+        return answer;
+      } catch (err) {
+        if (err instanceof HttpError) this.reachable = false;
+        throw err;
+      }
+    });
     this.pollTimeoutSeconds = options.pollTimeoutSeconds ?? 30;
   }
 
@@ -85,7 +97,7 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   isConnected(): boolean {
-    return this.connected && (this.server !== undefined || (this.runner?.isRunning() ?? false));
+    return this.connected && this.reachable && (this.server !== undefined || (this.runner?.isRunning() ?? false));
   }
 }
 

@@ -10,6 +10,8 @@ import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']>;
 export type TelegramRate = TelegramConfig['rate'];
+/** The throttler's per-limiter options plus Bottleneck.Group's `timeout`, which its types leave out. */
+type ThrottlerOptions = NonNullable<Parameters<typeof apiThrottler>[0]>['out'];
 
 /** Longest 429 `retry_after` waited for in place; a longer one goes back to the worker as a scheduled retry. */
 const MAX_RETRY_AFTER_SECONDS = 30;
@@ -20,15 +22,20 @@ const MAX_RETRY_AFTER_SECONDS = 30;
  * delivered the message, so the worker (which knows the delivery's attempts) decides about those.
  */
 export function installLimits(api: Api, rate: TelegramRate): void {
+  const perChatMs = 1000 / rate.perChatPerSecond;
   api.config.use(apiThrottler({
     // Evenly spaced rather than a per-second reservoir: a reservoir refilled on the second lets two bursts
     // land back to back across the boundary, which is exactly what Telegram answers with 429.
     global: { minTime: 1000 / rate.globalPerSecond },
+    // Bottleneck keeps one limiter per chat until it has been idle for `timeout` (5 minutes by default): a
+    // 10,000-chat broadcast would hold 10,000 of them. A private chat's limiter can go once its spacing has
+    // passed; a group's must outlive its per-minute reservoir, or the 20/min allowance would reset early.
     group: {
-      maxConcurrent: 1, minTime: 1000 / rate.perChatPerSecond,
+      maxConcurrent: 1, minTime: perChatMs,
       reservoir: rate.perGroupPerMinute, reservoirRefreshAmount: rate.perGroupPerMinute, reservoirRefreshInterval: 60_000,
-    },
-    out: { maxConcurrent: 1, minTime: 1000 / rate.perChatPerSecond },
+      timeout: 120_000,
+    } as ThrottlerOptions,
+    out: { maxConcurrent: 1, minTime: perChatMs, timeout: Math.max(2000, 2 * perChatMs) } as ThrottlerOptions,
   }));
   api.config.use(autoRetry({
     maxDelaySeconds: MAX_RETRY_AFTER_SECONDS, maxRetryAttempts: 5,

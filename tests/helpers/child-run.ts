@@ -3,9 +3,16 @@
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, ROOT } from './cli.js';
+import { join } from 'node:path';
+import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
+import { openStore } from '../../src/store/index.js';
+import { projectRoot } from '../../src/paths.js';
 
 /** A token of the right shape for the fake Bot API (never a real one). */
+/** The project root and its built CLI, whether this file runs from tests/ (vitest) or dist/tests/ (bench). */
+const ROOT = projectRoot();
+const CLI = join(ROOT, 'dist/src/cli.js');
+
 export const CHILD_TOKEN = '987654321:AAEchildRunTokenForNashraTests_0123456789';
 
 export interface ChildRun {
@@ -82,4 +89,79 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Any CLI command, asynchronously (so a fake server in this process keeps answering meanwhile). */
+export async function runCliAsync(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const PLACES = ['دمشق', 'حلب', 'حمص', 'حماة', 'اللاذقية', 'طرطوس', 'درعا', 'السويداء', 'إدلب', 'الرقة'];
+
+/** The link every prepared article carries, so a message seen by the fake names its article. */
+export const preparedUrl = (n: number) => `https://example.com/reliability/${n}`;
+
+/** Which prepared article a message sent to the fake carries (by its link), if any. */
+export function preparedArticleOf(params: Record<string, any>): number | undefined {
+  const m = /href="https:\/\/example\.com\/reliability\/(\d+)"/.exec(String(params.text ?? params.caption ?? ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * `subscribers` private chats (ids from `firstChat`) and `articles` articles queued for all of them, written through
+ * the Store before any run starts.
+ */
+export function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000): void {
+  const store = openStore(dbPath);
+  try {
+    store.transaction(() => {
+      for (let i = 0; i < subscribers; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' });
+    });
+    for (let n = 0; n < articles; n++) {
+      const place = `${PLACES[n % PLACES.length]} ${n}`;
+      const result = storeArticle(store, {
+        url: preparedUrl(n), title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`, source: 'SY24', language: 'ar', categories: [],
+        paragraphs: [`افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
+          `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
+      });
+      if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
+      queueBroadcast(store, result.article);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** Deliveries per state, read from the database file (the run may be stopped or killed). */
+export function deliveryStates(dbPath: string): Record<string, number> {
+  const store = openStore(dbPath);
+  try {
+    const out: Record<string, number> = {};
+    for (const c of store.deliveries.countsByState()) out[c.state] = (out[c.state] ?? 0) + c.count;
+    return out;
+  } finally {
+    store.close();
+  }
 }
