@@ -2,10 +2,10 @@
  * `npm run eval`: ROUGE of Nashra against Lead-N and the human ceiling on EASC-dev, the reader check on 200 raw
  * news articles, and a speed figure. Writes the figures to eval/results.json.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tokenize } from '../src/arabic.js';
+import { projectRoot } from '../src/paths.js';
 import { articleSentences, summarize, type SummaryInput } from '../src/summarize.js';
 import { averageScores, rougeMulti, type RougeScores } from './rouge.js';
 
@@ -29,17 +29,6 @@ interface ReaderProblem {
 }
 
 const EVAL_MODE = { sentences: 3, minSentences: 3, maxChars: Infinity };
-
-/** Walks up from this file to the folder holding package.json, so the script runs from src or dist alike. */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
-}
 
 function readJsonl<T>(path: string): T[] {
   return readFileSync(path, 'utf8')
@@ -94,6 +83,11 @@ const BYLINE = /^[^\s.،]{2,20}(?:\s+[^\s.،]{2,20})?\s*[-–—ـ]\s*[^\s.،]{2
 const GLUED = /\p{L}{3}\.[\u0621-\u064A]/u;
 const SENTENCE_END = /[.!?؟؛…]["”»’)\]]*$/;
 
+/** A sentence without a full stop is still whole when the author's line ends there (verse, a heading, a list item). */
+function endsALine(content: string, sentence: string): boolean {
+  return content.split('\n').some((line) => line.replace(/\s+$/u, '').endsWith(sentence.trim()));
+}
+
 function readerProblems(article: NewsArticle, summary: string[]): ReaderProblem[] {
   const problems: ReaderProblem[] = [];
   const author = cleanAuthor(article.author);
@@ -102,7 +96,7 @@ function readerProblems(article: NewsArticle, summary: string[]): ReaderProblem[
     const add = (problem: string) => problems.push({ id: article.id, problem, sentence });
     if (BYLINE.test(sentence) || (author.length >= 3 && sentence.includes(author))) add('byline/dateline');
     if (GLUED.test(sentence)) add('glued sentence');
-    if (!SENTENCE_END.test(sentence)) add('cut-off sentence');
+    if (!SENTENCE_END.test(sentence) && !endsALine(article.content, sentence)) add('cut-off sentence');
     if (titleTokens.size > 0 && jaccard(new Set(tokenize(sentence)), titleTokens) >= 0.8) add('repeats headline');
   }
   return problems;

@@ -208,11 +208,6 @@ function recordNgrams(names: Map<string, Name>, words: string[], inTitle: boolea
   return position;
 }
 
-function isContentWord(word: string): boolean {
-  const folded = fold(withoutProclitic(word));
-  return folded.length > 1 && !STOPWORD_SET.has(folded);
-}
-
 /** A word compared without its article, so «#أسعار» and «#الأسعار» count as the same tag. */
 function bareWord(word: string): string {
   return fold(word).replace(/^ال(?=\p{L}{2})/u, '');

@@ -13,7 +13,7 @@ import { loadArticle } from './load-article.js';
 import type { Logger } from './logger.js';
 import { projectRoot } from './paths.js';
 import { routeArticle, storeArticle } from './pipeline.js';
-import type { PlatformAdapter } from './platform.js';
+import type { PlatformAdapter, QueueSignal } from './platform.js';
 import type { Store } from './store/index.js';
 
 export interface RunOptions {
@@ -21,6 +21,8 @@ export interface RunOptions {
   out: (text: string) => void;
   /** Adapters for the configured platforms (built by the caller, so tests can pass their own). */
   platforms: PlatformAdapter[];
+  /** What the adapters call when they queue deliveries; pointed at the worker here. */
+  queued?: QueueSignal;
 }
 
 const LEASE = 'run';
@@ -52,6 +54,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
 
     const worker = new DeliveryWorker(store, transports, logger);
+    options.queued?.listen(() => worker.notify());
     const poller = new SourcePoller(config, store, logger, () => worker.notify());
     for (const p of options.platforms) await p.start();
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);

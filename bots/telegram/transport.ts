@@ -44,11 +44,11 @@ export function installLimits(api: Api, rate: TelegramRate): void {
 }
 
 /**
- * Requests in flight so the throttler can reach the global rate, with its queue bounded to about half a second,
- * and never more than 64: each pending request holds sockets and buffers, and memory must stay flat however large
- * the broadcast (64 in flight sustain thousands of messages a second at a real round-trip time).
+ * Deliveries handed to the throttler at once. Each one is already marked `sending`, so this is also how many a crash
+ * can leave in doubt: keep it to about a tenth of a second of sending (enough to cover a real round trip at the
+ * allowed rate), at least 4 and never more than 64 (memory stays flat however large the broadcast).
  */
-export const transportConcurrency = (rate: TelegramRate): number => Math.min(64, Math.max(4, Math.ceil(rate.globalPerSecond / 2)));
+export const transportConcurrency = (rate: TelegramRate): number => Math.min(64, Math.max(4, Math.ceil(rate.globalPerSecond / 10) + 2));
 
 /** A send that the server refused because of its markup: worth one retry as plain text. */
 const isFormatRejection = (err: unknown): boolean =>

@@ -1,5 +1,6 @@
 import { flag, parseArgs } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
+import { QueueSignal } from '../platform.js';
 import { createPlatforms } from '../platforms.js';
 import { runMain } from '../run.js';
 
@@ -7,6 +8,7 @@ import { runMain } from '../run.js';
 export async function runCommand(argv: string[], ctx: CommandContext): Promise<void> {
   const args = parseArgs(argv, { flags: ['once'] });
   const store = ctx.store();
-  const platforms = await createPlatforms(ctx.config, store, ctx.logger);
-  await runMain(ctx.config, store, ctx.logger, { once: flag(args, 'once'), out: ctx.out, platforms });
+  const queued = new QueueSignal();
+  const platforms = await createPlatforms(ctx.config, store, ctx.logger, queued);
+  await runMain(ctx.config, store, ctx.logger, { once: flag(args, 'once'), out: ctx.out, platforms, queued });
 }
