@@ -214,7 +214,15 @@ function bareWord(word: string): string {
 }
 
 /** «والبادية», «بالبادية», «للبادية» → «البادية»: the article belongs to the name, the particle does not. */
+/**
+ * Place nouns that news writes with a preposition glued on and no article («بريف حمص», «لمدينة حلب»): without a
+ * lexicon the particle cannot be told from a first letter in general, but for these few it can.
+ */
+const PLACE_NOUN_WITH_PARTICLE = /^[وف]?[بلك](ريف|مدينة|مدينه|محافظة|محافظه|منطقة|منطقه|بلدة|بلده|قرية|قريه|مخيم|حي|جنوب|شمال|شرق|غرب|شرقي|غربي)$/u;
+
 function withoutProclitic(word: string): string {
+  const place = PLACE_NOUN_WITH_PARTICLE.exec(word);
+  if (place) return place[1]!;
   if (/^[وفبك]ال\p{L}{2}/u.test(word)) return word.slice(1);
   if (/^[وف]?لل\p{L}{2}/u.test(word)) return 'ال' + word.replace(/^[وف]?لل/, '');
   return word;

@@ -22,6 +22,12 @@ describe('hashtags', () => {
     expect(tags.length).toBeLessThanOrEqual(4);
   });
 
+  it('takes a glued preposition off a place noun («بريف حمص» → #ريف_حمص_الشرقي) but not off other words', () => {
+    expect(hashtags(sy24Article())).toContain('#ريف_حمص_الشرقي');
+    const text = { title: 'بريطانيا تعلن موقفها', paragraphs: ['قالت بريطانيا إن موقفها ثابت.', 'وأكدت بريطانيا ذلك مجددا.', 'ونقلت بريطانيا رسالة.'] };
+    expect(hashtags(text)).toContain('#بريطانيا');
+  });
+
   it('puts the article’s categories first, cleaned', () => {
     const tags = hashtags({ ...sy24Article(), categories: ['أخبار سوريا', 'تقاريرُ ـ خاصة'] });
     expect(tags.slice(0, 2)).toEqual(['#أخبار_سوريا', '#تقارير_خاصة']);
