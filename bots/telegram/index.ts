@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { HttpError, webhookCallback, type Bot } from 'grammy';
@@ -66,8 +67,14 @@ export class TelegramAdapter implements PlatformAdapter {
     });
   }
 
+  /**
+   * Webhook mode. Telegram sends the secret in a header on every call and grammY refuses a request without it, so
+   * a stranger who finds the port cannot post forged updates (an "editor" pressing «إرسال»). The secret is derived
+   * from the bot token, so it survives restarts and needs no extra setting.
+   */
   private async startWebhook(url: string, port: number): Promise<void> {
-    const handle = webhookCallback(this.bot, 'http');
+    const secretToken = webhookSecret(requireTelegram(this.config).telegram.token);
+    const handle = webhookCallback(this.bot, 'http', { secretToken });
     this.server = createServer((req, res) => {
       if (req.method !== 'POST') { res.writeHead(405).end(); return; }
       handle(req, res).catch((err) => {
@@ -76,7 +83,7 @@ export class TelegramAdapter implements PlatformAdapter {
       });
     });
     await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(port, resolve));
-    await this.bot.api.setWebhook(url, { allowed_updates: ALLOWED_UPDATES });
+    await this.bot.api.setWebhook(url, { allowed_updates: ALLOWED_UPDATES, secret_token: secretToken });
   }
 
   async stop(): Promise<void> {
@@ -99,6 +106,11 @@ export class TelegramAdapter implements PlatformAdapter {
   isConnected(): boolean {
     return this.connected && this.reachable && (this.server !== undefined || (this.runner?.isRunning() ?? false));
   }
+}
+
+/** Telegram allows 1–256 characters of A–Z, a–z, 0–9, _ and -. */
+export function webhookSecret(token: string): string {
+  return createHmac('sha256', token).update('nashra-webhook').digest('hex');
 }
 
 export async function createTelegramAdapter(config: Config, store: Store, logger: Logger, options?: BotOptions): Promise<PlatformAdapter> {
