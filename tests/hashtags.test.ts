@@ -1,17 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sy24Article as sy24Fixture } from './helpers/sy24.js';
 import { normalizeArabic } from '../src/arabic.js';
 import { hashtags } from '../src/hashtags.js';
 
-function sy24Article(): { title: string; paragraphs: string[] } {
-  const lines = readFileSync(new URL('./fixtures/sy24-badia-article.txt', import.meta.url), 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  const titleAt = lines.findIndex((line) => line.startsWith('تحركات علنية'));
-  return { title: lines[titleAt]!, paragraphs: lines.slice(titleAt + 2) };
-}
-
+const sy24Article = () => sy24Fixture({ keepByline: false });
 const TAG_SHAPE = /^#[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)*$/u;
 
 describe('hashtags', () => {

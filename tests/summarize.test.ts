@@ -1,19 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sy24Article as sy24Fixture } from './helpers/sy24.js';
 import { normalizeArabic, splitSentences, tokenize } from '../src/arabic.js';
 import { DEFAULT_SUMMARY, articleSentences, paragraphsOf, summarize } from '../src/summarize.js';
 
+const sy24Article = () => sy24Fixture({ keepByline: true });
 const EVAL_MODE = { sentences: 3, minSentences: 3, maxChars: Infinity };
-
-/** The SY24 fixture as scraped: share buttons, title, «خاص – SY24», then the body. */
-function sy24Article(): { title: string; paragraphs: string[] } {
-  const lines = readFileSync(new URL('./fixtures/sy24-badia-article.txt', import.meta.url), 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  const titleAt = lines.findIndex((line) => line.startsWith('تحركات علنية'));
-  return { title: lines[titleAt]!, paragraphs: lines.slice(titleAt + 1) };
-}
 
 const NEWS = {
   title: 'افتتاح مستشفى جديد في مدينة حمص بطاقة مئتي سرير',
