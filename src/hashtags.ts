@@ -33,7 +33,6 @@ function fold(word: string): string {
 }
 
 interface Name {
-  key: string;
   words: string[];
   count: number;
   inTitle: boolean;
@@ -45,6 +44,7 @@ interface Name {
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
+  trimWordCache();
   const tags: string[] = [];
   const seenKeys = new Set<string>();
   const usedWords = new Set<string>();
@@ -79,14 +79,14 @@ function formatTag(words: string[]): string | undefined {
 
 /** Repeated phrases of one to three content words, most central first. */
 function centralNames(input: HashtagInput): Name[] {
-  const names = new Map<string, Name>();
+  const names: NameIndex = { roots: new Map(), inOrder: [] };
   let position = 0;
   const texts = [{ text: input.title, inTitle: true }, ...input.paragraphs.map((text) => ({ text, inTitle: false }))];
   for (const { text, inTitle } of texts) {
     for (const phrase of phrasesOf(text)) position = recordNgrams(names, phrase, inTitle, position);
   }
   const central: Name[] = [];
-  for (const n of names.values()) if (n.inTitle || n.count >= (n.words.length === 1 ? 3 : 2)) central.push(n);
+  for (const n of names.inOrder) if (n.inTitle || n.count >= (n.words.length === 1 ? 3 : 2)) central.push(n);
   return central.sort((a, b) => nameScore(b) - nameScore(a) || a.firstSeen - b.firstSeen);
 }
 
@@ -123,31 +123,41 @@ function characterClasses(): Uint8Array {
 }
 
 /**
- * Runs of words between punctuation marks: a name never spans a comma or a quote. One scan with a look-up
- * table, which gives what splitting at PHRASE_BREAK runs and then at white space gave, several times faster.
+ * Runs of words between punctuation marks (a name never spans a comma or a quote), each word as its WordInfo.
+ * One scan with a look-up table, which gives what splitting at PHRASE_BREAK runs and then at white space gave,
+ * several times faster; each word is hashed as it is scanned, so a known word is found without slicing it out.
  */
-function phrasesOf(text: string): string[][] {
+function phrasesOf(text: string): WordInfo[][] {
   const table = characterClasses();
   const plain = text.replace(TASHKEEL_AND_TATWEEL, '');
-  const phrases: string[][] = [];
-  let words: string[] = [];
+  const phrases: WordInfo[][] = [];
+  let words: WordInfo[] = [];
   let start = 0;
+  let hash = 0;
   for (let i = 0; i <= plain.length; i++) {
     const code = plain.charCodeAt(i); // NaN past the end: ends the last word and phrase
     const pair = code >= 0xd800 && code <= 0xdbff && isLowSurrogate(plain.charCodeAt(i + 1));
     const kind =
       i === plain.length ? PUNCTUATION : pair ? (PHRASE_BREAK.test(plain.slice(i, i + 2)) ? PUNCTUATION : WORD_CHARACTER) : table[code]!;
     if (kind !== WORD_CHARACTER) {
-      if (i > start) words.push(plain.slice(start, i));
+      if (i > start) words.push(wordInfoAt(plain, start, i, hash));
+      hash = 0;
       if (kind === PUNCTUATION && words.length > 0) {
         phrases.push(words);
         words = [];
       }
       start = pair ? i + 2 : i + 1;
+    } else {
+      hash = addToHash(hash, code);
+      if (pair) hash = addToHash(hash, plain.charCodeAt(i + 1));
     }
     if (pair) i++;
   }
   return phrases;
+}
+
+function addToHash(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
 }
 
 function isLowSurrogate(code: number): boolean {
@@ -157,52 +167,121 @@ function isLowSurrogate(code: number): boolean {
 /** Kinship words that join the parts of a person's name («محمد بن سلمان») though the stopword list has them. */
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو']);
 
-/** What ngrams needs of each word: depends on the word alone, so it is computed once per written form. */
-interface WordInfo { word: string; stripped: string; key: string; strippedKey: string; content: boolean; link: boolean; number: boolean }
+/**
+ * What ngrams needs of each word: depends on the word alone, so it is computed once per written form. Folded
+ * keys are numbered (keyId, strippedKeyId) so that names are looked up by numbers, not by joined strings.
+ */
+interface WordInfo {
+  word: string;
+  stripped: string;
+  keyId: number;
+  strippedKeyId: number;
+  content: boolean;
+  link: boolean;
+  number: boolean;
+  /** The next cached word with the same hash. */
+  sameHash: WordInfo | undefined;
+}
 
-/** The same words recur across an article and across articles. */
-const wordInfoCache = new Map<string, WordInfo>();
+/**
+ * The same words recur across an article and across articles: WordInfo by a 30-bit hash of the word (a small
+ * integer key, and no string to slice and hash per word), words with the same hash chained.
+ */
+const wordInfoCache = new Map<number, WordInfo>();
+/** The number of each folded key; cleared only with wordInfoCache, between calls, so numbers stay consistent. */
+const keyIds = new Map<string, number>();
+let cachedWords = 0;
 
-function wordInfo(word: string): WordInfo {
-  let info = wordInfoCache.get(word);
-  if (info === undefined) {
-    if (wordInfoCache.size > 100_000) wordInfoCache.clear();
-    info = computeWordInfo(word);
-    wordInfoCache.set(word, info);
+function trimWordCache(): void {
+  if (cachedWords <= 100_000) return;
+  wordInfoCache.clear();
+  keyIds.clear();
+  cachedWords = 0;
+}
+
+/** The WordInfo of text.slice(start, end), whose hash is given. */
+function wordInfoAt(text: string, start: number, end: number, hash: number): WordInfo {
+  const key = hash & 0x3fffffff;
+  const first = wordInfoCache.get(key);
+  for (let info = first; info !== undefined; info = info.sameHash) {
+    if (isWordAt(info.word, text, start, end)) return info;
   }
+  const info = computeWordInfo(text.slice(start, end), first);
+  wordInfoCache.set(key, info);
+  cachedWords++;
   return info;
 }
 
-function computeWordInfo(word: string): WordInfo {
+function isWordAt(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let k = 0; k < word.length; k++) if (word.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
+}
+
+function computeWordInfo(word: string, sameHash: WordInfo | undefined): WordInfo {
   const stripped = withoutProclitic(word);
   const strippedKey = fold(stripped);
+  const key = fold(word);
   return {
-    word, stripped, key: fold(word), strippedKey,
+    word, stripped, keyId: keyIdOf(key), strippedKeyId: keyIdOf(strippedKey),
     content: strippedKey.length > 1 && !STOPWORD_SET.has(strippedKey),
-    link: NAME_LINKS.has(fold(word)),
+    link: NAME_LINKS.has(key),
     number: /\p{N}/u.test(word),
+    sameHash,
   };
+}
+
+function keyIdOf(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    id = keyIds.size;
+    keyIds.set(key, id);
+  }
+  return id;
+}
+
+/**
+ * The names of one article: a tree by the numbers of their words' keys (a word's key never contains a space, so
+ * this tells names apart exactly as their space-joined keys would), and the names in order of first occurrence.
+ */
+interface NameIndex {
+  roots: Map<number, NameNode>;
+  inOrder: Name[];
+}
+
+/** A sequence of words; `name` is set once the sequence is recorded as a name (one ending in a link is not). */
+interface NameNode {
+  name: Name | undefined;
+  next: Map<number, NameNode> | undefined;
+}
+
+function childNode(children: Map<number, NameNode>, keyId: number): NameNode {
+  let node = children.get(keyId);
+  if (node === undefined) {
+    node = { name: undefined, next: undefined };
+    children.set(keyId, node);
+  }
+  return node;
 }
 
 /**
  * Records the phrase's names (content words only: names do not contain «من» or «في»; no numbers) and returns
- * the next position. Keys and forms grow word by word; a name's word list is built only when it is first seen.
+ * the next position. Tree nodes and forms grow word by word; a name's word list is built only when it is first seen.
  */
-function recordNgrams(names: Map<string, Name>, words: string[], inTitle: boolean, position: number): number {
-  const info = words.map(wordInfo);
+function recordNgrams(names: NameIndex, info: WordInfo[], inTitle: boolean, position: number): number {
   for (let i = 0; i < info.length; i++) {
     const first = info[i]!;
     if (first.number || !first.content) continue;
-    let key = first.strippedKey;
+    let node = childNode(names.roots, first.strippedKeyId);
     let form = first.stripped;
-    record(names, key, form, info, i, i, inTitle, position++);
+    record(names, node, form, info, i, i, inTitle, position++);
     // Grow the phrase to the right while its inner words are content words or name links («بن»).
     for (let j = i + 1; j < info.length && j < i + MAX_NAME_WORDS; j++) {
       const next = info[j]!;
       if (next.number || !(next.content || next.link)) break;
-      key = `${key} ${next.key}`;
+      node = childNode((node.next ??= new Map()), next.keyId);
       form = `${form} ${next.word}`;
-      if (next.content) record(names, key, form, info, i, j, inTitle, position++);
+      if (next.content) record(names, node, form, info, i, j, inTitle, position++);
     }
   }
   return position;
@@ -230,8 +309,8 @@ function withoutProclitic(word: string): string {
 
 /** Counts one occurrence of the name made of words first..last of the phrase, written as `form`. */
 function record(
-  names: Map<string, Name>,
-  key: string,
+  names: NameIndex,
+  node: NameNode,
   form: string,
   info: WordInfo[],
   first: number,
@@ -239,11 +318,12 @@ function record(
   inTitle: boolean,
   position: number,
 ): void {
-  const name = names.get(key);
+  const name = node.name;
   if (!name) {
     const words = [info[first]!.stripped];
     for (let k = first + 1; k <= last; k++) words.push(info[k]!.word);
-    names.set(key, { key, words, count: 1, inTitle, firstSeen: position, firstForm: form });
+    node.name = { words, count: 1, inTitle, firstSeen: position, firstForm: form, forms: undefined };
+    names.inOrder.push(node.name);
     return;
   }
   // Most names occur once: the tally of forms is only started by a second occurrence.
@@ -255,7 +335,7 @@ function record(
 
 function bestForm(name: Name): string {
   if (!name.forms) return name.firstForm;
-  let best = name.key;
+  let best = name.firstForm; // replaced: the tally holds at least the first form
   let bestCount = 0;
   for (const [form, count] of name.forms) {
     if (count > bestCount) {

@@ -51,12 +51,16 @@ interface Sentence {
   text: string;
   index: number;
   /** Normalised words, for comparing with the headline. */
-  words: Set<string>;
+  words: string[];
   /** Stemmed content terms and their counts, for centrality and redundancy. */
   terms: Map<string, number>;
+  /** The numbers of its terms in the article (see articleTerms), ascending: redundancy is computed from these. */
+  termIds: Int32Array;
   tokens: string[];
   terminated: boolean;
 }
+
+const NO_TERM_IDS = new Int32Array(0);
 
 /** The article's sentences as a reader sees them: wrapped lines rejoined, leading dateline removed, capped. */
 export function articleSentences(input: SummaryInput): string[] {
@@ -77,9 +81,10 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const settings = { ...DEFAULT_SUMMARY, ...options };
   const title = input.title?.trim() ? input.title : undefined;
   const sentences = analyse(articleSentences(input));
-  const candidates = eligibleSentences(sentences, title);
+  const titleWords = title ? tokenize(title) : undefined;
+  const candidates = eligibleSentences(sentences, titleWords);
   if (candidates.length === 0) return [];
-  const relevance = scoreSentences(sentences, candidates, title);
+  const relevance = scoreSentences(sentences, candidates, titleWords);
   const chosen =
     settings.maxChars === Infinity
       ? pickByMmr(candidates, relevance, settings.sentences)
@@ -129,28 +134,47 @@ function analyse(texts: string[]): Sentence[] {
     const words = tokenize(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text);
     const tokens = contentTerms(words);
     const terms = termCounts(tokens);
-    const terminated = /[.!?؟؛…][”»"’)\]]*$/.test(text);
-    return { text, index, words: new Set(words), terms, tokens, terminated };
+    const terminated = endsWithSentencePunctuation(text);
+    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated };
   });
+}
+
+const SENTENCE_END = new Set(['.', '!', '?', '؟', '؛', '…'].map((ch) => ch.charCodeAt(0)));
+const CLOSING = new Set(['”', '»', '"', '’', ')', ']'].map((ch) => ch.charCodeAt(0)));
+
+/**
+ * /[.!?؟؛…][”»"’)\]]*$/ read from the end: skip closing quotes and brackets, then look for the punctuation.
+ * The regex tried every position of every sentence.
+ */
+function endsWithSentencePunctuation(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && CLOSING.has(text.charCodeAt(i))) i--;
+  return i >= 0 && SENTENCE_END.has(text.charCodeAt(i));
 }
 
 /** Stemmed content words: stopwords and one-letter tokens dropped. */
 function contentTerms(words: string[]): string[] {
-  return words.filter((w) => w.length > 1 && !STOPWORD_SET.has(w)).map(stem);
+  const terms: string[] = [];
+  for (const w of words) if (w.length > 1 && !STOPWORD_SET.has(w)) terms.push(stem(w));
+  return terms;
 }
+
+/** First letters of the prefixes stem removes (و ف ب ك ل ا): other words are returned without a regex. */
+const PREFIX_LETTERS = new Set(['و', 'ف', 'ب', 'ك', 'ل', 'ا'].map((ch) => ch.charCodeAt(0)));
 
 /**
  * Light Arabic stemming for matching only: conjunction, preposition and article prefixes, so that «والحكومة»,
  * «بالحكومة» and «الحكومة» count as one term.
  */
 function stem(token: string): string {
+  if (!PREFIX_LETTERS.has(token.charCodeAt(0))) return token;
   const stripped = token.replace(/^(?:[وف]?(?:بال|كال|لل|ال)|[وف](?=\S{3}))/, '');
   return stripped.length >= 2 ? stripped : token;
 }
 
 /** Sentences that may appear in a summary: not the headline again, not a fragment. */
-function eligibleSentences(sentences: Sentence[], title: string | undefined): Sentence[] {
-  const titleTokens = title ? new Set(tokenize(title)) : undefined;
+function eligibleSentences(sentences: Sentence[], titleWords: string[] | undefined): Sentence[] {
+  const titleTokens = titleWords ? new Set(titleWords) : undefined;
   const usable = sentences.filter(
     (s) => s.tokens.length >= 3 && !isQuoteFragment(s.text) && !(titleTokens && repeatsHeadline(s.words, titleTokens)),
   );
@@ -159,8 +183,13 @@ function eligibleSentences(sentences: Sentence[], title: string | undefined): Se
   return complete.length > 0 ? complete : usable;
 }
 
-function repeatsHeadline(words: Set<string>, titleTokens: Set<string>): boolean {
-  return jaccard(words, titleTokens) >= HEADLINE_REPEAT;
+function repeatsHeadline(words: string[], titleTokens: Set<string>): boolean {
+  // The Jaccard index is at most (words found in the title, repeats included) / (title size), since the union is
+  // at least the title: most sentences fail this bound, and need no set of their words.
+  let found = 0;
+  for (const w of words) if (titleTokens.has(w)) found++;
+  if (titleTokens.size === 0 || found / titleTokens.size < HEADLINE_REPEAT) return false;
+  return jaccard(new Set(words), titleTokens) >= HEADLINE_REPEAT;
 }
 
 /** A short run of words wholly inside quotes («“المكثفة”») says nothing on its own. */
@@ -169,17 +198,17 @@ function isQuoteFragment(text: string): boolean {
 }
 
 /** Relevance of each candidate: position prior + term centrality + similarity to the headline or lead. */
-function scoreSentences(all: Sentence[], candidates: Sentence[], title: string | undefined): Map<Sentence, number> {
+function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: string[] | undefined): Map<Sentence, number> {
   const { terms, unseenIdf } = articleTerms(all);
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
   const centroidNorm = weighCentroid(terms);
-  const headlineNorm = weighHeadline(title ? termCounts(contentTerms(tokenize(title))) : all[0]!.terms, terms, unseenIdf);
+  const headlineNorm = weighHeadline(titleWords ? termCounts(contentTerms(titleWords)) : all[0]!.terms, terms, unseenIdf);
   const scores = new Map<Sentence, number>();
   for (const s of candidates) {
     const vector = similarities(s, terms);
     const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
     const centrality = cosine(vector.norm, vector.toCentroid, centroidNorm);
-    const topical = title || s.index > 0 ? cosine(vector.norm, vector.toHeadline, headlineNorm) : 1;
+    const topical = titleWords || s.index > 0 ? cosine(vector.norm, vector.toHeadline, headlineNorm) : 1;
     const relevance =
       WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
     scores.set(s, lengthPrior(s.tokens.length) * relevance);
@@ -200,6 +229,8 @@ function lengthPrior(tokens: number): number {
  * look-up per term. Weights are idf-weighted counts; `headline` is 0 for a term the headline lacks.
  */
 interface TermWeights {
+  /** The term's number: the order of its first appearance. */
+  id: number;
   /** Sentences containing the term, then its count over the whole article. */
   sentences: number;
   count: number;
@@ -208,19 +239,27 @@ interface TermWeights {
   headline: number;
 }
 
-/** The article's terms in order of first appearance, with their idf; and the idf of a term the article lacks. */
+/**
+ * The article's terms in order of first appearance, with their idf; and the idf of a term the article lacks.
+ * Also sets each sentence's termIds.
+ */
 function articleTerms(sentences: Sentence[]): { terms: Map<string, TermWeights>; unseenIdf: number } {
   const terms = new Map<string, TermWeights>();
   for (const s of sentences) {
+    const ids = new Int32Array(s.terms.size);
+    let k = 0;
     for (const [t, n] of s.terms) {
-      const term = terms.get(t);
+      let term = terms.get(t);
       if (term) {
         term.sentences++;
         term.count += n;
       } else {
-        terms.set(t, { sentences: 1, count: n, idf: 0, centroid: 0, headline: 0 });
+        term = { id: terms.size, sentences: 1, count: n, idf: 0, centroid: 0, headline: 0 };
+        terms.set(t, term);
       }
+      ids[k++] = term.id;
     }
+    s.termIds = ids.sort();
   }
   const n = sentences.length;
   for (const term of terms.values()) term.idf = Math.log(1 + n / term.sentences);
@@ -283,15 +322,34 @@ interface KeySet {
 }
 
 function jaccard(a: KeySet, b: KeySet): number {
+  // Shared keys are counted over the smaller of the two, which gives the same count with fewer look-ups.
+  const small = a.size <= b.size ? a : b;
+  const large = small === a ? b : a;
   let shared = 0;
-  for (const t of a.keys()) if (b.has(t)) shared++;
+  for (const t of small.keys()) if (large.has(t)) shared++;
   const union = a.size + b.size - shared;
   return union === 0 ? 0 : shared / union;
 }
 
-/** Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms). */
+/**
+ * Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms): the Jaccard index of
+ * their terms, counted by merging their sorted term numbers, which is much cheaper than set look-ups.
+ */
 function overlap(a: Sentence, b: Sentence): number {
-  return jaccard(a.terms, b.terms);
+  const x = a.termIds;
+  const y = b.termIds;
+  let shared = 0;
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    if (x[i]! < y[j]!) i++;
+    else if (x[i]! > y[j]!) j++;
+    else {
+      shared++;
+      i++;
+      j++;
+    }
+  }
+  const union = x.length + y.length - shared;
+  return union === 0 ? 0 : shared / union;
 }
 
 /** Greedy maximal marginal relevance: each pick trades relevance against repeating earlier picks. */
@@ -317,14 +375,16 @@ function pickByMmr(candidates: Sentence[], relevance: Map<Sentence, number>, cou
   return chosen;
 }
 
+/** The MMR score of set[k] given the sentences before it in the set. */
 function marginalScore(
-  s: Sentence,
-  chosen: Sentence[],
+  set: Sentence[],
+  k: number,
   relevance: Map<Sentence, number>,
   overlapOf: (a: Sentence, b: Sentence) => number,
 ): number {
-  const redundancy = chosen.reduce((max, c) => Math.max(max, overlapOf(s, c)), 0);
-  return mmrScore(relevance.get(s)!, redundancy);
+  let redundancy = 0;
+  for (let j = 0; j < k; j++) redundancy = Math.max(redundancy, overlapOf(set[k]!, set[j]!));
+  return mmrScore(relevance.get(set[k]!)!, redundancy);
 }
 
 function mmrScore(relevance: number, redundancy: number): number {
@@ -388,14 +448,14 @@ function bestSubset(
 ): Sentence[] | undefined {
   let best: Sentence[] | undefined;
   let bestScore = -Infinity;
-  for (const set of subsets(ranked, size)) {
-    if (!fits(set)) continue;
+  forEachSubset(ranked, size, (set) => {
+    if (!fits(set)) return;
     const score = scoreOf(set);
     if (score > bestScore) {
-      best = set;
+      best = set.slice(); // the visited array is reused
       bestScore = score;
     }
-  }
+  });
   return best;
 }
 
@@ -405,15 +465,26 @@ function setScore(
   overlapOf: (a: Sentence, b: Sentence) => number,
 ): number {
   let score = 0;
-  set.forEach((s, k) => (score += marginalScore(s, set.slice(0, k), relevance, overlapOf)));
+  for (let k = 0; k < set.length; k++) score += marginalScore(set, k, relevance, overlapOf);
   return score;
 }
 
-/** All k-element subsets, in rank order (so ties go to the better-ranked sentences). */
-function* subsets<T>(items: T[], k: number, from = 0, prefix: T[] = []): Generator<T[]> {
-  if (prefix.length === k) {
-    yield prefix;
-    return;
-  }
-  for (let i = from; i < items.length; i++) yield* subsets(items, k, i + 1, [...prefix, items[i]!]);
+/**
+ * Visits all k-element subsets, in rank order (so ties go to the better-ranked sentences), in one array that
+ * is refilled for each: a generator copying the prefix at every step was a large share of the budgeted search.
+ */
+function forEachSubset<T>(items: T[], k: number, visit: (set: T[]) => void): void {
+  const set: T[] = [];
+  const extend = (from: number): void => {
+    if (set.length === k) {
+      visit(set);
+      return;
+    }
+    for (let i = from; i < items.length; i++) {
+      set.push(items[i]!);
+      extend(i + 1);
+      set.pop();
+    }
+  };
+  extend(0);
 }

@@ -62,11 +62,49 @@ export function cleanText(text: string): string {
     .trim();
 }
 
-/** Three marks in a row: below that no cluster can exceed either cap, and almost all text is below that. */
-const MARK_RUN_OVER_CAP = /\p{M}{3}/u;
+/**
+ * Three marks in a row: below that no cluster can exceed either cap, and almost all text is below that.
+ * Looked for with a table of the BMP's marks (built on first use) rather than /\p{M}{3}/u, which was one of
+ * the formatter's larger costs; pairs outside the BMP are tested whole.
+ */
+const MARK = /^\p{M}$/u;
+const MARK_RUN_OVER_CAP = 3;
+let markTable: Uint8Array | undefined;
+
+function bmpMarks(): Uint8Array {
+  if (markTable) return markTable;
+  markTable = new Uint8Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) {
+    // A lone surrogate is not a mark.
+    if (code < 0xd800 || code > 0xdfff) markTable[code] = MARK.test(String.fromCharCode(code)) ? 1 : 0;
+  }
+  return markTable;
+}
+
+function hasMarkRunOverCap(text: string): boolean {
+  const marks = bmpMarks();
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let isMark: boolean;
+    if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      isMark = MARK.test(text.slice(i, i + 2));
+      i++;
+    } else {
+      isMark = marks[code] === 1;
+    }
+    run = isMark ? run + 1 : 0;
+    if (run >= MARK_RUN_OVER_CAP) return true;
+  }
+  return false;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
 
 function limitCombiningMarks(text: string): string {
-  if (!MARK_RUN_OVER_CAP.test(text)) return text;
+  if (!hasMarkRunOverCap(text)) return text;
   return text.replace(MARK_CLUSTER, (_cluster, base: string, marks: string) => base + keepAllowedMarks(marks));
 }
 
