@@ -1,5 +1,6 @@
 /** Arabic text utilities: normalisation for matching, sentence splitting, tokens, stopwords and datelines. */
 import { STOPWORD_SET } from './stopwords.js';
+import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
 
 /** One pass over the characters that fold: alef variants, ى, ة, tashkeel, tatweel and Eastern digits. */
 const FOLDED_CHARACTERS = /[أإآٱىة\u064B-\u0652\u0670\u0640\u0660-\u0669\u06F0-\u06F9]/g;
@@ -49,18 +50,9 @@ export function normalizeArabic(s: string): string {
 }
 
 /** 1 for each BMP code unit that is white space or Unicode punctuation (the token separators), built on first use. */
-let separatorTable: Uint8Array | undefined;
 const SEPARATOR = /^[\s\p{P}]$/u;
 
-function separators(): Uint8Array {
-  if (separatorTable) return separatorTable;
-  separatorTable = new Uint8Array(0x10000);
-  for (let code = 0; code < 0x10000; code++) {
-    // A lone surrogate is neither space nor punctuation; pairs are tested whole in tokenize.
-    if (code < 0xd800 || code > 0xdfff) separatorTable[code] = SEPARATOR.test(String.fromCharCode(code)) ? 1 : 0;
-  }
-  return separatorTable;
-}
+const separators = lazyCharTable((ch) => (SEPARATOR.test(ch) ? 1 : 0));
 
 /**
  * Normalised tokens: split on white space and Unicode punctuation (، ؛ ؟ « » included). A scan with a
@@ -74,7 +66,7 @@ export function tokenize(text: string): string[] {
   let start = 0;
   for (let i = 0; i < folded.length; i++) {
     const code = folded.charCodeAt(i);
-    const pair = code >= 0xd800 && code <= 0xdbff && isLowSurrogate(folded.charCodeAt(i + 1));
+    const pair = isSurrogatePairAt(folded, i);
     const isSeparator = pair ? SEPARATOR.test(folded.slice(i, i + 2)) : table[code] === 1;
     if (isSeparator) {
       if (i > start) tokens.push(folded.slice(start, i));
@@ -86,9 +78,6 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
 
 /** True for an Arabic function word, given normalised or as written. */
 export function isStopword(token: string): boolean {

@@ -33,6 +33,7 @@ import { detectLanguage } from './language.js';
 import { telegramMarkup } from './telegram-format.js';
 import { cleanText } from './text-safety.js';
 import { whatsappMarkup } from './whatsapp-format.js';
+import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
 
 export type Platform = 'telegram' | 'whatsapp' | 'plain';
 
@@ -160,23 +161,14 @@ function rightToLeftSafe(line: string, isArabic = detectLanguage(line) === 'ar')
 /** What every LEFT_TO_RIGHT_RUN contains: most Arabic lines have none, and need no replace. */
 const LEFT_TO_RIGHT_CHARACTER = /[\p{Script=Latin}0-9]/u;
 /** LEFT_TO_RIGHT_CHARACTER for each BMP code unit, built on first use: a table scan is several times faster. */
-let leftToRightTable: Uint8Array | undefined;
 
-function leftToRightCharacters(): Uint8Array {
-  if (leftToRightTable) return leftToRightTable;
-  leftToRightTable = new Uint8Array(0x10000);
-  for (let code = 0; code < 0x10000; code++) {
-    // A lone surrogate is not Latin; pairs are tested whole.
-    if (code < 0xd800 || code > 0xdfff) leftToRightTable[code] = LEFT_TO_RIGHT_CHARACTER.test(String.fromCharCode(code)) ? 1 : 0;
-  }
-  return leftToRightTable;
-}
+const leftToRightCharacters = lazyCharTable((ch) => (LEFT_TO_RIGHT_CHARACTER.test(ch) ? 1 : 0));
 
 function hasLeftToRightCharacter(line: string): boolean {
   const table = leftToRightCharacters();
   for (let i = 0; i < line.length; i++) {
     const code = line.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(line.charCodeAt(i + 1))) {
+    if (isSurrogatePairAt(line, i)) {
       if (LEFT_TO_RIGHT_CHARACTER.test(line.slice(i, i + 2))) return true;
       i++;
     } else if (table[code] === 1) {
@@ -186,9 +178,6 @@ function hasLeftToRightCharacter(line: string): boolean {
   return false;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
 
 function hashtagLine(hashtags: string[]): string {
   const tags = hashtags.map((tag) => (detectLanguage(tag) === 'ar' ? tag : FSI + tag + PDI));

@@ -4,6 +4,7 @@
  */
 import { normalizeArabic } from './arabic.js';
 import { STOPWORD_SET } from './stopwords.js';
+import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
 
 export interface HashtagInput {
   title: string;
@@ -109,18 +110,8 @@ const SPACE = 1;
 const PUNCTUATION = 2;
 
 /** PUNCTUATION, SPACE or WORD_CHARACTER for each BMP code unit (surrogate pairs are tested whole), built on first use. */
-let characterTable: Uint8Array | undefined;
 
-function characterClasses(): Uint8Array {
-  if (characterTable) return characterTable;
-  characterTable = new Uint8Array(0x10000);
-  for (let code = 0; code < 0x10000; code++) {
-    if (code >= 0xd800 && code <= 0xdfff) continue; // a lone surrogate is part of a word
-    const ch = String.fromCharCode(code);
-    characterTable[code] = PHRASE_BREAK.test(ch) ? PUNCTUATION : WORD_BREAK.test(ch) ? SPACE : WORD_CHARACTER;
-  }
-  return characterTable;
-}
+const characterClasses = lazyCharTable((ch) => (PHRASE_BREAK.test(ch) ? PUNCTUATION : WORD_BREAK.test(ch) ? SPACE : WORD_CHARACTER));
 
 /**
  * Runs of words between punctuation marks (a name never spans a comma or a quote), each word as its WordInfo.
@@ -136,7 +127,7 @@ function phrasesOf(text: string): WordInfo[][] {
   let hash = 0;
   for (let i = 0; i <= plain.length; i++) {
     const code = plain.charCodeAt(i); // NaN past the end: ends the last word and phrase
-    const pair = code >= 0xd800 && code <= 0xdbff && isLowSurrogate(plain.charCodeAt(i + 1));
+    const pair = isSurrogatePairAt(plain, i);
     const kind =
       i === plain.length ? PUNCTUATION : pair ? (PHRASE_BREAK.test(plain.slice(i, i + 2)) ? PUNCTUATION : WORD_CHARACTER) : table[code]!;
     if (kind !== WORD_CHARACTER) {
@@ -160,9 +151,6 @@ function addToHash(hash: number, code: number): number {
   return (Math.imul(hash, 31) + code) | 0;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
 
 /** Kinship words that join the parts of a person's name («محمد بن سلمان») though the stopword list has them. */
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو']);

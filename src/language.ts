@@ -3,6 +3,8 @@
  * is all the formatter and the summariser need. Not a language identifier (French counts as "en").
  */
 
+import { isSurrogatePairAt, lazyCharTable } from './char-table.js';
+
 const LETTER = /^\p{L}$/u;
 const ARABIC_LETTER = /[\u0620-\u064A\u066E-\u066F\u0671-\u06D3\u06D5\u06EE-\u06EF\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC]/;
 const LATIN_LETTER = /[A-Za-z\u00AA\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]/;
@@ -18,19 +20,10 @@ const IS_LATIN = 4;
  * The classes above for every BMP code unit, built on first use: this runs for every line of every post,
  * and one table look-up per character is several times faster than three regex passes over the line.
  */
-let classes: Uint8Array | undefined;
 
-function characterClasses(): Uint8Array {
-  if (classes) return classes;
-  classes = new Uint8Array(0x10000);
-  for (let code = 0; code < 0x10000; code++) {
-    if (code >= 0xd800 && code <= 0xdfff) continue; // surrogates: handled as pairs in detectLanguage
-    const ch = String.fromCharCode(code);
-    classes[code] =
-      (LETTER.test(ch) ? IS_LETTER : 0) | (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) | (LATIN_LETTER.test(ch) ? IS_LATIN : 0);
-  }
-  return classes;
-}
+const characterClasses = lazyCharTable(
+  (ch) => (LETTER.test(ch) ? IS_LETTER : 0) | (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) | (LATIN_LETTER.test(ch) ? IS_LATIN : 0),
+);
 
 /** "ar" when Arabic letters dominate, "en" when Latin letters do, "und" otherwise (including no letters). */
 export function detectLanguage(text: string): string {
@@ -41,12 +34,9 @@ export function detectLanguage(text: string): string {
   let latin = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        if (LETTER.test(text.slice(i, i + 2))) letters += 2;
-        i++;
-      }
+    if (isSurrogatePairAt(text, i)) {
+      if (LETTER.test(text.slice(i, i + 2))) letters += 2;
+      i++;
       continue;
     }
     const kind = table[code]!;

@@ -7,6 +7,8 @@
  * so the visible wording of the source is kept.
  */
 
+import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
+
 /**
  * Bidi embeddings, overrides and isolates, plus the implicit marks LRM, RLM and ALM.
  * The formatters add their own marks after cleaning, so any mark found in input is foreign.
@@ -69,17 +71,8 @@ export function cleanText(text: string): string {
  */
 const MARK = /^\p{M}$/u;
 const MARK_RUN_OVER_CAP = 3;
-let markTable: Uint8Array | undefined;
 
-function bmpMarks(): Uint8Array {
-  if (markTable) return markTable;
-  markTable = new Uint8Array(0x10000);
-  for (let code = 0; code < 0x10000; code++) {
-    // A lone surrogate is not a mark.
-    if (code < 0xd800 || code > 0xdfff) markTable[code] = MARK.test(String.fromCharCode(code)) ? 1 : 0;
-  }
-  return markTable;
-}
+const bmpMarks = lazyCharTable((ch) => (MARK.test(ch) ? 1 : 0));
 
 function hasMarkRunOverCap(text: string): boolean {
   const marks = bmpMarks();
@@ -87,7 +80,7 @@ function hasMarkRunOverCap(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     let isMark: boolean;
-    if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+    if (isSurrogatePairAt(text, i)) {
       isMark = MARK.test(text.slice(i, i + 2));
       i++;
     } else {
@@ -99,9 +92,6 @@ function hasMarkRunOverCap(text: string): boolean {
   return false;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
 
 function limitCombiningMarks(text: string): string {
   if (!hasMarkRunOverCap(text)) return text;
