@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { findArticle } from '../../src/commands/broadcast.js';
 import { errorMessage, UserError } from '../../src/errors.js';
+import { addSource, parseInterval, removeSource } from '../../src/ingest/sources.js';
 import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
 import { renderArticle, URGENT_URL_PREFIX } from '../../src/render.js';
 import { collectStats, formatStats } from '../../src/stats.js';
@@ -82,14 +83,37 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   editorOnly.command('sources', async (ctx) => {
-    const sources = store.sources.list();
+    const [action, ...rest] = commandArgs(ctx).split(/\s+/).filter(Boolean);
     const m = t(ctx);
+    try {
+      if (action === 'add' && rest[0]) return void (await addSourceReply(ctx, rest[0], rest[1]));
+      if ((action === 'remove' || action === 'rm') && /^\d+$/.test(rest[0] ?? '')) {
+        const source = removeSource(store, Number(rest[0]));
+        audit(ctx, 'sources.remove', { source: source.id, url: source.url });
+        return void (await ctx.reply(m.sourcesRemoved(source.name, String(source.id))));
+      }
+      if (action && action !== 'list') return void (await ctx.reply(m.sourcesUsage));
+    } catch (err) {
+      if (err instanceof UserError) return void (await ctx.reply(m.sourcesRefused(err.message), { link_preview_options: { is_disabled: true } }));
+      throw err;
+    }
+    const sources = store.sources.list();
     const lines = sources.map((s) => `#${s.id} ${s.name}${s.active ? '' : ' ⏸'}${s.lastError ? ' ⚠️' : ''}\n${s.url}`);
     audit(ctx, 'sources', {});
-    let text = sources.length ? `${m.sourcesTitle(String(sources.length))}\n\n${lines.join('\n\n')}` : m.sourcesNone;
-    text = `${text.slice(0, TELEGRAM_MESSAGE_LIMIT - 200)}\n\n${m.sourcesReadOnly}`;
-    await ctx.reply(text, { link_preview_options: { is_disabled: true } });
+    const text = sources.length ? `${m.sourcesTitle(String(sources.length))}\n\n${lines.join('\n\n')}` : m.sourcesNone;
+    await ctx.reply(`${text.slice(0, TELEGRAM_MESSAGE_LIMIT - 300)}\n\n${m.sourcesUsage}`, { link_preview_options: { is_disabled: true } });
   });
+
+  /** `/sources add <url> [interval]`: the same detection, first poll and backlog rule as `nashra sources add`. */
+  const addSourceReply = async (ctx: Context, url: string, interval: string | undefined) => {
+    const m = t(ctx);
+    const { source, firstPoll } = await addSource(deps, { url, intervalSeconds: interval ? parseInterval(interval) : undefined });
+    audit(ctx, 'sources.add', { source: source.id, url: source.url });
+    if (firstPoll.ok) deps.onQueued();
+    await ctx.reply(firstPoll.ok
+      ? m.sourcesAdded(source.name, String(source.id), String(firstPoll.seen), String(firstPoll.sent))
+      : m.sourcesAddedPollFailed(source.name, String(source.id), firstPoll.error), { link_preview_options: { is_disabled: true } });
+  };
 
   editorOnly.command('stats', async (ctx) => {
     audit(ctx, 'stats', {});

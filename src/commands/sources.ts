@@ -1,7 +1,5 @@
 import { UserError } from '../errors.js';
-import { FetchError } from '../http.js';
-import { detectSource, NotASourceError } from '../ingest/detect.js';
-import { pollSource } from '../ingest/poller.js';
+import { addSource, formatInterval, parseInterval, removeSource } from '../ingest/sources.js';
 import type { Source } from '../store/index.js';
 import { optionInt, optionString, parseArgs } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
@@ -20,41 +18,22 @@ export async function sourcesCommand(argv: string[], ctx: CommandContext): Promi
 
 async function add(argv: string[], ctx: CommandContext): Promise<void> {
   const args = parseArgs(argv, { values: ['name', 'interval', 'category', 'backfill'] });
-  const input = args.positionals[0];
-  if (!input || args.positionals.length > 1) throw new UserError(USAGE);
-  const url = httpUrl(input);
+  const url = args.positionals[0];
+  if (!url || args.positionals.length > 1) throw new UserError(USAGE);
   const intervalSeconds = parseInterval(optionString(args, 'interval') ?? '10m');
-  const backfill = optionInt(args, 'backfill', 0, 100) ?? 0;
-  const store = ctx.store();
-  const existing = store.sources.findByUrl(url);
-  if (existing) throw new UserError(`${url} is already source #${existing.id} (${existing.name})`);
-
-  let detection;
-  try {
-    detection = await detectSource(url, ctx.config.fetch);
-  } catch (err) {
-    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${err.message}`);
-    throw err;
-  }
-  const polled = store.sources.findByUrl(detection.feedUrl);
-  if (polled) throw new UserError(`${detection.feedUrl} is already polled as source #${polled.id} (${polled.name})`);
-  ctx.out(detection.description);
-
-  const source = store.sources.add({
-    url, feedUrl: detection.feedUrl, kind: detection.kind, name: optionString(args, 'name') ?? detection.name,
-    category: optionString(args, 'category'), intervalSeconds, backfill,
+  const { source, description, firstPoll } = await addSource({ config: ctx.config, store: ctx.store(), logger: ctx.logger }, {
+    url, name: optionString(args, 'name'), category: optionString(args, 'category'), intervalSeconds,
+    backfill: optionInt(args, 'backfill', 0, 100) ?? 0,
   });
-  // The first poll happens now, so the backlog is marked seen at once (except the newest --backfill items).
-  const r = await pollSource({ config: ctx.config, store, logger: ctx.logger }, source, { response: detection.response });
-  if (r.outcome === 'error') {
-    ctx.out(`source #${source.id} added (${source.name}), but the first poll failed: ${r.error}; it will be retried`);
+  ctx.out(description);
+  if (!firstPoll.ok) {
+    ctx.out(`source #${source.id} added (${source.name}), but the first poll failed: ${firstPoll.error}; it will be retried`);
     return;
   }
-  const sent = r.newArticles - r.seen;
   ctx.out(`source #${source.id} added: ${source.name}, every ${formatInterval(intervalSeconds)}` +
-    `${source.category ? `, category ${source.category}` : ''}; ${r.seen} existing item${r.seen === 1 ? '' : 's'} marked as seen` +
-    `, ${sent} sent as backfill (queued for ${r.queued} subscription${r.queued === 1 ? '' : 's'})` +
-    (r.skipped ? `, ${r.skipped} skipped` : ''));
+    `${source.category ? `, category ${source.category}` : ''}; ${firstPoll.seen} existing item${firstPoll.seen === 1 ? '' : 's'} marked as seen` +
+    `, ${firstPoll.sent} sent as backfill (queued for ${firstPoll.queued} subscription${firstPoll.queued === 1 ? '' : 's'})` +
+    (firstPoll.skipped ? `, ${firstPoll.skipped} skipped` : ''));
 }
 
 function list(argv: string[], ctx: CommandContext): void {
@@ -88,35 +67,6 @@ function remove(argv: string[], ctx: CommandContext): void {
   const raw = args.positionals[0];
   const id = Number(raw);
   if (!raw || args.positionals.length > 1 || !Number.isInteger(id) || id <= 0) throw new UserError('usage: nashra sources remove <id> (see nashra sources list)');
-  const store = ctx.store();
-  const source = store.sources.get(id);
-  if (!source || !store.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
+  const source = removeSource(ctx.store(), id);
   ctx.out(`source #${id} removed (${source.name}); its articles stay stored`);
-}
-
-function httpUrl(input: string): string {
-  let u: URL;
-  try {
-    u = new URL(input);
-  } catch {
-    throw new UserError(`"${input}" is not a URL; give the full address, e.g. https://www.example.com/feed/`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`${input}: only http and https URLs can be sources`);
-  return u.href;
-}
-
-/** "10m", "90s", "1h", "600" (seconds) → seconds; at least a minute, at most a day. */
-export function parseInterval(raw: string): number {
-  const m = /^(\d+)\s*(s|m|h)?$/i.exec(raw.trim());
-  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h'] : NaN;
-  if (!Number.isFinite(seconds) || seconds < 60 || seconds > 86400) {
-    throw new UserError(`--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "${raw}"`);
-  }
-  return seconds;
-}
-
-function formatInterval(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
 }
