@@ -99,15 +99,12 @@ describe('security: hostile updates', () => {
     expect(h.store.broadcasts.get(Number(idB))!.state).toBe('preview');
 
     // An editor added in the store and removed before pressing: the check is made at press time.
-    h.store.editors.add?.('telegram', '7200', String(EDITOR));
-    if (h.store.editors.isEditor('telegram', '7200')) {
-      h.store.editors.remove?.('telegram', '7200');
-      expect(h.store.editors.isEditor('telegram', '7200')).toBe(false);
-    }
+    h.store.editors.add('telegram', '7200', 'revoked', String(EDITOR));
+    h.store.editors.remove('telegram', '7200');
     h.fake.pushUpdate(callback(7200, sendA, 7200));
     await waitFor(() => answers(h!).some((c) => c.params.show_alert), 5000, 'revoked editor refused');
     expect(h.store.deliveries.countsByState()).toEqual([]);
-    expect(h.store.audit.recent().some((e) => e.action === 'refused' && e.userId === '7200')).toBe(true);
+    expect(h.store.audit.recent().some((e) => e.action === 'refused' && e.actor === '7200')).toBe(true);
 
     expect(h.lines.filter((l) => l.includes('telegram update failed'))).toEqual([]);
     h.fake.pushUpdate(message(privateChat(7300), 7300, '/latest'));
