@@ -56,7 +56,21 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     const worker = new DeliveryWorker(store, transports, logger);
     options.queued?.listen(() => worker.notify());
     const poller = new SourcePoller(config, store, logger, () => worker.notify());
-    for (const p of options.platforms) await p.start();
+    // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
+    // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
+    let platformsStarted = false;
+    void stop.requested.then(() => {
+      if (!platformsStarted) for (const p of options.platforms) void p.stop().catch(() => undefined);
+    });
+    for (const p of options.platforms) {
+      try {
+        await p.start();
+      } catch (err) {
+        if (stop.isRequested) return;
+        throw err;
+      }
+    }
+    platformsStarted = true;
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
 
     if (options.once) {

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
-import { HttpError, webhookCallback, type Bot } from 'grammy';
+import { GrammyError, HttpError, webhookCallback, type Bot } from 'grammy';
 import type { Config } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
 import type { Transport } from '../../src/deliveries.js';
 import type { Logger } from '../../src/logger.js';
 import type { PlatformAdapter } from '../../src/platform.js';
@@ -25,6 +26,8 @@ export class TelegramAdapter implements PlatformAdapter {
   private connected = false;
   /** False after a request found the Bot API unreachable (network error or 5xx), until the next answer. */
   private reachable = true;
+  /** Aborts a start still waiting for the Bot API (grammY retries getMe forever) when a stop is asked for. */
+  private readonly starting = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly config: Config, private readonly store: Store, private readonly logger: Logger, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
@@ -34,10 +37,10 @@ export class TelegramAdapter implements PlatformAdapter {
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);
-        this.reachable = answer.ok || answer.error_code < 500;
+        this.setReachable(answer.ok || answer.error_code < 500, method, answer.ok ? undefined : `${answer.error_code} ${answer.description}`);
         return answer;
       } catch (err) {
-        if (err instanceof HttpError) this.reachable = false;
+        if (err instanceof HttpError && !signal?.aborted) this.setReachable(false, method, describe(err));
         throw err;
       }
     });
@@ -49,8 +52,12 @@ export class TelegramAdapter implements PlatformAdapter {
   async start(): Promise<void> {
     const tg = requireTelegram(this.config).telegram;
     try {
-      await this.bot.init(); // getMe: a wrong token fails here, plainly
+      await this.bot.init(this.starting.signal as Parameters<Bot["init"]>[0]); // getMe: a wrong token fails here, plainly; no network is retried
     } catch (err) {
+      if (this.starting.signal.aborted) throw err;
+      if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
+        throw new ConfigError('TELEGRAM_BOT_TOKEN', `the Bot API refused the token (getMe: ${err.error_code} ${err.description}); check it with @BotFather`);
+      }
       throw new Error(`telegram: cannot start the bot (getMe failed: ${describe(err)})`);
     }
     await registerCommands(this.bot, this.logger);
@@ -87,6 +94,7 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   async stop(): Promise<void> {
+    this.starting.abort();
     this.connected = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers.clear();
@@ -101,6 +109,14 @@ export class TelegramAdapter implements PlatformAdapter {
     for (const id of ids) {
       await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
     }
+  }
+
+  /** Logs only the changes, so an outage is one warning and its end one line, not one per request. */
+  private setReachable(reachable: boolean, method: string, error?: string): void {
+    if (reachable === this.reachable) return;
+    this.reachable = reachable;
+    if (reachable) this.logger.info('telegram Bot API reachable again', { method });
+    else this.logger.warn('telegram Bot API unreachable; retrying', { method, error });
   }
 
   isConnected(): boolean {
