@@ -1,4 +1,4 @@
-import { ChatMigratedError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from './errors.js';
+import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PendingDelivery, Store, StoredArticle } from './store/index.js';
 
@@ -9,13 +9,29 @@ export interface Transport {
   readonly concurrency: number;
   /** Which queued deliveries go first after urgency: oldest (default) or newest article. */
   readonly order?: 'oldest' | 'newest';
+  /**
+   * True when send() calls `hooks.sending()` itself, immediately before the request leaves (after the transport's own
+   * rate-limit wait). The delivery is then recorded as `sending` only once it is really on its way, so a crash leaves
+   * in doubt only what was on the wire, not what was waiting its turn. Otherwise the worker records it before send().
+   */
+  readonly marksSending?: boolean;
   /** False while disconnected or logged out: the queue waits, nothing is lost. */
   isReady(): boolean;
   /**
    * Sends one article to one chat and resolves with the platform's message id. Throws PermanentDeliveryError,
-   * TemporaryDeliveryError or ChatMigratedError; anything else is treated as temporary.
+   * TemporaryDeliveryError, ChatMigratedError or DeliveryCancelledError (when `hooks.sending()` said no); anything
+   * else is treated as temporary.
    */
-  send(delivery: PendingDelivery, article: StoredArticle): Promise<{ messageId?: string }>;
+  send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
+}
+
+export interface SendHooks {
+  /**
+   * Records the delivery as `sending` (committed) and says whether it may go: false when it was finished elsewhere
+   * meanwhile (a stopped broadcast). Idempotent: a second request for the same delivery (a plain-text fallback,
+   * a retry after 429) gets true again.
+   */
+  sending(): boolean;
 }
 
 export interface WorkerOptions {
@@ -130,10 +146,12 @@ export class DeliveryWorker {
       this.count(d, 'failed');
       return false;
     }
-    if (!this.store.deliveries.markSending(d.id)) return false; // someone else took it
+    let marked = false;
+    const hooks: SendHooks = { sending: () => marked || (marked = this.store.deliveries.markSending(d.id)) };
+    if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
     const key = chatKey(d);
     this.busyChats.add(key);
-    const job = this.sendOne(transport, d, article).finally(() => {
+    const job = this.sendOne(transport, d, article, hooks).finally(() => {
       this.busyChats.delete(key);
       this.inFlight.delete(d.id);
       this.notify();
@@ -142,9 +160,10 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle): Promise<void> {
+  private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<void> {
     try {
-      const { messageId } = await transport.send(d, article);
+      const { messageId } = await transport.send(d, article, hooks);
+      hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
       this.store.deliveries.markSent(d.id, messageId);
       this.count(d, 'sent');
     } catch (err) {
@@ -155,7 +174,9 @@ export class DeliveryWorker {
   private handleFailure(d: PendingDelivery, err: unknown): void {
     const message = errorMessage(err);
     const fields = { delivery: d.id, article: d.articleId, chat: d.chatId, platform: d.platform, error: message };
-    if (err instanceof ChatMigratedError) {
+    if (err instanceof DeliveryCancelledError) {
+      this.count(d, 'skipped');
+    } else if (err instanceof ChatMigratedError) {
       this.store.subscriptions.migrateChat(d.platform as 'telegram', d.chatId, err.newChatId);
       this.store.deliveries.retryLater(d.id, message, Date.now());
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });

@@ -63,6 +63,14 @@ export class FormatRejectedError extends DeliveryError {
   override name = 'FormatRejectedError';
 }
 
+/**
+ * The delivery was finished elsewhere while it waited for its turn (an editor stopped the broadcast, the
+ * subscription was deactivated): the request was never sent and there is nothing left to do.
+ */
+export class DeliveryCancelledError extends DeliveryError {
+  override name = 'DeliveryCancelledError';
+}
+
 /** The chat moved (Telegram group → supergroup): the subscription follows and the delivery is retried there. */
 export class ChatMigratedError extends DeliveryError {
   override name = 'ChatMigratedError';

@@ -1,9 +1,9 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { Config } from '../../src/config.js';
-import type { Transport } from '../../src/deliveries.js';
-import { ChatMigratedError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
+import type { SendHooks, Transport } from '../../src/deliveries.js';
+import { ChatMigratedError, DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { renderArticle } from '../../src/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
@@ -22,6 +22,8 @@ const MAX_RETRY_AFTER_SECONDS = 30;
  * delivered the message, so the worker (which knows the delivery's attempts) decides about those.
  */
 export function installLimits(api: Api, rate: TelegramRate): void {
+  // Installed first, so it is the innermost transformer: it runs after the throttler's wait, as the request leaves.
+  api.config.use(markSendingAsRequestLeaves);
   const perChatMs = 1000 / rate.perChatPerSecond;
   api.config.use(apiThrottler({
     // Evenly spaced rather than a per-second reservoir: a reservoir refilled on the second lets two bursts
@@ -42,6 +44,20 @@ export function installLimits(api: Api, rate: TelegramRate): void {
     rethrowInternalServerErrors: true, rethrowHttpErrors: true,
   }));
 }
+
+/** grammY's own AbortSignal type (from its fetch polyfill's typings); at run time it is Node's. */
+type RequestSignal = NonNullable<Parameters<Api['sendMessage']>[3]>;
+
+/** Per request (keyed by the signal the transport passes): the worker's hook that records `sending`. */
+const sendingHooks = new WeakMap<object, () => boolean>();
+
+const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, signal) => {
+  const sending = signal && sendingHooks.get(signal);
+  if (sending && !sending()) {
+    throw new DeliveryCancelledError(`telegram ${method}: the delivery was finished elsewhere while it waited`, { method });
+  }
+  return prev(method, payload, signal);
+};
 
 /**
  * Deliveries handed to the throttler at once. Each one is already marked `sending`, so this is also how many a crash
@@ -87,18 +103,18 @@ export interface TelegramTransportOptions {
 /** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
 export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
-  const textMessage = async (chatId: string, threadId: number | undefined, text: string, html: boolean) =>
+  const textMessage = async (chatId: string, threadId: number | undefined, text: string, html: boolean, signal: RequestSignal) =>
     api.sendMessage(chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
       ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
-    });
+    }, signal);
 
-  async function sendOnce(d: PendingDelivery, article: StoredArticle): Promise<number> {
+  async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
     const thread = d.threadId !== undefined ? { message_thread_id: d.threadId } : {};
     if (article.imageUrl) {
       try {
         const caption = renderArticle(article, 'telegram', config, { caption: true });
-        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread });
+        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread }, signal);
         return photo.message_id;
       } catch (err) {
         if (!(err instanceof GrammyError && err.error_code === 400) || err.parameters?.migrate_to_chat_id !== undefined
@@ -107,27 +123,32 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
       }
     }
     // Link preview left on for text: the article's page shows its own picture under the summary.
-    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'telegram', config), true);
+    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'telegram', config), true, signal);
     return message.message_id;
   }
 
   return {
     platform: 'telegram',
     concurrency: transportConcurrency(config.telegram.rate),
+    marksSending: true,
     isReady: isReady ?? (() => true),
-    async send(d, article) {
+    async send(d: PendingDelivery, article: StoredArticle, hooks: SendHooks) {
+      // The signal identifies this delivery's requests to the innermost transformer, which records `sending`.
+      const signal = new AbortController().signal as unknown as RequestSignal;
+      sendingHooks.set(signal, hooks.sending);
       try {
         try {
-          return { messageId: String(await sendOnce(d, article)) };
+          return { messageId: String(await sendOnce(d, article, signal)) };
         } catch (err) {
           if (!isFormatRejection(err)) throw err;
           logger.error('telegram rejected the formatted message; sending plain text', {
             article: article.id, chat: d.chatId, error: (err as GrammyError).description,
           });
-          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'plain', config), false);
+          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'plain', config), false, signal);
           return { messageId: String(message.message_id) };
         }
       } catch (err) {
+        if (err instanceof DeliveryCancelledError) throw err;
         throw toDeliveryError(err, article.imageUrl ? 'sendPhoto/sendMessage' : 'sendMessage', d.chatId, token);
       }
     },

@@ -66,8 +66,10 @@ export class DeliveriesTable {
       WHERE id = ? AND state = 'queued'`);
     this.sentStmt = db.prepare(`UPDATE deliveries SET state = 'sent', message_id = ?, finished_at = ?, last_error = NULL
       WHERE id = ? AND state = 'sending'`);
-    this.retryStmt = db.prepare(`UPDATE deliveries SET state = 'queued', not_before = ?, last_error = ?
-      WHERE id = ? AND state = 'sending'`);
+    // A delivery can fail before its request left (still `queued`): it counts as an attempt all the same.
+    this.retryStmt = db.prepare(`UPDATE deliveries SET state = 'queued', not_before = ?, last_error = ?,
+        attempts = attempts + (state = 'queued')
+      WHERE id = ? AND state IN ('queued', 'sending')`);
     this.finishStmt = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
     this.holdStmt = db.prepare(`UPDATE deliveries SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
