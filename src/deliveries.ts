@@ -167,7 +167,8 @@ export class DeliveryWorker {
       this.store.deliveries.markSent(d.id, messageId);
       this.count(d, 'sent');
     } catch (err) {
-      this.handleFailure(d, err);
+      // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
+      if (this.store.isOpen) this.handleFailure(d, err);
     }
   }
 

@@ -46,8 +46,13 @@ export function createBot(config: Config, store: Store, logger: Logger, options:
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+  // Commands are never taken from a channel's posts: anyone who can post there is not thereby an editor, and an
+  // answer would be published to every subscriber of the channel.
+  bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
   bot.use(membership(deps), readers(deps), subscriptions(deps), channels(deps), editors(deps));
+  // A button no feature recognised (forged or stale data): answer it, so the client stops spinning, and do nothing.
+  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
   bot.catch((err) => {
     logger.error('telegram update failed', { update: err.ctx.update.update_id, chat: err.ctx.chat?.id, error: describe(err.error) });
     void err.ctx.reply(messagesFor(err.ctx)).catch(() => undefined);
