@@ -9,6 +9,7 @@ import { projectRoot } from '../src/paths.js';
 import { queueBroadcast, storeArticle } from '../src/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
+import { NODE_FLAGS } from '../tests/helpers/child-run.js';
 import { median } from './common.js';
 import { tempDir } from './tmp.js';
 
@@ -46,7 +47,7 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
 
     const coldStartMs = coldStart(cli, dbPath);
     // Started the way `npm start` and the nashra command start it (package.json, the CLI's first line).
-    child = spawn(process.execPath, ['--max-old-space-size=128', cli, 'run'], {
+    child = spawn(process.execPath, [...NODE_FLAGS, cli, 'run'], {
       stdio: 'ignore',
       env: {
         PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: TOKEN,

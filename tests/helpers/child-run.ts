@@ -8,6 +8,9 @@ import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
 import { openStore } from '../../src/store/index.js';
 import { projectRoot } from '../../src/paths.js';
 
+/** Node's flags as `npm start` and the `nashra` command pass them (package.json, the first line of src/cli.ts). */
+export const NODE_FLAGS = ['--max-old-space-size=128'];
+
 /** A token of the right shape for the fake Bot API (never a real one). */
 /** The project root and its built CLI, whether this file runs from tests/ (vitest) or dist/tests/ (bench). */
 const ROOT = projectRoot();
@@ -37,7 +40,7 @@ export function childEnv(apiRoot: string, dbPath: string, extra: Record<string, 
 }
 
 export function spawnRun(env: Record<string, string>, args: string[] = []): ChildRun {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +96,7 @@ export function seededRandom(seed: number): () => number {
 
 /** Any CLI command, asynchronously (so a fake server in this process keeps answering meanwhile). */
 export async function runCliAsync(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
