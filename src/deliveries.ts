@@ -59,6 +59,8 @@ export class DeliveryWorker {
   private readonly busyChats = new Set<string>();
   private readonly articleCache = new Map<number, StoredArticle>();
   private loops: Promise<void>[] = [];
+  /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
+  private lastProgress = Date.now();
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0 };
 
   constructor(
@@ -75,12 +77,17 @@ export class DeliveryWorker {
     this.loops = this.transports.map((t) => this.loop(t, false));
   }
 
-  /** Sends everything ready now (waiting for short retries) and resolves when the queue is empty. */
-  async drain(maxWaitMs = 60_000): Promise<DrainResult> {
+  /**
+   * Sends until the queue is empty, however long that takes while deliveries keep going out. Gives up on what is
+   * left when nothing has moved for `idleGiveUpMs` (a retry scheduled further ahead, a platform that stays
+   * disconnected), or at `maxWaitMs` overall.
+   */
+  async drain(maxWaitMs = Infinity, idleGiveUpMs = 60_000): Promise<DrainResult> {
     this.running = true;
+    this.lastProgress = Date.now();
     const before = { ...this.totals };
     const deadline = Date.now() + maxWaitMs;
-    await Promise.all(this.transports.map((t) => this.loop(t, true, deadline)));
+    await Promise.all(this.transports.map((t) => this.loop(t, true, deadline, idleGiveUpMs)));
     this.running = false;
     return {
       sent: this.totals.sent - before.sent, failed: this.totals.failed - before.failed,
@@ -107,11 +114,13 @@ export class DeliveryWorker {
     return this.inFlight.size;
   }
 
-  private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity): Promise<void> {
+  private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
       const started = transport.isReady() ? this.startReady(transport) : 0;
-      if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0 && !this.hasPending(transport)) return;
+      if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
+        if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+      }
       if (started === 0) await this.idle(pollMs);
     }
     await Promise.all(this.jobs());
@@ -151,7 +160,9 @@ export class DeliveryWorker {
     if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
     const key = chatKey(d);
     this.busyChats.add(key);
+    this.lastProgress = Date.now();
     const job = this.sendOne(transport, d, article, hooks).finally(() => {
+      this.lastProgress = Date.now();
       this.busyChats.delete(key);
       this.inFlight.delete(d.id);
       this.notify();
