@@ -10,6 +10,8 @@ import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
 import { benchStore } from './store.js';
 import { benchSummarize } from './summarize.js';
+import { benchWhatsApp } from './whatsapp.js';
+import { existsSync } from 'node:fs';
 
 interface Row { figure: string; target: string; measured: string; met: boolean | null }
 
@@ -55,6 +57,18 @@ async function main(): Promise<void> {
     add('footprint: nashra run idle, RSS', 'reference', f.idleRssMb, 'MB', null);
     add('footprint: peak RSS during a 10,000-chat broadcast', '< 150 MB', f.broadcastPeakRssMb, 'MB', f.broadcastPeakRssMb < 150);
     add('footprint: CLI cold start (nashra latest)', '≤ 300 ms', f.coldStartMs, 'ms', f.coldStartMs <= 300);
+  }
+
+  const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+  if (want('whatsapp') && existsSync(chromium)) {
+    const w = await benchWhatsApp();
+    results.whatsapp = w;
+    add('whatsapp: nashra run RSS, WhatsApp off (process tree)', 'reference', w.rssMb.whatsappOff, 'MB', null);
+    add(`whatsapp: same, WhatsApp on (+${w.rssMb.chromiumProcesses} Chromium processes; PSS ${Math.round(w.rssMb.pssOn)} MB)`, 'reference', w.rssMb.whatsappOn, 'MB', null);
+    add('whatsapp: queued → sendMessage, first of a burst (default pacing)', 'reference', w.pacing.firstMessageWaitMs / 1000, 's', null);
+    add('whatsapp: mean interval between messages (model: typing + mean delay)', `${w.pacing.modelExpectedWaitMs / 1000} s`, w.pacing.meanIntervalMs / 1000, 's', null);
+  } else if (want('whatsapp') && only.includes('whatsapp')) {
+    console.log(`whatsapp: skipped, no Chromium at ${chromium} (apt-get install chromium, or set CHROME_PATH)`);
   }
 
   printTable(rows);
