@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Article, Post } from './article.js';
 import { normalizeArabic, splitSentences } from './arabic.js';
 import { hashtags } from './hashtags.js';
+import { UserError } from './errors.js';
 import type { Store, StoredArticle, DuplicateMatch } from './store/index.js';
+import { canonicalUrl } from './url.js';
 import { summarize, type SummaryOptions } from './summarize.js';
 import { matchesTopics } from './topics.js';
 
@@ -86,4 +88,11 @@ export function toPost(article: StoredArticle, defaultTimeZone: string): Post {
     publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
     timeZone: article.timeZone ?? defaultTimeZone,
   };
+}
+
+/** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */
+export function findArticle(store: Store, ref: string): StoredArticle {
+  const article = /^\d+$/.test(ref) ? store.articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? store.articles.getByUrl(canonicalUrl(ref)) : undefined;
+  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+  return article;
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
-import { findArticle } from '../../src/commands/broadcast.js';
 import { errorMessage, UserError } from '../../src/errors.js';
 import { addSource, parseInterval, removeSource } from '../../src/ingest/sources.js';
-import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
+import { findArticle, queueBroadcast, storeArticle } from '../../src/pipeline.js';
 import { renderArticle, URGENT_URL_PREFIX } from '../../src/render.js';
 import { collectStats, formatStats } from '../../src/stats.js';
 import type { Broadcast, StoredArticle } from '../../src/store/index.js';

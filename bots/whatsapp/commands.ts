@@ -1,8 +1,8 @@
-import { findArticle } from '../../src/commands/broadcast.js';
+import { normalizeArabic } from '../../src/arabic.js';
 import type { Config } from '../../src/config.js';
 import { errorMessage, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { queueBroadcast } from '../../src/pipeline.js';
+import { findArticle, queueBroadcast } from '../../src/pipeline.js';
 import { renderArticle } from '../../src/render.js';
 import type { Store } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT } from '../../src/whatsapp-format.js';
@@ -80,8 +80,9 @@ export function parseCommand(body: string): Parsed | undefined {
 }
 
 /** Without diacritics, tatweel and hamza forms of alef, so «آخر الأخبار» and «اخر الاخبار» are the same. */
+/** Normalised Arabic (core rules: «آخر» = «اخر», tashkeel off) without trailing punctuation, for matching words. */
 function simplifyArabic(s: string): string {
-  return s.replace(/[\u064B-\u0652\u0670\u0640]/g, '').replace(/[آأإٱ]/g, 'ا').replace(/[.!؟?،]+$/u, '').trim();
+  return normalizeArabic(s).replace(/[.!؟?،]+$/u, '').trim();
 }
 
 const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';

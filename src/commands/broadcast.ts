@@ -1,9 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../errors.js';
-import { canonicalUrl } from '../url.js';
-import { queueBroadcast } from '../pipeline.js';
+import { findArticle, queueBroadcast } from '../pipeline.js';
 import { renderArticle } from '../render.js';
-import type { StoredArticle, Store } from '../store/index.js';
 import { flag, parseArgs } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
 
@@ -26,11 +24,6 @@ export async function broadcastCommand(argv: string[], ctx: CommandContext): Pro
   ctx.out(`queued ${queued} deliveries for article ${article.id}${queued === 0 ? ' (every matching chat already has it)' : ''}; nashra run sends them`);
 }
 
-export function findArticle(store: Store, ref: string): StoredArticle {
-  const article = /^\d+$/.test(ref) ? store.articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? store.articles.getByUrl(canonicalUrl(ref)) : undefined;
-  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
-  return article;
-}
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to queue without asking');
