@@ -9,9 +9,9 @@ import { projectRoot } from '../src/paths.js';
 import { queueBroadcast, storeArticle } from '../src/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
-import { NODE_FLAGS } from '../tests/helpers/child-run.js';
+import { NODE_FLAGS } from '../tests/helpers/cli.js';
 import { median } from './common.js';
-import { tempDir } from './tmp.js';
+import { tempDir } from '../tests/helpers/tmp.js';
 
 const TOKEN = '123456789:AAHbenchTokenForNashra_abcdefghijkXYZ';
 const CHATS = 10_000;

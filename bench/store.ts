@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { renderArticle } from '../src/render.js';
 import { contentHash, queueBroadcast, storyKey } from '../src/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { tempDir } from './tmp.js';
+import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince } from './common.js';
 
 const ARTICLES = 100_000;

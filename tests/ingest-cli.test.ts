@@ -1,26 +1,18 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
-// Spawns the compiled CLI (build first: npx tsc -p tsconfig.json). Async, so this process's server can answer.
-const CLI = resolve(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 let server: FeedServer;
 let dir: string;
 let db: string;
 
-interface Run { code: number; stdout: string; stderr: string }
-function nashra(args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args, '--db', db], {
-      cwd: dir, timeout: 20_000,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', NASHRA_FETCH_TIMEOUT_MS: '3000', ...env },
-    }, (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
+/** The built CLI, asynchronously so this process's feed server keeps answering. */
+const nashra = (args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }) =>
+  runCliAsync([...args, '--db', db], { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nashra-sources-cli-'));

@@ -10,8 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import {
-  CHILD_TOKEN, childEnv, deliveryStates, freePort, preparedArticleOf, prepareBroadcast, runCliAsync, spawnRun, until, type ChildRun,
+  CHILD_TOKEN, childEnv, deliveryStates, freePort, preparedArticleOf, prepareBroadcast, spawnRun, until, type ChildRun,
 } from './helpers/child-run.js';
+import { runCliAsync } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { CHILD_TOKEN, childEnv, freePort, prepareBroadcast, runCliAsync, spawnRun, until, type ChildRun } from './helpers/child-run.js';
+import { CHILD_TOKEN, childEnv, freePort, prepareBroadcast, spawnRun, until, type ChildRun } from './helpers/child-run.js';
+import { runCliAsync } from './helpers/cli.js';
 import { ROOT } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 

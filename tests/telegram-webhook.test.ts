@@ -1,18 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { webhookSecret } from '../bots/telegram/index.js';
 import { message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { freePort } from './helpers/child-run.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function post(port: number, update: unknown, secret?: string): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/`, {

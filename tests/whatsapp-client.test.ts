@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { buildClient, CHROMIUM_FLAGS, loadWhatsAppWeb } from '../bots/whatsapp/client.js';
+import { CLI, runCliAsync } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
-const run = promisify(execFile);
-const CLI = resolve('dist/src/cli.js');
 const CHROMIUM = '/usr/bin/chromium';
 
 let cleanups: Array<() => void> = [];
@@ -23,14 +20,8 @@ function tmp(): string {
 /** Runs the built CLI; resolves with the exit code and output whatever the code. */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json)`);
-  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'error' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: (e.stdout ?? '') + (e.stderr ?? '') };
-  }
+  const r = await runCliAsync(args, { LOG_LEVEL: 'error', ...env }, 60_000);
+  return { code: r.code ?? -1, out: r.stdout + r.stderr };
 }
 
 describe('the real whatsapp-web.js Client', () => {

@@ -3,18 +3,12 @@
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
 import { openStore } from '../../src/store/index.js';
-import { projectRoot } from '../../src/paths.js';
+import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
-/** Node's flags as `npm start` and the `nashra` command pass them (package.json, the first line of src/cli.ts). */
-export const NODE_FLAGS = ['--max-old-space-size=128'];
 
 /** A token of the right shape for the fake Bot API (never a real one). */
-/** The project root and its built CLI, whether this file runs from tests/ (vitest) or dist/tests/ (bench). */
-const ROOT = projectRoot();
-const CLI = join(ROOT, 'dist/src/cli.js');
 
 export const CHILD_TOKEN = '987654321:AAEchildRunTokenForNashraTests_0123456789';
 
@@ -94,23 +88,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Any CLI command, asynchronously (so a fake server in this process keeps answering meanwhile). */
-export async function runCliAsync(args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
-
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
@@ -168,3 +145,4 @@ export function deliveryStates(dbPath: string): Record<string, number> {
     store.close();
   }
 }
+
