@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Api } from 'grammy';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { loadConfig } from '../src/config.js';
-import { DeliveryWorker } from '../src/deliveries.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { queueBroadcast, storeArticle } from '../src/pipeline.js';
+import { queueBroadcast, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 

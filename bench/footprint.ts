@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
-import { queueBroadcast, storeArticle } from '../src/pipeline.js';
+import { queueBroadcast, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 import { NODE_FLAGS } from '../tests/helpers/cli.js';
@@ -34,7 +34,7 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
   const dbPath = join(tmp.dir, 'footprint.db');
   const fake = new FakeTelegram(TOKEN, { globalPerSecond: RATE, perChatPerSecond: 1, perGroupPerMinute: 20 });
   const apiRoot = await fake.start();
-  const cli = join(projectRoot(), 'dist/src/cli.js');
+  const cli = join(projectRoot(), 'dist/src/app/cli.js');
   const store = openStore(dbPath);
   let child: ReturnType<typeof spawn> | undefined;
   try {

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { renderArticle } from '../src/render.js';
-import { contentHash, queueBroadcast, storyKey } from '../src/pipeline.js';
+import { renderArticle } from '../src/format/render.js';
+import { contentHash, queueBroadcast, storyKey } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince } from './common.js';
+import { telegramMarkup } from '../bots/telegram/markup.js';
 
 const ARTICLES = 100_000;
 const SUBSCRIBERS = 10_000;
@@ -38,7 +39,7 @@ export async function benchStore(): Promise<{ dupCheckMedianUs: number; queue10k
     const latest: number[] = [];
     for (let i = 0; i < 200; i++) {
       const start = process.hrtime.bigint();
-      store.articles.latest(5).map((a) => renderArticle(a, 'telegram', config)).join('\n\n');
+      store.articles.latest(5).map((a) => renderArticle(a, telegramMarkup, config)).join('\n\n');
       latest.push(msSince(start));
     }
     const { statSync } = await import('node:fs');

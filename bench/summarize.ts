@@ -1,7 +1,9 @@
-import { formatPost } from '../src/format.js';
-import { hashtags } from '../src/hashtags.js';
-import { paragraphsOf, summarize } from '../src/summarize.js';
+import { formatPost } from '../src/format/post.js';
+import { hashtags } from '../src/summary/hashtags.js';
+import { paragraphsOf, summarize } from '../src/summary/summarize.js';
 import { msSince, newsArticles } from './common.js';
+import { telegramMarkup } from '../bots/telegram/markup.js';
+import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 
 /**
  * Summarise + hashtag + format (Telegram and WhatsApp) over the 200 news articles on one core, and the same with
@@ -15,8 +17,8 @@ export function benchSummarize(rounds = 10): { articlesPerSecond: number; excerp
       const summary = summarize(a);
       const tags = hashtags({ title: a.title, paragraphs: a.paragraphs, categories: [] });
       const post = { title: a.title, summary, source: 'bench', url: a.url, hashtags: tags, publishedAt: new Date(0) };
-      formatPost(post, 'telegram');
-      formatPost(post, 'whatsapp');
+      formatPost(post, telegramMarkup);
+      formatPost(post, whatsappMarkup);
     }
   };
   for (let i = 0; i < 3; i++) run(articles); // warm-up: JIT and caches reach their steady state

@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { createWhatsAppAdapter } from '../bots/whatsapp/index.js';
 import type { WaChat, WaClient } from '../bots/whatsapp/types.js';
 import { loadConfig } from '../src/config.js';
-import { DeliveryWorker } from '../src/deliveries.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { routeArticle, storeArticle } from '../src/pipeline.js';
+import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore } from '../src/store/index.js';
 
 export interface WhatsAppBench {

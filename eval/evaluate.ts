@@ -4,9 +4,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tokenize } from '../src/arabic.js';
+import { tokenize } from '../src/text/arabic.js';
 import { projectRoot } from '../src/paths.js';
-import { articleSentences, summarize, type SummaryInput } from '../src/summarize.js';
+import { articleSentences, summarize, type SummaryInput } from '../src/summary/summarize.js';
 import { averageScores, rougeMulti, type RougeScores } from './rouge.js';
 
 interface EascArticle {

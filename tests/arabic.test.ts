@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentTokens, isStopword, normalizeArabic, splitSentences, stripDateline, tokenize } from '../src/arabic.js';
-import { ARABIC_STOPWORDS } from '../src/stopwords.js';
+import { contentTokens, isStopword, normalizeArabic, splitSentences, stripDateline, tokenize } from '../src/text/arabic.js';
+import { ARABIC_STOPWORDS } from '../src/text/stopwords.js';
 
 describe('normalizeArabic', () => {
   it('folds alef variants, ى and ة', () => {

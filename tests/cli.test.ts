@@ -14,7 +14,7 @@ let db: string;
 const cli = (...args: string[]) => runCli([...args, '--db', db]);
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/src/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!existsSync(join(ROOT, 'dist/src/app/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
   tmp = tempDir();
   db = join(tmp.dir, 'cli.db');
 });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { DeliveryWorker, type SendHooks, type Transport } from '../src/deliveries.js';
+import { DeliveryWorker, type SendHooks, type Transport } from '../src/delivery/worker.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { queueBroadcast, storeArticle } from '../src/pipeline.js';
+import { queueBroadcast, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type PendingDelivery, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
 

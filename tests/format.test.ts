@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Post } from '../src/article.js';
-import { formatArabicDate } from '../src/arabic-date.js';
-import { DEFAULT_TEMPLATE, formatPost, type Platform } from '../src/format.js';
-import { readPlainText } from '../src/reader.js';
-import { TELEGRAM_ALLOWED_TAGS } from '../src/telegram-format.js';
+import type { Post } from '../src/model/article.js';
+import { formatArabicDate } from '../src/text/arabic-date.js';
+import { DEFAULT_TEMPLATE, formatPost, plainMarkup, type Markup } from '../src/format/post.js';
+import { readPlainText } from '../src/ingest/reader.js';
+import { TELEGRAM_ALLOWED_TAGS, telegramMarkup } from '../bots/telegram/markup.js';
+import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 
 const RLM = '\u200F';
 const FSI = '\u2068';
 const PDI = '\u2069';
-const PLATFORMS: Platform[] = ['telegram', 'whatsapp', 'plain'];
+const PLATFORMS: Markup[] = [telegramMarkup, whatsappMarkup, plainMarkup];
 
 const sy24 = readPlainText(readFileSync(new URL('./fixtures/sy24-badia-article.txt', import.meta.url), 'utf8'), {
   url: 'https://www.sy24.net/news/badia-daesh',
@@ -56,7 +57,7 @@ const longWords = (count: number, word = 'كلمة'): string => Array.from({ len
 
 describe('formatPost layout', () => {
   it('renders the SY24 article for Telegram as valid HTML within 4096 characters', () => {
-    const html = formatPost(SY24_POST, 'telegram');
+    const html = formatPost(SY24_POST, telegramMarkup);
     const text = checkTelegramHtml(html);
     expect(html.length).toBeLessThanOrEqual(4096);
     const lines = html.split('\n');
@@ -68,7 +69,7 @@ describe('formatPost layout', () => {
   });
 
   it('puts each summary sentence in its own paragraph, between headline and details', () => {
-    const blocks = formatPost(SY24_POST, 'plain').split('\n\n');
+    const blocks = formatPost(SY24_POST, plainMarkup).split('\n\n');
     expect(blocks).toHaveLength(5);
     expect(blocks[1]).toMatch(/^قللت العديد/);
     expect(blocks[3]).toMatch(/وحسب ما وصل لمنصة \u2068SY24\u2069،/);
@@ -76,19 +77,19 @@ describe('formatPost layout', () => {
 
   it('shows the header mark and footer of a template, and hides what the template hides', () => {
     const template = { ...DEFAULT_TEMPLATE, headerMark: 'عاجل', footer: 'تابعونا على قناتنا في تلغرام @nashra_news' };
-    const html = formatPost(SY24_POST, 'telegram', { template });
+    const html = formatPost(SY24_POST, telegramMarkup, { template });
     expect(html.startsWith('<b>🔴 عاجل</b>\n<b>')).toBe(true);
     expect(html.endsWith(`\nتابعونا على قناتنا في تلغرام ${FSI}@nashra_news${PDI}`)).toBe(true); // the mention stays whole
-    const urgent = formatPost(SY24_POST, 'plain', { template: { ...DEFAULT_TEMPLATE, headerMark: '⚡ خبر مهم' } });
+    const urgent = formatPost(SY24_POST, plainMarkup, { template: { ...DEFAULT_TEMPLATE, headerMark: '⚡ خبر مهم' } });
     expect(urgent.startsWith('⚡ خبر مهم\n')).toBe(true);
-    const bare = formatPost(SY24_POST, 'plain', {
+    const bare = formatPost(SY24_POST, plainMarkup, {
       template: { showDate: false, showSource: false, showLink: false, showHashtags: false },
     });
     expect(bare).not.toMatch(/المصدر|2026|https:|#/);
   });
 
   it('uses no markup at all in plain text', () => {
-    const plain = formatPost({ ...SY24_POST, title: 'عنوان <b>*مهم*</b> & _خبر_' }, 'plain');
+    const plain = formatPost({ ...SY24_POST, title: 'عنوان <b>*مهم*</b> & _خبر_' }, plainMarkup);
     expect(withoutBidiMarks(plain.split('\n')[0]!)).toBe('عنوان <b>*مهم*</b> & _خبر_');
   });
 
@@ -100,7 +101,7 @@ describe('formatPost layout', () => {
       url: 'https://example.com/floods',
       hashtags: ['floods'],
     };
-    const html = formatPost(post, 'telegram');
+    const html = formatPost(post, telegramMarkup);
     checkTelegramHtml(html);
     expect(html).toBe(
       `<b>Floods hit the coast</b>\n\nHeavy rain flooded the coast on Monday.\n\n` +
@@ -110,17 +111,17 @@ describe('formatPost layout', () => {
 
   it('gives headline and link when the summary is empty', () => {
     const post = { ...SY24_POST, summary: [], hashtags: [], publishedAt: undefined };
-    expect(formatPost(post, 'whatsapp')).toBe(`*${sy24.title}*\n\nالمصدر: ${FSI}SY24${PDI}\n${sy24.url}`);
+    expect(formatPost(post, whatsappMarkup)).toBe(`*${sy24.title}*\n\nالمصدر: ${FSI}SY24${PDI}\n${sy24.url}`);
   });
 
   it('shows an Arabic slug readable in the link text while the href stays encoded, and links only http(s)', () => {
     const url = 'https://ar.wikipedia.org/wiki/%D8%A7%D9%84%D8%B9%D9%88%D8%AF?a=1&b="2"';
-    const html = formatPost({ ...SY24_POST, url }, 'telegram');
+    const html = formatPost({ ...SY24_POST, url }, telegramMarkup);
     checkTelegramHtml(html);
     expect(html).toContain(
       '<a href="https://ar.wikipedia.org/wiki/%D8%A7%D9%84%D8%B9%D9%88%D8%AF?a=1&amp;b=&quot;2&quot;">https://ar.wikipedia.org/wiki/العود?a=1&amp;b="2"</a>',
     );
-    const script = formatPost({ ...SY24_POST, url: 'javascript:alert(1)' }, 'telegram');
+    const script = formatPost({ ...SY24_POST, url: 'javascript:alert(1)' }, telegramMarkup);
     expect(script).not.toContain('<a ');
   });
 });
@@ -134,7 +135,7 @@ describe('escaping article text', () => {
   };
 
   it('escapes & < > in Telegram so nothing becomes a tag or an entity', () => {
-    const html = formatPost(hostile, 'telegram');
+    const html = formatPost(hostile, telegramMarkup);
     const text = checkTelegramHtml(html);
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp;amp;');
@@ -143,7 +144,7 @@ describe('escaping article text', () => {
   });
 
   it('keeps * _ ~ ` and a leading > from becoming WhatsApp formatting', () => {
-    const message = formatPost({ ...hostile, url: 'https://example.com/a' }, 'whatsapp');
+    const message = formatPost({ ...hostile, url: 'https://example.com/a' }, whatsappMarkup);
     const [headline, ...rest] = message.split('\n');
     expect(headline!.startsWith('*') && headline!.endsWith('*')).toBe(true);
     expect(headline!.slice(1, -1)).not.toMatch(/[*_~`]/);
@@ -164,7 +165,7 @@ describe('escaping article text', () => {
 
   it('reduces zalgo text', () => {
     const post = { ...SY24_POST, title: 'H\u0335\u0321\u0322\u031B\u0317e\u0300\u0301\u0302\u0303llo' };
-    expect(formatPost(post, 'plain').split('\n')[0]).toBe('H\u0335\u0321e\u0300\u0301llo');
+    expect(formatPost(post, plainMarkup).split('\n')[0]).toBe('H\u0335\u0321e\u0300\u0301llo');
   });
 });
 
@@ -179,7 +180,7 @@ describe('length limits', () => {
   ] as const)('cuts a 10,000-character paragraph for %s (caption: %s) to ≤ %i on a word boundary', (platform, caption, limit) => {
     for (const paragraph of [tenThousand, withMarkup]) {
       expect(paragraph.length).toBeGreaterThan(9000);
-      const output = formatPost({ ...SY24_POST, summary: [paragraph] }, platform, { caption });
+      const output = formatPost({ ...SY24_POST, summary: [paragraph] }, platform === 'telegram' ? telegramMarkup : whatsappMarkup, { caption });
       expect(output.length).toBeLessThanOrEqual(limit);
       expect(output.length).toBeGreaterThan(limit - 100); // the budget is used, not wasted
       if (platform === 'telegram') checkTelegramHtml(output);
@@ -196,9 +197,9 @@ describe('length limits', () => {
 
   it('drops whole summary sentences from the end before cutting one', () => {
     const sentences = [longWords(150, 'أولى'), longWords(150, 'ثانية'), longWords(150, 'ثالثة')];
-    const output = formatPost({ ...SY24_POST, summary: sentences }, 'telegram', { caption: true });
+    const output = formatPost({ ...SY24_POST, summary: sentences }, telegramMarkup, { caption: true });
     expect(output.length).toBeLessThanOrEqual(1024);
-    const html = formatPost({ ...SY24_POST, summary: sentences }, 'telegram');
+    const html = formatPost({ ...SY24_POST, summary: sentences }, telegramMarkup);
     expect(html.length).toBeLessThanOrEqual(4096);
     const text = withoutBidiMarks(checkTelegramHtml(html));
     expect(text.split('\n\n').slice(1, 3)).toEqual([sentences[0], sentences[1]]);
@@ -206,13 +207,13 @@ describe('length limits', () => {
   });
 
   it('cuts a single 10,000-character "word" between characters, never inside a surrogate pair', () => {
-    const output = formatPost({ ...SY24_POST, summary: ['🔴'.repeat(5000)] }, 'telegram', { caption: true });
+    const output = formatPost({ ...SY24_POST, summary: ['🔴'.repeat(5000)] }, telegramMarkup, { caption: true });
     expect(output.length).toBeLessThanOrEqual(1024);
     expect(output).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
   });
 
   it('keeps headline and link even when the headline itself is too long, cutting it last', () => {
-    const output = formatPost({ ...SY24_POST, title: longWords(1000) }, 'telegram', { caption: true });
+    const output = formatPost({ ...SY24_POST, title: longWords(1000) }, telegramMarkup, { caption: true });
     checkTelegramHtml(output);
     expect(output.length).toBeLessThanOrEqual(1024);
     expect(withoutBidiMarks(output)).toMatch(/^<b>كلمة0 .*\d…<\/b>\n/);
@@ -220,7 +221,7 @@ describe('length limits', () => {
   });
 
   it('honours a tighter maxLength, also for plain text', () => {
-    const plain = formatPost({ ...SY24_POST, summary: [tenThousand] }, 'plain', { maxLength: 500 });
+    const plain = formatPost({ ...SY24_POST, summary: [tenThousand] }, plainMarkup, { maxLength: 500 });
     expect(plain.length).toBeLessThanOrEqual(500);
   });
 });
@@ -240,19 +241,19 @@ describe('right-to-left guarantees', () => {
   const url = post.url;
 
   for (const platform of PLATFORMS) {
-    it(`holds for ${platform}`, () => {
+    it(`holds for ${platform.name}`, () => {
       const output = formatPost(post, platform);
       expect(output).not.toMatch(/[\u202A-\u202E]/);
       const lines = output.split('\n').filter(Boolean);
       const linkLines = lines.filter((line) => line.includes(url));
       expect(linkLines).toHaveLength(1);
-      const visibleLink = platform === 'telegram' ? checkTelegramHtml(linkLines[0]!) : linkLines[0];
+      const visibleLink = platform.name === 'telegram' ? checkTelegramHtml(linkLines[0]!) : linkLines[0];
       expect(visibleLink).toBe(url);
       const hashtagLine = lines.find((line) => line.includes('#'));
       expect(hashtagLine!.startsWith(RLM)).toBe(true);
 
       for (const line of lines.filter((l) => l !== linkLines[0])) {
-        const visible = platform === 'telegram' ? checkTelegramHtml(line) : line;
+        const visible = platform.name === 'telegram' ? checkTelegramHtml(line) : line;
         const outsideIsolates = visible.replace(/\u2068[^\u2068\u2069]*\u2069/g, '');
         expect(outsideIsolates, `unisolated Latin/digits in: ${line}`).not.toMatch(/[A-Za-z0-9]/);
         const firstStrong = /[\u200F\p{L}]/u.exec(outsideIsolates)?.[0];
@@ -262,7 +263,7 @@ describe('right-to-left guarantees', () => {
   }
 
   it('starts an Arabic headline that opens with a Latin word with RLM', () => {
-    expect(formatPost(post, 'plain').split('\n')[0]).toBe(`${RLM}${FSI}SY24${PDI}: تحركات لـ “داعش” منذ ${FSI}2015${PDI} في البادية`);
+    expect(formatPost(post, plainMarkup).split('\n')[0]).toBe(`${RLM}${FSI}SY24${PDI}: تحركات لـ “داعش” منذ ${FSI}2015${PDI} في البادية`);
   });
 });
 

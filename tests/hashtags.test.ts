@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sy24Article as sy24Fixture } from './helpers/sy24.js';
-import { normalizeArabic } from '../src/arabic.js';
-import { hashtags } from '../src/hashtags.js';
+import { normalizeArabic } from '../src/text/arabic.js';
+import { hashtags } from '../src/summary/hashtags.js';
 
 const sy24Article = () => sy24Fixture({ keepByline: false });
 const TAG_SHAPE = /^#[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)*$/u;

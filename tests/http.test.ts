@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { FetchError, fetchText, isPrivateAddress, type FetchOptions } from '../src/http.js';
+import { FetchError, fetchText, isPrivateAddress, type FetchOptions } from '../src/ingest/http.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 const opts: FetchOptions = { timeoutMs: 2000, maxBytes: 1024 * 1024, userAgent: 'NashraTest/1.0 (+tests)', allowPrivate: true };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchOptions } from '../src/http.js';
+import type { FetchOptions } from '../src/ingest/http.js';
 import { detectSource, NotASourceError, wordpressPostsUrl } from '../src/ingest/detect.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 

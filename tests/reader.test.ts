@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from '../src/language.js';
-import { canonicalUrl, NotAnArticleError, readHtml, readPlainText } from '../src/reader.js';
+import { detectLanguage } from '../src/text/language.js';
+import { canonicalUrl, NotAnArticleError, readHtml, readPlainText } from '../src/ingest/reader.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 

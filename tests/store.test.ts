@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
-import { queueBroadcast, routeArticle, storeArticle } from '../src/pipeline.js';
-import type { Article } from '../src/article.js';
+import { queueBroadcast, routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
 
 const article = (over: Partial<Article> = {}): Article => ({

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { summarizeJsonl } from '../src/summarize-jsonl.js';
-import { summarize } from '../src/summarize.js';
+import { summarizeJsonl } from '../src/summary/jsonl.js';
+import { summarize } from '../src/summary/summarize.js';
 
 const TEXT_A = 'أعلنت الحكومة خطة جديدة لدعم الزراعة في الريف. وقال الوزير إن الخطة تشمل قروضا ميسرة. وأضاف أن التنفيذ يبدأ الشهر المقبل.';
 const TEXT_B = 'The council approved the budget on Monday. Critics said it ignores cycling. The mayor promised a plan.';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sy24Article as sy24Fixture } from './helpers/sy24.js';
-import { normalizeArabic, splitSentences, tokenize } from '../src/arabic.js';
-import { DEFAULT_SUMMARY, articleSentences, paragraphsOf, summarize } from '../src/summarize.js';
+import { normalizeArabic, splitSentences, tokenize } from '../src/text/arabic.js';
+import { DEFAULT_SUMMARY, articleSentences, paragraphsOf, summarize } from '../src/summary/summarize.js';
 
 const sy24Article = () => sy24Fixture({ keepByline: true });
 const EVAL_MODE = { sentences: 3, minSentences: 3, maxChars: Infinity };

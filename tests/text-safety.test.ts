@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../src/text-safety.js';
+import { cleanText } from '../src/text/safety.js';
 
 describe('cleanText', () => {
   it('removes bidi embeddings, overrides, isolates and implicit marks', () => {

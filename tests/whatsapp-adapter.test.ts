@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Article } from '../src/article.js';
+import type { Article } from '../src/model/article.js';
 import { loadConfig } from '../src/config.js';
-import { DeliveryWorker } from '../src/deliveries.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { routeArticle, storeArticle } from '../src/pipeline.js';
+import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { WhatsAppAdapter, createWhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';

@@ -1,7 +1,8 @@
 import type { Config } from '../../src/config.js';
-import type { Transport } from '../../src/deliveries.js';
-import { renderArticle } from '../../src/render.js';
+import type { Transport } from '../../src/delivery/worker.js';
+import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
+import { plainMarkup } from '../../src/format/post.js';
 
 /**
  * The platform used when no token is configured: prints each message as plain text and marks it sent, so a newcomer
@@ -13,7 +14,7 @@ export function createConsoleTransport(out: (text: string) => void, config: Pick
     concurrency: 1,
     isReady: () => true,
     async send(delivery: PendingDelivery, article: StoredArticle) {
-      out(`──── ${delivery.chatId} · #${article.id} ────\n${renderArticle(article, 'plain', config)}\n`);
+      out(`──── ${delivery.chatId} · #${article.id} ────\n${renderArticle(article, plainMarkup, config)}\n`);
       return { messageId: `console-${delivery.id}` };
     },
   };

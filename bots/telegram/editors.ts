@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, UserError } from '../../src/errors.js';
 import { addSource, parseInterval, removeSource } from '../../src/ingest/sources.js';
-import { findArticle, queueBroadcast, storeArticle } from '../../src/pipeline.js';
-import { renderArticle, URGENT_URL_PREFIX } from '../../src/render.js';
-import { collectStats, formatStats } from '../../src/stats.js';
+import { findArticle, queueBroadcast, storeArticle } from '../../src/newsroom/pipeline.js';
+import { renderArticle, URGENT_URL_PREFIX } from '../../src/format/render.js';
+import { collectStats, formatStats } from '../../src/newsroom/stats.js';
 import type { Broadcast, StoredArticle } from '../../src/store/index.js';
-import { TELEGRAM_MESSAGE_LIMIT } from '../../src/telegram-format.js';
-import { matchesTopics } from '../../src/topics.js';
+import { TELEGRAM_MESSAGE_LIMIT } from './markup.js';
+import { matchesTopics } from '../../src/newsroom/topics.js';
 import { commandArgs, isEditor, t, userId, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
+import { telegramMarkup } from './markup.js';
 
 /** Urgent alerts jump the queue. */
 export const URGENT_PRIORITY = 10;
@@ -48,13 +49,13 @@ export function editors(deps: BotDeps): Composer<Context> {
     const reply_markup = decisionKeyboard(m, b);
     if (article.imageUrl) {
       try {
-        await ctx.replyWithPhoto(article.imageUrl, { caption: renderArticle(article, 'telegram', config, { caption: true }), parse_mode: 'HTML', reply_markup });
+        await ctx.replyWithPhoto(article.imageUrl, { caption: renderArticle(article, telegramMarkup, config, { caption: true }), parse_mode: 'HTML', reply_markup });
         return;
       } catch (err) {
         logger.warn('preview photo refused; showing text', { article: article.id, error: errorMessage(err) });
       }
     }
-    await ctx.reply(renderArticle(article, 'telegram', config), { parse_mode: 'HTML', reply_markup });
+    await ctx.reply(renderArticle(article, telegramMarkup, config), { parse_mode: 'HTML', reply_markup });
   };
 
   editorOnly.command('broadcast', async (ctx) => {

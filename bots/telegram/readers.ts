@@ -1,9 +1,10 @@
 import { Composer, type Context } from 'grammy';
-import { normalizeArabic } from '../../src/arabic.js';
-import { renderArticle } from '../../src/render.js';
+import { normalizeArabic } from '../../src/text/arabic.js';
+import { renderArticle } from '../../src/format/render.js';
 import type { StoredArticle } from '../../src/store/index.js';
-import { TELEGRAM_MESSAGE_LIMIT } from '../../src/telegram-format.js';
+import { TELEGRAM_MESSAGE_LIMIT } from './markup.js';
 import { commandArgs, isEditor, t, userId, type BotDeps } from './context.js';
+import { telegramMarkup } from './markup.js';
 
 const SEPARATOR = '\n\n━━━━━━━━\n\n';
 
@@ -26,7 +27,7 @@ export function packArticles(rendered: string[], limit = TELEGRAM_MESSAGE_LIMIT)
 export function readers(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
   const sendArticles = async (ctx: Context, articles: StoredArticle[]) => {
-    const rendered = articles.map((a) => renderArticle(a, 'telegram', deps.config));
+    const rendered = articles.map((a) => renderArticle(a, telegramMarkup, deps.config));
     for (const text of packArticles(rendered)) {
       await ctx.reply(text, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
     }

@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
 import type { ChatKind, Subscription } from '../../src/store/index.js';
-import { normalizeTopics } from '../../src/topics.js';
+import { normalizeTopics } from '../../src/newsroom/topics.js';
 import { commandArgs, t, userId, type BotDeps } from './context.js';
 
 /** Telegram's chat type as our subscription kind. */

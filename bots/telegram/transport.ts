@@ -2,11 +2,13 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { Config } from '../../src/config.js';
-import type { SendHooks, Transport } from '../../src/deliveries.js';
+import type { SendHooks, Transport } from '../../src/delivery/worker.js';
 import { ChatMigratedError, DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { renderArticle } from '../../src/render.js';
+import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
+import { plainMarkup } from '../../src/format/post.js';
+import { telegramMarkup } from './markup.js';
 
 export type TelegramConfig = NonNullable<Config['telegram']>;
 export type TelegramRate = TelegramConfig['rate'];
@@ -113,7 +115,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     const thread = d.threadId !== undefined ? { message_thread_id: d.threadId } : {};
     if (article.imageUrl) {
       try {
-        const caption = renderArticle(article, 'telegram', config, { caption: true });
+        const caption = renderArticle(article, telegramMarkup, config, { caption: true });
         const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread }, signal);
         return photo.message_id;
       } catch (err) {
@@ -123,7 +125,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
       }
     }
     // Link preview left on for text: the article's page shows its own picture under the summary.
-    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'telegram', config), true, signal);
+    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, telegramMarkup, config), true, signal);
     return message.message_id;
   }
 
@@ -144,7 +146,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
           logger.error('telegram rejected the formatted message; sending plain text', {
             article: article.id, chat: d.chatId, error: (err as GrammyError).description,
           });
-          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, 'plain', config), false, signal);
+          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, plainMarkup, config), false, signal);
           return { messageId: String(message.message_id) };
         }
       } catch (err) {

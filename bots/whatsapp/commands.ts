@@ -1,11 +1,11 @@
-import { normalizeArabic } from '../../src/arabic.js';
+import { normalizeArabic } from '../../src/text/arabic.js';
 import type { Config } from '../../src/config.js';
 import { errorMessage, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { findArticle, queueBroadcast } from '../../src/pipeline.js';
-import { renderArticle } from '../../src/render.js';
+import { findArticle, queueBroadcast } from '../../src/newsroom/pipeline.js';
+import { renderArticle } from '../../src/format/render.js';
 import type { Store } from '../../src/store/index.js';
-import { WHATSAPP_PRACTICAL_LIMIT } from '../../src/whatsapp-format.js';
+import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
@@ -173,7 +173,7 @@ export class WhatsAppCommands {
     const separator = '\n\n━━━━━━━━\n\n';
     let text = '';
     for (const article of articles) {
-      const next = text ? text + separator + renderArticle(article, 'whatsapp', this.deps.config) : renderArticle(article, 'whatsapp', this.deps.config);
+      const next = text ? text + separator + renderArticle(article, whatsappMarkup, this.deps.config) : renderArticle(article, whatsappMarkup, this.deps.config);
       if (next.length > WHATSAPP_PRACTICAL_LIMIT) break;
       text = next;
     }
@@ -300,7 +300,7 @@ export class WhatsAppCommands {
     this.pending.set(msg.from, { broadcastId: broadcast.id, expiresAt: now + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
     store.audit.record(PLATFORM, actor, 'broadcast_preview', { article: article.id, broadcast: broadcast.id });
     const targets = store.subscriptions.active().length;
-    const preview = renderArticle(article, 'whatsapp', config);
+    const preview = renderArticle(article, whatsappMarkup, config);
     await msg.reply(`معاينة البث:\n\n${preview}\n\n━━━━━━━━\nللإرسال إلى ${targets} اشتراكًا نشطًا أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
   }
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../src/config.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import type { PlatformAdapter } from '../../src/platform.js';
+import type { PlatformAdapter } from '../../src/delivery/platform.js';
 import type { Store } from '../../src/store/index.js';
 import { WhatsAppCommands } from './commands.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
@@ -13,7 +13,7 @@ export interface WhatsAppAdapterOptions {
   createClient?: () => WaClient | Promise<WaClient>;
   clock?: Clock;
   random?: Random;
-  /** Tells the newsroom's editors something went wrong (wired to Telegram in src/platforms.ts when it is configured). */
+  /** Tells the newsroom's editors something went wrong (wired to Telegram in src/app/platforms.ts when it is configured). */
   notifyEditors?: (text: string) => Promise<void>;
   /** New deliveries were queued from WhatsApp (a confirmed broadcast): wake the delivery worker. */
   onQueued?: () => void;

@@ -1,12 +1,12 @@
 import type { Config } from '../../src/config.js';
-import type { Transport } from '../../src/deliveries.js';
+import type { Transport } from '../../src/delivery/worker.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
-import { DEFAULT_TEMPLATE, formatPost } from '../../src/format.js';
+import { DEFAULT_TEMPLATE, formatPost } from '../../src/format/post.js';
 import type { Logger } from '../../src/logger.js';
-import { toPost } from '../../src/pipeline.js';
-import { renderArticle } from '../../src/render.js';
+import { toPost } from '../../src/newsroom/pipeline.js';
+import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
-import { WHATSAPP_PRACTICAL_LIMIT } from '../../src/whatsapp-format.js';
+import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
 import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
 import type { Clock, Pacer } from './pacing.js';
@@ -136,7 +136,7 @@ export class WhatsAppTransport implements Transport {
   private async sendArticle(client: WaClient, chatId: string, article: StoredArticle): Promise<WaSentMessage> {
     const { config, loadMedia, logger } = this.deps;
     if (article.imageUrl && loadMedia) {
-      const caption = renderArticle(article, 'whatsapp', config, { caption: true });
+      const caption = renderArticle(article, whatsappMarkup, config, { caption: true });
       if (caption.length <= CAPTION_LIMIT) {
         const media = await loadMedia(article.imageUrl).catch((err) => {
           logger.info('lead image not loaded; sending text', { article: article.id, error: errorMessage(err) });
@@ -145,7 +145,7 @@ export class WhatsAppTransport implements Transport {
         if (media) return client.sendMessage(chatId, media, { caption });
       }
     }
-    return client.sendMessage(chatId, renderArticle(article, 'whatsapp', config), { linkPreview: true });
+    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config), { linkPreview: true });
   }
 
   /** «ملخص»: several articles in one message, each reduced to headline, summary and link. */
@@ -154,7 +154,7 @@ export class WhatsAppTransport implements Transport {
     const separator = '\n\n━━━━━━━━\n\n';
     const room = Math.floor((WHATSAPP_PRACTICAL_LIMIT - header.length - 2) / articles.length) - separator.length;
     const template = { ...DEFAULT_TEMPLATE, ...definedOnly(this.deps.config.template), showDate: false, showHashtags: false, footer: undefined, headerMark: undefined };
-    const items = articles.map((a) => formatPost(toPost(a, this.deps.config.timeZone), 'whatsapp', { template, maxLength: room }));
+    const items = articles.map((a) => formatPost(toPost(a, this.deps.config.timeZone), whatsappMarkup, { template, maxLength: room }));
     return `${header}\n\n${items.join(separator)}`;
   }
 }

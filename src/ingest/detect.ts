@@ -2,8 +2,8 @@
  * What an editor's URL is: a feed, a WordPress site (REST API preferred, then its feed), or one article page.
  */
 import { parseHTML } from 'linkedom';
-import { fetchText, type FetchedText, type FetchOptions } from '../http.js';
-import { NotAnArticleError, readHtml } from '../reader.js';
+import { fetchText, type FetchedText, type FetchOptions } from './http.js';
+import { NotAnArticleError, readHtml } from './reader.js';
 import type { SourceKind } from '../store/index.js';
 import { FeedParseError, looksLikeFeed, parseFeedText, type ParsedFeed } from './feeds.js';
 import { htmlToText } from './html-text.js';

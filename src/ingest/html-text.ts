@@ -3,7 +3,7 @@
  * only the text of its paragraphs (cleaned of invisible and spoofing characters by cleanText).
  */
 import { parseHTML } from 'linkedom';
-import { cleanText } from '../text-safety.js';
+import { cleanText } from '../text/safety.js';
 
 const DROP = 'script, style, noscript, iframe, object, embed, form, button, svg, figcaption, .sharedaddy, .jp-relatedposts';
 const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre, dd';

@@ -3,15 +3,15 @@
  * others, a bounded number at a time. New items become Articles (full text fetched when the feed only has an
  * excerpt), go through storeArticle (de-duplication) and routeArticle (subscriptions).
  */
-import type { Article } from '../article.js';
+import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
-import { FetchError, fetchText, type FetchedText } from '../http.js';
-import { detectLanguage } from '../language.js';
+import { FetchError, fetchText, type FetchedText } from './http.js';
+import { detectLanguage } from '../text/language.js';
 import type { Logger } from '../logger.js';
-import { routeArticle, storeArticle } from '../pipeline.js';
-import { readHtml } from '../reader.js';
+import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
-import { canonicalUrl } from '../url.js';
+import { canonicalUrl } from '../text/url.js';
 import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { FetchError } from '../http.js';
+import { FetchError } from './http.js';
 import type { Logger } from '../logger.js';
 import type { Source, Store } from '../store/index.js';
 import { detectSource, NotASourceError } from './detect.js';

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Article } from '../article.js';
+import type { Article } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
 /** An article as stored: the model plus what Nashra computed from it. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { TelegramAdapter } from '../../bots/telegram/index.js';
 import type { BotOptions } from '../../bots/telegram/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { DeliveryWorker } from '../../src/deliveries.js';
+import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { storeArticle } from '../../src/pipeline.js';
+import { storeArticle } from '../../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
 import { FakeTelegram, type FakeLimits } from './server.js';
 

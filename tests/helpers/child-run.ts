@@ -1,9 +1,9 @@
 /**
- * `nashra run` as a real child process (the built dist/src/cli.js), for tests that kill it, signal it or run two
+ * `nashra run` as a real child process (the built dist/src/app/cli.js), for tests that kill it, signal it or run two
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { queueBroadcast, storeArticle } from '../../src/pipeline.js';
+import { queueBroadcast, storeArticle } from '../../src/newsroom/pipeline.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 

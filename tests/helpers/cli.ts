@@ -4,9 +4,9 @@ import { projectRoot } from '../../src/paths.js';
 
 /** The project root and its built CLI, whether this file runs from tests/ (vitest) or dist/tests/ (bench). */
 export const ROOT = projectRoot();
-export const CLI = join(ROOT, 'dist/src/cli.js');
+export const CLI = join(ROOT, 'dist/src/app/cli.js');
 
-/** Node's flags as `npm start` and the `nashra` command pass them (package.json, the first line of src/cli.ts). */
+/** Node's flags as `npm start` and the `nashra` command pass them (package.json, the first line of src/app/cli.ts). */
 export const NODE_FLAGS = ['--max-old-space-size=128'];
 
 export interface CliResult { code: number; stdout: string; stderr: string }

@@ -1,0 +1,29 @@
+/**
+ * WhatsApp text formatting: `*bold*` for the headline, nothing else.
+ *
+ * WhatsApp has no escape character, so article text containing `* _ ~ \`` could pair up into bold,
+ * italic, strike-through or monospace by accident. Each of those characters in article text is
+ * replaced with a look-alike that WhatsApp does not parse: ∗ (U+2217 ASTERISK OPERATOR),
+ * ＿ (U+FF3F FULLWIDTH LOW LINE), ∼ (U+223C TILDE OPERATOR), ˋ (U+02CB MODIFIER LETTER GRAVE ACCENT);
+ * a `>` opening a line (quote syntax) becomes › (U+203A). Zero-width separators were rejected: they are
+ * stripped by cleanText elsewhere and break copy-paste and search. The link is left untouched, since
+ * WhatsApp recognises a URL before it looks for formatting and a changed URL would break.
+ */
+import type { Markup } from '../../src/format/post.js';
+
+/** WhatsApp accepts 65,536 characters; a message longer than a Telegram one is unreadable on a phone anyway. */
+export const WHATSAPP_PRACTICAL_LIMIT = 4096;
+
+const LOOK_ALIKES: Record<string, string> = { '*': '∗', _: '＿', '~': '∼', '`': 'ˋ' };
+
+export function neutralizeWhatsAppMarkup(text: string): string {
+  return text.replace(/[*_~`]/g, (character) => LOOK_ALIKES[character] ?? character).replace(/^>/gm, '›');
+}
+
+export const whatsappMarkup: Markup = {
+  name: 'whatsapp',
+  text: neutralizeWhatsAppMarkup,
+  bold: (text) => `*${text}*`,
+  link: (url) => url,
+  limit: () => WHATSAPP_PRACTICAL_LIMIT,
+};

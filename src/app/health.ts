@@ -1,0 +1,32 @@
+import { createServer, type Server } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { PlatformAdapter } from '../delivery/platform.js';
+import type { Store } from '../store/index.js';
+import { collectStats } from '../newsroom/stats.js';
+
+/**
+ * GET /health on 127.0.0.1 only: 200 when every platform is connected, 503 otherwise, with the queue depth and the age
+ * of the oldest waiting delivery, so systemd or an orchestrator can probe it.
+ */
+export function startHealthServer(port: number, store: Store, platforms: PlatformAdapter[], logger: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || !req.url?.startsWith('/health')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /health\n');
+      return;
+    }
+    const stats = collectStats(store);
+    const connected = Object.fromEntries(platforms.map((p) => [p.name, p.isConnected()]));
+    const ok = Object.values(connected).every(Boolean);
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({
+      ok, platforms: connected, queueDepth: stats.queueDepth, oldestQueuedSeconds: stats.oldestQueuedSeconds,
+      inDoubt: stats.inDoubt.length,
+    }) + '\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      logger.info('health endpoint listening', { url: `http://127.0.0.1:${port}/health` });
+      resolve(server);
+    });
+  });
+}

@@ -1,0 +1,188 @@
+import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createConsoleTransport } from '../../bots/console/transport.js';
+import type { Config } from '../config.js';
+import { DeliveryWorker, type Transport } from '../delivery/worker.js';
+import { UserError } from '../errors.js';
+import { startHealthServer } from './health.js';
+import { SourcePoller } from '../ingest/poller.js';
+import { loadArticle } from '../ingest/load-article.js';
+import type { Logger } from '../logger.js';
+import { projectRoot } from '../paths.js';
+import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
+import type { Store } from '../store/index.js';
+
+export interface RunOptions {
+  once: boolean;
+  out: (text: string) => void;
+  /** Adapters for the configured platforms (built by the caller, so tests can pass their own). */
+  platforms: PlatformAdapter[];
+  /** What the adapters call when they queue deliveries; pointed at the worker here. */
+  queued?: QueueSignal;
+}
+
+const LEASE = 'run';
+const LEASE_TTL_MS = 15_000;
+
+/**
+ * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
+ * With no platform configured it runs on the embedded default: the bundled samples, printed to the console.
+ */
+export async function runMain(config: Config, store: Store, logger: Logger, options: RunOptions): Promise<void> {
+  const lease = acquireLease(store, logger);
+  // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
+  // and the lease is renewed in --once mode too (a long drain must not let a second run in).
+  const stop = watchStop(logger, () => lease.renew());
+  let health: Server | undefined;
+  try {
+    const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
+    if (recovered > 0) {
+      logger.warn(config.inDoubtPolicy === 'hold'
+        ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
+        : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
+    }
+    const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
+    if (options.platforms.length === 0) {
+      options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+        'See .env.example to connect Telegram or WhatsApp.\n');
+      // A fresh database gets the embedded demo; one that has been set up is left as it is.
+      if (store.subscriptions.list().length === 0) await seedDemo(config, store, logger, options.out);
+    }
+
+    const worker = new DeliveryWorker(store, transports, logger);
+    options.queued?.listen(() => worker.notify());
+    const poller = new SourcePoller(config, store, logger, () => worker.notify());
+    // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
+    // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
+    let platformsStarted = false;
+    void stop.requested.then(() => {
+      if (!platformsStarted) for (const p of options.platforms) void p.stop().catch(() => undefined);
+    });
+    for (const p of options.platforms) {
+      try {
+        await p.start();
+      } catch (err) {
+        if (stop.isRequested) return;
+        throw err;
+      }
+    }
+    platformsStarted = true;
+    if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
+
+    if (options.once) {
+      // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
+      void stop.requested.then(() => worker.stop(3000));
+      await poller.pollAll();
+      if (!stop.isRequested) {
+        const result = await worker.drain();
+        logger.info('queue drained', { ...result });
+      }
+    } else {
+      if (!stop.isRequested) {
+        poller.start();
+        worker.start();
+        logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
+      }
+      await stop.requested;
+      await poller.stop();
+      await worker.stop(3000);
+    }
+    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+  } finally {
+    stop.dispose();
+    health?.close();
+    lease.release();
+  }
+}
+
+function acquireLease(store: Store, logger: Logger) {
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const info = { pid: process.pid, host: hostname() };
+  const got = store.leases.acquire(LEASE, holder, LEASE_TTL_MS, info);
+  if (!got.ok) {
+    const c = got.current;
+    // A run that crashed on this machine (its pid is gone) holds no work: take over now rather than refuse for
+    // the rest of the TTL, which would make a supervisor's quick restarts fail and give up.
+    if (c.host === hostname() && c.pid !== undefined && !processExists(c.pid)
+      && store.leases.takeOver(LEASE, c.holder, holder, LEASE_TTL_MS, info)) {
+      logger.warn('took over the run lease of a process that is no longer running', { pid: c.pid });
+    } else {
+      throw new UserError(`another nashra run is already using ${store.path} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
+        `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
+    }
+  }
+  return {
+    renew: () => {
+      if (!store.leases.renew(LEASE, holder, LEASE_TTL_MS)) {
+        logger.error('lost the run lease to another process; stopping');
+        return false;
+      }
+      return true;
+    },
+    release: () => {
+      if (store.isOpen) store.leases.release(LEASE, holder);
+    },
+  };
+}
+
+/** False only when no process has this pid (EPERM means it exists under another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * SIGINT/SIGTERM (or a lost lease) ask the run to stop; the lease is renewed meanwhile. A second signal after the
+ * first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
+ */
+function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<string>; readonly isRequested: boolean; dispose(): void } {
+  let why: string | undefined;
+  let resolve!: (why: string) => void;
+  const requested = new Promise<string>((r) => { resolve = r; });
+  const stop = (reason: string) => {
+    if (why !== undefined) return;
+    why = reason;
+    clearInterval(timer);
+    logger.info('stopping', { why });
+    resolve(reason);
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  const timer = setInterval(() => { if (!renew()) stop('lease lost'); }, LEASE_TTL_MS / 3);
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    requested,
+    get isRequested() { return why !== undefined; },
+    dispose() {
+      clearInterval(timer);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** The embedded default: a console subscriber and the bundled sample articles. */
+async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
+  store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: 'demo' });
+  const dir = join(projectRoot(), 'samples');
+  let added = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+    try {
+      const article = await loadArticle(join(dir, file), config);
+      const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
+      if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+    } catch (err) {
+      logger.warn('sample article skipped', { file, error: err });
+    }
+  }
+  out(`Demo: ${added} sample articles queued for the console.\n`);
+}

@@ -1,0 +1,256 @@
+import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PendingDelivery, Store, StoredArticle } from '../store/index.js';
+
+/** One platform's way out. Adapters under bots/ implement it; the worker decides what to send and when. */
+export interface Transport {
+  readonly platform: string;
+  /** Deliveries in flight at once (different chats). WhatsApp: 1. */
+  readonly concurrency: number;
+  /** Which queued deliveries go first after urgency: oldest (default) or newest article. */
+  readonly order?: 'oldest' | 'newest';
+  /**
+   * True when send() calls `hooks.sending()` itself, immediately before the request leaves (after the transport's own
+   * rate-limit wait). The delivery is then recorded as `sending` only once it is really on its way, so a crash leaves
+   * in doubt only what was on the wire, not what was waiting its turn. Otherwise the worker records it before send().
+   */
+  readonly marksSending?: boolean;
+  /** False while disconnected or logged out: the queue waits, nothing is lost. */
+  isReady(): boolean;
+  /**
+   * Sends one article to one chat and resolves with the platform's message id. Throws PermanentDeliveryError,
+   * TemporaryDeliveryError, ChatMigratedError or DeliveryCancelledError (when `hooks.sending()` said no); anything
+   * else is treated as temporary.
+   */
+  send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
+}
+
+export interface SendHooks {
+  /**
+   * Records the delivery as `sending` (committed) and says whether it may go: false when it was finished elsewhere
+   * meanwhile (a stopped broadcast). Idempotent: a second request for the same delivery (a plain-text fallback,
+   * a retry after 429) gets true again.
+   */
+  sending(): boolean;
+}
+
+export interface WorkerOptions {
+  maxAttempts?: number;
+  /** Base of the exponential backoff for temporary failures without a retry_after. */
+  backoffMs?: number;
+  /** How often to look for new work when idle. */
+  pollMs?: number;
+  onDelivered?: (delivery: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped') => void;
+}
+
+export interface DrainResult { sent: number; failed: number; skipped: number; retried: number }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Drains the deliveries outbox. Every delivery is marked `sending` (committed) before the request and `sent` with the
+ * message id after it, so a crash can leave only the requests in flight in doubt — never a silent loss or a resend.
+ * One delivery per chat is in flight at a time, which keeps each chat's messages in order.
+ */
+export class DeliveryWorker {
+  private running = false;
+  private readonly inFlight = new Map<number, { platform: string; job: Promise<void> }>();
+  private readonly wakers = new Set<() => void>();
+  private readonly busyChats = new Set<string>();
+  private readonly articleCache = new Map<number, StoredArticle>();
+  private loops: Promise<void>[] = [];
+  /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
+  private lastProgress = Date.now();
+  readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly transports: Transport[],
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions = {},
+  ) {}
+
+  /** Runs until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loops = this.transports.map((t) => this.loop(t, false));
+  }
+
+  /**
+   * Sends until the queue is empty, however long that takes while deliveries keep going out. Gives up on what is
+   * left when nothing has moved for `idleGiveUpMs` (a retry scheduled further ahead, a platform that stays
+   * disconnected), or at `maxWaitMs` overall.
+   */
+  async drain(maxWaitMs = Infinity, idleGiveUpMs = 60_000): Promise<DrainResult> {
+    this.running = true;
+    this.lastProgress = Date.now();
+    const before = { ...this.totals };
+    const deadline = Date.now() + maxWaitMs;
+    await Promise.all(this.transports.map((t) => this.loop(t, true, deadline, idleGiveUpMs)));
+    this.running = false;
+    return {
+      sent: this.totals.sent - before.sent, failed: this.totals.failed - before.failed,
+      skipped: this.totals.skipped - before.skipped, retried: this.totals.retried - before.retried,
+    };
+  }
+
+  /** Takes no new work, waits up to `graceMs` for requests in flight, then returns. */
+  async stop(graceMs = 3000): Promise<void> {
+    this.running = false;
+    this.notify();
+    const settle = Promise.all([...this.jobs(), ...this.loops]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settle, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+    clearTimeout(timer); // a pending grace timer would keep the process alive for the whole grace after a clean stop
+  }
+
+  /** Tells an idle loop to look at the queue now (new deliveries were queued). */
+  notify(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
+    const pollMs = this.options.pollMs ?? 500;
+    while (this.running && Date.now() < deadline) {
+      const started = transport.isReady() ? this.startReady(transport) : 0;
+      if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
+        if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+      }
+      if (started === 0) await this.idle(pollMs);
+    }
+    await Promise.all(this.jobs());
+  }
+
+  private jobs(): Promise<void>[] {
+    return [...this.inFlight.values()].map((f) => f.job);
+  }
+
+  private startReady(transport: Transport): number {
+    const free = transport.concurrency - this.inFlightFor(transport);
+    if (free <= 0) return 0;
+    const candidates = this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order);
+    let started = 0;
+    for (const d of candidates) {
+      if (started >= free) break;
+      if (this.busyChats.has(chatKey(d))) continue;
+      started += this.begin(transport, d) ? 1 : 0;
+    }
+    return started;
+  }
+
+  private begin(transport: Transport, d: PendingDelivery): boolean {
+    if (!d.subscriptionActive) {
+      this.store.deliveries.markSkipped(d.id, 'subscription is no longer active');
+      this.count(d, 'skipped');
+      return false;
+    }
+    const article = this.article(d.articleId);
+    if (!article) {
+      this.store.deliveries.markFailed(d.id, 'article no longer exists');
+      this.count(d, 'failed');
+      return false;
+    }
+    let marked = false;
+    const hooks: SendHooks = { sending: () => marked || (marked = this.store.deliveries.markSending(d.id)) };
+    if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
+    const key = chatKey(d);
+    this.busyChats.add(key);
+    this.lastProgress = Date.now();
+    const job = this.sendOne(transport, d, article, hooks).finally(() => {
+      this.lastProgress = Date.now();
+      this.busyChats.delete(key);
+      this.inFlight.delete(d.id);
+      this.notify();
+    });
+    this.inFlight.set(d.id, { platform: transport.platform, job });
+    return true;
+  }
+
+  private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<void> {
+    try {
+      const { messageId } = await transport.send(d, article, hooks);
+      hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
+      this.store.deliveries.markSent(d.id, messageId);
+      this.count(d, 'sent');
+    } catch (err) {
+      // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
+      if (this.store.isOpen) this.handleFailure(d, err);
+    }
+  }
+
+  private handleFailure(d: PendingDelivery, err: unknown): void {
+    const message = errorMessage(err);
+    const fields = { delivery: d.id, article: d.articleId, chat: d.chatId, platform: d.platform, error: message };
+    if (err instanceof DeliveryCancelledError) {
+      this.count(d, 'skipped');
+    } else if (err instanceof ChatMigratedError) {
+      this.store.subscriptions.migrateChat(d.platform as 'telegram', d.chatId, err.newChatId);
+      this.store.deliveries.retryLater(d.id, message, Date.now());
+      this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
+      this.count(d, 'retry');
+    } else if (err instanceof PermanentDeliveryError) {
+      this.store.deliveries.markFailed(d.id, message);
+      if (err.deactivate) {
+        this.store.subscriptions.deactivate(d.subscriptionId, message);
+        const dropped = this.store.deliveries.failQueuedForSubscription(d.subscriptionId, `subscription deactivated: ${message}`);
+        this.logger.warn('subscription deactivated', { ...fields, dropped });
+      } else {
+        this.logger.warn('delivery failed permanently', fields);
+      }
+      this.count(d, 'failed');
+    } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
+      this.store.deliveries.markFailed(d.id, `gave up after ${d.attempts + 1} attempts: ${message}`);
+      this.logger.error('delivery failed after retries', fields);
+      this.count(d, 'failed');
+    } else {
+      const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
+        ? err.retryAfterMs
+        : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
+      this.store.deliveries.retryLater(d.id, message, Date.now() + wait);
+      this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
+      this.count(d, 'retry');
+    }
+  }
+
+  private count(d: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
+    if (outcome === 'retry') this.totals.retried++; else this.totals[outcome]++;
+    this.options.onDelivered?.(d, outcome);
+  }
+
+  private article(id: number): StoredArticle | undefined {
+    let a = this.articleCache.get(id);
+    if (!a) {
+      a = this.store.articles.get(id);
+      if (!a) return undefined;
+      if (this.articleCache.size >= 200) this.articleCache.delete(this.articleCache.keys().next().value!);
+      this.articleCache.set(id, a);
+    }
+    return a;
+  }
+
+  private inFlightFor(transport: Transport): number {
+    let n = 0;
+    for (const f of this.inFlight.values()) if (f.platform === transport.platform) n++;
+    return n;
+  }
+
+  /** Queued deliveries, including those waiting for a retry time. */
+  private hasPending(transport: Transport): boolean {
+    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0;
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.wakers.delete(done); resolve(); };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+}
+
+const chatKey = (d: PendingDelivery) => `${d.platform}:${d.chatId}`;

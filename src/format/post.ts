@@ -1,0 +1,289 @@
+/**
+ * One post layout, three targets (Telegram HTML, WhatsApp, plain text).
+ *
+ *   🔴 عاجل                                   ← optional header mark
+ *   **headline**
+ *
+ *   summary sentence 1                         ← one paragraph per sentence: long Arabic sentences
+ *                                                read better apart on a phone screen
+ *   summary sentence 2
+ *
+ *   المصدر: SY24 · 25 تشرين الثاني 2026، 15:05      ← always treated as an Arabic line
+ *   https://…                                  ← alone on its line
+ *   ‏#hashtag1 #hashtag2                         ← starts with RLM
+ *   footer                                     ← optional
+ *
+ * Right-to-left guarantees, for every target: all text is cleaned (no bidi control from the input
+ * survives, so no override or embedding character ever appears); in every line where Arabic dominates
+ * (and in the source line), each run of Latin letters and ASCII digits is wrapped in FSI … PDI, and the
+ * line starts with RLM when its first letter is not Arabic; the URL stands alone on its line; the hashtag
+ * line starts with RLM and wraps non-Arabic hashtags in FSI … PDI. Lines where Arabic does not dominate
+ * are left to the client's own first-strong detection.
+ *
+ * Length: the produced string never exceeds the limit in UTF-16 code units (Telegram 4096, caption 1024,
+ * WhatsApp 4096, plain unlimited; `maxLength` tightens it). Over the limit, summary sentences are dropped
+ * from the end, then the last one is cut after a whole word with «…»; only if the headline alone is still
+ * too long are hashtags, footer, header mark and source line dropped and the headline cut. Headline and
+ * link are kept. Cutting happens on plain text before escaping, so never inside a tag or an entity.
+ * A link longer than the limit on its own is a RangeError.
+ */
+import type { Post } from '../model/article.js';
+import { DEFAULT_TIME_ZONE, formatArabicDate } from '../text/arabic-date.js';
+import { detectLanguage } from '../text/language.js';
+import { cleanText } from '../text/safety.js';
+import { lazyCharTable, isSurrogatePairAt } from '../text/char-table.js';
+
+export interface Template {
+  /** Header line above the headline, e.g. «عاجل» (shown as «🔴 عاجل» unless it starts with an emoji). */
+  headerMark?: string;
+  footer?: string;
+  showDate: boolean;
+  showSource: boolean;
+  showLink: boolean;
+  showHashtags: boolean;
+}
+
+export const DEFAULT_TEMPLATE: Template = { showDate: true, showSource: true, showLink: true, showHashtags: true };
+
+export interface FormatOptions {
+  template?: Template;
+  /** Telegram photo caption: 1024 instead of 4096 characters. */
+  caption?: boolean;
+  /** A tighter limit than the platform's. */
+  maxLength?: number;
+}
+
+/**
+ * How a target escapes text and marks it up. Each platform brings its own (bots/<platform>/markup.ts) in its
+ * descriptor; the formatter never names a platform.
+ */
+export interface Markup {
+  /** Names the markup in caches and in `nashra preview --platform`. */
+  readonly name: string;
+  /** Article text made inert for the target. */
+  text(plain: string): string;
+  /** Wraps text already passed through `text`. */
+  bold(escaped: string): string;
+  /** The link line. */
+  link(url: string): string;
+  /** Maximum length in UTF-16 code units. */
+  limit(caption: boolean): number;
+}
+
+/** Plain text: the console, the CLI, and the fallback when a platform rejects its own markup. */
+export const plainMarkup: Markup = {
+  name: 'plain',
+  text: (plain) => plain,
+  bold: (text) => text,
+  link: (url) => url,
+  limit: () => Number.POSITIVE_INFINITY,
+};
+
+export function formatPost(post: Post, markup: Markup, options: FormatOptions = {}): string {
+  const limit = Math.min(options.maxLength ?? Number.POSITIVE_INFINITY, markup.limit(options.caption ?? false));
+  const draft = draftOf(post, options.template ?? DEFAULT_TEMPLATE);
+  return fitToLimit(draft, (candidate) => render(candidate, markup), limit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Draft: the cleaned plain-text pieces of a post, before bidi marks and markup
+
+interface Draft {
+  header?: string;
+  title: string;
+  sentences: string[];
+  sourceLine?: string;
+  url?: string;
+  hashtags: string[];
+  footer?: string;
+}
+
+function draftOf(post: Post, template: Template): Draft {
+  return {
+    header: template.headerMark ? headerLine(cleanText(template.headerMark)) : undefined,
+    title: cleanText(post.title),
+    sentences: post.summary.map(cleanText).filter(Boolean),
+    sourceLine: sourceLine(post, template),
+    url: template.showLink ? post.url.trim() : undefined,
+    hashtags: template.showHashtags ? normaliseHashtags(post.hashtags) : [],
+    footer: template.footer ? cleanText(template.footer) || undefined : undefined,
+  };
+}
+
+function headerLine(mark: string): string | undefined {
+  if (!mark) return undefined;
+  return /^\p{Extended_Pictographic}/u.test(mark) ? mark : `🔴 ${mark}`;
+}
+
+/** «المصدر: SY24 · 25 تشرين الثاني 2026، 14:05», or the half the template asks for. */
+function sourceLine(post: Post, template: Template): string | undefined {
+  const source = template.showSource ? cleanText(post.source) : '';
+  const date =
+    template.showDate && post.publishedAt ? formatArabicDate(post.publishedAt, post.timeZone ?? DEFAULT_TIME_ZONE) : '';
+  const parts = [source && `المصدر: ${source}`, date].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** «#البادية_السورية»: one leading #, spaces and punctuation turned into _ (a hashtag ends at them). */
+function normaliseHashtags(hashtags: string[]): string[] {
+  const tags = hashtags
+    .map((tag) => cleanText(tag).replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
+    .filter(Boolean)
+    .map((tag) => `#${tag}`);
+  return [...new Set(tags)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right-to-left
+
+const RLM = '\u200F';
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/**
+ * Latin letters and ASCII digits, with the punctuation that joins them (U.S., COVID-19, 14:05, 2.5%, a@b.c);
+ * a leading # or @ stays inside, so Telegram still sees #SY24 and @channel as a hashtag and a mention.
+ */
+const LEFT_TO_RIGHT_RUN = /[#@]?[\p{Script=Latin}0-9](?:[\p{Script=Latin}0-9\p{M} .,:/'’&+\-_@#]*[\p{Script=Latin}0-9%])?/gu;
+const ARABIC_LETTER = /\p{Script=Arabic}/u;
+const FIRST_LETTER = /\p{L}/u;
+
+/**
+ * Makes an Arabic line display right-to-left with its Latin/number fragments in order. Lines of article
+ * text are treated so when Arabic dominates them; lines Nashra writes in Arabic («المصدر: Reuters») always are.
+ */
+function rightToLeftSafe(line: string, isArabic = detectLanguage(line) === 'ar'): string {
+  if (!isArabic) return line;
+  const isolated = hasLeftToRightCharacter(line) ? line.replace(LEFT_TO_RIGHT_RUN, (run) => FSI + run + PDI) : line;
+  return ARABIC_LETTER.test(FIRST_LETTER.exec(line)?.[0] ?? '') ? isolated : RLM + isolated;
+}
+
+/** What every LEFT_TO_RIGHT_RUN contains: most Arabic lines have none, and need no replace. */
+const LEFT_TO_RIGHT_CHARACTER = /[\p{Script=Latin}0-9]/u;
+/** LEFT_TO_RIGHT_CHARACTER for each BMP code unit, built on first use: a table scan is several times faster. */
+
+const leftToRightCharacters = lazyCharTable((ch) => (LEFT_TO_RIGHT_CHARACTER.test(ch) ? 1 : 0));
+
+function hasLeftToRightCharacter(line: string): boolean {
+  const table = leftToRightCharacters();
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (isSurrogatePairAt(line, i)) {
+      if (LEFT_TO_RIGHT_CHARACTER.test(line.slice(i, i + 2))) return true;
+      i++;
+    } else if (table[code] === 1) {
+      return true;
+    }
+  }
+  return false;
+}
+
+
+function hashtagLine(hashtags: string[]): string {
+  const tags = hashtags.map((tag) => (detectLanguage(tag) === 'ar' ? tag : FSI + tag + PDI));
+  return RLM + tags.join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering and fitting
+
+function render(draft: Draft, markup: Markup): string {
+  const line = (text: string, isArabic?: boolean): string => markup.text(rightToLeftSafe(text, isArabic));
+  const headline = [
+    draft.header && markup.bold(line(draft.header)),
+    draft.title && markup.bold(line(draft.title)),
+  ];
+  const details = [
+    draft.sourceLine && line(draft.sourceLine, true),
+    draft.url && markup.link(draft.url),
+    draft.hashtags.length > 0 && markup.text(hashtagLine(draft.hashtags)),
+    draft.footer && line(draft.footer),
+  ];
+  const blocks = [joinLines(headline), ...draft.sentences.map((sentence) => line(sentence)), joinLines(details)];
+  return blocks.filter(Boolean).join('\n\n');
+}
+
+function joinLines(lines: Array<string | false | undefined>): string {
+  return lines.filter(Boolean).join('\n');
+}
+
+const ELLIPSIS = '…';
+
+/** Shrinks the draft step by step until the rendering fits; headline and link go last. */
+function fitToLimit(draft: Draft, render: (draft: Draft) => string, limit: number): string {
+  // Rendering is the costly part: each candidate is rendered once, and a fitting rendering is returned as is.
+  let current = draft;
+  let rendered = render(current);
+  while (current.sentences.length > 1 && rendered.length > limit) {
+    current = { ...current, sentences: current.sentences.slice(0, -1) };
+    rendered = render(current);
+  }
+  if (rendered.length <= limit) return rendered;
+
+  const [lastSentence] = current.sentences;
+  const cutSentence =
+    lastSentence && cutToFit(lastSentence, (text) => render({ ...current, sentences: [text] }), limit);
+  if (cutSentence) return cutSentence;
+
+  const reductions: Array<(draft: Draft) => Draft> = [
+    (d) => ({ ...d, sentences: [] }),
+    (d) => ({ ...d, hashtags: [] }),
+    (d) => ({ ...d, footer: undefined }),
+    (d) => ({ ...d, header: undefined }),
+    (d) => ({ ...d, sourceLine: undefined }),
+  ];
+  for (const reduce of reductions) {
+    current = reduce(current);
+    rendered = render(current);
+    if (rendered.length <= limit) return rendered;
+  }
+  const cutTitle = cutToFit(current.title, (title) => render({ ...current, title }), limit);
+  if (cutTitle) return cutTitle;
+  throw new RangeError(`post cannot fit in ${limit} characters: the link alone is too long`);
+}
+
+/**
+ * The rendering with the longest prefix of `text` that fits, cut after a whole word and ended with «…».
+ * Text without a usable word boundary (one giant "word") is cut between grapheme clusters instead.
+ * Undefined when not even the first word fits.
+ */
+function cutToFit(text: string, renderWith: (text: string) => string, limit: number): string | undefined {
+  const attempt = (end: number): string => renderWith(text.slice(0, end) + ELLIPSIS);
+  for (const cutPoints of [wordEnds(text), graphemeEnds(text)]) {
+    const best = longestFitting(cutPoints, (end) => attempt(end).length <= limit);
+    if (best !== undefined) return attempt(best);
+  }
+  return undefined;
+}
+
+/** Binary search: rendering length grows with the prefix, so the fitting cut points form a prefix of the list. */
+function longestFitting(cutPoints: number[], fits: (end: number) => boolean): number | undefined {
+  let low = 0;
+  let high = cutPoints.length - 1;
+  let best: number | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (fits(cutPoints[middle]!)) {
+      best = cutPoints[middle];
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return best;
+}
+
+/**
+ * Offsets just after each word that a space follows, so «…» lands after a whole word and never after
+ * a comma or inside «a&b».
+ */
+function wordEnds(text: string): number[] {
+  return [...text.matchAll(/(?<=[\p{L}\p{N}\p{M}])\s/gu)].map((match) => match.index);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+function graphemeEnds(text: string): number[] {
+  const segments = graphemes.segment(text);
+  return [...segments].map((s) => s.index + s.segment.length).filter((end) => end < text.length);
+}

@@ -1,0 +1,50 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Article } from '../model/article.js';
+import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
+import { FetchError, fetchText } from './http.js';
+import { NotAnArticleError, readHtml, readPlainText } from './reader.js';
+
+const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html|<head|<body|<article|<meta)/i.test(text);
+
+/** Reads an article from a file (plain text as scraped, or an HTML page) or from an http(s) URL. */
+export async function loadArticle(input: string, config: Config): Promise<Article> {
+  try {
+    if (/^https?:\/\//i.test(input)) return await loadUrl(input, config);
+    return loadFile(input);
+  } catch (err) {
+    if (err instanceof NotAnArticleError) throw new UserError(`${input}: not an article: ${err.message}`);
+    throw err;
+  }
+}
+
+function loadFile(path: string): Article {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (text.trim() === '') throw new UserError(`${path}: the file is empty`);
+  const url = pathToFileURL(resolve(path)).toString();
+  return looksLikeHtml(text) ? readHtml(text, url) : readPlainText(text, { url });
+}
+
+async function loadUrl(url: string, config: Config): Promise<Article> {
+  let res;
+  try {
+    res = await fetchText(url, { ...config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
+  } catch (err) {
+    // Timeouts, HTTP errors, private addresses, oversized pages: the editor's mistake or the site's, said in one line.
+    if (err instanceof FetchError) throw new UserError(err.message);
+    throw err;
+  }
+  if (!/html/i.test(res.contentType) && !looksLikeHtml(res.text)) {
+    throw new UserError(`${url}: not an article page (content type ${res.contentType || 'unknown'})`);
+  }
+  return readHtml(res.text, res.url);
+}

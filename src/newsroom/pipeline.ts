@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { Article, Post } from '../model/article.js';
+import { normalizeArabic, splitSentences } from '../text/arabic.js';
+import { hashtags } from '../summary/hashtags.js';
+import { UserError } from '../errors.js';
+import type { Store, StoredArticle, DuplicateMatch } from '../store/index.js';
+import { canonicalUrl } from '../text/url.js';
+import { summarize, type SummaryOptions } from '../summary/summarize.js';
+import { matchesTopics } from './topics.js';
+
+/** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
+
+export interface StoreOptions {
+  sourceId?: number;
+  timeZone?: string;
+  /** Stored as already seen: never routed (a source's backlog when it is first added). */
+  seenOnly?: boolean;
+  summary?: SummaryOptions;
+  now?: number;
+}
+
+export type StoreResult =
+  | { status: 'new'; article: StoredArticle }
+  | { status: 'duplicate'; match: DuplicateMatch; existing: StoredArticle };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Same story, whatever the URL: normalised title and opening sentence. */
+export function storyKey(article: Pick<Article, 'title' | 'paragraphs'>): string {
+  const opening = splitSentences(article.paragraphs.slice(0, 2).join('\n'))[0] ?? '';
+  return sha256(`${simplify(article.title)}\n${simplify(opening)}`);
+}
+
+export function contentHash(article: Pick<Article, 'paragraphs'>): string {
+  return sha256(simplify(article.paragraphs.join('\n')));
+}
+
+const simplify = (s: string) => normalizeArabic(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+export function storeArticle(store: Store, article: Article, opts: StoreOptions = {}): StoreResult {
+  const now = opts.now ?? Date.now();
+  const keys = { url: article.url, guid: article.guid, storyKey: storyKey(article), contentHash: contentHash(article) };
+  return store.transaction((): StoreResult => {
+    const match = store.articles.findDuplicate(keys, now);
+    if (match) {
+      store.articles.recordDuplicate(match, { sourceId: opts.sourceId, url: article.url, guid: article.guid }, now);
+      return { status: 'duplicate', match, existing: store.articles.get(match.articleId)! };
+    }
+    const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, opts.summary);
+    const tags = hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories });
+    const searchText = simplify([article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '));
+    const id = store.articles.insert({
+      article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText,
+      sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly,
+    }, now);
+    return { status: 'new', article: store.articles.get(id)! };
+  });
+}
+
+/**
+ * Queues a new article once for every active subscription whose topics match and that was active when the
+ * article arrived (a subscription switched on later does not receive the backlog it missed).
+ */
+export function routeArticle(store: Store, article: StoredArticle): number {
+  if (article.seenOnly) return 0;
+  return queueFor(store, article, { activeBefore: article.createdAt.getTime() });
+}
+
+/** An editor's broadcast: every active subscription whose topics match, whenever it subscribed. */
+export function queueBroadcast(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean } = {}): number {
+  return queueFor(store, article, opts);
+}
+
+/** One transaction: unfiltered subscriptions in one SQL statement, topic filters matched here on normalised Arabic. */
+function queueFor(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean; activeBefore?: number }): number {
+  return store.transaction(() => {
+    const everyone = store.deliveries.enqueueUnfiltered(article.id, opts);
+    const filtered = store.subscriptions.activeWithTopics()
+      .filter((s) => opts.activeBefore === undefined || s.activeSince.getTime() <= opts.activeBefore)
+      .filter((s) => opts.ignoreTopics || matchesTopics(s.topics, article));
+    return everyone + store.deliveries.enqueue(article.id, filtered, opts);
+  });
+}
+
+export function toPost(article: StoredArticle, defaultTimeZone: string): Post {
+  return {
+    title: article.title, summary: article.summary, source: article.source, url: article.url,
+    publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
+    timeZone: article.timeZone ?? defaultTimeZone,
+  };
+}
+
+/** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */
+export function findArticle(store: Store, ref: string): StoredArticle {
+  const article = /^\d+$/.test(ref) ? store.articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? store.articles.getByUrl(canonicalUrl(ref)) : undefined;
+  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+  return article;
+}

@@ -1,0 +1,60 @@
+import type { Store } from '../store/index.js';
+
+export interface Stats {
+  articles: number;
+  subscriptions: Array<{ platform: string; active: number; inactive: number }>;
+  deliveries: Record<string, Record<string, number>>;
+  queueDepth: number;
+  oldestQueuedSeconds: number | null;
+  inDoubt: Array<{ id: number; article: number; subscription: number; since: string | null }>;
+  sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** One picture of the system, shared by `nashra stats`, the bots' /stats and the health endpoint. */
+export function collectStats(store: Store, now = Date.now()): Stats {
+  const deliveries: Stats['deliveries'] = {};
+  let queueDepth = 0;
+  for (const { platform, state, count } of store.deliveries.countsByState()) {
+    (deliveries[platform] ??= {})[state] = count;
+    if (state === 'queued' || state === 'sending') queueDepth += count;
+  }
+  const age = store.deliveries.oldestPendingAge(now);
+  const sources = store.sources.list();
+  return {
+    articles: store.articles.count(),
+    subscriptions: store.subscriptions.counts(),
+    deliveries,
+    queueDepth,
+    oldestQueuedSeconds: age === undefined ? null : Math.round(age / 1000),
+    inDoubt: store.deliveries.inDoubt(20).map((d) => ({
+      id: d.id, article: d.article_id, subscription: d.subscription_id,
+      since: d.sending_at ? new Date(d.sending_at).toISOString() : null,
+    })),
+    sources: {
+      total: sources.length,
+      active: sources.filter((s) => s.active).length,
+      failingForADay: sources
+        .filter((s) => s.failingSince && now - s.failingSince.getTime() >= DAY_MS)
+        .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
+    },
+  };
+}
+
+export function formatStats(s: Stats): string {
+  const lines = [`articles: ${s.articles}`];
+  lines.push('subscriptions:' + (s.subscriptions.length ? '' : ' none'));
+  for (const p of s.subscriptions) lines.push(`  ${p.platform}: ${p.active} active, ${p.inactive} inactive`);
+  lines.push('deliveries:' + (Object.keys(s.deliveries).length ? '' : ' none'));
+  for (const [platform, states] of Object.entries(s.deliveries)) {
+    lines.push(`  ${platform}: ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  lines.push(`queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`);
+  if (s.inDoubt.length) {
+    lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (article ${d.article} → subscription ${d.subscription})`).join(', ')}`);
+  }
+  lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
+  for (const f of s.sources.failingForADay) lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
+  return lines.join('\n');
+}
