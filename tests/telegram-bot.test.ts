@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { routeArticle } from '../src/newsroom/index.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -40,6 +41,26 @@ describe('telegram bot: readers and subscribers', () => {
     h.fake.pushUpdate(message(privateChat(201), 201, '/unsubscribe'));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '201')?.active === false, 5000, 'unsubscription');
     await waitFor(() => repliesTo(h!, 201).length === 2);
+  });
+
+  it('subscribing is audited; a repeat says «already»; /unsubscribe cancels what is still queued for the chat', async () => {
+    h = await startHarness();
+    await h.worker.stop(100); // nothing leaves, so the queue can be seen being cancelled
+    h.fake.pushUpdate(message(privateChat(211), 211, '/subscribe'));
+    await waitFor(() => repliesTo(h!, 211).length === 1, 5000, 'subscribed');
+    h.fake.pushUpdate(message(privateChat(211), 211, '/subscribe'));
+    await waitFor(() => repliesTo(h!, 211).length === 2, 5000, 'already');
+    expect(plain(repliesTo(h, 211)[1]!.params.text)).toBe('أنت مشترك بالفعل.');
+    const sub = h.store.subscriptions.findByChat('telegram', '211')!;
+    const article = addArticle(h.store);
+    routeArticle(h.store, article);
+    expect(h.store.deliveries.listForArticle(article.id).map((d) => d.state)).toEqual(['queued']);
+    h.fake.pushUpdate(message(privateChat(211), 211, '/unsubscribe'));
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id)[0]?.state === 'failed', 5000, 'queued delivery cancelled');
+    expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
+    expect(h.store.audit.recent().map((e) => [e.platform, e.actor, e.action]).reverse()).toEqual([
+      ['telegram', '211', 'subscription.add'], ['telegram', '211', 'subscription.remove'],
+    ]);
   });
 
   it("lets a group's admin change its subscription and politely refuses a member", async () => {
