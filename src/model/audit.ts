@@ -12,4 +12,5 @@ export type AuditAction =
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again'
+  | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'refused';

@@ -14,6 +14,11 @@ export { resolveInDoubt } from './deliveries.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export {
+  decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
+  type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
+} from './review.js';
+export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export {
   setTopics, subscribe, subscriptionLost, unsubscribe,
