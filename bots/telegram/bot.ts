@@ -11,6 +11,7 @@ import { editors } from './editors.js';
 import { COMMANDS, DESCRIPTION } from './i18n.js';
 import { membership } from './membership.js';
 import { commandLimiter, readers } from './readers.js';
+import { review } from './review.js';
 import { subscriptions } from './subscribe.js';
 import { installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
@@ -54,7 +55,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   // answer would be published to every subscriber of the channel.
   bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
-  bot.use(membership(deps), readers(deps), subscriptions(deps), channels(deps), editors(deps));
+  bot.use(membership(deps), readers(deps), subscriptions(deps), channels(deps), editors(deps), review(deps));
   // A button no feature recognised (forged or stale data): answer it, so the client stops spinning, and do nothing.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
   bot.catch((err) => {
