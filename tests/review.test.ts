@@ -9,6 +9,8 @@ import { SourcePoller } from '../src/ingest/poller.js';
 import { reviewAnnouncer, searchArticles } from '../src/newsroom/index.js';
 import { openStore } from '../src/store/index.js';
 import { callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { FakeTelegram } from './fake-telegram/server.js';
+import { childEnv, CHILD_TOKEN } from './helpers/child-run.js';
 import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { ITEMS, reviewFeed } from './helpers/review-feed.js';
@@ -135,6 +137,15 @@ describe('review: CLI', () => {
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(/2 existing items marked as seen, 2 held for review/);
     expect(cli('sources', 'list').stdout).toContain('(review)');
+
+    // `nashra run` asks the editors about what a CLI process held (once), and queues nothing.
+    const fake = new FakeTelegram(CHILD_TOKEN);
+    const apiRoot = await fake.start();
+    cleanups.push(() => fake.stop());
+    const run = await runCliAsync(['run', '--once'], childEnv(apiRoot, db, { ...env, TELEGRAM_EDITOR_IDS: String(EDITOR) }));
+    expect(run.code).toBe(0);
+    const asked = fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:pub:'));
+    expect(asked.map((c) => String(c.params.text).split('\n')[0])).toEqual([`<b>${ITEMS[2]!.title}</b>`, `<b>${ITEMS[3]!.title}</b>`]);
 
     const list = cli('review', 'list');
     expect(list.code).toBe(0);
