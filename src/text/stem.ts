@@ -31,7 +31,8 @@ const PROCLITICS = ['وب', 'ول', 'وك', 'فب', 'فل', 'فك', 'و', 'ف', 
  */
 const SUFFIXES = ['هما', 'ها', 'هم', 'هن', 'كم', 'نا', 'ون', 'ين', 'ات', 'ان', 'يه', 'ه', 'ي'];
 
-import { isStopword, tokenize } from './arabic.js';
+import { tokenize } from './arabic.js';
+import { STOPWORD_SET } from './stopwords.js';
 
 const ARABIC_WORD = /^[\u0621-\u064A]+$/;
 
@@ -60,6 +61,22 @@ function stripPrefix(word: string, prefixes: readonly string[]): string | undefi
  * a letter that may be a proclitic or part of the word. The first is the reading that keeps that letter.
  */
 export function stemVariants(word: string): string[] {
+  let stems = known.get(word);
+  if (stems === undefined) {
+    if (known.size >= KNOWN_WORDS) known.clear();
+    known.set(word, (stems = variantsOf(word)));
+  }
+  return stems;
+}
+
+/**
+ * Stems of the words seen recently. News vocabulary repeats (a few thousand words make most of any article), so
+ * indexing 100,000 articles stems each distinct word about once; the bound keeps the memory to a few MB.
+ */
+const known = new Map<string, string[]>();
+const KNOWN_WORDS = 50_000;
+
+function variantsOf(word: string): string[] {
   if (!ARABIC_WORD.test(word)) return [word];
   const withoutArticle = stripPrefix(word, ARTICLE_PREFIXES);
   if (withoutArticle !== undefined) return [stripSuffixes(withoutArticle)];
@@ -77,7 +94,8 @@ export function stem(word: string): string {
 
 /** The search index's text for a document: each word's stem variants, stopwords left out. */
 export function indexTerms(text: string): string {
-  return tokenize(text).filter((w) => !isStopword(w)).flatMap(stemVariants).join(' ');
+  // tokenize gives normalised words, so the stopword list (normalised) is looked up directly.
+  return tokenize(text).filter((w) => !STOPWORD_SET.has(w)).flatMap(stemVariants).join(' ');
 }
 
 /**
@@ -85,6 +103,6 @@ export function indexTerms(text: string): string {
  * word's stem variants. A document matches when every group has a variant in it.
  */
 export function queryStems(query: string): string[][] {
-  const words = [...new Set(tokenize(query).filter((w) => !isStopword(w)))];
+  const words = [...new Set(tokenize(query).filter((w) => !STOPWORD_SET.has(w)))];
   return words.map(stemVariants);
 }
