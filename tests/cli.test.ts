@@ -91,11 +91,15 @@ describe('nashra CLI', () => {
     expect(first.stdout).toMatch(/^2\tnew\t/m);
     const again = cli('ingest', SY24);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^1\tduplicate \(url\)/);
+    expect(again.stdout).toMatch(/^1\tduplicate \(guid\)/); // a file has no URL: its text's hash is its GUID
     const store = openStore(db);
     expect(store.articles.count()).toBe(2);
     store.close();
     expectUserError(cli('ingest'), /missing required argument/);
+    // A file's path never reaches a subscriber: no link line, no file: URL.
+    const shown = cli('latest', '2').stdout;
+    expect(shown).not.toMatch(/file:|urn:/);
+    expect(shown).not.toMatch(/^https?:/m);
   });
 
   it('subs add takes a negative Telegram chat id as the chat id', () => {
@@ -171,5 +175,18 @@ describe('nashra CLI', () => {
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
     expect(r.stderr).not.toContain('not-a-token-secret-value');
+  });
+  it('ingest takes the public URL, source name and date a file does not have', () => {
+    const file = join(tmp.dir, 'story.txt');
+    writeFileSync(file, 'عنوان خبر محلي عن افتتاح مكتبة في حمص\n\nافتتحت مكتبة عامة جديدة في مدينة حمص صباح اليوم بحضور عدد من الأهالي.\nوتضم المكتبة أكثر من عشرة آلاف كتاب في مجالات مختلفة.\n');
+    const r = cli('ingest', file, '--url', 'https://www.sy24.net/news/library?utm_source=x', '--source-name', 'SY24', '--published-at', '2026-11-25T14:05+03:00');
+    expect(r.code).toBe(0);
+    const id = /^(\d+)\tnew/m.exec(r.stdout)![1];
+    const store = openStore(db);
+    expect(store.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
+    store.close();
+    expectUserError(cli('ingest', file, SY24, '--url', 'https://example.com/a'), /--url names one article/);
+    expectUserError(cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
+    expectUserError(cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
   });
 });

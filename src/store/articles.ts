@@ -45,7 +45,8 @@ export class ArticlesTable {
     this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
     this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
-    this.latestStmt = db.prepare('SELECT * FROM articles WHERE seen_only = 0 ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    // A source's backlog (seen_only) is listed too: only pushing it was skipped.
+    this.latestStmt = db.prepare('SELECT * FROM articles ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
     this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
