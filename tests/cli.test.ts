@@ -189,4 +189,21 @@ describe('nashra CLI', () => {
     expectUserError(cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
     expectUserError(cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
   });
+
+  it('run --once and stats say per platform how many deliveries wait, and why', () => {
+    const own = join(tmp.dir, 'waiting.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1001234567890').code).toBe(0);
+    expect(at('subs', 'add', 'whatsapp', '120363000000000001@g.us').code).toBe(0);
+    expect(at('subs', 'add', 'console', 'console').code).toBe(0);
+    expect(at('ingest', SY24).stdout).toMatch(/queued for 3 subscriptions/);
+    const run = at('run', '--once');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/sending stopped; deliveries still wait .*sent=1 .*waiting\.telegram="1 \(telegram is off: no TELEGRAM_BOT_TOKEN/);
+    expect(run.stderr).toMatch(/waiting\.whatsapp="1 \(whatsapp is off: WHATSAPP_ENABLED is off/);
+    expect(at('stats').stdout).toMatch(/^ {2}telegram: 1 waiting: telegram is off: no TELEGRAM_BOT_TOKEN/m);
+    // Configured, but no nashra run is sending.
+    const configured = runCli(['stats', '--db', own], { env: { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
+    expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
+  });
 });

@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  addSource, broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, formatStats, listSources, parseInterval,
+  addSource, broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
   previewBroadcast, removeSource, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
@@ -93,7 +93,7 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   c.command('stats', async (ctx) => {
-    await ctx.reply(formatStats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
   c.callbackQuery(/^bc:(send|cancel|stop):(\d+):([0-9a-f]+)$/, async (ctx) => {

@@ -1,3 +1,4 @@
+import type { Stats } from '../../src/newsroom/index.js';
 import { countArabic, ITEM, SUBSCRIBER } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
@@ -56,6 +57,18 @@ const AR = {
   sourcesRefused: (why: string) => `تعذّر ذلك: ${why}`,
   notFound: (r: string) => `لم أجد الخبر ${r}.`,
   error: 'حدث خطأ؛ حاول مرة أخرى لاحقاً.',
+  notACommand: 'لم أفهم. أرسل /help لقائمة الأوامر، أو /latest لآخر الأخبار.',
+  stats: (st: Stats) => [
+    `📊 الإحصاءات`,
+    `الأخبار المخزّنة: ${st.articles}`,
+    `الاشتراكات: ${st.subscriptions.map((p) => `${p.platform} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
+    `الإرسال: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('؛ ') || 'لا شيء بعد'}`,
+    `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
+    ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} تنتظر — ${w.reason}`),
+    ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
+    `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
+    ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
+  ].join('\n'),
 } satisfies Record<string, Text>;
 
 const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
@@ -107,6 +120,18 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   sourcesRefused: (why: string) => `Could not do that: ${why}`,
   notFound: (r: string) => `Article ${r} not found.`,
   error: 'Something went wrong; please try again later.',
+  notACommand: 'I did not understand. Send /help for the commands, or /latest for the latest news.',
+  stats: (st: Stats) => [
+    '📊 Statistics',
+    `Articles stored: ${st.articles}`,
+    `Subscriptions: ${st.subscriptions.map((p) => `${p.platform} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
+    `Deliveries: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: sent ${by.sent ?? 0}, failed ${by.failed ?? 0}, waiting ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('; ') || 'none yet'}`,
+    `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
+    ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} waiting — ${w.reason}`),
+    ...(st.inDoubt.length ? [`⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`] : []),
+    `Sources: ${st.sources.total} (${st.sources.active} active)`,
+    ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),
+  ].join('\n'),
 };
 
 export type Messages = typeof AR;

@@ -7,6 +7,7 @@ import { DeliveriesTable } from './deliveries.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
+import { PlatformStatusTable } from './platform-status.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
 
@@ -36,6 +37,7 @@ export class Store {
   readonly audit: AuditLog;
   readonly leases: LeasesTable;
   readonly counters: SendCounters;
+  readonly platformStatus: PlatformStatusTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -47,6 +49,7 @@ export class Store {
     this.audit = new AuditLog(db);
     this.leases = new LeasesTable(db);
     this.counters = new SendCounters(db);
+    this.platformStatus = new PlatformStatusTable(db);
   }
 
   /**
