@@ -63,6 +63,15 @@ describe('telegram bot: readers and subscribers', () => {
     ]);
   });
 
+  it('answers a private message that is not a command, or an unknown command, with a pointer to /help', async () => {
+    h = await startHarness();
+    h.fake.pushUpdate(message(privateChat(221), 221, 'مرحبا'));
+    h.fake.pushUpdate(message(privateChat(222), 222, '/foo', {}, 'en'));
+    await waitFor(() => repliesTo(h!, 221).length === 1 && repliesTo(h!, 222).length === 1, 5000, 'two replies');
+    expect(repliesTo(h, 221)[0]!.params.text).toContain('/help');
+    expect(repliesTo(h, 222)[0]!.params.text).toBe('I did not understand. Send /help for the commands, or /latest for the latest news.');
+  });
+
   it("lets a group's admin change its subscription and politely refuses a member", async () => {
     h = await startHarness();
     const group = { id: -1000301, type: 'supergroup' as const, title: 'أخبار الحي' };
@@ -91,13 +100,15 @@ describe('telegram bot: readers and subscribers', () => {
     expect(h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id).toBe(42);
   });
 
-  it('toggles topics with inline buttons', async () => {
-    h = await startHarness();
+  it('toggles topics with inline buttons: the newsroom\'s NASHRA_TOPICS and the categories its sources use', async () => {
+    h = await startHarness({ env: { NASHRA_TOPICS: 'الاقتصاد،الرقة' } });
+    addArticle(h.store, { categories: ['سياسة', 'رياضة'] });
     h.fake.pushUpdate(message(privateChat(501), 501, '/subscribe'));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501') !== undefined);
     h.fake.pushUpdate(message(privateChat(501), 501, '/topics'));
     await waitFor(() => repliesTo(h!, 501).some((c) => c.params.reply_markup), 5000, 'topics keyboard');
     const keyboard = repliesTo(h, 501).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard.flat();
+    expect(keyboard.map((b: { text: string }) => b.text)).toEqual(['الاقتصاد', 'الرقة', 'رياضة', 'سياسة']);
     const economy = keyboard.find((b: { text: string }) => b.text === 'الاقتصاد');
     h.fake.pushUpdate(callback(501, economy.callback_data, 501));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501')!.topics.includes('الاقتصاد'), 5000, 'topic toggled on');

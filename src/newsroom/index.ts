@@ -15,6 +15,7 @@ export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
+export { matchesTopics, topicChoices } from './topics.js';
 export {
   setTopics, subscribe, subscriptionLost, unsubscribe,
   type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,

@@ -33,6 +33,7 @@ export class ArticlesTable {
   private readonly searchStmt: Statement;
   private readonly recordDup: Statement;
   private readonly countStmt: Statement;
+  private readonly recentCategoriesStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
@@ -52,6 +53,8 @@ export class ArticlesTable {
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+    this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+      WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
@@ -113,6 +116,11 @@ export class ArticlesTable {
 
   count(): number {
     return this.countStmt.get() as number;
+  }
+
+  /** The categories the sources used since `since`, most used first. */
+  recentCategories(since: number, limit: number): string[] {
+    return (this.recentCategoriesStmt.all(since, limit) as Array<{ category: string }>).map((r) => r.category);
   }
 }
 
