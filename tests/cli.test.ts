@@ -223,4 +223,14 @@ describe('nashra CLI', () => {
     expect(at('resend', '1', '--failed').stdout).toMatch(/^queued 1 failed delivery of article 1 again; nashra run sends them/);
     expect(at('run', '--once').stdout.match(/^──── [ab] ·/gm)).toHaveLength(2);
   });
+
+  it('subs add again keeps the settings it does not mention, and says what changed', () => {
+    const own = join(tmp.dir, 'readd.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد').stdout).toMatch(/\tسياسة,اقتصاد\tsubscribed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tسياسة,اقتصاد\talready subscribed, nothing changed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة').stdout).toMatch(/\tرياضة\tupdated \(changed: topics\)$/m);
+    at('subs', 'remove', '1');
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tرياضة\treactivated$/m);
+  });
 });
