@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
-import type { NewsroomDeps } from '../newsroom/deps.js';
+import type { ChatRules, NewsroomDeps } from '../newsroom/deps.js';
 import type { Store } from '../store/index.js';
 import type { Transport } from './worker.js';
 
@@ -60,7 +60,7 @@ export interface PlatformCommandContext {
  * Everything Nashra knows about a platform, exported by its folder under bots/ (or by a plug-in module named in
  * NASHRA_PLUGINS). The core iterates a registry of these and never names a platform.
  */
-export interface PlatformDescriptor<Settings = unknown> extends PlatformSettingsParser {
+export interface PlatformDescriptor<Settings = unknown> extends PlatformSettingsParser, ChatRules {
   readonly name: string;
   /** How messages are marked up, and the text and caption limits. */
   readonly markup: Markup;

@@ -11,6 +11,6 @@ export type AuditAction =
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
-  | 'delivery.mark_sent' | 'delivery.send_again'
+  | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'refused';

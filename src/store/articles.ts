@@ -48,6 +48,7 @@ export class ArticlesTable {
   private readonly countStmt: Statement;
   private readonly termsStmt: Statement;
   private readonly indexVersionStmt: Statement;
+  private readonly recentCategoriesStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
@@ -60,7 +61,8 @@ export class ArticlesTable {
     this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
     this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
-    this.latestStmt = db.prepare(`SELECT * FROM articles a WHERE seen_only = 0 AND ${PUBLISHED}
+    // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
+    this.latestStmt = db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED}
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
     // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
@@ -73,6 +75,8 @@ export class ArticlesTable {
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+    this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+      WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
@@ -160,6 +164,11 @@ export class ArticlesTable {
 
   count(): number {
     return this.countStmt.get() as number;
+  }
+
+  /** The categories the sources used since `since`, most used first. */
+  recentCategories(since: number, limit: number): string[] {
+    return (this.recentCategoriesStmt.all(since, limit) as Array<{ category: string }>).map((r) => r.category);
   }
 }
 

@@ -7,6 +7,7 @@ import { DeliveriesTable } from './deliveries.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
+import { PlatformStatusTable } from './platform-status.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
@@ -40,6 +41,7 @@ export class Store {
   readonly counters: SendCounters;
   readonly reviews: ReviewsTable;
   readonly reviewMessages: ReviewMessagesTable;
+  readonly platformStatus: PlatformStatusTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -53,6 +55,7 @@ export class Store {
     this.counters = new SendCounters(db);
     this.reviews = new ReviewsTable(db);
     this.reviewMessages = new ReviewMessagesTable(db);
+    this.platformStatus = new PlatformStatusTable(db);
   }
 
   /**

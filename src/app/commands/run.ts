@@ -10,6 +10,6 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const newsroom = newsroomDeps(ctx.registry, ctx.config, store, ctx.logger, queued.notify);
   const platforms = await createPlatforms(ctx.registry, { config: ctx.config, store, logger: ctx.logger, newsroom, out: ctx.out });
   await runMain(ctx.config, store, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo: onlyLocalPlatforms(ctx.registry, ctx.config),
+    once: options.once ?? false, out: ctx.out, platforms, queued, demo: onlyLocalPlatforms(ctx.registry, ctx.config), registry: ctx.registry,
   });
 }
