@@ -24,12 +24,12 @@ const NAMES = ['الحكومة', 'الحوثيين', 'اللاجئين', 'الا
 const QUERIES = ['الحوثيون', 'حكومة', 'لاجئون', 'انتخابات المستشفى', 'فلسطيني', 'بيروت', 'الاقتصادي الحكومة', 'المزارعون', 'المعارضه', 'مدينة'];
 
 /** A database of 100,000 articles of real Arabic sentences (samples/), then /search as the bot runs it. */
-export async function benchSearch(): Promise<{ medianMs: number; worstQueryMedianMs: number; p95Ms: number; fillSeconds: number; dbBytes: number }> {
+export async function benchSearch(opts: { articles?: number } = {}): Promise<{ medianMs: number; worstQueryMedianMs: number; p95Ms: number; fillSeconds: number; dbBytes: number }> {
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'search.db'));
   try {
     const fillStart = process.hrtime.bigint();
-    fill(store);
+    fill(store, opts.articles ?? ARTICLES);
     const fillSeconds = msSince(fillStart) / 1000;
 
     const all: number[] = [];
@@ -57,7 +57,8 @@ export async function benchSearch(): Promise<{ medianMs: number; worstQueryMedia
   }
 }
 
-export function fill(store: Store): void {
+/** `articles` of them (a quick bench mode may ask for fewer). */
+function fill(store: Store, articles: number): void {
   const dir = join(projectRoot(), 'samples');
   const pool = readdirSync(dir).filter((f) => f.endsWith('.txt'))
     .flatMap((f) => splitSentences(readFileSync(join(dir, f), 'utf8')))
@@ -67,7 +68,7 @@ export function fill(store: Store): void {
   const pick = () => pool[Math.floor(random() * pool.length)]!;
   const now = Date.now();
   store.transaction(() => {
-    for (let i = 0; i < ARTICLES; i++) {
+    for (let i = 0; i < articles; i++) {
       const sentences = Array.from({ length: SENTENCES_PER_ARTICLE }, pick);
       NAMES.forEach((name, k) => {
         if (random() < 1 / (3 * (k + 1))) sentences.push(`وقال مصدر إن ${name} في مدينة رقم ${i} تتابع الأمر.`);
@@ -79,7 +80,7 @@ export function fill(store: Store): void {
       const searchText = normalizeArabic([a.title, ...a.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' ');
       store.articles.insert({
         article: a, summary: sentences.slice(0, 2), hashtags: [], contentHash: contentHash(a), storyKey: storyKey(a), searchText,
-      }, now - (ARTICLES - i) * 1000);
+      }, now - (articles - i) * 1000);
     }
   });
 }
