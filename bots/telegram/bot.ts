@@ -2,7 +2,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot, GrammyError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
-import { ConfigError, errorMessage } from '../../src/errors.js';
+import { ConfigError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/index.js';
 import { channels } from './channels.js';
@@ -12,7 +12,7 @@ import { COMMANDS, DESCRIPTION } from './i18n.js';
 import { membership } from './membership.js';
 import { commandLimiter, readers } from './readers.js';
 import { subscriptions } from './subscribe.js';
-import { installLimits, type TelegramConfig } from './transport.js';
+import { describeTelegramError, installLimits, type TelegramConfig } from './transport.js';
 
 export interface BotOptions {
   topics?: string[];
@@ -64,8 +64,8 @@ const messagesFor = (ctx: Context) => (ctx.from?.language_code?.startsWith('en')
 
 /** grammY errors name the method and Telegram's answer; never the request URL, which holds the token. */
 export function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.method}: ${err.error_code} ${err.description}`;
-  return errorMessage(err);
+  if (err instanceof GrammyError) return `${err.method}: ${describeTelegramError(err)}`;
+  return describeTelegramError(err);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Logger } from '../../src/logger.js';
 import type { PlatformAdapter } from '../../src/delivery/platform.js';
 import type { Store } from '../../src/store/index.js';
 import { createBot, describe, registerCommands, requireTelegram, type BotOptions } from './bot.js';
-import { createTelegramTransport } from './transport.js';
+import { createTelegramTransport, describeAnswer } from './transport.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
@@ -37,7 +37,7 @@ export class TelegramAdapter implements PlatformAdapter {
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);
-        this.setReachable(answer.ok || answer.error_code < 500, method, answer.ok ? undefined : `${answer.error_code} ${answer.description}`);
+        this.setReachable(answer.ok || answer.error_code < 500, method, answer.ok ? undefined : describeAnswer(answer));
         return answer;
       } catch (err) {
         if (err instanceof HttpError && !signal?.aborted) this.setReachable(false, method, describe(err));
