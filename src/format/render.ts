@@ -38,9 +38,9 @@ function render(article: StoredArticle, markup: Markup, config: RenderConfig, op
 /** URL scheme of an editor's urgent alert (`/urgent <text>`): it has no page to link to. */
 export const URGENT_URL_PREFIX = 'urgent:';
 
-/** An urgent alert shows the «عاجل» mark and no link (its URL is only a unique key). */
+/** An urgent alert shows the «🔴 عاجل» mark and no link (its URL is only a unique key). */
 function urgentTemplate(article: StoredArticle): Partial<Template> {
-  return article.url.startsWith(URGENT_URL_PREFIX) ? { headerMark: 'عاجل', showLink: false, showSource: false } : {};
+  return article.url.startsWith(URGENT_URL_PREFIX) ? { headerMark: '🔴 عاجل', showLink: false, showSource: false } : {};
 }
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>

@@ -85,7 +85,7 @@ function queueFor(store: Store, article: StoredArticle, opts: { broadcastId?: nu
 export function toPost(article: StoredArticle, defaultTimeZone: string): Post {
   return {
     title: article.title, summary: article.summary, source: article.source, url: article.url,
-    publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
+    publishedAt: article.publishedAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
     timeZone: article.timeZone ?? defaultTimeZone,
   };
 }

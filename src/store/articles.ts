@@ -31,6 +31,8 @@ export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
 
 /** How far back a re-posted story (same normalised title and opening) counts as the same one. */
 export const STORY_WINDOW_MS = 72 * 3600 * 1000;
+/** How long an urgent alert leads /latest: a few hours, the life of breaking news; an older one is ordinary news. */
+export const URGENT_FRESH_MS = 6 * 3600 * 1000;
 
 export class ArticlesTable {
   private readonly insertStmt: Statement;
@@ -40,6 +42,7 @@ export class ArticlesTable {
   private readonly byHash: Statement;
   private readonly byId: Statement;
   private readonly latestStmt: Statement;
+  private readonly freshUrgentStmt: Statement;
   private readonly searchStmt: Statement;
   private readonly recordDup: Statement;
   private readonly countStmt: Statement;
@@ -56,6 +59,10 @@ export class ArticlesTable {
     this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
     this.latestStmt = db.prepare('SELECT * FROM articles WHERE seen_only = 0 ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    // Urgent alerts (an editor's /urgent; until they have a column of their own, their URL starts with "urgent:")
+    // stored since a time: a range on the url index, so /latest stays two index lookups.
+    this.freshUrgentStmt = db.prepare(`SELECT * FROM articles WHERE url >= 'urgent:' AND url < 'urgent;' AND seen_only = 0
+      AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`);
     this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
@@ -105,8 +112,15 @@ export class ArticlesTable {
     return typeof id === 'number' ? this.get(id) : undefined;
   }
 
-  latest(limit: number): StoredArticle[] {
-    return (this.latestStmt.all(limit) as ArticleRow[]).map(fromRow);
+  /**
+   * The newest articles. An urgent alert comes first only while it is fresh (URGENT_FRESH_MS after it was stored);
+   * after that it takes its place by time like any other story.
+   */
+  latest(limit: number, now = Date.now()): StoredArticle[] {
+    const urgent = this.freshUrgentStmt.all(now - URGENT_FRESH_MS, limit) as ArticleRow[];
+    const first = new Set(urgent.map((r) => r.id));
+    const rest = (this.latestStmt.all(limit) as ArticleRow[]).filter((r) => !first.has(r.id));
+    return [...urgent, ...rest].slice(0, limit).map(fromRow);
   }
 
   /** Articles whose normalised text contains every normalised word given. */
