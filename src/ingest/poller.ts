@@ -5,7 +5,7 @@
  */
 import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
-import { FetchError, fetchText, type FetchedText } from './http.js';
+import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './http.js';
 import { detectLanguage } from '../text/language.js';
 import type { Logger } from '../logger.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
@@ -277,7 +277,9 @@ async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal):
       ...(a.author ?? page.author ? { author: a.author ?? page.author } : {}),
     };
   } catch (err) {
-    deps.logger.warn('article page could not be read; using the feed excerpt', { url: draft.pageUrl, error: err instanceof Error ? err.message : String(err) });
+    deps.logger.warn('article page could not be read; using the feed excerpt', {
+      url: draft.pageUrl, error: withoutLeadingUrl(err instanceof Error ? err.message : String(err), draft.pageUrl),
+    });
     return finishExcerpt(draft);
   }
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { FetchError } from './http.js';
+import { FetchError, withoutLeadingUrl } from './http.js';
 import type { Logger } from '../logger.js';
 import type { Source, Store } from '../store/index.js';
 import { detectSource, NotASourceError } from './detect.js';
@@ -37,7 +37,7 @@ export async function addSource(deps: SourceDeps, input: AddSourceInput): Promis
   try {
     detection = await detectSource(url, deps.config.fetch);
   } catch (err) {
-    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${err.message}`);
+    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
     throw err;
   }
   const polled = store.sources.findByUrl(detection.feedUrl);

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { withoutLeadingUrl } from '../../ingest/http.js';
 import { addSource, formatInterval, parseInterval, removeSource } from '../../ingest/sources.js';
 import type { Source } from '../../store/index.js';
 import { optionInt, optionString, parseArgs } from '../args.js';
@@ -44,7 +45,7 @@ function list(argv: string[], ctx: CommandContext): void {
     return;
   }
   const now = Date.now();
-  ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polls'].join('\t'));
+  ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polled URL'].join('\t'));
   for (const s of sources) {
     ctx.out([
       s.id, s.kind, s.name + (s.category ? ` [${s.category}]` : '') + (s.active ? '' : ' (paused)'), formatInterval(s.intervalSeconds),
@@ -59,7 +60,7 @@ function describeStatus(s: Source, now: number): string {
   if (!s.failingSince) return status;
   const hours = Math.floor((now - s.failingSince.getTime()) / 3600_000);
   const flag = now - s.failingSince.getTime() >= DAY_MS ? `FAILING FOR ${hours} h: ` : '';
-  return `${flag}${status}${s.lastError ? ` (${s.lastError})` : ''}`;
+  return `${flag}${status}${s.lastError ? ` (${withoutLeadingUrl(s.lastError, s.feedUrl ?? s.url)})` : ''}`;
 }
 
 function remove(argv: string[], ctx: CommandContext): void {
