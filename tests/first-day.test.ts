@@ -166,13 +166,13 @@ describe('/latest (item 19)', () => {
     const store = openStore(db);
     const now = Date.now();
     const hours = (h: number) => now - h * 3600_000;
-    const add = (url: string, title: string, at: number) => storeArticle(store, {
-      url, title, source: 'SY24', language: 'ar', categories: [], publishedAt: new Date(at),
+    const add = (url: string | undefined, title: string, at: number) => storeArticle(store, {
+      ...(url ? { url } : { urgent: true }), title, source: 'SY24', language: 'ar', categories: [], publishedAt: new Date(at),
       paragraphs: [`${title}: أعلنت الجهات المختصة اليوم تفاصيل جديدة عن الحدث في عدة مناطق.`],
     }, { now: at });
-    add('urgent:old', 'عاجل قديم عن زلزال', hours(7));
+    add(undefined, 'عاجل قديم عن زلزال', hours(7));
     add('https://example.com/a', 'خبر الصباح عن الاقتصاد', hours(2));
-    add('urgent:fresh', 'عاجل جديد عن انفجار', hours(1));
+    add(undefined, 'عاجل جديد عن انفجار', hours(1));
     add('https://example.com/b', 'خبر الساعة عن الطقس', hours(0.2));
     store.close();
     const r = runCli(['latest', '4', '--db', db]);

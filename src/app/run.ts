@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createConsoleTransport } from '../../bots/console/transport.js';
 import type { Config } from '../config.js';
 import { DeliveryWorker, type Transport } from '../delivery/worker.js';
 import { UserError } from '../errors.js';
@@ -23,6 +22,8 @@ export interface RunOptions {
   platforms: PlatformAdapter[];
   /** What the adapters call when they queue deliveries; pointed at the worker here. */
   queued?: QueueSignal;
+  /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
+  demo?: boolean;
 }
 
 const LEASE = 'run';
@@ -45,8 +46,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
         : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
-    const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
-    if (options.platforms.length === 0) {
+    const transports: Transport[] = options.platforms.map((p) => p.transport);
+    if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
@@ -84,8 +85,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         logger.info('queue drained', { ...result });
       }
     } else {
-      // Printing to the console only: the queued messages first, so the log lines that follow do not land between them.
-      if (options.platforms.length === 0 && !stop.isRequested) {
+      // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
+      if (options.demo && !stop.isRequested) {
         void stop.requested.then(() => worker.stop(3000));
         await worker.drain();
       }
