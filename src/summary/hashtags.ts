@@ -7,7 +7,7 @@
  */
 import { normalizeArabic } from '../text/arabic.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
-import { CLUBS, GAZETTEER } from './gazetteer.js';
+import { BROAD_REGIONS, CLUBS, GAZETTEER } from './gazetteer.js';
 
 export interface HashtagInput {
   title: string;
@@ -19,6 +19,10 @@ export interface HashtagInput {
 const TITLE_WEIGHT = 2;
 /** A name mentioned only once in the body, and not in the title, is a passing reference, not a topic. */
 const MIN_MENTIONS = 2;
+/** Mentions that make a name a topic without being in the headline or the lead. */
+const BODY_MENTIONS = 3;
+/** A name mentioned less than 1/SIDE_REFERENCE as often as the main one is a side reference. */
+const SIDE_REFERENCE = 3;
 /** Longest gazetteer name, in words. */
 const MAX_NAME_WORDS = 6;
 /** Words that make a story a sports story, where club names are tags (normalised, without «ال»). */
@@ -49,8 +53,14 @@ function keysOf(word: string): string[] {
 }
 
 interface Entry {
-  display: string;
+  /** Spellings of one name share an entity number. */
+  entity: number;
+  /** The name as listed. */
+  form: string;
+  /** The tag for every spelling, when the list gives one («a>b»). */
+  canonical: string | undefined;
   club: boolean;
+  broad: boolean;
 }
 
 /** Gazetteer names by the keys of their words joined with spaces; first words kept apart for a quick test. */
@@ -59,22 +69,32 @@ const index = buildIndex();
 function buildIndex(): { names: Map<string, Entry>; firstWords: Set<string> } {
   const names = new Map<string, Entry>();
   const firstWords = new Set<string>();
-  const add = (name: string, club: boolean) => {
-    const key = name.split(/\s+/).map(wordKey).join(' ');
-    if (!names.has(key)) names.set(key, { display: name, club });
-    firstWords.add(key.split(' ')[0]!);
+  let entities = 0;
+  const add = (line: string, kind: { club?: boolean; broad?: boolean }) => {
+    const [spellings, canonical] = line.split('>') as [string, string | undefined];
+    const entity = entities++;
+    for (const form of [...spellings.split('|'), ...(canonical ? [canonical] : [])]) {
+      const key = form.split(/\s+/).map(wordKey).join(' ');
+      if (names.has(key)) continue;
+      names.set(key, { entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false });
+      firstWords.add(key.split(' ')[0]!);
+    }
   };
-  for (const name of GAZETTEER) add(name, false);
-  for (const name of CLUBS) add(name, true);
+  for (const line of GAZETTEER) add(line, {});
+  for (const line of BROAD_REGIONS) add(line, { broad: true });
+  for (const line of CLUBS) add(line, { club: true });
   return { names, firstWords };
 }
 
 interface Found {
-  display: string;
+  entry: Entry;
+  /** Mentions of each listed spelling. */
+  forms: Map<string, number>;
   keys: string[];
   mentions: number;
+  inTitle: boolean;
+  inLead: boolean;
   firstSeen: number;
-  club: boolean;
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
@@ -88,17 +108,43 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
     seen.add(key);
   };
   for (const category of input.categories ?? []) add(category.split(/[\s_]+/));
-  const found = findNames(input);
   const sports = isSportsStory(input);
   const chosen: Found[] = [];
-  for (const name of found) {
-    if (name.club && !sports) continue;
+  for (const name of topicalNames(findNames(input))) {
+    if (name.entry.club && !sports) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
     if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
     chosen.push(name);
   }
-  for (const name of chosen) add(name.display.split(' '));
+  for (const name of chosen) add(displayOf(name).split(' '));
   return tags;
+}
+
+/**
+ * The names the story is about: in the headline; or in the lead paragraph and mentioned again; or mentioned at
+ * least three times. A place listed in passing («طريق الرياض القصيم», «في الرياض وجدة والدمام») is not a topic.
+ * Continents and wide regions only from the headline.
+ */
+function topicalNames(found: Found[]): Found[] {
+  const topical = found.filter((f) =>
+    f.entry.broad ? f.inTitle : f.inTitle || (f.inLead && f.mentions >= MIN_MENTIONS) || f.mentions >= BODY_MENTIONS,
+  );
+  const top = topical[0]?.mentions ?? 0;
+  // Far fewer mentions than the main name: a side reference.
+  return topical.filter((f) => f.inTitle || f.mentions * SIDE_REFERENCE >= top);
+}
+
+function displayOf(name: Found): string {
+  if (name.entry.canonical) return name.entry.canonical;
+  let best = name.entry.form;
+  let count = 0;
+  for (const [form, n] of name.forms) {
+    if (n > count || (n === count && form.length < best.length)) {
+      best = form;
+      count = n;
+    }
+  }
+  return best;
 }
 
 /** «#كلمة_وكلمة», or undefined for a tag with nothing but stopwords, numbers or punctuation. */
@@ -117,36 +163,52 @@ function tagKey(tag: string): string {
 
 /** The gazetteer names in the title and body, by mentions (the title's counting double), then first mention. */
 function findNames(input: HashtagInput): Found[] {
-  const byKey = new Map<string, Found>();
+  const byEntity = new Map<number, Found>();
   let position = 0;
-  const texts = [{ text: input.title, weight: TITLE_WEIGHT }, ...input.paragraphs.map((text) => ({ text, weight: 1 }))];
-  for (const { text, weight } of texts) {
+  const texts = [
+    { text: input.title, weight: TITLE_WEIGHT, title: true, lead: false },
+    ...input.paragraphs.map((text, k) => ({ text, weight: 1, title: false, lead: k === 0 })),
+  ];
+  for (const { text, weight, title, lead } of texts) {
     for (const phrase of text.split(/[\p{P}\p{S}]+/u)) {
       const words = phrase.split(/\s+/).filter(Boolean);
       const keys = words.map(keysOf);
       for (let i = 0; i < words.length; ) {
         const match = longestMatch(words, keys, i);
-        if (!match) {
-          i++;
+        if (!match || isPartOfLongerPhrase(words, i, match.length)) {
+          i += match?.length ?? 1;
           continue;
         }
-        const found = byKey.get(match.key) ?? { display: match.display, keys: match.key.split(' '), mentions: 0, firstSeen: position++, club: match.club };
+        const found = byEntity.get(match.entry.entity) ?? {
+          entry: match.entry, forms: new Map<string, number>(), keys: match.key.split(' '), mentions: 0,
+          inTitle: false, inLead: false, firstSeen: position++,
+        };
         found.mentions += weight;
-        byKey.set(match.key, found);
+        found.inTitle ||= title;
+        found.inLead ||= lead;
+        found.forms.set(match.entry.form, (found.forms.get(match.entry.form) ?? 0) + 1);
+        byEntity.set(match.entry.entity, found);
         i += match.length;
       }
     }
   }
-  return [...byKey.values()]
+  return [...byEntity.values()]
     .filter((f) => f.mentions >= MIN_MENTIONS)
     .sort((a, b) => b.mentions - a.mentions || b.keys.length - a.keys.length || a.firstSeen - b.firstSeen);
 }
 
-function longestMatch(
-  words: string[],
-  keys: string[][],
-  i: number,
-): { key: string; display: string; length: number; club: boolean } | undefined {
+/**
+ * A one-word definite name right after a definite noun is an adjective («الحدود السورية», «الجمعية السعودية»);
+ * one right before a definite word heads a longer phrase («الاتحاد الدولي», «الشباب السعودي»). Neither names a topic.
+ */
+function isPartOfLongerPhrase(words: string[], i: number, length: number): boolean {
+  if (length !== 1) return false;
+  const definite = (w: string | undefined) => w !== undefined && /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(normalizeArabic(w));
+  if (!definite(words[i])) return false;
+  return definite(words[i - 1]) || definite(words[i + 1]);
+}
+
+function longestMatch(words: string[], keys: string[][], i: number): { key: string; entry: Entry; length: number } | undefined {
   const countryside = countrysideAt(words, keys, i);
   if (countryside) return countryside;
   for (const first of keys[i]!) {
@@ -154,7 +216,7 @@ function longestMatch(
     for (let n = Math.min(MAX_NAME_WORDS, words.length - i); n >= 1; n--) {
       const key = [first, ...words.slice(i + 1, i + n).map(wordKey)].join(' ');
       const entry = index.names.get(key);
-      if (entry) return { key, display: entry.display, length: n, club: entry.club };
+      if (entry) return { key, entry, length: n };
     }
   }
   return undefined;
@@ -167,7 +229,16 @@ function countrysideAt(words: string[], keys: string[][], i: number) {
   if (!index.names.has(city)) return undefined;
   const direction = words[i + 2] !== undefined && DIRECTIONS.has(wordKey(words[i + 2]!)) ? words[i + 2]! : undefined;
   const written = [COUNTRYSIDE, words[i + 1]!, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
-  return { key: written.map(wordKey).join(' '), display: written.join(' '), length: written.length, club: false };
+  const key = written.map(wordKey).join(' ');
+  const entry: Entry = { entity: -hashOf(key), form: written.join(' '), canonical: undefined, club: false, broad: false };
+  return { key, entry, length: written.length };
+}
+
+/** A number for a name built from its words (countrysides), apart from the gazetteer's entity numbers. */
+function hashOf(key: string): number {
+  let h = 1;
+  for (let k = 0; k < key.length; k++) h = (Math.imul(h, 31) + key.charCodeAt(k)) | 0;
+  return Math.abs(h) + 1;
 }
 
 function isSportsStory(input: HashtagInput): boolean {
