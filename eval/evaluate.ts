@@ -129,9 +129,15 @@ function newsInput(article: NewsArticle): SummaryInput {
   return { title: article.title, text: article.content };
 }
 
-/** The sentence follows `previous` directly in the article, so an opener that refers back is answered. */
+/**
+ * The sentence follows `previous` directly in the article, so an opener that refers back is answered. Compared on
+ * the end of `previous`, whose own opener may have been rewritten.
+ */
 function followsInArticle(flatContent: string, previous: string | undefined, sentence: string): boolean {
-  return previous !== undefined && (flatContent.includes(`${previous} ${sentence}`) || flatContent.includes(previous + sentence));
+  if (previous === undefined) return false;
+  const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const at = flatContent.indexOf(flat(sentence));
+  return at >= 0 && flatContent.slice(0, at).trimEnd().endsWith(flat(previous).slice(-60));
 }
 
 interface NewsCheck {

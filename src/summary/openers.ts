@@ -42,7 +42,7 @@ function conjunctionRest(word: string): string | undefined {
   if (AFTER_CONJUNCTION.has(folded) || REPORTING_VERBS.has(folded)) return rest;
   if (/^(?:ال|بال|لل|كال)\p{L}{2}/u.test(rest)) return rest; // «والحكومة», «وبالتالي», «وللمرة»
   if (/^[أإ]\p{L}{2}/u.test(rest)) return rest; // «وأكد», «وإن»: a hamza starts a new word
-  if (/^[يتن]\p{L}{3}/u.test(rest)) return rest; // «ويأتي», «وتشمل», «ونقلت»: a present or past verb
+  if (/^[يتن]\p{L}{2}/u.test(rest)) return rest; // «ويأتي», «وتشمل», «ونقلت»: a present or past verb
   return undefined;
 }
 
@@ -75,17 +75,22 @@ const REPORTING_VERBS = new Set([
 /** «أن», «إن», «بأن», «إلى», prepositions: what follows a verb whose subject is a pronoun. */
 const PRONOUN_SUBJECT_NEXT = /^(?:ان|انه|انها|انهم|بان|بانه|بانها|الي|في|علي|عن|خلال|امس|اليوم|ايضا|كذلك|بال\p{L}*|لل\p{L}*|له|لها|لهم|بقوله|بقولها|قائلا|قائله|مضيفا|مضيفه|مؤكدا|مؤكده)$/u;
 /** Words that refer back to something named earlier, when they come early in the sentence. */
-const BACK_REFERENCES = new Set(['ذلك', 'ذاته', 'ذاتها', 'نفسه', 'نفسها', 'هذا', 'هذه', 'تلك', 'المذكور', 'المذكوره']);
+const BACK_REFERENCES = new Set([
+  'ذلك', 'ذاته', 'ذاتها', 'نفسه', 'نفسها', 'هذا', 'هذه', 'تلك', 'هذان', 'هاتان', 'هذين', 'هاتين', 'هؤلاء', 'اولئك',
+  'المذكور', 'المذكوره',
+]);
 /** How many leading words are checked for a back reference («وتأتي هذه الزيارة…», «يأتي ذلك في…»). */
 const BACK_REFERENCE_WORDS = 3;
 
 const LEADING_PUNCTUATION = /^[\s،,:؛\-–—]+/;
 
-/** The class of one sentence. The article's first sentence is free whatever it starts with. */
+/**
+ * The class of one sentence. The article's first sentence has nothing before it to depend on: it is at most
+ * rewritten (a feed excerpt cut from the middle of a text may start on «كما…»).
+ */
 export function classifyOpener(sentence: string, isFirst: boolean): Opener {
-  if (isFirst) return FREE;
   // «فإنّ…»: the consequence of something said before.
-  if (/^ف[إا]ن(?:ه|ها|هم)?(?=\s|$)/.test(sentence)) return DEPENDENT;
+  if (!isFirst && /^ف[إا]ن(?:ه|ها|هم)?(?=\s|$)/.test(sentence)) return DEPENDENT;
   let text = sentence;
   let changed = false;
   for (let round = 0; round < 3; round++) {
@@ -94,7 +99,7 @@ export function classifyOpener(sentence: string, isFirst: boolean): Opener {
     text = next;
     changed = true;
   }
-  if (pointsBack(text)) return DEPENDENT;
+  if (!isFirst && pointsBack(text)) return DEPENDENT;
   return changed ? { kind: 'rewritable', text } : FREE;
 }
 
