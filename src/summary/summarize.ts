@@ -30,6 +30,8 @@ const DATELINE_SCAN = 3;
 const HEADLINE_REPEAT = 0.8;
 /** How many of the best sentences the budgeted search combines. */
 const BUDGET_CANDIDATES = 8;
+/** How many sentences the search for the fewest promised sentences looks through when the best ones do not fit. */
+const WIDE_SEARCH = 40;
 
 /**
  * Few, general parameters, chosen on EASC-dev where they sit in a flat region (both halves of the split gain
@@ -484,9 +486,17 @@ function pickWithinBudget(
     set.reduce((n, s) => n + s.text.length, 0) + set.length - 1 <= settings.maxChars && isReadable(set);
   const low = Math.min(settings.minSentences, settings.sentences);
   const overlapOf = memoisedOverlap();
+  const scoreOf = (set: Sentence[]) => setScore(set, relevance, overlapOf);
   for (const size of range(settings.sentences, Math.max(low, 1))) {
-    const best = bestSubset(ranked, size, fits, (set) => setScore(set, relevance, overlapOf));
+    const best = bestSubset(ranked, size, fits, scoreOf);
     if (best) return best;
+    // Long news sentences: when no set of the best ones fits, the fewest sentences promised are looked for
+    // among all the sentences short enough, before settling for fewer.
+    if (size === low) {
+      const short = candidates.filter((s) => fits([s]) || s.opener.kind === 'dependent').slice(0, WIDE_SEARCH);
+      const wide = short.length > ranked.length ? bestSubset(short, size, fits, scoreOf) : undefined;
+      if (wide) return wide;
+    }
   }
   // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
   const single = candidates.filter((s) => fits([s])).sort((a, b) => relevance.get(b)! - relevance.get(a)!)[0];
