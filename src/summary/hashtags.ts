@@ -59,6 +59,66 @@ function keysOf(word: string): string[] {
   return keys;
 }
 
+/** What matching needs of one written word; words recur across an article and across articles, so it is cached. */
+interface Word {
+  written: string;
+  /** normalizeArabic of the word. */
+  folded: string;
+  /** The gazetteer look-up keys (see keysOf). */
+  keys: string[];
+  /** The key names are compared by (see wordKey). */
+  key: string;
+  /** Starts with the article, perhaps after a particle («الحدود», «بالرياض»). */
+  definite: boolean;
+  given: boolean;
+  link: boolean;
+  namePart: boolean;
+  listJoin: boolean;
+}
+
+const wordCache = new Map<string, Word>();
+const WORD_CACHE_LIMIT = 100_000;
+
+function wordOf(written: string): Word {
+  let word = wordCache.get(written);
+  if (word === undefined) {
+    if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
+    const folded = normalizeArabic(written);
+    word = {
+      written, folded, keys: keysOf(written), key: wordKey(folded),
+      definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
+      given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
+    };
+    wordCache.set(written, word);
+  }
+  return word;
+}
+
+/** The title's and paragraphs' runs of words between punctuation marks (a name never spans a comma or a quote). */
+interface Text {
+  phrases: Word[][];
+  title: boolean;
+  lead: boolean;
+}
+
+function textsOf(input: HashtagInput): Text[] {
+  const texts = [
+    { text: input.title, title: true, lead: false },
+    ...input.paragraphs.map((text, k) => ({ text, title: false, lead: k === 0 })),
+  ];
+  return texts.map(({ text, title, lead }) => ({
+    title,
+    lead,
+    phrases: text
+      .replace(TASHKEEL_AND_TATWEEL, '')
+      .split(PHRASE_BREAK)
+      .map((phrase) => phrase.split(/\s+/).filter(Boolean).map(wordOf))
+      .filter((words) => words.length > 0),
+  }));
+}
+
+const PHRASE_BREAK = /[\p{P}\p{S}]+/u;
+
 interface Entry {
   /** Spellings of one name share an entity number. */
   entity: number;
@@ -121,8 +181,10 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   };
   for (const category of input.categories ?? []) add(category.split(/[\s_]+/));
   const sports = isSportsStory(input);
+
   const chosen: Found[] = [];
-  for (const name of topicalNames([...findNames(input), ...findPeople(input)].sort(byMentions))) {
+  const texts = textsOf(input);
+  for (const name of topicalNames([...findNames(texts), ...findPeople(texts)].sort(byMentions))) {
     if ((name.entry.club && !sports) || name.entry.notATag) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
     if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
@@ -175,20 +237,15 @@ function tagKey(tag: string): string {
 }
 
 /** The gazetteer names in the title and body, by mentions (the title's counting double), then first mention. */
-function findNames(input: HashtagInput): Found[] {
+function findNames(texts: Text[]): Found[] {
   const byEntity = new Map<number, Found>();
   let position = 0;
-  const texts = [
-    { text: input.title, weight: TITLE_WEIGHT, title: true, lead: false },
-    ...input.paragraphs.map((text, k) => ({ text, weight: 1, title: false, lead: k === 0 })),
-  ];
-  for (const { text, weight, title, lead } of texts) {
-    for (const phrase of text.split(/[\p{P}\p{S}]+/u)) {
-      const words = phrase.split(/\s+/).filter(Boolean);
-      const keys = words.map(keysOf);
+  for (const { phrases, title, lead } of texts) {
+    const weight = title ? TITLE_WEIGHT : 1;
+    for (const words of phrases) {
       const matches: { at: number; key: string; entry: Entry; length: number }[] = [];
       for (let i = 0; i < words.length; ) {
-        const match = longestMatch(words, keys, i);
+        const match = longestMatch(words, i);
         if (match && !isPartOfLongerPhrase(words, i, match.length)) matches.push({ at: i, ...match });
         i += match?.length ?? 1;
       }
@@ -220,9 +277,7 @@ const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, 
 /** «بن», «ابن», «أبو», «آل» join the parts of a name. */
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو', 'ال']);
 /** A family name is one word that is not a function word and carries no glued particle of its own. */
-function isNamePart(word: string | undefined): boolean {
-  if (word === undefined) return false;
-  const folded = normalizeArabic(word);
+function isNamePart(folded: string): boolean {
   return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !index.firstWords.has(nameKey(folded)) && !FORMULAS.has(folded);
 }
 
@@ -231,35 +286,36 @@ function isNamePart(word: string | undefined): boolean {
  * («محمد بن سلمان»). A person is a topic when named in the headline, or when the story keeps referring to them by
  * the family name alone, which is how news refers to the people it is about (someone quoted once is not).
  */
-function findPeople(input: HashtagInput): Found[] {
+function findPeople(texts: Text[]): Found[] {
   const people = new Map<string, Found>();
   const familyNames = new Map<string, number>();
   let position = 1_000_000;
-  const texts = [{ text: input.title, title: true }, ...input.paragraphs.map((text) => ({ text, title: false }))];
-  for (const { text, title } of texts) {
-    for (const phrase of text.split(/[\p{P}\p{S}]+/u)) {
-      const words = phrase.split(/\s+/).filter(Boolean);
+  for (const { phrases, title } of texts) {
+    for (const words of phrases) {
       for (let i = 0; i < words.length; i++) {
+        const word = words[i]!;
         // A family name alone, not as an adjective after a definite noun («المركز الوطني»).
-        const folded = normalizeArabic(words[i]!);
-        if (folded.startsWith('ال') && !(i > 0 && /^(?:[وف]?(?:ال|بال|لل))/.test(normalizeArabic(words[i - 1]!)))) {
-          const key = wordKey(folded);
-          familyNames.set(key, (familyNames.get(key) ?? 0) + 1);
+        if (word.folded.startsWith('ال') && !(i > 0 && words[i - 1]!.definite)) {
+          familyNames.set(word.key, (familyNames.get(word.key) ?? 0) + 1);
         }
-        if (!GIVEN.has(normalizeArabic(words[i]!)) || !isNamePart(words[i + 1])) continue;
+        const next = words[i + 1];
+        if (!word.given || !next?.namePart) continue;
         // «سعد بن محمد الحسين»: a father's name inside a longer name is not a person of its own.
-        if (i > 0 && NAME_LINKS.has(normalizeArabic(words[i - 1]!))) continue;
-        const parts = [words[i]!, words[i + 1]!];
-        if (NAME_LINKS.has(normalizeArabic(words[i + 1]!)) && isNamePart(words[i + 2])) parts.push(words[i + 2]!);
-        const nameKey = parts.map(wordKey).join(' ');
-        const found = people.get(nameKey) ?? {
-          entry: { entity: -1, form: parts.join(' '), canonical: undefined, club: false, broad: false, notATag: false },
-          forms: new Map<string, number>(), keys: nameKey.split(' '), mentions: 0, inTitle: false, inLead: false,
+        if (i > 0 && words[i - 1]!.link) continue;
+        const parts = [word, next];
+        if (next.link && words[i + 2]?.namePart) parts.push(words[i + 2]!);
+        const key = parts.map((p) => p.key).join(' ');
+        const found = people.get(key) ?? {
+          entry: {
+            entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
+            notATag: false,
+          },
+          forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
           firstSeen: position++,
         };
         found.mentions += title ? TITLE_WEIGHT : 1;
         found.inTitle ||= title;
-        people.set(nameKey, found);
+        people.set(key, found);
         i += parts.length - 1;
       }
     }
@@ -279,28 +335,27 @@ function findPeople(input: HashtagInput): Found[] {
 }
 
 /** Two names next to each other, the second joined by «و»: members of a list. */
-function isListed(words: string[], a: { at: number; length: number } | undefined, b: { at: number } | undefined): boolean {
-  return a !== undefined && b !== undefined && b.at === a.at + a.length && /^و/.test(words[b.at]!);
+function isListed(words: Word[], a: { at: number; length: number } | undefined, b: { at: number } | undefined): boolean {
+  return a !== undefined && b !== undefined && b.at === a.at + a.length && words[b.at]!.listJoin;
 }
 
 /**
  * A one-word definite name right after a definite noun is an adjective («الحدود السورية», «الجمعية السعودية»);
  * one right before a definite word heads a longer phrase («الاتحاد الدولي», «الشباب السعودي»). Neither names a topic.
  */
-function isPartOfLongerPhrase(words: string[], i: number, length: number): boolean {
-  if (length !== 1) return false;
-  const definite = (w: string | undefined) => w !== undefined && /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(normalizeArabic(w));
-  if (!definite(words[i])) return false;
-  return definite(words[i - 1]) || definite(words[i + 1]);
+function isPartOfLongerPhrase(words: Word[], i: number, length: number): boolean {
+  if (length !== 1 || !words[i]!.definite) return false;
+  return (words[i - 1]?.definite ?? false) || (words[i + 1]?.definite ?? false);
 }
 
-function longestMatch(words: string[], keys: string[][], i: number): { key: string; entry: Entry; length: number } | undefined {
-  const countryside = countrysideAt(words, keys, i);
+function longestMatch(words: Word[], i: number): { key: string; entry: Entry; length: number } | undefined {
+  const countryside = countrysideAt(words, i);
   if (countryside) return countryside;
-  for (const first of keys[i]!) {
+  for (const first of words[i]!.keys) {
     if (!index.firstWords.has(first)) continue;
     for (let n = Math.min(MAX_NAME_WORDS, words.length - i); n >= 1; n--) {
-      const key = [first, ...words.slice(i + 1, i + n).map(nameKey)].join(' ');
+      let key = first;
+      for (let k = i + 1; k < i + n; k++) key += ' ' + words[k]!.keys[0]!;
       const entry = index.names.get(key);
       if (entry) return { key, entry, length: n };
     }
@@ -309,11 +364,11 @@ function longestMatch(words: string[], keys: string[][], i: number): { key: stri
 }
 
 /** «بريف حمص الشرقي» → «ريف حمص الشرقي»: the countryside of a listed city, with its direction when given. */
-function countrysideAt(words: string[], keys: string[][], i: number) {
-  if (!keys[i]!.includes(COUNTRYSIDE) || i + 1 >= words.length) return undefined;
-  if (!index.names.has(nameKey(words[i + 1]!))) return undefined;
-  const direction = words[i + 2] !== undefined && DIRECTIONS.has(wordKey(words[i + 2]!)) ? words[i + 2]! : undefined;
-  const written = [COUNTRYSIDE, words[i + 1]!, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
+function countrysideAt(words: Word[], i: number) {
+  if (!words[i]!.keys.includes(COUNTRYSIDE) || i + 1 >= words.length) return undefined;
+  if (!index.names.has(words[i + 1]!.keys[0]!)) return undefined;
+  const direction = words[i + 2] !== undefined && DIRECTIONS.has(words[i + 2]!.key) ? words[i + 2]!.written : undefined;
+  const written = [COUNTRYSIDE, words[i + 1]!.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
   const key = written.map(wordKey).join(' ');
   const entry: Entry = {
     entity: -hashOf(key), form: written.join(' '), canonical: undefined, club: false, broad: false, notATag: false,

@@ -62,8 +62,8 @@ interface Sentence {
   termIds: Int32Array;
   tokens: string[];
   terminated: boolean;
-  /** Whether it stands alone, reads well without its connective, or needs the sentence before it. */
-  opener: Opener;
+  /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
+  opener: Opener | undefined;
 }
 
 const NO_TERM_IDS = new Int32Array(0);
@@ -107,14 +107,20 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
 function asRead(chosen: Sentence[]): string[] {
   return chosen.map((s, k) => {
     const follows = k > 0 && chosen[k - 1]!.index === s.index - 1;
-    return s.opener.kind === 'rewritable' && !follows ? s.opener.text : s.text;
+    const opener = openerOf(s);
+    return opener.kind === 'rewritable' && !follows ? opener.text : s.text;
   });
+}
+
+/** The sentence's opener, classified when first asked for: only the few sentences a summary considers need it. */
+function openerOf(s: Sentence): Opener {
+  return (s.opener ??= classifyOpener(s.text, s.index === 0));
 }
 
 /** A dependent sentence may be sent only with the sentence it depends on, right before it. */
 function isReadable(set: Sentence[]): boolean {
   for (const s of set) {
-    if (s.opener.kind === 'dependent' && !set.some((p) => p.index === s.index - 1)) return false;
+    if (openerOf(s).kind === 'dependent' && !set.some((p) => p.index === s.index - 1)) return false;
   }
   return true;
 }
@@ -162,8 +168,7 @@ function analyse(texts: string[]): Sentence[] {
     const tokens = contentTerms(words);
     const terms = termCounts(tokens);
     const terminated = endsWithSentencePunctuation(text);
-    const opener = classifyOpener(text, index === 0);
-    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated, opener };
+    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated, opener: undefined };
   });
 }
 
@@ -428,9 +433,9 @@ function missingPredecessor(
   chosen: Sentence[],
   remaining: { sentence: Sentence }[],
 ): number | null | undefined {
-  if (s.opener.kind !== 'dependent' || chosen.some((c) => c.index === s.index - 1)) return undefined;
+  if (openerOf(s).kind !== 'dependent' || chosen.some((c) => c.index === s.index - 1)) return undefined;
   const k = remaining.findIndex((r) => r.sentence.index === s.index - 1);
-  return k >= 0 && remaining[k]!.sentence.opener.kind !== 'dependent' ? k : null;
+  return k >= 0 && openerOf(remaining[k]!.sentence).kind !== 'dependent' ? k : null;
 }
 
 /** The MMR score of set[k] given the sentences before it in the set. */
@@ -493,7 +498,7 @@ function pickWithinBudget(
     // Long news sentences: when no set of the best ones fits, the fewest sentences promised are looked for
     // among all the sentences short enough, before settling for fewer.
     if (size === low) {
-      const short = candidates.filter((s) => fits([s]) || s.opener.kind === 'dependent').slice(0, WIDE_SEARCH);
+      const short = candidates.filter((s) => fits([s]) || openerOf(s).kind === 'dependent').slice(0, WIDE_SEARCH);
       const wide = short.length > ranked.length ? bestSubset(short, size, fits, scoreOf) : undefined;
       if (wide) return wide;
     }
@@ -507,7 +512,7 @@ function pickWithinBudget(
 function withPredecessors(ranked: Sentence[], candidates: Sentence[]): Sentence[] {
   const pool = [...ranked];
   for (const s of ranked) {
-    if (s.opener.kind !== 'dependent') continue;
+    if (openerOf(s).kind !== 'dependent') continue;
     const before = candidates.find((c) => c.index === s.index - 1);
     if (before && !pool.includes(before)) pool.push(before);
   }
