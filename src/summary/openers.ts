@@ -124,8 +124,14 @@ function withoutLeadingPunctuation(text: string): string {
 
 /** The length of the first n words of text, as written. */
 function lengthOfWords(text: string, n: number): number {
-  const match = new RegExp(`^\\s*(?:\\S+\\s+){${n - 1}}\\S+`).exec(text);
-  return match ? match[0].length : text.length;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = /\s/.test(text[i]!);
+    if (!space && !inWord && ++words > n) return i;
+    inWord = !space;
+  }
+  return text.length;
 }
 
 function pointsBack(text: string): boolean {

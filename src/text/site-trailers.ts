@@ -30,15 +30,18 @@ const WHOLE_LINE = [
 /** Leading navigation labels glued to the first line of a scraped page. */
 const LEADING = /^\s*(?:Next\s+Previous|Previous\s+Next)\s+/iu;
 
-/** Words one of the trailers contains: a paragraph with none of them is left alone without trying each pattern. */
-const TRAILER_MARK = /رابط الخبر|appeared first on|ظهرت المقالة|مقالات أخرى للكاتب|سمات|المزيد/i;
+/**
+ * Words one of the trailers contains: a paragraph with none of them is left alone without trying each pattern
+ * (plain substring tests: an alternation regex over every paragraph was a visible share of summarising).
+ */
+const TRAILER_MARKS = ['رابط الخبر', 'appeared first', 'ظهرت المقالة', 'مقالات أخرى', 'سمات', 'المزيد'];
 /** Furniture lines are short; a paragraph longer than this is not one. */
 const MAX_FURNITURE_CHARS = 80;
 
 /** The paragraph without site furniture; '' when nothing else is left. */
 export function stripSiteTrailers(paragraph: string): string {
   let text = paragraph.replace(LEADING, '');
-  if (TRAILER_MARK.test(text)) for (const pattern of TRAILER_FROM) text = text.replace(pattern, '');
+  if (TRAILER_MARKS.some((mark) => text.includes(mark))) for (const pattern of TRAILER_FROM) text = text.replace(pattern, '');
   text = text.trim();
   return text.length <= MAX_FURNITURE_CHARS && WHOLE_LINE.some((pattern) => pattern.test(text)) ? '' : text;
 }
