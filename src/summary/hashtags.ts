@@ -74,6 +74,7 @@ interface Word {
   link: boolean;
   namePart: boolean;
   listJoin: boolean;
+  sports: boolean;
 }
 
 const wordCache = new Map<string, Word>();
@@ -88,6 +89,7 @@ function wordOf(written: string): Word {
       written, folded, keys: keysOf(written), key: wordKey(folded),
       definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
       given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
+      sports: SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')),
     };
     wordCache.set(written, word);
   }
@@ -180,10 +182,10 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
     seen.add(key);
   };
   for (const category of input.categories ?? []) add(category.split(/[\s_]+/));
-  const sports = isSportsStory(input);
 
   const chosen: Found[] = [];
   const texts = textsOf(input);
+  const sports = isSportsStory(texts);
   for (const name of topicalNames([...findNames(texts), ...findPeople(texts)].sort(byMentions))) {
     if ((name.entry.club && !sports) || name.entry.notATag) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
@@ -383,9 +385,9 @@ function hashOf(key: string): number {
   return Math.abs(h) + 1;
 }
 
-function isSportsStory(input: HashtagInput): boolean {
-  const words = [input.title, ...input.paragraphs.slice(0, 3)].join(' ').split(/\s+/);
+function isSportsStory(texts: Text[]): boolean {
   let hits = 0;
-  for (const w of words) if (SPORTS_WORDS.has(normalizeArabic(w).replace(/[^\p{L}]/gu, ''))) hits++;
+  // The headline and the first paragraphs say what kind of story it is.
+  for (const { phrases } of texts.slice(0, 4)) for (const words of phrases) for (const w of words) if (w.sports) hits++;
   return hits >= 2;
 }
