@@ -19,6 +19,13 @@ export interface HashtagInput {
 const TITLE_WEIGHT = 2;
 /** A name mentioned only once in the body, and not in the title, is a passing reference, not a topic. */
 const MIN_MENTIONS = 2;
+/**
+ * The lead: the paragraphs that start within this many characters of the body, about the first two or three
+ * sentences of a news story, where it says who, what and where.
+ */
+const LEAD_CHARS = 1;
+/** Mentions that make a countryside («ريف حمص الشرقي»), a name as specific as a place gets, a topic wherever they are. */
+const SPECIFIC_NAME_MENTIONS = 3;
 /** Mentions of a family name alone that make its person a topic. */
 const FAMILY_NAME_MENTIONS = 2;
 /** What a mention in a list of names counts. */
@@ -104,9 +111,14 @@ interface Text {
 }
 
 function textsOf(input: HashtagInput): Text[] {
+  let offset = 0;
   const texts = [
     { text: input.title, title: true, lead: false },
-    ...input.paragraphs.map((text, k) => ({ text, title: false, lead: k === 0 })),
+    ...input.paragraphs.map((text) => {
+      const lead = offset < LEAD_CHARS;
+      offset += text.length;
+      return { text, title: false, lead };
+    }),
   ];
   return texts.map(({ text, title, lead }) => ({
     title,
@@ -203,12 +215,13 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
  * («في الرياض وجدة والدمام») counts half. Continents and wide regions only from the headline.
  */
 function topicalNames(found: Found[]): Found[] {
-  const topical = found.filter((f) =>
-    f.entry.broad ? f.inTitle : f.inTitle || (f.inLead && f.mentions >= MIN_MENTIONS),
-  );
-  const top = topical[0]?.mentions ?? 0;
-  // Far fewer mentions than the main name: a side reference.
-  return topical.filter((f) => f.inTitle || f.mentions * SIDE_REFERENCE >= top);
+  const top = found[0]?.mentions ?? 0;
+  return found.filter((f) => {
+    if (f.entry.broad || f.inTitle) return f.inTitle;
+    if (f.keys[0] === COUNTRYSIDE && f.mentions >= SPECIFIC_NAME_MENTIONS) return true;
+    // In the lead and mentioned again, unless far less often than the main name: then a side reference.
+    return f.inLead && f.mentions >= MIN_MENTIONS && f.mentions * SIDE_REFERENCE >= top;
+  });
 }
 
 function displayOf(name: Found): string {
