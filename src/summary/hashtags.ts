@@ -27,7 +27,7 @@ const LEAD_CHARS = 1;
 /** Mentions that make a countryside («ريف حمص الشرقي»), a name as specific as a place gets, a topic wherever they are. */
 const SPECIFIC_NAME_MENTIONS = 3;
 /** Mentions of a family name alone that make its person a topic. */
-const FAMILY_NAME_MENTIONS = 2;
+const FAMILY_NAME_MENTIONS = 3;
 /** What a mention in a list of names counts. */
 const LISTED_WEIGHT = 0.5;
 /** A name mentioned less than 1/SIDE_REFERENCE as often as the main one is a side reference. */
@@ -338,10 +338,10 @@ function findPeople(texts: Text[]): Found[] {
   const result: Found[] = [];
   for (const person of people.values()) {
     const family = person.keys[person.keys.length - 1]!;
-    // Mentions of the family name alone: the definite ones («الدوسري») outside the full name. A family name
-    // without the article may be a common word («دور»), so such a person needs the headline.
+    // Mentions of the family name alone (the scan skips the full names): the definite ones («الدوسري»). A family
+    // name without the article may be a common word («دور»), so such a person needs the headline.
     const familyWord = normalizeArabic(person.entry.form.split(' ').pop()!);
-    const alone = familyWord.startsWith('ال') ? (familyNames.get(family) ?? 0) - person.mentions : 0;
+    const alone = familyWord.startsWith('ال') ? (familyNames.get(family) ?? 0) : 0;
     if (person.inTitle || alone >= FAMILY_NAME_MENTIONS) {
       result.push({ ...person, mentions: Math.max(person.mentions, MIN_MENTIONS) + Math.max(alone, 0), inLead: true });
     }
