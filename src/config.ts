@@ -48,7 +48,7 @@ export function loadConfig(env: Env = process.env): Config {
     summary: {
       sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
       minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
-      maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 400, 80, 3000),
+      maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 600, 80, 3000),
     },
     template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
