@@ -29,10 +29,27 @@ function expectUserError(r: { code: number; stderr: string }, pattern: RegExp) {
 }
 
 describe('nashra CLI', () => {
-  it('prints usage, and refuses an unknown command in one line', () => {
-    expect(runCli(['--help']).stdout).toContain('nashra preview');
-    expectUserError(runCli(['frobnicate']), /unknown command "frobnicate"/);
-    expectUserError(runCli(['latest', '--bogus']), /unknown option --bogus/);
+  it('prints usage, and refuses an unknown command or option in one line, with the closest known one', () => {
+    const help = runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['run', 'preview', 'ingest', 'subs', 'broadcast', 'urgent', 'sources', 'in-doubt', 'stats', 'backup', 'whatsapp']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    expect(runCli([]).code).toBe(1);
+    expectUserError(runCli(['frobnicate']), /unknown command 'frobnicate'/);
+    expectUserError(runCli(['latest', '--bogus']), /unknown option '--bogus'/);
+    expectUserError(runCli(['subs', 'add', 'telegram', '-100123', '--topcs', 'x']), /unknown option '--topcs' \(Did you mean --topics\?\)/);
+    expectUserError(runCli(['sources', 'ad', 'https://example.com/']), /unknown command 'ad' \(Did you mean add\?\)/);
+  });
+
+  it('every command and subcommand has --help that exits 0 and lists its options', () => {
+    for (const argv of [['run'], ['sources'], ['sources', 'add'], ['subs', 'add'], ['broadcast'], ['whatsapp', 'login'], ['in-doubt', 'send-again']]) {
+      const r = runCli([...argv, '--help']);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout).toContain(`Usage: nashra ${argv.join(' ')}`);
+    }
+    expect(runCli(['sources', 'add', '--help']).stdout).toMatch(/--interval <every>[\s\S]*--backfill <n>/);
+    expect(runCli(['whatsapp', 'login', '--help']).stdout).toContain('--pairing-number <phone>');
   });
 
   it('preview --json gives the SY24 article as it will be sent', () => {
@@ -64,7 +81,7 @@ describe('nashra CLI', () => {
     const junk = join(tmp.dir, 'junk.txt');
     writeFileSync(junk, 'Facebook\nTwitter\nWhatsApp\nTelegram\n');
     expectUserError(cli('preview', junk), /not an article/);
-    expectUserError(cli('preview'), /usage: nashra preview/);
+    expectUserError(cli('preview'), /missing required argument 'file-or-url'/);
   });
 
   it('ingest stores once and reports the duplicate', () => {
@@ -74,11 +91,15 @@ describe('nashra CLI', () => {
     expect(first.stdout).toMatch(/^2\tnew\t/m);
     const again = cli('ingest', SY24);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^1\tduplicate \(url\)/);
+    expect(again.stdout).toMatch(/^1\tduplicate \(guid\)/); // a file has no URL: its text's hash is its GUID
     const store = openStore(db);
     expect(store.articles.count()).toBe(2);
     store.close();
-    expectUserError(cli('ingest'), /usage: nashra ingest/);
+    expectUserError(cli('ingest'), /missing required argument/);
+    // A file's path never reaches a subscriber: no link line, no file: URL.
+    const shown = cli('latest', '2').stdout;
+    expect(shown).not.toMatch(/file:|urn:/);
+    expect(shown).not.toMatch(/^https?:/m);
   });
 
   it('subs add takes a negative Telegram chat id as the chat id', () => {
@@ -91,18 +112,19 @@ describe('nashra CLI', () => {
     expect(sub?.topics).toEqual(['الاقتصاد', 'الرياضة']);
     expect(cli('subs', 'add', 'console', 'console').code).toBe(0);
     expect(cli('subs', 'list').stdout).toContain('-1001234567890');
-    expectUserError(cli('subs', 'add', 'fax', '1'), /platform must be/);
+    expectUserError(cli('subs', 'add', 'fax', '1'), /unknown platform "fax" \(known: telegram, whatsapp, console\)/);
     expectUserError(cli('subs', 'add', 'telegram', 'abc'), /not a Telegram chat id/);
     expectUserError(cli('subs', 'add', 'whatsapp', '123'), /not a WhatsApp chat id/);
     expectUserError(cli('subs', 'remove', '999'), /no subscription with id 999/);
   });
 
   it('broadcast queues one delivery per chat, however often it is asked', () => {
+    expectUserError(cli('broadcast', '1'), /add --yes/);
     const first = cli('broadcast', '1', '--yes');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/queued 1 deliveries/); // the console one; the channel's topics do not match
-    expect(cli('broadcast', '1', '--yes').stdout).toMatch(/queued 0 deliveries/);
-    expectUserError(cli('broadcast', '1'), /add --yes/);
+    // Asked again, it would reach nobody new: said so, and nothing is queued.
+    expectUserError(cli('broadcast', '1', '--yes'), /would reach nobody: no active subscription is waiting for it; 1 already has it/);
     expectUserError(cli('broadcast', '12345', '--yes'), /no stored article 12345/);
   });
 
@@ -153,5 +175,35 @@ describe('nashra CLI', () => {
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
     expect(r.stderr).not.toContain('not-a-token-secret-value');
+  });
+  it('ingest takes the public URL, source name and date a file does not have', () => {
+    const file = join(tmp.dir, 'story.txt');
+    writeFileSync(file, 'عنوان خبر محلي عن افتتاح مكتبة في حمص\n\nافتتحت مكتبة عامة جديدة في مدينة حمص صباح اليوم بحضور عدد من الأهالي.\nوتضم المكتبة أكثر من عشرة آلاف كتاب في مجالات مختلفة.\n');
+    const r = cli('ingest', file, '--url', 'https://www.sy24.net/news/library?utm_source=x', '--source-name', 'SY24', '--published-at', '2026-11-25T14:05+03:00');
+    expect(r.code).toBe(0);
+    const id = /^(\d+)\tnew/m.exec(r.stdout)![1];
+    const store = openStore(db);
+    expect(store.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
+    store.close();
+    expectUserError(cli('ingest', file, SY24, '--url', 'https://example.com/a'), /--url names one article/);
+    expectUserError(cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
+    expectUserError(cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
+  });
+
+  it('run --once and stats say per platform how many deliveries wait, and why', () => {
+    const own = join(tmp.dir, 'waiting.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1001234567890').code).toBe(0);
+    expect(at('subs', 'add', 'whatsapp', '120363000000000001@g.us').code).toBe(0);
+    expect(at('subs', 'add', 'console', 'console').code).toBe(0);
+    expect(at('ingest', SY24).stdout).toMatch(/queued for 3 subscriptions/);
+    const run = at('run', '--once');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/sending stopped; deliveries still wait .*sent=1 .*waiting\.telegram="1 \(telegram is off: no TELEGRAM_BOT_TOKEN/);
+    expect(run.stderr).toMatch(/waiting\.whatsapp="1 \(whatsapp is off: WHATSAPP_ENABLED is off/);
+    expect(at('stats').stdout).toMatch(/^ {2}telegram: 1 waiting: telegram is off: no TELEGRAM_BOT_TOKEN/m);
+    // Configured, but no nashra run is sending.
+    const configured = runCli(['stats', '--db', own], { env: { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
+    expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
   });
 });

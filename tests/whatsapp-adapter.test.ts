@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Article } from '../src/model/article.js';
-import { loadConfig } from '../src/config.js';
+import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
+import { composeUrgent, confirmBroadcast, type NewsroomDeps } from '../src/newsroom/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
-import { WhatsAppAdapter, createWhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
+import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';
 import { dayKey } from '../bots/whatsapp/pacing.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
@@ -39,14 +41,14 @@ function article(n: number, over: Partial<Article> = {}): Article {
 
 interface Harness {
   store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
-  alerts: string[]; logs: string[];
+  alerts: string[]; logs: string[]; newsroom: NewsroomDeps;
   add(n: number, over?: Partial<Article>): StoredArticle;
 }
 
 async function harness(env: Record<string, string> = {}, options: WhatsAppAdapterOptions = {}): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-');
   const store = openStore(join(dir, 'nashra.db'));
-  const config = loadConfig({
+  const config = loadAppConfig({
     WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env,
   });
   const clock = new FakeClock();
@@ -56,19 +58,20 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   const alerts: string[] = [];
   let seq = 0;
   const random = () => [0.1, 0.9, 0.5, 0.3, 0.7][seq++ % 5]!;
-  const adapter = createWhatsAppAdapter(config, store, logger, {
-    createClient: world.createClient, clock, random, loadMedia: null,
-    notifyEditors: async (text) => { alerts.push(text); }, ...options,
+  let worker: DeliveryWorker | undefined;
+  const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify(), notifyOtherEditors: async (text) => { alerts.push(text); } });
+  const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
+    createClient: world.createClient, clock, random, loadMedia: null, ...options,
   });
-  const worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
-  cleanups.push(async () => { await worker.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
   const add = (n: number, over?: Partial<Article>) => {
     const r = storeArticle(store, article(n, over), { now: (createdAt += 1000) });
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
-  return { store, world, clock, adapter, worker, alerts, logs, add };
+  return { store, world, clock, adapter, worker: worker!, alerts, logs, add, newsroom: ctx.newsroom };
 }
 
 async function started(h: Harness): Promise<void> {
@@ -117,7 +120,7 @@ describe('whatsapp commands', () => {
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
     expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(REPLIES.subscribedDigest);
     expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true, digest: true });
-    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
+    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
   });
 
   it("an editor's /broadcast shows a preview and «نعم» queues it; another reply cancels; a non-editor is refused", async () => {
@@ -139,24 +142,35 @@ describe('whatsapp commands', () => {
 
     await h.world.latest.receive(editorChat, `/broadcast ${a.id}`).replied();
     const confirmed = await h.world.latest.receive(editorChat, 'نعم').replied();
-    expect(confirmed).toContain('1');
+    expect(confirmed).toContain('رسالة واحدة');
     const deliveries = h.store.deliveries.listForArticle(a.id);
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ state: 'queued', broadcast_id: 2 });
+    expect(deliveries[0]).toMatchObject({ state: 'queued', broadcastId: 2 });
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
     expect(h.store.broadcasts.get(2)!.state).toBe('queued');
     expect(h.store.audit.recent().map((e) => e.action).reverse())
-      .toEqual(['broadcast_refused', 'broadcast_preview', 'broadcast_cancelled', 'broadcast_preview', 'broadcast']);
+      .toEqual(['refused', 'broadcast.preview', 'broadcast.cancel', 'broadcast.preview', 'broadcast.confirm']);
   });
 
   it('a «نعم» after the confirmation window cancels instead', async () => {
     const h = await harness();
+    h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
     await started(h);
     const a = h.add(3);
     await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
     h.clock.t += 6 * 60_000;
     expect(await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied()).toBe(REPLIES.expired);
     expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+    expect(h.store.audit.recent(1)[0]).toMatchObject({ action: 'broadcast.cancel', detail: { why: 'expired' } });
+  });
+
+  it('a broadcast that would reach nobody says so and asks for no «نعم»', async () => {
+    const h = await harness();
+    await started(h);
+    const a = h.add(4);
+    expect(await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied()).toBe(REPLIES.broadcastNobody);
+    expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
   });
 
   it('group_leave removing the bot deactivates the subscription with the reason', async () => {
@@ -195,7 +209,7 @@ describe('whatsapp delivery', () => {
     expect(new Set(h.world.sent.map((s) => s.client))).toEqual(new Set([1, 2]));
     const rows = h.store.deliveries.listForArticle(a.id);
     expect(rows.map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(5);
+    expect(new Set(rows.map((r) => r.messageId)).size).toBe(5);
     expect(result).toMatchObject({ sent: 5, failed: 0, retried: 1 });
   });
 
@@ -267,8 +281,26 @@ describe('whatsapp delivery', () => {
     expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
     expect(text.length).toBeLessThanOrEqual(4096);
     const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
-    expect(rows.every((r) => r.state === 'sent' && r.message_id === h.world.sent[0]!.id && r.subscription_id === sub.id)).toBe(true);
+    expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
+  });
+
+  it('digest: an urgent alert in it keeps its «عاجل» mark and shows neither a fake link nor «المصدر: عاجل»', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', digest: true }, h.clock.now() - 60_000);
+    await started(h);
+    const normal = h.add(1);
+    routeArticle(h.store, normal);
+    const editor = { platform: 'whatsapp', id: EDITOR };
+    const urgent = composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
+    confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
+    await h.worker.drain(1000);
+    expect(h.world.sent).toHaveLength(1);
+    const text = plain(h.world.sent[0]!.content as string);
+    expect(text).toContain('*🔴 عاجل*\n*انفجار قرب دوار الجمارك في دمشق*');
+    expect(text).not.toMatch(/urgent:|المصدر: عاجل/);
+    expect(text).toContain(normal.url!);
   });
 
   it('a group the account is not in fails permanently and deactivates the subscription', async () => {

@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createConsoleTransport } from '../../bots/console/transport.js';
 import type { Config } from '../config.js';
 import { DeliveryWorker, type Transport } from '../delivery/worker.js';
 import { UserError } from '../errors.js';
@@ -15,6 +14,7 @@ import { projectRoot } from '../paths.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
+import { collectStats, type ChatRules } from '../newsroom/index.js';
 
 export interface RunOptions {
   once: boolean;
@@ -23,7 +23,14 @@ export interface RunOptions {
   platforms: PlatformAdapter[];
   /** What the adapters call when they queue deliveries; pointed at the worker here. */
   queued?: QueueSignal;
+  /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
+  demo?: boolean;
+  /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
+  registry?: readonly ChatRules[];
 }
+
+/** How often the platforms' connection state is written for `nashra stats` (another process) to read. */
+const STATUS_EVERY_MS = 5000;
 
 const LEASE = 'run';
 const LEASE_TTL_MS = 15_000;
@@ -38,6 +45,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
   let health: Server | undefined;
+  let statusTimer: NodeJS.Timeout | undefined;
   try {
     const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
     if (recovered > 0) {
@@ -45,8 +53,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
         : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
-    const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
-    if (options.platforms.length === 0) {
+    const transports: Transport[] = options.platforms.map((p) => p.transport);
+    if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
@@ -71,6 +79,14 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       }
     }
     platformsStarted = true;
+    const recordStatus = () => {
+      for (const p of options.platforms) {
+        const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
+        store.platformStatus.record(p.name, reason === undefined, reason);
+      }
+    };
+    recordStatus();
+    statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
 
     if (options.once) {
@@ -79,7 +95,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       await poller.pollAll();
       if (!stop.isRequested) {
         const result = await worker.drain();
-        logger.info('queue drained', { ...result });
+        recordStatus();
+        // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
+        const waiting = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms }).waiting;
+        if (waiting.length === 0) logger.info('queue drained', { ...result });
+        else logger.warn('sending stopped; deliveries still wait', { ...result, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }
     } else {
       if (!stop.isRequested) {
@@ -93,6 +113,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
   } finally {
+    clearInterval(statusTimer);
     stop.dispose();
     health?.close();
     lease.release();

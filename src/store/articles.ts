@@ -1,17 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Article } from '../model/article.js';
+import type { Article, DuplicateMatch, DuplicateReason, StoredArticle } from '../model/article.js';
+
+export type { StoredArticle, DuplicateMatch, DuplicateReason } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
-/** An article as stored: the model plus what Nashra computed from it. */
-export interface StoredArticle extends Article {
-  id: number;
-  sourceId?: number;
-  summary: string[];
-  hashtags: string[];
-  timeZone?: string;
-  seenOnly: boolean;
-  createdAt: Date;
-}
 
 /** What the pipeline hands the store for a new article. */
 export interface NewArticle {
@@ -26,8 +18,6 @@ export interface NewArticle {
   seenOnly?: boolean;
 }
 
-export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
-export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
 
 /** How far back a re-posted story (same normalised title and opening) counts as the same one. */
 export const STORY_WINDOW_MS = 72 * 3600 * 1000;
@@ -43,31 +33,35 @@ export class ArticlesTable {
   private readonly searchStmt: Statement;
   private readonly recordDup: Statement;
   private readonly countStmt: Statement;
+  private readonly recentCategoriesStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
       (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
-       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, created_at)
+       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at)
       VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
-       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @createdAt)`);
+       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt)`);
     this.byUrl = db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
     this.byGuid = db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
     this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
     this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
-    this.latestStmt = db.prepare('SELECT * FROM articles WHERE seen_only = 0 ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    // A source's backlog (seen_only) is listed too: only pushing it was skipped.
+    this.latestStmt = db.prepare('SELECT * FROM articles ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
     this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+    this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+      WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
-  findDuplicate(c: { url: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
+  findDuplicate(c: { url?: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
     const since = now - STORY_WINDOW_MS;
     const checks: Array<[DuplicateReason, () => unknown]> = [
-      ['url', () => this.byUrl.get(c.url)],
+      ['url', () => (c.url ? this.byUrl.get(c.url) : undefined)],
       ['guid', () => (c.guid ? this.byGuid.get(c.guid) : undefined)],
       ['story', () => this.byStory.get(c.storyKey, since)],
       ['content', () => this.byHash.get(c.contentHash, since)],
@@ -82,11 +76,11 @@ export class ArticlesTable {
   insert(n: NewArticle, now = Date.now()): number {
     const a = n.article;
     const info = this.insertStmt.run({
-      sourceId: n.sourceId ?? null, url: a.url, guid: a.guid ?? null, title: a.title, source: a.source,
+      sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
       author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
       categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
       summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
-      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, createdAt: now,
+      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
     });
     return Number(info.lastInsertRowid);
   }
@@ -123,24 +117,29 @@ export class ArticlesTable {
   count(): number {
     return this.countStmt.get() as number;
   }
+
+  /** The categories the sources used since `since`, most used first. */
+  recentCategories(since: number, limit: number): string[] {
+    return (this.recentCategoriesStmt.all(since, limit) as Array<{ category: string }>).map((r) => r.category);
+  }
 }
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 interface ArticleRow {
-  id: number; source_id: number | null; url: string; guid: string | null; title: string; source_name: string;
+  id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
-  seen_only: number; created_at: number;
+  seen_only: number; urgent: number; created_at: number;
 }
 
 function fromRow(r: ArticleRow): StoredArticle {
   return {
-    id: r.id, sourceId: r.source_id ?? undefined, url: r.url, guid: r.guid ?? undefined, title: r.title,
+    id: r.id, sourceId: r.source_id ?? undefined, url: r.url ?? undefined, guid: r.guid ?? undefined, title: r.title,
     source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
     paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
     imageUrl: r.image_url ?? undefined, language: r.language, summary: parseJsonArray(r.summary),
-    hashtags: parseJsonArray(r.hashtags), timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1,
+    hashtags: parseJsonArray(r.hashtags), timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
     createdAt: new Date(r.created_at),
   };
 }

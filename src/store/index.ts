@@ -7,12 +7,13 @@ import { DeliveriesTable } from './deliveries.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
+import { PlatformStatusTable } from './platform-status.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
-export type { Subscription, SubscribeInput, SubscriptionPlatform, ChatKind } from './subscriptions.js';
-export type { PendingDelivery, DeliveryState, DeliveryRow, InDoubtPolicy } from './deliveries.js';
+export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
+export type { PendingDelivery, DeliveryState, DeliveryRecord, InDoubtPolicy } from './deliveries.js';
 export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
 export type { Broadcast, BroadcastState } from './broadcasts.js';
 export type { Editor, AuditEntry } from './editors.js';
@@ -36,6 +37,7 @@ export class Store {
   readonly audit: AuditLog;
   readonly leases: LeasesTable;
   readonly counters: SendCounters;
+  readonly platformStatus: PlatformStatusTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -47,6 +49,18 @@ export class Store {
     this.audit = new AuditLog(db);
     this.leases = new LeasesTable(db);
     this.counters = new SendCounters(db);
+    this.platformStatus = new PlatformStatusTable(db);
+  }
+
+  /**
+   * A subscription stops (unsubscribed, blocked, removed from the group): deactivated with the reason, and what is
+   * still queued for it fails with the same reason, in one transaction. False when it was not active.
+   */
+  deactivateSubscription(id: number, reason: string, now = Date.now()): { deactivated: boolean; cancelled: number } {
+    return this.transaction(() => {
+      if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
+      return { deactivated: true, cancelled: this.deliveries.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+    });
   }
 
   /** Runs fn in one transaction (nested calls become savepoints). */
@@ -83,7 +97,7 @@ export function openStore(path: string): Store {
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32000'); // 32 MB: the outbox's indexes stay in memory at a million rows
-    migrate(db);
+    migrate(db, { path: path === ':memory:' ? undefined : path });
     return new Store(db, path);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
