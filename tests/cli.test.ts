@@ -206,4 +206,31 @@ describe('nashra CLI', () => {
     const configured = runCli(['stats', '--db', own], { env: { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
     expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
   });
+
+  it('resend queues the failed deliveries of an article again, and says what stays failed', () => {
+    const own = join(tmp.dir, 'resend.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    at('subs', 'add', 'console', 'a');
+    at('subs', 'add', 'console', 'b');
+    at('ingest', SY24);
+    const store = openStore(own);
+    const [first, second] = store.deliveries.listForArticle(1);
+    store.deliveries.markFailed(first!.id, 'gave up after 6 attempts: HTTP 502', { retryable: true });
+    store.deliveries.markFailed(second!.id, 'refused for good');
+    store.close();
+    expectUserError(at('broadcast', '1', '--yes'), /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/);
+    expect(at('resend', '1').stdout).toMatch(/^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/);
+    expect(at('resend', '1', '--failed').stdout).toMatch(/^queued 1 failed delivery of article 1 again; nashra run sends them/);
+    expect(at('run', '--once').stdout.match(/^──── [ab] ·/gm)).toHaveLength(2);
+  });
+
+  it('subs add again keeps the settings it does not mention, and says what changed', () => {
+    const own = join(tmp.dir, 'readd.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد').stdout).toMatch(/\tسياسة,اقتصاد\tsubscribed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tسياسة,اقتصاد\talready subscribed, nothing changed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة').stdout).toMatch(/\tرياضة\tupdated \(changed: topics\)$/m);
+    at('subs', 'remove', '1');
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tرياضة\treactivated$/m);
+  });
 });

@@ -9,7 +9,7 @@ import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/plat
 import { PermissionError, UserError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import {
-  broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resolveInDoubt, setSourceActive,
+  broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive,
   stopBroadcast, storeArticle, subscribe, unsubscribe, viewStats, type NewsroomDeps,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -54,19 +54,19 @@ describe('broadcasts', () => {
     subscribe(deps, EDITOR, { platform: 'whatsapp', chatId: '120363000000000001@g.us' });
     subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    expect(p.audience).toEqual({ willReceive: 3, alreadyHave: 0 });
+    expect(p.audience).toEqual({ willReceive: 3, alreadyHave: 0, failedBefore: 0 });
     const r = confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     expect(r).toMatchObject({ kind: 'done', queued: 3 });
     expect(queuedSignals).toBe(1);
 
     // Asked again: the same three already have it, the non-matching one still does not match.
     const again = await previewBroadcast(deps, EDITOR, a.url!);
-    expect(again.audience).toEqual({ willReceive: 0, alreadyHave: 3 });
+    expect(again.audience).toEqual({ willReceive: 0, alreadyHave: 3, failedBefore: 0 });
     // Everyone (urgent alerts, or an editor's choice) includes the filtered chat; one platform only its chats.
-    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'all' } })).audience).toEqual({ willReceive: 1, alreadyHave: 3 });
-    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'platform', platform: 'whatsapp' } })).audience).toEqual({ willReceive: 0, alreadyHave: 1 });
+    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'all' } })).audience).toEqual({ willReceive: 1, alreadyHave: 3, failedBefore: 0 });
+    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'platform', platform: 'whatsapp' } })).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 0 });
     const chosen = await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'chats', subscriptionIds: [2] } });
-    expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0 });
+    expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0, failedBefore: 0 });
     expect(confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
     expect(store.deliveries.listForArticle(a.id).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
   });
@@ -120,6 +120,31 @@ describe('broadcasts', () => {
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     expect(store.deliveries.next('console', 5)[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
     expect(() => composeUrgent(deps, EDITOR, '   ')).toThrow(UserError);
+  });
+});
+
+describe('failed deliveries', () => {
+  it('the preview counts them apart; resend queues those that failed for a temporary reason, or every one when chosen', async () => {
+    const a = article(7, 'طرطوس');
+    for (const chat of ['t1', 't2', 't3', 'gone']) subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
+    const p = await previewBroadcast(deps, EDITOR, String(a.id));
+    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    const [d1, d2, d3, d4] = store.deliveries.listForArticle(a.id);
+    store.deliveries.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true });
+    store.deliveries.markFailed(d2!.id, 'refused: message is too long');
+    store.deliveries.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true });
+    store.deactivateSubscription(d4!.subscriptionId, 'unsubscribed');
+    expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 2 });
+    queuedSignals = 0;
+    expect(resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
+    expect(queuedSignals).toBe(1);
+    expect(store.deliveries.get(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(store.deliveries.get(d2!.id)!.state).toBe('failed');
+    expect(resendFailed(deps, EDITOR, a.id, { everyFailure: true })).toEqual({ requeued: 1, leftFailed: 1 });
+    expect(store.deliveries.get(d2!.id)!.state).toBe('queued');
+    expect(store.deliveries.get(d4!.id)!.state).toBe('failed'); // no longer subscribed: never
+    expect(store.deliveries.get(d3!.id)!.state).toBe('queued');
+    expect(() => resendFailed(deps, STRANGER, a.id)).toThrow(PermissionError);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
 import { routeArticle } from '../src/newsroom/index.js';
+import { startFeedServer } from './helpers/feed-server.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -197,6 +198,38 @@ describe('telegram bot: editors', () => {
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     expect(actions).toContain('refused');
     tokenFree(h);
+  });
+
+  it('previews a link that is not stored yet: fetched, read, summarised and stored, with nothing queued before «إرسال»', async () => {
+    const site = await startFeedServer({ '/news/story/': { file: 'pages/wp-article-1.html' } });
+    try {
+      h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
+      h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '10001', kind: 'private' });
+      h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${site.base}/news/story/`));
+      await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 10_000, 'preview');
+      const stored = h.store.articles.latest(1)[0]!;
+      expect(stored.url).toBe(`${site.base}/wp/article-1`); // the page names its canonical address
+      expect(plain(repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.text)).toContain(stored.title);
+      expect(h.store.deliveries.listForArticle(stored.id)).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('shows «إيقاف» before the first delivery leaves', async () => {
+    h = await startHarness({ limits: { globalPerSecond: 2, perChatPerSecond: 1, perGroupPerMinute: 20 } });
+    const article = addArticle(h.store);
+    for (let i = 0; i < 4; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
+    const send = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    await waitFor(() => toSubscribers(h!).length >= 1, 10_000, 'the first delivery');
+    const calls = h.fake.sent('sendMessage');
+    const stopShown = calls.findIndex((c) => String(c.params.chat_id) === String(EDITOR) && JSON.stringify(c.params.reply_markup ?? {}).includes('bc:stop:'));
+    const firstDelivery = calls.findIndex((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
+    expect(stopShown).toBeGreaterThanOrEqual(0);
+    expect(stopShown).toBeLessThan(firstDelivery);
   });
 
   it('refuses a non-editor in one line and queues nothing', async () => {

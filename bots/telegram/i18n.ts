@@ -1,5 +1,5 @@
 import type { Stats } from '../../src/newsroom/index.js';
-import { countArabic, ITEM, SUBSCRIBER } from '../../src/text/plural.js';
+import { countArabic, ITEM, MESSAGE, SUBSCRIBER } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
 export type Lang = 'ar' | 'en';
@@ -29,14 +29,16 @@ const AR = {
   privateOnly: 'استخدم هذا الأمر في محادثة خاصة مع البوت.',
   broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
   urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
-  previewHeader: (n: number, already: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}:`,
-  previewNobody: (already: number) => `لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}.`,
+  previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
+  previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
   urgentTooLong: (max: number) => `الخبر العاجل أطول من ${max} حرف؛ اختصره.`,
   subscribedAlready: 'أنت مشترك بالفعل.',
   subscriptionUpdated: 'تمّ تحديث الاشتراك.',
   send: 'إرسال',
   cancel: 'إلغاء',
   stop: 'إيقاف',
+  resendFailed: 'إعادة إرسال الفاشلة',
+  resent: (n: number) => (n === 0 ? 'لا شيء يُعاد: ما فشل رفضته المنصة نهائيًا أو أُلغي اشتراكه.' : `أُعيد إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`),
   confirm: 'تأكيد',
   cancelled: 'أُلغي النشر، لم يُرسل شيء.',
   alreadyDecided: 'تمّ التعامل مع هذا النشر من قبل.',
@@ -93,14 +95,16 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   privateOnly: 'Use this command in a private chat with the bot.',
   broadcastUsage: 'Usage: /broadcast article link or id',
   urgentUsage: 'Usage: /urgent text of the alert',
-  previewHeader: (n: number, already: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}:`,
-  previewNobody: (already: number) => `This would reach nobody: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}.`,
+  previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
+  previewNobody: (already: number, failed: number) => `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
   urgentTooLong: (max: number) => `An urgent alert is at most ${max} characters; shorten it.`,
   subscribedAlready: 'You are already subscribed.',
   subscriptionUpdated: 'Subscription updated.',
   send: 'Send',
   cancel: 'Cancel',
   stop: 'Stop',
+  resendFailed: 'Send the failed ones again',
+  resent: (n: number) => (n === 0 ? 'Nothing to send again: the failures were refusals for good, or the chats unsubscribed.' : `Queued again: ${n}.`),
   confirm: 'Confirm',
   cancelled: 'Broadcast cancelled; nothing was sent.',
   alreadyDecided: 'This broadcast was already handled.',

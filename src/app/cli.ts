@@ -104,6 +104,11 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
 
+  sub(program, 'resend').description('send an article\'s failed deliveries again (those that failed for a temporary reason)')
+    .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
+    .action(action(lazy(commands, (m) => m.resendCommand)));
+
   const inDoubt = sub(program, 'in-doubt').description('deliveries a crash left in doubt (they may or may not have arrived)');
   sub(inDoubt, 'list').description('the deliveries in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));
   for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent'], ['send-again', 'it did not arrive: queue it again']] as const) {

@@ -11,5 +11,5 @@ export type AuditAction =
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
-  | 'delivery.mark_sent' | 'delivery.send_again'
+  | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'refused';

@@ -10,7 +10,7 @@ export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
   type BroadcastPreview, type BroadcastStatus, type DecisionResult,
 } from './broadcasts.js';
-export { resolveInDoubt } from './deliveries.js';
+export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
