@@ -94,10 +94,12 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const chosen =
     settings.maxChars === Infinity
       ? // Exactly n sentences is the evaluation setting (ROUGE against people's picks, who took dependent sentences
-        // too): there the picks are not held to readability; every budgeted summary, which is what is sent, is.
+        // too): there the article's sentences are returned as written, not held to readability; every budgeted
+        // summary, which is what is sent, is.
         pickByMmr(candidates, relevance, settings.sentences, { readable: false })
       : pickWithinBudget(candidates, relevance, singleLineIfUnpunctuated(settings, candidates));
-  return asRead(chosen.sort((a, b) => a.index - b.index));
+  chosen.sort((a, b) => a.index - b.index);
+  return settings.maxChars === Infinity ? chosen.map((s) => s.text) : asRead(chosen);
 }
 
 /**
