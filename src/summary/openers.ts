@@ -83,6 +83,8 @@ const BACK_REFERENCES = new Set([
 const BACK_REFERENCE_WORDS = 3;
 
 const LEADING_PUNCTUATION = /^[\s،,:؛\-–—]+/;
+/** Everything but Arabic and Latin letters, once a word is normalised. */
+const NOT_A_LETTER = /[^\u0621-\u064Aa-z]/g;
 
 /**
  * The class of one sentence. The article's first sentence has nothing before it to depend on: it is at most
@@ -135,7 +137,10 @@ function lengthOfWords(text: string, n: number): number {
 }
 
 function pointsBack(text: string): boolean {
-  const words = normalizeArabic(text.slice(0, 80)).split(/\s+/).map((w) => w.replace(/[^\p{L}]/gu, ''));
+  // The first few words are all that is looked at (normalizeArabic leaves single spaces between words).
+  const words = normalizeArabic(text.slice(0, 60))
+    .split(' ', BACK_REFERENCE_WORDS + 1)
+    .map((w) => w.replace(NOT_A_LETTER, ''));
   const first = words[0] ?? '';
   if (STILL_DEPENDENT.has(first)) return true;
   // «أنّ…» continues a clause («كما أنّ…»); «إنّ…» opens a sentence of its own.

@@ -30,7 +30,7 @@ const DATELINE_SCAN = 3;
 const HEADLINE_REPEAT = 0.8;
 /** How many of the best sentences the budgeted search combines. */
 const BUDGET_CANDIDATES = 8;
-/** How many sentences the search for the fewest promised sentences looks through when the best ones do not fit. */
+/** How many leading sentences the search for the fewest promised sentences looks through when the best ones do not fit. */
 const WIDE_SEARCH = 40;
 
 /**
@@ -500,13 +500,13 @@ function pickWithinBudget(
     // Long news sentences: when no set of the best ones fits, the fewest sentences promised are looked for
     // among all the sentences short enough, before settling for fewer.
     if (size === low) {
-      const short = candidates.filter((s) => fits([s]) || openerOf(s).kind === 'dependent').slice(0, WIDE_SEARCH);
+      const short = candidates.slice(0, WIDE_SEARCH).filter((s) => fits([s]) || openerOf(s).kind === 'dependent');
       const wide = short.length > ranked.length ? bestSubset(short, size, fits, scoreOf) : undefined;
       if (wide) return wide;
     }
   }
   // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
-  const single = candidates.filter((s) => fits([s])).sort((a, b) => relevance.get(b)! - relevance.get(a)!)[0];
+  const single = [...candidates].sort((a, b) => relevance.get(b)! - relevance.get(a)!).find((s) => fits([s]));
   return single ? [single] : [];
 }
 
