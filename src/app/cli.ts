@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   stats: { summary: 'stats [--json]                    articles, subscriptions, deliveries, sources', load: async () => (await import('./commands/stats.js')).statsCommand },
   summarize: { summary: 'summarize --jsonl [--sentences N] [--max-chars C]  summaries for JSON lines on stdin', load: async () => (await import('./commands/summarize.js')).summarizeCommand },
   backup: { summary: 'backup <file>                     consistent copy of the database, safe while running', load: async () => (await import('./commands/backup.js')).backupCommand },
+  editors: { summary: 'editors add <username> [--password-stdin] | list | remove <username> | passwd <username>   web desk accounts', load: async () => (await import('./commands/editors.js')).editorsCommand },
   whatsapp: { summary: 'whatsapp login [--pairing-number <phone>] | doctor   link the WhatsApp number, check Chromium and the session', load: async () => (await import('./commands/whatsapp.js')).whatsappCommand },
 };
 

@@ -11,6 +11,15 @@ export interface StoredArticle extends Article {
   timeZone?: string;
   seenOnly: boolean;
   createdAt: Date;
+  /** Set when an editor changed title, summary or hashtags: the fields above are then the editor's version. */
+  edit?: ArticleEdit;
+}
+
+/** An editor's change to an article, and what it replaced. */
+export interface ArticleEdit {
+  by: string;
+  at: Date;
+  original: { title: string; summary: string[]; hashtags: string[] };
 }
 
 /** What the pipeline hands the store for a new article. */
@@ -43,6 +52,8 @@ export class ArticlesTable {
   private readonly searchStmt: Statement;
   private readonly recordDup: Statement;
   private readonly countStmt: Statement;
+  private readonly editStmt: Statement;
+  private readonly editedAtStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
@@ -61,6 +72,9 @@ export class ArticlesTable {
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+    this.editStmt = db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
+      edited_at = ? WHERE id = ?`);
+    this.editedAtStmt = db.prepare('SELECT edited_at FROM articles WHERE id = ?').pluck();
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
@@ -123,24 +137,44 @@ export class ArticlesTable {
   count(): number {
     return this.countStmt.get() as number;
   }
+
+  /** Stores the editor's version beside the original (which stays as it came in). */
+  setEdit(id: number, edit: { title: string; summary: string[]; hashtags: string[] }, by: string, now: number): boolean {
+    return this.editStmt.run(edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, id).changes > 0;
+  }
+
+  /** When the article was last edited (0 if never, undefined if there is no such article): for caches of it. */
+  editedAt(id: number): number | undefined {
+    const v = this.editedAtStmt.get(id) as number | null | undefined;
+    return v === undefined ? undefined : v ?? 0;
+  }
 }
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-interface ArticleRow {
+export interface ArticleRow {
   id: number; source_id: number | null; url: string; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
   seen_only: number; created_at: number;
+  edited_title: string | null; edited_summary: string | null; edited_hashtags: string | null; edited_by: string | null;
+  edited_at: number | null;
 }
 
-function fromRow(r: ArticleRow): StoredArticle {
+export function fromRow(r: ArticleRow): StoredArticle {
+  const summary = parseJsonArray(r.summary);
+  const hashtags = parseJsonArray(r.hashtags);
+  const edit: ArticleEdit | undefined = r.edited_at === null ? undefined : {
+    by: r.edited_by ?? '', at: new Date(r.edited_at), original: { title: r.title, summary, hashtags },
+  };
   return {
-    id: r.id, sourceId: r.source_id ?? undefined, url: r.url, guid: r.guid ?? undefined, title: r.title,
+    id: r.id, sourceId: r.source_id ?? undefined, url: r.url, guid: r.guid ?? undefined,
+    title: edit ? r.edited_title ?? r.title : r.title,
     source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
     paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
-    imageUrl: r.image_url ?? undefined, language: r.language, summary: parseJsonArray(r.summary),
-    hashtags: parseJsonArray(r.hashtags), timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1,
-    createdAt: new Date(r.created_at),
+    imageUrl: r.image_url ?? undefined, language: r.language,
+    summary: edit && r.edited_summary !== null ? parseJsonArray(r.edited_summary) : summary,
+    hashtags: edit && r.edited_hashtags !== null ? parseJsonArray(r.edited_hashtags) : hashtags,
+    timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, createdAt: new Date(r.created_at), edit,
   };
 }

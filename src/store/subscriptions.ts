@@ -128,14 +128,14 @@ export class SubscriptionsTable {
   }
 }
 
-interface SubscriptionRow {
+export interface SubscriptionRow {
   id: number; platform: SubscriptionPlatform; chat_id: string; thread_id: number | null; kind: ChatKind;
   title: string | null; topics: string; digest: number; language: string | null; active: number;
   deactivated_reason: string | null; deactivated_at: number | null; active_since: number; created_by: string | null;
   created_at: number;
 }
 
-function fromRow(r: SubscriptionRow): Subscription {
+export function fromRow(r: SubscriptionRow): Subscription {
   return {
     id: r.id, platform: r.platform, chatId: r.chat_id, threadId: r.thread_id ?? undefined, kind: r.kind,
     title: r.title ?? undefined, topics: parseJsonArray(r.topics), digest: r.digest === 1,
