@@ -12,6 +12,8 @@ export interface Config {
   template: { headerMark?: string; footer?: string };
   inDoubtPolicy: InDoubtPolicy;
   healthPort?: number;
+  /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
+  web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; sessionIdleMs: number };
   fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
   telegram?: {
     token: string;
@@ -53,6 +55,13 @@ export function loadConfig(env: Env = process.env): Config {
     template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
+    web: {
+      port: optionalInt(env, 'NASHRA_WEB_PORT', 1, 65535),
+      defaultPort: 8080,
+      host: str(env, 'NASHRA_WEB_HOST') ?? '127.0.0.1',
+      secureCookies: bool(env, 'NASHRA_WEB_SECURE_COOKIES', false),
+      sessionIdleMs: int(env, 'NASHRA_WEB_SESSION_IDLE_HOURS', 12, 1, 24 * 30) * 3600 * 1000,
+    },
     fetch: {
       allowPrivate: bool(env, 'NASHRA_ALLOW_PRIVATE_FETCH', false),
       timeoutMs: int(env, 'NASHRA_FETCH_TIMEOUT_MS', 15000, 100),
