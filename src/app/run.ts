@@ -8,6 +8,8 @@ import type { Config } from '../config.js';
 import { DeliveryWorker, type Transport } from '../delivery/worker.js';
 import { UserError } from '../errors.js';
 import { startHealthServer } from './health.js';
+import { startDeskIfWanted } from './desk.js';
+import type { DeskHandle } from '../desk/server.js';
 import { SourcePoller } from '../ingest/poller.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +40,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
   let health: Server | undefined;
+  let desk: DeskHandle | undefined;
   try {
     const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
     if (recovered > 0) {
@@ -72,6 +75,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
     platformsStarted = true;
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
+    if (!options.once) desk = await startDeskIfWanted(config, store, logger, { consoleOnly: options.platforms.length === 0, out: options.out, onQueued: () => worker.notify() });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
@@ -95,6 +99,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   } finally {
     stop.dispose();
     health?.close();
+    await desk?.close();
     lease.release();
   }
 }

@@ -37,7 +37,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
 <form method="get" action="/" class="filters" role="search">
   <label class="grow">${w.today.search}<input type="search" name="q" value="${v.filter.q ?? ''}" placeholder="${w.today.searchPlaceholder}" maxlength="200"></label>
   <label>${w.today.source}<select name="source"><option value="">${w.today.any}</option>${v.sources.map((s) => html`<option value="${s.id}"${selected(v.filter.source === s.id)}>${s.name}</option>`)}</select></label>
-  <label>${w.today.topic}<select name="topic"><option value="">${w.today.any}</option>${v.topics.map((tag) => html`<option value="${tag}"${selected(v.filter.topic === tag)}>#${tag}</option>`)}</select></label>
+  <label>${w.today.topic}<select name="topic"><option value="">${w.today.any}</option>${v.topics.map((tag) => html`<option value="${tag}"${selected(v.filter.topic === tag)}>${tag}</option>`)}</select></label>
   <label>${w.today.state}<select name="state"><option value="">${w.today.any}</option>${(['none', ...STATES] as const).map((s) => html`<option value="${s}"${selected(v.filter.state === s)}>${w.today.states[s]}</option>`)}</select></label>
   <button type="submit">${w.today.filter}</button>
 </form>`;
@@ -47,7 +47,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
     <h2><a href="/articles/${a.id}">${isUrgent(a) ? html`<span class="mark">${w.today.urgent}</span> ` : ''}${a.title}</a></h2>
     <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
-    ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>#${h}</span> `)}</p>` : ''}
+    ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
     <p class="deliveries">${countsLine(w, v.counts.get(a.id))}</p>
   </article>
 </li>`)}</ol>`;
@@ -87,12 +87,12 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
 <section class="card" aria-labelledby="edit-h">
   <h2 id="edit-h">${w.article.edit}</h2>
   ${a.edit ? html`<p class="muted">${w.article.editedBy} ${a.edit.by} · ${formatTime(a.edit.at, ctx.lang, config.timeZone)}</p>
-  <details><summary>${w.article.showOriginal}</summary><p><b>${a.edit.original.title}</b></p>${a.edit.original.summary.map((s) => html`<p>${s}</p>`)}<p class="tags">${a.edit.original.hashtags.map((h) => html`#${h} `)}</p></details>` : ''}
+  <details><summary>${w.article.showOriginal}</summary><p><b>${a.edit.original.title}</b></p>${a.edit.original.summary.map((s) => html`<p>${s}</p>`)}<p class="tags">${a.edit.original.hashtags.join(' ')}</p></details>` : ''}
   <form method="post" action="/articles/${a.id}/edit" id="edit" data-preview="/articles/${a.id}/preview">
     ${csrfField(ctx)}
     <label>${w.article.titleField}<input name="title" value="${a.title}" required maxlength="500" dir="auto"></label>
     <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${a.summary.join('\n')}</textarea></label>
-    <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.map((h) => `#${h}`).join(' ')}" maxlength="500" dir="auto"></label>
+    <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
     <button type="submit">${w.article.save}</button>
   </form>
 </section>`;

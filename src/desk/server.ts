@@ -83,7 +83,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, trustProxy: process.env.NASHRA_WEB_TRUST_PROXY === '1' });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: process.env.NASHRA_WEB_TRUST_PROXY === '1' });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

@@ -7,7 +7,7 @@ export interface ArticleEditInput {
   title: string;
   /** One sentence per entry (the desk sends one per line). */
   summary: string[];
-  /** With or without the leading #. */
+  /** With or without the leading # (stored with it, as the summariser's are). */
   hashtags: string[];
 }
 
@@ -26,10 +26,11 @@ export function cleanEdit(input: ArticleEditInput): ArticleEditInput {
   if (summary.length > EDIT_LIMITS.sentences) throw new UserError(`the summary has more than ${EDIT_LIMITS.sentences} sentences`);
   if (summary.join(' ').length > EDIT_LIMITS.summaryChars) throw new UserError(`the summary is longer than ${EDIT_LIMITS.summaryChars} characters`);
   const hashtags = [...new Set(input.hashtags
-    .map((h) => cleanText(h).trim().replace(/^#+/, '').replace(/[^\p{L}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
-    .filter(Boolean))];
+    .map((h) => cleanText(h).trim().replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
+    .filter(Boolean)
+    .map((h) => `#${h}`))];
   if (hashtags.length > EDIT_LIMITS.hashtags) throw new UserError(`more than ${EDIT_LIMITS.hashtags} hashtags`);
-  if (hashtags.some((h) => h.length > EDIT_LIMITS.hashtagChars)) throw new UserError(`a hashtag is longer than ${EDIT_LIMITS.hashtagChars} characters`);
+  if (hashtags.some((h) => h.length > EDIT_LIMITS.hashtagChars + 1)) throw new UserError(`a hashtag is longer than ${EDIT_LIMITS.hashtagChars} characters`);
   return { title, summary, hashtags };
 }
 

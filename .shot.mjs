@@ -1,0 +1,17 @@
+import puppeteer from 'puppeteer-core';
+const [,, base, setup, outPrefix] = process.argv;
+const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage();
+await page.setViewport({ width: 1200, height: 900 });
+await page.goto(setup);
+await page.type('input[name=username]', 'mona');
+await page.type('input[name=password]', 'correct horse battery');
+await page.type('input[name=password2]', 'correct horse battery');
+await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+await page.screenshot({ path: `${outPrefix}-today.png` });
+await page.goto(base + '/articles/4');
+await page.screenshot({ path: `${outPrefix}-article.png`, fullPage: true });
+await page.setViewport({ width: 360, height: 740 });
+await page.goto(base + '/');
+await page.screenshot({ path: `${outPrefix}-mobile.png` });
+await browser.close();
