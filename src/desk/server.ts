@@ -149,10 +149,19 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(req, reply, 404, t(req.lang).errors.notFound).value));
 
   // --- Signing in and out ----------------------------------------------------------------------------------------
-  const perUsername = app.rateLimit({
+  // The address limit runs as the route's own limit; the username one is checked by hand after the body is parsed
+  // (the plugin runs one limit hook per request).
+  const perUsername = app.createRateLimit({
     ...LOGIN_PER_USERNAME,
     keyGenerator: (req) => `user:${String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 60)}`,
   });
+  const usernameLimit = async (req: FastifyRequest, reply: FastifyReply) => {
+    const limit = await perUsername(req);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('retry-after', limit.ttlInSeconds);
+      throw Object.assign(new Error('too many sign-in attempts'), { statusCode: 429 });
+    }
+  };
 
   app.get('/login', async (req, reply) => {
     if (req.editor) return reply.redirect('/', 303);
@@ -160,7 +169,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     return sendHtml(reply, loginPage(ctxOf(req, reply), q.expired ? t(req.lang).login.expired : undefined));
   });
 
-  app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: perUsername }, async (req, reply) => {
+  app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.normalize('NFC').trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';
