@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'grammy';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
-import { loadConfig } from '../src/config.js';
+import { loadAppConfig } from '../src/app/platforms.js';
+import type { TelegramSettings } from '../bots/telegram/settings.js';
+import { queueAudience } from '../src/newsroom/audience.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { queueBroadcast, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 
@@ -28,21 +30,22 @@ export async function benchDelivery(opts: { chats?: number; ratePerSecond?: numb
   const dir = mkdtempSync(join(tmpdir(), 'nashra-bench-'));
   const store = openStore(join(dir, 'bench.db'));
   try {
-    const config = loadConfig({
+    const config = loadAppConfig({
       TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: store.path,
       TELEGRAM_RATE_PER_SECOND: String(rate), TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20',
     });
     const logger = createLogger({ level: 'error', write: () => {} });
     const api = new Api(TOKEN, { apiRoot });
-    installLimits(api, config.telegram!.rate);
-    const transport = createTelegramTransport({ api, config: { ...config, telegram: config.telegram! }, logger });
+    const telegram = config.platforms.telegram as TelegramSettings;
+    installLimits(api, telegram.rate);
+    const transport = createTelegramTransport({ api, config: { ...config, telegram }, logger });
     for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100_000 + i), kind: 'private' });
     const stored = storeArticle(store, {
       url: 'https://example.com/bench', title: 'خبر عاجل للقياس', source: 'SY24', language: 'ar', categories: [],
       paragraphs: ['أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.', 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
     });
     if (stored.status !== 'new') throw new Error('bench article was a duplicate');
-    queueBroadcast(store, stored.article);
+    queueAudience(store, stored.article, { kind: 'matching' });
 
     const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 20 });
     const started = performance.now();

@@ -9,9 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWhatsAppAdapter } from '../bots/whatsapp/index.js';
+import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WaChat, WaClient } from '../bots/whatsapp/types.js';
-import { loadConfig } from '../src/config.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
@@ -102,9 +103,10 @@ async function pacingOnFakeClock(messages: number): Promise<WhatsAppBench['pacin
   }) satisfies WaClient;
 
   const store = openStore(':memory:');
-  const config = loadConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_DAILY_CAP: String(messages + 1) }); // default pacing
+  const config = loadAppConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_DAILY_CAP: String(messages + 1) }); // default pacing
   const logger = createLogger({ level: 'silent' });
-  const adapter = createWhatsAppAdapter(config, store, logger, { createClient: () => client, clock, loadMedia: null });
+  const settings = config.platforms.whatsapp as WhatsAppSettings;
+  const adapter = new WhatsAppAdapter(settings, adapterContext(config, store, logger), { createClient: () => client, clock, loadMedia: null });
   store.subscriptions.subscribe({ platform: 'whatsapp', chatId: group, kind: 'group' }, t - 60_000);
   for (let i = 0; i < messages; i++) {
     const r = storeArticle(store, {
@@ -124,10 +126,10 @@ async function pacingOnFakeClock(messages: number): Promise<WhatsAppBench['pacin
   const waits = sentAt.map((s) => s - queuedAt);
   const intervals = sentAt.slice(1).map((s, i) => s - sentAt[i]!);
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
-  const { minDelayMs, maxDelayMs } = config.whatsapp!;
+  const { minDelayMs, maxDelayMs } = settings;
   return {
     messages: sentAt.length,
-    modelExpectedWaitMs: (minDelayMs + maxDelayMs) / 2 + (config.whatsapp!.typing ? 1500 : 0),
+    modelExpectedWaitMs: (minDelayMs + maxDelayMs) / 2 + (settings.typing ? 1500 : 0),
     meanIntervalMs: mean(intervals),
     firstMessageWaitMs: waits[0] ?? 0,
     meanQueuedToSendMs: mean(waits),

@@ -1,6 +1,6 @@
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
-import type { InDoubtPolicy } from './store/index.js';
+import type { InDoubtPolicy } from './model/delivery.js';
 
 /** Everything Nashra reads from the environment, parsed once. See .env.example for what each one means. */
 export interface Config {
@@ -15,43 +15,51 @@ export interface Config {
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
   web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; sessionIdleMs: number };
   fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
-  telegram?: {
-    token: string;
-    apiRoot: string;
-    editorIds: string[];
-    webhookUrl?: string;
-    webhookPort?: number;
-    rate: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
-  };
-  whatsapp?: {
-    sessionDir: string;
-    chromePath: string;
-    editorNumbers: string[];
-    minDelayMs: number;
-    maxDelayMs: number;
-    typing: boolean;
-    dailyCap: number;
-  };
+  /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
+  platforms: Record<string, unknown>;
+  /** Said once at start-up: unknown variables (with the closest known name). */
+  warnings: string[];
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env): Config {
-  const token = str(env, 'TELEGRAM_BOT_TOKEN');
-  const whatsappOn = bool(env, 'WHATSAPP_ENABLED', false);
-  const minDelay = int(env, 'WHATSAPP_MIN_DELAY_MS', 4000, 0);
-  const maxDelay = int(env, 'WHATSAPP_MAX_DELAY_MS', 10000, 0);
-  if (maxDelay < minDelay) throw new ConfigError('WHATSAPP_MAX_DELAY_MS', `must be at least WHATSAPP_MIN_DELAY_MS (${minDelay})`);
+/** What loadConfig needs of a platform: how it reads its variables (the rest of its descriptor is in src/delivery/platform.ts). */
+export interface PlatformSettingsParser {
+  readonly name: string;
+  /** Its variables, all of them (for the unknown-variable check). */
+  readonly variables: readonly string[];
+  /** Its settings, or undefined when it is off; every variable it reads is checked even then. */
+  parseSettings(env: Env): unknown;
+}
+
+/** Variables of the core, for the unknown-variable check (a platform lists its own). */
+const CORE_VARIABLES = [
+  'DATABASE_PATH', 'LOG_LEVEL', 'LOG_FORMAT', 'NASHRA_TIME_ZONE', 'NASHRA_SUMMARY_SENTENCES', 'NASHRA_SUMMARY_MIN_SENTENCES',
+  'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
+  'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
+  'NASHRA_PLUGINS',
+];
+
+export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
+  const summary = {
+    sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
+    minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
+    maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 400, 80, 3000),
+  };
+  if (summary.minSentences > summary.sentences) {
+    throw new ConfigError('NASHRA_SUMMARY_MIN_SENTENCES', `is ${summary.minSentences}, more than NASHRA_SUMMARY_SENTENCES (${summary.sentences}); make it at most that`);
+  }
+  const settings: Record<string, unknown> = {};
+  for (const p of platforms) {
+    const parsed = p.parseSettings(env);
+    if (parsed !== undefined) settings[p.name] = parsed;
+  }
   return {
     databasePath: str(env, 'DATABASE_PATH') ?? './data/nashra.db',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['text', 'json'] as const, 'text'),
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
-    summary: {
-      sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
-      minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
-      maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 400, 80, 3000),
-    },
+    summary,
     template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
@@ -69,39 +77,46 @@ export function loadConfig(env: Env = process.env): Config {
       userAgent: str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
       concurrency: int(env, 'NASHRA_FETCH_CONCURRENCY', 8, 1, 64),
     },
-    telegram: token === undefined ? undefined : {
-      token: telegramToken(token),
-      apiRoot: url(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
-      editorIds: list(env, 'TELEGRAM_EDITOR_IDS').map((id) => {
-        if (!/^\d+$/.test(id)) throw new ConfigError('TELEGRAM_EDITOR_IDS', `"${id}" is not a numeric Telegram user id`);
-        return id;
-      }),
-      webhookUrl: str(env, 'TELEGRAM_WEBHOOK_URL'),
-      webhookPort: optionalInt(env, 'TELEGRAM_WEBHOOK_PORT', 1, 65535),
-      rate: {
-        globalPerSecond: int(env, 'TELEGRAM_RATE_PER_SECOND', 30, 1),
-        perChatPerSecond: int(env, 'TELEGRAM_RATE_PER_CHAT_PER_SECOND', 1, 1),
-        perGroupPerMinute: int(env, 'TELEGRAM_RATE_PER_GROUP_PER_MINUTE', 20, 1),
-      },
-    },
-    whatsapp: !whatsappOn ? undefined : {
-      sessionDir: str(env, 'WHATSAPP_SESSION_DIR') ?? './data/whatsapp-session',
-      chromePath: str(env, 'CHROME_PATH') ?? str(env, 'PUPPETEER_EXECUTABLE_PATH') ?? '/usr/bin/chromium',
-      editorNumbers: list(env, 'WHATSAPP_EDITOR_NUMBERS').map((n) => n.replace(/[^\d]/g, '')),
-      minDelayMs: minDelay,
-      maxDelayMs: maxDelay,
-      typing: bool(env, 'WHATSAPP_TYPING', true),
-      dailyCap: int(env, 'WHATSAPP_DAILY_CAP', 300, 1),
-    },
+    platforms: settings,
+    warnings: unknownVariables(env, [...CORE_VARIABLES, ...platforms.flatMap((p) => p.variables)], ['NASHRA_', ...platforms.map((p) => `${p.name.toUpperCase()}_`)]),
   };
 }
 
-function str(env: Env, name: string): string | undefined {
+/**
+ * A misspelled variable (NASHRA_TIMEZONE for NASHRA_TIME_ZONE) would otherwise be ignored without a word: every
+ * variable with one of Nashra's prefixes that Nashra does not read is named, with the closest one it does.
+ */
+function unknownVariables(env: Env, known: readonly string[], prefixes: readonly string[]): string[] {
+  const knownSet = new Set(known);
+  return Object.keys(env)
+    .filter((name) => prefixes.some((p) => name.startsWith(p)) && !knownSet.has(name))
+    .sort()
+    .map((name) => {
+      const closest = known.map((k) => ({ k, d: editDistance(name, k) })).sort((a, b) => a.d - b.d)[0];
+      return closest && closest.d <= Math.max(3, Math.floor(name.length / 4))
+        ? `${name} is not a Nashra variable; did you mean ${closest.k}?`
+        : `${name} is not a Nashra variable (see .env.example); it is ignored`;
+    });
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+export function str(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v === undefined || v === '' ? undefined : v;
 }
 
-function int(env: Env, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+export function int(env: Env, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   const v = str(env, name);
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -112,11 +127,11 @@ function int(env: Env, name: string, fallback: number, min = -Infinity, max = In
   return n;
 }
 
-function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
+export function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {
   return str(env, name) === undefined ? undefined : int(env, name, 0, min, max);
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
+export function bool(env: Env, name: string, fallback: boolean): boolean {
   const v = str(env, name)?.toLowerCase();
   if (v === undefined) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -124,18 +139,18 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `"${v}" is not 1/0, true/false, yes/no or on/off`);
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const v = str(env, name);
   if (v === undefined) return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
   throw new ConfigError(name, `"${v}" is not one of ${allowed.join(', ')}`);
 }
 
-function list(env: Env, name: string): string[] {
+export function list(env: Env, name: string): string[] {
   return (str(env, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function url(env: Env, name: string, fallback: string): string {
+export function url(env: Env, name: string, fallback: string): string {
   const v = str(env, name) ?? fallback;
   try {
     return new URL(v).toString().replace(/\/$/, '');
@@ -144,7 +159,7 @@ function url(env: Env, name: string, fallback: string): string {
   }
 }
 
-function timeZone(env: Env, name: string, fallback: string): string {
+export function timeZone(env: Env, name: string, fallback: string): string {
   const v = str(env, name) ?? fallback;
   try {
     new Intl.DateTimeFormat('en', { timeZone: v });
@@ -152,12 +167,4 @@ function timeZone(env: Env, name: string, fallback: string): string {
   } catch {
     throw new ConfigError(name, `"${v}" is not an IANA time zone such as Asia/Damascus`);
   }
-}
-
-/** Checks the shape only, and never echoes the token back (it is a secret). */
-function telegramToken(token: string): string {
-  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token)) {
-    throw new ConfigError('TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits, a colon, then 20+ letters, digits, _ or -)');
-  }
-  return token;
 }

@@ -1,6 +1,7 @@
 /**
  * Error types decide what happens next, not their messages:
  * - UserError: the person at the keyboard gave something wrong; print one line, exit non-zero, no stack.
+ * - PermissionError: that person may not do this; refuse in one line, nothing changed.
  * - ConfigError: the configuration is wrong; fail fast at start-up naming the variable.
  * - PermanentDeliveryError: the platform refused for good (blocked, kicked, chat gone); never retried.
  * - TemporaryDeliveryError: network, 5xx, 429; retried after `retryAfterMs` or with backoff.
@@ -80,3 +81,11 @@ export class ChatMigratedError extends DeliveryError {
 }
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The person asking may not do this (not an editor, not an admin of that group): refuse politely in their own
+ * words, and change nothing. Raised by the newsroom actions, which check permissions themselves.
+ */
+export class PermissionError extends Error {
+  override name = 'PermissionError';
+}

@@ -29,10 +29,27 @@ function expectUserError(r: { code: number; stderr: string }, pattern: RegExp) {
 }
 
 describe('nashra CLI', () => {
-  it('prints usage, and refuses an unknown command in one line', () => {
-    expect(runCli(['--help']).stdout).toContain('nashra preview');
-    expectUserError(runCli(['frobnicate']), /unknown command "frobnicate"/);
-    expectUserError(runCli(['latest', '--bogus']), /unknown option --bogus/);
+  it('prints usage, and refuses an unknown command or option in one line, with the closest known one', () => {
+    const help = runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['run', 'preview', 'ingest', 'subs', 'broadcast', 'urgent', 'sources', 'in-doubt', 'stats', 'backup', 'whatsapp']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    expect(runCli([]).code).toBe(1);
+    expectUserError(runCli(['frobnicate']), /unknown command 'frobnicate'/);
+    expectUserError(runCli(['latest', '--bogus']), /unknown option '--bogus'/);
+    expectUserError(runCli(['subs', 'add', 'telegram', '-100123', '--topcs', 'x']), /unknown option '--topcs' \(Did you mean --topics\?\)/);
+    expectUserError(runCli(['sources', 'ad', 'https://example.com/']), /unknown command 'ad' \(Did you mean add\?\)/);
+  });
+
+  it('every command and subcommand has --help that exits 0 and lists its options', () => {
+    for (const argv of [['run'], ['sources'], ['sources', 'add'], ['subs', 'add'], ['broadcast'], ['whatsapp', 'login'], ['in-doubt', 'send-again']]) {
+      const r = runCli([...argv, '--help']);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout).toContain(`Usage: nashra ${argv.join(' ')}`);
+    }
+    expect(runCli(['sources', 'add', '--help']).stdout).toMatch(/--interval <every>[\s\S]*--backfill <n>/);
+    expect(runCli(['whatsapp', 'login', '--help']).stdout).toContain('--pairing-number <phone>');
   });
 
   it('preview --json gives the SY24 article as it will be sent', () => {
@@ -64,7 +81,7 @@ describe('nashra CLI', () => {
     const junk = join(tmp.dir, 'junk.txt');
     writeFileSync(junk, 'Facebook\nTwitter\nWhatsApp\nTelegram\n');
     expectUserError(cli('preview', junk), /not an article/);
-    expectUserError(cli('preview'), /usage: nashra preview/);
+    expectUserError(cli('preview'), /missing required argument 'file-or-url'/);
   });
 
   it('ingest stores once and reports the duplicate', () => {
@@ -78,7 +95,7 @@ describe('nashra CLI', () => {
     const store = openStore(db);
     expect(store.articles.count()).toBe(2);
     store.close();
-    expectUserError(cli('ingest'), /usage: nashra ingest/);
+    expectUserError(cli('ingest'), /missing required argument/);
   });
 
   it('subs add takes a negative Telegram chat id as the chat id', () => {
@@ -91,18 +108,19 @@ describe('nashra CLI', () => {
     expect(sub?.topics).toEqual(['الاقتصاد', 'الرياضة']);
     expect(cli('subs', 'add', 'console', 'console').code).toBe(0);
     expect(cli('subs', 'list').stdout).toContain('-1001234567890');
-    expectUserError(cli('subs', 'add', 'fax', '1'), /platform must be/);
+    expectUserError(cli('subs', 'add', 'fax', '1'), /unknown platform "fax" \(known: telegram, whatsapp, console\)/);
     expectUserError(cli('subs', 'add', 'telegram', 'abc'), /not a Telegram chat id/);
     expectUserError(cli('subs', 'add', 'whatsapp', '123'), /not a WhatsApp chat id/);
     expectUserError(cli('subs', 'remove', '999'), /no subscription with id 999/);
   });
 
   it('broadcast queues one delivery per chat, however often it is asked', () => {
+    expectUserError(cli('broadcast', '1'), /add --yes/);
     const first = cli('broadcast', '1', '--yes');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/queued 1 deliveries/); // the console one; the channel's topics do not match
-    expect(cli('broadcast', '1', '--yes').stdout).toMatch(/queued 0 deliveries/);
-    expectUserError(cli('broadcast', '1'), /add --yes/);
+    // Asked again, it would reach nobody new: said so, and nothing is queued.
+    expectUserError(cli('broadcast', '1', '--yes'), /would reach nobody: no active subscription is waiting for it; 1 already has it/);
     expectUserError(cli('broadcast', '12345', '--yes'), /no stored article 12345/);
   });
 

@@ -71,7 +71,7 @@ describe('signing in', () => {
     const out = await post(app, j, '/logout', { _csrf: csrfOf(today.body) });
     expect(out.statusCode).toBe(303);
     expect((await get(app, j, '/')).headers.location).toBe('/login');
-    expect(f.store.audit.recent(5).map((e) => e.action)).toEqual(expect.arrayContaining(['desk.login', 'desk.logout']));
+    expect(f.store.audit.recent(5).map((e) => e.action)).toEqual(expect.arrayContaining(['session.login', 'session.logout']));
   });
 });
 
@@ -201,7 +201,7 @@ describe('hostile requests', () => {
     const blocked = await post(app, flood, '/login', { _csrf: token, username: EDITOR, password: PASSWORD }, { remoteAddress: '10.0.2.1' });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.body).toContain('<form method="post" action="/login"');
-    expect(f.store.audit.recent(50).filter((e) => e.action === 'desk.login.refused').length).toBeGreaterThanOrEqual(30);
+    expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
   });
 
   it('a wrong password is refused with the same answer as an unknown username', async () => {

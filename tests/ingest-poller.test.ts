@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import { loadAppConfig } from '../src/app/platforms.js';
 import { MAX_ITEMS_PER_POLL, pollSource, SourcePoller } from '../src/ingest/poller.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { openStore, type NewSource, type Source, type Store } from '../src/store/index.js';
@@ -39,7 +40,7 @@ afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'nashra-ingest-'));
   store = openStore(join(dir, 'test.db'));
-  config = loadConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '1000' });
+  config = loadAppConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '1000' });
   logs = [];
   logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   store.subscriptions.subscribe({ platform: 'console', chatId: 'all', kind: 'private' }, Date.now() - 60_000);

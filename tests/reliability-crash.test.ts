@@ -38,7 +38,7 @@ function verdict(dbPath: string, fake: FakeTelegram, articles: number): Verdict 
       for (const d of store.deliveries.listForArticle(a.id)) {
         v.deliveries++;
         v.states[d.state] = (v.states[d.state] ?? 0) + 1;
-        const got = received.get(`${store.subscriptions.get(d.subscription_id)!.chatId}:${n}`) ?? 0;
+        const got = received.get(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`) ?? 0;
         if (got > 1) v.duplicates += got - 1;
         if (d.state === 'in_doubt') {
           v.inDoubt++;

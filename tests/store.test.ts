@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
-import { queueBroadcast, routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { queueAudience } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -47,8 +48,8 @@ describe('store', () => {
     if (a.status !== 'new') throw new Error('expected new');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '42', kind: 'private' });
-    expect(queueBroadcast(store, a.article)).toBe(2);
-    expect(queueBroadcast(store, a.article)).toBe(0);
+    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(2);
+    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
     expect(routeArticle(store, a.article)).toBe(0);
     expect(store.deliveries.listForArticle(a.article.id)).toHaveLength(2);
   });
@@ -58,11 +59,11 @@ describe('store', () => {
     const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    expect(queueBroadcast(store, a.article)).toBe(1);
+    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(1);
     store.subscriptions.deactivate(sub.id, 'test');
     const again = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     expect(again.id).toBe(sub.id);
-    expect(queueBroadcast(store, a.article)).toBe(0);
+    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
   });
 
   it('keeps data across closing and reopening', () => {
@@ -97,12 +98,12 @@ describe('store', () => {
     const a = storeArticle(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
     if (a.status !== 'new') throw new Error('expected new');
     routeArticle(store, a.article);
-    const ids = store.deliveries.listForArticle(a.article.id).map((d) => d.subscription_id).sort();
+    const ids = store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
     expect(ids).toEqual([raqqa.id, all.id].sort());
     expect(ids).not.toContain(culture.id);
     const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
     routeArticle(store, a.article);
-    expect(store.deliveries.listForArticle(a.article.id).map((d) => d.subscription_id)).not.toContain(late.id);
+    expect(store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
   });
 
   it('marks interrupted deliveries in doubt (default) or queues them again (resend)', () => {
@@ -111,7 +112,7 @@ describe('store', () => {
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    queueBroadcast(store, a.article);
+    queueAudience(store, a.article, { kind: 'matching' });
     const [d1, d2] = store.deliveries.next('telegram', 10);
     expect(store.deliveries.markSending(d1!.id)).toBe(true);
     expect(store.deliveries.markSending(d1!.id)).toBe(false);

@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Article } from '../src/model/article.js';
-import { loadConfig } from '../src/config.js';
+import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
-import { WhatsAppAdapter, createWhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
+import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';
 import { dayKey } from '../bots/whatsapp/pacing.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
@@ -46,7 +47,7 @@ interface Harness {
 async function harness(env: Record<string, string> = {}, options: WhatsAppAdapterOptions = {}): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-');
   const store = openStore(join(dir, 'nashra.db'));
-  const config = loadConfig({
+  const config = loadAppConfig({
     WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env,
   });
   const clock = new FakeClock();
@@ -56,19 +57,20 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   const alerts: string[] = [];
   let seq = 0;
   const random = () => [0.1, 0.9, 0.5, 0.3, 0.7][seq++ % 5]!;
-  const adapter = createWhatsAppAdapter(config, store, logger, {
-    createClient: world.createClient, clock, random, loadMedia: null,
-    notifyEditors: async (text) => { alerts.push(text); }, ...options,
+  let worker: DeliveryWorker | undefined;
+  const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify(), notifyOtherEditors: async (text) => { alerts.push(text); } });
+  const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
+    createClient: world.createClient, clock, random, loadMedia: null, ...options,
   });
-  const worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
-  cleanups.push(async () => { await worker.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
   const add = (n: number, over?: Partial<Article>) => {
     const r = storeArticle(store, article(n, over), { now: (createdAt += 1000) });
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
-  return { store, world, clock, adapter, worker, alerts, logs, add };
+  return { store, world, clock, adapter, worker: worker!, alerts, logs, add };
 }
 
 async function started(h: Harness): Promise<void> {
@@ -267,7 +269,7 @@ describe('whatsapp delivery', () => {
     expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
     expect(text.length).toBeLessThanOrEqual(4096);
     const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
-    expect(rows.every((r) => r.state === 'sent' && r.message_id === h.world.sent[0]!.id && r.subscription_id === sub.id)).toBe(true);
+    expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../src/config.js';
+import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { buildClient, CHROMIUM_FLAGS, loadWhatsAppWeb } from '../bots/whatsapp/client.js';
 import { CLI, runCliAsync } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
@@ -27,8 +27,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
 describe('the real whatsapp-web.js Client', () => {
   it('is built with LocalAuth in the session folder and the system Chromium, headless, with server flags', () => {
     const sessionDir = join(tmp(), 'wa-session');
-    const config = loadConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: sessionDir, CHROME_PATH: '/opt/chromium/chrome' });
-    const client = buildClient(config.whatsapp!);
+    const client = buildClient(readWhatsAppSettings({ WHATSAPP_SESSION_DIR: sessionDir, CHROME_PATH: '/opt/chromium/chrome' }));
     const lib = loadWhatsAppWeb();
     const options = (client as unknown as { options: { authStrategy: unknown; puppeteer: { executablePath: string; headless: boolean; args: string[] }; pairWithPhoneNumber: { phoneNumber: string } } }).options;
     expect(options.authStrategy).toBeInstanceOf(lib.LocalAuth);
@@ -42,8 +41,7 @@ describe('the real whatsapp-web.js Client', () => {
   });
 
   it('asks for a pairing code when a number is given', () => {
-    const config = loadConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: join(tmp(), 's') });
-    const client = buildClient(config.whatsapp!, { pairingNumber: '963944123456' });
+    const client = buildClient(readWhatsAppSettings({ WHATSAPP_SESSION_DIR: join(tmp(), 's') }), { pairingNumber: '963944123456' });
     expect((client as unknown as { options: { pairWithPhoneNumber: { phoneNumber: string } } }).options.pairWithPhoneNumber.phoneNumber).toBe('963944123456');
   });
 });

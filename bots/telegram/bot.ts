@@ -2,7 +2,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot, GrammyError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
-import { ConfigError, errorMessage } from '../../src/errors.js';
+import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/index.js';
 import { channels } from './channels.js';
@@ -12,12 +12,13 @@ import { COMMANDS, DESCRIPTION } from './i18n.js';
 import { membership } from './membership.js';
 import { commandLimiter, readers } from './readers.js';
 import { subscriptions } from './subscribe.js';
-import { installLimits, type TelegramConfig } from './transport.js';
+import { installLimits } from './transport.js';
+import type { TelegramSettings } from './settings.js';
+import type { NewsroomDeps } from '../../src/newsroom/index.js';
 
 export interface BotOptions {
   topics?: string[];
   progressIntervalMs?: number;
-  onQueued?: () => void;
   /** Interval timers the bot starts (progress messages); the adapter clears them on stop. */
   timers?: Set<NodeJS.Timeout>;
   /** Commands per user per window before the bot stops answering them for the rest of the window. */
@@ -25,24 +26,27 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
 }
 
-export type TelegramAppConfig = Config & { telegram: TelegramConfig };
+export type TelegramAppConfig = Config & { telegram: TelegramSettings };
 
-export function requireTelegram(config: Config): TelegramAppConfig {
-  if (!config.telegram) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'is not set');
-  return config as TelegramAppConfig;
+/** What the bot is built from: the run's context (src/delivery/platform.ts) and Telegram's settings. */
+export interface TelegramDeps {
+  config: Config;
+  settings: TelegramSettings;
+  store: Store;
+  logger: Logger;
+  newsroom: NewsroomDeps;
 }
 
 /** The Nashra bot: one Composer per feature, the Bot API's limits installed on its Api (shared with the transport). */
-export function createBot(config: Config, store: Store, logger: Logger, options: BotOptions = {}): Bot {
-  const tgConfig = requireTelegram(config);
-  const tg = tgConfig.telegram;
+export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
+  const tg = d.settings;
+  const { logger } = d;
   logger.addSecret(tg.token);
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
   installLimits(bot.api, tg.rate);
   const deps: BotDeps = {
-    config: tgConfig, store, logger, topics: options.topics ?? DEFAULT_TOPICS,
-    progressIntervalMs: options.progressIntervalMs ?? 3000, onQueued: options.onQueued ?? (() => {}),
-    timers: options.timers ?? new Set(),
+    config: { ...d.config, telegram: tg }, store: d.store, logger, newsroom: d.newsroom, topics: options.topics ?? DEFAULT_TOPICS,
+    progressIntervalMs: options.progressIntervalMs ?? 3000, timers: options.timers ?? new Set(),
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));

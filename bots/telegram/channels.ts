@@ -1,5 +1,6 @@
 import { Composer, GrammyError, type Context } from 'grammy';
-import { commandArgs, isEditor, t, userId, type BotDeps } from './context.js';
+import { subscribe } from '../../src/newsroom/index.js';
+import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
 import type { Messages } from './i18n.js';
 
 type ChannelCheck = { ok: true; id: number; title: string } | { ok: false; why: string };
@@ -22,19 +23,18 @@ export async function checkChannel(ctx: Context, ref: string, m: Messages): Prom
 
 /** /addchannel @name (editors, private chat) and the «تأكيد» button sent when the bot is made a channel admin. */
 export function channels(deps: BotDeps): Composer<Context> {
-  const { store } = deps;
   const c = new Composer<Context>();
 
+  /** Subscribing a channel is an editor's decision (the newsroom checks it); the bot first checks it may post there. */
   const subscribeChannel = async (ctx: Context, ref: string): Promise<string> => {
     const check = await checkChannel(ctx, ref, t(ctx));
     if (!check.ok) return check.why;
-    store.subscriptions.subscribe({ platform: 'telegram', chatId: String(check.id), kind: 'channel', title: check.title, createdBy: userId(ctx) });
-    store.audit.record('telegram', userId(ctx)!, 'addchannel', { channel: check.id, title: check.title });
+    subscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(check.id), kind: 'channel', title: check.title });
     return t(ctx).channelAdded(check.title);
   };
 
   c.command('addchannel', async (ctx) => {
-    if (!isEditor(deps, userId(ctx))) return void (await ctx.reply(t(ctx).notEditor));
+    if (!isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).notEditor));
     if (ctx.chat.type !== 'private') return void (await ctx.reply(t(ctx).privateOnly));
     const ref = commandArgs(ctx).split(/\s+/)[0];
     if (!ref) return void (await ctx.reply(t(ctx).addChannelUsage));
@@ -42,7 +42,7 @@ export function channels(deps: BotDeps): Composer<Context> {
   });
 
   c.callbackQuery(/^ch:(-?\d+)$/, async (ctx) => {
-    if (!isEditor(deps, userId(ctx))) return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
+    if (!isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
     const text = await subscribeChannel(ctx, ctx.match[1]!);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(text);

@@ -1,9 +1,11 @@
+import { countArabic, ITEM, SUBSCRIBER } from '../../src/text/plural.js';
+
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
 export type Lang = 'ar' | 'en';
 
 export const langOf = (languageCode: string | undefined): Lang => (languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar');
 
-type Text = string | ((...args: string[]) => string);
+type Text = string | ((...args: never[]) => string);
 
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
@@ -25,7 +27,11 @@ const AR = {
   privateOnly: 'استخدم هذا الأمر في محادثة خاصة مع البوت.',
   broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
   urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
-  previewHeader: (n: string) => `معاينة — سيُرسل إلى ${n} مشترك كما يلي:`,
+  previewHeader: (n: number, already: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}:`,
+  previewNobody: (already: number) => `لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}.`,
+  urgentTooLong: (max: number) => `الخبر العاجل أطول من ${max} حرف؛ اختصره.`,
+  subscribedAlready: 'أنت مشترك بالفعل.',
+  subscriptionUpdated: 'تمّ تحديث الاشتراك.',
   send: 'إرسال',
   cancel: 'إلغاء',
   stop: 'إيقاف',
@@ -44,7 +50,7 @@ const AR = {
   sourcesTitle: (n: string) => `المصادر (${n}):`,
   sourcesNone: 'لا توجد مصادر.',
   sourcesUsage: 'المصادر:\n/sources — القائمة\n/sources add رابط [10m] — إضافة موقع أو خلاصة\n/sources remove رقم — حذف مصدر',
-  sourcesAdded: (name: string, id: string, seen: string, sent: string) => `أُضيف المصدر #${id}: ${name}. عُلِّمت ${seen} مادة موجودة كمقروءة، وأُرسلت ${sent}.`,
+  sourcesAdded: (name: string, id: string, seen: number, sent: number) => `أُضيف المصدر #${id}: ${name}. عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء، وأُرسل ${countArabic(sent, ITEM)}.`,
   sourcesAddedPollFailed: (name: string, id: string, error: string) => `أُضيف المصدر #${id}: ${name}، لكن الجلب الأول فشل (${error})؛ ستُعاد المحاولة.`,
   sourcesRemoved: (name: string, id: string) => `حُذف المصدر #${id}: ${name}. تبقى أخباره محفوظة.`,
   sourcesRefused: (why: string) => `تعذّر ذلك: ${why}`,
@@ -72,7 +78,11 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   privateOnly: 'Use this command in a private chat with the bot.',
   broadcastUsage: 'Usage: /broadcast article link or id',
   urgentUsage: 'Usage: /urgent text of the alert',
-  previewHeader: (n: string) => `Preview — will be sent to ${n} subscribers as follows:`,
+  previewHeader: (n: number, already: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}:`,
+  previewNobody: (already: number) => `This would reach nobody: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}.`,
+  urgentTooLong: (max: number) => `An urgent alert is at most ${max} characters; shorten it.`,
+  subscribedAlready: 'You are already subscribed.',
+  subscriptionUpdated: 'Subscription updated.',
   send: 'Send',
   cancel: 'Cancel',
   stop: 'Stop',
@@ -91,7 +101,7 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   sourcesTitle: (n: string) => `Sources (${n}):`,
   sourcesNone: 'No sources.',
   sourcesUsage: 'Sources:\n/sources — list\n/sources add url [10m] — add a site or feed\n/sources remove id — remove a source',
-  sourcesAdded: (name: string, id: string, seen: string, sent: string) => `Source #${id} added: ${name}. ${seen} existing items marked as seen, ${sent} sent.`,
+  sourcesAdded: (name: string, id: string, seen: number, sent: number) => `Source #${id} added: ${name}. ${seen} existing item${seen === 1 ? '' : 's'} marked as seen, ${sent} sent.`,
   sourcesAddedPollFailed: (name: string, id: string, error: string) => `Source #${id} added: ${name}, but the first fetch failed (${error}); it will be retried.`,
   sourcesRemoved: (name: string, id: string) => `Source #${id} removed: ${name}. Its articles stay stored.`,
   sourcesRefused: (why: string) => `Could not do that: ${why}`,

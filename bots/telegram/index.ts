@@ -2,13 +2,12 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { GrammyError, HttpError, webhookCallback, type Bot } from 'grammy';
-import type { Config } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Transport } from '../../src/delivery/worker.js';
-import type { Logger } from '../../src/logger.js';
-import type { PlatformAdapter } from '../../src/delivery/platform.js';
-import type { Store } from '../../src/store/index.js';
-import { createBot, describe, registerCommands, requireTelegram, type BotOptions } from './bot.js';
+import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
+import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
+import { PLATFORM } from './context.js';
+import type { TelegramSettings } from './settings.js';
 import { createTelegramTransport } from './transport.js';
 
 export { createBot } from './bot.js';
@@ -18,7 +17,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'channel
 
 /** Telegram for `nashra run`: the bot (long polling with grammY's runner, or a webhook) and the worker's transport. */
 export class TelegramAdapter implements PlatformAdapter {
-  readonly name = 'telegram';
+  readonly name = PLATFORM;
   readonly transport: Transport;
   readonly bot: Bot;
   private runner?: RunnerHandle;
@@ -30,10 +29,12 @@ export class TelegramAdapter implements PlatformAdapter {
   private readonly starting = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly config: Config, private readonly store: Store, private readonly logger: Logger, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
-    const tg = requireTelegram(config);
-    this.bot = createBot(config, store, logger, { ...options, timers: this.timers });
-    this.transport = createTelegramTransport({ api: this.bot.api, config: tg, logger, isReady: () => this.connected });
+  private readonly logger: AdapterContext['logger'];
+
+  constructor(private readonly settings: TelegramSettings, private readonly ctx: AdapterContext, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
+    this.logger = ctx.logger;
+    this.bot = createBot({ ...ctx, settings }, { ...options, timers: this.timers });
+    this.transport = createTelegramTransport({ api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected });
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);
@@ -50,7 +51,7 @@ export class TelegramAdapter implements PlatformAdapter {
   private readonly pollTimeoutSeconds: number;
 
   async start(): Promise<void> {
-    const tg = requireTelegram(this.config).telegram;
+    const tg = this.settings;
     try {
       await this.bot.init(this.starting.signal as Parameters<Bot["init"]>[0]); // getMe: a wrong token fails here, plainly; no network is retried
     } catch (err) {
@@ -80,7 +81,7 @@ export class TelegramAdapter implements PlatformAdapter {
    * from the bot token, so it survives restarts and needs no extra setting.
    */
   private async startWebhook(url: string, port: number): Promise<void> {
-    const secretToken = webhookSecret(requireTelegram(this.config).telegram.token);
+    const secretToken = webhookSecret(this.settings.token);
     const handle = webhookCallback(this.bot, 'http', { secretToken });
     this.server = createServer((req, res) => {
       if (req.method !== 'POST') { res.writeHead(405).end(); return; }
@@ -104,9 +105,7 @@ export class TelegramAdapter implements PlatformAdapter {
 
   /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */
   async notifyEditors(text: string): Promise<void> {
-    const tg = requireTelegram(this.config).telegram;
-    const ids = new Set([...tg.editorIds, ...this.store.editors.list().filter((e) => e.platform === 'telegram').map((e) => e.userId)]);
-    for (const id of ids) {
+    for (const id of this.ctx.newsroom.editors.on(PLATFORM)) {
       await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
     }
   }
@@ -127,8 +126,4 @@ export class TelegramAdapter implements PlatformAdapter {
 /** Telegram allows 1–256 characters of A–Z, a–z, 0–9, _ and -. */
 export function webhookSecret(token: string): string {
   return createHmac('sha256', token).update('nashra-webhook').digest('hex');
-}
-
-export async function createTelegramAdapter(config: Config, store: Store, logger: Logger, options?: BotOptions): Promise<PlatformAdapter> {
-  return new TelegramAdapter(config, store, logger, options);
 }

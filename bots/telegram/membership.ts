@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
-import type { BotDeps } from './context.js';
+import { subscriptionLost } from '../../src/newsroom/index.js';
+import { PLATFORM, type BotDeps } from './context.js';
 import { messages } from './i18n.js';
 
 /**
@@ -15,12 +16,8 @@ export function membership(deps: BotDeps): Composer<Context> {
     const chat = update.chat;
     const status = update.new_chat_member.status;
     if (status === 'kicked' || status === 'left') {
-      const sub = store.subscriptions.findByChat('telegram', String(chat.id));
       const reason = chat.type === 'private' ? 'the user blocked the bot' : `the bot was removed from the ${chat.type} (${status})`;
-      if (sub && store.subscriptions.deactivate(sub.id, reason)) {
-        store.deliveries.failQueuedForSubscription(sub.id, `subscription deactivated: ${reason}`);
-        logger.info('telegram subscription deactivated', { chat: chat.id, reason });
-      }
+      subscriptionLost(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) }, reason);
       return;
     }
     if (chat.type === 'channel' && status === 'administrator') {
@@ -30,7 +27,7 @@ export function membership(deps: BotDeps): Composer<Context> {
 
   c.on('message:migrate_to_chat_id', (ctx) => {
     const to = String(ctx.msg.migrate_to_chat_id);
-    if (store.subscriptions.migrateChat('telegram', String(ctx.chat.id), to)) {
+    if (store.subscriptions.migrateChat(PLATFORM, String(ctx.chat.id), to)) {
       logger.info('telegram group became a supergroup; subscription follows it', { from: ctx.chat.id, to });
     }
   });
@@ -39,7 +36,7 @@ export function membership(deps: BotDeps): Composer<Context> {
 
 /** Private message to every configured editor, with a «تأكيد» button that subscribes the channel. */
 async function notifyEditors(deps: BotDeps, ctx: Context, channelId: number, title: string): Promise<void> {
-  const editors = new Set([...deps.config.telegram.editorIds, ...deps.store.editors.list().filter((e) => e.platform === 'telegram').map((e) => e.userId)]);
+  const editors = deps.newsroom.editors.on(PLATFORM);
   const text = messages('ar').channelJoined(title);
   for (const editor of editors) {
     try {
@@ -48,5 +45,5 @@ async function notifyEditors(deps: BotDeps, ctx: Context, channelId: number, tit
       deps.logger.warn('could not tell an editor about a new channel', { editor, channel: channelId, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  if (editors.size === 0) deps.logger.warn('the bot was made a channel admin but no editor is configured to confirm it', { channel: channelId });
+  if (editors.length === 0) deps.logger.warn('the bot was made a channel admin but no editor is configured to confirm it', { channel: channelId });
 }

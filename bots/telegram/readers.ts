@@ -2,9 +2,8 @@ import { Composer, type Context } from 'grammy';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { StoredArticle } from '../../src/store/index.js';
-import { TELEGRAM_MESSAGE_LIMIT } from './markup.js';
-import { commandArgs, isEditor, t, userId, type BotDeps } from './context.js';
-import { telegramMarkup } from './markup.js';
+import { commandArgs, isEditor, t, type BotDeps } from './context.js';
+import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
 const SEPARATOR = '\n\n━━━━━━━━\n\n';
 
@@ -34,7 +33,7 @@ export function readers(deps: BotDeps): Composer<Context> {
   };
 
   c.command('start', (ctx) => ctx.reply(t(ctx).start));
-  c.command('help', (ctx) => ctx.reply(t(ctx).help + (isEditor(deps, userId(ctx)) ? t(ctx).editorHelp : '')));
+  c.command('help', (ctx) => ctx.reply(t(ctx).help + (isEditor(deps, ctx) ? t(ctx).editorHelp : '')));
   c.command('latest', async (ctx) => {
     const n = Number.parseInt(commandArgs(ctx), 10);
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;

@@ -1,7 +1,9 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
+import { PermissionError } from '../../src/errors.js';
+import { setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
 import type { ChatKind, Subscription } from '../../src/store/index.js';
 import { normalizeTopics } from '../../src/newsroom/topics.js';
-import { commandArgs, t, userId, type BotDeps } from './context.js';
+import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 
 /** Telegram's chat type as our subscription kind. */
 export const chatKind = (type: string): ChatKind => (type === 'channel' ? 'channel' : type === 'private' ? 'private' : 'group');
@@ -33,54 +35,69 @@ function topicsKeyboard(deps: BotDeps, sub: Subscription): InlineKeyboard {
   return kb;
 }
 
-/** /subscribe [topics], /unsubscribe, /topics with inline toggles. */
+/** /subscribe [topics], /unsubscribe, /topics with inline toggles: the newsroom's subscription actions. */
 export function subscriptions(deps: BotDeps): Composer<Context> {
   const { store, logger } = deps;
   const c = new Composer<Context>();
-  const guard = async (ctx: Context): Promise<boolean> => {
-    if (await mayManageChat(ctx)) return true;
+  /** What the newsroom cannot check itself: whether the sender manages this chat (its admin, or the person in a private chat). */
+  const authority = async (ctx: Context) => ({ managesChat: await mayManageChat(ctx) });
+  const refused = async (ctx: Context, err: unknown) => {
+    if (!(err instanceof PermissionError)) throw err;
     await ctx.reply(t(ctx).adminsOnly);
-    return false;
   };
 
   c.command('subscribe', async (ctx) => {
-    if (!(await guard(ctx))) return;
-    const topics = parseTopics(commandArgs(ctx));
+    const words = parseTopics(commandArgs(ctx));
     const msg = ctx.msg;
-    const threadId = msg.is_topic_message ? msg.message_thread_id : undefined;
     const chat = ctx.chat;
-    const sub = store.subscriptions.subscribe({
-      platform: 'telegram', chatId: String(chat.id), kind: chatKind(chat.type), topics, threadId,
-      title: 'title' in chat ? chat.title : undefined, language: ctx.from?.language_code, createdBy: userId(ctx),
-    });
-    logger.info('telegram subscription', { chat: sub.chatId, kind: sub.kind, thread: threadId, topics: topics.join(',') });
-    await ctx.reply(topics.length ? t(ctx).subscribedTopics(topics.join('، ')) : t(ctx).subscribed);
+    try {
+      const r = subscribe(deps.newsroom, actorOf(ctx), {
+        platform: PLATFORM, chatId: String(chat.id), kind: chatKind(chat.type),
+        // Only what the command says changes: a bare /subscribe keeps the topics chosen before.
+        topics: words.length ? words : undefined,
+        threadId: msg.is_topic_message ? msg.message_thread_id : null,
+        title: 'title' in chat ? chat.title : undefined, language: ctx.from?.language_code,
+      }, await authority(ctx));
+      logger.info('telegram subscription', { chat: r.subscription.chatId, kind: r.subscription.kind, result: r.kind });
+      const m = t(ctx);
+      if (r.kind === 'already') return void (await ctx.reply(m.subscribedAlready));
+      if (r.kind === 'updated') return void (await ctx.reply(m.subscriptionUpdated));
+      await ctx.reply(r.subscription.topics.length ? m.subscribedTopics(r.subscription.topics.join('، ')) : m.subscribed);
+    } catch (err) {
+      await refused(ctx, err);
+    }
   });
 
   c.command('unsubscribe', async (ctx) => {
-    if (!(await guard(ctx))) return;
-    const sub = store.subscriptions.findByChat('telegram', String(ctx.chat.id));
-    const done = sub !== undefined && store.subscriptions.deactivate(sub.id, `unsubscribed by ${userId(ctx) ?? 'an admin'}`);
-    await ctx.reply(done ? t(ctx).unsubscribed : t(ctx).notSubscribed);
+    try {
+      const r = unsubscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(ctx.chat.id) }, await authority(ctx));
+      await ctx.reply(r.kind === 'unsubscribed' ? t(ctx).unsubscribed : t(ctx).notSubscribed);
+    } catch (err) {
+      await refused(ctx, err);
+    }
   });
 
   c.command('topics', async (ctx) => {
-    const sub = store.subscriptions.findByChat('telegram', String(ctx.chat.id));
+    const sub = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
     if (!sub?.active) return void (await ctx.reply(t(ctx).topicsNeedSubscription));
     await ctx.reply(t(ctx).topicsTitle, { reply_markup: topicsKeyboard(deps, sub) });
   });
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {
     const chat = ctx.chat;
-    const sub = chat && store.subscriptions.findByChat('telegram', String(chat.id));
+    const sub = chat && store.subscriptions.findByChat(PLATFORM, String(chat.id));
     if (!sub?.active) return void (await ctx.answerCallbackQuery({ text: t(ctx).topicsNeedSubscription }));
-    if (!(await mayManageChat(ctx))) return void (await ctx.answerCallbackQuery({ text: t(ctx).adminsOnly, show_alert: true }));
     const topic = ctx.match[1]!;
     const on = sub.topics.some((s) => sameTopic(s, topic));
     const topics = on ? sub.topics.filter((s) => !sameTopic(s, topic)) : [...sub.topics, topic];
-    store.subscriptions.setTopics(sub.id, topics);
-    await ctx.answerCallbackQuery({ text: t(ctx).topicsSaved });
-    await ctx.editMessageReplyMarkup({ reply_markup: topicsKeyboard(deps, { ...sub, topics }) });
+    try {
+      const updated = setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
+      await ctx.answerCallbackQuery({ text: t(ctx).topicsSaved });
+      await ctx.editMessageReplyMarkup({ reply_markup: topicsKeyboard(deps, updated) });
+    } catch (err) {
+      if (!(err instanceof PermissionError)) throw err;
+      await ctx.answerCallbackQuery({ text: t(ctx).adminsOnly, show_alert: true });
+    }
   });
   return c;
 }

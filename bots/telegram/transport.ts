@@ -9,9 +9,9 @@ import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { telegramMarkup } from './markup.js';
+import type { TelegramSettings } from './settings.js';
 
-export type TelegramConfig = NonNullable<Config['telegram']>;
-export type TelegramRate = TelegramConfig['rate'];
+export type TelegramRate = TelegramSettings['rate'];
 /** The throttler's per-limiter options plus Bottleneck.Group's `timeout`, which its types leave out. */
 type ThrottlerOptions = NonNullable<Parameters<typeof apiThrottler>[0]>['out'];
 
@@ -97,7 +97,7 @@ export function toDeliveryError(err: unknown, method: string, chatId: string, to
 
 export interface TelegramTransportOptions {
   api: Api;
-  config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramConfig };
+  config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramSettings };
   logger: Logger;
   isReady?: () => boolean;
 }

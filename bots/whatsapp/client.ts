@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import type WAWebJS from 'whatsapp-web.js';
-import type { Config } from '../../src/config.js';
 import type { WaClient, WaMedia } from './types.js';
 
-export type WhatsAppConfig = NonNullable<Config['whatsapp']>;
+import type { WhatsAppSettings } from './settings.js';
+
+export type WhatsAppConfig = WhatsAppSettings;
 
 /**
  * Chromium flags for a headless server run as root in a container or VM: no sandbox (root cannot use it), /tmp

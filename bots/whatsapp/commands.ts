@@ -1,8 +1,9 @@
 import { normalizeArabic } from '../../src/text/arabic.js';
 import type { Config } from '../../src/config.js';
-import { errorMessage, UserError } from '../../src/errors.js';
+import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { findArticle, queueBroadcast } from '../../src/newsroom/pipeline.js';
+import { cancelBroadcast, confirmBroadcast, previewBroadcast, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../../src/newsroom/index.js';
+import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { Store } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
@@ -12,11 +13,11 @@ import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.j
 
 export interface CommandDeps {
   store: Store;
-  config: Pick<Config, 'timeZone' | 'template'> & { whatsapp: Pick<NonNullable<Config['whatsapp']>, 'editorNumbers'> };
+  config: Pick<Config, 'timeZone' | 'template'>;
   logger: Logger;
+  /** The newsroom actions' dependencies: every subscriber and editor action goes through them. */
+  newsroom: NewsroomDeps;
   clock: Clock;
-  /** New deliveries were queued (a confirmed broadcast): wake the worker. */
-  onQueued?: () => void;
   /** How long «نعم» confirms a broadcast preview. */
   confirmWindowMs?: number;
 }
@@ -37,6 +38,7 @@ export const REPLIES = {
   editorsOnly: 'عذرًا، هذا الأمر متاح للمحررين فقط.',
   broadcastInPrivate: 'أرسل أمر البث في محادثة خاصة مع هذا الرقم.',
   broadcastUsage: 'الاستخدام: /broadcast <رابط الخبر أو رقمه>',
+  broadcastNobody: 'لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره، فلم يُفتح بث.',
   cancelled: 'أُلغي البث، ولم يُرسل شيء.',
   expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي البث ولم يُرسل شيء.',
   channelUsage: 'لإضافة قناة: /subscribe <معرّف القناة>@newsletter (والحساب مشرف عليها).',
@@ -94,7 +96,7 @@ const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
  */
 export class WhatsAppCommands {
   /** Broadcast previews waiting for «نعم», by the editor's chat. */
-  private readonly pending = new Map<string, { broadcastId: number; expiresAt: number }>();
+  private readonly pending = new Map<string, { broadcastId: number; token: string; expiresAt: number }>();
 
   constructor(private readonly deps: CommandDeps) {}
 
@@ -127,6 +129,11 @@ export class WhatsAppCommands {
           break;
       }
     } catch (err) {
+      if (err instanceof PermissionError) {
+        // Subscribing a group is for its admins; everything else here is for editors.
+        await msg.reply(inGroup && command.name !== 'broadcast' ? REPLIES.adminsOnly : REPLIES.editorsOnly).catch(() => undefined);
+        return;
+      }
       this.deps.logger.error('whatsapp command failed', { command: command.name, chat: msg.from, error: errorMessage(err) });
       await msg.reply('تعذّر تنفيذ الأمر الآن، حاول لاحقًا.').catch(() => undefined);
     }
@@ -136,22 +143,10 @@ export class WhatsAppCommands {
   async handleGroupLeave(client: WaClient, notification: WaGroupNotification): Promise<boolean> {
     const me = await this.myIds(client);
     if (!notification.recipientIds.some((id) => me.includes(id))) return false;
-    const sub = this.deps.store.subscriptions.findByChat(PLATFORM, notification.chatId);
-    if (!sub) return false;
     const reason = notification.type === 'leave' || me.includes(notification.author)
       ? 'the bot left the group'
       : `the bot was removed from the group by ${notification.author}`;
-    const { store } = this.deps;
-    const changed = store.transaction(() => {
-      const off = store.subscriptions.deactivate(sub.id, reason, this.deps.clock.now());
-      if (off) store.deliveries.failQueuedForSubscription(sub.id, `subscription deactivated: ${reason}`);
-      return off;
-    });
-    if (changed) {
-      store.audit.record(PLATFORM, notification.author || 'whatsapp', 'group_removed', { chat: notification.chatId, subscription: sub.id, reason });
-      this.deps.logger.warn('whatsapp subscription deactivated', { chat: notification.chatId, reason });
-    }
-    return changed;
+    return subscriptionLost(this.deps.newsroom, { platform: PLATFORM, chatId: notification.chatId }, reason);
   }
 
   /** Added to a group: one short hello that says how to subscribe (and nothing more, ever, unless asked). */
@@ -184,53 +179,18 @@ export class WhatsAppCommands {
 
   private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean): Promise<void> {
     const chat = await msg.getChat();
-    if (!(await this.canManageGroup(chat, sender))) {
-      await msg.reply(REPLIES.adminsOnly);
-      return;
-    }
-    const { store } = this.deps;
-    const existing = store.subscriptions.findByChat(PLATFORM, chat.id._serialized);
-    if (existing?.active && existing.digest === digest) {
-      await msg.reply(REPLIES.alreadySubscribed);
-      return;
-    }
-    const sub = store.subscriptions.subscribe({
+    const r = subscribe(this.deps.newsroom, actorOf(sender), {
       platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, digest,
-      topics: existing?.topics, createdBy: sender.phone ?? sender.ids[0],
-    }, this.deps.clock.now());
-    store.audit.record(PLATFORM, sender.phone ?? sender.ids[0]!, 'subscribe', { chat: sub.chatId, subscription: sub.id, digest });
-    this.deps.logger.info('whatsapp group subscribed', { chat: sub.chatId, digest });
+    }, { managesChat: isGroupAdmin(chat, sender) });
+    if (r.kind === 'already') return void (await msg.reply(REPLIES.alreadySubscribed));
+    this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
     await msg.reply(digest ? REPLIES.subscribedDigest : REPLIES.subscribed);
   }
 
   private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {
     const chat = await msg.getChat();
-    if (!(await this.canManageGroup(chat, sender))) {
-      await msg.reply(REPLIES.adminsOnly);
-      return;
-    }
-    await msg.reply(this.unsubscribe(chat.id._serialized, sender) ? REPLIES.unsubscribed : REPLIES.notSubscribed);
-  }
-
-  private unsubscribe(chatId: string, sender: Identity): boolean {
-    const { store } = this.deps;
-    const sub = store.subscriptions.findByChat(PLATFORM, chatId);
-    if (!sub?.active) return false;
-    const actor = sender.phone ?? sender.ids[0]!;
-    const reason = `unsubscribed by ${actor} on WhatsApp`;
-    store.transaction(() => {
-      store.subscriptions.deactivate(sub.id, reason, this.deps.clock.now());
-      store.deliveries.failQueuedForSubscription(sub.id, `subscription deactivated: ${reason}`);
-    });
-    store.audit.record(PLATFORM, actor, 'unsubscribe', { chat: chatId, subscription: sub.id });
-    return true;
-  }
-
-  /** An editor, or an admin of this group. */
-  private async canManageGroup(chat: WaChat, sender: Identity): Promise<boolean> {
-    if (this.isEditor(sender)) return true;
-    const participant = chat.participants?.find((p) => sender.ids.includes(p.id._serialized));
-    return Boolean(participant && (participant.isAdmin || participant.isSuperAdmin));
+    const r = unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: chat.id._serialized }, { managesChat: isGroupAdmin(chat, sender) });
+    await msg.reply(r.kind === 'unsubscribed' ? REPLIES.unsubscribed : REPLIES.notSubscribed);
   }
 
   // -- channels (from an editor's private chat) -------------------------------------------------------
@@ -249,11 +209,7 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelNotAdmin);
       return;
     }
-    const actor = sender.phone ?? sender.ids[0]!;
-    const sub = this.deps.store.subscriptions.subscribe({
-      platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name, digest: command.digest, createdBy: actor,
-    }, this.deps.clock.now());
-    this.deps.store.audit.record(PLATFORM, actor, 'subscribe', { chat: sub.chatId, subscription: sub.id, digest: command.digest });
+    subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name, digest: command.digest });
     await msg.reply(`✅ اشتركت القناة «${chat.name}» في النشرة.`);
   }
 
@@ -266,91 +222,83 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelUsage);
       return;
     }
-    await msg.reply(this.unsubscribe(target, sender) ? 'تم إيقاف النشرة في هذه القناة.' : 'هذه القناة غير مشتركة في النشرة.');
+    const r = unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: target });
+    await msg.reply(r.kind === 'unsubscribed' ? 'تم إيقاف النشرة في هذه القناة.' : 'هذه القناة غير مشتركة في النشرة.');
   }
 
   // -- broadcast ------------------------------------------------------------------------------------
 
   private async startBroadcast(msg: WaMessage, sender: Identity, inGroup: boolean, ref: string | undefined): Promise<void> {
-    const actor = sender.phone ?? sender.ids[0]!;
-    if (!this.isEditor(sender)) {
-      this.deps.store.audit.record(PLATFORM, actor, 'broadcast_refused', { chat: msg.from });
-      await msg.reply(REPLIES.editorsOnly);
-      return;
-    }
-    if (inGroup) {
+    if (inGroup && this.isEditor(sender)) {
       await msg.reply(REPLIES.broadcastInPrivate);
       return;
     }
-    if (!ref) {
+    if (!ref && this.isEditor(sender)) {
       await msg.reply(REPLIES.broadcastUsage);
       return;
     }
-    const { store, config } = this.deps;
-    let article;
+    let preview;
     try {
-      article = findArticle(store, ref);
+      preview = await previewBroadcast(this.deps.newsroom, actorOf(sender), ref ?? '');
     } catch (err) {
+      if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
       if (!(err instanceof UserError)) throw err;
-      await msg.reply(`لم أجد هذا الخبر. أرسل رابط خبر محفوظ أو رقمه.\n(${err.message})`);
+      await msg.reply(`لم أجد هذا الخبر. أرسل رابط خبر أو رقمه.\n(${err.message})`);
       return;
     }
-    const now = this.deps.clock.now();
-    const broadcast = store.broadcasts.create(article.id, PLATFORM, actor, false, now);
-    this.pending.set(msg.from, { broadcastId: broadcast.id, expiresAt: now + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
-    store.audit.record(PLATFORM, actor, 'broadcast_preview', { article: article.id, broadcast: broadcast.id });
-    const targets = store.subscriptions.active().length;
-    const preview = renderArticle(article, whatsappMarkup, config);
-    await msg.reply(`معاينة البث:\n\n${preview}\n\n━━━━━━━━\nللإرسال إلى ${targets} اشتراكًا نشطًا أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
+    const { broadcast, article, audience } = preview;
+    if (audience.willReceive === 0) {
+      cancelBroadcast(this.deps.newsroom, actorOf(sender), broadcast.id, broadcast.token);
+      return void (await msg.reply(REPLIES.broadcastNobody));
+    }
+    this.pending.set(msg.from, { broadcastId: broadcast.id, token: broadcast.token, expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
+    const text = renderArticle(article, whatsappMarkup, this.deps.config);
+    const already = audience.alreadyHave ? ` (ووصل من قبل إلى ${countArabic(audience.alreadyHave, SUBSCRIPTION)})` : '';
+    await msg.reply(`معاينة البث:\n\n${text}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(audience.willReceive, SUBSCRIPTION)}${already} أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
   }
 
   /** The editor's next message after a preview: «نعم» in time queues it; anything else cancels. */
   private async decideBroadcast(client: WaClient, msg: WaMessage): Promise<void> {
     const pending = this.pending.get(msg.from)!;
     this.pending.delete(msg.from);
-    const { store } = this.deps;
-    const sender = await resolveIdentity(client, msg.from);
-    const actor = sender.phone ?? sender.ids[0]!;
-    const broadcast = store.broadcasts.get(pending.broadcastId);
-    if (!broadcast) return;
-    const now = this.deps.clock.now();
-    if (now > pending.expiresAt || !isYes(msg.body ?? '')) {
-      if (store.broadcasts.transition(broadcast.id, 'preview', 'cancelled', now)) {
-        store.audit.record(PLATFORM, actor, 'broadcast_cancelled', { broadcast: broadcast.id, article: broadcast.articleId, expired: now > pending.expiresAt });
+    const actor = actorOf(await resolveIdentity(client, msg.from));
+    const expired = this.deps.clock.now() > pending.expiresAt;
+    try {
+      if (expired || !isYes(msg.body ?? '')) {
+        cancelBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, expired ? 'expired' : 'cancelled');
+        return void (await msg.reply(expired ? REPLIES.expired : REPLIES.cancelled));
       }
-      await msg.reply(now > pending.expiresAt ? REPLIES.expired : REPLIES.cancelled);
-      return;
+      // The compare-and-set in the newsroom makes a repeated «نعم» (or a second device) queue it once.
+      const r = confirmBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token);
+      if (r.kind === 'already-decided') return;
+      await msg.reply(r.queued > 0
+        ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(r.queued, MESSAGE)}.`
+        : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.');
+    } catch (err) {
+      if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
+      throw err;
     }
-    const article = store.articles.get(broadcast.articleId);
-    if (!article) {
-      store.broadcasts.transition(broadcast.id, 'preview', 'cancelled', now);
-      await msg.reply('حُذف الخبر قبل التأكيد، فأُلغي البث.');
-      return;
-    }
-    // The compare-and-set makes a repeated «نعم» (or a second device) queue it once.
-    const queued = store.transaction(() => store.broadcasts.transition(broadcast.id, 'preview', 'queued', now)
-      ? queueBroadcast(store, article, { broadcastId: broadcast.id })
-      : undefined);
-    if (queued === undefined) return;
-    store.audit.record(PLATFORM, actor, 'broadcast', { broadcast: broadcast.id, article: article.id, queued });
-    this.deps.logger.info('whatsapp broadcast queued', { broadcast: broadcast.id, article: article.id, queued });
-    this.deps.onQueued?.();
-    await msg.reply(queued > 0
-      ? `✅ أُضيف البث إلى قائمة الإرسال: ${queued} رسالة.`
-      : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.');
   }
 
   // -------------------------------------------------------------------------------------------------
 
   private isEditor(sender: Identity): boolean {
-    if (!sender.phone) return false;
-    return this.deps.config.whatsapp.editorNumbers.includes(sender.phone) || this.deps.store.editors.isEditor(PLATFORM, sender.phone);
+    return sender.phone !== undefined && this.deps.newsroom.editors.isEditor(actorOf(sender));
   }
 
   private async myIds(client: WaClient): Promise<string[]> {
     const wid = client.info?.wid._serialized;
     return wid ? (await resolveIdentity(client, wid)).ids : [];
   }
+}
+
+/** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
+const actorOf = (sender: Identity): Actor => ({ platform: PLATFORM, id: sender.phone ?? sender.ids[0] ?? '?' });
+
+/** An admin of this group (the newsroom accepts a group's admins as managing its subscription). */
+function isGroupAdmin(chat: WaChat, sender: Identity): boolean {
+  const participant = chat.participants?.find((p) => sender.ids.includes(p.id._serialized));
+  return Boolean(participant && (participant.isAdmin || participant.isSuperAdmin));
 }
 
 /** A Channel the account owns or administers (only those can post to it). */

@@ -1,10 +1,9 @@
-import type { Config } from '../../src/config.js';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import type { PlatformAdapter } from '../../src/delivery/platform.js';
-import type { Store } from '../../src/store/index.js';
+import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { WhatsAppCommands } from './commands.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
+import type { WhatsAppSettings } from './settings.js';
 import { WhatsAppTransport } from './transport.js';
 import type { WaClient, WaGroupNotification, WaMedia, WaMessage } from './types.js';
 
@@ -13,10 +12,6 @@ export interface WhatsAppAdapterOptions {
   createClient?: () => WaClient | Promise<WaClient>;
   clock?: Clock;
   random?: Random;
-  /** Tells the newsroom's editors something went wrong (wired to Telegram in src/app/platforms.ts when it is configured). */
-  notifyEditors?: (text: string) => Promise<void>;
-  /** New deliveries were queued from WhatsApp (a confirmed broadcast): wake the delivery worker. */
-  onQueued?: () => void;
   /** Reconnect backoff after a disconnection: initial delay, doubled per failure, capped. */
   reconnect?: { initialMs?: number; maxMs?: number };
   /** Lead images as media; default MessageMedia.fromUrl. Pass null to always send text. */
@@ -41,17 +36,15 @@ export class WhatsAppAdapter implements PlatformAdapter {
   private readonly clock: Clock;
   private readonly random: Random;
 
-  constructor(
-    private readonly config: Config & { whatsapp: NonNullable<Config['whatsapp']> },
-    private readonly store: Store,
-    private readonly logger: Logger,
-    private readonly options: WhatsAppAdapterOptions = {},
-  ) {
+  private readonly logger: Logger;
+
+  constructor(private readonly settings: WhatsAppSettings, private readonly ctx: AdapterContext, private readonly options: WhatsAppAdapterOptions = {}) {
+    const { store, config, logger } = ctx;
+    this.logger = logger;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    const wa = config.whatsapp;
-    const pacer = new Pacer({ ...wa, timeZone: config.timeZone }, store.counters, this.clock, this.random);
-    this.commands = new WhatsAppCommands({ store, config, logger, clock: this.clock, onQueued: options.onQueued });
+    const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, store.counters, this.clock, this.random);
+    this.commands = new WhatsAppCommands({ store, config, logger, newsroom: ctx.newsroom, clock: this.clock });
     this.transport = new WhatsAppTransport({
       store, config, logger, pacer, clock: this.clock,
       connection: { client: () => this.current, ready: () => this.state === 'ready' },
@@ -89,7 +82,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
     const generation = ++this.generation;
     let client: WaClient;
     try {
-      client = await (this.options.createClient ?? defaultCreateClient(this.config))();
+      client = await (this.options.createClient ?? defaultCreateClient(this.settings))();
     } catch (err) {
       this.logger.error('whatsapp client could not be built', { error: errorMessage(err) });
       return this.scheduleReconnect(generation);
@@ -112,7 +105,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
     client.on('qr', () => {
       if (!live() || this.state === 'waiting-for-login') return;
       this.state = 'waiting-for-login';
-      this.logger.error('whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts', { sessionDir: this.config.whatsapp.sessionDir });
+      this.logger.error('whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts', { sessionDir: this.settings.sessionDir });
       void this.tellEditors('⚠️ WhatsApp: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى واتساب. شغّلوا nashra whatsapp login ثم أعيدوا التشغيل. (WhatsApp is not logged in: run `nashra whatsapp login`.)');
     });
     client.on('ready', () => {
@@ -173,18 +166,13 @@ export class WhatsAppAdapter implements PlatformAdapter {
     await client.destroy().catch(() => undefined); // the library may already have closed the browser
   }
 
+  /** WhatsApp itself is what failed, so its editors hear it on the other platforms (Telegram). */
   private async tellEditors(text: string): Promise<void> {
-    if (!this.options.notifyEditors) return;
-    await this.options.notifyEditors(text).catch((err) => this.logger.warn('could not tell the editors', { error: errorMessage(err) }));
+    await this.ctx.notifyOtherEditors(text).catch((err) => this.logger.warn('could not tell the editors', { error: errorMessage(err) }));
   }
 }
 
-export function createWhatsAppAdapter(config: Config, store: Store, logger: Logger, options: WhatsAppAdapterOptions = {}): WhatsAppAdapter {
-  if (!config.whatsapp) throw new Error('createWhatsAppAdapter: WhatsApp is not configured (WHATSAPP_ENABLED)');
-  return new WhatsAppAdapter(config as Config & { whatsapp: NonNullable<Config['whatsapp']> }, store, logger, options);
-}
-
-const defaultCreateClient = (config: Config & { whatsapp: NonNullable<Config['whatsapp']> }) => async (): Promise<WaClient> =>
-  (await import('./client.js')).buildClient(config.whatsapp);
+const defaultCreateClient = (settings: WhatsAppSettings) => async (): Promise<WaClient> =>
+  (await import('./client.js')).buildClient(settings);
 
 const defaultLoadMedia = async (url: string): Promise<WaMedia> => (await import('./client.js')).loadMediaFromUrl(url);

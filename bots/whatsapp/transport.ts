@@ -1,9 +1,7 @@
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/worker.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
-import { DEFAULT_TEMPLATE, formatPost } from '../../src/format/post.js';
 import type { Logger } from '../../src/logger.js';
-import { toPost } from '../../src/newsroom/pipeline.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
@@ -153,8 +151,8 @@ export class WhatsAppTransport implements Transport {
     const header = `📰 *ملخص الأخبار* (${articles.length})`;
     const separator = '\n\n━━━━━━━━\n\n';
     const room = Math.floor((WHATSAPP_PRACTICAL_LIMIT - header.length - 2) / articles.length) - separator.length;
-    const template = { ...DEFAULT_TEMPLATE, ...definedOnly(this.deps.config.template), showDate: false, showHashtags: false, footer: undefined, headerMark: undefined };
-    const items = articles.map((a) => formatPost(toPost(a, this.deps.config.timeZone), whatsappMarkup, { template, maxLength: room }));
+    const template = { showDate: false, showHashtags: false, footer: '', headerMark: '' };
+    const items = articles.map((a) => renderArticle(a, whatsappMarkup, this.deps.config, { template, maxLength: room }));
     return `${header}\n\n${items.join(separator)}`;
   }
 }
@@ -162,5 +160,3 @@ export class WhatsAppTransport implements Transport {
 const notConnected = (chatId: string, cause?: unknown) =>
   new TemporaryDeliveryError('WhatsApp is not connected; the delivery waits for the reconnection', { method: METHOD, chatId, retryAfterMs: 0 }, { cause });
 
-const definedOnly = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

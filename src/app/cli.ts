@@ -2,50 +2,159 @@
 // The heap cap keeps `nashra run` near its live size: V8 on a large server otherwise lets garbage pile up to
 // hundreds of MB before collecting. 128 MB is several times what a 10,000-chat broadcast keeps alive.
 import 'dotenv/config';
-import { ConfigError, UserError } from '../errors.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, PermissionError, UserError } from '../errors.js';
 import { StoreError } from '../store/index.js';
 import { createContext, type CommandContext } from './context.js';
-import { parseArgs } from './args.js';
+import { loadRegistry } from './platforms.js';
+import type { PlatformDescriptor } from '../delivery/platform.js';
 
-type Command = (argv: string[], ctx: CommandContext) => Promise<void>;
+type Options = Record<string, unknown>;
+/** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler = (args: string[], options: any, ctx: CommandContext) => Promise<void>;
 
 /** Commands load on demand: `nashra latest` must start fast and not pay for grammY or puppeteer. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  run: { summary: 'run [--once]                      poll sources and send queued deliveries', load: async () => (await import('./commands/run.js')).runCommand },
-  preview: { summary: 'preview <file|url> [--platform telegram|whatsapp|plain] [--json]', load: async () => (await import('./commands/preview.js')).previewCommand },
-  ingest: { summary: 'ingest <file|url>...               store articles, queue them for subscribers', load: async () => (await import('./commands/ingest.js')).ingestCommand },
-  subs: { summary: 'subs add|list|remove              manage subscriptions', load: async () => (await import('./commands/subs.js')).subsCommand },
-  latest: { summary: 'latest [n]                        the n newest summaries', load: async () => (await import('./commands/latest.js')).latestCommand },
-  broadcast: { summary: 'broadcast <article-id|url> [--yes] queue an article for every matching subscription', load: async () => (await import('./commands/broadcast.js')).broadcastCommand },
-  sources: { summary: 'sources add <url>|list|remove <id> feeds and sites to poll (add: --name --interval 10m --category --backfill N)', load: async () => (await import('./commands/sources.js')).sourcesCommand },
-  stats: { summary: 'stats [--json]                    articles, subscriptions, deliveries, sources', load: async () => (await import('./commands/stats.js')).statsCommand },
-  summarize: { summary: 'summarize --jsonl [--sentences N] [--max-chars C]  summaries for JSON lines on stdin', load: async () => (await import('./commands/summarize.js')).summarizeCommand },
-  backup: { summary: 'backup <file>                     consistent copy of the database, safe while running', load: async () => (await import('./commands/backup.js')).backupCommand },
-  editors: { summary: 'editors add <username> [--password-stdin] | list | remove <username> | passwd <username>   web desk accounts', load: async () => (await import('./commands/editors.js')).editorsCommand },
-  whatsapp: { summary: 'whatsapp login [--pairing-number <phone>] | doctor   link the WhatsApp number, check Chromium and the session', load: async () => (await import('./commands/whatsapp.js')).whatsappCommand },
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Handler): Handler => async (args, options, ctx) => pick(await load())(args, options, ctx);
+const commands = () => import('./commands/index.js');
+
+const wholeNumber = (min: number, max: number) => (raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return n;
 };
 
-function usage(): string {
-  return ['usage: nashra <command> [options]   (every command takes --db PATH)', '',
-    ...Object.values(COMMANDS).map((c) => `  nashra ${c.summary}`)].join('\n');
+/**
+ * The `nashra` command line on commander: every command and subcommand has --help (exit 0) listing its options,
+ * an unknown option is refused with the closest known one, and a platform's own subcommands come from its
+ * descriptor. Chat ids such as -1001234567890 are arguments, not options (commander reads negative numbers so).
+ */
+export function buildProgram(registry: readonly PlatformDescriptor[], run: (handler: Handler, args: string[], options: Options) => Promise<void>): Command {
+  const program = new Command('nashra')
+    .description('Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more')
+    .option('--db <path>', 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)')
+    .showSuggestionAfterError()
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      // One line, in the same form as every other error Nashra prints.
+      outputError: (text, write) => write(`nashra: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    });
+  const action = (handler: Handler) => async (...params: unknown[]) => {
+    const command = params.at(-1) as Command;
+    const args = command.processedArgs.flat().filter((a) => a !== undefined).map(String);
+    await run(handler, args, command.optsWithGlobals());
+  };
+  const sub = (parent: Command, name: string) => parent.command(name).exitOverride().showSuggestionAfterError();
+
+  sub(program, 'run').description('poll sources and send queued deliveries through every configured platform')
+    .option('--once', 'one poll of every active source, send until the queue is empty, exit')
+    .action(action(lazy(commands, (m) => m.runCommand)));
+  sub(program, 'preview').description('the message exactly as it would be sent; nothing is stored')
+    .argument('<file-or-url>', 'a text or HTML file, or an article URL')
+    .addOption(new Option('--platform <name>', 'which platform\'s markup').default('telegram'))
+    .option('--json', 'every platform\'s message, the summary and hashtags as JSON')
+    .action(action(lazy(commands, (m) => m.previewCommand)));
+  sub(program, 'ingest').description('store articles (duplicates are reported, not stored) and queue them for matching subscribers')
+    .argument('<files-or-urls...>')
+    .action(action(lazy(commands, (m) => m.ingestCommand)));
+
+  const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
+  sub(subs, 'add').description('subscribe a chat, or change what it receives (settings not given are kept)')
+    .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
+    .argument('<chat-id>', 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)')
+    .option('--topics <list>', 'comma-separated topics; only matching articles are sent (default: everything)')
+    .addOption(new Option('--kind <kind>', 'what the chat is (default: from the id)').choices(['channel', 'group', 'private']))
+    .option('--thread <n>', 'a forum topic (Telegram message_thread_id)', wholeNumber(1, 2 ** 31))
+    .action(action(lazy(commands, (m) => m.subsAdd)));
+  sub(subs, 'list').description('every subscription with its state').action(action(lazy(commands, (m) => m.subsList)));
+  sub(subs, 'remove').description('deactivate (history is kept, so a chat re-added later never gets an article twice)')
+    .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .action(action(lazy(commands, (m) => m.subsRemove)));
+
+  sub(program, 'latest').description('the n newest summaries')
+    .argument('[n]', 'how many (1 to 50)', wholeNumber(1, 50), 5)
+    .action(action(lazy(commands, (m) => m.latestCommand)));
+  sub(program, 'broadcast').description('preview an article, then queue it for every matching active subscription')
+    .argument('<article>', 'an id from nashra latest, or a URL (fetched and stored when it is not stored yet)')
+    .option('--yes', 'queue without asking')
+    .option('--all', 'every active subscription, whatever its topics')
+    .option('--platform <name>', 'every active subscription on one platform')
+    .action(action(lazy(commands, (m) => m.broadcastCommand)));
+  sub(program, 'urgent').description('compose an «عاجل» alert and send it first, to everyone')
+    .argument('<text...>')
+    .option('--yes', 'queue without asking')
+    .action(action(lazy(commands, (m) => m.urgentCommand)));
+
+  const sources = sub(program, 'sources').description('the feeds and sites Nashra follows');
+  sub(sources, 'add').description('follow a feed (RSS, Atom, JSON Feed), a WordPress site or an article page')
+    .argument('<url>')
+    .option('--name <name>', 'shown as the source (default: the feed\'s title)')
+    .option('--interval <every>', 'how often to poll: 90s, 10m, 1h', '10m')
+    .option('--category <name>', 'a category for its articles')
+    .option('--backfill <n>', 'send the newest n items already in the feed (default 0: mark them seen)', wholeNumber(0, 100), 0)
+    .action(action(lazy(commands, (m) => m.sourcesAdd)));
+  sub(sources, 'list').description('with last fetch, status, error count and articles found')
+    .action(action(lazy(commands, (m) => m.sourcesList)));
+  for (const [name, description] of [['remove', 'stop following a source (its articles stay stored)'], ['pause', 'stop polling a source for now'], ['resume', 'poll a paused source again (what was published meanwhile is marked seen)']] as const) {
+    sub(sources, name).description(description).argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .action(action(lazy(commands, (m) => m.sourcesChange(name))));
+  }
+
+  const inDoubt = sub(program, 'in-doubt').description('deliveries a crash left in doubt (they may or may not have arrived)');
+  sub(inDoubt, 'list').description('the deliveries in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));
+  for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent'], ['send-again', 'it did not arrive: queue it again']] as const) {
+    sub(inDoubt, name).description(description).argument('<delivery-id>', 'from nashra in-doubt list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
+  }
+
+  sub(program, 'stats').description('articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources')
+    .option('--json', 'as JSON').action(action(lazy(commands, (m) => m.statsCommand)));
+  sub(program, 'summarize').description('JSON lines {"id", "title"?, "text"} on stdin → {"id", "summary": [...]} per line')
+    .requiredOption('--jsonl', 'read and write JSON lines')
+    .option('--sentences <n>', 'exactly n sentences, no length budget (the evaluation setting)', wholeNumber(1, 20))
+    .option('--max-chars <n>', 'the length budget', wholeNumber(20, 1_000_000))
+    .action(action(lazy(commands, (m) => m.summarizeCommand)));
+  sub(program, 'backup').description('a consistent copy of the database, safe while nashra run is using it')
+    .argument('<file>').option('--force', 'overwrite the file')
+    .action(action(lazy(commands, (m) => m.backupCommand)));
+
+  const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
+  sub(editors, 'add').description('create an account; the password is asked twice on a terminal')
+    .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .action(action(lazy(commands, (m) => m.editorsAdd)));
+  sub(editors, 'list').description('every desk account').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'remove').description('delete an account and end its sessions').argument('<username>')
+    .action(action(lazy(commands, (m) => m.editorsRemove)));
+  sub(editors, 'passwd').description('change a password and end that editor\'s sessions')
+    .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .action(action(lazy(commands, (m) => m.editorsPasswd)));
+
+  // A platform's own subcommands (`nashra whatsapp login`), from its descriptor.
+  for (const p of registry.filter((d) => d.commands?.length)) {
+    const group = sub(program, p.name).description(`${p.name}: ${p.commands!.map((c) => c.name).join(', ')}`);
+    for (const c of p.commands!) {
+      const command = sub(group, c.name).description(c.summary);
+      for (const o of c.options ?? []) command.option(o.flags, o.description);
+      command.action(action(async (_args, options, ctx) => c.run(options as Record<string, string | boolean | undefined>, ctx)));
+    }
+  }
+  return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? 0 : 1;
-  }
-  const command = COMMANDS[name];
   let ctx: CommandContext | undefined;
   try {
-    if (!command) throw new UserError(`unknown command "${name}"; run nashra --help for the list`);
-    // --db is read here so every command honours it; each command parses the rest itself.
-    const dbIndex = rest.findIndex((a) => a === '--db' || a.startsWith('--db='));
-    const dbArgs = dbIndex === -1 ? [] : rest[dbIndex]!.includes('=') ? [rest[dbIndex]!] : rest.slice(dbIndex, dbIndex + 2);
-    ctx = createContext(parseArgs(dbArgs, {}));
-    const commandArgs = dbIndex === -1 ? rest : rest.filter((_, i) => i < dbIndex || i >= dbIndex + dbArgs.length);
-    await (await command.load())(commandArgs, ctx);
+    const registry = await loadRegistry();
+    const program = buildProgram(registry, async (handler, args, options) => {
+      ctx = createContext(registry, { db: options.db as string | undefined });
+      await handler(args, options, ctx);
+    });
+    if (argv.length === 0) {
+      process.stderr.write(program.helpInformation());
+      return 1;
+    }
+    await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     return report(err, ctx);
@@ -56,8 +165,10 @@ export async function main(argv: string[]): Promise<number> {
 
 /** User mistakes get one line; a bug gets its stack, with secrets masked either way. */
 function report(err: unknown, ctx: CommandContext | undefined): number {
+  // Commander has printed its own message (or the help) already.
+  if (err instanceof CommanderError) return err.exitCode;
   const redact = (s: string) => ctx?.logger.redact(s) ?? s;
-  if (err instanceof UserError || err instanceof ConfigError || err instanceof StoreError) {
+  if (err instanceof UserError || err instanceof ConfigError || err instanceof StoreError || err instanceof PermissionError) {
     process.stderr.write(`nashra: ${redact(err.message)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }

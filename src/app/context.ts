@@ -1,32 +1,40 @@
 import { loadConfig, type Config } from '../config.js';
+import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
+import type { NewsroomDeps } from '../newsroom/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { optionString, type ParsedArgs } from './args.js';
+import { newsroomDeps, platformSecrets } from './platforms.js';
 
 /** What every command gets: parsed configuration, a logger that masks secrets, and (lazily) the store. */
 export interface CommandContext {
   config: Config;
   logger: Logger;
+  /** Every platform this installation knows (built in, and plug-ins). */
+  registry: readonly PlatformDescriptor[];
   /** Opens the database on first use, at --db or DATABASE_PATH. */
   store(): Store;
+  /** The newsroom actions' dependencies, with the CLI's store. */
+  newsroom(): NewsroomDeps;
   out: (line: string) => void;
   close(): void;
 }
 
-export function createContext(args: ParsedArgs, env: Record<string, string | undefined> = process.env): CommandContext {
-  const config = loadConfig(env);
-  const dbPath = optionString(args, 'db') ?? config.databasePath;
-  config.databasePath = dbPath;
-  const logger = createLogger({
-    level: config.logLevel, format: config.logFormat,
-    secrets: [config.telegram?.token ?? ''].filter(Boolean),
-  });
+export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string }, env: Record<string, string | undefined> = process.env): CommandContext {
+  const config = loadConfig(env, registry);
+  config.databasePath = options.db ?? config.databasePath;
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets: platformSecrets(registry, config) });
+  for (const warning of config.warnings) logger.warn(warning);
   let store: Store | undefined;
-  return {
+  let newsroom: NewsroomDeps | undefined;
+  const ctx: CommandContext = {
     config,
     logger,
-    store: () => (store ??= openStore(dbPath)),
+    registry,
+    store: () => (store ??= openStore(config.databasePath)),
+    // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
+    newsroom: () => (newsroom ??= newsroomDeps(registry, config, ctx.store(), logger)),
     out: (line) => process.stdout.write(logger.redact(line) + '\n'),
     close: () => store?.close(),
   };
+  return ctx;
 }

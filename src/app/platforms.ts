@@ -1,24 +1,89 @@
-import type { Config } from '../config.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { consolePlatform } from '../../bots/console/platform.js';
+import { telegramPlatform } from '../../bots/telegram/platform.js';
+import { whatsappPlatform } from '../../bots/whatsapp/platform.js';
+import { loadConfig, type Config } from '../config.js';
+import type { AdapterContext, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
+import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
 import type { Store } from '../store/index.js';
 
 /**
- * The adapters for the platforms the configuration turns on. Loaded lazily so a CLI command that sends nothing
- * never pays for grammY or puppeteer at start-up.
+ * The platforms Nashra knows: one folder each under bots/, plus plug-ins. This file is the only place that names
+ * them; everything else iterates the registry.
  */
-export async function createPlatforms(config: Config, store: Store, logger: Logger, queued: QueueSignal): Promise<PlatformAdapter[]> {
-  const platforms: PlatformAdapter[] = [];
-  if (config.telegram) {
-    const { createTelegramAdapter } = await import('../../bots/telegram/index.js');
-    platforms.push(await createTelegramAdapter(config, store, logger, { onQueued: queued.notify }));
+export const BUILT_IN_PLATFORMS: readonly PlatformDescriptor[] = [telegramPlatform, whatsappPlatform, consolePlatform] as PlatformDescriptor[];
+
+/**
+ * The built-in platforms and the plug-ins named in NASHRA_PLUGINS (comma-separated module paths, relative to the
+ * working directory, or package names), each exporting its descriptor as `platform`.
+ */
+export async function loadRegistry(env: Record<string, string | undefined> = process.env): Promise<PlatformDescriptor[]> {
+  const registry = [...BUILT_IN_PLATFORMS];
+  for (const spec of (env.NASHRA_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const url = /^[./]/.test(spec) ? pathToFileURL(resolve(spec)).href : spec;
+    let module: { platform?: PlatformDescriptor };
+    try {
+      module = (await import(url)) as { platform?: PlatformDescriptor };
+    } catch (err) {
+      throw new ConfigError('NASHRA_PLUGINS', `cannot load the plug-in ${spec}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+    const p = module.platform;
+    if (!p || typeof p.name !== 'string' || typeof p.createAdapter !== 'function' || typeof p.classifyChat !== 'function' || !p.markup) {
+      throw new ConfigError('NASHRA_PLUGINS', `${spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`);
+    }
+    if (registry.some((r) => r.name === p.name)) throw new ConfigError('NASHRA_PLUGINS', `${spec}: a platform named "${p.name}" is already registered`);
+    registry.push(p);
   }
-  if (config.whatsapp) {
-    const { createWhatsAppAdapter } = await import('../../bots/whatsapp/index.js');
-    // A logged-out WhatsApp number is reported to the editors on the other platforms (Telegram).
-    const others = [...platforms];
-    const notifyEditors = async (text: string) => { for (const p of others) await p.notifyEditors?.(text); };
-    platforms.push(createWhatsAppAdapter(config, store, logger, { notifyEditors, onQueued: queued.notify }));
+  return registry;
+}
+
+/** The newsroom's dependencies for this configuration: one editor list built from every platform's settings. */
+export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Config, store: Store, logger: Logger, onQueued: () => void = () => {}): NewsroomDeps {
+  const configured = new Map(registry.map((p) => {
+    const settings = config.platforms[p.name];
+    return [p.name, settings !== undefined ? p.editors?.(settings) ?? [] : []] as const;
+  }));
+  return { store, config, logger, editors: new EditorDirectory(store, configured), platforms: registry, onQueued };
+}
+
+/** Secrets of every configured platform, for the logger to mask. */
+export function platformSecrets(registry: readonly PlatformDescriptor[], config: Config): string[] {
+  return registry.flatMap((p) => (config.platforms[p.name] !== undefined ? p.secrets?.(config.platforms[p.name]) ?? [] : []));
+}
+
+/**
+ * Adapters for the platforms the configuration turns on, in registry order. A platform's trouble (a WhatsApp
+ * logout) is told to the editors on the others. Adapters load their libraries lazily, so a CLI command that sends
+ * nothing never pays for grammY or puppeteer at start-up.
+ */
+export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors'>): Promise<PlatformAdapter[]> {
+  const adapters: PlatformAdapter[] = [];
+  for (const p of registry) {
+    const settings = ctx.config.platforms[p.name];
+    if (settings === undefined) continue;
+    const notifyOtherEditors = async (text: string) => {
+      for (const other of adapters) if (other.name !== p.name) await other.notifyEditors?.(text);
+    };
+    adapters.push(await p.createAdapter(settings, { ...ctx, notifyOtherEditors }));
   }
-  return platforms;
+  return adapters;
+}
+
+/** True when every configured platform only prints on this machine: the embedded demo then runs. */
+export function onlyLocalPlatforms(registry: readonly PlatformDescriptor[], config: Config): boolean {
+  return registry.every((p) => p.local || config.platforms[p.name] === undefined);
+}
+
+/** The configuration with the built-in platforms' settings: what tests and benches start from. */
+export const loadAppConfig = (env: Record<string, string | undefined>): Config => loadConfig(env, BUILT_IN_PLATFORMS);
+
+/** An adapter's context outside `nashra run` (tests and benches that build one platform's adapter themselves). */
+export function adapterContext(config: Config, store: Store, logger: Logger, options: { onQueued?: () => void; out?: (text: string) => void; notifyOtherEditors?: (text: string) => Promise<void> } = {}): AdapterContext {
+  return {
+    config, store, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
+    out: options.out ?? ((text) => process.stdout.write(`${text}\n`)), notifyOtherEditors: options.notifyOtherEditors ?? (async () => {}),
+  };
 }

@@ -3,13 +3,14 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createConsoleTransport } from '../../bots/console/transport.js';
 import type { Config } from '../config.js';
 import { DeliveryWorker, type Transport } from '../delivery/worker.js';
 import { UserError } from '../errors.js';
 import { startHealthServer } from './health.js';
 import { startDeskIfWanted } from './desk.js';
 import type { DeskHandle } from '../desk/server.js';
+import type { Markup } from '../format/post.js';
+import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +26,10 @@ export interface RunOptions {
   platforms: PlatformAdapter[];
   /** What the adapters call when they queue deliveries; pointed at the worker here. */
   queued?: QueueSignal;
+  /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
+  demo?: boolean;
+  /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
+  desk?: { newsroom: NewsroomDeps; markups: ReadonlyArray<{ name: string; markup: Markup }> };
 }
 
 const LEASE = 'run';
@@ -48,8 +53,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
         : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
-    const transports: Transport[] = [createConsoleTransport(options.out, config), ...options.platforms.map((p) => p.transport)];
-    if (options.platforms.length === 0) {
+    const transports: Transport[] = options.platforms.map((p) => p.transport);
+    if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
@@ -75,7 +80,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
     platformsStarted = true;
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
-    if (!options.once) desk = await startDeskIfWanted(config, store, logger, { consoleOnly: options.platforms.length === 0, out: options.out, onQueued: () => worker.notify() });
+    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.markups, { demo: options.demo ?? false, out: options.out });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).

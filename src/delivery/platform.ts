@@ -1,3 +1,9 @@
+import type { Config, PlatformSettingsParser } from '../config.js';
+import type { Markup } from '../format/post.js';
+import type { Logger } from '../logger.js';
+import type { ChatKind } from '../model/subscription.js';
+import type { NewsroomDeps } from '../newsroom/deps.js';
+import type { Store } from '../store/index.js';
 import type { Transport } from './worker.js';
 
 /** A running platform adapter (bots/<name>/): its way out for the worker, and its own connection life. */
@@ -8,8 +14,59 @@ export interface PlatformAdapter {
   stop(): Promise<void>;
   /** For the health endpoint: connected and able to send now. */
   isConnected(): boolean;
+  /** Why nothing can be sent now, in a few words ("WhatsApp is not logged in"); undefined when it can. */
+  notReadyReason?(): string | undefined;
   /** Tells this platform's editors something (another platform went down); absent when it has no way to. */
   notifyEditors?(text: string): Promise<void>;
+}
+
+/** What `nashra run` gives a platform to build its adapter. */
+export interface AdapterContext {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** The newsroom actions' dependencies: its commands call the actions with them. */
+  newsroom: NewsroomDeps;
+  /** Printed output of the run (what the console platform writes to). */
+  out: (text: string) => void;
+  /** Tells the editors on the platforms started before this one (a WhatsApp logout reaches Telegram's editors). */
+  notifyOtherEditors: (text: string) => Promise<void>;
+}
+
+/** `nashra <platform> <name>`: a platform's own CLI subcommand (WhatsApp's `login`). */
+export interface PlatformCommand {
+  name: string;
+  summary: string;
+  /** Commander-style flags, e.g. `--pairing-number <phone>`. */
+  options?: ReadonlyArray<{ flags: string; description: string }>;
+  run(options: Record<string, string | boolean | undefined>, ctx: PlatformCommandContext): Promise<void>;
+}
+
+export interface PlatformCommandContext {
+  config: Config;
+  logger: Logger;
+  out: (line: string) => void;
+}
+
+/**
+ * Everything Nashra knows about a platform, exported by its folder under bots/ (or by a plug-in module named in
+ * NASHRA_PLUGINS). The core iterates a registry of these and never names a platform.
+ */
+export interface PlatformDescriptor<Settings = unknown> extends PlatformSettingsParser {
+  readonly name: string;
+  /** How messages are marked up, and the text and caption limits. */
+  readonly markup: Markup;
+  parseSettings(env: Record<string, string | undefined>): Settings | undefined;
+  /** Values to mask in every log line and error message (tokens). */
+  secrets?(settings: Settings): string[];
+  /** Editors named by its settings (TELEGRAM_EDITOR_IDS, …). */
+  editors?(settings: Settings): string[];
+  /** The kind of chat an id names; a UserError that shows the expected form when it is not a valid id. */
+  classifyChat(chatId: string): ChatKind;
+  /** Prints on this machine and needs no account: the embedded demo runs when no other platform is on. */
+  readonly local?: boolean;
+  createAdapter(settings: Settings, ctx: AdapterContext): Promise<PlatformAdapter>;
+  readonly commands?: readonly PlatformCommand[];
 }
 
 /**

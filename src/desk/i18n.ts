@@ -32,7 +32,7 @@ const ar = {
   urgent: { title: 'خبر عاجل', text: 'نص الخبر العاجل', intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.', preview: 'معاينة' },
   sources: {
     title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
-    errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', pollNow: 'اجلب الآن', remove: 'حذف',
+    errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف',
     paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', added: 'أُضيف المصدر', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
   },
   subs: {
@@ -84,7 +84,7 @@ const en: Words = {
   urgent: { title: 'Urgent alert', text: 'Alert text', intro: 'An urgent alert goes out before everything queued, to every active subscriber.', preview: 'Preview' },
   sources: {
     title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
-    errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', pollNow: 'Poll now', remove: 'Remove',
+    errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove',
     paused: 'paused', failing: 'failing since', none: 'No sources yet.', added: 'Source added', confirmRemove: 'Remove this source? Its articles stay stored.',
   },
   subs: {

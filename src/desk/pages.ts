@@ -1,9 +1,10 @@
 import type { Config } from '../config.js';
 import type { Markup } from '../format/post.js';
-import { renderArticle, URGENT_URL_PREFIX } from '../format/render.js';
+import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
+import type { BroadcastStatus } from '../newsroom/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
@@ -16,7 +17,7 @@ type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
 const STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
 const platformName = (w: Words, name: string) => w.platforms[name] ?? name;
-const isUrgent = (a: StoredArticle) => a.url.startsWith(URGENT_URL_PREFIX);
+const isUrgent = (a: StoredArticle) => a.urgent;
 
 /** Per platform: "تيليغرام: 3 أُرسل · 1 فشل", or nothing sent. */
 function countsLine(w: Words, counts: DeliveryCounts | undefined): Html {
@@ -55,7 +56,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
 }
 
 /** One preview per platform, with its length against the limit: the Article page, the send page, and live updates. */
-export function previews(lang: Lang, config: RenderConfig, article: StoredArticle, markups: DeskMarkup[]): Html {
+export function previews(lang: Lang, config: RenderConfig, article: StoredArticle, markups: readonly DeskMarkup[]): Html {
   const w = t(lang);
   return html`<div class="previews" id="previews">${markups.map(({ name, markup }) => {
     const text = renderArticle(article, markup, config);
@@ -75,13 +76,13 @@ export interface ArticleView {
   subscriptions: Subscription[]; platforms: string[]; saved: boolean;
 }
 
-export function articlePage(ctx: PageContext, config: RenderConfig, markups: DeskMarkup[], v: ArticleView): Html {
+export function articlePage(ctx: PageContext, config: RenderConfig, markups: readonly DeskMarkup[], v: ArticleView): Html {
   const w = t(ctx.lang);
   const a = v.article;
   const tz = a.timeZone ?? config.timeZone;
   const head = html`
 <p class="meta"><a href="/">${w.article.back}</a> · ${w.article.source}: ${a.source} · ${w.article.published}: <time>${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, tz)}</time>
-${/^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
+${a.url && /^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
 ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}`;
   const edit = html`
 <section class="card" aria-labelledby="edit-h">
@@ -140,11 +141,11 @@ function postLink(d: ArticleDelivery): string | undefined {
 }
 
 export interface BroadcastView {
-  broadcast: Broadcast; article: StoredArticle; progress: Record<string, number>;
+  broadcast: Broadcast; article: StoredArticle; status: BroadcastStatus;
   audience?: { willReceive: number; alreadyHave: number };
 }
 
-export function broadcastPage(ctx: PageContext, config: RenderConfig, markups: DeskMarkup[], v: BroadcastView): Html {
+export function broadcastPage(ctx: PageContext, config: RenderConfig, markups: readonly DeskMarkup[], v: BroadcastView): Html {
   const w = t(ctx.lang);
   const b = v.broadcast;
   const action = (name: string, label: string, cls = '') => html`<form method="post" action="/broadcasts/${b.id}/${name}" class="inline">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}"><button type="submit" class="${cls}" id="${name}">${label}</button></form>`;
@@ -160,18 +161,18 @@ ${previews(ctx.lang, config, v.article, markups)}` : progressSection(ctx, v, act
 
 function progressSection(ctx: PageContext, v: BroadcastView, action: (name: string, label: string, cls?: string) => Html): Html {
   const w = t(ctx.lang);
-  const p = v.progress;
-  const total = Object.values(p).reduce((s, n) => s + n, 0);
-  const done = total - (p.queued ?? 0) - (p.sending ?? 0);
+  const p = v.status;
+  const total = p.sent + p.failed + p.skipped + p.inDoubt + p.remaining;
+  const done = total - p.remaining;
   return html`<section class="card" id="progress" data-events="/broadcasts/${v.broadcast.id}/events">
   <p class="state-line">${w.broadcast.progress}: <b id="bc-state" data-state="${v.broadcast.state}" data-words="${JSON.stringify(w.broadcast.states)}">${w.broadcast.states[v.broadcast.state]}</b></p>
   <progress id="bc-meter" max="${Math.max(total, 1)}" value="${done}">${done}/${total}</progress>
   <dl class="figures">
-    <div><dt>${w.broadcast.sent}</dt><dd id="bc-sent">${p.sent ?? 0}</dd></div>
-    <div><dt>${w.broadcast.waiting}</dt><dd id="bc-waiting">${(p.queued ?? 0) + (p.sending ?? 0)}</dd></div>
-    <div><dt>${w.broadcast.failed}</dt><dd id="bc-failed">${p.failed ?? 0}</dd></div>
-    <div><dt>${w.broadcast.skipped}</dt><dd id="bc-skipped">${p.skipped ?? 0}</dd></div>
-    <div><dt>${w.broadcast.inDoubt}</dt><dd id="bc-in_doubt">${p.in_doubt ?? 0}</dd></div>
+    <div><dt>${w.broadcast.sent}</dt><dd id="bc-sent">${p.sent}</dd></div>
+    <div><dt>${w.broadcast.waiting}</dt><dd id="bc-waiting">${p.remaining}</dd></div>
+    <div><dt>${w.broadcast.failed}</dt><dd id="bc-failed">${p.failed}</dd></div>
+    <div><dt>${w.broadcast.skipped}</dt><dd id="bc-skipped">${p.skipped}</dd></div>
+    <div><dt>${w.broadcast.inDoubt}</dt><dd id="bc-in-doubt">${p.inDoubt}</dd></div>
   </dl>
   ${v.broadcast.state === 'queued' ? html`<p class="actions" id="stop-wrap">${action('stop', w.broadcast.stop, 'danger')}</p>` : ''}
 </section>`;
@@ -208,7 +209,7 @@ ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<d
   <td>${s.lastStatus ?? '—'}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}${s.failingSince ? html`<br><span class="state state-failed">${w.sources.failing} ${formatTime(s.failingSince, ctx.lang, tz)}</span>` : ''}</td>
   <td>${s.errorCount}</td><td>${s.articlesFound}</td>
   <td>${s.active ? formatAge(Math.max(0, s.nextFetchAt.getTime() - now), ctx.lang) : '—'}</td>
-  <td class="row-actions">${s.active ? act(s, 'pause', w.sources.pause) : act(s, 'resume', w.sources.resume)} ${s.active ? act(s, 'poll', w.sources.pollNow) : ''} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
+  <td class="row-actions">${s.active ? act(s, 'pause', w.sources.pause) : act(s, 'resume', w.sources.resume)} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeArabic } from '../text/arabic.js';
-import { draftEdit, editArticle, type ArticleEditInput } from '../newsroom/edit-article.js';
+import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import type { PageContext } from './layout.js';
 import {
@@ -43,7 +43,7 @@ export function editInput(body: Record<string, unknown>): ArticleEditInput {
 }
 
 export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: Ctx): Promise<void> {
-  const { store, config } = deps;
+  const { store, config } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const markups = deps.markups;
   const platforms = () => [...new Set([...markups.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
@@ -102,7 +102,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.post('/articles/:id/edit', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
-    editArticle({ store, now }, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>));
+    editArticle(deps.newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
   });
 
@@ -111,12 +111,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const broadcast = id === undefined ? undefined : store.broadcasts.get(id);
     const article = broadcast && store.articles.get(broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
-    const q = req.query as Query;
-    const audience = broadcast.state === 'preview'
-      ? { willReceive: Number(one(q, 'will') ?? 0) || 0, alreadyHave: Number(one(q, 'have') ?? 0) || 0 }
-      : undefined;
+    const status = broadcastStatus(deps.newsroom, broadcast.id)!;
     return send(reply, broadcastPage(ctxOf(req, reply), config, markups, {
-      broadcast, article, progress: store.deliveries.broadcastProgress(broadcast.id), audience,
+      broadcast: { ...broadcast, state: status.state }, article, status,
+      audience: status.state === 'preview' ? countAudience(store, article, broadcast.audience) : undefined,
     }));
   });
 
@@ -130,10 +128,9 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     let last = '';
     const tick = () => {
       if (!store.isOpen) return finish();
-      const broadcast = store.broadcasts.get(id);
-      const progress = store.deliveries.broadcastProgress(id);
-      const over = !broadcast || (progress.queued + progress.sending === 0 && broadcast.state !== 'preview');
-      const data = JSON.stringify({ state: broadcast?.state, over, ...progress });
+      const status = broadcastStatus(deps.newsroom, id);
+      const over = !status || status.finished;
+      const data = JSON.stringify({ ...status, over });
       if (data !== last) {
         last = data;
         res.write(`data: ${data}\n\n`);

@@ -7,10 +7,9 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import type { Config } from '../config.js';
-import { UserError } from '../errors.js';
+import { PermissionError, UserError } from '../errors.js';
 import type { Markup } from '../format/post.js';
-import type { Logger } from '../logger.js';
+import type { NewsroomDeps } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
@@ -19,15 +18,12 @@ import { csrfField, page, type PageContext } from './layout.js';
 import { checkUsername, hashPassword, verifyPassword } from './password.js';
 import { registerPages } from './routes.js';
 
-/** What the desk needs from the application: it has no platform code of its own. */
+/** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
 export interface DeskDeps {
-  config: Config;
-  store: Store;
-  logger: Logger;
-  /** Each configured platform's markup (from bots/<platform>/markup.ts), for the exact previews. */
-  markups: Array<{ name: string; markup: Markup }>;
-  /** Wakes the delivery worker after something was queued. */
-  onQueued: () => void;
+  /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
+  newsroom: NewsroomDeps;
+  /** Each platform's markup (from its descriptor in bots/<platform>/), for the exact previews. */
+  markups: ReadonlyArray<{ name: string; markup: Markup }>;
   /** Where the first-run setup link is printed. */
   out: (line: string) => void;
   now?: () => number;
@@ -80,7 +76,7 @@ export async function startDesk(deps: DeskDeps, listen: { port: number; host: st
 
 /** The Fastify app, not listening: startDesk listens; tests may also use app.inject. */
 export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
-  const { config, store, logger } = deps;
+  const { config, store, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: process.env.NASHRA_WEB_TRUST_PROXY === '1' });
@@ -136,6 +132,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(req, reply, 403, t(req.lang).errors.forbidden).value);
     if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(req, reply, 400, err.message).value);
     const status = err.statusCode ?? 500;
     if (status === 429 && req.routeOptions.url === '/login') {
@@ -177,18 +174,18 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     // The same scrypt work whether or not the account exists: the answer's timing does not tell.
     const ok = await verifyPassword(password, editor?.passwordHash);
     if (!ok || !editor) {
-      store.audit.record('desk', username.slice(0, 60) || '?', 'desk.login.refused', { address: req.ip }, now());
+      store.audit.record('desk', username.slice(0, 60) || '?', 'session.refused', { address: req.ip }, now());
       reply.code(401);
       return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, username));
     }
     signIn(reply, editor.id);
-    store.audit.record('desk', editor.username, 'desk.login', { address: req.ip }, now());
+    store.audit.record('desk', editor.username, 'session.login', { address: req.ip }, now());
     return reply.redirect('/', 303);
   });
 
   app.post('/logout', async (req, reply) => {
     store.deskSessions.remove(req.editor!.sessionHash);
-    store.audit.record('desk', req.editor!.username, 'desk.logout', {}, now());
+    store.audit.record('desk', req.editor!.username, 'session.logout', {}, now());
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });
@@ -218,7 +215,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
       username = checkUsername(typeof body.username === 'string' ? body.username : '');
       hash = await hashPassword(password);
     } catch (err) {
-      if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
+      if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(req, reply, 403, t(req.lang).errors.forbidden).value);
+    if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
       throw err;
     }
     // Checked again after the hashing: two tabs racing on the same link create one account.
@@ -226,7 +224,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     const editor = store.deskEditors.add(username, hash, now());
     if (!editor) return reply.callNotFound();
     setupTokens.delete(app);
-    store.audit.record('desk', editor.username, 'desk.editor.add', { via: 'first-run setup' }, now());
+    store.audit.record('desk', editor.username, 'editor.add', { via: 'first-run setup' }, now());
     signIn(reply, editor.id);
     return reply.redirect('/', 303);
   });
@@ -297,7 +295,7 @@ function setupAllowed(app: FastifyInstance, store: Store, token: string): boolea
 }
 
 function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): void {
-  if (deps.store.deskEditors.count() > 0) return;
+  if (deps.newsroom.store.deskEditors.count() > 0) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
   deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);

@@ -104,7 +104,7 @@ function draftOf(post: Post, template: Template): Draft {
     title: cleanText(post.title),
     sentences: post.summary.map(cleanText).filter(Boolean),
     sourceLine: sourceLine(post, template),
-    url: template.showLink ? post.url.trim() : undefined,
+    url: template.showLink ? post.url?.trim() || undefined : undefined,
     hashtags: template.showHashtags ? normaliseHashtags(post.hashtags) : [],
     footer: template.footer ? cleanText(template.footer) || undefined : undefined,
   };

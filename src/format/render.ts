@@ -1,9 +1,16 @@
 import type { Config } from '../config.js';
+import type { Post, StoredArticle } from '../model/article.js';
 import { DEFAULT_TEMPLATE, formatPost, type Markup, type Template } from './post.js';
-import { toPost } from '../newsroom/pipeline.js';
-import type { StoredArticle } from '../store/index.js';
 
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
+
+export interface RenderOptions {
+  /** A photo's caption: the platform's caption limit. */
+  caption?: boolean;
+  template?: Partial<Template>;
+  /** A tighter limit than the platform's (one item of a digest). */
+  maxLength?: number;
+}
 
 /**
  * A broadcast renders the same stored article for every chat: keep the last few renderings per configuration.
@@ -13,9 +20,12 @@ type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 const renderings = new WeakMap<RenderConfig, Map<string, string>>();
 const RENDERINGS_KEPT = 64;
 
-/** The message for one platform, with the configured template (header mark, footer) and time zone. */
-export function renderArticle(article: StoredArticle, markup: Markup, config: RenderConfig, options: { caption?: boolean; template?: Partial<Template> } = {}): string {
-  if (article.id <= 0 || options.template) return render(article, markup, config, options);
+/**
+ * The one rendering path for every message kind (a delivery, a preview, /latest, a digest item): the configured
+ * template (header mark, footer) and time zone, and for an urgent alert the «عاجل» mark without source or link.
+ */
+export function renderArticle(article: StoredArticle, markup: Markup, config: RenderConfig, options: RenderOptions = {}): string {
+  if (article.id <= 0 || options.template || options.maxLength !== undefined) return render(article, markup, config, options);
   let cache = renderings.get(config);
   if (!cache) renderings.set(config, (cache = new Map()));
   const key = `${article.id}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}`;
@@ -28,21 +38,25 @@ export function renderArticle(article: StoredArticle, markup: Markup, config: Re
   return text;
 }
 
-function render(article: StoredArticle, markup: Markup, config: RenderConfig, options: { caption?: boolean; template?: Partial<Template> }): string {
-  const template = { ...DEFAULT_TEMPLATE, ...definedOnly(config.template), ...urgentTemplate(article), ...definedOnly(options.template ?? {}) };
+function render(article: StoredArticle, markup: Markup, config: RenderConfig, options: RenderOptions): string {
+  // An urgent alert keeps its mark whatever the caller's template (a digest drops the configured header mark).
+  const template = { ...DEFAULT_TEMPLATE, ...definedOnly(config.template), ...definedOnly(options.template ?? {}), ...(article.urgent ? URGENT_TEMPLATE : {}) };
   const post = toPost(article, config.timeZone);
   // An urgent alert's text is its title: its "summary" would only repeat it.
-  if (article.url.startsWith(URGENT_URL_PREFIX)) post.summary = post.summary.filter((s) => !article.title.includes(s.trim()));
-  return formatPost(post, markup, { template, caption: options.caption });
+  if (article.urgent) post.summary = post.summary.filter((s) => !article.title.includes(s.trim()));
+  return formatPost(post, markup, { template, caption: options.caption, maxLength: options.maxLength });
 }
 
-/** URL scheme of an editor's urgent alert (`/urgent <text>`): it has no page to link to. */
-export const URGENT_URL_PREFIX = 'urgent:';
-
-/** An urgent alert shows the «عاجل» mark and no link (its URL is only a unique key). */
-function urgentTemplate(article: StoredArticle): Partial<Template> {
-  return article.url.startsWith(URGENT_URL_PREFIX) ? { headerMark: 'عاجل', showLink: false, showSource: false } : {};
+function toPost(article: StoredArticle, defaultTimeZone: string): Post {
+  return {
+    title: article.title, summary: article.summary, source: article.source, url: article.url,
+    publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
+    timeZone: article.timeZone ?? defaultTimeZone,
+  };
 }
+
+/** An urgent alert shows the «عاجل» mark and neither source nor link: it is the newsroom's own word. */
+const URGENT_TEMPLATE: Partial<Template> = { headerMark: 'عاجل', showLink: false, showSource: false };
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

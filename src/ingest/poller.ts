@@ -163,7 +163,7 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
 }
 
 /** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
-function isKnown(store: Store, url: string, guid: string | undefined): boolean {
+function isKnown(store: Store, url: string | undefined, guid: string | undefined): boolean {
   return store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' }) !== undefined;
 }
 

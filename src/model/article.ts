@@ -1,7 +1,8 @@
 /** The article model every part of Nashra speaks: readers produce it, the store keeps it, formatters print it. */
 export interface Article {
-  /** Canonical URL (tracking parameters and fragments removed). For a local file: a `file:` URL. */
-  url: string;
+  /** Canonical public URL (tracking parameters and fragments removed); absent when there is none (an editor's
+   * urgent alert, a local file), and then no link is shown. */
+  url?: string;
   /** Headline as published (original spelling, bidi controls removed). */
   title: string;
   /** Who published it: "SY24", a feed's title, a byline such as «الوئام». */
@@ -22,6 +23,8 @@ export interface Article {
   guid?: string;
   /** Feed excerpt, when there was one. */
   excerpt?: string;
+  /** An editor's «عاجل» alert. */
+  urgent?: boolean;
 }
 
 /** What a formatter needs: an article reduced to the message a subscriber reads. */
@@ -29,10 +32,35 @@ export interface Post {
   title: string;
   summary: string[];
   source: string;
-  url: string;
+  url?: string;
   publishedAt?: Date;
   hashtags: string[];
   imageUrl?: string;
   /** IANA zone the date is shown in (the source's), default Asia/Damascus. */
   timeZone?: string;
 }
+
+/** An article as stored: the model plus what Nashra computed from it. */
+export interface StoredArticle extends Article {
+  id: number;
+  sourceId?: number;
+  summary: string[];
+  hashtags: string[];
+  timeZone?: string;
+  seenOnly: boolean;
+  /** An editor's «عاجل» alert: shown with the urgent mark and no link, sent before everything else. */
+  urgent: boolean;
+  createdAt: Date;
+  /** Set when an editor changed title, summary or hashtags: the fields above are then the editor's version. */
+  edit?: ArticleEdit;
+}
+
+/** An editor's change to an article (the desk), and what it replaced. */
+export interface ArticleEdit {
+  by: string;
+  at: Date;
+  original: { title: string; summary: string[]; hashtags: string[] };
+}
+
+export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
+export interface DuplicateMatch { articleId: number; reason: DuplicateReason }

@@ -1,6 +1,8 @@
 import { UserError } from '../errors.js';
-import type { Store, StoredArticle } from '../store/index.js';
+import type { StoredArticle } from '../model/article.js';
 import { cleanText } from '../text/safety.js';
+import { audit, requireEditor, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
 
 /** An editor's correction before sending: title, summary and hashtags. The original stays stored beside it. */
 export interface ArticleEditInput {
@@ -10,9 +12,6 @@ export interface ArticleEditInput {
   /** With or without the leading # (stored with it, as the summariser's are). */
   hashtags: string[];
 }
-
-export interface EditDeps { store: Store; now?: () => number }
-export interface EditActor { platform: string; id: string }
 
 /** Limits that keep an edited post inside every platform's message limit with room for the link and the source. */
 export const EDIT_LIMITS = { title: 300, sentences: 10, summaryChars: 3000, hashtags: 10, hashtagChars: 60 };
@@ -45,18 +44,18 @@ export function draftEdit(article: StoredArticle, input: ArticleEditInput): Stor
  * Stores the editor's version of the article: what every later preview and delivery shows. Deliveries already
  * sent are not changed (a sent message is not edited on the platforms). Audited with the editor and both versions' titles.
  */
-export function editArticle(deps: EditDeps, actor: EditActor, articleId: number, input: ArticleEditInput): StoredArticle {
+export function editArticle(deps: NewsroomDeps, actor: Actor, articleId: number, input: ArticleEditInput, now = Date.now()): StoredArticle {
+  requireEditor(deps, actor, 'edit');
   const { store } = deps;
-  const now = deps.now?.() ?? Date.now();
-  const article = store.articles.get(articleId);
-  if (!article) throw new UserError(`no stored article ${articleId}`);
   const edit = cleanEdit(input);
-  store.transaction(() => {
+  return store.transaction(() => {
+    const article = store.articles.get(articleId);
+    if (!article || article.seenOnly) throw new UserError(`no stored article ${articleId}`);
     store.articles.setEdit(articleId, edit, actor.id, now);
-    store.audit.record(actor.platform, actor.id, 'article.edit', {
+    audit(store, actor, 'article.edit', {
       article: articleId, title: edit.title, summaryChanged: edit.summary.join('\n') !== article.summary.join('\n'),
       hashtags: edit.hashtags,
     }, now);
+    return store.articles.get(articleId)!;
   });
-  return store.articles.get(articleId)!;
 }

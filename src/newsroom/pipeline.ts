@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import type { Store, StoredArticle, DuplicateMatch } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { summarize, type SummaryOptions } from '../summary/summarize.js';
-import { matchesTopics } from './topics.js';
+import { queueAudience } from './audience.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
 
@@ -63,31 +63,7 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
  */
 export function routeArticle(store: Store, article: StoredArticle): number {
   if (article.seenOnly) return 0;
-  return queueFor(store, article, { activeBefore: article.createdAt.getTime() });
-}
-
-/** An editor's broadcast: every active subscription whose topics match, whenever it subscribed. */
-export function queueBroadcast(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean } = {}): number {
-  return queueFor(store, article, opts);
-}
-
-/** One transaction: unfiltered subscriptions in one SQL statement, topic filters matched here on normalised Arabic. */
-function queueFor(store: Store, article: StoredArticle, opts: { broadcastId?: number; priority?: number; ignoreTopics?: boolean; activeBefore?: number }): number {
-  return store.transaction(() => {
-    const everyone = store.deliveries.enqueueUnfiltered(article.id, opts);
-    const filtered = store.subscriptions.activeWithTopics()
-      .filter((s) => opts.activeBefore === undefined || s.activeSince.getTime() <= opts.activeBefore)
-      .filter((s) => opts.ignoreTopics || matchesTopics(s.topics, article));
-    return everyone + store.deliveries.enqueue(article.id, filtered, opts);
-  });
-}
-
-export function toPost(article: StoredArticle, defaultTimeZone: string): Post {
-  return {
-    title: article.title, summary: article.summary, source: article.source, url: article.url,
-    publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
-    timeZone: article.timeZone ?? defaultTimeZone,
-  };
+  return queueAudience(store, article, { kind: 'matching' }, { activeBefore: article.createdAt.getTime() });
 }
 
 /** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */

@@ -1,4 +1,6 @@
 import type { Store } from '../store/index.js';
+import { audit, requireEditor, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
 
 export interface Stats {
   articles: number;
@@ -29,8 +31,7 @@ export function collectStats(store: Store, now = Date.now()): Stats {
     queueDepth,
     oldestQueuedSeconds: age === undefined ? null : Math.round(age / 1000),
     inDoubt: store.deliveries.inDoubt(20).map((d) => ({
-      id: d.id, article: d.article_id, subscription: d.subscription_id,
-      since: d.sending_at ? new Date(d.sending_at).toISOString() : null,
+      id: d.id, article: d.articleId, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
     })),
     sources: {
       total: sources.length,
@@ -40,6 +41,13 @@ export function collectStats(store: Store, now = Date.now()): Stats {
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
   };
+}
+
+/** `nashra stats`, the bots' /stats, the desk: editors only, audited. */
+export function viewStats(deps: NewsroomDeps, actor: Actor): Stats {
+  requireEditor(deps, actor, 'stats');
+  audit(deps.store, actor, 'stats.view');
+  return collectStats(deps.store);
 }
 
 export function formatStats(s: Stats): string {

@@ -1,26 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Article } from '../model/article.js';
+import type { Article, ArticleEdit, DuplicateMatch, DuplicateReason, StoredArticle } from '../model/article.js';
+
+export type { StoredArticle, DuplicateMatch, DuplicateReason } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
-/** An article as stored: the model plus what Nashra computed from it. */
-export interface StoredArticle extends Article {
-  id: number;
-  sourceId?: number;
-  summary: string[];
-  hashtags: string[];
-  timeZone?: string;
-  seenOnly: boolean;
-  createdAt: Date;
-  /** Set when an editor changed title, summary or hashtags: the fields above are then the editor's version. */
-  edit?: ArticleEdit;
-}
-
-/** An editor's change to an article, and what it replaced. */
-export interface ArticleEdit {
-  by: string;
-  at: Date;
-  original: { title: string; summary: string[]; hashtags: string[] };
-}
 
 /** What the pipeline hands the store for a new article. */
 export interface NewArticle {
@@ -35,8 +18,6 @@ export interface NewArticle {
   seenOnly?: boolean;
 }
 
-export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
-export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
 
 /** How far back a re-posted story (same normalised title and opening) counts as the same one. */
 export const STORY_WINDOW_MS = 72 * 3600 * 1000;
@@ -58,9 +39,9 @@ export class ArticlesTable {
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
       (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
-       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, created_at)
+       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at)
       VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
-       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @createdAt)`);
+       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt)`);
     this.byUrl = db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
     this.byGuid = db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
     this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
@@ -78,10 +59,10 @@ export class ArticlesTable {
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
-  findDuplicate(c: { url: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
+  findDuplicate(c: { url?: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
     const since = now - STORY_WINDOW_MS;
     const checks: Array<[DuplicateReason, () => unknown]> = [
-      ['url', () => this.byUrl.get(c.url)],
+      ['url', () => (c.url ? this.byUrl.get(c.url) : undefined)],
       ['guid', () => (c.guid ? this.byGuid.get(c.guid) : undefined)],
       ['story', () => this.byStory.get(c.storyKey, since)],
       ['content', () => this.byHash.get(c.contentHash, since)],
@@ -96,11 +77,11 @@ export class ArticlesTable {
   insert(n: NewArticle, now = Date.now()): number {
     const a = n.article;
     const info = this.insertStmt.run({
-      sourceId: n.sourceId ?? null, url: a.url, guid: a.guid ?? null, title: a.title, source: a.source,
+      sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
       author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
       categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
       summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
-      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, createdAt: now,
+      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
     });
     return Number(info.lastInsertRowid);
   }
@@ -153,10 +134,10 @@ export class ArticlesTable {
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface ArticleRow {
-  id: number; source_id: number | null; url: string; guid: string | null; title: string; source_name: string;
+  id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
-  seen_only: number; created_at: number;
+  seen_only: number; urgent: number; created_at: number;
   edited_title: string | null; edited_summary: string | null; edited_hashtags: string | null; edited_by: string | null;
   edited_at: number | null;
 }
@@ -168,13 +149,14 @@ export function fromRow(r: ArticleRow): StoredArticle {
     by: r.edited_by ?? '', at: new Date(r.edited_at), original: { title: r.title, summary, hashtags },
   };
   return {
-    id: r.id, sourceId: r.source_id ?? undefined, url: r.url, guid: r.guid ?? undefined,
+    id: r.id, sourceId: r.source_id ?? undefined, url: r.url ?? undefined, guid: r.guid ?? undefined,
     title: edit ? r.edited_title ?? r.title : r.title,
     source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
     paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
     imageUrl: r.image_url ?? undefined, language: r.language,
     summary: edit && r.edited_summary !== null ? parseJsonArray(r.edited_summary) : summary,
     hashtags: edit && r.edited_hashtags !== null ? parseJsonArray(r.edited_hashtags) : hashtags,
-    timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, createdAt: new Date(r.created_at), edit,
+    timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
+    createdAt: new Date(r.created_at), edit,
   };
 }

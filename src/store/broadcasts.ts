@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 
-export type BroadcastState = 'preview' | 'queued' | 'cancelled' | 'stopped' | 'done';
+export type { Broadcast, BroadcastState } from '../model/broadcast.js';
 
-export interface Broadcast {
-  id: number; articleId: number; platform: string; editorId: string; token: string; state: BroadcastState;
-  urgent: boolean; progressChat?: string; progressMessage?: string; createdAt: Date;
-}
 
 /** An editor's broadcast, from preview to decision: the state machine makes a confirm button work once. */
 export class BroadcastsTable {
@@ -16,16 +13,16 @@ export class BroadcastsTable {
   private readonly progressStmt: Statement;
 
   constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, created_at)
-      VALUES (?, ?, ?, ?, ?, ?)`);
+    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.byId = db.prepare('SELECT * FROM broadcasts WHERE id = ?');
     this.transitionStmt = db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
     this.progressStmt = db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
   }
 
-  create(articleId: number, platform: string, editorId: string, urgent = false, now = Date.now()): Broadcast {
+  create(b: { articleId: number; platform: string; editorId: string; urgent: boolean; audience: Audience }, now = Date.now()): Broadcast {
     const token = randomBytes(8).toString('hex');
-    const id = Number(this.insertStmt.run(articleId, platform, editorId, token, urgent ? 1 : 0, now).lastInsertRowid);
+    const id = Number(this.insertStmt.run(b.articleId, b.platform, b.editorId, token, b.urgent ? 1 : 0, JSON.stringify(b.audience), now).lastInsertRowid);
     return this.get(id)!;
   }
 
@@ -33,7 +30,7 @@ export class BroadcastsTable {
     const r = this.byId.get(id) as BroadcastRow | undefined;
     return r && {
       id: r.id, articleId: r.article_id, platform: r.platform, editorId: r.editor_id, token: r.token, state: r.state,
-      urgent: r.urgent === 1, progressChat: r.progress_chat ?? undefined, progressMessage: r.progress_message ?? undefined,
+      urgent: r.urgent === 1, audience: JSON.parse(r.audience) as Audience, progressChat: r.progress_chat ?? undefined, progressMessage: r.progress_message ?? undefined,
       createdAt: new Date(r.created_at),
     };
   }
@@ -50,5 +47,5 @@ export class BroadcastsTable {
 
 interface BroadcastRow {
   id: number; article_id: number; platform: string; editor_id: string; token: string; state: BroadcastState;
-  urgent: number; progress_chat: string | null; progress_message: string | null; created_at: number;
+  urgent: number; audience: string; progress_chat: string | null; progress_message: string | null; created_at: number;
 }

@@ -1,35 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
+import { toDate } from './rows.js';
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
+export type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
 
-/** What the worker needs to send one delivery: the row and where it goes. */
-export interface PendingDelivery {
-  id: number;
-  articleId: number;
-  subscriptionId: number;
-  platform: string;
-  attempts: number;
-  priority: number;
-  broadcastId?: number;
-  chatId: string;
-  threadId?: number;
-  chatKind: string;
-  subscriptionActive: boolean;
-  digest: boolean;
-}
-
-export interface DeliveryRow {
-  id: number; article_id: number; subscription_id: number; platform: string; state: DeliveryState;
-  attempts: number; last_error: string | null; message_id: string | null; broadcast_id: number | null;
-  queued_at: number; sending_at: number | null; finished_at: number | null;
-}
-
-/**
- * What happens to deliveries found in `sending` after a crash: the request may or may not have reached the platform.
- * `hold` (default) marks them in_doubt and never resends (a missing alert is reported, a duplicate cannot be undone);
- * `resend` queues them again (at-least-once).
- */
-export type InDoubtPolicy = 'hold' | 'resend';
 
 export class DeliveriesTable {
   private readonly insertStmt: Statement;
@@ -51,6 +25,9 @@ export class DeliveriesTable {
   private readonly forArticle: Statement;
   private readonly enqueueUnfilteredStmt: Statement;
   private readonly queuedForSub: Statement;
+  private readonly countAudienceStmt: Statement;
+  private readonly subscriptionsWithStmt: Statement;
+  private readonly resolveStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
@@ -84,10 +61,19 @@ export class DeliveriesTable {
     this.inDoubtStmt = db.prepare(`SELECT * FROM deliveries WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
     this.byId = db.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.forArticle = db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id');
+    // The audience that SQL can select alone: active subscriptions, without a topic filter unless every topic counts,
+    // optionally of one platform. Subscriptions with topics are matched in the newsroom (normalised Arabic).
+    const audience = `FROM subscriptions s WHERE s.active = 1 AND (@everyTopic = 1 OR s.topics = '[]')
+      AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
     this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
-      SELECT @articleId, id, platform, @broadcastId, @priority, @now FROM subscriptions
-      WHERE active = 1 AND topics = '[]' AND active_since <= @activeBefore
+      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, @now ${audience}
       ON CONFLICT (article_id, subscription_id) DO NOTHING`);
+    this.countAudienceStmt = db.prepare(`SELECT COUNT(*) AS total,
+        COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id)), 0) AS already
+      ${audience}`);
+    this.subscriptionsWithStmt = db.prepare('SELECT subscription_id FROM deliveries WHERE article_id = ?').pluck();
+    this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
+        not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
     this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
         d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
@@ -107,13 +93,12 @@ export class DeliveriesTable {
   }
 
   /**
-   * Queues the article for every active subscription without a topic filter, in one statement (a newsroom's
-   * 10,000 subscribers in milliseconds). Subscriptions with topics are matched in the core and go through enqueue().
+   * Queues the article for the SQL part of an audience in one statement (a newsroom's 10,000 subscribers in
+   * milliseconds). Subscriptions with topics are matched in the newsroom and go through enqueue().
    */
-  enqueueUnfiltered(articleId: number, opts: { broadcastId?: number; priority?: number; activeBefore?: number } = {}, now = Date.now()): number {
+  enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
     return this.enqueueUnfilteredStmt.run({
-      articleId, broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
-      activeBefore: opts.activeBefore ?? Number.MAX_SAFE_INTEGER,
+      ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
     }).changes;
   }
 
@@ -185,17 +170,61 @@ export class DeliveriesTable {
     return typeof t === 'number' ? now - t : undefined;
   }
 
-  inDoubt(limit = 20): DeliveryRow[] {
-    return this.inDoubtStmt.all(limit) as DeliveryRow[];
+  inDoubt(limit = 20): DeliveryRecord[] {
+    return (this.inDoubtStmt.all(limit) as DeliveryRow[]).map(toRecord);
   }
 
-  get(id: number): DeliveryRow | undefined {
-    return this.byId.get(id) as DeliveryRow | undefined;
+  get(id: number): DeliveryRecord | undefined {
+    const row = this.byId.get(id) as DeliveryRow | undefined;
+    return row && toRecord(row);
   }
 
-  listForArticle(articleId: number): DeliveryRow[] {
-    return this.forArticle.all(articleId) as DeliveryRow[];
+  listForArticle(articleId: number): DeliveryRecord[] {
+    return (this.forArticle.all(articleId) as DeliveryRow[]).map(toRecord);
   }
+
+  /** The SQL part of an audience: how many it holds, and how many of those already have the article. */
+  countAudience(articleId: number, q: AudienceQuery = {}): { total: number; already: number } {
+    return this.countAudienceStmt.get(audienceParams(articleId, q)) as { total: number; already: number };
+  }
+
+  /** Subscriptions that have (or had) a delivery of the article, in any state: a new one is never queued for them. */
+  subscriptionsWith(articleId: number): Set<number> {
+    return new Set(this.subscriptionsWithStmt.all(articleId) as number[]);
+  }
+
+  /** An editor's verdict on an in-doubt delivery: it arrived (`sent`), or it did not (`queued`: sent again). */
+  resolveInDoubt(id: number, to: 'sent' | 'queued', note: string, now = Date.now()): boolean {
+    return this.resolveStmt.run({ id, to, note, now }).changes > 0;
+  }
+}
+
+/** Which active subscriptions an SQL audience holds: see the constructor. */
+export interface AudienceQuery {
+  /** Subscriptions with a topic filter too (an urgent alert, "all"); default: only those without one. */
+  everyTopic?: boolean;
+  platform?: string;
+  /** Only subscriptions active since before this time (routing a new article never sends a backlog). */
+  activeBefore?: number;
+}
+
+const audienceParams = (articleId: number, q: AudienceQuery) => ({
+  articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
+});
+
+interface DeliveryRow {
+  id: number; article_id: number; subscription_id: number; platform: string; state: DeliveryState;
+  attempts: number; last_error: string | null; message_id: string | null; broadcast_id: number | null;
+  queued_at: number; sending_at: number | null; finished_at: number | null;
+}
+
+function toRecord(r: DeliveryRow): DeliveryRecord {
+  return {
+    id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, state: r.state,
+    attempts: r.attempts, lastError: r.last_error ?? undefined, messageId: r.message_id ?? undefined,
+    broadcastId: r.broadcast_id ?? undefined, queuedAt: new Date(r.queued_at), sendingAt: toDate(r.sending_at),
+    finishedAt: toDate(r.finished_at),
+  };
 }
 
 interface PendingRow {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { fromRow, type ArticleRow, type StoredArticle } from './articles.js';
 import type { DeliveryState } from './deliveries.js';
-import type { AuditEntry } from './editors.js';
+import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription, type SubscriptionRow } from './subscriptions.js';
 
@@ -156,7 +156,7 @@ export class DeskViews {
   }
 
   audit(f: { actor?: string; action?: string; beforeId?: number; limit: number }): AuditEntry[] {
-    return (this.auditStmt.all({ actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit }) as Array<{ id: number; at: number; platform: string; actor: string; action: string; detail: string }>)
+    return (this.auditStmt.all({ actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit }) as Array<{ id: number; at: number; platform: string; actor: string; action: AuditAction; detail: string }>)
       .map((r) => ({ id: r.id, at: new Date(r.at), platform: r.platform, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 

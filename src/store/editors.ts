@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { AuditAction, AuditEntry, Editor } from '../model/audit.js';
 
-export interface Editor { platform: string; userId: string; name?: string; addedBy?: string; createdAt: Date }
-export interface AuditEntry { id: number; at: Date; platform: string; actor: string; action: string; detail: Record<string, unknown> }
+export type { AuditEntry, Editor } from '../model/audit.js';
+
 
 /** Editors kept in the store, beside those named in the configuration. */
 export class EditorsTable {
@@ -45,12 +46,12 @@ export class AuditLog {
     this.recentStmt = db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
   }
 
-  record(platform: string, actor: string, action: string, detail: Record<string, unknown> = {}, now = Date.now()): void {
+  record(platform: string, actor: string, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): void {
     this.insertStmt.run(now, platform, actor, action, JSON.stringify(detail));
   }
 
   recent(limit = 50): AuditEntry[] {
-    return (this.recentStmt.all(limit) as Array<{ id: number; at: number; platform: string; actor: string; action: string; detail: string }>)
+    return (this.recentStmt.all(limit) as Array<{ id: number; at: number; platform: string; actor: string; action: AuditAction; detail: string }>)
       .map((r) => ({ id: r.id, at: new Date(r.at), platform: r.platform, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 }

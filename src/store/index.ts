@@ -14,12 +14,11 @@ import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
-export type { Subscription, SubscribeInput, SubscriptionPlatform, ChatKind } from './subscriptions.js';
-export type { PendingDelivery, DeliveryState, DeliveryRow, InDoubtPolicy } from './deliveries.js';
+export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
+export type { PendingDelivery, DeliveryState, DeliveryRecord, InDoubtPolicy } from './deliveries.js';
 export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
 export type { Broadcast, BroadcastState } from './broadcasts.js';
 export type { Editor, AuditEntry } from './editors.js';
-export type { ArticleEdit } from './articles.js';
 export type { DeskEditor } from './desk-editors.js';
 export type { DeskSession } from './desk-sessions.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
@@ -62,6 +61,17 @@ export class Store {
     this.desk = new DeskViews(db);
   }
 
+  /**
+   * A subscription stops (unsubscribed, blocked, removed from the group): deactivated with the reason, and what is
+   * still queued for it fails with the same reason, in one transaction. False when it was not active.
+   */
+  deactivateSubscription(id: number, reason: string, now = Date.now()): { deactivated: boolean; cancelled: number } {
+    return this.transaction(() => {
+      if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
+      return { deactivated: true, cancelled: this.deliveries.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+    });
+  }
+
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
@@ -96,7 +106,7 @@ export function openStore(path: string): Store {
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32000'); // 32 MB: the outbox's indexes stay in memory at a million rows
-    migrate(db);
+    migrate(db, { path: path === ':memory:' ? undefined : path });
     return new Store(db, path);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -15,16 +16,50 @@ function listMigrations(dir: string): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
-/** Applies every migration newer than `PRAGMA user_version`, each in its own transaction. */
-export function migrate(db: Database, dir = migrationsDir()): number {
+export interface MigrateOptions {
+  dir?: string;
+  /** The database file, for the safety copy; absent for ':memory:'. */
+  path?: string;
+}
+
+/**
+ * Applies every migration newer than `PRAGMA user_version`, following SQLite's documented procedure for schema
+ * changes (https://sqlite.org/lang_altertable.html#otheralter): foreign keys off *outside* the transaction (inside one
+ * the pragma is a no-op, and a table rebuild would then cascade and delete every delivery), each migration in its own
+ * transaction, `PRAGMA foreign_key_check` before commit, foreign keys back on after. A migration that fails rolls
+ * back whole, so the database stays at the previous version and usable.
+ *
+ * Before touching a database that already holds data, a copy is kept beside it as `<file>.before-v<N>` (N: the
+ * first new version). VACUUM INTO writes a consistent copy in one statement, even with other connections open.
+ */
+export function migrate(db: Database, options: MigrateOptions = {}): number {
   const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = listMigrations(dir).filter((m) => m.version > current);
-  for (const m of pending) {
-    const sql = readFileSync(join(dir, m.file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+  const pending = listMigrations(options.dir ?? migrationsDir()).filter((m) => m.version > current);
+  if (pending.length === 0) return 0;
+  if (options.path && current > 0) keepCopy(db, `${options.path}.before-v${pending[0]!.version}`);
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const m of pending) {
+      const sql = readFileSync(join(options.dir ?? migrationsDir(), m.file), 'utf8');
+      db.transaction(() => {
+        db.exec(sql);
+        const broken = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
+        if (broken.length > 0) {
+          const first = broken[0]!;
+          throw new Error(`migration ${m.file} breaks ${broken.length} foreign key(s), e.g. ${first.table} → ${first.parent}; nothing was changed`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return pending.length;
+}
+
+function keepCopy(db: Database, destination: string): void {
+  // VACUUM INTO refuses an existing file; an older copy for the same version is from an earlier failed attempt.
+  if (existsSync(destination)) rmSync(destination);
+  db.prepare('VACUUM INTO ?').run(destination);
 }

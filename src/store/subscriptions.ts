@@ -1,38 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { ChatKind, SubscribeInput, Subscription } from '../model/subscription.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
-export type SubscriptionPlatform = 'telegram' | 'whatsapp' | 'console';
-export type ChatKind = 'channel' | 'group' | 'private';
+export type { ChatKind, SubscribeInput, Subscription } from '../model/subscription.js';
 
-export interface Subscription {
-  id: number;
-  platform: SubscriptionPlatform;
-  chatId: string;
-  threadId?: number;
-  kind: ChatKind;
-  title?: string;
-  topics: string[];
-  digest: boolean;
-  language?: string;
-  active: boolean;
-  deactivatedReason?: string;
-  deactivatedAt?: Date;
-  activeSince: Date;
-  createdBy?: string;
-  createdAt: Date;
-}
-
-export interface SubscribeInput {
-  platform: SubscriptionPlatform;
-  chatId: string;
-  kind: ChatKind;
-  topics?: string[];
-  threadId?: number;
-  title?: string;
-  language?: string;
-  digest?: boolean;
-  createdBy?: string;
-}
 
 export class SubscriptionsTable {
   private readonly upsertStmt: Statement;
@@ -48,13 +19,17 @@ export class SubscriptionsTable {
 
   constructor(private readonly db: Database) {
     // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
-    // and moves active_since forward so what was missed while it was off is not sent.
+    // moves active_since forward so what was missed while it was off is not sent, and keeps the settings the
+    // request does not mention (undefined topics, digest or thread).
     this.upsertStmt = db.prepare(`INSERT INTO subscriptions
         (platform, chat_id, thread_id, kind, title, topics, digest, language, active, active_since, created_by, created_at)
       VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @digest, @language, 1, @now, @createdBy, @now)
       ON CONFLICT (platform, chat_id) DO UPDATE SET
-        thread_id = excluded.thread_id, kind = excluded.kind, title = COALESCE(excluded.title, title),
-        topics = excluded.topics, digest = excluded.digest, language = COALESCE(excluded.language, language),
+        thread_id = CASE WHEN @keepThread THEN thread_id ELSE excluded.thread_id END, kind = excluded.kind,
+        title = COALESCE(excluded.title, title),
+        topics = CASE WHEN @keepTopics THEN topics ELSE excluded.topics END,
+        digest = CASE WHEN @keepDigest THEN digest ELSE excluded.digest END,
+        language = COALESCE(excluded.language, language),
         active_since = CASE WHEN active = 1 THEN active_since ELSE excluded.active_since END,
         active = 1, deactivated_reason = NULL, deactivated_at = NULL
       RETURNING id`).pluck();
@@ -75,6 +50,8 @@ export class SubscriptionsTable {
       platform: input.platform, chatId: input.chatId, threadId: input.threadId ?? null, kind: input.kind,
       title: input.title ?? null, topics: toJson(input.topics ?? []), digest: input.digest ? 1 : 0,
       language: input.language ?? null, createdBy: input.createdBy ?? null, now,
+      keepTopics: input.topics === undefined ? 1 : 0, keepDigest: input.digest === undefined ? 1 : 0,
+      keepThread: input.threadId === undefined ? 1 : 0,
     }) as number;
     return this.get(id)!;
   }
@@ -84,7 +61,7 @@ export class SubscriptionsTable {
     return row && fromRow(row);
   }
 
-  findByChat(platform: SubscriptionPlatform, chatId: string): Subscription | undefined {
+  findByChat(platform: string, chatId: string): Subscription | undefined {
     const row = this.byChat.get(platform, chatId) as SubscriptionRow | undefined;
     return row && fromRow(row);
   }
@@ -112,7 +89,7 @@ export class SubscriptionsTable {
   }
 
   /** A Telegram group that became a supergroup: the subscription follows the new chat id. */
-  migrateChat(platform: SubscriptionPlatform, fromChatId: string, toChatId: string): boolean {
+  migrateChat(platform: string, fromChatId: string, toChatId: string): boolean {
     if (this.findByChat(platform, toChatId)) return false;
     return this.migrateStmt.run(toChatId, 'group', platform, fromChatId).changes > 0;
   }
@@ -129,7 +106,7 @@ export class SubscriptionsTable {
 }
 
 export interface SubscriptionRow {
-  id: number; platform: SubscriptionPlatform; chat_id: string; thread_id: number | null; kind: ChatKind;
+  id: number; platform: string; chat_id: string; thread_id: number | null; kind: ChatKind;
   title: string | null; topics: string; digest: number; language: string | null; active: number;
   deactivated_reason: string | null; deactivated_at: number | null; active_since: number; created_by: string | null;
   created_at: number;

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TelegramAdapter } from '../../bots/telegram/index.js';
 import type { BotOptions } from '../../bots/telegram/bot.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import { adapterContext, loadAppConfig } from '../../src/app/platforms.js';
+import type { TelegramSettings } from '../../bots/telegram/settings.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { storeArticle } from '../../src/newsroom/pipeline.js';
@@ -25,7 +27,7 @@ export async function startHarness(opts: { limits?: FakeLimits; env?: Record<str
   opts.before?.(fake);
   const apiRoot = await fake.start();
   const dir = mkdtempSync(join(tmpdir(), 'nashra-tg-'));
-  const config = loadConfig({
+  const config = loadAppConfig({
     TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_EDITOR_IDS: String(EDITOR), DATABASE_PATH: join(dir, 'n.db'),
     TELEGRAM_RATE_PER_SECOND: String(limits.globalPerSecond), TELEGRAM_RATE_PER_CHAT_PER_SECOND: String(limits.perChatPerSecond),
     TELEGRAM_RATE_PER_GROUP_PER_MINUTE: String(limits.perGroupPerMinute), ...opts.env,
@@ -34,8 +36,8 @@ export async function startHarness(opts: { limits?: FakeLimits; env?: Record<str
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
   let worker: DeliveryWorker | undefined;
-  const adapter = new TelegramAdapter(config, store, logger, {
-    progressIntervalMs: 150, pollTimeoutSeconds: 2, onQueued: () => worker?.notify(), ...opts.bot,
+  const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, adapterContext(config, store, logger, { onQueued: () => worker?.notify() }), {
+    progressIntervalMs: 150, pollTimeoutSeconds: 2, ...opts.bot,
   });
   worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 50, backoffMs: 200 });
   await adapter.start();

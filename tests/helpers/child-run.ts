@@ -3,7 +3,8 @@
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { queueBroadcast, storeArticle } from '../../src/newsroom/pipeline.js';
+import { storeArticle } from '../../src/newsroom/pipeline.js';
+import { queueAudience } from '../../src/newsroom/audience.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
@@ -127,7 +128,7 @@ export function prepareBroadcast(dbPath: string, subscribers: number, articles: 
           `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
       });
       if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
-      queueBroadcast(store, result.article);
+      queueAudience(store, result.article, { kind: 'matching' });
     }
   } finally {
     store.close();

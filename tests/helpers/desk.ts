@@ -1,7 +1,8 @@
 /** The desk on a temp database with one editor and a few articles, for the HTTP and browser tests. */
 import { telegramMarkup } from '../../bots/telegram/markup.js';
 import { whatsappMarkup } from '../../bots/whatsapp/markup.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
+import type { Config } from '../../src/config.js';
 import { hashPassword } from '../../src/desk/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger } from '../../src/logger.js';
@@ -17,9 +18,9 @@ export interface DeskFixture {
   store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
 }
 
-export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean } = {}): Promise<DeskFixture> {
+export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
   const { dir, cleanup } = tempDir('nashra-desk-');
-  const config = loadConfig({ DATABASE_PATH: `${dir}/n.db`, ...env });
+  const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, ...env });
   const store = openStore(config.databasePath);
   const lines: string[] = [];
   if (opts.editor !== false) store.deskEditors.add(EDITOR, await hashPassword(PASSWORD), Date.now());
@@ -29,10 +30,11 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
     language: 'ar', publishedAt: new Date(),
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
+  const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
   const deps: DeskDeps = {
-    config, store, logger: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
+    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued),
     markups: [{ name: 'telegram', markup: telegramMarkup }, { name: 'whatsapp', markup: whatsappMarkup }],
-    onQueued: () => {}, out: (l) => lines.push(l),
+    out: (l) => lines.push(l),
   };
   return { store, config, deps, lines, article: result.article, cleanup: () => { store.close(); cleanup(); } };
 }

@@ -1,30 +1,40 @@
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../../errors.js';
-import { findArticle, queueBroadcast } from '../../newsroom/pipeline.js';
-import { renderArticle } from '../../format/render.js';
-import { flag, parseArgs } from '../args.js';
-import type { CommandContext } from '../context.js';
 import { plainMarkup } from '../../format/post.js';
+import { renderArticle } from '../../format/render.js';
+import type { Audience } from '../../model/broadcast.js';
+import { CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, type BroadcastPreview } from '../../newsroom/index.js';
+import type { CommandContext } from '../context.js';
 
-/** `nashra broadcast <article-id|url> [--yes]`: shows the preview, then queues one delivery per matching subscription. */
-export async function broadcastCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseArgs(argv, { flags: ['yes'] });
-  const ref = args.positionals[0];
-  if (!ref || args.positionals.length > 1) throw new UserError('usage: nashra broadcast <article-id|url> [--yes]');
-  const store = ctx.store();
-  const article = findArticle(store, ref);
+/** `nashra broadcast <article-id|url> [--yes]`: the preview and its audience, then (confirmed) the queue. */
+export async function broadcastCommand([ref]: string[], options: { yes?: boolean; all?: boolean; platform?: string }, ctx: CommandContext): Promise<void> {
+  const audience: Audience | undefined = options.platform ? { kind: 'platform', platform: options.platform } : options.all ? { kind: 'all' } : undefined;
+  await decide(await previewBroadcast(ctx.newsroom(), CLI_OPERATOR, ref!, { audience }), options, ctx);
+}
+
+/** `nashra urgent <text…> [--yes]`: an «عاجل» alert for everyone, sent before everything else. */
+export async function urgentCommand(words: string[], options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
+  await decide(composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' ')), options, ctx);
+}
+
+async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
+  const { broadcast, article, audience } = p;
   ctx.out(renderArticle(article, plainMarkup, ctx.config));
-  const targets = store.subscriptions.active().length;
-  if (targets === 0) throw new UserError('no active subscriptions: nothing to broadcast to (nashra subs add …)');
-  if (!flag(args, 'yes') && !(await confirm(`\nQueue this for the matching of ${targets} active subscriptions? [y/N] `))) {
+  const already = audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '';
+  if (audience.willReceive === 0) {
+    cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
+    throw new UserError(`this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`);
+  }
+  const question = `\nQueue this for ${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}${already}? [y/N] `;
+  if (!options.yes && !(await confirm(question))) {
+    cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     ctx.out('cancelled: nothing queued');
     return;
   }
-  const queued = queueBroadcast(store, article);
-  store.audit.record('cli', 'cli', 'broadcast', { article: article.id, queued });
-  ctx.out(`queued ${queued} deliveries for article ${article.id}${queued === 0 ? ' (every matching chat already has it)' : ''}; nashra run sends them`);
+  const r = confirmBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
+  const queued = r.kind === 'done' ? r.queued : 0;
+  ctx.out(`queued ${queued} deliveries for article ${article.id}${already}; nashra run sends them`);
 }
-
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to queue without asking');

@@ -1,56 +1,50 @@
 import { UserError } from '../../errors.js';
 import { checkUsername, hashPassword, checkPasswordRules } from '../../desk/password.js';
-import { flag, parseArgs } from '../args.js';
+import { CLI_OPERATOR } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
-const USAGE = 'usage: nashra editors add <username> [--password-stdin] | editors list | editors remove <username> | editors passwd <username> [--password-stdin]';
-
-interface EditorsArgs { action: 'add' | 'list' | 'remove' | 'passwd'; username?: string; passwordStdin: boolean }
-
-/** All of this command's parsing, in one place. */
-function parseEditorsArgs(argv: string[]): EditorsArgs {
-  const [action, ...rest] = argv;
-  if (action !== 'add' && action !== 'list' && action !== 'remove' && action !== 'passwd') {
-    throw new UserError(action ? `unknown editors action "${action}"; ${USAGE}` : USAGE);
-  }
-  const args = parseArgs(rest, { flags: ['password-stdin'] });
-  const username = args.positionals[0];
-  if (action === 'list' ? args.positionals.length > 0 : !username || args.positionals.length > 1) throw new UserError(USAGE);
-  return { action, username: username && checkUsername(username), passwordStdin: flag(args, 'password-stdin') };
+/** `nashra editors list`: the web desk's accounts. */
+export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const editors = ctx.store().deskEditors.list();
+  if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
+  ctx.out('username\tcreated\tpassword changed');
+  for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
 }
 
-/** `nashra editors add|list|remove|passwd`: the web desk's accounts. */
-export async function editorsCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseEditorsArgs(argv);
+/** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal. */
+export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
   const store = ctx.store();
+  if (store.deskEditors.find(username)) throw new UserError(`desk editor "${username}" already exists; change the password with nashra editors passwd ${username}`);
+  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
   const now = Date.now();
-  if (args.action === 'list') {
-    const editors = store.deskEditors.list();
-    if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
-    ctx.out('username\tcreated\tpassword changed');
-    for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
-    return;
-  }
-  const username = args.username!;
-  if (args.action === 'remove') {
-    if (!store.deskEditors.remove(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-    store.audit.record('cli', 'cli', 'desk.editor.remove', { username }, now);
-    return ctx.out(`removed desk editor ${username} (signed out everywhere)`);
-  }
+  if (!store.deskEditors.add(username, hash, now)) throw new UserError(`desk editor "${username}" already exists`);
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.add', { username }, now);
+  ctx.out(`added desk editor ${username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+}
+
+/** `nashra editors remove <username>`: its sessions go with it. */
+export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
+  const store = ctx.store();
+  if (!store.deskEditors.remove(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.remove', { username });
+  ctx.out(`removed desk editor ${username} (signed out everywhere)`);
+}
+
+/** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
+export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
+  const store = ctx.store();
   const existing = store.deskEditors.find(username);
-  if (args.action === 'add' && existing) throw new UserError(`desk editor "${username}" already exists; change the password with nashra editors passwd ${username}`);
-  if (args.action === 'passwd' && !existing) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-  const hash = await hashPassword(await readPassword(args.passwordStdin));
-  if (args.action === 'add') {
-    store.deskEditors.add(username, hash, now);
-    store.audit.record('cli', 'cli', 'desk.editor.add', { username }, now);
-    return ctx.out(`added desk editor ${username}; sign in on the desk (NASHRA_WEB_PORT)`);
-  }
+  if (!existing) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
+  const now = Date.now();
   store.transaction(() => {
     store.deskEditors.setPassword(username, hash, now);
-    store.deskSessions.removeAllFor(existing!.id);
+    store.deskSessions.removeAllFor(existing.id);
   });
-  store.audit.record('cli', 'cli', 'desk.editor.passwd', { username }, now);
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.passwd', { username }, now);
   ctx.out(`changed the password of ${username} (signed out everywhere)`);
 }
 

@@ -1,16 +1,13 @@
 import { UserError } from '../../errors.js';
 import { loadArticle } from '../../ingest/load-article.js';
-import { routeArticle, storeArticle } from '../../newsroom/pipeline.js';
-import { parseArgs } from '../args.js';
+import { routeArticle, storeArticle } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra ingest <file|url>...`: stores new articles and queues them for matching subscribers. */
-export async function ingestCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseArgs(argv, {});
-  if (args.positionals.length === 0) throw new UserError('usage: nashra ingest <file|url>...');
+export async function ingestCommand(inputs: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const store = ctx.store();
   let failures = 0;
-  for (const input of args.positionals) {
+  for (const input of inputs) {
     try {
       const article = await loadArticle(input, ctx.config);
       const result = storeArticle(store, article, { summary: ctx.config.summary, timeZone: ctx.config.timeZone });
@@ -26,5 +23,5 @@ export async function ingestCommand(argv: string[], ctx: CommandContext): Promis
       process.stderr.write(`nashra: ${err.message}\n`);
     }
   }
-  if (failures > 0) throw new UserError(`${failures} of ${args.positionals.length} inputs could not be ingested`);
+  if (failures > 0) throw new UserError(`${failures} of ${inputs.length} inputs could not be ingested`);
 }

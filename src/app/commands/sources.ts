@@ -1,29 +1,14 @@
-import { UserError } from '../../errors.js';
-import { addSource, formatInterval, parseInterval, removeSource } from '../../ingest/sources.js';
-import type { Source } from '../../store/index.js';
-import { optionInt, optionString, parseArgs } from '../args.js';
+import type { Source } from '../../model/source.js';
+import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, removeSource, setSourceActive } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
-const USAGE = 'usage: nashra sources add <url> [--name N] [--interval 10m] [--category C] [--backfill N] | sources list | sources remove <id>';
 const DAY_MS = 24 * 3600 * 1000;
 
-/** `nashra sources add|list|remove`: the feeds and sites Nashra polls. */
-export async function sourcesCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const [action, ...rest] = argv;
-  if (action === 'add') return add(rest, ctx);
-  if (action === 'list') return list(rest, ctx);
-  if (action === 'remove' || action === 'rm') return remove(rest, ctx);
-  throw new UserError(USAGE);
-}
-
-async function add(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseArgs(argv, { values: ['name', 'interval', 'category', 'backfill'] });
-  const url = args.positionals[0];
-  if (!url || args.positionals.length > 1) throw new UserError(USAGE);
-  const intervalSeconds = parseInterval(optionString(args, 'interval') ?? '10m');
-  const { source, description, firstPoll } = await addSource({ config: ctx.config, store: ctx.store(), logger: ctx.logger }, {
-    url, name: optionString(args, 'name'), category: optionString(args, 'category'), intervalSeconds,
-    backfill: optionInt(args, 'backfill', 0, 100) ?? 0,
+/** `nashra sources add <url>`: detects what the URL is, follows it, and polls it once. */
+export async function sourcesAdd([url]: string[], options: { name?: string; interval: string; category?: string; backfill: number }, ctx: CommandContext): Promise<void> {
+  const intervalSeconds = parseInterval(options.interval);
+  const { source, description, firstPoll } = await addSource(ctx.newsroom(), CLI_OPERATOR, {
+    url: url!, name: options.name, category: options.category, intervalSeconds, backfill: options.backfill,
   });
   ctx.out(description);
   if (!firstPoll.ok) {
@@ -36,9 +21,8 @@ async function add(argv: string[], ctx: CommandContext): Promise<void> {
     (firstPoll.skipped ? `, ${firstPoll.skipped} skipped` : ''));
 }
 
-function list(argv: string[], ctx: CommandContext): void {
-  parseArgs(argv, {});
-  const sources = ctx.store().sources.list();
+export async function sourcesList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const sources = listSources(ctx.newsroom(), CLI_OPERATOR);
   if (sources.length === 0) {
     ctx.out('no sources yet; add one with: nashra sources add <feed-or-site-url>');
     return;
@@ -62,11 +46,14 @@ function describeStatus(s: Source, now: number): string {
   return `${flag}${status}${s.lastError ? ` (${s.lastError})` : ''}`;
 }
 
-function remove(argv: string[], ctx: CommandContext): void {
-  const args = parseArgs(argv, {});
-  const raw = args.positionals[0];
-  const id = Number(raw);
-  if (!raw || args.positionals.length > 1 || !Number.isInteger(id) || id <= 0) throw new UserError('usage: nashra sources remove <id> (see nashra sources list)');
-  const source = removeSource(ctx.store(), id);
-  ctx.out(`source #${id} removed (${source.name}); its articles stay stored`);
-}
+/** `nashra sources remove|pause|resume <id>`. */
+export const sourcesChange = (change: 'remove' | 'pause' | 'resume') =>
+  async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
+    const n = Number(id);
+    if (change === 'remove') {
+      const source = removeSource(ctx.newsroom(), CLI_OPERATOR, n);
+      return ctx.out(`source #${n} removed (${source.name}); its articles stay stored`);
+    }
+    const source = setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
+    ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
+  };

@@ -1,10 +1,8 @@
-import { collectStats, formatStats } from '../../newsroom/stats.js';
-import { flag, parseArgs } from '../args.js';
+import { CLI_OPERATOR, formatStats, viewStats } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra stats [--json]`. */
-export async function statsCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseArgs(argv, { flags: ['json'] });
-  const stats = collectStats(ctx.store());
-  ctx.out(flag(args, 'json') ? JSON.stringify(stats, null, 2) : formatStats(stats));
+export async function statsCommand(_args: string[], options: { json?: boolean }, ctx: CommandContext): Promise<void> {
+  const stats = viewStats(ctx.newsroom(), CLI_OPERATOR);
+  ctx.out(options.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
 }

@@ -31,18 +31,18 @@ if (progress && 'EventSource' in window) {
     const p = JSON.parse(event.data);
     const set = (id, value) => { const el = document.getElementById(id); if (el) el.textContent = String(value); };
     set('bc-sent', p.sent);
-    set('bc-waiting', p.queued + p.sending);
+    set('bc-waiting', p.remaining);
     set('bc-failed', p.failed);
     set('bc-skipped', p.skipped);
-    set('bc-in_doubt', p.in_doubt);
+    set('bc-in-doubt', p.inDoubt);
     const meter = document.getElementById('bc-meter');
-    const total = p.queued + p.sending + p.sent + p.failed + p.skipped + p.in_doubt;
-    if (meter) { meter.max = Math.max(total, 1); meter.value = total - p.queued - p.sending; }
+    const total = p.remaining + p.sent + p.failed + p.skipped + p.inDoubt;
+    if (meter) { meter.max = Math.max(total, 1); meter.value = total - p.remaining; }
     const state = document.getElementById('bc-state');
     if (state && p.state) {
       const words = JSON.parse(state.dataset.words || '{}');
       state.dataset.state = p.state;
-      state.textContent = (p.over && p.state === 'queued' ? words.done : words[p.state]) || p.state;
+      state.textContent = words[p.state] || p.state;
     }
     const stop = document.getElementById('stop-wrap');
     if (stop && (p.over || p.state !== 'queued')) stop.hidden = true;

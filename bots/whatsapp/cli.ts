@@ -1,41 +1,47 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadConfig, type Config } from '../../config.js';
-import { UserError } from '../../errors.js';
-import { optionInt, optionString, parseArgs } from '../args.js';
-import type { CommandContext } from '../context.js';
-
-type WhatsAppConfig = NonNullable<Config['whatsapp']>;
-
-const USAGE = 'usage: nashra whatsapp login [--pairing-number <phone>] | nashra whatsapp doctor';
-
-/** `nashra whatsapp login|doctor`: link the newsroom's number on a server, and check that it can run there. */
-export async function whatsappCommand(argv: string[], ctx: CommandContext): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub === 'login') return login(rest, ctx);
-  if (sub === 'doctor') return doctor(rest, ctx);
-  throw new UserError(USAGE);
-}
+import type { PlatformCommand, PlatformCommandContext } from '../../src/delivery/platform.js';
+import { UserError } from '../../src/errors.js';
+import { readWhatsAppSettings, type WhatsAppSettings } from './settings.js';
 
 /** WHATSAPP_* settings even when WHATSAPP_ENABLED is off: logging in comes before turning it on. */
-function whatsappConfig(ctx: CommandContext): WhatsAppConfig {
-  return ctx.config.whatsapp ?? loadConfig({ ...process.env, WHATSAPP_ENABLED: '1' }).whatsapp!;
+function whatsappSettings(ctx: PlatformCommandContext): WhatsAppSettings {
+  return (ctx.config.platforms.whatsapp as WhatsAppSettings | undefined) ?? readWhatsAppSettings(process.env);
 }
 
 // -- login ------------------------------------------------------------------------------------------
 
-async function login(argv: string[], ctx: CommandContext): Promise<void> {
-  const args = parseArgs(argv, { values: ['pairing-number', 'timeout'] });
-  const rawNumber = optionString(args, 'pairing-number');
+/** `nashra whatsapp login`: links the newsroom's number on the server (QR code, or a pairing code). */
+export const loginCommand: PlatformCommand = {
+  name: 'login',
+  summary: 'link the WhatsApp number (QR code in the terminal, or a pairing code), then exit with the session saved',
+  options: [
+    { flags: '--pairing-number <phone>', description: 'log in with a pairing code for this number (country code first) instead of a QR code' },
+    { flags: '--timeout <seconds>', description: 'give up after this many seconds (30 to 3600, default 300)' },
+  ],
+  run: (options, ctx) => login(options, ctx),
+};
+
+/** `nashra whatsapp doctor`: checks that WhatsApp can run on this machine, and says how to fix what cannot. */
+export const doctorCommand: PlatformCommand = {
+  name: 'doctor',
+  summary: 'check Chromium (launches it), the session folder and the saved session; says how to fix what is wrong',
+  run: (_options, ctx) => doctor(ctx),
+};
+
+async function login(options: Record<string, string | boolean | undefined>, ctx: PlatformCommandContext): Promise<void> {
+  const rawNumber = typeof options.pairingNumber === 'string' ? options.pairingNumber : undefined;
   const pairingNumber = rawNumber?.replace(/[^\d]/g, '');
   if (rawNumber !== undefined && !/^\d{8,15}$/.test(pairingNumber ?? '')) {
     throw new UserError(`--pairing-number must be the full number with country code, e.g. 963944123456, not "${rawNumber}"`);
   }
-  const timeoutMs = (optionInt(args, 'timeout', 30, 3600) ?? 300) * 1000;
-  const wa = whatsappConfig(ctx);
+  const timeout = options.timeout === undefined ? 300 : Number(options.timeout);
+  if (!Number.isInteger(timeout) || timeout < 30 || timeout > 3600) throw new UserError(`--timeout must be a whole number from 30 to 3600, not "${String(options.timeout)}"`);
+  const timeoutMs = timeout * 1000;
+  const wa = whatsappSettings(ctx);
   if (!existsSync(wa.chromePath)) throw new UserError(chromiumMissing(wa.chromePath));
 
-  const { buildClient } = await import('../../../bots/whatsapp/client.js');
+  const { buildClient } = await import('./client.js');
   const qrcode = (await import('qrcode-terminal')).default;
   const client = buildClient(wa, { pairingNumber });
   ctx.out(`Starting WhatsApp Web in Chromium (${wa.chromePath}); the session will be saved in ${resolve(wa.sessionDir)} …`);
@@ -78,10 +84,9 @@ async function login(argv: string[], ctx: CommandContext): Promise<void> {
 
 interface Check { ok: boolean; line: string }
 
-async function doctor(argv: string[], ctx: CommandContext): Promise<void> {
-  parseArgs(argv, {});
-  const wa = whatsappConfig(ctx);
-  if (!ctx.config.whatsapp) ctx.out('note: WHATSAPP_ENABLED is off, so nashra run does not use WhatsApp; checking the settings it would use.');
+async function doctor(ctx: PlatformCommandContext): Promise<void> {
+  const wa = whatsappSettings(ctx);
+  if (!ctx.config.platforms.whatsapp) ctx.out('note: WHATSAPP_ENABLED is off, so nashra run does not use WhatsApp; checking the settings it would use.');
   const checks = [await checkChromium(wa.chromePath), checkSessionDir(wa.sessionDir), checkSavedSession(wa.sessionDir)];
   for (const c of checks) ctx.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.line}`);
   if (wa.editorNumbers.length === 0) ctx.out('note: WHATSAPP_EDITOR_NUMBERS is empty: only group admins can subscribe groups, and nobody can /broadcast from WhatsApp');
@@ -95,7 +100,7 @@ const chromiumMissing = (path: string) => `Chromium not found at ${path}: apt-ge
 /** Launches the configured Chromium headless with the flags nashra run uses, and closes it. */
 export async function checkChromium(chromePath: string, timeoutMs = 30_000): Promise<Check> {
   if (!existsSync(chromePath)) return { ok: false, line: chromiumMissing(chromePath) };
-  const { puppeteerOptions } = await import('../../../bots/whatsapp/client.js');
+  const { puppeteerOptions } = await import('./client.js');
   const puppeteer = (await import('puppeteer-core')).default;
   try {
     const browser = await puppeteer.launch({ ...puppeteerOptions({ chromePath }), timeout: timeoutMs });

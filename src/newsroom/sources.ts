@@ -1,12 +1,12 @@
-import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { FetchError } from './http.js';
-import type { Logger } from '../logger.js';
-import type { Source, Store } from '../store/index.js';
-import { detectSource, NotASourceError } from './detect.js';
-import { pollSource } from './poller.js';
+import { FetchError } from '../ingest/http.js';
+import type { Source } from '../model/source.js';
+import { detectSource, NotASourceError } from '../ingest/detect.js';
+import { pollSource } from '../ingest/poller.js';
+import { audit, requireEditor, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
 
-/** Adding and removing sources: one implementation for `nashra sources` and the bots' /sources. */
+/** The feeds and sites Nashra follows: one implementation for `nashra sources`, the bots' /sources and the desk. */
 
 export interface AddSourceInput {
   url: string;
@@ -25,10 +25,9 @@ export interface AddSourceResult {
   firstPoll: { ok: true; seen: number; sent: number; queued: number; skipped: number } | { ok: false; error: string };
 }
 
-export interface SourceDeps { config: Config; store: Store; logger: Logger }
-
 /** Detects what the URL is, stores it, and polls it once. User mistakes and unreachable URLs are UserErrors. */
-export async function addSource(deps: SourceDeps, input: AddSourceInput): Promise<AddSourceResult> {
+export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSourceInput): Promise<AddSourceResult> {
+  requireEditor(deps, actor, 'sources');
   const url = httpUrl(input.url);
   const { store } = deps;
   const existing = store.sources.findByUrl(url);
@@ -47,18 +46,48 @@ export async function addSource(deps: SourceDeps, input: AddSourceInput): Promis
     url, feedUrl: detection.feedUrl, kind: detection.kind, name: input.name ?? detection.name,
     category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
   });
+  audit(store, actor, 'source.add', { source: source.id, url: source.url });
   const r = await pollSource(deps, source, { response: detection.response });
   const firstPoll = r.outcome === 'error'
     ? { ok: false as const, error: r.error ?? 'unknown error' }
     : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen, queued: r.queued, skipped: r.skipped };
+  if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
 }
 
 /** Removes a source; its articles stay stored (and so keep de-duplicating). */
-export function removeSource(store: Store, id: number): Source {
-  const source = store.sources.get(id);
-  if (!source || !store.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
-  return source;
+export function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Source {
+  requireEditor(deps, actor, 'sources');
+  const { store } = deps;
+  return store.transaction(() => {
+    const source = store.sources.get(id);
+    if (!source || !store.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
+    audit(store, actor, 'source.remove', { source: id, url: source.url });
+    return source;
+  });
+}
+
+/**
+ * Pauses or resumes polling. A resumed source marks what was published meanwhile as seen (never sent): a
+ * newsroom that pauses a source for a week does not want a week of alerts at once.
+ */
+export function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, active: boolean): Source {
+  requireEditor(deps, actor, 'sources');
+  const { store } = deps;
+  return store.transaction(() => {
+    const source = store.sources.get(id);
+    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
+    if (source.active === active) throw new UserError(`source #${id} is already ${active ? 'active' : 'paused'}`);
+    store.sources.setActive(id, active);
+    audit(store, actor, active ? 'source.resume' : 'source.pause', { source: id });
+    return store.sources.get(id)!;
+  });
+}
+
+export function listSources(deps: NewsroomDeps, actor: Actor): Source[] {
+  requireEditor(deps, actor, 'sources');
+  audit(deps.store, actor, 'source.list');
+  return deps.store.sources.list();
 }
 
 function httpUrl(input: string): string {

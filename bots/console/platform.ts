@@ -1,0 +1,24 @@
+import type { PlatformDescriptor } from '../../src/delivery/platform.js';
+import { plainMarkup } from '../../src/format/post.js';
+import { UserError } from '../../src/errors.js';
+import { createConsoleTransport } from './transport.js';
+
+/**
+ * The platform used when no token is configured: prints each message as plain text on the run's output, so a
+ * newcomer (and `npm start` on a fresh machine) sees real summaries without any account. Always on.
+ */
+export const consolePlatform: PlatformDescriptor<Record<string, never>> = {
+  name: 'console',
+  markup: plainMarkup,
+  variables: [],
+  local: true,
+  parseSettings: () => ({}),
+  classifyChat(chatId) {
+    if (!/^[\w.-]{1,64}$/.test(chatId)) throw new UserError(`"${chatId}" is not a console target name (letters, digits, . _ -)`);
+    return 'private';
+  },
+  async createAdapter(_settings, ctx) {
+    const transport = createConsoleTransport(ctx.out, ctx.config);
+    return { name: 'console', transport, start: async () => {}, stop: async () => {}, isConnected: () => true };
+  },
+};

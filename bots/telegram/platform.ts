@@ -1,0 +1,25 @@
+import type { PlatformDescriptor } from '../../src/delivery/platform.js';
+import { UserError } from '../../src/errors.js';
+import { telegramMarkup } from './markup.js';
+import { parseTelegramSettings, TELEGRAM_VARIABLES, type TelegramSettings } from './settings.js';
+
+/** Telegram, as the registry sees it (src/app/platforms.ts). */
+export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
+  name: 'telegram',
+  markup: telegramMarkup,
+  variables: TELEGRAM_VARIABLES,
+  parseSettings: parseTelegramSettings,
+  secrets: (s) => [s.token],
+  editors: (s) => s.editorIds,
+  classifyChat(chatId) {
+    if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/.test(chatId)) {
+      throw new UserError(`"${chatId}" is not a Telegram chat id (a number such as -1001234567890, or @channelname)`);
+    }
+    // Channels and supergroups are -100…; basic groups are other negative ids; users are positive.
+    return chatId.startsWith('-100') || chatId.startsWith('@') ? 'channel' : chatId.startsWith('-') ? 'group' : 'private';
+  },
+  async createAdapter(settings, ctx) {
+    const { TelegramAdapter } = await import('./index.js');
+    return new TelegramAdapter(settings, ctx);
+  },
+};

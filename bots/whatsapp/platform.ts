@@ -1,0 +1,26 @@
+import type { PlatformDescriptor } from '../../src/delivery/platform.js';
+import { UserError } from '../../src/errors.js';
+import { doctorCommand, loginCommand } from './cli.js';
+import { isChannelId, isGroupId } from './identity.js';
+import { whatsappMarkup } from './markup.js';
+import { parseWhatsAppSettings, WHATSAPP_VARIABLES, type WhatsAppSettings } from './settings.js';
+
+/** WhatsApp, as the registry sees it (src/app/platforms.ts). */
+export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
+  name: 'whatsapp',
+  markup: whatsappMarkup,
+  variables: WHATSAPP_VARIABLES,
+  parseSettings: parseWhatsAppSettings,
+  editors: (s) => s.editorNumbers,
+  classifyChat(chatId) {
+    if (!/^\d{5,20}(-\d+)?@(g\.us|c\.us|newsletter)$/.test(chatId)) {
+      throw new UserError(`"${chatId}" is not a WhatsApp chat id (…@g.us for a group, …@newsletter for a channel, …@c.us for a person)`);
+    }
+    return isChannelId(chatId) ? 'channel' : isGroupId(chatId) ? 'group' : 'private';
+  },
+  async createAdapter(settings, ctx) {
+    const { WhatsAppAdapter } = await import('./index.js');
+    return new WhatsAppAdapter(settings, ctx);
+  },
+  commands: [loginCommand, doctorCommand],
+};

@@ -1,0 +1,13 @@
+/** Every command's handler, loaded on first use by cli.ts. Each only translates words: the work is the newsroom's. */
+export { backupCommand } from './backup.js';
+export { broadcastCommand, urgentCommand } from './broadcast.js';
+export { editorsAdd, editorsList, editorsPasswd, editorsRemove } from './editors.js';
+export { inDoubtList, inDoubtResolve } from './in-doubt.js';
+export { ingestCommand } from './ingest.js';
+export { latestCommand } from './latest.js';
+export { previewCommand } from './preview.js';
+export { runCommand } from './run.js';
+export { sourcesAdd, sourcesChange, sourcesList } from './sources.js';
+export { statsCommand } from './stats.js';
+export { subsAdd, subsList, subsRemove } from './subs.js';
+export { summarizeCommand } from './summarize.js';

@@ -1,0 +1,17 @@
+export interface Editor { platform: string; userId: string; name?: string; addedBy?: string; createdAt: Date }
+export interface AuditEntry { id: number; at: Date; platform: string; actor: string; action: AuditAction; detail: Record<string, unknown> }
+
+/**
+ * Everything the audit log records, one naming style (`object.verb`), the same from every front door: the entry's
+ * platform and actor say where and who (`cli`/`cli`, `telegram`/<user id>, `whatsapp`/<number>, `desk`/<username>).
+ */
+export type AuditAction =
+  | 'broadcast.preview' | 'broadcast.confirm' | 'broadcast.cancel' | 'broadcast.stop'
+  | 'urgent.compose'
+  | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
+  | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
+  | 'stats.view'
+  | 'delivery.mark_sent' | 'delivery.send_again'
+  | 'article.edit'
+  | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
+  | 'refused';

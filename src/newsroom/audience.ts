@@ -1,0 +1,52 @@
+import type { StoredArticle } from '../model/article.js';
+import type { Audience } from '../model/broadcast.js';
+import type { Subscription } from '../model/subscription.js';
+import type { Store } from '../store/index.js';
+import type { AudienceQuery } from '../store/deliveries.js';
+import { matchesTopics } from './topics.js';
+
+/** How many chats an audience reaches now, and how many of its chats already have the article (never sent twice). */
+export interface AudienceCount {
+  willReceive: number;
+  alreadyHave: number;
+}
+
+/**
+ * The one definition of who receives an article, used to count a preview and to queue it, so the two agree.
+ * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics
+ * are matched here on normalised Arabic.
+ */
+function selection(store: Store, article: StoredArticle, audience: Audience, activeBefore?: number): { sql?: AudienceQuery; listed: Subscription[] } {
+  switch (audience.kind) {
+    case 'matching':
+      return {
+        sql: { activeBefore },
+        listed: store.subscriptions.activeWithTopics()
+          .filter((s) => activeBefore === undefined || s.activeSince.getTime() <= activeBefore)
+          .filter((s) => matchesTopics(s.topics, article)),
+      };
+    case 'all':
+      return { sql: { everyTopic: true, activeBefore }, listed: [] };
+    case 'platform':
+      return { sql: { everyTopic: true, platform: audience.platform, activeBefore }, listed: [] };
+    case 'chats':
+      return { listed: audience.subscriptionIds.map((id) => store.subscriptions.get(id)).filter((s): s is Subscription => s?.active === true) };
+  }
+}
+
+export function countAudience(store: Store, article: StoredArticle, audience: Audience): AudienceCount {
+  const { sql, listed } = selection(store, article, audience);
+  const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0 };
+  const have = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Set<number>();
+  const listedAlready = listed.filter((s) => have.has(s.id)).length;
+  return { willReceive: fromSql.total - fromSql.already + listed.length - listedAlready, alreadyHave: fromSql.already + listedAlready };
+}
+
+/** Queues the article for its audience in one transaction; returns how many deliveries were new. */
+export function queueAudience(store: Store, article: StoredArticle, audience: Audience, opts: { broadcastId?: number; priority?: number; activeBefore?: number } = {}): number {
+  return store.transaction(() => {
+    const { sql, listed } = selection(store, article, audience, opts.activeBefore);
+    const fromSql = sql ? store.deliveries.enqueueAudience(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }) : 0;
+    return fromSql + store.deliveries.enqueue(article.id, listed, opts);
+  });
+}

@@ -1,0 +1,154 @@
+import { UserError } from '../errors.js';
+import { loadArticle } from '../ingest/load-article.js';
+import type { StoredArticle } from '../model/article.js';
+import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
+import { audit, requireEditor, type Actor } from './actor.js';
+import { countAudience, queueAudience, type AudienceCount } from './audience.js';
+import type { NewsroomDeps } from './deps.js';
+import { findArticle, storeArticle } from './pipeline.js';
+
+/** Urgent alerts jump the queue. */
+export const URGENT_PRIORITY = 10;
+
+/** A urgent alert's text: a headline, not an article (Telegram's caption limit leaves room for the mark). */
+const URGENT_MAX_CHARS = 1000;
+
+export interface BroadcastPreview {
+  broadcast: Broadcast;
+  article: StoredArticle;
+  /** The same count the confirmation queues, unless subscriptions change in between. */
+  audience: AudienceCount;
+}
+
+/**
+ * Step 1 of a broadcast: the article (by id, by the URL of a stored article, or by the URL of a page not stored yet,
+ * which is fetched through the SSRF-guarded client, read, summarised and stored, never queued), a broadcast in
+ * `preview` with its audience, and how many will receive it. Nothing is queued before confirmBroadcast.
+ */
+export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience } = {}): Promise<BroadcastPreview> {
+  requireEditor(deps, actor, 'broadcast');
+  const article = await articleFor(deps, ref.trim());
+  return openPreview(deps, actor, article, opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }));
+}
+
+/** An editor's «عاجل» alert: stored as an urgent article (no link, the urgent mark), previewed for everyone. */
+export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string): BroadcastPreview {
+  requireEditor(deps, actor, 'urgent');
+  const headline = text.trim();
+  if (!headline) throw new UserError('an urgent alert needs its text');
+  if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
+  const result = storeArticle(deps.store, {
+    title: headline, source: 'عاجل', paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
+  }, { summary: deps.config.summary, timeZone: deps.config.timeZone });
+  const article = result.status === 'new' ? result.article : result.existing;
+  return openPreview(deps, actor, article, { kind: 'all' });
+}
+
+function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience): BroadcastPreview {
+  const { store } = deps;
+  if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
+    throw new UserError(`unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
+  }
+  return store.transaction(() => {
+    const broadcast = store.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience });
+    audit(store, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience });
+    return { broadcast, article, audience: countAudience(store, article, audience) };
+  });
+}
+
+async function articleFor(deps: NewsroomDeps, ref: string): Promise<StoredArticle> {
+  try {
+    return findArticle(deps.store, ref);
+  } catch (err) {
+    if (!(err instanceof UserError) || !/^https?:\/\//i.test(ref)) throw err;
+  }
+  const article = await loadArticle(ref, deps.config);
+  const result = storeArticle(deps.store, article, { summary: deps.config.summary, timeZone: deps.config.timeZone });
+  return result.status === 'new' ? result.article : result.existing;
+}
+
+export type DecisionResult =
+  | { kind: 'done'; broadcast: Broadcast; queued: number }
+  /** Pressed twice, by two editors, or replayed: the first decision stands and nothing happens. */
+  | { kind: 'already-decided'; broadcast?: Broadcast };
+
+/**
+ * Step 2: the broadcast moves preview → queued and its deliveries are queued in the same transaction, so a crash
+ * never leaves a queued broadcast without deliveries, and a second press queues nothing. `token` is the random
+ * part of the button's data: a forged or guessed id alone does nothing.
+ */
+export function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): DecisionResult {
+  requireEditor(deps, actor, 'broadcast');
+  const { store } = deps;
+  const result = store.transaction((): DecisionResult => {
+    const b = decidable(deps, id, token, 'preview', 'queued');
+    if (!b) return { kind: 'already-decided', broadcast: store.broadcasts.get(id) };
+    const article = store.articles.get(b.articleId);
+    const queued = article ? queueAudience(store, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0 }) : 0;
+    audit(store, actor, 'broadcast.confirm', { broadcast: b.id, article: b.articleId, queued });
+    return { kind: 'done', broadcast: store.broadcasts.get(id)!, queued };
+  });
+  if (result.kind === 'done') {
+    deps.logger.info('broadcast queued', { broadcast: id, article: result.broadcast.articleId, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.onQueued();
+  }
+  return result;
+}
+
+/** A preview that is not wanted (or whose confirmation window ran out): nothing is queued. */
+export function cancelBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string, why: 'cancelled' | 'expired' = 'cancelled'): DecisionResult {
+  requireEditor(deps, actor, 'broadcast');
+  const { store } = deps;
+  return store.transaction((): DecisionResult => {
+    const b = decidable(deps, id, token, 'preview', 'cancelled');
+    if (!b) return { kind: 'already-decided', broadcast: store.broadcasts.get(id) };
+    audit(store, actor, 'broadcast.cancel', { broadcast: id, article: b.articleId, why });
+    return { kind: 'done', broadcast: store.broadcasts.get(id)!, queued: 0 };
+  });
+}
+
+/** «إيقاف»: what is still queued is skipped; what is already on its way finishes. */
+export function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): DecisionResult & { skipped?: number } {
+  requireEditor(deps, actor, 'broadcast');
+  const { store } = deps;
+  return store.transaction(() => {
+    const b = decidable(deps, id, token, 'queued', 'stopped');
+    if (!b) return { kind: 'already-decided' as const, broadcast: store.broadcasts.get(id) };
+    const skipped = store.deliveries.stopBroadcast(id);
+    audit(store, actor, 'broadcast.stop', { broadcast: id, article: b.articleId, skipped });
+    return { kind: 'done' as const, broadcast: store.broadcasts.get(id)!, queued: 0, skipped };
+  });
+}
+
+function decidable(deps: NewsroomDeps, id: number, token: string, from: BroadcastState, to: BroadcastState): Broadcast | undefined {
+  const b = deps.store.broadcasts.get(id);
+  if (!b || b.token !== token) return undefined;
+  return deps.store.broadcasts.transition(id, from, to) ? b : undefined;
+}
+
+export interface BroadcastStatus {
+  state: BroadcastState;
+  sent: number;
+  failed: number;
+  /** Stopped by an editor, or the chat went away meanwhile. */
+  skipped: number;
+  inDoubt: number;
+  /** Queued or on its way. */
+  remaining: number;
+  finished: boolean;
+}
+
+/** Where a broadcast stands; a queued broadcast with nothing left becomes `done`. Read by every progress display. */
+export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number): BroadcastStatus | undefined {
+  const { store } = deps;
+  const b = store.broadcasts.get(id);
+  if (!b) return undefined;
+  const p = store.deliveries.broadcastProgress(id);
+  const remaining = p.queued + p.sending;
+  let state = b.state;
+  if (remaining === 0 && state === 'queued' && store.broadcasts.transition(id, 'queued', 'done')) state = 'done';
+  return {
+    state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining,
+    finished: remaining === 0 && state !== 'preview',
+  };
+}

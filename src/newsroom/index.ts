@@ -1,0 +1,22 @@
+/**
+ * The newsroom: every action an editor or a subscriber can take, once, for every front door (the CLI, Telegram,
+ * WhatsApp, the desk). Each action takes the actor, checks the permission itself (PermissionError), does its work
+ * in one transaction where it writes, writes the audit entry, and returns a typed result that each front door
+ * puts in its own words.
+ */
+export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
+export { countAudience, queueAudience, type AudienceCount } from './audience.js';
+export {
+  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
+  type BroadcastPreview, type BroadcastStatus, type DecisionResult,
+} from './broadcasts.js';
+export { resolveInDoubt } from './deliveries.js';
+export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
+export type { ChatRules, NewsroomDeps } from './deps.js';
+export { findArticle, routeArticle, storeArticle } from './pipeline.js';
+export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
+export {
+  setTopics, subscribe, subscriptionLost, unsubscribe,
+  type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
+} from './subscriptions.js';
