@@ -13,7 +13,7 @@ export interface Config {
   inDoubtPolicy: InDoubtPolicy;
   healthPort?: number;
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
-  web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; sessionIdleMs: number };
+  web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
   fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
   /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
   platforms: Record<string, unknown>;
@@ -68,6 +68,7 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
       defaultPort: 8080,
       host: str(env, 'NASHRA_WEB_HOST') ?? '127.0.0.1',
       secureCookies: bool(env, 'NASHRA_WEB_SECURE_COOKIES', false),
+      trustProxy: bool(env, 'NASHRA_WEB_TRUST_PROXY', false),
       sessionIdleMs: int(env, 'NASHRA_WEB_SESSION_IDLE_HOURS', 12, 1, 24 * 30) * 3600 * 1000,
     },
     fetch: {

@@ -79,7 +79,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, store, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: process.env.NASHRA_WEB_TRUST_PROXY === '1' });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
