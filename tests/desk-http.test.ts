@@ -250,3 +250,89 @@ describe('first run', () => {
     }
   });
 });
+
+describe('pages and actions', () => {
+  it('searches on normalised Arabic: «الرقة» finds «الرّقة»', async () => {
+    const { app, f } = await setup();
+    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    storeArticle(f.store, {
+      url: 'https://example.org/raqqa', title: 'اشتباكات في الرّقة', source: 'مصدر', language: 'ar', categories: [],
+      paragraphs: ['شهدت مدينة الرّقة اشتباكات عنيفة صباح اليوم بين فصيلين.', 'وقال سكان إن الأسواق أغلقت.'],
+    });
+    const j = jar();
+    await signIn(app, j);
+    const found = await get(app, j, `/?q=${encodeURIComponent('الرقة')}`);
+    expect(found.body).toContain('اشتباكات في الرّقة');
+    expect(found.body).toContain(f.article.title); // its category is «الرّقة»
+    const none = await get(app, j, `/?q=${encodeURIComponent('زلزال')}`);
+    expect(none.body).not.toContain('اشتباكات في الرّقة');
+    expect(none.body).not.toContain(f.article.title);
+  });
+
+  it('every action goes through the newsroom and is audited with the editor\'s username', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    const source = f.store.sources.add({ url: 'https://feeds.example.org/rss', kind: 'rss', name: 'Feed' });
+    const token = async (url: string) => csrfOf((await get(app, j, url)).body);
+
+    // Urgent: compose, preview for everyone, confirm.
+    const urgent = await post(app, j, '/urgent', { _csrf: await token('/urgent'), text: 'عاجل: انقطاع الكهرباء في دمشق' });
+    expect(urgent.statusCode).toBe(303);
+    const broadcastUrl = String(urgent.headers.location);
+    const preview = await get(app, j, broadcastUrl);
+    expect(preview.body).toMatch(/id="will-receive">1</);
+    const bToken = /name="token" value="([^"]+)"/.exec(preview.body)![1]!;
+    expect((await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: 'forged' })).statusCode).toBe(303);
+    expect(f.store.deliveries.listForArticle(f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!.articleId)).toHaveLength(0);
+    await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
+    await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
+    const b = f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!;
+    expect(f.store.deliveries.listForArticle(b.articleId)).toHaveLength(1);
+
+    await post(app, j, `/sources/${source.id}/pause`, { _csrf: await token('/sources') });
+    expect(f.store.sources.get(source.id)!.active).toBe(false);
+    await post(app, j, `/sources/${source.id}/resume`, { _csrf: await token('/sources') });
+    await post(app, j, `/sources/${source.id}/remove`, { _csrf: await token('/sources') });
+    expect(f.store.sources.get(source.id)).toBeUndefined();
+
+    // In doubt: a delivery interrupted by a crash, marked as sent from the Queue page.
+    const [d] = f.store.deliveries.listForArticle(b.articleId);
+    f.store.deliveries.markSending(d!.id);
+    f.store.deliveries.recoverInterrupted('hold');
+    const queue = await get(app, j, '/queue');
+    expect(queue.body).toContain(`/queue/${d!.id}/resolve`);
+    await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
+    expect(f.store.deliveries.get(d!.id)!.state).toBe('sent');
+
+    await post(app, j, `/subscriptions/${sub.id}/deactivate`, { _csrf: await token('/subscriptions') });
+    expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
+
+    const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.pause', 'source.resume',
+      'source.remove', 'delivery.mark_sent', 'subscription.remove', 'session.login']));
+    expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
+    const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);
+    expect(activity.body).toContain('<td dir="ltr">source.pause</td>');
+    expect(activity.body).not.toContain('<td dir="ltr">source.resume</td>');
+    expect((await get(app, j, '/stats')).body).toContain('<svg');
+  });
+
+  it('escapes HTML in the send preview too, and refuses an unknown platform audience', async () => {
+    const { app, f } = await setup();
+    f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' });
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: '<script>alert(1)</script>', summary: '<b onmouseover=alert(2)>x</b>', hashtags: '<i>' });
+    const sent = await post(app, j, `/articles/${f.article.id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'matching' });
+    const preview = await get(app, j, String(sent.headers.location));
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).not.toMatch(/<script>alert|<b onmouseover|<i>/);
+    expect(preview.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const bad = await post(app, j, `/articles/${f.article.id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'platform', platform: '<svg>' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toContain('<svg>');
+  });
+});
