@@ -122,7 +122,7 @@ describe('telegram bot: membership', () => {
     h.fake.setMember(-1000801, h.fake.botId, { status: 'administrator', can_post_messages: true, can_be_edited: false });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/addchannel @news_chan'));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '-1000801')?.kind === 'channel', 5000, 'channel subscribed');
-    expect(h.store.audit.recent().some((e) => e.action === 'addchannel')).toBe(true);
+    expect(h.store.audit.recent().some((e) => e.action === 'subscription.add')).toBe(true);
   });
 });
 
@@ -162,7 +162,7 @@ describe('telegram bot: editors', () => {
     expect(toSubscribers(h)).toHaveLength(200);
     const actions = h.store.audit.recent().map((e) => e.action);
     expect(actions).toContain('broadcast.preview');
-    expect(actions.filter((a) => a === 'broadcast.send')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     expect(actions).toContain('refused');
     tokenFree(h);
   });

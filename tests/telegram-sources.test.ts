@@ -34,7 +34,7 @@ describe('telegram /sources', () => {
     h.fake.pushUpdate(message(editorChat, EDITOR, `/sources remove ${source!.id}`));
     await waitFor(() => h!.store.sources.list().length === 0, 5000, 'the removal');
     const actions = h.store.audit.recent(10).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['sources.add', 'sources.remove']));
+    expect(actions).toEqual(expect.arrayContaining(['source.add', 'source.remove']));
   });
 
   it('refuses a non-editor in one line and changes nothing', async () => {

@@ -13,7 +13,7 @@ const deliver = (h: Harness, articleId: number, subs: Array<{ id: number; platfo
 const states = (h: Harness, articleId: number) => h.store.deliveries.listForArticle(articleId).map((d) => d.state);
 const noTokenAnywhere = (h: Harness) => {
   for (const line of h.lines) expect(line).not.toContain(TOKEN);
-  for (const row of h.store.deliveries.inDoubt(100)) expect(row.last_error ?? '').not.toContain(TOKEN);
+  for (const row of h.store.deliveries.inDoubt(100)) expect(row.lastError ?? '').not.toContain(TOKEN);
 };
 
 describe('telegram transport against the fake Bot API', () => {
@@ -27,11 +27,11 @@ describe('telegram transport against the fake Bot API', () => {
     await waitFor(() => !states(h!, a.id).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
     const rows = h.store.deliveries.listForArticle(a.id);
     expect(rows.map((r) => r.state)).toEqual(['failed', 'sent']);
-    expect(rows[0]!.last_error).toContain('403');
-    expect(rows[0]!.last_error).toContain('sendMessage');
-    expect(rows[0]!.last_error).not.toContain(TOKEN);
+    expect(rows[0]!.lastError).toContain('403');
+    expect(rows[0]!.lastError).toContain('sendMessage');
+    expect(rows[0]!.lastError).not.toContain(TOKEN);
     expect(h.store.subscriptions.get(blocked.id)!.active).toBe(false);
-    expect(rows[1]!.message_id).toMatch(/^\d+$/);
+    expect(rows[1]!.messageId).toMatch(/^\d+$/);
     noTokenAnywhere(h);
   });
 

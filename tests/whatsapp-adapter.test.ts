@@ -119,7 +119,7 @@ describe('whatsapp commands', () => {
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
     expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(REPLIES.subscribedDigest);
     expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true, digest: true });
-    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
+    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
   });
 
   it("an editor's /broadcast shows a preview and «نعم» queues it; another reply cancels; a non-editor is refused", async () => {
@@ -141,24 +141,35 @@ describe('whatsapp commands', () => {
 
     await h.world.latest.receive(editorChat, `/broadcast ${a.id}`).replied();
     const confirmed = await h.world.latest.receive(editorChat, 'نعم').replied();
-    expect(confirmed).toContain('1');
+    expect(confirmed).toContain('رسالة واحدة');
     const deliveries = h.store.deliveries.listForArticle(a.id);
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ state: 'queued', broadcast_id: 2 });
+    expect(deliveries[0]).toMatchObject({ state: 'queued', broadcastId: 2 });
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
     expect(h.store.broadcasts.get(2)!.state).toBe('queued');
     expect(h.store.audit.recent().map((e) => e.action).reverse())
-      .toEqual(['broadcast_refused', 'broadcast_preview', 'broadcast_cancelled', 'broadcast_preview', 'broadcast']);
+      .toEqual(['refused', 'broadcast.preview', 'broadcast.cancel', 'broadcast.preview', 'broadcast.confirm']);
   });
 
   it('a «نعم» after the confirmation window cancels instead', async () => {
     const h = await harness();
+    h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
     await started(h);
     const a = h.add(3);
     await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
     h.clock.t += 6 * 60_000;
     expect(await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied()).toBe(REPLIES.expired);
     expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+    expect(h.store.audit.recent(1)[0]).toMatchObject({ action: 'broadcast.cancel', detail: { why: 'expired' } });
+  });
+
+  it('a broadcast that would reach nobody says so and asks for no «نعم»', async () => {
+    const h = await harness();
+    await started(h);
+    const a = h.add(4);
+    expect(await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied()).toBe(REPLIES.broadcastNobody);
+    expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
   });
 
   it('group_leave removing the bot deactivates the subscription with the reason', async () => {
@@ -197,7 +208,7 @@ describe('whatsapp delivery', () => {
     expect(new Set(h.world.sent.map((s) => s.client))).toEqual(new Set([1, 2]));
     const rows = h.store.deliveries.listForArticle(a.id);
     expect(rows.map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
-    expect(new Set(rows.map((r) => r.message_id)).size).toBe(5);
+    expect(new Set(rows.map((r) => r.messageId)).size).toBe(5);
     expect(result).toMatchObject({ sent: 5, failed: 0, retried: 1 });
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { consolePlatform } from '../../bots/console/platform.js';
@@ -23,7 +24,7 @@ export const BUILT_IN_PLATFORMS: readonly PlatformDescriptor[] = [telegramPlatfo
 export async function loadRegistry(env: Record<string, string | undefined> = process.env): Promise<PlatformDescriptor[]> {
   const registry = [...BUILT_IN_PLATFORMS];
   for (const spec of (env.NASHRA_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const url = /^[./]/.test(spec) ? pathToFileURL(resolve(spec)).href : spec;
+    const url = existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
     let module: { platform?: PlatformDescriptor };
     try {
       module = (await import(url)) as { platform?: PlatformDescriptor };

@@ -189,7 +189,7 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.count(d, 'skipped');
     } else if (err instanceof ChatMigratedError) {
-      this.store.subscriptions.migrateChat(d.platform as 'telegram', d.chatId, err.newChatId);
+      this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
       this.store.deliveries.retryLater(d.id, message, Date.now());
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(d, 'retry');

@@ -50,7 +50,7 @@ export function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeReques
     const before = store.subscriptions.findByChat(req.platform, req.chatId);
     const subscription = store.subscriptions.subscribe({
       platform: req.platform, chatId: req.chatId, kind, topics, digest: req.digest, threadId: req.threadId,
-      title: req.title, language: req.language, createdBy: `${actor.platform}:${actor.id}`,
+      title: req.title, language: req.language, createdBy: actor.id,
     });
     const changes = before ? changed(before, subscription) : [];
     const result: SubscribeResult = !before ? { kind: 'subscribed', subscription }
