@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
 import { hashPassword } from '../src/desk/password.js';
 import { buildDesk } from '../src/desk/server.js';
@@ -28,8 +29,7 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
     const fillSeconds = msSince(fillStart) / 1000;
     store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now());
     const logger = createLogger({ level: 'silent' });
-    const markups = BUILT_IN_PLATFORMS.filter((p) => !p.local).map((p) => ({ name: p.name, markup: p.markup }));
-    const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), markups, out: () => {} });
+    const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} });
     try {
       const login = await app.inject({ method: 'GET', url: '/login' });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(login.body)![1]!;

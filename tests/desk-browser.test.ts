@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS } from '../bots/whatsapp/client.js';
+import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
 import { hashPassword } from '../src/desk/password.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
@@ -47,8 +48,7 @@ beforeAll(async () => {
   });
   if (result.status !== 'new') throw new Error('story not stored');
   story = result.article;
-  const markups = BUILT_IN_PLATFORMS.filter((p) => !p.local).map((p) => ({ name: p.name, markup: p.markup }));
-  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()), markups, out: () => {} }, { port: 0, host: '127.0.0.1' });
+  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
   page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 860 });

@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { startHealthServer } from './health.js';
 import { startDeskIfWanted } from './desk.js';
 import type { DeskHandle } from '../desk/server.js';
-import type { Markup } from '../format/post.js';
+import type { DeskPlatform } from '../desk/pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
 import { loadArticle } from '../ingest/load-article.js';
@@ -29,7 +29,7 @@ export interface RunOptions {
   /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
   demo?: boolean;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
-  desk?: { newsroom: NewsroomDeps; markups: ReadonlyArray<{ name: string; markup: Markup }> };
+  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
 }
 
 const LEASE = 'run';
@@ -80,7 +80,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
     platformsStarted = true;
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
-    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.markups, { demo: options.demo ?? false, out: options.out });
+    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).

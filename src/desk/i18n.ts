@@ -47,7 +47,6 @@ const ar = {
   activity: { title: 'سجل النشاط', editor: 'المحرر', action: 'الإجراء', at: 'الوقت', detail: 'التفاصيل', none: 'لا نشاط.' },
   stats: { title: 'الإحصاءات', perHour: 'الرسائل المُرسلة في الساعة (آخر 48 ساعة)', perDay: 'الأخبار لكل مصدر في اليوم (آخر 14 يوماً)', failures: 'الإخفاقات حسب السبب (آخر 7 أيام)', noData: 'لا بيانات بعد.', reason: 'السبب', count: 'العدد' },
   errors: { notFound: 'غير موجود.', forbidden: 'غير مسموح.', generic: 'حدث خطأ.' },
-  platforms: { telegram: 'تيليغرام', whatsapp: 'واتساب', console: 'الطرفية', plain: 'نص' } as Record<string, string>,
   minutes: (n: number) => `${n} دقيقة`,
 };
 
@@ -99,7 +98,6 @@ const en: Words = {
   activity: { title: 'Activity', editor: 'Editor', action: 'Action', at: 'Time', detail: 'Detail', none: 'No activity.' },
   stats: { title: 'Stats', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
   errors: { notFound: 'Not found.', forbidden: 'Forbidden.', generic: 'Something went wrong.' },
-  platforms: { telegram: 'Telegram', whatsapp: 'WhatsApp', console: 'Console', plain: 'Plain' },
   minutes: (n: number) => `${n} min`,
 };
 

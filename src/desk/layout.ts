@@ -8,6 +8,8 @@ export interface PageContext {
   csrf: string;
   /** The current path, for the language switch to come back to. */
   path: string;
+  /** A platform's name as editors know it, in the page's language (the desk itself names no platform). */
+  platformLabel: (name: string) => string;
 }
 
 type NavKey = keyof ReturnType<typeof t>['nav'];

@@ -8,22 +8,29 @@ import type { BroadcastStatus } from '../newsroom/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
-import { t, type Lang, type Words } from './i18n.js';
+import { t } from './i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
 import { messageHtml } from './preview.js';
 
-export interface DeskMarkup { name: string; markup: Markup }
+/** A platform as the desk shows it: its markup for the previews, its name for editors, where its posts live. */
+export interface DeskPlatform {
+  name: string;
+  markup: Markup;
+  label?: { ar: string; en: string };
+  /** The public address of a sent post (a public channel's message), when the platform has one. */
+  postUrl?(chat: { chatId: string; kind: string }, messageId: string): string | undefined;
+}
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
 const STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
-const platformName = (w: Words, name: string) => w.platforms[name] ?? name;
 const isUrgent = (a: StoredArticle) => a.urgent;
 
 /** Per platform: "تيليغرام: 3 أُرسل · 1 فشل", or nothing sent. */
-function countsLine(w: Words, counts: DeliveryCounts | undefined): Html {
+function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html {
+  const w = t(ctx.lang);
   const platforms = Object.entries(counts ?? {});
   if (platforms.length === 0) return html`<span class="muted">${w.today.notSent}</span>`;
-  return html`${platforms.map(([platform, states]) => html`<span class="counts"><b>${platformName(w, platform)}</b> ${STATES.filter((s) => states[s]).map((s) => html`<span class="state state-${s}">${states[s]} ${w.today.states[s]}</span>`)}</span>`)}`;
+  return html`${platforms.map(([platform, states]) => html`<span class="counts"><b>${ctx.platformLabel(platform)}</b> ${STATES.filter((s) => states[s]).map((s) => html`<span class="state state-${s}">${states[s]} ${w.today.states[s]}</span>`)}</span>`)}`;
 }
 
 export interface TodayView {
@@ -49,22 +56,22 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
     <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
     ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
-    <p class="deliveries">${countsLine(w, v.counts.get(a.id))}</p>
+    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
   </article>
 </li>`)}</ol>`;
   return page(ctx, w.today.title, 'today', html`${filters}${list}${v.olderHref ? html`<p class="more"><a href="${v.olderHref}">${w.today.older}</a></p>` : ''}`);
 }
 
 /** One preview per platform, with its length against the limit: the Article page, the send page, and live updates. */
-export function previews(lang: Lang, config: RenderConfig, article: StoredArticle, markups: readonly DeskMarkup[]): Html {
-  const w = t(lang);
-  return html`<div class="previews" id="previews">${markups.map(({ name, markup }) => {
+export function previews(ctx: Pick<PageContext, 'lang' | 'platformLabel'>, config: RenderConfig, article: StoredArticle, platforms: readonly DeskPlatform[]): Html {
+  const w = t(ctx.lang);
+  return html`<div class="previews" id="previews">${platforms.map(({ name, markup }) => {
     const text = renderArticle(article, markup, config);
     const limit = markup.limit(false);
     const over = Number.isFinite(limit) && text.length >= limit;
-    return html`<section class="preview preview-${name}" aria-label="${platformName(w, name)}">
-  <h3>${platformName(w, name)} <span class="length${over ? ' over' : ''}" data-length="${text.length}">${text.length}${Number.isFinite(limit) ? html` ${w.article.chars} ${limit}` : ''}</span></h3>
-  <div class="bubble" dir="rtl" lang="ar">${messageHtml(name, text)}</div>
+    return html`<section class="preview preview-${name}" aria-label="${ctx.platformLabel(name)}">
+  <h3>${ctx.platformLabel(name)} <span class="length${over ? ' over' : ''}" data-length="${text.length}">${text.length}${Number.isFinite(limit) ? html` ${w.article.chars} ${limit}` : ''}</span></h3>
+  <div class="bubble" dir="rtl" lang="ar">${messageHtml(markup, text)}</div>
   ${over ? html`<p class="notice warn">${w.article.overLimit}</p>` : ''}
 </section>`;
   })}</div>`;
@@ -76,7 +83,7 @@ export interface ArticleView {
   subscriptions: Subscription[]; platforms: string[]; saved: boolean;
 }
 
-export function articlePage(ctx: PageContext, config: RenderConfig, markups: readonly DeskMarkup[], v: ArticleView): Html {
+export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
   const w = t(ctx.lang);
   const a = v.article;
   const tz = a.timeZone ?? config.timeZone;
@@ -106,9 +113,9 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
       <label class="choice"><input type="radio" name="audience" value="matching" checked> ${w.article.audienceMatching}</label>
       <label class="choice"><input type="radio" name="audience" value="all"> ${w.article.audienceAll}</label>
       ${v.platforms.length ? html`<label class="choice"><input type="radio" name="audience" value="platform"> ${w.article.audiencePlatform}
-        <select name="platform" aria-label="${w.subs.platform}">${v.platforms.map((p) => html`<option value="${p}">${platformName(w, p)}</option>`)}</select></label>` : ''}
+        <select name="platform" aria-label="${w.subs.platform}">${v.platforms.map((p) => html`<option value="${p}">${ctx.platformLabel(p)}</option>`)}</select></label>` : ''}
       ${v.subscriptions.length ? html`<label class="choice"><input type="radio" name="audience" value="chats"> ${w.article.audienceChats}</label>
-      <div class="chats">${v.subscriptions.map((s) => html`<label class="choice"><input type="checkbox" name="chat" value="${s.id}"> ${platformName(w, s.platform)} · ${s.title ?? s.chatId}</label>`)}</div>` : ''}
+      <div class="chats">${v.subscriptions.map((s) => html`<label class="choice"><input type="checkbox" name="chat" value="${s.id}"> ${ctx.platformLabel(s.platform)} · ${s.title ?? s.chatId}</label>`)}</div>` : ''}
     </fieldset>
     <button type="submit" class="primary">${w.article.previewSend}</button>
   </form>
@@ -116,28 +123,27 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
   const where = html`
 <section class="card" aria-labelledby="where-h">
   <h2 id="where-h">${w.article.where}</h2>
-  <p>${countsLine(w, v.counts)}</p>
+  <p>${countsLine(ctx, v.counts)}</p>
   ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
   ${v.deliveries.length === 0 ? html`<p class="muted">${w.article.noDeliveries}</p>` : html`<div class="table-wrap"><table>
     <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
     <tbody>${v.deliveries.map((d) => {
-      const link = postLink(d);
-      return html`<tr><td>${platformName(w, d.platform)}</td><td>${d.chatTitle ?? d.chatId}</td><td><span class="state state-${d.state}">${w.today.states[d.state]}</span>${d.lastError ? html` <span class="muted">${d.lastError}</span>` : ''}</td><td>${link ? html`<a href="${link}" rel="noopener noreferrer" target="_blank">${w.article.openPost}</a>` : ''}</td></tr>`;
+      const link = postLink(platforms, d);
+      return html`<tr><td>${ctx.platformLabel(d.platform)}</td><td>${d.chatTitle ?? d.chatId}</td><td><span class="state state-${d.state}">${w.today.states[d.state]}</span>${d.lastError ? html` <span class="muted">${d.lastError}</span>` : ''}</td><td>${link ? html`<a href="${link}" rel="noopener noreferrer" target="_blank">${w.article.openPost}</a>` : ''}</td></tr>`;
     })}</tbody></table></div>`}
 </section>`;
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
   <div>${edit}${send}</div>
-  <div><h2>${w.article.preview}</h2>${previews(ctx.lang, config, a, markups)}${where}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
 </div>`);
 }
 
-/** A public Telegram channel's post has an address: t.me/<name>/<message> (or t.me/c/<id>/<message> for members). */
-function postLink(d: ArticleDelivery): string | undefined {
-  if (d.platform !== 'telegram' || d.state !== 'sent' || !d.messageId || !/^\d+$/.test(d.messageId)) return undefined;
-  if (/^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(d.chatId)) return `https://t.me/${d.chatId.slice(1)}/${d.messageId}`;
-  if (d.chatKind === 'channel' && /^-100\d+$/.test(d.chatId)) return `https://t.me/c/${d.chatId.slice(4)}/${d.messageId}`;
-  return undefined;
+/** The sent post's public address, when its platform has one (only http(s) is ever linked). */
+function postLink(platforms: readonly DeskPlatform[], d: ArticleDelivery): string | undefined {
+  if (d.state !== 'sent' || !d.messageId) return undefined;
+  const url = platforms.find((p) => p.name === d.platform)?.postUrl?.({ chatId: d.chatId, kind: d.chatKind }, d.messageId);
+  return url && /^https?:\/\//.test(url) ? url : undefined;
 }
 
 export interface BroadcastView {
@@ -145,7 +151,7 @@ export interface BroadcastView {
   audience?: { willReceive: number; alreadyHave: number };
 }
 
-export function broadcastPage(ctx: PageContext, config: RenderConfig, markups: readonly DeskMarkup[], v: BroadcastView): Html {
+export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: BroadcastView): Html {
   const w = t(ctx.lang);
   const b = v.broadcast;
   const action = (name: string, label: string, cls = '') => html`<form method="post" action="/broadcasts/${b.id}/${name}" class="inline">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}"><button type="submit" class="${cls}" id="${name}">${label}</button></form>`;
@@ -155,7 +161,7 @@ export function broadcastPage(ctx: PageContext, config: RenderConfig, markups: r
   ${v.audience?.willReceive === 0 ? html`<p class="notice warn">${w.broadcast.nobody}</p>` : ''}
   <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
 </section>
-${previews(ctx.lang, config, v.article, markups)}` : progressSection(ctx, v, action);
+${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, v, action);
   return page(ctx, `${w.broadcast.title} #${b.id}: ${v.article.title}`, 'today', html`<p class="meta"><a href="/articles/${v.article.id}">${v.article.title}</a></p>${body}`);
 }
 
@@ -218,7 +224,7 @@ export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: 
   const sel = (on: boolean) => (on ? html` selected` : '');
   return page(ctx, w.subs.title, 'subscriptions', html`
 <form method="get" action="/subscriptions" class="filters">
-  <label>${w.subs.platform}<select name="platform"><option value="">${w.today.any}</option>${platforms.map((p) => html`<option value="${p}"${sel(filter.platform === p)}>${platformName(w, p)}</option>`)}</select></label>
+  <label>${w.subs.platform}<select name="platform"><option value="">${w.today.any}</option>${platforms.map((p) => html`<option value="${p}"${sel(filter.platform === p)}>${ctx.platformLabel(p)}</option>`)}</select></label>
   <label>${w.subs.kind}<select name="kind"><option value="">${w.today.any}</option>${(['channel', 'group', 'private'] as const).map((k) => html`<option value="${k}"${sel(filter.kind === k)}>${w.subs.kinds[k]}</option>`)}</select></label>
   <label>${w.subs.stateCol}<select name="active"><option value="">${w.today.any}</option><option value="1"${sel(filter.active === '1')}>${w.subs.active}</option><option value="0"${sel(filter.active === '0')}>${w.subs.inactive}</option></select></label>
   <button type="submit">${w.today.filter}</button>
@@ -226,7 +232,7 @@ export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: 
 ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.topics}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
 <tbody>${subs.map((s) => html`<tr>
-  <td>${platformName(w, s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
+  <td>${ctx.platformLabel(s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
   <td>${w.subs.kinds[s.kind]}${s.digest ? ' · digest' : ''}</td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
@@ -240,11 +246,11 @@ export function queuePage(ctx: PageContext, config: RenderConfig, depth: QueueDe
   return page(ctx, w.queue.title, 'queue', html`
 ${depth.length === 0 ? html`<p class="notice">${w.queue.empty}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th>${w.subs.platform}</th><th>${w.queue.depth}</th><th>${w.queue.oldest}</th><th>${w.queue.retries}</th></tr></thead>
-<tbody>${depth.map((d) => html`<tr><td>${platformName(w, d.platform)}</td><td>${d.waiting}</td><td>${formatAge(d.oldestQueuedAt ? now - d.oldestQueuedAt.getTime() : undefined, ctx.lang)}</td><td>${d.retriesScheduled}</td></tr>`)}</tbody>
+<tbody>${depth.map((d) => html`<tr><td>${ctx.platformLabel(d.platform)}</td><td>${d.waiting}</td><td>${formatAge(d.oldestQueuedAt ? now - d.oldestQueuedAt.getTime() : undefined, ctx.lang)}</td><td>${d.retriesScheduled}</td></tr>`)}</tbody>
 </table></div>`}
 <section class="card"><h2>${w.queue.inDoubt}</h2>
 ${inDoubt.length === 0 ? html`<p class="muted">${w.queue.noneInDoubt}</p>` : html`<p>${w.queue.inDoubtIntro}</p><ul class="in-doubt">${inDoubt.map((d) => html`<li>
-  <a href="/articles/${d.articleId}">${d.title}</a> → ${platformName(w, d.platform)} <span dir="ltr">${d.chatTitle ?? d.chatId}</span> · ${formatTime(d.since, ctx.lang, config.timeZone)}
+  <a href="/articles/${d.articleId}">${d.title}</a> → ${ctx.platformLabel(d.platform)} <span dir="ltr">${d.chatTitle ?? d.chatId}</span> · ${formatTime(d.since, ctx.lang, config.timeZone)}
   <div class="actions">${resolve(d, 'mark-sent', w.queue.markSent)} ${resolve(d, 'send-again', w.queue.sendAgain)}</div></li>`)}</ul>`}
 </section>`);
 }
@@ -260,7 +266,7 @@ export function activityPage(ctx: PageContext, config: RenderConfig, entries: Au
 </form>
 ${entries.length === 0 ? html`<p class="notice">${w.activity.none}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th>${w.activity.at}</th><th>${w.activity.editor}</th><th>${w.activity.action}</th><th>${w.activity.detail}</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td>${formatTime(e.at, ctx.lang, config.timeZone)}</td><td>${e.actor} <span class="muted">${platformName(w, e.platform)}</span></td><td dir="ltr">${e.action}</td><td dir="ltr" class="detail">${JSON.stringify(e.detail)}</td></tr>`)}</tbody>
+<tbody>${entries.map((e) => html`<tr><td>${formatTime(e.at, ctx.lang, config.timeZone)}</td><td>${e.actor} <span class="muted">${ctx.platformLabel(e.platform)}</span></td><td dir="ltr">${e.action}</td><td dir="ltr" class="detail">${JSON.stringify(e.detail)}</td></tr>`)}</tbody>
 </table></div>`}
 ${olderHref ? html`<p class="more"><a href="${olderHref}">${w.today.older}</a></p>` : ''}`);
 }
@@ -278,7 +284,7 @@ export function statsPage(ctx: PageContext, config: RenderConfig, v: StatsView):
   const nowHour = Math.floor(v.now / 3600000);
   const hours = Array.from({ length: 48 }, (_, i) => nowHour - 47 + i);
   const hourSeries: Series[] = [...new Set(v.perHour.map((r) => r.platform))].map((p) => ({
-    name: platformName(w, p), values: hours.map((h) => v.perHour.find((r) => r.platform === p && r.hour === h)?.count ?? 0),
+    name: ctx.platformLabel(p), values: hours.map((h) => v.perHour.find((r) => r.platform === p && r.hour === h)?.count ?? 0),
   }));
   const hourLabels = hours.map((h) => formatTime(new Date(h * 3600000), ctx.lang, config.timeZone, false));
   const today = Math.floor(v.now / 86400000);
@@ -292,5 +298,5 @@ export function statsPage(ctx: PageContext, config: RenderConfig, v: StatsView):
 <section class="card"><h2>${w.stats.perHour}</h2>${hourSeries.length ? barChart({ title: w.stats.perHour, labels: hourLabels, series: hourSeries, rtl }) : html`<p class="muted">${w.stats.noData}</p>`}</section>
 <section class="card"><h2>${w.stats.perDay}</h2>${daySeries.length ? barChart({ title: w.stats.perDay, labels: dayLabels, series: daySeries, rtl }) : html`<p class="muted">${w.stats.noData}</p>`}</section>
 <section class="card"><h2>${w.stats.failures}</h2>${v.failures.length ? html`<div class="table-wrap"><table><thead><tr><th>${w.subs.platform}</th><th>${w.stats.reason}</th><th>${w.stats.count}</th></tr></thead>
-<tbody>${v.failures.map((f) => html`<tr><td>${platformName(w, f.platform)}</td><td dir="auto">${f.reason}</td><td>${f.count}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">${w.stats.noData}</p>`}</section>`);
+<tbody>${v.failures.map((f) => html`<tr><td>${ctx.platformLabel(f.platform)}</td><td dir="auto">${f.reason}</td><td>${f.count}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">${w.stats.noData}</p>`}</section>`);
 }

@@ -1,19 +1,22 @@
+import type { Markup } from '../format/post.js';
 import { escapeHtml, safeHref, unsafeRaw, type Html } from './html.js';
 
 /**
- * A platform's message shown in the page as the subscriber sees it. The formatter's output is never trusted as
- * HTML: Telegram's subset is re-parsed (only b/i/u/s/code/pre/blockquote and http(s) links survive, every text
- * run is decoded and escaped again), WhatsApp's *bold* _italic_ ~strike~ are applied to escaped text.
+ * A platform's message shown in the page as the subscriber sees it, told apart by what its markup makes of bold
+ * (the desk names no platform). The formatter's output is never trusted as HTML: an HTML markup is re-parsed
+ * (only b/i/u/s/code/pre/blockquote and http(s) links survive, every text run is decoded and escaped again);
+ * a *star* markup has its *bold* _italic_ ~strike~ applied to escaped text; anything else is plain text.
  */
-export function messageHtml(markupName: string, text: string): Html {
-  if (markupName === 'telegram') return unsafeRaw(telegramSubset(text));
-  if (markupName === 'whatsapp') return unsafeRaw(whatsappMarks(escapeHtml(text)));
+export function messageHtml(markup: Markup, text: string): Html {
+  const bold = markup.bold('x');
+  if (bold === '<b>x</b>') return unsafeRaw(htmlSubset(text));
+  if (bold === '*x*') return unsafeRaw(starMarks(escapeHtml(text)));
   return unsafeRaw(escapeHtml(text));
 }
 
-const TELEGRAM_TAGS = new Map([['b', 'b'], ['strong', 'b'], ['i', 'i'], ['em', 'i'], ['u', 'u'], ['ins', 'u'], ['s', 's'], ['strike', 's'], ['del', 's'], ['code', 'code'], ['pre', 'pre'], ['blockquote', 'blockquote']]);
+const HTML_TAGS = new Map([['b', 'b'], ['strong', 'b'], ['i', 'i'], ['em', 'i'], ['u', 'u'], ['ins', 'u'], ['s', 's'], ['strike', 's'], ['del', 's'], ['code', 'code'], ['pre', 'pre'], ['blockquote', 'blockquote']]);
 
-function telegramSubset(source: string): string {
+function htmlSubset(source: string): string {
   let out = '';
   const open: string[] = [];
   for (const part of source.split(/(<[^<>]*>)/)) {
@@ -24,7 +27,7 @@ function telegramSubset(source: string): string {
     }
     const [, closing, rawName, href] = tag;
     const name = rawName!.toLowerCase();
-    const mapped = name === 'a' ? 'a' : TELEGRAM_TAGS.get(name);
+    const mapped = name === 'a' ? 'a' : HTML_TAGS.get(name);
     if (!mapped) {
       out += escapeHtml(decodeEntities(part));
     } else if (closing) {
@@ -50,8 +53,8 @@ function decodeEntities(s: string): string {
   });
 }
 
-/** WhatsApp's own rules, simplified: a marker pair on one line, not touching spaces on the inside. */
-function whatsappMarks(escaped: string): string {
+/** Star markup's rules, simplified: a marker pair on one line, not touching spaces on the inside. */
+function starMarks(escaped: string): string {
   return escaped
     .replace(/(^|[\s(])\*(\S(?:[^*\n]*\S)?)\*(?=$|[\s).,:;!?،])/gm, '$1<b>$2</b>')
     .replace(/(^|[\s(])_(\S(?:[^_\n]*\S)?)_(?=$|[\s).,:;!?،])/gm, '$1<i>$2</i>')

@@ -2,14 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeArabic } from '../text/arabic.js';
 import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
-import type { PageContext } from './layout.js';
 import {
   activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
 } from './pages.js';
-import type { DeskDeps } from './server.js';
+import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
 
-type Ctx = (req: FastifyRequest, reply: FastifyReply) => PageContext;
 type Query = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 30;
@@ -42,11 +40,11 @@ export function editInput(body: Record<string, unknown>): ArticleEditInput {
   };
 }
 
-export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: Ctx): Promise<void> {
+export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf): Promise<void> {
   const { store, config } = deps.newsroom;
   const now = deps.now ?? Date.now;
-  const markups = deps.markups;
-  const platforms = () => [...new Set([...markups.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
+  const platformList = deps.platforms;
+  const platforms = () => [...new Set([...platformList.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
 
   app.get('/', async (req, reply) => {
     const q = req.query as Query;
@@ -83,7 +81,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/articles/:id', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
-    return send(reply, articlePage(ctxOf(req, reply), config, markups, {
+    return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
       broadcasts: store.desk.broadcastsForArticle(article.id),
       subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
@@ -96,7 +94,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const article = articleOr404(req, reply);
     if (!article) return reply;
     const draft = draftEdit(article, editInput(req.query as Record<string, unknown>));
-    return send(reply, previews(req.lang, config, draft, markups));
+    return send(reply, previews(ctxOf(req, reply), config, draft, platformList));
   });
 
   app.post('/articles/:id/edit', async (req, reply) => {
@@ -112,7 +110,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const article = broadcast && store.articles.get(broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
     const status = broadcastStatus(deps.newsroom, broadcast.id)!;
-    return send(reply, broadcastPage(ctxOf(req, reply), config, markups, {
+    return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
       audience: status.state === 'preview' ? countAudience(store, article, broadcast.audience) : undefined,
     }));

@@ -8,7 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
-import type { Markup } from '../format/post.js';
+import type { DeskPlatform } from './pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import type { Store } from '../store/index.js';
@@ -22,8 +22,8 @@ import { registerPages } from './routes.js';
 export interface DeskDeps {
   /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
   newsroom: NewsroomDeps;
-  /** Each platform's markup (from its descriptor in bots/<platform>/), for the exact previews. */
-  markups: ReadonlyArray<{ name: string; markup: Markup }>;
+  /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
+  platforms: readonly DeskPlatform[];
   /** Where the first-run setup link is printed. */
   out: (line: string) => void;
   now?: () => number;
@@ -79,6 +79,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, store, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
+  const ctxOf = contextOf(deps.platforms);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
   await app.register(fastifyHelmet, {
@@ -122,7 +123,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     if (req.method === 'GET' || req.method === 'HEAD') {
       return reply.redirect(req.sessionExpired ? '/login?expired=1' : '/login', 303);
     }
-    return reply.code(403).type('text/html; charset=utf-8').send(errorPage(req, reply, 403, t(req.lang).errors.forbidden).value);
+    return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
   });
 
   // Every state-changing request carries the CSRF token, signed in or not (the sign-in form too).
@@ -132,8 +133,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(req, reply, 403, t(req.lang).errors.forbidden).value);
-    if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(req, reply, 400, err.message).value);
+    if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+    if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 400, err.message).value);
     const status = err.statusCode ?? 500;
     if (status === 429 && req.routeOptions.url === '/login') {
       return reply.code(429).type('text/html; charset=utf-8').send(loginPage(ctxOf(req, reply), t(req.lang).login.tooMany).value);
@@ -141,9 +142,9 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     if (status >= 500) logger.error('desk request failed', { method: req.method, url: req.routeOptions.url, error: err });
     const w = t(req.lang).errors;
     const message = status === 403 ? w.forbidden : status === 404 ? w.notFound : status >= 500 ? w.generic : err.message;
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(req, reply, status, message).value);
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), status, message).value);
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(req, reply, 404, t(req.lang).errors.notFound).value));
+  app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 404, t(req.lang).errors.notFound).value));
 
   // --- Signing in and out ----------------------------------------------------------------------------------------
   // The address limit runs as the route's own limit; the username one is checked by hand after the body is parsed
@@ -215,7 +216,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
       username = checkUsername(typeof body.username === 'string' ? body.username : '');
       hash = await hashPassword(password);
     } catch (err) {
-      if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(req, reply, 403, t(req.lang).errors.forbidden).value);
+      if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
     if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
       throw err;
     }
@@ -240,20 +241,22 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** What every page template needs: language, editor, a fresh CSRF token bound to this session. */
-export function ctxOf(req: FastifyRequest, reply: FastifyReply): PageContext {
-  return {
+export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;
+
+/** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
+function contextOf(platforms: readonly DeskPlatform[]): ContextOf {
+  return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
+    platformLabel: (name) => platforms.find((p) => p.name === name)?.label?.[req.lang] ?? name,
     csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
-  };
+  });
 }
 
 export function sendHtml(reply: FastifyReply, body: Html): FastifyReply {
   return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
 }
 
-function errorPage(req: FastifyRequest, reply: FastifyReply, status: number, message: string): Html {
-  const ctx = ctxOf(req, reply);
+function errorPage(ctx: PageContext, status: number, message: string): Html {
   return page(ctx, String(status), undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/">${t(ctx.lang).nav.today}</a></p>`);
 }
 

@@ -133,7 +133,7 @@ export class ArticlesTable {
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export interface ArticleRow {
+interface ArticleRow {
   id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;

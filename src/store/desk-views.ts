@@ -1,9 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { fromRow, type ArticleRow, type StoredArticle } from './articles.js';
+import { fromRow, type StoredArticle } from './articles.js';
 import type { DeliveryState } from './deliveries.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { Broadcast } from './broadcasts.js';
-import { fromRow as subscriptionFromRow, type Subscription, type SubscriptionRow } from './subscriptions.js';
+import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
+
+type ArticleRow = Parameters<typeof fromRow>[0];
+type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 /** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
 

@@ -1,6 +1,5 @@
 /** The desk on a temp database with one editor and a few articles, for the HTTP and browser tests. */
-import { telegramMarkup } from '../../bots/telegram/markup.js';
-import { whatsappMarkup } from '../../bots/whatsapp/markup.js';
+import { deskPlatforms } from '../../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
 import type { Config } from '../../src/config.js';
 import { hashPassword } from '../../src/desk/password.js';
@@ -33,7 +32,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
   const deps: DeskDeps = {
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued),
-    markups: [{ name: 'telegram', markup: telegramMarkup }, { name: 'whatsapp', markup: whatsappMarkup }],
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, false),
     out: (l) => lines.push(l),
   };
   return { store, config, deps, lines, article: result.article, cleanup: () => { store.close(); cleanup(); } };

@@ -2,6 +2,7 @@ import { QueueSignal } from '../../delivery/platform.js';
 import type { CommandContext } from '../context.js';
 import { createPlatforms, newsroomDeps, onlyLocalPlatforms } from '../platforms.js';
 import { runMain } from '../run.js';
+import { deskPlatforms } from '../desk.js';
 
 /** `nashra run [--once]`: the main job. */
 export async function runCommand(_args: string[], options: { once?: boolean }, ctx: CommandContext): Promise<void> {
@@ -10,9 +11,7 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const newsroom = newsroomDeps(ctx.registry, ctx.config, store, ctx.logger, queued.notify);
   const platforms = await createPlatforms(ctx.registry, { config: ctx.config, store, logger: ctx.logger, newsroom, out: ctx.out });
   const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
-  // The desk previews every platform that sends to subscribers (configured or not); the console's only in the demo.
-  const markups = ctx.registry.filter((p) => demo || !p.local).map((p) => ({ name: p.name, markup: p.markup }));
   await runMain(ctx.config, store, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo, desk: { newsroom, markups },
+    once: options.once ?? false, out: ctx.out, platforms, queued, demo, desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
   });
 }
