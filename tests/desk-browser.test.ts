@@ -139,6 +139,26 @@ describe('the desk in Chromium', () => {
     expect(h.store.audit.recent(20).some((e) => e.action === 'broadcast.stop' && e.platform === 'desk' && e.actor === USERNAME)).toBe(true);
   });
 
+  it('is usable at 360 px and by keyboard, and switches to English', async () => {
+    await page.setViewport({ width: 360, height: 740 });
+    for (const path of ['/', `/articles/${story.id}`, '/sources', '/queue', '/stats']) {
+      await page.goto(`${desk.url}${path}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${desk.url}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => location.hash)).toBe('#main');
+    await page.setViewport({ width: 1200, height: 860 });
+    await submit('header form[action="/lang"] button');
+    expect(await page.$eval('html', (el) => [el.lang, el.dir])).toEqual(['en', 'ltr']);
+    expect(await text('h1')).toBe('Today');
+    await submit('header form[action="/lang"] button');
+    expect(await page.$eval('html', (el) => el.lang)).toBe('ar');
+  });
+
   it('logs out: the desk asks for the password again', async () => {
     await submit('#logout');
     expect(new URL(page.url()).pathname).toBe('/login');
