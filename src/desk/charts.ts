@@ -20,7 +20,9 @@ export function barChart(opts: { title: string; labels: string[]; series: Series
   // Time runs right to left in an Arabic page, as the text does.
   const x = (i: number) => (opts.rtl ? pad.side + plotW - (i + 1) * groupW : pad.side + i * groupW);
   const parts: string[] = [];
-  for (const frac of [0, 0.5, 1]) {
+  // Whole-number gridlines: 0, the middle when it is a whole number, the top.
+  const ticks = max % 2 === 0 ? [0, 0.5, 1] : [0, 1];
+  for (const frac of ticks) {
     const y = pad.top + plotH * (1 - frac);
     parts.push(`<line x1="${pad.side}" x2="${width - pad.side}" y1="${y}" y2="${y}" stroke="#d0d7de" stroke-width="1"/>`);
     parts.push(`<text x="${opts.rtl ? width - pad.side + 4 : pad.side - 4}" y="${y + 4}" font-size="11" fill="#57606a" text-anchor="${opts.rtl ? 'start' : 'end'}">${Math.round(max * frac)}</text>`);
