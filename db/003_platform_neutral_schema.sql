@@ -93,3 +93,17 @@ ALTER TABLE subscriptions_v3 RENAME TO subscriptions;
 -- Who a broadcast goes to, chosen at preview and used unchanged at confirmation (JSON: {"kind":"matching"}, …).
 ALTER TABLE broadcasts ADD COLUMN audience TEXT NOT NULL DEFAULT '{"kind":"matching"}';
 UPDATE broadcasts SET audience = '{"kind":"all"}' WHERE urgent = 1;
+
+-- A delivery that failed for a temporary reason (it gave up after its retries) may be sent again by an editor;
+-- one the platform refused for good is only sent again when an editor chooses it.
+ALTER TABLE deliveries ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0;
+UPDATE deliveries SET retryable = 1 WHERE state = 'failed' AND last_error LIKE 'gave up after %';
+
+-- What `nashra run` last knew of each platform's connection, so `nashra stats` (another process) can say why
+-- deliveries wait ("WhatsApp is not logged in").
+CREATE TABLE platform_status (
+  platform   TEXT    PRIMARY KEY,
+  ready      INTEGER NOT NULL,
+  reason     TEXT,
+  updated_at INTEGER NOT NULL
+);

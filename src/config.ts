@@ -10,6 +10,8 @@ export interface Config {
   timeZone: string;
   summary: { sentences: number; minSentences: number; maxChars: number };
   template: { headerMark?: string; footer?: string };
+  /** Topics offered to subscribers as buttons, beside the categories the sources used lately. */
+  topics: string[];
   inDoubtPolicy: InDoubtPolicy;
   healthPort?: number;
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
@@ -37,7 +39,7 @@ const CORE_VARIABLES = [
   'DATABASE_PATH', 'LOG_LEVEL', 'LOG_FORMAT', 'NASHRA_TIME_ZONE', 'NASHRA_SUMMARY_SENTENCES', 'NASHRA_SUMMARY_MIN_SENTENCES',
   'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
   'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
-  'NASHRA_PLUGINS',
+  'NASHRA_PLUGINS', 'NASHRA_TOPICS',
 ];
 
 export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
     summary,
     template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
+    topics: (str(env, 'NASHRA_TOPICS') ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean),
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
     web: {

@@ -91,11 +91,15 @@ describe('nashra CLI', () => {
     expect(first.stdout).toMatch(/^2\tnew\t/m);
     const again = cli('ingest', SY24);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^1\tduplicate \(url\)/);
+    expect(again.stdout).toMatch(/^1\tduplicate \(guid\)/); // a file has no URL: its text's hash is its GUID
     const store = openStore(db);
     expect(store.articles.count()).toBe(2);
     store.close();
     expectUserError(cli('ingest'), /missing required argument/);
+    // A file's path never reaches a subscriber: no link line, no file: URL.
+    const shown = cli('latest', '2').stdout;
+    expect(shown).not.toMatch(/file:|urn:/);
+    expect(shown).not.toMatch(/^https?:/m);
   });
 
   it('subs add takes a negative Telegram chat id as the chat id', () => {
@@ -171,5 +175,62 @@ describe('nashra CLI', () => {
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
     expect(r.stderr).not.toContain('not-a-token-secret-value');
+  });
+  it('ingest takes the public URL, source name and date a file does not have', () => {
+    const file = join(tmp.dir, 'story.txt');
+    writeFileSync(file, 'عنوان خبر محلي عن افتتاح مكتبة في حمص\n\nافتتحت مكتبة عامة جديدة في مدينة حمص صباح اليوم بحضور عدد من الأهالي.\nوتضم المكتبة أكثر من عشرة آلاف كتاب في مجالات مختلفة.\n');
+    const r = cli('ingest', file, '--url', 'https://www.sy24.net/news/library?utm_source=x', '--source-name', 'SY24', '--published-at', '2026-11-25T14:05+03:00');
+    expect(r.code).toBe(0);
+    const id = /^(\d+)\tnew/m.exec(r.stdout)![1];
+    const store = openStore(db);
+    expect(store.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
+    store.close();
+    expectUserError(cli('ingest', file, SY24, '--url', 'https://example.com/a'), /--url names one article/);
+    expectUserError(cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
+    expectUserError(cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
+  });
+
+  it('run --once and stats say per platform how many deliveries wait, and why', () => {
+    const own = join(tmp.dir, 'waiting.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1001234567890').code).toBe(0);
+    expect(at('subs', 'add', 'whatsapp', '120363000000000001@g.us').code).toBe(0);
+    expect(at('subs', 'add', 'console', 'console').code).toBe(0);
+    expect(at('ingest', SY24).stdout).toMatch(/queued for 3 subscriptions/);
+    const run = at('run', '--once');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/sending stopped; deliveries still wait .*sent=1 .*waiting\.telegram="1 \(telegram is off: no TELEGRAM_BOT_TOKEN/);
+    expect(run.stderr).toMatch(/waiting\.whatsapp="1 \(whatsapp is off: WHATSAPP_ENABLED is off/);
+    expect(at('stats').stdout).toMatch(/^ {2}telegram: 1 waiting: telegram is off: no TELEGRAM_BOT_TOKEN/m);
+    // Configured, but no nashra run is sending.
+    const configured = runCli(['stats', '--db', own], { env: { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
+    expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
+  });
+
+  it('resend queues the failed deliveries of an article again, and says what stays failed', () => {
+    const own = join(tmp.dir, 'resend.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    at('subs', 'add', 'console', 'a');
+    at('subs', 'add', 'console', 'b');
+    at('ingest', SY24);
+    const store = openStore(own);
+    const [first, second] = store.deliveries.listForArticle(1);
+    store.deliveries.markFailed(first!.id, 'gave up after 6 attempts: HTTP 502', { retryable: true });
+    store.deliveries.markFailed(second!.id, 'refused for good');
+    store.close();
+    expectUserError(at('broadcast', '1', '--yes'), /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/);
+    expect(at('resend', '1').stdout).toMatch(/^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/);
+    expect(at('resend', '1', '--failed').stdout).toMatch(/^queued 1 failed delivery of article 1 again; nashra run sends them/);
+    expect(at('run', '--once').stdout.match(/^──── [ab] ·/gm)).toHaveLength(2);
+  });
+
+  it('subs add again keeps the settings it does not mention, and says what changed', () => {
+    const own = join(tmp.dir, 'readd.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد').stdout).toMatch(/\tسياسة,اقتصاد\tsubscribed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tسياسة,اقتصاد\talready subscribed, nothing changed$/m);
+    expect(at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة').stdout).toMatch(/\tرياضة\tupdated \(changed: topics\)$/m);
+    at('subs', 'remove', '1');
+    expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tرياضة\treactivated$/m);
   });
 });

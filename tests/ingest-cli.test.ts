@@ -39,6 +39,11 @@ describe('nashra sources', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`WordPress site: polling ${server.base}/wp-json/wp/v2/posts?_embed=1`);
     expect(r.stdout).toMatch(/source #1 added: مرصد التجربة, every 15m; 3 existing items marked as seen, 0 sent/);
+    // The backlog is not sent, but it is there for readers: complete articles with summaries, newest first.
+    const latest = await nashra(['latest', '3']);
+    expect(latest.code).toBe(0);
+    expect(latest.stdout.match(/^#\d+$/gm)).toHaveLength(3);
+    expect(latest.stdout).not.toContain('no articles yet');
   });
 
   it('add detects an Atom feed and sends the newest --backfill items', async () => {

@@ -83,7 +83,8 @@ describe('first poll of a WordPress feed with excerpts only', () => {
     expect(store.articles.getByUrl(`${server.base}/wp/article-3`)!.seenOnly).toBe(true);
     // Pages are fetched for the routed items only, not for the backlog.
     expect(server.requests.filter((r) => r.path.startsWith('/wp/article-1/'))).toHaveLength(1);
-    expect(server.requests.filter((r) => r.path.startsWith('/wp/article-4/'))).toHaveLength(0);
+    // The backlog's pages are read too (up to BACKLOG_FULL_TEXT of them): it is in /latest and /search, only not sent.
+    expect(server.requests.filter((r) => r.path.startsWith('/wp/article-4/'))).toHaveLength(1);
     expect(queuedCount()).toBe(2);
 
     const after = store.sources.get(source.id)!;

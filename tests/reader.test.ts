@@ -78,9 +78,10 @@ describe('readPlainText junk removal', () => {
     expect(readPlainText(text, { source: 'موقع SY24' }).source).toBe('موقع SY24');
   });
 
-  it('gives text without a URL a stable content URN', () => {
-    expect(readPlainText(SY24).url).toMatch(/^urn:sha256:[0-9a-f]{64}$/);
-    expect(readPlainText(SY24).url).toBe(readPlainText(SY24).url);
+  it('gives text without a URL no link, and a stable content URN as its GUID (the same text de-duplicates)', () => {
+    expect(readPlainText(SY24).url).toBeUndefined();
+    expect(readPlainText(SY24).guid).toMatch(/^urn:sha256:[0-9a-f]{64}$/);
+    expect(readPlainText(SY24).guid).toBe(readPlainText(SY24).guid);
   });
 
   it('reads an article in another language and says so', () => {

@@ -101,7 +101,7 @@ describe('reliability: SIGKILL in the middle of a broadcast', () => {
     expect(v.lost).toBe(0);
     expect(v.inDoubt).toBe(inDoubtPerKill.reduce((a, b) => a + b, 0));
     expect(v.states.sent! + v.inDoubt).toBe(v.deliveries);
-  }, 80_000);
+  }, 300_000); // about 75 s on a quiet 2-core machine; a loaded CI machine may take three times that
 
   it('resend: every subscriber gets everything at least once; duplicates no more than the deliveries interrupted', async () => {
     const { v, inDoubtPerKill } = await crashAndRecover({ policy: 'resend', seed: 77, kills: 8, subscribers: 200, articles: 10 });
@@ -109,5 +109,5 @@ describe('reliability: SIGKILL in the middle of a broadcast', () => {
     expect(v.lost).toBe(0);
     expect(v.states.sent).toBe(v.deliveries);
     expect(v.duplicates).toBeLessThanOrEqual(inDoubtPerKill.reduce((a, b) => a + b, 0));
-  }, 40_000);
+  }, 150_000);
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { matchesTopics } from '../src/newsroom/topics.js';
 import { queueAudience } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
@@ -88,6 +89,16 @@ describe('store', () => {
     const repost = storeArticle(store, article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }));
     expect(repost.status === 'duplicate' && repost.match.reason).toBe('story');
     expect(store.articles.count()).toBe(1);
+  });
+
+  it('matches topics whole-word, ignoring the article and glued prefixes, against the text and the categories', () => {
+    const story = { title: 'جلسة طارئة', paragraphs: ['ناقش المجلس والسياسة الخارجية للبلاد، وقال الرقيب إن الأمن مستتب في ديرالزور.'], categories: ['سياسة', 'شؤون محلية'] };
+    expect(matchesTopics(['السياسة'], { ...story, paragraphs: [] })).toBe(true); // «السياسة» = category «سياسة»
+    expect(matchesTopics(['سياسة'], { ...story, categories: [] })).toBe(true); // «والسياسة» in the text
+    expect(matchesTopics(['الرقة'], story)).toBe(false); // not «الرقيب»
+    expect(matchesTopics(['الشؤون المحلية'], story)).toBe(true);
+    expect(matchesTopics(['الرقة'], { title: 'قصف على الرّقة', paragraphs: [], categories: [] })).toBe(true);
+    expect(matchesTopics(['الرقة'], { title: 'وصل وفد إلى بالرقة وللرقة', paragraphs: [], categories: [] })).toBe(true);
   });
 
   it('routes by normalised topics and never to subscriptions made after the article', () => {

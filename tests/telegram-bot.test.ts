@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { routeArticle } from '../src/newsroom/index.js';
+import { startFeedServer } from './helpers/feed-server.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -42,6 +44,35 @@ describe('telegram bot: readers and subscribers', () => {
     await waitFor(() => repliesTo(h!, 201).length === 2);
   });
 
+  it('subscribing is audited; a repeat says «already»; /unsubscribe cancels what is still queued for the chat', async () => {
+    h = await startHarness();
+    await h.worker.stop(100); // nothing leaves, so the queue can be seen being cancelled
+    h.fake.pushUpdate(message(privateChat(211), 211, '/subscribe'));
+    await waitFor(() => repliesTo(h!, 211).length === 1, 5000, 'subscribed');
+    h.fake.pushUpdate(message(privateChat(211), 211, '/subscribe'));
+    await waitFor(() => repliesTo(h!, 211).length === 2, 5000, 'already');
+    expect(plain(repliesTo(h, 211)[1]!.params.text)).toBe('أنت مشترك بالفعل.');
+    const sub = h.store.subscriptions.findByChat('telegram', '211')!;
+    const article = addArticle(h.store);
+    routeArticle(h.store, article);
+    expect(h.store.deliveries.listForArticle(article.id).map((d) => d.state)).toEqual(['queued']);
+    h.fake.pushUpdate(message(privateChat(211), 211, '/unsubscribe'));
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id)[0]?.state === 'failed', 5000, 'queued delivery cancelled');
+    expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
+    expect(h.store.audit.recent().map((e) => [e.platform, e.actor, e.action]).reverse()).toEqual([
+      ['telegram', '211', 'subscription.add'], ['telegram', '211', 'subscription.remove'],
+    ]);
+  });
+
+  it('answers a private message that is not a command, or an unknown command, with a pointer to /help', async () => {
+    h = await startHarness();
+    h.fake.pushUpdate(message(privateChat(221), 221, 'مرحبا'));
+    h.fake.pushUpdate(message(privateChat(222), 222, '/foo', {}, 'en'));
+    await waitFor(() => repliesTo(h!, 221).length === 1 && repliesTo(h!, 222).length === 1, 5000, 'two replies');
+    expect(repliesTo(h, 221)[0]!.params.text).toContain('/help');
+    expect(repliesTo(h, 222)[0]!.params.text).toBe('I did not understand. Send /help for the commands, or /latest for the latest news.');
+  });
+
   it("lets a group's admin change its subscription and politely refuses a member", async () => {
     h = await startHarness();
     const group = { id: -1000301, type: 'supergroup' as const, title: 'أخبار الحي' };
@@ -70,13 +101,15 @@ describe('telegram bot: readers and subscribers', () => {
     expect(h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id).toBe(42);
   });
 
-  it('toggles topics with inline buttons', async () => {
-    h = await startHarness();
+  it('toggles topics with inline buttons: the newsroom\'s NASHRA_TOPICS and the categories its sources use', async () => {
+    h = await startHarness({ env: { NASHRA_TOPICS: 'الاقتصاد،الرقة' } });
+    addArticle(h.store, { categories: ['سياسة', 'رياضة'] });
     h.fake.pushUpdate(message(privateChat(501), 501, '/subscribe'));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501') !== undefined);
     h.fake.pushUpdate(message(privateChat(501), 501, '/topics'));
     await waitFor(() => repliesTo(h!, 501).some((c) => c.params.reply_markup), 5000, 'topics keyboard');
     const keyboard = repliesTo(h, 501).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard.flat();
+    expect(keyboard.map((b: { text: string }) => b.text)).toEqual(['الاقتصاد', 'الرقة', 'رياضة', 'سياسة']);
     const economy = keyboard.find((b: { text: string }) => b.text === 'الاقتصاد');
     h.fake.pushUpdate(callback(501, economy.callback_data, 501));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501')!.topics.includes('الاقتصاد'), 5000, 'topic toggled on');
@@ -165,6 +198,38 @@ describe('telegram bot: editors', () => {
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     expect(actions).toContain('refused');
     tokenFree(h);
+  });
+
+  it('previews a link that is not stored yet: fetched, read, summarised and stored, with nothing queued before «إرسال»', async () => {
+    const site = await startFeedServer({ '/news/story/': { file: 'pages/wp-article-1.html' } });
+    try {
+      h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
+      h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '10001', kind: 'private' });
+      h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${site.base}/news/story/`));
+      await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 10_000, 'preview');
+      const stored = h.store.articles.latest(1)[0]!;
+      expect(stored.url).toBe(`${site.base}/wp/article-1`); // the page names its canonical address
+      expect(plain(repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.text)).toContain(stored.title);
+      expect(h.store.deliveries.listForArticle(stored.id)).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('shows «إيقاف» before the first delivery leaves', async () => {
+    h = await startHarness({ limits: { globalPerSecond: 2, perChatPerSecond: 1, perGroupPerMinute: 20 } });
+    const article = addArticle(h.store);
+    for (let i = 0; i < 4; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
+    const send = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    await waitFor(() => toSubscribers(h!).length >= 1, 10_000, 'the first delivery');
+    const calls = h.fake.sent('sendMessage');
+    const stopShown = calls.findIndex((c) => String(c.params.chat_id) === String(EDITOR) && JSON.stringify(c.params.reply_markup ?? {}).includes('bc:stop:'));
+    const firstDelivery = calls.findIndex((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
+    expect(stopShown).toBeGreaterThanOrEqual(0);
+    expect(stopShown).toBeLessThan(firstDelivery);
   });
 
   it('refuses a non-editor in one line and queues nothing', async () => {

@@ -5,6 +5,7 @@ import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
+import { composeUrgent, confirmBroadcast, type NewsroomDeps } from '../src/newsroom/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
@@ -40,7 +41,7 @@ function article(n: number, over: Partial<Article> = {}): Article {
 
 interface Harness {
   store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
-  alerts: string[]; logs: string[];
+  alerts: string[]; logs: string[]; newsroom: NewsroomDeps;
   add(n: number, over?: Partial<Article>): StoredArticle;
 }
 
@@ -70,7 +71,7 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
-  return { store, world, clock, adapter, worker: worker!, alerts, logs, add };
+  return { store, world, clock, adapter, worker: worker!, alerts, logs, add, newsroom: ctx.newsroom };
 }
 
 async function started(h: Harness): Promise<void> {
@@ -282,6 +283,24 @@ describe('whatsapp delivery', () => {
     const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
     expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
+  });
+
+  it('digest: an urgent alert in it keeps its «عاجل» mark and shows neither a fake link nor «المصدر: عاجل»', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', digest: true }, h.clock.now() - 60_000);
+    await started(h);
+    const normal = h.add(1);
+    routeArticle(h.store, normal);
+    const editor = { platform: 'whatsapp', id: EDITOR };
+    const urgent = composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
+    confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
+    await h.worker.drain(1000);
+    expect(h.world.sent).toHaveLength(1);
+    const text = plain(h.world.sent[0]!.content as string);
+    expect(text).toContain('*🔴 عاجل*\n*انفجار قرب دوار الجمارك في دمشق*');
+    expect(text).not.toMatch(/urgent:|المصدر: عاجل/);
+    expect(text).toContain(normal.url!);
   });
 
   it('a group the account is not in fails permanently and deactivates the subscription', async () => {

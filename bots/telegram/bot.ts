@@ -6,15 +6,15 @@ import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/index.js';
 import { channels } from './channels.js';
-import { DEFAULT_TOPICS, type BotDeps } from './context.js';
+import type { BotDeps } from './context.js';
 import { editors } from './editors.js';
-import { COMMANDS, DESCRIPTION } from './i18n.js';
+import { COMMANDS, DESCRIPTION, langOf, messages } from './i18n.js';
 import { membership } from './membership.js';
 import { commandLimiter, readers } from './readers.js';
 import { subscriptions } from './subscribe.js';
 import { installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
-import type { NewsroomDeps } from '../../src/newsroom/index.js';
+import { topicChoices, type NewsroomDeps } from '../../src/newsroom/index.js';
 
 export interface BotOptions {
   topics?: string[];
@@ -45,7 +45,8 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
   installLimits(bot.api, tg.rate);
   const deps: BotDeps = {
-    config: { ...d.config, telegram: tg }, store: d.store, logger, newsroom: d.newsroom, topics: options.topics ?? DEFAULT_TOPICS,
+    config: { ...d.config, telegram: tg }, store: d.store, logger, newsroom: d.newsroom,
+    topics: () => options.topics ?? topicChoices(d.store, d.config.topics),
     progressIntervalMs: options.progressIntervalMs ?? 3000, timers: options.timers ?? new Set(),
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.
@@ -55,6 +56,9 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
   bot.use(membership(deps), readers(deps), subscriptions(deps), channels(deps), editors(deps));
+  // In a private chat, a message no feature took (a greeting, an unknown /command) gets a pointer to /help; in groups
+  // the bot speaks only when spoken to by a command.
+  bot.chatType('private').on('message:text', (ctx) => ctx.reply(messages(langOf(ctx.from.language_code)).notACommand));
   // A button no feature recognised (forged or stale data): answer it, so the client stops spinning, and do nothing.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
   bot.catch((err) => {

@@ -13,15 +13,13 @@ export interface BotDeps {
   logger: Logger;
   /** The newsroom actions' dependencies: every editor or subscriber action goes through them. */
   newsroom: NewsroomDeps;
-  /** Topics offered by /topics. */
-  topics: string[];
+  /** Topics offered by /topics: NASHRA_TOPICS and the categories the sources used lately. */
+  topics: () => string[];
   /** How often a broadcast's progress message is edited. */
   progressIntervalMs: number;
   /** Stops timers on shutdown. */
   timers: Set<NodeJS.Timeout>;
 }
-
-export const DEFAULT_TOPICS = ['سوريا', 'الاقتصاد', 'الرياضة', 'السياسة', 'الثقافة', 'التكنولوجيا', 'الصحة'];
 
 export const PLATFORM = 'telegram';
 

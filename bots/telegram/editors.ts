@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  addSource, broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, formatStats, listSources, parseInterval,
+  addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
   previewBroadcast, removeSource, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
@@ -40,8 +40,11 @@ export function editors(deps: BotDeps): Composer<Context> {
   /** The post exactly as subscribers will see it, with «إرسال» / «إلغاء», or a plain word when it would reach nobody. */
   const showPreview = async (ctx: Context, p: BroadcastPreview) => {
     const m = t(ctx);
-    if (p.audience.willReceive === 0) return void (await ctx.reply(m.previewNobody(p.audience.alreadyHave)));
-    await ctx.reply(m.previewHeader(p.audience.willReceive, p.audience.alreadyHave));
+    if (p.audience.willReceive === 0) {
+      cancelBroadcast(deps.newsroom, actorOf(ctx), p.broadcast.id, p.broadcast.token);
+      return void (await ctx.reply(m.previewNobody(p.audience.alreadyHave, p.audience.failedBefore)));
+    }
+    await ctx.reply(m.previewHeader(p.audience.willReceive, p.audience.alreadyHave, p.audience.failedBefore));
     const reply_markup = decisionKeyboard(m, p.broadcast);
     if (p.article.imageUrl) {
       try {
@@ -93,10 +96,10 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   c.command('stats', async (ctx) => {
-    await ctx.reply(formatStats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
-  c.callbackQuery(/^bc:(send|cancel|stop):(\d+):([0-9a-f]+)$/, async (ctx) => {
+  c.callbackQuery(/^bc:(send|cancel|stop|resend):(\d+):([0-9a-f]+)$/, async (ctx) => {
     const [, action, idText, token] = ctx.match;
     const m = t(ctx);
     const id = Number(idText);
@@ -129,6 +132,14 @@ export function editors(deps: BotDeps): Composer<Context> {
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
         return void (await ctx.reply(m.cancelled));
       }
+      if (action === 'resend') {
+        const b = deps.store.broadcasts.get(id);
+        if (!b || b.token !== token) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
+        const r = resendFailed(deps.newsroom, actorOf(ctx), b.articleId);
+        await ctx.answerCallbackQuery({ text: m.resent(r.requeued) });
+        if (r.requeued > 0) watchProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
+        return;
+      }
       const r = stopBroadcast(deps.newsroom, actorOf(ctx), id, token!);
       if (r.kind === 'already-decided') return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
       await ctx.answerCallbackQuery({ text: m.stop });
@@ -142,13 +153,15 @@ export function editors(deps: BotDeps): Composer<Context> {
 }
 
 const stopKeyboard = (m: Messages, b: Broadcast) => new InlineKeyboard().text(m.stop, `bc:stop:${b.id}:${b.token}`);
+/** On a finished broadcast with failures: «إعادة إرسال الفاشلة» (those that failed for a temporary reason). */
+const resendKeyboard = (m: Messages, b: Broadcast) => new InlineKeyboard().text(m.resendFailed, `bc:resend:${b.id}:${b.token}`);
 
-function progressText(deps: BotDeps, id: number, m: Messages): { text: string; finished: boolean } {
+function progressText(deps: BotDeps, id: number, m: Messages): { text: string; finished: boolean; failed: number } {
   const s = broadcastStatus(deps.newsroom, id);
-  if (!s) return { text: m.alreadyDecided, finished: true };
-  if (s.state === 'stopped') return { text: m.stopped(String(s.sent), String(s.skipped)), finished: s.remaining === 0 };
-  if (s.finished) return { text: m.done(String(s.sent), String(s.failed + s.skipped + s.inDoubt)), finished: true };
-  return { text: m.progress(String(s.sent), String(s.failed), String(s.remaining)), finished: false };
+  if (!s) return { text: m.alreadyDecided, finished: true, failed: 0 };
+  if (s.state === 'stopped') return { text: m.stopped(String(s.sent), String(s.skipped)), finished: s.remaining === 0, failed: s.failed };
+  if (s.finished) return { text: m.done(String(s.sent), String(s.failed + s.skipped + s.inDoubt)), finished: true, failed: s.failed };
+  return { text: m.progress(String(s.sent), String(s.failed), String(s.remaining)), finished: false, failed: s.failed };
 }
 
 /** Edits the progress message when its text changed; true once the broadcast is over. */
@@ -156,11 +169,11 @@ async function updateProgress(deps: BotDeps, shown: Map<number, string>, api: Ap
   const b = deps.store.broadcasts.get(id);
   if (!b?.progressChat || !b.progressMessage) return true;
   const m = messages(lang);
-  const { text, finished } = progressText(deps, id, m);
+  const { text, finished, failed } = progressText(deps, id, m);
   if (shown.get(id) === text) return finished;
   shown.set(id, text);
   const state = deps.store.broadcasts.get(id)?.state;
-  const reply_markup = finished || state !== 'queued' ? undefined : stopKeyboard(m, b);
+  const reply_markup = !finished && state === 'queued' ? stopKeyboard(m, b) : finished && failed > 0 ? resendKeyboard(m, b) : undefined;
   try {
     await api.editMessageText(b.progressChat, Number(b.progressMessage), text, { reply_markup });
   } catch (err) {

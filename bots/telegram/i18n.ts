@@ -1,4 +1,5 @@
-import { countArabic, ITEM, SUBSCRIBER } from '../../src/text/plural.js';
+import type { Stats } from '../../src/newsroom/index.js';
+import { countArabic, ITEM, MESSAGE, SUBSCRIBER } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
 export type Lang = 'ar' | 'en';
@@ -23,18 +24,21 @@ const AR = {
   topicsTitle: 'اختر المواضيع (بلا اختيار = كل الأخبار):',
   topicsNeedSubscription: 'اشترك أولاً بـ /subscribe ثم اختر المواضيع.',
   topicsSaved: 'تمّ الحفظ.',
+  topicsNoneYet: 'لا مواضيع مقترحة بعد. اكتبها بنفسك، مثلاً: /subscribe الرقة، دير الزور',
   notEditor: 'هذا الأمر للمحرّرين فقط.',
   privateOnly: 'استخدم هذا الأمر في محادثة خاصة مع البوت.',
   broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
   urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
-  previewHeader: (n: number, already: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}:`,
-  previewNobody: (already: number) => `لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}.`,
+  previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
+  previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
   urgentTooLong: (max: number) => `الخبر العاجل أطول من ${max} حرف؛ اختصره.`,
   subscribedAlready: 'أنت مشترك بالفعل.',
   subscriptionUpdated: 'تمّ تحديث الاشتراك.',
   send: 'إرسال',
   cancel: 'إلغاء',
   stop: 'إيقاف',
+  resendFailed: 'إعادة إرسال الفاشلة',
+  resent: (n: number) => (n === 0 ? 'لا شيء يُعاد: ما فشل رفضته المنصة نهائيًا أو أُلغي اشتراكه.' : `أُعيد إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`),
   confirm: 'تأكيد',
   cancelled: 'أُلغي النشر، لم يُرسل شيء.',
   alreadyDecided: 'تمّ التعامل مع هذا النشر من قبل.',
@@ -56,6 +60,18 @@ const AR = {
   sourcesRefused: (why: string) => `تعذّر ذلك: ${why}`,
   notFound: (r: string) => `لم أجد الخبر ${r}.`,
   error: 'حدث خطأ؛ حاول مرة أخرى لاحقاً.',
+  notACommand: 'لم أفهم. أرسل /help لقائمة الأوامر، أو /latest لآخر الأخبار.',
+  stats: (st: Stats) => [
+    `📊 الإحصاءات`,
+    `الأخبار المخزّنة: ${st.articles}`,
+    `الاشتراكات: ${st.subscriptions.map((p) => `${p.platform} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
+    `الإرسال: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('؛ ') || 'لا شيء بعد'}`,
+    `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
+    ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} تنتظر — ${w.reason}`),
+    ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
+    `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
+    ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
+  ].join('\n'),
 } satisfies Record<string, Text>;
 
 const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
@@ -74,18 +90,21 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   topicsTitle: 'Choose topics (none = all news):',
   topicsNeedSubscription: 'Subscribe first with /subscribe, then choose topics.',
   topicsSaved: 'Saved.',
+  topicsNoneYet: 'No topics to suggest yet. Type your own, e.g. /subscribe Raqqa, Deir ez-Zor',
   notEditor: 'This command is for editors only.',
   privateOnly: 'Use this command in a private chat with the bot.',
   broadcastUsage: 'Usage: /broadcast article link or id',
   urgentUsage: 'Usage: /urgent text of the alert',
-  previewHeader: (n: number, already: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}:`,
-  previewNobody: (already: number) => `This would reach nobody: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}.`,
+  previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
+  previewNobody: (already: number, failed: number) => `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
   urgentTooLong: (max: number) => `An urgent alert is at most ${max} characters; shorten it.`,
   subscribedAlready: 'You are already subscribed.',
   subscriptionUpdated: 'Subscription updated.',
   send: 'Send',
   cancel: 'Cancel',
   stop: 'Stop',
+  resendFailed: 'Send the failed ones again',
+  resent: (n: number) => (n === 0 ? 'Nothing to send again: the failures were refusals for good, or the chats unsubscribed.' : `Queued again: ${n}.`),
   confirm: 'Confirm',
   cancelled: 'Broadcast cancelled; nothing was sent.',
   alreadyDecided: 'This broadcast was already handled.',
@@ -107,6 +126,18 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   sourcesRefused: (why: string) => `Could not do that: ${why}`,
   notFound: (r: string) => `Article ${r} not found.`,
   error: 'Something went wrong; please try again later.',
+  notACommand: 'I did not understand. Send /help for the commands, or /latest for the latest news.',
+  stats: (st: Stats) => [
+    '📊 Statistics',
+    `Articles stored: ${st.articles}`,
+    `Subscriptions: ${st.subscriptions.map((p) => `${p.platform} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
+    `Deliveries: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: sent ${by.sent ?? 0}, failed ${by.failed ?? 0}, waiting ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('; ') || 'none yet'}`,
+    `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
+    ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} waiting — ${w.reason}`),
+    ...(st.inDoubt.length ? [`⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`] : []),
+    `Sources: ${st.sources.total} (${st.sources.active} active)`,
+    ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),
+  ].join('\n'),
 };
 
 export type Messages = typeof AR;

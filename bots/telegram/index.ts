@@ -118,6 +118,11 @@ export class TelegramAdapter implements PlatformAdapter {
     else this.logger.warn('telegram Bot API unreachable; retrying', { method, error });
   }
 
+  notReadyReason(): string | undefined {
+    if (!this.connected) return 'the Telegram bot has not started (getMe failed?)';
+    return this.reachable ? undefined : 'the Bot API is not reachable; retrying';
+  }
+
   isConnected(): boolean {
     return this.connected && this.reachable && (this.server !== undefined || (this.runner?.isRunning() ?? false));
   }

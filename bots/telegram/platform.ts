@@ -8,6 +8,7 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   name: 'telegram',
   markup: telegramMarkup,
   variables: TELEGRAM_VARIABLES,
+  enableHint: 'no TELEGRAM_BOT_TOKEN (set it to the token from @BotFather)',
   parseSettings: parseTelegramSettings,
   secrets: (s) => [s.token],
   editors: (s) => s.editorIds,

@@ -24,7 +24,7 @@ const sameTopic = (a: string, b: string) => normalizeTopics([a])[0] === normaliz
 const fitsButton = (topic: string) => Buffer.byteLength(`tp:${topic}`) <= 64;
 
 function topicsKeyboard(deps: BotDeps, sub: Subscription): InlineKeyboard {
-  const offered = [...deps.topics];
+  const offered = deps.topics();
   for (const own of sub.topics) if (!offered.some((o) => sameTopic(o, own))) offered.push(own);
   const kb = new InlineKeyboard();
   offered.filter(fitsButton).forEach((topic, i) => {
@@ -80,7 +80,9 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
   c.command('topics', async (ctx) => {
     const sub = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
     if (!sub?.active) return void (await ctx.reply(t(ctx).topicsNeedSubscription));
-    await ctx.reply(t(ctx).topicsTitle, { reply_markup: topicsKeyboard(deps, sub) });
+    const keyboard = topicsKeyboard(deps, sub);
+    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(t(ctx).topicsNoneYet));
+    await ctx.reply(t(ctx).topicsTitle, { reply_markup: keyboard });
   });
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {

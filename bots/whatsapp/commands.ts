@@ -253,7 +253,8 @@ export class WhatsAppCommands {
     }
     this.pending.set(msg.from, { broadcastId: broadcast.id, token: broadcast.token, expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
     const text = renderArticle(article, whatsappMarkup, this.deps.config);
-    const already = audience.alreadyHave ? ` (ووصل من قبل إلى ${countArabic(audience.alreadyHave, SUBSCRIPTION)})` : '';
+    const already = (audience.alreadyHave ? ` (ووصل من قبل إلى ${countArabic(audience.alreadyHave, SUBSCRIPTION)})` : '') +
+      (audience.failedBefore ? ` (وفشل من قبل عند ${countArabic(audience.failedBefore, SUBSCRIPTION)})` : '');
     await msg.reply(`معاينة البث:\n\n${text}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(audience.willReceive, SUBSCRIPTION)}${already} أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
   }
 

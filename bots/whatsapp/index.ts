@@ -78,6 +78,16 @@ export class WhatsAppAdapter implements PlatformAdapter {
     return this.state === 'ready';
   }
 
+  notReadyReason(): string | undefined {
+    switch (this.state) {
+      case 'ready': return undefined;
+      case 'waiting-for-login': return 'WhatsApp is not logged in (run nashra whatsapp login, then restart)';
+      case 'logged-out': return 'WhatsApp logged out (run nashra whatsapp login, then restart)';
+      case 'connecting': return 'WhatsApp is connecting';
+      case 'stopped': return 'WhatsApp is stopped';
+    }
+  }
+
   private async connect(): Promise<void> {
     const generation = ++this.generation;
     let client: WaClient;

@@ -57,6 +57,9 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .action(action(lazy(commands, (m) => m.previewCommand)));
   sub(program, 'ingest').description('store articles (duplicates are reported, not stored) and queue them for matching subscribers')
     .argument('<files-or-urls...>')
+    .option('--source-name <name>', 'who published it (a file has no site to name; default «نشرة» or the byline)')
+    .option('--url <url>', 'the article\'s public address, shown as its link (one input); a file without it is sent without a link')
+    .option('--published-at <date>', 'when it was published, ISO 8601 (2026-11-25T14:05+03:00); default: no date')
     .action(action(lazy(commands, (m) => m.ingestCommand)));
 
   const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
@@ -100,6 +103,11 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     sub(sources, name).description(description).argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
+
+  sub(program, 'resend').description('send an article\'s failed deliveries again (those that failed for a temporary reason)')
+    .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
+    .action(action(lazy(commands, (m) => m.resendCommand)));
 
   const inDoubt = sub(program, 'in-doubt').description('deliveries a crash left in doubt (they may or may not have arrived)');
   sub(inDoubt, 'list').description('the deliveries in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));

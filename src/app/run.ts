@@ -18,6 +18,7 @@ import { projectRoot } from '../paths.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
+import { collectStats, type ChatRules } from '../newsroom/index.js';
 
 export interface RunOptions {
   once: boolean;
@@ -30,7 +31,12 @@ export interface RunOptions {
   demo?: boolean;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
   desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
+  /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
+  registry?: readonly ChatRules[];
 }
+
+/** How often the platforms' connection state is written for `nashra stats` (another process) to read. */
+const STATUS_EVERY_MS = 5000;
 
 const LEASE = 'run';
 const LEASE_TTL_MS = 15_000;
@@ -46,6 +52,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   const stop = watchStop(logger, () => lease.renew());
   let health: Server | undefined;
   let desk: DeskHandle | undefined;
+  let statusTimer: NodeJS.Timeout | undefined;
   try {
     const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
     if (recovered > 0) {
@@ -79,6 +86,14 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       }
     }
     platformsStarted = true;
+    const recordStatus = () => {
+      for (const p of options.platforms) {
+        const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
+        store.platformStatus.record(p.name, reason === undefined, reason);
+      }
+    };
+    recordStatus();
+    statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
     if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out });
 
@@ -88,7 +103,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       await poller.pollAll();
       if (!stop.isRequested) {
         const result = await worker.drain();
-        logger.info('queue drained', { ...result });
+        recordStatus();
+        // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
+        const waiting = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms }).waiting;
+        if (waiting.length === 0) logger.info('queue drained', { ...result });
+        else logger.warn('sending stopped; deliveries still wait', { ...result, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }
     } else {
       if (!stop.isRequested) {
@@ -102,6 +121,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
   } finally {
+    clearInterval(statusTimer);
     stop.dispose();
     health?.close();
     await desk?.close();

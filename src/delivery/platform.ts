@@ -2,7 +2,7 @@ import type { Config, PlatformSettingsParser } from '../config.js';
 import type { Markup } from '../format/post.js';
 import type { Logger } from '../logger.js';
 import type { ChatKind } from '../model/subscription.js';
-import type { NewsroomDeps } from '../newsroom/deps.js';
+import type { ChatRules, NewsroomDeps } from '../newsroom/deps.js';
 import type { Store } from '../store/index.js';
 import type { Transport } from './worker.js';
 
@@ -52,7 +52,7 @@ export interface PlatformCommandContext {
  * Everything Nashra knows about a platform, exported by its folder under bots/ (or by a plug-in module named in
  * NASHRA_PLUGINS). The core iterates a registry of these and never names a platform.
  */
-export interface PlatformDescriptor<Settings = unknown> extends PlatformSettingsParser {
+export interface PlatformDescriptor<Settings = unknown> extends PlatformSettingsParser, ChatRules {
   readonly name: string;
   /** How messages are marked up, and the text and caption limits. */
   readonly markup: Markup;

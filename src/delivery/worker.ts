@@ -204,7 +204,8 @@ export class DeliveryWorker {
       }
       this.count(d, 'failed');
     } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
-      this.store.deliveries.markFailed(d.id, `gave up after ${d.attempts + 1} attempts: ${message}`);
+      // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
+      this.store.deliveries.markFailed(d.id, `gave up after ${d.attempts + 1} attempts: ${message}`, { retryable: true });
       this.logger.error('delivery failed after retries', fields);
       this.count(d, 'failed');
     } else {

@@ -49,7 +49,8 @@ function render(article: StoredArticle, markup: Markup, config: RenderConfig, op
 
 function toPost(article: StoredArticle, defaultTimeZone: string): Post {
   return {
-    title: article.title, summary: article.summary, source: article.source, url: article.url,
+    // Only a public web address is ever shown: not a local file's path, not an internal identifier.
+    title: article.title, summary: article.summary, source: article.source, url: article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined,
     publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
     timeZone: article.timeZone ?? defaultTimeZone,
   };

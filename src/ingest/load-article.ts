@@ -5,7 +5,7 @@ import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { FetchError, fetchText } from './http.js';
-import { NotAnArticleError, readHtml, readPlainText } from './reader.js';
+import { contentUrn, NotAnArticleError, readHtml, readPlainText } from './reader.js';
 
 const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html|<head|<body|<article|<meta)/i.test(text);
 
@@ -30,8 +30,10 @@ function loadFile(path: string): Article {
     throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (text.trim() === '') throw new UserError(`${path}: the file is empty`);
-  const url = pathToFileURL(resolve(path)).toString();
-  return looksLikeHtml(text) ? readHtml(text, url) : readPlainText(text, { url });
+  if (!looksLikeHtml(text)) return readPlainText(text);
+  // A saved page keeps its canonical URL when it names one; a file's own path is never a link for subscribers.
+  const { url, ...article } = readHtml(text, pathToFileURL(resolve(path)).toString());
+  return url?.startsWith('file:') ? { ...article, guid: contentUrn(text) } : { ...article, url };
 }
 
 async function loadUrl(url: string, config: Config): Promise<Article> {

@@ -38,6 +38,8 @@ export const MAX_ITEMS_PER_POLL = 200;
 export const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 /** Dates further ahead than this are clock or time-zone mistakes: clamped to the fetch time. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** Items of a new source's backlog whose article page is read (the newest first), when the feed has excerpts only. */
+export const BACKLOG_FULL_TEXT = 30;
 /** Article pages fetched at once for one source's excerpt-only items. */
 const PAGE_CONCURRENCY = 3;
 const TICK_MS = 1000;
@@ -149,8 +151,11 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
   });
   const candidates: Candidate[] = [];
   await forEachLimited(drafts, PAGE_CONCURRENCY, async ({ draft, rank }) => {
-    const routed = !(priming && rank >= source.backfill);
-    const article = draft.excerptOnly && routed ? await withFullText(deps, draft, signal) : finishExcerpt(draft);
+    // A backlog item is not sent but is a complete article all the same (/latest, /search): the newest few dozen
+    // get their page read like new items; older ones keep the feed's excerpt, so adding a 200-item feed costs 30
+    // page fetches, not 200.
+    const fullText = !(priming && rank >= source.backfill) || rank < BACKLOG_FULL_TEXT;
+    const article = draft.excerptOnly && fullText ? await withFullText(deps, draft, signal) : finishExcerpt(draft);
     if (article.paragraphs.length === 0) {
       skipped++;
       deps.logger.info('feed item skipped', { source: source.id, reason: 'no text', link: article.url });

@@ -128,7 +128,7 @@ function hostOf(url: string): string | undefined {
 // Plain text
 
 export interface PlainTextOptions {
-  /** Where the text came from (for a local file: its `file:` URL). Without one, a content hash URN is used. */
+  /** The article's public URL, when it has one. Without one, a hash of the text is its GUID (the same text de-duplicates). */
   url?: string;
   /** Source name known to the caller; takes precedence over a byline found in the text. */
   source?: string;
@@ -145,11 +145,11 @@ export function readPlainText(text: string, options: PlainTextOptions = {}): Art
   const title = lines[titleIndex]!;
   const body = extractBody(lines.slice(titleIndex + 1), title);
   requireArticleText(title, body.paragraphs);
-  const url = options.url ? canonicalUrl(options.url) : contentUrn(text);
+  const url = options.url ? canonicalUrl(options.url) : undefined;
   return {
-    url,
+    ...(url ? { url } : { guid: contentUrn(text) }),
     title,
-    source: cleanText(options.source ?? '') || body.source || hostOf(url) || DEFAULT_SOURCE,
+    source: cleanText(options.source ?? '') || body.source || (url && hostOf(url)) || DEFAULT_SOURCE,
     paragraphs: body.paragraphs,
     categories: [],
     language: detectLanguage([title, ...body.paragraphs].join('\n')),
@@ -157,7 +157,7 @@ export function readPlainText(text: string, options: PlainTextOptions = {}): Art
 }
 
 /** A stable identifier for text without a URL, so that the same text de-duplicates. */
-function contentUrn(text: string): string {
+export function contentUrn(text: string): string {
   return `urn:sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 

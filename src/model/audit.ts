@@ -11,7 +11,7 @@ export type AuditAction =
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
-  | 'delivery.mark_sent' | 'delivery.send_again'
+  | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'refused';

@@ -28,3 +28,12 @@ export interface DeliveryRecord {
  * `resend` queues them again (at-least-once).
  */
 export type InDoubtPolicy = 'hold' | 'resend';
+
+/** A platform's connection as `nashra run` last recorded it. */
+export interface PlatformState {
+  platform: string;
+  ready: boolean;
+  /** Why it cannot send, in a few words ("WhatsApp is not logged in"). */
+  reason?: string;
+  updatedAt: Date;
+}

@@ -5,10 +5,14 @@ import type { Store } from '../store/index.js';
 import type { AudienceQuery } from '../store/deliveries.js';
 import { matchesTopics } from './topics.js';
 
-/** How many chats an audience reaches now, and how many of its chats already have the article (never sent twice). */
+/**
+ * How many chats an audience reaches now, how many of its chats already have the article (never sent twice), and
+ * how many it failed for before (sent again only by `resendFailed`).
+ */
 export interface AudienceCount {
   willReceive: number;
   alreadyHave: number;
+  failedBefore: number;
 }
 
 /**
@@ -36,10 +40,15 @@ function selection(store: Store, article: StoredArticle, audience: Audience, act
 
 export function countAudience(store: Store, article: StoredArticle, audience: Audience): AudienceCount {
   const { sql, listed } = selection(store, article, audience);
-  const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0 };
-  const have = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Set<number>();
-  const listedAlready = listed.filter((s) => have.has(s.id)).length;
-  return { willReceive: fromSql.total - fromSql.already + listed.length - listedAlready, alreadyHave: fromSql.already + listedAlready };
+  const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
+  const states = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Map<number, string>();
+  const listedFailed = listed.filter((s) => states.get(s.id) === 'failed').length;
+  const listedAlready = listed.filter((s) => states.has(s.id)).length - listedFailed;
+  return {
+    willReceive: fromSql.total - fromSql.already - fromSql.failed + listed.length - listedAlready - listedFailed,
+    alreadyHave: fromSql.already + listedAlready,
+    failedBefore: fromSql.failed + listedFailed,
+  };
 }
 
 /** Queues the article for its audience in one transaction; returns how many deliveries were new. */

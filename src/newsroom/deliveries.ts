@@ -3,6 +3,32 @@ import type { DeliveryRecord } from '../model/delivery.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
+export interface ResendResult {
+  /** Queued again. */
+  requeued: number;
+  /** Still failed: refused for good by the platform (not chosen), or the chat is no longer subscribed. */
+  leftFailed: number;
+}
+
+/**
+ * "Send the failed ones again": an article's deliveries that failed for a temporary reason (the platform was down
+ * longer than the retries lasted) are queued again for chats still subscribed; with `everyFailure` the editor
+ * chooses the permanent failures too. A broadcast they belong to is running again, so its progress shows them.
+ */
+export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number, opts: { everyFailure?: boolean } = {}): ResendResult {
+  requireEditor(deps, actor, 'resend');
+  const { store } = deps;
+  const result = store.transaction(() => {
+    if (!store.articles.get(articleId)) throw new UserError(`no stored article ${articleId}`);
+    const requeued = store.deliveries.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
+    if (requeued > 0) store.broadcasts.reopenForArticle(articleId);
+    audit(store, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false });
+    return { requeued, leftFailed: store.deliveries.countFailed(articleId) };
+  });
+  if (result.requeued > 0) deps.onQueued();
+  return result;
+}
+
 /**
  * An editor's verdict on a delivery left in doubt by a crash (its request may or may not have reached the chat):
  * `mark-sent` (the chat shows it) closes it; `send-again` queues it once more.

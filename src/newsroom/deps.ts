@@ -7,6 +7,8 @@ import type { EditorDirectory } from './actor.js';
 /** What a platform tells the newsroom about its chats (from its descriptor in bots/<platform>/). */
 export interface ChatRules {
   readonly name: string;
+  /** How an operator turns it on ("set TELEGRAM_BOT_TOKEN"), said when its deliveries wait because it is off. */
+  readonly enableHint?: string;
   /** The kind of chat an id names; a UserError saying the expected form when it is not one of this platform's ids. */
   classifyChat(chatId: string): ChatKind;
 }

@@ -10,12 +10,13 @@ export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
   type BroadcastPreview, type BroadcastStatus, type DecisionResult,
 } from './broadcasts.js';
-export { resolveInDoubt } from './deliveries.js';
+export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
+export { matchesTopics, topicChoices } from './topics.js';
 export {
   setTopics, subscribe, subscriptionLost, unsubscribe,
   type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,

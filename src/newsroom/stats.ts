@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
-import type { NewsroomDeps } from './deps.js';
+import type { ChatRules, NewsroomDeps } from './deps.js';
 
 export interface Stats {
   articles: number;
@@ -10,12 +10,20 @@ export interface Stats {
   oldestQueuedSeconds: number | null;
   inDoubt: Array<{ id: number; article: number; subscription: number; since: string | null }>;
   sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
+  /** Per platform with deliveries waiting: how many, and why they are not going out. */
+  waiting: Array<{ platform: string; count: number; reason: string }>;
+}
+
+/** What the statistics know of the platforms beyond the store: which exist, and which the configuration turns on. */
+export interface PlatformView {
+  platforms: readonly ChatRules[];
+  configured: Record<string, unknown>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** One picture of the system, shared by `nashra stats`, the bots' /stats and the health endpoint. */
-export function collectStats(store: Store, now = Date.now()): Stats {
+/** One picture of the system, shared by `nashra stats`, the bots' /stats, the run's summary and the health endpoint. */
+export function collectStats(store: Store, now = Date.now(), view?: PlatformView): Stats {
   const deliveries: Stats['deliveries'] = {};
   let queueDepth = 0;
   for (const { platform, state, count } of store.deliveries.countsByState()) {
@@ -23,6 +31,9 @@ export function collectStats(store: Store, now = Date.now()): Stats {
     if (state === 'queued' || state === 'sending') queueDepth += count;
   }
   const age = store.deliveries.oldestPendingAge(now);
+  const waitingCounts = Object.entries(deliveries)
+    .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) }))
+    .filter((w) => w.count > 0);
   const sources = store.sources.list();
   return {
     articles: store.articles.count(),
@@ -40,14 +51,26 @@ export function collectStats(store: Store, now = Date.now()): Stats {
         .filter((s) => s.failingSince && now - s.failingSince.getTime() >= DAY_MS)
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
+    waiting: view ? waitingCounts.map((w) => ({ ...w, reason: whyWaiting(store, w.platform, view, now) })) : [],
   };
+}
+
+/** Why a platform's deliveries are not going out, in the words an operator can act on. */
+function whyWaiting(store: Store, platform: string, view: PlatformView, now: number): string {
+  const known = view.platforms.find((p) => p.name === platform);
+  if (!known) return 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)';
+  if (view.configured[platform] === undefined) return `${platform} is off: ${known.enableHint ?? 'see .env.example'}`;
+  if (!store.leases.isHeld('run', now)) return 'nashra run is not running';
+  const state = store.platformStatus.all().find((s) => s.platform === platform);
+  if (state && !state.ready) return state.reason ?? `${platform} is not connected`;
+  return 'being sent at the platform\'s pace (or a retry is scheduled)';
 }
 
 /** `nashra stats`, the bots' /stats, the desk: editors only, audited. */
 export function viewStats(deps: NewsroomDeps, actor: Actor): Stats {
   requireEditor(deps, actor, 'stats');
   audit(deps.store, actor, 'stats.view');
-  return collectStats(deps.store);
+  return collectStats(deps.store, Date.now(), { platforms: deps.platforms, configured: deps.config.platforms });
 }
 
 export function formatStats(s: Stats): string {
@@ -59,6 +82,7 @@ export function formatStats(s: Stats): string {
     lines.push(`  ${platform}: ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   lines.push(`queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`);
+  for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
   if (s.inDoubt.length) {
     lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (article ${d.article} → subscription ${d.subscription})`).join(', ')}`);
   }

@@ -1,4 +1,5 @@
 import { normalizeArabic } from '../text/arabic.js';
+import type { Store } from '../store/index.js';
 
 /** Normalised topic list: what a subscriber typed («الرّقة», «#الرقة») as it is matched («الرقه»). */
 export function normalizeTopics(topics: string[]): string[] {
@@ -11,13 +12,71 @@ export function normalizeTopics(topics: string[]): string[] {
 }
 
 /**
- * A subscription with no topics gets everything; otherwise one topic must appear in the article's title, summary
- * or body as a whole word or phrase, or equal one of its categories — all compared on normalised Arabic.
+ * Letters Arabic glues to the front of a word: the conjunctions و ف, the prepositions ب ل ك, the article ال, and
+ * their combinations (وال، بال، فبال، لل = ل + ال). Longest first, so «والسياسة» loses «وال», not «و».
+ */
+const PREFIXES = ['وبال', 'فبال', 'وكال', 'وال', 'فال', 'بال', 'كال', 'ولل', 'فلل', 'لل', 'ال', 'وب', 'ول', 'وك', 'فب', 'فل', 'و', 'ف', 'ب', 'ل', 'ك'];
+/** A base shorter than this is not taken for a word with a prefix («بر» is not ب + ر). */
+const MIN_BASE = 2;
+
+/** A topic word as it is compared: normalised, without its definite article («السياسة» → «سياسه»). */
+function base(word: string): string {
+  return word.startsWith('ال') && word.length - 2 >= MIN_BASE ? word.slice(2) : word;
+}
+
+/** The forms a word of the text may stand for: itself, and itself without each prefix it could carry. */
+function forms(word: string): string[] {
+  const out = [word];
+  for (const p of PREFIXES) if (word.startsWith(p) && word.length - p.length >= MIN_BASE) out.push(word.slice(p.length));
+  return out;
+}
+
+const words = (s: string) => normalizeArabic(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/** An article's words (title and body), computed once per article object: routing matches it against every filter. */
+const articleWords = new WeakMap<object, string[][]>();
+
+/**
+ * A subscription with no topics gets everything; otherwise one topic must appear in the article's title or body as
+ * a whole word or phrase, or equal one of its categories, compared on normalised Arabic with the article and the
+ * usual prefixes ignored: «السياسة» matches the category «سياسة» and «والسياسة» in the text, but «الرقة» never
+ * matches «الرقيب».
  */
 export function matchesTopics(topics: string[], article: { title: string; paragraphs: string[]; categories: string[] }): boolean {
   const wanted = normalizeTopics(topics);
   if (wanted.length === 0) return true;
-  const categories = new Set(article.categories.map((c) => normalizeArabic(c).trim()));
-  const text = ` ${normalizeArabic([article.title, ...article.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-  return wanted.some((t) => categories.has(t) || text.includes(` ${t} `) || text.includes(` ال${t} `) || text.includes(` و${t} `));
+  const categories = new Set(article.categories.map((c) => words(c).map(base).join(' ')));
+  let text = articleWords.get(article);
+  if (!text) articleWords.set(article, (text = words([article.title, ...article.paragraphs].join(' ')).map(forms)));
+  return wanted.some((topic) => {
+    const phrase = words(topic);
+    if (phrase.length === 0) return false;
+    const bases = phrase.map(base);
+    if (categories.has(bases.join(' '))) return true;
+    // Each word of the phrase, in order, as itself or its base with any prefix («دير الزور» in «بدير الزور»).
+    const at = (i: number, k: number) => text[i + k]!.includes(phrase[k]!) || text[i + k]!.includes(bases[k]!);
+    for (let i = 0; i + phrase.length <= text.length; i++) if (phrase.every((_, k) => at(i, k))) return true;
+    return false;
+  });
+}
+
+const TOPIC_CHOICES = 12;
+const RECENT_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The topics offered as buttons: the newsroom's own list (NASHRA_TOPICS) first, then the categories its sources
+ * used in the last 30 days, most used first, one of each (compared as they are matched, so «السياسة» and «سياسة»
+ * are one button).
+ */
+export function topicChoices(store: Pick<Store, 'articles'>, configured: readonly string[], now = Date.now()): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of [...configured, ...store.articles.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
+    const key = words(t).map(base).join(' ');
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    out.push(t.trim());
+    if (out.length === TOPIC_CHOICES) break;
+  }
+  return out;
 }

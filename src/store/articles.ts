@@ -35,6 +35,7 @@ export class ArticlesTable {
   private readonly countStmt: Statement;
   private readonly editStmt: Statement;
   private readonly editedAtStmt: Statement;
+  private readonly recentCategoriesStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
@@ -47,7 +48,8 @@ export class ArticlesTable {
     this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
     this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
-    this.latestStmt = db.prepare('SELECT * FROM articles WHERE seen_only = 0 ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    // A source's backlog (seen_only) is listed too: only pushing it was skipped.
+    this.latestStmt = db.prepare('SELECT * FROM articles ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
     this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
@@ -56,6 +58,8 @@ export class ArticlesTable {
     this.editStmt = db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
       edited_at = ? WHERE id = ?`);
     this.editedAtStmt = db.prepare('SELECT edited_at FROM articles WHERE id = ?').pluck();
+    this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+      WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
@@ -128,6 +132,11 @@ export class ArticlesTable {
   editedAt(id: number): number | undefined {
     const v = this.editedAtStmt.get(id) as number | null | undefined;
     return v === undefined ? undefined : v ?? 0;
+  }
+
+  /** The categories the sources used since `since`, most used first. */
+  recentCategories(since: number, limit: number): string[] {
+    return (this.recentCategoriesStmt.all(since, limit) as Array<{ category: string }>).map((r) => r.category);
   }
 }
 

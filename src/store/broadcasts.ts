@@ -11,12 +11,14 @@ export class BroadcastsTable {
   private readonly byId: Statement;
   private readonly transitionStmt: Statement;
   private readonly progressStmt: Statement;
+  private readonly reopenStmt: Statement;
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.byId = db.prepare('SELECT * FROM broadcasts WHERE id = ?');
     this.transitionStmt = db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
+    this.reopenStmt = db.prepare(`UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`);
     this.progressStmt = db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
   }
 
@@ -38,6 +40,11 @@ export class BroadcastsTable {
   /** Atomic compare-and-set: true only for the one caller that moved it from `from` to `to`. */
   transition(id: number, from: BroadcastState, to: BroadcastState, now = Date.now()): boolean {
     return this.transitionStmt.run(to, now, id, from).changes > 0;
+  }
+
+  /** Finished broadcasts of an article whose deliveries were queued again are running again. */
+  reopenForArticle(articleId: number, now = Date.now()): number {
+    return this.reopenStmt.run(now, articleId).changes;
   }
 
   setProgressMessage(id: number, chat: string, messageId: string): void {

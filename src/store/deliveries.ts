@@ -28,6 +28,9 @@ export class DeliveriesTable {
   private readonly countAudienceStmt: Statement;
   private readonly subscriptionsWithStmt: Statement;
   private readonly resolveStmt: Statement;
+  private readonly failStmt: Statement;
+  private readonly requeueStmt: Statement;
+  private readonly countFailedStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
@@ -69,9 +72,17 @@ export class DeliveriesTable {
       SELECT @articleId, s.id, s.platform, @broadcastId, @priority, @now ${audience}
       ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     this.countAudienceStmt = db.prepare(`SELECT COUNT(*) AS total,
-        COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id)), 0) AS already
+        COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id AND d.state <> 'failed')), 0) AS already,
+        COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id AND d.state = 'failed')), 0) AS failed
       ${audience}`);
-    this.subscriptionsWithStmt = db.prepare('SELECT subscription_id FROM deliveries WHERE article_id = ?').pluck();
+    this.subscriptionsWithStmt = db.prepare('SELECT subscription_id, state FROM deliveries WHERE article_id = ?');
+    this.failStmt = db.prepare(`UPDATE deliveries SET state = 'failed', last_error = ?, finished_at = ?, retryable = ?
+      WHERE id = ? AND state IN ('queued', 'sending')`);
+    this.requeueStmt = db.prepare(`UPDATE deliveries SET state = 'queued', attempts = 0, not_before = 0, retryable = 0,
+        finished_at = NULL, last_error = @note
+      WHERE article_id = @articleId AND state = 'failed' AND (retryable = 1 OR @every = 1)
+        AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
+    this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
     this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
@@ -130,8 +141,20 @@ export class DeliveriesTable {
     this.retryStmt.run(notBefore, error, id);
   }
 
-  markFailed(id: number, error: string, now = Date.now()): void {
-    this.finishStmt.run('failed', error, now, id);
+  markFailed(id: number, error: string, opts: { retryable?: boolean } = {}, now = Date.now()): void {
+    this.failStmt.run(error, now, opts.retryable ? 1 : 0, id);
+  }
+
+  /**
+   * Failed deliveries of an article queued again, for chats still subscribed: those that failed for a temporary
+   * reason, or (everyFailure) every failed one. Their attempts start over; the unique row means none is duplicated.
+   */
+  requeueFailed(articleId: number, everyFailure: boolean, note: string): number {
+    return this.requeueStmt.run({ articleId, every: everyFailure ? 1 : 0, note }).changes;
+  }
+
+  countFailed(articleId: number): number {
+    return this.countFailedStmt.get(articleId) as number;
   }
 
   markSkipped(id: number, reason: string, now = Date.now()): void {
@@ -183,14 +206,15 @@ export class DeliveriesTable {
     return (this.forArticle.all(articleId) as DeliveryRow[]).map(toRecord);
   }
 
-  /** The SQL part of an audience: how many it holds, and how many of those already have the article. */
-  countAudience(articleId: number, q: AudienceQuery = {}): { total: number; already: number } {
-    return this.countAudienceStmt.get(audienceParams(articleId, q)) as { total: number; already: number };
+  /** The SQL part of an audience: how many it holds, how many of those have the article, and how many it failed for. */
+  countAudience(articleId: number, q: AudienceQuery = {}): { total: number; already: number; failed: number } {
+    return this.countAudienceStmt.get(audienceParams(articleId, q)) as { total: number; already: number; failed: number };
   }
 
-  /** Subscriptions that have (or had) a delivery of the article, in any state: a new one is never queued for them. */
-  subscriptionsWith(articleId: number): Set<number> {
-    return new Set(this.subscriptionsWithStmt.all(articleId) as number[]);
+  /** Subscriptions that have (or had) a delivery of the article, with its state: a new one is never queued for them. */
+  subscriptionsWith(articleId: number): Map<number, DeliveryState> {
+    const rows = this.subscriptionsWithStmt.all(articleId) as Array<{ subscription_id: number; state: DeliveryState }>;
+    return new Map(rows.map((r) => [r.subscription_id, r.state]));
   }
 
   /** An editor's verdict on an in-doubt delivery: it arrived (`sent`), or it did not (`queued`: sent again). */

@@ -10,6 +10,7 @@ import { DeskViews } from './desk-views.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
+import { PlatformStatusTable } from './platform-status.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
 
@@ -45,6 +46,7 @@ export class Store {
   readonly deskEditors: DeskEditorsTable;
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
+  readonly platformStatus: PlatformStatusTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -59,6 +61,7 @@ export class Store {
     this.deskEditors = new DeskEditorsTable(db);
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
+    this.platformStatus = new PlatformStatusTable(db);
   }
 
   /**

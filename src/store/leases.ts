@@ -51,6 +51,12 @@ export class LeasesTable {
   release(name: string, holder: string): void {
     this.releaseStmt.run(name, holder);
   }
+
+  /** Whether someone holds the lease now (a `nashra run` is alive). */
+  isHeld(name: string, now = Date.now()): boolean {
+    const row = this.getStmt.get(name) as { expires_at: number } | undefined;
+    return row !== undefined && row.expires_at > now;
+  }
 }
 
 /** Messages sent per platform per day, for caps such as WhatsApp's daily limit. */

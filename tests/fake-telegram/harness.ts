@@ -88,11 +88,11 @@ export async function waitFor(cond: () => boolean, ms = 8000, what = 'condition'
 }
 
 let articleN = 0;
-export function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string }> = {}): StoredArticle {
+export function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): StoredArticle {
   articleN++;
   const result = storeArticle(store, {
     url: `https://example.com/news/${Date.now()}-${articleN}`, title: extra.title ?? `خبر رقم ${articleN} عن دمشق والاقتصاد`,
-    source: 'SY24', language: 'ar', categories: [], imageUrl: extra.imageUrl,
+    source: 'SY24', language: 'ar', categories: extra.categories ?? [], imageUrl: extra.imageUrl,
     paragraphs: extra.paragraphs ?? [`أعلنت الحكومة في دمشق اليوم عن خطة جديدة رقم ${articleN} لدعم الاقتصاد المحلي.`, `وقال مسؤول إن الخطة ${articleN} تشمل مشاريع في عدة محافظات.`],
   });
   if (result.status !== 'new') throw new Error('test article was a duplicate');

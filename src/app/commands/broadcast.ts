@@ -20,7 +20,8 @@ export async function urgentCommand(words: string[], options: { yes?: boolean },
 async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
   const { broadcast, article, audience } = p;
   ctx.out(renderArticle(article, plainMarkup, ctx.config));
-  const already = audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '';
+  const already = (audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '') +
+    (audience.failedBefore ? `; ${audience.failedBefore} failed before (nashra resend ${article.id} sends them again)` : '');
   if (audience.willReceive === 0) {
     cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     throw new UserError(`this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`);

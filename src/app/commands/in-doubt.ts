@@ -1,4 +1,4 @@
-import { CLI_OPERATOR, requireEditor, resolveInDoubt } from '../../newsroom/index.js';
+import { CLI_OPERATOR, requireEditor, resendFailed, resolveInDoubt } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`. */
@@ -16,3 +16,11 @@ export const inDoubtResolve = (verdict: 'mark-sent' | 'send-again') =>
     const d = resolveInDoubt(ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
     ctx.out(verdict === 'mark-sent' ? `delivery ${d.id} marked as sent` : `delivery ${d.id} queued again; nashra run sends it`);
   };
+
+/** `nashra resend <article-id> [--failed]`. */
+export async function resendCommand([id]: string[], options: { failed?: boolean }, ctx: CommandContext): Promise<void> {
+  const r = resendFailed(ctx.newsroom(), CLI_OPERATOR, Number(id), { everyFailure: options.failed });
+  ctx.out(`queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of article ${id} again` +
+    (r.leftFailed ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})` : '') +
+    (r.requeued ? '; nashra run sends them' : ''));
+}

@@ -2,7 +2,7 @@
 export { backupCommand } from './backup.js';
 export { broadcastCommand, urgentCommand } from './broadcast.js';
 export { editorsAdd, editorsList, editorsPasswd, editorsRemove } from './editors.js';
-export { inDoubtList, inDoubtResolve } from './in-doubt.js';
+export { inDoubtList, inDoubtResolve, resendCommand } from './in-doubt.js';
 export { ingestCommand } from './ingest.js';
 export { latestCommand } from './latest.js';
 export { previewCommand } from './preview.js';

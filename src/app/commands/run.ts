@@ -12,6 +12,7 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const platforms = await createPlatforms(ctx.registry, { config: ctx.config, store, logger: ctx.logger, newsroom, out: ctx.out });
   const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
   await runMain(ctx.config, store, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo, desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
+    once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry,
+    desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
   });
 }

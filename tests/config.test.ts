@@ -1,0 +1,34 @@
+/** Configuration that is silently wrong is said at start-up, through the CLI as an operator would meet it. */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+const tmp = tempDir('nashra-config-');
+afterAll(() => tmp.cleanup());
+const latest = (env: Record<string, string>) => runCli(['latest', '--db', join(tmp.dir, 'n.db')], { env });
+
+describe('configuration', () => {
+  it('names a misspelled variable with the closest known one, and goes on', () => {
+    const r = latest({ NASHRA_TIMEZONE: 'Asia/Riyadh', TELEGRAM_EDITOR_ID: '1', WHATSAPP_FOO_BAR_BAZ_QUX: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('NASHRA_TIMEZONE is not a Nashra variable; did you mean NASHRA_TIME_ZONE?');
+    expect(r.stderr).toContain('TELEGRAM_EDITOR_ID is not a Nashra variable; did you mean TELEGRAM_EDITOR_IDS?');
+    expect(r.stderr).toContain('WHATSAPP_FOO_BAR_BAZ_QUX is not a Nashra variable (see .env.example)');
+    expect(latest({}).stderr).toBe('');
+  });
+
+  it("checks a platform's variables even while the platform is off, and refuses contradictions, in one line", () => {
+    for (const [env, message] of [
+      [{ TELEGRAM_EDITOR_IDS: 'abc' }, /^nashra: TELEGRAM_EDITOR_IDS: "abc" is not a numeric Telegram user id/],
+      [{ WHATSAPP_EDITOR_NUMBERS: 'abc' }, /^nashra: WHATSAPP_EDITOR_NUMBERS: "abc" is not a phone number/],
+      [{ NASHRA_SUMMARY_MIN_SENTENCES: '5' }, /^nashra: NASHRA_SUMMARY_MIN_SENTENCES: is 5, more than NASHRA_SUMMARY_SENTENCES \(3\)/],
+      [{ WHATSAPP_MIN_DELAY_MS: '9000', WHATSAPP_MAX_DELAY_MS: '1000' }, /^nashra: WHATSAPP_MAX_DELAY_MS: must be at least/],
+    ] as const) {
+      const r = latest(env);
+      expect(r.code, JSON.stringify(env)).toBe(78);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
