@@ -1,15 +1,20 @@
 /**
- * The desk in a real browser (Debian's Chromium through puppeteer-core), against the real Telegram adapter and
- * delivery worker talking to the loopback fake Bot API: sign in, find the story, fix its summary, send it, watch
- * it arrive once, stop a broadcast, refuse a wrong password, log out. Must run, not skip: CI installs Chromium.
+ * The desk in a real browser (Debian's Chromium through puppeteer-core), against the real Telegram and WhatsApp
+ * adapters and delivery workers (the loopback fake Bot API; whatsapp-web.js's surface faked): sign in, find the
+ * story, fix its summary, send it to a Telegram channel and a WhatsApp group, watch it arrive once in each, stop a
+ * broadcast, refuse a wrong password, log out. Must run, not skip: CI installs Chromium.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS } from '../bots/whatsapp/client.js';
+import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
+import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
 import { deskPlatforms } from '../src/app/desk.js';
-import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
+import { adapterContext, BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
 import { hashPassword } from '../src/desk/password.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { loadArticle } from '../src/ingest/load-article.js';
@@ -18,11 +23,14 @@ import { projectRoot } from '../src/paths.js';
 import type { StoredArticle } from '../src/store/index.js';
 import { startHarness, type Harness } from './fake-telegram/harness.js';
 import { sy24Article } from './helpers/sy24.js';
+import { FakeWhatsAppWorld } from './helpers/fake-whatsapp-client.js';
+import { until } from './helpers/child-run.js';
 
 const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const USERNAME = 'mona';
 const PASSWORD = 'correct horse battery';
 const CHANNEL = '-1001000000001';
+const GROUP = '120363000000000001@g.us';
 const EDITED = 'ملخص صحّحه المحرر: تحركات التنظيم في البادية مستمرة رغم الغارات.';
 
 let h: Harness;
@@ -30,12 +38,27 @@ let desk: DeskHandle;
 let browser: Browser;
 let page: Page;
 let story: StoredArticle;
+let world: FakeWhatsAppWorld;
+let wa: WhatsAppAdapter;
+let waWorker: DeliveryWorker;
+let waDir: string;
 
 beforeAll(async () => {
   // 4 messages a second: a 40-chat broadcast lasts ten seconds, long enough to press «إيقاف» in the middle of it.
   h = await startHarness({ limits: { globalPerSecond: 4, perChatPerSecond: 4, perGroupPerMinute: 1000 } });
   h.store.deskEditors.add(USERNAME, await hashPassword(PASSWORD), Date.now());
   h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel', title: 'قناة الأخبار' });
+  // WhatsApp without its pacing (no delay, no "typing…"): the test is about the desk, not about bans.
+  world = new FakeWhatsAppWorld();
+  world.addGroup(GROUP, 'مجموعة الأخبار', [{ number: '963911111111', admin: true }]);
+  waDir = mkdtempSync(join(tmpdir(), 'nashra-desk-wa-'));
+  const waSettings = readWhatsAppSettings({ WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: waDir, WHATSAPP_MIN_DELAY_MS: '0', WHATSAPP_MAX_DELAY_MS: '0', WHATSAPP_TYPING: '0' });
+  wa = new WhatsAppAdapter(waSettings, adapterContext(h.config, h.store, h.logger, { onQueued: () => waWorker?.notify() }), { createClient: world.createClient, loadMedia: null });
+  await wa.start();
+  await until(() => wa.isConnected(), 10_000, 'WhatsApp to be ready');
+  waWorker = new DeliveryWorker(h.store, [wa.transport], h.logger, { pollMs: 50, backoffMs: 200 });
+  waWorker.start();
+  h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', title: 'مجموعة الأخبار' });
   const samples = join(projectRoot(), 'samples');
   for (const [i, file] of ['easc-topic1.txt', 'easc-topic3.txt', 'easc-topic9.txt'].entries()) {
     const stored = storeArticle(h.store, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
@@ -48,7 +71,7 @@ beforeAll(async () => {
   });
   if (result.status !== 'new') throw new Error('story not stored');
   story = result.article;
-  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
+  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
   page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 860 });
@@ -57,7 +80,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await desk?.close();
+  await waWorker?.stop(1000);
+  await wa?.stop();
   await h?.close();
+  if (waDir) rmSync(waDir, { recursive: true, force: true });
 });
 
 const text = (selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText);
@@ -85,7 +111,7 @@ describe('the desk in Chromium', () => {
     expect(await text('.stories li:first-child h2')).toContain(story.title);
   });
 
-  it('edits the summary (the preview follows as it is typed), sends it to the channel, and it arrives once, edited', async () => {
+  it('edits the summary (the preview follows as it is typed), sends it to a Telegram channel and a WhatsApp group, and it arrives once in each, edited', async () => {
     await submit('.stories li:first-child h2 a');
     expect(new URL(page.url()).pathname).toBe(`/articles/${story.id}`);
     await page.click('textarea[name=summary]');
@@ -99,13 +125,15 @@ describe('the desk in Chromium', () => {
     expect(await page.$eval('textarea[name=summary]', (el) => (el as HTMLTextAreaElement).value)).toBe(EDITED);
 
     await submit('#send button[type=submit]');
-    expect(await text('#will-receive')).toBe('1');
+    expect(await text('#will-receive')).toBe('2');
     expect(await text('.preview-telegram .bubble')).toContain(EDITED);
     await submit('#confirm');
     await page.waitForFunction(() => document.getElementById('bc-state')?.dataset.state === 'done', { timeout: 20_000 });
-    expect(await text('#bc-sent')).toBe('1');
+    expect(await text('#bc-sent')).toBe('2');
     const arrived = () => h.fake.sentTo(CHANNEL).filter((c) => String(c.params.text ?? c.params.caption ?? '').includes(EDITED));
+    const arrivedWa = () => world.sentTo(GROUP).filter((m) => typeof m.content === 'string' && m.content.includes(EDITED));
     expect(arrived()).toHaveLength(1);
+    expect(arrivedWa()).toHaveLength(1);
     expect(String(arrived()[0]!.params.text)).not.toContain(story.summary[0]!.slice(0, 30));
 
     // The Today page now shows where it went: the screenshot for the README.
@@ -116,15 +144,16 @@ describe('the desk in Chromium', () => {
     // Still once, a moment later (a second delivery would have gone out by now at 4 a second).
     await new Promise((r) => setTimeout(r, 600));
     expect(arrived()).toHaveLength(1);
+    expect(arrivedWa()).toHaveLength(1);
   });
 
   it('stops a broadcast in the middle: what was queued is skipped, nothing more goes out', async () => {
     for (let i = 0; i < 40; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: `-10020000000${String(i).padStart(2, '0')}`, kind: 'channel' });
-    const other = h.store.desk.today({ limit: 10 }).find((a) => a.id !== story.id && h.store.desk.articleCounts(a.id).telegram === undefined)!;
+    const other = h.store.desk.today({ limit: 10 }).find((a) => a.id !== story.id && Object.keys(h.store.desk.articleCounts(a.id)).length === 0)!;
     await page.goto(`${desk.url}/articles/${other.id}`);
     await page.click('input[name=audience][value=all]');
     await submit('#send button[type=submit]');
-    expect(Number(await text('#will-receive'))).toBe(41);
+    expect(Number(await text('#will-receive'))).toBe(42);
     await submit('#confirm');
     await page.waitForFunction(() => Number(document.getElementById('bc-sent')?.textContent) >= 2, { timeout: 15_000 });
     await submit('#stop');
