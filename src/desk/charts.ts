@@ -3,7 +3,7 @@ import { escapeHtml, unsafeRaw, type Html } from './html.js';
 /** Server-rendered SVG charts: no script, no library, readable without CSS. Labels are escaped. */
 
 const COLORS = ['#1f6feb', '#2da44e', '#bf8700', '#cf222e', '#8250df', '#1b7c83', '#6e7781'];
-export const seriesColor = (i: number): string => COLORS[i % COLORS.length]!;
+const seriesColor = (i: number): string => COLORS[i % COLORS.length]!;
 
 export interface Series { name: string; values: number[] }
 

@@ -16,7 +16,7 @@ const ar = {
     states: { none: 'لم يُرسل', queued: 'في الطابور', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
   },
   article: {
-    back: 'اليوم', original: 'الأصل', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
+    back: 'اليوم', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
     edit: 'تحرير قبل الإرسال', titleField: 'العنوان', summaryField: 'الملخص (جملة في كل سطر)', hashtagsField: 'الوسوم (مفصولة بمسافات)',
     save: 'حفظ التعديل', saved: 'حُفظ التعديل: هو ما سيُعاينه المشتركون ويُرسل.', editedBy: 'عدّله', showOriginal: 'النص الأصلي',
     send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
@@ -33,11 +33,11 @@ const ar = {
   sources: {
     title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
     errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف',
-    paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', added: 'أُضيف المصدر', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
+    paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
   },
   subs: {
     title: 'الاشتراكات', platform: 'المنصة', kind: 'النوع', topics: 'المواضيع', stateCol: 'الحالة', active: 'نشط', inactive: 'متوقف',
-    allTopics: 'كل الأخبار', deactivate: 'إيقاف', none: 'لا اشتراكات.', kinds: { channel: 'قناة', group: 'مجموعة', private: 'خاص' }, since: 'منذ',
+    allTopics: 'كل الأخبار', deactivate: 'إيقاف', none: 'لا اشتراكات.', kinds: { channel: 'قناة', group: 'مجموعة', private: 'خاص' },
   },
   queue: {
     title: 'الطابور', depth: 'ينتظر', oldest: 'أقدم رسالة منذ', retries: 'إعادة محاولة مجدولة', empty: 'الطابور فارغ.',
@@ -47,7 +47,6 @@ const ar = {
   activity: { title: 'سجل النشاط', editor: 'المحرر', action: 'الإجراء', at: 'الوقت', detail: 'التفاصيل', none: 'لا نشاط.' },
   stats: { title: 'الإحصاءات', perHour: 'الرسائل المُرسلة في الساعة (آخر 48 ساعة)', perDay: 'الأخبار لكل مصدر في اليوم (آخر 14 يوماً)', failures: 'الإخفاقات حسب السبب (آخر 7 أيام)', noData: 'لا بيانات بعد.', reason: 'السبب', count: 'العدد' },
   errors: { notFound: 'غير موجود.', forbidden: 'غير مسموح.', generic: 'حدث خطأ.' },
-  minutes: (n: number) => `${n} دقيقة`,
 };
 
 export type Words = typeof ar;
@@ -67,7 +66,7 @@ const en: Words = {
     states: { none: 'not sent', queued: 'queued', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
   },
   article: {
-    back: 'Today', original: 'Original', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',
+    back: 'Today', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',
     edit: 'Edit before sending', titleField: 'Title', summaryField: 'Summary (one sentence per line)', hashtagsField: 'Hashtags (separated by spaces)',
     save: 'Save the edit', saved: 'Edit saved: this is what is previewed and sent.', editedBy: 'Edited by', showOriginal: 'Original text',
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
@@ -84,11 +83,11 @@ const en: Words = {
   sources: {
     title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
     errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove',
-    paused: 'paused', failing: 'failing since', none: 'No sources yet.', added: 'Source added', confirmRemove: 'Remove this source? Its articles stay stored.',
+    paused: 'paused', failing: 'failing since', none: 'No sources yet.', confirmRemove: 'Remove this source? Its articles stay stored.',
   },
   subs: {
     title: 'Subscriptions', platform: 'Platform', kind: 'Kind', topics: 'Topics', stateCol: 'State', active: 'active', inactive: 'inactive',
-    allTopics: 'all news', deactivate: 'Deactivate', none: 'No subscriptions.', kinds: { channel: 'channel', group: 'group', private: 'private' }, since: 'since',
+    allTopics: 'all news', deactivate: 'Deactivate', none: 'No subscriptions.', kinds: { channel: 'channel', group: 'group', private: 'private' },
   },
   queue: {
     title: 'Queue', depth: 'Waiting', oldest: 'Oldest waiting for', retries: 'Retries scheduled', empty: 'The queue is empty.',
@@ -98,7 +97,6 @@ const en: Words = {
   activity: { title: 'Activity', editor: 'Editor', action: 'Action', at: 'Time', detail: 'Detail', none: 'No activity.' },
   stats: { title: 'Stats', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
   errors: { notFound: 'Not found.', forbidden: 'Forbidden.', generic: 'Something went wrong.' },
-  minutes: (n: number) => `${n} min`,
 };
 
 export const t = (lang: Lang): Words => (lang === 'en' ? en : ar);
