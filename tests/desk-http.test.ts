@@ -306,12 +306,22 @@ describe('pages and actions', () => {
     await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
     expect(f.store.deliveries.get(d!.id)!.state).toBe('sent');
 
+    // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
+    const failedArticle = f.article.id;
+    f.store.deliveries.enqueue(failedArticle, [{ id: sub.id, platform: 'telegram' }]);
+    const [fd] = f.store.deliveries.listForArticle(failedArticle);
+    f.store.deliveries.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
+    const articlePage = await get(app, j, `/articles/${failedArticle}`);
+    expect(articlePage.body).toContain('id="resend"');
+    await post(app, j, `/articles/${failedArticle}/resend`, { _csrf: csrfOf(articlePage.body) });
+    expect(f.store.deliveries.get(fd!.id)!.state).toBe('queued');
+
     await post(app, j, `/subscriptions/${sub.id}/deactivate`, { _csrf: await token('/subscriptions') });
     expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
 
     const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.pause', 'source.resume',
-      'source.remove', 'delivery.mark_sent', 'subscription.remove', 'session.login']));
+      'source.remove', 'delivery.mark_sent', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);
     expect(activity.body).toContain('<td dir="ltr">source.pause</td>');

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../model/broadcast.js';
 import {
-  addSource, cancelBroadcast, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
+  addSource, cancelBroadcast, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
   setSourceActive, stopBroadcast, unsubscribe, type Actor,
 } from '../newsroom/index.js';
 import { UserError } from '../errors.js';
@@ -43,6 +43,13 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
     if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
     const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)) });
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
+  });
+
+  app.post('/articles/:id/resend', async (req, reply) => {
+    const articleId = id(req);
+    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    resendFailed(newsroom, actorOf(req), articleId);
+    return reply.redirect(`/articles/${articleId}`, 303);
   });
 
   for (const [name, action] of [['confirm', confirmBroadcast], ['cancel', cancelBroadcast], ['stop', stopBroadcast]] as const) {

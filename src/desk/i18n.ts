@@ -20,7 +20,7 @@ const ar = {
     edit: 'تحرير قبل الإرسال', titleField: 'العنوان', summaryField: 'الملخص (جملة في كل سطر)', hashtagsField: 'الوسوم (مفصولة بمسافات)',
     save: 'حفظ التعديل', saved: 'حُفظ التعديل: هو ما سيُعاينه المشتركون ويُرسل.', editedBy: 'عدّله', showOriginal: 'النص الأصلي',
     send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
-    previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', broadcasts: 'عمليات الإرسال',
+    previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
   },
   broadcast: {
@@ -70,7 +70,7 @@ const en: Words = {
     edit: 'Edit before sending', titleField: 'Title', summaryField: 'Summary (one sentence per line)', hashtagsField: 'Hashtags (separated by spaces)',
     save: 'Save the edit', saved: 'Edit saved: this is what is previewed and sent.', editedBy: 'Edited by', showOriginal: 'Original text',
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
-    previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', broadcasts: 'Sends',
+    previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
   },
   broadcast: {

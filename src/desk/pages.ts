@@ -124,6 +124,7 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
 <section class="card" aria-labelledby="where-h">
   <h2 id="where-h">${w.article.where}</h2>
   <p>${countsLine(ctx, v.counts)}</p>
+  ${Object.values(v.counts).some((states) => states.failed) ? html`<form method="post" action="/articles/${a.id}/resend" class="inline">${csrfField(ctx)}<button type="submit" id="resend">${w.article.resendFailed}</button></form>` : ''}
   ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
   ${v.deliveries.length === 0 ? html`<p class="muted">${w.article.noDeliveries}</p>` : html`<div class="table-wrap"><table>
     <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
