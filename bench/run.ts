@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every speed and size figure beside its target, in one run. Prints a table and writes
  * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
+ * `npm run bench -- --quick` (CI): the summariser, ingest and delivery parts only, in under a minute, so that
+ * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,18 +18,24 @@ import { existsSync } from 'node:fs';
 
 interface Row { figure: string; target: string; measured: string; met: boolean | null }
 
+/** The parts and summariser rounds of the quick run: about 35 s here (a smaller delivery run would mostly time its ramp-up). */
+const QUICK_PARTS = ['summarize', 'ingest', 'delivery'];
+const QUICK_ROUNDS = 3;
+
 const rows: Row[] = [];
 const add = (figure: string, target: string, value: number, unit: string, met: boolean | null) =>
   rows.push({ figure, target, measured: `${fmt(value)} ${unit}`.trim(), met });
 const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Math.round(n * 100) / 100));
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = quick ? QUICK_PARTS : args.filter((a) => !a.startsWith('--'));
   const want = (name: string) => only.length === 0 || only.includes(name);
-  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };
+  const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, quick };
 
   if (want('summarize')) {
-    const s = benchSummarize();
+    const s = benchSummarize(quick ? QUICK_ROUNDS : undefined);
     results.summarize = s;
     add('summarize + format, articles/s (one core)', '≥ 2,000', s.articlesPerSecond, '/s', s.articlesPerSecond >= 2000);
     add('  same, feed excerpt only (floor)', 'reference', s.excerptArticlesPerSecond, '/s', null);

@@ -46,7 +46,7 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
   const summary = {
     sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
     minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
-    maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 400, 80, 3000),
+    maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 600, 80, 3000),
   };
   if (summary.minSentences > summary.sentences) {
     throw new ConfigError('NASHRA_SUMMARY_MIN_SENTENCES', `is ${summary.minSentences}, more than NASHRA_SUMMARY_SENTENCES (${summary.sentences}); make it at most that`);

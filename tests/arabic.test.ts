@@ -26,8 +26,23 @@ describe('splitSentences', () => {
       'هل حضرت؟',
       'نعم حضرت!',
       'ثم غادرت.',
-      'وانتهى اللقاء؛',
-      'ثم عدنا',
+      'وانتهى اللقاء؛ ثم عدنا',
+    ]);
+  });
+
+  it('does not end a sentence at «؛» or «:», which join clauses (a list of winners is one sentence)', () => {
+    const winners = 'وفاز بالجائزة الأولى: أحمد علي؛ والثانية: سارة محمد؛ والثالثة: خالد يوسف.';
+    expect(splitSentences(winners)).toEqual([winners]);
+    expect(splitSentences('قال الوزير: إن الخطة جاهزة. وأضاف أنها تبدأ غدا.')).toEqual([
+      'قال الوزير: إن الخطة جاهزة.',
+      'وأضاف أنها تبدأ غدا.',
+    ]);
+  });
+
+  it('ends a sentence at a bullet that a site glued after the full stop («.*»)', () => {
+    expect(splitSentences('رحل الفنان بعد صراع مع المرض.* وشيعه المئات في مسقط رأسه.')).toEqual([
+      'رحل الفنان بعد صراع مع المرض.',
+      'وشيعه المئات في مسقط رأسه.',
     ]);
   });
 

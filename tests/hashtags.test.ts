@@ -24,7 +24,46 @@ describe('hashtags', () => {
     const tags = hashtags({ ...sy24Article(), categories: ['أخبار سوريا', 'تقاريرُ ـ خاصة'] });
     expect(tags.slice(0, 2)).toEqual(['#أخبار_سوريا', '#تقارير_خاصة']);
     expect(tags).toHaveLength(4);
-    expect(tags[2]).toBe('#البادية_السورية');
+    // The most mentioned name follows: «داعش» (12 mentions) before «البادية السورية» (before: the other way round).
+    expect(tags.slice(2)).toEqual(['#داعش', '#البادية_السورية']);
+  });
+
+  it('tags names an editor would choose, never a verb, a generic noun, a religious word or a headline fragment', () => {
+    const tags = hashtags({
+      title: 'تنفيذ حكم القتل تعزيرا بجان في منطقة القصيم',
+      paragraphs: [
+        'نفذت وزارة الداخلية اليوم حكم القتل تعزيرا بأحد الجناة في منطقة القصيم، رحمه الله وغفر له.',
+        'وأوضحت وزارة الداخلية أن الجاني أدين بتهريب المخدرات، وأن الله تعالى أمر بالعدل.',
+        'وتؤكد الوزارة حرصها على استتباب الأمن، والله الموفق. وقال الله تعالى في كتابه الكريم.',
+      ],
+    });
+    expect(tags).toEqual(['#القصيم', '#وزارة_الداخلية']);
+    expect(tags).not.toContain('#الله');
+  });
+
+  it('does not take part of a longer name for a name («جامعة أم القرى» is not #القرى)', () => {
+    const tags = hashtags({
+      title: 'طلاب «أم القرى» يحاصرون ماجد',
+      paragraphs: ['حاصر طلاب جامعة أم القرى والجماهير الرياضية بمكة المكرمة اللاعب ماجد عبدالله قبيل افتتاح جامعة أم القرى الندوة.'],
+    });
+    expect(tags).toContain('#جامعة_أم_القرى');
+    expect(tags.some((t) => t === '#القرى' || t === '#أم_القرى')).toBe(false);
+  });
+
+  it('finds a person named in the headline or referred to by the family name', () => {
+    const tags = hashtags({
+      title: 'الخدمة المدنية توضح أسباب ترشيح الأقل نقاطا',
+      paragraphs: [
+        'أكد المتحدث الرسمي لوزارة الخدمة المدنية حمد المنيف أن الترشيح مرتبط بدليل التخصصات.',
+        'وأوضح المنيف أن المفاضلة تتم آليا.',
+        'وأضاف المنيف أن النتائج تعلن الأسبوع المقبل.',
+        'وختم المنيف بأن الوزارة ترحب بالاستفسارات.',
+      ],
+    });
+    expect([...tags].sort()).toEqual(['#الخدمة_المدنية', '#حمد_المنيف']);
+    // Quoted once, a person is not what the story is about.
+    const once = hashtags({ title: 'الخدمة المدنية توضح', paragraphs: ['أكد المتحدث حمد المنيف أن الترشيح مرتبط بالدليل.'] });
+    expect(once).not.toContain('#حمد_المنيف');
   });
 
   it('returns at most max tags, shaped like channel hashtags, without duplicates', () => {

@@ -85,7 +85,7 @@ describe('nashra sources', () => {
     const r = await nashra(['sources', 'list']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('id\tkind\tname\tevery\tlast fetch\tstatus\terrors\tarticles\tpolls');
+    expect(lines[0]).toBe('id\tkind\tname\tevery\tlast fetch\tstatus\terrors\tarticles\tpolled URL'); // the column holds the URL (issue 16, item 15)
     expect(lines[1]).toMatch(/^1\twordpress\tمرصد التجربة\t15m\t\d{4}-\d\d-\d\dT[\d:]+Z\tHTTP 200\t0\t3\t/);
     expect(lines[2]).toMatch(/^2\tatom\tأطلس \[علوم\]\t10m\t.*\tFAILING FOR 26 h: HTTP 503 \(the server answered HTTP 503\)\t7\t3\t/);
   });

@@ -90,6 +90,8 @@ describe('security: the token stays secret', () => {
   it('.gitignore keeps .env (and the databases) out of git', () => {
     const lines = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());
     expect(lines).toContain('.env');
-    expect(lines).toEqual(expect.arrayContaining(['*.db', 'data/']));
+    // The runtime data folder at the root only: an unanchored «data/» also hid eval/data/, which is committed.
+    expect(lines).toEqual(expect.arrayContaining(['*.db', '/data/']));
+    expect(lines).not.toContain('data/');
   });
 });

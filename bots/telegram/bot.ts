@@ -2,7 +2,6 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot, GrammyError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
-import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/index.js';
 import { channels } from './channels.js';
@@ -12,7 +11,7 @@ import { COMMANDS, DESCRIPTION, langOf, messages } from './i18n.js';
 import { membership } from './membership.js';
 import { commandLimiter, readers } from './readers.js';
 import { subscriptions } from './subscribe.js';
-import { installLimits } from './transport.js';
+import { describeTelegramError, installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
 import { topicChoices, type NewsroomDeps } from '../../src/newsroom/index.js';
 
@@ -72,8 +71,8 @@ const messagesFor = (ctx: Context) => (ctx.from?.language_code?.startsWith('en')
 
 /** grammY errors name the method and Telegram's answer; never the request URL, which holds the token. */
 export function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.method}: ${err.error_code} ${err.description}`;
-  return errorMessage(err);
+  if (err instanceof GrammyError) return `${err.method}: ${describeTelegramError(err)}`;
+  return describeTelegramError(err);
 }
 
 /**

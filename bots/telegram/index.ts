@@ -8,7 +8,7 @@ import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platfor
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
 import { PLATFORM } from './context.js';
 import type { TelegramSettings } from './settings.js';
-import { createTelegramTransport } from './transport.js';
+import { createTelegramTransport, describeAnswer } from './transport.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
@@ -38,7 +38,7 @@ export class TelegramAdapter implements PlatformAdapter {
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);
-        this.setReachable(answer.ok || answer.error_code < 500, method, answer.ok ? undefined : `${answer.error_code} ${answer.description}`);
+        this.setReachable(answer.ok || answer.error_code < 500, method, answer.ok ? undefined : describeAnswer(answer));
         return answer;
       } catch (err) {
         if (err instanceof HttpError && !signal?.aborted) this.setReachable(false, method, describe(err));

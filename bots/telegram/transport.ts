@@ -3,7 +3,7 @@ import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { Config } from '../../src/config.js';
 import type { SendHooks, Transport } from '../../src/delivery/worker.js';
-import { ChatMigratedError, DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
+import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
@@ -72,27 +72,79 @@ export const transportConcurrency = (rate: TelegramRate): number => Math.min(64,
 const isFormatRejection = (err: unknown): boolean =>
   err instanceof GrammyError && err.error_code === 400 && /too long|can't parse entities|can't find end of the entity/i.test(err.description);
 
+/** Telegram's failure answer as grammY passes it on: `error_code` and `description` may be missing from a server that is not Telegram. */
+interface FailureAnswer { error_code?: unknown; description?: unknown }
+
+/** «400: Bad Request: chat not found»; an answer without Telegram's fields says so instead of «undefined undefined». */
+export function describeAnswer(answer: FailureAnswer): string {
+  const code = typeof answer.error_code === 'number' ? answer.error_code : undefined;
+  const description = typeof answer.description === 'string' && answer.description.trim() ? answer.description.trim() : undefined;
+  if (code !== undefined) return description ? `${code}: ${description}` : `${code}, no description`;
+  return `an answer without a Telegram error code${description ? `: ${description}` : ''}`;
+}
+
 /**
- * Maps a grammY error to Nashra's delivery errors. The message says the method and Telegram's code and
- * description; never the URL (it holds the token), and the token is masked again in case a description echoes it.
+ * grammY turns a body that is not JSON (a proxy's HTML error page, an emulator's plain "Internal Server Error") into
+ * an HttpError around node-fetch's "invalid-json" error, whatever the HTTP status.
+ */
+const isNotJsonAnswer = (err: HttpError): boolean => {
+  const inner = err.error as { type?: unknown } | undefined;
+  return inner instanceof SyntaxError || inner?.type === 'invalid-json';
+};
+
+/**
+ * One line for a failed Bot API call: Telegram's code and description, "an answer that is not the Bot API's" or
+ * the network error's code. Never the request URL (it holds the token), so node-fetch's own messages are not used.
+ */
+export function describeTelegramError(err: unknown): string {
+  if (err instanceof GrammyError) return describeAnswer(err);
+  if (err instanceof HttpError) {
+    if (isNotJsonAnswer(err)) return 'an answer that is not the Bot API\'s (not JSON)';
+    const code = (err.error as { code?: unknown } | undefined)?.code;
+    return `network error${typeof code === 'string' ? ` (${code})` : ''}`;
+  }
+  return errorMessage(err);
+}
+
+/** Chat-level refusals: the chat is gone or closed to the bot, whatever the message. */
+const CHAT_REFUSAL = /chat not found|user not found|chat_write_forbidden|not enough rights|bot was kicked|deactivated/i;
+
+/**
+ * Maps a grammY error to Nashra's delivery errors. Only a clear client error is permanent: 403, or a 400 (the chat
+ * refuses, or this one message is bad). A 5xx, a 429, a code Telegram does not use for refusals, an answer without
+ * an error code and a body that is not the Bot API's are temporary: the worker retries them with backoff (an
+ * emulator or a proxy answering HTTP 500 without Telegram's fields once marked 16 deliveries failed for good).
+ * The message names the method and the answer, never the URL; the token is masked again in case a description
+ * echoes it.
  */
 export function toDeliveryError(err: unknown, method: string, chatId: string, token: string): Error {
   const mask = (s: string) => s.split(token).join('[redacted]');
-  if (err instanceof GrammyError) {
-    const code = err.error_code;
-    const what = mask(`telegram ${method} to chat ${chatId} failed (${code}: ${err.description})`);
-    const migrateTo = err.parameters?.migrate_to_chat_id;
-    if (code === 400 && migrateTo !== undefined) return new ChatMigratedError(what, String(migrateTo), { method, code, chatId });
-    if (code === 429) return new TemporaryDeliveryError(what, { method, code, chatId, retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 });
-    if (code === 403 || (code === 400 && /chat not found|user not found|chat_write_forbidden|not enough rights|bot was kicked|deactivated/i.test(err.description))) {
-      return new PermanentDeliveryError(what, { method, code, chatId });
-    }
-    if (code >= 500) return new TemporaryDeliveryError(what, { method, code, chatId });
-    // Other 400s (bad request for this one message) will not get better by retrying.
-    return new PermanentDeliveryError(what, { method, code, chatId, deactivate: false });
-  }
-  if (err instanceof HttpError) return new TemporaryDeliveryError(`telegram ${method} to chat ${chatId}: network error`, { method, chatId });
-  return new TemporaryDeliveryError(mask(`telegram ${method} to chat ${chatId}: ${err instanceof Error ? err.message : String(err)}`), { method, chatId });
+  const what = mask(`telegram ${method} to chat ${chatId} failed (${describeTelegramError(err)})`);
+  if (!(err instanceof GrammyError) || typeof err.error_code !== 'number') return new TemporaryDeliveryError(what, { method, chatId });
+  const code = err.error_code;
+  const description = typeof err.description === 'string' ? err.description : '';
+  const migrateTo = err.parameters?.migrate_to_chat_id;
+  if (code === 400 && migrateTo !== undefined) return new ChatMigratedError(what, String(migrateTo), { method, code, chatId });
+  if (code === 429) return new TemporaryDeliveryError(what, { method, code, chatId, retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 });
+  if (code === 403 || (code === 400 && CHAT_REFUSAL.test(description))) return new PermanentDeliveryError(what, { method, code, chatId });
+  // Other 400s (bad request for this one message) will not get better by retrying.
+  if (code === 400) return new PermanentDeliveryError(what, { method, code, chatId, deactivate: false });
+  return new TemporaryDeliveryError(what, { method, code, chatId });
+}
+
+/**
+ * A photo that could not be sent, for a reason that does not concern the chat: the summary goes as text instead.
+ * A 400 (bad or unreachable image URL) and a server that cannot take the photo (5xx, no Telegram error code, not
+ * the Bot API's answer) fall back; a refusing or migrated chat, a 429 and a network failure do not (the text would
+ * meet the same fate, and a network failure may have delivered the photo).
+ */
+function photoFallsBackToText(err: unknown): boolean {
+  if (err instanceof HttpError) return isNotJsonAnswer(err);
+  if (!(err instanceof GrammyError)) return false;
+  const code = typeof err.error_code === 'number' ? err.error_code : undefined;
+  if (code === 403 || code === 429) return false;
+  if (code === 400) return err.parameters?.migrate_to_chat_id === undefined && !CHAT_REFUSAL.test(String(err.description ?? ''));
+  return true;
 }
 
 export interface TelegramTransportOptions {
@@ -119,9 +171,8 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
         const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread }, signal);
         return photo.message_id;
       } catch (err) {
-        if (!(err instanceof GrammyError && err.error_code === 400) || err.parameters?.migrate_to_chat_id !== undefined
-          || /chat not found/i.test(err.description)) throw err;
-        logger.warn('photo refused; sending the summary as text', { article: article.id, chat: d.chatId, error: `${err.error_code}: ${err.description}` });
+        if (!photoFallsBackToText(err)) throw err;
+        logger.warn('photo refused; sending the summary as text', { article: article.id, chat: d.chatId, error: describeTelegramError(err) });
       }
     }
     // Link preview left on for text: the article's page shows its own picture under the summary.

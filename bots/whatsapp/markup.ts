@@ -22,6 +22,9 @@ export function neutralizeWhatsAppMarkup(text: string): string {
 
 export const whatsappMarkup: Markup = {
   name: 'whatsapp',
+  // WhatsApp has no hashtags: «#البادية_السورية» would be a dead symbol and a look-alike underscore. The topics stay
+  // as words («البادية السورية · داعش»): they tell the reader what the story is about, and WhatsApp's search finds them.
+  topics: 'words',
   text: neutralizeWhatsAppMarkup,
   bold: (text) => `*${text}*`,
   link: (url) => url,

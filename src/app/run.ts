@@ -65,7 +65,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
-      if (store.subscriptions.list().length === 0) await seedDemo(config, store, logger, options.out);
+      const subscriptions = store.subscriptions.list();
+      if (subscriptions.length === 0) await seedDemo(config, store, logger, options.out);
+      else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(store.path));
     }
 
     const worker = new DeliveryWorker(store, transports, logger);
@@ -110,6 +112,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         else logger.warn('sending stopped; deliveries still wait', { ...result, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }
     } else {
+      // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
+      if (options.demo && !stop.isRequested) {
+        void stop.requested.then(() => worker.stop(3000));
+        await worker.drain();
+      }
       if (!stop.isRequested) {
         poller.start();
         worker.start();
@@ -200,9 +207,20 @@ function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<s
   };
 }
 
+/** Who created the demo's console subscription. */
+const DEMO = 'demo';
+
+/** A second `npm start` on the same database: the samples are stored and were printed; say so, and how to see them again. */
+function demoAlreadyRan(dbPath: string): string {
+  return `The demo already ran on this database (${dbPath}): its sample articles were printed the first time, and ` +
+    'each article goes to a chat only once.\n' +
+    `To see it again, start over with a new database: stop here (Ctrl-C), delete ${dbPath}, and run npm start again ` +
+    '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n';
+}
+
 /** The embedded default: a console subscriber and the bundled sample articles. */
 async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
-  store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: 'demo' });
+  store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO });
   const dir = join(projectRoot(), 'samples');
   let added = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {

@@ -10,7 +10,7 @@
  *
  *   المصدر: SY24 · 25 تشرين الثاني 2026، 15:05      ← always treated as an Arabic line
  *   https://…                                  ← alone on its line
- *   ‏#hashtag1 #hashtag2                         ← starts with RLM
+ *   ‏#hashtag1 #hashtag2                         ← starts with RLM; plain words «a · b» where there are no hashtags
  *   footer                                     ← optional
  *
  * Right-to-left guarantees, for every target: all text is cleaned (no bidi control from the input
@@ -30,11 +30,11 @@
 import type { Post } from '../model/article.js';
 import { DEFAULT_TIME_ZONE, formatArabicDate } from '../text/arabic-date.js';
 import { detectLanguage } from '../text/language.js';
-import { cleanText } from '../text/safety.js';
+import { cleanText, decodeLeftoverEntities } from '../text/safety.js';
 import { lazyCharTable, isSurrogatePairAt } from '../text/char-table.js';
 
 export interface Template {
-  /** Header line above the headline, e.g. «عاجل» (shown as «🔴 عاجل» unless it starts with an emoji). */
+  /** Header line above the headline, printed as the operator wrote it: «عاجل», or «🔴 عاجل» for a red dot. */
   headerMark?: string;
   footer?: string;
   showDate: boolean;
@@ -68,6 +68,11 @@ export interface Markup {
   link(url: string): string;
   /** Maximum length in UTF-16 code units. */
   limit(caption: boolean): number;
+  /**
+   * How the topics line is written: `#hashtags` (the default; Telegram links them to a search), or plain words
+   * separated by « · » for a platform that has no hashtags, where «#» and «_» would be noise.
+   */
+  readonly topics?: 'hashtags' | 'words';
 }
 
 /** Plain text: the console, the CLI, and the fallback when a platform rejects its own markup. */
@@ -98,11 +103,14 @@ interface Draft {
   footer?: string;
 }
 
+/** Article text as the reader should see it: cleaned, and any character reference a CMS escaped twice decoded. */
+const articleText = (text: string): string => decodeLeftoverEntities(cleanText(text));
+
 function draftOf(post: Post, template: Template): Draft {
   return {
-    header: template.headerMark ? headerLine(cleanText(template.headerMark)) : undefined,
-    title: cleanText(post.title),
-    sentences: post.summary.map(cleanText).filter(Boolean),
+    header: template.headerMark ? cleanText(template.headerMark) || undefined : undefined,
+    title: articleText(post.title),
+    sentences: post.summary.map(articleText).filter(Boolean),
     sourceLine: sourceLine(post, template),
     url: template.showLink ? post.url?.trim() || undefined : undefined,
     hashtags: template.showHashtags ? normaliseHashtags(post.hashtags) : [],
@@ -110,14 +118,11 @@ function draftOf(post: Post, template: Template): Draft {
   };
 }
 
-function headerLine(mark: string): string | undefined {
-  if (!mark) return undefined;
-  return /^\p{Extended_Pictographic}/u.test(mark) ? mark : `🔴 ${mark}`;
-}
+
 
 /** «المصدر: SY24 · 25 تشرين الثاني 2026، 14:05», or the half the template asks for. */
 function sourceLine(post: Post, template: Template): string | undefined {
-  const source = template.showSource ? cleanText(post.source) : '';
+  const source = template.showSource ? articleText(post.source) : '';
   const date =
     template.showDate && post.publishedAt ? formatArabicDate(post.publishedAt, post.timeZone ?? DEFAULT_TIME_ZONE) : '';
   const parts = [source && `المصدر: ${source}`, date].filter(Boolean);
@@ -127,7 +132,7 @@ function sourceLine(post: Post, template: Template): string | undefined {
 /** «#البادية_السورية»: one leading #, spaces and punctuation turned into _ (a hashtag ends at them). */
 function normaliseHashtags(hashtags: string[]): string[] {
   const tags = hashtags
-    .map((tag) => cleanText(tag).replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
+    .map((tag) => articleText(tag).replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
     .filter(Boolean)
     .map((tag) => `#${tag}`);
   return [...new Set(tags)];
@@ -144,7 +149,13 @@ const PDI = '\u2069';
  * Latin letters and ASCII digits, with the punctuation that joins them (U.S., COVID-19, 14:05, 2.5%, a@b.c);
  * a leading # or @ stays inside, so Telegram still sees #SY24 and @channel as a hashtag and a mention.
  */
-const LEFT_TO_RIGHT_RUN = /[#@]?[\p{Script=Latin}0-9](?:[\p{Script=Latin}0-9\p{M} .,:/'’&+\-_@#]*[\p{Script=Latin}0-9%])?/gu;
+/**
+ * A character reference left in the text (`&amp;`, `&#1583;`) counts as one Latin character of a run, so an isolate
+ * never lands inside it (`&⁨amp⁩;` was what a twice-escaped «&» looked like).
+ */
+const ENTITY = '&(?:#\\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});';
+const LEFT_TO_RIGHT_RUN = new RegExp(
+  `[#@]?(?:${ENTITY}|[\\p{Script=Latin}0-9])(?:(?:${ENTITY}|[\\p{Script=Latin}0-9\\p{M} .,:/'’&+\\-_@#])*(?:${ENTITY}|[\\p{Script=Latin}0-9%]))?`, 'gu');
 const ARABIC_LETTER = /\p{Script=Arabic}/u;
 const FIRST_LETTER = /\p{L}/u;
 
@@ -154,8 +165,22 @@ const FIRST_LETTER = /\p{L}/u;
  */
 function rightToLeftSafe(line: string, isArabic = detectLanguage(line) === 'ar'): string {
   if (!isArabic) return line;
-  const isolated = hasLeftToRightCharacter(line) ? line.replace(LEFT_TO_RIGHT_RUN, (run) => FSI + run + PDI) : line;
+  const isolated = hasLeftToRightCharacter(line) ? isolateLeftToRightRuns(line) : line;
   return ARABIC_LETTER.test(FIRST_LETTER.exec(line)?.[0] ?? '') ? isolated : RLM + isolated;
+}
+
+/**
+ * A URL inside a sentence is one unit: an isolate placed inside it would cut the link a client recognises. It is
+ * isolated whole (ending before trailing punctuation), and the runs around it as usual.
+ */
+const URL_IN_TEXT = /((?:https?:\/\/|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?،؛)\]'’])/iu;
+const MAY_HOLD_URL = /:\/\/|www\./i;
+
+function isolateLeftToRightRuns(line: string): string {
+  const isolateRuns = (text: string) => text.replace(LEFT_TO_RIGHT_RUN, (run) => FSI + run + PDI);
+  if (!MAY_HOLD_URL.test(line)) return isolateRuns(line);
+  // split() with a capturing group: odd indices are the URLs.
+  return line.split(URL_IN_TEXT).map((part, i) => (i % 2 === 1 ? FSI + part + PDI : isolateRuns(part))).join('');
 }
 
 /** What every LEFT_TO_RIGHT_RUN contains: most Arabic lines have none, and need no replace. */
@@ -179,9 +204,10 @@ function hasLeftToRightCharacter(line: string): boolean {
 }
 
 
-function hashtagLine(hashtags: string[]): string {
-  const tags = hashtags.map((tag) => (detectLanguage(tag) === 'ar' ? tag : FSI + tag + PDI));
-  return RLM + tags.join(' ');
+function hashtagLine(hashtags: string[], style: Markup['topics'] = 'hashtags'): string {
+  const topics = style === 'words' ? hashtags.map((tag) => tag.slice(1).replace(/_/g, ' ')) : hashtags;
+  const isolated = topics.map((topic) => (detectLanguage(topic) === 'ar' ? topic : FSI + topic + PDI));
+  return RLM + isolated.join(style === 'words' ? ' · ' : ' ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +222,7 @@ function render(draft: Draft, markup: Markup): string {
   const details = [
     draft.sourceLine && line(draft.sourceLine, true),
     draft.url && markup.link(draft.url),
-    draft.hashtags.length > 0 && markup.text(hashtagLine(draft.hashtags)),
+    draft.hashtags.length > 0 && markup.text(hashtagLine(draft.hashtags, markup.topics)),
     draft.footer && line(draft.footer),
   ];
   const blocks = [joinLines(headline), ...draft.sentences.map((sentence) => line(sentence)), joinLines(details)];

@@ -47,17 +47,18 @@ function render(article: StoredArticle, markup: Markup, config: RenderConfig, op
   return formatPost(post, markup, { template, caption: options.caption, maxLength: options.maxLength });
 }
 
+/** An article without a date shows none: the time it was stored is not its publication time. */
 function toPost(article: StoredArticle, defaultTimeZone: string): Post {
   return {
     // Only a public web address is ever shown: not a local file's path, not an internal identifier.
     title: article.title, summary: article.summary, source: article.source, url: article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined,
-    publishedAt: article.publishedAt ?? article.createdAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
+    publishedAt: article.publishedAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
     timeZone: article.timeZone ?? defaultTimeZone,
   };
 }
 
-/** An urgent alert shows the «عاجل» mark and neither source nor link: it is the newsroom's own word. */
-const URGENT_TEMPLATE: Partial<Template> = { headerMark: 'عاجل', showLink: false, showSource: false };
+/** An urgent alert shows the «🔴 عاجل» mark and neither source nor link: it is the newsroom's own word. */
+const URGENT_TEMPLATE: Partial<Template> = { headerMark: '🔴 عاجل', showLink: false, showSource: false };
 
 const definedOnly = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

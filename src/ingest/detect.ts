@@ -33,6 +33,9 @@ const KIND_LABEL: Record<SourceKind, string> = {
 export async function detectSource(url: string, fetch: FetchOptions): Promise<Detection> {
   const res = await fetchText(url, fetch);
   const asFeed = tryFeed(res);
+  // A document that is a feed but a broken one is reported as polling would report it (the XML error and its line),
+  // not as "not a feed".
+  if (asFeed instanceof FeedParseError) throw new NotASourceError(`${res.url}: ${asFeed.message}`);
   if (asFeed) return found(asFeed.kind, res, asFeed.feed.title);
 
   const { document } = parseHTML(res.text);
@@ -44,7 +47,7 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
     const endpoint = wordpressPostsUrl(apiRoot, res.url);
     const api = await fetchText(endpoint, fetch).catch(() => undefined);
     const parsed = api && tryFeed(api);
-    if (api && parsed?.kind === 'wordpress') return found('wordpress', api, siteName);
+    if (api && parsed && !(parsed instanceof FeedParseError) && parsed.kind === 'wordpress') return found('wordpress', api, siteName);
   }
   const feedHref = [...document.querySelectorAll('link[rel~="alternate"]')]
     .filter((l) => /application\/(rss|atom)\+xml|application\/feed\+json/i.test(l.getAttribute('type') ?? ''))
@@ -54,7 +57,9 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
     const feedUrl = new URL(feedHref, res.url).href;
     const feedRes = await fetchText(feedUrl, fetch);
     const parsed = tryFeed(feedRes);
-    if (!parsed) throw new NotASourceError(`${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed`);
+    if (!parsed || parsed instanceof FeedParseError) {
+      throw new NotASourceError(`${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed${parsed ? ` (${parsed.message})` : ''}`);
+    }
     return found(apiRoot ? 'wordpress' : parsed.kind, feedRes, siteName ?? parsed.feed.title, apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined);
   }
   try {
@@ -75,7 +80,8 @@ function found(kind: SourceKind, response: FetchedText, name: string | undefined
   };
 }
 
-function tryFeed(res: FetchedText): { kind: SourceKind; feed: ParsedFeed } | undefined {
+/** The feed; undefined when the document does not look like one; the parse error when it looks like one but is broken. */
+function tryFeed(res: FetchedText): { kind: SourceKind; feed: ParsedFeed } | FeedParseError | undefined {
   const text = res.text.trimStart();
   const jsonArray = text.startsWith('[') && /json/i.test(res.contentType);
   if (!jsonArray && !looksLikeFeed(text, res.contentType)) return undefined;
@@ -83,7 +89,7 @@ function tryFeed(res: FetchedText): { kind: SourceKind; feed: ParsedFeed } | und
     const feed = parseFeedText(text);
     return { kind: feed.format, feed };
   } catch (err) {
-    if (err instanceof FeedParseError) return undefined;
+    if (err instanceof FeedParseError) return err;
     throw err;
   }
 }

@@ -4,12 +4,20 @@
  */
 import { parseHTML } from 'linkedom';
 import { cleanText } from '../text/safety.js';
+import { withoutSiteTrailers } from '../text/site-trailers.js';
 
 const DROP = 'script, style, noscript, iframe, object, embed, form, button, svg, figcaption, .sharedaddy, .jp-relatedposts';
 const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre, dd';
 
-/** Paragraph texts of an HTML fragment (innermost blocks; loose text split on <br> and blank lines). */
+/**
+ * Paragraph texts of an HTML fragment (innermost blocks; loose text split on <br> and blank lines), without site
+ * trailers such as "The post … appeared first on …" that feeds append to content:encoded and excerpts.
+ */
 export function htmlToParagraphs(html: string | undefined): string[] {
+  return withoutSiteTrailers(paragraphsOfHtml(html));
+}
+
+function paragraphsOfHtml(html: string | undefined): string[] {
   if (!html || !html.trim()) return [];
   if (!/[<&]/.test(html)) return splitLines(html);
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);

@@ -42,6 +42,11 @@ export interface FetchedText {
 
 export type FetchErrorKind = 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'blocked';
 
+/** Fetch and detection errors start with the URL they concern: said once is enough where that URL is already named. */
+export function withoutLeadingUrl(message: string, url: string): string {
+  return message.startsWith(`${url}: `) ? message.slice(url.length + 2) : message;
+}
+
 /** A fetch that failed; says what happened and where. `status` is set for kind 'http'. */
 export class FetchError extends Error {
   override name = 'FetchError';

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
+import { notTextReason } from '../text/safety.js';
 import { FetchError, fetchText } from './http.js';
 import { contentUrn, NotAnArticleError, readHtml, readPlainText } from './reader.js';
 
@@ -30,6 +31,7 @@ function loadFile(path: string): Article {
     throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (text.trim() === '') throw new UserError(`${path}: the file is empty`);
+  refuseNotText(path, text);
   if (!looksLikeHtml(text)) return readPlainText(text);
   // A saved page keeps its canonical URL when it names one; a file's own path is never a link for subscribers.
   const { url, ...article } = readHtml(text, pathToFileURL(resolve(path)).toString());
@@ -48,5 +50,12 @@ async function loadUrl(url: string, config: Config): Promise<Article> {
   if (!/html/i.test(res.contentType) && !looksLikeHtml(res.text)) {
     throw new UserError(`${url}: not an article page (content type ${res.contentType || 'unknown'})`);
   }
+  refuseNotText(url, res.text);
   return readHtml(res.text, res.url);
+}
+
+/** Random bytes, an image or a PDF would otherwise come out as a "headline" of garbage with hashtags. */
+function refuseNotText(input: string, text: string): void {
+  const reason = notTextReason(text);
+  if (reason) throw new UserError(`${input}: not an article's text (${reason})`);
 }

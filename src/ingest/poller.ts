@@ -5,13 +5,14 @@
  */
 import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
-import { FetchError, fetchText, type FetchedText } from './http.js';
+import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './http.js';
 import { detectLanguage } from '../text/language.js';
 import type { Logger } from '../logger.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
+import { notTextReason } from '../text/safety.js';
 import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
@@ -125,6 +126,11 @@ interface Candidate { article: Article; rank: number }
 /** The feed's items as Articles, newest first, without those already stored. */
 async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<{ candidates: Candidate[]; skipped: number; known: number }> {
   if (source.kind === 'page') {
+    const notText = notTextReason(res.text);
+    if (notText) {
+      deps.logger.info('page skipped', { source: source.id, reason: `not text (${notText})`, url: res.url });
+      return { candidates: [], skipped: 1, known: 0 };
+    }
     const article = readHtml(res.text, res.url);
     const fresh = !isKnown(deps.store, article.url, undefined);
     return { candidates: fresh ? [{ article: withSource(article, source, now), rank: 0 }] : [], skipped: 0, known: fresh ? 0 : 1 };
@@ -183,6 +189,9 @@ interface Draft { article: Article; excerptOnly: boolean; pageUrl: string }
 
 /** A feed item as an Article with the feed's text; a string says why the item is skipped. */
 function draftFrom(item: FeedItem, source: Source, base: string, now: number): Draft | string {
+  // Checked on the raw fields: cleaning would remove the control characters that give binary data away.
+  const notText = notTextReason([item.title, item.contentHtml ?? item.excerptHtml].filter(Boolean).join('\n'));
+  if (notText) return `not text (${notText})`;
   const title = htmlToText(item.title);
   if (!title) return 'no title';
   if (!item.link) return 'no link';
@@ -201,10 +210,11 @@ function draftFrom(item: FeedItem, source: Source, base: string, now: number): D
   const paragraphs = content.length > 0 ? content : excerpt;
   const author = htmlToText(item.author);
   const imageUrl = safeImage(item.imageUrl, base);
+  const published = publishedAt(item.published, now);
   const article: Article = {
     url, title, source: source.name,
     ...(author && author !== source.name ? { author } : {}),
-    publishedAt: publishedAt(item.published, now),
+    ...(published ? { publishedAt: published } : {}),
     paragraphs,
     categories: withCategory(item.categories.map(htmlToText).filter(Boolean), source.category),
     ...(imageUrl ? { imageUrl } : {}),
@@ -215,11 +225,14 @@ function draftFrom(item: FeedItem, source: Source, base: string, now: number): D
   return { article, excerptOnly: looksLikeExcerpt(paragraphs), pageUrl };
 }
 
-/** Dates in the future are clamped to the fetch time; missing or unparseable ones become the fetch time. */
-export function publishedAt(raw: string | undefined, now: number): Date {
+/**
+ * Dates in the future are clamped to the fetch time. A missing or unparseable one stays unknown: the fetch time
+ * shown as the publication time would tell readers an old story was just published.
+ */
+export function publishedAt(raw: string | undefined, now: number): Date | undefined {
   const t = raw ? Date.parse(raw) : NaN;
-  if (Number.isNaN(t) || t > now + FUTURE_TOLERANCE_MS) return new Date(now);
-  return new Date(t);
+  if (Number.isNaN(t)) return undefined;
+  return new Date(t > now + FUTURE_TOLERANCE_MS ? now : t);
 }
 
 /** A GUID like "123" is only unique within its feed; URIs (WordPress "…?p=123", Atom tag:) are global. */
@@ -243,8 +256,9 @@ function withCategory(categories: string[], category: string | undefined): strin
 }
 
 function withSource(article: Article, source: Source, now: number): Article {
+  const published = publishedAt(article.publishedAt?.toISOString(), now);
   return {
-    ...article, source: source.name || article.source, publishedAt: publishedAt(article.publishedAt?.toISOString(), now),
+    ...article, source: source.name || article.source, ...(published ? { publishedAt: published } : {}),
     categories: withCategory(article.categories, source.category),
   };
 }
@@ -258,6 +272,8 @@ async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal):
   const a = draft.article;
   try {
     const res = await fetchText(draft.pageUrl, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const notText = notTextReason(res.text);
+    if (notText) throw new Error(`not an article page (${notText})`);
     const page = readHtml(res.text, res.url);
     if (page.paragraphs.join(' ').length <= a.paragraphs.join(' ').length) return finishExcerpt(draft);
     return {
@@ -266,7 +282,9 @@ async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal):
       ...(a.author ?? page.author ? { author: a.author ?? page.author } : {}),
     };
   } catch (err) {
-    deps.logger.warn('article page could not be read; using the feed excerpt', { url: draft.pageUrl, error: err instanceof Error ? err.message : String(err) });
+    deps.logger.warn('article page could not be read; using the feed excerpt', {
+      url: draft.pageUrl, error: withoutLeadingUrl(err instanceof Error ? err.message : String(err), draft.pageUrl),
+    });
     return finishExcerpt(draft);
   }
 }

@@ -10,6 +10,7 @@ import { parseHTML } from 'linkedom';
 import type { Article } from '../model/article.js';
 import { detectLanguage } from '../text/language.js';
 import { cleanText } from '../text/safety.js';
+import { stripSiteTrailers } from '../text/site-trailers.js';
 import { canonicalUrl } from '../text/url.js';
 
 export { canonicalUrl } from '../text/url.js';
@@ -91,12 +92,13 @@ interface Body {
   source?: string;
 }
 
-/** Body paragraphs from cleaned lines: share labels, «اقرأ أيضاً» blocks and bylines removed. */
+/** Body paragraphs from cleaned lines: share labels, «اقرأ أيضاً» blocks, bylines and site trailers removed. */
 function extractBody(lines: string[], title: string): Body {
   const paragraphs: string[] = [];
   let source: string | undefined;
   let inReadAlsoBlock = false;
-  for (const line of lines) {
+  for (const rawLine of lines) {
+    const line = stripSiteTrailers(rawLine);
     if (!line || line === title || isShareLine(line)) continue;
     if (isReadAlsoMarker(line)) {
       inReadAlsoBlock = true;

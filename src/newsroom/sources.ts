@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { FetchError } from '../ingest/http.js';
+import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
 import { detectSource, NotASourceError } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
@@ -36,7 +36,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   try {
     detection = await detectSource(url, deps.config.fetch);
   } catch (err) {
-    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${err.message}`);
+    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
     throw err;
   }
   const polled = store.sources.findByUrl(detection.feedUrl);

@@ -21,6 +21,8 @@ export interface NewArticle {
 
 /** How far back a re-posted story (same normalised title and opening) counts as the same one. */
 export const STORY_WINDOW_MS = 72 * 3600 * 1000;
+/** How long an urgent alert leads /latest: a few hours, the life of breaking news; an older one is ordinary news. */
+export const URGENT_FRESH_MS = 6 * 3600 * 1000;
 
 export class ArticlesTable {
   private readonly insertStmt: Statement;
@@ -30,6 +32,7 @@ export class ArticlesTable {
   private readonly byHash: Statement;
   private readonly byId: Statement;
   private readonly latestStmt: Statement;
+  private readonly freshUrgentStmt: Statement;
   private readonly searchStmt: Statement;
   private readonly recordDup: Statement;
   private readonly countStmt: Statement;
@@ -50,6 +53,10 @@ export class ArticlesTable {
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
     // A source's backlog (seen_only) is listed too: only pushing it was skipped.
     this.latestStmt = db.prepare('SELECT * FROM articles ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?');
+    // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
+    // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
+    this.freshUrgentStmt = db.prepare(`SELECT * FROM articles WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
+      ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.searchStmt = db.prepare(`SELECT * FROM articles WHERE search_text LIKE ? ESCAPE '\\'
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
@@ -104,8 +111,15 @@ export class ArticlesTable {
     return typeof id === 'number' ? this.get(id) : undefined;
   }
 
-  latest(limit: number): StoredArticle[] {
-    return (this.latestStmt.all(limit) as ArticleRow[]).map(fromRow);
+  /**
+   * The newest articles. An urgent alert comes first only while it is fresh (URGENT_FRESH_MS after it was
+   * published); after that it takes its place by time like any other story.
+   */
+  latest(limit: number, now = Date.now()): StoredArticle[] {
+    const urgent = this.freshUrgentStmt.all(now - URGENT_FRESH_MS, limit) as ArticleRow[];
+    const first = new Set(urgent.map((r) => r.id));
+    const rest = (this.latestStmt.all(limit) as ArticleRow[]).filter((r) => !first.has(r.id));
+    return [...urgent, ...rest].slice(0, limit).map(fromRow);
   }
 
   /** Articles whose normalised text contains every normalised word given. */

@@ -4,6 +4,8 @@
  */
 import { splitSentences, stripDateline, tokenize } from '../text/arabic.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
+import { withoutSiteTrailers } from '../text/site-trailers.js';
+import { classifyOpener, type Opener } from './openers.js';
 
 export interface SummaryOptions {
   /** How many sentences at most (exactly this many when maxChars is Infinity). */
@@ -14,7 +16,7 @@ export interface SummaryOptions {
   maxChars?: number;
 }
 
-export const DEFAULT_SUMMARY: Required<SummaryOptions> = { sentences: 3, minSentences: 2, maxChars: 400 };
+export const DEFAULT_SUMMARY: Required<SummaryOptions> = { sentences: 3, minSentences: 2, maxChars: 600 };
 
 export type SummaryInput = { title?: string; paragraphs: string[] } | { title?: string; text: string };
 
@@ -28,6 +30,8 @@ const DATELINE_SCAN = 3;
 const HEADLINE_REPEAT = 0.8;
 /** How many of the best sentences the budgeted search combines. */
 const BUDGET_CANDIDATES = 8;
+/** How many leading sentences the search for the fewest promised sentences looks through when the best ones do not fit. */
+const WIDE_SEARCH = 40;
 
 /**
  * Few, general parameters, chosen on EASC-dev where they sit in a flat region (both halves of the split gain
@@ -58,13 +62,15 @@ interface Sentence {
   termIds: Int32Array;
   tokens: string[];
   terminated: boolean;
+  /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
+  opener: Opener | undefined;
 }
 
 const NO_TERM_IDS = new Int32Array(0);
 
 /** The article's sentences as a reader sees them: wrapped lines rejoined, leading dateline removed, capped. */
 export function articleSentences(input: SummaryInput): string[] {
-  const paragraphs = 'paragraphs' in input ? input.paragraphs : paragraphsOf(input.text);
+  const paragraphs = withoutSiteTrailers('paragraphs' in input ? input.paragraphs : paragraphsOf(input.text));
   const sentences: string[] = [];
   for (const paragraph of paragraphs) {
     for (const sentence of splitSentences(paragraph)) {
@@ -87,9 +93,38 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const relevance = scoreSentences(sentences, candidates, titleWords);
   const chosen =
     settings.maxChars === Infinity
-      ? pickByMmr(candidates, relevance, settings.sentences)
+      ? // Exactly n sentences is the evaluation setting (ROUGE against people's picks, who took dependent sentences
+        // too): there the article's sentences are returned as written, not held to readability; every budgeted
+        // summary, which is what is sent, is.
+        pickByMmr(candidates, relevance, settings.sentences, { readable: false })
       : pickWithinBudget(candidates, relevance, singleLineIfUnpunctuated(settings, candidates));
-  return chosen.sort((a, b) => a.index - b.index).map((s) => s.text);
+  chosen.sort((a, b) => a.index - b.index);
+  return settings.maxChars === Infinity ? chosen.map((s) => s.text) : asRead(chosen);
+}
+
+/**
+ * The chosen sentences' text as sent: a sentence that follows its own predecessor keeps its connective
+ * («وقال…» right after what it continues), one that stands apart loses it («قال…»).
+ */
+function asRead(chosen: Sentence[]): string[] {
+  return chosen.map((s, k) => {
+    const follows = k > 0 && chosen[k - 1]!.index === s.index - 1;
+    const opener = openerOf(s);
+    return opener.kind === 'rewritable' && !follows ? opener.text : s.text;
+  });
+}
+
+/** The sentence's opener, classified when first asked for: only the few sentences a summary considers need it. */
+function openerOf(s: Sentence): Opener {
+  return (s.opener ??= classifyOpener(s.text, s.index === 0));
+}
+
+/** A dependent sentence may be sent only with the sentence it depends on, right before it. */
+function isReadable(set: Sentence[]): boolean {
+  for (const s of set) {
+    if (openerOf(s).kind === 'dependent' && !set.some((p) => p.index === s.index - 1)) return false;
+  }
+  return true;
 }
 
 /** Splits plain text into paragraphs, rejoining lines that a newspaper hard-wrapped at a fixed width. */
@@ -135,15 +170,15 @@ function analyse(texts: string[]): Sentence[] {
     const tokens = contentTerms(words);
     const terms = termCounts(tokens);
     const terminated = endsWithSentencePunctuation(text);
-    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated };
+    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated, opener: undefined };
   });
 }
 
-const SENTENCE_END = new Set(['.', '!', '?', '؟', '؛', '…'].map((ch) => ch.charCodeAt(0)));
+const SENTENCE_END = new Set(['.', '!', '?', '؟', '…'].map((ch) => ch.charCodeAt(0)));
 const CLOSING = new Set(['”', '»', '"', '’', ')', ']'].map((ch) => ch.charCodeAt(0)));
 
 /**
- * /[.!?؟؛…][”»"’)\]]*$/ read from the end: skip closing quotes and brackets, then look for the punctuation.
+ * /[.!?؟…][”»"’)\]]*$/ read from the end: skip closing quotes and brackets, then look for the punctuation.
  * The regex tried every position of every sentence.
  */
 function endsWithSentencePunctuation(text: string): boolean {
@@ -353,26 +388,56 @@ function overlap(a: Sentence, b: Sentence): number {
 }
 
 /** Greedy maximal marginal relevance: each pick trades relevance against repeating earlier picks. */
-function pickByMmr(candidates: Sentence[], relevance: Map<Sentence, number>, count: number): Sentence[] {
+function pickByMmr(
+  candidates: Sentence[],
+  relevance: Map<Sentence, number>,
+  count: number,
+  { readable = true }: { readable?: boolean } = {},
+): Sentence[] {
   const chosen: Sentence[] = [];
   // A candidate's redundancy is its highest overlap with the picks so far: only the newest pick can raise it,
   // so it is kept up to date instead of recomputed against every pick in every round.
   const remaining = candidates.map((sentence) => ({ sentence, redundancy: 0 }));
+  const take = (k: number) => {
+    const picked = remaining.splice(k, 1)[0]!.sentence;
+    chosen.push(picked);
+    for (const r of remaining) r.redundancy = Math.max(r.redundancy, overlap(r.sentence, picked));
+  };
   while (chosen.length < count && remaining.length > 0) {
-    let best = 0;
+    let best = -1;
     let bestScore = -Infinity;
+    let bestNeeds = -1;
     remaining.forEach((r, k) => {
+      // A dependent sentence comes with the sentence it needs, when that one may be sent and there is room.
+      const needs = readable ? missingPredecessor(r.sentence, chosen, remaining) : undefined;
+      if (needs === null || (needs !== undefined && chosen.length + 2 > count)) return;
       const score = mmrScore(relevance.get(r.sentence)!, r.redundancy);
       if (score > bestScore) {
         best = k;
         bestScore = score;
+        bestNeeds = needs ?? -1;
       }
     });
-    const picked = remaining.splice(best, 1)[0]!.sentence;
-    chosen.push(picked);
-    for (const r of remaining) r.redundancy = Math.max(r.redundancy, overlap(r.sentence, picked));
+    if (best < 0) break;
+    const picked = remaining[best]!;
+    if (bestNeeds >= 0) take(bestNeeds);
+    take(remaining.indexOf(picked));
   }
   return chosen;
+}
+
+/**
+ * For a dependent sentence whose predecessor is not chosen: the predecessor's place in `remaining`, or null when
+ * it cannot be sent. undefined when nothing is missing.
+ */
+function missingPredecessor(
+  s: Sentence,
+  chosen: Sentence[],
+  remaining: { sentence: Sentence }[],
+): number | null | undefined {
+  if (openerOf(s).kind !== 'dependent' || chosen.some((c) => c.index === s.index - 1)) return undefined;
+  const k = remaining.findIndex((r) => r.sentence.index === s.index - 1);
+  return k >= 0 && openerOf(remaining[k]!.sentence).kind !== 'dependent' ? k : null;
 }
 
 /** The MMR score of set[k] given the sentences before it in the set. */
@@ -423,15 +488,37 @@ function pickWithinBudget(
   relevance: Map<Sentence, number>,
   settings: Required<SummaryOptions>,
 ): Sentence[] {
-  const ranked = pickByMmr(candidates, relevance, BUDGET_CANDIDATES);
-  const fits = (set: Sentence[]) => set.reduce((n, s) => n + s.text.length, 0) + set.length - 1 <= settings.maxChars;
+  const ranked = withPredecessors(pickByMmr(candidates, relevance, BUDGET_CANDIDATES, { readable: false }), candidates);
+  const fits = (set: Sentence[]) =>
+    set.reduce((n, s) => n + s.text.length, 0) + set.length - 1 <= settings.maxChars && isReadable(set);
   const low = Math.min(settings.minSentences, settings.sentences);
   const overlapOf = memoisedOverlap();
+  const scoreOf = (set: Sentence[]) => setScore(set, relevance, overlapOf);
   for (const size of range(settings.sentences, Math.max(low, 1))) {
-    const best = bestSubset(ranked, size, fits, (set) => setScore(set, relevance, overlapOf));
+    const best = bestSubset(ranked, size, fits, scoreOf);
     if (best) return best;
+    // Long news sentences: when no set of the best ones fits, the fewest sentences promised are looked for
+    // among all the sentences short enough, before settling for fewer.
+    if (size === low) {
+      const short = candidates.slice(0, WIDE_SEARCH).filter((s) => fits([s]) || openerOf(s).kind === 'dependent');
+      const wide = short.length > ranked.length ? bestSubset(short, size, fits, scoreOf) : undefined;
+      if (wide) return wide;
+    }
   }
-  return [ranked.find((s) => fits([s])) ?? ranked[0]!];
+  // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
+  const single = [...candidates].sort((a, b) => relevance.get(b)! - relevance.get(a)!).find((s) => fits([s]));
+  return single ? [single] : [];
+}
+
+/** The ranked sentences, each dependent one followed by the sentence it needs (when that may be sent at all). */
+function withPredecessors(ranked: Sentence[], candidates: Sentence[]): Sentence[] {
+  const pool = [...ranked];
+  for (const s of ranked) {
+    if (openerOf(s).kind !== 'dependent') continue;
+    const before = candidates.find((c) => c.index === s.index - 1);
+    if (before && !pool.includes(before)) pool.push(before);
+  }
+  return pool;
 }
 
 function range(from: number, to: number): number[] {

@@ -92,7 +92,13 @@ export function contentTokens(text: string): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Sentence splitting
 
-const TERMINALS = '.!?؟؛…';
+/**
+ * «؛» and «:» join clauses of one sentence (a list of prize winners, «قال:»): an Arabic reader does not stop
+ * there, so neither does the splitter.
+ */
+const TERMINALS = '.!?؟…';
+/** Bullets that some sites put between sentences on one line («… الأخيرة.* رحل …»). */
+const BULLETS = '*•·';
 const CLOSING_QUOTES = '”»’)]';
 const OPENING_QUOTES: Record<string, string> = { '«': '»', '“': '”', '‘': '’' };
 const ARABIC_LETTER = /[\u0621-\u064A\u066E-\u06D3]/;
@@ -112,22 +118,28 @@ const ELLIPSIS_MIN_WORDS = 5;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 
 /**
- * Splits text into sentences at . ! ? ؟ ؛ … and line breaks, keeping each sentence's own spelling and punctuation.
+ * Splits text into sentences at . ! ? ؟ … and line breaks (not at «؛» or «:», which join clauses), keeping each
+ * sentence's own spelling and punctuation; a bullet (* • ·) between sentences is dropped.
  * Knows decimal and grouped numbers, URLs and e-mails, Latin and one-letter Arabic abbreviations, quotations
  * (a sentence that ends inside a quote keeps the closing quote) and sentences glued by scrapers («السبب.وقال»).
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
   for (const line of text.split(/\r?\n|\r|\u2028|\u2029/)) {
-    for (const sentence of splitLine(line)) {
+    for (const piece of splitLine(line)) {
+      const sentence = withoutLeadingBullet(piece);
       if (/[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
     }
   }
   return sentences;
 }
 
+function withoutLeadingBullet(sentence: string): string {
+  return BULLETS.includes(sentence[0] ?? '') ? sentence.replace(/^[*•·\s]+/, '') : sentence;
+}
+
 /** Characters the splitter acts on; everything else is skipped by the regex engine, which keeps splitting fast. */
-const SIGNIFICANT = /[.!?؟؛…«»“”‘’"]/g;
+const SIGNIFICANT = /[.!?؟…«»“”‘’"]/g;
 
 function splitLine(line: string): string[] {
   const protectedSpans = findProtectedSpans(line);
@@ -207,6 +219,7 @@ function isBoundary(
 ): boolean {
   const next = line[end];
   if (next === undefined) return true;
+  if (BULLETS.includes(next)) return true;
   const run = line.slice(at, runEnd);
   const glued = !/\s/.test(next);
   if (glued && !isGluedSentenceStart(line, at, run, end)) return false;

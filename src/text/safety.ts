@@ -7,6 +7,7 @@
  * so the visible wording of the source is kept.
  */
 
+import { decodeHTMLStrict } from 'entities';
 import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
 
 /**
@@ -110,4 +111,51 @@ function keepAllowedMarks(marks: string): string {
     }
   }
   return kept;
+}
+
+/** A character reference left in text that was already decoded: `&quot;`, `&amp;`, `&#1583;`, `&#x62F;`. */
+const LEFTOVER_ENTITY = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i;
+
+/**
+ * Decodes the character references still in text once more. Some CMSs escape twice (`&amp;quot;داعش&amp;quot;`),
+ * so after the feed's own decoding the reader would see `&quot;داعش&quot;`. Strict HTML decoding: only references
+ * ending in «;» are touched, so «R&D» or «&copy» in ordinary text stay as they are. Decoded control or bidi
+ * characters are removed again by cleanText.
+ */
+export function decodeLeftoverEntities(text: string): string {
+  if (!LEFTOVER_ENTITY.test(text)) return text;
+  return cleanText(decodeHTMLStrict(text));
+}
+
+/** Signatures of the files most often given by mistake, as they read once decoded as UTF-8 (� for invalid bytes). */
+const FILE_SIGNATURES: Array<[RegExp, string]> = [
+  [/^%PDF-/, 'a PDF file'],
+  [/^\uFFFDPNG\r?\n/, 'a PNG image'],
+  [/^GIF8[79]a/, 'a GIF image'],
+  [/^\uFFFD{2,3}(?:\uFFFD|JFIF|Exif)/, 'a JPEG image'],
+  [/^RIFF[\s\S]{4}WEBP/, 'a WebP image'],
+  [/^PK\u0003\u0004/, 'a ZIP archive (or a Word, Excel or EPUB file)'],
+  [/^\u001F\uFFFD\u0008/, 'a gzip archive'],
+];
+
+/** Characters no text has many of: C0/C1 controls other than tab, newline, carriage return and form feed; U+FFFD. */
+const NOT_TEXT_CHARACTER = /[\u0000-\u0008\u000B\u000E-\u001F\u007F-\u009F\uFFFD]/g;
+/** Share of such characters above which the input is data, not text (a stray broken character here and there is ~0.1 %). */
+const MAX_NOT_TEXT_SHARE = 0.1;
+/** Characters looked at: enough to judge, and a 5 MB download is not scanned whole. */
+const SAMPLE_CHARS = 64 * 1024;
+
+/**
+ * Why this is not text, or undefined when it is: a known file signature (PDF, images, archives), or too many
+ * control or undecodable characters (random bytes, any other binary file, or text in an encoding other than UTF-8).
+ */
+export function notTextReason(text: string): string | undefined {
+  const head = text.replace(/^\uFEFF/, '');
+  for (const [signature, what] of FILE_SIGNATURES) if (signature.test(head)) return what;
+  const sample = head.slice(0, SAMPLE_CHARS);
+  if (sample.length === 0) return undefined;
+  const bad = sample.match(NOT_TEXT_CHARACTER)?.length ?? 0;
+  const share = bad / sample.length;
+  if (share <= MAX_NOT_TEXT_SHARE) return undefined;
+  return `binary data: ${Math.round(share * 100)}% of it is control or undecodable characters (or text not in UTF-8)`;
 }

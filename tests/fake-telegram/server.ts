@@ -10,7 +10,12 @@ export interface FakeLimits { globalPerSecond: number; perChatPerSecond: number;
 export interface Call { method: string; params: Record<string, any>; at: number; status: 'ok' | number }
 export type Failure =
   | { kind: 'blocked' } | { kind: 'not_found' } | { kind: 'migrate'; to: number }
-  | { kind: 'too_long' } | { kind: 'cant_parse' } | { kind: 'server_error' } | { kind: 'photo_invalid' };
+  | { kind: 'too_long' } | { kind: 'cant_parse' } | { kind: 'server_error' } | { kind: 'photo_invalid' }
+  /** An answer that is not Telegram's (an emulator, a proxy's error page): this status and body, for `method` or every send. */
+  | { kind: 'raw'; status: number; body: string; contentType?: string; method?: string };
+
+/** A raw HTTP answer, written as it is instead of the Bot API's JSON. */
+interface RawAnswer { raw: { status: number; body: string; contentType: string } }
 
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'copyMessage', 'forwardMessage']);
 
@@ -108,6 +113,12 @@ export class FakeTelegram {
     const call: Call = { method, params, at: Date.now(), status: 'ok' };
     this.calls.push(call);
     const answer = await this.answer(method, params);
+    if ((answer as RawAnswer).raw) {
+      const { status, body, contentType } = (answer as RawAnswer).raw;
+      call.status = status;
+      if (!res.writableEnded) res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }).end(body);
+      return;
+    }
     if (!answer.ok) call.status = answer.error_code;
     send(res, answer.ok ? 200 : answer.error_code, answer);
   }
@@ -170,6 +181,8 @@ export class FakeTelegram {
       case 'cant_parse': return p.parse_mode ? this.error(400, "Bad Request: can't parse entities: Unsupported start tag") : undefined;
       case 'server_error': return this.error(502, 'Bad Gateway');
       case 'photo_invalid': return method === 'sendPhoto' ? this.error(400, 'Bad Request: wrong file identifier/HTTP URL specified') : undefined;
+      case 'raw': return f.method === undefined || f.method === method
+        ? { raw: { status: f.status, body: f.body, contentType: f.contentType ?? 'application/json' } } satisfies RawAnswer : undefined;
     }
   }
 

@@ -1,3 +1,4 @@
+import { withoutLeadingUrl } from '../../ingest/http.js';
 import type { Source } from '../../model/source.js';
 import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, removeSource, setSourceActive } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
@@ -28,7 +29,7 @@ export async function sourcesList(_args: string[], _options: unknown, ctx: Comma
     return;
   }
   const now = Date.now();
-  ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polls'].join('\t'));
+  ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polled URL'].join('\t'));
   for (const s of sources) {
     ctx.out([
       s.id, s.kind, s.name + (s.category ? ` [${s.category}]` : '') + (s.active ? '' : ' (paused)'), formatInterval(s.intervalSeconds),
@@ -43,7 +44,7 @@ function describeStatus(s: Source, now: number): string {
   if (!s.failingSince) return status;
   const hours = Math.floor((now - s.failingSince.getTime()) / 3600_000);
   const flag = now - s.failingSince.getTime() >= DAY_MS ? `FAILING FOR ${hours} h: ` : '';
-  return `${flag}${status}${s.lastError ? ` (${s.lastError})` : ''}`;
+  return `${flag}${status}${s.lastError ? ` (${withoutLeadingUrl(s.lastError, s.feedUrl ?? s.url)})` : ''}`;
 }
 
 /** `nashra sources remove|pause|resume <id>`. */
