@@ -12,4 +12,6 @@ export type AuditAction =
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
+  | 'article.edit'
+  | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'refused';
