@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { benchDelivery } from './delivery.js';
+import { benchDesk } from './desk.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
 import { benchSearch } from './search.js';
@@ -58,6 +59,15 @@ async function main(): Promise<void> {
     const q = await benchSearch();
     results.search = q;
     add('search: /search end to end, median of 10 queries (100k articles)', '≤ 20 ms', q.medianMs, 'ms', q.worstQueryMedianMs <= 20);
+  }
+  if (want('desk')) {
+    // --quick: a tenth of the store (the page queries are bounded, the figure barely moves).
+    const d = await benchDesk(process.argv.includes('--quick') ? { articles: 10_000 } : {});
+    results.desk = d;
+    add(`desk: Today page, server time (${fmt(d.articles)} articles, ${fmt(d.deliveries)} deliveries)`, '≤ 50 ms', d.todayMs, 'ms', d.todayMs <= 50);
+    add('desk: Article page, server time (newest article, both previews)', '≤ 50 ms', d.articleMs, 'ms', d.articleMs <= 50);
+    add('desk: Today page, Arabic search with matches', 'reference', d.searchMs, 'ms', null);
+    add('desk: Today page, Arabic search matching nothing (reads every article)', 'reference', d.searchNoMatchMs, 'ms', null);
   }
   if (want('ingest')) {
     const i = await benchIngest();

@@ -14,6 +14,8 @@ export interface Config {
   topics: string[];
   inDoubtPolicy: InDoubtPolicy;
   healthPort?: number;
+  /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
+  web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
   fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
   /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
   platforms: Record<string, unknown>;
@@ -64,6 +66,14 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
     topics: (str(env, 'NASHRA_TOPICS') ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean),
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
+    web: {
+      port: optionalInt(env, 'NASHRA_WEB_PORT', 1, 65535),
+      defaultPort: 8080,
+      host: str(env, 'NASHRA_WEB_HOST') ?? '127.0.0.1',
+      secureCookies: bool(env, 'NASHRA_WEB_SECURE_COOKIES', false),
+      trustProxy: bool(env, 'NASHRA_WEB_TRUST_PROXY', false),
+      sessionIdleMs: int(env, 'NASHRA_WEB_SESSION_IDLE_HOURS', 12, 1, 24 * 30) * 3600 * 1000,
+    },
     fetch: {
       allowPrivate: bool(env, 'NASHRA_ALLOW_PRIVATE_FETCH', false),
       timeoutMs: int(env, 'NASHRA_FETCH_TIMEOUT_MS', 15000, 100),

@@ -135,6 +135,17 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .argument('<file>').option('--force', 'overwrite the file')
     .action(action(lazy(commands, (m) => m.backupCommand)));
 
+  const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
+  sub(editors, 'add').description('create an account; the password is asked twice on a terminal')
+    .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .action(action(lazy(commands, (m) => m.editorsAdd)));
+  sub(editors, 'list').description('every desk account').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'remove').description('delete an account and end its sessions').argument('<username>')
+    .action(action(lazy(commands, (m) => m.editorsRemove)));
+  sub(editors, 'passwd').description('change a password and end that editor\'s sessions')
+    .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .action(action(lazy(commands, (m) => m.editorsPasswd)));
+
   // A platform's own subcommands (`nashra whatsapp login`), from its descriptor.
   for (const p of registry.filter((d) => d.commands?.length)) {
     const group = sub(program, p.name).description(`${p.name}: ${p.commands!.map((c) => c.name).join(', ')}`);

@@ -7,6 +7,10 @@ import type { Config } from '../config.js';
 import { DeliveryWorker, type Transport } from '../delivery/worker.js';
 import { UserError } from '../errors.js';
 import { startHealthServer } from './health.js';
+import { startDeskIfWanted } from './desk.js';
+import type { DeskHandle } from '../desk/server.js';
+import type { DeskPlatform } from '../desk/pages.js';
+import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +30,8 @@ export interface RunOptions {
   queued?: QueueSignal;
   /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
   demo?: boolean;
+  /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
+  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
 }
@@ -48,6 +54,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
   let health: Server | undefined;
+  let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   try {
     const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
@@ -94,6 +101,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     recordStatus();
     statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
+    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
@@ -131,6 +139,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     clearInterval(statusTimer);
     stop.dispose();
     health?.close();
+    await desk?.close();
     lease.release();
   }
 }

@@ -225,6 +225,8 @@ export class DeliveryWorker {
 
   private article(id: number): StoredArticle | undefined {
     let a = this.articleCache.get(id);
+    // An editor may have edited it since it was cached (one primary-key lookup; a re-read only after an edit).
+    if (a && (a.edit?.at.getTime() ?? 0) !== this.store.articles.editedAt(id)) a = undefined;
     if (!a) {
       a = this.store.articles.get(id);
       if (!a) return undefined;

@@ -51,6 +51,15 @@ export interface StoredArticle extends Article {
   /** An editor's «عاجل» alert: shown with the urgent mark and no link, sent before everything else. */
   urgent: boolean;
   createdAt: Date;
+  /** Set when an editor changed title, summary or hashtags: the fields above are then the editor's version. */
+  edit?: ArticleEdit;
+}
+
+/** An editor's change to an article (the desk), and what it replaced. */
+export interface ArticleEdit {
+  by: string;
+  at: Date;
+  original: { title: string; summary: string[]; hashtags: string[] };
 }
 
 export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';

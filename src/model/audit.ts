@@ -12,5 +12,7 @@ export type AuditAction =
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list'
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
+  | 'article.edit'
+  | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'refused';

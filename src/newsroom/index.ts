@@ -11,6 +11,7 @@ export {
   type BroadcastPreview, type BroadcastStatus, type DecisionResult,
 } from './broadcasts.js';
 export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
+export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Article, DuplicateMatch, DuplicateReason, StoredArticle } from '../model/article.js';
+import type { Article, ArticleEdit, DuplicateMatch, DuplicateReason, StoredArticle } from '../model/article.js';
 
 export type { StoredArticle, DuplicateMatch, DuplicateReason } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
@@ -51,6 +51,8 @@ export class ArticlesTable {
   private readonly countStmt: Statement;
   private readonly termsStmt: Statement;
   private readonly indexVersionStmt: Statement;
+  private readonly editStmt: Statement;
+  private readonly editedAtStmt: Statement;
   private readonly recentCategoriesStmt: Statement;
 
   constructor(private readonly db: Database) {
@@ -82,6 +84,9 @@ export class ArticlesTable {
     this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
+    this.editStmt = db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
+      edited_at = ? WHERE id = ?`);
+    this.editedAtStmt = db.prepare('SELECT edited_at FROM articles WHERE id = ?').pluck();
     this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
       WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
@@ -180,6 +185,17 @@ export class ArticlesTable {
     return this.countStmt.get() as number;
   }
 
+  /** Stores the editor's version beside the original (which stays as it came in). */
+  setEdit(id: number, edit: { title: string; summary: string[]; hashtags: string[] }, by: string, now: number): boolean {
+    return this.editStmt.run(edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, id).changes > 0;
+  }
+
+  /** When the article was last edited (0 if never, undefined if there is no such article): for caches of it. */
+  editedAt(id: number): number | undefined {
+    const v = this.editedAtStmt.get(id) as number | null | undefined;
+    return v === undefined ? undefined : v ?? 0;
+  }
+
   /** The categories the sources used since `since`, most used first. */
   recentCategories(since: number, limit: number): string[] {
     return (this.recentCategoriesStmt.all(since, limit) as Array<{ category: string }>).map((r) => r.category);
@@ -194,15 +210,25 @@ interface ArticleRow {
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
   seen_only: number; urgent: number; created_at: number;
+  edited_title: string | null; edited_summary: string | null; edited_hashtags: string | null; edited_by: string | null;
+  edited_at: number | null;
 }
 
-function fromRow(r: ArticleRow): StoredArticle {
+export function fromRow(r: ArticleRow): StoredArticle {
+  const summary = parseJsonArray(r.summary);
+  const hashtags = parseJsonArray(r.hashtags);
+  const edit: ArticleEdit | undefined = r.edited_at === null ? undefined : {
+    by: r.edited_by ?? '', at: new Date(r.edited_at), original: { title: r.title, summary, hashtags },
+  };
   return {
-    id: r.id, sourceId: r.source_id ?? undefined, url: r.url ?? undefined, guid: r.guid ?? undefined, title: r.title,
+    id: r.id, sourceId: r.source_id ?? undefined, url: r.url ?? undefined, guid: r.guid ?? undefined,
+    title: edit ? r.edited_title ?? r.title : r.title,
     source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
     paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
-    imageUrl: r.image_url ?? undefined, language: r.language, summary: parseJsonArray(r.summary),
-    hashtags: parseJsonArray(r.hashtags), timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
-    createdAt: new Date(r.created_at),
+    imageUrl: r.image_url ?? undefined, language: r.language,
+    summary: edit && r.edited_summary !== null ? parseJsonArray(r.edited_summary) : summary,
+    hashtags: edit && r.edited_hashtags !== null ? parseJsonArray(r.edited_hashtags) : hashtags,
+    timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
+    createdAt: new Date(r.created_at), edit,
   };
 }

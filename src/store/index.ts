@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
 import { DeliveriesTable } from './deliveries.js';
+import { DeskEditorsTable } from './desk-editors.js';
+import { DeskSessionsTable } from './desk-sessions.js';
+import { DeskViews } from './desk-views.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
@@ -19,6 +22,9 @@ export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
 export type { Broadcast, BroadcastState } from './broadcasts.js';
 export type { Editor, AuditEntry } from './editors.js';
 export type { Review, ReviewMessage, ReviewState } from './reviews.js';
+export type { DeskEditor } from './desk-editors.js';
+export type { DeskSession } from './desk-sessions.js';
+export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 
 /** Thrown when the database file cannot be opened or migrated; says which file. */
 export class StoreError extends Error {
@@ -41,6 +47,9 @@ export class Store {
   readonly counters: SendCounters;
   readonly reviews: ReviewsTable;
   readonly reviewMessages: ReviewMessagesTable;
+  readonly deskEditors: DeskEditorsTable;
+  readonly deskSessions: DeskSessionsTable;
+  readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
@@ -55,6 +64,9 @@ export class Store {
     this.counters = new SendCounters(db);
     this.reviews = new ReviewsTable(db);
     this.reviewMessages = new ReviewMessagesTable(db);
+    this.deskEditors = new DeskEditorsTable(db);
+    this.deskSessions = new DeskSessionsTable(db);
+    this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
   }
 

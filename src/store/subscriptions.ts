@@ -112,7 +112,7 @@ interface SubscriptionRow {
   created_at: number;
 }
 
-function fromRow(r: SubscriptionRow): Subscription {
+export function fromRow(r: SubscriptionRow): Subscription {
   return {
     id: r.id, platform: r.platform, chatId: r.chat_id, threadId: r.thread_id ?? undefined, kind: r.kind,
     title: r.title ?? undefined, topics: parseJsonArray(r.topics), digest: r.digest === 1,

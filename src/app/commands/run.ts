@@ -2,6 +2,7 @@ import { QueueSignal } from '../../delivery/platform.js';
 import type { CommandContext } from '../context.js';
 import { createPlatforms, newsroomDeps, onlyLocalPlatforms } from '../platforms.js';
 import { runMain } from '../run.js';
+import { deskPlatforms } from '../desk.js';
 
 /** `nashra run [--once]`: the main job. */
 export async function runCommand(_args: string[], options: { once?: boolean }, ctx: CommandContext): Promise<void> {
@@ -9,7 +10,9 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const queued = new QueueSignal();
   const newsroom = newsroomDeps(ctx.registry, ctx.config, store, ctx.logger, queued.notify);
   const platforms = await createPlatforms(ctx.registry, { config: ctx.config, store, logger: ctx.logger, newsroom, out: ctx.out });
+  const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
   await runMain(ctx.config, store, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo: onlyLocalPlatforms(ctx.registry, ctx.config), registry: ctx.registry,
+    once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry,
+    desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
   });
 }

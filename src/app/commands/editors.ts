@@ -1,0 +1,92 @@
+import { UserError } from '../../errors.js';
+import { checkUsername, hashPassword, checkPasswordRules } from '../../desk/password.js';
+import { CLI_OPERATOR } from '../../newsroom/index.js';
+import type { CommandContext } from '../context.js';
+
+/** `nashra editors list`: the web desk's accounts. */
+export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const editors = ctx.store().deskEditors.list();
+  if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
+  ctx.out('username\tcreated\tpassword changed');
+  for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
+}
+
+/** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal. */
+export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
+  const store = ctx.store();
+  if (store.deskEditors.find(username)) throw new UserError(`desk editor "${username}" already exists; change the password with nashra editors passwd ${username}`);
+  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
+  const now = Date.now();
+  if (!store.deskEditors.add(username, hash, now)) throw new UserError(`desk editor "${username}" already exists`);
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.add', { username }, now);
+  ctx.out(`added desk editor ${username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+}
+
+/** `nashra editors remove <username>`: its sessions go with it. */
+export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
+  const store = ctx.store();
+  if (!store.deskEditors.remove(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.remove', { username });
+  ctx.out(`removed desk editor ${username} (signed out everywhere)`);
+}
+
+/** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
+export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
+  const username = checkUsername(name!);
+  const store = ctx.store();
+  const existing = store.deskEditors.find(username);
+  if (!existing) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
+  const now = Date.now();
+  store.transaction(() => {
+    store.deskEditors.setPassword(username, hash, now);
+    store.deskSessions.removeAllFor(existing.id);
+  });
+  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.passwd', { username }, now);
+  ctx.out(`changed the password of ${username} (signed out everywhere)`);
+}
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) {
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    const password = text.replace(/\r?\n$/, '');
+    checkPasswordRules(password);
+    return password;
+  }
+  if (!process.stdin.isTTY) throw new UserError('no terminal to ask for the password on: pipe it in with --password-stdin');
+  const first = await askHidden('Password: ');
+  checkPasswordRules(first);
+  if ((await askHidden('Again: ')) !== first) throw new UserError('the two passwords differ; nothing changed');
+  return first;
+}
+
+/** Reads one line from the terminal without echoing it. */
+function askHidden(prompt: string): Promise<string> {
+  process.stdout.write(prompt);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stdout.write('\n');
+      if (err) reject(err); else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new UserError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Audience } from '../model/broadcast.js';
+import {
+  addSource, cancelBroadcast, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
+  setSourceActive, stopBroadcast, unsubscribe, type Actor,
+} from '../newsroom/index.js';
+import { UserError } from '../errors.js';
+import { parseId } from './routes.js';
+import type { DeskDeps } from './server.js';
+
+type Body = Record<string, unknown>;
+
+const text = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
+const actorOf = (req: FastifyRequest): Actor => ({ platform: 'desk', id: req.editor!.username });
+
+/** The audience chosen on the Article page, as the newsroom takes it. */
+export function audienceOf(body: Body): Audience {
+  switch (text(body, 'audience')) {
+    case 'all': return { kind: 'all' };
+    case 'platform': return { kind: 'platform', platform: text(body, 'platform') };
+    case 'chats': {
+      const raw = Array.isArray(body.chat) ? body.chat : body.chat === undefined ? [] : [body.chat];
+      const ids = raw.map((v) => parseId(v)).filter((id): id is number => id !== undefined);
+      if (ids.length === 0) throw new UserError('choose at least one chat');
+      return { kind: 'chats', subscriptionIds: [...new Set(ids)].slice(0, 500) };
+    }
+    default: return { kind: 'matching' };
+  }
+}
+
+/**
+ * The desk's state-changing routes. Each calls one newsroom action (which checks the permission and writes the
+ * audit entry) with the signed-in editor as the actor, then redirects (post/redirect/get): no logic of its own.
+ */
+export async function registerActions(app: FastifyInstance, deps: DeskDeps): Promise<void> {
+  const newsroom = deps.newsroom;
+  const id = (req: FastifyRequest) => parseId((req.params as { id: string }).id);
+  const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
+  const notFound = (reply: FastifyReply) => reply.callNotFound();
+
+  app.post('/articles/:id/broadcast', async (req, reply) => {
+    const articleId = id(req);
+    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)) });
+    return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
+  });
+
+  app.post('/articles/:id/resend', async (req, reply) => {
+    const articleId = id(req);
+    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    resendFailed(newsroom, actorOf(req), articleId);
+    return reply.redirect(`/articles/${articleId}`, 303);
+  });
+
+  for (const [name, action] of [['confirm', confirmBroadcast], ['cancel', cancelBroadcast], ['stop', stopBroadcast]] as const) {
+    app.post(`/broadcasts/:id/${name}`, async (req, reply) => {
+      const broadcastId = id(req);
+      if (broadcastId === undefined || !newsroom.store.broadcasts.get(broadcastId)) return notFound(reply);
+      // A wrong token or a decision already taken changes nothing; the page shows where the broadcast stands.
+      action(newsroom, actorOf(req), broadcastId, text(body(req), 'token'));
+      return reply.redirect(`/broadcasts/${broadcastId}`, 303);
+    });
+  }
+
+  app.post('/urgent', async (req, reply) => {
+    const preview = composeUrgent(newsroom, actorOf(req), text(body(req), 'text'));
+    return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
+  });
+
+  app.post('/sources', async (req, reply) => {
+    const b = body(req);
+    const interval = text(b, 'interval');
+    const result = await addSource(newsroom, actorOf(req), {
+      url: text(b, 'url').trim(), name: text(b, 'name').trim() || undefined, intervalSeconds: interval ? parseInterval(interval) : undefined,
+    });
+    if (result.firstPoll.ok) newsroom.onQueued();
+    return reply.redirect(`/sources?added=${result.source.id}`, 303);
+  });
+
+  for (const [name, run] of [
+    ['pause', (actor: Actor, sourceId: number) => setSourceActive(newsroom, actor, sourceId, false)],
+    ['resume', (actor: Actor, sourceId: number) => setSourceActive(newsroom, actor, sourceId, true)],
+    ['remove', (actor: Actor, sourceId: number) => removeSource(newsroom, actor, sourceId)],
+  ] as const) {
+    app.post(`/sources/:id/${name}`, async (req, reply) => {
+      const sourceId = id(req);
+      if (sourceId === undefined || !newsroom.store.sources.get(sourceId)) return notFound(reply);
+      run(actorOf(req), sourceId);
+      return reply.redirect('/sources', 303);
+    });
+  }
+
+  app.post('/subscriptions/:id/deactivate', async (req, reply) => {
+    const subscriptionId = id(req);
+    if (subscriptionId === undefined || !newsroom.store.subscriptions.get(subscriptionId)) return notFound(reply);
+    unsubscribe(newsroom, actorOf(req), { subscriptionId });
+    return reply.redirect('/subscriptions', 303);
+  });
+
+  app.post('/queue/:id/resolve', async (req, reply) => {
+    const deliveryId = id(req);
+    if (deliveryId === undefined || !newsroom.store.deliveries.get(deliveryId)) return notFound(reply);
+    const how = text(body(req), 'how');
+    if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
+    resolveInDoubt(newsroom, actorOf(req), deliveryId, how);
+    return reply.redirect('/queue', 303);
+  });
+}

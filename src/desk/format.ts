@@ -1,0 +1,27 @@
+import type { Lang } from './i18n.js';
+
+/** Dates and numbers for the desk, in the newsroom's time zone. Western digits in both languages (as the counters). */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+export function formatTime(date: Date | undefined, lang: Lang, timeZone: string, withDate = true): string {
+  if (!date) return '—';
+  const key = `${lang}:${timeZone}:${withDate}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'ar' ? 'ar-SY-u-nu-latn' : 'en-GB', {
+      timeZone, hour: '2-digit', minute: '2-digit', hour12: false, ...(withDate ? { day: 'numeric', month: 'short' } : {}),
+    });
+    formats.set(key, f);
+  }
+  return f.format(date);
+}
+
+export function formatAge(ms: number | undefined, lang: Lang): string {
+  if (ms === undefined) return '—';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return lang === 'ar' ? `${s} ث` : `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return lang === 'ar' ? `${m} د` : `${m} min`;
+  const h = Math.round(m / 60);
+  return lang === 'ar' ? `${h} س` : `${h} h`;
+}

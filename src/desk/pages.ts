@@ -1,0 +1,303 @@
+import type { Config } from '../config.js';
+import type { Markup } from '../format/post.js';
+import { renderArticle } from '../format/render.js';
+import type {
+  ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
+} from '../store/index.js';
+import type { BroadcastStatus } from '../newsroom/index.js';
+import { barChart, type Series } from './charts.js';
+import { formatAge, formatTime } from './format.js';
+import { html, safeHref, type Html } from './html.js';
+import { t } from './i18n.js';
+import { csrfField, page, type PageContext } from './layout.js';
+import { messageHtml } from './preview.js';
+
+/** A platform as the desk shows it: its markup for the previews, its name for editors, where its posts live. */
+export interface DeskPlatform {
+  name: string;
+  markup: Markup;
+  label?: { ar: string; en: string };
+  /** The public address of a sent post (a public channel's message), when the platform has one. */
+  postUrl?(chat: { chatId: string; kind: string }, messageId: string): string | undefined;
+}
+type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
+
+const STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
+const isUrgent = (a: StoredArticle) => a.urgent;
+
+/** Per platform: "تيليغرام: 3 أُرسل · 1 فشل", or nothing sent. */
+function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html {
+  const w = t(ctx.lang);
+  const platforms = Object.entries(counts ?? {});
+  if (platforms.length === 0) return html`<span class="muted">${w.today.notSent}</span>`;
+  return html`${platforms.map(([platform, states]) => html`<span class="counts"><b>${ctx.platformLabel(platform)}</b> ${STATES.filter((s) => states[s]).map((s) => html`<span class="state state-${s}">${states[s]} ${w.today.states[s]}</span>`)}</span>`)}`;
+}
+
+export interface TodayView {
+  articles: StoredArticle[]; counts: Map<number, DeliveryCounts>; sources: Source[]; topics: string[];
+  filter: { q?: string; source?: number; topic?: string; state?: string }; olderHref?: string;
+}
+
+export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView): Html {
+  const w = t(ctx.lang);
+  const selected = (on: boolean) => (on ? html` selected` : '');
+  const filters = html`
+<form method="get" action="/" class="filters" role="search">
+  <label class="grow">${w.today.search}<input type="search" name="q" value="${v.filter.q ?? ''}" placeholder="${w.today.searchPlaceholder}" maxlength="200"></label>
+  <label>${w.today.source}<select name="source"><option value="">${w.today.any}</option>${v.sources.map((s) => html`<option value="${s.id}"${selected(v.filter.source === s.id)}>${s.name}</option>`)}</select></label>
+  <label>${w.today.topic}<select name="topic"><option value="">${w.today.any}</option>${v.topics.map((tag) => html`<option value="${tag}"${selected(v.filter.topic === tag)}>${tag}</option>`)}</select></label>
+  <label>${w.today.state}<select name="state"><option value="">${w.today.any}</option>${(['none', ...STATES] as const).map((s) => html`<option value="${s}"${selected(v.filter.state === s)}>${w.today.states[s]}</option>`)}</select></label>
+  <button type="submit">${w.today.filter}</button>
+</form>`;
+  const list = v.articles.length === 0 ? html`<p class="notice">${w.today.none}</p>` : html`<ol class="stories">${v.articles.map((a) => html`
+<li class="story${isUrgent(a) ? ' urgent' : ''}">
+  <article>
+    <h2><a href="/articles/${a.id}">${isUrgent(a) ? html`<span class="mark">${w.today.urgent}</span> ` : ''}${a.title}</a></h2>
+    <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}</p>
+    <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
+    ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
+    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
+  </article>
+</li>`)}</ol>`;
+  return page(ctx, w.today.title, 'today', html`${filters}${list}${v.olderHref ? html`<p class="more"><a href="${v.olderHref}">${w.today.older}</a></p>` : ''}`);
+}
+
+/** One preview per platform, with its length against the limit: the Article page, the send page, and live updates. */
+export function previews(ctx: Pick<PageContext, 'lang' | 'platformLabel'>, config: RenderConfig, article: StoredArticle, platforms: readonly DeskPlatform[]): Html {
+  const w = t(ctx.lang);
+  return html`<div class="previews" id="previews">${platforms.map(({ name, markup }) => {
+    const text = renderArticle(article, markup, config);
+    const limit = markup.limit(false);
+    const over = Number.isFinite(limit) && text.length >= limit;
+    return html`<section class="preview preview-${name}" aria-label="${ctx.platformLabel(name)}">
+  <h3>${ctx.platformLabel(name)} <span class="length${over ? ' over' : ''}" data-length="${text.length}">${text.length}${Number.isFinite(limit) ? html` ${w.article.chars} ${limit}` : ''}</span></h3>
+  <div class="bubble" dir="rtl" lang="ar">${messageHtml(markup, text)}</div>
+  ${over ? html`<p class="notice warn">${w.article.overLimit}</p>` : ''}
+</section>`;
+  })}</div>`;
+}
+
+export interface ArticleView {
+  article: StoredArticle; counts: DeliveryCounts; deliveries: ArticleDelivery[];
+  broadcasts: Array<Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'>>;
+  subscriptions: Subscription[]; platforms: string[]; saved: boolean;
+}
+
+export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
+  const w = t(ctx.lang);
+  const a = v.article;
+  const tz = a.timeZone ?? config.timeZone;
+  const head = html`
+<p class="meta"><a href="/">${w.article.back}</a> · ${w.article.source}: ${a.source} · ${w.article.published}: <time>${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, tz)}</time>
+${a.url && /^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
+${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}`;
+  const edit = html`
+<section class="card" aria-labelledby="edit-h">
+  <h2 id="edit-h">${w.article.edit}</h2>
+  ${a.edit ? html`<p class="muted">${w.article.editedBy} ${a.edit.by} · ${formatTime(a.edit.at, ctx.lang, config.timeZone)}</p>
+  <details><summary>${w.article.showOriginal}</summary><p><b>${a.edit.original.title}</b></p>${a.edit.original.summary.map((s) => html`<p>${s}</p>`)}<p class="tags">${a.edit.original.hashtags.join(' ')}</p></details>` : ''}
+  <form method="post" action="/articles/${a.id}/edit" id="edit" data-preview="/articles/${a.id}/preview">
+    ${csrfField(ctx)}
+    <label>${w.article.titleField}<input name="title" value="${a.title}" required maxlength="500" dir="auto"></label>
+    <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${a.summary.join('\n')}</textarea></label>
+    <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
+    <button type="submit">${w.article.save}</button>
+  </form>
+</section>`;
+  const send = html`
+<section class="card" aria-labelledby="send-h">
+  <h2 id="send-h">${w.article.send}</h2>
+  <form method="post" action="/articles/${a.id}/broadcast" id="send">
+    ${csrfField(ctx)}
+    <fieldset><legend>${w.article.audience}</legend>
+      <label class="choice"><input type="radio" name="audience" value="matching" checked> ${w.article.audienceMatching}</label>
+      <label class="choice"><input type="radio" name="audience" value="all"> ${w.article.audienceAll}</label>
+      ${v.platforms.length ? html`<label class="choice"><input type="radio" name="audience" value="platform"> ${w.article.audiencePlatform}
+        <select name="platform" aria-label="${w.subs.platform}">${v.platforms.map((p) => html`<option value="${p}">${ctx.platformLabel(p)}</option>`)}</select></label>` : ''}
+      ${v.subscriptions.length ? html`<label class="choice"><input type="radio" name="audience" value="chats"> ${w.article.audienceChats}</label>
+      <div class="chats">${v.subscriptions.map((s) => html`<label class="choice"><input type="checkbox" name="chat" value="${s.id}"> ${ctx.platformLabel(s.platform)} · ${s.title ?? s.chatId}</label>`)}</div>` : ''}
+    </fieldset>
+    <button type="submit" class="primary">${w.article.previewSend}</button>
+  </form>
+</section>`;
+  const where = html`
+<section class="card" aria-labelledby="where-h">
+  <h2 id="where-h">${w.article.where}</h2>
+  <p>${countsLine(ctx, v.counts)}</p>
+  ${Object.values(v.counts).some((states) => states.failed) ? html`<form method="post" action="/articles/${a.id}/resend" class="inline">${csrfField(ctx)}<button type="submit" id="resend">${w.article.resendFailed}</button></form>` : ''}
+  ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
+  ${v.deliveries.length === 0 ? html`<p class="muted">${w.article.noDeliveries}</p>` : html`<div class="table-wrap"><table>
+    <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
+    <tbody>${v.deliveries.map((d) => {
+      const link = postLink(platforms, d);
+      return html`<tr><td>${ctx.platformLabel(d.platform)}</td><td>${d.chatTitle ?? d.chatId}</td><td><span class="state state-${d.state}">${w.today.states[d.state]}</span>${d.lastError ? html` <span class="muted">${d.lastError}</span>` : ''}</td><td>${link ? html`<a href="${link}" rel="noopener noreferrer" target="_blank">${w.article.openPost}</a>` : ''}</td></tr>`;
+    })}</tbody></table></div>`}
+</section>`;
+  return page(ctx, a.title, 'today', html`${head}
+<div class="columns">
+  <div>${edit}${send}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
+</div>`);
+}
+
+/** The sent post's public address, when its platform has one (only http(s) is ever linked). */
+function postLink(platforms: readonly DeskPlatform[], d: ArticleDelivery): string | undefined {
+  if (d.state !== 'sent' || !d.messageId) return undefined;
+  const url = platforms.find((p) => p.name === d.platform)?.postUrl?.({ chatId: d.chatId, kind: d.chatKind }, d.messageId);
+  return url && /^https?:\/\//.test(url) ? url : undefined;
+}
+
+export interface BroadcastView {
+  broadcast: Broadcast; article: StoredArticle; status: BroadcastStatus;
+  audience?: { willReceive: number; alreadyHave: number };
+}
+
+export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: BroadcastView): Html {
+  const w = t(ctx.lang);
+  const b = v.broadcast;
+  const action = (name: string, label: string, cls = '') => html`<form method="post" action="/broadcasts/${b.id}/${name}" class="inline">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}"><button type="submit" class="${cls}" id="${name}">${label}</button></form>`;
+  const body = b.state === 'preview' ? html`
+<section class="card">
+  <p class="audience"><b>${w.broadcast.willReceive}: <span id="will-receive">${v.audience?.willReceive ?? 0}</span></b> · ${w.broadcast.alreadyHave}: ${v.audience?.alreadyHave ?? 0}</p>
+  ${v.audience?.willReceive === 0 ? html`<p class="notice warn">${w.broadcast.nobody}</p>` : ''}
+  <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
+</section>
+${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, v, action);
+  return page(ctx, `${w.broadcast.title} #${b.id}: ${v.article.title}`, 'today', html`<p class="meta"><a href="/articles/${v.article.id}">${v.article.title}</a></p>${body}`);
+}
+
+function progressSection(ctx: PageContext, v: BroadcastView, action: (name: string, label: string, cls?: string) => Html): Html {
+  const w = t(ctx.lang);
+  const p = v.status;
+  const total = p.sent + p.failed + p.skipped + p.inDoubt + p.remaining;
+  const done = total - p.remaining;
+  return html`<section class="card" id="progress" data-events="/broadcasts/${v.broadcast.id}/events">
+  <p class="state-line">${w.broadcast.progress}: <b id="bc-state" data-state="${v.broadcast.state}" data-words="${JSON.stringify(w.broadcast.states)}">${w.broadcast.states[v.broadcast.state]}</b></p>
+  <progress id="bc-meter" max="${Math.max(total, 1)}" value="${done}">${done}/${total}</progress>
+  <dl class="figures">
+    <div><dt>${w.broadcast.sent}</dt><dd id="bc-sent">${p.sent}</dd></div>
+    <div><dt>${w.broadcast.waiting}</dt><dd id="bc-waiting">${p.remaining}</dd></div>
+    <div><dt>${w.broadcast.failed}</dt><dd id="bc-failed">${p.failed}</dd></div>
+    <div><dt>${w.broadcast.skipped}</dt><dd id="bc-skipped">${p.skipped}</dd></div>
+    <div><dt>${w.broadcast.inDoubt}</dt><dd id="bc-in-doubt">${p.inDoubt}</dd></div>
+  </dl>
+  ${v.broadcast.state === 'queued' ? html`<p class="actions" id="stop-wrap">${action('stop', w.broadcast.stop, 'danger')}</p>` : ''}
+</section>`;
+}
+
+export function urgentPage(ctx: PageContext, text = ''): Html {
+  const w = t(ctx.lang);
+  return page(ctx, w.urgent.title, 'urgent', html`<form method="post" action="/urgent" class="card" id="urgent">
+  <p>${w.urgent.intro}</p>
+  ${csrfField(ctx)}
+  <label>${w.urgent.text}<textarea name="text" rows="4" required maxlength="1000" dir="auto">${text}</textarea></label>
+  <button type="submit" class="primary">${w.urgent.preview}</button>
+</form>`);
+}
+
+export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Source[], now: number): Html {
+  const w = t(ctx.lang);
+  const tz = config.timeZone;
+  const act = (s: Source, name: string, label: string, cls = '') => html`<form method="post" action="/sources/${s.id}/${name}" class="inline"${name === 'remove' ? html` data-confirm="${w.sources.confirmRemove}"` : ''}>${csrfField(ctx)}<button type="submit" class="${cls}">${label}</button></form>`;
+  return page(ctx, w.sources.title, 'sources', html`
+<form method="post" action="/sources" class="card filters" id="add-source">
+  <h2 class="full">${w.sources.add}</h2>
+  ${csrfField(ctx)}
+  <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://"></label>
+  <label>${w.sources.name}<input name="name" maxlength="100"></label>
+  <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === '10m' ? html` selected` : ''}>${i}</option>`)}</select></label>
+  <button type="submit" class="primary">${w.sources.add}</button>
+</form>
+${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<div class="table-wrap"><table>
+<thead><tr><th>${w.today.source}</th><th>${w.sources.lastFetch}</th><th>${w.sources.status}</th><th>${w.sources.errors}</th><th>${w.sources.articles}</th><th>${w.sources.nextPoll}</th><th></th></tr></thead>
+<tbody>${sources.map((s) => html`<tr class="${s.failingSince ? 'failing' : ''}">
+  <td><b>${s.name}</b>${s.active ? '' : html` <span class="state state-skipped">${w.sources.paused}</span>`}<br><a href="${safeHref(s.url)}" dir="ltr" class="url" rel="noopener noreferrer" target="_blank">${s.url}</a></td>
+  <td>${formatTime(s.lastFetchAt, ctx.lang, tz)}</td>
+  <td>${s.lastStatus ?? '—'}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}${s.failingSince ? html`<br><span class="state state-failed">${w.sources.failing} ${formatTime(s.failingSince, ctx.lang, tz)}</span>` : ''}</td>
+  <td>${s.errorCount}</td><td>${s.articlesFound}</td>
+  <td>${s.active ? formatAge(Math.max(0, s.nextFetchAt.getTime() - now), ctx.lang) : '—'}</td>
+  <td class="row-actions">${s.active ? act(s, 'pause', w.sources.pause) : act(s, 'resume', w.sources.resume)} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
+</tr>`)}</tbody></table></div>`}`);
+}
+
+export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: Subscription[], filter: { platform?: string; kind?: string; active?: string }, platforms: string[]): Html {
+  const w = t(ctx.lang);
+  const sel = (on: boolean) => (on ? html` selected` : '');
+  return page(ctx, w.subs.title, 'subscriptions', html`
+<form method="get" action="/subscriptions" class="filters">
+  <label>${w.subs.platform}<select name="platform"><option value="">${w.today.any}</option>${platforms.map((p) => html`<option value="${p}"${sel(filter.platform === p)}>${ctx.platformLabel(p)}</option>`)}</select></label>
+  <label>${w.subs.kind}<select name="kind"><option value="">${w.today.any}</option>${(['channel', 'group', 'private'] as const).map((k) => html`<option value="${k}"${sel(filter.kind === k)}>${w.subs.kinds[k]}</option>`)}</select></label>
+  <label>${w.subs.stateCol}<select name="active"><option value="">${w.today.any}</option><option value="1"${sel(filter.active === '1')}>${w.subs.active}</option><option value="0"${sel(filter.active === '0')}>${w.subs.inactive}</option></select></label>
+  <button type="submit">${w.today.filter}</button>
+</form>
+${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div class="table-wrap"><table>
+<thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.topics}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
+<tbody>${subs.map((s) => html`<tr>
+  <td>${ctx.platformLabel(s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
+  <td>${w.subs.kinds[s.kind]}${s.digest ? ' · digest' : ''}</td>
+  <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
+  <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
+  <td>${s.active ? html`<form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>
+</tr>`)}</tbody></table></div>`}`);
+}
+
+export function queuePage(ctx: PageContext, config: RenderConfig, depth: QueueDepth[], inDoubt: InDoubtDelivery[], now: number): Html {
+  const w = t(ctx.lang);
+  const resolve = (d: InDoubtDelivery, how: 'mark-sent' | 'send-again', label: string) => html`<form method="post" action="/queue/${d.id}/resolve" class="inline">${csrfField(ctx)}<input type="hidden" name="how" value="${how}"><button type="submit">${label}</button></form>`;
+  return page(ctx, w.queue.title, 'queue', html`
+${depth.length === 0 ? html`<p class="notice">${w.queue.empty}</p>` : html`<div class="table-wrap"><table>
+<thead><tr><th>${w.subs.platform}</th><th>${w.queue.depth}</th><th>${w.queue.oldest}</th><th>${w.queue.retries}</th></tr></thead>
+<tbody>${depth.map((d) => html`<tr><td>${ctx.platformLabel(d.platform)}</td><td>${d.waiting}</td><td>${formatAge(d.oldestQueuedAt ? now - d.oldestQueuedAt.getTime() : undefined, ctx.lang)}</td><td>${d.retriesScheduled}</td></tr>`)}</tbody>
+</table></div>`}
+<section class="card"><h2>${w.queue.inDoubt}</h2>
+${inDoubt.length === 0 ? html`<p class="muted">${w.queue.noneInDoubt}</p>` : html`<p>${w.queue.inDoubtIntro}</p><ul class="in-doubt">${inDoubt.map((d) => html`<li>
+  <a href="/articles/${d.articleId}">${d.title}</a> → ${ctx.platformLabel(d.platform)} <span dir="ltr">${d.chatTitle ?? d.chatId}</span> · ${formatTime(d.since, ctx.lang, config.timeZone)}
+  <div class="actions">${resolve(d, 'mark-sent', w.queue.markSent)} ${resolve(d, 'send-again', w.queue.sendAgain)}</div></li>`)}</ul>`}
+</section>`);
+}
+
+export function activityPage(ctx: PageContext, config: RenderConfig, entries: AuditEntry[], choices: { actors: string[]; actions: string[] }, filter: { actor?: string; action?: string }, olderHref?: string): Html {
+  const w = t(ctx.lang);
+  const sel = (on: boolean) => (on ? html` selected` : '');
+  return page(ctx, w.activity.title, 'activity', html`
+<form method="get" action="/activity" class="filters">
+  <label>${w.activity.editor}<select name="actor"><option value="">${w.today.any}</option>${choices.actors.map((a) => html`<option value="${a}"${sel(filter.actor === a)}>${a}</option>`)}</select></label>
+  <label>${w.activity.action}<select name="action"><option value="">${w.today.any}</option>${choices.actions.map((a) => html`<option value="${a}"${sel(filter.action === a)}>${a}</option>`)}</select></label>
+  <button type="submit">${w.today.filter}</button>
+</form>
+${entries.length === 0 ? html`<p class="notice">${w.activity.none}</p>` : html`<div class="table-wrap"><table>
+<thead><tr><th>${w.activity.at}</th><th>${w.activity.editor}</th><th>${w.activity.action}</th><th>${w.activity.detail}</th></tr></thead>
+<tbody>${entries.map((e) => html`<tr><td>${formatTime(e.at, ctx.lang, config.timeZone)}</td><td>${e.actor} <span class="muted">${ctx.platformLabel(e.platform)}</span></td><td dir="ltr">${e.action}</td><td dir="ltr" class="detail">${JSON.stringify(e.detail)}</td></tr>`)}</tbody>
+</table></div>`}
+${olderHref ? html`<p class="more"><a href="${olderHref}">${w.today.older}</a></p>` : ''}`);
+}
+
+export interface StatsView {
+  perHour: Array<{ platform: string; hour: number; count: number }>;
+  perDay: Array<{ source: string; day: number; count: number }>;
+  failures: Array<{ platform: string; reason: string; count: number }>;
+  now: number;
+}
+
+export function statsPage(ctx: PageContext, config: RenderConfig, v: StatsView): Html {
+  const w = t(ctx.lang);
+  const rtl = ctx.lang === 'ar';
+  const nowHour = Math.floor(v.now / 3600000);
+  const hours = Array.from({ length: 48 }, (_, i) => nowHour - 47 + i);
+  const hourSeries: Series[] = [...new Set(v.perHour.map((r) => r.platform))].map((p) => ({
+    name: ctx.platformLabel(p), values: hours.map((h) => v.perHour.find((r) => r.platform === p && r.hour === h)?.count ?? 0),
+  }));
+  const hourLabels = hours.map((h) => formatTime(new Date(h * 3600000), ctx.lang, config.timeZone, false));
+  const today = Math.floor(v.now / 86400000);
+  const days = Array.from({ length: 14 }, (_, i) => today - 13 + i);
+  const bySource = new Map<string, number>();
+  for (const r of v.perDay) bySource.set(r.source, (bySource.get(r.source) ?? 0) + r.count);
+  const topSources = [...bySource.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([s]) => s);
+  const daySeries: Series[] = topSources.map((s) => ({ name: s, values: days.map((d) => v.perDay.find((r) => r.source === s && r.day === d)?.count ?? 0) }));
+  const dayLabels = days.map((d) => new Intl.DateTimeFormat(rtl ? 'ar-SY-u-nu-latn' : 'en-GB', { day: 'numeric', month: 'numeric', timeZone: 'UTC' }).format(new Date(d * 86400000)));
+  return page(ctx, w.stats.title, 'stats', html`
+<section class="card"><h2>${w.stats.perHour}</h2>${hourSeries.length ? barChart({ title: w.stats.perHour, labels: hourLabels, series: hourSeries, rtl }) : html`<p class="muted">${w.stats.noData}</p>`}</section>
+<section class="card"><h2>${w.stats.perDay}</h2>${daySeries.length ? barChart({ title: w.stats.perDay, labels: dayLabels, series: daySeries, rtl }) : html`<p class="muted">${w.stats.noData}</p>`}</section>
+<section class="card"><h2>${w.stats.failures}</h2>${v.failures.length ? html`<div class="table-wrap"><table><thead><tr><th>${w.subs.platform}</th><th>${w.stats.reason}</th><th>${w.stats.count}</th></tr></thead>
+<tbody>${v.failures.map((f) => html`<tr><td>${ctx.platformLabel(f.platform)}</td><td dir="auto">${f.reason}</td><td>${f.count}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">${w.stats.noData}</p>`}</section>`);
+}

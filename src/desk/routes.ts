@@ -1,0 +1,186 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeArabic } from '../text/arabic.js';
+import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
+import type { DeliveryState, StoredArticle } from '../store/index.js';
+import {
+  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
+} from './pages.js';
+import type { ContextOf, DeskDeps } from './server.js';
+import { registerActions } from './actions.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+const PAGE_SIZE = 30;
+const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
+
+/** A row id from the URL; anything else (a forged or malformed id) is a 404. */
+export function parseId(raw: unknown): number | undefined {
+  return typeof raw === 'string' && /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** One query-string value, bounded; repeated parameters and overlong values are ignored. */
+export function one(q: Query, name: string, max = 200): string | undefined {
+  const v = q[name];
+  return typeof v === 'string' && v.trim() !== '' && v.length <= max ? v.trim() : undefined;
+}
+
+const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
+
+/** The search box's words, normalised as the stored search text is («الرّقة» finds «الرقة»). */
+export function searchWords(q: string): string[] {
+  return normalizeArabic(q).replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean).slice(0, 3);
+}
+
+export function editInput(body: Record<string, unknown>): ArticleEditInput {
+  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+  return {
+    title: text('title'),
+    summary: text('summary').split(/\r?\n/),
+    hashtags: text('hashtags').split(/[\s,،]+/),
+  };
+}
+
+export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf): Promise<void> {
+  const { store, config } = deps.newsroom;
+  const now = deps.now ?? Date.now;
+  const platformList = deps.platforms;
+  const platforms = () => [...new Set([...platformList.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
+
+  app.get('/', async (req, reply) => {
+    const q = req.query as Query;
+    const state = one(q, 'state') as DeliveryState | 'none' | undefined;
+    const source = parseId(one(q, 'source'));
+    const text = one(q, 'q');
+    const topic = one(q, 'topic', 100);
+    const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
+    const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined };
+    const articles = store.desk.today({
+      sourceId: source, topic, state: filter.state, words: text ? searchWords(text) : undefined, limit: PAGE_SIZE,
+      before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
+    });
+    const last = articles.at(-1);
+    let olderHref: string | undefined;
+    if (last && articles.length === PAGE_SIZE) {
+      const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state }).filter((e): e is [string, string] => e[1] !== undefined));
+      params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
+      olderHref = `/?${params}`;
+    }
+    return send(reply, todayPage(ctxOf(req, reply), config, {
+      articles, counts: store.desk.deliveryCounts(articles.map((a) => a.id)), sources: store.sources.list(),
+      topics: store.desk.recentTopics(), filter, olderHref,
+    }));
+  });
+
+  const articleOr404 = (req: FastifyRequest, reply: FastifyReply): StoredArticle | undefined => {
+    const id = parseId((req.params as { id: string }).id);
+    const article = id === undefined ? undefined : store.articles.get(id);
+    if (!article || article.seenOnly) void reply.callNotFound();
+    return article && !article.seenOnly ? article : undefined;
+  };
+
+  app.get('/articles/:id', async (req, reply) => {
+    const article = articleOr404(req, reply);
+    if (!article) return reply;
+    return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
+      article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
+      broadcasts: store.desk.broadcastsForArticle(article.id),
+      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
+      saved: (req.query as Query).saved === '1',
+    }));
+  });
+
+  /** The previews with a draft edit, for the edit form's live update; nothing is stored. */
+  app.get('/articles/:id/preview', async (req, reply) => {
+    const article = articleOr404(req, reply);
+    if (!article) return reply;
+    const draft = draftEdit(article, editInput(req.query as Record<string, unknown>));
+    return send(reply, previews(ctxOf(req, reply), config, draft, platformList));
+  });
+
+  app.post('/articles/:id/edit', async (req, reply) => {
+    const article = articleOr404(req, reply);
+    if (!article) return reply;
+    editArticle(deps.newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+    return reply.redirect(`/articles/${article.id}?saved=1`, 303);
+  });
+
+  app.get('/broadcasts/:id', async (req, reply) => {
+    const id = parseId((req.params as { id: string }).id);
+    const broadcast = id === undefined ? undefined : store.broadcasts.get(id);
+    const article = broadcast && store.articles.get(broadcast.articleId);
+    if (!broadcast || !article) return reply.callNotFound();
+    const status = broadcastStatus(deps.newsroom, broadcast.id)!;
+    return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
+      broadcast: { ...broadcast, state: status.state }, article, status,
+      audience: status.state === 'preview' ? countAudience(store, article, broadcast.audience) : undefined,
+    }));
+  });
+
+  /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */
+  app.get('/broadcasts/:id/events', async (req, reply) => {
+    const id = parseId((req.params as { id: string }).id);
+    if (id === undefined || !store.broadcasts.get(id)) return reply.callNotFound();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    let last = '';
+    const tick = () => {
+      if (!store.isOpen) return finish();
+      const status = broadcastStatus(deps.newsroom, id);
+      const over = !status || status.finished;
+      const data = JSON.stringify({ ...status, over });
+      if (data !== last) {
+        last = data;
+        res.write(`data: ${data}\n\n`);
+      }
+      if (over) finish();
+    };
+    // 500 ms: quick enough to watch a 10-chat send happen, one indexed COUNT per open page.
+    const timer = setInterval(tick, 500);
+    const finish = () => {
+      clearInterval(timer);
+      if (!res.writableEnded) res.end();
+    };
+    req.raw.on('close', finish);
+    tick();
+  });
+
+  app.get('/urgent', async (req, reply) => send(reply, urgentPage(ctxOf(req, reply))));
+
+  app.get('/sources', async (req, reply) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now())));
+
+  app.get('/subscriptions', async (req, reply) => {
+    const q = req.query as Query;
+    const filter = { platform: one(q, 'platform', 30), kind: one(q, 'kind', 30), active: one(q, 'active', 1) };
+    const subs = store.desk.subscriptions({
+      platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
+    });
+    return send(reply, subscriptionsPage(ctxOf(req, reply), config, subs, filter, platforms()));
+  });
+
+  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), store.desk.inDoubt(100), now())));
+
+  app.get('/activity', async (req, reply) => {
+    const q = req.query as Query;
+    const filter = { actor: one(q, 'actor', 100), action: one(q, 'action', 100) };
+    const beforeId = parseId(one(q, 'before'));
+    const entries = store.desk.audit({ ...filter, beforeId, limit: 100 });
+    let olderHref: string | undefined;
+    if (entries.length === 100) {
+      const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+      params.set('before', String(entries.at(-1)!.id));
+      olderHref = `/activity?${params}`;
+    }
+    return send(reply, activityPage(ctxOf(req, reply), config, entries, store.desk.auditChoices(), filter, olderHref));
+  });
+
+  app.get('/stats', async (req, reply) => {
+    const t = now();
+    return send(reply, statsPage(ctxOf(req, reply), config, {
+      perHour: store.desk.sentPerHour(t - 48 * 3600_000), perDay: store.desk.articlesPerDay(t - 14 * 86400_000),
+      failures: store.desk.failuresByReason(t - 7 * 86400_000), now: t,
+    }));
+  });
+
+  await registerActions(app, deps);
+}

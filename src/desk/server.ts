@@ -1,0 +1,305 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { PermissionError, UserError } from '../errors.js';
+import type { DeskPlatform } from './pages.js';
+import type { NewsroomDeps } from '../newsroom/index.js';
+import { projectRoot } from '../paths.js';
+import type { Store } from '../store/index.js';
+import { html, type Html } from './html.js';
+import { t, type Lang } from './i18n.js';
+import { csrfField, page, type PageContext } from './layout.js';
+import { checkUsername, hashPassword, verifyPassword } from './password.js';
+import { registerPages } from './routes.js';
+
+/** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
+export interface DeskDeps {
+  /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
+  newsroom: NewsroomDeps;
+  /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
+  platforms: readonly DeskPlatform[];
+  /** Where the first-run setup link is printed. */
+  out: (line: string) => void;
+  now?: () => number;
+}
+
+export interface DeskHandle {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface SignedIn { id: number; username: string; sessionHash: string }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    editor?: SignedIn;
+    lang: Lang;
+    sessionExpired: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'nashra_session';
+const LANG_COOKIE = 'nashra_lang';
+/** Forms are a few kilobytes; the longest is an edited summary. */
+const BODY_LIMIT = 64 * 1024;
+/** Sign-in attempts: per address (a newsroom behind one NAT still has room), and per username (slow guessing). */
+const LOGIN_PER_ADDRESS = { max: 20, timeWindow: 60_000 };
+const LOGIN_PER_USERNAME = { max: 10, timeWindow: 15 * 60_000 };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Routes anyone may reach: everything else needs a signed-in desk editor. */
+const PUBLIC = new Set(['/login', '/setup/:token', '/static/*', '/lang']);
+
+export async function startDesk(deps: DeskDeps, listen: { port: number; host: string }): Promise<DeskHandle> {
+  const app = await buildDesk(deps);
+  try {
+    await app.listen({ port: listen.port, host: listen.host });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const shownHost = listen.host.includes(':') ? `[${listen.host}]` : listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
+  const url = `http://${shownHost}:${port}`;
+  announceSetup(deps, app, url);
+  return { url, port, close: () => app.close() };
+}
+
+/** The Fastify app, not listening: startDesk listens; tests may also use app.inject. */
+export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
+  const { config, store, logger } = deps.newsroom;
+  const now = deps.now ?? Date.now;
+  const secure = config.web.secureCookies;
+  const ctxOf = contextOf(deps.platforms);
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // Behind a TLS proxy only: HSTS on plain http://127.0.0.1 would lock a browser out of the local desk.
+    strictTransportSecurity: secure,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure },
+    // Tokens are bound to the session: one taken from another editor's page (or from before signing in) is refused.
+    getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? 'signed-out',
+    csrfOpts: { hmacKey: randomBytes(32) },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyStatic, { root: join(projectRoot(), 'src', 'desk', 'public'), prefix: '/static/', maxAge: 3600_000 });
+
+  app.decorateRequest('editor', undefined);
+  app.decorateRequest('lang', 'ar');
+  app.decorateRequest('sessionExpired', false);
+
+  app.addHook('onRequest', async (req, reply) => {
+    req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
+    const raw = req.cookies[SESSION_COOKIE];
+    if (raw) {
+      const hash = sha256(raw);
+      const session = store.deskSessions.use(hash, config.web.sessionIdleMs, now());
+      if (session) req.editor = { id: session.editorId, username: session.username, sessionHash: hash };
+      else req.sessionExpired = true;
+    }
+    if (req.editor || PUBLIC.has(req.routeOptions.url ?? '')) return;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      return reply.redirect(req.sessionExpired ? '/login?expired=1' : '/login', 303);
+    }
+    return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+  });
+
+  // Every state-changing request carries the CSRF token, signed in or not (the sign-in form too).
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return done();
+    app.csrfProtection(req, reply, done);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+    if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 400, err.message).value);
+    const status = err.statusCode ?? 500;
+    if (status === 429 && req.routeOptions.url === '/login') {
+      return reply.code(429).type('text/html; charset=utf-8').send(loginPage(ctxOf(req, reply), t(req.lang).login.tooMany).value);
+    }
+    if (status >= 500) logger.error('desk request failed', { method: req.method, url: req.routeOptions.url, error: err });
+    const w = t(req.lang).errors;
+    const message = status === 403 ? w.forbidden : status === 404 ? w.notFound : status >= 500 ? w.generic : err.message;
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), status, message).value);
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 404, t(req.lang).errors.notFound).value));
+
+  // --- Signing in and out ----------------------------------------------------------------------------------------
+  // The address limit runs as the route's own limit; the username one is checked by hand after the body is parsed
+  // (the plugin runs one limit hook per request).
+  const perUsername = app.createRateLimit({
+    ...LOGIN_PER_USERNAME,
+    keyGenerator: (req) => `user:${String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 60)}`,
+  });
+  const usernameLimit = async (req: FastifyRequest, reply: FastifyReply) => {
+    const limit = await perUsername(req);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('retry-after', limit.ttlInSeconds);
+      throw Object.assign(new Error('too many sign-in attempts'), { statusCode: 429 });
+    }
+  };
+
+  app.get('/login', async (req, reply) => {
+    if (req.editor) return reply.redirect('/', 303);
+    const q = req.query as Record<string, string | undefined>;
+    return sendHtml(reply, loginPage(ctxOf(req, reply), q.expired ? t(req.lang).login.expired : undefined));
+  });
+
+  app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.normalize('NFC').trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const editor = username ? store.deskEditors.find(username) : undefined;
+    // The same scrypt work whether or not the account exists: the answer's timing does not tell.
+    const ok = await verifyPassword(password, editor?.passwordHash);
+    if (!ok || !editor) {
+      store.audit.record('desk', username.slice(0, 60) || '?', 'session.refused', { address: req.ip }, now());
+      reply.code(401);
+      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, username));
+    }
+    signIn(reply, editor.id);
+    store.audit.record('desk', editor.username, 'session.login', { address: req.ip }, now());
+    return reply.redirect('/', 303);
+  });
+
+  app.post('/logout', async (req, reply) => {
+    store.deskSessions.remove(req.editor!.sessionHash);
+    store.audit.record('desk', req.editor!.username, 'session.logout', {}, now());
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  app.post('/lang', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const lang = body.lang === 'en' ? 'en' : 'ar';
+    reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'strict', httpOnly: true, secure, maxAge: 365 * 86400 });
+    const back = typeof body.back === 'string' && /^\/(?![/\\])/.test(body.back) ? body.back : '/';
+    return reply.redirect(back, 303);
+  });
+
+  // --- First run: one account, through a link printed on the console --------------------------------------------
+  app.get('/setup/:token', async (req, reply) => {
+    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
+    return sendHtml(reply, setupPage(ctxOf(req, reply), req.url));
+  });
+
+  app.post('/setup/:token', async (req, reply) => {
+    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (password !== body.password2) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, t(req.lang).setup.differ));
+    let hash: string;
+    let username: string;
+    try {
+      username = checkUsername(typeof body.username === 'string' ? body.username : '');
+      hash = await hashPassword(password);
+    } catch (err) {
+      if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+    if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
+      throw err;
+    }
+    // Checked again after the hashing: two tabs racing on the same link create one account.
+    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
+    const editor = store.deskEditors.add(username, hash, now());
+    if (!editor) return reply.callNotFound();
+    setupTokens.delete(app);
+    store.audit.record('desk', editor.username, 'editor.add', { via: 'first-run setup' }, now());
+    signIn(reply, editor.id);
+    return reply.redirect('/', 303);
+  });
+
+  function signIn(reply: FastifyReply, editorId: number): void {
+    const raw = randomBytes(32).toString('base64url');
+    store.deskSessions.create(sha256(raw), editorId, now());
+    store.deskSessions.expire(config.web.sessionIdleMs, now());
+    reply.setCookie(SESSION_COOKIE, raw, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+  }
+
+  await registerPages(app, deps, ctxOf);
+  return app;
+}
+
+export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;
+
+/** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
+function contextOf(platforms: readonly DeskPlatform[]): ContextOf {
+  return (req, reply) => ({
+    lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
+    platformLabel: (name) => platforms.find((p) => p.name === name)?.label?.[req.lang] ?? name,
+    csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
+  });
+}
+
+export function sendHtml(reply: FastifyReply, body: Html): FastifyReply {
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
+}
+
+function errorPage(ctx: PageContext, status: number, message: string): Html {
+  return page(ctx, String(status), undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/">${t(ctx.lang).nav.today}</a></p>`);
+}
+
+function loginPage(ctx: PageContext, message?: string, username = ''): Html {
+  const w = t(ctx.lang).login;
+  return page(ctx, w.title, undefined, html`
+<form method="post" action="/login" class="card narrow" id="login">
+  ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
+  ${csrfField(ctx)}
+  <label>${w.username}<input name="username" autocomplete="username" required maxlength="60" value="${username}" autofocus></label>
+  <label>${w.password}<input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>
+  <button type="submit" class="primary">${w.submit}</button>
+</form>`);
+}
+
+function setupPage(ctx: PageContext, action: string, message?: string): Html {
+  const w = t(ctx.lang);
+  return page(ctx, w.setup.title, undefined, html`
+<form method="post" action="${action}" class="card narrow">
+  <p>${w.setup.intro}</p>
+  ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
+  ${csrfField(ctx)}
+  <label>${w.login.username}<input name="username" autocomplete="username" required maxlength="40"></label>
+  <label>${w.login.password}<input name="password" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>
+  <label>${w.setup.again}<input name="password2" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>
+  <button type="submit" class="primary">${w.setup.submit}</button>
+</form>`);
+}
+
+/** The one-time setup token of each running desk, while no editor account exists. */
+const setupTokens = new WeakMap<FastifyInstance, string>();
+
+function setupAllowed(app: FastifyInstance, store: Store, token: string): boolean {
+  const expected = setupTokens.get(app);
+  if (!expected || store.deskEditors.count() > 0) return false;
+  const a = Buffer.from(token);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): void {
+  if (deps.newsroom.store.deskEditors.count() > 0) return;
+  const token = randomBytes(24).toString('base64url');
+  setupTokens.set(app, token);
+  deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);
+}

@@ -1,0 +1,59 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export interface DeskSession { editorId: number; username: string; createdAt: Date; lastSeenAt: Date }
+
+/**
+ * Signed-in desk editors. The caller passes the SHA-256 of the cookie value as `id`, so the table never holds
+ * anything that signs in by itself.
+ */
+export class DeskSessionsTable {
+  private readonly insertStmt: Statement;
+  private readonly touchStmt: Statement;
+  private readonly byId: Statement;
+  private readonly removeStmt: Statement;
+  private readonly removeForEditor: Statement;
+  private readonly expireStmt: Statement;
+
+  constructor(db: Database) {
+    this.insertStmt = db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+    this.byId = db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, e.username
+      FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
+    this.touchStmt = db.prepare('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
+    this.removeStmt = db.prepare('DELETE FROM desk_sessions WHERE id = ?');
+    this.removeForEditor = db.prepare('DELETE FROM desk_sessions WHERE editor_id = ?');
+    this.expireStmt = db.prepare('DELETE FROM desk_sessions WHERE last_seen_at < ?');
+  }
+
+  create(id: string, editorId: number, now: number): void {
+    this.insertStmt.run(id, editorId, now, now);
+  }
+
+  /**
+   * The session if it was seen within `idleMs`, its last-seen time moved to now; an idle one is deleted.
+   * The write is skipped when the last one is under a minute old: a page's assets do not each write to the database.
+   */
+  use(id: string, idleMs: number, now: number): DeskSession | undefined {
+    const r = this.byId.get(id) as { editor_id: number; username: string; created_at: number; last_seen_at: number } | undefined;
+    if (!r) return undefined;
+    if (now - r.last_seen_at > idleMs) {
+      this.removeStmt.run(id);
+      return undefined;
+    }
+    if (now - r.last_seen_at > 60_000) this.touchStmt.run(now, id);
+    return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now) };
+  }
+
+  remove(id: string): void {
+    this.removeStmt.run(id);
+  }
+
+  /** After a password change: every other device signs in again. */
+  removeAllFor(editorId: number): number {
+    return this.removeForEditor.run(editorId).changes;
+  }
+
+  /** Deletes sessions idle for longer than `idleMs`; returns how many. */
+  expire(idleMs: number, now: number): number {
+    return this.expireStmt.run(now - idleMs).changes;
+  }
+}

@@ -1,0 +1,193 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { fromRow, type StoredArticle } from './articles.js';
+import type { DeliveryState } from './deliveries.js';
+import type { AuditAction, AuditEntry } from '../model/audit.js';
+import type { Broadcast } from './broadcasts.js';
+import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
+
+type ArticleRow = Parameters<typeof fromRow>[0];
+type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
+
+/** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
+
+export interface TodayFilter {
+  sourceId?: number;
+  /** A hashtag or category, as stored. */
+  topic?: string;
+  /** Articles with at least one delivery in this state, or 'none' for those sent nowhere. */
+  state?: DeliveryState | 'none';
+  /** Normalised words (src/text/arabic.ts normalizeArabic): all must appear (the first three are used). */
+  words?: string[];
+  /** Keyset paging: articles older than this (recency, id). */
+  before?: { at: number; id: number };
+  limit: number;
+}
+
+export type DeliveryCounts = Record<string, Partial<Record<DeliveryState, number>>>;
+
+export interface ArticleDelivery {
+  id: number; platform: string; state: DeliveryState; chatId: string; chatKind: string; chatTitle?: string;
+  messageId?: string; lastError?: string; finishedAt?: Date; broadcastId?: number;
+}
+
+export interface InDoubtDelivery {
+  id: number; articleId: number; title: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
+}
+
+export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?: Date; retriesScheduled: number }
+
+export class DeskViews {
+  private readonly todayStmt: Statement;
+  private readonly countsStmt: Statement;
+  private readonly articleDeliveriesStmt: Statement;
+  private readonly articleCountsStmt: Statement;
+  private readonly broadcastsFor: Statement;
+  private readonly queueStmt: Statement;
+  private readonly inDoubtStmt: Statement;
+  private readonly auditStmt: Statement;
+  private readonly auditActors: Statement;
+  private readonly auditActions: Statement;
+  private readonly perHourStmt: Statement;
+  private readonly perDayStmt: Statement;
+  private readonly failuresStmt: Statement;
+  private readonly subsStmt: Statement;
+  private readonly topicsStmt: Statement;
+
+  constructor(db: Database) {
+    // One statement for every filter combination: a NULL parameter switches its condition off. The recency index
+    // gives the order, so the unfiltered page reads its LIMIT rows and stops.
+    this.todayStmt = db.prepare(`SELECT a.* FROM articles a
+      WHERE a.seen_only = 0
+        AND (@sourceId IS NULL OR a.source_id = @sourceId)
+        AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
+        AND (@w1 IS NULL OR instr(a.search_text, @w1) > 0)
+        AND (@w2 IS NULL OR instr(a.search_text, @w2) > 0)
+        AND (@w3 IS NULL OR instr(a.search_text, @w3) > 0)
+        AND (@state IS NULL
+          OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id))
+          OR EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id AND d.state = @state))
+        AND (@beforeAt IS NULL OR COALESCE(a.published_at, a.created_at) < @beforeAt
+          OR (COALESCE(a.published_at, a.created_at) = @beforeAt AND a.id < @beforeId))
+      ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT @limit`);
+    this.countsStmt = db.prepare(`SELECT article_id, platform, state, COUNT(*) AS n FROM deliveries
+      WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id, platform, state`);
+    this.articleDeliveriesStmt = db.prepare(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
+        s.chat_id, s.kind, s.title
+      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? ORDER BY d.id LIMIT ?`);
+    this.articleCountsStmt = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries WHERE article_id = ? GROUP BY platform, state');
+    this.broadcastsFor = db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
+    this.queueStmt = db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
+        SUM(state = 'queued' AND not_before > ?) AS retries
+      FROM deliveries WHERE state IN ('queued', 'sending') GROUP BY platform ORDER BY platform`);
+    this.inDoubtStmt = db.prepare(`SELECT d.id, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
+      FROM deliveries d JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
+      WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
+    this.auditStmt = db.prepare(`SELECT * FROM audit_log WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
+      AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`);
+    this.auditActors = db.prepare('SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 200').pluck();
+    this.auditActions = db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200').pluck();
+    this.perHourStmt = db.prepare(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM deliveries
+      WHERE finished_at >= ? AND state = 'sent' GROUP BY platform, hour`);
+    this.perDayStmt = db.prepare(`SELECT source_name, created_at / 86400000 AS day, COUNT(*) AS n FROM articles
+      WHERE created_at >= ? AND seen_only = 0 GROUP BY source_name, day`);
+    this.failuresStmt = db.prepare(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM deliveries
+      WHERE finished_at >= ? AND state = 'failed' GROUP BY platform, reason ORDER BY n DESC LIMIT 15`);
+    this.subsStmt = db.prepare(`SELECT * FROM subscriptions WHERE (@platform IS NULL OR platform = @platform)
+      AND (@kind IS NULL OR kind = @kind) AND (@active IS NULL OR active = @active) ORDER BY active DESC, id DESC LIMIT @limit`);
+    this.topicsStmt = db.prepare(`SELECT j.value AS tag, COUNT(*) AS n
+      FROM (SELECT COALESCE(edited_hashtags, hashtags) AS tags FROM articles WHERE seen_only = 0
+            ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT 300) r, json_each(r.tags) j
+      GROUP BY tag ORDER BY n DESC, tag LIMIT 30`);
+  }
+
+  today(f: TodayFilter): StoredArticle[] {
+    const [w1, w2, w3] = f.words ?? [];
+    return (this.todayStmt.all({
+      sourceId: f.sourceId ?? null, topic: f.topic ? JSON.stringify(f.topic) : null, state: f.state ?? null,
+      w1: w1 ?? null, w2: w2 ?? null, w3: w3 ?? null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
+      limit: f.limit,
+    }) as ArticleRow[]).map(fromRow);
+  }
+
+  /** Per article, per platform, how many deliveries are in each state. */
+  deliveryCounts(articleIds: number[]): Map<number, DeliveryCounts> {
+    const out = new Map<number, DeliveryCounts>();
+    if (articleIds.length === 0) return out;
+    for (const r of this.countsStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; platform: string; state: DeliveryState; n: number }>) {
+      const counts = out.get(r.article_id) ?? {};
+      (counts[r.platform] ??= {})[r.state] = r.n;
+      out.set(r.article_id, counts);
+    }
+    return out;
+  }
+
+  articleCounts(articleId: number): DeliveryCounts {
+    const counts: DeliveryCounts = {};
+    for (const r of this.articleCountsStmt.all(articleId) as Array<{ platform: string; state: DeliveryState; n: number }>) {
+      (counts[r.platform] ??= {})[r.state] = r.n;
+    }
+    return counts;
+  }
+
+  articleDeliveries(articleId: number, limit: number): ArticleDelivery[] {
+    return (this.articleDeliveriesStmt.all(articleId, limit) as Array<{
+      id: number; platform: string; state: DeliveryState; message_id: string | null; last_error: string | null;
+      finished_at: number | null; broadcast_id: number | null; chat_id: string; kind: string; title: string | null;
+    }>).map((r) => ({
+      id: r.id, platform: r.platform, state: r.state, chatId: r.chat_id, chatKind: r.kind, chatTitle: r.title ?? undefined,
+      messageId: r.message_id ?? undefined, lastError: r.last_error ?? undefined,
+      finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at), broadcastId: r.broadcast_id ?? undefined,
+    }));
+  }
+
+  broadcastsForArticle(articleId: number): Array<Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'>> {
+    return (this.broadcastsFor.all(articleId) as Array<{ id: number; state: Broadcast['state']; editor_id: string; platform: string; urgent: number; created_at: number }>)
+      .map((r) => ({ id: r.id, state: r.state, editorId: r.editor_id, platform: r.platform, urgent: r.urgent === 1, createdAt: new Date(r.created_at) }));
+  }
+
+  queue(now: number): QueueDepth[] {
+    return (this.queueStmt.all(now) as Array<{ platform: string; waiting: number; oldest: number | null; retries: number | null }>)
+      .map((r) => ({ platform: r.platform, waiting: r.waiting, oldestQueuedAt: r.oldest === null ? undefined : new Date(r.oldest), retriesScheduled: r.retries ?? 0 }));
+  }
+
+  inDoubt(limit: number): InDoubtDelivery[] {
+    return (this.inDoubtStmt.all(limit) as Array<{ id: number; article_id: number; platform: string; sending_at: number | null; title: string; edited_title: string | null; chat_id: string; chat_title: string | null }>)
+      .map((r) => ({
+        id: r.id, articleId: r.article_id, title: r.edited_title ?? r.title, platform: r.platform, chatId: r.chat_id,
+        chatTitle: r.chat_title ?? undefined, since: r.sending_at === null ? undefined : new Date(r.sending_at),
+      }));
+  }
+
+  audit(f: { actor?: string; action?: string; beforeId?: number; limit: number }): AuditEntry[] {
+    return (this.auditStmt.all({ actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit }) as Array<{ id: number; at: number; platform: string; actor: string; action: AuditAction; detail: string }>)
+      .map((r) => ({ id: r.id, at: new Date(r.at), platform: r.platform, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  auditChoices(): { actors: string[]; actions: string[] } {
+    return { actors: this.auditActors.all() as string[], actions: this.auditActions.all() as string[] };
+  }
+
+  /** Sent deliveries per platform per hour (hour = ms since the epoch / 3,600,000) since `since`. */
+  sentPerHour(since: number): Array<{ platform: string; hour: number; count: number }> {
+    return (this.perHourStmt.all(since) as Array<{ platform: string; hour: number; n: number }>).map((r) => ({ platform: r.platform, hour: r.hour, count: r.n }));
+  }
+
+  /** Articles per source per day (day = ms since the epoch / 86,400,000) since `since`. */
+  articlesPerDay(since: number): Array<{ source: string; day: number; count: number }> {
+    return (this.perDayStmt.all(since) as Array<{ source_name: string; day: number; n: number }>).map((r) => ({ source: r.source_name, day: r.day, count: r.n }));
+  }
+
+  failuresByReason(since: number): Array<{ platform: string; reason: string; count: number }> {
+    return (this.failuresStmt.all(since) as Array<{ platform: string; reason: string; n: number }>).map((r) => ({ platform: r.platform, reason: r.reason, count: r.n }));
+  }
+
+  subscriptions(f: { platform?: string; kind?: string; active?: boolean; limit: number }): Subscription[] {
+    return (this.subsStmt.all({ platform: f.platform ?? null, kind: f.kind ?? null, active: f.active === undefined ? null : f.active ? 1 : 0, limit: f.limit }) as SubscriptionRow[])
+      .map(subscriptionFromRow);
+  }
+
+  /** The most common hashtags of the newest 300 articles: the Today page's topic filter. */
+  recentTopics(): string[] {
+    return (this.topicsStmt.all() as Array<{ tag: string }>).map((r) => r.tag);
+  }
+}

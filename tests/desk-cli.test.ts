@@ -1,0 +1,76 @@
+/** `nashra editors` and `nashra run` serving the desk, as child processes (the built CLI in dist/). */
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { freePort, spawnRun, until, type ChildRun } from './helpers/child-run.js';
+import { tempDir } from './helpers/tmp.js';
+
+const PASSWORD = 'correct horse battery';
+let cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+function db(): string {
+  const tmp = tempDir('nashra-desk-cli-');
+  cleanup.push(tmp.cleanup);
+  return join(tmp.dir, 'n.db');
+}
+
+describe('nashra editors', () => {
+  it('adds, lists, changes the password of and removes a desk account', () => {
+    const path = db();
+    const add = runCli(['editors', 'add', 'mona', '--password-stdin', '--db', path], { input: `${PASSWORD}\n` });
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    expect(runCli(['editors', 'list', '--db', path]).stdout).toMatch(/^mona\t/m);
+    expect(runCli(['editors', 'add', 'MONA', '--password-stdin', '--db', path], { input: PASSWORD }).stderr).toContain('already exists');
+    expect(runCli(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'another good password\n' }).code).toBe(0);
+    const short = runCli(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'short\n' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('at least 10 characters');
+    expect(runCli(['editors', 'remove', 'mona', '--db', path]).code).toBe(0);
+    expect(runCli(['editors', 'list', '--db', path]).stdout).toContain('no desk editors yet');
+  });
+
+  it('asks for a terminal (or --password-stdin) and refuses a malformed username', () => {
+    const path = db();
+    const noTty = runCli(['editors', 'add', 'mona', '--db', path]);
+    expect(noTty.code).toBe(1);
+    expect(noTty.stderr).toContain('--password-stdin');
+    const bad = runCli(['editors', 'add', '<script>', '--password-stdin', '--db', path], { input: PASSWORD });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not a valid username');
+  });
+});
+
+describe('nashra run serves the desk', () => {
+  const started = (run: ChildRun) => cleanup.push(() => run.kill('SIGTERM'));
+
+  it('on NASHRA_WEB_PORT, printing its address and the one-time setup link on a fresh database', async () => {
+    const port = await freePort();
+    const run = spawnRun({ DATABASE_PATH: db(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
+    started(run);
+    await until(() => run.output().includes(`Desk: http://127.0.0.1:${port}`), 20_000, 'the desk address');
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\/\S+)/.exec(run.output())?.[1];
+    expect(link).toBeDefined();
+    expect((await fetch(link!)).status).toBe(200);
+    const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/login');
+  });
+
+  it('says so in one line and goes on without the desk when its port is taken', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    cleanup.push(() => new Promise((r) => blocker.close(r)));
+    const run = spawnRun({ DATABASE_PATH: db(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
+    started(run);
+    await until(() => run.output().includes('going on without the desk'), 20_000, 'the port-taken line');
+    await until(() => run.output().includes('Demo:'), 20_000, 'the demo to run on');
+    expect(run.output().split('\n').filter((l) => l.includes(`port ${port}`))).toHaveLength(1);
+    expect(run.child.exitCode).toBeNull();
+  });
+});

@@ -1,0 +1,348 @@
+/** The desk over HTTP (Fastify's inject): signing in, sessions, CSRF, and everything hostile. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildDesk, deskFixture, EDITOR, PASSWORD, type DeskFixture } from './helpers/desk.js';
+
+interface Jar { cookies: Map<string, string> }
+const jar = (): Jar => ({ cookies: new Map() });
+const cookieHeader = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
+  const set = res.headers['set-cookie'];
+  for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
+    const [pair] = c.split(';');
+    const [k, ...v] = pair!.split('=');
+    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!); else j.cookies.set(k!, v.join('='));
+  }
+}
+
+async function get(app: FastifyInstance, j: Jar, url: string, extra: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(j), ...extra } });
+  keep(j, res);
+  return res;
+}
+async function post(app: FastifyInstance, j: Jar, url: string, form: Record<string, string>, extra: { remoteAddress?: string } = {}) {
+  const res = await app.inject({
+    method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: extra.remoteAddress,
+    headers: { cookie: cookieHeader(j), 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  keep(j, res);
+  return res;
+}
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, username = EDITOR) {
+  const page = await get(app, j, '/login');
+  return post(app, j, '/login', { _csrf: csrfOf(page.body), username, password });
+}
+
+let f: DeskFixture | undefined;
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  f?.cleanup();
+  app = undefined;
+  f = undefined;
+});
+
+async function setup(env: Record<string, string> = {}, opts: { editor?: boolean } = {}) {
+  f = await deskFixture(env, opts);
+  app = await buildDesk(f.deps);
+  return { f, app };
+}
+
+describe('signing in', () => {
+  it('redirects a visitor without a session to /login, and signs an editor in and out', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    const first = await get(app, j, '/');
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe('/login');
+    const login = await signIn(app, j);
+    expect(login.statusCode).toBe(303);
+    expect(login.headers.location).toBe('/');
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/nashra_session=[^;]+;.*HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toMatch(/Secure/);
+    const today = await get(app, j, '/');
+    expect(today.statusCode).toBe(200);
+    expect(today.body).toContain('<html lang="ar" dir="rtl">');
+    expect(today.body).toContain(f.article.title);
+    const out = await post(app, j, '/logout', { _csrf: csrfOf(today.body) });
+    expect(out.statusCode).toBe(303);
+    expect((await get(app, j, '/')).headers.location).toBe('/login');
+    expect(f.store.audit.recent(5).map((e) => e.action)).toEqual(expect.arrayContaining(['session.login', 'session.logout']));
+  });
+});
+
+describe('hostile requests', () => {
+  it('refuses a state-changing request without a session with 403, and changes nothing', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    const login = await get(app, j, '/login');
+    const before = f.store.articles.get(f.article.id)!;
+    const res = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(login.body), title: 'hijacked', summary: 'x', hashtags: '' });
+    expect(res.statusCode).toBe(403);
+    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title);
+  });
+
+  it('an expired session sends the editor back to sign in, and its POSTs are refused', async () => {
+    let clock = Date.now();
+    const { app, f } = await setup({ NASHRA_WEB_SESSION_IDLE_HOURS: '1' });
+    await app.close();
+    const timed = await buildDesk({ ...f.deps, now: () => clock });
+    const j = jar();
+    await signIn(timed, j);
+    const today = await get(timed, j, '/');
+    expect(today.statusCode).toBe(200);
+    clock += 3600_000 + 1;
+    const later = await get(timed, j, '/');
+    expect(later.statusCode).toBe(303);
+    expect(later.headers.location).toBe('/login?expired=1');
+    expect((await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' })).statusCode).toBe(403);
+    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    await timed.close();
+  });
+
+  it('refuses a missing or wrong CSRF token, and one from another session', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    const token = csrfOf(page.body);
+    const form = { title: 'changed', summary: 'one', hashtags: '' };
+    expect((await post(app, j, `/articles/${f.article.id}/edit`, form)).statusCode).toBe(403);
+    expect((await post(app, j, `/articles/${f.article.id}/edit`, { ...form, _csrf: token.slice(0, -2) + 'xx' })).statusCode).toBe(403);
+    // A token made for a signed-out visitor (the sign-in page) is not valid for a signed-in editor.
+    const other = jar();
+    const anonymous = csrfOf((await get(app, other, '/login')).body);
+    other.cookies.set('nashra_session', j.cookies.get('nashra_session')!);
+    expect((await post(app, other, `/articles/${f.article.id}/edit`, { ...form, _csrf: anonymous })).statusCode).toBe(403);
+    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    const ok = await post(app, j, `/articles/${f.article.id}/edit`, { ...form, _csrf: token });
+    expect(ok.statusCode).toBe(303);
+    expect(f.store.articles.get(f.article.id)!.title).toBe('changed');
+  });
+
+  it('a removed editor is signed out at once (not an editor any more): pages redirect, actions are refused', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    f.store.deskEditors.remove(EDITOR);
+    expect((await get(app, j, '/')).statusCode).toBe(303);
+    expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(403);
+    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+  });
+
+  it('forged and malformed article ids are 404s', async () => {
+    const { app } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    for (const id of ['999999', '0', '-1', '1e3', '1%20OR%201=1', '99999999999999999999']) {
+      expect((await get(app, j, `/articles/${id}`)).statusCode, id).toBe(404);
+    }
+    expect((await get(app, j, '/broadcasts/424242')).statusCode).toBe(404);
+  });
+
+  it('escapes HTML and script in every field on every page, including the live preview', async () => {
+    const { app, f } = await setup();
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'`';
+    const source = f.store.sources.add({ url: 'https://evil.example/feed', kind: 'rss', name: evil });
+    f.store.sources.recordFetch(source.id, { status: evil, error: evil, nextFetchAt: 0 });
+    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    const stored = storeArticle(f.store, {
+      url: 'https://evil.example/a?x="><script>alert(3)</script>', title: `عنوان ${evil}`, source: evil,
+      paragraphs: [`فقرة أولى ${evil} طويلة بما يكفي لتكون جملة.`, `فقرة ثانية ${evil}.`], categories: [evil], language: 'ar',
+    }, { sourceId: source.id });
+    if (stored.status !== 'new') throw new Error('not stored');
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: evil, topics: [evil] });
+    f.store.subscriptions.deactivate(sub.id, evil);
+    f.store.audit.record('desk', evil, evil, { evil });
+    const j = jar();
+    await signIn(app, j);
+    const edit = await get(app, j, `/articles/${stored.article.id}`);
+    await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(edit.body), title: evil, summary: `${evil}\n${evil}`, hashtags: evil });
+    const q = new URLSearchParams({ title: evil, summary: evil, hashtags: evil });
+    const pages = ['/', `/?q=${encodeURIComponent(evil)}`, `/articles/${stored.article.id}`, `/articles/${f.article.id}`,
+      `/articles/${f.article.id}/preview?${q}`, '/sources', '/subscriptions', '/queue', '/activity', '/stats', '/urgent'];
+    for (const url of pages) {
+      const res = await get(app, j, url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).not.toMatch(/<script>alert|<img src=x|onerror=alert\(2\)>|javascript:/i);
+    }
+    const article = await get(app, j, `/articles/${f.article.id}`);
+    expect(article.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('answers an oversized form with 413 and changes nothing', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    const res = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x', summary: 'ب'.repeat(200_000) });
+    expect(res.statusCode).toBe(413);
+    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+  });
+
+  it('limits sign-in attempts per address and per username', async () => {
+    const { app, f } = await setup();
+    const flood = jar();
+    const token = csrfOf((await get(app, flood, '/login')).body);
+    const codes: number[] = [];
+    for (let i = 0; i < 22; i++) codes.push((await post(app, flood, '/login', { _csrf: token, username: `u${i}`, password: 'wrong password' }, { remoteAddress: '10.0.0.1' })).statusCode);
+    expect(codes.slice(0, 20).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(20)).toEqual([429, 429]);
+    // Another address may still sign in; the same username from many addresses is limited on its own.
+    const guesses: number[] = [];
+    for (let i = 0; i < 11; i++) guesses.push((await post(app, flood, '/login', { _csrf: token, username: EDITOR, password: `guess ${i} wrong` }, { remoteAddress: `10.0.1.${i}` })).statusCode);
+    expect(guesses.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(guesses[10]).toBe(429);
+    const blocked = await post(app, flood, '/login', { _csrf: token, username: EDITOR, password: PASSWORD }, { remoteAddress: '10.0.2.1' });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.body).toContain('<form method="post" action="/login"');
+    expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('a wrong password is refused with the same answer as an unknown username', async () => {
+    const { app } = await setup();
+    const wrong = await signIn(app, jar(), 'not the password');
+    const unknown = await signIn(app, jar(), PASSWORD, 'nobody');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.headers['set-cookie'] ?? '').not.toMatch(/nashra_session/);
+    const strip = (s: string) => s.replace(/value="[^"]*"/g, '');
+    expect(strip(wrong.body).replace(EDITOR, 'nobody')).toBe(strip(unknown.body));
+  });
+
+  it('marks cookies Secure with NASHRA_WEB_SECURE_COOKIES=1 and sends security headers', async () => {
+    const { app } = await setup({ NASHRA_WEB_SECURE_COOKIES: '1' });
+    const res = await signIn(app, jar());
+    expect(String(res.headers['set-cookie'])).toMatch(/nashra_session=[^;]+;.*Secure/);
+    const page = await get(app, jar(), '/login');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['x-frame-options']).toBeDefined();
+  });
+});
+
+describe('first run', () => {
+  it('offers a one-time setup link only while no editor account exists', async () => {
+    const { f } = await setup({}, { editor: false });
+    await app!.close();
+    const { startDesk } = await import('../src/desk/server.js');
+    const desk = await startDesk(f.deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const link = f.lines.map((l) => /(http:\/\/\S+\/setup\/\S+)/.exec(l)?.[1]).find(Boolean)!;
+      expect(link).toBeDefined();
+      const path = new URL(link).pathname;
+      expect((await fetch(`${desk.url}/setup/guessed-token`)).status).toBe(404);
+      const form = await fetch(link);
+      expect(form.status).toBe(200);
+      const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const body = new URLSearchParams({ _csrf: csrfOf(await form.text()), username: 'first', password: PASSWORD, password2: PASSWORD });
+      const created = await fetch(link, { method: 'POST', body, headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+      expect(created.status).toBe(303);
+      expect(created.headers.getSetCookie().join()).toMatch(/nashra_session=/);
+      expect(f.store.deskEditors.list().map((e) => e.username)).toEqual(['first']);
+      expect((await fetch(`${desk.url}${path}`)).status).toBe(404);
+    } finally {
+      await desk.close();
+    }
+  });
+});
+
+describe('pages and actions', () => {
+  it('searches on normalised Arabic: «الرقة» finds «الرّقة»', async () => {
+    const { app, f } = await setup();
+    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    storeArticle(f.store, {
+      url: 'https://example.org/raqqa', title: 'اشتباكات في الرّقة', source: 'مصدر', language: 'ar', categories: [],
+      paragraphs: ['شهدت مدينة الرّقة اشتباكات عنيفة صباح اليوم بين فصيلين.', 'وقال سكان إن الأسواق أغلقت.'],
+    });
+    const j = jar();
+    await signIn(app, j);
+    const found = await get(app, j, `/?q=${encodeURIComponent('الرقة')}`);
+    expect(found.body).toContain('اشتباكات في الرّقة');
+    expect(found.body).toContain(f.article.title); // its category is «الرّقة»
+    const none = await get(app, j, `/?q=${encodeURIComponent('زلزال')}`);
+    expect(none.body).not.toContain('اشتباكات في الرّقة');
+    expect(none.body).not.toContain(f.article.title);
+  });
+
+  it('every action goes through the newsroom and is audited with the editor\'s username', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    const source = f.store.sources.add({ url: 'https://feeds.example.org/rss', kind: 'rss', name: 'Feed' });
+    const token = async (url: string) => csrfOf((await get(app, j, url)).body);
+
+    // Urgent: compose, preview for everyone, confirm.
+    const urgent = await post(app, j, '/urgent', { _csrf: await token('/urgent'), text: 'عاجل: انقطاع الكهرباء في دمشق' });
+    expect(urgent.statusCode).toBe(303);
+    const broadcastUrl = String(urgent.headers.location);
+    const preview = await get(app, j, broadcastUrl);
+    expect(preview.body).toMatch(/id="will-receive">1</);
+    const bToken = /name="token" value="([^"]+)"/.exec(preview.body)![1]!;
+    expect((await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: 'forged' })).statusCode).toBe(303);
+    expect(f.store.deliveries.listForArticle(f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!.articleId)).toHaveLength(0);
+    await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
+    await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
+    const b = f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!;
+    expect(f.store.deliveries.listForArticle(b.articleId)).toHaveLength(1);
+
+    await post(app, j, `/sources/${source.id}/pause`, { _csrf: await token('/sources') });
+    expect(f.store.sources.get(source.id)!.active).toBe(false);
+    await post(app, j, `/sources/${source.id}/resume`, { _csrf: await token('/sources') });
+    await post(app, j, `/sources/${source.id}/remove`, { _csrf: await token('/sources') });
+    expect(f.store.sources.get(source.id)).toBeUndefined();
+
+    // In doubt: a delivery interrupted by a crash, marked as sent from the Queue page.
+    const [d] = f.store.deliveries.listForArticle(b.articleId);
+    f.store.deliveries.markSending(d!.id);
+    f.store.deliveries.recoverInterrupted('hold');
+    const queue = await get(app, j, '/queue');
+    expect(queue.body).toContain(`/queue/${d!.id}/resolve`);
+    await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
+    expect(f.store.deliveries.get(d!.id)!.state).toBe('sent');
+
+    // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
+    const failedArticle = f.article.id;
+    f.store.deliveries.enqueue(failedArticle, [{ id: sub.id, platform: 'telegram' }]);
+    const [fd] = f.store.deliveries.listForArticle(failedArticle);
+    f.store.deliveries.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
+    const articlePage = await get(app, j, `/articles/${failedArticle}`);
+    expect(articlePage.body).toContain('id="resend"');
+    await post(app, j, `/articles/${failedArticle}/resend`, { _csrf: csrfOf(articlePage.body) });
+    expect(f.store.deliveries.get(fd!.id)!.state).toBe('queued');
+
+    await post(app, j, `/subscriptions/${sub.id}/deactivate`, { _csrf: await token('/subscriptions') });
+    expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
+
+    const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.pause', 'source.resume',
+      'source.remove', 'delivery.mark_sent', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
+    expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
+    const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);
+    expect(activity.body).toContain('<td dir="ltr">source.pause</td>');
+    expect(activity.body).not.toContain('<td dir="ltr">source.resume</td>');
+    expect((await get(app, j, '/stats')).body).toContain('<svg');
+  });
+
+  it('escapes HTML in the send preview too, and refuses an unknown platform audience', async () => {
+    const { app, f } = await setup();
+    f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' });
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: '<script>alert(1)</script>', summary: '<b onmouseover=alert(2)>x</b>', hashtags: '<i>' });
+    const sent = await post(app, j, `/articles/${f.article.id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'matching' });
+    const preview = await get(app, j, String(sent.headers.location));
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).not.toMatch(/<script>alert|<b onmouseover|<i>/);
+    expect(preview.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const bad = await post(app, j, `/articles/${f.article.id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'platform', platform: '<svg>' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toContain('<svg>');
+  });
+});
