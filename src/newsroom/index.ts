@@ -14,7 +14,7 @@ export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
-export { addSource, formatInterval, listSources, parseInterval, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export { matchesTopics, topicChoices } from './topics.js';
 export {
