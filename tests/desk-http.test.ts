@@ -291,6 +291,11 @@ describe('pages and actions', () => {
     const b = f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!;
     expect(f.store.deliveries.listForArticle(b.articleId)).toHaveLength(1);
 
+    f.store.sources.recordFetch(source.id, { status: 'HTTP 200', nextFetchAt: Date.now() + 600_000 });
+    const sourcesPage = await get(app, j, '/sources');
+    expect(sourcesPage.body).toContain(`action="/sources/${source.id}/poll"`);
+    await post(app, j, `/sources/${source.id}/poll`, { _csrf: csrfOf(sourcesPage.body) });
+    expect(f.store.sources.get(source.id)!.nextFetchAt.getTime()).toBe(0); // due now: the running poller takes it
     await post(app, j, `/sources/${source.id}/pause`, { _csrf: await token('/sources') });
     expect(f.store.sources.get(source.id)!.active).toBe(false);
     await post(app, j, `/sources/${source.id}/resume`, { _csrf: await token('/sources') });
@@ -320,7 +325,7 @@ describe('pages and actions', () => {
     expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
 
     const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.pause', 'source.resume',
+    expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.poll', 'source.pause', 'source.resume',
       'source.remove', 'delivery.mark_sent', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);

@@ -100,7 +100,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
   sub(sources, 'list').description('with last fetch, status, error count and articles found')
     .action(action(lazy(commands, (m) => m.sourcesList)));
-  for (const [name, description] of [['remove', 'stop following a source (its articles stay stored)'], ['pause', 'stop polling a source for now'], ['resume', 'poll a paused source again (what was published meanwhile is marked seen)']] as const) {
+  for (const [name, description] of [['remove', 'stop following a source (its articles stay stored)'], ['pause', 'stop polling a source for now'], ['resume', 'poll a paused source again (what was published meanwhile is marked seen)'], ['poll', 'poll a source now (the running nashra run takes it within a second)']] as const) {
     sub(sources, name).description(description).argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }

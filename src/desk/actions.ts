@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../model/broadcast.js';
 import {
   addSource, cancelBroadcast, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
-  setSourceActive, stopBroadcast, unsubscribe, type Actor,
+  pollSourceNow, setSourceActive, stopBroadcast, unsubscribe, type Actor,
 } from '../newsroom/index.js';
 import { UserError } from '../errors.js';
 import { parseId } from './routes.js';
@@ -81,6 +81,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
     ['pause', (actor: Actor, sourceId: number) => setSourceActive(newsroom, actor, sourceId, false)],
     ['resume', (actor: Actor, sourceId: number) => setSourceActive(newsroom, actor, sourceId, true)],
     ['remove', (actor: Actor, sourceId: number) => removeSource(newsroom, actor, sourceId)],
+    ['poll', (actor: Actor, sourceId: number) => pollSourceNow(newsroom, actor, sourceId)],
   ] as const) {
     app.post(`/sources/:id/${name}`, async (req, reply) => {
       const sourceId = id(req);

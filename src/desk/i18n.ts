@@ -32,7 +32,7 @@ const ar = {
   urgent: { title: 'خبر عاجل', text: 'نص الخبر العاجل', intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.', preview: 'معاينة' },
   sources: {
     title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
-    errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف',
+    errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف', pollNow: 'اجلب الآن',
     paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
   },
   subs: {
@@ -82,7 +82,7 @@ const en: Words = {
   urgent: { title: 'Urgent alert', text: 'Alert text', intro: 'An urgent alert goes out before everything queued, to every active subscriber.', preview: 'Preview' },
   sources: {
     title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
-    errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove',
+    errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove', pollNow: 'Poll now',
     paused: 'paused', failing: 'failing since', none: 'No sources yet.', confirmRemove: 'Remove this source? Its articles stay stored.',
   },
   subs: {

@@ -216,7 +216,7 @@ ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<d
   <td>${s.lastStatus ?? '—'}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}${s.failingSince ? html`<br><span class="state state-failed">${w.sources.failing} ${formatTime(s.failingSince, ctx.lang, tz)}</span>` : ''}</td>
   <td>${s.errorCount}</td><td>${s.articlesFound}</td>
   <td>${s.active ? formatAge(Math.max(0, s.nextFetchAt.getTime() - now), ctx.lang) : '—'}</td>
-  <td class="row-actions">${s.active ? act(s, 'pause', w.sources.pause) : act(s, 'resume', w.sources.resume)} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
+  <td class="row-actions">${s.active ? html`${act(s, 'poll', w.sources.pollNow)} ${act(s, 'pause', w.sources.pause)}` : act(s, 'resume', w.sources.resume)} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 

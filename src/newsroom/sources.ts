@@ -87,6 +87,19 @@ export function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, ac
   });
 }
 
+/** "Poll now": the source becomes due at once, and the running `nashra run` polls it within a second. */
+export function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number): Source {
+  requireEditor(deps, actor, 'sources');
+  const { store } = deps;
+  return store.transaction(() => {
+    const source = store.sources.get(id);
+    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
+    if (!store.sources.pollSoon(id)) throw new UserError(`source #${id} is paused: resume it first`);
+    audit(store, actor, 'source.poll', { source: id });
+    return store.sources.get(id)!;
+  });
+}
+
 export function listSources(deps: NewsroomDeps, actor: Actor): Source[] {
   requireEditor(deps, actor, 'sources');
   audit(deps.store, actor, 'source.list');

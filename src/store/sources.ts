@@ -15,6 +15,7 @@ export class SourcesTable {
   private readonly activeStmt: Statement;
   private readonly dueStmt: Statement;
   private readonly primeStmt: Statement;
+  private readonly pollSoonStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, created_at)
@@ -32,6 +33,7 @@ export class SourcesTable {
     this.activeStmt = db.prepare(`UPDATE sources SET active = @active, next_fetch_at = 0,
         primed_at = CASE WHEN @active = 1 AND active = 0 THEN NULL ELSE primed_at END, backfill = CASE WHEN @active = 1 AND active = 0 THEN 0 ELSE backfill END
       WHERE id = @id`);
+    this.pollSoonStmt = db.prepare('UPDATE sources SET next_fetch_at = 0 WHERE id = ? AND active = 1');
     this.primeStmt = db.prepare('UPDATE sources SET primed_at = ? WHERE id = ? AND primed_at IS NULL');
     this.dueStmt = db.prepare('SELECT * FROM sources WHERE active = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at, id');
   }
@@ -69,6 +71,11 @@ export class SourcesTable {
 
   setActive(id: number, active: boolean): void {
     this.activeStmt.run({ active: active ? 1 : 0, id });
+  }
+
+  /** Due now: the running poller takes it on its next tick (about a second). False when it is paused or gone. */
+  pollSoon(id: number): boolean {
+    return this.pollSoonStmt.run(id).changes > 0;
   }
 
   /** Records the first successful poll (the backlog is now marked seen). */

@@ -1,6 +1,6 @@
 import { withoutLeadingUrl } from '../../ingest/http.js';
 import type { Source } from '../../model/source.js';
-import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, removeSource, setSourceActive } from '../../newsroom/index.js';
+import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -51,12 +51,16 @@ function describeStatus(s: Source, now: number): string {
 }
 
 /** `nashra sources remove|pause|resume <id>`. */
-export const sourcesChange = (change: 'remove' | 'pause' | 'resume') =>
+export const sourcesChange = (change: 'remove' | 'pause' | 'resume' | 'poll') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
     const n = Number(id);
     if (change === 'remove') {
       const source = removeSource(ctx.newsroom(), CLI_OPERATOR, n);
       return ctx.out(`source #${n} removed (${source.name}); its articles stay stored`);
+    }
+    if (change === 'poll') {
+      const source = pollSourceNow(ctx.newsroom(), CLI_OPERATOR, n);
+      return ctx.out(`source #${n} (${source.name}) is due now: a running nashra run polls it within a second`);
     }
     const source = setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
     ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
