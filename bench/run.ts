@@ -11,6 +11,7 @@ import { benchDelivery } from './delivery.js';
 import { benchDesk } from './desk.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
+import { benchSearch } from './search.js';
 import { benchStore } from './store.js';
 import { benchSummarize } from './summarize.js';
 import { benchWhatsApp } from './whatsapp.js';
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
     add('store: queue one article for 10,000 subscribers', '≤ 100 ms', s.queue10kMs, 'ms', s.queue10kMs <= 100);
     add('store: /latest end to end in process', '≤ 5 ms', s.latestMs, 'ms', s.latestMs <= 5);
     add('store: database size at that scale', 'reference', s.dbBytes / 1024 / 1024, 'MB', null);
+  }
+  if (want('search')) {
+    const q = await benchSearch();
+    results.search = q;
+    add('search: /search end to end, median of 10 queries (100k articles)', '≤ 20 ms', q.medianMs, 'ms', q.worstQueryMedianMs <= 20);
   }
   if (want('desk')) {
     // --quick: a tenth of the store (the page queries are bounded, the figure barely moves).

@@ -10,6 +10,9 @@ import { actorOf, commandArgs, isEditor, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
+/** The word after a source's URL that holds its new items for an editor. */
+const REVIEW_WORDS = new Set(['review', 'مراجعة']);
+
 const decisionKeyboard = (m: Messages, b: Broadcast) =>
   new InlineKeyboard().text(m.send, `bc:send:${b.id}:${b.token}`).text(m.cancel, `bc:cancel:${b.id}:${b.token}`);
 
@@ -79,10 +82,15 @@ export function editors(deps: BotDeps): Composer<Context> {
     const m = t(ctx);
     const actor = actorOf(ctx);
     if (action === 'add' && rest[0]) {
-      const { source, firstPoll } = await addSource(deps.newsroom, actor, { url: rest[0], intervalSeconds: rest[1] ? parseInterval(rest[1]) : undefined });
-      return void (await ctx.reply(firstPoll.ok
-        ? m.sourcesAdded(source.name, String(source.id), firstPoll.seen, firstPoll.sent)
-        : m.sourcesAddedPollFailed(source.name, String(source.id), firstPoll.error), { link_preview_options: { is_disabled: true } }));
+      // /sources add <url> [10m] [review|مراجعة], the two options in either order.
+      const options = rest.slice(1);
+      const review = options.some((o) => REVIEW_WORDS.has(o.toLowerCase()));
+      const interval = options.find((o) => !REVIEW_WORDS.has(o.toLowerCase()));
+      const { source, firstPoll } = await addSource(deps.newsroom, actor, { url: rest[0], intervalSeconds: interval ? parseInterval(interval) : undefined, review });
+      return void (await ctx.reply(!firstPoll.ok
+        ? m.sourcesAddedPollFailed(source.name, String(source.id), firstPoll.error)
+        : source.review ? m.sourcesAddedReview(source.name, String(source.id), firstPoll.seen)
+        : m.sourcesAdded(source.name, String(source.id), firstPoll.seen, firstPoll.sent), { link_preview_options: { is_disabled: true } }));
     }
     if ((action === 'remove' || action === 'rm') && /^\d+$/.test(rest[0] ?? '')) {
       const source = removeSource(deps.newsroom, actor, Number(rest[0]));
@@ -90,7 +98,7 @@ export function editors(deps: BotDeps): Composer<Context> {
     }
     const sources = listSources(deps.newsroom, actor);
     if (action && action !== 'list') return void (await ctx.reply(m.sourcesUsage));
-    const lines = sources.map((s) => `#${s.id} ${s.name}${s.active ? '' : ' ⏸'}${s.lastError ? ' ⚠️' : ''}\n${s.url}`);
+    const lines = sources.map((s) => `#${s.id} ${s.name}${s.review ? ' 👁' : ''}${s.active ? '' : ' ⏸'}${s.lastError ? ' ⚠️' : ''}\n${s.url}`);
     const text = sources.length ? `${m.sourcesTitle(String(sources.length))}\n\n${lines.join('\n\n')}` : m.sourcesNone;
     await ctx.reply(`${text.slice(0, TELEGRAM_MESSAGE_LIMIT - 300)}\n\n${m.sourcesUsage}`, { link_preview_options: { is_disabled: true } });
   });

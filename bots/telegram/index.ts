@@ -9,6 +9,8 @@ import { createBot, describe, registerCommands, type BotOptions } from './bot.js
 import { PLATFORM } from './context.js';
 import type { TelegramSettings } from './settings.js';
 import { createTelegramTransport, describeAnswer } from './transport.js';
+import { askEditorsToReview } from './review.js';
+import type { Review, StoredArticle } from '../../src/store/index.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
@@ -108,6 +110,11 @@ export class TelegramAdapter implements PlatformAdapter {
     for (const id of this.ctx.newsroom.editors.on(PLATFORM)) {
       await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
     }
+  }
+
+  /** An item held for review: each editor gets the post with «نشر» / «تجاهل» (bots/telegram/review.ts). */
+  askEditorsToReview(article: StoredArticle, review: Review): Promise<void> {
+    return askEditorsToReview(this.ctx, this.bot.api, article, review);
   }
 
   /** Logs only the changes, so an outage is one warning and its end one line, not one per request. */

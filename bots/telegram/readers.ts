@@ -1,9 +1,9 @@
 import { Composer, type Context } from 'grammy';
-import { normalizeArabic } from '../../src/text/arabic.js';
 import { renderArticle } from '../../src/format/render.js';
+import { searchArticles } from '../../src/newsroom/index.js';
 import type { StoredArticle } from '../../src/store/index.js';
 import { commandArgs, isEditor, t, type BotDeps } from './context.js';
-import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
+import { escapeHtml, TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
 const SEPARATOR = '\n\n━━━━━━━━\n\n';
 
@@ -25,8 +25,13 @@ export function packArticles(rendered: string[], limit = TELEGRAM_MESSAGE_LIMIT)
 /** /start, /help, /latest [n], /search <words>. */
 export function readers(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
-  const sendArticles = async (ctx: Context, articles: StoredArticle[]) => {
-    const rendered = articles.map((a) => renderArticle(a, telegramMarkup, deps.config));
+  /** Each article as subscribers see it; a search result adds the sentence that matched when the post does not show it. */
+  const sendArticles = async (ctx: Context, articles: Array<{ article: StoredArticle; snippet?: string }>) => {
+    const rendered = articles.map(({ article, snippet }) => {
+      if (!snippet) return renderArticle(article, telegramMarkup, deps.config);
+      const line = `\n🔎 <i>${escapeHtml(snippet)}</i>`;
+      return renderArticle(article, telegramMarkup, deps.config, { maxLength: TELEGRAM_MESSAGE_LIMIT - line.length }) + line;
+    });
     for (const text of packArticles(rendered)) {
       await ctx.reply(text, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
     }
@@ -39,13 +44,12 @@ export function readers(deps: BotDeps): Composer<Context> {
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
     const articles = deps.store.articles.latest(count);
     if (articles.length === 0) return void (await ctx.reply(t(ctx).nothingYet));
-    await sendArticles(ctx, articles);
+    await sendArticles(ctx, articles.map((article) => ({ article })));
   });
   c.command('search', async (ctx) => {
     const query = commandArgs(ctx);
-    const words = normalizeArabic(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-    if (words.length === 0) return void (await ctx.reply(t(ctx).searchUsage));
-    const found = deps.store.articles.search(words, 5);
+    if (!/[\p{L}\p{N}]/u.test(query)) return void (await ctx.reply(t(ctx).searchUsage));
+    const found = searchArticles(deps.store, query, 5);
     if (found.length === 0) return void (await ctx.reply(t(ctx).noResults(query)));
     await sendArticles(ctx, found);
   });

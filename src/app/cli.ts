@@ -96,6 +96,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--interval <every>', 'how often to poll: 90s, 10m, 1h', '10m')
     .option('--category <name>', 'a category for its articles')
     .option('--backfill <n>', 'send the newest n items already in the feed (default 0: mark them seen)', wholeNumber(0, 100), 0)
+    .option('--review', 'hold new items for an editor: nothing is sent before «نشر» (Telegram) or nashra review publish')
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
   sub(sources, 'list').description('with last fetch, status, error count and articles found')
     .action(action(lazy(commands, (m) => m.sourcesList)));
@@ -114,6 +115,13 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
   for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent'], ['send-again', 'it did not arrive: queue it again']] as const) {
     sub(inDoubt, name).description(description).argument('<delivery-id>', 'from nashra in-doubt list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
+  }
+
+  const review = sub(program, 'review').description('items from sources added with --review, waiting for an editor');
+  sub(review, 'list').description('the items waiting, oldest first').action(action(lazy(commands, (m) => m.reviewList)));
+  for (const [name, description] of [['publish', 'queue it for every matching subscription'], ['dismiss', 'never send it']] as const) {
+    sub(review, name).description(description).argument('<article-id>', 'from nashra review list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .action(action(lazy(commands, (m) => m.reviewDecide(name))));
   }
 
   sub(program, 'stats').description('articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources')

@@ -16,6 +16,7 @@ import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
 import { collectStats, type ChatRules } from '../newsroom/index.js';
@@ -40,6 +41,8 @@ const STATUS_EVERY_MS = 5000;
 
 const LEASE = 'run';
 const LEASE_TTL_MS = 15_000;
+/** How soon editors hear of items held by another process (`nashra sources add --review`, /sources add). */
+const ASK_EDITORS_MS = 10_000;
 
 /**
  * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
@@ -72,7 +75,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
 
     const worker = new DeliveryWorker(store, transports, logger);
     options.queued?.listen(() => worker.notify());
-    const poller = new SourcePoller(config, store, logger, () => worker.notify());
+    const askEditors = reviewAnnouncer(store, logger, options.platforms);
+    const poller = new SourcePoller(config, store, logger, () => worker.notify(), () => void askEditors());
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;
@@ -103,6 +107,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
       void stop.requested.then(() => worker.stop(3000));
       await poller.pollAll();
+      await askEditors();
       if (!stop.isRequested) {
         const result = await worker.drain();
         recordStatus();
@@ -120,6 +125,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       if (!stop.isRequested) {
         poller.start();
         worker.start();
+        const asking = setInterval(() => void askEditors(), ASK_EDITORS_MS);
+        void askEditors();
+        void stop.requested.then(() => clearInterval(asking));
         logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
       }
       await stop.requested;

@@ -1,6 +1,8 @@
 import type { Config, PlatformSettingsParser } from '../config.js';
 import type { Markup } from '../format/post.js';
 import type { Logger } from '../logger.js';
+import type { StoredArticle } from '../model/article.js';
+import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { ChatRules, NewsroomDeps } from '../newsroom/deps.js';
 import type { Store } from '../store/index.js';
@@ -18,6 +20,12 @@ export interface PlatformAdapter {
   notReadyReason?(): string | undefined;
   /** Tells this platform's editors something (another platform went down); absent when it has no way to. */
   notifyEditors?(text: string): Promise<void>;
+  /**
+   * Shows each of its editors an article held for review (a source added with --review), exactly as subscribers
+   * would see it, with a way to publish or dismiss it (decideReview), and updates every copy once someone decided.
+   * Absent when the platform has no way to: its editors use `nashra review` or another platform.
+   */
+  askEditorsToReview?(article: StoredArticle, review: Review): Promise<void>;
 }
 
 /** What `nashra run` gives a platform to build its adapter. */

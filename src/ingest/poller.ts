@@ -9,6 +9,7 @@ import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './ht
 import { detectLanguage } from '../text/language.js';
 import type { Logger } from '../logger.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { holdForReview } from '../newsroom/review.js';
 import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
@@ -16,7 +17,7 @@ import { notTextReason } from '../text/safety.js';
 import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
-export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number }
+export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number; held: number }
 
 export interface SourcePollResult {
   sourceId: number;
@@ -26,6 +27,8 @@ export interface SourcePollResult {
   /** Of those, stored as seen only (backlog on the first poll). */
   seen: number;
   queued: number;
+  /** Of those, held for an editor's decision (a source with review on): nothing queued. */
+  held: number;
   /** Items left out: no title or link, no text. */
   skipped: number;
   /** Items already stored (same URL or GUID) or recorded as duplicates. */
@@ -67,7 +70,7 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
 export async function pollSource(deps: PollDeps, source: Source, opts: { response?: FetchedText; signal?: AbortSignal } = {}): Promise<SourcePollResult> {
   const { config, store, logger } = deps;
   const now = Date.now();
-  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, skipped: 0, known: 0 };
+  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0 };
   const target = source.feedUrl ?? source.url;
   try {
     const res = opts.response ?? await fetchText(target, {
@@ -94,7 +97,10 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       }
       result.newArticles++;
       if (seenOnly) result.seen++;
-      else result.queued += routeArticle(store, stored.article);
+      else if (source.review) {
+        holdForReview(store, stored.article, now);
+        result.held++;
+      } else result.queued += routeArticle(store, stored.article);
     }
     result.known += articles.known;
     store.sources.recordFetch(source.id, {
@@ -102,7 +108,7 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       nextFetchAt: nextFetchAfterSuccess(source, now),
     }, now);
     if (priming) store.sources.markPrimed(source.id, now);
-    logger.info('source polled', { source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, skipped: result.skipped });
+    logger.info('source polled', { source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped });
     return result;
   } catch (err) {
     // Stopping the service is not the source's fault: nothing is recorded, it is polled again after the restart.
@@ -309,16 +315,19 @@ export class SourcePoller {
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly onQueued: () => void,
+    /** Articles were held for review: ask the editors. */
+    private readonly onHeld: () => void = () => {},
   ) {}
 
   /** Polls every active source now, due or not, with bounded concurrency. */
   async pollAll(): Promise<PollSummary> {
     const sources = this.store.sources.due(Infinity);
-    const summary: PollSummary = { sources: sources.length, newArticles: 0, queued: 0, failed: 0 };
+    const summary: PollSummary = { sources: sources.length, newArticles: 0, queued: 0, failed: 0, held: 0 };
     await forEachLimited(sources, this.config.fetch.concurrency, async (source) => {
       const r = await this.pollOne(source);
       summary.newArticles += r.newArticles;
       summary.queued += r.queued;
+      summary.held += r.held;
       if (r.outcome === 'error') summary.failed++;
     });
     return summary;
@@ -361,6 +370,7 @@ export class SourcePoller {
   private async pollOne(source: Source): Promise<SourcePollResult> {
     const result = await pollSource({ config: this.config, store: this.store, logger: this.logger }, source, { signal: this.abort.signal });
     if (result.queued > 0) this.onQueued();
+    if (result.held > 0) this.onHeld();
     return result;
   }
 }

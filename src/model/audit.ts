@@ -14,4 +14,5 @@ export type AuditAction =
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
+  | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'refused';

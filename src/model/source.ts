@@ -10,11 +10,13 @@ export interface Source {
   backfill: number;
   /** When the first successful poll marked the backlog seen; undefined until then (and after re-enabling). */
   primedAt?: Date;
+  /** New items wait for an editor's «نشر» (nashra sources add --review): stored and summarised, never queued before. */
+  review: boolean;
 }
 
 export interface NewSource {
   url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string; intervalSeconds?: number;
-  backfill?: number;
+  backfill?: number; review?: boolean;
 }
 
 /** After a successful or failed fetch: what the poller records. */

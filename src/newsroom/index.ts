@@ -15,6 +15,11 @@ export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput }
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export {
+  decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
+  type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
+} from './review.js';
+export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export { matchesTopics, topicChoices } from './topics.js';
 export {

@@ -15,6 +15,8 @@ export interface AddSourceInput {
   category?: string;
   /** Items of the current feed to send anyway; the rest are marked seen. */
   backfill?: number;
+  /** New items wait for an editor's «نشر» (decideReview) instead of going out at once. */
+  review?: boolean;
 }
 
 export interface AddSourceResult {
@@ -22,7 +24,7 @@ export interface AddSourceResult {
   /** What the URL turned out to be, e.g. "WordPress site: polling https://…/wp-json/wp/v2/posts". */
   description: string;
   /** Outcome of the first poll, made at once so the backlog is marked seen now. */
-  firstPoll: { ok: true; seen: number; sent: number; queued: number; skipped: number } | { ok: false; error: string };
+  firstPoll: { ok: true; seen: number; sent: number; queued: number; held: number; skipped: number } | { ok: false; error: string };
 }
 
 /** Detects what the URL is, stores it, and polls it once. User mistakes and unreachable URLs are UserErrors. */
@@ -45,12 +47,13 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   const source = store.sources.add({
     url, feedUrl: detection.feedUrl, kind: detection.kind, name: input.name ?? detection.name,
     category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
+    review: input.review,
   });
-  audit(store, actor, 'source.add', { source: source.id, url: source.url });
+  audit(store, actor, 'source.add', { source: source.id, url: source.url, ...(source.review ? { review: true } : {}) });
   const r = await pollSource(deps, source, { response: detection.response });
   const firstPoll = r.outcome === 'error'
     ? { ok: false as const, error: r.error ?? 'unknown error' }
-    : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen, queued: r.queued, skipped: r.skipped };
+    : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued, held: r.held, skipped: r.skipped };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
 }

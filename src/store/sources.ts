@@ -18,8 +18,8 @@ export class SourcesTable {
   private readonly pollSoonStmt: Statement;
 
   constructor(private readonly db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, created_at)
-      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @now)`);
+    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, created_at)
+      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @now)`);
     this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');
     this.byUrl = db.prepare('SELECT * FROM sources WHERE url = ? OR feed_url = ?');
     this.listStmt = db.prepare('SELECT * FROM sources ORDER BY id');
@@ -41,7 +41,7 @@ export class SourcesTable {
   add(s: NewSource, now = Date.now()): Source {
     const id = Number(this.insertStmt.run({
       url: s.url, feedUrl: s.feedUrl ?? null, kind: s.kind, name: s.name, category: s.category ?? null,
-      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, backfill: s.backfill ?? 0, now,
+      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, backfill: s.backfill ?? 0, review: s.review ? 1 : 0, now,
     }).lastInsertRowid);
     return this.get(id)!;
   }
@@ -97,7 +97,7 @@ interface SourceRow {
   time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
   last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;
   failing_since: number | null; next_fetch_at: number; articles_found: number; created_at: number;
-  backfill: number; primed_at: number | null;
+  backfill: number; primed_at: number | null; review: number;
 }
 
 function fromRow(r: SourceRow): Source {
@@ -108,6 +108,6 @@ function fromRow(r: SourceRow): Source {
     lastModified: r.last_modified ?? undefined, lastFetchAt: date(r.last_fetch_at), lastStatus: r.last_status ?? undefined,
     lastError: r.last_error ?? undefined, errorCount: r.error_count, failingSince: date(r.failing_since),
     nextFetchAt: new Date(r.next_fetch_at), articlesFound: r.articles_found, createdAt: new Date(r.created_at),
-    backfill: r.backfill, primedAt: date(r.primed_at),
+    backfill: r.backfill, primedAt: date(r.primed_at), review: r.review === 1,
   };
 }

@@ -151,6 +151,8 @@ export class FakeTelegram {
       }
       case 'editMessageText':
         return ok({ message_id: Number(p.message_id), date: Math.floor(Date.now() / 1000), chat: this.chatOf(p.chat_id), text: p.text });
+      case 'editMessageCaption':
+        return ok({ message_id: Number(p.message_id), date: Math.floor(Date.now() / 1000), chat: this.chatOf(p.chat_id), caption: p.caption });
       case 'editMessageReplyMarkup':
         return ok({ message_id: Number(p.message_id), date: Math.floor(Date.now() / 1000), chat: this.chatOf(p.chat_id) });
       case 'getChatMember':

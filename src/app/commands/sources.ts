@@ -6,10 +6,11 @@ import type { CommandContext } from '../context.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 /** `nashra sources add <url>`: detects what the URL is, follows it, and polls it once. */
-export async function sourcesAdd([url]: string[], options: { name?: string; interval: string; category?: string; backfill: number }, ctx: CommandContext): Promise<void> {
+export async function sourcesAdd([url]: string[], options: { name?: string; interval: string; category?: string; backfill: number; review?: boolean }, ctx: CommandContext): Promise<void> {
   const intervalSeconds = parseInterval(options.interval);
   const { source, description, firstPoll } = await addSource(ctx.newsroom(), CLI_OPERATOR, {
     url: url!, name: options.name, category: options.category, intervalSeconds, backfill: options.backfill,
+    review: options.review === true,
   });
   ctx.out(description);
   if (!firstPoll.ok) {
@@ -18,7 +19,9 @@ export async function sourcesAdd([url]: string[], options: { name?: string; inte
   }
   ctx.out(`source #${source.id} added: ${source.name}, every ${formatInterval(intervalSeconds)}` +
     `${source.category ? `, category ${source.category}` : ''}; ${firstPoll.seen} existing item${firstPoll.seen === 1 ? '' : 's'} marked as seen` +
-    `, ${firstPoll.sent} sent as backfill (queued for ${firstPoll.queued} subscription${firstPoll.queued === 1 ? '' : 's'})` +
+    (source.review
+      ? `, ${firstPoll.held} held for review; new items wait for an editor (nashra review list)`
+      : `, ${firstPoll.sent} sent as backfill (queued for ${firstPoll.queued} subscription${firstPoll.queued === 1 ? '' : 's'})`) +
     (firstPoll.skipped ? `, ${firstPoll.skipped} skipped` : ''));
 }
 
@@ -32,7 +35,7 @@ export async function sourcesList(_args: string[], _options: unknown, ctx: Comma
   ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polled URL'].join('\t'));
   for (const s of sources) {
     ctx.out([
-      s.id, s.kind, s.name + (s.category ? ` [${s.category}]` : '') + (s.active ? '' : ' (paused)'), formatInterval(s.intervalSeconds),
+      s.id, s.kind, s.name + (s.category ? ` [${s.category}]` : '') + (s.review ? ' (review)' : '') + (s.active ? '' : ' (paused)'), formatInterval(s.intervalSeconds),
       s.lastFetchAt ? s.lastFetchAt.toISOString().replace(/\.\d+Z$/, 'Z') : 'never', describeStatus(s, now), s.errorCount,
       s.articlesFound, s.feedUrl ?? s.url,
     ].join('\t'));

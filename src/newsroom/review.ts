@@ -1,0 +1,109 @@
+import { UserError } from '../errors.js';
+import type { StoredArticle } from '../model/article.js';
+import type { Review } from '../model/review.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/index.js';
+import { audit, requireEditor, type Actor } from './actor.js';
+import { queueAudience } from './audience.js';
+import type { NewsroomDeps } from './deps.js';
+
+/**
+ * Sources added with --review: their new items are stored and summarised, then held here until an editor presses
+ * «نشر» (queued like a new article) or «تجاهل» (never sent). The first editor to decide wins: the store's
+ * compare-and-set moves a review out of `pending` once, so a second press, on any platform, changes nothing.
+ */
+
+export type ReviewVerdict = 'publish' | 'dismiss';
+
+export type ReviewResult =
+  | { kind: 'done'; review: Review; article: StoredArticle; queued: number }
+  /** Someone decided first (or the same press came twice): nothing happens, and the review says who and how. */
+  | { kind: 'already-decided'; review: Review; article: StoredArticle };
+
+/** Holds a new article for review instead of routing it (the poller, for a source with review on). */
+export function holdForReview(store: Store, article: StoredArticle, now = Date.now()): void {
+  store.reviews.open(article.id, now);
+}
+
+/**
+ * «نشر» or «تجاهل». Publishing queues the article for every matching subscription active now (what a new article
+ * arriving at this moment would reach), in the same transaction as the decision. `token` is the random part of a
+ * button's data; the CLI, which names the article itself, passes none.
+ */
+export function decideReview(deps: NewsroomDeps, actor: Actor, articleId: number, verdict: ReviewVerdict, token?: string): ReviewResult {
+  requireEditor(deps, actor, 'review');
+  const { store } = deps;
+  const now = Date.now();
+  const result = store.transaction((): ReviewResult => {
+    // The compare-and-set first: it takes the database's write lock before anything is read, so two processes
+    // (nashra run and a CLI command) cannot both see `pending`.
+    const decided = store.reviews.decide(articleId, verdict === 'publish' ? 'published' : 'dismissed', actor, now);
+    const review = store.reviews.get(articleId);
+    const article = store.articles.get(articleId);
+    if (!review || !article || (token !== undefined && token !== review.token)) {
+      throw new UserError(`article ${articleId} is not held for review (see nashra review list)`); // rolls the decision back
+    }
+    if (!decided) return { kind: 'already-decided', review, article };
+    const queued = verdict === 'publish' ? queueAudience(store, article, { kind: 'matching' }, { activeBefore: now }) : 0;
+    if (verdict === 'publish') store.reviews.setQueued(articleId, queued);
+    audit(store, actor, verdict === 'publish' ? 'review.publish' : 'review.dismiss', { article: articleId, queued }, now);
+    return { kind: 'done', review: store.reviews.get(articleId)!, article, queued };
+  });
+  if (result.kind === 'done') {
+    deps.logger.info(verdict === 'publish' ? 'review published' : 'review dismissed', { article: articleId, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    if (result.queued > 0) deps.onQueued();
+  }
+  return result;
+}
+
+export interface PendingReview { review: Review; article: StoredArticle }
+
+/** What waits for a decision, oldest first (`nashra review list`). */
+export function listPendingReviews(deps: NewsroomDeps, actor: Actor, limit = 200): PendingReview[] {
+  requireEditor(deps, actor, 'review');
+  audit(deps.store, actor, 'review.list');
+  return withArticles(deps.store, deps.store.reviews.pending(limit));
+}
+
+/** What a platform adapter implements to put a held article in front of its editors (PlatformAdapter.askEditorsToReview). */
+export interface Reviewer {
+  readonly name: string;
+  askEditorsToReview?(article: StoredArticle, review: Review): Promise<void>;
+}
+
+/** Reviews asked about per pass: a feed that brings a hundred items at once reaches the editors in a few passes. */
+const ASK_BATCH = 50;
+
+/**
+ * Asks the editors, on every platform that can, about each held article no one has been asked about yet: new items
+ * from a poll, items held by a CLI process (`nashra sources add --review`), items held while nothing was running.
+ * Passes run one after another, so an item is never asked about twice. Returns the function `nashra run` calls after
+ * each poll that held something, and once when it starts.
+ */
+export function reviewAnnouncer(store: Store, logger: Logger, platforms: readonly Reviewer[]): () => Promise<void> {
+  const reviewers = platforms.filter((p) => p.askEditorsToReview);
+  let running: Promise<void> = Promise.resolve();
+  const pass = async () => {
+    for (let batch = store.reviews.unasked(ASK_BATCH); batch.length > 0 && store.isOpen; batch = store.reviews.unasked(ASK_BATCH)) {
+      for (const { review, article } of withArticles(store, batch)) {
+        for (const p of reviewers) {
+          await p.askEditorsToReview!(article, review).catch((err) => logger.warn('editors not asked to review', { platform: p.name, article: article.id, error: err }));
+        }
+        // Asked once, whatever each editor's chat answered: a failure is logged, never repeated at every poll.
+        store.reviews.markAsked(review.articleId);
+      }
+    }
+  };
+  return () => {
+    if (reviewers.length === 0) return Promise.resolve();
+    running = running.then(pass).catch((err) => logger.error('asking the editors to review failed', { error: err }));
+    return running;
+  };
+}
+
+function withArticles(store: Store, reviews: Review[]): PendingReview[] {
+  return reviews.flatMap((review) => {
+    const article = store.articles.get(review.articleId);
+    return article ? [{ review, article }] : [];
+  });
+}
