@@ -232,6 +232,25 @@ describe('telegram bot: editors', () => {
     expect(stopShown).toBeLessThan(firstDelivery);
   });
 
+  it('offers «إعادة إرسال الفاشلة» on a finished broadcast with failures, and sends those again', async () => {
+    h = await startHarness();
+    const article = addArticle(h.store);
+    for (const chat of [10_001, 10_002]) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(chat), kind: 'private' });
+    h.fake.failFor(10_002, { kind: 'server_error' }); // a chat whose requests keep failing with 500 until the retries run out
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
+    const send = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+    const resendButton = () => h!.fake.sent('editMessageText').map((c) => c.params.reply_markup?.inline_keyboard?.[0]?.[0]).find((b) => b?.text === 'إعادة إرسال الفاشلة');
+    await waitFor(() => resendButton() !== undefined, 20_000, 'the finished progress message with the resend button');
+    expect(h.store.deliveries.listForArticle(article.id).map((d) => d.state).sort()).toEqual(['failed', 'sent']);
+    h.fake.failFor(10_002, undefined);
+    h.fake.pushUpdate(callback(EDITOR, resendButton().callback_data));
+    await waitFor(() => h!.fake.sentTo(10_002).length === 1, 10_000, 'the failed chat receives it');
+    expect(h.fake.sentTo(10_001)).toHaveLength(1);
+    expect(h.store.audit.recent().map((e) => e.action)).toContain('delivery.resend_failed');
+  }, 40_000);
+
   it('refuses a non-editor in one line and queues nothing', async () => {
     h = await startHarness();
     const article = addArticle(h.store);
