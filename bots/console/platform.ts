@@ -11,6 +11,7 @@ export const consolePlatform: PlatformDescriptor<Record<string, never>> = {
   name: 'console',
   markup: plainMarkup,
   variables: [],
+  label: { ar: 'الطرفية', en: 'Console' },
   local: true,
   parseSettings: () => ({}),
   classifyChat(chatId) {

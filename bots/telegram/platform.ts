@@ -8,6 +8,14 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   name: 'telegram',
   markup: telegramMarkup,
   variables: TELEGRAM_VARIABLES,
+  label: { ar: 'تيليغرام', en: 'Telegram' },
+  /** A public channel's post: t.me/<name>/<message>, or t.me/c/<id>/<message> (for its members). */
+  postUrl(chat, messageId) {
+    if (!/^\d+$/.test(messageId)) return undefined;
+    if (/^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(chat.chatId)) return `https://t.me/${chat.chatId.slice(1)}/${messageId}`;
+    if (chat.kind === 'channel' && /^-100\d+$/.test(chat.chatId)) return `https://t.me/c/${chat.chatId.slice(4)}/${messageId}`;
+    return undefined;
+  },
   enableHint: 'no TELEGRAM_BOT_TOKEN (set it to the token from @BotFather)',
   parseSettings: parseTelegramSettings,
   secrets: (s) => [s.token],

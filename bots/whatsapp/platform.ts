@@ -10,6 +10,7 @@ export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   name: 'whatsapp',
   markup: whatsappMarkup,
   variables: WHATSAPP_VARIABLES,
+  label: { ar: 'واتساب', en: 'WhatsApp' },
   enableHint: 'WHATSAPP_ENABLED is off (run nashra whatsapp login, then set WHATSAPP_ENABLED=1)',
   parseSettings: parseWhatsAppSettings,
   editors: (s) => s.editorNumbers,
