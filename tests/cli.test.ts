@@ -233,4 +233,11 @@ describe('nashra CLI', () => {
     at('subs', 'remove', '1');
     expect(at('subs', 'add', 'telegram', '-1009').stdout).toMatch(/\tرياضة\treactivated$/m);
   });
+
+  it('subs add takes --topics and --exclude, each replacing only its own half of the filter', () => {
+    const own = join(tmp.dir, 'filter.db');
+    const at = (...args: string[]) => runCli([...args, '--db', own]);
+    expect(at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور', '--exclude', 'رياضة').stdout).toMatch(/\tالرقة,دير الزور,-رياضة\tsubscribed$/m);
+    expect(at('subs', 'add', 'telegram', '-1007', '--exclude', 'كرة القدم').stdout).toMatch(/\tالرقة,دير الزور,-كرة القدم\tupdated \(changed: topics\)$/m);
+  });
 });

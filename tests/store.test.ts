@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
-import { matchesTopics } from '../src/newsroom/topics.js';
+import { matchesTopics, parseTopicFilter } from '../src/newsroom/topics.js';
 import { queueAudience } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
@@ -99,6 +99,19 @@ describe('store', () => {
     expect(matchesTopics(['الشؤون المحلية'], story)).toBe(true);
     expect(matchesTopics(['الرقة'], { title: 'قصف على الرّقة', paragraphs: [], categories: [] })).toBe(true);
     expect(matchesTopics(['الرقة'], { title: 'وصل وفد إلى بالرقة وللرقة', paragraphs: [], categories: [] })).toBe(true);
+  });
+
+  it('excludes with «-word» and «-"phrase"», and an exclusion wins over an inclusion, on real Arabic variants', () => {
+    const match = (topics: string[]) => matchesTopics(topics, {
+      title: 'الرَّقّة: مباراة كــرة\nالقدم تجمع فريقين', paragraphs: ['وأُقيمت المباراة في ملعب المدينة وسط حضور جماهيري.'], categories: ['رياضه'],
+    });
+    expect(match(['الرقة'])).toBe(true); // tashkeel in the text
+    expect(match(['-"كرة القدم"'.replace(/"/g, '')])).toBe(false); // tatweel and a line break inside the phrase
+    expect(match(['الرقة', '-كرة القدم'])).toBe(false); // the exclusion wins
+    expect(match(['-الرياضة'])).toBe(false); // «رياضه» category, teh marbuta and the article ignored
+    expect(match(['-السياسة'])).toBe(true); // only exclusions: everything but them
+    expect(match(['الاقامة'])).toBe(false); // «وأُقيمت» is not «الإقامة»
+    expect(parseTopicFilter('الرقة "دير الزور" -رياضة -"كرة القدم"، اقتصاد')).toEqual(['الرقة', 'دير الزور', '-رياضة', '-كرة القدم', 'اقتصاد']);
   });
 
   it('routes by normalised topics and never to subscriptions made after the article', () => {

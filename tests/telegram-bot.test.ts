@@ -34,6 +34,14 @@ describe('telegram bot: readers and subscribers', () => {
     tokenFree(h);
   });
 
+  it('takes a filter in /subscribe and says it back in words', async () => {
+    h = await startHarness();
+    h.fake.pushUpdate(message(privateChat(231), 231, '/subscribe الرقة "دير الزور" -"كرة القدم"'));
+    await waitFor(() => repliesTo(h!, 231).length === 1, 5000, 'reply');
+    expect(h.store.subscriptions.findByChat('telegram', '231')!.topics).toEqual(['الرقة', 'دير الزور', '-كرة القدم']);
+    expect(repliesTo(h, 231)[0]!.params.text).toBe('تمّ الاشتراك في: الرقة، دير الزور؛ عدا: كرة القدم');
+  });
+
   it('subscribes and unsubscribes a private chat', async () => {
     h = await startHarness();
     h.fake.pushUpdate(message(privateChat(201), 201, '/subscribe سوريا'));

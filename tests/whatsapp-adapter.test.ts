@@ -123,6 +123,18 @@ describe('whatsapp commands', () => {
     expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
   });
 
+  it('a group admin sets a filter with /subscribe: words, «-» exclusions', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: ADMIN, admin: true }]);
+    await started(h);
+    const reply = await h.world.latest.receive(GROUP, '/subscribe الرقة -رياضة', `${ADMIN}@c.us`).replied();
+    expect(reply).toBe(`${REPLIES.subscribed}\nالمواضيع: الرقة؛ عدا: رياضة`);
+    expect(h.store.subscriptions.findByChat('whatsapp', GROUP)!.topics).toEqual(['الرقة', '-رياضة']);
+    // «ملخص» alone changes the delivery, not the filter.
+    await h.world.latest.receive(GROUP, '/subscribe ملخص', `${ADMIN}@c.us`).replied();
+    expect(h.store.subscriptions.findByChat('whatsapp', GROUP)).toMatchObject({ topics: ['الرقة', '-رياضة'], digest: true });
+  });
+
   it("an editor's /broadcast shows a preview and «نعم» queues it; another reply cancels; a non-editor is refused", async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);

@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
 import { PermissionError } from '../../src/errors.js';
-import { setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
+import { describeFilter, parseTopicFilter, setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
 import type { ChatKind, Subscription } from '../../src/store/index.js';
 import { normalizeTopics } from '../../src/newsroom/topics.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
@@ -18,14 +18,14 @@ export async function mayManageChat(ctx: Context): Promise<boolean> {
   return member.status === 'creator' || member.status === 'administrator';
 }
 
-const parseTopics = (text: string): string[] => text.split(/[,،\n]+|\s+/u).map((s) => s.trim()).filter(Boolean);
 const sameTopic = (a: string, b: string) => normalizeTopics([a])[0] === normalizeTopics([b])[0];
 /** Callback data is at most 64 bytes: topics longer than that get no button. */
 const fitsButton = (topic: string) => Buffer.byteLength(`tp:${topic}`) <= 64;
 
 function topicsKeyboard(deps: BotDeps, sub: Subscription): InlineKeyboard {
   const offered = deps.topics();
-  for (const own of sub.topics) if (!offered.some((o) => sameTopic(o, own))) offered.push(own);
+  // Exclusions («-رياضة») are typed, not toggled: they keep their place in the filter but get no button.
+  for (const own of sub.topics) if (!own.startsWith('-') && !offered.some((o) => sameTopic(o, own))) offered.push(own);
   const kb = new InlineKeyboard();
   offered.filter(fitsButton).forEach((topic, i) => {
     const on = sub.topics.some((s) => sameTopic(s, topic));
@@ -47,7 +47,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
   };
 
   c.command('subscribe', async (ctx) => {
-    const words = parseTopics(commandArgs(ctx));
+    const words = parseTopicFilter(commandArgs(ctx));
     const msg = ctx.msg;
     const chat = ctx.chat;
     try {
@@ -61,8 +61,8 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
       logger.info('telegram subscription', { chat: r.subscription.chatId, kind: r.subscription.kind, result: r.kind });
       const m = t(ctx);
       if (r.kind === 'already') return void (await ctx.reply(m.subscribedAlready));
-      if (r.kind === 'updated') return void (await ctx.reply(m.subscriptionUpdated));
-      await ctx.reply(r.subscription.topics.length ? m.subscribedTopics(r.subscription.topics.join('، ')) : m.subscribed);
+      if (r.kind === 'updated') return void (await ctx.reply(r.subscription.topics.length ? `${m.subscriptionUpdated} ${m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords))}` : m.subscriptionUpdated));
+      await ctx.reply(r.subscription.topics.length ? m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords)) : m.subscribed);
     } catch (err) {
       await refused(ctx, err);
     }

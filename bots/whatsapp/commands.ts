@@ -2,7 +2,10 @@ import { normalizeArabic } from '../../src/text/arabic.js';
 import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { cancelBroadcast, confirmBroadcast, previewBroadcast, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../../src/newsroom/index.js';
+import {
+  cancelBroadcast, confirmBroadcast, describeFilter, parseTopicFilter, previewBroadcast, subscribe, subscriptionLost, unsubscribe,
+  type Actor, type NewsroomDeps,
+} from '../../src/newsroom/index.js';
 import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { Store } from '../../src/store/index.js';
@@ -48,7 +51,7 @@ export const REPLIES = {
 
 type Parsed =
   | { name: 'latest'; count: number }
-  | { name: 'subscribe'; digest: boolean; target?: string }
+  | { name: 'subscribe'; digest: boolean; target?: string; topics?: string[] }
   | { name: 'unsubscribe'; target?: string }
   | { name: 'digest' }
   | { name: 'broadcast'; ref?: string };
@@ -69,7 +72,11 @@ export function parseCommand(body: string): Parsed | undefined {
       return { name, count: Number.isInteger(n) && n >= 1 ? Math.min(n, LATEST_MAX) : LATEST_DEFAULT };
     }
     case 'subscribe':
-      return { name, digest: words.some(isDigestWord), target: words.find((w) => isChannelId(w) || isGroupId(w)) };
+      return {
+        name, digest: words.some(isDigestWord), target: words.find((w) => isChannelId(w) || isGroupId(w)),
+        // The rest is the filter: «/subscribe الرقة -رياضة» (nothing: keep the filter the group had).
+        topics: nonEmpty(parseTopicFilter(words.filter((w) => !isDigestWord(w) && !isChannelId(w) && !isGroupId(w)).join(' '))),
+      };
     case 'unsubscribe':
       return { name, target: words.find((w) => isChannelId(w) || isGroupId(w)) };
     case 'digest':
@@ -86,6 +93,8 @@ export function parseCommand(body: string): Parsed | undefined {
 function simplifyArabic(s: string): string {
   return normalizeArabic(s).replace(/[.!؟?،]+$/u, '').trim();
 }
+
+const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list : undefined);
 
 const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
 
@@ -117,7 +126,7 @@ export class WhatsAppCommands {
           break;
         case 'subscribe':
         case 'digest':
-          if (inGroup) await this.subscribeGroup(msg, sender, command.name === 'digest' || command.digest);
+          if (inGroup) await this.subscribeGroup(msg, sender, command.name === 'digest' || command.digest, command.name === 'subscribe' ? command.topics : undefined);
           else await this.subscribeChannel(client, msg, sender, command.name === 'subscribe' ? command : { digest: true });
           break;
         case 'unsubscribe':
@@ -177,14 +186,15 @@ export class WhatsAppCommands {
 
   // -- groups ---------------------------------------------------------------------------------------
 
-  private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean): Promise<void> {
+  private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean, topics: string[] | undefined): Promise<void> {
     const chat = await msg.getChat();
     const r = subscribe(this.deps.newsroom, actorOf(sender), {
-      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, digest,
+      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, digest, topics,
     }, { managesChat: isGroupAdmin(chat, sender) });
     if (r.kind === 'already') return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
-    await msg.reply(digest ? REPLIES.subscribedDigest : REPLIES.subscribed);
+    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ' })}` : '';
+    await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 
   private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {

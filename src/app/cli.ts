@@ -66,7 +66,8 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
   sub(subs, 'add').description('subscribe a chat, or change what it receives (settings not given are kept)')
     .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
     .argument('<chat-id>', 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)')
-    .option('--topics <list>', 'comma-separated topics; only matching articles are sent (default: everything)')
+    .option('--topics <list>', 'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes')
+    .option('--exclude <list>', 'comma-separated words or phrases: articles that mention any of them are never sent')
     .addOption(new Option('--kind <kind>', 'what the chat is (default: from the id)').choices(['channel', 'group', 'private']))
     .option('--thread <n>', 'a forum topic (Telegram message_thread_id)', wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));

@@ -21,7 +21,7 @@ export {
 } from './review.js';
 export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
-export { matchesTopics, topicChoices } from './topics.js';
+export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
   setTopics, subscribe, subscriptionLost, unsubscribe,
   type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,

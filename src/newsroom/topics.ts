@@ -37,27 +37,67 @@ const words = (s: string) => normalizeArabic(s).split(/[^\p{L}\p{N}]+/u).filter(
 const articleWords = new WeakMap<object, string[][]>();
 
 /**
- * A subscription with no topics gets everything; otherwise one topic must appear in the article's title or body as
- * a whole word or phrase, or equal one of its categories, compared on normalised Arabic with the article and the
- * usual prefixes ignored: «السياسة» matches the category «سياسة» and «والسياسة» in the text, but «الرقة» never
- * matches «الرقيب».
+ * A subscription's topics are its filter: words and phrases to include (any of them), and, written with a leading
+ * «-», words and phrases to exclude, which win over any inclusion. No topics: everything; only exclusions:
+ * everything but those. Each is found in the article's title or body as a whole word or phrase, or equals one of its
+ * categories, compared on normalised Arabic with the article and the usual prefixes ignored: «السياسة» matches the
+ * category «سياسة» and «والسياسة» in the text, but «الرقة» never matches «الرقيب». No regular expressions: a
+ * subscriber's pattern could backtrack for ever.
  */
 export function matchesTopics(topics: string[], article: { title: string; paragraphs: string[]; categories: string[] }): boolean {
-  const wanted = normalizeTopics(topics);
-  if (wanted.length === 0) return true;
+  const { include, exclude } = splitFilter(topics);
+  if (include.length === 0 && exclude.length === 0) return true;
+  const found = finder(article);
+  if (exclude.some(found)) return false;
+  return include.length === 0 || include.some(found);
+}
+
+/** Inclusions and exclusions («-رياضة»), normalised as they are matched. */
+export function splitFilter(topics: string[]): { include: string[]; exclude: string[] } {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const t of topics) {
+    const excluded = /^\s*-/.test(t);
+    for (const n of normalizeTopics([t.replace(/^\s*-\s*/, '')])) (excluded ? exclude : include).push(n);
+  }
+  return { include, exclude };
+}
+
+function finder(article: { title: string; paragraphs: string[]; categories: string[] }): (topic: string) => boolean {
   const categories = new Set(article.categories.map((c) => words(c).map(base).join(' ')));
   let text = articleWords.get(article);
   if (!text) articleWords.set(article, (text = words([article.title, ...article.paragraphs].join(' ')).map(forms)));
-  return wanted.some((topic) => {
+  const tokens = text;
+  return (topic) => {
     const phrase = words(topic);
     if (phrase.length === 0) return false;
     const bases = phrase.map(base);
     if (categories.has(bases.join(' '))) return true;
     // Each word of the phrase, in order, as itself or its base with any prefix («دير الزور» in «بدير الزور»).
-    const at = (i: number, k: number) => text[i + k]!.includes(phrase[k]!) || text[i + k]!.includes(bases[k]!);
-    for (let i = 0; i + phrase.length <= text.length; i++) if (phrase.every((_, k) => at(i, k))) return true;
+    const at = (i: number, k: number) => tokens[i + k]!.includes(phrase[k]!) || tokens[i + k]!.includes(bases[k]!);
+    for (let i = 0; i + phrase.length <= tokens.length; i++) if (phrase.every((_, k) => at(i, k))) return true;
     return false;
-  });
+  };
+}
+
+/** A filter in words, for a reply: «الرقة، دير الزور؛ عدا: رياضة». */
+export function describeFilter(topics: string[], words: { except: string; separator: string }): string {
+  const include = topics.filter((t) => !/^\s*-/.test(t));
+  const exclude = topics.filter((t) => /^\s*-/.test(t)).map((t) => t.replace(/^\s*-\s*/, ''));
+  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join('؛ ');
+}
+
+/**
+ * What a subscriber typed, as a filter: words and "quoted phrases", separated by spaces or commas (Arabic «،» too);
+ * a leading «-» excludes. `الرقة "دير الزور" -رياضة -"كرة القدم"` → الرقة, دير الزور, -رياضة, -كرة القدم.
+ */
+export function parseTopicFilter(input: string): string[] {
+  const out: string[] = [];
+  for (const m of input.matchAll(/(-?)(?:["«“]([^"»”]+)["»”]|([^\s,،"«“-][^\s,،"«“]*))/gu)) {
+    const text = (m[2] ?? m[3] ?? '').trim();
+    if (text) out.push(`${m[1]}${text}`);
+  }
+  return out;
 }
 
 const TOPIC_CHOICES = 12;

@@ -4,10 +4,16 @@ import { CLI_OPERATOR, subscribe, unsubscribe } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra subs add <platform> <chat-id>`: subscribes, or changes what it receives, keeping what is not given. */
-export async function subsAdd([platform, chatId]: string[], options: { topics?: string; kind?: ChatKind; thread?: number }, ctx: CommandContext): Promise<void> {
+export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number }, ctx: CommandContext): Promise<void> {
+  const list = (raw: string | undefined) => (raw ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean);
+  // Each option replaces its own half of the filter: --exclude alone keeps the topics the chat had, and the reverse.
+  const had = ctx.store().subscriptions.findByChat(platform!, chatId!)?.topics ?? [];
+  const include = options.topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(options.topics);
+  const exclude = options.exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(options.exclude).map((t) => `-${t.replace(/^-+/, '')}`);
+  const topics = options.topics === undefined && options.exclude === undefined ? undefined : [...include, ...exclude];
   const r = subscribe(ctx.newsroom(), CLI_OPERATOR, {
     platform: platform!, chatId: chatId!, kind: options.kind, threadId: options.thread,
-    topics: options.topics === undefined ? undefined : options.topics.split(/[,،]/).map((t) => t.trim()).filter(Boolean),
+    topics,
   });
   const s = r.subscription;
   const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' ? 'already subscribed, nothing changed'
