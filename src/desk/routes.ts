@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { normalizeArabic } from '../text/arabic.js';
+import { queryStems } from '../text/stem.js';
 import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
@@ -26,10 +26,11 @@ export function one(q: Query, name: string, max = 200): string | undefined {
 
 const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
 
-/** The search box's words, normalised as the stored search text is («الرّقة» finds «الرقة»). */
-export function searchWords(q: string): string[] {
-  return normalizeArabic(q).replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean).slice(0, 3);
-}
+/**
+ * The search box as the search index reads it, the same way as /search: normalised, lightly stemmed words
+ * («الرّقة» finds «الرقة», «الحوثيون» finds «الحوثيين»), every word required; the first eight words count.
+ */
+const searchStems = (q: string): string[][] => queryStems(q).slice(0, 8);
 
 export function editInput(body: Record<string, unknown>): ArticleEditInput {
   const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
@@ -55,7 +56,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
     const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined };
     const articles = store.desk.today({
-      sourceId: source, topic, state: filter.state, words: text ? searchWords(text) : undefined, limit: PAGE_SIZE,
+      sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
     });
     const last = articles.at(-1);

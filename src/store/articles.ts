@@ -152,7 +152,7 @@ export class ArticlesTable {
    * equal matches first.
    */
   search(groups: string[][], limit: number): StoredArticle[] {
-    const match = groups.filter((g) => g.length > 0).map((g) => `(${g.map(quoteTerm).join(' OR ')})`).join(' AND ');
+    const match = ftsMatch(groups);
     if (!match) return [];
     return (this.searchStmt.all(match, limit * 2, limit) as ArticleRow[]).map(fromRow);
   }
@@ -204,6 +204,10 @@ export class ArticlesTable {
 
 /** A term as an FTS5 string: never read as an operator (AND, OR, NOT, NEAR) or a column filter. */
 const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""')}"`;
+
+/** An FTS5 query for groups of stems: every group must match, by any of its stems; '' for no words. */
+export const ftsMatch = (groups: string[][]): string =>
+  groups.filter((g) => g.length > 0).map((g) => `(${g.map(quoteTerm).join(' OR ')})`).join(' AND ');
 
 interface ArticleRow {
   id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { fromRow, type StoredArticle } from './articles.js';
+import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState } from './deliveries.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { Broadcast } from './broadcasts.js';
@@ -16,8 +16,8 @@ export interface TodayFilter {
   topic?: string;
   /** Articles with at least one delivery in this state, or 'none' for those sent nowhere. */
   state?: DeliveryState | 'none';
-  /** Normalised words (src/text/arabic.ts normalizeArabic): all must appear (the first three are used). */
-  words?: string[];
+  /** The search box as groups of stems (src/text/stem.ts queryStems): every word must match, through the FTS5 index. */
+  stems?: string[][];
   /** Keyset paging: articles older than this (recency, id). */
   before?: { at: number; id: number };
   limit: number;
@@ -60,9 +60,7 @@ export class DeskViews {
       WHERE a.seen_only = 0
         AND (@sourceId IS NULL OR a.source_id = @sourceId)
         AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
-        AND (@w1 IS NULL OR instr(a.search_text, @w1) > 0)
-        AND (@w2 IS NULL OR instr(a.search_text, @w2) > 0)
-        AND (@w3 IS NULL OR instr(a.search_text, @w3) > 0)
+        AND (@match IS NULL OR a.id IN (SELECT rowid FROM article_terms WHERE article_terms MATCH @match))
         AND (@state IS NULL
           OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id))
           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id AND d.state = @state))
@@ -101,10 +99,10 @@ export class DeskViews {
   }
 
   today(f: TodayFilter): StoredArticle[] {
-    const [w1, w2, w3] = f.words ?? [];
+    const match = ftsMatch(f.stems ?? []);
     return (this.todayStmt.all({
       sourceId: f.sourceId ?? null, topic: f.topic ? JSON.stringify(f.topic) : null, state: f.state ?? null,
-      w1: w1 ?? null, w2: w2 ?? null, w3: w3 ?? null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
+      match: match || null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
       limit: f.limit,
     }) as ArticleRow[]).map(fromRow);
   }
