@@ -26,8 +26,6 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
 }
 
-export type TelegramAppConfig = Config & { telegram: TelegramSettings };
-
 /** What the bot is built from: the run's context (src/delivery/platform.ts) and Telegram's settings. */
 export interface TelegramDeps {
   config: Config;

@@ -6,7 +6,7 @@ export type Lang = 'ar' | 'en';
 
 export const langOf = (languageCode: string | undefined): Lang => (languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar');
 
-type Text = string | ((...args: never[]) => string) | { except: string; separator: string };
+type Text = string | ((...args: never[]) => string) | { except: string; separator: string; then: string };
 
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
@@ -18,7 +18,7 @@ const AR = {
   tooFast: 'أنت ترسل الأوامر بسرعة كبيرة؛ انتظر قليلاً ثم أعد المحاولة.',
   subscribed: 'تمّ الاشتراك. ستصلك الأخبار هنا.',
   subscribedTopics: (t: string) => `تمّ الاشتراك في: ${t}`,
-  filterWords: { except: 'عدا:', separator: '، ' },
+  filterWords: { except: 'عدا:', separator: '، ', then: '؛ ' },
   unsubscribed: 'تمّ إلغاء الاشتراك. لن تصلك أخبار بعد الآن.',
   notSubscribed: 'لست مشتركاً.',
   adminsOnly: 'عذراً، اشتراك المجموعة يغيّره مشرفوها فقط.',
@@ -96,7 +96,7 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   tooFast: 'You are sending commands too fast; wait a moment and try again.',
   subscribed: 'Subscribed. News will arrive here.',
   subscribedTopics: (t: string) => `Subscribed to: ${t}`,
-  filterWords: { except: 'except:', separator: ', ' },
+  filterWords: { except: 'except:', separator: ', ', then: '; ' },
   unsubscribed: 'Unsubscribed. No more news will be sent.',
   notSubscribed: 'You are not subscribed.',
   adminsOnly: 'Sorry, only the group’s admins can change its subscription.',

@@ -193,7 +193,7 @@ export class WhatsAppCommands {
     }, { managesChat: isGroupAdmin(chat, sender) });
     if (r.kind === 'already') return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
-    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ' })}` : '';
+    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 

@@ -92,9 +92,13 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       }
     }
     platformsStarted = true;
+    // Written when it changes (and once at start): `nashra stats` reads the state, not how recent it is.
+    const recorded = new Map<string, string>();
     const recordStatus = () => {
       for (const p of options.platforms) {
         const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
+        if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
+        recorded.set(p.name, reason ?? '');
         store.platformStatus.record(p.name, reason === undefined, reason);
       }
     };

@@ -45,8 +45,6 @@ export interface WorkerOptions {
 
 export interface DrainResult { sent: number; failed: number; skipped: number; retried: number }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * Drains the deliveries outbox. Every delivery is marked `sending` (committed) before the request and `sent` with the
  * message id after it, so a crash can leave only the requests in flight in doubt — never a silent loss or a resend.

@@ -10,7 +10,7 @@ import { findArticle, storeArticle } from './pipeline.js';
 /** Urgent alerts jump the queue. */
 export const URGENT_PRIORITY = 10;
 
-/** A urgent alert's text: a headline, not an article (Telegram's caption limit leaves room for the mark). */
+/** An urgent alert's text: a headline, not an article (Telegram's caption limit leaves room for the mark). */
 const URGENT_MAX_CHARS = 1000;
 
 export interface BroadcastPreview {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Article, Post } from '../model/article.js';
+import type { Article } from '../model/article.js';
 import { normalizeArabic, splitSentences } from '../text/arabic.js';
 import { hashtags } from '../summary/hashtags.js';
 import { UserError } from '../errors.js';

@@ -33,8 +33,14 @@ function forms(word: string): string[] {
 
 const words = (s: string) => normalizeArabic(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
-/** An article's words (title and body), computed once per article object: routing matches it against every filter. */
-const articleWords = new WeakMap<object, string[][]>();
+/** A topic or category as it is compared whole: normalised words without their article («السياسة» = «سياسة»). */
+const topicKey = (s: string) => words(s).map(base).join(' ');
+
+/**
+ * What matching needs of one article (its categories and its words with their possible prefixes), built once per
+ * article object: routing matches one article against every subscription's filter.
+ */
+const finders = new WeakMap<object, (topic: string) => boolean>();
 
 /**
  * A subscription's topics are its filter: words and phrases to include (any of them), and, written with a leading
@@ -47,7 +53,8 @@ const articleWords = new WeakMap<object, string[][]>();
 export function matchesTopics(topics: string[], article: { title: string; paragraphs: string[]; categories: string[] }): boolean {
   const { include, exclude } = splitFilter(topics);
   if (include.length === 0 && exclude.length === 0) return true;
-  const found = finder(article);
+  let found = finders.get(article);
+  if (!found) finders.set(article, (found = finder(article)));
   if (exclude.some(found)) return false;
   return include.length === 0 || include.some(found);
 }
@@ -64,10 +71,8 @@ export function splitFilter(topics: string[]): { include: string[]; exclude: str
 }
 
 function finder(article: { title: string; paragraphs: string[]; categories: string[] }): (topic: string) => boolean {
-  const categories = new Set(article.categories.map((c) => words(c).map(base).join(' ')));
-  let text = articleWords.get(article);
-  if (!text) articleWords.set(article, (text = words([article.title, ...article.paragraphs].join(' ')).map(forms)));
-  const tokens = text;
+  const categories = new Set(article.categories.map(topicKey));
+  const tokens = words([article.title, ...article.paragraphs].join(' ')).map(forms);
   return (topic) => {
     const phrase = words(topic);
     if (phrase.length === 0) return false;
@@ -80,11 +85,11 @@ function finder(article: { title: string; paragraphs: string[]; categories: stri
   };
 }
 
-/** A filter in words, for a reply: «الرقة، دير الزور؛ عدا: رياضة». */
-export function describeFilter(topics: string[], words: { except: string; separator: string }): string {
+/** A filter in words, for a reply: «الرقة، دير الزور؛ عدا: رياضة» (the front door gives the words of its language). */
+export function describeFilter(topics: string[], words: { except: string; separator: string; then: string }): string {
   const include = topics.filter((t) => !/^\s*-/.test(t));
   const exclude = topics.filter((t) => /^\s*-/.test(t)).map((t) => t.replace(/^\s*-\s*/, ''));
-  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join('؛ ');
+  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join(words.then);
 }
 
 /**
@@ -112,7 +117,7 @@ export function topicChoices(store: Pick<Store, 'articles'>, configured: readonl
   const seen = new Set<string>();
   const out: string[] = [];
   for (const t of [...configured, ...store.articles.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
-    const key = words(t).map(base).join(' ');
+    const key = topicKey(t);
     if (!key || seen.has(key)) continue;
     seen.add(key);
     out.push(t.trim());

@@ -17,7 +17,7 @@ export class SourcesTable {
   private readonly primeStmt: Statement;
   private readonly pollSoonStmt: Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, created_at)
       VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @now)`);
     this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');

@@ -17,7 +17,7 @@ export class SubscriptionsTable {
   private readonly countStmt: Statement;
   private readonly filteredStmt: Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
     // moves active_since forward so what was missed while it was off is not sent, and keeps the settings the
     // request does not mention (undefined topics, digest or thread).
