@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { storeArticle } from '../src/newsroom/pipeline.js';
+import { notTextReason } from '../src/text/safety.js';
 import { CLI, NODE_FLAGS, ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
@@ -113,6 +114,17 @@ describe('binary input (item 17)', () => {
     expectOneLineError(runCli(['preview', file('photo.txt', png())]), /photo\.txt: not an article's text \(a PNG image\)/);
   });
 
+  it('names a JPEG by its header, and random bytes that merely start with invalid UTF-8 as binary data', () => {
+    const jfif = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), randomBytes(2000)]);
+    const exif = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x1c, 0x45]), Buffer.from('Exif\0\0', 'latin1'), randomBytes(2000)]);
+    expect(notTextReason(jfif.toString('utf8'))).toBe('a JPEG image');
+    expect(notTextReason(exif.toString('utf8'))).toBe('a JPEG image');
+    for (let i = 0; i < 200; i++) {
+      const noise = Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd, 0xff]), randomBytes(2000)]).toString('utf8');
+      expect(notTextReason(noise)).toMatch(/^binary data: /);
+    }
+  });
+
   it('nashra ingest refuses it in one line and stores the text files given with it', () => {
     const db = join(tmp.dir, 'ingest.db');
     const good = file('good.txt', 'الحكومة تعلن خطة لدعم الاقتصاد\n\nأعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.');
@@ -141,6 +153,7 @@ describe('binary input (item 17)', () => {
     const r = await runCliAsync(['sources', 'add', `${server.base}/mixed.json`, '--backfill', '5', '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1', LOG_LEVEL: 'info' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/feed item skipped .*reason="not text \(binary data/);
+    expect(r.stderr, 'the binary title is not copied into the log').not.toMatch(/feed item skipped [^\n]*title=/);
     const sqlite = new Database(db, { readonly: true });
     expect(sqlite.prepare('SELECT url FROM articles').pluck().all()).toEqual([`${server.base}/a/1`]);
     sqlite.close();

@@ -155,7 +155,7 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const draft = draftFrom(item, source, res.url, now);
     if (typeof draft === 'string') {
       skipped++;
-      deps.logger.info('feed item skipped', { source: source.id, reason: draft, title: htmlToText(item.title).slice(0, 80) || undefined, link: item.link });
+      deps.logger.info('feed item skipped', { source: source.id, reason: draft, title: loggableTitle(item.title), link: item.link });
       return;
     }
     if (isKnown(deps.store, draft.article.url, draft.article.guid)) known++;
@@ -188,6 +188,13 @@ function newestFirst(items: FeedItem[]): FeedItem[] {
   const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
   if (times.some((t) => Number.isNaN(t))) return items; // feed order, which is newest first by convention
   return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
+}
+
+/** The start of a skipped item's title for the log line, or nothing when the title itself is binary junk. */
+function loggableTitle(title: string | undefined): string | undefined {
+  if (!title) return undefined;
+  if (notTextReason(title)) return undefined;
+  return htmlToText(title).slice(0, 80) || undefined;
 }
 
 /** pageUrl: the link as the feed gave it (canonical URLs drop WordPress's trailing slash, which costs a redirect). */

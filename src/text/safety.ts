@@ -132,7 +132,10 @@ const FILE_SIGNATURES: Array<[RegExp, string]> = [
   [/^%PDF-/, 'a PDF file'],
   [/^\uFFFDPNG\r?\n/, 'a PNG image'],
   [/^GIF8[79]a/, 'a GIF image'],
-  [/^\uFFFD{2,3}(?:\uFFFD|JFIF|Exif)/, 'a JPEG image'],
+  // FF D8 FF (three �), then E0|E1 and a two-byte length (one to four characters), then the APP0/APP1 name. Any
+  // other start (a bare quantization table) is left to the binary-data share below: three invalid bytes alone are
+  // how one random file in eight begins, and those are not images.
+  [/^\uFFFD{3}[\s\S]{1,4}?(?:JFIF|Exif)\u0000/, 'a JPEG image'],
   [/^RIFF[\s\S]{4}WEBP/, 'a WebP image'],
   [/^PK\u0003\u0004/, 'a ZIP archive (or a Word, Excel or EPUB file)'],
   [/^\u001F\uFFFD\u0008/, 'a gzip archive'],
