@@ -13,6 +13,8 @@ export interface Config {
   /** Topics offered to subscribers as buttons, beside the categories the sources used lately. */
   topics: string[];
   inDoubtPolicy: InDoubtPolicy;
+  /** How long after first publication a source's changed item corrects the posts already sent; 0: never. */
+  correctionWindowMs: number;
   healthPort?: number;
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
   web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
@@ -39,7 +41,7 @@ const CORE_VARIABLES = [
   'DATABASE_PATH', 'LOG_LEVEL', 'LOG_FORMAT', 'NASHRA_TIME_ZONE', 'NASHRA_SUMMARY_SENTENCES', 'NASHRA_SUMMARY_MIN_SENTENCES',
   'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
   'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
-  'NASHRA_PLUGINS', 'NASHRA_TOPICS',
+  'NASHRA_PLUGINS', 'NASHRA_TOPICS', 'NASHRA_CORRECTION_WINDOW',
 ];
 
 export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
@@ -65,6 +67,7 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
     template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
     topics: (str(env, 'NASHRA_TOPICS') ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean),
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
+    correctionWindowMs: duration(env, 'NASHRA_CORRECTION_WINDOW', 48 * 3600 * 1000),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
     web: {
       port: optionalInt(env, 'NASHRA_WEB_PORT', 1, 65535),
@@ -129,6 +132,17 @@ export function int(env: Env, name: string, fallback: number, min = -Infinity, m
     throw new ConfigError(name, `"${v}" is not a whole number ${range}`);
   }
   return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `48h`, `90m`, `2d` or `30s`; a bare number is hours (`0` switches the feature off). */
+export function duration(env: Env, name: string, fallbackMs: number): number {
+  const v = str(env, name);
+  if (v === undefined) return fallbackMs;
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(v);
+  if (!m) throw new ConfigError(name, `"${v}" is not a duration (write it as 48h, 90m, 2d or 30s)`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] || 'h').toLowerCase()]!);
 }
 
 export function optionalInt(env: Env, name: string, min: number, max: number): number | undefined {

@@ -63,6 +63,13 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
         : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
+    // Corrections follow the same policy: an edit or a delete on the wire at the crash is in doubt like a delivery.
+    const correctionsRecovered = store.corrections.recoverInterrupted(config.inDoubtPolicy);
+    if (correctionsRecovered > 0) {
+      logger.warn(config.inDoubtPolicy === 'hold'
+        ? 'corrections interrupted by the last stop are in doubt and will not be repeated'
+        : 'corrections interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: correctionsRecovered });
+    }
     const transports: Transport[] = options.platforms.map((p) => p.transport);
     if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +

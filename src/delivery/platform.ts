@@ -6,7 +6,40 @@ import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { ChatRules, NewsroomDeps } from '../newsroom/deps.js';
 import type { Store } from '../store/index.js';
-import type { Transport } from './worker.js';
+import type { PendingCorrection } from '../model/correction.js';
+import type { SendHooks, Transport } from './worker.js';
+
+/** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
+export const RETRACTION_NOTICE = 'سُحب هذا الخبر';
+/** How a reply that carries a correction begins, where the post itself can no longer be edited. */
+export const CORRECTION_PREFIX = 'تصحيح:';
+
+/**
+ * A platform's way to change its posts after they were sent: corrections and retractions. Optional: a platform
+ * without one has its correction jobs failed with that reason (the editor's report says so). Each method calls
+ * `hooks.sending()` immediately before its request leaves (after the platform's own pacing), like Transport.send.
+ * Throws PermanentDeliveryError (with the platform's reason) when the post cannot be touched, TemporaryDeliveryError
+ * to be retried; anything else is temporary.
+ */
+export interface PostCorrector {
+  /**
+   * Makes the post show the article's current text: edited in place (`edited`; `unchanged` when it already did),
+   * or, where the platform no longer allows an edit, a reply to it that starts with CORRECTION_PREFIX (`replied`,
+   * with the reply's message id as `answer`).
+   */
+  edit(post: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<CorrectionResult>;
+  /**
+   * Deletes the post for everyone (`deleted`), or where the platform refuses, turns it into RETRACTION_NOTICE
+   * (`notice`, with the refusal as `answer`).
+   */
+  remove(post: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<CorrectionResult>;
+}
+
+export interface CorrectionResult {
+  outcome: 'edited' | 'unchanged' | 'replied' | 'deleted' | 'notice';
+  /** The platform's answer worth keeping: a reply's message id, the refusal that led to a notice. */
+  answer?: string;
+}
 
 /** A running platform adapter (bots/<name>/): its way out for the worker, and its own connection life. */
 export interface PlatformAdapter {

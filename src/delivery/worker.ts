@@ -1,6 +1,7 @@
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PendingDelivery, Store, StoredArticle } from '../store/index.js';
+import type { PendingCorrection, PendingDelivery, Store, StoredArticle } from '../store/index.js';
+import type { PostCorrector } from './platform.js';
 
 /** One platform's way out. Adapters under bots/ implement it; the worker decides what to send and when. */
 export interface Transport {
@@ -23,6 +24,8 @@ export interface Transport {
    * else is treated as temporary.
    */
   send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
+  /** Edits and deletes of posts already sent (corrections, retractions); absent when the platform cannot. */
+  readonly posts?: PostCorrector;
 }
 
 export interface SendHooks {
@@ -41,9 +44,13 @@ export interface WorkerOptions {
   /** How often to look for new work when idle. */
   pollMs?: number;
   onDelivered?: (delivery: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped') => void;
+  onCorrected?: (job: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped') => void;
 }
 
-export interface DrainResult { sent: number; failed: number; skipped: number; retried: number }
+/** How long a correction waits before looking again at a post still on the wire (its message id is not known yet). */
+const POST_ANSWER_WAIT_MS = 1000;
+
+export interface DrainResult { sent: number; failed: number; skipped: number; retried: number; corrected: number }
 
 /**
  * Drains the deliveries outbox. Every delivery is marked `sending` (committed) before the request and `sent` with the
@@ -52,14 +59,15 @@ export interface DrainResult { sent: number; failed: number; skipped: number; re
  */
 export class DeliveryWorker {
   private running = false;
-  private readonly inFlight = new Map<number, { platform: string; job: Promise<void> }>();
+  /** Keyed `d<id>` for deliveries, `c<id>` for correction jobs. */
+  private readonly inFlight = new Map<string, { platform: string; job: Promise<void> }>();
   private readonly wakers = new Set<() => void>();
   private readonly busyChats = new Set<string>();
-  private readonly articleCache = new Map<number, StoredArticle>();
+  private readonly articleCache = new Map<number, { article: StoredArticle; stamp: string }>();
   private loops: Promise<void>[] = [];
   /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
-  readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0 };
+  readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
   constructor(
     private readonly store: Store,
@@ -90,6 +98,7 @@ export class DeliveryWorker {
     return {
       sent: this.totals.sent - before.sent, failed: this.totals.failed - before.failed,
       skipped: this.totals.skipped - before.skipped, retried: this.totals.retried - before.retried,
+      corrected: this.totals.corrected - before.corrected,
     };
   }
 
@@ -129,8 +138,12 @@ export class DeliveryWorker {
   }
 
   private startReady(transport: Transport): number {
-    const free = transport.concurrency - this.inFlightFor(transport);
+    let free = transport.concurrency - this.inFlightFor(transport);
     if (free <= 0) return 0;
+    // Corrections first: a wrong figure already on thousands of phones matters more than the next story.
+    const corrected = this.startCorrections(transport, free);
+    free -= corrected;
+    if (free <= 0) return corrected;
     const candidates = this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order);
     let started = 0;
     for (const d of candidates) {
@@ -138,7 +151,7 @@ export class DeliveryWorker {
       if (this.busyChats.has(chatKey(d))) continue;
       started += this.begin(transport, d) ? 1 : 0;
     }
-    return started;
+    return started + corrected;
   }
 
   private begin(transport: Transport, d: PendingDelivery): boolean {
@@ -153,6 +166,11 @@ export class DeliveryWorker {
       this.count(d, 'failed');
       return false;
     }
+    if (article.retracted) {
+      this.store.deliveries.markSkipped(d.id, 'the article was retracted');
+      this.count(d, 'skipped');
+      return false;
+    }
     let marked = false;
     const hooks: SendHooks = { sending: () => marked || (marked = this.store.deliveries.markSending(d.id)) };
     if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
@@ -162,11 +180,109 @@ export class DeliveryWorker {
     const job = this.sendOne(transport, d, article, hooks).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
-      this.inFlight.delete(d.id);
+      this.inFlight.delete(`d${d.id}`);
       this.notify();
     });
-    this.inFlight.set(d.id, { platform: transport.platform, job });
+    this.inFlight.set(`d${d.id}`, { platform: transport.platform, job });
     return true;
+  }
+
+  /** Starts up to `free` correction jobs on this platform; returns how many. */
+  private startCorrections(transport: Transport, free: number): number {
+    const { corrections } = this.store;
+    if (!transport.posts) {
+      const failed = corrections.failQueuedOn(transport.platform, `${transport.platform} cannot edit or delete its posts`);
+      if (failed > 0) this.logger.warn('corrections failed: the platform cannot edit or delete posts', { platform: transport.platform, failed });
+      return 0;
+    }
+    let started = 0;
+    for (const c of corrections.next(transport.platform, Math.max(50, free * 4))) {
+      if (started >= free) break;
+      if (this.busyChats.has(`${c.platform}:${c.chatId}`) || this.inFlight.has(`c${c.id}`)) continue;
+      started += this.beginCorrection(transport, transport.posts, c) ? 1 : 0;
+    }
+    return started;
+  }
+
+  private beginCorrection(transport: Transport, posts: PostCorrector, c: PendingCorrection): boolean {
+    const { corrections } = this.store;
+    if (c.deliveryState === 'sending') {
+      // The post itself is on the wire: its message id comes with the answer.
+      corrections.waitForPost(c.id, Date.now() + POST_ANSWER_WAIT_MS);
+      return false;
+    }
+    const article = this.article(c.articleId);
+    const untouchable = !article ? 'the article no longer exists'
+      : c.kind === 'edit' && article.retracted ? undefined
+      : c.deliveryState === 'in_doubt' ? 'the post is in doubt (a crash interrupted it): its message id is unknown'
+      : c.deliveryState !== 'sent' || !c.messageId ? `the post was not sent (${c.deliveryState})`
+      : undefined;
+    if (c.kind === 'edit' && article?.retracted) {
+      corrections.markSkipped(c.id, 'the article was retracted');
+      this.countCorrection(c, 'skipped');
+      return false;
+    }
+    if (untouchable || !article) {
+      corrections.markFailed(c.id, untouchable ?? 'the article no longer exists');
+      this.countCorrection(c, 'failed');
+      return false;
+    }
+    let marked = false;
+    const hooks: SendHooks = { sending: () => marked || (marked = corrections.markSending(c.id)) };
+    if (!transport.marksSending && !hooks.sending()) return false;
+    const key = `${c.platform}:${c.chatId}`;
+    this.busyChats.add(key);
+    this.lastProgress = Date.now();
+    const post = { ...c, messageId: c.messageId! };
+    const job = this.correctOne(posts, post, article, hooks).finally(() => {
+      this.lastProgress = Date.now();
+      this.busyChats.delete(key);
+      this.inFlight.delete(`c${c.id}`);
+      this.notify();
+    });
+    this.inFlight.set(`c${c.id}`, { platform: transport.platform, job });
+    return true;
+  }
+
+  private async correctOne(posts: PostCorrector, c: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<void> {
+    try {
+      const result = c.kind === 'edit' ? await posts.edit(c, article, hooks) : await posts.remove(c, article, hooks);
+      hooks.sending();
+      this.store.corrections.markDone(c.id, result.outcome, result.answer);
+      this.countCorrection(c, 'done');
+    } catch (err) {
+      if (this.store.isOpen) this.handleCorrectionFailure(c, err);
+    }
+  }
+
+  /** As for deliveries, except that no subscription is deactivated or moved: the post is what failed, not the chat. */
+  private handleCorrectionFailure(c: PendingCorrection, err: unknown): void {
+    const message = errorMessage(err);
+    const fields = { correction: c.id, kind: c.kind, article: c.articleId, chat: c.chatId, platform: c.platform, error: message };
+    const { corrections } = this.store;
+    if (err instanceof DeliveryCancelledError) {
+      this.countCorrection(c, 'skipped');
+    } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
+      corrections.markFailed(c.id, message);
+      this.logger.warn('post could not be corrected', fields);
+      this.countCorrection(c, 'failed');
+    } else if (c.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
+      corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`);
+      this.logger.error('correction failed after retries', fields);
+      this.countCorrection(c, 'failed');
+    } else {
+      const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
+        ? err.retryAfterMs
+        : (this.options.backoffMs ?? 1000) * 2 ** c.attempts;
+      corrections.retryLater(c.id, message, Date.now() + wait);
+      this.logger.warn('correction will be retried', { ...fields, inMs: wait });
+      this.countCorrection(c, 'retry');
+    }
+  }
+
+  private countCorrection(c: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped'): void {
+    if (outcome === 'done') this.totals.corrected++;
+    this.options.onCorrected?.(c, outcome);
   }
 
   private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<void> {
@@ -222,16 +338,16 @@ export class DeliveryWorker {
   }
 
   private article(id: number): StoredArticle | undefined {
-    let a = this.articleCache.get(id);
-    // An editor may have edited it since it was cached (one primary-key lookup; a re-read only after an edit).
-    if (a && (a.edit?.at.getTime() ?? 0) !== this.store.articles.editedAt(id)) a = undefined;
-    if (!a) {
-      a = this.store.articles.get(id);
-      if (!a) return undefined;
-      if (this.articleCache.size >= 200) this.articleCache.delete(this.articleCache.keys().next().value!);
-      this.articleCache.set(id, a);
-    }
-    return a;
+    // It may have been edited, revised or retracted since it was cached (one primary-key lookup; a re-read only then).
+    const stamp = this.store.articles.stamp(id);
+    if (stamp === undefined) return undefined;
+    const cached = this.articleCache.get(id);
+    if (cached?.stamp === stamp) return cached.article;
+    const article = this.store.articles.get(id);
+    if (!article) return undefined;
+    if (this.articleCache.size >= 200) this.articleCache.delete(this.articleCache.keys().next().value!);
+    this.articleCache.set(id, { article, stamp });
+    return article;
   }
 
   private inFlightFor(transport: Transport): number {
@@ -242,7 +358,8 @@ export class DeliveryWorker {
 
   /** Queued deliveries, including those waiting for a retry time. */
   private hasPending(transport: Transport): boolean {
-    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0;
+    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0
+      || (transport.posts !== undefined && this.store.corrections.hasPending(transport.platform));
   }
 
   private idle(ms: number): Promise<void> {

@@ -14,8 +14,8 @@ export interface RenderOptions {
 
 /**
  * A broadcast renders the same stored article for every chat: keep the last few renderings per configuration.
- * A stored article changes only when an editor edits it, so (configuration, id, edit time, platform, caption)
- * identifies the text.
+ * A stored article changes only when an editor edits it or a correction revises it, so (configuration, id,
+ * revision, edit time, platform, caption) identifies the text.
  */
 const renderings = new WeakMap<RenderConfig, Map<string, string>>();
 const RENDERINGS_KEPT = 64;
@@ -28,7 +28,7 @@ export function renderArticle(article: StoredArticle, markup: Markup, config: Re
   if (article.id <= 0 || options.template || options.maxLength !== undefined) return render(article, markup, config, options);
   let cache = renderings.get(config);
   if (!cache) renderings.set(config, (cache = new Map()));
-  const key = `${article.id}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}`;
+  const key = `${article.id}:${article.revision}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}`;
   let text = cache.get(key);
   if (text === undefined) {
     text = render(article, markup, config, options);

@@ -12,6 +12,8 @@ export interface FeedItem {
   link?: string;
   guid?: string;
   published?: string;
+  /** When the source last changed the item (Atom updated, JSON Feed date_modified, WordPress modified_gmt). */
+  modified?: string;
   author?: string;
   categories: string[];
   /** Summary / description / excerpt (HTML). */
@@ -110,6 +112,7 @@ function atomItem(e: Loose): FeedItem {
     link: str(alternate?.href),
     guid: str(e.id),
     published: str(e.published) ?? str(e.updated),
+    modified: str(e.updated),
     author: str(arr<Loose>(e.authors)[0]?.name),
     categories: arr<Loose>(e.categories).map((c) => str(c.label) ?? str(c.term)).filter((c): c is string => !!c),
     excerptHtml: str(textOf(e.summary as Text)),
@@ -124,6 +127,7 @@ function jsonFeedItem(i: Loose): FeedItem {
     link: str(i.url) ?? str(i.external_url),
     guid: i.id === undefined ? undefined : String(i.id),
     published: str(i.date_published) ?? str(i.date_modified),
+    modified: str(i.date_modified),
     author: str(arr<Loose>(i.authors)[0]?.name) ?? str(obj(i.author).name),
     categories: arr<string>(i.tags).filter((t) => typeof t === 'string'),
     excerptHtml: str(i.summary),
@@ -145,6 +149,7 @@ function wordpressItem(p: Loose): FeedItem {
     link: str(p.link),
     guid: str(textOf(p.guid)),
     published: gmt ? `${gmt.replace(/Z$/, '')}Z` : str(p.date),
+    modified: str(p.modified_gmt) ?? str(p.modified),
     author: str(arr<Loose>(embedded.author)[0]?.name),
     categories: terms.map((t) => str(t.name)).filter((c): c is string => !!c),
     excerptHtml: str(textOf(p.excerpt)),

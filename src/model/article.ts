@@ -53,6 +53,12 @@ export interface StoredArticle extends Article {
   createdAt: Date;
   /** Set when an editor changed title, summary or hashtags: the fields above are then the editor's version. */
   edit?: ArticleEdit;
+  /** 1 as first stored; +1 for every reader-visible change applied (the source's or an editor's correction). */
+  revision: number;
+  /** The item as its source last published it (a fingerprint), for noticing a change at the next poll. */
+  feedHash?: string;
+  /** Set once an editor retracted it: it is never sent again, and its sent posts were deleted. */
+  retracted?: { at: Date; by: string };
 }
 
 /** An editor's change to an article (the desk), and what it replaced. */

@@ -13,6 +13,8 @@ export type AuditAction =
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'
+  | 'article.revise' | 'correction.preview' | 'correction.confirm' | 'correction.cancel'
+  | 'retraction.preview' | 'article.retract'
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'refused';

@@ -39,6 +39,7 @@ function selection(store: Store, article: StoredArticle, audience: Audience, act
 }
 
 export function countAudience(store: Store, article: StoredArticle, audience: Audience): AudienceCount {
+  if (article.retracted) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
   const { sql, listed } = selection(store, article, audience);
   const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
   const states = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Map<number, string>();
@@ -51,8 +52,9 @@ export function countAudience(store: Store, article: StoredArticle, audience: Au
   };
 }
 
-/** Queues the article for its audience in one transaction; returns how many deliveries were new. */
+/** Queues the article for its audience in one transaction; returns how many deliveries were new. A retracted article reaches nobody. */
 export function queueAudience(store: Store, article: StoredArticle, audience: Audience, opts: { broadcastId?: number; priority?: number; activeBefore?: number } = {}): number {
+  if (article.retracted) return 0;
   return store.transaction(() => {
     const { sql, listed } = selection(store, article, audience, opts.activeBefore);
     const fromSql = sql ? store.deliveries.enqueueAudience(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }) : 0;

@@ -28,6 +28,7 @@ export interface BroadcastPreview {
 export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience } = {}): Promise<BroadcastPreview> {
   requireEditor(deps, actor, 'broadcast');
   const article = await articleFor(deps, ref.trim());
+  if (article.retracted) throw new UserError(`article ${article.id} was retracted; it is never sent again`);
   return openPreview(deps, actor, article, opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }));
 }
 

@@ -19,7 +19,9 @@ export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number
   requireEditor(deps, actor, 'resend');
   const { store } = deps;
   const result = store.transaction(() => {
-    if (!store.articles.get(articleId)) throw new UserError(`no stored article ${articleId}`);
+    const article = store.articles.get(articleId);
+    if (!article) throw new UserError(`no stored article ${articleId}`);
+    if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
     const requeued = store.deliveries.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
     if (requeued > 0) store.broadcasts.reopenForArticle(articleId);
     audit(store, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false });

@@ -10,6 +10,12 @@ export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
   type BroadcastPreview, type BroadcastStatus, type DecisionResult,
 } from './broadcasts.js';
+export {
+  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, describeTally, postCounts, previewCorrection,
+  previewRetraction, reviseFromSource, visibleText,
+  type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,
+  type SourceRevisionResult,
+} from './corrections.js';
 export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';

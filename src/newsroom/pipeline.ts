@@ -15,6 +15,8 @@ export interface StoreOptions {
   timeZone?: string;
   /** Stored as already seen: never routed (a source's backlog when it is first added). */
   seenOnly?: boolean;
+  /** The item as its source published it (the poller's fingerprint): a later poll notices a change against it. */
+  feedHash?: string;
   summary?: SummaryOptions;
   now?: number;
 }
@@ -35,6 +37,11 @@ export function contentHash(article: Pick<Article, 'paragraphs'>): string {
   return sha256(simplify(article.paragraphs.join('\n')));
 }
 
+/** What /search indexes: title, summary, categories and the opening of the body, normalised. */
+export function searchTextOf(article: Pick<Article, 'title' | 'categories' | 'paragraphs'>, summary: string[]): string {
+  return simplify([article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '));
+}
+
 const simplify = (s: string) => normalizeArabic(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 export function storeArticle(store: Store, article: Article, opts: StoreOptions = {}): StoreResult {
@@ -48,10 +55,10 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
     }
     const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, opts.summary);
     const tags = hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories });
-    const searchText = simplify([article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '));
+    const searchText = searchTextOf(article, summary);
     const id = store.articles.insert({
       article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText,
-      sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly,
+      sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly, feedHash: opts.feedHash,
     }, now);
     return { status: 'new', article: store.articles.get(id)! };
   });
@@ -62,7 +69,7 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
  * article arrived (a subscription switched on later does not receive the backlog it missed).
  */
 export function routeArticle(store: Store, article: StoredArticle): number {
-  if (article.seenOnly) return 0;
+  if (article.seenOnly || article.retracted) return 0;
   return queueAudience(store, article, { kind: 'matching' }, { activeBefore: article.createdAt.getTime() });
 }
 

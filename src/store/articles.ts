@@ -17,14 +17,29 @@ export interface NewArticle {
   sourceId?: number;
   timeZone?: string;
   seenOnly?: boolean;
+  /** The item as its source published it (see feedHash in the poller): a later poll compares against it. */
+  feedHash?: string;
+}
+
+/** A new version of an article's text (the source republished it changed): what revise() writes. */
+export interface ArticleRevisionText {
+  title: string;
+  paragraphs: string[];
+  summary: string[];
+  hashtags: string[];
+  contentHash: string;
+  storyKey: string;
+  searchText: string;
+  feedHash?: string;
 }
 
 
 /**
- * Hidden from readers (/latest, /search) while an editor has not published it: held for review, or dismissed.
+ * Hidden from readers (/latest, /search) while an editor has not published it (held for review, or dismissed), and
+ * for good once retracted.
  * `a` is the articles table's alias in the query.
  */
-const PUBLISHED = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
+const PUBLISHED = "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
 
 /** Search ranks the newest this many articles that match (a newsroom searches for recent news first). */
 export const RANK_WINDOW = 1000;
@@ -52,19 +67,25 @@ export class ArticlesTable {
   private readonly termsStmt: Statement;
   private readonly indexVersionStmt: Statement;
   private readonly editStmt: Statement;
-  private readonly editedAtStmt: Statement;
+  private readonly stampStmt: Statement;
   private readonly recentCategoriesStmt: Statement;
+  private readonly reviseStmt: Statement;
+  private readonly bumpStmt: Statement;
+  private readonly feedHashStmt: Statement;
+  private readonly retractStmt: Statement;
+  private readonly deleteTermsStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO articles
       (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
-       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at)
+       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at, feed_hash)
       VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
-       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt)`);
+       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt, @feedHash)`);
     this.byUrl = db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
     this.byGuid = db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
-    this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND created_at >= ? LIMIT 1').pluck();
-    this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND created_at >= ? LIMIT 1').pluck();
+    // A retracted story matches at any age: it never comes back as another source's copy.
+    this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
+    this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
     this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
     // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
     this.latestStmt = db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED}
@@ -72,6 +93,7 @@ export class ArticlesTable {
     // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
     // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
     this.freshUrgentStmt = db.prepare(`SELECT * FROM articles WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
+      AND retracted_at IS NULL
       ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
     // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
     // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
@@ -86,7 +108,16 @@ export class ArticlesTable {
     this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
     this.editStmt = db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
       edited_at = ? WHERE id = ?`);
-    this.editedAtStmt = db.prepare('SELECT edited_at FROM articles WHERE id = ?').pluck();
+    this.stampStmt = db.prepare(`SELECT revision || ':' || COALESCE(edited_at, 0) || ':' || (retracted_at IS NOT NULL)
+      FROM articles WHERE id = ?`).pluck();
+    this.reviseStmt = db.prepare(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
+        hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
+        feed_hash = COALESCE(@feedHash, feed_hash), revision = revision + @bump
+      WHERE id = @id AND retracted_at IS NULL`);
+    this.bumpStmt = db.prepare('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
+    this.feedHashStmt = db.prepare('UPDATE articles SET feed_hash = ? WHERE id = ?');
+    this.retractStmt = db.prepare('UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL');
+    this.deleteTermsStmt = db.prepare('DELETE FROM article_terms WHERE rowid = ?');
     this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
       WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
   }
@@ -115,6 +146,7 @@ export class ArticlesTable {
       categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
       summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
       searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
+      feedHash: n.feedHash ?? null,
     });
     const id = Number(info.lastInsertRowid);
     this.termsStmt.run(id, indexTerms(n.searchText));
@@ -190,10 +222,42 @@ export class ArticlesTable {
     return this.editStmt.run(edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, id).changes > 0;
   }
 
-  /** When the article was last edited (0 if never, undefined if there is no such article): for caches of it. */
-  editedAt(id: number): number | undefined {
-    const v = this.editedAtStmt.get(id) as number | null | undefined;
-    return v === undefined ? undefined : v ?? 0;
+  /**
+   * Changes whenever what the article's posts show changes (a revision, an editor's edit, a retraction); undefined
+   * if there is no such article. For caches of it: one primary-key lookup.
+   */
+  stamp(id: number): string | undefined {
+    return this.stampStmt.get(id) as string | undefined;
+  }
+
+  /**
+   * Writes a new version of the text and re-indexes it for search; `visible`: readers would notice (revision + 1).
+   * False once retracted.
+   */
+  revise(id: number, r: ArticleRevisionText, visible: boolean): boolean {
+    const changed = this.reviseStmt.run({ bump: visible ? 1 : 0,
+      id, title: r.title, paragraphs: toJson(r.paragraphs), summary: toJson(r.summary), hashtags: toJson(r.hashtags),
+      contentHash: r.contentHash, storyKey: r.storyKey, searchText: r.searchText, feedHash: r.feedHash ?? null,
+    }).changes > 0;
+    if (changed) {
+      this.deleteTermsStmt.run(id);
+      this.termsStmt.run(id, indexTerms(r.searchText));
+    }
+    return changed;
+  }
+
+  /** An editor's correction was applied (setEdit wrote the text): the posts show a new revision. */
+  bumpRevision(id: number): boolean {
+    return this.bumpStmt.run(id).changes > 0;
+  }
+
+  setFeedHash(id: number, feedHash: string): void {
+    this.feedHashStmt.run(feedHash, id);
+  }
+
+  /** Marks the article retracted, once: false when it already was (the first editor's retraction stands). */
+  retract(id: number, by: string, now: number): boolean {
+    return this.retractStmt.run(now, by, id).changes > 0;
   }
 
   /** The categories the sources used since `since`, most used first. */
@@ -213,7 +277,8 @@ interface ArticleRow {
   id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
-  seen_only: number; urgent: number; created_at: number;
+  seen_only: number; urgent: number; created_at: number; revision: number; feed_hash: string | null;
+  retracted_at: number | null; retracted_by: string | null;
   edited_title: string | null; edited_summary: string | null; edited_hashtags: string | null; edited_by: string | null;
   edited_at: number | null;
 }
@@ -233,6 +298,7 @@ export function fromRow(r: ArticleRow): StoredArticle {
     summary: edit && r.edited_summary !== null ? parseJsonArray(r.edited_summary) : summary,
     hashtags: edit && r.edited_hashtags !== null ? parseJsonArray(r.edited_hashtags) : hashtags,
     timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
-    createdAt: new Date(r.created_at), edit,
+    createdAt: new Date(r.created_at), edit, revision: r.revision, feedHash: r.feed_hash ?? undefined,
+    ...(r.retracted_at !== null ? { retracted: { at: new Date(r.retracted_at), by: r.retracted_by ?? '' } } : {}),
   };
 }

@@ -31,6 +31,8 @@ export class DeliveriesTable {
   private readonly failStmt: Statement;
   private readonly requeueStmt: Statement;
   private readonly countFailedStmt: Statement;
+  private readonly cancelArticleStmt: Statement;
+  private readonly articleStatesStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
@@ -82,6 +84,9 @@ export class DeliveriesTable {
         finished_at = NULL, last_error = @note
       WHERE article_id = @articleId AND state = 'failed' AND (retryable = 1 OR @every = 1)
         AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
+    this.cancelArticleStmt = db.prepare(`UPDATE deliveries SET state = 'skipped', last_error = ?, finished_at = ?
+      WHERE article_id = ? AND state = 'queued'`);
+    this.articleStatesStmt = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries WHERE article_id = ? GROUP BY platform, state');
     this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
@@ -151,6 +156,17 @@ export class DeliveriesTable {
    */
   requeueFailed(articleId: number, everyFailure: boolean, note: string): number {
     return this.requeueStmt.run({ articleId, every: everyFailure ? 1 : 0, note }).changes;
+  }
+
+  /** Every delivery of the article still queued is skipped with the reason (a retraction); returns how many. */
+  cancelQueuedForArticle(articleId: number, reason: string, now = Date.now()): number {
+    return this.cancelArticleStmt.run(reason, now, articleId).changes;
+  }
+
+  /** The article's deliveries per platform and state (what a correction or a retraction would touch). */
+  articleStates(articleId: number): Array<{ platform: string; state: DeliveryState; count: number }> {
+    return (this.articleStatesStmt.all(articleId) as Array<{ platform: string; state: DeliveryState; n: number }>)
+      .map((r) => ({ platform: r.platform, state: r.state, count: r.n }));
   }
 
   countFailed(articleId: number): number {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
+import { CorrectionsTable, RevisionsTable } from './corrections.js';
 import { DeliveriesTable } from './deliveries.js';
 import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
@@ -23,6 +24,9 @@ export type { Broadcast, BroadcastState } from './broadcasts.js';
 export type { Editor, AuditEntry } from './editors.js';
 export type { Review, ReviewMessage, ReviewState } from './reviews.js';
 export type { DeskEditor } from './desk-editors.js';
+export type {
+  ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionRecord, CorrectionState, CorrectionTally, PendingCorrection,
+} from './corrections.js';
 export type { DeskSession } from './desk-sessions.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 
@@ -51,6 +55,8 @@ export class Store {
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
+  readonly corrections: CorrectionsTable;
+  readonly revisions: RevisionsTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -68,6 +74,8 @@ export class Store {
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
+    this.corrections = new CorrectionsTable(db);
+    this.revisions = new RevisionsTable(db);
   }
 
   /**

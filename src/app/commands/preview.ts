@@ -15,7 +15,7 @@ export async function previewCommand([input]: string[], options: { platform: str
   const article = await loadArticle(input!, ctx.config);
   const summary = summarize(article, ctx.config.summary);
   const stored: StoredArticle = {
-    ...article, id: 0, summary, hashtags: hashtags(article), seenOnly: false, urgent: false, createdAt: new Date(),
+    ...article, id: 0, summary, hashtags: hashtags(article), seenOnly: false, urgent: false, createdAt: new Date(), revision: 1,
   };
   if (options.json) {
     ctx.out(JSON.stringify({

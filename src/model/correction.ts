@@ -1,0 +1,61 @@
+/** A correction job: edit a sent post to the article's current revision, or delete it (a retraction). */
+export type CorrectionKind = 'edit' | 'delete';
+export type CorrectionState = 'queued' | 'sending' | 'done' | 'failed' | 'skipped' | 'in_doubt';
+/**
+ * What became of the post: edited in place; already showed that text ("message is not modified"); a reply that
+ * carries the correction (the platform no longer lets it be edited); deleted for everyone; replaced by the
+ * retraction notice (the platform refused to delete it).
+ */
+export type CorrectionOutcome = 'edited' | 'unchanged' | 'replied' | 'deleted' | 'notice';
+
+/** What the worker needs to correct one sent post: the job, the post and where it is. */
+export interface PendingCorrection {
+  id: number;
+  deliveryId: number;
+  articleId: number;
+  platform: string;
+  kind: CorrectionKind;
+  revision: number;
+  attempts: number;
+  /** The delivery's state: a post still `sending` has no message id yet, and the job waits for it. */
+  deliveryState: string;
+  messageId?: string;
+  /** When the post was sent (the platform's edit and delete windows count from it). */
+  sentAt?: Date;
+  chatId: string;
+  threadId?: number;
+  chatKind: string;
+  /** The post is a digest folding several articles: it cannot be edited or deleted for one of them. */
+  digest: boolean;
+}
+
+/** Per platform, how the corrections of one article ended (or stand): for the editor's report. */
+export interface CorrectionTally {
+  platform: string;
+  kind: CorrectionKind;
+  queued: number;
+  done: Partial<Record<CorrectionOutcome, number>>;
+  failed: number;
+  skipped: number;
+  inDoubt: number;
+  /** Why posts could not be touched, with how many each. */
+  reasons: Array<{ reason: string; count: number }>;
+}
+
+/** A revision of an article: an editor's correction waiting for «تأكيد» (draft), or one that was applied. */
+export interface ArticleRevision {
+  id: number;
+  articleId: number;
+  revision?: number;
+  origin: 'source' | 'editor';
+  state: 'draft' | 'applied' | 'cancelled';
+  title: string;
+  summary: string[];
+  hashtags: string[];
+  previousTitle: string;
+  previousSummary: string[];
+  author?: string;
+  token: string;
+  createdAt: Date;
+  appliedAt?: Date;
+}

@@ -1,0 +1,252 @@
+import { UserError } from '../errors.js';
+import { plainMarkup } from '../format/post.js';
+import { renderArticle } from '../format/render.js';
+import type { Logger } from '../logger.js';
+import type { Article, StoredArticle } from '../model/article.js';
+import type { ArticleRevision, CorrectionTally } from '../model/correction.js';
+import { hashtags } from '../summary/hashtags.js';
+import { summarize } from '../summary/summarize.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/index.js';
+import { audit, requireEditor, SYSTEM, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
+import { cleanEdit, type ArticleEditInput } from './edit-article.js';
+import { contentHash, findArticle, searchTextOf, storyKey } from './pipeline.js';
+
+/**
+ * Corrections and retractions: a sent post follows its article. When the source republishes an item changed (or an
+ * editor corrects it) in a way a reader would notice, every post already sent is queued for an edit; when an editor
+ * retracts it, every queued delivery is cancelled and every sent post queued for deletion. The delivery worker runs
+ * those jobs through each platform's PostCorrector (src/delivery/platform.ts), paced like deliveries.
+ */
+
+/** What a reader sees of an article: its plain rendering with white space folded (a changed space is no change). */
+export function visibleText(article: StoredArticle, config: Pick<Config, 'timeZone' | 'template'>): string {
+  // id 0: the renderer keys its cache by id and revision, and a candidate version has neither yet.
+  return renderArticle({ ...article, id: 0 }, plainMarkup, config).replace(/\s+/g, ' ').trim();
+}
+
+/** Deliveries of an article per platform: what a correction or a retraction would touch. */
+export interface PostCounts {
+  platform: string;
+  /** Sent (or on the wire): corrected or deleted. */
+  sent: number;
+  /** Not sent yet: a correction travels with them, a retraction cancels them. */
+  queued: number;
+  /** Left in doubt by a crash: the message id is unknown, they cannot be touched. */
+  inDoubt: number;
+}
+
+export function postCounts(store: Store, articleId: number): PostCounts[] {
+  const out = new Map<string, PostCounts>();
+  for (const r of store.deliveries.articleStates(articleId)) {
+    let c = out.get(r.platform);
+    if (!c) out.set(r.platform, c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 });
+    if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
+    else if (r.state === 'queued') c.queued += r.count;
+    else if (r.state === 'in_doubt') c.inDoubt += r.count;
+  }
+  return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+}
+
+// ----- corrections that follow the source -----
+
+export type SourceRevisionResult =
+  /** Nothing a reader would notice (white space, a tracking parameter, the body beyond the summary). */
+  | { status: 'unchanged' }
+  /** Published longer ago than NASHRA_CORRECTION_WINDOW: the posts stay as they are. */
+  | { status: 'outside-window' }
+  | { status: 'retracted' }
+  | { status: 'revised'; article: StoredArticle; revision: number; queued: number };
+
+/**
+ * The source republished an item Nashra has (same GUID or canonical URL) with other text: summarise it again and,
+ * within the correction window, store it as a new revision when the message a subscriber would see changed, and
+ * queue one edit per post already sent. Deliveries not sent yet simply carry the new revision. `feedHash` is the
+ * item's new fingerprint, stored whatever the outcome so the next poll does not look again.
+ */
+export function reviseFromSource(
+  deps: { store: Store; config: Config; logger: Logger },
+  existing: StoredArticle, incoming: Article, opts: { feedHash?: string; now?: number } = {},
+): SourceRevisionResult {
+  const { store, config } = deps;
+  const now = opts.now ?? Date.now();
+  const remember = () => { if (opts.feedHash) store.articles.setFeedHash(existing.id, opts.feedHash); };
+  if (existing.retracted) { remember(); return { status: 'retracted' }; }
+  const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
+  if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) { remember(); return { status: 'outside-window' }; }
+  const summary = summarize({ title: incoming.title, paragraphs: incoming.paragraphs }, config.summary);
+  const tags = hashtags({ title: incoming.title, paragraphs: incoming.paragraphs, categories: existing.categories });
+  // An editor's own version stays what is sent (the source's change is kept beside it, as the original).
+  const candidate: StoredArticle = existing.edit ? existing : { ...existing, title: incoming.title, summary, hashtags: tags };
+  const visible = visibleText(candidate, config) !== visibleText(existing, config);
+  const text = {
+    title: incoming.title, paragraphs: incoming.paragraphs, summary, hashtags: tags, contentHash: contentHash(incoming),
+    storyKey: storyKey(incoming), searchText: searchTextOf({ ...incoming, categories: existing.categories }, summary), feedHash: opts.feedHash,
+  };
+  const result = store.transaction((): SourceRevisionResult => {
+    if (!store.articles.revise(existing.id, text, visible)) return { status: 'retracted' };
+    if (!visible) return { status: 'unchanged' };
+    const article = store.articles.get(existing.id)!;
+    store.revisions.add({
+      articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: tags,
+      previousTitle: existing.title, previousSummary: existing.summary,
+    }, now);
+    const queued = store.corrections.queue(article.id, 'edit', article.revision, now);
+    audit(store, SYSTEM, 'article.revise', { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued }, now);
+    return { status: 'revised', article, revision: article.revision, queued };
+  });
+  if (result.status === 'revised') {
+    deps.logger.info('source changed a published item: posts will be corrected', { article: existing.id, revision: result.revision, queued: result.queued });
+  }
+  return result;
+}
+
+// ----- an editor's correction -----
+
+export interface CorrectionPreview {
+  draft: ArticleRevision;
+  before: StoredArticle;
+  /** The article as it will be sent and as the corrected posts will read. */
+  after: StoredArticle;
+  /** False when a reader would see no difference: confirming changes nothing. */
+  changed: boolean;
+  posts: PostCounts[];
+}
+
+/**
+ * Step 1 of an editor's correction (`/correct`, `nashra correct`, the desk): the new title and summary (hashtags kept
+ * unless given), the article as it will read, and how many posts on which platforms will be edited. Nothing changes
+ * before confirmCorrection.
+ */
+export function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): CorrectionPreview {
+  requireEditor(deps, actor, 'correct');
+  const { store } = deps;
+  const before = findArticle(store, ref.trim());
+  if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
+  const edit = cleanEdit({ title: input.title ?? before.title, summary: input.summary ?? before.summary, hashtags: input.hashtags ?? before.hashtags });
+  const after: StoredArticle = { ...before, ...edit };
+  return store.transaction(() => {
+    const draft = store.revisions.add({
+      articleId: before.id, origin: 'editor', title: edit.title, summary: edit.summary, hashtags: edit.hashtags,
+      previousTitle: before.title, previousSummary: before.summary, author: `${actor.platform}:${actor.id}`,
+    });
+    audit(store, actor, 'correction.preview', { article: before.id, draft: draft.id, title: edit.title });
+    return { draft, before, after, changed: visibleText(after, deps.config) !== visibleText(before, deps.config), posts: postCounts(store, before.id) };
+  });
+}
+
+export type CorrectionDecision =
+  | { kind: 'done'; article: StoredArticle; revision: number; queued: number }
+  /** Pressed twice, by two editors, or replayed: the first decision stands and nothing happens. */
+  | { kind: 'already-decided' }
+  /** A reader would see no difference: nothing was queued. */
+  | { kind: 'unchanged'; article: StoredArticle };
+
+/**
+ * Step 2: the editor's version becomes what is sent (kept beside the source's original), the revision goes up and
+ * one edit is queued per post already sent, in one transaction; a second press queues nothing.
+ */
+export function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string, now = Date.now()): CorrectionDecision {
+  requireEditor(deps, actor, 'correct');
+  const { store } = deps;
+  const result = store.transaction((): CorrectionDecision => {
+    const draft = store.revisions.get(draftId);
+    if (!draft || draft.token !== token || draft.state !== 'draft') return { kind: 'already-decided' };
+    const before = store.articles.get(draft.articleId);
+    if (!before || before.retracted) { store.revisions.cancel(draftId); return { kind: 'already-decided' }; }
+    const after: StoredArticle = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
+    if (visibleText(after, deps.config) === visibleText(before, deps.config)) {
+      store.revisions.cancel(draftId);
+      return { kind: 'unchanged', article: before };
+    }
+    store.articles.setEdit(before.id, { title: draft.title, summary: draft.summary, hashtags: draft.hashtags }, actor.id, now);
+    store.articles.bumpRevision(before.id);
+    const article = store.articles.get(before.id)!;
+    if (!store.revisions.apply(draftId, article.revision, now)) return { kind: 'already-decided' };
+    const queued = store.corrections.queue(article.id, 'edit', article.revision, now);
+    audit(store, actor, 'correction.confirm', { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued }, now);
+    return { kind: 'done', article, revision: article.revision, queued };
+  });
+  if (result.kind === 'done') {
+    deps.logger.info('correction queued', { article: result.article.id, revision: result.revision, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.onQueued();
+  }
+  return result;
+}
+
+export function cancelCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string): boolean {
+  requireEditor(deps, actor, 'correct');
+  const { store } = deps;
+  return store.transaction(() => {
+    const draft = store.revisions.get(draftId);
+    if (!draft || draft.token !== token || !store.revisions.cancel(draftId)) return false;
+    audit(store, actor, 'correction.cancel', { article: draft.articleId, draft: draftId });
+    return true;
+  });
+}
+
+// ----- retractions -----
+
+export interface RetractionPreview {
+  article: StoredArticle;
+  /** Per platform: posts to delete, deliveries to cancel, posts in doubt. */
+  posts: PostCounts[];
+}
+
+/** Step 1 of a retraction: what will happen, per platform. Nothing changes before confirmRetraction. */
+export function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: string): RetractionPreview {
+  requireEditor(deps, actor, 'retract');
+  const article = findArticle(deps.store, ref.trim());
+  if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
+  audit(deps.store, actor, 'retraction.preview', { article: article.id });
+  return { article, posts: postCounts(deps.store, article.id) };
+}
+
+export type RetractionDecision =
+  | { kind: 'done'; article: StoredArticle; cancelled: number; queued: number }
+  /** Retracted before (by this editor's first press, or by someone else): nothing more happens. */
+  | { kind: 'already-decided'; article: StoredArticle };
+
+/**
+ * Step 2: the article is retracted (once: a compare-and-set), every queued delivery of it is cancelled, queued edits
+ * are dropped and one delete is queued per post sent, in one transaction. The article stays in the database and
+ * the audit log; it never goes out again (not /latest, /search, a broadcast, a new subscriber, another source's copy).
+ */
+export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: number, now = Date.now()): RetractionDecision {
+  requireEditor(deps, actor, 'retract');
+  const { store } = deps;
+  const result = store.transaction((): RetractionDecision => {
+    const article = store.articles.get(articleId);
+    if (!article) throw new UserError(`no stored article ${articleId}`);
+    if (!store.articles.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
+    const cancelled = store.deliveries.cancelQueuedForArticle(articleId, 'the article was retracted', now);
+    const queued = store.corrections.queue(articleId, 'delete', article.revision, now);
+    audit(store, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
+    return { kind: 'done', article: store.articles.get(articleId)!, cancelled, queued };
+  });
+  if (result.kind === 'done') {
+    deps.logger.info('article retracted', { article: articleId, cancelled: result.cancelled, deletes: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.onQueued();
+  }
+  return result;
+}
+
+/**
+ * Where an article's corrections or its retraction stand, per platform: edited, deleted, replaced by the notice, or
+ * could not be touched, with the reasons. Read by every front door's report.
+ */
+export function correctionReport(deps: Pick<NewsroomDeps, 'store'>, articleId: number): CorrectionTally[] {
+  return deps.store.corrections.tally(articleId);
+}
+
+/** The report in one line per platform (the CLI and the logs; the bots put it in their own words). */
+export function describeTally(t: CorrectionTally): string {
+  const done = Object.entries(t.done).map(([outcome, n]) => `${n} ${outcome}`);
+  const parts = [
+    ...done, t.queued ? `${t.queued} waiting` : '', t.failed ? `${t.failed} could not be touched` : '',
+    t.inDoubt ? `${t.inDoubt} in doubt` : '', t.skipped ? `${t.skipped} superseded` : '',
+  ].filter(Boolean);
+  const reasons = t.reasons.map((r) => `${r.count} × ${r.reason}`).join('; ');
+  return `${t.platform} ${t.kind === 'delete' ? 'retraction' : 'correction'}: ${parts.join(', ') || 'nothing to do'}${reasons ? ` (${reasons})` : ''}`;
+}
