@@ -9,6 +9,7 @@ import { renderArticle } from '../../src/format/render.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { telegramMarkup } from './markup.js';
+import { createTelegramPostCorrector } from './corrections.js';
 import type { TelegramSettings } from './settings.js';
 
 export type TelegramRate = TelegramSettings['rate'];
@@ -48,10 +49,17 @@ export function installLimits(api: Api, rate: TelegramRate): void {
 }
 
 /** grammY's own AbortSignal type (from its fetch polyfill's typings); at run time it is Node's. */
-type RequestSignal = NonNullable<Parameters<Api['sendMessage']>[3]>;
+export type RequestSignal = NonNullable<Parameters<Api['sendMessage']>[3]>;
 
 /** Per request (keyed by the signal the transport passes): the worker's hook that records `sending`. */
 const sendingHooks = new WeakMap<object, () => boolean>();
+
+/** A signal that identifies one job's requests to the innermost transformer, which calls `hooks.sending()` as each leaves. */
+export function requestSignal(hooks: SendHooks): RequestSignal {
+  const signal = new AbortController().signal as unknown as RequestSignal;
+  sendingHooks.set(signal, hooks.sending);
+  return signal;
+}
 
 const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, signal) => {
   const sending = signal && sendingHooks.get(signal);
@@ -69,7 +77,7 @@ const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, si
 export const transportConcurrency = (rate: TelegramRate): number => Math.min(64, Math.max(4, Math.ceil(rate.globalPerSecond / 10) + 2));
 
 /** A send that the server refused because of its markup: worth one retry as plain text. */
-const isFormatRejection = (err: unknown): boolean =>
+export const isFormatRejection = (err: unknown): boolean =>
   err instanceof GrammyError && err.error_code === 400 && /too long|can't parse entities|can't find end of the entity/i.test(err.description);
 
 /** Telegram's failure answer as grammY passes it on: `error_code` and `description` may be missing from a server that is not Telegram. */
@@ -185,10 +193,10 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     concurrency: transportConcurrency(config.telegram.rate),
     marksSending: true,
     isReady: isReady ?? (() => true),
+    posts: createTelegramPostCorrector({ api, config, logger }),
     async send(d: PendingDelivery, article: StoredArticle, hooks: SendHooks) {
       // The signal identifies this delivery's requests to the innermost transformer, which records `sending`.
-      const signal = new AbortController().signal as unknown as RequestSignal;
-      sendingHooks.set(signal, hooks.sending);
+      const signal = requestSignal(hooks);
       try {
         try {
           return { messageId: String(await sendOnce(d, article, signal)) };

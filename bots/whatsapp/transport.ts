@@ -1,5 +1,7 @@
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/worker.js';
+import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
+import type { PendingCorrection } from '../../src/store/index.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { renderArticle } from '../../src/format/render.js';
@@ -8,7 +10,7 @@ import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
 import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
 import type { Clock, Pacer } from './pacing.js';
-import type { WaChat, WaClient, WaMedia, WaSentMessage } from './types.js';
+import type { WaChat, WaClient, WaMedia, WaSentMessage, WaStoredMessage } from './types.js';
 
 /** The adapter's connection as the transport sees it. */
 export interface WhatsAppConnection {
@@ -36,6 +38,16 @@ const DIGEST_MAX = 5;
 const METHOD = 'sendMessage';
 
 /**
+ * WhatsApp lets the sender edit a message for 15 minutes after sending it, and delete it for everyone for about
+ * two days and twelve hours (60 hours, since August 2022). whatsapp-web.js asks WhatsApp Web whether an edit is
+ * still allowed (Message.edit resolves with null when not), but Message.delete(true) past the window quietly
+ * deletes on this device only: so the age is checked here, with a margin for the clocks.
+ */
+export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+export const REVOKE_WINDOW_MS = 60 * 3600 * 1000;
+const WINDOW_MARGIN_MS = 60 * 1000;
+
+/**
  * Sends to WhatsApp groups and channels, paced (see pacing.ts): one message at a time, newest article first, a random
  * pause between messages, "typing…" before each, and a daily cap. While any of these says wait, isReady() is false
  * and the worker leaves the queue as it is.
@@ -46,7 +58,60 @@ export class WhatsAppTransport implements Transport {
   readonly order = 'newest' as const;
   private capLoggedFor?: string;
 
-  constructor(private readonly deps: WhatsAppTransportDeps) {}
+  /** Corrections and retractions, paced like sends (each edit, reply or delete counts toward the gap and the cap). */
+  readonly posts: PostCorrector;
+
+  constructor(private readonly deps: WhatsAppTransportDeps) {
+    this.posts = { edit: (post, article) => this.correct(post, article), remove: (post, article) => this.retract(post, article) };
+  }
+
+  /** Within the edit window, the post itself is edited; after it (or for a digest), a reply starting «تصحيح:». */
+  private async correct(post: PendingCorrection & { messageId: string }, article: StoredArticle): Promise<CorrectionResult> {
+    return this.onPost(post, 'edit', async (msg, age) => {
+      const caption = msg.hasMedia === true;
+      const text = renderArticle(article, whatsappMarkup, this.deps.config, caption ? { caption: true } : {});
+      if (!post.digest && age < EDIT_WINDOW_MS - WINDOW_MARGIN_MS) {
+        const edited = await msg.edit(text, { linkPreview: !caption });
+        if (edited) return { outcome: 'edited' };
+      }
+      const reply = await msg.reply(`${CORRECTION_PREFIX}\n${renderArticle(article, whatsappMarkup, this.deps.config)}`, undefined, { linkPreview: false });
+      return { outcome: 'replied', answer: reply.id._serialized };
+    });
+  }
+
+  /**
+   * Deleted for everyone while WhatsApp allows it; after that (or for a digest, which other articles share), a reply
+   * with the notice: the post itself can no longer be changed.
+   */
+  private async retract(post: PendingCorrection & { messageId: string }, article: StoredArticle): Promise<CorrectionResult> {
+    return this.onPost(post, 'delete', async (msg, age) => {
+      if (!post.digest && age < REVOKE_WINDOW_MS - WINDOW_MARGIN_MS) {
+        await msg.delete(true);
+        return { outcome: 'deleted' };
+      }
+      const why = post.digest ? 'a digest shared with other articles' : 'past WhatsApp\'s 60-hour window for deleting for everyone';
+      await msg.reply(`${RETRACTION_NOTICE}: ${article.title}`, undefined, { linkPreview: false });
+      return { outcome: 'notice', answer: `${why}: the notice was posted as a reply` };
+    });
+  }
+
+  private async onPost(post: PendingCorrection & { messageId: string }, method: string, act: (msg: WaStoredMessage, ageMs: number) => Promise<CorrectionResult>): Promise<CorrectionResult> {
+    const client = this.deps.connection.client();
+    if (!client || !this.deps.connection.ready()) throw notConnected(post.chatId);
+    if (!client.getMessageById) throw new PermanentDeliveryError('this WhatsApp client cannot look up sent messages', { method, chatId: post.chatId, deactivate: false });
+    try {
+      const msg = await client.getMessageById(post.messageId);
+      if (!msg) throw new PermanentDeliveryError(`WhatsApp post ${post.messageId} is no longer in the chat (deleted there, or WhatsApp Web does not have it)`, { method, chatId: post.chatId, deactivate: false });
+      const sentAt = msg.timestamp !== undefined ? msg.timestamp * 1000 : post.sentAt?.getTime() ?? 0;
+      const result = await act(msg, this.deps.clock.now() - sentAt);
+      this.deps.pacer.sent();
+      return result;
+    } catch (err) {
+      if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
+      if (!this.deps.connection.ready()) throw notConnected(post.chatId, err);
+      throw new TemporaryDeliveryError(`WhatsApp ${method} of ${post.messageId} failed: ${errorMessage(err)}`, { method, chatId: post.chatId }, { cause: err });
+    }
+  }
 
   isReady(): boolean {
     if (!this.deps.connection.ready() || this.deps.pacer.waiting) return false;

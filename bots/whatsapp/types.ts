@@ -34,6 +34,21 @@ export interface WaSentMessage {
   id: { _serialized: string };
 }
 
+/**
+ * A message as client.getMessageById returns it (whatsapp-web.js Message): what corrections and retractions use.
+ * edit() resolves with null when WhatsApp no longer allows the edit (its 15-minute window, or not ours);
+ * delete(true) deletes for everyone only while WhatsApp allows it, and otherwise, silently, only on this device.
+ */
+export interface WaStoredMessage extends WaSentMessage {
+  /** Seconds since the epoch. */
+  timestamp?: number;
+  fromMe: boolean;
+  hasMedia?: boolean;
+  edit(content: string, options?: { linkPreview?: boolean }): Promise<WaSentMessage | null>;
+  delete(everyone?: boolean): Promise<void>;
+  reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage>;
+}
+
 export interface WaMessage {
   from: string;
   /** The sender in a group; undefined in a private chat. */
@@ -73,6 +88,8 @@ export interface WaClient {
   sendMessage(chatId: string, content: string | WaMedia, options?: WaSendOptions): Promise<WaSentMessage>;
   getChatById(chatId: string): Promise<WaChat | undefined>;
   getChats(): Promise<WaChat[]>;
+  /** A sent message by its serialised id (corrections and retractions); null when WhatsApp Web no longer has it. */
+  getMessageById?(messageId: string): Promise<WaStoredMessage | null | undefined>;
   getContactLidAndPhone?(userIds: string[]): Promise<Array<{ lid?: string; pn?: string }>>;
   on(event: string, listener: (...args: any[]) => void): unknown;
   removeAllListeners(event?: string): unknown;

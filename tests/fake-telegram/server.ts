@@ -138,6 +138,8 @@ export class FakeTelegram {
         if (refusal) return refusal;
       }
     }
+    const corrected = this.answerCorrection(method, p);
+    if (corrected) return corrected;
     switch (method) {
       case 'getMe':
         return ok({ id: this.botId, is_bot: true, first_name: 'Nashra', username: this.botUsername, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
@@ -147,6 +149,7 @@ export class FakeTelegram {
         if (method === 'sendMessage') message.text = p.text; else { message.caption = p.caption; message.photo = [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }]; }
         if (p.message_thread_id !== undefined) message.message_thread_id = Number(p.message_thread_id);
         if (p.reply_markup) message.reply_markup = typeof p.reply_markup === 'string' ? JSON.parse(p.reply_markup) : p.reply_markup;
+        this.remember(message);
         return ok(message);
       }
       case 'editMessageText':
@@ -227,6 +230,108 @@ export class FakeTelegram {
 }
 
 const ok = (result: unknown) => ({ ok: true, result });
+
+// ===== Corrections and retractions: editMessageText, editMessageCaption, deleteMessage, deleteMessages =====
+// Kept apart from the rest of the fake (the rate-limit code above changes on its own). The answers are the Bot
+// API's own words (400 Bad Request): "message is not modified: …", "message to edit not found", "there is no text
+// in the message to edit", "there is no caption in the message to edit", "message can't be edited", "message to
+// delete not found", "message can't be deleted" (older than 48 hours, or no right to delete).
+
+/** A message the fake sent, as the chat now shows it. */
+export interface FakeMessage {
+  chatId: string; messageId: number; date: number; text?: string; caption?: string; photo: boolean;
+  replyMarkup?: string; deleted: boolean; edits: number;
+}
+
+/** How a chat refuses corrections (a channel where the bot lost its rights, a post an admin removed). */
+export interface CorrectionRefusal { delete?: boolean; edit?: boolean }
+
+/** The Bot API lets a bot delete a message for 48 hours after it was sent. */
+export const DELETE_WINDOW_MS = 48 * 3600 * 1000;
+const NOT_MODIFIED = 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
+/** Message ids the fake hands out start here; lower ones were invented by a test (a button press) and are accepted as they were. */
+const FIRST_MESSAGE_ID = 1000;
+
+export interface FakeTelegram {
+  /** Messages the fake sent, by `chat:id`. */
+  messages: Map<string, FakeMessage>;
+  correctionRefusals: Map<string, CorrectionRefusal>;
+  remember(message: any): void;
+  answerCorrection(method: string, p: Record<string, any>): any;
+  /** The message as its chat shows it now (undefined: never sent). */
+  message(chatId: string | number, messageId: number | string): FakeMessage | undefined;
+  /** Makes every message sent so far `ms` older (the 48-hour delete window). */
+  ageMessages(ms: number): void;
+  refuseCorrections(chatId: string | number, refusal: CorrectionRefusal | undefined): void;
+}
+
+FakeTelegram.prototype.remember = function (this: FakeTelegram, message: any): void {
+  this.messages ??= new Map();
+  const chatId = String(message.chat.id);
+  this.messages.set(`${chatId}:${message.message_id}`, {
+    chatId, messageId: message.message_id, date: Date.now(), text: message.text, caption: message.caption,
+    photo: message.photo !== undefined, replyMarkup: markupKey(message.reply_markup), deleted: false, edits: 0,
+  });
+};
+
+FakeTelegram.prototype.message = function (this: FakeTelegram, chatId, messageId) {
+  return this.messages?.get(`${chatId}:${messageId}`);
+};
+
+FakeTelegram.prototype.ageMessages = function (this: FakeTelegram, ms: number): void {
+  for (const m of this.messages?.values() ?? []) m.date -= ms;
+};
+
+FakeTelegram.prototype.refuseCorrections = function (this: FakeTelegram, chatId, refusal): void {
+  this.correctionRefusals ??= new Map();
+  if (refusal) this.correctionRefusals.set(String(chatId), refusal); else this.correctionRefusals.delete(String(chatId));
+};
+
+/** The answer to one of the four methods, or undefined to let the rest of the fake answer (other methods). */
+FakeTelegram.prototype.answerCorrection = function (this: FakeTelegram, method: string, p: Record<string, any>): any {
+  if (!['editMessageText', 'editMessageCaption', 'deleteMessage', 'deleteMessages'].includes(method)) return undefined;
+  const chatId = String(p.chat_id);
+  const refusal = this.correctionRefusals?.get(chatId) ?? {};
+  const error = (description: string) => ({ ok: false, error_code: 400, description });
+  if (method === 'deleteMessage' || method === 'deleteMessages') {
+    const limited = (this as any).limit(chatId);
+    if (limited) return limited;
+    const ids: number[] = method === 'deleteMessage' ? [Number(p.message_id)] : parseIds(p.message_ids);
+    if (method === 'deleteMessages' && (ids.length === 0 || ids.length > 100)) return error('Bad Request: message identifiers are not specified');
+    const found = ids.map((id) => this.message(chatId, id)).filter((m): m is FakeMessage => m !== undefined && !m.deleted);
+    if (method === 'deleteMessage' && found.length === 0) return error('Bad Request: message to delete not found');
+    const deletable = found.filter((m) => !refusal.delete && Date.now() - m.date < DELETE_WINDOW_MS);
+    // deleteMessages skips what it cannot find; like deleteMessage it refuses when none of them may be deleted.
+    if (deletable.length === 0 && found.length > 0) return error("Bad Request: message can't be deleted");
+    for (const m of deletable) m.deleted = true;
+    return ok(true);
+  }
+  const id = Number(p.message_id);
+  const m = this.message(chatId, id);
+  if (!m) return id < FIRST_MESSAGE_ID ? undefined : error('Bad Request: message to edit not found');
+  if (m.deleted) return error('Bad Request: message to edit not found');
+  if (refusal.edit) return error("Bad Request: message can't be edited");
+  const field = method === 'editMessageText' ? 'text' : 'caption';
+  if (method === 'editMessageText' && m.photo) return error('Bad Request: there is no text in the message to edit');
+  if (method === 'editMessageCaption' && !m.photo) return error('Bad Request: there is no caption in the message to edit');
+  const value = String(p[field] ?? '');
+  const markup = markupKey(typeof p.reply_markup === 'string' ? JSON.parse(p.reply_markup) : p.reply_markup);
+  if (value === (m[field] ?? '') && markup === m.replyMarkup) return error(NOT_MODIFIED);
+  m[field] = value;
+  m.replyMarkup = markup;
+  m.edits++;
+  const result: any = { message_id: id, date: Math.floor(m.date / 1000), edit_date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId) } };
+  result[field] = value;
+  return ok(result);
+};
+
+const markupKey = (markup: unknown): string | undefined => {
+  const rows = (markup as { inline_keyboard?: unknown[] } | undefined)?.inline_keyboard;
+  return rows && rows.length > 0 ? JSON.stringify(markup) : undefined;
+};
+
+const parseIds = (raw: unknown): number[] => (Array.isArray(raw) ? raw : typeof raw === 'string' ? JSON.parse(raw) : []).map(Number);
+// ===== end of corrections =====
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.writableEnded || res.destroyed) return;

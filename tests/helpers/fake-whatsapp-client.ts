@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaSendOptions, WaSentMessage } from '../../bots/whatsapp/types.js';
+import type {
+  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaSendOptions, WaSentMessage, WaStoredMessage,
+} from '../../bots/whatsapp/types.js';
 
 /**
  * A stand-in for whatsapp-web.js's Client with the same surface Nashra uses (an EventEmitter with initialize, destroy,
@@ -10,7 +12,15 @@ import type { WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, Wa
 export const BOT_NUMBER = '963900000001';
 export const BOT_ID = `${BOT_NUMBER}@c.us`;
 
-export interface SentRecord { chatId: string; content: string | object; options?: WaSendOptions; at: number; client: number; id: string }
+export interface SentRecord {
+  chatId: string; content: string | object; options?: WaSendOptions; at: number; client: number; id: string;
+  /** The message this one replies to (quotes). */
+  quoted?: string;
+}
+
+/** WhatsApp's windows, as whatsapp-web.js meets them: an edit for 15 minutes, a delete for everyone for 60 hours. */
+export const FAKE_EDIT_WINDOW_MS = 15 * 60 * 1000;
+export const FAKE_REVOKE_WINDOW_MS = 60 * 3600 * 1000;
 
 export class FakeWhatsAppWorld {
   readonly chats = new Map<string, WaChat>();
@@ -50,12 +60,16 @@ export class FakeWhatsAppWorld {
     return chat;
   }
 
-  recordSend(client: FakeWhatsAppClient, chatId: string, content: string | object, options?: WaSendOptions): WaSentMessage {
+  recordSend(client: FakeWhatsAppClient, chatId: string, content: string | object, options?: WaSendOptions, quoted?: string): WaSentMessage {
     this.beforeSend?.(client, chatId, ++this.sendAttempts);
     const id = `true_${chatId}_${this.sent.length + 1}`;
-    this.sent.push({ chatId, content, options, at: this.now(), client: client.index, id });
+    this.sent.push({ chatId, content, options, at: this.now(), client: client.index, id, ...(quoted ? { quoted } : {}) });
+    this.posts.set(id, { id, chatId, body: typeof content === 'string' ? content : String(options?.caption ?? ''), hasMedia: typeof content !== 'string', sentAt: this.now(), edits: [], revoked: false, deletedForMe: false });
     return { id: { _serialized: id } };
   }
+
+  /** Every message the account sent, as the chats show it now (edits, deletions). */
+  readonly posts = new Map<string, FakePost>();
 
   sentTo(chatId: string): SentRecord[] {
     return this.sent.filter((s) => s.chatId === chatId);
@@ -102,6 +116,12 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
     return [...this.world.chats.values()];
   }
 
+  async getMessageById(messageId: string): Promise<WaStoredMessage | null> {
+    if (this.destroyed) throw new Error('Protocol error: Session closed.');
+    const post = this.world.posts.get(messageId);
+    return post && !post.revoked ? new FakeStoredMessage(this.world, this, post) : null;
+  }
+
   /** A message arriving from `from` (a group id, or a person's id in a private chat); `author` is the sender in a group. */
   receive(from: string, body: string, author?: string): FakeMessage {
     const msg = new FakeMessage(this.world, from, body, author);
@@ -113,6 +133,44 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
   groupLeave(chatId: string, removed: string, by: string): void {
     const n: WaGroupNotification = { chatId, author: by, recipientIds: [removed], type: removed === by ? 'leave' : 'remove', reply: async () => ({ id: { _serialized: 'x' } }) };
     this.emit('group_leave', n);
+  }
+}
+
+/** A sent message as the chat shows it. */
+export interface FakePost {
+  id: string; chatId: string; body: string; hasMedia: boolean; sentAt: number; edits: string[];
+  /** Deleted for everyone. */
+  revoked: boolean;
+  /** Deleted on the account's device only (what delete(true) does past the window). */
+  deletedForMe: boolean;
+}
+
+/** whatsapp-web.js's Message for a sent post: edit within 15 minutes (else null), delete, reply. */
+class FakeStoredMessage implements WaStoredMessage {
+  readonly fromMe = true;
+  readonly id: { _serialized: string };
+  readonly timestamp: number;
+  readonly hasMedia: boolean;
+  constructor(private readonly world: FakeWhatsAppWorld, private readonly client: FakeWhatsAppClient, private readonly post: FakePost) {
+    this.id = { _serialized: post.id };
+    this.timestamp = Math.floor(post.sentAt / 1000);
+    this.hasMedia = post.hasMedia;
+  }
+
+  async edit(content: string): Promise<WaSentMessage | null> {
+    if (this.world.now() - this.post.sentAt > FAKE_EDIT_WINDOW_MS) return null;
+    this.post.edits.push(content);
+    this.post.body = content;
+    return { id: this.id };
+  }
+
+  async delete(everyone?: boolean): Promise<void> {
+    if (everyone && this.world.now() - this.post.sentAt <= FAKE_REVOKE_WINDOW_MS) this.post.revoked = true;
+    else this.post.deletedForMe = true;
+  }
+
+  async reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage> {
+    return this.world.recordSend(this.client, chatId ?? this.post.chatId, content, options, this.post.id);
   }
 }
 
