@@ -90,6 +90,22 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--yes', 'queue without asking')
     .action(action(lazy(commands, (m) => m.urgentCommand)));
 
+  sub(program, 'correct').description('correct a story: every post already sent is edited (preview, then confirm)')
+    .argument('<article>', 'an id from nashra latest, or the URL of a stored article')
+    .option('--title <text>', 'the corrected headline')
+    .option('--summary <text>', 'the corrected summary (one sentence per line)')
+    .option('--summary-file <file>', 'the corrected summary from a file, one sentence per line (- for stdin)')
+    .option('--hashtags <list>', 'comma-separated hashtags')
+    .option('--yes', 'correct without asking')
+    .action(action(lazy(commands, (m) => m.correctCommand)));
+  sub(program, 'retract').description('pull a story: queued deliveries cancelled, every sent post deleted (or replaced by a notice)')
+    .argument('<article>', 'an id from nashra latest, or the URL of a stored article')
+    .option('--yes', 'retract without asking')
+    .action(action(lazy(commands, (m) => m.retractCommand)));
+  sub(program, 'corrections').description('what became of an article\'s posts after a correction or a retraction, per platform')
+    .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .action(action(lazy(commands, (m) => m.correctionsCommand)));
+
   const sources = sub(program, 'sources').description('the feeds and sites Nashra follows');
   sub(sources, 'add').description('follow a feed (RSS, Atom, JSON Feed), a WordPress site or an article page')
     .argument('<url>')

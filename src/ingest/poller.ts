@@ -3,12 +3,14 @@
  * others, a bounded number at a time. New items become Articles (full text fetched when the feed only has an
  * excerpt), go through storeArticle (de-duplication) and routeArticle (subscriptions).
  */
-import type { Article } from '../model/article.js';
+import { createHash } from 'node:crypto';
+import type { Article, StoredArticle } from '../model/article.js';
 import type { Config } from '../config.js';
 import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './http.js';
 import { detectLanguage } from '../text/language.js';
 import type { Logger } from '../logger.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { reviseFromSource } from '../newsroom/corrections.js';
 import { holdForReview } from '../newsroom/review.js';
 import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
@@ -33,6 +35,10 @@ export interface SourcePollResult {
   skipped: number;
   /** Items already stored (same URL or GUID) or recorded as duplicates. */
   known: number;
+  /** Of the known items, those the source changed in a way a reader would notice: stored as a new revision. */
+  revised: number;
+  /** Corrections queued for posts already sent of those revised items. */
+  corrections: number;
   error?: string;
 }
 
@@ -70,7 +76,7 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
 export async function pollSource(deps: PollDeps, source: Source, opts: { response?: FetchedText; signal?: AbortSignal } = {}): Promise<SourcePollResult> {
   const { config, store, logger } = deps;
   const now = Date.now();
-  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0 };
+  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
   const target = source.feedUrl ?? source.url;
   try {
     const res = opts.response ?? await fetchText(target, {
@@ -88,7 +94,7 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
     for (const c of [...articles.candidates].reverse()) {
       const seenOnly = priming && c.rank >= source.backfill;
       const stored = storeArticle(store, c.article, {
-        sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
+        sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now, feedHash: c.feedHash,
       });
       if (stored.status === 'duplicate') {
         result.known++;
@@ -103,12 +109,21 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       } else result.queued += routeArticle(store, stored.article);
     }
     result.known += articles.known;
+    for (const c of articles.changed) {
+      const revision = reviseFromSource(deps, c.existing, c.article, { feedHash: c.feedHash, now });
+      if (revision.status !== 'revised') continue;
+      result.revised++;
+      result.corrections += revision.queued;
+    }
     store.sources.recordFetch(source.id, {
       status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
       nextFetchAt: nextFetchAfterSuccess(source, now),
     }, now);
     if (priming) store.sources.markPrimed(source.id, now);
-    logger.info('source polled', { source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped });
+    logger.info('source polled', {
+      source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped,
+      ...(result.revised ? { revised: result.revised, corrections: result.corrections } : {}),
+    });
     return result;
   } catch (err) {
     // Stopping the service is not the source's fault: nothing is recorded, it is polled again after the restart.
@@ -127,19 +142,50 @@ function describeFailure(err: unknown, url: string): { status: string; message: 
   return { status: 'error', message: `${url}: ${message}` };
 }
 
-interface Candidate { article: Article; rank: number }
+interface Candidate { article: Article; rank: number; feedHash: string }
+/** A known item that the source changed since it was stored: the core decides whether readers would notice. */
+interface Changed { existing: StoredArticle; article: Article; feedHash: string }
+interface Found { candidates: Candidate[]; changed: Changed[]; skipped: number; known: number }
 
-/** The feed's items as Articles, newest first, without those already stored. */
-async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<{ candidates: Candidate[]; skipped: number; known: number }> {
+/**
+ * An item as its source publishes it: title, text (white space folded) and the source's modification date. A poll
+ * compares it with the stored one to notice a change without fetching the article page again; a changed tracking
+ * parameter or white space does not change it (the link is not part of it, the URL is matched canonical).
+ */
+export function feedHash(item: { title: string; paragraphs: string[]; modified?: string }): string {
+  const text = [item.title, ...item.paragraphs].join('\n').replace(/[ \t\u00a0]+/g, ' ').trim();
+  return createHash('sha256').update(`${text}\n${item.modified ?? ''}`).digest('hex');
+}
+
+/**
+ * A known item whose fingerprint changed, still within the correction window and not retracted: worth reading
+ * again. One stored before fingerprints existed gets one now, and is compared from the next poll on.
+ */
+function changedItem(deps: PollDeps, url: string | undefined, guid: string | undefined, hash: string, now: number): StoredArticle | undefined {
+  const match = deps.store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
+  const existing = match && deps.store.articles.get(match.articleId);
+  if (!existing || existing.feedHash === hash) return undefined;
+  const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
+  if (existing.feedHash === undefined || existing.retracted || existing.seenOnly || now - firstPublished > deps.config.correctionWindowMs) {
+    deps.store.articles.setFeedHash(existing.id, hash);
+    return undefined;
+  }
+  return existing;
+}
+
+/** The feed's items as Articles, newest first, without those already stored; known items the source changed apart. */
+async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<Found> {
   if (source.kind === 'page') {
     const notText = notTextReason(res.text);
     if (notText) {
       deps.logger.info('page skipped', { source: source.id, reason: `not text (${notText})`, url: res.url });
-      return { candidates: [], skipped: 1, known: 0 };
+      return { candidates: [], changed: [], skipped: 1, known: 0 };
     }
-    const article = readHtml(res.text, res.url);
-    const fresh = !isKnown(deps.store, article.url, undefined);
-    return { candidates: fresh ? [{ article: withSource(article, source, now), rank: 0 }] : [], skipped: 0, known: fresh ? 0 : 1 };
+    const article = withSource(readHtml(res.text, res.url), source, now);
+    const hash = feedHash(article);
+    if (!isKnown(deps.store, article.url, undefined)) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0 };
+    const existing = changedItem(deps, article.url, undefined, hash, now);
+    return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1 };
   }
   const feed = parseFeedText(res.text);
   let items = newestFirst(feed.items);
@@ -151,6 +197,7 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
   let skipped = 0;
   let known = 0;
   const drafts: Array<{ draft: Draft; rank: number }> = [];
+  const changedDrafts: Array<{ draft: Draft; existing: StoredArticle }> = [];
   items.forEach((item, rank) => {
     const draft = draftFrom(item, source, res.url, now);
     if (typeof draft === 'string') {
@@ -158,8 +205,11 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
       deps.logger.info('feed item skipped', { source: source.id, reason: draft, title: loggableTitle(item.title), link: item.link });
       return;
     }
-    if (isKnown(deps.store, draft.article.url, draft.article.guid)) known++;
-    else drafts.push({ draft, rank });
+    if (isKnown(deps.store, draft.article.url, draft.article.guid)) {
+      known++;
+      const existing = changedItem(deps, draft.article.url, draft.article.guid, draft.feedHash, now);
+      if (existing) changedDrafts.push({ draft, existing });
+    } else drafts.push({ draft, rank });
   });
   const candidates: Candidate[] = [];
   await forEachLimited(drafts, PAGE_CONCURRENCY, async ({ draft, rank }) => {
@@ -173,10 +223,16 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
       deps.logger.info('feed item skipped', { source: source.id, reason: 'no text', link: article.url });
       return;
     }
-    candidates.push({ article, rank });
+    candidates.push({ article, rank, feedHash: draft.feedHash });
   });
   candidates.sort((a, b) => a.rank - b.rank);
-  return { candidates, skipped, known };
+  // A changed item is read like a new one (its page when the feed has an excerpt only): the summary comes from it.
+  const changed: Changed[] = [];
+  await forEachLimited(changedDrafts, PAGE_CONCURRENCY, async ({ draft, existing }) => {
+    const article = draft.excerptOnly ? await withFullText(deps, draft, signal) : finishExcerpt(draft);
+    if (article.paragraphs.length > 0) changed.push({ existing, article, feedHash: draft.feedHash });
+  });
+  return { candidates, changed, skipped, known };
 }
 
 /** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
@@ -198,7 +254,7 @@ function loggableTitle(title: string | undefined): string | undefined {
 }
 
 /** pageUrl: the link as the feed gave it (canonical URLs drop WordPress's trailing slash, which costs a redirect). */
-interface Draft { article: Article; excerptOnly: boolean; pageUrl: string }
+interface Draft { article: Article; excerptOnly: boolean; pageUrl: string; feedHash: string }
 
 /** A feed item as an Article with the feed's text; a string says why the item is skipped. */
 function draftFrom(item: FeedItem, source: Source, base: string, now: number): Draft | string {
@@ -235,7 +291,7 @@ function draftFrom(item: FeedItem, source: Source, base: string, now: number): D
     ...(item.guid ? { guid: scopedGuid(item.guid, base) } : {}),
     ...(excerpt.length > 0 ? { excerpt: stripTruncation(excerpt).join(' ') } : {}),
   };
-  return { article, excerptOnly: looksLikeExcerpt(paragraphs), pageUrl };
+  return { article, excerptOnly: looksLikeExcerpt(paragraphs), pageUrl, feedHash: feedHash({ title, paragraphs, modified: item.modified }) };
 }
 
 /**
@@ -376,7 +432,7 @@ export class SourcePoller {
 
   private async pollOne(source: Source): Promise<SourcePollResult> {
     const result = await pollSource({ config: this.config, store: this.store, logger: this.logger }, source, { signal: this.abort.signal });
-    if (result.queued > 0) this.onQueued();
+    if (result.queued > 0 || result.corrections > 0) this.onQueued();
     if (result.held > 0) this.onHeld();
     return result;
   }

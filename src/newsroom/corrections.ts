@@ -20,6 +20,11 @@ import { contentHash, findArticle, searchTextOf, storyKey } from './pipeline.js'
  * those jobs through each platform's PostCorrector (src/delivery/platform.ts), paced like deliveries.
  */
 
+/** The words a reader reads first, title and summary, with white space folded: what a source's change is judged by. */
+export function readerText(article: Pick<StoredArticle, 'title' | 'summary'>): string {
+  return [article.title, ...article.summary].join('\n').replace(/\s+/g, ' ').trim();
+}
+
 /** What a reader sees of an article: its plain rendering with white space folded (a changed space is no change). */
 export function visibleText(article: StoredArticle, config: Pick<Config, 'timeZone' | 'template'>): string {
   // id 0: the renderer keys its cache by id and revision, and a candidate version has neither yet.
@@ -77,11 +82,12 @@ export function reviseFromSource(
   if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) { remember(); return { status: 'outside-window' }; }
   const summary = summarize({ title: incoming.title, paragraphs: incoming.paragraphs }, config.summary);
   const tags = hashtags({ title: incoming.title, paragraphs: incoming.paragraphs, categories: existing.categories });
-  // An editor's own version stays what is sent (the source's change is kept beside it, as the original).
-  const candidate: StoredArticle = existing.edit ? existing : { ...existing, title: incoming.title, summary, hashtags: tags };
-  const visible = visibleText(candidate, config) !== visibleText(existing, config);
+  // A reader notices the title and the summary (a changed body beyond them, or only the hashtags, corrects nothing).
+  // An editor's own version stays what is sent: the source's change is kept beside it, as the original.
+  const original = existing.edit?.original ?? existing;
+  const visible = !existing.edit && readerText({ title: incoming.title, summary }) !== readerText(original);
   const text = {
-    title: incoming.title, paragraphs: incoming.paragraphs, summary, hashtags: tags, contentHash: contentHash(incoming),
+    title: incoming.title, paragraphs: incoming.paragraphs, summary, hashtags: visible ? tags : original.hashtags, contentHash: contentHash(incoming),
     storyKey: storyKey(incoming), searchText: searchTextOf({ ...incoming, categories: existing.categories }, summary), feedHash: opts.feedHash,
   };
   const result = store.transaction((): SourceRevisionResult => {
@@ -89,7 +95,7 @@ export function reviseFromSource(
     if (!visible) return { status: 'unchanged' };
     const article = store.articles.get(existing.id)!;
     store.revisions.add({
-      articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: tags,
+      articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: text.hashtags,
       previousTitle: existing.title, previousSummary: existing.summary,
     }, now);
     const queued = store.corrections.queue(article.id, 'edit', article.revision, now);

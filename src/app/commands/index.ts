@@ -1,6 +1,7 @@
 /** Every command's handler, loaded on first use by cli.ts. Each only translates words: the work is the newsroom's. */
 export { backupCommand } from './backup.js';
 export { broadcastCommand, urgentCommand } from './broadcast.js';
+export { correctCommand, correctionsCommand, retractCommand } from './corrections.js';
 export { editorsAdd, editorsList, editorsPasswd, editorsRemove } from './editors.js';
 export { inDoubtList, inDoubtResolve, resendCommand } from './in-doubt.js';
 export { ingestCommand } from './ingest.js';

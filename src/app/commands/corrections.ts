@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { UserError } from '../../errors.js';
+import { plainMarkup } from '../../format/post.js';
+import { renderArticle } from '../../format/render.js';
+import {
+  cancelCorrection, CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, describeTally, previewCorrection,
+  previewRetraction, type PostCounts,
+} from '../../newsroom/index.js';
+import type { CommandContext } from '../context.js';
+
+interface CorrectOptions { title?: string; summary?: string; summaryFile?: string; hashtags?: string; yes?: boolean }
+
+/** `nashra correct <article> --title … --summary-file …`: the corrected post and the posts it edits, then (confirmed) the edits. */
+export async function correctCommand([ref]: string[], options: CorrectOptions, ctx: CommandContext): Promise<void> {
+  if (options.title === undefined && options.summary === undefined && options.summaryFile === undefined && options.hashtags === undefined) {
+    throw new UserError('say what to correct: --title, --summary, --summary-file or --hashtags');
+  }
+  const summaryText = options.summaryFile !== undefined ? readSummary(options.summaryFile) : options.summary;
+  const p = previewCorrection(ctx.newsroom(), CLI_OPERATOR, ref!, {
+    title: options.title,
+    summary: summaryText?.split(/\n+/),
+    hashtags: options.hashtags?.split(/[,،]/),
+  });
+  ctx.out(renderArticle(p.after, plainMarkup, ctx.config));
+  if (!p.changed) {
+    cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+    throw new UserError(`article ${p.before.id} already reads like this: nothing to correct`);
+  }
+  const posts = describePosts(p.posts, 'edited');
+  if (!options.yes && !(await confirm(`\nCorrect article ${p.before.id}${posts ? `: ${posts}` : ' (no post sent yet)'}? [y/N] `))) {
+    cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+    ctx.out('cancelled: nothing changed');
+    return;
+  }
+  const r = confirmCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+  if (r.kind === 'done') ctx.out(`article ${r.article.id} is now revision ${r.revision}; ${r.queued} post${r.queued === 1 ? '' : 's'} queued for editing (nashra run edits them; nashra corrections ${r.article.id} reports)`);
+  else if (r.kind === 'unchanged') ctx.out('nothing to correct: a reader would see no difference');
+  else ctx.out('already decided: nothing changed');
+}
+
+/** `nashra retract <article> [--yes]`: what will be deleted and cancelled per platform, then (confirmed) the retraction. */
+export async function retractCommand([ref]: string[], options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
+  const p = previewRetraction(ctx.newsroom(), CLI_OPERATOR, ref!);
+  ctx.out(`${p.article.id}: ${p.article.title}`);
+  const sent = describePosts(p.posts, 'deleted');
+  const queued = p.posts.reduce((n, c) => n + c.queued, 0);
+  ctx.out(`will delete ${sent || 'no sent post'}${queued ? `; cancels ${queued} queued deliver${queued === 1 ? 'y' : 'ies'}` : ''}; it is never sent again`);
+  if (!options.yes && !(await confirm('\nRetract it? [y/N] '))) {
+    ctx.out('cancelled: nothing changed');
+    return;
+  }
+  const r = confirmRetraction(ctx.newsroom(), CLI_OPERATOR, p.article.id);
+  if (r.kind === 'done') ctx.out(`article ${r.article.id} retracted: ${r.cancelled} queued deliveries cancelled, ${r.queued} posts queued for deletion (nashra run deletes them; nashra corrections ${r.article.id} reports)`);
+  else ctx.out(`article ${r.article.id} was already retracted (by ${r.article.retracted?.by ?? '?'})`);
+}
+
+/** `nashra corrections <article>`: per platform, what became of the posts: edited, deleted, the notice, could not be touched and why. */
+export async function correctionsCommand([ref]: string[], _options: Record<string, never>, ctx: CommandContext): Promise<void> {
+  const id = Number(ref);
+  const tallies = correctionReport(ctx.newsroom(), id);
+  if (tallies.length === 0) { ctx.out(`article ${id}: no correction or retraction`); return; }
+  for (const t of tallies) ctx.out(describeTally(t));
+}
+
+function describePosts(posts: PostCounts[], verb: string): string {
+  return posts.filter((c) => c.sent + c.inDoubt > 0)
+    .map((c) => `${c.sent} ${verb} on ${c.platform}${c.inDoubt ? ` (${c.inDoubt} in doubt, cannot be touched)` : ''}`).join(', ');
+}
+
+function readSummary(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read the summary file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to go ahead without asking');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes|نعم)$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
