@@ -1,0 +1,203 @@
+/**
+ * Corrections and retractions on Telegram, through the public seams: a feed served on 127.0.0.1, the real poller,
+ * the real bot and delivery worker against the fake Bot API (which answers edits and deletes with the Bot API's own
+ * errors), rows read back from the store.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { adapterContext } from '../src/app/platforms.js';
+import { pollSource } from '../src/ingest/poller.js';
+import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
+import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import type { Source } from '../src/store/index.js';
+import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+
+const CHATS = ['5001', '5002', '-1001234500001'];
+
+let h: Harness | undefined;
+let feeds: FeedServer | undefined;
+afterEach(async () => {
+  await h?.close();
+  await feeds?.close();
+  h = undefined;
+  feeds = undefined;
+});
+
+interface Item { title: string; link: string; guid: string; paragraphs: string[]; date: string }
+
+const rss = (items: Item[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>${items.map((i) =>
+    `<item><title>${i.title}</title><link>${i.link.replace(/&/g, '&amp;')}</link><guid isPermaLink="false">${i.guid}</guid>` +
+    `<pubDate>${i.date}</pubDate><content:encoded><![CDATA[${i.paragraphs.map((p) => `<p>${p}</p>`).join('')}]]></content:encoded></item>`).join('')}</channel></rss>`;
+
+const story = (base: string, over: Partial<Item> = {}): Item => ({
+  title: 'مقتل 10 مدنيين في قصف على ريف إدلب الجنوبي',
+  link: `${base}/news/ادلب-قصف`,
+  guid: 'tag:example.org,2026:post-42',
+  date: new Date(Date.now() - 3600_000).toUTCString(),
+  paragraphs: [
+    'قتل عشرة مدنيين وأصيب آخرون بجروح اليوم في قصف استهدف بلدة في ريف إدلب الجنوبي، بحسب ما أفاد الدفاع المدني.',
+    'وقالت فرق الإنقاذ إن القصف طال منازل سكنية وسوقاً شعبية في البلدة، وإن عمليات البحث عن ناجين ما زالت مستمرة.',
+    'وتشهد المنطقة تصعيداً عسكرياً منذ أسابيع، وسط مخاوف من موجة نزوح جديدة نحو المخيمات الحدودية.',
+  ],
+  ...over,
+});
+
+async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (item: Item) => void; poll: () => ReturnType<typeof pollSource> }> {
+  h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
+  feeds = await startFeedServer();
+  const harness = h;
+  const hourAgo = Date.now() - 3600_000;
+  for (const chatId of CHATS) harness.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: chatId.startsWith('-') ? 'channel' : 'private' }, hourAgo);
+  const source = harness.store.sources.add({ url: `${feeds.base}/feed`, feedUrl: `${feeds.base}/feed`, kind: 'rss', name: 'المصدر' });
+  harness.store.sources.markPrimed(source.id, hourAgo); // every item is new: none is taken for a backlog
+  const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
+  const serve = (item: Item) => feeds!.route('/feed', { body: rss([item]), contentType: 'application/rss+xml' });
+  const poll = async () => {
+    const result = await pollSource({ config: harness.config, store: harness.store, logger: harness.logger }, harness.store.sources.get(source.id)!);
+    harness.worker.notify();
+    return result;
+  };
+  return { deps, source, serve, poll };
+}
+
+/** Each chat's one post of the article: its message id, from the deliveries table. */
+function posts(articleId: number): Array<{ chatId: string; messageId: string }> {
+  return h!.store.deliveries.listForArticle(articleId).map((d) => ({
+    chatId: h!.store.subscriptions.get(d.subscriptionId)!.chatId, messageId: d.messageId!,
+  }));
+}
+
+/** Numbers and Latin runs are wrapped in bidi isolates (U+2066–U+2069) in the rendered post. */
+const unisolated = (text: string | undefined) => (text ?? '').replace(/[\u2066-\u2069]/g, '');
+
+const correctionStates = () => h!.store.corrections.countsByState();
+const doneCorrections = () => correctionStates().done ?? 0;
+
+describe('a source changes an item that was sent', () => {
+  it('edits each subscriber\'s post exactly once to the new text; white space and a tracking parameter edit nothing', async () => {
+    const { serve, poll } = await setUp();
+    const base = feeds!.base;
+    serve(story(base));
+    expect((await poll()).queued).toBe(3);
+    await waitFor(() => h!.fake.sent('sendMessage').length === 3, 10_000, 'the three posts');
+    const article = h!.store.articles.latest(1)[0]!;
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the deliveries to be recorded sent');
+
+    // The figure is corrected at the source: 10 → 12.
+    serve(story(base, {
+      title: 'مقتل 12 مدنياً في قصف على ريف إدلب الجنوبي',
+      paragraphs: story(base).paragraphs.map((p) => p.replace('قتل عشرة مدنيين', 'قتل اثنا عشر مدنياً')),
+    }));
+    const changed = await poll();
+    expect(changed).toMatchObject({ newArticles: 0, known: 1, revised: 1, corrections: 3 });
+    await waitFor(() => doneCorrections() === 3, 15_000, 'three corrections done');
+    for (const post of posts(article.id)) {
+      const shown = h!.fake.message(post.chatId, post.messageId)!;
+      expect(shown.edits, `chat ${post.chatId}`).toBe(1);
+      expect(unisolated(shown.text)).toContain('مقتل 12 مدنياً');
+      expect(unisolated(shown.text)).not.toContain('مقتل 10 مدنيين');
+    }
+    expect(h!.store.articles.get(article.id)!.revision).toBe(2);
+    expect(h!.store.revisions.applied(article.id)).toMatchObject([{ origin: 'source', revision: 2, previousTitle: 'مقتل 10 مدنيين في قصف على ريف إدلب الجنوبي' }]);
+
+    // The same feed again, then only white space and a tracking parameter changed: nothing is queued, nothing edited.
+    expect(await poll()).toMatchObject({ revised: 0, corrections: 0 });
+    const corrected = story(base, {
+      title: 'مقتل 12 مدنياً في قصف على ريف إدلب الجنوبي',
+      paragraphs: story(base).paragraphs.map((p) => p.replace('قتل عشرة مدنيين', 'قتل اثنا عشر مدنياً')),
+    });
+    serve({
+      ...corrected, title: `  ${corrected.title.replace(/ /g, '   ')} `, link: `${corrected.link}?utm_source=telegram&utm_medium=social`,
+      paragraphs: corrected.paragraphs.map((p) => `\n  ${p.replace(/ /g, '  ')}  `),
+    });
+    expect(await poll()).toMatchObject({ newArticles: 0, known: 1, revised: 0, corrections: 0 });
+    expect(correctionStates()).toEqual({ done: 3 });
+    expect(h!.fake.sent('editMessageText')).toHaveLength(3);
+    expect(h!.store.articles.get(article.id)!.revision).toBe(2);
+  }, 60_000);
+
+  it('outside NASHRA_CORRECTION_WINDOW the posts stay as they were', async () => {
+    const { serve, poll } = await setUp();
+    const base = feeds!.base;
+    const old = new Date(Date.now() - 50 * 3600_000).toUTCString();
+    serve(story(base, { date: old }));
+    await poll();
+    const article = h!.store.articles.latest(1)[0]!;
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    serve(story(base, { date: old, title: 'مقتل 12 مدنياً في قصف على ريف إدلب الجنوبي' }));
+    expect(await poll()).toMatchObject({ known: 1, revised: 0, corrections: 0 });
+    expect(h!.store.articles.get(article.id)!.revision).toBe(1);
+  }, 60_000);
+});
+
+describe('an editor\'s correction and retraction', () => {
+  it('a photo post is corrected with editMessageCaption; a retraction deletes every post, cancels the rest and leaves /latest', async () => {
+    const { deps } = await setUp();
+    const photo = addArticle(h!.store, { imageUrl: 'https://example.com/lead.jpg' });
+    expect(routeArticle(h!.store, photo)).toBe(3);
+    h!.worker.notify();
+    await waitFor(() => h!.store.deliveries.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
+
+    const preview = previewCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, String(photo.id), { title: 'عنوان مصحح للخبر المصور' });
+    expect(preview.changed).toBe(true);
+    expect(preview.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 0, inDoubt: 0 }]);
+    const confirmed = confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token);
+    expect(confirmed).toMatchObject({ kind: 'done', queued: 3 });
+    // A second press (or another editor's) queues nothing.
+    expect(confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token)).toEqual({ kind: 'already-decided' });
+    await waitFor(() => doneCorrections() === 3, 15_000, 'the caption edits');
+    expect(h!.fake.sent('editMessageCaption')).toHaveLength(3);
+    for (const post of posts(photo.id)) expect(h!.fake.message(post.chatId, post.messageId)!.caption).toContain('عنوان مصحح للخبر المصور');
+
+    // A second article: one chat's post already sent, a new subscriber's delivery still queued behind a paused platform.
+    const text = addArticle(h!.store);
+    routeArticle(h!.store, text);
+    h!.worker.notify();
+    await waitFor(() => h!.store.deliveries.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
+    const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
+    h!.store.deliveries.enqueue(text.id, [{ id: late.id, platform: 'telegram' }], {}, Date.now());
+    await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
+    expect(previewRetraction(deps, CLI_OPERATOR, String(text.id)).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
+    expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
+    expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'already-decided' });
+    h!.worker.start();
+    h!.worker.notify();
+    await waitFor(() => correctionReport(deps, text.id)[0]?.done.deleted === 3, 15_000, 'three deletions');
+    for (const post of posts(text.id).filter((p) => p.messageId)) expect(h!.fake.message(post.chatId, post.messageId)!.deleted).toBe(true);
+    expect(h!.fake.sentTo('5009')).toHaveLength(0);
+    expect(h!.store.deliveries.listForArticle(text.id).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+
+    // Gone from /latest (the bot's), from a broadcast and from routing; still stored and audited.
+    const answers = () => h!.fake.sentTo(5001).filter((c) => c.method === 'sendMessage');
+    const before = answers().length;
+    h!.fake.pushUpdate(message(privateChat(5001), 5001, '/latest 10'));
+    await waitFor(() => answers().length > before, 10_000, 'the /latest answer');
+    const latestAnswer = answers().slice(before).map((c) => String(c.params.text)).join('\n');
+    expect(latestAnswer).toContain('عنوان مصحح للخبر المصور');
+    expect(latestAnswer).not.toContain(text.title);
+    expect(h!.store.articles.latest(50).map((a) => a.id)).not.toContain(text.id);
+    expect(routeArticle(h!.store, h!.store.articles.get(text.id)!)).toBe(0);
+    const again = storeArticle(h!.store, { ...text, url: 'https://another.example/copy', guid: undefined, source: 'مصدر آخر' });
+    expect(again).toMatchObject({ status: 'duplicate', existing: { id: text.id } });
+    expect(h!.store.audit.recent(20).map((e) => e.action)).toEqual(expect.arrayContaining(['article.retract', 'correction.confirm', 'correction.preview', 'retraction.preview']));
+  }, 90_000);
+
+  it('a post Telegram refuses to delete becomes the notice; one that cannot even be edited is reported with the reason', async () => {
+    const { deps } = await setUp();
+    const article = addArticle(h!.store);
+    routeArticle(h!.store, article);
+    h!.worker.notify();
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    h!.fake.ageMessages(49 * 3600_000); // past the Bot API's 48 hours for deleting
+    h!.fake.refuseCorrections(CHATS[2]!, { delete: true, edit: true });
+    confirmRetraction(deps, CLI_OPERATOR, article.id);
+    await waitFor(() => (correctionReport(deps, article.id)[0]?.queued ?? 1) === 0, 15_000, 'the retraction to finish');
+    const [report] = correctionReport(deps, article.id);
+    expect(report).toMatchObject({ platform: 'telegram', kind: 'delete', done: { notice: 2 }, failed: 1 });
+    expect(report!.reasons[0]!.reason).toMatch(/message can't be deleted.*message can't be edited/);
+    for (const post of posts(article.id).filter((p) => p.chatId !== CHATS[2])) {
+      expect(h!.fake.message(post.chatId, post.messageId)).toMatchObject({ deleted: false, text: 'سُحب هذا الخبر' });
+    }
+  }, 60_000);
+});
