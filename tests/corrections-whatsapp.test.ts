@@ -1,0 +1,116 @@
+/**
+ * Corrections and retractions on WhatsApp through the fake client (whatsapp-web.js's surface and its windows: an
+ * edit for 15 minutes, a delete for everyone for 60 hours), the real adapter and delivery worker on a fake clock.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
+import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { createLogger } from '../src/logger.js';
+import type { Article } from '../src/model/article.js';
+import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
+import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
+import { FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
+import { tempDir } from './helpers/tmp.js';
+
+const EDITOR = '963911111111';
+const GROUP = '120363000000000001@g.us';
+const MINUTE = 60_000;
+
+let cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+
+const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '');
+
+function article(n: number): Article {
+  return {
+    url: `https://example.org/news/${n}`, title: `افتتاح الجسر رقم ${n} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
+    paragraphs: [
+      `أعلنت السلطات المحلية افتتاح الجسر رقم ${n} بعد أشهر من العمل المتواصل في المدينة.`,
+      `وقال مسؤولون إن الجسر رقم ${n} سيخدم آلاف السكان في الأحياء المجاورة خلال الأعوام المقبلة.`,
+    ],
+  };
+}
+
+interface Harness { store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; worker: DeliveryWorker; send(n: number): Promise<StoredArticle> }
+
+async function harness(): Promise<Harness> {
+  const { dir, cleanup } = tempDir('nashra-wa-corr-');
+  const store = openStore(join(dir, 'nashra.db'));
+  const config = loadAppConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`, WHATSAPP_SESSION_DIR: join(dir, 'session') });
+  const clock = new FakeClock();
+  const world = new FakeWhatsAppWorld(clock.now);
+  world.addGroup(GROUP, 'أخبار الحي', [{ number: EDITOR, admin: true }]);
+  const logger = createLogger({ level: 'silent' });
+  let worker: DeliveryWorker | undefined;
+  const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
+  const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, { createClient: world.createClient, clock, random: () => 0.5, loadMedia: null });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
+  await adapter.start();
+  await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
+  worker.start();
+  const send = async (n: number) => {
+    const r = storeArticle(store, article(n), { now: clock.now() });
+    if (r.status !== 'new') throw new Error('duplicate');
+    routeArticle(store, r.article);
+    worker!.notify();
+    await until(() => store.deliveries.listForArticle(r.article.id).every((d) => d.state === 'sent'), 5000, `article ${n} to be sent`);
+    return r.article;
+  };
+  return { store, world, clock, newsroom: ctx.newsroom, worker, send };
+}
+
+const postOf = (h: Harness, articleId: number) => h.world.posts.get(h.store.deliveries.listForArticle(articleId)[0]!.messageId!)!;
+
+async function correct(h: Harness, a: StoredArticle, title: string): Promise<void> {
+  const p = previewCorrection(h.newsroom, CLI_OPERATOR, String(a.id), { title });
+  expect(confirmCorrection(h.newsroom, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 1 });
+  await until(() => (correctionReport(h.newsroom, a.id)[0]?.queued ?? 1) === 0, 5000, 'the correction');
+}
+
+describe('WhatsApp corrections', () => {
+  it('within 15 minutes the post itself is edited; after them, a reply starting «تصحيح:» carries the corrected text', async () => {
+    const h = await harness();
+    const fresh = await h.send(1);
+    await correct(h, fresh, 'افتتاح الجسر الأول في مدينة حمص بعد تأخير');
+    expect(postOf(h, fresh.id).edits).toHaveLength(1);
+    expect(plain(postOf(h, fresh.id).body)).toContain('افتتاح الجسر الأول في مدينة حمص بعد تأخير');
+    expect(correctionReport(h.newsroom, fresh.id)[0]).toMatchObject({ platform: 'whatsapp', kind: 'edit', done: { edited: 1 } });
+
+    const older = await h.send(2);
+    h.clock.t += 20 * MINUTE;
+    const sentBefore = h.world.sent.length;
+    await correct(h, older, 'افتتاح الجسر الثاني في مدينة حمص بعد تأخير');
+    expect(postOf(h, older.id).edits).toHaveLength(0);
+    const reply = h.world.sent.slice(sentBefore);
+    expect(reply).toHaveLength(1);
+    expect(reply[0]).toMatchObject({ chatId: GROUP, quoted: postOf(h, older.id).id });
+    expect(plain(String(reply[0]!.content))).toMatch(/^تصحيح:\n\*افتتاح الجسر الثاني في مدينة حمص بعد تأخير\*/);
+    expect(correctionReport(h.newsroom, older.id)[0]).toMatchObject({ done: { replied: 1 } });
+  });
+
+  it('a retraction deletes the post for everyone within 60 hours; after them, a notice replies to it', async () => {
+    const h = await harness();
+    const recent = await h.send(3);
+    expect(confirmRetraction(h.newsroom, CLI_OPERATOR, recent.id)).toMatchObject({ kind: 'done', queued: 1 });
+    await until(() => (correctionReport(h.newsroom, recent.id)[0]?.queued ?? 1) === 0, 5000, 'the deletion');
+    expect(postOf(h, recent.id)).toMatchObject({ revoked: true, deletedForMe: false });
+    expect(correctionReport(h.newsroom, recent.id)[0]).toMatchObject({ kind: 'delete', done: { deleted: 1 } });
+
+    const old = await h.send(4);
+    h.clock.t += 61 * 3600_000;
+    const sentBefore = h.world.sent.length;
+    confirmRetraction(h.newsroom, CLI_OPERATOR, old.id);
+    await until(() => (correctionReport(h.newsroom, old.id)[0]?.queued ?? 1) === 0, 5000, 'the notice');
+    // Not "deleted for me" (what delete(true) quietly does past the window): the post stays, answered by the notice.
+    expect(postOf(h, old.id)).toMatchObject({ revoked: false, deletedForMe: false });
+    expect(h.world.sent.slice(sentBefore)).toMatchObject([{ chatId: GROUP, quoted: postOf(h, old.id).id }]);
+    expect(String(h.world.sent.at(-1)!.content)).toMatch(/^سُحب هذا الخبر: /);
+    expect(correctionReport(h.newsroom, old.id)[0]).toMatchObject({ done: { notice: 1 } });
+  });
+});
