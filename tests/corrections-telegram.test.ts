@@ -9,7 +9,7 @@ import { pollSource } from '../src/ingest/poller.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import type { Source } from '../src/store/index.js';
-import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 const CHATS = ['5001', '5002', '-1001234500001'];
@@ -199,5 +199,41 @@ describe('an editor\'s correction and retraction', () => {
     for (const post of posts(article.id).filter((p) => p.chatId !== CHATS[2])) {
       expect(h!.fake.message(post.chatId, post.messageId)).toMatchObject({ deleted: false, text: 'سُحب هذا الخبر' });
     }
+  }, 60_000);
+});
+
+describe('Telegram front door: /correct and /retract', () => {
+  /** The data of the button labelled `label` in the last message to the editor that has it. */
+  const button = (label: string): string | undefined => h!.fake.sentTo(EDITOR).map((c) => c.params.reply_markup?.inline_keyboard?.[0])
+    .filter(Boolean).flat().reverse().find((b: { text: string }) => b.text === label)?.callback_data;
+
+  it('an editor corrects and retracts with two taps each; the report says what happened per platform; others are refused', async () => {
+    await setUp();
+    const article = addArticle(h!.store);
+    routeArticle(h!.store, article);
+    h!.worker.notify();
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+
+    h!.fake.pushUpdate(message(privateChat(4242), 4242, `/retract ${article.id}`));
+    await waitFor(() => h!.fake.sentTo(4242).length > 0, 5000, 'the refusal');
+    expect(h!.fake.sentTo(4242)[0]!.params.text).toBe('هذا الأمر للمحرّرين فقط.');
+
+    h!.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/correct ${article.id}\nعنوان مصحّح بعد مراجعة الأرقام\nالجملة الأولى المصحّحة من الملخص.`));
+    await waitFor(() => button('تأكيد') !== undefined, 5000, 'the correction preview');
+    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('ستُعدَّل المنشورات المرسلة: telegram 3');
+    h!.fake.pushUpdate(callback(EDITOR, button('تأكيد')!));
+    await waitFor(() => doneCorrections() === 3, 15_000, 'three edits');
+    for (const post of posts(article.id)) expect(unisolated(h!.fake.message(post.chatId, post.messageId)!.text)).toContain('عنوان مصحّح بعد مراجعة الأرقام');
+
+    h!.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
+    await waitFor(() => h!.fake.sentTo(EDITOR).some((c) => /^سحب الخبر/.test(String(c.params.text))), 5000, 'the retraction preview');
+    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('يُحذف telegram 3');
+    const retract = button('تأكيد')!;
+    expect(retract).toBe(`rt:ok:${article.id}`);
+    h!.fake.pushUpdate(callback(EDITOR, retract));
+    h!.fake.pushUpdate(callback(EDITOR, retract)); // a second press retracts nothing more
+    await waitFor(() => h!.fake.sent('editMessageText').some((c) => String(c.params.chat_id) === String(EDITOR) && /حُذف 3/.test(String(c.params.text))), 15_000, 'the report');
+    expect(h!.fake.sent('deleteMessage')).toHaveLength(3);
+    expect(h!.store.audit.recent(20).filter((e) => e.action === 'article.retract')).toHaveLength(1);
   }, 60_000);
 });

@@ -1,5 +1,9 @@
 import type { Stats } from '../../src/newsroom/index.js';
-import { countArabic, ITEM, MESSAGE, SUBSCRIBER } from '../../src/text/plural.js';
+import { countArabic, ITEM, MESSAGE, SUBSCRIBER, type ArabicNoun } from '../../src/text/plural.js';
+
+/** A sent post (منشور) and a delivery not sent yet (رسالة منتظرة), counted the Arabic way. */
+const POST: ArabicNoun = { zero: 'لا منشورات', one: 'منشور واحد', two: 'منشوران', few: '{n} منشورات', many: '{n} منشورًا', other: '{n} منشور' };
+const DELIVERY: ArabicNoun = { zero: 'لا رسائل منتظرة', one: 'رسالة منتظرة واحدة', two: 'رسالتان منتظرتان', few: '{n} رسائل منتظرة', many: '{n} رسالة منتظرة', other: '{n} رسالة منتظرة' };
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
 export type Lang = 'ar' | 'en';
@@ -11,7 +15,7 @@ type Text = string | ((...args: never[]) => string) | { except: string; separato
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
   help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics — اختيار المواضيع',
-  editorHelp: '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
+  editorHelp: '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/correct رقم — تصحيح خبر مرسل\n/retract رقم — سحب خبر\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
   nothingYet: 'لا توجد أخبار بعد.',
   searchUsage: 'اكتب كلمات البحث بعد الأمر، مثلاً: /search دمشق',
   noResults: (q: string) => `لا نتائج لـ «${q}».`,
@@ -29,6 +33,18 @@ const AR = {
   notEditor: 'هذا الأمر للمحرّرين فقط.',
   privateOnly: 'استخدم هذا الأمر في محادثة خاصة مع البوت.',
   broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
+  correctUsage: 'الاستعمال: /correct رقم الخبر أو رابطه\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
+  retractUsage: 'الاستعمال: /retract رقم الخبر أو رابطه',
+  correctPreview: (posts: string) => `معاينة التصحيح — ${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}` : 'لم يُرسل منه شيء بعد'}. الخبر بعد التصحيح:`,
+  correctUnchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
+  correctQueued: (n: number) => `تمّ التصحيح؛ يُعدَّل ${countArabic(n, POST)}.`,
+  retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}${queued ? `، ويُلغى ${countArabic(queued, DELIVERY)} لم يُرسل بعد` : ''}. لن يُرسل بعد ذلك أبداً.`,
+  retracted: (n: number, cancelled: number) => `سُحب الخبر: يُحذف ${countArabic(n, POST)}${cancelled ? `، وأُلغي ${countArabic(cancelled, DELIVERY)}` : ''}.`,
+  alreadyRetracted: 'سُحب هذا الخبر من قبل.',
+  correctionCancelled: 'أُلغي، لم يتغيّر شيء.',
+  correctionReport: (lines: string) => `نتيجة التصحيح أو السحب:\n${lines}`,
+  tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
+  tallyPart: (what: string, n: number) => `${({ edited: 'عُدّل', unchanged: 'كان مصحّحاً', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب', failed: 'تعذّر', waiting: 'ينتظر', inDoubt: 'غير مؤكّد' } as Record<string, string>)[what] ?? what} ${n}`,
   urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
   previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
   previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
@@ -89,7 +105,7 @@ const AR = {
 const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   start: 'Welcome to Nashra: short summaries of the news that matters.\n/subscribe to subscribe, /latest for the latest news, /help for help.',
   help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics — choose topics',
-  editorHelp: '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
+  editorHelp: '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/correct id — correct a sent story\n/retract id — retract a story\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
   nothingYet: 'No news yet.',
   searchUsage: 'Type the words after the command, e.g. /search Damascus',
   noResults: (q: string) => `No results for “${q}”.`,
@@ -107,6 +123,18 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   notEditor: 'This command is for editors only.',
   privateOnly: 'Use this command in a private chat with the bot.',
   broadcastUsage: 'Usage: /broadcast article link or id',
+  correctUsage: 'Usage: /correct article id or link\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
+  retractUsage: 'Usage: /retract article id or link',
+  correctPreview: (posts: string) => `Correction preview — ${posts ? `posts already sent that will be edited: ${posts}` : 'nothing has been sent yet'}. The story after the correction:`,
+  correctUnchanged: 'A reader would see no difference: nothing to correct.',
+  correctQueued: (n: number) => `Corrected; ${n} post${n === 1 ? '' : 's'} being edited.`,
+  retractPreview: (title: string, posts: string, queued: number) => `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.`,
+  retracted: (n: number, cancelled: number) => `Retracted: ${n} post${n === 1 ? '' : 's'} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}.`,
+  alreadyRetracted: 'This story was already retracted.',
+  correctionCancelled: 'Cancelled; nothing changed.',
+  correctionReport: (lines: string) => `Correction or retraction result:\n${lines}`,
+  tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
+  tallyPart: (what: string, n: number) => `${n} ${({ edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice', failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt' } as Record<string, string>)[what] ?? what}`,
   urgentUsage: 'Usage: /urgent text of the alert',
   previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
   previewNobody: (already: number, failed: number) => `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
