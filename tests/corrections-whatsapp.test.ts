@@ -37,6 +37,12 @@ function article(n: number): Article {
 
 interface Harness { store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; worker: DeliveryWorker; send(n: number): Promise<StoredArticle> }
 
+/** The bot's replies to the editor's message, once it has answered `count` times. */
+async function ask(h: Harness, body: string, from = `${EDITOR}@c.us`): Promise<string> {
+  const msg = h.world.latest.receive(from, body);
+  return plain(await msg.replied());
+}
+
 async function harness(): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-corr-');
   const store = openStore(join(dir, 'nashra.db'));
@@ -112,5 +118,28 @@ describe('WhatsApp corrections', () => {
     expect(h.world.sent.slice(sentBefore)).toMatchObject([{ chatId: GROUP, quoted: postOf(h, old.id).id }]);
     expect(String(h.world.sent.at(-1)!.content)).toMatch(/^سُحب هذا الخبر: /);
     expect(correctionReport(h.newsroom, old.id)[0]).toMatchObject({ done: { notice: 1 } });
+  });
+});
+
+describe('WhatsApp front door: /correct, /retract, /corrections', () => {
+  it('an editor corrects and retracts from a private chat, confirming with «نعم»; anyone else is refused', async () => {
+    const h = await harness();
+    const a = await h.send(5);
+    expect(await ask(h, `/retract ${a.id}`, '963944444444@c.us')).toBe('عذرًا، هذا الأمر متاح للمحررين فقط.');
+
+    const preview = await ask(h, `/correct ${a.id}\nافتتاح الجسر الخامس في حمص بعد تأجيله يومين`);
+    expect(preview).toMatch(/^معاينة التصحيح:/);
+    expect(preview).toContain('ستُعدَّل المنشورات المرسلة: whatsapp 1');
+    expect(await ask(h, 'نعم')).toMatch(/^✅ تمّ التصحيح/);
+    await until(() => postOf(h, a.id).edits.length === 1, 5000, 'the edit');
+    expect(plain(postOf(h, a.id).body)).toContain('افتتاح الجسر الخامس في حمص بعد تأجيله يومين');
+
+    expect(await ask(h, `/retract ${a.id}`)).toContain('يُحذف whatsapp 1');
+    expect(await ask(h, 'لا')).toBe('أُلغي، ولم يتغيّر شيء.');
+    expect(h.store.articles.get(a.id)!.retracted).toBeUndefined();
+    await ask(h, `/retract ${a.id}`);
+    expect(await ask(h, 'نعم')).toMatch(/^✅ سُحب الخبر/);
+    await until(() => postOf(h, a.id).revoked, 5000, 'the deletion');
+    expect(await ask(h, `/corrections ${a.id}`)).toBe('whatsapp (تصحيح): عُدّل 1\nwhatsapp (سحب): حُذف 1');
   });
 });

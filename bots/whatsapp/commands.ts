@@ -13,6 +13,7 @@ import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
+import { WhatsAppCorrections } from './corrections.js';
 
 export interface CommandDeps {
   store: Store;
@@ -107,7 +108,12 @@ export class WhatsAppCommands {
   /** Broadcast previews waiting for «نعم», by the editor's chat. */
   private readonly pending = new Map<string, { broadcastId: number; token: string; expiresAt: number }>();
 
-  constructor(private readonly deps: CommandDeps) {}
+  /** /correct, /retract and /corrections (bots/whatsapp/corrections.ts): an editor's, in a private chat. */
+  private readonly corrections: WhatsAppCorrections;
+
+  constructor(private readonly deps: CommandDeps) {
+    this.corrections = new WhatsAppCorrections(deps);
+  }
 
   async handleMessage(client: WaClient, msg: WaMessage): Promise<void> {
     if (msg.fromMe || msg.from === 'status@broadcast' || msg.from.endsWith('@broadcast') || isChannelId(msg.from)) return;
@@ -116,6 +122,7 @@ export class WhatsAppCommands {
       await this.decideBroadcast(client, msg);
       return;
     }
+    if (!inGroup && await this.corrections.handle(client, msg)) return;
     const command = parseCommand(msg.body ?? '');
     if (!command) return;
     const sender = await resolveIdentity(client, msg.author ?? msg.from);
@@ -304,7 +311,7 @@ export class WhatsAppCommands {
 }
 
 /** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
-const actorOf = (sender: Identity): Actor => ({ platform: PLATFORM, id: sender.phone ?? sender.ids[0] ?? '?' });
+export const actorOf = (sender: Identity): Actor => ({ platform: PLATFORM, id: sender.phone ?? sender.ids[0] ?? '?' });
 
 /** An admin of this group (the newsroom accepts a group's admins as managing its subscription). */
 function isGroupAdmin(chat: WaChat, sender: Identity): boolean {

@@ -155,7 +155,8 @@ export class CorrectionsTable {
     for (const r of this.reasonsStmt.all(articleId) as Array<{ platform: string; kind: CorrectionKind; reason: string | null; n: number }>) {
       entry(r.platform, r.kind).reasons.push({ reason: r.reason ?? 'unknown', count: r.n });
     }
-    return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform) || a.kind.localeCompare(b.kind));
+    // Per platform, a correction (edit) before the retraction (delete) that may follow it.
+    return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform) || b.kind.localeCompare(a.kind));
   }
 
   countsByState(): Record<string, number> {
