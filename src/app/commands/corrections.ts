@@ -27,8 +27,9 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
     cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
     throw new UserError(`article ${p.before.id} already reads like this: nothing to correct`);
   }
-  const posts = describePosts(p.posts, 'edited');
-  if (!options.yes && !(await confirm(`\nCorrect article ${p.before.id}${posts ? `: ${posts}` : ' (no post sent yet)'}? [y/N] `))) {
+  const posts = describePosts(p.posts);
+  ctx.out(`\n${posts ? `the posts sent will be edited: ${posts}` : 'no post was sent yet: the queued deliveries carry the correction'}`);
+  if (!options.yes && !(await confirm(`Correct article ${p.before.id}? [y/N] `))) {
     cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
     ctx.out('cancelled: nothing changed');
     return;
@@ -43,9 +44,9 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
 export async function retractCommand([ref]: string[], options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
   const p = previewRetraction(ctx.newsroom(), CLI_OPERATOR, ref!);
   ctx.out(`${p.article.id}: ${p.article.title}`);
-  const sent = describePosts(p.posts, 'deleted');
+  const sent = describePosts(p.posts);
   const queued = p.posts.reduce((n, c) => n + c.queued, 0);
-  ctx.out(`will delete ${sent || 'no sent post'}${queued ? `; cancels ${queued} queued deliver${queued === 1 ? 'y' : 'ies'}` : ''}; it is never sent again`);
+  ctx.out(`${sent ? `the posts sent will be deleted: ${sent}` : 'no post was sent'}${queued ? `; ${queued} queued deliver${queued === 1 ? 'y is' : 'ies are'} cancelled` : ''}; it is never sent again`);
   if (!options.yes && !(await confirm('\nRetract it? [y/N] '))) {
     ctx.out('cancelled: nothing changed');
     return;
@@ -63,9 +64,10 @@ export async function correctionsCommand([ref]: string[], _options: Record<strin
   for (const t of tallies) ctx.out(describeTally(t));
 }
 
-function describePosts(posts: PostCounts[], verb: string): string {
+/** «5 on telegram, 2 on whatsapp (1 in doubt, cannot be touched)». */
+function describePosts(posts: PostCounts[]): string {
   return posts.filter((c) => c.sent + c.inDoubt > 0)
-    .map((c) => `${c.sent} ${verb} on ${c.platform}${c.inDoubt ? ` (${c.inDoubt} in doubt, cannot be touched)` : ''}`).join(', ');
+    .map((c) => `${c.sent} on ${c.platform}${c.inDoubt ? ` (${c.inDoubt} in doubt, cannot be touched)` : ''}`).join(', ');
 }
 
 function readSummary(file: string): string {
