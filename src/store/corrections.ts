@@ -29,6 +29,7 @@ export class CorrectionsTable {
   private readonly byIdStmt: Statement;
   private readonly pendingStmt: Statement;
   private readonly statesStmt: Statement;
+  private readonly forArticleStmt: Statement;
 
   constructor(db: Database) {
     // Posts answered (`sent`) or on the wire (`sending`: the job waits for its message id); a delete also lists the
@@ -64,6 +65,7 @@ export class CorrectionsTable {
     this.byIdStmt = db.prepare('SELECT * FROM corrections WHERE id = ?');
     this.pendingStmt = db.prepare(`SELECT COUNT(*) FROM corrections WHERE platform = ? AND state = 'queued'`).pluck();
     this.statesStmt = db.prepare('SELECT state, COUNT(*) AS n FROM corrections GROUP BY state');
+    this.forArticleStmt = db.prepare('SELECT * FROM corrections WHERE article_id = ? ORDER BY id');
   }
 
   /**
@@ -128,11 +130,11 @@ export class CorrectionsTable {
 
   get(id: number): CorrectionRecord | undefined {
     const r = this.byIdStmt.get(id) as CorrectionRow | undefined;
-    return r && {
-      id: r.id, deliveryId: r.delivery_id, articleId: r.article_id, platform: r.platform, kind: r.kind, revision: r.revision,
-      state: r.state, outcome: r.outcome ?? undefined, answer: r.answer ?? undefined, attempts: r.attempts,
-      lastError: r.last_error ?? undefined,
-    };
+    return r && toRecord(r);
+  }
+
+  listForArticle(articleId: number): CorrectionRecord[] {
+    return (this.forArticleStmt.all(articleId) as CorrectionRow[]).map(toRecord);
   }
 
   /** Per platform and kind, how the article's corrections stand, with the reasons of those that could not be done. */
@@ -169,6 +171,14 @@ export class CorrectionsTable {
 export interface CorrectionRecord {
   id: number; deliveryId: number; articleId: number; platform: string; kind: CorrectionKind; revision: number;
   state: CorrectionState; outcome?: CorrectionOutcome; answer?: string; attempts: number; lastError?: string;
+}
+
+function toRecord(r: CorrectionRow): CorrectionRecord {
+  return {
+    id: r.id, deliveryId: r.delivery_id, articleId: r.article_id, platform: r.platform, kind: r.kind, revision: r.revision,
+    state: r.state, outcome: r.outcome ?? undefined, answer: r.answer ?? undefined, attempts: r.attempts,
+    lastError: r.last_error ?? undefined,
+  };
 }
 
 interface PendingRow {
