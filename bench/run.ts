@@ -2,11 +2,13 @@
  * `npm run bench`: every speed and size figure beside its target, in one run. Prints a table and writes
  * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
  * `npm run bench -- --quick` (CI): the summariser, ingest and delivery parts only, in under a minute, so that
- * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts.
+ * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (corrections: about
+ * 35 s, the floor Telegram's limits allow for 1,000 edits).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
+import { benchCorrections } from './corrections.js';
 import { benchDelivery } from './delivery.js';
 import { benchDesk } from './desk.js';
 import { benchFootprint } from './footprint.js';
@@ -46,6 +48,13 @@ async function main(): Promise<void> {
     results.delivery = d;
     add('delivery: achieved ÷ allowed rate (1,000 chats, 300/s)', '≥ 0.95', d.ratio, '', d.ratio >= 0.95);
     add('delivery: 429s received', '0', d.rateLimited429, '', d.rateLimited429 === 0);
+  }
+  if (want('corrections')) {
+    const c = await benchCorrections({ channels: 1000 });
+    results.corrections = c;
+    add(`corrections: changed item polled → last of 1,000 channel posts edited (Telegram limits; floor ${fmt(c.floorSeconds)} s)`,
+      '≤ 1.1 × floor', c.seconds, 's', c.ratio <= 1.1 && c.edited === c.channels);
+    add('corrections: 429s received', '0', c.rateLimited429, '', c.rateLimited429 === 0);
   }
   if (want('store')) {
     const s = await benchStore();
