@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../model/broadcast.js';
 import {
-  addSource, cancelBroadcast, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
+  addSource, cancelBroadcast, cancelCorrection, confirmCorrection, confirmRetraction, previewCorrection, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
   pollSourceNow, setSourceActive, stopBroadcast, unsubscribe, type Actor,
 } from '../newsroom/index.js';
 import { UserError } from '../errors.js';
-import { parseId } from './routes.js';
+import { editInput, parseId } from './routes.js';
 import type { DeskDeps } from './server.js';
 
 type Body = Record<string, unknown>;
@@ -43,6 +43,35 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
     if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
     const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)) });
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
+  });
+
+  /** «احفظ وصحّح المنشورات المرسلة»: the edit form's text as a correction draft, previewed before anything changes. */
+  app.post('/articles/:id/correct', async (req, reply) => {
+    const articleId = id(req);
+    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    const preview = previewCorrection(newsroom, actorOf(req), String(articleId), editInput(body(req)));
+    return reply.redirect(`/corrections/${preview.draft.id}`, 303);
+  });
+
+  app.post('/corrections/:id/confirm', async (req, reply) => {
+    const draft = newsroom.store.revisions.get(id(req) ?? 0);
+    if (!draft) return notFound(reply);
+    confirmCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
+    return reply.redirect(`/articles/${draft.articleId}`, 303);
+  });
+
+  app.post('/corrections/:id/cancel', async (req, reply) => {
+    const draft = newsroom.store.revisions.get(id(req) ?? 0);
+    if (!draft) return notFound(reply);
+    cancelCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
+    return reply.redirect(`/articles/${draft.articleId}`, 303);
+  });
+
+  app.post('/articles/:id/retract', async (req, reply) => {
+    const articleId = id(req);
+    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    confirmRetraction(newsroom, actorOf(req), articleId);
+    return reply.redirect(`/articles/${articleId}`, 303);
   });
 
   app.post('/articles/:id/resend', async (req, reply) => {

@@ -23,6 +23,16 @@ const ar = {
     previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
   },
+  corrections: {
+    title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
+    correctTitle: 'تصحيح خبر مرسل', retractTitle: 'سحب الخبر', before: 'قبل', after: 'بعد',
+    willEdit: 'ستُعدَّل المنشورات المرسلة', willDelete: 'ستُحذف المنشورات المرسلة (أو تُستبدل بإشعار السحب حيث ترفض المنصة)',
+    noneSent: 'لم يُرسل منه شيء بعد.', queued: 'تُلغى الرسائل المنتظرة', inDoubt: 'غير مؤكدة، لا يمكن لمسها',
+    never: 'لن يُرسل الخبر بعد السحب أبداً: لا في آخر الأخبار ولا البحث ولا لمشترك جديد.',
+    confirmCorrect: 'تأكيد التصحيح', confirmRetract: 'تأكيد السحب', cancel: 'إلغاء', unchanged: 'لا فرق يراه القارئ: لا شيء للتصحيح.',
+    retracted: 'سُحب هذا الخبر', report: 'ما جرى للمنشورات', edit: 'تصحيح', delete: 'سحب', reasons: 'الأسباب',
+    outcomes: { edited: 'عُدّل', unchanged: 'كان مصحّحاً', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب', failed: 'تعذّر', waiting: 'ينتظر', inDoubt: 'غير مؤكد' },
+  },
   broadcast: {
     title: 'إرسال', willReceive: 'سيستلمه', alreadyHave: 'استلمه من قبل', confirm: 'تأكيد الإرسال', cancel: 'إلغاء', stop: 'إيقاف',
     progress: 'التقدم', sent: 'أُرسل', failed: 'فشل', waiting: 'ينتظر', skipped: 'أُوقف', inDoubt: 'غير مؤكد',
@@ -72,6 +82,16 @@ const en: Words = {
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
     previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
+  },
+  corrections: {
+    title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',
+    correctTitle: 'Correct a sent story', retractTitle: 'Retract the story', before: 'Before', after: 'After',
+    willEdit: 'Posts already sent that will be edited', willDelete: 'Posts already sent that will be deleted (or replaced by the notice where the platform refuses)',
+    noneSent: 'Nothing was sent yet.', queued: 'Waiting deliveries cancelled', inDoubt: 'in doubt, cannot be touched',
+    never: 'Once retracted it is never sent again: not in the latest news, search, nor to a new subscriber.',
+    confirmCorrect: 'Confirm the correction', confirmRetract: 'Confirm the retraction', cancel: 'Cancel', unchanged: 'A reader would see no difference: nothing to correct.',
+    retracted: 'This story was retracted', report: 'What became of the posts', edit: 'correction', delete: 'retraction', reasons: 'Reasons',
+    outcomes: { edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice', failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt' },
   },
   broadcast: {
     title: 'Send', willReceive: 'Will receive it', alreadyHave: 'Already have it', confirm: 'Confirm and send', cancel: 'Cancel', stop: 'Stop',

@@ -4,7 +4,8 @@ import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
-import type { BroadcastStatus } from '../newsroom/index.js';
+import type { BroadcastStatus, CorrectionPreview, PostCounts } from '../newsroom/index.js';
+import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
@@ -81,10 +82,13 @@ export interface ArticleView {
   article: StoredArticle; counts: DeliveryCounts; deliveries: ArticleDelivery[];
   broadcasts: Array<Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'>>;
   subscriptions: Subscription[]; platforms: string[]; saved: boolean;
+  /** What became of the posts after a correction or the retraction, per platform. */
+  corrections: CorrectionTally[];
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
   const w = t(ctx.lang);
+  const c = w.corrections;
   const a = v.article;
   const tz = a.timeZone ?? config.timeZone;
   const head = html`
@@ -102,7 +106,15 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
     <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${a.summary.join('\n')}</textarea></label>
     <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
     <button type="submit">${w.article.save}</button>
+    ${a.retracted ? '' : html`<button type="submit" formaction="/articles/${a.id}/correct" id="correct-sent">${c.correctSent}</button>`}
   </form>
+</section>`;
+  const corrections = html`
+<section class="card" aria-labelledby="corr-h">
+  <h2 id="corr-h">${c.title}</h2>
+  ${a.retracted ? html`<p class="notice warn" role="status">${c.retracted} · ${a.retracted.by} · ${formatTime(a.retracted.at, ctx.lang, config.timeZone)}</p>` : ''}
+  ${v.corrections.length ? html`<h3>${c.report}</h3>${tallyList(ctx, v.corrections)}` : ''}
+  ${a.retracted ? '' : html`<p><a class="button danger" href="/articles/${a.id}/retract" id="retract">${c.retract}</a></p>`}
 </section>`;
   const send = html`
 <section class="card" aria-labelledby="send-h">
@@ -135,9 +147,61 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
 </section>`;
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
-  <div>${edit}${send}</div>
+  <div>${edit}${a.retracted ? '' : send}${corrections}</div>
   <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
 </div>`);
+}
+
+/** Per platform and kind: what was done, what could not be, and why. */
+function tallyList(ctx: PageContext, tallies: CorrectionTally[]): Html {
+  const c = t(ctx.lang).corrections;
+  return html`<ul class="tallies">${tallies.map((x) => {
+    const parts = [
+      ...Object.entries(x.done).map(([outcome, n]) => `${n} ${c.outcomes[outcome as keyof typeof c.outcomes] ?? outcome}`),
+      ...(x.failed ? [`${x.failed} ${c.outcomes.failed}`] : []), ...(x.inDoubt ? [`${x.inDoubt} ${c.outcomes.inDoubt}`] : []),
+      ...(x.queued ? [`${x.queued} ${c.outcomes.waiting}`] : []),
+    ];
+    return html`<li><b>${ctx.platformLabel(x.platform)}</b> (${x.kind === 'delete' ? c.delete : c.edit}): ${parts.join(' · ')}
+      ${x.reasons.length ? html`<br><span class="muted">${c.reasons}: ${x.reasons.map((r) => `${r.reason} (${r.count})`).join('؛ ')}</span>` : ''}</li>`;
+  })}</ul>`;
+}
+
+/** «تيليغرام: 3 · واتساب: 1 (1 غير مؤكدة)». */
+function postsLine(ctx: PageContext, posts: PostCounts[]): Html {
+  const c = t(ctx.lang).corrections;
+  const sent = posts.filter((p) => p.sent + p.inDoubt > 0);
+  if (sent.length === 0) return html`<span class="muted">${c.noneSent}</span>`;
+  return html`${sent.map((p) => html`<span class="counts"><b>${ctx.platformLabel(p.platform)}</b>: <span id="posts-${p.platform}">${p.sent}</span>${p.inDoubt ? ` (${p.inDoubt} ${c.inDoubt})` : ''}</span> `)}`;
+}
+
+/** An editor's correction waiting for «تأكيد التصحيح»: before and after, and the posts it will edit. */
+export function correctionPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], p: CorrectionPreview): Html {
+  const c = t(ctx.lang).corrections;
+  const action = (name: string, label: string, cls = '') => html`<form method="post" action="/corrections/${p.draft.id}/${name}" class="inline">${csrfField(ctx)}<input type="hidden" name="token" value="${p.draft.token}"><button type="submit" class="${cls}" id="${name}-correction">${label}</button></form>`;
+  return page(ctx, `${c.correctTitle}: ${p.before.title}`, 'today', html`<p class="meta"><a href="/articles/${p.before.id}">${p.before.title}</a></p>
+<section class="card">
+  <p><b>${c.willEdit}:</b> ${postsLine(ctx, p.posts)}</p>
+  ${p.changed ? html`<p class="actions">${action('confirm', c.confirmCorrect, 'primary')} ${action('cancel', c.cancel)}</p>` : html`<p class="notice warn">${c.unchanged}</p>`}
+</section>
+<div class="columns">
+  <div><h2>${c.before}</h2>${previews(ctx, config, p.before, platforms)}</div>
+  <div><h2>${c.after}</h2>${previews(ctx, config, { ...p.after, id: 0 }, platforms)}</div>
+</div>`);
+}
+
+/** «سحب الخبر»: what it will do per platform, then «تأكيد السحب». */
+export function retractionPage(ctx: PageContext, article: StoredArticle, posts: PostCounts[]): Html {
+  const c = t(ctx.lang).corrections;
+  const queued = posts.reduce((n, p) => n + p.queued, 0);
+  return page(ctx, `${c.retractTitle}: ${article.title}`, 'today', html`<p class="meta"><a href="/articles/${article.id}">${article.title}</a></p>
+<section class="card">
+  <h2>${c.retractTitle}</h2>
+  <p><b>${c.willDelete}:</b> ${postsLine(ctx, posts)}</p>
+  ${queued ? html`<p>${c.queued}: <span id="queued">${queued}</span></p>` : ''}
+  <p>${c.never}</p>
+  <p class="actions"><form method="post" action="/articles/${article.id}/retract" class="inline">${csrfField(ctx)}<button type="submit" class="primary danger" id="confirm-retract">${c.confirmRetract}</button></form>
+  <a href="/articles/${article.id}">${c.cancel}</a></p>
+</section>`);
 }
 
 /** The sent post's public address, when its platform has one (only http(s) is ever linked). */

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
-import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
+import {
+  broadcastStatus, correctionReport, countAudience, draftEdit, editArticle, postCounts, visibleText, type ArticleEditInput,
+} from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
-  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
+  activityPage, articlePage, broadcastPage, correctionPage, previews, retractionPage, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
@@ -84,7 +86,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     if (!article) return reply;
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
-      broadcasts: store.desk.broadcastsForArticle(article.id),
+      broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
       subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
       saved: (req.query as Query).saved === '1',
     }));
@@ -103,6 +105,26 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     if (!article) return reply;
     editArticle(deps.newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
+  });
+
+  /** An editor's correction waiting for confirmation (made by POST /articles/:id/correct). */
+  app.get('/corrections/:id', async (req, reply) => {
+    const id = parseId((req.params as { id: string }).id);
+    const draft = id === undefined ? undefined : store.revisions.get(id);
+    const before = draft && store.articles.get(draft.articleId);
+    if (!draft || !before || draft.origin !== 'editor') return reply.callNotFound();
+    if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
+    const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
+    return send(reply, correctionPage(ctxOf(req, reply), config, platformList, {
+      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: postCounts(store, before.id),
+    }));
+  });
+
+  app.get('/articles/:id/retract', async (req, reply) => {
+    const article = articleOr404(req, reply);
+    if (!article) return reply;
+    if (article.retracted) return reply.redirect(`/articles/${article.id}`, 303);
+    return send(reply, retractionPage(ctxOf(req, reply), article, postCounts(store, article.id)));
   });
 
   app.get('/broadcasts/:id', async (req, reply) => {
