@@ -17,18 +17,23 @@ export interface AudienceCount {
 
 /**
  * The one definition of who receives an article, used to count a preview and to queue it, so the two agree.
- * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics
- * are matched here on normalised Arabic.
+ * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics,
+ * or with a filter for the article's source, are matched here on normalised Arabic. An editor's audience "all" or
+ * "one platform" ignores every filter, per-source ones too.
  */
 function selection(store: Store, article: StoredArticle, audience: Audience, activeBefore?: number): { sql?: AudienceQuery; listed: Subscription[] } {
   switch (audience.kind) {
-    case 'matching':
+    case 'matching': {
+      // A filter for the article's source narrows what the subscription's own filter lets through (both must pass).
+      const bySource = article.sourceId === undefined ? undefined : store.sourceFilters.forSource(article.sourceId);
       return {
-        sql: { activeBefore },
-        listed: store.subscriptions.activeWithTopics()
+        sql: { activeBefore, sourceId: article.sourceId },
+        listed: store.subscriptions.activeFilteredFor(article.sourceId)
           .filter((s) => activeBefore === undefined || s.activeSince.getTime() <= activeBefore)
-          .filter((s) => matchesTopics(s.topics, article)),
+          .filter((s) => matchesTopics(s.topics, article))
+          .filter((s) => { const f = bySource?.get(s.id); return f === undefined || matchesTopics(f, article); }),
       };
+    }
     case 'all':
       return { sql: { everyTopic: true, activeBefore }, listed: [] };
     case 'platform':

@@ -16,6 +16,7 @@ export class SubscriptionsTable {
   private readonly topicsStmt: Statement;
   private readonly countStmt: Statement;
   private readonly filteredStmt: Statement;
+  private readonly filteredForSourceStmt: Statement;
 
   constructor(db: Database) {
     // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
@@ -42,6 +43,8 @@ export class SubscriptionsTable {
     this.migrateStmt = db.prepare('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
     this.topicsStmt = db.prepare('UPDATE subscriptions SET topics = ? WHERE id = ?');
     this.filteredStmt = db.prepare(`SELECT * FROM subscriptions WHERE active = 1 AND topics <> '[]' ORDER BY id`);
+    this.filteredForSourceStmt = db.prepare(`SELECT * FROM subscriptions WHERE active = 1 AND (topics <> '[]'
+      OR id IN (SELECT subscription_id FROM subscription_source_filters WHERE source_id = ?)) ORDER BY id`);
     this.countStmt = db.prepare('SELECT platform, active, COUNT(*) AS n FROM subscriptions GROUP BY platform, active');
   }
 
@@ -77,6 +80,12 @@ export class SubscriptionsTable {
   /** Active subscriptions that filter by topic (the rest get everything and are queued in SQL). */
   activeWithTopics(): Subscription[] {
     return (this.filteredStmt.all() as SubscriptionRow[]).map(fromRow);
+  }
+
+  /** As activeWithTopics, and those with a filter for this source (an article from it is matched against both). */
+  activeFilteredFor(sourceId: number | undefined): Subscription[] {
+    if (sourceId === undefined) return this.activeWithTopics();
+    return (this.filteredForSourceStmt.all(sourceId) as SubscriptionRow[]).map(fromRow);
   }
 
   /** Returns false when it was not active (so callers can say "already unsubscribed"). */
