@@ -23,6 +23,6 @@ export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
-  setTopics, subscribe, subscriptionLost, unsubscribe,
-  type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
+  changeSubscription, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,
+  type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';

@@ -10,5 +10,5 @@ export { reviewDecide, reviewList } from './review.js';
 export { runCommand } from './run.js';
 export { sourcesAdd, sourcesChange, sourcesList } from './sources.js';
 export { statsCommand } from './stats.js';
-export { subsAdd, subsList, subsRemove } from './subs.js';
+export { subsAdd, subsList, subsRemove, subsSet } from './subs.js';
 export { summarizeCommand } from './summarize.js';
