@@ -113,6 +113,13 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--backfill <n>', 'send the newest n items already in the feed (default 0: mark them seen)', wholeNumber(0, 100), 0)
     .option('--review', 'hold new items for an editor: nothing is sent before «نشر» (Telegram) or nashra review publish')
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
+  sub(sources, 'import').description('follow every feed of an OPML file (a feed reader\'s export), with a report: added, already followed, refused and why')
+    .argument('<file.opml>')
+    .option('--interval <every>', 'how often to poll the new sources: 90s, 10m, 1h', '10m')
+    .action(action(lazy(commands, (m) => m.sourcesImport)));
+  sub(sources, 'export').description('every source as OPML, in folders by category (to the file, or to standard output)')
+    .argument('[file]').option('--force', 'overwrite the file')
+    .action(action(lazy(commands, (m) => m.sourcesExport)));
   sub(sources, 'list').description('with last fetch, status, error count and articles found')
     .action(action(lazy(commands, (m) => m.sourcesList)));
   for (const [name, description] of [['remove', 'stop following a source (its articles stay stored)'], ['pause', 'stop polling a source for now'], ['resume', 'poll a paused source again (what was published meanwhile is marked seen)'], ['poll', 'poll a source now (the running nashra run takes it within a second)']] as const) {
