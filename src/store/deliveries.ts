@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
 import { toDate } from './rows.js';
-import { templateFromRow, type TemplateRow } from './templates.js';
+import { templateFromRow } from './templates.js';
 
 /** The chat's template travels with each pending delivery (the transport renders with it). */
 const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview';
@@ -258,10 +258,13 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface PendingRow extends TemplateRow {
+interface PendingRow extends TemplateColumns {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
 }
+
+/** TEMPLATE_COLUMNS as they arrive (NULL: the environment's default). */
+type TemplateColumns = Parameters<typeof templateFromRow>[0];
 
 function toPending(r: PendingRow): PendingDelivery {
   return {
