@@ -4,6 +4,7 @@
  * through the fake Bot API over HTTP and is read back from the rows.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { routeArticle } from '../src/newsroom/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
@@ -104,6 +105,25 @@ describe('telegram /topics and /settings', () => {
     const textPost = h.fake.sentTo('-1005550003').find((c) => plain(c.params.text ?? '').includes(text.title))!;
     expect(textPost.params.link_preview_options).toEqual({ is_disabled: true });
     expect(withPhoto.id).toBeGreaterThan(0);
+  });
+
+  it('the environment gives every chat its defaults; a chat\'s own choice wins over them', async () => {
+    h = await startHarness({ env: { NASHRA_SHOW_HASHTAGS: '0', NASHRA_LINK_PREVIEW: 'small', NASHRA_HEADER_MARK: 'نشرة' } });
+    const past = Date.now() - 60_000;
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550004', kind: 'channel' }, past);
+    const own = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550005', kind: 'channel' }, past);
+    h.store.templates.put(own.id, { showHashtags: true, headerMark: '' });
+    const article = addArticle(h.store, { categories: ['سوريا'] });
+    routeArticle(h.store, article);
+    await waitFor(() => h!.fake.sentTo('-1005550004').length === 1 && h!.fake.sentTo('-1005550005').length === 1, 8000, 'posts');
+    const [def, mine] = [h.fake.sentTo('-1005550004')[0]!.params, h.fake.sentTo('-1005550005')[0]!.params];
+    expect(def.link_preview_options).toEqual({ url: article.url, prefer_small_media: true });
+    expect(plain(def.text).split('\n')[0]).toBe('<b>نشرة</b>');
+    expect(def.text).not.toContain('#');
+    expect(plain(mine.text).split('\n')[0]).toBe(`<b>${article.title}</b>`);
+    expect(mine.text).toContain('#');
+    expect(() => loadConfig({ NASHRA_LINK_PREVIEW: 'huge' })).toThrow(/NASHRA_LINK_PREVIEW: "huge" is not one of none, small, large/);
+    expect(() => loadConfig({ NASHRA_SHOW_DATE: 'maybe' })).toThrow(/NASHRA_SHOW_DATE/);
   });
 
   it('someone who is neither an editor nor an admin of the channel changes nothing, and the refusal is audited', async () => {
