@@ -206,8 +206,29 @@ function endsWithSentencePunctuation(text: string): boolean {
 /** Stemmed content words: stopwords and one-letter tokens dropped. */
 function contentTerms(words: string[]): string[] {
   const terms: string[] = [];
-  for (const w of words) if (w.length > 1 && !STOPWORD_SET.has(w)) terms.push(stem(w));
+  for (const w of words) {
+    const term = termOf(w);
+    if (term !== '') terms.push(term);
+  }
   return terms;
+}
+
+/**
+ * The stemmed term of a normalised word, '' for a stopword or a one-letter word, remembered: news repeats its
+ * vocabulary, and one map look-up replaces the stopword test and the stemming regex (about a tenth of the
+ * summariser's time). Bounded like the hashtag word cache.
+ */
+const termCache = new Map<string, string>();
+const TERM_CACHE_LIMIT = 100_000;
+
+function termOf(word: string): string {
+  let term = termCache.get(word);
+  if (term === undefined) {
+    if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();
+    term = word.length > 1 && !STOPWORD_SET.has(word) ? stem(word) : '';
+    termCache.set(word, term);
+  }
+  return term;
 }
 
 /** First letters of the prefixes stem removes (و ف ب ك ل ا): other words are returned without a regex. */
