@@ -68,8 +68,13 @@ describe('telegram /topics and /settings', () => {
     await waitFor(() => h!.store.templates.get(channel.id).headerMark === '🔴 الرقة الآن', 5000, 'header typed');
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/settings ${channel.id} footer تابعونا`));
     await waitFor(() => h!.store.templates.get(channel.id).footer === 'تابعونا', 5000, 'footer typed');
+    const general = h.store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'موقع عام' });
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/settings ${channel.id} source ${general.id} سوريا -"كرة القدم"`));
+    await waitFor(() => h!.store.sourceFilters.forSubscription(channel.id).length === 1, 5000, 'source filter typed');
+    expect(h.store.sourceFilters.forSubscription(channel.id)).toEqual([{ sourceId: general.id, topics: ['سوريا', '-كرة القدم'] }]);
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.text.includes(`#${general.id} موقع عام: سوريا؛ عدا: كرة القدم`)), 5000, 'panel with the source filter');
     const audited = h.store.audit.recent().filter((e) => e.action === 'subscription.update');
-    expect(audited.length).toBe(7);
+    expect(audited.length).toBe(8);
     expect(audited.every((e) => e.platform === 'telegram' && e.actor === String(EDITOR))).toBe(true);
 
     // The channel's post: the header and footer it chose, no hashtag line, text (not a photo) with a large preview.

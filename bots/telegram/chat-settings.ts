@@ -2,7 +2,7 @@ import { Composer, GrammyError, InlineKeyboard, type Context } from 'grammy';
 import { PermissionError, UserError } from '../../src/errors.js';
 import { effectiveTemplate } from '../../src/format/render.js';
 import type { LinkPreview, MessageTemplate, TemplateChange } from '../../src/model/template.js';
-import { changeSubscription, describeFilter, subscriptionSettings, type SubscriptionSettings } from '../../src/newsroom/index.js';
+import { changeSubscription, describeFilter, parseTopicFilter, subscriptionSettings, type SubscriptionSettings } from '../../src/newsroom/index.js';
 import type { Subscription } from '../../src/store/index.js';
 import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
 import { langOf, type Lang } from './i18n.js';
@@ -27,7 +27,7 @@ const WORDS: Record<Lang, {
     previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
     reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
     saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
-    usage: 'العلامة والتذييل: /settings رقم header نص، أو /settings رقم footer نص («-» لحذفه، «default» للافتراضي).',
+    usage: 'العلامة والتذييل: /settings رقم header نص، أو /settings رقم footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings رقم source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).',
     filter: 'المرشّح', all: 'كل الأخبار',
   },
   en: {
@@ -36,7 +36,7 @@ const WORDS: Record<Lang, {
     previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
     reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
     saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
-    usage: 'Header and footer: /settings id header text, or /settings id footer text («-» for none, «default» for the default).',
+    usage: 'Header and footer: /settings id header text, or /settings id footer text («-» for none, «default» for the default). A filter for one source: /settings id source source-id Syria -sport (no words: removed).',
     filter: 'Filter', all: 'all news',
   },
 };
@@ -86,7 +86,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
       `${w.header}: ${line(eff.headerMark)}${dflt('headerMark')}`,
       `${w.footer}: ${line(eff.footer)}${dflt('footer')}`,
       '',
-      w.usage.replace(/رقم|id/, String(sub.id)),
+      w.usage.replace(/رقم|\bid\b/g, String(sub.id)),
     ].join('\n');
     const mark = (on: boolean | undefined) => (on === false ? '❌' : '✅');
     const preview = eff.linkPreview ?? 'default';
@@ -119,7 +119,13 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     }
     if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.reply(w.gone));
     try {
-      if (ctx.chat.type === 'private' && field) {
+      if (ctx.chat.type === 'private' && field && /^(source|المصدر)$/i.test(field)) {
+        // `/settings 12 source 7 سوريا -رياضة`: the filter for one source (nothing after the id removes it).
+        const [sourceRef, ...filter] = rest;
+        if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage));
+        changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
+          { managesChat: await managesChat(ctx, sub) });
+      } else if (ctx.chat.type === 'private' && field) {
         const key = field.toLowerCase() === 'header' || field === 'العلامة' ? 'headerMark' : field.toLowerCase() === 'footer' || field === 'التذييل' ? 'footer' : undefined;
         if (!key) return void (await ctx.reply(w.usage));
         const value = rest.join(' ');
