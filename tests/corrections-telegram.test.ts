@@ -75,9 +75,11 @@ const correctionStates = () => h!.store.corrections.countsByState();
 const doneCorrections = () => correctionStates().done ?? 0;
 
 describe('a source changes an item that was sent', () => {
-  it('edits each subscriber\'s post exactly once to the new text; white space and a tracking parameter edit nothing', async () => {
+  it('edits each subscriber\'s post exactly once to the new text, in its chat\'s template; white space and a tracking parameter edit nothing', async () => {
     const { serve, poll } = await setUp();
     const base = feeds!.base;
+    // One chat chose no hashtag line: its corrected post keeps that choice.
+    h!.store.templates.put(h!.store.subscriptions.findByChat('telegram', '5002')!.id, { showHashtags: false });
     serve(story(base));
     expect((await poll()).queued).toBe(3);
     await waitFor(() => h!.fake.sent('sendMessage').length === 3, 10_000, 'the three posts');
@@ -97,6 +99,7 @@ describe('a source changes an item that was sent', () => {
       expect(shown.edits, `chat ${post.chatId}`).toBe(1);
       expect(unisolated(shown.text)).toContain('مقتل 12 مدنياً');
       expect(unisolated(shown.text)).not.toContain('مقتل 10 مدنيين');
+      expect(shown.text!.includes('#'), `chat ${post.chatId}`).toBe(post.chatId !== '5002');
     }
     expect(h!.store.articles.get(article.id)!.revision).toBe(2);
     expect(h!.store.revisions.applied(article.id)).toMatchObject([{ origin: 'source', revision: 2, previousTitle: 'مقتل 10 مدنيين في قصف على ريف إدلب الجنوبي' }]);

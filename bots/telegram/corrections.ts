@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError } from '../../src/errors.js';
 import { plainMarkup } from '../../src/format/post.js';
-import { renderArticle } from '../../src/format/render.js';
+import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { Logger } from '../../src/logger.js';
 import type { PendingCorrection, StoredArticle } from '../../src/store/index.js';
 import { telegramMarkup } from './markup.js';
@@ -69,16 +69,24 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
     }
   }
 
+  /** The post rendered as the chat's deliveries are (its own template), as a text and as a caption. */
   async function editArticle(post: Post, article: StoredArticle, signal: RequestSignal): Promise<'edited' | 'unchanged'> {
-    const photo = article.imageUrl !== undefined;
+    const template = post.template;
+    const photo = isPhotoPost(post, article);
+    const as = (markup: typeof telegramMarkup) => [
+      renderArticle(article, markup, config, { template }), renderArticle(article, markup, config, { caption: true, template }),
+    ] as const;
     try {
-      return await editTo(post, renderArticle(article, telegramMarkup, config), renderArticle(article, telegramMarkup, config, { caption: true }), true, photo, signal);
+      return await editTo(post, ...as(telegramMarkup), true, photo, signal);
     } catch (err) {
       if (!isFormatRejection(err)) throw err;
       logger.error('telegram rejected the formatted correction; editing as plain text', { article: article.id, chat: post.chatId, error: describeTelegramError(err) });
-      return editTo(post, renderArticle(article, plainMarkup, config), renderArticle(article, plainMarkup, config, { caption: true }), false, photo, signal);
+      return editTo(post, ...as(plainMarkup), false, photo, signal);
     }
   }
+
+  /** Sent as a photo when it has a lead image and the chat's template keeps photos (a refused photo went as text: the fallback finds it). */
+  const isPhotoPost = (post: Post, article: StoredArticle) => article.imageUrl !== undefined && effectiveTemplate(config, post.template).leadPhoto !== false;
 
   return {
     async edit(post, article, hooks): Promise<CorrectionResult> {
@@ -102,7 +110,7 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
         if (!is400(err, CANNOT_DELETE)) throw toDeliveryError(err, 'deleteMessage', post.chatId, token);
         const refusal = describeTelegramError(err);
         try {
-          await editTo(post, RETRACTION_NOTICE, RETRACTION_NOTICE, false, article.imageUrl !== undefined, signal);
+          await editTo(post, RETRACTION_NOTICE, RETRACTION_NOTICE, false, isPhotoPost(post, article), signal);
           return { outcome: 'notice', answer: refusal };
         } catch (noticeErr) {
           if (noticeErr instanceof DeliveryCancelledError) throw noticeErr;

@@ -70,12 +70,13 @@ export class WhatsAppTransport implements Transport {
   private async correct(post: PendingCorrection & { messageId: string }, article: StoredArticle): Promise<CorrectionResult> {
     return this.onPost(post, 'edit', async (msg, age) => {
       const caption = msg.hasMedia === true;
-      const text = renderArticle(article, whatsappMarkup, this.deps.config, caption ? { caption: true } : {});
+      const template = post.template;
+      const text = renderArticle(article, whatsappMarkup, this.deps.config, { caption, template });
       if (!post.digest && age < EDIT_WINDOW_MS - WINDOW_MARGIN_MS) {
-        const edited = await msg.edit(text, { linkPreview: !caption });
+        const edited = await msg.edit(text, { linkPreview: !caption && effectiveTemplate(this.deps.config, template).linkPreview !== 'none' });
         if (edited) return { outcome: 'edited' };
       }
-      const reply = await msg.reply(`${CORRECTION_PREFIX}\n${renderArticle(article, whatsappMarkup, this.deps.config)}`, undefined, { linkPreview: false });
+      const reply = await msg.reply(`${CORRECTION_PREFIX}\n${renderArticle(article, whatsappMarkup, this.deps.config, { template })}`, undefined, { linkPreview: false });
       return { outcome: 'replied', answer: reply.id._serialized };
     });
   }

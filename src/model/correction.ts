@@ -1,3 +1,5 @@
+import type { MessageTemplate } from './template.js';
+
 /** A correction job: edit a sent post to the article's current revision, or delete it (a retraction). */
 export type CorrectionKind = 'edit' | 'delete';
 export type CorrectionState = 'queued' | 'sending' | 'done' | 'failed' | 'skipped' | 'in_doubt';
@@ -27,6 +29,8 @@ export interface PendingCorrection {
   chatKind: string;
   /** The post is a digest folding several articles: it cannot be edited or deleted for one of them. */
   digest: boolean;
+  /** The chat's own template: the corrected post is rendered as its deliveries are. */
+  template?: MessageTemplate;
 }
 
 /** Per platform, how the corrections of one article ended (or stand): for the editor's report. */

@@ -4,7 +4,9 @@ import type { InDoubtPolicy } from '../model/delivery.js';
 import type {
   ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionState, CorrectionTally, PendingCorrection,
 } from '../model/correction.js';
+import { TEMPLATE_COLUMNS } from './deliveries.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
+import { templateFromRow } from './templates.js';
 
 export type { ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionState, CorrectionTally, PendingCorrection } from '../model/correction.js';
 
@@ -41,8 +43,10 @@ export class CorrectionsTable {
     this.supersedeStmt = db.prepare(`UPDATE corrections SET state = 'skipped', last_error = @why, finished_at = @now
       WHERE article_id = @articleId AND kind = 'edit' AND state = 'queued' AND (revision < @revision OR @all = 1)`);
     this.nextStmt = db.prepare(`SELECT c.id, c.delivery_id, c.article_id, c.platform, c.kind, c.revision, c.attempts,
-        d.state AS delivery_state, d.message_id, d.finished_at AS sent_at, s.chat_id, s.thread_id, s.kind AS chat_kind, s.digest
+        d.state AS delivery_state, d.message_id, d.finished_at AS sent_at, s.chat_id, s.thread_id, s.kind AS chat_kind, s.digest,
+        ${TEMPLATE_COLUMNS}
       FROM corrections c JOIN deliveries d ON d.id = c.delivery_id JOIN subscriptions s ON s.id = d.subscription_id
+      LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
       WHERE c.platform = ? AND c.state = 'queued' AND c.not_before <= ? ORDER BY c.id LIMIT ?`);
     this.sendingStmt = db.prepare(`UPDATE corrections SET state = 'sending', sending_at = ?, attempts = attempts + 1
       WHERE id = ? AND state = 'queued'`);
@@ -83,7 +87,7 @@ export class CorrectionsTable {
     return (this.nextStmt.all(platform, now, limit) as PendingRow[]).map((r) => ({
       id: r.id, deliveryId: r.delivery_id, articleId: r.article_id, platform: r.platform, kind: r.kind, revision: r.revision,
       attempts: r.attempts, deliveryState: r.delivery_state, messageId: r.message_id ?? undefined, sentAt: toDate(r.sent_at),
-      chatId: r.chat_id, threadId: r.thread_id ?? undefined, chatKind: r.chat_kind, digest: r.digest === 1,
+      chatId: r.chat_id, threadId: r.thread_id ?? undefined, chatKind: r.chat_kind, digest: r.digest === 1, template: templateFromRow(r),
     }));
   }
 
@@ -185,6 +189,8 @@ interface PendingRow {
   id: number; delivery_id: number; article_id: number; platform: string; kind: CorrectionKind; revision: number;
   attempts: number; delivery_state: string; message_id: string | null; sent_at: number | null; chat_id: string;
   thread_id: number | null; chat_kind: string; digest: number;
+  header_mark: string | null; footer: string | null; show_hashtags: number | null; show_source: number | null;
+  show_date: number | null; lead_photo: number | null; link_preview: 'none' | 'small' | 'large' | null;
 }
 
 interface CorrectionRow {

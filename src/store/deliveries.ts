@@ -4,7 +4,8 @@ import { toDate } from './rows.js';
 import { templateFromRow } from './templates.js';
 
 /** The chat's template travels with each pending delivery (the transport renders with it). */
-const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview';
+/** A chat's template columns (subscription_templates, aliased t), read with each pending delivery or correction. */
+export const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview';
 
 export type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
 
