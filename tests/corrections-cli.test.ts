@@ -53,6 +53,7 @@ describe('nashra correct / retract / corrections', () => {
     expect(report.stdout.trim()).toBe('telegram correction: 5 edited');
     expect((await cli('corrections', '2')).stdout.trim()).toBe('telegram retraction: 5 deleted');
     expect((await cli('latest', '5')).stdout).not.toContain('رقم 1 ');
+    expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): done 10');
 
     const store = openStore(db);
     try {

@@ -9,6 +9,8 @@ export interface Stats {
   queueDepth: number;
   oldestQueuedSeconds: number | null;
   inDoubt: Array<{ id: number; article: number; subscription: number; since: string | null }>;
+  /** Correction jobs (edits and deletions of sent posts) per state; those in doubt were on the wire at a crash. */
+  corrections: Record<string, number>;
   sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
   /** Per platform with deliveries waiting: how many, and why they are not going out. */
   waiting: Array<{ platform: string; count: number; reason: string }>;
@@ -44,6 +46,7 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
     inDoubt: store.deliveries.inDoubt(20).map((d) => ({
       id: d.id, article: d.articleId, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
     })),
+    corrections: store.corrections.countsByState(),
     sources: {
       total: sources.length,
       active: sources.filter((s) => s.active).length,
@@ -85,6 +88,10 @@ export function formatStats(s: Stats): string {
   for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
   if (s.inDoubt.length) {
     lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (article ${d.article} → subscription ${d.subscription})`).join(', ')}`);
+  }
+  if (Object.keys(s.corrections).length) {
+    lines.push(`corrections (edits and deletions of sent posts): ${Object.entries(s.corrections).map(([k, v]) => `${k} ${v}`).join(', ')}` +
+      (s.corrections.in_doubt ? ' — those in doubt were on the wire when the process stopped: nashra corrections <article> lists them' : ''));
   }
   lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
   for (const f of s.sources.failingForADay) lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
