@@ -186,6 +186,25 @@ describe('an editor\'s correction and retraction', () => {
     expect(h!.store.audit.recent(20).map((e) => e.action)).toEqual(expect.arrayContaining(['article.retract', 'correction.confirm', 'correction.preview', 'retraction.preview']));
   }, 90_000);
 
+  it('a delivery not sent yet carries the correction: sent with the new text, never edited', async () => {
+    const { deps } = await setUp();
+    const article = addArticle(h!.store);
+    routeArticle(h!.store, article);
+    h!.worker.notify();
+    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await h!.worker.stop(1000);
+    const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
+    h!.store.deliveries.enqueue(article.id, [{ id: late.id, platform: 'telegram' }]);
+    const p = previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
+    expect(p.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
+    expect(confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });
+    h!.worker.start();
+    h!.worker.notify();
+    await waitFor(() => doneCorrections() === 3 && h!.fake.sentTo('5010').length === 1, 15_000, 'the edits and the late post');
+    expect(unisolated(h!.fake.sentTo('5010')[0]!.params.text)).toContain('عنوان مصحّح يصل إلى المشترك الجديد كما هو');
+    expect(h!.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === '5010')).toHaveLength(0);
+  }, 60_000);
+
   it('a post Telegram refuses to delete becomes the notice; one that cannot even be edited is reported with the reason', async () => {
     const { deps } = await setUp();
     const article = addArticle(h!.store);
