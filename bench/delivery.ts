@@ -58,6 +58,7 @@ export async function benchDelivery(opts: { chats?: number; ratePerSecond?: numb
       rateLimited429: fake.rateLimited429, seconds: round(seconds, 3),
     };
   } finally {
+    if (process.env.DEBUG_CALLS) (globalThis as any).calls = fake.calls;
     store.close();
     await fake.stop();
     rmSync(dir, { recursive: true, force: true });

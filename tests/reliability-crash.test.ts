@@ -85,7 +85,7 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
   const exit = await child.exited;
   expect(exit.code, child.output()).toBe(0);
   const v = verdict(dbPath, fake, opts.articles);
-  const limit = transportConcurrency(limits);
+  const limit = transportConcurrency(limits.globalPerSecond);
   console.log(`[crash/${opts.policy}] seed ${opts.seed}: kills survived ${opts.kills}, deliveries checked ${v.deliveries}, ` +
     `duplicates ${v.duplicates}, lost ${v.lost}, in doubt ${v.inDoubt} (of which the fake had received ${v.inDoubtReceived}), ` +
     `left sending per kill [${inDoubtPerKill.join(',')}] (in-flight limit ${limit}), final states ${JSON.stringify(v.states)}`);

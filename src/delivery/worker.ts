@@ -129,8 +129,11 @@ export class DeliveryWorker {
   }
 
   private startReady(transport: Transport): number {
-    const free = transport.concurrency - this.inFlightFor(transport);
-    if (free <= 0) return 0;
+    const inFlight = this.inFlightFor(transport);
+    const free = transport.concurrency - inFlight;
+    // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
+    // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
+    if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
     const candidates = this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order);
     let started = 0;
     for (const d of candidates) {

@@ -14,6 +14,8 @@ export interface PendingDelivery {
   chatKind: string;
   subscriptionActive: boolean;
   digest: boolean;
+  /** Part of a broadcast an editor marked paid: the platform may send it above its free rate. */
+  paid: boolean;
 }
 
 /** One row of the outbox, as editors and statistics see it. */

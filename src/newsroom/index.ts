@@ -7,12 +7,12 @@
 export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
-  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
-  type BroadcastPreview, type BroadcastStatus, type DecisionResult,
+  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, previewBroadcast, setBroadcastPaid,
+  stopBroadcast, URGENT_PRIORITY, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
-export type { ChatRules, NewsroomDeps } from './deps.js';
+export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
 export {

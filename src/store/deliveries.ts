@@ -36,8 +36,8 @@ export class DeliveriesTable {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
-      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, COALESCE(b.paid, 0) AS paid
+      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id LEFT JOIN broadcasts b ON b.id = d.broadcast_id
       WHERE d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.priority DESC, ${order} LIMIT ?`);
     this.nextOldest = next('d.id ASC');
@@ -86,8 +86,8 @@ export class DeliveriesTable {
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
     this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
-      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, COALESCE(b.paid, 0) AS paid
+      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id LEFT JOIN broadcasts b ON b.id = d.broadcast_id
       WHERE d.subscription_id = ? AND d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.article_id DESC, d.id ASC LIMIT ?`);
   }
@@ -116,11 +116,7 @@ export class DeliveriesTable {
   /** Deliveries ready to send on a platform, most urgent first, then oldest (or newest article) first. */
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now()): PendingDelivery[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
-    return (stmt.all(platform, now, limit) as PendingRow[]).map((r) => ({
-      id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
-      priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-      chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
-    }));
+    return (stmt.all(platform, now, limit) as PendingRow[]).map(toPending);
   }
 
   /** Deliveries ready to send to one subscription, newest article first: what a digest folds into one message. */
@@ -254,12 +250,13 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
 interface PendingRow {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
+  paid: number;
 }
 
 function toPending(r: PendingRow): PendingDelivery {
   return {
     id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
     priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
+    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1, paid: r.paid === 1,
   };
 }
