@@ -84,10 +84,13 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--yes', 'queue without asking')
     .option('--all', 'every active subscription, whatever its topics')
     .option('--platform <name>', 'every active subscription on one platform')
+    .option('--paid', 'send above the free rate where a platform offers it for a fee (the preview states the cost)')
     .action(action(lazy(commands, (m) => m.broadcastCommand)));
   sub(program, 'urgent').description('compose an «عاجل» alert and send it first, to everyone')
     .argument('<text...>')
     .option('--yes', 'queue without asking')
+    .option('--paid', 'send above the free rate where a platform offers it for a fee (the default when configured for urgent alerts)')
+    .option('--free', 'never above the free rate, even when urgent alerts are configured paid')
     .action(action(lazy(commands, (m) => m.urgentCommand)));
 
   const sources = sub(program, 'sources').description('the feeds and sites Nashra follows');
