@@ -14,7 +14,8 @@ import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { notTextReason } from '../text/safety.js';
-import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
+import { parseNewest } from './feed-thread.js';
+import { FeedParseError, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
 export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number; held: number }
@@ -38,6 +39,8 @@ export interface SourcePollResult {
 
 /** Newest items read from one feed per poll; older ones in a huge feed were seen long ago or are not news. */
 export const MAX_ITEMS_PER_POLL = 200;
+/** Articles summarised and stored between two turns of the event loop. */
+const STORE_BATCH = 5;
 /** Failing sources wait longer each time, up to this. */
 export const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 /** Dates further ahead than this are clock or time-zone mistakes: clamped to the fetch time. */
@@ -84,8 +87,12 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
     const articles = await articlesFrom(deps, source, res, now, opts.signal);
     result.skipped = articles.skipped;
     const priming = source.primedAt === undefined;
-    // Oldest first, so that created_at (and the delivery queue) follows publication order.
+    // Oldest first, so that created_at (and the delivery queue) follows publication order. Each article is
+    // summarised and stored synchronously (about 1 ms): the event loop is let go every few, so 200 new items never
+    // hold the sending for more than a few ms at a time.
+    let sinceYield = 0;
     for (const c of [...articles.candidates].reverse()) {
+      if (++sinceYield % STORE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const seenOnly = priming && c.rank >= source.backfill;
       const stored = storeArticle(store, c.article, {
         sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
@@ -141,11 +148,9 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const fresh = !isKnown(deps.store, article.url, undefined);
     return { candidates: fresh ? [{ article: withSource(article, source, now), rank: 0 }] : [], skipped: 0, known: fresh ? 0 : 1 };
   }
-  const feed = parseFeedText(res.text);
-  let items = newestFirst(feed.items);
-  if (items.length > MAX_ITEMS_PER_POLL) {
-    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: items.length, read: MAX_ITEMS_PER_POLL });
-    items = items.slice(0, MAX_ITEMS_PER_POLL);
+  const { items, total } = await parseNewest(res.text, MAX_ITEMS_PER_POLL);
+  if (total > MAX_ITEMS_PER_POLL) {
+    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: total, read: MAX_ITEMS_PER_POLL });
   }
   const priming = source.primedAt === undefined;
   let skipped = 0;
@@ -184,11 +189,6 @@ function isKnown(store: Store, url: string | undefined, guid: string | undefined
   return store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' }) !== undefined;
 }
 
-function newestFirst(items: FeedItem[]): FeedItem[] {
-  const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
-  if (times.some((t) => Number.isNaN(t))) return items; // feed order, which is newest first by convention
-  return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
-}
 
 /** The start of a skipped item's title for the log line, or nothing when the title itself is binary junk. */
 function loggableTitle(title: string | undefined): string | undefined {
