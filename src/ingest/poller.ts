@@ -15,6 +15,7 @@ import type { Source, Store } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { notTextReason } from '../text/safety.js';
 import { parseNewest } from './feed-thread.js';
+import { discoverHub, newSubscriptionSecret } from './websub-discovery.js';
 import { FeedParseError, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
@@ -93,26 +94,15 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
     let sinceYield = 0;
     for (const c of [...articles.candidates].reverse()) {
       if (++sinceYield % STORE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const seenOnly = priming && c.rank >= source.backfill;
-      const stored = storeArticle(store, c.article, {
-        sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
-      });
-      if (stored.status === 'duplicate') {
-        result.known++;
-        logger.info('duplicate story not stored again', { source: source.id, url: c.article.url, of: stored.existing.id, reason: stored.match.reason });
-        continue;
-      }
-      result.newArticles++;
-      if (seenOnly) result.seen++;
-      else if (source.review) {
-        holdForReview(store, stored.article, now);
-        result.held++;
-      } else result.queued += routeArticle(store, stored.article);
+      storeCandidate(deps, source, c.article, priming && c.rank >= source.backfill, now, result);
     }
     result.known += articles.known;
+    if (source.kind !== 'page' && !opts.response) noteHub(deps, source, res, now);
+    // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
+    const slower = store.push.webSubIsActive(source.id) ? config.push.safetyPollFactor : 1;
     store.sources.recordFetch(source.id, {
       status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
-      nextFetchAt: nextFetchAfterSuccess(source, now),
+      nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
     }, now);
     if (priming) store.sources.markPrimed(source.id, now);
     logger.info('source polled', { source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped });
@@ -123,6 +113,56 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
     const { status, message } = describeFailure(err, target);
     store.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
     logger.warn('source poll failed', { source: source.id, status, error: message });
+    return { ...result, outcome: 'error', error: message };
+  }
+}
+
+/** One new item of a source: stored (or found a duplicate), then routed, held for review, or (backlog) only seen. */
+function storeCandidate(deps: PollDeps, source: Source, article: Article, seenOnly: boolean, now: number, result: SourcePollResult): void {
+  const { config, store, logger } = deps;
+  const stored = storeArticle(store, article, {
+    sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
+  });
+  if (stored.status === 'duplicate') {
+    result.known++;
+    logger.info('duplicate story not stored again', { source: source.id, url: article.url, of: stored.existing.id, reason: stored.match.reason });
+    return;
+  }
+  result.newArticles++;
+  if (seenOnly) result.seen++;
+  else if (source.review) {
+    holdForReview(store, stored.article, now);
+    result.held++;
+  } else result.queued += routeArticle(store, stored.article);
+}
+
+/** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
+function noteHub(deps: PollDeps, source: Source, res: FetchedText, now: number): void {
+  if (!deps.config.push.publicUrl || !source.active) return;
+  const found = discoverHub(res.text, res.url);
+  if (found) deps.store.push.discovered(source.id, found.hub, found.self ?? res.url, newSubscriptionSecret(), now);
+}
+
+/**
+ * An article a publish hook named: its page fetched and read now, then the same path as a polled item (one dedup:
+ * an item that also arrives by the feed or the hub is stored and sent once). Never throws; the result says.
+ */
+export async function ingestPushedUrl(deps: PollDeps, source: Source, url: string, signal?: AbortSignal): Promise<SourcePollResult> {
+  const now = Date.now();
+  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0 };
+  try {
+    if (isKnown(deps.store, url, undefined)) return { ...result, known: 1 };
+    const res = await fetchText(url, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const notText = notTextReason(res.text);
+    if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
+    const article = withSource(readHtml(res.text, res.url), source, now);
+    if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
+    storeCandidate(deps, source, article, false, now, result);
+    deps.logger.info('pushed article read', { source: source.id, url, new: result.newArticles, queued: result.queued, held: result.held });
+    return result;
+  } catch (err) {
+    const { message } = describeFailure(err, url);
+    deps.logger.warn('pushed article could not be read', { source: source.id, error: message });
     return { ...result, outcome: 'error', error: message };
   }
 }

@@ -11,6 +11,7 @@ import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
 import { PlatformStatusTable } from './platform-status.js';
+import { PushTable } from './push.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
@@ -24,6 +25,7 @@ export type { Editor, AuditEntry } from './editors.js';
 export type { Review, ReviewMessage, ReviewState } from './reviews.js';
 export type { DeskEditor } from './desk-editors.js';
 export type { DeskSession } from './desk-sessions.js';
+export type { WebSubState, WebSubSubscription } from './push.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 
 /** Thrown when the database file cannot be opened or migrated; says which file. */
@@ -51,6 +53,7 @@ export class Store {
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
+  readonly push: PushTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -68,6 +71,7 @@ export class Store {
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
+    this.push = new PushTable(db);
   }
 
   /**
