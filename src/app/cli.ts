@@ -108,6 +108,11 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     sub(sources, name).description(description).argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
+  sub(sources, 'hook').description('the publish hook of a source: its address and secret, for the site to call when it publishes')
+    .argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--rotate', 'a new secret (the old one stops working at once)')
+    .option('--off', 'turn the hook off (every call is refused)')
+    .action(action(lazy(commands, (m) => m.sourcesHook)));
 
   sub(program, 'resend').description('send an article\'s failed deliveries again (those that failed for a temporary reason)')
     .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))

@@ -14,7 +14,7 @@ export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
-export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, sourceHook, type AddSourceInput, type AddSourceResult, type SourceHook } from './sources.js';
 export {
   decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
   type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,

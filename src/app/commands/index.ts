@@ -8,7 +8,7 @@ export { latestCommand } from './latest.js';
 export { previewCommand } from './preview.js';
 export { reviewDecide, reviewList } from './review.js';
 export { runCommand } from './run.js';
-export { sourcesAdd, sourcesChange, sourcesList } from './sources.js';
+export { sourcesAdd, sourcesChange, sourcesHook, sourcesList } from './sources.js';
 export { statsCommand } from './stats.js';
 export { subsAdd, subsList, subsRemove } from './subs.js';
 export { summarizeCommand } from './summarize.js';

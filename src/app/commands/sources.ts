@@ -1,6 +1,7 @@
 import { withoutLeadingUrl } from '../../ingest/http.js';
 import type { Source } from '../../model/source.js';
-import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive } from '../../newsroom/index.js';
+import { UserError } from '../../errors.js';
+import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, sourceHook } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -65,3 +66,14 @@ export const sourcesChange = (change: 'remove' | 'pause' | 'resume' | 'poll') =>
     const source = setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
     ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
   };
+
+/** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */
+export async function sourcesHook([id]: string[], options: { rotate?: boolean; off?: boolean }, ctx: CommandContext): Promise<void> {
+  if (options.rotate && options.off) throw new UserError('--rotate and --off contradict each other: give one');
+  const hook = sourceHook(ctx.newsroom(), CLI_OPERATOR, Number(id), options);
+  if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
+  ctx.out(`source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`);
+  ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>/hooks/publish/${id} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);
+  ctx.out(`secret: ${hook.secret}`);
+  ctx.out('sign: X-Nashra-Timestamp: <unix seconds>, X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">; or Authorization: Bearer <secret>');
+}
