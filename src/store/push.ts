@@ -35,7 +35,8 @@ export class PushTable {
         lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
       WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
     this.subState = db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
-    this.subActive = db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, updated_at = @now
+    // The hub answered: requested_at is cleared, so a renewal is asked for when the lease reaches its last tenth.
+    this.subActive = db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
       WHERE source_id = @sourceId AND state IN ('pending', 'active', 'subscribe')`);
     this.subVerified = db.prepare(`DELETE FROM websub WHERE source_id = ? AND state IN ('unsubscribe', 'unsubscribing')`);
     this.subRemove = db.prepare('DELETE FROM websub WHERE source_id = ?');
