@@ -12,6 +12,7 @@ import { benchDesk } from './desk.js';
 import { benchDeliveryDuringIngest } from './ingest-during.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
+import { benchPush } from './push.js';
 import { benchSearch } from './search.js';
 import { benchStore } from './store.js';
 import { benchSummarize } from './summarize.js';
@@ -59,6 +60,13 @@ async function main(): Promise<void> {
     results.busy = { free, paid };
     add(`delivery while 5,000-item feeds are ingested, free 30/s (${free.feedsIngested} feeds)`, '≥ 0.95', free.ratio, '', free.ratio >= 0.95 && free.rateLimited429 === 0);
     add(`  same, paid 1,000/s (${paid.feedsIngested} feeds)`, '≥ 0.95', paid.ratio, '', paid.ratio >= 0.95 && paid.rateLimited429 === 0);
+  }
+  if (want('push')) {
+    const p = await benchPush(100);
+    results.push = p;
+    add('push: publish hook → first message at the fake Bot API, p50 (100 articles, page fetched)', '≤ 1 s', p.p50Ms / 1000, 's', p.p50Ms <= 1000);
+    add('  same, p95', 'reference', p.p95Ms / 1000, 's', null);
+    add('  polling instead: expected delay (half the 10-minute interval)', 'reference', p.pollingExpectedMs / 1000, 's', null);
   }
   if (want('store')) {
     const s = await benchStore();
