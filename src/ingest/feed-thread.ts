@@ -40,8 +40,8 @@ function parser(): Worker {
     else waiter.reject('parseError' in a ? new FeedParseError(a.parseError) : new Error(a.error));
     if (waiting.size === 0) idleTimer = setTimeout(() => void stopParser(), IDLE_MS).unref();
   });
-  w.on('error', (err) => failAll(err));
-  w.on('exit', () => { if (worker === w) worker = undefined; failAll(new Error('the feed parser thread stopped')); });
+  w.on('error', (err) => failAll(new ThreadError(err.message)));
+  w.on('exit', () => { if (worker === w) worker = undefined; failAll(new ThreadError('the feed parser thread stopped')); });
   return (worker = w);
 }
 
@@ -55,16 +55,31 @@ async function stopParser(): Promise<void> {
   if (w && waiting.size === 0) await w.terminate();
 }
 
+/**
+ * A thread needs this module as JavaScript: run from the TypeScript sources (vitest), or when a thread cannot start,
+ * feeds are parsed in place as before.
+ */
+let threadsUsable = !import.meta.url.endsWith('.ts');
+
 /** newestItems, on the parser thread when the feed is large. */
-export function parseNewest(text: string, limit: number): Promise<NewestItems> {
-  if (text.length < OFF_THREAD_CHARS) return Promise.resolve().then(() => newestItems(text, limit));
+export async function parseNewest(text: string, limit: number): Promise<NewestItems> {
+  if (text.length < OFF_THREAD_CHARS || !threadsUsable) return newestItems(text, limit);
   clearTimeout(idleTimer);
   const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    parser().postMessage({ id, text, limit });
-  });
+  try {
+    return await new Promise<NewestItems>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      parser().postMessage({ id, text, limit });
+    });
+  } catch (err) {
+    if (!(err instanceof ThreadError)) throw err;
+    threadsUsable = false;
+    return newestItems(text, limit);
+  }
 }
+
+/** The parser thread itself failed (it could not start, or it died): not the feed's fault. */
+class ThreadError extends Error {}
 
 if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'feed-parser') {
   parentPort!.on('message', ({ id, text, limit }: { id: number; text: string; limit: number }) => {
