@@ -136,3 +136,34 @@ describe('sending under the strict limits', () => {
     expect(() => loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '2000' })).toThrow(/TELEGRAM_PAID_BROADCAST_RATE/);
   });
 });
+
+describe('the desk', () => {
+  it('offers the paid checkbox when paid broadcasts are on, and the broadcast page states the most it costs', async () => {
+    const { buildDesk, deskFixture, EDITOR, PASSWORD } = await import('./helpers/desk.js');
+    const f = await deskFixture({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '1000' });
+    const app = await buildDesk(f.deps);
+    cleanups.push(async () => { await app.close(); f.cleanup(); });
+    for (let i = 0; i < 12; i++) f.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(7000 + i), kind: 'private' });
+    const cookies = new Map<string, string>();
+    const keep = (res: { headers: Record<string, unknown> }) => {
+      const set = res.headers['set-cookie'];
+      for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) { const [k, ...v] = c.split(';')[0]!.split('='); cookies.set(k!, v.join('=')); }
+    };
+    const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const get = async (url: string) => { const r = await app.inject({ method: 'GET', url, headers: { cookie: cookie() } }); keep(r); return r; };
+    const post = async (url: string, form: Record<string, string>) => {
+      const r = await app.inject({ method: 'POST', url, payload: new URLSearchParams(form).toString(), headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' } });
+      keep(r);
+      return r;
+    };
+    const csrf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+    await post('/login', { _csrf: csrf((await get('/login')).body), username: EDITOR, password: PASSWORD });
+    const page = await get(`/articles/${f.article.id}`);
+    expect(page.body).toContain('name="paid"');
+    const sent = await post(`/articles/${f.article.id}/broadcast`, { _csrf: csrf(page.body), audience: 'all', paid: '1' });
+    expect(sent.statusCode).toBe(303);
+    const preview = await get(String(sent.headers.location));
+    expect(preview.body).toMatch(/id="paid-cost"[^>]*>[^<]*1\.2 Stars \(12 × 0\.1\)/);
+    expect(f.store.broadcasts.get(Number(String(sent.headers.location).split('/').pop()))!.paid).toBe(true);
+  }, 30_000);
+});

@@ -92,14 +92,18 @@ function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, a
 }
 
 function previewOf(deps: NewsroomDeps, broadcast: Broadcast, article: StoredArticle): BroadcastPreview {
-  const paidEstimates = paidBroadcastOffers(deps).map(({ platform, offer }) => {
+  return { broadcast, article, audience: countAudience(deps.store, article, broadcast.audience), paidEstimates: paidEstimates(deps, broadcast, article) };
+}
+
+/** What a broadcast would cost if paid, per platform offering paid broadcasts (see BroadcastPreview.paidEstimates). */
+export function paidEstimates(deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'store'>, broadcast: Broadcast, article: StoredArticle): PaidEstimate[] {
+  return paidBroadcastOffers(deps).map(({ platform, offer }) => {
     const messages = countAudience(deps.store, article, broadcast.audience, platform).willReceive;
     return {
       platform, messages, pricePerMessage: offer.pricePerMessage, unit: offer.unit, ratePerSecond: offer.ratePerSecond,
       cost: Math.round(messages * offer.pricePerMessage * 100) / 100,
     };
   });
-  return { broadcast, article, audience: countAudience(deps.store, article, broadcast.audience), paidEstimates };
 }
 
 /**

@@ -7,7 +7,7 @@
 export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
-  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, previewBroadcast, setBroadcastPaid,
+  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,
   stopBroadcast, URGENT_PRIORITY, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
