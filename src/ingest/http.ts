@@ -25,6 +25,11 @@ export interface FetchOptions {
   accept?: string;
   /** Aborts the fetch (the poller's stop()). */
   signal?: AbortSignal;
+  /**
+   * A body at least this long (bytes) comes back undecoded in `bytes` (`text` empty): the poller decodes and parses a
+   * large feed on its parser thread (src/ingest/feed-thread.ts) rather than here.
+   */
+  bytesFrom?: number;
 }
 
 export interface FetchedText {
@@ -39,6 +44,8 @@ export interface FetchedText {
   etag?: string;
   lastModified?: string;
   notModified: boolean;
+  /** The body undecoded, when it reached FetchOptions.bytesFrom. */
+  bytes?: Buffer;
 }
 
 export type FetchErrorKind = 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'blocked';
@@ -160,6 +167,9 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
       }
       readBody(res, url, options.maxBytes).then(
         (body) => {
+          if (options.bytesFrom !== undefined && body.length >= options.bytesFrom) {
+            return succeed({ result: { ...meta, text: '', bytes: body, notModified: false } });
+          }
           const { text, charset } = decodeBody(body, meta.contentType);
           succeed({ result: { ...meta, text, charset, notModified: false } });
         },
