@@ -10,7 +10,7 @@ type Text = string | ((...args: never[]) => string) | { except: string; separato
 
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
-  help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics — اختيار المواضيع',
+  help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics [مواضيع] — المرشّح: عرضه وتغييره\n/settings — شكل الرسائل ومعاينة الروابط',
   editorHelp: '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
   nothingYet: 'لا توجد أخبار بعد.',
   searchUsage: 'اكتب كلمات البحث بعد الأمر، مثلاً: /search دمشق',
@@ -25,7 +25,9 @@ const AR = {
   topicsTitle: 'اختر المواضيع (بلا اختيار = كل الأخبار):',
   topicsNeedSubscription: 'اشترك أولاً بـ /subscribe ثم اختر المواضيع.',
   topicsSaved: 'تمّ الحفظ.',
-  topicsNoneYet: 'لا مواضيع مقترحة بعد. اكتبها بنفسك، مثلاً: /subscribe الرقة، دير الزور',
+  topicsCurrent: (f: string) => `المرشّح الآن: ${f}`,
+  topicsAll: 'تصلك الآن كل الأخبار، بلا مرشّح.',
+  topicsHowTo: 'لتغييره: /topics الرقة "دير الزور" -رياضة (بـ«-» تُستبعد كلمة أو عبارة)، أو /topics الكل لكل الأخبار.',
   notEditor: 'هذا الأمر للمحرّرين فقط.',
   privateOnly: 'استخدم هذا الأمر في محادثة خاصة مع البوت.',
   broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
@@ -92,7 +94,7 @@ const AR = {
 
 const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   start: 'Welcome to Nashra: short summaries of the news that matters.\n/subscribe to subscribe, /latest for the latest news, /help for help.',
-  help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics — choose topics',
+  help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics [topics] — the filter: see and change it\n/settings — how messages look, link previews',
   editorHelp: '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
   nothingYet: 'No news yet.',
   searchUsage: 'Type the words after the command, e.g. /search Damascus',
@@ -107,7 +109,9 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   topicsTitle: 'Choose topics (none = all news):',
   topicsNeedSubscription: 'Subscribe first with /subscribe, then choose topics.',
   topicsSaved: 'Saved.',
-  topicsNoneYet: 'No topics to suggest yet. Type your own, e.g. /subscribe Raqqa, Deir ez-Zor',
+  topicsCurrent: (f: string) => `Current filter: ${f}`,
+  topicsAll: 'You receive all the news now, no filter.',
+  topicsHowTo: 'To change it: /topics Raqqa "Deir ez-Zor" -sport (a leading «-» excludes a word or phrase), or /topics all for all the news.',
   notEditor: 'This command is for editors only.',
   privateOnly: 'Use this command in a private chat with the bot.',
   broadcastUsage: 'Usage: /broadcast article link or id',
@@ -183,6 +187,7 @@ export const COMMANDS: Record<Lang, Array<{ command: string; description: string
     { command: 'subscribe', description: 'الاشتراك' },
     { command: 'unsubscribe', description: 'إلغاء الاشتراك' },
     { command: 'topics', description: 'اختيار المواضيع' },
+    { command: 'settings', description: 'شكل الرسائل' },
     { command: 'help', description: 'المساعدة' },
   ],
   en: [
@@ -191,6 +196,7 @@ export const COMMANDS: Record<Lang, Array<{ command: string; description: string
     { command: 'subscribe', description: 'Subscribe' },
     { command: 'unsubscribe', description: 'Unsubscribe' },
     { command: 'topics', description: 'Choose topics' },
+    { command: 'settings', description: 'How messages look' },
     { command: 'help', description: 'Help' },
   ],
 };

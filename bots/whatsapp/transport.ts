@@ -2,7 +2,8 @@ import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/worker.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { renderArticle } from '../../src/format/render.js';
+import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
+import type { MessageTemplate } from '../../src/model/template.js';
 import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
@@ -70,7 +71,7 @@ export class WhatsAppTransport implements Transport {
       await this.showTyping(chat);
       const sent = folded.length > 0
         ? await client.sendMessage(delivery.chatId, this.digestText([article, ...folded.map((f) => f.article)]), { linkPreview: false })
-        : await this.sendArticle(client, delivery.chatId, article);
+        : await this.sendArticle(client, delivery.chatId, article, delivery.template);
       const messageId = sent.id._serialized;
       for (const f of folded) this.deps.store.deliveries.markSent(f.delivery.id, messageId, this.deps.clock.now());
       const { countToday } = this.deps.pacer.sent();
@@ -130,11 +131,15 @@ export class WhatsAppTransport implements Transport {
     await this.deps.clock.sleep(ms);
   }
 
-  /** With the lead image and the summary as its caption where that works; otherwise text with a link preview. */
-  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle): Promise<WaSentMessage> {
+  /**
+   * With the lead image and the summary as its caption where that works (and the chat's template wants the photo);
+   * otherwise text, with a link preview unless the chat chose none (WhatsApp's preview is on or off).
+   */
+  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle, own: MessageTemplate = {}): Promise<WaSentMessage> {
     const { config, loadMedia, logger } = this.deps;
-    if (article.imageUrl && loadMedia) {
-      const caption = renderArticle(article, whatsappMarkup, config, { caption: true });
+    const template = effectiveTemplate(config, own);
+    if (article.imageUrl && loadMedia && template.leadPhoto !== false) {
+      const caption = renderArticle(article, whatsappMarkup, config, { caption: true, template: own });
       if (caption.length <= CAPTION_LIMIT) {
         const media = await loadMedia(article.imageUrl).catch((err) => {
           logger.info('lead image not loaded; sending text', { article: article.id, error: errorMessage(err) });
@@ -143,7 +148,7 @@ export class WhatsAppTransport implements Transport {
         if (media) return client.sendMessage(chatId, media, { caption });
       }
     }
-    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config), { linkPreview: true });
+    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config, { template: own }), { linkPreview: template.linkPreview !== 'none' });
   }
 
   /** «ملخص»: several articles in one message, each reduced to headline, summary and link. */

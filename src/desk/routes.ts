@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
-import { broadcastStatus, countAudience, draftEdit, editArticle, paidBroadcastOffers, paidEstimates, type ArticleEditInput } from '../newsroom/index.js';
+import {
+  broadcastStatus, countAudience, draftEdit, editArticle, paidBroadcastOffers, paidEstimates, subscriptionSettings, type ArticleEditInput,
+} from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
-  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
+  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionSettingsPage, subscriptionsPage, todayPage, urgentPage,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
@@ -158,6 +160,14 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
     return send(reply, subscriptionsPage(ctxOf(req, reply), config, subs, filter, platforms()));
+  });
+
+  app.get('/subscriptions/:id/settings', async (req, reply) => {
+    const subscriptionId = parseId((req.params as { id: string }).id);
+    const sub = subscriptionId === undefined ? undefined : store.subscriptions.get(subscriptionId);
+    if (!sub?.active) return reply.callNotFound();
+    const saved = one(req.query as Query, 'saved', 1) === '1';
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(deps.newsroom, sub.id), store.sources.list(), saved));
   });
 
   app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), store.desk.inDoubt(100), now())));

@@ -1,3 +1,5 @@
+import type { MessageTemplate } from './template.js';
+
 export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
 
 /** What the worker needs to send one delivery: the row and where it goes. */
@@ -14,6 +16,8 @@ export interface PendingDelivery {
   chatKind: string;
   subscriptionActive: boolean;
   digest: boolean;
+  /** The chat's own template ({}: the environment's defaults). */
+  template: MessageTemplate;
   /** Part of a broadcast an editor marked paid: the platform may send it above its free rate. */
   paid: boolean;
 }

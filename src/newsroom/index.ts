@@ -14,7 +14,11 @@ export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
-export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, sourceHook, type AddSourceInput, type AddSourceResult, type SourceHook } from './sources.js';
+export { exportOpml, importOpml, readOpml, OPML_MAX_BYTES, type OpmlFeed, type OpmlOutcome, type OpmlReport } from './opml.js';
+export {
+  addSource, AlreadyFollowedError, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, sourceHook,
+  type AddSourceInput, type AddSourceResult, type SourceHook,
+} from './sources.js';
 export {
   decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
   type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
@@ -23,6 +27,6 @@ export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
-  setTopics, subscribe, subscriptionLost, unsubscribe,
-  type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
+  changeSubscription, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,
+  type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';

@@ -15,6 +15,8 @@ import { PushTable } from './push.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
+import { SourceFiltersTable } from './source-filters.js';
+import { SubscriptionTemplatesTable } from './templates.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
 export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
@@ -53,6 +55,8 @@ export class Store {
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
+  readonly templates: SubscriptionTemplatesTable;
+  readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
@@ -71,6 +75,8 @@ export class Store {
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
+    this.templates = new SubscriptionTemplatesTable(db);
+    this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
   }
 
