@@ -12,6 +12,7 @@ import { benchDesk } from './desk.js';
 import { benchDeliveryDuringIngest } from './ingest-during.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
+import { benchLoad } from './load.js';
 import { benchPush } from './push.js';
 import { benchRouting } from './routing.js';
 import { benchSearch } from './search.js';
@@ -68,6 +69,15 @@ async function main(): Promise<void> {
     add('push: publish hook → first message at the fake Bot API, p50 (100 articles, page fetched)', '≤ 1 s', p.p50Ms / 1000, 's', p.p50Ms <= 1000);
     add('  same, p95', 'reference', p.p95Ms / 1000, 's', null);
     add('  polling instead: expected delay (half the 10-minute interval)', 'reference', p.pollingExpectedMs / 1000, 's', null);
+  }
+  // --full only: half a million deliveries at the paid 1,000/s take about 9 minutes.
+  if (args.includes('--full') && (only.length === 0 || only.includes('load'))) {
+    const l = await benchLoad({ paid: true });
+    results.load = l;
+    add('load: 500,000 deliveries at the paid 1,000/s (strict fake): duplicates + lost', '0', l.duplicates + l.lost, '', l.duplicates + l.lost === 0);
+    add('  same, minutes', 'reference', l.seconds / 60, 'min', null);
+    add('  same, 429s', '0', l.rateLimited429, '', l.rateLimited429 === 0);
+    add('  same, peak RSS of nashra run', '< 150 MB', l.peakRssMb, 'MB', l.peakRssMb < 150);
   }
   if (want('store')) {
     const s = await benchStore();
