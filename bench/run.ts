@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     add('load: 500,000 deliveries at the paid 1,000/s (strict fake): duplicates + lost', '0', l.duplicates + l.lost, '', l.duplicates + l.lost === 0);
     add('  same, minutes', 'reference', l.seconds / 60, 'min', null);
     add('  same, 429s', '0', l.rateLimited429, '', l.rateLimited429 === 0);
-    add('  same, peak RSS of nashra run', '< 150 MB', l.peakRssMb, 'MB', l.peakRssMb < 150);
+    add('  same, peak RSS of nashra run', 'reference', l.peakRssMb, 'MB', null);
   }
   if (want('store')) {
     const s = await benchStore();
