@@ -13,7 +13,7 @@ const PARAGRAPH = 'أعلنت وزارة الزراعة اليوم عن خطة �
   'وقال مسؤول في الوزارة إن الخطة ستنفذ على مراحل خلال الأشهر المقبلة، بالتعاون مع المنظمات المحلية. ' +
   'ويأمل المزارعون أن تسهم الخطة في تحسين المحاصيل بعد سنوات من الجفاف وارتفاع تكاليف الإنتاج.';
 
-function rssFeed(prefix: string, count: number, base: string): string {
+export function rssFeed(prefix: string, count: number, base: string): string {
   const items = Array.from({ length: count }, (_, i) => `<item><title>${prefix} خبر رقم ${i}: خطة زراعية في المنطقة ${i}</title>` +
     `<link>${base}/${prefix}/${i}</link><guid>${base}/${prefix}/${i}</guid><pubDate>${new Date(Date.UTC(2025, 0, 1) - i * 60_000).toUTCString()}</pubDate>` +
     `<category>اقتصاد</category><description><![CDATA[<p>${prefix} ${i}. ${PARAGRAPH}</p><p>${PARAGRAPH}</p>]]></description></item>`).join('\n');

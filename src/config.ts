@@ -21,6 +21,11 @@ export interface Config {
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
   web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
   fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
+  /**
+   * Push ingest: `publicUrl` is where WebSub hubs and publish hooks reach the desk's server (NASHRA_PUBLIC_URL; no
+   * WebSub subscriptions without it); a source its hub pushes is still polled, `safetyPollFactor` times less often.
+   */
+  push: { publicUrl?: string; safetyPollFactor: number };
   /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
   platforms: Record<string, unknown>;
   /** Said once at start-up: unknown variables (with the closest known name). */
@@ -44,7 +49,7 @@ const CORE_VARIABLES = [
   'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
   'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
   'NASHRA_PLUGINS', 'NASHRA_TOPICS', 'NASHRA_SHOW_HASHTAGS', 'NASHRA_SHOW_SOURCE', 'NASHRA_SHOW_DATE', 'NASHRA_LEAD_PHOTO',
-  'NASHRA_LINK_PREVIEW', 'NASHRA_CORRECTION_WINDOW',
+  'NASHRA_LINK_PREVIEW', 'NASHRA_CORRECTION_WINDOW', 'NASHRA_PUBLIC_URL', 'NASHRA_PUSH_POLL_FACTOR',
 ];
 
 export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
@@ -91,6 +96,10 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
       maxBytes: int(env, 'NASHRA_FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024),
       userAgent: str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
       concurrency: int(env, 'NASHRA_FETCH_CONCURRENCY', 8, 1, 64),
+    },
+    push: {
+      publicUrl: str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', ''),
+      safetyPollFactor: int(env, 'NASHRA_PUSH_POLL_FACTOR', 6, 1, 1000),
     },
     platforms: settings,
     warnings: unknownVariables(env, [...CORE_VARIABLES, ...platforms.flatMap((p) => p.variables)], ['NASHRA_', ...platforms.map((p) => `${p.name.toUpperCase()}_`)]),

@@ -44,7 +44,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   const { logger } = d;
   logger.addSecret(tg.token);
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
-  installLimits(bot.api, tg.rate);
+  installLimits(bot.api, tg.rate, tg.paidBroadcast?.ratePerSecond);
   const deps: BotDeps = {
     config: { ...d.config, telegram: tg }, store: d.store, logger, newsroom: d.newsroom,
     topics: () => options.topics ?? topicChoices(d.store, d.config.topics),

@@ -3,7 +3,7 @@ import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
-  previewBroadcast, removeSource, stopBroadcast, viewStats, type BroadcastPreview,
+  previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
 import { actorOf, commandArgs, isEditor, t, type BotDeps } from './context.js';
@@ -13,8 +13,18 @@ import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 /** The word after a source's URL that holds its new items for an editor. */
 const REVIEW_WORDS = new Set(['review', 'مراجعة']);
 
-const decisionKeyboard = (m: Messages, b: Broadcast) =>
-  new InlineKeyboard().text(m.send, `bc:send:${b.id}:${b.token}`).text(m.cancel, `bc:cancel:${b.id}:${b.token}`);
+/** Telegram's part of a paid broadcast's cost, when paid broadcasts are on (TELEGRAM_PAID_BROADCAST_RATE). */
+const telegramPaid = (p: BroadcastPreview) => p.paidEstimates.find((e) => e.platform === 'telegram');
+
+/** «إرسال» / «إلغاء», and under them the paid-broadcast switch with its cost when paid broadcasts are on. */
+const decisionKeyboard = (m: Messages, p: BroadcastPreview) => {
+  const b = p.broadcast;
+  const keyboard = new InlineKeyboard().text(m.send, `bc:send:${b.id}:${b.token}`).text(m.cancel, `bc:cancel:${b.id}:${b.token}`);
+  const paid = telegramPaid(p);
+  if (!paid) return keyboard;
+  const stars = paid.cost.toLocaleString('en-US');
+  return keyboard.row().text(b.paid ? m.paidOn(stars) : m.paidOff(stars), `bc:${b.paid ? 'free' : 'paid'}:${b.id}:${b.token}`);
+};
 
 /**
  * /broadcast, /urgent, /sources, /stats and the send / cancel / stop buttons: Telegram's words and buttons for the
@@ -48,7 +58,7 @@ export function editors(deps: BotDeps): Composer<Context> {
       return void (await ctx.reply(m.previewNobody(p.audience.alreadyHave, p.audience.failedBefore)));
     }
     await ctx.reply(m.previewHeader(p.audience.willReceive, p.audience.alreadyHave, p.audience.failedBefore));
-    const reply_markup = decisionKeyboard(m, p.broadcast);
+    const reply_markup = decisionKeyboard(m, p);
     if (p.article.imageUrl) {
       try {
         await ctx.replyWithPhoto(p.article.imageUrl, { caption: renderArticle(p.article, telegramMarkup, config, { caption: true }), parse_mode: 'HTML', reply_markup });
@@ -105,6 +115,26 @@ export function editors(deps: BotDeps): Composer<Context> {
 
   c.command('stats', async (ctx) => {
     await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
+  });
+
+  // The paid-broadcast switch under a preview: the newsroom records the choice (audited) and says the cost again.
+  c.callbackQuery(/^bc:(paid|free):(\d+):([0-9a-f]+)$/, async (ctx) => {
+    const [, action, idText, token] = ctx.match;
+    const m = t(ctx);
+    try {
+      const p = setBroadcastPaid(deps.newsroom, actorOf(ctx), Number(idText), token!, action === 'paid');
+      if (!p) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
+      const paid = telegramPaid(p);
+      await ctx.answerCallbackQuery({
+        text: p.broadcast.paid && paid ? m.paidSet(paid.cost.toLocaleString('en-US'), paid.ratePerSecond.toLocaleString('en-US')) : m.paidUnset,
+        show_alert: p.broadcast.paid,
+      });
+      await ctx.editMessageReplyMarkup({ reply_markup: decisionKeyboard(m, p) }).catch(() => undefined);
+    } catch (err) {
+      if (err instanceof PermissionError) return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
+      if (err instanceof UserError) return void (await ctx.answerCallbackQuery({ text: err.message, show_alert: true }));
+      throw err;
+    }
   });
 
   c.callbackQuery(/^bc:(send|cancel|stop|resend):(\d+):([0-9a-f]+)$/, async (ctx) => {

@@ -18,6 +18,9 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   },
   enableHint: 'no TELEGRAM_BOT_TOKEN (set it to the token from @BotFather)',
   parseSettings: parseTelegramSettings,
+  paidBroadcast: (s) => s.paidBroadcast && {
+    ratePerSecond: s.paidBroadcast.ratePerSecond, pricePerMessage: s.paidBroadcast.starsPerMessage, unit: 'Stars', urgent: s.paidBroadcast.urgent,
+  },
   secrets: (s) => [s.token],
   editors: (s) => s.editorIds,
   classifyChat(chatId) {

@@ -1,4 +1,4 @@
-import { list, optionalInt, int, str, url, type Env } from '../../src/config.js';
+import { bool, list, optionalInt, int, str, url, type Env } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 /** Telegram's settings, from TELEGRAM_* variables (see .env.example). */
@@ -9,11 +9,24 @@ export interface TelegramSettings {
   webhookUrl?: string;
   webhookPort?: number;
   rate: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
+  /** Paid broadcasts (`allow_paid_broadcast`): off unless TELEGRAM_PAID_BROADCAST_RATE is set. */
+  paidBroadcast?: { ratePerSecond: number; starsPerMessage: number; urgent: boolean };
 }
+
+/**
+ * Telegram's price for a paid broadcast message, from the Bot API's description of `allow_paid_broadcast` (checked
+ * November 2026): "up to 1000 messages per second, ignoring broadcasting limits for a fee of 0.1 Telegram Stars per
+ * message". Only the messages sent above the free limits are billed (TransactionPartnerTelegramApi.request_count),
+ * so messages × price is the most a broadcast can cost.
+ */
+export const PAID_BROADCAST_STARS_PER_MESSAGE = 0.1;
+/** Telegram's ceiling with paid broadcasts. */
+export const PAID_BROADCAST_MAX_PER_SECOND = 1000;
 
 export const TELEGRAM_VARIABLES = [
   'TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_EDITOR_IDS', 'TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_PORT',
   'TELEGRAM_RATE_PER_SECOND', 'TELEGRAM_RATE_PER_CHAT_PER_SECOND', 'TELEGRAM_RATE_PER_GROUP_PER_MINUTE',
+  'TELEGRAM_PAID_BROADCAST_RATE', 'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE', 'TELEGRAM_PAID_BROADCAST_URGENT',
 ] as const;
 
 /** On when TELEGRAM_BOT_TOKEN is set; every other TELEGRAM_ variable is checked even when it is not. */
@@ -31,10 +44,26 @@ export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
       perChatPerSecond: int(env, 'TELEGRAM_RATE_PER_CHAT_PER_SECOND', 1, 1),
       perGroupPerMinute: int(env, 'TELEGRAM_RATE_PER_GROUP_PER_MINUTE', 20, 1),
     },
+    paidBroadcast: paidBroadcastSettings(env),
   };
+  if (settings.paidBroadcast && settings.paidBroadcast.ratePerSecond <= settings.rate.globalPerSecond) {
+    throw new ConfigError('TELEGRAM_PAID_BROADCAST_RATE', `${settings.paidBroadcast.ratePerSecond} is not above TELEGRAM_RATE_PER_SECOND (${settings.rate.globalPerSecond}): paying would change nothing`);
+  }
   if (settings.webhookUrl) url(env, 'TELEGRAM_WEBHOOK_URL', settings.webhookUrl);
   const token = str(env, 'TELEGRAM_BOT_TOKEN');
   return token === undefined ? undefined : { token: telegramToken(token), ...settings };
+}
+
+/** Every paid-broadcast variable is checked even while TELEGRAM_PAID_BROADCAST_RATE is unset (off). */
+function paidBroadcastSettings(env: Env): TelegramSettings['paidBroadcast'] {
+  const ratePerSecond = optionalInt(env, 'TELEGRAM_PAID_BROADCAST_RATE', 1, PAID_BROADCAST_MAX_PER_SECOND);
+  const price = str(env, 'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE');
+  const starsPerMessage = price === undefined ? PAID_BROADCAST_STARS_PER_MESSAGE : Number(price);
+  if (!Number.isFinite(starsPerMessage) || starsPerMessage < 0) {
+    throw new ConfigError('TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE', `"${price}" is not a price in Stars (e.g. 0.1)`);
+  }
+  const urgent = bool(env, 'TELEGRAM_PAID_BROADCAST_URGENT', false);
+  return ratePerSecond === undefined ? undefined : { ratePerSecond, starsPerMessage, urgent };
 }
 
 /** Checks the shape only, and never echoes the token back (it is a secret). */

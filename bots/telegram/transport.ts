@@ -1,5 +1,4 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { Config } from '../../src/config.js';
 import type { SendHooks, Transport } from '../../src/delivery/worker.js';
@@ -9,44 +8,41 @@ import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { LinkPreview } from '../../src/model/template.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
+import { RollingLimiter } from './limiter.js';
 import { telegramMarkup } from './markup.js';
 import { createTelegramPostCorrector } from './corrections.js';
 import type { TelegramSettings } from './settings.js';
 
 export type TelegramRate = TelegramSettings['rate'];
-/** The throttler's per-limiter options plus Bottleneck.Group's `timeout`, which its types leave out. */
-type ThrottlerOptions = NonNullable<Parameters<typeof apiThrottler>[0]>['out'];
 
 /** Longest 429 `retry_after` waited for in place; a longer one goes back to the worker as a scheduled retry. */
 const MAX_RETRY_AFTER_SECONDS = 30;
 
 /**
- * Installs the Bot API's limits on an Api: the throttler spaces requests (overall, per chat, per group) and
- * auto-retry waits out a 429's retry_after. Only 429s are retried here: a 5xx or a network failure may have
- * delivered the message, so the worker (which knows the delivery's attempts) decides about those.
+ * Installs the Bot API's limits on an Api: the rolling-window limiter (./limiter.ts) holds every request that names
+ * a chat until the overall, per-chat and per-group windows all allow it, and auto-retry waits out a 429's
+ * retry_after. Only 429s are retried here: a 5xx or a network failure may have delivered the message, so the worker
+ * (which knows the delivery's attempts) decides about those.
  */
-export function installLimits(api: Api, rate: TelegramRate): void {
-  // Installed first, so it is the innermost transformer: it runs after the throttler's wait, as the request leaves.
+export function installLimits(api: Api, rate: TelegramRate, paidPerSecond?: number): RollingLimiter {
+  // Installed first, so it is the innermost transformer: it runs after the limiter's wait, as the request leaves.
   api.config.use(markSendingAsRequestLeaves);
-  const perChatMs = 1000 / rate.perChatPerSecond;
-  api.config.use(apiThrottler({
-    // Evenly spaced rather than a per-second reservoir: a reservoir refilled on the second lets two bursts
-    // land back to back across the boundary, which is exactly what Telegram answers with 429.
-    global: { minTime: 1000 / rate.globalPerSecond },
-    // Bottleneck keeps one limiter per chat until it has been idle for `timeout` (5 minutes by default): a
-    // 10,000-chat broadcast would hold 10,000 of them. A private chat's limiter can go once its spacing has
-    // passed; a group's must outlive its per-minute reservoir, or the 20/min allowance would reset early.
-    group: {
-      maxConcurrent: 1, minTime: perChatMs,
-      reservoir: rate.perGroupPerMinute, reservoirRefreshAmount: rate.perGroupPerMinute, reservoirRefreshInterval: 60_000,
-      timeout: 120_000,
-    } as ThrottlerOptions,
-    out: { maxConcurrent: 1, minTime: perChatMs, timeout: Math.max(2000, 2 * perChatMs) } as ThrottlerOptions,
-  }));
+  const limiter = new RollingLimiter({ ...rate, paidPerSecond });
+  api.config.use(async (prev, method, payload, signal) => {
+    const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+    if (chatId === undefined) return prev(method, payload, signal);
+    const answered = await limiter.acquire(String(chatId), (payload as { allow_paid_broadcast?: unknown }).allow_paid_broadcast === true);
+    try {
+      return await prev(method, payload, signal);
+    } finally {
+      answered();
+    }
+  });
   api.config.use(autoRetry({
     maxDelaySeconds: MAX_RETRY_AFTER_SECONDS, maxRetryAttempts: 5,
     rethrowInternalServerErrors: true, rethrowHttpErrors: true,
   }));
+  return limiter;
 }
 
 /** grammY's own AbortSignal type (from its fetch polyfill's typings); at run time it is Node's. */
@@ -71,11 +67,12 @@ const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, si
 };
 
 /**
- * Deliveries handed to the throttler at once. Each one is already marked `sending`, so this is also how many a crash
- * can leave in doubt: keep it to about a tenth of a second of sending (enough to cover a real round trip at the
- * allowed rate), at least 4 and never more than 64 (memory stays flat however large the broadcast).
+ * Deliveries handed to the limiter at once: about a tenth of a second of sending at the highest allowed rate (the
+ * paid one when paid broadcasts are on), enough to cover a real round trip; at least 4 and never more than 128
+ * (memory stays flat however large the broadcast). Only those actually on the wire are marked `sending`, so a crash
+ * leaves no more than those in doubt.
  */
-export const transportConcurrency = (rate: TelegramRate): number => Math.min(64, Math.max(4, Math.ceil(rate.globalPerSecond / 10) + 2));
+export const transportConcurrency = (perSecond: number): number => Math.min(128, Math.max(4, Math.ceil(perSecond / 10) + 2));
 
 /** A send that the server refused because of its markup: worth one retry as plain text. */
 export const isFormatRejection = (err: unknown): boolean =>
@@ -181,15 +178,19 @@ export interface TelegramTransportOptions {
 /** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
 export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
-  const textMessage = async (chatId: string, threadId: number | undefined, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
-    api.sendMessage(chatId, text, {
+  const paidOn = config.telegram.paidBroadcast !== undefined;
+  /** A delivery of a broadcast an editor marked paid goes above the free rate (billed per message by Telegram). */
+  const paidFor = (d: PendingDelivery) => (paidOn && d.paid ? { allow_paid_broadcast: true } : {});
+  const textMessage = async (d: PendingDelivery, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
+    api.sendMessage(d.chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
-      ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
+      ...(d.threadId !== undefined ? { message_thread_id: d.threadId } : {}),
       ...(preview ? { link_preview_options: preview } : {}),
+      ...paidFor(d),
     }, signal);
 
   async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
-    const thread = d.threadId !== undefined ? { message_thread_id: d.threadId } : {};
+    const thread = { ...(d.threadId !== undefined ? { message_thread_id: d.threadId } : {}), ...paidFor(d) };
     const template = effectiveTemplate(config, d.template);
     if (article.imageUrl && template.leadPhoto !== false) {
       try {
@@ -203,13 +204,13 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     }
     // With no choice made the link preview is Telegram's own: the article's page shows its picture under the summary.
     const text = renderArticle(article, telegramMarkup, config, { template: d.template });
-    const message = await textMessage(d.chatId, d.threadId, text, true, signal, linkPreviewOptions(template.linkPreview, article));
+    const message = await textMessage(d, text, true, signal, linkPreviewOptions(template.linkPreview, article));
     return message.message_id;
   }
 
   return {
     platform: 'telegram',
-    concurrency: transportConcurrency(config.telegram.rate),
+    concurrency: transportConcurrency(Math.max(config.telegram.rate.globalPerSecond, config.telegram.paidBroadcast?.ratePerSecond ?? 0)),
     marksSending: true,
     isReady: isReady ?? (() => true),
     posts: createTelegramPostCorrector({ api, config, logger }),
@@ -226,7 +227,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
           });
           const template = effectiveTemplate(config, d.template);
           const text = renderArticle(article, plainMarkup, config, { template: d.template });
-          const message = await textMessage(d.chatId, d.threadId, text, false, signal, linkPreviewOptions(template.linkPreview, article));
+          const message = await textMessage(d, text, false, signal, linkPreviewOptions(template.linkPreview, article));
           return { messageId: String(message.message_id) };
         }
       } catch (err) {

@@ -98,10 +98,13 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--yes', 'queue without asking')
     .option('--all', 'every active subscription, whatever its topics')
     .option('--platform <name>', 'every active subscription on one platform')
+    .option('--paid', 'send above the free rate where a platform offers it for a fee (the preview states the cost)')
     .action(action(lazy(commands, (m) => m.broadcastCommand)));
   sub(program, 'urgent').description('compose an «عاجل» alert and send it first, to everyone')
     .argument('<text...>')
     .option('--yes', 'queue without asking')
+    .option('--paid', 'send above the free rate where a platform offers it for a fee (the default when configured for urgent alerts)')
+    .option('--free', 'never above the free rate, even when urgent alerts are configured paid')
     .action(action(lazy(commands, (m) => m.urgentCommand)));
 
   sub(program, 'correct').description('correct a story: every post already sent is edited (preview, then confirm)')
@@ -142,6 +145,11 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     sub(sources, name).description(description).argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
+  sub(sources, 'hook').description('the publish hook of a source: its address and secret, for the site to call when it publishes')
+    .argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--rotate', 'a new secret (the old one stops working at once)')
+    .option('--off', 'turn the hook off (every call is refused)')
+    .action(action(lazy(commands, (m) => m.sourcesHook)));
 
   sub(program, 'resend').description('send an article\'s failed deliveries again (those that failed for a temporary reason)')
     .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))

@@ -2,6 +2,7 @@ import type { PlatformDescriptor } from '../delivery/platform.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { DeskHandle } from '../desk/server.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
+import type { PushIngest } from '../ingest/push.js';
 
 /** The platforms as the desk shows them: every one that sends to subscribers (configured or not), the local ones only in the demo. */
 export function deskPlatforms(registry: readonly PlatformDescriptor[], demo: boolean): DeskPlatform[] {
@@ -14,13 +15,13 @@ export function deskPlatforms(registry: readonly PlatformDescriptor[], demo: boo
  * The web desk, when wanted: on NASHRA_WEB_PORT, or (with only the local demo platform, so a newcomer sees it at
  * once) on the default port. A port that is taken is said in one line and the run goes on without the desk.
  */
-export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void }): Promise<DeskHandle | undefined> {
+export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: PushIngest }): Promise<DeskHandle | undefined> {
   const { web } = newsroom.config;
   const port = web.port ?? (opts.demo ? web.defaultPort : undefined);
   if (port === undefined) return undefined;
   const { startDesk } = await import('../desk/server.js');
   try {
-    const desk = await startDesk({ newsroom, platforms, out: (line) => opts.out(`${line}\n`) }, { port, host: web.host });
+    const desk = await startDesk({ newsroom, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push }, { port, host: web.host });
     opts.out(`Desk: ${desk.url}\n`);
     return desk;
   } catch (err) {

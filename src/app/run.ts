@@ -12,6 +12,7 @@ import type { DeskHandle } from '../desk/server.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
+import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
@@ -43,6 +44,8 @@ const LEASE = 'run';
 const LEASE_TTL_MS = 15_000;
 /** How soon editors hear of items held by another process (`nashra sources add --review`, /sources add). */
 const ASK_EDITORS_MS = 10_000;
+/** How often WebSub subscriptions are checked (new hubs, leases in their last tenth, removed sources). */
+const WEBSUB_EVERY_MS = 60_000;
 
 /**
  * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
@@ -84,6 +87,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(store, logger, options.platforms);
     const poller = new SourcePoller(config, store, logger, () => worker.notify(), () => void askEditors());
+    const push = new PushIngest({ config, store, logger, onQueued: () => { worker.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;
@@ -112,7 +116,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     recordStatus();
     statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
     if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
-    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out });
+    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
@@ -138,11 +142,15 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         worker.start();
         const asking = setInterval(() => void askEditors(), ASK_EDITORS_MS);
         void askEditors();
-        void stop.requested.then(() => clearInterval(asking));
+        // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
+        const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
+        void push.maintain();
+        void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
         logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
       }
       await stop.requested;
       await poller.stop();
+      await push.settle();
       await worker.stop(3000);
     }
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
-import type { ChatRules, NewsroomDeps } from '../newsroom/deps.js';
+import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
 import type { Store } from '../store/index.js';
 import type { PendingCorrection } from '../model/correction.js';
 import type { SendHooks, Transport } from './worker.js';
@@ -98,6 +98,8 @@ export interface PlatformDescriptor<Settings = unknown> extends PlatformSettings
   /** How messages are marked up, and the text and caption limits. */
   readonly markup: Markup;
   parseSettings(env: Record<string, string | undefined>): Settings | undefined;
+  /** What sending above the free rate costs, when the platform offers it and these settings turn it on. */
+  paidBroadcast?(settings: Settings): PaidBroadcastOffer | undefined;
   /** Values to mask in every log line and error message (tokens). */
   secrets?(settings: Settings): string[];
   /** Editors named by its settings (TELEGRAM_EDITOR_IDS, …). */

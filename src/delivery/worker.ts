@@ -67,6 +67,8 @@ export class DeliveryWorker {
   private loops: Promise<void>[] = [];
   /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
+  private readonly sentBatch: Array<{ id: number; messageId: string | undefined; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private sentFlush: NodeJS.Immediate | undefined;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
   constructor(
@@ -138,8 +140,11 @@ export class DeliveryWorker {
   }
 
   private startReady(transport: Transport): number {
-    let free = transport.concurrency - this.inFlightFor(transport);
-    if (free <= 0) return 0;
+    const inFlight = this.inFlightFor(transport);
+    let free = transport.concurrency - inFlight;
+    // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
+    // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
+    if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
     // Corrections first: a wrong figure already on thousands of phones matters more than the next story.
     const corrected = this.startCorrections(transport, free);
     free -= corrected;
@@ -289,12 +294,38 @@ export class DeliveryWorker {
     try {
       const { messageId } = await transport.send(d, article, hooks);
       hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      this.store.deliveries.markSent(d.id, messageId);
+      await this.markSent(d.id, messageId);
       this.count(d, 'sent');
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
       if (this.store.isOpen) this.handleFailure(d, err);
     }
+  }
+
+  /**
+   * `sent` rows are written in one transaction for all the answers read in one turn of the event loop (flushed from
+   * setImmediate, so no answer waits for a timer): one commit per answer was a tenth of the process at 1,000
+   * deliveries/s. A delivery keeps its place in flight until its row is committed, so a crash still leaves at most
+   * `concurrency` rows `sending` (in doubt, never resent on hold).
+   */
+  private markSent(id: number, messageId: string | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sentBatch.push({ id, messageId, resolve, reject });
+      this.sentFlush ??= setImmediate(() => this.flushSent());
+    });
+  }
+
+  private flushSent(): void {
+    this.sentFlush = undefined;
+    const batch = this.sentBatch.splice(0);
+    if (batch.length === 0) return;
+    try {
+      this.store.transaction(() => { for (const b of batch) this.store.deliveries.markSent(b.id, b.messageId); });
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) b.resolve();
   }
 
   private handleFailure(d: PendingDelivery, err: unknown): void {

@@ -43,7 +43,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
   app.post('/articles/:id/broadcast', async (req, reply) => {
     const articleId = id(req);
     if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
-    const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)) });
+    const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)), paid: text(body(req), 'paid') === '1' });
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
   });
 

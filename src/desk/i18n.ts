@@ -20,7 +20,7 @@ const ar = {
     edit: 'تحرير قبل الإرسال', titleField: 'العنوان', summaryField: 'الملخص (جملة في كل سطر)', hashtagsField: 'الوسوم (مفصولة بمسافات)',
     save: 'حفظ التعديل', saved: 'حُفظ التعديل: هو ما سيُعاينه المشتركون ويُرسل.', editedBy: 'عدّله', showOriginal: 'النص الأصلي',
     send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
-    previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
+    paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت', previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
   },
   corrections: {
@@ -38,6 +38,7 @@ const ar = {
     progress: 'التقدم', sent: 'أُرسل', failed: 'فشل', waiting: 'ينتظر', skipped: 'أُوقف', inDoubt: 'غير مؤكد',
     states: { preview: 'معاينة', queued: 'جارٍ', cancelled: 'أُلغي', stopped: 'أُوقف', done: 'اكتمل' },
     nobody: 'لا أحد سيستلمه: كل المشتركين المطابقين استلموه أو لا اشتراكات نشطة.',
+    paidCost: 'بثّ مدفوع، أقصى كلفة',
   },
   urgent: { title: 'خبر عاجل', text: 'نص الخبر العاجل', intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.', preview: 'معاينة' },
   sources: {
@@ -89,7 +90,7 @@ const en: Words = {
     edit: 'Edit before sending', titleField: 'Title', summaryField: 'Summary (one sentence per line)', hashtagsField: 'Hashtags (separated by spaces)',
     save: 'Save the edit', saved: 'Edit saved: this is what is previewed and sent.', editedBy: 'Edited by', showOriginal: 'Original text',
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
-    previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
+    paid: 'Paid broadcast: faster, charged in Stars from the bot\'s balance', previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
   },
   corrections: {
@@ -107,6 +108,7 @@ const en: Words = {
     progress: 'Progress', sent: 'Sent', failed: 'Failed', waiting: 'Waiting', skipped: 'Stopped', inDoubt: 'In doubt',
     states: { preview: 'preview', queued: 'sending', cancelled: 'cancelled', stopped: 'stopped', done: 'done' },
     nobody: 'Nobody would receive it: every matching subscriber has it already, or no subscription is active.',
+    paidCost: 'Paid broadcast, at most',
   },
   urgent: { title: 'Urgent alert', text: 'Alert text', intro: 'An urgent alert goes out before everything queued, to every active subscriber.', preview: 'Preview' },
   sources: {

@@ -84,6 +84,8 @@ export interface ArticleView {
   subscriptions: Subscription[]; platforms: string[]; saved: boolean;
   /** What became of the posts after a correction or the retraction, per platform. */
   corrections: CorrectionTally[];
+  /** A platform offers paid broadcasts: the send form has the paid checkbox. */
+  paidOffered?: boolean;
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -129,6 +131,7 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
       ${v.subscriptions.length ? html`<label class="choice"><input type="radio" name="audience" value="chats"> ${w.article.audienceChats}</label>
       <div class="chats">${v.subscriptions.map((s) => html`<label class="choice"><input type="checkbox" name="chat" value="${s.id}"> ${ctx.platformLabel(s.platform)} · ${s.title ?? s.chatId}</label>`)}</div>` : ''}
     </fieldset>
+    ${v.paidOffered ? html`<label class="choice"><input type="checkbox" name="paid" value="1" id="paid"> ${w.article.paid}</label>` : ''}
     <button type="submit" class="primary">${w.article.previewSend}</button>
   </form>
 </section>`;
@@ -214,6 +217,8 @@ function postLink(platforms: readonly DeskPlatform[], d: ArticleDelivery): strin
 export interface BroadcastView {
   broadcast: Broadcast; article: StoredArticle; status: BroadcastStatus;
   audience?: { willReceive: number; alreadyHave: number };
+  /** A paid broadcast's most it can cost, per platform. */
+  paid?: Array<{ platform: string; messages: number; pricePerMessage: number; cost: number; unit: string }>;
 }
 
 export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: BroadcastView): Html {
@@ -224,6 +229,7 @@ export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms:
 <section class="card">
   <p class="audience"><b>${w.broadcast.willReceive}: <span id="will-receive">${v.audience?.willReceive ?? 0}</span></b> · ${w.broadcast.alreadyHave}: ${v.audience?.alreadyHave ?? 0}</p>
   ${v.audience?.willReceive === 0 ? html`<p class="notice warn">${w.broadcast.nobody}</p>` : ''}
+  ${v.paid?.length ? html`<p class="notice" id="paid-cost">${w.broadcast.paidCost}: ${v.paid.map((e) => `${ctx.platformLabel(e.platform)} ${e.cost} ${e.unit} (${e.messages} × ${e.pricePerMessage})`).join(' · ')}</p>` : ''}
   <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
 </section>
 ${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, v, action);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  broadcastStatus, correctionReport, countAudience, draftEdit, editArticle, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
+  broadcastStatus, correctionReport, countAudience, draftEdit, editArticle, paidBroadcastOffers, paidEstimates, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
 } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
@@ -89,7 +89,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
       broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
       subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
-      saved: (req.query as Query).saved === '1',
+      saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(deps.newsroom).length > 0,
     }));
   });
 
@@ -137,6 +137,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
       audience: status.state === 'preview' ? countAudience(store, article, broadcast.audience) : undefined,
+      paid: broadcast.paid ? paidEstimates(deps.newsroom, broadcast, article) : undefined,
     }));
   });
 

@@ -17,6 +17,8 @@ import { t, type Lang } from './i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
 import { checkUsername, hashPassword, verifyPassword } from './password.js';
 import { registerPages } from './routes.js';
+import { PUSH_ROUTES, registerPush } from './push-routes.js';
+import type { PushIngest } from '../ingest/push.js';
 
 /** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
 export interface DeskDeps {
@@ -26,6 +28,8 @@ export interface DeskDeps {
   platforms: readonly DeskPlatform[];
   /** Where the first-run setup link is printed. */
   out: (line: string) => void;
+  /** Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given. */
+  push?: PushIngest;
   now?: () => number;
 }
 
@@ -56,7 +60,9 @@ const LOGIN_PER_USERNAME = { max: 10, timeWindow: 15 * 60_000 };
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Routes anyone may reach: everything else needs a signed-in desk editor. */
-const PUBLIC = new Set(['/login', '/setup/:token', '/static/*', '/lang']);
+const PUBLIC = new Set(['/login', '/setup/:token', '/static/*', '/lang', ...PUSH_ROUTES]);
+/** Machine endpoints authenticated by their own secrets (src/ingest/push.ts), not by a session and its CSRF token. */
+const NO_CSRF = new Set(PUSH_ROUTES);
 
 export async function startDesk(deps: DeskDeps, listen: { port: number; host: string }): Promise<DeskHandle> {
   const app = await buildDesk(deps);
@@ -128,7 +134,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   // Every state-changing request carries the CSRF token, signed in or not (the sign-in form too).
   app.addHook('preHandler', (req, reply, done) => {
-    if (req.method === 'GET' || req.method === 'HEAD') return done();
+    if (req.method === 'GET' || req.method === 'HEAD' || NO_CSRF.has(req.routeOptions.url ?? '')) return done();
     app.csrfProtection(req, reply, done);
   });
 
@@ -238,6 +244,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   }
 
   await registerPages(app, deps, ctxOf);
+  if (deps.push) await registerPush(app, deps.push);
   return app;
 }
 

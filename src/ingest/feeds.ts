@@ -44,6 +44,13 @@ const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null ? (v as Loose) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
+/** Newest first by date when every item has one; otherwise the feed's order, which is newest first by convention. */
+export function newestFirst(items: FeedItem[]): FeedItem[] {
+  const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
+  if (times.some((t) => Number.isNaN(t))) return items;
+  return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
+}
+
 /** Parses a feed from its text; throws FeedParseError for HTML, malformed XML or unknown JSON. */
 export function parseFeedText(text: string): ParsedFeed {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();

@@ -16,7 +16,9 @@ import { readHtml } from './reader.js';
 import type { Source, Store } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { notTextReason } from '../text/safety.js';
-import { FeedParseError, parseFeedText, type FeedItem } from './feeds.js';
+import { OFF_THREAD_BYTES, parseNewest } from './feed-thread.js';
+import { discoverHub, newSubscriptionSecret } from './websub-discovery.js';
+import { FeedParseError, type FeedItem } from './feeds.js';
 import { htmlToParagraphs, htmlToText, looksLikeExcerpt, stripTruncation } from './html-text.js';
 
 export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number; held: number }
@@ -44,6 +46,9 @@ export interface SourcePollResult {
 
 /** Newest items read from one feed per poll; older ones in a huge feed were seen long ago or are not news. */
 export const MAX_ITEMS_PER_POLL = 200;
+/** Articles summarised and stored, and feed items read, between two turns of the event loop. */
+const STORE_BATCH = 5;
+const DRAFT_BATCH = 20;
 /** Failing sources wait longer each time, up to this. */
 export const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 /** Dates further ahead than this are clock or time-zone mistakes: clamped to the fetch time. */
@@ -81,6 +86,7 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
   try {
     const res = opts.response ?? await fetchText(target, {
       ...config.fetch, etag: source.etag, lastModified: source.lastModified, signal: opts.signal,
+      ...(source.kind === 'page' ? {} : { bytesFrom: OFF_THREAD_BYTES }),
     });
     if (res.notModified) {
       store.sources.recordFetch(source.id, { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) }, now);
@@ -90,23 +96,13 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
     const articles = await articlesFrom(deps, source, res, now, opts.signal);
     result.skipped = articles.skipped;
     const priming = source.primedAt === undefined;
-    // Oldest first, so that created_at (and the delivery queue) follows publication order.
+    // Oldest first, so that created_at (and the delivery queue) follows publication order. Each article is
+    // summarised and stored synchronously (about 1 ms): the event loop is let go every few, so 200 new items never
+    // hold the sending for more than a few ms at a time.
+    let sinceYield = 0;
     for (const c of [...articles.candidates].reverse()) {
-      const seenOnly = priming && c.rank >= source.backfill;
-      const stored = storeArticle(store, c.article, {
-        sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now, feedHash: c.feedHash,
-      });
-      if (stored.status === 'duplicate') {
-        result.known++;
-        logger.info('duplicate story not stored again', { source: source.id, url: c.article.url, of: stored.existing.id, reason: stored.match.reason });
-        continue;
-      }
-      result.newArticles++;
-      if (seenOnly) result.seen++;
-      else if (source.review) {
-        holdForReview(store, stored.article, now);
-        result.held++;
-      } else result.queued += routeArticle(store, stored.article);
+      if (++sinceYield % STORE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      storeCandidate(deps, source, c.article, c.feedHash, priming && c.rank >= source.backfill, now, result);
     }
     result.known += articles.known;
     for (const c of articles.changed) {
@@ -115,9 +111,12 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       result.revised++;
       result.corrections += revision.queued;
     }
+    if (source.kind !== 'page' && !opts.response) noteHub(deps, source, articles.head, res.url, now);
+    // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
+    const slower = store.push.webSubIsActive(source.id) ? config.push.safetyPollFactor : 1;
     store.sources.recordFetch(source.id, {
       status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
-      nextFetchAt: nextFetchAfterSuccess(source, now),
+      nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
     }, now);
     if (priming) store.sources.markPrimed(source.id, now);
     logger.info('source polled', {
@@ -142,10 +141,60 @@ function describeFailure(err: unknown, url: string): { status: string; message: 
   return { status: 'error', message: `${url}: ${message}` };
 }
 
+/** One new item of a source: stored (or found a duplicate), then routed, held for review, or (backlog) only seen. */
+function storeCandidate(deps: PollDeps, source: Source, article: Article, hash: string, seenOnly: boolean, now: number, result: SourcePollResult): void {
+  const { config, store, logger } = deps;
+  const stored = storeArticle(store, article, {
+    sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now, feedHash: hash,
+  });
+  if (stored.status === 'duplicate') {
+    result.known++;
+    logger.info('duplicate story not stored again', { source: source.id, url: article.url, of: stored.existing.id, reason: stored.match.reason });
+    return;
+  }
+  result.newArticles++;
+  if (seenOnly) result.seen++;
+  else if (source.review) {
+    holdForReview(store, stored.article, now);
+    result.held++;
+  } else result.queued += routeArticle(store, stored.article);
+}
+
+/** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
+function noteHub(deps: PollDeps, source: Source, head: string, url: string, now: number): void {
+  if (!deps.config.push.publicUrl || !source.active) return;
+  const found = discoverHub(head, url);
+  if (found) deps.store.push.discovered(source.id, found.hub, found.self ?? url, newSubscriptionSecret(), now);
+}
+
+/**
+ * An article a publish hook named: its page fetched and read now, then the same path as a polled item (one dedup:
+ * an item that also arrives by the feed or the hub is stored and sent once). Never throws; the result says.
+ */
+export async function ingestPushedUrl(deps: PollDeps, source: Source, url: string, signal?: AbortSignal): Promise<SourcePollResult> {
+  const now = Date.now();
+  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
+  try {
+    if (isKnown(deps.store, url, undefined)) return { ...result, known: 1 };
+    const res = await fetchText(url, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const notText = notTextReason(res.text);
+    if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
+    const article = withSource(readHtml(res.text, res.url), source, now);
+    if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
+    storeCandidate(deps, source, article, feedHash(article), false, now, result);
+    deps.logger.info('pushed article read', { source: source.id, url, new: result.newArticles, queued: result.queued, held: result.held });
+    return result;
+  } catch (err) {
+    const { message } = describeFailure(err, url);
+    deps.logger.warn('pushed article could not be read', { source: source.id, error: message });
+    return { ...result, outcome: 'error', error: message };
+  }
+}
+
 interface Candidate { article: Article; rank: number; feedHash: string }
 /** A known item that the source changed since it was stored: the core decides whether readers would notice. */
 interface Changed { existing: StoredArticle; article: Article; feedHash: string }
-interface Found { candidates: Candidate[]; changed: Changed[]; skipped: number; known: number }
+interface Found { candidates: Candidate[]; changed: Changed[]; skipped: number; known: number; head: string }
 
 /**
  * An item as its source publishes it: title, text (white space folded) and the source's modification date. A poll
@@ -179,38 +228,38 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const notText = notTextReason(res.text);
     if (notText) {
       deps.logger.info('page skipped', { source: source.id, reason: `not text (${notText})`, url: res.url });
-      return { candidates: [], changed: [], skipped: 1, known: 0 };
+      return { candidates: [], changed: [], skipped: 1, known: 0, head: '' };
     }
     const article = withSource(readHtml(res.text, res.url), source, now);
     const hash = feedHash(article);
-    if (!isKnown(deps.store, article.url, undefined)) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0 };
+    if (!isKnown(deps.store, article.url, undefined)) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0, head: '' };
     const existing = changedItem(deps, article.url, undefined, hash, now);
-    return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1 };
+    return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1, head: '' };
   }
-  const feed = parseFeedText(res.text);
-  let items = newestFirst(feed.items);
-  if (items.length > MAX_ITEMS_PER_POLL) {
-    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: items.length, read: MAX_ITEMS_PER_POLL });
-    items = items.slice(0, MAX_ITEMS_PER_POLL);
+  const { items, total, head } = await parseNewest({ text: res.text, bytes: res.bytes, contentType: res.contentType }, MAX_ITEMS_PER_POLL);
+  if (total > MAX_ITEMS_PER_POLL) {
+    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: total, read: MAX_ITEMS_PER_POLL });
   }
   const priming = source.primedAt === undefined;
   let skipped = 0;
   let known = 0;
   const drafts: Array<{ draft: Draft; rank: number }> = [];
   const changedDrafts: Array<{ draft: Draft; existing: StoredArticle }> = [];
-  items.forEach((item, rank) => {
+  for (const [rank, item] of items.entries()) {
+    // Reading an item's HTML takes a fraction of a ms; 200 of them in one go held the sending for 50–100 ms.
+    if (rank % DRAFT_BATCH === DRAFT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     const draft = draftFrom(item, source, res.url, now);
     if (typeof draft === 'string') {
       skipped++;
       deps.logger.info('feed item skipped', { source: source.id, reason: draft, title: loggableTitle(item.title), link: item.link });
-      return;
+      continue;
     }
     if (isKnown(deps.store, draft.article.url, draft.article.guid)) {
       known++;
       const existing = changedItem(deps, draft.article.url, draft.article.guid, draft.feedHash, now);
       if (existing) changedDrafts.push({ draft, existing });
     } else drafts.push({ draft, rank });
-  });
+  }
   const candidates: Candidate[] = [];
   await forEachLimited(drafts, PAGE_CONCURRENCY, async ({ draft, rank }) => {
     // A backlog item is not sent but is a complete article all the same (/latest, /search): the newest few dozen
@@ -232,18 +281,12 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const article = draft.excerptOnly ? await withFullText(deps, draft, signal) : finishExcerpt(draft);
     if (article.paragraphs.length > 0) changed.push({ existing, article, feedHash: draft.feedHash });
   });
-  return { candidates, changed, skipped, known };
+  return { candidates, changed, skipped, known, head };
 }
 
 /** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
 function isKnown(store: Store, url: string | undefined, guid: string | undefined): boolean {
   return store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' }) !== undefined;
-}
-
-function newestFirst(items: FeedItem[]): FeedItem[] {
-  const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
-  if (times.some((t) => Number.isNaN(t))) return items; // feed order, which is newest first by convention
-  return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
 }
 
 /** The start of a skipped item's title for the log line, or nothing when the title itself is binary junk. */

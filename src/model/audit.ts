@@ -6,10 +6,11 @@ export interface AuditEntry { id: number; at: Date; platform: string; actor: str
  * platform and actor say where and who (`cli`/`cli`, `telegram`/<user id>, `whatsapp`/<number>, `desk`/<username>).
  */
 export type AuditAction =
-  | 'broadcast.preview' | 'broadcast.confirm' | 'broadcast.cancel' | 'broadcast.stop'
+  | 'broadcast.preview' | 'broadcast.confirm' | 'broadcast.cancel' | 'broadcast.stop' | 'broadcast.paid'
   | 'urgent.compose'
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list' | 'source.poll' | 'source.import' | 'source.export'
+  | 'source.hook'
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'

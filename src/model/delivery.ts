@@ -18,6 +18,8 @@ export interface PendingDelivery {
   digest: boolean;
   /** The chat's own template ({}: the environment's defaults). */
   template: MessageTemplate;
+  /** Part of a broadcast an editor marked paid: the platform may send it above its free rate. */
+  paid: boolean;
 }
 
 /** One row of the outbox, as editors and statistics see it. */

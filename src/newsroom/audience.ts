@@ -47,9 +47,13 @@ function selection(store: Store, article: StoredArticle, audience: Audience, act
   }
 }
 
-export function countAudience(store: Store, article: StoredArticle, audience: Audience): AudienceCount {
+/** `onlyPlatform`: the part of the audience on that platform (what a paid broadcast would cost there). */
+export function countAudience(store: Store, article: StoredArticle, audience: Audience, onlyPlatform?: string): AudienceCount {
   if (article.retracted) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
-  const { sql, listed } = selection(store, article, audience);
+  if (onlyPlatform !== undefined && audience.kind === 'platform' && audience.platform !== onlyPlatform) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
+  const selected = selection(store, article, audience);
+  const sql = selected.sql && onlyPlatform !== undefined ? { ...selected.sql, platform: onlyPlatform } : selected.sql;
+  const listed = onlyPlatform !== undefined ? selected.listed.filter((s) => s.platform === onlyPlatform) : selected.listed;
   const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
   const states = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Map<number, string>();
   const listedFailed = listed.filter((s) => states.get(s.id) === 'failed').length;

@@ -4,7 +4,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import { countAudience, queueAudience, type AudienceCount } from './audience.js';
-import type { NewsroomDeps } from './deps.js';
+import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 import { findArticle, storeArticle } from './pipeline.js';
 
 /** Urgent alerts jump the queue. */
@@ -18,6 +18,35 @@ export interface BroadcastPreview {
   article: StoredArticle;
   /** The same count the confirmation queues, unless subscriptions change in between. */
   audience: AudienceCount;
+  /**
+   * What the broadcast would cost if paid (whether or not it is marked paid: `broadcast.paid`), one entry per platform
+   * that offers paid broadcasts; empty when none does. An upper bound: a platform may charge only what it sends
+   * above its free rate.
+   */
+  paidEstimates: PaidEstimate[];
+}
+
+export interface PaidEstimate {
+  platform: string;
+  messages: number;
+  pricePerMessage: number;
+  unit: string;
+  /** messages × pricePerMessage */
+  cost: number;
+  ratePerSecond: number;
+}
+
+/** The platforms on which paid broadcasts are turned on, with their offers. */
+export function paidBroadcastOffers(deps: Pick<NewsroomDeps, 'platforms' | 'config'>): Array<{ platform: string; offer: PaidBroadcastOffer }> {
+  return deps.platforms.flatMap((p) => {
+    const settings = deps.config.platforms[p.name];
+    const offer = settings === undefined ? undefined : p.paidBroadcast?.(settings);
+    return offer ? [{ platform: p.name, offer }] : [];
+  });
+}
+
+function requirePaidOffer(deps: NewsroomDeps): void {
+  if (paidBroadcastOffers(deps).length === 0) throw new UserError('paid broadcasts are off: no platform has a paid rate configured');
 }
 
 /**
@@ -25,16 +54,21 @@ export interface BroadcastPreview {
  * which is fetched through the SSRF-guarded client, read, summarised and stored, never queued), a broadcast in
  * `preview` with its audience, and how many will receive it. Nothing is queued before confirmBroadcast.
  */
-export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience } = {}): Promise<BroadcastPreview> {
+export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience; paid?: boolean } = {}): Promise<BroadcastPreview> {
   requireEditor(deps, actor, 'broadcast');
+  if (opts.paid) requirePaidOffer(deps);
   const article = await articleFor(deps, ref.trim());
   if (article.retracted) throw new UserError(`article ${article.id} was retracted; it is never sent again`);
-  return openPreview(deps, actor, article, opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }));
+  return openPreview(deps, actor, article, opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }), opts.paid ?? false);
 }
 
-/** An editor's «عاجل» alert: stored as an urgent article (no link, the urgent mark), previewed for everyone. */
-export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string): BroadcastPreview {
+/**
+ * An editor's «عاجل» alert: stored as an urgent article (no link, the urgent mark), previewed for everyone. Paid when
+ * asked, or by default when a platform's configuration says urgent alerts are paid.
+ */
+export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, opts: { paid?: boolean } = {}): BroadcastPreview {
   requireEditor(deps, actor, 'urgent');
+  if (opts.paid) requirePaidOffer(deps);
   const headline = text.trim();
   if (!headline) throw new UserError('an urgent alert needs its text');
   if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
@@ -42,18 +76,52 @@ export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string): B
     title: headline, source: 'عاجل', paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
   }, { summary: deps.config.summary, timeZone: deps.config.timeZone });
   const article = result.status === 'new' ? result.article : result.existing;
-  return openPreview(deps, actor, article, { kind: 'all' });
+  const paid = opts.paid ?? paidBroadcastOffers(deps).some((o) => o.offer.urgent);
+  return openPreview(deps, actor, article, { kind: 'all' }, paid);
 }
 
-function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience): BroadcastPreview {
+function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): BroadcastPreview {
   const { store } = deps;
   if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
     throw new UserError(`unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
   }
   return store.transaction(() => {
-    const broadcast = store.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience });
-    audit(store, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience });
-    return { broadcast, article, audience: countAudience(store, article, audience) };
+    const broadcast = store.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience, paid });
+    audit(store, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience, ...(paid ? { paid } : {}) });
+    return previewOf(deps, broadcast, article);
+  });
+}
+
+function previewOf(deps: NewsroomDeps, broadcast: Broadcast, article: StoredArticle): BroadcastPreview {
+  return { broadcast, article, audience: countAudience(deps.store, article, broadcast.audience), paidEstimates: paidEstimates(deps, broadcast, article) };
+}
+
+/** What a broadcast would cost if paid, per platform offering paid broadcasts (see BroadcastPreview.paidEstimates). */
+export function paidEstimates(deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'store'>, broadcast: Broadcast, article: StoredArticle): PaidEstimate[] {
+  return paidBroadcastOffers(deps).map(({ platform, offer }) => {
+    const messages = countAudience(deps.store, article, broadcast.audience, platform).willReceive;
+    return {
+      platform, messages, pricePerMessage: offer.pricePerMessage, unit: offer.unit, ratePerSecond: offer.ratePerSecond,
+      cost: Math.round(messages * offer.pricePerMessage * 100) / 100,
+    };
+  });
+}
+
+/**
+ * Turns paid sending on or off for a broadcast still in preview (the preview's button, the desk's checkbox) and
+ * returns the preview again with its cost; undefined once it was decided (a late press changes nothing).
+ */
+export function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: number, token: string, paid: boolean): BroadcastPreview | undefined {
+  requireEditor(deps, actor, 'broadcast');
+  if (paid) requirePaidOffer(deps);
+  const { store } = deps;
+  return store.transaction(() => {
+    const b = store.broadcasts.get(id);
+    if (!b || b.token !== token || !store.broadcasts.setPaid(id, paid)) return undefined;
+    const article = store.articles.get(b.articleId);
+    if (!article) return undefined;
+    audit(store, actor, 'broadcast.paid', { broadcast: id, article: b.articleId, paid });
+    return previewOf(deps, store.broadcasts.get(id)!, article);
   });
 }
 

@@ -11,6 +11,20 @@ export interface ChatRules {
   readonly enableHint?: string;
   /** The kind of chat an id names; a UserError saying the expected form when it is not one of this platform's ids. */
   classifyChat(chatId: string): ChatKind;
+  /** What sending above the free rate costs, when the platform offers it and its settings (`settings`) turn it on. */
+  paidBroadcast?(settings: unknown): PaidBroadcastOffer | undefined;
+}
+
+/** A platform's offer to send a broadcast above its free rate for a fee per message (Telegram's paid broadcasts). */
+export interface PaidBroadcastOffer {
+  /** Messages per second overall while paid. */
+  ratePerSecond: number;
+  /** The most one message can cost, in `unit`. */
+  pricePerMessage: number;
+  /** The currency, as editors read it ("Stars"). */
+  unit: string;
+  /** Urgent alerts are paid unless the editor says otherwise. */
+  urgent: boolean;
 }
 
 /** What every newsroom action is given; the front doors build it once and pass it in. */

@@ -7,8 +7,8 @@
 export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
-  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, stopBroadcast, URGENT_PRIORITY,
-  type BroadcastPreview, type BroadcastStatus, type DecisionResult,
+  broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,
+  stopBroadcast, URGENT_PRIORITY, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export {
   cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, describeTally, postCounts, previewCorrection,
@@ -18,10 +18,13 @@ export {
 } from './corrections.js';
 export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
-export type { ChatRules, NewsroomDeps } from './deps.js';
+export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
 export { exportOpml, importOpml, readOpml, OPML_MAX_BYTES, type OpmlFeed, type OpmlOutcome, type OpmlReport } from './opml.js';
-export { addSource, AlreadyFollowedError, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export {
+  addSource, AlreadyFollowedError, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, sourceHook,
+  type AddSourceInput, type AddSourceResult, type SourceHook,
+} from './sources.js';
 export {
   decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
   type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
@@ -75,6 +76,29 @@ export function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Sour
     if (!source || !store.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
     audit(store, actor, 'source.remove', { source: id, url: source.url });
     return source;
+  });
+}
+
+export interface SourceHook { source: Source; secret?: string; url?: string }
+
+/**
+ * A source's publish hook (`POST /hooks/publish/<id>`, src/ingest/push.ts): its secret as it is, a new one
+ * (`rotate`, or the first time; the old one stops working at once), or none (`off`: the hook refuses everything).
+ * Showing the secret is an editor's action like changing it, and audited (without the secret).
+ */
+export function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): SourceHook {
+  requireEditor(deps, actor, 'sources');
+  const { store, config } = deps;
+  return store.transaction(() => {
+    const source = store.sources.get(id);
+    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
+    let secret = store.push.hookSecret(id);
+    if (opts.off) secret = undefined;
+    else if (opts.rotate || !secret) secret = randomBytes(24).toString('base64url');
+    if (secret !== store.push.hookSecret(id)) store.push.setHookSecret(id, secret);
+    audit(store, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
+    const url = config.push.publicUrl ? `${config.push.publicUrl}/hooks/publish/${id}` : undefined;
+    return { source, secret, url };
   });
 }
 

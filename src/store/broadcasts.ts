@@ -12,19 +12,21 @@ export class BroadcastsTable {
   private readonly transitionStmt: Statement;
   private readonly progressStmt: Statement;
   private readonly reopenStmt: Statement;
+  private readonly paidStmt: Statement;
 
   constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at, paid)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.paidStmt = db.prepare(`UPDATE broadcasts SET paid = ? WHERE id = ? AND state = 'preview'`);
     this.byId = db.prepare('SELECT * FROM broadcasts WHERE id = ?');
     this.transitionStmt = db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
     this.reopenStmt = db.prepare(`UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`);
     this.progressStmt = db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
   }
 
-  create(b: { articleId: number; platform: string; editorId: string; urgent: boolean; audience: Audience }, now = Date.now()): Broadcast {
+  create(b: { articleId: number; platform: string; editorId: string; urgent: boolean; audience: Audience; paid?: boolean }, now = Date.now()): Broadcast {
     const token = randomBytes(8).toString('hex');
-    const id = Number(this.insertStmt.run(b.articleId, b.platform, b.editorId, token, b.urgent ? 1 : 0, JSON.stringify(b.audience), now).lastInsertRowid);
+    const id = Number(this.insertStmt.run(b.articleId, b.platform, b.editorId, token, b.urgent ? 1 : 0, JSON.stringify(b.audience), now, b.paid ? 1 : 0).lastInsertRowid);
     return this.get(id)!;
   }
 
@@ -33,7 +35,7 @@ export class BroadcastsTable {
     return r && {
       id: r.id, articleId: r.article_id, platform: r.platform, editorId: r.editor_id, token: r.token, state: r.state,
       urgent: r.urgent === 1, audience: JSON.parse(r.audience) as Audience, progressChat: r.progress_chat ?? undefined, progressMessage: r.progress_message ?? undefined,
-      createdAt: new Date(r.created_at),
+      createdAt: new Date(r.created_at), paid: r.paid === 1,
     };
   }
 
@@ -47,6 +49,11 @@ export class BroadcastsTable {
     return this.reopenStmt.run(now, articleId).changes;
   }
 
+  /** Marks a broadcast still in preview paid or free; false once it was decided. */
+  setPaid(id: number, paid: boolean): boolean {
+    return this.paidStmt.run(paid ? 1 : 0, id).changes > 0;
+  }
+
   setProgressMessage(id: number, chat: string, messageId: string): void {
     this.progressStmt.run(chat, messageId, id);
   }
@@ -55,4 +62,5 @@ export class BroadcastsTable {
 interface BroadcastRow {
   id: number; article_id: number; platform: string; editor_id: string; token: string; state: BroadcastState;
   urgent: number; audience: string; progress_chat: string | null; progress_message: string | null; created_at: number;
+  paid: number;
 }

@@ -43,9 +43,10 @@ export class DeliveriesTable {
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}, COALESCE(b.paid, 0) AS paid
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
       LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
+      LEFT JOIN broadcasts b ON b.id = d.broadcast_id
       WHERE d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.priority DESC, ${order} LIMIT ?`);
     this.nextOldest = next('d.id ASC');
@@ -99,9 +100,10 @@ export class DeliveriesTable {
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
     this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}, COALESCE(b.paid, 0) AS paid
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
       LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
+      LEFT JOIN broadcasts b ON b.id = d.broadcast_id
       WHERE d.subscription_id = ? AND d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.article_id DESC, d.id ASC LIMIT ?`);
   }
@@ -278,6 +280,7 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
 interface PendingRow extends TemplateColumns {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
+  paid: number;
 }
 
 /** TEMPLATE_COLUMNS as they arrive (NULL: the environment's default). */
@@ -287,6 +290,6 @@ function toPending(r: PendingRow): PendingDelivery {
   return {
     id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
     priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1, template: templateFromRow(r),
+    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1, template: templateFromRow(r), paid: r.paid === 1,
   };
 }

@@ -12,6 +12,7 @@ import { AuditLog, EditorsTable } from './editors.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
 import { PlatformStatusTable } from './platform-status.js';
+import { PushTable } from './push.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
@@ -30,6 +31,7 @@ export type {
   ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionRecord, CorrectionState, CorrectionTally, PendingCorrection,
 } from './corrections.js';
 export type { DeskSession } from './desk-sessions.js';
+export type { WebSubState, WebSubSubscription } from './push.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 
 /** Thrown when the database file cannot be opened or migrated; says which file. */
@@ -61,6 +63,7 @@ export class Store {
   readonly revisions: RevisionsTable;
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
+  readonly push: PushTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -82,6 +85,7 @@ export class Store {
     this.revisions = new RevisionsTable(db);
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
+    this.push = new PushTable(db);
   }
 
   /**

@@ -6,7 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeLimits { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number }
+export interface FakeLimits {
+  globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number;
+  /** Overall ceiling for sends carrying `allow_paid_broadcast` (default 1,000/s); free sends keep `globalPerSecond`. */
+  paidPerSecond?: number;
+}
 export interface Call { method: string; params: Record<string, any>; at: number; status: 'ok' | number }
 export type Failure =
   | { kind: 'blocked' } | { kind: 'not_found' } | { kind: 'migrate'; to: number }
@@ -19,18 +23,31 @@ interface RawAnswer { raw: { status: number; body: string; contentType: string }
 
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'copyMessage', 'forwardMessage']);
 
-/** A token bucket: `capacity` requests at once, refilled at `perMs` per ms. Telegram publishes no algorithm; this one is fair. */
-class Bucket {
-  private tokens: number;
-  private last = Date.now();
-  constructor(private readonly capacity: number, private readonly perMs: number) { this.tokens = capacity; }
-  take(now: number): number {
-    this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
-    this.last = now;
-    if (this.tokens >= 1) { this.tokens -= 1; return 0; }
-    return Math.ceil((1 - this.tokens) / this.perMs);
+// ----- strict rate limits (issue 14): rolling windows, as Telegram may enforce them -----
+
+/**
+ * The times of the requests a window let through, oldest first. "At most `limit` in any rolling `windowMs`" holds
+ * exactly: a request is refused while the limit-th most recent one is less than `windowMs` old. A bucket refilled
+ * at each second's boundary (or a token bucket with a second's capacity) lets two bursts meet across it.
+ */
+class RollingWindow {
+  private times: number[] = [];
+  private head = 0;
+  constructor(private readonly windowMs: number) {}
+  /** 0 when one more may pass at `now` under `limit`, else the ms until it may. */
+  wait(now: number, limit: number): number {
+    while (this.head < this.times.length && this.times[this.head]! <= now - this.windowMs) this.head++;
+    if (this.head > 1024) { this.times = this.times.slice(this.head); this.head = 0; }
+    if (this.times.length - this.head < limit) return 0;
+    return this.times[this.times.length - limit]! + this.windowMs - now;
   }
+  record(now: number): void { this.times.push(now); }
+  /** True once nothing it holds can refuse a request any more (the window can be forgotten). */
+  idle(now: number): boolean { return this.times.length === 0 || this.times[this.times.length - 1]! <= now - this.windowMs; }
 }
+
+/** Telegram's ceiling for a bot with paid broadcasts (`allow_paid_broadcast`), instead of the free 30/s. */
+export const PAID_BROADCAST_PER_SECOND = 1000;
 
 export class FakeTelegram {
   readonly calls: Call[] = [];
@@ -45,9 +62,11 @@ export class FakeTelegram {
   private failures = new Map<string, Failure>();
   private refused = new Set<string>();
   private stormUntil = 0;
-  private global!: Bucket;
-  private chats = new Map<string, Bucket>();
-  private groups = new Map<string, Bucket>();
+  private global = new RollingWindow(1000);
+  private chats = new Map<string, RollingWindow>();
+  private groups = new Map<string, RollingWindow>();
+  /** Sends that carried `allow_paid_broadcast` and were let through above the free rate. */
+  paidSent = 0;
   private members = new Map<string, any>();
   private chatInfo = new Map<string, any>();
   apiRoot = '';
@@ -58,8 +77,7 @@ export class FakeTelegram {
 
   setLimits(limits: FakeLimits): void {
     this.limits = limits;
-    // Capacity of one second's worth overall; a little burst per chat (a real server's clock is not ours).
-    this.global = new Bucket(limits.globalPerSecond, limits.globalPerSecond / 1000);
+    this.global = new RollingWindow(1000);
     this.chats.clear();
     this.groups.clear();
   }
@@ -131,7 +149,7 @@ export class FakeTelegram {
   private async answer(method: string, p: Record<string, any>): Promise<any> {
     if (this.refused.has(method)) return this.error(400, `Bad Request: ${method} refused by the test`);
     if (SEND_METHODS.has(method)) {
-      const limited = this.limit(String(p.chat_id));
+      const limited = this.limit(String(p.chat_id), p.allow_paid_broadcast === true || p.allow_paid_broadcast === 'true');
       if (limited) return limited;
       const failure = this.failures.get(String(p.chat_id));
       if (failure) {
@@ -225,27 +243,46 @@ export class FakeTelegram {
     }
   }
 
-  /** 429 with retry_after when a limit is passed (or during a storm). */
-  private limit(chatId: string): any {
-    const now = Date.now();
+  // ----- strict rate limits (issue 14) -----
+  /**
+   * 429 with retry_after when a rolling limit would be passed (or during a storm): at most `globalPerSecond` sends in
+   * any rolling second overall (`paidPerSecond` for a send with `allow_paid_broadcast`, counting every send),
+   * `perChatPerSecond` in any rolling second per chat, `perGroupPerMinute` in any rolling minute per group (a
+   * negative chat id). A refused send counts in no window. Windows of chats idle for their span are forgotten.
+   */
+  private limit(chatId: string, paid: boolean): any {
+    const now = performance.now();
     const tooMany = (ms: number) => {
       this.rateLimited429++;
       const retryAfter = Math.max(1, Math.ceil(ms / 1000));
       return this.error(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     };
-    if (now < this.stormUntil) return tooMany(this.stormUntil - now);
+    if (Date.now() < this.stormUntil) return tooMany(this.stormUntil - Date.now());
+    this.forgetIdleChats(now);
     const isGroup = Number(chatId) < 0;
     let chat = this.chats.get(chatId);
-    if (!chat) this.chats.set(chatId, chat = new Bucket(2, this.limits.perChatPerSecond / 1000));
-    let wait = chat.take(now);
-    if (!wait && isGroup) {
-      let group = this.groups.get(chatId);
-      if (!group) this.groups.set(chatId, group = new Bucket(this.limits.perGroupPerMinute, this.limits.perGroupPerMinute / 60_000));
-      wait = group.take(now);
-    }
-    if (!wait) wait = this.global.take(now);
-    return wait ? tooMany(wait) : undefined;
+    if (!chat) this.chats.set(chatId, chat = new RollingWindow(1000));
+    let group = isGroup ? this.groups.get(chatId) : undefined;
+    if (isGroup && !group) this.groups.set(chatId, group = new RollingWindow(60_000));
+    const free = this.global.wait(now, this.limits.globalPerSecond);
+    const overall = paid ? this.global.wait(now, this.limits.paidPerSecond ?? PAID_BROADCAST_PER_SECOND) : free;
+    const wait = Math.max(chat.wait(now, this.limits.perChatPerSecond), group?.wait(now, this.limits.perGroupPerMinute) ?? 0, overall);
+    if (wait > 0) return tooMany(wait);
+    if (paid && free > 0) this.paidSent++;
+    chat.record(now);
+    group?.record(now);
+    this.global.record(now);
+    return undefined;
   }
+
+  private lastForget = 0;
+  private forgetIdleChats(now: number): void {
+    if (now - this.lastForget < 5000) return;
+    this.lastForget = now;
+    for (const [id, w] of this.chats) if (w.idle(now)) this.chats.delete(id);
+    for (const [id, w] of this.groups) if (w.idle(now)) this.groups.delete(id);
+  }
+  // ----- end of strict rate limits -----
 
   private async getUpdates(p: Record<string, any>): Promise<any[]> {
     const offset = Number(p.offset ?? 0);

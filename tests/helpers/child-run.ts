@@ -114,7 +114,8 @@ export function preparedArticleOf(params: Record<string, any>): number | undefin
  * `subscribers` private chats (ids from `firstChat`) and `articles` articles queued for all of them, written through
  * the Store before any run starts.
  */
-export function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000): void {
+/** `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the paid rate). */
+export function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): void {
   const store = openStore(dbPath);
   try {
     store.transaction(() => {
@@ -128,7 +129,11 @@ export function prepareBroadcast(dbPath: string, subscribers: number, articles: 
           `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
       });
       if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
-      queueAudience(store, result.article, { kind: 'matching' });
+      if (opts.paid) {
+        const broadcast = store.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true });
+        store.broadcasts.transition(broadcast.id, 'preview', 'queued');
+        queueAudience(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
+      } else queueAudience(store, result.article, { kind: 'matching' });
     }
   } finally {
     store.close();

@@ -7,19 +7,28 @@ import { CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, preview
 import type { CommandContext } from '../context.js';
 
 /** `nashra broadcast <article-id|url> [--yes]`: the preview and its audience, then (confirmed) the queue. */
-export async function broadcastCommand([ref]: string[], options: { yes?: boolean; all?: boolean; platform?: string }, ctx: CommandContext): Promise<void> {
+export async function broadcastCommand([ref]: string[], options: { yes?: boolean; all?: boolean; platform?: string; paid?: boolean }, ctx: CommandContext): Promise<void> {
   const audience: Audience | undefined = options.platform ? { kind: 'platform', platform: options.platform } : options.all ? { kind: 'all' } : undefined;
-  await decide(await previewBroadcast(ctx.newsroom(), CLI_OPERATOR, ref!, { audience }), options, ctx);
+  await decide(await previewBroadcast(ctx.newsroom(), CLI_OPERATOR, ref!, { audience, paid: options.paid }), options, ctx);
 }
 
-/** `nashra urgent <text…> [--yes]`: an «عاجل» alert for everyone, sent before everything else. */
-export async function urgentCommand(words: string[], options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
-  await decide(composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' ')), options, ctx);
+/** `nashra urgent <text…> [--yes] [--paid|--free]`: an «عاجل» alert for everyone, sent before everything else. */
+export async function urgentCommand(words: string[], options: { yes?: boolean; paid?: boolean; free?: boolean }, ctx: CommandContext): Promise<void> {
+  if (options.paid && options.free) throw new UserError('--paid and --free contradict each other: give one');
+  const paid = options.paid ? true : options.free ? false : undefined;
+  await decide(composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' '), { paid }), options, ctx);
+}
+
+/** «paid: at most 120 Stars (1,200 telegram messages × 0.1), up to 1,000/s»: one clause per platform that charges. */
+export function describePaid(p: BroadcastPreview): string {
+  return p.paidEstimates.map((e) => `at most ${e.cost.toLocaleString('en-US')} ${e.unit} on ${e.platform} ` +
+    `(${e.messages.toLocaleString('en-US')} messages × ${e.pricePerMessage}), up to ${e.ratePerSecond.toLocaleString('en-US')}/s`).join('; ');
 }
 
 async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
   const { broadcast, article, audience } = p;
   ctx.out(renderArticle(article, plainMarkup, ctx.config));
+  if (broadcast.paid) ctx.out(`\npaid broadcast: ${describePaid(p)}`);
   const already = (audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '') +
     (audience.failedBefore ? `; ${audience.failedBefore} failed before (nashra resend ${article.id} sends them again)` : '');
   if (audience.willReceive === 0) {

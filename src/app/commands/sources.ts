@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { errorMessage, UserError } from '../../errors.js';
 import {
   addSource, CLI_OPERATOR, exportOpml, formatInterval, importOpml, listSources, OPML_MAX_BYTES, parseInterval, pollSourceNow, removeSource,
-  setSourceActive,
+  setSourceActive, sourceHook,
 } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
@@ -103,4 +103,15 @@ export async function sourcesExport([file]: string[], options: { force?: boolean
     throw new UserError(code === 'EEXIST' ? `${file} exists; add --force to overwrite it` : `cannot write ${file}: ${code ?? errorMessage(err)}`);
   }
   ctx.out(`${ctx.store().sources.list().length} sources written to ${file}`);
+}
+
+/** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */
+export async function sourcesHook([id]: string[], options: { rotate?: boolean; off?: boolean }, ctx: CommandContext): Promise<void> {
+  if (options.rotate && options.off) throw new UserError('--rotate and --off contradict each other: give one');
+  const hook = sourceHook(ctx.newsroom(), CLI_OPERATOR, Number(id), options);
+  if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
+  ctx.out(`source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`);
+  ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>/hooks/publish/${id} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);
+  ctx.out(`secret: ${hook.secret}`);
+  ctx.out('sign: X-Nashra-Timestamp: <unix seconds>, X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">; or Authorization: Bearer <secret>');
 }

@@ -1,0 +1,117 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export type WebSubState = 'subscribe' | 'pending' | 'active' | 'unsubscribe' | 'unsubscribing';
+
+export interface WebSubSubscription {
+  sourceId: number; hub: string; topic: string; secret: string; state: WebSubState;
+  leaseSeconds?: number; expiresAt?: number; requestedAt?: number; lastError?: string;
+}
+
+/** Push ingest's rows: each source's hook secret, its WebSub subscription, and the replay window. */
+export class PushTable {
+  private readonly secretGet: Statement;
+  private readonly secretSet: Statement;
+  private readonly seenInsert: Statement;
+  private readonly seenPrune: Statement;
+  private readonly subGet: Statement;
+  private readonly subInsert: Statement;
+  private readonly subState: Statement;
+  private readonly subActive: Statement;
+  private readonly subVerified: Statement;
+  private readonly subRemove: Statement;
+  private readonly subDue: Statement;
+  private readonly subOrphans: Statement;
+  private readonly subActiveFor: Statement;
+
+  constructor(db: Database) {
+    this.secretGet = db.prepare('SELECT hook_secret FROM sources WHERE id = ?').pluck();
+    this.secretSet = db.prepare('UPDATE sources SET hook_secret = ? WHERE id = ?');
+    this.seenInsert = db.prepare('INSERT INTO push_seen (source_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+    this.seenPrune = db.prepare('DELETE FROM push_seen WHERE seen_at < ?');
+    this.subGet = db.prepare('SELECT * FROM websub WHERE source_id = ?');
+    // A hub or topic that changed starts over (a new secret, a new subscription).
+    this.subInsert = db.prepare(`INSERT INTO websub (source_id, hub, topic, secret, state, updated_at) VALUES (@sourceId, @hub, @topic, @secret, 'subscribe', @now)
+      ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, secret = excluded.secret, state = 'subscribe',
+        lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
+      WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
+    this.subState = db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
+    // The hub answered: requested_at is cleared, so a renewal is asked for when the lease reaches its last tenth.
+    this.subActive = db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
+      WHERE source_id = @sourceId AND state IN ('pending', 'active', 'subscribe')`);
+    this.subVerified = db.prepare(`DELETE FROM websub WHERE source_id = ? AND state IN ('unsubscribe', 'unsubscribing')`);
+    this.subRemove = db.prepare('DELETE FROM websub WHERE source_id = ?');
+    // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), and leases in their last tenth
+    // (at least the last minute), asked again at most every retryMs until the hub confirms.
+    this.subDue = db.prepare(`SELECT * FROM websub WHERE state IN ('subscribe', 'unsubscribe')
+        OR (state IN ('pending', 'unsubscribing') AND requested_at < @retryBefore)
+        OR (state = 'active' AND expires_at IS NOT NULL AND expires_at - MAX(60000, COALESCE(lease_seconds, 0) * 100) < @now
+            AND (requested_at IS NULL OR requested_at < @retryBefore))
+      ORDER BY source_id`);
+    this.subOrphans = db.prepare(`UPDATE websub SET state = 'unsubscribe', updated_at = ?
+      WHERE state NOT IN ('unsubscribe', 'unsubscribing') AND source_id NOT IN (SELECT id FROM sources WHERE active = 1)`);
+    this.subActiveFor = db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active'`).pluck();
+  }
+
+  hookSecret(sourceId: number): string | undefined {
+    return (this.secretGet.get(sourceId) as string | null | undefined) ?? undefined;
+  }
+
+  setHookSecret(sourceId: number, secret: string | undefined): boolean {
+    return this.secretSet.run(secret ?? null, sourceId).changes > 0;
+  }
+
+  /** True the first time a nonce is seen for a source within `windowMs`; older nonces are forgotten. */
+  firstSeen(sourceId: number, nonce: string, windowMs: number, now = Date.now()): boolean {
+    this.seenPrune.run(now - windowMs);
+    return this.seenInsert.run(sourceId, nonce, now).changes > 0;
+  }
+
+  websub(sourceId: number): WebSubSubscription | undefined {
+    const r = this.subGet.get(sourceId) as WebSubRow | undefined;
+    return r && toSub(r);
+  }
+
+  /** A hub found in the source's feed: a subscription to make (kept as it is when the hub and topic are the same). */
+  discovered(sourceId: number, hub: string, topic: string, secret: string, now = Date.now()): void {
+    this.subInsert.run({ sourceId, hub, topic, secret, now });
+  }
+
+  setWebSubState(sourceId: number, state: WebSubState, opts: { requestedAt?: number; error?: string } = {}, now = Date.now()): void {
+    this.subState.run({ sourceId, state, requestedAt: opts.requestedAt ?? null, error: opts.error ?? null, now });
+  }
+
+  /** The hub verified a subscription: active until `expiresAt`. */
+  webSubActive(sourceId: number, leaseSeconds: number | undefined, expiresAt: number | undefined, now = Date.now()): boolean {
+    return this.subActive.run({ sourceId, leaseSeconds: leaseSeconds ?? null, expiresAt: expiresAt ?? null, now }).changes > 0;
+  }
+
+  /** The hub verified an unsubscription Nashra asked for: the row goes. */
+  webSubGone(sourceId: number): boolean {
+    return this.subVerified.run(sourceId).changes > 0;
+  }
+
+  removeWebSub(sourceId: number): void {
+    this.subRemove.run(sourceId);
+  }
+
+  /** Subscriptions of sources removed or paused are marked for unsubscribing; then those with something to do. */
+  webSubDue(now: number, retryAfterMs: number): WebSubSubscription[] {
+    this.subOrphans.run(now);
+    return (this.subDue.all({ now, retryBefore: now - retryAfterMs }) as WebSubRow[]).map(toSub);
+  }
+
+  /** Polling slows down for a source whose hub pushes its items. */
+  webSubIsActive(sourceId: number): boolean {
+    return this.subActiveFor.get(sourceId) === 1;
+  }
+}
+
+interface WebSubRow {
+  source_id: number; hub: string; topic: string; secret: string; state: WebSubState; lease_seconds: number | null;
+  expires_at: number | null; requested_at: number | null; last_error: string | null;
+}
+
+const toSub = (r: WebSubRow): WebSubSubscription => ({
+  sourceId: r.source_id, hub: r.hub, topic: r.topic, secret: r.secret, state: r.state, leaseSeconds: r.lease_seconds ?? undefined,
+  expiresAt: r.expires_at ?? undefined, requestedAt: r.requested_at ?? undefined, lastError: r.last_error ?? undefined,
+});

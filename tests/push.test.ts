@@ -1,0 +1,282 @@
+/**
+ * Push ingest end to end on 127.0.0.1: a newsroom's site (the loopback feed server), a WebSub hub written here, the
+ * desk's server with the push endpoints, the real delivery worker and Telegram transport, and the fake Bot API.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Api } from 'grammy';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TelegramSettings } from '../bots/telegram/settings.js';
+import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
+import { deskPlatforms } from '../src/app/desk.js';
+import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { startDesk, type DeskHandle } from '../src/desk/server.js';
+import { pollSource } from '../src/ingest/poller.js';
+import { hookSignature, PushIngest } from '../src/ingest/push.js';
+import { createLogger } from '../src/logger.js';
+import { CLI_OPERATOR, removeSource, sourceHook } from '../src/newsroom/index.js';
+import { openStore, type Source, type Store } from '../src/store/index.js';
+import { FakeTelegram } from './fake-telegram/server.js';
+import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { tempDir } from './helpers/tmp.js';
+
+const TOKEN = '123456789:AAHpushTokenForNashraTests_abcdefXYZ';
+const CHAT = '4242';
+const page = (n: number) => readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8');
+
+function rss(base: string, hub: string | undefined, items: number[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>موقع</title>` +
+    `<link>${base}/</link>${hub ? `<atom:link rel="hub" href="${hub}"/>` : ''}<atom:link rel="self" href="${base}/feed.xml" type="application/rss+xml"/>` +
+    items.map((n) => `<item><title>خبر ${n}</title><link>${base}/news/${n}</link><guid>${base}/news/${n}</guid>` +
+      `<pubDate>${new Date(Date.UTC(2026, 10, 27, 10, n)).toUTCString()}</pubDate><description>خبر ${n}</description></item>`).join('') +
+    '</channel></rss>';
+}
+
+/** A WebSub hub: takes (un)subscriptions, verifies the subscriber's intent, and publishes signed content to it. */
+async function startHub() {
+  const requests: Array<Record<string, string>> = [];
+  const verified: Array<{ mode: string; echoed: boolean; status: number }> = [];
+  const subscribers = new Map<string, { callback: string; secret: string }>();
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      requests.push(form);
+      res.writeHead(202).end();
+      // Verification of intent, after the answer (WebSub §5.3).
+      const challenge = `c${Math.random().toString(36).slice(2)}`;
+      const url = new URL(form['hub.callback']!);
+      url.searchParams.set('hub.mode', form['hub.mode']!);
+      url.searchParams.set('hub.topic', form['hub.topic']!);
+      url.searchParams.set('hub.challenge', challenge);
+      if (form['hub.mode'] === 'subscribe') url.searchParams.set('hub.lease_seconds', '3600');
+      void fetch(url).then(async (r) => {
+        const echoed = (await r.text()) === challenge;
+        verified.push({ mode: form['hub.mode']!, echoed, status: r.status });
+        if (echoed && form['hub.mode'] === 'subscribe') subscribers.set(form['hub.topic']!, { callback: form['hub.callback']!, secret: form['hub.secret']! });
+        if (echoed && form['hub.mode'] === 'unsubscribe') subscribers.delete(form['hub.topic']!);
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
+  return {
+    url, requests, verified, subscribers,
+    /** Content distribution: the feed to each subscriber of the topic, signed with its secret (or as told). */
+    async publish(topic: string, body: string, sign: 'sha256' | 'sha1' | 'none' | 'wrong' = 'sha256') {
+      const sub = subscribers.get(topic)!;
+      const headers: Record<string, string> = { 'content-type': 'application/rss+xml' };
+      if (sign === 'sha256' || sign === 'sha1') headers['x-hub-signature'] = `${sign}=${createHmac(sign, sub.secret).update(body).digest('hex')}`;
+      if (sign === 'wrong') headers['x-hub-signature'] = `sha256=${createHmac('sha256', 'not-the-secret').update(body).digest('hex')}`;
+      return fetch(sub.callback, { method: 'POST', body, headers });
+    },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Rig {
+  fake: FakeTelegram; site: FeedServer; hub: Awaited<ReturnType<typeof startHub>>; store: Store; push: PushIngest;
+  desk: DeskHandle; source: Source; worker: DeliveryWorker; lines: string[]; close(): Promise<void>;
+}
+let rig: Rig | undefined;
+afterEach(async () => { await rig?.close(); rig = undefined; });
+
+async function startRig(opts: { hub?: boolean } = {}): Promise<Rig> {
+  const { dir, cleanup } = tempDir('nashra-push-');
+  const fake = new FakeTelegram(TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 200 });
+  const apiRoot = await fake.start();
+  const site = await startFeedServer();
+  const hub = await startHub();
+  const config = loadAppConfig({
+    TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, 'n.db'), NASHRA_ALLOW_PRIVATE_FETCH: '1',
+    TELEGRAM_RATE_PER_SECOND: '200', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
+  });
+  const store = openStore(config.databasePath);
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
+  const telegram = config.platforms.telegram as TelegramSettings;
+  const api = new Api(TOKEN, { apiRoot });
+  installLimits(api, telegram.rate);
+  const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
+  const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() });
+  const desk = await startDesk({
+    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {}, push,
+  }, { port: 0, host: '127.0.0.1' });
+  config.push.publicUrl = desk.url;
+  site.route('/feed.xml', { body: rss(site.base, opts.hub ? hub.url : undefined, [1]), contentType: 'application/rss+xml; charset=utf-8' });
+  for (let n = 1; n <= 5; n++) site.route(`/news/${n}`, { body: page(n), contentType: 'text/html; charset=utf-8' });
+  store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'private' });
+  let source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
+  // The first poll marks the backlog seen (and finds the hub); what comes after is news.
+  await pollSource({ config, store, logger }, source);
+  source = store.sources.get(source.id)!;
+  worker.start();
+  return {
+    fake, site, hub, store, push, desk, source, worker, lines,
+    async close() {
+      await push.settle();
+      await worker.stop(1000);
+      await desk.close();
+      await hub.close();
+      await site.close();
+      await fake.stop();
+      store.close();
+      cleanup();
+    },
+  };
+}
+
+const hookUrl = (r: Rig) => `${r.desk.url}/hooks/publish/${r.source.id}`;
+function signedHook(r: Rig, secret: string, body: string, opts: { timestamp?: number; id?: string } = {}) {
+  const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  return fetch(hookUrl(r), {
+    method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-nashra-timestamp': timestamp, 'x-nashra-signature': hookSignature(secret, timestamp, body), ...(opts.id ? { 'x-nashra-id': opts.id } : {}) },
+  });
+}
+const sentToChat = (r: Rig) => r.fake.sentTo(CHAT).length;
+const pageHits = (r: Rig, n: number) => r.site.hits(`/news/${n}`).length;
+
+describe('publish hook', () => {
+  it('a signed notification with an article URL: fetched at once and sent; a replay and a flood fetch nothing more', async () => {
+    rig = await startRig();
+    const r = rig;
+    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const body = JSON.stringify({ url: `${r.site.base}/news/2` });
+    const res = await signedHook(r, secret!, body, { id: 'post-2-publish' });
+    expect(res.status).toBe(202);
+    await until(() => sentToChat(r) === 1, 15_000, 'the pushed article at the fake Bot API');
+    expect(pageHits(r, 2)).toBe(1);
+
+    // The same request again (replayed id), then a flood of bearer notifications naming the same article.
+    expect((await signedHook(r, secret!, body, { id: 'post-2-publish' })).status).toBe(409);
+    const flood = await Promise.all(Array.from({ length: 20 }, () => fetch(hookUrl(r), {
+      method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    })));
+    expect(flood.every((f) => f.status === 202)).toBe(true);
+    await r.push.settle();
+    expect(pageHits(r, 2)).toBe(1);
+    expect(sentToChat(r)).toBe(1);
+  }, 60_000);
+
+  it('refuses unsigned, wrongly signed, stale, oversized and off-site notifications without fetching anything', async () => {
+    rig = await startRig();
+    const r = rig;
+    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const body = JSON.stringify({ url: `${r.site.base}/news/3` });
+    const post = (headers: Record<string, string>, payload = body) => fetch(hookUrl(r), { method: 'POST', body: payload, headers: { 'content-type': 'application/json', ...headers } });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: 'Bearer not-the-secret' })).status).toBe(401);
+    const now = String(Math.floor(Date.now() / 1000));
+    expect((await post({ 'x-nashra-timestamp': now, 'x-nashra-signature': hookSignature('not-the-secret', now, body) })).status).toBe(401);
+    expect((await post({ 'x-nashra-timestamp': now, 'x-nashra-signature': hookSignature(secret!, now, `${body} `) })).status).toBe(401);
+    expect((await signedHook(r, secret!, body, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).status).toBe(409);
+    const big = JSON.stringify({ url: `${r.site.base}/news/3`, pad: 'x'.repeat(20_000) });
+    expect((await signedHook(r, secret!, big)).status).toBe(413);
+    expect((await signedHook(r, secret!, JSON.stringify({ url: 'http://127.0.0.2:9/elsewhere' }))).status).toBe(400);
+    expect((await fetch(`${r.desk.url}/hooks/publish/999`, { method: 'POST', body, headers: { authorization: `Bearer ${secret}` } })).status).toBe(404);
+    await r.push.settle();
+    expect(pageHits(r, 3)).toBe(0);
+    expect(r.store.articles.findDuplicate({ url: `${r.site.base}/news/3`, storyKey: '', contentHash: '' })).toBeUndefined();
+    expect(r.lines.join('\n')).not.toContain(secret!);
+    // Turned off, the right secret is refused too.
+    sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id, { off: true });
+    expect((await post({ authorization: `Bearer ${secret}` })).status).toBe(404);
+  }, 60_000);
+
+  it('a WordPress post id: read from the site\'s REST API and sent', async () => {
+    rig = await startRig();
+    const r = rig;
+    const posts = JSON.parse(readFileSync(join(FIXTURES, 'feeds/wp-posts.json'), 'utf8').replaceAll('{{BASE}}', r.site.base)) as unknown[];
+    r.site.route('/wp-json/wp/v2/posts/201', { body: JSON.stringify(posts[0]), contentType: 'application/json' });
+    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const res = await fetch(hookUrl(r), { method: 'POST', body: 'post_id=201', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${secret}` } });
+    expect(res.status).toBe(202);
+    await until(() => sentToChat(r) === 1, 15_000, 'the WordPress post at the fake Bot API');
+    expect(r.site.hits('/wp-json/wp/v2/posts/201')).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('WebSub', () => {
+  it('subscribes through the hub named by the feed, takes signed notifications once, renews, and unsubscribes a removed source', async () => {
+    rig = await startRig({ hub: true });
+    const r = rig;
+    const topic = `${r.site.base}/feed.xml`;
+    await r.push.maintain();
+    await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.desk.url}/websub/${r.source.id}` });
+    expect(r.hub.requests[0]!['hub.secret']).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
+    expect(r.store.push.websub(r.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
+
+    // Polling goes on, slower: the next poll is NASHRA_PUSH_POLL_FACTOR (6) intervals away.
+    await pollSource({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }, r.store.sources.get(r.source.id)!);
+    expect(r.store.sources.get(r.source.id)!.nextFetchAt.getTime() - Date.now()).toBeGreaterThan(3 * r.source.intervalSeconds * 1000);
+
+    // Hostile notifications: unsigned and wrongly signed are refused, nothing is fetched.
+    const feed = rss(r.site.base, r.hub.url, [4, 1]);
+    expect((await r.hub.publish(topic, feed, 'none')).status).toBe(401);
+    expect((await r.hub.publish(topic, feed, 'wrong')).status).toBe(401);
+    await r.push.settle();
+    expect(pageHits(r, 4)).toBe(0);
+
+    // A signed fat ping: the new item is read and sent; the same content again is a replay; a poll finds it known.
+    expect((await r.hub.publish(topic, feed, 'sha1')).status).toBe(202);
+    await until(() => sentToChat(r) === 1, 15_000, 'the pushed item at the fake Bot API');
+    expect((await r.hub.publish(topic, feed, 'sha1')).status).toBe(409);
+    r.site.route('/feed.xml', { body: feed, contentType: 'application/rss+xml; charset=utf-8' });
+    const again = await pollSource({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }, r.store.sources.get(r.source.id)!);
+    expect(again.newArticles).toBe(0);
+    await r.push.settle();
+    expect(sentToChat(r)).toBe(1);
+
+    // A lease in its last tenth is renewed.
+    r.store.push.webSubActive(r.source.id, 3600, Date.now() + 60_000);
+    await r.push.maintain();
+    await until(() => r.hub.verified.length === 2, 10_000, 'the renewal to be verified');
+    expect(r.hub.requests[1]!['hub.mode']).toBe('subscribe');
+
+    // Removing the source unsubscribes it.
+    removeSource(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    await r.push.maintain();
+    await until(() => r.hub.verified.length === 3, 10_000, 'the unsubscription to be verified');
+    expect(r.hub.requests[2]).toMatchObject({ 'hub.mode': 'unsubscribe', 'hub.topic': topic });
+    expect(r.hub.verified[2]).toEqual({ mode: 'unsubscribe', echoed: true, status: 200 });
+    await until(() => r.store.push.websub(r.source.id) === undefined, 5000, 'the subscription row to go');
+  }, 90_000);
+
+  it('answers a verification it did not ask for with 404', async () => {
+    rig = await startRig({ hub: true });
+    const r = rig;
+    const res = await fetch(`${r.desk.url}/websub/${r.source.id}?hub.mode=subscribe&hub.topic=${encodeURIComponent('http://evil.example/feed')}&hub.challenge=x`);
+    expect(res.status).toBe(404);
+  }, 30_000);
+});
+
+function newsroomOf(r: Rig) {
+  return newsroomDeps(BUILT_IN_PLATFORMS, configOf(r), r.store, createLogger({ level: 'silent' }), () => r.worker.notify());
+}
+const configs = new WeakMap<Rig, ReturnType<typeof loadAppConfig>>();
+function configOf(r: Rig) {
+  let c = configs.get(r);
+  if (!c) {
+    c = loadAppConfig({ DATABASE_PATH: r.store.path, NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+    c.push.publicUrl = r.desk.url;
+    configs.set(r, c);
+  }
+  return c;
+}
