@@ -6,6 +6,7 @@ import type { SendHooks, Transport } from '../../src/delivery/worker.js';
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { renderArticle } from '../../src/format/render.js';
+import type { ChatTarget } from '../../src/model/delivery.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { telegramMarkup } from './markup.js';
@@ -157,18 +158,30 @@ export interface TelegramTransportOptions {
 /** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
 export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
-  const textMessage = async (chatId: string, threadId: number | undefined, text: string, html: boolean, signal: RequestSignal) =>
-    api.sendMessage(chatId, text, {
+  /** Where it goes and whether it rings: a forum topic, and quiet hours' silent delivery. */
+  const placement = (t: ChatTarget) => ({
+    ...(t.threadId !== undefined ? { message_thread_id: t.threadId } : {}),
+    ...(t.silent ? { disable_notification: true } : {}),
+  });
+  const textMessage = async (t: ChatTarget, text: string, html: boolean, signal: RequestSignal, preview = true) =>
+    api.sendMessage(t.chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
-      ...(threadId !== undefined ? { message_thread_id: threadId } : {}),
+      ...(preview ? {} : { link_preview_options: { is_disabled: true } }),
+      ...placement(t),
     }, signal);
 
+  /** The signal identifies one outbox row's requests to the innermost transformer, which records `sending`. */
+  const requestSignal = (hooks: SendHooks) => {
+    const signal = new AbortController().signal as unknown as RequestSignal;
+    sendingHooks.set(signal, hooks.sending);
+    return signal;
+  };
+
   async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
-    const thread = d.threadId !== undefined ? { message_thread_id: d.threadId } : {};
     if (article.imageUrl) {
       try {
         const caption = renderArticle(article, telegramMarkup, config, { caption: true });
-        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread }, signal);
+        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...placement(d) }, signal);
         return photo.message_id;
       } catch (err) {
         if (!photoFallsBackToText(err)) throw err;
@@ -176,7 +189,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
       }
     }
     // Link preview left on for text: the article's page shows its own picture under the summary.
-    const message = await textMessage(d.chatId, d.threadId, renderArticle(article, telegramMarkup, config), true, signal);
+    const message = await textMessage(d, renderArticle(article, telegramMarkup, config), true, signal);
     return message.message_id;
   }
 
@@ -186,9 +199,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     marksSending: true,
     isReady: isReady ?? (() => true),
     async send(d: PendingDelivery, article: StoredArticle, hooks: SendHooks) {
-      // The signal identifies this delivery's requests to the innermost transformer, which records `sending`.
-      const signal = new AbortController().signal as unknown as RequestSignal;
-      sendingHooks.set(signal, hooks.sending);
+      const signal = requestSignal(hooks);
       try {
         try {
           return { messageId: String(await sendOnce(d, article, signal)) };
@@ -197,12 +208,21 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
           logger.error('telegram rejected the formatted message; sending plain text', {
             article: article.id, chat: d.chatId, error: (err as GrammyError).description,
           });
-          const message = await textMessage(d.chatId, d.threadId, renderArticle(article, plainMarkup, config), false, signal);
+          const message = await textMessage(d, renderArticle(article, plainMarkup, config), false, signal);
           return { messageId: String(message.message_id) };
         }
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
         throw toDeliveryError(err, article.imageUrl ? 'sendPhoto/sendMessage' : 'sendMessage', d.chatId, token);
+      }
+    },
+    /** A digest: many links, so no preview (it would show the first one's page only). */
+    async sendText(target: ChatTarget, text: string, hooks: SendHooks) {
+      try {
+        return { messageId: String((await textMessage(target, text, true, requestSignal(hooks), false)).message_id) };
+      } catch (err) {
+        if (err instanceof DeliveryCancelledError) throw err;
+        throw toDeliveryError(err, 'sendMessage', target.chatId, token);
       }
     },
   };

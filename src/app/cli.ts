@@ -8,6 +8,7 @@ import { StoreError } from '../store/index.js';
 import { createContext, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
+import { addDeliveryOptions } from './commands/subscription-options.js';
 
 type Options = Record<string, unknown>;
 /** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
@@ -63,7 +64,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .action(action(lazy(commands, (m) => m.ingestCommand)));
 
   const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
-  sub(subs, 'add').description('subscribe a chat, or change what it receives (settings not given are kept)')
+  addDeliveryOptions(sub(subs, 'add').description('subscribe a chat, or change what it receives and when (settings not given are kept)'))
     .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
     .argument('<chat-id>', 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)')
     .option('--topics <list>', 'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes')

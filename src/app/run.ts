@@ -19,7 +19,8 @@ import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
-import { collectStats, type ChatRules } from '../newsroom/index.js';
+import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
+import type { Markup } from '../format/post.js';
 
 export interface RunOptions {
   once: boolean;
@@ -34,6 +35,8 @@ export interface RunOptions {
   desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
+  /** Each platform's markup, for the digests (built for the platform when their period closes); none: no digests. */
+  markupFor?: (platform: string) => Markup | undefined;
 }
 
 /** How often the platforms' connection state is written for `nashra stats` (another process) to read. */
@@ -57,7 +60,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   try {
-    const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
+    const recovered = store.transaction(() => store.digests.recoverInterrupted(config.inDoubtPolicy) + store.deliveries.recoverInterrupted(config.inDoubtPolicy));
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
@@ -73,7 +76,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(store.path));
     }
 
-    const worker = new DeliveryWorker(store, transports, logger);
+    const worker = new DeliveryWorker(store, transports, logger, {
+      digests: options.markupFor ? digestCloser(store, options.markupFor, config) : undefined,
+    });
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(store, logger, options.platforms);
     const poller = new SourcePoller(config, store, logger, () => worker.notify(), () => void askEditors());

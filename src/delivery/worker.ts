@@ -1,6 +1,9 @@
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PendingDelivery, Store, StoredArticle } from '../store/index.js';
+import type { ChatTarget, QuietSetting } from '../model/delivery.js';
+import type { DigestCloser } from '../newsroom/digests.js';
+import type { PendingDelivery, PendingDigestPart, Store, StoredArticle } from '../store/index.js';
+import { quietUntil } from './schedule.js';
 
 /** One platform's way out. Adapters under bots/ implement it; the worker decides what to send and when. */
 export interface Transport {
@@ -23,6 +26,11 @@ export interface Transport {
    * else is treated as temporary.
    */
   send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
+  /**
+   * Sends a message the core composed (a digest), already marked up with the platform's markup, without a link
+   * preview; same errors and hooks as send(). A platform without it gets no digests (they stay queued).
+   */
+  sendText?(target: ChatTarget, text: string, hooks: SendHooks): Promise<{ messageId?: string }>;
 }
 
 export interface SendHooks {
@@ -41,7 +49,18 @@ export interface WorkerOptions {
   /** How often to look for new work when idle. */
   pollMs?: number;
   onDelivered?: (delivery: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped') => void;
+  /** Closes the digest periods that have ended (src/newsroom/digests.ts); without it, digests are not sent. */
+  digests?: DigestCloser;
+  /** How often ended digest periods are looked for (a daily digest goes out within this of its time). */
+  digestCheckMs?: number;
+  /** The clock for digests and quiet hours (tests move it). */
+  now?: () => number;
 }
+
+/** Only a digest part or a delivery that is urgent may override quiet hours: a digest is never urgent. */
+type Outbox =
+  | { kind: 'delivery'; item: PendingDelivery }
+  | { kind: 'digest'; item: PendingDigestPart };
 
 export interface DrainResult { sent: number; failed: number; skipped: number; retried: number }
 
@@ -52,13 +71,14 @@ export interface DrainResult { sent: number; failed: number; skipped: number; re
  */
 export class DeliveryWorker {
   private running = false;
-  private readonly inFlight = new Map<number, { platform: string; job: Promise<void> }>();
+  private readonly inFlight = new Map<string, { platform: string; job: Promise<void> }>();
   private readonly wakers = new Set<() => void>();
   private readonly busyChats = new Set<string>();
   private readonly articleCache = new Map<number, StoredArticle>();
   private loops: Promise<void>[] = [];
   /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
+  private digestsCheckedAt = -Infinity;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0 };
 
   constructor(
@@ -115,6 +135,7 @@ export class DeliveryWorker {
   private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
+      this.closeDigests();
       const started = transport.isReady() ? this.startReady(transport) : 0;
       if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
         if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
@@ -128,97 +149,160 @@ export class DeliveryWorker {
     return [...this.inFlight.values()].map((f) => f.job);
   }
 
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Ended digest periods become queued digest messages (at most every digestCheckMs, and at once on the first loop). */
+  private closeDigests(): void {
+    const { digests } = this.options;
+    if (!digests || !this.store.isOpen) return;
+    const now = this.now();
+    if (now - this.digestsCheckedAt < (this.options.digestCheckMs ?? 30_000)) return;
+    this.digestsCheckedAt = now;
+    const queued = digests.close(now);
+    if (queued > 0) this.logger.info('digests queued', { messages: queued });
+  }
+
+  /** Digest messages first (a few per subscription and period, so a large backlog never starves them), then deliveries. */
   private startReady(transport: Transport): number {
     const free = transport.concurrency - this.inFlightFor(transport);
     if (free <= 0) return 0;
-    const candidates = this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order);
+    const now = this.now();
+    const candidates: Outbox[] = [
+      ...(transport.sendText ? this.store.digests.next(transport.platform, free * 4, now).map((item) => ({ kind: 'digest' as const, item })) : []),
+      ...this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order, now).map((item) => ({ kind: 'delivery' as const, item })),
+    ];
     let started = 0;
-    for (const d of candidates) {
+    for (const c of candidates) {
       if (started >= free) break;
-      if (this.busyChats.has(chatKey(d))) continue;
-      started += this.begin(transport, d) ? 1 : 0;
+      if (this.busyChats.has(chatKey(c.item))) continue;
+      started += this.begin(transport, c) ? 1 : 0;
     }
     return started;
   }
 
-  private begin(transport: Transport, d: PendingDelivery): boolean {
-    if (!d.subscriptionActive) {
-      this.store.deliveries.markSkipped(d.id, 'subscription is no longer active');
-      this.count(d, 'skipped');
+  /**
+   * Quiet hours at the moment of sending: inside the window a delivery goes silently or waits for its end, unless
+   * it is urgent and the subscription lets urgent alerts through.
+   */
+  private quietHours(quiet: QuietSetting | undefined, urgent: boolean): { silent: boolean; waitUntil?: number } {
+    if (!quiet || (urgent && quiet.urgentOverrides)) return { silent: false };
+    const until = quietUntil(quiet, this.now());
+    if (until === undefined) return { silent: false };
+    return quiet.mode === 'wait' ? { silent: false, waitUntil: until } : { silent: true };
+  }
+
+  private begin(transport: Transport, c: Outbox): boolean {
+    const ops = this.ops(c);
+    if (!c.item.subscriptionActive) {
+      ops.markSkipped('subscription is no longer active');
+      this.count(c, 'skipped');
       return false;
     }
-    const article = this.article(d.articleId);
-    if (!article) {
-      this.store.deliveries.markFailed(d.id, 'article no longer exists');
-      this.count(d, 'failed');
+    const article = c.kind === 'delivery' ? this.article(c.item.articleId) : undefined;
+    if (c.kind === 'delivery' && !article) {
+      ops.markFailed('article no longer exists', false);
+      this.count(c, 'failed');
+      return false;
+    }
+    const quiet = this.quietHours(c.item.quiet, c.kind === 'delivery' && c.item.priority > 0);
+    if (quiet.waitUntil !== undefined) {
+      ops.postpone(quiet.waitUntil);
       return false;
     }
     let marked = false;
-    const hooks: SendHooks = { sending: () => marked || (marked = this.store.deliveries.markSending(d.id)) };
+    const hooks: SendHooks = { sending: () => marked || (marked = ops.markSending()) };
     if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
-    const key = chatKey(d);
+    const key = chatKey(c.item);
+    const jobKey = `${c.kind}:${c.item.id}`;
     this.busyChats.add(key);
     this.lastProgress = Date.now();
-    const job = this.sendOne(transport, d, article, hooks).finally(() => {
+    const send = c.kind === 'delivery'
+      ? () => transport.send({ ...c.item, silent: quiet.silent }, article!, hooks)
+      : () => transport.sendText!({ ...c.item, silent: quiet.silent }, c.item.text, hooks);
+    const job = this.sendOne(c, send, hooks).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
-      this.inFlight.delete(d.id);
+      this.inFlight.delete(jobKey);
       this.notify();
     });
-    this.inFlight.set(d.id, { platform: transport.platform, job });
+    this.inFlight.set(jobKey, { platform: transport.platform, job });
     return true;
   }
 
-  private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<void> {
+  /** The outbox row's state changes, for a delivery or a digest message (which moves the deliveries it carries). */
+  private ops(c: Outbox) {
+    const id = c.item.id;
+    const now = () => this.now();
+    if (c.kind === 'digest') {
+      const t = this.store.digests;
+      return {
+        markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
+        retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
+        markFailed: (error: string) => t.markFailed(id, error, now()), markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
+      };
+    }
+    const t = this.store.deliveries;
+    return {
+      markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
+      retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
+      markFailed: (error: string, retryable: boolean) => t.markFailed(id, error, { retryable }, now()),
+      markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
+    };
+  }
+
+  private async sendOne(c: Outbox, send: () => Promise<{ messageId?: string }>, hooks: SendHooks): Promise<void> {
     try {
-      const { messageId } = await transport.send(d, article, hooks);
+      const { messageId } = await send();
       hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      this.store.deliveries.markSent(d.id, messageId);
-      this.count(d, 'sent');
+      this.ops(c).markSent(messageId);
+      this.count(c, 'sent');
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.store.isOpen) this.handleFailure(d, err);
+      if (this.store.isOpen) this.handleFailure(c, err);
     }
   }
 
-  private handleFailure(d: PendingDelivery, err: unknown): void {
+  private handleFailure(c: Outbox, err: unknown): void {
+    const d = c.item;
+    const ops = this.ops(c);
     const message = errorMessage(err);
-    const fields = { delivery: d.id, article: d.articleId, chat: d.chatId, platform: d.platform, error: message };
+    const fields = { [c.kind]: d.id, ...(c.kind === 'delivery' ? { article: c.item.articleId } : {}), chat: d.chatId, platform: d.platform, error: message };
     if (err instanceof DeliveryCancelledError) {
-      this.count(d, 'skipped');
+      this.count(c, 'skipped');
     } else if (err instanceof ChatMigratedError) {
       this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
-      this.store.deliveries.retryLater(d.id, message, Date.now());
+      ops.retryLater(message, Date.now());
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
-      this.count(d, 'retry');
+      this.count(c, 'retry');
     } else if (err instanceof PermanentDeliveryError) {
-      this.store.deliveries.markFailed(d.id, message);
+      ops.markFailed(message, false);
       if (err.deactivate) {
-        this.store.subscriptions.deactivate(d.subscriptionId, message);
-        const dropped = this.store.deliveries.failQueuedForSubscription(d.subscriptionId, `subscription deactivated: ${message}`);
-        this.logger.warn('subscription deactivated', { ...fields, dropped });
+        const { cancelled } = this.store.deactivateSubscription(d.subscriptionId, message);
+        this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
         this.logger.warn('delivery failed permanently', fields);
       }
-      this.count(d, 'failed');
+      this.count(c, 'failed');
     } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      this.store.deliveries.markFailed(d.id, `gave up after ${d.attempts + 1} attempts: ${message}`, { retryable: true });
+      ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true);
       this.logger.error('delivery failed after retries', fields);
-      this.count(d, 'failed');
+      this.count(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
-      this.store.deliveries.retryLater(d.id, message, Date.now() + wait);
+      ops.retryLater(message, Date.now() + wait);
       this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
-      this.count(d, 'retry');
+      this.count(c, 'retry');
     }
   }
 
-  private count(d: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
+  private count(c: Outbox, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
     if (outcome === 'retry') this.totals.retried++; else this.totals[outcome]++;
-    this.options.onDelivered?.(d, outcome);
+    if (c.kind === 'delivery') this.options.onDelivered?.(c.item, outcome);
   }
 
   private article(id: number): StoredArticle | undefined {
@@ -242,7 +326,8 @@ export class DeliveryWorker {
 
   /** Queued deliveries, including those waiting for a retry time. */
   private hasPending(transport: Transport): boolean {
-    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0;
+    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0
+      || (transport.sendText !== undefined && this.store.digests.hasQueued(transport.platform));
   }
 
   private idle(ms: number): Promise<void> {
@@ -254,4 +339,4 @@ export class DeliveryWorker {
   }
 }
 
-const chatKey = (d: PendingDelivery) => `${d.platform}:${d.chatId}`;
+const chatKey = (d: { platform: string; chatId: string }) => `${d.platform}:${d.chatId}`;

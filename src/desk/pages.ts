@@ -22,7 +22,7 @@ export interface DeskPlatform {
 }
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
-const STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
+const STATES = ['queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
 const isUrgent = (a: StoredArticle) => a.urgent;
 
 /** Per platform: "تيليغرام: 3 أُرسل · 1 فشل", or nothing sent. */
@@ -234,7 +234,7 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
 <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.topics}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
 <tbody>${subs.map((s) => html`<tr>
   <td>${ctx.platformLabel(s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
-  <td>${w.subs.kinds[s.kind]}${s.digest ? ' · digest' : ''}</td>
+  <td>${w.subs.kinds[s.kind]}</td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
   <td>${s.active ? html`<form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>

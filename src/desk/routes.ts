@@ -11,7 +11,7 @@ import { registerActions } from './actions.js';
 type Query = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 30;
-const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
+const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
 
 /** A row id from the URL; anything else (a forged or malformed id) is a 404. */
 export function parseId(raw: unknown): number | undefined {

@@ -26,3 +26,8 @@ export {
   setTopics, subscribe, subscriptionLost, unsubscribe,
   type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';
+export {
+  ARABIC as ARABIC_DELIVERY_WORDS, deliveryOf, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,
+  type DeliveryPatch, type DeliveryResult, type DeliveryWords,
+} from './delivery-settings.js';
+export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';

@@ -1,5 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
+import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery, QuietSetting } from '../model/delivery.js';
+import { parseClock } from '../delivery/schedule.js';
+import { DEFAULT_TIME_ZONE } from '../text/arabic-date.js';
 import { toDate } from './rows.js';
 
 export type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
@@ -24,7 +26,9 @@ export class DeliveriesTable {
   private readonly byId: Statement;
   private readonly forArticle: Statement;
   private readonly enqueueUnfilteredStmt: Statement;
-  private readonly queuedForSub: Statement;
+  private readonly postponeStmt: Statement;
+  private readonly heldStmt: Statement;
+  private readonly releaseStmt: Statement;
   private readonly countAudienceStmt: Statement;
   private readonly subscriptionsWithStmt: Statement;
   private readonly resolveStmt: Statement;
@@ -33,11 +37,14 @@ export class DeliveriesTable {
   private readonly countFailedStmt: Statement;
 
   constructor(private readonly db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, subscription_id) DO NOTHING`);
+    this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
+      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now
+      FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE s.id = @subscriptionId
+      ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, ${QUIET_COLUMNS}
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+        LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
       WHERE d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.priority DESC, ${order} LIMIT ?`);
     this.nextOldest = next('d.id ASC');
@@ -53,11 +60,13 @@ export class DeliveriesTable {
     this.finishStmt = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
     this.holdStmt = db.prepare(`UPDATE deliveries SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-    this.resendStmt = db.prepare(`UPDATE deliveries SET state = 'queued', last_error = ? WHERE state = 'sending'`);
+    // A digest's deliveries go back to waiting for their part (queued again by DigestsTable), not out one by one.
+    this.resendStmt = db.prepare(`UPDATE deliveries SET state = CASE WHEN digest_part_id IS NULL THEN 'queued' ELSE 'held' END,
+      last_error = ? WHERE state = 'sending'`);
     this.stateCounts = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries GROUP BY platform, state');
     this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM deliveries WHERE state IN ('queued', 'sending')`).pluck();
     this.bySubscription = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
-      WHERE subscription_id = ? AND state = 'queued'`);
+      WHERE subscription_id = ? AND state IN ('queued', 'held')`);
     this.byBroadcast = db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY state');
     this.stopBroadcastStmt = db.prepare(`UPDATE deliveries SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
       WHERE broadcast_id = ? AND state = 'queued'`);
@@ -66,10 +75,12 @@ export class DeliveriesTable {
     this.forArticle = db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id');
     // The audience that SQL can select alone: active subscriptions, without a topic filter unless every topic counts,
     // optionally of one platform. Subscriptions with topics are matched in the newsroom (normalised Arabic).
-    const audience = `FROM subscriptions s WHERE s.active = 1 AND (@everyTopic = 1 OR s.topics = '[]')
+    const where = `WHERE s.active = 1 AND (@everyTopic = 1 OR s.topics = '[]')
       AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
-    this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
-      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, @now ${audience}
+    const audience = `FROM subscriptions s ${where}`;
+    this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
+      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now
+      FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id ${where}
       ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     this.countAudienceStmt = db.prepare(`SELECT COUNT(*) AS total,
         COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id AND d.state <> 'failed')), 0) AS already,
@@ -85,19 +96,22 @@ export class DeliveriesTable {
     this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
-    this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest
-      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-      WHERE d.subscription_id = ? AND d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
-      ORDER BY d.article_id DESC, d.id ASC LIMIT ?`);
+    this.postponeStmt = db.prepare(`UPDATE deliveries SET not_before = ? WHERE id = ? AND state = 'queued'`);
+    this.heldStmt = db.prepare(`SELECT id, article_id FROM deliveries
+      WHERE subscription_id = ? AND state = 'held' AND digest_part_id IS NULL AND queued_at <= ? ORDER BY id`);
+    this.releaseStmt = db.prepare(`UPDATE deliveries SET state = 'queued'
+      WHERE subscription_id = ? AND state = 'held' AND digest_part_id IS NULL`);
   }
 
-  /** Queues the article for each subscription, in one transaction; returns how many rows were new. */
-  enqueue(articleId: number, targets: Array<{ id: number; platform: string }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+  /**
+   * Queues the article for each subscription, in one transaction; returns how many rows were new. A digest
+   * subscription's row is `held` for its digest (an urgent one is queued when the subscription asks for that).
+   */
+  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
     let added = 0;
     this.db.transaction(() => {
       for (const t of targets) {
-        added += this.insertStmt.run(articleId, t.id, t.platform, opts.broadcastId ?? null, opts.priority ?? 0, now).changes;
+        added += this.insertStmt.run({ articleId, subscriptionId: t.id, broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now }).changes;
       }
     })();
     return added;
@@ -116,16 +130,22 @@ export class DeliveriesTable {
   /** Deliveries ready to send on a platform, most urgent first, then oldest (or newest article) first. */
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now()): PendingDelivery[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
-    return (stmt.all(platform, now, limit) as PendingRow[]).map((r) => ({
-      id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
-      priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-      chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
-    }));
+    return (stmt.all(platform, now, limit) as PendingRow[]).map(toPending);
   }
 
-  /** Deliveries ready to send to one subscription, newest article first: what a digest folds into one message. */
-  queuedForSubscription(subscriptionId: number, platform: string, limit: number, now = Date.now()): PendingDelivery[] {
-    return (this.queuedForSub.all(subscriptionId, platform, now, limit) as PendingRow[]).map(toPending);
+  /** Not before the end of the chat's quiet hours (no attempt counted: nothing was tried). */
+  postpone(id: number, notBefore: number): void {
+    this.postponeStmt.run(notBefore, id);
+  }
+
+  /** What a digest subscription holds for its next digest, queued up to the end of the period. */
+  heldFor(subscriptionId: number, until: number): Array<{ id: number; articleId: number }> {
+    return (this.heldStmt.all(subscriptionId, until) as Array<{ id: number; article_id: number }>).map((r) => ({ id: r.id, articleId: r.article_id }));
+  }
+
+  /** A subscription back to immediate: what it held for a digest not yet closed goes out as usual. */
+  releaseHeld(subscriptionId: number): number {
+    return this.releaseStmt.run(subscriptionId).changes;
   }
 
   /** Must be committed before the request goes out: a crash then leaves the row `sending`, i.e. in doubt. */
@@ -177,7 +197,7 @@ export class DeliveriesTable {
   }
 
   broadcastProgress(broadcastId: number): Record<DeliveryState, number> {
-    const progress: Record<DeliveryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0, in_doubt: 0 };
+    const progress: Record<DeliveryState, number> = { queued: 0, held: 0, sending: 0, sent: 0, failed: 0, skipped: 0, in_doubt: 0 };
     for (const r of this.byBroadcast.all(broadcastId) as Array<{ state: DeliveryState; n: number }>) progress[r.state] = r.n;
     return progress;
   }
@@ -251,15 +271,34 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface PendingRow {
+interface PendingRow extends QuietRow {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
-  broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
+  broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number;
 }
 
 function toPending(r: PendingRow): PendingDelivery {
   return {
     id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
     priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1,
+    chatKind: r.kind, subscriptionActive: r.active === 1, quiet: quietOf(r),
   };
+}
+
+/**
+ * A new delivery's state: `held` for a digest subscription (d.s. = its delivery_settings row, when it has one),
+ * unless it is urgent (priority > 0) and the subscription takes urgent alerts at once.
+ */
+const HELD_OR_QUEUED = `CASE WHEN COALESCE(ds.mode, 'immediate') = 'immediate' OR (@priority > 0 AND ds.urgent_now = 1)
+  THEN 'queued' ELSE 'held' END`;
+
+/** The quiet-hours columns every outbox query joins in (delivery_settings as ds). */
+export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
+
+export interface QuietRow { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
+
+export function quietOf(r: QuietRow): QuietSetting | undefined {
+  const start = r.q_start === null ? undefined : parseClock(r.q_start);
+  const end = r.q_end === null ? undefined : parseClock(r.q_end);
+  if (start === undefined || end === undefined) return undefined;
+  return { start, end, timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, mode: r.q_mode ?? 'silent', urgentOverrides: r.q_urgent === 1 };
 }

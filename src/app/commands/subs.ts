@@ -1,10 +1,11 @@
 import { UserError } from '../../errors.js';
 import type { ChatKind } from '../../model/subscription.js';
-import { CLI_OPERATOR, subscribe, unsubscribe } from '../../newsroom/index.js';
+import { CLI_OPERATOR, deliveryOf, describeDelivery, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe, unsubscribe } from '../../newsroom/index.js';
+import { deliveryPatchFrom, type DeliveryOptions } from './subscription-options.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra subs add <platform> <chat-id>`: subscribes, or changes what it receives, keeping what is not given. */
-export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number }, ctx: CommandContext): Promise<void> {
+export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number } & DeliveryOptions, ctx: CommandContext): Promise<void> {
   const list = (raw: string | undefined) => (raw ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean);
   // Each option replaces its own half of the filter: --exclude alone keeps the topics the chat had, and the reverse.
   const had = ctx.store().subscriptions.findByChat(platform!, chatId!)?.topics ?? [];
@@ -16,18 +17,23 @@ export async function subsAdd([platform, chatId]: string[], options: { topics?: 
     topics,
   });
   const s = r.subscription;
-  const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' ? 'already subscribed, nothing changed'
-    : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${r.changes.length ? ` (changed: ${r.changes.join(', ')})` : ''}`;
+  const patch = deliveryPatchFrom(options);
+  const delivery = patch && setDelivery(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: s.id }, patch);
+  const changes = [...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes), ...(delivery?.kind === 'updated' ? delivery.changes : [])];
+  const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' && changes.length === 0 ? 'already subscribed, nothing changed'
+    : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
   ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${what}`);
+  if (patch) ctx.out(`delivery: ${describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const subs = ctx.store().subscriptions.list();
   if (subs.length === 0) return ctx.out('no subscriptions yet: nashra subs add telegram <chat-id>');
-  ctx.out('id\tplatform\tchat\tkind\ttopics\tstate');
+  ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
   for (const s of subs) {
     const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
-    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all)'}\t${state}`);
+    const delivery = describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
+    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all)'}\t${state}\t${delivery}`);
   }
 }
 

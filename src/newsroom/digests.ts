@@ -1,0 +1,109 @@
+import type { Config } from '../config.js';
+import { lastPeriodEnd, type DigestSchedule } from '../delivery/schedule.js';
+import type { Markup } from '../format/post.js';
+import { renderArticle } from '../format/render.js';
+import type { DeliverySettings } from '../model/subscription.js';
+import type { Store, StoredArticle } from '../store/index.js';
+
+type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
+
+/** One message of a digest and the articles it carries. */
+export interface DigestMessage {
+  text: string;
+  articleIds: number[];
+}
+
+/** Between items: a blank line; each item opens with its bold headline. */
+const ITEM_SEPARATOR = '\n\n';
+/** What each item shows: headline, (first summary sentence), link; the configured header mark, footer, date and topics are the single posts'. */
+const ITEM_TEMPLATE = { headerMark: '', footer: '', showDate: false, showSource: false, showHashtags: false };
+/** Room kept for the header line, whatever the count and part number: «📰 ملخص الأخبار (200) · 12/12». */
+const HEADER_ROOM = 64;
+
+/**
+ * One digest, as few messages as the platform's limit allows, split between items and never inside one: each item
+ * is its headline and link, with the first summary sentence when it still fits in the current message (a digest
+ * of many items stays a few messages rather than doubling). Items newest first, as given. The platform comes in
+ * only through its markup (escaping, bold, link line, limit).
+ */
+export function buildDigest(articles: readonly StoredArticle[], markup: Markup, config: RenderConfig): DigestMessage[] {
+  if (articles.length === 0) return [];
+  const room = markup.limit(false) - HEADER_ROOM;
+  const item = (a: StoredArticle, sentences: number) =>
+    renderArticle({ ...a, summary: a.summary.slice(0, sentences) }, markup, config, { template: ITEM_TEMPLATE, maxLength: room });
+  const parts: Array<{ items: string[]; ids: number[]; length: number }> = [];
+  let current: (typeof parts)[number] | undefined;
+  for (const a of articles) {
+    const full = item(a, 1);
+    const fits = (text: string) => current !== undefined && current.length + ITEM_SEPARATOR.length + text.length <= room;
+    const short = fits(full) ? full : a.summary.length > 0 ? item(a, 0) : full;
+    const text = fits(full) ? full : fits(short) ? short : full;
+    if (!fits(text)) parts.push((current = { items: [], ids: [], length: -ITEM_SEPARATOR.length }));
+    current!.items.push(text);
+    current!.ids.push(a.id);
+    current!.length += ITEM_SEPARATOR.length + text.length;
+  }
+  return parts.map((p, i) => ({
+    text: `${header(markup, articles.length, i + 1, parts.length)}\n\n${p.items.join(ITEM_SEPARATOR)}`,
+    articleIds: p.ids,
+  }));
+}
+
+function header(markup: Markup, count: number, part: number, parts: number): string {
+  const numbering = parts > 1 ? ` · ${part}/${parts}` : '';
+  return `${markup.bold(markup.text('📰 ملخص الأخبار'))} (${count})${numbering}`;
+}
+
+/** The schedule a digest subscription's settings describe (undefined for an immediate one). */
+export function digestSchedule(s: DeliverySettings): DigestSchedule | undefined {
+  if (s.mode === 'hourly') return { kind: 'hourly' };
+  if (s.mode === 'daily' && s.digestAt !== undefined) return { kind: 'daily', at: s.digestAt };
+  return undefined;
+}
+
+export interface DigestCloser {
+  /** Closes every digest period that has ended; returns how many digest messages were queued. */
+  close(now: number): number;
+}
+
+/**
+ * Closes, for every active digest subscription, the latest period that has ended and is not closed yet: the
+ * deliveries it held up to the period's end become one digest (one or more messages, queued in the digest outbox),
+ * in one transaction per subscription. A period passes once (the digest's unique key): after a crash or a restart,
+ * whatever was held and not yet carried goes into the next digest, never into two. When `nashra run` was stopped
+ * over several periods, only the latest is closed and it carries everything held meanwhile.
+ */
+export function digestCloser(store: Store, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {
+  return {
+    close(now: number): number {
+      let queued = 0;
+      const articles = new Map<number, StoredArticle | undefined>();
+      const article = (id: number) => {
+        if (!articles.has(id)) articles.set(id, store.articles.get(id));
+        return articles.get(id);
+      };
+      for (const due of store.deliverySettings.digestSubscriptions()) {
+        const schedule = digestSchedule(due.settings);
+        const markup = markupFor(due.platform);
+        if (!schedule || !markup) continue;
+        const end = lastPeriodEnd(schedule, due.settings.timeZone, now);
+        if (due.lastPeriodEnd !== undefined && end <= due.lastPeriodEnd) continue;
+        queued += store.transaction(() => {
+          const held = store.deliveries.heldFor(due.subscriptionId, end);
+          const digestId = store.digests.open(due.subscriptionId, end, held.length, now);
+          if (digestId === undefined) return 0;
+          const items = held.map((h) => ({ delivery: h.id, article: article(h.articleId) }))
+            .filter((i): i is { delivery: number; article: StoredArticle } => i.article !== undefined)
+            .sort((a, b) => time(b.article) - time(a.article) || b.article.id - a.article.id);
+          const byArticle = new Map(items.map((i) => [i.article.id, i.delivery]));
+          const messages = buildDigest(items.map((i) => i.article), markup, config);
+          messages.forEach((m, i) => store.digests.addPart(digestId, i + 1, messages.length, m.text, m.articleIds.map((id) => byArticle.get(id)!)));
+          return messages.length;
+        });
+      }
+      return queued;
+    },
+  };
+}
+
+const time = (a: StoredArticle) => (a.publishedAt ?? a.createdAt).getTime();
