@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, confirmBroadcast, describeDelivery, describeFilter, parseDigest, parseQuiet, parseQuietMode,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
   type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
@@ -253,7 +253,8 @@ export class WhatsAppCommands {
     }
     let patch: DeliveryPatch;
     try {
-      patch = deliveryPatch(command.name, command.words);
+      // A bare «/digest» is the hourly «ملخص», as it always was here.
+      patch = deliveryPatchFromWords(command.name, command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       return void (await msg.reply(REPLIES.deliveryUsage));
@@ -341,25 +342,6 @@ export class WhatsAppCommands {
     const wid = client.info?.wid._serialized;
     return wid ? (await resolveIdentity(client, wid)).ids : [];
   }
-}
-
-const URGENT_WORDS = new Set(['عاجل', 'العاجل', 'urgent']);
-const QUIET_MODE_WORDS = new Set(['صامت', 'بصمت', 'silent', 'انتظار', 'تأجيل', 'تاجيل', 'wait']);
-
-/**
- * «/digest [فوري | كل ساعة | [يومي] 08:00] [عاجل]» and «/quiet <00:00-07:00 | إيقاف> [صامت | انتظار] [عاجل]»: the
- * newsroom parses the times; «عاجل» lets urgent alerts through (at once in a digest, or through the quiet hours).
- */
-function deliveryPatch(name: 'digest' | 'quiet', words: string[]): DeliveryPatch {
-  const urgent = words.some((w) => URGENT_WORDS.has(simplifyArabic(w)));
-  const rest = words.filter((w) => !URGENT_WORDS.has(simplifyArabic(w)));
-  if (name === 'digest') {
-    return { digest: parseDigest(rest.length ? rest.join(' ') : 'hourly'), ...(urgent ? { urgentNow: true } : {}) };
-  }
-  const mode = rest.find((w) => QUIET_MODE_WORDS.has(simplifyArabic(w)));
-  const window = rest.filter((w) => w !== mode).join(' ');
-  if (!window) throw new UserError('quiet hours: a window such as 00:00-07:00, or off');
-  return { quiet: parseQuiet(window), ...(mode ? { quietMode: parseQuietMode(mode) } : {}), quietUrgent: urgent };
 }
 
 /** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */

@@ -121,6 +121,27 @@ export function parseQuietMode(text: string): 'silent' | 'wait' {
   throw new UserError(`quiet mode: "${text}" is not silent or wait`);
 }
 
+const URGENT_WORDS = new Set(['عاجل', 'العاجل', 'urgent']);
+const QUIET_MODE_WORDS = new Set(['صامت', 'بصمت', 'silent', 'انتظار', 'تاجيل', 'wait']);
+
+/**
+ * A chat command's words: «/digest [فوري | كل ساعة | [يومي] 08:00] [عاجل]» and
+ * «/quiet <00:00-07:00 | إيقاف> [صامت | انتظار] [عاجل]»; «عاجل» lets urgent alerts through (at once in a digest, or
+ * through the quiet hours). A UserError when the words say nothing understandable.
+ */
+export function deliveryPatchFromWords(command: 'digest' | 'quiet', words: readonly string[]): DeliveryPatch {
+  const urgent = words.some((w) => URGENT_WORDS.has(simple(w)));
+  const rest = words.filter((w) => !URGENT_WORDS.has(simple(w)));
+  if (command === 'digest') {
+    if (rest.length === 0) throw new UserError('digest: hourly, daily@HH:MM or off');
+    return { digest: parseDigest(rest.join(' ')), ...(urgent ? { urgentNow: true } : {}) };
+  }
+  const mode = rest.find((w) => QUIET_MODE_WORDS.has(simple(w)));
+  const window = rest.filter((w) => w !== mode).join(' ');
+  if (!window) throw new UserError('quiet hours: a window such as 00:00-07:00, or off');
+  return { quiet: parseQuiet(window), ...(mode ? { quietMode: parseQuietMode(mode) } : {}), quietUrgent: urgent };
+}
+
 /** How each front door says a delivery setting; describeDelivery puts them together. */
 export interface DeliveryWords {
   immediate: string;
