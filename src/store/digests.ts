@@ -29,6 +29,7 @@ export class DigestsTable {
   private readonly holdStmt: Statement;
   private readonly resendStmt: Statement;
   private readonly listStmt: Statement;
+  private readonly periodsStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.openStmt = db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
@@ -63,6 +64,12 @@ export class DigestsTable {
     this.resendStmt = db.prepare(`UPDATE digest_parts SET state = 'queued', last_error = ? WHERE state = 'sending'`);
     this.listStmt = db.prepare(`SELECT p.*, g.subscription_id, g.period_end, g.items FROM digest_parts p JOIN digests g ON g.id = p.digest_id
       WHERE g.subscription_id = ? ORDER BY p.digest_id, p.part`);
+    this.periodsStmt = db.prepare('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end');
+  }
+
+  /** The periods closed for a subscription (also those that held nothing and sent no message). */
+  periodsFor(subscriptionId: number): Array<{ periodEnd: Date; items: number }> {
+    return (this.periodsStmt.all(subscriptionId) as Array<{ period_end: number; items: number }>).map((r) => ({ periodEnd: new Date(r.period_end), items: r.items }));
   }
 
   /** Opens the digest of one period; undefined when it was already opened (the period's digest happens once). */
