@@ -271,7 +271,7 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface PendingRow extends QuietRow {
+interface PendingRow extends QuietColumns {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number;
 }
@@ -294,9 +294,10 @@ const HELD_OR_QUEUED = `CASE WHEN COALESCE(ds.mode, 'immediate') = 'immediate' O
 /** The quiet-hours columns every outbox query joins in (delivery_settings as ds). */
 export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
-export interface QuietRow { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
+/** The quiet-hours columns of QUIET_COLUMNS, as a row carries them. */
+export interface QuietColumns { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
 
-export function quietOf(r: QuietRow): QuietSetting | undefined {
+export function quietOf(r: QuietColumns): QuietSetting | undefined {
   const start = r.q_start === null ? undefined : parseClock(r.q_start);
   const end = r.q_end === null ? undefined : parseClock(r.q_end);
   if (start === undefined || end === undefined) return undefined;

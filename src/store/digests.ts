@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DigestPartRecord, DigestPartState, InDoubtPolicy, PendingDigestPart } from '../model/delivery.js';
-import { QUIET_COLUMNS, quietOf, type QuietRow } from './deliveries.js';
+import { QUIET_COLUMNS, quietOf, type QuietColumns } from './deliveries.js';
 
 export type { DigestPartRecord, PendingDigestPart } from '../model/delivery.js';
 
@@ -35,7 +35,8 @@ export class DigestsTable {
     this.openStmt = db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (subscription_id, period_end) DO NOTHING RETURNING id`).pluck();
     this.partStmt = db.prepare(`INSERT INTO digest_parts (digest_id, part, parts, text) VALUES (?, ?, ?, ?) RETURNING id`).pluck();
-    this.assignStmt = db.prepare(`UPDATE deliveries SET digest_part_id = ? WHERE id = ? AND state = 'held'`);
+    this.assignStmt = db.prepare(`UPDATE deliveries SET digest_part_id = ?
+      WHERE id IN (SELECT value FROM json_each(?)) AND state = 'held'`);
     this.nextStmt = db.prepare(`SELECT p.id, p.digest_id, p.part, p.parts, p.text, p.attempts, g.subscription_id,
         s.platform, s.chat_id, s.thread_id, s.kind, s.active, ${QUIET_COLUMNS}
       FROM digest_parts p JOIN digests g ON g.id = p.digest_id JOIN subscriptions s ON s.id = g.subscription_id
@@ -80,7 +81,7 @@ export class DigestsTable {
   /** One message of the digest and the held deliveries it carries. */
   addPart(digestId: number, part: number, parts: number, text: string, deliveryIds: readonly number[]): number {
     const id = this.partStmt.get(digestId, part, parts, text) as number;
-    for (const d of deliveryIds) this.assignStmt.run(id, d);
+    this.assignStmt.run(id, JSON.stringify(deliveryIds));
     return id;
   }
 
@@ -155,7 +156,7 @@ export class DigestsTable {
   }
 }
 
-interface PartRow extends QuietRow {
+interface PartRow extends QuietColumns {
   id: number; digest_id: number; part: number; parts: number; text: string; attempts: number; subscription_id: number;
   platform: string; chat_id: string; thread_id: number | null; kind: string; active: number;
 }
