@@ -220,7 +220,7 @@ ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<d
 </tr>`)}</tbody></table></div>`}`);
 }
 
-export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: Subscription[], filter: { platform?: string; kind?: string; active?: string }, platforms: string[]): Html {
+export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: Subscription[], filter: { platform?: string; kind?: string; active?: string }, platforms: string[], delivery: (s: Subscription) => string): Html {
   const w = t(ctx.lang);
   const sel = (on: boolean) => (on ? html` selected` : '');
   return page(ctx, w.subs.title, 'subscriptions', html`
@@ -234,7 +234,7 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
 <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.topics}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
 <tbody>${subs.map((s) => html`<tr>
   <td>${ctx.platformLabel(s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
-  <td>${w.subs.kinds[s.kind]}</td>
+  <td>${w.subs.kinds[s.kind]}<br><span class="muted">${delivery(s)}</span></td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
   <td>${s.active ? html`<form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>

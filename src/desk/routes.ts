@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
-import { broadcastStatus, countAudience, draftEdit, editArticle, type ArticleEditInput } from '../newsroom/index.js';
+import {
+  ARABIC_DELIVERY_WORDS, broadcastStatus, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS, type ArticleEditInput,
+} from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
   activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
@@ -156,7 +158,9 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const subs = store.desk.subscriptions({
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
-    return send(reply, subscriptionsPage(ctxOf(req, reply), config, subs, filter, platforms()));
+    const ctx = ctxOf(req, reply);
+    const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(deps.newsroom, s.id), words)));
   });
 
   app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), store.desk.inDoubt(100), now())));
