@@ -145,6 +145,18 @@ describe('quiet hours on Telegram', () => {
     expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(after.url!))!.params.disable_notification).toBeUndefined();
   });
 
+  it("an editor sets a channel's digest and quiet hours from a private chat; anyone else is refused", async () => {
+    h = await startHarness({ clock: () => at(0, '12:00:00') });
+    h.fake.setChat('@syria_news', { id: -1000802, type: 'channel', title: 'أخبار سوريا' });
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1000802', kind: 'channel' });
+    expect(await command(h, EDITOR, '/digest @syria_news 08:00')).toBe('الإعدادات الآن: ملخص يومي الساعة 08:00؛ بلا ساعات هدوء (Asia/Damascus).');
+    expect(await command(h, EDITOR, '/quiet -1000802 00:00-07:00')).toContain('ساعات الهدوء 00:00–07:00: تصل بلا تنبيه');
+    expect(await command(h, 601, '/quiet @syria_news إيقاف')).toBe('هذا الأمر للمحرّرين فقط.');
+    expect(await command(h, EDITOR, '/digest @nowhere_chan 08:00')).toContain('لم أجد القناة @nowhere_chan');
+    const sub = h.store.subscriptions.findByChat('telegram', '-1000802')!;
+    expect(h.store.deliverySettings.get(sub.id)).toMatchObject({ mode: 'daily', digestAt: 480, quiet: { start: 0, end: 420 }, quietMode: 'silent' });
+  });
+
   it('bare /digest shows the settings with examples; a bad time gets the examples; a chat not subscribed is told to subscribe', async () => {
     h = await startHarness({ clock: () => at(0, '12:00:00') });
     await command(h, 501, '/subscribe');
