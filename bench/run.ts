@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   if (want('digest')) {
     const g = await benchDigest();
     results.digest = g;
-    add(`digest: daily digest of ${fmt(g.articles)} articles for ${fmt(g.subscriptions)} subscriptions, built and queued`, '≤ 10,000 ms', g.closeMs, 'ms', g.closeMs <= 10_000);
+    add(`digest: daily digest of ${fmt(g.articles)} articles for ${fmt(g.subscriptions)} subscriptions, built and queued`, '≤ 5,000 ms', g.closeMs, 'ms', g.closeMs <= 5000);
+    add('  same, CPU time of the process (a loaded machine inflates the wall time)', 'reference', g.closeCpuMs, 'ms', null);
     add('  messages per digest (split at each platform\'s limit)', 'reference', g.messagesPerDigest, '', null);
     add('  routing those articles to the 1,000 (held for the digest)', 'reference', g.routeMs, 'ms', null);
   }

@@ -2,9 +2,9 @@
 --  * Immediately (as before), or in a digest: hourly, or daily at a local time; urgent alerts may still go at once.
 --  * Quiet hours: a local time window in which deliveries go silently or wait until it ends; urgent may override.
 --  * Digests are an outbox of their own (digests: once per subscription and period; digest_parts: the messages,
---    with the same queued → sending → sent / in_doubt discipline as deliveries), and the deliveries they fold are
---    `held` until their digest closes, then follow their part's state, so the deliveries table still says, per article
---    and subscription, whether it went out.
+--    with the same queued → sending → sent / in_doubt discipline as deliveries). The deliveries they fold are `held`
+--    until their part goes out, then follow its state, so the deliveries table still says, per article and
+--    subscription, whether it went out.
 
 CREATE TABLE delivery_settings (
   subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions(id) ON DELETE CASCADE,
@@ -39,6 +39,7 @@ CREATE TABLE digest_parts (
   part        INTEGER NOT NULL,                      -- 1..parts, sent in this order
   parts       INTEGER NOT NULL,
   text        TEXT    NOT NULL,                      -- marked up for the platform when the digest closed
+  deliveries  TEXT    NOT NULL,                      -- JSON array of the ids of the deliveries it carries
   state       TEXT    NOT NULL DEFAULT 'queued'
               CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt')),
   attempts    INTEGER NOT NULL DEFAULT 0,
@@ -51,8 +52,8 @@ CREATE TABLE digest_parts (
 );
 CREATE INDEX digest_parts_queue ON digest_parts(id) WHERE state = 'queued';
 
--- deliveries gains the `held` state (waiting for its digest) and the part that carries it; a CHECK cannot be
--- altered, so the table is rebuilt as SQLite documents (the runner turns foreign keys off around it).
+-- deliveries gains the `held` state (waiting for its digest); a CHECK cannot be altered, so the table is rebuilt as
+-- SQLite documents (the runner turns foreign keys off around it).
 CREATE TABLE deliveries_v8 (
   id              INTEGER PRIMARY KEY,
   article_id      INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -70,7 +71,6 @@ CREATE TABLE deliveries_v8 (
   sending_at      INTEGER,
   finished_at     INTEGER,
   retryable       INTEGER NOT NULL DEFAULT 0,
-  digest_part_id  INTEGER REFERENCES digest_parts(id) ON DELETE SET NULL,
   UNIQUE (article_id, subscription_id)
 );
 INSERT INTO deliveries_v8 (id, article_id, subscription_id, platform, broadcast_id, state, priority, attempts, not_before,
@@ -86,4 +86,3 @@ CREATE INDEX deliveries_subscription ON deliveries(subscription_id) WHERE state 
 CREATE INDEX deliveries_broadcast ON deliveries(broadcast_id, state) WHERE broadcast_id IS NOT NULL;
 CREATE INDEX deliveries_finished ON deliveries(finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX deliveries_held ON deliveries(subscription_id, queued_at) WHERE state = 'held';
-CREATE INDEX deliveries_digest_part ON deliveries(digest_part_id) WHERE digest_part_id IS NOT NULL;

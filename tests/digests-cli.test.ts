@@ -81,54 +81,57 @@ describe('nashra subs add: digest and quiet hours', () => {
 });
 
 describe('a digest interrupted at the moment it goes out', () => {
-  it('SIGKILL while the request is on the wire: in doubt after the restart, never sent twice', async () => {
-    const db = database();
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
-    const apiRoot = await fake.start();
-    cleanups.push(() => fake.stop());
-    const CHAT = '-1009990001';
-    const store = openStore(db);
-    const urls: string[] = [];
-    try {
-      const sub = store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'channel' }, Date.now() - 3 * 3600_000);
-      store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly', timeZone: 'UTC' });
-      for (let n = 0; n < 3; n++) {
-        const url = `https://example.com/digest/${n}`;
-        const r = storeArticle(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
-        if (r.status !== 'new') throw new Error('duplicate');
-        // Held before the last full hour, so the digest that closes it is due as soon as the run starts.
-        store.deliveries.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);
-        urls.push(url);
+  for (const policy of ['hold', 'resend'] as const) {
+    it(`SIGKILL while the request is on the wire, ${policy === 'hold' ? 'hold: in doubt after the restart, never sent twice' : 'resend: the digest again, its articles never one by one'}`, async () => {
+      const db = database();
+      const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+      const apiRoot = await fake.start();
+      cleanups.push(() => fake.stop());
+      const CHAT = '-1009990001';
+      const store = openStore(db);
+      const urls: string[] = [];
+      try {
+        const sub = store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'channel' }, Date.now() - 3 * 3600_000);
+        store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly', timeZone: 'UTC' });
+        for (let n = 0; n < 3; n++) {
+          const url = `https://example.com/digest/${n}`;
+          const r = storeArticle(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
+          if (r.status !== 'new') throw new Error('duplicate');
+          // Held before the last full hour, so the digest that closes it is due as soon as the run starts.
+          store.deliveries.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);
+          urls.push(url);
+        }
+      } finally {
+        store.close();
       }
-    } finally {
-      store.close();
-    }
-    const release = fake.hold(CHAT);
-    cleanups.push(release);
-    const env = childEnv(apiRoot, db);
-    let child: ChildRun | undefined = spawnRun(env);
-    cleanups.push(() => void child?.kill('SIGKILL'));
-    const digests = () => fake.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === CHAT);
-    await until(() => digests().length === 1 || child!.child.exitCode !== null, 20_000, 'the digest to reach the Bot API');
-    expect(digests(), child.output()).toHaveLength(1);
-    for (const url of urls) expect(digests()[0]!.params.text).toContain(url);
-    await child.kill('SIGKILL');
-    release();
+      const release = fake.hold(CHAT);
+      cleanups.push(release);
+      const env = childEnv(apiRoot, db, { NASHRA_IN_DOUBT_POLICY: policy });
+      let child: ChildRun | undefined = spawnRun(env);
+      cleanups.push(() => void child?.kill('SIGKILL'));
+      const digests = () => fake.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === CHAT);
+      await until(() => digests().length === 1 || child!.child.exitCode !== null, 20_000, 'the digest to reach the Bot API');
+      expect(digests(), child.output()).toHaveLength(1);
+      for (const url of urls) expect(digests()[0]!.params.text).toContain(url);
+      await child.kill('SIGKILL');
+      release();
 
-    child = spawnRun(env, ['--once']);
-    const exit = await child.exited;
-    expect(exit.code, child.output()).toBe(0);
-    expect(digests()).toHaveLength(1);
-    const after = openStore(db);
-    try {
-      const sub = after.subscriptions.findByChat('telegram', CHAT)!;
-      const parts = after.digests.listForSubscription(sub.id);
-      expect(parts.map((p) => p.state)).toEqual(['in_doubt']);
-      expect(after.digests.periodsFor(sub.id)).toHaveLength(1);
-      const states = after.deliveries.inDoubt(10).filter((d) => d.subscriptionId === sub.id);
-      expect(states).toHaveLength(3);
-    } finally {
-      after.close();
-    }
-  }, 90_000);
+      child = spawnRun(env, ['--once']);
+      const exit = await child.exited;
+      expect(exit.code, child.output()).toBe(0);
+      // Every message the chat got is the digest: once under hold, twice (at least once) under resend.
+      expect(digests()).toHaveLength(policy === 'hold' ? 1 : 2);
+      for (const d of digests()) expect(d.params.text).toContain('ملخص الأخبار');
+      const after = openStore(db);
+      try {
+        const sub = after.subscriptions.findByChat('telegram', CHAT)!;
+        expect(after.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual([policy === 'hold' ? 'in_doubt' : 'sent']);
+        expect(after.digests.periodsFor(sub.id)).toHaveLength(1);
+        const states = after.deliveries.inDoubt(10).filter((d) => d.subscriptionId === sub.id);
+        expect(states).toHaveLength(policy === 'hold' ? 3 : 0);
+      } finally {
+        after.close();
+      }
+    }, 90_000);
+  }
 });

@@ -60,7 +60,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   try {
-    const recovered = store.transaction(() => store.digests.recoverInterrupted(config.inDoubtPolicy) + store.deliveries.recoverInterrupted(config.inDoubtPolicy));
+    // Deliveries first: under `resend`, those a digest message carried go back to waiting for it, which they can
+    // tell only while the message is still `sending`.
+    const recovered = store.transaction(() => store.deliveries.recoverInterrupted(config.inDoubtPolicy) + store.digests.recoverInterrupted(config.inDoubtPolicy));
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'

@@ -86,9 +86,10 @@ export interface DigestCloser {
 
 /**
  * Closes, for every active digest subscription, the latest period that has ended and is not closed yet: the
- * deliveries it held up to the period's end become one digest (one or more messages, queued in the digest outbox),
- * in one transaction per subscription. A period passes once (the digest's unique key): after a crash or a restart,
- * whatever was held and not yet carried goes into the next digest, never into two. When `nashra run` was stopped
+ * deliveries it held up to the period's end, and that no digest carries yet, become one digest (one or more
+ * messages, queued in the digest outbox). A period passes once (the digest's unique key), and a delivery carried by a
+ * digest message is in no other until that message has gone (or failed), so an article held for a chat goes out in
+ * exactly one digest, whatever crashes, restarts or clock changes. When `nashra run` was stopped
  * over several periods, only the latest is closed and it carries everything held meanwhile.
  */
 export function digestCloser(store: Store, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {

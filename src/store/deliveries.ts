@@ -60,9 +60,11 @@ export class DeliveriesTable {
     this.finishStmt = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
     this.holdStmt = db.prepare(`UPDATE deliveries SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-    // A digest's deliveries go back to waiting for their part (queued again by DigestsTable), not out one by one.
-    this.resendStmt = db.prepare(`UPDATE deliveries SET state = CASE WHEN digest_part_id IS NULL THEN 'queued' ELSE 'held' END,
-      last_error = ? WHERE state = 'sending'`);
+    // A digest's deliveries go back to waiting for their part (queued again by DigestsTable), not out one by one:
+    // run before the parts' own recovery, while their parts are still `sending`.
+    this.resendStmt = db.prepare(`UPDATE deliveries SET last_error = ?, state = CASE WHEN id IN (SELECT j.value
+        FROM digest_parts p, json_each(p.deliveries) j WHERE p.state = 'sending') THEN 'held' ELSE 'queued' END
+      WHERE state = 'sending'`);
     this.stateCounts = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries GROUP BY platform, state');
     this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM deliveries WHERE state IN ('queued', 'sending')`).pluck();
     this.bySubscription = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
@@ -97,10 +99,12 @@ export class DeliveriesTable {
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
     this.postponeStmt = db.prepare(`UPDATE deliveries SET not_before = ? WHERE id = ? AND state = 'queued'`);
+    // Held and in no digest message still to be sent (a closed digest's deliveries stay held until their part goes).
+    const notCarried = `id NOT IN (SELECT j.value FROM digests g JOIN digest_parts p ON p.digest_id = g.id, json_each(p.deliveries) j
+      WHERE g.subscription_id = @id AND p.state IN ('queued', 'sending'))`;
     this.heldStmt = db.prepare(`SELECT id, article_id FROM deliveries
-      WHERE subscription_id = ? AND state = 'held' AND digest_part_id IS NULL AND queued_at <= ? ORDER BY id`);
-    this.releaseStmt = db.prepare(`UPDATE deliveries SET state = 'queued'
-      WHERE subscription_id = ? AND state = 'held' AND digest_part_id IS NULL`);
+      WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND ${notCarried} ORDER BY id`);
+    this.releaseStmt = db.prepare(`UPDATE deliveries SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND ${notCarried}`);
   }
 
   /**
@@ -138,14 +142,14 @@ export class DeliveriesTable {
     this.postponeStmt.run(notBefore, id);
   }
 
-  /** What a digest subscription holds for its next digest, queued up to the end of the period. */
+  /** What a digest subscription holds for its next digest: queued up to the period's end, in no digest yet. */
   heldFor(subscriptionId: number, until: number): Array<{ id: number; articleId: number }> {
-    return (this.heldStmt.all(subscriptionId, until) as Array<{ id: number; article_id: number }>).map((r) => ({ id: r.id, articleId: r.article_id }));
+    return (this.heldStmt.all({ id: subscriptionId, until }) as Array<{ id: number; article_id: number }>).map((r) => ({ id: r.id, articleId: r.article_id }));
   }
 
   /** A subscription back to immediate: what it held for a digest not yet closed goes out as usual. */
   releaseHeld(subscriptionId: number): number {
-    return this.releaseStmt.run(subscriptionId).changes;
+    return this.releaseStmt.run({ id: subscriptionId }).changes;
   }
 
   /** Must be committed before the request goes out: a crash then leaves the row `sending`, i.e. in doubt. */

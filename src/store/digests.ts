@@ -14,7 +14,6 @@ export type { DigestPartRecord, PendingDigestPart } from '../model/delivery.js';
 export class DigestsTable {
   private readonly openStmt: Statement;
   private readonly partStmt: Statement;
-  private readonly assignStmt: Statement;
   private readonly nextStmt: Statement;
   private readonly queuedStmt: Statement;
   private readonly sendingStmt: Statement;
@@ -34,9 +33,9 @@ export class DigestsTable {
   constructor(private readonly db: Database) {
     this.openStmt = db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (subscription_id, period_end) DO NOTHING RETURNING id`).pluck();
-    this.partStmt = db.prepare(`INSERT INTO digest_parts (digest_id, part, parts, text) VALUES (?, ?, ?, ?) RETURNING id`).pluck();
-    this.assignStmt = db.prepare(`UPDATE deliveries SET digest_part_id = ?
-      WHERE id IN (SELECT value FROM json_each(?)) AND state = 'held'`);
+    this.partStmt = db.prepare(`INSERT INTO digest_parts (digest_id, part, parts, text, deliveries) VALUES (?, ?, ?, ?, ?) RETURNING id`).pluck();
+    /** The deliveries a part carries (its JSON list): primary-key lookups, no index on deliveries to keep up. */
+    const members = `id IN (SELECT value FROM json_each((SELECT deliveries FROM digest_parts WHERE id = @part)))`;
     this.nextStmt = db.prepare(`SELECT p.id, p.digest_id, p.part, p.parts, p.text, p.attempts, g.subscription_id,
         s.platform, s.chat_id, s.thread_id, s.kind, s.active, ${QUIET_COLUMNS}
       FROM digest_parts p JOIN digests g ON g.id = p.digest_id JOIN subscriptions s ON s.id = g.subscription_id
@@ -47,19 +46,19 @@ export class DigestsTable {
       JOIN subscriptions s ON s.id = g.subscription_id WHERE p.state = 'queued' AND s.platform = ? LIMIT 1`).pluck();
     this.sendingStmt = db.prepare(`UPDATE digest_parts SET state = 'sending', sending_at = ?, attempts = attempts + 1
       WHERE id = ? AND state = 'queued'`);
-    this.membersSending = db.prepare(`UPDATE deliveries SET state = 'sending', sending_at = ?, attempts = attempts + 1
-      WHERE digest_part_id = ? AND state = 'held'`);
+    this.membersSending = db.prepare(`UPDATE deliveries SET state = 'sending', sending_at = @now, attempts = attempts + 1
+      WHERE ${members} AND state = 'held'`);
     this.sentStmt = db.prepare(`UPDATE digest_parts SET state = 'sent', message_id = ?, finished_at = ?, last_error = NULL
       WHERE id = ? AND state = 'sending'`);
-    this.membersSent = db.prepare(`UPDATE deliveries SET state = 'sent', message_id = ?, finished_at = ?, last_error = NULL
-      WHERE digest_part_id = ? AND state = 'sending'`);
+    this.membersSent = db.prepare(`UPDATE deliveries SET state = 'sent', message_id = @messageId, finished_at = @now, last_error = NULL
+      WHERE ${members} AND state = 'sending'`);
     this.retryStmt = db.prepare(`UPDATE digest_parts SET state = 'queued', not_before = ?, last_error = ?,
         attempts = attempts + (state = 'queued') WHERE id = ? AND state IN ('queued', 'sending')`);
-    this.membersHeld = db.prepare(`UPDATE deliveries SET state = 'held', last_error = ? WHERE digest_part_id = ? AND state = 'sending'`);
+    this.membersHeld = db.prepare(`UPDATE deliveries SET state = 'held', last_error = @error WHERE ${members} AND state = 'sending'`);
     this.finishStmt = db.prepare(`UPDATE digest_parts SET state = ?, last_error = ?, finished_at = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
-    this.membersFinish = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
-      WHERE digest_part_id = ? AND state IN ('held', 'sending')`);
+    this.membersFinish = db.prepare(`UPDATE deliveries SET state = @state, last_error = @error, finished_at = @now
+      WHERE ${members} AND state IN ('held', 'sending')`);
     this.postponeStmt = db.prepare(`UPDATE digest_parts SET not_before = ? WHERE id = ? AND state = 'queued'`);
     this.holdStmt = db.prepare(`UPDATE digest_parts SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
     this.resendStmt = db.prepare(`UPDATE digest_parts SET state = 'queued', last_error = ? WHERE state = 'sending'`);
@@ -80,9 +79,7 @@ export class DigestsTable {
 
   /** One message of the digest and the held deliveries it carries. */
   addPart(digestId: number, part: number, parts: number, text: string, deliveryIds: readonly number[]): number {
-    const id = this.partStmt.get(digestId, part, parts, text) as number;
-    this.assignStmt.run(id, JSON.stringify(deliveryIds));
-    return id;
+    return this.partStmt.get(digestId, part, parts, text, JSON.stringify(deliveryIds)) as number;
   }
 
   /** Parts ready to send on a platform, in digest and part order. */
@@ -103,21 +100,21 @@ export class DigestsTable {
   markSending(id: number, now = Date.now()): boolean {
     return this.db.transaction(() => {
       if (this.sendingStmt.run(now, id).changes === 0) return false;
-      this.membersSending.run(now, id);
+      this.membersSending.run({ now, part: id });
       return true;
     })();
   }
 
   markSent(id: number, messageId: string | undefined, now = Date.now()): void {
     this.db.transaction(() => {
-      if (this.sentStmt.run(messageId ?? null, now, id).changes > 0) this.membersSent.run(messageId ?? null, now, id);
+      if (this.sentStmt.run(messageId ?? null, now, id).changes > 0) this.membersSent.run({ messageId: messageId ?? null, now, part: id });
     })();
   }
 
   retryLater(id: number, error: string, notBefore: number): void {
     this.db.transaction(() => {
       this.retryStmt.run(notBefore, error, id);
-      this.membersHeld.run(error, id);
+      this.membersHeld.run({ error, part: id });
     })();
   }
 
@@ -151,7 +148,7 @@ export class DigestsTable {
   private finish(id: number, state: 'failed' | 'skipped', reason: string, now: number): void {
     this.db.transaction(() => {
       this.finishStmt.run(state, reason, now, id);
-      this.membersFinish.run(state, reason, now, id);
+      this.membersFinish.run({ state, error: reason, now, part: id });
     })();
   }
 }
