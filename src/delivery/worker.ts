@@ -57,7 +57,7 @@ export interface WorkerOptions {
   now?: () => number;
 }
 
-/** Only a digest part or a delivery that is urgent may override quiet hours: a digest is never urgent. */
+/** What the worker sends: an article's delivery, or a digest message (which is never urgent). */
 type Outbox =
   | { kind: 'delivery'; item: PendingDelivery }
   | { kind: 'digest'; item: PendingDigestPart };

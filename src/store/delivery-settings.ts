@@ -61,8 +61,7 @@ interface SettingsRow {
   quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
 }
 
-/** Also reads the quiet-hours columns the outbox queries join in (q_start, …): see DeliveriesTable. */
-export function fromRow(r: SettingsRow): DeliverySettings {
+function fromRow(r: SettingsRow): DeliverySettings {
   const start = r.quiet_start === null ? undefined : parseClock(r.quiet_start);
   const end = r.quiet_end === null ? undefined : parseClock(r.quiet_end);
   return {
