@@ -2,7 +2,7 @@
  * `npm run bench`: every speed and size figure beside its target, in one run. Prints a table and writes
  * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
  * `npm run bench -- --quick` (CI): the summariser, ingest and delivery parts only, in under a minute, so that
- * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts.
+ * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (routing: one article to 10,000 filtering subscriptions).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { benchDesk } from './desk.js';
 import { benchDigest } from './digest.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
+import { benchRouting } from './routing.js';
 import { benchSearch } from './search.js';
 import { benchStore } from './store.js';
 import { benchSummarize } from './summarize.js';
@@ -55,6 +56,15 @@ async function main(): Promise<void> {
     add('store: queue one article for 10,000 subscribers', '≤ 100 ms', s.queue10kMs, 'ms', s.queue10kMs <= 100);
     add('store: /latest end to end in process', '≤ 5 ms', s.latestMs, 'ms', s.latestMs <= 5);
     add('store: database size at that scale', 'reference', s.dbBytes / 1024 / 1024, 'MB', null);
+  }
+  if (want('routing')) {
+    const r = await benchRouting();
+    results.routing = r;
+    add(`routing: one article to ${fmt(r.subscriptions)} subscriptions, ${fmt(r.filtered)} with filters (include, exclude, per source), median`, '≤ 100 ms', r.medianMs, 'ms', r.medianMs <= 100);
+    add('  same, slowest of 20 articles', 'reference', r.worstMs, 'ms', null);
+    add('  same, counting the audience for a preview (no writes)', 'reference', r.countMedianMs, 'ms', null);
+    add('  chats reached per article, mean', 'reference', r.meanReceivers, '', null);
+    add('  same 10,000 chats, filters ignored (writing 10,000 deliveries alone)', 'reference', r.unfilteredMedianMs, 'ms', null);
   }
   if (want('search')) {
     const q = await benchSearch();

@@ -130,14 +130,19 @@ function newsInput(article: NewsArticle): SummaryInput {
 }
 
 /**
- * The sentence follows `previous` directly in the article, so an opener that refers back is answered. Compared on
- * the end of `previous`, whose own opener may have been rewritten.
+ * The sentence follows `previous` directly in the article, so an opener that refers back is answered: no sentence
+ * end lies between the end of `previous` and the start of the sentence. Compared on the end of `previous`, whose own
+ * opener may have been rewritten, and without the full stop of a run-on cut back to its main clause (which the
+ * article continues with «، مؤكدا…»).
  */
 function followsInArticle(flatContent: string, previous: string | undefined, sentence: string): boolean {
   if (previous === undefined) return false;
-  const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const flat = (text: string) => text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
   const at = flatContent.indexOf(flat(sentence));
-  return at >= 0 && flatContent.slice(0, at).trimEnd().endsWith(flat(previous).slice(-60));
+  if (at < 0) return false;
+  const before = flatContent.slice(0, at);
+  const end = before.lastIndexOf(flat(previous).slice(-60));
+  return end >= 0 && !/[.!?؟…]/.test(before.slice(end + Math.min(60, flat(previous).length)).replace(/[.!?؟…]["”»’)\]]*\s*$/, ''));
 }
 
 interface NewsCheck {

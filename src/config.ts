@@ -1,6 +1,7 @@
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
 import type { InDoubtPolicy } from './model/delivery.js';
+import { LINK_PREVIEWS, type MessageTemplate } from './model/template.js';
 
 /** Everything Nashra reads from the environment, parsed once. See .env.example for what each one means. */
 export interface Config {
@@ -9,7 +10,8 @@ export interface Config {
   logFormat: 'text' | 'json';
   timeZone: string;
   summary: { sentences: number; minSentences: number; maxChars: number };
-  template: { headerMark?: string; footer?: string };
+  /** Every chat's template unless it chose otherwise (subscription_templates); unset fields: the formatter's defaults. */
+  template: MessageTemplate;
   /** Topics offered to subscribers as buttons, beside the categories the sources used lately. */
   topics: string[];
   inDoubtPolicy: InDoubtPolicy;
@@ -39,7 +41,8 @@ const CORE_VARIABLES = [
   'DATABASE_PATH', 'LOG_LEVEL', 'LOG_FORMAT', 'NASHRA_TIME_ZONE', 'NASHRA_SUMMARY_SENTENCES', 'NASHRA_SUMMARY_MIN_SENTENCES',
   'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
   'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
-  'NASHRA_PLUGINS', 'NASHRA_TOPICS',
+  'NASHRA_PLUGINS', 'NASHRA_TOPICS', 'NASHRA_SHOW_HASHTAGS', 'NASHRA_SHOW_SOURCE', 'NASHRA_SHOW_DATE', 'NASHRA_LEAD_PHOTO',
+  'NASHRA_LINK_PREVIEW',
 ];
 
 export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
@@ -62,7 +65,12 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
     logFormat: oneOf(env, 'LOG_FORMAT', ['text', 'json'] as const, 'text'),
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
     summary,
-    template: { headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER') },
+    template: {
+      headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER'),
+      showHashtags: optionalBool(env, 'NASHRA_SHOW_HASHTAGS'), showSource: optionalBool(env, 'NASHRA_SHOW_SOURCE'),
+      showDate: optionalBool(env, 'NASHRA_SHOW_DATE'), leadPhoto: optionalBool(env, 'NASHRA_LEAD_PHOTO'),
+      linkPreview: str(env, 'NASHRA_LINK_PREVIEW') === undefined ? undefined : oneOf(env, 'NASHRA_LINK_PREVIEW', LINK_PREVIEWS, 'small'),
+    },
     topics: (str(env, 'NASHRA_TOPICS') ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean),
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
@@ -141,6 +149,11 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(name, `"${v}" is not 1/0, true/false, yes/no or on/off`);
+}
+
+/** Undefined when unset: the default is decided further on (a chat's template, then the formatter's). */
+export function optionalBool(env: Env, name: string): boolean | undefined {
+  return str(env, name) === undefined ? undefined : bool(env, name, true);
 }
 
 export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -349,6 +349,26 @@ describe('whatsapp delivery', () => {
     expect(text).toContain(normal.url!);
   });
 
+  it('each group\'s template: its footer and lines, and the link preview on or off (issue 12, section 4)', async () => {
+    const h = await harness({ NASHRA_FOOTER: 'نشرة' });
+    const quiet = '120363000000000002@g.us';
+    h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
+    h.world.addGroup(quiet, 'q', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    const own = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: quiet, kind: 'group' }, h.clock.now() - 60_000);
+    h.store.templates.put(own.id, { linkPreview: 'none', footer: 'مجموعة الحي', showSource: false, showHashtags: false });
+    await started(h);
+    routeArticle(h.store, h.add(1));
+    await h.worker.drain(1000);
+    const [def, mine] = [h.world.sentTo(GROUP)[0]!, h.world.sentTo(quiet)[0]!];
+    expect(def.options).toMatchObject({ linkPreview: true });
+    expect(mine.options).toMatchObject({ linkPreview: false });
+    expect(plain(def.content as string).split('\n').at(-1)).toBe('نشرة');
+    expect(plain(mine.content as string).split('\n').at(-1)).toBe('مجموعة الحي');
+    expect(plain(def.content as string)).toContain('المصدر:');
+    expect(plain(mine.content as string)).not.toContain('المصدر:');
+  });
+
   it('a group the account is not in fails permanently and deactivates the subscription', async () => {
     const h = await harness();
     const gone = '120363000000000099@g.us';

@@ -77,12 +77,28 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
     }
   });
 
+  /** The filter in words, and how to change it. */
+  const current = (ctx: Context, sub: Subscription) =>
+    sub.topics.length ? t(ctx).topicsCurrent(describeFilter(sub.topics, t(ctx).filterWords)) : t(ctx).topicsAll;
+
+  /** /topics: the filter in words with the suggested topics as buttons; /topics <filter> replaces it (/topics الكل: everything). */
   c.command('topics', async (ctx) => {
     const sub = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
     if (!sub?.active) return void (await ctx.reply(t(ctx).topicsNeedSubscription));
+    const typed = commandArgs(ctx);
+    if (typed) {
+      try {
+        const topics = /^(الكل|كل الأخبار|all|\*)$/i.test(typed) ? [] : parseTopicFilter(typed);
+        const updated = setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
+        return void (await ctx.reply(current(ctx, updated)));
+      } catch (err) {
+        return void (await refused(ctx, err));
+      }
+    }
     const keyboard = topicsKeyboard(deps, sub);
-    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(t(ctx).topicsNoneYet));
-    await ctx.reply(t(ctx).topicsTitle, { reply_markup: keyboard });
+    const text = `${current(ctx, sub)}\n${t(ctx).topicsHowTo}`;
+    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(text));
+    await ctx.reply(`${text}\n\n${t(ctx).topicsTitle}`, { reply_markup: keyboard });
   });
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {

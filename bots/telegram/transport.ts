@@ -5,8 +5,9 @@ import type { Config } from '../../src/config.js';
 import type { SendHooks, Transport } from '../../src/delivery/worker.js';
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { renderArticle } from '../../src/format/render.js';
+import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { ChatTarget } from '../../src/model/delivery.js';
+import type { LinkPreview } from '../../src/model/template.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { telegramMarkup } from './markup.js';
@@ -148,6 +149,21 @@ function photoFallsBackToText(err: unknown): boolean {
   return true;
 }
 
+type LinkPreviewOptions = NonNullable<NonNullable<Parameters<Api['sendMessage']>[2]>['link_preview_options']>;
+
+/**
+ * A chat's link preview as the Bot API's link_preview_options: none; small; or large and above the text (the
+ * article's own picture as the message's lead, for a chat that gets text posts). Undefined: Telegram's default.
+ * The preview names the article's URL, so it is the article's page even when the text shows no link.
+ */
+export function linkPreviewOptions(choice: LinkPreview | undefined, article: Pick<StoredArticle, 'url' | 'urgent'>): LinkPreviewOptions | undefined {
+  if (choice === undefined) return undefined;
+  const url = !article.urgent && article.url && /^https?:\/\//i.test(article.url) ? { url: article.url } : {};
+  if (choice === 'none') return { is_disabled: true };
+  if (choice === 'small') return { ...url, prefer_small_media: true };
+  return { ...url, prefer_large_media: true, show_above_text: true };
+}
+
 export interface TelegramTransportOptions {
   api: Api;
   config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramSettings };
@@ -163,10 +179,10 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     ...(t.threadId !== undefined ? { message_thread_id: t.threadId } : {}),
     ...(t.silent ? { disable_notification: true } : {}),
   });
-  const textMessage = async (t: ChatTarget, text: string, html: boolean, signal: RequestSignal, preview = true) =>
+  const textMessage = async (t: ChatTarget, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
     api.sendMessage(t.chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
-      ...(preview ? {} : { link_preview_options: { is_disabled: true } }),
+      ...(preview ? { link_preview_options: preview } : {}),
       ...placement(t),
     }, signal);
 
@@ -178,9 +194,10 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
   };
 
   async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
-    if (article.imageUrl) {
+    const template = effectiveTemplate(config, d.template);
+    if (article.imageUrl && template.leadPhoto !== false) {
       try {
-        const caption = renderArticle(article, telegramMarkup, config, { caption: true });
+        const caption = renderArticle(article, telegramMarkup, config, { caption: true, template: d.template });
         const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...placement(d) }, signal);
         return photo.message_id;
       } catch (err) {
@@ -188,8 +205,9 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
         logger.warn('photo refused; sending the summary as text', { article: article.id, chat: d.chatId, error: describeTelegramError(err) });
       }
     }
-    // Link preview left on for text: the article's page shows its own picture under the summary.
-    const message = await textMessage(d, renderArticle(article, telegramMarkup, config), true, signal);
+    // With no choice made the link preview is Telegram's own: the article's page shows its picture under the summary.
+    const text = renderArticle(article, telegramMarkup, config, { template: d.template });
+    const message = await textMessage(d, text, true, signal, linkPreviewOptions(template.linkPreview, article));
     return message.message_id;
   }
 
@@ -208,7 +226,9 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
           logger.error('telegram rejected the formatted message; sending plain text', {
             article: article.id, chat: d.chatId, error: (err as GrammyError).description,
           });
-          const message = await textMessage(d, renderArticle(article, plainMarkup, config), false, signal);
+          const template = effectiveTemplate(config, d.template);
+          const text = renderArticle(article, plainMarkup, config, { template: d.template });
+          const message = await textMessage(d, text, false, signal, linkPreviewOptions(template.linkPreview, article));
           return { messageId: String(message.message_id) };
         }
       } catch (err) {
@@ -219,7 +239,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     /** A digest: many links, so no preview (it would show the first one's page only). */
     async sendText(target: ChatTarget, text: string, hooks: SendHooks) {
       try {
-        return { messageId: String((await textMessage(target, text, true, requestSignal(hooks), false)).message_id) };
+        return { messageId: String((await textMessage(target, text, true, requestSignal(hooks), { is_disabled: true })).message_id) };
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
         throw toDeliveryError(err, 'sendMessage', target.chatId, token);

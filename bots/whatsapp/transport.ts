@@ -2,8 +2,9 @@ import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/worker.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { renderArticle } from '../../src/format/render.js';
+import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { ChatTarget } from '../../src/model/delivery.js';
+import type { MessageTemplate } from '../../src/model/template.js';
 import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
 import { whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
@@ -62,7 +63,7 @@ export class WhatsAppTransport implements Transport {
   async send(delivery: PendingDelivery, article: StoredArticle): Promise<{ messageId?: string }> {
     const client = this.deps.connection.client();
     if (!client || !this.deps.connection.ready()) throw notConnected(delivery.chatId);
-    return this.paced(client, delivery.chatId, (c) => this.sendArticle(c, delivery.chatId, article), { article: article.id });
+    return this.paced(client, delivery.chatId, (c) => this.sendArticle(c, delivery.chatId, article, delivery.template), { article: article.id });
   }
 
   /**
@@ -123,11 +124,15 @@ export class WhatsAppTransport implements Transport {
     await this.deps.clock.sleep(ms);
   }
 
-  /** With the lead image and the summary as its caption where that works; otherwise text with a link preview. */
-  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle): Promise<WaSentMessage> {
+  /**
+   * With the lead image and the summary as its caption where that works (and the chat's template wants the photo);
+   * otherwise text, with a link preview unless the chat chose none (WhatsApp's preview is on or off).
+   */
+  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle, own: MessageTemplate = {}): Promise<WaSentMessage> {
     const { config, loadMedia, logger } = this.deps;
-    if (article.imageUrl && loadMedia) {
-      const caption = renderArticle(article, whatsappMarkup, config, { caption: true });
+    const template = effectiveTemplate(config, own);
+    if (article.imageUrl && loadMedia && template.leadPhoto !== false) {
+      const caption = renderArticle(article, whatsappMarkup, config, { caption: true, template: own });
       if (caption.length <= CAPTION_LIMIT) {
         const media = await loadMedia(article.imageUrl).catch((err) => {
           logger.info('lead image not loaded; sending text', { article: article.id, error: errorMessage(err) });
@@ -136,7 +141,7 @@ export class WhatsAppTransport implements Transport {
         if (media) return client.sendMessage(chatId, media, { caption });
       }
     }
-    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config), { linkPreview: true });
+    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config, { template: own }), { linkPreview: template.linkPreview !== 'none' });
   }
 }
 

@@ -72,6 +72,20 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .addOption(new Option('--kind <kind>', 'what the chat is (default: from the id)').choices(['channel', 'group', 'private']))
     .option('--thread <n>', 'a forum topic (Telegram message_thread_id)', wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));
+  addDeliveryOptions(sub(subs, 'set').description('change what an existing subscription receives, how and when (settings not given are kept)'))
+    .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--topics <list>', 'comma-separated words or phrases to include (replaces the included half; "" for everything)')
+    .option('--exclude <list>', 'comma-separated words or phrases to exclude (replaces the excluded half)')
+    .option('--source <id>', '--topics/--exclude set the filter for this source only (an article from it must pass both)', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--header <text>', 'a line above the headline, as written').option('--no-header', 'no header line')
+    .option('--footer <text>', 'a closing line, as written').option('--no-footer', 'no footer line')
+    .option('--hashtags', 'show the hashtag line').option('--no-hashtags', 'no hashtag line')
+    .option('--source-line', 'show the source line').option('--no-source-line', 'no source line')
+    .option('--date', 'show the date').option('--no-date', 'no date')
+    .option('--photo', 'send the lead image as a photo with the summary as caption').option('--no-photo', 'text only, even with a lead image')
+    .addOption(new Option('--link-preview <size>', 'link preview under a text message (WhatsApp: small and large = on)').choices(['none', 'small', 'large']))
+    .option('--default <fields>', 'back to the environment\'s default: all, or some of header,footer,hashtags,source-line,date,photo,link-preview')
+    .action(action(lazy(commands, (m) => m.subsSet)));
   sub(subs, 'list').description('every subscription with its state').action(action(lazy(commands, (m) => m.subsList)));
   sub(subs, 'remove').description('deactivate (history is kept, so a chat re-added later never gets an article twice)')
     .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
@@ -100,6 +114,13 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--backfill <n>', 'send the newest n items already in the feed (default 0: mark them seen)', wholeNumber(0, 100), 0)
     .option('--review', 'hold new items for an editor: nothing is sent before «نشر» (Telegram) or nashra review publish')
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
+  sub(sources, 'import').description('follow every feed of an OPML file (a feed reader\'s export), with a report: added, already followed, refused and why')
+    .argument('<file.opml>')
+    .option('--interval <every>', 'how often to poll the new sources: 90s, 10m, 1h', '10m')
+    .action(action(lazy(commands, (m) => m.sourcesImport)));
+  sub(sources, 'export').description('every source as OPML, in folders by category (to the file, or to standard output)')
+    .argument('[file]').option('--force', 'overwrite the file')
+    .action(action(lazy(commands, (m) => m.sourcesExport)));
   sub(sources, 'list').description('with last fetch, status, error count and articles found')
     .action(action(lazy(commands, (m) => m.sourcesList)));
   for (const [name, description] of [['remove', 'stop following a source (its articles stay stored)'], ['pause', 'stop polling a source for now'], ['resume', 'poll a paused source again (what was published meanwhile is marked seen)'], ['poll', 'poll a source now (the running nashra run takes it within a second)']] as const) {

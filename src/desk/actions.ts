@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Audience } from '../model/broadcast.js';
 import {
   addSource, cancelBroadcast, resendFailed, composeUrgent, confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt,
-  pollSourceNow, setSourceActive, stopBroadcast, unsubscribe, type Actor,
+  pollSourceNow, setSourceActive, stopBroadcast, unsubscribe, changeSubscription, parseTopicFilter, type Actor,
 } from '../newsroom/index.js';
+import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
 import { parseId } from './routes.js';
 import type { DeskDeps } from './server.js';
@@ -98,6 +99,23 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
     return reply.redirect('/subscriptions', 303);
   });
 
+  app.post('/subscriptions/:id/settings', async (req, reply) => {
+    const subscriptionId = id(req);
+    const sub = subscriptionId === undefined ? undefined : newsroom.store.subscriptions.get(subscriptionId);
+    if (!sub?.active) return notFound(reply);
+    const b = body(req);
+    const changeTo = (change: Parameters<typeof changeSubscription>[3]) => changeSubscription(newsroom, actorOf(req), sub.id, change);
+    changeTo({ topics: parseTopicFilter(text(b, 'topics')), template: templateOf(b) });
+    // One source filter per changed field: only those that differ are written (and audited).
+    const before = new Map(newsroom.store.sourceFilters.forSubscription(sub.id).map((f) => [f.sourceId, f.topics.join('\n')]));
+    for (const source of newsroom.store.sources.list()) {
+      if (typeof b[`source_${source.id}`] !== 'string') continue;
+      const topics = parseTopicFilter(text(b, `source_${source.id}`));
+      if (topics.join('\n') !== (before.get(source.id) ?? '')) changeTo({ sourceFilter: { sourceId: source.id, topics } });
+    }
+    return reply.redirect(`/subscriptions/${sub.id}/settings?saved=1`, 303);
+  });
+
   app.post('/queue/:id/resolve', async (req, reply) => {
     const deliveryId = id(req);
     if (deliveryId === undefined || !newsroom.store.deliveries.get(deliveryId)) return notFound(reply);
@@ -106,4 +124,19 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
     resolveInDoubt(newsroom, actorOf(req), deliveryId, how);
     return reply.redirect('/queue', 303);
   });
+}
+
+/** The settings form's template fields: «default» returns a field to the environment's value. */
+function templateOf(b: Body): TemplateChange {
+  const line = (name: string): string | null => {
+    const mode = text(b, `${name}_mode`);
+    return mode === 'none' ? '' : mode === 'text' ? text(b, name).trim() || '' : null;
+  };
+  const flag = (name: string): boolean | null => (text(b, name) === 'on' ? true : text(b, name) === 'off' ? false : null);
+  const preview = text(b, 'link_preview');
+  return {
+    headerMark: line('header'), footer: line('footer'), showHashtags: flag('hashtags'), showSource: flag('source_line'),
+    showDate: flag('date'), leadPhoto: flag('photo'),
+    linkPreview: preview === 'none' || preview === 'small' || preview === 'large' ? preview : null,
+  };
 }

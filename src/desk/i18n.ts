@@ -38,6 +38,15 @@ const ar = {
   subs: {
     title: 'الاشتراكات', platform: 'المنصة', kind: 'النوع', topics: 'المواضيع', stateCol: 'الحالة', active: 'نشط', inactive: 'متوقف',
     allTopics: 'كل الأخبار', deactivate: 'إيقاف', none: 'لا اشتراكات.', kinds: { channel: 'قناة', group: 'مجموعة', private: 'خاص' },
+    settings: 'الإعدادات',
+  },
+  settings: {
+    title: (name: string) => `إعدادات ${name}`, filter: 'المرشّح', filterHelp: 'كلمات أو "عبارات"؛ بـ«-» تُستبعد: الرقة "دير الزور" -رياضة. فارغ: كل الأخبار.',
+    template: 'شكل الرسالة', header: 'العلامة فوق العنوان', footer: 'التذييل', byDefault: 'الافتراضي', none: 'بلا', own: 'نص خاص:',
+    hashtags: 'سطر الوسوم', sourceLine: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة الرئيسية كصورة مع النص', on: 'يظهر', off: 'لا يظهر',
+    preview: 'معاينة الرابط', previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' }, save: 'حفظ', saved: 'تمّ الحفظ.',
+    sources: 'مرشّح لكل مصدر', sourcesHelp: 'خبر من هذا المصدر يجب أن يطابق مرشّح الاشتراك ومرشّحه معاً. فارغ: يُحذف.', source: 'المصدر',
+    defaults: (v: string) => `(الافتراضي الآن: ${v})`,
   },
   queue: {
     title: 'الطابور', depth: 'ينتظر', oldest: 'أقدم رسالة منذ', retries: 'إعادة محاولة مجدولة', empty: 'الطابور فارغ.',
@@ -88,6 +97,15 @@ const en: Words = {
   subs: {
     title: 'Subscriptions', platform: 'Platform', kind: 'Kind', topics: 'Topics', stateCol: 'State', active: 'active', inactive: 'inactive',
     allTopics: 'all news', deactivate: 'Deactivate', none: 'No subscriptions.', kinds: { channel: 'channel', group: 'group', private: 'private' },
+    settings: 'Settings',
+  },
+  settings: {
+    title: (name: string) => `Settings of ${name}`, filter: 'Filter', filterHelp: 'Words or "phrases"; a leading «-» excludes: Raqqa "Deir ez-Zor" -sport. Empty: all news.',
+    template: 'How messages look', header: 'Header mark above the headline', footer: 'Footer', byDefault: 'default', none: 'none', own: 'own text:',
+    hashtags: 'Hashtag line', sourceLine: 'Source line', date: 'Date', photo: 'Lead image as a photo with the text', on: 'shown', off: 'hidden',
+    preview: 'Link preview', previews: { none: 'none', small: 'small', large: 'large, above the text' }, save: 'Save', saved: 'Saved.',
+    sources: 'Filter per source', sourcesHelp: 'An article from this source must match both the subscription\'s filter and this one. Empty: removed.', source: 'Source',
+    defaults: (v: string) => `(default now: ${v})`,
   },
   queue: {
     title: 'Queue', depth: 'Waiting', oldest: 'Oldest waiting for', retries: 'Retries scheduled', empty: 'The queue is empty.',

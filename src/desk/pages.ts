@@ -4,7 +4,7 @@ import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
-import type { BroadcastStatus } from '../newsroom/index.js';
+import type { BroadcastStatus, SubscriptionSettings } from '../newsroom/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
@@ -237,7 +237,7 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
   <td>${w.subs.kinds[s.kind]}<br><span class="muted">${delivery(s)}</span></td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
-  <td>${s.active ? html`<form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>
+  <td class="row-actions">${s.active ? html`<a href="/subscriptions/${s.id}/settings">${w.subs.settings}</a> <form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 
@@ -300,4 +300,62 @@ export function statsPage(ctx: PageContext, config: RenderConfig, v: StatsView):
 <section class="card"><h2>${w.stats.perDay}</h2>${daySeries.length ? barChart({ title: w.stats.perDay, labels: dayLabels, series: daySeries, rtl }) : html`<p class="muted">${w.stats.noData}</p>`}</section>
 <section class="card"><h2>${w.stats.failures}</h2>${v.failures.length ? html`<div class="table-wrap"><table><thead><tr><th>${w.subs.platform}</th><th>${w.stats.reason}</th><th>${w.stats.count}</th></tr></thead>
 <tbody>${v.failures.map((f) => html`<tr><td>${ctx.platformLabel(f.platform)}</td><td dir="auto">${f.reason}</td><td>${f.count}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">${w.stats.noData}</p>`}</section>`);
+}
+
+/**
+ * One subscription's filter, template and per-source filters, as a form (POST /subscriptions/:id/settings, through
+ * the newsroom's changeSubscription like `nashra subs set` and Telegram's /settings). Each template field offers
+ * «default» (the environment's value, shown beside it), or the chat's own choice.
+ */
+export function subscriptionSettingsPage(ctx: PageContext, config: Pick<Config, 'template'>, s: SubscriptionSettings, sources: Source[], saved: boolean): Html {
+  const w = t(ctx.lang);
+  const ws = w.settings;
+  const own = s.template;
+  const sub = s.subscription;
+  const sel = (on: boolean) => (on ? html` selected` : '');
+  const env = config.template;
+  const shown = (v: boolean | undefined) => (v === false ? ws.off : ws.on);
+  const line = (name: 'header' | 'footer', value: string | undefined, fallback: string | undefined) => html`
+  <label>${name === 'header' ? ws.header : ws.footer} ${ws.defaults(fallback ? `«${fallback}»` : ws.none)}
+    <select name="${name}_mode">
+      <option value="default"${sel(value === undefined)}>${ws.byDefault}</option>
+      <option value="none"${sel(value === '')}>${ws.none}</option>
+      <option value="text"${sel(!!value)}>${ws.own}</option>
+    </select>
+    <input name="${name}" value="${value ?? ''}" maxlength="120"></label>`;
+  const flag = (name: string, label: string, value: boolean | undefined, fallback: boolean | undefined) => html`
+  <label>${label} ${ws.defaults(shown(fallback))}<select name="${name}">
+    <option value="default"${sel(value === undefined)}>${ws.byDefault}</option>
+    <option value="on"${sel(value === true)}>${ws.on}</option>
+    <option value="off"${sel(value === false)}>${ws.off}</option>
+  </select></label>`;
+  const filters = new Map(s.sourceFilters.map((f) => [f.sourceId, f.topics]));
+  const quoted = (topics: string[]) => topics.map((x) => (/\s/.test(x) ? (x.startsWith('-') ? `-"${x.slice(1)}"` : `"${x}"`) : x)).join(' ');
+  return page(ctx, ws.title(sub.title ?? sub.chatId), 'subscriptions', html`
+${saved ? html`<p class="notice">${ws.saved}</p>` : ''}
+<p class="muted">${ctx.platformLabel(sub.platform)} · ${w.subs.kinds[sub.kind]} · <span dir="ltr">${sub.chatId}</span></p>
+<form method="post" action="/subscriptions/${sub.id}/settings" class="stack">
+  ${csrfField(ctx)}
+  <fieldset><legend>${ws.filter}</legend>
+    <label>${ws.filter}<input name="topics" value="${quoted(sub.topics)}" dir="auto"></label>
+    <p class="muted">${ws.filterHelp}</p>
+  </fieldset>
+  <fieldset><legend>${ws.template}</legend>
+    ${line('header', own.headerMark, env.headerMark)}
+    ${line('footer', own.footer, env.footer)}
+    ${flag('hashtags', ws.hashtags, own.showHashtags, env.showHashtags)}
+    ${flag('source_line', ws.sourceLine, own.showSource, env.showSource)}
+    ${flag('date', ws.date, own.showDate, env.showDate)}
+    ${flag('photo', ws.photo, own.leadPhoto, env.leadPhoto)}
+    <label>${ws.preview} ${ws.defaults(env.linkPreview ? ws.previews[env.linkPreview] : ws.byDefault)}<select name="link_preview">
+      <option value="default"${sel(own.linkPreview === undefined)}>${ws.byDefault}</option>
+      ${(['none', 'small', 'large'] as const).map((p) => html`<option value="${p}"${sel(own.linkPreview === p)}>${ws.previews[p]}</option>`)}
+    </select></label>
+  </fieldset>
+  ${sources.length ? html`<fieldset><legend>${ws.sources}</legend>
+    <p class="muted">${ws.sourcesHelp}</p>
+    ${sources.map((src) => html`<label>${src.name}<input name="source_${src.id}" value="${quoted(filters.get(src.id) ?? [])}" dir="auto"></label>`)}
+  </fieldset>` : ''}
+  <button type="submit">${ws.save}</button>
+</form>`);
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  ARABIC_DELIVERY_WORDS, broadcastStatus, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS, type ArticleEditInput,
+  ARABIC_DELIVERY_WORDS, broadcastStatus, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS,
+  subscriptionSettings, type ArticleEditInput,
 } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
-  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionsPage, todayPage, urgentPage,
+  activityPage, articlePage, broadcastPage, previews, queuePage, sourcesPage, statsPage, subscriptionSettingsPage, subscriptionsPage, todayPage, urgentPage,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
@@ -161,6 +162,14 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const ctx = ctxOf(req, reply);
     const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
     return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(deps.newsroom, s.id), words)));
+  });
+
+  app.get('/subscriptions/:id/settings', async (req, reply) => {
+    const subscriptionId = parseId((req.params as { id: string }).id);
+    const sub = subscriptionId === undefined ? undefined : store.subscriptions.get(subscriptionId);
+    if (!sub?.active) return reply.callNotFound();
+    const saved = one(req.query as Query, 'saved', 1) === '1';
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(deps.newsroom, sub.id), store.sources.list(), saved));
   });
 
   app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), store.desk.inDoubt(100), now())));

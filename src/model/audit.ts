@@ -9,7 +9,7 @@ export type AuditAction =
   | 'broadcast.preview' | 'broadcast.confirm' | 'broadcast.cancel' | 'broadcast.stop'
   | 'urgent.compose'
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost'
-  | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list' | 'source.poll'
+  | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list' | 'source.poll' | 'source.import' | 'source.export'
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'

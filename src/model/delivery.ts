@@ -1,3 +1,5 @@
+import type { MessageTemplate } from './template.js';
+
 /** `held`: waiting for its subscription's digest to close (then it follows the digest message that carries it). */
 export type DeliveryState = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
 
@@ -14,6 +16,8 @@ export interface PendingDelivery {
   threadId?: number;
   chatKind: string;
   subscriptionActive: boolean;
+  /** The chat's own template ({}: the environment's defaults). */
+  template: MessageTemplate;
   /** The subscription's quiet hours, when it has them. */
   quiet?: QuietSetting;
   /** Set by the worker: the platform should deliver it without a notification (quiet hours). */

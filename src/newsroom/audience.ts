@@ -1,6 +1,9 @@
 import type { StoredArticle } from '../model/article.js';
 import type { Audience } from '../model/broadcast.js';
 import type { Subscription } from '../model/subscription.js';
+
+/** Who a delivery is queued for. */
+type Target = { id: number; platform: string };
 import type { Store } from '../store/index.js';
 import type { AudienceQuery } from '../store/deliveries.js';
 import { matchesTopics } from './topics.js';
@@ -17,18 +20,24 @@ export interface AudienceCount {
 
 /**
  * The one definition of who receives an article, used to count a preview and to queue it, so the two agree.
- * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics
- * are matched here on normalised Arabic.
+ * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics,
+ * or with a filter for the article's source, are matched here on normalised Arabic. An editor's audience "all" or
+ * "one platform" ignores every filter, per-source ones too.
  */
-function selection(store: Store, article: StoredArticle, audience: Audience, activeBefore?: number): { sql?: AudienceQuery; listed: Subscription[] } {
+function selection(store: Store, article: StoredArticle, audience: Audience, activeBefore?: number): { sql?: AudienceQuery; listed: Target[] } {
   switch (audience.kind) {
-    case 'matching':
+    case 'matching': {
+      // A filter for the article's source narrows what the subscription's own filter lets through (both must pass).
+      const bySource = article.sourceId === undefined ? undefined : store.sourceFilters.forSource(article.sourceId);
       return {
-        sql: { activeBefore },
-        listed: store.subscriptions.activeWithTopics()
-          .filter((s) => activeBefore === undefined || s.activeSince.getTime() <= activeBefore)
-          .filter((s) => matchesTopics(s.topics, article)),
+        sql: { activeBefore, sourceId: article.sourceId },
+        listed: store.subscriptions.filterTargets(article.sourceId, activeBefore).filter((s) => {
+          if (!matchesTopics(s.topics, article)) return false;
+          const own = bySource?.get(s.id);
+          return own === undefined || matchesTopics(own, article);
+        }),
       };
+    }
     case 'all':
       return { sql: { everyTopic: true, activeBefore }, listed: [] };
     case 'platform':

@@ -14,7 +14,8 @@ export { resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
-export { addSource, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
+export { exportOpml, importOpml, readOpml, OPML_MAX_BYTES, type OpmlFeed, type OpmlOutcome, type OpmlReport } from './opml.js';
+export { addSource, AlreadyFollowedError, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive, type AddSourceInput, type AddSourceResult } from './sources.js';
 export {
   decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
   type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
@@ -23,8 +24,8 @@ export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
-  setTopics, subscribe, subscriptionLost, unsubscribe,
-  type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
+  changeSubscription, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,
+  type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';
 export {
   ARABIC as ARABIC_DELIVERY_WORDS, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,

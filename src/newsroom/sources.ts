@@ -27,13 +27,21 @@ export interface AddSourceResult {
   firstPoll: { ok: true; seen: number; sent: number; queued: number; held: number; skipped: number } | { ok: false; error: string };
 }
 
+/** The URL (or the feed it leads to) is followed already: said as such by an OPML import, not as a refusal. */
+export class AlreadyFollowedError extends UserError {
+  override name = 'AlreadyFollowedError';
+  constructor(message: string, readonly source: Source) {
+    super(message);
+  }
+}
+
 /** Detects what the URL is, stores it, and polls it once. User mistakes and unreachable URLs are UserErrors. */
 export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSourceInput): Promise<AddSourceResult> {
   requireEditor(deps, actor, 'sources');
   const url = httpUrl(input.url);
   const { store } = deps;
   const existing = store.sources.findByUrl(url);
-  if (existing) throw new UserError(`${url} is already source #${existing.id} (${existing.name})`);
+  if (existing) throw new AlreadyFollowedError(`${url} is already source #${existing.id} (${existing.name})`, existing);
   let detection;
   try {
     detection = await detectSource(url, deps.config.fetch);
@@ -42,7 +50,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     throw err;
   }
   const polled = store.sources.findByUrl(detection.feedUrl);
-  if (polled) throw new UserError(`${detection.feedUrl} is already polled as source #${polled.id} (${polled.name})`);
+  if (polled) throw new AlreadyFollowedError(`${detection.feedUrl} is already polled as source #${polled.id} (${polled.name})`, polled);
 
   const source = store.sources.add({
     url, feedUrl: detection.feedUrl, kind: detection.kind, name: input.name ?? detection.name,
@@ -106,7 +114,7 @@ export function listSources(deps: NewsroomDeps, actor: Actor): Source[] {
   return deps.store.sources.list();
 }
 
-function httpUrl(input: string): string {
+export function httpUrl(input: string): string {
   let u: URL;
   try {
     u = new URL(input);

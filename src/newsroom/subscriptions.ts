@@ -1,5 +1,6 @@
 import { PermissionError, UserError } from '../errors.js';
 import type { ChatKind, Subscription } from '../model/subscription.js';
+import { LINK_PREVIEWS, TEMPLATE_FIELDS, type MessageTemplate, type TemplateChange } from '../model/template.js';
 import { audit, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { normalizeTopics } from './topics.js';
@@ -145,4 +146,100 @@ function changed(before: Subscription, after: Subscription): string[] {
   if (before.threadId !== after.threadId) changes.push('thread');
   if (before.kind !== after.kind) changes.push('kind');
   return changes;
+}
+
+/** What a chat receives and how, in one view: its filter, its own template, and its filters per source. */
+export interface SubscriptionSettings {
+  subscription: Subscription;
+  /** The chat's own choices; what it leaves undefined comes from the environment (Config.template). */
+  template: MessageTemplate;
+  sourceFilters: Array<{ sourceId: number; sourceName?: string; topics: string[] }>;
+}
+
+/**
+ * A change to an existing subscription (`nashra subs set`, Telegram /topics and /settings, the desk). Each part
+ * that is undefined stays as it is.
+ *
+ * Filters per source are per (subscription, source), not per source: sources are the newsroom's, followed once for
+ * every chat, while what a chat wants of a general site is the chat's own choice (one channel wants only the Syria
+ * stories of a pan-Arab site, another its economy pages). An article from that source must pass both the
+ * subscription's filter and the source's; an editor's broadcast to everyone ignores both, as it ignores topics.
+ */
+export interface SubscriptionChange {
+  /** The whole filter: words and phrases to include, «-word» to exclude ([]: everything). */
+  topics?: string[];
+  /** Field by field: a value sets it, null returns it to the environment's default. */
+  template?: TemplateChange;
+  /** The filter for one source ([]: none, the subscription's own filter applies alone). */
+  sourceFilter?: { sourceId: number; topics: string[] };
+}
+
+export function subscriptionSettings(deps: Pick<NewsroomDeps, 'store'>, subscriptionId: number): SubscriptionSettings {
+  const { store } = deps;
+  const subscription = store.subscriptions.get(subscriptionId);
+  if (!subscription) throw new UserError(`no subscription with id ${subscriptionId} (see nashra subs list)`);
+  return {
+    subscription,
+    template: store.templates.get(subscriptionId),
+    sourceFilters: store.sourceFilters.forSubscription(subscriptionId).map((f) => ({ ...f, sourceName: store.sources.get(f.sourceId)?.name })),
+  };
+}
+
+/** Header marks and footers are one line each: a longer one would crowd the caption's 1,024 characters. */
+const TEMPLATE_LINE_MAX = 120;
+
+/** Changes an active subscription's filter, template or per-source filter in one transaction, audited once. */
+export function changeSubscription(deps: NewsroomDeps, actor: Actor, subscriptionId: number, change: SubscriptionChange, authority: ChatAuthority = {}): SubscriptionSettings & { changes: string[] } {
+  mayManage(deps, actor, 'settings', authority);
+  const { store } = deps;
+  const template = change.template && checkTemplate(change.template);
+  return store.transaction(() => {
+    const before = subscriptionSettings(deps, subscriptionId);
+    if (!before.subscription.active) throw new UserError(`subscription ${subscriptionId} is not active`);
+    const changes: string[] = [];
+    if (change.topics !== undefined) {
+      const clean = cleanTopics(change.topics);
+      if (clean.join('\n') !== before.subscription.topics.join('\n')) changes.push('topics');
+      store.subscriptions.setTopics(subscriptionId, clean);
+    }
+    if (template) {
+      const next: MessageTemplate = { ...before.template };
+      for (const field of TEMPLATE_FIELDS) {
+        const value = template[field];
+        if (value === undefined) continue;
+        if (value === null) delete next[field]; else (next as Record<string, unknown>)[field] = value;
+        if (next[field] !== before.template[field]) changes.push(field);
+      }
+      store.templates.put(subscriptionId, next);
+    }
+    if (change.sourceFilter) {
+      const { sourceId } = change.sourceFilter;
+      if (!store.sources.get(sourceId)) throw new UserError(`no source #${sourceId} (see nashra sources list)`);
+      const clean = cleanTopics(change.sourceFilter.topics);
+      const had = before.sourceFilters.find((f) => f.sourceId === sourceId)?.topics ?? [];
+      if (clean.join('\n') !== had.join('\n')) changes.push(`source #${sourceId}`);
+      store.sourceFilters.set(subscriptionId, sourceId, clean);
+    }
+    const after = subscriptionSettings(deps, subscriptionId);
+    if (changes.length > 0) {
+      audit(store, actor, 'subscription.update', {
+        subscription: subscriptionId, changes, topics: after.subscription.topics, template: after.template,
+        ...(change.sourceFilter ? { source: change.sourceFilter.sourceId, sourceTopics: after.sourceFilters.find((f) => f.sourceId === change.sourceFilter!.sourceId)?.topics ?? [] } : {}),
+      });
+    }
+    return { ...after, changes };
+  });
+}
+
+function checkTemplate(t: TemplateChange): TemplateChange {
+  for (const field of ['headerMark', 'footer'] as const) {
+    const v = t[field];
+    if (typeof v === 'string' && (v.length > TEMPLATE_LINE_MAX || /[\r\n]/.test(v))) {
+      throw new UserError(`the ${field === 'headerMark' ? 'header mark' : 'footer'} is one line of at most ${TEMPLATE_LINE_MAX} characters`);
+    }
+  }
+  if (t.linkPreview != null && !LINK_PREVIEWS.includes(t.linkPreview)) {
+    throw new UserError(`link preview "${String(t.linkPreview)}" is not one of ${LINK_PREVIEWS.join(', ')}`);
+  }
+  return t;
 }

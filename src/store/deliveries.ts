@@ -3,6 +3,10 @@ import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery, Qui
 import { parseClock } from '../delivery/schedule.js';
 import { DEFAULT_TIME_ZONE } from '../text/arabic-date.js';
 import { toDate } from './rows.js';
+import { templateFromRow } from './templates.js';
+
+/** The chat's template travels with each pending delivery (the transport renders with it). */
+const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview';
 
 export type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
 
@@ -42,9 +46,10 @@ export class DeliveriesTable {
       FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE s.id = @subscriptionId
       ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, ${QUIET_COLUMNS}
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-        LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
+      LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
+      LEFT JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
       WHERE d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.priority DESC, ${order} LIMIT ?`);
     this.nextOldest = next('d.id ASC');
@@ -75,9 +80,11 @@ export class DeliveriesTable {
     this.inDoubtStmt = db.prepare(`SELECT * FROM deliveries WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
     this.byId = db.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.forArticle = db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id');
-    // The audience that SQL can select alone: active subscriptions, without a topic filter unless every topic counts,
-    // optionally of one platform. Subscriptions with topics are matched in the newsroom (normalised Arabic).
-    const where = `WHERE s.active = 1 AND (@everyTopic = 1 OR s.topics = '[]')
+    // The audience that SQL can select alone: active subscriptions, without a topic filter (nor one for the article's
+    // source) unless every topic counts, optionally of one platform. Subscriptions with topics are matched in the
+    // newsroom (normalised Arabic).
+    const where = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
+        (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId AND f.subscription_id = s.id)))
       AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
     const audience = `FROM subscriptions s ${where}`;
     this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
@@ -254,10 +261,13 @@ export interface AudienceQuery {
   platform?: string;
   /** Only subscriptions active since before this time (routing a new article never sends a backlog). */
   activeBefore?: number;
+  /** The article's source: a subscription with a filter for it is matched in the newsroom. */
+  sourceId?: number;
 }
 
 const audienceParams = (articleId: number, q: AudienceQuery) => ({
   articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
+  sourceId: q.sourceId ?? null,
 });
 
 interface DeliveryRow {
@@ -275,16 +285,19 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface PendingRow extends QuietColumns {
+interface PendingRow extends TemplateColumns, QuietColumns {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number;
 }
+
+/** TEMPLATE_COLUMNS as they arrive (NULL: the environment's default). */
+type TemplateColumns = Parameters<typeof templateFromRow>[0];
 
 function toPending(r: PendingRow): PendingDelivery {
   return {
     id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
     priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-    chatKind: r.kind, subscriptionActive: r.active === 1, quiet: quietOf(r),
+    chatKind: r.kind, subscriptionActive: r.active === 1, template: templateFromRow(r), quiet: quietOf(r),
   };
 }
 

@@ -16,6 +16,8 @@ import { PlatformStatusTable } from './platform-status.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SubscriptionsTable } from './subscriptions.js';
+import { SourceFiltersTable } from './source-filters.js';
+import { SubscriptionTemplatesTable } from './templates.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
 export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
@@ -57,6 +59,8 @@ export class Store {
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
+  readonly templates: SubscriptionTemplatesTable;
+  readonly sourceFilters: SourceFiltersTable;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -76,6 +80,8 @@ export class Store {
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
+    this.templates = new SubscriptionTemplatesTable(db);
+    this.sourceFilters = new SourceFiltersTable(db);
   }
 
   /**

@@ -115,6 +115,7 @@ export class FakeTelegram {
 
   // ----- the wire -----
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.serveFile(req, res)) return;
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     const params = await readBody(req);
     if (!match) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -172,6 +173,7 @@ export class FakeTelegram {
         const chat = this.chatInfo.get(String(p.chat_id));
         return chat ? ok(chat) : this.error(400, 'Bad Request: chat not found');
       }
+      case 'getFile': return this.getFile(p);
       case 'answerCallbackQuery': case 'setMyCommands': case 'setMyDescription': case 'deleteWebhook':
       case 'setWebhook': case 'sendChatAction': case 'deleteMessage':
         return ok(true);
@@ -179,6 +181,38 @@ export class FakeTelegram {
         return this.error(404, `Not Found: method ${method} is not faked`);
     }
   }
+
+  // ----- files: getFile and the download endpoint (issue 12: an OPML file sent to the bot) -----------------------
+  // A test registers a file under a file_id (`addFile`) and sends a message whose document carries that id; the bot
+  // asks getFile for its file_path and downloads GET /file/bot<token>/<file_path>, as from api.telegram.org.
+  private files = new Map<string, { path: string; body: Buffer }>();
+  /** Downloads made, by file_path (a test can check that nothing was fetched). */
+  readonly downloads: string[] = [];
+
+  addFile(fileId: string, body: string | Buffer, name = 'file.bin'): { file_id: string; file_unique_id: string; file_size: number } {
+    const data = typeof body === 'string' ? Buffer.from(body) : body;
+    this.files.set(fileId, { path: `documents/${this.files.size + 1}-${name}`, body: data });
+    return { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: data.length };
+  }
+
+  private getFile(p: Record<string, any>): any {
+    const f = this.files.get(String(p.file_id));
+    if (!f) return this.error(400, 'Bad Request: invalid file_id');
+    return ok({ file_id: String(p.file_id), file_unique_id: `u-${p.file_id}`, file_size: f.body.length, file_path: f.path });
+  }
+
+  /** GET /file/bot<token>/<file_path>: the file's bytes; true when the request was for a file. */
+  private serveFile(req: IncomingMessage, res: ServerResponse): boolean {
+    const m = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (!m) return false;
+    const path = decodeURIComponent(m[2]!);
+    const file = m[1] === this.token ? [...this.files.values()].find((f) => f.path === path) : undefined;
+    this.downloads.push(path);
+    if (!file) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.body.length }).end(file.body);
+    return true;
+  }
+  // ----- end of files -------------------------------------------------------------------------------------------
 
   private chatOf(chatId: unknown) {
     const id = Number(chatId);

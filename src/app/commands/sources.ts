@@ -1,6 +1,11 @@
 import { withoutLeadingUrl } from '../../ingest/http.js';
 import type { Source } from '../../model/source.js';
-import { addSource, CLI_OPERATOR, formatInterval, listSources, parseInterval, pollSourceNow, removeSource, setSourceActive } from '../../newsroom/index.js';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { errorMessage, UserError } from '../../errors.js';
+import {
+  addSource, CLI_OPERATOR, exportOpml, formatInterval, importOpml, listSources, OPML_MAX_BYTES, parseInterval, pollSourceNow, removeSource,
+  setSourceActive,
+} from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -65,3 +70,37 @@ export const sourcesChange = (change: 'remove' | 'pause' | 'resume' | 'poll') =>
     const source = setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
     ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
   };
+
+/** `nashra sources import <file.opml>`: every feed of a reader's export, with what happened to each. */
+export async function sourcesImport([file]: string[], options: { interval: string }, ctx: CommandContext): Promise<void> {
+  const intervalSeconds = parseInterval(options.interval);
+  let xml: string;
+  try {
+    if (statSync(file!).size > OPML_MAX_BYTES) throw new UserError(`${file} is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB: not a list of feeds`);
+    xml = readFileSync(file!, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
+  const report = await importOpml(ctx.newsroom(), CLI_OPERATOR, xml, { intervalSeconds });
+  for (const o of report.outcomes) {
+    const where = o.feed.category ? ` [${o.feed.category}]` : '';
+    if (o.kind === 'refused') ctx.out(`refused\t${o.feed.url}\t${withoutLeadingUrl(o.reason, o.feed.url)}`);
+    else ctx.out(`${o.kind === 'added' ? 'added' : 'already followed'}\t${o.feed.url}\tsource #${o.source.id} (${o.source.name})${where}`);
+  }
+  ctx.out(`${report.added} added, ${report.already} already followed, ${report.refused} refused`);
+  if (report.added > 0) ctx.out('what the feeds held is marked seen; only new items will be sent');
+}
+
+/** `nashra sources export [file]`: every source as OPML, to the file or to standard output. */
+export async function sourcesExport([file]: string[], options: { force?: boolean }, ctx: CommandContext): Promise<void> {
+  const xml = exportOpml(ctx.newsroom(), CLI_OPERATOR);
+  if (!file) return ctx.out(xml.trimEnd());
+  try {
+    writeFileSync(file, xml, { flag: options.force ? 'w' : 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'EEXIST' ? `${file} exists; add --force to overwrite it` : `cannot write ${file}: ${code ?? errorMessage(err)}`);
+  }
+  ctx.out(`${ctx.store().sources.list().length} sources written to ${file}`);
+}

@@ -1,6 +1,12 @@
 import { UserError } from '../../errors.js';
 import type { ChatKind } from '../../model/subscription.js';
-import { CLI_OPERATOR, deliveryOf, describeDelivery, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe, unsubscribe } from '../../newsroom/index.js';
+import type { Config } from '../../config.js';
+import { effectiveTemplate } from '../../format/render.js';
+import type { LinkPreview, TemplateChange, TemplateField } from '../../model/template.js';
+import {
+  changeSubscription, CLI_OPERATOR, deliveryOf, describeDelivery, describeFilter, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe,
+  subscriptionSettings, unsubscribe, type SubscriptionSettings,
+} from '../../newsroom/index.js';
 import { deliveryPatchFrom, type DeliveryOptions } from './subscription-options.js';
 import type { CommandContext } from '../context.js';
 
@@ -43,4 +49,84 @@ export async function subsRemove([id]: string[], _options: unknown, ctx: Command
   const r = unsubscribe(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
   if (r.kind === 'not-subscribed') throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
   ctx.out(`removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`);
+}
+
+/** Template fields by their CLI names (`--default hashtags,link-preview`). */
+const FIELD_NAMES: Record<string, TemplateField> = {
+  header: 'headerMark', footer: 'footer', hashtags: 'showHashtags', 'source-line': 'showSource', date: 'showDate',
+  photo: 'leadPhoto', 'link-preview': 'linkPreview',
+};
+
+export interface SubsSetOptions {
+  topics?: string; exclude?: string; source?: number;
+  header?: string | false; footer?: string | false; hashtags?: boolean; sourceLine?: boolean; date?: boolean; photo?: boolean;
+  linkPreview?: LinkPreview; default?: string;
+}
+
+/**
+ * `nashra subs set <id>`: changes what an existing subscription receives (its filter, or with --source one source's
+ * filter) and how (its template), through the same newsroom action as Telegram's /topics and /settings and the desk.
+ */
+export async function subsSet([id]: string[], options: SubsSetOptions & DeliveryOptions, ctx: CommandContext): Promise<void> {
+  const deps = ctx.newsroom();
+  const subscriptionId = Number(id);
+  const current = subscriptionSettings(deps, subscriptionId);
+  const template: TemplateChange = {};
+  for (const name of (options.default ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const fields = name === 'all' ? Object.values(FIELD_NAMES) : [FIELD_NAMES[name]];
+    if (fields[0] === undefined) throw new UserError(`--default ${name}: not a template field (one of all, ${Object.keys(FIELD_NAMES).join(', ')})`);
+    for (const f of fields) template[f!] = null;
+  }
+  if (options.header !== undefined) template.headerMark = options.header === false ? '' : options.header;
+  if (options.footer !== undefined) template.footer = options.footer === false ? '' : options.footer;
+  if (options.hashtags !== undefined) template.showHashtags = options.hashtags;
+  if (options.sourceLine !== undefined) template.showSource = options.sourceLine;
+  if (options.date !== undefined) template.showDate = options.date;
+  if (options.photo !== undefined) template.leadPhoto = options.photo;
+  if (options.linkPreview !== undefined) template.linkPreview = options.linkPreview;
+
+  const had = options.source === undefined ? current.subscription.topics : current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? [];
+  const topics = mergeFilter(had, options.topics, options.exclude);
+  const r = changeSubscription(deps, CLI_OPERATOR, subscriptionId, {
+    topics: options.source === undefined ? topics : undefined,
+    sourceFilter: options.source !== undefined && topics !== undefined ? { sourceId: options.source, topics } : undefined,
+    template: Object.keys(template).length ? template : undefined,
+  });
+  const s = r.subscription;
+  const patch = deliveryPatchFrom(options);
+  const delivery = patch && setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch);
+  const changes = [...r.changes, ...(delivery?.kind === 'updated' ? delivery.changes : [])];
+  ctx.out(`subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`);
+  ctx.out(describeSettings(r, ctx.config).join('\n'));
+  ctx.out(`delivery: ${describeDelivery(deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
+}
+
+/** Each option replaces its own half of a filter: --exclude alone keeps the words included, and the reverse. */
+function mergeFilter(had: string[], topics: string | undefined, exclude: string | undefined): string[] | undefined {
+  if (topics === undefined && exclude === undefined) return undefined;
+  const list = (raw: string) => raw.split(/[,،]/).map((t) => t.trim()).filter(Boolean);
+  const include = topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(topics);
+  const excluded = exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(exclude).map((t) => `-${t.replace(/^-+/, '')}`);
+  return [...include, ...excluded];
+}
+
+/** The settings in words, one per line; «(default)» marks what comes from the environment. */
+function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'template'>): string[] {
+  const words = { except: 'except:', separator: ', ', then: '; ' };
+  const t = effectiveTemplate(config, r.template);
+  const mark = (field: TemplateField) => (r.template[field] === undefined ? ' (default)' : '');
+  const onOff = (v: boolean | undefined) => (v === false ? 'off' : 'on');
+  const line = (text: string | undefined) => (text ? `«${text}»` : 'none');
+  const previews: Record<LinkPreview, string> = { none: 'none', small: 'small', large: 'large, above the text' };
+  return [
+    `filter: ${r.subscription.topics.length ? describeFilter(r.subscription.topics, words) : 'all news'}`,
+    ...r.sourceFilters.map((f) => `from source #${f.sourceId}${f.sourceName ? ` (${f.sourceName})` : ''} only: ${describeFilter(f.topics, words)}`),
+    `header mark: ${line(t.headerMark)}${mark('headerMark')}`,
+    `footer: ${line(t.footer)}${mark('footer')}`,
+    `hashtag line: ${onOff(t.showHashtags)}${mark('showHashtags')}`,
+    `source line: ${onOff(t.showSource)}${mark('showSource')}`,
+    `date: ${onOff(t.showDate)}${mark('showDate')}`,
+    `lead image as a photo: ${onOff(t.leadPhoto)}${mark('leadPhoto')}`,
+    `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
+  ];
 }

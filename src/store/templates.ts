@@ -1,0 +1,54 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { LinkPreview, MessageTemplate } from '../model/template.js';
+
+/** subscription_templates: a chat's own template; a missing row or a NULL column is the environment's default. */
+export class SubscriptionTemplatesTable {
+  private readonly getStmt: Statement;
+  private readonly putStmt: Statement;
+  private readonly deleteStmt: Statement;
+
+  constructor(db: Database) {
+    this.getStmt = db.prepare('SELECT * FROM subscription_templates WHERE subscription_id = ?');
+    this.putStmt = db.prepare(`INSERT INTO subscription_templates
+        (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, updated_at)
+      VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @now)
+      ON CONFLICT (subscription_id) DO UPDATE SET header_mark = excluded.header_mark, footer = excluded.footer,
+        show_hashtags = excluded.show_hashtags, show_source = excluded.show_source, show_date = excluded.show_date,
+        lead_photo = excluded.lead_photo, link_preview = excluded.link_preview, updated_at = excluded.updated_at`);
+    this.deleteStmt = db.prepare('DELETE FROM subscription_templates WHERE subscription_id = ?');
+  }
+
+  /** The chat's own choices ({} when it made none). */
+  get(subscriptionId: number): MessageTemplate {
+    const row = this.getStmt.get(subscriptionId) as TemplateRow | undefined;
+    return row ? templateFromRow(row) : {};
+  }
+
+  /** Replaces the chat's choices; an empty template deletes the row. */
+  put(subscriptionId: number, t: MessageTemplate, now = Date.now()): void {
+    if (Object.values(t).every((v) => v === undefined)) {
+      this.deleteStmt.run(subscriptionId);
+      return;
+    }
+    const flag = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
+    this.putStmt.run({
+      id: subscriptionId, headerMark: t.headerMark ?? null, footer: t.footer ?? null, showHashtags: flag(t.showHashtags),
+      showSource: flag(t.showSource), showDate: flag(t.showDate), leadPhoto: flag(t.leadPhoto), linkPreview: t.linkPreview ?? null, now,
+    });
+  }
+}
+
+interface TemplateRow {
+  header_mark: string | null; footer: string | null; show_hashtags: number | null; show_source: number | null;
+  show_date: number | null; lead_photo: number | null; link_preview: LinkPreview | null;
+}
+
+/** The row's non-NULL columns (also read by the deliveries query, which joins the table). */
+export function templateFromRow(r: Partial<TemplateRow>): MessageTemplate {
+  const flag = (v: number | null | undefined) => (v === null || v === undefined ? undefined : v === 1);
+  const t: MessageTemplate = {
+    headerMark: r.header_mark ?? undefined, footer: r.footer ?? undefined, showHashtags: flag(r.show_hashtags),
+    showSource: flag(r.show_source), showDate: flag(r.show_date), leadPhoto: flag(r.lead_photo), linkPreview: r.link_preview ?? undefined,
+  };
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as MessageTemplate;
+}

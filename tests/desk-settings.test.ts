@@ -1,0 +1,91 @@
+/** The desk's settings form for one subscription (issue 12, sections 1 and 4): through changeSubscription, audited as the editor. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildDesk, deskFixture, EDITOR, PASSWORD, type DeskFixture } from './helpers/desk.js';
+
+interface Jar { cookies: Map<string, string> }
+const jar = (): Jar => ({ cookies: new Map() });
+const cookieHeader = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
+  const set = res.headers['set-cookie'];
+  for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
+    const [pair] = c.split(';');
+    const [k, ...v] = pair!.split('=');
+    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!); else j.cookies.set(k!, v.join('='));
+  }
+}
+
+async function get(app: FastifyInstance, j: Jar, url: string, extra: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(j), ...extra } });
+  keep(j, res);
+  return res;
+}
+async function post(app: FastifyInstance, j: Jar, url: string, form: Record<string, string>, extra: { remoteAddress?: string } = {}) {
+  const res = await app.inject({
+    method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: extra.remoteAddress,
+    headers: { cookie: cookieHeader(j), 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  keep(j, res);
+  return res;
+}
+const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, username = EDITOR) {
+  const page = await get(app, j, '/login');
+  return post(app, j, '/login', { _csrf: csrfOf(page.body), username, password });
+}
+
+let f: DeskFixture | undefined;
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  f?.cleanup();
+  app = undefined;
+  f = undefined;
+});
+
+async function setup(env: Record<string, string> = {}, opts: { editor?: boolean } = {}) {
+  f = await deskFixture(env, opts);
+  app = await buildDesk(f.deps);
+  return { f, app };
+}
+
+describe('a subscription\'s settings on the desk', () => {
+  it('shows the filter and template, saves them as the editor, and refuses a request without the CSRF token', async () => {
+    const { app, f } = await setup({ NASHRA_FOOTER: 'نشرة' });
+    const source = f.store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'موقع عام' });
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: 'قناة الرقة', topics: ['الرقة'] });
+    const j = jar();
+    await signIn(app, j);
+    expect((await get(app, j, '/subscriptions')).body).toContain(`href="/subscriptions/${sub.id}/settings"`);
+    const page = await get(app, j, `/subscriptions/${sub.id}/settings`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('إعدادات قناة الرقة');
+    expect(page.body).toContain('(الافتراضي الآن: «نشرة»)');
+
+    const form = {
+      topics: 'الرقة "دير الزور" -رياضة', header_mode: 'text', header: '🔴 الرقة', footer_mode: 'none', footer: '',
+      hashtags: 'off', source_line: 'default', date: 'on', photo: 'default', link_preview: 'large', [`source_${source.id}`]: 'سوريا -"كرة القدم"',
+    };
+    expect((await post(app, j, `/subscriptions/${sub.id}/settings`, form)).statusCode).toBe(403);
+    expect(f.store.templates.get(sub.id)).toEqual({});
+
+    const saved = await post(app, j, `/subscriptions/${sub.id}/settings`, { ...form, _csrf: csrfOf(page.body) });
+    expect([saved.statusCode, saved.headers.location]).toEqual([303, `/subscriptions/${sub.id}/settings?saved=1`]);
+    expect(f.store.subscriptions.get(sub.id)!.topics).toEqual(['الرقة', 'دير الزور', '-رياضة']);
+    expect(f.store.templates.get(sub.id)).toEqual({ headerMark: '🔴 الرقة', footer: '', showHashtags: false, showDate: true, linkPreview: 'large' });
+    expect(f.store.sourceFilters.forSubscription(sub.id)).toEqual([{ sourceId: source.id, topics: ['سوريا', '-كرة القدم'] }]);
+    const audit = f.store.audit.recent().filter((e) => e.action === 'subscription.update');
+    expect(audit.map((e) => [e.platform, e.actor])).toEqual([['desk', EDITOR], ['desk', EDITOR]]);
+
+    const after = await get(app, j, `/subscriptions/${sub.id}/settings?saved=1`);
+    expect(after.body).toContain('تمّ الحفظ.');
+    expect(after.body).toContain('value="الرقة &quot;دير الزور&quot; -رياضة"');
+    // «default» everywhere returns every field to the environment's value; an empty source filter is removed.
+    const reset = { topics: 'الرقة', header_mode: 'default', footer_mode: 'default', hashtags: 'default', source_line: 'default', date: 'default', photo: 'default', link_preview: 'default', [`source_${source.id}`]: '' };
+    await post(app, j, `/subscriptions/${sub.id}/settings`, { ...reset, _csrf: csrfOf(after.body) });
+    expect(f.store.templates.get(sub.id)).toEqual({});
+    expect(f.store.sourceFilters.forSubscription(sub.id)).toEqual([]);
+    expect((await get(app, j, '/subscriptions/99999/settings')).statusCode).toBe(404);
+  });
+});
