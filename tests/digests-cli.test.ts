@@ -46,6 +46,11 @@ describe('nashra subs add: digest and quiet hours', () => {
       store.close();
     }
     expect(cli('subs', 'list').stdout).toContain('daily digest at 08:00, urgent alerts at once; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Europe/Berlin)');
+    // `subs set` takes the same options (one parser, src/app/commands/subscription-options.ts).
+    const set = cli('subs', 'set', '1', '--digest', 'hourly', '--quiet', 'off');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/updated \(changed: digest, quiet hours\)/);
+    expect(set.stdout).toContain('delivery: hourly digest, urgent alerts at once; no quiet hours');
     for (const [option, value, why] of [
       ['--digest', 'daily@25:00', /"25:00" is not a time of day/], ['--digest', 'weekly', /"weekly" is not hourly, daily@HH:MM or off/],
       ['--quiet', '07:00-07:00', /must start and end at different times/], ['--quiet-mode', 'loud', /"loud" is not silent or wait/],
