@@ -41,10 +41,11 @@ export class DeliveriesTable {
   private readonly countFailedStmt: Statement;
 
   constructor(private readonly db: Database) {
+    // One statement for every listed subscription (the matched half of a routing: thousands of ids as one JSON array).
     this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
       SELECT @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now
-      FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE s.id = @subscriptionId
-      ON CONFLICT (article_id, subscription_id) DO NOTHING`);
+      FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
+      WHERE true ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
         d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
@@ -115,17 +116,14 @@ export class DeliveriesTable {
   }
 
   /**
-   * Queues the article for each subscription, in one transaction; returns how many rows were new. A digest
+   * Queues the article for each subscription, in one statement; returns how many rows were new. A digest
    * subscription's row is `held` for its digest (an urgent one is queued when the subscription asks for that).
    */
   enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
-    let added = 0;
-    this.db.transaction(() => {
-      for (const t of targets) {
-        added += this.insertStmt.run({ articleId, subscriptionId: t.id, broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now }).changes;
-      }
-    })();
-    return added;
+    if (targets.length === 0) return 0;
+    return this.insertStmt.run({
+      articleId, ids: JSON.stringify(targets.map((t) => t.id)), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+    }).changes;
   }
 
   /**
