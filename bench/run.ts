@@ -12,6 +12,7 @@ import { benchCorrections } from './corrections.js';
 import { benchDelivery } from './delivery.js';
 import { benchDesk } from './desk.js';
 import { benchDeliveryDuringIngest } from './ingest-during.js';
+import { benchDigest } from './digest.js';
 import { benchFootprint } from './footprint.js';
 import { benchIngest } from './ingest.js';
 import { benchLoad } from './load.js';
@@ -118,6 +119,14 @@ async function main(): Promise<void> {
     add('desk: Article page, server time (newest article, both previews)', '≤ 50 ms', d.articleMs, 'ms', d.articleMs <= 50);
     add('desk: Today page, Arabic search with matches', 'reference', d.searchMs, 'ms', null);
     add('desk: Today page, Arabic search matching nothing (the search index answers at once)', 'reference', d.searchNoMatchMs, 'ms', null);
+  }
+  if (want('digest')) {
+    const g = await benchDigest();
+    results.digest = g;
+    add(`digest: daily digest of ${fmt(g.articles)} articles for ${fmt(g.subscriptions)} subscriptions, built and queued`, '≤ 5,000 ms', g.closeMs, 'ms', g.closeMs <= 5000);
+    add('  same, CPU time of the process (a loaded machine inflates the wall time)', 'reference', g.closeCpuMs, 'ms', null);
+    add('  messages per digest (split at each platform\'s limit)', 'reference', g.messagesPerDigest, '', null);
+    add('  routing those articles to the 1,000 (held for the digest)', 'reference', g.routeMs, 'ms', null);
   }
   if (want('ingest')) {
     const i = await benchIngest();

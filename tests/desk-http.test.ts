@@ -321,6 +321,8 @@ describe('pages and actions', () => {
     await post(app, j, `/articles/${failedArticle}/resend`, { _csrf: csrfOf(articlePage.body) });
     expect(f.store.deliveries.get(fd!.id)!.state).toBe('queued');
 
+    f.store.deliverySettings.set(sub.id, { mode: 'daily', digestAt: 480, urgentNow: false, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 420 }, quietMode: 'wait', quietUrgent: true });
+    expect((await get(app, j, '/subscriptions')).body).toContain('ملخص يومي الساعة 08:00؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (إلا العاجل) (Asia/Damascus)');
     await post(app, j, `/subscriptions/${sub.id}/deactivate`, { _csrf: await token('/subscriptions') });
     expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
 

@@ -72,6 +72,32 @@ describe('migrations', () => {
     reopened.close();
   });
 
+  it('version 8: a «ملخص» subscription becomes an hourly digest; every delivery keeps its state through the rebuild', () => {
+    const path = copyOfFixture();
+    const { dir, cleanup } = tempDir('nashra-migrations-');
+    cleanups.push(cleanup);
+    const upTo7 = join(dir, 'db');
+    mkdirSync(upTo7);
+    for (const file of readdirSync(migrationsDir()).filter((f) => Number(/^(\d+)_/.exec(f)?.[1]) < 8)) copyFileSync(join(migrationsDir(), file), join(upTo7, file));
+    const db = new Database(path);
+    migrate(db, { dir: upTo7, path });
+    db.prepare("UPDATE subscriptions SET digest = 1 WHERE platform = 'whatsapp'").run();
+    const states = db.prepare('SELECT id, state, attempts, message_id FROM deliveries ORDER BY id').all();
+    db.close();
+
+    const store = openStore(path);
+    expect(store.schemaVersion()).toBeGreaterThanOrEqual(8);
+    const whatsapp = store.subscriptions.findByChat('whatsapp', '120363000000000000@g.us')!;
+    expect(store.deliverySettings.get(whatsapp.id)).toMatchObject({ mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus' });
+    expect(store.deliverySettings.has(store.subscriptions.findByChat('console', 'console')!.id)).toBe(false);
+    store.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT id, state, attempts, message_id FROM deliveries ORDER BY id').all()).toEqual(states);
+    expect(after.prepare("SELECT COUNT(*) FROM pragma_table_info('subscriptions') WHERE name = 'digest'").pluck().get()).toBe(0);
+    expect(after.pragma('foreign_key_check')).toEqual([]);
+    after.close();
+  });
+
   it('a migration that fails half-way leaves the database as it was, at its version, and usable', () => {
     const path = copyOfFixture();
     openStore(path).close(); // now at the current version

@@ -10,7 +10,7 @@ import { PermissionError, UserError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import {
   broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive,
-  stopBroadcast, storeArticle, subscribe, unsubscribe, viewStats, type NewsroomDeps,
+  setDelivery, stopBroadcast, storeArticle, subscribe, unsubscribe, viewStats, type NewsroomDeps,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -168,10 +168,12 @@ describe('subscriptions', () => {
     expect(first.subscription.kind).toBe('channel');
     const again = subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777' });
     expect(again).toMatchObject({ kind: 'already', subscription: { topics: ['سياسة', 'اقتصاد'] } });
-    expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', digest: true })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة', 'اقتصاد'] } });
+    expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة'] })).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['سياسة'] } });
+    expect(() => setDelivery(deps, STRANGER, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toThrow(PermissionError);
+    expect(setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
     expect(() => subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).toThrow(/not a Telegram chat id/);
     expect(() => subscribe(deps, EDITOR, { platform: 'fax', chatId: '1' })).toThrow(/unknown platform "fax"/);
-    expect(actions()).toEqual(['refused', 'subscription.add', 'subscription.update']);
+    expect(actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
   });
 
   it('an editor added to the store is an editor everywhere; the operator at the shell always is', () => {

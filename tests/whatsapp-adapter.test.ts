@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Article } from '../src/model/article.js';
+import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { composeUrgent, confirmBroadcast, type NewsroomDeps } from '../src/newsroom/index.js';
+import { composeUrgent, confirmBroadcast, digestCloser, type NewsroomDeps } from '../src/newsroom/index.js';
+import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
@@ -63,7 +65,10 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
     createClient: world.createClient, clock, random, loadMedia: null, ...options,
   });
-  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, {
+    pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
+    digests: digestCloser(store, (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
+  });
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
   const add = (n: number, over?: Partial<Article>) => {
@@ -108,19 +113,21 @@ describe('whatsapp commands', () => {
     expect(h.store.subscriptions.findByChat('whatsapp', GROUP)).toBeUndefined();
   });
 
-  it('a group admin subscribes (and unsubscribes) the group; an editor may too; «ملخص» sets digest', async () => {
+  it('a group admin subscribes (and unsubscribes) the group; an editor may too; «ملخص» sets an hourly digest', async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }, { number: ADMIN, admin: true }, { number: EDITOR }]);
     await started(h);
     expect(await h.world.latest.receive(GROUP, '!subscribe', `${ADMIN}@c.us`).replied()).toBe(REPLIES.subscribed);
     const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
-    expect(sub).toMatchObject({ active: true, kind: 'group', title: 'أخبار الحي', createdBy: ADMIN, digest: false });
+    expect(sub).toMatchObject({ active: true, kind: 'group', title: 'أخبار الحي', createdBy: ADMIN });
+    expect(h.store.deliverySettings.get(sub.id).mode).toBe('immediate');
     expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
     expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${ADMIN}@c.us`).replied()).toBe(REPLIES.unsubscribed);
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
     expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(REPLIES.subscribedDigest);
-    expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true, digest: true });
-    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
+    expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true });
+    expect(h.store.deliverySettings.get(sub.id).mode).toBe('hourly');
+    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.update', 'subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
   });
 
   it('a group admin sets a filter with /subscribe: words, «-» exclusions', async () => {
@@ -132,7 +139,9 @@ describe('whatsapp commands', () => {
     expect(h.store.subscriptions.findByChat('whatsapp', GROUP)!.topics).toEqual(['الرقة', '-رياضة']);
     // «ملخص» alone changes the delivery, not the filter.
     await h.world.latest.receive(GROUP, '/subscribe ملخص', `${ADMIN}@c.us`).replied();
-    expect(h.store.subscriptions.findByChat('whatsapp', GROUP)).toMatchObject({ topics: ['الرقة', '-رياضة'], digest: true });
+    const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
+    expect(sub.topics).toEqual(['الرقة', '-رياضة']);
+    expect(h.store.deliverySettings.get(sub.id).mode).toBe('hourly');
   });
 
   it("an editor's /broadcast shows a preview and «نعم» queues it; another reply cancels; a non-editor is refused", async () => {
@@ -278,35 +287,60 @@ describe('whatsapp delivery', () => {
     for (const s of h.world.sent) expect(s.options).toMatchObject({ linkPreview: true });
   });
 
-  it('digest: queued articles for a «ملخص» group fold into one message, all marked sent with its id', async () => {
+  it('digest: a «ملخص» group gets one message per hour from the digest engine, every delivery marked sent with its id', async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
-    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', digest: true }, h.clock.now() - 60_000);
+    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
     const articles = [1, 2, 3, 4].map((n) => h.add(n));
     for (const a of articles) routeArticle(h.store, a);
+    await h.worker.drain(300);
+    expect(h.world.sent).toHaveLength(0); // held until the hour ends
+    expect(articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
+    h.clock.t += 3600_000;
     await h.worker.drain(1000);
     expect(h.world.sent).toHaveLength(1);
+    expect(h.world.sent[0]!.options).toMatchObject({ linkPreview: false });
     const text = plain(h.world.sent[0]!.content as string);
-    expect(text).toContain('ملخص الأخبار');
+    expect(text).toContain('*📰 ملخص الأخبار* (4)');
     for (const a of articles) expect(text).toContain(a.title);
     expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
-    expect(text.length).toBeLessThanOrEqual(4096);
     const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
     expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
+    // The same hour again: nothing more.
+    await h.worker.drain(300);
+    expect(h.world.sent).toHaveLength(1);
+  });
+
+  it('/digest and /quiet: a group admin chooses a daily digest with urgent at once, and quiet hours that wait', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g', [{ number: ADMIN, admin: true }, { number: MEMBER }]);
+    await started(h);
+    expect(await h.world.latest.receive(GROUP, '/digest ٠٨:٠٠ عاجل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ بلا ساعات هدوء (Asia/Damascus)'));
+    expect(await h.world.latest.receive(GROUP, '/quiet 00:00-07:00 انتظار', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (Asia/Damascus)'));
+    expect(await h.world.latest.receive(GROUP, '/quiet 25:00-07:00', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryUsage);
+    expect(await h.world.latest.receive(GROUP, '/quiet إيقاف', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
+    const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
+    expect(h.store.deliverySettings.get(sub.id)).toEqual({
+      mode: 'daily', digestAt: 8 * 60, urgentNow: true, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 7 * 60 }, quietMode: 'wait', quietUrgent: false,
+    });
+    expect(await h.world.latest.receive(GROUP, '/digest فوري', `${ADMIN}@c.us`).replied()).toContain('الأخبار فور صدورها');
   });
 
   it('digest: an urgent alert in it keeps its «عاجل» mark and shows neither a fake link nor «المصدر: عاجل»', async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
-    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', digest: true }, h.clock.now() - 60_000);
+    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
     const normal = h.add(1);
     routeArticle(h.store, normal);
     const editor = { platform: 'whatsapp', id: EDITOR };
     const urgent = composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
     confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
+    h.clock.t += 3600_000;
     await h.worker.drain(1000);
     expect(h.world.sent).toHaveLength(1);
     const text = plain(h.world.sent[0]!.content as string);

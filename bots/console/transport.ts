@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/worker.js';
 import { renderArticle } from '../../src/format/render.js';
+import type { ChatTarget } from '../../src/model/delivery.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
 
@@ -16,6 +17,10 @@ export function createConsoleTransport(out: (text: string) => void, config: Pick
     async send(delivery: PendingDelivery, article: StoredArticle) {
       out(`──── ${delivery.chatId} · #${article.id} ────\n${renderArticle(article, plainMarkup, config)}\n`);
       return { messageId: `console-${delivery.id}` };
+    },
+    async sendText(target: ChatTarget, text: string) {
+      out(`──── ${target.chatId} ────\n${text}\n`);
+      return { messageId: `console-digest-${Date.now()}` };
     },
   };
 }

@@ -88,8 +88,14 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
   /** Sent as a photo when it has a lead image and the chat's template keeps photos (a refused photo went as text: the fallback finds it). */
   const isPhotoPost = (post: Post, article: StoredArticle) => article.imageUrl !== undefined && effectiveTemplate(config, post.template).leadPhoto !== false;
 
+  /** A digest carries other articles too: editing or deleting it for one of them would take theirs away. */
+  const refuseDigest = (post: Post) => {
+    if (post.digest) throw new PermanentDeliveryError('the post is a digest shared with other articles; it is left as it is', { method: 'editMessageText', chatId: post.chatId, deactivate: false });
+  };
+
   return {
     async edit(post, article, hooks): Promise<CorrectionResult> {
+      refuseDigest(post);
       const signal = requestSignal(hooks);
       try {
         return { outcome: await editArticle(post, article, signal) };
@@ -100,6 +106,7 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
     },
 
     async remove(post, article, hooks): Promise<CorrectionResult> {
+      refuseDigest(post);
       const signal = requestSignal(hooks);
       try {
         await api.deleteMessage(post.chatId, Number(post.messageId), signal);

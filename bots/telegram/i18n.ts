@@ -14,7 +14,10 @@ type Text = string | ((...args: never[]) => string) | { except: string; separato
 
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
-  help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics [مواضيع] — المرشّح: عرضه وتغييره\n/settings — شكل الرسائل ومعاينة الروابط',
+  help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics [مواضيع] — المرشّح: عرضه وتغييره\n/settings — شكل الرسائل ومعاينة الروابط\n/digest — ملخص كل ساعة أو كل يوم\n/quiet — ساعات الهدوء',
+  deliveryNow: (what: string) => `الإعدادات الآن: ${what}.`,
+  deliveryUsage: 'أمثلة:\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest كل ساعة — ملخص كل ساعة\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+  deliveryNeedsSubscription: 'اشترك أولاً بـ /subscribe ثم اختر موعد الأخبار.',
   editorHelp: '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/correct رقم — تصحيح خبر مرسل\n/retract رقم — سحب خبر\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
   nothingYet: 'لا توجد أخبار بعد.',
   searchUsage: 'اكتب كلمات البحث بعد الأمر، مثلاً: /search دمشق',
@@ -110,7 +113,10 @@ const AR = {
 
 const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   start: 'Welcome to Nashra: short summaries of the news that matters.\n/subscribe to subscribe, /latest for the latest news, /help for help.',
-  help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics [topics] — the filter: see and change it\n/settings — how messages look, link previews',
+  help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics [topics] — the filter: see and change it\n/settings — how messages look, link previews\n/digest — an hourly or daily digest\n/quiet — quiet hours',
+  deliveryNow: (what: string) => `Settings now: ${what}.`,
+  deliveryUsage: 'Examples:\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest hourly — an hourly digest\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
+  deliveryNeedsSubscription: 'Subscribe first with /subscribe, then choose when the news arrives.',
   editorHelp: '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/correct id — correct a sent story\n/retract id — retract a story\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
   nothingYet: 'No news yet.',
   searchUsage: 'Type the words after the command, e.g. /search Damascus',
@@ -216,6 +222,8 @@ export const COMMANDS: Record<Lang, Array<{ command: string; description: string
     { command: 'unsubscribe', description: 'إلغاء الاشتراك' },
     { command: 'topics', description: 'اختيار المواضيع' },
     { command: 'settings', description: 'شكل الرسائل' },
+    { command: 'digest', description: 'ملخص كل ساعة أو كل يوم' },
+    { command: 'quiet', description: 'ساعات الهدوء' },
     { command: 'help', description: 'المساعدة' },
   ],
   en: [
@@ -225,6 +233,8 @@ export const COMMANDS: Record<Lang, Array<{ command: string; description: string
     { command: 'unsubscribe', description: 'Unsubscribe' },
     { command: 'topics', description: 'Choose topics' },
     { command: 'settings', description: 'How messages look' },
+    { command: 'digest', description: 'Hourly or daily digest' },
+    { command: 'quiet', description: 'Quiet hours' },
     { command: 'help', description: 'Help' },
   ],
 };

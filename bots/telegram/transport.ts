@@ -5,6 +5,7 @@ import type { SendHooks, Transport } from '../../src/delivery/worker.js';
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
+import type { ChatTarget } from '../../src/model/delivery.js';
 import type { LinkPreview } from '../../src/model/template.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
 import { plainMarkup } from '../../src/format/post.js';
@@ -179,23 +180,25 @@ export interface TelegramTransportOptions {
 export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
   const paidOn = config.telegram.paidBroadcast !== undefined;
-  /** A delivery of a broadcast an editor marked paid goes above the free rate (billed per message by Telegram). */
-  const paidFor = (d: PendingDelivery) => (paidOn && d.paid ? { allow_paid_broadcast: true } : {});
-  const textMessage = async (d: PendingDelivery, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
-    api.sendMessage(d.chatId, text, {
+  /** Where it goes, whether it rings (quiet hours' silent delivery) and whether it is paid: a forum topic; a broadcast an editor marked paid goes above the free rate (billed per message by Telegram). */
+  const placement = (t: ChatTarget & { paid?: boolean }) => ({
+    ...(t.threadId !== undefined ? { message_thread_id: t.threadId } : {}),
+    ...(t.silent ? { disable_notification: true } : {}),
+    ...(paidOn && t.paid ? { allow_paid_broadcast: true } : {}),
+  });
+  const textMessage = async (t: ChatTarget & { paid?: boolean }, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
+    api.sendMessage(t.chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
-      ...(d.threadId !== undefined ? { message_thread_id: d.threadId } : {}),
       ...(preview ? { link_preview_options: preview } : {}),
-      ...paidFor(d),
+      ...placement(t),
     }, signal);
 
   async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
-    const thread = { ...(d.threadId !== undefined ? { message_thread_id: d.threadId } : {}), ...paidFor(d) };
     const template = effectiveTemplate(config, d.template);
     if (article.imageUrl && template.leadPhoto !== false) {
       try {
         const caption = renderArticle(article, telegramMarkup, config, { caption: true, template: d.template });
-        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...thread }, signal);
+        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...placement(d) }, signal);
         return photo.message_id;
       } catch (err) {
         if (!photoFallsBackToText(err)) throw err;
@@ -233,6 +236,15 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
         throw toDeliveryError(err, article.imageUrl ? 'sendPhoto/sendMessage' : 'sendMessage', d.chatId, token);
+      }
+    },
+    /** A digest: many links, so no preview (it would show the first one's page only). */
+    async sendText(target: ChatTarget, text: string, hooks: SendHooks) {
+      try {
+        return { messageId: String((await textMessage(target, text, true, requestSignal(hooks), { is_disabled: true })).message_id) };
+      } catch (err) {
+        if (err instanceof DeliveryCancelledError) throw err;
+        throw toDeliveryError(err, 'sendMessage', target.chatId, token);
       }
     },
   };

@@ -3,8 +3,9 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  cancelBroadcast, confirmBroadcast, describeFilter, parseTopicFilter, previewBroadcast, subscribe, subscriptionLost, unsubscribe,
-  type Actor, type NewsroomDeps,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
+  parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
+  type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
 import { renderArticle } from '../../src/format/render.js';
@@ -34,7 +35,9 @@ const PLATFORM = 'whatsapp';
 export const REPLIES = {
   adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
   subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
-  subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تُجمع الأخبار المتتالية في رسالة واحدة.',
+  subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تصل الأخبار مجموعةً في رسالة واحدة كل ساعة.',
+  deliveryUsage: 'لم أفهم الطلب. أمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+  deliveryNow: (what: string) => `✅ الإعدادات الآن: ${what}.`,
   alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
   unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
   notSubscribed: 'هذه المجموعة غير مشتركة في النشرة.',
@@ -54,7 +57,7 @@ type Parsed =
   | { name: 'latest'; count: number }
   | { name: 'subscribe'; digest: boolean; target?: string; topics?: string[] }
   | { name: 'unsubscribe'; target?: string }
-  | { name: 'digest' }
+  | { name: 'digest' | 'quiet'; target?: string; words: string[] }
   | { name: 'broadcast'; ref?: string };
 
 /** Commands start with / or ! («!latest» is what people type where / opens a menu); «آخر الأخبار» works too. */
@@ -81,7 +84,9 @@ export function parseCommand(body: string): Parsed | undefined {
     case 'unsubscribe':
       return { name, target: words.find((w) => isChannelId(w) || isGroupId(w)) };
     case 'digest':
-      return { name };
+    case 'quiet':
+      // «/digest 08:00 عاجل», «/quiet 00:00-07:00 انتظار»; a channel is named by its id, from an editor's private chat.
+      return { name, target: words.find((w) => isChannelId(w)), words: words.filter((w) => !isChannelId(w)) };
     case 'broadcast':
       return { name, ref: words[0] };
     default:
@@ -100,7 +105,7 @@ const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list :
 const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
 
 /**
- * Turns WhatsApp messages into store actions. Groups: /subscribe, /unsubscribe, /digest (admins and editors),
+ * Turns WhatsApp messages into store actions. Groups: /subscribe, /unsubscribe, /digest, /quiet (admins and editors),
  * /latest for anyone. Private chat with an editor: /broadcast, confirmed by «نعم». Anything else is ignored: the bot
  * never chats in groups.
  */
@@ -132,9 +137,12 @@ export class WhatsAppCommands {
           await this.latest(msg, command.count);
           break;
         case 'subscribe':
+          if (inGroup) await this.subscribeGroup(msg, sender, command.digest, command.topics);
+          else await this.subscribeChannel(client, msg, sender, command);
+          break;
         case 'digest':
-          if (inGroup) await this.subscribeGroup(msg, sender, command.name === 'digest' || command.digest, command.name === 'subscribe' ? command.topics : undefined);
-          else await this.subscribeChannel(client, msg, sender, command.name === 'subscribe' ? command : { digest: true });
+        case 'quiet':
+          await this.changeDelivery(client, msg, sender, inGroup, command);
           break;
         case 'unsubscribe':
           if (inGroup) await this.unsubscribeGroup(msg, sender);
@@ -195,10 +203,13 @@ export class WhatsAppCommands {
 
   private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean, topics: string[] | undefined): Promise<void> {
     const chat = await msg.getChat();
+    const authority = { managesChat: isGroupAdmin(chat, sender) };
     const r = subscribe(this.deps.newsroom, actorOf(sender), {
-      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, digest, topics,
-    }, { managesChat: isGroupAdmin(chat, sender) });
-    if (r.kind === 'already') return void (await msg.reply(REPLIES.alreadySubscribed));
+      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, topics,
+    }, authority);
+    // «ملخص»: an hourly digest from the one digest engine (it folded what was queued as it went out, before).
+    const digestChanged = digest && setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority).kind === 'updated';
+    if (r.kind === 'already' && !digestChanged) return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
     const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
@@ -226,8 +237,38 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelNotAdmin);
       return;
     }
-    subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name, digest: command.digest });
+    const r = subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name });
+    if (command.digest) setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } });
     await msg.reply(`✅ اشتركت القناة «${chat.name}» في النشرة.`);
+  }
+
+  // -- digests and quiet hours (a group's admins; a channel from an editor's private chat) ----------------------
+
+  private async changeDelivery(client: WaClient, msg: WaMessage, sender: Identity, inGroup: boolean, command: { name: 'digest' | 'quiet'; target?: string; words: string[] }): Promise<void> {
+    let chatId: string;
+    let authority: ChatAuthority = {};
+    if (inGroup) {
+      const chat = await msg.getChat();
+      chatId = chat.id._serialized;
+      authority = { managesChat: isGroupAdmin(chat, sender) };
+      // «/digest» in a group that is not subscribed yet subscribes it, as before.
+      if (command.name === 'digest') subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId, kind: 'group', title: chat.name }, authority);
+    } else {
+      if (!this.isEditor(sender)) return void (await msg.reply(REPLIES.editorsOnly));
+      if (!command.target) return void (await msg.reply(REPLIES.channelUsage));
+      chatId = command.target;
+    }
+    let patch: DeliveryPatch;
+    try {
+      // A bare «/digest» is the hourly «ملخص», as it always was here.
+      patch = deliveryPatchFromWords(command.name, command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      return void (await msg.reply(REPLIES.deliveryUsage));
+    }
+    const r = setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
+    if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : 'هذه القناة غير مشتركة في النشرة.'));
+    await msg.reply(REPLIES.deliveryNow(describeDelivery(r.settings, ARABIC_DELIVERY_WORDS)));
   }
 
   private async unsubscribeChannel(msg: WaMessage, sender: Identity, target: string | undefined): Promise<void> {

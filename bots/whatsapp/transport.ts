@@ -5,9 +5,10 @@ import type { PendingCorrection } from '../../src/store/index.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
+import type { ChatTarget } from '../../src/model/delivery.js';
 import type { MessageTemplate } from '../../src/model/template.js';
 import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
-import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
+import { whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
 import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
 import type { Clock, Pacer } from './pacing.js';
@@ -29,13 +30,10 @@ export interface WhatsAppTransportDeps {
   connection: WhatsAppConnection;
   /** The lead image as media (MessageMedia.fromUrl); without it, articles go as text with a link preview. */
   loadMedia?: (url: string) => Promise<WaMedia>;
-  /** Most articles one digest message folds together. */
-  digestMax?: number;
 }
 
 /** WhatsApp's caption limit: a longer message goes as text with a link preview instead of an image. */
 const CAPTION_LIMIT = 1024;
-const DIGEST_MAX = 5;
 const METHOD = 'sendMessage';
 
 /**
@@ -131,23 +129,31 @@ export class WhatsAppTransport implements Transport {
   async send(delivery: PendingDelivery, article: StoredArticle): Promise<{ messageId?: string }> {
     const client = this.deps.connection.client();
     if (!client || !this.deps.connection.ready()) throw notConnected(delivery.chatId);
-    const chat = await this.reachableChat(client, delivery.chatId);
-    const folded = delivery.digest ? this.claimDigest(delivery) : [];
+    return this.paced(client, delivery.chatId, (c) => this.sendArticle(c, delivery.chatId, article, delivery.template), { article: article.id });
+  }
+
+  /**
+   * A digest (src/newsroom/digests.ts), paced like any message. WhatsApp has no silent messages: inside quiet
+   * hours set to «silent» it is sent as usual («wait» holds it in the core).
+   */
+  async sendText(target: ChatTarget, text: string): Promise<{ messageId?: string }> {
+    const client = this.deps.connection.client();
+    if (!client || !this.deps.connection.ready()) throw notConnected(target.chatId);
+    return this.paced(client, target.chatId, (c) => c.sendMessage(target.chatId, text, { linkPreview: false }), { digest: true });
+  }
+
+  private async paced(client: WaClient, chatId: string, send: (client: WaClient) => Promise<WaSentMessage>, what: Record<string, unknown>): Promise<{ messageId?: string }> {
+    const chat = await this.reachableChat(client, chatId);
     try {
       await this.showTyping(chat);
-      const sent = folded.length > 0
-        ? await client.sendMessage(delivery.chatId, this.digestText([article, ...folded.map((f) => f.article)]), { linkPreview: false })
-        : await this.sendArticle(client, delivery.chatId, article, delivery.template);
-      const messageId = sent.id._serialized;
-      for (const f of folded) this.deps.store.deliveries.markSent(f.delivery.id, messageId, this.deps.clock.now());
+      const sent = await send(client);
       const { countToday } = this.deps.pacer.sent();
-      this.deps.logger.debug('whatsapp message sent', { chat: delivery.chatId, article: article.id, folded: folded.length, today: countToday });
-      return { messageId };
+      this.deps.logger.debug('whatsapp message sent', { chat: chatId, ...what, today: countToday });
+      return { messageId: sent.id._serialized };
     } catch (err) {
-      for (const f of folded) this.deps.store.deliveries.retryLater(f.delivery.id, `digest not sent: ${errorMessage(err)}`, this.deps.clock.now());
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
-      if (!this.deps.connection.ready()) throw notConnected(delivery.chatId, err);
-      throw new TemporaryDeliveryError(`WhatsApp ${METHOD} to ${delivery.chatId} failed: ${errorMessage(err)}`, { method: METHOD, chatId: delivery.chatId }, { cause: err });
+      if (!this.deps.connection.ready()) throw notConnected(chatId, err);
+      throw new TemporaryDeliveryError(`WhatsApp ${METHOD} to ${chatId} failed: ${errorMessage(err)}`, { method: METHOD, chatId }, { cause: err });
     }
   }
 
@@ -177,19 +183,6 @@ export class WhatsAppTransport implements Transport {
     return chat;
   }
 
-  /** Takes (marks `sending`) the other queued articles for a digest subscription; the worker already holds `first`. */
-  private claimDigest(first: PendingDelivery): Array<{ delivery: PendingDelivery; article: StoredArticle }> {
-    const max = this.deps.digestMax ?? DIGEST_MAX;
-    const { deliveries, articles } = this.deps.store;
-    const claimed: Array<{ delivery: PendingDelivery; article: StoredArticle }> = [];
-    for (const d of deliveries.queuedForSubscription(first.subscriptionId, this.platform, max, this.deps.clock.now())) {
-      if (d.id === first.id || claimed.length >= max - 1) continue;
-      const article = articles.get(d.articleId);
-      if (article && deliveries.markSending(d.id, this.deps.clock.now())) claimed.push({ delivery: d, article });
-    }
-    return claimed;
-  }
-
   private async showTyping(chat: WaChat): Promise<void> {
     const ms = this.deps.pacer.typingMs();
     if (ms <= 0 || !chat.sendStateTyping || isChannelId(chat.id._serialized)) return;
@@ -215,16 +208,6 @@ export class WhatsAppTransport implements Transport {
       }
     }
     return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config, { template: own }), { linkPreview: template.linkPreview !== 'none' });
-  }
-
-  /** «ملخص»: several articles in one message, each reduced to headline, summary and link. */
-  digestText(articles: StoredArticle[]): string {
-    const header = `📰 *ملخص الأخبار* (${articles.length})`;
-    const separator = '\n\n━━━━━━━━\n\n';
-    const room = Math.floor((WHATSAPP_PRACTICAL_LIMIT - header.length - 2) / articles.length) - separator.length;
-    const template = { showDate: false, showHashtags: false, footer: '', headerMark: '' };
-    const items = articles.map((a) => renderArticle(a, whatsappMarkup, this.deps.config, { template, maxLength: room }));
-    return `${header}\n\n${items.join(separator)}`;
   }
 }
 

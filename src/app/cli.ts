@@ -8,6 +8,7 @@ import { StoreError } from '../store/index.js';
 import { createContext, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
+import { addDeliveryOptions } from './commands/subscription-options.js';
 
 type Options = Record<string, unknown>;
 /** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
@@ -63,7 +64,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .action(action(lazy(commands, (m) => m.ingestCommand)));
 
   const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
-  sub(subs, 'add').description('subscribe a chat, or change what it receives (settings not given are kept)')
+  addDeliveryOptions(sub(subs, 'add').description('subscribe a chat, or change what it receives and when (settings not given are kept)'))
     .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
     .argument('<chat-id>', 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)')
     .option('--topics <list>', 'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes')
@@ -71,7 +72,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .addOption(new Option('--kind <kind>', 'what the chat is (default: from the id)').choices(['channel', 'group', 'private']))
     .option('--thread <n>', 'a forum topic (Telegram message_thread_id)', wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));
-  sub(subs, 'set').description('change what an existing subscription receives and how (settings not given are kept)')
+  addDeliveryOptions(sub(subs, 'set').description('change what an existing subscription receives, how and when (settings not given are kept)'))
     .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--topics <list>', 'comma-separated words or phrases to include (replaces the included half; "" for everything)')
     .option('--exclude <list>', 'comma-separated words or phrases to exclude (replaces the excluded half)')

@@ -20,7 +20,8 @@ import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
-import { collectStats, type ChatRules } from '../newsroom/index.js';
+import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
+import type { Markup } from '../format/post.js';
 
 export interface RunOptions {
   once: boolean;
@@ -35,6 +36,8 @@ export interface RunOptions {
   desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
+  /** Each platform's markup, for the digests (built for the platform when their period closes); none: no digests. */
+  markupFor?: (platform: string) => Markup | undefined;
 }
 
 /** How often the platforms' connection state is written for `nashra stats` (another process) to read. */
@@ -60,7 +63,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   try {
-    const recovered = store.deliveries.recoverInterrupted(config.inDoubtPolicy);
+    // Deliveries first: under `resend`, those a digest message carried go back to waiting for it, which they can
+    // tell only while the message is still `sending`.
+    const recovered = store.transaction(() => store.deliveries.recoverInterrupted(config.inDoubtPolicy) + store.digests.recoverInterrupted(config.inDoubtPolicy));
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
         ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
@@ -83,7 +88,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(store.path));
     }
 
-    const worker = new DeliveryWorker(store, transports, logger);
+    const worker = new DeliveryWorker(store, transports, logger, {
+      digests: options.markupFor ? digestCloser(store, options.markupFor, config) : undefined,
+    });
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(store, logger, options.platforms);
     const poller = new SourcePoller(config, store, logger, () => worker.notify(), () => void askEditors());

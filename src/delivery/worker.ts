@@ -1,7 +1,10 @@
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PendingCorrection, PendingDelivery, Store, StoredArticle } from '../store/index.js';
+import type { ChatTarget, QuietSetting } from '../model/delivery.js';
+import type { DigestCloser } from '../newsroom/digests.js';
+import type { PendingCorrection, PendingDelivery, PendingDigestPart, Store, StoredArticle } from '../store/index.js';
 import type { PostCorrector } from './platform.js';
+import { quietUntil } from './schedule.js';
 
 /** One platform's way out. Adapters under bots/ implement it; the worker decides what to send and when. */
 export interface Transport {
@@ -24,6 +27,11 @@ export interface Transport {
    * else is treated as temporary.
    */
   send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
+  /**
+   * Sends a message the core composed (a digest), already marked up with the platform's markup, without a link
+   * preview; same errors and hooks as send(). A platform without it gets no digests (they stay queued).
+   */
+  sendText?(target: ChatTarget, text: string, hooks: SendHooks): Promise<{ messageId?: string }>;
   /** Edits and deletes of posts already sent (corrections, retractions); absent when the platform cannot. */
   readonly posts?: PostCorrector;
 }
@@ -45,7 +53,18 @@ export interface WorkerOptions {
   pollMs?: number;
   onDelivered?: (delivery: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped') => void;
   onCorrected?: (job: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped') => void;
+  /** Closes the digest periods that have ended (src/newsroom/digests.ts); without it, digests are not sent. */
+  digests?: DigestCloser;
+  /** How often ended digest periods are looked for (a daily digest goes out within this of its time). */
+  digestCheckMs?: number;
+  /** The clock for digests and quiet hours (tests move it). */
+  now?: () => number;
 }
+
+/** What the worker sends: an article's delivery, or a digest message (which is never urgent). */
+type Outbox =
+  | { kind: 'delivery'; item: PendingDelivery }
+  | { kind: 'digest'; item: PendingDigestPart };
 
 /** How long a correction waits before looking again at a post still on the wire (its message id is not known yet). */
 const POST_ANSWER_WAIT_MS = 1000;
@@ -59,7 +78,7 @@ export interface DrainResult { sent: number; failed: number; skipped: number; re
  */
 export class DeliveryWorker {
   private running = false;
-  /** Keyed `d<id>` for deliveries, `c<id>` for correction jobs. */
+  /** Keyed `delivery:<id>`, `digest:<id>` or `correction:<id>`. */
   private readonly inFlight = new Map<string, { platform: string; job: Promise<void> }>();
   private readonly wakers = new Set<() => void>();
   private readonly busyChats = new Set<string>();
@@ -67,7 +86,8 @@ export class DeliveryWorker {
   private loops: Promise<void>[] = [];
   /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
-  private readonly sentBatch: Array<{ id: number; messageId: string | undefined; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private digestsCheckedAt = -Infinity;
+  private readonly sentBatch: Array<{ write: () => void; resolve: () => void; reject: (err: unknown) => void }> = [];
   private sentFlush: NodeJS.Immediate | undefined;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
@@ -126,6 +146,7 @@ export class DeliveryWorker {
   private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
+      this.closeDigests();
       const started = transport.isReady() ? this.startReady(transport) : 0;
       if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
         if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
@@ -139,56 +160,99 @@ export class DeliveryWorker {
     return [...this.inFlight.values()].map((f) => f.job);
   }
 
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Ended digest periods become queued digest messages (at most every digestCheckMs, and at once on the first loop). */
+  private closeDigests(): void {
+    const { digests } = this.options;
+    if (!digests || !this.store.isOpen) return;
+    const now = this.now();
+    if (now - this.digestsCheckedAt < (this.options.digestCheckMs ?? 30_000)) return;
+    this.digestsCheckedAt = now;
+    const queued = digests.close(now);
+    if (queued > 0) this.logger.info('digests queued', { messages: queued });
+  }
+
+  /**
+   * Corrections first (a wrong figure already on thousands of phones matters more than the next story), then digest
+   * messages (a few per subscription and period, so a large backlog never starves them), then deliveries.
+   */
   private startReady(transport: Transport): number {
     const inFlight = this.inFlightFor(transport);
     let free = transport.concurrency - inFlight;
     // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
     // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
     if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
-    // Corrections first: a wrong figure already on thousands of phones matters more than the next story.
     const corrected = this.startCorrections(transport, free);
     free -= corrected;
     if (free <= 0) return corrected;
-    const candidates = this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order);
+    const now = this.now();
+    const candidates: Outbox[] = [
+      ...(transport.sendText ? this.store.digests.next(transport.platform, free * 4, now).map((item) => ({ kind: 'digest' as const, item })) : []),
+      ...this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order, now).map((item) => ({ kind: 'delivery' as const, item })),
+    ];
     let started = 0;
-    for (const d of candidates) {
+    for (const c of candidates) {
       if (started >= free) break;
-      if (this.busyChats.has(chatKey(d))) continue;
-      started += this.begin(transport, d) ? 1 : 0;
+      if (this.busyChats.has(chatKey(c.item))) continue;
+      started += this.begin(transport, c) ? 1 : 0;
     }
     return started + corrected;
   }
 
-  private begin(transport: Transport, d: PendingDelivery): boolean {
-    if (!d.subscriptionActive) {
-      this.store.deliveries.markSkipped(d.id, 'subscription is no longer active');
-      this.count(d, 'skipped');
+  /**
+   * Quiet hours at the moment of sending: inside the window a delivery goes silently or waits for its end, unless
+   * it is urgent and the subscription lets urgent alerts through.
+   */
+  private quietHours(quiet: QuietSetting | undefined, urgent: boolean): { silent: boolean; waitUntil?: number } {
+    if (!quiet || (urgent && quiet.urgentOverrides)) return { silent: false };
+    const until = quietUntil(quiet, this.now());
+    if (until === undefined) return { silent: false };
+    return quiet.mode === 'wait' ? { silent: false, waitUntil: until } : { silent: true };
+  }
+
+  private begin(transport: Transport, c: Outbox): boolean {
+    const ops = this.ops(c);
+    if (!c.item.subscriptionActive) {
+      ops.markSkipped('subscription is no longer active');
+      this.count(c, 'skipped');
       return false;
     }
-    const article = this.article(d.articleId);
-    if (!article) {
-      this.store.deliveries.markFailed(d.id, 'article no longer exists');
-      this.count(d, 'failed');
+    const article = c.kind === 'delivery' ? this.article(c.item.articleId) : undefined;
+    if (c.kind === 'delivery' && !article) {
+      ops.markFailed('article no longer exists', false);
+      this.count(c, 'failed');
       return false;
     }
-    if (article.retracted) {
-      this.store.deliveries.markSkipped(d.id, 'the article was retracted');
-      this.count(d, 'skipped');
+    if (article?.retracted) {
+      ops.markSkipped('the article was retracted');
+      this.count(c, 'skipped');
+      return false;
+    }
+    const quiet = this.quietHours(c.item.quiet, c.kind === 'delivery' && c.item.priority > 0);
+    if (quiet.waitUntil !== undefined) {
+      ops.postpone(quiet.waitUntil);
       return false;
     }
     let marked = false;
-    const hooks: SendHooks = { sending: () => marked || (marked = this.store.deliveries.markSending(d.id)) };
+    const hooks: SendHooks = { sending: () => marked || (marked = ops.markSending()) };
     if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
-    const key = chatKey(d);
+    const key = chatKey(c.item);
+    const jobKey = `${c.kind}:${c.item.id}`;
     this.busyChats.add(key);
     this.lastProgress = Date.now();
-    const job = this.sendOne(transport, d, article, hooks).finally(() => {
+    const send = c.kind === 'delivery'
+      ? () => transport.send({ ...c.item, silent: quiet.silent }, article!, hooks)
+      : () => transport.sendText!({ ...c.item, silent: quiet.silent }, c.item.text, hooks);
+    const job = this.sendOne(c, send, hooks).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
-      this.inFlight.delete(`d${d.id}`);
+      this.inFlight.delete(jobKey);
       this.notify();
     });
-    this.inFlight.set(`d${d.id}`, { platform: transport.platform, job });
+    this.inFlight.set(jobKey, { platform: transport.platform, job });
     return true;
   }
 
@@ -203,7 +267,7 @@ export class DeliveryWorker {
     let started = 0;
     for (const c of corrections.next(transport.platform, Math.max(50, free * 4))) {
       if (started >= free) break;
-      if (this.busyChats.has(`${c.platform}:${c.chatId}`) || this.inFlight.has(`c${c.id}`)) continue;
+      if (this.busyChats.has(`${c.platform}:${c.chatId}`) || this.inFlight.has(`correction:${c.id}`)) continue;
       started += this.beginCorrection(transport, transport.posts, c) ? 1 : 0;
     }
     return started;
@@ -242,10 +306,10 @@ export class DeliveryWorker {
     const job = this.correctOne(posts, post, article, hooks).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
-      this.inFlight.delete(`c${c.id}`);
+      this.inFlight.delete(`correction:${c.id}`);
       this.notify();
     });
-    this.inFlight.set(`c${c.id}`, { platform: transport.platform, job });
+    this.inFlight.set(`correction:${c.id}`, { platform: transport.platform, job });
     return true;
   }
 
@@ -290,15 +354,37 @@ export class DeliveryWorker {
     this.options.onCorrected?.(c, outcome);
   }
 
-  private async sendOne(transport: Transport, d: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<void> {
+  /** The outbox row's state changes, for a delivery or a digest message (which moves the deliveries it carries). */
+  private ops(c: Outbox) {
+    const id = c.item.id;
+    const now = () => this.now();
+    if (c.kind === 'digest') {
+      const t = this.store.digests;
+      return {
+        markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
+        retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
+        markFailed: (error: string) => t.markFailed(id, error, now()), markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
+      };
+    }
+    const t = this.store.deliveries;
+    return {
+      markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
+      retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
+      markFailed: (error: string, retryable: boolean) => t.markFailed(id, error, { retryable }, now()),
+      markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
+    };
+  }
+
+  private async sendOne(c: Outbox, send: () => Promise<{ messageId?: string }>, hooks: SendHooks): Promise<void> {
     try {
-      const { messageId } = await transport.send(d, article, hooks);
+      const { messageId } = await send();
       hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      await this.markSent(d.id, messageId);
-      this.count(d, 'sent');
+      const ops = this.ops(c);
+      await this.batched(() => ops.markSent(messageId));
+      this.count(c, 'sent');
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.store.isOpen) this.handleFailure(d, err);
+      if (this.store.isOpen) this.handleFailure(c, err);
     }
   }
 
@@ -308,9 +394,9 @@ export class DeliveryWorker {
    * deliveries/s. A delivery keeps its place in flight until its row is committed, so a crash still leaves at most
    * `concurrency` rows `sending` (in doubt, never resent on hold).
    */
-  private markSent(id: number, messageId: string | undefined): Promise<void> {
+  private batched(write: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.sentBatch.push({ id, messageId, resolve, reject });
+      this.sentBatch.push({ write, resolve, reject });
       this.sentFlush ??= setImmediate(() => this.flushSent());
     });
   }
@@ -320,7 +406,7 @@ export class DeliveryWorker {
     const batch = this.sentBatch.splice(0);
     if (batch.length === 0) return;
     try {
-      this.store.transaction(() => { for (const b of batch) this.store.deliveries.markSent(b.id, b.messageId); });
+      this.store.transaction(() => { for (const b of batch) b.write(); });
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
@@ -328,44 +414,45 @@ export class DeliveryWorker {
     for (const b of batch) b.resolve();
   }
 
-  private handleFailure(d: PendingDelivery, err: unknown): void {
+  private handleFailure(c: Outbox, err: unknown): void {
+    const d = c.item;
+    const ops = this.ops(c);
     const message = errorMessage(err);
-    const fields = { delivery: d.id, article: d.articleId, chat: d.chatId, platform: d.platform, error: message };
+    const fields = { [c.kind]: d.id, ...(c.kind === 'delivery' ? { article: c.item.articleId } : {}), chat: d.chatId, platform: d.platform, error: message };
     if (err instanceof DeliveryCancelledError) {
-      this.count(d, 'skipped');
+      this.count(c, 'skipped');
     } else if (err instanceof ChatMigratedError) {
       this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
-      this.store.deliveries.retryLater(d.id, message, Date.now());
+      ops.retryLater(message, Date.now());
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
-      this.count(d, 'retry');
+      this.count(c, 'retry');
     } else if (err instanceof PermanentDeliveryError) {
-      this.store.deliveries.markFailed(d.id, message);
+      ops.markFailed(message, false);
       if (err.deactivate) {
-        this.store.subscriptions.deactivate(d.subscriptionId, message);
-        const dropped = this.store.deliveries.failQueuedForSubscription(d.subscriptionId, `subscription deactivated: ${message}`);
-        this.logger.warn('subscription deactivated', { ...fields, dropped });
+        const { cancelled } = this.store.deactivateSubscription(d.subscriptionId, message);
+        this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
         this.logger.warn('delivery failed permanently', fields);
       }
-      this.count(d, 'failed');
+      this.count(c, 'failed');
     } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      this.store.deliveries.markFailed(d.id, `gave up after ${d.attempts + 1} attempts: ${message}`, { retryable: true });
+      ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true);
       this.logger.error('delivery failed after retries', fields);
-      this.count(d, 'failed');
+      this.count(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
-      this.store.deliveries.retryLater(d.id, message, Date.now() + wait);
+      ops.retryLater(message, Date.now() + wait);
       this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
-      this.count(d, 'retry');
+      this.count(c, 'retry');
     }
   }
 
-  private count(d: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
+  private count(c: Outbox, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
     if (outcome === 'retry') this.totals.retried++; else this.totals[outcome]++;
-    this.options.onDelivered?.(d, outcome);
+    if (c.kind === 'delivery') this.options.onDelivered?.(c.item, outcome);
   }
 
   private article(id: number): StoredArticle | undefined {
@@ -390,6 +477,7 @@ export class DeliveryWorker {
   /** Queued deliveries, including those waiting for a retry time. */
   private hasPending(transport: Transport): boolean {
     return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0
+      || (transport.sendText !== undefined && this.store.digests.hasQueued(transport.platform))
       || (transport.posts !== undefined && this.store.corrections.hasPending(transport.platform));
   }
 
@@ -402,4 +490,4 @@ export class DeliveryWorker {
   }
 }
 
-const chatKey = (d: PendingDelivery) => `${d.platform}:${d.chatId}`;
+const chatKey = (d: { platform: string; chatId: string }) => `${d.platform}:${d.chatId}`;

@@ -13,7 +13,7 @@ const ar = {
   today: {
     title: 'أخبار اليوم', search: 'بحث', searchPlaceholder: 'ابحث في العناوين والملخصات', source: 'المصدر', topic: 'الموضوع', state: 'الحالة',
     any: 'الكل', filter: 'تصفية', none: 'لا أخبار تطابق هذا البحث.', older: 'أقدم', urgent: 'عاجل', notSent: 'لم يُرسل بعد', edited: 'معدَّل',
-    states: { none: 'لم يُرسل', queued: 'في الطابور', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
+    states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
   },
   article: {
     back: 'اليوم', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
@@ -83,7 +83,7 @@ const en: Words = {
   today: {
     title: 'Today', search: 'Search', searchPlaceholder: 'Search titles and summaries', source: 'Source', topic: 'Topic', state: 'State',
     any: 'Any', filter: 'Filter', none: 'No story matches.', older: 'Older', urgent: 'Urgent', notSent: 'Not sent yet', edited: 'edited',
-    states: { none: 'not sent', queued: 'queued', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
+    states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
   },
   article: {
     back: 'Today', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',

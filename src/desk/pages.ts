@@ -23,7 +23,7 @@ export interface DeskPlatform {
 }
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
-const STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
+const STATES = ['queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt'] as const;
 const isUrgent = (a: StoredArticle) => a.urgent;
 
 /** Per platform: "تيليغرام: 3 أُرسل · 1 فشل", or nothing sent. */
@@ -290,7 +290,7 @@ ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<d
 </tr>`)}</tbody></table></div>`}`);
 }
 
-export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: Subscription[], filter: { platform?: string; kind?: string; active?: string }, platforms: string[]): Html {
+export function subscriptionsPage(ctx: PageContext, config: RenderConfig, subs: Subscription[], filter: { platform?: string; kind?: string; active?: string }, platforms: string[], delivery: (s: Subscription) => string): Html {
   const w = t(ctx.lang);
   const sel = (on: boolean) => (on ? html` selected` : '');
   return page(ctx, w.subs.title, 'subscriptions', html`
@@ -304,7 +304,7 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
 <thead><tr><th>${w.subs.platform}</th><th>${w.subs.kind}</th><th>${w.subs.topics}</th><th>${w.subs.stateCol}</th><th></th></tr></thead>
 <tbody>${subs.map((s) => html`<tr>
   <td>${ctx.platformLabel(s.platform)}<br><span class="muted" dir="ltr">${s.title ?? s.chatId}</span></td>
-  <td>${w.subs.kinds[s.kind]}${s.digest ? ' · digest' : ''}</td>
+  <td>${w.subs.kinds[s.kind]}<br><span class="muted">${delivery(s)}</span></td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
   <td class="row-actions">${s.active ? html`<a href="/subscriptions/${s.id}/settings">${w.subs.settings}</a> <form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  broadcastStatus, correctionReport, countAudience, draftEdit, editArticle, paidBroadcastOffers, paidEstimates, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
+  ARABIC_DELIVERY_WORDS, broadcastStatus, correctionReport, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS,
+  paidBroadcastOffers, paidEstimates, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
 } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
@@ -14,7 +15,7 @@ import { registerActions } from './actions.js';
 type Query = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 30;
-const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
+const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
 
 /** A row id from the URL; anything else (a forged or malformed id) is a 404. */
 export function parseId(raw: unknown): number | undefined {
@@ -180,7 +181,9 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const subs = store.desk.subscriptions({
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
-    return send(reply, subscriptionsPage(ctxOf(req, reply), config, subs, filter, platforms()));
+    const ctx = ctxOf(req, reply);
+    const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(deps.newsroom, s.id), words)));
   });
 
   app.get('/subscriptions/:id/settings', async (req, reply) => {

@@ -1,6 +1,7 @@
 import type { MessageTemplate } from './template.js';
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
+/** `held`: waiting for its subscription's digest to close (then it follows the digest message that carries it). */
+export type DeliveryState = 'queued' | 'held' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
 
 /** What the worker needs to send one delivery: the row and where it goes. */
 export interface PendingDelivery {
@@ -15,11 +16,25 @@ export interface PendingDelivery {
   threadId?: number;
   chatKind: string;
   subscriptionActive: boolean;
-  digest: boolean;
   /** The chat's own template ({}: the environment's defaults). */
   template: MessageTemplate;
   /** Part of a broadcast an editor marked paid: the platform may send it above its free rate. */
   paid: boolean;
+  /** The subscription's quiet hours, when it has them. */
+  quiet?: QuietSetting;
+  /** Set by the worker: the platform should deliver it without a notification (quiet hours). */
+  silent?: boolean;
+}
+
+/** A subscription's quiet hours as the worker applies them. */
+export interface QuietSetting {
+  /** Local window [start, end) in minutes after midnight, in timeZone. */
+  start: number;
+  end: number;
+  timeZone: string;
+  mode: 'silent' | 'wait';
+  /** Urgent deliveries (priority > 0) ignore the window. */
+  urgentOverrides: boolean;
 }
 
 /** One row of the outbox, as editors and statistics see it. */
@@ -42,4 +57,34 @@ export interface PlatformState {
   /** Why it cannot send, in a few words ("WhatsApp is not logged in"). */
   reason?: string;
   updatedAt: Date;
+}
+
+/** Where a message goes, and how (quiet hours: without a notification). */
+export interface ChatTarget {
+  chatId: string;
+  threadId?: number;
+  chatKind: string;
+  silent?: boolean;
+}
+
+/** One message of a digest, ready to send: its text is already marked up for the platform. */
+export interface PendingDigestPart extends ChatTarget {
+  id: number;
+  digestId: number;
+  part: number;
+  parts: number;
+  text: string;
+  subscriptionId: number;
+  platform: string;
+  attempts: number;
+  subscriptionActive: boolean;
+  quiet?: QuietSetting;
+}
+
+export type DigestPartState = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
+
+/** A digest message as tests and editors read it back. */
+export interface DigestPartRecord {
+  id: number; digestId: number; subscriptionId: number; periodEnd: Date; part: number; parts: number; text: string;
+  state: DigestPartState; attempts: number; messageId?: string; lastError?: string; items: number;
 }

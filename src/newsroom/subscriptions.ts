@@ -16,8 +16,6 @@ export interface SubscribeRequest extends ChatRef {
   kind?: ChatKind;
   /** undefined keeps the current topics (a new subscription: everything). */
   topics?: string[];
-  /** undefined keeps the current setting (a new subscription: immediate). */
-  digest?: boolean;
   /** A forum topic; null: the main thread; undefined: keep. */
   threadId?: number | null;
   title?: string;
@@ -50,7 +48,7 @@ export function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeReques
   return store.transaction((): SubscribeResult => {
     const before = store.subscriptions.findByChat(req.platform, req.chatId);
     const subscription = store.subscriptions.subscribe({
-      platform: req.platform, chatId: req.chatId, kind, topics, digest: req.digest, threadId: req.threadId,
+      platform: req.platform, chatId: req.chatId, kind, topics, threadId: req.threadId,
       title: req.title, language: req.language, createdBy: actor.id,
     });
     const changes = before ? changed(before, subscription) : [];
@@ -60,7 +58,7 @@ export function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeReques
           : { kind: 'already', subscription };
     if (result.kind !== 'already') {
       audit(store, actor, before?.active ? 'subscription.update' : 'subscription.add', {
-        subscription: subscription.id, platform: req.platform, chat: req.chatId, topics: subscription.topics, digest: subscription.digest, changes,
+        subscription: subscription.id, platform: req.platform, chat: req.chatId, topics: subscription.topics, changes,
       });
     }
     return result;
@@ -116,7 +114,7 @@ export function subscriptionLost(deps: Pick<NewsroomDeps, 'store' | 'logger'>, c
   });
 }
 
-function mayManage(deps: NewsroomDeps, actor: Actor, action: string, authority: ChatAuthority): void {
+export function mayManage(deps: NewsroomDeps, actor: Actor, action: string, authority: ChatAuthority): void {
   if (authority.managesChat || deps.editors.isEditor(actor)) return;
   audit(deps.store, actor, 'refused', { action });
   throw new PermissionError(`${action}: only the chat's admins and editors may change its subscription`);
@@ -145,7 +143,6 @@ function cleanTopics(topics: string[]): string[] {
 function changed(before: Subscription, after: Subscription): string[] {
   const changes: string[] = [];
   if (before.topics.join('\n') !== after.topics.join('\n')) changes.push('topics');
-  if (before.digest !== after.digest) changes.push('digest');
   if (before.threadId !== after.threadId) changes.push('thread');
   if (before.kind !== after.kind) changes.push('kind');
   return changes;

@@ -43,7 +43,9 @@ export class CorrectionsTable {
     this.supersedeStmt = db.prepare(`UPDATE corrections SET state = 'skipped', last_error = @why, finished_at = @now
       WHERE article_id = @articleId AND kind = 'edit' AND state = 'queued' AND (revision < @revision OR @all = 1)`);
     this.nextStmt = db.prepare(`SELECT c.id, c.delivery_id, c.article_id, c.platform, c.kind, c.revision, c.attempts,
-        d.state AS delivery_state, d.message_id, d.finished_at AS sent_at, s.chat_id, s.thread_id, s.kind AS chat_kind, s.digest,
+        d.state AS delivery_state, d.message_id, d.finished_at AS sent_at, s.chat_id, s.thread_id, s.kind AS chat_kind,
+        EXISTS (SELECT 1 FROM digests g JOIN digest_parts p ON p.digest_id = g.id
+          WHERE g.subscription_id = d.subscription_id AND p.message_id = d.message_id) AS digest,
         ${TEMPLATE_COLUMNS}
       FROM corrections c JOIN deliveries d ON d.id = c.delivery_id JOIN subscriptions s ON s.id = d.subscription_id
       LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id

@@ -1,5 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery } from '../model/delivery.js';
+import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery, QuietSetting } from '../model/delivery.js';
+import { parseClock } from '../delivery/schedule.js';
+import { DEFAULT_TIME_ZONE } from '../text/arabic-date.js';
 import { toDate } from './rows.js';
 import { templateFromRow } from './templates.js';
 
@@ -29,7 +31,9 @@ export class DeliveriesTable {
   private readonly byId: Statement;
   private readonly forArticle: Statement;
   private readonly enqueueUnfilteredStmt: Statement;
-  private readonly queuedForSub: Statement;
+  private readonly postponeStmt: Statement;
+  private readonly heldStmt: Statement;
+  private readonly releaseStmt: Statement;
   private readonly countAudienceStmt: Statement;
   private readonly subscriptionsWithStmt: Statement;
   private readonly resolveStmt: Statement;
@@ -40,12 +44,16 @@ export class DeliveriesTable {
   private readonly articleStatesStmt: Statement;
 
   constructor(private readonly db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, subscription_id) DO NOTHING`);
+    // One statement for every listed subscription (the matched half of a routing: thousands of ids as one JSON array).
+    this.insertStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
+      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now
+      FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
+      WHERE true ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     const next = (order: string) => db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}, COALESCE(b.paid, 0) AS paid
+        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}, COALESCE(b.paid, 0) AS paid
       FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
       LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
+      LEFT JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
       LEFT JOIN broadcasts b ON b.id = d.broadcast_id
       WHERE d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
       ORDER BY d.priority DESC, ${order} LIMIT ?`);
@@ -62,11 +70,15 @@ export class DeliveriesTable {
     this.finishStmt = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
     this.holdStmt = db.prepare(`UPDATE deliveries SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-    this.resendStmt = db.prepare(`UPDATE deliveries SET state = 'queued', last_error = ? WHERE state = 'sending'`);
+    // A digest's deliveries go back to waiting for their part (queued again by DigestsTable), not out one by one:
+    // run before the parts' own recovery, while their parts are still `sending`.
+    this.resendStmt = db.prepare(`UPDATE deliveries SET last_error = ?, state = CASE WHEN id IN (SELECT j.value
+        FROM digest_parts p, json_each(p.deliveries) j WHERE p.state = 'sending') THEN 'held' ELSE 'queued' END
+      WHERE state = 'sending'`);
     this.stateCounts = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries GROUP BY platform, state');
     this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM deliveries WHERE state IN ('queued', 'sending')`).pluck();
     this.bySubscription = db.prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?
-      WHERE subscription_id = ? AND state = 'queued'`);
+      WHERE subscription_id = ? AND state IN ('queued', 'held')`);
     this.byBroadcast = db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY state');
     this.stopBroadcastStmt = db.prepare(`UPDATE deliveries SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
       WHERE broadcast_id = ? AND state = 'queued'`);
@@ -76,11 +88,13 @@ export class DeliveriesTable {
     // The audience that SQL can select alone: active subscriptions, without a topic filter (nor one for the article's
     // source) unless every topic counts, optionally of one platform. Subscriptions with topics are matched in the
     // newsroom (normalised Arabic).
-    const audience = `FROM subscriptions s WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
+    const where = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
         (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId AND f.subscription_id = s.id)))
       AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
-    this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, queued_at)
-      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, @now ${audience}
+    const audience = `FROM subscriptions s ${where}`;
+    this.enqueueUnfilteredStmt = db.prepare(`INSERT INTO deliveries (article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
+      SELECT @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now
+      FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id ${where}
       ON CONFLICT (article_id, subscription_id) DO NOTHING`);
     this.countAudienceStmt = db.prepare(`SELECT COUNT(*) AS total,
         COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id AND d.state <> 'failed')), 0) AS already,
@@ -99,24 +113,24 @@ export class DeliveriesTable {
     this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
-    this.queuedForSub = db.prepare(`SELECT d.id, d.article_id, d.subscription_id, d.platform, d.attempts,
-        d.priority, d.broadcast_id, s.chat_id, s.thread_id, s.kind, s.active, s.digest, ${TEMPLATE_COLUMNS}, COALESCE(b.paid, 0) AS paid
-      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-      LEFT JOIN subscription_templates t ON t.subscription_id = d.subscription_id
-      LEFT JOIN broadcasts b ON b.id = d.broadcast_id
-      WHERE d.subscription_id = ? AND d.platform = ? AND d.state = 'queued' AND d.not_before <= ?
-      ORDER BY d.article_id DESC, d.id ASC LIMIT ?`);
+    this.postponeStmt = db.prepare(`UPDATE deliveries SET not_before = ? WHERE id = ? AND state = 'queued'`);
+    // Held and in no digest message still to be sent (a closed digest's deliveries stay held until their part goes).
+    const notCarried = `id NOT IN (SELECT j.value FROM digests g JOIN digest_parts p ON p.digest_id = g.id, json_each(p.deliveries) j
+      WHERE g.subscription_id = @id AND p.state IN ('queued', 'sending'))`;
+    this.heldStmt = db.prepare(`SELECT id, article_id FROM deliveries
+      WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND ${notCarried} ORDER BY id`);
+    this.releaseStmt = db.prepare(`UPDATE deliveries SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND ${notCarried}`);
   }
 
-  /** Queues the article for each subscription, in one transaction; returns how many rows were new. */
-  enqueue(articleId: number, targets: Array<{ id: number; platform: string }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
-    let added = 0;
-    this.db.transaction(() => {
-      for (const t of targets) {
-        added += this.insertStmt.run(articleId, t.id, t.platform, opts.broadcastId ?? null, opts.priority ?? 0, now).changes;
-      }
-    })();
-    return added;
+  /**
+   * Queues the article for each subscription, in one statement; returns how many rows were new. A digest
+   * subscription's row is `held` for its digest (an urgent one is queued when the subscription asks for that).
+   */
+  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+    if (targets.length === 0) return 0;
+    return this.insertStmt.run({
+      articleId, ids: JSON.stringify(targets.map((t) => t.id)), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+    }).changes;
   }
 
   /**
@@ -135,9 +149,19 @@ export class DeliveriesTable {
     return (stmt.all(platform, now, limit) as PendingRow[]).map(toPending);
   }
 
-  /** Deliveries ready to send to one subscription, newest article first: what a digest folds into one message. */
-  queuedForSubscription(subscriptionId: number, platform: string, limit: number, now = Date.now()): PendingDelivery[] {
-    return (this.queuedForSub.all(subscriptionId, platform, now, limit) as PendingRow[]).map(toPending);
+  /** Not before the end of the chat's quiet hours (no attempt counted: nothing was tried). */
+  postpone(id: number, notBefore: number): void {
+    this.postponeStmt.run(notBefore, id);
+  }
+
+  /** What a digest subscription holds for its next digest: queued up to the period's end, in no digest yet. */
+  heldFor(subscriptionId: number, until: number): Array<{ id: number; articleId: number }> {
+    return (this.heldStmt.all({ id: subscriptionId, until }) as Array<{ id: number; article_id: number }>).map((r) => ({ id: r.id, articleId: r.article_id }));
+  }
+
+  /** A subscription back to immediate: what it held for a digest not yet closed goes out as usual. */
+  releaseHeld(subscriptionId: number): number {
+    return this.releaseStmt.run({ id: subscriptionId }).changes;
   }
 
   /** Must be committed before the request goes out: a crash then leaves the row `sending`, i.e. in doubt. */
@@ -200,7 +224,7 @@ export class DeliveriesTable {
   }
 
   broadcastProgress(broadcastId: number): Record<DeliveryState, number> {
-    const progress: Record<DeliveryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0, in_doubt: 0 };
+    const progress: Record<DeliveryState, number> = { queued: 0, held: 0, sending: 0, sent: 0, failed: 0, skipped: 0, in_doubt: 0 };
     for (const r of this.byBroadcast.all(broadcastId) as Array<{ state: DeliveryState; n: number }>) progress[r.state] = r.n;
     return progress;
   }
@@ -277,9 +301,9 @@ function toRecord(r: DeliveryRow): DeliveryRecord {
   };
 }
 
-interface PendingRow extends TemplateColumns {
+interface PendingRow extends TemplateColumns, QuietColumns {
   id: number; article_id: number; subscription_id: number; platform: string; attempts: number; priority: number;
-  broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number; digest: number;
+  broadcast_id: number | null; chat_id: string; thread_id: number | null; kind: string; active: number;
   paid: number;
 }
 
@@ -290,6 +314,26 @@ function toPending(r: PendingRow): PendingDelivery {
   return {
     id: r.id, articleId: r.article_id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts,
     priority: r.priority, broadcastId: r.broadcast_id ?? undefined, chatId: r.chat_id, threadId: r.thread_id ?? undefined,
-    chatKind: r.kind, subscriptionActive: r.active === 1, digest: r.digest === 1, template: templateFromRow(r), paid: r.paid === 1,
+    chatKind: r.kind, subscriptionActive: r.active === 1, template: templateFromRow(r), quiet: quietOf(r), paid: r.paid === 1,
   };
+}
+
+/**
+ * A new delivery's state: `held` for a digest subscription (d.s. = its delivery_settings row, when it has one),
+ * unless it is urgent (priority > 0) and the subscription takes urgent alerts at once.
+ */
+const HELD_OR_QUEUED = `CASE WHEN COALESCE(ds.mode, 'immediate') = 'immediate' OR (@priority > 0 AND ds.urgent_now = 1)
+  THEN 'queued' ELSE 'held' END`;
+
+/** The quiet-hours columns every outbox query joins in (delivery_settings as ds). */
+export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
+
+/** The quiet-hours columns of QUIET_COLUMNS, as a row carries them. */
+export interface QuietColumns { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
+
+export function quietOf(r: QuietColumns): QuietSetting | undefined {
+  const start = r.q_start === null ? undefined : parseClock(r.q_start);
+  const end = r.q_end === null ? undefined : parseClock(r.q_end);
+  if (start === undefined || end === undefined) return undefined;
+  return { start, end, timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, mode: r.q_mode ?? 'silent', urgentOverrides: r.q_urgent === 1 };
 }

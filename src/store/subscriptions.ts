@@ -23,15 +23,14 @@ export class SubscriptionsTable {
   constructor(db: Database) {
     // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
     // moves active_since forward so what was missed while it was off is not sent, and keeps the settings the
-    // request does not mention (undefined topics, digest or thread).
+    // request does not mention (undefined topics or thread).
     this.upsertStmt = db.prepare(`INSERT INTO subscriptions
-        (platform, chat_id, thread_id, kind, title, topics, digest, language, active, active_since, created_by, created_at)
-      VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @digest, @language, 1, @now, @createdBy, @now)
+        (platform, chat_id, thread_id, kind, title, topics, language, active, active_since, created_by, created_at)
+      VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @language, 1, @now, @createdBy, @now)
       ON CONFLICT (platform, chat_id) DO UPDATE SET
         thread_id = CASE WHEN @keepThread THEN thread_id ELSE excluded.thread_id END, kind = excluded.kind,
         title = COALESCE(excluded.title, title),
         topics = CASE WHEN @keepTopics THEN topics ELSE excluded.topics END,
-        digest = CASE WHEN @keepDigest THEN digest ELSE excluded.digest END,
         language = COALESCE(excluded.language, language),
         active_since = CASE WHEN active = 1 THEN active_since ELSE excluded.active_since END,
         active = 1, deactivated_reason = NULL, deactivated_at = NULL
@@ -54,9 +53,9 @@ export class SubscriptionsTable {
   subscribe(input: SubscribeInput, now = Date.now()): Subscription {
     const id = this.upsertStmt.get({
       platform: input.platform, chatId: input.chatId, threadId: input.threadId ?? null, kind: input.kind,
-      title: input.title ?? null, topics: toJson(input.topics ?? []), digest: input.digest ? 1 : 0,
+      title: input.title ?? null, topics: toJson(input.topics ?? []),
       language: input.language ?? null, createdBy: input.createdBy ?? null, now,
-      keepTopics: input.topics === undefined ? 1 : 0, keepDigest: input.digest === undefined ? 1 : 0,
+      keepTopics: input.topics === undefined ? 1 : 0,
       keepThread: input.threadId === undefined ? 1 : 0,
     }) as number;
     return this.get(id)!;
@@ -118,7 +117,7 @@ export class SubscriptionsTable {
 
 interface SubscriptionRow {
   id: number; platform: string; chat_id: string; thread_id: number | null; kind: ChatKind;
-  title: string | null; topics: string; digest: number; language: string | null; active: number;
+  title: string | null; topics: string; language: string | null; active: number;
   deactivated_reason: string | null; deactivated_at: number | null; active_since: number; created_by: string | null;
   created_at: number;
 }
@@ -126,7 +125,7 @@ interface SubscriptionRow {
 export function fromRow(r: SubscriptionRow): Subscription {
   return {
     id: r.id, platform: r.platform, chatId: r.chat_id, threadId: r.thread_id ?? undefined, kind: r.kind,
-    title: r.title ?? undefined, topics: parseJsonArray(r.topics), digest: r.digest === 1,
+    title: r.title ?? undefined, topics: parseJsonArray(r.topics),
     language: r.language ?? undefined, active: r.active === 1, deactivatedReason: r.deactivated_reason ?? undefined,
     deactivatedAt: toDate(r.deactivated_at), activeSince: new Date(r.active_since),
     createdBy: r.created_by ?? undefined, createdAt: new Date(r.created_at),

@@ -10,6 +10,8 @@ import type { TelegramSettings } from '../../bots/telegram/settings.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { storeArticle } from '../../src/newsroom/pipeline.js';
+import { digestCloser } from '../../src/newsroom/digests.js';
+import { telegramMarkup } from '../../bots/telegram/markup.js';
 import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
 import { FakeTelegram, type FakeLimits } from './server.js';
 
@@ -21,7 +23,11 @@ export interface Harness {
   adapter: TelegramAdapter; worker: DeliveryWorker; close(): Promise<void>;
 }
 
-export async function startHarness(opts: { limits?: FakeLimits; env?: Record<string, string>; before?: (fake: FakeTelegram) => void; bot?: BotOptions } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  limits?: FakeLimits; env?: Record<string, string>; before?: (fake: FakeTelegram) => void; bot?: BotOptions;
+  /** The worker's clock for digests and quiet hours, and whether it closes digests (checked on every loop). */
+  clock?: () => number; digests?: boolean;
+} = {}): Promise<Harness> {
   const limits = opts.limits ?? { globalPerSecond: 200, perChatPerSecond: 5, perGroupPerMinute: 200 };
   const fake = new FakeTelegram(TOKEN, limits);
   opts.before?.(fake);
@@ -39,7 +45,10 @@ export async function startHarness(opts: { limits?: FakeLimits; env?: Record<str
   const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, adapterContext(config, store, logger, { onQueued: () => worker?.notify() }), {
     progressIntervalMs: 150, pollTimeoutSeconds: 2, ...opts.bot,
   });
-  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 50, backoffMs: 200 });
+  worker = new DeliveryWorker(store, [adapter.transport], logger, {
+    pollMs: 50, backoffMs: 200, now: opts.clock, digestCheckMs: 0,
+    digests: opts.digests ? digestCloser(store, (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
+  });
   await adapter.start();
   worker.start();
   return {

@@ -61,6 +61,7 @@ export class FakeTelegram {
   private waiters = new Set<() => void>();
   private failures = new Map<string, Failure>();
   private refused = new Set<string>();
+  private held = new Map<string, Promise<void>>();
   private stormUntil = 0;
   private global = new RollingWindow(1000);
   private chats = new Map<string, RollingWindow>();
@@ -106,6 +107,15 @@ export class FakeTelegram {
     if (failure) this.failures.set(String(chatId), failure); else this.failures.delete(String(chatId));
   }
   refuse(method: string): void { this.refused.add(method); }
+  /**
+   * Messages to this chat are received (recorded, as Telegram would post them) but not answered until the returned
+   * function is called: a process killed meanwhile never learns that they arrived.
+   */
+  hold(chatId: string | number): () => void {
+    let release!: () => void;
+    this.held.set(String(chatId), new Promise<void>((r) => { release = r; }));
+    return () => { this.held.delete(String(chatId)); release(); };
+  }
   /** Answers 429 to every send for `ms`. */
   storm(ms: number): void { this.stormUntil = Date.now() + ms; }
   setMember(chatId: string | number, userId: number, member: Record<string, unknown>): void {
@@ -148,6 +158,7 @@ export class FakeTelegram {
 
   private async answer(method: string, p: Record<string, any>): Promise<any> {
     if (this.refused.has(method)) return this.error(400, `Bad Request: ${method} refused by the test`);
+    if (SEND_METHODS.has(method)) await this.held.get(String(p.chat_id));
     if (SEND_METHODS.has(method)) {
       const limited = this.limit(String(p.chat_id), p.allow_paid_broadcast === true || p.allow_paid_broadcast === 'true');
       if (limited) return limited;

@@ -13,6 +13,7 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
   await runMain(ctx.config, store, ctx.logger, {
     once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry,
+    markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
     desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
   });
 }

@@ -4,12 +4,14 @@ import type { Config } from '../../config.js';
 import { effectiveTemplate } from '../../format/render.js';
 import type { LinkPreview, TemplateChange, TemplateField } from '../../model/template.js';
 import {
-  changeSubscription, CLI_OPERATOR, describeFilter, subscribe, subscriptionSettings, unsubscribe, type SubscriptionSettings,
+  changeSubscription, CLI_OPERATOR, deliveryOf, describeDelivery, describeFilter, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe,
+  subscriptionSettings, unsubscribe, type SubscriptionSettings,
 } from '../../newsroom/index.js';
+import { deliveryPatchFrom, type DeliveryOptions } from './subscription-options.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra subs add <platform> <chat-id>`: subscribes, or changes what it receives, keeping what is not given. */
-export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number }, ctx: CommandContext): Promise<void> {
+export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number } & DeliveryOptions, ctx: CommandContext): Promise<void> {
   const list = (raw: string | undefined) => (raw ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean);
   // Each option replaces its own half of the filter: --exclude alone keeps the topics the chat had, and the reverse.
   const had = ctx.store().subscriptions.findByChat(platform!, chatId!)?.topics ?? [];
@@ -21,18 +23,23 @@ export async function subsAdd([platform, chatId]: string[], options: { topics?: 
     topics,
   });
   const s = r.subscription;
-  const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' ? 'already subscribed, nothing changed'
-    : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${r.changes.length ? ` (changed: ${r.changes.join(', ')})` : ''}`;
+  const patch = deliveryPatchFrom(options);
+  const delivery = patch && setDelivery(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: s.id }, patch);
+  const changes = [...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes), ...(delivery?.kind === 'updated' ? delivery.changes : [])];
+  const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' && changes.length === 0 ? 'already subscribed, nothing changed'
+    : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
   ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${what}`);
+  if (patch) ctx.out(`delivery: ${describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const subs = ctx.store().subscriptions.list();
   if (subs.length === 0) return ctx.out('no subscriptions yet: nashra subs add telegram <chat-id>');
-  ctx.out('id\tplatform\tchat\tkind\ttopics\tstate');
+  ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
   for (const s of subs) {
     const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
-    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all)'}\t${state}`);
+    const delivery = describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
+    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all)'}\t${state}\t${delivery}`);
   }
 }
 
@@ -60,7 +67,7 @@ export interface SubsSetOptions {
  * `nashra subs set <id>`: changes what an existing subscription receives (its filter, or with --source one source's
  * filter) and how (its template), through the same newsroom action as Telegram's /topics and /settings and the desk.
  */
-export async function subsSet([id]: string[], options: SubsSetOptions, ctx: CommandContext): Promise<void> {
+export async function subsSet([id]: string[], options: SubsSetOptions & DeliveryOptions, ctx: CommandContext): Promise<void> {
   const deps = ctx.newsroom();
   const subscriptionId = Number(id);
   const current = subscriptionSettings(deps, subscriptionId);
@@ -86,8 +93,12 @@ export async function subsSet([id]: string[], options: SubsSetOptions, ctx: Comm
     template: Object.keys(template).length ? template : undefined,
   });
   const s = r.subscription;
-  ctx.out(`subscription ${s.id} (${s.platform} ${s.chatId}): ${r.changes.length ? `updated (changed: ${r.changes.join(', ')})` : 'nothing changed'}`);
+  const patch = deliveryPatchFrom(options);
+  const delivery = patch && setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch);
+  const changes = [...r.changes, ...(delivery?.kind === 'updated' ? delivery.changes : [])];
+  ctx.out(`subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`);
   ctx.out(describeSettings(r, ctx.config).join('\n'));
+  ctx.out(`delivery: ${describeDelivery(deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 /** Each option replaces its own half of a filter: --exclude alone keeps the words included, and the reverse. */

@@ -1,0 +1,54 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { isTimeZone } from '../../delivery/schedule.js';
+import { parseDigest, parseQuiet, parseQuietMode, type DeliveryPatch } from '../../newsroom/delivery-settings.js';
+
+/** The delivery options as commander hands them over (each already checked by its parser below). */
+export interface DeliveryOptions {
+  digest?: NonNullable<DeliveryPatch['digest']>;
+  urgent?: 'now' | 'digest';
+  timeZone?: string;
+  quiet?: DeliveryPatch['quiet'];
+  quietMode?: 'silent' | 'wait';
+  quietUrgent?: 'yes' | 'no';
+}
+
+/** A newsroom parser as a commander argument parser: a bad value is refused in one line before anything runs. */
+const checked = <T>(parse: (raw: string) => T) => (raw: string): T => {
+  try {
+    return parse(raw);
+  } catch (err) {
+    if (err instanceof UserError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+};
+
+/**
+ * The options of a subscription's delivery (digest, quiet hours), for every command that sets them (`subs add`,
+ * `subs set`): one definition, one parser. Absent options keep what the subscription had.
+ */
+export function addDeliveryOptions(command: Command): Command {
+  return command
+    .option('--digest <when>', 'hourly, daily@HH:MM (local time, e.g. daily@08:00), or off (each article at once)', checked(parseDigest))
+    .addOption(new Option('--urgent <when>', 'a digest subscription\'s urgent alerts: now (at once) or digest (in it)').choices(['now', 'digest']))
+    .option('--time-zone <zone>', 'IANA zone of the digest time and quiet hours (default NASHRA_TIME_ZONE, Asia/Damascus)', checked((z) => {
+      if (!isTimeZone(z)) throw new UserError(`unknown time zone "${z}" (an IANA name such as Asia/Damascus)`);
+      return z;
+    }))
+    .option('--quiet <window>', 'quiet hours, local HH:MM-HH:MM (e.g. 00:00-07:00), or off', checked(parseQuiet))
+    .option('--quiet-mode <mode>', 'inside quiet hours: silent (no notification) or wait (sent when they end)', checked(parseQuietMode))
+    .addOption(new Option('--quiet-urgent <yes|no>', 'urgent alerts ignore the quiet hours').choices(['yes', 'no']));
+}
+
+/** What the options ask to change; undefined when none was given. */
+export function deliveryPatchFrom(options: DeliveryOptions): DeliveryPatch | undefined {
+  const patch: DeliveryPatch = {
+    ...(options.digest ? { digest: options.digest } : {}),
+    ...(options.urgent ? { urgentNow: options.urgent === 'now' } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.quiet !== undefined ? { quiet: options.quiet } : {}),
+    ...(options.quietMode ? { quietMode: options.quietMode } : {}),
+    ...(options.quietUrgent ? { quietUrgent: options.quietUrgent === 'yes' } : {}),
+  };
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}

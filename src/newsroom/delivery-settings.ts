@@ -1,0 +1,181 @@
+import { UserError } from '../errors.js';
+import { formatClock, isTimeZone, parseClock } from '../delivery/schedule.js';
+import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
+import { audit, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
+import { mayManage, type ChatAuthority, type ChatRef } from './subscriptions.js';
+
+/** What a front door asks to change; anything left out stays as it is. */
+export interface DeliveryPatch {
+  digest?: { mode: 'immediate' } | { mode: 'hourly' } | { mode: 'daily'; at: number };
+  urgentNow?: boolean;
+  timeZone?: string;
+  /** null: no quiet hours. */
+  quiet?: { start: number; end: number } | null;
+  quietMode?: 'silent' | 'wait';
+  quietUrgent?: boolean;
+}
+
+export type DeliveryResult =
+  | { kind: 'updated'; subscription: Subscription; settings: DeliverySettings; changes: string[]; released: number }
+  | { kind: 'already'; subscription: Subscription; settings: DeliverySettings }
+  | { kind: 'not-subscribed' };
+
+/** A subscription's delivery settings, with the configured zone for one that never chose. */
+export function deliveryOf(deps: Pick<NewsroomDeps, 'store' | 'config'>, subscriptionId: number): DeliverySettings {
+  const { store, config } = deps;
+  return store.deliverySettings.has(subscriptionId) ? store.deliverySettings.get(subscriptionId) : { ...DEFAULT_DELIVERY, timeZone: config.timeZone };
+}
+
+/**
+ * How and when an active subscription receives: immediately or in a digest (hourly, daily at a local time, urgent
+ * alerts at once or not), and its quiet hours. Back to immediate, what it held for a digest not yet closed is sent
+ * as usual (never dropped, never twice: the same delivery rows).
+ */
+export function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, patch: DeliveryPatch, authority: ChatAuthority = {}): DeliveryResult {
+  mayManage(deps, actor, 'delivery', authority);
+  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
+    throw new UserError(`unknown time zone "${patch.timeZone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`);
+  }
+  if (patch.quiet && patch.quiet.start === patch.quiet.end) throw new UserError('quiet hours must start and end at different times');
+  const { store } = deps;
+  const result = store.transaction((): DeliveryResult => {
+    const sub = 'subscriptionId' in target ? store.subscriptions.get(target.subscriptionId) : store.subscriptions.findByChat(target.platform, target.chatId);
+    if (!sub?.active) return { kind: 'not-subscribed' };
+    const before = deliveryOf(deps, sub.id);
+    const after: DeliverySettings = {
+      ...before,
+      ...(patch.digest ? { mode: patch.digest.mode, digestAt: patch.digest.mode === 'daily' ? patch.digest.at : undefined } : {}),
+      ...(patch.urgentNow !== undefined ? { urgentNow: patch.urgentNow } : {}),
+      ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
+      ...(patch.quiet !== undefined ? { quiet: patch.quiet ?? undefined } : {}),
+      ...(patch.quietMode !== undefined ? { quietMode: patch.quietMode } : {}),
+      ...(patch.quietUrgent !== undefined ? { quietUrgent: patch.quietUrgent } : {}),
+    };
+    const changes = changedSettings(before, after);
+    if (changes.length === 0) return { kind: 'already', subscription: sub, settings: after };
+    store.deliverySettings.set(sub.id, after);
+    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? store.deliveries.releaseHeld(sub.id) : 0;
+    audit(store, actor, 'subscription.update', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, changes, delivery: describeDelivery(after, ENGLISH), released });
+    return { kind: 'updated', subscription: sub, settings: after, changes, released };
+  });
+  if (result.kind === 'updated' && result.released > 0) deps.onQueued();
+  return result;
+}
+
+function changedSettings(a: DeliverySettings, b: DeliverySettings): string[] {
+  const changes: string[] = [];
+  if (a.mode !== b.mode || a.digestAt !== b.digestAt) changes.push('digest');
+  if (a.urgentNow !== b.urgentNow) changes.push('urgent');
+  if (a.timeZone !== b.timeZone) changes.push('time zone');
+  if (a.quiet?.start !== b.quiet?.start || a.quiet?.end !== b.quiet?.end) changes.push('quiet hours');
+  if (a.quietMode !== b.quietMode) changes.push('quiet mode');
+  if (a.quietUrgent !== b.quietUrgent) changes.push('quiet urgent');
+  return changes;
+}
+
+// -- the words people type, in Arabic or English, for every front door ------------------------------------------
+
+/** «٠٨:٣٠» and «08:30» alike. */
+const westernDigits = (s: string) => s.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660)).replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
+const simple = (s: string) => westernDigits(s).trim().toLowerCase().replace(/[أإآ]/g, 'ا').replace(/\s+/g, ' ');
+
+function clock(text: string, what: string): number {
+  const minutes = parseClock(westernDigits(text));
+  if (minutes === undefined) throw new UserError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`);
+  return minutes;
+}
+
+const OFF = new Set(['off', 'none', 'immediate', 'now', 'فوري', 'فورا', 'فورًا', 'ايقاف', 'الغاء', 'لا']);
+const HOURLY = new Set(['hourly', 'ساعة', 'كل ساعة', 'ساعي', 'كل_ساعة']);
+
+/**
+ * A digest setting as typed: `hourly` / «كل ساعة», `daily@08:00` / `daily 08:00` / «يومي 08:00» / a bare `08:00`,
+ * `off` / «فوري» for immediate.
+ */
+export function parseDigest(text: string): NonNullable<DeliveryPatch['digest']> {
+  const t = simple(text);
+  if (OFF.has(t)) return { mode: 'immediate' };
+  if (HOURLY.has(t)) return { mode: 'hourly' };
+  const m = /^(?:(?:daily|يومي|يوميا|يوميًا|كل يوم)\s*[@ ]?\s*)?(?:الساعة\s*)?(\d{1,2}:\d{2})$/.exec(t);
+  if (m) return { mode: 'daily', at: clock(m[1]!, 'digest') };
+  throw new UserError(`digest: "${text}" is not hourly, daily@HH:MM or off`);
+}
+
+/** Quiet hours as typed: `00:00-07:00` (also «–», «إلى»), or `off` / «إيقاف» for none. */
+export function parseQuiet(text: string): { start: number; end: number } | null {
+  const t = simple(text);
+  if (OFF.has(t)) return null;
+  const m = /^(\d{1,2}:\d{2})\s*(?:-|–|—|الى|to)\s*(\d{1,2}:\d{2})$/.exec(t);
+  if (!m) throw new UserError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`);
+  const window = { start: clock(m[1]!, 'quiet hours'), end: clock(m[2]!, 'quiet hours') };
+  if (window.start === window.end) throw new UserError('quiet hours must start and end at different times');
+  return window;
+}
+
+/** silent / «صامت» (sent without a notification), wait / «انتظار» (held until the window ends). */
+export function parseQuietMode(text: string): 'silent' | 'wait' {
+  const t = simple(text);
+  if (['silent', 'صامت', 'بصمت', 'صامتة'].includes(t)) return 'silent';
+  if (['wait', 'انتظار', 'تاجيل', 'مؤجل', 'بعد'].includes(t)) return 'wait';
+  throw new UserError(`quiet mode: "${text}" is not silent or wait`);
+}
+
+const URGENT_WORDS = new Set(['عاجل', 'العاجل', 'urgent']);
+const QUIET_MODE_WORDS = new Set(['صامت', 'بصمت', 'silent', 'انتظار', 'تاجيل', 'wait']);
+
+/**
+ * A chat command's words: «/digest [فوري | كل ساعة | [يومي] 08:00] [عاجل]» and
+ * «/quiet <00:00-07:00 | إيقاف> [صامت | انتظار] [عاجل]»; «عاجل» lets urgent alerts through (at once in a digest, or
+ * through the quiet hours). A UserError when the words say nothing understandable.
+ */
+export function deliveryPatchFromWords(command: 'digest' | 'quiet', words: readonly string[]): DeliveryPatch {
+  const urgent = words.some((w) => URGENT_WORDS.has(simple(w)));
+  const rest = words.filter((w) => !URGENT_WORDS.has(simple(w)));
+  if (command === 'digest') {
+    if (rest.length === 0) throw new UserError('digest: hourly, daily@HH:MM or off');
+    return { digest: parseDigest(rest.join(' ')), ...(urgent ? { urgentNow: true } : {}) };
+  }
+  const mode = rest.find((w) => QUIET_MODE_WORDS.has(simple(w)));
+  const window = rest.filter((w) => w !== mode).join(' ');
+  if (!window) throw new UserError('quiet hours: a window such as 00:00-07:00, or off');
+  return { quiet: parseQuiet(window), ...(mode ? { quietMode: parseQuietMode(mode) } : {}), quietUrgent: urgent };
+}
+
+/** How each front door says a delivery setting; describeDelivery puts them together. */
+export interface DeliveryWords {
+  immediate: string;
+  hourly: string;
+  daily: (at: string) => string;
+  /** Follows the digest words, with its own leading comma. */
+  urgentNow: string;
+  noQuiet: string;
+  quiet: (from: string, to: string) => string;
+  silent: string;
+  wait: string;
+  quietUrgent: string;
+  separator: string;
+}
+
+export const ENGLISH: DeliveryWords = {
+  immediate: 'immediate', hourly: 'hourly digest', daily: (at) => `daily digest at ${at}`, urgentNow: ', urgent alerts at once',
+  noQuiet: 'no quiet hours', quiet: (from, to) => `quiet ${from}-${to}`, silent: 'silently', wait: 'held until it ends',
+  quietUrgent: 'urgent alerts ignore it', separator: '; ',
+};
+
+export const ARABIC: DeliveryWords = {
+  immediate: 'الأخبار فور صدورها', hourly: 'ملخص كل ساعة', daily: (at) => `ملخص يومي الساعة ${at}`,
+  urgentNow: '، والعاجل فورًا', noQuiet: 'بلا ساعات هدوء', quiet: (from, to) => `ساعات الهدوء ${from}–${to}`,
+  silent: 'تصل بلا تنبيه', wait: 'تُؤجَّل إلى نهايتها', quietUrgent: 'إلا العاجل', separator: '؛ ',
+};
+
+/** "daily digest at 08:00 (Asia/Damascus), urgent alerts at once; quiet 00:00-07:00, held until it ends". */
+export function describeDelivery(s: DeliverySettings, w: DeliveryWords): string {
+  const zone = s.mode === 'daily' || s.quiet ? ` (${s.timeZone})` : '';
+  const digest = s.mode === 'immediate' ? w.immediate
+    : `${s.mode === 'hourly' ? w.hourly : w.daily(formatClock(s.digestAt ?? 0))}${s.urgentNow ? w.urgentNow : ''}`;
+  const quiet = s.quiet
+    ? `${w.quiet(formatClock(s.quiet.start), formatClock(s.quiet.end))}: ${s.quietMode === 'wait' ? w.wait : w.silent}${s.quietUrgent ? ` (${w.quietUrgent})` : ''}`
+    : w.noQuiet;
+  return `${digest}${w.separator}${quiet}${zone}`;
+}

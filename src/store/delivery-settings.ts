@@ -1,0 +1,72 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { DEFAULT_DELIVERY, type DeliverySettings } from '../model/subscription.js';
+import { formatClock, parseClock } from '../delivery/schedule.js';
+
+/** A digest subscription as the digest closer needs it: where it goes, how, and the last period already closed. */
+export interface DigestSubscription {
+  subscriptionId: number;
+  platform: string;
+  settings: DeliverySettings;
+  lastPeriodEnd?: number;
+}
+
+/** Per-subscription delivery mode and quiet hours; a subscription without a row is immediate, without quiet hours. */
+export class DeliverySettingsTable {
+  private readonly getStmt: Statement;
+  private readonly upsertStmt: Statement;
+  private readonly digestStmt: Statement;
+
+  constructor(db: Database) {
+    this.getStmt = db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
+    this.upsertStmt = db.prepare(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
+        quiet_start, quiet_end, quiet_mode, quiet_urgent, updated_at)
+      VALUES (@id, @mode, @digestAt, @urgentNow, @timeZone, @quietStart, @quietEnd, @quietMode, @quietUrgent, @now)
+      ON CONFLICT (subscription_id) DO UPDATE SET mode = excluded.mode, digest_at = excluded.digest_at,
+        urgent_now = excluded.urgent_now, time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+        quiet_end = excluded.quiet_end, quiet_mode = excluded.quiet_mode, quiet_urgent = excluded.quiet_urgent,
+        updated_at = excluded.updated_at`);
+    this.digestStmt = db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
+      FROM delivery_settings ds JOIN subscriptions s ON s.id = ds.subscription_id
+      WHERE s.active = 1 AND ds.mode <> 'immediate' ORDER BY s.id`);
+  }
+
+  get(subscriptionId: number): DeliverySettings {
+    const row = this.getStmt.get(subscriptionId) as SettingsRow | undefined;
+    return row ? fromRow(row) : { ...DEFAULT_DELIVERY };
+  }
+
+  /** Whether a row exists (a subscription that never chose keeps the defaults, including the configured zone). */
+  has(subscriptionId: number): boolean {
+    return this.getStmt.get(subscriptionId) !== undefined;
+  }
+
+  set(subscriptionId: number, s: DeliverySettings, now = Date.now()): void {
+    this.upsertStmt.run({
+      id: subscriptionId, mode: s.mode, digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
+      urgentNow: s.urgentNow ? 1 : 0, timeZone: s.timeZone, quietStart: s.quiet ? formatClock(s.quiet.start) : null,
+      quietEnd: s.quiet ? formatClock(s.quiet.end) : null, quietMode: s.quietMode, quietUrgent: s.quietUrgent ? 1 : 0, now,
+    });
+  }
+
+  /** Active digest subscriptions with the end of the last period closed for each. */
+  digestSubscriptions(): DigestSubscription[] {
+    return (this.digestStmt.all() as Array<SettingsRow & { platform: string; last_end: number | null }>).map((r) => ({
+      subscriptionId: r.subscription_id, platform: r.platform, settings: fromRow(r), lastPeriodEnd: r.last_end ?? undefined,
+    }));
+  }
+}
+
+interface SettingsRow {
+  subscription_id: number; mode: DeliverySettings['mode']; digest_at: string | null; urgent_now: number; time_zone: string;
+  quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
+}
+
+function fromRow(r: SettingsRow): DeliverySettings {
+  const start = r.quiet_start === null ? undefined : parseClock(r.quiet_start);
+  const end = r.quiet_end === null ? undefined : parseClock(r.quiet_end);
+  return {
+    mode: r.mode, digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at), urgentNow: r.urgent_now === 1,
+    timeZone: r.time_zone, quiet: start !== undefined && end !== undefined ? { start, end } : undefined,
+    quietMode: r.quiet_mode, quietUrgent: r.quiet_urgent === 1,
+  };
+}

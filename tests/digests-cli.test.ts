@@ -1,0 +1,142 @@
+/**
+ * The CLI as a child process: `nashra subs add … --digest --quiet` (rows read back), and a digest interrupted by
+ * SIGKILL at the moment it goes out (the fake Bot API received it, the process never heard back): after the restart
+ * it is in doubt and not sent again, nor are the articles it carried.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
+import { storeArticle } from '../src/newsroom/pipeline.js';
+import { openStore } from '../src/store/index.js';
+import { FakeTelegram } from './fake-telegram/server.js';
+import { CHILD_TOKEN, childEnv, spawnRun, until, type ChildRun } from './helpers/child-run.js';
+import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
+
+let cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+function database(): string {
+  const { dir, cleanup } = tempDir('nashra-digest-cli-');
+  cleanups.push(cleanup);
+  return join(dir, 'n.db');
+}
+
+describe('nashra subs add: digest and quiet hours', () => {
+  it('sets them, keeps what is not given, says what changed, lists them, refuses a bad value in one line', () => {
+    const db = database();
+    const cli = (...args: string[]) => runCli(['--db', db, ...args]);
+    const r = cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00', '--quiet', '00:00-07:00', '--quiet-mode', 'wait');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\tsubscribed\n/);
+    expect(r.stdout).toContain('delivery: daily digest at 08:00; quiet 00:00-07:00: held until it ends (Asia/Damascus)');
+    const again = cli('subs', 'add', 'telegram', '-1001234567890', '--urgent', 'now', '--quiet-urgent', 'yes', '--time-zone', 'Europe/Berlin');
+    expect(again.stdout).toMatch(/\tupdated \(changed: urgent, time zone, quiet urgent\)\n/);
+    expect(cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00').stdout).toMatch(/\talready subscribed, nothing changed\n/);
+    const store = openStore(db);
+    try {
+      const sub = store.subscriptions.findByChat('telegram', '-1001234567890')!;
+      expect(store.deliverySettings.get(sub.id)).toEqual({
+        mode: 'daily', digestAt: 480, urgentNow: true, timeZone: 'Europe/Berlin', quiet: { start: 0, end: 420 }, quietMode: 'wait', quietUrgent: true,
+      });
+    } finally {
+      store.close();
+    }
+    expect(cli('subs', 'list').stdout).toContain('daily digest at 08:00, urgent alerts at once; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Europe/Berlin)');
+    // `subs set` takes the same options (one parser, src/app/commands/subscription-options.ts).
+    const set = cli('subs', 'set', '1', '--digest', 'hourly', '--quiet', 'off');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/updated \(changed: digest, quiet hours\)/);
+    expect(set.stdout).toContain('delivery: hourly digest, urgent alerts at once; no quiet hours');
+    for (const [option, value, why] of [
+      ['--digest', 'daily@25:00', /"25:00" is not a time of day/], ['--digest', 'weekly', /"weekly" is not hourly, daily@HH:MM or off/],
+      ['--quiet', '07:00-07:00', /must start and end at different times/], ['--quiet-mode', 'loud', /"loud" is not silent or wait/],
+      ['--time-zone', 'Mars/Olympus', /unknown time zone "Mars\/Olympus"/],
+    ] as const) {
+      const bad = cli('subs', 'add', 'telegram', '-1001234567890', option, value);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(why);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--digest off: what a digest subscription held is queued to go out as usual, each article once', () => {
+    const db = database();
+    const cli = (...args: string[]) => runCli(['--db', db, ...args]);
+    expect(cli('subs', 'add', 'console', 'desk', '--digest', 'hourly').code).toBe(0);
+    const store = openStore(db);
+    try {
+      const r = storeArticle(store, { url: 'https://example.com/a/1', title: 'خبر عن دمشق', source: 'SY24', language: 'ar', categories: [], paragraphs: ['افتتحت بلدية دمشق سوقاً جديدة اليوم.'] });
+      if (r.status !== 'new') throw new Error('duplicate');
+      const sub = store.subscriptions.findByChat('console', 'desk')!;
+      store.deliveries.enqueue(r.article.id, [sub]);
+      expect(store.deliveries.listForArticle(r.article.id).map((d) => d.state)).toEqual(['held']);
+      store.close();
+      expect(cli('subs', 'add', 'console', 'desk', '--digest', 'off').stdout).toContain('delivery: immediate; no quiet hours');
+      const after = openStore(db);
+      expect(after.deliveries.listForArticle(r.article.id).map((d) => d.state)).toEqual(['queued']);
+      after.close();
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a digest interrupted at the moment it goes out', () => {
+  for (const policy of ['hold', 'resend'] as const) {
+    it(`SIGKILL while the request is on the wire, ${policy === 'hold' ? 'hold: in doubt after the restart, never sent twice' : 'resend: the digest again, its articles never one by one'}`, async () => {
+      const db = database();
+      const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+      const apiRoot = await fake.start();
+      cleanups.push(() => fake.stop());
+      const CHAT = '-1009990001';
+      const store = openStore(db);
+      const urls: string[] = [];
+      try {
+        const sub = store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'channel' }, Date.now() - 3 * 3600_000);
+        store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly', timeZone: 'UTC' });
+        for (let n = 0; n < 3; n++) {
+          const url = `https://example.com/digest/${n}`;
+          const r = storeArticle(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
+          if (r.status !== 'new') throw new Error('duplicate');
+          // Held before the last full hour, so the digest that closes it is due as soon as the run starts.
+          store.deliveries.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);
+          urls.push(url);
+        }
+      } finally {
+        store.close();
+      }
+      const release = fake.hold(CHAT);
+      cleanups.push(release);
+      const env = childEnv(apiRoot, db, { NASHRA_IN_DOUBT_POLICY: policy });
+      let child: ChildRun | undefined = spawnRun(env);
+      cleanups.push(() => void child?.kill('SIGKILL'));
+      const digests = () => fake.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === CHAT);
+      await until(() => digests().length === 1 || child!.child.exitCode !== null, 20_000, 'the digest to reach the Bot API');
+      expect(digests(), child.output()).toHaveLength(1);
+      for (const url of urls) expect(digests()[0]!.params.text).toContain(url);
+      await child.kill('SIGKILL');
+      release();
+
+      child = spawnRun(env, ['--once']);
+      const exit = await child.exited;
+      expect(exit.code, child.output()).toBe(0);
+      // Every message the chat got is the digest: once under hold, twice (at least once) under resend.
+      expect(digests()).toHaveLength(policy === 'hold' ? 1 : 2);
+      for (const d of digests()) expect(d.params.text).toContain('ملخص الأخبار');
+      const after = openStore(db);
+      try {
+        const sub = after.subscriptions.findByChat('telegram', CHAT)!;
+        expect(after.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual([policy === 'hold' ? 'in_doubt' : 'sent']);
+        expect(after.digests.periodsFor(sub.id)).toHaveLength(1);
+        const states = after.deliveries.inDoubt(10).filter((d) => d.subscriptionId === sub.id);
+        expect(states).toHaveLength(policy === 'hold' ? 3 : 0);
+      } finally {
+        after.close();
+      }
+    }, 90_000);
+  }
+});

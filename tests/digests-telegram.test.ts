@@ -1,0 +1,167 @@
+/**
+ * Digests and quiet hours through Telegram's front door: commands sent to the real bot over HTTP (the fake Bot API),
+ * the real worker on a test clock, what the fake received and the rows read back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
+import { composeUrgent, confirmBroadcast, routeArticle } from '../src/newsroom/index.js';
+import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+
+let h: Harness | undefined;
+const newsroom = (h: Harness) => newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify());
+afterEach(async () => { await h?.close(); h = undefined; });
+
+/**
+ * Test time on days after today (articles are queued at the real time, which must come before the periods the test
+ * closes): `at(0, '05:00')` is tomorrow 05:00 UTC. Asia/Damascus is UTC+3 all year since 2022: 08:00 there is 05:00 UTC.
+ */
+const TOMORROW = Math.ceil(Date.now() / 86_400_000) * 86_400_000;
+const at = (day: number, utc: string) => TOMORROW + day * 86_400_000 + Date.parse(`1970-01-01T${utc}Z`);
+const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '').replace(/<[^>]+>/g, '');
+
+async function command(h: Harness, chat: number, text: string, lang = 'ar'): Promise<string> {
+  const before = h.fake.sentTo(chat).length;
+  h.fake.pushUpdate(message(privateChat(chat), chat, text, {}, lang));
+  await waitFor(() => h!.fake.sentTo(chat).length > before, 8000, `the reply to ${text}`);
+  return h.fake.sentTo(chat).at(-1)!.params.text as string;
+}
+
+const digestsTo = (h: Harness, chat: number) => h.fake.sentTo(chat).filter((c) => String(c.params.text).includes('ملخص الأخبار'));
+
+describe('digests on Telegram', () => {
+  it('/digest 08:00: articles wait for the morning digest, which goes out once per period; urgent at once only when asked', async () => {
+    let now = at(0, '03:00:00'); // 06:00 in Damascus
+    h = await startHarness({ digests: true, clock: () => now });
+    expect(await command(h, 301, '/subscribe')).toContain('تمّ الاشتراك');
+    expect(await command(h, 301, '/digest 08:00')).toBe('الإعدادات الآن: ملخص يومي الساعة 08:00؛ بلا ساعات هدوء (Asia/Damascus).');
+    const sub = h.store.subscriptions.findByChat('telegram', '301')!;
+    // The closer has run at 06:00 (the worker loops): yesterday's period is closed, empty.
+    await waitFor(() => h!.store.digests.periodsFor(sub.id).length === 1, 5000, 'the first period closed');
+    expect(h.store.digests.periodsFor(sub.id)).toEqual([{ periodEnd: new Date(at(-1, '05:00:00')), items: 0 }]);
+
+    const morning = [1, 2, 3].map(() => addArticle(h!.store));
+    for (const a of morning) routeArticle(h.store, a);
+    const editor = { platform: 'telegram', id: String(EDITOR) };
+    const urgent = composeUrgent(newsroom(h), editor, 'انفجار قرب دوار الجمارك في دمشق');
+    confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
+    expect([...morning.map((a) => a.id), urgent.article.id].map((id) => h!.store.deliveries.listForArticle(id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
+    expect(digestsTo(h, 301)).toHaveLength(0);
+
+    now = at(0, '05:00:30'); // 08:00:30 in Damascus
+    await waitFor(() => digestsTo(h!, 301).length === 1, 8000, 'the morning digest');
+    const digest = digestsTo(h, 301)[0]!;
+    const text = plain(digest.params.text);
+    expect(text.startsWith('📰 ملخص الأخبار (4)')).toBe(true);
+    for (const a of morning) expect(text).toContain(a.title), expect(text).toContain(a.url);
+    expect(text).toContain('انفجار قرب دوار الجمارك في دمشق');
+    expect(digest.params.link_preview_options).toEqual({ is_disabled: true });
+    await waitFor(() => h!.store.deliveries.listForArticle(morning[0]!.id)[0]!.state === 'sent', 5000, 'the deliveries marked sent');
+    const messageId = h.store.deliveries.listForArticle(morning[0]!.id)[0]!.messageId;
+    expect(messageId).toBeDefined();
+    for (const id of [...morning.map((a) => a.id), urgent.article.id]) {
+      expect(h.store.deliveries.listForArticle(id)[0]).toMatchObject({ state: 'sent', messageId });
+    }
+
+    // Urgent alerts at once from now on; what comes next waits for tomorrow's digest, which carries only it.
+    expect(await command(h, 301, '/digest 08:00 عاجل')).toContain('والعاجل فورًا');
+    const later = addArticle(h.store);
+    routeArticle(h.store, later);
+    const urgent2 = composeUrgent(newsroom(h), editor, 'زلزال بقوة خمس درجات يضرب ريف اللاذقية');
+    confirmBroadcast(newsroom(h), editor, urgent2.broadcast.id, urgent2.broadcast.token);
+    await waitFor(() => h!.fake.sentTo(301).some((c) => String(c.params.text).includes('زلزال بقوة')), 8000, 'the urgent alert at once');
+    expect(digestsTo(h, 301)).toHaveLength(1);
+    expect(h.store.deliveries.listForArticle(later.id)[0]!.state).toBe('held');
+
+    now = at(1, '05:01:00');
+    await waitFor(() => digestsTo(h!, 301).length === 2, 8000, "tomorrow's digest");
+    const second = plain(digestsTo(h, 301)[1]!.params.text);
+    expect(second.startsWith('📰 ملخص الأخبار (1)')).toBe(true);
+    expect(second).toContain(later.title);
+    expect(second).not.toContain(morning[0]!.title);
+    expect(h.store.digests.periodsFor(sub.id).map((p) => p.items)).toEqual([0, 4, 1]);
+  });
+
+  it('a digest longer than a message is split between items at 4,096 characters, parts in order', async () => {
+    let now = at(0, '09:10:00');
+    h = await startHarness({ digests: true, clock: () => now });
+    await command(h, 302, '/subscribe');
+    await command(h, 302, '/digest كل ساعة');
+    const long = 'وأكد المتحدث باسم المحافظة أن فرق الصيانة تعمل على مدار الساعة لإعادة التيار الكهربائي إلى الأحياء الشرقية والغربية من المدينة';
+    const articles = Array.from({ length: 40 }, (_, i) => addArticle(h!.store, { title: `عنوان طويل نسبيًا لخبر رقم ${i + 1} عن الكهرباء والمياه في ريف حلب الشمالي`, paragraphs: [`${long} ${i + 1}.`, `${long} مرة أخرى ${i + 1}.`] }));
+    for (const a of articles) routeArticle(h.store, a);
+    now = at(0, '10:00:05');
+    await waitFor(() => {
+      const d = digestsTo(h!, 302);
+      return d.length > 1 && d.length === Number(/· \d+\/(\d+)/.exec(plain(d[0]!.params.text))?.[1]);
+    }, 15_000, 'every part of the digest');
+    const parts = digestsTo(h, 302).map((c) => c.params.text as string);
+    parts.forEach((p, i) => {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      expect(plain(p)).toContain(`· ${i + 1}/${parts.length}`);
+    });
+    // Every article exactly once, its headline and link in the same part.
+    for (const a of articles) {
+      const holding = parts.filter((p) => p.includes(a.url!));
+      expect(holding).toHaveLength(1);
+      expect(plain(holding[0]!)).toContain(a.title);
+    }
+    const sub = h.store.subscriptions.findByChat('telegram', '302')!;
+    expect(h.store.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual(parts.map(() => 'sent'));
+  });
+});
+
+describe('quiet hours on Telegram', () => {
+  it('silent inside the window, normal outside; «انتظار» holds until it ends; urgent overrides only where asked', async () => {
+    let now = at(0, '22:30:00'); // 01:30 in Damascus
+    h = await startHarness({ clock: () => now });
+    for (const chat of [401, 402, 403]) await command(h, chat, '/subscribe');
+    expect(await command(h, 401, '/quiet 00:00-07:00')).toBe('الإعدادات الآن: الأخبار فور صدورها؛ ساعات الهدوء 00:00–07:00: تصل بلا تنبيه (Asia/Damascus).');
+    expect(await command(h, 402, '/quiet 00:00-07:00 انتظار')).toContain('تُؤجَّل إلى نهايتها');
+    expect(await command(h, 403, '/quiet 00:00-07:00 wait urgent', 'en')).toBe('Settings now: immediate; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Asia/Damascus).');
+
+    const night = addArticle(h.store);
+    routeArticle(h.store, night);
+    await waitFor(() => h!.fake.sentTo(401).some((c) => c.params.text?.includes(night.url!)), 8000, 'the silent delivery');
+    expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(night.url!))!.params.disable_notification).toBe(true);
+
+    const editor = { platform: 'telegram', id: String(EDITOR) };
+    const urgent = composeUrgent(newsroom(h), editor, 'عاجل: انقطاع الطريق الدولي بين حمص وحماة');
+    confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
+    await waitFor(() => h!.fake.sentTo(403).some((c) => c.params.text?.includes('انقطاع الطريق')), 8000, 'the urgent alert through the quiet hours');
+    // 402 waits for everything, 403 for the ordinary article: still queued, nothing sent to them.
+    await waitFor(() => h!.store.deliveries.listForArticle(urgent.article.id).filter((d) => d.state === 'sent').length === 2, 5000, 'urgent sent to 401 and 403');
+    const queuedFor = (chat: number) => h!.store.deliveries.listForArticle(night.id).find((d) => d.subscriptionId === h!.store.subscriptions.findByChat('telegram', String(chat))!.id)!.state;
+    expect([queuedFor(402), queuedFor(403)]).toEqual(['queued', 'queued']);
+    expect(h.fake.sentTo(402).filter((c) => c.params.text?.includes(night.url!))).toHaveLength(0);
+
+    now = at(1, '04:00:01'); // 07:00:01: the window is over
+    await waitFor(() => queuedFor(402) === 'sent' && queuedFor(403) === 'sent', 8000, 'the held deliveries after the window');
+    const morning = h.fake.sentTo(402).find((c) => c.params.text?.includes(night.url!))!;
+    expect(morning.params.disable_notification).toBeUndefined();
+    expect(h.fake.sentTo(402).filter((c) => c.params.text?.includes('انقطاع الطريق'))).toHaveLength(1);
+    const after = addArticle(h.store);
+    routeArticle(h.store, after);
+    await waitFor(() => h!.fake.sentTo(401).some((c) => c.params.text?.includes(after.url!)), 8000, 'a daytime delivery');
+    expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(after.url!))!.params.disable_notification).toBeUndefined();
+  });
+
+  it("an editor sets a channel's digest and quiet hours from a private chat; anyone else is refused", async () => {
+    h = await startHarness({ clock: () => at(0, '12:00:00') });
+    h.fake.setChat('@syria_news', { id: -1000802, type: 'channel', title: 'أخبار سوريا' });
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1000802', kind: 'channel' });
+    expect(await command(h, EDITOR, '/digest @syria_news 08:00')).toBe('الإعدادات الآن: ملخص يومي الساعة 08:00؛ بلا ساعات هدوء (Asia/Damascus).');
+    expect(await command(h, EDITOR, '/quiet -1000802 00:00-07:00')).toContain('ساعات الهدوء 00:00–07:00: تصل بلا تنبيه');
+    expect(await command(h, 601, '/quiet @syria_news إيقاف')).toBe('هذا الأمر للمحرّرين فقط.');
+    expect(await command(h, EDITOR, '/digest @nowhere_chan 08:00')).toContain('لم أجد القناة @nowhere_chan');
+    const sub = h.store.subscriptions.findByChat('telegram', '-1000802')!;
+    expect(h.store.deliverySettings.get(sub.id)).toMatchObject({ mode: 'daily', digestAt: 480, quiet: { start: 0, end: 420 }, quietMode: 'silent' });
+  });
+
+  it('bare /digest shows the settings with examples; a bad time gets the examples; a chat not subscribed is told to subscribe', async () => {
+    h = await startHarness({ clock: () => at(0, '12:00:00') });
+    await command(h, 501, '/subscribe');
+    expect(await command(h, 501, '/digest')).toMatch(/^الإعدادات الآن: الأخبار فور صدورها؛ بلا ساعات هدوء\.\n\nأمثلة:/);
+    expect(await command(h, 501, '/quiet 07:00-07:00')).toMatch(/^أمثلة:/);
+    expect(await command(h, 502, '/quiet 00:00-06:00')).toBe('اشترك أولاً بـ /subscribe ثم اختر موعد الأخبار.');
+  });
+});
