@@ -159,7 +159,7 @@ describe('an editor\'s correction and retraction', () => {
     h!.worker.notify();
     await waitFor(() => h!.store.deliveries.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.deliveries.enqueue(text.id, [{ id: late.id, platform: 'telegram' }], {}, Date.now());
+    h!.store.deliveries.enqueue(text.id, [{ id: late.id }], {}, Date.now());
     await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
     expect(previewRetraction(deps, CLI_OPERATOR, String(text.id)).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
@@ -194,7 +194,7 @@ describe('an editor\'s correction and retraction', () => {
     await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     await h!.worker.stop(1000);
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.deliveries.enqueue(article.id, [{ id: late.id, platform: 'telegram' }]);
+    h!.store.deliveries.enqueue(article.id, [{ id: late.id }]);
     const p = previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
     expect(p.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildDesk, deskFixture, EDITOR, PASSWORD, type DeskFixture } from './helpers/desk.js';
+import type { AuditAction } from '../src/model/audit.js';
 
 interface Jar { cookies: Map<string, string> }
 const jar = (): Jar => ({ cookies: new Map() });
@@ -158,7 +159,7 @@ describe('hostile requests', () => {
     if (stored.status !== 'new') throw new Error('not stored');
     const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: evil, topics: [evil] });
     f.store.subscriptions.deactivate(sub.id, evil);
-    f.store.audit.record('desk', evil, evil, { evil });
+    f.store.audit.record('desk', evil, evil as AuditAction, { evil });
     const j = jar();
     await signIn(app, j);
     const edit = await get(app, j, `/articles/${stored.article.id}`);
@@ -313,7 +314,7 @@ describe('pages and actions', () => {
 
     // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
     const failedArticle = f.article.id;
-    f.store.deliveries.enqueue(failedArticle, [{ id: sub.id, platform: 'telegram' }]);
+    f.store.deliveries.enqueue(failedArticle, [{ id: sub.id }]);
     const [fd] = f.store.deliveries.listForArticle(failedArticle);
     f.store.deliveries.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
     const articlePage = await get(app, j, `/articles/${failedArticle}`);

@@ -248,7 +248,7 @@ describe('right-to-left guarantees', () => {
       const output = formatPost(post, platform);
       expect(output).not.toMatch(/[\u202A-\u202E]/);
       const lines = output.split('\n').filter(Boolean);
-      const linkLines = lines.filter((line) => line.includes(url));
+      const linkLines = lines.filter((line) => line.includes(url!));
       expect(linkLines).toHaveLength(1);
       const visibleLink = platform.name === 'telegram' ? checkTelegramHtml(linkLines[0]!) : linkLines[0];
       expect(visibleLink).toBe(url);

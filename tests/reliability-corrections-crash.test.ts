@@ -104,7 +104,7 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
       expect(duplicates).toBe(0);
       expect(lost).toBe(0);
       expect(inDoubt).toBe(leftSending.reduce((a, b) => a + b, 0));
-      const limit = transportConcurrency({ globalPerSecond: EDIT_RATE, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+      const limit = transportConcurrency(EDIT_RATE);
       for (const n of leftSending) expect(n).toBeLessThanOrEqual(limit);
     } finally {
       store.close();

@@ -54,7 +54,7 @@ describe('security: hostile text end to end through the Telegram transport', () 
 
     const report: string[] = [];
     for (const s of stored) {
-      const [msg] = h.fake.sentTo('8100').filter((c) => String(c.params.text).includes(s.article.url.replace(/&/g, '&amp;')));
+      const [msg] = h.fake.sentTo('8100').filter((c) => String(c.params.text).includes(s.article.url!.replace(/&/g, '&amp;')));
       expect(msg, s.name).toBeDefined();
       const text = String(msg!.params.text);
       expect(msg!.params.parse_mode, s.name).toBe('HTML');

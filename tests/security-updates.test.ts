@@ -56,7 +56,7 @@ describe('security: hostile updates', () => {
     // Addressed to us: answered.
     h.fake.pushUpdate(message(group, 702, `/latest@${me}`));
     await waitFor(() => repliesTo(h!, group.id).length === 1, 5000, '/latest@ours answered');
-    expect(repliesTo(h, group.id)[0]!.params.text).toContain(a.url.replace(/&/g, '&amp;'));
+    expect(repliesTo(h, group.id)[0]!.params.text).toContain(a.url!.replace(/&/g, '&amp;'));
     outcomes.push(`/latest@OtherNewsBot: ignored; /latest@${me}: answered`);
 
     // 4,000 characters of arguments to reader and editor commands: bounded answers, no error.
