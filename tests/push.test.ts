@@ -89,12 +89,13 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 
 interface Rig {
   fake: FakeTelegram; site: FeedServer; hub: Awaited<ReturnType<typeof startHub>>; store: Store; push: PushIngest;
-  desk: DeskHandle; source: Source; worker: DeliveryWorker; lines: string[]; close(): Promise<void>;
+  desk: DeskHandle; source: Source; worker: DeliveryWorker; lines: string[]; config: ReturnType<typeof loadAppConfig>; close(): Promise<void>;
 }
 let rig: Rig | undefined;
 afterEach(async () => { await rig?.close(); rig = undefined; });
 
-async function startRig(opts: { hub?: boolean } = {}): Promise<Rig> {
+/** `hubAs`: how the feed spells the hub's address (the hub itself listens on 127.0.0.1). */
+async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string } = {}): Promise<Rig> {
   const { dir, cleanup } = tempDir('nashra-push-');
   const fake = new FakeTelegram(TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 200 });
   const apiRoot = await fake.start();
@@ -117,7 +118,8 @@ async function startRig(opts: { hub?: boolean } = {}): Promise<Rig> {
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {}, push,
   }, { port: 0, host: '127.0.0.1' });
   config.push.publicUrl = desk.url;
-  site.route('/feed.xml', { body: rss(site.base, opts.hub ? hub.url : undefined, [1]), contentType: 'application/rss+xml; charset=utf-8' });
+  const hubUrl = opts.hub ? (opts.hubAs ?? ((u: string) => u))(hub.url) : undefined;
+  site.route('/feed.xml', { body: rss(site.base, hubUrl, [1]), contentType: 'application/rss+xml; charset=utf-8' });
   for (let n = 1; n <= 5; n++) site.route(`/news/${n}`, { body: page(n), contentType: 'text/html; charset=utf-8' });
   store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'private' });
   let source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
@@ -126,7 +128,7 @@ async function startRig(opts: { hub?: boolean } = {}): Promise<Rig> {
   source = store.sources.get(source.id)!;
   worker.start();
   return {
-    fake, site, hub, store, push, desk, source, worker, lines,
+    fake, site, hub, store, push, desk, source, worker, lines, config,
     async close() {
       await push.settle();
       await worker.stop(1000);
@@ -258,6 +260,17 @@ describe('WebSub', () => {
     expect(r.hub.verified[2]).toEqual({ mode: 'unsubscribe', echoed: true, status: 200 });
     await until(() => r.store.push.websub(r.source.id) === undefined, 5000, 'the subscription row to go');
   }, 90_000);
+
+  it('never asks a hub on a private address, however the feed spells it, unless private fetching is allowed', async () => {
+    // [::ffff:7f00:1] is 127.0.0.1 as an IPv4-mapped IPv6 literal: a pattern over the host name does not see it.
+    rig = await startRig({ hub: true, hubAs: (url) => url.replace('127.0.0.1', '[::ffff:7f00:1]') });
+    const r = rig;
+    expect(r.store.push.websub(r.source.id)).toMatchObject({ hub: expect.stringContaining('[::ffff:7f00:1]') });
+    r.config.fetch.allowPrivate = false;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(0);
+    expect(r.store.push.websub(r.source.id)?.lastError).toMatch(/refused to fetch from .*private or local network address/);
+  });
 
   it('answers a verification it did not ask for with 404', async () => {
     rig = await startRig({ hub: true });

@@ -30,6 +30,11 @@ export interface FetchOptions {
    * large feed on its parser thread (src/ingest/feed-thread.ts) rather than here.
    */
   bytesFrom?: number;
+  /**
+   * Posted as application/x-www-form-urlencoded instead of a GET (a WebSub hub request), through the same address
+   * checks. A redirect is not followed: a form is never re-posted to wherever a server points.
+   */
+  form?: URLSearchParams;
 }
 
 export interface FetchedText {
@@ -79,6 +84,7 @@ export async function fetchText(url: string, options: FetchOptions): Promise<Fet
     visited.add(target.href);
     const res = await requestOnce(target, options, deadline);
     if (res.redirect === undefined) return res.result;
+    if (options.form) throw new FetchError('redirects', url, `${url}: answered a form with a redirect, which is not followed`);
     const next = resolveRedirect(res.redirect, target);
     if (visited.has(next)) throw new FetchError('redirects', url, `${url}: redirect loop (${target.href} → ${next})`);
     if (hop + 1 > MAX_REDIRECTS) throw new FetchError('redirects', url, `${url}: more than ${MAX_REDIRECTS} redirects`);
@@ -125,6 +131,11 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
     };
     if (options.etag) headers['if-none-match'] = options.etag;
     if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+    const body = options.form?.toString();
+    if (body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
 
     let settled = false;
     const fail = (err: Error) => {
@@ -145,7 +156,7 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
     const onAbort = () => fail(new FetchError('network', url, `${url}: fetch aborted`));
 
     const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(target, { method: 'GET', headers, lookup: guardedLookup(url, options.allowPrivate) }, (res) => {
+    const req = client.request(target, { method: body === undefined ? 'GET' : 'POST', headers, lookup: guardedLookup(url, options.allowPrivate) }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && status !== 304) {
         res.resume();
@@ -179,7 +190,7 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
     const timer = setTimeout(() => fail(new FetchError('timeout', url, `${url}: no complete answer within ${options.timeoutMs} ms`)), remaining);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err) => fail(err instanceof FetchError ? err : new FetchError('network', url, `${url}: ${describeNetworkError(err)}`, undefined, { cause: err })));
-    req.end();
+    req.end(body);
   });
 }
 
