@@ -68,4 +68,47 @@ describe('nashra correct / retract / corrections', () => {
       store.close();
     }
   }, 180_000);
+
+  it('a correction a crash left in doubt is listed as c<N>; mark-sent closes it, send-again edits that post once more', async () => {
+    const { dir, cleanup } = tempDir('nashra-corr-doubt-');
+    cleanups.push(cleanup);
+    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const apiRoot = await fake.start();
+    cleanups.push(() => fake.stop());
+    const db = join(dir, 'n.db');
+    prepareBroadcast(db, 3, 1);
+    const cli = (...args: string[]) => runCliAsync(args, childEnv(apiRoot, db), 60_000);
+    expect((await cli('run', '--once')).code).toBe(0);
+    expect((await cli('correct', '1', '--title', 'تصحيح: عنوان جديد للخبر الأول', '--yes')).code).toBe(0);
+
+    // A crash while two edits were on the wire: the next start holds them in doubt (the default policy).
+    const store = openStore(db);
+    const [first, second] = store.corrections.listForArticle(1);
+    expect(store.corrections.markSending(first!.id)).toBe(true);
+    expect(store.corrections.markSending(second!.id)).toBe(true);
+    expect(store.corrections.recoverInterrupted('hold')).toBe(2);
+    store.close();
+
+    const listed = await cli('in-doubt', 'list');
+    expect(listed.stdout).toContain(`c${first!.id}\ttelegram\t1\tedit\t${first!.deliveryId}`);
+    expect(listed.stdout).toContain(`c${second!.id}\ttelegram\t1\tedit`);
+    expect((await cli('in-doubt', 'mark-sent', `c${first!.id}`)).stdout).toContain(`correction c${first!.id} marked as done`);
+    expect((await cli('in-doubt', 'send-again', `c${second!.id}`)).stdout).toContain(`correction c${second!.id} (edit) queued again`);
+    const again = await cli('in-doubt', 'mark-sent', `c${first!.id}`);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`correction ${first!.id} is done, not in doubt`);
+    expect((await cli('in-doubt', 'mark-sent', 'x1')).stderr).toContain('a correction id (c12)');
+
+    expect((await cli('run', '--once')).code).toBe(0);
+    // The third post and the one sent again are edited; the one marked done is not touched again.
+    expect(fake.sent('editMessageText')).toHaveLength(2);
+    const after = openStore(db);
+    try {
+      expect(after.corrections.get(first!.id)).toMatchObject({ state: 'done', outcome: 'edited', lastError: 'marked as done by cli:cli' });
+      expect(after.corrections.get(second!.id)).toMatchObject({ state: 'done', outcome: 'edited' });
+      expect(after.audit.recent(10).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.mark_sent', 'correction.send_again']));
+    } finally {
+      after.close();
+    }
+  }, 180_000);
 });

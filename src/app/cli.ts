@@ -25,6 +25,12 @@ const wholeNumber = (min: number, max: number) => (raw: string): number => {
   return n;
 };
 
+/** `nashra in-doubt` takes a delivery's id (12) or a correction's (c12): both come from `nashra in-doubt list`. */
+const inDoubtId = (raw: string): string => {
+  if (!/^c?[1-9]\d{0,15}$/.test(raw)) throw new InvalidArgumentError(`must be a delivery id (12) or a correction id (c12) from nashra in-doubt list, not "${raw}"`);
+  return raw;
+};
+
 /**
  * The `nashra` command line on commander: every command and subcommand has --help (exit 0) listing its options,
  * an unknown option is refused with the closest known one, and a platform's own subcommands come from its
@@ -157,10 +163,10 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
     .action(action(lazy(commands, (m) => m.resendCommand)));
 
-  const inDoubt = sub(program, 'in-doubt').description('deliveries a crash left in doubt (they may or may not have arrived)');
-  sub(inDoubt, 'list').description('the deliveries in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));
-  for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent'], ['send-again', 'it did not arrive: queue it again']] as const) {
-    sub(inDoubt, name).description(description).argument('<delivery-id>', 'from nashra in-doubt list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+  const inDoubt = sub(program, 'in-doubt').description('deliveries and corrections a crash left in doubt (they may or may not have arrived)');
+  sub(inDoubt, 'list').description('the deliveries and corrections in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));
+  for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent (done)'], ['send-again', 'it did not arrive: queue it again']] as const) {
+    sub(inDoubt, name).description(description).argument('<id>', 'from nashra in-doubt list: a delivery id, or c<N> for a correction', inDoubtId)
       .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
   }
 

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'
   | 'article.revise' | 'correction.preview' | 'correction.confirm' | 'correction.cancel'
+  | 'correction.mark_sent' | 'correction.send_again'
   | 'retraction.preview' | 'article.retract'
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'review.publish' | 'review.dismiss' | 'review.list'

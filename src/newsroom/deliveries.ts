@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { DeliveryRecord } from '../model/delivery.js';
+import type { CorrectionRecord } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -47,6 +48,26 @@ export function resolveInDoubt(deps: NewsroomDeps, actor: Actor, deliveryId: num
     }
     audit(store, actor, verdict === 'mark-sent' ? 'delivery.mark_sent' : 'delivery.send_again', { delivery: deliveryId });
     return store.deliveries.get(deliveryId)!;
+  });
+  if (verdict === 'send-again') deps.onQueued();
+  return resolved;
+}
+
+/**
+ * The same verdict on a correction job (an edit or a delete) a crash left in doubt: `mark-sent` (the chat shows the
+ * change) closes it as done; `send-again` queues the edit or delete once more.
+ */
+export function resolveCorrectionInDoubt(deps: NewsroomDeps, actor: Actor, correctionId: number, verdict: 'mark-sent' | 'send-again'): CorrectionRecord {
+  requireEditor(deps, actor, 'in-doubt');
+  const { store } = deps;
+  const resolved = store.transaction(() => {
+    const note = verdict === 'mark-sent' ? `marked as done by ${actor.platform}:${actor.id}` : `sent again by ${actor.platform}:${actor.id}`;
+    if (!store.corrections.resolveInDoubt(correctionId, verdict === 'mark-sent' ? 'done' : 'queued', note)) {
+      const c = store.corrections.get(correctionId);
+      throw new UserError(c ? `correction ${correctionId} is ${c.state}, not in doubt` : `no correction ${correctionId}`);
+    }
+    audit(store, actor, verdict === 'mark-sent' ? 'correction.mark_sent' : 'correction.send_again', { correction: correctionId });
+    return store.corrections.get(correctionId)!;
   });
   if (verdict === 'send-again') deps.onQueued();
   return resolved;

@@ -32,6 +32,8 @@ export class CorrectionsTable {
   private readonly pendingStmt: Statement;
   private readonly statesStmt: Statement;
   private readonly forArticleStmt: Statement;
+  private readonly inDoubtStmt: Statement;
+  private readonly resolveStmt: Statement;
 
   constructor(db: Database) {
     // Posts answered (`sent`) or on the wire (`sending`: the job waits for its message id); a delete also lists the
@@ -72,6 +74,11 @@ export class CorrectionsTable {
     this.pendingStmt = db.prepare(`SELECT COUNT(*) FROM corrections WHERE platform = ? AND state = 'queued'`).pluck();
     this.statesStmt = db.prepare('SELECT state, COUNT(*) AS n FROM corrections GROUP BY state');
     this.forArticleStmt = db.prepare('SELECT * FROM corrections WHERE article_id = ? ORDER BY id');
+    this.inDoubtStmt = db.prepare(`SELECT * FROM corrections WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
+    this.resolveStmt = db.prepare(`UPDATE corrections SET state = @to,
+        outcome = CASE WHEN @to = 'done' THEN (CASE kind WHEN 'edit' THEN 'edited' ELSE 'deleted' END) ELSE NULL END,
+        finished_at = CASE WHEN @to = 'done' THEN @now ELSE NULL END, not_before = 0, last_error = @note
+      WHERE id = @id AND state = 'in_doubt'`);
   }
 
   /**
@@ -132,6 +139,15 @@ export class CorrectionsTable {
   recoverInterrupted(policy: InDoubtPolicy, now = Date.now()): number {
     const note = 'interrupted while sending (process stopped before the platform answered)';
     return policy === 'resend' ? this.resendStmt.run(note).changes : this.holdStmt.run(note, now).changes;
+  }
+
+  inDoubt(limit = 20): CorrectionRecord[] {
+    return (this.inDoubtStmt.all(limit) as CorrectionRow[]).map(toRecord);
+  }
+
+  /** An editor's verdict on a job in doubt: the chat shows the change (`done`), or it does not (`queued`: again). */
+  resolveInDoubt(id: number, to: 'done' | 'queued', note: string, now = Date.now()): boolean {
+    return this.resolveStmt.run({ id, to, note, now }).changes > 0;
   }
 
   get(id: number): CorrectionRecord | undefined {
