@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
-import { composeUrgent, confirmBroadcast, routeArticle } from '../src/newsroom/index.js';
+import { composeUrgent, confirmBroadcast, confirmCorrection, correctionReport, previewCorrection, routeArticle } from '../src/newsroom/index.js';
 import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
@@ -79,6 +79,19 @@ describe('digests on Telegram', () => {
     expect(second).toContain(later.title);
     expect(second).not.toContain(morning[0]!.title);
     expect(h.store.digests.periodsFor(sub.id).map((p) => p.items)).toEqual([0, 4, 1]);
+
+    // A correction of an article that went out in a digest: a reply to the digest that starts «تصحيح:»; the digest,
+    // which carries three other articles, is not edited.
+    const fix = previewCorrection(newsroom(h), editor, String(morning[0]!.id), { title: 'عنوان مصحح للخبر الأول في الملخص' });
+    confirmCorrection(newsroom(h), editor, fix.draft.id, fix.draft.token);
+    const isCorrection = (c: { params: Record<string, unknown> }) => plain(String(c.params.text)).startsWith('تصحيح:');
+    await waitFor(() => h!.fake.sentTo(301).some(isCorrection), 8000, 'the correction as a reply to the digest');
+    const reply = h.fake.sentTo(301).filter(isCorrection);
+    expect(reply).toHaveLength(1);
+    expect(reply[0]!.params.reply_parameters).toMatchObject({ message_id: Number(messageId) });
+    expect(plain(String(reply[0]!.params.text))).toContain('عنوان مصحح للخبر الأول في الملخص');
+    expect(h.fake.sent('editMessageText')).toHaveLength(0);
+    await waitFor(() => correctionReport(newsroom(h!), morning[0]!.id).some((t) => t.done.replied === 1), 5000, 'the report');
   });
 
   it('a digest longer than a message is split between items at 4,096 characters, parts in order', async () => {

@@ -1,12 +1,12 @@
 import { GrammyError, type Api } from 'grammy';
 import type { Config } from '../../src/config.js';
-import { RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
+import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError } from '../../src/errors.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { Logger } from '../../src/logger.js';
 import type { PendingCorrection, StoredArticle } from '../../src/store/index.js';
-import { telegramMarkup } from './markup.js';
+import { escapeHtml, telegramMarkup } from './markup.js';
 import type { TelegramSettings } from './settings.js';
 import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './transport.js';
 
@@ -88,16 +88,27 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
   /** Sent as a photo when it has a lead image and the chat's template keeps photos (a refused photo went as text: the fallback finds it). */
   const isPhotoPost = (post: Post, article: StoredArticle) => article.imageUrl !== undefined && effectiveTemplate(config, post.template).leadPhoto !== false;
 
-  /** A digest carries other articles too: editing or deleting it for one of them would take theirs away. */
-  const refuseDigest = (post: Post) => {
-    if (post.digest) throw new PermanentDeliveryError('the post is a digest shared with other articles; it is left as it is', { method: 'editMessageText', chatId: post.chatId, deactivate: false });
-  };
+  /**
+   * A digest carries other articles too: editing or deleting it for one of them would take theirs away, so the
+   * correction (or the notice) is a reply to it, as on WhatsApp once its edit window has passed.
+   */
+  async function replyToDigest(post: Post, text: string, signal: RequestSignal): Promise<string> {
+    const reply = await api.sendMessage(post.chatId, text, {
+      parse_mode: 'HTML', link_preview_options: { is_disabled: true },
+      reply_parameters: { message_id: Number(post.messageId), allow_sending_without_reply: true },
+      ...(post.threadId !== undefined ? { message_thread_id: post.threadId } : {}),
+    }, signal);
+    return String(reply.message_id);
+  }
 
   return {
     async edit(post, article, hooks): Promise<CorrectionResult> {
-      refuseDigest(post);
       const signal = requestSignal(hooks);
       try {
+        if (post.digest) {
+          const text = `${CORRECTION_PREFIX}\n${renderArticle(article, telegramMarkup, config, { template: post.template })}`;
+          return { outcome: 'replied', answer: await replyToDigest(post, text, signal) };
+        }
         return { outcome: await editArticle(post, article, signal) };
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
@@ -106,9 +117,12 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
     },
 
     async remove(post, article, hooks): Promise<CorrectionResult> {
-      refuseDigest(post);
       const signal = requestSignal(hooks);
       try {
+        if (post.digest) {
+          await replyToDigest(post, `${RETRACTION_NOTICE}: ${escapeHtml(article.title)}`, signal);
+          return { outcome: 'notice', answer: 'a digest shared with other articles: the notice was posted as a reply' };
+        }
         await api.deleteMessage(post.chatId, Number(post.messageId), signal);
         return { outcome: 'deleted' };
       } catch (err) {
