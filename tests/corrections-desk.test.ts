@@ -5,39 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildDesk, deskFixture, EDITOR, PASSWORD, type DeskFixture } from './helpers/desk.js';
-
-interface Jar { cookies: Map<string, string> }
-const jar = (): Jar => ({ cookies: new Map() });
-const cookieHeader = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
-  const set = res.headers['set-cookie'];
-  for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
-    const [pair] = c.split(';');
-    const [k, ...v] = pair!.split('=');
-    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!); else j.cookies.set(k!, v.join('='));
-  }
-}
-
-async function get(app: FastifyInstance, j: Jar, url: string, extra: Record<string, string> = {}) {
-  const res = await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(j), ...extra } });
-  keep(j, res);
-  return res;
-}
-async function post(app: FastifyInstance, j: Jar, url: string, form: Record<string, string>, extra: { remoteAddress?: string } = {}) {
-  const res = await app.inject({
-    method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: extra.remoteAddress,
-    headers: { cookie: cookieHeader(j), 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  keep(j, res);
-  return res;
-}
-const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-
-async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, username = EDITOR) {
-  const page = await get(app, j, '/login');
-  return post(app, j, '/login', { _csrf: csrfOf(page.body), username, password });
-}
+import { buildDesk, csrfOf, deskFixture, EDITOR, get, jar, post, signIn, type DeskFixture } from './helpers/desk.js';
 
 let f: DeskFixture | undefined;
 let app: FastifyInstance | undefined;

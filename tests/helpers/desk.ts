@@ -1,4 +1,5 @@
 /** The desk on a temp database with one editor and a few articles, for the HTTP and browser tests. */
+import type { FastifyInstance } from 'fastify';
 import { deskPlatforms } from '../../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
 import type { Config } from '../../src/config.js';
@@ -39,3 +40,37 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
 }
 
 export { buildDesk, startDesk, type DeskHandle };
+
+/** A browser's cookie jar, so that a test signs in and posts forms as an editor does. */
+export interface Jar { cookies: Map<string, string> }
+export const jar = (): Jar => ({ cookies: new Map() });
+const cookieHeader = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
+  const set = res.headers['set-cookie'];
+  for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
+    const [pair] = c.split(';');
+    const [k, ...v] = pair!.split('=');
+    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!); else j.cookies.set(k!, v.join('='));
+  }
+}
+
+export async function get(app: FastifyInstance, j: Jar, url: string, extra: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(j), ...extra } });
+  keep(j, res);
+  return res;
+}
+export async function post(app: FastifyInstance, j: Jar, url: string, form: Record<string, string>, extra: { remoteAddress?: string } = {}) {
+  const res = await app.inject({
+    method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: extra.remoteAddress,
+    headers: { cookie: cookieHeader(j), 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  keep(j, res);
+  return res;
+}
+export const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+
+export async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, username = EDITOR) {
+  const page = await get(app, j, '/login');
+  return post(app, j, '/login', { _csrf: csrfOf(page.body), username, password });
+}
+
