@@ -2,6 +2,7 @@
  * Local wall-clock time for digests and quiet hours. Every time zone rule comes from Intl (the ICU data Node ships):
  * the only arithmetic here is reading the wall clock Intl prints and finding the instant that prints a given one.
  */
+import { zoneFormatter } from '../text/time-zone.js';
 
 /** Minutes since local midnight, from 'HH:MM' (00:00–23:59); undefined when it is not one. */
 export function parseClock(text: string): number | undefined {
@@ -12,23 +13,10 @@ export function parseClock(text: string): number | undefined {
 export const formatClock = (minutes: number): string =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** True when Intl knows the zone ('Asia/Damascus', 'UTC'). */
 export function isTimeZone(timeZone: string): boolean {
   try {
-    formatter(timeZone);
+    zoneFormatter(timeZone);
     return true;
   } catch {
     return false;
@@ -39,7 +27,7 @@ interface WallClock { year: number; month: number; day: number; minutes: number 
 
 function wallClock(at: number, timeZone: string): WallClock {
   const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  for (const p of zoneFormatter(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month!, day: parts.day!, minutes: parts.hour! * 60 + parts.minute! };
 }
 

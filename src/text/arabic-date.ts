@@ -7,6 +7,7 @@
  * used for Damascus, Beirut, Amman, Baghdad and Jerusalem/Gaza/Hebron, the others everywhere else.
  * Digits are Western (ASCII), as SY24 and most Levantine outlets print them.
  */
+import { zoneFormatter } from './time-zone.js';
 
 const LEVANTINE_MONTHS = [
   'كانون الثاني', 'شباط', 'آذار', 'نيسان', 'أيار', 'حزيران',
@@ -53,23 +54,9 @@ interface WallClock {
   minute: string;
 }
 
-/** Building an Intl formatter costs far more than using one: keep one per zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** Calendar fields of the instant in the zone; Intl does the zone arithmetic (and throws RangeError for an unknown zone). */
 function wallClock(date: Date, timeZone: string): WallClock {
-  const parts = formatterFor(timeZone).formatToParts(date);
+  const parts = zoneFormatter(timeZone).formatToParts(date);
   const field = (type: Intl.DateTimeFormatPartTypes): string => parts.find((part) => part.type === type)?.value ?? '';
   return {
     year: field('year'),
