@@ -1,5 +1,6 @@
-import type { Context } from 'grammy';
+import type { Context, NextFunction } from 'grammy';
 import type { Config } from '../../src/config.js';
+import { PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Actor, NewsroomDeps } from '../../src/newsroom/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -32,6 +33,23 @@ export const actorOf = (ctx: Context): Actor => ({ platform: PLATFORM, id: userI
 
 /** Editors: one list for every front door (the newsroom's), checked again at every button press. */
 export const isEditor = (deps: BotDeps, ctx: Context): boolean => ctx.from !== undefined && deps.newsroom.editors.isEditor(actorOf(ctx));
+
+/**
+ * The guard of an editor command: only in a private chat (a preview in a group would show the story to its members
+ * first), and the newsroom's refusals in the editor's words (not an editor; a UserError's own message).
+ */
+export function editorCommand(deps: BotDeps) {
+  return async (ctx: Context, next: NextFunction): Promise<void> => {
+    if (ctx.chat?.type !== 'private' && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof PermissionError) return void (await ctx.reply(t(ctx).notEditor));
+      if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(err.message), { link_preview_options: { is_disabled: true } }));
+      throw err;
+    }
+  };
+}
 
 /** The command's argument text (after "/cmd" or "/cmd@bot"). */
 export const commandArgs = (ctx: Context): string => (typeof ctx.match === 'string' ? ctx.match.trim() : '');

@@ -1,11 +1,11 @@
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
-import { PermissionError, UserError } from '../../src/errors.js';
+import { PermissionError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
-import { actorOf, commandArgs, isEditor, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
 import type { Messages } from './i18n.js';
 import { telegramMarkup } from './markup.js';
 
@@ -18,16 +18,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
 
   for (const command of ['correct', 'retract'] as const) {
-    c.command(command, async (ctx, next) => {
-      if (ctx.chat.type !== 'private' && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
-      try {
-        await next();
-      } catch (err) {
-        if (err instanceof PermissionError) return void (await ctx.reply(t(ctx).notEditor));
-        if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(err.message), { link_preview_options: { is_disabled: true } }));
-        throw err;
-      }
-    });
+    c.command(command, editorCommand(deps));
   }
 
   // /correct <article>

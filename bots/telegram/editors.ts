@@ -6,7 +6,7 @@ import {
   previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
-import { actorOf, commandArgs, isEditor, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
@@ -36,18 +36,9 @@ export function editors(deps: BotDeps): Composer<Context> {
   /** The text each progress message shows now, so it is edited only when it changes. */
   const shown = new Map<number, string>();
 
-  /** Editor commands: only in a private chat (a preview in a group would show the story to its members first). */
+  /** Editor commands: only in a private chat, refusals in the editor's words (editorCommand). */
   for (const command of ['broadcast', 'urgent', 'sources', 'stats'] as const) {
-    c.command(command, async (ctx, next) => {
-      if (ctx.chat.type !== 'private' && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
-      try {
-        await next();
-      } catch (err) {
-        if (err instanceof PermissionError) return void (await ctx.reply(t(ctx).notEditor));
-        if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(err.message), { link_preview_options: { is_disabled: true } }));
-        throw err;
-      }
-    });
+    c.command(command, editorCommand(deps));
   }
 
   /** The post exactly as subscribers will see it, with «إرسال» / «إلغاء», or a plain word when it would reach nobody. */
