@@ -3,18 +3,10 @@
  * before and after with the posts it will edit, «تأكيد التصحيح» queues one edit per sent post; «سحب الخبر» previews
  * the posts per platform, «تأكيد السحب» cancels what waits and queues the deletions; the report follows on the page.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildDesk, csrfOf, deskFixture, EDITOR, get, jar, post, signIn, type DeskFixture } from './helpers/desk.js';
+import { describe, expect, it } from 'vitest';
+import { csrfOf, deskPerTest, EDITOR, get, jar, post, signIn, type DeskFixture } from './helpers/desk.js';
 
-let f: DeskFixture | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  f?.cleanup();
-  app = undefined;
-  f = undefined;
-});
+const setup = deskPerTest();
 
 /** The article sent to two Telegram chats and queued for a third. */
 function sentTo(fx: DeskFixture): void {
@@ -29,8 +21,7 @@ function sentTo(fx: DeskFixture): void {
 
 describe('desk: correct and retract a sent story', () => {
   it('preview, confirm, then the jobs; a retraction previews per platform and leaves the article retracted', async () => {
-    f = await deskFixture();
-    app = await buildDesk(f.deps);
+    const { f, app } = await setup();
     const j = jar();
     await signIn(app, j);
     sentTo(f);

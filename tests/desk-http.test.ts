@@ -1,23 +1,9 @@
 /** The desk over HTTP (Fastify's inject): signing in, sessions, CSRF, and everything hostile. */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildDesk, csrfOf, deskFixture, EDITOR, get, jar, PASSWORD, post, signIn, type DeskFixture } from './helpers/desk.js';
+import { describe, expect, it } from 'vitest';
+import { buildDesk, csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, signIn } from './helpers/desk.js';
 import type { AuditAction } from '../src/model/audit.js';
 
-let f: DeskFixture | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  f?.cleanup();
-  app = undefined;
-  f = undefined;
-});
-
-async function setup(env: Record<string, string> = {}, opts: { editor?: boolean } = {}) {
-  f = await deskFixture(env, opts);
-  app = await buildDesk(f.deps);
-  return { f, app };
-}
+const setup = deskPerTest();
 
 describe('signing in', () => {
   it('redirects a visitor without a session to /login, and signs an editor in and out', async () => {
@@ -196,8 +182,8 @@ describe('hostile requests', () => {
 
 describe('first run', () => {
   it('offers a one-time setup link only while no editor account exists', async () => {
-    const { f } = await setup({}, { editor: false });
-    await app!.close();
+    const { f, app } = await setup({}, { editor: false });
+    await app.close();
     const { startDesk } = await import('../src/desk/server.js');
     const desk = await startDesk(f.deps, { port: 0, host: '127.0.0.1' });
     try {

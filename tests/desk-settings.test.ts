@@ -1,22 +1,8 @@
 /** The desk's settings form for one subscription (issue 12, sections 1 and 4): through changeSubscription, audited as the editor. */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildDesk, csrfOf, deskFixture, EDITOR, get, jar, post, signIn, type DeskFixture } from './helpers/desk.js';
+import { describe, expect, it } from 'vitest';
+import { csrfOf, deskPerTest, EDITOR, get, jar, post, signIn } from './helpers/desk.js';
 
-let f: DeskFixture | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  f?.cleanup();
-  app = undefined;
-  f = undefined;
-});
-
-async function setup(env: Record<string, string> = {}, opts: { editor?: boolean } = {}) {
-  f = await deskFixture(env, opts);
-  app = await buildDesk(f.deps);
-  return { f, app };
-}
+const setup = deskPerTest();
 
 describe('a subscription\'s settings on the desk', () => {
   it('shows the filter and template, saves them as the editor, and refuses a request without the CSRF token', async () => {

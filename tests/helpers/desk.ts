@@ -1,5 +1,6 @@
 /** The desk on a temp database with one editor and a few articles, for the HTTP and browser tests. */
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { deskPlatforms } from '../../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
 import type { Config } from '../../src/config.js';
@@ -74,3 +75,22 @@ export async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, 
   return post(app, j, '/login', { _csrf: csrfOf(page.body), username, password });
 }
 
+/**
+ * A desk for each test of the calling file: the returned `setup` builds it on a fresh database, and after the test
+ * it is closed and the database removed.
+ */
+export function deskPerTest(): (env?: Record<string, string>, opts?: { editor?: boolean }) => Promise<{ f: DeskFixture; app: FastifyInstance }> {
+  let fixture: DeskFixture | undefined;
+  let desk: FastifyInstance | undefined;
+  afterEach(async () => {
+    await desk?.close();
+    fixture?.cleanup();
+    desk = undefined;
+    fixture = undefined;
+  });
+  return async (env = {}, opts = {}) => {
+    fixture = await deskFixture(env, opts);
+    desk = await buildDesk(fixture.deps);
+    return { f: fixture, app: desk };
+  };
+}
