@@ -118,8 +118,11 @@ describe('digests on Telegram', () => {
       expect(holding).toHaveLength(1);
       expect(plain(holding[0]!)).toContain(a.title);
     }
+    // The fake has answered; the worker writes `sent` rows a turn of the event loop later (in one transaction).
     const sub = h.store.subscriptions.findByChat('telegram', '302')!;
-    expect(h.store.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual(parts.map(() => 'sent'));
+    const states = () => h!.store.digests.listForSubscription(sub.id).map((p) => p.state);
+    await waitFor(() => !states().includes('sending'), 5000, 'the parts recorded as sent');
+    expect(states()).toEqual(parts.map(() => 'sent'));
   });
 });
 
