@@ -68,15 +68,14 @@ interface Sentence {
   /** Its stemmed content terms, for centrality and redundancy: see TermCounts. */
   terms: TermCounts;
   /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */
-  articleIds: Int32Array;
-  /** The same, ascending: redundancy is computed from these. */
-  termIds: Int32Array;
+  articleIds: number[];
+  /** The same, ascending, made when first needed (see overlap): redundancy is computed from these. */
+  termIds: Int32Array | undefined;
   terminated: boolean;
   /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
   opener: Opener | undefined;
 }
 
-const NO_TERM_IDS = new Int32Array(0);
 
 /** The article's sentences as a reader sees them: wrapped lines rejoined, leading dateline removed, capped. */
 export function articleSentences(input: SummaryInput): string[] {
@@ -185,7 +184,7 @@ function continuesOnNextLine(line: string, next: string | undefined, width: numb
 function analyse(texts: string[]): Sentence[] {
   const words = texts.map((text) => tokenNumbers(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text));
   return texts.map((text, index) => ({
-    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: NO_TERM_IDS, termIds: NO_TERM_IDS,
+    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: [], termIds: undefined,
     terminated: endsWithSentencePunctuation(text), opener: undefined,
   }));
 }
@@ -334,14 +333,14 @@ interface ArticleTerms {
   unseenIdf: number;
 }
 
-/** The article's terms in order of first appearance, with their idf. Also sets each sentence's articleIds and termIds. */
+/** The article's terms in order of first appearance, with their idf. Also sets each sentence's articleIds. */
 function articleTerms(sentences: Sentence[]): ArticleTerms {
   inArticle.begin();
   const sentencesWith: number[] = [];
   const count: number[] = [];
   for (const s of sentences) {
     const { terms, counts } = s.terms;
-    const ids = new Int32Array(terms.length);
+    const ids: number[] = [];
     for (let k = 0; k < terms.length; k++) {
       let id = inArticle.get(terms[k]!);
       if (id >= 0) {
@@ -353,10 +352,9 @@ function articleTerms(sentences: Sentence[]): ArticleTerms {
         sentencesWith.push(1);
         count.push(counts[k]!);
       }
-      ids[k] = id;
+      ids.push(id);
     }
     s.articleIds = ids;
-    s.termIds = ids.slice().sort();
   }
   const n = sentences.length;
   const idf = new Float64Array(count.length);
@@ -426,8 +424,8 @@ function jaccard<T>(a: Set<T>, b: Set<T>): number {
  * their terms, counted by merging their sorted term numbers, which is much cheaper than set look-ups.
  */
 function overlap(a: Sentence, b: Sentence): number {
-  const x = a.termIds;
-  const y = b.termIds;
+  const x = (a.termIds ??= Int32Array.from(a.articleIds).sort());
+  const y = (b.termIds ??= Int32Array.from(b.articleIds).sort());
   let shared = 0;
   for (let i = 0, j = 0; i < x.length && j < y.length; ) {
     if (x[i]! < y[j]!) i++;
