@@ -15,10 +15,12 @@ const PIECES = [
   '؛', '.', '«', '»', '-', '—', '(', ')', '"', "'", 'و', 'في', 'من', 'a', '1',
 ];
 
+/** A text from a few of the pieces, so that texts with none of the rarer paths occur as well as mixed ones. */
 function randomText(random: () => number): string {
-  const n = 1 + Math.floor(random() * 30);
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const palette = Array.from({ length: 2 + Math.floor(random() * 4) }, () => pick(PIECES));
   let text = '';
-  for (let k = 0; k < n; k++) text += PIECES[Math.floor(random() * PIECES.length)]!;
+  for (let n = 1 + Math.floor(random() * 30); n > 0; n--) text += pick(palette);
   return text;
 }
 

@@ -7,7 +7,7 @@
  * The tokens are exactly tokenize()'s (src/text/arabic.ts); text the table cannot fold on its own (characters
  * outside the BMP, a capital sigma, whose lower case depends on the next word) is tokenized by tokenize() itself.
  */
-import { normalizeArabic, tokenize } from '../text/arabic.js';
+import { everyCodeUnit, stringOfUnits, tokenize, UNIT_DROPPED, UNIT_IN_CONTEXT, UNIT_WHITE_SPACE, unitFolds } from '../text/arabic.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 
 /** What a code unit becomes in a token, or one of these. */
@@ -15,38 +15,19 @@ const SEPARATOR = -1;
 const DROPPED = -2;
 const NEEDS_TOKENIZE = -3;
 
-const ARABIC_BLOCK = 0x0600;
-const ARABIC_BLOCK_END = 0x06ff;
-const CAPITAL_SIGMA = 0x03a3;
-
-/**
- * The table, built on first use from tokenize()'s rules applied to each code unit alone: a separator (white space
- * or punctuation); in the Arabic block the unit folded as normalizeArabic() folds it, or dropped (tashkeel and
- * tatweel); elsewhere the unit lower-cased. Three regex scans over one string of every BMP unit build it in a few
- * milliseconds (a test per unit took 35 ms).
- */
 let unitTable: Int32Array | undefined;
 
+/**
+ * The table, built on first use from tokenize()'s rules applied to each code unit alone: white space and
+ * punctuation separate tokens; any other unit is folded and lower-cased as normalizeArabic does it (unitFolds), or
+ * dropped (tashkeel, tatweel); a unit whose lower case depends on its neighbours sends the text to tokenize().
+ */
 function units(): Int32Array {
   if (unitTable) return unitTable;
-  const table = new Int32Array(0x10000);
-  let bmp = '';
-  for (let code = 0; code < 0x10000; code += 0x800) {
-    const chunk: number[] = [];
-    for (let k = code; k < code + 0x800; k++) chunk.push(k >= 0xd800 && k <= 0xdfff ? 0x78 : k);
-    bmp += String.fromCharCode(...chunk);
-  }
-  for (let code = 0; code < 0x10000; code++) table[code] = code;
-  for (let code = 0xd800; code <= 0xdfff; code++) table[code] = NEEDS_TOKENIZE;
-  for (const { index } of bmp.matchAll(/\p{Changes_When_Lowercased}/gu)) {
-    const lower = bmp[index]!.toLowerCase();
-    table[index] = lower.length !== 1 || index === CAPITAL_SIGMA ? NEEDS_TOKENIZE : lower.charCodeAt(0);
-  }
-  for (let code = ARABIC_BLOCK; code <= ARABIC_BLOCK_END; code++) {
-    const folded = normalizeArabic(String.fromCharCode(code));
-    table[code] = folded === '' ? DROPPED : folded.charCodeAt(0);
-  }
-  for (const { index } of bmp.matchAll(/[\s\p{P}]/gu)) table[index] = SEPARATOR;
+  const table = Int32Array.from(unitFolds(), (unit) =>
+    unit === UNIT_WHITE_SPACE ? SEPARATOR : unit === UNIT_DROPPED ? DROPPED : unit === UNIT_IN_CONTEXT ? NEEDS_TOKENIZE : unit,
+  );
+  for (const { index } of everyCodeUnit().matchAll(/\p{P}/gu)) table[index] = SEPARATOR;
   return (unitTable = table);
 }
 
@@ -167,15 +148,8 @@ function add(length: number): number {
   spans[2 * token] = poolUsed;
   spans[2 * token + 1] = length;
   poolUsed += length;
-  tokenTerms[token] = termNumber(textOf(scratch, length));
+  tokenTerms[token] = termNumber(stringOfUnits(scratch, length));
   return token;
-}
-
-/** The units as a string, in slices: spreading a whole long token (a 1 MB title) as arguments overflows the stack. */
-function textOf(units: Uint16Array, length: number): string {
-  let text = '';
-  for (let k = 0; k < length; k += 4096) text += String.fromCharCode(...units.subarray(k, Math.min(length, k + 4096)));
-  return text;
 }
 
 /** The stemmed term's number, -1 for a stopword or a one-letter token. */
