@@ -79,11 +79,12 @@ export function termOfToken(token: number): number {
 export function tokenNumbers(text: string): number[] {
   const table = units();
   const numbers: number[] = [];
+  const codes = codeUnitsOf(text);
   let units16 = scratch;
   let length = 0;
   let hash = FNV_OFFSET;
   for (let i = 0; i < text.length; i++) {
-    const unit = table[text.charCodeAt(i)]!;
+    const unit = table[codes[i]!]!;
     if (unit >= 0) {
       if (length === units16.length) units16 = scratch = grow16(units16, length * 2);
       units16[length++] = unit;
@@ -98,6 +99,19 @@ export function tokenNumbers(text: string): number[] {
   }
   if (length > 0) numbers.push(numberOf(length, hash));
   return numbers;
+}
+
+/** The text's code units copied in one native write, read back without charCodeAt's string-shape checks. */
+let textBytes = Buffer.alloc(1 << 12);
+let textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, textBytes.length >> 1);
+
+function codeUnitsOf(text: string): Uint16Array {
+  if (text.length > textUnits.length) {
+    textBytes = Buffer.alloc(2 * text.length);
+    textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, text.length);
+  }
+  textBytes.write(text, 0, 'utf16le');
+  return textUnits;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -117,6 +131,8 @@ function numberOfString(token: string): number {
 /** The number of the token in scratch[0, length), added when new. */
 function numberOf(length: number, hash: number): number {
   const mask = SLOTS - 1;
+  const units16 = scratch;
+  const known = pool;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
     const entry = slots[2 * slot + 1]!;
     if (entry === 0) {
@@ -125,16 +141,13 @@ function numberOf(length: number, hash: number): number {
       slots[2 * slot + 1] = token + 1;
       return token;
     }
-    if (slots[2 * slot] === hash && isToken(entry - 1, length)) return entry - 1;
+    const token = entry - 1;
+    if (slots[2 * slot] !== hash || spans[2 * token + 1] !== length) continue;
+    const start = spans[2 * token]!;
+    let k = 0;
+    while (k < length && known[start + k] === units16[k]) k++;
+    if (k === length) return token;
   }
-}
-
-/** Whether scratch[0, length) holds the token's units. */
-function isToken(token: number, length: number): boolean {
-  if (spans[2 * token + 1] !== length) return false;
-  const start = spans[2 * token]!;
-  for (let k = 0; k < length; k++) if (pool[start + k] !== scratch[k]) return false;
-  return true;
 }
 
 function add(length: number): number {
