@@ -86,7 +86,7 @@ export const plainMarkup: Markup = {
 
 export function formatPost(post: Post, markup: Markup, options: FormatOptions = {}): string {
   const limit = Math.min(options.maxLength ?? Number.POSITIVE_INFINITY, markup.limit(options.caption ?? false));
-  const draft = draftOf(post, options.template ?? DEFAULT_TEMPLATE);
+  const draft = sharedDraftOf(post, options.template ?? DEFAULT_TEMPLATE);
   return fitToLimit(draft, (candidate) => render(candidate, markup), limit);
 }
 
@@ -101,6 +101,39 @@ interface Draft {
   url?: string;
   hashtags: string[];
   footer?: string;
+  /** The right-to-left treatment of its lines, shared by every rendering of this draft and of those cut from it. */
+  lines: BidiLines;
+}
+
+/**
+ * The same post is formatted once per platform in a row (a delivery to Telegram and WhatsApp subscribers, the bench):
+ * cleaning and the right-to-left treatment do not depend on the platform, and were half of each call's cost. The last
+ * draft is kept with every input it was made from, and reused only when all of them are equal, so a post changed in
+ * between (or another post with equal fields) gets exactly the draft draftOf would make.
+ */
+let lastDraft: { inputs: unknown[]; draft: Draft } | undefined;
+
+function sharedDraftOf(post: Post, template: Template): Draft {
+  const inputs = draftInputs(post, template);
+  if (lastDraft && sameInputs(lastDraft.inputs, inputs)) return lastDraft.draft;
+  const draft = draftOf(post, template);
+  lastDraft = { inputs, draft };
+  return draft;
+}
+
+/** Everything draftOf reads. The summary's length separates its sentences from the hashtags. */
+function draftInputs(post: Post, template: Template): unknown[] {
+  return [
+    template.headerMark, template.footer, template.showDate, template.showSource, template.showLink, template.showHashtags,
+    post.title, post.source, post.url, post.publishedAt?.getTime(), post.timeZone,
+    post.summary.length, ...post.summary, ...post.hashtags,
+  ];
+}
+
+function sameInputs(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Article text as the reader should see it: cleaned, and any character reference a CMS escaped twice decoded. */
@@ -115,10 +148,9 @@ function draftOf(post: Post, template: Template): Draft {
     url: template.showLink ? post.url?.trim() || undefined : undefined,
     hashtags: template.showHashtags ? normaliseHashtags(post.hashtags) : [],
     footer: template.footer ? cleanText(template.footer) || undefined : undefined,
+    lines: new BidiLines(),
   };
 }
-
-
 
 /** «المصدر: SY24 · 25 تشرين الثاني 2026، 14:05», or the half the template asks for. */
 function sourceLine(post: Post, template: Template): string | undefined {
@@ -204,6 +236,23 @@ function hasLeftToRightCharacter(line: string): boolean {
 }
 
 
+/** rightToLeftSafe of each line, computed once: fitting renders a draft several times, and each platform once. */
+class BidiLines {
+  private readonly detected = new Map<string, string>();
+  private readonly arabic = new Map<string, string>();
+
+  /** `alwaysArabic` for the lines Nashra writes in Arabic; other lines are treated as their language says. */
+  of(line: string, alwaysArabic = false): string {
+    const known = alwaysArabic ? this.arabic : this.detected;
+    let safe = known.get(line);
+    if (safe === undefined) {
+      safe = alwaysArabic ? rightToLeftSafe(line, true) : rightToLeftSafe(line);
+      known.set(line, safe);
+    }
+    return safe;
+  }
+}
+
 function hashtagLine(hashtags: string[], style: Markup['topics'] = 'hashtags'): string {
   const topics = style === 'words' ? hashtags.map((tag) => tag.slice(1).replace(/_/g, ' ')) : hashtags;
   const isolated = topics.map((topic) => (detectLanguage(topic) === 'ar' ? topic : FSI + topic + PDI));
@@ -214,7 +263,7 @@ function hashtagLine(hashtags: string[], style: Markup['topics'] = 'hashtags'): 
 // Rendering and fitting
 
 function render(draft: Draft, markup: Markup): string {
-  const line = (text: string, isArabic?: boolean): string => markup.text(rightToLeftSafe(text, isArabic));
+  const line = (text: string, alwaysArabic?: boolean): string => markup.text(draft.lines.of(text, alwaysArabic));
   const headline = [
     draft.header && markup.bold(line(draft.header)),
     draft.title && markup.bold(line(draft.title)),
