@@ -4,16 +4,17 @@
  */
 
 /**
- * A table of one small number per BMP code unit, built on first use from `classify`. Surrogate halves get 0:
- * callers test a surrogate pair as a whole string (see `isSurrogatePairAt`).
+ * A table of one small number per BMP code unit, built on first use from `classify`. Surrogate halves get
+ * `surrogateHalf` (0 unless given): callers test a surrogate pair as a whole string (see `isSurrogatePairAt`), and a
+ * scan that gives them a class of their own finds them without a second test on every code unit.
  */
-export function lazyCharTable(classify: (ch: string) => number): () => Uint8Array {
+export function lazyCharTable(classify: (ch: string) => number, surrogateHalf = 0): () => Uint8Array {
   let table: Uint8Array | undefined;
   return () => {
     if (table) return table;
     table = new Uint8Array(0x10000);
     for (let code = 0; code < 0x10000; code++) {
-      if (code < 0xd800 || code > 0xdfff) table[code] = classify(String.fromCharCode(code));
+      table[code] = code < 0xd800 || code > 0xdfff ? classify(String.fromCharCode(code)) : surrogateHalf;
     }
     return table;
   };
