@@ -111,26 +111,44 @@ interface Draft {
  * draft is kept with every input it was made from, and reused only when all of them are equal, so a post changed in
  * between (or another post with equal fields) gets exactly the draft draftOf would make.
  */
-let lastDraft: { inputs: unknown[]; draft: Draft } | undefined;
+let lastDraft: { inputs: DraftInputs; draft: Draft } | undefined;
 
 function sharedDraftOf(post: Post, template: Template): Draft {
-  const inputs = draftInputs(post, template);
-  if (lastDraft && sameInputs(lastDraft.inputs, inputs)) return lastDraft.draft;
+  if (lastDraft && madeFrom(lastDraft.inputs, post, template)) return lastDraft.draft;
   const draft = draftOf(post, template);
-  lastDraft = { inputs, draft };
+  lastDraft = { inputs: draftInputs(post, template), draft };
   return draft;
 }
 
-/** Everything draftOf reads. The summary's length separates its sentences from the hashtags. */
-function draftInputs(post: Post, template: Template): unknown[] {
-  return [
-    template.headerMark, template.footer, template.showDate, template.showSource, template.showLink, template.showHashtags,
-    post.title, post.source, post.url, post.publishedAt?.getTime(), post.timeZone,
-    post.summary.length, ...post.summary, ...post.hashtags,
-  ];
+/** Everything draftOf reads, copied (a caller may change its post or template in place afterwards). */
+interface DraftInputs {
+  template: Template;
+  title: string;
+  summary: string[];
+  source: string;
+  url: string | undefined;
+  publishedAt: number | undefined;
+  timeZone: string | undefined;
+  hashtags: string[];
 }
 
-function sameInputs(a: unknown[], b: unknown[]): boolean {
+function draftInputs(post: Post, template: Template): DraftInputs {
+  return {
+    template: { ...template }, title: post.title, summary: [...post.summary], source: post.source, url: post.url,
+    publishedAt: post.publishedAt?.getTime(), timeZone: post.timeZone, hashtags: [...post.hashtags],
+  };
+}
+
+function madeFrom(inputs: DraftInputs, post: Post, template: Template): boolean {
+  const t = inputs.template;
+  return t.headerMark === template.headerMark && t.footer === template.footer && t.showDate === template.showDate
+    && t.showSource === template.showSource && t.showLink === template.showLink && t.showHashtags === template.showHashtags
+    && inputs.title === post.title && inputs.source === post.source && inputs.url === post.url
+    && inputs.publishedAt === post.publishedAt?.getTime() && inputs.timeZone === post.timeZone
+    && sameStrings(inputs.summary, post.summary) && sameStrings(inputs.hashtags, post.hashtags);
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -209,7 +227,8 @@ const URL_IN_TEXT = /((?:https?:\/\/|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?،؛)\]
 const MAY_HOLD_URL = /:\/\/|www\./i;
 
 function isolateLeftToRightRuns(line: string): string {
-  const isolateRuns = (text: string) => text.replace(LEFT_TO_RIGHT_RUN, (run) => FSI + run + PDI);
+  // A replacement pattern, not a function: no call into JavaScript for each run.
+  const isolateRuns = (text: string) => text.replace(LEFT_TO_RIGHT_RUN, `${FSI}$&${PDI}`);
   if (!MAY_HOLD_URL.test(line)) return isolateRuns(line);
   // split() with a capturing group: odd indices are the URLs.
   return line.split(URL_IN_TEXT).map((part, i) => (i % 2 === 1 ? FSI + part + PDI : isolateRuns(part))).join('');
@@ -235,11 +254,14 @@ function hasLeftToRightCharacter(line: string): boolean {
   return false;
 }
 
-
-/** rightToLeftSafe of each line, computed once: fitting renders a draft several times, and each platform once. */
+/**
+ * The right-to-left treatment of a draft's lines (rightToLeftSafe, and the hashtag line per style), each computed
+ * once: fitting renders a draft several times, and each platform renders it once.
+ */
 class BidiLines {
   private readonly detected = new Map<string, string>();
   private readonly arabic = new Map<string, string>();
+  private readonly topics = new Map<Markup['topics'], { hashtags: string[]; line: string }>();
 
   /** `alwaysArabic` for the lines Nashra writes in Arabic; other lines are treated as their language says. */
   of(line: string, alwaysArabic = false): string {
@@ -250,6 +272,15 @@ class BidiLines {
       known.set(line, safe);
     }
     return safe;
+  }
+
+  hashtags(hashtags: string[], style: Markup['topics']): string {
+    let known = this.topics.get(style);
+    if (known?.hashtags !== hashtags) {
+      known = { hashtags, line: hashtagLine(hashtags, style) };
+      this.topics.set(style, known);
+    }
+    return known.line;
   }
 }
 
@@ -271,7 +302,7 @@ function render(draft: Draft, markup: Markup): string {
   const details = [
     draft.sourceLine && line(draft.sourceLine, true),
     draft.url && markup.link(draft.url),
-    draft.hashtags.length > 0 && markup.text(hashtagLine(draft.hashtags, markup.topics)),
+    draft.hashtags.length > 0 && markup.text(draft.lines.hashtags(draft.hashtags, markup.topics)),
     draft.footer && line(draft.footer),
   ];
   const blocks = [joinLines(headline), ...draft.sentences.map((sentence) => line(sentence)), joinLines(details)];
