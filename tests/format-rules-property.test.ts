@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { Post } from '../src/model/article.js';
 import { DEFAULT_TEMPLATE, formatPost, plainMarkup, type Template } from '../src/format/post.js';
 import { isSurrogatePairAt } from '../src/text/char-table.js';
-import { cleanText } from '../src/text/safety.js';
+import { detectLanguage } from '../src/text/language.js';
+import { cleanText, decodeLeftoverEntities } from '../src/text/safety.js';
 import { escapeHtml, telegramMarkup } from '../bots/telegram/markup.js';
 import { neutralizeWhatsAppMarkup, whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { seededRandom } from './helpers/child-run.js';
@@ -129,6 +130,35 @@ describe('text fast paths follow the rules', () => {
       const text = randomText(seededRandom(seed));
       expect(escapeHtml(text), `seed ${seed}`).toBe(escapeByRule(text));
       expect(neutralizeWhatsAppMarkup(text), `seed ${seed}`).toBe(neutralizeByRule(text));
+    }
+  });
+});
+
+describe('Latin runs in an Arabic line', () => {
+  /** The rule, as the formatter's module comment states it, in the regex that has always defined it. */
+  const ENTITY = '&(?:#\\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});';
+  const RUN = new RegExp(
+    `[#@]?(?:${ENTITY}|[\\p{Script=Latin}0-9])(?:(?:${ENTITY}|[\\p{Script=Latin}0-9\\p{M} .,:/'’&+\\-_@#])*(?:${ENTITY}|[\\p{Script=Latin}0-9%]))?`, 'gu');
+  const ARABIC = ['داعش', 'في', 'البادية', 'السورية', 'مُحَمَّدٌ', 'ﷺ', '\u{1EE00}', '،', '«', '»', '٣'];
+  const LATIN = [
+    'A', 'b', 'é', 'Việt', 'ß', '\u{10780}', '\u{1DF00}', '0', '9', '#', '@', '%', '.', ',', ':', '/', "'", '’', '+', '-', '_', ' ',
+    '\u0301', '\u{1D167}', '😀', '\uD800', 'Ω', '(', '&', '&amp;', '&#1583;', '&x;',
+  ];
+  const bare: Template = { showDate: false, showSource: false, showLink: false, showHashtags: false };
+
+  it('each run of Latin letters and digits (with its joining punctuation, # or @ before it, % after it) is isolated', () => {
+    for (const seed of SEEDS) {
+      const random = seededRandom(seed);
+      let title = '';
+      for (let i = 1 + Math.floor(random() * 16); i > 0; i--) {
+        title += random() < 0.5 ? `${ARABIC[Math.floor(random() * ARABIC.length)]} ` : LATIN[Math.floor(random() * LATIN.length)];
+      }
+      const line = decodeLeftoverEntities(cleanText(title));
+      const firstLetter = /\p{L}/u.exec(line)?.[0] ?? '';
+      const expected = detectLanguage(line) !== 'ar' ? line
+        : (/\p{Script=Arabic}/u.test(firstLetter) ? '' : '\u200F') + line.replace(RUN, (run) => `\u2068${run}\u2069`);
+      expect(formatPost({ title, summary: [], source: '', hashtags: [] }, plainMarkup, { template: bare }), `seed ${seed}: ${JSON.stringify(title)}`)
+        .toBe(expected);
     }
   });
 });

@@ -199,13 +199,15 @@ const PDI = '\u2069';
  * Latin letters and ASCII digits, with the punctuation that joins them (U.S., COVID-19, 14:05, 2.5%, a@b.c);
  * a leading # or @ stays inside, so Telegram still sees #SY24 and @channel as a hashtag and a mention.
  */
+const LATIN_OR_DIGIT = '\\p{Script=Latin}0-9';
+const JOINING = "\\p{M} .,:/'’&+\\-_@#";
 /**
  * A character reference left in the text (`&amp;`, `&#1583;`) counts as one Latin character of a run, so an isolate
  * never lands inside it (`&⁨amp⁩;` was what a twice-escaped «&» looked like).
  */
 const ENTITY = '&(?:#\\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});';
 const LEFT_TO_RIGHT_RUN = new RegExp(
-  `[#@]?(?:${ENTITY}|[\\p{Script=Latin}0-9])(?:(?:${ENTITY}|[\\p{Script=Latin}0-9\\p{M} .,:/'’&+\\-_@#])*(?:${ENTITY}|[\\p{Script=Latin}0-9%]))?`, 'gu');
+  `[#@]?(?:${ENTITY}|[${LATIN_OR_DIGIT}])(?:(?:${ENTITY}|[${LATIN_OR_DIGIT}${JOINING}])*(?:${ENTITY}|[${LATIN_OR_DIGIT}%]))?`, 'gu');
 const ARABIC_LETTER = /\p{Script=Arabic}/u;
 const FIRST_LETTER = /\p{L}/u;
 
@@ -215,7 +217,7 @@ const FIRST_LETTER = /\p{L}/u;
  */
 function rightToLeftSafe(line: string, isArabic = detectLanguage(line) === 'ar'): string {
   if (!isArabic) return line;
-  const isolated = hasLeftToRightCharacter(line) ? isolateLeftToRightRuns(line) : line;
+  const isolated = isolateLeftToRightRuns(line);
   return ARABIC_LETTER.test(FIRST_LETTER.exec(line)?.[0] ?? '') ? isolated : RLM + isolated;
 }
 
@@ -227,31 +229,74 @@ const URL_IN_TEXT = /((?:https?:\/\/|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?،؛)\]
 const MAY_HOLD_URL = /:\/\/|www\./i;
 
 function isolateLeftToRightRuns(line: string): string {
-  // A replacement pattern, not a function: no call into JavaScript for each run.
-  const isolateRuns = (text: string) => text.replace(LEFT_TO_RIGHT_RUN, `${FSI}$&${PDI}`);
   if (!MAY_HOLD_URL.test(line)) return isolateRuns(line);
   // split() with a capturing group: odd indices are the URLs.
   return line.split(URL_IN_TEXT).map((part, i) => (i % 2 === 1 ? FSI + part + PDI : isolateRuns(part))).join('');
 }
 
-/** What every LEFT_TO_RIGHT_RUN contains: most Arabic lines have none, and need no replace. */
-const LEFT_TO_RIGHT_CHARACTER = /[\p{Script=Latin}0-9]/u;
-/** LEFT_TO_RIGHT_CHARACTER for each BMP code unit, built on first use: a table scan is several times faster. */
+/** Each LEFT_TO_RIGHT_RUN wrapped in FSI … PDI; text without «&» (nearly all) cannot hold a character reference. */
+function isolateRuns(text: string): string {
+  // A replacement pattern, not a function: no call into JavaScript for each run.
+  return text.includes('&') ? text.replace(LEFT_TO_RIGHT_RUN, `${FSI}$&${PDI}`) : isolateRunsByScan(text);
+}
 
-const leftToRightCharacters = lazyCharTable((ch) => (LEFT_TO_RIGHT_CHARACTER.test(ch) ? 1 : 0));
+/** What isolateRunsByScan sees in each code unit (flags). */
+const RUN_LETTER = 1;
+const RUN_JOINER = 2;
+const PERCENT = 4;
+const PREFIX = 8;
+const SURROGATE_HALF = 16;
+/** A character outside the BMP: two code units. */
+const PAIR = 32;
 
-function hasLeftToRightCharacter(line: string): boolean {
-  const table = leftToRightCharacters();
-  for (let i = 0; i < line.length; i++) {
-    const code = line.charCodeAt(i);
-    if (isSurrogatePairAt(line, i)) {
-      if (LEFT_TO_RIGHT_CHARACTER.test(line.slice(i, i + 2))) return true;
-      i++;
-    } else if (table[code] === 1) {
-      return true;
+const IS_RUN_LETTER = new RegExp(`^[${LATIN_OR_DIGIT}]$`, 'u');
+const IS_RUN_JOINER = new RegExp(`^[${JOINING}]$`, 'u');
+const runClassOf = (ch: string): number =>
+  (IS_RUN_LETTER.test(ch) ? RUN_LETTER : 0) | (IS_RUN_JOINER.test(ch) ? RUN_JOINER : 0)
+  | (ch === '%' ? PERCENT : 0) | (ch === '#' || ch === '@' ? PREFIX : 0);
+const runClasses = lazyCharTable(runClassOf, SURROGATE_HALF);
+
+function runClassAt(classes: Uint8Array, text: string, i: number): number {
+  const kind = classes[text.charCodeAt(i)]!;
+  if (kind !== SURROGATE_HALF) return kind;
+  return isSurrogatePairAt(text, i) ? PAIR | runClassOf(text.slice(i, i + 2)) : 0; // a lone half joins nothing
+}
+
+/**
+ * LEFT_TO_RIGHT_RUN's replacement for text without «&», in one table scan instead of a Unicode regex (a sixth of the
+ * formatter's time). Without character references a run is: an optional # or @, a Latin letter or digit, then the
+ * longest stretch of run letters and joiners, ended after its last run letter, or after a «%» just behind the
+ * stretch (the regex's backtracking gives exactly that). The search goes on after the run, as the regex's does.
+ */
+function isolateRunsByScan(text: string): string {
+  const classes = runClasses();
+  let isolated = '';
+  let copied = 0;
+  let i = 0;
+  while (i < text.length) {
+    const start = i;
+    let kind = runClassAt(classes, text, i);
+    if (kind & PREFIX && i + 1 < text.length && runClassAt(classes, text, i + 1) & RUN_LETTER) {
+      kind = runClassAt(classes, text, ++i);
+    } else if (!(kind & RUN_LETTER)) {
+      i += kind & PAIR ? 2 : 1;
+      continue;
     }
+    i += kind & PAIR ? 2 : 1;
+    let end = i;
+    while (i < text.length) {
+      kind = runClassAt(classes, text, i);
+      if (!(kind & (RUN_LETTER | RUN_JOINER))) {
+        if (kind & PERCENT) end = i + 1;
+        break;
+      }
+      i += kind & PAIR ? 2 : 1;
+      if (kind & RUN_LETTER) end = i;
+    }
+    isolated += text.slice(copied, start) + FSI + text.slice(start, end) + PDI;
+    copied = i = end;
   }
-  return false;
+  return copied === 0 ? text : isolated + text.slice(copied);
 }
 
 /**
