@@ -125,7 +125,9 @@ const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
-  for (const line of text.split(/\r?\n|\r|\u2028|\u2029/)) {
+  // Paragraphs seldom hold a line break: a test is cheaper than splitting each one.
+  const lines = LINE_BREAK.test(text) ? text.split(/\r?\n|\r|\u2028|\u2029/) : [text];
+  for (const line of lines) {
     for (const piece of splitLine(line)) {
       const sentence = withoutLeadingBullet(piece);
       if (/[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
@@ -133,6 +135,8 @@ export function splitSentences(text: string): string[] {
   }
   return sentences;
 }
+
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 function withoutLeadingBullet(sentence: string): string {
   return BULLETS.includes(sentence[0] ?? '') ? sentence.replace(/^[*•·\s]+/, '') : sentence;
@@ -312,12 +316,18 @@ export function stripDateline(sentence: string): { dateline?: string; text: stri
   return { dateline: match.trim().replace(/\s*[-–—ـ:]$/, '').trim(), text: trimmed.slice(match.length).trim() };
 }
 
+/**
+ * Each dateline pattern needs its mark (a bracket, a colon, a dash) somewhere in the sentence: a substring test
+ * rules most sentences out before the patterns, whose nested repetitions backtrack over every word, are tried.
+ */
+const DASHES = /[-–—ـ]/;
+
 function matchDateline(sentence: string): string | undefined {
-  const parenthesised = PARENTHESISED_AGENCY.exec(sentence);
+  const parenthesised = sentence.includes('(') ? PARENTHESISED_AGENCY.exec(sentence) : null;
   if (parenthesised && mentionsAgency(parenthesised[1]!)) return parenthesised[0];
-  const colon = COLON_DATELINE.exec(sentence);
+  const colon = sentence.includes(':') ? COLON_DATELINE.exec(sentence) : null;
   if (colon && isPlausibleColonDateline(colon[1]!)) return colon[0];
-  const dash = DASH_DATELINE.exec(sentence);
+  const dash = DASHES.test(sentence) ? DASH_DATELINE.exec(sentence) : null;
   if (dash && mentionsAgency(dash[1]!)) return dash[0];
   return undefined;
 }
