@@ -107,7 +107,7 @@ interface Draft {
 
 /**
  * The same post is formatted once per platform in a row (one article delivered on two platforms, the bench):
- * cleaning and the right-to-left treatment do not depend on the platform, and were half of each call's cost. The last
+ * cleaning and the right-to-left treatment do not depend on the platform, and were four fifths of each call's cost. The last
  * draft is kept with every input it was made from, and reused only when all of them are equal, so a post changed in
  * between (or another post with equal fields) gets exactly the draft draftOf would make.
  */
