@@ -58,6 +58,17 @@ const DROPPABLE = [
   'بدوره', 'بدورها', 'بدورهم', 'كما', 'ايضا', 'كذلك', 'في الاثناء',
 ];
 
+/**
+ * DROPPABLE by first word, in its order: a phrase can only start the text when its first word is the text's first
+ * word up to a space or a comma («بدوره،»), so the other phrases need no test.
+ */
+const FIRST_WORD = /^[^\s،,:]*/;
+const DROPPABLE_BY_FIRST_WORD = new Map<string, string[]>();
+for (const phrase of DROPPABLE) {
+  const first = FIRST_WORD.exec(phrase)![0];
+  DROPPABLE_BY_FIRST_WORD.set(first, [...(DROPPABLE_BY_FIRST_WORD.get(first) ?? []), phrase]);
+}
+
 /** Openers after which the sentence still points back, whatever follows. */
 const STILL_DEPENDENT = new Set([
   'لكن', 'لكنه', 'لكنها', 'لكنهم', 'الا', 'غير', 'بينما', 'فيما', 'حيث', 'ثم', 'لذلك', 'لذا', 'عليه', 'اما', 'اذ',
@@ -112,7 +123,7 @@ function dropConnective(text: string): string | undefined {
   const rest = conjunctionRest(bare);
   if (rest !== undefined) return withoutLeadingPunctuation(rest + text.slice(bare.length));
   const folded = normalizeArabic(text.slice(0, 40));
-  for (const phrase of DROPPABLE) {
+  for (const phrase of DROPPABLE_BY_FIRST_WORD.get(FIRST_WORD.exec(folded)![0]) ?? []) {
     if (folded.startsWith(phrase) && /^(?:$|[\s،,:])/.test(folded.slice(phrase.length))) {
       return withoutLeadingPunctuation(text.slice(lengthOfWords(text, phrase.split(' ').length)));
     }
