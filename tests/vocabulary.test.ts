@@ -53,6 +53,19 @@ describe('token numbers', () => {
     expect(termOfToken(letter!)).toBe(-1);
   });
 
+  it('start again when full, before an article, and number the same words alike after that', () => {
+    const words = Array.from({ length: 100_001 }, (_, k) => `كلمة${k}`).join(' ');
+    const many = tokenNumbers(words);
+    expect(new Set(many).size).toBe(100_001);
+    beginArticle();
+    const [first, again, other] = tokenNumbers('الحكومة الحكومة الوزارة');
+    // Numbers start from 0 again: the table was emptied, not grown without bound.
+    expect(Math.max(first!, other!)).toBeLessThan(2);
+    expect(again).toBe(first);
+    expect(other).not.toBe(first);
+    expect(termOfToken(first!)).toBeGreaterThanOrEqual(0);
+  });
+
   it('read a 1 MB token without overflowing the stack', () => {
     const [token] = tokenNumbers('ب'.repeat(1_000_000));
     expect(termOfToken(token!)).toBeGreaterThanOrEqual(0);
