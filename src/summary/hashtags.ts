@@ -33,8 +33,6 @@ const FAMILY_NAME_MENTIONS = 3;
 const LISTED_WEIGHT = 0.5;
 /** A name mentioned less than 1/SIDE_REFERENCE as often as the main one is a side reference. */
 const SIDE_REFERENCE = 3;
-/** Longest gazetteer name, in words. */
-const MAX_NAME_WORDS = 6;
 /** Words that make a story a sports story, where club names are tags (normalised, without «ال»). */
 const SPORTS_WORDS = new Set(['مباراه', 'مباريات', 'الدوري', 'دوري', 'لاعب', 'اللاعب', 'لاعبين', 'مدرب', 'المدرب', 'نادي', 'النادي', 'كره', 'هدف', 'المنتخب', 'منتخب', 'فريق', 'الفريق']);
 /** «ريف حمص الشرقي»: a countryside named after its city, with its direction. */
@@ -83,6 +81,12 @@ interface Word {
   namePart: boolean;
   listJoin: boolean;
   sports: boolean;
+  /** The gazetteer names that may start with this word, one trie node per key that starts any (see longestMatch). */
+  names: NameNode[] | undefined;
+  /** «ريف» or «بريف»: may start a countryside (see countrysideAt). */
+  countryside: boolean;
+  /** The first key is a one-word gazetteer name: the city of a countryside. */
+  oneWordName: boolean;
 }
 
 const wordCache = new Map<string, Word>();
@@ -93,11 +97,16 @@ function wordOf(written: string): Word {
   if (word === undefined) {
     if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
     const folded = normalizeArabic(written);
+    const keys = keysOf(written);
+    const names = keys.map((key) => index.get(key)).filter((node) => node !== undefined);
     word = {
-      written, folded, keys: keysOf(written), key: wordKey(folded),
+      written, folded, keys, key: wordKey(folded),
       definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
       given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
       sports: SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')),
+      names: names.length > 0 ? names : undefined,
+      countryside: keys.includes(COUNTRYSIDE),
+      oneWordName: index.get(keys[0]!)?.entry !== undefined,
     };
     wordCache.set(written, word);
   }
@@ -184,30 +193,47 @@ interface Entry {
   notATag: boolean;
 }
 
-/** Gazetteer names by the keys of their words joined with spaces; first words kept apart for a quick test. */
+/**
+ * Gazetteer names as a trie over the keys of their words: a word's first key leads to the node of every name it
+ * may start, and each following word costs one look-up of its key among the node's children. (Looking up the
+ * keys of the next 6..1 words joined with spaces built six strings for every word that starts a name.)
+ */
+interface NameNode {
+  /** The name that ends here, if any. */
+  entry: Entry | undefined;
+  /** The keys of the words from the first to this one. */
+  keys: string[];
+  next: Map<string, NameNode> | undefined;
+}
+
 const index = buildIndex();
 
-function buildIndex(): { names: Map<string, Entry>; firstWords: Set<string> } {
-  const names = new Map<string, Entry>();
-  const firstWords = new Set<string>();
+function buildIndex(): Map<string, NameNode> {
+  const roots = new Map<string, NameNode>();
   let entities = 0;
   const add = (line: string, kind: { club?: boolean; broad?: boolean; notATag?: boolean }) => {
     const [spellings, canonical] = line.split('>') as [string, string | undefined];
     const entity = entities++;
     for (const form of [...spellings.split('|'), ...(canonical ? [canonical] : [])]) {
-      const key = form.split(/\s+/).map(nameKey).join(' ');
-      if (names.has(key)) continue;
-      names.set(key, {
+      const keys = form.split(/\s+/).map(nameKey);
+      let children = roots;
+      let node: NameNode | undefined;
+      for (let k = 0; k < keys.length; k++) {
+        if (node) children = node.next ??= new Map();
+        node = children.get(keys[k]!) ?? { entry: undefined, keys: keys.slice(0, k + 1), next: undefined };
+        children.set(keys[k]!, node);
+      }
+      // The first spelling listed keeps a key that two lines share.
+      node!.entry ??= {
         entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false, notATag: kind.notATag ?? false,
-      });
-      firstWords.add(key.split(' ')[0]!);
+      };
     }
   };
   for (const line of NOT_TAGS) add(line, { notATag: true });
   for (const line of GAZETTEER) add(line, {});
   for (const line of BROAD_REGIONS) add(line, { broad: true });
   for (const line of CLUBS) add(line, { club: true });
-  return { names, firstWords };
+  return roots;
 }
 
 interface Found {
@@ -296,7 +322,7 @@ function findNames(texts: Text[]): Found[] {
   for (const { phrases, title, lead } of texts) {
     const weight = title ? TITLE_WEIGHT : 1;
     for (const words of phrases) {
-      const matches: { at: number; key: string; entry: Entry; length: number }[] = [];
+      const matches: { at: number; keys: string[]; entry: Entry; length: number }[] = [];
       for (let i = 0; i < words.length; ) {
         const match = longestMatch(words, i);
         if (match && !isPartOfLongerPhrase(words, i, match.length)) matches.push({ at: i, ...match });
@@ -304,7 +330,7 @@ function findNames(texts: Text[]): Found[] {
       }
       matches.forEach((match, k) => {
         const found = byEntity.get(match.entry.entity) ?? {
-          entry: match.entry, forms: new Map<string, number>(), keys: match.key.split(' '), mentions: 0,
+          entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
           inTitle: false, inLead: false, firstSeen: position++,
         };
         // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
@@ -331,7 +357,7 @@ const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, 
 const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو', 'ال']);
 /** A family name is one word that is not a function word and carries no glued particle of its own. */
 function isNamePart(folded: string): boolean {
-  return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !index.firstWords.has(nameKey(folded)) && !FORMULAS.has(folded);
+  return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !index.has(nameKey(folded)) && !FORMULAS.has(folded);
 }
 
 /**
@@ -401,32 +427,34 @@ function isPartOfLongerPhrase(words: Word[], i: number, length: number): boolean
   return (words[i - 1]?.definite ?? false) || (words[i + 1]?.definite ?? false);
 }
 
-function longestMatch(words: Word[], i: number): { key: string; entry: Entry; length: number } | undefined {
-  const countryside = countrysideAt(words, i);
-  if (countryside) return countryside;
-  for (const first of words[i]!.keys) {
-    if (!index.firstWords.has(first)) continue;
-    for (let n = Math.min(MAX_NAME_WORDS, words.length - i); n >= 1; n--) {
-      let key = first;
-      for (let k = i + 1; k < i + n; k++) key += ' ' + words[k]!.keys[0]!;
-      const entry = index.names.get(key);
-      if (entry) return { key, entry, length: n };
+function longestMatch(words: Word[], i: number): { keys: string[]; entry: Entry; length: number } | undefined {
+  const word = words[i]!;
+  if (word.countryside) {
+    const countryside = countrysideAt(words, i);
+    if (countryside) return countryside;
+  }
+  for (const first of word.names ?? []) {
+    let longest: NameNode | undefined;
+    let node: NameNode | undefined = first;
+    for (let k = i + 1; node; k++) {
+      if (node.entry) longest = node;
+      node = k < words.length ? node.next?.get(words[k]!.keys[0]!) : undefined;
     }
+    if (longest) return { keys: longest.keys, entry: longest.entry!, length: longest.keys.length };
   }
   return undefined;
 }
 
 /** «بريف حمص الشرقي» → «ريف حمص الشرقي»: the countryside of a listed city, with its direction when given. */
 function countrysideAt(words: Word[], i: number) {
-  if (!words[i]!.keys.includes(COUNTRYSIDE) || i + 1 >= words.length) return undefined;
-  if (!index.names.has(words[i + 1]!.keys[0]!)) return undefined;
+  if (i + 1 >= words.length || !words[i + 1]!.oneWordName) return undefined;
   const direction = words[i + 2] !== undefined && DIRECTIONS.has(words[i + 2]!.key) ? words[i + 2]!.written : undefined;
   const written = [COUNTRYSIDE, words[i + 1]!.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
-  const key = written.map(wordKey).join(' ');
+  const keys = written.map(wordKey);
   const entry: Entry = {
-    entity: -hashOf(key), form: written.join(' '), canonical: undefined, club: false, broad: false, notATag: false,
+    entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, notATag: false,
   };
-  return { key, entry, length: written.length };
+  return { keys, entry, length: written.length };
 }
 
 /** A number for a name built from its words (countrysides), apart from the gazetteer's entity numbers. */
