@@ -87,30 +87,62 @@ interface Word {
   countryside: boolean;
   /** The first key is a one-word gazetteer name: the city of a countryside. */
   oneWordName: boolean;
+  /** The hash of `written` and the next word in its bucket (see wordAt). */
+  hash: number;
+  sameHash: Word | undefined;
 }
 
-const wordCache = new Map<string, Word>();
+/**
+ * Words met before, in buckets by a hash of their characters that the phrase scan computes as it goes, chained
+ * through Word.sameHash: a word met again costs no slice and no string hashing, only a comparison with the text
+ * (a Map keyed by a fresh slice of each word was 12% of the summarise+format bench).
+ */
+const WORD_BUCKETS = 1 << 17;
+const wordBuckets: (Word | undefined)[] = new Array<Word | undefined>(WORD_BUCKETS).fill(undefined);
+let cachedWords = 0;
 const WORD_CACHE_LIMIT = 100_000;
+const HASH_SEED = 7;
 
-function wordOf(written: string): Word {
-  let word = wordCache.get(written);
-  if (word === undefined) {
-    if (wordCache.size >= WORD_CACHE_LIMIT) wordCache.clear();
-    const folded = normalizeArabic(written);
-    const keys = keysOf(written);
-    const names = keys.map((key) => index.get(key)).filter((node) => node !== undefined);
-    word = {
-      written, folded, keys, key: wordKey(folded),
-      definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
-      given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
-      sports: SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')),
-      names: names.length > 0 ? names : undefined,
-      countryside: keys.includes(COUNTRYSIDE),
-      oneWordName: index.get(keys[0]!)?.entry !== undefined,
-    };
-    wordCache.set(written, word);
+/** The word at text[start, end), `hash` being the hash of its characters without tashkeel and tatweel. */
+function wordAt(text: string, start: number, end: number, hash: number, marked: boolean): Word {
+  const written = marked ? text.slice(start, end).replace(TASHKEEL_AND_TATWEEL, '') : undefined;
+  const bucket = hash & (WORD_BUCKETS - 1);
+  for (let word = wordBuckets[bucket]; word !== undefined; word = word.sameHash) {
+    if (word.hash !== hash) continue;
+    if (written === undefined ? sameText(word.written, text, start, end) : word.written === written) {
+      return word;
+    }
   }
+  if (cachedWords >= WORD_CACHE_LIMIT) {
+    wordBuckets.fill(undefined);
+    cachedWords = 0;
+  }
+  const word = wordOf(written ?? text.slice(start, end), hash, wordBuckets[bucket]);
+  wordBuckets[bucket] = word;
+  cachedWords++;
   return word;
+}
+
+function sameText(written: string, text: string, start: number, end: number): boolean {
+  if (written.length !== end - start) return false;
+  for (let k = 0; k < written.length; k++) if (written.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
+}
+
+function wordOf(written: string, hash: number, sameHash: Word | undefined): Word {
+  const folded = normalizeArabic(written);
+  const keys = keysOf(written);
+  const names = keys.map((key) => index.get(key)).filter((node) => node !== undefined);
+  return {
+    written, folded, keys, key: wordKey(folded),
+    definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
+    given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
+    sports: SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')),
+    names: names.length > 0 ? names : undefined,
+    countryside: keys.includes(COUNTRYSIDE),
+    oneWordName: index.get(keys[0]!)?.entry !== undefined,
+    hash, sameHash,
+  };
 }
 
 /** The title's and paragraphs' runs of words between punctuation marks (a name never spans a comma or a quote). */
@@ -152,22 +184,28 @@ function phrasesOf(text: string): Word[][] {
   const phrases: Word[][] = [];
   let words: Word[] = [];
   let start = -1;
+  let hash = HASH_SEED;
+  let letters = 0;
   let marked = false;
-  const endWord = (end: number) => {
-    if (start < 0) return;
-    const written = marked ? text.slice(start, end).replace(TASHKEEL_AND_TATWEEL, '') : text.slice(start, end);
-    if (written !== '') words.push(wordOf(written));
-    start = -1;
-    marked = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const pair = isSurrogatePairAt(text, i);
-    const kind = pair ? (PHRASE_BREAK.test(text.slice(i, i + 2)) ? Scan.Break : Scan.Word) : table[text.charCodeAt(i)]!;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0x20;
+    const pair = code >= 0xd800 && code <= 0xdbff && isSurrogatePairAt(text, i);
+    const kind = pair ? (PHRASE_BREAK.test(text.slice(i, i + 2)) ? Scan.Break : Scan.Word) : table[code]!;
     if (kind === Scan.Word || kind === Scan.Mark) {
       if (start < 0) start = i;
-      if (kind === Scan.Mark) marked = true;
+      if (kind === Scan.Mark) {
+        marked = true;
+      } else {
+        hash = (Math.imul(hash, 31) + code) | 0;
+        if (pair) hash = (Math.imul(hash, 31) + text.charCodeAt(i + 1)) | 0;
+        letters++;
+      }
     } else {
-      endWord(i);
+      if (letters > 0) words.push(wordAt(text, start, i, hash, marked));
+      start = -1;
+      hash = HASH_SEED;
+      letters = 0;
+      marked = false;
       if (kind === Scan.Break && words.length > 0) {
         phrases.push(words);
         words = [];
@@ -175,7 +213,6 @@ function phrasesOf(text: string): Word[][] {
     }
     if (pair) i++;
   }
-  endWord(text.length);
   if (words.length > 0) phrases.push(words);
   return phrases;
 }
