@@ -69,8 +69,6 @@ interface Sentence {
   terms: TermCounts;
   /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */
   articleIds: number[];
-  /** The same, ascending, made when first needed (see overlap): redundancy is computed from these. */
-  termIds: Int32Array | undefined;
   terminated: boolean;
   /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
   opener: Opener | undefined;
@@ -184,7 +182,7 @@ function continuesOnNextLine(line: string, next: string | undefined, width: numb
 function analyse(texts: string[]): Sentence[] {
   const words = texts.map((text) => tokenNumbers(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text));
   return texts.map((text, index) => ({
-    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: [], termIds: undefined,
+    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: [],
     terminated: endsWithSentencePunctuation(text), opener: undefined,
   }));
 }
@@ -245,6 +243,7 @@ class TermMarks {
 const MAX_STAMP = 2 ** 30;
 const inSentence = new TermMarks();
 const inArticle = new TermMarks();
+const inOverlap = new TermMarks();
 
 function termCountsOf(words: number[]): TermCounts {
   inSentence.begin();
@@ -421,21 +420,16 @@ function jaccard<T>(a: Set<T>, b: Set<T>): number {
 
 /**
  * Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms): the Jaccard index of
- * their terms, counted by merging their sorted term numbers, which is much cheaper than set look-ups.
+ * their terms (distinct within a sentence), counted by marking one sentence's terms and looking up the other's,
+ * with no set or sorted copy made.
  */
 function overlap(a: Sentence, b: Sentence): number {
-  const x = (a.termIds ??= Int32Array.from(a.articleIds).sort());
-  const y = (b.termIds ??= Int32Array.from(b.articleIds).sort());
+  inOverlap.begin();
+  const x = a.terms.terms;
+  const y = b.terms.terms;
+  for (let i = 0; i < x.length; i++) inOverlap.set(x[i]!, 1);
   let shared = 0;
-  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
-    if (x[i]! < y[j]!) i++;
-    else if (x[i]! > y[j]!) j++;
-    else {
-      shared++;
-      i++;
-      j++;
-    }
-  }
+  for (let j = 0; j < y.length; j++) if (inOverlap.get(y[j]!) >= 0) shared++;
   const union = x.length + y.length - shared;
   return union === 0 ? 0 : shared / union;
 }
