@@ -79,14 +79,16 @@ export function termOfToken(token: number): number {
 export function tokenNumbers(text: string): number[] {
   const table = units();
   const numbers: number[] = [];
+  const end = text.length;
   const codes = codeUnitsOf(text);
-  let units16 = scratch;
+  // A token is never longer than the text: the scratch array is made large enough once, not checked per unit.
+  if (scratch.length < end) scratch = new Uint16Array(end);
+  const units16 = scratch;
   let length = 0;
   let hash = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < end; i++) {
     const unit = table[codes[i]!]!;
     if (unit >= 0) {
-      if (length === units16.length) units16 = scratch = grow16(units16, length * 2);
       units16[length++] = unit;
       hash = Math.imul(hash ^ unit, FNV_PRIME);
     } else if (unit === SEPARATOR) {
