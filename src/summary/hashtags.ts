@@ -6,7 +6,7 @@
  * sample; see eval/). Deterministic.
  */
 import { normalizeArabic } from '../text/arabic.js';
-import { isSurrogatePairAt, lazyCharTable } from '../text/char-table.js';
+import { codeUnitsOf, isSurrogatePairAt, lazyCharTable } from '../text/char-table.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
 
@@ -109,13 +109,16 @@ let cachedWords = 0;
 const WORD_CACHE_LIMIT = 100_000;
 const HASH_SEED = 7;
 
-/** The word at text[start, end), `hash` being the hash of its characters without tashkeel and tatweel. */
-function wordAt(text: string, start: number, end: number, hash: number, marked: boolean): Word {
+/**
+ * The word at text[start, end) (its code units also in `codes`), `hash` being the hash of its characters without
+ * tashkeel and tatweel.
+ */
+function wordAt(text: string, codes: Uint16Array, start: number, end: number, hash: number, marked: boolean): Word {
   const written = marked ? text.slice(start, end).replace(TASHKEEL_AND_TATWEEL, '') : undefined;
   const bucket = hash & (WORD_BUCKETS - 1);
   for (let word = wordBuckets[bucket]; word !== undefined; word = word.sameHash) {
     if (word.hash !== hash) continue;
-    if (written === undefined ? sameText(word, text, start, end) : word.written === written) {
+    if (written === undefined ? sameText(word, codes, start, end) : word.written === written) {
       return word;
     }
   }
@@ -152,11 +155,11 @@ function addToPool(written: string): number {
   return at;
 }
 
-/** `word.written` is text[start, end). */
-function sameText(word: Word, text: string, start: number, end: number): boolean {
+/** `word.written` is the text's code units [start, end). */
+function sameText(word: Word, codes: Uint16Array, start: number, end: number): boolean {
   if (word.length !== end - start) return false;
   const chars = pool;
-  for (let k = 0; k < word.length; k++) if (chars[word.pooledAt + k] !== text.charCodeAt(start + k)) return false;
+  for (let k = 0; k < word.length; k++) if (chars[word.pooledAt + k] !== codes[start + k]) return false;
   return true;
 }
 
@@ -213,6 +216,7 @@ const scanClasses = lazyCharTable((ch) => {
  */
 function phrasesOf(text: string): Word[][] {
   const table = scanClasses();
+  const codes = codeUnitsOf(text);
   const phrases: Word[][] = [];
   let words: Word[] = [];
   let start = -1;
@@ -220,7 +224,7 @@ function phrasesOf(text: string): Word[][] {
   let letters = 0;
   let marked = false;
   for (let i = 0; i <= text.length; i++) {
-    const code = i < text.length ? text.charCodeAt(i) : 0x20;
+    const code = i < text.length ? codes[i]! : 0x20;
     const pair = code >= 0xd800 && code <= 0xdbff && isSurrogatePairAt(text, i);
     const kind = pair ? (PHRASE_BREAK.test(text.slice(i, i + 2)) ? Scan.Break : Scan.Word) : table[code]!;
     if (kind === Scan.Word || kind === Scan.Mark) {
@@ -233,7 +237,7 @@ function phrasesOf(text: string): Word[][] {
         letters++;
       }
     } else {
-      if (letters > 0) words.push(wordAt(text, start, i, hash, marked));
+      if (letters > 0) words.push(wordAt(text, codes, start, i, hash, marked));
       start = -1;
       hash = HASH_SEED;
       letters = 0;

@@ -8,6 +8,7 @@
  * outside the BMP, a capital sigma, whose lower case depends on the next word) is tokenized by tokenize() itself.
  */
 import { everyCodeUnit, stringOfUnits, tokenize, UNIT_DROPPED, UNIT_IN_CONTEXT, UNIT_WHITE_SPACE, unitFolds } from '../text/arabic.js';
+import { codeUnitsOf } from '../text/char-table.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 
 /** What a code unit becomes in a token, or one of these. */
@@ -101,19 +102,6 @@ export function tokenNumbers(text: string): number[] {
   }
   if (length > 0) numbers.push(numberOf(length, hash));
   return numbers;
-}
-
-/** The text's code units copied in one native write, read back without charCodeAt's string-shape checks. */
-let textBytes = Buffer.alloc(1 << 12);
-let textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, textBytes.length >> 1);
-
-function codeUnitsOf(text: string): Uint16Array {
-  if (text.length > textUnits.length) {
-    textBytes = Buffer.alloc(2 * text.length);
-    textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, text.length);
-  }
-  textBytes.write(text, 0, 'utf16le');
-  return textUnits;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
