@@ -69,14 +69,17 @@ const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (err: E
 function parser(): Worker {
   if (worker) return worker;
   const w = new Worker(new URL(import.meta.url), { workerData: { role: 'feed-parser' }, resourceLimits: { maxOldGenerationSizeMb: 96 } });
-  w.unref(); // never keeps a finished process alive
   w.on('message', (a: Answer) => {
     const waiter = waiting.get(a.id);
     waiting.delete(a.id);
     if (!waiter) return;
     if ('ok' in a) waiter.resolve(a.ok);
     else waiter.reject('parseError' in a ? new FeedParseError(a.parseError) : new Error(a.error));
-    if (waiting.size === 0) idleTimer = setTimeout(() => void stopParser(), IDLE_MS).unref();
+    if (waiting.size > 0) return;
+    // Idle, it never keeps a finished process alive (a listener on its port would, until the idle timer: 30 s after
+    // `nashra sources add` had polled a large feed); busy, it keeps the process up until the answer.
+    w.unref();
+    idleTimer = setTimeout(() => void stopParser(), IDLE_MS).unref();
   });
   w.on('error', (err) => failAll(new ThreadError(err.message)));
   w.on('exit', () => { if (worker === w) worker = undefined; failAll(new ThreadError('the feed parser thread stopped')); });
@@ -135,7 +138,9 @@ async function ask<T>(request: DistributiveOmit<Request, 'id'>, transfer: ArrayB
   try {
     return await new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (r: unknown) => void, reject });
-      parser().postMessage({ ...request, id }, transfer);
+      const w = parser();
+      w.ref();
+      w.postMessage({ ...request, id }, transfer);
     });
   } catch (err) {
     if (err instanceof ThreadError) threadsUsable = false;
