@@ -46,7 +46,7 @@ export interface SourcePollResult {
 export const MAX_ITEMS_PER_POLL = 200;
 /** Articles stored (one transaction), and feed items checked against the dedup, between two turns of the event loop. */
 const STORE_BATCH = 10;
-const DRAFT_BATCH = 20;
+const DEDUP_BATCH = 20;
 /** Failing sources wait longer each time, up to this. */
 export const MAX_BACKOFF_MS = 6 * 3600 * 1000;
 /** Items of a new source's backlog whose article page is read (the newest first), when the feed has excerpts only. */
@@ -242,7 +242,7 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
   const changedDrafts: Array<{ draft: Draft; existing: StoredArticle }> = [];
   for (const [i, item] of items.entries()) {
     // A dedup check is a few index lookups (tens of µs); 200 in one go would still hold the sending for ~10 ms.
-    if (i % DRAFT_BATCH === DRAFT_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i % DEDUP_BATCH === DEDUP_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     if ('skip' in item) {
       skipped++;
       deps.logger.info('feed item skipped', { source: source.id, reason: item.skip, title: item.title, link: item.link });
