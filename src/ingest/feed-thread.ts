@@ -8,7 +8,7 @@
  * delivery to 0.90 of the allowed rate. The main thread only checks the dedup and stores. Small feeds (most of them, a
  * few tens of KB) and a handful of new articles are handled in place: a thread hop would cost more.
  */
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Article } from '../model/article.js';
 import { prepareArticle, type PreparedArticle } from '../newsroom/pipeline.js';
@@ -28,8 +28,8 @@ export const OFF_THREAD_ARTICLES = 10;
 /** An idle thread ends after this long; the next large feed starts another (about 30 ms). */
 const IDLE_MS = 30_000;
 /**
- * The thread's nice value (Linux: per thread): on a machine with fewer free cores than busy threads, the sending
- * gets the CPU first and a feed waits; a poll that takes longer costs nothing.
+ * The thread runs this much nicer than the process (Linux: nice is per thread): when the cores are all busy (2 here:
+ * the sending, the feed thread, the Bot API's answers), the sending gets the CPU first and the feed waits.
  */
 const THREAD_NICE = 10;
 
@@ -155,7 +155,7 @@ class ThreadError extends Error {}
 
 if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'feed-parser') {
   try {
-    setPriority(THREAD_NICE);
+    setPriority(Math.min(19, getPriority() + THREAD_NICE));
   } catch {
     // Not permitted on this system: the thread runs at the process's priority.
   }
