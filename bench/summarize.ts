@@ -7,9 +7,17 @@ import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 
 /**
  * Summarise + hashtag + format (Telegram and WhatsApp) over the 200 news articles on one core, and the same with
- * only an excerpt (the first 300 characters, what a feed often carries) as the floor.
+ * only an excerpt (the first 300 characters, what a feed often carries) as the floor. Each rate is the best of five
+ * batches, counted both in wall-clock time and in the process's CPU time: on a shared machine (CI, two cores) other
+ * processes take the core away mid-batch, which the wall clock counts and CPU time does not; the best batch is the
+ * code's speed, the rest is the machine's load (single runs here swing 2× either way).
  */
-export function benchSummarize(rounds = 10): { articlesPerSecond: number; excerptArticlesPerSecond: number; msPerArticle: number } {
+export function benchSummarize(rounds = 10): {
+  articlesPerSecond: number;
+  articlesPerCpuSecond: number;
+  excerptArticlesPerSecond: number;
+  msPerArticle: number;
+} {
   const articles = newsArticles().map((a) => ({ title: a.title, url: a.url, paragraphs: paragraphsOf(a.content) }));
   const excerpts = articles.map((a) => ({ ...a, paragraphs: [a.paragraphs.join(' ').slice(0, 300)] }));
   const run = (items: typeof articles) => {
@@ -22,11 +30,26 @@ export function benchSummarize(rounds = 10): { articlesPerSecond: number; excerp
     }
   };
   for (let i = 0; i < 3; i++) run(articles); // warm-up: JIT and caches reach their steady state
-  const rate = (items: typeof articles) => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) run(items);
-    return (items.length * rounds) / (msSince(start) / 1000);
+  const rates = (items: typeof articles) => {
+    const batches = 5;
+    const perBatch = Math.max(1, Math.round(rounds / batches));
+    let wall = 0;
+    let cpu = 0;
+    for (let b = 0; b < batches; b++) {
+      const start = process.hrtime.bigint();
+      const cpuStart = process.cpuUsage();
+      for (let i = 0; i < perBatch; i++) run(items);
+      const used = process.cpuUsage(cpuStart);
+      wall = Math.max(wall, (items.length * perBatch) / (msSince(start) / 1000));
+      cpu = Math.max(cpu, (items.length * perBatch) / ((used.user + used.system) / 1e6));
+    }
+    return { wall, cpu };
   };
-  const articlesPerSecond = rate(articles);
-  return { articlesPerSecond, excerptArticlesPerSecond: rate(excerpts), msPerArticle: 1000 / articlesPerSecond };
+  const full = rates(articles);
+  return {
+    articlesPerSecond: full.wall,
+    articlesPerCpuSecond: full.cpu,
+    excerptArticlesPerSecond: rates(excerpts).wall,
+    msPerArticle: 1000 / full.wall,
+  };
 }

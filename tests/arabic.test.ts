@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentTokens, isStopword, normalizeArabic, splitSentences, stripDateline, tokenize } from '../src/text/arabic.js';
 import { ARABIC_STOPWORDS } from '../src/text/stopwords.js';
+import { seededRandom } from './helpers/child-run.js';
 
 describe('normalizeArabic', () => {
   it('folds alef variants, ى and ة', () => {
@@ -17,6 +18,29 @@ describe('normalizeArabic', () => {
 
   it('lower-cases Latin and collapses white space', () => {
     expect(normalizeArabic('  Hello\n\tWORLD  SY24 ')).toBe('hello world sy24');
+  });
+
+  it('gives what folding, lower-casing, collapsing white space and trimming give, on 3,000 random texts', () => {
+    // The rule as written before the one-pass scan, applied step by step.
+    const digits = (base: number) => (d: string) => String(d.charCodeAt(0) - base);
+    const reference = (s: string) =>
+      s.replace(/[أإآٱ]/g, 'ا').replace(/ى/g, 'ي').replace(/ة/g, 'ه').replace(/[\u064B-\u0652\u0670\u0640]/g, '')
+        .replace(/[\u0660-\u0669]/g, digits(0x0660)).replace(/[\u06F0-\u06F9]/g, digits(0x06f0))
+        .toLowerCase().replace(/\s+/g, ' ').trim();
+    const pieces = [
+      'أحمد', 'إلى', 'آخر', 'ٱل', 'مستشفى', 'المدرسة', 'مُحَمَّد', 'ـــ', 'ً', '٢٠١٥', '۳', 'SY24', 'Hello', 'ΟΔΟΣ', 'Σ',
+      'İstanbul', 'ÉMILE', 'Привет', '😀', '\uD83D', ' ', '  ', '\t', '\n', '\r\n', '\u00A0', '\u2028', '\u3000', '\uFEFF',
+      '،', '.', '«', 'و', 'a',
+    ];
+    const random = seededRandom(7);
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+    for (let round = 0; round < 3_000; round++) {
+      // Each text from a few of the pieces, so that texts with nothing to fold but their white space occur too.
+      const palette = [pick(pieces), pick(pieces), pick(pieces)];
+      let text = '';
+      for (let n = Math.floor(random() * 12); n >= 0; n--) text += pick(palette);
+      expect({ text, normalised: normalizeArabic(text) }).toEqual({ text, normalised: reference(text) });
+    }
   });
 });
 

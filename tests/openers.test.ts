@@ -13,6 +13,12 @@ describe('classifyOpener', () => {
     expect(classifyOpener('وفي السياق ذاته، أعلنت الوزارة خطة جديدة.', false)).toEqual({ kind: 'rewritable', text: 'أعلنت الوزارة خطة جديدة.' });
   });
 
+  it('drops a linking phrase written with tashkeel or glued to its comma, as the folded phrase list spells it', () => {
+    expect(classifyOpener('بِدَورِهِ، أكد الوزير أن العمل مستمر.', false)).toEqual({ kind: 'rewritable', text: 'أكد الوزير أن العمل مستمر.' });
+    expect(classifyOpener('في المقابل,رفضت المعارضة الخطة الجديدة.', false)).toEqual({ kind: 'rewritable', text: 'رفضت المعارضة الخطة الجديدة.' });
+    expect(classifyOpener('كماليات الحياة كثيرة في المدينة.', false)).toEqual({ kind: 'free' });
+  });
+
   it('keeps the letter و of a word that starts with it', () => {
     expect(classifyOpener('وصل الوفد إلى الرياض أمس.', false)).toEqual({ kind: 'free' });
     expect(classifyOpener('وزير الخارجية يزور القاهرة.', false)).toEqual({ kind: 'free' });

@@ -135,6 +135,16 @@ describe('summarize', () => {
     expect(plain.every((s) => s.length <= DEFAULT_SUMMARY.maxChars)).toBe(true);
   });
 
+  it('cuts a run-on at «وذلك» written without a comma («…خريجا وذلك بعد…»), as news often writes it', () => {
+    const head = 'أعلن المتحدث باسم الوزارة تخريج دورة جديدة من المستفيدين في مركز الرعاية بالرياض وعددهم تسعة وثلاثون خريجا';
+    const runOn = `${head} وذلك بعد ${'ظهور المؤشرات الإيجابية الدالة على استفادتهم من البرامج والدورات المتنوعة '.repeat(9).trim()}.`;
+    expect(runOn.length).toBeGreaterThan(DEFAULT_SUMMARY.maxChars);
+    const paragraphs = [runOn, 'وبين أنه بذلك يصبح عدد الخريجين ثلاثة وستين خريجا.', 'وأوضح المتحدث أن المتخرجين سيخضعون لبرنامج الرعاية اللاحقة.'];
+    const summary = summarize({ title: 'إطلاق سراح خريجين', paragraphs });
+    // The cut main clause opens the summary, so the sentence that depends on it («وبين أنه بذلك…») may follow it.
+    expect(summary.slice(0, 2)).toEqual([`${head}.`, paragraphs[1]]);
+  });
+
   it('sends a poem\'s opening couplet, not one hemistich or lines from anywhere', () => {
     const lines = ['المصاب اكبر من حروف الكلام', 'لا تلوم الشعب هذا لو سكت', 'الوطن مما جرى له ما يلام', 'ما هي بدمعه على الخد سلكت', 'العيون المخلصة في ظرف عام'];
     expect(summarize({ title: 'درع المملكة', text: lines.join('\n') })).toEqual(lines.slice(0, 2));

@@ -16,7 +16,11 @@ export const WHATSAPP_PRACTICAL_LIMIT = 4096;
 
 const LOOK_ALIKES: Record<string, string> = { '*': '∗', _: '＿', '~': '∼', '`': 'ˋ' };
 
+/** Most article lines hold none of these: one test, instead of two replace passes over each line. */
+const MAY_NEED_LOOK_ALIKE = /[*_~`>]/;
+
 export function neutralizeWhatsAppMarkup(text: string): string {
+  if (!MAY_NEED_LOOK_ALIKE.test(text)) return text;
   return text.replace(/[*_~`]/g, (character) => LOOK_ALIKES[character] ?? character).replace(/^>/gm, '›');
 }
 

@@ -58,6 +58,17 @@ const DROPPABLE = [
   'بدوره', 'بدورها', 'بدورهم', 'كما', 'ايضا', 'كذلك', 'في الاثناء',
 ];
 
+/**
+ * DROPPABLE by first word, in its order: a phrase can only start the text when its first word is the text's first
+ * word up to a space or a comma («بدوره،»), so the other phrases need no test.
+ */
+const FIRST_WORD = /^[^\s،,:]*/;
+const DROPPABLE_BY_FIRST_WORD = new Map<string, string[]>();
+for (const phrase of DROPPABLE) {
+  const first = FIRST_WORD.exec(phrase)![0];
+  DROPPABLE_BY_FIRST_WORD.set(first, [...(DROPPABLE_BY_FIRST_WORD.get(first) ?? []), phrase]);
+}
+
 /** Openers after which the sentence still points back, whatever follows. */
 const STILL_DEPENDENT = new Set([
   'لكن', 'لكنه', 'لكنها', 'لكنهم', 'الا', 'غير', 'بينما', 'فيما', 'حيث', 'ثم', 'لذلك', 'لذا', 'عليه', 'اما', 'اذ',
@@ -111,8 +122,9 @@ function dropConnective(text: string): string | undefined {
   const bare = firstWord.replace(/[،,:]$/, '');
   const rest = conjunctionRest(bare);
   if (rest !== undefined) return withoutLeadingPunctuation(rest + text.slice(bare.length));
+  if (!mayStartDroppable(text)) return undefined;
   const folded = normalizeArabic(text.slice(0, 40));
-  for (const phrase of DROPPABLE) {
+  for (const phrase of DROPPABLE_BY_FIRST_WORD.get(FIRST_WORD.exec(folded)![0]) ?? []) {
     if (folded.startsWith(phrase) && /^(?:$|[\s،,:])/.test(folded.slice(phrase.length))) {
       return withoutLeadingPunctuation(text.slice(lengthOfWords(text, phrase.split(' ').length)));
     }
@@ -120,21 +132,38 @@ function dropConnective(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * False when no droppable phrase can start the text: its first word (up to a space or a comma), folded, is no
+ * phrase's first word. Most sentences are ruled out this way without folding their first 40 characters. A first
+ * word of 40 characters or more, or one that folds to nothing (tashkeel alone), is left to the full test.
+ */
+function mayStartDroppable(text: string): boolean {
+  const written = FIRST_WORD.exec(text)![0];
+  const folded = written.length < 40 ? normalizeArabic(written) : '';
+  return folded === '' || DROPPABLE_BY_FIRST_WORD.has(folded);
+}
+
 function withoutLeadingPunctuation(text: string): string {
   return text.replace(LEADING_PUNCTUATION, '');
 }
 
-/** The length of the first n words of text, as written. */
+/**
+ * The length of the first n words of text, as written. The last one also ends at a comma or colon glued to the next
+ * word («في المقابل,رفضت»): a phrase matched up to that mark must not take the next word with it.
+ */
 function lengthOfWords(text: string, n: number): number {
   let words = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
     const space = /\s/.test(text[i]!);
     if (!space && !inWord && ++words > n) return i;
+    if (words === n && inWord && PHRASE_END.test(text[i]!)) return i;
     inWord = !space;
   }
   return text.length;
 }
+
+const PHRASE_END = /[،,:]/;
 
 function pointsBack(text: string): boolean {
   // The first few words are all that is looked at (normalizeArabic leaves single spaces between words).

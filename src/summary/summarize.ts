@@ -2,11 +2,11 @@
  * Extractive summarizer: picks the article's own sentences by position, centrality and headline similarity,
  * avoids repeating itself, and returns them in article order. Deterministic.
  */
-import { splitSentences, stripDateline, tokenize } from '../text/arabic.js';
-import { STOPWORD_SET } from '../text/stopwords.js';
+import { splitSentences, stripDateline } from '../text/arabic.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
 import { classifyOpener, type Opener } from './openers.js';
 import { mainClause } from './clauses.js';
+import { beginArticle, termCount, termOfToken, tokenNumbers } from './vocabulary.js';
 
 export interface SummaryOptions {
   /** How many sentences at most (exactly this many when maxChars is Infinity). */
@@ -63,19 +63,17 @@ const WEIGHTS = {
 interface Sentence {
   text: string;
   index: number;
-  /** Normalised words, for comparing with the headline. */
-  words: string[];
-  /** Stemmed content terms and their counts, for centrality and redundancy. */
-  terms: Map<string, number>;
-  /** The numbers of its terms in the article (see articleTerms), ascending: redundancy is computed from these. */
-  termIds: Int32Array;
-  tokens: string[];
+  /** Its tokens' numbers (src/summary/vocabulary.ts), for comparing with the headline. */
+  words: number[];
+  /** Its stemmed content terms, for centrality and redundancy: see TermCounts. */
+  terms: TermCounts;
+  /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */
+  articleIds: number[];
   terminated: boolean;
   /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
   opener: Opener | undefined;
 }
 
-const NO_TERM_IDS = new Int32Array(0);
 
 /** The article's sentences as a reader sees them: wrapped lines rejoined, leading dateline removed, capped. */
 export function articleSentences(input: SummaryInput): string[] {
@@ -94,11 +92,12 @@ export function articleSentences(input: SummaryInput): string[] {
 /** Picks the sentences that best cover the article, in article order. Empty body → []. */
 export function summarize(input: SummaryInput, options: SummaryOptions = {}): string[] {
   const settings = { ...DEFAULT_SUMMARY, ...options };
+  beginArticle();
   const title = input.title?.trim() ? input.title : undefined;
   const texts = articleSentences(input);
   // Sent summaries are held to the budget per sentence: a run-on is cut back to its main clause where it has one.
   const sentences = analyse(settings.maxChars === Infinity ? texts : texts.map((t) => withinBudget(t, settings.maxChars)));
-  const titleWords = title ? tokenize(title) : undefined;
+  const titleWords = title ? tokenNumbers(title) : undefined;
   const candidates = eligibleSentences(sentences, titleWords);
   if (candidates.length === 0) return [];
   if (settings.maxChars !== Infinity && isVerse(candidates)) return openingLines(candidates, settings).map((s) => s.text);
@@ -181,13 +180,11 @@ function continuesOnNextLine(line: string, next: string | undefined, width: numb
 }
 
 function analyse(texts: string[]): Sentence[] {
-  return texts.map((text, index) => {
-    const words = tokenize(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text);
-    const tokens = contentTerms(words);
-    const terms = termCounts(tokens);
-    const terminated = endsWithSentencePunctuation(text);
-    return { text, index, words, terms, termIds: NO_TERM_IDS, tokens, terminated, opener: undefined };
-  });
+  const words = texts.map((text) => tokenNumbers(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text));
+  return texts.map((text, index) => ({
+    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: [],
+    terminated: endsWithSentencePunctuation(text), opener: undefined,
+  }));
 }
 
 const SENTENCE_END = new Set(['.', '!', '?', '؟', '…'].map((ch) => ch.charCodeAt(0)));
@@ -203,52 +200,76 @@ function endsWithSentencePunctuation(text: string): boolean {
   return i >= 0 && SENTENCE_END.has(text.charCodeAt(i));
 }
 
-/** Stemmed content words: stopwords and one-letter tokens dropped. */
-function contentTerms(words: string[]): string[] {
-  const terms: string[] = [];
-  for (const w of words) {
-    const term = termOf(w);
-    if (term !== '') terms.push(term);
-  }
-  return terms;
+/**
+ * Stemmed content terms (src/summary/vocabulary.ts: stopwords and one-letter tokens have none) by their numbers, in
+ * order of first appearance, with how often each occurs; `tokens` counts them all, repeats included.
+ */
+interface TermCounts {
+  terms: number[];
+  counts: number[];
+  tokens: number;
 }
 
 /**
- * The stemmed term of a normalised word, '' for a stopword or a one-letter word, remembered: news repeats its
- * vocabulary, and one map look-up replaces the stopword test and the stemming regex (about a tenth of the
- * summariser's time). Bounded like the hashtag word cache.
+ * Marks by term number: a term is marked when its mark is the current stamp, so counting a sentence's terms or
+ * numbering an article's needs neither a Map nor clearing an array.
  */
-const termCache = new Map<string, string>();
-const TERM_CACHE_LIMIT = 100_000;
+class TermMarks {
+  private marks = new Int32Array(0);
+  private values = new Int32Array(0);
+  private stamp = 0;
 
-function termOf(word: string): string {
-  let term = termCache.get(word);
-  if (term === undefined) {
-    if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();
-    term = word.length > 1 && !STOPWORD_SET.has(word) ? stem(word) : '';
-    termCache.set(word, term);
+  begin(): void {
+    const needed = termCount();
+    if (this.marks.length < needed || this.stamp === MAX_STAMP) {
+      this.marks = new Int32Array(Math.max(needed, this.marks.length * 2));
+      this.values = new Int32Array(this.marks.length);
+      this.stamp = 0;
+    }
+    this.stamp++;
   }
-  return term;
+
+  /** The value marked for the term in this round, or -1. */
+  get(term: number): number {
+    return this.marks[term] === this.stamp ? this.values[term]! : -1;
+  }
+
+  set(term: number, value: number): void {
+    this.marks[term] = this.stamp;
+    this.values[term] = value;
+  }
 }
 
-/** First letters of the prefixes stem removes (و ف ب ك ل ا): other words are returned without a regex. */
-const PREFIX_LETTERS = new Set(['و', 'ف', 'ب', 'ك', 'ل', 'ا'].map((ch) => ch.charCodeAt(0)));
+const MAX_STAMP = 2 ** 30;
+const inSentence = new TermMarks();
+const inArticle = new TermMarks();
+const inOverlap = new TermMarks();
 
-/**
- * Light Arabic stemming for matching only: conjunction, preposition and article prefixes, so that «والحكومة»,
- * «بالحكومة» and «الحكومة» count as one term.
- */
-function stem(token: string): string {
-  if (!PREFIX_LETTERS.has(token.charCodeAt(0))) return token;
-  const stripped = token.replace(/^(?:[وف]?(?:بال|كال|لل|ال)|[وف](?=\S{3}))/, '');
-  return stripped.length >= 2 ? stripped : token;
+function termCountsOf(words: number[]): TermCounts {
+  inSentence.begin();
+  const terms: number[] = [];
+  const counts: number[] = [];
+  let tokens = 0;
+  for (const word of words) {
+    const term = termOfToken(word);
+    if (term < 0) continue;
+    tokens++;
+    const k = inSentence.get(term);
+    if (k >= 0) counts[k]!++;
+    else {
+      inSentence.set(term, terms.length);
+      terms.push(term);
+      counts.push(1);
+    }
+  }
+  return { terms, counts, tokens };
 }
 
 /** Sentences that may appear in a summary: not the headline again, not a fragment. */
-function eligibleSentences(sentences: Sentence[], titleWords: string[] | undefined): Sentence[] {
+function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefined): Sentence[] {
   const titleTokens = titleWords ? new Set(titleWords) : undefined;
   const usable = sentences.filter(
-    (s) => s.tokens.length >= 3 && !isQuoteFragment(s.text) && !(titleTokens && repeatsHeadline(s.words, titleTokens)),
+    (s) => s.terms.tokens >= 3 && !isQuoteFragment(s.text) && !(titleTokens && repeatsHeadline(s.words, titleTokens)),
   );
   // Prefer complete sentences; headings and truncated scraps lack closing punctuation. A single complete one among
   // unpunctuated lines is the prose around a poem: the lines are kept, for isVerse to see.
@@ -256,7 +277,7 @@ function eligibleSentences(sentences: Sentence[], titleWords: string[] | undefin
   return complete.length >= 2 ? complete : usable;
 }
 
-function repeatsHeadline(words: string[], titleTokens: Set<string>): boolean {
+function repeatsHeadline(words: number[], titleTokens: Set<number>): boolean {
   // The Jaccard index is at most (words found in the title, repeats included) / (title size), since the union is
   // at least the title: most sentences fail this bound, and need no set of their words.
   let found = 0;
@@ -271,11 +292,11 @@ function isQuoteFragment(text: string): boolean {
 }
 
 /** Relevance of each candidate: position prior + term centrality + similarity to the headline or lead. */
-function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: string[] | undefined): Map<Sentence, number> {
-  const { terms, unseenIdf } = articleTerms(all);
+function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: number[] | undefined): Map<Sentence, number> {
+  const terms = articleTerms(all);
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
   const centroidNorm = weighCentroid(terms);
-  const headlineNorm = weighHeadline(titleWords ? termCounts(contentTerms(titleWords)) : all[0]!.terms, terms, unseenIdf);
+  const headlineNorm = weighHeadline(titleWords ? termCountsOf(titleWords) : all[0]!.terms, terms);
   const scores = new Map<Sentence, number>();
   for (const s of candidates) {
     const vector = similarities(s, terms);
@@ -284,7 +305,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: str
     const topical = titleWords || s.index > 0 ? cosine(vector.norm, vector.toHeadline, headlineNorm) : 1;
     const relevance =
       WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
-    scores.set(s, lengthPrior(s.tokens.length) * relevance);
+    scores.set(s, lengthPrior(s.terms.tokens) * relevance);
   }
   return scores;
 }
@@ -298,88 +319,88 @@ function lengthPrior(tokens: number): number {
 }
 
 /**
- * What scoring needs of one term of the article, gathered in one map so that scoring a sentence costs one
- * look-up per term. Weights are idf-weighted counts; `headline` is 0 for a term the headline lacks.
+ * What scoring needs of the article's terms, by their number in the article (the order of first appearance):
+ * weights are idf-weighted counts; `headline` is 0 for a term the headline lacks.
  */
-interface TermWeights {
-  /** The term's number: the order of its first appearance. */
-  id: number;
-  /** Sentences containing the term, then its count over the whole article. */
-  sentences: number;
-  count: number;
-  idf: number;
-  centroid: number;
-  headline: number;
+interface ArticleTerms {
+  /** Its count over the whole article. */
+  count: number[];
+  idf: Float64Array;
+  centroid: Float64Array;
+  headline: Float64Array;
+  /** The idf of a term the article lacks. */
+  unseenIdf: number;
 }
 
-/**
- * The article's terms in order of first appearance, with their idf; and the idf of a term the article lacks.
- * Also sets each sentence's termIds.
- */
-function articleTerms(sentences: Sentence[]): { terms: Map<string, TermWeights>; unseenIdf: number } {
-  const terms = new Map<string, TermWeights>();
+/** The article's terms in order of first appearance, with their idf. Also sets each sentence's articleIds. */
+function articleTerms(sentences: Sentence[]): ArticleTerms {
+  inArticle.begin();
+  const sentencesWith: number[] = [];
+  const count: number[] = [];
   for (const s of sentences) {
-    const ids = new Int32Array(s.terms.size);
-    let k = 0;
-    for (const [t, n] of s.terms) {
-      let term = terms.get(t);
-      if (term) {
-        term.sentences++;
-        term.count += n;
+    const { terms, counts } = s.terms;
+    const ids: number[] = [];
+    for (let k = 0; k < terms.length; k++) {
+      let id = inArticle.get(terms[k]!);
+      if (id >= 0) {
+        sentencesWith[id]!++;
+        count[id]! += counts[k]!;
       } else {
-        term = { id: terms.size, sentences: 1, count: n, idf: 0, centroid: 0, headline: 0 };
-        terms.set(t, term);
+        id = count.length;
+        inArticle.set(terms[k]!, id);
+        sentencesWith.push(1);
+        count.push(counts[k]!);
       }
-      ids[k++] = term.id;
+      ids.push(id);
     }
-    s.termIds = ids.sort();
+    s.articleIds = ids;
   }
   const n = sentences.length;
-  for (const term of terms.values()) term.idf = Math.log(1 + n / term.sentences);
-  return { terms, unseenIdf: Math.log(1 + n) };
+  const idf = new Float64Array(count.length);
+  for (let id = 0; id < count.length; id++) idf[id] = Math.log(1 + n / sentencesWith[id]!);
+  return {
+    count, idf, centroid: new Float64Array(count.length), headline: new Float64Array(count.length),
+    unseenIdf: Math.log(1 + n),
+  };
 }
 
 /** Sets each term's centroid weight (its article count by idf squared) and returns the centroid's norm. */
-function weighCentroid(terms: Map<string, TermWeights>): number {
+function weighCentroid(terms: ArticleTerms): number {
   let squares = 0;
-  for (const term of terms.values()) {
-    term.centroid = term.count * term.idf ** 2;
-    squares += term.centroid * term.centroid;
+  for (let id = 0; id < terms.count.length; id++) {
+    const centroid = terms.count[id]! * terms.idf[id]! ** 2;
+    terms.centroid[id] = centroid;
+    squares += centroid * centroid;
   }
   return Math.sqrt(squares);
 }
 
 /** Sets the headline weight of the article's terms and returns the headline's norm (its other terms count too). */
-function weighHeadline(counts: Map<string, number>, terms: Map<string, TermWeights>, unseenIdf: number): number {
+function weighHeadline(headline: TermCounts, terms: ArticleTerms): number {
   let squares = 0;
-  for (const [t, n] of counts) {
-    const term = terms.get(t);
-    const w = n * (term ? term.idf : unseenIdf);
-    if (term) term.headline = w;
+  for (let k = 0; k < headline.terms.length; k++) {
+    const id = inArticle.get(headline.terms[k]!);
+    const w = headline.counts[k]! * (id >= 0 ? terms.idf[id]! : terms.unseenIdf);
+    if (id >= 0) terms.headline[id] = w;
     squares += w * w;
   }
   return Math.sqrt(squares);
 }
 
 /** The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass. */
-function similarities(s: Sentence, terms: Map<string, TermWeights>): { norm: number; toCentroid: number; toHeadline: number } {
+function similarities(s: Sentence, terms: ArticleTerms): { norm: number; toCentroid: number; toHeadline: number } {
   let squares = 0;
   let toCentroid = 0;
   let toHeadline = 0;
-  for (const [t, n] of s.terms) {
-    const term = terms.get(t)!;
-    const w = n * term.idf;
+  const counts = s.terms.counts;
+  for (let k = 0; k < counts.length; k++) {
+    const id = s.articleIds[k]!;
+    const w = counts[k]! * terms.idf[id]!;
     squares += w * w;
-    toCentroid += w * term.centroid;
-    toHeadline += w * term.headline;
+    toCentroid += w * terms.centroid[id]!;
+    toHeadline += w * terms.headline[id]!;
   }
   return { norm: Math.sqrt(squares), toCentroid, toHeadline };
-}
-
-function termCounts(tokens: string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-  return counts;
 }
 
 function cosine(normA: number, dot: number, normB: number): number {
@@ -387,14 +408,7 @@ function cosine(normA: number, dot: number, normB: number): number {
   return dot / (normA * normB);
 }
 
-/** Sets, or maps compared by their keys. */
-interface KeySet {
-  readonly size: number;
-  has(key: string): boolean;
-  keys(): IterableIterator<string>;
-}
-
-function jaccard(a: KeySet, b: KeySet): number {
+function jaccard<T>(a: Set<T>, b: Set<T>): number {
   // Shared keys are counted over the smaller of the two, which gives the same count with fewer look-ups.
   const small = a.size <= b.size ? a : b;
   const large = small === a ? b : a;
@@ -406,21 +420,16 @@ function jaccard(a: KeySet, b: KeySet): number {
 
 /**
  * Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms): the Jaccard index of
- * their terms, counted by merging their sorted term numbers, which is much cheaper than set look-ups.
+ * their terms (distinct within a sentence), counted by marking one sentence's terms and looking up the other's,
+ * with no set or sorted copy made.
  */
 function overlap(a: Sentence, b: Sentence): number {
-  const x = a.termIds;
-  const y = b.termIds;
+  inOverlap.begin();
+  const x = a.terms.terms;
+  const y = b.terms.terms;
+  for (let i = 0; i < x.length; i++) inOverlap.set(x[i]!, 1);
   let shared = 0;
-  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
-    if (x[i]! < y[j]!) i++;
-    else if (x[i]! > y[j]!) j++;
-    else {
-      shared++;
-      i++;
-      j++;
-    }
-  }
+  for (let j = 0; j < y.length; j++) if (inOverlap.get(y[j]!) >= 0) shared++;
   const union = x.length + y.length - shared;
   return union === 0 ? 0 : shared / union;
 }
