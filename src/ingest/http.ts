@@ -207,6 +207,9 @@ function describeNetworkError(err: Error): string {
   return code ? `${code} ${err.message}` : err.message;
 }
 
+/** Bodies of a declared length from this size on are read into one buffer as they arrive. */
+const PREALLOCATE_BYTES = 256 * 1024;
+
 /** Streams the (decompressed) body, aborting as soon as it exceeds maxBytes. */
 function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<Buffer> {
   const tooLarge = () => new FetchError('too-large', url, `${url}: body larger than ${maxBytes} bytes, download stopped`);
@@ -222,6 +225,9 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
     else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
     else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
     const chunks: Buffer[] = [];
+    // A large body of declared length is copied into place as it arrives: joining a 7 MB feed's chunks at the end
+    // held the event loop (and the sending) for 30–40 ms in one go. Its own memory, so it can be moved to a thread.
+    let whole = stream === res && Number.isFinite(declared) && declared >= PREALLOCATE_BYTES ? Buffer.allocUnsafeSlow(declared) : undefined;
     let size = 0;
     let done = false;
     const stop = (err: Error) => {
@@ -234,12 +240,19 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) return stop(tooLarge());
-      chunks.push(chunk);
+      if (whole && size > whole.length) {
+        // Longer than declared: joined at the end after all.
+        chunks.push(whole.subarray(0, size - chunk.length));
+        whole = undefined;
+      }
+      if (whole) chunk.copy(whole, size - chunk.length);
+      else chunks.push(chunk);
     });
     stream.on('end', () => {
       if (done) return;
       done = true;
-      resolve(Buffer.concat(chunks, size));
+      if (!whole) resolve(Buffer.concat(chunks, size));
+      else resolve(size === whole.length ? whole : whole.subarray(0, size));
     });
     stream.on('error', (err) => stop(new FetchError('network', url, `${url}: body could not be read (${err.message})`, undefined, { cause: err })));
     res.on('aborted', () => stop(new FetchError('network', url, `${url}: connection closed before the body was complete`)));

@@ -7,6 +7,7 @@ import type { Store, StoredArticle, DuplicateMatch } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { summarize, type SummaryOptions } from '../summary/summarize.js';
 import { queueAudience } from './audience.js';
+import { indexTerms } from '../text/stem.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
 
@@ -18,7 +19,19 @@ export interface StoreOptions {
   /** The item as its source published it (the poller's fingerprint): a later poll notices a change against it. */
   feedHash?: string;
   summary?: SummaryOptions;
+  /** prepareArticle(article, summary) made ahead (the poller makes a new feed's on its feed thread). */
+  prepared?: PreparedArticle;
   now?: number;
+}
+
+/** What storing an article computes from its text alone: keys, summary, hashtags, search text and terms. */
+export interface PreparedArticle {
+  storyKey: string;
+  contentHash: string;
+  summary: string[];
+  hashtags: string[];
+  searchText: string;
+  searchTerms: string;
 }
 
 export type StoreResult =
@@ -44,20 +57,34 @@ export function searchTextOf(article: Pick<Article, 'title' | 'categories' | 'pa
 
 const simplify = (s: string) => normalizeArabic(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
+/** A pure function of the article, so it may run on another thread. */
+export function prepareArticle(article: Article, options?: SummaryOptions): PreparedArticle {
+  return { storyKey: storyKey(article), contentHash: contentHash(article), ...describe(article, options) };
+}
+
+/** Only a new article needs these (a duplicate is not summarised). */
+function describe(article: Article, options?: SummaryOptions): Pick<PreparedArticle, 'summary' | 'hashtags' | 'searchText' | 'searchTerms'> {
+  const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, options);
+  const searchText = searchTextOf(article, summary);
+  return {
+    summary, searchText, searchTerms: indexTerms(searchText),
+    hashtags: hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories }),
+  };
+}
+
 export function storeArticle(store: Store, article: Article, opts: StoreOptions = {}): StoreResult {
   const now = opts.now ?? Date.now();
-  const keys = { url: article.url, guid: article.guid, storyKey: storyKey(article), contentHash: contentHash(article) };
+  const prepared = opts.prepared;
+  const keys = { url: article.url, guid: article.guid, storyKey: prepared?.storyKey ?? storyKey(article), contentHash: prepared?.contentHash ?? contentHash(article) };
   return store.transaction((): StoreResult => {
     const match = store.articles.findDuplicate(keys, now);
     if (match) {
       store.articles.recordDuplicate(match, { sourceId: opts.sourceId, url: article.url, guid: article.guid }, now);
       return { status: 'duplicate', match, existing: store.articles.get(match.articleId)! };
     }
-    const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, opts.summary);
-    const tags = hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories });
-    const searchText = searchTextOf(article, summary);
+    const { summary, hashtags: tags, searchText, searchTerms } = prepared ?? describe(article, opts.summary);
     const id = store.articles.insert({
-      article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText,
+      article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText, searchTerms,
       sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly, feedHash: opts.feedHash,
     }, now);
     return { status: 'new', article: store.articles.get(id)! };

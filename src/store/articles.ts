@@ -14,6 +14,8 @@ export interface NewArticle {
   contentHash: string;
   storyKey: string;
   searchText: string;
+  /** indexTerms(searchText), when computed ahead (off the main thread). */
+  searchTerms?: string;
   sourceId?: number;
   timeZone?: string;
   seenOnly?: boolean;
@@ -149,7 +151,7 @@ export class ArticlesTable {
       feedHash: n.feedHash ?? null,
     });
     const id = Number(info.lastInsertRowid);
-    this.termsStmt.run(id, indexTerms(n.searchText));
+    this.termsStmt.run(id, n.searchTerms ?? indexTerms(n.searchText));
     return id;
   }
 
