@@ -325,9 +325,10 @@ function lengthPrior(tokens: number): number {
 interface ArticleTerms {
   /** Its count over the whole article. */
   count: number[];
-  idf: Float64Array;
-  centroid: Float64Array;
-  headline: Float64Array;
+  /** Plain arrays: a few hundred numbers per article, where a typed array's separate buffer costs more to make. */
+  idf: number[];
+  centroid: number[];
+  headline: number[];
   /** The idf of a term the article lacks. */
   unseenIdf: number;
 }
@@ -356,12 +357,13 @@ function articleTerms(sentences: Sentence[]): ArticleTerms {
     s.articleIds = ids;
   }
   const n = sentences.length;
-  const idf = new Float64Array(count.length);
-  for (let id = 0; id < count.length; id++) idf[id] = Math.log(1 + n / sentencesWith[id]!);
-  return {
-    count, idf, centroid: new Float64Array(count.length), headline: new Float64Array(count.length),
-    unseenIdf: Math.log(1 + n),
-  };
+  const idf: number[] = [];
+  const headline: number[] = [];
+  for (let id = 0; id < count.length; id++) {
+    idf.push(Math.log(1 + n / sentencesWith[id]!));
+    headline.push(0);
+  }
+  return { count, idf, centroid: [], headline, unseenIdf: Math.log(1 + n) };
 }
 
 /** Sets each term's centroid weight (its article count by idf squared) and returns the centroid's norm. */
@@ -369,7 +371,7 @@ function weighCentroid(terms: ArticleTerms): number {
   let squares = 0;
   for (let id = 0; id < terms.count.length; id++) {
     const centroid = terms.count[id]! * terms.idf[id]! ** 2;
-    terms.centroid[id] = centroid;
+    terms.centroid.push(centroid);
     squares += centroid * centroid;
   }
   return Math.sqrt(squares);

@@ -7,8 +7,8 @@
  * The tokens are exactly tokenize()'s (src/text/arabic.ts); text the table cannot fold on its own (characters
  * outside the BMP, a capital sigma, whose lower case depends on the next word) is tokenized by tokenize() itself.
  */
-import { everyCodeUnit, stringOfUnits, tokenize, UNIT_DROPPED, UNIT_IN_CONTEXT, UNIT_WHITE_SPACE, unitFolds } from '../text/arabic.js';
-import { codeUnitsOf } from '../text/char-table.js';
+import { everyCodeUnit, tokenize, UNIT_DROPPED, UNIT_IN_CONTEXT, UNIT_WHITE_SPACE, unitFolds } from '../text/arabic.js';
+import { codeUnitsOf, UnitBuffer } from '../text/char-table.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 
 /** What a code unit becomes in a token, or one of these. */
@@ -52,7 +52,7 @@ let tokenCount = 0;
 /** Term numbers by stemmed term. */
 const termNumbers = new Map<string, number>();
 /** The token being read, folded. */
-let scratch = new Uint16Array(256);
+const reading = new UnitBuffer(256);
 
 /**
  * Starts the table again when it is full. Called before an article is read, so that numbers never change while
@@ -82,9 +82,8 @@ export function tokenNumbers(text: string): number[] {
   const numbers: number[] = [];
   const end = text.length;
   const codes = codeUnitsOf(text);
-  // A token is never longer than the text: the scratch array is made large enough once, not checked per unit.
-  if (scratch.length < end) scratch = new Uint16Array(end);
-  const units16 = scratch;
+  // A token is never longer than the text: the array is made large enough once, not checked per unit.
+  const units16 = reading.reserve(end);
   let length = 0;
   let hash = FNV_OFFSET;
   for (let i = 0; i < end; i++) {
@@ -108,20 +107,20 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 function numberOfString(token: string): number {
-  if (token.length > scratch.length) scratch = grow16(scratch, token.length);
+  const units = reading.reserve(token.length);
   let hash = FNV_OFFSET;
   for (let i = 0; i < token.length; i++) {
     const unit = token.charCodeAt(i);
-    scratch[i] = unit;
+    units[i] = unit;
     hash = Math.imul(hash ^ unit, FNV_PRIME);
   }
   return numberOf(token.length, hash);
 }
 
-/** The number of the token in scratch[0, length), added when new. */
+/** The number of the token being read (its first `length` units), added when new. */
 function numberOf(length: number, hash: number): number {
   const mask = SLOTS - 1;
-  const units16 = scratch;
+  const units16 = reading.units;
   const known = pool;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
     const entry = slots[2 * slot + 1]!;
@@ -147,11 +146,11 @@ function add(length: number): number {
     tokenTerms = grow32(tokenTerms, token * 2);
   }
   if (poolUsed + length > pool.length) pool = grow16(pool, Math.max(pool.length * 2, poolUsed + length));
-  pool.set(scratch.subarray(0, length), poolUsed);
+  pool.set(reading.units.subarray(0, length), poolUsed);
   spans[2 * token] = poolUsed;
   spans[2 * token + 1] = length;
   poolUsed += length;
-  tokenTerms[token] = termNumber(stringOfUnits(scratch, length));
+  tokenTerms[token] = termNumber(reading.read(length));
   return token;
 }
 

@@ -1,6 +1,6 @@
 /** Arabic text utilities: normalisation for matching, sentence splitting, tokens, stopwords and datelines. */
 import { STOPWORD_SET } from './stopwords.js';
-import { lazyCharTable, isSurrogatePairAt } from './char-table.js';
+import { lazyCharTable, isSurrogatePairAt, UnitBuffer } from './char-table.js';
 
 /** One pass over the characters that fold: alef variants, ى, ة, tashkeel, tatweel and Eastern digits. */
 const FOLDED_CHARACTERS = /[أإآٱىة\u064B-\u0652\u0670\u0640\u0660-\u0669\u06F0-\u06F9]/g;
@@ -93,7 +93,8 @@ export function everyCodeUnit(): string {
  */
 export function normalizeArabic(s: string): string {
   const table = unitFolds();
-  const units: number[] = [];
+  const units = folded.reserve(s.length);
+  let length = 0;
   let changed = false;
   let space = false;
   for (let i = 0; i < s.length; i++) {
@@ -101,11 +102,11 @@ export function normalizeArabic(s: string): string {
     const unit = table[code]!;
     if (unit >= 0) {
       if (space) {
-        if (units.length > 0) units.push(0x20);
+        if (length > 0) units[length++] = 0x20;
         else changed = true;
         space = false;
       }
-      units.push(unit);
+      units[length++] = unit;
       if (unit !== code) changed = true;
     } else if (unit === UNIT_WHITE_SPACE) {
       // A run of more than one, anything but a space, or white space at either end changes.
@@ -115,18 +116,11 @@ export function normalizeArabic(s: string): string {
     else return foldCharacters(s).toLowerCase().replace(UNUSUAL_WHITE_SPACE, ' ').trim();
   }
   if (space) changed = true;
-  return changed ? stringOfUnits(units) : s;
+  return changed ? folded.read(length) : s;
 }
 
-/** The code units as a string, in slices: spreading a long text as arguments overflows the stack. */
-export function stringOfUnits(units: ArrayLike<number>, length = units.length): string {
-  if (length <= 4096) return String.fromCharCode.apply(null, Array.prototype.slice.call(units, 0, length));
-  let text = '';
-  for (let k = 0; k < length; k += 4096) {
-    text += String.fromCharCode.apply(null, Array.prototype.slice.call(units, k, Math.min(length, k + 4096)));
-  }
-  return text;
-}
+/** normalizeArabic's output, written here before it is read back as a string (never longer than its input). */
+const folded = new UnitBuffer(1 << 10);
 
 /** 1 for each BMP code unit that is white space or Unicode punctuation (the token separators), built on first use. */
 const SEPARATOR = /^[\s\p{P}]$/u;

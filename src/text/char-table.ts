@@ -30,18 +30,57 @@ export function isSurrogatePairAt(text: string, i: number): boolean {
 }
 
 /**
+ * Buffers read and write UTF-16 as little-endian, typed arrays in the machine's order: the same on every platform
+ * Node ships for but s390x, where the copies below go unit by unit instead.
+ */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * A reused array of UTF-16 code units over a Buffer's memory: a string is copied in, or read back out, in one native
+ * call, with no argument list however long and nothing allocated but the string read.
+ */
+export class UnitBuffer {
+  private bytes: Buffer;
+  units: Uint16Array;
+
+  constructor(length: number) {
+    this.bytes = Buffer.alloc(2 * length);
+    this.units = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, length);
+  }
+
+  /** The units, at least `length` of them (the contents are lost when it grows). */
+  reserve(length: number): Uint16Array {
+    if (length > this.units.length) {
+      this.bytes = Buffer.alloc(2 * Math.max(length, 2 * this.units.length));
+      this.units = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >> 1);
+    }
+    return this.units;
+  }
+
+  /** The text's code units, from index 0. */
+  write(text: string): Uint16Array {
+    const units = this.reserve(text.length);
+    if (LITTLE_ENDIAN) this.bytes.write(text, 0, 'utf16le');
+    else for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+    return units;
+  }
+
+  /** The first `length` units as a string. */
+  read(length: number): string {
+    if (LITTLE_ENDIAN) return this.bytes.toString('utf16le', 0, 2 * length);
+    let text = '';
+    for (let k = 0; k < length; k += 4096) text += String.fromCharCode(...this.units.subarray(k, Math.min(length, k + 4096)));
+    return text;
+  }
+}
+
+const scanned = new UnitBuffer(1 << 12);
+
+/**
  * The text's UTF-16 code units, copied by one native write into a reused array: the scans that read every unit of
  * every article (the summariser's tokens, the hashtag phrases) read them there without charCodeAt's checks of the
  * string's shape, a fifth fewer instructions. Valid until the next call.
  */
-let textBytes = Buffer.alloc(1 << 13);
-let textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, textBytes.length >> 1);
-
 export function codeUnitsOf(text: string): Uint16Array {
-  if (text.length > textUnits.length) {
-    textBytes = Buffer.alloc(2 * text.length);
-    textUnits = new Uint16Array(textBytes.buffer, textBytes.byteOffset, text.length);
-  }
-  textBytes.write(text, 0, 'utf16le');
-  return textUnits;
+  return scanned.write(text);
 }
