@@ -320,24 +320,43 @@ function lengthPrior(tokens: number): number {
 
 /**
  * What scoring needs of the article's terms, by their number in the article (the order of first appearance):
- * weights are idf-weighted counts; `headline` is 0 for a term the headline lacks.
+ * weights are idf-weighted counts; `headline` is 0 for a term the headline lacks. One set of arrays serves every
+ * article (summarising is synchronous): made afresh for each, they were a sixth of the summariser's allocations.
  */
-interface ArticleTerms {
-  /** Its count over the whole article. */
-  count: number[];
-  /** Plain arrays: a few hundred numbers per article, where a typed array's separate buffer costs more to make. */
-  idf: number[];
-  centroid: number[];
-  headline: number[];
+class ArticleTerms {
+  /** Terms in the article. */
+  size = 0;
+  /** Sentences containing the term, then its count over the whole article. */
+  sentencesWith = new Int32Array(1024);
+  count = new Int32Array(1024);
+  idf = new Float64Array(1024);
+  centroid = new Float64Array(1024);
+  headline = new Float64Array(1024);
   /** The idf of a term the article lacks. */
-  unseenIdf: number;
+  unseenIdf = 0;
+
+  /** Room for `terms` terms; what the arrays held is not kept. */
+  reserve(terms: number): void {
+    if (terms <= this.count.length) return;
+    const length = Math.max(terms, 2 * this.count.length);
+    this.sentencesWith = new Int32Array(length);
+    this.count = new Int32Array(length);
+    this.idf = new Float64Array(length);
+    this.centroid = new Float64Array(length);
+    this.headline = new Float64Array(length);
+  }
 }
+
+const article = new ArticleTerms();
 
 /** The article's terms in order of first appearance, with their idf. Also sets each sentence's articleIds. */
 function articleTerms(sentences: Sentence[]): ArticleTerms {
   inArticle.begin();
-  const sentencesWith: number[] = [];
-  const count: number[] = [];
+  let most = 0;
+  for (const s of sentences) most += s.terms.terms.length;
+  article.reserve(most);
+  const { sentencesWith, count } = article;
+  let size = 0;
   for (const s of sentences) {
     const { terms, counts } = s.terms;
     const ids: number[] = [];
@@ -347,31 +366,29 @@ function articleTerms(sentences: Sentence[]): ArticleTerms {
         sentencesWith[id]!++;
         count[id]! += counts[k]!;
       } else {
-        id = count.length;
+        id = size++;
         inArticle.set(terms[k]!, id);
-        sentencesWith.push(1);
-        count.push(counts[k]!);
+        sentencesWith[id] = 1;
+        count[id] = counts[k]!;
       }
       ids.push(id);
     }
     s.articleIds = ids;
   }
   const n = sentences.length;
-  const idf: number[] = [];
-  const headline: number[] = [];
-  for (let id = 0; id < count.length; id++) {
-    idf.push(Math.log(1 + n / sentencesWith[id]!));
-    headline.push(0);
-  }
-  return { count, idf, centroid: [], headline, unseenIdf: Math.log(1 + n) };
+  for (let id = 0; id < size; id++) article.idf[id] = Math.log(1 + n / sentencesWith[id]!);
+  article.headline.fill(0, 0, size);
+  article.size = size;
+  article.unseenIdf = Math.log(1 + n);
+  return article;
 }
 
 /** Sets each term's centroid weight (its article count by idf squared) and returns the centroid's norm. */
 function weighCentroid(terms: ArticleTerms): number {
   let squares = 0;
-  for (let id = 0; id < terms.count.length; id++) {
+  for (let id = 0; id < terms.size; id++) {
     const centroid = terms.count[id]! * terms.idf[id]! ** 2;
-    terms.centroid.push(centroid);
+    terms.centroid[id] = centroid;
     squares += centroid * centroid;
   }
   return Math.sqrt(squares);
