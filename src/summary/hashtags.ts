@@ -6,7 +6,8 @@
  * sample; see eval/). Deterministic.
  */
 import { normalizeArabic } from '../text/arabic.js';
-import { codeUnitsOf, isSurrogatePairAt, lazyCharTable } from '../text/char-table.js';
+import { codeUnitsOf, isSurrogatePairAt, lazyCharTable, UnitBuffer } from '../text/char-table.js';
+import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
 
@@ -87,83 +88,40 @@ interface Word {
   countryside: boolean;
   /** The first key is a one-word gazetteer name: the city of a countryside. */
   oneWordName: boolean;
-  /** The hash of `written` and the next word in its bucket (see wordAt). */
-  hash: number;
-  sameHash: Word | undefined;
-  /** written.length and where its characters are in the pool: a look-up reads no string (see sameText). */
-  length: number;
-  pooledAt: number;
 }
 
 /**
- * Words met before, in buckets by a hash of their characters that the phrase scan computes as it goes, chained
- * through Word.sameHash: a word met again costs no slice and no string hashing, only a comparison with the text.
- * A Map keyed by a fresh slice of each word was 12% of the summarise+format bench; this takes a third fewer
- * instructions for hashtags() as a whole (cachegrind over the 200 news articles: 0.87 → 0.59 M per article).
- * 2^17 buckets keep the chains at 1.08 words looked at per word for the 19,000 words of those articles; 2^15
- * (1.3) cost 6% more instructions.
+ * Words met before, numbered by the interner from a hash of their characters that the phrase scan computes as it
+ * goes (src/text/interner.ts): a word met again costs no slice and no string hashing, only a comparison of code
+ * units. A Map keyed by a fresh slice of each word was 12% of the summarise+format bench.
  */
-const WORD_BUCKETS = 1 << 17;
-const wordBuckets: (Word | undefined)[] = new Array<Word | undefined>(WORD_BUCKETS).fill(undefined);
-let cachedWords = 0;
 const WORD_CACHE_LIMIT = 100_000;
+const wordNumbers = new UnitInterner(WORD_CACHE_LIMIT);
+const wordsByNumber: Word[] = [];
 const HASH_SEED = 7;
+/** A word written with tashkeel, without it: the units it is looked up by. */
+const unmarked = new UnitBuffer(64);
 
 /**
  * The word at text[start, end) (its code units also in `codes`), `hash` being the hash of its characters without
  * tashkeel and tatweel.
  */
 function wordAt(text: string, codes: Uint16Array, start: number, end: number, hash: number, marked: boolean): Word {
+  if (wordNumbers.full) {
+    wordNumbers.clear();
+    wordsByNumber.length = 0;
+  }
   const written = marked ? text.slice(start, end).replace(TASHKEEL_AND_TATWEEL, '') : undefined;
-  const bucket = hash & (WORD_BUCKETS - 1);
-  for (let word = wordBuckets[bucket]; word !== undefined; word = word.sameHash) {
-    if (word.hash !== hash) continue;
-    if (written === undefined ? sameText(word, codes, start, end) : word.written === written) {
-      return word;
-    }
-  }
-  if (cachedWords >= WORD_CACHE_LIMIT) {
-    wordBuckets.fill(undefined);
-    cachedWords = 0;
-    pooled = 0;
-  }
-  const copy = written ?? text.slice(start, end);
-  const word = wordOf(copy, hash, wordBuckets[bucket], addToPool(copy));
-  wordBuckets[bucket] = word;
-  cachedWords++;
-  return word;
+  const known = wordNumbers.size;
+  const number =
+    written === undefined
+      ? wordNumbers.numberOf(codes, start, end - start, hash)
+      : wordNumbers.numberOf(unmarked.write(written), 0, written.length, hash);
+  if (number === known) wordsByNumber.push(wordOf(written ?? text.slice(start, end)));
+  return wordsByNumber[number]!;
 }
 
-/**
- * The characters of the cached words, one after another: a look-up compares the text with this compact array
- * (about 230 KB for the 19,000 words of the 200 news articles, within a core's 512 KB L2 cache) rather than with
- * strings spread over the heap: 12-18% less CPU time for hashtags() for about the same instructions.
- */
-let pool = new Uint16Array(1 << 16);
-let pooled = 0;
-
-/** Copies the word's characters into the pool; where they start. */
-function addToPool(written: string): number {
-  if (pooled + written.length > pool.length) {
-    const larger = new Uint16Array(Math.max(2 * pool.length, pooled + written.length));
-    larger.set(pool.subarray(0, pooled));
-    pool = larger;
-  }
-  const at = pooled;
-  for (let k = 0; k < written.length; k++) pool[at + k] = written.charCodeAt(k);
-  pooled += written.length;
-  return at;
-}
-
-/** `word.written` is the text's code units [start, end). */
-function sameText(word: Word, codes: Uint16Array, start: number, end: number): boolean {
-  if (word.length !== end - start) return false;
-  const chars = pool;
-  for (let k = 0; k < word.length; k++) if (chars[word.pooledAt + k] !== codes[start + k]) return false;
-  return true;
-}
-
-function wordOf(written: string, hash: number, sameHash: Word | undefined, pooledAt: number): Word {
+function wordOf(written: string): Word {
   const folded = normalizeArabic(written);
   const keys = keysOf(written);
   const names = keys.map((key) => index.get(key)).filter((node) => node !== undefined);
@@ -175,7 +133,6 @@ function wordOf(written: string, hash: number, sameHash: Word | undefined, poole
     names: names.length > 0 ? names : undefined,
     countryside: keys.includes(COUNTRYSIDE),
     oneWordName: index.get(keys[0]!)?.entry !== undefined,
-    hash, sameHash, length: written.length, pooledAt,
   };
 }
 

@@ -2,13 +2,14 @@
  * The summariser's words as numbers. Scoring compares an article's sentences by their words, and with every word a
  * fresh string (tokenize's slices, then a Map look-up of each in the term cache) making and hashing those strings
  * was 40% of the summariser's time. Here a sentence is read once, code unit by code unit: each unit is folded and
- * lower-cased through one table, the token's hash is built on the way, and the token is found in an
- * open-addressing table of the tokens met so far by comparing code units, so a known word costs no allocation.
+ * lower-cased through one table, the token's hash is built on the way, and the token is numbered by the interner
+ * (src/text/interner.ts), which compares code units, so a known word costs no allocation.
  * The tokens are exactly tokenize()'s (src/text/arabic.ts); text the table cannot fold on its own (characters
  * outside the BMP, a capital sigma, whose lower case depends on the next word) is tokenized by tokenize() itself.
  */
 import { everyCodeUnit, tokenize, UNIT_DROPPED, UNIT_IN_CONTEXT, UNIT_WHITE_SPACE, unitFolds } from '../text/arabic.js';
 import { codeUnitsOf, UnitBuffer } from '../text/char-table.js';
+import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 
 /** What a code unit becomes in a token, or one of these. */
@@ -34,21 +35,9 @@ function units(): Int32Array {
 
 /** Tokens kept before the table starts again (news repeats its vocabulary: 200 articles use 18,586). */
 const MAX_TOKENS = 100_000;
-/** Slots in the open-addressing table: a power of two, at most 40% full. */
-const SLOTS = 1 << 18;
-
-/**
- * Each slot's token hash and token number + 1 (0: empty), side by side so that a probe reads one cache line:
- * with the two in separate arrays, cache misses made a look-up cost more than the Map it replaces.
- */
-const slots = new Int32Array(2 * SLOTS);
-/** The known tokens' code units end to end; each token's start there and length, side by side. */
-let pool = new Uint16Array(1 << 20);
-let poolUsed = 0;
-let spans = new Int32Array(2 << 12);
+const tokens = new UnitInterner(MAX_TOKENS);
 /** Each token's term number (its light stem, see termNumber), or -1 for a stopword or a one-letter token. */
 let tokenTerms = new Int32Array(1 << 12);
-let tokenCount = 0;
 /** Term numbers by stemmed term. */
 const termNumbers = new Map<string, number>();
 /** The token being read, folded. */
@@ -59,10 +48,8 @@ const reading = new UnitBuffer(256);
  * one is being summarised.
  */
 export function beginArticle(): void {
-  if (tokenCount < MAX_TOKENS) return;
-  tokenCount = 0;
-  poolUsed = 0;
-  slots.fill(0);
+  if (!tokens.full) return;
+  tokens.clear();
   termNumbers.clear();
 }
 
@@ -119,38 +106,12 @@ function numberOfString(token: string): number {
 
 /** The number of the token being read (its first `length` units), added when new. */
 function numberOf(length: number, hash: number): number {
-  const mask = SLOTS - 1;
-  const units16 = reading.units;
-  const known = pool;
-  for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-    const entry = slots[2 * slot + 1]!;
-    if (entry === 0) {
-      const token = add(length);
-      slots[2 * slot] = hash;
-      slots[2 * slot + 1] = token + 1;
-      return token;
-    }
-    const token = entry - 1;
-    if (slots[2 * slot] !== hash || spans[2 * token + 1] !== length) continue;
-    const start = spans[2 * token]!;
-    let k = 0;
-    while (k < length && known[start + k] === units16[k]) k++;
-    if (k === length) return token;
+  const known = tokens.size;
+  const token = tokens.numberOf(reading.units, 0, length, hash);
+  if (token === known) {
+    if (token === tokenTerms.length) tokenTerms = grow32(tokenTerms, 2 * token);
+    tokenTerms[token] = termNumber(reading.read(length));
   }
-}
-
-function add(length: number): number {
-  const token = tokenCount++;
-  if (token === tokenTerms.length) {
-    spans = grow32(spans, token * 4);
-    tokenTerms = grow32(tokenTerms, token * 2);
-  }
-  if (poolUsed + length > pool.length) pool = grow16(pool, Math.max(pool.length * 2, poolUsed + length));
-  pool.set(reading.units.subarray(0, length), poolUsed);
-  spans[2 * token] = poolUsed;
-  spans[2 * token + 1] = length;
-  poolUsed += length;
-  tokenTerms[token] = termNumber(reading.read(length));
   return token;
 }
 
@@ -177,12 +138,6 @@ function stem(token: string): string {
   if (!PREFIX_LETTERS.has(token.charCodeAt(0))) return token;
   const stripped = token.replace(/^(?:[وف]?(?:بال|كال|لل|ال)|[وف](?=\S{3}))/, '');
   return stripped.length >= 2 ? stripped : token;
-}
-
-function grow16(array: Uint16Array, length: number): Uint16Array<ArrayBuffer> {
-  const grown = new Uint16Array(length);
-  grown.set(array);
-  return grown;
 }
 
 function grow32(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
