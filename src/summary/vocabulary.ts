@@ -37,7 +37,7 @@ function units(): Int32Array {
 const MAX_TOKENS = 100_000;
 const tokens = new UnitInterner(MAX_TOKENS);
 /** Each token's term number (its light stem, see termNumber), or -1 for a stopword or a one-letter token. */
-let tokenTerms = new Int32Array(1 << 12);
+const tokenTerms: number[] = [];
 /** Term numbers by stemmed term. */
 const termNumbers = new Map<string, number>();
 /** The token being read, folded. */
@@ -50,6 +50,7 @@ const reading = new UnitBuffer(256);
 export function beginArticle(): void {
   if (!tokens.full) return;
   tokens.clear();
+  tokenTerms.length = 0;
   termNumbers.clear();
 }
 
@@ -109,8 +110,7 @@ function numberOf(length: number, hash: number): number {
   const known = tokens.size;
   const token = tokens.numberOf(reading.units, 0, length, hash);
   if (token === known) {
-    if (token === tokenTerms.length) tokenTerms = grow32(tokenTerms, 2 * token);
-    tokenTerms[token] = termNumber(reading.read(length));
+    tokenTerms.push(termNumber(reading.read(length)));
   }
   return token;
 }
@@ -138,10 +138,4 @@ function stem(token: string): string {
   if (!PREFIX_LETTERS.has(token.charCodeAt(0))) return token;
   const stripped = token.replace(/^(?:[وف]?(?:بال|كال|لل|ال)|[وف](?=\S{3}))/, '');
   return stripped.length >= 2 ? stripped : token;
-}
-
-function grow32(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(length);
-  grown.set(array);
-  return grown;
 }
