@@ -47,9 +47,9 @@ describe('delivery worker', () => {
       await sleep(30); // waiting for a rate limiter
       states.push(store.deliveries.get(d.id)!.state); // still queued while waiting: a crash here leaves nothing in doubt
       if (d.chatId === '101') store.deliveries.markSkipped(d.id, 'stopped by an editor'); // stopped while it waited
-      if (!hooks.sending()) throw new DeliveryCancelledError('cancelled', { method: 'sendMessage' });
+      if (!(await hooks.sending())) throw new DeliveryCancelledError('cancelled', { method: 'sendMessage' });
       expect(store.deliveries.get(d.id)!.state).toBe('sending');
-      expect(hooks.sending()).toBe(true); // idempotent: a fallback request for the same delivery may go too
+      expect(await hooks.sending()).toBe(true); // idempotent: a fallback request for the same delivery may go too
     });
     const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(states).toEqual(['queued', 'queued', 'queued']);
@@ -63,7 +63,7 @@ describe('delivery worker', () => {
   it('drain waits for a retry due soon, and gives up on a queue that stopped moving', async () => {
     const { store } = queued(2);
     const t = transport(async (d, hooks, call) => {
-      hooks.sending();
+      await hooks.sending();
       if (call === 1) throw new TemporaryDeliveryError('429', { method: 'sendMessage', retryAfterMs: 150 });
     }, { concurrency: 1 });
     const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
@@ -85,7 +85,7 @@ describe('delivery worker', () => {
     if (second.status !== 'new') throw new Error('duplicate');
     queueAudience(store, second.article, { kind: 'matching' });
     const t = transport(async (_d, hooks) => {
-      hooks.sending();
+      await hooks.sending();
       throw new PermanentDeliveryError('403: bot was blocked by the user', { method: 'sendMessage', code: 403 });
     }, { concurrency: 1 });
     await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();

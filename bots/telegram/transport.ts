@@ -50,7 +50,7 @@ export function installLimits(api: Api, rate: TelegramRate, paidPerSecond?: numb
 export type RequestSignal = NonNullable<Parameters<Api['sendMessage']>[3]>;
 
 /** Per request (keyed by the signal the transport passes): the worker's hook that records `sending`. */
-const sendingHooks = new WeakMap<object, () => boolean>();
+const sendingHooks = new WeakMap<object, SendHooks['sending']>();
 
 /** A signal that identifies one job's requests to the innermost transformer, which calls `hooks.sending()` as each leaves. */
 export function requestSignal(hooks: SendHooks): RequestSignal {
@@ -61,7 +61,7 @@ export function requestSignal(hooks: SendHooks): RequestSignal {
 
 const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, signal) => {
   const sending = signal && sendingHooks.get(signal);
-  if (sending && !sending()) {
+  if (sending && !(await sending())) {
     throw new DeliveryCancelledError(`telegram ${method}: the delivery was finished elsewhere while it waited`, { method });
   }
   return prev(method, payload, signal);

@@ -38,11 +38,11 @@ export interface Transport {
 
 export interface SendHooks {
   /**
-   * Records the delivery as `sending` (committed) and says whether it may go: false when it was finished elsewhere
-   * meanwhile (a stopped broadcast). Idempotent: a second request for the same delivery (a plain-text fallback,
-   * a retry after 429) gets true again.
+   * Records the delivery as `sending` and resolves, once that is committed, with whether it may go: false when it
+   * was finished elsewhere meanwhile (a stopped broadcast). Idempotent: a second request for the same delivery (a
+   * plain-text fallback, a retry after 429) gets true again.
    */
-  sending(): boolean;
+  sending(): Promise<boolean>;
 }
 
 export interface WorkerOptions {
@@ -87,8 +87,8 @@ export class DeliveryWorker {
   /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
   private digestsCheckedAt = -Infinity;
-  private readonly sentBatch: Array<{ write: () => void; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private sentFlush: NodeJS.Immediate | undefined;
+  private readonly writeBatch: Array<{ write: () => unknown; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
+  private writeFlush: NodeJS.Immediate | undefined;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
   constructor(
@@ -236,9 +236,8 @@ export class DeliveryWorker {
       ops.postpone(quiet.waitUntil);
       return false;
     }
-    let marked = false;
-    const hooks: SendHooks = { sending: () => marked || (marked = ops.markSending()) };
-    if (!transport.marksSending && !hooks.sending()) return false; // someone else took it
+    const hooks = this.sendingHooks(() => ops.markSending());
+    if (!transport.marksSending && !hooks.markNow()) return false; // someone else took it
     const key = chatKey(c.item);
     const jobKey = `${c.kind}:${c.item.id}`;
     this.busyChats.add(key);
@@ -296,9 +295,8 @@ export class DeliveryWorker {
       this.countCorrection(c, 'failed');
       return false;
     }
-    let marked = false;
-    const hooks: SendHooks = { sending: () => marked || (marked = corrections.markSending(c.id)) };
-    if (!transport.marksSending && !hooks.sending()) return false;
+    const hooks = this.sendingHooks(() => corrections.markSending(c.id));
+    if (!transport.marksSending && !hooks.markNow()) return false;
     const key = `${c.platform}:${c.chatId}`;
     this.busyChats.add(key);
     this.lastProgress = Date.now();
@@ -316,7 +314,7 @@ export class DeliveryWorker {
   private async correctOne(posts: PostCorrector, c: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<void> {
     try {
       const result = c.kind === 'edit' ? await posts.edit(c, article, hooks) : await posts.remove(c, article, hooks);
-      hooks.sending();
+      await hooks.sending();
       this.store.corrections.markDone(c.id, result.outcome, result.answer);
       this.countCorrection(c, 'done');
     } catch (err) {
@@ -378,7 +376,7 @@ export class DeliveryWorker {
   private async sendOne(c: Outbox, send: () => Promise<{ messageId?: string }>, hooks: SendHooks): Promise<void> {
     try {
       const { messageId } = await send();
-      hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
+      await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
       const ops = this.ops(c);
       await this.batched(() => ops.markSent(messageId));
       this.count(c, 'sent');
@@ -389,29 +387,43 @@ export class DeliveryWorker {
   }
 
   /**
-   * `sent` rows are written in one transaction for all the answers read in one turn of the event loop (flushed from
-   * setImmediate, so no answer waits for a timer): one commit per answer was a tenth of the process at 1,000
-   * deliveries/s. A delivery keeps its place in flight until its row is committed, so a crash still leaves at most
-   * `concurrency` rows `sending` (in doubt, never resent on hold).
+   * The job's `sending` mark, written once: by the worker before send() (`markNow`, for a transport that does not
+   * mark itself) or by the transport as its request leaves (`sending`, batched).
    */
-  private batched(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.sentBatch.push({ write, resolve, reject });
-      this.sentFlush ??= setImmediate(() => this.flushSent());
+  private sendingHooks(mark: () => boolean): SendHooks & { markNow(): boolean } {
+    let marked: Promise<boolean> | undefined;
+    return {
+      sending: () => marked ??= this.batched(mark),
+      markNow: () => { const ok = mark(); marked = Promise.resolve(ok); return ok; },
+    };
+  }
+
+  /**
+   * `sending` and `sent` rows are written in one transaction for all the requests leaving and answers read in one
+   * turn of the event loop (flushed from setImmediate, so nothing waits for a timer): at 1,000 deliveries/s one
+   * commit per answer was a tenth of the process, and one per departing request (0.15 ms each) a sixth. A request
+   * leaves only once its `sending` row is committed, and a delivery keeps its place in flight until its `sent` row
+   * is, so a crash still leaves at most `concurrency` rows `sending` (in doubt, never resent on hold).
+   */
+  private batched<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.writeBatch.push({ write, resolve: resolve as (result: never) => void, reject });
+      this.writeFlush ??= setImmediate(() => this.flushWrites());
     });
   }
 
-  private flushSent(): void {
-    this.sentFlush = undefined;
-    const batch = this.sentBatch.splice(0);
+  private flushWrites(): void {
+    this.writeFlush = undefined;
+    const batch = this.writeBatch.splice(0);
     if (batch.length === 0) return;
+    let results: unknown[];
     try {
-      this.store.transaction(() => { for (const b of batch) b.write(); });
+      results = this.store.transaction(() => batch.map((b) => b.write()));
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
     }
-    for (const b of batch) b.resolve();
+    batch.forEach((b, i) => b.resolve(results[i] as never));
   }
 
   private handleFailure(c: Outbox, err: unknown): void {
