@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
 
@@ -75,6 +76,27 @@ describe('telegram transport against the fake Bot API', () => {
     expect(photo.params.photo).toBe('https://example.com/lead.jpg');
     expect(photo.params.caption.length).toBeLessThanOrEqual(1024);
     expect(h.fake.sentTo('3302')[0]!.method).toBe('sendMessage');
+  });
+
+  it('a request reaches the server only once its `sending` row is committed (five leaving together)', async () => {
+    h = await startHarness();
+    const chats = ['3401', '3402', '3403', '3404', '3405'];
+    const releases = chats.map((chat) => h!.fake.hold(chat));
+    const subs = chats.map((chat) => subscribe(h!, chat));
+    const a = addArticle(h.store);
+    deliver(h, a.id, subs);
+    await waitFor(() => chats.every((chat) => h!.fake.calls.some((c) => String(c.params.chat_id) === chat)), 5000, 'all five received, none answered');
+    // Another connection sees only what was committed: a row still `queued` here would be a request sent unrecorded.
+    const reader = new Database(h.config.databasePath, { readonly: true });
+    try {
+      const rows = reader.prepare('SELECT state FROM deliveries WHERE article_id = ?').pluck().all(a.id);
+      expect(rows).toEqual(chats.map(() => 'sending'));
+    } finally {
+      reader.close();
+    }
+    for (const release of releases) release();
+    await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 5000, 'all sent');
+    for (const chat of chats) expect(h.fake.sentTo(chat)).toHaveLength(1);
   });
 
   it('survives a 429 storm: everything delivered exactly once, nothing failed', async () => {
