@@ -26,12 +26,15 @@ describe('UnitInterner', () => {
     expect(interner.numberOf(units('c'), 0, 1, 99)).toBe(0);
   });
 
-  it('keeps long words and many of them (the pool and the spans grow)', () => {
+  it('keeps long words and many of them (the pool, the spans and the slots grow), hashes shared or not', () => {
     const interner = new UnitInterner(50_000);
     const long = 'ب'.repeat(100_000);
     expect(interner.numberOf(units(long), 0, long.length, 7)).toBe(0);
-    for (let k = 1; k <= 40_000; k++) expect(interner.numberOf(units(`w${k}`), 0, `w${k}`.length, k)).toBe(k);
+    // 40,000 words on 1,000 hashes: the slots grow from 4,096 to 131,072 with every word moved, colliding ones too.
+    const hashOf = (k: number) => k % 1000;
+    for (let k = 1; k <= 40_000; k++) expect(interner.numberOf(units(`w${k}`), 0, `w${k}`.length, hashOf(k))).toBe(k);
     expect(interner.numberOf(units(long), 0, long.length, 7)).toBe(0);
-    expect(interner.numberOf(units('w123'), 0, 4, 123)).toBe(123);
+    for (let k = 1; k <= 40_000; k++) expect(interner.numberOf(units(`w${k}`), 0, `w${k}`.length, hashOf(k))).toBe(k);
+    expect(interner.size).toBe(40_001);
   });
 });
