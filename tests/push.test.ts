@@ -94,8 +94,11 @@ interface Rig {
 let rig: Rig | undefined;
 afterEach(async () => { await rig?.close(); rig = undefined; });
 
-/** `hubAs`: how the feed spells the hub's address (the hub itself listens on 127.0.0.1). */
-async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string } = {}): Promise<Rig> {
+/**
+ * `hubAs`: how the feed spells the hub's address (the hub itself listens on 127.0.0.1). `linkHeader`: the feed's
+ * response names the hub and the topic in HTTP Link headers (the feed itself then names `feedHub`, if anything).
+ */
+async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string; linkHeader?: (hub: string) => string; feedHub?: string } = {}): Promise<Rig> {
   const { dir, cleanup } = tempDir('nashra-push-');
   const fake = new FakeTelegram(TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 200 });
   const apiRoot = await fake.start();
@@ -119,7 +122,10 @@ async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string }
   }, { port: 0, host: '127.0.0.1' });
   config.push.publicUrl = desk.url;
   const hubUrl = opts.hub ? (opts.hubAs ?? ((u: string) => u))(hub.url) : undefined;
-  site.route('/feed.xml', { body: rss(site.base, hubUrl, [1]), contentType: 'application/rss+xml; charset=utf-8' });
+  site.route('/feed.xml', {
+    body: rss(site.base, opts.linkHeader ? opts.feedHub : hubUrl, [1]), contentType: 'application/rss+xml; charset=utf-8',
+    ...(opts.linkHeader ? { headers: { link: opts.linkHeader(hub.url) } } : {}),
+  });
   for (let n = 1; n <= 5; n++) site.route(`/news/${n}`, { body: page(n), contentType: 'text/html; charset=utf-8' });
   store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'private' });
   let source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
@@ -260,6 +266,23 @@ describe('WebSub', () => {
     expect(r.hub.verified[2]).toEqual({ mode: 'unsubscribe', echoed: true, status: 200 });
     await until(() => r.store.push.websub(r.source.id) === undefined, 5000, 'the subscription row to go');
   }, 90_000);
+
+  it('takes the hub and the topic from the feed\'s HTTP Link headers before the links inside it, and ignores a header that does not parse', async () => {
+    const canonical = 'https://news.example/feed/';
+    rig = await startRig({ linkHeader: (hub) => `<${hub}>; rel="hub", <${canonical}>; rel="self"`, feedHub: 'http://127.0.0.1:9/not-the-hub' });
+    const r = rig;
+    expect(r.store.push.websub(r.source.id)).toMatchObject({ hub: r.hub.url, topic: canonical });
+    await r.push.maintain();
+    await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': canonical });
+    expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
+    await r.close();
+    rig = undefined;
+
+    // A Link header that is not RFC 8288: the feed's own links are used.
+    rig = await startRig({ linkHeader: () => 'hub=nonsense', feedHub: 'http://127.0.0.1:9/the-feeds-hub' });
+    expect(rig.store.push.websub(rig.source.id)).toMatchObject({ hub: 'http://127.0.0.1:9/the-feeds-hub', topic: `${rig.site.base}/feed.xml` });
+  }, 60_000);
 
   it('never asks a hub on a private address, however the feed spells it, unless private fetching is allowed', async () => {
     // [::ffff:7f00:1] is 127.0.0.1 as an IPv4-mapped IPv6 literal: a pattern over the host name does not see it.

@@ -48,6 +48,8 @@ export interface FetchedText {
   charset?: string;
   etag?: string;
   lastModified?: string;
+  /** The `Link` header (WebSub discovery names the hub there). */
+  links?: string;
   notModified: boolean;
   /** The body undecoded, when it reached FetchOptions.bytesFrom. */
   bytes?: Buffer;
@@ -170,7 +172,7 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
       }
       const meta = {
         url, status, contentType: String(res.headers['content-type'] ?? ''),
-        etag: header(res, 'etag'), lastModified: header(res, 'last-modified'),
+        etag: header(res, 'etag'), lastModified: header(res, 'last-modified'), links: header(res, 'link'),
       };
       if (status === 304) {
         res.resume();

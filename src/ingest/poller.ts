@@ -111,7 +111,7 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       result.revised++;
       result.corrections += revision.queued;
     }
-    if (source.kind !== 'page' && !opts.response) noteHub(deps, source, articles.head, res.url, now);
+    if (source.kind !== 'page' && !opts.response) noteHub(deps, source, articles.head, res, now);
     // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
     const slower = store.push.webSubIsActive(source.id) ? config.push.safetyPollFactor : 1;
     store.sources.recordFetch(source.id, {
@@ -163,10 +163,10 @@ function storeCandidate(
 }
 
 /** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
-function noteHub(deps: PollDeps, source: Source, head: string, url: string, now: number): void {
+function noteHub(deps: PollDeps, source: Source, head: string, res: FetchedText, now: number): void {
   if (!deps.config.push.publicUrl || !source.active) return;
-  const found = discoverHub(head, url);
-  if (found) deps.store.push.discovered(source.id, found.hub, found.self ?? url, newSubscriptionSecret(), now);
+  const found = discoverHub(head, res.url, res.links);
+  if (found) deps.store.push.discovered(source.id, found.hub, found.self ?? res.url, newSubscriptionSecret(), now);
 }
 
 /**
