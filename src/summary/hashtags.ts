@@ -77,11 +77,7 @@ interface Word {
   withArticle: boolean;
   /** Starts with the article, perhaps after a particle («الحدود», «بالرياض»). */
   definite: boolean;
-  given: boolean;
-  link: boolean;
-  namePart: boolean;
   listJoin: boolean;
-  sports: boolean;
   /** The gazetteer names that may start with this word, one trie node per key that starts any (see longestMatch). */
   names: NameNode[] | undefined;
   /** «ريف» or «بريف»: may start a countryside (see countrysideAt). */
@@ -91,34 +87,70 @@ interface Word {
 }
 
 /**
+ * What the scans of every word (findPeople, findNames, isSportsStory) test, one byte per word number: reading a
+ * Word object for each word of each article was a cache miss more often than not. With the ids below, the hashtags
+ * of the 200 news articles took 108.6 million instructions per round instead of 168.2.
+ */
+const enum Trait {
+  /** Starts with the article («الدوسري»). */
+  WithArticle = 1,
+  /** Starts with the article, perhaps after a particle («الحدود», «بالرياض»). */
+  Definite = 2,
+  /** A common given name (see GIVEN). */
+  Given = 4,
+  /** «بن», «أبو»... (see NAME_LINKS). */
+  Link = 8,
+  /** May be a family name (see isNamePart). */
+  NamePart = 16,
+  /** Says the story is about sport (see SPORTS_WORDS). */
+  Sports = 32,
+  /** May start a gazetteer name or a countryside (see longestMatch). */
+  StartsName = 64,
+}
+
+/**
  * Words met before, numbered by the interner from a hash of their characters that the phrase scan computes as it
  * goes (src/text/interner.ts): a word met again costs no slice and no string hashing, only a comparison of code
- * units. A Map keyed by a fresh slice of each word was 12% of the summarise+format bench.
+ * units. A Map keyed by a fresh slice of each word was 12% of the summarise+format bench. An article's words are
+ * numbers + 1 (see Scanned), so number 0 is no word, with no traits.
  */
 const WORD_CACHE_LIMIT = 100_000;
 const wordNumbers = new UnitInterner(WORD_CACHE_LIMIT);
-const wordsByNumber: Word[] = [];
+const NO_WORD: Word = {
+  written: '', keys: [''], key: '', withArticle: false, definite: false, listJoin: false, names: undefined,
+  countryside: false, oneWordName: false,
+};
+const wordsById: Word[] = [NO_WORD];
+let traitsById = new Uint8Array(1 << 14);
 const HASH_SEED = 7;
 /** A word written with tashkeel, without it: the units it is looked up by. */
 const unmarked = new UnitBuffer(64);
 
 /**
- * The word at text[start, end) (its code units also in `codes`), `hash` being the hash of its characters without
- * tashkeel and tatweel.
+ * The id (number + 1) of the word at text[start, end) (its code units also in `codes`), `hash` being the hash of
+ * its characters without tashkeel and tatweel.
  */
-function wordAt(text: string, codes: Uint16Array, start: number, end: number, hash: number, marked: boolean): Word {
-  if (wordNumbers.full) {
-    wordNumbers.clear();
-    wordsByNumber.length = 0;
-  }
+function wordAt(text: string, codes: Uint16Array, start: number, end: number, hash: number, marked: boolean): number {
   const written = marked ? text.slice(start, end).replace(TASHKEEL_AND_TATWEEL, '') : undefined;
   const known = wordNumbers.size;
   const number =
     written === undefined
       ? wordNumbers.numberOf(codes, start, end - start, hash)
       : wordNumbers.numberOf(unmarked.write(written), 0, written.length, hash);
-  if (number === known) wordsByNumber.push(wordOf(written ?? text.slice(start, end)));
-  return wordsByNumber[number]!;
+  const id = number + 1;
+  if (number === known) {
+    const word = wordOf(written ?? text.slice(start, end));
+    wordsById.push(word);
+    if (id === traitsById.length) traitsById = grownBytes(traitsById);
+    traitsById[id] = traitsOf(word);
+  }
+  return id;
+}
+
+function grownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const larger = new Uint8Array(2 * bytes.length);
+  larger.set(bytes);
+  return larger;
 }
 
 function wordOf(written: string): Word {
@@ -128,62 +160,99 @@ function wordOf(written: string): Word {
   return {
     written, keys, key: wordKey(folded), withArticle: folded.startsWith('ال'),
     definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
-    given: GIVEN.has(folded), link: NAME_LINKS.has(folded), namePart: isNamePart(folded), listJoin: folded.startsWith('و'),
-    sports: SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')),
+    listJoin: folded.startsWith('و'),
     names: names.length > 0 ? names : undefined,
     countryside: keys.includes(COUNTRYSIDE),
     oneWordName: index.get(keys[0]!)?.entry !== undefined,
   };
 }
 
-/** The title's and paragraphs' runs of words between punctuation marks (a name never spans a comma or a quote). */
-interface Text {
-  phrases: Word[][];
-  title: boolean;
-  lead: boolean;
+function traitsOf(word: Word): number {
+  const folded = normalizeArabic(word.written);
+  return (
+    (word.withArticle ? Trait.WithArticle : 0) |
+    (word.definite ? Trait.Definite : 0) |
+    (GIVEN.has(folded) ? Trait.Given : 0) |
+    (NAME_LINKS.has(folded) ? Trait.Link : 0) |
+    (isNamePart(folded) ? Trait.NamePart : 0) |
+    (SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')) ? Trait.Sports : 0) |
+    (word.names !== undefined || word.countryside ? Trait.StartsName : 0)
+  );
 }
 
-function textsOf(input: HashtagInput): Text[] {
+/**
+ * An article's words, as ids (see wordAt), in one reused array: the title's and then each paragraph's runs of
+ * words between punctuation marks (a name never spans a comma or a quote), each run followed by 0. The array
+ * starts with a 0 too, so a word's neighbours, ids[i - 1] and ids[i + 1], are always there: 0, no word, at a
+ * run's ends. (An array of Word objects per run was allocated for every run of every article.)
+ */
+interface Scanned {
+  ids: Int32Array;
+  /** Text t (0: the title, then the paragraphs) is ids[textStarts[t], textStarts[t + 1]). */
+  textStarts: number[];
+  /** The paragraphs of the lead (see LEAD_CHARS) are texts 1 .. leadEnd - 1. */
+  leadEnd: number;
+}
+
+let scannedIds = new Int32Array(1 << 12);
+
+function scan(input: HashtagInput): Scanned {
+  // A new table only between articles: the ids of the article being scanned must stay valid.
+  if (wordNumbers.full) {
+    wordNumbers.clear();
+    wordsById.length = 1;
+  }
+  scannedIds[0] = 0;
+  let length = 1;
+  const textStarts = [length];
+  length = phrasesOf(input.title, length);
+  textStarts.push(length);
   let offset = 0;
-  const texts = [
-    { text: input.title, title: true, lead: false },
-    ...input.paragraphs.map((text) => {
-      const lead = offset < LEAD_CHARS;
-      offset += text.length;
-      return { text, title: false, lead };
-    }),
-  ];
-  return texts.map(({ text, title, lead }) => ({ title, lead, phrases: phrasesOf(text) }));
+  let leadEnd = 1;
+  for (const paragraph of input.paragraphs) {
+    if (offset < LEAD_CHARS) leadEnd++;
+    offset += paragraph.length;
+    length = phrasesOf(paragraph, length);
+    textStarts.push(length);
+  }
+  return { ids: scannedIds, textStarts, leadEnd };
 }
 
-/** How the phrase scan treats a code unit: part of a word, white space, a phrase break, or a mark to drop. */
-const enum Scan { Word, Space, Break, Mark }
+/** How the phrase scan treats a code unit: part of a word, white space, a phrase break, a mark to drop, or half a pair. */
+const enum Scan { Word, Space, Break, Mark, Surrogate }
 const PHRASE_BREAK = /^[\p{P}\p{S}]$/u;
 const scanClasses = lazyCharTable((ch) => {
   if (/^[\u064B-\u0652\u0670\u0640]$/.test(ch)) return Scan.Mark;
   if (/^\s$/.test(ch)) return Scan.Space;
   return PHRASE_BREAK.test(ch) ? Scan.Break : Scan.Word;
-});
+}, Scan.Surrogate);
 
 /**
- * The text's runs of words between punctuation and symbols, tashkeel and tatweel dropped: what removing the marks,
- * splitting on /[\p{P}\p{S}]+/u and then on white space gives, in one table-driven scan (those three passes were
- * a third of the hashtag time), which hashes each word's characters as it goes to find the word (see wordAt).
- * Characters outside the BMP (emoji are symbols) are tested as pairs.
+ * Writes the ids of the text's runs of words between punctuation and symbols, tashkeel and tatweel dropped, to
+ * scannedIds from `length` on, and returns the new length: what removing the marks, splitting on
+ * /[\p{P}\p{S}]+/u and then on white space gives, in one table-driven scan (those three passes were a third of
+ * the hashtag time), which hashes each word's characters as it goes to find the word (see wordAt). Characters
+ * outside the BMP (emoji are symbols) are tested as pairs.
  */
-function phrasesOf(text: string): Word[][] {
+function phrasesOf(text: string, length: number): number {
   const table = scanClasses();
   const codes = codeUnitsOf(text);
-  const phrases: Word[][] = [];
-  let words: Word[] = [];
+  // Each unit makes at most one id, and each run one 0 after it.
+  if (length + text.length + 2 > scannedIds.length) {
+    const larger = new Int32Array(2 * (length + text.length + 2));
+    larger.set(scannedIds.subarray(0, length));
+    scannedIds = larger;
+  }
+  const ids = scannedIds;
   let start = -1;
   let hash = HASH_SEED;
   let letters = 0;
   let marked = false;
   for (let i = 0; i <= text.length; i++) {
     const code = i < text.length ? codes[i]! : 0x20;
-    const pair = code >= 0xd800 && code <= 0xdbff && isSurrogatePairAt(text, i);
-    const kind = pair ? (PHRASE_BREAK.test(text.slice(i, i + 2)) ? Scan.Break : Scan.Word) : table[code]!;
+    let kind = table[code]!;
+    const pair = kind === Scan.Surrogate && isSurrogatePairAt(text, i);
+    if (kind === Scan.Surrogate) kind = pair && PHRASE_BREAK.test(text.slice(i, i + 2)) ? Scan.Break : Scan.Word;
     if (kind === Scan.Word || kind === Scan.Mark) {
       if (start < 0) start = i;
       if (kind === Scan.Mark) {
@@ -194,20 +263,17 @@ function phrasesOf(text: string): Word[][] {
         letters++;
       }
     } else {
-      if (letters > 0) words.push(wordAt(text, codes, start, i, hash, marked));
+      if (letters > 0) ids[length++] = wordAt(text, codes, start, i, hash, marked);
       start = -1;
       hash = HASH_SEED;
       letters = 0;
       marked = false;
-      if (kind === Scan.Break && words.length > 0) {
-        phrases.push(words);
-        words = [];
-      }
+      if (kind === Scan.Break && ids[length - 1] !== 0) ids[length++] = 0;
     }
     if (pair) i++;
   }
-  if (words.length > 0) phrases.push(words);
-  return phrases;
+  if (ids[length - 1] !== 0) ids[length++] = 0;
+  return length;
 }
 
 interface Entry {
@@ -280,26 +346,54 @@ interface Found {
 export function hashtags(input: HashtagInput, max = 4): string[] {
   const tags: string[] = [];
   const seen = new Set<string>();
-  const add = (words: string[]) => {
-    const tag = formatTag(words);
-    const key = tag ? tagKey(tag) : '';
-    if (!tag || seen.has(key) || tags.length >= max) return;
-    tags.push(tag);
-    seen.add(key);
+  const add = (tag: Tag | undefined) => {
+    if (!tag || seen.has(tag.key) || tags.length >= max) return;
+    tags.push(tag.tag);
+    seen.add(tag.key);
   };
-  for (const category of input.categories ?? []) add(category.split(/[\s_]+/));
+  for (const category of input.categories ?? []) add(tagOf(category.split(/[\s_]+/)));
 
   const chosen: Found[] = [];
-  const texts = textsOf(input);
-  const sports = isSportsStory(texts);
-  for (const name of topicalNames([...findNames(texts), ...findPeople(texts)].sort(byMentions))) {
+  const scanned = scan(input);
+  const sports = isSportsStory(scanned);
+  for (const name of topicalNames([...findNames(scanned), ...findPeople(scanned)].sort(byMentions))) {
     if ((name.entry.club && !sports) || name.entry.notATag) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
     if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
     chosen.push(name);
   }
-  for (const name of chosen) add(displayOf(name).split(' '));
+  for (const name of chosen) add(tagOfName(displayOf(name)));
   return tags;
+}
+
+/** A tag, and the key that finds another spelling of it (see tagKey). */
+interface Tag {
+  tag: string;
+  key: string;
+}
+
+function tagOf(words: string[]): Tag | undefined {
+  const tag = formatTag(words);
+  return tag ? { tag, key: tagKey(tag) } : undefined;
+}
+
+/**
+ * The tags of names met before, by the name as displayed (null: no tag): the same places and bodies come back
+ * article after article, and cleaning and keying a tag's words (regular expressions, normalizeArabic) for every
+ * article was a quarter of the hashtag time: 108.6 million instructions per round over the 200 news articles before
+ * this, 82.1 after.
+ */
+const TAG_CACHE_LIMIT = 10_000;
+const tagsByName = new Map<string, Tag | null>();
+
+function tagOfName(display: string): Tag | undefined {
+  let tag = tagsByName.get(display);
+  if (tag === undefined) {
+    if (tagsByName.size >= TAG_CACHE_LIMIT) tagsByName.clear();
+    tag = tagOf(display.split(' ')) ?? null;
+    tagsByName.set(display, tag);
+  }
+  return tag ?? undefined;
 }
 
 /**
@@ -346,32 +440,35 @@ function tagKey(tag: string): string {
 }
 
 /** The gazetteer names in the title and body, by mentions (the title's counting double), then first mention. */
-function findNames(texts: Text[]): Found[] {
+function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
   const byEntity = new Map<number, Found>();
+  const traits = traitsById;
   let position = 0;
-  for (const { phrases, title, lead } of texts) {
+  for (let t = 0; t + 1 < textStarts.length; t++) {
+    const title = t === 0;
+    const lead = t > 0 && t < leadEnd;
     const weight = title ? TITLE_WEIGHT : 1;
-    for (const words of phrases) {
-      let matches: Match[] | undefined;
-      for (let i = 0; i < words.length; ) {
-        const match = longestMatch(words, i);
-        if (match && !isPartOfLongerPhrase(words, i, match.length)) (matches ??= []).push(match);
-        i += match?.length ?? 1;
-      }
-      matches?.forEach((match, k, matches) => {
-        const found = byEntity.get(match.entry.entity) ?? {
-          entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
-          inTitle: false, inLead: false, firstSeen: position++,
-        };
-        // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
-        const listed = isListed(words, matches[k - 1], match) || isListed(words, match, matches[k + 1]);
-        found.mentions += listed ? weight * LISTED_WEIGHT : weight;
-        found.inTitle ||= title;
-        found.inLead ||= lead && !listed;
-        found.forms.set(match.entry.form, (found.forms.get(match.entry.form) ?? 0) + 1);
-        byEntity.set(match.entry.entity, found);
-      });
+    // The text's matches, run after run: a name at the end of one run and one at the start of the next are not
+    // next to each other (the 0 between them), so isListed does not join them.
+    let matches: Match[] | undefined;
+    for (let i = textStarts[t]!; i < textStarts[t + 1]!; ) {
+      const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
+      if (match && !isPartOfLongerPhrase(ids, i, match.length)) (matches ??= []).push(match);
+      i += match?.length ?? 1;
     }
+    matches?.forEach((match, k, matches) => {
+      const found = byEntity.get(match.entry.entity) ?? {
+        entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
+        inTitle: false, inLead: false, firstSeen: position++,
+      };
+      // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
+      const listed = isListed(ids, matches[k - 1], match) || isListed(ids, match, matches[k + 1]);
+      found.mentions += listed ? weight * LISTED_WEIGHT : weight;
+      found.inTitle ||= title;
+      found.inLead ||= lead && !listed;
+      found.forms.set(match.entry.form, (found.forms.get(match.entry.form) ?? 0) + 1);
+      byEntity.set(match.entry.entity, found);
+    });
   }
   return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS);
 }
@@ -390,55 +487,58 @@ function isNamePart(folded: string): boolean {
   return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !index.has(nameKey(folded)) && !FORMULAS.has(folded);
 }
 
+/** The ids of the definite words of an article that may be a family name alone (see findPeople), reused. */
+let familyIds = new Int32Array(1 << 10);
+
 /**
  * People: a common given name and the family name after it («حمد المنيف»), with «بن»/«أبو» links
  * («محمد بن سلمان»). A person is a topic when named in the headline, or when the story keeps referring to them by
  * the family name alone, which is how news refers to the people it is about (someone quoted once is not).
  */
-function findPeople(texts: Text[]): Found[] {
+function findPeople({ ids, textStarts }: Scanned): Found[] {
   const people = new Map<string, Found>();
-  // Counted only once a person is found: most stories name no one, and a Map update for every definite word was
-  // most of findPeople's time.
-  const familyWords: Word[] = [];
+  const traits = traitsById;
+  // Counted only once a person is found: most stories name no one. A Map update for every definite word was most
+  // of findPeople's time, and then so was the Map of the words' keys that counted them.
+  if (familyIds.length < ids.length) familyIds = new Int32Array(ids.length);
+  let families = 0;
   let position = 1_000_000;
-  for (const { phrases, title } of texts) {
-    for (const words of phrases) {
-      for (let i = 0; i < words.length; i++) {
-        const word = words[i]!;
-        // A family name alone, not as an adjective after a definite noun («المركز الوطني»).
-        if (word.withArticle && !(i > 0 && words[i - 1]!.definite)) familyWords.push(word);
-        const next = words[i + 1];
-        if (!word.given || !next?.namePart) continue;
-        // «سعد بن محمد الحسين»: a father's name inside a longer name is not a person of its own.
-        if (i > 0 && words[i - 1]!.link) continue;
-        const parts = [word, next];
-        if (next.link && words[i + 2]?.namePart) parts.push(words[i + 2]!);
-        const key = parts.map((p) => p.key).join(' ');
-        const found = people.get(key) ?? {
-          entry: {
-            entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
-            notATag: false,
-          },
-          forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
-          firstSeen: position++,
-        };
-        found.mentions += title ? TITLE_WEIGHT : 1;
-        found.inTitle ||= title;
-        people.set(key, found);
-        i += parts.length - 1;
-      }
+  for (let t = 0; t + 1 < textStarts.length; t++) {
+    const title = t === 0;
+    for (let i = textStarts[t]!; i < textStarts[t + 1]!; i++) {
+      const id = ids[i]!;
+      const before = traits[ids[i - 1]!]!;
+      // A family name alone, not as an adjective after a definite noun («المركز الوطني»).
+      if ((traits[id]! & Trait.WithArticle) !== 0 && (before & Trait.Definite) === 0) familyIds[families++] = id;
+      if ((traits[id]! & Trait.Given) === 0 || (traits[ids[i + 1]!]! & Trait.NamePart) === 0) continue;
+      // «سعد بن محمد الحسين»: a father's name inside a longer name is not a person of its own.
+      if ((before & Trait.Link) !== 0) continue;
+      const parts = [wordsById[id]!, wordsById[ids[i + 1]!]!];
+      if ((traits[ids[i + 1]!]! & Trait.Link) !== 0 && (traits[ids[i + 2]!]! & Trait.NamePart) !== 0) parts.push(wordsById[ids[i + 2]!]!);
+      const key = parts.map((p) => p.key).join(' ');
+      const found = people.get(key) ?? {
+        entry: {
+          entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
+          notATag: false,
+        },
+        forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
+        firstSeen: position++,
+      };
+      found.mentions += title ? TITLE_WEIGHT : 1;
+      found.inTitle ||= title;
+      people.set(key, found);
+      i += parts.length - 1;
     }
   }
   if (people.size === 0) return [];
-  const familyNames = new Map<string, number>();
-  for (const word of familyWords) familyNames.set(word.key, (familyNames.get(word.key) ?? 0) + 1);
   const result: Found[] = [];
   for (const person of people.values()) {
     const family = person.keys[person.keys.length - 1]!;
     // Mentions of the family name alone (the scan skips the full names): the definite ones («الدوسري»). A family
     // name without the article may be a common word («دور»), so such a person needs the headline.
     const familyWord = normalizeArabic(person.entry.form.split(' ').pop()!);
-    const alone = familyWord.startsWith('ال') ? (familyNames.get(family) ?? 0) : 0;
+    let alone = 0;
+    if (familyWord.startsWith('ال')) for (let k = 0; k < families; k++) if (wordsById[familyIds[k]!]!.key === family) alone++;
     if (person.inTitle || alone >= FAMILY_NAME_MENTIONS) {
       result.push({ ...person, mentions: Math.max(person.mentions, MIN_MENTIONS) + Math.max(alone, 0), inLead: true });
     }
@@ -447,20 +547,21 @@ function findPeople(texts: Text[]): Found[] {
 }
 
 /** Two names next to each other, the second joined by «و»: members of a list. */
-function isListed(words: Word[], a: Match | undefined, b: Match | undefined): boolean {
-  return a !== undefined && b !== undefined && b.at === a.at + a.length && words[b.at]!.listJoin;
+function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): boolean {
+  return a !== undefined && b !== undefined && b.at === a.at + a.length && wordsById[ids[b.at]!]!.listJoin;
 }
 
 /**
  * A one-word definite name right after a definite noun is an adjective («الحدود السورية», «الجمعية السعودية»);
  * one right before a definite word heads a longer phrase («الاتحاد الدولي», «الشباب السعودي»). Neither names a topic.
  */
-function isPartOfLongerPhrase(words: Word[], i: number, length: number): boolean {
-  if (length !== 1 || !words[i]!.definite) return false;
-  return (words[i - 1]?.definite ?? false) || (words[i + 1]?.definite ?? false);
+function isPartOfLongerPhrase(ids: Int32Array, i: number, length: number): boolean {
+  const traits = traitsById;
+  if (length !== 1 || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
+  return ((traits[ids[i - 1]!]! | traits[ids[i + 1]!]!) & Trait.Definite) !== 0;
 }
 
-/** A name at words[at, at + length). */
+/** A name at ids[at, at + length). */
 interface Match {
   at: number;
   keys: string[];
@@ -468,10 +569,10 @@ interface Match {
   length: number;
 }
 
-function longestMatch(words: Word[], i: number): Match | undefined {
-  const word = words[i]!;
+function longestMatch(ids: Int32Array, i: number): Match | undefined {
+  const word = wordsById[ids[i]!]!;
   if (word.countryside) {
-    const countryside = countrysideAt(words, i);
+    const countryside = countrysideAt(ids, i);
     if (countryside) return countryside;
   }
   if (word.names === undefined) return undefined;
@@ -480,7 +581,7 @@ function longestMatch(words: Word[], i: number): Match | undefined {
     let node: NameNode | undefined = first;
     for (let k = i + 1; node; k++) {
       if (node.entry) longest = node;
-      node = k < words.length ? node.next?.get(words[k]!.keys[0]!) : undefined;
+      node = ids[k] !== 0 ? node.next?.get(wordsById[ids[k]!]!.keys[0]!) : undefined;
     }
     if (longest) return { at: i, keys: longest.keys, entry: longest.entry!, length: longest.keys.length };
   }
@@ -488,10 +589,13 @@ function longestMatch(words: Word[], i: number): Match | undefined {
 }
 
 /** «بريف حمص الشرقي» → «ريف حمص الشرقي»: the countryside of a listed city, with its direction when given. */
-function countrysideAt(words: Word[], i: number): Match | undefined {
-  if (i + 1 >= words.length || !words[i + 1]!.oneWordName) return undefined;
-  const direction = words[i + 2] !== undefined && DIRECTIONS.has(words[i + 2]!.key) ? words[i + 2]!.written : undefined;
-  const written = [COUNTRYSIDE, words[i + 1]!.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
+function countrysideAt(ids: Int32Array, i: number): Match | undefined {
+  const city = wordsById[ids[i + 1]!]!;
+  if (!city.oneWordName) return undefined;
+  // After a word, ids[i + 2] is there: another word, or the 0 that ends the run (no word, no direction).
+  const after = wordsById[ids[i + 2]!]!;
+  const direction = DIRECTIONS.has(after.key) ? after.written : undefined;
+  const written = [COUNTRYSIDE, city.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
   const keys = written.map(wordKey);
   const entry: Entry = {
     entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, notATag: false,
@@ -506,9 +610,11 @@ function hashOf(key: string): number {
   return Math.abs(h) + 1;
 }
 
-function isSportsStory(texts: Text[]): boolean {
+/** Sports words in the headline and the first three paragraphs, which say what kind of story it is. */
+function isSportsStory({ ids, textStarts }: Scanned): boolean {
+  const traits = traitsById;
   let hits = 0;
-  // The headline and the first paragraphs say what kind of story it is.
-  for (const { phrases } of texts.slice(0, 4)) for (const words of phrases) for (const w of words) if (w.sports) hits++;
+  const end = textStarts[Math.min(4, textStarts.length - 1)]!;
+  for (let i = textStarts[0]!; i < end; i++) if ((traits[ids[i]!]! & Trait.Sports) !== 0) hits++;
   return hits >= 2;
 }
