@@ -59,6 +59,11 @@ export function termCount(): number {
   return termNumbers.size;
 }
 
+/** How many token numbers are in use: arrays indexed by token number need this length. */
+export function tokenCount(): number {
+  return tokens.size;
+}
+
 /** The term number of a token, or -1 when it carries no meaning of its own. */
 export function termOfToken(token: number): number {
   return tokenTerms[token]!;
@@ -80,14 +85,14 @@ export function tokenNumbers(text: string): number[] {
       units16[length++] = unit;
       hash = Math.imul(hash ^ unit, FNV_PRIME);
     } else if (unit === SEPARATOR) {
-      if (length > 0) numbers.push(numberOf(length, hash));
+      if (length > 0) numbers.push(numberOf(length, hash & 0x3fffffff));
       length = 0;
       hash = FNV_OFFSET;
     } else if (unit === NEEDS_TOKENIZE) {
       return tokenize(text).map(numberOfString);
     }
   }
-  if (length > 0) numbers.push(numberOf(length, hash));
+  if (length > 0) numbers.push(numberOf(length, hash & 0x3fffffff));
   return numbers;
 }
 
