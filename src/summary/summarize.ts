@@ -301,8 +301,12 @@ function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefin
   }
   // Prefer complete sentences; headings and truncated scraps lack closing punctuation. A single complete one among
   // unpunctuated lines is the prose around a poem: the lines are kept, for isVerse to see.
-  const eligible = complete >= 2 ? usable.filter((s) => s.terminated) : usable;
-  for (const s of eligible) s.eligible = true;
+  const eligible: Sentence[] = [];
+  for (const s of usable) {
+    if (complete >= 2 && !s.terminated) continue;
+    s.eligible = true;
+    eligible.push(s);
+  }
   return eligible;
 }
 
