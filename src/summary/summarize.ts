@@ -488,13 +488,23 @@ function jaccard<T>(a: Set<T>, b: Set<T>): number {
  * with no set or sorted copy made. The terms are taken by their numbers in the article, which are few and dense.
  */
 function overlap(a: Sentence, b: Sentence): number {
+  markTerms(a);
+  return overlapWithMarked(a, b);
+}
+
+/** Marks the sentence's terms, for overlapWithMarked. */
+function markTerms(a: Sentence): void {
   inOverlap.begin(article.size);
   const x = a.articleIds;
-  const y = b.articleIds;
   for (let i = 0; i < x.length; i++) inOverlap.set(x[i]!, 1);
+}
+
+/** overlap(a, b) once a's terms are marked (markTerms). */
+function overlapWithMarked(a: Sentence, b: Sentence): number {
+  const y = b.articleIds;
   let shared = 0;
   for (let j = 0; j < y.length; j++) if (inOverlap.get(y[j]!) >= 0) shared++;
-  const union = x.length + y.length - shared;
+  const union = a.articleIds.length + y.length - shared;
   return union === 0 ? 0 : shared / union;
 }
 
@@ -524,12 +534,32 @@ class PairOverlaps {
   }
 
   of(a: Sentence, b: Sentence): number {
-    const key = a.index < b.index ? a.index * this.stride + b.index : b.index * this.stride + a.index;
+    const key = this.keyOf(a, b);
     if (this.marks[key] === this.stamp) return this.values[key]!;
     const value = overlap(a, b);
     this.marks[key] = this.stamp;
     this.values[key] = value;
     return value;
+  }
+
+  /**
+   * Raises each of `others`' redundancy to its overlap with `picked`, and remembers those overlaps. MMR asks for
+   * every remaining sentence against the same pick: the pick's terms are marked once for all of them.
+   */
+  raiseRedundancy(others: Sentence[], picked: Sentence): void {
+    markTerms(picked);
+    for (const r of others) {
+      const key = this.keyOf(r, picked);
+      if (this.marks[key] !== this.stamp) {
+        this.marks[key] = this.stamp;
+        this.values[key] = overlapWithMarked(picked, r);
+      }
+      r.redundancy = Math.max(r.redundancy, this.values[key]!);
+    }
+  }
+
+  private keyOf(a: Sentence, b: Sentence): number {
+    return a.index < b.index ? a.index * this.stride + b.index : b.index * this.stride + a.index;
   }
 }
 
@@ -555,7 +585,7 @@ function pickByMmr(candidates: Sentence[], count: number): Sentence[] {
     if (best < 0) break;
     const picked = remaining.splice(best, 1)[0]!;
     chosen.push(picked);
-    for (const r of remaining) r.redundancy = Math.max(r.redundancy, overlaps.of(r, picked));
+    overlaps.raiseRedundancy(remaining, picked);
   }
   return chosen;
 }
