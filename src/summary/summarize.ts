@@ -61,10 +61,10 @@ const WEIGHTS = {
 };
 
 /**
- * A sentence and what the steps learn of it. A class, so that every sentence has one shape from the start: object
- * literals whose fields were filled in later (the opener, the article's term numbers) and scores kept in Maps beside
- * them made V8 drop and recompile the scoring functions again and again (the recompiling was 30% of the
- * summariser's instructions after the third round over the 200 news articles).
+ * A sentence and what the steps learn of it. A class, so that every sentence has one shape from the start, its scores
+ * on it rather than in Maps beside it, and its arrays made in one way (push, not map()): arrays and objects of
+ * several shapes made V8 drop the optimised scoring functions and compile them again, late (V8's compiler was 30% of
+ * the instructions of a round over the 200 news articles after the third; no function is dropped after it now).
  */
 class Sentence {
   /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */
