@@ -6,7 +6,7 @@ import { splitSentences, stripDateline } from '../text/arabic.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
 import { classifyOpener, type Opener } from './openers.js';
 import { mainClause } from './clauses.js';
-import { beginArticle, termCount, termOfToken, tokenNumbers } from './vocabulary.js';
+import { beginArticle, termCount, termOfToken, tokenCount, tokenNumbers } from './vocabulary.js';
 
 export interface SummaryOptions {
   /** How many sentences at most (exactly this many when maxChars is Infinity). */
@@ -60,18 +60,33 @@ const WEIGHTS = {
   mmrLambda: 0.7,
 };
 
-interface Sentence {
-  text: string;
-  index: number;
-  /** Its tokens' numbers (src/summary/vocabulary.ts), for comparing with the headline. */
-  words: number[];
-  /** Its stemmed content terms, for centrality and redundancy: see TermCounts. */
-  terms: TermCounts;
+/**
+ * A sentence and what the steps learn of it. A class, so that every sentence has one shape from the start, its scores
+ * on it rather than in Maps beside it, and its arrays made in one way (push, not map()): arrays and objects of
+ * several shapes made V8 drop the optimised scoring functions and compile them again, late (V8's compiler was 30% of
+ * the instructions of a round over the 200 news articles after the third; no function is dropped after it now).
+ */
+class Sentence {
   /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */
-  articleIds: number[];
-  terminated: boolean;
+  articleIds: number[] = [];
   /** Whether it stands alone, reads well without its connective, or needs the sentence before it (see openerOf). */
-  opener: Opener | undefined;
+  opener: Opener | undefined = undefined;
+  /** Whether it may appear in a summary (see eligibleSentences). */
+  eligible = false;
+  /** Its relevance (see scoreSentences); 0 for a sentence that is not a candidate. */
+  relevance = 0;
+  /** Its highest overlap with the sentences picked so far (see pickByMmr). */
+  redundancy = 0;
+
+  constructor(
+    readonly text: string,
+    readonly index: number,
+    /** Its tokens' numbers (src/summary/vocabulary.ts), for comparing with the headline. */
+    readonly words: number[],
+    /** Its stemmed content terms, for centrality and redundancy: see TermCounts. */
+    readonly terms: TermCounts,
+    readonly terminated: boolean,
+  ) {}
 }
 
 
@@ -94,21 +109,21 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const settings = { ...DEFAULT_SUMMARY, ...options };
   beginArticle();
   const title = input.title?.trim() ? input.title : undefined;
-  const texts = articleSentences(input);
   // Sent summaries are held to the budget per sentence: a run-on is cut back to its main clause where it has one.
-  const sentences = analyse(settings.maxChars === Infinity ? texts : texts.map((t) => withinBudget(t, settings.maxChars)));
+  const sentences = analyse(articleSentences(input), settings.maxChars);
   const titleWords = title ? tokenNumbers(title) : undefined;
   const candidates = eligibleSentences(sentences, titleWords);
   if (candidates.length === 0) return [];
   if (settings.maxChars !== Infinity && isVerse(candidates)) return openingLines(candidates, settings).map((s) => s.text);
-  const relevance = scoreSentences(sentences, candidates, titleWords);
+  scoreSentences(sentences, candidates, titleWords);
+  overlaps.begin(sentences.length);
   const chosen =
     settings.maxChars === Infinity
       ? // Exactly n sentences is the evaluation setting (ROUGE against people's picks, who took dependent sentences
         // too): there the article's sentences are returned as written, not held to readability; every budgeted
         // summary, which is what is sent, is.
-        pickByMmr(candidates, relevance, settings.sentences, { readable: false })
-      : pickWithinBudget(candidates, relevance, settings);
+        pickByMmr(candidates, settings.sentences)
+      : pickWithinBudget(sentences, candidates, settings);
   chosen.sort((a, b) => a.index - b.index);
   return settings.maxChars === Infinity ? chosen.map((s) => s.text) : asRead(chosen);
 }
@@ -135,11 +150,17 @@ function openerOf(s: Sentence): Opener {
 }
 
 /** A dependent sentence may be sent only with the sentence it depends on, right before it. */
-function isReadable(set: Sentence[]): boolean {
-  for (const s of set) {
-    if (openerOf(s).kind === 'dependent' && !set.some((p) => p.index === s.index - 1)) return false;
+function isReadable(set: Sentence[], size: number): boolean {
+  for (let k = 0; k < size; k++) {
+    const s = set[k]!;
+    if (openerOf(s).kind === 'dependent' && !containsIndex(set, size, s.index - 1)) return false;
   }
   return true;
+}
+
+function containsIndex(set: Sentence[], size: number, index: number): boolean {
+  for (let k = 0; k < size; k++) if (set[k]!.index === index) return true;
+  return false;
 }
 
 /** Splits plain text into paragraphs, rejoining lines that a newspaper hard-wrapped at a fixed width. */
@@ -179,12 +200,14 @@ function continuesOnNextLine(line: string, next: string | undefined, width: numb
   return !/^\s|^[-*•·]/.test(next);
 }
 
-function analyse(texts: string[]): Sentence[] {
-  const words = texts.map((text) => tokenNumbers(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text));
-  return texts.map((text, index) => ({
-    text, index, words: words[index]!, terms: termCountsOf(words[index]!), articleIds: [],
-    terminated: endsWithSentencePunctuation(text), opener: undefined,
-  }));
+function analyse(texts: string[], maxChars: number): Sentence[] {
+  const sentences: Sentence[] = [];
+  for (let index = 0; index < texts.length; index++) {
+    const text = maxChars === Infinity ? texts[index]! : withinBudget(texts[index]!, maxChars);
+    const words = tokenNumbers(text.length > MAX_SCORED_CHARS ? text.slice(0, MAX_SCORED_CHARS) : text);
+    sentences.push(new Sentence(text, index, words, termCountsOf(words), endsWithSentencePunctuation(text)));
+  }
+  return sentences;
 }
 
 const SENTENCE_END = new Set(['.', '!', '?', '؟', '…'].map((ch) => ch.charCodeAt(0)));
@@ -211,16 +234,16 @@ interface TermCounts {
 }
 
 /**
- * Marks by term number: a term is marked when its mark is the current stamp, so counting a sentence's terms or
- * numbering an article's needs neither a Map nor clearing an array.
+ * Marks by term (or token) number: a number is marked when its mark is the current stamp, so counting a sentence's
+ * terms, numbering an article's or finding the headline's words needs neither a Map nor clearing an array.
  */
 class TermMarks {
   private marks = new Int32Array(0);
   private values = new Int32Array(0);
   private stamp = 0;
 
-  begin(): void {
-    const needed = termCount();
+  /** Starts a round for numbers below `needed` (term numbers unless told). */
+  begin(needed = termCount()): void {
     if (this.marks.length < needed || this.stamp === MAX_STAMP) {
       this.marks = new Int32Array(Math.max(needed, this.marks.length * 2));
       this.values = new Int32Array(this.marks.length);
@@ -243,7 +266,7 @@ class TermMarks {
 const MAX_STAMP = 2 ** 30;
 const inSentence = new TermMarks();
 const inArticle = new TermMarks();
-const inOverlap = new TermMarks();
+const inTitle = new TermMarks();
 
 function termCountsOf(words: number[]): TermCounts {
   inSentence.begin();
@@ -265,49 +288,87 @@ function termCountsOf(words: number[]): TermCounts {
   return { terms, counts, tokens };
 }
 
-/** Sentences that may appear in a summary: not the headline again, not a fragment. */
+/** Sentences that may appear in a summary: not the headline again, not a fragment. Marks them eligible. */
 function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefined): Sentence[] {
-  const titleTokens = titleWords ? new Set(titleWords) : undefined;
-  const usable = sentences.filter(
-    (s) => s.terms.tokens >= 3 && !isQuoteFragment(s.text) && !(titleTokens && repeatsHeadline(s.words, titleTokens)),
-  );
+  const titleSize = titleWords ? markTitle(titleWords) : 0;
+  const usable: Sentence[] = [];
+  let complete = 0;
+  for (const s of sentences) {
+    if (s.terms.tokens < 3 || isQuoteFragment(s.text)) continue;
+    if (titleWords && repeatsHeadline(s.words, titleWords, titleSize)) continue;
+    usable.push(s);
+    if (s.terminated) complete++;
+  }
   // Prefer complete sentences; headings and truncated scraps lack closing punctuation. A single complete one among
   // unpunctuated lines is the prose around a poem: the lines are kept, for isVerse to see.
-  const complete = usable.filter((s) => s.terminated);
-  return complete.length >= 2 ? complete : usable;
+  const eligible: Sentence[] = [];
+  for (const s of usable) {
+    if (complete >= 2 && !s.terminated) continue;
+    s.eligible = true;
+    eligible.push(s);
+  }
+  return eligible;
 }
 
-function repeatsHeadline(words: number[], titleTokens: Set<number>): boolean {
+/** Marks the headline's tokens (inTitle) and returns how many distinct ones it has. */
+function markTitle(titleWords: number[]): number {
+  inTitle.begin(tokenCount());
+  let size = 0;
+  for (const w of titleWords) {
+    if (inTitle.get(w) < 0) {
+      inTitle.set(w, 1);
+      size++;
+    }
+  }
+  return size;
+}
+
+function repeatsHeadline(words: number[], titleWords: number[], titleSize: number): boolean {
   // The Jaccard index is at most (words found in the title, repeats included) / (title size), since the union is
   // at least the title: most sentences fail this bound, and need no set of their words.
   let found = 0;
-  for (const w of words) if (titleTokens.has(w)) found++;
-  if (titleTokens.size === 0 || found / titleTokens.size < HEADLINE_REPEAT) return false;
-  return jaccard(new Set(words), titleTokens) >= HEADLINE_REPEAT;
+  for (const w of words) if (inTitle.get(w) >= 0) found++;
+  if (titleSize === 0 || found / titleSize < HEADLINE_REPEAT) return false;
+  return jaccard(new Set(words), new Set(titleWords)) >= HEADLINE_REPEAT;
 }
 
 /** A short run of words wholly inside quotes («“المكثفة”») says nothing on its own. */
 function isQuoteFragment(text: string): boolean {
+  // The pattern needs an opening quote first: the other sentences are ruled out without running it.
+  if (!QUOTE_OPENING.has(text.charCodeAt(0))) return false;
   return /^[«“"][^«“"»”]*[»”"][.!?؟]?$/.test(text) && text.split(/\s+/).length < 8;
 }
 
-/** Relevance of each candidate: position prior + term centrality + similarity to the headline or lead. */
-function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: number[] | undefined): Map<Sentence, number> {
+const QUOTE_OPENING = new Set(['«', '“', '"'].map((ch) => ch.charCodeAt(0)));
+
+/** Sets each candidate's relevance: position prior + term centrality + similarity to the headline or lead. */
+function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: number[] | undefined): void {
   const terms = articleTerms(all);
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
   const centroidNorm = weighCentroid(terms);
   const headlineNorm = weighHeadline(titleWords ? termCountsOf(titleWords) : all[0]!.terms, terms);
-  const scores = new Map<Sentence, number>();
   for (const s of candidates) {
-    const vector = similarities(s, terms);
+    // The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass.
+    let squares = 0;
+    let toCentroid = 0;
+    let toHeadline = 0;
+    const counts = s.terms.counts;
+    const ids = s.articleIds;
+    for (let k = 0; k < counts.length; k++) {
+      const id = ids[k]!;
+      const w = counts[k]! * terms.idf[id]!;
+      squares += w * w;
+      toCentroid += w * terms.centroid[id]!;
+      toHeadline += w * terms.headline[id]!;
+    }
+    const norm = Math.sqrt(squares);
     const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
-    const centrality = cosine(vector.norm, vector.toCentroid, centroidNorm);
-    const topical = titleWords || s.index > 0 ? cosine(vector.norm, vector.toHeadline, headlineNorm) : 1;
+    const centrality = cosine(norm, toCentroid, centroidNorm);
+    const topical = titleWords || s.index > 0 ? cosine(norm, toHeadline, headlineNorm) : 1;
     const relevance =
       WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
-    scores.set(s, lengthPrior(s.terms.tokens) * relevance);
+    s.relevance = lengthPrior(s.terms.tokens) * relevance;
   }
-  return scores;
 }
 
 /**
@@ -406,22 +467,6 @@ function weighHeadline(headline: TermCounts, terms: ArticleTerms): number {
   return Math.sqrt(squares);
 }
 
-/** The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass. */
-function similarities(s: Sentence, terms: ArticleTerms): { norm: number; toCentroid: number; toHeadline: number } {
-  let squares = 0;
-  let toCentroid = 0;
-  let toHeadline = 0;
-  const counts = s.terms.counts;
-  for (let k = 0; k < counts.length; k++) {
-    const id = s.articleIds[k]!;
-    const w = counts[k]! * terms.idf[id]!;
-    squares += w * w;
-    toCentroid += w * terms.centroid[id]!;
-    toHeadline += w * terms.headline[id]!;
-  }
-  return { norm: Math.sqrt(squares), toCentroid, toHeadline };
-}
-
 function cosine(normA: number, dot: number, normB: number): number {
   if (normA === 0 || normB === 0) return 0;
   return dot / (normA * normB);
@@ -440,101 +485,113 @@ function jaccard<T>(a: Set<T>, b: Set<T>): number {
 /**
  * Word-overlap redundancy between two sentences (0 = nothing shared, 1 = same terms): the Jaccard index of
  * their terms (distinct within a sentence), counted by marking one sentence's terms and looking up the other's,
- * with no set or sorted copy made.
+ * with no set or sorted copy made. The terms are taken by their numbers in the article, which are few and dense.
  */
 function overlap(a: Sentence, b: Sentence): number {
-  inOverlap.begin();
-  const x = a.terms.terms;
-  const y = b.terms.terms;
+  markTerms(a);
+  return overlapWithMarked(a, b);
+}
+
+/** Marks the sentence's terms, for overlapWithMarked. */
+function markTerms(a: Sentence): void {
+  inOverlap.begin(article.size);
+  const x = a.articleIds;
   for (let i = 0; i < x.length; i++) inOverlap.set(x[i]!, 1);
+}
+
+/** overlap(a, b) once a's terms are marked (markTerms). */
+function overlapWithMarked(a: Sentence, b: Sentence): number {
+  const y = b.articleIds;
   let shared = 0;
   for (let j = 0; j < y.length; j++) if (inOverlap.get(y[j]!) >= 0) shared++;
-  const union = x.length + y.length - shared;
+  const union = a.articleIds.length + y.length - shared;
   return union === 0 ? 0 : shared / union;
 }
 
+const inOverlap = new TermMarks();
+
+/**
+ * overlap, remembered per pair of the article's sentences: MMR and then the budgeted subset search ask for the same
+ * few pairs many times (the search alone asked for each pair it used a dozen times on the news articles).
+ * Jaccard is symmetric, so the pair is kept in index order.
+ */
+class PairOverlaps {
+  private values = new Float64Array(0);
+  private marks = new Int32Array(0);
+  private stamp = 0;
+  private stride = 0;
+
+  /** Forgets the pairs of the previous article; `sentences` is the new one's count. */
+  begin(sentences: number): void {
+    const needed = sentences * sentences;
+    if (this.marks.length < needed || this.stamp === MAX_STAMP) {
+      this.marks = new Int32Array(Math.max(needed, 2 * this.marks.length));
+      this.values = new Float64Array(this.marks.length);
+      this.stamp = 0;
+    }
+    this.stamp++;
+    this.stride = sentences;
+  }
+
+  of(a: Sentence, b: Sentence): number {
+    const key = this.keyOf(a, b);
+    if (this.marks[key] === this.stamp) return this.values[key]!;
+    const value = overlap(a, b);
+    this.marks[key] = this.stamp;
+    this.values[key] = value;
+    return value;
+  }
+
+  /**
+   * Raises each of `others`' redundancy to its overlap with `picked`, and remembers those overlaps. MMR asks for
+   * every remaining sentence against the same pick: the pick's terms are marked once for all of them.
+   */
+  raiseRedundancy(others: Sentence[], picked: Sentence): void {
+    markTerms(picked);
+    for (const r of others) {
+      const key = this.keyOf(r, picked);
+      if (this.marks[key] !== this.stamp) {
+        this.marks[key] = this.stamp;
+        this.values[key] = overlapWithMarked(picked, r);
+      }
+      r.redundancy = Math.max(r.redundancy, this.values[key]!);
+    }
+  }
+
+  private keyOf(a: Sentence, b: Sentence): number {
+    return a.index < b.index ? a.index * this.stride + b.index : b.index * this.stride + a.index;
+  }
+}
+
+const overlaps = new PairOverlaps();
+
 /** Greedy maximal marginal relevance: each pick trades relevance against repeating earlier picks. */
-function pickByMmr(
-  candidates: Sentence[],
-  relevance: Map<Sentence, number>,
-  count: number,
-  { readable = true }: { readable?: boolean } = {},
-): Sentence[] {
+function pickByMmr(candidates: Sentence[], count: number): Sentence[] {
   const chosen: Sentence[] = [];
   // A candidate's redundancy is its highest overlap with the picks so far: only the newest pick can raise it,
   // so it is kept up to date instead of recomputed against every pick in every round.
-  const remaining = candidates.map((sentence) => ({ sentence, redundancy: 0 }));
-  const take = (k: number) => {
-    const picked = remaining.splice(k, 1)[0]!.sentence;
-    chosen.push(picked);
-    for (const r of remaining) r.redundancy = Math.max(r.redundancy, overlap(r.sentence, picked));
-  };
+  const remaining = candidates.slice();
+  for (const s of remaining) s.redundancy = 0;
   while (chosen.length < count && remaining.length > 0) {
     let best = -1;
     let bestScore = -Infinity;
-    let bestNeeds = -1;
-    remaining.forEach((r, k) => {
-      // A dependent sentence comes with the sentence it needs, when that one may be sent and there is room.
-      const needs = readable ? missingPredecessor(r.sentence, chosen, remaining) : undefined;
-      if (needs === null || (needs !== undefined && chosen.length + 2 > count)) return;
-      const score = mmrScore(relevance.get(r.sentence)!, r.redundancy);
+    for (let k = 0; k < remaining.length; k++) {
+      const score = mmrScore(remaining[k]!.relevance, remaining[k]!.redundancy);
       if (score > bestScore) {
         best = k;
         bestScore = score;
-        bestNeeds = needs ?? -1;
       }
-    });
+    }
     if (best < 0) break;
-    const picked = remaining[best]!;
-    if (bestNeeds >= 0) take(bestNeeds);
-    take(remaining.indexOf(picked));
+    const picked = remaining.splice(best, 1)[0]!;
+    chosen.push(picked);
+    overlaps.raiseRedundancy(remaining, picked);
   }
   return chosen;
 }
 
-/**
- * For a dependent sentence whose predecessor is not chosen: the predecessor's place in `remaining`, or null when
- * it cannot be sent. undefined when nothing is missing.
- */
-function missingPredecessor(
-  s: Sentence,
-  chosen: Sentence[],
-  remaining: { sentence: Sentence }[],
-): number | null | undefined {
-  if (openerOf(s).kind !== 'dependent' || chosen.some((c) => c.index === s.index - 1)) return undefined;
-  const k = remaining.findIndex((r) => r.sentence.index === s.index - 1);
-  return k >= 0 && openerOf(remaining[k]!.sentence).kind !== 'dependent' ? k : null;
-}
-
-/** The MMR score of set[k] given the sentences before it in the set. */
-function marginalScore(
-  set: Sentence[],
-  k: number,
-  relevance: Map<Sentence, number>,
-  overlapOf: (a: Sentence, b: Sentence) => number,
-): number {
-  let redundancy = 0;
-  for (let j = 0; j < k; j++) redundancy = Math.max(redundancy, overlapOf(set[k]!, set[j]!));
-  return mmrScore(relevance.get(set[k]!)!, redundancy);
-}
-
 function mmrScore(relevance: number, redundancy: number): number {
   return WEIGHTS.mmrLambda * relevance - (1 - WEIGHTS.mmrLambda) * redundancy;
-}
-
-/** overlap, remembered per pair: the subset search asks for the same few pairs many times. */
-function memoisedOverlap(): (a: Sentence, b: Sentence) => number {
-  const known = new Map<number, number>();
-  return (a, b) => {
-    // Jaccard is symmetric, so the pair is keyed in index order.
-    const key = Math.min(a.index, b.index) * MAX_SENTENCES + Math.max(a.index, b.index);
-    let value = known.get(key);
-    if (value === undefined) {
-      value = overlap(a, b);
-      known.set(key, value);
-    }
-    return value;
-  };
 }
 
 /**
@@ -567,102 +624,110 @@ function openingLines(candidates: Sentence[], settings: Required<SummaryOptions>
  * The best set of minSentences..sentences sentences whose total length fits maxChars, searched over the top
  * candidates; then the best minSentences within the stretched budget; then the best single sentence that fits.
  */
-function pickWithinBudget(
-  candidates: Sentence[],
-  relevance: Map<Sentence, number>,
-  settings: Required<SummaryOptions>,
-): Sentence[] {
-  const ranked = withPredecessors(pickByMmr(candidates, relevance, BUDGET_CANDIDATES, { readable: false }), candidates);
-  const fitsWithin = (maxChars: number) => (set: Sentence[]) =>
-    set.reduce((n, s) => n + s.text.length, 0) + set.length - 1 <= maxChars && isReadable(set);
-  const fits = fitsWithin(settings.maxChars);
+function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
+  const ranked = withPredecessors(pickByMmr(candidates, BUDGET_CANDIDATES), sentences);
+  const maxChars = settings.maxChars;
   const low = Math.min(settings.minSentences, settings.sentences);
-  const overlapOf = memoisedOverlap();
-  const scoreOf = (set: Sentence[]) => setScore(set, relevance, overlapOf);
-  for (const size of range(settings.sentences, Math.max(low, 1))) {
-    const best = bestSubset(ranked, size, fits, scoreOf);
+  for (let size = settings.sentences; size >= Math.max(low, 1); size--) {
+    const best = bestSubset(ranked, size, maxChars);
     if (best) return best;
     // Long news sentences: when no set of the best ones fits, the fewest sentences promised are looked for
     // among all the sentences short enough, before settling for fewer.
     if (size === low && low >= 2) {
-      const short = candidates.slice(0, WIDE_SEARCH).filter((s) => fits([s]) || openerOf(s).kind === 'dependent');
-      const wide = short.length > ranked.length ? bestSubset(short, size, fits, scoreOf) : undefined;
+      const leading = candidates.slice(0, WIDE_SEARCH);
+      // A sentence fits alone when it is short enough and depends on none before it; a dependent one may still
+      // come with its predecessor.
+      const short = leading.filter((s) => s.text.length <= maxChars || openerOf(s).kind === 'dependent');
+      const wide = short.length > ranked.length ? bestSubset(short, size, maxChars) : undefined;
       if (wide) return wide;
       // Still none: the promise of two sentences matters more than the last few hundred characters.
       // Each sentence still within the budget: one longer than that is a run-on, never sent.
-      const stretched = fitsWithin(Math.floor(settings.maxChars * MIN_SENTENCES_STRETCH));
-      const pool = candidates.slice(0, WIDE_SEARCH).filter((s) => s.text.length <= settings.maxChars);
-      const longer = bestSubset(pool, size, stretched, scoreOf);
+      const pool = leading.filter((s) => s.text.length <= maxChars);
+      const longer = bestSubset(pool, size, Math.floor(maxChars * MIN_SENTENCES_STRETCH));
       if (longer) return longer;
     }
   }
   // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
-  const single = [...candidates].sort((a, b) => relevance.get(b)! - relevance.get(a)!).find((s) => fits([s]));
+  const single = [...candidates]
+    .sort((a, b) => b.relevance - a.relevance)
+    .find((s) => s.text.length <= maxChars && openerOf(s).kind !== 'dependent');
   return single ? [single] : [];
 }
 
 /** The ranked sentences, each dependent one followed by the sentence it needs (when that may be sent at all). */
-function withPredecessors(ranked: Sentence[], candidates: Sentence[]): Sentence[] {
-  const pool = [...ranked];
+function withPredecessors(ranked: Sentence[], sentences: Sentence[]): Sentence[] {
+  const pool = ranked.slice();
   for (const s of ranked) {
     if (openerOf(s).kind !== 'dependent') continue;
-    const before = candidates.find((c) => c.index === s.index - 1);
-    if (before && !pool.includes(before)) pool.push(before);
+    // The article's first sentence is never dependent, so s has a sentence before it.
+    const before = sentences[s.index - 1]!;
+    if (before.eligible && !pool.includes(before)) pool.push(before);
   }
   return pool;
 }
 
-function range(from: number, to: number): number[] {
-  const values: number[] = [];
-  for (let k = from; k >= to; k--) values.push(k);
-  return values;
-}
-
-function bestSubset(
-  ranked: Sentence[],
-  size: number,
-  fits: (set: Sentence[]) => boolean,
-  scoreOf: (set: Sentence[]) => number,
-): Sentence[] | undefined {
-  let best: Sentence[] | undefined;
-  let bestScore = -Infinity;
-  forEachSubset(ranked, size, (set) => {
-    if (!fits(set)) return;
-    const score = scoreOf(set);
-    if (score > bestScore) {
-      best = set.slice(); // the visited array is reused
-      bestScore = score;
-    }
-  });
-  return best;
-}
-
-function setScore(
-  set: Sentence[],
-  relevance: Map<Sentence, number>,
-  overlapOf: (a: Sentence, b: Sentence) => number,
-): number {
-  let score = 0;
-  for (let k = 0; k < set.length; k++) score += marginalScore(set, k, relevance, overlapOf);
-  return score;
-}
-
 /**
- * Visits all k-element subsets, in rank order (so ties go to the better-ranked sentences), in one array that
- * is refilled for each: a generator copying the prefix at every step was a large share of the budgeted search.
+ * The best readable set of `size` of the items whose text, joined by spaces, fits maxChars: the highest MMR score,
+ * ties to the first found. The sets are visited as all k-element subsets in rank order (so ties go to the
+ * better-ranked sentences), one array refilled for each; a set already longer than maxChars is not extended, since
+ * no sentence added can make it fit (on the news articles most sets of three are).
  */
-function forEachSubset<T>(items: T[], k: number, visit: (set: T[]) => void): void {
-  const set: T[] = [];
-  const extend = (from: number): void => {
-    if (set.length === k) {
-      visit(set);
+function bestSubset(items: Sentence[], size: number, maxChars: number): Sentence[] | undefined {
+  search.items = items;
+  search.size = size;
+  search.maxChars = maxChars;
+  search.best = undefined;
+  search.bestScore = -Infinity;
+  search.extend(0, 0, -1);
+  search.items = NO_SENTENCES;
+  search.set.length = 0;
+  return search.best;
+}
+
+const NO_SENTENCES: Sentence[] = [];
+
+/** The state of bestSubset's search; one for all searches, since summarising is synchronous. */
+class SubsetSearch {
+  items = NO_SENTENCES;
+  size = 0;
+  maxChars = 0;
+  set: Sentence[] = [];
+  best: Sentence[] | undefined = undefined;
+  bestScore = -Infinity;
+
+  /** Extends set[0, depth), whose joined length is `length`, with the items from `from` on. */
+  extend(from: number, depth: number, length: number): void {
+    if (depth === this.size) {
+      if (isReadable(this.set, depth)) this.consider(this.setScore());
       return;
     }
-    for (let i = from; i < items.length; i++) {
-      set.push(items[i]!);
-      extend(i + 1);
-      set.pop();
+    for (let i = from; i < this.items.length; i++) {
+      const item = this.items[i]!;
+      const longer = length + 1 + item.text.length;
+      if (longer > this.maxChars) continue;
+      this.set[depth] = item;
+      this.extend(i + 1, depth + 1, longer);
     }
-  };
-  extend(0);
+  }
+
+  private consider(score: number): void {
+    if (score > this.bestScore) {
+      this.best = this.set.slice(0, this.size);
+      this.bestScore = score;
+    }
+  }
+
+  /** The sum of each sentence's MMR score given the sentences before it in the set. */
+  private setScore(): number {
+    const set = this.set;
+    let score = 0;
+    for (let k = 0; k < this.size; k++) {
+      let redundancy = 0;
+      for (let j = 0; j < k; j++) redundancy = Math.max(redundancy, overlaps.of(set[k]!, set[j]!));
+      score += mmrScore(set[k]!.relevance, redundancy);
+    }
+    return score;
+  }
 }
+
+const search = new SubsetSearch();

@@ -59,6 +59,11 @@ export function termCount(): number {
   return termNumbers.size;
 }
 
+/** How many token numbers are in use: arrays indexed by token number need this length. */
+export function tokenCount(): number {
+  return tokens.size;
+}
+
 /** The term number of a token, or -1 when it carries no meaning of its own. */
 export function termOfToken(token: number): number {
   return tokenTerms[token]!;
@@ -80,19 +85,34 @@ export function tokenNumbers(text: string): number[] {
       units16[length++] = unit;
       hash = Math.imul(hash ^ unit, FNV_PRIME);
     } else if (unit === SEPARATOR) {
-      if (length > 0) numbers.push(numberOf(length, hash));
+      if (length > 0) numbers.push(numberOf(length, hash & SMALL_HASH));
       length = 0;
       hash = FNV_OFFSET;
     } else if (unit === NEEDS_TOKENIZE) {
-      return tokenize(text).map(numberOfString);
+      return numbersOfTokens(tokenize(text));
     }
   }
-  if (length > 0) numbers.push(numberOf(length, hash));
+  if (length > 0) numbers.push(numberOf(length, hash & SMALL_HASH));
   return numbers;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
+/**
+ * The hash bits handed to the interner: 30, so that the hash is a small integer to V8. A full 32-bit hash is boxed
+ * as a heap number for the call every other token (an allocation per token, and garbage to collect).
+ */
+const SMALL_HASH = 0x3fffffff;
+
+/**
+ * The numbers of tokens tokenize() gave, in an array made as tokenNumbers makes its own: an array from map() has
+ * another shape, and meeting it made V8 recompile the functions that read sentences' words.
+ */
+function numbersOfTokens(tokenized: string[]): number[] {
+  const numbers: number[] = [];
+  for (const token of tokenized) numbers.push(numberOfString(token));
+  return numbers;
+}
 
 function numberOfString(token: string): number {
   const units = reading.reserve(token.length);
@@ -102,7 +122,7 @@ function numberOfString(token: string): number {
     units[i] = unit;
     hash = Math.imul(hash ^ unit, FNV_PRIME);
   }
-  return numberOf(token.length, hash);
+  return numberOf(token.length, hash & SMALL_HASH);
 }
 
 /** The number of the token being read (its first `length` units), added when new. */
