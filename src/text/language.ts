@@ -3,7 +3,7 @@
  * is all the formatter and the summariser need. Not a language identifier (French counts as "en").
  */
 
-import { isSurrogatePairAt, lazyCharTable } from './char-table.js';
+import { codeUnitsOf, lazyCharTable } from './char-table.js';
 
 const LETTER = /^\p{L}$/u;
 const ARABIC_LETTER = /[\u0620-\u064A\u066E-\u066F\u0671-\u06D3\u06D5\u06EE-\u06EF\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC]/;
@@ -28,13 +28,17 @@ const characterClasses = lazyCharTable(
 /** "ar" when Arabic letters dominate, "en" when Latin letters do, "und" otherwise (including no letters). */
 export function detectLanguage(text: string): string {
   const table = characterClasses();
+  // The code units are read from a copy: `text.charCodeAt` was a megamorphic look-up on every character, as the
+  // texts come in many string shapes (see needsCleaning in safety.ts).
+  const length = text.length;
+  const units = codeUnitsOf(text);
   // Counted in UTF-16 code units, so a letter outside the BMP counts twice (as it always has).
   let letters = 0;
   let arabic = 0;
   let latin = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (isSurrogatePairAt(text, i)) {
+  for (let i = 0; i < length; i++) {
+    const code = units[i]!;
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < length && units[i + 1]! >= 0xdc00 && units[i + 1]! <= 0xdfff) {
       if (LETTER.test(text.slice(i, i + 2))) letters += 2;
       i++;
       continue;
