@@ -295,6 +295,8 @@ const runClassOf = (ch: string): number =>
   (IS_RUN_LETTER.test(ch) ? RUN_LETTER : 0) | (IS_RUN_JOINER.test(ch) ? RUN_JOINER : 0)
   | (ch === '%' ? PERCENT : 0) | (ch === '#' || ch === '@' ? PREFIX : 0);
 const runClasses = lazyCharTable(runClassOf, SURROGATE_HALF);
+/** What may start a run: a run letter, # or @, or half of a pair that may be a run letter. */
+const MAY_START_RUN = RUN_LETTER | PREFIX | SURROGATE_HALF;
 
 /** The class of the character at `i` of `text`, whose first `length` code units are `units`. */
 function runClassAt(classes: Uint8Array, units: Uint16Array, length: number, text: string, i: number): number {
@@ -319,6 +321,12 @@ function isolateRunsByScan(text: string): string {
   let copied = 0;
   let i = 0;
   while (i < length) {
+    // Most of an Arabic line is letters and spaces that start no run: passed over with one look-up each (the scan
+    // took 6.4 million instructions per round of the 200 articles, 46 per code unit, before this).
+    if (!(classes[units[i]!]! & MAY_START_RUN)) {
+      i++;
+      continue;
+    }
     const start = i;
     let kind = runClassAt(classes, units, length, text, i);
     if (kind & PREFIX && i + 1 < length && runClassAt(classes, units, length, text, i + 1) & RUN_LETTER) {

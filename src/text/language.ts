@@ -15,6 +15,8 @@ const DOMINANCE = 0.5;
 const IS_LETTER = 1;
 const IS_ARABIC = 2;
 const IS_LATIN = 4;
+/** Either half of a surrogate pair, which is tested whole. */
+const SURROGATE_HALF = 8;
 
 /**
  * The classes above for every BMP code unit, built on first use: this runs for every line of every post,
@@ -23,6 +25,7 @@ const IS_LATIN = 4;
 
 const characterClasses = lazyCharTable(
   (ch) => (LETTER.test(ch) ? IS_LETTER : 0) | (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) | (LATIN_LETTER.test(ch) ? IS_LATIN : 0),
+  SURROGATE_HALF,
 );
 
 /** "ar" when Arabic letters dominate, "en" when Latin letters do, "und" otherwise (including no letters). */
@@ -37,16 +40,19 @@ export function detectLanguage(text: string): string {
   let arabic = 0;
   let latin = 0;
   for (let i = 0; i < length; i++) {
-    const code = units[i]!;
-    if (code >= 0xd800 && code < 0xdc00 && i + 1 < length && units[i + 1]! >= 0xdc00 && units[i + 1]! <= 0xdfff) {
-      if (LETTER.test(text.slice(i, i + 2))) letters += 2;
-      i++;
+    const kind = table[units[i]!]!;
+    if (kind & SURROGATE_HALF) {
+      // A pair is tested whole; a half alone is no letter.
+      if (units[i]! < 0xdc00 && i + 1 < length && units[i + 1]! >= 0xdc00 && units[i + 1]! <= 0xdfff) {
+        if (LETTER.test(text.slice(i, i + 2))) letters += 2;
+        i++;
+      }
       continue;
     }
-    const kind = table[code]!;
-    if (kind & IS_LETTER) letters++;
-    if (kind & IS_ARABIC) arabic++;
-    if (kind & IS_LATIN) latin++;
+    // Added without branches: a letter is Arabic, Latin or neither at random along a mixed line.
+    letters += kind & IS_LETTER;
+    arabic += (kind & IS_ARABIC) >> 1;
+    latin += (kind & IS_LATIN) >> 2;
   }
   if (letters === 0) return 'und';
   if (arabic / letters > DOMINANCE) return 'ar';

@@ -179,7 +179,8 @@ const LEFTOVER_ENTITY = /&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i;
  * characters are removed again by cleanText.
  */
 export function decodeLeftoverEntities(text: string): string {
-  if (!LEFTOVER_ENTITY.test(text)) return text;
+  // Looking for «&» alone first is a third of the regex's cost on the text without one (nearly all).
+  if (!text.includes('&') || !LEFTOVER_ENTITY.test(text)) return text;
   return cleanText(decodeHTMLStrict(text));
 }
 
