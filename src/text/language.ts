@@ -49,10 +49,9 @@ export function detectLanguage(text: string): string {
       }
       continue;
     }
-    // Added without branches: a letter is Arabic, Latin or neither at random along a mixed line.
-    letters += kind & IS_LETTER;
-    arabic += (kind & IS_ARABIC) >> 1;
-    latin += (kind & IS_LATIN) >> 2;
+    if (kind & IS_LETTER) letters++;
+    if (kind & IS_ARABIC) arabic++;
+    if (kind & IS_LATIN) latin++;
   }
   if (letters === 0) return 'und';
   if (arabic / letters > DOMINANCE) return 'ar';
