@@ -124,7 +124,7 @@ function sharedDraftOf(post: Post, template: Template): Draft {
 /**
  * Everything draftOf reads, copied (a caller may change its post or template in place afterwards). The template's
  * fields are copied one by one: a spread copy takes the shape of each caller's template object (render.ts builds them
- * in several key orders), and reading fields over many shapes made madeFrom's look-ups megamorphic.
+ * in several key orders), so madeFrom would read its fields over as many shapes; this record has one.
  */
 interface DraftInputs {
   headerMark: string | undefined;
