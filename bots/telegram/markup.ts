@@ -26,7 +26,8 @@ export function escapeHtml(text: string): string {
 }
 
 export function escapeHtmlAttribute(text: string): string {
-  return escapeHtml(text).replace(/"/g, '&quot;');
+  const escaped = escapeHtml(text);
+  return escaped.includes('"') ? escaped.replace(/"/g, '&quot;') : escaped;
 }
 
 /**

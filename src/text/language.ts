@@ -3,7 +3,7 @@
  * is all the formatter and the summariser need. Not a language identifier (French counts as "en").
  */
 
-import { isSurrogatePairAt, lazyCharTable } from './char-table.js';
+import { codeUnitsOf, lazyCharTable } from './char-table.js';
 
 const LETTER = /^\p{L}$/u;
 const ARABIC_LETTER = /[\u0620-\u064A\u066E-\u066F\u0671-\u06D3\u06D5\u06EE-\u06EF\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC]/;
@@ -15,6 +15,8 @@ const DOMINANCE = 0.5;
 const IS_LETTER = 1;
 const IS_ARABIC = 2;
 const IS_LATIN = 4;
+/** Either half of a surrogate pair, which is tested whole. */
+const SURROGATE_HALF = 8;
 
 /**
  * The classes above for every BMP code unit, built on first use: this runs for every line of every post,
@@ -23,23 +25,30 @@ const IS_LATIN = 4;
 
 const characterClasses = lazyCharTable(
   (ch) => (LETTER.test(ch) ? IS_LETTER : 0) | (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) | (LATIN_LETTER.test(ch) ? IS_LATIN : 0),
+  SURROGATE_HALF,
 );
 
 /** "ar" when Arabic letters dominate, "en" when Latin letters do, "und" otherwise (including no letters). */
 export function detectLanguage(text: string): string {
   const table = characterClasses();
+  // The code units are read from a copy: `text.charCodeAt` was a megamorphic look-up on every character, as the
+  // texts come in many string shapes (see needsCleaning in safety.ts).
+  const length = text.length;
+  const units = codeUnitsOf(text);
   // Counted in UTF-16 code units, so a letter outside the BMP counts twice (as it always has).
   let letters = 0;
   let arabic = 0;
   let latin = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (isSurrogatePairAt(text, i)) {
-      if (LETTER.test(text.slice(i, i + 2))) letters += 2;
-      i++;
+  for (let i = 0; i < length; i++) {
+    const kind = table[units[i]!]!;
+    if (kind & SURROGATE_HALF) {
+      // A pair is tested whole; a half alone is no letter.
+      if (units[i]! < 0xdc00 && i + 1 < length && units[i + 1]! >= 0xdc00 && units[i + 1]! <= 0xdfff) {
+        if (LETTER.test(text.slice(i, i + 2))) letters += 2;
+        i++;
+      }
       continue;
     }
-    const kind = table[code]!;
     if (kind & IS_LETTER) letters++;
     if (kind & IS_ARABIC) arabic++;
     if (kind & IS_LATIN) latin++;
