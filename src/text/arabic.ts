@@ -196,7 +196,7 @@ const LONG_QUOTE = 200;
 const ELLIPSIS_MIN_WORDS = 5;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 
-/** What the splitter does at a code unit. Nearly every one is ORDINARY, passed over at the cost of one look-up. */
+/** What the splitter does at a code unit; it passes over the ORDINARY ones (see SIGNIFICANT). */
 const ORDINARY = 0;
 const TERMINAL = 1;
 const OPENING_QUOTE = 2;
@@ -306,9 +306,9 @@ interface OpenQuote {
 function splitLine(text: string, lineStart: number, protectedSpans: [number, number][], sentences: string[]): number {
   const quoteStack: OpenQuote[] = [];
   let start = lineStart;
-  for (let i = lineStart; i < text.length; i++) {
-    const kind = SPLITTER_KINDS[text.charCodeAt(i)]!;
-    if (kind === ORDINARY) continue;
+  for (let i = nextSignificant(text, lineStart); i < text.length; i = nextSignificant(text, i + 1)) {
+    const code = text.charCodeAt(i);
+    const kind = SPLITTER_KINDS[code]!;
     if (kind === LINE_BREAK) {
       keepSentence(text.slice(start, i), sentences);
       return i;
@@ -318,7 +318,6 @@ function splitLine(text: string, lineStart: number, protectedSpans: [number, num
       i = span[1] - 1;
       continue;
     }
-    const code = text.charCodeAt(i);
     if (kind === OPENING_QUOTE) quoteStack.push({ close: CLOSING_QUOTE_OF.get(code)!, at: i });
     else if (kind === STRAIGHT_QUOTE) toggleStraightQuote(text, i, quoteStack);
     else if (quoteStack.length > 0 && code === quoteStack[quoteStack.length - 1]!.close) quoteStack.pop();
@@ -334,6 +333,18 @@ function splitLine(text: string, lineStart: number, protectedSpans: [number, num
   }
   keepSentence(text.slice(start), sentences);
   return text.length;
+}
+
+/**
+ * Every code unit the splitter acts on (SPLITTER_KINDS not ORDINARY). The regex engine's native scan passes over the
+ * rest several times cheaper than a loop over charCodeAt, which costs some 40 instructions a code unit here.
+ */
+const SIGNIFICANT = /[.!?؟…«»“”‘’"\r\n\u2028\u2029]/g;
+
+/** Where the next code unit the splitter acts on is, from `from` on; the text's length when there is none. */
+function nextSignificant(text: string, from: number): number {
+  SIGNIFICANT.lastIndex = from;
+  return SIGNIFICANT.test(text) ? SIGNIFICANT.lastIndex - 1 : text.length;
 }
 
 /**
