@@ -261,9 +261,10 @@ function isArabicLetter(code: number): boolean {
  * Knows decimal and grouped numbers, URLs and e-mails, Latin and one-letter Arabic abbreviations, quotations
  * (a sentence that ends inside a quote keeps the closing quote) and sentences glued by scrapers («السبب.وقال»).
  *
- * One pass over the code units with a table (SPLITTER_KINDS), line by line, instead of a regex test for line breaks,
- * a regex test for URLs and a regex exec per punctuation mark of each line: splitting the 200 news articles took
- * 33 million instructions before, ? after.
+ * One native search for the next significant code unit (SIGNIFICANT) over the whole text, line breaks included,
+ * instead of a regex test for line breaks, a regex test for URLs and a regex exec per punctuation mark of each line,
+ * and look-backs by index instead of regexes on slices: splitting the 200 news articles' paragraphs took 34 million
+ * instructions per round before, 19 after.
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
