@@ -328,7 +328,8 @@ function splitLine(text: string, lineStart: number, protectedSpans: [number, num
     if (isBoundary(text, start, i, runEnd, end, quoteStack)) {
       keepSentence(text.slice(start, end), sentences);
       start = end;
-      quoteStack.length = 0;
+      // Setting an array's length goes to the runtime: only when a quote is still open.
+      if (quoteStack.length > 0) quoteStack.length = 0;
     }
     i = Math.max(end, i + 1) - 1;
   }
@@ -551,7 +552,8 @@ function isPlausibleColonDateline(prefix: string): boolean {
 
 /** A short line without sentence punctuation that names an agency or is «place – outlet»: a byline. */
 function isWholeDateline(sentence: string): boolean {
-  if (/[.!?؟؛…]$/.test(sentence) || wordCount(sentence) > 12) return false;
+  // The last character, read directly: /[.!?؟؛…]$/ tried every position of the sentence.
+  if ((sentence !== '' && '.!?؟؛…'.includes(sentence[sentence.length - 1]!)) || wordCount(sentence) > 12) return false;
   const words = normalizeArabic(sentence).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
   if (words.length === 0) return false;
   const hasDash = new RegExp(DASH).test(sentence);
