@@ -174,7 +174,11 @@ const TERMINALS = '.!?؟…';
 const BULLETS = '*•·';
 const CLOSING_QUOTES = '”»’)]';
 const OPENING_QUOTES: Record<string, string> = { '«': '»', '“': '”', '‘': '’' };
-const ARABIC_LETTER = /[\u0621-\u064A\u066E-\u06D3]/;
+const STRAIGHT_QUOTE_CODE = 0x22;
+/** What opens a quotation when a straight " follows it (white space too). */
+const BEFORE_OPENING_QUOTE = '([«“:';
+/** Brackets and quotes that may come before a word: «(د.», «"أ.». */
+const LEADING_QUOTES = '(«“"\'[';
 const LETTER = /\p{L}/u;
 /** Latin abbreviations that end with a full stop but rarely end a sentence. */
 const LATIN_ABBREVIATIONS = new Set([
@@ -182,6 +186,8 @@ const LATIN_ABBREVIATIONS = new Set([
   'e.g', 'i.e', 'gen', 'col', 'lt', 'sgt', 'mt', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept',
   'oct', 'nov', 'dec',
 ]);
+/** No lower-casing shortens a string, so a word longer than this is no abbreviation. */
+const LONGEST_ABBREVIATION = Math.max(...[...LATIN_ABBREVIATIONS].map((a) => a.length));
 /** Calendar markers (ميلادي / هجري) written as one letter after a year: «1770 م.» */
 const ERA_LETTERS = new Set(['م', 'ه']);
 /** A quotation longer than this many characters may hold several sentences of its own. */
@@ -190,158 +196,268 @@ const LONG_QUOTE = 200;
 const ELLIPSIS_MIN_WORDS = 5;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 
+/** What the splitter does at a code unit; it passes over the ORDINARY ones (see SIGNIFICANT). */
+const ORDINARY = 0;
+const TERMINAL = 1;
+const OPENING_QUOTE = 2;
+const STRAIGHT_QUOTE = 3;
+const CLOSING_QUOTE = 4;
+const LINE_BREAK = 5;
+
+const SPLITTER_KINDS = (() => {
+  const kinds = new Uint8Array(0x10000);
+  const give = (chars: string, kind: number) => {
+    for (const ch of chars) kinds[ch.charCodeAt(0)] = kind;
+  };
+  give(TERMINALS, TERMINAL);
+  give(Object.keys(OPENING_QUOTES).join(''), OPENING_QUOTE);
+  give('"', STRAIGHT_QUOTE);
+  give(Object.values(OPENING_QUOTES).join(''), CLOSING_QUOTE);
+  // What split(/\r?\n|\r|\u2028|\u2029/) split lines at.
+  give('\r\n\u2028\u2029', LINE_BREAK);
+  return kinds;
+})();
+
+const CARRIAGE_RETURN = 0x0d;
+const LINE_FEED = 0x0a;
+const CLOSING_QUOTE_OF = new Map(Object.entries(OPENING_QUOTES).map(([open, close]) => [open.charCodeAt(0), close.charCodeAt(0)]));
+const CLOSING_QUOTE_CODES = new Set([...CLOSING_QUOTES].map((ch) => ch.charCodeAt(0)));
+const BULLET_CODES = new Set([...BULLETS].map((ch) => ch.charCodeAt(0)));
+
+/** Bits of unitClasses(): what \s, \p{L} and \p{N} match, for one BMP code unit (a surrogate half has none). */
+const WHITE_SPACE = 1;
+const LETTER_UNIT = 2;
+const DIGIT_UNIT = 4;
+
+let unitClassTable: Uint8Array | undefined;
+
+/** Built on first use from three regex scans over one string of every code unit (see everyCodeUnit). */
+function unitClasses(): Uint8Array {
+  if (unitClassTable) return unitClassTable;
+  const table = new Uint8Array(0x10000);
+  const bmp = everyCodeUnit();
+  const mark = (runs: RegExp, bit: number) => {
+    for (const { index, 0: run } of bmp.matchAll(runs)) for (let k = index; k < index + run.length; k++) table[k]! |= bit;
+  };
+  mark(/\s+/gu, WHITE_SPACE);
+  mark(/\p{L}+/gu, LETTER_UNIT);
+  mark(/\p{N}+/gu, DIGIT_UNIT);
+  table.fill(0, 0xd800, 0xe000); // everyCodeUnit's stand-ins for surrogate halves
+  return (unitClassTable = table);
+}
+
+function isWhiteSpaceAt(text: string, i: number): boolean {
+  return (unitClasses()[text.charCodeAt(i)]! & WHITE_SPACE) !== 0;
+}
+
+/** [\u0621-\u064A\u066E-\u06D3]: the Arabic letters proper. */
+function isArabicLetter(code: number): boolean {
+  return (code >= 0x0621 && code <= 0x064a) || (code >= 0x066e && code <= 0x06d3);
+}
+
 /**
  * Splits text into sentences at . ! ? ؟ … and line breaks (not at «؛» or «:», which join clauses), keeping each
  * sentence's own spelling and punctuation; a bullet (* • ·) between sentences is dropped.
  * Knows decimal and grouped numbers, URLs and e-mails, Latin and one-letter Arabic abbreviations, quotations
  * (a sentence that ends inside a quote keeps the closing quote) and sentences glued by scrapers («السبب.وقال»).
+ *
+ * One native search for the next significant code unit (SIGNIFICANT) over the whole text, line breaks included,
+ * instead of a regex test for line breaks, a regex test for URLs and a regex exec per punctuation mark of each line,
+ * and look-backs by index instead of regexes on slices: splitting the 200 news articles' paragraphs took 34 million
+ * instructions per round before, 19 after.
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
-  // Paragraphs seldom hold a line break: a test is cheaper than splitting each one.
-  const lines = LINE_BREAK.test(text) ? text.split(/\r?\n|\r|\u2028|\u2029/) : [text];
-  for (const line of lines) {
-    for (const piece of splitLine(line)) {
-      const sentence = withoutLeadingBullet(piece);
-      if (/[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
-    }
+  const spans = findProtectedSpans(text);
+  for (let lineStart = 0; ; ) {
+    const lineEnd = splitLine(text, lineStart, spans, sentences);
+    if (lineEnd === text.length) return sentences;
+    const crlf = text.charCodeAt(lineEnd) === CARRIAGE_RETURN && text.charCodeAt(lineEnd + 1) === LINE_FEED;
+    lineStart = lineEnd + (crlf ? 2 : 1);
   }
-  return sentences;
 }
 
-const LINE_BREAK = /[\r\n\u2028\u2029]/;
+/** A piece between two boundaries is a sentence when, trimmed and without a leading bullet, it holds a letter or digit. */
+function keepSentence(piece: string, sentences: string[]): void {
+  const trimmed = piece.trim();
+  if (trimmed === '') return;
+  const sentence = withoutLeadingBullet(trimmed);
+  if (startsWithLetterOrDigit(sentence) || /[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
+}
+
+function startsWithLetterOrDigit(sentence: string): boolean {
+  return sentence !== '' && (unitClasses()[sentence.charCodeAt(0)]! & (LETTER_UNIT | DIGIT_UNIT)) !== 0;
+}
 
 function withoutLeadingBullet(sentence: string): string {
-  return BULLETS.includes(sentence[0] ?? '') ? sentence.replace(/^[*•·\s]+/, '') : sentence;
+  return BULLETS.includes(sentence[0]!) ? sentence.replace(/^[*•·\s]+/, '') : sentence;
 }
 
-/** Characters the splitter acts on; everything else is skipped by the regex engine, which keeps splitting fast. */
-const SIGNIFICANT = /[.!?؟…«»“”‘’"]/g;
+interface OpenQuote {
+  /** The code unit that closes it. */
+  close: number;
+  at: number;
+}
 
-function splitLine(line: string): string[] {
-  const protectedSpans = findProtectedSpans(line);
-  const sentences: string[] = [];
-  const quoteStack: { close: string; at: number }[] = [];
-  let start = 0;
-  const significant = new RegExp(SIGNIFICANT);
-  for (let match = significant.exec(line); match; match = significant.exec(line)) {
-    const i = match.index;
-    const span = protectedSpans.find(([from, to]) => i >= from && i < to);
+/**
+ * Splits the line that starts at lineStart into sentences, and returns where it ends: at the first line break, or at
+ * the end of the text. Every index is into the whole text; a line break stops every look ahead (it is no terminal,
+ * quote or letter) and every look back (it is white space), so the helpers see the line as if it had been cut out.
+ */
+function splitLine(text: string, lineStart: number, protectedSpans: [number, number][], sentences: string[]): number {
+  const quoteStack: OpenQuote[] = [];
+  let start = lineStart;
+  for (let i = nextSignificant(text, lineStart); i < text.length; i = nextSignificant(text, i + 1)) {
+    const code = text.charCodeAt(i);
+    const kind = SPLITTER_KINDS[code]!;
+    if (kind === LINE_BREAK) {
+      keepSentence(text.slice(start, i), sentences);
+      return i;
+    }
+    const span = protectedSpans.length === 0 ? undefined : protectedSpans.find(([from, to]) => i >= from && i < to);
     if (span) {
-      significant.lastIndex = span[1];
+      i = span[1] - 1;
       continue;
     }
-    const ch = match[0];
-    if (ch in OPENING_QUOTES) quoteStack.push({ close: OPENING_QUOTES[ch]!, at: i });
-    else if (ch === '"') toggleStraightQuote(line, i, quoteStack);
-    else if (quoteStack.length > 0 && ch === quoteStack[quoteStack.length - 1]!.close) quoteStack.pop();
-    if (!TERMINALS.includes(ch)) continue;
-    const runEnd = endOfTerminalRun(line, i);
-    const end = endAfterClosingQuotes(line, runEnd, quoteStack);
-    if (isBoundary(line, start, i, runEnd, end, quoteStack)) {
-      sentences.push(line.slice(start, end).trim());
+    if (kind === OPENING_QUOTE) quoteStack.push({ close: CLOSING_QUOTE_OF.get(code)!, at: i });
+    else if (kind === STRAIGHT_QUOTE) toggleStraightQuote(text, i, quoteStack);
+    else if (quoteStack.length > 0 && code === quoteStack[quoteStack.length - 1]!.close) quoteStack.pop();
+    if (kind !== TERMINAL) continue;
+    const runEnd = endOfTerminalRun(text, i);
+    const end = endAfterClosingQuotes(text, runEnd, quoteStack);
+    if (isBoundary(text, start, i, runEnd, end, quoteStack)) {
+      keepSentence(text.slice(start, end), sentences);
       start = end;
-      quoteStack.length = 0;
+      // Setting an array's length goes to the runtime: only when a quote is still open.
+      if (quoteStack.length > 0) quoteStack.length = 0;
     }
-    significant.lastIndex = Math.max(end, i + 1);
+    i = Math.max(end, i + 1) - 1;
   }
-  sentences.push(line.slice(start).trim());
-  return sentences.filter((s) => s !== '');
+  keepSentence(text.slice(start), sentences);
+  return text.length;
 }
 
-/** Character ranges of URLs and e-mail addresses, whose dots never end a sentence. */
-function findProtectedSpans(line: string): [number, number][] {
-  if (!/@|:\/\/|www\./i.test(line)) return [];
-  return [...line.matchAll(URL_OR_EMAIL)].map((match) => {
+/**
+ * Every code unit the splitter acts on (SPLITTER_KINDS not ORDINARY). The regex engine's native scan passes over the
+ * rest several times cheaper than a loop over charCodeAt, which costs some 40 instructions a code unit here.
+ */
+const SIGNIFICANT = /[.!?؟…«»“”‘’"\r\n\u2028\u2029]/g;
+
+/** Where the next code unit the splitter acts on is, from `from` on; the text's length when there is none. */
+function nextSignificant(text: string, from: number): number {
+  SIGNIFICANT.lastIndex = from;
+  return SIGNIFICANT.test(text) ? SIGNIFICANT.lastIndex - 1 : text.length;
+}
+
+/**
+ * Character ranges of URLs and e-mail addresses, whose dots never end a sentence. None holds white space, so none
+ * crosses a line. Substring tests rule out nearly every text before the regex scan: each is one native search.
+ */
+function findProtectedSpans(text: string): [number, number][] {
+  if (!text.includes('@') && !text.includes('://') && !mayHoldWww(text)) return [];
+  return [...text.matchAll(URL_OR_EMAIL)].map((match) => {
     // A sentence-final dot or bracket right after a URL belongs to the sentence, not to the URL.
     const url = match[0].replace(/[.,;:!?)\]]+$/, '');
     return [match.index!, match.index! + url.length];
   });
 }
 
-/** A straight " opens a quote after white space or at the start, and closes one otherwise. */
-function toggleStraightQuote(line: string, i: number, quoteStack: { close: string; at: number }[]): void {
-  const top = quoteStack[quoteStack.length - 1];
-  const opens = i === 0 || /[\s(\[«“:]/.test(line[i - 1]!);
-  if (top?.close === '"' && !opens) quoteStack.pop();
-  else if (opens) quoteStack.push({ close: '"', at: i });
+function mayHoldWww(text: string): boolean {
+  return (text.includes('w') || text.includes('W')) && /www\./i.test(text);
 }
 
-function endOfTerminalRun(line: string, i: number): number {
+/** A straight " opens a quote after white space (a line break before the line, too) or at the start, and closes one otherwise. */
+function toggleStraightQuote(text: string, i: number, quoteStack: OpenQuote[]): void {
+  const top = quoteStack[quoteStack.length - 1];
+  const opens = i === 0 || isWhiteSpaceAt(text, i - 1) || BEFORE_OPENING_QUOTE.includes(text[i - 1]!);
+  if (top?.close === STRAIGHT_QUOTE_CODE && !opens) quoteStack.pop();
+  else if (opens) quoteStack.push({ close: STRAIGHT_QUOTE_CODE, at: i });
+}
+
+function endOfTerminalRun(text: string, i: number): number {
   let j = i;
-  while (j < line.length && TERMINALS.includes(line[j]!)) j++;
+  while (j < text.length && SPLITTER_KINDS[text.charCodeAt(j)] === TERMINAL) j++;
   return j;
 }
 
 /** A sentence that ends inside a quotation keeps the closing quote(s): «قال: "انتهى."» */
-function endAfterClosingQuotes(line: string, runEnd: number, quoteStack: { close: string; at: number }[]): number {
+function endAfterClosingQuotes(text: string, runEnd: number, quoteStack: OpenQuote[]): number {
   let j = runEnd;
-  while (j < line.length) {
-    const ch = line[j]!;
+  while (j < text.length) {
+    const code = text.charCodeAt(j);
     const top = quoteStack[quoteStack.length - 1];
-    if (top && ch === top.close) quoteStack.pop();
-    else if (!CLOSING_QUOTES.includes(ch) && !(ch === '"' && top?.close === '"')) break;
+    if (top && code === top.close) quoteStack.pop();
+    else if (!CLOSING_QUOTE_CODES.has(code) && !(code === STRAIGHT_QUOTE_CODE && top?.close === STRAIGHT_QUOTE_CODE)) break;
     j++;
   }
   return j;
 }
 
-function isBoundary(
-  line: string,
-  start: number,
-  at: number,
-  runEnd: number,
-  end: number,
-  quoteStack: { close: string; at: number }[],
-): boolean {
-  const next = line[end];
-  if (next === undefined) return true;
-  if (BULLETS.includes(next)) return true;
-  const run = line.slice(at, runEnd);
-  const glued = !/\s/.test(next);
-  if (glued && !isGluedSentenceStart(line, at, run, end)) return false;
+function isBoundary(text: string, start: number, at: number, runEnd: number, end: number, quoteStack: OpenQuote[]): boolean {
+  if (end === text.length) return true;
+  const next = text.charCodeAt(end);
+  if (SPLITTER_KINDS[next] === LINE_BREAK || BULLET_CODES.has(next)) return true;
+  const run = text.slice(at, runEnd);
+  const glued = (unitClasses()[next]! & WHITE_SPACE) === 0;
+  if (glued && !isGluedSentenceStart(text, at, run, end)) return false;
   if (insideShortQuote(quoteStack, at)) return false;
-  if (run === '.') return !isNonFinalDot(line, start, at);
-  if (run === '..' || run === '...' || run === '…') return wordCount(line.slice(Math.max(start, at - 200), at)) >= ELLIPSIS_MIN_WORDS;
+  if (run === '.') return !isNonFinalDot(text, start, at);
+  if (run === '..' || run === '...' || run === '…') return wordCount(text, Math.max(start, at - 200), at) >= ELLIPSIS_MIN_WORDS;
   return true;
 }
 
 /** Scraped text glues sentences together: «السبب.وقال». A dot between digits or short letter groups does not. */
-function isGluedSentenceStart(line: string, at: number, run: string, end: number): boolean {
-  const next = line[end]!;
-  if (!LETTER.test(next)) return false;
-  const previousWord = lastWord(line, at);
-  if (run !== '.') return ARABIC_LETTER.test(next);
+function isGluedSentenceStart(text: string, at: number, run: string, end: number): boolean {
+  const next = text.charCodeAt(end);
+  if ((unitClasses()[next]! & LETTER_UNIT) === 0) return false;
+  if (run !== '.') return isArabicLetter(next);
+  const previousWord = lastWord(text, at);
   // «إن.بي.كيه» and «أ.د.» spell abbreviations letter by letter; «U.S.A» likewise.
   const lastGroup = previousWord.slice(previousWord.lastIndexOf('.') + 1).replace(/[^\p{L}]/gu, '');
   if (lastGroup.length < 3) return false;
-  if (ARABIC_LETTER.test(next)) return true;
+  if (isArabicLetter(next)) return true;
   // Latin: «end.Next» yes, domain-like «example.com» or «v.2» no.
-  return /\p{Ll}$/u.test(previousWord) && /\p{Lu}/u.test(next) && line[end + 1] !== '.';
+  return /\p{Ll}$/u.test(previousWord) && /\p{Lu}/u.test(text[end]!) && text[end + 1] !== '.';
 }
 
 /** A full stop inside a quotation usually continues the quoted speech, unless the quote is long. */
-function insideShortQuote(quoteStack: { close: string; at: number }[], at: number): boolean {
+function insideShortQuote(quoteStack: OpenQuote[], at: number): boolean {
   const open = quoteStack[0];
   return open !== undefined && at - open.at < LONG_QUOTE;
 }
 
 /** Dots after abbreviations, initials and list numbers («1. المقدمة») do not end sentences. */
-function isNonFinalDot(line: string, start: number, at: number): boolean {
-  const word = lastWord(line, at, start);
-  if (/^\d{1,2}$/.test(word) && line.slice(start, at).trim() === word) return true;
-  const bare = word.replace(/^[(«“"'[]+/, '');
-  if (LATIN_ABBREVIATIONS.has(bare.toLowerCase())) return true;
-  if (/^(?:\p{Lu}\.)*\p{Lu}$/u.test(bare)) return isInitial(line, at);
+function isNonFinalDot(text: string, start: number, at: number): boolean {
+  const word = lastWord(text, at, start);
+  if (/^\d{1,2}$/.test(word) && text.slice(start, at).trim() === word) return true;
+  const bare = withoutLeadingQuotes(word);
+  if (bare.length <= LONGEST_ABBREVIATION && LATIN_ABBREVIATIONS.has(bare.toLowerCase())) return true;
+  // What is left needs a dot inside the word, or a word of one character (a surrogate pair is one): most words have
+  // neither, and skip the three patterns below.
+  if (bare.length > 2 && !bare.includes('.')) return false;
+  if (/^(?:\p{Lu}\.)*\p{Lu}$/u.test(bare)) return isInitial(text, at);
   if (/^(?:\p{L}\.)+\p{L}$/u.test(bare)) return true; // «U.S», «أ.د»
-  if (bare.length === 1 && ARABIC_LETTER.test(bare)) return !isEraAfterYear(line.slice(Math.max(start, at - 12), at), bare);
+  if (bare.length === 1 && isArabicLetter(bare.charCodeAt(0))) return !isEraAfterYear(text.slice(Math.max(start, at - 12), at), bare);
   return false;
 }
 
-/** «J. Smith» or «U.S. forces»: a capital initial before a dot continues unless a new sentence clearly starts. */
-function isInitial(line: string, at: number): boolean {
-  const rest = line.slice(at + 1).trimStart();
-  return !/^[\u0600-\u06FF]/.test(rest) || /^\p{Lu}\./u.test(rest);
+/** The word without the brackets and quotes before it (/^[(«“"'[]+/). */
+function withoutLeadingQuotes(word: string): string {
+  let k = 0;
+  while (k < word.length && LEADING_QUOTES.includes(word[k]!)) k++;
+  return k === 0 ? word : word.slice(k);
+}
+
+/**
+ * «J. Smith» or «U.S. forces»: a capital initial before a dot continues unless an Arabic word follows on the same
+ * line (nothing at all following ends the sentence too).
+ */
+function isInitial(text: string, at: number): boolean {
+  let j = at + 1;
+  while (j < text.length && isWhiteSpaceAt(text, j) && SPLITTER_KINDS[text.charCodeAt(j)] !== LINE_BREAK) j++;
+  if (j === text.length || SPLITTER_KINDS[text.charCodeAt(j)] === LINE_BREAK) return true;
+  const code = text.charCodeAt(j);
+  return code < 0x0600 || code > 0x06ff;
 }
 
 /** «ولد عام 1770 م.» ends a sentence; «د. أحمد» does not. */
@@ -349,14 +465,34 @@ function isEraAfterYear(textBefore: string, letter: string): boolean {
   return ERA_LETTERS.has(letter) && /[0-9\u0660-\u0669]\s*[مه]$/.test(textBefore.trimEnd());
 }
 
-/** The word that ends at `at`; looks back a bounded distance so that splitting stays linear on huge lines. */
-function lastWord(line: string, at: number, from = 0): string {
-  const match = /(\S+)$/.exec(line.slice(Math.max(from, at - 64), at));
-  return match ? match[1]! : '';
+/**
+ * The word that ends at `at` (/(\S+)$/ of the text before it); looks back a bounded distance, never before `from`,
+ * so that splitting stays linear on huge lines.
+ */
+function lastWord(text: string, at: number, from = 0): string {
+  const limit = Math.max(from, at - 64);
+  let j = at;
+  while (j > limit && !isWhiteSpaceAt(text, j - 1)) j--;
+  return text.slice(j, at);
 }
 
-function wordCount(text: string): number {
-  return text.split(/\s+/).filter((w) => LETTER.test(w)).length;
+/**
+ * How many of the white-space-separated words from `from` to `to` hold a letter: text.slice(from, to).split(/\s+/)
+ * filtered by /\p{L}/u, counted in one pass without the pieces.
+ */
+function wordCount(text: string, from = 0, to = text.length): number {
+  const classes = unitClasses();
+  let words = 0;
+  let lettered = false;
+  for (let i = from; i < to; i++) {
+    const unit = classes[text.charCodeAt(i)]!;
+    if (unit & WHITE_SPACE) lettered = false;
+    else if (!lettered && (unit & LETTER_UNIT || (i + 1 < to && isSurrogatePairAt(text, i) && LETTER.test(text.slice(i, i + 2))))) {
+      lettered = true;
+      words++;
+    }
+  }
+  return words;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -416,7 +552,8 @@ function isPlausibleColonDateline(prefix: string): boolean {
 
 /** A short line without sentence punctuation that names an agency or is «place – outlet»: a byline. */
 function isWholeDateline(sentence: string): boolean {
-  if (/[.!?؟؛…]$/.test(sentence) || wordCount(sentence) > 12) return false;
+  // The last character, read directly: /[.!?؟؛…]$/ tried every position of the sentence.
+  if ((sentence !== '' && '.!?؟؛…'.includes(sentence[sentence.length - 1]!)) || wordCount(sentence) > 12) return false;
   const words = normalizeArabic(sentence).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
   if (words.length === 0) return false;
   const hasDash = new RegExp(DASH).test(sentence);
