@@ -6,8 +6,10 @@
  * TELEGRAM_PAID_BROADCAST_RATE=1000. The fake runs in its own process (bench/fake-process.ts).
  *
  * The figure is achieved ÷ allowed: the rate at which the fake accepted messages (from the first to the last, as
- * the fake timed them) ÷ the allowed rate (Nashra paces its requests rather than bursting a second's allowance, so
- * this cannot exceed 1 by a burst). Target ≥ 0.95 with 0 × 429.
+ * the fake timed them) ÷ the allowed rate. Nashra paces its requests, letting out at most 100 ms' worth at once
+ * after a pause (bots/telegram/limiter.ts), the start of the broadcast included: that head start shortens the
+ * span, so the paid figure can read up to 1.02 over 5,000 messages while no rolling second at the fake holds more
+ * than the limit (the 429 count shows it). Target ≥ 0.95 with 0 × 429.
  * CPU time per delivery is this process's (Nashra's) user + system time over the sending, ÷ deliveries.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
