@@ -10,7 +10,7 @@
  * On the 200 news articles, rewriting keeps most continuation sentences usable (they carry the quotes and the
  * figures), and holding back the dependent ones removes the rest of the dangling openers.
  */
-import { normalizeArabic } from '../text/arabic.js';
+import { isWhiteSpaceUnit, normalizeArabic } from '../text/arabic.js';
 
 export type Opener = { kind: 'free' } | { kind: 'rewritable'; text: string } | { kind: 'dependent' };
 
@@ -122,7 +122,7 @@ function dropConnective(text: string): string | undefined {
   // The first word (up to white space) without a comma or colon glued to it: /^\S+/ and /[،,:]$/ read by hand,
   // since this runs up to three times on each sentence a summary considers.
   let end = 0;
-  while (end < text.length && !isWhiteSpace(text.charCodeAt(end))) end++;
+  while (end < text.length && !isWhiteSpaceUnit(text.charCodeAt(end))) end++;
   if (end > 0 && isPhraseEnd(text.charCodeAt(end - 1))) end--;
   const bare = text.slice(0, end);
   const rest = conjunctionRest(bare);
@@ -144,7 +144,7 @@ function dropConnective(text: string): string | undefined {
  */
 function mayStartDroppable(text: string): boolean {
   let end = 0;
-  while (end < text.length && !isWhiteSpace(text.charCodeAt(end)) && !isPhraseEnd(text.charCodeAt(end))) end++;
+  while (end < text.length && !isWhiteSpaceUnit(text.charCodeAt(end)) && !isPhraseEnd(text.charCodeAt(end))) end++;
   const written = text.slice(0, end);
   const folded = written.length < 40 ? normalizeArabic(written) : '';
   return folded === '' || DROPPABLE_BY_FIRST_WORD.has(folded);
@@ -162,7 +162,7 @@ function lengthOfWords(text: string, n: number): number {
   let words = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
-    const space = isWhiteSpace(text.charCodeAt(i));
+    const space = isWhiteSpaceUnit(text.charCodeAt(i));
     if (!space && !inWord && ++words > n) return i;
     if (words === n && inWord && isPhraseEnd(text.charCodeAt(i))) return i;
     inWord = !space;
@@ -177,16 +177,6 @@ const ARABIC_COMMA = '،'.charCodeAt(0);
 /** «،», «,» or «:», which end a phrase (as in FIRST_WORD). */
 function isPhraseEnd(code: number): boolean {
   return code === ARABIC_COMMA || code === 0x2c || code === 0x3a;
-}
-
-/** What /\s/ matches: the ECMAScript white space and line terminators. */
-function isWhiteSpace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
-  );
 }
 
 /**

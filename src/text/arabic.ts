@@ -246,8 +246,13 @@ function unitClasses(): Uint8Array {
   return (unitClassTable = table);
 }
 
+/** What /\s/ matches (ECMAScript white space and line terminators), for one code unit. */
+export function isWhiteSpaceUnit(code: number): boolean {
+  return (unitClasses()[code]! & WHITE_SPACE) !== 0;
+}
+
 function isWhiteSpaceAt(text: string, i: number): boolean {
-  return (unitClasses()[text.charCodeAt(i)]! & WHITE_SPACE) !== 0;
+  return isWhiteSpaceUnit(text.charCodeAt(i));
 }
 
 /** [\u0621-\u064A\u066E-\u06D3]: the Arabic letters proper. */
