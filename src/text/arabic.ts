@@ -196,8 +196,7 @@ const LONG_QUOTE = 200;
 const ELLIPSIS_MIN_WORDS = 5;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s«»"“”<>]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
 
-/** What the splitter does at a code unit; it passes over the ORDINARY ones (see SIGNIFICANT). */
-const ORDINARY = 0;
+/** What the splitter does at a code unit; it passes over the others, 0 in the table (see SIGNIFICANT). */
 const TERMINAL = 1;
 const OPENING_QUOTE = 2;
 const STRAIGHT_QUOTE = 3;
