@@ -24,7 +24,7 @@ export async function registerPush(app: FastifyInstance, push: PushIngest): Prom
     child.post('/hooks/publish/:id', { bodyLimit: HOOK_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
       async (req, reply) => answer(reply, push.hook(idOf(req.params), req.headers, bodyOf(req.body))));
     child.get('/websub/:id', { config: { rateLimit: PER_ADDRESS } },
-      async (req, reply) => answer(reply, push.verify(idOf(req.params), req.query as Record<string, string | undefined>)));
+      async (req, reply) => answer(reply, push.verify(idOf(req.params), req.query as Record<string, unknown>)));
     child.post('/websub/:id', { bodyLimit: WEBSUB_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
       async (req, reply) => answer(reply, push.notify(idOf(req.params), req.headers, bodyOf(req.body))));
   });
