@@ -454,6 +454,17 @@ describe('WebSub', () => {
     r.clock.ahead = 86400_000 + 60_000;
     await r.push.maintain();
     expect(r.hub.requests).toHaveLength(4);
+    r.clock.ahead = 0;
+
+    // Repeated parameters (read as lists) are no way around it; a hub that names no lease is taken at the 7 days asked.
+    for (const repeated of ['hub.lease_seconds=3600&hub.lease_seconds=1e300', 'hub.mode=subscribe&hub.mode=denied']) {
+      const before = row();
+      const query = `hub.topic=${encodeURIComponent(topic)}&hub.challenge=x&${repeated.includes('hub.mode') ? '' : 'hub.mode=subscribe&'}${repeated}`;
+      expect((await fetch(`${callback}?${query}`)).status, repeated).toBeGreaterThanOrEqual(400);
+      expect(row()).toEqual(before);
+    }
+    expect((await r.hub.verify(3, { 'hub.lease_seconds': null })).status).toBe(200);
+    expect(row()).toMatchObject({ state: 'active', leaseSeconds: 7 * 86400, requestedAt: undefined, lastError: undefined });
   }, 60_000);
 
   it('sources add asks the hub its feed names at once, whatever the polling interval', async () => {

@@ -126,8 +126,9 @@ export class PushIngest {
    */
   verify(sourceId: number, params: Record<string, unknown>): PushAnswer {
     const { store, logger } = this.deps;
-    // A repeated parameter arrives as a list: only single values are read.
-    const query = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    // A repeated parameter arrives as a list: which one the hub meant is anyone's guess, so none is taken.
+    if (Object.values(params).some((v) => typeof v !== 'string')) return { status: 400, body: 'a parameter is repeated' };
+    const query = params as Record<string, string | undefined>;
     const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
     const mode = query['hub.mode'];
     const notExpected: PushAnswer = { status: 404, body: 'no such request' };
