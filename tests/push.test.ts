@@ -3,7 +3,7 @@
  * desk's server with the push endpoints, the real delivery worker and Telegram transport, and the fake Bot API.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { createLogger } from '../src/logger.js';
 import { addSource, CLI_OPERATOR, removeSource, sourceHook } from '../src/newsroom/index.js';
 import { openStore, type Source, type Store } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
+import { CLI, runCliAsync } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -468,16 +469,30 @@ describe('WebSub', () => {
   }, 60_000);
 
   it('sources add asks the hub its feed names at once, whatever the polling interval', async () => {
+    if (!existsSync(CLI)) throw new Error('build first: npm run build (npm test does it)');
     rig = await startRig();
     const r = rig;
-    r.site.route('/daily.xml', { body: rss(r.site.base, r.hub.url, [1, 2], '/daily.xml'), contentType: 'application/rss+xml; charset=utf-8' });
-    const added = await addSource(newsroomOf(r), CLI_OPERATOR, { url: `${r.site.base}/daily.xml`, intervalSeconds: 86400 });
-    // No maintain(), no poll: the request was made by the add itself.
+    for (const path of ['/daily.xml', '/hourly.xml']) {
+      r.site.route(path, { body: rss(r.site.base, r.hub.url, [1, 2], path), contentType: 'application/rss+xml; charset=utf-8' });
+    }
+    // `nashra sources add` in its own process, as an editor types it, while this process serves the WebSub callback
+    // (what `nashra run` does): no maintain(), no second poll, the request is made by the add itself.
+    const added = await runCliAsync(['sources', 'add', `${r.site.base}/daily.xml`, '--interval', '24h', '--db', r.store.path],
+      { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_PUBLIC_URL: r.desk.url });
+    expect(added.code, added.stderr).toBe(0);
+    const daily = r.store.sources.findByUrl(`${r.site.base}/daily.xml`)!;
+    expect(daily.intervalSeconds).toBe(86400);
     expect(r.hub.requests).toHaveLength(1);
-    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': `${r.desk.url}/websub/${added.source.id}` });
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': `${r.desk.url}/websub/${daily.id}` });
     await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
     expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
-    expect(r.store.push.websub(added.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
+    expect(r.store.push.websub(daily.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
+
+    // The desk's form and an OPML import add through the same action.
+    const hourly = await addSource(newsroomOf(r), CLI_OPERATOR, { url: `${r.site.base}/hourly.xml`, intervalSeconds: 3600 });
+    expect(r.hub.requests).toHaveLength(2);
+    expect(r.hub.requests[1]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.callback': `${r.desk.url}/websub/${hourly.source.id}` });
+    await until(() => r.store.push.websub(hourly.source.id)?.state === 'active', 10_000, 'the second subscription to be verified');
   }, 60_000);
 
   it('answers a verification it did not ask for with 404', async () => {
