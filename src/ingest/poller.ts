@@ -73,8 +73,7 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
 /**
  * One poll of one source. Never throws: a failure is logged and recorded on the source (last_status,
  * last_error, error_count, failing_since) and the next fetch is backed off.
- */
-/**
+ *
  * `response`: the feed already fetched (the first poll of `sources add` reuses detection's). `pushed`: the response
  * is what a push carried (a hub's fat ping, one WordPress post), not the feed as served: it names no hub.
  */

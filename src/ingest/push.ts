@@ -15,8 +15,9 @@
  *
  * Refused without any fetch: an unknown source or one without a secret (404), no or a wrong signature or token
  * (401), a timestamp outside ±5 minutes or a signature (or an id) already accepted in the last 10 minutes (409), a
- * body over the limit (413, by the server before it reaches here), a URL on another origin than the source's (400). A flood naming one article fetches it at most
- * once per 5 seconds. Everything accepted goes through the poller's own paths, so the dedup is the same as polling's.
+ * body over the limit (413, by the server before it reaches here), a URL on another origin than the source's (400).
+ * A flood naming one article fetches it at most once per 5 seconds. Everything accepted goes through the poller's
+ * own paths, so the dedup is the same as polling's.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config.js';
@@ -43,8 +44,9 @@ const LEASE_SECONDS = 7 * 86400;
 const HUB_RETRY_MS = 10 * 60_000;
 const HUB_DENIED_RETRY_MS = 86400_000;
 /**
- * The lease a hub grants, bounded: hubs grant days (7 are asked here), so anything longer is cut to 10 days (a lease that never ends is never renewed, and the source stays polled 6×
- * slower), and anything under an hour is taken as an hour (renewing a 1-second lease would ask the hub every minute).
+ * The lease a hub grants, bounded: hubs grant days (7 are asked here), so anything longer is cut to 10 days (a lease
+ * that never ends is never renewed, and the source stays polled 6× slower), and anything under an hour is taken as
+ * an hour (renewing a 1-second lease would ask the hub every minute).
  */
 export const MIN_LEASE_SECONDS = 3600;
 export const MAX_LEASE_SECONDS = 10 * 86400;

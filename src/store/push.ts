@@ -91,7 +91,10 @@ export class PushTable {
     this.subState.run({ sourceId, state, requestedAt: opts.requestedAt ?? null, error: opts.error ?? null, now });
   }
 
-  /** The hub verified the subscription or renewal Nashra asked for: active until `expiresAt`. False (nothing changed) when none is outstanding. */
+  /**
+   * The hub verified the subscription or renewal Nashra asked for: active until `expiresAt`. False, and nothing
+   * changed, when no request is outstanding.
+   */
   webSubActive(sourceId: number, leaseSeconds: number, expiresAt: number, now = Date.now()): boolean {
     return this.subActive.run({ sourceId, leaseSeconds, expiresAt, now }).changes > 0;
   }
