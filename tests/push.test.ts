@@ -16,7 +16,7 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/plat
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { pollSource } from '../src/ingest/poller.js';
-import { hookSignature, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, PushIngest } from '../src/ingest/push.js';
+import { callbackToken, hookSignature, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, PushIngest } from '../src/ingest/push.js';
 import { createLogger } from '../src/logger.js';
 import { addSource, CLI_OPERATOR, removeSource, sourceHook } from '../src/newsroom/index.js';
 import { openStore, type Source, type Store } from '../src/store/index.js';
@@ -305,7 +305,7 @@ describe('WebSub', () => {
     const topic = `${r.site.base}/feed.xml`;
     await r.push.maintain();
     await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
-    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.desk.url}/websub/${r.source.id}` });
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.desk.url}/websub/${r.source.id}/${callbackToken(r.store.push.websub(r.source.id)!.secret)}` });
     expect(r.hub.requests[0]!['hub.secret']).toMatch(/^[0-9a-f]{64}$/);
     expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
     expect(r.store.push.websub(r.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
@@ -318,6 +318,12 @@ describe('WebSub', () => {
     const feed = rss(r.site.base, r.hub.url, [4, 1]);
     expect((await r.hub.publish(topic, feed, 'none')).status).toBe(401);
     expect((await r.hub.publish(topic, feed, 'wrong')).status).toBe(401);
+    // Signed right, at a callback with another token: refused.
+    const secret = r.store.push.websub(r.source.id)!.secret;
+    const wrongToken = await fetch(`${r.desk.url}/websub/${r.source.id}/${'0'.repeat(32)}`, {
+      method: 'POST', body: feed, headers: { 'content-type': 'application/rss+xml', 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(feed).digest('hex')}` },
+    });
+    expect(wrongToken.status).toBe(404);
     await r.push.settle();
     expect(pageHits(r, 4)).toBe(0);
 
@@ -379,15 +385,18 @@ describe('WebSub', () => {
     rig = await startRig({ hub: true, hubOptions: { manual: true, lease: '1000000000' } });
     const r = rig;
     const topic = `${r.site.base}/feed.xml`;
-    const callback = `${r.desk.url}/websub/${r.source.id}`;
     const row = () => r.store.push.websub(r.source.id)!;
-    const forge = async (params: Record<string, string>) => {
-      const res = await fetch(`${callback}?${new URLSearchParams({ 'hub.topic': topic, 'hub.challenge': 'x', ...params })}`);
+    // The address anyone can guess (the attack), and the callback Nashra gives the hub, with its token: what holds
+    // there holds against a hub that replays or misbehaves, or anyone who learnt the callback.
+    const guessable = `${r.desk.url}/websub/${r.source.id}`;
+    const callback = `${guessable}/${callbackToken(row().secret)}`;
+    const forge = async (params: Record<string, string>, at: string) => {
+      const res = await fetch(`${at}?${new URLSearchParams({ 'hub.topic': topic, 'hub.challenge': 'x', ...params })}`);
       return { status: res.status, text: await res.text() };
     };
-    const refusedWithoutChange = async (params: Record<string, string>) => {
+    const refusedWithoutChange = async (params: Record<string, string>, at = callback) => {
       const before = row();
-      const res = await forge(params);
+      const res = await forge(params, at);
       expect(res.status, JSON.stringify(params)).not.toBe(200);
       expect(res.text).not.toBe('x');
       expect(row(), JSON.stringify(params)).toEqual(before);
@@ -395,13 +404,20 @@ describe('WebSub', () => {
 
     // Nothing asked yet: a forged verification (the attack: a lease of 1e300) and a forged denial are refused.
     expect(row().state).toBe('subscribe');
-    for (const lease of ['1e300', '3600']) await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': lease });
-    await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' });
+    for (const at of [guessable, callback]) {
+      for (const lease of ['1e300', '3600']) await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': lease }, at);
+      await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' }, at);
+    }
 
-    // Asked: the request is outstanding until the hub answers.
+    // Asked: the request is outstanding until the hub answers. Only at the callback given to the hub.
     await r.push.maintain();
     expect(r.hub.requests).toHaveLength(1);
+    expect(r.hub.requests[0]!['hub.callback']).toBe(callback);
     expect(row()).toMatchObject({ state: 'pending', requestedAt: expect.any(Number) });
+    for (const at of [guessable, `${guessable}/${'0'.repeat(32)}`, `${guessable}/${callbackToken(row().secret).slice(0, 31)}`]) {
+      await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': '3600' }, at);
+      await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' }, at);
+    }
     await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/other.xml`, 'hub.lease_seconds': '3600' });
     await refusedWithoutChange({ 'hub.mode': 'unsubscribe' });
     for (const lease of ['1e300', 'Infinity', 'NaN', '3600.5', '-1', '0x10', '', '99999999999999999999']) {
@@ -483,7 +499,7 @@ describe('WebSub', () => {
     const daily = r.store.sources.findByUrl(`${r.site.base}/daily.xml`)!;
     expect(daily.intervalSeconds).toBe(86400);
     expect(r.hub.requests).toHaveLength(1);
-    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': `${r.desk.url}/websub/${daily.id}` });
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': expect.stringMatching(new RegExp(`^${r.desk.url}/websub/${daily.id}/[0-9a-f]{32}$`)) });
     await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
     expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
     expect(r.store.push.websub(daily.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
@@ -491,7 +507,7 @@ describe('WebSub', () => {
     // The desk's form and an OPML import add through the same action.
     const hourly = await addSource(newsroomOf(r), CLI_OPERATOR, { url: `${r.site.base}/hourly.xml`, intervalSeconds: 3600 });
     expect(r.hub.requests).toHaveLength(2);
-    expect(r.hub.requests[1]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.callback': `${r.desk.url}/websub/${hourly.source.id}` });
+    expect(r.hub.requests[1]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.callback': expect.stringMatching(new RegExp(`^${r.desk.url}/websub/${hourly.source.id}/[0-9a-f]{32}$`)) });
     await until(() => r.store.push.websub(hourly.source.id)?.state === 'active', 10_000, 'the second subscription to be verified');
   }, 60_000);
 

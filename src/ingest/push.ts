@@ -7,7 +7,7 @@
  *   optionally `X-Nashra-Id`, which the signature does not cover) or, for a tool that cannot sign,
  *   `Authorization: Bearer <secret>`.
  * - WebSub (W3C Recommendation): a feed that names a hub gets a subscription with `hub.callback` at
- *   `<NASHRA_PUBLIC_URL>/websub/<source-id>`, `hub.topic` the feed's self URL and a per-subscription `hub.secret`;
+ *   `<NASHRA_PUBLIC_URL>/websub/<source-id>/<token>` (see callbackToken), `hub.topic` the feed's self URL and a per-subscription `hub.secret`;
  *   the hub's verification of intent is answered with its challenge only for the request Nashra made and has not
  *   seen verified (same mode and topic; a denial likewise), the lease it grants is bounded to 1 hour..10 days, each
  *   notification must carry a valid `X-Hub-Signature` (sha1 or sha256 HMAC of the body), leases are renewed in
@@ -126,7 +126,7 @@ export class PushIngest {
    * Nashra made and has not seen verified (a subscription or renewal, or an unsubscription), with the same mode and
    * topic: anything else (forged, replayed, another topic or mode) is 404 and changes nothing.
    */
-  verify(sourceId: number, params: Record<string, unknown>): PushAnswer {
+  verify(sourceId: number, token: string | undefined, params: Record<string, unknown>): PushAnswer {
     const { store, logger } = this.deps;
     // A repeated parameter arrives as a list: which one the hub meant is anyone's guess, so none is taken.
     if (Object.values(params).some((v) => typeof v !== 'string')) return { status: 400, body: 'a parameter is repeated' };
@@ -134,7 +134,8 @@ export class PushIngest {
     const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
     const mode = query['hub.mode'];
     const notExpected: PushAnswer = { status: 404, body: 'no such request' };
-    if (!sub || query['hub.topic'] !== sub.topic) return notExpected;
+    // The callback's token: only the hub Nashra asked knows it (see callbackToken).
+    if (!sub || token === undefined || !sameSecret(token, callbackToken(sub.secret)) || query['hub.topic'] !== sub.topic) return notExpected;
     const now = this.now();
     if (mode === 'denied') {
       const reason = (query['hub.reason'] ?? 'no reason').slice(0, 200);
@@ -159,11 +160,13 @@ export class PushIngest {
   }
 
   /** POST /websub/<source-id>: a notification, its content the feed (a "fat ping"), or empty (poll now). */
-  notify(sourceId: number, headers: Headers, body: Buffer): PushAnswer {
+  notify(sourceId: number, headers: Headers, body: Buffer, token?: string): PushAnswer {
     const { store, logger, config } = this.deps;
     const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
     const source = sub?.state === 'active' ? store.sources.get(sourceId) : undefined;
-    if (!sub || !source?.active) return { status: 404, body: 'no such subscription' };
+    // The signature is what authenticates a notification; a token, when the path has one, must still be this one.
+    const wrongToken = token !== undefined && sub !== undefined && !sameSecret(token, callbackToken(sub.secret));
+    if (!sub || !source?.active || wrongToken) return { status: 404, body: 'no such subscription' };
     const signature = header(headers, 'x-hub-signature');
     if (!validSignature(signature, sub.secret, body)) {
       logger.warn('websub notification refused', { source: sourceId, why: signature ? 'wrong signature' : 'unsigned' });
@@ -244,7 +247,8 @@ type PollDeps = Pick<PushDeps, 'config' | 'store' | 'logger'>;
  */
 async function askHub(deps: PollDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
   const { store, logger, config } = deps;
-  const form = new URLSearchParams({ 'hub.callback': `${config.push.publicUrl}/websub/${sub.sourceId}`, 'hub.mode': mode, 'hub.topic': sub.topic });
+  const callback = `${config.push.publicUrl}/websub/${sub.sourceId}/${callbackToken(sub.secret)}`;
+  const form = new URLSearchParams({ 'hub.callback': callback, 'hub.mode': mode, 'hub.topic': sub.topic });
   if (mode === 'subscribe') { form.set('hub.secret', sub.secret); form.set('hub.lease_seconds', String(LEASE_SECONDS)); }
   store.push.setWebSubState(sub.sourceId, mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing', { requestedAt: now }, now);
   try {
@@ -257,6 +261,16 @@ async function askHub(deps: PollDeps, sub: WebSubSubscription, mode: 'subscribe'
     store.push.webSubFailed(sub.sourceId, error, now);
     logger.warn(`websub ${mode} failed`, { source: sub.sourceId, hub: sub.hub, error });
   }
+}
+
+/**
+ * The last part of the callback Nashra gives a hub: derived from the subscription's secret (not the secret itself,
+ * which keys the notifications' signatures and stays out of URLs and logs), so only that hub knows it. A
+ * verification can be forged by anyone who knows the topic and the source's number; without the token it is
+ * refused even while a request is outstanding (a hub that failed leaves one for 10 minutes).
+ */
+export function callbackToken(secret: string): string {
+  return createHmac('sha256', secret).update('websub callback').digest('hex').slice(0, 32);
 }
 
 /**
