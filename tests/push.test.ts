@@ -3,7 +3,7 @@
  * desk's server with the push endpoints, the real delivery worker and Telegram transport, and the fake Bot API.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,11 +16,12 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/plat
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { pollSource } from '../src/ingest/poller.js';
-import { hookSignature, PushIngest } from '../src/ingest/push.js';
+import { callbackToken, hookSignature, MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, PushIngest } from '../src/ingest/push.js';
 import { createLogger } from '../src/logger.js';
-import { CLI_OPERATOR, removeSource, sourceHook } from '../src/newsroom/index.js';
+import { addSource, CLI_OPERATOR, removeSource, sourceHook } from '../src/newsroom/index.js';
 import { openStore, type Source, type Store } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
+import { CLI, runCliAsync } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -28,45 +29,60 @@ const TOKEN = '123456789:AAHpushTokenForNashraTests_abcdefXYZ';
 const CHAT = '4242';
 const page = (n: number) => readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8');
 
-function rss(base: string, hub: string | undefined, items: number[]): string {
+function rss(base: string, hub: string | undefined, items: number[], path = '/feed.xml'): string {
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>موقع</title>` +
-    `<link>${base}/</link>${hub ? `<atom:link rel="hub" href="${hub}"/>` : ''}<atom:link rel="self" href="${base}/feed.xml" type="application/rss+xml"/>` +
+    `<link>${base}/</link>${hub ? `<atom:link rel="hub" href="${hub}"/>` : ''}<atom:link rel="self" href="${base}${path}" type="application/rss+xml"/>` +
     items.map((n) => `<item><title>خبر ${n}</title><link>${base}/news/${n}</link><guid>${base}/news/${n}</guid>` +
       `<pubDate>${new Date(Date.UTC(2026, 10, 27, 10, n)).toUTCString()}</pubDate><description>خبر ${n}</description></item>`).join('') +
     '</channel></rss>';
 }
 
-/** A WebSub hub: takes (un)subscriptions, verifies the subscriber's intent, and publishes signed content to it. */
-async function startHub() {
+/**
+ * A WebSub hub: takes (un)subscriptions, verifies the subscriber's intent, and publishes signed content to it.
+ * `lease`: the hub.lease_seconds it grants; `manual`: verifications wait for `verify(i)` (the test decides when, and
+ * can send them again, or a denial).
+ */
+async function startHub(opts: { lease?: string; manual?: boolean } = {}) {
   const requests: Array<Record<string, string>> = [];
   const verified: Array<{ mode: string; echoed: boolean; status: number }> = [];
   const subscribers = new Map<string, { callback: string; secret: string }>();
+  /** What the hub would send back for request i: mode and topic as asked, with overrides (`null` leaves one out). */
+  const verification = (i: number, overrides: Record<string, string | null> = {}) => {
+    const form = requests[i]!;
+    const url = new URL(form['hub.callback']!);
+    const params: Record<string, string | null> = {
+      'hub.mode': form['hub.mode']!, 'hub.topic': form['hub.topic']!, 'hub.challenge': `c${Math.random().toString(36).slice(2)}`,
+      ...(form['hub.mode'] === 'subscribe' ? { 'hub.lease_seconds': opts.lease ?? '3600' } : {}), ...overrides,
+    };
+    for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.set(k, v);
+    return { url, challenge: params['hub.challenge'] };
+  };
+  /** Sends request i's verification of intent (WebSub §5.3); the subscriber's answer is recorded in `verified`. */
+  const verify = async (i: number, overrides: Record<string, string | null> = {}) => {
+    const form = requests[i]!;
+    const { url, challenge } = verification(i, overrides);
+    const r = await fetch(url);
+    const text = await r.text();
+    const echoed = challenge !== null && text === challenge;
+    verified.push({ mode: url.searchParams.get('hub.mode')!, echoed, status: r.status });
+    if (echoed && form['hub.mode'] === 'subscribe') subscribers.set(form['hub.topic']!, { callback: form['hub.callback']!, secret: form['hub.secret']! });
+    if (echoed && form['hub.mode'] === 'unsubscribe') subscribers.delete(form['hub.topic']!);
+    return { status: r.status, text, url };
+  };
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => { raw += c; });
     req.on('end', () => {
-      const form = Object.fromEntries(new URLSearchParams(raw));
-      requests.push(form);
+      requests.push(Object.fromEntries(new URLSearchParams(raw)));
       res.writeHead(202).end();
-      // Verification of intent, after the answer (WebSub §5.3).
-      const challenge = `c${Math.random().toString(36).slice(2)}`;
-      const url = new URL(form['hub.callback']!);
-      url.searchParams.set('hub.mode', form['hub.mode']!);
-      url.searchParams.set('hub.topic', form['hub.topic']!);
-      url.searchParams.set('hub.challenge', challenge);
-      if (form['hub.mode'] === 'subscribe') url.searchParams.set('hub.lease_seconds', '3600');
-      void fetch(url).then(async (r) => {
-        const echoed = (await r.text()) === challenge;
-        verified.push({ mode: form['hub.mode']!, echoed, status: r.status });
-        if (echoed && form['hub.mode'] === 'subscribe') subscribers.set(form['hub.topic']!, { callback: form['hub.callback']!, secret: form['hub.secret']! });
-        if (echoed && form['hub.mode'] === 'unsubscribe') subscribers.delete(form['hub.topic']!);
-      });
+      // Verification of intent, after the answer.
+      if (!opts.manual) void verify(requests.length - 1);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hub`;
   return {
-    url, requests, verified, subscribers,
+    url, requests, verified, subscribers, verify,
     /** Content distribution: the feed to each subscriber of the topic, signed with its secret (or as told). */
     async publish(topic: string, body: string, sign: 'sha256' | 'sha1' | 'none' | 'wrong' = 'sha256') {
       const sub = subscribers.get(topic)!;
@@ -89,7 +105,10 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 
 interface Rig {
   fake: FakeTelegram; site: FeedServer; hub: Awaited<ReturnType<typeof startHub>>; store: Store; push: PushIngest;
-  desk: DeskHandle; source: Source; worker: DeliveryWorker; lines: string[]; config: ReturnType<typeof loadAppConfig>; close(): Promise<void>;
+  desk: DeskHandle; source: Source; worker: DeliveryWorker; lines: string[]; config: ReturnType<typeof loadAppConfig>;
+  /** Push ingest's clock runs this many ms ahead (leases, the replay window, the 5-second same-item guard). */
+  clock: { ahead: number };
+  close(): Promise<void>;
 }
 let rig: Rig | undefined;
 afterEach(async () => { await rig?.close(); rig = undefined; });
@@ -98,12 +117,14 @@ afterEach(async () => { await rig?.close(); rig = undefined; });
  * `hubAs`: how the feed spells the hub's address (the hub itself listens on 127.0.0.1). `linkHeader`: the feed's
  * response names the hub and the topic in HTTP Link headers (the feed itself then names `feedHub`, if anything).
  */
-async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string; linkHeader?: (hub: string) => string; feedHub?: string } = {}): Promise<Rig> {
+async function startRig(opts: {
+  hub?: boolean; hubAs?: (url: string) => string; linkHeader?: (hub: string) => string; feedHub?: string; hubOptions?: { lease?: string; manual?: boolean };
+} = {}): Promise<Rig> {
   const { dir, cleanup } = tempDir('nashra-push-');
   const fake = new FakeTelegram(TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 200 });
   const apiRoot = await fake.start();
   const site = await startFeedServer();
-  const hub = await startHub();
+  const hub = await startHub(opts.hubOptions);
   const config = loadAppConfig({
     TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, 'n.db'), NASHRA_ALLOW_PRIVATE_FETCH: '1',
     TELEGRAM_RATE_PER_SECOND: '200', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
@@ -115,7 +136,8 @@ async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string; 
   const api = new Api(TOKEN, { apiRoot });
   installLimits(api, telegram.rate);
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
-  const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() });
+  const clock = { ahead: 0 };
+  const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {}, push,
@@ -134,7 +156,7 @@ async function startRig(opts: { hub?: boolean; hubAs?: (url: string) => string; 
   source = store.sources.get(source.id)!;
   worker.start();
   return {
-    fake, site, hub, store, push, desk, source, worker, lines, config,
+    fake, site, hub, store, push, desk, source, worker, lines, config, clock,
     async close() {
       await push.settle();
       await worker.stop(1000);
@@ -206,6 +228,63 @@ describe('publish hook', () => {
     expect((await post({ authorization: `Bearer ${secret}` })).status).toBe(404);
   }, 60_000);
 
+  it('a captured signed request sent again under new X-Nashra-Ids is a replay: the page is fetched once', async () => {
+    rig = await startRig();
+    const r = rig;
+    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    // A page with no article text: nothing is stored, so only the replay guard stands between a replay and a fetch.
+    r.site.route('/news/empty', { body: '<html><body><p></p></body></html>', contentType: 'text/html; charset=utf-8' });
+    const body = JSON.stringify({ url: `${r.site.base}/news/empty` });
+    const timestamp = Math.floor(Date.now() / 1000);
+    expect((await signedHook(r, secret!, body, { timestamp, id: 'captured' })).status).toBe(202);
+    await r.push.settle();
+    expect(r.site.hits('/news/empty')).toHaveLength(1);
+    // The same bytes and signature under a new id, every 6 seconds (past the 5-second same-item guard), within ±5 min.
+    for (let i = 1; i <= 3; i++) {
+      r.clock.ahead = i * 6000;
+      const res = await signedHook(r, secret!, body, { timestamp, id: `forged-${i}` });
+      expect(res.status).toBe(409);
+      expect(await res.text()).toContain('replay');
+    }
+    // The sender retrying the same notification (its id) with a new timestamp is recognised too.
+    r.clock.ahead = 30_000;
+    expect((await signedHook(r, secret!, body, { timestamp: timestamp + 30, id: 'captured' })).status).toBe(409);
+    await r.push.settle();
+    expect(r.site.hits('/news/empty')).toHaveLength(1);
+    // A new notification (a new timestamp, so a new signature) is taken.
+    r.clock.ahead = 36_000;
+    expect((await signedHook(r, secret!, body, { timestamp: timestamp + 36, id: 'next' })).status).toBe(202);
+    await r.push.settle();
+    expect(r.site.hits('/news/empty')).toHaveLength(2);
+  }, 60_000);
+
+  it('refuses a URL on another port or scheme of the source\'s host (another origin) without fetching it', async () => {
+    rig = await startRig();
+    const r = rig;
+    const other = await startFeedServer({ '/news/2': { body: page(2), contentType: 'text/html; charset=utf-8' } });
+    try {
+      const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+      const site = new URL(r.site.base);
+      expect(new URL(other.base).hostname).toBe(site.hostname);
+      for (const url of [`${other.base}/news/2`, `https://${site.host}/news/2`]) {
+        const res = await signedHook(r, secret!, JSON.stringify({ url }));
+        expect(res.status, url).toBe(400);
+        expect(await res.text()).toContain('not on the source');
+      }
+      // The bearer form is checked the same way.
+      const bearer = await fetch(hookUrl(r), { method: 'POST', body: JSON.stringify({ url: `${other.base}/news/2` }), headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` } });
+      expect(bearer.status).toBe(400);
+      await r.push.settle();
+      expect(other.hits('/news/2')).toHaveLength(0);
+      expect(r.store.articles.findDuplicate({ url: `${other.base}/news/2`, storyKey: '', contentHash: '' })).toBeUndefined();
+      // The source's own origin is still taken.
+      expect((await signedHook(r, secret!, JSON.stringify({ url: `${r.site.base}/news/2` }))).status).toBe(202);
+      await until(() => pageHits(r, 2) === 1, 10_000, 'the same-origin page to be fetched');
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('a WordPress post id: read from the site\'s REST API and sent', async () => {
     rig = await startRig();
     const r = rig;
@@ -226,7 +305,7 @@ describe('WebSub', () => {
     const topic = `${r.site.base}/feed.xml`;
     await r.push.maintain();
     await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
-    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.desk.url}/websub/${r.source.id}` });
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.callback': `${r.desk.url}/websub/${r.source.id}/${callbackToken(r.store.push.websub(r.source.id)!.secret)}` });
     expect(r.hub.requests[0]!['hub.secret']).toMatch(/^[0-9a-f]{64}$/);
     expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
     expect(r.store.push.websub(r.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
@@ -239,6 +318,12 @@ describe('WebSub', () => {
     const feed = rss(r.site.base, r.hub.url, [4, 1]);
     expect((await r.hub.publish(topic, feed, 'none')).status).toBe(401);
     expect((await r.hub.publish(topic, feed, 'wrong')).status).toBe(401);
+    // Signed right, at a callback with another token: refused.
+    const secret = r.store.push.websub(r.source.id)!.secret;
+    const wrongToken = await fetch(`${r.desk.url}/websub/${r.source.id}/${'0'.repeat(32)}`, {
+      method: 'POST', body: feed, headers: { 'content-type': 'application/rss+xml', 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(feed).digest('hex')}` },
+    });
+    expect(wrongToken.status).toBe(404);
     await r.push.settle();
     expect(pageHits(r, 4)).toBe(0);
 
@@ -253,8 +338,9 @@ describe('WebSub', () => {
     expect(sentToChat(r)).toBe(1);
 
     // A lease in its last tenth is renewed.
-    r.store.push.webSubActive(r.source.id, 3600, Date.now() + 60_000);
+    r.clock.ahead = 3600_000 - 60_000;
     await r.push.maintain();
+    r.clock.ahead = 0;
     await until(() => r.hub.verified.length === 2, 10_000, 'the renewal to be verified');
     expect(r.hub.requests[1]!['hub.mode']).toBe('subscribe');
 
@@ -294,6 +380,136 @@ describe('WebSub', () => {
     expect(r.hub.requests).toHaveLength(0);
     expect(r.store.push.websub(r.source.id)?.lastError).toMatch(/refused to fetch from .*private or local network address/);
   });
+
+  it('answers only the verification it is waiting for: forged, replayed, wrong-topic, wrong-mode and absurd leases change nothing; the lease is bounded and renewed', async () => {
+    rig = await startRig({ hub: true, hubOptions: { manual: true, lease: '1000000000' } });
+    const r = rig;
+    const topic = `${r.site.base}/feed.xml`;
+    const row = () => r.store.push.websub(r.source.id)!;
+    // The address anyone can guess (the attack), and the callback Nashra gives the hub, with its token: what holds
+    // there holds against a hub that replays or misbehaves, or anyone who learnt the callback.
+    const guessable = `${r.desk.url}/websub/${r.source.id}`;
+    const callback = `${guessable}/${callbackToken(row().secret)}`;
+    const forge = async (params: Record<string, string>, at: string) => {
+      const res = await fetch(`${at}?${new URLSearchParams({ 'hub.topic': topic, 'hub.challenge': 'x', ...params })}`);
+      return { status: res.status, text: await res.text() };
+    };
+    const refusedWithoutChange = async (params: Record<string, string>, at = callback) => {
+      const before = row();
+      const res = await forge(params, at);
+      expect(res.status, JSON.stringify(params)).not.toBe(200);
+      expect(res.text).not.toBe('x');
+      expect(row(), JSON.stringify(params)).toEqual(before);
+    };
+
+    // Nothing asked yet: a forged verification (the attack: a lease of 1e300) and a forged denial are refused.
+    expect(row().state).toBe('subscribe');
+    for (const at of [guessable, callback]) {
+      for (const lease of ['1e300', '3600']) await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': lease }, at);
+      await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' }, at);
+    }
+
+    // Asked: the request is outstanding until the hub answers. Only at the callback given to the hub.
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(1);
+    expect(r.hub.requests[0]!['hub.callback']).toBe(callback);
+    expect(row()).toMatchObject({ state: 'pending', requestedAt: expect.any(Number) });
+    for (const at of [guessable, `${guessable}/${'0'.repeat(32)}`, `${guessable}/${callbackToken(row().secret).slice(0, 31)}`]) {
+      await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': '3600' }, at);
+      await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' }, at);
+    }
+    await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/other.xml`, 'hub.lease_seconds': '3600' });
+    await refusedWithoutChange({ 'hub.mode': 'unsubscribe' });
+    for (const lease of ['1e300', 'Infinity', 'NaN', '3600.5', '-1', '0x10', '', '99999999999999999999']) {
+      await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': lease });
+    }
+
+    // The hub's own verification, granting a billion seconds: taken, the lease cut to 10 days.
+    const first = await r.hub.verify(0);
+    expect(first.status).toBe(200);
+    expect(r.hub.verified.at(-1)).toMatchObject({ echoed: true });
+    expect(row()).toMatchObject({ state: 'active', leaseSeconds: MAX_LEASE_SECONDS, requestedAt: undefined, lastError: undefined });
+    expect(Math.abs(row().expiresAt! - (Date.now() + MAX_LEASE_SECONDS * 1000))).toBeLessThan(10_000);
+
+    // Replayed (the same verification again, or another challenge): already verified, nothing changes.
+    const replay = await fetch(first.url);
+    expect(replay.status).toBe(404);
+    await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': '1000000000' });
+    await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' });
+
+    // Renewed in the lease's last tenth (the last day of 10), not before.
+    r.clock.ahead = 8 * 86400_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(1);
+    r.clock.ahead = 9.5 * 86400_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(2);
+    expect(r.hub.requests[1]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': topic });
+    expect(row()).toMatchObject({ state: 'active', requestedAt: expect.any(Number) });
+    r.clock.ahead = 0;
+    // This time the hub grants 1 second: taken as an hour, renewed in its last tenth (6 minutes).
+    expect((await r.hub.verify(1, { 'hub.lease_seconds': '1' })).status).toBe(200);
+    expect(row()).toMatchObject({ state: 'active', leaseSeconds: MIN_LEASE_SECONDS, requestedAt: undefined });
+    r.clock.ahead = 3000_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(2);
+    r.clock.ahead = 3300_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(3);
+
+    // A denial of the outstanding renewal is taken once; a replayed one changes nothing; a verification after it is refused.
+    r.clock.ahead = 0;
+    expect((await r.hub.verify(2, { 'hub.mode': 'denied', 'hub.reason': 'the hub says no', 'hub.challenge': null, 'hub.lease_seconds': null })).status).toBe(200);
+    expect(row()).toMatchObject({ state: 'pending', requestedAt: undefined, lastError: 'hub denied: the hub says no' });
+    expect(r.store.push.webSubIsActive(r.source.id)).toBe(false);
+    await refusedWithoutChange({ 'hub.mode': 'denied', 'hub.reason': 'forged' });
+    await refusedWithoutChange({ 'hub.mode': 'subscribe', 'hub.lease_seconds': '3600' });
+    // Asked again a day later.
+    r.clock.ahead = 3600_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(3);
+    r.clock.ahead = 86400_000 + 60_000;
+    await r.push.maintain();
+    expect(r.hub.requests).toHaveLength(4);
+    r.clock.ahead = 0;
+
+    // Repeated parameters (read as lists) are no way around it; a hub that names no lease is taken at the 7 days asked.
+    for (const repeated of ['hub.lease_seconds=3600&hub.lease_seconds=1e300', 'hub.mode=subscribe&hub.mode=denied']) {
+      const before = row();
+      const query = `hub.topic=${encodeURIComponent(topic)}&hub.challenge=x&${repeated.includes('hub.mode') ? '' : 'hub.mode=subscribe&'}${repeated}`;
+      expect((await fetch(`${callback}?${query}`)).status, repeated).toBeGreaterThanOrEqual(400);
+      expect(row()).toEqual(before);
+    }
+    expect((await r.hub.verify(3, { 'hub.lease_seconds': null })).status).toBe(200);
+    expect(row()).toMatchObject({ state: 'active', leaseSeconds: 7 * 86400, requestedAt: undefined, lastError: undefined });
+  }, 60_000);
+
+  it('sources add asks the hub its feed names at once, whatever the polling interval', async () => {
+    if (!existsSync(CLI)) throw new Error('build first: npm run build (npm test does it)');
+    rig = await startRig();
+    const r = rig;
+    for (const path of ['/daily.xml', '/hourly.xml']) {
+      r.site.route(path, { body: rss(r.site.base, r.hub.url, [1, 2], path), contentType: 'application/rss+xml; charset=utf-8' });
+    }
+    // `nashra sources add` in its own process, as an editor types it, while this process serves the WebSub callback
+    // (what `nashra run` does): no maintain(), no second poll, the request is made by the add itself.
+    const added = await runCliAsync(['sources', 'add', `${r.site.base}/daily.xml`, '--interval', '24h', '--db', r.store.path],
+      { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_PUBLIC_URL: r.desk.url });
+    expect(added.code, added.stderr).toBe(0);
+    const daily = r.store.sources.findByUrl(`${r.site.base}/daily.xml`)!;
+    expect(daily.intervalSeconds).toBe(86400);
+    expect(r.hub.requests).toHaveLength(1);
+    expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': expect.stringMatching(new RegExp(`^${r.desk.url}/websub/${daily.id}/[0-9a-f]{32}$`)) });
+    await until(() => r.hub.verified.length === 1, 10_000, 'the hub to verify the subscription');
+    expect(r.hub.verified[0]).toEqual({ mode: 'subscribe', echoed: true, status: 200 });
+    expect(r.store.push.websub(daily.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
+
+    // The desk's form and an OPML import add through the same action.
+    const hourly = await addSource(newsroomOf(r), CLI_OPERATOR, { url: `${r.site.base}/hourly.xml`, intervalSeconds: 3600 });
+    expect(r.hub.requests).toHaveLength(2);
+    expect(r.hub.requests[1]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.callback': expect.stringMatching(new RegExp(`^${r.desk.url}/websub/${hourly.source.id}/[0-9a-f]{32}$`)) });
+    await until(() => r.store.push.websub(hourly.source.id)?.state === 'active', 10_000, 'the second subscription to be verified');
+  }, 60_000);
 
   it('answers a verification it did not ask for with 404', async () => {
     rig = await startRig({ hub: true });

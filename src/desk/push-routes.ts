@@ -1,12 +1,13 @@
 /**
  * The push endpoints on the desk's server (src/ingest/push.ts does the work): `POST /hooks/publish/<source-id>`,
- * and WebSub's callback `GET|POST /websub/<source-id>`. They take raw bodies (signatures are over the exact bytes),
+ * and WebSub's callback `GET|POST /websub/<source-id>/<token>`. They take raw bodies (signatures are over the exact bytes),
  * need no editor and no CSRF token (server.ts lets them through), and answer in plain text.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HOOK_BODY_LIMIT, WEBSUB_BODY_LIMIT, type PushAnswer, type PushIngest } from '../ingest/push.js';
 
-export const PUSH_ROUTES = ['/hooks/publish/:id', '/websub/:id'];
+/** `/websub/:id/:token` is the callback Nashra gives hubs; `/websub/:id` still takes signed notifications. */
+export const PUSH_ROUTES = ['/hooks/publish/:id', '/websub/:id', '/websub/:id/:token'];
 
 /** Per address: a publishing system sends a few a minute; a flood is cut before any signature is computed. */
 const PER_ADDRESS = { max: 300, timeWindow: 60_000 };
@@ -23,9 +24,12 @@ export async function registerPush(app: FastifyInstance, push: PushIngest): Prom
     const bodyOf = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
     child.post('/hooks/publish/:id', { bodyLimit: HOOK_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
       async (req, reply) => answer(reply, push.hook(idOf(req.params), req.headers, bodyOf(req.body))));
-    child.get('/websub/:id', { config: { rateLimit: PER_ADDRESS } },
-      async (req, reply) => answer(reply, push.verify(idOf(req.params), req.query as Record<string, string | undefined>)));
-    child.post('/websub/:id', { bodyLimit: WEBSUB_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
-      async (req, reply) => answer(reply, push.notify(idOf(req.params), req.headers, bodyOf(req.body))));
+    const tokenOf = (params: unknown) => (params as { token?: string }).token;
+    for (const path of ['/websub/:id', '/websub/:id/:token']) {
+      child.get(path, { config: { rateLimit: PER_ADDRESS } },
+        async (req, reply) => answer(reply, push.verify(idOf(req.params), tokenOf(req.params), req.query as Record<string, unknown>)));
+      child.post(path, { bodyLimit: WEBSUB_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
+        async (req, reply) => answer(reply, push.notify(idOf(req.params), req.headers, bodyOf(req.body), tokenOf(req.params))));
+    }
   });
 }

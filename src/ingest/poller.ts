@@ -73,8 +73,13 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
 /**
  * One poll of one source. Never throws: a failure is logged and recorded on the source (last_status,
  * last_error, error_count, failing_since) and the next fetch is backed off.
+ *
+ * `response`: the feed already fetched (the first poll of `sources add` reuses detection's). `pushed`: the response
+ * is what a push carried (a hub's fat ping, one WordPress post), not the feed as served: it names no hub.
  */
-export async function pollSource(deps: PollDeps, source: Source, opts: { response?: FetchedText; signal?: AbortSignal } = {}): Promise<SourcePollResult> {
+export async function pollSource(
+  deps: PollDeps, source: Source, opts: { response?: FetchedText; pushed?: boolean; signal?: AbortSignal } = {},
+): Promise<SourcePollResult> {
   const { config, store, logger } = deps;
   const now = Date.now();
   const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
@@ -111,7 +116,9 @@ export async function pollSource(deps: PollDeps, source: Source, opts: { respons
       result.revised++;
       result.corrections += revision.queued;
     }
-    if (source.kind !== 'page' && !opts.response) noteHub(deps, source, articles.head, res, now);
+    // Every poll of the feed itself looks for a hub, the first included (a source polled daily would otherwise wait
+    // a day for push, one polled every 10 minutes 10 minutes).
+    if (source.kind !== 'page' && !opts.pushed) noteHub(deps, source, articles.head, res, now);
     // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
     const slower = store.push.webSubIsActive(source.id) ? config.push.safetyPollFactor : 1;
     store.sources.recordFetch(source.id, {

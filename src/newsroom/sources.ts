@@ -4,6 +4,7 @@ import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
 import { detectSource, NotASourceError } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
+import { subscribeFound } from '../ingest/push.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -60,6 +61,8 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   });
   audit(store, actor, 'source.add', { source: source.id, url: source.url, ...(source.review ? { review: true } : {}) });
   const r = await pollSource(deps, source, { response: detection.response });
+  // A hub the feed names is asked now: push starts with the source, not at the next poll or the next minute.
+  await subscribeFound(deps, source.id);
   const firstPoll = r.outcome === 'error'
     ? { ok: false as const, error: r.error ?? 'unknown error' }
     : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued, held: r.held, skipped: r.skipped };

@@ -18,6 +18,8 @@ export class PushTable {
   private readonly subState: Statement;
   private readonly subActive: Statement;
   private readonly subVerified: Statement;
+  private readonly subDenied: Statement;
+  private readonly subFailed: Statement;
   private readonly subRemove: Statement;
   private readonly subDue: Statement;
   private readonly subOrphans: Statement;
@@ -35,21 +37,30 @@ export class PushTable {
         lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
       WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
     this.subState = db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
-    // The hub answered: requested_at is cleared, so a renewal is asked for when the lease reaches its last tenth.
+    // The hub verified a request Nashra made and has not seen verified (requested_at set: a first subscription,
+    // pending, or a renewal, active): requested_at is cleared, so a renewal is asked for when the lease reaches its
+    // last tenth, and a second verification of the same request (a replay) changes nothing.
     this.subActive = db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
-      WHERE source_id = @sourceId AND state IN ('pending', 'active', 'subscribe')`);
-    this.subVerified = db.prepare(`DELETE FROM websub WHERE source_id = ? AND state IN ('unsubscribe', 'unsubscribing')`);
+      WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
+    this.subVerified = db.prepare(`DELETE FROM websub WHERE source_id = ? AND state = 'unsubscribing'`);
+    // A denial answers the request too: pending with no request outstanding, asked again after a while (subDue).
+    this.subDenied = db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
+      WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
+    this.subFailed = db.prepare('UPDATE websub SET last_error = ?, updated_at = ? WHERE source_id = ?');
     this.subRemove = db.prepare('DELETE FROM websub WHERE source_id = ?');
-    // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), and leases in their last tenth
-    // (at least the last minute), asked again at most every retryMs until the hub confirms.
+    // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), denied ones (after deniedMs),
+    // and leases in their last tenth (at least the last minute), asked again at most every retryMs until the hub
+    // confirms. A lease with no end, or ending later than any lease Nashra accepts (written before leases were
+    // bounded), is renewed at once.
     this.subDue = db.prepare(`SELECT * FROM websub WHERE state IN ('subscribe', 'unsubscribe')
         OR (state IN ('pending', 'unsubscribing') AND requested_at < @retryBefore)
-        OR (state = 'active' AND expires_at IS NOT NULL AND expires_at - MAX(60000, COALESCE(lease_seconds, 0) * 100) < @now
+        OR (state = 'pending' AND requested_at IS NULL AND updated_at < @deniedBefore)
+        OR (state = 'active' AND (expires_at IS NULL OR expires_at > @latestEnd OR expires_at - MAX(60000, COALESCE(lease_seconds, 0) * 100) < @now)
             AND (requested_at IS NULL OR requested_at < @retryBefore))
       ORDER BY source_id`);
     this.subOrphans = db.prepare(`UPDATE websub SET state = 'unsubscribe', updated_at = ?
       WHERE state NOT IN ('unsubscribe', 'unsubscribing') AND source_id NOT IN (SELECT id FROM sources WHERE active = 1)`);
-    this.subActiveFor = db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active'`).pluck();
+    this.subActiveFor = db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`).pluck();
   }
 
   hookSecret(sourceId: number): string | undefined {
@@ -80,9 +91,12 @@ export class PushTable {
     this.subState.run({ sourceId, state, requestedAt: opts.requestedAt ?? null, error: opts.error ?? null, now });
   }
 
-  /** The hub verified a subscription: active until `expiresAt`. */
-  webSubActive(sourceId: number, leaseSeconds: number | undefined, expiresAt: number | undefined, now = Date.now()): boolean {
-    return this.subActive.run({ sourceId, leaseSeconds: leaseSeconds ?? null, expiresAt: expiresAt ?? null, now }).changes > 0;
+  /**
+   * The hub verified the subscription or renewal Nashra asked for: active until `expiresAt`. False, and nothing
+   * changed, when no request is outstanding.
+   */
+  webSubActive(sourceId: number, leaseSeconds: number, expiresAt: number, now = Date.now()): boolean {
+    return this.subActive.run({ sourceId, leaseSeconds, expiresAt, now }).changes > 0;
   }
 
   /** The hub verified an unsubscription Nashra asked for: the row goes. */
@@ -90,19 +104,35 @@ export class PushTable {
     return this.subVerified.run(sourceId).changes > 0;
   }
 
+  /** The hub denied the subscription or renewal Nashra asked for. False (nothing changed) when none is outstanding. */
+  webSubDenied(sourceId: number, error: string, now = Date.now()): boolean {
+    return this.subDenied.run({ sourceId, error, now }).changes > 0;
+  }
+
+  /** The request to the hub failed: said on the row, which stays as it was (asked again after the retry delay). */
+  webSubFailed(sourceId: number, error: string, now = Date.now()): void {
+    this.subFailed.run(error, now, sourceId);
+  }
+
   removeWebSub(sourceId: number): void {
     this.subRemove.run(sourceId);
   }
 
-  /** Subscriptions of sources removed or paused are marked for unsubscribing; then those with something to do. */
-  webSubDue(now: number, retryAfterMs: number): WebSubSubscription[] {
+  /**
+   * Subscriptions of sources removed or paused are marked for unsubscribing; then those with something to do.
+   * `retryAfterMs`: a request the hub has not confirmed is made again; `deniedRetryAfterMs`: a denied one;
+   * `maxLeaseMs`: the longest lease Nashra accepts.
+   */
+  webSubDue(now: number, opts: { retryAfterMs: number; deniedRetryAfterMs: number; maxLeaseMs: number }): WebSubSubscription[] {
     this.subOrphans.run(now);
-    return (this.subDue.all({ now, retryBefore: now - retryAfterMs }) as WebSubRow[]).map(toSub);
+    return (this.subDue.all({
+      now, retryBefore: now - opts.retryAfterMs, deniedBefore: now - opts.deniedRetryAfterMs, latestEnd: now + opts.maxLeaseMs,
+    }) as WebSubRow[]).map(toSub);
   }
 
-  /** Polling slows down for a source whose hub pushes its items. */
-  webSubIsActive(sourceId: number): boolean {
-    return this.subActiveFor.get(sourceId) === 1;
+  /** Polling slows down for a source whose hub pushes its items (a lease that has not ended). */
+  webSubIsActive(sourceId: number, now = Date.now()): boolean {
+    return this.subActiveFor.get(sourceId, now) === 1;
   }
 }
 
