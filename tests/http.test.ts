@@ -45,6 +45,9 @@ beforeAll(async () => {
         pump();
       },
     },
+    // Headers only, then silence: a client that waits for the body waits for its timeout.
+    '/declared-5gib-unknown': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'x-nashra-unknown', 'content-length': String(5 * 1024 ** 3) }).flushHeaders() },
+    '/declared-1gb-gzip': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(1e9) }).flushHeaders() },
     '/huge-chunked': {
       handler: (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/rss+xml' });
@@ -130,6 +133,16 @@ describe('fetchText', () => {
     expect(bytesSentBeforeAbort).toBeLessThan(20 * 1024 * 1024);
     expect(process.memoryUsage().rss - before).toBeLessThan(40 * 1024 * 1024);
   });
+
+  it('refuses a declared length over the limit at once, whatever the encoding (issue 21, item 10)', async () => {
+    // Before: 5 GiB with an unknown encoding threw a RangeError from the buffer allocation; 1 GB gzip waited for the timeout.
+    const slow = { ...opts, timeoutMs: 60_000 };
+    for (const [path, declared] of [['/declared-5gib-unknown', 5 * 1024 ** 3], ['/declared-1gb-gzip', 1e9]] as const) {
+      const err = await failure(fetchText(`${server.base}${path}`, slow));
+      expect(err.kind, path).toBe('too-large');
+      expect(err.message).toBe(`${server.base}${path}: the server announces ${declared} bytes, more than the 1048576-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`);
+    }
+  }, 5000);
 
   it('decodes windows-1256 (header), ISO-8859-6 (XML declaration only) and a <meta http-equiv> charset', async () => {
     const cp = await fetchText(`${server.base}/cp1256`, opts);

@@ -218,9 +218,12 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
   const declared = Number(res.headers['content-length']);
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
   return new Promise((resolve, reject) => {
-    if (Number.isFinite(declared) && declared > maxBytes && (encoding === '' || encoding === 'identity')) {
+    // Refused before a byte is read, whatever the encoding: a compressed body longer than the limit is more than the
+    // limit to download anyway, and waiting for a declared 1 GB only ends at the timeout (15 s). A declared length
+    // over 4 GiB with an encoding not decoded here also went on to allocate a buffer of that size (a RangeError).
+    if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();
-      return reject(tooLarge());
+      return reject(new FetchError('too-large', url, `${url}: the server announces ${declared} bytes, more than the ${maxBytes}-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`));
     }
     let stream: Readable = res;
     if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
