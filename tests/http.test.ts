@@ -172,6 +172,32 @@ describe('fetchText', () => {
     expect((await failure(fetchText('ftp://example.com/feed', strict))).kind).toBe('blocked');
   });
 
+  it('refuses every IPv6 form that carries a private or loopback IPv4 address, dotted and in hex (issue 21, item 11)', async () => {
+    // Before: [::127.0.0.1] (IPv4-compatible) passed the check, as did translated, NAT64 local-use, Teredo and ISATAP forms.
+    const refused = [
+      '::127.0.0.1', '::7f00:1', '::10.0.0.1', '::a00:1', '::8.8.8.8', // IPv4-compatible, deprecated: refused whole
+      '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a9fe:a9fe', // mapped
+      '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:192.168.1.1', // translated (SIIT)
+      '64:ff9b::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::10.1.2.3', '64:ff9b::a9fe:a9fe', // NAT64 well-known prefix
+      '64:ff9b:1::127.0.0.1', '64:ff9b:1:7f00:1::', '64:ff9b:1::808:808', // NAT64 local-use: refused whole
+      '2002:7f00:1::', '2002:7f00:0001::1', '2002:0a00:0001::', '2002:808:808::1', // 6to4: refused whole
+      '2001:0:7f00:1::1', '2001:0000:4136:e378:8000:63bf:3fff:fdd2', '2001::80ff:fffe', // Teredo: refused whole
+      '2a00:1450::5efe:127.0.0.1', '2a00:1450::5efe:7f00:1', '2a00:1450::200:5efe:10.0.0.1', '2a00:1450::200:5efe:a00:1', // ISATAP
+    ];
+    for (const a of refused) expect(isPrivateAddress(a), a).toBe(true);
+    // The same embedding of a public address, where the form is still in use, is a public address.
+    for (const a of ['::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8', '64:ff9b::808:808', '2a00:1450::5efe:8.8.8.8', '2001:db8:85a3::8a2e:370:7334']) {
+      expect(isPrivateAddress(a), a).toBe(false);
+    }
+    const port = new URL(server.base).port;
+    const strict = { ...opts, allowPrivate: false };
+    for (const a of refused) {
+      const err = await failure(fetchText(`http://[${a}]:${port}/atom`, strict));
+      expect(err.kind, a).toBe('blocked');
+      expect(err.message, a).toContain('a private or local network address');
+    }
+  });
+
   it('classifies private, local and mapped addresses', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '169.254.169.254',
       '0.0.0.0', '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', 'not-an-ip']) {

@@ -273,24 +273,59 @@ for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) {
+/**
+ * IPv6 ranges refused whole. `::/96` holds ::, ::1 and the IPv4-compatible ::a.b.c.d (deprecated since RFC 4291 in
+ * 2006: no host has one, and [::127.0.0.1] reached this machine). 6to4 (2002::/16, RFC 7526: its relays are gone) and
+ * Teredo (2001::/32, its servers shut down) carry IPv4 addresses no public site is reached through today. The
+ * local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) puts its IPv4 address where the operator's prefix length says
+ * (/48 to /96), so the address cannot be read reliably, and a local translator leads into a local network.
+ */
+for (const [net, prefix] of [
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b:1::', 48], ['2002::', 16], ['2001::', 32],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
-/** True for loopback, link-local, private, shared, multicast and reserved addresses, IPv4-mapped forms included. */
+/**
+ * True for loopback, link-local, private, shared, multicast and reserved addresses, and for IPv6 forms that carry
+ * such an IPv4 address: mapped ::ffff:a.b.c.d, translated ::ffff:0:a.b.c.d, NAT64 64:ff9b::a.b.c.d (which an IPv6-only
+ * host with DNS64 uses for every IPv4-only site, so a public address in it is allowed) and ISATAP's …:5efe:a.b.c.d,
+ * written dotted or in hex alike.
+ */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return PRIVATE.check(address, 'ipv4');
   if (family !== 6) return true;
-  const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
-  const hexMapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (hexMapped) {
-    const hi = parseInt(hexMapped[1]!, 16);
-    const lo = parseInt(hexMapped[2]!, 16);
-    return PRIVATE.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+  if (PRIVATE.check(address, 'ipv6')) return true;
+  const embedded = embeddedIPv4(ipv6Groups(address));
+  return embedded !== undefined && PRIVATE.check(embedded, 'ipv4');
+}
+
+/** The eight 16-bit groups of an IPv6 address that isIP accepted (a trailing dotted quad and a zone included). */
+function ipv6Groups(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return PRIVATE.check(address, 'ipv6');
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [head, tail] = text.split('::');
+  if (tail === undefined) return groups(head);
+  const h = groups(head);
+  const t = groups(tail);
+  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+/** The IPv4 address an IPv6 address stands for, when it is a form that leads to one. */
+function embeddedIPv4(g: number[]): string | undefined {
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  if (zero(0, 5) && g[5] === 0xffff) return v4; // mapped
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4; // translated (RFC 2765)
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4; // NAT64 well-known prefix (RFC 6052)
+  if ((g[4]! & 0xfcff) === 0 && g[5] === 0x5efe) return v4; // ISATAP interface identifier (RFC 5214), u/g bits either way
+  return undefined;
 }
 
 function blockedError(url: string, address: string): FetchError {
