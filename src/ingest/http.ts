@@ -46,6 +46,8 @@ export interface FetchedText {
   text: string;
   /** Charset the body was decoded from. */
   charset?: string;
+  /** Byte sequences invalid in that charset, dropped from `text`. */
+  undecodable?: number;
   etag?: string;
   lastModified?: string;
   /** The `Link` header (WebSub discovery names the hub there). */
@@ -183,8 +185,8 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
           if (options.bytesFrom !== undefined && body.length >= options.bytesFrom) {
             return succeed({ result: { ...meta, text: '', bytes: body, notModified: false } });
           }
-          const { text, charset } = decodeBody(body, meta.contentType);
-          succeed({ result: { ...meta, text, charset, notModified: false } });
+          const { text, charset, undecodable } = decodeBody(body, meta.contentType);
+          succeed({ result: { ...meta, text, charset, ...(undecodable ? { undecodable } : {}), notModified: false } });
         },
         fail,
       );
@@ -357,18 +359,29 @@ function guardedLookup(url: string, allowPrivate: boolean) {
 
 /**
  * Body bytes → text. Order: a byte-order mark, the Content-Type charset, the XML declaration, the HTML
- * <meta charset> / http-equiv tag, then UTF-8. Bytes that are not valid UTF-8 where UTF-8 was only assumed or
- * wrongly declared are read as windows-1256, what Arabic sites that forget to declare it serve.
+ * <meta charset> / http-equiv tag. A declared charset wins: bytes invalid in it are dropped and counted
+ * (`undecodable`, which the poller logs), never a reason to read the whole body otherwise: one stray 0xA0 in a UTF-8
+ * feed had it read as windows-1256, every Arabic letter garbled. Only a body declared UTF-8 with not one valid
+ * multi-byte character for each invalid one is taken for the windows-1256 it is (what Arabic sites that copy a UTF-8
+ * template serve). With nothing declared, UTF-8 when it is valid, otherwise windows-1256.
  */
-export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string } {
+export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string; undecodable: number } {
   const bom = sniffBom(body);
-  if (bom) return { text: iconv.decode(body, bom), charset: bom };
-  const declared = [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
-  if (declared && !isUtf8Label(declared)) return { text: iconv.decode(body, declared), charset: declared.toLowerCase() };
+  const declared = bom ?? [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
   // Checked natively without building a string: decoding a 7 MB feed twice (once only to validate) held the event
   // loop for tens of ms.
-  if (isUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8' };
-  return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256' };
+  if (!bom && (declared === undefined || isUtf8Label(declared)) && isUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8', undecodable: 0 };
+  if (declared === undefined) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  const text = iconv.decode(body, declared);
+  let bad = 0;
+  let good = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd) bad++;
+    else if (c >= 0x80) good++;
+  }
+  if (isUtf8Label(declared) && bad > good) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  return { text: bad ? text.replaceAll('\uFFFD', '') : text, charset: declared.toLowerCase(), undecodable: bad };
 }
 
 const isUtf8Label = (c: string) => /^utf-?8$/i.test(c);
