@@ -58,7 +58,7 @@ describe('nashra sources', () => {
   it('add refuses, with a clear message, a duplicate, a page that is no source, an HTTP error and a bad interval', async () => {
     const again = await nashra(['sources', 'add', `${server.base}/atom.xml`]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('is already source #2');
+    expect(again.stderr).toContain('is already followed as #2');
     const nothing = await nashra(['sources', 'add', `${server.base}/nothing.html`]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page');
@@ -82,7 +82,7 @@ describe('nashra sources', () => {
   }, 10_000);
 
   it('add refuses a private-network address without NASHRA_ALLOW_PRIVATE_FETCH', async () => {
-    const r = await nashra(['sources', 'add', `${server.base}/feed/`], {});
+    const r = await nashra(['sources', 'add', `${server.base}/nothing.html`], {});
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused to fetch from 127\.0\.0\.1, a private or local network address/);
   });
