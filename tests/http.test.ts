@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { FetchError, fetchText, isPrivateAddress, type FetchOptions } from '../src/ingest/http.js';
+import { decodeBody, FetchError, fetchText, isPrivateAddress, type FetchOptions } from '../src/ingest/http.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 const opts: FetchOptions = { timeoutMs: 2000, maxBytes: 1024 * 1024, userAgent: 'NashraTest/1.0 (+tests)', allowPrivate: true };
@@ -153,6 +153,18 @@ describe('fetchText', () => {
     expect(iso.text).toContain('<title>السمك</title>');
     const meta = await fetchText(`${server.base}/meta-1256`, opts);
     expect(meta.text).toContain('خبر عاجل');
+  });
+
+  it('keeps a declared charset when a few bytes are invalid in it, and drops those (issue 21, item 9)', () => {
+    // Before: one stray byte in UTF-8 Arabic had the whole body read as windows-1256.
+    const arabic = Buffer.from('<title>خبر عاجل</title>');
+    const stray = Buffer.concat([arabic.subarray(0, 13), Buffer.from([0xa0]), arabic.subarray(13)]);
+    expect(decodeBody(stray, 'application/rss+xml; charset=utf-8')).toEqual({ text: '<title>خبر عاجل</title>', charset: 'utf-8', undecodable: 1 });
+    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0xa0]), arabic]), '')).toEqual({ text: 'A<title>خبر عاجل</title>', charset: 'utf-8', undecodable: 1 });
+    // A byte ISO-8859-6 leaves unassigned (0xA1) is dropped the same way.
+    expect(decodeBody(Buffer.from('<?xml version="1.0" encoding="ISO-8859-6"?><a>\xa1\xc7</a>', 'latin1'), '')).toEqual({
+      text: '<?xml version="1.0" encoding="ISO-8859-6"?><a>ا</a>', charset: 'iso-8859-6', undecodable: 1,
+    });
   });
 
   it('reads bytes that are not the UTF-8 they claim as windows-1256', async () => {

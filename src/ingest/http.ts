@@ -362,8 +362,8 @@ function guardedLookup(url: string, allowPrivate: boolean) {
  * <meta charset> / http-equiv tag. A declared charset wins: bytes invalid in it are dropped and counted
  * (`undecodable`, which the poller logs), never a reason to read the whole body otherwise: one stray 0xA0 in a UTF-8
  * feed had it read as windows-1256, every Arabic letter garbled. Only a body declared UTF-8 with not one valid
- * multi-byte character for each invalid one is taken for the windows-1256 it is (what Arabic sites that copy a UTF-8
- * template serve). With nothing declared, UTF-8 when it is valid, otherwise windows-1256.
+ * multi-byte character for each invalid one (and no byte-order mark) is taken for the windows-1256 it is (what Arabic
+ * sites that copy a UTF-8 template serve). With nothing declared, UTF-8 when it is valid, otherwise windows-1256.
  */
 export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string; undecodable: number } {
   const bom = sniffBom(body);
@@ -380,7 +380,7 @@ export function decodeBody(body: Buffer, contentType: string): { text: string; c
     if (c === 0xfffd) bad++;
     else if (c >= 0x80) good++;
   }
-  if (isUtf8Label(declared) && bad > good) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  if (!bom && isUtf8Label(declared) && bad > good) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
   return { text: bad ? text.replaceAll('\uFFFD', '') : text, charset: declared.toLowerCase(), undecodable: bad };
 }
 
