@@ -192,8 +192,8 @@ describe('fetchText', () => {
       '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:192.168.1.1', // translated (SIIT)
       '64:ff9b::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::10.1.2.3', '64:ff9b::a9fe:a9fe', // NAT64 well-known prefix
       '64:ff9b:1::127.0.0.1', '64:ff9b:1:7f00:1::', '64:ff9b:1::808:808', // NAT64 local-use: refused whole
-      '2002:7f00:1::', '2002:7f00:0001::1', '2002:0a00:0001::', '2002:808:808::1', // 6to4: refused whole
-      '2001:0:7f00:1::1', '2001:0000:4136:e378:8000:63bf:3fff:fdd2', '2001::80ff:fffe', // Teredo: refused whole
+      '2002:7f00:1::', '2002:7f00:0001::1', '2002:0a00:0001::', '2002:808:808::1', '2002:7f00:1::127.0.0.1', // 6to4: refused whole
+      '2001:0:7f00:1::1', '2001:0000:4136:e378:8000:63bf:3fff:fdd2', '2001::80ff:fffe', '2001:0:7f00:1::127.0.0.1', // Teredo: refused whole
       '2a00:1450::5efe:127.0.0.1', '2a00:1450::5efe:7f00:1', '2a00:1450::200:5efe:10.0.0.1', '2a00:1450::200:5efe:a00:1', // ISATAP
     ];
     for (const a of refused) expect(isPrivateAddress(a), a).toBe(true);
