@@ -93,7 +93,8 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
     fetch: {
       allowPrivate: bool(env, 'NASHRA_ALLOW_PRIVATE_FETCH', false),
       timeoutMs: int(env, 'NASHRA_FETCH_TIMEOUT_MS', 15000, 100),
-      maxBytes: int(env, 'NASHRA_FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024),
+      // At most 1 GiB: a body is held in one Buffer (at most 4 GiB in Node 20), and no feed or page comes near.
+      maxBytes: int(env, 'NASHRA_FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024, 1024 ** 3),
       userAgent: str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
       concurrency: int(env, 'NASHRA_FETCH_CONCURRENCY', 8, 1, 64),
     },

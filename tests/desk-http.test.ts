@@ -1,5 +1,6 @@
 /** The desk over HTTP (Fastify's inject): signing in, sessions, CSRF, and everything hostile. */
 import { describe, expect, it } from 'vitest';
+import { startFeedServer } from './helpers/feed-server.js';
 import { buildDesk, csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, signIn } from './helpers/desk.js';
 import type { AuditAction } from '../src/model/audit.js';
 
@@ -306,5 +307,29 @@ describe('pages and actions', () => {
     const bad = await post(app, j, `/articles/${f.article.id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'platform', platform: '<svg>' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).not.toContain('<svg>');
+  });
+
+  it('the add-source form answers a declared 5 GiB body and an already followed feed in one line (issue 21, items 10 and 12)', async () => {
+    // Before: the 5 GiB Content-Length with an unknown encoding threw a RangeError, and the form answered 500.
+    const feeds = await startFeedServer({
+      '/huge.rss': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'x-nashra-unknown', 'content-length': String(5 * 1024 ** 3) }).flushHeaders() },
+      '/feed/': { body: '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>مرصد</title><link>{{BASE}}/</link><atom:link href="{{BASE}}/feed/" rel="self"/></channel></rss>', contentType: 'application/rss+xml; charset=UTF-8' },
+    });
+    try {
+      const { app, f } = await setup({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+      const j = jar();
+      await signIn(app, j);
+      const add = async (url: string) => post(app, j, '/sources', { _csrf: csrfOf((await get(app, j, '/sources')).body), url });
+      const huge = await add(`${feeds.base}/huge.rss`);
+      expect(huge.statusCode).toBe(400);
+      expect(huge.body).toContain(`the server announces ${5 * 1024 ** 3} bytes, more than the 5242880-byte limit (NASHRA_FETCH_MAX_BYTES)`);
+      expect((await add(`${feeds.base}/feed/`)).statusCode).toBe(303);
+      const again = await add(`http://localhost:${new URL(feeds.base).port}/feed/`);
+      expect(again.statusCode).toBe(400);
+      expect(again.body).toContain(`/feed/ is already followed as #${f.store.sources.list()[0]!.id} (مرصد, polling ${feeds.base}/feed/)`);
+      expect(f.store.sources.list()).toHaveLength(1);
+    } finally {
+      await feeds.close();
+    }
   });
 });

@@ -25,6 +25,8 @@ beforeAll(async () => {
     '/wp/article-1/': { file: 'pages/wp-article-1.html' },
     '/nothing.html': { body: '<!DOCTYPE html><html><head><title>x</title></head><body><p>قريباً</p></body></html>', contentType: 'text/html' },
     '/broken.rss': { body: 'down', status: 503 },
+    '/declared-5gib.rss': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'x-nashra-unknown', 'content-length': String(5 * 1024 ** 3) }).flushHeaders() },
+    '/declared-1gb.rss': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(1e9) }).flushHeaders() },
   });
 });
 afterAll(async () => {
@@ -56,7 +58,7 @@ describe('nashra sources', () => {
   it('add refuses, with a clear message, a duplicate, a page that is no source, an HTTP error and a bad interval', async () => {
     const again = await nashra(['sources', 'add', `${server.base}/atom.xml`]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('is already source #2');
+    expect(again.stderr).toContain('is already followed as #2');
     const nothing = await nashra(['sources', 'add', `${server.base}/nothing.html`]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain('not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page');
@@ -68,8 +70,19 @@ describe('nashra sources', () => {
     expect(scheme.stderr).toContain('only http and https');
   });
 
+  it('add refuses a declared length over the limit with one line (issue 21, item 10)', async () => {
+    // Before: 5 GiB with an unknown encoding exited 70 with a RangeError's stack; 1 GB gzip waited for the timeout.
+    for (const [path, declared] of [['/declared-5gib.rss', 5 * 1024 ** 3], ['/declared-1gb.rss', 1e9]] as const) {
+      const r = await nashra(['sources', 'add', `${server.base}${path}`], { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '60000' });
+      expect(r.code, path).toBe(1);
+      expect(r.stderr.trim().split('\n'), path).toEqual([
+        expect.stringContaining(`cannot add ${server.base}${path}: the server announces ${declared} bytes, more than the 5242880-byte limit (NASHRA_FETCH_MAX_BYTES)`),
+      ]);
+    }
+  }, 10_000);
+
   it('add refuses a private-network address without NASHRA_ALLOW_PRIVATE_FETCH', async () => {
-    const r = await nashra(['sources', 'add', `${server.base}/feed/`], {});
+    const r = await nashra(['sources', 'add', `${server.base}/nothing.html`], {});
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused to fetch from 127\.0\.0\.1, a private or local network address/);
   });

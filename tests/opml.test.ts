@@ -86,6 +86,13 @@ describe('nashra sources import / export (OPML)', () => {
     expect(folders[0]!.outlines!.map((o) => [o.text, o.xmlUrl])).toEqual([
       ['SY24 Atom', `${server.base}/atom.xml`], ['موقع عربي', `${server.base}/content.rss`],
     ]);
+    // The site's page, never the feed again (issue 21, item 13): each fixture's own link to its site.
+    type Outline = NonNullable<typeof doc.body>['outlines'] extends Array<infer O> | undefined ? O : never;
+    const all = (o: Outline): Outline[] => [o, ...(o.outlines ?? []).flatMap(all)];
+    const feeds = doc.body!.outlines!.flatMap(all).filter((o) => o.xmlUrl);
+    expect(feeds.map((o) => [o.xmlUrl!.replace(server.base, ''), o.htmlUrl !== o.xmlUrl])).toEqual([
+      ['/atom.xml', true], ['/content.rss', true], ['/feed.json', true], ['/followed.rss', true],
+    ]);
     const stdout = await nashra(['sources', 'export']);
     expect(stdout.stdout).toContain('<opml version="2.0">');
     const back = await nashra(['sources', 'import', out]);

@@ -17,6 +17,10 @@ export interface Detection {
   description: string;
   /** The response already fetched from feedUrl, so the first poll does not fetch it again. */
   response: FetchedText;
+  /** Another address of the same feed: its self link, or the RSS feed of a site whose REST API is polled. */
+  altFeedUrl?: string;
+  /** The site's page. */
+  siteUrl?: string;
 }
 
 /** The URL is reachable but is neither a feed, a WordPress site nor an article page. */
@@ -36,31 +40,34 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   // A document that is a feed but a broken one is reported as polling would report it (the XML error and its line),
   // not as "not a feed".
   if (asFeed instanceof FeedParseError) throw new NotASourceError(`${res.url}: ${asFeed.message}`);
-  if (asFeed) return found(asFeed.kind, res, asFeed.feed.title);
+  if (asFeed) return { ...found(asFeed.kind, res, asFeed.feed.title), ...addresses(asFeed.feed, res.url) };
 
   const { document } = parseHTML(res.text);
   const siteName = htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '')
     || htmlToText(document.querySelector('title')?.textContent ?? '') || undefined;
 
   const apiRoot = document.querySelector('link[rel="https://api.w.org/"]')?.getAttribute('href');
-  if (apiRoot) {
-    const endpoint = wordpressPostsUrl(apiRoot, res.url);
-    const api = await fetchText(endpoint, fetch).catch(() => undefined);
-    const parsed = api && tryFeed(api);
-    if (api && parsed && !(parsed instanceof FeedParseError) && parsed.kind === 'wordpress') return found('wordpress', api, siteName);
-  }
   const feedHref = [...document.querySelectorAll('link[rel~="alternate"]')]
     .filter((l) => /application\/(rss|atom)\+xml|application\/feed\+json/i.test(l.getAttribute('type') ?? ''))
     .map((l) => l.getAttribute('href') ?? '')
     .find((href) => href && !/\/comments\/feed|comments/i.test(href));
-  if (feedHref) {
-    const feedUrl = new URL(feedHref, res.url).href;
+  const feedUrl = feedHref ? httpAddress(feedHref, res.url) : undefined;
+  if (apiRoot) {
+    const endpoint = wordpressPostsUrl(apiRoot, res.url);
+    const api = await fetchText(endpoint, fetch).catch(() => undefined);
+    const parsed = api && tryFeed(api);
+    if (api && parsed && !(parsed instanceof FeedParseError) && parsed.kind === 'wordpress') {
+      return { ...found('wordpress', api, siteName), altFeedUrl: feedUrl ?? wordpressFeedUrl(api.url), siteUrl: res.url };
+    }
+  }
+  if (feedUrl) {
     const feedRes = await fetchText(feedUrl, fetch);
     const parsed = tryFeed(feedRes);
     if (!parsed || parsed instanceof FeedParseError) {
       throw new NotASourceError(`${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed${parsed ? ` (${parsed.message})` : ''}`);
     }
-    return found(apiRoot ? 'wordpress' : parsed.kind, feedRes, siteName ?? parsed.feed.title, apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined);
+    const detection = found(apiRoot ? 'wordpress' : parsed.kind, feedRes, siteName ?? parsed.feed.title, apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined);
+    return { ...detection, altFeedUrl: addresses(parsed.feed, feedRes.url).altFeedUrl, siteUrl: res.url };
   }
   try {
     const article = readHtml(res.text, res.url);
@@ -78,6 +85,20 @@ function found(kind: SourceKind, response: FetchedText, name: string | undefined
     kind, feedUrl: response.url, response, name: name?.trim() || new URL(response.url).hostname,
     description: `${label}: polling ${response.url}`,
   };
+}
+
+/** The addresses a feed gives for itself and its site, absolute, http(s) only. */
+function addresses(feed: ParsedFeed, base: string): Pick<Detection, 'altFeedUrl' | 'siteUrl'> {
+  return { altFeedUrl: feed.selfUrl && httpAddress(feed.selfUrl, base), siteUrl: feed.siteUrl && httpAddress(feed.siteUrl, base) };
+}
+
+function httpAddress(href: string, base: string): string | undefined {
+  try {
+    const u = new URL(href, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The feed; undefined when the document does not look like one; the parse error when it looks like one but is broken. */
@@ -106,4 +127,23 @@ export function wordpressPostsUrl(apiRoot: string, pageUrl: string): string {
   const posts = new URL('wp/v2/posts', root);
   posts.searchParams.set('_embed', '1');
   return posts.href;
+}
+
+/** True for a WordPress REST API posts URL (wordpressPostsUrl's output, either form). */
+export function isWordPressApiUrl(url: string): boolean {
+  const u = new URL(url);
+  return u.searchParams.has('rest_route') || /\/wp-json\/wp\/v2\/posts\/?$/.test(u.pathname);
+}
+
+/**
+ * A WordPress site's RSS feed from its posts API URL, for a site whose pages did not name it: <root>/feed/ with
+ * pretty permalinks (the /wp-json/ form), <root>/?feed=rss2 without (the ?rest_route= form).
+ */
+export function wordpressFeedUrl(postsUrl: string): string {
+  const u = new URL(postsUrl);
+  if (u.searchParams.has('rest_route')) {
+    u.search = '?feed=rss2';
+    return u.href;
+  }
+  return new URL(u.pathname.replace(/wp-json\/wp\/v2\/posts\/?$/, 'feed/'), u).href;
 }

@@ -37,8 +37,11 @@ const THREAD_NICE = 10;
 export interface FeedBody { text: string; bytes?: Uint8Array; contentType: string }
 /** One of the newest items: its draft, or why it is skipped (with the title and link worth logging). */
 export type ItemRead = { rank: number; draft: Draft } | { rank: number; skip: string; title?: string; link?: string };
-/** `head`: the document's first 64 K characters (where a feed names its WebSub hub). */
-export interface NewestItems { items: ItemRead[]; total: number; head: string }
+/**
+ * `head`: the document's first 64 K characters (where a feed names its WebSub hub). `charset` and `undecodable`: for
+ * a body decoded here, as FetchedText has them.
+ */
+export interface NewestItems { items: ItemRead[]; total: number; head: string; charset?: string; undecodable?: number }
 /** What drafting an item needs besides the item: the source, the feed's final URL (for relative links), the poll's time. */
 export interface DraftContext { source: DraftSource; base: string; now: number }
 
@@ -47,13 +50,14 @@ export interface DraftContext { source: DraftSource; base: string; now: number }
  * parseFeedText does.
  */
 export function newestItems(body: FeedBody, limit: number, ctx: DraftContext): NewestItems {
-  const text = body.bytes ? decodeBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), body.contentType).text : body.text;
+  const decoded = body.bytes && decodeBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), body.contentType);
+  const text = decoded ? decoded.text : body.text;
   const items = newestFirst(parseFeedText(text).items);
   const read = items.slice(0, limit).map((item, rank): ItemRead => {
     const draft = draftFrom(item, ctx.source, ctx.base, ctx.now);
     return typeof draft === 'string' ? { rank, skip: draft, title: loggableTitle(item.title), link: item.link } : { rank, draft };
   });
-  return { items: read, total: items.length, head: text.slice(0, 64 * 1024) };
+  return { items: read, total: items.length, head: text.slice(0, 64 * 1024), ...(decoded ? { charset: decoded.charset, undecodable: decoded.undecodable } : {}) };
 }
 
 type Request =

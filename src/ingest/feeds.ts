@@ -23,7 +23,11 @@ export interface FeedItem {
   imageUrl?: string;
 }
 
-export interface ParsedFeed { format: FeedFormat; title?: string; items: FeedItem[] }
+/**
+ * `selfUrl`: the address the feed gives as its own (RSS atom:link rel=self, Atom link rel=self, JSON Feed feed_url);
+ * `siteUrl`: the site it belongs to (RSS <link>, Atom's alternate link, JSON Feed home_page_url). Both as written.
+ */
+export interface ParsedFeed { format: FeedFormat; title?: string; items: FeedItem[]; selfUrl?: string; siteUrl?: string }
 
 /** The document is not a feed, or not a well-formed one; the message says which. */
 export class FeedParseError extends Error {
@@ -67,10 +71,23 @@ export function parseFeedText(text: string): ParsedFeed {
     throw new FeedParseError(/unrecognized/i.test(reason) ? 'not an RSS, Atom or JSON feed' : `malformed feed (${reason})`);
   }
   const feed = obj(parsed.feed);
-  if (parsed.format === 'atom') return { format: 'atom', title: textOf(feed.title), items: arr<Loose>(feed.entries).map(atomItem) };
-  if (parsed.format === 'json') return { format: 'json', title: str(feed.title), items: arr<Loose>(feed.items).map(jsonFeedItem) };
+  if (parsed.format === 'atom') {
+    const links = arr<Loose>(feed.links);
+    return {
+      format: 'atom', title: textOf(feed.title), items: arr<Loose>(feed.entries).map(atomItem),
+      selfUrl: str(links.find((l) => l.rel === 'self')?.href), siteUrl: str(links.find((l) => (l.rel ?? 'alternate') === 'alternate')?.href),
+    };
+  }
+  if (parsed.format === 'json') return jsonFeed(feed);
   // RSS 2.0 and RSS 1.0 (RDF) share the item vocabulary.
-  return { format: 'rss', title: textOf(feed.title), items: arr<Loose>(feed.items).map(rssItem) };
+  return {
+    format: 'rss', title: textOf(feed.title), items: arr<Loose>(feed.items).map(rssItem),
+    selfUrl: str(arr<Loose>(obj(feed.atom).links).find((l) => l.rel === 'self')?.href), siteUrl: str(feed.link),
+  };
+}
+
+function jsonFeed(d: Loose): ParsedFeed {
+  return { format: 'json', title: str(d.title), items: arr<Loose>(d.items).map(jsonFeedItem), selfUrl: str(d.feed_url), siteUrl: str(d.home_page_url) };
 }
 
 function parseJsonDocument(text: string): ParsedFeed {
@@ -82,9 +99,7 @@ function parseJsonDocument(text: string): ParsedFeed {
   }
   if (Array.isArray(data)) return { format: 'wordpress', items: data.map((p) => wordpressItem(obj(p))) };
   const d = obj(data);
-  if (typeof d.version === 'string' && d.version.includes('jsonfeed.org')) {
-    return { format: 'json', title: str(d.title), items: arr<Loose>(d.items).map(jsonFeedItem) };
-  }
+  if (typeof d.version === 'string' && d.version.includes('jsonfeed.org')) return jsonFeed(d);
   throw new FeedParseError('JSON that is neither a JSON Feed nor a WordPress posts list');
 }
 

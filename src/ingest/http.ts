@@ -46,6 +46,8 @@ export interface FetchedText {
   text: string;
   /** Charset the body was decoded from. */
   charset?: string;
+  /** Byte sequences invalid in that charset, dropped from `text`. */
+  undecodable?: number;
   etag?: string;
   lastModified?: string;
   /** The `Link` header (WebSub discovery names the hub there). */
@@ -183,8 +185,8 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
           if (options.bytesFrom !== undefined && body.length >= options.bytesFrom) {
             return succeed({ result: { ...meta, text: '', bytes: body, notModified: false } });
           }
-          const { text, charset } = decodeBody(body, meta.contentType);
-          succeed({ result: { ...meta, text, charset, notModified: false } });
+          const { text, charset, undecodable } = decodeBody(body, meta.contentType);
+          succeed({ result: { ...meta, text, charset, ...(undecodable ? { undecodable } : {}), notModified: false } });
         },
         fail,
       );
@@ -218,9 +220,12 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
   const declared = Number(res.headers['content-length']);
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
   return new Promise((resolve, reject) => {
-    if (Number.isFinite(declared) && declared > maxBytes && (encoding === '' || encoding === 'identity')) {
+    // Refused before a byte is read, whatever the encoding: a compressed body longer than the limit is more than the
+    // limit to download anyway, and waiting for a declared 1 GB only ends at the timeout (15 s). A declared length
+    // over 4 GiB with an encoding not decoded here also went on to allocate a buffer of that size (a RangeError).
+    if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();
-      return reject(tooLarge());
+      return reject(new FetchError('too-large', url, `${url}: the server announces ${declared} bytes, more than the ${maxBytes}-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`));
     }
     let stream: Readable = res;
     if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
@@ -270,24 +275,59 @@ for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) {
+/**
+ * IPv6 ranges refused whole. `::/96` holds ::, ::1 and the IPv4-compatible ::a.b.c.d (deprecated since RFC 4291 in
+ * 2006: no host has one, and [::127.0.0.1] reached this machine). 6to4 (2002::/16, RFC 7526: its relays are gone) and
+ * Teredo (2001::/32, its servers shut down) carry IPv4 addresses no public site is reached through today. The
+ * local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) puts its IPv4 address where the operator's prefix length says
+ * (/48 to /96), so the address cannot be read reliably, and a local translator leads into a local network.
+ */
+for (const [net, prefix] of [
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b:1::', 48], ['2002::', 16], ['2001::', 32],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
-/** True for loopback, link-local, private, shared, multicast and reserved addresses, IPv4-mapped forms included. */
+/**
+ * True for loopback, link-local, private, shared, multicast and reserved addresses, and for IPv6 forms that carry
+ * such an IPv4 address: mapped ::ffff:a.b.c.d, translated ::ffff:0:a.b.c.d, NAT64 64:ff9b::a.b.c.d (which an IPv6-only
+ * host with DNS64 uses for every IPv4-only site, so a public address in it is allowed) and ISATAP's …:5efe:a.b.c.d,
+ * written dotted or in hex alike.
+ */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return PRIVATE.check(address, 'ipv4');
   if (family !== 6) return true;
-  const mapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
-  const hexMapped = /^(?:0{0,4}:){0,4}:?(?:0{0,4}:)?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (hexMapped) {
-    const hi = parseInt(hexMapped[1]!, 16);
-    const lo = parseInt(hexMapped[2]!, 16);
-    return PRIVATE.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+  if (PRIVATE.check(address, 'ipv6')) return true;
+  const embedded = embeddedIPv4(ipv6Groups(address));
+  return embedded !== undefined && PRIVATE.check(embedded, 'ipv4');
+}
+
+/** The eight 16-bit groups of an IPv6 address that isIP accepted (a trailing dotted quad and a zone included). */
+function ipv6Groups(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return PRIVATE.check(address, 'ipv6');
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [head, tail] = text.split('::');
+  if (tail === undefined) return groups(head);
+  const h = groups(head);
+  const t = groups(tail);
+  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+/** The IPv4 address an IPv6 address stands for, when it is a form that leads to one. */
+function embeddedIPv4(g: number[]): string | undefined {
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  if (zero(0, 5) && g[5] === 0xffff) return v4; // mapped
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4; // translated (RFC 2765)
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4; // NAT64 well-known prefix (RFC 6052)
+  if ((g[4]! & 0xfcff) === 0 && g[5] === 0x5efe) return v4; // ISATAP interface identifier (RFC 5214), u/g bits either way
+  return undefined;
 }
 
 function blockedError(url: string, address: string): FetchError {
@@ -319,18 +359,29 @@ function guardedLookup(url: string, allowPrivate: boolean) {
 
 /**
  * Body bytes → text. Order: a byte-order mark, the Content-Type charset, the XML declaration, the HTML
- * <meta charset> / http-equiv tag, then UTF-8. Bytes that are not valid UTF-8 where UTF-8 was only assumed or
- * wrongly declared are read as windows-1256, what Arabic sites that forget to declare it serve.
+ * <meta charset> / http-equiv tag. A declared charset wins: bytes invalid in it are dropped and counted
+ * (`undecodable`, which the poller logs), never a reason to read the whole body otherwise: one stray 0xA0 in a UTF-8
+ * feed had it read as windows-1256, every Arabic letter garbled. Only a body declared UTF-8 with not one valid
+ * multi-byte character for each invalid one (and no byte-order mark) is taken for the windows-1256 it is (what Arabic
+ * sites that copy a UTF-8 template serve). With nothing declared, UTF-8 when it is valid, otherwise windows-1256.
  */
-export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string } {
+export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string; undecodable: number } {
   const bom = sniffBom(body);
-  if (bom) return { text: iconv.decode(body, bom), charset: bom };
-  const declared = [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
-  if (declared && !isUtf8Label(declared)) return { text: iconv.decode(body, declared), charset: declared.toLowerCase() };
+  const declared = bom ?? [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
   // Checked natively without building a string: decoding a 7 MB feed twice (once only to validate) held the event
   // loop for tens of ms.
-  if (isUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8' };
-  return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256' };
+  if (!bom && (declared === undefined || isUtf8Label(declared)) && isUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8', undecodable: 0 };
+  if (declared === undefined) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  const text = iconv.decode(body, declared);
+  let bad = 0;
+  let good = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd) bad++;
+    else if (c >= 0x80) good++;
+  }
+  if (!bom && isUtf8Label(declared) && bad > good) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  return { text: bad ? text.replaceAll('\uFFFD', '') : text, charset: declared.toLowerCase(), undecodable: bad };
 }
 
 const isUtf8Label = (c: string) => /^utf-?8$/i.test(c);

@@ -222,9 +222,15 @@ function changedItem(deps: PollDeps, url: string | undefined, guid: string | und
   return existing;
 }
 
+/** A declared charset is kept when some bytes are invalid in it (decodeBody): those are dropped, and said so here. */
+function logUndecodable(deps: PollDeps, source: Source, url: string, charset: string | undefined, undecodable: number | undefined): void {
+  if (undecodable) deps.logger.warn('bytes invalid in the declared charset dropped', { source: source.id, url, charset, sequences: undecodable });
+}
+
 /** The feed's items as Articles, newest first, without those already stored; known items the source changed apart. */
 async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<Found> {
   if (source.kind === 'page') {
+    logUndecodable(deps, source, res.url, res.charset, res.undecodable);
     const notText = notTextReason(res.text);
     if (notText) {
       deps.logger.info('page skipped', { source: source.id, reason: `not text (${notText})`, url: res.url });
@@ -236,9 +242,10 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const existing = changedItem(deps, article.url, undefined, hash, now);
     return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1, head: '' };
   }
-  const { items, total, head } = await readNewest(
+  const { items, total, head, ...decoded } = await readNewest(
     { text: res.text, bytes: res.bytes, contentType: res.contentType }, MAX_ITEMS_PER_POLL, { source: { name: source.name, category: source.category }, base: res.url, now },
   );
+  logUndecodable(deps, source, res.url, decoded.charset ?? res.charset, decoded.undecodable ?? res.undecodable);
   if (total > MAX_ITEMS_PER_POLL) {
     deps.logger.info('large feed: reading only the newest items', { source: source.id, items: total, read: MAX_ITEMS_PER_POLL });
   }

@@ -12,11 +12,15 @@ export interface Source {
   primedAt?: Date;
   /** New items wait for an editor's «نشر» (nashra sources add --review): stored and summarised, never queued before. */
   review: boolean;
+  /** Another address of the same feed: its self link, or a WordPress site's RSS feed when its REST API is polled. */
+  altFeedUrl?: string;
+  /** The site's page (the feed's own link to it), when known. */
+  siteUrl?: string;
 }
 
 export interface NewSource {
   url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string; intervalSeconds?: number;
-  backfill?: number; review?: boolean;
+  backfill?: number; review?: boolean; altFeedUrl?: string; siteUrl?: string;
 }
 
 /** After a successful or failed fetch: what the poller records. */

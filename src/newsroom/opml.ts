@@ -3,7 +3,7 @@ import { errorMessage, UserError } from '../errors.js';
 import type { Source } from '../model/source.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
-import { addSource, AlreadyFollowedError } from './sources.js';
+import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl } from './sources.js';
 
 /**
  * OPML, the list of feeds every feed reader imports and exports (Feedly, Inoreader, NetNewsWire, Thunderbird…):
@@ -89,7 +89,7 @@ export async function importOpml(deps: NewsroomDeps, actor: Actor, xml: string, 
 }
 
 async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, intervalSeconds: number | undefined): Promise<OpmlOutcome> {
-  const known = deps.store.sources.findByUrl(feed.url);
+  const known = followedSource(deps.store, [feed.url]);
   if (known) return { kind: 'already', feed, source: known };
   try {
     const { source } = await addSource(deps, actor, { url: feed.url, name: feed.title, category: feed.category, intervalSeconds });
@@ -103,18 +103,18 @@ async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, inter
 }
 
 /**
- * Every source as OPML 2.0, feeds in folders by category (as readers export them). A feed's xmlUrl is the address
- * Nashra polls; a WordPress site or an article page, which readers cannot poll through its REST API, is given by the
- * address it was added with (readers and Nashra find its feed from there).
+ * Every source as OPML 2.0, feeds in folders by category (as readers export them). xmlUrl is the feed a reader can
+ * follow (readerFeedUrl: for a WordPress site polled through its REST API, its RSS feed); htmlUrl the site's page
+ * when it is known (a feed's own link to its site, a WordPress site's page, an article page's URL), absent otherwise
+ * rather than the feed again. An article page has no feed: its xmlUrl is the page, which Nashra imports back as a page.
  */
 export function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor: Actor, now = new Date()): string {
   requireEditor(deps, actor, 'sources');
   const sources = deps.store.sources.list();
-  const outline = (s: Source): Opml.Outline<Date> => ({
-    text: s.name, title: s.name, type: 'rss',
-    xmlUrl: s.kind === 'rss' || s.kind === 'atom' || s.kind === 'json' ? s.feedUrl ?? s.url : s.url,
-    htmlUrl: s.url,
-  });
+  const outline = (s: Source): Opml.Outline<Date> => {
+    const htmlUrl = s.siteUrl ?? (s.kind === 'page' || (s.kind === 'wordpress' && s.url !== readerFeedUrl(s)) ? s.url : undefined);
+    return { text: s.name, title: s.name, type: 'rss', xmlUrl: readerFeedUrl(s), ...(htmlUrl ? { htmlUrl } : {}) };
+  };
   const folders = new Map<string, Source[]>();
   const loose: Source[] = [];
   for (const s of sources) {

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
-import { detectSource, NotASourceError } from '../ingest/detect.js';
+import { detectSource, isWordPressApiUrl, NotASourceError, wordpressFeedUrl } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
 import { subscribeFound } from '../ingest/push.js';
+import { canonicalUrl } from '../text/url.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -42,8 +43,8 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   requireEditor(deps, actor, 'sources');
   const url = httpUrl(input.url);
   const { store } = deps;
-  const existing = store.sources.findByUrl(url);
-  if (existing) throw new AlreadyFollowedError(`${url} is already source #${existing.id} (${existing.name})`, existing);
+  const existing = followedSource(store, [url]);
+  if (existing) throw alreadyFollowed(url, existing);
   let detection;
   try {
     detection = await detectSource(url, deps.config.fetch);
@@ -51,11 +52,13 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
     throw err;
   }
-  const polled = store.sources.findByUrl(detection.feedUrl);
-  if (polled) throw new AlreadyFollowedError(`${detection.feedUrl} is already polled as source #${polled.id} (${polled.name})`, polled);
+  // Checked again with what the detection found, and without an await before the insert: an OPML import adds four
+  // at a time, and two lines naming one feed must not both get in.
+  const same = followedSource(store, [url, detection.feedUrl, detection.altFeedUrl]);
+  if (same) throw alreadyFollowed(url, same);
 
   const source = store.sources.add({
-    url, feedUrl: detection.feedUrl, kind: detection.kind, name: input.name ?? detection.name,
+    url, feedUrl: detection.feedUrl, altFeedUrl: detection.altFeedUrl, siteUrl: detection.siteUrl, kind: detection.kind, name: input.name ?? detection.name,
     category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
     review: input.review,
   });
@@ -68,6 +71,41 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued, held: r.held, skipped: r.skipped };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
+}
+
+const alreadyFollowed = (url: string, source: Source) =>
+  new AlreadyFollowedError(`${url} is already followed as #${source.id} (${source.name}, polling ${source.feedUrl ?? source.url})`, source);
+
+/**
+ * The source one of `urls` leads to, if any. A feed has several addresses: the URL it was added with, the one polled
+ * after redirects, the one it names as its own (its self link: http://localhost:8767/feed/ and
+ * http://127.0.0.1:8767/feed/ are one feed), and for a WordPress site both its REST API and its RSS feed (one site
+ * followed through both was listed twice in Today's source filter). Compared canonically (canonicalUrl: host case,
+ * trailing slash, tracking parameters). A site's page is not one of them: its category feeds are other feeds.
+ */
+export function followedSource(store: NewsroomDeps['store'], urls: ReadonlyArray<string | undefined>): Source | undefined {
+  const wanted = new Set(urls.flatMap(canonicalKey));
+  if (wanted.size === 0) return undefined;
+  return store.sources.list().find((s) => [s.url, s.feedUrl, s.altFeedUrl, readerFeedUrl(s)].flatMap(canonicalKey).some((k) => wanted.has(k)));
+}
+
+const canonicalKey = (url: string | undefined): string[] => {
+  if (!url) return [];
+  try {
+    return [canonicalUrl(url)];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The feed a feed reader can follow for a source: the feed Nashra polls, or for a WordPress site polled through its
+ * REST API (which readers do not read) the site's RSS feed.
+ */
+export function readerFeedUrl(source: Pick<Source, 'kind' | 'url' | 'feedUrl' | 'altFeedUrl'>): string {
+  const polled = source.feedUrl ?? source.url;
+  if (source.kind === 'wordpress' && isWordPressApiUrl(polled)) return source.altFeedUrl ?? wordpressFeedUrl(polled);
+  return polled;
 }
 
 /** Removes a source; its articles stay stored (and so keep de-duplicating). */

@@ -7,7 +7,6 @@ export type { FetchOutcome, NewSource, Source, SourceKind } from '../model/sourc
 export class SourcesTable {
   private readonly insertStmt: Statement;
   private readonly byId: Statement;
-  private readonly byUrl: Statement;
   private readonly listStmt: Statement;
   private readonly removeStmt: Statement;
   private readonly okStmt: Statement;
@@ -18,10 +17,9 @@ export class SourcesTable {
   private readonly pollSoonStmt: Statement;
 
   constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, created_at)
-      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @now)`);
+    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, alt_feed_url, site_url, created_at)
+      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @altFeedUrl, @siteUrl, @now)`);
     this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');
-    this.byUrl = db.prepare('SELECT * FROM sources WHERE url = ? OR feed_url = ?');
     this.listStmt = db.prepare('SELECT * FROM sources ORDER BY id');
     this.removeStmt = db.prepare('DELETE FROM sources WHERE id = ?');
     this.okStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = NULL, error_count = 0,
@@ -41,18 +39,14 @@ export class SourcesTable {
   add(s: NewSource, now = Date.now()): Source {
     const id = Number(this.insertStmt.run({
       url: s.url, feedUrl: s.feedUrl ?? null, kind: s.kind, name: s.name, category: s.category ?? null,
-      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, backfill: s.backfill ?? 0, review: s.review ? 1 : 0, now,
+      timeZone: s.timeZone ?? null, intervalSeconds: s.intervalSeconds ?? 600, backfill: s.backfill ?? 0, review: s.review ? 1 : 0,
+      altFeedUrl: s.altFeedUrl ?? null, siteUrl: s.siteUrl ?? null, now,
     }).lastInsertRowid);
     return this.get(id)!;
   }
 
   get(id: number): Source | undefined {
     const r = this.byId.get(id) as SourceRow | undefined;
-    return r && fromRow(r);
-  }
-
-  findByUrl(url: string): Source | undefined {
-    const r = this.byUrl.get(url, url) as SourceRow | undefined;
     return r && fromRow(r);
   }
 
@@ -97,7 +91,7 @@ interface SourceRow {
   time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
   last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;
   failing_since: number | null; next_fetch_at: number; articles_found: number; created_at: number;
-  backfill: number; primed_at: number | null; review: number;
+  backfill: number; primed_at: number | null; review: number; alt_feed_url: string | null; site_url: string | null;
 }
 
 function fromRow(r: SourceRow): Source {
@@ -109,5 +103,6 @@ function fromRow(r: SourceRow): Source {
     lastError: r.last_error ?? undefined, errorCount: r.error_count, failingSince: date(r.failing_since),
     nextFetchAt: new Date(r.next_fetch_at), articlesFound: r.articles_found, createdAt: new Date(r.created_at),
     backfill: r.backfill, primedAt: date(r.primed_at), review: r.review === 1,
+    altFeedUrl: r.alt_feed_url ?? undefined, siteUrl: r.site_url ?? undefined,
   };
 }
