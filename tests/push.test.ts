@@ -496,7 +496,7 @@ describe('WebSub', () => {
     const added = await runCliAsync(['sources', 'add', `${r.site.base}/daily.xml`, '--interval', '24h', '--db', r.store.path],
       { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_PUBLIC_URL: r.desk.url });
     expect(added.code, added.stderr).toBe(0);
-    const daily = r.store.sources.findByUrl(`${r.site.base}/daily.xml`)!;
+    const daily = r.store.sources.list().find((s) => s.url === `${r.site.base}/daily.xml`)!;
     expect(daily.intervalSeconds).toBe(86400);
     expect(r.hub.requests).toHaveLength(1);
     expect(r.hub.requests[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.topic': `${r.site.base}/daily.xml`, 'hub.callback': expect.stringMatching(new RegExp(`^${r.desk.url}/websub/${daily.id}/[0-9a-f]{32}$`)) });
