@@ -159,6 +159,52 @@ describe('hostile requests', () => {
     expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
   });
 
+  it('limits sign-in per account however its name is spelled: NFC, case and spaces share one limit', async () => {
+    const { app, f } = await setup();
+    const hamza = 'أحمد'; // U+0623: the spelling stored
+    f.store.deskEditors.add(hamza, f.store.deskEditors.find(EDITOR)!.passwordHash, Date.now());
+    const combining = 'ا\u0654حمد'; // «ا» + combining hamza above: the same name after NFC
+    expect(combining).not.toBe(hamza);
+    expect(combining.normalize('NFC')).toBe(hamza);
+    const j = jar();
+    const token = csrfOf((await get(app, j, '/login')).body);
+    const spellings = [hamza, combining, ` ${combining} `, `${hamza}\t`, 'ا\u0654حمد'.normalize('NFD')];
+    const codes: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const username = spellings[i % spellings.length]!;
+      codes.push((await post(app, j, '/login', { _csrf: token, username, password: `guess ${i} wrong` }, { remoteAddress: `10.0.3.${i}` })).statusCode);
+    }
+    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(10)).toEqual([429, 429, 429, 429]);
+    // The right password in yet another spelling is limited too; the ASCII name's case folds the same way.
+    expect((await post(app, j, '/login', { _csrf: token, username: combining, password: PASSWORD }, { remoteAddress: '10.0.4.1' })).statusCode).toBe(429);
+    const latin: number[] = [];
+    for (let i = 0; i < 11; i++) latin.push((await post(app, j, '/login', { _csrf: token, username: i % 2 ? EDITOR.toUpperCase() : ` ${EDITOR}`, password: `x ${i} wrong` }, { remoteAddress: `10.0.5.${i}` })).statusCode);
+    expect(latin.at(-1)).toBe(429);
+  });
+
+  it('the language switch goes back only to a path on the desk: hostile «back» values land on /', async () => {
+    const { app } = await setup();
+    const j = jar();
+    const token = csrfOf((await get(app, j, '/login')).body);
+    const hostile = [
+      '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\u0000/evil.example', '//evil.example', '///evil.example',
+      '/\\evil.example', '\\/evil.example', '/\\/evil.example', 'https://evil.example/', 'http:/evil.example', 'evil.example',
+      '/%09/evil.example', '/%2F/evil.example', '/%2f%2fevil.example', '/%5Cevil.example', '/%5c%5cevil.example', '/%0a/evil.example',
+      '/.//evil.example', '/..//evil.example', '/%2e%2e//evil.example', '/a/../..//evil.example',
+      ' /evil', '', 'javascript:alert(1)', '/%E0%A4%A', `/${'a'.repeat(3000)}`,
+    ];
+    for (const back of hostile) {
+      const res = await post(app, j, '/lang', { _csrf: token, lang: 'en', back });
+      expect(res.statusCode, JSON.stringify(back)).toBe(303);
+      expect(res.headers.location, JSON.stringify(back)).toBe('/');
+    }
+    // What the desk's own pages send back is kept, query and all.
+    for (const back of ['/articles/3', '/?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9&state=sent', '/activity?actor=mona&before=12', '/sources']) {
+      expect((await post(app, j, '/lang', { _csrf: token, lang: 'ar', back })).headers.location).toBe(back);
+    }
+  });
+
   it('a wrong password is refused with the same answer as an unknown username', async () => {
     const { app } = await setup();
     const wrong = await signIn(app, jar(), 'not the password');

@@ -15,7 +15,8 @@ import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
 import { t, type Lang } from './i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
-import { checkUsername, hashPassword, verifyPassword } from './password.js';
+import { checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
+import { sameOriginPath } from './redirect.js';
 import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
 import type { PushIngest } from '../ingest/push.js';
@@ -157,7 +158,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   // (the plugin runs one limit hook per request).
   const perUsername = app.createRateLimit({
     ...LOGIN_PER_USERNAME,
-    keyGenerator: (req) => `user:${String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 60)}`,
+    // The name as the lookup reads it (the column compares without case): one key per account, however it is spelled.
+    keyGenerator: (req) => `user:${normalUsername((req.body as Record<string, unknown> | undefined)?.username).toLowerCase().slice(0, 60)}`,
   });
   const usernameLimit = async (req: FastifyRequest, reply: FastifyReply) => {
     const limit = await perUsername(req);
@@ -175,7 +177,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username.normalize('NFC').trim() : '';
+    const username = normalUsername(body.username);
     const password = typeof body.password === 'string' ? body.password : '';
     const editor = username ? store.deskEditors.find(username) : undefined;
     // The same scrypt work whether or not the account exists: the answer's timing does not tell.
@@ -201,8 +203,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const lang = body.lang === 'en' ? 'en' : 'ar';
     reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'strict', httpOnly: true, secure, maxAge: 365 * 86400 });
-    const back = typeof body.back === 'string' && /^\/(?![/\\])/.test(body.back) ? body.back : '/';
-    return reply.redirect(back, 303);
+    return reply.redirect(sameOriginPath(body.back), 303);
   });
 
   // --- First run: one account, through a link printed on the console --------------------------------------------
