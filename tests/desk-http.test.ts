@@ -337,6 +337,28 @@ describe('pages and actions', () => {
     expect((await get(app, j, '/stats')).body).toContain('<svg');
   });
 
+  it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {
+    for (const whatsapp of [false, true]) {
+      const { app, f } = await setup(whatsapp ? { WHATSAPP_ENABLED: '1' } : {});
+      f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003', kind: 'channel', title: 'قناة تيليغرام' });
+      f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'مجموعة واتساب' });
+      const j = jar();
+      await signIn(app, j);
+      const page = (await get(app, j, `/articles/${f.article.id}`)).body;
+      expect(page, `whatsapp ${whatsapp}`).toContain('class="preview preview-telegram"');
+      expect(page).toContain('<option value="telegram">');
+      expect(page).toContain('قناة تيليغرام');
+      expect(page.includes('class="preview preview-whatsapp"'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      expect(page.includes('<option value="whatsapp">'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      expect(page.includes('مجموعة واتساب'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      // The live preview of a draft follows the same list.
+      const live = (await get(app, j, `/articles/${f.article.id}/preview?${new URLSearchParams({ title: 'عنوان', summary: 'جملة.', hashtags: '' })}`)).body;
+      expect(live).toContain('preview-telegram');
+      expect(live.includes('preview-whatsapp')).toBe(whatsapp);
+      if (!whatsapp) { await app.close(); f.cleanup(); } // the second desk is closed after the test
+    }
+  });
+
   it('escapes HTML in the send preview too, and refuses an unknown platform audience', async () => {
     const { app, f } = await setup();
     f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' });

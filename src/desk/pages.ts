@@ -20,6 +20,8 @@ export interface DeskPlatform {
   label?: { ar: string; en: string };
   /** The public address of a sent post (a public channel's message), when the platform has one. */
   postUrl?(chat: { chatId: string; kind: string }, messageId: string): string | undefined;
+  /** The configuration turns it on: it is previewed and offered as an audience (an off one only names past posts). */
+  on: boolean;
 }
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
@@ -66,7 +68,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
 /** One preview per platform, with its length against the limit: the Article page, the send page, and live updates. */
 export function previews(ctx: Pick<PageContext, 'lang' | 'platformLabel'>, config: RenderConfig, article: StoredArticle, platforms: readonly DeskPlatform[]): Html {
   const w = t(ctx.lang);
-  return html`<div class="previews" id="previews">${platforms.map(({ name, markup }) => {
+  return html`<div class="previews" id="previews">${platforms.filter((p) => p.on).map(({ name, markup }) => {
     const text = renderArticle(article, markup, config);
     const limit = markup.limit(false);
     const over = Number.isFinite(limit) && text.length >= limit;

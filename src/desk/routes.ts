@@ -50,6 +50,8 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
   const platforms = () => [...new Set([...platformList.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
+  /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
+  const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
   app.get('/', async (req, reply) => {
     const q = req.query as Query;
@@ -89,7 +91,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
       broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
-      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
+      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(deps.newsroom).length > 0,
     }));
   });
