@@ -337,6 +337,51 @@ describe('pages and actions', () => {
     expect((await get(app, j, '/stats')).body).toContain('<svg');
   });
 
+  it('reaches a source\'s backlog: Today lists it (marked, with a filter), its page opens, it can be edited, sent and retracted', async () => {
+    const { app, f } = await setup();
+    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    const source = f.store.sources.add({ url: 'https://backlog.example/feed', kind: 'rss', name: 'مصدر جديد' });
+    const stored = storeArticle(f.store, {
+      url: 'https://backlog.example/old', title: 'خبر من الأرشيف عن حمص', source: 'مصدر جديد', language: 'ar', categories: [],
+      paragraphs: ['كان هذا الخبر في الخلاصة يوم أُضيف المصدر، فعُلّم مقروءاً.', 'وفقرة ثانية.'], publishedAt: new Date(Date.now() - 60_000),
+    }, { sourceId: source.id, seenOnly: true });
+    if (stored.status !== 'new') throw new Error('not stored');
+    const id = stored.article.id;
+    expect(f.store.articles.get(id)!.seenOnly).toBe(true);
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1004', kind: 'channel' });
+    const j = jar();
+    await signIn(app, j);
+    const today = (await get(app, j, '/')).body;
+    expect(today).toContain(`href="/articles/${id}"`);
+    expect(today).toContain(f.article.title);
+    expect(today).toContain('class="backlog"');
+    const only = (await get(app, j, '/?backlog=1')).body;
+    expect(only).toContain(`href="/articles/${id}"`);
+    expect(only).not.toContain(`href="/articles/${f.article.id}"`);
+    const without = (await get(app, j, '/?backlog=0')).body;
+    expect(without).not.toContain(`href="/articles/${id}"`);
+    expect(without).toContain(`href="/articles/${f.article.id}"`);
+    expect((await get(app, j, `/?source=${source.id}`)).body).toContain(`href="/articles/${id}"`);
+
+    const page = await get(app, j, `/articles/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="backlog"');
+    expect((await post(app, j, `/articles/${id}/edit`, { _csrf: csrfOf(page.body), title: 'خبر من الأرشيف عن حمص (محدَّث)', summary: 'جملة أولى.', hashtags: '#حمص' })).statusCode).toBe(303);
+    expect(f.store.articles.get(id)!.title).toBe('خبر من الأرشيف عن حمص (محدَّث)');
+    // Sent to a chosen chat, then tracked on its page; then retracted.
+    const sent = await post(app, j, `/articles/${id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'chats', chat: String(sub.id) });
+    expect(sent.statusCode).toBe(303);
+    const preview = await get(app, j, String(sent.headers.location));
+    expect(preview.body).toMatch(/id="will-receive">1</);
+    await post(app, j, `${sent.headers.location}/confirm`, { _csrf: csrfOf(preview.body), token: /name="token" value="([^"]+)"/.exec(preview.body)![1]! });
+    expect(f.store.deliveries.listForArticle(id)).toHaveLength(1);
+    const tracked = await get(app, j, `/articles/${id}`);
+    expect(tracked.body).toContain(`href="/broadcasts/`);
+    expect((await get(app, j, `/articles/${id}/retract`)).statusCode).toBe(200);
+    expect((await post(app, j, `/articles/${id}/retract`, { _csrf: csrfOf(tracked.body) })).statusCode).toBe(303);
+    expect(f.store.articles.get(id)!.retracted).toBeDefined();
+  });
+
   it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {
     for (const whatsapp of [false, true]) {
       const { app, f } = await setup(whatsapp ? { WHATSAPP_ENABLED: '1' } : {});

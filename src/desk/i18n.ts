@@ -13,6 +13,8 @@ const ar = {
   today: {
     title: 'أخبار اليوم', search: 'بحث', searchPlaceholder: 'ابحث في العناوين والملخصات', source: 'المصدر', topic: 'الموضوع', state: 'الحالة',
     any: 'الكل', filter: 'تصفية', none: 'لا أخبار تطابق هذا البحث.', older: 'أقدم', urgent: 'عاجل', notSent: 'لم يُرسل بعد', edited: 'معدَّل',
+    backlog: 'الأرشيف', withoutBacklog: 'بلا الأرشيف', onlyBacklog: 'الأرشيف وحده', backlogMark: 'من الأرشيف',
+    backlogHelp: 'من أرشيف المصدر: كان في خلاصته يوم أُضيف، فعُلّم مقروءاً ولم يُرسل تلقائياً. يمكن تحريره وإرساله من هنا.',
     states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
   },
   article: {
@@ -83,6 +85,8 @@ const en: Words = {
   today: {
     title: 'Today', search: 'Search', searchPlaceholder: 'Search titles and summaries', source: 'Source', topic: 'Topic', state: 'State',
     any: 'Any', filter: 'Filter', none: 'No story matches.', older: 'Older', urgent: 'Urgent', notSent: 'Not sent yet', edited: 'edited',
+    backlog: 'Backlog', withoutBacklog: 'Without the backlog', onlyBacklog: 'Backlog only', backlogMark: 'backlog',
+    backlogHelp: 'From the source\'s backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.',
     states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
   },
   article: {

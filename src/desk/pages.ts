@@ -38,7 +38,7 @@ function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html 
 
 export interface TodayView {
   articles: StoredArticle[]; counts: Map<number, DeliveryCounts>; sources: Source[]; topics: string[];
-  filter: { q?: string; source?: number; topic?: string; state?: string }; olderHref?: string;
+  filter: { q?: string; source?: number; topic?: string; state?: string; backlog?: '0' | '1' }; olderHref?: string;
 }
 
 export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView): Html {
@@ -50,13 +50,14 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
   <label>${w.today.source}<select name="source"><option value="">${w.today.any}</option>${v.sources.map((s) => html`<option value="${s.id}"${selected(v.filter.source === s.id)}>${s.name}</option>`)}</select></label>
   <label>${w.today.topic}<select name="topic"><option value="">${w.today.any}</option>${v.topics.map((tag) => html`<option value="${tag}"${selected(v.filter.topic === tag)}>${tag}</option>`)}</select></label>
   <label>${w.today.state}<select name="state"><option value="">${w.today.any}</option>${(['none', ...STATES] as const).map((s) => html`<option value="${s}"${selected(v.filter.state === s)}>${w.today.states[s]}</option>`)}</select></label>
+  <label>${w.today.backlog}<select name="backlog"><option value="">${w.today.any}</option><option value="0"${selected(v.filter.backlog === '0')}>${w.today.withoutBacklog}</option><option value="1"${selected(v.filter.backlog === '1')}>${w.today.onlyBacklog}</option></select></label>
   <button type="submit">${w.today.filter}</button>
 </form>`;
   const list = v.articles.length === 0 ? html`<p class="notice">${w.today.none}</p>` : html`<ol class="stories">${v.articles.map((a) => html`
 <li class="story${isUrgent(a) ? ' urgent' : ''}">
   <article>
     <h2><a href="/articles/${a.id}">${isUrgent(a) ? html`<span class="mark">${w.today.urgent}</span> ` : ''}${a.title}</a></h2>
-    <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}</p>
+    <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}${a.seenOnly ? html` · <span class="backlog" title="${w.today.backlogHelp}">${w.today.backlogMark}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
     ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
     <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
@@ -98,7 +99,8 @@ export function articlePage(ctx: PageContext, config: RenderConfig, platforms: r
   const head = html`
 <p class="meta"><a href="/">${w.article.back}</a> · ${w.article.source}: ${a.source} · ${w.article.published}: <time>${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, tz)}</time>
 ${a.url && /^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
-${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}`;
+${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}
+${a.seenOnly ? html`<p class="notice" id="backlog">${w.today.backlogHelp}</p>` : ''}`;
   const edit = html`
 <section class="card" aria-labelledby="edit-h">
   <h2 id="edit-h">${w.article.edit}</h2>

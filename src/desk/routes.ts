@@ -60,15 +60,17 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const text = one(q, 'q');
     const topic = one(q, 'topic', 100);
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
-    const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined };
+    const backlog = one(q, 'backlog', 1);
+    const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
     const articles = store.desk.today({
       sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
+      backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
     });
     const last = articles.at(-1);
     let olderHref: string | undefined;
     if (last && articles.length === PAGE_SIZE) {
-      const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state }).filter((e): e is [string, string] => e[1] !== undefined));
+      const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state, backlog: filter.backlog }).filter((e): e is [string, string] => e[1] !== undefined));
       params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
       olderHref = `/?${params}`;
     }
@@ -80,9 +82,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   const articleOr404 = (req: FastifyRequest, reply: FastifyReply): StoredArticle | undefined => {
     const id = parseId((req.params as { id: string }).id);
+    // A source's backlog (marked seen when it was added) is an article like the others: tracked, edited, sent, retracted.
     const article = id === undefined ? undefined : store.articles.get(id);
-    if (!article || article.seenOnly) void reply.callNotFound();
-    return article && !article.seenOnly ? article : undefined;
+    if (!article) void reply.callNotFound();
+    return article;
   };
 
   app.get('/articles/:id', async (req, reply) => {
