@@ -5,6 +5,13 @@ import type { AuditAction } from '../src/model/audit.js';
 
 const setup = deskPerTest();
 
+/** The hidden fields of a page's sign-in form, as a browser would post them back. */
+function hiddenFields(body: string): Record<string, string> {
+  const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#96;/g, '`').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const form = /<form method="post" action="\/login"[\s\S]*?<\/form>/.exec(body)?.[0] ?? '';
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescape(m[2]!)]));
+}
+
 describe('signing in', () => {
   it('redirects a visitor without a session to /login, and signs an editor in and out', async () => {
     const { app, f } = await setup();
@@ -54,7 +61,9 @@ describe('hostile requests', () => {
     const later = await get(timed, j, '/');
     expect(later.statusCode).toBe(303);
     expect(later.headers.location).toBe('/login?expired=1');
-    expect((await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' })).statusCode).toBe(403);
+    const late = await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' });
+    expect(late.statusCode).toBe(401);
+    expect(late.body).toContain('انتهت جلستك');
     expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
     await timed.close();
   });
@@ -86,8 +95,79 @@ describe('hostile requests', () => {
     const page = await get(app, j, `/articles/${f.article.id}`);
     f.store.deskEditors.remove(EDITOR);
     expect((await get(app, j, '/')).statusCode).toBe(303);
-    expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(403);
+    expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(401);
     expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    // Signing in again as the removed editor is refused like any unknown name.
+    expect((await signIn(app, jar())).statusCode).toBe(401);
+  });
+
+  it('an edit saved after the session ended (password changed) says so, signs in again, and puts the typed text back in the form', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    const before = f.store.articles.get(f.article.id)!;
+    // Meanwhile, `nashra editors passwd`: every session of the editor ends.
+    const { hashPassword } = await import('../src/desk/password.js');
+    const editor = f.store.deskEditors.find(EDITOR)!;
+    f.store.deskEditors.setPassword(EDITOR, await hashPassword('a new password 42'), Date.now());
+    f.store.deskSessions.removeAllFor(editor.id);
+    const typed = { title: 'عنوان كتبه المحرر "بعناية" <b>', summary: 'جملة أولى كتبها المحرر.\nجملة ثانية & أخيرة.', hashtags: '#حمص #درعا' };
+    const late = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), ...typed });
+    expect(late.statusCode).toBe(401);
+    expect(late.body).toContain('انتهت جلستك');
+    expect(late.body).toContain('action="/login"');
+    expect(late.body).toContain('id="kept"'); // shown to copy, escaped
+    expect(late.body).toContain('عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;');
+    expect(late.body).not.toContain('<b>');
+    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title);
+    // The sign-in form carries the text: a wrong password keeps carrying it, the right one leads back to the article.
+    const form = hiddenFields(late.body);
+    expect(form.resume).toBe(`/articles/${f.article.id}`);
+    const wrong = await post(app, j, '/login', { ...form, username: EDITOR, password: PASSWORD });
+    expect(wrong.statusCode).toBe(401);
+    expect(hiddenFields(wrong.body).kept_summary).toBe(typed.summary);
+    const back = await post(app, j, '/login', { ...hiddenFields(wrong.body), username: EDITOR, password: 'a new password 42' });
+    expect(back.statusCode).toBe(303);
+    expect(back.headers.location).toBe(`/articles/${f.article.id}`);
+    const restored = await get(app, j, `/articles/${f.article.id}`);
+    expect(restored.body).toContain('id="restored"');
+    expect(restored.body).toContain(`value="${'عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;'}"`);
+    expect(restored.body).toContain('جملة أولى كتبها المحرر.\nجملة ثانية &amp; أخيرة.</textarea>');
+    expect(restored.body).toContain('value="#حمص #درعا"');
+    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title); // nothing applied without the editor
+    const saved = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(restored.body), ...typed });
+    expect(saved.statusCode).toBe(303);
+    expect(f.store.articles.get(f.article.id)!.title).toBe(typed.title);
+    expect(f.store.articles.get(f.article.id)!.summary).toEqual(['جملة أولى كتبها المحرر.', 'جملة ثانية & أخيرة.']);
+    // Once: the page opened again shows what is stored, without the notice.
+    expect((await get(app, j, `/articles/${f.article.id}`)).body).not.toContain('id="restored"');
+  });
+
+  it('keeps nothing from a post whose token is not the ended session\'s own: forged, missing, or from another page', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, '/urgent');
+    f.store.deskSessions.removeAllFor(f.store.deskEditors.find(EDITOR)!.id);
+    const anonymous = csrfOf((await get(app, jar(), '/login')).body);
+    for (const token of [undefined, 'forged', anonymous, csrfOf(page.body).slice(0, -3) + 'abc']) {
+      const res = await post(app, j, '/urgent', { ...(token === undefined ? {} : { _csrf: token }), text: 'نص مزروع' });
+      expect(res.statusCode, String(token)).toBe(403);
+      expect(res.body).not.toContain('نص مزروع');
+    }
+    // No session cookie at all (a cross-site post: SameSite=Strict keeps the cookie home): refused, nothing echoed.
+    const stranger = await post(app, jar(), '/urgent', { _csrf: anonymous, text: 'نص مزروع' });
+    expect(stranger.statusCode).toBe(403);
+    expect(stranger.body).not.toContain('نص مزروع');
+    // The editor's own page: kept, and back in the urgent form after signing in.
+    const own = await post(app, j, '/urgent', { _csrf: csrfOf(page.body), text: 'عاجل: نص كتبه المحرر' });
+    expect(own.statusCode).toBe(401);
+    const back = await post(app, j, '/login', { ...hiddenFields(own.body), username: EDITOR, password: PASSWORD });
+    expect(back.headers.location).toBe('/urgent');
+    const urgent = await get(app, j, '/urgent');
+    expect(urgent.body).toContain('عاجل: نص كتبه المحرر</textarea>');
+    expect(f.store.broadcasts.get(1)).toBeUndefined();
   });
 
   it('forged and malformed article ids are 404s', async () => {

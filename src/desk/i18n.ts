@@ -8,7 +8,9 @@ const ar = {
   nav: { today: 'اليوم', urgent: 'عاجل', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات' },
   signedInAs: 'المحرر',
   logout: 'خروج',
-  login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.' },
+  login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.',
+    sessionEnded: 'انتهت جلستك قبل أن يُحفظ هذا (خرجتَ أو تغيّرت كلمة المرور أو طال الغياب)، فلم يتغيّر شيء. سجّل الدخول من جديد: يعود ما كتبته إلى النموذج لتحفظه.',
+    kept: 'ما كتبته (لم يُحفظ بعد)' },
   setup: { title: 'أول حساب محرر', intro: 'لا يوجد حساب محرر بعد. أنشئ الحساب الأول؛ تُضاف الحسابات الأخرى بالأمر nashra editors add.', again: 'أعد كتابة كلمة المرور', differ: 'كلمتا المرور مختلفتان.', submit: 'إنشاء الحساب والدخول' },
   today: {
     title: 'أخبار اليوم', search: 'بحث', searchPlaceholder: 'ابحث في العناوين والملخصات', source: 'المصدر', topic: 'الموضوع', state: 'الحالة',
@@ -24,6 +26,7 @@ const ar = {
     send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
     paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت', previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
+    restored: 'عاد ما كتبته قبل انتهاء الجلسة إلى النموذج، ولم يُحفظ بعد: راجعه ثم احفظه.',
   },
   corrections: {
     title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
@@ -80,7 +83,9 @@ const en: Words = {
   nav: { today: 'Today', urgent: 'Urgent', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats' },
   signedInAs: 'Editor',
   logout: 'Log out',
-  login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.' },
+  login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.',
+    sessionEnded: 'Your session ended before this was saved (signed out, the password changed, or away too long), so nothing changed. Sign in again: what you typed goes back into the form for you to save.',
+    kept: 'What you typed (not saved yet)' },
   setup: { title: 'First editor account', intro: 'There is no editor account yet. Create the first one; add others with nashra editors add.', again: 'Password again', differ: 'The two passwords differ.', submit: 'Create the account and sign in' },
   today: {
     title: 'Today', search: 'Search', searchPlaceholder: 'Search titles and summaries', source: 'Source', topic: 'Topic', state: 'State',
@@ -96,6 +101,7 @@ const en: Words = {
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
     paid: 'Paid broadcast: faster, charged in Stars from the bot\'s balance', previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
+    restored: 'What you typed before the session ended is back in the form, not saved yet: check it, then save.',
   },
   corrections: {
     title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',

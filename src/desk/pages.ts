@@ -89,6 +89,8 @@ export interface ArticleView {
   corrections: CorrectionTally[];
   /** A platform offers paid broadcasts: the send form has the paid checkbox. */
   paidOffered?: boolean;
+  /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
+  kept?: { title: string; summary: string; hashtags: string };
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -100,7 +102,8 @@ export function articlePage(ctx: PageContext, config: RenderConfig, platforms: r
 <p class="meta"><a href="/">${w.article.back}</a> · ${w.article.source}: ${a.source} · ${w.article.published}: <time>${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, tz)}</time>
 ${a.url && /^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
 ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}
-${a.seenOnly ? html`<p class="notice" id="backlog">${w.today.backlogHelp}</p>` : ''}`;
+${a.seenOnly ? html`<p class="notice" id="backlog">${w.today.backlogHelp}</p>` : ''}
+${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.restored}</p>` : ''}`;
   const edit = html`
 <section class="card" aria-labelledby="edit-h">
   <h2 id="edit-h">${w.article.edit}</h2>
@@ -108,9 +111,9 @@ ${a.seenOnly ? html`<p class="notice" id="backlog">${w.today.backlogHelp}</p>` :
   <details><summary>${w.article.showOriginal}</summary><p><b>${a.edit.original.title}</b></p>${a.edit.original.summary.map((s) => html`<p>${s}</p>`)}<p class="tags">${a.edit.original.hashtags.join(' ')}</p></details>` : ''}
   <form method="post" action="/articles/${a.id}/edit" id="edit" data-preview="/articles/${a.id}/preview">
     ${csrfField(ctx)}
-    <label>${w.article.titleField}<input name="title" value="${a.title}" required maxlength="500" dir="auto"></label>
-    <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${a.summary.join('\n')}</textarea></label>
-    <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
+    <label>${w.article.titleField}<input name="title" value="${v.kept?.title ?? a.title}" required maxlength="500" dir="auto"></label>
+    <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${v.kept?.summary ?? a.summary.join('\n')}</textarea></label>
+    <label>${w.article.hashtagsField}<input name="hashtags" value="${v.kept?.hashtags ?? a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
     <button type="submit">${w.article.save}</button>
     ${a.retracted ? '' : html`<button type="submit" formaction="/articles/${a.id}/correct" id="correct-sent">${c.correctSent}</button>`}
   </form>
@@ -259,9 +262,9 @@ function progressSection(ctx: PageContext, v: BroadcastView, action: (name: stri
 </section>`;
 }
 
-export function urgentPage(ctx: PageContext, text = ''): Html {
+export function urgentPage(ctx: PageContext, text = '', restored = false): Html {
   const w = t(ctx.lang);
-  return page(ctx, w.urgent.title, 'urgent', html`<form method="post" action="/urgent" class="card" id="urgent">
+  return page(ctx, w.urgent.title, 'urgent', html`${restored ? html`<p class="notice warn" role="status" id="restored">${w.article.restored}</p>` : ''}<form method="post" action="/urgent" class="card" id="urgent">
   <p>${w.urgent.intro}</p>
   ${csrfField(ctx)}
   <label>${w.urgent.text}<textarea name="text" rows="4" required maxlength="1000" dir="auto">${text}</textarea></label>

@@ -11,6 +11,7 @@ import {
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
+import type { KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -45,7 +46,7 @@ export function editInput(body: Record<string, unknown>): ArticleEditInput {
   };
 }
 
-export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf): Promise<void> {
+export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts): Promise<void> {
   const { store, config } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
@@ -91,7 +92,9 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/articles/:id', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
+    const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
+      kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
       broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
       subscriptions: store.desk.subscriptions({ active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
@@ -176,7 +179,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     tick();
   });
 
-  app.get('/urgent', async (req, reply) => send(reply, urgentPage(ctxOf(req, reply))));
+  app.get('/urgent', async (req, reply) => {
+    const kept = drafts.take(req.editor!.sessionHash, '/urgent', now());
+    return send(reply, urgentPage(ctxOf(req, reply), kept?.text, kept !== undefined));
+  });
 
   app.get('/sources', async (req, reply) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now())));
 
