@@ -462,6 +462,55 @@ describe('pages and actions', () => {
     expect(f.store.articles.get(id)!.retracted).toBeDefined();
   });
 
+  it('says what the add-source form did, from the newsroom\'s result: the backlog marked seen, a feed already followed, a refusal', async () => {
+    const { startFeedServer } = await import('./helpers/feed-server.js');
+    const server = await startFeedServer({ '/feed.rss': { file: 'feeds/content-encoded.rss', contentType: 'application/rss+xml' }, '/page.html': { body: '<html><body><p>لا خلاصة هنا</p></body></html>', contentType: 'text/html' } });
+    try {
+      const { app, f } = await setup({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+      const j = jar();
+      await signIn(app, j);
+      const form = async () => csrfOf((await get(app, j, '/sources')).body);
+      const url = `${server.base}/feed.rss`;
+      const added = await post(app, j, '/sources', { _csrf: await form(), url, name: '', interval: '15m' });
+      expect(added.statusCode).toBe(303);
+      expect(added.headers.location).toBe('/sources');
+      const source = f.store.sources.list().find((s) => s.feedUrl === url || s.url === url)!;
+      const page = (await get(app, j, '/sources')).body;
+      const note = /<div class="notice ok" role="status" id="source-added">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? '';
+      expect(note).toContain(`أُضيف المصدر #${source.id}: ${source.name}`);
+      expect(note).toContain('يُجلب كل 15m');
+      expect(note).toContain('polling'); // what the URL turned out to be, as the CLI prints it
+      expect(note).toContain('الأرشيف');
+      expect(note).toContain(': 3 مواد'); // the feed's three items, marked seen
+      expect(note).not.toContain('أُرسل من الخلاصة'); // no backfill from the desk's form: nothing went out
+      // Once: the page opened again has no note.
+      expect((await get(app, j, '/sources')).body).not.toContain('id="source-added"');
+      // The same feed again: said as such, with what was typed still in the form.
+      const again = await post(app, j, '/sources', { _csrf: await form(), url, name: 'اسم كتبه المحرر', interval: '30m' });
+      expect(again.statusCode).toBe(400);
+      expect(again.body).toContain(`هذا المصدر متابَع من قبل: المصدر #${source.id}`);
+      expect(again.body).toContain('value="اسم كتبه المحرر"');
+      expect(again.body).toContain('<option value="30m" selected>');
+      // Not a feed: the newsroom's reason, on the Sources page, not a bare error page.
+      const refused = await post(app, j, '/sources', { _csrf: await form(), url: `${server.base}/page.html`, name: '', interval: '10m' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('id="source-refused"');
+      expect(refused.body).toContain(`cannot add ${server.base}/page.html`);
+      expect(refused.body).toContain('id="add-source"');
+      expect(f.store.sources.list()).toHaveLength(1);
+      // In English, counted in English.
+      await post(app, j, '/lang', { _csrf: await form(), lang: 'en', back: '/sources' });
+      server.route('/other.rss', { file: 'feeds/wp-excerpt.rss', contentType: 'application/rss+xml' });
+      await post(app, j, '/sources', { _csrf: await form(), url: `${server.base}/other.rss`, name: 'Other', interval: '10m' });
+      const en = (await get(app, j, '/sources')).body;
+      expect(en).toMatch(/Source #\d+ added: Other/);
+      expect(en).toContain('Backlog');
+      expect(en).toMatch(/: 5 items/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {
     for (const whatsapp of [false, true]) {
       const { app, f } = await setup(whatsapp ? { WHATSAPP_ENABLED: '1' } : {});

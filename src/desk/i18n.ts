@@ -1,5 +1,9 @@
+import { countArabic, ITEM, MESSAGE } from '../text/plural.js';
+
 /** The desk's words, Arabic first. A page asks for `t(lang)` and never writes a visible string of its own. */
 export type Lang = 'ar' | 'en';
+
+const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const ar = {
   appName: 'نشرة · غرفة التحرير',
@@ -50,6 +54,14 @@ const ar = {
     title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
     errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف', pollNow: 'اجلب الآن',
     paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
+    added: (id: number, name: string) => `أُضيف المصدر #${id}: ${name}`,
+    every: (interval: string) => `· يُجلب كل ${interval}`,
+    addedButFailed: (id: number, name: string, error: string) => `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}. ستُعاد المحاولة.`,
+    backlog: (n: number) => `الأرشيف (كان في خلاصته، لا يُرسل تلقائياً، وتجده في «اليوم» بعلامة «من الأرشيف»): ${countArabic(n, ITEM)}`,
+    backfill: (sent: number, queued: number) => `أُرسل من الخلاصة الآن: ${countArabic(sent, ITEM)}؛ في الطابور: ${countArabic(queued, MESSAGE)}`,
+    held: (n: number) => `بانتظار المراجعة: ${countArabic(n, ITEM)}؛ والجديد ينتظر محرراً يقرّر نشره`,
+    skipped: (n: number) => `تُرك: ${countArabic(n, ITEM)}`,
+    already: (id: number, name: string) => `هذا المصدر متابَع من قبل: المصدر #${id} (${name}).`,
   },
   subs: {
     title: 'الاشتراكات', platform: 'المنصة', kind: 'النوع', topics: 'المواضيع', stateCol: 'الحالة', active: 'نشط', inactive: 'متوقف',
@@ -125,6 +137,14 @@ const en: Words = {
     title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
     errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove', pollNow: 'Poll now',
     paused: 'paused', failing: 'failing since', none: 'No sources yet.', confirmRemove: 'Remove this source? Its articles stay stored.',
+    added: (id: number, name: string) => `Source #${id} added: ${name}`,
+    every: (interval: string) => `· polled every ${interval}`,
+    addedButFailed: (id: number, name: string, error: string) => `Source #${id} added (${name}), but the first poll failed: ${error}. It will be retried.`,
+    backlog: (n: number) => `Backlog (in the feed already, not sent by itself, on Today marked «backlog»): ${countEnglish(n, 'item')}`,
+    backfill: (sent: number, queued: number) => `Sent from the feed now: ${countEnglish(sent, 'item')}; queued: ${countEnglish(queued, 'message')}`,
+    held: (n: number) => `Held for review: ${countEnglish(n, 'item')}; new items wait for an editor to publish them`,
+    skipped: (n: number) => `Skipped: ${countEnglish(n, 'item')}`,
+    already: (id: number, name: string) => `Already followed as source #${id} (${name}).`,
   },
   subs: {
     title: 'Subscriptions', platform: 'Platform', kind: 'Kind', topics: 'Topics', stateCol: 'State', active: 'active', inactive: 'inactive',

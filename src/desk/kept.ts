@@ -63,3 +63,20 @@ export class KeptDrafts {
     return now - kept.at <= KEEP_MS ? kept.fields : undefined;
   }
 }
+
+/** One value per session, read once by the next page: the add-source form's outcome after its redirect. */
+export class OncePerSession<T> {
+  private readonly values = new Map<string, T>();
+
+  set(sessionHash: string, value: T): void {
+    this.values.delete(sessionHash);
+    this.values.set(sessionHash, value);
+    if (this.values.size > MAX_DRAFTS) this.values.delete(this.values.keys().next().value!);
+  }
+
+  take(sessionHash: string): T | undefined {
+    const value = this.values.get(sessionHash);
+    this.values.delete(sessionHash);
+    return value;
+  }
+}

@@ -4,7 +4,7 @@ import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
-import type { BroadcastStatus, CorrectionPreview, PostCounts, SubscriptionSettings } from '../newsroom/index.js';
+import { formatInterval, type AddSourceResult, type BroadcastStatus, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
 import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
@@ -272,17 +272,46 @@ export function urgentPage(ctx: PageContext, text = '', restored = false): Html 
 </form>`);
 }
 
-export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Source[], now: number): Html {
+/**
+ * What became of the add-source form, from the newsroom's result (what `nashra sources add` prints): added, with the
+ * backlog marked seen, what went out as backfill or waits for review; or refused, with the reason and what was typed.
+ */
+export type SourceNote =
+  | { added: AddSourceResult }
+  | { refused: string; existing?: Pick<Source, 'id' | 'name'>; typed: { url: string; name: string; interval: string } };
+
+function sourceNote(ctx: PageContext, note: SourceNote): Html {
+  const w = t(ctx.lang).sources;
+  if ('refused' in note) {
+    return html`<p class="notice error" role="alert" id="source-refused" dir="auto">${note.existing ? w.already(note.existing.id, note.existing.name) : note.refused}</p>`;
+  }
+  const { source, description, firstPoll } = note.added;
+  const detected = html`<p class="muted" dir="ltr">${description}</p>`;
+  if (!firstPoll.ok) return html`<div class="notice warn" role="status" id="source-added"><p>${w.addedButFailed(source.id, source.name, firstPoll.error)}</p>${detected}</div>`;
+  const lines = [
+    w.backlog(firstPoll.seen),
+    ...(source.review ? [w.held(firstPoll.held)] : firstPoll.sent || firstPoll.queued ? [w.backfill(firstPoll.sent, firstPoll.queued)] : []),
+    ...(firstPoll.skipped ? [w.skipped(firstPoll.skipped)] : []),
+  ];
+  return html`<div class="notice ok" role="status" id="source-added">
+  <p><b>${w.added(source.id, source.name)}</b> ${w.every(formatInterval(source.intervalSeconds))}${source.category ? html` · ${source.category}` : ''}</p>
+  ${detected}<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>
+</div>`;
+}
+
+export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Source[], now: number, note?: SourceNote): Html {
   const w = t(ctx.lang);
   const tz = config.timeZone;
+  const typed = note && 'typed' in note ? note.typed : undefined;
   const act = (s: Source, name: string, label: string, cls = '') => html`<form method="post" action="/sources/${s.id}/${name}" class="inline"${name === 'remove' ? html` data-confirm="${w.sources.confirmRemove}"` : ''}>${csrfField(ctx)}<button type="submit" class="${cls}">${label}</button></form>`;
   return page(ctx, w.sources.title, 'sources', html`
+${note ? sourceNote(ctx, note) : ''}
 <form method="post" action="/sources" class="card filters" id="add-source">
   <h2 class="full">${w.sources.add}</h2>
   ${csrfField(ctx)}
-  <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://"></label>
-  <label>${w.sources.name}<input name="name" maxlength="100"></label>
-  <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === '10m' ? html` selected` : ''}>${i}</option>`)}</select></label>
+  <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://" value="${typed?.url ?? ''}"></label>
+  <label>${w.sources.name}<input name="name" maxlength="100" value="${typed?.name ?? ''}"></label>
+  <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === (typed?.interval ?? '10m') ? html` selected` : ''}>${i}</option>`)}</select></label>
   <button type="submit" class="primary">${w.sources.add}</button>
 </form>
 ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<div class="table-wrap"><table>

@@ -7,11 +7,11 @@ import {
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
   activityPage, articlePage, broadcastPage, correctionPage, previews, queuePage, retractionPage, sourcesPage, statsPage, subscriptionSettingsPage,
-  subscriptionsPage, todayPage, urgentPage,
+  subscriptionsPage, todayPage, urgentPage, type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
-import type { KeptDrafts } from './kept.js';
+import { OncePerSession, type KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -184,7 +184,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, urgentPage(ctxOf(req, reply), kept?.text, kept !== undefined));
   });
 
-  app.get('/sources', async (req, reply) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now())));
+  /** The add-source form's outcome, shown once on the page it redirects to. */
+  const sourceNotes = new OncePerSession<SourceNote>();
+  const showSources = (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now(), note));
+  app.get('/sources', async (req, reply) => showSources(req, reply, sourceNotes.take(req.editor!.sessionHash)));
 
   app.get('/subscriptions', async (req, reply) => {
     const q = req.query as Query;
@@ -229,5 +232,5 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     }));
   });
 
-  await registerActions(app, deps);
+  await registerActions(app, deps, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
 }
