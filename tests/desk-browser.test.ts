@@ -213,6 +213,26 @@ describe('the desk in Chromium', () => {
     expect(await page.$eval('html', (el) => el.lang)).toBe('ar');
   });
 
+  it('keeps what was typed when the session ended meanwhile: sign in again on the spot and it is back in the form', async () => {
+    await page.goto(`${desk.url}/articles/${story.id}`);
+    const typed = 'عنوان كتبه المحرر قبل أن تنتهي جلسته';
+    await page.$eval('input[name=title]', (el, v) => { (el as HTMLInputElement).value = v; }, typed);
+    // Meanwhile the password was changed (`nashra editors passwd`): every session of the editor ended.
+    h.store.deskSessions.removeAllFor(h.store.deskEditors.find(USERNAME)!.id);
+    await submit('#edit button[type=submit]');
+    expect(await text('[role=alert]')).toContain('انتهت جلستك');
+    expect(await page.$eval('#kept textarea', (el) => (el as HTMLTextAreaElement).value)).toBe(typed);
+    await page.type('input[name=username]', USERNAME);
+    await page.type('input[name=password]', PASSWORD);
+    await submit('#login button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe(`/articles/${story.id}`);
+    expect(await text('#restored')).toContain('لم يُحفظ بعد');
+    expect(await page.$eval('input[name=title]', (el) => (el as HTMLInputElement).value)).toBe(typed);
+    expect(h.store.articles.get(story.id)!.title).not.toBe(typed);
+    await submit('#edit button[type=submit]');
+    expect(h.store.articles.get(story.id)!.title).toBe(typed);
+  });
+
   it('logs out: the desk asks for the password again', async () => {
     await submit('#logout');
     expect(new URL(page.url()).pathname).toBe('/login');
