@@ -222,6 +222,7 @@ describe('the desk in Chromium', () => {
     await submit('#edit button[type=submit]');
     expect(await text('[role=alert]')).toContain('انتهت جلستك');
     expect(await page.$eval('#kept textarea', (el) => (el as HTMLTextAreaElement).value)).toBe(typed);
+    await page.screenshot({ path: join(tmpdir(), 'nashra-desk-session-ended.png'), fullPage: true });
     await page.type('input[name=username]', USERNAME);
     await page.type('input[name=password]', PASSWORD);
     await submit('#login button[type=submit]');

@@ -124,6 +124,13 @@ describe('hostile requests', () => {
     // The sign-in form carries the text: a wrong password keeps carrying it, the right one leads back to the article.
     const form = hiddenFields(late.body);
     expect(form.resume).toBe(`/articles/${f.article.id}`);
+    // A forged way back is only ever a path on the desk.
+    for (const resume of ['//evil.example', '/\t/evil.example', 'https://evil.example/']) {
+      const other = jar();
+      const elsewhere = await post(app, other, '/login', { _csrf: csrfOf((await get(app, other, '/login')).body), resume, username: EDITOR, password: 'a new password 42' });
+      expect(elsewhere.statusCode, resume).toBe(303);
+      expect(elsewhere.headers.location, resume).toBe('/');
+    }
     const wrong = await post(app, j, '/login', { ...form, username: EDITOR, password: PASSWORD });
     expect(wrong.statusCode).toBe(401);
     expect(hiddenFields(wrong.body).kept_summary).toBe(typed.summary);

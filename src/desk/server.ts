@@ -296,7 +296,13 @@ function errorPage(ctx: PageContext, status: number, message: string): Html {
 
 function loginPage(ctx: PageContext, message?: string, username = '', kept?: { path: string; fields: KeptFields }): Html {
   const w = t(ctx.lang).login;
-  const typed = kept ? Object.entries(kept.fields).filter(([, value]) => value.trim() !== '') : [];
+  // Shown to copy: the text fields, under the names their forms give them (choices such as the audience are not shown).
+  const all = t(ctx.lang);
+  const labels: Record<string, string> = {
+    title: all.article.titleField, summary: all.article.summaryField, hashtags: all.article.hashtagsField, text: all.urgent.text,
+    url: all.sources.url, name: all.sources.name, topics: all.settings.filter, header: all.settings.header, footer: all.settings.footer,
+  };
+  const typed = kept ? Object.entries(kept.fields).filter(([name, value]) => value.trim() !== '' && (labels[name] || /^source_\d+$/.test(name))) : [];
   return page(ctx, w.title, undefined, html`
 <form method="post" action="/login" class="card narrow" id="login">
   ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
@@ -307,7 +313,7 @@ function loginPage(ctx: PageContext, message?: string, username = '', kept?: { p
   <button type="submit" class="primary">${w.submit}</button>
 </form>
 ${typed.length ? html`<section class="card narrow" id="kept" aria-labelledby="kept-h"><h2 id="kept-h">${w.kept}</h2>
-  ${typed.map(([name, value]) => html`<label>${name}<textarea readonly rows="${Math.min(8, value.split('\n').length + 1)}" dir="auto">${value}</textarea></label>`)}
+  ${typed.map(([name, value]) => html`<label>${labels[name] ?? all.settings.source}<textarea readonly rows="${Math.min(8, value.split('\n').length + 1)}" dir="auto">${value}</textarea></label>`)}
 </section>` : ''}`);
 }
 
