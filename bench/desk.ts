@@ -21,7 +21,8 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
   const chats = opts.chats ?? 10;
   const runs = opts.runs ?? 100;
   const tmp = tempDir();
-  const config = loadAppConfig({ DATABASE_PATH: join(tmp.dir, 'desk.db'), LOG_LEVEL: 'silent' });
+  // Telegram on (a token never used: nothing is sent), so the article page renders its preview as in a newsroom.
+  const config = loadAppConfig({ DATABASE_PATH: join(tmp.dir, 'desk.db'), LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123456789:AAHbenchTokenForNashraDesk_abcdefXYZ' });
   const store = openStore(config.databasePath);
   try {
     const fillStart = process.hrtime.bigint();
@@ -29,7 +30,7 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
     const fillSeconds = msSince(fillStart) / 1000;
     store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now());
     const logger = createLogger({ level: 'silent' });
-    const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} });
+    const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
     try {
       const login = await app.inject({ method: 'GET', url: '/login' });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(login.body)![1]!;

@@ -60,7 +60,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
   const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
-  const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
+  const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
   try {
     config.push.publicUrl = desk.url;
     site.route('/feed.xml', { body: '<?xml version="1.0"?><rss version="2.0"><channel><title>site</title></channel></rss>', contentType: 'application/rss+xml' });

@@ -71,7 +71,9 @@ beforeAll(async () => {
   });
   if (result.status !== 'new') throw new Error('story not stored');
   story = result.article;
-  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
+  // Both platforms on, as the run that started these adapters would have them.
+  const config = { ...h.config, platforms: { ...h.config.platforms, whatsapp: waSettings } };
+  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
   page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 860 });
@@ -168,6 +170,29 @@ describe('the desk in Chromium', () => {
     expect(h.store.audit.recent(20).some((e) => e.action === 'broadcast.stop' && e.platform === 'desk' && e.actor === USERNAME)).toBe(true);
   });
 
+  it('breaks long unbroken tokens at 360 px: a URL, a long hashtag and markup shown as text do not scroll Today sideways', async () => {
+    const stored = storeArticle(h.store, {
+      url: 'https://example.org/long-tokens', title: 'عنوان طويل', source: 'مصدر_بلا_مسافات_'.repeat(4), language: 'ar', categories: [],
+      paragraphs: ['فقرة أولى طويلة بما يكفي لتكون جملة كاملة في الملخص.', 'فقرة ثانية.'], publishedAt: new Date(),
+    });
+    if (stored.status !== 'new') throw new Error('not stored');
+    const url = `https://www.example.org/${'a-very-long-path-segment-without-spaces'.repeat(3)}?utm_source=${'x'.repeat(40)}`;
+    h.store.articles.setEdit(stored.article.id, {
+      title: `تحديث ${url}`,
+      summary: [`رابط ${url}`, `نص <b><i><a href="https://example.org/${'z'.repeat(60)}">مُعلَّم</a></i></b>`, '#'.repeat(3) + 'وسم'.repeat(30)],
+      hashtags: [`#${'حلب_دمشق_حمص_'.repeat(6)}`, '#قصير'],
+    }, 'test', Date.now());
+    await page.setViewport({ width: 360, height: 740 });
+    for (const path of [`/articles/${stored.article.id}`, '/stats', '/']) {
+      await page.goto(`${desk.url}${path}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    expect(await text('.stories li:first-child h2')).toContain('a-very-long-path-segment');
+    await page.screenshot({ path: join(tmpdir(), 'nashra-desk-360-long-tokens.png'), fullPage: true });
+    await page.setViewport({ width: 1200, height: 860 });
+  });
+
   it('is usable at 360 px and by keyboard, and switches to English', async () => {
     await page.setViewport({ width: 360, height: 740 });
     for (const path of ['/', `/articles/${story.id}`, '/sources', '/queue', '/stats']) {
@@ -186,6 +211,27 @@ describe('the desk in Chromium', () => {
     expect(await text('h1')).toBe('Today');
     await submit('header form[action="/lang"] button');
     expect(await page.$eval('html', (el) => el.lang)).toBe('ar');
+  });
+
+  it('keeps what was typed when the session ended meanwhile: sign in again on the spot and it is back in the form', async () => {
+    await page.goto(`${desk.url}/articles/${story.id}`);
+    const typed = 'عنوان كتبه المحرر قبل أن تنتهي جلسته';
+    await page.$eval('input[name=title]', (el, v) => { (el as HTMLInputElement).value = v; }, typed);
+    // Meanwhile the password was changed (`nashra editors passwd`): every session of the editor ended.
+    h.store.deskSessions.removeAllFor(h.store.deskEditors.find(USERNAME)!.id);
+    await submit('#edit button[type=submit]');
+    expect(await text('[role=alert]')).toContain('انتهت جلستك');
+    expect(await page.$eval('#kept textarea', (el) => (el as HTMLTextAreaElement).value)).toBe(typed);
+    await page.screenshot({ path: join(tmpdir(), 'nashra-desk-session-ended.png'), fullPage: true });
+    await page.type('input[name=username]', USERNAME);
+    await page.type('input[name=password]', PASSWORD);
+    await submit('#login button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe(`/articles/${story.id}`);
+    expect(await text('#restored')).toContain('لم يُحفظ بعد');
+    expect(await page.$eval('input[name=title]', (el) => (el as HTMLInputElement).value)).toBe(typed);
+    expect(h.store.articles.get(story.id)!.title).not.toBe(typed);
+    await submit('#edit button[type=submit]');
+    expect(h.store.articles.get(story.id)!.title).toBe(typed);
   });
 
   it('logs out: the desk asks for the password again', async () => {

@@ -6,6 +6,13 @@ import type { AuditAction } from '../src/model/audit.js';
 
 const setup = deskPerTest();
 
+/** The hidden fields of a page's sign-in form, as a browser would post them back. */
+function hiddenFields(body: string): Record<string, string> {
+  const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#96;/g, '`').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const form = /<form method="post" action="\/login"[\s\S]*?<\/form>/.exec(body)?.[0] ?? '';
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescape(m[2]!)]));
+}
+
 describe('signing in', () => {
   it('redirects a visitor without a session to /login, and signs an editor in and out', async () => {
     const { app, f } = await setup();
@@ -55,7 +62,9 @@ describe('hostile requests', () => {
     const later = await get(timed, j, '/');
     expect(later.statusCode).toBe(303);
     expect(later.headers.location).toBe('/login?expired=1');
-    expect((await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' })).statusCode).toBe(403);
+    const late = await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' });
+    expect(late.statusCode).toBe(401);
+    expect(late.body).toContain('انتهت جلستك');
     expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
     await timed.close();
   });
@@ -87,8 +96,86 @@ describe('hostile requests', () => {
     const page = await get(app, j, `/articles/${f.article.id}`);
     f.store.deskEditors.remove(EDITOR);
     expect((await get(app, j, '/')).statusCode).toBe(303);
-    expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(403);
+    expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(401);
     expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    // Signing in again as the removed editor is refused like any unknown name.
+    expect((await signIn(app, jar())).statusCode).toBe(401);
+  });
+
+  it('an edit saved after the session ended (password changed) says so, signs in again, and puts the typed text back in the form', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    const before = f.store.articles.get(f.article.id)!;
+    // Meanwhile, `nashra editors passwd`: every session of the editor ends.
+    const { hashPassword } = await import('../src/desk/password.js');
+    const editor = f.store.deskEditors.find(EDITOR)!;
+    f.store.deskEditors.setPassword(EDITOR, await hashPassword('a new password 42'), Date.now());
+    f.store.deskSessions.removeAllFor(editor.id);
+    const typed = { title: 'عنوان كتبه المحرر "بعناية" <b>', summary: 'جملة أولى كتبها المحرر.\nجملة ثانية & أخيرة.', hashtags: '#حمص #درعا' };
+    const late = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), ...typed });
+    expect(late.statusCode).toBe(401);
+    expect(late.body).toContain('انتهت جلستك');
+    expect(late.body).toContain('action="/login"');
+    expect(late.body).toContain('id="kept"'); // shown to copy, escaped
+    expect(late.body).toContain('عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;');
+    expect(late.body).not.toContain('<b>');
+    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title);
+    // The sign-in form carries the text: a wrong password keeps carrying it, the right one leads back to the article.
+    const form = hiddenFields(late.body);
+    expect(form.resume).toBe(`/articles/${f.article.id}`);
+    // A forged way back is only ever a path on the desk.
+    for (const resume of ['//evil.example', '/\t/evil.example', 'https://evil.example/']) {
+      const other = jar();
+      const elsewhere = await post(app, other, '/login', { _csrf: csrfOf((await get(app, other, '/login')).body), resume, username: EDITOR, password: 'a new password 42' });
+      expect(elsewhere.statusCode, resume).toBe(303);
+      expect(elsewhere.headers.location, resume).toBe('/');
+    }
+    const wrong = await post(app, j, '/login', { ...form, username: EDITOR, password: PASSWORD });
+    expect(wrong.statusCode).toBe(401);
+    expect(hiddenFields(wrong.body).kept_summary).toBe(typed.summary);
+    const back = await post(app, j, '/login', { ...hiddenFields(wrong.body), username: EDITOR, password: 'a new password 42' });
+    expect(back.statusCode).toBe(303);
+    expect(back.headers.location).toBe(`/articles/${f.article.id}`);
+    const restored = await get(app, j, `/articles/${f.article.id}`);
+    expect(restored.body).toContain('id="restored"');
+    expect(restored.body).toContain(`value="${'عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;'}"`);
+    expect(restored.body).toContain('جملة أولى كتبها المحرر.\nجملة ثانية &amp; أخيرة.</textarea>');
+    expect(restored.body).toContain('value="#حمص #درعا"');
+    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title); // nothing applied without the editor
+    const saved = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(restored.body), ...typed });
+    expect(saved.statusCode).toBe(303);
+    expect(f.store.articles.get(f.article.id)!.title).toBe(typed.title);
+    expect(f.store.articles.get(f.article.id)!.summary).toEqual(['جملة أولى كتبها المحرر.', 'جملة ثانية & أخيرة.']);
+    // Once: the page opened again shows what is stored, without the notice.
+    expect((await get(app, j, `/articles/${f.article.id}`)).body).not.toContain('id="restored"');
+  });
+
+  it('keeps nothing from a post whose token is not the ended session\'s own: forged, missing, or from another page', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, '/urgent');
+    f.store.deskSessions.removeAllFor(f.store.deskEditors.find(EDITOR)!.id);
+    const anonymous = csrfOf((await get(app, jar(), '/login')).body);
+    for (const token of [undefined, 'forged', anonymous, csrfOf(page.body).slice(0, -3) + 'abc']) {
+      const res = await post(app, j, '/urgent', { ...(token === undefined ? {} : { _csrf: token }), text: 'نص مزروع' });
+      expect(res.statusCode, String(token)).toBe(403);
+      expect(res.body).not.toContain('نص مزروع');
+    }
+    // No session cookie at all (a cross-site post: SameSite=Strict keeps the cookie home): refused, nothing echoed.
+    const stranger = await post(app, jar(), '/urgent', { _csrf: anonymous, text: 'نص مزروع' });
+    expect(stranger.statusCode).toBe(403);
+    expect(stranger.body).not.toContain('نص مزروع');
+    // The editor's own page: kept, and back in the urgent form after signing in.
+    const own = await post(app, j, '/urgent', { _csrf: csrfOf(page.body), text: 'عاجل: نص كتبه المحرر' });
+    expect(own.statusCode).toBe(401);
+    const back = await post(app, j, '/login', { ...hiddenFields(own.body), username: EDITOR, password: PASSWORD });
+    expect(back.headers.location).toBe('/urgent');
+    const urgent = await get(app, j, '/urgent');
+    expect(urgent.body).toContain('عاجل: نص كتبه المحرر</textarea>');
+    expect(f.store.broadcasts.get(1)).toBeUndefined();
   });
 
   it('forged and malformed article ids are 404s', async () => {
@@ -158,6 +245,52 @@ describe('hostile requests', () => {
     expect(blocked.statusCode).toBe(429);
     expect(blocked.body).toContain('<form method="post" action="/login"');
     expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('limits sign-in per account however its name is spelled: NFC, case and spaces share one limit', async () => {
+    const { app, f } = await setup();
+    const hamza = 'أحمد'; // U+0623: the spelling stored
+    f.store.deskEditors.add(hamza, f.store.deskEditors.find(EDITOR)!.passwordHash, Date.now());
+    const combining = 'ا\u0654حمد'; // «ا» + combining hamza above: the same name after NFC
+    expect(combining).not.toBe(hamza);
+    expect(combining.normalize('NFC')).toBe(hamza);
+    const j = jar();
+    const token = csrfOf((await get(app, j, '/login')).body);
+    const spellings = [hamza, combining, ` ${combining} `, `${hamza}\t`, 'ا\u0654حمد'.normalize('NFD')];
+    const codes: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const username = spellings[i % spellings.length]!;
+      codes.push((await post(app, j, '/login', { _csrf: token, username, password: `guess ${i} wrong` }, { remoteAddress: `10.0.3.${i}` })).statusCode);
+    }
+    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(10)).toEqual([429, 429, 429, 429]);
+    // The right password in yet another spelling is limited too; the ASCII name's case folds the same way.
+    expect((await post(app, j, '/login', { _csrf: token, username: combining, password: PASSWORD }, { remoteAddress: '10.0.4.1' })).statusCode).toBe(429);
+    const latin: number[] = [];
+    for (let i = 0; i < 11; i++) latin.push((await post(app, j, '/login', { _csrf: token, username: i % 2 ? EDITOR.toUpperCase() : ` ${EDITOR}`, password: `x ${i} wrong` }, { remoteAddress: `10.0.5.${i}` })).statusCode);
+    expect(latin.at(-1)).toBe(429);
+  });
+
+  it('the language switch goes back only to a path on the desk: hostile «back» values land on /', async () => {
+    const { app } = await setup();
+    const j = jar();
+    const token = csrfOf((await get(app, j, '/login')).body);
+    const hostile = [
+      '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\u0000/evil.example', '//evil.example', '///evil.example',
+      '/\\evil.example', '\\/evil.example', '/\\/evil.example', 'https://evil.example/', 'http:/evil.example', 'evil.example',
+      '/%09/evil.example', '/%2F/evil.example', '/%2f%2fevil.example', '/%5Cevil.example', '/%5c%5cevil.example', '/%0a/evil.example',
+      '/.//evil.example', '/..//evil.example', '/%2e%2e//evil.example', '/a/../..//evil.example',
+      ' /evil', '', 'javascript:alert(1)', '/%E0%A4%A', `/${'a'.repeat(3000)}`,
+    ];
+    for (const back of hostile) {
+      const res = await post(app, j, '/lang', { _csrf: token, lang: 'en', back });
+      expect(res.statusCode, JSON.stringify(back)).toBe(303);
+      expect(res.headers.location, JSON.stringify(back)).toBe('/');
+    }
+    // What the desk's own pages send back is kept, query and all.
+    for (const back of ['/articles/3', '/?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9&state=sent', '/activity?actor=mona&before=12', '/sources']) {
+      expect((await post(app, j, '/lang', { _csrf: token, lang: 'ar', back })).headers.location).toBe(back);
+    }
   });
 
   it('a wrong password is refused with the same answer as an unknown username', async () => {
@@ -290,6 +423,122 @@ describe('pages and actions', () => {
     expect(activity.body).toContain('<td dir="ltr">source.pause</td>');
     expect(activity.body).not.toContain('<td dir="ltr">source.resume</td>');
     expect((await get(app, j, '/stats')).body).toContain('<svg');
+  });
+
+  it('reaches a source\'s backlog: Today lists it (marked, with a filter), its page opens, it can be edited, sent and retracted', async () => {
+    const { app, f } = await setup();
+    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    const source = f.store.sources.add({ url: 'https://backlog.example/feed', kind: 'rss', name: 'مصدر جديد' });
+    const stored = storeArticle(f.store, {
+      url: 'https://backlog.example/old', title: 'خبر من الأرشيف عن حمص', source: 'مصدر جديد', language: 'ar', categories: [],
+      paragraphs: ['كان هذا الخبر في الخلاصة يوم أُضيف المصدر، فعُلّم مقروءاً.', 'وفقرة ثانية.'], publishedAt: new Date(Date.now() - 60_000),
+    }, { sourceId: source.id, seenOnly: true });
+    if (stored.status !== 'new') throw new Error('not stored');
+    const id = stored.article.id;
+    expect(f.store.articles.get(id)!.seenOnly).toBe(true);
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1004', kind: 'channel' });
+    const j = jar();
+    await signIn(app, j);
+    const today = (await get(app, j, '/')).body;
+    expect(today).toContain(`href="/articles/${id}"`);
+    expect(today).toContain(f.article.title);
+    expect(today).toContain('class="backlog"');
+    const only = (await get(app, j, '/?backlog=1')).body;
+    expect(only).toContain(`href="/articles/${id}"`);
+    expect(only).not.toContain(`href="/articles/${f.article.id}"`);
+    const without = (await get(app, j, '/?backlog=0')).body;
+    expect(without).not.toContain(`href="/articles/${id}"`);
+    expect(without).toContain(`href="/articles/${f.article.id}"`);
+    expect((await get(app, j, `/?source=${source.id}`)).body).toContain(`href="/articles/${id}"`);
+
+    const page = await get(app, j, `/articles/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="backlog"');
+    expect((await post(app, j, `/articles/${id}/edit`, { _csrf: csrfOf(page.body), title: 'خبر من الأرشيف عن حمص (محدَّث)', summary: 'جملة أولى.', hashtags: '#حمص' })).statusCode).toBe(303);
+    expect(f.store.articles.get(id)!.title).toBe('خبر من الأرشيف عن حمص (محدَّث)');
+    // Sent to a chosen chat, then tracked on its page; then retracted.
+    const sent = await post(app, j, `/articles/${id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'chats', chat: String(sub.id) });
+    expect(sent.statusCode).toBe(303);
+    const preview = await get(app, j, String(sent.headers.location));
+    expect(preview.body).toMatch(/id="will-receive">1</);
+    await post(app, j, `${sent.headers.location}/confirm`, { _csrf: csrfOf(preview.body), token: /name="token" value="([^"]+)"/.exec(preview.body)![1]! });
+    expect(f.store.deliveries.listForArticle(id)).toHaveLength(1);
+    const tracked = await get(app, j, `/articles/${id}`);
+    expect(tracked.body).toContain(`href="/broadcasts/`);
+    expect((await get(app, j, `/articles/${id}/retract`)).statusCode).toBe(200);
+    expect((await post(app, j, `/articles/${id}/retract`, { _csrf: csrfOf(tracked.body) })).statusCode).toBe(303);
+    expect(f.store.articles.get(id)!.retracted).toBeDefined();
+  });
+
+  it('says what the add-source form did, from the newsroom\'s result: the backlog marked seen, a feed already followed, a refusal', async () => {
+    const { startFeedServer } = await import('./helpers/feed-server.js');
+    const server = await startFeedServer({ '/feed.rss': { file: 'feeds/content-encoded.rss', contentType: 'application/rss+xml' }, '/page.html': { body: '<html><body><p>لا خلاصة هنا</p></body></html>', contentType: 'text/html' } });
+    try {
+      const { app, f } = await setup({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+      const j = jar();
+      await signIn(app, j);
+      const form = async () => csrfOf((await get(app, j, '/sources')).body);
+      const url = `${server.base}/feed.rss`;
+      const added = await post(app, j, '/sources', { _csrf: await form(), url, name: '', interval: '15m' });
+      expect(added.statusCode).toBe(303);
+      expect(added.headers.location).toBe('/sources');
+      const source = f.store.sources.list().find((s) => s.feedUrl === url || s.url === url)!;
+      const page = (await get(app, j, '/sources')).body;
+      const note = /<div class="notice ok" role="status" id="source-added">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? '';
+      expect(note).toContain(`أُضيف المصدر #${source.id}: ${source.name}`);
+      expect(note).toContain('يُجلب كل 15m');
+      expect(note).toContain('polling'); // what the URL turned out to be, as the CLI prints it
+      expect(note).toContain('الأرشيف');
+      expect(note).toContain(': 3 مواد'); // the feed's three items, marked seen
+      expect(note).not.toContain('أُرسل من الخلاصة'); // no backfill from the desk's form: nothing went out
+      // Once: the page opened again has no note.
+      expect((await get(app, j, '/sources')).body).not.toContain('id="source-added"');
+      // The same feed again: said as such, with what was typed still in the form.
+      const again = await post(app, j, '/sources', { _csrf: await form(), url, name: 'اسم كتبه المحرر', interval: '30m' });
+      expect(again.statusCode).toBe(400);
+      expect(again.body).toContain(`هذا المصدر متابَع من قبل: المصدر #${source.id}`);
+      expect(again.body).toContain('value="اسم كتبه المحرر"');
+      expect(again.body).toContain('<option value="30m" selected>');
+      // Not a feed: the newsroom's reason, on the Sources page, not a bare error page.
+      const refused = await post(app, j, '/sources', { _csrf: await form(), url: `${server.base}/page.html`, name: '', interval: '10m' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('id="source-refused"');
+      expect(refused.body).toContain(`cannot add ${server.base}/page.html`);
+      expect(refused.body).toContain('id="add-source"');
+      expect(f.store.sources.list()).toHaveLength(1);
+      // In English, counted in English.
+      await post(app, j, '/lang', { _csrf: await form(), lang: 'en', back: '/sources' });
+      server.route('/other.rss', { file: 'feeds/wp-excerpt.rss', contentType: 'application/rss+xml' });
+      await post(app, j, '/sources', { _csrf: await form(), url: `${server.base}/other.rss`, name: 'Other', interval: '10m' });
+      const en = (await get(app, j, '/sources')).body;
+      expect(en).toMatch(/Source #\d+ added: Other/);
+      expect(en).toContain('Backlog');
+      expect(en).toMatch(/: 5 items/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {
+    for (const whatsapp of [false, true]) {
+      const { app, f } = await setup(whatsapp ? { WHATSAPP_ENABLED: '1' } : {});
+      f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003', kind: 'channel', title: 'قناة تيليغرام' });
+      f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'مجموعة واتساب' });
+      const j = jar();
+      await signIn(app, j);
+      const page = (await get(app, j, `/articles/${f.article.id}`)).body;
+      expect(page, `whatsapp ${whatsapp}`).toContain('class="preview preview-telegram"');
+      expect(page).toContain('<option value="telegram">');
+      expect(page).toContain('قناة تيليغرام');
+      expect(page.includes('class="preview preview-whatsapp"'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      expect(page.includes('<option value="whatsapp">'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      expect(page.includes('مجموعة واتساب'), `whatsapp ${whatsapp}`).toBe(whatsapp);
+      // The live preview of a draft follows the same list.
+      const live = (await get(app, j, `/articles/${f.article.id}/preview?${new URLSearchParams({ title: 'عنوان', summary: 'جملة.', hashtags: '' })}`)).body;
+      expect(live).toContain('preview-telegram');
+      expect(live.includes('preview-whatsapp')).toBe(whatsapp);
+      if (!whatsapp) { await app.close(); f.cleanup(); } // the second desk is closed after the test
+    }
   });
 
   it('escapes HTML in the send preview too, and refuses an unknown platform audience', async () => {

@@ -140,7 +140,7 @@ async function startRig(opts: {
   const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
-    platforms: deskPlatforms(BUILT_IN_PLATFORMS, false), out: () => {}, push,
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push,
   }, { port: 0, host: '127.0.0.1' });
   config.push.publicUrl = desk.url;
   const hubUrl = opts.hub ? (opts.hubAs ?? ((u: string) => u))(hub.url) : undefined;

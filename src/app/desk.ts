@@ -1,13 +1,18 @@
+import type { Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { DeskHandle } from '../desk/server.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import type { PushIngest } from '../ingest/push.js';
 
-/** The platforms as the desk shows them: every one that sends to subscribers (configured or not), the local ones only in the demo. */
-export function deskPlatforms(registry: readonly PlatformDescriptor[], demo: boolean): DeskPlatform[] {
+/**
+ * The platforms as the desk shows them: every one that sends to subscribers (the local ones only in the demo), each
+ * marked on when the configuration turns it on. Only those that are on get a preview and an audience; the others
+ * keep their names and post links for what they sent before.
+ */
+export function deskPlatforms(registry: readonly PlatformDescriptor[], config: Pick<Config, 'platforms'>, demo: boolean): DeskPlatform[] {
   return registry.filter((p) => demo || !p.local).map((p) => ({
-    name: p.name, markup: p.markup, label: p.label, postUrl: p.postUrl?.bind(p),
+    name: p.name, markup: p.markup, label: p.label, postUrl: p.postUrl?.bind(p), on: config.platforms[p.name] !== undefined,
   }));
 }
 

@@ -3,10 +3,11 @@ import type { Audience } from '../model/broadcast.js';
 import {
   addSource, cancelBroadcast, cancelCorrection, confirmCorrection, confirmRetraction, previewCorrection, resendFailed, composeUrgent,
   confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt, pollSourceNow, setSourceActive, stopBroadcast,
-  unsubscribe, changeSubscription, parseTopicFilter, type Actor,
+  unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, type Actor,
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
+import type { SourceNote } from './pages.js';
 import { editInput, parseId } from './routes.js';
 import type { DeskDeps } from './server.js';
 
@@ -30,11 +31,17 @@ export function audienceOf(body: Body): Audience {
   }
 }
 
+/** How the add-source form is answered: its outcome kept for the Sources page it redirects to, or that page at once. */
+export interface SourcesAnswer {
+  added(req: FastifyRequest, note: SourceNote): void;
+  show(req: FastifyRequest, reply: FastifyReply, note: SourceNote): FastifyReply;
+}
+
 /**
  * The desk's state-changing routes. Each calls one newsroom action (which checks the permission and writes the
  * audit entry) with the signed-in editor as the actor, then redirects (post/redirect/get): no logic of its own.
  */
-export async function registerActions(app: FastifyInstance, deps: DeskDeps): Promise<void> {
+export async function registerActions(app: FastifyInstance, deps: DeskDeps, sources: SourcesAnswer): Promise<void> {
   const newsroom = deps.newsroom;
   const id = (req: FastifyRequest) => parseId((req.params as { id: string }).id);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
@@ -101,11 +108,21 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps): Pro
   app.post('/sources', async (req, reply) => {
     const b = body(req);
     const interval = text(b, 'interval');
-    const result = await addSource(newsroom, actorOf(req), {
-      url: text(b, 'url').trim(), name: text(b, 'name').trim() || undefined, intervalSeconds: interval ? parseInterval(interval) : undefined,
-    });
+    const typed = { url: text(b, 'url').trim(), name: text(b, 'name').trim(), interval };
+    let result;
+    try {
+      result = await addSource(newsroom, actorOf(req), {
+        url: typed.url, name: typed.name || undefined, intervalSeconds: interval ? parseInterval(interval) : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      // Refused (followed already, not a feed, unreachable): nothing changed; the page again with the reason and the text.
+      const existing = err instanceof AlreadyFollowedError ? { id: err.source.id, name: err.source.name } : undefined;
+      return sources.show(req, reply.code(400), { refused: err.message, existing, typed });
+    }
     if (result.firstPoll.ok) newsroom.onQueued();
-    return reply.redirect(`/sources?added=${result.source.id}`, 303);
+    sources.added(req, { added: result });
+    return reply.redirect('/sources', 303);
   });
 
   for (const [name, run] of [

@@ -1,5 +1,9 @@
+import { countArabic, ITEM, MESSAGE } from '../text/plural.js';
+
 /** The desk's words, Arabic first. A page asks for `t(lang)` and never writes a visible string of its own. */
 export type Lang = 'ar' | 'en';
+
+const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const ar = {
   appName: 'نشرة · غرفة التحرير',
@@ -8,11 +12,15 @@ const ar = {
   nav: { today: 'اليوم', urgent: 'عاجل', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات' },
   signedInAs: 'المحرر',
   logout: 'خروج',
-  login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.' },
+  login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.',
+    sessionEnded: 'انتهت جلستك قبل أن يُحفظ هذا (خرجتَ أو تغيّرت كلمة المرور أو طال الغياب)، فلم يتغيّر شيء. سجّل الدخول من جديد: يعود ما كتبته إلى النموذج لتحفظه.',
+    kept: 'ما كتبته (لم يُحفظ بعد)' },
   setup: { title: 'أول حساب محرر', intro: 'لا يوجد حساب محرر بعد. أنشئ الحساب الأول؛ تُضاف الحسابات الأخرى بالأمر nashra editors add.', again: 'أعد كتابة كلمة المرور', differ: 'كلمتا المرور مختلفتان.', submit: 'إنشاء الحساب والدخول' },
   today: {
     title: 'أخبار اليوم', search: 'بحث', searchPlaceholder: 'ابحث في العناوين والملخصات', source: 'المصدر', topic: 'الموضوع', state: 'الحالة',
     any: 'الكل', filter: 'تصفية', none: 'لا أخبار تطابق هذا البحث.', older: 'أقدم', urgent: 'عاجل', notSent: 'لم يُرسل بعد', edited: 'معدَّل',
+    backlog: 'الأرشيف', withoutBacklog: 'بلا الأرشيف', onlyBacklog: 'الأرشيف وحده', backlogMark: 'من الأرشيف',
+    backlogHelp: 'من أرشيف المصدر: كان في خلاصته يوم أُضيف، فعُلّم مقروءاً ولم يُرسل تلقائياً. يمكن تحريره وإرساله من هنا.',
     states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
   },
   article: {
@@ -22,6 +30,7 @@ const ar = {
     send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
     paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت', previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
+    restored: 'عاد ما كتبته قبل انتهاء الجلسة إلى النموذج، ولم يُحفظ بعد: راجعه ثم احفظه.',
   },
   corrections: {
     title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
@@ -45,6 +54,14 @@ const ar = {
     title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
     errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف', pollNow: 'اجلب الآن',
     paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
+    added: (id: number, name: string) => `أُضيف المصدر #${id}: ${name}`,
+    every: (interval: string) => `· يُجلب كل ${interval}`,
+    addedButFailed: (id: number, name: string, error: string) => `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}. ستُعاد المحاولة.`,
+    backlog: (n: number) => `الأرشيف (كان في خلاصته، لا يُرسل تلقائياً، وتجده في «اليوم» بعلامة «من الأرشيف»): ${countArabic(n, ITEM)}`,
+    backfill: (sent: number, queued: number) => `أُرسل من الخلاصة الآن: ${countArabic(sent, ITEM)}؛ في الطابور: ${countArabic(queued, MESSAGE)}`,
+    held: (n: number) => `بانتظار المراجعة: ${countArabic(n, ITEM)}؛ والجديد ينتظر محرراً يقرّر نشره`,
+    skipped: (n: number) => `تُرك: ${countArabic(n, ITEM)}`,
+    already: (id: number, name: string) => `هذا المصدر متابَع من قبل: المصدر #${id} (${name}).`,
   },
   subs: {
     title: 'الاشتراكات', platform: 'المنصة', kind: 'النوع', topics: 'المواضيع', stateCol: 'الحالة', active: 'نشط', inactive: 'متوقف',
@@ -78,11 +95,15 @@ const en: Words = {
   nav: { today: 'Today', urgent: 'Urgent', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats' },
   signedInAs: 'Editor',
   logout: 'Log out',
-  login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.' },
+  login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.',
+    sessionEnded: 'Your session ended before this was saved (signed out, the password changed, or away too long), so nothing changed. Sign in again: what you typed goes back into the form for you to save.',
+    kept: 'What you typed (not saved yet)' },
   setup: { title: 'First editor account', intro: 'There is no editor account yet. Create the first one; add others with nashra editors add.', again: 'Password again', differ: 'The two passwords differ.', submit: 'Create the account and sign in' },
   today: {
     title: 'Today', search: 'Search', searchPlaceholder: 'Search titles and summaries', source: 'Source', topic: 'Topic', state: 'State',
     any: 'Any', filter: 'Filter', none: 'No story matches.', older: 'Older', urgent: 'Urgent', notSent: 'Not sent yet', edited: 'edited',
+    backlog: 'Backlog', withoutBacklog: 'Without the backlog', onlyBacklog: 'Backlog only', backlogMark: 'backlog',
+    backlogHelp: 'From the source\'s backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.',
     states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
   },
   article: {
@@ -92,6 +113,7 @@ const en: Words = {
     send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
     paid: 'Paid broadcast: faster, charged in Stars from the bot\'s balance', previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
+    restored: 'What you typed before the session ended is back in the form, not saved yet: check it, then save.',
   },
   corrections: {
     title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',
@@ -115,6 +137,14 @@ const en: Words = {
     title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
     errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove', pollNow: 'Poll now',
     paused: 'paused', failing: 'failing since', none: 'No sources yet.', confirmRemove: 'Remove this source? Its articles stay stored.',
+    added: (id: number, name: string) => `Source #${id} added: ${name}`,
+    every: (interval: string) => `· polled every ${interval}`,
+    addedButFailed: (id: number, name: string, error: string) => `Source #${id} added (${name}), but the first poll failed: ${error}. It will be retried.`,
+    backlog: (n: number) => `Backlog (in the feed already, not sent by itself, on Today marked «backlog»): ${countEnglish(n, 'item')}`,
+    backfill: (sent: number, queued: number) => `Sent from the feed now: ${countEnglish(sent, 'item')}; queued: ${countEnglish(queued, 'message')}`,
+    held: (n: number) => `Held for review: ${countEnglish(n, 'item')}; new items wait for an editor to publish them`,
+    skipped: (n: number) => `Skipped: ${countEnglish(n, 'item')}`,
+    already: (id: number, name: string) => `Already followed as source #${id} (${name}).`,
   },
   subs: {
     title: 'Subscriptions', platform: 'Platform', kind: 'Kind', topics: 'Topics', stateCol: 'State', active: 'active', inactive: 'inactive',

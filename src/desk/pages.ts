@@ -4,7 +4,7 @@ import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
-import type { BroadcastStatus, CorrectionPreview, PostCounts, SubscriptionSettings } from '../newsroom/index.js';
+import { formatInterval, type AddSourceResult, type BroadcastStatus, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
 import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
@@ -20,6 +20,8 @@ export interface DeskPlatform {
   label?: { ar: string; en: string };
   /** The public address of a sent post (a public channel's message), when the platform has one. */
   postUrl?(chat: { chatId: string; kind: string }, messageId: string): string | undefined;
+  /** The configuration turns it on: it is previewed and offered as an audience (an off one only names past posts). */
+  on: boolean;
 }
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
@@ -36,7 +38,7 @@ function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html 
 
 export interface TodayView {
   articles: StoredArticle[]; counts: Map<number, DeliveryCounts>; sources: Source[]; topics: string[];
-  filter: { q?: string; source?: number; topic?: string; state?: string }; olderHref?: string;
+  filter: { q?: string; source?: number; topic?: string; state?: string; backlog?: '0' | '1' }; olderHref?: string;
 }
 
 export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView): Html {
@@ -48,13 +50,14 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
   <label>${w.today.source}<select name="source"><option value="">${w.today.any}</option>${v.sources.map((s) => html`<option value="${s.id}"${selected(v.filter.source === s.id)}>${s.name}</option>`)}</select></label>
   <label>${w.today.topic}<select name="topic"><option value="">${w.today.any}</option>${v.topics.map((tag) => html`<option value="${tag}"${selected(v.filter.topic === tag)}>${tag}</option>`)}</select></label>
   <label>${w.today.state}<select name="state"><option value="">${w.today.any}</option>${(['none', ...STATES] as const).map((s) => html`<option value="${s}"${selected(v.filter.state === s)}>${w.today.states[s]}</option>`)}</select></label>
+  <label>${w.today.backlog}<select name="backlog"><option value="">${w.today.any}</option><option value="0"${selected(v.filter.backlog === '0')}>${w.today.withoutBacklog}</option><option value="1"${selected(v.filter.backlog === '1')}>${w.today.onlyBacklog}</option></select></label>
   <button type="submit">${w.today.filter}</button>
 </form>`;
   const list = v.articles.length === 0 ? html`<p class="notice">${w.today.none}</p>` : html`<ol class="stories">${v.articles.map((a) => html`
 <li class="story${isUrgent(a) ? ' urgent' : ''}">
   <article>
     <h2><a href="/articles/${a.id}">${isUrgent(a) ? html`<span class="mark">${w.today.urgent}</span> ` : ''}${a.title}</a></h2>
-    <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}</p>
+    <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}${a.seenOnly ? html` · <span class="backlog" title="${w.today.backlogHelp}">${w.today.backlogMark}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
     ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
     <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
@@ -66,7 +69,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
 /** One preview per platform, with its length against the limit: the Article page, the send page, and live updates. */
 export function previews(ctx: Pick<PageContext, 'lang' | 'platformLabel'>, config: RenderConfig, article: StoredArticle, platforms: readonly DeskPlatform[]): Html {
   const w = t(ctx.lang);
-  return html`<div class="previews" id="previews">${platforms.map(({ name, markup }) => {
+  return html`<div class="previews" id="previews">${platforms.filter((p) => p.on).map(({ name, markup }) => {
     const text = renderArticle(article, markup, config);
     const limit = markup.limit(false);
     const over = Number.isFinite(limit) && text.length >= limit;
@@ -86,6 +89,8 @@ export interface ArticleView {
   corrections: CorrectionTally[];
   /** A platform offers paid broadcasts: the send form has the paid checkbox. */
   paidOffered?: boolean;
+  /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
+  kept?: { title: string; summary: string; hashtags: string };
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -96,7 +101,9 @@ export function articlePage(ctx: PageContext, config: RenderConfig, platforms: r
   const head = html`
 <p class="meta"><a href="/">${w.article.back}</a> · ${w.article.source}: ${a.source} · ${w.article.published}: <time>${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, tz)}</time>
 ${a.url && /^https?:/i.test(a.url) ? html` · <a href="${safeHref(a.url)}" rel="noopener noreferrer" target="_blank" dir="ltr">${w.article.link}</a>` : ''}</p>
-${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}`;
+${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''}
+${a.seenOnly ? html`<p class="notice" id="backlog">${w.today.backlogHelp}</p>` : ''}
+${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.restored}</p>` : ''}`;
   const edit = html`
 <section class="card" aria-labelledby="edit-h">
   <h2 id="edit-h">${w.article.edit}</h2>
@@ -104,9 +111,9 @@ ${v.saved ? html`<p class="notice ok" role="status">${w.article.saved}</p>` : ''
   <details><summary>${w.article.showOriginal}</summary><p><b>${a.edit.original.title}</b></p>${a.edit.original.summary.map((s) => html`<p>${s}</p>`)}<p class="tags">${a.edit.original.hashtags.join(' ')}</p></details>` : ''}
   <form method="post" action="/articles/${a.id}/edit" id="edit" data-preview="/articles/${a.id}/preview">
     ${csrfField(ctx)}
-    <label>${w.article.titleField}<input name="title" value="${a.title}" required maxlength="500" dir="auto"></label>
-    <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${a.summary.join('\n')}</textarea></label>
-    <label>${w.article.hashtagsField}<input name="hashtags" value="${a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
+    <label>${w.article.titleField}<input name="title" value="${v.kept?.title ?? a.title}" required maxlength="500" dir="auto"></label>
+    <label>${w.article.summaryField}<textarea name="summary" rows="6" maxlength="4000" dir="auto">${v.kept?.summary ?? a.summary.join('\n')}</textarea></label>
+    <label>${w.article.hashtagsField}<input name="hashtags" value="${v.kept?.hashtags ?? a.hashtags.join(' ')}" maxlength="500" dir="auto"></label>
     <button type="submit">${w.article.save}</button>
     ${a.retracted ? '' : html`<button type="submit" formaction="/articles/${a.id}/correct" id="correct-sent">${c.correctSent}</button>`}
   </form>
@@ -255,9 +262,9 @@ function progressSection(ctx: PageContext, v: BroadcastView, action: (name: stri
 </section>`;
 }
 
-export function urgentPage(ctx: PageContext, text = ''): Html {
+export function urgentPage(ctx: PageContext, text = '', restored = false): Html {
   const w = t(ctx.lang);
-  return page(ctx, w.urgent.title, 'urgent', html`<form method="post" action="/urgent" class="card" id="urgent">
+  return page(ctx, w.urgent.title, 'urgent', html`${restored ? html`<p class="notice warn" role="status" id="restored">${w.article.restored}</p>` : ''}<form method="post" action="/urgent" class="card" id="urgent">
   <p>${w.urgent.intro}</p>
   ${csrfField(ctx)}
   <label>${w.urgent.text}<textarea name="text" rows="4" required maxlength="1000" dir="auto">${text}</textarea></label>
@@ -265,17 +272,46 @@ export function urgentPage(ctx: PageContext, text = ''): Html {
 </form>`);
 }
 
-export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Source[], now: number): Html {
+/**
+ * What became of the add-source form, from the newsroom's result (what `nashra sources add` prints): added, with the
+ * backlog marked seen, what went out as backfill or waits for review; or refused, with the reason and what was typed.
+ */
+export type SourceNote =
+  | { added: AddSourceResult }
+  | { refused: string; existing?: Pick<Source, 'id' | 'name'>; typed: { url: string; name: string; interval: string } };
+
+function sourceNote(ctx: PageContext, note: SourceNote): Html {
+  const w = t(ctx.lang).sources;
+  if ('refused' in note) {
+    return html`<p class="notice error" role="alert" id="source-refused" dir="auto">${note.existing ? w.already(note.existing.id, note.existing.name) : note.refused}</p>`;
+  }
+  const { source, description, firstPoll } = note.added;
+  const detected = html`<p class="muted" dir="ltr">${description}</p>`;
+  if (!firstPoll.ok) return html`<div class="notice warn" role="status" id="source-added"><p>${w.addedButFailed(source.id, source.name, firstPoll.error)}</p>${detected}</div>`;
+  const lines = [
+    w.backlog(firstPoll.seen),
+    ...(source.review ? [w.held(firstPoll.held)] : firstPoll.sent || firstPoll.queued ? [w.backfill(firstPoll.sent, firstPoll.queued)] : []),
+    ...(firstPoll.skipped ? [w.skipped(firstPoll.skipped)] : []),
+  ];
+  return html`<div class="notice ok" role="status" id="source-added">
+  <p><b>${w.added(source.id, source.name)}</b> ${w.every(formatInterval(source.intervalSeconds))}${source.category ? html` · ${source.category}` : ''}</p>
+  ${detected}<ul>${lines.map((line) => html`<li>${line}</li>`)}</ul>
+</div>`;
+}
+
+export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Source[], now: number, note?: SourceNote): Html {
   const w = t(ctx.lang);
   const tz = config.timeZone;
+  const typed = note && 'typed' in note ? note.typed : undefined;
   const act = (s: Source, name: string, label: string, cls = '') => html`<form method="post" action="/sources/${s.id}/${name}" class="inline"${name === 'remove' ? html` data-confirm="${w.sources.confirmRemove}"` : ''}>${csrfField(ctx)}<button type="submit" class="${cls}">${label}</button></form>`;
   return page(ctx, w.sources.title, 'sources', html`
+${note ? sourceNote(ctx, note) : ''}
 <form method="post" action="/sources" class="card filters" id="add-source">
   <h2 class="full">${w.sources.add}</h2>
   ${csrfField(ctx)}
-  <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://"></label>
-  <label>${w.sources.name}<input name="name" maxlength="100"></label>
-  <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === '10m' ? html` selected` : ''}>${i}</option>`)}</select></label>
+  <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://" value="${typed?.url ?? ''}"></label>
+  <label>${w.sources.name}<input name="name" maxlength="100" value="${typed?.name ?? ''}"></label>
+  <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === (typed?.interval ?? '10m') ? html` selected` : ''}>${i}</option>`)}</select></label>
   <button type="submit" class="primary">${w.sources.add}</button>
 </form>
 ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<div class="table-wrap"><table>

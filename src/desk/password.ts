@@ -46,9 +46,17 @@ export async function verifyPassword(password: string, stored: string | undefine
   return stored !== undefined && key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/**
+ * A username as accounts are stored and looked up: NFC (an «أ» typed as «ا» + U+0654 is the same name) and trimmed.
+ * The sign-in lookup and the per-username sign-in limit both take it, so no other spelling of a name gets its own tries.
+ */
+export function normalUsername(raw: unknown): string {
+  return typeof raw === 'string' ? raw.normalize('NFC').trim() : '';
+}
+
 /** Usernames: letters (any script), digits, dot, dash, underscore; 2 to 40 characters. */
 export function checkUsername(username: string): string {
-  const name = username.normalize('NFC').trim();
+  const name = normalUsername(username);
   if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(name)) {
     throw new UserError(`"${username.slice(0, 60)}" is not a valid username (2 to 40 letters, digits, ".", "-" or "_")`);
   }

@@ -7,10 +7,11 @@ import {
 import type { DeliveryState, StoredArticle } from '../store/index.js';
 import {
   activityPage, articlePage, broadcastPage, correctionPage, previews, queuePage, retractionPage, sourcesPage, statsPage, subscriptionSettingsPage,
-  subscriptionsPage, todayPage, urgentPage,
+  subscriptionsPage, todayPage, urgentPage, type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './server.js';
 import { registerActions } from './actions.js';
+import { OncePerSession, type KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -45,11 +46,13 @@ export function editInput(body: Record<string, unknown>): ArticleEditInput {
   };
 }
 
-export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf): Promise<void> {
+export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts): Promise<void> {
   const { store, config } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
   const platforms = () => [...new Set([...platformList.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
+  /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
+  const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
   app.get('/', async (req, reply) => {
     const q = req.query as Query;
@@ -58,15 +61,17 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const text = one(q, 'q');
     const topic = one(q, 'topic', 100);
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
-    const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined };
+    const backlog = one(q, 'backlog', 1);
+    const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
     const articles = store.desk.today({
       sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
+      backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
     });
     const last = articles.at(-1);
     let olderHref: string | undefined;
     if (last && articles.length === PAGE_SIZE) {
-      const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state }).filter((e): e is [string, string] => e[1] !== undefined));
+      const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state, backlog: filter.backlog }).filter((e): e is [string, string] => e[1] !== undefined));
       params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
       olderHref = `/?${params}`;
     }
@@ -78,18 +83,21 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   const articleOr404 = (req: FastifyRequest, reply: FastifyReply): StoredArticle | undefined => {
     const id = parseId((req.params as { id: string }).id);
+    // A source's backlog (marked seen when it was added) is an article like the others: tracked, edited, sent, retracted.
     const article = id === undefined ? undefined : store.articles.get(id);
-    if (!article || article.seenOnly) void reply.callNotFound();
-    return article && !article.seenOnly ? article : undefined;
+    if (!article) void reply.callNotFound();
+    return article;
   };
 
   app.get('/articles/:id', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
+    const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
+      kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
       article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
       broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
-      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }), platforms: platforms(),
+      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(deps.newsroom).length > 0,
     }));
   });
@@ -171,9 +179,15 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     tick();
   });
 
-  app.get('/urgent', async (req, reply) => send(reply, urgentPage(ctxOf(req, reply))));
+  app.get('/urgent', async (req, reply) => {
+    const kept = drafts.take(req.editor!.sessionHash, '/urgent', now());
+    return send(reply, urgentPage(ctxOf(req, reply), kept?.text, kept !== undefined));
+  });
 
-  app.get('/sources', async (req, reply) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now())));
+  /** The add-source form's outcome, shown once on the page it redirects to. */
+  const sourceNotes = new OncePerSession<SourceNote>();
+  const showSources = (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now(), note));
+  app.get('/sources', async (req, reply) => showSources(req, reply, sourceNotes.take(req.editor!.sessionHash)));
 
   app.get('/subscriptions', async (req, reply) => {
     const q = req.query as Query;
@@ -218,5 +232,5 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     }));
   });
 
-  await registerActions(app, deps);
+  await registerActions(app, deps, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
 }

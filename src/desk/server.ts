@@ -15,7 +15,9 @@ import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
 import { t, type Lang } from './i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
-import { checkUsername, hashPassword, verifyPassword } from './password.js';
+import { checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
+import { sameOriginPath } from './redirect.js';
+import { formPageOf, KeptDrafts, typedFields, type KeptFields } from './kept.js';
 import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
 import type { PushIngest } from '../ingest/push.js';
@@ -46,6 +48,8 @@ declare module 'fastify' {
     editor?: SignedIn;
     lang: Lang;
     sessionExpired: boolean;
+    /** The hash of a session cookie that no longer signs in, on a form post: its CSRF token is checked against it. */
+    staleSession?: string;
   }
 }
 
@@ -106,7 +110,9 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure },
     // Tokens are bound to the session: one taken from another editor's page (or from before signing in) is refused.
-    getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? 'signed-out',
+    // A form posted after its session ended is checked against that session, so that only the editor's own page can
+    // have its text kept (see the session-ended answer below).
+    getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? req.staleSession ?? 'signed-out',
     csrfOpts: { hmacKey: randomBytes(32) },
   });
   await app.register(fastifyRateLimit, { global: false });
@@ -115,6 +121,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.decorateRequest('editor', undefined);
   app.decorateRequest('lang', 'ar');
   app.decorateRequest('sessionExpired', false);
+  app.decorateRequest('staleSession', undefined);
+  const drafts = new KeptDrafts();
 
   app.addHook('onRequest', async (req, reply) => {
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
@@ -129,6 +137,10 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     if (req.method === 'GET' || req.method === 'HEAD') {
       return reply.redirect(req.sessionExpired ? '/login?expired=1' : '/login', 303);
     }
+    if (req.sessionExpired && !NO_CSRF.has(req.routeOptions.url ?? '')) {
+      req.staleSession = sha256(raw!);
+      return;
+    }
     return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
   });
 
@@ -136,6 +148,15 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.addHook('preHandler', (req, reply, done) => {
     if (req.method === 'GET' || req.method === 'HEAD' || NO_CSRF.has(req.routeOptions.url ?? '')) return done();
     app.csrfProtection(req, reply, done);
+  });
+
+  // A form from the editor's own page (its token matched the ended session) posted after the session ended: nothing
+  // is done; the answer says so, signs in again on the spot, and carries what was typed back to the form (KeptDrafts).
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.editor || !req.staleSession) return;
+    if (req.routeOptions.url === '/logout') return reply.redirect('/login', 303);
+    const kept = { path: formPageOf(req.url), fields: typedFields(req.body) };
+    return sendHtml(reply.code(401), loginPage(ctxOf(req, reply), t(req.lang).login.sessionEnded, '', kept));
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -157,7 +178,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   // (the plugin runs one limit hook per request).
   const perUsername = app.createRateLimit({
     ...LOGIN_PER_USERNAME,
-    keyGenerator: (req) => `user:${String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 60)}`,
+    // The name as the lookup reads it (the column compares without case): one key per account, however it is spelled.
+    keyGenerator: (req) => `user:${normalUsername((req.body as Record<string, unknown> | undefined)?.username).toLowerCase().slice(0, 60)}`,
   });
   const usernameLimit = async (req: FastifyRequest, reply: FastifyReply) => {
     const limit = await perUsername(req);
@@ -175,19 +197,22 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = typeof body.username === 'string' ? body.username.normalize('NFC').trim() : '';
+    const username = normalUsername(body.username);
     const password = typeof body.password === 'string' ? body.password : '';
     const editor = username ? store.deskEditors.find(username) : undefined;
+    // A form whose session had ended: signing in leads back to it, with what was typed.
+    const kept = typeof body.resume === 'string' ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') } : undefined;
     // The same scrypt work whether or not the account exists: the answer's timing does not tell.
     const ok = await verifyPassword(password, editor?.passwordHash);
     if (!ok || !editor) {
       store.audit.record('desk', username.slice(0, 60) || '?', 'session.refused', { address: req.ip }, now());
       reply.code(401);
-      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, username));
+      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, username, kept));
     }
-    signIn(reply, editor.id);
+    const sessionHash = signIn(reply, editor.id);
     store.audit.record('desk', editor.username, 'session.login', { address: req.ip }, now());
-    return reply.redirect('/', 303);
+    if (kept) drafts.put(sessionHash, kept.path, kept.fields, now());
+    return reply.redirect(kept?.path ?? '/', 303);
   });
 
   app.post('/logout', async (req, reply) => {
@@ -201,8 +226,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const lang = body.lang === 'en' ? 'en' : 'ar';
     reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'strict', httpOnly: true, secure, maxAge: 365 * 86400 });
-    const back = typeof body.back === 'string' && /^\/(?![/\\])/.test(body.back) ? body.back : '/';
-    return reply.redirect(back, 303);
+    return reply.redirect(sameOriginPath(body.back), 303);
   });
 
   // --- First run: one account, through a link printed on the console --------------------------------------------
@@ -236,14 +260,17 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     return reply.redirect('/', 303);
   });
 
-  function signIn(reply: FastifyReply, editorId: number): void {
+  /** Returns the new session's hash. */
+  function signIn(reply: FastifyReply, editorId: number): string {
     const raw = randomBytes(32).toString('base64url');
-    store.deskSessions.create(sha256(raw), editorId, now());
+    const hash = sha256(raw);
+    store.deskSessions.create(hash, editorId, now());
     store.deskSessions.expire(config.web.sessionIdleMs, now());
     reply.setCookie(SESSION_COOKIE, raw, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+    return hash;
   }
 
-  await registerPages(app, deps, ctxOf);
+  await registerPages(app, deps, ctxOf, drafts);
   if (deps.push) await registerPush(app, deps.push);
   return app;
 }
@@ -267,16 +294,27 @@ function errorPage(ctx: PageContext, status: number, message: string): Html {
   return page(ctx, String(status), undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/">${t(ctx.lang).nav.today}</a></p>`);
 }
 
-function loginPage(ctx: PageContext, message?: string, username = ''): Html {
+function loginPage(ctx: PageContext, message?: string, username = '', kept?: { path: string; fields: KeptFields }): Html {
   const w = t(ctx.lang).login;
+  // Shown to copy: the text fields, under the names their forms give them (choices such as the audience are not shown).
+  const all = t(ctx.lang);
+  const labels: Record<string, string> = {
+    title: all.article.titleField, summary: all.article.summaryField, hashtags: all.article.hashtagsField, text: all.urgent.text,
+    url: all.sources.url, name: all.sources.name, topics: all.settings.filter, header: all.settings.header, footer: all.settings.footer,
+  };
+  const typed = kept ? Object.entries(kept.fields).filter(([name, value]) => value.trim() !== '' && (labels[name] || /^source_\d+$/.test(name))) : [];
   return page(ctx, w.title, undefined, html`
 <form method="post" action="/login" class="card narrow" id="login">
   ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
   ${csrfField(ctx)}
+  ${kept ? html`<input type="hidden" name="resume" value="${kept.path}">${Object.entries(kept.fields).map(([name, value]) => html`<input type="hidden" name="kept_${name}" value="${value}">`)}` : ''}
   <label>${w.username}<input name="username" autocomplete="username" required maxlength="60" value="${username}" autofocus></label>
   <label>${w.password}<input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>
   <button type="submit" class="primary">${w.submit}</button>
-</form>`);
+</form>
+${typed.length ? html`<section class="card narrow" id="kept" aria-labelledby="kept-h"><h2 id="kept-h">${w.kept}</h2>
+  ${typed.map(([name, value]) => html`<label>${labels[name] ?? all.settings.source}<textarea readonly rows="${Math.min(8, value.split('\n').length + 1)}" dir="auto">${value}</textarea></label>`)}
+</section>` : ''}`);
 }
 
 function setupPage(ctx: PageContext, action: string, message?: string): Html {

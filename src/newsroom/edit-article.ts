@@ -50,7 +50,8 @@ export function editArticle(deps: NewsroomDeps, actor: Actor, articleId: number,
   const edit = cleanEdit(input);
   return store.transaction(() => {
     const article = store.articles.get(articleId);
-    if (!article || article.seenOnly) throw new UserError(`no stored article ${articleId}`);
+    // A source's backlog too: it can be edited, then sent (the desk and `nashra broadcast` reach it like any article).
+    if (!article) throw new UserError(`no stored article ${articleId}`);
     store.articles.setEdit(articleId, edit, actor.id, now);
     audit(store, actor, 'article.edit', {
       article: articleId, title: edit.title, summaryChanged: edit.summary.join('\n') !== article.summary.join('\n'),

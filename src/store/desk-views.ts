@@ -16,6 +16,8 @@ export interface TodayFilter {
   topic?: string;
   /** Articles with at least one delivery in this state, or 'none' for those sent nowhere. */
   state?: DeliveryState | 'none';
+  /** Only a source's backlog (items marked seen when it was added: true), or only the rest (false); both when unset. */
+  backlog?: boolean;
   /** The search box as groups of stems (src/text/stem.ts queryStems): every word must match, through the FTS5 index. */
   stems?: string[][];
   /** Keyset paging: articles older than this (recency, id). */
@@ -57,7 +59,7 @@ export class DeskViews {
     // One statement for every filter combination: a NULL parameter switches its condition off. The recency index
     // gives the order, so the unfiltered page reads its LIMIT rows and stops.
     this.todayStmt = db.prepare(`SELECT a.* FROM articles a
-      WHERE a.seen_only = 0
+      WHERE (@backlog IS NULL OR a.seen_only = @backlog)
         AND (@sourceId IS NULL OR a.source_id = @sourceId)
         AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
         AND (@match IS NULL OR a.id IN (SELECT rowid FROM article_terms WHERE article_terms MATCH @match))
@@ -102,6 +104,7 @@ export class DeskViews {
     const match = ftsMatch(f.stems ?? []);
     return (this.todayStmt.all({
       sourceId: f.sourceId ?? null, topic: f.topic ? JSON.stringify(f.topic) : null, state: f.state ?? null,
+      backlog: f.backlog === undefined ? null : f.backlog ? 1 : 0,
       match: match || null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
       limit: f.limit,
     }) as ArticleRow[]).map(fromRow);

@@ -14,6 +14,7 @@ import { tempDir } from './tmp.js';
 
 export const EDITOR = 'mona';
 export const PASSWORD = 'correct horse battery';
+const DESK_TOKEN = '123456789:AAHdeskTokenForNashraTests_abcdefXYZ';
 
 export interface DeskFixture {
   store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
@@ -21,7 +22,8 @@ export interface DeskFixture {
 
 export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
   const { dir, cleanup } = tempDir('nashra-desk-');
-  const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, ...env });
+  // Telegram is on, as in a newsroom (a token the tests never use: the desk sends nothing itself).
+  const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const store = openStore(config.databasePath);
   const lines: string[] = [];
   if (opts.editor !== false) store.deskEditors.add(EDITOR, await hashPassword(PASSWORD), Date.now());
@@ -34,7 +36,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
   const deps: DeskDeps = {
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued),
-    platforms: deskPlatforms(BUILT_IN_PLATFORMS, false),
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
     out: (l) => lines.push(l),
   };
   return { store, config, deps, lines, article: result.article, cleanup: () => { store.close(); cleanup(); } };

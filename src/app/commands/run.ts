@@ -14,6 +14,6 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   await runMain(ctx.config, store, ctx.logger, {
     once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
-    desk: { newsroom, platforms: deskPlatforms(ctx.registry, demo) },
+    desk: { newsroom, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
   });
 }
