@@ -575,7 +575,7 @@ describe('pages and actions', () => {
       expect((await add(`${feeds.base}/feed/`)).statusCode).toBe(303);
       const again = await add(`http://localhost:${new URL(feeds.base).port}/feed/`);
       expect(again.statusCode).toBe(400);
-      expect(again.body).toContain(`/feed/ is already followed as #${f.store.sources.list()[0]!.id} (مرصد, polling ${feeds.base}/feed/)`);
+      expect(again.body).toContain(`هذا المصدر متابَع من قبل: المصدر #${f.store.sources.list()[0]!.id} (مرصد).`);
       expect(f.store.sources.list()).toHaveLength(1);
     } finally {
       await feeds.close();
