@@ -1,0 +1,64 @@
+/**
+ * Issue 21, item 25: what the bot says, through the fake Bot API over HTTP. The /settings help names the chat's own
+ * id and keeps its placeholders; a topic button rewrites the filter above the buttons; /digest and /quiet say what
+ * was wrong with the words before the examples.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+async function command(h: Harness, chat: number, text: string, lang = 'ar'): Promise<string> {
+  const before = h.fake.sentTo(chat).length;
+  h.fake.pushUpdate(message(privateChat(chat), chat, text, {}, lang));
+  await waitFor(() => h.fake.sentTo(chat).length > before, 8000, `the reply to ${text}`);
+  return h.fake.sentTo(chat).at(-1)!.params.text as string;
+}
+
+const edits = (h: Harness, chat: number) => h.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === String(chat));
+
+describe('Telegram words', () => {
+  it('/settings: the help names the chat\'s id where the placeholders are, and keeps «رقم_المصدر» as it is', async () => {
+    h = await startHarness();
+    const channel = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550002', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
+    const id = channel.id;
+    const panel = await command(h, EDITOR, `/settings ${id}`);
+    expect(panel).toContain(`العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). ` +
+      `مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`);
+    const english = await command(h, EDITOR, `/settings ${id}`, 'en');
+    expect(english).toContain(`A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`);
+    // A source filter typed without its source id answers with the same help.
+    expect(await command(h, EDITOR, `/settings ${id} source`)).toContain(`/settings ${id} source رقم_المصدر سوريا`);
+  });
+
+  it('a topic button rewrites the filter above the buttons, on and off', async () => {
+    h = await startHarness({ env: { NASHRA_TOPICS: 'حلب،الرقة' } });
+    await command(h, 701, '/subscribe');
+    const panel = await command(h, 701, '/topics');
+    expect(panel).toBe('تصلك الآن كل الأخبار، بلا مرشّح.\nلتغييره: /topics الرقة "دير الزور" -رياضة (بـ«-» تُستبعد كلمة أو عبارة)، أو /topics الكل لكل الأخبار.\n\n' +
+      'اختر المواضيع (بلا اختيار = كل الأخبار):');
+    h.fake.pushUpdate(callback(701, 'tp:حلب'));
+    await waitFor(() => edits(h!, 701).length === 1, 5000, 'the panel rewritten');
+    const on = edits(h, 701)[0]!.params;
+    expect(String(on.text).split('\n')[0]).toBe('المرشّح الآن: حلب');
+    expect(on.reply_markup.inline_keyboard.flat().map((b: { text: string }) => b.text)).toContain('✅ حلب');
+    h.fake.pushUpdate(callback(701, 'tp:حلب'));
+    await waitFor(() => edits(h!, 701).length === 2, 5000, 'the panel rewritten again');
+    expect(String(edits(h, 701)[1]!.params.text).split('\n')[0]).toBe('تصلك الآن كل الأخبار، بلا مرشّح.');
+  });
+
+  it('/digest 25:00 and /quiet 7-9 say what was wrong, then the examples', async () => {
+    h = await startHarness({ bot: { commandLimit: { limit: 100, windowMs: 10_000 } } });
+    await command(h, 702, '/subscribe');
+    const digest = await command(h, 702, '/digest 25:00');
+    expect(digest).toMatch(/^«25:00» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59\.\n\nأمثلة:\n\/digest 08:00 — /);
+    const quiet = await command(h, 702, '/quiet 7-9');
+    expect(quiet).toMatch(/^لم أفهم «7-9»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف»\.\n\nأمثلة:\n/);
+    expect(await command(h, 702, '/quiet 07:00-07:00')).toMatch(/^تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين\.\n\nأمثلة:/);
+    expect(await command(h, 702, '/digest عاجل')).toMatch(/^اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري»\.\n\nأمثلة:/);
+    expect(await command(h, 702, '/digest 25:00', 'en')).toMatch(/^“25:00” is not a time of day: hours go from 00:00 to 23:59\.\n\nExamples:\n/);
+    // Nothing was changed by the words it did not understand.
+    expect(await command(h, 702, '/digest')).toMatch(/^الإعدادات الآن: الأخبار فور صدورها؛ بلا ساعات هدوء\./);
+  });
+});
