@@ -4,10 +4,19 @@
  * was wrong with the words before the examples.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { createConsoleTransport } from '../bots/console/transport.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { routeArticle } from '../src/newsroom/index.js';
+import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+let consoleWorker: DeliveryWorker | undefined;
+afterEach(async () => {
+  await consoleWorker?.stop(1000);
+  await h?.close();
+  h = undefined;
+  consoleWorker = undefined;
+});
 
 async function command(h: Harness, chat: number, text: string, lang = 'ar'): Promise<string> {
   const before = h.fake.sentTo(chat).length;
@@ -61,4 +70,45 @@ describe('Telegram words', () => {
     // Nothing was changed by the words it did not understand.
     expect(await command(h, 702, '/digest')).toMatch(/^الإعدادات الآن: الأخبار فور صدورها؛ بلا ساعات هدوء\./);
   });
+});
+
+describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
+  const button = (h: Harness, label: string): string | undefined => h.fake.sentTo(EDITOR).map((c) => c.params.reply_markup?.inline_keyboard?.[0])
+    .filter(Boolean).flat().reverse().find((b: { text: string }) => b.text === label)?.callback_data;
+
+  it('names the platforms by their Arabic labels, agrees with «منشور» and «رسالة», and gives the reasons in Arabic', async () => {
+    h = await startHarness();
+    const harness = h;
+    const hourAgo = Date.now() - 3600_000;
+    for (const chatId of ['5101', '5102', '5103']) harness.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo);
+    harness.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo);
+    // The console prints and can neither edit nor delete what it printed: the worker fails its retraction job.
+    consoleWorker = new DeliveryWorker(harness.store, [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
+    consoleWorker.start();
+    const article = addArticle(harness.store);
+    routeArticle(harness.store, article);
+    harness.worker.notify();
+    consoleWorker.notify();
+    await waitFor(() => harness.store.deliveries.listForArticle(article.id).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');
+    // One more chat whose message has not gone yet: the retraction cancels it.
+    await harness.worker.stop(1000);
+    const late = harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5104', kind: 'private' });
+    harness.store.deliveries.enqueue(article.id, [late]);
+
+    harness.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
+    await waitFor(() => button(harness, 'تأكيد') !== undefined, 5000, 'the retraction preview');
+    const preview = harness.fake.sentTo(EDITOR).map((c) => String(c.params.text)).find((t) => t.startsWith('سحب الخبر'));
+    expect(preview).toBe(`سحب الخبر «${article.title}»: يُحذف منشور واحد على الطرفية و3 منشورات على تيليغرام، ` +
+      'وتُلغى رسالة منتظرة واحدة لم تُرسل بعد. لن يُرسل بعد ذلك أبداً.');
+
+    harness.worker.start();
+    harness.fake.pushUpdate(callback(EDITOR, button(harness, 'تأكيد')!));
+    await waitFor(() => harness.fake.sentTo(EDITOR).some((c) => String(c.params.text).startsWith('سُحب الخبر')), 5000, 'the confirmation');
+    expect(harness.fake.sentTo(EDITOR).map((c) => String(c.params.text)).find((t) => t.startsWith('سُحب الخبر')))
+      .toBe('سُحب الخبر: يُحذف 4 منشورات، وأُلغيت رسالة منتظرة واحدة.');
+    const report = () => harness.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === String(EDITOR)).map((c) => String(c.params.text)).at(-1);
+    await waitFor(() => /تيليغرام: حُذف: 3 منشورات/.test(report() ?? '') && /الطرفية/.test(report() ?? ''), 15_000, 'the report');
+    expect(report()).toBe('نتيجة التصحيح أو السحب:\nالطرفية: تعذّر لمسه: منشور واحد\nالأسباب: لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)\n' +
+      'تيليغرام: حُذف: 3 منشورات');
+  }, 60_000);
 });

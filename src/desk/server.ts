@@ -85,7 +85,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, store, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
-  const ctxOf = contextOf(deps.platforms);
+  const ctxOf = contextOf(deps.platforms, deps.newsroom.platforms);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
   await app.register(fastifyHelmet, {
@@ -251,10 +251,11 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;
 
 /** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
-function contextOf(platforms: readonly DeskPlatform[]): ContextOf {
+function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
-    platformLabel: (name) => platforms.find((p) => p.name === name)?.label?.[req.lang] ?? name,
+    // A platform the desk does not show (the demo's console) still has its label in a report.
+    platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
     csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
   });
 }

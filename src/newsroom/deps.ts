@@ -11,6 +11,8 @@ export interface ChatRules {
   readonly enableHint?: string;
   /** The kind of chat an id names; a UserError saying the expected form when it is not one of this platform's ids. */
   classifyChat(chatId: string): ChatKind;
+  /** How editors call it, in Nashra's languages; a platform without one is shown by its name. */
+  readonly label?: { ar: string; en: string };
   /** What sending above the free rate costs, when the platform offers it and its settings (`settings`) turn it on. */
   paidBroadcast?(settings: unknown): PaidBroadcastOffer | undefined;
 }
