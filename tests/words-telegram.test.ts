@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleTransport } from '../bots/console/transport.js';
+import { messages } from '../bots/telegram/i18n.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { routeArticle } from '../src/newsroom/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
@@ -73,6 +74,22 @@ describe('Telegram words', () => {
 });
 
 describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
+  it('agrees with the count in each category Intl.PluralRules(\'ar\') gives: 1, 2, 3-10, 11-99, 100', () => {
+    const m = messages('ar');
+    const counts = [1, 2, 3, 11, 100];
+    expect(counts.map((n) => m.retractPreview('خبر', '', n))).toEqual([
+      'رسالة منتظرة واحدة لم تُرسل بعد', 'رسالتان منتظرتان لم تُرسلا بعد', '3 رسائل منتظرة لم تُرسل بعد', '11 رسالة منتظرة لم تُرسل بعد',
+      '100 رسالة منتظرة لم تُرسل بعد',
+    ].map((waiting) => `سحب الخبر «خبر»: لم يُرسل منه شيء، وتُلغى ${waiting}. لن يُرسل بعد ذلك أبداً.`));
+    expect(counts.map((n) => m.retracted(n, n))).toEqual([
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت رسالة منتظرة واحدة.', 'سُحب الخبر: يُحذف منشوران، وأُلغيت رسالتان منتظرتان.',
+      'سُحب الخبر: يُحذف 3 منشورات، وأُلغيت 3 رسائل منتظرة.', 'سُحب الخبر: يُحذف 11 منشورًا، وأُلغيت 11 رسالة منتظرة.',
+      'سُحب الخبر: يُحذف 100 منشور، وأُلغيت 100 رسالة منتظرة.',
+    ]);
+    expect(counts.map((n) => m.correctQueued(n))).toEqual(['منشور واحد', 'منشوران', '3 منشورات', '11 منشورًا', '100 منشور'].map((p) => `تمّ التصحيح؛ يُعدَّل ${p}.`));
+    expect(m.correctQueued(0)).toBe('تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.');
+  });
+
   const button = (h: Harness, label: string): string | undefined => h.fake.sentTo(EDITOR).map((c) => c.params.reply_markup?.inline_keyboard?.[0])
     .filter(Boolean).flat().reverse().find((b: { text: string }) => b.text === label)?.callback_data;
 
@@ -101,14 +118,16 @@ describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
     expect(preview).toBe(`سحب الخبر «${article.title}»: يُحذف منشور واحد على الطرفية و3 منشورات على تيليغرام، ` +
       'وتُلغى رسالة منتظرة واحدة لم تُرسل بعد. لن يُرسل بعد ذلك أبداً.');
 
+    // One chat refuses both the deletion and the notice: its reason is Telegram's, said in Arabic.
+    harness.fake.refuseCorrections('5103', { delete: true, edit: true });
     harness.worker.start();
     harness.fake.pushUpdate(callback(EDITOR, button(harness, 'تأكيد')!));
     await waitFor(() => harness.fake.sentTo(EDITOR).some((c) => String(c.params.text).startsWith('سُحب الخبر')), 5000, 'the confirmation');
     expect(harness.fake.sentTo(EDITOR).map((c) => String(c.params.text)).find((t) => t.startsWith('سُحب الخبر')))
       .toBe('سُحب الخبر: يُحذف 4 منشورات، وأُلغيت رسالة منتظرة واحدة.');
     const report = () => harness.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === String(EDITOR)).map((c) => String(c.params.text)).at(-1);
-    await waitFor(() => /تيليغرام: حُذف: 3 منشورات/.test(report() ?? '') && /الطرفية/.test(report() ?? ''), 15_000, 'the report');
+    await waitFor(() => /تيليغرام: حُذف: منشوران، تعذّر لمسه: منشور واحد\n/.test(report() ?? '') && /الطرفية/.test(report() ?? ''), 15_000, 'the report');
     expect(report()).toBe('نتيجة التصحيح أو السحب:\nالطرفية: تعذّر لمسه: منشور واحد\nالأسباب: لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)\n' +
-      'تيليغرام: حُذف: 3 منشورات');
+      'تيليغرام: حُذف: منشوران، تعذّر لمسه: منشور واحد\nالأسباب: رفض تيليغرام حذف المنشور (أقدم من 48 ساعة، أو لا صلاحية للبوت) وتحويله إلى إشعار السحب (1)');
   }, 60_000);
 });

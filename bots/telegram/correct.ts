@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { PermissionError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
+  cancelCorrection, confirmCorrection, platformRefusal, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
 import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
@@ -101,6 +101,7 @@ const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string 
 /** The report, one line per platform and kind: what was done, how many could not be touched and why. */
 export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[]): string {
   const label = labeller(deps, m);
+  const refusal = platformRefusal(deps.newsroom.platforms);
   return m.correctionReport(tallies.map((tally) => {
     const parts = [
       ...Object.entries(tally.done).map(([outcome, n]) => m.tallyPart(outcome, n)),
@@ -108,7 +109,7 @@ export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[
       ...(tally.inDoubt ? [m.tallyPart('inDoubt', tally.inDoubt)] : []),
       ...(tally.queued ? [m.tallyPart('waiting', tally.queued)] : []),
     ];
-    return m.tallyLine(label(tally.platform), parts.join('، '), tally.reasons.map((r) => `${m.reason(r.reason, tally.platform, label)} (${r.count})`).join('؛ '));
+    return m.tallyLine(label(tally.platform), parts.join('، '), tally.reasons.map((r) => `${m.reason(r.reason, tally.platform, label, refusal)} (${r.count})`).join('؛ '));
   }).join('\n'));
 }
 

@@ -2,7 +2,7 @@ import { PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   arabicPosts, arabicReasons, arabicTallyParts, cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel,
-  previewCorrection, previewRetraction, type Actor,
+  platformRefusal, previewCorrection, previewRetraction, type Actor, type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
 import { countArabic, POST, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
@@ -116,7 +116,8 @@ export class WhatsAppCorrections {
     if (!this.deps.newsroom.editors.isEditor(actor)) throw new PermissionError('corrections are for editors only');
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
     const tallies = correctionReport(this.deps.newsroom, Number(ref));
-    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label)).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
+    const refusal = platformRefusal(this.deps.newsroom.platforms);
+    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
   }
 
   /** Platforms by their Arabic labels (each platform's descriptor). */
@@ -128,7 +129,7 @@ export class WhatsAppCorrections {
 }
 
 /** «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد (الأسباب: …)». */
-export function describeTally(t: CorrectionTally, label: (platform: string) => string): string {
-  const reasons = arabicReasons(t, label);
+export function describeTally(t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal): string {
+  const reasons = arabicReasons(t, label, refusal);
   return `${label(t.platform)} (${t.kind === 'delete' ? 'سحب' : 'تصحيح'}): ${arabicTallyParts(t).join('، ')}${reasons ? `\nالأسباب: ${reasons}` : ''}`;
 }

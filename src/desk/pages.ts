@@ -167,7 +167,7 @@ function tallyList(ctx: PageContext, tallies: CorrectionTally[]): Html {
       ...(x.failed ? [`${x.failed} ${c.outcomes.failed}`] : []), ...(x.inDoubt ? [`${x.inDoubt} ${c.outcomes.inDoubt}`] : []),
       ...(x.queued ? [`${x.queued} ${c.outcomes.waiting}`] : []),
     ];
-    const reasons = arabic ? arabicReasons(x, ctx.platformLabel) : x.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
+    const reasons = arabic ? arabicReasons(x, ctx.platformLabel, ctx.platformRefusal) : x.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
     return html`<li><b>${ctx.platformLabel(x.platform)}</b> (${x.kind === 'delete' ? c.delete : c.edit}): ${parts.join(' · ')}
       ${reasons ? html`<br><span class="muted">${c.reasons}: ${reasons}</span>` : ''}</li>`;
   })}</ul>`;

@@ -9,7 +9,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
-import type { NewsroomDeps } from '../newsroom/index.js';
+import { platformRefusal, type NewsroomDeps } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
@@ -256,6 +256,7 @@ function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['plat
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
     // A platform the desk does not show (the demo's console) still has its label in a report.
     platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
+    platformRefusal: platformRefusal(known),
     csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
   });
 }

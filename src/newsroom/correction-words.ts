@@ -14,6 +14,13 @@ export function platformLabel(platforms: readonly ChatRules[], name: string, lan
   return platforms.find((p) => p.name === name)?.label?.[lang] ?? name;
 }
 
+/** A platform's own refusal in Arabic, from its descriptor, when it knows it. */
+export type Refusal = (platform: string, reason: string) => string | undefined;
+
+export function platformRefusal(platforms: readonly ChatRules[]): Refusal {
+  return (name, reason) => platforms.find((p) => p.name === name)?.arabicReason?.(reason);
+}
+
 /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform; '' when none was sent. */
 export function arabicPosts(posts: readonly PostCounts[], label: (platform: string) => string): string {
   return posts.filter((p) => p.sent > 0).map((p) => `${countArabic(p.sent, POST)} على ${label(p.platform)}`).join(' و');
@@ -26,9 +33,9 @@ const UNSENT_STATES: Record<string, string> = {
 
 /**
  * Why a post could not be touched, in Arabic. The reasons the delivery worker writes are said in Arabic; a platform's
- * own refusal (its API's English words, which no table here can know) is quoted after «ردّ <platform>:».
+ * own refusal in its descriptor's Arabic when it knows it, otherwise quoted in its API's words after «ردّ <platform>:».
  */
-export function arabicReason(reason: string, platform: string, label: (platform: string) => string): string {
+export function arabicReason(reason: string, platform: string, label: (platform: string) => string, refusal?: Refusal): string {
   const on = label(platform);
   if (/^\S+ cannot edit or delete its posts$/.test(reason)) return `لا تتيح ${on} تعديل منشوراتها ولا حذفها`;
   if (/^(the )?article no longer exists$/.test(reason)) return 'لم يعد الخبر موجودًا';
@@ -38,8 +45,8 @@ export function arabicReason(reason: string, platform: string, label: (platform:
   const unsent = /^the post was not sent \((\w+)\)$/.exec(reason);
   if (unsent) return `لم يُرسل المنشور${UNSENT_STATES[unsent[1]!] ? ` (${UNSENT_STATES[unsent[1]!]})` : ''}`;
   const gaveUp = /^gave up after (\d+) attempts: (.*)$/s.exec(reason);
-  if (gaveUp) return `توقّف بعد ${countArabic(Number(gaveUp[1]), ATTEMPTS)}؛ ردّ ${on}: ${gaveUp[2]}`;
-  return `ردّ ${on}: ${reason}`;
+  if (gaveUp) return `توقّف بعد ${countArabic(Number(gaveUp[1]), ATTEMPTS)}؛ ${refusal?.(platform, gaveUp[2]!) ?? `ردّ ${on}: ${gaveUp[2]}`}`;
+  return refusal?.(platform, reason) ?? `ردّ ${on}: ${reason}`;
 }
 
 /** After «بعد» (genitive: «محاولتين»). */
@@ -66,6 +73,6 @@ export function arabicTallyParts(t: CorrectionTally): string[] {
 }
 
 /** The reasons of one platform's report, in Arabic: «لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)». */
-export function arabicReasons(t: CorrectionTally, label: (platform: string) => string): string {
-  return t.reasons.map((r) => `${arabicReason(r.reason, t.platform, label)} (${r.count})`).join('؛ ');
+export function arabicReasons(t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal): string {
+  return t.reasons.map((r) => `${arabicReason(r.reason, t.platform, label, refusal)} (${r.count})`).join('؛ ');
 }

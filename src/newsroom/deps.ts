@@ -13,6 +13,8 @@ export interface ChatRules {
   classifyChat(chatId: string): ChatKind;
   /** How editors call it, in Nashra's languages; a platform without one is shown by its name. */
   readonly label?: { ar: string; en: string };
+  /** Its own refusals (its API's words, kept as a correction's reason) in Arabic, for the ones it knows. */
+  arabicReason?(reason: string): string | undefined;
   /** What sending above the free rate costs, when the platform offers it and its settings (`settings`) turn it on. */
   paidBroadcast?(settings: unknown): PaidBroadcastOffer | undefined;
 }

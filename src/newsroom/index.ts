@@ -16,7 +16,7 @@ export {
   type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,
   type SourceRevisionResult,
 } from './corrections.js';
-export { arabicPosts, arabicReason, arabicReasons, arabicTallyPart, arabicTallyParts, platformLabel } from './correction-words.js';
+export { arabicPosts, arabicReason, arabicReasons, arabicTallyPart, arabicTallyParts, platformLabel, platformRefusal, type Refusal } from './correction-words.js';
 export { resendFailed, resolveCorrectionInDoubt, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
