@@ -32,7 +32,8 @@ const UNSENT_STATES: Record<string, string> = {
 };
 
 /**
- * Why a post could not be touched, in Arabic. The reasons the delivery worker writes are said in Arabic; a platform's
+ * Why a post could not be touched, in Arabic. The reasons the delivery worker writes (src/delivery/worker.ts,
+ * startCorrections and beginCorrection; the store's recoverInterrupted) are said in Arabic; a platform's
  * own refusal in its descriptor's Arabic when it knows it, otherwise quoted in its API's words after «ردّ <platform>:».
  */
 export function arabicReason(reason: string, platform: string, label: (platform: string) => string, refusal?: Refusal): string {
