@@ -122,7 +122,7 @@ describe('nashra CLI', () => {
     expectUserError(cli('broadcast', '1'), /add --yes/);
     const first = cli('broadcast', '1', '--yes');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/queued 1 deliveries/); // the console one; the channel's topics do not match
+    expect(first.stdout).toMatch(/queued 1 delivery for article/); // the console one; the channel's topics do not match
     // Asked again, it would reach nobody new: said so, and nothing is queued.
     expectUserError(cli('broadcast', '1', '--yes'), /would reach nobody: no active subscription is waiting for it; 1 already has it/);
     expectUserError(cli('broadcast', '12345', '--yes'), /no stored article 12345/);

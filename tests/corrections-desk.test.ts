@@ -4,6 +4,9 @@
  * the posts per platform, «تأكيد السحب» cancels what waits and queues the deletions; the report follows on the page.
  */
 import { describe, expect, it } from 'vitest';
+import { createConsoleTransport } from '../bots/console/transport.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { createLogger } from '../src/logger.js';
 import { csrfOf, deskPerTest, EDITOR, get, jar, post, signIn, type DeskFixture } from './helpers/desk.js';
 
 const setup = deskPerTest();
@@ -59,5 +62,38 @@ describe('desk: correct and retract a sent story', () => {
     expect(after.body).toContain('ما جرى للمنشورات');
     expect(after.body).not.toContain('id="retract"');
     expect(f.store.audit.recent(10).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.preview', 'correction.confirm', 'article.retract']));
+  });
+
+  it('the report is Arabic: platforms by their labels, counts that agree with «منشور», Arabic reasons (issue 21, item 26)', async () => {
+    const { f, app } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const hourAgo = Date.now() - 3600_000;
+    const subs = [
+      f.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo),
+      ...['1001', '1002'].map((chatId) => f.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo)),
+    ];
+    f.store.deliveries.enqueue(f.article.id, subs);
+    for (const platform of ['console', 'telegram']) {
+      for (const d of f.store.deliveries.next(platform, 5)) {
+        f.store.deliveries.markSending(d.id);
+        f.store.deliveries.markSent(d.id, String(7000 + d.id));
+      }
+    }
+    const retractPage = await get(app, j, `/articles/${f.article.id}/retract`);
+    expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode).toBe(303);
+    // The console's worker fails its deletion (it cannot delete what it printed); Telegram's two wait for Telegram.
+    const worker = new DeliveryWorker(f.store, [createConsoleTransport(() => {}, f.config)], createLogger({ level: 'silent' }), { pollMs: 5 });
+    worker.start();
+    try {
+      await expect.poll(() => f.store.corrections.countsByState().failed ?? 0, { timeout: 5000 }).toBe(1);
+    } finally {
+      await worker.stop(1000);
+    }
+    const page = (await get(app, j, `/articles/${f.article.id}`)).body;
+    expect(page).toContain('<b>الطرفية</b> (سحب): تعذّر لمسه: منشور واحد');
+    expect(page).toContain('الأسباب: لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)');
+    expect(page).toContain('<b>تيليغرام</b> (سحب): ينتظر: منشوران');
+    expect(page).not.toContain('cannot edit or delete');
   });
 });

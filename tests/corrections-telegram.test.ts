@@ -242,19 +242,19 @@ describe('Telegram front door: /correct and /retract', () => {
 
     h!.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/correct ${article.id}\nعنوان مصحّح بعد مراجعة الأرقام\nالجملة الأولى المصحّحة من الملخص.`));
     await waitFor(() => button('تأكيد') !== undefined, 5000, 'the correction preview');
-    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('ستُعدَّل المنشورات المرسلة: telegram 3');
+    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('ستُعدَّل المنشورات المرسلة: 3 منشورات على تيليغرام');
     h!.fake.pushUpdate(callback(EDITOR, button('تأكيد')!));
     await waitFor(() => doneCorrections() === 3, 15_000, 'three edits');
     for (const post of posts(article.id)) expect(unisolated(h!.fake.message(post.chatId, post.messageId)!.text)).toContain('عنوان مصحّح بعد مراجعة الأرقام');
 
     h!.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
     await waitFor(() => h!.fake.sentTo(EDITOR).some((c) => /^سحب الخبر/.test(String(c.params.text))), 5000, 'the retraction preview');
-    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('يُحذف telegram 3');
+    expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('يُحذف 3 منشورات على تيليغرام');
     const retract = button('تأكيد')!;
     expect(retract).toBe(`rt:ok:${article.id}`);
     h!.fake.pushUpdate(callback(EDITOR, retract));
     h!.fake.pushUpdate(callback(EDITOR, retract)); // a second press retracts nothing more
-    await waitFor(() => h!.fake.sent('editMessageText').some((c) => String(c.params.chat_id) === String(EDITOR) && /حُذف 3/.test(String(c.params.text))), 15_000, 'the report');
+    await waitFor(() => h!.fake.sent('editMessageText').some((c) => String(c.params.chat_id) === String(EDITOR) && /حُذف: 3 منشورات/.test(String(c.params.text))), 15_000, 'the report');
     expect(h!.fake.sent('deleteMessage')).toHaveLength(3);
     expect(h!.store.audit.recent(20).filter((e) => e.action === 'article.retract')).toHaveLength(1);
   }, 60_000);

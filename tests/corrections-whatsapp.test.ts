@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
+import { createConsoleTransport } from '../bots/console/transport.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import type { Article } from '../src/model/article.js';
@@ -35,7 +36,10 @@ function article(n: number): Article {
   };
 }
 
-interface Harness { store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; worker: DeliveryWorker; send(n: number): Promise<StoredArticle> }
+interface Harness {
+  store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; worker: DeliveryWorker; send(n: number): Promise<StoredArticle>;
+  config: ReturnType<typeof loadAppConfig>;
+}
 
 /** The bot's replies to the editor's message, once it has answered `count` times. */
 async function ask(h: Harness, body: string, from = `${EDITOR}@c.us`): Promise<string> {
@@ -68,7 +72,7 @@ async function harness(): Promise<Harness> {
     await until(() => store.deliveries.listForArticle(r.article.id).every((d) => d.state === 'sent'), 5000, `article ${n} to be sent`);
     return r.article;
   };
-  return { store, world, clock, newsroom: ctx.newsroom, worker, send };
+  return { store, world, clock, newsroom: ctx.newsroom, worker, send, config };
 }
 
 const postOf = (h: Harness, articleId: number) => h.world.posts.get(h.store.deliveries.listForArticle(articleId)[0]!.messageId!)!;
@@ -129,17 +133,39 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
 
     const preview = await ask(h, `/correct ${a.id}\nافتتاح الجسر الخامس في حمص بعد تأجيله يومين`);
     expect(preview).toMatch(/^معاينة التصحيح:/);
-    expect(preview).toContain('ستُعدَّل المنشورات المرسلة: whatsapp 1');
+    expect(preview).toContain('ستُعدَّل المنشورات المرسلة: منشور واحد على واتساب');
     expect(await ask(h, 'نعم')).toMatch(/^✅ تمّ التصحيح/);
     await until(() => postOf(h, a.id).edits.length === 1, 5000, 'the edit');
     expect(plain(postOf(h, a.id).body)).toContain('افتتاح الجسر الخامس في حمص بعد تأجيله يومين');
 
-    expect(await ask(h, `/retract ${a.id}`)).toContain('يُحذف whatsapp 1');
+    expect(await ask(h, `/retract ${a.id}`)).toContain('يُحذف منشور واحد على واتساب');
     expect(await ask(h, 'لا')).toBe('أُلغي، ولم يتغيّر شيء.');
     expect(h.store.articles.get(a.id)!.retracted).toBeUndefined();
     await ask(h, `/retract ${a.id}`);
     expect(await ask(h, 'نعم')).toMatch(/^✅ سُحب الخبر/);
     await until(() => postOf(h, a.id).revoked, 5000, 'the deletion');
-    expect(await ask(h, `/corrections ${a.id}`)).toBe('whatsapp (تصحيح): عُدّل 1\nwhatsapp (سحب): حُذف 1');
+    expect(await ask(h, `/corrections ${a.id}`)).toBe('واتساب (تصحيح): عُدّل: منشور واحد\nواتساب (سحب): حُذف: منشور واحد');
+  });
+
+  it('says the platforms by their Arabic labels, agrees with «منشور» and «رسالة», and gives the reasons in Arabic (issue 21, item 26)', async () => {
+    const h = await harness();
+    // A console target beside the group: the console prints, and can neither edit nor delete what it printed.
+    h.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, h.clock.now() - 3600_000);
+    const consoleWorker = new DeliveryWorker(h.store, [createConsoleTransport(() => {}, h.config)], createLogger({ level: 'silent' }), { pollMs: 2, backoffMs: 5 });
+    consoleWorker.start();
+    cleanups.push(() => consoleWorker.stop(100));
+    const a = await h.send(6);
+    // Two more chats whose messages have not gone yet: the retraction cancels them (a dual: «لم تُرسلا»).
+    await h.worker.stop(100);
+    for (const chatId of ['120363000000000002@g.us', '120363000000000003@g.us']) {
+      h.store.deliveries.enqueue(a.id, [h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId, kind: 'group' })]);
+    }
+    expect(await ask(h, `/retract ${a.id}`)).toBe(`سحب الخبر «${a.title}»: يُحذف منشور واحد على الطرفية ومنشور واحد على واتساب، ` +
+      'وتُلغى رسالتان منتظرتان لم تُرسلا بعد. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.');
+    expect(await ask(h, 'نعم')).toBe(`✅ سُحب الخبر: يُحذف منشوران، وأُلغيت رسالتان منتظرتان. للنتيجة: /corrections ${a.id}`);
+    h.worker.start();
+    await until(() => correctionReport(h.newsroom, a.id).every((t) => t.queued === 0), 5000, 'the retraction to finish');
+    expect(await ask(h, `/corrections ${a.id}`)).toBe('الطرفية (سحب): تعذّر لمسه: منشور واحد\nالأسباب: لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)\n' +
+      'واتساب (سحب): حُذف: منشور واحد');
   });
 });

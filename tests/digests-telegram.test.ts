@@ -173,11 +173,11 @@ describe('quiet hours on Telegram', () => {
     expect(h.store.deliverySettings.get(sub.id)).toMatchObject({ mode: 'daily', digestAt: 480, quiet: { start: 0, end: 420 }, quietMode: 'silent' });
   });
 
-  it('bare /digest shows the settings with examples; a bad time gets the examples; a chat not subscribed is told to subscribe', async () => {
+  it('bare /digest shows the settings with examples; a bad time gets what was wrong and the examples; a chat not subscribed is told to subscribe', async () => {
     h = await startHarness({ clock: () => at(0, '12:00:00') });
     await command(h, 501, '/subscribe');
     expect(await command(h, 501, '/digest')).toMatch(/^الإعدادات الآن: الأخبار فور صدورها؛ بلا ساعات هدوء\.\n\nأمثلة:/);
-    expect(await command(h, 501, '/quiet 07:00-07:00')).toMatch(/^أمثلة:/);
+    expect(await command(h, 501, '/quiet 07:00-07:00')).toMatch(/^تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين\.\n\nأمثلة:/);
     expect(await command(h, 502, '/quiet 00:00-06:00')).toBe('اشترك أولاً بـ /subscribe ثم اختر موعد الأخبار.');
   });
 });

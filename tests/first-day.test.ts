@@ -165,7 +165,7 @@ describe('error wording (item 15)', () => {
     const db = join(tmp.dir, 'sources.db');
     const url = `${server.base}/broken.xml`;
     const r = await runCliAsync(['sources', 'add', url, '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1' });
-    expectOneLineError(r, /malformed feed \(XML error at line \d+: /);
+    expectOneLineError(r, /malformed feed: XML error at line \d+: /);
     expect(r.stderr.split(url)).toHaveLength(2);
     const down = await runCliAsync(['sources', 'add', `${server.base}/down.rss`, '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1' });
     expectOneLineError(down, /cannot add http:\/\/127\.0\.0\.1:\d+\/down\.rss: the server answered HTTP 503/);

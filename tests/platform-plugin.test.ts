@@ -58,7 +58,7 @@ describe('a platform plug-in', () => {
     expect(added.stdout).toMatch(/\tpigeon\troost-7\tgroup\t\(all news\)\tsubscribed/);
 
     const broadcast = await nashra('broadcast', '1', '--yes', '--platform', 'pigeon');
-    expect(broadcast.stdout).toMatch(/queued 1 deliveries for article 1/);
+    expect(broadcast.stdout).toMatch(/queued 1 delivery for article 1/);
 
     const run = await nashra('run', '--once');
     expect(run.code).toBe(0);

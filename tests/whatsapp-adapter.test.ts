@@ -320,7 +320,8 @@ describe('whatsapp delivery', () => {
     await started(h);
     expect(await h.world.latest.receive(GROUP, '/digest ٠٨:٠٠ عاجل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ بلا ساعات هدوء (Asia/Damascus)'));
     expect(await h.world.latest.receive(GROUP, '/quiet 00:00-07:00 انتظار', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (Asia/Damascus)'));
-    expect(await h.world.latest.receive(GROUP, '/quiet 25:00-07:00', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryUsage);
+    expect(await h.world.latest.receive(GROUP, '/quiet 25:00-07:00', `${ADMIN}@c.us`).replied())
+      .toBe(`«25:00» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.\n\n${REPLIES.deliveryUsage.split('\n\n')[1]}`);
     expect(await h.world.latest.receive(GROUP, '/quiet إيقاف', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
     const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
     expect(h.store.deliverySettings.get(sub.id)).toEqual({

@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { PermissionError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
+  cancelCorrection, confirmCorrection, platformRefusal, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
 import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
@@ -38,7 +38,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
       cancelCorrection(deps.newsroom, actorOf(ctx), p.draft.id, p.draft.token);
       return void (await ctx.reply(m.correctUnchanged));
     }
-    await ctx.reply(m.correctPreview(describePosts(p.posts)));
+    await ctx.reply(m.correctPreview(describePosts(deps, m, p.posts)));
     await ctx.reply(renderArticle(p.after, telegramMarkup, deps.config), {
       parse_mode: 'HTML', link_preview_options: { is_disabled: true },
       reply_markup: new InlineKeyboard().text(m.confirm, `cr:ok:${p.draft.id}:${p.draft.token}`).text(m.cancel, `cr:no:${p.draft.id}:${p.draft.token}`),
@@ -51,7 +51,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
     if (!ref && isEditor(deps, ctx)) return void (await ctx.reply(m.retractUsage));
     const p = previewRetraction(deps.newsroom, actorOf(ctx), ref);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
-    await ctx.reply(m.retractPreview(p.article.title, describePosts(p.posts), queued), {
+    await ctx.reply(m.retractPreview(p.article.title, describePosts(deps, m, p.posts), queued), {
       reply_markup: new InlineKeyboard().text(m.confirm, `rt:ok:${p.article.id}`).text(m.cancel, `rt:no:${p.article.id}`),
     });
   });
@@ -92,11 +92,16 @@ export function corrections(deps: BotDeps): Composer<Context> {
   return c;
 }
 
-const describePosts = (posts: PostCounts[]): string =>
-  posts.filter((p) => p.sent > 0).map((p) => `${p.platform} ${p.sent}`).join('، ');
+/** The platforms called by their labels, in the editor's language. */
+const labeller = (deps: BotDeps, m: Messages) => (name: string) => m.platform(deps.newsroom.platforms.find((p) => p.name === name)?.label, name);
+
+/** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية» («Telegram 22, Console 1» in English). */
+const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string => m.sentPosts(posts, labeller(deps, m));
 
 /** The report, one line per platform and kind: what was done, how many could not be touched and why. */
-export function reportText(m: Messages, tallies: CorrectionTally[]): string {
+export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[]): string {
+  const label = labeller(deps, m);
+  const refusal = platformRefusal(deps.newsroom.platforms);
   return m.correctionReport(tallies.map((tally) => {
     const parts = [
       ...Object.entries(tally.done).map(([outcome, n]) => m.tallyPart(outcome, n)),
@@ -104,7 +109,7 @@ export function reportText(m: Messages, tallies: CorrectionTally[]): string {
       ...(tally.inDoubt ? [m.tallyPart('inDoubt', tally.inDoubt)] : []),
       ...(tally.queued ? [m.tallyPart('waiting', tally.queued)] : []),
     ];
-    return m.tallyLine(tally.platform, parts.join('، '), tally.reasons.map((r) => `${r.reason} (${r.count})`).join('؛ '));
+    return m.tallyLine(label(tally.platform), parts.join('، '), tally.reasons.map((r) => `${m.reason(r.reason, tally.platform, label, refusal)} (${r.count})`).join('؛ '));
   }).join('\n'));
 }
 
@@ -113,7 +118,7 @@ function watchReport(deps: BotDeps, api: Api, m: Messages, articleId: number, ch
   let shown = first;
   const timer = setInterval(() => {
     const tallies = correctionReport(deps.newsroom, articleId);
-    const text = reportText(m, tallies);
+    const text = reportText(deps, m, tallies);
     const finished = tallies.every((x) => x.queued === 0);
     if (finished) { clearInterval(timer); deps.timers.delete(timer); }
     if (text === shown) return;

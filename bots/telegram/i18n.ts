@@ -1,9 +1,5 @@
-import type { Stats } from '../../src/newsroom/index.js';
-import { countArabic, ITEM, MESSAGE, SUBSCRIBER, type ArabicNoun } from '../../src/text/plural.js';
-
-/** A sent post (منشور) and a delivery not sent yet (رسالة منتظرة), counted the Arabic way. */
-const POST: ArabicNoun = { zero: 'لا منشورات', one: 'منشور واحد', two: 'منشوران', few: '{n} منشورات', many: '{n} منشورًا', other: '{n} منشور' };
-const DELIVERY: ArabicNoun = { zero: 'لا رسائل منتظرة', one: 'رسالة منتظرة واحدة', two: 'رسالتان منتظرتان', few: '{n} رسائل منتظرة', many: '{n} رسالة منتظرة', other: '{n} رسالة منتظرة' };
+import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats } from '../../src/newsroom/index.js';
+import { countArabic, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
 export type Lang = 'ar' | 'en';
@@ -42,14 +38,21 @@ const AR = {
   retractUsage: 'الاستعمال: /retract رقم الخبر أو رابطه',
   correctPreview: (posts: string) => `معاينة التصحيح — ${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}` : 'لم يُرسل منه شيء بعد'}. الخبر بعد التصحيح:`,
   correctUnchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
-  correctQueued: (n: number) => `تمّ التصحيح؛ يُعدَّل ${countArabic(n, POST)}.`,
-  retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}${queued ? `، ويُلغى ${countArabic(queued, DELIVERY)} لم يُرسل بعد` : ''}. لن يُرسل بعد ذلك أبداً.`,
-  retracted: (n: number, cancelled: number) => `سُحب الخبر: يُحذف ${countArabic(n, POST)}${cancelled ? `، وأُلغي ${countArabic(cancelled, DELIVERY)}` : ''}.`,
+  correctQueued: (n: number) => (n ? `تمّ التصحيح؛ يُعدَّل ${countArabic(n, POST)}.` : 'تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.'),
+  // «يُحذف» before «منشور» (masculine); «تُلغى» and «أُلغيت» before «رسالة» (feminine), whatever the count.
+  retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبداً.`,
+  retracted: (n: number, cancelled: number) => `سُحب الخبر: ${n ? `يُحذف ${countArabic(n, POST)}` : 'لا منشور يُحذف'}${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}.`,
   alreadyRetracted: 'سُحب هذا الخبر من قبل.',
   correctionCancelled: 'أُلغي، لم يتغيّر شيء.',
   correctionReport: (lines: string) => `نتيجة التصحيح أو السحب:\n${lines}`,
   tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
-  tallyPart: (what: string, n: number) => `${({ edited: 'عُدّل', unchanged: 'كان مصحّحاً', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب', failed: 'تعذّر', waiting: 'ينتظر', inDoubt: 'غير مؤكّد' } as Record<string, string>)[what] ?? what} ${n}`,
+  tallyPart: arabicTallyPart,
+  /** A reason a post could not be touched, with the platforms called by their labels. */
+  reason: arabicReason,
+  /** A platform's name as these words call it (its descriptor's label). */
+  platform: (label: { ar: string; en: string } | undefined, name: string) => label?.ar ?? name,
+  /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform. */
+  sentPosts: arabicPosts,
   urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
   previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
   previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
@@ -148,6 +151,9 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   correctionCancelled: 'Cancelled; nothing changed.',
   correctionReport: (lines: string) => `Correction or retraction result:\n${lines}`,
   tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
+  reason: (reason: string) => reason,
+  platform: (label: { ar: string; en: string } | undefined, name: string) => label?.en ?? name,
+  sentPosts: (posts: readonly PostCounts[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
   tallyPart: (what: string, n: number) => `${n} ${({ edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice', failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt' } as Record<string, string>)[what] ?? what}`,
   urgentUsage: 'Usage: /urgent text of the alert',
   previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,

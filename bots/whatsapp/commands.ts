@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
   type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
@@ -36,7 +36,7 @@ export const REPLIES = {
   adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
   subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
   subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تصل الأخبار مجموعةً في رسالة واحدة كل ساعة.',
-  deliveryUsage: 'لم أفهم الطلب. أمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+  deliveryUsage: 'لم أفهم الطلب.\n\nأمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
   deliveryNow: (what: string) => `✅ الإعدادات الآن: ${what}.`,
   alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
   unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
@@ -264,7 +264,9 @@ export class WhatsAppCommands {
       patch = deliveryPatchFromWords(command.name, command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      return void (await msg.reply(REPLIES.deliveryUsage));
+      // What was wrong («25:00» is no time of day) in place of «لم أفهم الطلب.», then the examples.
+      const usage = err instanceof DeliveryWordsError ? REPLIES.deliveryUsage.replace(/^[^\n]*/, ARABIC_DELIVERY_WORDS.problem(err.problem)) : REPLIES.deliveryUsage;
+      return void (await msg.reply(usage));
     }
     const r = setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
     if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : 'هذه القناة غير مشتركة في النشرة.'));

@@ -1,10 +1,11 @@
 import { PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction,
-  type Actor, type PostCounts,
+  arabicPosts, arabicReasons, arabicTallyParts, cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel,
+  platformRefusal, previewCorrection, previewRetraction, type Actor, type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
+import { countArabic, POST, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { actorOf, type CommandDeps } from './commands.js';
 import { resolveIdentity } from './identity.js';
@@ -71,7 +72,7 @@ export class WhatsAppCorrections {
       return void (await msg.reply(CORRECTION_REPLIES.unchanged));
     }
     this.pending.set(msg.from, { kind: 'correct', draftId: p.draft.id, token: p.draft.token, expiresAt: this.expiry() });
-    const posts = describePosts(p.posts);
+    const posts = arabicPosts(p.posts, this.label);
     await msg.reply(`معاينة التصحيح:\n\n${renderArticle(p.after, whatsappMarkup, this.deps.config)}\n\n━━━━━━━━\n` +
       `${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}.` : 'لم يُرسل منه شيء بعد.'} أرسل «نعم» خلال 5 دقائق للتصحيح. أي رد آخر يلغيه.`);
   }
@@ -80,10 +81,11 @@ export class WhatsAppCorrections {
     if (!ref && this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
     const p = previewRetraction(this.deps.newsroom, actor, ref);
     this.pending.set(msg.from, { kind: 'retract', articleId: p.article.id, expiresAt: this.expiry() });
-    const posts = describePosts(p.posts);
+    const posts = arabicPosts(p.posts, this.label);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
+    // «يُحذف» before «منشور» (masculine), «تُلغى» before «رسالة» (feminine).
     await msg.reply(`سحب الخبر «${p.article.title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}` +
-      `${queued ? `، ويُلغى ما لم يُرسل بعد (${queued})` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`);
+      `${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`);
   }
 
   /** The editor's next message after a preview: «نعم» in time goes ahead; anything else cancels. */
@@ -99,36 +101,35 @@ export class WhatsAppCorrections {
     if (pending.kind === 'correct') {
       const r = confirmCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
       if (r.kind === 'unchanged') return void (await msg.reply(CORRECTION_REPLIES.unchanged));
-      if (r.kind === 'done') await msg.reply(`✅ تمّ التصحيح؛ يُعدَّل ${r.queued} منشور. للنتيجة: /corrections ${r.article.id}`);
+      if (r.kind === 'done') {
+        await msg.reply(`✅ تمّ التصحيح؛ ${r.queued ? `يُعدَّل ${countArabic(r.queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${r.article.id}`);
+      }
       return;
     }
     const r = confirmRetraction(this.deps.newsroom, actor, pending.articleId);
     if (r.kind === 'already-decided') return void (await msg.reply(CORRECTION_REPLIES.alreadyRetracted));
-    await msg.reply(`✅ سُحب الخبر: يُحذف ${r.queued} منشور${r.cancelled ? `، وأُلغي ${r.cancelled} لم يُرسل` : ''}. للنتيجة: /corrections ${pending.articleId}`);
+    await msg.reply(`✅ سُحب الخبر: ${r.queued ? `يُحذف ${countArabic(r.queued, POST)}` : 'لا منشور يُحذف'}` +
+      `${r.cancelled ? `، وأُلغيت ${countArabic(r.cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${pending.articleId}`);
   }
 
   private async report(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
     if (!this.deps.newsroom.editors.isEditor(actor)) throw new PermissionError('corrections are for editors only');
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
     const tallies = correctionReport(this.deps.newsroom, Number(ref));
-    await msg.reply(tallies.length ? tallies.map(describeTally).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
+    const refusal = platformRefusal(this.deps.newsroom.platforms);
+    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
   }
+
+  /** Platforms by their Arabic labels (each platform's descriptor). */
+  private readonly label = (platform: string): string => platformLabel(this.deps.newsroom.platforms, platform);
 
   private expiry(): number {
     return this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS);
   }
 }
 
-const describePosts = (posts: PostCounts[]): string => posts.filter((p) => p.sent > 0).map((p) => `${p.platform} ${p.sent}`).join('، ');
-
-const OUTCOMES: Record<string, string> = { edited: 'عُدّل', unchanged: 'كان مصحّحًا', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب' };
-
-/** «telegram: حُذف 3، تعذّر 1 (الأسباب: …)». */
-export function describeTally(t: CorrectionTally): string {
-  const parts = [
-    ...Object.entries(t.done).map(([outcome, n]) => `${OUTCOMES[outcome] ?? outcome} ${n}`),
-    ...(t.failed ? [`تعذّر ${t.failed}`] : []), ...(t.inDoubt ? [`غير مؤكّد ${t.inDoubt}`] : []), ...(t.queued ? [`ينتظر ${t.queued}`] : []),
-  ];
-  const reasons = t.reasons.map((r) => `${r.reason} (${r.count})`).join('؛ ');
-  return `${t.platform} (${t.kind === 'delete' ? 'سحب' : 'تصحيح'}): ${parts.join('، ')}${reasons ? `\nالأسباب: ${reasons}` : ''}`;
+/** «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد (الأسباب: …)». */
+export function describeTally(t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal): string {
+  const reasons = arabicReasons(t, label, refusal);
+  return `${label(t.platform)} (${t.kind === 'delete' ? 'سحب' : 'تصحيح'}): ${arabicTallyParts(t).join('، ')}${reasons ? `\nالأسباب: ${reasons}` : ''}`;
 }

@@ -106,8 +106,6 @@ export interface PlatformDescriptor<Settings = unknown> extends PlatformSettings
   editors?(settings: Settings): string[];
   /** The kind of chat an id names; a UserError that shows the expected form when it is not a valid id. */
   classifyChat(chatId: string): ChatKind;
-  /** How editors call it, in the desk's languages; a platform without one is shown by its name. */
-  readonly label?: { ar: string; en: string };
   /** The public address of a sent post, when the platform has one (a public channel's post); the desk links to it. */
   postUrl?(chat: { chatId: string; kind: string }, messageId: string): string | undefined;
   /** Prints on this machine and needs no account: the embedded demo runs when no other platform is on. */

@@ -10,6 +10,8 @@ export interface PageContext {
   path: string;
   /** A platform's name as editors know it, in the page's language (the desk itself names no platform). */
   platformLabel: (name: string) => string;
+  /** A platform's own refusal in Arabic, when its descriptor knows it (the correction report's reasons). */
+  platformRefusal: (name: string, reason: string) => string | undefined;
 }
 
 type NavKey = keyof ReturnType<typeof t>['nav'];

@@ -5,6 +5,7 @@ import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
 import { formatInterval, type AddSourceResult, type BroadcastStatus, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
+import { arabicReasons, arabicTallyParts } from '../newsroom/correction-words.js';
 import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
@@ -165,14 +166,17 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
 /** Per platform and kind: what was done, what could not be, and why. */
 function tallyList(ctx: PageContext, tallies: CorrectionTally[]): Html {
   const c = t(ctx.lang).corrections;
+  const arabic = ctx.lang === 'ar';
   return html`<ul class="tallies">${tallies.map((x) => {
-    const parts = [
+    // In Arabic the counts agree with «منشور» and the reasons are Arabic, the platforms called by their labels.
+    const parts = arabic ? arabicTallyParts(x) : [
       ...Object.entries(x.done).map(([outcome, n]) => `${n} ${c.outcomes[outcome as keyof typeof c.outcomes] ?? outcome}`),
       ...(x.failed ? [`${x.failed} ${c.outcomes.failed}`] : []), ...(x.inDoubt ? [`${x.inDoubt} ${c.outcomes.inDoubt}`] : []),
       ...(x.queued ? [`${x.queued} ${c.outcomes.waiting}`] : []),
     ];
+    const reasons = arabic ? arabicReasons(x, ctx.platformLabel, ctx.platformRefusal) : x.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
     return html`<li><b>${ctx.platformLabel(x.platform)}</b> (${x.kind === 'delete' ? c.delete : c.edit}): ${parts.join(' · ')}
-      ${x.reasons.length ? html`<br><span class="muted">${c.reasons}: ${x.reasons.map((r) => `${r.reason} (${r.count})`).join('؛ ')}</span>` : ''}</li>`;
+      ${reasons ? html`<br><span class="muted">${c.reasons}: ${reasons}</span>` : ''}</li>`;
   })}</ul>`;
 }
 

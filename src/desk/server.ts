@@ -9,7 +9,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
-import type { NewsroomDeps } from '../newsroom/index.js';
+import { platformRefusal, type NewsroomDeps } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
@@ -89,7 +89,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, store, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
-  const ctxOf = contextOf(deps.platforms);
+  const ctxOf = contextOf(deps.platforms, deps.newsroom.platforms);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
   await app.register(fastifyHelmet, {
@@ -278,10 +278,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;
 
 /** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
-function contextOf(platforms: readonly DeskPlatform[]): ContextOf {
+function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
-    platformLabel: (name) => platforms.find((p) => p.name === name)?.label?.[req.lang] ?? name,
+    // A platform the desk does not show (the demo's console) still has its label in a report.
+    platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
+    platformRefusal: platformRefusal(known),
     csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
   });
 }

@@ -62,7 +62,7 @@ export function parseFeedText(text: string): ParsedFeed {
   if (/^(<!doctype html|<html)/i.test(trimmed)) throw new FeedParseError('an HTML page, not a feed');
   // feedsmith is lenient (an unclosed element still yields items); a broken document is reported, not half-read.
   const valid = XMLValidator.validate(trimmed);
-  if (valid !== true) throw new FeedParseError(`malformed feed (XML error at line ${valid.err.line}: ${valid.err.msg})`);
+  if (valid !== true) throw new FeedParseError(`malformed feed: ${describeXmlError(valid.err)}`);
   let parsed: { format: string; feed: unknown };
   try {
     parsed = parseFeed(trimmed) as { format: string; feed: unknown };
@@ -88,6 +88,17 @@ export function parseFeedText(text: string): ParsedFeed {
 
 function jsonFeed(d: Loose): ParsedFeed {
   return { format: 'json', title: str(d.title), items: arr<Loose>(d.items).map(jsonFeedItem), selfUrl: str(d.feed_url), siteUrl: str(d.home_page_url) };
+}
+
+/**
+ * The validator's error in words. Elements left open at the end (a feed cut off in transfer or by its CMS) come as
+ * «Invalid '[    "rss",    "channel",    "item",    "title"]' found.»: they are named as a reader would see them.
+ */
+function describeXmlError(err: { code: string; msg: string; line: number }): string {
+  const open = /^Invalid '(\[.*\])' found\.$/s.exec(err.msg);
+  const names = open ? (JSON.parse(open[1]!) as string[]) : /^Unclosed tag '([^']+)'\.$/.exec(err.msg)?.slice(1);
+  if (names?.length) return `it ends inside ${names.map((n) => `<${n}>`).join('')}, never closed (the feed was cut off)`;
+  return `XML error at line ${err.line}: ${err.msg}`;
 }
 
 function parseJsonDocument(text: string): ParsedFeed {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import type { Article } from '../model/article.js';
+import { splitSentences } from '../text/arabic.js';
 import { detectLanguage } from '../text/language.js';
 import { cleanText } from '../text/safety.js';
 import { stripSiteTrailers } from '../text/site-trailers.js';
@@ -144,8 +145,18 @@ export function readPlainText(text: string, options: PlainTextOptions = {}): Art
   const lines = text.split('\n').map(cleanText);
   const titleIndex = lines.findIndex((line) => line && !isShareLine(line));
   if (titleIndex < 0) throw new NotAnArticleError('empty input: no text lines');
-  const title = lines[titleIndex]!;
-  const body = extractBody(lines.slice(titleIndex + 1), title);
+  const first = lines[titleIndex]!;
+  const after = extractBody(lines.slice(titleIndex + 1), first);
+  let title = first;
+  let body = after;
+  if (after.paragraphs.length === 0) {
+    // One paragraph and no headline above it is an article too: the paragraph is its text, its first sentence its
+    // title. A paragraph ends a sentence; a headline alone does not, and has no text to summarise.
+    const sentences = splitSentences(first);
+    if (sentences.length < 2 && !SENTENCE_END.test(first)) throw new NotAnArticleError('only a headline: no article text under it');
+    title = sentences[0] ?? first;
+    body = { ...after, paragraphs: [first] };
+  }
   requireArticleText(title, body.paragraphs);
   const url = options.url ? canonicalUrl(options.url) : undefined;
   return {

@@ -11,6 +11,10 @@ export interface ChatRules {
   readonly enableHint?: string;
   /** The kind of chat an id names; a UserError saying the expected form when it is not one of this platform's ids. */
   classifyChat(chatId: string): ChatKind;
+  /** How editors call it, in Nashra's languages; a platform without one is shown by its name. */
+  readonly label?: { ar: string; en: string };
+  /** Its own refusals (its API's words, kept as a correction's reason) in Arabic, for the ones it knows. */
+  arabicReason?(reason: string): string | undefined;
   /** What sending above the free rate costs, when the platform offers it and its settings (`settings`) turn it on. */
   paidBroadcast?(settings: unknown): PaidBroadcastOffer | undefined;
 }

@@ -16,6 +16,7 @@ export {
   type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,
   type SourceRevisionResult,
 } from './corrections.js';
+export { arabicPosts, arabicReason, arabicReasons, arabicTallyPart, arabicTallyParts, platformLabel, platformRefusal, type Refusal } from './correction-words.js';
 export { resendFailed, resolveCorrectionInDoubt, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
@@ -37,7 +38,7 @@ export {
   type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';
 export {
-  ARABIC as ARABIC_DELIVERY_WORDS, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,
+  ARABIC as ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,
   type DeliveryPatch, type DeliveryResult, type DeliveryWords,
 } from './delivery-settings.js';
 export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';

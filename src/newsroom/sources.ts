@@ -27,7 +27,11 @@ export interface AddSourceResult {
   /** What the URL turned out to be, e.g. "WordPress site: polling https://…/wp-json/wp/v2/posts". */
   description: string;
   /** Outcome of the first poll, made at once so the backlog is marked seen now. */
-  firstPoll: { ok: true; seen: number; sent: number; queued: number; held: number; skipped: number } | { ok: false; error: string };
+  /**
+   * `sent`: the backfill's articles; `queued`: their deliveries; `subscriptions`: how many subscriptions those went to
+   * (2 articles for 1 subscription are 2 deliveries).
+   */
+  firstPoll: { ok: true; seen: number; sent: number; queued: number; subscriptions: number; held: number; skipped: number } | { ok: false; error: string };
 }
 
 /** The URL (or the feed it leads to) is followed already: said as such by an OPML import, not as a refusal. */
@@ -68,7 +72,10 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   await subscribeFound(deps, source.id);
   const firstPoll = r.outcome === 'error'
     ? { ok: false as const, error: r.error ?? 'unknown error' }
-    : { ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued, held: r.held, skipped: r.skipped };
+    : {
+      ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued,
+      subscriptions: r.queued > 0 ? store.deliveries.countSubscriptionsForSource(source.id) : 0, held: r.held, skipped: r.skipped,
+    };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
 }

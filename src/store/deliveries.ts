@@ -36,6 +36,7 @@ export class DeliveriesTable {
   private readonly releaseStmt: Statement;
   private readonly countAudienceStmt: Statement;
   private readonly subscriptionsWithStmt: Statement;
+  private readonly sourceAudienceStmt: Statement;
   private readonly resolveStmt: Statement;
   private readonly failStmt: Statement;
   private readonly requeueStmt: Statement;
@@ -101,6 +102,8 @@ export class DeliveriesTable {
         COALESCE(SUM(EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = @articleId AND d.subscription_id = s.id AND d.state = 'failed')), 0) AS failed
       ${audience}`);
     this.subscriptionsWithStmt = db.prepare('SELECT subscription_id, state FROM deliveries WHERE article_id = ?');
+    this.sourceAudienceStmt = db.prepare(`SELECT COUNT(DISTINCT d.subscription_id) FROM deliveries d JOIN articles a ON a.id = d.article_id
+      WHERE a.source_id = ?`).pluck();
     this.failStmt = db.prepare(`UPDATE deliveries SET state = 'failed', last_error = ?, finished_at = ?, retryable = ?
       WHERE id = ? AND state IN ('queued', 'sending')`);
     this.requeueStmt = db.prepare(`UPDATE deliveries SET state = 'queued', attempts = 0, not_before = 0, retryable = 0,
@@ -262,6 +265,11 @@ export class DeliveriesTable {
   subscriptionsWith(articleId: number): Map<number, DeliveryState> {
     const rows = this.subscriptionsWithStmt.all(articleId) as Array<{ subscription_id: number; state: DeliveryState }>;
     return new Map(rows.map((r) => [r.subscription_id, r.state]));
+  }
+
+  /** How many subscriptions have a delivery of the source's articles: whom a new source's backfill went to. */
+  countSubscriptionsForSource(sourceId: number): number {
+    return this.sourceAudienceStmt.get(sourceId) as number;
   }
 
   /** An editor's verdict on an in-doubt delivery: it arrived (`sent`), or it did not (`queued`: sent again). */

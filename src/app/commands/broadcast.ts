@@ -35,15 +35,17 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: Comm
     cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     throw new UserError(`this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`);
   }
-  const question = `\nQueue this for ${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}${already}? [y/N] `;
-  if (!options.yes && !(await confirm(question))) {
+  const reach = `${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}`;
+  // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
+  if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be queued for ${reach}${already}`);
+  if (!options.yes && !(await confirm(`\nQueue this for ${reach}${already}? [y/N] `))) {
     cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     ctx.out('cancelled: nothing queued');
     return;
   }
   const r = confirmBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
   const queued = r.kind === 'done' ? r.queued : 0;
-  ctx.out(`queued ${queued} deliveries for article ${article.id}${already}; nashra run sends them`);
+  ctx.out(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} for article ${article.id}${already}; nashra run sends them`);
 }
 
 async function confirm(question: string): Promise<boolean> {

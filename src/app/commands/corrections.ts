@@ -52,7 +52,10 @@ export async function retractCommand([ref]: string[], options: { yes?: boolean }
     return;
   }
   const r = confirmRetraction(ctx.newsroom(), CLI_OPERATOR, p.article.id);
-  if (r.kind === 'done') ctx.out(`article ${r.article.id} retracted: ${r.cancelled} queued deliveries cancelled, ${r.queued} posts queued for deletion (nashra run deletes them; nashra corrections ${r.article.id} reports)`);
+  if (r.kind === 'done') {
+    ctx.out(`article ${r.article.id} retracted: ${counted(r.cancelled, 'queued delivery', 'queued deliveries')} cancelled, ` +
+      `${counted(r.queued, 'post')} queued for deletion (nashra run deletes them; nashra corrections ${r.article.id} reports)`);
+  }
   else ctx.out(`article ${r.article.id} was already retracted (by ${r.article.retracted?.by ?? '?'})`);
 }
 
@@ -69,6 +72,9 @@ function describePosts(posts: PostCounts[]): string {
   return posts.filter((c) => c.sent + c.inDoubt > 0)
     .map((c) => `${c.sent} on ${c.platform}${c.inDoubt ? ` (${c.inDoubt} in doubt, cannot be touched)` : ''}`).join(', ');
 }
+
+/** «1 post», «5 posts». */
+const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 function readSummary(file: string): string {
   try {

@@ -26,8 +26,15 @@ export async function sourcesAdd([url]: string[], options: { name?: string; inte
     `${source.category ? `, category ${source.category}` : ''}; ${firstPoll.seen} existing item${firstPoll.seen === 1 ? '' : 's'} marked as seen` +
     (source.review
       ? `, ${firstPoll.held} held for review; new items wait for an editor (nashra review list)`
-      : `, ${firstPoll.sent} sent as backfill (queued for ${firstPoll.queued} subscription${firstPoll.queued === 1 ? '' : 's'})`) +
+      : `, ${backfillWords(firstPoll.sent, firstPoll.subscriptions)}`) +
     (firstPoll.skipped ? `, ${firstPoll.skipped} skipped` : ''));
+}
+
+/** «2 queued as backfill for 1 subscription»: articles and subscriptions counted apart (2 × 1 are 2 deliveries). */
+function backfillWords(articles: number, subscriptions: number): string {
+  if (articles === 0) return 'none queued as backfill';
+  if (subscriptions === 0) return `${articles} kept as backfill (no subscription to send ${articles === 1 ? 'it' : 'them'} to yet)`;
+  return `${articles} queued as backfill for ${subscriptions} subscription${subscriptions === 1 ? '' : 's'}`;
 }
 
 export async function sourcesList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {

@@ -39,7 +39,7 @@ export async function subsList(_args: string[], _options: unknown, ctx: CommandC
   for (const s of subs) {
     const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
     const delivery = describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
-    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all)'}\t${state}\t${delivery}`);
+    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${state}\t${delivery}`);
   }
 }
 
