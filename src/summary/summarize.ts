@@ -2,9 +2,11 @@
  * Extractive summarizer: picks the article's own sentences by position, centrality and headline similarity,
  * avoids repeating itself, and returns them in article order. Deterministic.
  */
-import { splitSentences, stripDateline } from '../text/arabic.js';
+import { normalizeArabic, splitSentences, stripDateline, tokenize } from '../text/arabic.js';
+import { STOPWORD_SET } from '../text/stopwords.js';
+import { GIVEN_NAMES } from './gazetteer.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
-import { classifyOpener, type Opener } from './openers.js';
+import { classifyOpener, isReportingVerb, opensAnotherStory, type Opener } from './openers.js';
 import { mainClause } from './clauses.js';
 import { beginArticle, termCount, termOfToken, tokenCount, tokenNumbers } from './vocabulary.js';
 
@@ -77,6 +79,14 @@ class Sentence {
   relevance = 0;
   /** Its highest overlap with the sentences picked so far (see pickByMmr). */
   redundancy = 0;
+  /** Whether it shares a content term with the headline (see scoreSentences). */
+  onHeadline = false;
+  /**
+   * The person it names by one name only, introduced in full in an earlier sentence (see unintroducedName): that
+   * name's token number and the index of the sentence introducing it; -1 for none, undefined until asked.
+   */
+  leansOnName: number | undefined = undefined;
+  introducedAt = -1;
 
   constructor(
     readonly text: string,
@@ -111,8 +121,10 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const title = input.title?.trim() ? input.title : undefined;
   // Sent summaries are held to the budget per sentence: a run-on is cut back to its main clause where it has one.
   const sentences = analyse(articleSentences(input), settings.maxChars);
+  current = sentences;
+  currentMarked = false;
   const titleWords = title ? tokenNumbers(title) : undefined;
-  const candidates = eligibleSentences(sentences, titleWords);
+  const candidates = eligibleSentences(sentences, titleWords, settings.maxChars !== Infinity);
   if (candidates.length === 0) return [];
   if (settings.maxChars !== Infinity && isVerse(candidates)) return openingLines(candidates, settings).map((s) => s.text);
   scoreSentences(sentences, candidates, titleWords);
@@ -146,16 +158,99 @@ function asRead(chosen: Sentence[]): string[] {
 
 /** The sentence's opener, classified when first asked for: only the few sentences a summary considers need it. */
 function openerOf(s: Sentence): Opener {
-  return (s.opener ??= classifyOpener(s.text, s.index === 0));
+  return (s.opener ??= classifyOpener(s.text, s.index === 0, standsAlone));
 }
 
-/** A dependent sentence may be sent only with the sentence it depends on, right before it. */
+/** The article being summarised, for standsAlone; its words are marked (inArticleWords) when first asked for. */
+let current: Sentence[] = [];
+let currentMarked = false;
+
+/**
+ * Whether a normalised word stands alone somewhere in the article being summarised: then a «و» or «ف» before it
+ * elsewhere is certainly a conjunction (src/summary/openers.ts). Asked only of first words that may carry one.
+ */
+function standsAlone(folded: string): boolean {
+  if (!currentMarked) {
+    inArticleWords.begin(tokenCount());
+    for (const s of current) for (const w of s.words) inArticleWords.set(w, 1);
+    currentMarked = true;
+  }
+  const numbers = tokenNumbers(folded);
+  return numbers.length === 1 && inArticleWords.get(numbers[0]!) >= 0;
+}
+
+/**
+ * A dependent sentence may be sent only with the sentence it depends on, right before it; one that names a person by
+ * one name only, with a sentence before it that names them (see leansOnName). When the lead tells the headline's
+ * story, the summary starts on it too (see storyFirst).
+ */
 function isReadable(set: Sentence[], size: number): boolean {
+  let onHeadline = !storyFirst;
   for (let k = 0; k < size; k++) {
     const s = set[k]!;
     if (openerOf(s).kind === 'dependent' && !containsIndex(set, size, s.index - 1)) return false;
+    const name = leansOnName(s);
+    if (name >= 0 && !namedBefore(set, size, s, name)) return false;
+    onHeadline ||= s.onHeadline;
   }
-  return true;
+  return onHeadline;
+}
+
+/** Some sentence of the set before s has the token. */
+function namedBefore(set: Sentence[], size: number, s: Sentence, token: number): boolean {
+  for (let k = 0; k < size; k++) {
+    const t = set[k]!;
+    if (t.index < s.index && t.words.includes(token)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the summary must tell the headline's story: the article has a headline and its lead (its first sentence
+ * that may be sent) shares the headline's content terms. Then a sentence sent shares them too: a long lead is cut
+ * back to its main clause (analyse) or the next sentences of the same story are taken, never another story alone.
+ * Set by scoreSentences.
+ */
+let storyFirst = false;
+
+/** Reporting verbs and the titles and links that come before a family name, normalised. */
+const TITLES = new Set(['الدكتور', 'د', 'الشيخ', 'المهندس', 'الامير', 'الاستاذ', 'اللواء', 'العميد', 'العقيد', 'الفريق', 'السيد', 'السفير', 'بن']);
+const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, '')));
+
+/**
+ * The token number of the person a sentence quotes by one name only («وقال المسلط: …», «أكد إسماعيل أن …»), when an
+ * earlier sentence of the article introduces them in full («الدكتور أحمد المسلط», «إسماعيل ولد الشيخ أحمد»): read
+ * alone, the summary would quote someone the reader never met. -1 when it names no such person. Only the speaker
+ * after a reporting verb among the first three words is looked at: that is where news refers back to a person.
+ */
+function leansOnName(s: Sentence): number {
+  if (s.leansOnName !== undefined) return s.leansOnName;
+  s.leansOnName = -1;
+  if (s.index === 0) return -1;
+  const words = tokenize(s.text.slice(0, 80));
+  let verbAt = -1;
+  for (let k = 0; k < 3 && k < words.length; k++) if (isReportingVerb(words[k]!)) verbAt = k;
+  const name = words[verbAt + 1];
+  if (verbAt < 0 || name === undefined || name.length < 3 || STOPWORD_SET.has(name)) return -1;
+  const family = name.startsWith('ال');
+  if (!family && !GIVEN.has(name)) return -1;
+  const token = tokenNumbers(name)[0]!;
+  for (const before of current) {
+    if (before.index >= s.index) break;
+    if (!before.words.includes(token)) continue;
+    const bw = tokenize(before.text);
+    for (let i = 0; i < bw.length; i++) {
+      if (bw[i] !== name) continue;
+      const introduced = family
+        ? i > 0 && (GIVEN.has(bw[i - 1]!) || TITLES.has(bw[i - 1]!))
+        : /^(?:ال\p{L}{2,}|بن|ولد|ابو)$/u.test(bw[i + 1] ?? '');
+      if (introduced) {
+        s.introducedAt = before.index;
+        return (s.leansOnName = token);
+      }
+    }
+  }
+  return -1;
 }
 
 function containsIndex(set: Sentence[], size: number, index: number): boolean {
@@ -267,6 +362,8 @@ const MAX_STAMP = 2 ** 30;
 const inSentence = new TermMarks();
 const inArticle = new TermMarks();
 const inTitle = new TermMarks();
+/** The words of the article being summarised (see standsAlone). */
+const inArticleWords = new TermMarks();
 
 function termCountsOf(words: number[]): TermCounts {
   inSentence.begin();
@@ -288,12 +385,18 @@ function termCountsOf(words: number[]): TermCounts {
   return { terms, counts, tokens };
 }
 
-/** Sentences that may appear in a summary: not the headline again, not a fragment. Marks them eligible. */
-function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefined): Sentence[] {
+/**
+ * Sentences that may appear in a summary: not the headline again, not a fragment, not from another story the article
+ * tells after its own. Marks them eligible.
+ */
+function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefined, oneStory: boolean): Sentence[] {
   const titleSize = titleWords ? markTitle(titleWords) : 0;
   const usable: Sentence[] = [];
   let complete = 0;
   for (const s of sentences) {
+    // The article tells another story from here on («من جانب آخر، …»): a summary sent ends before it (the
+    // evaluation setting, sentences as written, is not held to readability: see summarize).
+    if (oneStory && s.index > 0 && opensAnotherStory(s.text)) break;
     if (s.terms.tokens < 3 || isQuoteFragment(s.text)) continue;
     if (titleWords && repeatsHeadline(s.words, titleWords, titleSize)) continue;
     usable.push(s);
@@ -347,6 +450,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: num
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
   const centroidNorm = weighCentroid(terms);
   const headlineNorm = weighHeadline(titleWords ? termCountsOf(titleWords) : all[0]!.terms, terms);
+  storyFirst = titleWords !== undefined && candidates[0]!.articleIds.some((id) => terms.headline[id]! > 0);
   for (const s of candidates) {
     // The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass.
     let squares = 0;
@@ -362,6 +466,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: num
       toHeadline += w * terms.headline[id]!;
     }
     const norm = Math.sqrt(squares);
+    s.onHeadline = toHeadline > 0;
     const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
     const centrality = cosine(norm, toCentroid, centroidNorm);
     const topical = titleWords || s.index > 0 ? cosine(norm, toHeadline, headlineNorm) : 1;
@@ -625,6 +730,8 @@ function openingLines(candidates: Sentence[], settings: Required<SummaryOptions>
  * candidates; then the best minSentences within the stretched budget; then the best single sentence that fits.
  */
 function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
+  // No sentence that fits tells the headline's story: there is no summary of it to prefer.
+  if (storyFirst && !candidates.some((s) => s.onHeadline && s.text.length <= settings.maxChars)) storyFirst = false;
   const ranked = withPredecessors(pickByMmr(candidates, BUDGET_CANDIDATES), sentences);
   const maxChars = settings.maxChars;
   const low = Math.min(settings.minSentences, settings.sentences);
@@ -650,7 +757,9 @@ function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], setting
   // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
   const single = [...candidates]
     .sort((a, b) => b.relevance - a.relevance)
-    .find((s) => s.text.length <= maxChars && openerOf(s).kind !== 'dependent');
+    .find((s) => s.text.length <= maxChars && isReadable([s], 1)) ??
+    // None on the headline's story alone: the best that reads on its own all the same, rather than nothing.
+    candidates.slice().sort((a, b) => b.relevance - a.relevance).find((s) => s.text.length <= maxChars && openerOf(s).kind !== 'dependent' && leansOnName(s) < 0);
   return single ? [single] : [];
 }
 
@@ -658,6 +767,11 @@ function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], setting
 function withPredecessors(ranked: Sentence[], sentences: Sentence[]): Sentence[] {
   const pool = ranked.slice();
   for (const s of ranked) {
+    // A sentence quoting someone by one name: the sentence that introduces them, which the summary may prefer.
+    if (leansOnName(s) >= 0) {
+      const introducer = sentences[s.introducedAt]!;
+      if (introducer.eligible && !pool.includes(introducer)) pool.push(introducer);
+    }
     if (openerOf(s).kind !== 'dependent') continue;
     // The article's first sentence is never dependent, so s has a sentence before it.
     const before = sentences[s.index - 1]!;
