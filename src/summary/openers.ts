@@ -36,7 +36,7 @@ const AFTER_CONJUNCTION = new Set([
   'بذلك', 'لذلك', 'بالتالي', 'عليه', 'ثم', 'ان', 'انه', 'انها', 'اذا', 'لو', 'لولا',
   // Verbs in the present tense that open news sentences after «و» («ويأتي ذلك…», «وتشير التقديرات…»). A word
   // made of «و»/«ف» and «ي», «ت» or «ن» is as often a name or a noun («فيروز», «فيما», «فندق», «فترة»), so these
-  // are taken off only when the rest is listed here or stands alone in the article.
+  // are taken off only when the rest is listed here or stands in the article (standsInArticle).
   'ياتي', 'تاتي', 'يشير', 'تشير', 'يعد', 'تعد', 'يعتبر', 'تعتبر', 'يوجد', 'توجد', 'يقع', 'تقع', 'يمكن', 'يجب',
   'يبلغ', 'تبلغ', 'يتم', 'تتم', 'يذكر', 'تذكر', 'يقول', 'تقول', 'يضيف', 'تضيف', 'يؤكد', 'تؤكد', 'يري', 'تري', 'يبدو',
   'تبدو', 'يتوقع', 'تتوقع', 'يعتمد', 'تعتمد', 'يسعي', 'تسعي', 'يتراوح', 'تتراوح', 'يبقي', 'تبقي', 'يواصل', 'تواصل',
@@ -47,6 +47,9 @@ const AFTER_CONJUNCTION = new Set([
   'تدين', 'يترك', 'تترك', 'تنتج', 'ينتج', 'يوضح', 'توضح', 'يعتزم', 'تعتزم', 'يتوجه', 'تتوجه', 'ينتظر', 'تنتظر',
   'يؤدي', 'تؤدي', 'يحرص', 'تحرص', 'يبحث', 'تبحث', 'يستمر', 'تستمر', 'يتولي', 'تتولي', 'يحظي', 'تحظي', 'تجدر',
   'يجدر', 'يشار', 'يذكر', 'نشرت', 'نشر', 'ناشد', 'ناشدت', 'نصح', 'نفذ', 'نفذت', 'نتذكر', 'نقلت',
+  // And those that open descriptive (encyclopaedic) sentences: «وتتألف المباراة…», «ونتيجة لذلك…».
+  'يتالف', 'تتالف', 'يتميز', 'تتميز', 'يتمثل', 'تتمثل', 'يعرف', 'تعرف', 'يحتوي', 'تحتوي', 'يطلق', 'تطلق', 'يستخدم',
+  'تستخدم', 'يتراكم', 'تتراكم', 'يمتد', 'تمتد', 'يتحول', 'تتحول', 'نتيجه', 'نظرا',
 ]);
 
 /**
@@ -73,8 +76,22 @@ function conjunctionRest(word: string, inArticle?: (folded: string) => boolean):
   if (/^[أإ]\p{L}{2}/u.test(rest)) return rest; // «وأكد», «وإن»: a hamza starts a new word
   const looksGlued = /^(?:ال|بال|لل|كال)\p{L}{2}/u.test(rest) || /^[يتن]\p{L}{2}/u.test(rest);
   if (!looksGlued) return undefined;
-  return inArticle?.(folded) ? rest : 'uncertain';
+  return inArticle !== undefined && standsInArticle(folded, inArticle) ? rest : 'uncertain';
 }
+
+/**
+ * The word stands alone in the article, or in another form of the same word: with the definite article or a
+ * preposition glued on («نتيجة»: «النتيجة», «بنتيجة»), or a present-tense verb for another person («تتألف»: «يتألف»).
+ * None of these forms exists for the letters left of a name («يروز», «يما»).
+ */
+function standsInArticle(folded: string, inArticle: (folded: string) => boolean): boolean {
+  if (inArticle(folded) || inArticle(`ال${folded}`) || inArticle(`ب${folded}`) || inArticle(`ل${folded}`)) return true;
+  const person = folded.charCodeAt(0) === YA ? 'ت' : folded.charCodeAt(0) === TA ? 'ي' : undefined;
+  return person !== undefined && inArticle(person + folded.slice(1));
+}
+
+const YA = 'ي'.charCodeAt(0);
+const TA = 'ت'.charCodeAt(0);
 
 /** The words listed as following a conjunction: the word list the evaluation trusts beside its own lexicon. */
 export const WORDS_AFTER_CONJUNCTION: ReadonlySet<string> = AFTER_CONJUNCTION;
