@@ -133,6 +133,7 @@ const STILL_DEPENDENT = new Set([
 ]);
 /** «الأمر الذي…», «الشيء الذي…»: a noun that only stands for what was said before. */
 const STANDS_FOR_WHAT_WAS_SAID = new Set(['الامر', 'الشيء', 'الامور']);
+const RELATIVES = new Set(['الذي', 'التي', 'الذين']);
 /**
  * A preposition carrying a pronoun, as the second word: «تنافس فيه…», «شارك فيها…», «أشرف عليه…»: the pronoun is
  * something named in a sentence before.
@@ -316,7 +317,7 @@ function pointsBack(text: string): boolean {
   const first = words[0] ?? '';
   if (STILL_DEPENDENT.has(first)) return true;
   const second = words[1] ?? '';
-  if (PRONOUN_PREPOSITION.has(second) || (STANDS_FOR_WHAT_WAS_SAID.has(first) && STILL_DEPENDENT.has(second))) return true;
+  if (PRONOUN_PREPOSITION.has(second) || (STANDS_FOR_WHAT_WAS_SAID.has(first) && RELATIVES.has(second))) return true;
   // «أنّ…» continues a clause («كما أنّ…»); «إنّ…» opens a sentence of its own.
   if (/^أن(?:ه|ها|هم)?(?=\s|$)/.test(text)) return true;
   if (REPORTING_VERBS.has(first)) {
