@@ -282,7 +282,7 @@ function main(): void {
       summary: (a) => summarize(a, PRODUCTION),
       listedWords: WORDS_AFTER_CONJUNCTION,
       standingApart: (sentence, isFirst, articleTokens) => {
-        const opener = classifyOpener(sentence, isFirst, (word) => articleTokens.has(word));
+        const opener = classifyOpener(sentence, isFirst, (word) => articleTokens.get(word) ?? 0);
         return opener.kind === 'rewritable' ? opener.text : sentence;
       },
     },

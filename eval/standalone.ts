@@ -43,7 +43,7 @@ export function locate(summary: string[], sentences: string[]): number[] {
  * token of the 200 news articles and of EASC: a word cut from a name, «يروز», «يما», stands alone nowhere) or
  * carries the definite article. Undefined when the first word is fine.
  */
-export function cutFirstWord(sentence: string, articleTokens: ReadonlySet<string>, lexicon: ReadonlySet<string>): string | undefined {
+export function cutFirstWord(sentence: string, articleTokens: ReadonlyMap<string, number>, lexicon: ReadonlySet<string>): string | undefined {
   const first = tokenize(sentence)[0];
   if (first === undefined || articleTokens.has(first)) return undefined;
   const glued = ['و', 'ف'].some((c) => articleTokens.has(c + first));
@@ -202,7 +202,7 @@ export interface StandaloneSystem {
   sentences(article: { title?: string; text: string }): string[];
   summary(article: { title?: string; text: string }): string[];
   /** The sentence as sent when it does not follow its predecessor (the opener rewritten), or as written. */
-  standingApart(sentence: string, isFirst: boolean, articleTokens: ReadonlySet<string>): string;
+  standingApart(sentence: string, isFirst: boolean, articleTokens: ReadonlyMap<string, number>): string;
   /** Words a list of the summariser's says may follow a conjunction. */
   listedWords: Iterable<string>;
 }
@@ -219,7 +219,8 @@ export function checkStandalone(news: StandaloneArticle[], easc: StandaloneArtic
   for (const w of system.listedWords) lexicon.add(w);
   for (const a of [...news, ...easc]) {
     const isNews = news.includes(a);
-    const articleTokens = new Set(tokenize(`${a.title ?? ''} ${a.text}`));
+    const articleTokens = new Map<string, number>();
+    for (const t of tokenize(`${a.title ?? ''} ${a.text}`)) articleTokens.set(t, (articleTokens.get(t) ?? 0) + 1);
     const sentences = system.sentences(a);
     sentences.forEach((s, i) => {
       figures.sentencesChecked++;

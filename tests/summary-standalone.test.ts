@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyOpener, opensAnotherStory } from '../src/summary/openers.js';
-import { articleSentences, summarize } from '../src/summary/summarize.js';
+import { articleSentences, paragraphsOf, summarize } from '../src/summary/summarize.js';
+import { newsArticles } from '../bench/common.js';
 import { projectRoot } from '../src/paths.js';
 
 describe('a conjunction comes off only where the rest is certainly the word', () => {
@@ -34,7 +35,7 @@ describe('a conjunction comes off only where the rest is certainly the word', ()
 
   it('takes the conjunction off where the rest is listed, stands alone in the article, or is a definite word', () => {
     expect(classifyOpener('وتشير التقديرات إلى نمو الاقتصاد.', false)).toEqual({ kind: 'rewritable', text: 'تشير التقديرات إلى نمو الاقتصاد.' });
-    expect(classifyOpener('ويترقب الطلاب قرار الوزارة بتأجيل الدراسة.', false, (w) => w === 'يترقب')).toEqual({
+    expect(classifyOpener('ويترقب الطلاب قرار الوزارة بتأجيل الدراسة.', false, (w) => (w === 'يترقب' ? 1 : 0))).toEqual({
       kind: 'rewritable',
       text: 'يترقب الطلاب قرار الوزارة بتأجيل الدراسة.',
     });
@@ -147,6 +148,27 @@ describe('the articles the issue names', () => {
         expect(words.has(first) || ['و', 'ف'].some((c) => words.has(c + first)), `${file}: ${first}`).toBe(true);
       }
       expect(articleSentences({ text }).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('on the shared news articles the issue found them in', () => {
+  const byId = (id: number) => newsArticles().find((a) => Number(a.id) === id)!;
+  const summaryOf = (id: number) => {
+    const a = byId(id);
+    return summarize({ title: a.title, paragraphs: paragraphsOf(a.content) });
+  };
+
+  it('keeps the headline\'s story (article 188: an execution, not a verse quoted alone)', () => {
+    const summary = summaryOf(188);
+    expect(summary.join(' '), summary.join(' | ')).toMatch(/القصاص|قصاصا|الجاني|الباحة/);
+  });
+
+  it('quotes «الزهراني» and «القصير» only after the sentence that introduces them (articles 146, 73)', () => {
+    for (const [id, name] of [[146, 'الزهراني'], [73, 'القصير']] as const) {
+      const summary = summaryOf(id);
+      const quoted = summary.findIndex((s) => new RegExp(`^(?:أشار|ترى|وأشار|وترى) ${name}`).test(s));
+      if (quoted >= 0) expect(summary.slice(0, quoted).some((s) => s.includes(name)), summary.join(' | ')).toBe(true);
     }
   });
 });

@@ -54,7 +54,7 @@ const AFTER_CONJUNCTION = new Set([
 
 /**
  * The word after «و»/«ف» when that letter is certainly a conjunction, else undefined. Takes the word as written;
- * `inArticle` tells whether a normalised word stands alone somewhere in the article. A word is never cut to a rest
+ * `inArticle` tells how often a normalised word stands alone in the article. A word is never cut to a rest
  * that might be the word's own letters: «فيروز» is not «و» + «يروز», nor «فيما» «ف» + «يما».
  * - certain: the rest is listed (AFTER_CONJUNCTION, REPORTING_VERBS, a function word), stands alone in the article,
  *   or starts with the definite article («والحكومة», «وبالتالي», «وللمرة») or a hamza («وأكد», «وإن»: the few
@@ -63,7 +63,7 @@ const AFTER_CONJUNCTION = new Set([
  *   be the word's own letter: the sentence is left as written;
  * - undefined: no conjunction («وزير», «واشنطن»).
  */
-function conjunctionRest(word: string, inArticle?: (folded: string) => boolean): string | 'uncertain' | undefined {
+function conjunctionRest(word: string, inArticle?: (folded: string) => number): string | 'uncertain' | undefined {
   const first = word.charCodeAt(0);
   if ((first !== WAW && first !== FA) || word.length < 3) return undefined;
   // A given name is a name, whatever its first letter could be («فيصل» is not «ف» + «يصل»).
@@ -76,6 +76,8 @@ function conjunctionRest(word: string, inArticle?: (folded: string) => boolean):
   if (/^[أإ]\p{L}{2}/u.test(rest)) return rest; // «وأكد», «وإن»: a hamza starts a new word
   const looksGlued = /^(?:ال|بال|لل|كال)\p{L}{2}/u.test(rest) || /^[يتن]\p{L}{2}/u.test(rest);
   if (!looksGlued) return undefined;
+  // The whole word comes back elsewhere in the article («تزوجت فيروز»): a name or a noun, not a conjunction.
+  if (inArticle !== undefined && inArticle(whole) >= 2) return undefined;
   return inArticle !== undefined && standsInArticle(folded, inArticle) ? rest : 'uncertain';
 }
 
@@ -84,10 +86,10 @@ function conjunctionRest(word: string, inArticle?: (folded: string) => boolean):
  * preposition glued on («نتيجة»: «النتيجة», «بنتيجة»), or a present-tense verb for another person («تتألف»: «يتألف»).
  * None of these forms exists for the letters left of a name («يروز», «يما»).
  */
-function standsInArticle(folded: string, inArticle: (folded: string) => boolean): boolean {
-  if (inArticle(folded) || inArticle(`ال${folded}`) || inArticle(`ب${folded}`) || inArticle(`ل${folded}`)) return true;
+function standsInArticle(folded: string, inArticle: (folded: string) => number): boolean {
+  if (inArticle(folded) > 0 || inArticle(`ال${folded}`) > 0 || inArticle(`ب${folded}`) > 0 || inArticle(`ل${folded}`) > 0) return true;
   const person = folded.charCodeAt(0) === YA ? 'ت' : folded.charCodeAt(0) === TA ? 'ي' : undefined;
-  return person !== undefined && inArticle(person + folded.slice(1));
+  return person !== undefined && inArticle(person + folded.slice(1)) > 0;
 }
 
 const YA = 'ي'.charCodeAt(0);
@@ -195,7 +197,7 @@ const NOT_A_LETTER = /[^\u0621-\u064Aa-z]/g;
  * The class of one sentence. The article's first sentence has nothing before it to depend on: it is at most
  * rewritten (a feed excerpt cut from the middle of a text may start on «كما…»).
  */
-export function classifyOpener(sentence: string, isFirst: boolean, inArticle?: (folded: string) => boolean): Opener {
+export function classifyOpener(sentence: string, isFirst: boolean, inArticle?: (folded: string) => number): Opener {
   // «فإنّ…»: the consequence of something said before.
   if (!isFirst && sentence.charCodeAt(0) === FA && /^ف[إا]ن(?:ه|ها|هم)?(?=\s|$)/.test(sentence)) return DEPENDENT;
   let text = sentence;
@@ -219,7 +221,7 @@ export function classifyOpener(sentence: string, isFirst: boolean, inArticle?: (
 const UNCERTAIN = 'uncertain';
 
 /** The text without one leading connective, undefined when it has none, UNCERTAIN when it may have one. */
-function dropConnective(text: string, inArticle?: (folded: string) => boolean): string | undefined {
+function dropConnective(text: string, inArticle?: (folded: string) => number): string | undefined {
   // The first word (up to white space) without a comma or colon glued to it: /^\S+/ and /[،,:]$/ read by hand,
   // since this runs up to three times on each sentence a summary considers.
   let end = 0;

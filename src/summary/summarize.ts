@@ -166,17 +166,17 @@ let current: Sentence[] = [];
 let currentMarked = false;
 
 /**
- * Whether a normalised word stands alone somewhere in the article being summarised: then a «و» or «ف» before it
+ * How often a normalised word stands alone in the article being summarised: where it does, a «و» or «ف» before it
  * elsewhere is certainly a conjunction (src/summary/openers.ts). Asked only of first words that may carry one.
  */
-function standsAlone(folded: string): boolean {
+function standsAlone(folded: string): number {
   if (!currentMarked) {
     inArticleWords.begin(tokenCount());
-    for (const s of current) for (const w of s.words) inArticleWords.set(w, 1);
+    for (const s of current) for (const w of s.words) inArticleWords.set(w, Math.max(inArticleWords.get(w), 0) + 1);
     currentMarked = true;
   }
   const numbers = tokenNumbers(folded);
-  return numbers.length === 1 && inArticleWords.get(numbers[0]!) >= 0;
+  return numbers.length === 1 ? Math.max(inArticleWords.get(numbers[0]!), 0) : 0;
 }
 
 /**
