@@ -151,17 +151,26 @@ const PRONOUN_PREPOSITION = new Set([
  */
 const ANOTHER_STORY =
   /^(?:من (?:جانب|جهه|ناحيه) (?:اخر|اخري|ثان|ثاني|ثانيه)|(?:في|علي) (?:سياق|صعيد|شان|موضوع|خبر|تطور) (?:اخر|منفصل)|الي ذلك)(?=$|[\s،,:.])/;
-/** The first letters (normalised) such a connective can start with: «و», «م», «ف», «ع», «ا». */
-const ANOTHER_STORY_FIRST = new Set(['و', 'م', 'ف', 'ع', 'ا', 'إ', 'أ', 'آ'].map((ch) => ch.charCodeAt(0)));
 
 /** True when the sentence opens another story: see ANOTHER_STORY. */
 export function opensAnotherStory(sentence: string): boolean {
-  const text = sentence.replace(LEADING_QUOTES, '');
-  if (!ANOTHER_STORY_FIRST.has(text.charCodeAt(0))) return false;
-  return ANOTHER_STORY.test(normalizeArabic(text.slice(0, 40)).replace(/^و/, ''));
+  // Most sentences are ruled out by their first word, read by hand (this runs on every sentence of every article).
+  let start = 0;
+  while (start < sentence.length && LEADING_QUOTES.has(sentence.charCodeAt(start))) start++;
+  let end = start;
+  while (end < sentence.length && !isWhiteSpaceUnit(sentence.charCodeAt(end)) && !isPhraseEnd(sentence.charCodeAt(end))) end++;
+  if (end - start > 8 || !ANOTHER_STORY_FIRST_WORDS.has(normalizeArabic(sentence.slice(start, end)))) return false;
+  return ANOTHER_STORY.test(normalizeArabic(sentence.slice(start, start + 40)).replace(/^و/, ''));
 }
 
-const LEADING_QUOTES = /^[\s«"“(]+/;
+/** The first words (normalised) such a connective can start with. */
+const ANOTHER_STORY_FIRST_WORDS = new Set(['من', 'ومن', 'في', 'وفي', 'علي', 'وعلي', 'الي', 'والي']);
+
+/** Whether a normalised first word may start a connective that announces another story. */
+export function mayOpenAnotherStory(folded: string): boolean {
+  return ANOTHER_STORY_FIRST_WORDS.has(folded);
+}
+const LEADING_QUOTES = new Set([...' «"“('].map((ch) => ch.charCodeAt(0)));
 
 /** Reporting verbs, normalised. Followed by a particle or a quotation, their subject is a pronoun. */
 const REPORTING_VERBS = new Set([

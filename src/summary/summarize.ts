@@ -6,7 +6,7 @@ import { normalizeArabic, splitSentences, stripDateline, tokenize } from '../tex
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { GIVEN_NAMES } from './gazetteer.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
-import { classifyOpener, isReportingVerb, opensAnotherStory, type Opener } from './openers.js';
+import { classifyOpener, isReportingVerb, mayOpenAnotherStory, opensAnotherStory, type Opener } from './openers.js';
 import { mainClause } from './clauses.js';
 import { beginArticle, termCount, termOfToken, tokenCount, tokenNumbers } from './vocabulary.js';
 
@@ -227,23 +227,22 @@ function leansOnName(s: Sentence): number {
   if (s.leansOnName !== undefined) return s.leansOnName;
   s.leansOnName = -1;
   if (s.index === 0) return -1;
-  const words = tokenize(s.text.slice(0, 80));
+  beginKinds();
   let verbAt = -1;
-  for (let k = 0; k < 3 && k < words.length; k++) if (isReportingVerb(words[k]!)) verbAt = k;
-  const name = words[verbAt + 1];
-  if (verbAt < 0 || name === undefined || name.length < 3 || STOPWORD_SET.has(name)) return -1;
-  const family = name.startsWith('ال');
-  if (!family && !GIVEN.has(name)) return -1;
-  const token = tokenNumbers(name)[0]!;
+  for (let k = 0; k < 3 && k < s.words.length; k++) if ((kindAt(s, k) & Kind.Verb) !== 0) verbAt = k;
+  if (verbAt < 0 || verbAt + 1 >= s.words.length) return -1;
+  const nameKind = kindAt(s, verbAt + 1);
+  const family = (nameKind & Kind.Family) !== 0;
+  if (!family && (nameKind & Kind.Given) === 0) return -1;
+  const token = s.words[verbAt + 1]!;
   for (const before of current) {
     if (before.index >= s.index) break;
-    if (!before.words.includes(token)) continue;
-    const bw = tokenize(before.text);
-    for (let i = 0; i < bw.length; i++) {
-      if (bw[i] !== name) continue;
+    const words = before.words;
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] !== token) continue;
       const introduced = family
-        ? i > 0 && (GIVEN.has(bw[i - 1]!) || TITLES.has(bw[i - 1]!))
-        : /^(?:ال\p{L}{2,}|بن|ولد|ابو)$/u.test(bw[i + 1] ?? '');
+        ? i > 0 && (kindAt(before, i - 1) & (Kind.Given | Kind.Title)) !== 0
+        : i + 1 < words.length && (kindAt(before, i + 1) & Kind.NameGoesOn) !== 0;
       if (introduced) {
         s.introducedAt = before.index;
         return (s.leansOnName = token);
@@ -251,6 +250,81 @@ function leansOnName(s: Sentence): number {
     }
   }
   return -1;
+}
+
+/** What a token is, for leansOnName and eligibleSentences: bits, 0 when not yet asked. */
+const enum Kind {
+  Known = 1,
+  /** A reporting verb («قال», «وأكد», «ترى»). */
+  Verb = 2,
+  /** A common given name (gazetteer.ts). */
+  Given = 4,
+  /** A title or link before a family name («الدكتور», «الشيخ», «بن»). */
+  Title = 8,
+  /** A definite word that may be a family name («المسلط»): not a function word. */
+  Family = 16,
+  /** What follows a given name inside a full name: a family name, «بن», «ولد», «أبو». */
+  NameGoesOn = 32,
+  /** A first word another story's connective may start with (see opensAnotherStory). */
+  MayOpenStory = 64,
+}
+
+/**
+ * Each token's Kind, by token number: a sentence's words are looked up without making their strings (tokenize for
+ * every sentence a summary considers cost a tenth of the summariser's time). Kept while the numbers stay
+ * (vocabulary.ts starts them again when its table is full: the count then falls).
+ */
+let kinds = new Uint8Array(1024);
+let kindsTokens = 0;
+/** The sentence whose tokens' strings are at hand, and those strings (read only when a kind is missing). */
+let stringsOf: Sentence | undefined;
+let strings: string[] = [];
+let stringsWhole = false;
+/** How much of a sentence is read for the strings of its first words. */
+const SHORT_PREFIX = 120;
+
+function beginKinds(): void {
+  const count = tokenCount();
+  if (count < kindsTokens) kinds.fill(0);
+  kindsTokens = count;
+  if (kinds.length < count) {
+    const grown = new Uint8Array(Math.max(count, 2 * kinds.length));
+    grown.set(kinds);
+    kinds = grown;
+  }
+}
+
+/** The Kind of the sentence's k-th token (s.words[k]). */
+function kindAt(s: Sentence, k: number): number {
+  const token = s.words[k]!;
+  let kind = kinds[token]!;
+  if (kind === 0) {
+    // The words of a prefix first (most asks are for the first few words); the k-th string is the k-th token
+    // unless it is the prefix's last, which may be cut short: then the text s.words was read from (see analyse).
+    if (stringsOf !== s) {
+      strings = tokenize(s.text.slice(0, SHORT_PREFIX));
+      stringsOf = s;
+      stringsWhole = s.text.length <= SHORT_PREFIX;
+    }
+    if (!stringsWhole && k >= strings.length - 1) {
+      strings = tokenize(s.text.length > MAX_SCORED_CHARS ? s.text.slice(0, MAX_SCORED_CHARS) : s.text);
+      stringsWhole = true;
+    }
+    kind = kindOfWord(strings[k]!);
+    kinds[token] = kind;
+  }
+  return kind;
+}
+
+function kindOfWord(word: string): number {
+  let kind = Kind.Known;
+  if (isReportingVerb(word)) kind |= Kind.Verb;
+  if (GIVEN.has(word)) kind |= Kind.Given;
+  if (TITLES.has(word)) kind |= Kind.Title;
+  if (word.length >= 4 && word.startsWith('ال') && !STOPWORD_SET.has(word)) kind |= Kind.Family;
+  if (/^(?:ال\p{L}{2,}|بن|ولد|ابو)$/u.test(word)) kind |= Kind.NameGoesOn;
+  if (mayOpenAnotherStory(word)) kind |= Kind.MayOpenStory;
+  return kind;
 }
 
 function containsIndex(set: Sentence[], size: number, index: number): boolean {
@@ -391,12 +465,13 @@ function termCountsOf(words: number[]): TermCounts {
  */
 function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefined, oneStory: boolean): Sentence[] {
   const titleSize = titleWords ? markTitle(titleWords) : 0;
+  beginKinds();
   const usable: Sentence[] = [];
   let complete = 0;
   for (const s of sentences) {
     // The article tells another story from here on («من جانب آخر، …»): a summary sent ends before it (the
     // evaluation setting, sentences as written, is not held to readability: see summarize).
-    if (oneStory && s.index > 0 && opensAnotherStory(s.text)) break;
+    if (oneStory && s.index > 0 && s.words.length > 0 && (kindAt(s, 0) & Kind.MayOpenStory) !== 0 && opensAnotherStory(s.text)) break;
     if (s.terms.tokens < 3 || isQuoteFragment(s.text)) continue;
     if (titleWords && repeatsHeadline(s.words, titleWords, titleSize)) continue;
     usable.push(s);
