@@ -59,8 +59,8 @@ const AFTER_CONJUNCTION = new Set([
  * - certain: the rest is listed (AFTER_CONJUNCTION, REPORTING_VERBS, a function word), stands alone in the article,
  *   or starts with the definite article («والحكومة», «وبالتالي», «وللمرة») or a hamza («وأكد», «وإن»: the few
  *   words whose own «و»/«ف» comes before a hamza, «فأر», «فأس», «وأد», are not news openers);
- * - 'uncertain': it looks like a conjunction before a verb or a short definite word («ويترقب», «والدة») but may
- *   be the word's own letter: the sentence is left as written;
+ * - 'uncertain': it looks like «و» before a verb or a short definite word («ويترقب», «والدة») but may be the
+ *   word's own letter: the sentence is left as written;
  * - undefined: no conjunction («وزير», «واشنطن»).
  */
 function conjunctionRest(word: string, inArticle?: (folded: string) => number): string | 'uncertain' | undefined {
@@ -78,7 +78,11 @@ function conjunctionRest(word: string, inArticle?: (folded: string) => number): 
   if (!looksGlued) return undefined;
   // The whole word comes back elsewhere in the article («تزوجت فيروز»): a name or a noun, not a conjunction.
   if (inArticle !== undefined && inArticle(whole) >= 2) return undefined;
-  return inArticle !== undefined && standsInArticle(folded, inArticle) ? rest : 'uncertain';
+  if (inArticle !== undefined && standsInArticle(folded, inArticle)) return rest;
+  // «ف» before «ي», «ت», «ن» is far more often the word's own letter (فيلم، فندق، فترة، فنزويلا) than the
+  // conjunction before a verb, which news seldom opens a sentence with: such a word is taken as it is. «و» before
+  // them is mostly the conjunction («ويأتي», «وتشير»): uncertain.
+  return first === FA ? undefined : 'uncertain';
 }
 
 /**
