@@ -53,7 +53,7 @@ export function cutFirstWord(sentence: string, articleTokens: ReadonlyMap<string
 }
 
 /** Endings and prefixes a word takes without its meaning changing: pronouns, plural and dual, another person. */
-const ENDINGS = ['ه', 'ها', 'هم', 'هما', 'وا', 'ت', 'ا', 'ن', 'ون', 'ين', 'ان', 'ه', 'ي'];
+const ENDINGS = ['ه', 'ها', 'هم', 'هما', 'وا', 'ت', 'ا', 'ن', 'ون', 'ين', 'ان', 'ي'];
 const PREFIXES = ['ب', 'ل', 'ك', 'س', 'ال'];
 const PERSONS = /^[يتنا]/;
 
@@ -78,7 +78,7 @@ function isWord(word: string, lexicon: ReadonlySet<string>): boolean {
  * آخر» and their variants), normalised (آ → ا, ى → ي, ة → ه), with or without a leading «و».
  */
 const ANOTHER_STORY =
-  /^و?(?:من (?:جانب|جهه|ناحيه) (?:اخر|اخري|ثان|ثاني|ثانيه)|(?:في|علي) (?:سياق|صعيد|شان|موضوع|خبر|تطور|صعيد) (?:اخر|منفصل)|الي ذلك)(?=$|[\s،,:.])/;
+  /^و?(?:من (?:جانب|جهه|ناحيه) (?:اخر|اخري|ثان|ثاني|ثانيه)|(?:في|علي) (?:سياق|صعيد|شان|موضوع|خبر|تطور) (?:اخر|منفصل)|الي ذلك)(?=$|[\s،,:.])/;
 
 export function opensAnotherStory(sentence: string): boolean {
   return ANOTHER_STORY.test(normalizeArabic(sentence).replace(/^[\s«»"“”'(\[]+/, ''));
