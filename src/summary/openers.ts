@@ -34,9 +34,10 @@ const AFTER_CONJUNCTION = new Set([
   'تم', 'نقل', 'نفي', 'نفت', 'نوه', 'نوهت', 'قام', 'قامت', 'صرح', 'صرحت', 'ضم', 'ضمت', 'حضر', 'حصل', 'حصلت', 'بدا',
   'بدات', 'حقق', 'حققت', 'رفض', 'رفضت', 'سبق', 'شمل', 'شملت', 'طالبوا', 'قالوا', 'كذلك', 'ايضا', 'هنا', 'هناك',
   'بذلك', 'لذلك', 'بالتالي', 'عليه', 'ثم', 'ان', 'انه', 'انها', 'اذا', 'لو', 'لولا',
-  // Verbs in the present tense that open news sentences after «و» («ويأتي ذلك…», «وتشير التقديرات…»). A word
-  // made of «و»/«ف» and «ي», «ت» or «ن» is as often a name or a noun («فيروز», «فيما», «فندق», «فترة»), so these
-  // are taken off only when the rest is listed here or stands in the article (standsInArticle).
+  // Verbs starting with «ي», «ت» or «ن» that open news sentences after «و» («ويأتي ذلك…», «وتشير التقديرات…»,
+  // «ونقلت»). A word made of «و»/«ف» and one of these letters is as often a name or a noun («فيروز», «فيما»,
+  // «فندق», «فترة»), so the conjunction is taken off only when the rest is listed here or stands in the article
+  // (standsInArticle).
   'ياتي', 'تاتي', 'يشير', 'تشير', 'يعد', 'تعد', 'يعتبر', 'تعتبر', 'يوجد', 'توجد', 'يقع', 'تقع', 'يمكن', 'يجب',
   'يبلغ', 'تبلغ', 'يتم', 'تتم', 'يذكر', 'تذكر', 'يقول', 'تقول', 'يضيف', 'تضيف', 'يؤكد', 'تؤكد', 'يري', 'تري', 'يبدو',
   'تبدو', 'يتوقع', 'تتوقع', 'يعتمد', 'تعتمد', 'يسعي', 'تسعي', 'يتراوح', 'تتراوح', 'يبقي', 'تبقي', 'يواصل', 'تواصل',
@@ -112,7 +113,8 @@ const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, 
 const DROPPABLE = [
   'بالاضافه الي ذلك', 'اضافه الي ذلك', 'علاوه علي ذلك', 'فضلا عن ذلك', 'في السياق ذاته', 'في السياق نفسه',
   'في هذا السياق', 'في سياق متصل', 'في سياق اخر', 'في هذا الاطار', 'في الاطار ذاته', 'في غضون ذلك', 'من جهه اخري',
-  'من جهه ثانيه', 'من ناحيه اخري', 'من جانب اخر', 'علي صعيد اخر', 'الي جانب ذلك', 'في السياق', 'في الاطار', 'في المقابل', 'بالمقابل', 'الي ذلك',
+  'من جهه ثانيه', 'من ناحيه اخري', 'من جانب اخر', 'علي صعيد اخر', 'الي جانب ذلك', 'في السياق', 'في الاطار',
+  'في المقابل', 'بالمقابل', 'الي ذلك',
   'هذا وقد', 'من جهته', 'من جهتها', 'من جهتهم', 'من جانبه', 'من جانبها', 'من جانبهم', 'من ناحيته', 'من ناحيتها',
   'بدوره', 'بدورها', 'بدورهم', 'كما', 'ايضا', 'كذلك', 'في الاثناء',
 ];
@@ -174,6 +176,7 @@ const ANOTHER_STORY_FIRST_WORDS = new Set(['من', 'ومن', 'في', 'وفي', '
 export function mayOpenAnotherStory(folded: string): boolean {
   return ANOTHER_STORY_FIRST_WORDS.has(folded);
 }
+
 const LEADING_QUOTES = new Set([...' «"“('].map((ch) => ch.charCodeAt(0)));
 
 /** Reporting verbs, normalised. Followed by a particle or a quotation, their subject is a pronoun. */
