@@ -181,19 +181,22 @@ function standsAlone(folded: string): number {
 
 /**
  * A dependent sentence may be sent only with the sentence it depends on, right before it; one that names a person by
- * one name only, with a sentence before it that names them (see leansOnName). When the lead tells the headline's
- * story, a sentence of the set tells it too (see storyFirst).
+ * one name only, with a sentence before it that names them (see leansOnName). The set holds what `story` asks of
+ * the headline's story (see pickWithinBudget).
  */
 function isReadable(set: Sentence[], size: number): boolean {
-  let onHeadline = !storyFirst;
+  let onHeadline = false;
+  let first: Sentence | undefined;
   for (let k = 0; k < size; k++) {
     const s = set[k]!;
     if (openerOf(s).kind === 'dependent' && !containsIndex(set, size, s.index - 1)) return false;
     const name = leansOnName(s);
     if (name >= 0 && !namedBefore(set, size, s, name)) return false;
     onHeadline ||= s.onHeadline;
+    if (first === undefined || s.index < first.index) first = s;
   }
-  return onHeadline;
+  if (story === Story.Any) return true;
+  return story === Story.First ? first === undefined || first.onHeadline : onHeadline;
 }
 
 /** Some sentence of the set before s has the token. */
@@ -206,12 +209,20 @@ function namedBefore(set: Sentence[], size: number, s: Sentence, token: number):
 }
 
 /**
- * Whether the summary must tell the headline's story: the article has a headline and its lead (its first sentence
- * that may be sent) shares the headline's content terms. Then a sentence sent shares them too: a long lead is cut
- * back to its main clause (analyse) or the next sentences of the same story are taken, never another story alone.
- * Set by scoreSentences.
+ * Whether the lead (the article's first sentence that may be sent) shares the headline's content terms, in an article
+ * with a headline: then the summary tells the headline's story (see pickWithinBudget). Set by scoreSentences.
  */
-let storyFirst = false;
+let leadOnHeadline = false;
+
+/** What the sets the search considers must hold of the headline's story (see pickWithinBudget). */
+const enum Story {
+  Any,
+  /** A sentence of the set shares the headline's content terms. */
+  Somewhere,
+  /** The set's first sentence in article order does. */
+  First,
+}
+let story = Story.Any;
 
 /** Titles and links that come before a family name («الدكتور أحمد المسلط», «محمد بن سلمان»), normalised. */
 const TITLES = new Set(['الدكتور', 'د', 'الشيخ', 'المهندس', 'الامير', 'الاستاذ', 'اللواء', 'العميد', 'العقيد', 'الفريق', 'السيد', 'السفير', 'بن']);
@@ -525,7 +536,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: num
   // The centroid counts each term once more by its idf, favouring terms both rare per sentence and repeated.
   const centroidNorm = weighCentroid(terms);
   const headlineNorm = weighHeadline(titleWords ? termCountsOf(titleWords) : all[0]!.terms, terms);
-  storyFirst = titleWords !== undefined && candidates[0]!.articleIds.some((id) => terms.headline[id]! > 0);
+  leadOnHeadline = titleWords !== undefined && candidates[0]!.articleIds.some((id) => terms.headline[id]! > 0);
   for (const s of candidates) {
     // The sentence's idf-weighted norm and its dot products with the centroid and the headline, in one pass.
     let squares = 0;
@@ -801,12 +812,31 @@ function openingLines(candidates: Sentence[], settings: Required<SummaryOptions>
 }
 
 /**
+ * The summary within the budget (see searchWithinBudget). When the lead tells the headline's story, the summary
+ * starts on that story: a lead too long to send is cut back to its main clause (analyse) or the next sentences of the
+ * same story (those sharing the headline's terms) come first, never another story. Only when that leaves fewer
+ * sentences than promised may the headline's story come later in the summary; it is never left out while a sentence
+ * of it fits. On the 200 news articles, without this, 4 summaries whose lead tells the headline's story shared none
+ * of its words.
+ */
+function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
+  story = Story.Any;
+  if (!leadOnHeadline || !candidates.some((s) => s.onHeadline && s.text.length <= settings.maxChars)) {
+    return searchWithinBudget(sentences, candidates, settings);
+  }
+  story = Story.First;
+  const first = searchWithinBudget(sentences, candidates, settings);
+  if (first.length >= Math.min(settings.minSentences, settings.sentences)) return first;
+  story = Story.Somewhere;
+  const somewhere = searchWithinBudget(sentences, candidates, settings);
+  return somewhere.length > first.length ? somewhere : first;
+}
+
+/**
  * The best set of minSentences..sentences sentences whose total length fits maxChars, searched over the top
  * candidates; then the best minSentences within the stretched budget; then the best single sentence that fits.
  */
-function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
-  // No sentence that fits tells the headline's story: there is no summary of it to prefer.
-  if (storyFirst && !candidates.some((s) => s.onHeadline && s.text.length <= settings.maxChars)) storyFirst = false;
+function searchWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
   const ranked = withPredecessors(pickByMmr(candidates, BUDGET_CANDIDATES), sentences);
   const maxChars = settings.maxChars;
   const low = Math.min(settings.minSentences, settings.sentences);
