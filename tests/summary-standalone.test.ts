@@ -160,6 +160,10 @@ describe('on the shared news articles the issue found them in', () => {
     expect(['التعاون', 'الحدود', 'البحريه', 'العسكري', 'تطوير'].some((w) => words93.has(w)), summaryOf(93).join(' | ')).toBe(true);
   });
 
+  it('starts on the headline\'s story when the lead tells it (article 73: «مرام القصير: …»)', () => {
+    expect(summaryOf(73)[0]).toMatch(/^مرام القصير سيدة أعمال سعودية/);
+  });
+
   it('quotes «الزهراني» and «القصير» only after the sentence that introduces them (articles 146, 73)', () => {
     for (const [id, name] of [[146, 'الزهراني'], [73, 'القصير']] as const) {
       const summary = summaryOf(id);
