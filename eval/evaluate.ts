@@ -15,6 +15,8 @@ import { DEFAULT_SUMMARY, articleSentences, summarize, type SummaryInput } from 
 import { hashtags } from '../src/summary/hashtags.js';
 import { averageScores, rougeMulti, type RougeScores } from './rouge.js';
 import { cutOrRunOn, danglingOpener, siteJunk, type Defect, type DefectKind } from './defects.js';
+import { checkStandalone, opensAnotherStory, printStandalone } from './standalone.js';
+import { classifyOpener, WORDS_AFTER_CONJUNCTION } from '../src/summary/openers.js';
 
 interface EascArticle {
   id: string;
@@ -163,7 +165,10 @@ function checkNews(news: NewsArticle[]): NewsCheck {
     const summary = summarize(input, PRODUCTION);
     summaries.push({ id: article.id, summary });
     const add = (kind: keyof NewsCheck['defects'], sentence: string) => defects[kind].push({ id: article.id, kind: kind as DefectKind, sentence });
-    if (articleSentences(input).length >= 3) {
+    // Sentences of the article's own story: the summary ends before another story the article appends (issue 22).
+    const sentences = articleSentences(input);
+    const otherStory = sentences.findIndex((s, i) => i > 0 && opensAnotherStory(s));
+    if ((otherStory > 0 ? otherStory : sentences.length) >= 3) {
       longArticles++;
       if (summary.length < 2) add('one sentence', summary.join(' ') || '(empty)');
     }
@@ -253,7 +258,7 @@ function main(): void {
     'reader check': defects['reader check'].length,
   };
   const label: Record<keyof typeof counts, string> = {
-    'one sentence': `one-sentence summaries (of ${check.longArticles} articles with ≥ 3 sentences)`,
+    'one sentence': `one-sentence summaries (of ${check.longArticles} articles with ≥ 3 sentences in their own story)`,
     'dangling opener': 'dangling openers',
     'cut or run-on': 'cut or run-on sentences',
     'site junk': 'site junk',
@@ -267,6 +272,23 @@ function main(): void {
   const meanSentences = sentenceCounts.reduce((a, b) => a + b, 0) / sentenceCounts.length;
   const meanChars = check.summaries.reduce((n, s) => n + s.summary.join(' ').length, 0) / check.summaries.length;
   console.log(`        mean ${meanSentences.toFixed(2)} sentences, ${Math.round(meanChars)} characters per summary`);
+
+  // Issue 22, sections 1–4: summaries that stand on their own.
+  const standalone = checkStandalone(
+    news.map((a) => ({ id: a.id, title: a.title, text: a.content })),
+    easc.map((a) => ({ id: a.id, text: a.article })),
+    {
+      sentences: (a) => articleSentences(a),
+      summary: (a) => summarize(a, PRODUCTION),
+      listedWords: WORDS_AFTER_CONJUNCTION,
+      standingApart: (sentence, isFirst, articleTokens) => {
+        const opener = classifyOpener(sentence, isFirst, (word) => articleTokens.get(word) ?? 0);
+        return opener.kind === 'rewritable' ? opener.text : sentence;
+      },
+    },
+  );
+  printStandalone(standalone, EXAMPLES);
+  // End of issue 22's figures.
 
   const tags = checkHashtags(news, annotations);
   console.log(
@@ -303,6 +325,9 @@ function main(): void {
     nashraBeatsLead3: beatsLead3,
     productionBeatsBudgetLead: beatsBudgetLead,
     articlesPerSecond: Math.round(articlesPerSecond),
+    standalone: Object.fromEntries(
+      Object.entries(standalone).map(([k, v]) => [k, Array.isArray(v) ? { count: v.length, examples: v.slice(0, EXAMPLES) } : v]),
+    ),
   };
   writeFileSync(join(root, 'eval/results.json'), JSON.stringify(results, null, 2) + '\n');
 }

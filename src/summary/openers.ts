@@ -11,6 +11,8 @@
  * figures), and holding back the dependent ones removes the rest of the dangling openers.
  */
 import { isWhiteSpaceUnit, normalizeArabic } from '../text/arabic.js';
+import { STOPWORD_SET } from '../text/stopwords.js';
+import { GIVEN_NAMES } from './gazetteer.js';
 
 export type Opener = { kind: 'free' } | { kind: 'rewritable'; text: string } | { kind: 'dependent' };
 
@@ -20,8 +22,8 @@ const DEPENDENT: Opener = { kind: 'dependent' };
 /**
  * Words that «و» or «ف» is glued to as a conjunction, normalised (أ/إ/آ → ا, ة → ه, ى → ي): reporting and linking
  * verbs, particles and prepositions. Other words starting with «و» are mostly the letter of the word itself
- * (وزير، وصل، وفد، واشنطن), so the conjunction is only taken off these, or before «ال», or before a hamza or a
- * present-tense prefix (see conjunctionRest).
+ * (وزير، وصل، وفد، واشنطن), so the conjunction is only taken off these, or where the word without it is certain
+ * (see conjunctionRest).
  */
 const AFTER_CONJUNCTION = new Set([
   'قال', 'قالت', 'كشف', 'كشفت', 'ذكر', 'ذكرت', 'بين', 'بينت', 'لفت', 'لفتت', 'شدد', 'شددت', 'دعا', 'دعت', 'راي',
@@ -32,20 +34,77 @@ const AFTER_CONJUNCTION = new Set([
   'تم', 'نقل', 'نفي', 'نفت', 'نوه', 'نوهت', 'قام', 'قامت', 'صرح', 'صرحت', 'ضم', 'ضمت', 'حضر', 'حصل', 'حصلت', 'بدا',
   'بدات', 'حقق', 'حققت', 'رفض', 'رفضت', 'سبق', 'شمل', 'شملت', 'طالبوا', 'قالوا', 'كذلك', 'ايضا', 'هنا', 'هناك',
   'بذلك', 'لذلك', 'بالتالي', 'عليه', 'ثم', 'ان', 'انه', 'انها', 'اذا', 'لو', 'لولا',
+  // Verbs starting with «ي», «ت» or «ن» that open news sentences after «و» («ويأتي ذلك…», «وتشير التقديرات…»,
+  // «ونقلت»). A word made of «و»/«ف» and one of these letters is as often a name or a noun («فيروز», «فيما»,
+  // «فندق», «فترة»), so the conjunction is taken off only when the rest is listed here or stands in the article
+  // (standsInArticle).
+  'ياتي', 'تاتي', 'يشير', 'تشير', 'يعد', 'تعد', 'يعتبر', 'تعتبر', 'يوجد', 'توجد', 'يقع', 'تقع', 'يمكن', 'يجب',
+  'يبلغ', 'تبلغ', 'يتم', 'تتم', 'يذكر', 'تذكر', 'يقول', 'تقول', 'يضيف', 'تضيف', 'يؤكد', 'تؤكد', 'يري', 'تري', 'يبدو',
+  'تبدو', 'يتوقع', 'تتوقع', 'يعتمد', 'تعتمد', 'يسعي', 'تسعي', 'يتراوح', 'تتراوح', 'يبقي', 'تبقي', 'يواصل', 'تواصل',
+  'يحتاج', 'تحتاج', 'يشهد', 'تشهد', 'يشمل', 'تشمل', 'يتضمن', 'تتضمن', 'يضم', 'تضم', 'يهدف', 'تهدف', 'يعمل', 'تعمل',
+  'يقوم', 'تقوم', 'يتكون', 'تتكون', 'يستطيع', 'تستطيع', 'ينص', 'تنص', 'يتهم', 'تتهم', 'يواجه', 'تواجه', 'يعقد',
+  'تعقد', 'يلعب', 'تلعب', 'يتراس', 'تتراس', 'يتطلع', 'تتطلع', 'يختتم', 'تختتم', 'يفتتح', 'تفتتح', 'يشارك', 'تشارك',
+  'يستند', 'تستند', 'يتابع', 'تتابع', 'يشكل', 'تشكل', 'يتوقف', 'تتوقف', 'يرجع', 'ترجع', 'يعود', 'تعود', 'يدين',
+  'تدين', 'يترك', 'تترك', 'تنتج', 'ينتج', 'يوضح', 'توضح', 'يعتزم', 'تعتزم', 'يتوجه', 'تتوجه', 'ينتظر', 'تنتظر',
+  'يؤدي', 'تؤدي', 'يحرص', 'تحرص', 'يبحث', 'تبحث', 'يستمر', 'تستمر', 'يتولي', 'تتولي', 'يحظي', 'تحظي', 'تجدر',
+  'يجدر', 'يشار', 'يذكر', 'نشرت', 'نشر', 'ناشد', 'ناشدت', 'نصح', 'نفذ', 'نفذت', 'نتذكر', 'نقلت',
+  // And those that open descriptive (encyclopaedic) sentences: «وتتألف المباراة…», «ونتيجة لذلك…».
+  'يتالف', 'تتالف', 'يتميز', 'تتميز', 'يتمثل', 'تتمثل', 'يعرف', 'تعرف', 'يحتوي', 'تحتوي', 'يطلق', 'تطلق', 'يستخدم',
+  'تستخدم', 'يتراكم', 'تتراكم', 'يمتد', 'تمتد', 'يتحول', 'تتحول', 'نتيجه', 'نظرا',
 ]);
 
-/** The word after «و»/«ف» if that letter is a conjunction, else undefined. Takes the word as written. */
-function conjunctionRest(word: string): string | undefined {
+/**
+ * The word after «و»/«ف» when that letter is certainly a conjunction, else undefined. Takes the word as written;
+ * `inArticle` tells how often a normalised word stands alone in the article. A word is never cut to a rest
+ * that might be the word's own letters: «فيروز» is not «و» + «يروز», nor «فيما» «ف» + «يما».
+ * - certain: the rest is listed (AFTER_CONJUNCTION, REPORTING_VERBS, a function word), stands alone in the article,
+ *   or starts with the definite article («والحكومة», «وبالتالي», «وللمرة») or a hamza («وأكد», «وإن»: the few
+ *   words whose own «و»/«ف» comes before a hamza, «فأر», «فأس», «وأد», are not news openers);
+ * - 'uncertain': it looks like «و» before a verb or a short definite word («ويترقب», «والدة») but may be the
+ *   word's own letter: the sentence is left as written;
+ * - undefined: no conjunction («وزير», «واشنطن»).
+ */
+function conjunctionRest(word: string, inArticle?: (folded: string) => number): string | 'uncertain' | undefined {
   const first = word.charCodeAt(0);
   if ((first !== WAW && first !== FA) || word.length < 3) return undefined;
+  // A given name is a name, whatever its first letter could be («فيصل» is not «ف» + «يصل»).
+  const whole = normalizeArabic(word);
+  if (GIVEN.has(whole)) return undefined;
   const rest = word.slice(1);
-  const folded = normalizeArabic(rest);
-  if (AFTER_CONJUNCTION.has(folded) || REPORTING_VERBS.has(folded)) return rest;
-  if (/^(?:ال|بال|لل|كال)\p{L}{2}/u.test(rest)) return rest; // «والحكومة», «وبالتالي», «وللمرة»
+  const folded = whole.slice(1);
+  if (AFTER_CONJUNCTION.has(folded) || REPORTING_VERBS.has(folded) || STOPWORD_SET.has(folded)) return rest;
+  if (/^(?:ال|بال|لل|كال)\p{L}{3}/u.test(rest)) return rest; // «والحكومة», «وبالتالي», «وللمرة»
   if (/^[أإ]\p{L}{2}/u.test(rest)) return rest; // «وأكد», «وإن»: a hamza starts a new word
-  if (/^[يتن]\p{L}{2}/u.test(rest)) return rest; // «ويأتي», «وتشمل», «ونقلت»: a present or past verb
-  return undefined;
+  const looksGlued = /^(?:ال|بال|لل|كال)\p{L}{2}/u.test(rest) || /^[يتن]\p{L}{2}/u.test(rest);
+  if (!looksGlued) return undefined;
+  // The whole word comes back elsewhere in the article («تزوجت فيروز»): a name or a noun, not a conjunction.
+  if (inArticle !== undefined && inArticle(whole) >= 2) return undefined;
+  if (inArticle !== undefined && standsInArticle(folded, inArticle)) return rest;
+  // «ف» before «ي», «ت», «ن» is far more often the word's own letter (فيلم، فندق، فترة، فنزويلا) than the
+  // conjunction before a verb, which news seldom opens a sentence with: such a word is taken as it is. «و» before
+  // them is mostly the conjunction («ويأتي», «وتشير»): uncertain.
+  return first === FA ? undefined : 'uncertain';
 }
+
+/**
+ * The word stands alone in the article, or in another form of the same word: with the definite article or a
+ * preposition glued on («نتيجة»: «النتيجة», «بنتيجة»), or a present-tense verb for another person («تتألف»: «يتألف»).
+ * None of these forms exists for the letters left of a name («يروز», «يما»).
+ */
+function standsInArticle(folded: string, inArticle: (folded: string) => number): boolean {
+  if (inArticle(folded) > 0 || inArticle(`ال${folded}`) > 0 || inArticle(`ب${folded}`) > 0 || inArticle(`ل${folded}`) > 0) return true;
+  const person = folded.charCodeAt(0) === YA ? 'ت' : folded.charCodeAt(0) === TA ? 'ي' : undefined;
+  return person !== undefined && inArticle(person + folded.slice(1)) > 0;
+}
+
+const YA = 'ي'.charCodeAt(0);
+const TA = 'ت'.charCodeAt(0);
+
+/** The words listed as following a conjunction: the word list the evaluation trusts beside its own lexicon. */
+export const WORDS_AFTER_CONJUNCTION: ReadonlySet<string> = AFTER_CONJUNCTION;
+
+/** Given names, normalised (src/summary/gazetteer.ts). */
+const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, '')));
 
 /**
  * Linking phrases that can simply go when a full clause follows («من جهته، قال المتحدث…» → «قال المتحدث…»),
@@ -54,7 +113,8 @@ function conjunctionRest(word: string): string | undefined {
 const DROPPABLE = [
   'بالاضافه الي ذلك', 'اضافه الي ذلك', 'علاوه علي ذلك', 'فضلا عن ذلك', 'في السياق ذاته', 'في السياق نفسه',
   'في هذا السياق', 'في سياق متصل', 'في سياق اخر', 'في هذا الاطار', 'في الاطار ذاته', 'في غضون ذلك', 'من جهه اخري',
-  'من جهه ثانيه', 'من ناحيه اخري', 'الي جانب ذلك', 'في السياق', 'في الاطار', 'في المقابل', 'بالمقابل', 'الي ذلك',
+  'من جهه ثانيه', 'من ناحيه اخري', 'من جانب اخر', 'علي صعيد اخر', 'الي جانب ذلك', 'في السياق', 'في الاطار',
+  'في المقابل', 'بالمقابل', 'الي ذلك',
   'هذا وقد', 'من جهته', 'من جهتها', 'من جهتهم', 'من جانبه', 'من جانبها', 'من جانبهم', 'من ناحيته', 'من ناحيتها',
   'بدوره', 'بدورها', 'بدورهم', 'كما', 'ايضا', 'كذلك', 'في الاثناء',
 ];
@@ -75,7 +135,49 @@ const STILL_DEPENDENT = new Set([
   'لكن', 'لكنه', 'لكنها', 'لكنهم', 'الا', 'غير', 'بينما', 'فيما', 'حيث', 'ثم', 'لذلك', 'لذا', 'عليه', 'اما', 'اذ',
   'هذا', 'هذه', 'هؤلاء', 'ذلك', 'تلك', 'هاتان', 'هذان', 'بذلك', 'هكذا', 'بالتالي', 'عندها', 'حينها', 'عندئذ',
   'اذا', 'لو', 'لولا', 'هو', 'هي', 'هم',
+  // «مما أدى…»: what it follows from is in the sentence before («وهو ما…» is «هو» above). A bare «الذي…»
+  // opens a sentence of its own («الذين يتذكرون… يعرفون…»).
+  'مما',
 ]);
+/** «الأمر الذي…», «الشيء الذي…»: a noun that only stands for what was said before. */
+const STANDS_FOR_WHAT_WAS_SAID = new Set(['الامر', 'الشيء', 'الامور']);
+const RELATIVES = new Set(['الذي', 'التي', 'الذين']);
+/**
+ * A preposition carrying a pronoun, as the second word: «تنافس فيه…», «شارك فيها…», «أشرف عليه…»: the pronoun is
+ * something named in a sentence before.
+ */
+const PRONOUN_PREPOSITION = new Set([
+  'فيه', 'فيها', 'فيهم', 'عليه', 'عليها', 'عليهم', 'منه', 'منها', 'منهم', 'اليه', 'اليها', 'اليهم', 'به', 'بها', 'بهم',
+  'عنه', 'عنها', 'عنهم', 'لديه', 'لديها', 'معه', 'معها', 'خلاله', 'خلالها',
+]);
+
+/**
+ * Connectives that announce another story (normalised, without a glued «و»): «من جانب آخر»، «من جهة ثانية»،
+ * «إلى ذلك»، «في سياق آخر»، «على صعيد آخر» and their variants. News appends a second, unrelated story after them.
+ */
+const ANOTHER_STORY =
+  /^(?:من (?:جانب|جهه|ناحيه) (?:اخر|اخري|ثان|ثاني|ثانيه)|(?:في|علي) (?:سياق|صعيد|شان|موضوع|خبر|تطور) (?:اخر|منفصل)|الي ذلك)(?=$|[\s،,:.])/;
+
+/** True when the sentence opens another story: see ANOTHER_STORY. */
+export function opensAnotherStory(sentence: string): boolean {
+  // Most sentences are ruled out by their first word, read by hand (this runs on every sentence of every article).
+  let start = 0;
+  while (start < sentence.length && LEADING_QUOTES.has(sentence.charCodeAt(start))) start++;
+  let end = start;
+  while (end < sentence.length && !isWhiteSpaceUnit(sentence.charCodeAt(end)) && !isPhraseEnd(sentence.charCodeAt(end))) end++;
+  if (end - start > 8 || !ANOTHER_STORY_FIRST_WORDS.has(normalizeArabic(sentence.slice(start, end)))) return false;
+  return ANOTHER_STORY.test(normalizeArabic(sentence.slice(start, start + 40)).replace(/^و/, ''));
+}
+
+/** The first words (normalised) such a connective can start with. */
+const ANOTHER_STORY_FIRST_WORDS = new Set(['من', 'ومن', 'في', 'وفي', 'علي', 'وعلي', 'الي', 'والي']);
+
+/** Whether a normalised first word may start a connective that announces another story. */
+export function mayOpenAnotherStory(folded: string): boolean {
+  return ANOTHER_STORY_FIRST_WORDS.has(folded);
+}
+
+const LEADING_QUOTES = new Set([...' «"“('].map((ch) => ch.charCodeAt(0)));
 
 /** Reporting verbs, normalised. Followed by a particle or a quotation, their subject is a pronoun. */
 const REPORTING_VERBS = new Set([
@@ -84,6 +186,15 @@ const REPORTING_VERBS = new Set([
   'اردف', 'اردفت', 'طالب', 'طالبت', 'حذر', 'حذرت', 'اعرب', 'اعربت', 'ختم', 'مضي', 'استطرد', 'لاحظ', 'راي', 'رات',
   'اعلن', 'اعلنت', 'دعا', 'دعت', 'قالوا', 'اكدوا', 'اضافوا', 'اشاروا',
 ]);
+/** A reporting verb («قال», «وأكد»), normalised, with or without a glued «و» or «ف». */
+export function isReportingVerb(folded: string): boolean {
+  const verb = folded.startsWith('و') || folded.startsWith('ف') ? folded.slice(1) : folded;
+  return REPORTING_VERBS.has(folded) || REPORTING_VERBS.has(verb) || SPEAKING_NOW.has(verb);
+}
+
+/** Reporting verbs in the present tense («ترى القصير أن…», «يقول»), normalised. */
+const SPEAKING_NOW = new Set(['يري', 'تري', 'يقول', 'تقول', 'يؤكد', 'تؤكد', 'يضيف', 'تضيف', 'يشير', 'تشير', 'يوضح', 'توضح']);
+
 /** «أن», «إن», «بأن», «إلى», prepositions: what follows a verb whose subject is a pronoun. */
 const PRONOUN_SUBJECT_NEXT = /^(?:ان|انه|انها|انهم|بان|بانه|بانها|الي|في|علي|عن|خلال|امس|اليوم|ايضا|كذلك|بال\p{L}*|لل\p{L}*|له|لها|لهم|بقوله|بقولها|قائلا|قائله|مضيفا|مضيفه|مؤكدا|مؤكده)$/u;
 /** Words that refer back to something named earlier, when they come early in the sentence. */
@@ -102,14 +213,20 @@ const NOT_A_LETTER = /[^\u0621-\u064Aa-z]/g;
  * The class of one sentence. The article's first sentence has nothing before it to depend on: it is at most
  * rewritten (a feed excerpt cut from the middle of a text may start on «كما…»).
  */
-export function classifyOpener(sentence: string, isFirst: boolean): Opener {
+export function classifyOpener(sentence: string, isFirst: boolean, inArticle?: (folded: string) => number): Opener {
   // «فإنّ…»: the consequence of something said before.
   if (!isFirst && sentence.charCodeAt(0) === FA && /^ف[إا]ن(?:ه|ها|هم)?(?=\s|$)/.test(sentence)) return DEPENDENT;
   let text = sentence;
   let changed = false;
   for (let round = 0; round < 3; round++) {
-    const next = dropConnective(text);
+    const next = dropConnective(text, inArticle);
     if (next === undefined) break;
+    // Perhaps a conjunction, perhaps the word's own letter: the sentence stays as written, and after the first it
+    // may be a continuation, so it goes only right after the sentence before it.
+    if (next === UNCERTAIN) {
+      if (!isFirst) return DEPENDENT;
+      break;
+    }
     text = next;
     changed = true;
   }
@@ -117,15 +234,18 @@ export function classifyOpener(sentence: string, isFirst: boolean): Opener {
   return changed ? { kind: 'rewritable', text } : FREE;
 }
 
-/** The text without one leading connective, or undefined when it has none. */
-function dropConnective(text: string): string | undefined {
+const UNCERTAIN = 'uncertain';
+
+/** The text without one leading connective, undefined when it has none, UNCERTAIN when it may have one. */
+function dropConnective(text: string, inArticle?: (folded: string) => number): string | undefined {
   // The first word (up to white space) without a comma or colon glued to it: /^\S+/ and /[،,:]$/ read by hand,
   // since this runs up to three times on each sentence a summary considers.
   let end = 0;
   while (end < text.length && !isWhiteSpaceUnit(text.charCodeAt(end))) end++;
   if (end > 0 && isPhraseEnd(text.charCodeAt(end - 1))) end--;
   const bare = text.slice(0, end);
-  const rest = conjunctionRest(bare);
+  const rest = conjunctionRest(bare, inArticle);
+  if (rest === UNCERTAIN) return UNCERTAIN;
   if (rest !== undefined) return withoutLeadingPunctuation(rest + text.slice(bare.length));
   if (!mayStartDroppable(text)) return undefined;
   const folded = normalizeArabic(text.slice(0, 40));
@@ -214,6 +334,8 @@ function pointsBack(text: string): boolean {
   const words = leadingWords(text.slice(0, 60), BACK_REFERENCE_WORDS + 1);
   const first = words[0] ?? '';
   if (STILL_DEPENDENT.has(first)) return true;
+  const second = words[1] ?? '';
+  if (PRONOUN_PREPOSITION.has(second) || (STANDS_FOR_WHAT_WAS_SAID.has(first) && RELATIVES.has(second))) return true;
   // «أنّ…» continues a clause («كما أنّ…»); «إنّ…» opens a sentence of its own.
   if (/^أن(?:ه|ها|هم)?(?=\s|$)/.test(text)) return true;
   if (REPORTING_VERBS.has(first)) {
