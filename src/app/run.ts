@@ -59,6 +59,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
+  // An error nothing caught (a timer's write on a full disk, a background job's rejection) stops the run like a
+  // signal, and runMain then throws it: the process ends with its cause, whatever mode it runs in.
+  const fail = (err: unknown) => stop.fail(err);
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
   let health: Server | undefined;
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
@@ -160,13 +165,19 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       await push.settle();
       await worker.stop(3000);
     }
-    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+    if (stop.failure !== undefined) throw stop.failure;
   } finally {
     clearInterval(statusTimer);
     stop.dispose();
+    // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
+    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
     health?.close();
     await desk?.close();
     lease.release();
+    // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
+    // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
+    process.off('uncaughtException', fail);
+    process.off('unhandledRejection', fail);
   }
 }
 
@@ -195,7 +206,13 @@ function acquireLease(store: Store, logger: Logger) {
       return true;
     },
     release: () => {
-      if (store.isOpen) store.leases.release(LEASE, holder);
+      // On a full disk or a damaged file this write fails too: the lease then expires by itself, and a restart on
+      // this host takes it over at once, so the error that stopped the run is the one reported.
+      try {
+        if (store.isOpen) store.leases.release(LEASE, holder);
+      } catch (err) {
+        logger.debug('run lease not released', { error: err });
+      }
     },
   };
 }
@@ -211,11 +228,14 @@ function processExists(pid: number): boolean {
 }
 
 /**
- * SIGINT/SIGTERM (or a lost lease) ask the run to stop; the lease is renewed meanwhile. A second signal after the
- * first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
+ * SIGINT/SIGTERM (or a lost lease, or a fatal error: `fail`) ask the run to stop; the lease is renewed meanwhile. A
+ * second signal after the first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
  */
-function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<string>; readonly isRequested: boolean; dispose(): void } {
+function watchStop(logger: Logger, renew: () => boolean): {
+  requested: Promise<string>; readonly isRequested: boolean; readonly failure: unknown; fail(err: unknown): void; dispose(): void;
+} {
   let why: string | undefined;
+  let failure: unknown;
   let resolve!: (why: string) => void;
   const requested = new Promise<string>((r) => { resolve = r; });
   const stop = (reason: string) => {
@@ -233,6 +253,11 @@ function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<s
   return {
     requested,
     get isRequested() { return why !== undefined; },
+    get failure() { return failure; },
+    fail(err: unknown) {
+      failure ??= err ?? new Error('unknown error');
+      stop('error');
+    },
     dispose() {
       clearInterval(timer);
       process.off('SIGINT', onInt);

@@ -46,6 +46,27 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * SQLite's answers that no retry inside the process can fix: the disk is full, the file cannot be written, read or
+ * trusted. The process stops on them (src/app/cli.ts says which, in one line); the work not written stays queued
+ * in the database, so the next start, once the cause is fixed, finishes it. Null for any other error.
+ */
+export function storageFault(err: unknown, path: string): StoreError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return null;
+  const what = `${code}: ${err.message}`;
+  const fault = code === 'SQLITE_FULL'
+    ? `the disk holding the database ${path} is full (${what}); free some space and start again: nothing written is lost, and the next start finishes the work`
+    : code.startsWith('SQLITE_READONLY')
+      ? `the database ${path} is read-only (${what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`
+      : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+        ? `the database ${path} is damaged (${what}); stop, and restore it from a backup (README, Backup and restore)`
+        : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
+          ? `the database ${path} cannot be read or written (${what}); check its disk and start again`
+          : undefined;
+  return fault === undefined ? null : new StoreError(fault, path, { cause: err });
+}
+
 /** The only module that talks SQL. Everything else gets a Store passed in. */
 export class Store {
   readonly articles: ArticlesTable;
@@ -148,6 +169,6 @@ export function openStore(path: string): Store {
     return store;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
+    throw storageFault(err, path) ?? new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
   }
 }
