@@ -16,12 +16,13 @@ import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
-import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { contentHash, routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
 import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
+import type { Article } from '../model/article.js';
 
 export interface RunOptions {
   once: boolean;
@@ -84,6 +85,16 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         : 'corrections interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: correctionsRecovered });
     }
     const transports: Transport[] = options.platforms.map((p) => p.transport);
+    if (!options.demo) {
+      // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
+      const ended = store.demoRows.pending(DEMO)
+        ? store.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
+        : null;
+      if (ended) {
+        const samples = ended.articles === 1 ? '1 sample article' : `${ended.articles} sample articles`;
+        options.out(`Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`);
+      }
+    }
     if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
@@ -280,16 +291,24 @@ function demoAlreadyRan(dbPath: string): string {
 /** The embedded default: a console subscriber and the bundled sample articles. */
 async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
   store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO });
-  const dir = join(projectRoot(), 'samples');
   let added = 0;
+  for (const article of await loadSamples(config, logger)) {
+    const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
+    if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+  }
+  out(`Demo: ${added} sample articles queued for the console.\n`);
+}
+
+/** The bundled sample articles (samples/*.txt), read as the demo reads them. */
+async function loadSamples(config: Config, logger: Logger): Promise<Article[]> {
+  const dir = join(projectRoot(), 'samples');
+  const articles: Article[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
     try {
-      const article = await loadArticle(join(dir, file), config);
-      const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
-      if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+      articles.push(await loadArticle(join(dir, file), config));
     } catch (err) {
       logger.warn('sample article skipped', { file, error: err });
     }
   }
-  out(`Demo: ${added} sample articles queued for the console.\n`);
+  return articles;
 }

@@ -6,6 +6,7 @@ import { BroadcastsTable } from './broadcasts.js';
 import { CorrectionsTable, RevisionsTable } from './corrections.js';
 import { DeliveriesTable } from './deliveries.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
+import { DemoRows } from './demo.js';
 import { DigestsTable } from './digests.js';
 import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
@@ -91,6 +92,7 @@ export class Store {
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
+  readonly demoRows: DemoRows;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -115,6 +117,7 @@ export class Store {
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
+    this.demoRows = new DemoRows(db);
   }
 
   /**
@@ -125,6 +128,23 @@ export class Store {
     return this.transaction(() => {
       if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
       return { deactivated: true, cancelled: this.deliveries.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+    });
+  }
+
+  /**
+   * A real platform is configured on a database the demo ran on: the demo's subscriptions (created by `createdBy`)
+   * are deactivated and the stored copies of its `samples` deleted, once, in one transaction with its audit entry (`demo.end`).
+   * Null when there was nothing to do (no demo, or it ended before).
+   */
+  endDemo(createdBy: string, samples: ReadonlyArray<{ contentHash: string; title: string }>, actor: string, now = Date.now()): { articles: number; subscriptions: number } | null {
+    return this.transaction(() => {
+      if (this.demoRows.ended()) return null;
+      const subscriptions = this.demoRows.activeSubscriptions(createdBy);
+      if (subscriptions.length === 0) return null;
+      for (const id of subscriptions) this.deactivateSubscription(id, 'the demo ended: a platform is configured', now);
+      const articles = this.demoRows.deleteSamples(createdBy, samples);
+      this.audit.record('cli', actor, 'demo.end', { articles, subscriptions: subscriptions.length }, now);
+      return { articles, subscriptions: subscriptions.length };
     });
   }
 
