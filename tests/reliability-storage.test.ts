@@ -30,9 +30,9 @@ async function setup() {
   const children: ChildRun[] = [];
   cleanups.push(async () => { for (const c of children) await c.kill('SIGKILL'); });
   const dbPath = join(dir, 'n.db');
-  /** `run --once`; resolves when it exits, or after `ms` with the process killed (code null: it did not end). */
-  const runOnce = async (extra: Record<string, string> = {}, spawnOptions: { uid?: number; gid?: number } = {}, ms = 30_000) => {
-    const c = spawnRun(childEnv(apiRoot, dbPath, extra), ['--once'], spawnOptions);
+  /** `run --once` (or `args`); resolves when it exits, or after `ms` with the process killed (code null: it did not end). */
+  const runOnce = async (extra: Record<string, string> = {}, spawnOptions: { uid?: number; gid?: number } = {}, ms = 30_000, args = ['--once']) => {
+    const c = spawnRun(childEnv(apiRoot, dbPath, extra), args, spawnOptions);
     children.push(c);
     const t0 = Date.now();
     const timer = setTimeout(() => void c.kill('SIGKILL'), ms);
@@ -61,7 +61,7 @@ function expectOneLine(stderr: string[], cause: RegExp, dbPath: string): void {
 }
 
 describe('reliability: storage faults', () => {
-  it('run --once on a damaged database page ends at once, non-zero, in one line (it stayed alive polling before)', async () => {
+  it('run --once (and run) on a damaged database page ends at once, non-zero, in one line (it stayed alive polling before)', async () => {
     const s = await setup();
     prepareBroadcast(s.dbPath, 20, 5);
     // The articles table's root page, read only once sending starts (after the bot has started polling).
@@ -79,7 +79,14 @@ describe('reliability: storage faults', () => {
     expect(r.code).toBe(74);
     expect(s.fake.calls.some((c) => c.method === 'getMe')).toBe(true); // the bot had started: the fault came after
     expectOneLine(r.stderr, /is damaged \(SQLITE_CORRUPT: database disk image is malformed\); .*restore it from a backup/, s.dbPath);
-  }, 40_000);
+
+    // The long-running mode too: the worker's loop meets the page in the background.
+    const long = await s.runOnce({}, {}, 20_000, []);
+    console.log(`[damaged] run: exit ${long.code ?? long.signal} after ${long.ms} ms`);
+    expect(long.signal, 'still running after 20 s').toBeNull();
+    expect(long.code).toBe(74);
+    expectOneLine(long.stderr, /is damaged \(SQLITE_CORRUPT/, s.dbPath);
+  }, 60_000);
 
   it('a full disk mid-ingest stops the run in one line, and the next run, with space again, finishes the work once', async () => {
     const s = await setup();
