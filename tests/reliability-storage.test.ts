@@ -1,16 +1,17 @@
 /**
  * Storage faults against the real `nashra run --once` child process and the fake Bot API: a damaged database page,
- * a full disk (SQLite's own SQLITE_FULL, from PRAGMA max_page_count preloaded into the child) and a read-only
- * database file. Each ends the process in bounded time, non-zero, with one line naming the cause and the file; once
+ * a full disk (SQLite's own SQLITE_FULL, from PRAGMA max_page_count preloaded into the child), the kernel refusing
+ * to grow a file (a size limit) and a read-only database file. Each ends the process in bounded time, non-zero, with one line naming the cause and the file; once
  * the cause is gone the next run finishes the work, each article reaching each chat once.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { CHILD_TOKEN, childEnv, deliveryStates, prepareBroadcast, spawnRun, type ChildRun } from './helpers/child-run.js';
-import { ROOT, runCliAsync } from './helpers/cli.js';
+import { CHILD_TOKEN, childEnv, deliveryStates, preparedArticleOf, prepareBroadcast, spawnRun, type ChildRun } from './helpers/child-run.js';
+import { CLI, NODE_FLAGS, ROOT, runCliAsync } from './helpers/cli.js';
 import { startFeedServer } from './helpers/feed-server.js';
 import { reviewFeed, type FeedItemSpec } from './helpers/review-feed.js';
 import { tempDir } from './helpers/tmp.js';
@@ -132,6 +133,40 @@ describe('reliability: storage faults', () => {
     expect(received.size + (states.in_doubt ?? 0)).toBe(39 * 3);
     expect(states.queued ?? 0).toBe(0);
   }, 90_000);
+
+  it('the kernel refusing to grow the files while sending (a size limit): one line, non-zero; the next run sends the rest, nothing twice', async () => {
+    const s = await setup();
+    prepareBroadcast(s.dbPath, 50, 20);
+    // RLIMIT_FSIZE in 512-byte blocks: the WAL may grow to 512 KB, about 120 pages, and the next write is refused
+    // (EFBIG: SQLite's SQLITE_IOERR_WRITE). Before, the worker's retry write met it in a catch: a stack, exit 1.
+    const child = spawn('sh', ['-c', 'ulimit -f "$0" && exec "$@"', '1000', process.execPath, ...NODE_FLAGS, CLI, 'run', '--once'], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...childEnv(s.apiRoot, s.dbPath) }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    cleanups.push(() => { child.kill('SIGKILL'); });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    const lines = stderr.split('\n').filter((l) => l && !/^\S+Z (WARN|INFO) /.test(l)); // the worker's warnings aside
+    const sentBefore = s.fake.sent().length;
+    console.log(`[size limit] exit ${code} after ${sentBefore} messages: ${lines.join(' | ')}`);
+    expect(code, stderr).toBe(74);
+    expectOneLine(lines, /the database .* cannot be read or written \(SQLITE_IOERR_WRITE: disk I\/O error\); check its disk/, s.dbPath);
+    expect(sentBefore).toBeLessThan(1000);
+
+    const again = await s.runOnce();
+    expect(again.code, again.output).toBe(0);
+    const states = deliveryStates(s.dbPath);
+    const received = new Map<string, number>();
+    for (const c of s.fake.sent()) {
+      const key = `${c.params.chat_id}:${preparedArticleOf(c.params)}`;
+      received.set(key, (received.get(key) ?? 0) + 1);
+    }
+    console.log(`[size limit] after the restart: ${s.fake.sent().length} messages, deliveries ${JSON.stringify(states)}`);
+    expect([...received.values()].filter((n) => n > 1), 'sent twice').toEqual([]);
+    expect(received.size).toBe(1000); // every one arrived; those whose answer was not written are in doubt, not resent
+    expect(states.queued ?? 0).toBe(0);
+    expect((states.sent ?? 0) + (states.in_doubt ?? 0)).toBe(1000);
+  }, 60_000);
 
   it('a read-only database file: one line naming it, non-zero; writable again, the run goes on', async () => {
     const s = await setup();
