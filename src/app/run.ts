@@ -121,6 +121,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       try {
         await p.start();
       } catch (err) {
+        if (stop.failure !== undefined) throw stop.failure;
         if (stop.isRequested) return;
         throw err;
       }
