@@ -26,6 +26,8 @@ export interface Config {
    * WebSub subscriptions without it); a source its hub pushes is still polled, `safetyPollFactor` times less often.
    */
   push: { publicUrl?: string; safetyPollFactor: number };
+  /** Plug-in platforms' modules (NASHRA_PLUGINS), loaded by src/app/platforms.ts before the rest is read. */
+  plugins: string[];
   /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
   platforms: Record<string, unknown>;
   /** Said once at start-up: unknown variables (with the closest known name). */
@@ -37,22 +39,43 @@ export type Env = Record<string, string | undefined>;
 /** What loadConfig needs of a platform: how it reads its variables (the rest of its descriptor is in src/delivery/platform.ts). */
 export interface PlatformSettingsParser {
   readonly name: string;
-  /** Its variables, all of them (for the unknown-variable check). */
-  readonly variables: readonly string[];
-  /** Its settings, or undefined when it is off; every variable it reads is checked even then. */
+  /**
+   * Its settings, or undefined when it is off; every variable it reads is checked even then. The variables it
+   * reads from an empty environment are its known variables (knownVariables), so it reads each of them then.
+   */
   parseSettings(env: Env): unknown;
 }
 
-/** Variables of the core, for the unknown-variable check (a platform lists its own). */
-const CORE_VARIABLES = [
-  'DATABASE_PATH', 'LOG_LEVEL', 'LOG_FORMAT', 'NASHRA_TIME_ZONE', 'NASHRA_SUMMARY_SENTENCES', 'NASHRA_SUMMARY_MIN_SENTENCES',
-  'NASHRA_SUMMARY_MAX_CHARS', 'NASHRA_HEADER_MARK', 'NASHRA_FOOTER', 'NASHRA_IN_DOUBT_POLICY', 'NASHRA_HEALTH_PORT',
-  'NASHRA_ALLOW_PRIVATE_FETCH', 'NASHRA_FETCH_TIMEOUT_MS', 'NASHRA_FETCH_MAX_BYTES', 'NASHRA_USER_AGENT', 'NASHRA_FETCH_CONCURRENCY',
-  'NASHRA_PLUGINS', 'NASHRA_TOPICS', 'NASHRA_SHOW_HASHTAGS', 'NASHRA_SHOW_SOURCE', 'NASHRA_SHOW_DATE', 'NASHRA_LEAD_PHOTO',
-  'NASHRA_LINK_PREVIEW', 'NASHRA_CORRECTION_WINDOW', 'NASHRA_PUBLIC_URL', 'NASHRA_PUSH_POLL_FACTOR',
-];
+/** The variables read while configuring: the only list of known variables, so it cannot drift from the code. */
+function recording(env: Env, read: Set<string>): Env {
+  return new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.add(name);
+      return target[name as string];
+    },
+  });
+}
+
+/**
+ * Every variable Nashra reads: those the core and each platform's parseSettings ask for from an empty environment,
+ * where every default is taken and so every fallback (CHROME_PATH, then PUPPETEER_EXECUTABLE_PATH) is read.
+ */
+export function knownVariables(platforms: readonly PlatformSettingsParser[] = []): string[] {
+  const read = new Set<string>();
+  readConfig(recording({}, read), platforms);
+  return [...read].sort();
+}
 
 export function loadConfig(env: Env = process.env, platforms: readonly PlatformSettingsParser[] = []): Config {
+  const read = new Set<string>();
+  const config = readConfig(recording(env, read), platforms);
+  // What this environment made the code read (a plug-in reading a variable only once another is set) counts too.
+  const known = [...new Set([...knownVariables(platforms), ...read])];
+  config.warnings = unknownVariables(env, known, ['NASHRA_', ...platforms.map((p) => `${p.name.toUpperCase()}_`)]);
+  return config;
+}
+
+function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Config {
   const summary = {
     sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
     minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
@@ -102,8 +125,9 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
       publicUrl: str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', ''),
       safetyPollFactor: int(env, 'NASHRA_PUSH_POLL_FACTOR', 6, 1, 1000),
     },
+    plugins: pluginModules(env),
     platforms: settings,
-    warnings: unknownVariables(env, [...CORE_VARIABLES, ...platforms.flatMap((p) => p.variables)], ['NASHRA_', ...platforms.map((p) => `${p.name.toUpperCase()}_`)]),
+    warnings: [],
   };
 }
 
@@ -134,6 +158,11 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** NASHRA_PLUGINS: comma-separated module paths or package names. */
+export function pluginModules(env: Env): string[] {
+  return list(env, 'NASHRA_PLUGINS');
 }
 
 export function str(env: Env, name: string): string | undefined {

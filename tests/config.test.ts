@@ -1,7 +1,10 @@
 /** Configuration that is silently wrong is said at start-up, through the CLI as an operator would meet it. */
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { knownVariables } from '../src/config.js';
+import { BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const tmp = tempDir('nashra-config-');
@@ -16,6 +19,23 @@ describe('configuration', () => {
     expect(r.stderr).toContain('TELEGRAM_EDITOR_ID is not a Nashra variable; did you mean TELEGRAM_EDITOR_IDS?');
     expect(r.stderr).toContain('WHATSAPP_FOO_BAR_BAZ_QUX is not a Nashra variable (see .env.example)');
     expect(latest({}).stderr).toBe('');
+  });
+
+  it('knows exactly the variables .env.example lists, both ways, and a copy of it as .env draws no warning', () => {
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!).sort();
+    const known = knownVariables(BUILT_IN_PLATFORMS);
+    expect(known.length).toBeGreaterThan(40);
+    expect(listed.filter((v) => !known.includes(v)), 'in .env.example but never read').toEqual([]);
+    expect(known.filter((v) => !listed.includes(v)), 'read but not in .env.example').toEqual([]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(listed.filter((v) => !readme.includes(`\`${v}\``)), "not in the README's configuration table").toEqual([]);
+
+    // As the README says: cp .env.example .env, then any command.
+    copyFileSync(join(ROOT, '.env.example'), join(tmp.dir, '.env'));
+    const r = runCli(['latest', '--db', join(tmp.dir, 'example.db')], { cwd: tmp.dir });
+    expect(r.stderr).not.toContain('not a Nashra variable');
+    expect(r.code).toBe(0);
   });
 
   it("checks a platform's variables even while the platform is off, and refuses contradictions, in one line", () => {

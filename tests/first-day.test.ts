@@ -15,6 +15,19 @@ import { notTextReason } from '../src/text/safety.js';
 import { CLI, NODE_FLAGS, ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
+import { CHILD_TOKEN, childEnv, spawnRun, until } from './helpers/child-run.js';
+import { FakeTelegram } from './fake-telegram/server.js';
+import { message, privateChat } from './fake-telegram/harness.js';
+
+/** The titles of every stored article, read from the database file. */
+const readTitles = (db: string): string[] => {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare('SELECT title FROM articles ORDER BY id').pluck().all() as string[];
+  } finally {
+    d.close();
+  }
+};
 
 const FSI = '\u2068';
 const PDI = '\u2069';
@@ -209,6 +222,53 @@ describe('the demo (item 20)', () => {
     expect(second.stdout).toContain(`delete ${db}`);
     expect(second.stdout).not.toContain('──── console');
   });
+
+  it("leaves the newsroom once a real platform is configured: no sample in readers' /latest, the console target off, said in one line (issue 21, item 24)", async () => {
+    const db = join(tmp.dir, 'demo-then-token.db');
+    const demo = runCli(['run', '--once', '--db', db]);
+    expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stdout).toContain('Demo: 4 sample articles queued');
+    const samples = readTitles(db);
+    expect(samples).toHaveLength(4);
+    // The newsroom's own first story, then the token (the README's order).
+    const story = file('first-story.txt', 'افتتاح جسر جديد فوق نهر الفرات في دير الزور\n\nافتتحت السلطات المحلية في دير الزور اليوم جسراً جديداً فوق نهر الفرات بعد عامين من العمل. ' +
+      'وقال مدير المشروع إن الجسر يختصر الطريق بين ضفتي النهر إلى عشر دقائق.\n\nويخدم الجسر أكثر من مئة ألف نسمة في القرى المجاورة، بحسب المجلس المحلي.');
+    expect(runCli(['ingest', story, '--db', db]).code).toBe(0);
+
+    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const apiRoot = await fake.start();
+    const run = spawnRun(childEnv(apiRoot, db));
+    try {
+      await until(() => run.stdout.some((l) => l.startsWith('Demo ended')) || run.child.exitCode !== null, 15_000, 'the demo-ended line');
+      const said = run.stdout.filter((l) => l.startsWith('Demo ended'));
+      expect(said, run.output()).toEqual([
+        "Demo ended now that a platform is configured: its 4 sample articles and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).",
+      ]);
+      fake.pushUpdate(message(privateChat(4242), 4242, '/latest'));
+      await until(() => fake.sentTo(4242).length > 0, 15_000, 'the /latest reply');
+      const reply = fake.sentTo(4242).map((c) => String(c.params.text ?? c.params.caption ?? '')).join('\n');
+      expect(reply).toContain('افتتاح جسر جديد فوق نهر الفرات');
+      for (const title of samples) expect(reply).not.toContain(title);
+      expect((await run.kill('SIGTERM')).code).toBe(0);
+    } finally {
+      await run.kill('SIGKILL');
+      await fake.stop();
+    }
+    const check = new Database(db, { readonly: true });
+    const consoleSub = check.prepare("SELECT active, deactivated_reason FROM subscriptions WHERE platform = 'console'").get() as { active: number; deactivated_reason: string };
+    const left = (check.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n;
+    check.close();
+    expect(consoleSub).toEqual({ active: 0, deactivated_reason: 'the demo ended: a platform is configured' });
+    expect(left).toBe(1);
+
+    // Once: another start says nothing more, and the demo does not come back.
+    const fake2 = new FakeTelegram(CHILD_TOKEN);
+    const again = spawnRun(childEnv(await fake2.start(), db), ['--once']);
+    const exit = await again.exited;
+    await fake2.stop();
+    expect(exit.code, again.output()).toBe(0);
+    expect(again.stdout.filter((l) => l.startsWith('Demo'))).toEqual([]);
+  }, 60_000);
 
   it('prints every demo message before the log lines, never a log line between them', async () => {
     const db = join(tmp.dir, 'demo-log.db');

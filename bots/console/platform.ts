@@ -10,7 +10,6 @@ import { createConsoleTransport } from './transport.js';
 export const consolePlatform: PlatformDescriptor<Record<string, never>> = {
   name: 'console',
   markup: plainMarkup,
-  variables: [],
   label: { ar: 'الطرفية', en: 'Console' },
   local: true,
   parseSettings: () => ({}),

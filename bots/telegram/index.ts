@@ -92,7 +92,10 @@ export class TelegramAdapter implements PlatformAdapter {
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
-    await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(port, resolve));
+    // On the desk's address (NASHRA_WEB_HOST, loopback unless told otherwise): Telegram reaches it through the
+    // newsroom's HTTPS reverse proxy, as it does the desk; every other interface stays closed.
+    const host = this.ctx.config.web.host;
+    await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(port, host, resolve));
     await this.bot.api.setWebhook(url, { allowed_updates: ALLOWED_UPDATES, secret_token: secretToken });
   }
 

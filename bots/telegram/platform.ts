@@ -2,13 +2,12 @@ import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';
-import { parseTelegramSettings, TELEGRAM_VARIABLES, type TelegramSettings } from './settings.js';
+import { parseTelegramSettings, type TelegramSettings } from './settings.js';
 
 /** Telegram, as the registry sees it (src/app/platforms.ts). */
 export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   name: 'telegram',
   markup: telegramMarkup,
-  variables: TELEGRAM_VARIABLES,
   label: { ar: 'تيليغرام', en: 'Telegram' },
   arabicReason: arabicTelegramReason,
   /** A public channel's post: t.me/<name>/<message>, or t.me/c/<id>/<message> (for its members). */

@@ -23,12 +23,6 @@ export const PAID_BROADCAST_STARS_PER_MESSAGE = 0.1;
 /** Telegram's ceiling with paid broadcasts. */
 export const PAID_BROADCAST_MAX_PER_SECOND = 1000;
 
-export const TELEGRAM_VARIABLES = [
-  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_EDITOR_IDS', 'TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_PORT',
-  'TELEGRAM_RATE_PER_SECOND', 'TELEGRAM_RATE_PER_CHAT_PER_SECOND', 'TELEGRAM_RATE_PER_GROUP_PER_MINUTE',
-  'TELEGRAM_PAID_BROADCAST_RATE', 'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE', 'TELEGRAM_PAID_BROADCAST_URGENT',
-] as const;
-
 /** On when TELEGRAM_BOT_TOKEN is set; every other TELEGRAM_ variable is checked even when it is not. */
 export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
   const settings = {

@@ -3,13 +3,12 @@ import { UserError } from '../../src/errors.js';
 import { doctorCommand, loginCommand } from './cli.js';
 import { isChannelId, isGroupId } from './identity.js';
 import { whatsappMarkup } from './markup.js';
-import { parseWhatsAppSettings, WHATSAPP_VARIABLES, type WhatsAppSettings } from './settings.js';
+import { parseWhatsAppSettings, type WhatsAppSettings } from './settings.js';
 
 /** WhatsApp, as the registry sees it (src/app/platforms.ts). */
 export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   name: 'whatsapp',
   markup: whatsappMarkup,
-  variables: WHATSAPP_VARIABLES,
   label: { ar: 'واتساب', en: 'WhatsApp' },
   enableHint: 'WHATSAPP_ENABLED is off (run nashra whatsapp login, then set WHATSAPP_ENABLED=1)',
   parseSettings: parseWhatsAppSettings,

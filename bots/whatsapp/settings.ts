@@ -12,11 +12,6 @@ export interface WhatsAppSettings {
   dailyCap: number;
 }
 
-export const WHATSAPP_VARIABLES = [
-  'WHATSAPP_ENABLED', 'WHATSAPP_SESSION_DIR', 'CHROME_PATH', 'PUPPETEER_EXECUTABLE_PATH', 'WHATSAPP_EDITOR_NUMBERS',
-  'WHATSAPP_MIN_DELAY_MS', 'WHATSAPP_MAX_DELAY_MS', 'WHATSAPP_TYPING', 'WHATSAPP_DAILY_CAP',
-] as const;
-
 /** Every WHATSAPP_ variable, checked whether or not WhatsApp is on (logging in comes before turning it on). */
 export function readWhatsAppSettings(env: Env): WhatsAppSettings {
   const minDelayMs = int(env, 'WHATSAPP_MIN_DELAY_MS', 4000, 0);

@@ -4,7 +4,7 @@
 import 'dotenv/config';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
-import { StoreError } from '../store/index.js';
+import { StoreError, storageFault } from '../store/index.js';
 import { createContext, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
@@ -237,6 +237,12 @@ function report(err: unknown, ctx: CommandContext | undefined): number {
   // Commander has printed its own message (or the help) already.
   if (err instanceof CommanderError) return err.exitCode;
   const redact = (s: string) => ctx?.logger.redact(s) ?? s;
+  // A full disk, a read-only or damaged file: the cause and the path in one line, not a stack (EX_IOERR).
+  const fault = err instanceof StoreError && storageFault(err.cause, err.path) ? err : ctx && storageFault(err, ctx.config.databasePath);
+  if (fault) {
+    process.stderr.write(`nashra: ${redact(fault.message)}\n`);
+    return 74;
+  }
   if (err instanceof UserError || err instanceof ConfigError || err instanceof StoreError || err instanceof PermissionError) {
     process.stderr.write(`nashra: ${redact(err.message)}\n`);
     return err instanceof ConfigError ? 78 : 1;
@@ -246,4 +252,10 @@ function report(err: unknown, ctx: CommandContext | undefined): number {
   return 70;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+// A failed command ends the process at once, even when something still holds the event loop (a request still open
+// when a fault stopped the run): a cron job must never pile up behind a run that printed its error and stayed. Its
+// output is already written (standard output and error are synchronous on files, pipes and terminals).
+main(process.argv.slice(2)).then((code) => {
+  if (code === 0) process.exitCode = 0;
+  else process.exit(code);
+});

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { consolePlatform } from '../../bots/console/platform.js';
 import { telegramPlatform } from '../../bots/telegram/platform.js';
 import { whatsappPlatform } from '../../bots/whatsapp/platform.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, pluginModules, type Config } from '../config.js';
 import type { AdapterContext, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -23,7 +23,7 @@ export const BUILT_IN_PLATFORMS: readonly PlatformDescriptor[] = [telegramPlatfo
  */
 export async function loadRegistry(env: Record<string, string | undefined> = process.env): Promise<PlatformDescriptor[]> {
   const registry = [...BUILT_IN_PLATFORMS];
-  for (const spec of (env.NASHRA_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const spec of pluginModules(env)) {
     const url = existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
     let module: { platform?: PlatformDescriptor };
     try {

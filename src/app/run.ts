@@ -16,12 +16,13 @@ import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
-import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { contentHash, routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
 import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
+import type { Article } from '../model/article.js';
 
 export interface RunOptions {
   once: boolean;
@@ -59,6 +60,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
+  // An error nothing caught (a timer's write on a full disk, a background job's rejection) stops the run like a
+  // signal, and runMain then throws it: the process ends with its cause, whatever mode it runs in.
+  const fail = (err: unknown) => stop.fail(err);
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
   let health: Server | undefined;
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
@@ -79,6 +85,16 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         : 'corrections interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: correctionsRecovered });
     }
     const transports: Transport[] = options.platforms.map((p) => p.transport);
+    if (!options.demo) {
+      // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
+      const ended = store.demoRows.pending(DEMO)
+        ? store.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
+        : null;
+      if (ended) {
+        const samples = ended.articles === 1 ? '1 sample article' : `${ended.articles} sample articles`;
+        options.out(`Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`);
+      }
+    }
     if (options.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
@@ -105,6 +121,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       try {
         await p.start();
       } catch (err) {
+        if (stop.failure !== undefined) throw stop.failure;
         if (stop.isRequested) return;
         throw err;
       }
@@ -160,13 +177,19 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       await push.settle();
       await worker.stop(3000);
     }
-    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+    if (stop.failure !== undefined) throw stop.failure;
   } finally {
     clearInterval(statusTimer);
     stop.dispose();
+    // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
+    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
     health?.close();
     await desk?.close();
     lease.release();
+    // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
+    // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
+    process.off('uncaughtException', fail);
+    process.off('unhandledRejection', fail);
   }
 }
 
@@ -195,7 +218,13 @@ function acquireLease(store: Store, logger: Logger) {
       return true;
     },
     release: () => {
-      if (store.isOpen) store.leases.release(LEASE, holder);
+      // On a full disk or a damaged file this write fails too: the lease then expires by itself, and a restart on
+      // this host takes it over at once, so the error that stopped the run is the one reported.
+      try {
+        if (store.isOpen) store.leases.release(LEASE, holder);
+      } catch (err) {
+        logger.debug('run lease not released', { error: err });
+      }
     },
   };
 }
@@ -211,11 +240,14 @@ function processExists(pid: number): boolean {
 }
 
 /**
- * SIGINT/SIGTERM (or a lost lease) ask the run to stop; the lease is renewed meanwhile. A second signal after the
- * first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
+ * SIGINT/SIGTERM (or a lost lease, or a fatal error: `fail`) ask the run to stop; the lease is renewed meanwhile. A
+ * second signal after the first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
  */
-function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<string>; readonly isRequested: boolean; dispose(): void } {
+function watchStop(logger: Logger, renew: () => boolean): {
+  requested: Promise<string>; readonly isRequested: boolean; readonly failure: unknown; fail(err: unknown): void; dispose(): void;
+} {
   let why: string | undefined;
+  let failure: unknown;
   let resolve!: (why: string) => void;
   const requested = new Promise<string>((r) => { resolve = r; });
   const stop = (reason: string) => {
@@ -233,6 +265,11 @@ function watchStop(logger: Logger, renew: () => boolean): { requested: Promise<s
   return {
     requested,
     get isRequested() { return why !== undefined; },
+    get failure() { return failure; },
+    fail(err: unknown) {
+      failure ??= err ?? new Error('unknown error');
+      stop('error');
+    },
     dispose() {
       clearInterval(timer);
       process.off('SIGINT', onInt);
@@ -255,16 +292,24 @@ function demoAlreadyRan(dbPath: string): string {
 /** The embedded default: a console subscriber and the bundled sample articles. */
 async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
   store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO });
-  const dir = join(projectRoot(), 'samples');
   let added = 0;
+  for (const article of await loadSamples(config, logger)) {
+    const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
+    if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+  }
+  out(`Demo: ${added} sample articles queued for the console.\n`);
+}
+
+/** The bundled sample articles (samples/*.txt), read as the demo reads them. */
+async function loadSamples(config: Config, logger: Logger): Promise<Article[]> {
+  const dir = join(projectRoot(), 'samples');
+  const articles: Article[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
     try {
-      const article = await loadArticle(join(dir, file), config);
-      const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
-      if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+      articles.push(await loadArticle(join(dir, file), config));
     } catch (err) {
       logger.warn('sample article skipped', { file, error: err });
     }
   }
-  out(`Demo: ${added} sample articles queued for the console.\n`);
+  return articles;
 }

@@ -2,7 +2,7 @@ import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliv
 import type { Logger } from '../logger.js';
 import type { ChatTarget, QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
-import type { PendingCorrection, PendingDelivery, PendingDigestPart, Store, StoredArticle } from '../store/index.js';
+import { storageFault, type PendingCorrection, type PendingDelivery, type PendingDigestPart, type Store, type StoredArticle } from '../store/index.js';
 import type { PostCorrector } from './platform.js';
 import { quietUntil } from './schedule.js';
 
@@ -324,6 +324,7 @@ export class DeliveryWorker {
 
   /** As for deliveries, except that no subscription is deactivated or moved: the post is what failed, not the chat. */
   private handleCorrectionFailure(c: PendingCorrection, err: unknown): void {
+    if (storageFault(err, this.store.path)) throw err; // as in handleFailure
     const message = errorMessage(err);
     const fields = { correction: c.id, kind: c.kind, article: c.articleId, chat: c.chatId, platform: c.platform, error: message };
     const { corrections } = this.store;
@@ -427,6 +428,10 @@ export class DeliveryWorker {
   }
 
   private handleFailure(c: Outbox, err: unknown): void {
+    // A full disk or a damaged database is not the platform's failure: it may be the answer's own write that failed,
+    // and re-queueing would send it twice. Thrown on, unhandled, it stops the run (src/app/run.ts); the row stays
+    // `sending`, in doubt at the next start like any crash.
+    if (storageFault(err, this.store.path)) throw err;
     const d = c.item;
     const ops = this.ops(c);
     const message = errorMessage(err);

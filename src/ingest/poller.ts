@@ -11,7 +11,7 @@ import { routeArticle, storeArticle, type PreparedArticle } from '../newsroom/pi
 import { reviseFromSource } from '../newsroom/corrections.js';
 import { holdForReview } from '../newsroom/review.js';
 import { readHtml } from './reader.js';
-import type { Source, Store } from '../store/index.js';
+import { storageFault, type Source, type Store } from '../store/index.js';
 import { notTextReason } from '../text/safety.js';
 import { OFF_THREAD_BYTES, prepareAll, readNewest } from './feed-thread.js';
 import { feedHash, publishedAt, withCategory, type Draft } from './drafts.js';
@@ -134,6 +134,8 @@ export async function pollSource(
   } catch (err) {
     // Stopping the service is not the source's fault: nothing is recorded, it is polled again after the restart.
     if (opts.signal?.aborted) return { ...result, outcome: 'error', error: 'stopped' };
+    // Nor is a full disk or a damaged database: it stops the run, and the items not stored are new again next time.
+    if (storageFault(err, store.path)) throw err;
     const { status, message } = describeFailure(err, target);
     store.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
     logger.warn('source poll failed', { source: source.id, status, error: message });
@@ -380,6 +382,8 @@ export class SourcePoller {
       try {
         this.launchDue();
       } catch (err) {
+        // A full disk or a damaged database is not a source's problem: thrown on, it stops the run (src/app/run.ts).
+        if (storageFault(err, this.store.path)) throw err;
         this.logger.error('source scheduler failed', { error: err });
       }
       this.timer = setTimeout(tick, TICK_MS);
@@ -401,7 +405,9 @@ export class SourcePoller {
     if (free <= 0) return;
     const due = this.store.sources.due(Date.now()).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
     for (const source of due) {
-      const run = this.pollOne(source).then(() => undefined, () => undefined).finally(() => this.inFlight.delete(source.id));
+      // A source's failure is logged and recorded by pollSource; a storage fault goes on, unhandled, to stop the run.
+      const run = this.pollOne(source).then(() => undefined, (err) => { if (storageFault(err, this.store.path)) throw err; })
+        .finally(() => this.inFlight.delete(source.id));
       this.inFlight.set(source.id, run);
     }
   }

@@ -19,4 +19,5 @@ export type AuditAction =
   | 'retraction.preview' | 'article.retract'
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'review.publish' | 'review.dismiss' | 'review.list'
+  | 'demo.end'
   | 'refused';

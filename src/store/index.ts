@@ -6,6 +6,7 @@ import { BroadcastsTable } from './broadcasts.js';
 import { CorrectionsTable, RevisionsTable } from './corrections.js';
 import { DeliveriesTable } from './deliveries.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
+import { DemoRows } from './demo.js';
 import { DigestsTable } from './digests.js';
 import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
@@ -46,6 +47,27 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * SQLite's answers that no retry inside the process can fix: the disk is full, the file cannot be written, read or
+ * trusted. The process stops on them (src/app/cli.ts says which, in one line); the work not written stays queued
+ * in the database, so the next start, once the cause is fixed, finishes it. Null for any other error.
+ */
+export function storageFault(err: unknown, path: string): StoreError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return null;
+  const what = `${code}: ${err.message}`;
+  const fault = code === 'SQLITE_FULL'
+    ? `the disk holding the database ${path} is full (${what}); free some space and start again: nothing written is lost, and the next start finishes the work`
+    : code.startsWith('SQLITE_READONLY')
+      ? `the database ${path} is read-only (${what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`
+      : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+        ? `the database ${path} is damaged (${what}); stop, and restore it from a backup (README, Backup and restore)`
+        : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
+          ? `the database ${path} cannot be read or written (${what}); check its disk and start again`
+          : undefined;
+  return fault === undefined ? null : new StoreError(fault, path, { cause: err });
+}
+
 /** The only module that talks SQL. Everything else gets a Store passed in. */
 export class Store {
   readonly articles: ArticlesTable;
@@ -70,6 +92,7 @@ export class Store {
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
+  readonly demoRows: DemoRows;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
@@ -94,6 +117,7 @@ export class Store {
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
+    this.demoRows = new DemoRows(db);
   }
 
   /**
@@ -104,6 +128,23 @@ export class Store {
     return this.transaction(() => {
       if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
       return { deactivated: true, cancelled: this.deliveries.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+    });
+  }
+
+  /**
+   * A real platform is configured on a database the demo ran on: the demo's subscriptions (created by `createdBy`)
+   * are deactivated and the stored copies of its `samples` deleted, once, in one transaction with its audit entry (`demo.end`).
+   * Null when there was nothing to do (no demo, or it ended before).
+   */
+  endDemo(createdBy: string, samples: ReadonlyArray<{ contentHash: string; title: string }>, actor: string, now = Date.now()): { articles: number; subscriptions: number } | null {
+    return this.transaction(() => {
+      if (this.demoRows.ended()) return null;
+      const subscriptions = this.demoRows.activeSubscriptions(createdBy);
+      if (subscriptions.length === 0) return null;
+      for (const id of subscriptions) this.deactivateSubscription(id, 'the demo ended: a platform is configured', now);
+      const articles = this.demoRows.deleteSamples(createdBy, samples);
+      this.audit.record('cli', actor, 'demo.end', { articles, subscriptions: subscriptions.length }, now);
+      return { articles, subscriptions: subscriptions.length };
     });
   }
 
@@ -148,6 +189,6 @@ export function openStore(path: string): Store {
     return store;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
+    throw storageFault(err, path) ?? new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
   }
 }

@@ -34,8 +34,10 @@ export function childEnv(apiRoot: string, dbPath: string, extra: Record<string, 
   };
 }
 
-export function spawnRun(env: Record<string, string>, args: string[] = []): ChildRun {
+/** `as`: another user to run as (a test running as root, to which file modes do not apply). */
+export function spawnRun(env: Record<string, string>, args: string[] = [], as: { uid?: number; gid?: number } = {}): ChildRun {
   const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...args], {
+    ...as,
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
