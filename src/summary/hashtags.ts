@@ -9,7 +9,8 @@ import { normalizeArabic } from '../text/arabic.js';
 import { codeUnitsOf, isSurrogatePairAt, lazyCharTable, UnitBuffer } from '../text/char-table.js';
 import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
-import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
+import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS, PLACE_ENTRIES } from './gazetteer.js';
+import { MORE_BODIES, MORE_NOT_TAGS, NISBAS, PEOPLE, TOPIC_TERMS } from './tag-vocabulary.js';
 
 export interface HashtagInput {
   title: string;
@@ -28,6 +29,13 @@ const MIN_MENTIONS = 2;
 const LEAD_CHARS = 1;
 /** Mentions that make a countryside («ريف حمص الشرقي»), a name as specific as a place gets, a topic wherever they are. */
 const SPECIFIC_NAME_MENTIONS = 3;
+/**
+ * Mentions, the lead's among them, that make a topic term («#الحج», «#العقار») a tag when the headline does not
+ * name it: a story that mentions oil once or twice is rarely an oil story.
+ */
+const TOPIC_MENTIONS = Number(process.env.TM ?? 3);
+/** Tags an article should have when its names allow (see secondNames). */
+const FILL_TO = Number(process.env.FILLTO ?? 2);
 /** Mentions of a family name alone that make its person a topic. */
 const FAMILY_NAME_MENTIONS = 3;
 /** What a mention in a list of names counts. */
@@ -285,6 +293,14 @@ interface Entry {
   canonical: string | undefined;
   club: boolean;
   broad: boolean;
+  /** A topic term rather than a name (see TOPIC_TERMS). */
+  topic: boolean;
+  /** A country's adjective (see NISBAS): a mention of the country even after a definite noun («الحكومة المصرية»). */
+  nisba: boolean;
+  /** A country, region or city. */
+  place: boolean;
+  /** A person of the list (see PEOPLE). */
+  person: boolean;
   /** Matched only to keep its words from being taken for another name. */
   notATag: boolean;
 }
@@ -307,10 +323,21 @@ const index = buildIndex();
 function buildIndex(): Map<string, NameNode> {
   const roots = new Map<string, NameNode>();
   let entities = 0;
-  const add = (line: string, kind: { club?: boolean; broad?: boolean; notATag?: boolean }) => {
+  // Lines that name one thing are one entity, so that their mentions add up: «تنظيم داعش>داعش» and «داعش», «المصرية>مصر»
+  // and «مصر» (before, each line was an entity of its own and split the count).
+  const entityByName = new Map<string, number>();
+  const add = (
+    line: string,
+    kind: {
+      club?: boolean; broad?: boolean; topic?: boolean; nisba?: boolean; place?: boolean; person?: boolean; notATag?: boolean;
+    },
+  ) => {
     const [spellings, canonical] = line.split('>') as [string, string | undefined];
-    const entity = entities++;
-    for (const form of [...spellings.split('|'), ...(canonical ? [canonical] : [])]) {
+    const forms = [...spellings.split('|'), ...(canonical ? [canonical] : [])];
+    const names = kind.club || kind.notATag ? [] : forms.map((form) => form.split(/\s+/).map(nameKey).join(' '));
+    const entity = names.map((n) => entityByName.get(n)).find((e) => e !== undefined) ?? entities++;
+    for (const name of names) if (!entityByName.has(name)) entityByName.set(name, entity);
+    for (const form of forms) {
       const keys = form.split(/\s+/).map(nameKey);
       let children = roots;
       let node: NameNode | undefined;
@@ -321,12 +348,18 @@ function buildIndex(): Map<string, NameNode> {
       }
       // The first spelling listed keeps a key that two lines share.
       node!.entry ??= {
-        entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false, notATag: kind.notATag ?? false,
+        entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false, topic: kind.topic ?? false,
+        nisba: kind.nisba ?? false, place: kind.place ?? false, person: kind.person ?? false, notATag: kind.notATag ?? false,
       };
     }
   };
-  for (const line of NOT_TAGS) add(line, { notATag: true });
-  for (const line of GAZETTEER) add(line, {});
+  for (const line of [...NOT_TAGS, ...MORE_NOT_TAGS]) add(line, { notATag: true });
+  for (const line of MORE_BODIES.slice(0, 2)) add(line, { place: true });
+  GAZETTEER.forEach((line, k) => add(line, { place: k < PLACE_ENTRIES }));
+  for (const line of MORE_BODIES.slice(2)) add(line, {});
+  for (const line of PEOPLE) add(line, { person: true });
+  if (!process.env.NONISBA) for (const line of NISBAS) add(line, { nisba: true });
+  for (const line of TOPIC_TERMS) add(line, { topic: true });
   for (const line of BROAD_REGIONS) add(line, { broad: true });
   for (const line of CLUBS) add(line, { club: true });
   return roots;
@@ -340,6 +373,8 @@ interface Found {
   mentions: number;
   inTitle: boolean;
   inLead: boolean;
+  /** In the lead, not in a list and not in the dateline («سبق- الرياض:»; see isDateline). */
+  inLeadText: boolean;
   firstSeen: number;
 }
 
@@ -356,12 +391,17 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   const chosen: Found[] = [];
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
-  for (const name of topicalNames([...findNames(scanned), ...findPeople(scanned)].sort(byMentions))) {
-    if ((name.entry.club && !sports) || name.entry.notATag) continue;
+  const found = [...findNames(scanned), ...findPeople(scanned)].sort(byMentions);
+  const choose = (name: Found) => {
+    if ((name.entry.club && !sports) || name.entry.notATag) return;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
-    if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
+    if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) return;
     chosen.push(name);
-  }
+  };
+  const topical = topicalNames(found);
+  for (const name of topical) choose(name);
+  // Fewer than two: the next names an editor would still post (see secondNames).
+  for (const name of secondNames(found, topical)) if (chosen.length + tags.length < FILL_TO) choose(name);
   for (const name of chosen) add(tagOfName(displayOf(name)));
   return tags;
 }
@@ -406,14 +446,43 @@ function topicalNames(found: Found[]): Found[] {
   const top = found[0]?.mentions ?? 0;
   return found.filter((f) => {
     if (f.entry.broad || f.inTitle) return f.inTitle;
+    if (f.entry.topic) return f.inLead && f.mentions >= TOPIC_MENTIONS;
     if (f.keys[0] === COUNTRYSIDE && f.mentions >= SPECIFIC_NAME_MENTIONS) return true;
     // In the lead and mentioned again, unless far less often than the main name: then a side reference.
     return f.inLead && f.mentions >= MIN_MENTIONS && f.mentions * SIDE_REFERENCE >= top;
   });
 }
 
+/**
+ * When the story's own names give fewer than FILL_TO tags: a name the lead paragraph names once, not in a list, or
+ * one the story comes back to; never a wide region or a topic term on that evidence alone.
+ */
+function secondNames(found: Found[], topical: Found[]): Found[] {
+  return found.filter(
+    (f) => !topical.includes(f) && !f.entry.broad && !f.entry.topic && (process.env.PLACEFILL || !f.entry.place) && f.inLeadText && !PLATFORMS.has(f.entry.form),
+  );
+}
+
+/** Where a story was said («قال على تويتر»), not what it is about: never a tag on one mention. */
+const PLATFORMS = new Set(['تويتر', 'فيسبوك', 'واتساب', 'إنستغرام', 'يوتيوب', 'سناب شات']);
+
+/** The words of a paragraph that may be its dateline: «عين اليوم – نيودلهي», «سبق- الرياض:», «جدة ـ نجيب الجداوي». */
+const DATELINE_WORDS = 4;
+
+/**
+ * A name among the first words of the body, at its very start or against a punctuation mark: where the agency and
+ * the city it wrote from stand, not what the story is about.
+ */
+function isDateline(ids: Int32Array, textStart: number, match: Match): boolean {
+  // A name quoted on its own is as often a newspaper («لـ"الرياض"», «صحيفة "الوطن"») as the place.
+  if (ids[match.at - 1] === 0 && ids[match.at + match.length] === 0) return true;
+  if (match.at - textStart >= DATELINE_WORDS) return false;
+  return match.at === textStart || ids[match.at - 1] === 0 || ids[match.at + match.length] === 0;
+}
+
 function displayOf(name: Found): string {
-  if (name.entry.canonical) return name.entry.canonical;
+  // Found by a country's adjective alone: the country's name.
+  if (name.forms.size === 0) return name.entry.canonical ?? name.entry.form;
   let best = name.entry.form;
   let count = 0;
   for (const [form, n] of name.forms) {
@@ -453,24 +522,30 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
     let matches: Match[] | undefined;
     for (let i = textStarts[t]!; i < textStarts[t + 1]!; ) {
       const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
-      if (match && !isPartOfLongerPhrase(ids, i, match.length)) (matches ??= []).push(match);
+      if (match && (match.entry.nisba || !isPartOfLongerPhrase(ids, i, match.length)) && !namesAPlace(ids, match)) (matches ??= []).push(match);
       i += match?.length ?? 1;
     }
     matches?.forEach((match, k, matches) => {
       const found = byEntity.get(match.entry.entity) ?? {
         entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
-        inTitle: false, inLead: false, firstSeen: position++,
+        inTitle: false, inLead: false, inLeadText: false, firstSeen: position++,
       };
       // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
       const listed = isListed(ids, matches[k - 1], match) || isListed(ids, match, matches[k + 1]);
       found.mentions += listed ? weight * LISTED_WEIGHT : weight;
-      found.inTitle ||= title;
-      found.inLead ||= lead && !listed;
-      found.forms.set(match.entry.form, (found.forms.get(match.entry.form) ?? 0) + 1);
+      // An adjective («شركة فورد الأميركية», «المحيط الهندي») adds to the country's mentions but does not by itself
+      // make the country what the headline or the lead is about.
+      if (!match.entry.nisba) {
+        found.inTitle ||= title;
+        found.inLead ||= lead && !listed;
+        found.inLeadText ||= lead && !listed && !isDateline(ids, textStarts[t]!, match);
+      }
+      const form = match.entry.canonical ?? match.entry.form;
+      if (!match.entry.nisba) found.forms.set(form, (found.forms.get(form) ?? 0) + 1);
       byEntity.set(match.entry.entity, found);
     });
   }
-  return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS);
+  return [...byEntity.values()];
 }
 
 function byMentions(a: Found, b: Found): number {
@@ -502,9 +577,12 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
   // of findPeople's time, and then so was the Map of the words' keys that counted them.
   if (familyIds.length < ids.length) familyIds = new Int32Array(ids.length);
   let families = 0;
+  /** familyIds[0, titleFamilies) are the title's. */
+  let titleFamilies = 0;
   let position = 1_000_000;
   for (let t = 0; t + 1 < textStarts.length; t++) {
     const title = t === 0;
+    if (t === 1) titleFamilies = families;
     for (let i = textStarts[t]!; i < textStarts[t + 1]!; i++) {
       const id = ids[i]!;
       const before = traits[ids[i - 1]!]!;
@@ -519,10 +597,10 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       const found = people.get(key) ?? {
         entry: {
           entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
-          notATag: false,
+          topic: false, nisba: false, place: false, person: true, notATag: false,
         },
         forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
-        firstSeen: position++,
+        inLeadText: false, firstSeen: position++,
       };
       found.mentions += title ? TITLE_WEIGHT : 1;
       found.inTitle ||= title;
@@ -538,8 +616,16 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
     // name without the article may be a common word («دور»), so such a person needs the headline.
     const familyWord = normalizeArabic(person.entry.form.split(' ').pop()!);
     let alone = 0;
-    if (familyWord.startsWith('ال')) for (let k = 0; k < families; k++) if (wordsById[familyIds[k]!]!.key === family) alone++;
-    if (person.inTitle || alone >= FAMILY_NAME_MENTIONS) {
+    let aloneInTitle = false;
+    if (familyWord.startsWith('ال')) {
+      for (let k = 0; k < families; k++) {
+        if (wordsById[familyIds[k]!]!.key !== family) continue;
+        alone++;
+        aloneInTitle ||= k < titleFamilies;
+      }
+    }
+    // «القصبي يعلق الجرس» over a story about «ماجد القصبي»: headlines name people by the family name alone.
+    if (person.inTitle || aloneInTitle || alone >= FAMILY_NAME_MENTIONS) {
       result.push({ ...person, mentions: Math.max(person.mentions, MIN_MENTIONS) + Math.max(alone, 0), inLead: true });
     }
   }
@@ -559,6 +645,20 @@ function isPartOfLongerPhrase(ids: Int32Array, i: number, length: number): boole
   const traits = traitsById;
   if (length !== 1 || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
   return ((traits[ids[i - 1]!]! | traits[ids[i + 1]!]!) & Trait.Definite) !== 0;
+}
+
+/**
+ * Words that make the name after them the name of a place or a body: «مركز محمد بن نايف للمناصحة», «جامعة الملك
+ * سعود», «مدينة الملك عبدالله الاقتصادية» are not the man.
+ */
+const NAMED_AFTER = new Set(
+  ['مركز', 'جامعة', 'مستشفى', 'مدينة', 'شارع', 'طريق', 'جائزة', 'مؤسسة', 'برنامج', 'ملعب', 'استاد', 'قاعدة', 'مطار', 'ميناء', 'كلية', 'معهد', 'مجمع', 'حي', 'جسر', 'مسجد', 'قصر', 'كرسي', 'وقف', 'مكتبة', 'صندوق', 'مدرسة']
+    .flatMap((w) => [w, 'ب' + w, 'ل' + w, 'و' + w]).map((w) => normalizeArabic(w)),
+);
+
+/** A person of the list named inside the name of a place or a body (see NAMED_AFTER). */
+function namesAPlace(ids: Int32Array, match: Match): boolean {
+  return match.entry.person && NAMED_AFTER.has(normalizeArabic(wordsById[ids[match.at - 1]!]!.written));
 }
 
 /** A name at ids[at, at + length). */
@@ -598,7 +698,8 @@ function countrysideAt(ids: Int32Array, i: number): Match | undefined {
   const written = [COUNTRYSIDE, city.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
   const keys = written.map(wordKey);
   const entry: Entry = {
-    entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, notATag: false,
+    entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, topic: false,
+    nisba: false, place: true, person: false, notATag: false,
   };
   return { at: i, keys, entry, length: written.length };
 }
