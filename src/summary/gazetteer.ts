@@ -123,9 +123,6 @@ export const GAZETTEER: readonly string[] = [
   ...COMPANIES,
 ];
 
-/** The entries of GAZETTEER that are places (countries, regions, cities), as hashtags.ts tells them apart. */
-export const PLACE_ENTRIES = GAZETTEER.length - ORGANISATIONS.length - COMPANIES.length;
-
 function regionNames(): string[] {
   try {
     const names = new Intl.DisplayNames(['ar'], { type: 'region' });

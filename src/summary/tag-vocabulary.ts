@@ -15,15 +15,15 @@
  */
 
 /**
- * Topic terms: a tag when the headline names them, or when the lead does and the story comes back to them (see
- * TOPIC_MENTIONS in hashtags.ts): a story merely mentioning oil is not an oil story.
+ * Topic terms: a tag when the headline names them (see topicalNames in hashtags.ts): a story that mentions oil in
+ * its lead is not always an oil story.
  */
 export const TOPIC_TERMS: readonly string[] = [
   // Religious seasons and occasions
   'الحج|موسم الحج', 'الحجاج|حجاج بيت الله>الحج', 'ضيوف الرحمن', 'العمرة|المعتمرين|المعتمرون>العمرة', 'رمضان|شهر رمضان',
   'عيد الفطر', 'عيد الأضحى', 'اليوم الوطني',
   // Economy
-  'النفط|أسعار النفط', 'البترول>النفط', 'الغاز الطبيعي', 'الذهب|أسعار الذهب>الذهب', 'الدولار', 'اليورو', 'الأسهم|سوق الأسهم',
+  'النفط|أسعار النفط', 'البترول>النفط', 'الغاز الطبيعي', 'أسعار الذهب', 'الدولار', 'اليورو', 'الأسهم|سوق الأسهم',
   'السندات', 'التضخم', 'الميزانية', 'الاستثمار', 'الاستثمارات>الاستثمار', 'العقار|العقارات|القطاع العقاري>العقار', 'الإسكان',
   'البطالة', 'السعودة', 'التوطين', 'التستر', 'السياحة', 'الخصخصة', 'التجارة الإلكترونية', 'الطاقة المتجددة',
   'الطاقة الشمسية', 'الطاقة النووية', 'النحاس',
@@ -46,11 +46,16 @@ export const TOPIC_TERMS: readonly string[] = [
   'الإنترنت', 'الأمن الإلكتروني|الأمن السيبراني>الأمن الإلكتروني', 'الهواتف الذكية', 'معرض الكتاب',
 ];
 
+/**
+ * Names the gazetteer lists as separate lines that are one thing: read first, so that their mentions add up (see
+ * buildIndex in hashtags.ts) and the tag takes the spelling the article uses most.
+ */
+export const SAME_NAMES: readonly string[] = [
+  'الاتحاد الدولي لكرة القدم>الفيفا', 'فيفا|الفيفا',
+];
+
 /** Public bodies, landmarks and organisations the gazetteer does not list. */
 export const MORE_BODIES: readonly string[] = [
-  // Read first: one country, so its names' mentions add up (see buildIndex in hashtags.ts).
-  'الولايات المتحدة|أمريكا|أميركا',
-  'الاتحاد الدولي لكرة القدم|فيفا|الفيفا',
   'قناة السويس|قناة السويس الجديدة>قناة السويس', 'البرلمان العربي', 'الأزهر', 'الكنيست', 'الكونغرس|الكونجرس',
   'البنتاغون|البنتاجون', 'هيومن رايتس ووتش|هيومان رايتس ووتش', 'منظمة العفو الدولية>العفو الدولية', 'العفو الدولية',
   'أطباء بلا حدود', 'مجلس حقوق الإنسان', 'الاحتياطي الفيدرالي|مجلس الاحتياط الاتحادي|الاحتياطي الاتحادي>الاحتياطي الفيدرالي',
@@ -69,11 +74,8 @@ export const MORE_BODIES: readonly string[] = [
   'جامعة الملك فيصل', 'الجامعة السعودية الإلكترونية',
 ];
 
-/**
- * Phrases matched so that their words are not taken for another entry, and never tagged (see NOT_TAGS): «نائب خادم
- * الحرمين الشريفين» is another man than the king.
- */
-export const MORE_NOT_TAGS: readonly string[] = ['نائب خادم الحرمين الشريفين', 'الأسد الأفريقي', 'الأسد الإفريقي'];
+/** Phrases matched so that their words are not taken for another entry, and never tagged (see NOT_TAGS). */
+export const MORE_NOT_TAGS: readonly string[] = ['الأسد الأفريقي', 'الأسد الإفريقي'];
 
 /**
  * Public figures, each with the spellings the press uses; the family name alone only where it names no one else in
@@ -81,7 +83,7 @@ export const MORE_NOT_TAGS: readonly string[] = ['نائب خادم الحرمي
  */
 export const PEOPLE: readonly string[] = [
   // Heads of state and government, ministers, envoys
-  'خادم الحرمين الشريفين', 'الملك سلمان|الملك سلمان بن عبدالعزيز|الملك سلمان بن عبد العزيز>الملك سلمان',
+  'الملك سلمان|الملك سلمان بن عبدالعزيز|الملك سلمان بن عبد العزيز>الملك سلمان',
   'الملك عبدالله|الملك عبد الله|الملك عبدالله بن عبدالعزيز>الملك عبدالله',
   'الأمير محمد بن نايف|محمد بن نايف>محمد بن نايف', 'الأمير محمد بن سلمان|محمد بن سلمان>محمد بن سلمان',
   'سعود الفيصل', 'خالد الفيصل', 'عادل الجبير|الجبير', 'تميم بن حمد', 'محمد بن راشد', 'محمد بن زايد', 'صباح الأحمد',
@@ -108,24 +110,3 @@ export const PEOPLE: readonly string[] = [
   'بيب غوارديولا|غوارديولا|جوارديولا', 'لويس فان غال|فان غال', 'زين الدين زيدان|زيدان', 'نيمار',
 ];
 
-/**
- * Countries by their adjective («المصرية», «الإسرائيليين»): news names a country as often by its adjective
- * («الحكومة الإسرائيلية», «سيدة مصرية») as by its name, and each counts as a mention of the country. Not «سعودي» (every
- * story of a Saudi paper), «تركي» (a given name) or «عماني» («عمان» is also Amman).
- */
-const NISBA_STEMS: readonly (readonly [string, string])[] = [
-  ['مصري', 'مصر'], ['سوري', 'سوريا'], ['عراقي', 'العراق'], ['يمني', 'اليمن'], ['لبناني', 'لبنان'], ['أردني', 'الأردن'],
-  ['فلسطيني', 'فلسطين'], ['إسرائيلي', 'إسرائيل'], ['إيراني', 'إيران'], ['روسي', 'روسيا'], ['أمريكي', 'أمريكا'],
-  ['أميركي', 'أميركا'], ['بريطاني', 'بريطانيا'], ['فرنسي', 'فرنسا'], ['ألماني', 'ألمانيا'], ['صيني', 'الصين'],
-  ['ياباني', 'اليابان'], ['هندي', 'الهند'], ['باكستاني', 'باكستان'], ['أفغاني', 'أفغانستان'], ['ليبي', 'ليبيا'],
-  ['تونسي', 'تونس'], ['جزائري', 'الجزائر'], ['مغربي', 'المغرب'], ['سوداني', 'السودان'], ['كويتي', 'الكويت'],
-  ['قطري', 'قطر'], ['بحريني', 'البحرين'], ['إماراتي', 'الإمارات'], ['ماليزي', 'ماليزيا'], ['أوكراني', 'أوكرانيا'],
-  ['يوناني', 'اليونان'], ['إيطالي', 'إيطاليا'], ['إسباني', 'إسبانيا'], ['كوري', 'كوريا'], ['إثيوبي', 'إثيوبيا'],
-  ['صومالي', 'الصومال'], ['موريتاني', 'موريتانيا'],
-];
-
-/** Each adjective in its forms (masculine, feminine, plural; with and without «ال»), tagged as its country. */
-export const NISBAS: readonly string[] = NISBA_STEMS.map(([stem, country]) => {
-  const forms = [stem, `${stem}ة`, `${stem}ين`, `${stem}ون`];
-  return [...forms, ...forms.map((f) => `ال${f}`)].join('|') + `>${country}`;
-});
