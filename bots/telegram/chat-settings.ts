@@ -18,7 +18,7 @@ import { langOf, type Lang } from './i18n.js';
 const WORDS: Record<Lang, {
   title: (name: string) => string; header: string; footer: string; none: string; byDefault: string;
   hashtags: string; source: string; date: string; photo: string; preview: string; previews: Record<LinkPreview | 'default', string>;
-  reset: string; pick: string; nothing: string; saved: string; notAllowed: string; gone: string; usage: (id: number) => string;
+  reset: string; pick: string; nothing: string; saved: string; notAllowed: string; gone: string; usage: string;
   filter: string; all: string;
 }> = {
   ar: {
@@ -27,7 +27,7 @@ const WORDS: Record<Lang, {
     previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
     reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
     saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
-    usage: (id) => `العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`,
+    usage: 'العلامة والتذييل: /settings رقم header نص، أو /settings رقم footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings رقم source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).',
     filter: 'المرشّح', all: 'كل الأخبار',
   },
   en: {
@@ -36,7 +36,7 @@ const WORDS: Record<Lang, {
     previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
     reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
     saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
-    usage: (id) => `Header and footer: /settings ${id} header text, or /settings ${id} footer text («-» for none, «default» for the default). A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`,
+    usage: 'Header and footer: /settings id header text, or /settings id footer text («-» for none, «default» for the default). A filter for one source: /settings id source source-id Syria -sport (no words: removed).',
     filter: 'Filter', all: 'all news',
   },
 };
@@ -86,7 +86,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
       `${w.header}: ${line(eff.headerMark)}${dflt('headerMark')}`,
       `${w.footer}: ${line(eff.footer)}${dflt('footer')}`,
       '',
-      w.usage(sub.id),
+      w.usage.replace(/رقم|\bid\b/g, String(sub.id)),
     ].join('\n');
     const mark = (on: boolean | undefined) => (on === false ? '❌' : '✅');
     const preview = eff.linkPreview ?? 'default';
@@ -122,12 +122,12 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
       if (ctx.chat.type === 'private' && field && /^(source|المصدر)$/i.test(field)) {
         // `/settings 12 source 7 سوريا -رياضة`: the filter for one source (nothing after the id removes it).
         const [sourceRef, ...filter] = rest;
-        if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage(sub.id)));
+        if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage));
         changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
           { managesChat: await managesChat(ctx, sub) });
       } else if (ctx.chat.type === 'private' && field) {
         const key = field.toLowerCase() === 'header' || field === 'العلامة' ? 'headerMark' : field.toLowerCase() === 'footer' || field === 'التذييل' ? 'footer' : undefined;
-        if (!key) return void (await ctx.reply(w.usage(sub.id)));
+        if (!key) return void (await ctx.reply(w.usage));
         const value = rest.join(' ');
         await change(ctx, sub, { [key]: value === '-' || value === '' ? '' : value.toLowerCase() === 'default' || value === 'الافتراضي' ? null : value });
       } else if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) {

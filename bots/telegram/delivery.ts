@@ -1,7 +1,7 @@
 import { Composer, GrammyError, type Context } from 'grammy';
 import { PermissionError, UserError } from '../../src/errors.js';
 import {
-  ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH_DELIVERY_WORDS, setDelivery,
+  ARABIC_DELIVERY_WORDS, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH_DELIVERY_WORDS, setDelivery,
 } from '../../src/newsroom/index.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 import { langOf } from './i18n.js';
@@ -52,8 +52,6 @@ export function deliveryCommands(deps: BotDeps): Composer<Context> {
         await ctx.reply(t(ctx).deliveryNow(describeDelivery(r.settings, words(ctx))));
       } catch (err) {
         if (err instanceof PermissionError) return void (await ctx.reply(channel ? t(ctx).notEditor : t(ctx).adminsOnly));
-        // What was wrong first («25:00» is no time of day), then the examples.
-        if (err instanceof DeliveryWordsError) return void (await ctx.reply(`${words(ctx).problem(err.problem)}\n\n${t(ctx).deliveryUsage}`));
         if (err instanceof UserError) return void (await ctx.reply(t(ctx).deliveryUsage));
         throw err;
       }

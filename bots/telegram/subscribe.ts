@@ -81,9 +81,6 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
   const current = (ctx: Context, sub: Subscription) =>
     sub.topics.length ? t(ctx).topicsCurrent(describeFilter(sub.topics, t(ctx).filterWords)) : t(ctx).topicsAll;
 
-  /** The message with the topic buttons: the filter in words above them, rewritten at every press. */
-  const topicsPanel = (ctx: Context, sub: Subscription) => `${current(ctx, sub)}\n${t(ctx).topicsHowTo}\n\n${t(ctx).topicsTitle}`;
-
   /** /topics: the filter in words with the suggested topics as buttons; /topics <filter> replaces it (/topics الكل: everything). */
   c.command('topics', async (ctx) => {
     const sub = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
@@ -99,8 +96,9 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
       }
     }
     const keyboard = topicsKeyboard(deps, sub);
-    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(`${current(ctx, sub)}\n${t(ctx).topicsHowTo}`));
-    await ctx.reply(topicsPanel(ctx, sub), { reply_markup: keyboard });
+    const text = `${current(ctx, sub)}\n${t(ctx).topicsHowTo}`;
+    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(text));
+    await ctx.reply(`${text}\n\n${t(ctx).topicsTitle}`, { reply_markup: keyboard });
   });
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {
@@ -113,8 +111,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
     try {
       const updated = setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
       await ctx.answerCallbackQuery({ text: t(ctx).topicsSaved });
-      // The text says the filter too: a press that changed the buttons alone left «كل الأخبار» above «✅ حلب».
-      await ctx.editMessageText(topicsPanel(ctx, updated), { reply_markup: topicsKeyboard(deps, updated) });
+      await ctx.editMessageReplyMarkup({ reply_markup: topicsKeyboard(deps, updated) });
     } catch (err) {
       if (!(err instanceof PermissionError)) throw err;
       await ctx.answerCallbackQuery({ text: t(ctx).adminsOnly, show_alert: true });

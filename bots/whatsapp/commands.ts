@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
   type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
@@ -264,8 +264,7 @@ export class WhatsAppCommands {
       patch = deliveryPatchFromWords(command.name, command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      const problem = err instanceof DeliveryWordsError ? `${ARABIC_DELIVERY_WORDS.problem(err.problem)}\n\n` : '';
-      return void (await msg.reply(`${problem}${REPLIES.deliveryUsage}`));
+      return void (await msg.reply(REPLIES.deliveryUsage));
     }
     const r = setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
     if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : 'هذه القناة غير مشتركة في النشرة.'));

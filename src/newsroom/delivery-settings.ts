@@ -76,30 +76,13 @@ function changedSettings(a: DeliverySettings, b: DeliverySettings): string[] {
 
 // -- the words people type, in Arabic or English, for every front door ------------------------------------------
 
-/** What was wrong with the words typed, for each front door to say in its own language. */
-export type DeliveryWordsProblem =
-  | { kind: 'time'; text: string }
-  | { kind: 'digest'; text: string }
-  | { kind: 'window'; text: string }
-  | { kind: 'same-times' }
-  | { kind: 'mode'; text: string }
-  | { kind: 'no-digest' }
-  | { kind: 'no-window' };
-
-/** A UserError (its message in English, for the CLI and the logs) that also says which problem it was. */
-export class DeliveryWordsError extends UserError {
-  constructor(message: string, readonly problem: DeliveryWordsProblem) {
-    super(message);
-  }
-}
-
 /** «٠٨:٣٠» and «08:30» alike. */
 const westernDigits = (s: string) => s.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660)).replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
 const simple = (s: string) => westernDigits(s).trim().toLowerCase().replace(/[أإآ]/g, 'ا').replace(/\s+/g, ' ');
 
 function clock(text: string, what: string): number {
   const minutes = parseClock(westernDigits(text));
-  if (minutes === undefined) throw new DeliveryWordsError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`, { kind: 'time', text });
+  if (minutes === undefined) throw new UserError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`);
   return minutes;
 }
 
@@ -116,7 +99,7 @@ export function parseDigest(text: string): NonNullable<DeliveryPatch['digest']> 
   if (HOURLY.has(t)) return { mode: 'hourly' };
   const m = /^(?:(?:daily|يومي|يوميا|يوميًا|كل يوم)\s*[@ ]?\s*)?(?:الساعة\s*)?(\d{1,2}:\d{2})$/.exec(t);
   if (m) return { mode: 'daily', at: clock(m[1]!, 'digest') };
-  throw new DeliveryWordsError(`digest: "${text}" is not hourly, daily@HH:MM or off`, { kind: 'digest', text });
+  throw new UserError(`digest: "${text}" is not hourly, daily@HH:MM or off`);
 }
 
 /** Quiet hours as typed: `00:00-07:00` (also «–», «إلى»), or `off` / «إيقاف» for none. */
@@ -124,9 +107,9 @@ export function parseQuiet(text: string): { start: number; end: number } | null 
   const t = simple(text);
   if (OFF.has(t)) return null;
   const m = /^(\d{1,2}:\d{2})\s*(?:-|–|—|الى|to)\s*(\d{1,2}:\d{2})$/.exec(t);
-  if (!m) throw new DeliveryWordsError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`, { kind: 'window', text });
+  if (!m) throw new UserError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`);
   const window = { start: clock(m[1]!, 'quiet hours'), end: clock(m[2]!, 'quiet hours') };
-  if (window.start === window.end) throw new DeliveryWordsError('quiet hours must start and end at different times', { kind: 'same-times' });
+  if (window.start === window.end) throw new UserError('quiet hours must start and end at different times');
   return window;
 }
 
@@ -135,7 +118,7 @@ export function parseQuietMode(text: string): 'silent' | 'wait' {
   const t = simple(text);
   if (['silent', 'صامت', 'بصمت', 'صامتة'].includes(t)) return 'silent';
   if (['wait', 'انتظار', 'تاجيل', 'مؤجل', 'بعد'].includes(t)) return 'wait';
-  throw new DeliveryWordsError(`quiet mode: "${text}" is not silent or wait`, { kind: 'mode', text });
+  throw new UserError(`quiet mode: "${text}" is not silent or wait`);
 }
 
 const URGENT_WORDS = new Set(['عاجل', 'العاجل', 'urgent']);
@@ -150,12 +133,12 @@ export function deliveryPatchFromWords(command: 'digest' | 'quiet', words: reado
   const urgent = words.some((w) => URGENT_WORDS.has(simple(w)));
   const rest = words.filter((w) => !URGENT_WORDS.has(simple(w)));
   if (command === 'digest') {
-    if (rest.length === 0) throw new DeliveryWordsError('digest: hourly, daily@HH:MM or off', { kind: 'no-digest' });
+    if (rest.length === 0) throw new UserError('digest: hourly, daily@HH:MM or off');
     return { digest: parseDigest(rest.join(' ')), ...(urgent ? { urgentNow: true } : {}) };
   }
   const mode = rest.find((w) => QUIET_MODE_WORDS.has(simple(w)));
   const window = rest.filter((w) => w !== mode).join(' ');
-  if (!window) throw new DeliveryWordsError('quiet hours: a window such as 00:00-07:00, or off', { kind: 'no-window' });
+  if (!window) throw new UserError('quiet hours: a window such as 00:00-07:00, or off');
   return { quiet: parseQuiet(window), ...(mode ? { quietMode: parseQuietMode(mode) } : {}), quietUrgent: urgent };
 }
 
@@ -172,42 +155,18 @@ export interface DeliveryWords {
   wait: string;
   quietUrgent: string;
   separator: string;
-  /** What was wrong with the words typed, in one sentence (the examples follow it). */
-  problem: (p: DeliveryWordsProblem) => string;
 }
 
 export const ENGLISH: DeliveryWords = {
   immediate: 'immediate', hourly: 'hourly digest', daily: (at) => `daily digest at ${at}`, urgentNow: ', urgent alerts at once',
   noQuiet: 'no quiet hours', quiet: (from, to) => `quiet ${from}-${to}`, silent: 'silently', wait: 'held until it ends',
   quietUrgent: 'urgent alerts ignore it', separator: '; ',
-  problem: (p) => {
-    switch (p.kind) {
-      case 'time': return `“${p.text}” is not a time of day: hours go from 00:00 to 23:59.`;
-      case 'digest': return `“${p.text}” is not a digest time: write a time such as 08:00, “hourly” or “off”.`;
-      case 'window': return `“${p.text}” is not a window: write it from one time to another, such as 00:00-07:00, or “off”.`;
-      case 'same-times': return 'Quiet hours must start and end at different times.';
-      case 'mode': return `“${p.text}” is neither “silent” nor “wait”.`;
-      case 'no-digest': return 'Say when after the command: a time such as 08:00, “hourly” or “off”.';
-      case 'no-window': return 'Say the quiet hours after the command, such as 00:00-07:00, or “off”.';
-    }
-  },
 };
 
 export const ARABIC: DeliveryWords = {
   immediate: 'الأخبار فور صدورها', hourly: 'ملخص كل ساعة', daily: (at) => `ملخص يومي الساعة ${at}`,
   urgentNow: '، والعاجل فورًا', noQuiet: 'بلا ساعات هدوء', quiet: (from, to) => `ساعات الهدوء ${from}–${to}`,
   silent: 'تصل بلا تنبيه', wait: 'تُؤجَّل إلى نهايتها', quietUrgent: 'إلا العاجل', separator: '؛ ',
-  problem: (p) => {
-    switch (p.kind) {
-      case 'time': return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
-      case 'digest': return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
-      case 'window': return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
-      case 'same-times': return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
-      case 'mode': return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
-      case 'no-digest': return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
-      case 'no-window': return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
-    }
-  },
 };
 
 /** "daily digest at 08:00 (Asia/Damascus), urgent alerts at once; quiet 00:00-07:00, held until it ends". */

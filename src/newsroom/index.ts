@@ -37,7 +37,7 @@ export {
   type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';
 export {
-  ARABIC as ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,
+  ARABIC as ARABIC_DELIVERY_WORDS, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH as ENGLISH_DELIVERY_WORDS, parseDigest, parseQuiet, parseQuietMode, setDelivery,
   type DeliveryPatch, type DeliveryResult, type DeliveryWords,
 } from './delivery-settings.js';
 export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';

@@ -114,6 +114,8 @@ const enum Trait {
   Sports = 32,
   /** May start a gazetteer name or a countryside (see longestMatch). */
   StartsName = 64,
+  /** «الله», «الدين»: end a name («نصر الله», «نور الدين»), never start one (see NAME_ENDS). */
+  NameEnd = 128,
 }
 
 /**
@@ -184,7 +186,8 @@ function traitsOf(word: Word): number {
     (NAME_LINKS.has(folded) ? Trait.Link : 0) |
     (isNamePart(folded) ? Trait.NamePart : 0) |
     (SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')) ? Trait.Sports : 0) |
-    (word.names !== undefined || word.countryside ? Trait.StartsName : 0)
+    (word.names !== undefined || word.countryside ? Trait.StartsName : 0) |
+    (NAME_ENDS.has(folded) ? Trait.NameEnd : 0)
   );
 }
 
@@ -514,8 +517,12 @@ function byMentions(a: Found, b: Found): number {
 /** Words of the religious formulas that follow names («رحمه الله», «حفظه الله»): never part of a name or a tag. */
 const FORMULAS = new Set(['رحمه', 'رحمها', 'حفظه', 'حفظها', 'الله', 'تعالي', 'عليه', 'السلام', 'رضي', 'عنه', 'عنها']);
 const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, '')));
-/** «بن», «ابن», «أبو», «آل» join the parts of a name. */
-const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو', 'ال']);
+/** «بن», «ابن», «أبو», «آل», «عبد» join the parts of a name: never its last word. */
+const NAME_LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو', 'ال', 'عبد']);
+/** The last word of a compound name («حسن نصر الله», «صلاح الدين»): a name ending just before it is cut. */
+const NAME_ENDS = new Set(['الله', 'الدين']);
+/** The most words a person's name is followed for («محمد بن نايف بن عبد العزيز آل سعود» is 8). */
+const MAX_NAME_WORDS = 8;
 /** A family name is one word that is not a function word and carries no glued particle of its own. */
 function isNamePart(folded: string): boolean {
   return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !GAZETTEER_STARTS.has(nameKey(folded)) && !FORMULAS.has(folded);
@@ -562,7 +569,17 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       // body or a place is named after («مركز محمد بن نايف للمناصحة»).
       if ((before & Trait.Link) !== 0 || NAMED_AFTER.has(normalizeArabic(wordsById[ids[i - 1]!]!.written))) continue;
       const parts = [wordsById[id]!, wordsById[ids[i + 1]!]!];
-      if ((traits[ids[i + 1]!]! & Trait.Link) !== 0 && (traits[ids[i + 2]!]! & Trait.NamePart) !== 0) parts.push(wordsById[ids[i + 2]!]!);
+      // The name goes on while it cannot end («حسن نصر الله», «محمد عبد العزيز», «سلمان بن عبد العزيز»): a name
+      // cut before «الله» or after «بن» names someone else, or no one (issue 21: «#حسن_نصر»).
+      for (let k = i + 2; ids[k] !== 0 && parts.length < MAX_NAME_WORDS; k++) {
+        const next = traits[ids[k]!]!;
+        const last = traits[ids[k - 1]!]!;
+        if ((next & Trait.NameEnd) !== 0 || ((last & Trait.Link) !== 0 && (next & (Trait.NamePart | Trait.NameEnd)) !== 0)) {
+          parts.push(wordsById[ids[k]!]!);
+        } else break;
+      }
+      // A name that still ends on a link («… بن» before a comma) is not a name it can be sure of.
+      if ((traits[ids[i + parts.length - 1]!]! & Trait.Link) !== 0) continue;
       const key = parts.map((p) => p.key).join(' ');
       const found = people.get(key) ?? {
         entry: {
@@ -583,8 +600,13 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
   for (const person of people.values()) {
     const family = person.keys[person.keys.length - 1]!;
     // Mentions of the family name alone (the scan skips the full names): the definite ones («الدوسري»). A family
-    // name without the article may be a common word («دور»), so such a person needs the headline.
+    // name without the article may be a common word («دور»), and one of two words («نصر الله») is not a word the
+    // scan can count alone, so such a person needs the headline.
     const familyWord = normalizeArabic(person.entry.form.split(' ').pop()!);
+    if (NAME_ENDS.has(familyWord)) {
+      if (person.inTitle) result.push({ ...person, mentions: Math.max(person.mentions, MIN_MENTIONS), inLead: true });
+      continue;
+    }
     let alone = 0;
     let aloneInTitle = false;
     if (familyWord.startsWith('ال')) {
