@@ -118,12 +118,15 @@ describe('hashtags', () => {
     expect(tags).not.toContain('#عيد_الفطر');
   });
 
-  it('tags a body the headline names (a made-up statement of a ministry)', () => {
+  it('tags a body the story names (a made-up warning of the food and drug authority)', () => {
     const tags = hashtags({
-      title: 'وزارة العدل تطلق خدمة إلكترونية للوكالات',
-      paragraphs: ['أطلقت وزارة العدل خدمة جديدة لإصدار الوكالات إلكترونيا.', 'وأوضحت الوزارة أن الخدمة متاحة للجميع.'],
+      title: 'تحذير من مكمل غذائي مغشوش',
+      paragraphs: [
+        'حذرت الهيئة العامة للغذاء والدواء من مكمل غذائي يباع عبر الإنترنت، وقالت هيئة الغذاء والدواء إنه مغشوش.',
+        'ودعت هيئة الغذاء والدواء المستهلكين إلى الإبلاغ عنه.',
+      ],
     });
-    expect(tags).toContain('#وزارة_العدل');
+    expect(tags).toContain('#هيئة_الغذاء_والدواء');
   });
 
   it('tags a foreign public figure by the name the story uses, not a person quoted in passing', () => {
