@@ -116,6 +116,12 @@ const enum Trait {
   StartsName = 64,
   /** «الله», «الدين»: end a name («نصر الله», «نور الدين»), never start one (see NAME_ENDS). */
   NameEnd = 128,
+  /**
+   * May be the second or a later word of a gazetteer name: longestMatch looks the word up among a name's next
+   * words only then. The people and bodies of tag-vocabulary.ts start with frequent words («محمد», «الملك»,
+   * «وزارة»), and a look-up after each of them made the hashtags 15% slower.
+   */
+  Continues = 256,
 }
 
 /**
@@ -131,7 +137,7 @@ const NO_WORD: Word = {
   countryside: false, oneWordName: false,
 };
 const wordsById: Word[] = [NO_WORD];
-let traitsById = new Uint8Array(1 << 14);
+let traitsById = new Uint16Array(1 << 14);
 const HASH_SEED = 7;
 /** A word written with tashkeel, without it: the units it is looked up by. */
 const unmarked = new UnitBuffer(64);
@@ -157,8 +163,8 @@ function wordAt(text: string, codes: Uint16Array, start: number, end: number, ha
   return id;
 }
 
-function grownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const larger = new Uint8Array(2 * bytes.length);
+function grownBytes(bytes: Uint16Array): Uint16Array<ArrayBuffer> {
+  const larger = new Uint16Array(2 * bytes.length);
   larger.set(bytes);
   return larger;
 }
@@ -187,7 +193,8 @@ function traitsOf(word: Word): number {
     (isNamePart(folded) ? Trait.NamePart : 0) |
     (SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')) ? Trait.Sports : 0) |
     (word.names !== undefined || word.countryside ? Trait.StartsName : 0) |
-    (NAME_ENDS.has(folded) ? Trait.NameEnd : 0)
+    (NAME_ENDS.has(folded) ? Trait.NameEnd : 0) |
+    (CONTINUATIONS.has(word.keys[0]!) ? Trait.Continues : 0)
   );
 }
 
@@ -318,6 +325,20 @@ interface NameNode {
 }
 
 const index = buildIndex();
+/** The keys of the gazetteer names' words after the first (see Trait.Continues). */
+const CONTINUATIONS = continuationsOf(index);
+
+function continuationsOf(roots: Map<string, NameNode>): Set<string> {
+  const keys = new Set<string>();
+  const visit = (node: NameNode) => {
+    for (const [key, next] of node.next ?? []) {
+      keys.add(key);
+      visit(next);
+    }
+  };
+  for (const node of roots.values()) visit(node);
+  return keys;
+}
 
 function buildIndex(): Map<string, NameNode> {
   const roots = new Map<string, NameNode>();
@@ -673,7 +694,7 @@ function longestMatch(ids: Int32Array, i: number): Match | undefined {
     let node: NameNode | undefined = first;
     for (let k = i + 1; node; k++) {
       if (node.entry) longest = node;
-      node = ids[k] !== 0 ? node.next?.get(wordsById[ids[k]!]!.keys[0]!) : undefined;
+      node = (traitsById[ids[k]!]! & Trait.Continues) !== 0 ? node.next?.get(wordsById[ids[k]!]!.keys[0]!) : undefined;
     }
     if (longest) return { at: i, keys: longest.keys, entry: longest.entry!, length: longest.keys.length };
   }
