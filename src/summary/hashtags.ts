@@ -343,8 +343,8 @@ function continuationsOf(roots: Map<string, NameNode>): Set<string> {
 function buildIndex(): Map<string, NameNode> {
   const roots = new Map<string, NameNode>();
   let entities = 0;
-  // Lines that name one thing are one entity, so that their mentions add up: «تنظيم داعش>داعش» and «داعش», «المصرية>مصر»
-  // and «مصر» (before, each line was an entity of its own and split the count).
+  // Lines that name one thing are one entity, so that their mentions add up: «تنظيم داعش>داعش» and «داعش», «منطقة
+  // الباحة>الباحة» and «الباحة» (before, each line was an entity of its own and split the count).
   const entityByName = new Map<string, number>();
   const add = (
     line: string,
@@ -528,7 +528,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       byEntity.set(match.entry.entity, found);
     });
   }
-  return [...byEntity.values()];
+  return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS);
 }
 
 function byMentions(a: Found, b: Found): number {
