@@ -144,6 +144,19 @@ describe('hashtags', () => {
     expect(aside).not.toContain('#ميركل');
   });
 
+  it('counts «الوزارة» as a mention of the one ministry the story named (a made-up statement)', () => {
+    const story = (ministries: string) => hashtags({
+      title: 'تمديد مهلة تسجيل المركبات',
+      paragraphs: [
+        `أعلنت ${ministries} تمديد مهلة تسجيل المركبات شهرا إضافيا.`,
+        'وقالت الوزارة إن المهلة تنتهي آخر الشهر، وأهابت الوزارة بالمواطنين المبادرة.',
+      ],
+    });
+    expect(story('وزارة النقل')).toContain('#وزارة_النقل');
+    // Two ministries: «الوزارة» could be either, and counts for neither.
+    expect(story('وزارة النقل ووزارة الداخلية')).toEqual([]);
+  });
+
   it('does not take the man a body is named after for the story’s person («مركز محمد بن نايف للمناصحة»)', () => {
     const tags = hashtags({
       title: 'تخريج دفعة جديدة من المستفيدين',

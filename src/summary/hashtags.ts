@@ -122,6 +122,8 @@ const enum Trait {
    * «وزارة»), and a look-up after each of them made the hashtags 15% slower.
    */
   Continues = 256,
+  /** «الوزارة», «الهيئة»…: refers back to the one body of that kind the story named (see BODY_HEADS). */
+  BackRef = 512,
 }
 
 /**
@@ -194,7 +196,8 @@ function traitsOf(word: Word): number {
     (SPORTS_WORDS.has(folded.replace(/[^\p{L}]/gu, '')) ? Trait.Sports : 0) |
     (word.names !== undefined || word.countryside ? Trait.StartsName : 0) |
     (NAME_ENDS.has(folded) ? Trait.NameEnd : 0) |
-    (CONTINUATIONS.has(word.keys[0]!) ? Trait.Continues : 0)
+    (CONTINUATIONS.has(word.keys[0]!) ? Trait.Continues : 0) |
+    (word.withArticle && BODY_HEADS.has(word.key) ? Trait.BackRef : 0)
   );
 }
 
@@ -500,6 +503,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
   const byEntity = new Map<number, Found>();
   const traits = traitsById;
   let position = 0;
+  let backRefs: Map<string, number> | undefined;
   for (let t = 0; t + 1 < textStarts.length; t++) {
     const title = t === 0;
     const lead = t > 0 && t < leadEnd;
@@ -508,6 +512,10 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
     // next to each other (the 0 between them), so isListed does not join them.
     let matches: Match[] | undefined;
     for (let i = textStarts[t]!; i < textStarts[t + 1]!; ) {
+      if ((traits[ids[i]!]! & Trait.BackRef) !== 0 && t > 0) {
+        const head = wordsById[ids[i]!]!.key;
+        (backRefs ??= new Map()).set(head, (backRefs.get(head) ?? 0) + 1);
+      }
       const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
       if (match && !isPartOfLongerPhrase(ids, i, match.length) && !namesAPlace(ids, match)) (matches ??= []).push(match);
       i += match?.length ?? 1;
@@ -528,8 +536,18 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       byEntity.set(match.entry.entity, found);
     });
   }
+  // «أكدت وزارة العمل … وأوضحت الوزارة»: the story's one ministry (authority, university…) is mentioned again.
+  if (backRefs) {
+    for (const [head, count] of backRefs) {
+      const bodies = [...byEntity.values()].filter((f) => wordKey(f.keys[0]!) === head);
+      if (bodies.length === 1) bodies[0]!.mentions += count;
+    }
+  }
   return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS);
 }
+
+/** The kinds of body a story refers back to with the article alone («الوزارة»), as wordKey gives them. */
+const BODY_HEADS = new Set(['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'شركة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'رئاسة', 'مديرية'].map((w) => wordKey(w)));
 
 function byMentions(a: Found, b: Found): number {
   return b.mentions - a.mentions || b.keys.length - a.keys.length || a.firstSeen - b.firstSeen;

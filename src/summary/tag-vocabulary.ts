@@ -51,7 +51,7 @@ export const TOPIC_TERMS: readonly string[] = [
  * buildIndex in hashtags.ts) and the tag takes the spelling the article uses most.
  */
 export const SAME_NAMES: readonly string[] = [
-  'الاتحاد الدولي لكرة القدم>الفيفا', 'فيفا|الفيفا',
+  'الاتحاد الدولي لكرة القدم>الفيفا', 'فيفا|الفيفا', 'الخدمة المدنية|وزارة الخدمة المدنية',
 ];
 
 /** Public bodies, landmarks and organisations the gazetteer does not list. */
