@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { normalizeArabic, tokenize } from '../src/text/arabic.js';
 import { projectRoot } from '../src/paths.js';
 import { DEFAULT_SUMMARY, articleSentences, summarize, type SummaryInput } from '../src/summary/summarize.js';
-import { hashtags } from '../src/summary/hashtags.js';
 import { averageScores, rougeMulti, type RougeScores } from './rouge.js';
 import { cutOrRunOn, danglingOpener, siteJunk, type Defect, type DefectKind } from './defects.js';
 import { checkStandalone, opensAnotherStory, printStandalone } from './standalone.js';
 import { classifyOpener, WORDS_AFTER_CONJUNCTION } from '../src/summary/openers.js';
+import { reportHashtags, type TagAnnotation } from './hashtags.js';
 
 interface EascArticle {
   id: string;
@@ -29,11 +29,6 @@ interface NewsArticle {
   title: string;
   author: string;
   content: string;
-}
-
-interface TagAnnotation {
-  id: number | string;
-  tags: string[];
 }
 
 const EVAL_MODE = { sentences: 3, minSentences: 3, maxChars: Infinity };
@@ -185,45 +180,6 @@ function checkNews(news: NewsArticle[]): NewsCheck {
   return { defects, longArticles, summaries };
 }
 
-/** Tags compare after normalisation, with «_» as a space and the article «ال» ignored on every word. */
-function tagKey(tag: string): string {
-  return normalizeArabic(tag.replace(/^#/, '').replace(/_/g, ' '))
-    .split(' ')
-    .map((w) => w.replace(/^ال(?=\S{2})/, ''))
-    .join(' ');
-}
-
-interface TagCheck {
-  articles: number;
-  produced: number;
-  correct: number;
-  precision: number;
-  /** Articles given fewer than two tags. */
-  underTwo: number;
-  wrong: { id: number | string; tag: string; annotated: string[] }[];
-}
-
-function checkHashtags(news: NewsArticle[], annotations: TagAnnotation[]): TagCheck {
-  const byId = new Map(news.map((a) => [String(a.id), a]));
-  let produced = 0;
-  let correct = 0;
-  let underTwo = 0;
-  const wrong: TagCheck['wrong'] = [];
-  for (const annotation of annotations) {
-    const article = byId.get(String(annotation.id));
-    if (!article) continue;
-    const tags = hashtags({ title: article.title, paragraphs: article.content.split('\n').filter((l) => l.trim()), categories: [] });
-    const accepted = new Set(annotation.tags.map(tagKey));
-    produced += tags.length;
-    if (tags.length < 2) underTwo++;
-    for (const tag of tags) {
-      if (accepted.has(tagKey(tag))) correct++;
-      else wrong.push({ id: annotation.id, tag, annotated: annotation.tags });
-    }
-  }
-  return { articles: annotations.length, produced, correct, precision: produced ? correct / produced : 0, underTwo, wrong };
-}
-
 /** Articles per second over the news sample, measured for at least a second after a warm-up pass. */
 function measureSpeed(news: NewsArticle[]): number {
   const inputs = news.map(newsInput);
@@ -290,12 +246,17 @@ function main(): void {
   printStandalone(standalone, EXAMPLES);
   // End of issue 22's figures.
 
-  const tags = checkHashtags(news, annotations);
-  console.log(
-    `\nHashtags on ${tags.articles} annotated articles: precision ${tags.precision.toFixed(3)} ` +
-      `(${tags.correct} of ${tags.produced} tags an editor chose; target ≥ 0.9); ${tags.underTwo} articles with fewer than 2 tags`,
-  );
-  for (const w of tags.wrong.slice(0, EXAMPLES)) console.log(`          [${w.id}] ${w.tag}   (editor: ${w.annotated.join(' ')})`);
+
+  // Hashtags: one block of their own (eval/hashtags.ts).
+  const devPath = join(root, 'eval/data/news/hashtags-dev-100.jsonl');
+  const tagResults = reportHashtags(news, [
+    {
+      name: 'development set (the other 100, where the vocabulary was built)',
+      annotations: existsSync(devPath) ? readJsonl<TagAnnotation>(devPath) : [],
+      before: { precision: 0.966, recall: 0.269, underTwo: 83, none: 38 },
+    },
+    { name: 'held-out set (the annotated 100)', annotations, before: { precision: 0.906, recall: 0.289, underTwo: 68, none: 24 } },
+  ]);
 
   console.log(`\nROUGE F1 ×100 on EASC-dev (${easc.length} articles, 5 references each)\n`);
   const rows = evaluateRouge(easc);
@@ -318,7 +279,7 @@ function main(): void {
       meanChars: Math.round(meanChars),
       examples: Object.fromEntries(Object.entries(defects).map(([k, v]) => [k, v.slice(0, EXAMPLES)])),
     },
-    hashtags: { ...tags, precision: round(tags.precision), wrong: tags.wrong.slice(0, EXAMPLES) },
+    hashtags: tagResults,
     rouge: Object.fromEntries(
       Object.entries(rows).map(([name, s]) => [name, { r1: round(s.rouge1 * 100), r2: round(s.rouge2 * 100), rl: round(s.rougeL * 100) }]),
     ),

@@ -1,0 +1,191 @@
+/**
+ * The hashtag part of `npm run eval` (issue 22 §5, issue 21 item 29): precision and recall against an editor's
+ * tags, articles left with fewer than two tags or none, and names cut in a tag («#حسن_نصر» for «حسن نصر الله»),
+ * each beside its target, with examples of what is left.
+ *
+ * Two annotated sets: `hashtags-dev-100.jsonl` (the other 100 articles of the sample, annotated for this work from
+ * their headline and lead before the new tag classes were run on them) is where the vocabulary was developed and
+ * measured; `hashtags-100.jsonl` (the original annotations) was measured only afterwards, as the held-out figure.
+ */
+import { normalizeArabic } from '../src/text/arabic.js';
+import { paragraphsOf } from '../src/summary/summarize.js';
+import { hashtags } from '../src/summary/hashtags.js';
+
+export interface TaggedArticle {
+  id: number | string;
+  title: string;
+  content: string;
+}
+
+export interface TagAnnotation {
+  id: number | string;
+  tags: string[];
+}
+
+export const TARGETS = { precision: 0.9, recall: 0.5, cutNames: 0 };
+const EXAMPLES = 5;
+
+/** Tags compare after normalisation, with «_» as a space and the article «ال» ignored on every word. */
+export function tagKey(tag: string): string {
+  return normalizeArabic(tag.replace(/^#/, '').replace(/_/g, ' '))
+    .split(' ')
+    .map((w) => w.replace(/^ال(?=\S{2})/, ''))
+    .join(' ');
+}
+
+/**
+ * An editor's tags grouped into the topics they stand for: the annotations list alternative spellings and the
+ * longer and shorter forms of one name side by side («الخدمة_المدنية», «وزارة_الخدمة_المدنية»; «بلاتر»,
+ * «سيب_بلاتر»; «الحوثيون», «الحوثيين»), and a reader is served once either is posted. Two tags are one topic when
+ * one's words occur, in order and together, in the other's, plural and adjective endings aside. Recall counts
+ * topics, so an article with a name in three spellings does not demand three tags.
+ */
+export function topicsOf(tags: string[]): string[][] {
+  const keys = [...new Set(tags.map(tagKey))];
+  const parent = keys.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  // «الحوثيون», «الحوثيين», «الحوثي»; «المبتعثين», «المبتعثون»: a plural or an adjective of the same word.
+  const stem = (key: string) => key.split(' ').map((w) => (w.length > 4 ? w.replace(/(?:ون|ين|ي)$/u, '') : w)).join(' ');
+  const within = (a: string, b: string) => ` ${b} `.includes(` ${a} `) || ` ${stem(b)} `.includes(` ${stem(a)} `);
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      if (within(keys[i]!, keys[j]!) || within(keys[j]!, keys[i]!)) parent[find(i)] = find(j);
+    }
+  }
+  const groups = new Map<number, string[]>();
+  keys.forEach((k, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), k]));
+  return [...groups.values()];
+}
+
+const LINKS = new Set(['بن', 'ابن', 'بنت', 'ابو', 'ال', 'عبد', 'ام']);
+const NAME_ENDS = new Set(['الله', 'الدين']);
+
+/**
+ * A tag that cuts a name: somewhere in the article its words are followed by «الله» or «الدين» («حسن نصر الله»,
+ * «نور الدين»), or preceded by «عبد», «أبو», «بن», «ابن», «بنت», «آل» or «أم» («أبو بكر البغدادي» tagged
+ * #بكر_البغدادي), or it ends with one of those links.
+ */
+export function cutName(tag: string, article: TaggedArticle): string | undefined {
+  const words = normalizeArabic(tag.replace(/^#/, '')).split('_');
+  if (LINKS.has(words[words.length - 1]!)) return `ends with «${words[words.length - 1]}»`;
+  const text = normalizeArabic(`${article.title} ${article.content}`)
+    .replace(/[\u064B-\u0652\u0670\u0640]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+  const strip = (w: string) => w.replace(/^[وفبلك](?=\p{L}{2})/u, '');
+  for (let i = 0; i + words.length <= text.length; i++) {
+    if (!words.every((w, k) => text[i + k] === w || (k === 0 && strip(text[i]!) === w))) continue;
+    const after = text[i + words.length];
+    const before = text[i - 1];
+    if (after !== undefined && NAME_ENDS.has(after)) return `«${words.join(' ')} ${after}»`;
+    if (before !== undefined && text[i] === words[0] && LINKS.has(before)) return `«${before} ${words.join(' ')}»`;
+  }
+  return undefined;
+}
+
+export interface TagScore {
+  articles: number;
+  produced: number;
+  correct: number;
+  precision: number;
+  topics: number;
+  topicsFound: number;
+  recall: number;
+  underTwo: number;
+  none: number;
+  wrong: { id: number | string; tag: string; annotated: string[] }[];
+  missed: { id: number | string; topic: string; produced: string[] }[];
+}
+
+export function tagsOf(article: TaggedArticle): string[] {
+  return hashtags({ title: article.title, paragraphs: paragraphsOf(article.content), categories: [] });
+}
+
+export function scoreTags(news: TaggedArticle[], annotations: TagAnnotation[]): TagScore {
+  const byId = new Map(news.map((a) => [String(a.id), a]));
+  const score: TagScore = {
+    articles: 0, produced: 0, correct: 0, precision: 0, topics: 0, topicsFound: 0, recall: 0, underTwo: 0, none: 0,
+    wrong: [], missed: [],
+  };
+  for (const annotation of annotations) {
+    const article = byId.get(String(annotation.id));
+    if (!article) continue;
+    score.articles++;
+    const tags = tagsOf(article);
+    const produced = new Set(tags.map(tagKey));
+    const accepted = new Set(annotation.tags.map(tagKey));
+    score.produced += tags.length;
+    if (tags.length < 2) score.underTwo++;
+    if (tags.length === 0) score.none++;
+    for (const tag of tags) {
+      if (accepted.has(tagKey(tag))) score.correct++;
+      else score.wrong.push({ id: annotation.id, tag, annotated: annotation.tags });
+    }
+    for (const topic of topicsOf(annotation.tags)) {
+      score.topics++;
+      if (topic.some((k) => produced.has(k))) score.topicsFound++;
+      else score.missed.push({ id: annotation.id, topic: topic.join(' | '), produced: tags });
+    }
+  }
+  score.precision = score.produced ? score.correct / score.produced : 0;
+  score.recall = score.topics ? score.topicsFound / score.topics : 0;
+  return score;
+}
+
+export function cutNames(news: TaggedArticle[]): { id: number | string; tag: string; where: string }[] {
+  const cuts: { id: number | string; tag: string; where: string }[] = [];
+  for (const article of news) {
+    for (const tag of tagsOf(article)) {
+      const where = cutName(tag, article);
+      if (where) cuts.push({ id: article.id, tag, where });
+    }
+  }
+  return cuts;
+}
+
+const mark = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** The figures of the tagger before issue 22 (commit 1a75624), scored the same way, for the note beside each. */
+export interface TagBefore {
+  precision: number;
+  recall: number;
+  underTwo: number;
+  none: number;
+}
+
+function printScore(name: string, s: TagScore, before: TagBefore | undefined): void {
+  const was = (x: number | undefined, digits = 3) => (x === undefined ? '' : `  (before issue 22: ${digits ? x.toFixed(digits) : x})`);
+  console.log(`  ${name}: ${s.articles} articles`);
+  console.log(`    precision ${s.precision.toFixed(3)} (${s.correct} of ${s.produced} tags an editor chose)  target ≥ ${TARGETS.precision}  ${mark(s.precision >= TARGETS.precision)}${was(before?.precision)}`);
+  console.log(`    recall    ${s.recall.toFixed(3)} (${s.topicsFound} of the editor's ${s.topics} topics)  target ≥ ${TARGETS.recall}  ${mark(s.recall >= TARGETS.recall)}${was(before?.recall)}`);
+  const fewer = (now: number, then: number | undefined) => (then === undefined ? '' : `  target fewer than before (${then})  ${mark(now < then)}`);
+  console.log(`    articles with fewer than 2 tags: ${s.underTwo}${fewer(s.underTwo, before?.underTwo)}`);
+  console.log(`    articles with no tag:            ${s.none}${fewer(s.none, before?.none)}`);
+  for (const w of s.wrong.slice(0, EXAMPLES)) console.log(`          not chosen [${w.id}] ${w.tag}   (editor: ${w.annotated.join(' ')})`);
+  for (const m of s.missed.slice(0, EXAMPLES)) console.log(`          missed     [${m.id}] ${m.topic}   (produced: ${m.produced.join(' ') || 'none'})`);
+}
+
+/** Prints the hashtag block of `npm run eval` and returns its figures for eval/results.json. */
+export function reportHashtags(
+  news: TaggedArticle[],
+  sets: { name: string; annotations: TagAnnotation[]; before?: TagBefore }[],
+): Record<string, unknown> {
+  console.log('\nHashtags (issue 22 §5, issue 21 item 29)');
+  const results: Record<string, unknown> = {};
+  for (const set of sets) {
+    const s = scoreTags(news, set.annotations);
+    printScore(set.name, s, set.before);
+    results[set.name] = {
+      ...s, precision: round(s.precision), recall: round(s.recall), wrong: s.wrong.slice(0, EXAMPLES), missed: s.missed.slice(0, EXAMPLES),
+    };
+  }
+  const cuts = cutNames(news);
+  console.log(`  names cut in a tag, all ${news.length} articles: ${cuts.length}  target ${TARGETS.cutNames}  ${mark(cuts.length === TARGETS.cutNames)}`);
+  for (const c of cuts.slice(0, EXAMPLES)) console.log(`          [${c.id}] ${c.tag}   (the article has ${c.where})`);
+  results.cutNames = { count: cuts.length, examples: cuts.slice(0, EXAMPLES) };
+  return results;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
