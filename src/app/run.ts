@@ -19,7 +19,7 @@ import { projectRoot } from '../paths.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
-import type { Store } from '../store/index.js';
+import { isLockedError, type Store } from '../store/index.js';
 import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 
@@ -188,7 +188,16 @@ function acquireLease(store: Store, logger: Logger) {
   }
   return {
     renew: () => {
-      if (!store.leases.renew(LEASE, holder, LEASE_TTL_MS)) {
+      let renewed: boolean;
+      try {
+        renewed = store.leases.renew(LEASE, holder, LEASE_TTL_MS);
+      } catch (err) {
+        // Another process holds the write lock past the busy timeout: the lease (15 s) outlives the next try in 5 s.
+        if (!isLockedError(err)) throw err;
+        logger.warn('could not renew the run lease: the database is locked by another process; trying again');
+        return true;
+      }
+      if (!renewed) {
         logger.error('lost the run lease to another process; stopping');
         return false;
       }

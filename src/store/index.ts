@@ -38,6 +38,15 @@ export type { DeskSession } from './desk-sessions.js';
 export type { WebSubState, WebSubSubscription } from './push.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 
+/**
+ * "database is locked": another connection held SQLite's write lock for longer than the busy timeout (5 s), or a
+ * WAL snapshot went stale. Nothing was written; the same write can be tried again once the lock is free.
+ */
+export function isLockedError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 /** Thrown when the database file cannot be opened or migrated; says which file. */
 export class StoreError extends Error {
   constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
