@@ -205,9 +205,17 @@ export class DeliveryWorker {
       ...this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order, now).map((item) => ({ kind: 'delivery' as const, item })),
     ];
     let started = 0;
+    const rebuilt = new Set<string>();
     for (const c of candidates) {
       if (started >= free) break;
-      if (this.busyChats.has(chatKey(c.item))) continue;
+      const key = chatKey(c.item);
+      if (this.busyChats.has(key) || rebuilt.has(key)) continue;
+      // A digest closed before one of its articles was retracted is rebuilt without it before it goes; the chat's
+      // other candidates carry the texts read before, so they wait for the next look.
+      if (c.kind === 'digest' && this.options.digests?.refresh(c.item, now)) {
+        rebuilt.add(key);
+        continue;
+      }
       started += this.begin(transport, c) ? 1 : 0;
     }
     return started + corrected;

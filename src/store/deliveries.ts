@@ -107,8 +107,10 @@ export class DeliveriesTable {
         finished_at = NULL, last_error = @note
       WHERE article_id = @articleId AND state = 'failed' AND (retryable = 1 OR @every = 1)
         AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
+    // Every state that has not left: queued (a retry or quiet hours' wait included) and held for a digest (also when
+    // a digest message not sent yet carries it: that message is rebuilt without it before it goes).
     this.cancelArticleStmt = db.prepare(`UPDATE deliveries SET state = 'skipped', last_error = ?, finished_at = ?
-      WHERE article_id = ? AND state = 'queued'`);
+      WHERE article_id = ? AND state IN ('queued', 'held')`);
     this.articleStatesStmt = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries WHERE article_id = ? GROUP BY platform, state');
     this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
@@ -189,8 +191,11 @@ export class DeliveriesTable {
     return this.requeueStmt.run({ articleId, every: everyFailure ? 1 : 0, note }).changes;
   }
 
-  /** Every delivery of the article still queued is skipped with the reason (a retraction); returns how many. */
-  cancelQueuedForArticle(articleId: number, reason: string, now = Date.now()): number {
+  /**
+   * Every delivery of the article that has not left (queued, waiting for quiet hours to end, held for a digest) is
+   * skipped with the reason (a retraction); returns how many.
+   */
+  cancelWaitingForArticle(articleId: number, reason: string, now = Date.now()): number {
     return this.cancelArticleStmt.run(reason, now, articleId).changes;
   }
 
