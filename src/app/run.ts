@@ -134,9 +134,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const result = await worker.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const waiting = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms }).waiting;
-        if (waiting.length === 0) logger.info('queue drained', { ...result });
-        else logger.warn('sending stopped; deliveries still wait', { ...result, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
+        const { waiting, waitingForChats } = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+        // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
+        const forChats = Object.fromEntries(waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]));
+        if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
+        else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }
     } else {
       // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.

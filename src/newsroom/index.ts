@@ -16,7 +16,7 @@ export {
   type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,
   type SourceRevisionResult,
 } from './corrections.js';
-export { resendFailed, resolveCorrectionInDoubt, resolveInDoubt, type ResendResult } from './deliveries.js';
+export { resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
@@ -31,6 +31,7 @@ export {
 } from './review.js';
 export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
+export { chatWaits, type ChatWaits } from './waiting.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
   changeSubscription, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,

@@ -23,7 +23,7 @@ import { SubscriptionTemplatesTable } from './templates.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
 export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
-export type { PendingDelivery, DeliveryState, DeliveryRecord, InDoubtPolicy } from './deliveries.js';
+export type { PendingDelivery, DeliveryState, DeliveryRecord, InDoubtPolicy, ChatWaitGroup } from './deliveries.js';
 export type { DigestSubscription } from './delivery-settings.js';
 export type { DigestPartRecord, PendingDigestPart } from './digests.js';
 export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
