@@ -341,7 +341,7 @@ export class DeliveryWorker {
     // The platform answered: the post is edited or deleted. Only recording it remains (see sendOne).
     try {
       await hooks.sending();
-      await this.batched(() => this.store.corrections.markDone(c.id, result.outcome, result.answer));
+      await this.writeNow(() => this.store.corrections.markDone(c.id, result.outcome, result.answer));
       this.countCorrection(c, 'done');
     } catch (err) {
       this.notRecorded('correction', c.id, err);
@@ -356,18 +356,18 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.countCorrection(c, 'skipped');
     } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
-      await this.batched(() => corrections.markFailed(c.id, message));
+      await this.writeNow(() => corrections.markFailed(c.id, message));
       this.logger.warn('post could not be corrected', fields);
       this.countCorrection(c, 'failed');
     } else if (c.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
-      await this.batched(() => corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`));
+      await this.writeNow(() => corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`));
       this.logger.error('correction failed after retries', fields);
       this.countCorrection(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** c.attempts;
-      await this.batched(() => corrections.retryLater(c.id, message, Date.now() + wait));
+      await this.writeNow(() => corrections.retryLater(c.id, message, Date.now() + wait));
       this.logger.warn('correction will be retried', { ...fields, inMs: wait });
       this.countCorrection(c, 'retry');
     }
@@ -490,6 +490,19 @@ export class DeliveryWorker {
     batch.forEach((b, i) => b.resolve(results[i] as never));
   }
 
+  /**
+   * A write outside the batch (a failure's outcome, a correction's answer), done at once as it always was; when it
+   * finds the database locked by another process, it joins the batch, which keeps it until the lock is free.
+   */
+  private async writeNow<T>(write: () => T): Promise<T> {
+    try {
+      return this.store.transaction(write);
+    } catch (err) {
+      if (!isLockedError(err)) throw err;
+      return this.batched(write);
+    }
+  }
+
   /** A send that failed (nothing reached the chat, or the platform will tell): retried later, failed, or skipped. */
   private async handleFailure(c: Outbox, err: unknown): Promise<void> {
     const d = c.item;
@@ -499,16 +512,16 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.count(c, 'skipped');
     } else if (err instanceof ChatMigratedError) {
-      await this.batched(() => {
+      await this.writeNow(() => {
         this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
         ops.retryLater(message, Date.now());
       });
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(c, 'retry');
     } else if (err instanceof PermanentDeliveryError) {
-      await this.batched(() => ops.markFailed(message, false));
+      await this.writeNow(() => ops.markFailed(message, false));
       if (err.deactivate) {
-        const { cancelled } = await this.batched(() => this.store.deactivateSubscription(d.subscriptionId, message));
+        const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(d.subscriptionId, message));
         this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
         this.logger.warn('delivery failed permanently', fields);
@@ -516,14 +529,14 @@ export class DeliveryWorker {
       this.count(c, 'failed');
     } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      await this.batched(() => ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true));
+      await this.writeNow(() => ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true));
       this.logger.error('delivery failed after retries', fields);
       this.count(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
-      await this.batched(() => ops.retryLater(message, Date.now() + wait));
+      await this.writeNow(() => ops.retryLater(message, Date.now() + wait));
       this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
       this.count(c, 'retry');
     }
