@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
-import { composeUrgent, confirmBroadcast, confirmCorrection, correctionReport, previewCorrection, routeArticle } from '../src/newsroom/index.js';
+import { composeUrgent, confirmBroadcast, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, routeArticle } from '../src/newsroom/index.js';
 import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
@@ -179,5 +179,44 @@ describe('quiet hours on Telegram', () => {
     expect(await command(h, 501, '/digest')).toMatch(/^الإعدادات الآن: الأخبار فور صدورها؛ بلا ساعات هدوء\.\n\nأمثلة:/);
     expect(await command(h, 501, '/quiet 07:00-07:00')).toMatch(/^تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين\.\n\nأمثلة:/);
     expect(await command(h, 502, '/quiet 00:00-06:00')).toBe('اشترك أولاً بـ /subscribe ثم اختر موعد الأخبار.');
+  });
+
+  it('a retracted article never goes out in a digest: held for it, or already in a digest waiting for quiet hours to end', async () => {
+    let now = at(0, '03:00:00'); // 06:00 in Damascus
+    h = await startHarness({ digests: true, clock: () => now });
+    expect(await command(h, 311, '/subscribe')).toContain('تمّ الاشتراك');
+    expect(await command(h, 311, '/digest 08:00')).toContain('ملخص يومي الساعة 08:00');
+    // The 08:00 digest falls inside the quiet hours, which hold it until 09:00.
+    expect(await command(h, 311, '/quiet 07:30-09:00 انتظار')).toContain('تُؤجَّل إلى نهايتها');
+    const [early, late, kept] = [1, 2, 3].map(() => addArticle(h!.store));
+    for (const a of [early, late, kept]) routeArticle(h.store, a!);
+    const editor = { platform: 'telegram', id: String(EDITOR) };
+
+    // Retracted while held for the digest: cancelled at once.
+    expect(confirmRetraction(newsroom(h), editor, early!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
+    expect(h.store.deliveries.listForArticle(early!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+
+    // 08:00:30: the digest closes and waits for the end of the quiet hours, carrying `late` and `kept`.
+    now = at(0, '05:00:30');
+    h.worker.notify();
+    const sub = h.store.subscriptions.findByChat('telegram', '311')!;
+    await waitFor(() => h!.store.digests.listForSubscription(sub.id).length > 0, 5000, 'the digest closed');
+    expect(h.store.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual(['queued']);
+    // Retracted while that digest waits: it goes out without it.
+    expect(confirmRetraction(newsroom(h), editor, late!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
+
+    now = at(0, '06:00:30'); // 09:00:30 in Damascus
+    h.worker.notify();
+    await waitFor(() => digestsTo(h!, 311).length === 1, 8000, 'the digest after the quiet hours');
+    const text = plain(digestsTo(h, 311)[0]!.params.text);
+    expect(text.startsWith('📰 ملخص الأخبار (1)')).toBe(true);
+    expect(text).toContain(kept!.title);
+    expect(text).not.toContain(early!.title);
+    expect(text).not.toContain(late!.title);
+    await waitFor(() => h!.store.deliveries.listForArticle(kept!.id)[0]!.state === 'sent', 5000, 'the kept article marked sent');
+    for (const a of [early, late]) {
+      expect(h.store.deliveries.listForArticle(a!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+    }
+    expect(h.fake.sentTo(311).filter((c) => [early, late].some((a) => plain(String(c.params.text)).includes(a!.title)))).toEqual([]);
   });
 });

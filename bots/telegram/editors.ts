@@ -1,3 +1,4 @@
+import { localClock } from '../../src/delivery/schedule.js';
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
@@ -105,7 +106,7 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   c.command('stats', async (ctx) => {
-    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx))).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
   // The paid-broadcast switch under a preview: the newsroom records the choice (audited) and says the cost again.
@@ -188,9 +189,11 @@ const resendKeyboard = (m: Messages, b: Broadcast) => new InlineKeyboard().text(
 function progressText(deps: BotDeps, id: number, m: Messages): { text: string; finished: boolean; failed: number } {
   const s = broadcastStatus(deps.newsroom, id);
   if (!s) return { text: m.alreadyDecided, finished: true, failed: 0 };
-  if (s.state === 'stopped') return { text: m.stopped(String(s.sent), String(s.skipped)), finished: s.remaining === 0, failed: s.failed };
-  if (s.finished) return { text: m.done(String(s.sent), String(s.failed + s.skipped + s.inDoubt)), finished: true, failed: s.failed };
-  return { text: m.progress(String(s.sent), String(s.failed), String(s.remaining)), finished: false, failed: s.failed };
+  // What waits for its chat's quiet hours or digest goes by itself: shown with its time, it does not keep the broadcast open.
+  const waiting = s.waiting > 0 && s.waitingUntil ? m.waitingForChats(s.waiting, localClock(s.waitingUntil.getTime(), deps.config.timeZone)) : '';
+  if (s.state === 'stopped') return { text: m.stopped(String(s.sent), String(s.skipped)) + waiting, finished: s.remaining === 0, failed: s.failed };
+  if (s.finished) return { text: m.done(String(s.sent), String(s.failed + s.skipped + s.inDoubt)) + waiting, finished: true, failed: s.failed };
+  return { text: m.progress(String(s.sent), String(s.failed), String(s.remaining)) + waiting, finished: false, failed: s.failed };
 }
 
 /** Edits the progress message when its text changed; true once the broadcast is over. */

@@ -1,4 +1,5 @@
 import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats } from '../../src/newsroom/index.js';
+import { localClock } from '../../src/delivery/schedule.js';
 import { countArabic, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
@@ -74,6 +75,7 @@ const AR = {
   progress: (sent: string, failed: string, remaining: string) => `جارٍ النشر — أُرسل: ${sent}، فشل: ${failed}، متبقٍّ: ${remaining}`,
   done: (sent: string, failed: string) => `انتهى النشر — أُرسل: ${sent}، فشل: ${failed}`,
   stopped: (sent: string, skipped: string) => `أُوقف النشر — أُرسل: ${sent}، أُلغي: ${skipped}`,
+  waitingForChats: (n: number, until: string) => `، بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${n} حتى ${until}`,
   addChannelUsage: 'الاستعمال: /addchannel @اسم_القناة أو رقمها',
   channelNotFound: (c: string) => `لم أجد القناة ${c}. تأكّد من الاسم ومن أنّ البوت مضاف إليها.`,
   channelNotAdmin: (c: string) => `البوت ليس مشرفاً في ${c}. أضفه مشرفاً أولاً.`,
@@ -101,13 +103,14 @@ const AR = {
   notFound: (r: string) => `لم أجد الخبر ${r}.`,
   error: 'حدث خطأ؛ حاول مرة أخرى لاحقاً.',
   notACommand: 'لم أفهم. أرسل /help لقائمة الأوامر، أو /latest لآخر الأخبار.',
-  stats: (st: Stats) => [
+  stats: (st: Stats, timeZone: string) => [
     `📊 الإحصاءات`,
     `الأخبار المخزّنة: ${st.articles}`,
     `الاشتراكات: ${st.subscriptions.map((p) => `${p.platform} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
     `الإرسال: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('؛ ') || 'لا شيء بعد'}`,
     `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
     ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} تنتظر — ${w.reason}`),
+    ...st.waitingForChats.map((w) => `🌙 ${w.platform}: بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${w.count} حتى ${localClock(Date.parse(w.until), timeZone)}`),
     ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
     `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
     ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
@@ -176,6 +179,7 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   progress: (sent: string, failed: string, remaining: string) => `Sending — sent: ${sent}, failed: ${failed}, remaining: ${remaining}`,
   done: (sent: string, failed: string) => `Broadcast finished — sent: ${sent}, failed: ${failed}`,
   stopped: (sent: string, skipped: string) => `Broadcast stopped — sent: ${sent}, cancelled: ${skipped}`,
+  waitingForChats: (n: number, until: string) => `, waiting for the chat's quiet hours or digest: ${n} until ${until}`,
   addChannelUsage: 'Usage: /addchannel @channel_name or its id',
   channelNotFound: (c: string) => `Channel ${c} not found. Check the name and that the bot was added to it.`,
   channelNotAdmin: (c: string) => `The bot is not an administrator of ${c}. Make it an admin first.`,
@@ -203,13 +207,14 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   notFound: (r: string) => `Article ${r} not found.`,
   error: 'Something went wrong; please try again later.',
   notACommand: 'I did not understand. Send /help for the commands, or /latest for the latest news.',
-  stats: (st: Stats) => [
+  stats: (st: Stats, timeZone: string) => [
     '📊 Statistics',
     `Articles stored: ${st.articles}`,
     `Subscriptions: ${st.subscriptions.map((p) => `${p.platform} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
     `Deliveries: ${Object.entries(st.deliveries).map(([p, by]) => `${p}: sent ${by.sent ?? 0}, failed ${by.failed ?? 0}, waiting ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('; ') || 'none yet'}`,
     `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
     ...st.waiting.map((w) => `⏳ ${w.platform}: ${w.count} waiting — ${w.reason}`),
+    ...st.waitingForChats.map((w) => `🌙 ${w.platform}: waiting for the chat's quiet hours or digest: ${w.count} until ${localClock(Date.parse(w.until), timeZone)}`),
     ...(st.inDoubt.length ? [`⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`] : []),
     `Sources: ${st.sources.total} (${st.sources.active} active)`,
     ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),

@@ -26,6 +26,12 @@ const wholeNumber = (min: number, max: number) => (raw: string): number => {
 };
 
 /** `nashra in-doubt` takes a delivery's id (12) or a correction's (c12): both come from `nashra in-doubt list`. */
+/** `nashra resend`: an article id (12), or a broadcast id as the desk shows it (#12, written b12). */
+const resendId = (raw: string): string => {
+  if (!/^[b#]?[1-9]\d{0,15}$/i.test(raw)) throw new InvalidArgumentError(`must be an article id (12) or a broadcast id (b12), not "${raw}"`);
+  return raw;
+};
+
 const inDoubtId = (raw: string): string => {
   if (!/^c?[1-9]\d{0,15}$/.test(raw)) throw new InvalidArgumentError(`must be a delivery id (12) or a correction id (c12) from nashra in-doubt list, not "${raw}"`);
   return raw;
@@ -158,8 +164,8 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--off', 'turn the hook off (every call is refused)')
     .action(action(lazy(commands, (m) => m.sourcesHook)));
 
-  sub(program, 'resend').description('send an article\'s failed deliveries again (those that failed for a temporary reason)')
-    .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+  sub(program, 'resend').description('send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)')
+    .argument('<id>', 'an article id (from nashra latest), or b<N> for broadcast N (the desk\'s «#N»)', resendId)
     .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
     .action(action(lazy(commands, (m) => m.resendCommand)));
 

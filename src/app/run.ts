@@ -19,7 +19,7 @@ import { projectRoot } from '../paths.js';
 import { contentHash, routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
-import type { Store } from '../store/index.js';
+import { isLockedError, type Store } from '../store/index.js';
 import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
@@ -151,9 +151,11 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const result = await worker.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const waiting = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms }).waiting;
-        if (waiting.length === 0) logger.info('queue drained', { ...result });
-        else logger.warn('sending stopped; deliveries still wait', { ...result, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
+        const { waiting, waitingForChats } = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+        // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
+        const forChats = Object.fromEntries(waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]));
+        if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
+        else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }
     } else {
       // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
@@ -211,7 +213,16 @@ function acquireLease(store: Store, logger: Logger) {
   }
   return {
     renew: () => {
-      if (!store.leases.renew(LEASE, holder, LEASE_TTL_MS)) {
+      let renewed: boolean;
+      try {
+        renewed = store.leases.renew(LEASE, holder, LEASE_TTL_MS);
+      } catch (err) {
+        // Another process holds the write lock past the busy timeout: the lease (15 s) outlives the next try in 5 s.
+        if (!isLockedError(err)) throw err;
+        logger.warn('could not renew the run lease: the database is locked by another process; trying again');
+        return true;
+      }
+      if (!renewed) {
         logger.error('lost the run lease to another process; stopping');
         return false;
       }

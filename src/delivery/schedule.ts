@@ -74,3 +74,11 @@ export function quietUntil(quiet: QuietHours, now: number): number | undefined {
   const endsTomorrow = start > end && w.minutes >= start;
   return instantOf({ ...w, day: w.day + (endsTomorrow ? 1 : 0) }, end, quiet.timeZone);
 }
+
+/** The end of the next digest period after `now`: when what is held for it now goes out. */
+export function nextPeriodEnd(schedule: DigestSchedule, timeZone: string, now: number): number {
+  return lastPeriodEnd(schedule, timeZone, now + (schedule.kind === 'hourly' ? 3600_000 : 86_400_000));
+}
+
+/** 'HH:MM' on the zone's clock at this instant. */
+export const localClock = (at: number, timeZone: string): string => formatClock(wallClock(at, timeZone).minutes);

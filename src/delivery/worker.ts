@@ -2,7 +2,7 @@ import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliv
 import type { Logger } from '../logger.js';
 import type { ChatTarget, QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
-import { storageFault, type PendingCorrection, type PendingDelivery, type PendingDigestPart, type Store, type StoredArticle } from '../store/index.js';
+import { isLockedError, storageFault, type PendingCorrection, type PendingDelivery, type PendingDigestPart, type Store, type StoredArticle } from '../store/index.js';
 import type { PostCorrector } from './platform.js';
 import { quietUntil } from './schedule.js';
 
@@ -88,7 +88,10 @@ export class DeliveryWorker {
   private lastProgress = Date.now();
   private digestsCheckedAt = -Infinity;
   private readonly writeBatch: Array<{ write: () => unknown; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
-  private writeFlush: NodeJS.Immediate | undefined;
+  /** The next flush: at the next turn of the event loop, or after a backoff while the database is locked. */
+  private writeFlush: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  /** Flushes in a row that found the database locked by another process (0: it is free). */
+  private lockedFlushes = 0;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
   constructor(
@@ -146,10 +149,18 @@ export class DeliveryWorker {
   private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
-      this.closeDigests();
-      const started = transport.isReady() ? this.startReady(transport) : 0;
-      if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
-        if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+      let started = 0;
+      try {
+        this.closeDigests();
+        started = transport.isReady() ? this.startReady(transport) : 0;
+        if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
+          if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+        }
+      } catch (err) {
+        // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
+        // process: nothing changed, the same rows are picked again at the next look.
+        if (!isLockedError(err)) throw err;
+        this.logger.warn('the database is locked by another process; sending waits', { platform: transport.platform, error: errorMessage(err) });
       }
       if (started === 0) await this.idle(pollMs);
     }
@@ -170,8 +181,8 @@ export class DeliveryWorker {
     if (!digests || !this.store.isOpen) return;
     const now = this.now();
     if (now - this.digestsCheckedAt < (this.options.digestCheckMs ?? 30_000)) return;
-    this.digestsCheckedAt = now;
     const queued = digests.close(now);
+    this.digestsCheckedAt = now;
     if (queued > 0) this.logger.info('digests queued', { messages: queued });
   }
 
@@ -194,9 +205,17 @@ export class DeliveryWorker {
       ...this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order, now).map((item) => ({ kind: 'delivery' as const, item })),
     ];
     let started = 0;
+    const rebuilt = new Set<string>();
     for (const c of candidates) {
       if (started >= free) break;
-      if (this.busyChats.has(chatKey(c.item))) continue;
+      const key = chatKey(c.item);
+      if (this.busyChats.has(key) || rebuilt.has(key)) continue;
+      // A digest closed before one of its articles was retracted is rebuilt without it before it goes; the chat's
+      // other candidates carry the texts read before, so they wait for the next look.
+      if (c.kind === 'digest' && this.options.digests?.refresh(c.item, now)) {
+        rebuilt.add(key);
+        continue;
+      }
       started += this.begin(transport, c) ? 1 : 0;
     }
     return started + corrected;
@@ -312,18 +331,25 @@ export class DeliveryWorker {
   }
 
   private async correctOne(posts: PostCorrector, c: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<void> {
+    let result: Awaited<ReturnType<PostCorrector['edit']>>;
     try {
-      const result = c.kind === 'edit' ? await posts.edit(c, article, hooks) : await posts.remove(c, article, hooks);
+      result = c.kind === 'edit' ? await posts.edit(c, article, hooks) : await posts.remove(c, article, hooks);
+    } catch (err) {
+      if (this.store.isOpen) await this.handleCorrectionFailure(c, err).catch((e) => this.notRecorded('correction', c.id, e));
+      return;
+    }
+    // The platform answered: the post is edited or deleted. Only recording it remains (see sendOne).
+    try {
       await hooks.sending();
-      this.store.corrections.markDone(c.id, result.outcome, result.answer);
+      await this.writeNow(() => this.store.corrections.markDone(c.id, result.outcome, result.answer));
       this.countCorrection(c, 'done');
     } catch (err) {
-      if (this.store.isOpen) this.handleCorrectionFailure(c, err);
+      this.notRecorded('correction', c.id, err);
     }
   }
 
   /** As for deliveries, except that no subscription is deactivated or moved: the post is what failed, not the chat. */
-  private handleCorrectionFailure(c: PendingCorrection, err: unknown): void {
+  private async handleCorrectionFailure(c: PendingCorrection, err: unknown): Promise<void> {
     if (storageFault(err, this.store.path)) throw err; // as in handleFailure
     const message = errorMessage(err);
     const fields = { correction: c.id, kind: c.kind, article: c.articleId, chat: c.chatId, platform: c.platform, error: message };
@@ -331,21 +357,31 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.countCorrection(c, 'skipped');
     } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
-      corrections.markFailed(c.id, message);
+      await this.writeNow(() => corrections.markFailed(c.id, message));
       this.logger.warn('post could not be corrected', fields);
       this.countCorrection(c, 'failed');
     } else if (c.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
-      corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`);
+      await this.writeNow(() => corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`));
       this.logger.error('correction failed after retries', fields);
       this.countCorrection(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** c.attempts;
-      corrections.retryLater(c.id, message, Date.now() + wait);
+      await this.writeNow(() => corrections.retryLater(c.id, message, Date.now() + wait));
       this.logger.warn('correction will be retried', { ...fields, inMs: wait });
       this.countCorrection(c, 'retry');
     }
+  }
+
+  /**
+   * The platform answered but its answer could not be written (the database failed otherwise than by a lock, or
+   * was closed at the stop): the row stays `sending`, in doubt at the next start like any crash, never queued again.
+   */
+  private notRecorded(kind: string, id: number, err: unknown): void {
+    // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
+    if (storageFault(err, this.store.path)) throw err;
+    this.logger.error(`${kind} not recorded; it stays in doubt (sending) until the next start`, { [kind]: id, error: errorMessage(err) });
   }
 
   private countCorrection(c: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped'): void {
@@ -375,15 +411,24 @@ export class DeliveryWorker {
   }
 
   private async sendOne(c: Outbox, send: () => Promise<{ messageId?: string }>, hooks: SendHooks): Promise<void> {
+    let answer: { messageId?: string };
     try {
-      const { messageId } = await send();
-      await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      const ops = this.ops(c);
-      await this.batched(() => ops.markSent(messageId));
-      this.count(c, 'sent');
+      answer = await send();
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.store.isOpen) this.handleFailure(c, err);
+      if (this.store.isOpen) await this.handleFailure(c, err).catch((e) => this.notRecorded(c.kind, c.item.id, e));
+      return;
+    }
+    // The platform answered: the message is out. A write that fails from here on must never queue it again (a chat
+    // got the same alert twice, 7.6 s apart, when another process held the write lock past the busy timeout):
+    // batched() keeps the answer and writes it once the lock is free.
+    try {
+      await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
+      const ops = this.ops(c);
+      await this.batched(() => ops.markSent(answer.messageId));
+      this.count(c, 'sent');
+    } catch (err) {
+      this.notRecorded(c.kind, c.item.id, err);
     }
   }
 
@@ -405,6 +450,11 @@ export class DeliveryWorker {
    * commit per answer was a tenth of the process, and one per departing request (0.15 ms each) a sixth. A request
    * leaves only once its `sending` row is committed, and a delivery keeps its place in flight until its `sent` row
    * is, so a crash still leaves at most `concurrency` rows `sending` (in doubt, never resent on hold).
+   *
+   * A batch that finds the database locked by another process (SQLITE_BUSY after the 5 s busy timeout) was rolled
+   * back whole: it is kept, with what joins it meanwhile, and written again after a backoff until the lock is
+   * free. The answers it carries are never lost while the process lives, and the requests waiting for their
+   * `sending` row wait with it. Any other failure rejects the batch.
    */
   private batched<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -415,19 +465,49 @@ export class DeliveryWorker {
 
   private flushWrites(): void {
     this.writeFlush = undefined;
-    const batch = this.writeBatch.splice(0);
+    const batch = this.writeBatch.slice();
     if (batch.length === 0) return;
     let results: unknown[];
     try {
+      if (!this.store.isOpen) throw new Error('the database was closed (the run stopped)');
       results = this.store.transaction(() => batch.map((b) => b.write()));
     } catch (err) {
+      if (this.store.isOpen && isLockedError(err)) {
+        // Each try already waited the busy timeout; the backoff only spaces the tries (0.1 s, 0.2 s … 2 s).
+        const wait = Math.min(2000, 100 * 2 ** this.lockedFlushes);
+        if (this.lockedFlushes++ === 0) {
+          this.logger.warn('the database is locked by another process; the answers are kept and written when it is free', { writes: batch.length, error: errorMessage(err) });
+        }
+        this.writeFlush = setTimeout(() => this.flushWrites(), wait);
+        return;
+      }
+      this.writeBatch.splice(0, batch.length);
       for (const b of batch) b.reject(err);
       return;
+    }
+    this.writeBatch.splice(0, batch.length);
+    if (this.lockedFlushes > 0) {
+      this.logger.info('the database is free again; the kept answers are written', { tries: this.lockedFlushes + 1, writes: batch.length });
+      this.lockedFlushes = 0;
     }
     batch.forEach((b, i) => b.resolve(results[i] as never));
   }
 
-  private handleFailure(c: Outbox, err: unknown): void {
+  /**
+   * A write outside the batch (a failure's outcome, a correction's answer), done at once as it always was; when it
+   * finds the database locked by another process, it joins the batch, which keeps it until the lock is free.
+   */
+  private async writeNow<T>(write: () => T): Promise<T> {
+    try {
+      return this.store.transaction(write);
+    } catch (err) {
+      if (!isLockedError(err)) throw err;
+      return this.batched(write);
+    }
+  }
+
+  /** A send that failed (nothing reached the chat, or the platform will tell): retried later, failed, or skipped. */
+  private async handleFailure(c: Outbox, err: unknown): Promise<void> {
     // A full disk or a damaged database is not the platform's failure: it may be the answer's own write that failed,
     // and re-queueing would send it twice. Thrown on, unhandled, it stops the run (src/app/run.ts); the row stays
     // `sending`, in doubt at the next start like any crash.
@@ -439,14 +519,16 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.count(c, 'skipped');
     } else if (err instanceof ChatMigratedError) {
-      this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
-      ops.retryLater(message, Date.now());
+      await this.writeNow(() => {
+        this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
+        ops.retryLater(message, Date.now());
+      });
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(c, 'retry');
     } else if (err instanceof PermanentDeliveryError) {
-      ops.markFailed(message, false);
+      await this.writeNow(() => ops.markFailed(message, false));
       if (err.deactivate) {
-        const { cancelled } = this.store.deactivateSubscription(d.subscriptionId, message);
+        const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(d.subscriptionId, message));
         this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
         this.logger.warn('delivery failed permanently', fields);
@@ -454,14 +536,14 @@ export class DeliveryWorker {
       this.count(c, 'failed');
     } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true);
+      await this.writeNow(() => ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true));
       this.logger.error('delivery failed after retries', fields);
       this.count(c, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
-      ops.retryLater(message, Date.now() + wait);
+      await this.writeNow(() => ops.retryLater(message, Date.now() + wait));
       this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
       this.count(c, 'retry');
     }

@@ -45,6 +45,7 @@ const ar = {
   broadcast: {
     title: 'إرسال', willReceive: 'سيستلمه', alreadyHave: 'استلمه من قبل', confirm: 'تأكيد الإرسال', cancel: 'إلغاء', stop: 'إيقاف',
     progress: 'التقدم', sent: 'أُرسل', failed: 'فشل', waiting: 'ينتظر', skipped: 'أُوقف', inDoubt: 'غير مؤكد',
+    forChats: 'ينتظر موعده في المحادثة (ساعات الهدوء أو الملخص)', until: (time: string) => `حتى ${time}`,
     states: { preview: 'معاينة', queued: 'جارٍ', cancelled: 'أُلغي', stopped: 'أُوقف', done: 'اكتمل' },
     nobody: 'لا أحد سيستلمه: كل المشتركين المطابقين استلموه أو لا اشتراكات نشطة.',
     paidCost: 'بثّ مدفوع، أقصى كلفة',
@@ -78,6 +79,7 @@ const ar = {
   },
   queue: {
     title: 'الطابور', depth: 'ينتظر', oldest: 'أقدم رسالة منذ', retries: 'إعادة محاولة مجدولة', empty: 'الطابور فارغ.',
+    forChats: 'تنتظر موعدها في المحادثة (ساعات الهدوء أو الملخص)',
     inDoubt: 'رسائل غير مؤكدة', inDoubtIntro: 'توقّف البرنامج أثناء إرسالها: ربما وصلت وربما لم تصل. تحقّق من المحادثة ثم اختر.',
     markSent: 'وصلت: علّمها مُرسلة', sendAgain: 'لم تصل: أرسلها مجدداً', noneInDoubt: 'لا رسائل غير مؤكدة.',
   },
@@ -128,6 +130,7 @@ const en: Words = {
   broadcast: {
     title: 'Send', willReceive: 'Will receive it', alreadyHave: 'Already have it', confirm: 'Confirm and send', cancel: 'Cancel', stop: 'Stop',
     progress: 'Progress', sent: 'Sent', failed: 'Failed', waiting: 'Waiting', skipped: 'Stopped', inDoubt: 'In doubt',
+    forChats: 'Waiting for its chat (quiet hours or digest)', until: (time: string) => `until ${time}`,
     states: { preview: 'preview', queued: 'sending', cancelled: 'cancelled', stopped: 'stopped', done: 'done' },
     nobody: 'Nobody would receive it: every matching subscriber has it already, or no subscription is active.',
     paidCost: 'Paid broadcast, at most',
@@ -161,6 +164,7 @@ const en: Words = {
   },
   queue: {
     title: 'Queue', depth: 'Waiting', oldest: 'Oldest waiting for', retries: 'Retries scheduled', empty: 'The queue is empty.',
+    forChats: 'Waiting for their chats (quiet hours or digest)',
     inDoubt: 'In doubt', inDoubtIntro: 'Nashra stopped while sending these: they may or may not have arrived. Check the chat, then choose.',
     markSent: 'It arrived: mark as sent', sendAgain: 'It did not: send again', noneInDoubt: 'Nothing in doubt.',
   },

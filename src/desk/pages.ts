@@ -4,7 +4,7 @@ import { renderArticle } from '../format/render.js';
 import type {
   ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
 } from '../store/index.js';
-import { formatInterval, type AddSourceResult, type BroadcastStatus, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
+import { formatInterval, type AddSourceResult, type BroadcastStatus, type ChatWaits, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
 import { arabicReasons, arabicTallyParts } from '../newsroom/correction-words.js';
 import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
@@ -243,21 +243,22 @@ export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms:
   ${v.paid?.length ? html`<p class="notice" id="paid-cost">${w.broadcast.paidCost}: ${v.paid.map((e) => `${ctx.platformLabel(e.platform)} ${e.cost} ${e.unit} (${e.messages} × ${e.pricePerMessage})`).join(' · ')}</p>` : ''}
   <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
 </section>
-${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, v, action);
+${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, config, v, action);
   return page(ctx, `${w.broadcast.title} #${b.id}: ${v.article.title}`, 'today', html`<p class="meta"><a href="/articles/${v.article.id}">${v.article.title}</a></p>${body}`);
 }
 
-function progressSection(ctx: PageContext, v: BroadcastView, action: (name: string, label: string, cls?: string) => Html): Html {
+function progressSection(ctx: PageContext, config: RenderConfig, v: BroadcastView, action: (name: string, label: string, cls?: string) => Html): Html {
   const w = t(ctx.lang);
   const p = v.status;
-  const total = p.sent + p.failed + p.skipped + p.inDoubt + p.remaining;
-  const done = total - p.remaining;
+  const total = p.sent + p.failed + p.skipped + p.inDoubt + p.remaining + p.waiting;
+  const done = total - p.remaining - p.waiting;
   return html`<section class="card" id="progress" data-events="/broadcasts/${v.broadcast.id}/events">
   <p class="state-line">${w.broadcast.progress}: <b id="bc-state" data-state="${v.broadcast.state}" data-words="${JSON.stringify(w.broadcast.states)}">${w.broadcast.states[v.broadcast.state]}</b></p>
   <progress id="bc-meter" max="${Math.max(total, 1)}" value="${done}">${done}/${total}</progress>
   <dl class="figures">
     <div><dt>${w.broadcast.sent}</dt><dd id="bc-sent">${p.sent}</dd></div>
     <div><dt>${w.broadcast.waiting}</dt><dd id="bc-waiting">${p.remaining}</dd></div>
+    <div><dt>${w.broadcast.forChats}</dt><dd><span id="bc-for-chats">${p.waiting}</span>${p.waitingUntil ? ` · ${w.broadcast.until(formatTime(p.waitingUntil, ctx.lang, config.timeZone))}` : ''}</dd></div>
     <div><dt>${w.broadcast.failed}</dt><dd id="bc-failed">${p.failed}</dd></div>
     <div><dt>${w.broadcast.skipped}</dt><dd id="bc-skipped">${p.skipped}</dd></div>
     <div><dt>${w.broadcast.inDoubt}</dt><dd id="bc-in-doubt">${p.inDoubt}</dd></div>
@@ -351,13 +352,22 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
 </tr>`)}</tbody></table></div>`}`);
 }
 
-export function queuePage(ctx: PageContext, config: RenderConfig, depth: QueueDepth[], inDoubt: InDoubtDelivery[], now: number): Html {
+export function queuePage(ctx: PageContext, config: RenderConfig, depth: QueueDepth[], forChats: Map<string, ChatWaits>, inDoubt: InDoubtDelivery[], now: number): Html {
   const w = t(ctx.lang);
+  // What waits for its chat's quiet hours or digest is shown apart, with its time: it is neither being sent nor a retry.
+  const rows = [...new Set([...depth.map((d) => d.platform), ...forChats.keys()])].sort().map((platform) => {
+    const d = depth.find((q) => q.platform === platform);
+    const c = forChats.get(platform);
+    return {
+      platform, waiting: (d?.waiting ?? 0) - (c?.queued ?? 0), oldest: d?.oldestQueuedAt,
+      retries: (d?.retriesScheduled ?? 0) - (c?.postponed ?? 0), forChats: c,
+    };
+  });
   const resolve = (d: InDoubtDelivery, how: 'mark-sent' | 'send-again', label: string) => html`<form method="post" action="/queue/${d.id}/resolve" class="inline">${csrfField(ctx)}<input type="hidden" name="how" value="${how}"><button type="submit">${label}</button></form>`;
   return page(ctx, w.queue.title, 'queue', html`
-${depth.length === 0 ? html`<p class="notice">${w.queue.empty}</p>` : html`<div class="table-wrap"><table>
-<thead><tr><th>${w.subs.platform}</th><th>${w.queue.depth}</th><th>${w.queue.oldest}</th><th>${w.queue.retries}</th></tr></thead>
-<tbody>${depth.map((d) => html`<tr><td>${ctx.platformLabel(d.platform)}</td><td>${d.waiting}</td><td>${formatAge(d.oldestQueuedAt ? now - d.oldestQueuedAt.getTime() : undefined, ctx.lang)}</td><td>${d.retriesScheduled}</td></tr>`)}</tbody>
+${rows.length === 0 ? html`<p class="notice">${w.queue.empty}</p>` : html`<div class="table-wrap"><table id="queue-depth">
+<thead><tr><th>${w.subs.platform}</th><th>${w.queue.depth}</th><th>${w.queue.oldest}</th><th>${w.queue.retries}</th><th>${w.queue.forChats}</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr><td>${ctx.platformLabel(r.platform)}</td><td>${r.waiting}</td><td>${formatAge(r.oldest ? now - r.oldest.getTime() : undefined, ctx.lang)}</td><td>${r.retries}</td><td>${r.forChats ? `${r.forChats.count} · ${w.broadcast.until(formatTime(r.forChats.until, ctx.lang, config.timeZone))}` : '0'}</td></tr>`)}</tbody>
 </table></div>`}
 <section class="card"><h2>${w.queue.inDoubt}</h2>
 ${inDoubt.length === 0 ? html`<p class="muted">${w.queue.noneInDoubt}</p>` : html`<p>${w.queue.inDoubtIntro}</p><ul class="in-doubt">${inDoubt.map((d) => html`<li>

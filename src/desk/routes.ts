@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  ARABIC_DELIVERY_WORDS, broadcastStatus, correctionReport, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS,
+  ARABIC_DELIVERY_WORDS, broadcastStatus, chatWaits, correctionReport, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS,
   paidBroadcastOffers, paidEstimates, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
 } from '../newsroom/index.js';
 import type { DeliveryState, StoredArticle } from '../store/index.js';
@@ -208,7 +208,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(deps.newsroom, sub.id), store.sources.list(), saved));
   });
 
-  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), store.desk.inDoubt(100), now())));
+  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), chatWaits(store, now()), store.desk.inDoubt(100), now())));
 
   app.get('/activity', async (req, reply) => {
     const q = req.query as Query;

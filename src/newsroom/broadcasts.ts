@@ -6,6 +6,7 @@ import { audit, requireEditor, type Actor } from './actor.js';
 import { countAudience, queueAudience, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 import { findArticle, storeArticle } from './pipeline.js';
+import { chatWaits, totalChatWaits } from './waiting.js';
 
 /** Urgent alerts jump the queue. */
 export const URGENT_PRIORITY = 10;
@@ -202,22 +203,31 @@ export interface BroadcastStatus {
   /** Stopped by an editor, or the chat went away meanwhile. */
   skipped: number;
   inDoubt: number;
-  /** Queued or on its way. */
+  /** Going now: queued, on its way, or to be retried. */
   remaining: number;
+  /** Waiting for their chats (quiet hours that hold messages, a digest): they go by themselves, at `waitingUntil` at the latest. */
+  waiting: number;
+  waitingUntil?: Date;
+  /** Nothing more can go now: what is left waits for its chats. */
   finished: boolean;
 }
 
-/** Where a broadcast stands; a queued broadcast with nothing left becomes `done`. Read by every progress display. */
-export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number): BroadcastStatus | undefined {
+/**
+ * Where a broadcast stands; a queued broadcast with nothing left to send now becomes `done` (what waits for its
+ * chats' quiet hours or digest goes by itself, and is shown as waiting). Read by every progress display.
+ */
+export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number, now = Date.now()): BroadcastStatus | undefined {
   const { store } = deps;
   const b = store.broadcasts.get(id);
   if (!b) return undefined;
   const p = store.deliveries.broadcastProgress(id);
-  const remaining = p.queued + p.sending;
+  const waits = totalChatWaits(chatWaits(store, now, id));
+  const waiting = waits?.count ?? 0;
+  const remaining = p.queued + p.sending + p.held - waiting;
   let state = b.state;
   if (remaining === 0 && state === 'queued' && store.broadcasts.transition(id, 'queued', 'done')) state = 'done';
   return {
-    state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining,
+    state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining, waiting, waitingUntil: waits?.until,
     finished: remaining === 0 && state !== 'preview',
   };
 }

@@ -36,7 +36,7 @@ export interface PostCounts {
   platform: string;
   /** Sent (or on the wire): corrected or deleted. */
   sent: number;
-  /** Not sent yet: a correction travels with them, a retraction cancels them. */
+  /** Not sent yet (queued, or held for a digest): a correction travels with them, a retraction cancels them. */
   queued: number;
   /** Left in doubt by a crash: the message id is unknown, they cannot be touched. */
   inDoubt: number;
@@ -48,7 +48,7 @@ export function postCounts(store: Store, articleId: number): PostCounts[] {
     let c = out.get(r.platform);
     if (!c) out.set(r.platform, c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 });
     if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
-    else if (r.state === 'queued') c.queued += r.count;
+    else if (r.state === 'queued' || r.state === 'held') c.queued += r.count;
     else if (r.state === 'in_doubt') c.inDoubt += r.count;
   }
   return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform));
@@ -215,7 +215,8 @@ export type RetractionDecision =
   | { kind: 'already-decided'; article: StoredArticle };
 
 /**
- * Step 2: the article is retracted (once: a compare-and-set), every queued delivery of it is cancelled, queued edits
+ * Step 2: the article is retracted (once: a compare-and-set), every delivery of it not sent yet (queued, waiting for
+ * quiet hours, held for a digest) is cancelled, queued edits
  * are dropped and one delete is queued per post sent, in one transaction. The article stays in the database and
  * the audit log; it never goes out again (not /latest, /search, a broadcast, a new subscriber, another source's copy).
  */
@@ -226,7 +227,7 @@ export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: n
     const article = store.articles.get(articleId);
     if (!article) throw new UserError(`no stored article ${articleId}`);
     if (!store.articles.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
-    const cancelled = store.deliveries.cancelQueuedForArticle(articleId, 'the article was retracted', now);
+    const cancelled = store.deliveries.cancelWaitingForArticle(articleId, 'the article was retracted', now);
     const queued = store.corrections.queue(articleId, 'delete', article.revision, now);
     audit(store, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
     return { kind: 'done', article: store.articles.get(articleId)!, cancelled, queued };

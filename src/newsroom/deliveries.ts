@@ -21,7 +21,12 @@ export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number
   const { store } = deps;
   const result = store.transaction(() => {
     const article = store.articles.get(articleId);
-    if (!article) throw new UserError(`no stored article ${articleId}`);
+    if (!article) {
+      // The desk and the bots number broadcasts too: an id that names only a broadcast is not taken for an article.
+      const broadcast = store.broadcasts.get(articleId);
+      const hint = broadcast ? `; ${articleId} is the id of a broadcast, of article ${broadcast.articleId}` : '';
+      throw new UserError(`no stored article ${articleId}${hint}`);
+    }
     if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
     const requeued = store.deliveries.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
     if (requeued > 0) store.broadcasts.reopenForArticle(articleId);
@@ -30,6 +35,14 @@ export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number
   });
   if (result.requeued > 0) deps.onQueued();
   return result;
+}
+
+/** The same for a broadcast (by its id, as the desk shows it): the failed deliveries of its article. */
+export function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcastId: number, opts: { everyFailure?: boolean } = {}): ResendResult & { articleId: number } {
+  requireEditor(deps, actor, 'resend');
+  const b = deps.store.broadcasts.get(broadcastId);
+  if (!b || b.state === 'preview' || b.state === 'cancelled') throw new UserError(`no broadcast ${broadcastId} was sent (nashra resend <article-id> takes an article)`);
+  return { ...resendFailed(deps, actor, b.articleId, opts), articleId: b.articleId };
 }
 
 /**

@@ -82,6 +82,11 @@ export function digestSchedule(s: DeliverySettings): DigestSchedule | undefined 
 export interface DigestCloser {
   /** Closes every digest period that has ended; returns how many digest messages were queued. */
   close(now: number): number;
+  /**
+   * Before a digest message goes: when an article it carries was retracted since the digest closed, the digest's
+   * messages not sent yet are rebuilt without it (true: look at the queue again).
+   */
+  refresh(part: { id: number; digestId: number; platform: string }, now: number): boolean;
 }
 
 /**
@@ -93,7 +98,35 @@ export interface DigestCloser {
  * over several periods, only the latest is closed and it carries everything held meanwhile.
  */
 export function digestCloser(store: Store, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {
+  /**
+   * The messages of a digest carrying these held deliveries, newest article first. A retracted article is never in
+   * one: its delivery is cancelled here too (a retraction cancels it already; this holds whatever the order).
+   */
+  const compose = (held: ReadonlyArray<{ id: number; articleId: number }>, markup: Markup, article: (id: number) => StoredArticle | undefined,
+    rendered: Map<string, string>, now: number) => {
+    const items = held.map((h) => ({ delivery: h.id, article: article(h.articleId) }))
+      .filter((i): i is { delivery: number; article: StoredArticle } => i.article !== undefined)
+      .filter((i) => {
+        if (!i.article.retracted) return true;
+        store.deliveries.cancelWaitingForArticle(i.article.id, RETRACTED, now);
+        return false;
+      })
+      .sort((a, b) => time(b.article) - time(a.article) || b.article.id - a.article.id);
+    const byArticle = new Map(items.map((i) => [i.article.id, i.delivery]));
+    return buildDigest(items.map((i) => i.article), markup, config, rendered)
+      .map((m) => ({ text: m.text, deliveries: m.articleIds.map((id) => byArticle.get(id)!) }));
+  };
   return {
+    refresh(part, now) {
+      if (!store.digests.isStale(part.id)) return false;
+      const markup = markupFor(part.platform);
+      if (!markup) return false;
+      store.transaction(() => {
+        const messages = compose(store.digests.heldCarried(part.digestId), markup, (id) => store.articles.get(id), new Map(), now);
+        store.digests.rewriteQueued(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
+      });
+      return true;
+    },
     close(now: number): number {
       let queued = 0;
       const rendered = new Map<string, string>();
@@ -120,17 +153,15 @@ export function digestCloser(store: Store, markupFor: (platform: string) => Mark
         const held = store.deliveries.heldFor(subscriptionId, end);
         const digestId = store.digests.open(subscriptionId, end, held.length, now);
         if (digestId === undefined) return 0;
-        const items = held.map((h) => ({ delivery: h.id, article: article(h.articleId) }))
-          .filter((i): i is { delivery: number; article: StoredArticle } => i.article !== undefined)
-          .sort((a, b) => time(b.article) - time(a.article) || b.article.id - a.article.id);
-        const byArticle = new Map(items.map((i) => [i.article.id, i.delivery]));
-        const messages = buildDigest(items.map((i) => i.article), markup, config, rendered);
-        messages.forEach((m, i) => store.digests.addPart(digestId, i + 1, messages.length, m.text, m.articleIds.map((id) => byArticle.get(id)!)));
+        const messages = compose(held, markup, article, rendered, now);
+        messages.forEach((m, i) => store.digests.addPart(digestId, i + 1, messages.length, m.text, m.deliveries));
         return messages.length;
       }
     },
   };
 }
+
+const RETRACTED = 'the article was retracted';
 
 /** Subscriptions closed per transaction. */
 const BATCH = 100;

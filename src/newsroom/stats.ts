@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { ChatRules, NewsroomDeps } from './deps.js';
+import { chatWaits } from './waiting.js';
 
 export interface Stats {
   articles: number;
@@ -12,8 +13,10 @@ export interface Stats {
   /** Correction jobs (edits and deletions of sent posts) per state; those in doubt were on the wire at a crash. */
   corrections: Record<string, number>;
   sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
-  /** Per platform with deliveries waiting: how many, and why they are not going out. */
+  /** Per platform with deliveries waiting for the platform (being sent, or a retry scheduled): how many, and why. */
   waiting: Array<{ platform: string; count: number; reason: string }>;
+  /** Per platform, deliveries waiting for their chats (quiet hours that hold messages, a digest), and when the last goes. */
+  waitingForChats: Array<{ platform: string; count: number; until: string }>;
 }
 
 /** What the statistics know of the platforms beyond the store: which exist, and which the configuration turns on. */
@@ -33,8 +36,9 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
     if (state === 'queued' || state === 'sending') queueDepth += count;
   }
   const age = store.deliveries.oldestPendingAge(now);
+  const forChats = chatWaits(store, now);
   const waitingCounts = Object.entries(deliveries)
-    .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) }))
+    .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) }))
     .filter((w) => w.count > 0);
   const sources = store.sources.list();
   return {
@@ -55,6 +59,8 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
     waiting: view ? waitingCounts.map((w) => ({ ...w, reason: whyWaiting(store, w.platform, view, now) })) : [],
+    waitingForChats: [...forChats].map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
+      .sort((a, b) => a.platform.localeCompare(b.platform)),
   };
 }
 
@@ -86,6 +92,9 @@ export function formatStats(s: Stats): string {
   }
   lines.push(`queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`);
   for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
+  for (const w of s.waitingForChats) {
+    lines.push(`  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`);
+  }
   if (s.inDoubt.length) {
     lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (article ${d.article} → subscription ${d.subscription})`).join(', ')}`);
   }

@@ -43,6 +43,7 @@ export class DeliveriesTable {
   private readonly countFailedStmt: Statement;
   private readonly cancelArticleStmt: Statement;
   private readonly articleStatesStmt: Statement;
+  private readonly chatWaitsStmt: Statement;
 
   constructor(private readonly db: Database) {
     // One statement for every listed subscription (the matched half of a routing: thousands of ids as one JSON array).
@@ -110,12 +111,24 @@ export class DeliveriesTable {
         finished_at = NULL, last_error = @note
       WHERE article_id = @articleId AND state = 'failed' AND (retryable = 1 OR @every = 1)
         AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
+    // Every state that has not left: queued (a retry or quiet hours' wait included) and held for a digest (also when
+    // a digest message not sent yet carries it: that message is rebuilt without it before it goes).
     this.cancelArticleStmt = db.prepare(`UPDATE deliveries SET state = 'skipped', last_error = ?, finished_at = ?
-      WHERE article_id = ? AND state = 'queued'`);
+      WHERE article_id = ? AND state IN ('queued', 'held')`);
     this.articleStatesStmt = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries WHERE article_id = ? GROUP BY platform, state');
     this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND state = 'failed'`).pluck();
     this.resolveStmt = db.prepare(`UPDATE deliveries SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
         not_before = 0, last_error = @note WHERE id = @id AND state = 'in_doubt'`);
+    // Deliveries that may be waiting for their chat (its quiet hours in `wait` mode, or its digest), grouped by
+    // subscription and what decides their wait; the newsroom tells from the settings whether and until when.
+    this.chatWaitsStmt = db.prepare(`SELECT d.platform, d.subscription_id, d.state, d.priority > 0 AS urgent,
+        (d.state = 'held' AND d.id IN (SELECT j.value FROM digests g JOIN digest_parts p ON p.digest_id = g.id, json_each(p.deliveries) j
+          WHERE g.subscription_id = d.subscription_id AND p.state = 'queued')) AS carried,
+        COUNT(*) AS n, SUM(d.not_before > @now) AS scheduled, ds.mode, ds.digest_at, ${QUIET_COLUMNS}
+      FROM deliveries d JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
+      WHERE (d.state = 'held' OR (d.state = 'queued' AND ds.quiet_mode = 'wait' AND ds.quiet_start IS NOT NULL))
+        AND (@broadcast IS NULL OR d.broadcast_id = @broadcast)
+      GROUP BY d.platform, d.subscription_id, d.state, urgent, carried`);
     this.postponeStmt = db.prepare(`UPDATE deliveries SET not_before = ? WHERE id = ? AND state = 'queued'`);
     // Held and in no digest message still to be sent (a closed digest's deliveries stay held until their part goes).
     const notCarried = `id NOT IN (SELECT j.value FROM digests g JOIN digest_parts p ON p.digest_id = g.id, json_each(p.deliveries) j
@@ -150,6 +163,22 @@ export class DeliveriesTable {
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now()): PendingDelivery[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
     return (stmt.all(platform, now, limit) as PendingRow[]).map(toPending);
+  }
+
+  /**
+   * Deliveries not gone that may wait for their chat, grouped (all, or one broadcast's): held for a digest, or queued
+   * for a chat whose quiet hours hold messages. `carried`: held by a digest message that has not gone yet;
+   * `scheduled`: how many have a later not_before (postponed, or a retry).
+   */
+  chatWaitCandidates(now: number, broadcastId?: number): ChatWaitGroup[] {
+    return (this.chatWaitsStmt.all({ now, broadcast: broadcastId ?? null }) as Array<QuietColumns & {
+      platform: string; subscription_id: number; state: 'queued' | 'held'; urgent: number; carried: number; n: number; scheduled: number;
+      mode: 'immediate' | 'hourly' | 'daily'; digest_at: string | null;
+    }>).map((r) => ({
+      platform: r.platform, subscriptionId: r.subscription_id, state: r.state, urgent: r.urgent === 1, carried: r.carried === 1,
+      count: r.n, scheduled: r.scheduled, mode: r.mode, digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at),
+      timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, quiet: quietOf(r),
+    }));
   }
 
   /** Not before the end of the chat's quiet hours (no attempt counted: nothing was tried). */
@@ -192,8 +221,11 @@ export class DeliveriesTable {
     return this.requeueStmt.run({ articleId, every: everyFailure ? 1 : 0, note }).changes;
   }
 
-  /** Every delivery of the article still queued is skipped with the reason (a retraction); returns how many. */
-  cancelQueuedForArticle(articleId: number, reason: string, now = Date.now()): number {
+  /**
+   * Every delivery of the article that has not left (queued, waiting for quiet hours to end, held for a digest) is
+   * skipped with the reason (a retraction); returns how many.
+   */
+  cancelWaitingForArticle(articleId: number, reason: string, now = Date.now()): number {
     return this.cancelArticleStmt.run(reason, now, articleId).changes;
   }
 
@@ -276,6 +308,12 @@ export class DeliveriesTable {
   resolveInDoubt(id: number, to: 'sent' | 'queued', note: string, now = Date.now()): boolean {
     return this.resolveStmt.run({ id, to, note, now }).changes > 0;
   }
+}
+
+/** See chatWaitCandidates. */
+export interface ChatWaitGroup {
+  platform: string; subscriptionId: number; state: 'queued' | 'held'; urgent: boolean; carried: boolean; count: number; scheduled: number;
+  mode: 'immediate' | 'hourly' | 'daily'; digestAt?: number; timeZone: string; quiet?: QuietSetting;
 }
 
 /** Which active subscriptions an SQL audience holds: see the constructor. */

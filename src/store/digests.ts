@@ -29,6 +29,12 @@ export class DigestsTable {
   private readonly resendStmt: Statement;
   private readonly listStmt: Statement;
   private readonly periodsStmt: Statement;
+  private readonly staleStmt: Statement;
+  private readonly queuedPartsStmt: Statement;
+  private readonly heldCarriedStmt: Statement;
+  private readonly rewriteStmt: Statement;
+  private readonly dropPartStmt: Statement;
+  private readonly lastPartStmt: Statement;
 
   constructor(private readonly db: Database) {
     this.openStmt = db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
@@ -65,6 +71,16 @@ export class DigestsTable {
     this.listStmt = db.prepare(`SELECT p.*, g.subscription_id, g.period_end, g.items FROM digest_parts p JOIN digests g ON g.id = p.digest_id
       WHERE g.subscription_id = ? ORDER BY p.digest_id, p.part`);
     this.periodsStmt = db.prepare('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end');
+    // A part not sent yet that carries a delivery no longer held for it (cancelled by a retraction meanwhile).
+    this.staleStmt = db.prepare(`SELECT 1 FROM deliveries WHERE ${members} AND state <> 'held' LIMIT 1`).pluck();
+    this.queuedPartsStmt = db.prepare(`SELECT id FROM digest_parts WHERE digest_id = ? AND state = 'queued' ORDER BY part`).pluck();
+    this.heldCarriedStmt = db.prepare(`SELECT d.id, d.article_id FROM digest_parts p, json_each(p.deliveries) j JOIN deliveries d ON d.id = j.value
+      WHERE p.digest_id = ? AND p.state = 'queued' AND d.state = 'held' ORDER BY d.id`);
+    this.rewriteStmt = db.prepare(`UPDATE digest_parts SET text = @text, deliveries = @deliveries, parts = @parts
+      WHERE id = @id AND state = 'queued'`);
+    this.lastPartStmt = db.prepare('SELECT MAX(part) FROM digest_parts WHERE digest_id = ?').pluck();
+    this.dropPartStmt = db.prepare(`UPDATE digest_parts SET state = 'skipped', deliveries = '[]', last_error = @reason, finished_at = @now
+      WHERE id = @id AND state = 'queued'`);
   }
 
   /** The periods closed for a subscription (also those that held nothing and sent no message). */
@@ -128,6 +144,34 @@ export class DigestsTable {
 
   postpone(id: number, notBefore: number): void {
     this.postponeStmt.run(notBefore, id);
+  }
+
+  /** True when a part not sent yet carries a delivery that was cancelled meanwhile (its text must be rebuilt). */
+  isStale(partId: number): boolean {
+    return this.staleStmt.get({ part: partId }) !== undefined;
+  }
+
+  /** The deliveries still held by the digest's parts not sent yet: what a rebuilt digest carries. */
+  heldCarried(digestId: number): Array<{ id: number; articleId: number }> {
+    return (this.heldCarriedStmt.all(digestId) as Array<{ id: number; article_id: number }>).map((r) => ({ id: r.id, articleId: r.article_id }));
+  }
+
+  /**
+   * The digest's parts not sent yet, rebuilt: they take the new messages in order; those left over (a digest that
+   * lost items usually needs fewer messages) are skipped, carrying nothing, and a message more is added after the
+   * last part.
+   */
+  rewriteQueued(digestId: number, messages: ReadonlyArray<{ text: string; deliveries: readonly number[] }>, reason: string, now = Date.now()): void {
+    this.db.transaction(() => {
+      const queued = this.queuedPartsStmt.all(digestId) as number[];
+      queued.forEach((id, i) => {
+        const m = messages[i];
+        if (m) this.rewriteStmt.run({ id, text: m.text, deliveries: JSON.stringify(m.deliveries), parts: messages.length });
+        else this.dropPartStmt.run({ id, reason, now });
+      });
+      let part = this.lastPartStmt.get(digestId) as number;
+      for (const m of messages.slice(queued.length)) this.addPart(digestId, ++part, messages.length, m.text, m.deliveries);
+    })();
   }
 
   /** At start-up with the deliveries' own recovery (which moves the carried deliveries the same way). */

@@ -1,4 +1,4 @@
-import { CLI_OPERATOR, requireEditor, resendFailed, resolveCorrectionInDoubt, resolveInDoubt } from '../../newsroom/index.js';
+import { CLI_OPERATOR, requireEditor, resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`: deliveries, then corrections (ids `c<N>`). */
@@ -29,10 +29,14 @@ export const inDoubtResolve = (verdict: 'mark-sent' | 'send-again') =>
     ctx.out(verdict === 'mark-sent' ? `delivery ${d.id} marked as sent` : `delivery ${d.id} queued again; nashra run sends it`);
   };
 
-/** `nashra resend <article-id> [--failed]`. */
+/** `nashra resend <article-id | b<broadcast-id>> [--failed]`. */
 export async function resendCommand([id]: string[], options: { failed?: boolean }, ctx: CommandContext): Promise<void> {
-  const r = resendFailed(ctx.newsroom(), CLI_OPERATOR, Number(id), { everyFailure: options.failed });
-  ctx.out(`queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of article ${id} again` +
+  const broadcast = /^[b#](\d+)$/i.exec(id!);
+  const opts = { everyFailure: options.failed };
+  const r = broadcast
+    ? resendBroadcastFailed(ctx.newsroom(), CLI_OPERATOR, Number(broadcast[1]), opts)
+    : { ...resendFailed(ctx.newsroom(), CLI_OPERATOR, Number(id), opts), articleId: Number(id) };
+  ctx.out(`queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of ${broadcast ? `broadcast ${broadcast[1]} (article ${r.articleId})` : `article ${id}`} again` +
     (r.leftFailed ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})` : '') +
     (r.requeued ? '; nashra run sends them' : ''));
 }

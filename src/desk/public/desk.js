@@ -32,12 +32,13 @@ if (progress && 'EventSource' in window) {
     const set = (id, value) => { const el = document.getElementById(id); if (el) el.textContent = String(value); };
     set('bc-sent', p.sent);
     set('bc-waiting', p.remaining);
+    set('bc-for-chats', p.waiting);
     set('bc-failed', p.failed);
     set('bc-skipped', p.skipped);
     set('bc-in-doubt', p.inDoubt);
     const meter = document.getElementById('bc-meter');
-    const total = p.remaining + p.sent + p.failed + p.skipped + p.inDoubt;
-    if (meter) { meter.max = Math.max(total, 1); meter.value = total - p.remaining; }
+    const total = p.remaining + p.waiting + p.sent + p.failed + p.skipped + p.inDoubt;
+    if (meter) { meter.max = Math.max(total, 1); meter.value = total - p.remaining - p.waiting; }
     const state = document.getElementById('bc-state');
     if (state && p.state) {
       const words = JSON.parse(state.dataset.words || '{}');

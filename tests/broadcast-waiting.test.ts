@@ -1,0 +1,150 @@
+/**
+ * A broadcast is finished for the editor when nothing more can go now: what waits for a chat's quiet hours (in
+ * `wait` mode) or its digest goes by itself, and every front door shows it as waiting, with its time, apart from
+ * what is being sent or retried. Telegram's progress message (through the fake Bot API), `nashra stats` and
+ * `nashra resend` (the built CLI), the desk's broadcast and Queue pages (over HTTP).
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
+import { formatClock } from '../src/delivery/schedule.js';
+import { createLogger } from '../src/logger.js';
+import { CLI_OPERATOR, queueAudience, setDelivery, storeArticle } from '../src/newsroom/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { runCli } from './helpers/cli.js';
+import { deskPerTest, get, jar, signIn } from './helpers/desk.js';
+import { tempDir } from './helpers/tmp.js';
+
+const MINUTE = 60_000;
+/** Minutes since midnight UTC, now. */
+const utcMinutes = (at = Date.now()) => Math.floor((at % 86_400_000) / MINUTE);
+/** A quiet window in UTC that holds messages now: from an hour ago to two hours from now. */
+const quietNow = () => ({ start: (utcMinutes() + 1440 - 60) % 1440, end: (utcMinutes() + 120) % 1440 });
+/** The next instant the UTC clock shows `minutes`. */
+const nextUtc = (minutes: number, now = Date.now()) => {
+  const today = now - (now % 86_400_000) + minutes * MINUTE;
+  return today > now ? today : today + 86_400_000;
+};
+/** HH:MM in Damascus (UTC+3 all year since 2022), the default NASHRA_TIME_ZONE. */
+const damascusClock = (at: number) => formatClock(utcMinutes(at + 3 * 60 * MINUTE));
+
+function deps(store: Store) {
+  return newsroomDeps(BUILT_IN_PLATFORMS, loadAppConfig({}), store, createLogger({ level: 'error', write: () => {} }));
+}
+
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+describe('a broadcast whose recipients wait for their chats', () => {
+  it('Telegram: the progress message says finished, with what waits for quiet hours or a digest and until when, and offers «إعادة إرسال الفاشلة»', async () => {
+    h = await startHarness();
+    const article = addArticle(h.store);
+    for (const chat of ['10001', '10002', '10003', '10004']) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: chat, kind: 'private' });
+    const newsroom = deps(h.store);
+    setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10002' }, { quiet: quietNow(), quietMode: 'wait', timeZone: 'UTC' });
+    const digestAt = (utcMinutes() + 180) % 1440;
+    setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10003' }, { digest: { mode: 'daily', at: digestAt }, timeZone: 'UTC' });
+    h.fake.failFor(10004, { kind: 'blocked' });
+
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => h!.fake.sentTo(EDITOR).some((c) => c.params.reply_markup), 5000, 'the preview');
+    const send = h.fake.sentTo(EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
+    h.fake.pushUpdate(callback(EDITOR, send.callback_data));
+
+    const finished = () => h!.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === String(EDITOR) && /انتهى النشر/.test(c.params.text));
+    await waitFor(() => finished().length > 0, 10_000, 'the progress message to say finished');
+    const last = finished().at(-1)!;
+    // The digest (in three hours) is the later of the two waits; shown on the newsroom's clock.
+    expect(last.params.text).toBe(`انتهى النشر — أُرسل: 1، فشل: 1، بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): 2 حتى ${damascusClock(nextUtc(digestAt))}`);
+    expect(last.params.reply_markup.inline_keyboard[0][0].text).toBe('إعادة إرسال الفاشلة');
+    expect(h.store.broadcasts.get(1)?.state).toBe('done');
+    expect(h.fake.sentTo(10002).length + h.fake.sentTo(10003).length).toBe(0);
+    expect(h.store.deliveries.broadcastProgress(1)).toMatchObject({ sent: 1, failed: 1, queued: 1, held: 1 });
+  });
+
+  it('nashra stats: what waits for its chat is counted apart, with when the last goes; nashra resend takes a broadcast id', () => {
+    const { dir, cleanup } = tempDir('nashra-waiting-');
+    try {
+      const dbPath = join(dir, 'n.db');
+      const store = openStore(dbPath);
+      const newsroom = deps(store);
+      store.subscriptions.subscribe({ platform: 'console', chatId: 'quiet', kind: 'private' });
+      store.subscriptions.subscribe({ platform: 'console', chatId: 'plain', kind: 'private' });
+      store.subscriptions.subscribe({ platform: 'console', chatId: 'flaky', kind: 'private' });
+      const quiet = quietNow();
+      setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
+      const stored = storeArticle(store, {
+        url: 'https://example.com/a', title: 'خبر للبث', source: 'SY24', language: 'ar', categories: [],
+        paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء في المدينة.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
+      });
+      if (stored.status !== 'new') throw new Error('not stored');
+      const articleId = stored.article.id;
+      // Broadcasts 1 and 2 were previews cancelled; 3 went out. Article ids and broadcast ids differ.
+      for (let i = 0; i < 2; i++) store.broadcasts.transition(store.broadcasts.create({ articleId, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } }).id, 'preview', 'cancelled');
+      const b = store.broadcasts.create({ articleId, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } });
+      expect(b.id).toBe(3);
+      store.broadcasts.transition(b.id, 'preview', 'queued');
+      expect(queueAudience(store, stored.article, { kind: 'all' }, { broadcastId: b.id })).toBe(3);
+      const flaky = store.deliveries.listForArticle(articleId).find((d) => store.subscriptions.get(d.subscriptionId)!.chatId === 'flaky')!;
+      store.deliveries.markFailed(flaky.id, 'gave up after 6 attempts: 502', { retryable: true });
+      store.close();
+
+      const env = { DATABASE_PATH: dbPath };
+      const stats = runCli(['stats'], { env });
+      expect(stats.code, stats.stderr).toBe(0);
+      const lines = stats.stdout.split('\n');
+      expect(lines).toContain('  console: 1 waiting: nashra run is not running');
+      expect(lines).toContain(`  console: 1 waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${new Date(nextUtc(quiet.end)).toISOString()}`);
+
+      const wrong = runCli(['resend', '3'], { env });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr.trim()).toBe(`nashra: no stored article 3; 3 is the id of a broadcast, of article ${articleId}`);
+      const resent = runCli(['resend', 'b3'], { env });
+      expect(resent.code, resent.stderr).toBe(0);
+      expect(resent.stdout.trim()).toBe(`queued 1 failed delivery of broadcast 3 (article ${articleId}) again; nashra run sends them`);
+      const check = openStore(dbPath);
+      try {
+        expect(check.deliveries.get(flaky.id)?.state).toBe('queued');
+      } finally {
+        check.close();
+      }
+      expect(runCli(['resend', 'x3'], { env }).stderr).toContain('must be an article id (12) or a broadcast id (b12)');
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('the desk', () => {
+  const desk = deskPerTest();
+  it('the broadcast page says done with what waits for its chat and until when; the Queue page shows it apart from retries', async () => {
+    const { f, app } = await desk();
+    const newsroom = deps(f.store);
+    f.store.subscriptions.subscribe({ platform: 'console', chatId: 'quiet', kind: 'private' });
+    const quiet = quietNow();
+    setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
+    const b = f.store.broadcasts.create({ articleId: f.article.id, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } });
+    f.store.broadcasts.transition(b.id, 'preview', 'queued');
+    expect(queueAudience(f.store, f.article, { kind: 'all' }, { broadcastId: b.id })).toBe(1);
+    // What the worker does inside the window: not before its end.
+    const [d] = f.store.deliveries.listForArticle(f.article.id);
+    f.store.deliveries.postpone(d!.id, nextUtc(quiet.end));
+    const until = damascusClock(nextUtc(quiet.end));
+
+    const j = jar();
+    await signIn(app, j);
+    const page = (await get(app, j, `/broadcasts/${b.id}`)).body;
+    expect(page).toMatch(/id="bc-state" data-state="done"/);
+    expect(page).toContain('<dd id="bc-waiting">0</dd>');
+    expect(page).toMatch(new RegExp(`ينتظر موعده في المحادثة \\(ساعات الهدوء أو الملخص\\)</dt><dd><span id="bc-for-chats">1</span> · حتى [^<]*${until}`));
+
+    const queue = (await get(app, j, '/queue')).body;
+    const row = /<table id="queue-depth">[\s\S]*?<tbody><tr>([\s\S]*?)<\/tr>/.exec(queue)![1]!;
+    const cells = [...row.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => m[1]);
+    // Waiting for the platform 0, retries 0, waiting for its chat 1 until the end of the quiet hours.
+    expect(cells[1]).toBe('0');
+    expect(cells[3]).toBe('0');
+    expect(cells[4]).toMatch(new RegExp(`^1 · حتى .*${until}$`));
+  });
+});
