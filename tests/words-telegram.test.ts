@@ -42,6 +42,15 @@ describe('Telegram words', () => {
     expect(await command(h, EDITOR, `/settings ${id} source`)).toContain(`/settings ${id} source رقم_المصدر سوريا`);
   });
 
+  it('/stats names the platforms by their labels, in Arabic and in English', async () => {
+    h = await startHarness();
+    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550003', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
+    const arabic = await command(h, EDITOR, '/stats');
+    expect(arabic).toContain('الاشتراكات: تيليغرام 1 نشط');
+    expect(arabic).not.toMatch(/\btelegram\b/);
+    expect(await command(h, EDITOR, '/stats', 'en')).toContain('Subscriptions: Telegram 1 active');
+  });
+
   it('a topic button rewrites the filter above the buttons, on and off', async () => {
     h = await startHarness({ env: { NASHRA_TOPICS: 'حلب،الرقة' } });
     await command(h, 701, '/subscribe');

@@ -4,7 +4,7 @@ import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
-  previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
+  platformLabel, previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
 import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
@@ -106,7 +106,8 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   c.command('stats', async (ctx) => {
-    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    const label = (platform: string) => platformLabel(deps.newsroom.platforms, platform, langOf(ctx.from?.language_code));
+    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone, label).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
   // The paid-broadcast switch under a preview: the newsroom records the choice (audited) and says the cost again.
