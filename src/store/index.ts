@@ -192,10 +192,10 @@ export function openStore(path: string): Store {
     // FULL, not NORMAL: with WAL, NORMAL keeps every commit across a process crash but not across a power cut or a
     // kernel crash (the WAL is fsynced only at checkpoints), so a committed `sending` mark could roll back and its
     // message go out again after the restart. FULL fsyncs the WAL at each commit, before the request it marks leaves.
-    // Measured on the paid-rate bench (2 × 2,500 messages at 1,000/s, `node dist/bench/delivery.js 2500 2 paid`) on a
-    // shared 2-core VM under heavy load, 12-13 runs each: time in commits 0.17-0.60 ms per delivery instead of
-    // 0.11-0.25 (an fsync is 3-4 ms at the median here, one per commit of a turn's batch of ~60-120 rows), achieved ÷
-    // allowed median 0.27 instead of 0.29, within the run-to-run noise (0.18-0.63); CPU per delivery unchanged.
+    // Measured on the paid-rate bench (2 × 2,500 messages at 1,000/s, `node dist/bench/delivery.js 2500 2 paid`) on
+    // the quiet 2-core machine, alternating: achieved ÷ allowed 0.940-0.960 (median 0.954, 9 runs) against
+    // 0.956-0.970 with NORMAL (3 runs); CPU per delivery the same (1.07-1.10 ms). A turn's batch of `sending` and `sent`
+    // rows is one commit, so the fsync is paid once per batch, not per message.
     db.pragma('synchronous = FULL');
     db.pragma('cache_size = -32000'); // 32 MB: the outbox's indexes stay in memory at a million rows
     migrate(db, { path: path === ':memory:' ? undefined : path });
