@@ -42,13 +42,20 @@ describe('Telegram words', () => {
     expect(await command(h, EDITOR, `/settings ${id} source`)).toContain(`/settings ${id} source رقم_المصدر سوريا`);
   });
 
-  it('/stats names the platforms by their labels, in Arabic and in English', async () => {
+  it('/stats names the platforms by their labels and says why deliveries wait, in Arabic and in English', async () => {
     h = await startHarness();
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550003', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
+    // One delivery waiting for a platform that is off here (WhatsApp), so that nothing sends it while the test reads.
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group', title: 'مجموعة' }, Date.now() - 60_000);
+    routeArticle(h.store, addArticle(h.store));
     const arabic = await command(h, EDITOR, '/stats');
     expect(arabic).toContain('الاشتراكات: تيليغرام 1 نشط');
-    expect(arabic).not.toMatch(/\btelegram\b/);
-    expect(await command(h, EDITOR, '/stats', 'en')).toContain('Subscriptions: Telegram 1 active');
+    // Why it waits, in Arabic too (it read «⏳ whatsapp: 1 تنتظر — whatsapp is off: …»).
+    expect(arabic).toContain('⏳ واتساب: رسالة منتظرة واحدة — المنصة مطفأة في الإعدادات');
+    expect(arabic).not.toMatch(/\b(telegram|whatsapp)\b|is off/);
+    const english = await command(h, EDITOR, '/stats', 'en');
+    expect(english).toContain('Subscriptions: Telegram 1 active');
+    expect(english).toContain('⏳ WhatsApp: 1 waiting — whatsapp is off');
   });
 
   it('a topic button rewrites the filter above the buttons, on and off', async () => {

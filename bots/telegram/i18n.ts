@@ -1,4 +1,4 @@
-import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats } from '../../src/newsroom/index.js';
+import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats, type WaitReason } from '../../src/newsroom/index.js';
 import { localClock } from '../../src/delivery/schedule.js';
 import { countArabic, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 
@@ -8,6 +8,15 @@ export type Lang = 'ar' | 'en';
 export const langOf = (languageCode: string | undefined): Lang => (languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar');
 
 type Text = string | ((...args: never[]) => string) | { except: string; separator: string; then: string };
+
+/** Why a platform's deliveries wait (src/newsroom/stats.ts), said in Arabic; the platform's own words follow in brackets. */
+const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
+  'not-installed': 'لا منصة بهذا الاسم مثبّتة (إضافة ناقصة من NASHRA_PLUGINS؟)',
+  off: 'المنصة مطفأة في الإعدادات (انظروا .env.example)',
+  'not-running': 'البرنامج (nashra run) لا يعمل',
+  disconnected: 'المنصة غير متصلة',
+  sending: 'تُرسل بالوتيرة التي تسمح بها المنصة (أو جُدولت إعادة محاولة)',
+};
 
 const AR = {
   start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
@@ -109,7 +118,7 @@ const AR = {
     `الاشتراكات: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
     `الإرسال: ${Object.entries(st.deliveries).map(([p, by]) => `${label(p)}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('؛ ') || 'لا شيء بعد'}`,
     `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
-    ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${w.count} تنتظر — ${w.reason}`),
+    ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} — ${AR_WAIT_REASONS[w.why]}${w.detail ? ` (${w.detail})` : ''}`),
     ...st.waitingForChats.map((w) => `🌙 ${label(w.platform)}: بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${w.count} حتى ${localClock(Date.parse(w.until), timeZone)}`),
     ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
     `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,

@@ -31,7 +31,7 @@ export {
   type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
 } from './review.js';
 export { searchArticles, type SearchHit } from './search.js';
-export { collectStats, formatStats, viewStats, type Stats } from './stats.js';
+export { collectStats, formatStats, viewStats, type Stats, type WaitReason } from './stats.js';
 export { chatWaits, type ChatWaits } from './waiting.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {

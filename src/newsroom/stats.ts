@@ -13,8 +13,11 @@ export interface Stats {
   /** Correction jobs (edits and deletions of sent posts) per state; those in doubt were on the wire at a crash. */
   corrections: Record<string, number>;
   sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
-  /** Per platform with deliveries waiting for the platform (being sent, or a retry scheduled): how many, and why. */
-  waiting: Array<{ platform: string; count: number; reason: string }>;
+  /**
+   * Per platform with deliveries waiting for the platform (being sent, or a retry scheduled): how many, and why: in
+   * English words for the CLI and the logs, and as a code each front door says in its own language.
+   */
+  waiting: Array<{ platform: string; count: number } & WaitReason>;
   /** Per platform, deliveries waiting for their chats (quiet hours that hold messages, a digest), and when the last goes. */
   waitingForChats: Array<{ platform: string; count: number; until: string }>;
 }
@@ -23,6 +26,13 @@ export interface Stats {
 export interface PlatformView {
   platforms: readonly ChatRules[];
   configured: Record<string, unknown>;
+}
+
+/** Why a platform's deliveries wait; `detail` is the platform's own word on its connection, when it gave one. */
+export interface WaitReason {
+  why: 'not-installed' | 'off' | 'not-running' | 'disconnected' | 'sending';
+  reason: string;
+  detail?: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -58,21 +68,23 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
         .filter((s) => s.failingSince && now - s.failingSince.getTime() >= DAY_MS)
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
-    waiting: view ? waitingCounts.map((w) => ({ ...w, reason: whyWaiting(store, w.platform, view, now) })) : [],
+    waiting: view ? waitingCounts.map((w) => ({ ...w, ...whyWaiting(store, w.platform, view, now) })) : [],
     waitingForChats: [...forChats].map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
       .sort((a, b) => a.platform.localeCompare(b.platform)),
   };
 }
 
 /** Why a platform's deliveries are not going out, in the words an operator can act on. */
-function whyWaiting(store: Store, platform: string, view: PlatformView, now: number): string {
+function whyWaiting(store: Store, platform: string, view: PlatformView, now: number): WaitReason {
   const known = view.platforms.find((p) => p.name === platform);
-  if (!known) return 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)';
-  if (view.configured[platform] === undefined) return `${platform} is off: ${known.enableHint ?? 'see .env.example'}`;
-  if (!store.leases.isHeld('run', now)) return 'nashra run is not running';
+  if (!known) return { why: 'not-installed', reason: 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)' };
+  if (view.configured[platform] === undefined) return { why: 'off', reason: `${platform} is off: ${known.enableHint ?? 'see .env.example'}` };
+  if (!store.leases.isHeld('run', now)) return { why: 'not-running', reason: 'nashra run is not running' };
   const state = store.platformStatus.all().find((s) => s.platform === platform);
-  if (state && !state.ready) return state.reason ?? `${platform} is not connected`;
-  return 'being sent at the platform\'s pace (or a retry is scheduled)';
+  if (state && !state.ready) {
+    return { why: 'disconnected', reason: state.reason ?? `${platform} is not connected`, ...(state.reason ? { detail: state.reason } : {}) };
+  }
+  return { why: 'sending', reason: 'being sent at the platform\'s pace (or a retry is scheduled)' };
 }
 
 /** `nashra stats`, the bots' /stats, the desk: editors only, audited. */
