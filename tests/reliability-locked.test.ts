@@ -24,14 +24,33 @@ afterEach(async () => {
 /** Longer than the store's busy_timeout (5,000 ms): every write of the run meanwhile fails once at least. */
 const LOCK_MS = 7000;
 
+/** A strict fake Bot API at 200 messages/s, the rate the issue saw the duplicates at, stopped after the test. */
+async function startFake(): Promise<{ fake: FakeTelegram; apiRoot: string }> {
+  const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+  const apiRoot = await fake.start();
+  cleanups.push(() => fake.stop());
+  return { fake, apiRoot };
+}
+
+/** Holds the database's write lock from a second connection for LOCK_MS, as a backup tool or a `sqlite3` shell would. */
+async function holdWriteLock(dbPath: string): Promise<void> {
+  const locker = new Database(dbPath, { timeout: 10_000 });
+  cleanups.push(() => { if (locker.open) locker.close(); });
+  locker.exec('BEGIN IMMEDIATE');
+  await new Promise((r) => setTimeout(r, LOCK_MS));
+  locker.exec('COMMIT');
+  locker.close();
+}
+
+/** How many of `keys` repeat one seen before. */
+const repeats = (keys: string[]): number => keys.length - new Set(keys).size;
+
 describe('reliability: the database locked by another process during a broadcast', () => {
   it('a 7 s write lock in the middle of 2,000 sends: nothing sent twice, every delivery ends sent', async () => {
     const { dir, cleanup } = tempDir('nashra-locked-');
     cleanups.push(cleanup);
-    // 200/s, the rate the issue saw the duplicates at: the broadcast lasts 10 s, the lock falls in its middle.
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 1000 });
-    const apiRoot = await fake.start();
-    cleanups.push(() => fake.stop());
+    // At 200/s the broadcast lasts 10 s, and the lock falls in its middle.
+    const { fake, apiRoot } = await startFake();
     const dbPath = join(dir, 'n.db');
     const subscribers = 1000;
     const articles = 2;
@@ -41,37 +60,26 @@ describe('reliability: the database locked by another process during a broadcast
     child = spawnRun(childEnv(apiRoot, dbPath, { TELEGRAM_RATE_PER_SECOND: '200' }), ['--once']);
 
     await until(() => fake.sent().length >= 300 || child!.child.exitCode !== null, 30_000, 'the broadcast to be under way');
-    const locker = new Database(dbPath, { timeout: 10_000 });
-    cleanups.push(() => { if (locker.open) locker.close(); });
-    locker.exec('BEGIN IMMEDIATE');
     const sentAtLock = fake.sent().length;
-    await new Promise((r) => setTimeout(r, LOCK_MS));
-    locker.exec('COMMIT');
-    locker.close();
+    await holdWriteLock(dbPath);
     const sentDuringLock = fake.sent().length - sentAtLock;
 
     const exit = await child.exited;
-    const received = new Map<string, number>();
-    for (const c of fake.sent()) {
-      const key = `${c.params.chat_id}:${preparedArticleOf(c.params)}`;
-      received.set(key, (received.get(key) ?? 0) + 1);
-    }
-    const duplicates = [...received.values()].reduce((n, k) => n + k - 1, 0);
+    const received = fake.sent().map((c) => `${c.params.chat_id}:${preparedArticleOf(c.params)}`);
+    const duplicates = repeats(received);
     const states = deliveryStates(dbPath);
     console.log(`[locked] sent during the ${LOCK_MS} ms lock: ${sentDuringLock}; messages at the fake ${fake.sent().length}, ` +
       `duplicates ${duplicates}, final states ${JSON.stringify(states)}, exit ${exit.code}`);
     expect(exit.code, child.output()).toBe(0);
     expect(duplicates).toBe(0);
-    expect(received.size).toBe(subscribers * articles);
+    expect(new Set(received).size).toBe(subscribers * articles);
     expect(states).toEqual({ sent: subscribers * articles });
   }, 120_000);
 
   it('a 7 s write lock while a retraction deletes 600 posts: each post deleted once, every job done', async () => {
     const { dir, cleanup } = tempDir('nashra-locked-');
     cleanups.push(cleanup);
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 200, perChatPerSecond: 50, perGroupPerMinute: 1000 });
-    const apiRoot = await fake.start();
-    cleanups.push(() => fake.stop());
+    const { fake, apiRoot } = await startFake();
     const dbPath = join(dir, 'n.db');
     const subscribers = 600;
     prepareBroadcast(dbPath, subscribers, 1);
@@ -92,17 +100,12 @@ describe('reliability: the database locked by another process during a broadcast
     child = spawnRun(env, ['--once']);
     const deletes = () => fake.calls.filter((c) => c.method === 'deleteMessage');
     await until(() => deletes().length >= 100 || child!.child.exitCode !== null, 30_000, 'the deletions to be under way');
-    const locker = new Database(dbPath, { timeout: 10_000 });
-    cleanups.push(() => { if (locker.open) locker.close(); });
-    locker.exec('BEGIN IMMEDIATE');
-    await new Promise((r) => setTimeout(r, LOCK_MS));
-    locker.exec('COMMIT');
-    locker.close();
+    await holdWriteLock(dbPath);
     const exit = await child.exited;
 
-    const perPost = new Map<string, number>();
-    for (const c of deletes()) perPost.set(`${c.params.chat_id}:${c.params.message_id}`, (perPost.get(`${c.params.chat_id}:${c.params.message_id}`) ?? 0) + 1);
-    const repeated = [...perPost.values()].reduce((n, k) => n + k - 1, 0);
+    const posts = deletes().map((c) => `${c.params.chat_id}:${c.params.message_id}`);
+    const repeated = repeats(posts);
+    const perPost = new Set(posts);
     const check = openStore(dbPath);
     const jobs = check.corrections.countsByState();
     check.close();

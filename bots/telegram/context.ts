@@ -26,6 +26,10 @@ export const PLATFORM = 'telegram';
 
 export const t = (ctx: Context): Messages => messages(langOf(ctx.from?.language_code));
 
+/** A platform as the editor's language calls it: its descriptor's label («تيليغرام», "Telegram"), or its name. */
+export const platformNamer = (deps: BotDeps, m: Messages) => (name: string): string =>
+  m.platform(deps.newsroom.platforms.find((p) => p.name === name)?.label, name);
+
 export const userId = (ctx: Context): string | undefined => (ctx.from ? String(ctx.from.id) : undefined);
 
 /** The newsroom's view of whoever sent this update. */

@@ -5,7 +5,7 @@ import {
   cancelCorrection, confirmCorrection, platformRefusal, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/store/index.js';
-import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
 import type { Messages } from './i18n.js';
 import { telegramMarkup } from './markup.js';
 
@@ -92,15 +92,12 @@ export function corrections(deps: BotDeps): Composer<Context> {
   return c;
 }
 
-/** The platforms called by their labels, in the editor's language. */
-const labeller = (deps: BotDeps, m: Messages) => (name: string) => m.platform(deps.newsroom.platforms.find((p) => p.name === name)?.label, name);
-
 /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية» («Telegram 22, Console 1» in English). */
-const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string => m.sentPosts(posts, labeller(deps, m));
+const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string => m.sentPosts(posts, platformNamer(deps, m));
 
 /** The report, one line per platform and kind: what was done, how many could not be touched and why. */
 export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[]): string {
-  const label = labeller(deps, m);
+  const label = platformNamer(deps, m);
   const refusal = platformRefusal(deps.newsroom.platforms);
   return m.correctionReport(tallies.map((tally) => {
     const parts = [

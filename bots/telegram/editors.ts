@@ -4,10 +4,10 @@ import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
-  platformLabel, previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
+  previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/store/index.js';
-import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
@@ -106,8 +106,8 @@ export function editors(deps: BotDeps): Composer<Context> {
   });
 
   c.command('stats', async (ctx) => {
-    const label = (platform: string) => platformLabel(deps.newsroom.platforms, platform, langOf(ctx.from?.language_code));
-    await ctx.reply(t(ctx).stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone, label).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    const m = t(ctx);
+    await ctx.reply(m.stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone, platformNamer(deps, m)).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
   // The paid-broadcast switch under a preview: the newsroom records the choice (audited) and says the cost again.
