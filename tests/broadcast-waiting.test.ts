@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
-import { formatClock } from '../src/delivery/schedule.js';
+import { formatClock } from '../src/text/schedule.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, queueAudience, setDelivery, storeArticle } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';

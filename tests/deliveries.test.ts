@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { DeliveryWorker, type SendHooks, type Transport } from '../src/delivery/worker.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import type { SendHooks, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { storeArticle } from '../src/newsroom/pipeline.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { telegramMarkup } from '../bots/telegram/markup.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { loadAppConfig } from '../src/app/platforms.js';
-import { lastPeriodEnd, quietUntil } from '../src/delivery/schedule.js';
+import { lastPeriodEnd, quietUntil } from '../src/text/schedule.js';
 import { buildDigest, storeArticle } from '../src/newsroom/index.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';

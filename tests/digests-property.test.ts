@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
-import { DeliveryWorker, type Transport } from '../src/delivery/worker.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import {

@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config.js';
-import type { Transport } from '../../src/delivery/worker.js';
+import type { Transport } from '../../src/delivery/platform.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { ChatTarget } from '../../src/model/delivery.js';
 import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';

@@ -1,4 +1,4 @@
-import { localClock } from '../../src/delivery/schedule.js';
+import { localClock } from '../../src/text/schedule.js';
 import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';

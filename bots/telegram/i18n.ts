@@ -1,5 +1,5 @@
 import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats, type WaitReason } from '../../src/newsroom/index.js';
-import { localClock } from '../../src/delivery/schedule.js';
+import { localClock } from '../../src/text/schedule.js';
 import { countArabic, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */

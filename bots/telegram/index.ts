@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { GrammyError, HttpError, webhookCallback, type Bot } from 'grammy';
 import { ConfigError } from '../../src/errors.js';
-import type { Transport } from '../../src/delivery/worker.js';
+import type { Transport } from '../../src/delivery/platform.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
 import { PLATFORM } from './context.js';

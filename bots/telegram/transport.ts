@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { Config } from '../../src/config.js';
-import type { SendHooks, Transport } from '../../src/delivery/worker.js';
+import type { SendHooks, Transport } from '../../src/delivery/platform.js';
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config.js';
-import type { Transport } from '../../src/delivery/worker.js';
+import type { Transport } from '../../src/delivery/platform.js';
 import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
 import type { PendingCorrection } from '../../src/store/index.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';

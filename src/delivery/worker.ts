@@ -1,49 +1,10 @@
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChatTarget, QuietSetting } from '../model/delivery.js';
+import type { QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
 import { isLockedError, storageFault, type PendingCorrection, type PendingDelivery, type PendingDigestPart, type Store, type StoredArticle } from '../store/index.js';
-import type { PostCorrector } from './platform.js';
-import { quietUntil } from './schedule.js';
-
-/** One platform's way out. Adapters under bots/ implement it; the worker decides what to send and when. */
-export interface Transport {
-  readonly platform: string;
-  /** Deliveries in flight at once (different chats). WhatsApp: 1. */
-  readonly concurrency: number;
-  /** Which queued deliveries go first after urgency: oldest (default) or newest article. */
-  readonly order?: 'oldest' | 'newest';
-  /**
-   * True when send() calls `hooks.sending()` itself, immediately before the request leaves (after the transport's own
-   * rate-limit wait). The delivery is then recorded as `sending` only once it is really on its way, so a crash leaves
-   * in doubt only what was on the wire, not what was waiting its turn. Otherwise the worker records it before send().
-   */
-  readonly marksSending?: boolean;
-  /** False while disconnected or logged out: the queue waits, nothing is lost. */
-  isReady(): boolean;
-  /**
-   * Sends one article to one chat and resolves with the platform's message id. Throws PermanentDeliveryError,
-   * TemporaryDeliveryError, ChatMigratedError or DeliveryCancelledError (when `hooks.sending()` said no); anything
-   * else is treated as temporary.
-   */
-  send(delivery: PendingDelivery, article: StoredArticle, hooks: SendHooks): Promise<{ messageId?: string }>;
-  /**
-   * Sends a message the core composed (a digest), already marked up with the platform's markup, without a link
-   * preview; same errors and hooks as send(). A platform without it gets no digests (they stay queued).
-   */
-  sendText?(target: ChatTarget, text: string, hooks: SendHooks): Promise<{ messageId?: string }>;
-  /** Edits and deletes of posts already sent (corrections, retractions); absent when the platform cannot. */
-  readonly posts?: PostCorrector;
-}
-
-export interface SendHooks {
-  /**
-   * Records the delivery as `sending` and resolves, once that is committed, with whether it may go: false when it
-   * was finished elsewhere meanwhile (a stopped broadcast). Idempotent: a second request for the same delivery (a
-   * plain-text fallback, a retry after 429) gets true again.
-   */
-  sending(): Promise<boolean>;
-}
+import type { PostCorrector, SendHooks, Transport } from './platform.js';
+import { quietUntil } from '../text/schedule.js';
 
 export interface WorkerOptions {
   maxAttempts?: number;

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { formatClock, isTimeZone, parseClock } from '../delivery/schedule.js';
+import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
 import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
 import { audit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';

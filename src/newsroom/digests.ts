@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { lastPeriodEnd, type DigestSchedule } from '../delivery/schedule.js';
+import { lastPeriodEnd, type DigestSchedule } from '../text/schedule.js';
 import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { DeliverySettings } from '../model/subscription.js';

@@ -1,4 +1,4 @@
-import { nextPeriodEnd, quietUntil, type DigestSchedule } from '../delivery/schedule.js';
+import { nextPeriodEnd, quietUntil, type DigestSchedule } from '../text/schedule.js';
 import type { ChatWaitGroup, Store } from '../store/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DeliveryRecord, DeliveryState, InDoubtPolicy, PendingDelivery, QuietSetting } from '../model/delivery.js';
-import { parseClock } from '../delivery/schedule.js';
+import { parseClock } from '../text/schedule.js';
 import { DEFAULT_TIME_ZONE } from '../text/arabic-date.js';
 import { toDate } from './rows.js';
 import { templateFromRow } from './templates.js';

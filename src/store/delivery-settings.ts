@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_DELIVERY, type DeliverySettings } from '../model/subscription.js';
-import { formatClock, parseClock } from '../delivery/schedule.js';
+import { formatClock, parseClock } from '../text/schedule.js';
 
 /** A digest subscription as the digest closer needs it: where it goes, how, and the last period already closed. */
 export interface DigestSubscription {

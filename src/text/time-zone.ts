@@ -1,6 +1,6 @@
 /**
  * One Intl formatter per time zone, shared by the dates printed in posts (src/text/arabic-date.ts) and by the
- * schedules of digests and quiet hours (src/delivery/schedule.ts): building a formatter costs far more than using one.
+ * schedules of digests and quiet hours (src/text/schedule.ts): building a formatter costs far more than using one.
  * Its parts are the zone's wall clock: year, month, day, hour (00–23) and minute.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { isTimeZone } from '../../delivery/schedule.js';
+import { isTimeZone } from '../../text/schedule.js';
 import { parseDigest, parseQuiet, parseQuietMode, type DeliveryPatch } from '../../newsroom/delivery-settings.js';
 
 /** The delivery options as commander hands them over (each already checked by its parser below). */

@@ -2,7 +2,7 @@
  * Local wall-clock time for digests and quiet hours. Every time zone rule comes from Intl (the ICU data Node ships):
  * the only arithmetic here is reading the wall clock Intl prints and finding the instant that prints a given one.
  */
-import { zoneFormatter } from '../text/time-zone.js';
+import { zoneFormatter } from './time-zone.js';
 
 /** Minutes since local midnight, from 'HH:MM' (00:00–23:59); undefined when it is not one. */
 export function parseClock(text: string): number | undefined {
