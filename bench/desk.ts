@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
-import { hashPassword } from '../src/desk/password.js';
+import { hashPassword } from '../src/newsroom/password.js';
 import { buildDesk } from '../src/desk/server.js';
 import { createLogger } from '../src/logger.js';
 import { contentHash, storyKey } from '../src/newsroom/pipeline.js';

@@ -15,7 +15,7 @@ import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { deskPlatforms } from '../src/app/desk.js';
 import { adapterContext, BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
-import { hashPassword } from '../src/desk/password.js';
+import { hashPassword } from '../src/newsroom/password.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { loadArticle } from '../src/ingest/load-article.js';
 import { storeArticle } from '../src/newsroom/pipeline.js';

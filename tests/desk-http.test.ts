@@ -109,7 +109,7 @@ describe('hostile requests', () => {
     const page = await get(app, j, `/articles/${f.article.id}`);
     const before = f.store.articles.get(f.article.id)!;
     // Meanwhile, `nashra editors passwd`: every session of the editor ends.
-    const { hashPassword } = await import('../src/desk/password.js');
+    const { hashPassword } = await import('../src/newsroom/password.js');
     const editor = f.store.deskEditors.find(EDITOR)!;
     f.store.deskEditors.setPassword(EDITOR, await hashPassword('a new password 42'), Date.now());
     f.store.deskSessions.removeAllFor(editor.id);

@@ -3,13 +3,14 @@ import type { Audience } from '../model/broadcast.js';
 import {
   addSource, cancelBroadcast, cancelCorrection, confirmCorrection, confirmRetraction, previewCorrection, resendFailed, composeUrgent,
   confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt, pollSourceNow, setSourceActive, stopBroadcast,
-  unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, type Actor,
+  unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, articleById, broadcastById, deliveryById, followedSources, revisionById,
+  sourceById, subscriptionById, subscriptionSettings, type Actor,
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
 import type { SourceNote } from './pages.js';
-import { editInput, parseId } from './routes.js';
-import type { DeskDeps } from './server.js';
+import type { DeskDeps } from './deps.js';
+import { editInput, parseId } from './forms.js';
 
 type Body = Record<string, unknown>;
 
@@ -49,7 +50,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/articles/:id/broadcast', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
     const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)), paid: text(body(req), 'paid') === '1' });
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
   });
@@ -57,20 +58,20 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   /** «احفظ وصحّح المنشورات المرسلة»: the edit form's text as a correction draft, previewed before anything changes. */
   app.post('/articles/:id/correct', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
     const preview = previewCorrection(newsroom, actorOf(req), String(articleId), editInput(body(req)));
     return reply.redirect(`/corrections/${preview.draft.id}`, 303);
   });
 
   app.post('/corrections/:id/confirm', async (req, reply) => {
-    const draft = newsroom.store.revisions.get(id(req) ?? 0);
+    const draft = revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
     confirmCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
   });
 
   app.post('/corrections/:id/cancel', async (req, reply) => {
-    const draft = newsroom.store.revisions.get(id(req) ?? 0);
+    const draft = revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
     cancelCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
@@ -78,14 +79,14 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/articles/:id/retract', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
     confirmRetraction(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
 
   app.post('/articles/:id/resend', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !newsroom.store.articles.get(articleId)) return notFound(reply);
+    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
     resendFailed(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
@@ -93,7 +94,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   for (const [name, action] of [['confirm', confirmBroadcast], ['cancel', cancelBroadcast], ['stop', stopBroadcast]] as const) {
     app.post(`/broadcasts/:id/${name}`, async (req, reply) => {
       const broadcastId = id(req);
-      if (broadcastId === undefined || !newsroom.store.broadcasts.get(broadcastId)) return notFound(reply);
+      if (broadcastId === undefined || !broadcastById(newsroom, broadcastId)) return notFound(reply);
       // A wrong token or a decision already taken changes nothing; the page shows where the broadcast stands.
       action(newsroom, actorOf(req), broadcastId, text(body(req), 'token'));
       return reply.redirect(`/broadcasts/${broadcastId}`, 303);
@@ -133,7 +134,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   ] as const) {
     app.post(`/sources/:id/${name}`, async (req, reply) => {
       const sourceId = id(req);
-      if (sourceId === undefined || !newsroom.store.sources.get(sourceId)) return notFound(reply);
+      if (sourceId === undefined || !sourceById(newsroom, sourceId)) return notFound(reply);
       run(actorOf(req), sourceId);
       return reply.redirect('/sources', 303);
     });
@@ -141,21 +142,21 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/subscriptions/:id/deactivate', async (req, reply) => {
     const subscriptionId = id(req);
-    if (subscriptionId === undefined || !newsroom.store.subscriptions.get(subscriptionId)) return notFound(reply);
+    if (subscriptionId === undefined || !subscriptionById(newsroom, subscriptionId)) return notFound(reply);
     unsubscribe(newsroom, actorOf(req), { subscriptionId });
     return reply.redirect('/subscriptions', 303);
   });
 
   app.post('/subscriptions/:id/settings', async (req, reply) => {
     const subscriptionId = id(req);
-    const sub = subscriptionId === undefined ? undefined : newsroom.store.subscriptions.get(subscriptionId);
+    const sub = subscriptionId === undefined ? undefined : subscriptionById(newsroom, subscriptionId);
     if (!sub?.active) return notFound(reply);
     const b = body(req);
     const changeTo = (change: Parameters<typeof changeSubscription>[3]) => changeSubscription(newsroom, actorOf(req), sub.id, change);
     changeTo({ topics: parseTopicFilter(text(b, 'topics')), template: templateOf(b) });
     // One source filter per changed field: only those that differ are written (and audited).
-    const before = new Map(newsroom.store.sourceFilters.forSubscription(sub.id).map((f) => [f.sourceId, f.topics.join('\n')]));
-    for (const source of newsroom.store.sources.list()) {
+    const before = new Map(subscriptionSettings(newsroom, sub.id).sourceFilters.map((f) => [f.sourceId, f.topics.join('\n')]));
+    for (const source of followedSources(newsroom)) {
       if (typeof b[`source_${source.id}`] !== 'string') continue;
       const topics = parseTopicFilter(text(b, `source_${source.id}`));
       if (topics.join('\n') !== (before.get(source.id) ?? '')) changeTo({ sourceFilter: { sourceId: source.id, topics } });
@@ -165,7 +166,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/queue/:id/resolve', async (req, reply) => {
     const deliveryId = id(req);
-    if (deliveryId === undefined || !newsroom.store.deliveries.get(deliveryId)) return notFound(reply);
+    if (deliveryId === undefined || !deliveryById(newsroom, deliveryId)) return notFound(reply);
     const how = text(body(req), 'how');
     if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
     resolveInDoubt(newsroom, actorOf(req), deliveryId, how);

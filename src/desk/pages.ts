@@ -1,12 +1,17 @@
 import type { Config } from '../config.js';
 import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
-import type {
-  ArticleDelivery, AuditEntry, Broadcast, DeliveryCounts, InDoubtDelivery, QueueDepth, Source, StoredArticle, Subscription,
-} from '../store/index.js';
-import { formatInterval, type AddSourceResult, type BroadcastStatus, type ChatWaits, type CorrectionPreview, type PostCounts, type SubscriptionSettings } from '../newsroom/index.js';
+import type { StoredArticle } from '../model/article.js';
+import type { AuditEntry } from '../model/audit.js';
+import type { Broadcast } from '../model/broadcast.js';
+import type { CorrectionTally } from '../model/correction.js';
+import type { Source } from '../model/source.js';
+import type { Subscription } from '../model/subscription.js';
+import {
+  formatInterval, type AddSourceResult, type ArticleDelivery, type BroadcastStatus, type ChatWaits, type CorrectionPreview, type DeliveryCounts,
+  type InDoubtDelivery, type PostCounts, type QueueDepth, type SubscriptionSettings,
+} from '../newsroom/index.js';
 import { arabicReasons, arabicTallyParts } from '../newsroom/correction-words.js';
-import type { CorrectionTally } from '../store/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';

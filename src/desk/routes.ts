@@ -1,33 +1,27 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  ARABIC_DELIVERY_WORDS, broadcastStatus, chatWaits, correctionReport, countAudience, deliveryOf, describeDelivery, draftEdit, editArticle, ENGLISH_DELIVERY_WORDS,
-  paidBroadcastOffers, paidEstimates, postCounts, subscriptionSettings, visibleText, type ArticleEditInput,
+  ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
+  broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
+  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
+  queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
+  waitingForChats,
 } from '../newsroom/index.js';
-import type { DeliveryState, StoredArticle } from '../store/index.js';
+import type { StoredArticle } from '../model/article.js';
+import type { DeliveryState } from '../model/delivery.js';
 import {
   activityPage, articlePage, broadcastPage, correctionPage, previews, queuePage, retractionPage, sourcesPage, statsPage, subscriptionSettingsPage,
   subscriptionsPage, todayPage, urgentPage, type SourceNote,
 } from './pages.js';
-import type { ContextOf, DeskDeps } from './server.js';
+import type { ContextOf, DeskDeps } from './deps.js';
 import { registerActions } from './actions.js';
+import { editInput, one, parseId } from './forms.js';
 import { OncePerSession, type KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 30;
 const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
-
-/** A row id from the URL; anything else (a forged or malformed id) is a 404. */
-export function parseId(raw: unknown): number | undefined {
-  return typeof raw === 'string' && /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : undefined;
-}
-
-/** One query-string value, bounded; repeated parameters and overlong values are ignored. */
-export function one(q: Query, name: string, max = 200): string | undefined {
-  const v = q[name];
-  return typeof v === 'string' && v.trim() !== '' && v.length <= max ? v.trim() : undefined;
-}
 
 const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
 
@@ -37,20 +31,12 @@ const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/
  */
 const searchStems = (q: string): string[][] => queryStems(q).slice(0, 8);
 
-export function editInput(body: Record<string, unknown>): ArticleEditInput {
-  const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
-  return {
-    title: text('title'),
-    summary: text('summary').split(/\r?\n/),
-    hashtags: text('hashtags').split(/[\s,،]+/),
-  };
-}
-
 export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts): Promise<void> {
-  const { store, config } = deps.newsroom;
+  const newsroom = deps.newsroom;
+  const { config } = newsroom;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
-  const platforms = () => [...new Set([...platformList.map((m) => m.name), ...store.subscriptions.counts().map((c) => c.platform)])];
+  const platforms = () => [...new Set([...platformList.map((m) => m.name), ...subscribedPlatforms(newsroom)])];
   /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
   const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
@@ -63,7 +49,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
     const backlog = one(q, 'backlog', 1);
     const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
-    const articles = store.desk.today({
+    const articles = todayArticles(newsroom, {
       sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
       backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
@@ -76,15 +62,15 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       olderHref = `/?${params}`;
     }
     return send(reply, todayPage(ctxOf(req, reply), config, {
-      articles, counts: store.desk.deliveryCounts(articles.map((a) => a.id)), sources: store.sources.list(),
-      topics: store.desk.recentTopics(), filter, olderHref,
+      articles, counts: deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: followedSources(newsroom),
+      topics: recentTopics(newsroom), filter, olderHref,
     }));
   });
 
   const articleOr404 = (req: FastifyRequest, reply: FastifyReply): StoredArticle | undefined => {
     const id = parseId((req.params as { id: string }).id);
     // A source's backlog (marked seen when it was added) is an article like the others: tracked, edited, sent, retracted.
-    const article = id === undefined ? undefined : store.articles.get(id);
+    const article = id === undefined ? undefined : articleById(newsroom, id);
     if (!article) void reply.callNotFound();
     return article;
   };
@@ -95,10 +81,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
-      article, counts: store.desk.articleCounts(article.id), deliveries: store.desk.articleDeliveries(article.id, 200),
-      broadcasts: store.desk.broadcastsForArticle(article.id), corrections: correctionReport(deps.newsroom, article.id),
-      subscriptions: store.desk.subscriptions({ active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
-      saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(deps.newsroom).length > 0,
+      article, counts: articleDeliveryCounts(newsroom, article.id), deliveries: articleDeliveries(newsroom, article.id, 200),
+      broadcasts: broadcastsOfArticle(newsroom, article.id), corrections: correctionReport(newsroom, article.id),
+      subscriptions: findSubscriptions(newsroom, { active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
+      saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
     }));
   });
 
@@ -113,20 +99,20 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.post('/articles/:id/edit', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
-    editArticle(deps.newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+    editArticle(newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
   });
 
   /** An editor's correction waiting for confirmation (made by POST /articles/:id/correct). */
   app.get('/corrections/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const draft = id === undefined ? undefined : store.revisions.get(id);
-    const before = draft && store.articles.get(draft.articleId);
+    const draft = id === undefined ? undefined : revisionById(newsroom, id);
+    const before = draft && articleById(newsroom, draft.articleId);
     if (!draft || !before || draft.origin !== 'editor') return reply.callNotFound();
     if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
     const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
     return send(reply, correctionPage(ctxOf(req, reply), config, platformList, {
-      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: postCounts(store, before.id),
+      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: articlePosts(newsroom, before.id),
     }));
   });
 
@@ -134,33 +120,33 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const article = articleOr404(req, reply);
     if (!article) return reply;
     if (article.retracted) return reply.redirect(`/articles/${article.id}`, 303);
-    return send(reply, retractionPage(ctxOf(req, reply), article, postCounts(store, article.id)));
+    return send(reply, retractionPage(ctxOf(req, reply), article, articlePosts(newsroom, article.id)));
   });
 
   app.get('/broadcasts/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const broadcast = id === undefined ? undefined : store.broadcasts.get(id);
-    const article = broadcast && store.articles.get(broadcast.articleId);
+    const broadcast = id === undefined ? undefined : broadcastById(newsroom, id);
+    const article = broadcast && articleById(newsroom, broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
-    const status = broadcastStatus(deps.newsroom, broadcast.id)!;
+    const status = broadcastStatus(newsroom, broadcast.id)!;
     return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
-      audience: status.state === 'preview' ? countAudience(store, article, broadcast.audience) : undefined,
-      paid: broadcast.paid ? paidEstimates(deps.newsroom, broadcast, article) : undefined,
+      audience: status.state === 'preview' ? audienceCount(newsroom, article, broadcast.audience) : undefined,
+      paid: broadcast.paid ? paidEstimates(newsroom, broadcast, article) : undefined,
     }));
   });
 
   /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */
   app.get('/broadcasts/:id/events', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    if (id === undefined || !store.broadcasts.get(id)) return reply.callNotFound();
+    if (id === undefined || !broadcastById(newsroom, id)) return reply.callNotFound();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     let last = '';
     const tick = () => {
-      if (!store.isOpen) return finish();
-      const status = broadcastStatus(deps.newsroom, id);
+      if (!newsroomOpen(newsroom)) return finish();
+      const status = broadcastStatus(newsroom, id);
       const over = !status || status.finished;
       const data = JSON.stringify({ ...status, over });
       if (data !== last) {
@@ -186,49 +172,49 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   /** The add-source form's outcome, shown once on the page it redirects to. */
   const sourceNotes = new OncePerSession<SourceNote>();
-  const showSources = (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, store.sources.list(), now(), note));
+  const showSources = (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, followedSources(newsroom), now(), note));
   app.get('/sources', async (req, reply) => showSources(req, reply, sourceNotes.take(req.editor!.sessionHash)));
 
   app.get('/subscriptions', async (req, reply) => {
     const q = req.query as Query;
     const filter = { platform: one(q, 'platform', 30), kind: one(q, 'kind', 30), active: one(q, 'active', 1) };
-    const subs = store.desk.subscriptions({
+    const subs = findSubscriptions(newsroom, {
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
     const ctx = ctxOf(req, reply);
     const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
-    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(deps.newsroom, s.id), words)));
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(newsroom, s.id), words)));
   });
 
   app.get('/subscriptions/:id/settings', async (req, reply) => {
     const subscriptionId = parseId((req.params as { id: string }).id);
-    const sub = subscriptionId === undefined ? undefined : store.subscriptions.get(subscriptionId);
+    const sub = subscriptionId === undefined ? undefined : subscriptionById(newsroom, subscriptionId);
     if (!sub?.active) return reply.callNotFound();
     const saved = one(req.query as Query, 'saved', 1) === '1';
-    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(deps.newsroom, sub.id), store.sources.list(), saved));
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(newsroom, sub.id), followedSources(newsroom), saved));
   });
 
-  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, store.desk.queue(now()), chatWaits(store, now()), store.desk.inDoubt(100), now())));
+  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, queueDepth(newsroom, now()), waitingForChats(newsroom, now()), inDoubtDeliveries(newsroom, 100), now())));
 
   app.get('/activity', async (req, reply) => {
     const q = req.query as Query;
     const filter = { actor: one(q, 'actor', 100), action: one(q, 'action', 100) };
     const beforeId = parseId(one(q, 'before'));
-    const entries = store.desk.audit({ ...filter, beforeId, limit: 100 });
+    const entries = auditEntries(newsroom, { ...filter, beforeId, limit: 100 });
     let olderHref: string | undefined;
     if (entries.length === 100) {
       const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
       params.set('before', String(entries.at(-1)!.id));
       olderHref = `/activity?${params}`;
     }
-    return send(reply, activityPage(ctxOf(req, reply), config, entries, store.desk.auditChoices(), filter, olderHref));
+    return send(reply, activityPage(ctxOf(req, reply), config, entries, auditChoices(newsroom), filter, olderHref));
   });
 
   app.get('/stats', async (req, reply) => {
     const t = now();
     return send(reply, statsPage(ctxOf(req, reply), config, {
-      perHour: store.desk.sentPerHour(t - 48 * 3600_000), perDay: store.desk.articlesPerDay(t - 14 * 86400_000),
-      failures: store.desk.failuresByReason(t - 7 * 86400_000), now: t,
+      perHour: sentPerHour(newsroom, t - 48 * 3600_000), perDay: articlesPerDay(newsroom, t - 14 * 86400_000),
+      failures: failuresByReason(newsroom, t - 7 * 86400_000), now: t,
     }));
   });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -9,48 +9,25 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
-import { platformRefusal, type NewsroomDeps } from '../newsroom/index.js';
+import {
+  addFirstDeskEditor, deskSession, hasDeskEditors, normalUsername, platformRefusal, signIn, signOut, type NewsroomDeps, type OpenedSession,
+} from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
-import type { Store } from '../store/index.js';
 import { html, type Html } from './html.js';
-import { t, type Lang } from './i18n.js';
+import { t } from './i18n.js';
 import { csrfField, page, type PageContext } from './layout.js';
-import { checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
 import { sameOriginPath } from './redirect.js';
 import { formPageOf, KeptDrafts, typedFields, type KeptFields } from './kept.js';
 import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
-import type { PushIngest } from '../ingest/push.js';
+import type { ContextOf, DeskDeps } from './deps.js';
 
-/** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
-export interface DeskDeps {
-  /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
-  newsroom: NewsroomDeps;
-  /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
-  platforms: readonly DeskPlatform[];
-  /** Where the first-run setup link is printed. */
-  out: (line: string) => void;
-  /** Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given. */
-  push?: PushIngest;
-  now?: () => number;
-}
+export type { ContextOf, DeskDeps, SignedIn } from './deps.js';
 
 export interface DeskHandle {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-export interface SignedIn { id: number; username: string; sessionHash: string }
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    editor?: SignedIn;
-    lang: Lang;
-    sessionExpired: boolean;
-    /** The hash of a session cookie that no longer signs in, on a form post: its CSRF token is checked against it. */
-    staleSession?: string;
-  }
 }
 
 export const SESSION_COOKIE = 'nashra_session';
@@ -60,8 +37,6 @@ const BODY_LIMIT = 64 * 1024;
 /** Sign-in attempts: per address (a newsroom behind one NAT still has room), and per username (slow guessing). */
 const LOGIN_PER_ADDRESS = { max: 20, timeWindow: 60_000 };
 const LOGIN_PER_USERNAME = { max: 10, timeWindow: 15 * 60_000 };
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Routes anyone may reach: everything else needs a signed-in desk editor. */
 const PUBLIC = new Set(['/login', '/setup/:token', '/static/*', '/lang', ...PUSH_ROUTES]);
@@ -86,7 +61,7 @@ export async function startDesk(deps: DeskDeps, listen: { port: number; host: st
 
 /** The Fastify app, not listening: startDesk listens; tests may also use app.inject. */
 export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
-  const { config, store, logger } = deps.newsroom;
+  const { config, logger } = deps.newsroom;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
   const ctxOf = contextOf(deps.platforms, deps.newsroom.platforms);
@@ -127,18 +102,15 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
     const raw = req.cookies[SESSION_COOKIE];
-    if (raw) {
-      const hash = sha256(raw);
-      const session = store.deskSessions.use(hash, config.web.sessionIdleMs, now());
-      if (session) req.editor = { id: session.editorId, username: session.username, sessionHash: hash };
-      else req.sessionExpired = true;
-    }
+    const lookup = raw ? deskSession(deps.newsroom, raw, now()) : undefined;
+    if (lookup?.kind === 'active') req.editor = lookup.session;
+    else if (lookup) req.sessionExpired = true;
     if (req.editor || PUBLIC.has(req.routeOptions.url ?? '')) return;
     if (req.method === 'GET' || req.method === 'HEAD') {
       return reply.redirect(req.sessionExpired ? '/login?expired=1' : '/login', 303);
     }
-    if (req.sessionExpired && !NO_CSRF.has(req.routeOptions.url ?? '')) {
-      req.staleSession = sha256(raw!);
+    if (lookup?.kind === 'ended' && !NO_CSRF.has(req.routeOptions.url ?? '')) {
+      req.staleSession = lookup.sessionHash;
       return;
     }
     return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
@@ -197,27 +169,20 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = normalUsername(body.username);
-    const password = typeof body.password === 'string' ? body.password : '';
-    const editor = username ? store.deskEditors.find(username) : undefined;
     // A form whose session had ended: signing in leads back to it, with what was typed.
     const kept = typeof body.resume === 'string' ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') } : undefined;
-    // The same scrypt work whether or not the account exists: the answer's timing does not tell.
-    const ok = await verifyPassword(password, editor?.passwordHash);
-    if (!ok || !editor) {
-      store.audit.record('desk', username.slice(0, 60) || '?', 'session.refused', { address: req.ip }, now());
+    const result = await signIn(deps.newsroom, { username: body.username, password: body.password, address: req.ip }, now());
+    if (result.kind === 'refused') {
       reply.code(401);
-      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, username, kept));
+      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept));
     }
-    const sessionHash = signIn(reply, editor.id);
-    store.audit.record('desk', editor.username, 'session.login', { address: req.ip }, now());
-    if (kept) drafts.put(sessionHash, kept.path, kept.fields, now());
+    setSessionCookie(reply, result.opened);
+    if (kept) drafts.put(result.opened.session.sessionHash, kept.path, kept.fields, now());
     return reply.redirect(kept?.path ?? '/', 303);
   });
 
   app.post('/logout', async (req, reply) => {
-    store.deskSessions.remove(req.editor!.sessionHash);
-    store.audit.record('desk', req.editor!.username, 'session.logout', {}, now());
+    signOut(deps.newsroom, req.editor!, now());
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });
@@ -231,51 +196,37 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   // --- First run: one account, through a link printed on the console --------------------------------------------
   app.get('/setup/:token', async (req, reply) => {
-    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
+    if (!setupAllowed(app, deps, (req.params as { token: string }).token)) return reply.callNotFound();
     return sendHtml(reply, setupPage(ctxOf(req, reply), req.url));
   });
 
   app.post('/setup/:token', async (req, reply) => {
-    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
+    if (!setupAllowed(app, deps, (req.params as { token: string }).token)) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const password = typeof body.password === 'string' ? body.password : '';
     if (password !== body.password2) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, t(req.lang).setup.differ));
-    let hash: string;
-    let username: string;
+    let opened: OpenedSession | undefined;
     try {
-      username = checkUsername(typeof body.username === 'string' ? body.username : '');
-      hash = await hashPassword(password);
+      // The newsroom creates it only while no account exists: two tabs racing on the same link create one account.
+      opened = await addFirstDeskEditor(deps.newsroom, typeof body.username === 'string' ? body.username : '', password, now());
     } catch (err) {
-      if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
-    if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
+      if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
       throw err;
     }
-    // Checked again after the hashing: two tabs racing on the same link create one account.
-    if (!setupAllowed(app, store, (req.params as { token: string }).token)) return reply.callNotFound();
-    const editor = store.deskEditors.add(username, hash, now());
-    if (!editor) return reply.callNotFound();
+    if (!opened) return reply.callNotFound();
     setupTokens.delete(app);
-    store.audit.record('desk', editor.username, 'editor.add', { via: 'first-run setup' }, now());
-    signIn(reply, editor.id);
+    setSessionCookie(reply, opened);
     return reply.redirect('/', 303);
   });
 
-  /** Returns the new session's hash. */
-  function signIn(reply: FastifyReply, editorId: number): string {
-    const raw = randomBytes(32).toString('base64url');
-    const hash = sha256(raw);
-    store.deskSessions.create(hash, editorId, now());
-    store.deskSessions.expire(config.web.sessionIdleMs, now());
-    reply.setCookie(SESSION_COOKIE, raw, { path: '/', httpOnly: true, sameSite: 'strict', secure });
-    return hash;
+  function setSessionCookie(reply: FastifyReply, opened: OpenedSession): void {
+    reply.setCookie(SESSION_COOKIE, opened.token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
   }
 
   await registerPages(app, deps, ctxOf, drafts);
   if (deps.push) await registerPush(app, deps.push);
   return app;
 }
-
-export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;
 
 /** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
 function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
@@ -336,16 +287,16 @@ function setupPage(ctx: PageContext, action: string, message?: string): Html {
 /** The one-time setup token of each running desk, while no editor account exists. */
 const setupTokens = new WeakMap<FastifyInstance, string>();
 
-function setupAllowed(app: FastifyInstance, store: Store, token: string): boolean {
+function setupAllowed(app: FastifyInstance, deps: DeskDeps, token: string): boolean {
   const expected = setupTokens.get(app);
-  if (!expected || store.deskEditors.count() > 0) return false;
+  if (!expected || hasDeskEditors(deps.newsroom)) return false;
   const a = Buffer.from(token);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): void {
-  if (deps.newsroom.store.deskEditors.count() > 0) return;
+  if (hasDeskEditors(deps.newsroom)) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
   deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);

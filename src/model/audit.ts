@@ -14,6 +14,7 @@ export type AuditAction =
   | 'stats.view'
   | 'delivery.mark_sent' | 'delivery.send_again' | 'delivery.resend_failed'
   | 'article.edit'
+  | 'article.ingest'
   | 'article.revise' | 'correction.preview' | 'correction.confirm' | 'correction.cancel'
   | 'correction.mark_sent' | 'correction.send_again'
   | 'retraction.preview' | 'article.retract'

@@ -43,3 +43,19 @@ export {
   type DeliveryPatch, type DeliveryResult, type DeliveryWords,
 } from './delivery-settings.js';
 export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';
+export {
+  addDeskEditor, addFirstDeskEditor, changeDeskPassword, DeskAccountExistsError, deskSession, hasDeskEditors, listDeskEditors, removeDeskEditor,
+  signIn, signOut, type DeskAccount, type DeskSession, type OpenedSession, type SessionLookup, type SignInResult,
+} from './desk-accounts.js';
+export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
+export { ingestArticle, type IngestResult } from './ingest-article.js';
+export { backupNewsroom } from './backup.js';
+export {
+  allSubscriptions, articleById, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries, broadcastById, broadcastsOfArticle,
+  findSubscriptions, followedSources, latestArticles, newsroomOpen, recentTopics, revisionById, sourceById, subscribedPlatforms,
+  subscriptionByChat, subscriptionById, todayArticles, type TodayFilter,
+} from './queries.js';
+export {
+  articleDeliveries, articleDeliveryCounts, deliveryById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
+  sentPerHour, waitingForChats, type ArticleDelivery, type CorrectionRecord, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
+} from './outbox-queries.js';

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 export interface DeskEditor { id: number; username: string; passwordHash: string; createdAt: Date; passwordChangedAt: Date }
 
-/** The web desk's accounts: a username and a scrypt hash (see src/desk/password.ts for its format). */
+/** The web desk's accounts: a username and a scrypt hash (see src/newsroom/password.ts for its format). */
 export class DeskEditorsTable {
   private readonly insertStmt: Statement;
   private readonly byName: Statement;

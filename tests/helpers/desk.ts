@@ -4,7 +4,7 @@ import { afterEach } from 'vitest';
 import { deskPlatforms } from '../../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
 import type { Config } from '../../src/config.js';
-import { hashPassword } from '../../src/desk/password.js';
+import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger } from '../../src/logger.js';
 import { storeArticle } from '../../src/newsroom/pipeline.js';

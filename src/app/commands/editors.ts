@@ -1,51 +1,38 @@
 import { UserError } from '../../errors.js';
-import { checkUsername, hashPassword, checkPasswordRules } from '../../desk/password.js';
-import { CLI_OPERATOR } from '../../newsroom/index.js';
+import {
+  addDeskEditor, changeDeskPassword, checkPasswordRules, CLI_OPERATOR, DeskAccountExistsError, listDeskEditors, removeDeskEditor,
+} from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra editors list`: the web desk's accounts. */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editors = ctx.store().deskEditors.list();
+  const editors = listDeskEditors(ctx.newsroom(), CLI_OPERATOR);
   if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
   ctx.out('username\tcreated\tpassword changed');
   for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
 }
 
-/** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal. */
+/** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal, once the name is known to be free. */
 export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
-  const username = checkUsername(name!);
-  const store = ctx.store();
-  if (store.deskEditors.find(username)) throw new UserError(`desk editor "${username}" already exists; change the password with nashra editors passwd ${username}`);
-  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
-  const now = Date.now();
-  if (!store.deskEditors.add(username, hash, now)) throw new UserError(`desk editor "${username}" already exists`);
-  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.add', { username }, now);
-  ctx.out(`added desk editor ${username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+  try {
+    const editor = await addDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true));
+    ctx.out(`added desk editor ${editor.username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+  } catch (err) {
+    if (err instanceof DeskAccountExistsError) throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
+    throw err;
+  }
 }
 
 /** `nashra editors remove <username>`: its sessions go with it. */
 export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const username = checkUsername(name!);
-  const store = ctx.store();
-  if (!store.deskEditors.remove(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.remove', { username });
-  ctx.out(`removed desk editor ${username} (signed out everywhere)`);
+  const editor = removeDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!);
+  ctx.out(`removed desk editor ${editor.username} (signed out everywhere)`);
 }
 
 /** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
 export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
-  const username = checkUsername(name!);
-  const store = ctx.store();
-  const existing = store.deskEditors.find(username);
-  if (!existing) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-  const hash = await hashPassword(await readPassword(options.passwordStdin === true));
-  const now = Date.now();
-  store.transaction(() => {
-    store.deskEditors.setPassword(username, hash, now);
-    store.deskSessions.removeAllFor(existing.id);
-  });
-  store.audit.record(CLI_OPERATOR.platform, CLI_OPERATOR.id, 'editor.passwd', { username }, now);
-  ctx.out(`changed the password of ${username} (signed out everywhere)`);
+  const { account } = await changeDeskPassword(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true));
+  ctx.out(`changed the password of ${account.username} (signed out everywhere)`);
 }
 
 async function readPassword(fromStdin: boolean): Promise<string> {

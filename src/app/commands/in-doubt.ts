@@ -1,11 +1,12 @@
-import { CLI_OPERATOR, requireEditor, resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt } from '../../newsroom/index.js';
+import {
+  CLI_OPERATOR, inDoubtOutbox, requireEditor, resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt,
+} from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`: deliveries, then corrections (ids `c<N>`). */
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   requireEditor(ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
-  const rows = ctx.store().deliveries.inDoubt(200);
-  const corrections = ctx.store().corrections.inDoubt(200);
+  const { deliveries: rows, corrections } = inDoubtOutbox(ctx.newsroom(), 200);
   if (rows.length === 0 && corrections.length === 0) return ctx.out('no delivery or correction is in doubt');
   if (rows.length > 0) {
     ctx.out('id\tplatform\tarticle\tsubscription\tsince');

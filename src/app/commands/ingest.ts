@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { loadArticle } from '../../ingest/load-article.js';
-import { routeArticle, storeArticle } from '../../newsroom/index.js';
+import { CLI_OPERATOR, ingestArticle } from '../../newsroom/index.js';
 import type { Article } from '../../model/article.js';
 import { canonicalUrl } from '../../text/url.js';
 import type { CommandContext } from '../context.js';
@@ -17,14 +17,13 @@ export interface IngestOptions {
 /** `nashra ingest <file|url>...`: stores new articles and queues them for matching subscribers. */
 export async function ingestCommand(inputs: string[], options: IngestOptions, ctx: CommandContext): Promise<void> {
   const overrides = parseOverrides(inputs, options);
-  const store = ctx.store();
   let failures = 0;
   for (const input of inputs) {
     try {
       const article = { ...(await loadArticle(input, ctx.config)), ...overrides };
-      const result = storeArticle(store, article, { summary: ctx.config.summary, timeZone: ctx.config.timeZone });
+      const result = ingestArticle(ctx.newsroom(), CLI_OPERATOR, article);
       if (result.status === 'new') {
-        const queued = routeArticle(store, result.article);
+        const { queued } = result;
         ctx.out(`${result.article.id}\tnew\t${article.title}\t(queued for ${queued} subscription${queued === 1 ? '' : 's'})`);
       } else {
         ctx.out(`${result.existing.id}\tduplicate (${result.match.reason})\t${result.existing.title}`);

@@ -3,7 +3,7 @@ import type { Source } from '../../model/source.js';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { errorMessage, UserError } from '../../errors.js';
 import {
-  addSource, CLI_OPERATOR, exportOpml, formatInterval, importOpml, listSources, OPML_MAX_BYTES, parseInterval, pollSourceNow, removeSource,
+  addSource, CLI_OPERATOR, exportOpml, followedSources, formatInterval, importOpml, listSources, OPML_MAX_BYTES, parseInterval, pollSourceNow, removeSource,
   setSourceActive, sourceHook,
 } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
@@ -109,7 +109,7 @@ export async function sourcesExport([file]: string[], options: { force?: boolean
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'EEXIST' ? `${file} exists; add --force to overwrite it` : `cannot write ${file}: ${code ?? errorMessage(err)}`);
   }
-  ctx.out(`${ctx.store().sources.list().length} sources written to ${file}`);
+  ctx.out(`${followedSources(ctx.newsroom()).length} sources written to ${file}`);
 }
 
 /** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
  * Desk passwords: scrypt from node:crypto with a 16-byte salt per user. The stored string carries its parameters,
  * `scrypt$N$r$p$salt$hash` (base64), so stronger parameters later still verify old hashes. N = 2^15, r = 8: about
  * 100 ms and 32 MB per check on one core, which makes a stolen hash expensive to guess and login floods cheap to
- * limit (see the rate limits in server.ts).
+ * limit (see the sign-in limits in src/desk/server.ts).
  */
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_BYTES = 32;

@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PushIngest } from '../ingest/push.js';
+import type { DeskSession, NewsroomDeps } from '../newsroom/index.js';
+import type { Lang } from './i18n.js';
+import type { PageContext } from './layout.js';
+import type { DeskPlatform } from './pages.js';
+
+/**
+ * What the desk's files share (the server, its pages and its actions), kept here so that each imports this and none
+ * imports another: server.ts registers routes.ts, which registers actions.ts, and nothing points back.
+ */
+
+/** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
+export interface DeskDeps {
+  /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
+  newsroom: NewsroomDeps;
+  /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
+  platforms: readonly DeskPlatform[];
+  /** Where the first-run setup link is printed. */
+  out: (line: string) => void;
+  /** Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given. */
+  push?: PushIngest;
+  now?: () => number;
+}
+
+/** The signed-in editor of a request (the newsroom's session). */
+export type SignedIn = DeskSession;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    editor?: SignedIn;
+    lang: Lang;
+    sessionExpired: boolean;
+    /** The hash of a session cookie that no longer signs in, on a form post: its CSRF token is checked against it. */
+    staleSession?: string;
+  }
+}
+
+export type ContextOf = (req: FastifyRequest, reply: FastifyReply) => PageContext;

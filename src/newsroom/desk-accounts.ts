@@ -1,0 +1,179 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PermissionError, UserError } from '../errors.js';
+import { audit, CLI_OPERATOR, requireEditor, type Actor } from './actor.js';
+import type { NewsroomDeps } from './deps.js';
+import { checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
+
+/**
+ * The web desk's accounts and sessions, as newsroom actions: `nashra editors …` and the desk (first-run setup,
+ * sign-in, sign-out, every request's session) call these, so an account, a session and its audit entry are written
+ * in one place, each in one transaction with its audit entry.
+ */
+
+/** A desk account as the front doors show it: never its password hash. */
+export interface DeskAccount { id: number; username: string; createdAt: Date; passwordChangedAt: Date }
+
+/** A signed-in desk editor: `sessionHash` (the SHA-256 of the cookie) binds the forms' CSRF tokens to the session. */
+export interface DeskSession { editorId: number; username: string; sessionHash: string }
+
+/** A new session: `token` goes to the browser (the cookie) and is stored nowhere; only its hash is. */
+export interface OpenedSession { token: string; session: DeskSession }
+
+export type SignInResult = { kind: 'signed-in'; opened: OpenedSession } | { kind: 'refused' };
+
+/** A session cookie as the desk reads it: one that signs in, or one that no longer does (ended, idle, forged). */
+export type SessionLookup = { kind: 'active'; session: DeskSession } | { kind: 'ended'; sessionHash: string };
+
+/** `editors add` of a name that is taken (compared without case). */
+export class DeskAccountExistsError extends UserError {
+  constructor(readonly username: string) {
+    super(`desk editor "${username}" already exists`);
+  }
+}
+
+type Deps = Pick<NewsroomDeps, 'store' | 'editors'>;
+type SessionDeps = Pick<NewsroomDeps, 'store' | 'config'>;
+
+/** A new account's password, or how to ask for it once the name is known to be free (a terminal's prompt). */
+type PasswordSource = string | (() => Promise<string>);
+
+/** The SHA-256 a session is stored under: a copy of the database signs nobody in. */
+const sessionHashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const accountOf = (e: DeskAccount): DeskAccount => ({ id: e.id, username: e.username, createdAt: e.createdAt, passwordChangedAt: e.passwordChangedAt });
+
+/**
+ * Desk accounts are managed by the operator (`nashra editors`) or a desk editor: an editor on a chat platform is
+ * not trusted with passwords typed into a chat.
+ */
+function requireAccountManager(deps: Deps, actor: Actor): void {
+  requireEditor(deps, actor, 'desk accounts');
+  if (actor.platform === CLI_OPERATOR.platform || actor.platform === 'desk') return;
+  audit(deps.store, actor, 'refused', { action: 'desk accounts' });
+  throw new PermissionError('desk accounts are managed with nashra editors or on the desk');
+}
+
+export function listDeskEditors(deps: Deps, actor: Actor): DeskAccount[] {
+  requireAccountManager(deps, actor);
+  return deps.store.deskEditors.list().map(accountOf);
+}
+
+/** Whether any desk account exists (the desk offers its one-time setup link while none does). */
+export function hasDeskEditors(deps: Pick<NewsroomDeps, 'store'>): boolean {
+  return deps.store.deskEditors.count() > 0;
+}
+
+/** A new account; the password is asked for (when a function) only once the name is known to be free. */
+export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<DeskAccount> {
+  requireAccountManager(deps, actor);
+  const username = checkUsername(name);
+  const { store } = deps;
+  if (store.deskEditors.find(username)) throw new DeskAccountExistsError(username);
+  const hash = await hashPassword(typeof password === 'string' ? password : await password());
+  return store.transaction(() => {
+    // Checked again after the hashing (100 ms): another process may have taken the name meanwhile.
+    const added = store.deskEditors.add(username, hash, now);
+    if (!added) throw new DeskAccountExistsError(username);
+    audit(store, actor, 'editor.add', { username: added.username }, now);
+    return accountOf(added);
+  });
+}
+
+/**
+ * The first account, from the desk's one-time setup link, signed in at once. Undefined when an account exists
+ * already (two tabs racing on the same link create one account): checked in the transaction that creates it.
+ */
+export async function addFirstDeskEditor(deps: SessionDeps, name: string, password: string, now = Date.now()): Promise<OpenedSession | undefined> {
+  const username = checkUsername(name);
+  if (deps.store.deskEditors.count() > 0) return undefined;
+  const hash = await hashPassword(password);
+  const { store } = deps;
+  return store.transaction(() => {
+    if (store.deskEditors.count() > 0) return undefined;
+    const added = store.deskEditors.add(username, hash, now);
+    if (!added) return undefined;
+    audit(store, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup' }, now);
+    return openSession(deps, added, now);
+  });
+}
+
+/** A new password; every session of that editor ends (a stolen cookie dies with the old password). */
+export async function changeDeskPassword(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<{ account: DeskAccount; signedOut: number }> {
+  requireAccountManager(deps, actor);
+  const username = checkUsername(name);
+  const { store } = deps;
+  if (!store.deskEditors.find(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  const hash = await hashPassword(typeof password === 'string' ? password : await password());
+  return store.transaction(() => {
+    const existing = store.deskEditors.find(username);
+    if (!existing || !store.deskEditors.setPassword(existing.username, hash, now)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+    const signedOut = store.deskSessions.removeAllFor(existing.id);
+    audit(store, actor, 'editor.passwd', { username: existing.username, signedOut }, now);
+    return { account: accountOf(store.deskEditors.get(existing.id)!), signedOut };
+  });
+}
+
+/** The account is deleted and its sessions with it: its next request, and any sign-in under its name, is refused. */
+export function removeDeskEditor(deps: Deps, actor: Actor, name: string, now = Date.now()): DeskAccount {
+  requireAccountManager(deps, actor);
+  const username = checkUsername(name);
+  const { store } = deps;
+  return store.transaction(() => {
+    const existing = store.deskEditors.find(username);
+    if (!existing || !store.deskEditors.remove(existing.username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+    audit(store, actor, 'editor.remove', { username: existing.username }, now);
+    return accountOf(existing);
+  });
+}
+
+/**
+ * Signing in to the desk: the password checked with the same scrypt work whether or not the account exists (the
+ * answer's timing does not tell), then a new session, idle ones swept, and the audit entry, in one transaction.
+ * A refusal is audited under the name as typed (at most 60 characters). The per-address and per-username limits
+ * are the desk's (HTTP) own, before this runs.
+ */
+export async function signIn(deps: SessionDeps, attempt: { username: unknown; password: unknown; address: string }, now = Date.now()): Promise<SignInResult> {
+  const { store } = deps;
+  const username = normalUsername(attempt.username);
+  const password = typeof attempt.password === 'string' ? attempt.password : '';
+  const editor = username ? store.deskEditors.find(username) : undefined;
+  const ok = await verifyPassword(password, editor?.passwordHash);
+  return store.transaction((): SignInResult => {
+    // Read again after the 100 ms check: an account removed (or a password changed) meanwhile does not sign in.
+    const current = editor && store.deskEditors.get(editor.id);
+    if (!ok || !current || current.passwordHash !== editor.passwordHash) {
+      audit(store, { platform: 'desk', id: username.slice(0, 60) || '?' }, 'session.refused', { address: attempt.address }, now);
+      return { kind: 'refused' };
+    }
+    store.deskSessions.expire(deps.config.web.sessionIdleMs, now);
+    const opened = openSession(deps, current, now);
+    audit(store, { platform: 'desk', id: current.username }, 'session.login', { address: attempt.address }, now);
+    return { kind: 'signed-in', opened };
+  });
+}
+
+function openSession(deps: SessionDeps, editor: { id: number; username: string }, now: number): OpenedSession {
+  const token = randomBytes(32).toString('base64url');
+  const sessionHash = sessionHashOf(token);
+  deps.store.deskSessions.create(sessionHash, editor.id, now);
+  return { token, session: { editorId: editor.id, username: editor.username, sessionHash } };
+}
+
+/** Signing out: the session ends here, whatever the browser keeps. */
+export function signOut(deps: Pick<NewsroomDeps, 'store'>, session: DeskSession, now = Date.now()): void {
+  const { store } = deps;
+  store.transaction(() => {
+    store.deskSessions.remove(session.sessionHash);
+    audit(store, { platform: 'desk', id: session.username }, 'session.logout', {}, now);
+  });
+}
+
+/**
+ * The session a cookie names, if it was used within NASHRA_WEB_SESSION_IDLE_HOURS (its last use moves to now);
+ * anything else (idle, signed out, its editor removed or its password changed, forged) has ended.
+ */
+export function deskSession(deps: SessionDeps, token: string, now = Date.now()): SessionLookup {
+  const sessionHash = sessionHashOf(token);
+  const s = deps.store.deskSessions.use(sessionHash, deps.config.web.sessionIdleMs, now);
+  return s ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash } } : { kind: 'ended', sessionHash };
+}
