@@ -70,6 +70,35 @@ describe('architecture', () => {
     expect(broken(store, (f) => [...f.code.matchAll(/export (?:interface|type) (\w*Row)\b/g)].map((m) => `exports ${m[1]}`))).toEqual([]);
   });
 
+  it('the desk and the CLI commands import nothing from src/store: they read and write through the newsroom', () => {
+    // The wiring (src/app/platforms.ts, run.ts, context.ts, cli.ts, desk.ts, health.ts) opens the store and hands it on.
+    const doors = src.filter((f) => inFolder(f, 'src/desk') || inFolder(f, 'src/app/commands'));
+    expect(doors.length).toBeGreaterThan(20);
+    expect(broken(doors, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    // Nor do they reach into the store they are handed: `newsroom.store.x` is a read or a write around the newsroom.
+    expect(broken(doors, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+  });
+
+  it('no import cycle between the desk\'s files', () => {
+    const desk = src.filter((f) => inFolder(f, 'src/desk'));
+    const edges = new Map(desk.map((f) => [f.path, f.imports.map((i) => i.replace(/\.js$/, '.ts')).filter((i) => i.startsWith('src/desk/'))]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of edges.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of edges.keys()) visit(file, []);
+    expect(edges.get('src/desk/server.ts')).toContain('src/desk/routes.ts');
+    expect(cycles).toEqual([]);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];
