@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PermissionError, UserError } from '../errors.js';
 import { audit, CLI_OPERATOR, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
-import { checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
+import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
 
 /**
  * The web desk's accounts and sessions, as newsroom actions: `nashra editors …` and the desk (first-run setup,
@@ -66,7 +66,7 @@ export function hasDeskEditors(deps: Pick<NewsroomDeps, 'store'>): boolean {
 /** A new account; the password is asked for (when a function) only once the name is known to be free. */
 export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<DeskAccount> {
   requireAccountManager(deps, actor);
-  const username = checkUsername(name);
+  const username = checkNewUsername(name);
   const { store } = deps;
   if (store.deskEditors.find(username)) throw new DeskAccountExistsError(username);
   const hash = await hashPassword(typeof password === 'string' ? password : await password());
@@ -84,7 +84,7 @@ export async function addDeskEditor(deps: Deps, actor: Actor, name: string, pass
  * already (two tabs racing on the same link create one account): checked in the transaction that creates it.
  */
 export async function addFirstDeskEditor(deps: SessionDeps, name: string, password: string, now = Date.now()): Promise<OpenedSession | undefined> {
-  const username = checkUsername(name);
+  const username = checkNewUsername(name);
   if (deps.store.deskEditors.count() > 0) return undefined;
   const hash = await hashPassword(password);
   const { store } = deps;

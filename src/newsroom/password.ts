@@ -62,3 +62,19 @@ export function checkUsername(username: string): string {
   }
   return name;
 }
+
+/**
+ * Latin, Cyrillic and Greek share look-alike letters («а» U+0430 is drawn as «a»): a name mixing them («аdmin»)
+ * would read as another editor's on the desk and in the audit log, so a new account keeps to one of them. Mixing
+ * other scripts («ali_علي») confuses nobody and stays allowed.
+ */
+const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u];
+
+/** A new account's username: checkUsername, and not a look-alike mix of scripts. */
+export function checkNewUsername(username: string): string {
+  const name = checkUsername(username);
+  if (LOOKALIKE_SCRIPTS.filter((script) => script.test(name)).length > 1) {
+    throw new UserError(`"${name}" mixes Latin, Cyrillic or Greek letters, which look alike: write it in one of them`);
+  }
+  return name;
+}

@@ -1,0 +1,189 @@
+/**
+ * Desk accounts and sessions as newsroom actions, through their two front doors: `nashra editors` (the built CLI, a
+ * child process on the same database) and the desk over HTTP. Every action is read back from SQLite: the account,
+ * the session, and exactly one audit entry.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { AuditAction, AuditEntry } from '../src/model/audit.js';
+import { runCli } from './helpers/cli.js';
+import { csrfOf, deskPerTest, get, jar, PASSWORD, post, signIn, startDesk, type DeskFixture } from './helpers/desk.js';
+
+const setup = deskPerTest();
+
+const entries = (f: DeskFixture, action: AuditAction): AuditEntry[] => f.store.audit.recent(500).filter((e) => e.action === action);
+const editors = (f: DeskFixture, ...args: string[]) => (input?: string) => runCli(['editors', ...args, '--db', f.config.databasePath], { input });
+
+describe('nashra editors and the desk share the account actions', () => {
+  it('add, passwd and remove each write the account and one audit entry, and the desk follows at once', async () => {
+    const { app, f } = await setup({}, { editor: false });
+    const add = editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana' } })]);
+
+    const j = jar();
+    expect((await signIn(app, j, PASSWORD, 'rana')).statusCode).toBe(303);
+    expect(entries(f, 'session.login')).toEqual([expect.objectContaining({ platform: 'desk', actor: 'rana', detail: { address: '127.0.0.1' } })]);
+    expect((await get(app, j, '/')).statusCode).toBe(200);
+
+    // A new password ends every session: the open page sends the editor back to sign in, the old password no longer works.
+    expect(editors(f, 'passwd', 'RANA', '--password-stdin')('a new password 42\n').code).toBe(0);
+    expect(entries(f, 'editor.passwd')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana', signedOut: 1 } })]);
+    expect((await get(app, j, '/')).headers.location).toBe('/login?expired=1');
+    expect((await signIn(app, jar(), PASSWORD, 'rana')).statusCode).toBe(401);
+    const again = jar();
+    expect((await signIn(app, again, 'a new password 42', 'rana')).statusCode).toBe(303);
+    expect(entries(f, 'session.login')).toHaveLength(2);
+
+    // Removed: its session ends at its next request, and its name signs in no more, whatever the password.
+    const listed = editors(f, 'list')();
+    expect(listed.stdout).toMatch(/^rana\t/m);
+    expect(listed.stdout).not.toContain('scrypt');
+    expect(editors(f, 'remove', 'rana')().code).toBe(0);
+    expect(entries(f, 'editor.remove')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana' } })]);
+    expect((await get(app, again, '/')).headers.location).toBe('/login?expired=1');
+    expect((await signIn(app, jar(), 'a new password 42', 'rana')).statusCode).toBe(401);
+    expect(entries(f, 'session.refused').map((e) => e.actor)).toEqual(['rana', 'rana']);
+    expect(editors(f, 'list')().stdout).toContain('no desk editors yet');
+    // A second remove and a passwd of a removed account change nothing and write nothing.
+    expect(editors(f, 'remove', 'rana')().stderr).toContain('no desk editor "rana"');
+    expect(editors(f, 'passwd', 'rana', '--password-stdin')('a third password 43\n').code).toBe(1);
+    expect(entries(f, 'editor.remove')).toHaveLength(1);
+    expect(entries(f, 'editor.passwd')).toHaveLength(1);
+  });
+
+  it('a name mixing look-alike scripts is refused; signing in by one never reaches the account it imitates', async () => {
+    const { app, f } = await setup({}, { editor: false });
+    expect(editors(f, 'add', 'admin', '--password-stdin')(PASSWORD).code).toBe(0);
+    const spoof = 'аdmin'; // U+0430 CYRILLIC SMALL LETTER A, then Latin
+    const refused = editors(f, 'add', spoof, '--password-stdin')(PASSWORD);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('mixes Latin, Cyrillic or Greek letters');
+    expect(editors(f, 'add', 'αdmin', '--password-stdin')(PASSWORD).code).toBe(1); // Greek alpha
+    expect(entries(f, 'editor.add')).toHaveLength(1);
+    // Other scripts together confuse nobody, and one script alone is any name.
+    expect(editors(f, 'add', 'ali_علي', '--password-stdin')(PASSWORD).code).toBe(0);
+    expect(editors(f, 'add', 'ирина', '--password-stdin')(PASSWORD).code).toBe(0);
+
+    // Signing in by the look-alike name, with the right password of «admin»: refused, audited under the name typed.
+    expect((await signIn(app, jar(), PASSWORD, spoof)).statusCode).toBe(401);
+    expect(entries(f, 'session.refused').map((e) => e.actor)).toEqual([spoof]);
+    // ASCII case and surrounding spaces are the same name; so is an Arabic name in another Unicode form (NFD).
+    expect((await signIn(app, jar(), PASSWORD, ' ADMIN ')).statusCode).toBe(303);
+    expect(editors(f, 'add', 'ا\u0654حمد', '--password-stdin')(PASSWORD).code).toBe(0); // «ا» + combining hamza
+    expect(editors(f, 'list')().stdout).toMatch(/^أحمد\t/m); // stored as NFC «أ»
+    expect((await signIn(app, jar(), PASSWORD, 'أحمد'.normalize('NFD'))).statusCode).toBe(303);
+    expect(entries(f, 'session.login').map((e) => e.actor)).toEqual(['أحمد', 'admin']);
+    // A name that is not one at all: no lookup, the same refusal.
+    for (const username of ['', '\u0000admin', 'admin\u202e', 'x'.repeat(5000)]) {
+      expect((await signIn(app, jar(), PASSWORD, username)).statusCode, JSON.stringify(username.slice(0, 10))).toBe(401);
+    }
+    expect(entries(f, 'session.refused').map((e) => e.actor.length).every((n) => n <= 60)).toBe(true);
+  });
+
+  it('an oversized password is refused like a wrong one, never cut down to a shorter one that matches, and never stored', async () => {
+    const { app, f } = await setup();
+    for (const password of [`${PASSWORD}${'x'.repeat(200)}`, 'x'.repeat(201), 'ب'.repeat(5_000), 'x'.repeat(60_000)]) {
+      const res = await signIn(app, jar(), password);
+      expect(res.statusCode, String(password.length)).toBe(401);
+      expect(res.headers['set-cookie'] ?? '').not.toMatch(/nashra_session/);
+    }
+    expect(entries(f, 'session.refused')).toHaveLength(4);
+    // Beyond the form's limit (64 KB) the body is not read at all: no sign-in, nothing audited.
+    expect((await signIn(app, jar(), 'x'.repeat(70_000))).statusCode).toBe(413);
+    expect(entries(f, 'session.refused')).toHaveLength(4);
+    const long = editors(f, 'passwd', 'mona', '--password-stdin')(`${'x'.repeat(201)}\n`);
+    expect(long.code).toBe(1);
+    expect(long.stderr).toContain('at most 200 characters');
+    expect(entries(f, 'editor.passwd')).toHaveLength(0);
+    expect((await signIn(app, jar())).statusCode).toBe(303);
+  });
+});
+
+describe('desk sessions', () => {
+  it('a forged, copied or replayed session cookie signs nobody in and changes nothing', async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const page = await get(app, j, `/articles/${f.article.id}`);
+    const cookie = j.cookies.get('nashra_session')!;
+    const edit = { _csrf: csrfOf(page.body), title: 'hijacked', summary: 'x', hashtags: '' };
+    const withCookie = (value: string) => {
+      const other = jar();
+      for (const [k, v] of j.cookies) other.cookies.set(k, v);
+      other.cookies.set('nashra_session', value);
+      return other;
+    };
+
+    // Forged values, and the stored hash itself (a copy of the database signs nobody in).
+    const db = new Database(f.config.databasePath, { readonly: true });
+    const stored = db.prepare('SELECT id FROM desk_sessions').pluck().all() as string[];
+    db.close();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toBe(cookie);
+    const forged = [stored[0]!, cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'), 'A'.repeat(43), '%FF%FE%00', 'x'.repeat(4000)];
+    for (const value of forged) {
+      const other = withCookie(value);
+      const res = await get(app, other, '/');
+      expect(res.statusCode, value.slice(0, 12)).toBe(303);
+      expect(res.headers.location).toBe('/login?expired=1');
+      // Its form post is checked against the forged session: the editor's token does not match it.
+      expect((await post(app, other, `/articles/${f.article.id}/edit`, edit)).statusCode, value.slice(0, 12)).toBe(403);
+    }
+
+    // Signed out: the same cookie, replayed, is an ended session; its page's form does nothing.
+    expect((await post(app, j, '/logout', { _csrf: csrfOf(page.body) })).headers.location).toBe('/login');
+    expect(entries(f, 'session.logout')).toEqual([expect.objectContaining({ platform: 'desk', actor: 'mona' })]);
+    const replay = withCookie(cookie);
+    expect((await get(app, replay, '/')).headers.location).toBe('/login?expired=1');
+    const late = await post(app, replay, `/articles/${f.article.id}/edit`, edit);
+    expect(late.statusCode).toBe(401);
+    expect((await post(app, withCookie(cookie), '/logout', { _csrf: csrfOf(page.body) })).headers.location).toBe('/login');
+    expect(entries(f, 'session.logout')).toHaveLength(1);
+
+    expect(f.store.articles.get(f.article.id)!.title).not.toBe('hijacked');
+    expect(entries(f, 'article.edit')).toHaveLength(0);
+    expect(entries(f, 'session.login')).toHaveLength(1);
+  });
+
+  it('the first-run setup creates one account (one audit entry) and signs it in; two tabs racing create one', async () => {
+    const { f, app } = await setup({}, { editor: false });
+    await app.close();
+    const desk = await startDesk(f.deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const link = f.lines.map((l) => /(http:\/\/\S+\/setup\/\S+)/.exec(l)?.[1]).find(Boolean)!;
+      const form = await fetch(link);
+      const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const csrf = csrfOf(await form.text());
+      const submit = (username: string, password: string) => fetch(link, {
+        method: 'POST', redirect: 'manual',
+        body: new URLSearchParams({ _csrf: csrf, username, password, password2: password }),
+        headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      const spoof = await submit('аdmin', PASSWORD);
+      expect(spoof.status).toBe(400);
+      expect(await spoof.text()).toContain('mixes Latin, Cyrillic or Greek letters');
+      const long = await submit('first', 'x'.repeat(201));
+      expect(long.status).toBe(400);
+      expect(await long.text()).toContain('at most 200 characters');
+      expect(entries(f, 'editor.add')).toHaveLength(0);
+
+      const raced = await Promise.all([submit('first', PASSWORD), submit('second', PASSWORD)]);
+      expect(raced.map((r) => r.status).sort()).toEqual([303, 404]);
+      const won = raced.find((r) => r.status === 303)!;
+      const added = entries(f, 'editor.add');
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({ platform: 'desk', detail: { via: 'first-run setup' } });
+      expect(editors(f, 'list')().stdout.split('\n').filter((l) => /\t/.test(l))).toHaveLength(2); // the header and one account
+      // The winner is signed in by the cookie it was given.
+      const session = won.headers.getSetCookie().find((c) => c.startsWith('nashra_session='))!.split(';')[0]!;
+      const today = await fetch(`${desk.url}/`, { headers: { cookie: session }, redirect: 'manual' });
+      expect(today.status).toBe(200);
+      expect(await today.text()).toContain(added[0]!.actor);
+      expect((await fetch(link)).status).toBe(404);
+    } finally {
+      await desk.close();
+    }
+  });
+});
