@@ -3,10 +3,11 @@
  * child process on the same database) and the desk over HTTP. Every action is read back from SQLite: the account,
  * the session, and exactly one audit entry.
  */
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AuditAction, AuditEntry } from '../src/model/audit.js';
-import { runCli } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
 import { csrfOf, deskPerTest, get, jar, PASSWORD, post, signIn, startDesk, type DeskFixture } from './helpers/desk.js';
 
 const setup = deskPerTest();
@@ -185,5 +186,23 @@ describe('desk sessions', () => {
     } finally {
       await desk.close();
     }
+  });
+});
+
+describe('nashra ingest', () => {
+  it('is a newsroom action: one audit entry per input, new or duplicate, with what was queued', async () => {
+    const { f } = await setup();
+    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    const file = join(ROOT, 'samples/easc-topic3.txt');
+    const ingest = () => runCli(['ingest', file, '--db', f.config.databasePath]);
+    const first = ingest();
+    expect(first.stderr).toBe('');
+    const id = Number(/^(\d+)\tnew\t.*\(queued for 1 subscription\)$/m.exec(first.stdout)?.[1]);
+    expect(ingest().stdout).toMatch(new RegExp(`^${id}\\tduplicate \\(guid\\)`, 'm'));
+    expect(entries(f, 'article.ingest').reverse()).toEqual([
+      expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, queued: 1 } }),
+      expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, duplicate: 'guid' } }),
+    ]);
+    expect(f.store.deliveries.listForArticle(id).map((d) => d.subscriptionId)).toEqual([sub.id]);
   });
 });
