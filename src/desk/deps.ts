@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PushIngest } from '../ingest/push.js';
-import type { DeskSession, NewsroomDeps } from '../newsroom/index.js';
+import type { SignedInEditor, NewsroomDeps } from '../newsroom/index.js';
 import type { Lang } from './i18n.js';
 import type { PageContext } from './layout.js';
 import type { DeskPlatform } from './pages.js';
@@ -24,7 +24,7 @@ export interface DeskDeps {
 }
 
 /** The signed-in editor of a request (the newsroom's session). */
-export type SignedIn = DeskSession;
+export type SignedIn = SignedInEditor;
 
 declare module 'fastify' {
   interface FastifyRequest {

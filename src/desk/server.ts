@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
 import {
-  addFirstDeskEditor, deskSession, hasDeskEditors, normalUsername, platformRefusal, signIn, signOut, type NewsroomDeps, type OpenedSession,
+  addFirstDeskEditor, deskSession, deskSignIn, deskSignOut, hasDeskEditors, normalUsername, platformRefusal, type NewsroomDeps, type OpenedSession,
 } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import { html, type Html } from './html.js';
@@ -171,7 +171,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     const body = (req.body ?? {}) as Record<string, unknown>;
     // A form whose session had ended: signing in leads back to it, with what was typed.
     const kept = typeof body.resume === 'string' ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') } : undefined;
-    const result = await signIn(deps.newsroom, { username: body.username, password: body.password, address: req.ip }, now());
+    const result = await deskSignIn(deps.newsroom, { username: body.username, password: body.password, address: req.ip }, now());
     if (result.kind === 'refused') {
       reply.code(401);
       return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept));
@@ -182,7 +182,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.post('/logout', async (req, reply) => {
-    signOut(deps.newsroom, req.editor!, now());
+    deskSignOut(deps.newsroom, req.editor!, now());
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });

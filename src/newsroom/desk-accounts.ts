@@ -14,15 +14,15 @@ import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPa
 export interface DeskAccount { id: number; username: string; createdAt: Date; passwordChangedAt: Date }
 
 /** A signed-in desk editor: `sessionHash` (the SHA-256 of the cookie) binds the forms' CSRF tokens to the session. */
-export interface DeskSession { editorId: number; username: string; sessionHash: string }
+export interface SignedInEditor { editorId: number; username: string; sessionHash: string }
 
 /** A new session: `token` goes to the browser (the cookie) and is stored nowhere; only its hash is. */
-export interface OpenedSession { token: string; session: DeskSession }
+export interface OpenedSession { token: string; session: SignedInEditor }
 
 export type SignInResult = { kind: 'signed-in'; opened: OpenedSession } | { kind: 'refused' };
 
 /** A session cookie as the desk reads it: one that signs in, or one that no longer does (ended, idle, forged). */
-export type SessionLookup = { kind: 'active'; session: DeskSession } | { kind: 'ended'; sessionHash: string };
+export type SessionLookup = { kind: 'active'; session: SignedInEditor } | { kind: 'ended'; sessionHash: string };
 
 /** `editors add` of a name that is taken (compared without case). */
 export class DeskAccountExistsError extends UserError {
@@ -132,7 +132,7 @@ export function removeDeskEditor(deps: Deps, actor: Actor, name: string, now = D
  * A refusal is audited under the name as typed (at most 60 characters). The per-address and per-username limits
  * are the desk's (HTTP) own, before this runs.
  */
-export async function signIn(deps: SessionDeps, attempt: { username: unknown; password: unknown; address: string }, now = Date.now()): Promise<SignInResult> {
+export async function deskSignIn(deps: SessionDeps, attempt: { username: unknown; password: unknown; address: string }, now = Date.now()): Promise<SignInResult> {
   const { store } = deps;
   const username = normalUsername(attempt.username);
   const password = typeof attempt.password === 'string' ? attempt.password : '';
@@ -160,7 +160,7 @@ function openSession(deps: SessionDeps, editor: { id: number; username: string }
 }
 
 /** Signing out: the session ends here, whatever the browser keeps. */
-export function signOut(deps: Pick<NewsroomDeps, 'store'>, session: DeskSession, now = Date.now()): void {
+export function deskSignOut(deps: Pick<NewsroomDeps, 'store'>, session: SignedInEditor, now = Date.now()): void {
   const { store } = deps;
   store.transaction(() => {
     store.deskSessions.remove(session.sessionHash);

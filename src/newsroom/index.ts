@@ -44,8 +44,8 @@ export {
 } from './delivery-settings.js';
 export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';
 export {
-  addDeskEditor, addFirstDeskEditor, changeDeskPassword, DeskAccountExistsError, deskSession, hasDeskEditors, listDeskEditors, removeDeskEditor,
-  signIn, signOut, type DeskAccount, type DeskSession, type OpenedSession, type SessionLookup, type SignInResult,
+  addDeskEditor, addFirstDeskEditor, changeDeskPassword, DeskAccountExistsError, deskSession, deskSignIn, deskSignOut, hasDeskEditors,
+  listDeskEditors, removeDeskEditor, type DeskAccount, type SignedInEditor, type OpenedSession, type SessionLookup, type SignInResult,
 } from './desk-accounts.js';
 export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 export { ingestArticle, type IngestResult } from './ingest-article.js';
