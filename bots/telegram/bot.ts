@@ -16,7 +16,8 @@ import { opmlImport } from './opml.js';
 import { commandLimiter, readers } from './readers.js';
 import { review } from './review.js';
 import { subscriptions } from './subscribe.js';
-import { describeTelegramError, installLimits } from './transport.js';
+import { describeTelegramError } from './requests.js';
+import { installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
 import { topicChoices, type NewsroomDeps } from '../../src/newsroom/index.js';
 

@@ -8,7 +8,7 @@ import type { Logger } from '../../src/logger.js';
 import type { PendingCorrection, StoredArticle } from '../../src/store/index.js';
 import { escapeHtml, telegramMarkup } from './markup.js';
 import type { TelegramSettings } from './settings.js';
-import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './transport.js';
+import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './requests.js';
 
 /*
  * The Bot API's answers that a correction reads (400 Bad Request, in these words):

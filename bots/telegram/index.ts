@@ -8,7 +8,8 @@ import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platfor
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
 import { PLATFORM } from './context.js';
 import type { TelegramSettings } from './settings.js';
-import { createTelegramTransport, describeAnswer } from './transport.js';
+import { describeAnswer } from './requests.js';
+import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';
 import type { Review, StoredArticle } from '../../src/store/index.js';
 

@@ -5,13 +5,13 @@ import type { Logger } from '../../src/logger.js';
 import {
   ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
-  type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
+  type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { Store } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
-import { isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
+import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
 import { WhatsAppCorrections } from './corrections.js';
@@ -352,9 +352,6 @@ export class WhatsAppCommands {
     return wid ? (await resolveIdentity(client, wid)).ids : [];
   }
 }
-
-/** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
-export const actorOf = (sender: Identity): Actor => ({ platform: PLATFORM, id: sender.phone ?? sender.ids[0] ?? '?' });
 
 /** An admin of this group (the newsroom accepts a group's admins as managing its subscription). */
 function isGroupAdmin(chat: WaChat, sender: Identity): boolean {
