@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderArticle } from '../src/format/render.js';
-import { contentHash, storyKey } from '../src/newsroom/pipeline.js';
+import { contentHash, storyKey } from '../src/ingest/prepare.js';
 import { searchArticles } from '../src/newsroom/search.js';
 import { projectRoot } from '../src/paths.js';
 import { openStore, type Store } from '../src/store/index.js';
