@@ -11,7 +11,8 @@ import type { TelegramSettings } from './settings.js';
 import { describeAnswer } from './requests.js';
 import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';
-import type { Review, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { Review } from '../../src/model/review.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';

@@ -5,7 +5,7 @@ import {
   arabicPosts, arabicReasons, arabicTallyParts, cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel,
   platformRefusal, previewCorrection, previewRetraction, type Actor, type NewsroomDeps, type Refusal,
 } from '../../src/newsroom/index.js';
-import type { CorrectionTally } from '../../src/store/index.js';
+import type { CorrectionTally } from '../../src/model/correction.js';
 import { countArabic, POST, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { actorOf, resolveIdentity } from './identity.js';
