@@ -39,11 +39,11 @@ export class WhatsAppAdapter implements PlatformAdapter {
   private readonly logger: Logger;
 
   constructor(private readonly settings: WhatsAppSettings, private readonly ctx: AdapterContext, private readonly options: WhatsAppAdapterOptions = {}) {
-    const { store, config, logger } = ctx;
+    const { config, logger } = ctx;
     this.logger = logger;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, store.counters, this.clock, this.random);
+    const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);
     this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock });
     this.transport = new WhatsAppTransport({
       config, logger, pacer, clock: this.clock,

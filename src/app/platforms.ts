@@ -84,7 +84,7 @@ export const loadAppConfig = (env: Record<string, string | undefined>): Config =
 /** An adapter's context outside `nashra run` (tests and benches that build one platform's adapter themselves). */
 export function adapterContext(config: Config, store: Store, logger: Logger, options: { onQueued?: () => void; out?: (text: string) => void; notifyOtherEditors?: (text: string) => Promise<void> } = {}): AdapterContext {
   return {
-    config, store, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
+    config, sendCounters: store.counters, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
     out: options.out ?? ((text) => process.stdout.write(`${text}\n`)), notifyOtherEditors: options.notifyOtherEditors ?? (async () => {}),
   };
 }
