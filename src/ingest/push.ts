@@ -161,7 +161,7 @@ export class PushIngest {
 
   /** POST /websub/<source-id>: a notification, its content the feed (a "fat ping"), or empty (poll now). */
   notify(sourceId: number, headers: Headers, body: Buffer, token?: string): PushAnswer {
-    const { store, logger, config } = this.deps;
+    const { store, logger } = this.deps;
     const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
     const source = sub?.state === 'active' ? store.sources.get(sourceId) : undefined;
     // The signature is what authenticates a notification; a token, when the path has one, must still be this one.
@@ -206,7 +206,7 @@ export class PushIngest {
 
   /** A WordPress post by id, from the site's REST API, through the poller's WordPress path. */
   private async wordpressPost(source: Source, postId: string): Promise<SourcePollResult> {
-    const { config, store, logger } = this.deps;
+    const { config, logger } = this.deps;
     const url = `${new URL(source.feedUrl ?? source.url).origin}/wp-json/wp/v2/posts/${postId}`;
     try {
       const res = await fetchText(url, { ...config.fetch, accept: 'application/json' });
