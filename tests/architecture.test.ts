@@ -149,6 +149,10 @@ describe('architecture: imports go one way', () => {
     expect(cycles(graph).map((c) => c.join(', ')).filter((c) => !allowed.includes(c))).toEqual([]);
   });
 
+  it('ingest fetches and reads; the newsroom decides: src/ingest imports nothing from src/newsroom (its intake is passed in)', () => {
+    expect(broken(src.filter((f) => inFolder(f, 'src/ingest')), (f) => f.imports.filter((i) => i.startsWith('src/newsroom/')))).toEqual([]);
+  });
+
   it('bots/ imports nothing from src/store: a platform reads and writes through the newsroom', () => {
     expect(broken(bots, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
     // Nor reaches it another way (the newsroom's dependencies hold the store: `deps.newsroom.store.…` is a write around it).
