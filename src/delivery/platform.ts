@@ -5,9 +5,8 @@ import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
-import type { PendingDelivery } from '../model/delivery.js';
 import type { PendingCorrection } from '../model/correction.js';
-import type { ChatTarget } from '../model/delivery.js';
+import type { ChatTarget, PendingDelivery } from '../model/delivery.js';
 
 /** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
 export const RETRACTION_NOTICE = 'سُحب هذا الخبر';
