@@ -4,7 +4,7 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/plat
 import { hashPassword } from '../src/newsroom/password.js';
 import { buildDesk } from '../src/desk/server.js';
 import { createLogger } from '../src/logger.js';
-import { contentHash, storyKey } from '../src/newsroom/pipeline.js';
+import { contentHash, storyKey } from '../src/ingest/prepare.js';
 import { normalizeArabic } from '../src/text/arabic.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';

@@ -8,6 +8,7 @@ import { SourcePoller } from '../src/ingest/poller.js';
 import { createLogger } from '../src/logger.js';
 import { openStore } from '../src/store/index.js';
 import { startFeedServer } from '../tests/helpers/feed-server.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 const PARAGRAPH = 'أعلنت وزارة الزراعة اليوم عن خطة جديدة لدعم المزارعين في المناطق الشرقية، تشمل توزيع البذور والأسمدة بأسعار مدعومة. ' +
   'وقال مسؤول في الوزارة إن الخطة ستنفذ على مراحل خلال الأشهر المقبلة، بالتعاون مع المنظمات المحلية. ' +
@@ -38,7 +39,7 @@ export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycle
       server.route(`/feed-${s}.xml`, { body: rssFeed(`s${s}`, 10, server.base), delayMs: 200, contentType: 'application/rss+xml; charset=utf-8' });
       store.sources.add({ url: `${server.base}/feed-${s}.xml`, kind: 'rss', name: `source ${s}` });
     }
-    const poller = new SourcePoller(config, store, createLogger({ level: 'silent' }), () => {});
+    const poller = new SourcePoller(pollDeps({ config, store, logger: createLogger({ level: 'silent' }) }), () => {});
     const t1 = performance.now();
     const summary = await poller.pollAll();
     const pollCycleMs = Math.round(performance.now() - t1);

@@ -20,6 +20,7 @@ import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 import { startFeedServer } from '../tests/helpers/feed-server.js';
 import { tempDir } from '../tests/helpers/tmp.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 const TOKEN = '123456789:AAHbenchTokenForNashra_abcdefghijkXYZ';
 const PLACES = ['حلب', 'حمص', 'دير الزور', 'الرقة', 'إدلب', 'درعا', 'اللاذقية', 'طرطوس', 'الحسكة', 'السويداء'];
@@ -58,7 +59,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
   const api = new Api(TOKEN, { apiRoot });
   installLimits(api, telegram.rate);
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
-  const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() });
+  const push = new PushIngest({ ...pollDeps({ config, store, logger }), onQueued: () => worker.notify() });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
   const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
   try {

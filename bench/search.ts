@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderArticle } from '../src/format/render.js';
-import { contentHash, storyKey } from '../src/newsroom/pipeline.js';
+import { contentHash, storyKey } from '../src/ingest/prepare.js';
 import { searchArticles } from '../src/newsroom/search.js';
 import { projectRoot } from '../src/paths.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -38,7 +38,7 @@ export async function benchSearch(opts: { articles?: number } = {}): Promise<{ m
       const times: number[] = [];
       for (let i = 0; i < 30; i++) {
         const start = process.hrtime.bigint();
-        const hits = searchArticles(store, q, 5);
+        const hits = searchArticles({ store }, q, 5);
         hits.map((h) => renderArticle(h.article, telegramMarkup, config) + (h.snippet ?? '')).join('\n\n');
         times.push(msSince(start));
         if (hits.length === 0) throw new Error(`no result for ${q}`);

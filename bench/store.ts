@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { renderArticle } from '../src/format/render.js';
-import { contentHash, storyKey } from '../src/newsroom/pipeline.js';
+import { contentHash, storyKey } from '../src/ingest/prepare.js';
 import { queueAudience } from '../src/newsroom/audience.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';

@@ -11,6 +11,7 @@ import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import type { Source } from '../src/store/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 const CHATS = ['5001', '5002', '-1001234500001'];
 
@@ -54,7 +55,7 @@ async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (it
   const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
   const serve = (item: Item) => feeds!.route('/feed', { body: rss([item]), contentType: 'application/rss+xml' });
   const poll = async () => {
-    const result = await pollSource({ config: harness.config, store: harness.store, logger: harness.logger }, harness.store.sources.get(source.id)!);
+    const result = await pollSource(pollDeps({ config: harness.config, store: harness.store, logger: harness.logger }), harness.store.sources.get(source.id)!);
     harness.worker.notify();
     return result;
   };

@@ -9,6 +9,7 @@ import { MAX_ITEMS_PER_POLL, pollSource, SourcePoller } from '../src/ingest/poll
 import { createLogger, type Logger } from '../src/logger.js';
 import { openStore, type NewSource, type Source, type Store } from '../src/store/index.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 let server: FeedServer;
 let dir: string;
@@ -50,7 +51,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const deps = () => ({ config, store, logger });
+const deps = () => pollDeps({ config, store, logger });
 function addSource(path: string, kind: NewSource['kind'], extra: Partial<NewSource> = {}): Source {
   return store.sources.add({ url: server.base + path, feedUrl: server.base + path, kind, name: `src ${path}`, ...extra });
 }
@@ -171,7 +172,7 @@ describe('bad input', () => {
   ])('%s: recorded on the source, backed off, others unaffected', async (path, status, error) => {
     const bad = addSource(path, 'rss');
     const good = addSource('/atom.xml', 'atom');
-    const poller = new SourcePoller(config, store, logger, () => {});
+    const poller = new SourcePoller(deps(), () => {});
     const summary = await poller.pollAll();
     expect(summary).toMatchObject({ sources: 2, failed: 1, newArticles: 3 });
     const b = store.sources.get(bad.id)!;
@@ -267,7 +268,7 @@ describe('SourcePoller', () => {
   it('polls due sources in the background, calls onQueued, and stops', async () => {
     addSource('/atom.xml', 'atom', { backfill: 1 });
     let notified = 0;
-    const poller = new SourcePoller(config, store, logger, () => notified++);
+    const poller = new SourcePoller(deps(), () => notified++);
     poller.start();
     const deadline = Date.now() + 5000;
     while (notified === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

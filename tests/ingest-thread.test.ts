@@ -17,6 +17,7 @@ import { createLogger } from '../src/logger.js';
 import * as sourceStore from '../src/store/index.js';
 import { projectRoot } from '../src/paths.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 type Poller = typeof sourcePoller;
 type Stores = typeof sourceStore;
@@ -60,7 +61,7 @@ async function pollInto(name: string, poller: Poller, stores: Stores, path: stri
   try {
     const source = store.sources.add({ url: server.base + path, kind: 'rss', name: 'الأخبار', backfill: 20, category: 'محلي' });
     const config = loadAppConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
-    const result = await poller.pollSource({ config, store, logger: createLogger({ level: 'silent' }) }, source);
+    const result = await poller.pollSource(pollDeps({ config, store, logger: createLogger({ level: 'silent' }) }), source);
     const row = store.sources.get(source.id)!;
     return { file, result, status: row.lastStatus, error: row.lastError };
   } finally {

@@ -24,6 +24,7 @@ import { FakeTelegram } from './fake-telegram/server.js';
 import { CLI, runCliAsync } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 const TOKEN = '123456789:AAHpushTokenForNashraTests_abcdefXYZ';
 const CHAT = '4242';
@@ -137,7 +138,7 @@ async function startRig(opts: {
   installLimits(api, telegram.rate);
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
   const clock = { ahead: 0 };
-  const push = new PushIngest({ config, store, logger, onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
+  const push = new PushIngest({ ...pollDeps({ config, store, logger }), onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push,
@@ -152,7 +153,7 @@ async function startRig(opts: {
   store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'private' });
   let source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
   // The first poll marks the backlog seen (and finds the hub); what comes after is news.
-  await pollSource({ config, store, logger }, source);
+  await pollSource(pollDeps({ config, store, logger }), source);
   source = store.sources.get(source.id)!;
   worker.start();
   return {
@@ -311,7 +312,7 @@ describe('WebSub', () => {
     expect(r.store.push.websub(r.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
 
     // Polling goes on, slower: the next poll is NASHRA_PUSH_POLL_FACTOR (6) intervals away.
-    await pollSource({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }, r.store.sources.get(r.source.id)!);
+    await pollSource(pollDeps({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
     expect(r.store.sources.get(r.source.id)!.nextFetchAt.getTime() - Date.now()).toBeGreaterThan(3 * r.source.intervalSeconds * 1000);
 
     // Hostile notifications: unsigned and wrongly signed are refused, nothing is fetched.
@@ -332,7 +333,7 @@ describe('WebSub', () => {
     await until(() => sentToChat(r) === 1, 15_000, 'the pushed item at the fake Bot API');
     expect((await r.hub.publish(topic, feed, 'sha1')).status).toBe(409);
     r.site.route('/feed.xml', { body: feed, contentType: 'application/rss+xml; charset=utf-8' });
-    const again = await pollSource({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }, r.store.sources.get(r.source.id)!);
+    const again = await pollSource(pollDeps({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
     expect(again.newArticles).toBe(0);
     await r.push.settle();
     expect(sentToChat(r)).toBe(1);

@@ -15,6 +15,7 @@ import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { ITEMS, reviewFeed } from './helpers/review-feed.js';
 import { tempDir } from './helpers/tmp.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 const EDITOR2 = 5550002;
 const CHANNEL = '-1001234';
@@ -49,7 +50,7 @@ describe('review: Telegram', () => {
     // Two new items appear; the poller stores and summarises them, holds them, and the run asks the editors.
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 3)) });
     const announce = reviewAnnouncer(h.store, h.logger, [h.adapter]);
-    const summary = await new SourcePoller(h.config, h.store, h.logger, () => h.worker.notify(), () => void announce()).pollAll();
+    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
     expect(summary).toMatchObject({ newArticles: 2, queued: 0, held: 2 });
     await announce();
     const held = h.store.reviews.pending(10).map((r) => r.articleId);
@@ -69,7 +70,7 @@ describe('review: Telegram', () => {
     const backlog = h.store.articles.latest(10).map((a) => a.id);
     expect(backlog).toHaveLength(1);
     expect(backlog).not.toContain(second!.id);
-    expect(searchArticles(h.store, 'القمح', 5)).toEqual([]);
+    expect(searchArticles({ store: h.store }, 'القمح', 5)).toEqual([]);
 
     const copies = (id: number) => Object.fromEntries(h.store.reviewMessages.list(id, 'telegram').map((m) => [m.chatId, m.messageId]));
     const token = h.store.reviews.get(second!.id)!.token;
@@ -104,7 +105,7 @@ describe('review: Telegram', () => {
 
     // Readers now find the published item only; the audit says who did what, once each.
     expect(h.store.articles.latest(10).map((a) => a.id).sort()).toEqual([...backlog, second!.id].sort());
-    expect(searchArticles(h.store, 'القمح', 5).map((x) => x.article.id)).toEqual([second!.id]);
+    expect(searchArticles({ store: h.store }, 'القمح', 5).map((x) => x.article.id)).toEqual([second!.id]);
     const actions = h.store.audit.recent(50).filter((a) => a.action.startsWith('review.'));
     expect(actions.map((a) => [a.action, a.actor]).sort()).toEqual([['review.dismiss', String(EDITOR)], ['review.publish', String(EDITOR2)]]);
   });
@@ -117,7 +118,7 @@ describe('review: Telegram', () => {
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/sources add ${feeds.base}/rss`));
     await waitFor(() => h.store.sources.list().length === 1 && h.fake.sentTo(EDITOR).length > 0, 8000, 'the add reply');
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 2)) });
-    const summary = await new SourcePoller(h.config, h.store, h.logger, () => h.worker.notify()).pollAll();
+    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, logger: h.logger }), () => h.worker.notify()).pollAll();
     expect(summary).toMatchObject({ newArticles: 1, queued: 1, held: 0 });
     await waitFor(() => h.fake.sentTo(CHANNEL).length === 1, 8000, 'the delivery');
     expect(h.fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:'))).toHaveLength(0);

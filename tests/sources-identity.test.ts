@@ -14,6 +14,7 @@ import { exportOpml, importOpml } from '../src/newsroom/opml.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
+import { pollDeps } from '../src/newsroom/intake.js';
 
 let server: FeedServer;
 let store: Store;
@@ -83,7 +84,7 @@ describe('a declared charset wins (item 9)', () => {
     const { source } = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/one-bad-byte-large.rss` });
     // The detection reads the whole body; the polls after it read it on the thread.
     expect(store.sources.get(source.id)!.name).toBe('نشرة الرقة');
-    await pollSource(deps, store.sources.get(source.id)!);
+    await pollSource(pollDeps(deps), store.sources.get(source.id)!);
     expect(logged.filter((l) => l.includes('bytes invalid in the declared charset dropped'))).toHaveLength(2);
     expect(store.articles.getByUrl(`${server.base}/news/${encodeURIComponent('نشرة الرقة')}/2`)?.title).toBe('خبر 2 عن الرقة');
   });

@@ -2,7 +2,8 @@ import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { ChatTarget } from '../../src/model/delivery.js';
-import type { PendingDelivery, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { PendingDelivery } from '../../src/model/delivery.js';
 import { plainMarkup } from '../../src/format/post.js';
 
 /**

@@ -3,7 +3,6 @@ import { Bot, GrammyError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
-import type { Store } from '../../src/store/index.js';
 import { channels } from './channels.js';
 import { corrections } from './correct.js';
 import { chatSettings } from './chat-settings.js';
@@ -16,7 +15,8 @@ import { opmlImport } from './opml.js';
 import { commandLimiter, readers } from './readers.js';
 import { review } from './review.js';
 import { subscriptions } from './subscribe.js';
-import { describeTelegramError, installLimits } from './transport.js';
+import { describeTelegramError } from './requests.js';
+import { installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
 import { topicChoices, type NewsroomDeps } from '../../src/newsroom/index.js';
 
@@ -34,7 +34,6 @@ export interface BotOptions {
 export interface TelegramDeps {
   config: Config;
   settings: TelegramSettings;
-  store: Store;
   logger: Logger;
   newsroom: NewsroomDeps;
 }
@@ -47,8 +46,8 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
   installLimits(bot.api, tg.rate, tg.paidBroadcast?.ratePerSecond);
   const deps: BotDeps = {
-    config: { ...d.config, telegram: tg }, store: d.store, logger, newsroom: d.newsroom,
-    topics: () => options.topics ?? topicChoices(d.store, d.config.topics),
+    config: { ...d.config, telegram: tg }, logger, newsroom: d.newsroom,
+    topics: () => options.topics ?? topicChoices(d.newsroom, d.config.topics),
     progressIntervalMs: options.progressIntervalMs ?? 3000, timers: options.timers ?? new Set(),
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.

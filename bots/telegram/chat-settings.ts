@@ -2,8 +2,10 @@ import { Composer, GrammyError, InlineKeyboard, type Context } from 'grammy';
 import { PermissionError, UserError } from '../../src/errors.js';
 import { effectiveTemplate } from '../../src/format/render.js';
 import type { LinkPreview, MessageTemplate, TemplateChange } from '../../src/model/template.js';
-import { changeSubscription, describeFilter, parseTopicFilter, subscriptionSettings, type SubscriptionSettings } from '../../src/newsroom/index.js';
-import type { Subscription } from '../../src/store/index.js';
+import {
+  activeSubscriptions, changeSubscription, describeFilter, findSubscription, parseTopicFilter, subscriptionSettings, type SubscriptionSettings,
+} from '../../src/newsroom/index.js';
+import type { Subscription } from '../../src/model/subscription.js';
 import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
 import { langOf, type Lang } from './i18n.js';
 
@@ -53,7 +55,7 @@ const MAX_LISTED = 40;
 
 export function chatSettings(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
-  const { store, config } = deps;
+  const { config } = deps;
 
   /**
    * Who may change a subscription's settings: editors (the newsroom checks), the person in a private chat for their
@@ -105,11 +107,11 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const w = words(ctx);
     const [ref, field, ...rest] = commandArgs(ctx).split(/\s+/).filter(Boolean);
     // In a group: its own settings. In a private chat: the chat named, or a list to choose from.
-    const own = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
-    const named = ref && /^\d+$/.test(ref) ? store.subscriptions.get(Number(ref)) : undefined;
+    const own = findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
+    const named = ref && /^\d+$/.test(ref) ? findSubscription(deps.newsroom, Number(ref)) : undefined;
     const sub = ctx.chat.type === 'private' ? named : own;
     if (ctx.chat.type === 'private' && !ref) {
-      const listed = (isEditor(deps, ctx) ? store.subscriptions.active().filter((s) => s.platform === PLATFORM && s.kind !== 'private') : [])
+      const listed = (isEditor(deps, ctx) ? activeSubscriptions(deps.newsroom, PLATFORM).filter((s) => s.kind !== 'private') : [])
         .slice(0, MAX_LISTED);
       if (own?.active) listed.unshift(own);
       if (listed.length === 0) return void (await ctx.reply(w.nothing));
@@ -144,7 +146,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
 
   c.callbackQuery(/^ts:(\d+):([hsdplro])$/, async (ctx) => {
     const w = words(ctx);
-    const sub = store.subscriptions.get(Number(ctx.match[1]));
+    const sub = findSubscription(deps.newsroom, Number(ctx.match[1]));
     if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.answerCallbackQuery({ text: w.gone, show_alert: true }));
     const letter = ctx.match[2]!;
     try {
@@ -153,7 +155,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
         if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
         settings = subscriptionSettings(deps.newsroom, sub.id);
       } else {
-        const eff = effectiveTemplate(config, store.templates.get(sub.id));
+        const eff = effectiveTemplate(config, subscriptionSettings(deps.newsroom, sub.id).template);
         const template: TemplateChange = letter === 'r' ? { headerMark: null, footer: null, showHashtags: null, showSource: null, showDate: null, leadPhoto: null, linkPreview: null }
           : letter === 'l' ? { linkPreview: NEXT_PREVIEW[eff.linkPreview ?? 'default'] }
             : { [TOGGLES[letter as keyof typeof TOGGLES]]: eff[TOGGLES[letter as keyof typeof TOGGLES]] === false };

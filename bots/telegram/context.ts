@@ -3,14 +3,12 @@ import type { Config } from '../../src/config.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Actor, NewsroomDeps } from '../../src/newsroom/index.js';
-import type { Store } from '../../src/store/index.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import type { TelegramSettings } from './settings.js';
 
 /** What every feature Composer is given: passed in, never global. */
 export interface BotDeps {
   config: Config & { telegram: TelegramSettings };
-  store: Store;
   logger: Logger;
   /** The newsroom actions' dependencies: every editor or subscriber action goes through them. */
   newsroom: NewsroomDeps;

@@ -4,7 +4,7 @@ import { renderArticle } from '../../src/format/render.js';
 import {
   cancelCorrection, confirmCorrection, platformRefusal, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type PostCounts,
 } from '../../src/newsroom/index.js';
-import type { CorrectionTally } from '../../src/store/index.js';
+import type { CorrectionTally } from '../../src/model/correction.js';
 import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
 import type { Messages } from './i18n.js';
 import { telegramMarkup } from './markup.js';

@@ -5,10 +5,11 @@ import { DeliveryCancelledError, PermanentDeliveryError } from '../../src/errors
 import { plainMarkup } from '../../src/format/post.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { Logger } from '../../src/logger.js';
-import type { PendingCorrection, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { PendingCorrection } from '../../src/model/correction.js';
 import { escapeHtml, telegramMarkup } from './markup.js';
 import type { TelegramSettings } from './settings.js';
-import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './transport.js';
+import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './requests.js';
 
 /*
  * The Bot API's answers that a correction reads (400 Bad Request, in these words):

@@ -1,7 +1,7 @@
 import { Composer, GrammyError, type Context } from 'grammy';
 import { PermissionError, UserError } from '../../src/errors.js';
 import {
-  ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH_DELIVERY_WORDS, setDelivery,
+  ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH_DELIVERY_WORDS, findSubscription, setDelivery,
 } from '../../src/newsroom/index.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 import { langOf } from './i18n.js';
@@ -38,7 +38,7 @@ export function deliveryCommands(deps: BotDeps): Composer<Context> {
       const channel = ctx.chat.type === 'private' && args[0] && CHANNEL_REF.test(args[0]) ? args.shift()! : undefined;
       const chatId = channel ? await channelId(ctx, channel) : String(ctx.chat.id);
       if (chatId === undefined) return void (await ctx.reply(t(ctx).channelNotFound(channel!)));
-      const sub = deps.store.subscriptions.findByChat(PLATFORM, chatId);
+      const sub = findSubscription(deps.newsroom, { platform: PLATFORM, chatId });
       if (!sub?.active) return void (await ctx.reply(t(ctx).deliveryNeedsSubscription));
       if (args.length === 0) {
         return void (await ctx.reply(`${t(ctx).deliveryNow(describeDelivery(deliveryOf(deps.newsroom, sub.id), words(ctx)))}\n\n${t(ctx).deliveryUsage}`));

@@ -3,10 +3,10 @@ import { Composer, InlineKeyboard, type Api, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
-  addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, listSources, parseInterval,
+  addSource, broadcastStatus, resendFailed, cancelBroadcast, composeUrgent, confirmBroadcast, findBroadcast, listSources, parseInterval, placeProgress,
   previewBroadcast, removeSource, setBroadcastPaid, stopBroadcast, viewStats, type BroadcastPreview,
 } from '../../src/newsroom/index.js';
-import type { Broadcast } from '../../src/store/index.js';
+import type { Broadcast } from '../../src/model/broadcast.js';
 import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
@@ -139,7 +139,7 @@ export function editors(deps: BotDeps): Composer<Context> {
       if (action === 'send') {
         // «إيقاف» must be on screen before the first delivery leaves: the progress message goes out before anything
         // is queued (the worker starts sending the moment the deliveries are committed).
-        const pending = deps.store.broadcasts.get(id);
+        const pending = findBroadcast(deps.newsroom, id);
         const progress = pending?.token === token && pending.state === 'preview' && isEditor(deps, ctx)
           ? await ctx.reply(m.progress('0', '0', '…'), { reply_markup: stopKeyboard(m, pending) })
           : undefined;
@@ -150,8 +150,8 @@ export function editors(deps: BotDeps): Composer<Context> {
         }
         await ctx.answerCallbackQuery({ text: m.send });
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
-        if (progress) {
-          deps.store.broadcasts.setProgressMessage(id, String(progress.chat.id), String(progress.message_id));
+        const place = progress && { chatId: String(progress.chat.id), messageId: String(progress.message_id) };
+        if (place && placeProgress(deps.newsroom, actorOf(ctx), id, token!, place).kind === 'recorded') {
           watchProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
         }
         return;
@@ -164,7 +164,7 @@ export function editors(deps: BotDeps): Composer<Context> {
         return void (await ctx.reply(m.cancelled));
       }
       if (action === 'resend') {
-        const b = deps.store.broadcasts.get(id);
+        const b = findBroadcast(deps.newsroom, id);
         if (!b || b.token !== token) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
         const r = resendFailed(deps.newsroom, actorOf(ctx), b.articleId);
         await ctx.answerCallbackQuery({ text: m.resent(r.requeued) });
@@ -199,13 +199,13 @@ function progressText(deps: BotDeps, id: number, m: Messages): { text: string; f
 
 /** Edits the progress message when its text changed; true once the broadcast is over. */
 async function updateProgress(deps: BotDeps, shown: Map<number, string>, api: Api, id: number, lang: 'ar' | 'en'): Promise<boolean> {
-  const b = deps.store.broadcasts.get(id);
+  const b = findBroadcast(deps.newsroom, id);
   if (!b?.progressChat || !b.progressMessage) return true;
   const m = messages(lang);
   const { text, finished, failed } = progressText(deps, id, m);
   if (shown.get(id) === text) return finished;
   shown.set(id, text);
-  const state = deps.store.broadcasts.get(id)?.state;
+  const state = findBroadcast(deps.newsroom, id)?.state;
   const reply_markup = !finished && state === 'queued' ? stopKeyboard(m, b) : finished && failed > 0 ? resendKeyboard(m, b) : undefined;
   try {
     await api.editMessageText(b.progressChat, Number(b.progressMessage), text, { reply_markup });

@@ -8,9 +8,11 @@ import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platfor
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
 import { PLATFORM } from './context.js';
 import type { TelegramSettings } from './settings.js';
-import { createTelegramTransport, describeAnswer } from './transport.js';
+import { describeAnswer } from './requests.js';
+import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';
-import type { Review, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { Review } from '../../src/model/review.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';

@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
-import { subscriptionLost } from '../../src/newsroom/index.js';
+import { migrateChat, subscriptionLost } from '../../src/newsroom/index.js';
 import { PLATFORM, type BotDeps } from './context.js';
 import { messages } from './i18n.js';
 
@@ -8,7 +8,6 @@ import { messages } from './i18n.js';
  * admin → the editors are asked to confirm; a group that became a supergroup → the subscription follows it.
  */
 export function membership(deps: BotDeps): Composer<Context> {
-  const { store, logger } = deps;
   const c = new Composer<Context>();
 
   c.on('my_chat_member', async (ctx) => {
@@ -26,10 +25,8 @@ export function membership(deps: BotDeps): Composer<Context> {
   });
 
   c.on('message:migrate_to_chat_id', (ctx) => {
-    const to = String(ctx.msg.migrate_to_chat_id);
-    if (store.subscriptions.migrateChat(PLATFORM, String(ctx.chat.id), to)) {
-      logger.info('telegram group became a supergroup; subscription follows it', { from: ctx.chat.id, to });
-    }
+    const r = migrateChat(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) }, String(ctx.msg.migrate_to_chat_id));
+    if (r.kind === 'refused') deps.logger.warn('telegram chat migration not followed', { from: ctx.chat.id, reason: r.reason });
   });
   return c;
 }

@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import { renderArticle } from '../../src/format/render.js';
-import { searchArticles } from '../../src/newsroom/index.js';
-import type { StoredArticle } from '../../src/store/index.js';
+import { latestArticles, searchArticles } from '../../src/newsroom/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
 import { commandArgs, isEditor, t, type BotDeps } from './context.js';
 import { escapeHtml, TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
 
@@ -42,14 +42,14 @@ export function readers(deps: BotDeps): Composer<Context> {
   c.command('latest', async (ctx) => {
     const n = Number.parseInt(commandArgs(ctx), 10);
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
-    const articles = deps.store.articles.latest(count);
+    const articles = latestArticles(deps.newsroom, count);
     if (articles.length === 0) return void (await ctx.reply(t(ctx).nothingYet));
     await sendArticles(ctx, articles.map((article) => ({ article })));
   });
   c.command('search', async (ctx) => {
     const query = commandArgs(ctx);
     if (!/[\p{L}\p{N}]/u.test(query)) return void (await ctx.reply(t(ctx).searchUsage));
-    const found = searchArticles(deps.store, query, 5);
+    const found = searchArticles(deps.newsroom, query, 5);
     if (found.length === 0) return void (await ctx.reply(t(ctx).noResults(query)));
     await sendArticles(ctx, found);
   });

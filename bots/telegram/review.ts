@@ -3,8 +3,9 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import type { Logger } from '../../src/logger.js';
-import { decideReview, type NewsroomDeps, type ReviewResult } from '../../src/newsroom/index.js';
-import type { Review, Store, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { Review } from '../../src/model/review.js';
+import { decideReview, recordReviewCopy, reviewCopies, type NewsroomDeps, type ReviewResult } from '../../src/newsroom/index.js';
 import { actorOf, PLATFORM, t } from './context.js';
 import { messages, type Messages } from './i18n.js';
 import { telegramMarkup } from './markup.js';
@@ -12,7 +13,6 @@ import { telegramMarkup } from './markup.js';
 /** What asking and updating the editors needs: the run's context, as the adapter has it. */
 export interface ReviewDeps {
   config: Config;
-  store: Store;
   logger: Logger;
   newsroom: NewsroomDeps;
 }
@@ -32,7 +32,7 @@ export async function askEditorsToReview(deps: ReviewDeps, api: Api, article: St
   for (const editor of deps.newsroom.editors.on(PLATFORM)) {
     try {
       const sent = await sendPreview(deps, api, editor, article, reply_markup);
-      deps.store.reviewMessages.add({ articleId: article.id, platform: PLATFORM, chatId: editor, messageId: String(sent.messageId), captioned: sent.captioned });
+      recordReviewCopy(deps.newsroom, { articleId: article.id, platform: PLATFORM, chatId: editor, messageId: String(sent.messageId), captioned: sent.captioned });
     } catch (err) {
       // An editor who never opened a chat with the bot cannot be written to first (403): the others still are.
       deps.logger.warn('review not sent to an editor', { editor, article: article.id, error: errorMessage(err) });
@@ -97,7 +97,7 @@ async function updateCopies(deps: ReviewDeps, api: Api, article: StoredArticle, 
   const m = messages('ar');
   const label = review.state === 'published' ? m.reviewPublished(who, review.queued ?? 0) : m.reviewDismissed(who);
   const text = `${label}\n${article.title}`;
-  for (const copy of deps.store.reviewMessages.list(article.id, PLATFORM)) {
+  for (const copy of reviewCopies(deps.newsroom, article.id, PLATFORM)) {
     const edit = copy.captioned
       ? api.editMessageCaption(copy.chatId, Number(copy.messageId), { caption: text, reply_markup: undefined })
       : api.editMessageText(copy.chatId, Number(copy.messageId), text, { reply_markup: undefined });

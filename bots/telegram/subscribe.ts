@@ -1,7 +1,7 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
 import { PermissionError } from '../../src/errors.js';
-import { describeFilter, parseTopicFilter, setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
-import type { ChatKind, Subscription } from '../../src/store/index.js';
+import { describeFilter, findSubscription, parseTopicFilter, setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
+import type { ChatKind, Subscription } from '../../src/model/subscription.js';
 import { normalizeTopics } from '../../src/newsroom/topics.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 
@@ -37,7 +37,7 @@ function topicsKeyboard(deps: BotDeps, sub: Subscription): InlineKeyboard {
 
 /** /subscribe [topics], /unsubscribe, /topics with inline toggles: the newsroom's subscription actions. */
 export function subscriptions(deps: BotDeps): Composer<Context> {
-  const { store, logger } = deps;
+  const { logger } = deps;
   const c = new Composer<Context>();
   /** What the newsroom cannot check itself: whether the sender manages this chat (its admin, or the person in a private chat). */
   const authority = async (ctx: Context) => ({ managesChat: await mayManageChat(ctx) });
@@ -86,7 +86,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   /** /topics: the filter in words with the suggested topics as buttons; /topics <filter> replaces it (/topics الكل: everything). */
   c.command('topics', async (ctx) => {
-    const sub = store.subscriptions.findByChat(PLATFORM, String(ctx.chat.id));
+    const sub = findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
     if (!sub?.active) return void (await ctx.reply(t(ctx).topicsNeedSubscription));
     const typed = commandArgs(ctx);
     if (typed) {
@@ -105,7 +105,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {
     const chat = ctx.chat;
-    const sub = chat && store.subscriptions.findByChat(PLATFORM, String(chat.id));
+    const sub = chat && findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) });
     if (!sub?.active) return void (await ctx.answerCallbackQuery({ text: t(ctx).topicsNeedSubscription }));
     const topic = ctx.match[1]!;
     const on = sub.topics.some((s) => sameTopic(s, topic));

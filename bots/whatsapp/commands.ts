@@ -3,21 +3,19 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
-  type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
+  type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
 import { renderArticle } from '../../src/format/render.js';
-import type { Store } from '../../src/store/index.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
-import { isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
+import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
 import { WhatsAppCorrections } from './corrections.js';
 
 export interface CommandDeps {
-  store: Store;
   config: Pick<Config, 'timeZone' | 'template'>;
   logger: Logger;
   /** The newsroom actions' dependencies: every subscriber and editor action goes through them. */
@@ -105,7 +103,7 @@ const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list :
 const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
 
 /**
- * Turns WhatsApp messages into store actions. Groups: /subscribe, /unsubscribe, /digest, /quiet (admins and editors),
+ * Turns WhatsApp messages into newsroom actions. Groups: /subscribe, /unsubscribe, /digest, /quiet (admins and editors),
  * /latest for anyone. Private chat with an editor: /broadcast, confirmed by «نعم». Anything else is ignored: the bot
  * never chats in groups.
  */
@@ -184,7 +182,7 @@ export class WhatsAppCommands {
   // -- anyone ---------------------------------------------------------------------------------------
 
   private async latest(msg: WaMessage, count: number): Promise<void> {
-    const articles = this.deps.store.articles.latest(count);
+    const articles = latestArticles(this.deps.newsroom, count);
     if (articles.length === 0) {
       await msg.reply(REPLIES.noArticles);
       return;
@@ -352,9 +350,6 @@ export class WhatsAppCommands {
     return wid ? (await resolveIdentity(client, wid)).ids : [];
   }
 }
-
-/** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
-export const actorOf = (sender: Identity): Actor => ({ platform: PLATFORM, id: sender.phone ?? sender.ids[0] ?? '?' });
 
 /** An admin of this group (the newsroom accepts a group's admins as managing its subscription). */
 function isGroupAdmin(chat: WaChat, sender: Identity): boolean {

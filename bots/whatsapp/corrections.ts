@@ -1,15 +1,16 @@
+import type { Config } from '../../src/config.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import {
   arabicPosts, arabicReasons, arabicTallyParts, cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel,
-  platformRefusal, previewCorrection, previewRetraction, type Actor, type Refusal,
+  platformRefusal, previewCorrection, previewRetraction, type Actor, type NewsroomDeps, type Refusal,
 } from '../../src/newsroom/index.js';
-import type { CorrectionTally } from '../../src/store/index.js';
+import type { CorrectionTally } from '../../src/model/correction.js';
 import { countArabic, POST, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
-import { actorOf, type CommandDeps } from './commands.js';
-import { resolveIdentity } from './identity.js';
+import { actorOf, resolveIdentity } from './identity.js';
 import { whatsappMarkup } from './markup.js';
+import type { Clock } from './pacing.js';
 import type { WaClient, WaMessage } from './types.js';
 
 const CONFIRM_WINDOW_MS = 5 * 60_000;
@@ -24,6 +25,15 @@ export const CORRECTION_REPLIES = {
   reportUsage: 'الاستخدام: /corrections <رقم الخبر>',
 } as const;
 
+/** What the correction commands use of the commands' dependencies. */
+export interface CorrectionDeps {
+  config: Pick<Config, 'timeZone' | 'template'>;
+  newsroom: NewsroomDeps;
+  clock: Clock;
+  /** How long «نعم» confirms a preview. */
+  confirmWindowMs?: number;
+}
+
 type Pending =
   | { kind: 'correct'; draftId: number; token: string; expiresAt: number }
   | { kind: 'retract'; articleId: number; expiresAt: number };
@@ -36,7 +46,7 @@ type Pending =
 export class WhatsAppCorrections {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly deps: CommandDeps) {}
+  constructor(private readonly deps: CorrectionDeps) {}
 
   /** True when the message was one of these commands, or the answer to one of their previews. */
   async handle(client: WaClient, msg: WaMessage): Promise<boolean> {

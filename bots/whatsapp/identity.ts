@@ -1,3 +1,4 @@
+import type { Actor } from '../../src/newsroom/index.js';
 import type { WaClient } from './types.js';
 
 /** "963944123456@c.us" → "963944123456"; "963944123456:12@c.us" (a device) → "963944123456". */
@@ -34,3 +35,6 @@ export async function resolveIdentity(client: WaClient, id: string): Promise<Ide
   }
   return { ids: [...ids], phone };
 }
+
+/** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
+export const actorOf = (sender: Identity): Actor => ({ platform: 'whatsapp', id: sender.phone ?? sender.ids[0] ?? '?' });

@@ -39,14 +39,14 @@ export class WhatsAppAdapter implements PlatformAdapter {
   private readonly logger: Logger;
 
   constructor(private readonly settings: WhatsAppSettings, private readonly ctx: AdapterContext, private readonly options: WhatsAppAdapterOptions = {}) {
-    const { store, config, logger } = ctx;
+    const { config, logger } = ctx;
     this.logger = logger;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, store.counters, this.clock, this.random);
-    this.commands = new WhatsAppCommands({ store, config, logger, newsroom: ctx.newsroom, clock: this.clock });
+    const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);
+    this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock });
     this.transport = new WhatsAppTransport({
-      store, config, logger, pacer, clock: this.clock,
+      config, logger, pacer, clock: this.clock,
       connection: { client: () => this.current, ready: () => this.state === 'ready' },
       loadMedia: options.loadMedia === null ? undefined : options.loadMedia ?? defaultLoadMedia,
     });

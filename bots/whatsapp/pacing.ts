@@ -3,6 +3,7 @@
  * time, with a random pause between messages, an optional "typing…" state before each, and a daily cap.
  * Time and randomness are injected so tests and the benchmark run on a fake clock.
  */
+import type { DayCounters } from '../../src/delivery/platform.js';
 
 export interface Clock {
   now(): number;
@@ -29,11 +30,6 @@ export interface PacingOptions {
   timeZone: string;
 }
 
-/** What the pacer needs from the store: SendCounters. */
-export interface DayCounters {
-  increment(platform: string, day: string): number;
-  get(platform: string, day: string): number;
-}
 
 const TYPING_MIN_MS = 1000;
 const TYPING_MAX_MS = 2000;

@@ -1,13 +1,14 @@
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
-import type { PendingCorrection } from '../../src/store/index.js';
+import type { PendingCorrection } from '../../src/model/correction.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
 import type { ChatTarget } from '../../src/model/delivery.js';
 import type { MessageTemplate } from '../../src/model/template.js';
-import type { PendingDelivery, Store, StoredArticle } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
+import type { PendingDelivery } from '../../src/model/delivery.js';
 import { whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
 import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
@@ -22,7 +23,6 @@ export interface WhatsAppConnection {
 }
 
 export interface WhatsAppTransportDeps {
-  store: Store;
   config: Pick<Config, 'timeZone' | 'template'>;
   logger: Logger;
   pacer: Pacer;

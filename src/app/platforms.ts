@@ -58,9 +58,10 @@ export function platformSecrets(registry: readonly PlatformDescriptor[], config:
 /**
  * Adapters for the platforms the configuration turns on, in registry order. A platform's trouble (a WhatsApp
  * logout) is told to the editors on the others. Adapters load their libraries lazily, so a CLI command that sends
- * nothing never pays for grammY or puppeteer at start-up.
+ * nothing never pays for grammY or puppeteer at start-up. Each gets the day counters of the newsroom's store (WhatsApp's
+ * daily cap), the one table a platform keeps itself.
  */
-export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors'>): Promise<PlatformAdapter[]> {
+export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = [];
   for (const p of registry) {
     const settings = ctx.config.platforms[p.name];
@@ -68,7 +69,7 @@ export async function createPlatforms(registry: readonly PlatformDescriptor[], c
     const notifyOtherEditors = async (text: string) => {
       for (const other of adapters) if (other.name !== p.name) await other.notifyEditors?.(text);
     };
-    adapters.push(await p.createAdapter(settings, { ...ctx, notifyOtherEditors }));
+    adapters.push(await p.createAdapter(settings, { ...ctx, sendCounters: ctx.newsroom.store.counters, notifyOtherEditors }));
   }
   return adapters;
 }
@@ -84,7 +85,7 @@ export const loadAppConfig = (env: Record<string, string | undefined>): Config =
 /** An adapter's context outside `nashra run` (tests and benches that build one platform's adapter themselves). */
 export function adapterContext(config: Config, store: Store, logger: Logger, options: { onQueued?: () => void; out?: (text: string) => void; notifyOtherEditors?: (text: string) => Promise<void> } = {}): AdapterContext {
   return {
-    config, store, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
+    config, sendCounters: store.counters, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
     out: options.out ?? ((text) => process.stdout.write(`${text}\n`)), notifyOtherEditors: options.notifyOtherEditors ?? (async () => {}),
   };
 }

@@ -17,7 +17,9 @@ import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
 import { projectRoot } from '../paths.js';
-import { contentHash, routeArticle, storeArticle } from '../newsroom/pipeline.js';
+import { contentHash } from '../ingest/prepare.js';
+import { articleIntake } from '../newsroom/intake.js';
+import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import { isLockedError, type Store } from '../store/index.js';
@@ -110,8 +112,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     });
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(store, logger, options.platforms);
-    const poller = new SourcePoller(config, store, logger, () => worker.notify(), () => void askEditors());
-    const push = new PushIngest({ config, store, logger, onQueued: () => { worker.notify(); void askEditors(); } });
+    const intake = articleIntake({ config, store, logger });
+    const poller = new SourcePoller({ config, store, logger, intake }, () => worker.notify(), () => void askEditors());
+    const push = new PushIngest({ config, store, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;

@@ -5,9 +5,8 @@ import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
-import type { PendingDelivery, Store } from '../store/index.js';
 import type { PendingCorrection } from '../model/correction.js';
-import type { ChatTarget } from '../model/delivery.js';
+import type { ChatTarget, PendingDelivery } from '../model/delivery.js';
 
 /** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
 export const RETRACTION_NOTICE = 'سُحب هذا الخبر';
@@ -61,10 +60,18 @@ export interface PlatformAdapter {
   askEditorsToReview?(article: StoredArticle, review: Review): Promise<void>;
 }
 
+/** A count per platform and day: `increment` returns the new count. */
+export interface DayCounters {
+  increment(platform: string, day: string): number;
+  get(platform: string, day: string): number;
+}
+
 /** What `nashra run` gives a platform to build its adapter. */
 export interface AdapterContext {
   config: Config;
-  store: Store;
+  /** Messages sent per platform and day, kept across restarts (WhatsApp's daily cap): the one table a platform
+   * writes itself; everything else goes through the newsroom. */
+  sendCounters: DayCounters;
   logger: Logger;
   /** The newsroom actions' dependencies: its commands call the actions with them. */
   newsroom: NewsroomDeps;

@@ -11,7 +11,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Article } from '../model/article.js';
-import { prepareArticle, type PreparedArticle } from '../newsroom/pipeline.js';
+import { prepareArticle, type PreparedArticle } from './prepare.js';
 import type { SummaryOptions } from '../summary/summarize.js';
 import { draftFrom, loggableTitle, type Draft, type DraftSource } from './drafts.js';
 import { FeedParseError, newestFirst, parseFeedText } from './feeds.js';

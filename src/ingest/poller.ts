@@ -1,15 +1,14 @@
 /**
  * Polls sources: each at its own interval with jitter, failing ones backed off exponentially without delaying the
  * others, a bounded number at a time. New items become Articles (full text fetched when the feed only has an
- * excerpt), go through storeArticle (de-duplication) and routeArticle (subscriptions).
+ * excerpt) and are handed to the newsroom's intake (de-duplication, routing to subscriptions, review), which the
+ * wiring passes in: ingest reads feeds, the newsroom decides what becomes of what they say.
  */
 import type { Article, StoredArticle } from '../model/article.js';
 import type { Config } from '../config.js';
 import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './http.js';
 import type { Logger } from '../logger.js';
-import { routeArticle, storeArticle, type PreparedArticle } from '../newsroom/pipeline.js';
-import { reviseFromSource } from '../newsroom/corrections.js';
-import { holdForReview } from '../newsroom/review.js';
+import type { PreparedArticle } from './prepare.js';
 import { readHtml } from './reader.js';
 import { storageFault, type Source, type Store } from '../store/index.js';
 import { notTextReason } from '../text/safety.js';
@@ -55,7 +54,25 @@ export const BACKLOG_FULL_TEXT = 30;
 const PAGE_CONCURRENCY = 3;
 const TICK_MS = 1000;
 
-interface PollDeps { config: Config; store: Store; logger: Logger }
+/** One new item of a source, for the intake. `prepared`: its summary and keys, made ahead (prepareAll). */
+export interface NewItem { article: Article; feedHash: string; seenOnly: boolean; prepared?: PreparedArticle }
+
+/** What became of a new item: a duplicate of a stored story; stored as seen only (a backlog); held for review; routed. */
+export type Admission =
+  | { status: 'duplicate'; of: number; reason: string }
+  | { status: 'seen' }
+  | { status: 'held' }
+  | { status: 'routed'; queued: number };
+
+/** The newsroom's side of a poll (src/newsroom/intake.ts builds it). */
+export interface ArticleIntake {
+  /** New items of one source, in one transaction, oldest first: each stored (or found a duplicate), then routed, held or only seen. */
+  admit(source: Source, items: NewItem[], now: number): Admission[];
+  /** A known item its source changed: stored as a new revision, with corrections, when readers would notice. */
+  revise(existing: StoredArticle, article: Article, opts: { feedHash: string; now: number }): { revised: boolean; corrections: number };
+}
+
+export interface PollDeps { config: Config; store: Store; logger: Logger; intake: ArticleIntake }
 
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
 
@@ -103,18 +120,16 @@ export async function pollSource(
     const oldestFirst = [...articles.candidates].reverse();
     for (let i = 0; i < oldestFirst.length; i += STORE_BATCH) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      deps.store.transaction(() => {
-        for (const c of oldestFirst.slice(i, i + STORE_BATCH)) {
-          storeCandidate(deps, source, c.article, c.feedHash, priming && c.rank >= source.backfill, now, result, c.prepared);
-        }
-      });
+      const batch = oldestFirst.slice(i, i + STORE_BATCH)
+        .map((c): NewItem => ({ article: c.article, feedHash: c.feedHash, seenOnly: priming && c.rank >= source.backfill, prepared: c.prepared }));
+      admit(deps, source, batch, now, result);
     }
     result.known += articles.known;
     for (const c of articles.changed) {
-      const revision = reviseFromSource(deps, c.existing, c.article, { feedHash: c.feedHash, now });
-      if (revision.status !== 'revised') continue;
+      const revision = deps.intake.revise(c.existing, c.article, { feedHash: c.feedHash, now });
+      if (!revision.revised) continue;
       result.revised++;
-      result.corrections += revision.queued;
+      result.corrections += revision.corrections;
     }
     // Every poll of the feed itself looks for a hub, the first included (a source polled daily would otherwise wait
     // a day for push, one polled every 10 minutes 10 minutes).
@@ -150,25 +165,19 @@ function describeFailure(err: unknown, url: string): { status: string; message: 
   return { status: 'error', message: `${url}: ${message}` };
 }
 
-/** One new item of a source: stored (or found a duplicate), then routed, held for review, or (backlog) only seen. */
-function storeCandidate(
-  deps: PollDeps, source: Source, article: Article, hash: string, seenOnly: boolean, now: number, result: SourcePollResult, prepared?: PreparedArticle,
-): void {
-  const { config, store, logger } = deps;
-  const stored = storeArticle(store, article, {
-    sourceId: source.id, seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now, feedHash: hash, prepared,
-  });
-  if (stored.status === 'duplicate') {
-    result.known++;
-    logger.info('duplicate story not stored again', { source: source.id, url: article.url, of: stored.existing.id, reason: stored.match.reason });
-    return;
+/** New items of a source through the intake, counted in `result`. */
+function admit(deps: PollDeps, source: Source, items: NewItem[], now: number, result: SourcePollResult): void {
+  for (const [i, admission] of deps.intake.admit(source, items, now).entries()) {
+    if (admission.status === 'duplicate') {
+      result.known++;
+      deps.logger.info('duplicate story not stored again', { source: source.id, url: items[i]!.article.url, of: admission.of, reason: admission.reason });
+      continue;
+    }
+    result.newArticles++;
+    if (admission.status === 'seen') result.seen++;
+    else if (admission.status === 'held') result.held++;
+    else result.queued += admission.queued;
   }
-  result.newArticles++;
-  if (seenOnly) result.seen++;
-  else if (source.review) {
-    holdForReview(store, stored.article, now);
-    result.held++;
-  } else result.queued += routeArticle(store, stored.article);
 }
 
 /** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
@@ -192,7 +201,7 @@ export async function ingestPushedUrl(deps: PollDeps, source: Source, url: strin
     if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
     const article = withSource(readHtml(res.text, res.url), source, now);
     if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
-    storeCandidate(deps, source, article, feedHash(article), false, now, result);
+    admit(deps, source, [{ article, feedHash: feedHash(article), seenOnly: false }], now, result);
     deps.logger.info('pushed article read', { source: source.id, url, new: result.newArticles, queued: result.queued, held: result.held });
     return result;
   } catch (err) {
@@ -352,9 +361,7 @@ export class SourcePoller {
   private stopped = false;
 
   constructor(
-    private readonly config: Config,
-    private readonly store: Store,
-    private readonly logger: Logger,
+    private readonly deps: PollDeps,
     private readonly onQueued: () => void,
     /** Articles were held for review: ask the editors. */
     private readonly onHeld: () => void = () => {},
@@ -362,9 +369,9 @@ export class SourcePoller {
 
   /** Polls every active source now, due or not, with bounded concurrency. */
   async pollAll(): Promise<PollSummary> {
-    const sources = this.store.sources.due(Infinity);
+    const sources = this.deps.store.sources.due(Infinity);
     const summary: PollSummary = { sources: sources.length, newArticles: 0, queued: 0, failed: 0, held: 0 };
-    await forEachLimited(sources, this.config.fetch.concurrency, async (source) => {
+    await forEachLimited(sources, this.deps.config.fetch.concurrency, async (source) => {
       const r = await this.pollOne(source);
       summary.newArticles += r.newArticles;
       summary.queued += r.queued;
@@ -383,8 +390,8 @@ export class SourcePoller {
         this.launchDue();
       } catch (err) {
         // A full disk or a damaged database is not a source's problem: thrown on, it stops the run (src/app/run.ts).
-        if (storageFault(err, this.store.path)) throw err;
-        this.logger.error('source scheduler failed', { error: err });
+        if (storageFault(err, this.deps.store.path)) throw err;
+        this.deps.logger.error('source scheduler failed', { error: err });
       }
       this.timer = setTimeout(tick, TICK_MS);
       this.timer.unref();
@@ -401,19 +408,19 @@ export class SourcePoller {
 
   /** Starts due sources that are not already being polled, up to the concurrency limit. */
   private launchDue(): void {
-    const free = this.config.fetch.concurrency - this.inFlight.size;
+    const free = this.deps.config.fetch.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    const due = this.store.sources.due(Date.now()).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
+    const due = this.deps.store.sources.due(Date.now()).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
     for (const source of due) {
       // A source's failure is logged and recorded by pollSource; a storage fault goes on, unhandled, to stop the run.
-      const run = this.pollOne(source).then(() => undefined, (err) => { if (storageFault(err, this.store.path)) throw err; })
+      const run = this.pollOne(source).then(() => undefined, (err) => { if (storageFault(err, this.deps.store.path)) throw err; })
         .finally(() => this.inFlight.delete(source.id));
       this.inFlight.set(source.id, run);
     }
   }
 
   private async pollOne(source: Source): Promise<SourcePollResult> {
-    const result = await pollSource({ config: this.config, store: this.store, logger: this.logger }, source, { signal: this.abort.signal });
+    const result = await pollSource(this.deps, source, { signal: this.abort.signal });
     if (result.queued > 0 || result.corrections > 0) this.onQueued();
     if (result.held > 0) this.onHeld();
     return result;

@@ -24,9 +24,9 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Source, Store, WebSubSubscription } from '../store/index.js';
 import { FetchError, fetchText } from './http.js';
-import { ingestPushedUrl, pollSource, type SourcePollResult } from './poller.js';
+import { ingestPushedUrl, pollSource, type ArticleIntake, type SourcePollResult } from './poller.js';
 
-export interface PushDeps { config: Config; store: Store; logger: Logger; onQueued: () => void }
+export interface PushDeps { config: Config; store: Store; logger: Logger; intake: ArticleIntake; onQueued: () => void }
 export interface PushAnswer { status: number; body: string }
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -161,7 +161,7 @@ export class PushIngest {
 
   /** POST /websub/<source-id>: a notification, its content the feed (a "fat ping"), or empty (poll now). */
   notify(sourceId: number, headers: Headers, body: Buffer, token?: string): PushAnswer {
-    const { store, logger, config } = this.deps;
+    const { store, logger } = this.deps;
     const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
     const source = sub?.state === 'active' ? store.sources.get(sourceId) : undefined;
     // The signature is what authenticates a notification; a token, when the path has one, must still be this one.
@@ -181,7 +181,7 @@ export class PushIngest {
     const response = {
       url: sub.topic, status: 200, contentType: header(headers, 'content-type') ?? '', text, notModified: false,
     };
-    this.track(pollSource({ config, store, logger }, source, { response, pushed: true }).then((r) => this.done(r)));
+    this.track(pollSource(this.deps, source, { response, pushed: true }).then((r) => this.done(r)));
     return { status: 202, body: 'accepted' };
   }
 
@@ -206,12 +206,12 @@ export class PushIngest {
 
   /** A WordPress post by id, from the site's REST API, through the poller's WordPress path. */
   private async wordpressPost(source: Source, postId: string): Promise<SourcePollResult> {
-    const { config, store, logger } = this.deps;
+    const { config, logger } = this.deps;
     const url = `${new URL(source.feedUrl ?? source.url).origin}/wp-json/wp/v2/posts/${postId}`;
     try {
       const res = await fetchText(url, { ...config.fetch, accept: 'application/json' });
       // One post is an object; the poller reads WordPress's list. Its ETag is the post's, not the feed's: not kept.
-      return await pollSource({ config, store, logger }, source, { response: { ...res, text: `[${res.text}]`, etag: undefined, lastModified: undefined }, pushed: true });
+      return await pollSource(this.deps, source, { response: { ...res, text: `[${res.text}]`, etag: undefined, lastModified: undefined }, pushed: true });
     } catch (err) {
       const error = err instanceof FetchError ? err.message : String(err);
       logger.warn('pushed WordPress post could not be read', { source: source.id, post: postId, error });
@@ -238,14 +238,14 @@ export class PushIngest {
   }
 }
 
-type PollDeps = Pick<PushDeps, 'config' | 'store' | 'logger'>;
+type HubDeps = Pick<PushDeps, 'config' | 'store' | 'logger'>;
 
 /**
  * Asks the hub to subscribe (or renew, or unsubscribe). The row is marked as asked before the request, so a hub
  * that verifies before it answers (PubSubHubbub 0.3 allowed it) finds the request outstanding; a failure is noted
  * on the row, and maintain() asks again after HUB_RETRY_MS.
  */
-async function askHub(deps: PollDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
+async function askHub(deps: HubDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
   const { store, logger, config } = deps;
   const callback = `${config.push.publicUrl}/websub/${sub.sourceId}/${callbackToken(sub.secret)}`;
   const form = new URLSearchParams({ 'hub.callback': callback, 'hub.mode': mode, 'hub.topic': sub.topic });
@@ -277,7 +277,7 @@ export function callbackToken(secret: string): string {
  * A hub the source's first poll found (`sources add`, an OPML import, the desk's form) is asked at once, not at
  * the running service's next maintain(): push starts with the source, whatever its polling interval.
  */
-export async function subscribeFound(deps: PollDeps, sourceId: number): Promise<void> {
+export async function subscribeFound(deps: HubDeps, sourceId: number): Promise<void> {
   const sub = deps.store.push.websub(sourceId);
   if (sub?.state === 'subscribe' && deps.config.push.publicUrl) await askHub(deps, sub, 'subscribe', Date.now());
 }

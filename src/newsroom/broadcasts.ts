@@ -231,3 +231,29 @@ export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number, n
     finished: remaining === 0 && state !== 'preview',
   };
 }
+
+/** A broadcast by id, as a front door shows it (its buttons carry the id and the token); undefined when there is none. */
+export function findBroadcast(deps: Pick<NewsroomDeps, 'store'>, id: number): Broadcast | undefined {
+  return deps.store.broadcasts.get(id);
+}
+
+export type ProgressPlaceResult = { kind: 'recorded'; broadcast: Broadcast } | { kind: 'not-found' };
+
+/**
+ * Where a front door shows a confirmed broadcast's progress (Telegram: a message in the editor's chat, edited as
+ * the broadcast goes). An editor only, with the broadcast's own token, once it left the preview: a forged or replayed
+ * button cannot point another broadcast's progress elsewhere, nor place one for a preview nobody confirmed. Not
+ * audited: the confirmation it follows is.
+ */
+export function placeProgress(
+  deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
+): ProgressPlaceResult {
+  requireEditor(deps, actor, 'broadcast progress');
+  const { store } = deps;
+  return store.transaction((): ProgressPlaceResult => {
+    const b = store.broadcasts.get(id);
+    if (!b || b.token !== token || b.state === 'preview') return { kind: 'not-found' };
+    store.broadcasts.setProgressMessage(id, place.chatId, place.messageId);
+    return { kind: 'recorded', broadcast: store.broadcasts.get(id)! };
+  });
+}

@@ -11,7 +11,8 @@ import type { Store } from '../store/index.js';
 import { audit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { cleanEdit, type ArticleEditInput } from './edit-article.js';
-import { contentHash, findArticle, searchTextOf, storyKey } from './pipeline.js';
+import { contentHash, searchTextOf, storyKey } from '../ingest/prepare.js';
+import { findArticle } from './pipeline.js';
 
 /**
  * Corrections and retractions: a sent post follows its article. When the source republishes an item changed (or an

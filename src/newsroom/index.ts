@@ -8,7 +8,7 @@ export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,
-  stopBroadcast, URGENT_PRIORITY, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
+  stopBroadcast, URGENT_PRIORITY, findBroadcast, placeProgress, type ProgressPlaceResult, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export {
   cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, describeTally, postCounts, previewCorrection,
@@ -27,15 +27,16 @@ export {
   type AddSourceInput, type AddSourceResult, type SourceHook,
 } from './sources.js';
 export {
-  decideReview, holdForReview, listPendingReviews, reviewAnnouncer,
-  type PendingReview, type Reviewer, type ReviewResult, type ReviewVerdict,
+  decideReview, holdForReview, listPendingReviews, recordReviewCopy, reviewAnnouncer, reviewCopies,
+  type PendingReview, type ReviewCopyResult, type Reviewer, type ReviewResult, type ReviewVerdict,
 } from './review.js';
 export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats, type WaitReason } from './stats.js';
 export { chatWaits, type ChatWaits } from './waiting.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
-  changeSubscription, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,
+  activeSubscriptions, changeSubscription, findSubscription, migrateChat, setTopics, subscribe, subscriptionLost, subscriptionSettings, unsubscribe,
+  type MigrationResult,
   type SubscriptionChange, type SubscriptionSettings, type ChatAuthority, type ChatRef, type SubscribeRequest, type SubscribeResult, type UnsubscribeResult,
 } from './subscriptions.js';
 export {

@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Article } from '../model/article.js';
-import { normalizeArabic, splitSentences } from '../text/arabic.js';
-import { hashtags } from '../summary/hashtags.js';
 import { UserError } from '../errors.js';
+import { contentHash, describeArticle, storyKey, type PreparedArticle } from '../ingest/prepare.js';
 import type { Store, StoredArticle, DuplicateMatch } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
-import { summarize, type SummaryOptions } from '../summary/summarize.js';
+import type { SummaryOptions } from '../summary/summarize.js';
 import { queueAudience } from './audience.js';
-import { indexTerms } from '../text/stem.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
 
@@ -24,53 +21,9 @@ export interface StoreOptions {
   now?: number;
 }
 
-/** What storing an article computes from its text alone: keys, summary, hashtags, search text and terms. */
-export interface PreparedArticle {
-  storyKey: string;
-  contentHash: string;
-  summary: string[];
-  hashtags: string[];
-  searchText: string;
-  searchTerms: string;
-}
-
 export type StoreResult =
   | { status: 'new'; article: StoredArticle }
   | { status: 'duplicate'; match: DuplicateMatch; existing: StoredArticle };
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** Same story, whatever the URL: normalised title and opening sentence. */
-export function storyKey(article: Pick<Article, 'title' | 'paragraphs'>): string {
-  const opening = splitSentences(article.paragraphs.slice(0, 2).join('\n'))[0] ?? '';
-  return sha256(`${simplify(article.title)}\n${simplify(opening)}`);
-}
-
-export function contentHash(article: Pick<Article, 'paragraphs'>): string {
-  return sha256(simplify(article.paragraphs.join('\n')));
-}
-
-/** What /search indexes: title, summary, categories and the opening of the body, normalised. */
-export function searchTextOf(article: Pick<Article, 'title' | 'categories' | 'paragraphs'>, summary: string[]): string {
-  return simplify([article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '));
-}
-
-const simplify = (s: string) => normalizeArabic(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-
-/** A pure function of the article, so it may run on another thread. */
-export function prepareArticle(article: Article, options?: SummaryOptions): PreparedArticle {
-  return { storyKey: storyKey(article), contentHash: contentHash(article), ...describe(article, options) };
-}
-
-/** Only a new article needs these (a duplicate is not summarised). */
-function describe(article: Article, options?: SummaryOptions): Pick<PreparedArticle, 'summary' | 'hashtags' | 'searchText' | 'searchTerms'> {
-  const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, options);
-  const searchText = searchTextOf(article, summary);
-  return {
-    summary, searchText, searchTerms: indexTerms(searchText),
-    hashtags: hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories }),
-  };
-}
 
 export function storeArticle(store: Store, article: Article, opts: StoreOptions = {}): StoreResult {
   const now = opts.now ?? Date.now();
@@ -82,7 +35,7 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
       store.articles.recordDuplicate(match, { sourceId: opts.sourceId, url: article.url, guid: article.guid }, now);
       return { status: 'duplicate', match, existing: store.articles.get(match.articleId)! };
     }
-    const { summary, hashtags: tags, searchText, searchTerms } = prepared ?? describe(article, opts.summary);
+    const { summary, hashtags: tags, searchText, searchTerms } = prepared ?? describeArticle(article, opts.summary);
     const id = store.articles.insert({
       article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText, searchTerms,
       sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly, feedHash: opts.feedHash,

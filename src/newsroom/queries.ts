@@ -21,7 +21,7 @@ export type { TodayFilter };
 
 export const articleById = (deps: Reader, id: number): StoredArticle | undefined => deps.store.articles.get(id);
 
-/** The newest articles (not the backlog marked seen, not what waits for review), newest first. */
+/** The newest articles (not the backlog marked seen, not what waits for review), a fresh urgent alert first (/latest on every platform). */
 export const latestArticles = (deps: Reader, limit: number): StoredArticle[] => deps.store.articles.latest(limit);
 
 /** The desk's Today list: filtered, searched on stems, paged by (recency, id). */

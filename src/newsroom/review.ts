@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { StoredArticle } from '../model/article.js';
-import type { Review } from '../model/review.js';
+import type { Review, ReviewMessage } from '../model/review.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
@@ -106,4 +106,27 @@ function withArticles(store: Store, reviews: Review[]): PendingReview[] {
     const article = store.articles.get(review.articleId);
     return article ? [{ review, article }] : [];
   });
+}
+
+export type ReviewCopyResult = 'recorded' | 'not-held' | 'not-an-editor';
+
+/**
+ * A platform's copy of a held item, sent to one editor with the review's buttons: recorded so that every copy can
+ * be updated once someone decided. Nashra's own doing (no one asks for it), so no actor and no audit; the copy must
+ * be of an item held for review and in the chat of one of that platform's editors, or nothing is recorded.
+ */
+export function recordReviewCopy(deps: Pick<NewsroomDeps, 'store' | 'editors'>, copy: ReviewMessage): ReviewCopyResult {
+  const { store } = deps;
+  if (!deps.editors.isEditor({ platform: copy.platform, id: copy.chatId })) return 'not-an-editor';
+  return store.transaction((): ReviewCopyResult => {
+    // Decided already or not, as long as it was held: a copy sent while another editor decided is updated with the rest.
+    if (!store.reviews.get(copy.articleId)) return 'not-held';
+    store.reviewMessages.add(copy);
+    return 'recorded';
+  });
+}
+
+/** Every copy of a held item one platform sent to its editors. */
+export function reviewCopies(deps: Pick<NewsroomDeps, 'store'>, articleId: number, platform: string): ReviewMessage[] {
+  return deps.store.reviewMessages.list(articleId, platform);
 }

@@ -1,5 +1,5 @@
 import type { StoredArticle } from '../model/article.js';
-import type { Store } from '../store/index.js';
+import type { NewsroomDeps } from './deps.js';
 import { splitSentences, tokenize } from '../text/arabic.js';
 import { queryStems, stemVariants } from '../text/stem.js';
 
@@ -17,7 +17,8 @@ const SNIPPET_CHARS = 200;
  * /search for every front door: published articles holding every word of the query in any inflected form (FTS5
  * over light stems), best match first, each with the sentence that matched when the post would not show it.
  */
-export function searchArticles(store: Store, query: string, limit: number): SearchHit[] {
+export function searchArticles(deps: Pick<NewsroomDeps, 'store'>, query: string, limit: number): SearchHit[] {
+  const { store } = deps;
   const groups = queryStems(query);
   if (groups.length === 0) return [];
   return store.articles.search(groups, limit).map((article) => {

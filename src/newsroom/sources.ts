@@ -4,6 +4,7 @@ import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
 import { detectSource, isWordPressApiUrl, NotASourceError, wordpressFeedUrl } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
+import { pollDeps } from './intake.js';
 import { subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
 import { audit, requireEditor, type Actor } from './actor.js';
@@ -67,7 +68,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     review: input.review,
   });
   audit(store, actor, 'source.add', { source: source.id, url: source.url, ...(source.review ? { review: true } : {}) });
-  const r = await pollSource(deps, source, { response: detection.response });
+  const r = await pollSource(pollDeps(deps), source, { response: detection.response });
   // A hub the feed names is asked now: push starts with the source, not at the next poll or the next minute.
   await subscribeFound(deps, source.id);
   const firstPoll = r.outcome === 'error'

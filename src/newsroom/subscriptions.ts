@@ -243,3 +243,47 @@ function checkTemplate(t: TemplateChange): TemplateChange {
   }
   return t;
 }
+
+/** A chat's subscription (active or not), by the chat or by its id; undefined when there is none. */
+export function findSubscription(deps: Pick<NewsroomDeps, 'store'>, ref: ChatRef | number): Subscription | undefined {
+  return typeof ref === 'number' ? deps.store.subscriptions.get(ref) : deps.store.subscriptions.findByChat(ref.platform, ref.chatId);
+}
+
+/** One platform's active subscriptions. */
+export function activeSubscriptions(deps: Pick<NewsroomDeps, 'store'>, platform: string): Subscription[] {
+  return deps.store.subscriptions.active().filter((s) => s.platform === platform);
+}
+
+export type MigrationResult =
+  | { kind: 'migrated'; subscription: Subscription }
+  /** The old chat has no subscription: nothing to follow. */
+  | { kind: 'none' }
+  /** Not a group's move, a new id that is not a group's, or one that has a subscription of its own: nothing changed. */
+  | { kind: 'refused'; reason: string };
+
+/**
+ * The platform says a group moved to a new chat id (Telegram: a group became a supergroup) and its subscription
+ * follows it, settings and all. Nashra's own doing, audited as such. Only a group moves, and only to an id the
+ * platform's rules take for a group or channel that no subscription uses yet: an update naming a private chat, a
+ * malformed id or another subscriber's chat takes nothing over.
+ */
+export function migrateChat(deps: NewsroomDeps, from: ChatRef, toChatId: string): MigrationResult {
+  const { store } = deps;
+  let toKind: ChatKind;
+  try {
+    toKind = rulesFor(deps, from.platform).classifyChat(toChatId);
+  } catch (err) {
+    if (err instanceof UserError) return { kind: 'refused', reason: err.message };
+    throw err;
+  }
+  if (toKind === 'private') return { kind: 'refused', reason: `${toChatId} is a private chat, not a group` };
+  return store.transaction((): MigrationResult => {
+    const sub = store.subscriptions.findByChat(from.platform, from.chatId);
+    if (!sub) return { kind: 'none' };
+    if (sub.kind !== 'group') return { kind: 'refused', reason: `${from.chatId} is a ${sub.kind} chat, not a group` };
+    if (!store.subscriptions.migrateChat(from.platform, from.chatId, toChatId)) return { kind: 'refused', reason: `${toChatId} has a subscription already` };
+    audit(store, SYSTEM, 'subscription.migrate', { subscription: sub.id, platform: from.platform, from: from.chatId, to: toChatId });
+    deps.logger.info('group moved to a new chat id; its subscription follows it', { platform: from.platform, from: from.chatId, to: toChatId });
+    return { kind: 'migrated', subscription: store.subscriptions.get(sub.id)! };
+  });
+}

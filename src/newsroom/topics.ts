@@ -157,10 +157,10 @@ const RECENT_MS = 30 * 24 * 3600 * 1000;
  * used in the last 30 days, most used first, one of each (compared as they are matched, so «السياسة» and «سياسة»
  * are one button).
  */
-export function topicChoices(store: Pick<Store, 'articles'>, configured: readonly string[], now = Date.now()): string[] {
+export function topicChoices(deps: { store: Pick<Store, 'articles'> }, configured: readonly string[], now = Date.now()): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const t of [...configured, ...store.articles.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
+  for (const t of [...configured, ...deps.store.articles.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
     const key = topicKey(t);
     if (!key || seen.has(key)) continue;
     seen.add(key);
