@@ -491,3 +491,48 @@ describe('property: the rules between kinds of message, whatever the mix', () =>
     }
   }, 120_000);
 });
+
+describe('a broadcast held for a digest in quiet hours that let urgent alerts through (found by seed 182137)', () => {
+  it('is finished for the editor, waiting until the quiet hours end: a digest message is never urgent', async () => {
+    const store = openStore(':memory:');
+    const config = loadAppConfig({ NASHRA_TIME_ZONE: 'UTC' });
+    const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, quietLogger);
+    const noon = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 12 * HOUR;
+    let now = noon + 10 * 60_000;
+    const sent: string[] = [];
+    const transport: Transport = {
+      platform: 'console', concurrency: 1, isReady: () => true,
+      async send() { sent.push('post'); return { messageId: `m${sent.length}` }; },
+      async sendText() { sent.push('digest'); return { messageId: `m${sent.length}` }; },
+    };
+    const worker = new DeliveryWorker(store, [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config) });
+    subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
+    // Hourly digests, urgent alerts in the digest too, quiet hours 11:00–15:00 UTC that hold messages but let urgent ones through.
+    setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {
+      digest: { mode: 'hourly' }, urgentNow: false, timeZone: 'UTC', quiet: { start: 11 * 60, end: 15 * 60 }, quietMode: 'wait', quietUrgent: true,
+    });
+    const stored = storeArticle(store, {
+      url: 'https://example.com/p/1', title: 'خبر عاجل', source: 'SY24', language: 'ar', categories: [], urgent: true,
+      paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
+    });
+    if (stored.status !== 'new') throw new Error('not stored');
+    const preview = await previewBroadcast(deps, CLI_OPERATOR, String(stored.article.id));
+    expect(confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
+    const quietEnd = new Date(noon + 3 * HOUR);
+    const status = () => broadcastStatus(deps, preview.broadcast.id, now)!;
+
+    await worker.drain(5000, 0);
+    // Held, and carried by the digest that closed at 12:00, whose message the quiet hours hold until 15:00 (before
+    // the fix: remaining 1, not finished, as if it could go now).
+    expect(status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
+    now = noon + HOUR + 5 * 60_000;
+    await worker.drain(5000, 0);
+    expect(sent).toEqual([]);
+    expect(status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
+    now = noon + 3 * HOUR + 5 * 60_000;
+    await worker.drain(5000, 0);
+    expect(sent).toEqual(['digest']);
+    expect(status()).toMatchObject({ finished: true, sent: 1, waiting: 0 });
+    store.close();
+  });
+});
