@@ -200,7 +200,7 @@ async function run(seed: number): Promise<Totals> {
       if (marksSending && !(await hooks.sending())) throw new DeliveryCancelledError('finished elsewhere', { method: 'send' });
     };
     return {
-      platform: 'console', concurrency: 3, isReady: () => true, marksSending,
+      platform: 'console', concurrency: 5, isReady: () => true, marksSending,
       async send(d, article, hooks) {
         await alive(hooks);
         fail(d.chatId, 'sendMessage', `post:${d.chatId}:${numbers.get(article.id)}`);
@@ -474,6 +474,12 @@ async function run(seed: number): Promise<Totals> {
       if (state === 'skipped') { holds({ ...where, retracted, blocked: blocked.has(chat!) }, got === 0 && (retracted || blocked.has(chat!))); continue; }
       expect(where).toEqual({ ...where, state: 'sent', got: 1 });
     }
+    // Every article was queued for every chat that never blocked the bot (no topic filters here), and nothing reached
+    // a chat that had no delivery of it.
+    for (const number of numbers.values()) {
+      for (const chat of CHATS.filter((c) => !blocked.has(c))) holds({ seed, chat, article: number, queued: false }, states.has(`${chat}:${number}`));
+    }
+    for (const key of times.keys()) holds({ seed, key, queued: false }, states.has(key));
     totals.messages = received.length;
     totals.digestMessages = received.filter((r) => r.kind === 'digest').length;
     totals.edits = touches.filter((t) => t.kind === 'edit').length;
