@@ -45,12 +45,15 @@ export function totalChatWaits(waits: Map<string, ChatWaits>): ChatWaits | undef
 
 /**
  * When a group waiting for its chat goes, or undefined when it does not wait for its chat (it goes at the
- * platform's pace, or after a retry). The worker's own rules: quiet hours in `wait` mode hold a delivery or a
- * digest message unless it is urgent and the chat lets urgent alerts through; a held delivery goes with the digest
+ * platform's pace, or after a retry). The worker's own rules: quiet hours in `wait` mode hold a delivery unless it
+ * is urgent and the chat lets urgent alerts through, and a digest message always; a held delivery goes with the digest
  * of the period it falls in, at the period's end (later if that falls in the quiet hours).
  */
 function waitsUntil(g: ChatWaitGroup, now: number): number | undefined {
-  const quiet = g.quiet?.mode === 'wait' && !(g.urgent && g.quiet.urgentOverrides) ? g.quiet : undefined;
+  // A digest message is never urgent (the worker's rule): what a digest holds or carries waits for the quiet hours
+  // whatever its own urgency. Only a delivery that goes by itself may pass them.
+  const overrides = g.state === 'queued' && !g.carried && g.urgent && g.quiet?.urgentOverrides;
+  const quiet = g.quiet?.mode === 'wait' && !overrides ? g.quiet : undefined;
   const quietEnd = (at: number) => (quiet ? quietUntil(quiet, at) : undefined);
   if (g.state === 'queued' || g.carried) return quietEnd(now);
   const schedule: DigestSchedule | undefined = g.mode === 'hourly' ? { kind: 'hourly' }
