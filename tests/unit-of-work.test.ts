@@ -135,6 +135,23 @@ describe('unit of work (SQLite)', () => {
     expect(committed().sources).toEqual(['next']);
   });
 
+  it('refuses, rather than waiting for ever, a unit that reaches outside its tx or opens another unit', async () => {
+    const { uow, repos } = store.ports();
+    const outside = uow.run(async (tx) => {
+      await addFeed(tx, 'outside');
+      return repos.sources.list(); // waits behind the unit that waits for it
+    });
+    await expect(outside).rejects.toThrow(UnitOfWorkMisuse);
+    const nested = uow.run(async (tx) => {
+      await addFeed(tx, 'nested');
+      return uow.run(async (inner) => addFeed(inner, 'inner'));
+    });
+    await expect(nested).rejects.toThrow(UnitOfWorkMisuse);
+    // The nested unit ran once the outer one was refused: its own write is its own.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(committed().sources).toEqual(['inner']);
+  });
+
   it('refuses the repositories of a unit that ended', async () => {
     const { uow } = store.ports();
     let kept: Repositories | undefined;

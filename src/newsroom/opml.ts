@@ -1,9 +1,9 @@
 import { generateOpml, parseOpml, type Opml } from 'feedsmith';
 import { errorMessage, UserError } from '../errors.js';
 import type { Source } from '../model/source.js';
-import { requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
-import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl, record } from './sources.js';
+import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl } from './sources.js';
 
 /**
  * OPML, the list of feeds every feed reader imports and exports (Feedly, Inoreader, NetNewsWire, Thunderbird…):
@@ -84,7 +84,7 @@ export async function importOpml(deps: NewsroomDeps, actor: Actor, xml: string, 
   await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, feeds.length) }, worker));
   const count = (kind: OpmlOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
   const report = { outcomes, added: count('added'), already: count('already'), refused: count('refused') };
-  await deps.data.uow.run((tx) => record(tx, actor, 'source.import', { feeds: feeds.length, added: report.added, already: report.already, refused: report.refused }));
+  await deps.data.uow.run((tx) => recordAudit(tx, actor, 'source.import', { feeds: feeds.length, added: report.added, already: report.already, refused: report.refused }));
   return report;
 }
 
@@ -112,7 +112,7 @@ export async function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'data' | 'ed
   requireEditor(deps, actor, 'sources');
   const sources = await deps.data.uow.run(async (tx) => {
     const list = await tx.sources.list();
-    await record(tx, actor, 'source.export', { sources: list.length });
+    await recordAudit(tx, actor, 'source.export', { sources: list.length });
     return list;
   });
   const outline = (s: Source): Opml.Outline<Date> => {

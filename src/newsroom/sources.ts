@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
-import type { AuditAction } from '../model/audit.js';
 import type { Source } from '../model/source.js';
-import type { Repositories, SourceRepository } from '../ports/index.js';
+import type { SourceRepository } from '../ports/index.js';
 import { detectSource, isWordPressApiUrl, NotASourceError, wordpressFeedUrl } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
 import { subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
-import { requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
 /** The feeds and sites Nashra follows: one implementation for `nashra sources`, the bots' /sources and the desk. */
@@ -70,7 +69,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
       category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
       review: input.review,
     }, now);
-    await record(tx, actor, 'source.add', { source: added.id, url: added.url, ...(added.review ? { review: true } : {}) }, now);
+    await recordAudit(tx, actor, 'source.add', { source: added.id, url: added.url, ...(added.review ? { review: true } : {}) }, now);
     return added;
   });
   const r = await pollSource(pollDeps(deps), source, { response: detection.response });
@@ -127,7 +126,7 @@ export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number)
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source || !await tx.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
-    await record(tx, actor, 'source.remove', { source: id, url: source.url });
+    await recordAudit(tx, actor, 'source.remove', { source: id, url: source.url });
     return source;
   });
 }
@@ -150,7 +149,7 @@ export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, o
     if (opts.off) secret = undefined;
     else if (opts.rotate || !secret) secret = randomBytes(24).toString('base64url');
     if (secret !== stored) await tx.push.setHookSecret(id, secret);
-    await record(tx, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
+    await recordAudit(tx, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
     const url = config.push.publicUrl ? `${config.push.publicUrl}/hooks/publish/${id}` : undefined;
     return { source, secret, url };
   });
@@ -167,7 +166,7 @@ export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: numb
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
     if (source.active === active) throw new UserError(`source #${id} is already ${active ? 'active' : 'paused'}`);
     await tx.sources.setActive(id, active);
-    await record(tx, actor, active ? 'source.resume' : 'source.pause', { source: id });
+    await recordAudit(tx, actor, active ? 'source.resume' : 'source.pause', { source: id });
     return (await tx.sources.get(id))!;
   });
 }
@@ -179,7 +178,7 @@ export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number
     const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
     if (!await tx.sources.pollSoon(id)) throw new UserError(`source #${id} is paused: resume it first`);
-    await record(tx, actor, 'source.poll', { source: id });
+    await recordAudit(tx, actor, 'source.poll', { source: id });
     return (await tx.sources.get(id))!;
   });
 }
@@ -187,15 +186,11 @@ export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number
 export async function listSources(deps: NewsroomDeps, actor: Actor): Promise<Source[]> {
   requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
-    await record(tx, actor, 'source.list');
+    await recordAudit(tx, actor, 'source.list');
     return tx.sources.list();
   });
 }
 
-/** The action's audit entry, written in its unit of work. */
-export function record(tx: Pick<Repositories, 'audit'>, actor: Actor, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): Promise<void> {
-  return tx.audit.record(actor.platform, actor.id, action, detail, now);
-}
 
 export function httpUrl(input: string): string {
   let u: URL;
