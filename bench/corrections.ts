@@ -57,7 +57,7 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
     const source = store.sources.add({ url: `${feeds.base}/feed`, feedUrl: `${feeds.base}/feed`, kind: 'rss', name: 'bench' });
     store.sources.markPrimed(source.id, hourAgo);
     feeds.route('/feed', { body: feed('مصرع 10 أشخاص في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });
-    const first = await pollSource(pollDeps({ config, store, logger }), store.sources.get(source.id)!);
+    const first = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), store.sources.get(source.id)!);
     if (first.queued !== channels) throw new Error(`bench: queued ${first.queued} of ${channels}`);
     // The posts as already sent: recorded in the store with the ids the fake knows (sending them first would cost
     // another channels ÷ 30 s and measure nothing new).
@@ -71,7 +71,7 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
     feeds.route('/feed', { body: feed('مصرع 12 شخصاً في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });
     const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 20 });
     const started = Date.now();
-    const changed = await pollSource(pollDeps({ config, store, logger }), store.sources.get(source.id)!);
+    const changed = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), store.sources.get(source.id)!);
     if (changed.corrections !== channels) throw new Error(`bench: ${changed.corrections} corrections queued of ${channels}`);
     const result = await worker.drain(600_000);
     const edits = fake.sent('editMessageText');

@@ -28,7 +28,7 @@ export async function benchDeliveryDuringIngest(opts: { chats?: number; articles
   const ingest = async () => {
     while (!done) {
       const source = store.sources.add({ url: `${site.base}/feed-${feeds}.xml`, kind: 'rss', name: `feed ${feeds}` });
-      const r = await pollSource(pollDeps({ config, store, logger }), source);
+      const r = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), source);
       if (r.outcome === 'error') throw new Error(`bench ingest: ${r.error}`);
       stored += r.newArticles;
       feeds++;
@@ -68,7 +68,7 @@ export async function benchFeedIngest(feeds = 6): Promise<FeedIngestFigure> {
       const elu = performance.eventLoopUtilization();
       const used = process.cpuUsage();
       const started = performance.now();
-      const r = await pollSource(pollDeps({ config, store, logger }), source);
+      const r = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), source);
       if (r.outcome === 'error') throw new Error(`bench ingest: ${r.error}`);
       if (k === 0) continue;
       walls.push(performance.now() - started);

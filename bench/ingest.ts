@@ -39,7 +39,7 @@ export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycle
       server.route(`/feed-${s}.xml`, { body: rssFeed(`s${s}`, 10, server.base), delayMs: 200, contentType: 'application/rss+xml; charset=utf-8' });
       store.sources.add({ url: `${server.base}/feed-${s}.xml`, kind: 'rss', name: `source ${s}` });
     }
-    const poller = new SourcePoller(pollDeps({ config, store, logger: createLogger({ level: 'silent' }) }), () => {});
+    const poller = new SourcePoller(pollDeps({ config, store, data: store.ports(), logger: createLogger({ level: 'silent' }) }), () => {});
     const t1 = performance.now();
     const summary = await poller.pollAll();
     const pollCycleMs = Math.round(performance.now() - t1);

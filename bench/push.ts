@@ -59,7 +59,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
   const api = new Api(TOKEN, { apiRoot });
   installLimits(api, telegram.rate);
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
-  const push = new PushIngest({ ...pollDeps({ config, store, logger }), onQueued: () => worker.notify() });
+  const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
   const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
   try {
@@ -69,7 +69,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '777', kind: 'private' });
     const source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
     store.sources.markPrimed(source.id, Date.now());
-    const { secret } = sourceHook(newsroom, CLI_OPERATOR, source.id);
+    const { secret } = await sourceHook(newsroom, CLI_OPERATOR, source.id);
     worker.start();
     const latencies: number[] = [];
     for (let n = 0; n < articles; n++) {

@@ -55,7 +55,7 @@ async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (it
   const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
   const serve = (item: Item) => feeds!.route('/feed', { body: rss([item]), contentType: 'application/rss+xml' });
   const poll = async () => {
-    const result = await pollSource(pollDeps({ config: harness.config, store: harness.store, logger: harness.logger }), harness.store.sources.get(source.id)!);
+    const result = await pollSource(pollDeps({ config: harness.config, store: harness.store, data: harness.store.ports(), logger: harness.logger }), harness.store.sources.get(source.id)!);
     harness.worker.notify();
     return result;
   };

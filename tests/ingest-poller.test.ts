@@ -51,7 +51,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const deps = () => pollDeps({ config, store, logger });
+const deps = () => pollDeps({ config, store, data: store.ports(), logger });
 function addSource(path: string, kind: NewSource['kind'], extra: Partial<NewSource> = {}): Source {
   return store.sources.add({ url: server.base + path, feedUrl: server.base + path, kind, name: `src ${path}`, ...extra });
 }

@@ -61,7 +61,7 @@ async function pollInto(name: string, poller: Poller, stores: Stores, path: stri
   try {
     const source = store.sources.add({ url: server.base + path, kind: 'rss', name: 'الأخبار', backfill: 20, category: 'محلي' });
     const config = loadAppConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
-    const result = await poller.pollSource(pollDeps({ config, store, logger: createLogger({ level: 'silent' }) }), source);
+    const result = await poller.pollSource(pollDeps({ config, store, data: store.ports(), logger: createLogger({ level: 'silent' }) }), source);
     const row = store.sources.get(source.id)!;
     return { file, result, status: row.lastStatus, error: row.lastError };
   } finally {

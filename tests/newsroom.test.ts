@@ -186,12 +186,12 @@ describe('subscriptions', () => {
 });
 
 describe('sources and in-doubt deliveries', () => {
-  it('pause and resume a source, audited', () => {
+  it('pause and resume a source, audited', async () => {
     const source = store.sources.add({ url: 'https://feeds.example/a', kind: 'rss', name: 'A' });
-    expect(setSourceActive(deps, EDITOR, source.id, false).active).toBe(false);
-    expect(() => setSourceActive(deps, EDITOR, source.id, false)).toThrow(/already paused/);
-    expect(setSourceActive(deps, EDITOR, source.id, true).active).toBe(true);
-    expect(() => setSourceActive(deps, STRANGER, source.id, false)).toThrow(PermissionError);
+    expect((await setSourceActive(deps, EDITOR, source.id, false)).active).toBe(false);
+    await expect(setSourceActive(deps, EDITOR, source.id, false)).rejects.toThrow(/already paused/);
+    expect((await setSourceActive(deps, EDITOR, source.id, true)).active).toBe(true);
+    await expect(setSourceActive(deps, STRANGER, source.id, false)).rejects.toThrow(PermissionError);
     expect(actions()).toEqual(['source.pause', 'source.resume', 'refused']);
   });
 

@@ -138,7 +138,7 @@ async function startRig(opts: {
   installLimits(api, telegram.rate);
   const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
   const clock = { ahead: 0 };
-  const push = new PushIngest({ ...pollDeps({ config, store, logger }), onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
+  const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push,
@@ -153,7 +153,7 @@ async function startRig(opts: {
   store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'private' });
   let source = store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: 'الموقع' });
   // The first poll marks the backlog seen (and finds the hub); what comes after is news.
-  await pollSource(pollDeps({ config, store, logger }), source);
+  await pollSource(pollDeps({ config, store, data: store.ports(), logger }), source);
   source = store.sources.get(source.id)!;
   worker.start();
   return {
@@ -186,7 +186,7 @@ describe('publish hook', () => {
   it('a signed notification with an article URL: fetched at once and sent; a replay and a flood fetch nothing more', async () => {
     rig = await startRig();
     const r = rig;
-    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const { secret } = await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
     const body = JSON.stringify({ url: `${r.site.base}/news/2` });
     const res = await signedHook(r, secret!, body, { id: 'post-2-publish' });
     expect(res.status).toBe(202);
@@ -207,7 +207,7 @@ describe('publish hook', () => {
   it('refuses unsigned, wrongly signed, stale, oversized and off-site notifications without fetching anything', async () => {
     rig = await startRig();
     const r = rig;
-    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const { secret } = await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
     const body = JSON.stringify({ url: `${r.site.base}/news/3` });
     const post = (headers: Record<string, string>, payload = body) => fetch(hookUrl(r), { method: 'POST', body: payload, headers: { 'content-type': 'application/json', ...headers } });
     expect((await post({})).status).toBe(401);
@@ -225,14 +225,14 @@ describe('publish hook', () => {
     expect(r.store.articles.findDuplicate({ url: `${r.site.base}/news/3`, storyKey: '', contentHash: '' })).toBeUndefined();
     expect(r.lines.join('\n')).not.toContain(secret!);
     // Turned off, the right secret is refused too.
-    sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id, { off: true });
+    await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id, { off: true });
     expect((await post({ authorization: `Bearer ${secret}` })).status).toBe(404);
   }, 60_000);
 
   it('a captured signed request sent again under new X-Nashra-Ids is a replay: the page is fetched once', async () => {
     rig = await startRig();
     const r = rig;
-    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const { secret } = await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
     // A page with no article text: nothing is stored, so only the replay guard stands between a replay and a fetch.
     r.site.route('/news/empty', { body: '<html><body><p></p></body></html>', contentType: 'text/html; charset=utf-8' });
     const body = JSON.stringify({ url: `${r.site.base}/news/empty` });
@@ -264,7 +264,7 @@ describe('publish hook', () => {
     const r = rig;
     const other = await startFeedServer({ '/news/2': { body: page(2), contentType: 'text/html; charset=utf-8' } });
     try {
-      const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+      const { secret } = await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
       const site = new URL(r.site.base);
       expect(new URL(other.base).hostname).toBe(site.hostname);
       for (const url of [`${other.base}/news/2`, `https://${site.host}/news/2`]) {
@@ -291,7 +291,7 @@ describe('publish hook', () => {
     const r = rig;
     const posts = JSON.parse(readFileSync(join(FIXTURES, 'feeds/wp-posts.json'), 'utf8').replaceAll('{{BASE}}', r.site.base)) as unknown[];
     r.site.route('/wp-json/wp/v2/posts/201', { body: JSON.stringify(posts[0]), contentType: 'application/json' });
-    const { secret } = sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    const { secret } = await sourceHook(newsroomOf(r), CLI_OPERATOR, r.source.id);
     const res = await fetch(hookUrl(r), { method: 'POST', body: 'post_id=201', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${secret}` } });
     expect(res.status).toBe(202);
     await until(() => sentToChat(r) === 1, 15_000, 'the WordPress post at the fake Bot API');
@@ -312,7 +312,7 @@ describe('WebSub', () => {
     expect(r.store.push.websub(r.source.id)).toMatchObject({ state: 'active', leaseSeconds: 3600 });
 
     // Polling goes on, slower: the next poll is NASHRA_PUSH_POLL_FACTOR (6) intervals away.
-    await pollSource(pollDeps({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
+    await pollSource(pollDeps({ config: configOf(r), store: r.store, data: r.store.ports(), logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
     expect(r.store.sources.get(r.source.id)!.nextFetchAt.getTime() - Date.now()).toBeGreaterThan(3 * r.source.intervalSeconds * 1000);
 
     // Hostile notifications: unsigned and wrongly signed are refused, nothing is fetched.
@@ -333,7 +333,7 @@ describe('WebSub', () => {
     await until(() => sentToChat(r) === 1, 15_000, 'the pushed item at the fake Bot API');
     expect((await r.hub.publish(topic, feed, 'sha1')).status).toBe(409);
     r.site.route('/feed.xml', { body: feed, contentType: 'application/rss+xml; charset=utf-8' });
-    const again = await pollSource(pollDeps({ config: configOf(r), store: r.store, logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
+    const again = await pollSource(pollDeps({ config: configOf(r), store: r.store, data: r.store.ports(), logger: createLogger({ level: 'silent' }) }), r.store.sources.get(r.source.id)!);
     expect(again.newArticles).toBe(0);
     await r.push.settle();
     expect(sentToChat(r)).toBe(1);
@@ -346,7 +346,7 @@ describe('WebSub', () => {
     expect(r.hub.requests[1]!['hub.mode']).toBe('subscribe');
 
     // Removing the source unsubscribes it.
-    removeSource(newsroomOf(r), CLI_OPERATOR, r.source.id);
+    await removeSource(newsroomOf(r), CLI_OPERATOR, r.source.id);
     await r.push.maintain();
     await until(() => r.hub.verified.length === 3, 10_000, 'the unsubscription to be verified');
     expect(r.hub.requests[2]).toMatchObject({ 'hub.mode': 'unsubscribe', 'hub.topic': topic });

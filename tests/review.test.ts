@@ -50,7 +50,7 @@ describe('review: Telegram', () => {
     // Two new items appear; the poller stores and summarises them, holds them, and the run asks the editors.
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 3)) });
     const announce = reviewAnnouncer(h.store, h.logger, [h.adapter]);
-    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
+    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, data: h.store.ports(), logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
     expect(summary).toMatchObject({ newArticles: 2, queued: 0, held: 2 });
     await announce();
     const held = h.store.reviews.pending(10).map((r) => r.articleId);
@@ -118,7 +118,7 @@ describe('review: Telegram', () => {
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/sources add ${feeds.base}/rss`));
     await waitFor(() => h.store.sources.list().length === 1 && h.fake.sentTo(EDITOR).length > 0, 8000, 'the add reply');
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 2)) });
-    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, logger: h.logger }), () => h.worker.notify()).pollAll();
+    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, data: h.store.ports(), logger: h.logger }), () => h.worker.notify()).pollAll();
     expect(summary).toMatchObject({ newArticles: 1, queued: 1, held: 0 });
     await waitFor(() => h.fake.sentTo(CHANNEL).length === 1, 8000, 'the delivery');
     expect(h.fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:'))).toHaveLength(0);

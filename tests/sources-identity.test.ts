@@ -135,7 +135,7 @@ describe('OPML export a reader can use (item 13)', () => {
     // Before: the WordPress source was exported with xmlUrl = its page, and every htmlUrl was the feed URL again.
     const wp = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/`, category: 'فن' });
     const art = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/category/art/feed/` });
-    const doc = parseOpml(exportOpml(deps, CLI_OPERATOR));
+    const doc = parseOpml(await exportOpml(deps, CLI_OPERATOR));
     const outlines = (doc.body?.outlines ?? []).flatMap((o) => [o, ...(o.outlines ?? [])]).filter((o) => o.xmlUrl);
     expect(outlines.map((o) => ({ title: o.title, type: o.type, xmlUrl: o.xmlUrl, htmlUrl: o.htmlUrl }))).toEqual([
       { title: wp.source.name, type: 'rss', xmlUrl: `${server.base}/feed/`, htmlUrl: `${server.base}/` },
@@ -144,7 +144,7 @@ describe('OPML export a reader can use (item 13)', () => {
     // What a reader follows is a feed: the exported xmlUrl serves RSS.
     const res = await fetch(outlines[0]!.xmlUrl!);
     expect(await res.text()).toContain('<rss');
-    const back = await importOpml(deps, CLI_OPERATOR, exportOpml(deps, CLI_OPERATOR));
+    const back = await importOpml(deps, CLI_OPERATOR, await exportOpml(deps, CLI_OPERATOR));
     expect(back).toMatchObject({ added: 0, already: 2, refused: 0 });
   });
 });

@@ -95,10 +95,10 @@ export function editors(deps: BotDeps): Composer<Context> {
         : m.sourcesAdded(source.name, String(source.id), firstPoll.seen, firstPoll.sent), { link_preview_options: { is_disabled: true } }));
     }
     if ((action === 'remove' || action === 'rm') && /^\d+$/.test(rest[0] ?? '')) {
-      const source = removeSource(deps.newsroom, actor, Number(rest[0]));
+      const source = await removeSource(deps.newsroom, actor, Number(rest[0]));
       return void (await ctx.reply(m.sourcesRemoved(source.name, String(source.id))));
     }
-    const sources = listSources(deps.newsroom, actor);
+    const sources = await listSources(deps.newsroom, actor);
     if (action && action !== 'list') return void (await ctx.reply(m.sourcesUsage));
     const lines = sources.map((s) => `#${s.id} ${s.name}${s.review ? ' 👁' : ''}${s.active ? '' : ' ⏸'}${s.lastError ? ' ⚠️' : ''}\n${s.url}`);
     const text = sources.length ? `${m.sourcesTitle(String(sources.length))}\n\n${lines.join('\n\n')}` : m.sourcesNone;

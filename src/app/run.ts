@@ -112,9 +112,10 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     });
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(store, logger, options.platforms);
-    const intake = articleIntake({ config, store, logger });
-    const poller = new SourcePoller({ config, store, logger, intake }, () => worker.notify(), () => void askEditors());
-    const push = new PushIngest({ config, store, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });
+    const data = store.ports();
+    const intake = articleIntake({ config, store, data, logger });
+    const poller = new SourcePoller({ config, data, logger, intake }, () => worker.notify(), () => void askEditors());
+    const push = new PushIngest({ config, data, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;

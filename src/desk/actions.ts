@@ -135,7 +135,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
     app.post(`/sources/:id/${name}`, async (req, reply) => {
       const sourceId = id(req);
       if (sourceId === undefined || !sourceById(newsroom, sourceId)) return notFound(reply);
-      run(actorOf(req), sourceId);
+      await run(actorOf(req), sourceId);
       return reply.redirect('/sources', 303);
     });
   }

@@ -23,13 +23,13 @@ export async function registerPush(app: FastifyInstance, push: PushIngest): Prom
     };
     const bodyOf = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
     child.post('/hooks/publish/:id', { bodyLimit: HOOK_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
-      async (req, reply) => answer(reply, push.hook(idOf(req.params), req.headers, bodyOf(req.body))));
+      async (req, reply) => answer(reply, await push.hook(idOf(req.params), req.headers, bodyOf(req.body))));
     const tokenOf = (params: unknown) => (params as { token?: string }).token;
     for (const path of ['/websub/:id', '/websub/:id/:token']) {
       child.get(path, { config: { rateLimit: PER_ADDRESS } },
-        async (req, reply) => answer(reply, push.verify(idOf(req.params), tokenOf(req.params), req.query as Record<string, unknown>)));
+        async (req, reply) => answer(reply, await push.verify(idOf(req.params), tokenOf(req.params), req.query as Record<string, unknown>)));
       child.post(path, { bodyLimit: WEBSUB_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } },
-        async (req, reply) => answer(reply, push.notify(idOf(req.params), req.headers, bodyOf(req.body), tokenOf(req.params))));
+        async (req, reply) => answer(reply, await push.notify(idOf(req.params), req.headers, bodyOf(req.body), tokenOf(req.params))));
     }
   });
 }

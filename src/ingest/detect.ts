@@ -4,7 +4,7 @@
 import { parseHTML } from 'linkedom';
 import { fetchText, type FetchedText, type FetchOptions } from './http.js';
 import { NotAnArticleError, readHtml } from './reader.js';
-import type { SourceKind } from '../store/index.js';
+import type { SourceKind } from '../model/source.js';
 import { FeedParseError, looksLikeFeed, parseFeedText, type ParsedFeed } from './feeds.js';
 import { htmlToText } from './html-text.js';
 

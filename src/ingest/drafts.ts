@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Article } from '../model/article.js';
-import type { Source } from '../store/index.js';
+import type { Source } from '../model/source.js';
 import { detectLanguage } from '../text/language.js';
 import { notTextReason } from '../text/safety.js';
 import { canonicalUrl } from '../text/url.js';

@@ -10,7 +10,8 @@ import { FetchError, fetchText, withoutLeadingUrl, type FetchedText } from './ht
 import type { Logger } from '../logger.js';
 import type { PreparedArticle } from './prepare.js';
 import { readHtml } from './reader.js';
-import { storageFault, type Source, type Store } from '../store/index.js';
+import type { Source } from '../model/source.js';
+import type { DataPorts } from '../ports/index.js';
 import { notTextReason } from '../text/safety.js';
 import { OFF_THREAD_BYTES, prepareAll, readNewest } from './feed-thread.js';
 import { feedHash, publishedAt, withCategory, type Draft } from './drafts.js';
@@ -67,12 +68,13 @@ export type Admission =
 /** The newsroom's side of a poll (src/newsroom/intake.ts builds it). */
 export interface ArticleIntake {
   /** New items of one source, in one transaction, oldest first: each stored (or found a duplicate), then routed, held or only seen. */
-  admit(source: Source, items: NewItem[], now: number): Admission[];
+  admit(source: Source, items: NewItem[], now: number): Promise<Admission[]>;
   /** A known item its source changed: stored as a new revision, with corrections, when readers would notice. */
-  revise(existing: StoredArticle, article: Article, opts: { feedHash: string; now: number }): { revised: boolean; corrections: number };
+  revise(existing: StoredArticle, article: Article, opts: { feedHash: string; now: number }): Promise<{ revised: boolean; corrections: number }>;
 }
 
-export interface PollDeps { config: Config; store: Store; logger: Logger; intake: ArticleIntake }
+/** `data`: the ports (src/ports) the wiring built; ingest imports nothing from the store. */
+export interface PollDeps { config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake }
 
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
 
@@ -97,7 +99,7 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
 export async function pollSource(
   deps: PollDeps, source: Source, opts: { response?: FetchedText; pushed?: boolean; signal?: AbortSignal } = {},
 ): Promise<SourcePollResult> {
-  const { config, store, logger } = deps;
+  const { config, data, logger } = deps;
   const now = Date.now();
   const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
   const target = source.feedUrl ?? source.url;
@@ -107,7 +109,7 @@ export async function pollSource(
       ...(source.kind === 'page' ? {} : { bytesFrom: OFF_THREAD_BYTES }),
     });
     if (res.notModified) {
-      store.sources.recordFetch(source.id, { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) }, now);
+      await data.repos.sources.recordFetch(source.id, { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) }, now);
       logger.debug('source not modified', { source: source.id });
       return { ...result, outcome: 'not-modified' };
     }
@@ -122,25 +124,29 @@ export async function pollSource(
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = oldestFirst.slice(i, i + STORE_BATCH)
         .map((c): NewItem => ({ article: c.article, feedHash: c.feedHash, seenOnly: priming && c.rank >= source.backfill, prepared: c.prepared }));
-      admit(deps, source, batch, now, result);
+      await admit(deps, source, batch, now, result);
     }
     result.known += articles.known;
     for (const c of articles.changed) {
-      const revision = deps.intake.revise(c.existing, c.article, { feedHash: c.feedHash, now });
+      const revision = await deps.intake.revise(c.existing, c.article, { feedHash: c.feedHash, now });
       if (!revision.revised) continue;
       result.revised++;
       result.corrections += revision.corrections;
     }
     // Every poll of the feed itself looks for a hub, the first included (a source polled daily would otherwise wait
     // a day for push, one polled every 10 minutes 10 minutes).
-    if (source.kind !== 'page' && !opts.pushed) noteHub(deps, source, articles.head, res, now);
-    // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
-    const slower = store.push.webSubIsActive(source.id) ? config.push.safetyPollFactor : 1;
-    store.sources.recordFetch(source.id, {
-      status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
-      nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
-    }, now);
-    if (priming) store.sources.markPrimed(source.id, now);
+    const hub = source.kind !== 'page' && !opts.pushed ? foundHub(deps, source, articles.head, res) : undefined;
+    // The poll's bookkeeping in one unit: the hub found, the outcome, the backlog marked seen.
+    await data.uow.run(async (tx) => {
+      if (hub) await tx.push.discovered(source.id, hub.hub, hub.topic, newSubscriptionSecret(), now);
+      // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
+      const slower = await tx.push.webSubIsActive(source.id, Date.now()) ? config.push.safetyPollFactor : 1;
+      await tx.sources.recordFetch(source.id, {
+        status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
+        nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
+      }, now);
+      if (priming) await tx.sources.markPrimed(source.id, now);
+    });
     logger.info('source polled', {
       source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped,
       ...(result.revised ? { revised: result.revised, corrections: result.corrections } : {}),
@@ -150,9 +156,9 @@ export async function pollSource(
     // Stopping the service is not the source's fault: nothing is recorded, it is polled again after the restart.
     if (opts.signal?.aborted) return { ...result, outcome: 'error', error: 'stopped' };
     // Nor is a full disk or a damaged database: it stops the run, and the items not stored are new again next time.
-    if (storageFault(err, store.path)) throw err;
+    if (data.isStorageFault(err)) throw err;
     const { status, message } = describeFailure(err, target);
-    store.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
+    await data.repos.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
     logger.warn('source poll failed', { source: source.id, status, error: message });
     return { ...result, outcome: 'error', error: message };
   }
@@ -166,8 +172,8 @@ function describeFailure(err: unknown, url: string): { status: string; message: 
 }
 
 /** New items of a source through the intake, counted in `result`. */
-function admit(deps: PollDeps, source: Source, items: NewItem[], now: number, result: SourcePollResult): void {
-  for (const [i, admission] of deps.intake.admit(source, items, now).entries()) {
+async function admit(deps: PollDeps, source: Source, items: NewItem[], now: number, result: SourcePollResult): Promise<void> {
+  for (const [i, admission] of (await deps.intake.admit(source, items, now)).entries()) {
     if (admission.status === 'duplicate') {
       result.known++;
       deps.logger.info('duplicate story not stored again', { source: source.id, url: items[i]!.article.url, of: admission.of, reason: admission.reason });
@@ -181,10 +187,10 @@ function admit(deps: PollDeps, source: Source, items: NewItem[], now: number, re
 }
 
 /** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
-function noteHub(deps: PollDeps, source: Source, head: string, res: FetchedText, now: number): void {
-  if (!deps.config.push.publicUrl || !source.active) return;
+function foundHub(deps: PollDeps, source: Source, head: string, res: FetchedText): { hub: string; topic: string } | undefined {
+  if (!deps.config.push.publicUrl || !source.active) return undefined;
   const found = discoverHub(head, res.url, res.links);
-  if (found) deps.store.push.discovered(source.id, found.hub, found.self ?? res.url, newSubscriptionSecret(), now);
+  return found && { hub: found.hub, topic: found.self ?? res.url };
 }
 
 /**
@@ -195,13 +201,13 @@ export async function ingestPushedUrl(deps: PollDeps, source: Source, url: strin
   const now = Date.now();
   const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
   try {
-    if (isKnown(deps.store, url, undefined)) return { ...result, known: 1 };
+    if (await isKnown(deps, url, undefined)) return { ...result, known: 1 };
     const res = await fetchText(url, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
     const notText = notTextReason(res.text);
     if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
     const article = withSource(readHtml(res.text, res.url), source, now);
     if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
-    admit(deps, source, [{ article, feedHash: feedHash(article), seenOnly: false }], now, result);
+    await admit(deps, source, [{ article, feedHash: feedHash(article), seenOnly: false }], now, result);
     deps.logger.info('pushed article read', { source: source.id, url, new: result.newArticles, queued: result.queued, held: result.held });
     return result;
   } catch (err) {
@@ -221,13 +227,11 @@ interface Found { candidates: Candidate[]; changed: Changed[]; skipped: number; 
  * A known item whose fingerprint changed, still within the correction window and not retracted: worth reading
  * again. One stored before fingerprints existed gets one now, and is compared from the next poll on.
  */
-function changedItem(deps: PollDeps, url: string | undefined, guid: string | undefined, hash: string, now: number): StoredArticle | undefined {
-  const match = deps.store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
-  const existing = match && deps.store.articles.get(match.articleId);
-  if (!existing || existing.feedHash === hash) return undefined;
+async function changedItem(deps: PollDeps, existing: StoredArticle, hash: string, now: number): Promise<StoredArticle | undefined> {
+  if (existing.feedHash === hash) return undefined;
   const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
   if (existing.feedHash === undefined || existing.retracted || existing.seenOnly || now - firstPublished > deps.config.correctionWindowMs) {
-    deps.store.articles.setFeedHash(existing.id, hash);
+    await deps.data.repos.articles.setFeedHash(existing.id, hash);
     return undefined;
   }
   return existing;
@@ -249,8 +253,9 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     }
     const article = withSource(readHtml(res.text, res.url), source, now);
     const hash = feedHash(article);
-    if (!isKnown(deps.store, article.url, undefined)) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0, head: '' };
-    const existing = changedItem(deps, article.url, undefined, hash, now);
+    const stored = await knownArticle(deps, article.url, undefined);
+    if (!stored) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0, head: '' };
+    const existing = await changedItem(deps, stored, hash, now);
     return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1, head: '' };
   }
   const { items, total, head, ...decoded } = await readNewest(
@@ -274,9 +279,10 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
       continue;
     }
     const { draft, rank } = item;
-    if (isKnown(deps.store, draft.article.url, draft.article.guid)) {
+    const stored = await knownArticle(deps, draft.article.url, draft.article.guid);
+    if (stored) {
       known++;
-      const existing = changedItem(deps, draft.article.url, draft.article.guid, draft.feedHash, now);
+      const existing = await changedItem(deps, stored, draft.feedHash, now);
       if (existing) changedDrafts.push({ draft, existing });
     } else drafts.push({ draft, rank });
   }
@@ -307,8 +313,12 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
 }
 
 /** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
-function isKnown(store: Store, url: string | undefined, guid: string | undefined): boolean {
-  return store.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' }) !== undefined;
+function knownArticle(deps: PollDeps, url: string | undefined, guid: string | undefined): Promise<StoredArticle | undefined> {
+  return deps.data.repos.articles.known(url, guid);
+}
+
+async function isKnown(deps: PollDeps, url: string | undefined, guid: string | undefined): Promise<boolean> {
+  return (await knownArticle(deps, url, guid)) !== undefined;
 }
 
 function withSource(article: Article, source: Source, now: number): Article {
@@ -369,7 +379,7 @@ export class SourcePoller {
 
   /** Polls every active source now, due or not, with bounded concurrency. */
   async pollAll(): Promise<PollSummary> {
-    const sources = this.deps.store.sources.due(Infinity);
+    const sources = await this.deps.data.repos.sources.due(Infinity);
     const summary: PollSummary = { sources: sources.length, newArticles: 0, queued: 0, failed: 0, held: 0 };
     await forEachLimited(sources, this.deps.config.fetch.concurrency, async (source) => {
       const r = await this.pollOne(source);
@@ -384,17 +394,18 @@ export class SourcePoller {
   /** Polls due sources in the background until stop(). */
   start(): void {
     if (this.timer || this.stopped) return;
+    // The next tick is set once this one has launched its polls: two ticks never launch one source twice.
     const tick = () => {
       if (this.stopped) return;
-      try {
-        this.launchDue();
-      } catch (err) {
+      void this.launchDue().then(() => undefined, (err: unknown) => {
         // A full disk or a damaged database is not a source's problem: thrown on, it stops the run (src/app/run.ts).
-        if (storageFault(err, this.deps.store.path)) throw err;
+        if (this.deps.data.isStorageFault(err)) throw err;
         this.deps.logger.error('source scheduler failed', { error: err });
-      }
-      this.timer = setTimeout(tick, TICK_MS);
-      this.timer.unref();
+      }).finally(() => {
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, TICK_MS);
+        this.timer.unref();
+      });
     };
     tick();
   }
@@ -407,13 +418,13 @@ export class SourcePoller {
   }
 
   /** Starts due sources that are not already being polled, up to the concurrency limit. */
-  private launchDue(): void {
+  private async launchDue(): Promise<void> {
     const free = this.deps.config.fetch.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    const due = this.deps.store.sources.due(Date.now()).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
+    const due = (await this.deps.data.repos.sources.due(Date.now())).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
     for (const source of due) {
       // A source's failure is logged and recorded by pollSource; a storage fault goes on, unhandled, to stop the run.
-      const run = this.pollOne(source).then(() => undefined, (err) => { if (storageFault(err, this.deps.store.path)) throw err; })
+      const run = this.pollOne(source).then(() => undefined, (err: unknown) => { if (this.deps.data.isStorageFault(err)) throw err; })
         .finally(() => this.inFlight.delete(source.id));
       this.inFlight.set(source.id, run);
     }

@@ -22,11 +22,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Source, Store, WebSubSubscription } from '../store/index.js';
+import type { Source, WebSubSubscription } from '../model/source.js';
+import type { DataPorts } from '../ports/index.js';
 import { FetchError, fetchText } from './http.js';
 import { ingestPushedUrl, pollSource, type ArticleIntake, type SourcePollResult } from './poller.js';
 
-export interface PushDeps { config: Config; store: Store; logger: Logger; intake: ArticleIntake; onQueued: () => void }
+export interface PushDeps { config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake; onQueued: () => void }
 export interface PushAnswer { status: number; body: string }
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -85,10 +86,10 @@ export class PushIngest {
   constructor(private readonly deps: PushDeps, private readonly now: () => number = Date.now) {}
 
   /** POST /hooks/publish/<source-id>. */
-  hook(sourceId: number, headers: Headers, body: Buffer): PushAnswer {
-    const { store, logger } = this.deps;
-    const source = Number.isSafeInteger(sourceId) ? store.sources.get(sourceId) : undefined;
-    const secret = source?.active ? store.push.hookSecret(sourceId) : undefined;
+  async hook(sourceId: number, headers: Headers, body: Buffer): Promise<PushAnswer> {
+    const { data: { repos, uow }, logger } = this.deps;
+    const source = Number.isSafeInteger(sourceId) ? await repos.sources.get(sourceId) : undefined;
+    const secret = source?.active ? await repos.push.hookSecret(sourceId) : undefined;
     if (!source || !secret) return { status: 404, body: 'no publish hook for this source' };
     const refuse = (status: number, why: string): PushAnswer => {
       logger.warn('publish hook refused', { source: sourceId, why });
@@ -106,8 +107,12 @@ export class PushIngest {
       // id. The id, when given, is a second key: a sender retrying one notification with a new timestamp is
       // recognised too.
       const id = header(headers, 'x-nashra-id')?.slice(0, 200);
-      const seen = (key: string) => store.push.firstSeen(sourceId, key, REPLAY_WINDOW_MS, this.now());
-      if (!seen(`hook:sig:${signature.trim().toLowerCase()}`) || (id && !seen(`hook:id:${id}`))) return refuse(409, 'already received (replay)');
+      const now = this.now();
+      const fresh = await uow.run(async (tx) => {
+        const seen = (key: string) => tx.push.firstSeen(sourceId, key, REPLAY_WINDOW_MS, now);
+        return await seen(`hook:sig:${signature.trim().toLowerCase()}`) && (!id || await seen(`hook:id:${id}`));
+      });
+      if (!fresh) return refuse(409, 'already received (replay)');
     } else if (bearer === undefined || !sameSecret(bearer, secret)) {
       return refuse(401, bearer === undefined ? 'unsigned (X-Nashra-Signature or a bearer token needed)' : 'wrong token');
     }
@@ -126,12 +131,12 @@ export class PushIngest {
    * Nashra made and has not seen verified (a subscription or renewal, or an unsubscription), with the same mode and
    * topic: anything else (forged, replayed, another topic or mode) is 404 and changes nothing.
    */
-  verify(sourceId: number, token: string | undefined, params: Record<string, unknown>): PushAnswer {
-    const { store, logger } = this.deps;
+  async verify(sourceId: number, token: string | undefined, params: Record<string, unknown>): Promise<PushAnswer> {
+    const { data: { repos }, logger } = this.deps;
     // A repeated parameter arrives as a list: which one the hub meant is anyone's guess, so none is taken.
     if (Object.values(params).some((v) => typeof v !== 'string')) return { status: 400, body: 'a parameter is repeated' };
     const query = params as Record<string, string | undefined>;
-    const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
+    const sub = Number.isSafeInteger(sourceId) ? await repos.push.websub(sourceId) : undefined;
     const mode = query['hub.mode'];
     const notExpected: PushAnswer = { status: 404, body: 'no such request' };
     // The callback's token: only the hub Nashra asked knows it (see callbackToken).
@@ -139,7 +144,7 @@ export class PushIngest {
     const now = this.now();
     if (mode === 'denied') {
       const reason = (query['hub.reason'] ?? 'no reason').slice(0, 200);
-      if (!store.push.webSubDenied(sourceId, `hub denied: ${reason}`, now)) return notExpected;
+      if (!await repos.push.webSubDenied(sourceId, `hub denied: ${reason}`, now)) return notExpected;
       logger.warn('websub subscription denied by the hub', { source: sourceId, hub: sub.hub, reason });
       return { status: 200, body: '' };
     }
@@ -148,11 +153,11 @@ export class PushIngest {
     if (mode === 'subscribe') {
       const leaseSeconds = grantedLease(query['hub.lease_seconds']);
       if (leaseSeconds === undefined) return { status: 400, body: 'hub.lease_seconds must be a whole number of seconds' };
-      if (!store.push.webSubActive(sourceId, leaseSeconds, now + leaseSeconds * 1000, now)) return notExpected;
+      if (!await repos.push.webSubActive(sourceId, leaseSeconds, now + leaseSeconds * 1000, now)) return notExpected;
       logger.info('websub subscription verified', { source: sourceId, hub: sub.hub, leaseSeconds });
       return { status: 200, body: challenge };
     }
-    if (mode === 'unsubscribe' && store.push.webSubGone(sourceId)) {
+    if (mode === 'unsubscribe' && await repos.push.webSubGone(sourceId)) {
       logger.info('websub unsubscription verified', { source: sourceId, hub: sub.hub });
       return { status: 200, body: challenge };
     }
@@ -160,10 +165,10 @@ export class PushIngest {
   }
 
   /** POST /websub/<source-id>: a notification, its content the feed (a "fat ping"), or empty (poll now). */
-  notify(sourceId: number, headers: Headers, body: Buffer, token?: string): PushAnswer {
-    const { store, logger } = this.deps;
-    const sub = Number.isSafeInteger(sourceId) ? store.push.websub(sourceId) : undefined;
-    const source = sub?.state === 'active' ? store.sources.get(sourceId) : undefined;
+  async notify(sourceId: number, headers: Headers, body: Buffer, token?: string): Promise<PushAnswer> {
+    const { data: { repos }, logger } = this.deps;
+    const sub = Number.isSafeInteger(sourceId) ? await repos.push.websub(sourceId) : undefined;
+    const source = sub?.state === 'active' ? await repos.sources.get(sourceId) : undefined;
     // The signature is what authenticates a notification; a token, when the path has one, must still be this one.
     const wrongToken = token !== undefined && sub !== undefined && !sameSecret(token, callbackToken(sub.secret));
     if (!sub || !source?.active || wrongToken) return { status: 404, body: 'no such subscription' };
@@ -172,10 +177,10 @@ export class PushIngest {
       logger.warn('websub notification refused', { source: sourceId, why: signature ? 'wrong signature' : 'unsigned' });
       return { status: 401, body: 'missing or wrong X-Hub-Signature' };
     }
-    if (!store.push.firstSeen(sourceId, `websub:${signature!.toLowerCase()}`, REPLAY_WINDOW_MS, this.now())) return { status: 409, body: 'already received (replay)' };
+    if (!await repos.push.firstSeen(sourceId, `websub:${signature!.toLowerCase()}`, REPLAY_WINDOW_MS, this.now())) return { status: 409, body: 'already received (replay)' };
     const text = body.toString('utf8');
     if (!text.trim()) {
-      if (this.firstFetch(`poll:${sourceId}`)) store.sources.pollSoon(sourceId);
+      if (this.firstFetch(`poll:${sourceId}`)) await repos.sources.pollSoon(sourceId);
       return { status: 202, body: 'polling' };
     }
     const response = {
@@ -191,7 +196,7 @@ export class PushIngest {
    */
   async maintain(): Promise<void> {
     if (!this.deps.config.push.publicUrl) return;
-    const due = this.deps.store.push.webSubDue(this.now(), {
+    const due = await this.deps.data.repos.push.webSubDue(this.now(), {
       retryAfterMs: HUB_RETRY_MS, deniedRetryAfterMs: HUB_DENIED_RETRY_MS, maxLeaseMs: MAX_LEASE_SECONDS * 1000,
     });
     for (const sub of due) {
@@ -238,7 +243,7 @@ export class PushIngest {
   }
 }
 
-type HubDeps = Pick<PushDeps, 'config' | 'store' | 'logger'>;
+type HubDeps = Pick<PushDeps, 'config' | 'data' | 'logger'>;
 
 /**
  * Asks the hub to subscribe (or renew, or unsubscribe). The row is marked as asked before the request, so a hub
@@ -246,11 +251,11 @@ type HubDeps = Pick<PushDeps, 'config' | 'store' | 'logger'>;
  * on the row, and maintain() asks again after HUB_RETRY_MS.
  */
 async function askHub(deps: HubDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
-  const { store, logger, config } = deps;
+  const { data: { repos }, logger, config } = deps;
   const callback = `${config.push.publicUrl}/websub/${sub.sourceId}/${callbackToken(sub.secret)}`;
   const form = new URLSearchParams({ 'hub.callback': callback, 'hub.mode': mode, 'hub.topic': sub.topic });
   if (mode === 'subscribe') { form.set('hub.secret', sub.secret); form.set('hub.lease_seconds', String(LEASE_SECONDS)); }
-  store.push.setWebSubState(sub.sourceId, mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing', { requestedAt: now }, now);
+  await repos.push.setWebSubState(sub.sourceId, mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing', { requestedAt: now }, now);
   try {
     // The hub is named by a feed: the same address checks as every fetch (a name resolving to a private address,
     // an IPv4-mapped literal), and a 4xx/5xx is an error. 202 Accepted is what hubs answer.
@@ -258,7 +263,7 @@ async function askHub(deps: HubDeps, sub: WebSubSubscription, mode: 'subscribe' 
     logger.info(`websub ${mode} requested`, { source: sub.sourceId, hub: sub.hub });
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    store.push.webSubFailed(sub.sourceId, error, now);
+    await repos.push.webSubFailed(sub.sourceId, error, now);
     logger.warn(`websub ${mode} failed`, { source: sub.sourceId, hub: sub.hub, error });
   }
 }
@@ -278,7 +283,7 @@ export function callbackToken(secret: string): string {
  * the running service's next maintain(): push starts with the source, whatever its polling interval.
  */
 export async function subscribeFound(deps: HubDeps, sourceId: number): Promise<void> {
-  const sub = deps.store.push.websub(sourceId);
+  const sub = await deps.data.repos.push.websub(sourceId);
   if (sub?.state === 'subscribe' && deps.config.push.publicUrl) await askHub(deps, sub, 'subscribe', Date.now());
 }
 

@@ -27,3 +27,11 @@ export interface NewSource {
 export interface FetchOutcome {
   status: string; error?: string; etag?: string; lastModified?: string; newArticles?: number; nextFetchAt: number;
 }
+
+/** A source's WebSub subscription: what Nashra asked the hub for, and what the hub verified. */
+export type WebSubState = 'subscribe' | 'pending' | 'active' | 'unsubscribe' | 'unsubscribing';
+
+export interface WebSubSubscription {
+  sourceId: number; hub: string; topic: string; secret: string; state: WebSubState;
+  leaseSeconds?: number; expiresAt?: number; requestedAt?: number; lastError?: string;
+}

@@ -1,5 +1,6 @@
 import { PermissionError } from '../errors.js';
 import type { AuditAction } from '../model/audit.js';
+import type { Repositories } from '../ports/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -41,6 +42,11 @@ export class EditorDirectory {
 
 export function audit(store: Store, actor: Actor, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): void {
   store.audit.record(actor.platform, actor.id, action, detail, now);
+}
+
+/** The action's audit entry through the ports, in the action's unit of work (`tx`). */
+export function recordAudit(tx: Pick<Repositories, 'audit'>, actor: Actor, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): Promise<void> {
+  return tx.audit.record(actor.platform, actor.id, action, detail, now);
 }
 
 /** Editors only: anyone else is refused (and the refusal audited), with nothing changed. */

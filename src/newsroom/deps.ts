@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChatKind } from '../model/subscription.js';
+import type { DataPorts } from '../ports/index.js';
 import type { Store } from '../store/index.js';
 import type { EditorDirectory } from './actor.js';
 
@@ -34,6 +35,11 @@ export interface PaidBroadcastOffer {
 /** What every newsroom action is given; the front doors build it once and pass it in. */
 export interface NewsroomDeps {
   store: Store;
+  /**
+   * The ports (src/ports): the unit of work and the repositories of the slices converted so far (sources and
+   * ingest); `store` serves the rest until their slices follow.
+   */
+  data: DataPorts;
   config: Config;
   logger: Logger;
   editors: EditorDirectory;

@@ -1,7 +1,7 @@
 import { generateOpml, parseOpml, type Opml } from 'feedsmith';
 import { errorMessage, UserError } from '../errors.js';
 import type { Source } from '../model/source.js';
-import { audit, requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl } from './sources.js';
 
@@ -84,12 +84,12 @@ export async function importOpml(deps: NewsroomDeps, actor: Actor, xml: string, 
   await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, feeds.length) }, worker));
   const count = (kind: OpmlOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
   const report = { outcomes, added: count('added'), already: count('already'), refused: count('refused') };
-  audit(deps.store, actor, 'source.import', { feeds: feeds.length, added: report.added, already: report.already, refused: report.refused });
+  await deps.data.uow.run((tx) => recordAudit(tx, actor, 'source.import', { feeds: feeds.length, added: report.added, already: report.already, refused: report.refused }));
   return report;
 }
 
 async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, intervalSeconds: number | undefined): Promise<OpmlOutcome> {
-  const known = followedSource(deps.store, [feed.url]);
+  const known = await followedSource(deps.data.repos.sources, [feed.url]);
   if (known) return { kind: 'already', feed, source: known };
   try {
     const { source } = await addSource(deps, actor, { url: feed.url, name: feed.title, category: feed.category, intervalSeconds });
@@ -108,9 +108,13 @@ async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, inter
  * when it is known (a feed's own link to its site, a WordPress site's page, an article page's URL), absent otherwise
  * rather than the feed again. An article page has no feed: its xmlUrl is the page, which Nashra imports back as a page.
  */
-export function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor: Actor, now = new Date()): string {
+export async function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'data' | 'editors'>, actor: Actor, now = new Date()): Promise<string> {
   requireEditor(deps, actor, 'sources');
-  const sources = deps.store.sources.list();
+  const sources = await deps.data.uow.run(async (tx) => {
+    const list = await tx.sources.list();
+    await recordAudit(tx, actor, 'source.export', { sources: list.length });
+    return list;
+  });
   const outline = (s: Source): Opml.Outline<Date> => {
     const htmlUrl = s.siteUrl ?? (s.kind === 'page' || (s.kind === 'wordpress' && s.url !== readerFeedUrl(s)) ? s.url : undefined);
     return { text: s.name, title: s.name, type: 'rss', xmlUrl: readerFeedUrl(s), ...(htmlUrl ? { htmlUrl } : {}) };
@@ -121,7 +125,6 @@ export function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor:
     if (s.category) folders.set(s.category, [...(folders.get(s.category) ?? []), s]);
     else loose.push(s);
   }
-  audit(deps.store, actor, 'source.export', { sources: sources.length });
   return generateOpml({
     head: { title: 'Nashra sources', dateCreated: now },
     body: {

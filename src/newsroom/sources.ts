@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
+import type { SourceRepository } from '../ports/index.js';
 import { detectSource, isWordPressApiUrl, NotASourceError, wordpressFeedUrl } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
 import { subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
-import { audit, requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
 /** The feeds and sites Nashra follows: one implementation for `nashra sources`, the bots' /sources and the desk. */
@@ -47,8 +48,8 @@ export class AlreadyFollowedError extends UserError {
 export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSourceInput): Promise<AddSourceResult> {
   requireEditor(deps, actor, 'sources');
   const url = httpUrl(input.url);
-  const { store } = deps;
-  const existing = followedSource(store, [url]);
+  const { data } = deps;
+  const existing = await followedSource(data.repos.sources, [url]);
   if (existing) throw alreadyFollowed(url, existing);
   let detection;
   try {
@@ -57,17 +58,20 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
     throw err;
   }
-  // Checked again with what the detection found, and without an await before the insert: an OPML import adds four
-  // at a time, and two lines naming one feed must not both get in.
-  const same = followedSource(store, [url, detection.feedUrl, detection.altFeedUrl]);
-  if (same) throw alreadyFollowed(url, same);
-
-  const source = store.sources.add({
-    url, feedUrl: detection.feedUrl, altFeedUrl: detection.altFeedUrl, siteUrl: detection.siteUrl, kind: detection.kind, name: input.name ?? detection.name,
-    category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
-    review: input.review,
+  // Checked again with what the detection found, in the unit that inserts: an OPML import adds four at a time, and
+  // two lines naming one feed must not both get in (units run one at a time).
+  const source = await data.uow.run(async (tx) => {
+    const same = await followedSource(tx.sources, [url, detection.feedUrl, detection.altFeedUrl]);
+    if (same) throw alreadyFollowed(url, same);
+    const now = Date.now();
+    const added = await tx.sources.add({
+      url, feedUrl: detection.feedUrl, altFeedUrl: detection.altFeedUrl, siteUrl: detection.siteUrl, kind: detection.kind, name: input.name ?? detection.name,
+      category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
+      review: input.review,
+    }, now);
+    await recordAudit(tx, actor, 'source.add', { source: added.id, url: added.url, ...(added.review ? { review: true } : {}) }, now);
+    return added;
   });
-  audit(store, actor, 'source.add', { source: source.id, url: source.url, ...(source.review ? { review: true } : {}) });
   const r = await pollSource(pollDeps(deps), source, { response: detection.response });
   // A hub the feed names is asked now: push starts with the source, not at the next poll or the next minute.
   await subscribeFound(deps, source.id);
@@ -75,7 +79,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     ? { ok: false as const, error: r.error ?? 'unknown error' }
     : {
       ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued,
-      subscriptions: r.queued > 0 ? store.deliveries.countSubscriptionsForSource(source.id) : 0, held: r.held, skipped: r.skipped,
+      subscriptions: r.queued > 0 ? await data.repos.sources.subscriptionsReached(source.id) : 0, held: r.held, skipped: r.skipped,
     };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
@@ -91,10 +95,10 @@ const alreadyFollowed = (url: string, source: Source) =>
  * followed through both was listed twice in Today's source filter). Compared canonically (canonicalUrl: host case,
  * trailing slash, tracking parameters). A site's page is not one of them: its category feeds are other feeds.
  */
-export function followedSource(store: NewsroomDeps['store'], urls: ReadonlyArray<string | undefined>): Source | undefined {
+export async function followedSource(sources: SourceRepository, urls: ReadonlyArray<string | undefined>): Promise<Source | undefined> {
   const wanted = new Set(urls.flatMap(canonicalKey));
   if (wanted.size === 0) return undefined;
-  return store.sources.list().find((s) => [s.url, s.feedUrl, s.altFeedUrl, readerFeedUrl(s)].flatMap(canonicalKey).some((k) => wanted.has(k)));
+  return (await sources.list()).find((s) => [s.url, s.feedUrl, s.altFeedUrl, readerFeedUrl(s)].flatMap(canonicalKey).some((k) => wanted.has(k)));
 }
 
 const canonicalKey = (url: string | undefined): string[] => {
@@ -117,13 +121,12 @@ export function readerFeedUrl(source: Pick<Source, 'kind' | 'url' | 'feedUrl' | 
 }
 
 /** Removes a source; its articles stay stored (and so keep de-duplicating). */
-export function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Source {
+export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Promise<Source> {
   requireEditor(deps, actor, 'sources');
-  const { store } = deps;
-  return store.transaction(() => {
-    const source = store.sources.get(id);
-    if (!source || !store.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
-    audit(store, actor, 'source.remove', { source: id, url: source.url });
+  return deps.data.uow.run(async (tx) => {
+    const source = await tx.sources.get(id);
+    if (!source || !await tx.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
+    await recordAudit(tx, actor, 'source.remove', { source: id, url: source.url });
     return source;
   });
 }
@@ -135,17 +138,18 @@ export interface SourceHook { source: Source; secret?: string; url?: string }
  * (`rotate`, or the first time; the old one stops working at once), or none (`off`: the hook refuses everything).
  * Showing the secret is an editor's action like changing it, and audited (without the secret).
  */
-export function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): SourceHook {
+export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): Promise<SourceHook> {
   requireEditor(deps, actor, 'sources');
-  const { store, config } = deps;
-  return store.transaction(() => {
-    const source = store.sources.get(id);
+  const { data, config } = deps;
+  return data.uow.run(async (tx) => {
+    const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
-    let secret = store.push.hookSecret(id);
+    const stored = await tx.push.hookSecret(id);
+    let secret = stored;
     if (opts.off) secret = undefined;
     else if (opts.rotate || !secret) secret = randomBytes(24).toString('base64url');
-    if (secret !== store.push.hookSecret(id)) store.push.setHookSecret(id, secret);
-    audit(store, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
+    if (secret !== stored) await tx.push.setHookSecret(id, secret);
+    await recordAudit(tx, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
     const url = config.push.publicUrl ? `${config.push.publicUrl}/hooks/publish/${id}` : undefined;
     return { source, secret, url };
   });
@@ -155,37 +159,38 @@ export function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: {
  * Pauses or resumes polling. A resumed source marks what was published meanwhile as seen (never sent): a
  * newsroom that pauses a source for a week does not want a week of alerts at once.
  */
-export function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, active: boolean): Source {
+export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, active: boolean): Promise<Source> {
   requireEditor(deps, actor, 'sources');
-  const { store } = deps;
-  return store.transaction(() => {
-    const source = store.sources.get(id);
+  return deps.data.uow.run(async (tx) => {
+    const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
     if (source.active === active) throw new UserError(`source #${id} is already ${active ? 'active' : 'paused'}`);
-    store.sources.setActive(id, active);
-    audit(store, actor, active ? 'source.resume' : 'source.pause', { source: id });
-    return store.sources.get(id)!;
+    await tx.sources.setActive(id, active);
+    await recordAudit(tx, actor, active ? 'source.resume' : 'source.pause', { source: id });
+    return (await tx.sources.get(id))!;
   });
 }
 
 /** "Poll now": the source becomes due at once, and the running `nashra run` polls it within a second. */
-export function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number): Source {
+export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number): Promise<Source> {
   requireEditor(deps, actor, 'sources');
-  const { store } = deps;
-  return store.transaction(() => {
-    const source = store.sources.get(id);
+  return deps.data.uow.run(async (tx) => {
+    const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
-    if (!store.sources.pollSoon(id)) throw new UserError(`source #${id} is paused: resume it first`);
-    audit(store, actor, 'source.poll', { source: id });
-    return store.sources.get(id)!;
+    if (!await tx.sources.pollSoon(id)) throw new UserError(`source #${id} is paused: resume it first`);
+    await recordAudit(tx, actor, 'source.poll', { source: id });
+    return (await tx.sources.get(id))!;
   });
 }
 
-export function listSources(deps: NewsroomDeps, actor: Actor): Source[] {
+export async function listSources(deps: NewsroomDeps, actor: Actor): Promise<Source[]> {
   requireEditor(deps, actor, 'sources');
-  audit(deps.store, actor, 'source.list');
-  return deps.store.sources.list();
+  return deps.data.uow.run(async (tx) => {
+    await recordAudit(tx, actor, 'source.list');
+    return tx.sources.list();
+  });
 }
+
 
 export function httpUrl(input: string): string {
   let u: URL;

@@ -18,6 +18,8 @@ import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
+import { SqlitePorts } from './sqlite-ports.js';
+import type { DataPorts } from '../ports/index.js';
 import { SubscriptionsTable } from './subscriptions.js';
 import { SourceFiltersTable } from './source-filters.js';
 import { SubscriptionTemplatesTable } from './templates.js';
@@ -38,6 +40,7 @@ export type {
 export type { DeskSession } from './desk-sessions.js';
 export type { WebSubState, WebSubSubscription } from './push.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
+export { UnitOfWorkMisuse } from './sqlite-ports.js';
 
 /**
  * "database is locked": another connection held SQLite's write lock for longer than the busy timeout (5 s), or a
@@ -155,6 +158,16 @@ export class Store {
       this.audit.record('cli', actor, 'demo.end', { articles, subscriptions: subscriptions.length }, now);
       return { articles, subscriptions: subscriptions.length };
     });
+  }
+
+  private dataPorts: SqlitePorts | undefined;
+
+  /**
+   * The ports (src/ports) over this database: one unit-of-work queue per connection, so every caller must get this
+   * same object (src/store/sqlite-ports.ts says why).
+   */
+  ports(): DataPorts {
+    return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null));
   }
 
   /** Runs fn in one transaction (nested calls become savepoints). */

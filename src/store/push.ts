@@ -1,11 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { WebSubState, WebSubSubscription } from '../model/source.js';
 
-export type WebSubState = 'subscribe' | 'pending' | 'active' | 'unsubscribe' | 'unsubscribing';
-
-export interface WebSubSubscription {
-  sourceId: number; hub: string; topic: string; secret: string; state: WebSubState;
-  leaseSeconds?: number; expiresAt?: number; requestedAt?: number; lastError?: string;
-}
+export type { WebSubState, WebSubSubscription } from '../model/source.js';
 
 /** Push ingest's rows: each source's hook secret, its WebSub subscription, and the replay window. */
 export class PushTable {

@@ -38,7 +38,7 @@ function backfillWords(articles: number, subscriptions: number): string {
 }
 
 export async function sourcesList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const sources = listSources(ctx.newsroom(), CLI_OPERATOR);
+  const sources = await listSources(ctx.newsroom(), CLI_OPERATOR);
   if (sources.length === 0) {
     ctx.out('no sources yet; add one with: nashra sources add <feed-or-site-url>');
     return;
@@ -67,14 +67,14 @@ export const sourcesChange = (change: 'remove' | 'pause' | 'resume' | 'poll') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
     const n = Number(id);
     if (change === 'remove') {
-      const source = removeSource(ctx.newsroom(), CLI_OPERATOR, n);
+      const source = await removeSource(ctx.newsroom(), CLI_OPERATOR, n);
       return ctx.out(`source #${n} removed (${source.name}); its articles stay stored`);
     }
     if (change === 'poll') {
-      const source = pollSourceNow(ctx.newsroom(), CLI_OPERATOR, n);
+      const source = await pollSourceNow(ctx.newsroom(), CLI_OPERATOR, n);
       return ctx.out(`source #${n} (${source.name}) is due now: a running nashra run polls it within a second`);
     }
-    const source = setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
+    const source = await setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
     ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
   };
 
@@ -101,7 +101,7 @@ export async function sourcesImport([file]: string[], options: { interval: strin
 
 /** `nashra sources export [file]`: every source as OPML, to the file or to standard output. */
 export async function sourcesExport([file]: string[], options: { force?: boolean }, ctx: CommandContext): Promise<void> {
-  const xml = exportOpml(ctx.newsroom(), CLI_OPERATOR);
+  const xml = await exportOpml(ctx.newsroom(), CLI_OPERATOR);
   if (!file) return ctx.out(xml.trimEnd());
   try {
     writeFileSync(file, xml, { flag: options.force ? 'w' : 'wx' });
@@ -115,7 +115,7 @@ export async function sourcesExport([file]: string[], options: { force?: boolean
 /** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */
 export async function sourcesHook([id]: string[], options: { rotate?: boolean; off?: boolean }, ctx: CommandContext): Promise<void> {
   if (options.rotate && options.off) throw new UserError('--rotate and --off contradict each other: give one');
-  const hook = sourceHook(ctx.newsroom(), CLI_OPERATOR, Number(id), options);
+  const hook = await sourceHook(ctx.newsroom(), CLI_OPERATOR, Number(id), options);
   if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
   ctx.out(`source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`);
   ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>/hooks/publish/${id} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);

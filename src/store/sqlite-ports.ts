@@ -1,0 +1,171 @@
+/**
+ * The ports (src/ports) over SQLite: the first adapter, over the same tables and prepared statements as the rest of
+ * the store. better-sqlite3 answers at once, so each method runs its statement synchronously and returns a settled
+ * promise; what makes it a unit of work is the transaction around a unit and the queue in front of it.
+ *
+ * - A unit is BEGIN IMMEDIATE … COMMIT (ROLLBACK when its work rejects). IMMEDIATE takes SQLite's write lock at the
+ *   start, so a unit never fails half-way for a lock another process holds: it waits at BEGIN, up to the busy
+ *   timeout (5 s, src/store/index.ts), and when that runs out nothing was written (isLockedError tells so).
+ * - One connection serves the whole process, so a transaction open on it is everyone's. Units therefore run one at
+ *   a time, in the order asked: a second unit asked while one is open waits its turn, and so does a read or write
+ *   made outside any unit, so no one sees (or joins) a unit's writes before it commits, and a unit that rolls back
+ *   takes only its own writes with it. With nothing queued, a call outside a unit runs at once (no queue cost).
+ * - A unit's work awaits only its `tx` (whose answers are ready at once), so it ends within the turn of the event
+ *   loop it began in. One still open when the loop turns awaits something else (a fetch, a timer, or a unit or a
+ *   call outside `tx` that waits behind it for ever): it would hold the write lock meanwhile and let other code run
+ *   inside its transaction, so it is rolled back and refused (UnitOfWorkMisuse) at that turn, loudly.
+ * - `tx` is only good while its unit is open: used after it (kept in a closure, awaited late), it throws.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { AuditAction } from '../model/audit.js';
+import type { FetchOutcome, NewSource, WebSubState } from '../model/source.js';
+import type {
+  ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, UnitOfWork,
+} from '../ports/index.js';
+import type { ArticlesTable } from './articles.js';
+import type { DeliveriesTable } from './deliveries.js';
+import type { AuditLog } from './editors.js';
+import type { PushTable } from './push.js';
+import type { SourcesTable } from './sources.js';
+
+/** The tables the converted slices use (sources, push, article look-ups, audit). */
+export interface SqliteTables {
+  sources: SourcesTable;
+  push: PushTable;
+  articles: ArticlesTable;
+  audit: AuditLog;
+  deliveries: Pick<DeliveriesTable, 'countSubscriptionsForSource'>;
+}
+
+/** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
+export class UnitOfWorkMisuse extends Error {
+  override name = 'UnitOfWorkMisuse';
+}
+
+type Gate = <T>(statement: () => T) => Promise<T>;
+
+/** A statement's answer as a promise: settled at once, a thrown error as a rejection. */
+function settled<T>(statement: () => T): Promise<T> {
+  try {
+    return Promise.resolve(statement());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function repositories(t: SqliteTables, gate: Gate): Repositories {
+  const sources: SourceRepository = {
+    add: (s: NewSource, now: number) => gate(() => t.sources.add(s, now)),
+    get: (id) => gate(() => t.sources.get(id)),
+    list: () => gate(() => t.sources.list()),
+    due: (now) => gate(() => t.sources.due(now)),
+    remove: (id) => gate(() => t.sources.remove(id)),
+    setActive: (id, active) => gate(() => t.sources.setActive(id, active)),
+    pollSoon: (id) => gate(() => t.sources.pollSoon(id)),
+    markPrimed: (id, now) => gate(() => t.sources.markPrimed(id, now)),
+    recordFetch: (id, o: FetchOutcome, now) => gate(() => t.sources.recordFetch(id, o, now)),
+    subscriptionsReached: (id) => gate(() => t.deliveries.countSubscriptionsForSource(id)),
+  };
+  const push: PushRepository = {
+    hookSecret: (id) => gate(() => t.push.hookSecret(id)),
+    setHookSecret: (id, secret) => gate(() => t.push.setHookSecret(id, secret)),
+    firstSeen: (id, key, windowMs, now) => gate(() => t.push.firstSeen(id, key, windowMs, now)),
+    websub: (id) => gate(() => t.push.websub(id)),
+    discovered: (id, hub, topic, secret, now) => gate(() => t.push.discovered(id, hub, topic, secret, now)),
+    setWebSubState: (id, state: WebSubState, opts, now) => gate(() => t.push.setWebSubState(id, state, opts, now)),
+    webSubActive: (id, lease, expiresAt, now) => gate(() => t.push.webSubActive(id, lease, expiresAt, now)),
+    webSubGone: (id) => gate(() => t.push.webSubGone(id)),
+    webSubDenied: (id, error, now) => gate(() => t.push.webSubDenied(id, error, now)),
+    webSubFailed: (id, error, now) => gate(() => t.push.webSubFailed(id, error, now)),
+    webSubDue: (now, opts) => gate(() => t.push.webSubDue(now, opts)),
+    webSubIsActive: (id, now) => gate(() => t.push.webSubIsActive(id, now)),
+  };
+  const articles: ArticleLookup = {
+    known: (url, guid) => gate(() => {
+      const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
+      return match && t.articles.get(match.articleId);
+    }),
+    setFeedHash: (id, hash) => gate(() => t.articles.setFeedHash(id, hash)),
+  };
+  const audit: AuditRepository = {
+    record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
+  };
+  return { sources, push, articles, audit };
+}
+
+export class SqlitePorts implements DataPorts, UnitOfWork {
+  readonly uow: UnitOfWork = this;
+  readonly repos: Repositories;
+  /** Units (and calls waiting behind them) not finished yet; the tail of their queue. */
+  private pending = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tables: SqliteTables,
+    private readonly fault: (err: unknown) => boolean,
+  ) {
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+    this.repos = repositories(tables, (statement) => (this.pending === 0 ? settled(statement) : this.enqueue(async () => statement())));
+  }
+
+  isStorageFault(err: unknown): boolean {
+    return this.fault(err);
+  }
+
+  run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.enqueue(() => this.execute(work));
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const result = this.tail.then(job).finally(() => { this.pending--; });
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  private async execute<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) {
+      // Only synchronous code of the store's own (not converted yet) can have left one open, and it cannot: it
+      // commits before returning. Said loudly rather than joined.
+      throw new UnitOfWorkMisuse('a unit of work began inside an open transaction');
+    }
+    let open = true;
+    const tx = repositories(this.tables, (statement) => {
+      if (!open) return Promise.reject(new UnitOfWorkMisuse('a unit of work\'s repositories used after it ended'));
+      return settled(statement);
+    });
+    this.begin.run();
+    let watch: NodeJS.Immediate | undefined;
+    // Still open when the event loop turns: the work awaits something else than `tx` (or a unit asked inside it,
+    // which waits for this one): refused now rather than holding the write lock, or the queue, for ever.
+    const overrun = new Promise<never>((_, reject) => {
+      watch = setImmediate(() => reject(new UnitOfWorkMisuse(
+        'a unit of work awaited something other than its repositories (a fetch, a timer, another unit): rolled back')));
+    });
+    let done: Promise<T>;
+    try {
+      done = work(tx);
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    // Refused as overrun, its work may still end later: its failure then is already told.
+    done.catch(() => undefined);
+    try {
+      const value = await Promise.race([done, overrun]);
+      this.commit.run();
+      return value;
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      throw err;
+    } finally {
+      open = false;
+      clearImmediate(watch);
+    }
+  }
+}
