@@ -93,6 +93,35 @@ describe('unit of work (SQLite)', () => {
     expect((await repos.sources.list()).map((s) => s.name)).toEqual(['b1']);
   });
 
+  it('refuses as busy a write of code outside an open unit (the worker recording an answer), which then commits after it', async () => {
+    const { uow } = store.ports();
+    let unitOpen!: () => void;
+    const opened = new Promise<void>((resolve) => { unitOpen = resolve; });
+    let outsideWrite: unknown;
+    const failing = uow.run(async (tx) => {
+      await addFeed(tx, 'unit');
+      unitOpen();
+      // Yields to the outsider's continuation, queued by the resolve above, while the transaction is open.
+      await tx.audit.record('cli', 'cli', 'source.add', {}, NOW);
+      await tx.sources.list();
+      throw new Error('the unit rolls back');
+    });
+    const outsider = opened.then(() => {
+      try {
+        store.transaction(() => store.audit.record('cli', 'worker', 'source.remove', {}, NOW));
+      } catch (err) {
+        outsideWrite = err;
+      }
+    });
+    await expect(failing).rejects.toThrow('the unit rolls back');
+    await outsider;
+    // Refused, not joined: the rollback did not take it. The worker's own retry then writes it.
+    expect(isLockedError(outsideWrite)).toBe(true);
+    expect(committed()).toEqual({ sources: [], audit: [] });
+    store.transaction(() => store.audit.record('cli', 'worker', 'source.remove', {}, NOW));
+    expect(committed()).toEqual({ sources: [], audit: ['source.remove'] });
+  });
+
   it('keeps exactly the writes of the units that succeeded, whatever the mix (seeded)', async () => {
     const { uow } = store.ports();
     for (const seed of [1, 2, 3, 4, 5]) {

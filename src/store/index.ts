@@ -170,8 +170,12 @@ export class Store {
     return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null));
   }
 
-  /** Runs fn in one transaction (nested calls become savepoints). */
+  /**
+   * Runs fn in one transaction (nested calls become savepoints). Refused as busy (isLockedError) while a unit of work
+   * of the ports is open and fn is not part of it: it would otherwise join that unit and share its rollback.
+   */
   transaction<T>(fn: () => T): T {
+    if (this.dataPorts?.outsider()) throw Object.assign(new Error('a unit of work holds the database: try again when it commits'), { code: 'SQLITE_BUSY_UNIT' });
     return this.db.transaction(fn)();
   }
 

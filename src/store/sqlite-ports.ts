@@ -15,7 +15,13 @@
  *   call outside `tx` that waits behind it for ever): it would hold the write lock meanwhile and let other code run
  *   inside its transaction, so it is rolled back and refused (UnitOfWorkMisuse) at that turn, loudly.
  * - `tx` is only good while its unit is open: used after it (kept in a closure, awaited late), it throws.
+ * - Code not moved to the ports yet writes through the store's synchronous `transaction()`. A promise of its that
+ *   settles while a unit awaits its `tx` (the worker recording a platform's answer) would write inside the unit's
+ *   transaction and be rolled back with it: the message would be sent again. Such a write is refused as busy
+ *   (`outsider()`), like a lock another process holds, and the worker writes it again once the unit committed.
+ *   Code called from the unit's own work (the intake hands the pipeline the store) runs inside it, as it should.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import type { AuditAction } from '../model/audit.js';
 import type { FetchOutcome, NewSource, WebSubState } from '../model/source.js';
@@ -93,9 +99,14 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   return { sources, push, articles, audit };
 }
 
+/** Which unit the running code belongs to: it follows the unit's work through its awaits. */
+const unitScope = new AsyncLocalStorage<object>();
+
 export class SqlitePorts implements DataPorts, UnitOfWork {
   readonly uow: UnitOfWork = this;
   readonly repos: Repositories;
+  /** The unit open now, if any. */
+  private openUnit: object | undefined;
   /** Units (and calls waiting behind them) not finished yet; the tail of their queue. */
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
@@ -116,6 +127,11 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   isStorageFault(err: unknown): boolean {
     return this.fault(err);
+  }
+
+  /** True when a unit is open and the running code is not its work: a write now would join the unit's transaction. */
+  outsider(): boolean {
+    return this.openUnit !== undefined && unitScope.getStore() !== this.openUnit;
   }
 
   run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -141,6 +157,8 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
       return settled(statement);
     });
     this.begin.run();
+    const unit = {};
+    this.openUnit = unit;
     let watch: NodeJS.Immediate | undefined;
     // Still open when the event loop turns: the work awaits something else than `tx` (or a unit asked inside it,
     // which waits for this one): refused now rather than holding the write lock, or the queue, for ever.
@@ -150,7 +168,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     });
     let done: Promise<T>;
     try {
-      done = work(tx);
+      done = unitScope.run(unit, () => work(tx));
     } catch (err) {
       done = Promise.reject(err);
     }
@@ -165,6 +183,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
       throw err;
     } finally {
       open = false;
+      this.openUnit = undefined;
       clearImmediate(watch);
     }
   }
