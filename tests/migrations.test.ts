@@ -68,7 +68,7 @@ describe('migrations', () => {
     // The migrated store works: the stored urgent alert reads back as one.
     const reopened = openStore(path);
     expect(reopened.articles.get(2)).toMatchObject({ urgent: true, url: undefined, title: 'انفجار في دمشق' });
-    expect(reopened.deliveries.inDoubt().map((d) => d.id)).toHaveLength(1);
+    expect(reopened.jobs.inDoubt().map((d) => d.id)).toHaveLength(1);
     reopened.close();
   });
 
@@ -124,7 +124,7 @@ describe('migrations', () => {
     db.close();
     expect(counts(path)).toEqual(before);
     const store = openStore(path);
-    expect(store.deliveries.listForArticle(1)).toHaveLength(3);
+    expect(store.jobs.listForArticle(1)).toHaveLength(3);
     store.close();
   });
 

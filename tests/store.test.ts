@@ -40,7 +40,7 @@ describe('store', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     raw.close();
-    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'deliveries', 'editors', 'audit_log', 'leases', 'broadcasts']));
+    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'jobs', 'editors', 'audit_log', 'leases', 'broadcasts']));
   });
 
   it('queuing the same broadcast twice leaves one delivery per chat', () => {
@@ -52,7 +52,7 @@ describe('store', () => {
     expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(2);
     expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
     expect(routeArticle(store, a.article)).toBe(0);
-    expect(store.deliveries.listForArticle(a.article.id)).toHaveLength(2);
+    expect(store.jobs.listForArticle(a.article.id)).toHaveLength(2);
   });
 
   it('a removed and re-added chat does not receive an article again', () => {
@@ -122,12 +122,12 @@ describe('store', () => {
     const a = storeArticle(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
     if (a.status !== 'new') throw new Error('expected new');
     routeArticle(store, a.article);
-    const ids = store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
+    const ids = store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
     expect(ids).toEqual([raqqa.id, all.id].sort());
     expect(ids).not.toContain(culture.id);
     const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
     routeArticle(store, a.article);
-    expect(store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
+    expect(store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
   });
 
   it('marks interrupted deliveries in doubt (default) or queues them again (resend)', () => {
@@ -137,14 +137,14 @@ describe('store', () => {
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     queueAudience(store, a.article, { kind: 'matching' });
-    const [d1, d2] = store.deliveries.next('telegram', 10);
-    expect(store.deliveries.markSending(d1!.id)).toBe(true);
-    expect(store.deliveries.markSending(d1!.id)).toBe(false);
-    expect(store.deliveries.recoverInterrupted('hold')).toBe(1);
-    expect(store.deliveries.get(d1!.id)?.state).toBe('in_doubt');
-    store.deliveries.markSending(d2!.id);
-    expect(store.deliveries.recoverInterrupted('resend')).toBe(1);
-    expect(store.deliveries.get(d2!.id)?.state).toBe('queued');
+    const [d1, d2] = store.jobs.next('telegram', 10);
+    expect(store.jobs.markSending(d1!.id)).toBe(true);
+    expect(store.jobs.markSending(d1!.id)).toBe(false);
+    expect(store.jobs.recoverInterrupted('hold')).toBe(1);
+    expect(store.jobs.get(d1!.id)?.state).toBe('in_doubt');
+    store.jobs.markSending(d2!.id);
+    expect(store.jobs.recoverInterrupted('resend')).toBe(1);
+    expect(store.jobs.get(d2!.id)?.state).toBe('queued');
   });
 
   it('the run lease refuses a second holder until it expires', () => {

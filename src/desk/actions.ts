@@ -164,11 +164,11 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   });
 
   app.post('/queue/:id/resolve', async (req, reply) => {
-    const deliveryId = id(req);
-    if (deliveryId === undefined || !newsroom.store.deliveries.get(deliveryId)) return notFound(reply);
+    const jobId = id(req);
+    if (jobId === undefined || !newsroom.store.jobs.get(jobId)) return notFound(reply);
     const how = text(body(req), 'how');
     if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
-    resolveInDoubt(newsroom, actorOf(req), deliveryId, how);
+    resolveInDoubt(newsroom, actorOf(req), jobId, how);
     return reply.redirect('/queue', 303);
   });
 }

@@ -74,7 +74,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     ? { ok: false as const, error: r.error ?? 'unknown error' }
     : {
       ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued,
-      subscriptions: r.queued > 0 ? store.deliveries.countSubscriptionsForSource(source.id) : 0, held: r.held, skipped: r.skipped,
+      subscriptions: r.queued > 0 ? store.jobs.countSubscriptionsForSource(source.id) : 0, held: r.held, skipped: r.skipped,
     };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
