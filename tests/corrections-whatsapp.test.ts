@@ -143,7 +143,8 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
     expect(h.store.articles.get(a.id)!.retracted).toBeUndefined();
     await ask(h, `/retract ${a.id}`);
     expect(await ask(h, 'نعم')).toMatch(/^✅ سُحب الخبر/);
-    await until(() => postOf(h, a.id).revoked, 5000, 'the deletion');
+    // The platform's answer is written with the next batch of the worker's writes: wait for it, not for the fake alone.
+    await until(() => postOf(h, a.id).revoked && h.store.jobs.totalsByState().sent === 2, 5000, 'the deletion');
     expect(await ask(h, `/corrections ${a.id}`)).toBe('واتساب (تصحيح): عُدّل: منشور واحد\nواتساب (سحب): حُذف: منشور واحد');
   });
 
