@@ -77,7 +77,7 @@ describe('broadcasts', () => {
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
     const other = new Database(path);
-    other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
     expect(() => confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toThrow(/disk full/);
     expect(store.broadcasts.get(p.broadcast.id)!.state).toBe('preview');
     expect(store.jobs.listForArticle(a.id)).toEqual([]);

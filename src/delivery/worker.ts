@@ -264,7 +264,7 @@ export class DeliveryWorker {
   private notRecorded(job: PendingJob, err: unknown): void {
     // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
     if (storageFault(err, this.store.path)) throw err;
-    this.logger.error(`${job.kind} not recorded; it stays in doubt (sending) until the next start`, { job: job.id, error: errorMessage(err) });
+    this.logger.error(`${LOG_NAMES[job.kind]} not recorded; it stays in doubt (sending) until the next start`, { job: job.id, error: errorMessage(err) });
   }
 
   /**
@@ -353,6 +353,7 @@ export class DeliveryWorker {
     const jobs = this.store.jobs;
     const message = errorMessage(err);
     const post = job.kind === 'post' || job.kind === 'digest';
+    const what = LOG_NAMES[job.kind];
     const fields = { job: job.id, kind: job.kind, ...(job.kind === 'digest' ? {} : { article: job.articleId }), chat: job.chatId, platform: job.platform, error: message };
     if (err instanceof DeliveryCancelledError) {
       this.count(job, 'skipped');
@@ -369,20 +370,20 @@ export class DeliveryWorker {
         const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(job.subscriptionId, message));
         this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
-        this.logger.warn(`${job.kind} failed permanently`, fields);
+        this.logger.warn(`${what} failed permanently`, fields);
       }
       this.count(job, 'failed');
     } else if (job.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
       await this.writeNow(() => jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now()));
-      this.logger.error(`${job.kind} failed after retries`, fields);
+      this.logger.error(`${what} failed after retries`, fields);
       this.count(job, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
       await this.writeNow(() => jobs.retryLater(job.id, message, Date.now() + wait));
-      this.logger.warn(`${job.kind} will be retried`, { ...fields, inMs: wait });
+      this.logger.warn(`${what} will be retried`, { ...fields, inMs: wait });
       this.count(job, 'retry');
     }
   }
@@ -428,6 +429,9 @@ export class DeliveryWorker {
     });
   }
 }
+
+/** How the log names each kind (the words operators grep for). */
+const LOG_NAMES: Record<PendingJob['kind'], string> = { post: 'delivery', digest: 'digest message', edit: 'correction', delete: 'correction' };
 
 const isCorrection = (job: PendingJob): job is PendingCorrection => job.kind === 'edit' || job.kind === 'delete';
 
