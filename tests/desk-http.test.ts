@@ -399,6 +399,16 @@ describe('pages and actions', () => {
     expect(queue.body).toContain(`/queue/${d!.id}/resolve`);
     await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
     expect(f.store.jobs.get(d!.id)!.state).toBe('sent');
+    // The same list and the same buttons for every kind: an edit of that post interrupted by a crash is sent again.
+    expect(f.store.jobs.queueCorrections(b.articleId, 'edit', 2)).toBe(1);
+    const [edit] = f.store.jobs.listForArticle(b.articleId, ['edit']);
+    f.store.jobs.markSending(edit!.id);
+    f.store.jobs.recoverInterrupted('hold');
+    const queued = await get(app, j, '/queue');
+    expect(queued.body).toContain(`/queue/${edit!.id}/resolve`);
+    expect(queued.body).toMatch(/تعديل خبر <a href="\/articles\/\d+">/);
+    await post(app, j, `/queue/${edit!.id}/resolve`, { _csrf: csrfOf(queued.body), how: 'send-again' });
+    expect(f.store.jobs.get(edit!.id)).toMatchObject({ kind: 'edit', state: 'queued', waitsFor: d!.id });
 
     // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
     const failedArticle = f.article.id;
@@ -417,7 +427,7 @@ describe('pages and actions', () => {
 
     const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.poll', 'source.pause', 'source.resume',
-      'source.remove', 'delivery.mark_sent', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
+      'source.remove', 'delivery.mark_sent', 'correction.send_again', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);
     expect(activity.body).toContain('<td dir="ltr">source.pause</td>');
