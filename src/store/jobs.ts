@@ -155,8 +155,9 @@ export class JobsTable {
     this.membersHeld = db.prepare(`UPDATE jobs SET state = 'held', last_error = @error WHERE carried_by = @id AND state IN ('sending', 'in_doubt')`);
     this.membersFinish = db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now
       WHERE carried_by = @id AND state IN ('held', 'sending')`);
+    // lane 0 (edits and deletes): read from jobs_queue without the platform's other queued jobs (run at every look).
     this.failCorrectionsStmt = db.prepare(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
-      WHERE platform = ? AND state = 'queued' AND kind IN ('edit', 'delete')`);
+      WHERE platform = ? AND lane = 0 AND state = 'queued'`);
     // Crash recovery, one statement for every kind: a digest's posts go back to waiting for their message (queued
     // again with it), not out one by one.
     this.holdStmt = db.prepare(`UPDATE jobs SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
