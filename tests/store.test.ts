@@ -147,6 +147,43 @@ describe('store', () => {
     expect(store.jobs.get(d2!.id)?.state).toBe('queued');
   });
 
+  it('one outbox: edits and deletes go first, then digest messages, then posts (urgent first); a digest message carries its posts through every state', () => {
+    const { store } = freshStore();
+    const chat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
+    const digestChat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
+    store.deliverySettings.set(digestChat.id, { mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false });
+    const stored = [1, 2, 3].map((i) => storeArticle(store, article({ url: `https://example.org/news/${i}`, title: `خبر ${i} عن معرض الكتاب في دمشق`, paragraphs: [`افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`, 'وقال المنظمون إن المعرض يستمر عشرة أيام.'] })));
+    const [a1, a2, a3] = stored.map((r) => { if (r.status !== 'new') throw new Error('expected new'); return r.article; });
+    const t = 1_765_000_000_000;
+    store.jobs.enqueue(a1!.id, [{ id: chat.id }, { id: digestChat.id }], {}, t);
+    const [post1] = store.jobs.listForArticle(a1!.id);
+    store.jobs.markSending(post1!.id, t);
+    store.jobs.markSent(post1!.id, '501', t);
+    expect(store.jobs.queueCorrections(a1!.id, 'edit', 2, t)).toBe(1);
+    store.jobs.enqueue(a2!.id, [{ id: chat.id }], {}, t);
+    store.jobs.enqueue(a3!.id, [{ id: chat.id }], { priority: 10 }, t);
+    const held = store.jobs.heldFor(digestChat.id, t);
+    expect(held.map((h) => h.articleId)).toEqual([a1!.id]);
+    const digestId = store.digests.open(digestChat.id, t, held.length, t)!;
+    const part = store.jobs.addDigestPart(digestId, 1, 1, 'ملخص', held.map((h) => h.id), t);
+
+    expect(store.jobs.next('telegram', 10, 'oldest', t).map((j) => [j.kind, j.kind === 'digest' ? undefined : j.articleId]))
+      .toEqual([['edit', a1!.id], ['digest', undefined], ['post', a3!.id], ['post', a2!.id]]);
+    // The digest message's posts follow it: sending, in doubt after a crash, and sent when an editor says it arrived.
+    expect(store.jobs.markSending(part, t)).toBe(true);
+    expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sending', carriedBy: part, attempts: 1 });
+    expect(store.jobs.recoverInterrupted('hold', t)).toBe(2);
+    expect(store.jobs.get(held[0]!.id)!.state).toBe('in_doubt');
+    expect(store.jobs.resolveInDoubt(part, 'queued', 'sent again by cli:cli', t)).toBe(true);
+    expect(store.jobs.get(held[0]!.id)!.state).toBe('held');
+    store.jobs.markSending(part, t);
+    store.jobs.markSent(part, '777', t);
+    expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sent', messageId: '777' });
+    // A retraction cancels every job of the article not yet sent (the edit too), in one statement.
+    expect(store.jobs.cancelWaitingForArticle(a1!.id, 'the article was retracted', t)).toBe(1);
+    expect(store.jobs.listForArticle(a1!.id, ['edit'])[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+  });
+
   it('the run lease refuses a second holder until it expires', () => {
     const { store } = freshStore();
     const now = 1_000_000;
