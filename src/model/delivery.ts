@@ -45,7 +45,6 @@ export interface QuietSetting {
 export type JobKind = 'post' | 'digest' | 'edit' | 'delete';
 export const POSTS: readonly JobKind[] = ['post'];
 export const CORRECTIONS: readonly JobKind[] = ['edit', 'delete'];
-export const EVERY_KIND: readonly JobKind[] = ['post', 'digest', 'edit', 'delete'];
 
 /** One job of the outbox, as editors, statistics and tests read it back. */
 export interface JobRecord {
