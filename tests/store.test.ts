@@ -169,6 +169,8 @@ describe('store', () => {
 
     expect(store.jobs.next('telegram', 10, 'oldest', t).map((j) => [j.kind, j.kind === 'digest' ? undefined : j.articleId]))
       .toEqual([['edit', a1!.id], ['digest', undefined], ['post', a3!.id], ['post', a2!.id]]);
+    // Up to the limit of each kind: edits queued for busy chats never leave the other chats' posts out of a look.
+    expect(store.jobs.next('telegram', 1, 'oldest', t).map((j) => j.kind)).toEqual(['edit', 'digest', 'post']);
     // The digest message's posts follow it: sending, in doubt after a crash, and sent when an editor says it arrived.
     expect(store.jobs.markSending(part, t)).toBe(true);
     expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sending', carriedBy: part, attempts: 1 });

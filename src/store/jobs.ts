@@ -117,21 +117,28 @@ export class JobsTable {
     this.rewriteStmt = db.prepare(`UPDATE jobs SET text = @text, parts = @parts WHERE id = @id AND state = 'queued'`);
     this.lastPartStmt = db.prepare(`SELECT MAX(part) FROM jobs WHERE digest_id = ? AND kind = 'digest'`).pluck();
 
-    // The worker's look: see JobsTable.next. The jobs_queue indexes give this order without sorting.
-    const next = (order: string) => db.prepare(`SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
-        j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
-        s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
-        p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, p.carried_by IS NOT NULL AS in_digest,
-        ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
-      FROM jobs j JOIN subscriptions s ON s.id = j.subscription_id
-      LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
-      LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
-      LEFT JOIN broadcasts b ON b.id = j.broadcast_id
-      LEFT JOIN jobs p ON p.id = j.waits_for
-      WHERE j.platform = @platform AND j.state = 'queued' AND j.not_before <= @now AND (@texts = 1 OR j.kind <> 'digest')
-      ORDER BY j.lane, j.priority DESC, ${order} LIMIT @limit`);
-    this.nextOldest = next('j.digest_id, j.part, j.id');
-    this.nextNewest = next('j.article_id DESC, j.digest_id, j.part, j.id');
+    // The worker's look: see JobsTable.next. Each lane is read apart, in the jobs_queue indexes' order and up to the
+    // limit (as the three outboxes were): edits queued for a few busy chats never leave the posts for other chats
+    // out of a look. Only the picked rows (at most three limits) are sorted again.
+    const next = (...columns: string[]) => {
+      const order = columns.join(', ');
+      const lane = (n: number, when = 'true') => `SELECT * FROM (SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
+        AND state = 'queued' AND not_before <= @now AND ${when} ORDER BY priority DESC, ${order} LIMIT @limit)`;
+      return db.prepare(`WITH picked AS (${lane(0)} UNION ALL ${lane(1, '@texts = 1')} UNION ALL ${lane(2)})
+        SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
+          j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
+          s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
+          p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, p.carried_by IS NOT NULL AS in_digest,
+          ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
+        FROM picked JOIN jobs j ON j.id = picked.id JOIN subscriptions s ON s.id = j.subscription_id
+        LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
+        LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
+        LEFT JOIN broadcasts b ON b.id = j.broadcast_id
+        LEFT JOIN jobs p ON p.id = j.waits_for
+        ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`);
+    };
+    this.nextOldest = next('digest_id', 'part', 'id');
+    this.nextNewest = next('article_id DESC', 'digest_id', 'part', 'id');
     this.queuedStmt = db.prepare(`SELECT 1 FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts = 1 OR kind <> 'digest')
       AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) LIMIT 1`).pluck();
 
@@ -299,7 +306,8 @@ export class JobsTable {
 
   /**
    * Jobs ready to go on a platform, in the queue's order: edits and deletes, then digest messages (in digest and part
-   * order; only where the platform sends texts), then posts, most urgent first, then oldest (or newest article) first.
+   * order; only where the platform sends texts), then posts, most urgent first, then oldest (or newest article) first;
+   * up to `limit` of each.
    */
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now(), opts: { texts?: boolean } = {}): PendingJob[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
