@@ -61,11 +61,11 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
     if (first.queued !== channels) throw new Error(`bench: queued ${first.queued} of ${channels}`);
     // The posts as already sent: recorded in the store with the ids the fake knows (sending them first would cost
     // another channels ÷ 30 s and measure nothing new).
-    for (const d of store.deliveries.next('telegram', channels)) {
-      store.deliveries.markSending(d.id);
+    for (const d of store.jobs.next('telegram', channels)) {
+      store.jobs.markSending(d.id);
       const messageId = 5000 + d.id;
       fake.remember({ message_id: messageId, chat: { id: Number(d.chatId) }, text: 'the post as first sent' });
-      store.deliveries.markSent(d.id, String(messageId));
+      store.jobs.markSent(d.id, String(messageId));
     }
 
     feeds.route('/feed', { body: feed('مصرع 12 شخصاً في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });

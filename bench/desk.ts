@@ -86,20 +86,20 @@ function fill(store: Store, articles: number, chats: number): void {
           article: a, summary: a.paragraphs, hashtags: ['#أخبار', `#منطقة_${i % 50}`], contentHash: contentHash(a), storyKey: storyKey(a),
           searchText: normalizeArabic(`${a.title} ${a.paragraphs.join(' ')}`),
         }, at);
-        store.deliveries.enqueue(id, targets, {}, at);
+        store.jobs.enqueue(id, targets, {}, at);
       }
     });
   }
   // All but the newest 50 articles' deliveries went out: the outbox of a newsroom that has run for a while.
   for (const platform of ['telegram', 'whatsapp']) {
     for (;;) {
-      const next = store.deliveries.next(platform, batch);
-      const old = next.filter((d) => d.articleId <= articles - 50);
+      const next = store.jobs.next(platform, batch);
+      const old = next.filter((d) => d.kind === 'post' && d.articleId <= articles - 50);
       if (old.length === 0) break;
       store.transaction(() => {
         for (const d of old) {
-          store.deliveries.markSending(d.id);
-          store.deliveries.markSent(d.id, String(d.id));
+          store.jobs.markSending(d.id);
+          store.jobs.markSent(d.id, String(d.id));
         }
       });
     }

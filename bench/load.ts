@@ -57,7 +57,7 @@ export async function benchLoad(opts: { subscribers?: number; articles?: number;
       ? { TELEGRAM_RATE_PER_SECOND: '30', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20', TELEGRAM_PAID_BROADCAST_RATE: String(rate), LOG_LEVEL: 'error' }
       : { TELEGRAM_RATE_PER_SECOND: String(rate), TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', LOG_LEVEL: 'error' });
     const db = new Database(dbPath, { readonly: true });
-    const pending = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE state IN ('queued', 'sending')`).pluck();
+    const pending = db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
     const started = performance.now();
     const child = spawnRun(env);
     const rss: number[] = [];

@@ -74,12 +74,12 @@ function fill(store: Store): void {
   const subs = store.transaction(() => Array.from({ length: SUBSCRIBERS }, (_, i) =>
     store.subscriptions.subscribe({ platform: 'telegram', chatId: String(1_000_000 + i), kind: 'private' }, now - 1e9)));
   const targets = subs.map((s) => ({ id: s.id, platform: s.platform }));
-  for (let a = 1; a <= DELIVERY_ARTICLES; a++) store.deliveries.enqueue(a, targets);
+  for (let a = 1; a <= DELIVERY_ARTICLES; a++) store.jobs.enqueue(a, targets);
   // History looks like a real outbox's: all but the last 10 articles' deliveries went out long ago.
   store.transaction(() => {
-    for (const d of store.deliveries.next('telegram', (DELIVERY_ARTICLES - 10) * SUBSCRIBERS)) {
-      store.deliveries.markSending(d.id);
-      store.deliveries.markSent(d.id, String(d.id));
+    for (const d of store.jobs.next('telegram', (DELIVERY_ARTICLES - 10) * SUBSCRIBERS)) {
+      store.jobs.markSending(d.id);
+      store.jobs.markSent(d.id, String(d.id));
     }
   });
 }

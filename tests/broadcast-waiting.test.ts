@@ -60,7 +60,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
     expect(last.params.reply_markup.inline_keyboard[0][0].text).toBe('إعادة إرسال الفاشلة');
     expect(h.store.broadcasts.get(1)?.state).toBe('done');
     expect(h.fake.sentTo(10002).length + h.fake.sentTo(10003).length).toBe(0);
-    expect(h.store.deliveries.broadcastProgress(1)).toMatchObject({ sent: 1, failed: 1, queued: 1, held: 1 });
+    expect(h.store.jobs.broadcastProgress(1)).toMatchObject({ sent: 1, failed: 1, queued: 1, held: 1 });
   });
 
   it('nashra stats: what waits for its chat is counted apart, with when the last goes; nashra resend takes a broadcast id', () => {
@@ -86,8 +86,8 @@ describe('a broadcast whose recipients wait for their chats', () => {
       expect(b.id).toBe(3);
       store.broadcasts.transition(b.id, 'preview', 'queued');
       expect(queueAudience(store, stored.article, { kind: 'all' }, { broadcastId: b.id })).toBe(3);
-      const flaky = store.deliveries.listForArticle(articleId).find((d) => store.subscriptions.get(d.subscriptionId)!.chatId === 'flaky')!;
-      store.deliveries.markFailed(flaky.id, 'gave up after 6 attempts: 502', { retryable: true });
+      const flaky = store.jobs.listForArticle(articleId).find((d) => store.subscriptions.get(d.subscriptionId)!.chatId === 'flaky')!;
+      store.jobs.markFailed(flaky.id, 'gave up after 6 attempts: 502', { retryable: true });
       store.close();
 
       const env = { DATABASE_PATH: dbPath };
@@ -105,7 +105,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
       expect(resent.stdout.trim()).toBe(`queued 1 failed delivery of broadcast 3 (article ${articleId}) again; nashra run sends them`);
       const check = openStore(dbPath);
       try {
-        expect(check.deliveries.get(flaky.id)?.state).toBe('queued');
+        expect(check.jobs.get(flaky.id)?.state).toBe('queued');
       } finally {
         check.close();
       }
@@ -128,8 +128,8 @@ describe('the desk', () => {
     f.store.broadcasts.transition(b.id, 'preview', 'queued');
     expect(queueAudience(f.store, f.article, { kind: 'all' }, { broadcastId: b.id })).toBe(1);
     // What the worker does inside the window: not before its end.
-    const [d] = f.store.deliveries.listForArticle(f.article.id);
-    f.store.deliveries.postpone(d!.id, nextUtc(quiet.end));
+    const [d] = f.store.jobs.listForArticle(f.article.id);
+    f.store.jobs.postpone(d!.id, nextUtc(quiet.end));
     const until = damascusClock(nextUtc(quiet.end));
 
     const j = jar();

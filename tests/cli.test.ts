@@ -133,7 +133,7 @@ describe('nashra CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('تحركات علنية');
     const store = openStore(db);
-    const states = store.deliveries.listForArticle(1).map((d) => d.state);
+    const states = store.jobs.listForArticle(1).map((d) => d.state);
     store.close();
     expect(states).toEqual(['sent']);
     expect(cli('run', '--once').stdout).not.toContain('تحركات علنية'); // nothing twice
@@ -214,9 +214,9 @@ describe('nashra CLI', () => {
     at('subs', 'add', 'console', 'b');
     at('ingest', SY24);
     const store = openStore(own);
-    const [first, second] = store.deliveries.listForArticle(1);
-    store.deliveries.markFailed(first!.id, 'gave up after 6 attempts: HTTP 502', { retryable: true });
-    store.deliveries.markFailed(second!.id, 'refused for good');
+    const [first, second] = store.jobs.listForArticle(1);
+    store.jobs.markFailed(first!.id, 'gave up after 6 attempts: HTTP 502', { retryable: true });
+    store.jobs.markFailed(second!.id, 'refused for good');
     store.close();
     expectUserError(at('broadcast', '1', '--yes'), /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/);
     expect(at('resend', '1').stdout).toMatch(/^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/);

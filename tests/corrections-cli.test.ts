@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CORRECTIONS } from '../src/model/delivery.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { runCliAsync } from './helpers/cli.js';
@@ -53,13 +54,13 @@ describe('nashra correct / retract / corrections', () => {
     expect(report.stdout.trim()).toBe('telegram correction: 5 edited');
     expect((await cli('corrections', '2')).stdout.trim()).toBe('telegram retraction: 5 deleted');
     expect((await cli('latest', '5')).stdout).not.toContain('رقم 1 ');
-    expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): done 10');
+    expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): sent 10');
 
     const store = openStore(db);
     try {
-      expect(store.corrections.countsByState()).toEqual({ done: 10 });
+      expect(store.jobs.totalsByState()).toEqual({ sent: 10 });
       expect(store.articles.get(2)!.retracted).toMatchObject({ by: 'cli:cli' });
-      for (const d of store.deliveries.listForArticle(1)) {
+      for (const d of store.jobs.listForArticle(1)) {
         const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
         expect(fake.message(chat, d.messageId!)).toMatchObject({ edits: 1 });
         expect(fake.message(chat, d.messageId!)!.text).toContain('تصحيح: افتتاح السوق الجديدة بعد تأجيل');
@@ -83,29 +84,29 @@ describe('nashra correct / retract / corrections', () => {
 
     // A crash while two edits were on the wire: the next start holds them in doubt (the default policy).
     const store = openStore(db);
-    const [first, second] = store.corrections.listForArticle(1);
-    expect(store.corrections.markSending(first!.id)).toBe(true);
-    expect(store.corrections.markSending(second!.id)).toBe(true);
-    expect(store.corrections.recoverInterrupted('hold')).toBe(2);
+    const [first, second] = store.jobs.listForArticle(1, CORRECTIONS);
+    expect(store.jobs.markSending(first!.id)).toBe(true);
+    expect(store.jobs.markSending(second!.id)).toBe(true);
+    expect(store.jobs.recoverInterrupted('hold')).toBe(2);
     store.close();
 
     const listed = await cli('in-doubt', 'list');
-    expect(listed.stdout).toContain(`c${first!.id}\ttelegram\t1\tedit\t${first!.deliveryId}`);
-    expect(listed.stdout).toContain(`c${second!.id}\ttelegram\t1\tedit`);
-    expect((await cli('in-doubt', 'mark-sent', `c${first!.id}`)).stdout).toContain(`correction c${first!.id} marked as done`);
-    expect((await cli('in-doubt', 'send-again', `c${second!.id}`)).stdout).toContain(`correction c${second!.id} (edit) queued again`);
-    const again = await cli('in-doubt', 'mark-sent', `c${first!.id}`);
+    expect(listed.stdout).toContain(`${first!.id}\tedit\ttelegram\t1\t${first!.subscriptionId}\t${first!.waitsFor}\t`);
+    expect(listed.stdout).toContain(`${second!.id}\tedit\ttelegram\t1\t`);
+    expect((await cli('in-doubt', 'mark-sent', `${first!.id}`)).stdout).toContain(`edit ${first!.id} marked as sent`);
+    expect((await cli('in-doubt', 'send-again', `${second!.id}`)).stdout).toContain(`edit ${second!.id} queued again`);
+    const again = await cli('in-doubt', 'mark-sent', `${first!.id}`);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`correction ${first!.id} is done, not in doubt`);
-    expect((await cli('in-doubt', 'mark-sent', 'x1')).stderr).toContain('a correction id (c12)');
+    expect(again.stderr).toContain(`edit ${first!.id} is sent, not in doubt`);
+    expect((await cli('in-doubt', 'mark-sent', 'x1')).stderr).toContain('must be a job id (12)');
 
     expect((await cli('run', '--once')).code).toBe(0);
     // The third post and the one sent again are edited; the one marked done is not touched again.
     expect(fake.sent('editMessageText')).toHaveLength(2);
     const after = openStore(db);
     try {
-      expect(after.corrections.get(first!.id)).toMatchObject({ state: 'done', outcome: 'edited', lastError: 'marked as done by cli:cli' });
-      expect(after.corrections.get(second!.id)).toMatchObject({ state: 'done', outcome: 'edited' });
+      expect(after.jobs.get(first!.id)).toMatchObject({ state: 'sent', outcome: 'edited', lastError: 'marked as sent by cli:cli' });
+      expect(after.jobs.get(second!.id)).toMatchObject({ state: 'sent', outcome: 'edited' });
       expect(after.audit.recent(10).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.mark_sent', 'correction.send_again']));
     } finally {
       after.close();

@@ -15,10 +15,10 @@ const setup = deskPerTest();
 function sentTo(fx: DeskFixture): void {
   const hourAgo = Date.now() - 3600_000;
   const subs = ['1001', '1002', '1003'].map((chatId) => fx.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo));
-  fx.store.deliveries.enqueue(fx.article.id, subs.map((s) => ({ id: s.id, platform: 'telegram' })));
-  for (const d of fx.store.deliveries.next('telegram', 2)) {
-    fx.store.deliveries.markSending(d.id);
-    fx.store.deliveries.markSent(d.id, String(7000 + d.id));
+  fx.store.jobs.enqueue(fx.article.id, subs.map((s) => ({ id: s.id, platform: 'telegram' })));
+  for (const d of fx.store.jobs.next('telegram', 2)) {
+    fx.store.jobs.markSending(d.id);
+    fx.store.jobs.markSent(d.id, String(7000 + d.id));
   }
 }
 
@@ -38,12 +38,12 @@ describe('desk: correct and retract a sent story', () => {
     const preview = await get(app, j, String(draft.headers.location));
     expect(preview.body).toContain(title);
     expect(preview.body).toMatch(/id="posts-telegram">2</);
-    expect(f.store.corrections.countsByState()).toEqual({}); // nothing before the confirmation
+    expect(f.store.jobs.totalsByState()).toEqual({}); // nothing before the confirmation
     const token = /name="token" value="([^"]+)"/.exec(preview.body)![1]!;
     const draftPath = String(draft.headers.location);
     expect((await post(app, j, `${draftPath}/confirm`, { _csrf: csrfOf(preview.body), token })).statusCode).toBe(303);
     expect((await post(app, j, `${draftPath}/confirm`, { _csrf: csrfOf(preview.body), token })).statusCode).toBe(303);
-    expect(f.store.corrections.countsByState()).toEqual({ queued: 2 });
+    expect(f.store.jobs.totalsByState()).toEqual({ queued: 2 });
     expect(f.store.articles.get(f.article.id)).toMatchObject({ title, revision: 2 });
 
     const retractPage = await get(app, j, `/articles/${f.article.id}/retract`);
@@ -55,8 +55,8 @@ describe('desk: correct and retract a sent story', () => {
     expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode).toBe(303);
     expect(f.store.articles.get(f.article.id)!.retracted).toMatchObject({ by: `desk:${EDITOR}` });
     // The queued edits give way to the deletions; the delivery still queued is cancelled.
-    expect(f.store.corrections.countsByState()).toEqual({ skipped: 2, queued: 2 });
-    expect(f.store.deliveries.articleStates(f.article.id)).toEqual(expect.arrayContaining([{ platform: 'telegram', state: 'skipped', count: 1 }]));
+    expect(f.store.jobs.totalsByState()).toEqual({ skipped: 2, queued: 2 });
+    expect(f.store.jobs.articleStates(f.article.id)).toEqual(expect.arrayContaining([{ platform: 'telegram', state: 'skipped', count: 1 }]));
     const after = await get(app, j, `/articles/${f.article.id}`);
     expect(after.body).toContain('سُحب هذا الخبر');
     expect(after.body).toContain('ما جرى للمنشورات');
@@ -73,11 +73,11 @@ describe('desk: correct and retract a sent story', () => {
       f.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo),
       ...['1001', '1002'].map((chatId) => f.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo)),
     ];
-    f.store.deliveries.enqueue(f.article.id, subs);
+    f.store.jobs.enqueue(f.article.id, subs);
     for (const platform of ['console', 'telegram']) {
-      for (const d of f.store.deliveries.next(platform, 5)) {
-        f.store.deliveries.markSending(d.id);
-        f.store.deliveries.markSent(d.id, String(7000 + d.id));
+      for (const d of f.store.jobs.next(platform, 5)) {
+        f.store.jobs.markSending(d.id);
+        f.store.jobs.markSent(d.id, String(7000 + d.id));
       }
     }
     const retractPage = await get(app, j, `/articles/${f.article.id}/retract`);
@@ -86,7 +86,7 @@ describe('desk: correct and retract a sent story', () => {
     const worker = new DeliveryWorker(f.store, [createConsoleTransport(() => {}, f.config)], createLogger({ level: 'silent' }), { pollMs: 5 });
     worker.start();
     try {
-      await expect.poll(() => f.store.corrections.countsByState().failed ?? 0, { timeout: 5000 }).toBe(1);
+      await expect.poll(() => f.store.jobs.totalsByState().failed ?? 0, { timeout: 5000 }).toBe(1);
     } finally {
       await worker.stop(1000);
     }

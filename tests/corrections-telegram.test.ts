@@ -64,7 +64,7 @@ async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (it
 
 /** Each chat's one post of the article: its message id, from the deliveries table. */
 function posts(articleId: number): Array<{ chatId: string; messageId: string }> {
-  return h!.store.deliveries.listForArticle(articleId).map((d) => ({
+  return h!.store.jobs.listForArticle(articleId).map((d) => ({
     chatId: h!.store.subscriptions.get(d.subscriptionId)!.chatId, messageId: d.messageId!,
   }));
 }
@@ -72,8 +72,8 @@ function posts(articleId: number): Array<{ chatId: string; messageId: string }> 
 /** Numbers and Latin runs are wrapped in bidi isolates (U+2066–U+2069) in the rendered post. */
 const unisolated = (text: string | undefined) => (text ?? '').replace(/[\u2066-\u2069]/g, '');
 
-const correctionStates = () => h!.store.corrections.countsByState();
-const doneCorrections = () => correctionStates().done ?? 0;
+const correctionStates = () => h!.store.jobs.totalsByState();
+const doneCorrections = () => correctionStates().sent ?? 0;
 
 describe('a source changes an item that was sent', () => {
   it('edits each subscriber\'s post exactly once to the new text, in its chat\'s template; white space and a tracking parameter edit nothing', async () => {
@@ -85,7 +85,7 @@ describe('a source changes an item that was sent', () => {
     expect((await poll()).queued).toBe(3);
     await waitFor(() => h!.fake.sent('sendMessage').length === 3, 10_000, 'the three posts');
     const article = h!.store.articles.latest(1)[0]!;
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the deliveries to be recorded sent');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the deliveries to be recorded sent');
 
     // The figure is corrected at the source: 10 → 12.
     serve(story(base, {
@@ -116,7 +116,7 @@ describe('a source changes an item that was sent', () => {
       paragraphs: corrected.paragraphs.map((p) => `\n  ${p.replace(/ /g, '  ')}  `),
     });
     expect(await poll()).toMatchObject({ newArticles: 0, known: 1, revised: 0, corrections: 0 });
-    expect(correctionStates()).toEqual({ done: 3 });
+    expect(correctionStates()).toEqual({ sent: 3 });
     expect(h!.fake.sent('editMessageText')).toHaveLength(3);
     expect(h!.store.articles.get(article.id)!.revision).toBe(2);
   }, 60_000);
@@ -128,7 +128,7 @@ describe('a source changes an item that was sent', () => {
     serve(story(base, { date: old }));
     await poll();
     const article = h!.store.articles.latest(1)[0]!;
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     serve(story(base, { date: old, title: 'مقتل 12 مدنياً في قصف على ريف إدلب الجنوبي' }));
     expect(await poll()).toMatchObject({ known: 1, revised: 0, corrections: 0 });
     expect(h!.store.articles.get(article.id)!.revision).toBe(1);
@@ -141,7 +141,7 @@ describe('an editor\'s correction and retraction', () => {
     const photo = addArticle(h!.store, { imageUrl: 'https://example.com/lead.jpg' });
     expect(routeArticle(h!.store, photo)).toBe(3);
     h!.worker.notify();
-    await waitFor(() => h!.store.deliveries.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
+    await waitFor(() => h!.store.jobs.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
 
     const preview = previewCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, String(photo.id), { title: 'عنوان مصحح للخبر المصور' });
     expect(preview.changed).toBe(true);
@@ -158,9 +158,9 @@ describe('an editor\'s correction and retraction', () => {
     const text = addArticle(h!.store);
     routeArticle(h!.store, text);
     h!.worker.notify();
-    await waitFor(() => h!.store.deliveries.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
+    await waitFor(() => h!.store.jobs.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.deliveries.enqueue(text.id, [{ id: late.id }], {}, Date.now());
+    h!.store.jobs.enqueue(text.id, [{ id: late.id }], {}, Date.now());
     await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
     expect(previewRetraction(deps, CLI_OPERATOR, String(text.id)).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
@@ -170,7 +170,7 @@ describe('an editor\'s correction and retraction', () => {
     await waitFor(() => correctionReport(deps, text.id)[0]?.done.deleted === 3, 15_000, 'three deletions');
     for (const post of posts(text.id).filter((p) => p.messageId)) expect(h!.fake.message(post.chatId, post.messageId)!.deleted).toBe(true);
     expect(h!.fake.sentTo('5009')).toHaveLength(0);
-    expect(h!.store.deliveries.listForArticle(text.id).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+    expect(h!.store.jobs.listForArticle(text.id).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
 
     // Gone from /latest (the bot's), from a broadcast and from routing; still stored and audited.
     const answers = () => h!.fake.sentTo(5001).filter((c) => c.method === 'sendMessage');
@@ -192,10 +192,10 @@ describe('an editor\'s correction and retraction', () => {
     const article = addArticle(h!.store);
     routeArticle(h!.store, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     await h!.worker.stop(1000);
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.deliveries.enqueue(article.id, [{ id: late.id }]);
+    h!.store.jobs.enqueue(article.id, [{ id: late.id }]);
     const p = previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
     expect(p.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });
@@ -211,7 +211,7 @@ describe('an editor\'s correction and retraction', () => {
     const article = addArticle(h!.store);
     routeArticle(h!.store, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     h!.fake.ageMessages(49 * 3600_000); // past the Bot API's 48 hours for deleting
     h!.fake.refuseCorrections(CHATS[2]!, { delete: true, edit: true });
     confirmRetraction(deps, CLI_OPERATOR, article.id);
@@ -235,7 +235,7 @@ describe('Telegram front door: /correct and /retract', () => {
     const article = addArticle(h!.store);
     routeArticle(h!.store, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
 
     h!.fake.pushUpdate(message(privateChat(4242), 4242, `/retract ${article.id}`));
     await waitFor(() => h!.fake.sentTo(4242).length > 0, 5000, 'the refusal');

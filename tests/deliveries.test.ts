@@ -46,17 +46,17 @@ describe('delivery worker', () => {
     const states: string[] = [];
     const t = transport(async (d, hooks) => {
       await sleep(30); // waiting for a rate limiter
-      states.push(store.deliveries.get(d.id)!.state); // still queued while waiting: a crash here leaves nothing in doubt
-      if (d.chatId === '101') store.deliveries.markSkipped(d.id, 'stopped by an editor'); // stopped while it waited
+      states.push(store.jobs.get(d.id)!.state); // still queued while waiting: a crash here leaves nothing in doubt
+      if (d.chatId === '101') store.jobs.markSkipped(d.id, 'stopped by an editor'); // stopped while it waited
       if (!(await hooks.sending())) throw new DeliveryCancelledError('cancelled', { method: 'sendMessage' });
-      expect(store.deliveries.get(d.id)!.state).toBe('sending');
+      expect(store.jobs.get(d.id)!.state).toBe('sending');
       expect(await hooks.sending()).toBe(true); // idempotent: a fallback request for the same delivery may go too
     });
     const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(states).toEqual(['queued', 'queued', 'queued']);
     expect(t.sent.sort()).toEqual(['100', '102']);
     expect(result).toMatchObject({ sent: 2, skipped: 1 });
-    expect(store.deliveries.countsByState()).toEqual(expect.arrayContaining([
+    expect(store.jobs.countsByState()).toEqual(expect.arrayContaining([
       { platform: 'telegram', state: 'sent', count: 2 }, { platform: 'telegram', state: 'skipped', count: 1 },
     ]));
   });
@@ -76,7 +76,7 @@ describe('delivery worker', () => {
     const r2 = await new DeliveryWorker(other.store, [down], logger, { pollMs: 10 }).drain(Infinity, 200);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r2.sent).toBe(0);
-    expect(other.store.deliveries.countsByState()).toEqual([{ platform: 'telegram', state: 'queued', count: 2 }]);
+    expect(other.store.jobs.countsByState()).toEqual([{ platform: 'telegram', state: 'queued', count: 2 }]);
   });
 
   it('a permanent failure deactivates the subscription and fails what was still queued for it', async () => {
@@ -91,8 +91,8 @@ describe('delivery worker', () => {
     }, { concurrency: 1 });
     await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(store.subscriptions.get(sub.id)).toMatchObject({ active: false, deactivatedReason: '403: bot was blocked by the user' });
-    expect(store.deliveries.listForArticle(articleId)[0]!.state).toBe('failed');
-    expect(store.deliveries.listForArticle(second.article.id)[0]!.state).toBe('failed');
+    expect(store.jobs.listForArticle(articleId)[0]!.state).toBe('failed');
+    expect(store.jobs.listForArticle(second.article.id)[0]!.state).toBe('failed');
     expect(t.sent).toEqual([]);
   });
 });

@@ -203,6 +203,6 @@ describe('nashra ingest', () => {
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, queued: 1 } }),
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, duplicate: 'guid' } }),
     ]);
-    expect(f.store.deliveries.listForArticle(id).map((d) => d.subscriptionId)).toEqual([sub.id]);
+    expect(f.store.jobs.listForArticle(id).map((d) => d.subscriptionId)).toEqual([sub.id]);
   });
 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   const samples = join(projectRoot(), 'samples');
   for (const [i, file] of ['easc-topic1.txt', 'easc-topic3.txt', 'easc-topic9.txt'].entries()) {
     const stored = storeArticle(h.store, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
-    if (stored.status === 'new' && i === 0) h.store.deliveries.enqueue(stored.article.id, [{ id: 1 }]);
+    if (stored.status === 'new' && i === 0) h.store.jobs.enqueue(stored.article.id, [{ id: 1 }]);
   }
   const sy24 = sy24Article();
   const result = storeArticle(h.store, {

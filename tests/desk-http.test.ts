@@ -374,11 +374,11 @@ describe('pages and actions', () => {
     expect(preview.body).toMatch(/id="will-receive">1</);
     const bToken = /name="token" value="([^"]+)"/.exec(preview.body)![1]!;
     expect((await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: 'forged' })).statusCode).toBe(303);
-    expect(f.store.deliveries.listForArticle(f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!.articleId)).toHaveLength(0);
+    expect(f.store.jobs.listForArticle(f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!.articleId)).toHaveLength(0);
     await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
     await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
     const b = f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!;
-    expect(f.store.deliveries.listForArticle(b.articleId)).toHaveLength(1);
+    expect(f.store.jobs.listForArticle(b.articleId)).toHaveLength(1);
 
     f.store.sources.recordFetch(source.id, { status: 'HTTP 200', nextFetchAt: Date.now() + 600_000 });
     const sourcesPage = await get(app, j, '/sources');
@@ -392,23 +392,33 @@ describe('pages and actions', () => {
     expect(f.store.sources.get(source.id)).toBeUndefined();
 
     // In doubt: a delivery interrupted by a crash, marked as sent from the Queue page.
-    const [d] = f.store.deliveries.listForArticle(b.articleId);
-    f.store.deliveries.markSending(d!.id);
-    f.store.deliveries.recoverInterrupted('hold');
+    const [d] = f.store.jobs.listForArticle(b.articleId);
+    f.store.jobs.markSending(d!.id);
+    f.store.jobs.recoverInterrupted('hold');
     const queue = await get(app, j, '/queue');
     expect(queue.body).toContain(`/queue/${d!.id}/resolve`);
     await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
-    expect(f.store.deliveries.get(d!.id)!.state).toBe('sent');
+    expect(f.store.jobs.get(d!.id)!.state).toBe('sent');
+    // The same list and the same buttons for every kind: an edit of that post interrupted by a crash is sent again.
+    expect(f.store.jobs.queueCorrections(b.articleId, 'edit', 2)).toBe(1);
+    const [edit] = f.store.jobs.listForArticle(b.articleId, ['edit']);
+    f.store.jobs.markSending(edit!.id);
+    f.store.jobs.recoverInterrupted('hold');
+    const queued = await get(app, j, '/queue');
+    expect(queued.body).toContain(`/queue/${edit!.id}/resolve`);
+    expect(queued.body).toMatch(/تعديل خبر <a href="\/articles\/\d+">/);
+    await post(app, j, `/queue/${edit!.id}/resolve`, { _csrf: csrfOf(queued.body), how: 'send-again' });
+    expect(f.store.jobs.get(edit!.id)).toMatchObject({ kind: 'edit', state: 'queued', waitsFor: d!.id });
 
     // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
     const failedArticle = f.article.id;
-    f.store.deliveries.enqueue(failedArticle, [{ id: sub.id }]);
-    const [fd] = f.store.deliveries.listForArticle(failedArticle);
-    f.store.deliveries.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
+    f.store.jobs.enqueue(failedArticle, [{ id: sub.id }]);
+    const [fd] = f.store.jobs.listForArticle(failedArticle);
+    f.store.jobs.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
     const articlePage = await get(app, j, `/articles/${failedArticle}`);
     expect(articlePage.body).toContain('id="resend"');
     await post(app, j, `/articles/${failedArticle}/resend`, { _csrf: csrfOf(articlePage.body) });
-    expect(f.store.deliveries.get(fd!.id)!.state).toBe('queued');
+    expect(f.store.jobs.get(fd!.id)!.state).toBe('queued');
 
     f.store.deliverySettings.set(sub.id, { mode: 'daily', digestAt: 480, urgentNow: false, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 420 }, quietMode: 'wait', quietUrgent: true });
     expect((await get(app, j, '/subscriptions')).body).toContain('ملخص يومي الساعة 08:00؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (إلا العاجل) (Asia/Damascus)');
@@ -417,7 +427,7 @@ describe('pages and actions', () => {
 
     const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.poll', 'source.pause', 'source.resume',
-      'source.remove', 'delivery.mark_sent', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
+      'source.remove', 'delivery.mark_sent', 'correction.send_again', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
     const activity = await get(app, j, `/activity?actor=${EDITOR}&action=source.pause`);
     expect(activity.body).toContain('<td dir="ltr">source.pause</td>');
@@ -462,7 +472,7 @@ describe('pages and actions', () => {
     const preview = await get(app, j, String(sent.headers.location));
     expect(preview.body).toMatch(/id="will-receive">1</);
     await post(app, j, `${sent.headers.location}/confirm`, { _csrf: csrfOf(preview.body), token: /name="token" value="([^"]+)"/.exec(preview.body)![1]! });
-    expect(f.store.deliveries.listForArticle(id)).toHaveLength(1);
+    expect(f.store.jobs.listForArticle(id)).toHaveLength(1);
     const tracked = await get(app, j, `/articles/${id}`);
     expect(tracked.body).toContain(`href="/broadcasts/`);
     expect((await get(app, j, `/articles/${id}/retract`)).statusCode).toBe(200);

@@ -72,12 +72,12 @@ describe('nashra subs add: digest and quiet hours', () => {
       const r = storeArticle(store, { url: 'https://example.com/a/1', title: 'خبر عن دمشق', source: 'SY24', language: 'ar', categories: [], paragraphs: ['افتتحت بلدية دمشق سوقاً جديدة اليوم.'] });
       if (r.status !== 'new') throw new Error('duplicate');
       const sub = store.subscriptions.findByChat('console', 'desk')!;
-      store.deliveries.enqueue(r.article.id, [sub]);
-      expect(store.deliveries.listForArticle(r.article.id).map((d) => d.state)).toEqual(['held']);
+      store.jobs.enqueue(r.article.id, [sub]);
+      expect(store.jobs.listForArticle(r.article.id).map((d) => d.state)).toEqual(['held']);
       store.close();
       expect(cli('subs', 'add', 'console', 'desk', '--digest', 'off').stdout).toContain('delivery: immediate; no quiet hours');
       const after = openStore(db);
-      expect(after.deliveries.listForArticle(r.article.id).map((d) => d.state)).toEqual(['queued']);
+      expect(after.jobs.listForArticle(r.article.id).map((d) => d.state)).toEqual(['queued']);
       after.close();
     } finally {
       store.close();
@@ -103,7 +103,7 @@ describe('a digest interrupted at the moment it goes out', () => {
           const r = storeArticle(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
           if (r.status !== 'new') throw new Error('duplicate');
           // Held before the last full hour, so the digest that closes it is due as soon as the run starts.
-          store.deliveries.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);
+          store.jobs.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);
           urls.push(url);
         }
       } finally {
@@ -130,9 +130,9 @@ describe('a digest interrupted at the moment it goes out', () => {
       const after = openStore(db);
       try {
         const sub = after.subscriptions.findByChat('telegram', CHAT)!;
-        expect(after.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual([policy === 'hold' ? 'in_doubt' : 'sent']);
+        expect(after.jobs.listForSubscription(sub.id).map((p) => p.state)).toEqual([policy === 'hold' ? 'in_doubt' : 'sent']);
         expect(after.digests.periodsFor(sub.id)).toHaveLength(1);
-        const states = after.deliveries.inDoubt(10).filter((d) => d.subscriptionId === sub.id);
+        const states = after.jobs.inDoubt(10).filter((d) => d.subscriptionId === sub.id && d.kind === 'post');
         expect(states).toHaveLength(policy === 'hold' ? 3 : 0);
       } finally {
         after.close();

@@ -106,7 +106,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   }
   let rows = 0;
   for (const [articleId, number] of ids) {
-    for (const d of store.deliveries.listForArticle(articleId)) {
+    for (const d of store.jobs.listForArticle(articleId)) {
       rows++;
       const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
       expect({ seed, article: number, chat, state: d.state, received: received.get(`${chat}:${number}`) ?? 0 })

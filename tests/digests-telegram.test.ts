@@ -44,7 +44,7 @@ describe('digests on Telegram', () => {
     const editor = { platform: 'telegram', id: String(EDITOR) };
     const urgent = composeUrgent(newsroom(h), editor, 'انفجار قرب دوار الجمارك في دمشق');
     confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
-    expect([...morning.map((a) => a.id), urgent.article.id].map((id) => h!.store.deliveries.listForArticle(id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
+    expect([...morning.map((a) => a.id), urgent.article.id].map((id) => h!.store.jobs.listForArticle(id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
     expect(digestsTo(h, 301)).toHaveLength(0);
 
     now = at(0, '05:00:30'); // 08:00:30 in Damascus
@@ -55,11 +55,11 @@ describe('digests on Telegram', () => {
     for (const a of morning) expect(text).toContain(a.title), expect(text).toContain(a.url);
     expect(text).toContain('انفجار قرب دوار الجمارك في دمشق');
     expect(digest.params.link_preview_options).toEqual({ is_disabled: true });
-    await waitFor(() => h!.store.deliveries.listForArticle(morning[0]!.id)[0]!.state === 'sent', 5000, 'the deliveries marked sent');
-    const messageId = h.store.deliveries.listForArticle(morning[0]!.id)[0]!.messageId;
+    await waitFor(() => h!.store.jobs.listForArticle(morning[0]!.id)[0]!.state === 'sent', 5000, 'the deliveries marked sent');
+    const messageId = h.store.jobs.listForArticle(morning[0]!.id)[0]!.messageId;
     expect(messageId).toBeDefined();
     for (const id of [...morning.map((a) => a.id), urgent.article.id]) {
-      expect(h.store.deliveries.listForArticle(id)[0]).toMatchObject({ state: 'sent', messageId });
+      expect(h.store.jobs.listForArticle(id)[0]).toMatchObject({ state: 'sent', messageId });
     }
 
     // Urgent alerts at once from now on; what comes next waits for tomorrow's digest, which carries only it.
@@ -70,7 +70,7 @@ describe('digests on Telegram', () => {
     confirmBroadcast(newsroom(h), editor, urgent2.broadcast.id, urgent2.broadcast.token);
     await waitFor(() => h!.fake.sentTo(301).some((c) => String(c.params.text).includes('زلزال بقوة')), 8000, 'the urgent alert at once');
     expect(digestsTo(h, 301)).toHaveLength(1);
-    expect(h.store.deliveries.listForArticle(later.id)[0]!.state).toBe('held');
+    expect(h.store.jobs.listForArticle(later.id)[0]!.state).toBe('held');
 
     now = at(1, '05:01:00');
     await waitFor(() => digestsTo(h!, 301).length === 2, 8000, "tomorrow's digest");
@@ -120,7 +120,7 @@ describe('digests on Telegram', () => {
     }
     // The fake has answered; the worker writes `sent` rows a turn of the event loop later (in one transaction).
     const sub = h.store.subscriptions.findByChat('telegram', '302')!;
-    const states = () => h!.store.digests.listForSubscription(sub.id).map((p) => p.state);
+    const states = () => h!.store.jobs.listForSubscription(sub.id).map((p) => p.state);
     await waitFor(() => !states().includes('sending'), 5000, 'the parts recorded as sent');
     expect(states()).toEqual(parts.map(() => 'sent'));
   });
@@ -145,8 +145,8 @@ describe('quiet hours on Telegram', () => {
     confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
     await waitFor(() => h!.fake.sentTo(403).some((c) => c.params.text?.includes('انقطاع الطريق')), 8000, 'the urgent alert through the quiet hours');
     // 402 waits for everything, 403 for the ordinary article: still queued, nothing sent to them.
-    await waitFor(() => h!.store.deliveries.listForArticle(urgent.article.id).filter((d) => d.state === 'sent').length === 2, 5000, 'urgent sent to 401 and 403');
-    const queuedFor = (chat: number) => h!.store.deliveries.listForArticle(night.id).find((d) => d.subscriptionId === h!.store.subscriptions.findByChat('telegram', String(chat))!.id)!.state;
+    await waitFor(() => h!.store.jobs.listForArticle(urgent.article.id).filter((d) => d.state === 'sent').length === 2, 5000, 'urgent sent to 401 and 403');
+    const queuedFor = (chat: number) => h!.store.jobs.listForArticle(night.id).find((d) => d.subscriptionId === h!.store.subscriptions.findByChat('telegram', String(chat))!.id)!.state;
     expect([queuedFor(402), queuedFor(403)]).toEqual(['queued', 'queued']);
     expect(h.fake.sentTo(402).filter((c) => c.params.text?.includes(night.url!))).toHaveLength(0);
 
@@ -194,14 +194,14 @@ describe('quiet hours on Telegram', () => {
 
     // Retracted while held for the digest: cancelled at once.
     expect(confirmRetraction(newsroom(h), editor, early!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
-    expect(h.store.deliveries.listForArticle(early!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+    expect(h.store.jobs.listForArticle(early!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
 
     // 08:00:30: the digest closes and waits for the end of the quiet hours, carrying `late` and `kept`.
     now = at(0, '05:00:30');
     h.worker.notify();
     const sub = h.store.subscriptions.findByChat('telegram', '311')!;
-    await waitFor(() => h!.store.digests.listForSubscription(sub.id).length > 0, 5000, 'the digest closed');
-    expect(h.store.digests.listForSubscription(sub.id).map((p) => p.state)).toEqual(['queued']);
+    await waitFor(() => h!.store.jobs.listForSubscription(sub.id).length > 0, 5000, 'the digest closed');
+    expect(h.store.jobs.listForSubscription(sub.id).map((p) => p.state)).toEqual(['queued']);
     // Retracted while that digest waits: it goes out without it.
     expect(confirmRetraction(newsroom(h), editor, late!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
 
@@ -213,9 +213,9 @@ describe('quiet hours on Telegram', () => {
     expect(text).toContain(kept!.title);
     expect(text).not.toContain(early!.title);
     expect(text).not.toContain(late!.title);
-    await waitFor(() => h!.store.deliveries.listForArticle(kept!.id)[0]!.state === 'sent', 5000, 'the kept article marked sent');
+    await waitFor(() => h!.store.jobs.listForArticle(kept!.id)[0]!.state === 'sent', 5000, 'the kept article marked sent');
     for (const a of [early, late]) {
-      expect(h.store.deliveries.listForArticle(a!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+      expect(h.store.jobs.listForArticle(a!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
     }
     expect(h.fake.sentTo(311).filter((c) => [early, late].some((a) => plain(String(c.params.text)).includes(a!.title)))).toEqual([]);
   });

@@ -78,7 +78,7 @@ describe('filters per (subscription, source)', () => {
       if (r.status !== 'new') throw new Error('duplicate');
       const count = countAudience(store, r.article, { kind: 'matching' }).willReceive;
       routeArticle(store, r.article);
-      const to = store.deliveries.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
+      const to = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
       expect(to.length).toBe(count); // the preview's count and the queue agree
       return to;
     };
@@ -136,12 +136,13 @@ describe('no combination of filters and templates sends an article twice or lose
       routeArticle(store, r.article); // routed twice (a retry after a crash): still once each
       const expected = subs.filter((s) => matchesTopics(s.topics, r.article)
         && (filters.get(sourceId)!.get(s.id) === undefined || matchesTopics(filters.get(sourceId)!.get(s.id)!, r.article))).map((s) => s.id);
-      const got = store.deliveries.listForArticle(r.article.id).map((d) => d.subscriptionId);
+      const got = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId);
       expect(got.sort((x, y) => x - y)).toEqual(expected);
     }
     // Every queued delivery renders with its chat's template: the choices show, nothing throws.
     for (const platform of ['telegram', 'whatsapp']) {
-      for (const d of store.deliveries.next(platform, 10_000)) {
+      for (const d of store.jobs.next(platform, 10_000)) {
+        if (d.kind !== 'post') continue;
         const text = renderArticle(store.articles.get(d.articleId)!, plainMarkup, { timeZone: 'Asia/Damascus', template: {} }, { template: d.template });
         if (d.template.showHashtags === false) expect(text).not.toMatch(/#/);
         if (d.template.headerMark) expect(text.split('\n')[0]).toContain(d.template.headerMark);

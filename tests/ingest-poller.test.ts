@@ -56,7 +56,7 @@ function addSource(path: string, kind: NewSource['kind'], extra: Partial<NewSour
   return store.sources.add({ url: server.base + path, feedUrl: server.base + path, kind, name: `src ${path}`, ...extra });
 }
 const poll = async (id: number) => pollSource(deps(), store.sources.get(id)!);
-const queuedCount = () => store.deliveries.countsByState().filter((c) => c.state === 'queued').reduce((n, c) => n + c.count, 0);
+const queuedCount = () => store.jobs.countsByState().filter((c) => c.state === 'queued').reduce((n, c) => n + c.count, 0);
 const jsonFeedText = (n: number): string[] => {
   const feed = JSON.parse(readFileSync(join(FIXTURES, 'feeds/feed.json'), 'utf8')) as { items: Array<{ content_html: string; title: string }> };
   return feed.items[n]!.content_html.replace(/<\/?p>/g, '\n').split('\n').filter(Boolean);

@@ -11,23 +11,25 @@ import { migrate, migrationsDir } from '../src/store/migrate.js';
 import { tempDir } from './helpers/tmp.js';
 
 const FIXTURE = new URL('./fixtures/db/nashra-v2.sqlite', import.meta.url).pathname;
-const TABLES = ['sources', 'articles', 'duplicates', 'subscriptions', 'broadcasts', 'deliveries', 'editors', 'audit_log', 'leases', 'send_counters'];
+const V12 = new URL('./fixtures/db/nashra-v12.sqlite', import.meta.url).pathname;
+/** Every table of the version-2 schema; its outbox, `deliveries`, is `jobs` from version 13 on. */
+const TABLES = ['sources', 'articles', 'duplicates', 'subscriptions', 'broadcasts', 'editors', 'audit_log', 'leases', 'send_counters'];
 
 const cleanups: Array<() => void> = [];
 afterEach(() => { for (const c of cleanups.splice(0)) c(); });
 
-function copyOfFixture(): string {
+function copyOfFixture(fixture = FIXTURE): string {
   const { dir, cleanup } = tempDir('nashra-migrate-');
   cleanups.push(cleanup);
   const path = join(dir, 'nashra.db');
-  copyFileSync(FIXTURE, path);
+  copyFileSync(fixture, path);
   return path;
 }
 
-function counts(path: string): Record<string, number> {
+function counts(path: string, outbox: 'deliveries' | 'jobs' = 'jobs'): Record<string, number> {
   const db = new Database(path, { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]));
+    return Object.fromEntries([...TABLES, outbox].map((t) => [t === outbox ? 'outbox' : t, db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]));
   } finally {
     db.close();
   }
@@ -36,11 +38,14 @@ function counts(path: string): Record<string, number> {
 describe('migrations', () => {
   it('migrate a version-2 database with rows in every table to the current schema, keeping every row', () => {
     const path = copyOfFixture();
-    const before = counts(path);
+    const before = counts(path, 'deliveries');
     expect(Object.values(before).every((n) => n > 0)).toBe(true);
+    const old = new Database(path, { readonly: true });
+    const deliveries = old.prepare('SELECT id, article_id, subscription_id, platform, broadcast_id, state, priority, message_id, queued_at, finished_at FROM deliveries ORDER BY id').all();
+    old.close();
 
     const store = openStore(path);
-    expect(store.schemaVersion()).toBeGreaterThanOrEqual(3);
+    expect(store.schemaVersion()).toBeGreaterThanOrEqual(13);
     store.close();
     expect(counts(path)).toEqual(before);
 
@@ -49,8 +54,11 @@ describe('migrations', () => {
     expect(db.prepare('SELECT url, urgent FROM articles WHERE id = 2').get()).toEqual({ url: null, urgent: 1 });
     expect(db.prepare('SELECT url, urgent FROM articles WHERE id = 1').get()).toEqual({ url: 'https://www.sy24.net/news/badia', urgent: 0 });
     expect(db.prepare('SELECT audience FROM broadcasts WHERE id = 1').pluck().get()).toBe('{"kind":"all"}');
-    // Deliveries still point at their articles and subscriptions: the rebuild cascaded nothing away.
-    expect(db.prepare('SELECT COUNT(*) FROM deliveries d JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id').pluck().get()).toBe(before.deliveries);
+    // Deliveries still point at their articles and subscriptions: the rebuilds cascaded nothing away; they are posts
+    // of the one outbox now, with their ids.
+    expect(db.prepare('SELECT COUNT(*) FROM jobs d JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id').pluck().get()).toBe(before.outbox);
+    expect(db.prepare(`SELECT id, article_id, subscription_id, platform, broadcast_id, state, priority, message_id, queued_at, finished_at
+      FROM jobs WHERE kind = 'post' ORDER BY id`).all()).toEqual(deliveries);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     // The schema no longer enumerates platforms: a plug-in's platform can be stored.
@@ -60,15 +68,15 @@ describe('migrations', () => {
     // A copy from before the migration is kept beside the file, at the old version, whole.
     const copy = `${path}.before-v3`;
     expect(existsSync(copy)).toBe(true);
-    expect(counts(copy)).toEqual(before);
-    const old = new Database(copy, { readonly: true });
-    expect(old.pragma('user_version', { simple: true })).toBe(2);
-    old.close();
+    expect(counts(copy, 'deliveries')).toEqual(before);
+    const kept = new Database(copy, { readonly: true });
+    expect(kept.pragma('user_version', { simple: true })).toBe(2);
+    kept.close();
 
     // The migrated store works: the stored urgent alert reads back as one.
     const reopened = openStore(path);
     expect(reopened.articles.get(2)).toMatchObject({ urgent: true, url: undefined, title: 'انفجار في دمشق' });
-    expect(reopened.deliveries.inDoubt().map((d) => d.id)).toHaveLength(1);
+    expect(reopened.jobs.inDoubt().map((d) => d.id)).toEqual([5]);
     reopened.close();
   });
 
@@ -92,10 +100,90 @@ describe('migrations', () => {
     expect(store.deliverySettings.has(store.subscriptions.findByChat('console', 'console')!.id)).toBe(false);
     store.close();
     const after = new Database(path, { readonly: true });
-    expect(after.prepare('SELECT id, state, attempts, message_id FROM deliveries ORDER BY id').all()).toEqual(states);
+    expect(after.prepare(`SELECT id, state, attempts, message_id FROM jobs WHERE kind = 'post' ORDER BY id`).all()).toEqual(states);
     expect(after.prepare("SELECT COUNT(*) FROM pragma_table_info('subscriptions') WHERE name = 'digest'").pluck().get()).toBe(0);
     expect(after.pragma('foreign_key_check')).toEqual([]);
     after.close();
+  });
+
+  it('version 13: every row of the three outboxes of version 12, in every state, lands in jobs, recoverably', () => {
+    const path = copyOfFixture(V12);
+    const old = new Database(path, { readonly: true });
+    expect(old.pragma('user_version', { simple: true })).toBe(12);
+    const deliveries = old.prepare('SELECT * FROM deliveries ORDER BY id').all() as Array<Record<string, unknown> & { id: number }>;
+    const parts = old.prepare('SELECT p.*, g.subscription_id, g.created_at FROM digest_parts p JOIN digests g ON g.id = p.digest_id ORDER BY p.id').all() as Array<Record<string, unknown> & { id: number; deliveries: string }>;
+    const corrections = old.prepare('SELECT c.*, d.subscription_id FROM corrections c JOIN deliveries d ON d.id = c.delivery_id ORDER BY c.id').all() as Array<Record<string, unknown> & { id: number; state: string }>;
+    const stateLists = Object.fromEntries(['deliveries', 'digest_parts', 'corrections'].map((t) => [t, old.prepare(`SELECT DISTINCT state FROM ${t} ORDER BY state`).pluck().all() as string[]]));
+    const states = (table: string) => stateLists[table]!;
+    // The fixture holds every state of every table (and every outcome of a correction).
+    expect(states('deliveries')).toEqual(['failed', 'held', 'in_doubt', 'queued', 'sending', 'sent', 'skipped']);
+    expect(states('digest_parts')).toEqual(['failed', 'in_doubt', 'queued', 'sending', 'sent', 'skipped']);
+    expect(states('corrections')).toEqual(['done', 'failed', 'in_doubt', 'queued', 'sending', 'skipped']);
+    expect(old.prepare('SELECT DISTINCT outcome FROM corrections WHERE outcome IS NOT NULL ORDER BY outcome').pluck().all()).toEqual(['edited', 'notice', 'replied']);
+    old.close();
+
+    openStore(path).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(13);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name IN ('deliveries', 'digest_parts', 'corrections')`).all()).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(deliveries.length + parts.length + corrections.length);
+    const job = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    const partOffset = Math.max(...deliveries.map((d) => d.id));
+    const correctionOffset = partOffset + Math.max(...parts.map((p) => p.id));
+
+    // Posts keep their ids and every column; a post a digest message lists is carried by that message's job.
+    const carrier = new Map(parts.flatMap((p) => (JSON.parse(p.deliveries) as number[]).map((d) => [d, p.id + partOffset] as const)));
+    for (const d of deliveries) {
+      expect(job.get(d.id)).toMatchObject({ ...d, kind: 'post', carried_by: carrier.get(d.id) ?? null, waits_for: null, digest_id: null });
+    }
+    expect([...carrier.keys()].sort((a, b) => a - b)).toEqual([9, 10, 11, 12, 13, 14, 15]);
+    // Digest messages: numbered after the posts, with their digest, place, text, state, attempts, errors and message id.
+    for (const p of parts) {
+      const { id, deliveries: _carried, subscription_id, created_at, ...rest } = p;
+      expect(job.get(id + partOffset)).toMatchObject({ ...rest, kind: 'digest', platform: 'telegram', subscription_id, queued_at: created_at, article_id: null });
+      // The part's list of deliveries is read back from carried_by.
+      expect(db.prepare('SELECT id FROM jobs WHERE carried_by = ? ORDER BY id').pluck().all(id + partOffset)).toEqual(JSON.parse(p.deliveries));
+    }
+    // Edits and deletes: numbered after the digest messages, waiting for their post; `done` is `sent`, its outcome kept.
+    for (const c of corrections) {
+      const { id, delivery_id, state, ...rest } = c;
+      expect(job.get(id + correctionOffset)).toMatchObject({ ...rest, waits_for: delivery_id, state: state === 'done' ? 'sent' : state, message_id: null });
+    }
+    const byKind = db.prepare('SELECT kind, state FROM jobs GROUP BY kind, state ORDER BY kind, state').all() as Array<{ kind: string; state: string }>;
+    const statesOf = (...kinds: string[]) => [...new Set(byKind.filter((r) => kinds.includes(r.kind)).map((r) => r.state))].sort();
+    expect(statesOf('post')).toEqual(states('deliveries'));
+    expect(statesOf('digest')).toEqual(states('digest_parts'));
+    expect(statesOf('edit', 'delete')).toEqual(states('corrections').map((x) => (x === 'done' ? 'sent' : x)).sort());
+    // The audit entry of a verdict on correction 4 names its job now, and still the old id.
+    expect(JSON.parse(db.prepare(`SELECT detail FROM audit_log WHERE action = 'correction.mark_sent'`).pluck().get() as string)).toEqual({ correction: 4, job: 4 + correctionOffset });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+
+    const store = openStore(path);
+    try {
+      // Today's unique rules hold on the one table: one post per article and chat, one edit per post and revision.
+      expect(store.jobs.enqueue(1, [{ id: 1 }, { id: 2 }])).toBe(1);
+      expect(store.jobs.queueCorrections(1, 'edit', 3)).toBe(0);
+      // One in-doubt list over every kind, one resolution: the digest message's posts follow it.
+      expect(store.jobs.inDoubt(10).map((j) => [j.id, j.kind])).toEqual([[4 + correctionOffset, 'edit'], [3 + partOffset, 'digest'], [12, 'post'], [4, 'post']]);
+      expect(store.jobs.resolveInDoubt(3 + partOffset, 'sent', 'marked as sent by cli:cli')).toBe(true);
+      expect(store.jobs.get(12)).toMatchObject({ state: 'sent', lastError: 'marked as sent by cli:cli' });
+      // The correction report reads the migrated jobs.
+      expect(store.jobs.tally(1)).toEqual([
+        { platform: 'telegram', kind: 'edit', queued: 0, done: { edited: 1 }, failed: 0, skipped: 1, inDoubt: 0, reasons: [] },
+        { platform: 'telegram', kind: 'delete', queued: 1, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] },
+        { platform: 'whatsapp', kind: 'edit', queued: 0, done: { replied: 1 }, failed: 0, skipped: 0, inDoubt: 1, reasons: [{ reason: 'interrupted while sending (process stopped before the platform answered)', count: 1 }] },
+        { platform: 'whatsapp', kind: 'delete', queued: 1, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] },
+      ]);
+      // The digest message a retraction made stale is rebuilt before it goes; the post it still carries is held.
+      expect(store.jobs.isStale(5 + partOffset)).toBe(true);
+      expect(store.jobs.heldCarried(4)).toEqual([{ id: 14, articleId: 10 }]);
+      // What the next digest takes: the post held in no digest yet, and the one queued above (a daily-digest chat), numbered after every migrated job.
+      expect(store.jobs.heldFor(2, Number.MAX_SAFE_INTEGER)).toEqual([{ id: 16, articleId: 12 }, { id: correctionOffset + corrections.length + 1, articleId: 1 }]);
+    } finally {
+      store.close();
+    }
   });
 
   it('a migration that fails half-way leaves the database as it was, at its version, and usable', () => {
@@ -124,7 +212,7 @@ describe('migrations', () => {
     db.close();
     expect(counts(path)).toEqual(before);
     const store = openStore(path);
-    expect(store.deliveries.listForArticle(1)).toHaveLength(3);
+    expect(store.jobs.listForArticle(1)).toHaveLength(3);
     store.close();
   });
 

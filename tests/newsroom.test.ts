@@ -68,7 +68,7 @@ describe('broadcasts', () => {
     const chosen = await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'chats', subscriptionIds: [2] } });
     expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0, failedBefore: 0 });
     expect(confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
-    expect(store.deliveries.listForArticle(a.id).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
+    expect(store.jobs.listForArticle(a.id).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('confirm queues in the same transaction as the state change: a failure leaves the preview, with nothing queued', async () => {
@@ -77,10 +77,10 @@ describe('broadcasts', () => {
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
     const other = new Database(path);
-    other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
     expect(() => confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toThrow(/disk full/);
     expect(store.broadcasts.get(p.broadcast.id)!.state).toBe('preview');
-    expect(store.deliveries.listForArticle(a.id)).toEqual([]);
+    expect(store.jobs.listForArticle(a.id)).toEqual([]);
     other.exec('DROP TRIGGER refuse_deliveries');
     other.close();
     // Pressed again once the disk has room: it goes through, once.
@@ -95,7 +95,7 @@ describe('broadcasts', () => {
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     expect(() => confirmBroadcast(deps, STRANGER, p.broadcast.id, p.broadcast.token)).toThrow(PermissionError);
     expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, 'deadbeef')).toMatchObject({ kind: 'already-decided' });
-    expect(store.deliveries.listForArticle(a.id)).toEqual([]);
+    expect(store.jobs.listForArticle(a.id)).toEqual([]);
     expect(actions()).toEqual(['subscription.add', 'refused', 'broadcast.preview', 'refused']);
     expect(store.audit.recent(1)[0]).toMatchObject({ platform: 'telegram', actor: '999', detail: { action: 'broadcast' } });
   });
@@ -118,7 +118,7 @@ describe('broadcasts', () => {
     expect(p.broadcast.audience).toEqual({ kind: 'all' });
     expect(p.audience.willReceive).toBe(1);
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    expect(store.deliveries.next('console', 5)[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
+    expect(store.jobs.next('console', 5)[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
     expect(() => composeUrgent(deps, EDITOR, '   ')).toThrow(UserError);
   });
 });
@@ -129,21 +129,21 @@ describe('failed deliveries', () => {
     for (const chat of ['t1', 't2', 't3', 'gone']) subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    const [d1, d2, d3, d4] = store.deliveries.listForArticle(a.id);
-    store.deliveries.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true });
-    store.deliveries.markFailed(d2!.id, 'refused: message is too long');
-    store.deliveries.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true });
+    const [d1, d2, d3, d4] = store.jobs.listForArticle(a.id);
+    store.jobs.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true });
+    store.jobs.markFailed(d2!.id, 'refused: message is too long');
+    store.jobs.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true });
     store.deactivateSubscription(d4!.subscriptionId, 'unsubscribed');
     expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 2 });
     queuedSignals = 0;
     expect(resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
     expect(queuedSignals).toBe(1);
-    expect(store.deliveries.get(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
-    expect(store.deliveries.get(d2!.id)!.state).toBe('failed');
+    expect(store.jobs.get(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(store.jobs.get(d2!.id)!.state).toBe('failed');
     expect(resendFailed(deps, EDITOR, a.id, { everyFailure: true })).toEqual({ requeued: 1, leftFailed: 1 });
-    expect(store.deliveries.get(d2!.id)!.state).toBe('queued');
-    expect(store.deliveries.get(d4!.id)!.state).toBe('failed'); // no longer subscribed: never
-    expect(store.deliveries.get(d3!.id)!.state).toBe('queued');
+    expect(store.jobs.get(d2!.id)!.state).toBe('queued');
+    expect(store.jobs.get(d4!.id)!.state).toBe('failed'); // no longer subscribed: never
+    expect(store.jobs.get(d3!.id)!.state).toBe('queued');
     expect(() => resendFailed(deps, STRANGER, a.id)).toThrow(PermissionError);
   });
 });
@@ -157,7 +157,7 @@ describe('subscriptions', () => {
     const r = unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
     expect(r).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
     expect(store.subscriptions.get(sub.id)!.active).toBe(false);
-    expect(store.deliveries.listForArticle(a.id)[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
+    expect(store.jobs.listForArticle(a.id)[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
     expect(unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({ kind: 'not-subscribed' });
   });
 
@@ -201,10 +201,10 @@ describe('sources and in-doubt deliveries', () => {
     subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    const [d1, d2] = store.deliveries.listForArticle(a.id);
-    store.deliveries.markSending(d1!.id);
-    store.deliveries.markSending(d2!.id);
-    store.deliveries.recoverInterrupted('hold');
+    const [d1, d2] = store.jobs.listForArticle(a.id);
+    store.jobs.markSending(d1!.id);
+    store.jobs.markSending(d2!.id);
+    store.jobs.recoverInterrupted('hold');
     expect(resolveInDoubt(deps, EDITOR, d1!.id, 'mark-sent').state).toBe('sent');
     expect(resolveInDoubt(deps, EDITOR, d2!.id, 'send-again').state).toBe('queued');
     expect(() => resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).toThrow(/is queued, not in doubt/);

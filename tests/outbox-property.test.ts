@@ -53,16 +53,15 @@ interface Touch { chat: string; messageId: string; kind: 'edit' | 'remove'; arti
  * its delete's. The one place that reads the outbox's rows (adapt it when they change). Keyed `chat:article number`.
  */
 function reported(store: Store, articleId: number, n: number, into: Map<string, { delivery: string; remove?: string }>): void {
-  const removes = new Map(store.corrections.listForArticle(articleId).filter((c) => c.kind === 'delete').map((c) => [c.deliveryId, c.state]));
-  for (const d of store.deliveries.listForArticle(articleId)) {
+  const removes = new Map(store.jobs.listForArticle(articleId, ['delete']).map((c) => [c.waitsFor, c.state]));
+  for (const d of store.jobs.listForArticle(articleId)) {
     into.set(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`, { delivery: d.state, remove: removes.get(d.id) });
   }
 }
 
 /** What `nashra run` does with the database at start-up, before the worker (src/app/run.ts). */
 function recoverAfterCrash(store: Store): void {
-  store.transaction(() => store.deliveries.recoverInterrupted('hold') + store.digests.recoverInterrupted('hold'));
-  store.corrections.recoverInterrupted('hold');
+  store.jobs.recoverInterrupted('hold');
 }
 
 /**
@@ -352,7 +351,7 @@ async function run(seed: number): Promise<Totals> {
       }
     }
     if (random() < 0.1) {
-      const target = live().filter(([id]) => store.deliveries.countFailed(id) > 0);
+      const target = live().filter(([id]) => store.jobs.countFailed(id) > 0);
       if (target.length > 0) {
         const [id, number] = pick(target);
         totals.resent += resendFailed(deps, CLI_OPERATOR, id, { everyFailure: random() < 0.5 }).requeued;

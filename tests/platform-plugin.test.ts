@@ -66,7 +66,7 @@ describe('a platform plug-in', () => {
     expect(landed[0]).toMatchObject({ roost: 'roost-7', article: 1 });
     expect(landed[0]!.text).toMatch(/^\*\*تحركات علنية/);
     const store = openStore(db);
-    expect(store.deliveries.listForArticle(1).map((d) => [d.platform, d.state, d.messageId])).toEqual([['pigeon', 'sent', 'pigeon-1']]);
+    expect(store.jobs.listForArticle(1).map((d) => [d.platform, d.state, d.messageId])).toEqual([['pigeon', 'sent', 'pigeon-1']]);
     store.close();
 
     expect((await nashra('pigeon', 'coo', '--loud')).stdout.trim()).toBe('COO');

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transportConcurrency } from '../bots/telegram/transport.js';
+import { CORRECTIONS } from '../src/model/delivery.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { runCliAsync } from './helpers/cli.js';
@@ -27,7 +28,7 @@ afterEach(async () => {
 function correctionStates(dbPath: string): Record<string, number> {
   const store = openStore(dbPath);
   try {
-    return store.corrections.countsByState();
+    return store.jobs.totalsByState();
   } finally {
     store.close();
   }
@@ -77,12 +78,12 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
     }
     const store = openStore(dbPath);
     try {
-      const jobs = new Map(store.corrections.listForArticle(1).map((j) => [j.deliveryId, j]));
+      const jobs = new Map(store.jobs.listForArticle(1, CORRECTIONS).map((j) => [j.waitsFor, j]));
       let duplicates = 0;
       let lost = 0;
       let inDoubt = 0;
       let inDoubtEdited = 0;
-      for (const d of store.deliveries.listForArticle(1)) {
+      for (const d of store.jobs.listForArticle(1)) {
         const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
         const got = requests.get(`${chat}:${d.messageId}`) ?? 0;
         const edited = fake.message(chat, d.messageId!)!.text?.includes('تصحيح: افتتاح سوق جديدة') ?? false;
@@ -91,11 +92,11 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
         if (job?.state === 'in_doubt') {
           inDoubt++;
           if (edited) inDoubtEdited++;
-        } else if (job?.state !== 'done' || !edited) {
+        } else if (job?.state !== 'sent' || !edited) {
           lost++;
         }
       }
-      const states = store.corrections.countsByState();
+      const states = store.jobs.totalsByState();
       console.log(`[corrections crash] kills ${leftSending.length}, posts checked ${jobs.size}, duplicate edit requests ${duplicates}, ` +
         `lost ${lost}, in doubt ${inDoubt} (of which the fake had edited ${inDoubtEdited}), left sending per kill [${leftSending.join(',')}], ` +
         `final ${JSON.stringify(states)}`);

@@ -35,7 +35,7 @@ function verdict(dbPath: string, fake: FakeTelegram, articles: number): Verdict 
     const v: Verdict = { deliveries: 0, duplicates: 0, lost: 0, inDoubt: 0, inDoubtReceived: 0, states: {} };
     for (const a of store.articles.latest(articles)) {
       const n = Number(/\/(\d+)$/.exec(a.url!)![1]);
-      for (const d of store.deliveries.listForArticle(a.id)) {
+      for (const d of store.jobs.listForArticle(a.id)) {
         v.deliveries++;
         v.states[d.state] = (v.states[d.state] ?? 0) + 1;
         const got = received.get(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`) ?? 0;

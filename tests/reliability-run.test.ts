@@ -191,8 +191,8 @@ describe('reliability: backup while sending', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.prepare('SELECT COUNT(*) FROM subscriptions').pluck().get()).toBe(300);
       expect(db.prepare('SELECT COUNT(*) FROM articles').pluck().get()).toBe(5);
-      expect(db.prepare('SELECT COUNT(*) FROM deliveries').pluck().get()).toBe(1500);
-      const sent = db.prepare(`SELECT COUNT(*) FROM deliveries WHERE state = 'sent'`).pluck().get() as number;
+      expect(db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post'`).pluck().get()).toBe(1500);
+      const sent = db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state = 'sent'`).pluck().get() as number;
       console.log(`[backup] copy taken mid-broadcast: ${sent} of 1500 sent in the copy (fake had ${sentWhenCopied} when it finished)`);
       expect(sent).toBeGreaterThan(0);
       expect(sent).toBeLessThan(1500);

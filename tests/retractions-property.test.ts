@@ -117,7 +117,7 @@ async function run(seed: number) {
   // Every delivery ended: sent (and received once) or, for a retracted article, sent before it or cancelled.
   let cancelled = 0;
   for (const [id, number] of numbers) {
-    for (const d of store.deliveries.listForArticle(id)) {
+    for (const d of store.jobs.listForArticle(id)) {
       const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
       const got = seen.get(`${chat}:${number}`) ?? 0;
       if (retractedAt.has(number) && d.state === 'skipped') {

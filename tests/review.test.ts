@@ -66,7 +66,7 @@ describe('review: Telegram', () => {
     await announce(); // asked once: a later pass sends nothing again
     expect(h.fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:pub:'))).toHaveLength(2);
     // Nothing is queued, and readers do not see it, before «نشر» (they see the backlog, which was never pushed).
-    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.jobs.countsByState()).toEqual([]);
     const backlog = h.store.articles.latest(10).map((a) => a.id);
     expect(backlog).toHaveLength(1);
     expect(backlog).not.toContain(second!.id);
@@ -93,7 +93,7 @@ describe('review: Telegram', () => {
     // The first editor presses too, late: nothing more is queued, and the answer says who decided.
     h.fake.pushUpdate(callback(EDITOR, `rv:pub:${second!.id}:${token}`, EDITOR, Number(copies(second!.id)[String(EDITOR)])));
     await waitFor(() => answers(h).some((t) => t.includes('سبق أن قرّر فيه')), 5000, 'the already-decided answer');
-    expect(h.store.deliveries.countsByState()).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
+    expect(h.store.jobs.countsByState()).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
 
     // The first editor dismisses the other item: never queued, and the second editor's copy says so.
     const token3 = h.store.reviews.get(third!.id)!.token;
@@ -170,7 +170,7 @@ describe('review: CLI', () => {
     const store = openStore(db);
     try {
       // One delivery, for the published item; none for the dismissed one.
-      expect(store.deliveries.countsByState().reduce((n, c) => n + c.count, 0)).toBe(1);
+      expect(store.jobs.countsByState().reduce((n, c) => n + c.count, 0)).toBe(1);
       expect(store.reviews.get(Number(first))).toMatchObject({ state: 'published', decidedBy: { platform: 'cli', id: 'cli' }, queued: 1 });
       expect(store.reviews.get(Number(second))).toMatchObject({ state: 'dismissed' });
     } finally {

@@ -46,11 +46,11 @@ describe('security: hostile text end to end through the Telegram transport', () 
     ];
     expect(megabyte.join('\n').length).toBeGreaterThan(1_000_000);
     const stored = cases.map((c) => ({ ...c, article: addArticle(h!.store, { title: c.title, paragraphs: c.paragraphs }) }));
-    for (const s of stored) h.store.deliveries.enqueue(s.article.id, [sub]);
+    for (const s of stored) h.store.jobs.enqueue(s.article.id, [sub]);
     h.worker.notify();
     await waitFor(() => h!.fake.sentTo('8100').length === cases.length, 15_000, 'all hostile articles delivered');
     // The fake server has a message as soon as it arrives; the worker records `sent` only once the answer is back.
-    await waitFor(() => stored.every((s) => h!.store.deliveries.listForArticle(s.article.id)[0]!.state === 'sent'), 5000, 'every delivery recorded as sent');
+    await waitFor(() => stored.every((s) => h!.store.jobs.listForArticle(s.article.id)[0]!.state === 'sent'), 5000, 'every delivery recorded as sent');
 
     const report: string[] = [];
     for (const s of stored) {

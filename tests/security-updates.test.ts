@@ -96,7 +96,7 @@ describe('security: hostile updates', () => {
     // Every press is answered (a client otherwise shows the button spinning), garbage included.
     await waitFor(() => answers(h!).length >= garbage.length + 2, 5000, 'every press answered');
     await settle(600);
-    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.jobs.countsByState()).toEqual([]);
     expect(h.store.broadcasts.get(Number(idA))!.state).toBe('preview');
     expect(h.store.broadcasts.get(Number(idB))!.state).toBe('preview');
 
@@ -105,7 +105,7 @@ describe('security: hostile updates', () => {
     h.store.editors.remove('telegram', '7200');
     h.fake.pushUpdate(callback(7200, sendA, 7200));
     await waitFor(() => answers(h!).some((c) => c.params.show_alert), 5000, 'revoked editor refused');
-    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.jobs.countsByState()).toEqual([]);
     expect(h.store.audit.recent().some((e) => e.action === 'refused' && e.actor === '7200')).toBe(true);
 
     expect(h.lines.filter((l) => l.includes('telegram update failed'))).toEqual([]);

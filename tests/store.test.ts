@@ -40,7 +40,7 @@ describe('store', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     raw.close();
-    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'deliveries', 'editors', 'audit_log', 'leases', 'broadcasts']));
+    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'jobs', 'editors', 'audit_log', 'leases', 'broadcasts']));
   });
 
   it('queuing the same broadcast twice leaves one delivery per chat', () => {
@@ -52,7 +52,7 @@ describe('store', () => {
     expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(2);
     expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
     expect(routeArticle(store, a.article)).toBe(0);
-    expect(store.deliveries.listForArticle(a.article.id)).toHaveLength(2);
+    expect(store.jobs.listForArticle(a.article.id)).toHaveLength(2);
   });
 
   it('a removed and re-added chat does not receive an article again', () => {
@@ -122,12 +122,12 @@ describe('store', () => {
     const a = storeArticle(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
     if (a.status !== 'new') throw new Error('expected new');
     routeArticle(store, a.article);
-    const ids = store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
+    const ids = store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
     expect(ids).toEqual([raqqa.id, all.id].sort());
     expect(ids).not.toContain(culture.id);
     const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
     routeArticle(store, a.article);
-    expect(store.deliveries.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
+    expect(store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
   });
 
   it('marks interrupted deliveries in doubt (default) or queues them again (resend)', () => {
@@ -137,14 +137,53 @@ describe('store', () => {
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     queueAudience(store, a.article, { kind: 'matching' });
-    const [d1, d2] = store.deliveries.next('telegram', 10);
-    expect(store.deliveries.markSending(d1!.id)).toBe(true);
-    expect(store.deliveries.markSending(d1!.id)).toBe(false);
-    expect(store.deliveries.recoverInterrupted('hold')).toBe(1);
-    expect(store.deliveries.get(d1!.id)?.state).toBe('in_doubt');
-    store.deliveries.markSending(d2!.id);
-    expect(store.deliveries.recoverInterrupted('resend')).toBe(1);
-    expect(store.deliveries.get(d2!.id)?.state).toBe('queued');
+    const [d1, d2] = store.jobs.next('telegram', 10);
+    expect(store.jobs.markSending(d1!.id)).toBe(true);
+    expect(store.jobs.markSending(d1!.id)).toBe(false);
+    expect(store.jobs.recoverInterrupted('hold')).toBe(1);
+    expect(store.jobs.get(d1!.id)?.state).toBe('in_doubt');
+    store.jobs.markSending(d2!.id);
+    expect(store.jobs.recoverInterrupted('resend')).toBe(1);
+    expect(store.jobs.get(d2!.id)?.state).toBe('queued');
+  });
+
+  it('one outbox: edits and deletes go first, then digest messages, then posts (urgent first); a digest message carries its posts through every state', () => {
+    const { store } = freshStore();
+    const chat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
+    const digestChat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
+    store.deliverySettings.set(digestChat.id, { mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false });
+    const stored = [1, 2, 3].map((i) => storeArticle(store, article({ url: `https://example.org/news/${i}`, title: `خبر ${i} عن معرض الكتاب في دمشق`, paragraphs: [`افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`, 'وقال المنظمون إن المعرض يستمر عشرة أيام.'] })));
+    const [a1, a2, a3] = stored.map((r) => { if (r.status !== 'new') throw new Error('expected new'); return r.article; });
+    const t = 1_765_000_000_000;
+    store.jobs.enqueue(a1!.id, [{ id: chat.id }, { id: digestChat.id }], {}, t);
+    const [post1] = store.jobs.listForArticle(a1!.id);
+    store.jobs.markSending(post1!.id, t);
+    store.jobs.markSent(post1!.id, '501', t);
+    expect(store.jobs.queueCorrections(a1!.id, 'edit', 2, t)).toBe(1);
+    store.jobs.enqueue(a2!.id, [{ id: chat.id }], {}, t);
+    store.jobs.enqueue(a3!.id, [{ id: chat.id }], { priority: 10 }, t);
+    const held = store.jobs.heldFor(digestChat.id, t);
+    expect(held.map((h) => h.articleId)).toEqual([a1!.id]);
+    const digestId = store.digests.open(digestChat.id, t, held.length, t)!;
+    const part = store.jobs.addDigestPart(digestId, 1, 1, 'ملخص', held.map((h) => h.id), t);
+
+    expect(store.jobs.next('telegram', 10, 'oldest', t).map((j) => [j.kind, j.kind === 'digest' ? undefined : j.articleId]))
+      .toEqual([['edit', a1!.id], ['digest', undefined], ['post', a3!.id], ['post', a2!.id]]);
+    // Up to the limit of each kind: edits queued for busy chats never leave the other chats' posts out of a look.
+    expect(store.jobs.next('telegram', 1, 'oldest', t).map((j) => j.kind)).toEqual(['edit', 'digest', 'post']);
+    // The digest message's posts follow it: sending, in doubt after a crash, and sent when an editor says it arrived.
+    expect(store.jobs.markSending(part, t)).toBe(true);
+    expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sending', carriedBy: part, attempts: 1 });
+    expect(store.jobs.recoverInterrupted('hold', t)).toBe(2);
+    expect(store.jobs.get(held[0]!.id)!.state).toBe('in_doubt');
+    expect(store.jobs.resolveInDoubt(part, 'queued', 'sent again by cli:cli', t)).toBe(true);
+    expect(store.jobs.get(held[0]!.id)!.state).toBe('held');
+    store.jobs.markSending(part, t);
+    store.jobs.markSent(part, '777', t);
+    expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sent', messageId: '777' });
+    // A retraction cancels every job of the article not yet sent (the edit too), in one statement.
+    expect(store.jobs.cancelWaitingForArticle(a1!.id, 'the article was retracted', t)).toBe(1);
+    expect(store.jobs.listForArticle(a1!.id, ['edit'])[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
   });
 
   it('the run lease refuses a second holder until it expires', () => {

@@ -63,9 +63,9 @@ describe('telegram bot: readers and subscribers', () => {
     const sub = h.store.subscriptions.findByChat('telegram', '211')!;
     const article = addArticle(h.store);
     routeArticle(h.store, article);
-    expect(h.store.deliveries.listForArticle(article.id).map((d) => d.state)).toEqual(['queued']);
+    expect(h.store.jobs.listForArticle(article.id).map((d) => d.state)).toEqual(['queued']);
     h.fake.pushUpdate(message(privateChat(211), 211, '/unsubscribe'));
-    await waitFor(() => h!.store.deliveries.listForArticle(article.id)[0]?.state === 'failed', 5000, 'queued delivery cancelled');
+    await waitFor(() => h!.store.jobs.listForArticle(article.id)[0]?.state === 'failed', 5000, 'queued delivery cancelled');
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
     expect(h.store.audit.recent().map((e) => [e.platform, e.actor, e.action]).reverse()).toEqual([
       ['telegram', '211', 'subscription.add'], ['telegram', '211', 'subscription.remove'],
@@ -103,7 +103,7 @@ describe('telegram bot: readers and subscribers', () => {
     const sub = h.store.subscriptions.findByChat('telegram', String(forum.id))!;
     expect(sub.threadId).toBe(42);
     const article = addArticle(h.store);
-    h.store.deliveries.enqueue(article.id, [sub]);
+    h.store.jobs.enqueue(article.id, [sub]);
     h.worker.notify();
     await waitFor(() => h!.fake.sentTo(forum.id).some((c) => plain(c.params.text ?? '').includes(article.title)), 5000, 'forum delivery').catch((e) => { console.log(h!.lines.join('\n'), h!.fake.calls.slice(-5)); throw e; });
     expect(h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id).toBe(42);
@@ -184,7 +184,7 @@ describe('telegram bot: editors', () => {
     // A non-editor pressing (or forging) the button: refused, nothing queued.
     h.fake.pushUpdate(callback(999, send.callback_data, 999));
     await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert), 5000, 'forged refused');
-    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.jobs.countsByState()).toEqual([]);
     // A forged token from an editor is refused too.
     h.fake.pushUpdate(callback(EDITOR, send.callback_data.replace(/:[0-9a-f]+$/, ':deadbeef')));
     // The editor presses twice.
@@ -196,7 +196,7 @@ describe('telegram bot: editors', () => {
     const perChat = new Map<string, number>();
     for (const c of h.fake.sent('sendMessage')) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
     for (let i = 0; i < 200; i++) expect(perChat.get(String(10_000 + i))).toBe(1);
-    expect(h.store.deliveries.broadcastProgress(1)).toMatchObject({ sent: 200, failed: 0, queued: 0 });
+    expect(h.store.jobs.broadcastProgress(1)).toMatchObject({ sent: 200, failed: 0, queued: 0 });
     // A replay after it was queued does nothing either.
     h.fake.pushUpdate(callback(EDITOR, send.callback_data));
     await new Promise((r) => setTimeout(r, 300));
@@ -218,7 +218,7 @@ describe('telegram bot: editors', () => {
       const stored = h.store.articles.latest(1)[0]!;
       expect(stored.url).toBe(`${site.base}/wp/article-1`); // the page names its canonical address
       expect(plain(repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.text)).toContain(stored.title);
-      expect(h.store.deliveries.listForArticle(stored.id)).toEqual([]);
+      expect(h.store.jobs.listForArticle(stored.id)).toEqual([]);
     } finally {
       await site.close();
     }
@@ -251,7 +251,7 @@ describe('telegram bot: editors', () => {
     h.fake.pushUpdate(callback(EDITOR, send.callback_data));
     const resendButton = () => h!.fake.sent('editMessageText').map((c) => c.params.reply_markup?.inline_keyboard?.[0]?.[0]).find((b) => b?.text === 'إعادة إرسال الفاشلة');
     await waitFor(() => resendButton() !== undefined, 20_000, 'the finished progress message with the resend button');
-    expect(h.store.deliveries.listForArticle(article.id).map((d) => d.state).sort()).toEqual(['failed', 'sent']);
+    expect(h.store.jobs.listForArticle(article.id).map((d) => d.state).sort()).toEqual(['failed', 'sent']);
     h.fake.failFor(10_002, undefined);
     h.fake.pushUpdate(callback(EDITOR, resendButton().callback_data));
     await waitFor(() => h!.fake.sentTo(10_002).length === 1, 10_000, 'the failed chat receives it');
@@ -267,7 +267,7 @@ describe('telegram bot: editors', () => {
     h.fake.pushUpdate(message(privateChat(903), 903, '/urgent انفجار'));
     await waitFor(() => repliesTo(h!, 902).length === 1 && repliesTo(h!, 903).length === 1, 5000, 'refusals');
     expect(repliesTo(h, 902)[0]!.params.text).toBe('هذا الأمر للمحرّرين فقط.');
-    expect(h.store.deliveries.countsByState()).toEqual([]);
+    expect(h.store.jobs.countsByState()).toEqual([]);
     expect(h.store.broadcasts.get(1)).toBeUndefined();
   });
 
@@ -282,6 +282,6 @@ describe('telegram bot: editors', () => {
     h.fake.pushUpdate(callback(EDITOR, preview.params.reply_markup.inline_keyboard[0][0].callback_data));
     await waitFor(() => h!.fake.sentTo(951).length === 1, 5000, 'urgent delivered (topics ignored)');
     expect(h.fake.sentTo(951)[0]!.params.text).toContain('زلزال');
-    expect(h.store.deliveries.listForArticle(h.store.broadcasts.get(1)!.articleId).length).toBe(1);
+    expect(h.store.jobs.listForArticle(h.store.broadcasts.get(1)!.articleId).length).toBe(1);
   });
 });

@@ -128,7 +128,7 @@ describe('telegram: review copies', () => {
     h.fake.pushUpdate({ ...press, callback_query: { ...press.callback_query, id: `${press.callback_query.id}1` } });
     await waitFor(() => h!.fake.sentTo(10001).length === 1, 8000, 'the delivery');
     await waitFor(() => h!.fake.calls.filter((c) => c.method === 'answerCallbackQuery').length === 2, 5000, 'both presses answered');
-    expect(h.store.deliveries.countsByState()).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
+    expect(h.store.jobs.countsByState()).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
     expect(h.store.audit.recent().filter((e) => e.action === 'review.publish')).toHaveLength(1);
   });
 });

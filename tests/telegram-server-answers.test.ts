@@ -9,7 +9,7 @@ let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 const subscribe = (h: Harness, chatId: string) => h.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' });
-const rows = (h: Harness, articleId: number) => h.store.deliveries.listForArticle(articleId);
+const rows = (h: Harness, articleId: number) => h.store.jobs.listForArticle(articleId);
 const retryLines = (h: Harness, chatId: string) => h.lines.filter((l) => l.includes('delivery will be retried') && l.includes(`chat="${chatId}"`));
 
 const PLAIN_500 = { kind: 'raw', status: 500, body: 'Internal Server Error', contentType: 'text/plain' } as const;
@@ -26,7 +26,7 @@ describe('telegram answers that are not a clear refusal', () => {
       const s = subscribe(h, '7101');
       h.fake.failFor('7101', failure);
       const a = addArticle(h.store);
-      h.store.deliveries.enqueue(a.id, [s]);
+      h.store.jobs.enqueue(a.id, [s]);
       h.worker.notify();
       await waitFor(() => retryLines(h!, '7101').length > 0, 5000, 'a retry scheduled');
       expect(rows(h, a.id)[0]!.state).not.toBe('failed');
@@ -46,7 +46,7 @@ describe('telegram answers that are not a clear refusal', () => {
       const s = subscribe(h, '7201');
       h.fake.failFor('7201', { ...failure, method: 'sendPhoto' });
       const a = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
-      h.store.deliveries.enqueue(a.id, [s]);
+      h.store.jobs.enqueue(a.id, [s]);
       h.worker.notify();
       await waitFor(() => rows(h!, a.id)[0]!.state === 'sent', 5000, 'sent as text');
       const sent = h.fake.sentTo('7201');
@@ -63,7 +63,7 @@ describe('telegram answers that are not a clear refusal', () => {
     h.fake.failFor('7301', { kind: 'raw', status: 400, body: '{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}' });
     h.fake.failFor('7302', { kind: 'blocked' });
     const a = addArticle(h.store);
-    h.store.deliveries.enqueue(a.id, [bad, blocked]);
+    h.store.jobs.enqueue(a.id, [bad, blocked]);
     h.worker.notify();
     await waitFor(() => rows(h!, a.id).every((r) => r.state === 'failed'), 5000, 'both failed');
     expect(h.store.subscriptions.get(bad.id)!.active).toBe(true);

@@ -27,7 +27,7 @@ describe('telegram /sources', () => {
     expect(h.store.articles.count()).toBeGreaterThan(0);
     // The feed's backlog is marked seen, not sent to anyone (it is listed for readers all the same).
     expect(h.store.articles.latest(50).every((a) => a.seenOnly)).toBe(true);
-    expect(h.store.articles.latest(50).flatMap((a) => h!.store.deliveries.listForArticle(a.id))).toEqual([]);
+    expect(h.store.articles.latest(50).flatMap((a) => h!.store.jobs.listForArticle(a.id))).toEqual([]);
 
     h.fake.pushUpdate(message(editorChat, EDITOR, '/sources add not-a-url'));
     await waitFor(() => lastText(h!, EDITOR).includes('not a URL'), 5000, 'the refusal');

@@ -8,13 +8,13 @@ afterEach(async () => { await h?.close(); h = undefined; });
 const subscribe = (h: Harness, chatId: string, kind: 'private' | 'group' = 'private') =>
   h.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind });
 const deliver = (h: Harness, articleId: number, subs: Array<{ id: number; platform: string }>) => {
-  h.store.deliveries.enqueue(articleId, subs);
+  h.store.jobs.enqueue(articleId, subs);
   h.worker.notify();
 };
-const states = (h: Harness, articleId: number) => h.store.deliveries.listForArticle(articleId).map((d) => d.state);
+const states = (h: Harness, articleId: number) => h.store.jobs.listForArticle(articleId).map((d) => d.state);
 const noTokenAnywhere = (h: Harness) => {
   for (const line of h.lines) expect(line).not.toContain(TOKEN);
-  for (const row of h.store.deliveries.inDoubt(100)) expect(row.lastError ?? '').not.toContain(TOKEN);
+  for (const row of h.store.jobs.inDoubt(100)) expect(row.lastError ?? '').not.toContain(TOKEN);
 };
 
 describe('telegram transport against the fake Bot API', () => {
@@ -26,7 +26,7 @@ describe('telegram transport against the fake Bot API', () => {
     const a = addArticle(h.store);
     deliver(h, a.id, [blocked, fine]);
     await waitFor(() => !states(h!, a.id).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
-    const rows = h.store.deliveries.listForArticle(a.id);
+    const rows = h.store.jobs.listForArticle(a.id);
     expect(rows.map((r) => r.state)).toEqual(['failed', 'sent']);
     expect(rows[0]!.lastError).toContain('403');
     expect(rows[0]!.lastError).toContain('sendMessage');
@@ -89,7 +89,7 @@ describe('telegram transport against the fake Bot API', () => {
     // Another connection sees only what was committed: a row still `queued` here would be a request sent unrecorded.
     const reader = new Database(h.config.databasePath, { readonly: true });
     try {
-      const rows = reader.prepare('SELECT state FROM deliveries WHERE article_id = ?').pluck().all(a.id);
+      const rows = reader.prepare(`SELECT state FROM jobs WHERE article_id = ? AND kind = 'post'`).pluck().all(a.id);
       expect(rows).toEqual(chats.map(() => 'sending'));
     } finally {
       reader.close();

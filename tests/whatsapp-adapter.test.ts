@@ -159,12 +159,12 @@ describe('whatsapp commands', () => {
     expect(preview).toContain(a.title);
     expect(preview).toContain('نعم');
     expect(await h.world.latest.receive(editorChat, 'لا').replied()).toBe(REPLIES.cancelled);
-    expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+    expect(h.store.jobs.listForArticle(a.id)).toHaveLength(0);
 
     await h.world.latest.receive(editorChat, `/broadcast ${a.id}`).replied();
     const confirmed = await h.world.latest.receive(editorChat, 'نعم').replied();
     expect(confirmed).toContain('رسالة واحدة');
-    const deliveries = h.store.deliveries.listForArticle(a.id);
+    const deliveries = h.store.jobs.listForArticle(a.id);
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ state: 'queued', broadcastId: 2 });
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
@@ -182,7 +182,7 @@ describe('whatsapp commands', () => {
     await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
     h.clock.t += 6 * 60_000;
     expect(await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied()).toBe(REPLIES.expired);
-    expect(h.store.deliveries.listForArticle(a.id)).toHaveLength(0);
+    expect(h.store.jobs.listForArticle(a.id)).toHaveLength(0);
     expect(h.store.audit.recent(1)[0]).toMatchObject({ action: 'broadcast.cancel', detail: { why: 'expired' } });
   });
 
@@ -228,7 +228,7 @@ describe('whatsapp delivery', () => {
     expect(h.world.clients.length).toBe(2); // reconnected once
     expect(h.world.sent.map((s) => s.chatId).sort()).toEqual([...groups].sort());
     expect(new Set(h.world.sent.map((s) => s.client))).toEqual(new Set([1, 2]));
-    const rows = h.store.deliveries.listForArticle(a.id);
+    const rows = h.store.jobs.listForArticle(a.id);
     expect(rows.map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
     expect(new Set(rows.map((r) => r.messageId)).size).toBe(5);
     expect(result).toMatchObject({ sent: 5, failed: 0, retried: 1 });
@@ -245,7 +245,7 @@ describe('whatsapp delivery', () => {
     routeArticle(h.store, a);
     await h.worker.drain(100);
     expect(h.world.sent).toHaveLength(0);
-    expect(h.store.deliveries.listForArticle(a.id)[0]!.state).toBe('queued');
+    expect(h.store.jobs.listForArticle(a.id)[0]!.state).toBe('queued');
     expect(h.alerts.join('\n')).toContain('nashra whatsapp login');
     expect(h.logs.some((l) => l.includes('WHATSAPP LOGGED OUT'))).toBe(true);
     await new Promise((r) => setTimeout(r, 20));
@@ -265,7 +265,7 @@ describe('whatsapp delivery', () => {
     expect(h.world.sent).toHaveLength(3); // the cap holds; the rest waits
     expect(h.adapter.transport.isReady()).toBe(false);
     expect(h.store.counters.get('whatsapp', firstDay)).toBe(3);
-    const queued = articles.filter((a) => h.store.deliveries.listForArticle(a.id)[0]!.state === 'queued');
+    const queued = articles.filter((a) => h.store.jobs.listForArticle(a.id)[0]!.state === 'queued');
     expect(queued.map((a) => a.id)).toEqual([articles[0]!.id, articles[1]!.id]);
 
     h.clock.t += 24 * 3600_000; // next day
@@ -297,7 +297,7 @@ describe('whatsapp delivery', () => {
     for (const a of articles) routeArticle(h.store, a);
     await h.worker.drain(300);
     expect(h.world.sent).toHaveLength(0); // held until the hour ends
-    expect(articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
+    expect(articles.map((a) => h.store.jobs.listForArticle(a.id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
     h.clock.t += 3600_000;
     await h.worker.drain(1000);
     expect(h.world.sent).toHaveLength(1);
@@ -306,7 +306,7 @@ describe('whatsapp delivery', () => {
     expect(text).toContain('*📰 ملخص الأخبار* (4)');
     for (const a of articles) expect(text).toContain(a.title);
     expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
-    const rows = articles.map((a) => h.store.deliveries.listForArticle(a.id)[0]!);
+    const rows = articles.map((a) => h.store.jobs.listForArticle(a.id)[0]!);
     expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
     // The same hour again: nothing more.

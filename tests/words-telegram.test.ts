@@ -122,11 +122,11 @@ describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
     routeArticle(harness.store, article);
     harness.worker.notify();
     consoleWorker.notify();
-    await waitFor(() => harness.store.deliveries.listForArticle(article.id).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');
+    await waitFor(() => harness.store.jobs.listForArticle(article.id).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');
     // One more chat whose message has not gone yet: the retraction cancels it.
     await harness.worker.stop(1000);
     const late = harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5104', kind: 'private' });
-    harness.store.deliveries.enqueue(article.id, [late]);
+    harness.store.jobs.enqueue(article.id, [late]);
 
     harness.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
     await waitFor(() => button(harness, 'تأكيد') !== undefined, 5000, 'the retraction preview');

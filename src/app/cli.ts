@@ -25,15 +25,15 @@ const wholeNumber = (min: number, max: number) => (raw: string): number => {
   return n;
 };
 
-/** `nashra in-doubt` takes a delivery's id (12) or a correction's (c12): both come from `nashra in-doubt list`. */
 /** `nashra resend`: an article id (12), or a broadcast id as the desk shows it (#12, written b12). */
 const resendId = (raw: string): string => {
   if (!/^[b#]?[1-9]\d{0,15}$/i.test(raw)) throw new InvalidArgumentError(`must be an article id (12) or a broadcast id (b12), not "${raw}"`);
   return raw;
 };
 
+/** `nashra in-doubt` takes a job's id, of any kind, as `nashra in-doubt list` shows it. */
 const inDoubtId = (raw: string): string => {
-  if (!/^c?[1-9]\d{0,15}$/.test(raw)) throw new InvalidArgumentError(`must be a delivery id (12) or a correction id (c12) from nashra in-doubt list, not "${raw}"`);
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new InvalidArgumentError(`must be a job id (12) from nashra in-doubt list, not "${raw}"`);
   return raw;
 };
 
@@ -169,10 +169,10 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
     .action(action(lazy(commands, (m) => m.resendCommand)));
 
-  const inDoubt = sub(program, 'in-doubt').description('deliveries and corrections a crash left in doubt (they may or may not have arrived)');
-  sub(inDoubt, 'list').description('the deliveries and corrections in doubt').action(action(lazy(commands, (m) => m.inDoubtList)));
+  const inDoubt = sub(program, 'in-doubt').description('posts, digest messages, edits and deletions a crash left in doubt (they may or may not have arrived)');
+  sub(inDoubt, 'list').description('every job in doubt, of every kind').action(action(lazy(commands, (m) => m.inDoubtList)));
   for (const [name, description] of [['mark-sent', 'the chat shows it: close it as sent (done)'], ['send-again', 'it did not arrive: queue it again']] as const) {
-    sub(inDoubt, name).description(description).argument('<id>', 'from nashra in-doubt list: a delivery id, or c<N> for a correction', inDoubtId)
+    sub(inDoubt, name).description(description).argument('<id>', 'a job id from nashra in-doubt list', inDoubtId)
       .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
   }
 

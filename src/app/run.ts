@@ -72,20 +72,12 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let desk: DeskHandle | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   try {
-    // Deliveries first: under `resend`, those a digest message carried go back to waiting for it, which they can
-    // tell only while the message is still `sending`.
-    const recovered = store.transaction(() => store.deliveries.recoverInterrupted(config.inDoubtPolicy) + store.digests.recoverInterrupted(config.inDoubtPolicy));
+    // One recovery for every kind of job (posts, digest messages, edits, deletes): what was on the wire at the stop.
+    const recovered = store.jobs.recoverInterrupted(config.inDoubtPolicy);
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
-        ? 'deliveries interrupted by the last stop are in doubt and will not be resent (see nashra stats)'
-        : 'deliveries interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
-    }
-    // Corrections follow the same policy: an edit or a delete on the wire at the crash is in doubt like a delivery.
-    const correctionsRecovered = store.corrections.recoverInterrupted(config.inDoubtPolicy);
-    if (correctionsRecovered > 0) {
-      logger.warn(config.inDoubtPolicy === 'hold'
-        ? 'corrections interrupted by the last stop are in doubt and will not be repeated'
-        : 'corrections interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: correctionsRecovered });
+        ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
+        : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
     const transports: Transport[] = options.platforms.map((p) => p.transport);
     if (!options.demo) {

@@ -6,7 +6,7 @@ import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
 import type { PendingCorrection } from '../model/correction.js';
-import type { ChatTarget, PendingDelivery } from '../model/delivery.js';
+import type { ChatTarget, JobAnswer, PendingDelivery, PendingJob } from '../model/delivery.js';
 
 /** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
 export const RETRACTION_NOTICE = 'سُحب هذا الخبر';
@@ -161,6 +161,21 @@ export interface Transport {
   sendText?(target: ChatTarget, text: string, hooks: SendHooks): Promise<{ messageId?: string }>;
   /** Edits and deletes of posts already sent (corrections, retractions); absent when the platform cannot. */
   readonly posts?: PostCorrector;
+}
+
+/**
+ * Each kind of job through the platform's own way: a post by send(), a digest message by sendText(), an edit or a
+ * delete by posts.edit() or posts.remove(). The worker asks for a digest only where sendText exists and fails edits
+ * and deletes where posts does not (store.jobs.next, failCorrectionsOn); `article` is the one the job carries,
+ * `silent` the chat's quiet hours.
+ */
+export function sendJob(transport: Transport, job: PendingJob, article: StoredArticle | undefined, silent: boolean, hooks: SendHooks): Promise<JobAnswer> {
+  switch (job.kind) {
+    case 'post': return transport.send({ ...job, silent }, article!, hooks);
+    case 'digest': return transport.sendText!({ ...job, silent }, job.text, hooks);
+    case 'edit': return transport.posts!.edit({ ...job, messageId: job.messageId! }, article!, hooks);
+    case 'delete': return transport.posts!.remove({ ...job, messageId: job.messageId! }, article!, hooks);
+  }
 }
 
 export interface SendHooks {

@@ -2,8 +2,8 @@ import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliv
 import type { Logger } from '../logger.js';
 import type { QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
-import { isLockedError, storageFault, type PendingCorrection, type PendingDelivery, type PendingDigestPart, type Store, type StoredArticle } from '../store/index.js';
-import type { PostCorrector, SendHooks, Transport } from './platform.js';
+import { isLockedError, storageFault, type JobAnswer, type PendingCorrection, type PendingJob, type Store, type StoredArticle } from '../store/index.js';
+import { sendJob, type SendHooks, type Transport } from './platform.js';
 import { quietUntil } from '../text/schedule.js';
 
 export interface WorkerOptions {
@@ -12,8 +12,8 @@ export interface WorkerOptions {
   backoffMs?: number;
   /** How often to look for new work when idle. */
   pollMs?: number;
-  onDelivered?: (delivery: PendingDelivery, outcome: 'sent' | 'failed' | 'retry' | 'skipped') => void;
-  onCorrected?: (job: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped') => void;
+  /** Every job's outcome (a post, a digest message, an edit or a delete): sent, failed, retried or skipped. */
+  onOutcome?: (job: PendingJob, outcome: Outcome) => void;
   /** Closes the digest periods that have ended (src/newsroom/digests.ts); without it, digests are not sent. */
   digests?: DigestCloser;
   /** How often ended digest periods are looked for (a daily digest goes out within this of its time). */
@@ -22,30 +22,29 @@ export interface WorkerOptions {
   now?: () => number;
 }
 
-/** What the worker sends: an article's delivery, or a digest message (which is never urgent). */
-type Outbox =
-  | { kind: 'delivery'; item: PendingDelivery }
-  | { kind: 'digest'; item: PendingDigestPart };
+type Outcome = 'sent' | 'failed' | 'retry' | 'skipped';
 
-/** How long a correction waits before looking again at a post still on the wire (its message id is not known yet). */
+/** How long an edit or delete waits before looking again at a post still on the wire (its message id is not known yet). */
 const POST_ANSWER_WAIT_MS = 1000;
 
+/** `corrected`: edits and deletes made; the other totals count posts and digest messages. */
 export interface DrainResult { sent: number; failed: number; skipped: number; retried: number; corrected: number }
 
 /**
- * Drains the deliveries outbox. Every delivery is marked `sending` (committed) before the request and `sent` with the
- * message id after it, so a crash can leave only the requests in flight in doubt — never a silent loss or a resend.
- * One delivery per chat is in flight at a time, which keeps each chat's messages in order.
+ * Drains the outbox: posts, digest messages, edits and deletes, one path for every kind. Every job is marked
+ * `sending` (committed) before the request and `sent` with the platform's answer after it, so a crash can leave only
+ * the requests in flight in doubt — never a silent loss or a resend. One job per chat is in flight at a time, which
+ * keeps each chat's messages in order.
  */
 export class DeliveryWorker {
   private running = false;
-  /** Keyed `delivery:<id>`, `digest:<id>` or `correction:<id>`. */
-  private readonly inFlight = new Map<string, { platform: string; job: Promise<void> }>();
+  /** Keyed by job id. */
+  private readonly inFlight = new Map<number, { platform: string; job: Promise<void> }>();
   private readonly wakers = new Set<() => void>();
   private readonly busyChats = new Set<string>();
   private readonly articleCache = new Map<number, { article: StoredArticle; stamp: string }>();
   private loops: Promise<void>[] = [];
-  /** When a delivery last started or finished: drain() gives up only on a queue that stopped moving. */
+  /** When a job last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
   private digestsCheckedAt = -Infinity;
   private readonly writeBatch: Array<{ write: () => unknown; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
@@ -70,9 +69,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Sends until the queue is empty, however long that takes while deliveries keep going out. Gives up on what is
-   * left when nothing has moved for `idleGiveUpMs` (a retry scheduled further ahead, a platform that stays
-   * disconnected), or at `maxWaitMs` overall.
+   * Sends until the queue is empty, however long that takes while jobs keep going out. Gives up on what is left when
+   * nothing has moved for `idleGiveUpMs` (a retry scheduled further ahead, a platform that stays disconnected), or
+   * at `maxWaitMs` overall.
    */
   async drain(maxWaitMs = Infinity, idleGiveUpMs = 60_000): Promise<DrainResult> {
     this.running = true;
@@ -98,7 +97,7 @@ export class DeliveryWorker {
     clearTimeout(timer); // a pending grace timer would keep the process alive for the whole grace after a clean stop
   }
 
-  /** Tells an idle loop to look at the queue now (new deliveries were queued). */
+  /** Tells an idle loop to look at the queue now (new jobs were queued). */
   notify(): void {
     for (const wake of [...this.wakers]) wake();
   }
@@ -147,237 +146,103 @@ export class DeliveryWorker {
     if (queued > 0) this.logger.info('digests queued', { messages: queued });
   }
 
-  /**
-   * Corrections first (a wrong figure already on thousands of phones matters more than the next story), then digest
-   * messages (a few per subscription and period, so a large backlog never starves them), then deliveries.
-   */
+  /** Starts up to the free slots' worth of jobs, in the outbox's order (store.jobs.next); returns how many. */
   private startReady(transport: Transport): number {
     const inFlight = this.inFlightFor(transport);
-    let free = transport.concurrency - inFlight;
+    const free = transport.concurrency - inFlight;
     // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
     // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
     if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
-    const corrected = this.startCorrections(transport, free);
-    free -= corrected;
-    if (free <= 0) return corrected;
+    if (!transport.posts) {
+      const failed = this.store.jobs.failCorrectionsOn(transport.platform, `${transport.platform} cannot edit or delete its posts`);
+      if (failed > 0) this.logger.warn('corrections failed: the platform cannot edit or delete posts', { platform: transport.platform, failed });
+    }
     const now = this.now();
-    const candidates: Outbox[] = [
-      ...(transport.sendText ? this.store.digests.next(transport.platform, free * 4, now).map((item) => ({ kind: 'digest' as const, item })) : []),
-      ...this.store.deliveries.next(transport.platform, Math.max(50, free * 4), transport.order, now).map((item) => ({ kind: 'delivery' as const, item })),
-    ];
     let started = 0;
     const rebuilt = new Set<string>();
-    for (const c of candidates) {
+    for (const job of this.store.jobs.next(transport.platform, Math.max(50, free * 4), transport.order, now, { texts: transport.sendText !== undefined })) {
       if (started >= free) break;
-      const key = chatKey(c.item);
-      if (this.busyChats.has(key) || rebuilt.has(key)) continue;
+      const key = chatKey(job);
+      if (this.busyChats.has(key) || rebuilt.has(key) || this.inFlight.has(job.id)) continue;
       // A digest closed before one of its articles was retracted is rebuilt without it before it goes; the chat's
       // other candidates carry the texts read before, so they wait for the next look.
-      if (c.kind === 'digest' && this.options.digests?.refresh(c.item, now)) {
+      if (job.kind === 'digest' && this.options.digests?.refresh(job, now)) {
         rebuilt.add(key);
         continue;
       }
-      started += this.begin(transport, c) ? 1 : 0;
-    }
-    return started + corrected;
-  }
-
-  /**
-   * Quiet hours at the moment of sending: inside the window a delivery goes silently or waits for its end, unless
-   * it is urgent and the subscription lets urgent alerts through.
-   */
-  private quietHours(quiet: QuietSetting | undefined, urgent: boolean): { silent: boolean; waitUntil?: number } {
-    if (!quiet || (urgent && quiet.urgentOverrides)) return { silent: false };
-    const until = quietUntil(quiet, this.now());
-    if (until === undefined) return { silent: false };
-    return quiet.mode === 'wait' ? { silent: false, waitUntil: until } : { silent: true };
-  }
-
-  private begin(transport: Transport, c: Outbox): boolean {
-    const ops = this.ops(c);
-    if (!c.item.subscriptionActive) {
-      ops.markSkipped('subscription is no longer active');
-      this.count(c, 'skipped');
-      return false;
-    }
-    const article = c.kind === 'delivery' ? this.article(c.item.articleId) : undefined;
-    if (c.kind === 'delivery' && !article) {
-      ops.markFailed('article no longer exists', false);
-      this.count(c, 'failed');
-      return false;
-    }
-    if (article?.retracted) {
-      ops.markSkipped('the article was retracted');
-      this.count(c, 'skipped');
-      return false;
-    }
-    const quiet = this.quietHours(c.item.quiet, c.kind === 'delivery' && c.item.priority > 0);
-    if (quiet.waitUntil !== undefined) {
-      ops.postpone(quiet.waitUntil);
-      return false;
-    }
-    const hooks = this.sendingHooks(() => ops.markSending());
-    if (!transport.marksSending && !hooks.markNow()) return false; // someone else took it
-    const key = chatKey(c.item);
-    const jobKey = `${c.kind}:${c.item.id}`;
-    this.busyChats.add(key);
-    this.lastProgress = Date.now();
-    const send = c.kind === 'delivery'
-      ? () => transport.send({ ...c.item, silent: quiet.silent }, article!, hooks)
-      : () => transport.sendText!({ ...c.item, silent: quiet.silent }, c.item.text, hooks);
-    const job = this.sendOne(c, send, hooks).finally(() => {
-      this.lastProgress = Date.now();
-      this.busyChats.delete(key);
-      this.inFlight.delete(jobKey);
-      this.notify();
-    });
-    this.inFlight.set(jobKey, { platform: transport.platform, job });
-    return true;
-  }
-
-  /** Starts up to `free` correction jobs on this platform; returns how many. */
-  private startCorrections(transport: Transport, free: number): number {
-    const { corrections } = this.store;
-    if (!transport.posts) {
-      const failed = corrections.failQueuedOn(transport.platform, `${transport.platform} cannot edit or delete its posts`);
-      if (failed > 0) this.logger.warn('corrections failed: the platform cannot edit or delete posts', { platform: transport.platform, failed });
-      return 0;
-    }
-    let started = 0;
-    for (const c of corrections.next(transport.platform, Math.max(50, free * 4))) {
-      if (started >= free) break;
-      if (this.busyChats.has(`${c.platform}:${c.chatId}`) || this.inFlight.has(`correction:${c.id}`)) continue;
-      started += this.beginCorrection(transport, transport.posts, c) ? 1 : 0;
+      started += this.begin(transport, job, now) ? 1 : 0;
     }
     return started;
   }
 
-  private beginCorrection(transport: Transport, posts: PostCorrector, c: PendingCorrection): boolean {
-    const { corrections } = this.store;
-    if (c.deliveryState === 'sending') {
-      // The post itself is on the wire: its message id comes with the answer.
-      corrections.waitForPost(c.id, Date.now() + POST_ANSWER_WAIT_MS);
-      return false;
-    }
-    const article = this.article(c.articleId);
-    const untouchable = !article ? 'the article no longer exists'
-      : c.kind === 'edit' && article.retracted ? undefined
-      : c.deliveryState === 'in_doubt' ? 'the post is in doubt (a crash interrupted it): its message id is unknown'
-      : c.deliveryState !== 'sent' || !c.messageId ? `the post was not sent (${c.deliveryState})`
-      : undefined;
-    if (c.kind === 'edit' && article?.retracted) {
-      corrections.markSkipped(c.id, 'the article was retracted');
-      this.countCorrection(c, 'skipped');
-      return false;
-    }
-    if (untouchable || !article) {
-      corrections.markFailed(c.id, untouchable ?? 'the article no longer exists');
-      this.countCorrection(c, 'failed');
-      return false;
-    }
-    const hooks = this.sendingHooks(() => corrections.markSending(c.id));
-    if (!transport.marksSending && !hooks.markNow()) return false;
-    const key = `${c.platform}:${c.chatId}`;
-    this.busyChats.add(key);
-    this.lastProgress = Date.now();
-    const post = { ...c, messageId: c.messageId! };
-    const job = this.correctOne(posts, post, article, hooks).finally(() => {
-      this.lastProgress = Date.now();
-      this.busyChats.delete(key);
-      this.inFlight.delete(`correction:${c.id}`);
-      this.notify();
-    });
-    this.inFlight.set(`correction:${c.id}`, { platform: transport.platform, job });
-    return true;
-  }
-
-  private async correctOne(posts: PostCorrector, c: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<void> {
-    let result: Awaited<ReturnType<PostCorrector['edit']>>;
-    try {
-      result = c.kind === 'edit' ? await posts.edit(c, article, hooks) : await posts.remove(c, article, hooks);
-    } catch (err) {
-      if (this.store.isOpen) await this.handleCorrectionFailure(c, err).catch((e) => this.notRecorded('correction', c.id, e));
-      return;
-    }
-    // The platform answered: the post is edited or deleted. Only recording it remains (see sendOne).
-    try {
-      await hooks.sending();
-      await this.writeNow(() => this.store.corrections.markDone(c.id, result.outcome, result.answer));
-      this.countCorrection(c, 'done');
-    } catch (err) {
-      this.notRecorded('correction', c.id, err);
-    }
-  }
-
-  /** As for deliveries, except that no subscription is deactivated or moved: the post is what failed, not the chat. */
-  private async handleCorrectionFailure(c: PendingCorrection, err: unknown): Promise<void> {
-    if (storageFault(err, this.store.path)) throw err; // as in handleFailure
-    const message = errorMessage(err);
-    const fields = { correction: c.id, kind: c.kind, article: c.articleId, chat: c.chatId, platform: c.platform, error: message };
-    const { corrections } = this.store;
-    if (err instanceof DeliveryCancelledError) {
-      this.countCorrection(c, 'skipped');
-    } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
-      await this.writeNow(() => corrections.markFailed(c.id, message));
-      this.logger.warn('post could not be corrected', fields);
-      this.countCorrection(c, 'failed');
-    } else if (c.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
-      await this.writeNow(() => corrections.markFailed(c.id, `gave up after ${c.attempts + 1} attempts: ${message}`));
-      this.logger.error('correction failed after retries', fields);
-      this.countCorrection(c, 'failed');
-    } else {
-      const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
-        ? err.retryAfterMs
-        : (this.options.backoffMs ?? 1000) * 2 ** c.attempts;
-      await this.writeNow(() => corrections.retryLater(c.id, message, Date.now() + wait));
-      this.logger.warn('correction will be retried', { ...fields, inMs: wait });
-      this.countCorrection(c, 'retry');
-    }
+  /**
+   * Quiet hours at the moment of sending: inside the window a post or a digest goes silently or waits for its end,
+   * unless it is urgent and the subscription lets urgent alerts through.
+   */
+  private quietHours(quiet: QuietSetting | undefined, urgent: boolean, now: number): { silent: boolean; waitUntil?: number } {
+    if (!quiet || (urgent && quiet.urgentOverrides)) return { silent: false };
+    const until = quietUntil(quiet, now);
+    if (until === undefined) return { silent: false };
+    return quiet.mode === 'wait' ? { silent: false, waitUntil: until } : { silent: true };
   }
 
   /**
-   * The platform answered but its answer could not be written (the database failed otherwise than by a lock, or
-   * was closed at the stop): the row stays `sending`, in doubt at the next start like any crash, never queued again.
+   * What becomes of a job picked from the queue before anything leaves: it goes (with its article, silently or not),
+   * waits (quiet hours; an edit whose post is still on the wire), or ends skipped or failed.
    */
-  private notRecorded(kind: string, id: number, err: unknown): void {
-    // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
-    if (storageFault(err, this.store.path)) throw err;
-    this.logger.error(`${kind} not recorded; it stays in doubt (sending) until the next start`, { [kind]: id, error: errorMessage(err) });
-  }
-
-  private countCorrection(c: PendingCorrection, outcome: 'done' | 'failed' | 'retry' | 'skipped'): void {
-    if (outcome === 'done') this.totals.corrected++;
-    this.options.onCorrected?.(c, outcome);
-  }
-
-  /** The outbox row's state changes, for a delivery or a digest message (which moves the deliveries it carries). */
-  private ops(c: Outbox) {
-    const id = c.item.id;
-    const now = () => this.now();
-    if (c.kind === 'digest') {
-      const t = this.store.digests;
-      return {
-        markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
-        retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
-        markFailed: (error: string) => t.markFailed(id, error, now()), markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
-      };
+  private check(job: PendingJob, now: number):
+    | { go: true; article?: StoredArticle; silent: boolean } | { go: false; wait?: number; note?: string; skip?: string; fail?: string } {
+    if (isCorrection(job)) {
+      // The post itself is on the wire: its message id comes with the answer.
+      if (job.deliveryState === 'sending') return { go: false, wait: Date.now() + POST_ANSWER_WAIT_MS, note: 'waiting for the post itself to be answered' };
+      const article = this.article(job.articleId);
+      if (!article) return { go: false, fail: 'the article no longer exists' };
+      if (job.kind === 'edit' && article.retracted) return { go: false, skip: 'the article was retracted' };
+      if (job.deliveryState === 'in_doubt') return { go: false, fail: 'the post is in doubt (a crash interrupted it): its message id is unknown' };
+      if (job.deliveryState !== 'sent' || !job.messageId) return { go: false, fail: `the post was not sent (${job.deliveryState})` };
+      return { go: true, article, silent: false };
     }
-    const t = this.store.deliveries;
-    return {
-      markSending: () => t.markSending(id, now()), markSent: (messageId?: string) => t.markSent(id, messageId, now()),
-      retryLater: (error: string, at: number) => t.retryLater(id, error, at), postpone: (at: number) => t.postpone(id, at),
-      markFailed: (error: string, retryable: boolean) => t.markFailed(id, error, { retryable }, now()),
-      markSkipped: (reason: string) => t.markSkipped(id, reason, now()),
-    };
+    if (!job.subscriptionActive) return { go: false, skip: 'subscription is no longer active' };
+    const article = job.kind === 'post' ? this.article(job.articleId) : undefined;
+    if (job.kind === 'post' && !article) return { go: false, fail: 'article no longer exists' };
+    if (article?.retracted) return { go: false, skip: 'the article was retracted' };
+    const quiet = this.quietHours(job.quiet, job.kind === 'post' && job.priority > 0, now);
+    if (quiet.waitUntil !== undefined) return { go: false, wait: quiet.waitUntil };
+    return { go: true, article, silent: quiet.silent };
   }
 
-  private async sendOne(c: Outbox, send: () => Promise<{ messageId?: string }>, hooks: SendHooks): Promise<void> {
-    let answer: { messageId?: string };
+  private begin(transport: Transport, job: PendingJob, now: number): boolean {
+    const jobs = this.store.jobs;
+    const verdict = this.check(job, now);
+    if (!verdict.go) {
+      if (verdict.wait !== undefined) jobs.postpone(job.id, verdict.wait, verdict.note);
+      else if (verdict.skip !== undefined) jobs.markSkipped(job.id, verdict.skip, now);
+      else jobs.markFailed(job.id, verdict.fail!, {}, now);
+      if (verdict.wait === undefined) this.count(job, verdict.skip !== undefined ? 'skipped' : 'failed');
+      return false;
+    }
+    const hooks = this.sendingHooks(() => jobs.markSending(job.id, this.now()));
+    if (!transport.marksSending && !hooks.markNow()) return false; // someone else took it
+    const key = chatKey(job);
+    this.busyChats.add(key);
+    this.lastProgress = Date.now();
+    const run = this.sendOne(job, () => sendJob(transport, job, verdict.article, verdict.silent, hooks), hooks).finally(() => {
+      this.lastProgress = Date.now();
+      this.busyChats.delete(key);
+      this.inFlight.delete(job.id);
+      this.notify();
+    });
+    this.inFlight.set(job.id, { platform: transport.platform, job: run });
+    return true;
+  }
+
+  private async sendOne(job: PendingJob, send: () => Promise<JobAnswer>, hooks: SendHooks): Promise<void> {
+    let answer: JobAnswer;
     try {
       answer = await send();
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.store.isOpen) await this.handleFailure(c, err).catch((e) => this.notRecorded(c.kind, c.item.id, e));
+      if (this.store.isOpen) await this.handleFailure(job, err).catch((e) => this.notRecorded(job, e));
       return;
     }
     // The platform answered: the message is out. A write that fails from here on must never queue it again (a chat
@@ -385,12 +250,21 @@ export class DeliveryWorker {
     // batched() keeps the answer and writes it once the lock is free.
     try {
       await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      const ops = this.ops(c);
-      await this.batched(() => ops.markSent(answer.messageId));
-      this.count(c, 'sent');
+      await this.batched(() => this.store.jobs.markSent(job.id, answer, this.now()));
+      this.count(job, 'sent');
     } catch (err) {
-      this.notRecorded(c.kind, c.item.id, err);
+      this.notRecorded(job, err);
     }
+  }
+
+  /**
+   * The platform answered but its answer could not be written (the database failed otherwise than by a lock, or
+   * was closed at the stop): the row stays `sending`, in doubt at the next start like any crash, never queued again.
+   */
+  private notRecorded(job: PendingJob, err: unknown): void {
+    // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
+    if (storageFault(err, this.store.path)) throw err;
+    this.logger.error(`${LOG_NAMES[job.kind]} not recorded; it stays in doubt (sending) until the next start`, { job: job.id, error: errorMessage(err) });
   }
 
   /**
@@ -467,52 +341,60 @@ export class DeliveryWorker {
     }
   }
 
-  /** A send that failed (nothing reached the chat, or the platform will tell): retried later, failed, or skipped. */
-  private async handleFailure(c: Outbox, err: unknown): Promise<void> {
+  /**
+   * A request that failed (nothing reached the chat, or the platform will tell): retried later, failed, or skipped.
+   * An edit or delete never deactivates or moves a subscription: the post is what failed, not the chat.
+   */
+  private async handleFailure(job: PendingJob, err: unknown): Promise<void> {
     // A full disk or a damaged database is not the platform's failure: it may be the answer's own write that failed,
     // and re-queueing would send it twice. Thrown on, unhandled, it stops the run (src/app/run.ts); the row stays
     // `sending`, in doubt at the next start like any crash.
     if (storageFault(err, this.store.path)) throw err;
-    const d = c.item;
-    const ops = this.ops(c);
+    const jobs = this.store.jobs;
     const message = errorMessage(err);
-    const fields = { [c.kind]: d.id, ...(c.kind === 'delivery' ? { article: c.item.articleId } : {}), chat: d.chatId, platform: d.platform, error: message };
+    const post = job.kind === 'post' || job.kind === 'digest';
+    const what = LOG_NAMES[job.kind];
+    const fields = { job: job.id, kind: job.kind, ...(job.kind === 'digest' ? {} : { article: job.articleId }), chat: job.chatId, platform: job.platform, error: message };
     if (err instanceof DeliveryCancelledError) {
-      this.count(c, 'skipped');
-    } else if (err instanceof ChatMigratedError) {
+      this.count(job, 'skipped');
+    } else if (err instanceof ChatMigratedError && post) {
       await this.writeNow(() => {
-        this.store.subscriptions.migrateChat(d.platform, d.chatId, err.newChatId);
-        ops.retryLater(message, Date.now());
+        this.store.subscriptions.migrateChat(job.platform, job.chatId, err.newChatId);
+        jobs.retryLater(job.id, message, Date.now());
       });
       this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
-      this.count(c, 'retry');
-    } else if (err instanceof PermanentDeliveryError) {
-      await this.writeNow(() => ops.markFailed(message, false));
-      if (err.deactivate) {
-        const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(d.subscriptionId, message));
+      this.count(job, 'retry');
+    } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
+      await this.writeNow(() => jobs.markFailed(job.id, message, {}, this.now()));
+      if (err instanceof PermanentDeliveryError && err.deactivate && post) {
+        const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(job.subscriptionId, message));
         this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
       } else {
-        this.logger.warn('delivery failed permanently', fields);
+        this.logger.warn(`${what} failed permanently`, fields);
       }
-      this.count(c, 'failed');
-    } else if (d.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
+      this.count(job, 'failed');
+    } else if (job.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      await this.writeNow(() => ops.markFailed(`gave up after ${d.attempts + 1} attempts: ${message}`, true));
-      this.logger.error('delivery failed after retries', fields);
-      this.count(c, 'failed');
+      await this.writeNow(() => jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now()));
+      this.logger.error(`${what} failed after retries`, fields);
+      this.count(job, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
-        : (this.options.backoffMs ?? 1000) * 2 ** d.attempts;
-      await this.writeNow(() => ops.retryLater(message, Date.now() + wait));
-      this.logger.warn('delivery will be retried', { ...fields, inMs: wait });
-      this.count(c, 'retry');
+        : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
+      await this.writeNow(() => jobs.retryLater(job.id, message, Date.now() + wait));
+      this.logger.warn(`${what} will be retried`, { ...fields, inMs: wait });
+      this.count(job, 'retry');
     }
   }
 
-  private count(c: Outbox, outcome: 'sent' | 'failed' | 'retry' | 'skipped'): void {
-    if (outcome === 'retry') this.totals.retried++; else this.totals[outcome]++;
-    if (c.kind === 'delivery') this.options.onDelivered?.(c.item, outcome);
+  private count(job: PendingJob, outcome: Outcome): void {
+    // The totals count posts and digest messages; an edit or delete made counts as corrected.
+    if (isCorrection(job)) {
+      if (outcome === 'sent') this.totals.corrected++;
+    } else if (outcome === 'retry') this.totals.retried++;
+    else this.totals[outcome]++;
+    this.options.onOutcome?.(job, outcome);
   }
 
   private article(id: number): StoredArticle | undefined {
@@ -534,11 +416,9 @@ export class DeliveryWorker {
     return n;
   }
 
-  /** Queued deliveries, including those waiting for a retry time. */
+  /** Jobs queued on the platform that it can send, including those waiting for a retry time. */
   private hasPending(transport: Transport): boolean {
-    return this.store.deliveries.next(transport.platform, 1, 'oldest', Number.MAX_SAFE_INTEGER).length > 0
-      || (transport.sendText !== undefined && this.store.digests.hasQueued(transport.platform))
-      || (transport.posts !== undefined && this.store.corrections.hasPending(transport.platform));
+    return this.store.jobs.hasQueued(transport.platform, { texts: transport.sendText !== undefined, corrections: transport.posts !== undefined });
   }
 
   private idle(ms: number): Promise<void> {
@@ -550,4 +430,9 @@ export class DeliveryWorker {
   }
 }
 
-const chatKey = (d: { platform: string; chatId: string }) => `${d.platform}:${d.chatId}`;
+/** How the log names each kind (the words operators grep for). */
+const LOG_NAMES: Record<PendingJob['kind'], string> = { post: 'delivery', digest: 'digest message', edit: 'correction', delete: 'correction' };
+
+const isCorrection = (job: PendingJob): job is PendingCorrection => job.kind === 'edit' || job.kind === 'delete';
+
+const chatKey = (j: { platform: string; chatId: string }) => `${j.platform}:${j.chatId}`;

@@ -3,7 +3,7 @@ import type { Audience } from '../model/broadcast.js';
 import {
   addSource, cancelBroadcast, cancelCorrection, confirmCorrection, confirmRetraction, previewCorrection, resendFailed, composeUrgent,
   confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt, pollSourceNow, setSourceActive, stopBroadcast,
-  unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, articleById, broadcastById, deliveryById, followedSources, revisionById,
+  unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, articleById, broadcastById, jobById, followedSources, revisionById,
   sourceById, subscriptionById, subscriptionSettings, type Actor,
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
@@ -165,11 +165,11 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   });
 
   app.post('/queue/:id/resolve', async (req, reply) => {
-    const deliveryId = id(req);
-    if (deliveryId === undefined || !deliveryById(newsroom, deliveryId)) return notFound(reply);
+    const jobId = id(req);
+    if (jobId === undefined || !jobById(newsroom, jobId)) return notFound(reply);
     const how = text(body(req), 'how');
     if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
-    resolveInDoubt(newsroom, actorOf(req), deliveryId, how);
+    resolveInDoubt(newsroom, actorOf(req), jobId, how);
     return reply.redirect('/queue', 303);
   });
 }

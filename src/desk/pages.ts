@@ -376,7 +376,7 @@ ${rows.length === 0 ? html`<p class="notice">${w.queue.empty}</p>` : html`<div c
 </table></div>`}
 <section class="card"><h2>${w.queue.inDoubt}</h2>
 ${inDoubt.length === 0 ? html`<p class="muted">${w.queue.noneInDoubt}</p>` : html`<p>${w.queue.inDoubtIntro}</p><ul class="in-doubt">${inDoubt.map((d) => html`<li>
-  <a href="/articles/${d.articleId}">${d.title}</a> → ${ctx.platformLabel(d.platform)} <span dir="ltr">${d.chatTitle ?? d.chatId}</span> · ${formatTime(d.since, ctx.lang, config.timeZone)}
+  ${w.queue.kinds[d.kind]}${d.articleId === undefined ? '' : html` <a href="/articles/${d.articleId}">${d.title ?? ''}</a>`} → ${ctx.platformLabel(d.platform)} <span dir="ltr">${d.chatTitle ?? d.chatId}</span> · ${formatTime(d.since, ctx.lang, config.timeZone)}
   <div class="actions">${resolve(d, 'mark-sent', w.queue.markSent)} ${resolve(d, 'send-again', w.queue.sendAgain)}</div></li>`)}</ul>`}
 </section>`);
 }

@@ -2,7 +2,6 @@ import type { MessageTemplate } from './template.js';
 
 /** A correction job: edit a sent post to the article's current revision, or delete it (a retraction). */
 export type CorrectionKind = 'edit' | 'delete';
-export type CorrectionState = 'queued' | 'sending' | 'done' | 'failed' | 'skipped' | 'in_doubt';
 /**
  * What became of the post: edited in place; already showed that text ("message is not modified"); a reply that
  * carries the correction (the platform no longer lets it be edited); deleted for everyone; replaced by the
@@ -13,8 +12,10 @@ export type CorrectionOutcome = 'edited' | 'unchanged' | 'replied' | 'deleted' |
 /** What the worker needs to correct one sent post: the job, the post and where it is. */
 export interface PendingCorrection {
   id: number;
+  /** The post it edits or deletes (the job it waits for). */
   deliveryId: number;
   articleId: number;
+  subscriptionId: number;
   platform: string;
   kind: CorrectionKind;
   revision: number;

@@ -1,3 +1,4 @@
+import type { CorrectionOutcome, PendingCorrection } from './correction.js';
 import type { MessageTemplate } from './template.js';
 
 /** `held`: waiting for its subscription's digest to close (then it follows the digest message that carries it). */
@@ -37,11 +38,39 @@ export interface QuietSetting {
   urgentOverrides: boolean;
 }
 
-/** One row of the outbox, as editors and statistics see it. */
-export interface DeliveryRecord {
-  id: number; articleId: number; subscriptionId: number; platform: string; state: DeliveryState; attempts: number;
-  lastError?: string; messageId?: string; broadcastId?: number; queuedAt: Date; sendingAt?: Date; finishedAt?: Date;
+/**
+ * What a job of the outbox does: send an article (`post`), send a digest message (`digest`), edit or delete a post
+ * already sent (`edit`, `delete`: corrections and retractions).
+ */
+export type JobKind = 'post' | 'digest' | 'edit' | 'delete';
+export const POSTS: readonly JobKind[] = ['post'];
+export const CORRECTIONS: readonly JobKind[] = ['edit', 'delete'];
+
+/** One job of the outbox, as editors, statistics and tests read it back. */
+export interface JobRecord {
+  id: number; kind: JobKind; platform: string; subscriptionId: number; state: DeliveryState; attempts: number;
+  /** The article a post, edit or delete carries (and the revision an edit or delete was queued for). */
+  articleId?: number; revision?: number;
+  /** A digest message: its digest, its place and its text. */
+  digestId?: number; part?: number; parts?: number; text?: string;
+  broadcastId?: number;
+  /** An edit or delete: the post it changes. A post folded in a digest: the digest message that carries it. */
+  waitsFor?: number; carriedBy?: number;
+  /** Failed for a temporary reason (it gave up after its retries): an editor may send it again. */
+  retryable: boolean;
+  /** What an edit or delete did, and the platform's answer worth keeping (a reply's message id, why a notice). */
+  outcome?: CorrectionOutcome; answer?: string;
+  lastError?: string; messageId?: string; queuedAt: Date; sendingAt?: Date; finishedAt?: Date;
 }
+
+/** What the worker sends next: the job with where it goes and what its kind needs. */
+export type PendingJob =
+  | (PendingDelivery & { kind: 'post' })
+  | (PendingDigestPart & { kind: 'digest' })
+  | PendingCorrection;
+
+/** The platform's answer to a job: the message id of what it sent, what an edit or delete did. */
+export interface JobAnswer { messageId?: string; outcome?: CorrectionOutcome; answer?: string }
 
 /**
  * What happens to deliveries found in `sending` after a crash: the request may or may not have reached the platform.
@@ -81,10 +110,3 @@ export interface PendingDigestPart extends ChatTarget {
   quiet?: QuietSetting;
 }
 
-export type DigestPartState = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'in_doubt';
-
-/** A digest message as tests and editors read it back. */
-export interface DigestPartRecord {
-  id: number; digestId: number; subscriptionId: number; periodEnd: Date; part: number; parts: number; text: string;
-  state: DigestPartState; attempts: number; messageId?: string; lastError?: string; items: number;
-}

@@ -5,7 +5,7 @@ import type { Subscription } from '../model/subscription.js';
 /** Who a delivery is queued for. */
 type Target = { id: number; platform: string };
 import type { Store } from '../store/index.js';
-import type { AudienceQuery } from '../store/deliveries.js';
+import type { AudienceQuery } from '../store/index.js';
 import { matchesTopics } from './topics.js';
 
 /**
@@ -54,8 +54,8 @@ export function countAudience(store: Store, article: StoredArticle, audience: Au
   const selected = selection(store, article, audience);
   const sql = selected.sql && onlyPlatform !== undefined ? { ...selected.sql, platform: onlyPlatform } : selected.sql;
   const listed = onlyPlatform !== undefined ? selected.listed.filter((s) => s.platform === onlyPlatform) : selected.listed;
-  const fromSql = sql ? store.deliveries.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
-  const states = listed.length > 0 ? store.deliveries.subscriptionsWith(article.id) : new Map<number, string>();
+  const fromSql = sql ? store.jobs.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
+  const states = listed.length > 0 ? store.jobs.subscriptionsWith(article.id) : new Map<number, string>();
   const listedFailed = listed.filter((s) => states.get(s.id) === 'failed').length;
   const listedAlready = listed.filter((s) => states.has(s.id)).length - listedFailed;
   return {
@@ -70,7 +70,7 @@ export function queueAudience(store: Store, article: StoredArticle, audience: Au
   if (article.retracted) return 0;
   return store.transaction(() => {
     const { sql, listed } = selection(store, article, audience, opts.activeBefore);
-    const fromSql = sql ? store.deliveries.enqueueAudience(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }) : 0;
-    return fromSql + store.deliveries.enqueue(article.id, listed, opts);
+    const fromSql = sql ? store.jobs.enqueueAudience(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }) : 0;
+    return fromSql + store.jobs.enqueue(article.id, listed, opts);
   });
 }

@@ -184,7 +184,7 @@ export function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number, toke
   return store.transaction(() => {
     const b = decidable(deps, id, token, 'queued', 'stopped');
     if (!b) return { kind: 'already-decided' as const, broadcast: store.broadcasts.get(id) };
-    const skipped = store.deliveries.stopBroadcast(id);
+    const skipped = store.jobs.stopBroadcast(id);
     audit(store, actor, 'broadcast.stop', { broadcast: id, article: b.articleId, skipped });
     return { kind: 'done' as const, broadcast: store.broadcasts.get(id)!, queued: 0, skipped };
   });
@@ -220,7 +220,7 @@ export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number, n
   const { store } = deps;
   const b = store.broadcasts.get(id);
   if (!b) return undefined;
-  const p = store.deliveries.broadcastProgress(id);
+  const p = store.jobs.broadcastProgress(id);
   const waits = totalChatWaits(chatWaits(store, now, id));
   const waiting = waits?.count ?? 0;
   const remaining = p.queued + p.sending + p.held - waiting;

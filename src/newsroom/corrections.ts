@@ -45,7 +45,7 @@ export interface PostCounts {
 
 export function postCounts(store: Store, articleId: number): PostCounts[] {
   const out = new Map<string, PostCounts>();
-  for (const r of store.deliveries.articleStates(articleId)) {
+  for (const r of store.jobs.articleStates(articleId)) {
     let c = out.get(r.platform);
     if (!c) out.set(r.platform, c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 });
     if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
@@ -99,7 +99,7 @@ export function reviseFromSource(
       articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: text.hashtags,
       previousTitle: existing.title, previousSummary: existing.summary,
     }, now);
-    const queued = store.corrections.queue(article.id, 'edit', article.revision, now);
+    const queued = store.jobs.queueCorrections(article.id, 'edit', article.revision, now);
     audit(store, SYSTEM, 'article.revise', { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued }, now);
     return { status: 'revised', article, revision: article.revision, queued };
   });
@@ -171,7 +171,7 @@ export function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: num
     store.articles.bumpRevision(before.id);
     const article = store.articles.get(before.id)!;
     if (!store.revisions.apply(draftId, article.revision, now)) return { kind: 'already-decided' };
-    const queued = store.corrections.queue(article.id, 'edit', article.revision, now);
+    const queued = store.jobs.queueCorrections(article.id, 'edit', article.revision, now);
     audit(store, actor, 'correction.confirm', { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued }, now);
     return { kind: 'done', article, revision: article.revision, queued };
   });
@@ -228,8 +228,8 @@ export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: n
     const article = store.articles.get(articleId);
     if (!article) throw new UserError(`no stored article ${articleId}`);
     if (!store.articles.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
-    const cancelled = store.deliveries.cancelWaitingForArticle(articleId, 'the article was retracted', now);
-    const queued = store.corrections.queue(articleId, 'delete', article.revision, now);
+    const cancelled = store.jobs.cancelWaitingForArticle(articleId, 'the article was retracted', now);
+    const queued = store.jobs.queueCorrections(articleId, 'delete', article.revision, now);
     audit(store, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
     return { kind: 'done', article: store.articles.get(articleId)!, cancelled, queued };
   });
@@ -245,7 +245,7 @@ export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: n
  * could not be touched, with the reasons. Read by every front door's report.
  */
 export function correctionReport(deps: Pick<NewsroomDeps, 'store'>, articleId: number): CorrectionTally[] {
-  return deps.store.corrections.tally(articleId);
+  return deps.store.jobs.tally(articleId);
 }
 
 /** The report in one line per platform (the CLI and the logs; the bots put it in their own words). */

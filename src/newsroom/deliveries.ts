@@ -1,6 +1,5 @@
 import { UserError } from '../errors.js';
-import type { DeliveryRecord } from '../model/delivery.js';
-import type { CorrectionRecord } from '../store/index.js';
+import type { JobRecord } from '../model/delivery.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -28,10 +27,10 @@ export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number
       throw new UserError(`no stored article ${articleId}${hint}`);
     }
     if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
-    const requeued = store.deliveries.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
+    const requeued = store.jobs.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
     if (requeued > 0) store.broadcasts.reopenForArticle(articleId);
     audit(store, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false });
-    return { requeued, leftFailed: store.deliveries.countFailed(articleId) };
+    return { requeued, leftFailed: store.jobs.countFailed(articleId) };
   });
   if (result.requeued > 0) deps.onQueued();
   return result;
@@ -46,41 +45,23 @@ export function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcas
 }
 
 /**
- * An editor's verdict on a delivery left in doubt by a crash (its request may or may not have reached the chat):
- * `mark-sent` (the chat shows it) closes it; `send-again` queues it once more.
+ * An editor's verdict on a job left in doubt by a crash (its request may or may not have reached the chat), of any
+ * kind: `mark-sent` (the chat shows it: the post, the digest message, the edit or the deletion) closes it;
+ * `send-again` queues it once more (a digest message with the posts it carries).
  */
-export function resolveInDoubt(deps: NewsroomDeps, actor: Actor, deliveryId: number, verdict: 'mark-sent' | 'send-again'): DeliveryRecord {
+export function resolveInDoubt(deps: NewsroomDeps, actor: Actor, jobId: number, verdict: 'mark-sent' | 'send-again'): JobRecord {
   requireEditor(deps, actor, 'in-doubt');
   const { store } = deps;
   const resolved = store.transaction(() => {
     const to = verdict === 'mark-sent' ? 'sent' : 'queued';
     const note = verdict === 'mark-sent' ? `marked as sent by ${actor.platform}:${actor.id}` : `sent again by ${actor.platform}:${actor.id}`;
-    if (!store.deliveries.resolveInDoubt(deliveryId, to, note)) {
-      const d = store.deliveries.get(deliveryId);
-      throw new UserError(d ? `delivery ${deliveryId} is ${d.state}, not in doubt` : `no delivery ${deliveryId}`);
-    }
-    audit(store, actor, verdict === 'mark-sent' ? 'delivery.mark_sent' : 'delivery.send_again', { delivery: deliveryId });
-    return store.deliveries.get(deliveryId)!;
-  });
-  if (verdict === 'send-again') deps.onQueued();
-  return resolved;
-}
-
-/**
- * The same verdict on a correction job (an edit or a delete) a crash left in doubt: `mark-sent` (the chat shows the
- * change) closes it as done; `send-again` queues the edit or delete once more.
- */
-export function resolveCorrectionInDoubt(deps: NewsroomDeps, actor: Actor, correctionId: number, verdict: 'mark-sent' | 'send-again'): CorrectionRecord {
-  requireEditor(deps, actor, 'in-doubt');
-  const { store } = deps;
-  const resolved = store.transaction(() => {
-    const note = verdict === 'mark-sent' ? `marked as done by ${actor.platform}:${actor.id}` : `sent again by ${actor.platform}:${actor.id}`;
-    if (!store.corrections.resolveInDoubt(correctionId, verdict === 'mark-sent' ? 'done' : 'queued', note)) {
-      const c = store.corrections.get(correctionId);
-      throw new UserError(c ? `correction ${correctionId} is ${c.state}, not in doubt` : `no correction ${correctionId}`);
-    }
-    audit(store, actor, verdict === 'mark-sent' ? 'correction.mark_sent' : 'correction.send_again', { correction: correctionId });
-    return store.corrections.get(correctionId)!;
+    const job = store.jobs.get(jobId);
+    if (!job) throw new UserError(`no job ${jobId}`);
+    if (!store.jobs.resolveInDoubt(jobId, to, note)) throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
+    const correction = job.kind === 'edit' || job.kind === 'delete';
+    const action = verdict === 'mark-sent' ? (correction ? 'correction.mark_sent' : 'delivery.mark_sent') : (correction ? 'correction.send_again' : 'delivery.send_again');
+    audit(store, actor, action, { job: jobId, kind: job.kind });
+    return store.jobs.get(jobId)!;
   });
   if (verdict === 'send-again') deps.onQueued();
   return resolved;

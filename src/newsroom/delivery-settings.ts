@@ -55,7 +55,7 @@ export function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | 
     const changes = changedSettings(before, after);
     if (changes.length === 0) return { kind: 'already', subscription: sub, settings: after };
     store.deliverySettings.set(sub.id, after);
-    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? store.deliveries.releaseHeld(sub.id) : 0;
+    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? store.jobs.releaseHeld(sub.id) : 0;
     audit(store, actor, 'subscription.update', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, changes, delivery: describeDelivery(after, ENGLISH), released });
     return { kind: 'updated', subscription: sub, settings: after, changes, released };
   });

@@ -108,7 +108,7 @@ export function digestCloser(store: Store, markupFor: (platform: string) => Mark
       .filter((i): i is { delivery: number; article: StoredArticle } => i.article !== undefined)
       .filter((i) => {
         if (!i.article.retracted) return true;
-        store.deliveries.cancelWaitingForArticle(i.article.id, RETRACTED, now);
+        store.jobs.cancelWaitingForArticle(i.article.id, RETRACTED, now);
         return false;
       })
       .sort((a, b) => time(b.article) - time(a.article) || b.article.id - a.article.id);
@@ -118,12 +118,12 @@ export function digestCloser(store: Store, markupFor: (platform: string) => Mark
   };
   return {
     refresh(part, now) {
-      if (!store.digests.isStale(part.id)) return false;
+      if (!store.jobs.isStale(part.id)) return false;
       const markup = markupFor(part.platform);
       if (!markup) return false;
       store.transaction(() => {
-        const messages = compose(store.digests.heldCarried(part.digestId), markup, (id) => store.articles.get(id), new Map(), now);
-        store.digests.rewriteQueued(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
+        const messages = compose(store.jobs.heldCarried(part.digestId), markup, (id) => store.articles.get(id), new Map(), now);
+        store.jobs.rewriteQueued(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
       });
       return true;
     },
@@ -150,11 +150,11 @@ export function digestCloser(store: Store, markupFor: (platform: string) => Mark
       return queued;
 
       function closeOne({ subscriptionId, markup, end }: { subscriptionId: number; markup: Markup; end: number }): number {
-        const held = store.deliveries.heldFor(subscriptionId, end);
+        const held = store.jobs.heldFor(subscriptionId, end);
         const digestId = store.digests.open(subscriptionId, end, held.length, now);
         if (digestId === undefined) return 0;
         const messages = compose(held, markup, article, rendered, now);
-        messages.forEach((m, i) => store.digests.addPart(digestId, i + 1, messages.length, m.text, m.deliveries));
+        messages.forEach((m, i) => store.jobs.addDigestPart(digestId, i + 1, messages.length, m.text, m.deliveries, now));
         return messages.length;
       }
     },

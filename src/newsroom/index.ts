@@ -17,7 +17,7 @@ export {
   type SourceRevisionResult,
 } from './corrections.js';
 export { arabicPosts, arabicReason, arabicReasons, arabicTallyPart, arabicTallyParts, platformLabel, platformRefusal, type Refusal } from './correction-words.js';
-export { resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt, type ResendResult } from './deliveries.js';
+export { resendBroadcastFailed, resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 export { findArticle, routeArticle, storeArticle } from './pipeline.js';
@@ -57,6 +57,6 @@ export {
   subscriptionByChat, subscriptionById, todayArticles, type TodayFilter,
 } from './queries.js';
 export {
-  articleDeliveries, articleDeliveryCounts, deliveryById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
-  sentPerHour, waitingForChats, type ArticleDelivery, type CorrectionRecord, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
+  articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
+  sentPerHour, waitingForChats, type ArticleDelivery, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
 } from './outbox-queries.js';

@@ -1,16 +1,16 @@
-import type { DeliveryRecord } from '../model/delivery.js';
-import type { ArticleDelivery, CorrectionRecord, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../store/index.js';
+import type { JobRecord } from '../model/delivery.js';
+import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../store/index.js';
 import type { NewsroomDeps } from './deps.js';
 import { chatWaits, type ChatWaits } from './waiting.js';
 
 /**
- * The front doors' reads about the outbox (deliveries, corrections, digests): the Queue page, the in-doubt lists,
+ * The front doors' reads about the outbox (one table of jobs: posts, digest messages, edits and deletes): the Queue page, the in-doubt lists,
  * an article's deliveries, the sending statistics. Each is a thin question over today's store so that the front
  * doors do not depend on how the outbox is kept.
  */
 type Reader = Pick<NewsroomDeps, 'store'>;
 
-export type { ArticleDelivery, CorrectionRecord, DeliveryCounts, InDoubtDelivery, QueueDepth };
+export type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth };
 
 /** Per article, its deliveries counted by platform and state. */
 export const deliveryCountsOf = (deps: Reader, articleIds: number[]): Map<number, DeliveryCounts> => deps.store.desk.deliveryCounts(articleIds);
@@ -19,7 +19,8 @@ export const articleDeliveryCounts = (deps: Reader, articleId: number): Delivery
 
 export const articleDeliveries = (deps: Reader, articleId: number, limit: number): ArticleDelivery[] => deps.store.desk.articleDeliveries(articleId, limit);
 
-export const deliveryById = (deps: Reader, id: number): DeliveryRecord | undefined => deps.store.deliveries.get(id);
+/** One job of the outbox (a post, a digest message, an edit or a delete). */
+export const jobById = (deps: Reader, id: number): JobRecord | undefined => deps.store.jobs.get(id);
 
 /** Per platform: how many wait, since when, and how many retries are scheduled. */
 export const queueDepth = (deps: Reader, now: number): QueueDepth[] => deps.store.desk.queue(now);
@@ -30,9 +31,8 @@ export const waitingForChats = (deps: Reader, now: number): Map<string, ChatWait
 /** Deliveries a crash left in doubt, with their articles and chats (the desk's Queue page). */
 export const inDoubtDeliveries = (deps: Reader, limit: number): InDoubtDelivery[] => deps.store.desk.inDoubt(limit);
 
-/** Everything a crash left in doubt, for `nashra in-doubt list`: deliveries, then corrections. */
-export const inDoubtOutbox = (deps: Reader, limit: number): { deliveries: DeliveryRecord[]; corrections: CorrectionRecord[] } =>
-  ({ deliveries: deps.store.deliveries.inDoubt(limit), corrections: deps.store.corrections.inDoubt(limit) });
+/** Every job a crash left in doubt, of every kind, newest first (`nashra in-doubt list`). */
+export const inDoubtOutbox = (deps: Reader, limit: number): JobRecord[] => deps.store.jobs.inDoubt(limit);
 
 export const sentPerHour = (deps: Reader, since: number): Array<{ platform: string; hour: number; count: number }> => deps.store.desk.sentPerHour(since);
 

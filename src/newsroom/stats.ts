@@ -1,3 +1,4 @@
+import { CORRECTIONS, type JobKind } from '../model/delivery.js';
 import type { Store } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
 import type { ChatRules, NewsroomDeps } from './deps.js';
@@ -9,7 +10,8 @@ export interface Stats {
   deliveries: Record<string, Record<string, number>>;
   queueDepth: number;
   oldestQueuedSeconds: number | null;
-  inDoubt: Array<{ id: number; article: number; subscription: number; since: string | null }>;
+  /** Jobs of every kind a crash left in doubt (`nashra in-doubt list`); a digest message has no article. */
+  inDoubt: Array<{ id: number; kind: JobKind; article: number | null; subscription: number; since: string | null }>;
   /** Correction jobs (edits and deletions of sent posts) per state; those in doubt were on the wire at a crash. */
   corrections: Record<string, number>;
   sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
@@ -41,11 +43,11 @@ const DAY_MS = 24 * 3600 * 1000;
 export function collectStats(store: Store, now = Date.now(), view?: PlatformView): Stats {
   const deliveries: Stats['deliveries'] = {};
   let queueDepth = 0;
-  for (const { platform, state, count } of store.deliveries.countsByState()) {
+  for (const { platform, state, count } of store.jobs.countsByState()) {
     (deliveries[platform] ??= {})[state] = count;
     if (state === 'queued' || state === 'sending') queueDepth += count;
   }
-  const age = store.deliveries.oldestPendingAge(now);
+  const age = store.jobs.oldestPendingAge(now);
   const forChats = chatWaits(store, now);
   const waitingCounts = Object.entries(deliveries)
     .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) }))
@@ -57,10 +59,10 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
     deliveries,
     queueDepth,
     oldestQueuedSeconds: age === undefined ? null : Math.round(age / 1000),
-    inDoubt: store.deliveries.inDoubt(20).map((d) => ({
-      id: d.id, article: d.articleId, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
+    inDoubt: store.jobs.inDoubt(20).map((d) => ({
+      id: d.id, kind: d.kind, article: d.articleId ?? null, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
     })),
-    corrections: store.corrections.countsByState(),
+    corrections: store.jobs.totalsByState(CORRECTIONS),
     sources: {
       total: sources.length,
       active: sources.filter((s) => s.active).length,
@@ -108,11 +110,11 @@ export function formatStats(s: Stats): string {
     lines.push(`  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`);
   }
   if (s.inDoubt.length) {
-    lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (article ${d.article} → subscription ${d.subscription})`).join(', ')}`);
+    lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`);
   }
   if (Object.keys(s.corrections).length) {
     lines.push(`corrections (edits and deletions of sent posts): ${Object.entries(s.corrections).map(([k, v]) => `${k} ${v}`).join(', ')}` +
-      (s.corrections.in_doubt ? ' — those in doubt were on the wire when the process stopped: nashra corrections <article> lists them' : ''));
+      (s.corrections.in_doubt ? ' — those in doubt were on the wire when the process stopped: nashra in-doubt list shows them' : ''));
   }
   lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
   for (const f of s.sources.failingForADay) lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);

@@ -20,7 +20,7 @@ export interface ChatWaits {
 /** Per platform, what waits for its chat now (all deliveries, or one broadcast's). */
 export function chatWaits(store: Store, now: number, broadcastId?: number): Map<string, ChatWaits> {
   const out = new Map<string, ChatWaits>();
-  for (const g of store.deliveries.chatWaitCandidates(now, broadcastId)) {
+  for (const g of store.jobs.chatWaitCandidates(now, broadcastId)) {
     const until = waitsUntil(g, now);
     if (until === undefined) continue;
     const w = out.get(g.platform) ?? { count: 0, queued: 0, postponed: 0, until: new Date(until) };

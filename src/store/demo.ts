@@ -15,11 +15,11 @@ export class DemoRows {
     this.subscriptionsStmt = db.prepare('SELECT id FROM subscriptions WHERE created_by = ? AND active = 1').pluck();
     // A bundled sample (by its content, or its title should the reading of the file have changed since), stored
     // with no source, that was sent to the demo's subscriptions only: one an editor also sent to a real chat stays.
-    // Its deliveries, revisions, corrections and search terms go with it (ON DELETE CASCADE, the article_terms trigger).
+    // Its jobs, revisions and search terms go with it (ON DELETE CASCADE, the article_terms trigger).
     this.deleteSampleStmt = db.prepare(`DELETE FROM articles AS a
       WHERE (a.content_hash = @contentHash OR a.title = @title) AND a.source_id IS NULL
-        AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-          WHERE d.article_id = a.id AND s.created_by IS NOT @createdBy)`);
+        AND NOT EXISTS (SELECT 1 FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id
+          WHERE d.article_id = a.id AND d.kind = 'post' AND s.created_by IS NOT @createdBy)`);
   }
 
   ended(): boolean {

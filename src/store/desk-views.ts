@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
-import type { DeliveryState } from './deliveries.js';
+import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
@@ -32,8 +32,9 @@ export interface ArticleDelivery {
   messageId?: string; lastError?: string; finishedAt?: Date; broadcastId?: number;
 }
 
+/** A job a crash left in doubt, of any kind; a digest message has no article (nor title). */
 export interface InDoubtDelivery {
-  id: number; articleId: number; title: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
+  id: number; kind: JobKind; articleId?: number; title?: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
 }
 
 export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?: Date; retriesScheduled: number }
@@ -64,34 +65,35 @@ export class DeskViews {
         AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
         AND (@match IS NULL OR a.id IN (SELECT rowid FROM article_terms WHERE article_terms MATCH @match))
         AND (@state IS NULL
-          OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id))
-          OR EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id AND d.state = @state))
+          OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post'))
+          OR EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post' AND d.state = @state))
         AND (@beforeAt IS NULL OR COALESCE(a.published_at, a.created_at) < @beforeAt
           OR (COALESCE(a.published_at, a.created_at) = @beforeAt AND a.id < @beforeId))
       ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT @limit`);
-    this.countsStmt = db.prepare(`SELECT article_id, platform, state, COUNT(*) AS n FROM deliveries
-      WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id, platform, state`);
+    this.countsStmt = db.prepare(`SELECT article_id, platform, state, COUNT(*) AS n FROM jobs
+      WHERE article_id IN (SELECT value FROM json_each(?)) AND kind = 'post' GROUP BY article_id, platform, state`);
     this.articleDeliveriesStmt = db.prepare(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
         s.chat_id, s.kind, s.title
-      FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? ORDER BY d.id LIMIT ?`);
-    this.articleCountsStmt = db.prepare('SELECT platform, state, COUNT(*) AS n FROM deliveries WHERE article_id = ? GROUP BY platform, state');
+      FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
+    this.articleCountsStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
     this.broadcastsFor = db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
     this.queueStmt = db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
         SUM(state = 'queued' AND not_before > ?) AS retries
-      FROM deliveries WHERE state IN ('queued', 'sending') GROUP BY platform ORDER BY platform`);
-    this.inDoubtStmt = db.prepare(`SELECT d.id, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
-      FROM deliveries d JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
+      FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') GROUP BY platform ORDER BY platform`);
+    // Every kind: a post, a digest message, an edit or a delete a crash left in doubt.
+    this.inDoubtStmt = db.prepare(`SELECT d.id, d.kind, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
+      FROM jobs d LEFT JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
       WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
     this.auditStmt = db.prepare(`SELECT * FROM audit_log WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
       AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`);
     this.auditActors = db.prepare('SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 200').pluck();
     this.auditActions = db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200').pluck();
-    this.perHourStmt = db.prepare(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM deliveries
-      WHERE finished_at >= ? AND state = 'sent' GROUP BY platform, hour`);
+    this.perHourStmt = db.prepare(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM jobs
+      WHERE finished_at >= ? AND state = 'sent' AND kind = 'post' GROUP BY platform, hour`);
     this.perDayStmt = db.prepare(`SELECT source_name, created_at / 86400000 AS day, COUNT(*) AS n FROM articles
       WHERE created_at >= ? AND seen_only = 0 GROUP BY source_name, day`);
-    this.failuresStmt = db.prepare(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM deliveries
-      WHERE finished_at >= ? AND state = 'failed' GROUP BY platform, reason ORDER BY n DESC LIMIT 15`);
+    this.failuresStmt = db.prepare(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM jobs
+      WHERE finished_at >= ? AND state = 'failed' AND kind = 'post' GROUP BY platform, reason ORDER BY n DESC LIMIT 15`);
     this.subsStmt = db.prepare(`SELECT * FROM subscriptions WHERE (@platform IS NULL OR platform = @platform)
       AND (@kind IS NULL OR kind = @kind) AND (@active IS NULL OR active = @active) ORDER BY active DESC, id DESC LIMIT @limit`);
     this.topicsStmt = db.prepare(`SELECT j.value AS tag, COUNT(*) AS n
@@ -152,9 +154,9 @@ export class DeskViews {
   }
 
   inDoubt(limit: number): InDoubtDelivery[] {
-    return (this.inDoubtStmt.all(limit) as Array<{ id: number; article_id: number; platform: string; sending_at: number | null; title: string; edited_title: string | null; chat_id: string; chat_title: string | null }>)
+    return (this.inDoubtStmt.all(limit) as Array<{ id: number; kind: JobKind; article_id: number | null; platform: string; sending_at: number | null; title: string | null; edited_title: string | null; chat_id: string; chat_title: string | null }>)
       .map((r) => ({
-        id: r.id, articleId: r.article_id, title: r.edited_title ?? r.title, platform: r.platform, chatId: r.chat_id,
+        id: r.id, kind: r.kind, articleId: r.article_id ?? undefined, title: r.edited_title ?? r.title ?? undefined, platform: r.platform, chatId: r.chat_id,
         chatTitle: r.chat_title ?? undefined, since: r.sending_at === null ? undefined : new Date(r.sending_at),
       }));
   }

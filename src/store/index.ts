@@ -3,11 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
-import { CorrectionsTable, RevisionsTable } from './corrections.js';
-import { DeliveriesTable } from './deliveries.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
 import { DigestsTable } from './digests.js';
+import { JobsTable } from './jobs.js';
 import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
 import { DeskViews } from './desk-views.js';
@@ -16,6 +15,7 @@ import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
+import { RevisionsTable } from './revisions.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
 import { SqlitePorts } from './sqlite-ports.js';
@@ -26,17 +26,15 @@ import { SubscriptionTemplatesTable } from './templates.js';
 
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
 export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
-export type { PendingDelivery, DeliveryState, DeliveryRecord, InDoubtPolicy, ChatWaitGroup } from './deliveries.js';
+export type { PendingDelivery, DeliveryState, InDoubtPolicy, JobKind, JobRecord, PendingJob, JobAnswer, PendingDigestPart } from '../model/delivery.js';
+export type { ChatWaitGroup, AudienceQuery } from './jobs.js';
 export type { DigestSubscription } from './delivery-settings.js';
-export type { DigestPartRecord, PendingDigestPart } from './digests.js';
 export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
 export type { Broadcast, BroadcastState } from './broadcasts.js';
 export type { Editor, AuditEntry } from './editors.js';
 export type { Review, ReviewMessage, ReviewState } from './reviews.js';
 export type { DeskEditor } from './desk-editors.js';
-export type {
-  ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionRecord, CorrectionState, CorrectionTally, PendingCorrection,
-} from './corrections.js';
+export type { ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionTally, PendingCorrection } from '../model/correction.js';
 export type { DeskSession } from './desk-sessions.js';
 export type { WebSubState, WebSubSubscription } from './push.js';
 export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
@@ -84,7 +82,8 @@ export function storageFault(err: unknown, path: string): StoreError | null {
 export class Store {
   readonly articles: ArticlesTable;
   readonly subscriptions: SubscriptionsTable;
-  readonly deliveries: DeliveriesTable;
+  /** The outbox: every post, digest message, edit and delete (db/013_outbox.sql). */
+  readonly jobs: JobsTable;
   readonly deliverySettings: DeliverySettingsTable;
   readonly digests: DigestsTable;
   readonly sources: SourcesTable;
@@ -99,7 +98,6 @@ export class Store {
   readonly deskSessions: DeskSessionsTable;
   readonly desk: DeskViews;
   readonly platformStatus: PlatformStatusTable;
-  readonly corrections: CorrectionsTable;
   readonly revisions: RevisionsTable;
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
@@ -109,7 +107,7 @@ export class Store {
   constructor(private readonly db: Database.Database, readonly path: string) {
     this.articles = new ArticlesTable(db);
     this.subscriptions = new SubscriptionsTable(db);
-    this.deliveries = new DeliveriesTable(db);
+    this.jobs = new JobsTable(db);
     this.deliverySettings = new DeliverySettingsTable(db);
     this.digests = new DigestsTable(db);
     this.sources = new SourcesTable(db);
@@ -124,7 +122,6 @@ export class Store {
     this.deskSessions = new DeskSessionsTable(db);
     this.desk = new DeskViews(db);
     this.platformStatus = new PlatformStatusTable(db);
-    this.corrections = new CorrectionsTable(db);
     this.revisions = new RevisionsTable(db);
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
@@ -139,7 +136,7 @@ export class Store {
   deactivateSubscription(id: number, reason: string, now = Date.now()): { deactivated: boolean; cancelled: number } {
     return this.transaction(() => {
       if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
-      return { deactivated: true, cancelled: this.deliveries.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+      return { deactivated: true, cancelled: this.jobs.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
     });
   }
 

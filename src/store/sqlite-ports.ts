@@ -29,7 +29,7 @@ import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, UnitOfWork,
 } from '../ports/index.js';
 import type { ArticlesTable } from './articles.js';
-import type { DeliveriesTable } from './deliveries.js';
+import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
 import type { PushTable } from './push.js';
 import type { SourcesTable } from './sources.js';
@@ -40,7 +40,7 @@ export interface SqliteTables {
   push: PushTable;
   articles: ArticlesTable;
   audit: AuditLog;
-  deliveries: Pick<DeliveriesTable, 'countSubscriptionsForSource'>;
+  jobs: Pick<JobsTable, 'countSubscriptionsForSource'>;
 }
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
@@ -70,7 +70,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     pollSoon: (id) => gate(() => t.sources.pollSoon(id)),
     markPrimed: (id, now) => gate(() => t.sources.markPrimed(id, now)),
     recordFetch: (id, o: FetchOutcome, now) => gate(() => t.sources.recordFetch(id, o, now)),
-    subscriptionsReached: (id) => gate(() => t.deliveries.countSubscriptionsForSource(id)),
+    subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
   };
   const push: PushRepository = {
     hookSecret: (id) => gate(() => t.push.hookSecret(id)),

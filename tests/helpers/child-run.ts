@@ -147,7 +147,7 @@ export function deliveryStates(dbPath: string): Record<string, number> {
   const store = openStore(dbPath);
   try {
     const out: Record<string, number> = {};
-    for (const c of store.deliveries.countsByState()) out[c.state] = (out[c.state] ?? 0) + c.count;
+    for (const c of store.jobs.countsByState()) out[c.state] = (out[c.state] ?? 0) + c.count;
     return out;
   } finally {
     store.close();

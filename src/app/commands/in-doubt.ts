@@ -1,33 +1,23 @@
-import {
-  CLI_OPERATOR, inDoubtOutbox, requireEditor, resendBroadcastFailed, resendFailed, resolveCorrectionInDoubt, resolveInDoubt,
-} from '../../newsroom/index.js';
+import { CLI_OPERATOR, inDoubtOutbox, requireEditor, resendBroadcastFailed, resendFailed, resolveInDoubt } from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
-/** `nashra in-doubt list`: deliveries, then corrections (ids `c<N>`). */
+/** `nashra in-doubt list`: every job a crash left in doubt, of every kind (post, digest, edit, delete). */
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   requireEditor(ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
-  const { deliveries: rows, corrections } = inDoubtOutbox(ctx.newsroom(), 200);
-  if (rows.length === 0 && corrections.length === 0) return ctx.out('no delivery or correction is in doubt');
-  if (rows.length > 0) {
-    ctx.out('id\tplatform\tarticle\tsubscription\tsince');
-    for (const d of rows) ctx.out(`${d.id}\t${d.platform}\t${d.articleId}\t${d.subscriptionId}\t${d.sendingAt?.toISOString() ?? '?'}`);
-  }
-  if (corrections.length > 0) {
-    ctx.out('correction\tplatform\tarticle\tkind\tof delivery');
-    for (const c of corrections) ctx.out(`c${c.id}\t${c.platform}\t${c.articleId}\t${c.kind}\t${c.deliveryId}`);
+  const jobs = inDoubtOutbox(ctx.newsroom(), 200);
+  if (jobs.length === 0) return ctx.out('nothing is in doubt');
+  ctx.out('id\tkind\tplatform\tarticle\tsubscription\tof\tsince');
+  for (const j of jobs) {
+    // `of`: the post an edit or delete changes, the digest message that carries a post.
+    ctx.out(`${j.id}\t${j.kind}\t${j.platform}\t${j.articleId ?? '-'}\t${j.subscriptionId}\t${j.waitsFor ?? j.carriedBy ?? '-'}\t${j.sendingAt?.toISOString() ?? '?'}`);
   }
 }
 
-/** `nashra in-doubt mark-sent|send-again <id>`: a delivery's id, or `c<N>` for a correction. */
+/** `nashra in-doubt mark-sent|send-again <id>`: a job's id, whatever its kind. */
 export const inDoubtResolve = (verdict: 'mark-sent' | 'send-again') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
-    const correction = /^c(\d+)$/.exec(id!);
-    if (correction) {
-      const c = resolveCorrectionInDoubt(ctx.newsroom(), CLI_OPERATOR, Number(correction[1]), verdict);
-      return ctx.out(verdict === 'mark-sent' ? `correction c${c.id} marked as done` : `correction c${c.id} (${c.kind}) queued again; nashra run does it`);
-    }
-    const d = resolveInDoubt(ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
-    ctx.out(verdict === 'mark-sent' ? `delivery ${d.id} marked as sent` : `delivery ${d.id} queued again; nashra run sends it`);
+    const j = resolveInDoubt(ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
+    ctx.out(verdict === 'mark-sent' ? `${j.kind} ${j.id} marked as sent` : `${j.kind} ${j.id} queued again; nashra run sends it`);
   };
 
 /** `nashra resend <article-id | b<broadcast-id>> [--failed]`. */
