@@ -16,7 +16,6 @@ export class PushTable {
   private readonly subVerified: Statement;
   private readonly subDenied: Statement;
   private readonly subFailed: Statement;
-  private readonly subRemove: Statement;
   private readonly subDue: Statement;
   private readonly subOrphans: Statement;
   private readonly subActiveFor: Statement;
@@ -43,7 +42,6 @@ export class PushTable {
     this.subDenied = db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
       WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
     this.subFailed = db.prepare('UPDATE websub SET last_error = ?, updated_at = ? WHERE source_id = ?');
-    this.subRemove = db.prepare('DELETE FROM websub WHERE source_id = ?');
     // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), denied ones (after deniedMs),
     // and leases in their last tenth (at least the last minute), asked again at most every retryMs until the hub
     // confirms. A lease with no end, or ending later than any lease Nashra accepts (written before leases were
@@ -108,10 +106,6 @@ export class PushTable {
   /** The request to the hub failed: said on the row, which stays as it was (asked again after the retry delay). */
   webSubFailed(sourceId: number, error: string, now = Date.now()): void {
     this.subFailed.run(error, now, sourceId);
-  }
-
-  removeWebSub(sourceId: number): void {
-    this.subRemove.run(sourceId);
   }
 
   /**
