@@ -95,6 +95,15 @@ describe('architecture', () => {
     expect(broken(slice.filter((f) => f.path !== 'src/newsroom/intake.ts'), (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
   });
 
+  it('the newsroom\'s subscriptions slice (subscriptions, their delivery settings) reaches the database only through the ports', () => {
+    const slice = src.filter((f) => ['src/newsroom/subscriptions.ts', 'src/newsroom/delivery-settings.ts'].includes(f.path));
+    expect(slice).toHaveLength(2);
+    // No table reached and no transaction closure (`store.x`, `deps.store`); units of work on `tx`, reads on `repos`.
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+    expect(broken(slice, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    expect(slice.every((f) => /\.uow\.run\(/.test(f.code))).toBe(true);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];

@@ -42,9 +42,9 @@ describe('a broadcast whose recipients wait for their chats', () => {
     const article = addArticle(h.store);
     for (const chat of ['10001', '10002', '10003', '10004']) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: chat, kind: 'private' });
     const newsroom = deps(h.store);
-    setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10002' }, { quiet: quietNow(), quietMode: 'wait', timeZone: 'UTC' });
+    await setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10002' }, { quiet: quietNow(), quietMode: 'wait', timeZone: 'UTC' });
     const digestAt = (utcMinutes() + 180) % 1440;
-    setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10003' }, { digest: { mode: 'daily', at: digestAt }, timeZone: 'UTC' });
+    await setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10003' }, { digest: { mode: 'daily', at: digestAt }, timeZone: 'UTC' });
     h.fake.failFor(10004, { kind: 'blocked' });
 
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
@@ -63,7 +63,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
     expect(h.store.jobs.broadcastProgress(1)).toMatchObject({ sent: 1, failed: 1, queued: 1, held: 1 });
   });
 
-  it('nashra stats: what waits for its chat is counted apart, with when the last goes; nashra resend takes a broadcast id', () => {
+  it('nashra stats: what waits for its chat is counted apart, with when the last goes; nashra resend takes a broadcast id', async () => {
     const { dir, cleanup } = tempDir('nashra-waiting-');
     try {
       const dbPath = join(dir, 'n.db');
@@ -73,7 +73,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
       store.subscriptions.subscribe({ platform: 'console', chatId: 'plain', kind: 'private' });
       store.subscriptions.subscribe({ platform: 'console', chatId: 'flaky', kind: 'private' });
       const quiet = quietNow();
-      setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
+      await setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
       const stored = storeArticle(store, {
         url: 'https://example.com/a', title: 'خبر للبث', source: 'SY24', language: 'ar', categories: [],
         paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء في المدينة.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
@@ -123,7 +123,7 @@ describe('the desk', () => {
     const newsroom = deps(f.store);
     f.store.subscriptions.subscribe({ platform: 'console', chatId: 'quiet', kind: 'private' });
     const quiet = quietNow();
-    setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
+    await setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
     const b = f.store.broadcasts.create({ articleId: f.article.id, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } });
     f.store.broadcasts.transition(b.id, 'preview', 'queued');
     expect(queueAudience(f.store, f.article, { kind: 'all' }, { broadcastId: b.id })).toBe(1);

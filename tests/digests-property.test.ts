@@ -72,8 +72,8 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
-    subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat, topics: pick([undefined, ['دمشق'], ['-رياضة'], ['حلب', '-رياضة']]) });
-    setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
+    await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat, topics: pick([undefined, ['دمشق'], ['-رياضة'], ['حلب', '-رياضة']]) });
+    await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
   }
   const ids = new Map<number, number>(); // article id → its number in the URL
   let n = 0;
@@ -97,7 +97,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) addArticle(false);
     if (random() < 0.1) addArticle(true);
-    if (random() < 0.08) setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: pick(chats) }, settings());
+    if (random() < 0.08) await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: pick(chats) }, settings());
     await worker.drain(5000, 5);
   }
   for (let step = 0; step < 8; step++) {

@@ -49,10 +49,10 @@ const actions = () => store.audit.recent(50).map((e) => e.action).reverse();
 describe('broadcasts', () => {
   it('count the audience one way, and queue exactly the count the preview showed', async () => {
     const a = article(1, 'الرقة');
-    subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1001', topics: ['الرقة'] });
-    subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1002', topics: ['الرياضة'] }); // does not match
-    subscribe(deps, EDITOR, { platform: 'whatsapp', chatId: '120363000000000001@g.us' });
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
+    await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1001', topics: ['الرقة'] });
+    await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1002', topics: ['الرياضة'] }); // does not match
+    await subscribe(deps, EDITOR, { platform: 'whatsapp', chatId: '120363000000000001@g.us' });
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     expect(p.audience).toEqual({ willReceive: 3, alreadyHave: 0, failedBefore: 0 });
     const r = confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
@@ -73,7 +73,7 @@ describe('broadcasts', () => {
 
   it('confirm queues in the same transaction as the state change: a failure leaves the preview, with nothing queued', async () => {
     const a = article(2, 'دمشق');
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
     const other = new Database(path);
@@ -90,7 +90,7 @@ describe('broadcasts', () => {
 
   it('refuse a stranger, a forged token and a replay, changing nothing, and audit the refusal', async () => {
     const a = article(3, 'حلب');
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     await expect(previewBroadcast(deps, STRANGER, String(a.id))).rejects.toBeInstanceOf(PermissionError);
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     expect(() => confirmBroadcast(deps, STRANGER, p.broadcast.id, p.broadcast.token)).toThrow(PermissionError);
@@ -102,7 +102,7 @@ describe('broadcasts', () => {
 
   it('stop skips what is queued and the status says it is over', async () => {
     const a = article(4, 'إدلب');
-    for (let i = 0; i < 5; i++) subscribe(deps, EDITOR, { platform: 'console', chatId: `c${i}` });
+    for (let i = 0; i < 5; i++) await subscribe(deps, EDITOR, { platform: 'console', chatId: `c${i}` });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     expect(broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'queued', remaining: 5, finished: false });
@@ -111,8 +111,8 @@ describe('broadcasts', () => {
     expect(stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
   });
 
-  it('an urgent alert is an urgent article: no URL, everyone, sent first', () => {
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'console', topics: ['الرياضة'] });
+  it('an urgent alert is an urgent article: no URL, everyone, sent first', async () => {
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console', topics: ['الرياضة'] });
     const p = composeUrgent(deps, EDITOR, 'انفجار في دمشق');
     expect(p.article).toMatchObject({ urgent: true, url: undefined, title: 'انفجار في دمشق' });
     expect(p.broadcast.audience).toEqual({ kind: 'all' });
@@ -126,7 +126,7 @@ describe('broadcasts', () => {
 describe('failed deliveries', () => {
   it('the preview counts them apart; resend queues those that failed for a temporary reason, or every one when chosen', async () => {
     const a = article(7, 'طرطوس');
-    for (const chat of ['t1', 't2', 't3', 'gone']) subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
+    for (const chat of ['t1', 't2', 't3', 'gone']) await subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const [d1, d2, d3, d4] = store.jobs.listForArticle(a.id);
@@ -151,28 +151,28 @@ describe('failed deliveries', () => {
 describe('subscriptions', () => {
   it('unsubscribe deactivates and cancels what is queued, in one step, from any front door', async () => {
     const a = article(5, 'حمص');
-    const sub = subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true }).subscription;
+    const sub = (await subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).subscription;
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    const r = unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
+    const r = await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
     expect(r).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
     expect(store.subscriptions.get(sub.id)!.active).toBe(false);
     expect(store.jobs.listForArticle(a.id)[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
-    expect(unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({ kind: 'not-subscribed' });
+    expect(await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({ kind: 'not-subscribed' });
   });
 
-  it('only an editor or whoever manages the chat may change it; a repeat says so; unmentioned settings are kept', () => {
-    expect(() => subscribe(deps, STRANGER, { platform: 'telegram', chatId: '-100777' })).toThrow(PermissionError);
-    const first = subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة', 'اقتصاد'] });
+  it('only an editor or whoever manages the chat may change it; a repeat says so; unmentioned settings are kept', async () => {
+    await expect(subscribe(deps, STRANGER, { platform: 'telegram', chatId: '-100777' })).rejects.toThrow(PermissionError);
+    const first = await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة', 'اقتصاد'] });
     expect(first.kind).toBe('subscribed');
     expect(first.subscription.kind).toBe('channel');
-    const again = subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777' });
+    const again = await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777' });
     expect(again).toMatchObject({ kind: 'already', subscription: { topics: ['سياسة', 'اقتصاد'] } });
-    expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة'] })).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['سياسة'] } });
-    expect(() => setDelivery(deps, STRANGER, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toThrow(PermissionError);
-    expect(setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
-    expect(() => subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).toThrow(/not a Telegram chat id/);
-    expect(() => subscribe(deps, EDITOR, { platform: 'fax', chatId: '1' })).toThrow(/unknown platform "fax"/);
+    expect(await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة'] })).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['سياسة'] } });
+    await expect(setDelivery(deps, STRANGER, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).rejects.toThrow(PermissionError);
+    expect(await setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
+    await expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).rejects.toThrow(/not a Telegram chat id/);
+    await expect(subscribe(deps, EDITOR, { platform: 'fax', chatId: '1' })).rejects.toThrow(/unknown platform "fax"/);
     expect(actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
   });
 
@@ -197,8 +197,8 @@ describe('sources and in-doubt deliveries', () => {
 
   it('an editor marks an in-doubt delivery as sent, or sends it again', async () => {
     const a = article(6, 'درعا');
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'x' });
-    subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'x' });
+    await subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const [d1, d2] = store.jobs.listForArticle(a.id);

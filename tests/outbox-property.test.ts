@@ -276,8 +276,8 @@ async function run(seed: number): Promise<Totals> {
   };
 
   for (const chat of CHATS) {
-    subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
-    setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
+    await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
+    await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
   }
 
   // ----- the scenario -----
@@ -529,9 +529,9 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
       async sendText() { sent.push('digest'); return { messageId: `m${sent.length}` }; },
     };
     const worker = new DeliveryWorker(store, [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config) });
-    subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
+    await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
     // Hourly digests, urgent alerts in the digest too, quiet hours 11:00–15:00 UTC that hold messages but let urgent ones through.
-    setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {
+    await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {
       digest: { mode: 'hourly' }, urgentNow: false, timeZone: 'UTC', quiet: { start: 11 * 60, end: 15 * 60 }, quietMode: 'wait', quietUrgent: true,
     });
     const stored = storeArticle(store, {

@@ -62,8 +62,8 @@ async function run(seed: number) {
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
-    subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
-    setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
+    await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
+    await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
   }
   const numbers = new Map<number, number>(); // article id → its number in the URL
   const retractedAt = new Map<number, number>(); // article number → the step it was retracted at

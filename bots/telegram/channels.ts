@@ -29,7 +29,7 @@ export function channels(deps: BotDeps): Composer<Context> {
   const subscribeChannel = async (ctx: Context, ref: string): Promise<string> => {
     const check = await checkChannel(ctx, ref, t(ctx));
     if (!check.ok) return check.why;
-    subscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(check.id), kind: 'channel', title: check.title });
+    await subscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(check.id), kind: 'channel', title: check.title });
     return t(ctx).channelAdded(check.title);
   };
 

@@ -107,11 +107,11 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const w = words(ctx);
     const [ref, field, ...rest] = commandArgs(ctx).split(/\s+/).filter(Boolean);
     // In a group: its own settings. In a private chat: the chat named, or a list to choose from.
-    const own = findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
-    const named = ref && /^\d+$/.test(ref) ? findSubscription(deps.newsroom, Number(ref)) : undefined;
+    const own = await findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
+    const named = ref && /^\d+$/.test(ref) ? await findSubscription(deps.newsroom, Number(ref)) : undefined;
     const sub = ctx.chat.type === 'private' ? named : own;
     if (ctx.chat.type === 'private' && !ref) {
-      const listed = (isEditor(deps, ctx) ? activeSubscriptions(deps.newsroom, PLATFORM).filter((s) => s.kind !== 'private') : [])
+      const listed = (isEditor(deps, ctx) ? (await activeSubscriptions(deps.newsroom, PLATFORM)).filter((s) => s.kind !== 'private') : [])
         .slice(0, MAX_LISTED);
       if (own?.active) listed.unshift(own);
       if (listed.length === 0) return void (await ctx.reply(w.nothing));
@@ -125,7 +125,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
         // `/settings 12 source 7 سوريا -رياضة`: the filter for one source (nothing after the id removes it).
         const [sourceRef, ...filter] = rest;
         if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage(sub.id)));
-        changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
+        await changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
           { managesChat: await managesChat(ctx, sub) });
       } else if (ctx.chat.type === 'private' && field) {
         const key = field.toLowerCase() === 'header' || field === 'العلامة' ? 'headerMark' : field.toLowerCase() === 'footer' || field === 'التذييل' ? 'footer' : undefined;
@@ -135,7 +135,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
       } else if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) {
         return void (await ctx.reply(w.notAllowed));
       }
-      const p = panel(ctx, subscriptionSettings(deps.newsroom, sub.id));
+      const p = panel(ctx, await subscriptionSettings(deps.newsroom, sub.id));
       await ctx.reply(p.text, { reply_markup: p.keyboard });
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.reply(w.notAllowed));
@@ -146,16 +146,16 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
 
   c.callbackQuery(/^ts:(\d+):([hsdplro])$/, async (ctx) => {
     const w = words(ctx);
-    const sub = findSubscription(deps.newsroom, Number(ctx.match[1]));
+    const sub = await findSubscription(deps.newsroom, Number(ctx.match[1]));
     if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.answerCallbackQuery({ text: w.gone, show_alert: true }));
     const letter = ctx.match[2]!;
     try {
       let settings: SubscriptionSettings;
       if (letter === 'o') {
         if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
-        settings = subscriptionSettings(deps.newsroom, sub.id);
+        settings = await subscriptionSettings(deps.newsroom, sub.id);
       } else {
-        const eff = effectiveTemplate(config, subscriptionSettings(deps.newsroom, sub.id).template);
+        const eff = effectiveTemplate(config, (await subscriptionSettings(deps.newsroom, sub.id)).template);
         const template: TemplateChange = letter === 'r' ? { headerMark: null, footer: null, showHashtags: null, showSource: null, showDate: null, leadPhoto: null, linkPreview: null }
           : letter === 'l' ? { linkPreview: NEXT_PREVIEW[eff.linkPreview ?? 'default'] }
             : { [TOGGLES[letter as keyof typeof TOGGLES]]: eff[TOGGLES[letter as keyof typeof TOGGLES]] === false };

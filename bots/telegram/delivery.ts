@@ -38,16 +38,16 @@ export function deliveryCommands(deps: BotDeps): Composer<Context> {
       const channel = ctx.chat.type === 'private' && args[0] && CHANNEL_REF.test(args[0]) ? args.shift()! : undefined;
       const chatId = channel ? await channelId(ctx, channel) : String(ctx.chat.id);
       if (chatId === undefined) return void (await ctx.reply(t(ctx).channelNotFound(channel!)));
-      const sub = findSubscription(deps.newsroom, { platform: PLATFORM, chatId });
+      const sub = await findSubscription(deps.newsroom, { platform: PLATFORM, chatId });
       if (!sub?.active) return void (await ctx.reply(t(ctx).deliveryNeedsSubscription));
       if (args.length === 0) {
-        return void (await ctx.reply(`${t(ctx).deliveryNow(describeDelivery(deliveryOf(deps.newsroom, sub.id), words(ctx)))}\n\n${t(ctx).deliveryUsage}`));
+        return void (await ctx.reply(`${t(ctx).deliveryNow(describeDelivery(await deliveryOf(deps.newsroom, sub.id), words(ctx)))}\n\n${t(ctx).deliveryUsage}`));
       }
       try {
         const patch = deliveryPatchFromWords(command, args);
         // A channel's settings are an editor's (the newsroom checks); a group's, its admins'; a private chat's, its person's.
         const authority = channel ? {} : { managesChat: await mayManageChat(ctx) };
-        const r = setDelivery(deps.newsroom, actorOf(ctx), { subscriptionId: sub.id }, patch, authority);
+        const r = await setDelivery(deps.newsroom, actorOf(ctx), { subscriptionId: sub.id }, patch, authority);
         if (r.kind === 'not-subscribed') return void (await ctx.reply(t(ctx).deliveryNeedsSubscription));
         await ctx.reply(t(ctx).deliveryNow(describeDelivery(r.settings, words(ctx))));
       } catch (err) {

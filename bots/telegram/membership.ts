@@ -16,7 +16,7 @@ export function membership(deps: BotDeps): Composer<Context> {
     const status = update.new_chat_member.status;
     if (status === 'kicked' || status === 'left') {
       const reason = chat.type === 'private' ? 'the user blocked the bot' : `the bot was removed from the ${chat.type} (${status})`;
-      subscriptionLost(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) }, reason);
+      await subscriptionLost(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) }, reason);
       return;
     }
     if (chat.type === 'channel' && status === 'administrator') {
@@ -24,8 +24,8 @@ export function membership(deps: BotDeps): Composer<Context> {
     }
   });
 
-  c.on('message:migrate_to_chat_id', (ctx) => {
-    const r = migrateChat(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) }, String(ctx.msg.migrate_to_chat_id));
+  c.on('message:migrate_to_chat_id', async (ctx) => {
+    const r = await migrateChat(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) }, String(ctx.msg.migrate_to_chat_id));
     if (r.kind === 'refused') deps.logger.warn('telegram chat migration not followed', { from: ctx.chat.id, reason: r.reason });
   });
   return c;

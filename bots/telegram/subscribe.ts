@@ -51,7 +51,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
     const msg = ctx.msg;
     const chat = ctx.chat;
     try {
-      const r = subscribe(deps.newsroom, actorOf(ctx), {
+      const r = await subscribe(deps.newsroom, actorOf(ctx), {
         platform: PLATFORM, chatId: String(chat.id), kind: chatKind(chat.type),
         // Only what the command says changes: a bare /subscribe keeps the topics chosen before.
         topics: words.length ? words : undefined,
@@ -70,7 +70,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   c.command('unsubscribe', async (ctx) => {
     try {
-      const r = unsubscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(ctx.chat.id) }, await authority(ctx));
+      const r = await unsubscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(ctx.chat.id) }, await authority(ctx));
       await ctx.reply(r.kind === 'unsubscribed' ? t(ctx).unsubscribed : t(ctx).notSubscribed);
     } catch (err) {
       await refused(ctx, err);
@@ -86,13 +86,13 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   /** /topics: the filter in words with the suggested topics as buttons; /topics <filter> replaces it (/topics الكل: everything). */
   c.command('topics', async (ctx) => {
-    const sub = findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
+    const sub = await findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) });
     if (!sub?.active) return void (await ctx.reply(t(ctx).topicsNeedSubscription));
     const typed = commandArgs(ctx);
     if (typed) {
       try {
         const topics = /^(الكل|كل الأخبار|all|\*)$/i.test(typed) ? [] : parseTopicFilter(typed);
-        const updated = setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
+        const updated = await setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
         return void (await ctx.reply(current(ctx, updated)));
       } catch (err) {
         return void (await refused(ctx, err));
@@ -105,13 +105,13 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {
     const chat = ctx.chat;
-    const sub = chat && findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) });
+    const sub = chat && await findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) });
     if (!sub?.active) return void (await ctx.answerCallbackQuery({ text: t(ctx).topicsNeedSubscription }));
     const topic = ctx.match[1]!;
     const on = sub.topics.some((s) => sameTopic(s, topic));
     const topics = on ? sub.topics.filter((s) => !sameTopic(s, topic)) : [...sub.topics, topic];
     try {
-      const updated = setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
+      const updated = await setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
       await ctx.answerCallbackQuery({ text: t(ctx).topicsSaved });
       // The text says the filter too: a press that changed the buttons alone left «كل الأخبار» above «✅ حلب».
       await ctx.editMessageText(topicsPanel(ctx, updated), { reply_markup: topicsKeyboard(deps, updated) });

@@ -202,11 +202,11 @@ export class WhatsAppCommands {
   private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean, topics: string[] | undefined): Promise<void> {
     const chat = await msg.getChat();
     const authority = { managesChat: isGroupAdmin(chat, sender) };
-    const r = subscribe(this.deps.newsroom, actorOf(sender), {
+    const r = await subscribe(this.deps.newsroom, actorOf(sender), {
       platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, topics,
     }, authority);
     // «ملخص»: an hourly digest from the one digest engine (it folded what was queued as it went out, before).
-    const digestChanged = digest && setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority).kind === 'updated';
+    const digestChanged = digest && (await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority)).kind === 'updated';
     if (r.kind === 'already' && !digestChanged) return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
     const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
@@ -215,7 +215,7 @@ export class WhatsAppCommands {
 
   private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {
     const chat = await msg.getChat();
-    const r = unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: chat.id._serialized }, { managesChat: isGroupAdmin(chat, sender) });
+    const r = await unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: chat.id._serialized }, { managesChat: isGroupAdmin(chat, sender) });
     await msg.reply(r.kind === 'unsubscribed' ? REPLIES.unsubscribed : REPLIES.notSubscribed);
   }
 
@@ -235,8 +235,8 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelNotAdmin);
       return;
     }
-    const r = subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name });
-    if (command.digest) setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } });
+    const r = await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name });
+    if (command.digest) await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } });
     await msg.reply(`✅ اشتركت القناة «${chat.name}» في النشرة.`);
   }
 
@@ -250,7 +250,7 @@ export class WhatsAppCommands {
       chatId = chat.id._serialized;
       authority = { managesChat: isGroupAdmin(chat, sender) };
       // «/digest» in a group that is not subscribed yet subscribes it, as before.
-      if (command.name === 'digest') subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId, kind: 'group', title: chat.name }, authority);
+      if (command.name === 'digest') await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId, kind: 'group', title: chat.name }, authority);
     } else {
       if (!this.isEditor(sender)) return void (await msg.reply(REPLIES.editorsOnly));
       if (!command.target) return void (await msg.reply(REPLIES.channelUsage));
@@ -266,7 +266,7 @@ export class WhatsAppCommands {
       const usage = err instanceof DeliveryWordsError ? REPLIES.deliveryUsage.replace(/^[^\n]*/, ARABIC_DELIVERY_WORDS.problem(err.problem)) : REPLIES.deliveryUsage;
       return void (await msg.reply(usage));
     }
-    const r = setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
+    const r = await setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
     if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : 'هذه القناة غير مشتركة في النشرة.'));
     await msg.reply(REPLIES.deliveryNow(describeDelivery(r.settings, ARABIC_DELIVERY_WORDS)));
   }
@@ -280,7 +280,7 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelUsage);
       return;
     }
-    const r = unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: target });
+    const r = await unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: target });
     await msg.reply(r.kind === 'unsubscribed' ? 'تم إيقاف النشرة في هذه القناة.' : 'هذه القناة غير مشتركة في النشرة.');
   }
 

@@ -143,7 +143,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   app.post('/subscriptions/:id/deactivate', async (req, reply) => {
     const subscriptionId = id(req);
     if (subscriptionId === undefined || !subscriptionById(newsroom, subscriptionId)) return notFound(reply);
-    unsubscribe(newsroom, actorOf(req), { subscriptionId });
+    await unsubscribe(newsroom, actorOf(req), { subscriptionId });
     return reply.redirect('/subscriptions', 303);
   });
 
@@ -153,13 +153,13 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
     if (!sub?.active) return notFound(reply);
     const b = body(req);
     const changeTo = (change: Parameters<typeof changeSubscription>[3]) => changeSubscription(newsroom, actorOf(req), sub.id, change);
-    changeTo({ topics: parseTopicFilter(text(b, 'topics')), template: templateOf(b) });
+    await changeTo({ topics: parseTopicFilter(text(b, 'topics')), template: templateOf(b) });
     // One source filter per changed field: only those that differ are written (and audited).
-    const before = new Map(subscriptionSettings(newsroom, sub.id).sourceFilters.map((f) => [f.sourceId, f.topics.join('\n')]));
+    const before = new Map((await subscriptionSettings(newsroom, sub.id)).sourceFilters.map((f) => [f.sourceId, f.topics.join('\n')]));
     for (const source of followedSources(newsroom)) {
       if (typeof b[`source_${source.id}`] !== 'string') continue;
       const topics = parseTopicFilter(text(b, `source_${source.id}`));
-      if (topics.join('\n') !== (before.get(source.id) ?? '')) changeTo({ sourceFilter: { sourceId: source.id, topics } });
+      if (topics.join('\n') !== (before.get(source.id) ?? '')) await changeTo({ sourceFilter: { sourceId: source.id, topics } });
     }
     return reply.redirect(`/subscriptions/${sub.id}/settings?saved=1`, 303);
   });

@@ -183,7 +183,9 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     });
     const ctx = ctxOf(req, reply);
     const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
-    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => describeDelivery(deliveryOf(newsroom, s.id), words)));
+    const delivery = new Map<number, string>();
+    for (const s of subs) delivery.set(s.id, describeDelivery(await deliveryOf(newsroom, s.id), words));
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => delivery.get(s.id)!));
   });
 
   app.get('/subscriptions/:id/settings', async (req, reply) => {
@@ -191,7 +193,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const sub = subscriptionId === undefined ? undefined : subscriptionById(newsroom, subscriptionId);
     if (!sub?.active) return reply.callNotFound();
     const saved = one(req.query as Query, 'saved', 1) === '1';
-    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, subscriptionSettings(newsroom, sub.id), followedSources(newsroom), saved));
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(newsroom, sub.id), followedSources(newsroom), saved));
   });
 
   app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, queueDepth(newsroom, now()), waitingForChats(newsroom, now()), inDoubtDeliveries(newsroom, 100), now())));

@@ -1,9 +1,10 @@
 import { UserError } from '../errors.js';
 import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
 import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
-import { audit, type Actor } from './actor.js';
+import type { Repositories } from '../ports/index.js';
+import { recordAudit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
-import { mayManage, type ChatAuthority, type ChatRef } from './subscriptions.js';
+import { mayManage, subscriptionOf, type ChatAuthority, type ChatRef } from './subscriptions.js';
 
 /** What a front door asks to change; anything left out stays as it is. */
 export interface DeliveryPatch {
@@ -22,9 +23,12 @@ export type DeliveryResult =
   | { kind: 'not-subscribed' };
 
 /** A subscription's delivery settings, with the configured zone for one that never chose. */
-export function deliveryOf(deps: Pick<NewsroomDeps, 'store' | 'config'>, subscriptionId: number): DeliverySettings {
-  const { store, config } = deps;
-  return store.deliverySettings.has(subscriptionId) ? store.deliverySettings.get(subscriptionId) : { ...DEFAULT_DELIVERY, timeZone: config.timeZone };
+export function deliveryOf(deps: Pick<NewsroomDeps, 'data' | 'config'>, subscriptionId: number): Promise<DeliverySettings> {
+  return settingsOf(deps.data.repos, deps.config.timeZone, subscriptionId);
+}
+
+async function settingsOf(repos: Pick<Repositories, 'subscriptions'>, timeZone: string, subscriptionId: number): Promise<DeliverySettings> {
+  return (await repos.subscriptions.delivery(subscriptionId)) ?? { ...DEFAULT_DELIVERY, timeZone };
 }
 
 /**
@@ -32,17 +36,17 @@ export function deliveryOf(deps: Pick<NewsroomDeps, 'store' | 'config'>, subscri
  * alerts at once or not), and its quiet hours. Back to immediate, what it held for a digest not yet closed is sent
  * as usual (never dropped, never twice: the same delivery rows).
  */
-export function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, patch: DeliveryPatch, authority: ChatAuthority = {}): DeliveryResult {
-  mayManage(deps, actor, 'delivery', authority);
+export async function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, patch: DeliveryPatch, authority: ChatAuthority = {}): Promise<DeliveryResult> {
+  await mayManage(deps, actor, 'delivery', authority);
   if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
     throw new UserError(`unknown time zone "${patch.timeZone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`);
   }
   if (patch.quiet && patch.quiet.start === patch.quiet.end) throw new UserError('quiet hours must start and end at different times');
-  const { store } = deps;
-  const result = store.transaction((): DeliveryResult => {
-    const sub = 'subscriptionId' in target ? store.subscriptions.get(target.subscriptionId) : store.subscriptions.findByChat(target.platform, target.chatId);
+  const result = await deps.data.uow.run(async (tx): Promise<DeliveryResult> => {
+    const now = Date.now();
+    const sub = await subscriptionOf(tx, target);
     if (!sub?.active) return { kind: 'not-subscribed' };
-    const before = deliveryOf(deps, sub.id);
+    const before = await settingsOf(tx, deps.config.timeZone, sub.id);
     const after: DeliverySettings = {
       ...before,
       ...(patch.digest ? { mode: patch.digest.mode, digestAt: patch.digest.mode === 'daily' ? patch.digest.at : undefined } : {}),
@@ -54,9 +58,9 @@ export function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | 
     };
     const changes = changedSettings(before, after);
     if (changes.length === 0) return { kind: 'already', subscription: sub, settings: after };
-    store.deliverySettings.set(sub.id, after);
-    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? store.jobs.releaseHeld(sub.id) : 0;
-    audit(store, actor, 'subscription.update', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, changes, delivery: describeDelivery(after, ENGLISH), released });
+    await tx.subscriptions.setDelivery(sub.id, after, now);
+    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? await tx.subscriptions.releaseHeld(sub.id) : 0;
+    await recordAudit(tx, actor, 'subscription.update', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, changes, delivery: describeDelivery(after, ENGLISH), released }, now);
     return { kind: 'updated', subscription: sub, settings: after, changes, released };
   });
   if (result.kind === 'updated' && result.released > 0) deps.onQueued();

@@ -1,7 +1,8 @@
 import { PermissionError, UserError } from '../errors.js';
 import type { ChatKind, Subscription } from '../model/subscription.js';
 import { LINK_PREVIEWS, TEMPLATE_FIELDS, type MessageTemplate, type TemplateChange } from '../model/template.js';
-import { audit, SYSTEM, type Actor } from './actor.js';
+import type { Repositories } from '../ports/index.js';
+import { recordAudit, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { normalizeTopics } from './topics.js';
 
@@ -39,27 +40,27 @@ export type SubscribeResult =
   | { kind: 'already'; subscription: Subscription };
 
 /** Subscribes a chat, or changes what it receives; settings the request does not mention are kept. */
-export function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeRequest, authority: ChatAuthority = {}): SubscribeResult {
-  mayManage(deps, actor, 'subscribe', authority);
+export async function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeRequest, authority: ChatAuthority = {}): Promise<SubscribeResult> {
+  await mayManage(deps, actor, 'subscribe', authority);
   const kind = req.kind ?? rulesFor(deps, req.platform).classifyChat(req.chatId);
   if (req.kind) rulesFor(deps, req.platform).classifyChat(req.chatId); // an explicit kind does not excuse a malformed id
   const topics = req.topics === undefined ? undefined : cleanTopics(req.topics);
-  const { store } = deps;
-  return store.transaction((): SubscribeResult => {
-    const before = store.subscriptions.findByChat(req.platform, req.chatId);
-    const subscription = store.subscriptions.subscribe({
+  return deps.data.uow.run(async (tx): Promise<SubscribeResult> => {
+    const now = Date.now();
+    const before = await tx.subscriptions.findByChat(req.platform, req.chatId);
+    const subscription = await tx.subscriptions.subscribe({
       platform: req.platform, chatId: req.chatId, kind, topics, threadId: req.threadId,
       title: req.title, language: req.language, createdBy: actor.id,
-    });
+    }, now);
     const changes = before ? changed(before, subscription) : [];
     const result: SubscribeResult = !before ? { kind: 'subscribed', subscription }
       : !before.active ? { kind: 'reactivated', subscription, changes }
         : changes.length > 0 ? { kind: 'updated', subscription, changes }
           : { kind: 'already', subscription };
     if (result.kind !== 'already') {
-      audit(store, actor, before?.active ? 'subscription.update' : 'subscription.add', {
+      await recordAudit(tx, actor, before?.active ? 'subscription.update' : 'subscription.add', {
         subscription: subscription.id, platform: req.platform, chat: req.chatId, topics: subscription.topics, changes,
-      });
+      }, now);
     }
     return result;
   });
@@ -70,30 +71,36 @@ export type UnsubscribeResult =
   | { kind: 'not-subscribed' };
 
 /** Deactivates the subscription (its history stays, so a later re-subscription never receives anything twice) and cancels what is queued for it. */
-export function unsubscribe(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, authority: ChatAuthority = {}): UnsubscribeResult {
-  mayManage(deps, actor, 'unsubscribe', authority);
-  const { store } = deps;
-  const sub = 'subscriptionId' in target ? store.subscriptions.get(target.subscriptionId) : store.subscriptions.findByChat(target.platform, target.chatId);
-  if (!sub?.active) return { kind: 'not-subscribed' };
-  return store.transaction(() => {
-    const { deactivated, cancelled } = store.deactivateSubscription(sub.id, `unsubscribed by ${actor.platform}:${actor.id}`);
-    if (!deactivated) return { kind: 'not-subscribed' as const };
-    audit(store, actor, 'subscription.remove', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, cancelled });
-    return { kind: 'unsubscribed' as const, subscription: store.subscriptions.get(sub.id)!, cancelled };
+export async function unsubscribe(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, authority: ChatAuthority = {}): Promise<UnsubscribeResult> {
+  await mayManage(deps, actor, 'unsubscribe', authority);
+  // Looked up in the unit that deactivates: a subscribe of the same chat from another front door, asked meanwhile,
+  // is either wholly before (and undone here) or wholly after (and stands).
+  return deps.data.uow.run(async (tx): Promise<UnsubscribeResult> => {
+    const now = Date.now();
+    const sub = await subscriptionOf(tx, target);
+    if (!sub?.active) return { kind: 'not-subscribed' };
+    const { deactivated, cancelled } = await tx.subscriptions.deactivate(sub.id, `unsubscribed by ${actor.platform}:${actor.id}`, now);
+    if (!deactivated) return { kind: 'not-subscribed' };
+    await recordAudit(tx, actor, 'subscription.remove', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, cancelled }, now);
+    return { kind: 'unsubscribed', subscription: (await tx.subscriptions.get(sub.id))!, cancelled };
   });
 }
 
+/** The subscription a front door names, by its id or by its chat. */
+export function subscriptionOf(repos: Pick<Repositories, 'subscriptions'>, target: ChatRef | { subscriptionId: number }): Promise<Subscription | undefined> {
+  return 'subscriptionId' in target ? repos.subscriptions.get(target.subscriptionId) : repos.subscriptions.findByChat(target.platform, target.chatId);
+}
+
 /** The topics of an active subscription (the /topics buttons). */
-export function setTopics(deps: NewsroomDeps, actor: Actor, subscriptionId: number, topics: string[], authority: ChatAuthority = {}): Subscription {
-  mayManage(deps, actor, 'topics', authority);
-  const { store } = deps;
-  return store.transaction(() => {
-    const sub = store.subscriptions.get(subscriptionId);
+export async function setTopics(deps: NewsroomDeps, actor: Actor, subscriptionId: number, topics: string[], authority: ChatAuthority = {}): Promise<Subscription> {
+  await mayManage(deps, actor, 'topics', authority);
+  return deps.data.uow.run(async (tx) => {
+    const sub = await tx.subscriptions.get(subscriptionId);
     if (!sub?.active) throw new UserError(`subscription ${subscriptionId} is not active`);
     const clean = cleanTopics(topics);
-    store.subscriptions.setTopics(subscriptionId, clean);
-    audit(store, actor, 'subscription.update', { subscription: subscriptionId, topics: clean, changes: ['topics'] });
-    return store.subscriptions.get(subscriptionId)!;
+    await tx.subscriptions.setTopics(subscriptionId, clean);
+    await recordAudit(tx, actor, 'subscription.update', { subscription: subscriptionId, topics: clean, changes: ['topics'] });
+    return (await tx.subscriptions.get(subscriptionId))!;
   });
 }
 
@@ -101,22 +108,25 @@ export function setTopics(deps: NewsroomDeps, actor: Actor, subscriptionId: numb
  * The platform says the chat is gone for Nashra (the bot was blocked, removed from the group, the chat deleted):
  * deactivated with the reason and what is queued cancelled, audited as Nashra's own doing.
  */
-export function subscriptionLost(deps: Pick<NewsroomDeps, 'store' | 'logger'>, chat: ChatRef, reason: string): boolean {
-  const { store } = deps;
-  const sub = store.subscriptions.findByChat(chat.platform, chat.chatId);
-  if (!sub) return false;
-  return store.transaction(() => {
-    const { deactivated, cancelled } = store.deactivateSubscription(sub.id, reason);
-    if (!deactivated) return false;
-    audit(store, SYSTEM, 'subscription.lost', { subscription: sub.id, platform: chat.platform, chat: chat.chatId, reason, cancelled });
-    deps.logger.warn('subscription deactivated', { platform: chat.platform, chat: chat.chatId, reason, cancelled });
-    return true;
+export async function subscriptionLost(deps: Pick<NewsroomDeps, 'data' | 'logger'>, chat: ChatRef, reason: string): Promise<boolean> {
+  const lost = await deps.data.uow.run(async (tx) => {
+    const now = Date.now();
+    const sub = await tx.subscriptions.findByChat(chat.platform, chat.chatId);
+    if (!sub) return undefined;
+    const { deactivated, cancelled } = await tx.subscriptions.deactivate(sub.id, reason, now);
+    if (!deactivated) return undefined;
+    await recordAudit(tx, SYSTEM, 'subscription.lost', { subscription: sub.id, platform: chat.platform, chat: chat.chatId, reason, cancelled }, now);
+    return { cancelled };
   });
+  if (!lost) return false;
+  deps.logger.warn('subscription deactivated', { platform: chat.platform, chat: chat.chatId, reason, cancelled: lost.cancelled });
+  return true;
 }
 
-export function mayManage(deps: NewsroomDeps, actor: Actor, action: string, authority: ChatAuthority): void {
+/** The chat's admins and editors only: anyone else is refused (and the refusal audited), with nothing changed. */
+export async function mayManage(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, action: string, authority: ChatAuthority): Promise<void> {
   if (authority.managesChat || deps.editors.isEditor(actor)) return;
-  audit(deps.store, actor, 'refused', { action });
+  await recordAudit(deps.data.repos, actor, 'refused', { action });
   throw new PermissionError(`${action}: only the chat's admins and editors may change its subscription`);
 }
 
@@ -174,33 +184,35 @@ export interface SubscriptionChange {
   sourceFilter?: { sourceId: number; topics: string[] };
 }
 
-export function subscriptionSettings(deps: Pick<NewsroomDeps, 'store'>, subscriptionId: number): SubscriptionSettings {
-  const { store } = deps;
-  const subscription = store.subscriptions.get(subscriptionId);
+export function subscriptionSettings(deps: Pick<NewsroomDeps, 'data'>, subscriptionId: number): Promise<SubscriptionSettings> {
+  return settingsOf(deps.data.repos, subscriptionId);
+}
+
+async function settingsOf(repos: Pick<Repositories, 'subscriptions' | 'sources'>, subscriptionId: number): Promise<SubscriptionSettings> {
+  const subscription = await repos.subscriptions.get(subscriptionId);
   if (!subscription) throw new UserError(`no subscription with id ${subscriptionId} (see nashra subs list)`);
-  return {
-    subscription,
-    template: store.templates.get(subscriptionId),
-    sourceFilters: store.sourceFilters.forSubscription(subscriptionId).map((f) => ({ ...f, sourceName: store.sources.get(f.sourceId)?.name })),
-  };
+  const filters = await repos.subscriptions.sourceFilters(subscriptionId);
+  const sourceFilters = [];
+  for (const f of filters) sourceFilters.push({ ...f, sourceName: (await repos.sources.get(f.sourceId))?.name });
+  return { subscription, template: await repos.subscriptions.template(subscriptionId), sourceFilters };
 }
 
 /** Header marks and footers are one line each: a longer one would crowd the caption's 1,024 characters. */
 const TEMPLATE_LINE_MAX = 120;
 
 /** Changes an active subscription's filter, template or per-source filter in one transaction, audited once. */
-export function changeSubscription(deps: NewsroomDeps, actor: Actor, subscriptionId: number, change: SubscriptionChange, authority: ChatAuthority = {}): SubscriptionSettings & { changes: string[] } {
-  mayManage(deps, actor, 'settings', authority);
-  const { store } = deps;
+export async function changeSubscription(deps: NewsroomDeps, actor: Actor, subscriptionId: number, change: SubscriptionChange, authority: ChatAuthority = {}): Promise<SubscriptionSettings & { changes: string[] }> {
+  await mayManage(deps, actor, 'settings', authority);
   const template = change.template && checkTemplate(change.template);
-  return store.transaction(() => {
-    const before = subscriptionSettings(deps, subscriptionId);
+  return deps.data.uow.run(async (tx) => {
+    const now = Date.now();
+    const before = await settingsOf(tx, subscriptionId);
     if (!before.subscription.active) throw new UserError(`subscription ${subscriptionId} is not active`);
     const changes: string[] = [];
     if (change.topics !== undefined) {
       const clean = cleanTopics(change.topics);
       if (clean.join('\n') !== before.subscription.topics.join('\n')) changes.push('topics');
-      store.subscriptions.setTopics(subscriptionId, clean);
+      await tx.subscriptions.setTopics(subscriptionId, clean);
     }
     if (template) {
       const next: MessageTemplate = { ...before.template };
@@ -210,22 +222,22 @@ export function changeSubscription(deps: NewsroomDeps, actor: Actor, subscriptio
         if (value === null) delete next[field]; else (next as Record<string, unknown>)[field] = value;
         if (next[field] !== before.template[field]) changes.push(field);
       }
-      store.templates.put(subscriptionId, next);
+      await tx.subscriptions.setTemplate(subscriptionId, next, now);
     }
     if (change.sourceFilter) {
       const { sourceId } = change.sourceFilter;
-      if (!store.sources.get(sourceId)) throw new UserError(`no source #${sourceId} (see nashra sources list)`);
+      if (!(await tx.sources.get(sourceId))) throw new UserError(`no source #${sourceId} (see nashra sources list)`);
       const clean = cleanTopics(change.sourceFilter.topics);
       const had = before.sourceFilters.find((f) => f.sourceId === sourceId)?.topics ?? [];
       if (clean.join('\n') !== had.join('\n')) changes.push(`source #${sourceId}`);
-      store.sourceFilters.set(subscriptionId, sourceId, clean);
+      await tx.subscriptions.setSourceFilter(subscriptionId, sourceId, clean, now);
     }
-    const after = subscriptionSettings(deps, subscriptionId);
+    const after = await settingsOf(tx, subscriptionId);
     if (changes.length > 0) {
-      audit(store, actor, 'subscription.update', {
+      await recordAudit(tx, actor, 'subscription.update', {
         subscription: subscriptionId, changes, topics: after.subscription.topics, template: after.template,
         ...(change.sourceFilter ? { source: change.sourceFilter.sourceId, sourceTopics: after.sourceFilters.find((f) => f.sourceId === change.sourceFilter!.sourceId)?.topics ?? [] } : {}),
-      });
+      }, now);
     }
     return { ...after, changes };
   });
@@ -245,13 +257,13 @@ function checkTemplate(t: TemplateChange): TemplateChange {
 }
 
 /** A chat's subscription (active or not), by the chat or by its id; undefined when there is none. */
-export function findSubscription(deps: Pick<NewsroomDeps, 'store'>, ref: ChatRef | number): Subscription | undefined {
-  return typeof ref === 'number' ? deps.store.subscriptions.get(ref) : deps.store.subscriptions.findByChat(ref.platform, ref.chatId);
+export function findSubscription(deps: Pick<NewsroomDeps, 'data'>, ref: ChatRef | number): Promise<Subscription | undefined> {
+  return subscriptionOf(deps.data.repos, typeof ref === 'number' ? { subscriptionId: ref } : ref);
 }
 
 /** One platform's active subscriptions. */
-export function activeSubscriptions(deps: Pick<NewsroomDeps, 'store'>, platform: string): Subscription[] {
-  return deps.store.subscriptions.active().filter((s) => s.platform === platform);
+export async function activeSubscriptions(deps: Pick<NewsroomDeps, 'data'>, platform: string): Promise<Subscription[]> {
+  return (await deps.data.repos.subscriptions.active()).filter((s) => s.platform === platform);
 }
 
 export type MigrationResult =
@@ -267,8 +279,7 @@ export type MigrationResult =
  * platform's rules take for a group or channel that no subscription uses yet: an update naming a private chat, a
  * malformed id or another subscriber's chat takes nothing over.
  */
-export function migrateChat(deps: NewsroomDeps, from: ChatRef, toChatId: string): MigrationResult {
-  const { store } = deps;
+export async function migrateChat(deps: NewsroomDeps, from: ChatRef, toChatId: string): Promise<MigrationResult> {
   let toKind: ChatKind;
   try {
     toKind = rulesFor(deps, from.platform).classifyChat(toChatId);
@@ -277,13 +288,14 @@ export function migrateChat(deps: NewsroomDeps, from: ChatRef, toChatId: string)
     throw err;
   }
   if (toKind === 'private') return { kind: 'refused', reason: `${toChatId} is a private chat, not a group` };
-  return store.transaction((): MigrationResult => {
-    const sub = store.subscriptions.findByChat(from.platform, from.chatId);
+  const result = await deps.data.uow.run(async (tx): Promise<MigrationResult> => {
+    const sub = await tx.subscriptions.findByChat(from.platform, from.chatId);
     if (!sub) return { kind: 'none' };
     if (sub.kind !== 'group') return { kind: 'refused', reason: `${from.chatId} is a ${sub.kind} chat, not a group` };
-    if (!store.subscriptions.migrateChat(from.platform, from.chatId, toChatId)) return { kind: 'refused', reason: `${toChatId} has a subscription already` };
-    audit(store, SYSTEM, 'subscription.migrate', { subscription: sub.id, platform: from.platform, from: from.chatId, to: toChatId });
-    deps.logger.info('group moved to a new chat id; its subscription follows it', { platform: from.platform, from: from.chatId, to: toChatId });
-    return { kind: 'migrated', subscription: store.subscriptions.get(sub.id)! };
+    if (!(await tx.subscriptions.migrateChat(from.platform, from.chatId, toChatId))) return { kind: 'refused', reason: `${toChatId} has a subscription already` };
+    await recordAudit(tx, SYSTEM, 'subscription.migrate', { subscription: sub.id, platform: from.platform, from: from.chatId, to: toChatId });
+    return { kind: 'migrated', subscription: (await tx.subscriptions.get(sub.id))! };
   });
+  if (result.kind === 'migrated') deps.logger.info('group moved to a new chat id; its subscription follows it', { platform: from.platform, from: from.chatId, to: toChatId });
+  return result;
 }

@@ -13,11 +13,14 @@
  * store's adapter import it too: two import cycles).
  *
  * Converted so far: the sources aggregate (sources, their fetch bookkeeping, publish hooks and WebSub, push replay
- * keys), the few article look-ups ingest makes, and the audit log. The other aggregates follow (README, Architecture).
+ * keys), the few article look-ups ingest makes, the audit log, and the subscriptions aggregate (subscriptions with
+ * their delivery settings, templates and per-source filters). The other aggregates follow (README, Architecture).
  */
 import type { AuditAction } from '../model/audit.js';
 import type { StoredArticle } from '../model/article.js';
 import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
+import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
+import type { MessageTemplate } from '../model/template.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -73,6 +76,37 @@ export interface ArticleLookup {
   setFeedHash(id: number, feedHash: string): Promise<void>;
 }
 
+/**
+ * The chats that receive news, with what each chose: its delivery settings, its own template and its filters per
+ * source. Two methods reach the outbox's jobs (narrowly, until the outbox has its own port): a deactivation cancels
+ * what is queued for the chat, and a return to immediate delivery releases what a digest held.
+ */
+export interface SubscriptionRepository {
+  get(id: number): Promise<Subscription | undefined>;
+  findByChat(platform: string, chatId: string): Promise<Subscription | undefined>;
+  list(): Promise<Subscription[]>;
+  active(): Promise<Subscription[]>;
+  /** Subscribes, or reactivates the chat's row (its history kept: nothing is sent twice); settings left undefined are kept. */
+  subscribe(input: SubscribeInput, now: number): Promise<Subscription>;
+  setTopics(id: number, topics: string[]): Promise<void>;
+  /** Deactivated with the reason, and its queued jobs failed with it; `deactivated` false when it was not active. */
+  deactivate(id: number, reason: string, now: number): Promise<{ deactivated: boolean; cancelled: number }>;
+  /** The chat moved to a new id (a group became a supergroup); false when the new id has a subscription already. */
+  migrateChat(platform: string, fromChatId: string, toChatId: string): Promise<boolean>;
+  /** Its delivery settings; undefined when it never chose (the defaults and the configured zone apply). */
+  delivery(id: number): Promise<DeliverySettings | undefined>;
+  setDelivery(id: number, settings: DeliverySettings, now: number): Promise<void>;
+  /** Back to immediate: what it held for a digest not yet closed is queued as usual. How many. */
+  releaseHeld(id: number): Promise<number>;
+  /** The chat's own template choices ({} when none). */
+  template(id: number): Promise<MessageTemplate>;
+  /** Replaces them; an empty template removes the chat's own. */
+  setTemplate(id: number, template: MessageTemplate, now: number): Promise<void>;
+  sourceFilters(id: number): Promise<Array<{ sourceId: number; topics: string[] }>>;
+  /** [] removes the filter for that source. */
+  setSourceFilter(id: number, sourceId: number, topics: string[], now: number): Promise<void>;
+}
+
 /** The audit log: one entry per newsroom action (`object.verb`), written in the action's unit of work. */
 export interface AuditRepository {
   record(platform: string, actor: string, action: AuditAction, detail: Record<string, unknown>, now: number): Promise<void>;
@@ -82,6 +116,7 @@ export interface AuditRepository {
 export interface Repositories {
   readonly sources: SourceRepository;
   readonly push: PushRepository;
+  readonly subscriptions: SubscriptionRepository;
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
 }

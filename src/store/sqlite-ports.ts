@@ -25,22 +25,34 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import type { AuditAction } from '../model/audit.js';
 import type { FetchOutcome, NewSource, WebSubState } from '../model/source.js';
+import type { DeliverySettings, SubscribeInput } from '../model/subscription.js';
 import type {
-  ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, UnitOfWork,
+  ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
 import type { ArticlesTable } from './articles.js';
 import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
+import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
+import type { SourceFiltersTable } from './source-filters.js';
 import type { SourcesTable } from './sources.js';
+import type { SubscriptionsTable } from './subscriptions.js';
+import type { SubscriptionTemplatesTable } from './templates.js';
 
-/** The tables the converted slices use (sources, push, article look-ups, audit). */
+/** The tables the converted slices use (sources, push, article look-ups, audit, subscriptions and their settings). */
 export interface SqliteTables {
   sources: SourcesTable;
   push: PushTable;
   articles: ArticlesTable;
   audit: AuditLog;
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource'>;
+  subscriptions: SubscriptionsTable;
+  deliverySettings: DeliverySettingsTable;
+  templates: SubscriptionTemplatesTable;
+  sourceFilters: SourceFiltersTable;
+  /** The outbox's few calls the converted slices make (its own port comes with its slice). */
+  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld'>;
+  /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
+  deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
@@ -86,6 +98,24 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     webSubDue: (now, opts) => gate(() => t.push.webSubDue(now, opts)),
     webSubIsActive: (id, now) => gate(() => t.push.webSubIsActive(id, now)),
   };
+  const subscriptions: SubscriptionRepository = {
+    get: (id) => gate(() => t.subscriptions.get(id)),
+    findByChat: (platform, chatId) => gate(() => t.subscriptions.findByChat(platform, chatId)),
+    list: () => gate(() => t.subscriptions.list()),
+    active: () => gate(() => t.subscriptions.active()),
+    subscribe: (input: SubscribeInput, now) => gate(() => t.subscriptions.subscribe(input, now)),
+    setTopics: (id, topics) => gate(() => t.subscriptions.setTopics(id, topics)),
+    // Today's store call: the subscription and its queued jobs in one transaction (a savepoint inside a unit).
+    deactivate: (id, reason, now) => gate(() => t.deactivateSubscription(id, reason, now)),
+    migrateChat: (platform, from, to) => gate(() => t.subscriptions.migrateChat(platform, from, to)),
+    delivery: (id) => gate(() => (t.deliverySettings.has(id) ? t.deliverySettings.get(id) : undefined)),
+    setDelivery: (id, s: DeliverySettings, now) => gate(() => t.deliverySettings.set(id, s, now)),
+    releaseHeld: (id) => gate(() => t.jobs.releaseHeld(id)),
+    template: (id) => gate(() => t.templates.get(id)),
+    setTemplate: (id, template, now) => gate(() => t.templates.put(id, template, now)),
+    sourceFilters: (id) => gate(() => t.sourceFilters.forSubscription(id)),
+    setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
+  };
   const articles: ArticleLookup = {
     known: (url, guid) => gate(() => {
       const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
@@ -96,7 +126,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   const audit: AuditRepository = {
     record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
   };
-  return { sources, push, articles, audit };
+  return { sources, push, subscriptions, articles, audit };
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */

@@ -18,18 +18,18 @@ export async function subsAdd([platform, chatId]: string[], options: { topics?: 
   const include = options.topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(options.topics);
   const exclude = options.exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(options.exclude).map((t) => `-${t.replace(/^-+/, '')}`);
   const topics = options.topics === undefined && options.exclude === undefined ? undefined : [...include, ...exclude];
-  const r = subscribe(ctx.newsroom(), CLI_OPERATOR, {
+  const r = await subscribe(ctx.newsroom(), CLI_OPERATOR, {
     platform: platform!, chatId: chatId!, kind: options.kind, threadId: options.thread,
     topics,
   });
   const s = r.subscription;
   const patch = deliveryPatchFrom(options);
-  const delivery = patch && setDelivery(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: s.id }, patch);
+  const delivery = patch && await setDelivery(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: s.id }, patch);
   const changes = [...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes), ...(delivery?.kind === 'updated' ? delivery.changes : [])];
   const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' && changes.length === 0 ? 'already subscribed, nothing changed'
     : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
   ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${what}`);
-  if (patch) ctx.out(`delivery: ${describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
+  if (patch) ctx.out(`delivery: ${describeDelivery(await deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
@@ -38,7 +38,7 @@ export async function subsList(_args: string[], _options: unknown, ctx: CommandC
   ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
   for (const s of subs) {
     const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
-    const delivery = describeDelivery(deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
+    const delivery = describeDelivery(await deliveryOf(ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
     ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${state}\t${delivery}`);
   }
 }
@@ -46,7 +46,7 @@ export async function subsList(_args: string[], _options: unknown, ctx: CommandC
 /** Deactivated, not deleted: its delivery history keeps a later re-subscription from receiving anything twice. */
 export async function subsRemove([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const existing = subscriptionById(ctx.newsroom(), Number(id));
-  const r = unsubscribe(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
+  const r = await unsubscribe(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
   if (r.kind === 'not-subscribed') throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
   ctx.out(`removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`);
 }
@@ -70,7 +70,7 @@ export interface SubsSetOptions {
 export async function subsSet([id]: string[], options: SubsSetOptions & DeliveryOptions, ctx: CommandContext): Promise<void> {
   const deps = ctx.newsroom();
   const subscriptionId = Number(id);
-  const current = subscriptionSettings(deps, subscriptionId);
+  const current = await subscriptionSettings(deps, subscriptionId);
   const template: TemplateChange = {};
   for (const name of (options.default ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const fields = name === 'all' ? Object.values(FIELD_NAMES) : [FIELD_NAMES[name]];
@@ -87,18 +87,18 @@ export async function subsSet([id]: string[], options: SubsSetOptions & Delivery
 
   const had = options.source === undefined ? current.subscription.topics : current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? [];
   const topics = mergeFilter(had, options.topics, options.exclude);
-  const r = changeSubscription(deps, CLI_OPERATOR, subscriptionId, {
+  const r = await changeSubscription(deps, CLI_OPERATOR, subscriptionId, {
     topics: options.source === undefined ? topics : undefined,
     sourceFilter: options.source !== undefined && topics !== undefined ? { sourceId: options.source, topics } : undefined,
     template: Object.keys(template).length ? template : undefined,
   });
   const s = r.subscription;
   const patch = deliveryPatchFrom(options);
-  const delivery = patch && setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch);
+  const delivery = patch && await setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch);
   const changes = [...r.changes, ...(delivery?.kind === 'updated' ? delivery.changes : [])];
   ctx.out(`subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`);
   ctx.out(describeSettings(r, ctx.config).join('\n'));
-  ctx.out(`delivery: ${describeDelivery(deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
+  ctx.out(`delivery: ${describeDelivery(await deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 /** Each option replaces its own half of a filter: --exclude alone keeps the words included, and the reverse. */
