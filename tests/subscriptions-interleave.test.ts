@@ -1,0 +1,152 @@
+/**
+ * Subscription actions from several front doors at once (issue 23 §3, the subscriptions slice of the ports): each is
+ * one unit of work with its audit entry, so however their awaits interleave, replaying the audit log in order gives
+ * exactly the subscriptions stored, every result that changed something has its one entry, and what an
+ * unsubscription cancelled is what its entry says. Against a real SQLite store; nothing of ours is mocked.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
+import { createLogger } from '../src/logger.js';
+import {
+  changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, storeArticle, subscribe,
+  subscriptionLost, unsubscribe, type Actor, type NewsroomDeps,
+} from '../src/newsroom/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { seededRandom } from './helpers/child-run.js';
+import { tempDir } from './helpers/tmp.js';
+
+/** A Telegram group admin (the bot checked they manage the chat), an editor at the desk, the operator at the shell. */
+const ADMIN: Actor = { platform: 'telegram', id: '7001' };
+const DESK: Actor = { platform: 'desk', id: 'editor@example.org' };
+const CHATS = ['-1001', '-1002'];
+const PLATFORM = 'telegram';
+
+let store: Store;
+let deps: NewsroomDeps;
+let cleanup: () => void;
+let articles = 0;
+
+beforeEach(() => {
+  const t = tempDir('nashra-subs-interleave-');
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, 'n.db'));
+  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' });
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => undefined);
+  articles = 0;
+});
+afterEach(() => { store.close(); cleanup(); });
+
+const auditOf = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('subscription.'));
+const chatOf = (id: number) => store.subscriptions.get(id)?.chatId;
+
+/** An editor's broadcast to every active chat: queued jobs for an unsubscription to cancel. */
+async function broadcast(): Promise<number> {
+  const n = ++articles;
+  const r = storeArticle(store, {
+    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
+    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
+  });
+  if (r.status !== 'new') throw new Error('duplicate article');
+  const p = await previewBroadcast(deps, CLI_OPERATOR, String(r.article.id), { audience: { kind: 'all' } });
+  confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
+  return r.article.id;
+}
+
+/** What the audit log says each chat is, replayed in order; a step that contradicts the state before it is listed. */
+function replay(): { state: Map<string, { active: boolean; topics: string[] }>; contradictions: string[]; cancelled: number } {
+  const state = new Map<string, { active: boolean; topics: string[] }>();
+  const contradictions: string[] = [];
+  let cancelled = 0;
+  for (const e of auditOf()) {
+    const chat = (e.detail.chat as string | undefined) ?? chatOf(e.detail.subscription as number)!;
+    const before = state.get(chat);
+    const topics = (e.detail.topics as string[] | undefined) ?? before?.topics ?? [];
+    if (e.action === 'subscription.add') {
+      if (before?.active) contradictions.push(`#${e.id} adds ${chat}, active already`);
+      state.set(chat, { active: true, topics });
+    } else if (e.action === 'subscription.update') {
+      if (!before?.active) contradictions.push(`#${e.id} updates ${chat}, not active`);
+      state.set(chat, { active: true, topics });
+    } else if (e.action === 'subscription.remove' || e.action === 'subscription.lost') {
+      if (!before?.active) contradictions.push(`#${e.id} removes ${chat}, not active`);
+      state.set(chat, { active: false, topics: before?.topics ?? [] });
+      cancelled += e.detail.cancelled as number;
+    }
+  }
+  return { state, contradictions, cancelled };
+}
+
+describe('subscription actions interleaving', () => {
+  it('subscribe from a Telegram group and unsubscribe from the desk, asked at once: both whole, in one order, audited in it', async () => {
+    await subscribe(deps, ADMIN, { platform: PLATFORM, chatId: CHATS[0]!, topics: ['حلب'] }, { managesChat: true });
+    const articleId = await broadcast();
+    // Neither awaited before the other: each yields at its awaits, as two requests would.
+    const [unsub, sub, again] = await Promise.all([
+      unsubscribe(deps, DESK, { platform: PLATFORM, chatId: CHATS[0]! }),
+      subscribe(deps, ADMIN, { platform: PLATFORM, chatId: CHATS[0]!, topics: ['دمشق'] }, { managesChat: true }),
+      unsubscribe(deps, CLI_OPERATOR, { platform: PLATFORM, chatId: CHATS[0]! }),
+    ]);
+    // Units run in the order asked: the desk's unsubscription, the group's subscription, the shell's unsubscription.
+    expect(unsub).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
+    expect(sub).toMatchObject({ kind: 'reactivated', changes: ['topics'], subscription: { topics: ['دمشق'] } });
+    expect(again).toMatchObject({ kind: 'unsubscribed', cancelled: 0 });
+    expect(auditOf().map((e) => `${e.action} ${e.platform}`)).toEqual([
+      'subscription.add telegram', 'subscription.remove desk', 'subscription.add telegram', 'subscription.remove cli',
+    ]);
+    expect(store.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject({ active: false, topics: ['دمشق'] });
+    expect(store.jobs.listForArticle(articleId)).toEqual([expect.objectContaining({ state: 'failed', lastError: expect.stringMatching(/unsubscribed by desk:/) })]);
+  });
+
+  for (const seed of [1, 2, 3, 4]) {
+    it(`any mix of actions on two chats from three front doors agrees with its audit log (seed ${seed})`, async () => {
+      const random = seededRandom(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+      const doors: Array<[Actor, { managesChat?: boolean }]> = [[ADMIN, { managesChat: true }], [DESK, {}], [CLI_OPERATOR, {}]];
+      let expectedEntries = 0;
+      let rejected = 0;
+      for (let round = 0; round < 30; round++) {
+        if (random() < 0.3 && store.subscriptions.active().length > 0) await broadcast();
+        const batch: Array<Promise<number>> = [];
+        for (let i = 1 + Math.floor(random() * 5); i > 0; i--) {
+          const [actor, authority] = pick(doors);
+          const chatId = pick(CHATS);
+          const id = store.subscriptions.findByChat(PLATFORM, chatId)?.id ?? 1;
+          const topics = pick([[], ['حلب'], ['دمشق', '-رياضة']]);
+          // Each resolves to how many audit entries its result promises.
+          const action = pick(['subscribe', 'unsubscribe', 'lost', 'topics', 'delivery', 'change'] as const);
+          batch.push(
+            action === 'subscribe' ? subscribe(deps, actor, { platform: PLATFORM, chatId, topics: pick([undefined, topics]) }, authority).then((r) => (r.kind === 'already' ? 0 : 1))
+              : action === 'unsubscribe' ? unsubscribe(deps, actor, { platform: PLATFORM, chatId }, authority).then((r) => (r.kind === 'unsubscribed' ? 1 : 0))
+                : action === 'lost' ? subscriptionLost(deps, { platform: PLATFORM, chatId }, 'the bot was removed from the group').then((lost) => (lost ? 1 : 0))
+                  : action === 'topics' ? setTopics(deps, actor, id, topics, authority).then(() => 1)
+                    : action === 'delivery' ? setDelivery(deps, actor, { platform: PLATFORM, chatId }, { digest: pick([{ mode: 'immediate' }, { mode: 'hourly' }] as const) }, authority).then((r) => (r.kind === 'updated' ? 1 : 0))
+                      : changeSubscription(deps, actor, id, { topics, template: { footer: pick(['', 'نشرة', null]) } }, authority).then((r) => (r.changes.length > 0 ? 1 : 0)),
+          );
+        }
+        for (const r of await Promise.allSettled(batch)) {
+          if (r.status === 'fulfilled') expectedEntries += r.value;
+          else {
+            // Only a setTopics or a change of a chat that is not (or no longer) active is refused, and it wrote nothing.
+            expect(String(r.reason)).toMatch(/is not active|no subscription with id/);
+            rejected++;
+          }
+        }
+        const { state, contradictions, cancelled } = replay();
+        expect(contradictions).toEqual([]);
+        expect(auditOf()).toHaveLength(expectedEntries);
+        for (const [chatId, want] of state) {
+          expect(store.subscriptions.findByChat(PLATFORM, chatId), `${chatId} after round ${round}`).toMatchObject(want);
+        }
+        // What the removals' entries say they cancelled is what failed for that reason, and nothing waits for an inactive chat.
+        const jobs = Array.from({ length: articles }, (_, i) => store.jobs.listForArticle(i + 1)).flat();
+        expect(jobs.filter((j) => /subscription deactivated/.test(j.lastError ?? ''))).toHaveLength(cancelled);
+        const inactive = new Set(store.subscriptions.list().filter((s) => !s.active).map((s) => s.id));
+        expect(jobs.filter((j) => j.state === 'queued' && inactive.has(j.subscriptionId))).toEqual([]);
+      }
+      // The mix did interleave and conflict: something was refused and something was cancelled.
+      expect(expectedEntries).toBeGreaterThan(10);
+      expect(rejected + replay().cancelled).toBeGreaterThan(0);
+    });
+  }
+});
