@@ -37,7 +37,7 @@ export interface NewsroomDeps {
   store: Store;
   /**
    * The ports (src/ports): the unit of work and the repositories of the slices converted so far (sources and
-   * ingest); `store` serves the rest until their slices follow.
+   * ingest, subscriptions); `store` serves the rest until their slices follow.
    */
   data: DataPorts;
   config: Config;
