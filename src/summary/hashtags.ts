@@ -517,7 +517,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
         (backRefs ??= new Map()).set(head, (backRefs.get(head) ?? 0) + 1);
       }
       const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
-      if (match && !isPartOfLongerPhrase(ids, i, match.length) && !namesAPlace(ids, match)) (matches ??= []).push(match);
+      if (match && !isPartOfLongerPhrase(ids, i, match) && !namesAPlace(ids, match)) (matches ??= []).push(match);
       i += match?.length ?? 1;
     }
     matches?.forEach((match, k, matches) => {
@@ -595,6 +595,8 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
   /** familyIds[0, titleFamilies) are the title's. */
   let titleFamilies = 0;
   let position = 1_000_000;
+  /** The people the body names in full too. */
+  const inBody = new Set<Found>();
   for (let t = 0; t + 1 < textStarts.length; t++) {
     const title = t === 0;
     if (t === 1) titleFamilies = families;
@@ -630,6 +632,7 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       };
       found.mentions += title ? TITLE_WEIGHT : 1;
       found.inTitle ||= title;
+      if (!title) inBody.add(found);
       people.set(key, found);
       i += parts.length - 1;
     }
@@ -655,8 +658,11 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
         aloneInTitle ||= k < titleFamilies;
       }
     }
+    // A headline's given name before a word without the article that the body never writes after it is a name and
+    // a verb («الملك سلمان يصل المغرب», «قرية الطيب صالح تودع»), not a person: headlines put the verb after the name.
+    const named = person.inTitle && (familyWord.startsWith('ال') || inBody.has(person));
     // «القصبي يعلق الجرس» over a story about «ماجد القصبي»: headlines name people by the family name alone.
-    if (person.inTitle || aloneInTitle || alone >= FAMILY_NAME_MENTIONS) {
+    if (named || aloneInTitle || alone >= FAMILY_NAME_MENTIONS) {
       result.push({ ...person, mentions: Math.max(person.mentions, MIN_MENTIONS) + Math.max(alone, 0), inLead: true });
     }
   }
@@ -672,10 +678,14 @@ function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): 
  * A one-word definite name right after a definite noun is an adjective («الحدود السورية», «الجمعية السعودية»);
  * one right before a definite word heads a longer phrase («الاتحاد الدولي», «الشباب السعودي»). Neither names a topic.
  */
-function isPartOfLongerPhrase(ids: Int32Array, i: number, length: number): boolean {
+function isPartOfLongerPhrase(ids: Int32Array, i: number, match: Match): boolean {
   const traits = traitsById;
-  if (length !== 1 || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
-  return ((traits[ids[i - 1]!]! | traits[ids[i + 1]!]!) & Trait.Definite) !== 0;
+  if (match.length !== 1 || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
+  if ((traits[ids[i - 1]!]! & Trait.Definite) !== 0) return true;
+  // The next word heads a longer phrase unless it is joined by «و» («شيخ الأزهر والخارجية المصرية»: two bodies), or
+  // the name is a topic term, which an adjective only narrows («النفط الروسي», «الاستثمارات العربية»).
+  const next = ids[i + 1]!;
+  return (traits[next]! & Trait.Definite) !== 0 && !wordsById[next]!.listJoin && !match.entry.topic;
 }
 
 /**
