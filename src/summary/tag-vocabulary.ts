@@ -75,6 +75,25 @@ export const MORE_BODIES: readonly string[] = [
   'جامعة الملك فيصل', 'الجامعة السعودية الإلكترونية',
 ];
 
+/**
+ * The adjective of a country (its nisba), masculine and indefinite, and the country it stands for: «الرئيس التونسي»,
+ * «جنود مصريين», «الهيئة المصرية» name Tunisia and Egypt as surely as the countries' names (hashtags.ts adds the
+ * other forms: with «ال», «ة», «ون», «ين», «ات», «ا»). Regular Arabic morphology over the countries the gazetteer
+ * names, nothing copied. Left out: «سعودي» (every story of a Saudi paper is Saudi), «أمريكي» («الخام الأمريكي», «الدولار
+ * الأمريكي» in every market report), «عربي», «خليجي», «أوروبي» (regions, not countries), «كوري» (which Korea?), and
+ * those that are common words or names once normalised («كندي»).
+ */
+export const DEMONYMS: readonly string[] = [
+  'مصري>مصر', 'تونسي>تونس', 'يمني>اليمن', 'سوداني>السودان', 'عراقي>العراق', 'سوري>سوريا', 'لبناني>لبنان',
+  'أردني>الأردن', 'فلسطيني>فلسطين', 'كويتي>الكويت', 'قطري>قطر', 'بحريني>البحرين', 'إماراتي>الإمارات', 'عماني>عمان',
+  'ليبي>ليبيا', 'جزائري>الجزائر', 'مغربي>المغرب', 'موريتاني>موريتانيا', 'صومالي>الصومال', 'إيراني>إيران',
+  'تركي>تركيا', 'روسي>روسيا', 'صيني>الصين', 'ياباني>اليابان', 'هندي>الهند', 'باكستاني>باكستان',
+  'أفغاني>أفغانستان', 'إسرائيلي>إسرائيل', 'ألماني>ألمانيا', 'فرنسي>فرنسا', 'بريطاني>بريطانيا', 'إيطالي>إيطاليا',
+  'إسباني>إسبانيا', 'يوناني>اليونان', 'أوكراني>أوكرانيا', 'ماليزي>ماليزيا', 'إندونيسي>إندونيسيا', 'نيجيري>نيجيريا',
+  'إثيوبي>إثيوبيا', 'برازيلي>البرازيل', 'أرجنتيني>الأرجنتين', 'فنزويلي>فنزويلا', 'سويسري>سويسرا', 'هولندي>هولندا',
+  'بلجيكي>بلجيكا', 'نمساوي>النمسا', 'سويدي>السويد', 'أسترالي>أستراليا', 'بنغالي>بنغلاديش',
+];
+
 /** Phrases matched so that their words are not taken for another entry, and never tagged (see NOT_TAGS). */
 export const MORE_NOT_TAGS: readonly string[] = ['الأسد الأفريقي', 'الأسد الإفريقي'];
 
