@@ -329,6 +329,8 @@ interface NameNode {
   next: Map<string, NameNode> | undefined;
 }
 
+/** Topic terms whose form without the article is another word (see withIndefinite). */
+const NOT_BARE = new Set(['عقار', 'توحد', 'تستر', 'دولار', 'يورو', 'استثمار', 'استثمارات']);
 const index = buildIndex();
 /** The keys of the gazetteer names' words after the first (see Trait.Continues). */
 const CONTINUATIONS = continuationsOf(index);
@@ -382,11 +384,25 @@ function buildIndex(): Map<string, NameNode> {
   // SAME_NAMES first: the gazetteer's lines for those names then join their entity.
   for (const line of [...SAME_NAMES, ...GAZETTEER, ...MORE_BODIES]) add(line, {});
   for (const line of PEOPLE) add(line, { person: true });
-  for (const line of TOPIC_TERMS) add(line, { topic: true });
+  for (const line of TOPIC_TERMS) add(withIndefinite(line), { topic: true });
   for (const line of BROAD_REGIONS) add(line, { broad: true });
   for (const line of DEMONYMS) add(demonymForms(line), { adjective: true });
   for (const line of CLUBS) add(line, { club: true });
   return roots;
+}
+
+/**
+ * A topic term's forms and the same without the article, as headlines write them («هطول أمطار», «تطرح سندات»,
+ * «اتفاق نووي»), tagged as listed. Not where the bare word is another word: «عقار» is a drug, «توحد» and «تستر»
+ * verbs, «دولار», «يورو» a sum in every price, and «استثمار» any investing («استثمار ثقافي»).
+ */
+function withIndefinite(line: string): string {
+  const [spellings, canonical] = line.split('>') as [string, string | undefined];
+  const forms = spellings.split('|');
+  const bare = forms
+    .map((form) => form.split(' ').map((w) => w.replace(/^ال(?=\S{3})/, '')).join(' '))
+    .filter((form) => !forms.includes(form) && !NOT_BARE.has(form));
+  return bare.length === 0 ? line : `${[...forms, ...bare].join('|')}>${canonical ?? forms[0]}`;
 }
 
 /**
@@ -413,7 +429,7 @@ interface Found {
   onlyAdjective?: boolean;
 }
 
-export function hashtags(input: HashtagInput, max = 4): string[] {
+export function hashtags(input: HashtagInput, max = 5): string[] {
   const tags: string[] = [];
   const seen = new Set<string>();
   const add = (tag: Tag | undefined) => {
