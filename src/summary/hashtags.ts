@@ -441,17 +441,21 @@ export function hashtags(input: HashtagInput, max = 5): string[] {
   };
   for (const category of input.categories ?? []) add(tagOf(category.split(/[\s_]+/)));
 
-  const chosen: Found[] = [];
+  const chosen: string[][] = [];
+  const names: Found[] = [];
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
   for (const name of topicalNames([...findNames(scanned), ...findPeople(scanned)].sort(byMentions))) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
     if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
-    // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant.
-    if (chosen.some((c) => name.keys.every((k) => c.keys.includes(k)) || c.keys.every((k) => name.keys.includes(k)))) continue;
-    chosen.push(name);
+    // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant; one per person: «عادل الجبير» (the given-names
+    // scan, whose keys are without the article) makes «الجبير» (the list's) redundant.
+    const keys = name.keys.map(wordKey);
+    if (chosen.some((c) => keys.every((k) => c.includes(k)) || c.every((k) => keys.includes(k)))) continue;
+    chosen.push(keys);
+    names.push(name);
   }
-  for (const name of chosen) add(tagOfName(displayOf(name)));
+  for (const name of names) add(tagOfName(displayOf(name)));
   return tags;
 }
 
@@ -688,22 +692,33 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       const before = traits[ids[i - 1]!]!;
       // A family name alone, not as an adjective after a definite noun («المركز الوطني»).
       if ((traits[id]! & Trait.WithArticle) !== 0 && (before & Trait.Definite) === 0) familyIds[families++] = id;
-      if ((traits[id]! & Trait.Given) === 0 || (traits[ids[i + 1]!]! & Trait.NamePart) === 0) continue;
+      const second = traits[ids[i + 1]!]!;
+      if ((traits[id]! & Trait.Given) === 0 || (second & (Trait.NamePart | Trait.Link)) === 0) continue;
       // «سعد بن محمد الحسين»: a father's name inside a longer name is not a person of its own; nor is the man a
       // body or a place is named after («مركز محمد بن نايف للمناصحة»).
       if ((before & Trait.Link) !== 0 || NAMED_AFTER.has(normalizeArabic(wordsById[ids[i - 1]!]!.written))) continue;
-      const parts = [wordsById[id]!, wordsById[ids[i + 1]!]!];
+      const words = [i];
       // The name goes on while it cannot end («حسن نصر الله», «محمد عبد العزيز», «سلمان بن عبد العزيز»): a name
-      // cut before «الله» or after «بن» names someone else, or no one (issue 21: «#حسن_نصر»).
-      for (let k = i + 2; ids[k] !== 0 && parts.length < MAX_NAME_WORDS; k++) {
+      // cut before «الله» or after «بن» names someone else, or no one (issue 21: «#حسن_نصر»). After «بن» it runs
+      // through the fathers' names to the family name, if any («وليد بن محمد الصمعاني»).
+      let sonOf = false;
+      for (let k = i + 1; ids[k] !== 0 && words.length < MAX_NAME_WORDS; k++) {
         const next = traits[ids[k]!]!;
         const last = traits[ids[k - 1]!]!;
-        if ((next & Trait.NameEnd) !== 0 || ((last & Trait.Link) !== 0 && (next & (Trait.NamePart | Trait.NameEnd)) !== 0)) {
-          parts.push(wordsById[ids[k]!]!);
+        const afterLink = (last & Trait.Link) !== 0 && (next & (Trait.NamePart | Trait.NameEnd)) !== 0;
+        const link = (next & Trait.Link) !== 0 && (last & Trait.Link) === 0 && (traits[ids[k + 1]!]! & (Trait.NamePart | Trait.NameEnd)) !== 0;
+        const family = sonOf && (next & Trait.WithArticle) !== 0 && (next & Trait.NamePart) !== 0;
+        if ((k === i + 1 && (next & Trait.NamePart) !== 0) || (next & Trait.NameEnd) !== 0 || afterLink || family) {
+          words.push(k);
+          if (family && (last & Trait.Link) === 0) break;
+        } else if (link) {
+          words.push(k);
+          sonOf ||= SON_OF.has(wordsById[ids[k]!]!.key);
         } else break;
       }
       // A name that still ends on a link («… بن» before a comma) is not a name it can be sure of.
-      if ((traits[ids[i + parts.length - 1]!]! & Trait.Link) !== 0) continue;
+      if ((traits[ids[words[words.length - 1]!]!]! & Trait.Link) !== 0) continue;
+      const parts = (sonOf ? calledBy(ids, words) : words).map((k) => wordsById[ids[k]!]!);
       const key = parts.map((p) => p.key).join(' ');
       const found = people.get(key) ?? {
         entry: {
@@ -717,7 +732,7 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       found.inTitle ||= title;
       if (!title) inBody.add(found);
       people.set(key, found);
-      i += parts.length - 1;
+      i = words[words.length - 1]!;
     }
   }
   if (people.size === 0) return [];
@@ -750,6 +765,27 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
     }
   }
   return result;
+}
+
+/** «بن», «ابن», «بنت»: a father's name follows. */
+const SON_OF = new Set(['بن', 'ابن', 'بنت']);
+
+/**
+ * How the news calls a man of a long name, as editors tag him: the given name and the family name
+ * («وليد بن محمد الصمعاني» → «وليد الصمعاني», «عبداللطيف بن عبدالملك آل الشيخ» → «عبداللطيف آل الشيخ»), or, with no
+ * family name, the given name and his father's («فيصل بن خالد بن عبدالعزيز» → «فيصل بن خالد»). `words` are
+ * positions in ids.
+ */
+function calledBy(ids: Int32Array, words: number[]): number[] {
+  const traits = traitsById;
+  const last = words.length - 1;
+  const lastWord = ids[words[last]!]!;
+  const beforeLast = ids[words[last - 1]!]!;
+  const family = (traits[lastWord]! & Trait.WithArticle) !== 0 && (traits[beforeLast]! & Trait.Link) === 0;
+  if (family) return [words[0]!, words[last]!];
+  if (wordsById[beforeLast]!.key === 'ال') return [words[0]!, words[last - 1]!, words[last]!];
+  const secondSon = words.findIndex((k, n) => n > 1 && SON_OF.has(wordsById[ids[k]!]!.key));
+  return secondSon > 0 ? words.slice(0, secondSon) : words;
 }
 
 /** Two names next to each other, the second joined by «و»: members of a list. */
