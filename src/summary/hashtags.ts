@@ -10,7 +10,7 @@ import { codeUnitsOf, isSurrogatePairAt, lazyCharTable, UnitBuffer } from '../te
 import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
-import { DEMONYMS, MORE_BODIES, MORE_NOT_TAGS, PEOPLE, SAME_NAMES, TOPIC_TERMS } from './tag-vocabulary.js';
+import { DEMONYMS, MORE_BODIES, MORE_NOT_TAGS, PEOPLE, PLACES_ABROAD, SAME_NAMES, TOPIC_TERMS } from './tag-vocabulary.js';
 
 export interface HashtagInput {
   title: string;
@@ -332,6 +332,27 @@ interface NameNode {
 /** Topic terms whose form without the article is another word (see withIndefinite). */
 const NOT_BARE = new Set(['عقار', 'توحد', 'تستر', 'دولار', 'يورو', 'استثمار', 'استثمارات']);
 const index = buildIndex();
+/** The entity of each place abroad's country, by the place's entity (see PLACES_ABROAD). */
+const COUNTRY_OF = countriesOfPlaces();
+
+function countriesOfPlaces(): Map<number, number> {
+  const entityOf = (name: string) => {
+    const [first, ...rest] = name.split(/\s+/).map(nameKey);
+    let node = index.get(first!);
+    for (const key of rest) node = node?.next?.get(key);
+    return node?.entry?.entity;
+  };
+  const countries = new Map<number, number>();
+  for (const line of PLACES_ABROAD) {
+    const [country, places] = line.split(': ') as [string, string];
+    const countryEntity = entityOf(country);
+    for (const place of places.split('|')) {
+      const placeEntity = entityOf(place);
+      if (countryEntity !== undefined && placeEntity !== undefined) countries.set(placeEntity, countryEntity);
+    }
+  }
+  return countries;
+}
 /** The keys of the gazetteer names' words after the first (see Trait.Continues). */
 const CONTINUATIONS = continuationsOf(index);
 
@@ -445,7 +466,8 @@ export function hashtags(input: HashtagInput, max = 5): string[] {
   const names: Found[] = [];
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
-  for (const name of topicalNames([...findNames(scanned), ...findPeople(scanned)].sort(byMentions))) {
+  const found = [...findNames(scanned), ...findPeople(scanned)].sort(byMentions);
+  for (const name of topicalNames(found)) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
     if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant; one per person: «عادل الجبير» (the given-names
@@ -456,6 +478,15 @@ export function hashtags(input: HashtagInput, max = 5): string[] {
     names.push(name);
   }
   for (const name of names) add(tagOfName(displayOf(name)));
+  // «الرمادي» and «الأنبار» in a story that says «العراق» once: its country, as an editor adds it.
+  for (const name of names) {
+    const country = COUNTRY_OF.get(name.entry.entity);
+    const named = country === undefined ? undefined : found.find((f) => f.entry.entity === country);
+    if (named && !names.includes(named)) {
+      names.push(named);
+      add(tagOfName(displayOf(named)));
+    }
+  }
   return tags;
 }
 
@@ -498,6 +529,7 @@ function tagOfName(display: string): Tag | undefined {
 function topicalNames(found: Found[]): Found[] {
   const top = found[0]?.mentions ?? 0;
   return found.filter((f) => {
+    if (f.mentions < MIN_MENTIONS && !isLeadBody(f)) return false;
     if (f.entry.broad || f.inTitle) return f.inTitle;
     // A topic term only from the headline: «عيد الفطر» in the lead of a story about a bombing that day is not its
     // topic (from the lead with three mentions, half the terms it added on half of the annotated articles were wrong).
@@ -595,7 +627,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       found.mentions += TITLE_WEIGHT;
     }
   }
-  return [...byEntity.values()].filter((f) => f.mentions >= MIN_MENTIONS || isLeadBody(f));
+  return [...byEntity.values()];
 }
 
 /**
