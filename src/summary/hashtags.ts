@@ -27,6 +27,12 @@ const MIN_MENTIONS = 2;
  * sentences of a news story, where it says who, what and where.
  */
 const LEAD_CHARS = 1;
+/**
+ * The opening of a story, in words (runs' ends included): about its first 400 characters, from which the
+ * development annotations were written, and where a story says what it is about. The lead paragraph (LEAD_CHARS)
+ * is the whole text of an article of one paragraph, as many columns and features are.
+ */
+const OPENING_WORDS = 60;
 /** Mentions that make a countryside («ريف حمص الشرقي»), a name as specific as a place gets, a topic wherever they are. */
 const SPECIFIC_NAME_MENTIONS = 3;
 /**
@@ -478,8 +484,9 @@ export function hashtags(input: HashtagInput, max = 5): string[] {
     names.push(name);
   }
   for (const name of names) add(tagOfName(displayOf(name)));
-  // «الرمادي» and «الأنبار» in a story that says «العراق» once: its country, as an editor adds it.
-  for (const name of names) {
+  // «الرمادي» and «الأنبار» in a story that says «العراق» once: its country, as an editor adds it. Not in a sports
+  // story, where a city is a club's home («روما», «باريس»).
+  for (const name of sports ? [] : names) {
     const country = COUNTRY_OF.get(name.entry.entity);
     const named = country === undefined ? undefined : found.find((f) => f.entry.entity === country);
     if (named && !names.includes(named)) {
@@ -600,16 +607,20 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       const listed = isListed(ids, matches[k - 1], match) || isListed(ids, match, matches[k + 1]);
       found.mentions += listed ? weight * LISTED_WEIGHT : weight;
       found.inTitle ||= title;
-      found.inLead ||= lead && !listed;
+      // A country's adjective counts for the lead only in the story's opening: an article of one paragraph is all
+      // lead, and a column's asides («الشعب العراقي», «فتاة سورية») are not its countries.
+      const opening = lead && match.at - textStarts[1]! < OPENING_WORDS;
+      found.inLead ||= (match.entry.adjective ? opening : lead) && !listed;
       // «تشرف عليه وزارة الحج»: a body named for what it does, not in a person's post («وكيل وزارة المياه») nor
       // as another country's («هيئة الطيران المدني الإيرانية»).
       const next = matches[k + 1];
       found.bodyInLead ||=
-        lead && !listed && !POSTS.has(normalizeArabic(wordsById[ids[match.at - 1]!]!.written)) &&
+        opening && !listed && !POSTS.has(normalizeArabic(wordsById[ids[match.at - 1]!]!.written)) &&
         !(next?.entry.adjective === true && next.at === match.at + match.length);
       // Counted by the tag the form stands for: the spellings of one entity («فيفا», «الاتحاد الدولي لكرة القدم>الفيفا»).
       const form = match.entry.canonical ?? match.entry.form;
-      found.forms.set(form, (found.forms.get(form) ?? 0) + 1);
+      // The headline's spelling counts as its mentions do: «جرائم الحوثيين» is tagged #الحوثيين.
+      found.forms.set(form, (found.forms.get(form) ?? 0) + weight);
       found.onlyAdjective = (found.onlyAdjective ?? true) && match.entry.adjective;
       byEntity.set(match.entry.entity, found);
     });
@@ -763,6 +774,8 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       found.mentions += title ? TITLE_WEIGHT : 1;
       found.inTitle ||= title;
       if (!title) inBody.add(found);
+      // A headline that names a man in full («ورحل … سعد بن محمد الحسين») is how he is to be tagged.
+      if (title && sonOf) found.entry.form = words.map((k) => wordsById[ids[k]!]!.written).join(' ');
       people.set(key, found);
       i = words[words.length - 1]!;
     }
