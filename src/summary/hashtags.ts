@@ -472,7 +472,7 @@ export function hashtags(input: HashtagInput, max = 5): string[] {
   const names: Found[] = [];
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
-  const found = [...findNames(scanned), ...findPeople(scanned)].sort(byMentions);
+  const found = [...findNames(scanned), ...findPeople(scanned), ...headlineSubject(input.title, scanned)].sort(byMentions);
   for (const name of topicalNames(found)) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
     if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
@@ -831,6 +831,47 @@ function calledBy(ids: Int32Array, words: number[]): number[] {
   if (wordsById[beforeLast]!.key === 'ال') return [words[0]!, words[last - 1]!, words[last]!];
   const secondSon = words.findIndex((k, n) => n > 1 && SON_OF.has(wordsById[ids[k]!]!.key));
   return secondSon > 0 ? words.slice(0, secondSon) : words;
+}
+
+/**
+ * The one-word subject a headline opens with, before a colon or a verb, that no list knows: a foreign player or
+ * speaker as sports and news headlines name them («هيرناني: ندمت…», «بولوني يلحق ببعثة الاتحاد», «مونتاري يشجع…»),
+ * when the story names them again (twice). Not a word with the article (a family name: findPeople), a known name, a
+ * given name, a function word, a plural («مجهولون يطلقون») or a word ending in «ة» («سيدة تنتقم», «دراسة:»), which
+ * foreign names hardly ever are; nor before a country's adjective («جندي تونسي يقتل»).
+ */
+function headlineSubject(title: string, { ids, textStarts }: Scanned): Found[] {
+  const first = ids[textStarts[0]!]!;
+  const next = ids[textStarts[0]! + 1]!;
+  const word = wordsById[first]!;
+  if (first === 0 || (traitsById[first]! & (Trait.WithArticle | Trait.StartsName | Trait.Given | Trait.Continues | Trait.Sports)) !== 0) {
+    return [];
+  }
+  const folded = normalizeArabic(word.written);
+  if (!/^\p{L}{3,}$/u.test(word.written) || STOPWORD_SET.has(folded) || /(?:ون|ين|ات|ة)$/u.test(word.written)) return [];
+  // «X:» is a run of its own; «X يفعل»: the next word of the run is a verb of the present («ي…», «ت…»), no name.
+  const written = title.replace(TASHKEEL_AND_TATWEEL, '');
+  const colon = next === 0 && new RegExp(`^[^\\p{L}]*${word.written}[^\\p{L}:]*:`, 'u').test(written);
+  const verb = next !== 0 && (traitsById[next]! & (Trait.StartsName | Trait.WithArticle)) === 0 && /^[يت]\p{L}{2,}$/u.test(wordsById[next]!.written);
+  if (!colon && !verb) return [];
+  let again = 0;
+  // «كنو يتمرد» over a story about «محمد كنو»: the given name the body puts before it is part of the tag.
+  let given = 0;
+  for (let i = textStarts[1]!; i < textStarts[textStarts.length - 1]!; i++) {
+    if (ids[i] !== first) continue;
+    again++;
+    if (given === 0 && (traitsById[ids[i - 1]!]! & Trait.Given) !== 0) given = ids[i - 1]!;
+  }
+  if (again < 2) return [];
+  const parts = given === 0 ? [word] : [wordsById[given]!, word];
+  const entry: Entry = {
+    entity: -hashOf('@' + folded), form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false,
+    broad: false, topic: false, person: false, notATag: false, adjective: false,
+  };
+  return [{
+    entry, forms: new Map(), keys: parts.map((p) => p.key), mentions: TITLE_WEIGHT + again, inTitle: true, inLead: true,
+    firstSeen: 2_000_000,
+  }];
 }
 
 /** Two names next to each other, the second joined by «و»: members of a list. */
