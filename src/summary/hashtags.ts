@@ -638,6 +638,19 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       found.mentions += TITLE_WEIGHT;
     }
   }
+  // «حفل جماهيري في العيد», «عيد الرس»: the headline's occasion is the one the story names in full («عيد الفطر»),
+  // when it names one only.
+  const occasions = [...byEntity.values()].filter((f) => f.entry.topic && f.keys.length > 1 && OCCASIONS.has(wordKey(f.keys[0]!)));
+  for (const found of occasions) {
+    const head = wordKey(found.keys[0]!);
+    if (found.inTitle || occasions.some((o) => o !== found && wordKey(o.keys[0]!) === head)) continue;
+    for (let i = textStarts[0]!; i < textStarts[1]!; i++) {
+      if (wordsById[ids[i]!]!.key !== head) continue;
+      found.inTitle = true;
+      found.mentions += TITLE_WEIGHT;
+      break;
+    }
+  }
   return [...byEntity.values()];
 }
 
@@ -654,6 +667,9 @@ const POSTS = new Set(
   ['وكيل', 'رئيس', 'مدير', 'وزير', 'نائب', 'أمين', 'مساعد', 'محافظ', 'عميد', 'مستشار', 'متحدث', 'المتحدث', 'عضو', 'مدير', 'موظف', 'موظفي', 'منسوبي']
     .flatMap((w) => [w, 'ل' + w, 'و' + w]).map((w) => normalizeArabic(w)),
 );
+
+/** Heads of occasions among the topic terms («عيد الفطر», «معرض الكتاب», «كأس العالم»), as wordKey gives them. */
+const OCCASIONS = new Set(['عيد', 'معرض', 'كأس', 'موسم'].map((w) => wordKey(w)));
 
 /** Words a body's name carries that no headline repeats when it names the body short: «المديرية العامة للسجون». */
 const GENERIC_IN_BODY_NAMES = new Set(['العامه', 'العام', 'السعوديه', 'السعودي', 'الوطنيه', 'الوطني'].map(nameKey));
