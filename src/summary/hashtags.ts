@@ -458,7 +458,7 @@ interface Found {
   bodyInLead?: boolean;
 }
 
-export function hashtags(input: HashtagInput, max = 5): string[] {
+export function hashtags(input: HashtagInput, max = 4): string[] {
   const tags: string[] = [];
   const seen = new Set<string>();
   const add = (tag: Tag | undefined) => {
