@@ -456,6 +456,8 @@ interface Found {
   onlyAdjective?: boolean;
   /** A body the lead names for what it does (see isLeadBody). */
   bodyInLead?: boolean;
+  /** A body found by the pattern of its name (see headlineBodies). */
+  byPattern?: boolean;
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
@@ -472,7 +474,9 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   const names: Found[] = [];
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
-  const found = [...findNames(scanned), ...findPeople(scanned), ...headlineSubject(input.title, scanned)].sort(byMentions);
+  const found = [
+    ...findNames(scanned), ...findPeople(scanned), ...headlineSubject(input.title, scanned), ...headlineBodies(scanned),
+  ].sort(byMentions);
   for (const name of topicalNames(found)) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
     if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
@@ -480,6 +484,9 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
     // scan, whose keys are without the article) makes «الجبير» (the list's) redundant.
     const keys = name.keys.map(wordKey);
     if (chosen.some((c) => keys.every((k) => c.includes(k)) || c.every((k) => keys.includes(k)))) continue;
+    // A body found by its pattern that a listed one names otherwise («مجلس الشئون …» for «مجلس الشؤون …»): the
+    // same head and as many words.
+    if (name.byPattern && chosen.some((c) => c[0] === keys[0] && c.length === keys.length)) continue;
     chosen.push(keys);
     names.push(name);
   }
@@ -889,6 +896,57 @@ function headlineSubject(title: string, { ids, textStarts }: Scanned): Found[] {
     firstSeen: 2_000_000,
   }];
 }
+
+/**
+ * Bodies no list knows that a headline names by the general pattern of their names: a head («جامعة», «هيئة»,
+ * «أمانة», «وزارة», «مجلس»…) and the words that name it, with the article or a listed place («جامعة المجمعة»,
+ * «هيئة الصحفيين», «أمانة عسير», «مجلس الوزراء»). Only from the headline, where such a phrase is what the story is
+ * about; not a head with the article (a reference back), nor a phrase that names no one body («مجلس الإدارة», «هيئة
+ * التدريس»), nor one that runs on into a person's name («جامعة الملك …»: which king?).
+ */
+function headlineBodies({ ids, textStarts }: Scanned): Found[] {
+  const traits = traitsById;
+  const bodies: Found[] = [];
+  for (let i = textStarts[0]!; i < textStarts[1]!; i++) {
+    const head = wordsById[ids[i]!]!;
+    if ((traits[ids[i]!]! & Trait.Definite) !== 0 || !head.keys.some((k) => PATTERN_HEADS.has(k))) continue;
+    // A listed name starting here is found by findNames.
+    if (head.names !== undefined && longestMatch(ids, i) !== undefined) continue;
+    let k = i + 1;
+    // The name runs on through words with the article and listed places, up to a country's adjective, which says
+    // whose body it is («مجلس الوزراء السعودي») and is no part of the tag.
+    while (ids[k] !== 0 && k - i <= 4 && ((traits[ids[k]!]! & Trait.Definite) !== 0 || wordsById[ids[k]!]!.oneWordName) && !isCountryAdjective(ids[k]!)) k++;
+    if (k === i + 1 || NOT_ONE_BODY.has(wordsById[ids[i + 1]!]!.key)) continue;
+    const last = wordsById[ids[k - 1]!]!;
+    if (TITLES.has(normalizeArabic(last.written)) || (traits[ids[k]!]! & Trait.Given) !== 0) continue;
+    const words = [...ids.subarray(i, k)].map((id) => wordsById[id]!);
+    // The head as written, without a glued particle («بجامعة» → «جامعة»).
+    const headKey = head.keys.find((key) => PATTERN_HEADS.has(key))!;
+    const written = [head.written.slice(head.written.length - headKey.length), ...words.slice(1).map((w) => w.written)];
+    const entry: Entry = {
+      entity: -hashOf('+' + written.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false,
+      topic: false, person: false, notATag: false, adjective: false,
+    };
+    bodies.push({
+      entry, forms: new Map(), keys: words.map((w) => w.keys[w.keys.length - 1]!), mentions: TITLE_WEIGHT, inTitle: true,
+      inLead: false, firstSeen: 3_000_000 + i, byPattern: true,
+    });
+    i = k - 1;
+  }
+  return bodies;
+}
+
+/** «السعودي», «المصرية»…: the adjective of a country, Saudi Arabia's too. */
+function isCountryAdjective(id: number): boolean {
+  const word = wordsById[id]!;
+  return SAUDI_ADJECTIVES.has(word.keys[0]!) || word.names?.some((node) => node.entry?.adjective === true) === true;
+}
+const SAUDI_ADJECTIVES = new Set(['السعودي', 'السعودية', 'السعوديين', 'السعوديون'].map(nameKey));
+
+/** The heads of bodies' names, as nameKey gives them (see headlineBodies). */
+const PATTERN_HEADS = new Set(['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'مديرية', 'مجلس'].map(nameKey));
+/** What follows a head in phrases that name no one body, as wordKey gives them. */
+const NOT_ONE_BODY = new Set(['الإدارة', 'الأمناء', 'التدريس', 'العمومية', 'الأعمال', 'الآباء', 'الأمهات'].map((w) => wordKey(w)));
 
 /** Two names next to each other, the second joined by «و»: members of a list. */
 function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): boolean {
