@@ -426,8 +426,11 @@ function buildIndex(): Map<string, NameNode> {
 function withIndefinite(line: string): string {
   const [spellings, canonical] = line.split('>') as [string, string | undefined];
   const forms = spellings.split('|');
+  // One-word terms only: «عام دراسي», «برنامج نووي», «أمن إلكتروني» would make «عام», «برنامج», «أمن» start a
+  // name, a look-up at each of the commonest words of the news for a tag the development sets never missed.
   const bare = forms
-    .map((form) => form.split(' ').map((w) => w.replace(/^ال(?=\S{3})/, '')).join(' '))
+    .filter((form) => !form.includes(' '))
+    .map((form) => form.replace(/^ال(?=\S{3})/, ''))
     .filter((form) => !forms.includes(form) && !NOT_BARE.has(form));
   return bare.length === 0 ? line : `${[...forms, ...bare].join('|')}>${canonical ?? forms[0]}`;
 }
@@ -453,11 +456,11 @@ interface Found {
   inLead: boolean;
   firstSeen: number;
   /** A country the story names only by its adjective (see DEMONYMS). */
-  onlyAdjective?: boolean;
+  onlyAdjective: boolean;
   /** A body the lead names for what it does (see isLeadBody). */
-  bodyInLead?: boolean;
+  bodyInLead: boolean;
   /** A body found by the pattern of its name (see headlineBodies). */
-  byPattern?: boolean;
+  byPattern: boolean;
 }
 
 export function hashtags(input: HashtagInput, max = 4): string[] {
@@ -479,10 +482,10 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   ].sort(byMentions);
   for (const name of topicalNames(found)) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
-    if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective === true)) continue;
+    if ((name.entry.club && !sports) || name.entry.notATag || (sports && name.onlyAdjective)) continue;
     // One tag per place: «ريف حمص الشرقي» makes «حمص» redundant; one per person: «عادل الجبير» (the given-names
     // scan, whose keys are without the article) makes «الجبير» (the list's) redundant.
-    const keys = name.keys.map(wordKey);
+    const keys = wordKeysOf(name.keys);
     if (chosen.some((c) => keys.every((k) => c.includes(k)) || c.every((k) => keys.includes(k)))) continue;
     // A body found by its pattern that a listed one names otherwise («مجلس الشئون …» for «مجلس الشؤون …»): the
     // same head and as many words.
@@ -608,7 +611,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
     matches?.forEach((match, k, matches) => {
       const found = byEntity.get(match.entry.entity) ?? {
         entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
-        inTitle: false, inLead: false, firstSeen: position++,
+        inTitle: false, inLead: false, firstSeen: position++, onlyAdjective: true, bodyInLead: false, byPattern: false,
       };
       // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
       const listed = isListed(ids, matches[k - 1], match) || isListed(ids, match, matches[k + 1]);
@@ -622,13 +625,13 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       // as another country's («هيئة الطيران المدني الإيرانية»).
       const next = matches[k + 1];
       found.bodyInLead ||=
-        opening && !listed && !POSTS.has(normalizeArabic(wordsById[ids[match.at - 1]!]!.written)) &&
+        opening && !listed && !POSTS.has(wordsById[ids[match.at - 1]!]!.keys[0]!) &&
         !(next?.entry.adjective === true && next.at === match.at + match.length);
       // Counted by the tag the form stands for: the spellings of one entity («فيفا», «الاتحاد الدولي لكرة القدم>الفيفا»).
       const form = match.entry.canonical ?? match.entry.form;
       // The headline's spelling counts as its mentions do: «جرائم الحوثيين» is tagged #الحوثيين.
       found.forms.set(form, (found.forms.get(form) ?? 0) + weight);
-      found.onlyAdjective = (found.onlyAdjective ?? true) && match.entry.adjective;
+      found.onlyAdjective &&= match.entry.adjective;
       byEntity.set(match.entry.entity, found);
     });
   }
@@ -640,17 +643,18 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
     }
   }
   for (const found of byEntity.values()) {
-    if (!found.inTitle && BODY_HEADS.has(wordKey(found.keys[0]!)) && titleNamesBody(ids, textStarts, found.keys)) {
+    if (!found.inTitle && BODY_HEADS.has(headOf(found.keys)) && titleNamesBody(ids, textStarts, found.keys)) {
       found.inTitle = true;
       found.mentions += TITLE_WEIGHT;
     }
   }
   // «حفل جماهيري في العيد», «عيد الرس»: the headline's occasion is the one the story names in full («عيد الفطر»),
   // when it names one only.
-  const occasions = [...byEntity.values()].filter((f) => f.entry.topic && f.keys.length > 1 && OCCASIONS.has(wordKey(f.keys[0]!)));
+  const occasions: Found[] = [];
+  for (const f of byEntity.values()) if (f.entry.topic && f.keys.length > 1 && OCCASIONS.has(headOf(f.keys))) occasions.push(f);
   for (const found of occasions) {
-    const head = wordKey(found.keys[0]!);
-    if (found.inTitle || occasions.some((o) => o !== found && wordKey(o.keys[0]!) === head)) continue;
+    const head = headOf(found.keys);
+    if (found.inTitle || occasions.some((o) => o !== found && headOf(o.keys) === head)) continue;
     for (let i = textStarts[0]!; i < textStarts[1]!; i++) {
       if (wordsById[ids[i]!]!.key !== head) continue;
       found.inTitle = true;
@@ -666,7 +670,7 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
  * even when named once («أعلنت وزارة العمل…»). On the development set: 4 bodies an editor tagged, 1 not.
  */
 function isLeadBody(f: Found): boolean {
-  return f.bodyInLead === true && BODY_HEADS.has(wordKey(f.keys[0]!));
+  return f.bodyInLead && BODY_HEADS.has(headOf(f.keys));
 }
 
 /** Posts held in a body («وكيل وزارة المياه»): the body is the person's, not the story's. */
@@ -682,13 +686,27 @@ const OCCASIONS = new Set(['عيد', 'معرض', 'كأس', 'موسم'].map((w) =
 const GENERIC_IN_BODY_NAMES = new Set(['العامه', 'العام', 'السعوديه', 'السعودي', 'الوطنيه', 'الوطني'].map(nameKey));
 
 /**
+ * The words after a body's head as a headline may write them («للسجون» is «السجون»), generic ones left out; kept
+ * by the name's keys (the trie node's own array, the same object for every article), as bodies recur.
+ */
+const bodyRests = new Map<string[], string[]>();
+function bodyRestOf(keys: string[]): string[] {
+  let rest = bodyRests.get(keys);
+  if (rest === undefined) {
+    rest = keys.slice(1).filter((k) => !GENERIC_IN_BODY_NAMES.has(k)).map((k) => keysOf(k).pop()!);
+    if (bodyRests.size >= TAG_CACHE_LIMIT) bodyRests.clear();
+    bodyRests.set(keys, rest);
+  }
+  return rest;
+}
+
+/**
  * A headline that names the body the story names in full by the words after its head, as Saudi headlines do:
  * «"العمل" تتعاون مع "الإسكان"» (وزارة العمل), «السجون تجري مراجعة» (المديرية العامة للسجون), «هيئة السوق تعيدها»
  * (هيئة السوق المالية). On the development set this found 4 bodies an editor tagged and no wrong one.
  */
 function titleNamesBody(ids: Int32Array, textStarts: number[], keys: string[]): boolean {
-  // A word of the name as a headline may write it: «للسجون» is «السجون».
-  const rest = keys.slice(1).filter((k) => !GENERIC_IN_BODY_NAMES.has(k)).map((k) => keysOf(k).pop()!);
+  const rest = bodyRestOf(keys);
   if (rest.length === 0) return false;
   const titleHas = (words: string[]) => {
     for (let i = textStarts[0]!; i + words.length <= textStarts[1]!; i++) {
@@ -697,6 +715,34 @@ function titleNamesBody(ids: Int32Array, textStarts: number[], keys: string[]): 
     return false;
   };
   return titleHas(rest) || (rest.length > 1 && titleHas([keys[0]!, rest[0]!]));
+}
+
+/**
+ * wordKey of a name's first word, kept: names come back article after article, and normalising each found name's
+ * head for every article (the body, occasion and lead-body checks) made the hashtags a fifth slower.
+ */
+const headKeys = new Map<string, string>();
+function headOf(keys: string[]): string {
+  const key = keys[0]!;
+  let head = headKeys.get(key);
+  if (head === undefined) {
+    if (headKeys.size >= TAG_CACHE_LIMIT) headKeys.clear();
+    head = wordKey(key);
+    headKeys.set(key, head);
+  }
+  return head;
+}
+
+/** wordKey of each of a name's keys, kept like headOf's (see there). */
+const wordKeyLists = new Map<string[], string[]>();
+function wordKeysOf(keys: string[]): string[] {
+  let list = wordKeyLists.get(keys);
+  if (list === undefined) {
+    list = keys.map(wordKey);
+    if (wordKeyLists.size >= TAG_CACHE_LIMIT) wordKeyLists.clear();
+    wordKeyLists.set(keys, list);
+  }
+  return list;
 }
 
 /** The kinds of body a story refers back to with the article alone («الوزارة»), as wordKey gives them. */
@@ -792,7 +838,7 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
           topic: false, person: false, notATag: false, adjective: false,
         },
         forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
-        firstSeen: position++,
+        firstSeen: position++, onlyAdjective: false, bodyInLead: false, byPattern: false,
       };
       found.mentions += title ? TITLE_WEIGHT : 1;
       found.inTitle ||= title;
@@ -895,7 +941,7 @@ function headlineSubject(title: string, { ids, textStarts }: Scanned): Found[] {
   };
   return [{
     entry, forms: new Map(), keys: parts.map((p) => p.key), mentions: TITLE_WEIGHT + again, inTitle: true, inLead: true,
-    firstSeen: 2_000_000,
+    firstSeen: 2_000_000, onlyAdjective: false, bodyInLead: false, byPattern: false,
   }];
 }
 
@@ -931,7 +977,7 @@ function headlineBodies({ ids, textStarts }: Scanned): Found[] {
     };
     bodies.push({
       entry, forms: new Map(), keys: words.map((w) => w.keys[w.keys.length - 1]!), mentions: TITLE_WEIGHT, inTitle: true,
-      inLead: false, firstSeen: 3_000_000 + i, byPattern: true,
+      inLead: false, firstSeen: 3_000_000 + i, onlyAdjective: false, bodyInLead: false, byPattern: true,
     });
     i = k - 1;
   }
@@ -984,7 +1030,7 @@ const NAMED_AFTER = new Set(
  */
 function namesAPlace(ids: Int32Array, match: Match): boolean {
   const before = ids[match.at - 1]!;
-  if (match.entry.adjective) return (traitsById[before]! & Trait.Given) !== 0 || TITLES.has(normalizeArabic(wordsById[before]!.written));
+  if (match.entry.adjective) return (traitsById[before]! & Trait.Given) !== 0 || TITLES.has(wordsById[before]!.keys[0]!);
   return match.entry.person && NAMED_AFTER.has(normalizeArabic(wordsById[before]!.written));
 }
 
