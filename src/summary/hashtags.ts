@@ -340,6 +340,7 @@ const NOT_BARE = new Set(['عقار', 'توحد', 'تستر', 'دولار', 'ي�
 const index = buildIndex();
 /** The entity of each place abroad's country, by the place's entity (see PLACES_ABROAD). */
 const COUNTRY_OF = countriesOfPlaces();
+const COUNTRIES = new Set(COUNTRY_OF.values());
 
 function countriesOfPlaces(): Map<number, number> {
   const entityOf = (name: string) => {
@@ -662,7 +663,11 @@ function findNames({ ids, textStarts, leadEnd }: Scanned): Found[] {
       break;
     }
   }
-  return [...byEntity.values()];
+  // Names mentioned once wait only if a rule can still take them: a body named in the opening, a country a place
+  // abroad may bring; the others would only be sorted and filtered out.
+  const kept: Found[] = [];
+  for (const f of byEntity.values()) if (f.mentions >= MIN_MENTIONS || f.bodyInLead || COUNTRIES.has(f.entry.entity)) kept.push(f);
+  return kept;
 }
 
 /**
