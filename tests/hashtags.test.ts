@@ -168,13 +168,175 @@ describe('hashtags', () => {
     expect(tags).not.toContain('#محمد_بن_نايف');
   });
 
-  // The precision guard: on the development set (100 news articles outside the held-out 100, annotated for issue 22),
-  // what the new classes add must stay as precise as the names were; and no tag on the 200 cuts a name.
-  it('keeps precision on the development annotations and cuts no name on the 200 news articles', () => {
+  // Issue 22 §5, second round: the rules below were each measured on the two development sets before the held-out
+  // one; the stories are made up, in the shape of the news they came from.
+  it('names a country by its adjective, not after a given name or a title, nor in a sports story', () => {
+    const visit = hashtags({
+      title: 'القيادة تهنئ الرئيس التونسي بذكرى الاستقلال',
+      paragraphs: ['بعث خادم الحرمين الشريفين برقية تهنئة للرئيس التونسي بمناسبة ذكرى الاستقلال.'],
+    });
+    expect(visit).toContain('#تونس');
+    const scholar = hashtags({
+      title: 'الدكتور التركي يستقبل وفدا',
+      paragraphs: ['استقبل الدكتور عبدالله التركي وفدا من العلماء، وقال التركي إن اللقاء مثمر.'],
+    });
+    expect(scholar).not.toContain('#تركيا');
+    const club = hashtags({
+      title: 'مدرب العين الإماراتي: لست سعيدا بالخسارة',
+      paragraphs: ['قال مدرب فريق العين الإماراتي إن اللاعبين قدموا مباراة جيدة في الدوري رغم الخسارة.'],
+    });
+    expect(club).not.toContain('#الإمارات');
+  });
+
+  it('takes a headline’s «العمل» or «السجون» for the body the story names in full', () => {
+    // Named in full once, after the lead: only the headline makes it the story's.
+    const tags = hashtags({
+      title: '«العمل» تطلق برنامجا جديدا للتوظيف',
+      paragraphs: ['انطلق برنامج جديد لتوظيف الشباب في القطاع الخاص.', 'وأوضحت وزارة العمل أن البرنامج يبدأ الشهر المقبل.'],
+    });
+    expect(tags).toContain('#وزارة_العمل');
+    const prisons = hashtags({
+      title: 'السجون تراجع إجراءاتها',
+      paragraphs: ['عقد مديرو السجون في المناطق اجتماعا لمراجعة الإجراءات.', 'ويأتي ذلك ضمن خطة المديرية العامة للسجون.'],
+    });
+    expect(prisons).toContain('#المديرية_العامة_للسجون');
+  });
+
+  it('tags a body the lead names once for what it does, not the body of a person’s post', () => {
+    const acts = hashtags({
+      title: 'ألف وظيفة موسمية في المدينة المنورة',
+      paragraphs: ['يقع المشروع تحت إشراف وزارة الحج، ويوفر ألف وظيفة موسمية للشباب.', 'ويبدأ التقديم الأحد.'],
+    });
+    expect(acts).toContain('#وزارة_الحج');
+    const post = hashtags({
+      title: 'توقيع مذكرة تعاون لمحطة شمسية',
+      paragraphs: ['وقع وكيل وزارة المياه والكهرباء مذكرة تعاون لإنشاء محطة تعمل بالطاقة الشمسية.', 'وتبدأ الأعمال العام المقبل.'],
+    });
+    expect(post).not.toContain('#وزارة_المياه_والكهرباء');
+  });
+
+  it('adds the country of a place abroad when the story names it, but not a club’s city', () => {
+    const war = hashtags({
+      title: 'معارك عنيفة في الرمادي',
+      paragraphs: ['تدور معارك عنيفة في مدينة الرمادي مركز محافظة الأنبار غرب العراق.', 'وقالت مصادر إن القتال مستمر في الرمادي.'],
+    });
+    expect(war).toEqual(expect.arrayContaining(['#الرمادي', '#العراق']));
+    const match = hashtags({
+      title: 'روما يفوز على تشيلسي في مباراة ودية',
+      paragraphs: ['فاز فريق روما على تشيلسي في مباراة ودية أقيمت في ملبورن، وسجل لاعب روما هدفين.', 'ويواصل المدرب تحضيرات الفريق للدوري الإيطالي في إيطاليا.'],
+    });
+    expect(match).not.toContain('#إيطاليا');
+  });
+
+  it('finds a man named with «بن» and tags him as the news calls him, or as the headline writes him', () => {
+    const minister = hashtags({
+      title: '«الصمعاني» يؤكد دعم وزارته للإسكان',
+      paragraphs: ['أكد وزير العدل الدكتور وليد بن محمد الصمعاني دعم الوزارة.', 'وقال الصمعاني إن التعاون مستمر.'],
+    });
+    expect(minister).toContain('#وليد_الصمعاني');
+    const prince = hashtags({
+      title: 'فيصل بن خالد: نرحب بالنقد البناء',
+      paragraphs: ['أوضح الأمير فيصل بن خالد بن عبدالعزيز أمير منطقة عسير أن النقد البناء مرحب به.'],
+    });
+    expect(prince).toContain('#فيصل_بن_خالد');
+    const obituary = hashtags({
+      title: 'ورحل الصديق سعد بن محمد الحسين',
+      paragraphs: ['رحل الشيخ سعد بن محمد الحسين بعد حياة حافلة.', 'وكان الحسين محبا للعلم، وعرف الحسين بالزهد.'],
+    });
+    expect(obituary).toContain('#سعد_بن_محمد_الحسين');
+    for (const tags of [minister, prince, obituary]) for (const tag of tags) expect(tag).not.toMatch(/_(?:عبد|بن|أبو|ابن)$/u);
+  });
+
+  it('takes no name and verb of a headline for a person («الملك سلمان يصل المغرب»)', () => {
+    const tags = hashtags({
+      title: 'الملك سلمان يصل المغرب',
+      paragraphs: ['وصل خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز إلى المغرب في إجازة خاصة.', 'وكان في استقباله عدد من المسؤولين في المغرب.'],
+    });
+    expect(tags).toContain('#الملك_سلمان');
+    expect(tags).not.toContain('#سلمان_يصل');
+  });
+
+  it('tags the one-word subject a headline opens with when the story names it again, with the given name it has', () => {
+    const player = hashtags({
+      title: 'بولوني يلحق ببعثة الاتحاد',
+      paragraphs: ['لحق المدافع بولوني ببعثة الفريق في المعسكر.', 'وكان بولوني قد تأخر لأسباب عائلية، وسيشارك بولوني في المباراة.'],
+    });
+    expect(player).toContain('#بولوني');
+    const rebel = hashtags({
+      title: 'كنو يتمرد على الاتفاق',
+      paragraphs: ['رفض اللاعب محمد كنو الحضور إلى التدريبات.', 'وهددت الإدارة بمعاقبة كنو إذا لم يعد، وقال كنو إنه ينتظر.'],
+    });
+    expect(rebel).toContain('#محمد_كنو');
+    const woman = hashtags({
+      title: 'سيدة تنتقم من زوجها',
+      paragraphs: ['أقدمت سيدة على الانتقام من زوجها.', 'وقالت السيدة إن زوجها أساء إليها، وأوقفت الشرطة سيدة أخرى.'],
+    });
+    expect(woman).toEqual([]);
+  });
+
+  it('tags a body the headline names by the pattern of its name, and no phrase that names no one body', () => {
+    expect(hashtags({ title: 'جامعة المجمعة تقيم حفل معايدة', paragraphs: ['أقامت جامعة المجمعة حفل المعايدة السنوي.'] }))
+      .toContain('#جامعة_المجمعة');
+    expect(hashtags({ title: 'مجلس الوزراء السعودي يقر الميزانية', paragraphs: ['أقر مجلس الوزراء الميزانية الجديدة.'] }))
+      .toContain('#مجلس_الوزراء');
+    expect(hashtags({ title: 'مجلس الإدارة يقر توزيع الأرباح', paragraphs: ['أقر مجلس الإدارة توزيع الأرباح.'] })).toEqual([]);
+  });
+
+  it('takes a headline’s occasion for the one the story names, and a topic term without the article', () => {
+    const eid = hashtags({
+      title: 'حفل جماهيري في العيد',
+      paragraphs: ['يحيي الفنان حفلا جماهيريا في أول أيام عيد الفطر المبارك.', 'وتنفد التذاكر سريعا.'],
+    });
+    expect(eid).toContain('#عيد_الفطر');
+    expect(hashtags({ title: 'هطول أمطار رعدية على عسير', paragraphs: ['توقعت الأرصاد هطول أمطار على عسير.'] })).toContain('#الأمطار');
+    // «عقار» without the article is a drug, not real estate.
+    expect(hashtags({ title: 'عقار جديد لعلاج الملاريا', paragraphs: ['صدقت جهات رقابية على عقار جديد لعلاج الملاريا.'] }))
+      .not.toContain('#العقار');
+  });
+
+  it('never cuts a longer name for a listed one or a pattern («الملك عبدالله الثاني», «جامعة الملك عبدالله»)', () => {
+    const article = {
+      title: 'الملك عبدالله الثاني يستقبل وفد جامعة الملك عبدالله',
+      content: 'استقبل الملك عبدالله الثاني وفدا من جامعة الملك عبدالله للعلوم والتقنية، وأشاد الملك عبدالله الثاني بالجامعة.',
+    };
+    const tags = hashtags({ title: article.title, paragraphs: [article.content] });
+    expect(tags).toContain('#الملك_عبدالله_الثاني');
+    expect(tags).not.toContain('#الملك_عبدالله');
+    expect(tags.some((t) => t.endsWith('_الملك'))).toBe(false);
+    expect(cutNames([{ id: 'k', ...article }])).toEqual([]);
+  });
+
+  it('survives hostile input: a 10,000-character headline, one 10,000-letter word, mis-encoded text', () => {
+    const words = ['الرياض', 'وزارة', 'الصحة', 'محمد', 'بن', 'سلمان', 'التونسي', 'عيد', ':', 'يصل', 'بولوني', 'جامعة', 'الملك'];
+    let title = '';
+    for (let i = 0; title.length < 10_000; i++) title += words[(i * 7 + (i >> 3)) % words.length] + ' ';
+    const started = performance.now();
+    const long = hashtags({ title, paragraphs: [title.slice(0, 2_000), 'وقال بولوني إن بولوني سعيد.'] });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(long.length).toBeLessThanOrEqual(4);
+    for (const tag of long) expect(tag).toMatch(TAG_SHAPE);
+    expect(cutNames([{ id: 'long', title, content: title.slice(0, 2_000) }])).toEqual([]);
+    const word = 'ب'.repeat(10_000);
+    expect(hashtags({ title: `${word}: يصل`, paragraphs: [`${word} ${word} ${word}`] })).toEqual([]);
+    // UTF-8 Arabic read as windows-1252, and as Latin-1 with replacement characters: no Arabic name, no tag.
+    const arabic = 'الرئيس التونسي يستقبل وزير الخارجية في تونس';
+    const mojibake = new TextDecoder('windows-1252').decode(new TextEncoder().encode(arabic));
+    expect(hashtags({ title: mojibake, paragraphs: [mojibake, mojibake] })).toEqual([]);
+    const broken = '\uFFFD\uFFFDتونس\uFFFD: \uFFFD\uFFFD';
+    for (const tag of hashtags({ title: broken, paragraphs: [broken, broken] })) expect(tag).toMatch(TAG_SHAPE);
+  });
+
+  // The precision guard: on the two development sets (100 news articles outside the held-out 100, and 60 outside
+  // the 200, annotated for issue 22), what the new classes add must stay precise; and no tag on the 260 cuts a name.
+  it('keeps precision on the development annotations and cuts no name on the 260 news articles', () => {
     const news = jsonl<TaggedArticle>('../eval/data/news/saudinewsnet-sample-200.jsonl');
     const dev = scoreTags(news, jsonl<TagAnnotation>('../eval/data/news/hashtags-dev-100.jsonl'));
     expect(dev.precision).toBeGreaterThanOrEqual(0.95);
-    expect(dev.recall).toBeGreaterThanOrEqual(0.35);
-    expect(cutNames(news)).toEqual([]);
+    expect(dev.recall).toBeGreaterThanOrEqual(0.49);
+    const more = jsonl<TaggedArticle>('../eval/data/news/saudinewsnet-dev2-60.jsonl');
+    const dev2 = scoreTags(more, jsonl<TagAnnotation>('../eval/data/news/hashtags-dev2-60.jsonl'));
+    expect(dev2.precision).toBeGreaterThanOrEqual(0.9);
+    expect(dev2.recall).toBeGreaterThanOrEqual(0.35);
+    expect(cutNames([...news, ...more])).toEqual([]);
   });
 });
