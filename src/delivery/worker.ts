@@ -118,9 +118,9 @@ export class DeliveryWorker {
         }
       } catch (err) {
         // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
-        // process: nothing changed, the same rows are picked again at the next look.
+        // process (or by a unit of work of this one): nothing changed, the same rows are picked again at the next look.
         if (!isLockedError(err)) throw err;
-        this.logger.warn('the database is locked by another process; sending waits', { platform: transport.platform, error: errorMessage(err) });
+        this.logger.warn('the database is locked; sending waits', { platform: transport.platform, error: errorMessage(err) });
       }
       if (started === 0) await this.idle(pollMs);
     }
@@ -311,7 +311,7 @@ export class DeliveryWorker {
         // Each try already waited the busy timeout; the backoff only spaces the tries (0.1 s, 0.2 s … 2 s).
         const wait = Math.min(2000, 100 * 2 ** this.lockedFlushes);
         if (this.lockedFlushes++ === 0) {
-          this.logger.warn('the database is locked by another process; the answers are kept and written when it is free', { writes: batch.length, error: errorMessage(err) });
+          this.logger.warn('the database is locked; the answers are kept and written when it is free', { writes: batch.length, error: errorMessage(err) });
         }
         this.writeFlush = setTimeout(() => this.flushWrites(), wait);
         return;

@@ -42,8 +42,9 @@ export type SubscribeResult =
 /** Subscribes a chat, or changes what it receives; settings the request does not mention are kept. */
 export async function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeRequest, authority: ChatAuthority = {}): Promise<SubscribeResult> {
   await mayManage(deps, actor, 'subscribe', authority);
-  const kind = req.kind ?? rulesFor(deps, req.platform).classifyChat(req.chatId);
-  if (req.kind) rulesFor(deps, req.platform).classifyChat(req.chatId); // an explicit kind does not excuse a malformed id
+  // Classified even when the front door names the kind: an explicit kind does not excuse a malformed id.
+  const classified = rulesFor(deps, req.platform).classifyChat(req.chatId);
+  const kind = req.kind ?? classified;
   const topics = req.topics === undefined ? undefined : cleanTopics(req.topics);
   return deps.data.uow.run(async (tx): Promise<SubscribeResult> => {
     const now = Date.now();
