@@ -6,7 +6,7 @@
  *   10 % a filter for one source (of 20), with or without their own filter.
  */
 import { join } from 'node:path';
-import { countAudience, queueAudience } from '../src/newsroom/audience.js';
+import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
@@ -54,7 +54,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       }, { sourceId: sources[i % SOURCES]!.id });
       if (stored.status !== 'new') continue;
       const c = process.hrtime.bigint();
-      countAudience(store, stored.article, { kind: 'matching' });
+      countAudienceSync(store, stored.article, { kind: 'matching' });
       counts.push(msSince(c));
       const start = process.hrtime.bigint();
       receivers += routeArticle(store, stored.article);
@@ -68,7 +68,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       const stored = storeArticle(store, { url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [], paragraphs: a.content.split(/\n+/).filter(Boolean) });
       if (stored.status !== 'new') continue;
       const start = process.hrtime.bigint();
-      queueAudience(store, stored.article, { kind: 'all' });
+      queueAudienceSync(store, stored.article, { kind: 'all' });
       unfiltered.push(msSince(start));
     }
     return {

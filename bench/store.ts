@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { renderArticle } from '../src/format/render.js';
 import { contentHash, storyKey } from '../src/ingest/prepare.js';
-import { queueAudience } from '../src/newsroom/audience.js';
+import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince } from './common.js';
@@ -33,7 +33,7 @@ export async function benchStore(): Promise<{ dupCheckMedianUs: number; queue10k
 
     const fresh = store.articles.get(ARTICLES)!; // one article not yet queued to anyone
     const qStart = process.hrtime.bigint();
-    const queued = queueAudience(store, fresh, { kind: 'matching' });
+    const queued = queueAudienceSync(store, fresh, { kind: 'matching' });
     const queue10kMs = msSince(qStart);
     if (queued !== SUBSCRIBERS) throw new Error(`expected ${SUBSCRIBERS} deliveries, queued ${queued}`);
 

@@ -12,7 +12,7 @@ import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import {
-  CLI_OPERATOR, digestCloser, queueAudience, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY, type DeliveryPatch,
+  CLI_OPERATOR, digestCloser, queueAudienceSync, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY, type DeliveryPatch,
 } from '../src/newsroom/index.js';
 import { openStore } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
@@ -87,7 +87,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     });
     if (r.status !== 'new') throw new Error('duplicate');
     ids.set(r.article.id, n);
-    if (urgent) queueAudience(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
     else routeArticle(store, r.article);
   };
   // Three days in random steps, then two quiet days in which every period closes and every window ends.

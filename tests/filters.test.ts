@@ -9,7 +9,7 @@ import { plainMarkup } from '../src/format/post.js';
 import { renderArticle } from '../src/format/render.js';
 import type { Article } from '../src/model/article.js';
 import type { MessageTemplate } from '../src/model/template.js';
-import { countAudience, queueAudience } from '../src/newsroom/audience.js';
+import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { matchesTopics } from '../src/newsroom/topics.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -76,7 +76,7 @@ describe('filters per (subscription, source)', () => {
     const route = (over: Partial<Article>, sourceId: number) => {
       const r = storeArticle(store, article(over), { sourceId });
       if (r.status !== 'new') throw new Error('duplicate');
-      const count = countAudience(store, r.article, { kind: 'matching' }).willReceive;
+      const count = countAudienceSync(store, r.article, { kind: 'matching' }).willReceive;
       routeArticle(store, r.article);
       const to = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
       expect(to.length).toBe(count); // the preview's count and the queue agree
@@ -92,7 +92,7 @@ describe('filters per (subscription, source)', () => {
 
     const r = storeArticle(store, article({ title: 'خبر رياضي عام' }), { sourceId: general.id });
     if (r.status !== 'new') throw new Error('duplicate');
-    expect(queueAudience(store, r.article, { kind: 'all' })).toBe(3);
+    expect(queueAudienceSync(store, r.article, { kind: 'all' })).toBe(3);
   });
 
   it('go with their subscription and with their source', () => {

@@ -28,7 +28,7 @@ import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import {
   broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection,
-  previewRetraction, queueAudience, resendBroadcastFailed, resendFailed, reviseFromSource, routeArticle, setDelivery, storeArticle, subscribe,
+  previewRetraction, queueAudienceSync, resendBroadcastFailed, resendFailed, reviseFromSource, routeArticle, setDelivery, storeArticle, subscribe,
   URGENT_PRIORITY, type DeliveryPatch,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -308,7 +308,7 @@ async function run(seed: number): Promise<Totals> {
   const act = async () => {
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) routeArticle(store, newArticle());
-    if (random() < 0.08) queueAudience(store, newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (random() < 0.08) queueAudienceSync(store, newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
     if (random() < 0.1) {
       const article = newArticle(random() < 0.5);
       const preview = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });

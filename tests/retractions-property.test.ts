@@ -13,7 +13,7 @@ import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import {
-  CLI_OPERATOR, confirmRetraction, digestCloser, queueAudience, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY,
+  CLI_OPERATOR, confirmRetraction, digestCloser, queueAudienceSync, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY,
   type DeliveryPatch,
 } from '../src/newsroom/index.js';
 import { openStore } from '../src/store/index.js';
@@ -76,7 +76,7 @@ async function run(seed: number) {
     });
     if (r.status !== 'new') throw new Error('duplicate');
     numbers.set(r.article.id, n);
-    if (urgent) queueAudience(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
     else routeArticle(store, r.article);
   };
   const retractSome = () => {

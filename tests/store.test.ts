@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { matchesTopics, parseTopicFilter } from '../src/newsroom/topics.js';
-import { queueAudience } from '../src/newsroom/audience.js';
+import { queueAudienceSync } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -49,8 +49,8 @@ describe('store', () => {
     if (a.status !== 'new') throw new Error('expected new');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '42', kind: 'private' });
-    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(2);
-    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
+    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(2);
+    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
     expect(routeArticle(store, a.article)).toBe(0);
     expect(store.jobs.listForArticle(a.article.id)).toHaveLength(2);
   });
@@ -60,11 +60,11 @@ describe('store', () => {
     const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(1);
+    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(1);
     store.subscriptions.deactivate(sub.id, 'test');
     const again = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     expect(again.id).toBe(sub.id);
-    expect(queueAudience(store, a.article, { kind: 'matching' })).toBe(0);
+    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
   });
 
   it('keeps data across closing and reopening', () => {
@@ -136,7 +136,7 @@ describe('store', () => {
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     const a = storeArticle(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    queueAudience(store, a.article, { kind: 'matching' });
+    queueAudienceSync(store, a.article, { kind: 'matching' });
     const [d1, d2] = store.jobs.next('telegram', 10);
     expect(store.jobs.markSending(d1!.id)).toBe(true);
     expect(store.jobs.markSending(d1!.id)).toBe(false);

@@ -16,3 +16,14 @@ export type Audience =
   | { kind: 'all' }
   | { kind: 'platform'; platform: string }
   | { kind: 'chats'; subscriptionIds: number[] };
+
+/** The part of an audience SQL selects alone (the rest is matched on topics in the newsroom). */
+export interface AudienceQuery {
+  /** Subscriptions with a topic filter too (an urgent alert, "all"); default: only those without one. */
+  everyTopic?: boolean;
+  platform?: string;
+  /** Only subscriptions active since before this time (routing a new article never sends a backlog). */
+  activeBefore?: number;
+  /** The article's source: a subscription with a filter for it is matched in the newsroom. */
+  sourceId?: number;
+}

@@ -3,7 +3,7 @@ import { loadArticle } from '../ingest/load-article.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 import { audit, requireEditor, type Actor } from './actor.js';
-import { countAudience, queueAudience, type AudienceCount } from './audience.js';
+import { countAudienceSync, queueAudienceSync, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 import { findArticle, storeArticle } from './pipeline.js';
 import { chatWaits, totalChatWaits } from './waiting.js';
@@ -94,13 +94,13 @@ function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, a
 }
 
 function previewOf(deps: NewsroomDeps, broadcast: Broadcast, article: StoredArticle): BroadcastPreview {
-  return { broadcast, article, audience: countAudience(deps.store, article, broadcast.audience), paidEstimates: paidEstimates(deps, broadcast, article) };
+  return { broadcast, article, audience: countAudienceSync(deps.store, article, broadcast.audience), paidEstimates: paidEstimates(deps, broadcast, article) };
 }
 
 /** What a broadcast would cost if paid, per platform offering paid broadcasts (see BroadcastPreview.paidEstimates). */
 export function paidEstimates(deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'store'>, broadcast: Broadcast, article: StoredArticle): PaidEstimate[] {
   return paidBroadcastOffers(deps).map(({ platform, offer }) => {
-    const messages = countAudience(deps.store, article, broadcast.audience, platform).willReceive;
+    const messages = countAudienceSync(deps.store, article, broadcast.audience, platform).willReceive;
     return {
       platform, messages, pricePerMessage: offer.pricePerMessage, unit: offer.unit, ratePerSecond: offer.ratePerSecond,
       cost: Math.round(messages * offer.pricePerMessage * 100) / 100,
@@ -154,7 +154,7 @@ export function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, t
     const b = decidable(deps, id, token, 'preview', 'queued');
     if (!b) return { kind: 'already-decided', broadcast: store.broadcasts.get(id) };
     const article = store.articles.get(b.articleId);
-    const queued = article ? queueAudience(store, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0 }) : 0;
+    const queued = article ? queueAudienceSync(store, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0 }) : 0;
     audit(store, actor, 'broadcast.confirm', { broadcast: b.id, article: b.articleId, queued });
     return { kind: 'done', broadcast: store.broadcasts.get(id)!, queued };
   });

@@ -4,7 +4,7 @@ import { contentHash, describeArticle, storyKey, type PreparedArticle } from '..
 import type { Store, StoredArticle, DuplicateMatch } from '../store/index.js';
 import { canonicalUrl } from '../text/url.js';
 import type { SummaryOptions } from '../summary/summarize.js';
-import { queueAudience } from './audience.js';
+import { queueAudienceSync } from './audience.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
 
@@ -50,7 +50,7 @@ export function storeArticle(store: Store, article: Article, opts: StoreOptions 
  */
 export function routeArticle(store: Store, article: StoredArticle): number {
   if (article.seenOnly || article.retracted) return 0;
-  return queueAudience(store, article, { kind: 'matching' }, { activeBefore: article.createdAt.getTime() });
+  return queueAudienceSync(store, article, { kind: 'matching' }, { activeBefore: article.createdAt.getTime() });
 }
 
 /** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */

@@ -5,7 +5,7 @@ import type { ArticleRevision } from '../model/correction.js';
 import type { Source } from '../model/source.js';
 import type { Subscription } from '../model/subscription.js';
 import type { TodayFilter } from '../store/index.js';
-import { countAudience, type AudienceCount } from './audience.js';
+import { countAudienceSync, type AudienceCount } from './audience.js';
 import { postCounts, type PostCounts } from './corrections.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -58,7 +58,7 @@ export const broadcastsOfArticle = (deps: Reader, articleId: number): ReturnType
   deps.store.desk.broadcastsForArticle(articleId);
 
 /** How many an audience would reach now (what a broadcast's preview shows). */
-export const audienceCount = (deps: Reader, article: StoredArticle, audience: Audience): AudienceCount => countAudience(deps.store, article, audience);
+export const audienceCount = (deps: Reader, article: StoredArticle, audience: Audience): AudienceCount => countAudienceSync(deps.store, article, audience);
 
 /** Per platform, the posts of an article that a correction or retraction would touch. */
 export const articlePosts = (deps: Reader, articleId: number): PostCounts[] => postCounts(deps.store, articleId);

@@ -4,7 +4,7 @@ import type { Review, ReviewMessage } from '../model/review.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import { audit, requireEditor, type Actor } from './actor.js';
-import { queueAudience } from './audience.js';
+import { queueAudienceSync } from './audience.js';
 import type { NewsroomDeps } from './deps.js';
 
 /**
@@ -44,7 +44,7 @@ export function decideReview(deps: NewsroomDeps, actor: Actor, articleId: number
       throw new UserError(`article ${articleId} is not held for review (see nashra review list)`); // rolls the decision back
     }
     if (!decided) return { kind: 'already-decided', review, article };
-    const queued = verdict === 'publish' ? queueAudience(store, article, { kind: 'matching' }, { activeBefore: now }) : 0;
+    const queued = verdict === 'publish' ? queueAudienceSync(store, article, { kind: 'matching' }, { activeBefore: now }) : 0;
     if (verdict === 'publish') store.reviews.setQueued(articleId, queued);
     audit(store, actor, verdict === 'publish' ? 'review.publish' : 'review.dismiss', { article: articleId, queued }, now);
     return { kind: 'done', review: store.reviews.get(articleId)!, article, queued };

@@ -21,6 +21,9 @@ import type { StoredArticle } from '../model/article.js';
 import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
 import type { MessageTemplate } from '../model/template.js';
+import type { AudienceRepository } from './audience.js';
+
+export * from './audience.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -119,6 +122,7 @@ export interface Repositories {
   readonly subscriptions: SubscriptionRepository;
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
+  readonly audience: AudienceRepository;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { AudienceQuery } from '../model/broadcast.js';
 import type { CorrectionKind, CorrectionOutcome, CorrectionTally } from '../model/correction.js';
 import {
   CORRECTIONS, POSTS, type DeliveryState, type InDoubtPolicy, type JobAnswer, type JobKind, type JobRecord, type PendingJob,
@@ -517,15 +518,6 @@ export interface ChatWaitGroup {
 }
 
 /** Which active subscriptions an SQL audience holds: see the constructor. */
-export interface AudienceQuery {
-  /** Subscriptions with a topic filter too (an urgent alert, "all"); default: only those without one. */
-  everyTopic?: boolean;
-  platform?: string;
-  /** Only subscriptions active since before this time (routing a new article never sends a backlog). */
-  activeBefore?: number;
-  /** The article's source: a subscription with a filter for it is matched in the newsroom. */
-  sourceId?: number;
-}
 
 const audienceParams = (articleId: number, q: AudienceQuery) => ({
   articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,

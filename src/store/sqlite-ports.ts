@@ -30,6 +30,7 @@ import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
 import type { ArticlesTable } from './articles.js';
+import { audienceRepository } from './ports-audience.js';
 import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
@@ -50,7 +51,7 @@ export interface SqliteTables {
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld'>;
+  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }
@@ -60,7 +61,8 @@ export class UnitOfWorkMisuse extends Error {
   override name = 'UnitOfWorkMisuse';
 }
 
-type Gate = <T>(statement: () => T) => Promise<T>;
+/** How a repository runs a statement: at once, behind the units queued before it, or inside its unit. */
+export type Gate = <T>(statement: () => T) => Promise<T>;
 
 /** A statement's answer as a promise: settled at once, a thrown error as a rejection. */
 function settled<T>(statement: () => T): Promise<T> {
@@ -126,7 +128,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   const audit: AuditRepository = {
     record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
   };
-  return { sources, push, subscriptions, articles, audit };
+  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate) };
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { storeArticle } from '../../src/newsroom/pipeline.js';
-import { queueAudience } from '../../src/newsroom/audience.js';
+import { queueAudienceSync } from '../../src/newsroom/audience.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
@@ -134,8 +134,8 @@ export function prepareBroadcast(dbPath: string, subscribers: number, articles: 
       if (opts.paid) {
         const broadcast = store.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true });
         store.broadcasts.transition(broadcast.id, 'preview', 'queued');
-        queueAudience(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
-      } else queueAudience(store, result.article, { kind: 'matching' });
+        queueAudienceSync(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
+      } else queueAudienceSync(store, result.article, { kind: 'matching' });
     }
   } finally {
     store.close();
