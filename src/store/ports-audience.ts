@@ -1,5 +1,5 @@
 import type { AudienceRepository } from '../ports/index.js';
-import type { Gate, SqliteTables } from './sqlite-ports.js';
+import type { Gate, SqliteTables } from './port-tables.js';
 
 /** The audience port over the subscriptions, their source filters and the outbox's post-queueing statements. */
 export function audienceRepository(t: SqliteTables, gate: Gate): AudienceRepository {

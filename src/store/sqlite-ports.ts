@@ -29,40 +29,16 @@ import type { DeliverySettings, SubscribeInput } from '../model/subscription.js'
 import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
-import type { ArticlesTable } from './articles.js';
 import { audienceRepository } from './ports-audience.js';
-import type { JobsTable } from './jobs.js';
-import type { AuditLog } from './editors.js';
-import type { DeliverySettingsTable } from './delivery-settings.js';
-import type { PushTable } from './push.js';
-import type { SourceFiltersTable } from './source-filters.js';
-import type { SourcesTable } from './sources.js';
-import type { SubscriptionsTable } from './subscriptions.js';
-import type { SubscriptionTemplatesTable } from './templates.js';
+import type { Gate, SqliteTables } from './port-tables.js';
 
-/** The tables the converted slices use (sources, push, article look-ups, audit, subscriptions and their settings). */
-export interface SqliteTables {
-  sources: SourcesTable;
-  push: PushTable;
-  articles: ArticlesTable;
-  audit: AuditLog;
-  subscriptions: SubscriptionsTable;
-  deliverySettings: DeliverySettingsTable;
-  templates: SubscriptionTemplatesTable;
-  sourceFilters: SourceFiltersTable;
-  /** The outbox's few calls the converted slices make (its own port comes with its slice). */
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
-  /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
-  deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
-}
+export type { Gate, SqliteTables } from './port-tables.js';
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
 export class UnitOfWorkMisuse extends Error {
   override name = 'UnitOfWorkMisuse';
 }
 
-/** How a repository runs a statement: at once, behind the units queued before it, or inside its unit. */
-export type Gate = <T>(statement: () => T) => Promise<T>;
 
 /** A statement's answer as a promise: settled at once, a thrown error as a rejection. */
 function settled<T>(statement: () => T): Promise<T> {
