@@ -71,8 +71,11 @@ export interface PushRepository {
   webSubIsActive(sourceId: number, now: number): Promise<boolean>;
 }
 
-/** What ingest asks of the stored articles (the articles aggregate's own port comes with its slice). */
+/** What every slice asks of the stored articles (the articles aggregate's writes come with its slice). */
 export interface ArticleLookup {
+  get(id: number): Promise<StoredArticle | undefined>;
+  /** By its canonical URL (src/text/url.ts). */
+  getByUrl(url: string): Promise<StoredArticle | undefined>;
   /** The article stored under this URL or GUID, if any: the same item seen again (only URL and GUID compared). */
   known(url: string | undefined, guid: string | undefined): Promise<StoredArticle | undefined>;
   /** The fingerprint of the item as the source served it last, to notice a change at the next poll. */

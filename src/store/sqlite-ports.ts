@@ -95,6 +95,8 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
   };
   const articles: ArticleLookup = {
+    get: (id) => gate(() => t.articles.get(id)),
+    getByUrl: (url) => gate(() => t.articles.getByUrl(url)),
     known: (url, guid) => gate(() => {
       const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
       return match && t.articles.get(match.articleId);
