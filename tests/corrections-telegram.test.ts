@@ -143,13 +143,13 @@ describe('an editor\'s correction and retraction', () => {
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
 
-    const preview = previewCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, String(photo.id), { title: 'عنوان مصحح للخبر المصور' });
+    const preview = await previewCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, String(photo.id), { title: 'عنوان مصحح للخبر المصور' });
     expect(preview.changed).toBe(true);
     expect(preview.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 0, inDoubt: 0 }]);
-    const confirmed = confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token);
+    const confirmed = await confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token);
     expect(confirmed).toMatchObject({ kind: 'done', queued: 3 });
     // A second press (or another editor's) queues nothing.
-    expect(confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token)).toEqual({ kind: 'already-decided' });
+    expect(await confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token)).toEqual({ kind: 'already-decided' });
     await waitFor(() => doneCorrections() === 3, 15_000, 'the caption edits');
     expect(h!.fake.sent('editMessageCaption')).toHaveLength(3);
     for (const post of posts(photo.id)) expect(h!.fake.message(post.chatId, post.messageId)!.caption).toContain('عنوان مصحح للخبر المصور');
@@ -162,12 +162,12 @@ describe('an editor\'s correction and retraction', () => {
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
     h!.store.jobs.enqueue(text.id, [{ id: late.id }], {}, Date.now());
     await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
-    expect(previewRetraction(deps, CLI_OPERATOR, String(text.id)).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
-    expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
-    expect(confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'already-decided' });
+    expect((await previewRetraction(deps, CLI_OPERATOR, String(text.id))).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
+    expect(await confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
+    expect(await confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'already-decided' });
     h!.worker.start();
     h!.worker.notify();
-    await waitFor(() => correctionReport(deps, text.id)[0]?.done.deleted === 3, 15_000, 'three deletions');
+    await waitFor(async () => (await correctionReport(deps, text.id))[0]?.done.deleted === 3, 15_000, 'three deletions');
     for (const post of posts(text.id).filter((p) => p.messageId)) expect(h!.fake.message(post.chatId, post.messageId)!.deleted).toBe(true);
     expect(h!.fake.sentTo('5009')).toHaveLength(0);
     expect(h!.store.jobs.listForArticle(text.id).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
@@ -196,9 +196,9 @@ describe('an editor\'s correction and retraction', () => {
     await h!.worker.stop(1000);
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
     h!.store.jobs.enqueue(article.id, [{ id: late.id }]);
-    const p = previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
+    const p = await previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
     expect(p.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
-    expect(confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });
+    expect(await confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });
     h!.worker.start();
     h!.worker.notify();
     await waitFor(() => doneCorrections() === 3 && h!.fake.sentTo('5010').length === 1, 15_000, 'the edits and the late post');
@@ -214,9 +214,9 @@ describe('an editor\'s correction and retraction', () => {
     await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     h!.fake.ageMessages(49 * 3600_000); // past the Bot API's 48 hours for deleting
     h!.fake.refuseCorrections(CHATS[2]!, { delete: true, edit: true });
-    confirmRetraction(deps, CLI_OPERATOR, article.id);
-    await waitFor(() => (correctionReport(deps, article.id)[0]?.queued ?? 1) === 0, 15_000, 'the retraction to finish');
-    const [report] = correctionReport(deps, article.id);
+    await confirmRetraction(deps, CLI_OPERATOR, article.id);
+    await waitFor(async () => ((await correctionReport(deps, article.id))[0]?.queued ?? 1) === 0, 15_000, 'the retraction to finish');
+    const [report] = await correctionReport(deps, article.id);
     expect(report).toMatchObject({ platform: 'telegram', kind: 'delete', done: { notice: 2 }, failed: 1 });
     expect(report!.reasons[0]!.reason).toMatch(/message can't be deleted.*message can't be edited/);
     for (const post of posts(article.id).filter((p) => p.chatId !== CHATS[2])) {

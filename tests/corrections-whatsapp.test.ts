@@ -78,9 +78,9 @@ async function harness(): Promise<Harness> {
 const postOf = (h: Harness, articleId: number) => h.world.posts.get(h.store.jobs.listForArticle(articleId)[0]!.messageId!)!;
 
 async function correct(h: Harness, a: StoredArticle, title: string): Promise<void> {
-  const p = previewCorrection(h.newsroom, CLI_OPERATOR, String(a.id), { title });
-  expect(confirmCorrection(h.newsroom, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 1 });
-  await until(() => (correctionReport(h.newsroom, a.id)[0]?.queued ?? 1) === 0, 5000, 'the correction');
+  const p = await previewCorrection(h.newsroom, CLI_OPERATOR, String(a.id), { title });
+  expect(await confirmCorrection(h.newsroom, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 1 });
+  await until(async () => ((await correctionReport(h.newsroom, a.id))[0]?.queued ?? 1) === 0, 5000, 'the correction');
 }
 
 describe('WhatsApp corrections', () => {
@@ -90,7 +90,7 @@ describe('WhatsApp corrections', () => {
     await correct(h, fresh, 'افتتاح الجسر الأول في مدينة حمص بعد تأخير');
     expect(postOf(h, fresh.id).edits).toHaveLength(1);
     expect(plain(postOf(h, fresh.id).body)).toContain('افتتاح الجسر الأول في مدينة حمص بعد تأخير');
-    expect(correctionReport(h.newsroom, fresh.id)[0]).toMatchObject({ platform: 'whatsapp', kind: 'edit', done: { edited: 1 } });
+    expect((await correctionReport(h.newsroom, fresh.id))[0]).toMatchObject({ platform: 'whatsapp', kind: 'edit', done: { edited: 1 } });
 
     const older = await h.send(2);
     h.clock.t += 20 * MINUTE;
@@ -101,27 +101,27 @@ describe('WhatsApp corrections', () => {
     expect(reply).toHaveLength(1);
     expect(reply[0]).toMatchObject({ chatId: GROUP, quoted: postOf(h, older.id).id });
     expect(plain(String(reply[0]!.content))).toMatch(/^تصحيح:\n\*افتتاح الجسر الثاني في مدينة حمص بعد تأخير\*/);
-    expect(correctionReport(h.newsroom, older.id)[0]).toMatchObject({ done: { replied: 1 } });
+    expect((await correctionReport(h.newsroom, older.id))[0]).toMatchObject({ done: { replied: 1 } });
   });
 
   it('a retraction deletes the post for everyone within 60 hours; after them, a notice replies to it', async () => {
     const h = await harness();
     const recent = await h.send(3);
-    expect(confirmRetraction(h.newsroom, CLI_OPERATOR, recent.id)).toMatchObject({ kind: 'done', queued: 1 });
-    await until(() => (correctionReport(h.newsroom, recent.id)[0]?.queued ?? 1) === 0, 5000, 'the deletion');
+    expect(await confirmRetraction(h.newsroom, CLI_OPERATOR, recent.id)).toMatchObject({ kind: 'done', queued: 1 });
+    await until(async () => ((await correctionReport(h.newsroom, recent.id))[0]?.queued ?? 1) === 0, 5000, 'the deletion');
     expect(postOf(h, recent.id)).toMatchObject({ revoked: true, deletedForMe: false });
-    expect(correctionReport(h.newsroom, recent.id)[0]).toMatchObject({ kind: 'delete', done: { deleted: 1 } });
+    expect((await correctionReport(h.newsroom, recent.id))[0]).toMatchObject({ kind: 'delete', done: { deleted: 1 } });
 
     const old = await h.send(4);
     h.clock.t += 61 * 3600_000;
     const sentBefore = h.world.sent.length;
-    confirmRetraction(h.newsroom, CLI_OPERATOR, old.id);
-    await until(() => (correctionReport(h.newsroom, old.id)[0]?.queued ?? 1) === 0, 5000, 'the notice');
+    await confirmRetraction(h.newsroom, CLI_OPERATOR, old.id);
+    await until(async () => ((await correctionReport(h.newsroom, old.id))[0]?.queued ?? 1) === 0, 5000, 'the notice');
     // Not "deleted for me" (what delete(true) quietly does past the window): the post stays, answered by the notice.
     expect(postOf(h, old.id)).toMatchObject({ revoked: false, deletedForMe: false });
     expect(h.world.sent.slice(sentBefore)).toMatchObject([{ chatId: GROUP, quoted: postOf(h, old.id).id }]);
     expect(String(h.world.sent.at(-1)!.content)).toMatch(/^سُحب هذا الخبر: /);
-    expect(correctionReport(h.newsroom, old.id)[0]).toMatchObject({ done: { notice: 1 } });
+    expect((await correctionReport(h.newsroom, old.id))[0]).toMatchObject({ done: { notice: 1 } });
   });
 });
 
@@ -165,7 +165,7 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
       'وتُلغى رسالتان منتظرتان لم تُرسلا بعد. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.');
     expect(await ask(h, 'نعم')).toBe(`✅ سُحب الخبر: يُحذف منشوران، وأُلغيت رسالتان منتظرتان. للنتيجة: /corrections ${a.id}`);
     h.worker.start();
-    await until(() => correctionReport(h.newsroom, a.id).every((t) => t.queued === 0), 5000, 'the retraction to finish');
+    await until(async () => (await correctionReport(h.newsroom, a.id)).every((t) => t.queued === 0), 5000, 'the retraction to finish');
     expect(await ask(h, `/corrections ${a.id}`)).toBe('الطرفية (سحب): تعذّر لمسه: منشور واحد\nالأسباب: لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)\n' +
       'واتساب (سحب): حُذف: منشور واحد');
   });

@@ -82,8 +82,8 @@ describe('digests on Telegram', () => {
 
     // A correction of an article that went out in a digest: a reply to the digest that starts «تصحيح:»; the digest,
     // which carries three other articles, is not edited.
-    const fix = previewCorrection(newsroom(h), editor, String(morning[0]!.id), { title: 'عنوان مصحح للخبر الأول في الملخص' });
-    confirmCorrection(newsroom(h), editor, fix.draft.id, fix.draft.token);
+    const fix = await previewCorrection(newsroom(h), editor, String(morning[0]!.id), { title: 'عنوان مصحح للخبر الأول في الملخص' });
+    await confirmCorrection(newsroom(h), editor, fix.draft.id, fix.draft.token);
     const isCorrection = (c: { params: Record<string, unknown> }) => plain(String(c.params.text)).startsWith('تصحيح:');
     await waitFor(() => h!.fake.sentTo(301).some(isCorrection), 8000, 'the correction as a reply to the digest');
     const reply = h.fake.sentTo(301).filter(isCorrection);
@@ -91,7 +91,7 @@ describe('digests on Telegram', () => {
     expect(reply[0]!.params.reply_parameters).toMatchObject({ message_id: Number(messageId) });
     expect(plain(String(reply[0]!.params.text))).toContain('عنوان مصحح للخبر الأول في الملخص');
     expect(h.fake.sent('editMessageText')).toHaveLength(0);
-    await waitFor(() => correctionReport(newsroom(h!), morning[0]!.id).some((t) => t.done.replied === 1), 5000, 'the report');
+    await waitFor(async () => (await correctionReport(newsroom(h!), morning[0]!.id)).some((t) => t.done.replied === 1), 5000, 'the report');
   });
 
   it('a digest longer than a message is split between items at 4,096 characters, parts in order', async () => {
@@ -193,7 +193,7 @@ describe('quiet hours on Telegram', () => {
     const editor = { platform: 'telegram', id: String(EDITOR) };
 
     // Retracted while held for the digest: cancelled at once.
-    expect(confirmRetraction(newsroom(h), editor, early!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
+    expect(await confirmRetraction(newsroom(h), editor, early!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
     expect(h.store.jobs.listForArticle(early!.id)[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
 
     // 08:00:30: the digest closes and waits for the end of the quiet hours, carrying `late` and `kept`.
@@ -203,7 +203,7 @@ describe('quiet hours on Telegram', () => {
     await waitFor(() => h!.store.jobs.listForSubscription(sub.id).length > 0, 5000, 'the digest closed');
     expect(h.store.jobs.listForSubscription(sub.id).map((p) => p.state)).toEqual(['queued']);
     // Retracted while that digest waits: it goes out without it.
-    expect(confirmRetraction(newsroom(h), editor, late!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
+    expect(await confirmRetraction(newsroom(h), editor, late!.id, now)).toMatchObject({ kind: 'done', cancelled: 1 });
 
     now = at(0, '06:00:30'); // 09:00:30 in Damascus
     h.worker.notify();

@@ -321,8 +321,8 @@ async function run(seed: number): Promise<Totals> {
       const target = recent();
       if (target) {
         const [id, number] = target;
-        const draft = previewCorrection(deps, CLI_OPERATOR, String(id), { title: `خبر ${number} مصحح في الخطوة ${step}` }).draft;
-        expect(confirmCorrection(deps, CLI_OPERATOR, draft.id, draft.token!, now).kind).toBe('done');
+        const { draft } = await previewCorrection(deps, CLI_OPERATOR, String(id), { title: `خبر ${number} مصحح في الخطوة ${step}` });
+        expect((await confirmCorrection(deps, CLI_OPERATOR, draft.id, draft.token!, now)).kind).toBe('done');
         totals.corrections++;
       }
     }
@@ -331,7 +331,7 @@ async function run(seed: number): Promise<Totals> {
       if (target) {
         const [id, number] = target;
         const existing = store.articles.get(id)!;
-        const r = reviseFromSource(deps, existing, {
+        const r = await reviseFromSource(deps, existing, {
           url: existing.url, title: `خبر ${number} كما عدّله المصدر في الخطوة ${step}`, source: 'SY24', language: 'ar', categories: [],
           paragraphs: [`أعلنت السلطات اليوم عن الخطة المعدلة رقم ${number} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${number} تشمل مشاريع عدة.`],
           publishedAt: existing.publishedAt,
@@ -343,9 +343,9 @@ async function run(seed: number): Promise<Totals> {
       const target = recent();
       if (target) {
         const [id, number] = target;
-        previewRetraction(deps, CLI_OPERATOR, String(id));
+        await previewRetraction(deps, CLI_OPERATOR, String(id));
         step++;
-        expect(confirmRetraction(deps, CLI_OPERATOR, id, now).kind).toBe('done');
+        expect((await confirmRetraction(deps, CLI_OPERATOR, id, now)).kind).toBe('done');
         retractedAt.set(number, step);
         totals.retracted++;
       }

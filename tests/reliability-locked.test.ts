@@ -93,7 +93,7 @@ describe('reliability: the database locked by another process during a broadcast
     const store = openStore(dbPath);
     try {
       const deps = newsroomDeps(BUILT_IN_PLATFORMS, loadAppConfig({}), store, createLogger({ level: 'error', write: () => {} }));
-      expect(confirmRetraction(deps, CLI_OPERATOR, store.articles.latest(1)[0]!.id)).toMatchObject({ kind: 'done', queued: subscribers });
+      expect(await confirmRetraction(deps, CLI_OPERATOR, store.articles.latest(1)[0]!.id)).toMatchObject({ kind: 'done', queued: subscribers });
     } finally {
       store.close();
     }

@@ -79,13 +79,13 @@ async function run(seed: number) {
     if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
     else routeArticle(store, r.article);
   };
-  const retractSome = () => {
+  const retractSome = async () => {
     const candidates = [...numbers].filter(([, number]) => !retractedAt.has(number));
     if (candidates.length === 0) return;
     // Mostly a recent article (still waiting somewhere), sometimes any.
     const [id, number] = random() < 0.7 ? candidates.at(-1 - Math.floor(random() * Math.min(4, candidates.length)))! : pick(candidates);
     step++;
-    expect(confirmRetraction(deps, CLI_OPERATOR, id, now).kind).toBe('done');
+    expect((await confirmRetraction(deps, CLI_OPERATOR, id, now)).kind).toBe('done');
     retractedAt.set(number, step);
   };
   const end = now + 3 * 24 * HOUR;
@@ -95,7 +95,7 @@ async function run(seed: number) {
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) addArticle(false);
     if (random() < 0.1) addArticle(true);
-    if (random() < 0.25) retractSome();
+    if (random() < 0.25) await retractSome();
     step++;
     await worker.drain(5000, 5);
   }

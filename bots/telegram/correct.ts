@@ -33,9 +33,9 @@ export function corrections(deps: BotDeps): Composer<Context> {
     const [title, ...rest] = lines;
     const summary = rest.filter(Boolean);
     if ((!ref || (!title && summary.length === 0)) && isEditor(deps, ctx)) return void (await ctx.reply(m.correctUsage));
-    const p = previewCorrection(deps.newsroom, actorOf(ctx), ref, { title: title || undefined, summary: summary.length ? summary : undefined });
+    const p = await previewCorrection(deps.newsroom, actorOf(ctx), ref, { title: title || undefined, summary: summary.length ? summary : undefined });
     if (!p.changed) {
-      cancelCorrection(deps.newsroom, actorOf(ctx), p.draft.id, p.draft.token);
+      await cancelCorrection(deps.newsroom, actorOf(ctx), p.draft.id, p.draft.token);
       return void (await ctx.reply(m.correctUnchanged));
     }
     await ctx.reply(m.correctPreview(describePosts(deps, m, p.posts)));
@@ -49,7 +49,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
     const m = t(ctx);
     const ref = commandArgs(ctx);
     if (!ref && isEditor(deps, ctx)) return void (await ctx.reply(m.retractUsage));
-    const p = previewRetraction(deps.newsroom, actorOf(ctx), ref);
+    const p = await previewRetraction(deps.newsroom, actorOf(ctx), ref);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
     await ctx.reply(m.retractPreview(p.article.title, describePosts(deps, m, p.posts), queued), {
       reply_markup: new InlineKeyboard().text(m.confirm, `rt:ok:${p.article.id}`).text(m.cancel, `rt:no:${p.article.id}`),
@@ -64,13 +64,13 @@ export function corrections(deps: BotDeps): Composer<Context> {
     try {
       if (answer === 'no') {
         // A retraction preview changed nothing; a correction's draft is cancelled (the newsroom checks the editor).
-        if (what === 'cr') cancelCorrection(deps.newsroom, actor, id, token ?? '');
+        if (what === 'cr') await cancelCorrection(deps.newsroom, actor, id, token ?? '');
         else if (!isEditor(deps, ctx)) throw new PermissionError('retract is for editors only');
         await ctx.answerCallbackQuery({ text: m.correctionCancelled });
         return void (await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined));
       }
       if (what === 'cr') {
-        const r = confirmCorrection(deps.newsroom, actor, id, token ?? '');
+        const r = await confirmCorrection(deps.newsroom, actor, id, token ?? '');
         if (r.kind === 'already-decided') return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
         await ctx.answerCallbackQuery({ text: m.confirm });
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
@@ -78,7 +78,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
         const sent = await ctx.reply(m.correctQueued(r.queued));
         return watchReport(deps, ctx.api, m, r.article.id, sent.chat.id, sent.message_id, sent.text);
       }
-      const r = confirmRetraction(deps.newsroom, actor, id);
+      const r = await confirmRetraction(deps.newsroom, actor, id);
       if (r.kind === 'already-decided') return void (await ctx.answerCallbackQuery({ text: m.alreadyRetracted }));
       await ctx.answerCallbackQuery({ text: m.confirm });
       await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
@@ -113,14 +113,13 @@ export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[
 /** Edits the confirmation into the report as jobs finish, until none is waiting. */
 function watchReport(deps: BotDeps, api: Api, m: Messages, articleId: number, chatId: number, messageId: number, first: string | undefined): void {
   let shown = first;
-  const timer = setInterval(() => {
-    const tallies = correctionReport(deps.newsroom, articleId);
+  const timer = setInterval(() => void correctionReport(deps.newsroom, articleId).then((tallies) => {
     const text = reportText(deps, m, tallies);
     const finished = tallies.every((x) => x.queued === 0);
     if (finished) { clearInterval(timer); deps.timers.delete(timer); }
     if (text === shown) return;
     shown = text;
-    void api.editMessageText(chatId, messageId, text).catch((err) => deps.logger.debug('correction report not updated', { article: articleId, error: String(err) }));
-  }, deps.progressIntervalMs);
+    return api.editMessageText(chatId, messageId, text);
+  }).catch((err) => deps.logger.debug('correction report not updated', { article: articleId, error: String(err) })), deps.progressIntervalMs);
   deps.timers.add(timer);
 }

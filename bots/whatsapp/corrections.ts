@@ -76,9 +76,9 @@ export class WhatsAppCorrections {
     if (!ref || (!title && summary.length === 0)) {
       if (this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.correctUsage));
     }
-    const p = previewCorrection(this.deps.newsroom, actor, ref, { title: title || undefined, summary: summary.length ? summary : undefined });
+    const p = await previewCorrection(this.deps.newsroom, actor, ref, { title: title || undefined, summary: summary.length ? summary : undefined });
     if (!p.changed) {
-      cancelCorrection(this.deps.newsroom, actor, p.draft.id, p.draft.token);
+      await cancelCorrection(this.deps.newsroom, actor, p.draft.id, p.draft.token);
       return void (await msg.reply(CORRECTION_REPLIES.unchanged));
     }
     this.pending.set(msg.from, { kind: 'correct', draftId: p.draft.id, token: p.draft.token, expiresAt: this.expiry() });
@@ -89,7 +89,7 @@ export class WhatsAppCorrections {
 
   private async retract(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
     if (!ref && this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
-    const p = previewRetraction(this.deps.newsroom, actor, ref);
+    const p = await previewRetraction(this.deps.newsroom, actor, ref);
     this.pending.set(msg.from, { kind: 'retract', articleId: p.article.id, expiresAt: this.expiry() });
     const posts = arabicPosts(p.posts, this.label);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
@@ -105,18 +105,18 @@ export class WhatsAppCorrections {
     const yes = normalizeArabic((msg.body ?? '').trim()).replace(/[.!؟?،]+$/u, '') === 'نعم';
     const expired = this.deps.clock.now() > pending.expiresAt;
     if (expired || !yes) {
-      if (pending.kind === 'correct') cancelCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
+      if (pending.kind === 'correct') await cancelCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
       return void (await msg.reply(expired ? CORRECTION_REPLIES.expired : CORRECTION_REPLIES.cancelled));
     }
     if (pending.kind === 'correct') {
-      const r = confirmCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
+      const r = await confirmCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
       if (r.kind === 'unchanged') return void (await msg.reply(CORRECTION_REPLIES.unchanged));
       if (r.kind === 'done') {
         await msg.reply(`✅ تمّ التصحيح؛ ${r.queued ? `يُعدَّل ${countArabic(r.queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${r.article.id}`);
       }
       return;
     }
-    const r = confirmRetraction(this.deps.newsroom, actor, pending.articleId);
+    const r = await confirmRetraction(this.deps.newsroom, actor, pending.articleId);
     if (r.kind === 'already-decided') return void (await msg.reply(CORRECTION_REPLIES.alreadyRetracted));
     await msg.reply(`✅ سُحب الخبر: ${r.queued ? `يُحذف ${countArabic(r.queued, POST)}` : 'لا منشور يُحذف'}` +
       `${r.cancelled ? `، وأُلغيت ${countArabic(r.cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${pending.articleId}`);
@@ -125,7 +125,7 @@ export class WhatsAppCorrections {
   private async report(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
     if (!this.deps.newsroom.editors.isEditor(actor)) throw new PermissionError('corrections are for editors only');
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
-    const tallies = correctionReport(this.deps.newsroom, Number(ref));
+    const tallies = await correctionReport(this.deps.newsroom, Number(ref));
     const refusal = platformRefusal(this.deps.newsroom.platforms);
     await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
   }

@@ -59,28 +59,28 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   app.post('/articles/:id/correct', async (req, reply) => {
     const articleId = id(req);
     if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
-    const preview = previewCorrection(newsroom, actorOf(req), String(articleId), editInput(body(req)));
+    const preview = await previewCorrection(newsroom, actorOf(req), String(articleId), editInput(body(req)));
     return reply.redirect(`/corrections/${preview.draft.id}`, 303);
   });
 
   app.post('/corrections/:id/confirm', async (req, reply) => {
     const draft = revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
-    confirmCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
+    await confirmCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
   });
 
   app.post('/corrections/:id/cancel', async (req, reply) => {
     const draft = revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
-    cancelCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
+    await cancelCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
   });
 
   app.post('/articles/:id/retract', async (req, reply) => {
     const articleId = id(req);
     if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
-    confirmRetraction(newsroom, actorOf(req), articleId);
+    await confirmRetraction(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
 

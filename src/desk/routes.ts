@@ -82,7 +82,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
       article, counts: articleDeliveryCounts(newsroom, article.id), deliveries: articleDeliveries(newsroom, article.id, 200),
-      broadcasts: broadcastsOfArticle(newsroom, article.id), corrections: correctionReport(newsroom, article.id),
+      broadcasts: broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
       subscriptions: findSubscriptions(newsroom, { active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
     }));
@@ -112,7 +112,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
     const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
     return send(reply, correctionPage(ctxOf(req, reply), config, platformList, {
-      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: articlePosts(newsroom, before.id),
+      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: await articlePosts(newsroom, before.id),
     }));
   });
 
@@ -120,7 +120,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const article = articleOr404(req, reply);
     if (!article) return reply;
     if (article.retracted) return reply.redirect(`/articles/${article.id}`, 303);
-    return send(reply, retractionPage(ctxOf(req, reply), article, articlePosts(newsroom, article.id)));
+    return send(reply, retractionPage(ctxOf(req, reply), article, await articlePosts(newsroom, article.id)));
   });
 
   app.get('/broadcasts/:id', async (req, reply) => {

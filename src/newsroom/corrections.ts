@@ -7,12 +7,12 @@ import type { ArticleRevision, CorrectionTally } from '../model/correction.js';
 import { hashtags } from '../summary/hashtags.js';
 import { summarize } from '../summary/summarize.js';
 import type { Config } from '../config.js';
-import type { Store } from '../store/index.js';
-import { audit, requireEditor, SYSTEM, type Actor } from './actor.js';
+import type { ArticleLookup, DataPorts, Repositories } from '../ports/index.js';
+import { canonicalUrl } from '../text/url.js';
+import { recordAudit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { cleanEdit, type ArticleEditInput } from './edit-article.js';
 import { contentHash, searchTextOf, storyKey } from '../ingest/prepare.js';
-import { findArticle } from './pipeline.js';
 
 /**
  * Corrections and retractions: a sent post follows its article. When the source republishes an item changed (or an
@@ -43,9 +43,9 @@ export interface PostCounts {
   inDoubt: number;
 }
 
-export function postCounts(store: Store, articleId: number): PostCounts[] {
+export async function postCounts(repos: Pick<Repositories, 'corrections'>, articleId: number): Promise<PostCounts[]> {
   const out = new Map<string, PostCounts>();
-  for (const r of store.jobs.articleStates(articleId)) {
+  for (const r of await repos.corrections.postStates(articleId)) {
     let c = out.get(r.platform);
     if (!c) out.set(r.platform, c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 });
     if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
@@ -53,6 +53,13 @@ export function postCounts(store: Store, articleId: number): PostCounts[] {
     else if (r.state === 'in_doubt') c.inDoubt += r.count;
   }
   return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+}
+
+/** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */
+async function articleByRef(articles: ArticleLookup, ref: string): Promise<StoredArticle> {
+  const article = /^\d+$/.test(ref) ? await articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? await articles.getByUrl(canonicalUrl(ref)) : undefined;
+  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+  return article;
 }
 
 // ----- corrections that follow the source -----
@@ -69,18 +76,19 @@ export type SourceRevisionResult =
  * The source republished an item Nashra has (same GUID or canonical URL) with other text: summarise it again and,
  * within the correction window, store it as a new revision when the message a subscriber would see changed, and
  * queue one edit per post already sent. Deliveries not sent yet simply carry the new revision. `feedHash` is the
- * item's new fingerprint, stored whatever the outcome so the next poll does not look again.
+ * item's new fingerprint, stored whatever the outcome so the next poll does not look again. The item is summarised
+ * before the unit of work begins: the write lock is held for the writes only.
  */
-export function reviseFromSource(
-  deps: { store: Store; config: Config; logger: Logger },
+export async function reviseFromSource(
+  deps: { data: DataPorts; config: Config; logger: Logger },
   existing: StoredArticle, incoming: Article, opts: { feedHash?: string; now?: number } = {},
-): SourceRevisionResult {
-  const { store, config } = deps;
+): Promise<SourceRevisionResult> {
+  const { data, config } = deps;
   const now = opts.now ?? Date.now();
-  const remember = () => { if (opts.feedHash) store.articles.setFeedHash(existing.id, opts.feedHash); };
-  if (existing.retracted) { remember(); return { status: 'retracted' }; }
+  const remember = async () => { if (opts.feedHash) await data.repos.articles.setFeedHash(existing.id, opts.feedHash); };
+  if (existing.retracted) { await remember(); return { status: 'retracted' }; }
   const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
-  if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) { remember(); return { status: 'outside-window' }; }
+  if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) { await remember(); return { status: 'outside-window' }; }
   const summary = summarize({ title: incoming.title, paragraphs: incoming.paragraphs }, config.summary);
   const tags = hashtags({ title: incoming.title, paragraphs: incoming.paragraphs, categories: existing.categories });
   // A reader notices the title and the summary (a changed body beyond them, or only the hashtags, corrects nothing).
@@ -91,16 +99,16 @@ export function reviseFromSource(
     title: incoming.title, paragraphs: incoming.paragraphs, summary, hashtags: visible ? tags : original.hashtags, contentHash: contentHash(incoming),
     storyKey: storyKey(incoming), searchText: searchTextOf({ ...incoming, categories: existing.categories }, summary), feedHash: opts.feedHash,
   };
-  const result = store.transaction((): SourceRevisionResult => {
-    if (!store.articles.revise(existing.id, text, visible)) return { status: 'retracted' };
+  const result = await data.uow.run(async (tx): Promise<SourceRevisionResult> => {
+    if (!await tx.corrections.revise(existing.id, text, visible)) return { status: 'retracted' };
     if (!visible) return { status: 'unchanged' };
-    const article = store.articles.get(existing.id)!;
-    store.revisions.add({
+    const article = (await tx.articles.get(existing.id))!;
+    await tx.revisions.add({
       articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: text.hashtags,
       previousTitle: existing.title, previousSummary: existing.summary,
     }, now);
-    const queued = store.jobs.queueCorrections(article.id, 'edit', article.revision, now);
-    audit(store, SYSTEM, 'article.revise', { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued }, now);
+    const queued = await tx.corrections.queueEdits(article.id, article.revision, now);
+    await recordAudit(tx, SYSTEM, 'article.revise', { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued }, now);
     return { status: 'revised', article, revision: article.revision, queued };
   });
   if (result.status === 'revised') {
@@ -126,20 +134,22 @@ export interface CorrectionPreview {
  * unless given), the article as it will read, and how many posts on which platforms will be edited. Nothing changes
  * before confirmCorrection.
  */
-export function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): CorrectionPreview {
-  requireEditor(deps, actor, 'correct');
-  const { store } = deps;
-  const before = findArticle(store, ref.trim());
+export async function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): Promise<CorrectionPreview> {
+  await requireEditor(deps, actor, 'correct');
+  const { data } = deps;
+  const before = await articleByRef(data.repos.articles, ref.trim());
   if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
   const edit = cleanEdit({ title: input.title ?? before.title, summary: input.summary ?? before.summary, hashtags: input.hashtags ?? before.hashtags });
   const after: StoredArticle = { ...before, ...edit };
-  return store.transaction(() => {
-    const draft = store.revisions.add({
+  const changed = visibleText(after, deps.config) !== visibleText(before, deps.config);
+  return data.uow.run(async (tx) => {
+    const now = Date.now();
+    const draft = await tx.revisions.add({
       articleId: before.id, origin: 'editor', title: edit.title, summary: edit.summary, hashtags: edit.hashtags,
       previousTitle: before.title, previousSummary: before.summary, author: `${actor.platform}:${actor.id}`,
-    });
-    audit(store, actor, 'correction.preview', { article: before.id, draft: draft.id, title: edit.title });
-    return { draft, before, after, changed: visibleText(after, deps.config) !== visibleText(before, deps.config), posts: postCounts(store, before.id) };
+    }, now);
+    await recordAudit(tx, actor, 'correction.preview', { article: before.id, draft: draft.id, title: edit.title }, now);
+    return { draft, before, after, changed, posts: await postCounts(tx, before.id) };
   });
 }
 
@@ -154,25 +164,22 @@ export type CorrectionDecision =
  * Step 2: the editor's version becomes what is sent (kept beside the source's original), the revision goes up and
  * one edit is queued per post already sent, in one transaction; a second press queues nothing.
  */
-export function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string, now = Date.now()): CorrectionDecision {
-  requireEditor(deps, actor, 'correct');
-  const { store } = deps;
-  const result = store.transaction((): CorrectionDecision => {
-    const draft = store.revisions.get(draftId);
+export async function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string, now = Date.now()): Promise<CorrectionDecision> {
+  await requireEditor(deps, actor, 'correct');
+  const result = await deps.data.uow.run(async (tx): Promise<CorrectionDecision> => {
+    const draft = await tx.revisions.get(draftId);
     if (!draft || draft.token !== token || draft.state !== 'draft') return { kind: 'already-decided' };
-    const before = store.articles.get(draft.articleId);
-    if (!before || before.retracted) { store.revisions.cancel(draftId); return { kind: 'already-decided' }; }
+    const before = await tx.articles.get(draft.articleId);
+    if (!before || before.retracted) { await tx.revisions.cancel(draftId); return { kind: 'already-decided' }; }
     const after: StoredArticle = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
     if (visibleText(after, deps.config) === visibleText(before, deps.config)) {
-      store.revisions.cancel(draftId);
+      await tx.revisions.cancel(draftId);
       return { kind: 'unchanged', article: before };
     }
-    store.articles.setEdit(before.id, { title: draft.title, summary: draft.summary, hashtags: draft.hashtags }, actor.id, now);
-    store.articles.bumpRevision(before.id);
-    const article = store.articles.get(before.id)!;
-    if (!store.revisions.apply(draftId, article.revision, now)) return { kind: 'already-decided' };
-    const queued = store.jobs.queueCorrections(article.id, 'edit', article.revision, now);
-    audit(store, actor, 'correction.confirm', { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued }, now);
+    const article = await tx.corrections.applyEdit(before.id, { title: draft.title, summary: draft.summary, hashtags: draft.hashtags }, actor.id, now);
+    if (!await tx.revisions.apply(draftId, article.revision, now)) return { kind: 'already-decided' };
+    const queued = await tx.corrections.queueEdits(article.id, article.revision, now);
+    await recordAudit(tx, actor, 'correction.confirm', { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued }, now);
     return { kind: 'done', article, revision: article.revision, queued };
   });
   if (result.kind === 'done') {
@@ -182,13 +189,12 @@ export function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: num
   return result;
 }
 
-export function cancelCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string): boolean {
-  requireEditor(deps, actor, 'correct');
-  const { store } = deps;
-  return store.transaction(() => {
-    const draft = store.revisions.get(draftId);
-    if (!draft || draft.token !== token || !store.revisions.cancel(draftId)) return false;
-    audit(store, actor, 'correction.cancel', { article: draft.articleId, draft: draftId });
+export async function cancelCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string): Promise<boolean> {
+  await requireEditor(deps, actor, 'correct');
+  return deps.data.uow.run(async (tx) => {
+    const draft = await tx.revisions.get(draftId);
+    if (!draft || draft.token !== token || !await tx.revisions.cancel(draftId)) return false;
+    await recordAudit(tx, actor, 'correction.cancel', { article: draft.articleId, draft: draftId });
     return true;
   });
 }
@@ -202,12 +208,14 @@ export interface RetractionPreview {
 }
 
 /** Step 1 of a retraction: what will happen, per platform. Nothing changes before confirmRetraction. */
-export function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: string): RetractionPreview {
-  requireEditor(deps, actor, 'retract');
-  const article = findArticle(deps.store, ref.trim());
-  if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
-  audit(deps.store, actor, 'retraction.preview', { article: article.id });
-  return { article, posts: postCounts(deps.store, article.id) };
+export async function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: string): Promise<RetractionPreview> {
+  await requireEditor(deps, actor, 'retract');
+  return deps.data.uow.run(async (tx) => {
+    const article = await articleByRef(tx.articles, ref.trim());
+    if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
+    await recordAudit(tx, actor, 'retraction.preview', { article: article.id });
+    return { article, posts: await postCounts(tx, article.id) };
+  });
 }
 
 export type RetractionDecision =
@@ -221,17 +229,16 @@ export type RetractionDecision =
  * are dropped and one delete is queued per post sent, in one transaction. The article stays in the database and
  * the audit log; it never goes out again (not /latest, /search, a broadcast, a new subscriber, another source's copy).
  */
-export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: number, now = Date.now()): RetractionDecision {
-  requireEditor(deps, actor, 'retract');
-  const { store } = deps;
-  const result = store.transaction((): RetractionDecision => {
-    const article = store.articles.get(articleId);
+export async function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: number, now = Date.now()): Promise<RetractionDecision> {
+  await requireEditor(deps, actor, 'retract');
+  const result = await deps.data.uow.run(async (tx): Promise<RetractionDecision> => {
+    const article = await tx.articles.get(articleId);
     if (!article) throw new UserError(`no stored article ${articleId}`);
-    if (!store.articles.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
-    const cancelled = store.jobs.cancelWaitingForArticle(articleId, 'the article was retracted', now);
-    const queued = store.jobs.queueCorrections(articleId, 'delete', article.revision, now);
-    audit(store, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
-    return { kind: 'done', article: store.articles.get(articleId)!, cancelled, queued };
+    if (!await tx.corrections.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
+    const cancelled = await tx.corrections.cancelUnsent(articleId, 'the article was retracted', now);
+    const queued = await tx.corrections.queueDeletes(articleId, article.revision, now);
+    await recordAudit(tx, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
+    return { kind: 'done', article: (await tx.articles.get(articleId))!, cancelled, queued };
   });
   if (result.kind === 'done') {
     deps.logger.info('article retracted', { article: articleId, cancelled: result.cancelled, deletes: result.queued, editor: `${actor.platform}:${actor.id}` });
@@ -244,8 +251,8 @@ export function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: n
  * Where an article's corrections or its retraction stand, per platform: edited, deleted, replaced by the notice, or
  * could not be touched, with the reasons. Read by every front door's report.
  */
-export function correctionReport(deps: Pick<NewsroomDeps, 'store'>, articleId: number): CorrectionTally[] {
-  return deps.store.jobs.tally(articleId);
+export function correctionReport(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<CorrectionTally[]> {
+  return deps.data.repos.corrections.tally(articleId);
 }
 
 /** The report in one line per platform (the CLI and the logs; the bots put it in their own words). */

@@ -36,10 +36,11 @@ export function articleIntake(deps: IntakeDeps): ArticleIntake {
       }
       return { status: 'routed' as const, queued: routeArticle(store, stored.article) };
     })),
-    revise: (existing, article, opts) => uow.run(async () => {
-      const revision = reviseFromSource(deps, existing, article, opts);
+    // Its own unit of work, after the item is summarised (reviseFromSource).
+    revise: async (existing, article, opts) => {
+      const revision = await reviseFromSource(deps, existing, article, opts);
       return revision.status === 'revised' ? { revised: true, corrections: revision.queued } : { revised: false, corrections: 0 };
-    }),
+    },
   };
 }
 

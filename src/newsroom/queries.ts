@@ -61,7 +61,7 @@ export const broadcastsOfArticle = (deps: Reader, articleId: number): ReturnType
 export const audienceCount = (deps: Reader, article: StoredArticle, audience: Audience): AudienceCount => countAudienceSync(deps.store, article, audience);
 
 /** Per platform, the posts of an article that a correction or retraction would touch. */
-export const articlePosts = (deps: Reader, articleId: number): PostCounts[] => postCounts(deps.store, articleId);
+export const articlePosts = (deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<PostCounts[]> => postCounts(deps.data.repos, articleId);
 
 /** The audit log, newest first, by actor and action, keyset-paged by id. */
 export const auditEntries = (deps: Reader, filter: { actor?: string; action?: string; beforeId?: number; limit: number }): AuditEntry[] =>

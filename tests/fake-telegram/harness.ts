@@ -88,9 +88,9 @@ export function callback(fromId: number, data: string, chatId = fromId, msgId = 
   };
 }
 
-export async function waitFor(cond: () => boolean, ms = 8000, what = 'condition'): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -195,9 +195,9 @@ export class FakeMessage implements WaMessage {
   }
 }
 
-export async function until(condition: () => boolean, timeoutMs = 2000, what = 'the condition'): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 2000, what = 'the condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
