@@ -104,6 +104,15 @@ describe('architecture', () => {
     expect(slice.every((f) => /\.uow\.run\(/.test(f.code))).toBe(true);
   });
 
+  it('the newsroom\'s corrections slice (corrections, retractions, their words) reaches the database only through the ports', () => {
+    const slice = src.filter((f) => ['src/newsroom/corrections.ts', 'src/newsroom/correction-words.ts'].includes(f.path));
+    expect(slice).toHaveLength(2);
+    // No table reached and no transaction closure (`store.x`, `deps.store`); units of work on `tx`, reads on `repos`.
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+    expect(broken(slice, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    expect(/\.uow\.run\(/.test(slice.find((f) => f.path === 'src/newsroom/corrections.ts')!.code)).toBe(true);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];
