@@ -82,7 +82,7 @@ export async function composeUrgent(deps: NewsroomDeps, actor: Actor, text: stri
   return openPreview(deps, actor, article, { kind: 'all' }, paid);
 }
 
-function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): Promise<BroadcastPreview> {
+async function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): Promise<BroadcastPreview> {
   if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
     throw new UserError(`unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
   }
