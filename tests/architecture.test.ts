@@ -113,6 +113,19 @@ describe('architecture', () => {
     expect(/\.uow\.run\(/.test(slice.find((f) => f.path === 'src/newsroom/corrections.ts')!.code)).toBe(true);
   });
 
+  it('the newsroom\'s broadcasts slice reaches the database only through the ports', () => {
+    const slice = src.filter((f) => f.path === 'src/newsroom/broadcasts.ts');
+    expect(slice).toHaveLength(1);
+    // No table reached and no transaction closure (`store.x`); every write a unit of work on `tx`.
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+    expect([...slice[0]!.code.matchAll(/\.uow\.run\(/g)]).toHaveLength(7);
+    // The Store is handed on only to what other slices convert: the article pipeline (storeArticle, findArticle) and
+    // the chats' waits (chatWaits). Nothing else of the store is named.
+    expect(broken(slice, (f) => [...f.code.matchAll(/(\w+)\(deps\.store\b/g)].map((m) => m[1]!)
+      .filter((fn) => !['storeArticle', 'findArticle', 'chatWaits'].includes(fn)).map((fn) => `hands the store to ${fn}`))).toEqual([]);
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bdeps\.store\b(?!,)/g)].map(() => 'reads deps.store'))).toEqual([]);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];

@@ -42,8 +42,8 @@ describe('digests on Telegram', () => {
     const morning = [1, 2, 3].map(() => addArticle(h!.store));
     for (const a of morning) routeArticle(h.store, a);
     const editor = { platform: 'telegram', id: String(EDITOR) };
-    const urgent = composeUrgent(newsroom(h), editor, 'انفجار قرب دوار الجمارك في دمشق');
-    confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
+    const urgent = await composeUrgent(newsroom(h), editor, 'انفجار قرب دوار الجمارك في دمشق');
+    await confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
     expect([...morning.map((a) => a.id), urgent.article.id].map((id) => h!.store.jobs.listForArticle(id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
     expect(digestsTo(h, 301)).toHaveLength(0);
 
@@ -66,8 +66,8 @@ describe('digests on Telegram', () => {
     expect(await command(h, 301, '/digest 08:00 عاجل')).toContain('والعاجل فورًا');
     const later = addArticle(h.store);
     routeArticle(h.store, later);
-    const urgent2 = composeUrgent(newsroom(h), editor, 'زلزال بقوة خمس درجات يضرب ريف اللاذقية');
-    confirmBroadcast(newsroom(h), editor, urgent2.broadcast.id, urgent2.broadcast.token);
+    const urgent2 = await composeUrgent(newsroom(h), editor, 'زلزال بقوة خمس درجات يضرب ريف اللاذقية');
+    await confirmBroadcast(newsroom(h), editor, urgent2.broadcast.id, urgent2.broadcast.token);
     await waitFor(() => h!.fake.sentTo(301).some((c) => String(c.params.text).includes('زلزال بقوة')), 8000, 'the urgent alert at once');
     expect(digestsTo(h, 301)).toHaveLength(1);
     expect(h.store.jobs.listForArticle(later.id)[0]!.state).toBe('held');
@@ -141,8 +141,8 @@ describe('quiet hours on Telegram', () => {
     expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(night.url!))!.params.disable_notification).toBe(true);
 
     const editor = { platform: 'telegram', id: String(EDITOR) };
-    const urgent = composeUrgent(newsroom(h), editor, 'عاجل: انقطاع الطريق الدولي بين حمص وحماة');
-    confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
+    const urgent = await composeUrgent(newsroom(h), editor, 'عاجل: انقطاع الطريق الدولي بين حمص وحماة');
+    await confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
     await waitFor(() => h!.fake.sentTo(403).some((c) => c.params.text?.includes('انقطاع الطريق')), 8000, 'the urgent alert through the quiet hours');
     // 402 waits for everything, 403 for the ordinary article: still queued, nothing sent to them.
     await waitFor(() => h!.store.jobs.listForArticle(urgent.article.id).filter((d) => d.state === 'sent').length === 2, 5000, 'urgent sent to 401 and 403');

@@ -55,7 +55,7 @@ describe('broadcasts', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     expect(p.audience).toEqual({ willReceive: 3, alreadyHave: 0, failedBefore: 0 });
-    const r = confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    const r = await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     expect(r).toMatchObject({ kind: 'done', queued: 3 });
     expect(queuedSignals).toBe(1);
 
@@ -67,7 +67,7 @@ describe('broadcasts', () => {
     expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'platform', platform: 'whatsapp' } })).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 0 });
     const chosen = await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'chats', subscriptionIds: [2] } });
     expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0, failedBefore: 0 });
-    expect(confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
+    expect(await confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
     expect(store.jobs.listForArticle(a.id).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
   });
 
@@ -78,14 +78,14 @@ describe('broadcasts', () => {
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
     const other = new Database(path);
     other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
-    expect(() => confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toThrow(/disk full/);
+    await expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).rejects.toThrow(/disk full/);
     expect(store.broadcasts.get(p.broadcast.id)!.state).toBe('preview');
     expect(store.jobs.listForArticle(a.id)).toEqual([]);
     other.exec('DROP TRIGGER refuse_deliveries');
     other.close();
     // Pressed again once the disk has room: it goes through, once.
-    expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
-    expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
+    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
+    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
   });
 
   it('refuse a stranger, a forged token and a replay, changing nothing, and audit the refusal', async () => {
@@ -93,8 +93,8 @@ describe('broadcasts', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     await expect(previewBroadcast(deps, STRANGER, String(a.id))).rejects.toBeInstanceOf(PermissionError);
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    expect(() => confirmBroadcast(deps, STRANGER, p.broadcast.id, p.broadcast.token)).toThrow(PermissionError);
-    expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, 'deadbeef')).toMatchObject({ kind: 'already-decided' });
+    await expect(confirmBroadcast(deps, STRANGER, p.broadcast.id, p.broadcast.token)).rejects.toThrow(PermissionError);
+    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, 'deadbeef')).toMatchObject({ kind: 'already-decided' });
     expect(store.jobs.listForArticle(a.id)).toEqual([]);
     expect(actions()).toEqual(['subscription.add', 'refused', 'broadcast.preview', 'refused']);
     expect(store.audit.recent(1)[0]).toMatchObject({ platform: 'telegram', actor: '999', detail: { action: 'broadcast' } });
@@ -104,22 +104,22 @@ describe('broadcasts', () => {
     const a = article(4, 'إدلب');
     for (let i = 0; i < 5; i++) await subscribe(deps, EDITOR, { platform: 'console', chatId: `c${i}` });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    expect(broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'queued', remaining: 5, finished: false });
-    expect(stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', skipped: 5 });
-    expect(broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'stopped', skipped: 5, remaining: 0, finished: true });
-    expect(stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
+    await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'queued', remaining: 5, finished: false });
+    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', skipped: 5 });
+    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'stopped', skipped: 5, remaining: 0, finished: true });
+    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
   });
 
   it('an urgent alert is an urgent article: no URL, everyone, sent first', async () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console', topics: ['الرياضة'] });
-    const p = composeUrgent(deps, EDITOR, 'انفجار في دمشق');
+    const p = await composeUrgent(deps, EDITOR, 'انفجار في دمشق');
     expect(p.article).toMatchObject({ urgent: true, url: undefined, title: 'انفجار في دمشق' });
     expect(p.broadcast.audience).toEqual({ kind: 'all' });
     expect(p.audience.willReceive).toBe(1);
-    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     expect(store.jobs.next('console', 5)[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
-    expect(() => composeUrgent(deps, EDITOR, '   ')).toThrow(UserError);
+    await expect(composeUrgent(deps, EDITOR, '   ')).rejects.toThrow(UserError);
   });
 });
 
@@ -128,7 +128,7 @@ describe('failed deliveries', () => {
     const a = article(7, 'طرطوس');
     for (const chat of ['t1', 't2', 't3', 'gone']) await subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const [d1, d2, d3, d4] = store.jobs.listForArticle(a.id);
     store.jobs.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true });
     store.jobs.markFailed(d2!.id, 'refused: message is too long');
@@ -153,7 +153,7 @@ describe('subscriptions', () => {
     const a = article(5, 'حمص');
     const sub = (await subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).subscription;
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const r = await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
     expect(r).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
     expect(store.subscriptions.get(sub.id)!.active).toBe(false);
@@ -200,7 +200,7 @@ describe('sources and in-doubt deliveries', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'x' });
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
-    confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const [d1, d2] = store.jobs.listForArticle(a.id);
     store.jobs.markSending(d1!.id);
     store.jobs.markSending(d2!.id);

@@ -312,7 +312,7 @@ async function run(seed: number): Promise<Totals> {
     if (random() < 0.1) {
       const article = newArticle(random() < 0.5);
       const preview = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
-      const decided = confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
+      const decided = await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
       if (decided.kind !== 'done') throw new Error('broadcast not confirmed');
       broadcasts.push({ id: preview.broadcast.id, n: numbers.get(article.id)!, queued: decided.queued, settled: false });
       totals.broadcasts++;
@@ -375,9 +375,9 @@ async function run(seed: number): Promise<Totals> {
   };
 
   /** After every drain: each broadcast is finished for the editor, and what it says waits does wait, until a time to come. */
-  const checkBroadcasts = () => {
+  const checkBroadcasts = async () => {
     for (const b of broadcasts.filter((x) => !x.settled)) {
-      const status = broadcastStatus(deps, b.id, now)!;
+      const status = (await broadcastStatus(deps, b.id, now))!;
       const got = received.filter((r) => r.articles.includes(b.n)).length;
       const where = { seed, step, broadcast: b.id, article: b.n };
       // Finished for the editor once the queue is drained: nothing more can go now.
@@ -405,7 +405,7 @@ async function run(seed: number): Promise<Totals> {
       now = Math.min(...due);
       step++;
       await drain();
-      checkBroadcasts();
+      await checkBroadcasts();
     }
     now = target;
   };
@@ -418,7 +418,7 @@ async function run(seed: number): Promise<Totals> {
       await act();
       step++;
       await drain();
-      checkBroadcasts();
+      await checkBroadcasts();
     }
     // Two quiet days: every quiet hour and digest period ends, the platform works, nothing more happens.
     down.clear();
@@ -428,7 +428,7 @@ async function run(seed: number): Promise<Totals> {
       await advanceTo(now + 6 * HOUR);
       step++;
       await drain();
-      checkBroadcasts();
+      await checkBroadcasts();
     }
     totals.lockedAnswers = lockedAnswers;
 
@@ -540,22 +540,22 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
     });
     if (stored.status !== 'new') throw new Error('not stored');
     const preview = await previewBroadcast(deps, CLI_OPERATOR, String(stored.article.id));
-    expect(confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
+    expect(await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
     const quietEnd = new Date(noon + 3 * HOUR);
-    const status = () => broadcastStatus(deps, preview.broadcast.id, now)!;
+    const status = async () => (await broadcastStatus(deps, preview.broadcast.id, now))!;
 
     await worker.drain(5000, 0);
     // Held, and carried by the digest that closed at 12:00, whose message the quiet hours hold until 15:00 (before
     // the fix: remaining 1, not finished, as if it could go now).
-    expect(status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
+    expect(await status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
     now = noon + HOUR + 5 * 60_000;
     await worker.drain(5000, 0);
     expect(sent).toEqual([]);
-    expect(status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
+    expect(await status()).toMatchObject({ finished: true, remaining: 0, waiting: 1, waitingUntil: quietEnd });
     now = noon + 3 * HOUR + 5 * 60_000;
     await worker.drain(5000, 0);
     expect(sent).toEqual(['digest']);
-    expect(status()).toMatchObject({ finished: true, sent: 1, waiting: 0 });
+    expect(await status()).toMatchObject({ finished: true, sent: 1, waiting: 0 });
     store.close();
   });
 });

@@ -49,7 +49,7 @@ async function broadcast(): Promise<number> {
   });
   if (r.status !== 'new') throw new Error('duplicate article');
   const p = await previewBroadcast(deps, CLI_OPERATOR, String(r.article.id), { audience: { kind: 'all' } });
-  confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
+  await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
   return r.article.id;
 }
 

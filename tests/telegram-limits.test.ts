@@ -92,7 +92,7 @@ describe('sending under the strict limits', () => {
     const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
     for (const a of articles(r.store, 2)) {
       const p = await previewBroadcast(deps, CLI_OPERATOR, String(a.id), { audience: { kind: 'all' } });
-      confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
+      await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
     }
     const result = await r.worker.drain(60_000);
     expect(result.sent).toBe(90);
@@ -108,10 +108,10 @@ describe('sending under the strict limits', () => {
     const preview = await previewBroadcast(deps, CLI_OPERATOR, String(paidArticle!.id), { audience: { kind: 'all' } });
     expect(preview.broadcast.paid).toBe(false);
     expect(preview.paidEstimates).toEqual([{ platform: 'telegram', messages: 300, pricePerMessage: 0.1, unit: 'Stars', cost: 30, ratePerSecond: 1000 }]);
-    const paid = setBroadcastPaid(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token, true)!;
+    const paid = (await setBroadcastPaid(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token, true))!;
     expect(paid.broadcast.paid).toBe(true);
-    confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
-    expect(setBroadcastPaid(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token, false)).toBeUndefined(); // decided: too late
+    await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
+    expect(await setBroadcastPaid(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token, false)).toBeUndefined(); // decided: too late
     expect((await r.worker.drain(60_000)).sent).toBe(300);
     // Messages the fake let through only because they were paid (above the free 30 in their rolling second).
     expect(r.fake.paidSent).toBeGreaterThan(0);
@@ -120,7 +120,7 @@ describe('sending under the strict limits', () => {
 
     const before = r.fake.sent('sendMessage').length;
     const free = await previewBroadcast(deps, CLI_OPERATOR, String(freeArticle!.id), { audience: { kind: 'all' } });
-    confirmBroadcast(deps, CLI_OPERATOR, free.broadcast.id, free.broadcast.token);
+    await confirmBroadcast(deps, CLI_OPERATOR, free.broadcast.id, free.broadcast.token);
     await r.worker.drain(1500); // the first second's worth is enough to look at
     const freeCalls = r.fake.sent('sendMessage').slice(before);
     expect(freeCalls.length).toBeGreaterThan(0);

@@ -71,7 +71,7 @@ describe('telegram: a broadcast\'s progress message', () => {
     const newsroom = newsroomOf(h);
 
     // Before «إرسال» nobody can place a progress message, not even an editor with the right token.
-    expect(placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, Number(id), token!, { chatId: String(EDITOR), messageId: '1' }))
+    expect(await placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, Number(id), token!, { chatId: String(EDITOR), messageId: '1' }))
       .toEqual({ kind: 'not-found' });
 
     h.fake.pushUpdate(callback(EDITOR, send));
@@ -91,10 +91,10 @@ describe('telegram: a broadcast\'s progress message', () => {
     expect(h.store.broadcasts.get(Number(id))).toMatchObject({ progressChat: placed.progressChat, progressMessage: placed.progressMessage });
 
     // Straight at the newsroom: someone who is not an editor is refused (and audited); a wrong token changes nothing.
-    expect(() => placeProgress(newsroom, { platform: 'telegram', id: '999' }, Number(id), token!, { chatId: '999', messageId: '5' })).toThrow(PermissionError);
+    await expect(placeProgress(newsroom, { platform: 'telegram', id: '999' }, Number(id), token!, { chatId: '999', messageId: '5' })).rejects.toThrow(PermissionError);
     expect(h.store.audit.recent().some((e) => e.action === 'refused' && e.actor === '999')).toBe(true);
-    expect(placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, Number(id), 'deadbeef', { chatId: '999', messageId: '5' })).toEqual({ kind: 'not-found' });
-    expect(placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, 9999, token!, { chatId: '999', messageId: '5' })).toEqual({ kind: 'not-found' });
+    expect(await placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, Number(id), 'deadbeef', { chatId: '999', messageId: '5' })).toEqual({ kind: 'not-found' });
+    expect(await placeProgress(newsroom, { platform: 'telegram', id: String(EDITOR) }, 9999, token!, { chatId: '999', messageId: '5' })).toEqual({ kind: 'not-found' });
     expect(h.store.broadcasts.get(Number(id))).toMatchObject({ progressChat: placed.progressChat, progressMessage: placed.progressMessage });
   });
 });

@@ -339,8 +339,8 @@ describe('whatsapp delivery', () => {
     const normal = h.add(1);
     routeArticle(h.store, normal);
     const editor = { platform: 'whatsapp', id: EDITOR };
-    const urgent = composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
-    confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
+    const urgent = await composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
+    await confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
     h.clock.t += 3600_000;
     await h.worker.drain(1000);
     expect(h.world.sent).toHaveLength(1);

@@ -46,7 +46,7 @@ export function editors(deps: BotDeps): Composer<Context> {
   const showPreview = async (ctx: Context, p: BroadcastPreview) => {
     const m = t(ctx);
     if (p.audience.willReceive === 0) {
-      cancelBroadcast(deps.newsroom, actorOf(ctx), p.broadcast.id, p.broadcast.token);
+      await cancelBroadcast(deps.newsroom, actorOf(ctx), p.broadcast.id, p.broadcast.token);
       return void (await ctx.reply(m.previewNobody(p.audience.alreadyHave, p.audience.failedBefore)));
     }
     await ctx.reply(m.previewHeader(p.audience.willReceive, p.audience.alreadyHave, p.audience.failedBefore));
@@ -76,7 +76,7 @@ export function editors(deps: BotDeps): Composer<Context> {
   c.command('urgent', async (ctx) => {
     const text = commandArgs(ctx);
     if (!text && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).urgentUsage));
-    await showPreview(ctx, composeUrgent(deps.newsroom, actorOf(ctx), text));
+    await showPreview(ctx, await composeUrgent(deps.newsroom, actorOf(ctx), text));
   });
 
   c.command('sources', async (ctx) => {
@@ -115,7 +115,7 @@ export function editors(deps: BotDeps): Composer<Context> {
     const [, action, idText, token] = ctx.match;
     const m = t(ctx);
     try {
-      const p = setBroadcastPaid(deps.newsroom, actorOf(ctx), Number(idText), token!, action === 'paid');
+      const p = await setBroadcastPaid(deps.newsroom, actorOf(ctx), Number(idText), token!, action === 'paid');
       if (!p) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
       const paid = telegramPaid(p);
       await ctx.answerCallbackQuery({
@@ -139,11 +139,11 @@ export function editors(deps: BotDeps): Composer<Context> {
       if (action === 'send') {
         // «إيقاف» must be on screen before the first delivery leaves: the progress message goes out before anything
         // is queued (the worker starts sending the moment the deliveries are committed).
-        const pending = findBroadcast(deps.newsroom, id);
+        const pending = await findBroadcast(deps.newsroom, id);
         const progress = pending?.token === token && pending.state === 'preview' && isEditor(deps, ctx)
           ? await ctx.reply(m.progress('0', '0', '…'), { reply_markup: stopKeyboard(m, pending) })
           : undefined;
-        const r = confirmBroadcast(deps.newsroom, actorOf(ctx), id, token!);
+        const r = await confirmBroadcast(deps.newsroom, actorOf(ctx), id, token!);
         if (r.kind === 'already-decided') {
           if (progress) await ctx.api.editMessageText(progress.chat.id, progress.message_id, m.alreadyDecided).catch(() => undefined);
           return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
@@ -151,27 +151,27 @@ export function editors(deps: BotDeps): Composer<Context> {
         await ctx.answerCallbackQuery({ text: m.send });
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
         const place = progress && { chatId: String(progress.chat.id), messageId: String(progress.message_id) };
-        if (place && placeProgress(deps.newsroom, actorOf(ctx), id, token!, place).kind === 'recorded') {
+        if (place && (await placeProgress(deps.newsroom, actorOf(ctx), id, token!, place)).kind === 'recorded') {
           watchProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
         }
         return;
       }
       if (action === 'cancel') {
-        const r = cancelBroadcast(deps.newsroom, actorOf(ctx), id, token!);
+        const r = await cancelBroadcast(deps.newsroom, actorOf(ctx), id, token!);
         if (r.kind === 'already-decided') return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
         await ctx.answerCallbackQuery({ text: m.cancelled });
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
         return void (await ctx.reply(m.cancelled));
       }
       if (action === 'resend') {
-        const b = findBroadcast(deps.newsroom, id);
+        const b = await findBroadcast(deps.newsroom, id);
         if (!b || b.token !== token) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
         const r = resendFailed(deps.newsroom, actorOf(ctx), b.articleId);
         await ctx.answerCallbackQuery({ text: m.resent(r.requeued) });
         if (r.requeued > 0) watchProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
         return;
       }
-      const r = stopBroadcast(deps.newsroom, actorOf(ctx), id, token!);
+      const r = await stopBroadcast(deps.newsroom, actorOf(ctx), id, token!);
       if (r.kind === 'already-decided') return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
       await ctx.answerCallbackQuery({ text: m.stop });
       await updateProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
@@ -187,8 +187,8 @@ const stopKeyboard = (m: Messages, b: Broadcast) => new InlineKeyboard().text(m.
 /** On a finished broadcast with failures: «إعادة إرسال الفاشلة» (those that failed for a temporary reason). */
 const resendKeyboard = (m: Messages, b: Broadcast) => new InlineKeyboard().text(m.resendFailed, `bc:resend:${b.id}:${b.token}`);
 
-function progressText(deps: BotDeps, id: number, m: Messages): { text: string; finished: boolean; failed: number } {
-  const s = broadcastStatus(deps.newsroom, id);
+async function progressText(deps: BotDeps, id: number, m: Messages): Promise<{ text: string; finished: boolean; failed: number }> {
+  const s = await broadcastStatus(deps.newsroom, id);
   if (!s) return { text: m.alreadyDecided, finished: true, failed: 0 };
   // What waits for its chat's quiet hours or digest goes by itself: shown with its time, it does not keep the broadcast open.
   const waiting = s.waiting > 0 && s.waitingUntil ? m.waitingForChats(s.waiting, localClock(s.waitingUntil.getTime(), deps.config.timeZone)) : '';
@@ -199,13 +199,13 @@ function progressText(deps: BotDeps, id: number, m: Messages): { text: string; f
 
 /** Edits the progress message when its text changed; true once the broadcast is over. */
 async function updateProgress(deps: BotDeps, shown: Map<number, string>, api: Api, id: number, lang: 'ar' | 'en'): Promise<boolean> {
-  const b = findBroadcast(deps.newsroom, id);
+  const b = await findBroadcast(deps.newsroom, id);
   if (!b?.progressChat || !b.progressMessage) return true;
   const m = messages(lang);
-  const { text, finished, failed } = progressText(deps, id, m);
+  const { text, finished, failed } = await progressText(deps, id, m);
   if (shown.get(id) === text) return finished;
   shown.set(id, text);
-  const state = findBroadcast(deps.newsroom, id)?.state;
+  const state = (await findBroadcast(deps.newsroom, id))?.state;
   const reply_markup = !finished && state === 'queued' ? stopKeyboard(m, b) : finished && failed > 0 ? resendKeyboard(m, b) : undefined;
   try {
     await api.editMessageText(b.progressChat, Number(b.progressMessage), text, { reply_markup });

@@ -306,7 +306,7 @@ export class WhatsAppCommands {
     }
     const { broadcast, article, audience } = preview;
     if (audience.willReceive === 0) {
-      cancelBroadcast(this.deps.newsroom, actorOf(sender), broadcast.id, broadcast.token);
+      await cancelBroadcast(this.deps.newsroom, actorOf(sender), broadcast.id, broadcast.token);
       return void (await msg.reply(REPLIES.broadcastNobody));
     }
     this.pending.set(msg.from, { broadcastId: broadcast.id, token: broadcast.token, expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
@@ -324,11 +324,11 @@ export class WhatsAppCommands {
     const expired = this.deps.clock.now() > pending.expiresAt;
     try {
       if (expired || !isYes(msg.body ?? '')) {
-        cancelBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, expired ? 'expired' : 'cancelled');
+        await cancelBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, expired ? 'expired' : 'cancelled');
         return void (await msg.reply(expired ? REPLIES.expired : REPLIES.cancelled));
       }
       // The compare-and-set in the newsroom makes a repeated «نعم» (or a second device) queue it once.
-      const r = confirmBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token);
+      const r = await confirmBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token);
       if (r.kind === 'already-decided') return;
       await msg.reply(r.queued > 0
         ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(r.queued, MESSAGE)}.`

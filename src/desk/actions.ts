@@ -96,13 +96,13 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
       const broadcastId = id(req);
       if (broadcastId === undefined || !broadcastById(newsroom, broadcastId)) return notFound(reply);
       // A wrong token or a decision already taken changes nothing; the page shows where the broadcast stands.
-      action(newsroom, actorOf(req), broadcastId, text(body(req), 'token'));
+      await action(newsroom, actorOf(req), broadcastId, text(body(req), 'token'));
       return reply.redirect(`/broadcasts/${broadcastId}`, 303);
     });
   }
 
   app.post('/urgent', async (req, reply) => {
-    const preview = composeUrgent(newsroom, actorOf(req), text(body(req), 'text'));
+    const preview = await composeUrgent(newsroom, actorOf(req), text(body(req), 'text'));
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
   });
 

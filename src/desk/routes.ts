@@ -128,11 +128,11 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const broadcast = id === undefined ? undefined : broadcastById(newsroom, id);
     const article = broadcast && articleById(newsroom, broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
-    const status = broadcastStatus(newsroom, broadcast.id)!;
+    const status = (await broadcastStatus(newsroom, broadcast.id))!;
     return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
       audience: status.state === 'preview' ? audienceCount(newsroom, article, broadcast.audience) : undefined,
-      paid: broadcast.paid ? paidEstimates(newsroom, broadcast, article) : undefined,
+      paid: broadcast.paid ? await paidEstimates(newsroom, broadcast, article) : undefined,
     }));
   });
 
@@ -144,9 +144,12 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     let last = '';
-    const tick = () => {
+    /** A tick still reading: the next one is skipped rather than run beside it. */
+    let reading = false;
+    const read = async () => {
       if (!newsroomOpen(newsroom)) return finish();
-      const status = broadcastStatus(newsroom, id);
+      const status = await broadcastStatus(newsroom, id);
+      if (res.writableEnded) return;
       const over = !status || status.finished;
       const data = JSON.stringify({ ...status, over });
       if (data !== last) {
@@ -154,6 +157,14 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
         res.write(`data: ${data}\n\n`);
       }
       if (over) finish();
+    };
+    const tick = () => {
+      if (reading) return;
+      reading = true;
+      read().catch((err: unknown) => {
+        deps.newsroom.logger.error('broadcast progress events failed', { broadcast: id, error: err });
+        finish();
+      }).finally(() => { reading = false; });
     };
     // 500 ms: quick enough to watch a 10-chat send happen, one indexed COUNT per open page.
     const timer = setInterval(tick, 500);

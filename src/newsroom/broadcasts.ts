@@ -2,8 +2,9 @@ import { UserError } from '../errors.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
-import { audit, requireEditor, type Actor } from './actor.js';
-import { countAudienceSync, queueAudienceSync, type AudienceCount } from './audience.js';
+import type { Repositories } from '../ports/index.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
+import { countAudience, queueAudience, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 import { findArticle, storeArticle } from './pipeline.js';
 import { chatWaits, totalChatWaits } from './waiting.js';
@@ -56,7 +57,7 @@ function requirePaidOffer(deps: NewsroomDeps): void {
  * `preview` with its audience, and how many will receive it. Nothing is queued before confirmBroadcast.
  */
 export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience; paid?: boolean } = {}): Promise<BroadcastPreview> {
-  requireEditor(deps, actor, 'broadcast');
+  await requireEditor(deps, actor, 'broadcast');
   if (opts.paid) requirePaidOffer(deps);
   const article = await articleFor(deps, ref.trim());
   if (article.retracted) throw new UserError(`article ${article.id} was retracted; it is never sent again`);
@@ -67,8 +68,8 @@ export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: st
  * An editor's «عاجل» alert: stored as an urgent article (no link, the urgent mark), previewed for everyone. Paid when
  * asked, or by default when a platform's configuration says urgent alerts are paid.
  */
-export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, opts: { paid?: boolean } = {}): BroadcastPreview {
-  requireEditor(deps, actor, 'urgent');
+export async function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, opts: { paid?: boolean } = {}): Promise<BroadcastPreview> {
+  await requireEditor(deps, actor, 'urgent');
   if (opts.paid) requirePaidOffer(deps);
   const headline = text.trim();
   if (!headline) throw new UserError('an urgent alert needs its text');
@@ -81,48 +82,57 @@ export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, op
   return openPreview(deps, actor, article, { kind: 'all' }, paid);
 }
 
-function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): BroadcastPreview {
-  const { store } = deps;
+async function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): Promise<BroadcastPreview> {
   if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
     throw new UserError(`unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
   }
-  return store.transaction(() => {
-    const broadcast = store.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience, paid });
-    audit(store, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience, ...(paid ? { paid } : {}) });
-    return previewOf(deps, broadcast, article);
+  return deps.data.uow.run(async (tx) => {
+    const now = Date.now();
+    const broadcast = await tx.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience, paid }, now);
+    await recordAudit(tx, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience, ...(paid ? { paid } : {}) }, now);
+    return previewOf(deps, tx, broadcast, article);
   });
 }
 
-function previewOf(deps: NewsroomDeps, broadcast: Broadcast, article: StoredArticle): BroadcastPreview {
-  return { broadcast, article, audience: countAudienceSync(deps.store, article, broadcast.audience), paidEstimates: paidEstimates(deps, broadcast, article) };
+/** Who picking an audience reads: a unit's `tx`, or `deps.data.repos` outside one. */
+type AudienceReads = Pick<Repositories, 'audience' | 'subscriptions'>;
+
+/** Counted in the unit that opened or changed the broadcast: the preview shows what its own transaction saw. */
+async function previewOf(deps: NewsroomDeps, tx: AudienceReads, broadcast: Broadcast, article: StoredArticle): Promise<BroadcastPreview> {
+  const audience = await countAudience(tx, article, broadcast.audience);
+  return { broadcast, article, audience, paidEstimates: await paidEstimates(deps, broadcast, article, tx) };
 }
 
 /** What a broadcast would cost if paid, per platform offering paid broadcasts (see BroadcastPreview.paidEstimates). */
-export function paidEstimates(deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'store'>, broadcast: Broadcast, article: StoredArticle): PaidEstimate[] {
-  return paidBroadcastOffers(deps).map(({ platform, offer }) => {
-    const messages = countAudienceSync(deps.store, article, broadcast.audience, platform).willReceive;
-    return {
+export async function paidEstimates(
+  deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'data'>, broadcast: Broadcast, article: StoredArticle, repos: AudienceReads = deps.data.repos,
+): Promise<PaidEstimate[]> {
+  const estimates: PaidEstimate[] = [];
+  // One platform after the other: inside a unit only its `tx` is awaited, one statement at a time.
+  for (const { platform, offer } of paidBroadcastOffers(deps)) {
+    const messages = (await countAudience(repos, article, broadcast.audience, platform)).willReceive;
+    estimates.push({
       platform, messages, pricePerMessage: offer.pricePerMessage, unit: offer.unit, ratePerSecond: offer.ratePerSecond,
       cost: Math.round(messages * offer.pricePerMessage * 100) / 100,
-    };
-  });
+    });
+  }
+  return estimates;
 }
 
 /**
  * Turns paid sending on or off for a broadcast still in preview (the preview's button, the desk's checkbox) and
  * returns the preview again with its cost; undefined once it was decided (a late press changes nothing).
  */
-export function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: number, token: string, paid: boolean): BroadcastPreview | undefined {
-  requireEditor(deps, actor, 'broadcast');
+export async function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: number, token: string, paid: boolean): Promise<BroadcastPreview | undefined> {
+  await requireEditor(deps, actor, 'broadcast');
   if (paid) requirePaidOffer(deps);
-  const { store } = deps;
-  return store.transaction(() => {
-    const b = store.broadcasts.get(id);
-    if (!b || b.token !== token || !store.broadcasts.setPaid(id, paid)) return undefined;
-    const article = store.articles.get(b.articleId);
+  return deps.data.uow.run(async (tx) => {
+    const b = await tx.broadcasts.get(id);
+    if (!b || b.token !== token || !await tx.broadcasts.setPaid(id, paid)) return undefined;
+    const article = await tx.articles.get(b.articleId);
     if (!article) return undefined;
-    audit(store, actor, 'broadcast.paid', { broadcast: id, article: b.articleId, paid });
-    return previewOf(deps, store.broadcasts.get(id)!, article);
+    await recordAudit(tx, actor, 'broadcast.paid', { broadcast: id, article: b.articleId, paid });
+    return previewOf(deps, tx, (await tx.broadcasts.get(id))!, article);
   });
 }
 
@@ -147,16 +157,16 @@ export type DecisionResult =
  * never leaves a queued broadcast without deliveries, and a second press queues nothing. `token` is the random
  * part of the button's data: a forged or guessed id alone does nothing.
  */
-export function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): DecisionResult {
-  requireEditor(deps, actor, 'broadcast');
-  const { store } = deps;
-  const result = store.transaction((): DecisionResult => {
-    const b = decidable(deps, id, token, 'preview', 'queued');
-    if (!b) return { kind: 'already-decided', broadcast: store.broadcasts.get(id) };
-    const article = store.articles.get(b.articleId);
-    const queued = article ? queueAudienceSync(store, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0 }) : 0;
-    audit(store, actor, 'broadcast.confirm', { broadcast: b.id, article: b.articleId, queued });
-    return { kind: 'done', broadcast: store.broadcasts.get(id)!, queued };
+export async function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): Promise<DecisionResult> {
+  await requireEditor(deps, actor, 'broadcast');
+  const result = await deps.data.uow.run(async (tx): Promise<DecisionResult> => {
+    const now = Date.now();
+    const b = await decidable(tx, id, token, 'preview', 'queued', now);
+    if (!b) return { kind: 'already-decided', broadcast: await tx.broadcasts.get(id) };
+    const article = await tx.articles.get(b.articleId);
+    const queued = article ? await queueAudience(tx, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0, now }) : 0;
+    await recordAudit(tx, actor, 'broadcast.confirm', { broadcast: b.id, article: b.articleId, queued }, now);
+    return { kind: 'done', broadcast: (await tx.broadcasts.get(id))!, queued };
   });
   if (result.kind === 'done') {
     deps.logger.info('broadcast queued', { broadcast: id, article: result.broadcast.articleId, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
@@ -166,34 +176,34 @@ export function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, t
 }
 
 /** A preview that is not wanted (or whose confirmation window ran out): nothing is queued. */
-export function cancelBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string, why: 'cancelled' | 'expired' = 'cancelled'): DecisionResult {
-  requireEditor(deps, actor, 'broadcast');
-  const { store } = deps;
-  return store.transaction((): DecisionResult => {
-    const b = decidable(deps, id, token, 'preview', 'cancelled');
-    if (!b) return { kind: 'already-decided', broadcast: store.broadcasts.get(id) };
-    audit(store, actor, 'broadcast.cancel', { broadcast: id, article: b.articleId, why });
-    return { kind: 'done', broadcast: store.broadcasts.get(id)!, queued: 0 };
+export async function cancelBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string, why: 'cancelled' | 'expired' = 'cancelled'): Promise<DecisionResult> {
+  await requireEditor(deps, actor, 'broadcast');
+  return deps.data.uow.run(async (tx): Promise<DecisionResult> => {
+    const now = Date.now();
+    const b = await decidable(tx, id, token, 'preview', 'cancelled', now);
+    if (!b) return { kind: 'already-decided', broadcast: await tx.broadcasts.get(id) };
+    await recordAudit(tx, actor, 'broadcast.cancel', { broadcast: id, article: b.articleId, why }, now);
+    return { kind: 'done', broadcast: (await tx.broadcasts.get(id))!, queued: 0 };
   });
 }
 
 /** «إيقاف»: what is still queued is skipped; what is already on its way finishes. */
-export function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): DecisionResult & { skipped?: number } {
-  requireEditor(deps, actor, 'broadcast');
-  const { store } = deps;
-  return store.transaction(() => {
-    const b = decidable(deps, id, token, 'queued', 'stopped');
-    if (!b) return { kind: 'already-decided' as const, broadcast: store.broadcasts.get(id) };
-    const skipped = store.jobs.stopBroadcast(id);
-    audit(store, actor, 'broadcast.stop', { broadcast: id, article: b.articleId, skipped });
-    return { kind: 'done' as const, broadcast: store.broadcasts.get(id)!, queued: 0, skipped };
+export async function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): Promise<DecisionResult & { skipped?: number }> {
+  await requireEditor(deps, actor, 'broadcast');
+  return deps.data.uow.run(async (tx) => {
+    const now = Date.now();
+    const b = await decidable(tx, id, token, 'queued', 'stopped', now);
+    if (!b) return { kind: 'already-decided' as const, broadcast: await tx.broadcasts.get(id) };
+    const skipped = await tx.broadcasts.stop(id, now);
+    await recordAudit(tx, actor, 'broadcast.stop', { broadcast: id, article: b.articleId, skipped }, now);
+    return { kind: 'done' as const, broadcast: (await tx.broadcasts.get(id))!, queued: 0, skipped };
   });
 }
 
-function decidable(deps: NewsroomDeps, id: number, token: string, from: BroadcastState, to: BroadcastState): Broadcast | undefined {
-  const b = deps.store.broadcasts.get(id);
+async function decidable(tx: Repositories, id: number, token: string, from: BroadcastState, to: BroadcastState, now: number): Promise<Broadcast | undefined> {
+  const b = await tx.broadcasts.get(id);
   if (!b || b.token !== token) return undefined;
-  return deps.store.broadcasts.transition(id, from, to) ? b : undefined;
+  return await tx.broadcasts.transition(id, from, to, now) ? b : undefined;
 }
 
 export interface BroadcastStatus {
@@ -216,25 +226,28 @@ export interface BroadcastStatus {
  * Where a broadcast stands; a queued broadcast with nothing left to send now becomes `done` (what waits for its
  * chats' quiet hours or digest goes by itself, and is shown as waiting). Read by every progress display.
  */
-export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number, now = Date.now()): BroadcastStatus | undefined {
-  const { store } = deps;
-  const b = store.broadcasts.get(id);
-  if (!b) return undefined;
-  const p = store.jobs.broadcastProgress(id);
-  const waits = totalChatWaits(chatWaits(store, now, id));
-  const waiting = waits?.count ?? 0;
-  const remaining = p.queued + p.sending + p.held - waiting;
-  let state = b.state;
-  if (remaining === 0 && state === 'queued' && store.broadcasts.transition(id, 'queued', 'done')) state = 'done';
-  return {
-    state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining, waiting, waitingUntil: waits?.until,
-    finished: remaining === 0 && state !== 'preview',
-  };
+export function broadcastStatus(deps: Pick<NewsroomDeps, 'store' | 'data'>, id: number, now = Date.now()): Promise<BroadcastStatus | undefined> {
+  // One unit: the counts, the waits and the move to `done` see one state of the outbox (the worker writes between
+  // two reads otherwise), and the move is made on what was read.
+  return deps.data.uow.run(async (tx) => {
+    const b = await tx.broadcasts.get(id);
+    if (!b) return undefined;
+    const p = await tx.broadcasts.progress(id);
+    const waits = totalChatWaits(chatWaits(deps.store, now, id));
+    const waiting = waits?.count ?? 0;
+    const remaining = p.queued + p.sending + p.held - waiting;
+    let state = b.state;
+    if (remaining === 0 && state === 'queued' && await tx.broadcasts.transition(id, 'queued', 'done', Date.now())) state = 'done';
+    return {
+      state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining, waiting, waitingUntil: waits?.until,
+      finished: remaining === 0 && state !== 'preview',
+    };
+  });
 }
 
 /** A broadcast by id, as a front door shows it (its buttons carry the id and the token); undefined when there is none. */
-export function findBroadcast(deps: Pick<NewsroomDeps, 'store'>, id: number): Broadcast | undefined {
-  return deps.store.broadcasts.get(id);
+export function findBroadcast(deps: Pick<NewsroomDeps, 'data'>, id: number): Promise<Broadcast | undefined> {
+  return deps.data.repos.broadcasts.get(id);
 }
 
 export type ProgressPlaceResult = { kind: 'recorded'; broadcast: Broadcast } | { kind: 'not-found' };
@@ -245,15 +258,14 @@ export type ProgressPlaceResult = { kind: 'recorded'; broadcast: Broadcast } | {
  * button cannot point another broadcast's progress elsewhere, nor place one for a preview nobody confirmed. Not
  * audited: the confirmation it follows is.
  */
-export function placeProgress(
-  deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
-): ProgressPlaceResult {
-  requireEditor(deps, actor, 'broadcast progress');
-  const { store } = deps;
-  return store.transaction((): ProgressPlaceResult => {
-    const b = store.broadcasts.get(id);
+export async function placeProgress(
+  deps: Pick<NewsroomDeps, 'store' | 'editors' | 'data'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
+): Promise<ProgressPlaceResult> {
+  await requireEditor(deps, actor, 'broadcast progress');
+  return deps.data.uow.run(async (tx): Promise<ProgressPlaceResult> => {
+    const b = await tx.broadcasts.get(id);
     if (!b || b.token !== token || b.state === 'preview') return { kind: 'not-found' };
-    store.broadcasts.setProgressMessage(id, place.chatId, place.messageId);
-    return { kind: 'recorded', broadcast: store.broadcasts.get(id)! };
+    await tx.broadcasts.setProgressMessage(id, place.chatId, place.messageId);
+    return { kind: 'recorded', broadcast: (await tx.broadcasts.get(id))! };
   });
 }

@@ -17,14 +17,16 @@
  * their delivery settings, templates and per-source filters). The other aggregates follow (README, Architecture).
  */
 import type { AuditAction } from '../model/audit.js';
-import type { StoredArticle } from '../model/article.js';
-import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
+import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
 import type { MessageTemplate } from '../model/template.js';
+import type { StoredArticle } from '../model/article.js';
 import type { AudienceRepository } from './audience.js';
+import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 
 export * from './audience.js';
+export * from './broadcasts.js';
 export * from './corrections.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
@@ -130,6 +132,7 @@ export interface Repositories {
   readonly audience: AudienceRepository;
   readonly revisions: RevisionRepository;
   readonly corrections: CorrectionRepository;
+  readonly broadcasts: BroadcastRepository;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** What the SQLite adapter's repositories (src/store/sqlite-ports.ts and ports-*.ts) are made of. */
 import type { ArticlesTable } from './articles.js';
+import type { BroadcastsTable } from './broadcasts.js';
 import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
@@ -24,9 +25,9 @@ export interface SqliteTables {
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
   revisions: RevisionsTable;
-  /** The outbox's few calls the converted slices make (its own port comes with its slice). */
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'
-    | 'queueCorrections' | 'cancelWaitingForArticle' | 'articleStates' | 'tally'>;
+  broadcasts: BroadcastsTable;
+  /** The outbox (the worker's own port is over it too). */
+  jobs: JobsTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }

@@ -31,6 +31,7 @@ import type {
 } from '../ports/index.js';
 import { audienceRepository } from './ports-audience.js';
 import { correctionRepository, revisionRepository } from './ports-corrections.js';
+import { broadcastRepository } from './ports-broadcasts.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -111,6 +112,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate),
     revisions: revisionRepository(t, gate),
     corrections: correctionRepository(t, gate),
+    broadcasts: broadcastRepository(t, gate),
   };
 }
 

@@ -16,7 +16,7 @@ export async function broadcastCommand([ref]: string[], options: { yes?: boolean
 export async function urgentCommand(words: string[], options: { yes?: boolean; paid?: boolean; free?: boolean }, ctx: CommandContext): Promise<void> {
   if (options.paid && options.free) throw new UserError('--paid and --free contradict each other: give one');
   const paid = options.paid ? true : options.free ? false : undefined;
-  await decide(composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' '), { paid }), options, ctx);
+  await decide(await composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' '), { paid }), options, ctx);
 }
 
 /** «paid: at most 120 Stars (1,200 telegram messages × 0.1), up to 1,000/s»: one clause per platform that charges. */
@@ -32,18 +32,18 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: Comm
   const already = (audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '') +
     (audience.failedBefore ? `; ${audience.failedBefore} failed before (nashra resend ${article.id} sends them again)` : '');
   if (audience.willReceive === 0) {
-    cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
+    await cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     throw new UserError(`this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`);
   }
   const reach = `${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}`;
   // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
   if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be queued for ${reach}${already}`);
   if (!options.yes && !(await confirm(`\nQueue this for ${reach}${already}? [y/N] `))) {
-    cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
+    await cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     ctx.out('cancelled: nothing queued');
     return;
   }
-  const r = confirmBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
+  const r = await confirmBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
   const queued = r.kind === 'done' ? r.queued : 0;
   ctx.out(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} for article ${article.id}${already}; nashra run sends them`);
 }
