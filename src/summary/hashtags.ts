@@ -1006,7 +1006,9 @@ function headlineBodies({ ids, textStarts }: Scanned): Found[] {
     // The head as written, without a glued particle («بجامعة» → «جامعة»).
     const headKey = head.keys.find((key) => PATTERN_HEADS.has(key))!;
     // The short form of the one listed body it begins: «هيئة السوق تعيدها للتداول» is «هيئة السوق المالية».
-    const listed = onlyCompletion(headKey, words.slice(1));
+    const listed = completionOf(headKey, words.slice(1));
+    // The start of several listed names («وزارة الشؤون تعلن»): which one is not said, and the words alone are cut.
+    if (listed === null) continue;
     if (listed) {
       bodies.push({
         entry: listed.entry!, forms: new Map(), keys: listed.keys, mentions: TITLE_WEIGHT, inTitle: true, inLead: false,
@@ -1030,29 +1032,30 @@ function headlineBodies({ ids, textStarts }: Scanned): Found[] {
 }
 
 /**
- * The listed name that the words (a head's key, then words) begin and that only one listed name continues, if any:
- * a headline writes a body short («هيئة السوق» for «هيئة السوق المالية»). Not a name that ends there (longestMatch
- * finds it), nor one that several names continue («وزارة الشؤون» …الإسلامية, …الاجتماعية, …البلدية والقروية).
+ * The listed name that the words (a head's key, then words) begin, when only one listed name continues them: a
+ * headline writes a body short («هيئة السوق» for «هيئة السوق المالية»). null when several names continue them
+ * («وزارة الشؤون» …الإسلامية, …الاجتماعية, …البلدية والقروية), undefined when none does or a name ends there
+ * (longestMatch finds it).
  */
-function onlyCompletion(headKey: string, words: Word[]): NameNode | undefined {
+function completionOf(headKey: string, words: Word[]): NameNode | null | undefined {
   let node = index.get(headKey);
   for (const word of words) {
     const key = word.keys.find((k) => node?.next?.has(k));
     node = key === undefined ? undefined : node!.next!.get(key);
     if (node === undefined) return undefined;
   }
-  if (node === undefined || node.entry !== undefined) return undefined;
+  if (node === undefined || node.entry !== undefined || words.length === 0) return undefined;
   let only: NameNode | undefined;
   const stack = [...(node.next?.values() ?? [])];
   while (stack.length > 0) {
     const next = stack.pop()!;
-    if (next.entry !== undefined) {
-      if (only !== undefined && only.entry!.entity !== next.entry.entity) return undefined;
+    if (next.entry !== undefined && !next.entry.notATag && !next.entry.topic) {
+      if (only !== undefined && only.entry!.entity !== next.entry.entity) return null;
       only ??= next;
     }
     stack.push(...(next.next?.values() ?? []));
   }
-  return only?.entry?.notATag || only?.entry?.topic ? undefined : only;
+  return only;
 }
 
 /** «السعودي», «المصرية»…: the adjective of a country, Saudi Arabia's too. */
@@ -1112,11 +1115,21 @@ function namesAPlace(ids: Int32Array, match: Match): boolean {
 
 /**
  * The newspaper someone spoke to, quoted after «لـ» («قال … لـ«الشرق الأوسط»», «بادي لـ {الشرق الأوسط}», «لـ"الرياض"»):
- * the outlet, not a region or a city of the story. «لـ» stands alone before the quote, a run of its own.
+ * the outlet, not a region or a city of the story. «لـ» stands alone before the quote, a run of its own, and the
+ * name is one of a newspaper that is also a place's or a region's (OUTLETS): «تحركات علنية لـ "داعش"» is داعش's.
  */
 function isOutletTold(ids: Int32Array, match: Match): boolean {
-  return match.at >= 2 && ids[match.at - 1] === 0 && wordsById[ids[match.at - 2]!]!.written === 'ل';
+  return (
+    match.at >= 2 && ids[match.at - 1] === 0 && wordsById[ids[match.at - 2]!]!.written === 'ل' &&
+    OUTLETS.has(match.keys.join(' '))
+  );
 }
+
+/** Arab newspapers named like a place or a region (the Saudi press quotes them as «لـ"…"»), as nameKey gives them. */
+const OUTLETS = new Set(
+  ['الشرق الأوسط', 'الرياض', 'المدينة', 'عكاظ', 'الجزيرة', 'الوطن', 'اليوم', 'الحياة', 'البلاد', 'الخليج', 'مكة']
+    .map((name) => name.split(' ').map(nameKey).join(' ')),
+);
 
 /** Words that stand before a person's family name («الدكتور التركي»), never before a country's adjective. */
 const TITLES = new Set(
