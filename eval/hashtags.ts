@@ -27,9 +27,14 @@ export interface TagAnnotation {
 export const TARGETS = { precision: 0.9, recall: 0.5, cutNames: 0 };
 const EXAMPLES = 5;
 
-/** Tags compare after normalisation, with «_» as a space and the article «ال» ignored on every word. */
+/**
+ * Tags compare after normalisation, with «_» as a space, «عبد» joined to the name after it as it is written either
+ * way («علي_عبد_الله_صالح», «علي_عبدالله_صالح»; «عبد_الله» had read «عبد له»), and the article «ال» ignored on
+ * every word.
+ */
 export function tagKey(tag: string): string {
   return normalizeArabic(tag.replace(/^#/, '').replace(/_/g, ' '))
+    .replace(/(^| )عبد (?=ال)/gu, '$1عبد')
     .split(' ')
     .map((w) => w.replace(/^ال(?=\S{2})/, ''))
     .join(' ');

@@ -3,7 +3,7 @@ import { sy24Article as sy24Fixture } from './helpers/sy24.js';
 import { normalizeArabic } from '../src/text/arabic.js';
 import { hashtags } from '../src/summary/hashtags.js';
 import { readFileSync } from 'node:fs';
-import { cutNames, scoreTags, type TagAnnotation, type TaggedArticle } from '../eval/hashtags.js';
+import { cutNames, scoreTags, tagKey, topicsOf, type TagAnnotation, type TaggedArticle } from '../eval/hashtags.js';
 
 const jsonl = <T>(path: string): T[] =>
   readFileSync(new URL(path, import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
@@ -135,13 +135,34 @@ describe('hashtags', () => {
       paragraphs: ['التقى وزير الخارجية الروسي سيرغي لافروف نظيره في جنيف أمس.', 'وقال لافروف إن اللقاء كان مثمرا.'],
     });
     expect(tags).toContain('#لافروف');
-    // Cited once in the lead, twice in all, and not in the headline: a side reference, as editors judged on the
+    // Cited twice, after the story's opening and not in the headline: a side reference, as editors judged on the
     // development articles.
     const aside = hashtags({
       title: 'محادثات تجارية بين البلدين',
-      paragraphs: ['بدأت محادثات تجارية بين البلدين، وكانت ميركل قد دعت إليها العام الماضي، ودعمتها ميركل.'],
+      paragraphs: [
+        'بدأت محادثات تجارية بين البلدين في العاصمة أمس، وتناولت المحادثات التي استمرت ثلاث ساعات التبادل التجاري والاستثمار والجمارك والنقل البحري والطيران المدني وتأشيرات رجال الأعمال، واتفق الجانبان على مواصلة الحوار في الشهر المقبل وتشكيل لجان فنية مشتركة لمتابعة الملفات العالقة بين البلدين ورفع تقاريرها إلى الوزراء.',
+        'وكانت ميركل قد دعت إليها العام الماضي، ودعمتها ميركل.',
+      ],
     });
     expect(aside).not.toContain('#ميركل');
+  });
+
+  it('tags a listed person the opening names for what they do, once, but not one in a list of names', () => {
+    const premier = hashtags({
+      title: 'ماليزيا تؤكد العثور على حطام الطائرة',
+      paragraphs: ['أكد رئيس وزراء ماليزيا نجيب عبد الرزاق في وقت مبكر من اليوم أن الحطام الذي عثر عليه يعود إلى الطائرة المفقودة.'],
+    });
+    expect(premier).toContain('#نجيب_عبد_الرزاق');
+    const minister = hashtags({
+      title: 'تعديلات جديدة على نظام العمل',
+      paragraphs: ['كشف وزير الخارجية الألماني فرانك فالتر شتاينماير خلال زيارته الرياض عن تعاون جديد بين البلدين في مجال التدريب.'],
+    });
+    expect(minister).toContain('#فرانك_فالتر_شتاينماير');
+    const listed = hashtags({
+      title: 'قمة اقتصادية في العاصمة',
+      paragraphs: ['حضر القمة الاقتصادية أوباما وميركل وهولاند إلى جانب عدد من رؤساء الحكومات ووزراء المالية.'],
+    });
+    expect(listed.filter((t) => ['#أوباما', '#ميركل', '#هولاند'].includes(t))).toEqual([]);
   });
 
   it('counts «الوزارة» as a mention of the one ministry the story named (a made-up statement)', () => {
@@ -306,6 +327,100 @@ describe('hashtags', () => {
     expect(cutNames([{ id: 'k', ...article }])).toEqual([]);
   });
 
+  it('reads the lead after a byline, a dateline or a subtitle, not the byline as the lead', () => {
+    const story = (opening: string) => ({
+      title: 'سيدة تثير الذعر أمام نقطة شرطة',
+      paragraphs: [
+        opening,
+        'زعمت سيدة أنها ترتدي حزاما ناسفا وأنها ستفجر نفسها أمام نقطة شرطة بالجيزة في مصر، قبل أن يتبين أنها أرادت الانتقام من زوجها.',
+        'وقالت مصادر أمنية في مصر إن السيدة أحيلت إلى النيابة.',
+      ],
+    });
+    expect(hashtags(story('لجين الأحمدي – متابعات'))).toContain('#مصر');
+    expect(hashtags(story('الجيزة 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس'))).toContain('#مصر');
+    const dateline = hashtags({
+      title: 'تنفيذ حكم القتل قصاصا في جان',
+      paragraphs: ['الباحة 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس', 'أصدرت وزارة الداخلية اليوم بيانا حول تنفيذ حكم القتل قصاصا بأحد الجناة في منطقة الباحة.'],
+    });
+    expect(dateline).toContain('#وزارة_الداخلية');
+    // Hostile: a thousand bylines and nothing else, and mis-encoded short lines before the story; the lead is then the
+    // first paragraph, or the first long one among the first four.
+    const bylines = Array.from({ length: 1_000 }, () => 'عين اليوم – جدة');
+    const started = performance.now();
+    expect(hashtags({ title: 'خبر', paragraphs: bylines })).toEqual(['#جدة']);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const mojibake = new TextDecoder('windows-1252').decode(new TextEncoder().encode('لجين الأحمدي – متابعات'));
+    expect(hashtags(story(mojibake))).toContain('#مصر');
+  });
+
+  it('takes no social network a story mentions for its topic, unless the headline names it', () => {
+    const post = hashtags({
+      title: 'الوزير يعلن موعد بدء التسجيل',
+      paragraphs: ['أعلن الوزير في تغريدة على حسابه في موقع «تويتر» موعد بدء التسجيل، وتفاعل مستخدمو «تويتر» مع التغريدة.'],
+    });
+    expect(post).not.toContain('#تويتر');
+    expect(hashtags({ title: 'تويتر يطلق خدمة جديدة', paragraphs: ['أطلق موقع تويتر خدمة جديدة لمستخدميه في المنطقة.'] }))
+      .toContain('#تويتر');
+  });
+
+  it('takes the newspaper quoted after «لـ» for no place, and a name after «لـ» for itself', () => {
+    const told = hashtags({
+      title: 'بادي لـ {الشرق الأوسط} : لم نتسلم أي مبادئ للحوار',
+      paragraphs: [
+        'قال المتحدث باسم الحكومة لـ«الشرق الأوسط»، إن الحكومة لم تتسلم رسميا أي مبادئ للحوار من الأمم المتحدة.',
+        'وأضاف أن الحكومة تنتظر رد الأمم المتحدة.',
+      ],
+    });
+    expect(told).not.toContain('#الشرق_الأوسط');
+    expect(told).toContain('#الأمم_المتحدة');
+    const daesh = hashtags({
+      title: 'تحركات علنية لـ "داعش" في البادية السورية',
+      paragraphs: ['رصدت مصادر ميدانية تحركات لتنظيم داعش في البادية السورية.', 'وقالت المصادر إن داعش نقل عناصره.'],
+    });
+    expect(daesh).toContain('#داعش');
+  });
+
+  it('counts names listed with «و» written apart as a list', () => {
+    const weather = hashtags({
+      title: 'توقعات بأمطار رعدية اليوم',
+      paragraphs: [
+        'توقعت الرئاسة العامة للأرصاد هطول أمطار رعدية مصحوبة برياح نشطة على مناطق جازان و عسير و نجران اليوم.',
+        'وتمتد الأمطار غدا إلى جازان وأجزاء من عسير وأطراف نجران.',
+      ],
+    });
+    expect(weather.filter((t) => ['#جازان', '#عسير', '#نجران'].includes(t))).toEqual([]);
+  });
+
+  it('takes a headline’s short form of the one listed body it begins, and of none when several begin so', () => {
+    const market = hashtags({
+      title: 'موبايلي تخسر في النصف الأول.. وهيئة السوق تعيدها للتداول',
+      paragraphs: ['أعلنت شركة موبايلي عن نتائجها المالية للنصف الأول من العام بخسارة صافية.'],
+    });
+    expect(market).toContain('#هيئة_السوق_المالية');
+    expect(market).not.toContain('#هيئة_السوق');
+    // «وزارة الشؤون» begins the ministries of Islamic, social and municipal affairs: no one body, and no tag cut short.
+    const affairs = hashtags({ title: 'وزارة الشؤون تعلن مواعيد الدوام', paragraphs: ['أعلنت الوزارة مواعيد الدوام الجديدة.'] });
+    expect(affairs.filter((t) => t.startsWith('#وزارة_الشؤون'))).toEqual([]);
+  });
+
+  it('tags a headline’s one-word subject with the given name the story writes before it («فواز عزيز»), never cut', () => {
+    const article = {
+      title: 'عزيز: هيئة الصحفيين مجرد مبنى',
+      content: 'استبعد الزميل الكاتب فواز عزيز وجود أي دور لهيئة الصحفيين. وقال عزيز إن الجيل الحالي محظوظ، وأضاف عزيز أن الهيئة بلا دور.',
+    };
+    const tags = hashtags({ title: article.title, paragraphs: [article.content] });
+    expect(tags).toContain('#فواز_عزيز');
+    expect(tags).not.toContain('#عزيز');
+    // A name of the list inside a longer name is not cut: «نصر» of «حسن نصر الله», a given name before «الله».
+    const sheikh = {
+      title: 'نصر الله: لن نتراجع',
+      content: 'قال حسن نصر الله في كلمة متلفزة إن الحزب لن يتراجع. وأضاف نصر الله أن المعركة مستمرة، وختم نصر الله كلمته.',
+    };
+    const sheikhTags = hashtags({ title: sheikh.title, paragraphs: [sheikh.content] });
+    expect(sheikhTags.filter((t) => t === '#نصر' || t === '#حسن_نصر')).toEqual([]);
+    expect(cutNames([{ id: 'a', ...article }, { id: 's', ...sheikh }])).toEqual([]);
+  });
+
   it('survives hostile input: a 10,000-character headline, one 10,000-letter word, mis-encoded text', () => {
     const words = ['الرياض', 'وزارة', 'الصحة', 'محمد', 'بن', 'سلمان', 'التونسي', 'عيد', ':', 'يصل', 'بولوني', 'جامعة', 'الملك'];
     let title = '';
@@ -326,17 +441,26 @@ describe('hashtags', () => {
     for (const tag of hashtags({ title: broken, paragraphs: [broken, broken] })) expect(tag).toMatch(TAG_SHAPE);
   });
 
+  it('scores «عبد الله» and «عبدالله» as one spelling, and keeps other names apart (the eval’s tag keys)', () => {
+    expect(tagKey('#علي_عبد_الله_صالح')).toBe(tagKey('#علي_عبدالله_صالح'));
+    expect(tagKey('#عبد_القادر_الجنيد')).toBe(tagKey('عبدالقادر_الجنيد'));
+    expect(topicsOf(['علي_عبدالله_صالح', 'علي_عبد_الله_صالح', 'اليمن'])).toHaveLength(2);
+    // «عبد» before a word without the article is no joined name («عبد ربه» stays two words), nor is «العبد».
+    expect(tagKey('#عبد_ربه_منصور_هادي')).toBe('عبد ربه منصور هادي');
+    expect(tagKey('#العبد_الله')).not.toBe(tagKey('#عبدالله'));
+  });
+
   // The precision guard: on the two development sets (100 news articles outside the held-out 100, and 60 outside
   // the 200, annotated for issue 22), what the new classes add must stay precise; and no tag on the 260 cuts a name.
   it('keeps precision on the development annotations and cuts no name on the 260 news articles', () => {
     const news = jsonl<TaggedArticle>('../eval/data/news/saudinewsnet-sample-200.jsonl');
     const dev = scoreTags(news, jsonl<TagAnnotation>('../eval/data/news/hashtags-dev-100.jsonl'));
     expect(dev.precision).toBeGreaterThanOrEqual(0.95);
-    expect(dev.recall).toBeGreaterThanOrEqual(0.49);
+    expect(dev.recall).toBeGreaterThanOrEqual(0.52);
     const more = jsonl<TaggedArticle>('../eval/data/news/saudinewsnet-dev2-60.jsonl');
     const dev2 = scoreTags(more, jsonl<TagAnnotation>('../eval/data/news/hashtags-dev2-60.jsonl'));
     expect(dev2.precision).toBeGreaterThanOrEqual(0.9);
-    expect(dev2.recall).toBeGreaterThanOrEqual(0.35);
+    expect(dev2.recall).toBeGreaterThanOrEqual(0.41);
     expect(cutNames([...news, ...more])).toEqual([]);
   });
 });
