@@ -5,7 +5,7 @@ import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js'
 import { audit, requireEditor, type Actor } from './actor.js';
 import { countAudienceSync, queueAudienceSync, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
-import { findArticle, storeArticle } from './pipeline.js';
+import { findArticleSync, storeArticleSync } from './pipeline-sync.js';
 import { chatWaits, totalChatWaits } from './waiting.js';
 
 /** Urgent alerts jump the queue. */
@@ -73,7 +73,7 @@ export function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, op
   const headline = text.trim();
   if (!headline) throw new UserError('an urgent alert needs its text');
   if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
-  const result = storeArticle(deps.store, {
+  const result = storeArticleSync(deps.store, {
     title: headline, source: 'عاجل', paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
   }, { summary: deps.config.summary, timeZone: deps.config.timeZone });
   const article = result.status === 'new' ? result.article : result.existing;
@@ -128,12 +128,12 @@ export function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: number, t
 
 async function articleFor(deps: NewsroomDeps, ref: string): Promise<StoredArticle> {
   try {
-    return findArticle(deps.store, ref);
+    return findArticleSync(deps.store, ref);
   } catch (err) {
     if (!(err instanceof UserError) || !/^https?:\/\//i.test(ref)) throw err;
   }
   const article = await loadArticle(ref, deps.config);
-  const result = storeArticle(deps.store, article, { summary: deps.config.summary, timeZone: deps.config.timeZone });
+  const result = storeArticleSync(deps.store, article, { summary: deps.config.summary, timeZone: deps.config.timeZone });
   return result.status === 'new' ? result.article : result.existing;
 }
 

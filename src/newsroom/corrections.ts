@@ -12,7 +12,7 @@ import { audit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { cleanEdit, type ArticleEditInput } from './edit-article.js';
 import { contentHash, searchTextOf, storyKey } from '../ingest/prepare.js';
-import { findArticle } from './pipeline.js';
+import { findArticleSync } from './pipeline-sync.js';
 
 /**
  * Corrections and retractions: a sent post follows its article. When the source republishes an item changed (or an
@@ -129,7 +129,7 @@ export interface CorrectionPreview {
 export function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): CorrectionPreview {
   requireEditor(deps, actor, 'correct');
   const { store } = deps;
-  const before = findArticle(store, ref.trim());
+  const before = findArticleSync(store, ref.trim());
   if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
   const edit = cleanEdit({ title: input.title ?? before.title, summary: input.summary ?? before.summary, hashtags: input.hashtags ?? before.hashtags });
   const after: StoredArticle = { ...before, ...edit };
@@ -204,7 +204,7 @@ export interface RetractionPreview {
 /** Step 1 of a retraction: what will happen, per platform. Nothing changes before confirmRetraction. */
 export function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: string): RetractionPreview {
   requireEditor(deps, actor, 'retract');
-  const article = findArticle(deps.store, ref.trim());
+  const article = findArticleSync(deps.store, ref.trim());
   if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
   audit(deps.store, actor, 'retraction.preview', { article: article.id });
   return { article, posts: postCounts(deps.store, article.id) };

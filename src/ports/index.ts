@@ -21,8 +21,10 @@ import type { StoredArticle } from '../model/article.js';
 import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
 import type { MessageTemplate } from '../model/template.js';
+import type { ArticleRepository, ReviewRepository } from './articles.js';
 import type { AudienceRepository } from './audience.js';
 
+export * from './articles.js';
 export * from './audience.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
@@ -126,6 +128,9 @@ export interface Repositories {
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
   readonly audience: AudienceRepository;
+  /** The articles aggregate's writes (storing, duplicates, edits); its shared reads are `articles`. */
+  readonly articleWrites: ArticleRepository;
+  readonly reviews: ReviewRepository;
 }
 
 /**

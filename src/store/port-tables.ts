@@ -4,6 +4,7 @@ import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
+import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import type { SourceFiltersTable } from './source-filters.js';
 import type { SourcesTable } from './sources.js';
 import type { SubscriptionsTable } from './subscriptions.js';
@@ -22,6 +23,8 @@ export interface SqliteTables {
   deliverySettings: DeliverySettingsTable;
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
+  reviews: ReviewsTable;
+  reviewMessages: ReviewMessagesTable;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
   jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */

@@ -29,6 +29,7 @@ import type { DeliverySettings, SubscribeInput } from '../model/subscription.js'
 import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
+import { articleRepository, reviewRepository } from './ports-articles.js';
 import { audienceRepository } from './ports-audience.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
@@ -106,7 +107,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   const audit: AuditRepository = {
     record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
   };
-  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate) };
+  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate), articleWrites: articleRepository(t, gate), reviews: reviewRepository(t, gate) };
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */
