@@ -22,7 +22,7 @@ import type { TelegramSettings } from '../bots/telegram/settings.js';
 import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { startFakeProcess } from './fake-process.js';
 
@@ -56,7 +56,7 @@ export async function benchDelivery(opts: { chats?: number; articles?: number; p
     const transport = createTelegramTransport({ api, config: { ...config, telegram }, logger });
     for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100_000 + i), kind: 'private' });
     for (let n = 0; n < articles; n++) {
-      const stored = storeArticle(store, {
+      const stored = await storeArticleIn(store, {
         url: `https://example.com/bench-${n}`, title: `خبر عاجل للقياس ${n}`, source: 'SY24', language: 'ar', categories: [],
         paragraphs: [`أعلنت الحكومة اليوم عن خطة جديدة رقم ${n} لدعم الاقتصاد المحلي في عدة محافظات.`, 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
       });

@@ -3,7 +3,7 @@ import { telegramMarkup } from '../bots/telegram/markup.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
 import { digestCloser } from '../src/newsroom/digests.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn, routeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { msSince, newsArticles } from './common.js';
@@ -46,12 +46,12 @@ export async function benchDigest(): Promise<DigestBench> {
     const routeStart = process.hrtime.bigint();
     let articles = 0;
     for (const a of news) {
-      const r = storeArticle(store, {
+      const r = await storeArticleIn(store, {
         url: a.url, title: a.title, source: 'SaudiNewsNet', language: 'ar', categories: [],
         paragraphs: a.content.split(/\n+/).filter((p) => p.trim()),
       });
       if (r.status !== 'new') continue;
-      routeArticle(store, r.article);
+      await routeArticleIn(store, r.article);
       articles++;
     }
     const routeMs = msSince(routeStart);

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from '../tests/helpers/articles.js';
 import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
@@ -40,7 +40,7 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
   let child: ReturnType<typeof spawn> | undefined;
   try {
     for (let i = 0; i < CHATS; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(200_000 + i), kind: 'private' });
-    const stored = storeArticle(store, {
+    const stored = await storeArticleIn(store, {
       url: 'https://example.com/footprint', title: 'خبر للقياس', source: 'SY24', language: 'ar', categories: [],
       paragraphs: ['أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.', 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
     });

@@ -52,7 +52,7 @@ export async function benchLoad(opts: { subscribers?: number; articles?: number;
     }
   };
   try {
-    prepareBroadcast(dbPath, subscribers, articles, FIRST_CHAT, { paid: opts.paid });
+    await prepareBroadcast(dbPath, subscribers, articles, FIRST_CHAT, { paid: opts.paid });
     const env = childEnv(apiRoot, dbPath, opts.paid
       ? { TELEGRAM_RATE_PER_SECOND: '30', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20', TELEGRAM_PAID_BROADCAST_RATE: String(rate), LOG_LEVEL: 'error' }
       : { TELEGRAM_RATE_PER_SECOND: String(rate), TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', LOG_LEVEL: 'error' });

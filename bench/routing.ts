@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn, routeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince, newsArticles } from './common.js';
@@ -48,7 +48,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
     let receivers = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const a = news[i]!;
-      const stored = storeArticle(store, {
+      const stored = await storeArticleIn(store, {
         url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [],
         paragraphs: a.content.split(/\n+/).filter(Boolean),
       }, { sourceId: sources[i % SOURCES]!.id });
@@ -57,7 +57,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       countAudienceSync(store, stored.article, { kind: 'matching' });
       counts.push(msSince(c));
       const start = process.hrtime.bigint();
-      receivers += routeArticle(store, stored.article);
+      receivers += await routeArticleIn(store, stored.article);
       times.push(msSince(start));
     }
     // The same 10,000 chats with every filter ignored (an editor's "everyone"): the cost of writing the deliveries
@@ -65,7 +65,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
     const unfiltered: number[] = [];
     for (let i = ROUNDS; i < ROUNDS + 5; i++) {
       const a = news[i]!;
-      const stored = storeArticle(store, { url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [], paragraphs: a.content.split(/\n+/).filter(Boolean) });
+      const stored = await storeArticleIn(store, { url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [], paragraphs: a.content.split(/\n+/).filter(Boolean) });
       if (stored.status !== 'new') continue;
       const start = process.hrtime.bigint();
       queueAudienceSync(store, stored.article, { kind: 'all' });

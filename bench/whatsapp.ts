@@ -15,7 +15,7 @@ import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WaChat, WaClient } from '../bots/whatsapp/types.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn, routeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 
 export interface WhatsAppBench {
@@ -109,11 +109,11 @@ async function pacingOnFakeClock(messages: number): Promise<WhatsAppBench['pacin
   const adapter = new WhatsAppAdapter(settings, adapterContext(config, store, logger), { createClient: () => client, clock, loadMedia: null });
   store.subscriptions.subscribe({ platform: 'whatsapp', chatId: group, kind: 'group' }, t - 60_000);
   for (let i = 0; i < messages; i++) {
-    const r = storeArticle(store, {
+    const r = await storeArticleIn(store, {
       url: `https://example.org/${i}`, title: `خبر رقم ${'أ'.repeat(i + 1)}`, source: 'bench', categories: [], language: 'ar',
       paragraphs: [`نص الخبر ${'ب'.repeat(i + 1)} في المدينة اليوم.`, 'وقال مسؤولون إن العمل مستمر.'],
     }, { now: t });
-    if (r.status === 'new') routeArticle(store, r.article);
+    if (r.status === 'new') await routeArticleIn(store, r.article);
   }
   const queuedAt = t;
   await adapter.start();

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
 import { formatClock } from '../src/text/schedule.js';
 import { createLogger } from '../src/logger.js';
-import { CLI_OPERATOR, queueAudienceSync, setDelivery, storeArticle } from '../src/newsroom/index.js';
+import { CLI_OPERATOR, queueAudienceSync, setDelivery } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { runCli } from './helpers/cli.js';
@@ -39,7 +40,7 @@ afterEach(async () => { await h?.close(); h = undefined; });
 describe('a broadcast whose recipients wait for their chats', () => {
   it('Telegram: the progress message says finished, with what waits for quiet hours or a digest and until when, and offers «إعادة إرسال الفاشلة»', async () => {
     h = await startHarness();
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     for (const chat of ['10001', '10002', '10003', '10004']) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: chat, kind: 'private' });
     const newsroom = deps(h.store);
     await setDelivery(newsroom, CLI_OPERATOR, { platform: 'telegram', chatId: '10002' }, { quiet: quietNow(), quietMode: 'wait', timeZone: 'UTC' });
@@ -74,7 +75,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
       store.subscriptions.subscribe({ platform: 'console', chatId: 'flaky', kind: 'private' });
       const quiet = quietNow();
       await setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
-      const stored = storeArticle(store, {
+      const stored = await storeArticleIn(store, {
         url: 'https://example.com/a', title: 'خبر للبث', source: 'SY24', language: 'ar', categories: [],
         paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء في المدينة.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
       });

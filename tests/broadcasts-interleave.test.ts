@@ -11,8 +11,9 @@ import { createLogger } from '../src/logger.js';
 import type { Broadcast } from '../src/model/broadcast.js';
 import {
   broadcastStatus, cancelBroadcast, CLI_OPERATOR, confirmBroadcast, placeProgress, previewBroadcast, setBroadcastPaid, stopBroadcast,
-  storeArticle, subscribe, type Actor, type NewsroomDeps,
+  subscribe, type Actor, type NewsroomDeps,
 } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -43,9 +44,9 @@ afterEach(() => { store.close(); cleanup(); });
 
 const auditOf = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('broadcast.'));
 
-function article(): number {
+async function article(): Promise<number> {
   const n = ++articles;
-  const r = storeArticle(store, {
+  const r = await storeArticleIn(store, {
     url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
   });
@@ -55,7 +56,7 @@ function article(): number {
 
 async function preview(subscriptionIds?: number[]): Promise<Broadcast> {
   const audience = subscriptionIds ? { kind: 'chats' as const, subscriptionIds } : { kind: 'all' as const };
-  return (await previewBroadcast(deps, DESK, String(article()), { audience })).broadcast;
+  return (await previewBroadcast(deps, DESK, String(await article()), { audience })).broadcast;
 }
 
 describe('broadcast decisions interleaving', () => {

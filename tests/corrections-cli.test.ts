@@ -23,7 +23,7 @@ describe('nashra correct / retract / corrections', () => {
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = join(dir, 'n.db');
-    prepareBroadcast(db, 5, 2);
+    await prepareBroadcast(db, 5, 2);
     const env = childEnv(apiRoot, db);
     const cli = (...args: string[]) => runCliAsync(args, env, 60_000);
 
@@ -77,7 +77,7 @@ describe('nashra correct / retract / corrections', () => {
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = join(dir, 'n.db');
-    prepareBroadcast(db, 3, 1);
+    await prepareBroadcast(db, 3, 1);
     const cli = (...args: string[]) => runCliAsync(args, childEnv(apiRoot, db), 60_000);
     expect((await cli('run', '--once')).code).toBe(0);
     expect((await cli('correct', '1', '--title', 'تصحيح: عنوان جديد للخبر الأول', '--yes')).code).toBe(0);

@@ -12,8 +12,9 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { Transport } from '../src/delivery/platform.js';
 import { createLogger } from '../src/logger.js';
 import {
-  CLI_OPERATOR, confirmCorrection, confirmRetraction, previewCorrection, routeArticle, storeArticle, subscribe, type Actor,
+  CLI_OPERATOR, confirmCorrection, confirmRetraction, previewCorrection, subscribe, type Actor,
 } from '../src/newsroom/index.js';
+import { routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -56,13 +57,13 @@ async function run(seed: number) {
   const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 1, backoffMs: 1, maxAttempts: 10, digestCheckMs: 0 });
 
   for (const chat of ['a', 'b', 'c']) await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
-  const stored = storeArticle(store, {
+  const stored = await storeArticleIn(store, {
     url: `https://example.com/p/${seed}`, title: 'خبر عن افتتاح الجسر في حمص', source: 'SY24', language: 'ar', categories: [],
     paragraphs: ['أعلنت السلطات اليوم افتتاح الجسر الجديد في حمص.', 'وقال مسؤول إن الجسر يخدم آلاف السكان.'],
   });
   if (stored.status !== 'new') throw new Error('duplicate');
   const article = stored.article;
-  routeArticle(store, article);
+  await routeArticleIn(store, article);
   // Some posts already out, the others still queued when the editors decide (a new chat's post among them).
   if (random() < 0.7) await worker.drain(5000, 5);
   const late = await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'd' });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { adapterContext } from '../src/app/platforms.js';
 import { pollSource } from '../src/ingest/poller.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import type { Source } from '../src/store/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
@@ -138,8 +139,8 @@ describe('a source changes an item that was sent', () => {
 describe('an editor\'s correction and retraction', () => {
   it('a photo post is corrected with editMessageCaption; a retraction deletes every post, cancels the rest and leaves /latest', async () => {
     const { deps } = await setUp();
-    const photo = addArticle(h!.store, { imageUrl: 'https://example.com/lead.jpg' });
-    expect(routeArticle(h!.store, photo)).toBe(3);
+    const photo = await addArticle(h!.store, { imageUrl: 'https://example.com/lead.jpg' });
+    expect(await routeArticleIn(h!.store, photo)).toBe(3);
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
 
@@ -155,8 +156,8 @@ describe('an editor\'s correction and retraction', () => {
     for (const post of posts(photo.id)) expect(h!.fake.message(post.chatId, post.messageId)!.caption).toContain('عنوان مصحح للخبر المصور');
 
     // A second article: one chat's post already sent, a new subscriber's delivery still queued behind a paused platform.
-    const text = addArticle(h!.store);
-    routeArticle(h!.store, text);
+    const text = await addArticle(h!.store);
+    await routeArticleIn(h!.store, text);
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
     const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
@@ -181,16 +182,16 @@ describe('an editor\'s correction and retraction', () => {
     expect(latestAnswer).toContain('عنوان مصحح للخبر المصور');
     expect(latestAnswer).not.toContain(text.title);
     expect(h!.store.articles.latest(50).map((a) => a.id)).not.toContain(text.id);
-    expect(routeArticle(h!.store, h!.store.articles.get(text.id)!)).toBe(0);
-    const again = storeArticle(h!.store, { ...text, url: 'https://another.example/copy', guid: undefined, source: 'مصدر آخر' });
+    expect(await routeArticleIn(h!.store, h!.store.articles.get(text.id)!)).toBe(0);
+    const again = await storeArticleIn(h!.store, { ...text, url: 'https://another.example/copy', guid: undefined, source: 'مصدر آخر' });
     expect(again).toMatchObject({ status: 'duplicate', existing: { id: text.id } });
     expect(h!.store.audit.recent(20).map((e) => e.action)).toEqual(expect.arrayContaining(['article.retract', 'correction.confirm', 'correction.preview', 'retraction.preview']));
   }, 90_000);
 
   it('a delivery not sent yet carries the correction: sent with the new text, never edited', async () => {
     const { deps } = await setUp();
-    const article = addArticle(h!.store);
-    routeArticle(h!.store, article);
+    const article = await addArticle(h!.store);
+    await routeArticleIn(h!.store, article);
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     await h!.worker.stop(1000);
@@ -208,8 +209,8 @@ describe('an editor\'s correction and retraction', () => {
 
   it('a post Telegram refuses to delete becomes the notice; one that cannot even be edited is reported with the reason', async () => {
     const { deps } = await setUp();
-    const article = addArticle(h!.store);
-    routeArticle(h!.store, article);
+    const article = await addArticle(h!.store);
+    await routeArticleIn(h!.store, article);
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
     h!.fake.ageMessages(49 * 3600_000); // past the Bot API's 48 hours for deleting
@@ -232,8 +233,8 @@ describe('Telegram front door: /correct and /retract', () => {
 
   it('an editor corrects and retracts with two taps each; the report says what happened per platform; others are refused', async () => {
     await setUp();
-    const article = addArticle(h!.store);
-    routeArticle(h!.store, article);
+    const article = await addArticle(h!.store);
+    await routeArticleIn(h!.store, article);
     h!.worker.notify();
     await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
 

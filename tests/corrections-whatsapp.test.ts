@@ -12,6 +12,7 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import type { Article } from '../src/model/article.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
@@ -65,9 +66,9 @@ async function harness(): Promise<Harness> {
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
   const send = async (n: number) => {
-    const r = storeArticle(store, article(n), { now: clock.now() });
+    const r = await storeArticleIn(store, article(n), { now: clock.now() });
     if (r.status !== 'new') throw new Error('duplicate');
-    routeArticle(store, r.article);
+    await routeArticleIn(store, r.article);
     worker!.notify();
     await until(() => store.jobs.listForArticle(r.article.id).every((d) => d.state === 'sent'), 5000, `article ${n} to be sent`);
     return r.article;

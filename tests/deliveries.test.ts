@@ -4,7 +4,7 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { SendHooks, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { openStore, type PendingDelivery, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -15,12 +15,12 @@ let cleanups: Array<() => void> = [];
 afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 
 /** A store with `chats` subscribers and one article queued for all of them. */
-function queued(chats: number): { store: Store; articleId: number } {
+async function queued(chats: number): Promise<{ store: Store; articleId: number }> {
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'd.db'));
   cleanups.push(() => { store.close(); tmp.cleanup(); });
   for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100 + i), kind: 'private' }, 0);
-  const r = storeArticle(store, { url: 'https://example.org/a', title: 'عنوان الخبر', source: 'x', paragraphs: ['نص الخبر الأول هنا.', 'ونص ثان للخبر.'], categories: [], language: 'ar' });
+  const r = await storeArticleIn(store, { url: 'https://example.org/a', title: 'عنوان الخبر', source: 'x', paragraphs: ['نص الخبر الأول هنا.', 'ونص ثان للخبر.'], categories: [], language: 'ar' });
   if (r.status !== 'new') throw new Error('duplicate');
   queueAudienceSync(store, r.article, { kind: 'matching' });
   return { store, articleId: r.article.id };
@@ -42,7 +42,7 @@ function transport(behave: (d: PendingDelivery, hooks: SendHooks, call: number) 
 
 describe('delivery worker', () => {
   it('records `sending` only when the transport says the request leaves, and a stopped delivery is never sent', async () => {
-    const { store } = queued(3);
+    const { store } = await queued(3);
     const states: string[] = [];
     const t = transport(async (d, hooks) => {
       await sleep(30); // waiting for a rate limiter
@@ -62,7 +62,7 @@ describe('delivery worker', () => {
   });
 
   it('drain waits for a retry due soon, and gives up on a queue that stopped moving', async () => {
-    const { store } = queued(2);
+    const { store } = await queued(2);
     const t = transport(async (d, hooks, call) => {
       await hooks.sending();
       if (call === 1) throw new TemporaryDeliveryError('429', { method: 'sendMessage', retryAfterMs: 150 });
@@ -70,7 +70,7 @@ describe('delivery worker', () => {
     const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(result).toMatchObject({ sent: 2, retried: 1, failed: 0 });
 
-    const other = queued(2);
+    const other = await queued(2);
     const down = transport(async () => {}, { isReady: () => false });
     const started = Date.now();
     const r2 = await new DeliveryWorker(other.store, [down], logger, { pollMs: 10 }).drain(Infinity, 200);
@@ -80,9 +80,9 @@ describe('delivery worker', () => {
   });
 
   it('a permanent failure deactivates the subscription and fails what was still queued for it', async () => {
-    const { store, articleId } = queued(1);
+    const { store, articleId } = await queued(1);
     const sub = store.subscriptions.list()[0]!;
-    const second = storeArticle(store, { url: 'https://example.org/b', title: 'خبر آخر مختلف', source: 'x', paragraphs: ['نص مختلف تماما هنا.'], categories: [], language: 'ar' });
+    const second = await storeArticleIn(store, { url: 'https://example.org/b', title: 'خبر آخر مختلف', source: 'x', paragraphs: ['نص مختلف تماما هنا.'], categories: [], language: 'ar' });
     if (second.status !== 'new') throw new Error('duplicate');
     queueAudienceSync(store, second.article, { kind: 'matching' });
     const t = transport(async (_d, hooks) => {

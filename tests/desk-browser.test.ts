@@ -18,7 +18,7 @@ import { adapterContext, BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/pla
 import { hashPassword } from '../src/newsroom/password.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { loadArticle } from '../src/ingest/load-article.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { projectRoot } from '../src/paths.js';
 import type { StoredArticle } from '../src/store/index.js';
 import { startHarness, type Harness } from './fake-telegram/harness.js';
@@ -61,11 +61,11 @@ beforeAll(async () => {
   h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', title: 'مجموعة الأخبار' });
   const samples = join(projectRoot(), 'samples');
   for (const [i, file] of ['easc-topic1.txt', 'easc-topic3.txt', 'easc-topic9.txt'].entries()) {
-    const stored = storeArticle(h.store, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
+    const stored = await storeArticleIn(h.store, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
     if (stored.status === 'new' && i === 0) h.store.jobs.enqueue(stored.article.id, [{ id: 1 }]);
   }
   const sy24 = sy24Article();
-  const result = storeArticle(h.store, {
+  const result = await storeArticleIn(h.store, {
     url: 'https://www.sy24.org/badia-isis', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['البادية'],
     language: 'ar', publishedAt: new Date(),
   });
@@ -171,7 +171,7 @@ describe('the desk in Chromium', () => {
   });
 
   it('breaks long unbroken tokens at 360 px: a URL, a long hashtag and markup shown as text do not scroll Today sideways', async () => {
-    const stored = storeArticle(h.store, {
+    const stored = await storeArticleIn(h.store, {
       url: 'https://example.org/long-tokens', title: 'عنوان طويل', source: 'مصدر_بلا_مسافات_'.repeat(4), language: 'ar', categories: [],
       paragraphs: ['فقرة أولى طويلة بما يكفي لتكون جملة كاملة في الملخص.', 'فقرة ثانية.'], publishedAt: new Date(),
     });

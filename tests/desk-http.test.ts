@@ -193,8 +193,8 @@ describe('hostile requests', () => {
     const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'`';
     const source = f.store.sources.add({ url: 'https://evil.example/feed', kind: 'rss', name: evil });
     f.store.sources.recordFetch(source.id, { status: evil, error: evil, nextFetchAt: 0 });
-    const { storeArticle } = await import('../src/newsroom/pipeline.js');
-    const stored = storeArticle(f.store, {
+    const { storeArticleIn } = await import('./helpers/articles.js');
+    const stored = await storeArticleIn(f.store, {
       url: 'https://evil.example/a?x="><script>alert(3)</script>', title: `عنوان ${evil}`, source: evil,
       paragraphs: [`فقرة أولى ${evil} طويلة بما يكفي لتكون جملة.`, `فقرة ثانية ${evil}.`], categories: [evil], language: 'ar',
     }, { sourceId: source.id });
@@ -343,8 +343,8 @@ describe('first run', () => {
 describe('pages and actions', () => {
   it('searches on normalised Arabic: «الرقة» finds «الرّقة»', async () => {
     const { app, f } = await setup();
-    const { storeArticle } = await import('../src/newsroom/pipeline.js');
-    storeArticle(f.store, {
+    const { storeArticleIn } = await import('./helpers/articles.js');
+    await storeArticleIn(f.store, {
       url: 'https://example.org/raqqa', title: 'اشتباكات في الرّقة', source: 'مصدر', language: 'ar', categories: [],
       paragraphs: ['شهدت مدينة الرّقة اشتباكات عنيفة صباح اليوم بين فصيلين.', 'وقال سكان إن الأسواق أغلقت.'],
     });
@@ -437,9 +437,9 @@ describe('pages and actions', () => {
 
   it('reaches a source\'s backlog: Today lists it (marked, with a filter), its page opens, it can be edited, sent and retracted', async () => {
     const { app, f } = await setup();
-    const { storeArticle } = await import('../src/newsroom/pipeline.js');
+    const { storeArticleIn } = await import('./helpers/articles.js');
     const source = f.store.sources.add({ url: 'https://backlog.example/feed', kind: 'rss', name: 'مصدر جديد' });
-    const stored = storeArticle(f.store, {
+    const stored = await storeArticleIn(f.store, {
       url: 'https://backlog.example/old', title: 'خبر من الأرشيف عن حمص', source: 'مصدر جديد', language: 'ar', categories: [],
       paragraphs: ['كان هذا الخبر في الخلاصة يوم أُضيف المصدر، فعُلّم مقروءاً.', 'وفقرة ثانية.'], publishedAt: new Date(Date.now() - 60_000),
     }, { sourceId: source.id, seenOnly: true });

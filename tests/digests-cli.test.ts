@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { CHILD_TOKEN, childEnv, spawnRun, until, type ChildRun } from './helpers/child-run.js';
@@ -63,13 +63,13 @@ describe('nashra subs add: digest and quiet hours', () => {
     }
   });
 
-  it('--digest off: what a digest subscription held is queued to go out as usual, each article once', () => {
+  it('--digest off: what a digest subscription held is queued to go out as usual, each article once', async () => {
     const db = database();
     const cli = (...args: string[]) => runCli(['--db', db, ...args]);
     expect(cli('subs', 'add', 'console', 'desk', '--digest', 'hourly').code).toBe(0);
     const store = openStore(db);
     try {
-      const r = storeArticle(store, { url: 'https://example.com/a/1', title: 'خبر عن دمشق', source: 'SY24', language: 'ar', categories: [], paragraphs: ['افتتحت بلدية دمشق سوقاً جديدة اليوم.'] });
+      const r = await storeArticleIn(store, { url: 'https://example.com/a/1', title: 'خبر عن دمشق', source: 'SY24', language: 'ar', categories: [], paragraphs: ['افتتحت بلدية دمشق سوقاً جديدة اليوم.'] });
       if (r.status !== 'new') throw new Error('duplicate');
       const sub = store.subscriptions.findByChat('console', 'desk')!;
       store.jobs.enqueue(r.article.id, [sub]);
@@ -100,7 +100,7 @@ describe('a digest interrupted at the moment it goes out', () => {
         store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly', timeZone: 'UTC' });
         for (let n = 0; n < 3; n++) {
           const url = `https://example.com/digest/${n}`;
-          const r = storeArticle(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
+          const r = await storeArticleIn(store, { url, title: `تقرير رقم ${n} من حلب`, source: 'SY24', language: 'ar', categories: [], paragraphs: [`افتتحت بلدية حلب سوقاً جديدة رقم ${n} اليوم.`] });
           if (r.status !== 'new') throw new Error('duplicate');
           // Held before the last full hour, so the digest that closes it is due as soon as the run starts.
           store.jobs.enqueue(r.article.id, [sub], {}, Date.now() - 2 * 3600_000);

@@ -5,25 +5,26 @@ import { telegramMarkup } from '../bots/telegram/markup.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { loadAppConfig } from '../src/app/platforms.js';
 import { lastPeriodEnd, quietUntil } from '../src/text/schedule.js';
-import { buildDigest, storeArticle } from '../src/newsroom/index.js';
+import { buildDigest } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
 
 let cleanups: Array<() => void> = [];
 afterEach(() => { for (const c of cleanups.reverse()) c(); cleanups = []; });
 
-function articles(count: number): { store: Store; list: StoredArticle[] } {
+async function articles(count: number): Promise<{ store: Store; list: StoredArticle[] }> {
   const { dir, cleanup } = tempDir('nashra-digest-engine-');
   const store = openStore(join(dir, 'n.db'));
   cleanups.push(cleanup, () => store.close());
-  const list = Array.from({ length: count }, (_, i) => {
-    const r = storeArticle(store, {
+  const list = await Promise.all(Array.from({ length: count }, async (_, i) => {
+    const r = await storeArticleIn(store, {
       url: `https://example.com/engine/${i}`, title: `افتتاح مشروع المياه رقم ${i} في ريف دير الزور الشرقي`, source: 'SY24', language: 'ar', categories: [],
       paragraphs: [`أعلنت مديرية المياه في دير الزور افتتاح المشروع رقم ${i} الذي يخدم آلاف السكان في القرى المجاورة للنهر.`, `وقال مدير المشروع إن العمل استمر ثمانية أشهر.`],
     });
     if (r.status !== 'new') throw new Error('duplicate');
     return r.article;
-  });
+  }));
   return { store, list };
 }
 
@@ -32,8 +33,8 @@ const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '').repla
 
 describe('digest engine', () => {
   for (const markup of [telegramMarkup, whatsappMarkup]) {
-    it(`${markup.name}: 200 articles split between items at ${markup.limit(false)} characters, each once, in order`, () => {
-      const { list } = articles(200);
+    it(`${markup.name}: 200 articles split between items at ${markup.limit(false)} characters, each once, in order`, async () => {
+      const { list } = await articles(200);
       const parts = buildDigest(list, markup, config);
       expect(parts.length).toBeGreaterThan(3);
       expect(parts.flatMap((p) => p.articleIds)).toEqual(list.map((a) => a.id));
@@ -49,8 +50,8 @@ describe('digest engine', () => {
     });
   }
 
-  it('a digest that fits carries each item\'s first summary sentence; none when there is nothing to send', () => {
-    const { list } = articles(3);
+  it('a digest that fits carries each item\'s first summary sentence; none when there is nothing to send', async () => {
+    const { list } = await articles(3);
     const [only] = buildDigest(list, telegramMarkup, config);
     for (const a of list) expect(plain(only!.text)).toContain(a.summary[0]!.slice(0, 40));
     expect(plain(only!.text)).not.toContain('ثمانية أشهر'); // the second sentence is the single post's

@@ -11,9 +11,8 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
-import {
-  CLI_OPERATOR, digestCloser, queueAudienceSync, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY, type DeliveryPatch,
-} from '../src/newsroom/index.js';
+import { CLI_OPERATOR, digestCloser, queueAudienceSync, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -77,26 +76,26 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   }
   const ids = new Map<number, number>(); // article id → its number in the URL
   let n = 0;
-  const addArticle = (urgent: boolean) => {
+  const addArticle = async (urgent: boolean) => {
     n++;
     const place = pick(['دمشق', 'حلب', 'حمص']);
     const sport = random() < 0.3 ? ' في مباراة رياضة كرة القدم' : '';
-    const r = storeArticle(store, {
+    const r = await storeArticleIn(store, {
       url: `https://example.com/p/${n}`, title: `خبر ${n} من ${place}${sport}`, source: 'SY24', language: 'ar', categories: [],
       paragraphs: [`أعلنت السلطات في ${place} اليوم عن الخطة رقم ${n} لدعم الأحياء${sport}.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`],
     });
     if (r.status !== 'new') throw new Error('duplicate');
     ids.set(r.article.id, n);
     if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
-    else routeArticle(store, r.article);
+    else await routeArticleIn(store, r.article);
   };
   // Three days in random steps, then two quiet days in which every period closes and every window ends.
   const end = now + 3 * 24 * HOUR;
   while (now < end) {
     now += (10 + Math.floor(random() * 80)) * 60_000;
     const count = Math.floor(random() * 3);
-    for (let i = 0; i < count; i++) addArticle(false);
-    if (random() < 0.1) addArticle(true);
+    for (let i = 0; i < count; i++) await addArticle(false);
+    if (random() < 0.1) await addArticle(true);
     if (random() < 0.08) await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: pick(chats) }, settings());
     await worker.drain(5000, 5);
   }

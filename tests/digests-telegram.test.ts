@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
-import { composeUrgent, confirmBroadcast, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, routeArticle } from '../src/newsroom/index.js';
+import { composeUrgent, confirmBroadcast, confirmCorrection, confirmRetraction, correctionReport, previewCorrection } from '../src/newsroom/index.js';
+import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
@@ -39,8 +40,8 @@ describe('digests on Telegram', () => {
     await waitFor(() => h!.store.digests.periodsFor(sub.id).length === 1, 5000, 'the first period closed');
     expect(h.store.digests.periodsFor(sub.id)).toEqual([{ periodEnd: new Date(at(-1, '05:00:00')), items: 0 }]);
 
-    const morning = [1, 2, 3].map(() => addArticle(h!.store));
-    for (const a of morning) routeArticle(h.store, a);
+    const morning = await Promise.all([1, 2, 3].map(() => addArticle(h!.store)));
+    for (const a of morning) await routeArticleIn(h.store, a);
     const editor = { platform: 'telegram', id: String(EDITOR) };
     const urgent = await composeUrgent(newsroom(h), editor, 'انفجار قرب دوار الجمارك في دمشق');
     await confirmBroadcast(newsroom(h), editor, urgent.broadcast.id, urgent.broadcast.token);
@@ -64,8 +65,8 @@ describe('digests on Telegram', () => {
 
     // Urgent alerts at once from now on; what comes next waits for tomorrow's digest, which carries only it.
     expect(await command(h, 301, '/digest 08:00 عاجل')).toContain('والعاجل فورًا');
-    const later = addArticle(h.store);
-    routeArticle(h.store, later);
+    const later = await addArticle(h.store);
+    await routeArticleIn(h.store, later);
     const urgent2 = await composeUrgent(newsroom(h), editor, 'زلزال بقوة خمس درجات يضرب ريف اللاذقية');
     await confirmBroadcast(newsroom(h), editor, urgent2.broadcast.id, urgent2.broadcast.token);
     await waitFor(() => h!.fake.sentTo(301).some((c) => String(c.params.text).includes('زلزال بقوة')), 8000, 'the urgent alert at once');
@@ -100,8 +101,8 @@ describe('digests on Telegram', () => {
     await command(h, 302, '/subscribe');
     await command(h, 302, '/digest كل ساعة');
     const long = 'وأكد المتحدث باسم المحافظة أن فرق الصيانة تعمل على مدار الساعة لإعادة التيار الكهربائي إلى الأحياء الشرقية والغربية من المدينة';
-    const articles = Array.from({ length: 40 }, (_, i) => addArticle(h!.store, { title: `عنوان طويل نسبيًا لخبر رقم ${i + 1} عن الكهرباء والمياه في ريف حلب الشمالي`, paragraphs: [`${long} ${i + 1}.`, `${long} مرة أخرى ${i + 1}.`] }));
-    for (const a of articles) routeArticle(h.store, a);
+    const articles = await Promise.all(Array.from({ length: 40 }, (_, i) => addArticle(h!.store, { title: `عنوان طويل نسبيًا لخبر رقم ${i + 1} عن الكهرباء والمياه في ريف حلب الشمالي`, paragraphs: [`${long} ${i + 1}.`, `${long} مرة أخرى ${i + 1}.`] })));
+    for (const a of articles) await routeArticleIn(h.store, a);
     now = at(0, '10:00:05');
     await waitFor(() => {
       const d = digestsTo(h!, 302);
@@ -135,8 +136,8 @@ describe('quiet hours on Telegram', () => {
     expect(await command(h, 402, '/quiet 00:00-07:00 انتظار')).toContain('تُؤجَّل إلى نهايتها');
     expect(await command(h, 403, '/quiet 00:00-07:00 wait urgent', 'en')).toBe('Settings now: immediate; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Asia/Damascus).');
 
-    const night = addArticle(h.store);
-    routeArticle(h.store, night);
+    const night = await addArticle(h.store);
+    await routeArticleIn(h.store, night);
     await waitFor(() => h!.fake.sentTo(401).some((c) => c.params.text?.includes(night.url!)), 8000, 'the silent delivery');
     expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(night.url!))!.params.disable_notification).toBe(true);
 
@@ -155,8 +156,8 @@ describe('quiet hours on Telegram', () => {
     const morning = h.fake.sentTo(402).find((c) => c.params.text?.includes(night.url!))!;
     expect(morning.params.disable_notification).toBeUndefined();
     expect(h.fake.sentTo(402).filter((c) => c.params.text?.includes('انقطاع الطريق'))).toHaveLength(1);
-    const after = addArticle(h.store);
-    routeArticle(h.store, after);
+    const after = await addArticle(h.store);
+    await routeArticleIn(h.store, after);
     await waitFor(() => h!.fake.sentTo(401).some((c) => c.params.text?.includes(after.url!)), 8000, 'a daytime delivery');
     expect(h.fake.sentTo(401).find((c) => c.params.text?.includes(after.url!))!.params.disable_notification).toBeUndefined();
   });
@@ -188,8 +189,8 @@ describe('quiet hours on Telegram', () => {
     expect(await command(h, 311, '/digest 08:00')).toContain('ملخص يومي الساعة 08:00');
     // The 08:00 digest falls inside the quiet hours, which hold it until 09:00.
     expect(await command(h, 311, '/quiet 07:30-09:00 انتظار')).toContain('تُؤجَّل إلى نهايتها');
-    const [early, late, kept] = [1, 2, 3].map(() => addArticle(h!.store));
-    for (const a of [early, late, kept]) routeArticle(h.store, a!);
+    const [early, late, kept] = await Promise.all([1, 2, 3].map(() => addArticle(h!.store)));
+    for (const a of [early, late, kept]) await routeArticleIn(h.store, a!);
     const editor = { platform: 'telegram', id: String(EDITOR) };
 
     // Retracted while held for the digest: cancelled at once.

@@ -10,7 +10,7 @@ import { renderArticle } from '../src/format/render.js';
 import type { Article } from '../src/model/article.js';
 import type { MessageTemplate } from '../src/model/template.js';
 import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { matchesTopics } from '../src/newsroom/topics.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -62,7 +62,7 @@ describe('filters on real Arabic text', () => {
 });
 
 describe('filters per (subscription, source)', () => {
-  it('narrow only the articles of that source, on top of the subscription\'s own filter; an editor\'s "all" ignores them', () => {
+  it('narrow only the articles of that source, on top of the subscription\'s own filter; an editor\'s "all" ignores them', async () => {
     const store = freshStore();
     const general = store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'عام' });
     const local = store.sources.add({ url: 'https://local.example/feed', kind: 'rss', name: 'محلي' });
@@ -73,24 +73,24 @@ describe('filters per (subscription, source)', () => {
     store.sourceFilters.set(syriaOnly.id, general.id, ['سوريا', '-رياضة']);
     store.sourceFilters.set(raqqa.id, general.id, ['الفرات']);
 
-    const route = (over: Partial<Article>, sourceId: number) => {
-      const r = storeArticle(store, article(over), { sourceId });
+    const route = async (over: Partial<Article>, sourceId: number) => {
+      const r = await storeArticleIn(store, article(over), { sourceId });
       if (r.status !== 'new') throw new Error('duplicate');
       const count = countAudienceSync(store, r.article, { kind: 'matching' }).willReceive;
-      routeArticle(store, r.article);
+      await routeArticleIn(store, r.article);
       const to = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
       expect(to.length).toBe(count); // the preview's count and the queue agree
       return to;
     };
-    expect(route({ title: 'اجتماع في سوريا' }, general.id)).toEqual([syriaOnly.id, everything.id]);
-    expect(route({ title: 'سوريا: نتائج الرياضة' }, general.id)).toEqual([everything.id]);
-    expect(route({ title: 'أزمة في مصر' }, general.id)).toEqual([everything.id]);
-    expect(route({ title: 'الرقة تشكو نقص المياه' }, general.id)).toEqual([everything.id]); // the source's filter wants الفرات too
-    expect(route({ title: 'الرقة: منسوب الفرات ينخفض' }, general.id)).toEqual([raqqa.id, everything.id]);
-    expect(route({ title: 'أزمة في مصر' }, local.id)).toEqual([syriaOnly.id, everything.id]); // no filter for this source
-    expect(route({ title: 'الرقة اليوم' }, local.id)).toEqual([syriaOnly.id, raqqa.id, everything.id]);
+    expect(await route({ title: 'اجتماع في سوريا' }, general.id)).toEqual([syriaOnly.id, everything.id]);
+    expect(await route({ title: 'سوريا: نتائج الرياضة' }, general.id)).toEqual([everything.id]);
+    expect(await route({ title: 'أزمة في مصر' }, general.id)).toEqual([everything.id]);
+    expect(await route({ title: 'الرقة تشكو نقص المياه' }, general.id)).toEqual([everything.id]); // the source's filter wants الفرات too
+    expect(await route({ title: 'الرقة: منسوب الفرات ينخفض' }, general.id)).toEqual([raqqa.id, everything.id]);
+    expect(await route({ title: 'أزمة في مصر' }, local.id)).toEqual([syriaOnly.id, everything.id]); // no filter for this source
+    expect(await route({ title: 'الرقة اليوم' }, local.id)).toEqual([syriaOnly.id, raqqa.id, everything.id]);
 
-    const r = storeArticle(store, article({ title: 'خبر رياضي عام' }), { sourceId: general.id });
+    const r = await storeArticleIn(store, article({ title: 'خبر رياضي عام' }), { sourceId: general.id });
     if (r.status !== 'new') throw new Error('duplicate');
     expect(queueAudienceSync(store, r.article, { kind: 'all' })).toBe(3);
   });
@@ -107,7 +107,7 @@ describe('filters per (subscription, source)', () => {
 });
 
 describe('no combination of filters and templates sends an article twice or loses one', () => {
-  it('routes 60 random subscriptions × 40 articles exactly as the filters say, once, and renders every pairing', () => {
+  it('routes 60 random subscriptions × 40 articles exactly as the filters say, once, and renders every pairing', async () => {
     const store = freshStore();
     let seed = 12;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -130,10 +130,10 @@ describe('no combination of filters and templates sends an article twice or lose
     for (let a = 0; a < 40; a++) {
       const title = `${pick(words)} و${pick(words)} ${a}`;
       const sourceId = pick(sources).id;
-      const r = storeArticle(store, article({ title, paragraphs: [`تفاصيل ${pick(words)} في الخبر ${a}.`], categories: random() < 0.3 ? [pick(words)] : [] }), { sourceId });
+      const r = await storeArticleIn(store, article({ title, paragraphs: [`تفاصيل ${pick(words)} في الخبر ${a}.`], categories: random() < 0.3 ? [pick(words)] : [] }), { sourceId });
       if (r.status !== 'new') continue;
-      routeArticle(store, r.article);
-      routeArticle(store, r.article); // routed twice (a retry after a crash): still once each
+      await routeArticleIn(store, r.article);
+      await routeArticleIn(store, r.article); // routed twice (a retry after a crash): still once each
       const expected = subs.filter((s) => matchesTopics(s.topics, r.article)
         && (filters.get(sourceId)!.get(s.id) === undefined || matchesTopics(filters.get(sourceId)!.get(s.id)!, r.article))).map((s) => s.id);
       const got = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId);

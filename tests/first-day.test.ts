@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { notTextReason } from '../src/text/safety.js';
 import { CLI, NODE_FLAGS, ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
@@ -187,19 +187,19 @@ describe('error wording (item 15)', () => {
 });
 
 describe('/latest (item 19)', () => {
-  it('puts an urgent alert first only while it is fresh (6 h); an older one takes its place by time', () => {
+  it('puts an urgent alert first only while it is fresh (6 h); an older one takes its place by time', async () => {
     const db = join(tmp.dir, 'latest.db');
     const store = openStore(db);
     const now = Date.now();
     const hours = (h: number) => now - h * 3600_000;
-    const add = (url: string | undefined, title: string, at: number) => storeArticle(store, {
+    const add = (url: string | undefined, title: string, at: number) => storeArticleIn(store, {
       ...(url ? { url } : { urgent: true }), title, source: 'SY24', language: 'ar', categories: [], publishedAt: new Date(at),
       paragraphs: [`${title}: أعلنت الجهات المختصة اليوم تفاصيل جديدة عن الحدث في عدة مناطق.`],
     }, { now: at });
-    add(undefined, 'عاجل قديم عن زلزال', hours(7));
-    add('https://example.com/a', 'خبر الصباح عن الاقتصاد', hours(2));
-    add(undefined, 'عاجل جديد عن انفجار', hours(1));
-    add('https://example.com/b', 'خبر الساعة عن الطقس', hours(0.2));
+    await add(undefined, 'عاجل قديم عن زلزال', hours(7));
+    await add('https://example.com/a', 'خبر الصباح عن الاقتصاد', hours(2));
+    await add(undefined, 'عاجل جديد عن انفجار', hours(1));
+    await add('https://example.com/b', 'خبر الساعة عن الطقس', hours(0.2));
     store.close();
     const r = runCli(['latest', '4', '--db', db]);
     expect(r.code, r.stderr).toBe(0);

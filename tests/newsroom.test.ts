@@ -8,10 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { PermissionError, UserError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import {
-  broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive,
-  setDelivery, stopBroadcast, storeArticle, subscribe, unsubscribe, viewStats, type NewsroomDeps,
-} from '../src/newsroom/index.js';
+import { broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive, setDelivery, stopBroadcast, subscribe, unsubscribe, viewStats, type NewsroomDeps } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -35,8 +33,8 @@ beforeEach(() => {
 });
 afterEach(() => { store.close(); cleanup(); });
 
-function article(n: number, text: string, categories: string[] = []) {
-  const r = storeArticle(store, {
+async function article(n: number, text: string, categories: string[] = []) {
+  const r = await storeArticleIn(store, {
     url: `https://news.example/${n}`, title: `خبر رقم ${n} عن ${text}`, source: 'مثال', categories, language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} عن ${text} في فقرة أولى طويلة بما يكفي.`, `فقرة ثانية عن الموضوع ${n}.`],
   });
@@ -48,7 +46,7 @@ const actions = () => store.audit.recent(50).map((e) => e.action).reverse();
 
 describe('broadcasts', () => {
   it('count the audience one way, and queue exactly the count the preview showed', async () => {
-    const a = article(1, 'الرقة');
+    const a = await article(1, 'الرقة');
     await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1001', topics: ['الرقة'] });
     await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-1002', topics: ['الرياضة'] }); // does not match
     await subscribe(deps, EDITOR, { platform: 'whatsapp', chatId: '120363000000000001@g.us' });
@@ -72,7 +70,7 @@ describe('broadcasts', () => {
   });
 
   it('confirm queues in the same transaction as the state change: a failure leaves the preview, with nothing queued', async () => {
-    const a = article(2, 'دمشق');
+    const a = await article(2, 'دمشق');
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
@@ -89,7 +87,7 @@ describe('broadcasts', () => {
   });
 
   it('refuse a stranger, a forged token and a replay, changing nothing, and audit the refusal', async () => {
-    const a = article(3, 'حلب');
+    const a = await article(3, 'حلب');
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     await expect(previewBroadcast(deps, STRANGER, String(a.id))).rejects.toBeInstanceOf(PermissionError);
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
@@ -101,7 +99,7 @@ describe('broadcasts', () => {
   });
 
   it('stop skips what is queued and the status says it is over', async () => {
-    const a = article(4, 'إدلب');
+    const a = await article(4, 'إدلب');
     for (let i = 0; i < 5; i++) await subscribe(deps, EDITOR, { platform: 'console', chatId: `c${i}` });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
@@ -125,7 +123,7 @@ describe('broadcasts', () => {
 
 describe('failed deliveries', () => {
   it('the preview counts them apart; resend queues those that failed for a temporary reason, or every one when chosen', async () => {
-    const a = article(7, 'طرطوس');
+    const a = await article(7, 'طرطوس');
     for (const chat of ['t1', 't2', 't3', 'gone']) await subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
@@ -150,7 +148,7 @@ describe('failed deliveries', () => {
 
 describe('subscriptions', () => {
   it('unsubscribe deactivates and cancels what is queued, in one step, from any front door', async () => {
-    const a = article(5, 'حمص');
+    const a = await article(5, 'حمص');
     const sub = (await subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).subscription;
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
@@ -196,7 +194,7 @@ describe('sources and in-doubt deliveries', () => {
   });
 
   it('an editor marks an in-doubt delivery as sent, or sends it again', async () => {
-    const a = article(6, 'درعا');
+    const a = await article(6, 'درعا');
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'x' });
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));

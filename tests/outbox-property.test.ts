@@ -26,11 +26,8 @@ import type { CorrectionResult, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
-import {
-  broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection,
-  previewRetraction, queueAudienceSync, resendBroadcastFailed, resendFailed, reviseFromSource, routeArticle, setDelivery, storeArticle, subscribe,
-  URGENT_PRIORITY, type DeliveryPatch,
-} from '../src/newsroom/index.js';
+import { broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection, previewRetraction, queueAudienceSync, resendBroadcastFailed, resendFailed, reviseFromSource, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -288,9 +285,9 @@ async function run(seed: number): Promise<Totals> {
    */
   const broadcasts: Array<{ id: number; n: number; queued: number; settled: boolean; until?: number }> = [];
   let n = 0;
-  const newArticle = (urgent = false) => {
+  const newArticle = async (urgent = false) => {
     n++;
-    const r = storeArticle(store, {
+    const r = await storeArticleIn(store, {
       url: `https://example.com/p/${n}`, title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`, source: 'SY24', language: 'ar', categories: [],
       paragraphs: [`أعلنت السلطات اليوم عن الخطة رقم ${n} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`], publishedAt: new Date(now), urgent,
     });
@@ -307,10 +304,10 @@ async function run(seed: number): Promise<Totals> {
   };
   const act = async () => {
     const count = Math.floor(random() * 3);
-    for (let i = 0; i < count; i++) routeArticle(store, newArticle());
-    if (random() < 0.08) queueAudienceSync(store, newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
+    for (let i = 0; i < count; i++) await routeArticleIn(store, await newArticle());
+    if (random() < 0.08) queueAudienceSync(store, await newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
     if (random() < 0.1) {
-      const article = newArticle(random() < 0.5);
+      const article = await newArticle(random() < 0.5);
       const preview = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
       const decided = await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
       if (decided.kind !== 'done') throw new Error('broadcast not confirmed');
@@ -534,7 +531,7 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
     await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {
       digest: { mode: 'hourly' }, urgentNow: false, timeZone: 'UTC', quiet: { start: 11 * 60, end: 15 * 60 }, quietMode: 'wait', quietUrgent: true,
     });
-    const stored = storeArticle(store, {
+    const stored = await storeArticleIn(store, {
       url: 'https://example.com/p/1', title: 'خبر عاجل', source: 'SY24', language: 'ar', categories: [], urgent: true,
       paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
     });

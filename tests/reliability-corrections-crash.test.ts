@@ -42,7 +42,7 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const dbPath = join(dir, 'n.db');
-    prepareBroadcast(dbPath, CHATS, 1);
+    await prepareBroadcast(dbPath, CHATS, 1);
     const sendEnv = childEnv(apiRoot, dbPath);
     expect((await runCliAsync(['run', '--once'], sendEnv, 120_000)).code).toBe(0);
     expect(fake.sent('sendMessage')).toHaveLength(CHATS);

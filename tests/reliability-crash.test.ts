@@ -63,7 +63,7 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
   const apiRoot = await fake.start();
   cleanups.push(() => fake.stop());
   const dbPath = join(dir, 'n.db');
-  prepareBroadcast(dbPath, opts.subscribers, opts.articles);
+  await prepareBroadcast(dbPath, opts.subscribers, opts.articles);
   const env = childEnv(apiRoot, dbPath, { NASHRA_IN_DOUBT_POLICY: opts.policy });
   const random = seededRandom(opts.seed);
   const inDoubtPerKill: number[] = [];

@@ -54,7 +54,7 @@ describe('reliability: the database locked by another process during a broadcast
     const dbPath = join(dir, 'n.db');
     const subscribers = 1000;
     const articles = 2;
-    prepareBroadcast(dbPath, subscribers, articles);
+    await prepareBroadcast(dbPath, subscribers, articles);
     let child: ChildRun | undefined;
     cleanups.push(() => void child?.kill('SIGKILL'));
     child = spawnRun(childEnv(apiRoot, dbPath, { TELEGRAM_RATE_PER_SECOND: '200' }), ['--once']);
@@ -82,7 +82,7 @@ describe('reliability: the database locked by another process during a broadcast
     const { fake, apiRoot } = await startFake();
     const dbPath = join(dir, 'n.db');
     const subscribers = 600;
-    prepareBroadcast(dbPath, subscribers, 1);
+    await prepareBroadcast(dbPath, subscribers, 1);
     const env = childEnv(apiRoot, dbPath, { TELEGRAM_RATE_PER_SECOND: '200' });
     let child: ChildRun | undefined;
     cleanups.push(() => void child?.kill('SIGKILL'));

@@ -28,7 +28,7 @@ async function setup(subscribers = 0, articles = 0) {
   const apiRoot = await fake.start();
   cleanups.push(() => fake.stop());
   const dbPath = join(dir, 'n.db');
-  prepareBroadcast(dbPath, subscribers, articles);
+  await prepareBroadcast(dbPath, subscribers, articles);
   const children: ChildRun[] = [];
   cleanups.push(async () => { for (const c of children) await c.kill('SIGKILL'); });
   const start = (extra: Record<string, string> = {}, args: string[] = []) => {

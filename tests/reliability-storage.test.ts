@@ -64,7 +64,7 @@ function expectOneLine(stderr: string[], cause: RegExp, dbPath: string): void {
 describe('reliability: storage faults', () => {
   it('run --once (and run) on a damaged database page ends at once, non-zero, in one line (it stayed alive polling before)', async () => {
     const s = await setup();
-    prepareBroadcast(s.dbPath, 20, 5);
+    await prepareBroadcast(s.dbPath, 20, 5);
     // The articles table's root page, read only once sending starts (after the bot has started polling).
     const db = new Database(s.dbPath);
     const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").get() as { rootpage: number };
@@ -100,7 +100,7 @@ describe('reliability: storage faults', () => {
       sentence: `أعلنت السلطات في ${PLACES[i % 10]} افتتاح المشروع رقم ${i + 1} الذي يخدم ${(i + 1) * 1000} نسمة في ${i + 3} أحياء.`,
     }));
     feed.route('/feed', { body: reviewFeed(feed.base, items.slice(0, 1)), contentType: 'application/rss+xml' });
-    prepareBroadcast(s.dbPath, 3, 0);
+    await prepareBroadcast(s.dbPath, 3, 0);
     const env = { NASHRA_ALLOW_PRIVATE_FETCH: '1' };
     const added = await runCliAsync(['sources', 'add', `${feed.base}/feed`, '--db', s.dbPath], env);
     expect(added.code, added.stderr).toBe(0);
@@ -136,7 +136,7 @@ describe('reliability: storage faults', () => {
 
   it('the kernel refusing to grow the files while sending (a size limit): one line, non-zero; the next run sends the rest, nothing twice', async () => {
     const s = await setup();
-    prepareBroadcast(s.dbPath, 50, 20);
+    await prepareBroadcast(s.dbPath, 50, 20);
     // RLIMIT_FSIZE in 512-byte blocks: the WAL may grow to 512 KB, about 120 pages, and the next write is refused
     // (EFBIG: SQLite's SQLITE_IOERR_WRITE). Before, the worker's retry write met it in a catch: a stack, exit 1.
     const child = spawn('sh', ['-c', 'ulimit -f "$0" && exec "$@"', '1000', process.execPath, ...NODE_FLAGS, CLI, 'run', '--once'], {
@@ -170,7 +170,7 @@ describe('reliability: storage faults', () => {
 
   it('a read-only database file: one line naming it, non-zero; writable again, the run goes on', async () => {
     const s = await setup();
-    prepareBroadcast(s.dbPath, 5, 2);
+    await prepareBroadcast(s.dbPath, 5, 2);
     chmodSync(s.dbPath, 0o444);
     // root writes through any file mode, as CI runs: there the run is started as nobody, who owns neither the file
     // nor its folder but may read both (and the project).

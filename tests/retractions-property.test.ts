@@ -12,10 +12,8 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
-import {
-  CLI_OPERATOR, confirmRetraction, digestCloser, queueAudienceSync, routeArticle, setDelivery, storeArticle, subscribe, URGENT_PRIORITY,
-  type DeliveryPatch,
-} from '../src/newsroom/index.js';
+import { CLI_OPERATOR, confirmRetraction, digestCloser, queueAudienceSync, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -68,16 +66,16 @@ async function run(seed: number) {
   const numbers = new Map<number, number>(); // article id → its number in the URL
   const retractedAt = new Map<number, number>(); // article number → the step it was retracted at
   let n = 0;
-  const addArticle = (urgent: boolean) => {
+  const addArticle = async (urgent: boolean) => {
     n++;
-    const r = storeArticle(store, {
+    const r = await storeArticleIn(store, {
       url: `https://example.com/p/${n}`, title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`, source: 'SY24', language: 'ar', categories: [],
       paragraphs: [`أعلنت السلطات اليوم عن الخطة رقم ${n} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`],
     });
     if (r.status !== 'new') throw new Error('duplicate');
     numbers.set(r.article.id, n);
     if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
-    else routeArticle(store, r.article);
+    else await routeArticleIn(store, r.article);
   };
   const retractSome = async () => {
     const candidates = [...numbers].filter(([, number]) => !retractedAt.has(number));
@@ -93,8 +91,8 @@ async function run(seed: number) {
     now += (10 + Math.floor(random() * 80)) * 60_000;
     step++;
     const count = Math.floor(random() * 3);
-    for (let i = 0; i < count; i++) addArticle(false);
-    if (random() < 0.1) addArticle(true);
+    for (let i = 0; i < count; i++) await addArticle(false);
+    if (random() < 0.1) await addArticle(true);
     if (random() < 0.25) await retractSome();
     step++;
     await worker.drain(5000, 5);

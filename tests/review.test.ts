@@ -49,7 +49,7 @@ describe('review: Telegram', () => {
 
     // Two new items appear; the poller stores and summarises them, holds them, and the run asks the editors.
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 3)) });
-    const announce = reviewAnnouncer(h.store, h.logger, [h.adapter]);
+    const announce = reviewAnnouncer(h.store.ports().repos, () => h.store.isOpen, h.logger, [h.adapter]);
     const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, data: h.store.ports(), logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
     expect(summary).toMatchObject({ newArticles: 2, queued: 0, held: 2 });
     await announce();

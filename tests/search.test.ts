@@ -6,6 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { searchArticles } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { addArticle, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
@@ -22,8 +23,8 @@ function freshStore(): Store {
 }
 
 let n = 0;
-function put(store: Store, title: string, paragraphs: string[]) {
-  const r = storeArticle(store, { url: `https://example.com/s/${++n}`, title, source: 'test', paragraphs, categories: [], language: 'ar' });
+async function put(store: Store, title: string, paragraphs: string[]) {
+  const r = await storeArticleIn(store, { url: `https://example.com/s/${++n}`, title, source: 'test', paragraphs, categories: [], language: 'ar' });
   if (r.status !== 'new') throw new Error('duplicate');
   return r.article;
 }
@@ -38,10 +39,10 @@ const HOUTHI_BODY = [
 ];
 
 describe('search', () => {
-  it('finds «الحوثيين» when asked for «الحوثيون», with the sentence that matched', () => {
+  it('finds «الحوثيين» when asked for «الحوثيون», with the sentence that matched', async () => {
     const store = freshStore();
-    const a = put(store, 'مجلس الأمن يبحث أمن الملاحة', HOUTHI_BODY);
-    put(store, 'أسعار الذهب ترتفع', ['ارتفعت أسعار الذهب في الأسواق العالمية اليوم.', 'وقال محللون إن الطلب يزداد.']);
+    const a = await put(store, 'مجلس الأمن يبحث أمن الملاحة', HOUTHI_BODY);
+    await put(store, 'أسعار الذهب ترتفع', ['ارتفعت أسعار الذهب في الأسواق العالمية اليوم.', 'وقال محللون إن الطلب يزداد.']);
     const hits = searchArticles({ store }, 'الحوثيون', 5);
     expect(hits.map((h) => h.article.id)).toEqual([a.id]);
     // The summary (what the post shows) does not say it: the snippet is the body sentence that does.
@@ -57,10 +58,10 @@ describe('search', () => {
     expect(() => searchArticles({ store }, 'NOT OR "AND" * ( :', 5)).not.toThrow();
   });
 
-  it('ranks by relevance (bm25), not by date', () => {
+  it('ranks by relevance (bm25), not by date', async () => {
     const store = freshStore();
-    const strong = put(store, 'انتخابات البلدية في حلب', ['جرت الانتخابات البلدية في حلب.', 'وشارك في الانتخابات آلاف الناخبين.', 'ونتائج الانتخابات تعلن غداً.']);
-    const weak = put(store, 'طقس بارد في الشمال', ['يسود طقس بارد في الشمال.', 'وتأجلت الانتخابات الطلابية بسبب الثلج في جامعة بعيدة عن المدينة وعن مراكز المحافظة كلها.']);
+    const strong = await put(store, 'انتخابات البلدية في حلب', ['جرت الانتخابات البلدية في حلب.', 'وشارك في الانتخابات آلاف الناخبين.', 'ونتائج الانتخابات تعلن غداً.']);
+    const weak = await put(store, 'طقس بارد في الشمال', ['يسود طقس بارد في الشمال.', 'وتأجلت الانتخابات الطلابية بسبب الثلج في جامعة بعيدة عن المدينة وعن مراكز المحافظة كلها.']);
     expect(weak.id).toBeGreaterThan(strong.id);
     expect(searchArticles({ store }, 'انتخابات', 5).map((h) => h.article.id)).toEqual([strong.id, weak.id]);
   });
@@ -80,8 +81,8 @@ describe('search', () => {
   it('Telegram /search answers with the matching article and its sentence', async () => {
     const h: Harness = await startHarness();
     cleanups.push(() => h.close());
-    addArticle(h.store, { title: 'مجلس الأمن يبحث أمن الملاحة', paragraphs: HOUTHI_BODY });
-    addArticle(h.store);
+    await addArticle(h.store, { title: 'مجلس الأمن يبحث أمن الملاحة', paragraphs: HOUTHI_BODY });
+    await addArticle(h.store);
     h.fake.pushUpdate(message(privateChat(4242), 4242, '/search الحوثيون'));
     await waitFor(() => h.fake.sentTo(4242).length > 0, 8000, 'the search reply');
     const text = String(h.fake.sentTo(4242)[0]!.params.text);

@@ -28,7 +28,7 @@ describe('security: the token stays secret', () => {
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const dbPath = join(dir, 'n.db');
-    prepareBroadcast(dbPath, 6, 1, 300_000);
+    await prepareBroadcast(dbPath, 6, 1, 300_000);
     fake.failFor('300000', { kind: 'blocked' });
     fake.failFor('300001', { kind: 'server_error' });
     fake.failFor('300002', { kind: 'not_found' });

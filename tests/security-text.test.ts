@@ -45,7 +45,7 @@ describe('security: hostile text end to end through the Telegram transport', () 
       { name: 'another language', title: 'Government unveils <new> plan & "reforms" for the economy', paragraphs: ['The government announced a new plan today to support the local economy in several provinces.', 'An official said the plan includes projects worth millions.'] },
     ];
     expect(megabyte.join('\n').length).toBeGreaterThan(1_000_000);
-    const stored = cases.map((c) => ({ ...c, article: addArticle(h!.store, { title: c.title, paragraphs: c.paragraphs }) }));
+    const stored = await Promise.all(cases.map(async (c) => ({ ...c, article: await addArticle(h!.store, { title: c.title, paragraphs: c.paragraphs }) })));
     for (const s of stored) h.store.jobs.enqueue(s.article.id, [sub]);
     h.worker.notify();
     await waitFor(() => h!.fake.sentTo('8100').length === cases.length, 15_000, 'all hostile articles delivered');

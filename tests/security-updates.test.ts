@@ -27,7 +27,7 @@ async function preview(h: Harness, articleId: number): Promise<string> {
 describe('security: hostile updates', () => {
   it('ignores unknown, edited, channel and other-bot updates, answers @ours, survives 4,000-character arguments', async () => {
     h = await startHarness();
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     const me = h.fake.botUsername;
     const outcomes: string[] = [];
 
@@ -78,8 +78,8 @@ describe('security: hostile updates', () => {
 
   it('refuses forged button data: garbage, another broadcast’s token, a revoked editor; queues nothing', async () => {
     h = await startHarness();
-    const a = addArticle(h.store);
-    const b = addArticle(h.store);
+    const a = await addArticle(h.store);
+    const b = await addArticle(h.store);
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '7100', kind: 'private' });
     const sendA = await preview(h, a.id); // bc:send:1:<token1>
     const sendB = await preview(h, b.id); // bc:send:2:<token2>
@@ -117,7 +117,7 @@ describe('security: hostile updates', () => {
 
   it('slows a reader sending 100 commands (default limits) to a handful of answers; another reader is answered promptly', async () => {
     h = await startHarness();
-    addArticle(h.store);
+    await addArticle(h.store);
     for (let i = 0; i < 100; i++) h.fake.pushUpdate(message(privateChat(7400), 7400, i % 2 ? '/latest' : '/search دمشق'));
     const t0 = Date.now();
     h.fake.pushUpdate(message(privateChat(7401), 7401, '/latest'));

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { matchesTopics, parseTopicFilter } from '../src/newsroom/topics.js';
 import { queueAudienceSync } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
@@ -43,22 +43,22 @@ describe('store', () => {
     expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'jobs', 'editors', 'audit_log', 'leases', 'broadcasts']));
   });
 
-  it('queuing the same broadcast twice leaves one delivery per chat', () => {
+  it('queuing the same broadcast twice leaves one delivery per chat', async () => {
     const { store } = freshStore();
-    const a = storeArticle(store, article());
+    const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '42', kind: 'private' });
     expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(2);
     expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
-    expect(routeArticle(store, a.article)).toBe(0);
+    expect(await routeArticleIn(store, a.article)).toBe(0);
     expect(store.jobs.listForArticle(a.article.id)).toHaveLength(2);
   });
 
-  it('a removed and re-added chat does not receive an article again', () => {
+  it('a removed and re-added chat does not receive an article again', async () => {
     const { store } = freshStore();
     const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
-    const a = storeArticle(store, article());
+    const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(1);
     store.subscriptions.deactivate(sub.id, 'test');
@@ -67,9 +67,9 @@ describe('store', () => {
     expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
   });
 
-  it('keeps data across closing and reopening', () => {
+  it('keeps data across closing and reopening', async () => {
     const { store, path } = freshStore();
-    const a = storeArticle(store, article());
+    const a = await storeArticleIn(store, article());
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '7', kind: 'private', topics: ['دمشق'] });
     const version = store.schemaVersion();
     store.close();
@@ -81,12 +81,12 @@ describe('store', () => {
     expect(reopened.schemaVersion()).toBe(version);
   });
 
-  it('recognises the same story by URL variant, GUID and normalised title + opening', () => {
+  it('recognises the same story by URL variant, GUID and normalised title + opening', async () => {
     const { store } = freshStore();
-    expect(storeArticle(store, article({ guid: 'g-1' })).status).toBe('new');
-    const byGuid = storeArticle(store, article({ url: 'https://example.org/other', guid: 'g-1' }));
+    expect((await storeArticleIn(store, article({ guid: 'g-1' }))).status).toBe('new');
+    const byGuid = await storeArticleIn(store, article({ url: 'https://example.org/other', guid: 'g-1' }));
     expect(byGuid.status === 'duplicate' && byGuid.match.reason).toBe('guid');
-    const repost = storeArticle(store, article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }));
+    const repost = await storeArticleIn(store, article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }));
     expect(repost.status === 'duplicate' && repost.match.reason).toBe('story');
     expect(store.articles.count()).toBe(1);
   });
@@ -114,27 +114,27 @@ describe('store', () => {
     expect(parseTopicFilter('الرقة "دير الزور" -رياضة -"كرة القدم"، اقتصاد')).toEqual(['الرقة', 'دير الزور', '-رياضة', '-كرة القدم', 'اقتصاد']);
   });
 
-  it('routes by normalised topics and never to subscriptions made after the article', () => {
+  it('routes by normalised topics and never to subscriptions made after the article', async () => {
     const { store } = freshStore();
     const raqqa = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private', topics: ['الرّقة'] });
     const culture = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private', topics: ['ثقافة'] });
     const all = store.subscriptions.subscribe({ platform: 'telegram', chatId: '3', kind: 'private' }, Date.now() - 1000);
-    const a = storeArticle(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
+    const a = await storeArticleIn(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
     if (a.status !== 'new') throw new Error('expected new');
-    routeArticle(store, a.article);
+    await routeArticleIn(store, a.article);
     const ids = store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
     expect(ids).toEqual([raqqa.id, all.id].sort());
     expect(ids).not.toContain(culture.id);
     const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
-    routeArticle(store, a.article);
+    await routeArticleIn(store, a.article);
     expect(store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
   });
 
-  it('marks interrupted deliveries in doubt (default) or queues them again (resend)', () => {
+  it('marks interrupted deliveries in doubt (default) or queues them again (resend)', async () => {
     const { store } = freshStore();
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
-    const a = storeArticle(store, article());
+    const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     queueAudienceSync(store, a.article, { kind: 'matching' });
     const [d1, d2] = store.jobs.next('telegram', 10);
@@ -147,12 +147,12 @@ describe('store', () => {
     expect(store.jobs.get(d2!.id)?.state).toBe('queued');
   });
 
-  it('one outbox: edits and deletes go first, then digest messages, then posts (urgent first); a digest message carries its posts through every state', () => {
+  it('one outbox: edits and deletes go first, then digest messages, then posts (urgent first); a digest message carries its posts through every state', async () => {
     const { store } = freshStore();
     const chat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
     const digestChat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     store.deliverySettings.set(digestChat.id, { mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false });
-    const stored = [1, 2, 3].map((i) => storeArticle(store, article({ url: `https://example.org/news/${i}`, title: `خبر ${i} عن معرض الكتاب في دمشق`, paragraphs: [`افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`, 'وقال المنظمون إن المعرض يستمر عشرة أيام.'] })));
+    const stored = await Promise.all([1, 2, 3].map((i) => storeArticleIn(store, article({ url: `https://example.org/news/${i}`, title: `خبر ${i} عن معرض الكتاب في دمشق`, paragraphs: [`افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`, 'وقال المنظمون إن المعرض يستمر عشرة أيام.'] }))));
     const [a1, a2, a3] = stored.map((r) => { if (r.status !== 'new') throw new Error('expected new'); return r.article; });
     const t = 1_765_000_000_000;
     store.jobs.enqueue(a1!.id, [{ id: chat.id }, { id: digestChat.id }], {}, t);

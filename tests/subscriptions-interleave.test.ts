@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
-import {
-  changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, storeArticle, subscribe,
-  subscriptionLost, unsubscribe, type Actor, type NewsroomDeps,
-} from '../src/newsroom/index.js';
+import { changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -43,7 +41,7 @@ const chatOf = (id: number) => store.subscriptions.get(id)?.chatId;
 /** An editor's broadcast to every active chat: queued jobs for an unsubscription to cancel. */
 async function broadcast(): Promise<number> {
   const n = ++articles;
-  const r = storeArticle(store, {
+  const r = await storeArticleIn(store, {
     url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
-import { routeArticle } from '../src/newsroom/index.js';
+import { routeArticleIn } from './helpers/articles.js';
 import { startFeedServer } from './helpers/feed-server.js';
 
 let h: Harness | undefined;
@@ -17,8 +17,8 @@ const tokenFree = (h: Harness) => {
 describe('telegram bot: readers and subscribers', () => {
   it('answers /latest with the newest summaries in one HTML message, in Arabic or English', async () => {
     h = await startHarness();
-    const a = addArticle(h.store);
-    const b = addArticle(h.store);
+    const a = await addArticle(h.store);
+    const b = await addArticle(h.store);
     h.fake.pushUpdate(message(privateChat(101), 101, '/latest 2'));
     await waitFor(() => repliesTo(h!, 101).length === 1, 5000, '/latest reply');
     const reply = repliesTo(h, 101)[0]!;
@@ -61,8 +61,8 @@ describe('telegram bot: readers and subscribers', () => {
     await waitFor(() => repliesTo(h!, 211).length === 2, 5000, 'already');
     expect(plain(repliesTo(h, 211)[1]!.params.text)).toBe('أنت مشترك بالفعل.');
     const sub = h.store.subscriptions.findByChat('telegram', '211')!;
-    const article = addArticle(h.store);
-    routeArticle(h.store, article);
+    const article = await addArticle(h.store);
+    await routeArticleIn(h.store, article);
     expect(h.store.jobs.listForArticle(article.id).map((d) => d.state)).toEqual(['queued']);
     h.fake.pushUpdate(message(privateChat(211), 211, '/unsubscribe'));
     await waitFor(() => h!.store.jobs.listForArticle(article.id)[0]?.state === 'failed', 5000, 'queued delivery cancelled');
@@ -102,7 +102,7 @@ describe('telegram bot: readers and subscribers', () => {
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', String(forum.id)) !== undefined, 5000, 'forum subscription');
     const sub = h.store.subscriptions.findByChat('telegram', String(forum.id))!;
     expect(sub.threadId).toBe(42);
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     h.store.jobs.enqueue(article.id, [sub]);
     h.worker.notify();
     await waitFor(() => h!.fake.sentTo(forum.id).some((c) => plain(c.params.text ?? '').includes(article.title)), 5000, 'forum delivery').catch((e) => { console.log(h!.lines.join('\n'), h!.fake.calls.slice(-5)); throw e; });
@@ -111,7 +111,7 @@ describe('telegram bot: readers and subscribers', () => {
 
   it('toggles topics with inline buttons: the newsroom\'s NASHRA_TOPICS and the categories its sources use', async () => {
     h = await startHarness({ env: { NASHRA_TOPICS: 'الاقتصاد،الرقة' } });
-    addArticle(h.store, { categories: ['سياسة', 'رياضة'] });
+    await addArticle(h.store, { categories: ['سياسة', 'رياضة'] });
     h.fake.pushUpdate(message(privateChat(501), 501, '/subscribe'));
     await waitFor(() => h!.store.subscriptions.findByChat('telegram', '501') !== undefined);
     h.fake.pushUpdate(message(privateChat(501), 501, '/topics'));
@@ -125,7 +125,7 @@ describe('telegram bot: readers and subscribers', () => {
 
   it('slows down a reader flooding commands while others are still served', async () => {
     h = await startHarness({ bot: { commandLimit: { limit: 3, windowMs: 10_000 } } });
-    addArticle(h.store);
+    await addArticle(h.store);
     for (let i = 0; i < 30; i++) h.fake.pushUpdate(message(privateChat(601), 601, '/start'));
     h.fake.pushUpdate(message(privateChat(602), 602, '/start'));
     await waitFor(() => repliesTo(h!, 602).length === 1, 5000, 'other user served');
@@ -170,7 +170,7 @@ describe('telegram bot: membership', () => {
 describe('telegram bot: editors', () => {
   it('broadcasts to 200 subscribers exactly once after «إرسال»; forged and repeated presses do nothing', async () => {
     h = await startHarness({ limits: { globalPerSecond: 300, perChatPerSecond: 5, perGroupPerMinute: 200 } });
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     for (let i = 0; i < 200; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
@@ -226,7 +226,7 @@ describe('telegram bot: editors', () => {
 
   it('shows «إيقاف» before the first delivery leaves', async () => {
     h = await startHarness({ limits: { globalPerSecond: 2, perChatPerSecond: 1, perGroupPerMinute: 20 } });
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     for (let i = 0; i < 4; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
@@ -242,7 +242,7 @@ describe('telegram bot: editors', () => {
 
   it('offers «إعادة إرسال الفاشلة» on a finished broadcast with failures, and sends those again', async () => {
     h = await startHarness();
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     for (const chat of [10_001, 10_002]) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(chat), kind: 'private' });
     h.fake.failFor(10_002, { kind: 'server_error' }); // a chat whose requests keep failing with 500 until the retries run out
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
@@ -261,7 +261,7 @@ describe('telegram bot: editors', () => {
 
   it('refuses a non-editor in one line and queues nothing', async () => {
     h = await startHarness();
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '901', kind: 'private' });
     h.fake.pushUpdate(message(privateChat(902), 902, `/broadcast ${article.id}`));
     h.fake.pushUpdate(message(privateChat(903), 903, '/urgent انفجار'));

@@ -14,6 +14,7 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/plat
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, confirmBroadcast, previewBroadcast, setBroadcastPaid } from '../src/newsroom/index.js';
+import { storeArticleIn } from './helpers/articles.js';
 import { storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
@@ -74,15 +75,15 @@ async function rig(env: Record<string, string>, limits: { globalPerSecond: numbe
   return { store, fake, worker, config };
 }
 
-function articles(store: Store, n: number) {
-  return Array.from({ length: n }, (_, i) => {
-    const r = storeArticle(store, {
+async function articles(store: Store, n: number) {
+  return Promise.all(Array.from({ length: n }, async (_, i) => {
+    const r = await storeArticleIn(store, {
       url: `https://example.com/limits-${i}`, title: `خبر ${i}`, source: 'SY24', language: 'ar', categories: [],
       paragraphs: [`أعلنت الحكومة اليوم عن خطة جديدة رقم ${i} لدعم الاقتصاد المحلي في عدة محافظات.`, 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
     });
     if (r.status !== 'new') throw new Error('duplicate');
     return r.article;
-  });
+  }));
 }
 
 describe('sending under the strict limits', () => {
@@ -90,7 +91,7 @@ describe('sending under the strict limits', () => {
     const r = await rig({}, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
     for (let i = 0; i < 45; i++) r.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(5000 + i), kind: 'private' });
     const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    for (const a of articles(r.store, 2)) {
+    for (const a of await articles(r.store, 2)) {
       const p = await previewBroadcast(deps, CLI_OPERATOR, String(a.id), { audience: { kind: 'all' } });
       await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
     }
@@ -104,7 +105,7 @@ describe('sending under the strict limits', () => {
     const r = await rig({ TELEGRAM_PAID_BROADCAST_RATE: '1000', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1' }, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
     for (let i = 0; i < 300; i++) r.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(6000 + i), kind: 'private' });
     const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    const [paidArticle, freeArticle] = articles(r.store, 2);
+    const [paidArticle, freeArticle] = await articles(r.store, 2);
     const preview = await previewBroadcast(deps, CLI_OPERATOR, String(paidArticle!.id), { audience: { kind: 'all' } });
     expect(preview.broadcast.paid).toBe(false);
     expect(preview.paidEstimates).toEqual([{ platform: 'telegram', messages: 300, pricePerMessage: 0.1, unit: 'Stars', cost: 30, ratePerSecond: 1000 }]);
@@ -130,7 +131,7 @@ describe('sending under the strict limits', () => {
   it('refuses --paid when no platform has a paid rate, and a paid rate not above the free one', async () => {
     const r = await rig({}, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
     const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    const [a] = articles(r.store, 1);
+    const [a] = await articles(r.store, 1);
     await expect(previewBroadcast(deps, CLI_OPERATOR, String(a!.id), { paid: true })).rejects.toThrow(/paid broadcasts are off/);
     expect(() => loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '30' })).toThrow(/TELEGRAM_PAID_BROADCAST_RATE/);
     expect(() => loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '2000' })).toThrow(/TELEGRAM_PAID_BROADCAST_RATE/);

@@ -62,7 +62,7 @@ describe('telegram: a group that moved to a new chat id', () => {
 describe('telegram: a broadcast\'s progress message', () => {
   it('is recorded once, by the confirming editor, and no replayed or forged press moves it', async () => {
     h = await startHarness();
-    const article = addArticle(h.store);
+    const article = await addArticle(h.store);
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '10001', kind: 'private' });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => h!.fake.sentTo(EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
@@ -103,23 +103,23 @@ describe('telegram: review copies', () => {
   it('records a copy only for an item held for review and only in an editor\'s chat', async () => {
     h = await startHarness();
     const newsroom = newsroomOf(h);
-    const held = addArticle(h.store);
-    const loose = addArticle(h.store);
-    holdForReview(h.store, held);
+    const held = await addArticle(h.store);
+    const loose = await addArticle(h.store);
+    await h.store.ports().uow.run((tx) => holdForReview(tx, held));
     const copy = { articleId: held.id, platform: 'telegram', chatId: String(EDITOR), messageId: '77', captioned: false };
-    expect(recordReviewCopy(newsroom, { ...copy, chatId: '4242' })).toBe('not-an-editor');
-    expect(recordReviewCopy(newsroom, { ...copy, articleId: loose.id })).toBe('not-held');
+    expect(await recordReviewCopy(newsroom, { ...copy, chatId: '4242' })).toBe('not-an-editor');
+    expect(await recordReviewCopy(newsroom, { ...copy, articleId: loose.id })).toBe('not-held');
     expect(h.store.reviewMessages.list(held.id, 'telegram')).toEqual([]);
     expect(h.store.reviewMessages.list(loose.id, 'telegram')).toEqual([]);
-    expect(recordReviewCopy(newsroom, copy)).toBe('recorded');
+    expect(await recordReviewCopy(newsroom, copy)).toBe('recorded');
     expect(h.store.reviewMessages.list(held.id, 'telegram')).toEqual([copy]);
   });
 
   it('asks the editor through the bot, and a replayed «نشر» queues the item once', async () => {
     h = await startHarness();
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '10001', kind: 'private' }, Date.now() - 60_000);
-    const article = addArticle(h.store);
-    holdForReview(h.store, article);
+    const article = await addArticle(h.store);
+    await h.store.ports().uow.run((tx) => holdForReview(tx, article));
     await h.adapter.askEditorsToReview(article, h.store.reviews.get(article.id)!);
     const [copy] = h.store.reviewMessages.list(article.id, 'telegram');
     expect(copy).toMatchObject({ chatId: String(EDITOR) });

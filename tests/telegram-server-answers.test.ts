@@ -25,7 +25,7 @@ describe('telegram answers that are not a clear refusal', () => {
       h = await startHarness();
       const s = subscribe(h, '7101');
       h.fake.failFor('7101', failure);
-      const a = addArticle(h.store);
+      const a = await addArticle(h.store);
       h.store.jobs.enqueue(a.id, [s]);
       h.worker.notify();
       await waitFor(() => retryLines(h!, '7101').length > 0, 5000, 'a retry scheduled');
@@ -45,7 +45,7 @@ describe('telegram answers that are not a clear refusal', () => {
       h = await startHarness();
       const s = subscribe(h, '7201');
       h.fake.failFor('7201', { ...failure, method: 'sendPhoto' });
-      const a = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
+      const a = await addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
       h.store.jobs.enqueue(a.id, [s]);
       h.worker.notify();
       await waitFor(() => rows(h!, a.id)[0]!.state === 'sent', 5000, 'sent as text');
@@ -62,7 +62,7 @@ describe('telegram answers that are not a clear refusal', () => {
     const blocked = subscribe(h, '7302');
     h.fake.failFor('7301', { kind: 'raw', status: 400, body: '{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}' });
     h.fake.failFor('7302', { kind: 'blocked' });
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     h.store.jobs.enqueue(a.id, [bad, blocked]);
     h.worker.notify();
     await waitFor(() => rows(h!, a.id).every((r) => r.state === 'failed'), 5000, 'both failed');

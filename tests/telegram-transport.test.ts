@@ -23,7 +23,7 @@ describe('telegram transport against the fake Bot API', () => {
     const blocked = subscribe(h, '3001');
     const fine = subscribe(h, '3002');
     h.fake.failFor('3001', { kind: 'blocked' });
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     deliver(h, a.id, [blocked, fine]);
     await waitFor(() => !states(h!, a.id).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
     const rows = h.store.jobs.listForArticle(a.id);
@@ -40,7 +40,7 @@ describe('telegram transport against the fake Bot API', () => {
     h = await startHarness();
     const group = subscribe(h, '-3101', 'group');
     h.fake.failFor('-3101', { kind: 'migrate', to: -1003101 });
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     deliver(h, a.id, [group]);
     await waitFor(() => states(h!, a.id)[0] === 'sent', 5000, 'sent after migration');
     expect(h.store.subscriptions.get(group.id)!.chatId).toBe('-1003101');
@@ -53,7 +53,7 @@ describe('telegram transport against the fake Bot API', () => {
     const s2 = subscribe(h, '3202');
     h.fake.failFor('3201', { kind: 'too_long' });
     h.fake.failFor('3202', { kind: 'cant_parse' });
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     deliver(h, a.id, [s1, s2]);
     await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 5000, 'plain-text fallback sent');
     for (const chat of ['3201', '3202']) {
@@ -69,7 +69,7 @@ describe('telegram transport against the fake Bot API', () => {
     const s1 = subscribe(h, '3301');
     const s2 = subscribe(h, '3302');
     h.fake.failFor('3302', { kind: 'photo_invalid' });
-    const a = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
+    const a = await addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
     deliver(h, a.id, [s1, s2]);
     await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 5000, 'photo and fallback');
     const photo = h.fake.sent('sendPhoto').find((c) => String(c.params.chat_id) === '3301')!;
@@ -83,7 +83,7 @@ describe('telegram transport against the fake Bot API', () => {
     const chats = ['3401', '3402', '3403', '3404', '3405'];
     const releases = chats.map((chat) => h!.fake.hold(chat));
     const subs = chats.map((chat) => subscribe(h!, chat));
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     deliver(h, a.id, subs);
     await waitFor(() => chats.every((chat) => h!.fake.calls.some((c) => String(c.params.chat_id) === chat)), 5000, 'all five received, none answered');
     // Another connection sees only what was committed: a row still `queued` here would be a request sent unrecorded.
@@ -102,7 +102,7 @@ describe('telegram transport against the fake Bot API', () => {
   it('survives a 429 storm: everything delivered exactly once, nothing failed', async () => {
     h = await startHarness({ limits: { globalPerSecond: 100, perChatPerSecond: 5, perGroupPerMinute: 100 } });
     const subs = Array.from({ length: 40 }, (_, i) => subscribe(h!, String(3400 + i)));
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     h.fake.storm(1200);
     deliver(h, a.id, subs);
     await waitFor(() => states(h!, a.id).every((s) => s === 'sent'), 15_000, 'all sent after the storm');
@@ -116,7 +116,7 @@ describe('telegram transport against the fake Bot API', () => {
     h = await startHarness();
     const s = subscribe(h, '3501');
     h.fake.failFor('3501', { kind: 'server_error' });
-    const a = addArticle(h.store);
+    const a = await addArticle(h.store);
     deliver(h, a.id, [s]);
     await waitFor(() => h!.lines.some((l) => l.includes('delivery will be retried') && l.includes('502')), 5000, 'retry scheduled');
     h.fake.failFor('3501', undefined);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { routeArticle } from '../src/newsroom/index.js';
+import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
@@ -78,9 +78,9 @@ describe('telegram /topics and /settings', () => {
     expect(audited.every((e) => e.platform === 'telegram' && e.actor === String(EDITOR))).toBe(true);
 
     // The channel's post: the header and footer it chose, no hashtag line, text (not a photo) with a large preview.
-    const article = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg', categories: ['سوريا'] });
+    const article = await addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg', categories: ['سوريا'] });
     expect(article.hashtags.length).toBeGreaterThan(0);
-    routeArticle(h.store, article);
+    await routeArticleIn(h.store, article);
     await waitFor(() => h!.fake.sentTo(CHANNEL).length === 1, 8000, 'channel post');
     const post = h.fake.sentTo(CHANNEL)[0]!;
     expect(post.method).toBe('sendMessage');
@@ -100,10 +100,10 @@ describe('telegram /topics and /settings', () => {
     await waitFor(() => repliesTo(h!, EDITOR).length === 1, 5000, 'panel');
     await press(h, EDITOR, `ts:${noPreview.id}:l`); // automatic → none
     expect(h.store.templates.get(noPreview.id)).toEqual({ linkPreview: 'none' });
-    const article = addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
-    const text = addArticle(h.store);
-    routeArticle(h.store, article);
-    routeArticle(h.store, text);
+    const article = await addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
+    const text = await addArticle(h.store);
+    await routeArticleIn(h.store, article);
+    await routeArticleIn(h.store, text);
     await waitFor(() => h!.fake.sentTo('-1005550002').length === 2 && h!.fake.sentTo('-1005550003').length === 2, 8000, 'posts');
     expect(h.fake.sentTo('-1005550002').map((c) => c.method).sort()).toEqual(['sendMessage', 'sendPhoto']);
     expect(h.fake.sentTo('-1005550002').find((c) => c.method === 'sendMessage')!.params.link_preview_options).toBeUndefined();
@@ -118,8 +118,8 @@ describe('telegram /topics and /settings', () => {
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550004', kind: 'channel' }, past);
     const own = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550005', kind: 'channel' }, past);
     h.store.templates.put(own.id, { showHashtags: true, headerMark: '' });
-    const article = addArticle(h.store, { categories: ['سوريا'] });
-    routeArticle(h.store, article);
+    const article = await addArticle(h.store, { categories: ['سوريا'] });
+    await routeArticleIn(h.store, article);
     await waitFor(() => h!.fake.sentTo('-1005550004').length === 1 && h!.fake.sentTo('-1005550005').length === 1, 8000, 'posts');
     const [def, mine] = [h.fake.sentTo('-1005550004')[0]!.params, h.fake.sentTo('-1005550005')[0]!.params];
     expect(def.link_preview_options).toEqual({ url: article.url, prefer_small_media: true });

@@ -7,6 +7,7 @@ import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { composeUrgent, confirmBroadcast, digestCloser, type NewsroomDeps } from '../src/newsroom/index.js';
+import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
@@ -44,7 +45,7 @@ function article(n: number, over: Partial<Article> = {}): Article {
 interface Harness {
   store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
   alerts: string[]; logs: string[]; newsroom: NewsroomDeps;
-  add(n: number, over?: Partial<Article>): StoredArticle;
+  add(n: number, over?: Partial<Article>): Promise<StoredArticle>;
 }
 
 async function harness(env: Record<string, string> = {}, options: WhatsAppAdapterOptions = {}): Promise<Harness> {
@@ -71,8 +72,8 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   });
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
-  const add = (n: number, over?: Partial<Article>) => {
-    const r = storeArticle(store, article(n, over), { now: (createdAt += 1000) });
+  const add = async (n: number, over?: Partial<Article>) => {
+    const r = await storeArticleIn(store, article(n, over), { now: (createdAt += 1000) });
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
@@ -92,7 +93,7 @@ describe('whatsapp commands', () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }]);
     await started(h);
-    const older = h.add(1); const newest = h.add(2);
+    const older = await h.add(1); const newest = await h.add(2);
     for (const body of ['/latest', '!latest', 'آخر الأخبار']) {
       const msg = h.world.latest.receive(GROUP, body, `${MEMBER}@c.us`);
       const reply = plain(await msg.replied());
@@ -149,7 +150,7 @@ describe('whatsapp commands', () => {
     h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
     h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
     await started(h);
-    const a = h.add(7);
+    const a = await h.add(7);
     const editorChat = `${EDITOR}@c.us`;
 
     const refused = h.world.latest.receive(`${MEMBER}@c.us`, `/broadcast ${a.id}`);
@@ -178,7 +179,7 @@ describe('whatsapp commands', () => {
     h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
     h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
     await started(h);
-    const a = h.add(3);
+    const a = await h.add(3);
     await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
     h.clock.t += 6 * 60_000;
     expect(await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied()).toBe(REPLIES.expired);
@@ -189,7 +190,7 @@ describe('whatsapp commands', () => {
   it('a broadcast that would reach nobody says so and asks for no «نعم»', async () => {
     const h = await harness();
     await started(h);
-    const a = h.add(4);
+    const a = await h.add(4);
     expect(await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied()).toBe(REPLIES.broadcastNobody);
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
   });
@@ -215,7 +216,7 @@ describe('whatsapp delivery', () => {
       h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: g, kind: 'group' });
     }
     await started(h);
-    const a = h.add(11);
+    const a = await h.add(11);
     await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied();
     await h.world.latest.receive(`${EDITOR}@c.us`, 'نعم').replied();
     // The third send dies with the connection: the page closes while the request is in flight.
@@ -241,8 +242,8 @@ describe('whatsapp delivery', () => {
     await started(h);
     h.world.latest.emit('disconnected', 'LOGOUT');
     expect(h.adapter.transport.isReady()).toBe(false);
-    const a = h.add(4);
-    routeArticle(h.store, a);
+    const a = await h.add(4);
+    await routeArticleIn(h.store, a);
     await h.worker.drain(100);
     expect(h.world.sent).toHaveLength(0);
     expect(h.store.jobs.listForArticle(a.id)[0]!.state).toBe('queued');
@@ -257,8 +258,8 @@ describe('whatsapp delivery', () => {
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
     h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
     await started(h);
-    const articles = [1, 2, 3, 4, 5].map((n) => h.add(n));
-    for (const a of articles) routeArticle(h.store, a);
+    const articles = await Promise.all([1, 2, 3, 4, 5].map((n) => h.add(n)));
+    for (const a of articles) await routeArticleIn(h.store, a);
     const firstDay = dayKey(h.clock.now(), 'Asia/Damascus');
 
     await h.worker.drain(300);
@@ -293,8 +294,8 @@ describe('whatsapp delivery', () => {
     const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
     h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
-    const articles = [1, 2, 3, 4].map((n) => h.add(n));
-    for (const a of articles) routeArticle(h.store, a);
+    const articles = await Promise.all([1, 2, 3, 4].map((n) => h.add(n)));
+    for (const a of articles) await routeArticleIn(h.store, a);
     await h.worker.drain(300);
     expect(h.world.sent).toHaveLength(0); // held until the hour ends
     expect(articles.map((a) => h.store.jobs.listForArticle(a.id)[0]!.state)).toEqual(['held', 'held', 'held', 'held']);
@@ -336,8 +337,8 @@ describe('whatsapp delivery', () => {
     const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
     h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
-    const normal = h.add(1);
-    routeArticle(h.store, normal);
+    const normal = await h.add(1);
+    await routeArticleIn(h.store, normal);
     const editor = { platform: 'whatsapp', id: EDITOR };
     const urgent = await composeUrgent(h.newsroom, editor, 'انفجار قرب دوار الجمارك في دمشق');
     await confirmBroadcast(h.newsroom, editor, urgent.broadcast.id, urgent.broadcast.token);
@@ -359,7 +360,7 @@ describe('whatsapp delivery', () => {
     const own = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: quiet, kind: 'group' }, h.clock.now() - 60_000);
     h.store.templates.put(own.id, { linkPreview: 'none', footer: 'مجموعة الحي', showSource: false, showHashtags: false });
     await started(h);
-    routeArticle(h.store, h.add(1));
+    await routeArticleIn(h.store, await h.add(1));
     await h.worker.drain(1000);
     const [def, mine] = [h.world.sentTo(GROUP)[0]!, h.world.sentTo(quiet)[0]!];
     expect(def.options).toMatchObject({ linkPreview: true });
@@ -376,7 +377,7 @@ describe('whatsapp delivery', () => {
     h.world.addGroup(gone, 'left', [{ number: MEMBER }], { withBot: false });
     const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: gone, kind: 'group' }, h.clock.now() - 60_000);
     await started(h);
-    routeArticle(h.store, h.add(1));
+    await routeArticleIn(h.store, await h.add(1));
     await h.worker.drain(500);
     expect(h.world.sent).toHaveLength(0);
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);

@@ -73,7 +73,7 @@ describe('CLI words (issue 21, item 27)', () => {
     const apiRoot = await fake.start();
     try {
       const db = join(tmp.dir, 'retract.db');
-      prepareBroadcast(db, 1, 2);
+      await prepareBroadcast(db, 1, 2);
       const env = childEnv(apiRoot, db);
       const cli = (...args: string[]) => runCliAsync(args, env, 60_000);
       expect((await cli('run', '--once')).code).toBe(0);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleTransport } from '../bots/console/transport.js';
 import { messages } from '../bots/telegram/i18n.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
-import { routeArticle } from '../src/newsroom/index.js';
+import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
@@ -47,7 +47,7 @@ describe('Telegram words', () => {
     h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550003', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
     // One delivery waiting for a platform that is off here (WhatsApp), so that nothing sends it while the test reads.
     h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group', title: 'مجموعة' }, Date.now() - 60_000);
-    routeArticle(h.store, addArticle(h.store));
+    await routeArticleIn(h.store, await addArticle(h.store));
     const arabic = await command(h, EDITOR, '/stats');
     expect(arabic).toContain('الاشتراكات: تيليغرام 1 نشط');
     // Why it waits, in Arabic too (it read «⏳ whatsapp: 1 تنتظر — whatsapp is off: …»).
@@ -118,8 +118,8 @@ describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
     // The console prints and can neither edit nor delete what it printed: the worker fails its retraction job.
     consoleWorker = new DeliveryWorker(harness.store, [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
     consoleWorker.start();
-    const article = addArticle(harness.store);
-    routeArticle(harness.store, article);
+    const article = await addArticle(harness.store);
+    await routeArticleIn(harness.store, article);
     harness.worker.notify();
     consoleWorker.notify();
     await waitFor(() => harness.store.jobs.listForArticle(article.id).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');

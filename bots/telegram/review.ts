@@ -32,7 +32,7 @@ export async function askEditorsToReview(deps: ReviewDeps, api: Api, article: St
   for (const editor of deps.newsroom.editors.on(PLATFORM)) {
     try {
       const sent = await sendPreview(deps, api, editor, article, reply_markup);
-      recordReviewCopy(deps.newsroom, { articleId: article.id, platform: PLATFORM, chatId: editor, messageId: String(sent.messageId), captioned: sent.captioned });
+      await recordReviewCopy(deps.newsroom, { articleId: article.id, platform: PLATFORM, chatId: editor, messageId: String(sent.messageId), captioned: sent.captioned });
     } catch (err) {
       // An editor who never opened a chat with the bot cannot be written to first (403): the others still are.
       deps.logger.warn('review not sent to an editor', { editor, article: article.id, error: errorMessage(err) });
@@ -67,7 +67,7 @@ export function review(deps: ReviewDeps): Composer<Context> {
     const m = t(ctx);
     let r: ReviewResult;
     try {
-      r = decideReview(deps.newsroom, actorOf(ctx), Number(idText), verdict === 'pub' ? 'publish' : 'dismiss', token);
+      r = await decideReview(deps.newsroom, actorOf(ctx), Number(idText), verdict === 'pub' ? 'publish' : 'dismiss', token);
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
       if (err instanceof UserError) {
@@ -97,7 +97,7 @@ async function updateCopies(deps: ReviewDeps, api: Api, article: StoredArticle, 
   const m = messages('ar');
   const label = review.state === 'published' ? m.reviewPublished(who, review.queued ?? 0) : m.reviewDismissed(who);
   const text = `${label}\n${article.title}`;
-  for (const copy of reviewCopies(deps.newsroom, article.id, PLATFORM)) {
+  for (const copy of await reviewCopies(deps.newsroom, article.id, PLATFORM)) {
     const edit = copy.captioned
       ? api.editMessageCaption(copy.chatId, Number(copy.messageId), { caption: text, reply_markup: undefined })
       : api.editMessageText(copy.chatId, Number(copy.messageId), text, { reply_markup: undefined });

@@ -103,9 +103,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       digests: options.markupFor ? digestCloser(store, options.markupFor, config) : undefined,
     });
     options.queued?.listen(() => worker.notify());
-    const askEditors = reviewAnnouncer(store, logger, options.platforms);
     const data = store.ports();
-    const intake = articleIntake({ config, store, data, logger });
+    const askEditors = reviewAnnouncer(data.repos, () => store.isOpen, logger, options.platforms);
+    const intake = articleIntake({ config, data, logger });
     const poller = new SourcePoller({ config, data, logger, intake }, () => worker.notify(), () => void askEditors());
     const push = new PushIngest({ config, data, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
@@ -302,8 +302,11 @@ async function seedDemo(config: Config, store: Store, logger: Logger, out: (text
   store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO });
   let added = 0;
   for (const article of await loadSamples(config, logger)) {
-    const result = storeArticle(store, article, { summary: config.summary, timeZone: config.timeZone });
-    if (result.status === 'new') added += routeArticle(store, result.article) > 0 ? 1 : 0;
+    const queued = await store.ports().uow.run(async (tx) => {
+      const result = await storeArticle(tx, article, { summary: config.summary, timeZone: config.timeZone });
+      return result.status === 'new' ? routeArticle(tx, result.article) : 0;
+    });
+    if (queued > 0) added++;
   }
   out(`Demo: ${added} sample articles queued for the console.\n`);
 }

@@ -99,7 +99,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.post('/articles/:id/edit', async (req, reply) => {
     const article = articleOr404(req, reply);
     if (!article) return reply;
-    editArticle(newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+    await editArticle(newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
   });
 

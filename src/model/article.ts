@@ -70,3 +70,20 @@ export interface ArticleEdit {
 
 export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
 export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
+
+/** What the pipeline stores for a new article: the article, what Nashra computed from it, and where it came from. */
+export interface NewArticle {
+  article: Article;
+  summary: string[];
+  hashtags: string[];
+  contentHash: string;
+  storyKey: string;
+  searchText: string;
+  /** indexTerms(searchText), when computed ahead (off the main thread). */
+  searchTerms?: string;
+  sourceId?: number;
+  timeZone?: string;
+  seenOnly?: boolean;
+  /** The item as its source published it (see feedHash in the poller): a later poll compares against it. */
+  feedHash?: string;
+}

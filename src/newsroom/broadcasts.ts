@@ -74,9 +74,9 @@ export async function composeUrgent(deps: NewsroomDeps, actor: Actor, text: stri
   const headline = text.trim();
   if (!headline) throw new UserError('an urgent alert needs its text');
   if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
-  const result = storeArticle(deps.store, {
+  const result = await deps.data.uow.run((tx) => storeArticle(tx, {
     title: headline, source: 'عاجل', paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
-  }, { summary: deps.config.summary, timeZone: deps.config.timeZone });
+  }, { summary: deps.config.summary, timeZone: deps.config.timeZone }));
   const article = result.status === 'new' ? result.article : result.existing;
   const paid = opts.paid ?? paidBroadcastOffers(deps).some((o) => o.offer.urgent);
   return openPreview(deps, actor, article, { kind: 'all' }, paid);
@@ -138,12 +138,12 @@ export async function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: num
 
 async function articleFor(deps: NewsroomDeps, ref: string): Promise<StoredArticle> {
   try {
-    return findArticle(deps.store, ref);
+    return await findArticle(deps.data.repos.articles, ref);
   } catch (err) {
     if (!(err instanceof UserError) || !/^https?:\/\//i.test(ref)) throw err;
   }
   const article = await loadArticle(ref, deps.config);
-  const result = storeArticle(deps.store, article, { summary: deps.config.summary, timeZone: deps.config.timeZone });
+  const result = await deps.data.uow.run((tx) => storeArticle(tx, article, { summary: deps.config.summary, timeZone: deps.config.timeZone }));
   return result.status === 'new' ? result.article : result.existing;
 }
 

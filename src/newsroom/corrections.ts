@@ -11,6 +11,7 @@ import type { ArticleLookup, DataPorts, Repositories } from '../ports/index.js';
 import { canonicalUrl } from '../text/url.js';
 import { recordAudit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
+import { findArticle } from './pipeline.js';
 import { cleanEdit, type ArticleEditInput } from './edit-article.js';
 import { contentHash, searchTextOf, storyKey } from '../ingest/prepare.js';
 
@@ -53,13 +54,6 @@ export async function postCounts(repos: Pick<Repositories, 'corrections'>, artic
     else if (r.state === 'in_doubt') c.inDoubt += r.count;
   }
   return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform));
-}
-
-/** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */
-async function articleByRef(articles: ArticleLookup, ref: string): Promise<StoredArticle> {
-  const article = /^\d+$/.test(ref) ? await articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? await articles.getByUrl(canonicalUrl(ref)) : undefined;
-  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
-  return article;
 }
 
 // ----- corrections that follow the source -----
@@ -137,7 +131,7 @@ export interface CorrectionPreview {
 export async function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): Promise<CorrectionPreview> {
   await requireEditor(deps, actor, 'correct');
   const { data } = deps;
-  const before = await articleByRef(data.repos.articles, ref.trim());
+  const before = await findArticle(data.repos.articles, ref.trim());
   if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
   const edit = cleanEdit({ title: input.title ?? before.title, summary: input.summary ?? before.summary, hashtags: input.hashtags ?? before.hashtags });
   const after: StoredArticle = { ...before, ...edit };
@@ -211,7 +205,7 @@ export interface RetractionPreview {
 export async function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: string): Promise<RetractionPreview> {
   await requireEditor(deps, actor, 'retract');
   return deps.data.uow.run(async (tx) => {
-    const article = await articleByRef(tx.articles, ref.trim());
+    const article = await findArticle(tx.articles, ref.trim());
     if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
     await recordAudit(tx, actor, 'retraction.preview', { article: article.id });
     return { article, posts: await postCounts(tx, article.id) };

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { StoredArticle } from '../model/article.js';
 import { cleanText } from '../text/safety.js';
-import { audit, requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
 /** An editor's correction before sending: title, summary and hashtags. The original stays stored beside it. */
@@ -44,19 +44,18 @@ export function draftEdit(article: StoredArticle, input: ArticleEditInput): Stor
  * Stores the editor's version of the article: what every later preview and delivery shows. Deliveries already
  * sent are not changed (a sent message is not edited on the platforms). Audited with the editor and both versions' titles.
  */
-export function editArticle(deps: NewsroomDeps, actor: Actor, articleId: number, input: ArticleEditInput, now = Date.now()): StoredArticle {
-  requireEditor(deps, actor, 'edit');
-  const { store } = deps;
+export async function editArticle(deps: NewsroomDeps, actor: Actor, articleId: number, input: ArticleEditInput, now = Date.now()): Promise<StoredArticle> {
+  await requireEditor(deps, actor, 'edit');
   const edit = cleanEdit(input);
-  return store.transaction(() => {
-    const article = store.articles.get(articleId);
+  return deps.data.uow.run(async (tx) => {
+    const article = await tx.articles.get(articleId);
     // A source's backlog too: it can be edited, then sent (the desk and `nashra broadcast` reach it like any article).
     if (!article) throw new UserError(`no stored article ${articleId}`);
-    store.articles.setEdit(articleId, edit, actor.id, now);
-    audit(store, actor, 'article.edit', {
+    await tx.articleWrites.setEdit(articleId, edit, actor.id, now);
+    await recordAudit(tx, actor, 'article.edit', {
       article: articleId, title: edit.title, summaryChanged: edit.summary.join('\n') !== article.summary.join('\n'),
       hashtags: edit.hashtags,
     }, now);
-    return store.articles.get(articleId)!;
+    return (await tx.articles.get(articleId))!;
   });
 }

@@ -1,18 +1,15 @@
-import type { Config } from '../config.js';
-import type { ArticleIntake } from '../ingest/poller.js';
-import type { Logger } from '../logger.js';
+import type { Admission, ArticleIntake } from '../ingest/poller.js';
 import type { DataPorts } from '../ports/index.js';
-import type { Store } from '../store/index.js';
 import { reviseFromSource } from './corrections.js';
 import { routeArticle, storeArticle } from './pipeline.js';
 import { holdForReview } from './review.js';
 
 /**
- * What the intake is built from. `data`: the ports; `store`: the articles, deliveries and reviews the pipeline
- * writes, not converted to ports yet (their slices follow): those writes run inside the intake's unit of work, so
- * they still commit together, and wait their turn behind any other unit.
+ * What the intake is built from: the ports, and what a source's revision needs (the corrections' writes, not on the
+ * ports yet, run inside the intake's unit of work, so they still commit together and wait their turn behind any
+ * other unit).
  */
-export interface IntakeDeps { store: Store; data: DataPorts; config: Config; logger: Logger }
+export type IntakeDeps = Parameters<typeof reviseFromSource>[0] & { data: DataPorts };
 
 /**
  * What the newsroom does with what a poll or a push found (the poller and the push receiver are given it by the
@@ -21,21 +18,24 @@ export interface IntakeDeps { store: Store; data: DataPorts; config: Config; log
  * its source changed becomes a revision with its corrections.
  */
 export function articleIntake(deps: IntakeDeps): ArticleIntake {
-  const { store, config, data: { uow } } = deps;
+  const { config, data: { uow } } = deps;
   return {
-    admit: (source, items, now) => uow.run(async () => items.map((item) => {
-      const stored = storeArticle(store, item.article, {
-        sourceId: source.id, seenOnly: item.seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
-        feedHash: item.feedHash, prepared: item.prepared,
-      });
-      if (stored.status === 'duplicate') return { status: 'duplicate' as const, of: stored.existing.id, reason: stored.match.reason };
-      if (item.seenOnly) return { status: 'seen' as const };
-      if (source.review) {
-        holdForReview(store, stored.article, now);
-        return { status: 'held' as const };
+    admit: (source, items, now) => uow.run(async (tx) => {
+      const results: Admission[] = [];
+      for (const item of items) {
+        const stored = await storeArticle(tx, item.article, {
+          sourceId: source.id, seenOnly: item.seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
+          feedHash: item.feedHash, prepared: item.prepared,
+        });
+        if (stored.status === 'duplicate') results.push({ status: 'duplicate', of: stored.existing.id, reason: stored.match.reason });
+        else if (item.seenOnly) results.push({ status: 'seen' });
+        else if (source.review) {
+          await holdForReview(tx, stored.article, now);
+          results.push({ status: 'held' });
+        } else results.push({ status: 'routed', queued: await routeArticle(tx, stored.article) });
       }
-      return { status: 'routed' as const, queued: routeArticle(store, stored.article) };
-    })),
+      return results;
+    }),
     // Its own unit of work, after the item is summarised (reviseFromSource).
     revise: async (existing, article, opts) => {
       const revision = await reviseFromSource(deps, existing, article, opts);

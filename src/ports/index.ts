@@ -21,10 +21,12 @@ import type { DeliverySettings, SubscribeInput, Subscription } from '../model/su
 import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription } from '../model/source.js';
 import type { MessageTemplate } from '../model/template.js';
 import type { StoredArticle } from '../model/article.js';
+import type { ArticleRepository, ReviewRepository } from './articles.js';
 import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 
+export * from './articles.js';
 export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
@@ -133,6 +135,9 @@ export interface Repositories {
   readonly revisions: RevisionRepository;
   readonly corrections: CorrectionRepository;
   readonly broadcasts: BroadcastRepository;
+  /** The articles aggregate's writes (storing, duplicates, edits); its shared reads are `articles`. */
+  readonly articleWrites: ArticleRepository;
+  readonly reviews: ReviewRepository;
 }
 
 /**

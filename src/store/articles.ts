@@ -1,27 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Article, ArticleEdit, DuplicateMatch, DuplicateReason, StoredArticle } from '../model/article.js';
+import type { ArticleEdit, DuplicateMatch, DuplicateReason, NewArticle, StoredArticle } from '../model/article.js';
 
-export type { StoredArticle, DuplicateMatch, DuplicateReason } from '../model/article.js';
+export type { StoredArticle, DuplicateMatch, DuplicateReason, NewArticle } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 import { indexTerms, STEMMER_VERSION } from '../text/stem.js';
 
-
-/** What the pipeline hands the store for a new article. */
-export interface NewArticle {
-  article: Article;
-  summary: string[];
-  hashtags: string[];
-  contentHash: string;
-  storyKey: string;
-  searchText: string;
-  /** indexTerms(searchText), when computed ahead (off the main thread). */
-  searchTerms?: string;
-  sourceId?: number;
-  timeZone?: string;
-  seenOnly?: boolean;
-  /** The item as its source published it (see feedHash in the poller): a later poll compares against it. */
-  feedHash?: string;
-}
 
 /** A new version of an article's text (the source republished it changed): what revise() writes. */
 export interface ArticleRevisionText {

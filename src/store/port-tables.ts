@@ -6,6 +6,7 @@ import type { AuditLog } from './editors.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
 import type { RevisionsTable } from './revisions.js';
+import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import type { SourceFiltersTable } from './source-filters.js';
 import type { SourcesTable } from './sources.js';
 import type { SubscriptionsTable } from './subscriptions.js';
@@ -28,6 +29,8 @@ export interface SqliteTables {
   broadcasts: BroadcastsTable;
   /** The outbox (the worker's own port is over it too). */
   jobs: JobsTable;
+  reviews: ReviewsTable;
+  reviewMessages: ReviewMessagesTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }

@@ -29,6 +29,7 @@ import type { DeliverySettings, SubscribeInput } from '../model/subscription.js'
 import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
+import { articleRepository, reviewRepository } from './ports-articles.js';
 import { audienceRepository } from './ports-audience.js';
 import { correctionRepository, revisionRepository } from './ports-corrections.js';
 import { broadcastRepository } from './ports-broadcasts.js';
@@ -113,6 +114,8 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     revisions: revisionRepository(t, gate),
     corrections: correctionRepository(t, gate),
     broadcasts: broadcastRepository(t, gate),
+    articleWrites: articleRepository(t, gate),
+    reviews: reviewRepository(t, gate),
   };
 }
 

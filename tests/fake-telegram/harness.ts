@@ -9,7 +9,7 @@ import { adapterContext, loadAppConfig } from '../../src/app/platforms.js';
 import type { TelegramSettings } from '../../bots/telegram/settings.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { storeArticle } from '../../src/newsroom/pipeline.js';
+import { storeArticleIn } from '../helpers/articles.js';
 import { digestCloser } from '../../src/newsroom/digests.js';
 import { telegramMarkup } from '../../bots/telegram/markup.js';
 import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
@@ -97,9 +97,9 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000,
 }
 
 let articleN = 0;
-export function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): StoredArticle {
+export async function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): Promise<StoredArticle> {
   articleN++;
-  const result = storeArticle(store, {
+  const result = await storeArticleIn(store, {
     url: `https://example.com/news/${Date.now()}-${articleN}`, title: extra.title ?? `خبر رقم ${articleN} عن دمشق والاقتصاد`,
     source: 'SY24', language: 'ar', categories: extra.categories ?? [], imageUrl: extra.imageUrl,
     paragraphs: extra.paragraphs ?? [`أعلنت الحكومة في دمشق اليوم عن خطة جديدة رقم ${articleN} لدعم الاقتصاد المحلي.`, `وقال مسؤول إن الخطة ${articleN} تشمل مشاريع في عدة محافظات.`],

@@ -3,7 +3,7 @@
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { storeArticle } from '../../src/newsroom/pipeline.js';
+import { storeArticleIn } from './articles.js';
 import { queueAudienceSync } from '../../src/newsroom/audience.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
@@ -117,7 +117,7 @@ export function preparedArticleOf(params: Record<string, any>): number | undefin
  * the Store before any run starts.
  */
 /** `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the paid rate). */
-export function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): void {
+export async function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): Promise<void> {
   const store = openStore(dbPath);
   try {
     store.transaction(() => {
@@ -125,7 +125,7 @@ export function prepareBroadcast(dbPath: string, subscribers: number, articles: 
     });
     for (let n = 0; n < articles; n++) {
       const place = `${PLACES[n % PLACES.length]} ${n}`;
-      const result = storeArticle(store, {
+      const result = await storeArticleIn(store, {
         url: preparedUrl(n), title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`, source: 'SY24', language: 'ar', categories: [],
         paragraphs: [`افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
           `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],

@@ -7,7 +7,7 @@ import type { Config } from '../../src/config.js';
 import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger } from '../../src/logger.js';
-import { storeArticle } from '../../src/newsroom/pipeline.js';
+import { storeArticleIn } from './articles.js';
 import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
 import { sy24Article } from './sy24.js';
 import { tempDir } from './tmp.js';
@@ -28,7 +28,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const lines: string[] = [];
   if (opts.editor !== false) store.deskEditors.add(EDITOR, await hashPassword(PASSWORD), Date.now());
   const sy24 = sy24Article();
-  const result = storeArticle(store, {
+  const result = await storeArticleIn(store, {
     url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
     language: 'ar', publishedAt: new Date(),
   });

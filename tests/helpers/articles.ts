@@ -1,0 +1,15 @@
+import type { Article, StoredArticle } from '../../src/model/article.js';
+import { routeArticle, storeArticle, type StoreOptions, type StoreResult } from '../../src/newsroom/pipeline.js';
+import type { Store } from '../../src/store/index.js';
+
+/**
+ * The newsroom's storeArticle and routeArticle, each in a unit of work of its own on the store's ports: how tests
+ * and benches put articles in place (an action stores and routes in its one unit; these are two).
+ */
+export function storeArticleIn(store: Store, article: Article, opts?: StoreOptions): Promise<StoreResult> {
+  return store.ports().uow.run((tx) => storeArticle(tx, article, opts));
+}
+
+export function routeArticleIn(store: Store, article: StoredArticle): Promise<number> {
+  return store.ports().uow.run((tx) => routeArticle(tx, article));
+}
