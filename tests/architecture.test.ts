@@ -117,11 +117,10 @@ describe('architecture', () => {
     expect(slice).toHaveLength(1);
     // No table reached and no transaction closure (`store.x`); every write a unit of work on `tx`.
     expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
-    expect([...slice[0]!.code.matchAll(/\.uow\.run\(/g)]).toHaveLength(7);
-    // The Store is handed on only to what other slices convert: the article pipeline (storeArticle, findArticle) and
-    // the chats' waits (chatWaits). Nothing else of the store is named.
+    expect([...slice[0]!.code.matchAll(/\.uow\.run\(/g)]).toHaveLength(9);
+    // The Store is handed on only to what another slice converts: the chats' waits (chatWaits).
     expect(broken(slice, (f) => [...f.code.matchAll(/(\w+)\(deps\.store\b/g)].map((m) => m[1]!)
-      .filter((fn) => !['storeArticle', 'findArticle', 'chatWaits'].includes(fn)).map((fn) => `hands the store to ${fn}`))).toEqual([]);
+      .filter((fn) => !['chatWaits'].includes(fn)).map((fn) => `hands the store to ${fn}`))).toEqual([]);
     expect(broken(slice, (f) => [...f.code.matchAll(/\bdeps\.store\b(?!,)/g)].map(() => 'reads deps.store'))).toEqual([]);
   });
 
