@@ -3,6 +3,6 @@ import type { NewsroomDeps } from './deps.js';
 
 /** A consistent copy of the newsroom's database, safe while `nashra run` uses it. */
 export async function backupNewsroom(deps: Pick<NewsroomDeps, 'store' | 'editors'>, actor: Actor, destination: string): Promise<void> {
-  requireEditor(deps, actor, 'backup');
+  await requireEditor(deps, actor, 'backup');
   await deps.store.backup(destination);
 }

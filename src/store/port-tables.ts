@@ -1,7 +1,9 @@
 /** What the SQLite adapter's repositories (src/store/sqlite-ports.ts and ports-*.ts) are made of. */
 import type { ArticlesTable } from './articles.js';
 import type { JobsTable } from './jobs.js';
-import type { AuditLog } from './editors.js';
+import type { AuditLog, EditorsTable } from './editors.js';
+import type { DeskEditorsTable } from './desk-editors.js';
+import type { DeskSessionsTable } from './desk-sessions.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
 import type { SourceFiltersTable } from './source-filters.js';
@@ -22,6 +24,9 @@ export interface SqliteTables {
   deliverySettings: DeliverySettingsTable;
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
+  editors: EditorsTable;
+  deskEditors: DeskEditorsTable;
+  deskSessions: DeskSessionsTable;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
   jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
