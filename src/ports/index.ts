@@ -153,4 +153,9 @@ export interface DataPorts {
    * caller stops the run instead of blaming a source, and what was not written is done after the restart.
    */
   isStorageFault(err: unknown): boolean;
+  /**
+   * A consistent copy of the whole database at `destination` (a file), safe while the service writes: SQLite's
+   * online backup; a networked database would use its own dump. Never asked inside a unit of work.
+   */
+  backup(destination: string): Promise<void>;
 }

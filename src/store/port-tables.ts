@@ -31,4 +31,6 @@ export interface SqliteTables {
   jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
+  /** A consistent copy of the database file while it is in use (Store.backup). */
+  backup(destination: string): Promise<void>;
 }

@@ -143,6 +143,10 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     return this.fault(err);
   }
 
+  backup(destination: string): Promise<void> {
+    return this.tables.backup(destination);
+  }
+
   /** True when a unit is open and the running code is not its work: a write now would join the unit's transaction. */
   outsider(): boolean {
     return this.openUnit !== undefined && unitScope.getStore() !== this.openUnit;
