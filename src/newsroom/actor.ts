@@ -34,7 +34,7 @@ export class EditorDirectory {
 
   async isEditor(actor: Actor): Promise<boolean> {
     if (TRUSTED_FRONT_DOORS.has(actor.platform)) return true;
-    return (this.configured.get(actor.platform)?.includes(actor.id) ?? false) || this.repos.editors.isEditor(actor.platform, actor.id);
+    return (this.configured.get(actor.platform)?.includes(actor.id) ?? false) || await this.repos.editors.isEditor(actor.platform, actor.id);
   }
 
   /** The editors one platform can reach (to tell them something). */
