@@ -34,7 +34,7 @@ export function channels(deps: BotDeps): Composer<Context> {
   };
 
   c.command('addchannel', async (ctx) => {
-    if (!isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).notEditor));
+    if (!(await isEditor(deps, ctx))) return void (await ctx.reply(t(ctx).notEditor));
     if (ctx.chat.type !== 'private') return void (await ctx.reply(t(ctx).privateOnly));
     const ref = commandArgs(ctx).split(/\s+/)[0];
     if (!ref) return void (await ctx.reply(t(ctx).addChannelUsage));
@@ -42,7 +42,7 @@ export function channels(deps: BotDeps): Composer<Context> {
   });
 
   c.callbackQuery(/^ch:(-?\d+)$/, async (ctx) => {
-    if (!isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
+    if (!(await isEditor(deps, ctx))) return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
     const text = await subscribeChannel(ctx, ctx.match[1]!);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(text);

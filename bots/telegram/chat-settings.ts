@@ -111,7 +111,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const named = ref && /^\d+$/.test(ref) ? await findSubscription(deps.newsroom, Number(ref)) : undefined;
     const sub = ctx.chat.type === 'private' ? named : own;
     if (ctx.chat.type === 'private' && !ref) {
-      const listed = (isEditor(deps, ctx) ? (await activeSubscriptions(deps.newsroom, PLATFORM)).filter((s) => s.kind !== 'private') : [])
+      const listed = (await isEditor(deps, ctx) ? (await activeSubscriptions(deps.newsroom, PLATFORM)).filter((s) => s.kind !== 'private') : [])
         .slice(0, MAX_LISTED);
       if (own?.active) listed.unshift(own);
       if (listed.length === 0) return void (await ctx.reply(w.nothing));
@@ -132,7 +132,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
         if (!key) return void (await ctx.reply(w.usage(sub.id)));
         const value = rest.join(' ');
         await change(ctx, sub, { [key]: value === '-' || value === '' ? '' : value.toLowerCase() === 'default' || value === 'الافتراضي' ? null : value });
-      } else if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) {
+      } else if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx))) {
         return void (await ctx.reply(w.notAllowed));
       }
       const p = panel(ctx, await subscriptionSettings(deps.newsroom, sub.id));
@@ -152,7 +152,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     try {
       let settings: SubscriptionSettings;
       if (letter === 'o') {
-        if (!(await managesChat(ctx, sub)) && !isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
+        if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx))) return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
         settings = await subscriptionSettings(deps.newsroom, sub.id);
       } else {
         const eff = effectiveTemplate(config, (await subscriptionSettings(deps.newsroom, sub.id)).template);

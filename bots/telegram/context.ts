@@ -34,7 +34,7 @@ export const userId = (ctx: Context): string | undefined => (ctx.from ? String(c
 export const actorOf = (ctx: Context): Actor => ({ platform: PLATFORM, id: userId(ctx) ?? '?' });
 
 /** Editors: one list for every front door (the newsroom's), checked again at every button press. */
-export const isEditor = (deps: BotDeps, ctx: Context): boolean => ctx.from !== undefined && deps.newsroom.editors.isEditor(actorOf(ctx));
+export const isEditor = async (deps: BotDeps, ctx: Context): Promise<boolean> => ctx.from !== undefined && await deps.newsroom.editors.isEditor(actorOf(ctx));
 
 /**
  * The guard of an editor command: only in a private chat (a preview in a group would show the story to its members
@@ -42,7 +42,7 @@ export const isEditor = (deps: BotDeps, ctx: Context): boolean => ctx.from !== u
  */
 export function editorCommand(deps: BotDeps) {
   return async (ctx: Context, next: NextFunction): Promise<void> => {
-    if (ctx.chat?.type !== 'private' && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
+    if (ctx.chat?.type !== 'private' && await isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
     try {
       await next();
     } catch (err) {

@@ -32,7 +32,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
     if (lines[0] === '') lines.shift(); // the headline may follow the article on its line, or start the next one
     const [title, ...rest] = lines;
     const summary = rest.filter(Boolean);
-    if ((!ref || (!title && summary.length === 0)) && isEditor(deps, ctx)) return void (await ctx.reply(m.correctUsage));
+    if ((!ref || (!title && summary.length === 0)) && await isEditor(deps, ctx)) return void (await ctx.reply(m.correctUsage));
     const p = await previewCorrection(deps.newsroom, actorOf(ctx), ref, { title: title || undefined, summary: summary.length ? summary : undefined });
     if (!p.changed) {
       await cancelCorrection(deps.newsroom, actorOf(ctx), p.draft.id, p.draft.token);
@@ -48,7 +48,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
   c.command('retract', async (ctx) => {
     const m = t(ctx);
     const ref = commandArgs(ctx);
-    if (!ref && isEditor(deps, ctx)) return void (await ctx.reply(m.retractUsage));
+    if (!ref && await isEditor(deps, ctx)) return void (await ctx.reply(m.retractUsage));
     const p = await previewRetraction(deps.newsroom, actorOf(ctx), ref);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
     await ctx.reply(m.retractPreview(p.article.title, describePosts(deps, m, p.posts), queued), {
@@ -65,7 +65,7 @@ export function corrections(deps: BotDeps): Composer<Context> {
       if (answer === 'no') {
         // A retraction preview changed nothing; a correction's draft is cancelled (the newsroom checks the editor).
         if (what === 'cr') await cancelCorrection(deps.newsroom, actor, id, token ?? '');
-        else if (!isEditor(deps, ctx)) throw new PermissionError('retract is for editors only');
+        else if (!(await isEditor(deps, ctx))) throw new PermissionError('retract is for editors only');
         await ctx.answerCallbackQuery({ text: m.correctionCancelled });
         return void (await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined));
       }

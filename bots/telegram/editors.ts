@@ -64,7 +64,7 @@ export function editors(deps: BotDeps): Composer<Context> {
 
   c.command('broadcast', async (ctx) => {
     const ref = commandArgs(ctx);
-    if (!ref && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).broadcastUsage));
+    if (!ref && await isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).broadcastUsage));
     try {
       await showPreview(ctx, await previewBroadcast(deps.newsroom, actorOf(ctx), ref));
     } catch (err) {
@@ -75,7 +75,7 @@ export function editors(deps: BotDeps): Composer<Context> {
 
   c.command('urgent', async (ctx) => {
     const text = commandArgs(ctx);
-    if (!text && isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).urgentUsage));
+    if (!text && await isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).urgentUsage));
     await showPreview(ctx, await composeUrgent(deps.newsroom, actorOf(ctx), text));
   });
 
@@ -140,7 +140,7 @@ export function editors(deps: BotDeps): Composer<Context> {
         // «إيقاف» must be on screen before the first delivery leaves: the progress message goes out before anything
         // is queued (the worker starts sending the moment the deliveries are committed).
         const pending = await findBroadcast(deps.newsroom, id);
-        const progress = pending?.token === token && pending.state === 'preview' && isEditor(deps, ctx)
+        const progress = pending?.token === token && pending.state === 'preview' && await isEditor(deps, ctx)
           ? await ctx.reply(m.progress('0', '0', '…'), { reply_markup: stopKeyboard(m, pending) })
           : undefined;
         const r = await confirmBroadcast(deps.newsroom, actorOf(ctx), id, token!);

@@ -112,7 +112,7 @@ export class TelegramAdapter implements PlatformAdapter {
 
   /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */
   async notifyEditors(text: string): Promise<void> {
-    for (const id of this.ctx.newsroom.editors.on(PLATFORM)) {
+    for (const id of await this.ctx.newsroom.editors.on(PLATFORM)) {
       await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
     }
   }

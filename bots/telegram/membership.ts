@@ -33,7 +33,7 @@ export function membership(deps: BotDeps): Composer<Context> {
 
 /** Private message to every configured editor, with a «تأكيد» button that subscribes the channel. */
 async function notifyEditors(deps: BotDeps, ctx: Context, channelId: number, title: string): Promise<void> {
-  const editors = deps.newsroom.editors.on(PLATFORM);
+  const editors = await deps.newsroom.editors.on(PLATFORM);
   const text = messages('ar').channelJoined(title);
   for (const editor of editors) {
     try {

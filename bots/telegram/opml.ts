@@ -58,7 +58,7 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
     const doc = ctx.msg.document;
     if (!isOpmlFile(doc.file_name, doc.mime_type)) return next();
     const w = WORDS[langOf(ctx.from.language_code)];
-    if (!isEditor(deps, ctx)) return void (await ctx.reply(w.notEditor));
+    if (!(await isEditor(deps, ctx))) return void (await ctx.reply(w.notEditor));
     if ((doc.file_size ?? 0) > OPML_MAX_BYTES) return void (await ctx.reply(w.tooLarge));
     let xml: string;
     try {

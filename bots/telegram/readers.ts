@@ -38,7 +38,7 @@ export function readers(deps: BotDeps): Composer<Context> {
   };
 
   c.command('start', (ctx) => ctx.reply(t(ctx).start));
-  c.command('help', (ctx) => ctx.reply(t(ctx).help + (isEditor(deps, ctx) ? t(ctx).editorHelp : '')));
+  c.command('help', async (ctx) => ctx.reply(t(ctx).help + ((await isEditor(deps, ctx)) ? t(ctx).editorHelp : '')));
   c.command('latest', async (ctx) => {
     const n = Number.parseInt(commandArgs(ctx), 10);
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;

@@ -29,7 +29,7 @@ const reviewKeyboard = (m: Messages, review: Review) => new InlineKeyboard()
  */
 export async function askEditorsToReview(deps: ReviewDeps, api: Api, article: StoredArticle, review: Review): Promise<void> {
   const reply_markup = reviewKeyboard(messages('ar'), review);
-  for (const editor of deps.newsroom.editors.on(PLATFORM)) {
+  for (const editor of await deps.newsroom.editors.on(PLATFORM)) {
     try {
       const sent = await sendPreview(deps, api, editor, article, reply_markup);
       await recordReviewCopy(deps.newsroom, { articleId: article.id, platform: PLATFORM, chatId: editor, messageId: String(sent.messageId), captioned: sent.captioned });

@@ -222,7 +222,7 @@ export class WhatsAppCommands {
   // -- channels (from an editor's private chat) -------------------------------------------------------
 
   private async subscribeChannel(client: WaClient, msg: WaMessage, sender: Identity, command: { digest: boolean; target?: string }): Promise<void> {
-    if (!this.isEditor(sender)) {
+    if (!(await this.isEditor(sender))) {
       await msg.reply(REPLIES.editorsOnly);
       return;
     }
@@ -252,7 +252,7 @@ export class WhatsAppCommands {
       // «/digest» in a group that is not subscribed yet subscribes it, as before.
       if (command.name === 'digest') await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId, kind: 'group', title: chat.name }, authority);
     } else {
-      if (!this.isEditor(sender)) return void (await msg.reply(REPLIES.editorsOnly));
+      if (!(await this.isEditor(sender))) return void (await msg.reply(REPLIES.editorsOnly));
       if (!command.target) return void (await msg.reply(REPLIES.channelUsage));
       chatId = command.target;
     }
@@ -272,7 +272,7 @@ export class WhatsAppCommands {
   }
 
   private async unsubscribeChannel(msg: WaMessage, sender: Identity, target: string | undefined): Promise<void> {
-    if (!this.isEditor(sender)) {
+    if (!(await this.isEditor(sender))) {
       await msg.reply(REPLIES.editorsOnly);
       return;
     }
@@ -287,11 +287,11 @@ export class WhatsAppCommands {
   // -- broadcast ------------------------------------------------------------------------------------
 
   private async startBroadcast(msg: WaMessage, sender: Identity, inGroup: boolean, ref: string | undefined): Promise<void> {
-    if (inGroup && this.isEditor(sender)) {
+    if (inGroup && await this.isEditor(sender)) {
       await msg.reply(REPLIES.broadcastInPrivate);
       return;
     }
-    if (!ref && this.isEditor(sender)) {
+    if (!ref && await this.isEditor(sender)) {
       await msg.reply(REPLIES.broadcastUsage);
       return;
     }
@@ -341,8 +341,8 @@ export class WhatsAppCommands {
 
   // -------------------------------------------------------------------------------------------------
 
-  private isEditor(sender: Identity): boolean {
-    return sender.phone !== undefined && this.deps.newsroom.editors.isEditor(actorOf(sender));
+  private async isEditor(sender: Identity): Promise<boolean> {
+    return sender.phone !== undefined && await this.deps.newsroom.editors.isEditor(actorOf(sender));
   }
 
   private async myIds(client: WaClient): Promise<string[]> {

@@ -74,7 +74,7 @@ export class WhatsAppCorrections {
     const [title, ...rest] = lines;
     const summary = rest.filter(Boolean);
     if (!ref || (!title && summary.length === 0)) {
-      if (this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.correctUsage));
+      if (await this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.correctUsage));
     }
     const p = await previewCorrection(this.deps.newsroom, actor, ref, { title: title || undefined, summary: summary.length ? summary : undefined });
     if (!p.changed) {
@@ -88,7 +88,7 @@ export class WhatsAppCorrections {
   }
 
   private async retract(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
-    if (!ref && this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
+    if (!ref && await this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
     const p = await previewRetraction(this.deps.newsroom, actor, ref);
     this.pending.set(msg.from, { kind: 'retract', articleId: p.article.id, expiresAt: this.expiry() });
     const posts = arabicPosts(p.posts, this.label);
@@ -123,7 +123,7 @@ export class WhatsAppCorrections {
   }
 
   private async report(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
-    if (!this.deps.newsroom.editors.isEditor(actor)) throw new PermissionError('corrections are for editors only');
+    if (!(await this.deps.newsroom.editors.isEditor(actor))) throw new PermissionError('corrections are for editors only');
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
     const tallies = await correctionReport(this.deps.newsroom, Number(ref));
     const refusal = platformRefusal(this.deps.newsroom.platforms);

@@ -47,7 +47,8 @@ export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Co
     const settings = config.platforms[p.name];
     return [p.name, settings !== undefined ? p.editors?.(settings) ?? [] : []] as const;
   }));
-  return { store, data: store.ports(), config, logger, editors: new EditorDirectory(store, configured), platforms: registry, onQueued };
+  const data = store.ports();
+  return { store, data, config, logger, editors: new EditorDirectory(data.repos, configured), platforms: registry, onQueued };
 }
 
 /** Secrets of every configured platform, for the logger to mask. */

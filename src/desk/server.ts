@@ -55,7 +55,7 @@ export async function startDesk(deps: DeskDeps, listen: { port: number; host: st
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const shownHost = listen.host.includes(':') ? `[${listen.host}]` : listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
   const url = `http://${shownHost}:${port}`;
-  announceSetup(deps, app, url);
+  await announceSetup(deps, app, url);
   return { url, port, close: () => app.close() };
 }
 
@@ -102,7 +102,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
     const raw = req.cookies[SESSION_COOKIE];
-    const lookup = raw ? deskSession(deps.newsroom, raw, now()) : undefined;
+    const lookup = raw ? await deskSession(deps.newsroom, raw, now()) : undefined;
     if (lookup?.kind === 'active') req.editor = lookup.session;
     else if (lookup) req.sessionExpired = true;
     if (req.editor || PUBLIC.has(req.routeOptions.url ?? '')) return;
@@ -182,7 +182,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.post('/logout', async (req, reply) => {
-    deskSignOut(deps.newsroom, req.editor!, now());
+    await deskSignOut(deps.newsroom, req.editor!, now());
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });
@@ -196,12 +196,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   // --- First run: one account, through a link printed on the console --------------------------------------------
   app.get('/setup/:token', async (req, reply) => {
-    if (!setupAllowed(app, deps, (req.params as { token: string }).token)) return reply.callNotFound();
+    if (!(await setupAllowed(app, deps, (req.params as { token: string }).token))) return reply.callNotFound();
     return sendHtml(reply, setupPage(ctxOf(req, reply), req.url));
   });
 
   app.post('/setup/:token', async (req, reply) => {
-    if (!setupAllowed(app, deps, (req.params as { token: string }).token)) return reply.callNotFound();
+    if (!(await setupAllowed(app, deps, (req.params as { token: string }).token))) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const password = typeof body.password === 'string' ? body.password : '';
     if (password !== body.password2) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, t(req.lang).setup.differ));
@@ -287,16 +287,16 @@ function setupPage(ctx: PageContext, action: string, message?: string): Html {
 /** The one-time setup token of each running desk, while no editor account exists. */
 const setupTokens = new WeakMap<FastifyInstance, string>();
 
-function setupAllowed(app: FastifyInstance, deps: DeskDeps, token: string): boolean {
+async function setupAllowed(app: FastifyInstance, deps: DeskDeps, token: string): Promise<boolean> {
   const expected = setupTokens.get(app);
-  if (!expected || hasDeskEditors(deps.newsroom)) return false;
+  if (!expected || await hasDeskEditors(deps.newsroom)) return false;
   const a = Buffer.from(token);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): void {
-  if (hasDeskEditors(deps.newsroom)) return;
+async function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): Promise<void> {
+  if (await hasDeskEditors(deps.newsroom)) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
   deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);

@@ -23,20 +23,29 @@ const TRUSTED_FRONT_DOORS = new Set(['cli', 'desk']);
 
 /**
  * The one editor list: per platform, the ids the configuration names (TELEGRAM_EDITOR_IDS, …) and those added to
- * the store. Every front door asks here, again at every button press.
+ * the store. Every front door asks here, again at every button press. It holds the audit log too, to record a
+ * refusal (requireEditor) wherever it is asked.
  */
 export class EditorDirectory {
-  constructor(private readonly store: Store, private readonly configured: ReadonlyMap<string, readonly string[]>) {}
+  constructor(
+    private readonly repos: Pick<Repositories, 'editors' | 'audit'>,
+    private readonly configured: ReadonlyMap<string, readonly string[]>,
+  ) {}
 
-  isEditor(actor: Actor): boolean {
+  async isEditor(actor: Actor): Promise<boolean> {
     if (TRUSTED_FRONT_DOORS.has(actor.platform)) return true;
-    return (this.configured.get(actor.platform)?.includes(actor.id) ?? false) || this.store.editors.isEditor(actor.platform, actor.id);
+    return (this.configured.get(actor.platform)?.includes(actor.id) ?? false) || await this.repos.editors.isEditor(actor.platform, actor.id);
   }
 
   /** The editors one platform can reach (to tell them something). */
-  on(platform: string): string[] {
-    const stored = this.store.editors.list().filter((e) => e.platform === platform).map((e) => e.userId);
+  async on(platform: string): Promise<string[]> {
+    const stored = await this.repos.editors.onPlatform(platform);
     return [...new Set([...(this.configured.get(platform) ?? []), ...stored])];
+  }
+
+  /** Someone was refused `action`: the audit entry, in its own transaction (nothing else is written). */
+  refused(actor: Actor, action: string, now = Date.now()): Promise<void> {
+    return recordAudit(this.repos, actor, 'refused', { action }, now);
   }
 }
 
@@ -49,9 +58,12 @@ export function recordAudit(tx: Pick<Repositories, 'audit'>, actor: Actor, actio
   return tx.audit.record(actor.platform, actor.id, action, detail, now);
 }
 
-/** Editors only: anyone else is refused (and the refusal audited), with nothing changed. */
-export function requireEditor(deps: { store: Store; editors: EditorDirectory }, actor: Actor, action: string): void {
-  if (deps.editors.isEditor(actor)) return;
-  audit(deps.store, actor, 'refused', { action });
+/**
+ * Editors only: anyone else is refused (and the refusal audited), with nothing changed. Asked before the action's
+ * unit of work, never inside it (it reads and writes outside the unit): `await requireEditor(…)` first.
+ */
+export async function requireEditor(deps: { editors: EditorDirectory }, actor: Actor, action: string): Promise<void> {
+  if (await deps.editors.isEditor(actor)) return;
+  await deps.editors.refused(actor, action);
   throw new PermissionError(`${action} is for editors only`);
 }

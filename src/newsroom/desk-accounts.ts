@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PermissionError, UserError } from '../errors.js';
-import { audit, CLI_OPERATOR, requireEditor, type Actor } from './actor.js';
+import type { Repositories } from '../ports/index.js';
+import { CLI_OPERATOR, recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
 
 /**
  * The web desk's accounts and sessions, as newsroom actions: `nashra editors …` and the desk (first-run setup,
  * sign-in, sign-out, every request's session) call these, so an account, a session and its audit entry are written
- * in one place, each in one transaction with its audit entry.
+ * in one place, each in one unit of work with its audit entry. The password's scrypt (100 ms) runs before the unit,
+ * never inside it, and what it checked is read again in the unit.
  */
 
 /** A desk account as the front doors show it: never its password hash. */
@@ -31,8 +33,8 @@ export class DeskAccountExistsError extends UserError {
   }
 }
 
-type Deps = Pick<NewsroomDeps, 'store' | 'editors'>;
-type SessionDeps = Pick<NewsroomDeps, 'store' | 'config'>;
+type Deps = Pick<NewsroomDeps, 'data' | 'editors'>;
+type SessionDeps = Pick<NewsroomDeps, 'data' | 'config'>;
 
 /** A new account's password, or how to ask for it once the name is known to be free (a terminal's prompt). */
 type PasswordSource = string | (() => Promise<string>);
@@ -42,129 +44,125 @@ const sessionHashOf = (token: string): string => createHash('sha256').update(tok
 
 const accountOf = (e: DeskAccount): DeskAccount => ({ id: e.id, username: e.username, createdAt: e.createdAt, passwordChangedAt: e.passwordChangedAt });
 
+const noSuchEditor = (username: string) => new UserError(`no desk editor "${username}" (see nashra editors list)`);
+
 /**
  * Desk accounts are managed by the operator (`nashra editors`) or a desk editor: an editor on a chat platform is
  * not trusted with passwords typed into a chat.
  */
-function requireAccountManager(deps: Deps, actor: Actor): void {
-  requireEditor(deps, actor, 'desk accounts');
+async function requireAccountManager(deps: Deps, actor: Actor): Promise<void> {
+  await requireEditor(deps, actor, 'desk accounts');
   if (actor.platform === CLI_OPERATOR.platform || actor.platform === 'desk') return;
-  audit(deps.store, actor, 'refused', { action: 'desk accounts' });
+  await deps.editors.refused(actor, 'desk accounts');
   throw new PermissionError('desk accounts are managed with nashra editors or on the desk');
 }
 
-export function listDeskEditors(deps: Deps, actor: Actor): DeskAccount[] {
-  requireAccountManager(deps, actor);
-  return deps.store.deskEditors.list().map(accountOf);
+export async function listDeskEditors(deps: Deps, actor: Actor): Promise<DeskAccount[]> {
+  await requireAccountManager(deps, actor);
+  return (await deps.data.repos.deskAccounts.list()).map(accountOf);
 }
 
 /** Whether any desk account exists (the desk offers its one-time setup link while none does). */
-export function hasDeskEditors(deps: Pick<NewsroomDeps, 'store'>): boolean {
-  return deps.store.deskEditors.count() > 0;
+export async function hasDeskEditors(deps: Pick<NewsroomDeps, 'data'>): Promise<boolean> {
+  return (await deps.data.repos.deskAccounts.count()) > 0;
 }
 
 /** A new account; the password is asked for (when a function) only once the name is known to be free. */
 export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<DeskAccount> {
-  requireAccountManager(deps, actor);
+  await requireAccountManager(deps, actor);
   const username = checkNewUsername(name);
-  const { store } = deps;
-  if (store.deskEditors.find(username)) throw new DeskAccountExistsError(username);
+  if (await deps.data.repos.deskAccounts.find(username)) throw new DeskAccountExistsError(username);
   const hash = await hashPassword(typeof password === 'string' ? password : await password());
-  return store.transaction(() => {
+  return deps.data.uow.run(async (tx) => {
     // Checked again after the hashing (100 ms): another process may have taken the name meanwhile.
-    const added = store.deskEditors.add(username, hash, now);
+    const added = await tx.deskAccounts.add(username, hash, now);
     if (!added) throw new DeskAccountExistsError(username);
-    audit(store, actor, 'editor.add', { username: added.username }, now);
+    await recordAudit(tx, actor, 'editor.add', { username: added.username }, now);
     return accountOf(added);
   });
 }
 
 /**
  * The first account, from the desk's one-time setup link, signed in at once. Undefined when an account exists
- * already (two tabs racing on the same link create one account): checked in the transaction that creates it.
+ * already (two tabs racing on the same link create one account): checked in the unit of work that creates it.
  */
 export async function addFirstDeskEditor(deps: SessionDeps, name: string, password: string, now = Date.now()): Promise<OpenedSession | undefined> {
   const username = checkNewUsername(name);
-  if (deps.store.deskEditors.count() > 0) return undefined;
+  if (await hasDeskEditors(deps)) return undefined;
   const hash = await hashPassword(password);
-  const { store } = deps;
-  return store.transaction(() => {
-    if (store.deskEditors.count() > 0) return undefined;
-    const added = store.deskEditors.add(username, hash, now);
+  return deps.data.uow.run(async (tx) => {
+    if ((await tx.deskAccounts.count()) > 0) return undefined;
+    const added = await tx.deskAccounts.add(username, hash, now);
     if (!added) return undefined;
-    audit(store, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup' }, now);
-    return openSession(deps, added, now);
+    await recordAudit(tx, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup' }, now);
+    return openSession(tx, added, now);
   });
 }
 
 /** A new password; every session of that editor ends (a stolen cookie dies with the old password). */
 export async function changeDeskPassword(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<{ account: DeskAccount; signedOut: number }> {
-  requireAccountManager(deps, actor);
+  await requireAccountManager(deps, actor);
   const username = checkUsername(name);
-  const { store } = deps;
-  if (!store.deskEditors.find(username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
+  if (!(await deps.data.repos.deskAccounts.find(username))) throw noSuchEditor(username);
   const hash = await hashPassword(typeof password === 'string' ? password : await password());
-  return store.transaction(() => {
-    const existing = store.deskEditors.find(username);
-    if (!existing || !store.deskEditors.setPassword(existing.username, hash, now)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-    const signedOut = store.deskSessions.removeAllFor(existing.id);
-    audit(store, actor, 'editor.passwd', { username: existing.username, signedOut }, now);
-    return { account: accountOf(store.deskEditors.get(existing.id)!), signedOut };
+  return deps.data.uow.run(async (tx) => {
+    const existing = await tx.deskAccounts.find(username);
+    if (!existing || !(await tx.deskAccounts.setPassword(existing.username, hash, now))) throw noSuchEditor(username);
+    const signedOut = await tx.sessions.removeAllFor(existing.id);
+    await recordAudit(tx, actor, 'editor.passwd', { username: existing.username, signedOut }, now);
+    return { account: accountOf((await tx.deskAccounts.get(existing.id))!), signedOut };
   });
 }
 
 /** The account is deleted and its sessions with it: its next request, and any sign-in under its name, is refused. */
-export function removeDeskEditor(deps: Deps, actor: Actor, name: string, now = Date.now()): DeskAccount {
-  requireAccountManager(deps, actor);
+export async function removeDeskEditor(deps: Deps, actor: Actor, name: string, now = Date.now()): Promise<DeskAccount> {
+  await requireAccountManager(deps, actor);
   const username = checkUsername(name);
-  const { store } = deps;
-  return store.transaction(() => {
-    const existing = store.deskEditors.find(username);
-    if (!existing || !store.deskEditors.remove(existing.username)) throw new UserError(`no desk editor "${username}" (see nashra editors list)`);
-    audit(store, actor, 'editor.remove', { username: existing.username }, now);
+  return deps.data.uow.run(async (tx) => {
+    const existing = await tx.deskAccounts.find(username);
+    if (!existing || !(await tx.deskAccounts.remove(existing.username))) throw noSuchEditor(username);
+    await recordAudit(tx, actor, 'editor.remove', { username: existing.username }, now);
     return accountOf(existing);
   });
 }
 
 /**
  * Signing in to the desk: the password checked with the same scrypt work whether or not the account exists (the
- * answer's timing does not tell), then a new session, idle ones swept, and the audit entry, in one transaction.
+ * answer's timing does not tell), then a new session, idle ones swept, and the audit entry, in one unit of work.
  * A refusal is audited under the name as typed (at most 60 characters). The per-address and per-username limits
  * are the desk's (HTTP) own, before this runs.
  */
 export async function deskSignIn(deps: SessionDeps, attempt: { username: unknown; password: unknown; address: string }, now = Date.now()): Promise<SignInResult> {
-  const { store } = deps;
   const username = normalUsername(attempt.username);
   const password = typeof attempt.password === 'string' ? attempt.password : '';
-  const editor = username ? store.deskEditors.find(username) : undefined;
+  const editor = username ? await deps.data.repos.deskAccounts.find(username) : undefined;
   const ok = await verifyPassword(password, editor?.passwordHash);
-  return store.transaction((): SignInResult => {
+  return deps.data.uow.run(async (tx): Promise<SignInResult> => {
     // Read again after the 100 ms check: an account removed (or a password changed) meanwhile does not sign in.
-    const current = editor && store.deskEditors.get(editor.id);
+    const current = editor && await tx.deskAccounts.get(editor.id);
     if (!ok || !current || current.passwordHash !== editor.passwordHash) {
-      audit(store, { platform: 'desk', id: username.slice(0, 60) || '?' }, 'session.refused', { address: attempt.address }, now);
+      await recordAudit(tx, { platform: 'desk', id: username.slice(0, 60) || '?' }, 'session.refused', { address: attempt.address }, now);
       return { kind: 'refused' };
     }
-    store.deskSessions.expire(deps.config.web.sessionIdleMs, now);
-    const opened = openSession(deps, current, now);
-    audit(store, { platform: 'desk', id: current.username }, 'session.login', { address: attempt.address }, now);
+    await tx.sessions.expire(deps.config.web.sessionIdleMs, now);
+    const opened = await openSession(tx, current, now);
+    await recordAudit(tx, { platform: 'desk', id: current.username }, 'session.login', { address: attempt.address }, now);
     return { kind: 'signed-in', opened };
   });
 }
 
-function openSession(deps: SessionDeps, editor: { id: number; username: string }, now: number): OpenedSession {
+async function openSession(tx: Pick<Repositories, 'sessions'>, editor: { id: number; username: string }, now: number): Promise<OpenedSession> {
   const token = randomBytes(32).toString('base64url');
   const sessionHash = sessionHashOf(token);
-  deps.store.deskSessions.create(sessionHash, editor.id, now);
+  await tx.sessions.create(sessionHash, editor.id, now);
   return { token, session: { editorId: editor.id, username: editor.username, sessionHash } };
 }
 
 /** Signing out: the session ends here, whatever the browser keeps. */
-export function deskSignOut(deps: Pick<NewsroomDeps, 'store'>, session: SignedInEditor, now = Date.now()): void {
-  const { store } = deps;
-  store.transaction(() => {
-    store.deskSessions.remove(session.sessionHash);
-    audit(store, { platform: 'desk', id: session.username }, 'session.logout', {}, now);
+export async function deskSignOut(deps: Pick<NewsroomDeps, 'data'>, session: SignedInEditor, now = Date.now()): Promise<void> {
+  await deps.data.uow.run(async (tx) => {
+    await tx.sessions.remove(session.sessionHash);
+    await recordAudit(tx, { platform: 'desk', id: session.username }, 'session.logout', {}, now);
   });
 }
 
@@ -172,8 +170,8 @@ export function deskSignOut(deps: Pick<NewsroomDeps, 'store'>, session: SignedIn
  * The session a cookie names, if it was used within NASHRA_WEB_SESSION_IDLE_HOURS (its last use moves to now);
  * anything else (idle, signed out, its editor removed or its password changed, forged) has ended.
  */
-export function deskSession(deps: SessionDeps, token: string, now = Date.now()): SessionLookup {
+export async function deskSession(deps: SessionDeps, token: string, now = Date.now()): Promise<SessionLookup> {
   const sessionHash = sessionHashOf(token);
-  const s = deps.store.deskSessions.use(sessionHash, deps.config.web.sessionIdleMs, now);
+  const s = await deps.data.repos.sessions.use(sessionHash, deps.config.web.sessionIdleMs, now);
   return s ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash } } : { kind: 'ended', sessionHash };
 }

@@ -74,7 +74,7 @@ export function readOpml(xml: string): OpmlFeed[] {
  * old news). One feed's failure never stops the others; the report says what happened to each.
  */
 export async function importOpml(deps: NewsroomDeps, actor: Actor, xml: string, options: { intervalSeconds?: number } = {}): Promise<OpmlReport> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   const feeds = readOpml(xml);
   const outcomes: OpmlOutcome[] = new Array(feeds.length);
   let next = 0;
@@ -109,7 +109,7 @@ async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, inter
  * rather than the feed again. An article page has no feed: its xmlUrl is the page, which Nashra imports back as a page.
  */
 export async function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'data' | 'editors'>, actor: Actor, now = new Date()): Promise<string> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   const sources = await deps.data.uow.run(async (tx) => {
     const list = await tx.sources.list();
     await recordAudit(tx, actor, 'source.export', { sources: list.length });

@@ -46,7 +46,7 @@ export class AlreadyFollowedError extends UserError {
 
 /** Detects what the URL is, stores it, and polls it once. User mistakes and unreachable URLs are UserErrors. */
 export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSourceInput): Promise<AddSourceResult> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   const url = httpUrl(input.url);
   const { data } = deps;
   const existing = await followedSource(data.repos.sources, [url]);
@@ -122,7 +122,7 @@ export function readerFeedUrl(source: Pick<Source, 'kind' | 'url' | 'feedUrl' | 
 
 /** Removes a source; its articles stay stored (and so keep de-duplicating). */
 export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Promise<Source> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source || !await tx.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
@@ -139,7 +139,7 @@ export interface SourceHook { source: Source; secret?: string; url?: string }
  * Showing the secret is an editor's action like changing it, and audited (without the secret).
  */
 export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): Promise<SourceHook> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   const { data, config } = deps;
   return data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
@@ -160,7 +160,7 @@ export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, o
  * newsroom that pauses a source for a week does not want a week of alerts at once.
  */
 export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, active: boolean): Promise<Source> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
@@ -173,7 +173,7 @@ export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: numb
 
 /** "Poll now": the source becomes due at once, and the running `nashra run` polls it within a second. */
 export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number): Promise<Source> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
@@ -184,7 +184,7 @@ export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number
 }
 
 export async function listSources(deps: NewsroomDeps, actor: Actor): Promise<Source[]> {
-  requireEditor(deps, actor, 'sources');
+  await requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
     await recordAudit(tx, actor, 'source.list');
     return tx.sources.list();

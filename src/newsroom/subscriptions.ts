@@ -126,7 +126,7 @@ export async function subscriptionLost(deps: Pick<NewsroomDeps, 'data' | 'logger
 
 /** The chat's admins and editors only: anyone else is refused (and the refusal audited), with nothing changed. */
 export async function mayManage(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, action: string, authority: ChatAuthority): Promise<void> {
-  if (authority.managesChat || deps.editors.isEditor(actor)) return;
+  if (authority.managesChat || await deps.editors.isEditor(actor)) return;
   await recordAudit(deps.data.repos, actor, 'refused', { action });
   throw new PermissionError(`${action}: only the chat's admins and editors may change its subscription`);
 }

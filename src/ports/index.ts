@@ -25,11 +25,13 @@ import type { ArticleRepository, ReviewRepository } from './articles.js';
 import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
+import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
 
 export * from './articles.js';
 export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
+export * from './editors.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -138,6 +140,9 @@ export interface Repositories {
   /** The articles aggregate's writes (storing, duplicates, edits); its shared reads are `articles`. */
   readonly articleWrites: ArticleRepository;
   readonly reviews: ReviewRepository;
+  readonly editors: EditorRepository;
+  readonly deskAccounts: DeskAccountRepository;
+  readonly sessions: SessionRepository;
 }
 
 /**
@@ -160,4 +165,9 @@ export interface DataPorts {
    * caller stops the run instead of blaming a source, and what was not written is done after the restart.
    */
   isStorageFault(err: unknown): boolean;
+  /**
+   * A consistent copy of the whole database at `destination` (a file), safe while the service writes: SQLite's
+   * online backup; a networked database would use its own dump. Never asked inside a unit of work.
+   */
+  backup(destination: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { DeskEditor } from '../model/desk.js';
 
-export interface DeskEditor { id: number; username: string; passwordHash: string; createdAt: Date; passwordChangedAt: Date }
+export type { DeskEditor } from '../model/desk.js';
 
 /** The web desk's accounts: a username and a scrypt hash (see src/newsroom/password.ts for its format). */
 export class DeskEditorsTable {

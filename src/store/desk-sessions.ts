@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { DeskSession } from '../model/desk.js';
 
-export interface DeskSession { editorId: number; username: string; createdAt: Date; lastSeenAt: Date }
+export type { DeskSession } from '../model/desk.js';
 
 /**
  * Signed-in desk editors. The caller passes the SHA-256 of the cookie value as `id`, so the table never holds

@@ -2,7 +2,9 @@
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
 import type { JobsTable } from './jobs.js';
-import type { AuditLog } from './editors.js';
+import type { AuditLog, EditorsTable } from './editors.js';
+import type { DeskEditorsTable } from './desk-editors.js';
+import type { DeskSessionsTable } from './desk-sessions.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
 import type { RevisionsTable } from './revisions.js';
@@ -31,6 +33,11 @@ export interface SqliteTables {
   jobs: JobsTable;
   reviews: ReviewsTable;
   reviewMessages: ReviewMessagesTable;
+  editors: EditorsTable;
+  deskEditors: DeskEditorsTable;
+  deskSessions: DeskSessionsTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
+  /** A consistent copy of the database file while it is in use (Store.backup). */
+  backup(destination: string): Promise<void>;
 }

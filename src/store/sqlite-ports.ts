@@ -33,6 +33,7 @@ import { articleRepository, reviewRepository } from './ports-articles.js';
 import { audienceRepository } from './ports-audience.js';
 import { correctionRepository, revisionRepository } from './ports-corrections.js';
 import { broadcastRepository } from './ports-broadcasts.js';
+import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -116,6 +117,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     broadcasts: broadcastRepository(t, gate),
     articleWrites: articleRepository(t, gate),
     reviews: reviewRepository(t, gate),
+    editors: editorRepository(t, gate), deskAccounts: deskAccountRepository(t, gate), sessions: sessionRepository(t, gate),
   };
 }
 
@@ -147,6 +149,10 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   isStorageFault(err: unknown): boolean {
     return this.fault(err);
+  }
+
+  backup(destination: string): Promise<void> {
+    return this.tables.backup(destination);
   }
 
   /** True when a unit is open and the running code is not its work: a write now would join the unit's transaction. */

@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 
 /** `nashra editors list`: the web desk's accounts. */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editors = listDeskEditors(ctx.newsroom(), CLI_OPERATOR);
+  const editors = await listDeskEditors(ctx.newsroom(), CLI_OPERATOR);
   if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
   ctx.out('username\tcreated\tpassword changed');
   for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
@@ -25,7 +25,7 @@ export async function editorsAdd([name]: string[], options: { passwordStdin?: bo
 
 /** `nashra editors remove <username>`: its sessions go with it. */
 export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editor = removeDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!);
+  const editor = await removeDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!);
   ctx.out(`removed desk editor ${editor.username} (signed out everywhere)`);
 }
 

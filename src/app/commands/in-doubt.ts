@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`: every job a crash left in doubt, of every kind (post, digest, edit, delete). */
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  requireEditor(ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
+  await requireEditor(ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
   const jobs = inDoubtOutbox(ctx.newsroom(), 200);
   if (jobs.length === 0) return ctx.out('nothing is in doubt');
   ctx.out('id\tkind\tplatform\tarticle\tsubscription\tof\tsince');
