@@ -104,6 +104,18 @@ describe('architecture', () => {
     expect(slice.every((f) => /\.uow\.run\(/.test(f.code))).toBe(true);
   });
 
+  it('the newsroom\'s read queries (queries, search, topics) reach the database only through the ports', () => {
+    const slice = src.filter((f) => ['src/newsroom/queries.ts', 'src/newsroom/search.ts', 'src/newsroom/topics.ts'].includes(f.path));
+    expect(slice).toHaveLength(3);
+    expect(broken(slice, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    // Reads on `deps.data.repos`. One exception, named: the tally of an article's posts is the corrections slice's
+    // (postCounts), still over the store until that slice gives it a port; nothing else may use `deps.store`.
+    const uses = (f: SourceFile) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'/g)].map((m) => m[0]);
+    const articlePosts = ["'store'", 'deps.store'];
+    expect(broken(slice, (f) => uses(f).filter((u) => !(f.path === 'src/newsroom/queries.ts' && articlePosts.includes(u))))).toEqual([]);
+    expect(slice.flatMap(uses)).toEqual(articlePosts);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];

@@ -22,8 +22,10 @@ import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription }
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
 import type { MessageTemplate } from '../model/template.js';
 import type { AudienceRepository } from './audience.js';
+import type { ReadRepository } from './reads.js';
 
 export * from './audience.js';
+export * from './reads.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -126,6 +128,7 @@ export interface Repositories {
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
   readonly audience: AudienceRepository;
+  readonly reads: ReadRepository;
 }
 
 /**

@@ -2,6 +2,9 @@
 import type { ArticlesTable } from './articles.js';
 import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
+import type { BroadcastsTable } from './broadcasts.js';
+import type { DeskViews } from './desk-views.js';
+import type { RevisionsTable } from './revisions.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
 import type { SourceFiltersTable } from './source-filters.js';
@@ -22,6 +25,11 @@ export interface SqliteTables {
   deliverySettings: DeliverySettingsTable;
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
+  /** The read-only queries behind the front doors' lists and pages (the reads port). */
+  desk: DeskViews;
+  revisions: RevisionsTable;
+  broadcasts: BroadcastsTable;
+  readonly isOpen: boolean;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
   jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
