@@ -32,13 +32,14 @@ export async function benchSearch(opts: { articles?: number } = {}): Promise<{ m
     fill(store, opts.articles ?? ARTICLES);
     const fillSeconds = msSince(fillStart) / 1000;
 
+    const data = store.ports();
     const all: number[] = [];
     const perQuery: number[] = [];
     for (const q of QUERIES) {
       const times: number[] = [];
       for (let i = 0; i < 30; i++) {
         const start = process.hrtime.bigint();
-        const hits = searchArticles({ store }, q, 5);
+        const hits = await searchArticles({ data }, q, 5);
         hits.map((h) => renderArticle(h.article, telegramMarkup, config) + (h.snippet ?? '')).join('\n\n');
         times.push(msSince(start));
         if (hits.length === 0) throw new Error(`no result for ${q}`);

@@ -149,8 +149,7 @@ describe('architecture', () => {
     const notConverted = new Set([
       'src/delivery/worker.ts', 'src/newsroom/actor.ts', 'src/newsroom/audience.ts', 'src/newsroom/broadcasts.ts',
       'src/newsroom/deliveries.ts', 'src/newsroom/deps.ts', 'src/newsroom/digests.ts', 'src/newsroom/opml.ts',
-      'src/newsroom/outbox-queries.ts', 'src/newsroom/queries.ts', 'src/newsroom/search.ts', 'src/newsroom/stats.ts',
-      'src/newsroom/topics.ts', 'src/newsroom/waiting.ts',
+      'src/newsroom/outbox-queries.ts', 'src/newsroom/stats.ts', 'src/newsroom/waiting.ts',
     ]);
     const usesStore = (f: SourceFile) => f.imports.some((i) => i.startsWith('src/store/')) || /\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'|\bStore\b/.test(f.code);
     const outside = [...src, ...bots].filter((f) => !inFolder(f, 'src/app') && !inFolder(f, 'src/store'));
@@ -172,6 +171,14 @@ describe('architecture', () => {
     const probe = (code: string) => calls({ path: 'probe.ts', text: code, code, imports: [] });
     expect(probe('if (!deps.editors.isEditor(actor)) return;\nrequireEditor(deps, actor, "x");\nfor (const id of deps.newsroom.editors.on(P)) {}')).toHaveLength(3);
     expect(probe('if (!(await deps.editors.isEditor(actor))) return;\nawait requireEditor(deps, actor, "x");\nasync isEditor(actor: Actor) {')).toEqual([]);
+  });
+
+  it('the newsroom\'s read queries (queries, search, topics) reach the database only through the ports', () => {
+    const slice = src.filter((f) => ['src/newsroom/queries.ts', 'src/newsroom/search.ts', 'src/newsroom/topics.ts'].includes(f.path));
+    expect(slice).toHaveLength(3);
+    expect(broken(slice, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    // Reads on `deps.data.repos`; nothing may use `deps.store`.
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
   });
 
   it('a platform is one folder: bots/<platform> imports no other platform', () => {

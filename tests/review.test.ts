@@ -70,7 +70,7 @@ describe('review: Telegram', () => {
     const backlog = h.store.articles.latest(10).map((a) => a.id);
     expect(backlog).toHaveLength(1);
     expect(backlog).not.toContain(second!.id);
-    expect(searchArticles({ store: h.store }, 'القمح', 5)).toEqual([]);
+    expect(await searchArticles({ data: h.store.ports() }, 'القمح', 5)).toEqual([]);
 
     const copies = (id: number) => Object.fromEntries(h.store.reviewMessages.list(id, 'telegram').map((m) => [m.chatId, m.messageId]));
     const token = h.store.reviews.get(second!.id)!.token;
@@ -105,7 +105,7 @@ describe('review: Telegram', () => {
 
     // Readers now find the published item only; the audit says who did what, once each.
     expect(h.store.articles.latest(10).map((a) => a.id).sort()).toEqual([...backlog, second!.id].sort());
-    expect(searchArticles({ store: h.store }, 'القمح', 5).map((x) => x.article.id)).toEqual([second!.id]);
+    expect((await searchArticles({ data: h.store.ports() }, 'القمح', 5)).map((x) => x.article.id)).toEqual([second!.id]);
     const actions = h.store.audit.recent(50).filter((a) => a.action.startsWith('review.'));
     expect(actions.map((a) => [a.action, a.actor]).sort()).toEqual([['review.dismiss', String(EDITOR)], ['review.publish', String(EDITOR2)]]);
   });

@@ -47,7 +47,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   installLimits(bot.api, tg.rate, tg.paidBroadcast?.ratePerSecond);
   const deps: BotDeps = {
     config: { ...d.config, telegram: tg }, logger, newsroom: d.newsroom,
-    topics: () => options.topics ?? topicChoices(d.newsroom, d.config.topics),
+    topics: async () => options.topics ?? topicChoices(d.newsroom, d.config.topics),
     progressIntervalMs: options.progressIntervalMs ?? 3000, timers: options.timers ?? new Set(),
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.

@@ -13,7 +13,7 @@ export interface BotDeps {
   /** The newsroom actions' dependencies: every editor or subscriber action goes through them. */
   newsroom: NewsroomDeps;
   /** Topics offered by /topics: NASHRA_TOPICS and the categories the sources used lately. */
-  topics: () => string[];
+  topics: () => Promise<string[]>;
   /** How often a broadcast's progress message is edited. */
   progressIntervalMs: number;
   /** Stops timers on shutdown. */

@@ -42,14 +42,14 @@ export function readers(deps: BotDeps): Composer<Context> {
   c.command('latest', async (ctx) => {
     const n = Number.parseInt(commandArgs(ctx), 10);
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
-    const articles = latestArticles(deps.newsroom, count);
+    const articles = await latestArticles(deps.newsroom, count);
     if (articles.length === 0) return void (await ctx.reply(t(ctx).nothingYet));
     await sendArticles(ctx, articles.map((article) => ({ article })));
   });
   c.command('search', async (ctx) => {
     const query = commandArgs(ctx);
     if (!/[\p{L}\p{N}]/u.test(query)) return void (await ctx.reply(t(ctx).searchUsage));
-    const found = searchArticles(deps.newsroom, query, 5);
+    const found = await searchArticles(deps.newsroom, query, 5);
     if (found.length === 0) return void (await ctx.reply(t(ctx).noResults(query)));
     await sendArticles(ctx, found);
   });

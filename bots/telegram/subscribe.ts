@@ -22,8 +22,8 @@ const sameTopic = (a: string, b: string) => normalizeTopics([a])[0] === normaliz
 /** Callback data is at most 64 bytes: topics longer than that get no button. */
 const fitsButton = (topic: string) => Buffer.byteLength(`tp:${topic}`) <= 64;
 
-function topicsKeyboard(deps: BotDeps, sub: Subscription): InlineKeyboard {
-  const offered = deps.topics();
+async function topicsKeyboard(deps: BotDeps, sub: Subscription): Promise<InlineKeyboard> {
+  const offered = await deps.topics();
   // Exclusions («-رياضة») are typed, not toggled: they keep their place in the filter but get no button.
   for (const own of sub.topics) if (!own.startsWith('-') && !offered.some((o) => sameTopic(o, own))) offered.push(own);
   const kb = new InlineKeyboard();
@@ -98,7 +98,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
         return void (await refused(ctx, err));
       }
     }
-    const keyboard = topicsKeyboard(deps, sub);
+    const keyboard = await topicsKeyboard(deps, sub);
     if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(`${current(ctx, sub)}\n${t(ctx).topicsHowTo}`));
     await ctx.reply(topicsPanel(ctx, sub), { reply_markup: keyboard });
   });
@@ -114,7 +114,7 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
       const updated = await setTopics(deps.newsroom, actorOf(ctx), sub.id, topics, await authority(ctx));
       await ctx.answerCallbackQuery({ text: t(ctx).topicsSaved });
       // The text says the filter too: a press that changed the buttons alone left «كل الأخبار» above «✅ حلب».
-      await ctx.editMessageText(topicsPanel(ctx, updated), { reply_markup: topicsKeyboard(deps, updated) });
+      await ctx.editMessageText(topicsPanel(ctx, updated), { reply_markup: await topicsKeyboard(deps, updated) });
     } catch (err) {
       if (!(err instanceof PermissionError)) throw err;
       await ctx.answerCallbackQuery({ text: t(ctx).adminsOnly, show_alert: true });

@@ -182,7 +182,7 @@ export class WhatsAppCommands {
   // -- anyone ---------------------------------------------------------------------------------------
 
   private async latest(msg: WaMessage, count: number): Promise<void> {
-    const articles = latestArticles(this.deps.newsroom, count);
+    const articles = await latestArticles(this.deps.newsroom, count);
     if (articles.length === 0) {
       await msg.reply(REPLIES.noArticles);
       return;

@@ -35,7 +35,7 @@ export function audienceOf(body: Body): Audience {
 /** How the add-source form is answered: its outcome kept for the Sources page it redirects to, or that page at once. */
 export interface SourcesAnswer {
   added(req: FastifyRequest, note: SourceNote): void;
-  show(req: FastifyRequest, reply: FastifyReply, note: SourceNote): FastifyReply;
+  show(req: FastifyRequest, reply: FastifyReply, note: SourceNote): Promise<FastifyReply>;
 }
 
 /**
@@ -50,7 +50,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/articles/:id/broadcast', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
+    if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
     const preview = await previewBroadcast(newsroom, actorOf(req), String(articleId), { audience: audienceOf(body(req)), paid: text(body(req), 'paid') === '1' });
     return reply.redirect(`/broadcasts/${preview.broadcast.id}`, 303);
   });
@@ -58,20 +58,20 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   /** «احفظ وصحّح المنشورات المرسلة»: the edit form's text as a correction draft, previewed before anything changes. */
   app.post('/articles/:id/correct', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
+    if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
     const preview = await previewCorrection(newsroom, actorOf(req), String(articleId), editInput(body(req)));
     return reply.redirect(`/corrections/${preview.draft.id}`, 303);
   });
 
   app.post('/corrections/:id/confirm', async (req, reply) => {
-    const draft = revisionById(newsroom, id(req) ?? 0);
+    const draft = await revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
     await confirmCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
   });
 
   app.post('/corrections/:id/cancel', async (req, reply) => {
-    const draft = revisionById(newsroom, id(req) ?? 0);
+    const draft = await revisionById(newsroom, id(req) ?? 0);
     if (!draft) return notFound(reply);
     await cancelCorrection(newsroom, actorOf(req), draft.id, text(body(req), 'token'));
     return reply.redirect(`/articles/${draft.articleId}`, 303);
@@ -79,14 +79,14 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/articles/:id/retract', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
+    if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
     await confirmRetraction(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
 
   app.post('/articles/:id/resend', async (req, reply) => {
     const articleId = id(req);
-    if (articleId === undefined || !articleById(newsroom, articleId)) return notFound(reply);
+    if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
     resendFailed(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
@@ -94,7 +94,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   for (const [name, action] of [['confirm', confirmBroadcast], ['cancel', cancelBroadcast], ['stop', stopBroadcast]] as const) {
     app.post(`/broadcasts/:id/${name}`, async (req, reply) => {
       const broadcastId = id(req);
-      if (broadcastId === undefined || !broadcastById(newsroom, broadcastId)) return notFound(reply);
+      if (broadcastId === undefined || !await broadcastById(newsroom, broadcastId)) return notFound(reply);
       // A wrong token or a decision already taken changes nothing; the page shows where the broadcast stands.
       await action(newsroom, actorOf(req), broadcastId, text(body(req), 'token'));
       return reply.redirect(`/broadcasts/${broadcastId}`, 303);
@@ -134,7 +134,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   ] as const) {
     app.post(`/sources/:id/${name}`, async (req, reply) => {
       const sourceId = id(req);
-      if (sourceId === undefined || !sourceById(newsroom, sourceId)) return notFound(reply);
+      if (sourceId === undefined || !await sourceById(newsroom, sourceId)) return notFound(reply);
       await run(actorOf(req), sourceId);
       return reply.redirect('/sources', 303);
     });
@@ -142,21 +142,21 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/subscriptions/:id/deactivate', async (req, reply) => {
     const subscriptionId = id(req);
-    if (subscriptionId === undefined || !subscriptionById(newsroom, subscriptionId)) return notFound(reply);
+    if (subscriptionId === undefined || !await subscriptionById(newsroom, subscriptionId)) return notFound(reply);
     await unsubscribe(newsroom, actorOf(req), { subscriptionId });
     return reply.redirect('/subscriptions', 303);
   });
 
   app.post('/subscriptions/:id/settings', async (req, reply) => {
     const subscriptionId = id(req);
-    const sub = subscriptionId === undefined ? undefined : subscriptionById(newsroom, subscriptionId);
+    const sub = subscriptionId === undefined ? undefined : await subscriptionById(newsroom, subscriptionId);
     if (!sub?.active) return notFound(reply);
     const b = body(req);
     const changeTo = (change: Parameters<typeof changeSubscription>[3]) => changeSubscription(newsroom, actorOf(req), sub.id, change);
     await changeTo({ topics: parseTopicFilter(text(b, 'topics')), template: templateOf(b) });
     // One source filter per changed field: only those that differ are written (and audited).
     const before = new Map((await subscriptionSettings(newsroom, sub.id)).sourceFilters.map((f) => [f.sourceId, f.topics.join('\n')]));
-    for (const source of followedSources(newsroom)) {
+    for (const source of await followedSources(newsroom)) {
       if (typeof b[`source_${source.id}`] !== 'string') continue;
       const topics = parseTopicFilter(text(b, `source_${source.id}`));
       if (topics.join('\n') !== (before.get(source.id) ?? '')) await changeTo({ sourceFilter: { sourceId: source.id, topics } });

@@ -36,7 +36,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   const { config } = newsroom;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
-  const platforms = () => [...new Set([...platformList.map((m) => m.name), ...subscribedPlatforms(newsroom)])];
+  const platforms = async () => [...new Set([...platformList.map((m) => m.name), ...await subscribedPlatforms(newsroom)])];
   /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
   const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
@@ -49,7 +49,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
     const backlog = one(q, 'backlog', 1);
     const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
-    const articles = todayArticles(newsroom, {
+    const articles = await todayArticles(newsroom, {
       sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
       backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
@@ -62,42 +62,42 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       olderHref = `/?${params}`;
     }
     return send(reply, todayPage(ctxOf(req, reply), config, {
-      articles, counts: deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: followedSources(newsroom),
-      topics: recentTopics(newsroom), filter, olderHref,
+      articles, counts: deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
+      topics: await recentTopics(newsroom), filter, olderHref,
     }));
   });
 
-  const articleOr404 = (req: FastifyRequest, reply: FastifyReply): StoredArticle | undefined => {
+  const articleOr404 = async (req: FastifyRequest, reply: FastifyReply): Promise<StoredArticle | undefined> => {
     const id = parseId((req.params as { id: string }).id);
     // A source's backlog (marked seen when it was added) is an article like the others: tracked, edited, sent, retracted.
-    const article = id === undefined ? undefined : articleById(newsroom, id);
+    const article = id === undefined ? undefined : await articleById(newsroom, id);
     if (!article) void reply.callNotFound();
     return article;
   };
 
   app.get('/articles/:id', async (req, reply) => {
-    const article = articleOr404(req, reply);
+    const article = await articleOr404(req, reply);
     if (!article) return reply;
     const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
       article, counts: articleDeliveryCounts(newsroom, article.id), deliveries: articleDeliveries(newsroom, article.id, 200),
-      broadcasts: broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
-      subscriptions: findSubscriptions(newsroom, { active: true, limit: 100 }).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
+      broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
+      subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
     }));
   });
 
   /** The previews with a draft edit, for the edit form's live update; nothing is stored. */
   app.get('/articles/:id/preview', async (req, reply) => {
-    const article = articleOr404(req, reply);
+    const article = await articleOr404(req, reply);
     if (!article) return reply;
     const draft = draftEdit(article, editInput(req.query as Record<string, unknown>));
     return send(reply, previews(ctxOf(req, reply), config, draft, platformList));
   });
 
   app.post('/articles/:id/edit', async (req, reply) => {
-    const article = articleOr404(req, reply);
+    const article = await articleOr404(req, reply);
     if (!article) return reply;
     await editArticle(newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
@@ -106,8 +106,8 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   /** An editor's correction waiting for confirmation (made by POST /articles/:id/correct). */
   app.get('/corrections/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const draft = id === undefined ? undefined : revisionById(newsroom, id);
-    const before = draft && articleById(newsroom, draft.articleId);
+    const draft = id === undefined ? undefined : await revisionById(newsroom, id);
+    const before = draft && await articleById(newsroom, draft.articleId);
     if (!draft || !before || draft.origin !== 'editor') return reply.callNotFound();
     if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
     const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
@@ -117,7 +117,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   });
 
   app.get('/articles/:id/retract', async (req, reply) => {
-    const article = articleOr404(req, reply);
+    const article = await articleOr404(req, reply);
     if (!article) return reply;
     if (article.retracted) return reply.redirect(`/articles/${article.id}`, 303);
     return send(reply, retractionPage(ctxOf(req, reply), article, await articlePosts(newsroom, article.id)));
@@ -125,13 +125,13 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   app.get('/broadcasts/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const broadcast = id === undefined ? undefined : broadcastById(newsroom, id);
-    const article = broadcast && articleById(newsroom, broadcast.articleId);
+    const broadcast = id === undefined ? undefined : await broadcastById(newsroom, id);
+    const article = broadcast && await articleById(newsroom, broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
     const status = (await broadcastStatus(newsroom, broadcast.id))!;
     return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
-      audience: status.state === 'preview' ? audienceCount(newsroom, article, broadcast.audience) : undefined,
+      audience: status.state === 'preview' ? await audienceCount(newsroom, article, broadcast.audience) : undefined,
       paid: broadcast.paid ? await paidEstimates(newsroom, broadcast, article) : undefined,
     }));
   });
@@ -139,7 +139,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */
   app.get('/broadcasts/:id/events', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    if (id === undefined || !broadcastById(newsroom, id)) return reply.callNotFound();
+    if (id === undefined || !await broadcastById(newsroom, id)) return reply.callNotFound();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -147,7 +147,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     /** A tick still reading: the next one is skipped rather than run beside it. */
     let reading = false;
     const read = async () => {
-      if (!newsroomOpen(newsroom)) return finish();
+      if (!(await newsroomOpen(newsroom))) return finish();
       const status = await broadcastStatus(newsroom, id);
       if (res.writableEnded) return;
       const over = !status || status.finished;
@@ -173,7 +173,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       if (!res.writableEnded) res.end();
     };
     req.raw.on('close', finish);
-    tick();
+    await tick();
   });
 
   app.get('/urgent', async (req, reply) => {
@@ -183,28 +183,28 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   /** The add-source form's outcome, shown once on the page it redirects to. */
   const sourceNotes = new OncePerSession<SourceNote>();
-  const showSources = (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, followedSources(newsroom), now(), note));
+  const showSources = async (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, await followedSources(newsroom), now(), note));
   app.get('/sources', async (req, reply) => showSources(req, reply, sourceNotes.take(req.editor!.sessionHash)));
 
   app.get('/subscriptions', async (req, reply) => {
     const q = req.query as Query;
     const filter = { platform: one(q, 'platform', 30), kind: one(q, 'kind', 30), active: one(q, 'active', 1) };
-    const subs = findSubscriptions(newsroom, {
+    const subs = await findSubscriptions(newsroom, {
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
     const ctx = ctxOf(req, reply);
     const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
     const delivery = new Map<number, string>();
     for (const s of subs) delivery.set(s.id, describeDelivery(await deliveryOf(newsroom, s.id), words));
-    return send(reply, subscriptionsPage(ctx, config, subs, filter, platforms(), (s) => delivery.get(s.id)!));
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, await platforms(), (s) => delivery.get(s.id)!));
   });
 
   app.get('/subscriptions/:id/settings', async (req, reply) => {
     const subscriptionId = parseId((req.params as { id: string }).id);
-    const sub = subscriptionId === undefined ? undefined : subscriptionById(newsroom, subscriptionId);
+    const sub = subscriptionId === undefined ? undefined : await subscriptionById(newsroom, subscriptionId);
     if (!sub?.active) return reply.callNotFound();
     const saved = one(req.query as Query, 'saved', 1) === '1';
-    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(newsroom, sub.id), followedSources(newsroom), saved));
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(newsroom, sub.id), await followedSources(newsroom), saved));
   });
 
   app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, queueDepth(newsroom, now()), waitingForChats(newsroom, now()), inDoubtDeliveries(newsroom, 100), now())));
@@ -213,20 +213,20 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const q = req.query as Query;
     const filter = { actor: one(q, 'actor', 100), action: one(q, 'action', 100) };
     const beforeId = parseId(one(q, 'before'));
-    const entries = auditEntries(newsroom, { ...filter, beforeId, limit: 100 });
+    const entries = await auditEntries(newsroom, { ...filter, beforeId, limit: 100 });
     let olderHref: string | undefined;
     if (entries.length === 100) {
       const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
       params.set('before', String(entries.at(-1)!.id));
       olderHref = `/activity?${params}`;
     }
-    return send(reply, activityPage(ctxOf(req, reply), config, entries, auditChoices(newsroom), filter, olderHref));
+    return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(newsroom), filter, olderHref));
   });
 
   app.get('/stats', async (req, reply) => {
     const t = now();
     return send(reply, statsPage(ctxOf(req, reply), config, {
-      perHour: sentPerHour(newsroom, t - 48 * 3600_000), perDay: articlesPerDay(newsroom, t - 14 * 86400_000),
+      perHour: sentPerHour(newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(newsroom, t - 14 * 86400_000),
       failures: failuresByReason(newsroom, t - 7 * 86400_000), now: t,
     }));
   });

@@ -17,11 +17,10 @@ const SNIPPET_CHARS = 200;
  * /search for every front door: published articles holding every word of the query in any inflected form (FTS5
  * over light stems), best match first, each with the sentence that matched when the post would not show it.
  */
-export function searchArticles(deps: Pick<NewsroomDeps, 'store'>, query: string, limit: number): SearchHit[] {
-  const { store } = deps;
+export async function searchArticles(deps: Pick<NewsroomDeps, 'data'>, query: string, limit: number): Promise<SearchHit[]> {
   const groups = queryStems(query);
   if (groups.length === 0) return [];
-  return store.articles.search(groups, limit).map((article) => {
+  return (await deps.data.repos.reads.search(groups, limit)).map((article) => {
     const shown = [article.title, ...article.summary];
     if (shown.some((s) => matches(s, groups) === groups.length)) return { article };
     const sentences = article.paragraphs.flatMap(splitSentences);

@@ -1,5 +1,5 @@
 import { normalizeArabic } from '../text/arabic.js';
-import type { Store } from '../store/index.js';
+import type { NewsroomDeps } from './deps.js';
 
 /** Normalised topic list: what a subscriber typed («الرّقة», «#الرقة») as it is matched («الرقه»). */
 export function normalizeTopics(topics: string[]): string[] {
@@ -157,10 +157,10 @@ const RECENT_MS = 30 * 24 * 3600 * 1000;
  * used in the last 30 days, most used first, one of each (compared as they are matched, so «السياسة» and «سياسة»
  * are one button).
  */
-export function topicChoices(deps: { store: Pick<Store, 'articles'> }, configured: readonly string[], now = Date.now()): string[] {
+export async function topicChoices(deps: Pick<NewsroomDeps, 'data'>, configured: readonly string[], now = Date.now()): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const t of [...configured, ...deps.store.articles.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
+  for (const t of [...configured, ...await deps.data.repos.reads.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
     const key = topicKey(t);
     if (!key || seen.has(key)) continue;
     seen.add(key);

@@ -26,12 +26,14 @@ import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
+import type { ReadRepository } from './reads.js';
 
 export * from './articles.js';
 export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
 export * from './editors.js';
+export * from './reads.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -143,6 +145,7 @@ export interface Repositories {
   readonly editors: EditorRepository;
   readonly deskAccounts: DeskAccountRepository;
   readonly sessions: SessionRepository;
+  readonly reads: ReadRepository;
 }
 
 /**

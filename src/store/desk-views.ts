@@ -2,6 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
+import type { TodayFilter } from '../model/today.js';
+export type { TodayFilter } from '../model/today.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
 
@@ -9,21 +11,6 @@ type ArticleRow = Parameters<typeof fromRow>[0];
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 /** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
-
-export interface TodayFilter {
-  sourceId?: number;
-  /** A hashtag or category, as stored. */
-  topic?: string;
-  /** Articles with at least one delivery in this state, or 'none' for those sent nowhere. */
-  state?: DeliveryState | 'none';
-  /** Only a source's backlog (items marked seen when it was added: true), or only the rest (false); both when unset. */
-  backlog?: boolean;
-  /** The search box as groups of stems (src/text/stem.ts queryStems): every word must match, through the FTS5 index. */
-  stems?: string[][];
-  /** Keyset paging: articles older than this (recency, id). */
-  before?: { at: number; id: number };
-  limit: number;
-}
 
 export type DeliveryCounts = Record<string, Partial<Record<DeliveryState, number>>>;
 

@@ -1,14 +1,15 @@
 /** What the SQLite adapter's repositories (src/store/sqlite-ports.ts and ports-*.ts) are made of. */
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
-import type { JobsTable } from './jobs.js';
-import type { AuditLog, EditorsTable } from './editors.js';
+import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { DeskEditorsTable } from './desk-editors.js';
 import type { DeskSessionsTable } from './desk-sessions.js';
-import type { DeliverySettingsTable } from './delivery-settings.js';
+import type { DeskViews } from './desk-views.js';
+import type { AuditLog, EditorsTable } from './editors.js';
+import type { JobsTable } from './jobs.js';
 import type { PushTable } from './push.js';
-import type { RevisionsTable } from './revisions.js';
 import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
+import type { RevisionsTable } from './revisions.js';
 import type { SourceFiltersTable } from './source-filters.js';
 import type { SourcesTable } from './sources.js';
 import type { SubscriptionsTable } from './subscriptions.js';
@@ -36,6 +37,9 @@ export interface SqliteTables {
   editors: EditorsTable;
   deskEditors: DeskEditorsTable;
   deskSessions: DeskSessionsTable;
+  /** The read-only queries behind the front doors' lists and pages (the reads port). */
+  desk: DeskViews;
+  readonly isOpen: boolean;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   /** A consistent copy of the database file while it is in use (Store.backup). */

@@ -34,6 +34,7 @@ import { audienceRepository } from './ports-audience.js';
 import { correctionRepository, revisionRepository } from './ports-corrections.js';
 import { broadcastRepository } from './ports-broadcasts.js';
 import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
+import { readRepository } from './ports-reads.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -118,6 +119,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     articleWrites: articleRepository(t, gate),
     reviews: reviewRepository(t, gate),
     editors: editorRepository(t, gate), deskAccounts: deskAccountRepository(t, gate), sessions: sessionRepository(t, gate),
+    reads: readRepository(t, gate),
   };
 }
 

@@ -109,7 +109,7 @@ export async function sourcesExport([file]: string[], options: { force?: boolean
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'EEXIST' ? `${file} exists; add --force to overwrite it` : `cannot write ${file}: ${code ?? errorMessage(err)}`);
   }
-  ctx.out(`${followedSources(ctx.newsroom()).length} sources written to ${file}`);
+  ctx.out(`${(await followedSources(ctx.newsroom())).length} sources written to ${file}`);
 }
 
 /** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */

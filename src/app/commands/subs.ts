@@ -14,7 +14,7 @@ import type { CommandContext } from '../context.js';
 export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number } & DeliveryOptions, ctx: CommandContext): Promise<void> {
   const list = (raw: string | undefined) => (raw ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean);
   // Each option replaces its own half of the filter: --exclude alone keeps the topics the chat had, and the reverse.
-  const had = subscriptionByChat(ctx.newsroom(), platform!, chatId!)?.topics ?? [];
+  const had = (await subscriptionByChat(ctx.newsroom(), platform!, chatId!))?.topics ?? [];
   const include = options.topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(options.topics);
   const exclude = options.exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(options.exclude).map((t) => `-${t.replace(/^-+/, '')}`);
   const topics = options.topics === undefined && options.exclude === undefined ? undefined : [...include, ...exclude];
@@ -33,7 +33,7 @@ export async function subsAdd([platform, chatId]: string[], options: { topics?: 
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const subs = allSubscriptions(ctx.newsroom());
+  const subs = await allSubscriptions(ctx.newsroom());
   if (subs.length === 0) return ctx.out('no subscriptions yet: nashra subs add telegram <chat-id>');
   ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
   for (const s of subs) {
@@ -45,7 +45,7 @@ export async function subsList(_args: string[], _options: unknown, ctx: CommandC
 
 /** Deactivated, not deleted: its delivery history keeps a later re-subscription from receiving anything twice. */
 export async function subsRemove([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const existing = subscriptionById(ctx.newsroom(), Number(id));
+  const existing = await subscriptionById(ctx.newsroom(), Number(id));
   const r = await unsubscribe(ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
   if (r.kind === 'not-subscribed') throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
   ctx.out(`removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`);

@@ -1,0 +1,93 @@
+/**
+ * Issue 23 §3, the reads slice: the newsroom's read queries answer through the ports exactly what the tables answer,
+ * and a read asked while another front door's action is in its unit of work sees that action whole or not at all.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
+import { contentHash, storyKey } from '../src/ingest/prepare.js';
+import { createLogger } from '../src/logger.js';
+import {
+  allSubscriptions, auditEntries, CLI_OPERATOR, latestArticles, newsroomOpen, searchArticles, subscribe, todayArticles, topicChoices,
+  type NewsroomDeps,
+} from '../src/newsroom/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { queryStems } from '../src/text/stem.js';
+import { normalizeArabic } from '../src/text/arabic.js';
+import { tempDir } from './helpers/tmp.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => { for (const c of cleanups.splice(0).reverse()) c(); });
+
+function newsroom(): { store: Store; deps: NewsroomDeps } {
+  const { dir, cleanup } = tempDir('nashra-reads-');
+  const store = openStore(join(dir, 'n.db'));
+  cleanups.push(cleanup, () => { if (store.isOpen) store.close(); });
+  const config = loadAppConfig({ DATABASE_PATH: join(dir, 'n.db'), LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' });
+  return { store, deps: newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' })) };
+}
+
+function put(store: Store, i: number, title: string, categories: string[], at: number): void {
+  const a = { url: `https://example.com/r/${i}`, title, source: 'test', paragraphs: [`${title}، وقال مصدر إن الأمر يتابع.`], categories, language: 'ar' };
+  store.articles.insert({
+    article: a, summary: a.paragraphs, hashtags: [], contentHash: contentHash(a), storyKey: storyKey(a),
+    searchText: normalizeArabic([a.title, ...a.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' '),
+  }, at);
+}
+
+describe('the newsroom\'s reads over the ports', () => {
+  it('answer what the tables answer: /latest, /search, Today and the topic buttons', async () => {
+    const { store, deps } = newsroom();
+    const now = Date.now();
+    const titles = ['انتخابات البلدية في حلب', 'أسعار الذهب ترتفع', 'الحكومة تعلن موازنة جديدة', 'انتخابات طلابية في دمشق'];
+    titles.forEach((t, i) => put(store, i, t, i % 2 ? ['اقتصاد'] : ['سياسة'], now - (titles.length - i) * 60_000));
+    expect((await latestArticles(deps, 3)).map((a) => a.id)).toEqual(store.articles.latest(3).map((a) => a.id));
+    expect((await latestArticles(deps, 3)).map((a) => a.title)).toEqual([titles[3], titles[2], titles[1]]);
+    expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id)).toEqual(store.articles.search(queryStems('الانتخابات'), 5).map((a) => a.id));
+    expect(await searchArticles(deps, 'الانتخابات', 5)).toHaveLength(2);
+    const filter = { stems: queryStems('انتخابات'), limit: 10 };
+    expect(await todayArticles(deps, filter)).toEqual(store.desk.today(filter));
+    expect(await topicChoices(deps, ['رياضة', 'السياسة'])).toEqual(['رياضة', 'السياسة', 'اقتصاد']);
+  });
+
+  it('reads asked while two doors\' actions run see each action whole: a subscription with its audit entry, never half', async () => {
+    const { store, deps } = newsroom();
+    const telegram = { platform: 'telegram', id: 'door-a' };
+    // Two doors at once (the CLI and the desk subscribing chats), and a page asking the subscriptions and the audit
+    // log together at every turn in between: both answers of one page show the same actions, each one whole.
+    let seed = 23;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const actions: Array<Promise<unknown>> = [];
+    const pages: Array<Promise<[number, number]>> = [];
+    for (let i = 0; i < 30; i++) {
+      const door = random() < 0.5 ? CLI_OPERATOR : { platform: 'desk', id: 'editor' };
+      actions.push(subscribe(deps, door, { platform: 'telegram', chatId: `-100${i}`, kind: 'channel' }));
+      const subs = allSubscriptions(deps);
+      const audit = auditEntries(deps, { action: 'subscription.add', limit: 100 });
+      pages.push(Promise.all([subs, audit]).then(([s, a]) => [s.length, a.length]));
+      for (let turns = Math.floor(random() * 4); turns > 0; turns--) await Promise.resolve();
+      if (random() < 0.3) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(actions);
+    const seen = await Promise.all(pages);
+    for (const [subs, audited] of seen) expect(subs).toBe(audited);
+    // Not all before or all after: the pages did meet the actions half-way.
+    expect(new Set(seen.map(([n]) => n)).size).toBeGreaterThan(2);
+    expect((await allSubscriptions(deps)).length).toBe(30);
+    expect(await auditEntries(deps, { action: 'subscription.add', limit: 100 })).toHaveLength(30);
+    // A unit that fails leaves nothing a read could see.
+    const failed = deps.data.uow.run(async (tx) => {
+      await tx.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' }, Date.now());
+      await tx.audit.record(telegram.platform, telegram.id, 'subscription.add', {}, Date.now());
+      throw new Error('refused after its writes');
+    });
+    const subsAfterFailure = allSubscriptions(deps);
+    await expect(failed).rejects.toThrow('refused after its writes');
+    expect(await subsAfterFailure).toHaveLength(30);
+    expect(await auditEntries(deps, { actor: telegram.id, limit: 10 })).toEqual([]);
+    // A live page stops asking once the newsroom closes.
+    expect(await newsroomOpen(deps)).toBe(true);
+    store.close();
+    expect(await newsroomOpen(deps)).toBe(false);
+  });
+});
