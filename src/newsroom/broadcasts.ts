@@ -6,7 +6,7 @@ import { audit, requireEditor, type Actor } from './actor.js';
 import { countAudienceSync, queueAudienceSync, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
 import { findArticle, storeArticle } from './pipeline.js';
-import { chatWaits, totalChatWaits } from './waiting.js';
+import { totalChatWaits, waitsByPlatform } from './waiting.js';
 
 /** Urgent alerts jump the queue. */
 export const URGENT_PRIORITY = 10;
@@ -221,7 +221,7 @@ export function broadcastStatus(deps: Pick<NewsroomDeps, 'store'>, id: number, n
   const b = store.broadcasts.get(id);
   if (!b) return undefined;
   const p = store.jobs.broadcastProgress(id);
-  const waits = totalChatWaits(chatWaits(store, now, id));
+  const waits = totalChatWaits(waitsByPlatform(store.jobs.chatWaitCandidates(now, id), now));
   const waiting = waits?.count ?? 0;
   const remaining = p.queued + p.sending + p.held - waiting;
   let state = b.state;

@@ -22,8 +22,10 @@ import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription }
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
 import type { MessageTemplate } from '../model/template.js';
 import type { AudienceRepository } from './audience.js';
+import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
 
 export * from './audience.js';
+export * from './outbox.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -126,6 +128,9 @@ export interface Repositories {
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
   readonly audience: AudienceRepository;
+  readonly outbox: OutboxRepository;
+  readonly digests: DigestRepository;
+  readonly status: SystemStatusRepository;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
+import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
 
@@ -25,19 +26,7 @@ export interface TodayFilter {
   limit: number;
 }
 
-export type DeliveryCounts = Record<string, Partial<Record<DeliveryState, number>>>;
-
-export interface ArticleDelivery {
-  id: number; platform: string; state: DeliveryState; chatId: string; chatKind: string; chatTitle?: string;
-  messageId?: string; lastError?: string; finishedAt?: Date; broadcastId?: number;
-}
-
-/** A job a crash left in doubt, of any kind; a digest message has no article (nor title). */
-export interface InDoubtDelivery {
-  id: number; kind: JobKind; articleId?: number; title?: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
-}
-
-export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?: Date; retriesScheduled: number }
+export type { DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 
 export class DeskViews {
   private readonly todayStmt: Statement;

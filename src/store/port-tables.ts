@@ -2,6 +2,11 @@
 import type { ArticlesTable } from './articles.js';
 import type { JobsTable } from './jobs.js';
 import type { AuditLog } from './editors.js';
+import type { BroadcastsTable } from './broadcasts.js';
+import type { DeskViews } from './desk-views.js';
+import type { DigestsTable } from './digests.js';
+import type { LeasesTable } from './leases.js';
+import type { PlatformStatusTable } from './platform-status.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { PushTable } from './push.js';
 import type { SourceFiltersTable } from './source-filters.js';
@@ -23,7 +28,14 @@ export interface SqliteTables {
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
+  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'
+    | 'get' | 'resolveInDoubt' | 'requeueFailed' | 'countFailed' | 'inDoubt' | 'chatWaitCandidates' | 'countsByState' | 'totalsByState'
+    | 'oldestPendingAge' | 'heldFor' | 'addDigestPart' | 'cancelWaitingForArticle' | 'isStale' | 'heldCarried' | 'rewriteQueued'>;
+  broadcasts: BroadcastsTable;
+  digests: DigestsTable;
+  desk: DeskViews;
+  leases: LeasesTable;
+  platformStatus: PlatformStatusTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }

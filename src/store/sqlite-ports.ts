@@ -30,6 +30,7 @@ import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
 import { audienceRepository } from './ports-audience.js';
+import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -106,7 +107,8 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   const audit: AuditRepository = {
     record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
   };
-  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate) };
+  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate),
+    outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate) };
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */
