@@ -104,6 +104,16 @@ describe('architecture', () => {
     expect(slice.every((f) => /\.uow\.run\(/.test(f.code))).toBe(true);
   });
 
+  it('the newsroom\'s outbox slice (resend, in-doubt verdicts, outbox queries, waits, digests, statistics) reaches the database only through the ports', () => {
+    const files = ['deliveries', 'outbox-queries', 'waiting', 'digests', 'stats'].map((n) => `src/newsroom/${n}.ts`);
+    const slice = src.filter((f) => files.includes(f.path));
+    expect(slice).toHaveLength(files.length);
+    expect(broken(slice, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bdeps\.store\b|'store'/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+    expect(broken(slice, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    // Its writes (resend, a verdict, a digest's closing and rebuilding) are units of work.
+    expect(slice.filter((f) => /\.uow\.run\(/.test(f.code)).map((f) => f.path).sort()).toEqual(['src/newsroom/deliveries.ts', 'src/newsroom/digests.ts']);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];
