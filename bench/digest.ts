@@ -56,12 +56,12 @@ export async function benchDigest(): Promise<DigestBench> {
     }
     const routeMs = msSince(routeStart);
     const markups = new Map([[telegramMarkup.name, telegramMarkup], [whatsappMarkup.name, whatsappMarkup]]);
-    const closer = digestCloser(store, (p) => markups.get(p), config);
+    const closer = digestCloser(store.ports(), (p) => markups.get(p), config);
     // Tomorrow at 08:00:30 in Damascus (UTC+3): one period ends for every subscription.
     const at = Math.ceil(Date.now() / DAY) * DAY + 5 * 3600_000 + 30_000;
     const start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
-    const messages = closer.close(at);
+    const messages = await closer.close(at);
     const closeMs = msSince(start);
     const { user, system } = process.cpuUsage(cpu);
     return {

@@ -67,7 +67,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   };
   const worker = new DeliveryWorker(store, [transport], logger, {
     pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0,
-    digests: digestCloser(store, () => TINY, config),
+    digests: digestCloser(store.ports(), () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {

@@ -134,15 +134,15 @@ describe('failed deliveries', () => {
     store.deactivateSubscription(d4!.subscriptionId, 'unsubscribed');
     expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 2 });
     queuedSignals = 0;
-    expect(resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
+    expect(await resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
     expect(queuedSignals).toBe(1);
     expect(store.jobs.get(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
     expect(store.jobs.get(d2!.id)!.state).toBe('failed');
-    expect(resendFailed(deps, EDITOR, a.id, { everyFailure: true })).toEqual({ requeued: 1, leftFailed: 1 });
+    expect(await resendFailed(deps, EDITOR, a.id, { everyFailure: true })).toEqual({ requeued: 1, leftFailed: 1 });
     expect(store.jobs.get(d2!.id)!.state).toBe('queued');
     expect(store.jobs.get(d4!.id)!.state).toBe('failed'); // no longer subscribed: never
     expect(store.jobs.get(d3!.id)!.state).toBe('queued');
-    expect(() => resendFailed(deps, STRANGER, a.id)).toThrow(PermissionError);
+    await expect(resendFailed(deps, STRANGER, a.id)).rejects.toThrow(PermissionError);
   });
 });
 
@@ -174,12 +174,12 @@ describe('subscriptions', () => {
     expect(actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
   });
 
-  it('an editor added to the store is an editor everywhere; the operator at the shell always is', () => {
+  it('an editor added to the store is an editor everywhere; the operator at the shell always is', async () => {
     const other = { platform: 'whatsapp', id: '963944000111' };
-    expect(() => viewStats(deps, other)).toThrow(PermissionError);
+    await expect(viewStats(deps, other)).rejects.toThrow(PermissionError);
     store.editors.add('whatsapp', other.id);
-    expect(viewStats(deps, other).articles).toBe(0);
-    expect(viewStats(deps, CLI_OPERATOR).articles).toBe(0);
+    expect((await viewStats(deps, other)).articles).toBe(0);
+    expect((await viewStats(deps, CLI_OPERATOR)).articles).toBe(0);
   });
 });
 
@@ -203,9 +203,9 @@ describe('sources and in-doubt deliveries', () => {
     store.jobs.markSending(d1!.id);
     store.jobs.markSending(d2!.id);
     store.jobs.recoverInterrupted('hold');
-    expect(resolveInDoubt(deps, EDITOR, d1!.id, 'mark-sent').state).toBe('sent');
-    expect(resolveInDoubt(deps, EDITOR, d2!.id, 'send-again').state).toBe('queued');
-    expect(() => resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).toThrow(/is queued, not in doubt/);
+    expect((await resolveInDoubt(deps, EDITOR, d1!.id, 'mark-sent')).state).toBe('sent');
+    expect((await resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).state).toBe('queued');
+    await expect(resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).rejects.toThrow(/is queued, not in doubt/);
     expect(actions().slice(-2)).toEqual(['delivery.mark_sent', 'delivery.send_again']);
   });
 });

@@ -233,10 +233,10 @@ async function run(seed: number): Promise<Totals> {
   const depsOf = (s: Store) => newsroomDeps(BUILT_IN_PLATFORMS, config, s, quietLogger);
   let deps = depsOf(store);
   const workerOf = (s: Store) => {
-    const digests = digestCloser(s, () => TINY, config);
+    const digests = digestCloser(s.ports(), () => TINY, config);
     return new DeliveryWorker(s, [transport()], quietLogger, {
       pollMs: 1, backoffMs: 0, maxAttempts: 4, now: () => now, digestCheckMs: 0,
-      digests: { close: (at) => digests.close(at), refresh: (part, at) => digests.refresh(part, at) && ++rebuilt > 0 },
+      digests: { close: (at) => digests.close(at), refresh: async (part, at) => (await digests.refresh(part, at)) && ++rebuilt > 0 },
     });
   };
   let worker = workerOf(store);
@@ -351,14 +351,14 @@ async function run(seed: number): Promise<Totals> {
       const target = live().filter(([id]) => store.jobs.countFailed(id) > 0);
       if (target.length > 0) {
         const [id, number] = pick(target);
-        totals.resent += resendFailed(deps, CLI_OPERATOR, id, { everyFailure: random() < 0.5 }).requeued;
+        totals.resent += (await resendFailed(deps, CLI_OPERATOR, id, { everyFailure: random() < 0.5 })).requeued;
         for (const b of broadcasts) if (b.n === number) { b.settled = false; b.until = undefined; }
       }
     }
     if (random() < 0.05 && broadcasts.length > 0) {
       const b = pick(broadcasts);
       if (!retractedAt.has(b.n)) {
-        totals.resent += resendBroadcastFailed(deps, CLI_OPERATOR, b.id).requeued;
+        totals.resent += (await resendBroadcastFailed(deps, CLI_OPERATOR, b.id)).requeued;
         b.settled = false;
         b.until = undefined;
       }
@@ -525,7 +525,7 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
       async send() { sent.push('post'); return { messageId: `m${sent.length}` }; },
       async sendText() { sent.push('digest'); return { messageId: `m${sent.length}` }; },
     };
-    const worker = new DeliveryWorker(store, [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config) });
+    const worker = new DeliveryWorker(store, [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config) });
     await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
     // Hourly digests, urgent alerts in the digest too, quiet hours 11:00–15:00 UTC that hold messages but let urgent ones through.
     await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {

@@ -56,7 +56,7 @@ async function run(seed: number) {
     },
   };
   const worker = new DeliveryWorker(store, [transport], logger, {
-    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config),
+    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {

@@ -68,7 +68,7 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   });
   worker = new DeliveryWorker(store, [adapter.transport], logger, {
     pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
-    digests: digestCloser(store, (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
+    digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();

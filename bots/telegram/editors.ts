@@ -107,7 +107,7 @@ export function editors(deps: BotDeps): Composer<Context> {
 
   c.command('stats', async (ctx) => {
     const m = t(ctx);
-    await ctx.reply(m.stats(viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone, platformNamer(deps, m)).slice(0, TELEGRAM_MESSAGE_LIMIT));
+    await ctx.reply(m.stats(await viewStats(deps.newsroom, actorOf(ctx)), deps.config.timeZone, platformNamer(deps, m)).slice(0, TELEGRAM_MESSAGE_LIMIT));
   });
 
   // The paid-broadcast switch under a preview: the newsroom records the choice (audited) and says the cost again.
@@ -166,7 +166,7 @@ export function editors(deps: BotDeps): Composer<Context> {
       if (action === 'resend') {
         const b = await findBroadcast(deps.newsroom, id);
         if (!b || b.token !== token) return void (await ctx.answerCallbackQuery({ text: m.alreadyDecided }));
-        const r = resendFailed(deps.newsroom, actorOf(ctx), b.articleId);
+        const r = await resendFailed(deps.newsroom, actorOf(ctx), b.articleId);
         await ctx.answerCallbackQuery({ text: m.resent(r.requeued) });
         if (r.requeued > 0) watchProgress(deps, shown, ctx.api, id, langOf(ctx.from.language_code));
         return;

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PlatformAdapter } from '../delivery/platform.js';
 import type { Store } from '../store/index.js';
@@ -14,13 +15,18 @@ export function startHealthServer(port: number, store: Store, platforms: Platfor
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /health\n');
       return;
     }
-    const stats = collectStats(store);
-    const connected = Object.fromEntries(platforms.map((p) => [p.name, p.isConnected()]));
-    const ok = Object.values(connected).every(Boolean);
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({
-      ok, platforms: connected, queueDepth: stats.queueDepth, oldestQueuedSeconds: stats.oldestQueuedSeconds,
-      inDoubt: stats.inDoubt.length,
-    }) + '\n');
+    collectStats(store.ports().repos).then((stats) => {
+      const connected = Object.fromEntries(platforms.map((p) => [p.name, p.isConnected()]));
+      const ok = Object.values(connected).every(Boolean);
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({
+        ok, platforms: connected, queueDepth: stats.queueDepth, oldestQueuedSeconds: stats.oldestQueuedSeconds,
+        inDoubt: stats.inDoubt.length,
+      }) + '\n');
+    }, (err: unknown) => {
+      // The database could not be read (locked past its timeout, a disk fault): not healthy, and said in the log.
+      logger.error('health check could not read the database', { error: errorMessage(err) });
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'the database could not be read' }) + '\n');
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -100,7 +100,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     }
 
     const worker = new DeliveryWorker(store, transports, logger, {
-      digests: options.markupFor ? digestCloser(store, options.markupFor, config) : undefined,
+      digests: options.markupFor ? digestCloser(store.ports(), options.markupFor, config) : undefined,
     });
     options.queued?.listen(() => worker.notify());
     const data = store.ports();
@@ -148,7 +148,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const result = await worker.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const { waiting, waitingForChats } = collectStats(store, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+        const { waiting, waitingForChats } = await collectStats(store.ports().repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
         // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
         const forChats = Object.fromEntries(waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]));
         if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });

@@ -111,8 +111,8 @@ export class DeliveryWorker {
     while (this.running && Date.now() < deadline) {
       let started = 0;
       try {
-        this.closeDigests();
-        started = transport.isReady() ? this.startReady(transport) : 0;
+        await this.closeDigests();
+        started = transport.isReady() ? await this.startReady(transport) : 0;
         if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
           if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
         }
@@ -136,18 +136,23 @@ export class DeliveryWorker {
   }
 
   /** Ended digest periods become queued digest messages (at most every digestCheckMs, and at once on the first loop). */
-  private closeDigests(): void {
+  private async closeDigests(): Promise<void> {
     const { digests } = this.options;
     if (!digests || !this.store.isOpen) return;
     const now = this.now();
     if (now - this.digestsCheckedAt < (this.options.digestCheckMs ?? 30_000)) return;
-    const queued = digests.close(now);
+    // Marked checked while the closing is awaited (another platform's loop asks meanwhile); again at once after a failure.
+    const checkedBefore = this.digestsCheckedAt;
     this.digestsCheckedAt = now;
+    const queued = await digests.close(now).catch((err: unknown) => {
+      this.digestsCheckedAt = checkedBefore;
+      throw err;
+    });
     if (queued > 0) this.logger.info('digests queued', { messages: queued });
   }
 
   /** Starts up to the free slots' worth of jobs, in the outbox's order (store.jobs.next); returns how many. */
-  private startReady(transport: Transport): number {
+  private async startReady(transport: Transport): Promise<number> {
     const inFlight = this.inFlightFor(transport);
     const free = transport.concurrency - inFlight;
     // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
@@ -166,7 +171,7 @@ export class DeliveryWorker {
       if (this.busyChats.has(key) || rebuilt.has(key) || this.inFlight.has(job.id)) continue;
       // A digest closed before one of its articles was retracted is rebuilt without it before it goes; the chat's
       // other candidates carry the texts read before, so they wait for the next look.
-      if (job.kind === 'digest' && this.options.digests?.refresh(job, now)) {
+      if (job.kind === 'digest' && (await this.options.digests?.refresh(job, now))) {
         rebuilt.add(key);
         continue;
       }

@@ -87,7 +87,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
   app.post('/articles/:id/resend', async (req, reply) => {
     const articleId = id(req);
     if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
-    resendFailed(newsroom, actorOf(req), articleId);
+    await resendFailed(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
   });
 
@@ -166,10 +166,10 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
 
   app.post('/queue/:id/resolve', async (req, reply) => {
     const jobId = id(req);
-    if (jobId === undefined || !jobById(newsroom, jobId)) return notFound(reply);
+    if (jobId === undefined || !(await jobById(newsroom, jobId))) return notFound(reply);
     const how = text(body(req), 'how');
     if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
-    resolveInDoubt(newsroom, actorOf(req), jobId, how);
+    await resolveInDoubt(newsroom, actorOf(req), jobId, how);
     return reply.redirect('/queue', 303);
   });
 }

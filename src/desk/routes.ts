@@ -62,7 +62,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       olderHref = `/?${params}`;
     }
     return send(reply, todayPage(ctxOf(req, reply), config, {
-      articles, counts: deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
+      articles, counts: await deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
       topics: await recentTopics(newsroom), filter, olderHref,
     }));
   });
@@ -81,7 +81,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
-      article, counts: articleDeliveryCounts(newsroom, article.id), deliveries: articleDeliveries(newsroom, article.id, 200),
+      article, counts: await articleDeliveryCounts(newsroom, article.id), deliveries: await articleDeliveries(newsroom, article.id, 200),
       broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
       subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
@@ -207,7 +207,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(newsroom, sub.id), await followedSources(newsroom), saved));
   });
 
-  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, queueDepth(newsroom, now()), waitingForChats(newsroom, now()), inDoubtDeliveries(newsroom, 100), now())));
+  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, await queueDepth(newsroom, now()), await waitingForChats(newsroom, now()), await inDoubtDeliveries(newsroom, 100), now())));
 
   app.get('/activity', async (req, reply) => {
     const q = req.query as Query;
@@ -226,8 +226,8 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/stats', async (req, reply) => {
     const t = now();
     return send(reply, statsPage(ctxOf(req, reply), config, {
-      perHour: sentPerHour(newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(newsroom, t - 14 * 86400_000),
-      failures: failuresByReason(newsroom, t - 7 * 86400_000), now: t,
+      perHour: await sentPerHour(newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(newsroom, t - 14 * 86400_000),
+      failures: await failuresByReason(newsroom, t - 7 * 86400_000), now: t,
     }));
   });
 

@@ -226,14 +226,14 @@ export interface BroadcastStatus {
  * Where a broadcast stands; a queued broadcast with nothing left to send now becomes `done` (what waits for its
  * chats' quiet hours or digest goes by itself, and is shown as waiting). Read by every progress display.
  */
-export function broadcastStatus(deps: Pick<NewsroomDeps, 'store' | 'data'>, id: number, now = Date.now()): Promise<BroadcastStatus | undefined> {
+export function broadcastStatus(deps: Pick<NewsroomDeps, 'data'>, id: number, now = Date.now()): Promise<BroadcastStatus | undefined> {
   // One unit: the counts, the waits and the move to `done` see one state of the outbox (the worker writes between
   // two reads otherwise), and the move is made on what was read.
   return deps.data.uow.run(async (tx) => {
     const b = await tx.broadcasts.get(id);
     if (!b) return undefined;
     const p = await tx.broadcasts.progress(id);
-    const waits = totalChatWaits(chatWaits(deps.store, now, id));
+    const waits = totalChatWaits(await chatWaits(tx, now, id));
     const waiting = waits?.count ?? 0;
     const remaining = p.queued + p.sending + p.held - waiting;
     let state = b.state;

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { JobRecord } from '../model/delivery.js';
-import { audit, requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
 export interface ResendResult {
@@ -15,33 +15,33 @@ export interface ResendResult {
  * longer than the retries lasted) are queued again for chats still subscribed; with `everyFailure` the editor
  * chooses the permanent failures too. A broadcast they belong to is running again, so its progress shows them.
  */
-export function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number, opts: { everyFailure?: boolean } = {}): ResendResult {
-  requireEditor(deps, actor, 'resend');
-  const { store } = deps;
-  const result = store.transaction(() => {
-    const article = store.articles.get(articleId);
+export async function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number, opts: { everyFailure?: boolean } = {}): Promise<ResendResult> {
+  await requireEditor(deps, actor, 'resend');
+  const result = await deps.data.uow.run(async (tx) => {
+    const now = Date.now();
+    const article = await tx.articles.get(articleId);
     if (!article) {
       // The desk and the bots number broadcasts too: an id that names only a broadcast is not taken for an article.
-      const broadcast = store.broadcasts.get(articleId);
+      const broadcast = await tx.outbox.broadcastOf(articleId);
       const hint = broadcast ? `; ${articleId} is the id of a broadcast, of article ${broadcast.articleId}` : '';
       throw new UserError(`no stored article ${articleId}${hint}`);
     }
     if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
-    const requeued = store.jobs.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
-    if (requeued > 0) store.broadcasts.reopenForArticle(articleId);
-    audit(store, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false });
-    return { requeued, leftFailed: store.jobs.countFailed(articleId) };
+    const requeued = await tx.outbox.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
+    if (requeued > 0) await tx.outbox.reopenBroadcastsOf(articleId, now);
+    await recordAudit(tx, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false }, now);
+    return { requeued, leftFailed: await tx.outbox.failedCount(articleId) };
   });
   if (result.requeued > 0) deps.onQueued();
   return result;
 }
 
 /** The same for a broadcast (by its id, as the desk shows it): the failed deliveries of its article. */
-export function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcastId: number, opts: { everyFailure?: boolean } = {}): ResendResult & { articleId: number } {
-  requireEditor(deps, actor, 'resend');
-  const b = deps.store.broadcasts.get(broadcastId);
+export async function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcastId: number, opts: { everyFailure?: boolean } = {}): Promise<ResendResult & { articleId: number }> {
+  await requireEditor(deps, actor, 'resend');
+  const b = await deps.data.repos.outbox.broadcastOf(broadcastId);
   if (!b || b.state === 'preview' || b.state === 'cancelled') throw new UserError(`no broadcast ${broadcastId} was sent (nashra resend <article-id> takes an article)`);
-  return { ...resendFailed(deps, actor, b.articleId, opts), articleId: b.articleId };
+  return { ...(await resendFailed(deps, actor, b.articleId, opts)), articleId: b.articleId };
 }
 
 /**
@@ -49,19 +49,19 @@ export function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcas
  * kind: `mark-sent` (the chat shows it: the post, the digest message, the edit or the deletion) closes it;
  * `send-again` queues it once more (a digest message with the posts it carries).
  */
-export function resolveInDoubt(deps: NewsroomDeps, actor: Actor, jobId: number, verdict: 'mark-sent' | 'send-again'): JobRecord {
-  requireEditor(deps, actor, 'in-doubt');
-  const { store } = deps;
-  const resolved = store.transaction(() => {
+export async function resolveInDoubt(deps: NewsroomDeps, actor: Actor, jobId: number, verdict: 'mark-sent' | 'send-again'): Promise<JobRecord> {
+  await requireEditor(deps, actor, 'in-doubt');
+  const resolved = await deps.data.uow.run(async (tx) => {
+    const now = Date.now();
     const to = verdict === 'mark-sent' ? 'sent' : 'queued';
     const note = verdict === 'mark-sent' ? `marked as sent by ${actor.platform}:${actor.id}` : `sent again by ${actor.platform}:${actor.id}`;
-    const job = store.jobs.get(jobId);
+    const job = await tx.outbox.job(jobId);
     if (!job) throw new UserError(`no job ${jobId}`);
-    if (!store.jobs.resolveInDoubt(jobId, to, note)) throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
+    if (!(await tx.outbox.resolveInDoubt(jobId, to, note, now))) throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
     const correction = job.kind === 'edit' || job.kind === 'delete';
     const action = verdict === 'mark-sent' ? (correction ? 'correction.mark_sent' : 'delivery.mark_sent') : (correction ? 'correction.send_again' : 'delivery.send_again');
-    audit(store, actor, action, { job: jobId, kind: job.kind });
-    return store.jobs.get(jobId)!;
+    await recordAudit(tx, actor, action, { job: jobId, kind: job.kind }, now);
+    return (await tx.outbox.job(jobId))!;
   });
   if (verdict === 'send-again') deps.onQueued();
   return resolved;

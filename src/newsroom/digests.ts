@@ -3,7 +3,8 @@ import { lastPeriodEnd, type DigestSchedule } from '../text/schedule.js';
 import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { DeliverySettings } from '../model/subscription.js';
-import type { Store, StoredArticle } from '../store/index.js';
+import type { StoredArticle } from '../model/article.js';
+import type { DataPorts, Repositories } from '../ports/index.js';
 
 type RenderConfig = Pick<Config, 'timeZone' | 'template'>;
 
@@ -80,13 +81,13 @@ export function digestSchedule(s: DeliverySettings): DigestSchedule | undefined 
 }
 
 export interface DigestCloser {
-  /** Closes every digest period that has ended; returns how many digest messages were queued. */
-  close(now: number): number;
+  /** Closes every digest period that has ended; resolves to how many digest messages were queued. */
+  close(now: number): Promise<number>;
   /**
    * Before a digest message goes: when an article it carries was retracted since the digest closed, the digest's
    * messages not sent yet are rebuilt without it (true: look at the queue again).
    */
-  refresh(part: { id: number; digestId: number; platform: string }, now: number): boolean;
+  refresh(part: { id: number; digestId: number; platform: string }, now: number): Promise<boolean>;
 }
 
 /**
@@ -97,66 +98,73 @@ export interface DigestCloser {
  * exactly one digest, whatever crashes, restarts or clock changes. When `nashra run` was stopped
  * over several periods, only the latest is closed and it carries everything held meanwhile.
  */
-export function digestCloser(store: Store, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {
+export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {
   /**
    * The messages of a digest carrying these held deliveries, newest article first. A retracted article is never in
    * one: its delivery is cancelled here too (a retraction cancels it already; this holds whatever the order).
+   * `article` answers at once (no await) for an article read before in the same closing.
    */
-  const compose = (held: ReadonlyArray<{ id: number; articleId: number }>, markup: Markup, article: (id: number) => StoredArticle | undefined,
-    rendered: Map<string, string>, now: number) => {
-    const items = held.map((h) => ({ delivery: h.id, article: article(h.articleId) }))
-      .filter((i): i is { delivery: number; article: StoredArticle } => i.article !== undefined)
-      .filter((i) => {
-        if (!i.article.retracted) return true;
-        store.jobs.cancelWaitingForArticle(i.article.id, RETRACTED, now);
-        return false;
-      })
-      .sort((a, b) => time(b.article) - time(a.article) || b.article.id - a.article.id);
+  const compose = async (tx: Repositories, held: ReadonlyArray<{ id: number; articleId: number }>, markup: Markup,
+    article: (id: number) => StoredArticle | undefined | Promise<StoredArticle | undefined>, rendered: Map<string, string>, now: number) => {
+    const items: Array<{ delivery: number; article: StoredArticle }> = [];
+    for (const h of held) {
+      const read = article(h.articleId);
+      const a = read instanceof Promise ? await read : read;
+      if (a === undefined) continue;
+      if (a.retracted) {
+        await tx.digests.cancelRetracted(a.id, RETRACTED, now);
+        continue;
+      }
+      items.push({ delivery: h.id, article: a });
+    }
+    items.sort((x, y) => time(y.article) - time(x.article) || y.article.id - x.article.id);
     const byArticle = new Map(items.map((i) => [i.article.id, i.delivery]));
     return buildDigest(items.map((i) => i.article), markup, config, rendered)
       .map((m) => ({ text: m.text, deliveries: m.articleIds.map((id) => byArticle.get(id)!) }));
   };
   return {
-    refresh(part, now) {
-      if (!store.jobs.isStale(part.id)) return false;
+    async refresh(part, now) {
+      if (!(await data.repos.digests.isStale(part.id))) return false;
       const markup = markupFor(part.platform);
       if (!markup) return false;
-      store.transaction(() => {
-        const messages = compose(store.jobs.heldCarried(part.digestId), markup, (id) => store.articles.get(id), new Map(), now);
-        store.jobs.rewriteQueued(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
+      await data.uow.run(async (tx) => {
+        const messages = await compose(tx, await tx.digests.carried(part.digestId), markup, (id) => tx.articles.get(id), new Map(), now);
+        await tx.digests.rewrite(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
       });
       return true;
     },
-    close(now: number): number {
+    async close(now: number): Promise<number> {
       let queued = 0;
       const rendered = new Map<string, string>();
       const articles = new Map<number, StoredArticle | undefined>();
-      const article = (id: number) => {
-        if (!articles.has(id)) articles.set(id, store.articles.get(id));
-        return articles.get(id);
-      };
-      const due = store.deliverySettings.digestSubscriptions().flatMap((d) => {
+      const due = (await data.repos.digests.subscriptions()).flatMap((d) => {
         const schedule = digestSchedule(d.settings);
         const markup = markupFor(d.platform);
         if (!schedule || !markup) return [];
         const end = lastPeriodEnd(schedule, d.settings.timeZone, now);
         return d.lastPeriodEnd !== undefined && end <= d.lastPeriodEnd ? [] : [{ ...d, markup, end }];
       });
-      // A transaction per batch: each digest is whole or absent after a crash, and 1,000 of them commit ten times,
+      // A unit of work per batch: each digest is whole or absent after a crash, and 1,000 of them commit ten times,
       // not a thousand, without holding the database for the whole closing (see bench/digest.ts).
       for (let i = 0; i < due.length; i += BATCH) {
-        queued += store.transaction(() => due.slice(i, i + BATCH).reduce((sum, d) => sum + closeOne(d), 0));
+        queued += await data.uow.run(async (tx) => {
+          const article = (id: number) => {
+            if (articles.has(id)) return articles.get(id);
+            return tx.articles.get(id).then((a) => { articles.set(id, a); return a; });
+          };
+          let sum = 0;
+          for (const { subscriptionId, markup, end } of due.slice(i, i + BATCH)) {
+            const held = await tx.digests.heldFor(subscriptionId, end);
+            const digestId = await tx.digests.open(subscriptionId, end, held.length, now);
+            if (digestId === undefined) continue;
+            const messages = await compose(tx, held, markup, article, rendered, now);
+            for (const [n, m] of messages.entries()) await tx.digests.addMessage(digestId, n + 1, messages.length, m.text, m.deliveries, now);
+            sum += messages.length;
+          }
+          return sum;
+        });
       }
       return queued;
-
-      function closeOne({ subscriptionId, markup, end }: { subscriptionId: number; markup: Markup; end: number }): number {
-        const held = store.jobs.heldFor(subscriptionId, end);
-        const digestId = store.digests.open(subscriptionId, end, held.length, now);
-        if (digestId === undefined) return 0;
-        const messages = compose(held, markup, article, rendered, now);
-        messages.forEach((m, i) => store.jobs.addDigestPart(digestId, i + 1, messages.length, m.text, m.deliveries, now));
-        return messages.length;
-      }
     },
   };
 }

@@ -1,6 +1,6 @@
-import { CORRECTIONS, type JobKind } from '../model/delivery.js';
-import type { Store } from '../store/index.js';
-import { audit, requireEditor, type Actor } from './actor.js';
+import { CORRECTIONS, POSTS, type JobKind } from '../model/delivery.js';
+import type { Repositories } from '../ports/index.js';
+import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { ChatRules, NewsroomDeps } from './deps.js';
 import { chatWaits } from './waiting.js';
 
@@ -40,29 +40,31 @@ export interface WaitReason {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** One picture of the system, shared by `nashra stats`, the bots' /stats, the run's summary and the health endpoint. */
-export function collectStats(store: Store, now = Date.now(), view?: PlatformView): Stats {
+export async function collectStats(repos: Repositories, now = Date.now(), view?: PlatformView): Promise<Stats> {
   const deliveries: Stats['deliveries'] = {};
   let queueDepth = 0;
-  for (const { platform, state, count } of store.jobs.countsByState()) {
+  for (const { platform, state, count } of await repos.outbox.countsByState(POSTS)) {
     (deliveries[platform] ??= {})[state] = count;
     if (state === 'queued' || state === 'sending') queueDepth += count;
   }
-  const age = store.jobs.oldestPendingAge(now);
-  const forChats = chatWaits(store, now);
+  const age = await repos.outbox.oldestPendingAge(now);
+  const forChats = await chatWaits(repos, now);
   const waitingCounts = Object.entries(deliveries)
     .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) }))
     .filter((w) => w.count > 0);
-  const sources = store.sources.list();
+  const sources = await repos.sources.list();
+  const waiting: Stats['waiting'] = [];
+  if (view) for (const w of waitingCounts) waiting.push({ ...w, ...(await whyWaiting(repos, w.platform, view, now)) });
   return {
-    articles: store.articles.count(),
-    subscriptions: store.subscriptions.counts(),
+    articles: await repos.status.articleCount(),
+    subscriptions: await repos.status.subscriptionCounts(),
     deliveries,
     queueDepth,
     oldestQueuedSeconds: age === undefined ? null : Math.round(age / 1000),
-    inDoubt: store.jobs.inDoubt(20).map((d) => ({
+    inDoubt: (await repos.outbox.inDoubt(20)).map((d) => ({
       id: d.id, kind: d.kind, article: d.articleId ?? null, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
     })),
-    corrections: store.jobs.totalsByState(CORRECTIONS),
+    corrections: await repos.outbox.totalsByState(CORRECTIONS),
     sources: {
       total: sources.length,
       active: sources.filter((s) => s.active).length,
@@ -70,19 +72,19 @@ export function collectStats(store: Store, now = Date.now(), view?: PlatformView
         .filter((s) => s.failingSince && now - s.failingSince.getTime() >= DAY_MS)
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
-    waiting: view ? waitingCounts.map((w) => ({ ...w, ...whyWaiting(store, w.platform, view, now) })) : [],
+    waiting,
     waitingForChats: [...forChats].map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
       .sort((a, b) => a.platform.localeCompare(b.platform)),
   };
 }
 
 /** Why a platform's deliveries are not going out, in the words an operator can act on. */
-function whyWaiting(store: Store, platform: string, view: PlatformView, now: number): WaitReason {
+async function whyWaiting(repos: Repositories, platform: string, view: PlatformView, now: number): Promise<WaitReason> {
   const known = view.platforms.find((p) => p.name === platform);
   if (!known) return { why: 'not-installed', reason: 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)' };
   if (view.configured[platform] === undefined) return { why: 'off', reason: `${platform} is off: ${known.enableHint ?? 'see .env.example'}` };
-  if (!store.leases.isHeld('run', now)) return { why: 'not-running', reason: 'nashra run is not running' };
-  const state = store.platformStatus.all().find((s) => s.platform === platform);
+  if (!(await repos.status.runnerAlive(now))) return { why: 'not-running', reason: 'nashra run is not running' };
+  const state = (await repos.status.platformStates()).find((s) => s.platform === platform);
   if (state && !state.ready) {
     return { why: 'disconnected', reason: state.reason ?? `${platform} is not connected`, ...(state.reason ? { detail: state.reason } : {}) };
   }
@@ -90,10 +92,10 @@ function whyWaiting(store: Store, platform: string, view: PlatformView, now: num
 }
 
 /** `nashra stats`, the bots' /stats, the desk: editors only, audited. */
-export function viewStats(deps: NewsroomDeps, actor: Actor): Stats {
-  requireEditor(deps, actor, 'stats');
-  audit(deps.store, actor, 'stats.view');
-  return collectStats(deps.store, Date.now(), { platforms: deps.platforms, configured: deps.config.platforms });
+export async function viewStats(deps: NewsroomDeps, actor: Actor): Promise<Stats> {
+  await requireEditor(deps, actor, 'stats');
+  await recordAudit(deps.data.repos, actor, 'stats.view');
+  return collectStats(deps.data.repos, Date.now(), { platforms: deps.platforms, configured: deps.config.platforms });
 }
 
 export function formatStats(s: Stats): string {

@@ -1,5 +1,6 @@
 import { nextPeriodEnd, quietUntil, type DigestSchedule } from '../text/schedule.js';
-import type { ChatWaitGroup, Store } from '../store/index.js';
+import type { ChatWaitGroup } from '../model/outbox.js';
+import type { Repositories } from '../ports/index.js';
 
 /**
  * What waits for its chat rather than for the platform: a delivery held for the chat's digest, or queued for a chat
@@ -18,9 +19,14 @@ export interface ChatWaits {
 }
 
 /** Per platform, what waits for its chat now (all deliveries, or one broadcast's). */
-export function chatWaits(store: Store, now: number, broadcastId?: number): Map<string, ChatWaits> {
+export async function chatWaits(repos: Pick<Repositories, 'outbox'>, now: number, broadcastId?: number): Promise<Map<string, ChatWaits>> {
+  return waitsByPlatform(await repos.outbox.chatWaitGroups(now, broadcastId), now);
+}
+
+/** The same from the outbox's groups already read (by a caller that reads them in its own way). */
+export function waitsByPlatform(groups: readonly ChatWaitGroup[], now: number): Map<string, ChatWaits> {
   const out = new Map<string, ChatWaits>();
-  for (const g of store.jobs.chatWaitCandidates(now, broadcastId)) {
+  for (const g of groups) {
     const until = waitsUntil(g, now);
     if (until === undefined) continue;
     const w = out.get(g.platform) ?? { count: 0, queued: 0, postponed: 0, until: new Date(until) };

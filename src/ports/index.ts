@@ -26,6 +26,7 @@ import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
+import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
 import type { ReadRepository } from './reads.js';
 
 export * from './articles.js';
@@ -33,6 +34,7 @@ export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
 export * from './editors.js';
+export * from './outbox.js';
 export * from './reads.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
@@ -146,6 +148,9 @@ export interface Repositories {
   readonly deskAccounts: DeskAccountRepository;
   readonly sessions: SessionRepository;
   readonly reads: ReadRepository;
+  readonly outbox: OutboxRepository;
+  readonly digests: DigestRepository;
+  readonly status: SystemStatusRepository;
 }
 
 /**

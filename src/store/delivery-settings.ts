@@ -1,14 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_DELIVERY, type DeliverySettings } from '../model/subscription.js';
+import type { DigestSubscription } from '../model/outbox.js';
 import { formatClock, parseClock } from '../text/schedule.js';
 
-/** A digest subscription as the digest closer needs it: where it goes, how, and the last period already closed. */
-export interface DigestSubscription {
-  subscriptionId: number;
-  platform: string;
-  settings: DeliverySettings;
-  lastPeriodEnd?: number;
-}
+export type { DigestSubscription } from '../model/outbox.js';
 
 /** Per-subscription delivery mode and quiet hours; a subscription without a row is immediate, without quiet hours. */
 export class DeliverySettingsTable {

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
+import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 import type { TodayFilter } from '../model/today.js';
 export type { TodayFilter } from '../model/today.js';
 import type { Broadcast } from './broadcasts.js';
@@ -12,19 +13,7 @@ type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 /** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
 
-export type DeliveryCounts = Record<string, Partial<Record<DeliveryState, number>>>;
-
-export interface ArticleDelivery {
-  id: number; platform: string; state: DeliveryState; chatId: string; chatKind: string; chatTitle?: string;
-  messageId?: string; lastError?: string; finishedAt?: Date; broadcastId?: number;
-}
-
-/** A job a crash left in doubt, of any kind; a digest message has no article (nor title). */
-export interface InDoubtDelivery {
-  id: number; kind: JobKind; articleId?: number; title?: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
-}
-
-export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?: Date; retriesScheduled: number }
+export type { DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 
 export class DeskViews {
   private readonly todayStmt: Statement;

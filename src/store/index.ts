@@ -27,7 +27,7 @@ import { SubscriptionTemplatesTable } from './templates.js';
 export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
 export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
 export type { PendingDelivery, DeliveryState, InDoubtPolicy, JobKind, JobRecord, PendingJob, JobAnswer, PendingDigestPart } from '../model/delivery.js';
-export type { ChatWaitGroup } from './jobs.js';
+export type { ChatWaitGroup } from '../model/outbox.js';
 export type { AudienceQuery } from '../model/broadcast.js';
 export type { DigestSubscription } from './delivery-settings.js';
 export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';

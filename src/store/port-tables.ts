@@ -5,8 +5,11 @@ import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { DeskEditorsTable } from './desk-editors.js';
 import type { DeskSessionsTable } from './desk-sessions.js';
 import type { DeskViews } from './desk-views.js';
+import type { DigestsTable } from './digests.js';
 import type { AuditLog, EditorsTable } from './editors.js';
 import type { JobsTable } from './jobs.js';
+import type { LeasesTable } from './leases.js';
+import type { PlatformStatusTable } from './platform-status.js';
 import type { PushTable } from './push.js';
 import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import type { RevisionsTable } from './revisions.js';
@@ -40,6 +43,9 @@ export interface SqliteTables {
   /** The read-only queries behind the front doors' lists and pages (the reads port). */
   desk: DeskViews;
   readonly isOpen: boolean;
+  digests: DigestsTable;
+  leases: LeasesTable;
+  platformStatus: PlatformStatusTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   /** A consistent copy of the database file while it is in use (Store.backup). */

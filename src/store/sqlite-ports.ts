@@ -35,6 +35,7 @@ import { correctionRepository, revisionRepository } from './ports-corrections.js
 import { broadcastRepository } from './ports-broadcasts.js';
 import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
 import { readRepository } from './ports-reads.js';
+import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -120,6 +121,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     reviews: reviewRepository(t, gate),
     editors: editorRepository(t, gate), deskAccounts: deskAccountRepository(t, gate), sessions: sessionRepository(t, gate),
     reads: readRepository(t, gate),
+    outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate),
   };
 }
 

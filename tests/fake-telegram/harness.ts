@@ -47,7 +47,7 @@ export async function startHarness(opts: {
   });
   worker = new DeliveryWorker(store, [adapter.transport], logger, {
     pollMs: 50, backoffMs: 200, now: opts.clock, digestCheckMs: 0,
-    digests: opts.digests ? digestCloser(store, (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
+    digests: opts.digests ? digestCloser(store.ports(), (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
   });
   await adapter.start();
   worker.start();

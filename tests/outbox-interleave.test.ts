@@ -1,0 +1,187 @@
+/**
+ * The outbox's actions from several front doors at once (issue 23 §3, the outbox slice of the ports): a resend of an
+ * article's failures, a broadcast's resend and an editor's verdict on a job in doubt are each one unit of work with
+ * their audit entry, so however their awaits interleave, every action that changed something has its one entry, what
+ * the entries say was queued again is exactly the jobs that were, and two verdicts on one job cannot both win. Two
+ * digest closings asked at once queue each period's digest once. Against a real SQLite store; nothing of ours is mocked.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
+import { telegramMarkup } from '../bots/telegram/markup.js';
+import { createLogger } from '../src/logger.js';
+import type { JobRecord } from '../src/model/delivery.js';
+import {
+  CLI_OPERATOR, confirmBroadcast, digestCloser, previewBroadcast, resendBroadcastFailed, resendFailed, resolveInDoubt, setDelivery,
+  subscribe, viewStats, type Actor, type NewsroomDeps,
+} from '../src/newsroom/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { storeArticleIn } from './helpers/articles.js';
+import { seededRandom } from './helpers/child-run.js';
+import { tempDir } from './helpers/tmp.js';
+
+const TELEGRAM_EDITOR: Actor = { platform: 'telegram', id: '5550001' };
+const DESK: Actor = { platform: 'desk', id: 'editor@example.org' };
+const DOORS = [TELEGRAM_EDITOR, DESK, CLI_OPERATOR];
+const CHATS = ['-1001', '-1002', '-1003', '-1004', '-1005'];
+
+let store: Store;
+let deps: NewsroomDeps;
+let cleanup: () => void;
+let articles = 0;
+let signals = 0;
+
+beforeEach(async () => {
+  const t = tempDir('nashra-outbox-interleave-');
+  cleanup = t.cleanup;
+  store = openStore(join(t.dir, 'n.db'));
+  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: TELEGRAM_EDITOR.id });
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => { signals++; });
+  articles = 0;
+  signals = 0;
+  for (const chatId of CHATS) await subscribe(deps, CLI_OPERATOR, { platform: 'telegram', chatId });
+});
+afterEach(() => { store.close(); cleanup(); });
+
+const outboxAudit = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('delivery.'));
+
+/** An article broadcast to every chat: one post per chat, queued. */
+async function broadcast(): Promise<{ articleId: number; broadcastId: number; jobs: JobRecord[] }> {
+  const n = ++articles;
+  const r = await storeArticleIn(store, {
+    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
+    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
+  });
+  if (r.status !== 'new') throw new Error('duplicate article');
+  const p = await previewBroadcast(deps, CLI_OPERATOR, String(r.article.id), { audience: { kind: 'all' } });
+  await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
+  return { articleId: r.article.id, broadcastId: p.broadcast.id, jobs: store.jobs.listForArticle(r.article.id) };
+}
+
+/** The worker's outcomes, written as it writes them: failed (for a while, or for good), or on the wire at a crash. */
+function fail(job: JobRecord, retryable: boolean): void {
+  store.jobs.markFailed(job.id, retryable ? 'gave up after 6 attempts: 502' : 'refused: chat not found', { retryable });
+}
+function leaveInDoubt(jobs: JobRecord[]): void {
+  for (const j of jobs) store.jobs.markSending(j.id);
+  store.jobs.recoverInterrupted('hold');
+}
+
+describe('outbox actions interleaving', () => {
+  it('a resend from Telegram, one from the desk and verdicts from the shell and the desk, asked at once: each whole, one winner per job, audited once', async () => {
+    const { articleId, broadcastId, jobs } = await broadcast();
+    const [a, b, c, d, e] = jobs;
+    fail(a!, true);
+    fail(b!, true);
+    fail(c!, false);
+    leaveInDoubt([d!, e!]);
+    signals = 0;
+    // Neither awaited before the other: each yields at its awaits, as requests from several front doors would.
+    const results = await Promise.allSettled([
+      resendFailed(deps, TELEGRAM_EDITOR, articleId),
+      resendBroadcastFailed(deps, DESK, broadcastId, { everyFailure: true }),
+      resolveInDoubt(deps, CLI_OPERATOR, d!.id, 'send-again'),
+      resolveInDoubt(deps, DESK, d!.id, 'mark-sent'),
+      resolveInDoubt(deps, DESK, e!.id, 'mark-sent'),
+      viewStats(deps, TELEGRAM_EDITOR),
+    ]);
+    // Units run in the order asked: Telegram's resend takes the two temporary failures, the desk's (every failure)
+    // the one refused for good; the shell's verdict on d wins and the desk's finds it queued, changing nothing.
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : String(r.reason)))).toEqual([
+      'ok', 'ok', 'ok', `UserError: post ${d!.id} is queued, not in doubt`, 'ok', 'ok',
+    ]);
+    const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
+    expect(value(results[0]!)).toEqual({ requeued: 2, leftFailed: 1 });
+    expect(value(results[1]!)).toEqual({ requeued: 1, leftFailed: 0, articleId });
+    // The statistics read between units, never inside one: nothing is in doubt any more once the verdicts are in.
+    expect(value(results[5]!)).toMatchObject({ inDoubt: [] });
+    expect(jobs.map((j) => store.jobs.get(j.id)!.state)).toEqual(['queued', 'queued', 'queued', 'queued', 'sent']);
+    expect(store.jobs.get(a!.id)!.lastError).toBe(`sent again by telegram:${TELEGRAM_EDITOR.id}`);
+    expect(store.jobs.get(c!.id)!.lastError).toBe(`sent again by desk:${DESK.id}`);
+    expect(outboxAudit().map((e) => [e.action, e.platform, e.detail])).toEqual([
+      ['delivery.resend_failed', 'telegram', { article: articleId, requeued: 2, everyFailure: false }],
+      ['delivery.send_again', 'cli', { job: d!.id, kind: 'post' }],
+      ['delivery.mark_sent', 'desk', { job: e!.id, kind: 'post' }],
+      // The broadcast's resend read its broadcast first: its unit was asked after the verdicts'.
+      ['delivery.resend_failed', 'desk', { article: articleId, requeued: 1, everyFailure: true }],
+    ]);
+    expect(store.audit.recent(100).filter((e) => e.action === 'stats.view').map((e) => e.platform)).toEqual(['telegram']);
+    // The worker woken once per action that queued something (two resends, one send-again).
+    expect(signals).toBe(3);
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`any mix of resends and verdicts from three front doors agrees with its audit log (seed ${seed})`, async () => {
+      const random = seededRandom(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+      const sent: Array<{ articleId: number; broadcastId: number; jobs: JobRecord[] }> = [];
+      let conflicts = 0;
+      for (let round = 0; round < 12; round++) {
+        const b = await broadcast();
+        sent.push(b);
+        // Each post of the new broadcast fails for a while, for good, is left in doubt, or stays queued.
+        const doubt: JobRecord[] = [];
+        for (const j of b.jobs) {
+          const r = random();
+          if (r < 0.3) fail(j, true);
+          else if (r < 0.5) fail(j, false);
+          else if (r < 0.8) doubt.push(j);
+        }
+        leaveInDoubt(doubt);
+        const all = sent.flatMap((s) => s.jobs.map((j) => j.id));
+        const before = new Map(all.map((id) => [id, store.jobs.get(id)!]));
+        const auditBefore = outboxAudit().length;
+        const batch: Array<Promise<unknown>> = [];
+        for (let i = 2 + Math.floor(random() * 5); i > 0; i--) {
+          const actor = pick(DOORS);
+          const target = pick(sent);
+          const action = pick(['resend', 'resend-broadcast', 'mark-sent', 'send-again'] as const);
+          const jobId = pick(target.jobs).id;
+          batch.push(action === 'resend' ? resendFailed(deps, actor, target.articleId, { everyFailure: random() < 0.5 })
+            : action === 'resend-broadcast' ? resendBroadcastFailed(deps, actor, target.broadcastId, { everyFailure: random() < 0.5 })
+              : resolveInDoubt(deps, actor, jobId, action));
+        }
+        const settled = await Promise.allSettled(batch);
+        for (const r of settled) {
+          if (r.status === 'rejected') {
+            // Only a verdict on a job that is not (or no longer) in doubt is refused, and it wrote nothing.
+            expect(String(r.reason)).toMatch(/is \w+, not in doubt/);
+            conflicts++;
+          }
+        }
+        const entries = outboxAudit().slice(auditBefore);
+        expect(entries).toHaveLength(settled.filter((r) => r.status === 'fulfilled').length);
+        // What the entries say was queued again is exactly what changed, job by job.
+        const after = new Map(all.map((id) => [id, store.jobs.get(id)!]));
+        const requeued = [...before].filter(([id, j]) => j.state === 'failed' && after.get(id)!.state === 'queued');
+        expect(entries.filter((e) => e.action === 'delivery.resend_failed').reduce((n, e) => n + (e.detail.requeued as number), 0)).toBe(requeued.length);
+        const verdicts = entries.filter((e) => e.action !== 'delivery.resend_failed');
+        expect(new Set(verdicts.map((e) => e.detail.job)).size).toBe(verdicts.length);
+        for (const e of verdicts) {
+          expect(before.get(e.detail.job as number)!.state).toBe('in_doubt');
+          expect(after.get(e.detail.job as number)!.state).toBe(e.action === 'delivery.mark_sent' ? 'sent' : 'queued');
+        }
+        // Nothing else moved: a job in doubt without a verdict is still in doubt, nothing failed stays failed wrongly.
+        for (const [id, j] of before) {
+          if (j.state === 'in_doubt' && !verdicts.some((e) => e.detail.job === id)) expect(after.get(id)!.state).toBe('in_doubt');
+          if (j.state !== 'failed' && j.state !== 'in_doubt') expect(after.get(id)!.state).toBe(j.state);
+        }
+      }
+      expect(conflicts).toBeGreaterThan(0);
+    });
+  }
+
+  it('two digest closings asked at once (two platforms\' loops) queue each period\'s digest once', async () => {
+    for (const chatId of CHATS.slice(0, 3)) await setDelivery(deps, CLI_OPERATOR, { platform: 'telegram', chatId }, { digest: { mode: 'hourly' } });
+    for (let i = 0; i < 4; i++) await broadcast();
+    const closer = digestCloser(store.ports(), (p) => (p === 'telegram' ? telegramMarkup : undefined), deps.config);
+    const at = Date.now() + 3600_000;
+    const [first, second] = await Promise.all([closer.close(at), closer.close(at)]);
+    // Three digests of four articles: one message each; the second closing found every period closed.
+    expect([first, second]).toEqual([3, 0]);
+    expect(store.jobs.countsByState(['digest'])).toEqual([{ platform: 'telegram', state: 'queued', count: 3 }]);
+    const held = CHATS.slice(0, 3).map((chatId) => store.subscriptions.findByChat('telegram', chatId)!.id)
+      .map((id) => store.digests.periodsFor(id));
+    expect(held.map((p) => p.map((x) => x.items))).toEqual([[4], [4], [4]]);
+  });
+});
