@@ -19,10 +19,9 @@ import { Api } from 'grammy';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { loadAppConfig } from '../src/app/platforms.js';
 import type { TelegramSettings } from '../bots/telegram/settings.js';
-import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import { storeArticleIn } from '../tests/helpers/articles.js';
+import { queueAudienceIn, storeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { startFakeProcess } from './fake-process.js';
 
@@ -63,7 +62,7 @@ export async function benchDelivery(opts: { chats?: number; articles?: number; p
       if (stored.status !== 'new') throw new Error('bench article was a duplicate');
       const broadcast = store.broadcasts.create({ articleId: stored.article.id, platform: 'cli', editorId: 'bench', urgent: false, audience: { kind: 'all' }, paid });
       store.broadcasts.transition(broadcast.id, 'preview', 'queued');
-      queueAudienceSync(store, stored.article, { kind: 'all' }, { broadcastId: broadcast.id });
+      await queueAudienceIn(store, stored.article, { kind: 'all' }, { broadcastId: broadcast.id });
     }
 
     const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 20 });

@@ -6,8 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
-import { storeArticleIn } from '../tests/helpers/articles.js';
-import { queueAudienceSync } from '../src/newsroom/audience.js';
+import { queueAudienceIn, storeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 import { NODE_FLAGS } from '../tests/helpers/cli.js';
@@ -60,7 +59,7 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
     let idle = 0;
     for (let i = 0; i < 10; i++, await sleep(100)) idle = Math.max(idle, rssMb(pid));
 
-    queueAudienceSync(store, stored.article, { kind: 'matching' });
+    await queueAudienceIn(store, stored.article, { kind: 'matching' });
     const started = performance.now();
     let peak = idle;
     while (fake.sent().length < CHATS && performance.now() - started < 120_000) {

@@ -6,8 +6,7 @@
  *   10 % a filter for one source (of 20), with or without their own filter.
  */
 import { join } from 'node:path';
-import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
-import { storeArticleIn, routeArticleIn } from '../tests/helpers/articles.js';
+import { countAudienceIn, queueAudienceIn, routeArticleIn, storeArticleIn } from '../tests/helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince, newsArticles } from './common.js';
@@ -54,7 +53,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       }, { sourceId: sources[i % SOURCES]!.id });
       if (stored.status !== 'new') continue;
       const c = process.hrtime.bigint();
-      countAudienceSync(store, stored.article, { kind: 'matching' });
+      await countAudienceIn(store, stored.article, { kind: 'matching' });
       counts.push(msSince(c));
       const start = process.hrtime.bigint();
       receivers += await routeArticleIn(store, stored.article);
@@ -68,7 +67,7 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       const stored = await storeArticleIn(store, { url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [], paragraphs: a.content.split(/\n+/).filter(Boolean) });
       if (stored.status !== 'new') continue;
       const start = process.hrtime.bigint();
-      queueAudienceSync(store, stored.article, { kind: 'all' });
+      await queueAudienceIn(store, stored.article, { kind: 'all' });
       unfiltered.push(msSince(start));
     }
     return {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { renderArticle } from '../src/format/render.js';
 import { contentHash, storyKey } from '../src/ingest/prepare.js';
-import { queueAudienceSync } from '../src/newsroom/audience.js';
 import { latestArticles } from '../src/newsroom/queries.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince } from './common.js';
 import { telegramMarkup } from '../bots/telegram/markup.js';
+import { queueAudienceIn } from '../tests/helpers/articles.js';
 
 const ARTICLES = 100_000;
 const SUBSCRIBERS = 10_000;
@@ -34,7 +34,7 @@ export async function benchStore(): Promise<{ dupCheckMedianUs: number; queue10k
 
     const fresh = store.articles.get(ARTICLES)!; // one article not yet queued to anyone
     const qStart = process.hrtime.bigint();
-    const queued = queueAudienceSync(store, fresh, { kind: 'matching' });
+    const queued = await queueAudienceIn(store, fresh, { kind: 'matching' });
     const queue10kMs = msSince(qStart);
     if (queued !== SUBSCRIBERS) throw new Error(`expected ${SUBSCRIBERS} deliveries, queued ${queued}`);
 

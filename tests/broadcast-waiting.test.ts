@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
 import { formatClock } from '../src/text/schedule.js';
 import { createLogger } from '../src/logger.js';
-import { CLI_OPERATOR, queueAudienceSync, setDelivery } from '../src/newsroom/index.js';
-import { storeArticleIn } from './helpers/articles.js';
+import { CLI_OPERATOR, setDelivery } from '../src/newsroom/index.js';
+import { queueAudienceIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { runCli } from './helpers/cli.js';
@@ -86,7 +86,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
       const b = store.broadcasts.create({ articleId, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } });
       expect(b.id).toBe(3);
       store.broadcasts.transition(b.id, 'preview', 'queued');
-      expect(queueAudienceSync(store, stored.article, { kind: 'all' }, { broadcastId: b.id })).toBe(3);
+      expect(await queueAudienceIn(store, stored.article, { kind: 'all' }, { broadcastId: b.id })).toBe(3);
       const flaky = store.jobs.listForArticle(articleId).find((d) => store.subscriptions.get(d.subscriptionId)!.chatId === 'flaky')!;
       store.jobs.markFailed(flaky.id, 'gave up after 6 attempts: 502', { retryable: true });
       store.close();
@@ -127,7 +127,7 @@ describe('the desk', () => {
     await setDelivery(newsroom, CLI_OPERATOR, { platform: 'console', chatId: 'quiet' }, { quiet, quietMode: 'wait', timeZone: 'UTC' });
     const b = f.store.broadcasts.create({ articleId: f.article.id, platform: 'cli', editorId: 'x', urgent: false, audience: { kind: 'all' } });
     f.store.broadcasts.transition(b.id, 'preview', 'queued');
-    expect(queueAudienceSync(f.store, f.article, { kind: 'all' }, { broadcastId: b.id })).toBe(1);
+    expect(await queueAudienceIn(f.store, f.article, { kind: 'all' }, { broadcastId: b.id })).toBe(1);
     // What the worker does inside the window: not before its end.
     const [d] = f.store.jobs.listForArticle(f.article.id);
     f.store.jobs.postpone(d!.id, nextUtc(quiet.end));

@@ -4,8 +4,7 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { SendHooks, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { storeArticleIn } from './helpers/articles.js';
-import { queueAudienceSync } from '../src/newsroom/audience.js';
+import { queueAudienceIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type PendingDelivery, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -22,7 +21,7 @@ async function queued(chats: number): Promise<{ store: Store; articleId: number 
   for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100 + i), kind: 'private' }, 0);
   const r = await storeArticleIn(store, { url: 'https://example.org/a', title: 'عنوان الخبر', source: 'x', paragraphs: ['نص الخبر الأول هنا.', 'ونص ثان للخبر.'], categories: [], language: 'ar' });
   if (r.status !== 'new') throw new Error('duplicate');
-  queueAudienceSync(store, r.article, { kind: 'matching' });
+  await queueAudienceIn(store, r.article, { kind: 'matching' });
   return { store, articleId: r.article.id };
 }
 
@@ -84,7 +83,7 @@ describe('delivery worker', () => {
     const sub = store.subscriptions.list()[0]!;
     const second = await storeArticleIn(store, { url: 'https://example.org/b', title: 'خبر آخر مختلف', source: 'x', paragraphs: ['نص مختلف تماما هنا.'], categories: [], language: 'ar' });
     if (second.status !== 'new') throw new Error('duplicate');
-    queueAudienceSync(store, second.article, { kind: 'matching' });
+    await queueAudienceIn(store, second.article, { kind: 'matching' });
     const t = transport(async (_d, hooks) => {
       await hooks.sending();
       throw new PermanentDeliveryError('403: bot was blocked by the user', { method: 'sendMessage', code: 403 });

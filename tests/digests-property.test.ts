@@ -11,8 +11,8 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { Transport } from '../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
-import { CLI_OPERATOR, digestCloser, queueAudienceSync, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { CLI_OPERATOR, digestCloser, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
+import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -86,7 +86,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     });
     if (r.status !== 'new') throw new Error('duplicate');
     ids.set(r.article.id, n);
-    if (urgent) queueAudienceSync(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (urgent) await queueAudienceIn(store, r.article, { kind: 'all' }, { priority: URGENT_PRIORITY });
     else await routeArticleIn(store, r.article);
   };
   // Three days in random steps, then two quiet days in which every period closes and every window ends.

@@ -9,8 +9,7 @@ import { plainMarkup } from '../src/format/post.js';
 import { renderArticle } from '../src/format/render.js';
 import type { Article } from '../src/model/article.js';
 import type { MessageTemplate } from '../src/model/template.js';
-import { countAudienceSync, queueAudienceSync } from '../src/newsroom/audience.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { countAudienceIn, queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { matchesTopics } from '../src/newsroom/topics.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -76,7 +75,7 @@ describe('filters per (subscription, source)', () => {
     const route = async (over: Partial<Article>, sourceId: number) => {
       const r = await storeArticleIn(store, article(over), { sourceId });
       if (r.status !== 'new') throw new Error('duplicate');
-      const count = countAudienceSync(store, r.article, { kind: 'matching' }).willReceive;
+      const count = (await countAudienceIn(store, r.article, { kind: 'matching' })).willReceive;
       await routeArticleIn(store, r.article);
       const to = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
       expect(to.length).toBe(count); // the preview's count and the queue agree
@@ -92,7 +91,7 @@ describe('filters per (subscription, source)', () => {
 
     const r = await storeArticleIn(store, article({ title: 'خبر رياضي عام' }), { sourceId: general.id });
     if (r.status !== 'new') throw new Error('duplicate');
-    expect(queueAudienceSync(store, r.article, { kind: 'all' })).toBe(3);
+    expect(await queueAudienceIn(store, r.article, { kind: 'all' })).toBe(3);
   });
 
   it('go with their subscription and with their source', () => {

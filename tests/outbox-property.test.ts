@@ -26,8 +26,8 @@ import type { CorrectionResult, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
-import { broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection, previewRetraction, queueAudienceSync, resendBroadcastFailed, resendFailed, reviseFromSource, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection, previewRetraction, resendBroadcastFailed, resendFailed, reviseFromSource, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
+import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 
@@ -305,7 +305,7 @@ async function run(seed: number): Promise<Totals> {
   const act = async () => {
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) await routeArticleIn(store, await newArticle());
-    if (random() < 0.08) queueAudienceSync(store, await newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (random() < 0.08) await queueAudienceIn(store, await newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
     if (random() < 0.1) {
       const article = await newArticle(random() < 0.5);
       const preview = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });

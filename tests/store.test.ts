@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../src/store/index.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { matchesTopics, parseTopicFilter } from '../src/newsroom/topics.js';
-import { queueAudienceSync } from '../src/newsroom/audience.js';
 import type { Article } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -49,8 +48,8 @@ describe('store', () => {
     if (a.status !== 'new') throw new Error('expected new');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '42', kind: 'private' });
-    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(2);
-    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
+    expect(await queueAudienceIn(store, a.article, { kind: 'matching' })).toBe(2);
+    expect(await queueAudienceIn(store, a.article, { kind: 'matching' })).toBe(0);
     expect(await routeArticleIn(store, a.article)).toBe(0);
     expect(store.jobs.listForArticle(a.article.id)).toHaveLength(2);
   });
@@ -60,11 +59,11 @@ describe('store', () => {
     const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(1);
+    expect(await queueAudienceIn(store, a.article, { kind: 'matching' })).toBe(1);
     store.subscriptions.deactivate(sub.id, 'test');
     const again = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     expect(again.id).toBe(sub.id);
-    expect(queueAudienceSync(store, a.article, { kind: 'matching' })).toBe(0);
+    expect(await queueAudienceIn(store, a.article, { kind: 'matching' })).toBe(0);
   });
 
   it('keeps data across closing and reopening', async () => {
@@ -136,7 +135,7 @@ describe('store', () => {
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
-    queueAudienceSync(store, a.article, { kind: 'matching' });
+    await queueAudienceIn(store, a.article, { kind: 'matching' });
     const [d1, d2] = store.jobs.next('telegram', 10);
     expect(store.jobs.markSending(d1!.id)).toBe(true);
     expect(store.jobs.markSending(d1!.id)).toBe(false);

@@ -1,13 +1,11 @@
 import type { StoredArticle } from '../model/article.js';
-import type { Audience } from '../model/broadcast.js';
+import type { Audience, AudienceQuery } from '../model/broadcast.js';
 import type { Subscription } from '../model/subscription.js';
+import type { Repositories } from '../ports/index.js';
+import { matchesTopics } from './topics.js';
 
 /** Who a delivery is queued for. */
 type Target = { id: number; platform: string };
-import type { AudienceQuery } from '../model/broadcast.js';
-import type { Repositories } from '../ports/index.js';
-import type { Store } from '../store/index.js';
-import { matchesTopics } from './topics.js';
 
 /**
  * How many chats an audience reaches now, how many of its chats already have the article (never sent twice), and
@@ -19,69 +17,15 @@ export interface AudienceCount {
   failedBefore: number;
 }
 
+/** What picking an audience reads and queueing it writes. */
+type AudienceRepos = Pick<Repositories, 'audience' | 'subscriptions'>;
+
 /**
  * The one definition of who receives an article, used to count a preview and to queue it, so the two agree.
  * SQL selects the subscriptions it can alone (no topic filter, or every topic counts); subscriptions with topics,
  * or with a filter for the article's source, are matched here on normalised Arabic. An editor's audience "all" or
  * "one platform" ignores every filter, per-source ones too.
  */
-function selection(store: Store, article: StoredArticle, audience: Audience, activeBefore?: number): { sql?: AudienceQuery; listed: Target[] } {
-  switch (audience.kind) {
-    case 'matching': {
-      // A filter for the article's source narrows what the subscription's own filter lets through (both must pass).
-      const bySource = article.sourceId === undefined ? undefined : store.sourceFilters.forSource(article.sourceId);
-      return {
-        sql: { activeBefore, sourceId: article.sourceId },
-        listed: store.subscriptions.filterTargets(article.sourceId, activeBefore).filter((s) => {
-          if (!matchesTopics(s.topics, article)) return false;
-          const own = bySource?.get(s.id);
-          return own === undefined || matchesTopics(own, article);
-        }),
-      };
-    }
-    case 'all':
-      return { sql: { everyTopic: true, activeBefore }, listed: [] };
-    case 'platform':
-      return { sql: { everyTopic: true, platform: audience.platform, activeBefore }, listed: [] };
-    case 'chats':
-      return { listed: audience.subscriptionIds.map((id) => store.subscriptions.get(id)).filter((s): s is Subscription => s?.active === true) };
-  }
-}
-
-/** The synchronous store's version of countAudience, for the slices not on the ports yet. */
-/** `onlyPlatform`: the part of the audience on that platform (what a paid broadcast would cost there). */
-export function countAudienceSync(store: Store, article: StoredArticle, audience: Audience, onlyPlatform?: string): AudienceCount {
-  if (article.retracted) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
-  if (onlyPlatform !== undefined && audience.kind === 'platform' && audience.platform !== onlyPlatform) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
-  const selected = selection(store, article, audience);
-  const sql = selected.sql && onlyPlatform !== undefined ? { ...selected.sql, platform: onlyPlatform } : selected.sql;
-  const listed = onlyPlatform !== undefined ? selected.listed.filter((s) => s.platform === onlyPlatform) : selected.listed;
-  const fromSql = sql ? store.jobs.countAudience(article.id, sql) : { total: 0, already: 0, failed: 0 };
-  const states = listed.length > 0 ? store.jobs.subscriptionsWith(article.id) : new Map<number, string>();
-  const listedFailed = listed.filter((s) => states.get(s.id) === 'failed').length;
-  const listedAlready = listed.filter((s) => states.has(s.id)).length - listedFailed;
-  return {
-    willReceive: fromSql.total - fromSql.already - fromSql.failed + listed.length - listedAlready - listedFailed,
-    alreadyHave: fromSql.already + listedAlready,
-    failedBefore: fromSql.failed + listedFailed,
-  };
-}
-
-/** The synchronous store's version of queueAudience, for the slices not on the ports yet. */
-/** Queues the article for its audience in one transaction; returns how many deliveries were new. A retracted article reaches nobody. */
-export function queueAudienceSync(store: Store, article: StoredArticle, audience: Audience, opts: { broadcastId?: number; priority?: number; activeBefore?: number } = {}): number {
-  if (article.retracted) return 0;
-  return store.transaction(() => {
-    const { sql, listed } = selection(store, article, audience, opts.activeBefore);
-    const fromSql = sql ? store.jobs.enqueueAudience(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }) : 0;
-    return fromSql + store.jobs.enqueue(article.id, listed, opts);
-  });
-}
-
-/** What picking an audience reads and queueing it writes. */
-type AudienceRepos = Pick<Repositories, 'audience' | 'subscriptions'>;
-
-/** The same selection through the ports. */
 async function selectionOf(repos: AudienceRepos, article: StoredArticle, audience: Audience, activeBefore?: number): Promise<{ sql?: AudienceQuery; listed: Target[] }> {
   switch (audience.kind) {
     case 'matching': {

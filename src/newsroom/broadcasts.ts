@@ -259,7 +259,7 @@ export type ProgressPlaceResult = { kind: 'recorded'; broadcast: Broadcast } | {
  * audited: the confirmation it follows is.
  */
 export async function placeProgress(
-  deps: Pick<NewsroomDeps, 'store' | 'editors' | 'data'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
+  deps: Pick<NewsroomDeps, 'editors' | 'data'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
 ): Promise<ProgressPlaceResult> {
   await requireEditor(deps, actor, 'broadcast progress');
   return deps.data.uow.run(async (tx): Promise<ProgressPlaceResult> => {

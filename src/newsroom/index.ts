@@ -5,7 +5,7 @@
  * puts in its own words.
  */
 export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
-export { countAudience, countAudienceSync, queueAudience, queueAudienceSync, type AudienceCount } from './audience.js';
+export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,
   stopBroadcast, URGENT_PRIORITY, findBroadcast, placeProgress, type ProgressPlaceResult, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,

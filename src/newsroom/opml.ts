@@ -108,7 +108,7 @@ async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, inter
  * when it is known (a feed's own link to its site, a WordPress site's page, an article page's URL), absent otherwise
  * rather than the feed again. An article page has no feed: its xmlUrl is the page, which Nashra imports back as a page.
  */
-export async function exportOpml(deps: Pick<NewsroomDeps, 'store' | 'data' | 'editors'>, actor: Actor, now = new Date()): Promise<string> {
+export async function exportOpml(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, now = new Date()): Promise<string> {
   await requireEditor(deps, actor, 'sources');
   const sources = await deps.data.uow.run(async (tx) => {
     const list = await tx.sources.list();

@@ -1,5 +1,7 @@
 import type { Article, StoredArticle } from '../../src/model/article.js';
 import { routeArticle, storeArticle, type StoreOptions, type StoreResult } from '../../src/newsroom/pipeline.js';
+import { countAudience, queueAudience, type AudienceCount } from '../../src/newsroom/audience.js';
+import type { Audience } from '../../src/model/broadcast.js';
 import type { Store } from '../../src/store/index.js';
 
 /**
@@ -12,4 +14,13 @@ export function storeArticleIn(store: Store, article: Article, opts?: StoreOptio
 
 export function routeArticleIn(store: Store, article: StoredArticle): Promise<number> {
   return store.ports().uow.run((tx) => routeArticle(tx, article));
+}
+
+/** queueAudience in a unit of work of its own (an action queues in its one unit). */
+export function queueAudienceIn(store: Store, article: StoredArticle, audience: Audience, opts?: Parameters<typeof queueAudience>[3]): Promise<number> {
+  return store.ports().uow.run((tx) => queueAudience(tx, article, audience, opts));
+}
+
+export function countAudienceIn(store: Store, article: StoredArticle, audience: Audience): Promise<AudienceCount> {
+  return countAudience(store.ports().repos, article, audience);
 }

@@ -3,8 +3,7 @@
  * at once. Its output is collected line by line; nothing of the test process's environment leaks in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { storeArticleIn } from './articles.js';
-import { queueAudienceSync } from '../../src/newsroom/audience.js';
+import { queueAudienceIn, storeArticleIn } from './articles.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
@@ -134,8 +133,8 @@ export async function prepareBroadcast(dbPath: string, subscribers: number, arti
       if (opts.paid) {
         const broadcast = store.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true });
         store.broadcasts.transition(broadcast.id, 'preview', 'queued');
-        queueAudienceSync(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
-      } else queueAudienceSync(store, result.article, { kind: 'matching' });
+        await queueAudienceIn(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
+      } else await queueAudienceIn(store, result.article, { kind: 'matching' });
     }
   } finally {
     store.close();
