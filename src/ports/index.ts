@@ -22,8 +22,10 @@ import type { FetchOutcome, NewSource, Source, WebSubState, WebSubSubscription }
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
 import type { MessageTemplate } from '../model/template.js';
 import type { AudienceRepository } from './audience.js';
+import type { JobRepository } from './jobs.js';
 
 export * from './audience.js';
+export * from './jobs.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -126,6 +128,7 @@ export interface Repositories {
   readonly articles: ArticleLookup;
   readonly audit: AuditRepository;
   readonly audience: AudienceRepository;
+  readonly jobs: JobRepository;
 }
 
 /**
@@ -148,4 +151,11 @@ export interface DataPorts {
    * caller stops the run instead of blaming a source, and what was not written is done after the restart.
    */
   isStorageFault(err: unknown): boolean;
+  /**
+   * True for a write refused because the database is held (SQLite: locked by another process past the busy timeout):
+   * nothing of it was written, and the same write may be tried again later.
+   */
+  isBusy(err: unknown): boolean;
+  /** False once the database was closed (the run stopped): nothing more can be read or written. */
+  isOpen(): boolean;
 }

@@ -23,7 +23,8 @@ export interface SqliteTables {
   templates: SubscriptionTemplatesTable;
   sourceFilters: SourceFiltersTable;
   /** The outbox's few calls the converted slices make (its own port comes with its slice). */
-  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'>;
+  jobs: Pick<JobsTable, 'countSubscriptionsForSource' | 'releaseHeld' | 'enqueue' | 'enqueueAudience' | 'countAudience' | 'subscriptionsWith'
+    | 'next' | 'hasQueued' | 'failCorrectionsOn' | 'markSending' | 'markSent' | 'retryLater' | 'postpone' | 'markFailed' | 'markSkipped' | 'recoverInterrupted'>;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
 }

@@ -30,6 +30,7 @@ import type {
   ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
 } from '../ports/index.js';
 import { audienceRepository } from './ports-audience.js';
+import { jobRepository } from './ports-jobs.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -106,7 +107,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
   const audit: AuditRepository = {
     record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
   };
-  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate) };
+  return { sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate), jobs: jobRepository(t, gate) };
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */
@@ -128,6 +129,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     private readonly db: Database,
     private readonly tables: SqliteTables,
     private readonly fault: (err: unknown) => boolean,
+    private readonly busy: (err: unknown) => boolean,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -137,6 +139,14 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   isStorageFault(err: unknown): boolean {
     return this.fault(err);
+  }
+
+  isBusy(err: unknown): boolean {
+    return this.busy(err);
+  }
+
+  isOpen(): boolean {
+    return this.db.open;
   }
 
   /** True when a unit is open and the running code is not its work: a write now would join the unit's transaction. */
