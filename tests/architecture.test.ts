@@ -104,6 +104,14 @@ describe('architecture', () => {
     expect(slice.every((f) => /\.uow\.run\(/.test(f.code))).toBe(true);
   });
 
+  it('the delivery worker (src/delivery) reaches the outbox only through the ports: no store, no table, its batches units of work', () => {
+    const delivery = src.filter((f) => inFolder(f, 'src/delivery'));
+    expect(delivery.map((f) => f.path).sort()).toEqual(['src/delivery/platform.ts', 'src/delivery/worker.ts']);
+    expect(broken(delivery, (f) => f.imports.filter((i) => i.startsWith('src/store/')))).toEqual([]);
+    expect(broken(delivery, (f) => [...f.code.matchAll(/\bstore(?:\(\))?\.\w+|\bStore\b|\.transaction\(/g)].map((m) => `uses ${m[0]}`))).toEqual([]);
+    expect(delivery.find((f) => f.path === 'src/delivery/worker.ts')!.code).toMatch(/\.uow\.run\(/);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(broken(bots, (f) => {
       const own = f.path.split('/')[1];
