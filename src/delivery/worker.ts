@@ -130,7 +130,8 @@ export class DeliveryWorker {
         }
       } catch (err) {
         // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
-        // process: nothing changed, the same rows are picked again at the next look.
+        // process (or, for what is not written through the ports yet, by a unit of work of this one): nothing changed,
+        // the same rows are picked again at the next look.
         if (!this.data.isBusy(err)) throw err;
         this.logger.warn('the database is locked; sending waits', { platform: transport.platform, error: errorMessage(err) });
       }
