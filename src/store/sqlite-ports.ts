@@ -205,6 +205,10 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
       open = false;
       this.openUnit = undefined;
       clearImmediate(watch);
+      // Only a unit's own work needs its scope, and only while it is open (outsider() is false when none is). Left
+      // on, the storage's promise hook would run for every promise the process makes (each HTTP request, each
+      // answer): with the worker's batches as units, 0.98 → 1.16 ms of CPU per delivery in the paid bench; 1.04 off.
+      unitScope.disable();
     }
   }
 }
