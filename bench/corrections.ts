@@ -69,7 +69,7 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
     }
 
     feeds.route('/feed', { body: feed('مصرع 12 شخصاً في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });
-    const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 20 });
+    const worker = new DeliveryWorker(store.ports(), [transport], logger, { pollMs: 20 });
     const started = Date.now();
     const changed = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), store.sources.get(source.id)!);
     if (changed.corrections !== channels) throw new Error(`bench: ${changed.corrections} corrections queued of ${channels}`);

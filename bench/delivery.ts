@@ -65,7 +65,7 @@ export async function benchDelivery(opts: { chats?: number; articles?: number; p
       await queueAudienceIn(store, stored.article, { kind: 'all' }, { broadcastId: broadcast.id });
     }
 
-    const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 20 });
+    const worker = new DeliveryWorker(store.ports(), [transport], logger, { pollMs: 20 });
     const cpu = process.cpuUsage();
     const started = performance.now();
     const [result] = await Promise.all([worker.drain(600_000), opts.during?.()]);

@@ -58,7 +58,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
   const telegram = config.platforms.telegram as TelegramSettings;
   const api = new Api(TOKEN, { apiRoot });
   installLimits(api, telegram.rate);
-  const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
+  const worker = new DeliveryWorker(store.ports(), [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
   const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
   const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });

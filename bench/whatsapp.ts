@@ -118,7 +118,7 @@ async function pacingOnFakeClock(messages: number): Promise<WhatsAppBench['pacin
   const queuedAt = t;
   await adapter.start();
   while (!adapter.isConnected()) await new Promise((r) => setTimeout(r, 1));
-  const worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 1 });
+  const worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, { pollMs: 1 });
   await worker.drain(120_000);
   await adapter.stop();
   store.close();

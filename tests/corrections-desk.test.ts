@@ -83,7 +83,7 @@ describe('desk: correct and retract a sent story', () => {
     const retractPage = await get(app, j, `/articles/${f.article.id}/retract`);
     expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode).toBe(303);
     // The console's worker fails its deletion (it cannot delete what it printed); Telegram's two wait for Telegram.
-    const worker = new DeliveryWorker(f.store, [createConsoleTransport(() => {}, f.config)], createLogger({ level: 'silent' }), { pollMs: 5 });
+    const worker = new DeliveryWorker(f.store.ports(), [createConsoleTransport(() => {}, f.config)], createLogger({ level: 'silent' }), { pollMs: 5 });
     worker.start();
     try {
       await expect.poll(() => f.store.jobs.totalsByState().failed ?? 0, { timeout: 5000 }).toBe(1);

@@ -54,7 +54,7 @@ async function run(seed: number) {
       },
     },
   };
-  const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 1, backoffMs: 1, maxAttempts: 10, digestCheckMs: 0 });
+  const worker = new DeliveryWorker(store.ports(), [transport], logger, { pollMs: 1, backoffMs: 1, maxAttempts: 10, digestCheckMs: 0 });
 
   for (const chat of ['a', 'b', 'c']) await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
   const stored = await storeArticleIn(store, {

@@ -59,7 +59,7 @@ async function harness(): Promise<Harness> {
   let worker: DeliveryWorker | undefined;
   const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, { createClient: world.createClient, clock, random: () => 0.5, loadMedia: null });
-  worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
+  worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
   await adapter.start();
@@ -153,7 +153,7 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
     const h = await harness();
     // A console target beside the group: the console prints, and can neither edit nor delete what it printed.
     h.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, h.clock.now() - 3600_000);
-    const consoleWorker = new DeliveryWorker(h.store, [createConsoleTransport(() => {}, h.config)], createLogger({ level: 'silent' }), { pollMs: 2, backoffMs: 5 });
+    const consoleWorker = new DeliveryWorker(h.store.ports(), [createConsoleTransport(() => {}, h.config)], createLogger({ level: 'silent' }), { pollMs: 2, backoffMs: 5 });
     consoleWorker.start();
     cleanups.push(() => consoleWorker.stop(100));
     const a = await h.send(6);

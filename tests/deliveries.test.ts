@@ -51,7 +51,7 @@ describe('delivery worker', () => {
       expect(store.jobs.get(d.id)!.state).toBe('sending');
       expect(await hooks.sending()).toBe(true); // idempotent: a fallback request for the same delivery may go too
     });
-    const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
+    const result = await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
     expect(states).toEqual(['queued', 'queued', 'queued']);
     expect(t.sent.sort()).toEqual(['100', '102']);
     expect(result).toMatchObject({ sent: 2, skipped: 1 });
@@ -66,13 +66,13 @@ describe('delivery worker', () => {
       await hooks.sending();
       if (call === 1) throw new TemporaryDeliveryError('429', { method: 'sendMessage', retryAfterMs: 150 });
     }, { concurrency: 1 });
-    const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
+    const result = await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
     expect(result).toMatchObject({ sent: 2, retried: 1, failed: 0 });
 
     const other = await queued(2);
     const down = transport(async () => {}, { isReady: () => false });
     const started = Date.now();
-    const r2 = await new DeliveryWorker(other.store, [down], logger, { pollMs: 10 }).drain(Infinity, 200);
+    const r2 = await new DeliveryWorker(other.store.ports(), [down], logger, { pollMs: 10 }).drain(Infinity, 200);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r2.sent).toBe(0);
     expect(other.store.jobs.countsByState()).toEqual([{ platform: 'telegram', state: 'queued', count: 2 }]);
@@ -88,7 +88,7 @@ describe('delivery worker', () => {
       await hooks.sending();
       throw new PermanentDeliveryError('403: bot was blocked by the user', { method: 'sendMessage', code: 403 });
     }, { concurrency: 1 });
-    await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
+    await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
     expect(store.subscriptions.get(sub.id)).toMatchObject({ active: false, deactivatedReason: '403: bot was blocked by the user' });
     expect(store.jobs.listForArticle(articleId)[0]!.state).toBe('failed');
     expect(store.jobs.listForArticle(second.article.id)[0]!.state).toBe('failed');

@@ -56,7 +56,7 @@ beforeAll(async () => {
   wa = new WhatsAppAdapter(waSettings, adapterContext(h.config, h.store, h.logger, { onQueued: () => waWorker?.notify() }), { createClient: world.createClient, loadMedia: null });
   await wa.start();
   await until(() => wa.isConnected(), 10_000, 'WhatsApp to be ready');
-  waWorker = new DeliveryWorker(h.store, [wa.transport], h.logger, { pollMs: 50, backoffMs: 200 });
+  waWorker = new DeliveryWorker(h.store.ports(), [wa.transport], h.logger, { pollMs: 50, backoffMs: 200 });
   waWorker.start();
   h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', title: 'مجموعة الأخبار' });
   const samples = join(projectRoot(), 'samples');

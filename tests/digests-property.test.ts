@@ -65,7 +65,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
       return { messageId: `m${messages}` };
     },
   };
-  const worker = new DeliveryWorker(store, [transport], logger, {
+  const worker = new DeliveryWorker(store.ports(), [transport], logger, {
     pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0,
     digests: digestCloser(store.ports(), () => TINY, config),
   });

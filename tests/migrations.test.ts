@@ -186,6 +186,42 @@ describe('migrations', () => {
     }
   });
 
+  it('version 14: the article index holds only edits and deletes; every job kept, and each by-article look-up still on an index', () => {
+    const path = copyOfFixture(V12);
+    // Up to version 13 first (the migrations as they were), to compare its jobs with what 14 leaves.
+    const { dir, cleanup } = tempDir('nashra-migrations-');
+    cleanups.push(cleanup);
+    for (const f of readdirSync(migrationsDir()).filter((f) => /^(\d+)_/.test(f) && Number(/^(\d+)_/.exec(f)![1]) <= 13)) {
+      copyFileSync(join(migrationsDir(), f), join(dir, f));
+    }
+    const v13 = new Database(path);
+    migrate(v13, { dir });
+    expect(v13.pragma('user_version', { simple: true })).toBe(13);
+    const before = v13.prepare('SELECT * FROM jobs ORDER BY id').all();
+    v13.close();
+    expect(before.length).toBeGreaterThan(20);
+
+    openStore(path).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(14);
+      expect(db.prepare('SELECT * FROM jobs ORDER BY id').all()).toEqual(before);
+      const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs'`).all() as Array<{ name: string; sql: string | null }>;
+      expect(indexes.map((i) => i.name)).not.toContain('jobs_article');
+      expect(indexes.find((i) => i.name === 'jobs_article_corrections')?.sql).toContain(`WHERE kind IN ('edit', 'delete')`);
+      // Posts are found by article through jobs_post_once, edits and deletes through the new index: never a scan.
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      expect(plan(`SELECT * FROM jobs WHERE article_id = 1 AND kind = 'post' ORDER BY id`)).toContain('USING INDEX jobs_post_once (article_id=?)');
+      expect(plan(`SELECT * FROM jobs WHERE article_id = 1 AND kind IN ('edit', 'delete') AND state = 'queued'`)).toContain('USING INDEX jobs_article_corrections (article_id=?');
+      // What an index over every post cost: the new one has no entry for a post.
+      const entries = db.prepare(`SELECT COUNT(*) FROM jobs INDEXED BY jobs_article_corrections WHERE kind IN ('edit', 'delete') AND article_id IS NOT NULL`).pluck().get() as number;
+      expect(entries).toBe(db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind IN ('edit', 'delete')`).pluck().get());
+      expect(entries).toBeLessThan(before.length);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a migration that fails half-way leaves the database as it was, at its version, and usable', () => {
     const path = copyOfFixture();
     openStore(path).close(); // now at the current version

@@ -234,7 +234,7 @@ async function run(seed: number): Promise<Totals> {
   let deps = depsOf(store);
   const workerOf = (s: Store) => {
     const digests = digestCloser(s.ports(), () => TINY, config);
-    return new DeliveryWorker(s, [transport()], quietLogger, {
+    return new DeliveryWorker(s.ports(), [transport()], quietLogger, {
       pollMs: 1, backoffMs: 0, maxAttempts: 4, now: () => now, digestCheckMs: 0,
       digests: { close: (at) => digests.close(at), refresh: async (part, at) => (await digests.refresh(part, at)) && ++rebuilt > 0 },
     });
@@ -525,7 +525,7 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
       async send() { sent.push('post'); return { messageId: `m${sent.length}` }; },
       async sendText() { sent.push('digest'); return { messageId: `m${sent.length}` }; },
     };
-    const worker = new DeliveryWorker(store, [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config) });
+    const worker = new DeliveryWorker(store.ports(), [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config) });
     await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
     // Hourly digests, urgent alerts in the digest too, quiet hours 11:00–15:00 UTC that hold messages but let urgent ones through.
     await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {

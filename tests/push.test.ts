@@ -136,7 +136,7 @@ async function startRig(opts: {
   const telegram = config.platforms.telegram as TelegramSettings;
   const api = new Api(TOKEN, { apiRoot });
   installLimits(api, telegram.rate);
-  const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
+  const worker = new DeliveryWorker(store.ports(), [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 50 });
   const clock = { ahead: 0 };
   const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({

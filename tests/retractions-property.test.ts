@@ -55,7 +55,7 @@ async function run(seed: number) {
       return { messageId: `m${received.length}` };
     },
   };
-  const worker = new DeliveryWorker(store, [transport], logger, {
+  const worker = new DeliveryWorker(store.ports(), [transport], logger, {
     pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];

@@ -70,7 +70,7 @@ async function rig(env: Record<string, string>, limits: { globalPerSecond: numbe
   const telegram = config.platforms.telegram as TelegramSettings;
   const api = new Api(TOKEN, { apiRoot: root });
   installLimits(api, telegram.rate, telegram.paidBroadcast?.ratePerSecond);
-  const worker = new DeliveryWorker(store, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 20 });
+  const worker = new DeliveryWorker(store.ports(), [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 20 });
   cleanups.push(() => { store.close(); rmSync(dir, { recursive: true, force: true }); });
   return { store, fake, worker, config };
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addArticle, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, message, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -45,6 +45,40 @@ describe('telegram transport against the fake Bot API', () => {
     await waitFor(() => states(h!, a.id)[0] === 'sent', 5000, 'sent after migration');
     expect(h.store.subscriptions.get(group.id)!.chatId).toBe('-1003101');
     expect(h.fake.sentTo('-1003101')).toHaveLength(1);
+  });
+
+  it('a migrated group whose new id has a subscription of its own: the post fails saying so, the old one is deactivated, nothing loops', async () => {
+    h = await startHarness();
+    const group = subscribe(h, '-3102', 'group');
+    const supergroup = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003102', kind: 'channel' });
+    h.fake.failFor('-3102', { kind: 'migrate', to: -1003102 });
+    const a = await addArticle(h.store);
+    deliver(h, a.id, [group, supergroup]);
+    await waitFor(() => !states(h!, a.id).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
+    const rows = h.store.jobs.listForArticle(a.id);
+    expect(rows.map((r) => [r.subscriptionId, r.state])).toEqual([[group.id, 'failed'], [supergroup.id, 'sent']]);
+    expect(rows[0]!.lastError).toContain('-1003102 has a subscription already');
+    // Tried once, not again and again against the old id; the new chat got the article once, by its own subscription.
+    expect(h.fake.calls.filter((c) => String(c.params.chat_id) === '-3102')).toHaveLength(1);
+    expect(h.fake.sentTo('-1003102')).toHaveLength(1);
+    expect(h.store.subscriptions.get(group.id)).toMatchObject({ chatId: '-3102', active: false });
+    expect(h.store.subscriptions.get(supergroup.id)).toMatchObject({ chatId: '-1003102', active: true });
+    expect(h.store.audit.recent().filter((e) => e.action === 'subscription.migrate')).toEqual([]);
+  });
+
+  it('a move told twice at once (the platform\'s update and a send\'s answer): moved once, audited once, delivered once', async () => {
+    h = await startHarness();
+    const group = subscribe(h, '-3103', 'group');
+    h.fake.failFor('-3103', { kind: 'migrate', to: -1003103 });
+    const articles = [await addArticle(h.store), await addArticle(h.store)];
+    h.fake.pushUpdate(message({ id: -3103, type: 'group', title: 'g' }, 9, '', { migrate_to_chat_id: -1003103 }));
+    for (const a of articles) deliver(h, a.id, [group]);
+    await waitFor(() => articles.every((a) => states(h!, a.id)[0] === 'sent'), 5000, 'both sent after the move');
+    expect(h.store.subscriptions.get(group.id)).toMatchObject({ chatId: '-1003103', active: true });
+    expect(h.fake.sentTo('-1003103')).toHaveLength(2);
+    const moves = h.store.audit.recent().filter((e) => e.action === 'subscription.migrate');
+    expect(moves).toHaveLength(1);
+    expect(moves[0]).toMatchObject({ platform: 'system', detail: { subscription: group.id, from: '-3103', to: '-1003103' } });
   });
 
   it('resends as plain text when Telegram rejects the markup, and logs it with the article id', async () => {

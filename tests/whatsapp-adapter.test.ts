@@ -66,7 +66,7 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
     createClient: world.createClient, clock, random, loadMedia: null, ...options,
   });
-  worker = new DeliveryWorker(store, [adapter.transport], logger, {
+  worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
     pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
     digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });

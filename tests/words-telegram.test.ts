@@ -116,7 +116,7 @@ describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
     for (const chatId of ['5101', '5102', '5103']) harness.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo);
     harness.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo);
     // The console prints and can neither edit nor delete what it printed: the worker fails its retraction job.
-    consoleWorker = new DeliveryWorker(harness.store, [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
+    consoleWorker = new DeliveryWorker(harness.store.ports(), [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
     consoleWorker.start();
     const article = await addArticle(harness.store);
     await routeArticleIn(harness.store, article);

@@ -23,7 +23,7 @@ import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import { isLockedError, type Store } from '../store/index.js';
-import { collectStats, digestCloser, type ChatRules } from '../newsroom/index.js';
+import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
 
@@ -36,6 +36,8 @@ export interface RunOptions {
   queued?: QueueSignal;
   /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
   demo?: boolean;
+  /** The newsroom's actions the run calls itself: a group that moved follows it (ChatMigratedError, migrateChat). */
+  newsroom?: NewsroomDeps;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
   desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
@@ -73,7 +75,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let statusTimer: NodeJS.Timeout | undefined;
   try {
     // One recovery for every kind of job (posts, digest messages, edits, deletes): what was on the wire at the stop.
-    const recovered = store.jobs.recoverInterrupted(config.inDoubtPolicy);
+    const data = store.ports();
+    const recovered = await data.repos.jobs.recoverInterrupted(config.inDoubtPolicy, Date.now());
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
         ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
@@ -99,11 +102,12 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(store.path));
     }
 
-    const worker = new DeliveryWorker(store, transports, logger, {
-      digests: options.markupFor ? digestCloser(store.ports(), options.markupFor, config) : undefined,
+    const { newsroom } = options;
+    const worker = new DeliveryWorker(data, transports, logger, {
+      digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
+      migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
     });
     options.queued?.listen(() => worker.notify());
-    const data = store.ports();
     const askEditors = reviewAnnouncer(data.repos, () => store.isOpen, logger, options.platforms);
     const intake = articleIntake({ config, data, logger });
     const poller = new SourcePoller({ config, data, logger, intake }, () => worker.notify(), () => void askEditors());

@@ -1,8 +1,10 @@
 import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { QuietSetting } from '../model/delivery.js';
+import type { StoredArticle } from '../model/article.js';
+import type { PendingCorrection } from '../model/correction.js';
+import type { JobAnswer, PendingJob, QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
-import { isLockedError, storageFault, type JobAnswer, type PendingCorrection, type PendingJob, type Store, type StoredArticle } from '../store/index.js';
+import type { DataPorts, Repositories } from '../ports/index.js';
 import { sendJob, type SendHooks, type Transport } from './platform.js';
 import { quietUntil } from '../text/schedule.js';
 
@@ -20,6 +22,14 @@ export interface WorkerOptions {
   digestCheckMs?: number;
   /** The clock for digests and quiet hours (tests move it). */
   now?: () => number;
+  /**
+   * A group that became a supergroup (ChatMigratedError): its subscription follows it to the new chat id through
+   * the newsroom's audited action (src/newsroom/subscriptions.ts, migrateChat), which the wiring passes in. `none`:
+   * no subscription has the old id any more (the platform's own update moved it first). `refused`: it cannot follow
+   * (the new id has a subscription of its own); the post fails and the old subscription, whose chat no longer
+   * exists, is deactivated. Without it, every move is refused so.
+   */
+  migrateChat?: (platform: string, fromChatId: string, toChatId: string) => Promise<{ kind: 'migrated' | 'none' | 'refused'; reason?: string }>;
 }
 
 type Outcome = 'sent' | 'failed' | 'retry' | 'skipped';
@@ -47,15 +57,17 @@ export class DeliveryWorker {
   /** When a job last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
   private digestsCheckedAt = -Infinity;
-  private readonly writeBatch: Array<{ write: () => unknown; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
+  private readonly writeBatch: Array<{ write: (tx: Repositories) => Promise<unknown>; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
   /** The next flush: at the next turn of the event loop, or after a backoff while the database is locked. */
   private writeFlush: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  /** A flush's unit of work is under way: the next one waits for it (writes keep their order). */
+  private flushing = false;
   /** Flushes in a row that found the database locked by another process (0: it is free). */
   private lockedFlushes = 0;
   readonly totals: DrainResult = { sent: 0, failed: 0, skipped: 0, retried: 0, corrected: 0 };
 
   constructor(
-    private readonly store: Store,
+    private readonly data: DataPorts,
     private readonly transports: Transport[],
     private readonly logger: Logger,
     private readonly options: WorkerOptions = {},
@@ -114,12 +126,13 @@ export class DeliveryWorker {
         await this.closeDigests();
         started = transport.isReady() ? await this.startReady(transport) : 0;
         if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
-          if (!this.hasPending(transport) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+          if (!(await this.hasPending(transport)) || Date.now() - this.lastProgress > idleGiveUpMs) return;
         }
       } catch (err) {
         // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
-        // process (or by a unit of work of this one): nothing changed, the same rows are picked again at the next look.
-        if (!isLockedError(err)) throw err;
+        // process (or, for what is not written through the ports yet, by a unit of work of this one): nothing changed,
+        // the same rows are picked again at the next look.
+        if (!this.data.isBusy(err)) throw err;
         this.logger.warn('the database is locked; sending waits', { platform: transport.platform, error: errorMessage(err) });
       }
       if (started === 0) await this.idle(pollMs);
@@ -138,7 +151,7 @@ export class DeliveryWorker {
   /** Ended digest periods become queued digest messages (at most every digestCheckMs, and at once on the first loop). */
   private async closeDigests(): Promise<void> {
     const { digests } = this.options;
-    if (!digests || !this.store.isOpen) return;
+    if (!digests || !this.data.isOpen()) return;
     const now = this.now();
     if (now - this.digestsCheckedAt < (this.options.digestCheckMs ?? 30_000)) return;
     // Marked checked while the closing is awaited (another platform's loop asks meanwhile); again at once after a failure.
@@ -151,21 +164,22 @@ export class DeliveryWorker {
     if (queued > 0) this.logger.info('digests queued', { messages: queued });
   }
 
-  /** Starts up to the free slots' worth of jobs, in the outbox's order (store.jobs.next); returns how many. */
+  /** Starts up to the free slots' worth of jobs, in the outbox's order (JobRepository.next); returns how many. */
   private async startReady(transport: Transport): Promise<number> {
     const inFlight = this.inFlightFor(transport);
     const free = transport.concurrency - inFlight;
     // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
     // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
     if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
+    const jobs = this.data.repos.jobs;
     if (!transport.posts) {
-      const failed = this.store.jobs.failCorrectionsOn(transport.platform, `${transport.platform} cannot edit or delete its posts`);
+      const failed = await jobs.failCorrectionsOn(transport.platform, `${transport.platform} cannot edit or delete its posts`, Date.now());
       if (failed > 0) this.logger.warn('corrections failed: the platform cannot edit or delete posts', { platform: transport.platform, failed });
     }
     const now = this.now();
     let started = 0;
     const rebuilt = new Set<string>();
-    for (const job of this.store.jobs.next(transport.platform, Math.max(50, free * 4), transport.order, now, { texts: transport.sendText !== undefined })) {
+    for (const job of await jobs.next(transport.platform, Math.max(50, free * 4), transport.order ?? 'oldest', now, { texts: transport.sendText !== undefined })) {
       if (started >= free) break;
       const key = chatKey(job);
       if (this.busyChats.has(key) || rebuilt.has(key) || this.inFlight.has(job.id)) continue;
@@ -175,7 +189,7 @@ export class DeliveryWorker {
         rebuilt.add(key);
         continue;
       }
-      started += this.begin(transport, job, now) ? 1 : 0;
+      started += (await this.begin(transport, job, now)) ? 1 : 0;
     }
     return started;
   }
@@ -195,12 +209,12 @@ export class DeliveryWorker {
    * What becomes of a job picked from the queue before anything leaves: it goes (with its article, silently or not),
    * waits (quiet hours; an edit whose post is still on the wire), or ends skipped or failed.
    */
-  private check(job: PendingJob, now: number):
-    | { go: true; article?: StoredArticle; silent: boolean } | { go: false; wait?: number; note?: string; skip?: string; fail?: string } {
+  private async check(job: PendingJob, now: number): Promise<
+    | { go: true; article?: StoredArticle; silent: boolean } | { go: false; wait?: number; note?: string; skip?: string; fail?: string }> {
     if (isCorrection(job)) {
       // The post itself is on the wire: its message id comes with the answer.
       if (job.deliveryState === 'sending') return { go: false, wait: Date.now() + POST_ANSWER_WAIT_MS, note: 'waiting for the post itself to be answered' };
-      const article = this.article(job.articleId);
+      const article = await this.article(job.articleId);
       if (!article) return { go: false, fail: 'the article no longer exists' };
       if (job.kind === 'edit' && article.retracted) return { go: false, skip: 'the article was retracted' };
       if (job.deliveryState === 'in_doubt') return { go: false, fail: 'the post is in doubt (a crash interrupted it): its message id is unknown' };
@@ -208,7 +222,7 @@ export class DeliveryWorker {
       return { go: true, article, silent: false };
     }
     if (!job.subscriptionActive) return { go: false, skip: 'subscription is no longer active' };
-    const article = job.kind === 'post' ? this.article(job.articleId) : undefined;
+    const article = job.kind === 'post' ? await this.article(job.articleId) : undefined;
     if (job.kind === 'post' && !article) return { go: false, fail: 'article no longer exists' };
     if (article?.retracted) return { go: false, skip: 'the article was retracted' };
     const quiet = this.quietHours(job.quiet, job.kind === 'post' && job.priority > 0, now);
@@ -216,18 +230,18 @@ export class DeliveryWorker {
     return { go: true, article, silent: quiet.silent };
   }
 
-  private begin(transport: Transport, job: PendingJob, now: number): boolean {
-    const jobs = this.store.jobs;
-    const verdict = this.check(job, now);
+  private async begin(transport: Transport, job: PendingJob, now: number): Promise<boolean> {
+    const jobs = this.data.repos.jobs;
+    const verdict = await this.check(job, now);
     if (!verdict.go) {
-      if (verdict.wait !== undefined) jobs.postpone(job.id, verdict.wait, verdict.note);
-      else if (verdict.skip !== undefined) jobs.markSkipped(job.id, verdict.skip, now);
-      else jobs.markFailed(job.id, verdict.fail!, {}, now);
+      if (verdict.wait !== undefined) await jobs.postpone(job.id, verdict.wait, verdict.note);
+      else if (verdict.skip !== undefined) await jobs.markSkipped(job.id, verdict.skip, now);
+      else await jobs.markFailed(job.id, verdict.fail!, {}, now);
       if (verdict.wait === undefined) this.count(job, verdict.skip !== undefined ? 'skipped' : 'failed');
       return false;
     }
-    const hooks = this.sendingHooks(() => jobs.markSending(job.id, this.now()));
-    if (!transport.marksSending && !hooks.markNow()) return false; // someone else took it
+    const hooks = this.sendingHooks(job.id);
+    if (!transport.marksSending && !(await hooks.markNow())) return false; // someone else took it
     const key = chatKey(job);
     this.busyChats.add(key);
     this.lastProgress = Date.now();
@@ -247,7 +261,7 @@ export class DeliveryWorker {
       answer = await send();
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.store.isOpen) await this.handleFailure(job, err).catch((e) => this.notRecorded(job, e));
+      if (this.data.isOpen()) await this.handleFailure(job, err).catch((e) => this.notRecorded(job, e));
       return;
     }
     // The platform answered: the message is out. A write that fails from here on must never queue it again (a chat
@@ -255,7 +269,7 @@ export class DeliveryWorker {
     // batched() keeps the answer and writes it once the lock is free.
     try {
       await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
-      await this.batched(() => this.store.jobs.markSent(job.id, answer, this.now()));
+      await this.batched((tx) => tx.jobs.markSent(job.id, answer, this.now()));
       this.count(job, 'sent');
     } catch (err) {
       this.notRecorded(job, err);
@@ -268,7 +282,7 @@ export class DeliveryWorker {
    */
   private notRecorded(job: PendingJob, err: unknown): void {
     // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
-    if (storageFault(err, this.store.path)) throw err;
+    if (this.data.isStorageFault(err)) throw err;
     this.logger.error(`${LOG_NAMES[job.kind]} not recorded; it stays in doubt (sending) until the next start`, { job: job.id, error: errorMessage(err) });
   }
 
@@ -276,72 +290,86 @@ export class DeliveryWorker {
    * The job's `sending` mark, written once: by the worker before send() (`markNow`, for a transport that does not
    * mark itself) or by the transport as its request leaves (`sending`, batched).
    */
-  private sendingHooks(mark: () => boolean): SendHooks & { markNow(): boolean } {
+  private sendingHooks(id: number): SendHooks & { markNow(): Promise<boolean> } {
     let marked: Promise<boolean> | undefined;
     return {
-      sending: () => marked ??= this.batched(mark),
-      markNow: () => { const ok = mark(); marked = Promise.resolve(ok); return ok; },
+      sending: () => marked ??= this.batched((tx) => tx.jobs.markSending(id, this.now())),
+      markNow: () => marked = this.data.repos.jobs.markSending(id, this.now()),
     };
   }
 
   /**
-   * `sending` and `sent` rows are written in one transaction for all the requests leaving and answers read in one
+   * `sending` and `sent` rows are written in one unit of work for all the requests leaving and answers read in one
    * turn of the event loop (flushed from setImmediate, so nothing waits for a timer): at 1,000 deliveries/s one
    * commit per answer was a tenth of the process, and one per departing request (0.15 ms each) a sixth. A request
    * leaves only once its `sending` row is committed, and a delivery keeps its place in flight until its `sent` row
    * is, so a crash still leaves at most `concurrency` rows `sending` (in doubt, never resent on hold).
    *
-   * A batch that finds the database locked by another process (SQLITE_BUSY after the 5 s busy timeout) was rolled
-   * back whole: it is kept, with what joins it meanwhile, and written again after a backoff until the lock is
+   * A batch whose unit finds the database held (isBusy: locked by another process past the 5 s busy timeout) was
+   * rolled back whole: it is kept, with what joins it meanwhile, and written again after a backoff until the lock is
    * free. The answers it carries are never lost while the process lives, and the requests waiting for their
-   * `sending` row wait with it. Any other failure rejects the batch.
+   * `sending` row wait with it. Any other failure rejects the batch. One flush at a time: what arrives while a unit
+   * is under way goes in the next one.
    */
-  private batched<T>(write: () => T): Promise<T> {
+  private batched<T>(write: (tx: Repositories) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.writeBatch.push({ write, resolve: resolve as (result: never) => void, reject });
-      this.writeFlush ??= setImmediate(() => this.flushWrites());
+      this.scheduleFlush();
     });
   }
 
-  private flushWrites(): void {
+  private scheduleFlush(): void {
+    if (this.flushing || this.writeFlush !== undefined || this.writeBatch.length === 0) return;
+    this.writeFlush = setImmediate(() => void this.flushWrites());
+  }
+
+  private async flushWrites(): Promise<void> {
     this.writeFlush = undefined;
-    const batch = this.writeBatch.slice();
+    const batch = this.writeBatch.splice(0);
     if (batch.length === 0) return;
+    this.flushing = true;
     let results: unknown[];
     try {
-      if (!this.store.isOpen) throw new Error('the database was closed (the run stopped)');
-      results = this.store.transaction(() => batch.map((b) => b.write()));
+      if (!this.data.isOpen()) throw new Error('the database was closed (the run stopped)');
+      results = await this.data.uow.run(async (tx) => {
+        const out: unknown[] = [];
+        for (const b of batch) out.push(await b.write(tx));
+        return out;
+      });
     } catch (err) {
-      if (this.store.isOpen && isLockedError(err)) {
+      this.flushing = false;
+      if (this.data.isOpen() && this.data.isBusy(err)) {
+        this.writeBatch.unshift(...batch);
         // Each try already waited the busy timeout; the backoff only spaces the tries (0.1 s, 0.2 s … 2 s).
         const wait = Math.min(2000, 100 * 2 ** this.lockedFlushes);
         if (this.lockedFlushes++ === 0) {
           this.logger.warn('the database is locked; the answers are kept and written when it is free', { writes: batch.length, error: errorMessage(err) });
         }
-        this.writeFlush = setTimeout(() => this.flushWrites(), wait);
+        this.writeFlush = setTimeout(() => void this.flushWrites(), wait);
         return;
       }
-      this.writeBatch.splice(0, batch.length);
       for (const b of batch) b.reject(err);
+      this.scheduleFlush();
       return;
     }
-    this.writeBatch.splice(0, batch.length);
+    this.flushing = false;
     if (this.lockedFlushes > 0) {
       this.logger.info('the database is free again; the kept answers are written', { tries: this.lockedFlushes + 1, writes: batch.length });
       this.lockedFlushes = 0;
     }
     batch.forEach((b, i) => b.resolve(results[i] as never));
+    this.scheduleFlush();
   }
 
   /**
-   * A write outside the batch (a failure's outcome, a correction's answer), done at once as it always was; when it
-   * finds the database locked by another process, it joins the batch, which keeps it until the lock is free.
+   * Writes outside the batch (a failure's outcome), in one unit of their own at once, as they always were; when it
+   * finds the database held, they join the batch, which keeps them until the lock is free.
    */
-  private async writeNow<T>(write: () => T): Promise<T> {
+  private async writeNow<T>(write: (tx: Repositories) => Promise<T>): Promise<T> {
     try {
-      return this.store.transaction(write);
+      return await this.data.uow.run(write);
     } catch (err) {
-      if (!isLockedError(err)) throw err;
+      if (!this.data.isBusy(err)) throw err;
       return this.batched(write);
     }
   }
@@ -354,8 +382,7 @@ export class DeliveryWorker {
     // A full disk or a damaged database is not the platform's failure: it may be the answer's own write that failed,
     // and re-queueing would send it twice. Thrown on, unhandled, it stops the run (src/app/run.ts); the row stays
     // `sending`, in doubt at the next start like any crash.
-    if (storageFault(err, this.store.path)) throw err;
-    const jobs = this.store.jobs;
+    if (this.data.isStorageFault(err)) throw err;
     const message = errorMessage(err);
     const post = job.kind === 'post' || job.kind === 'digest';
     const what = LOG_NAMES[job.kind];
@@ -363,33 +390,56 @@ export class DeliveryWorker {
     if (err instanceof DeliveryCancelledError) {
       this.count(job, 'skipped');
     } else if (err instanceof ChatMigratedError && post) {
-      await this.writeNow(() => {
-        this.store.subscriptions.migrateChat(job.platform, job.chatId, err.newChatId);
-        jobs.retryLater(job.id, message, Date.now());
-      });
-      this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
+      const moved = await this.followMigration(job, err.newChatId);
+      if (moved.kind === 'refused') {
+        const reason = `${message}; the subscription cannot follow it: ${moved.reason}`;
+        const { cancelled } = await this.writeNow(async (tx) => {
+          await tx.jobs.markFailed(job.id, reason, {}, this.now());
+          return tx.subscriptions.deactivate(job.subscriptionId, reason, Date.now());
+        });
+        this.logger.warn('chat migrated, but its subscription cannot follow it; subscription deactivated', { ...fields, newChat: err.newChatId, reason: moved.reason, dropped: cancelled });
+        this.count(job, 'failed');
+        return;
+      }
+      // Moved (by this action, or by the platform's own update before it): the job goes again, to the new id.
+      // Busy: nothing moved; the next attempt meets the same answer and tries again.
+      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now()));
+      if (moved.kind !== 'busy') this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(job, 'retry');
     } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
-      await this.writeNow(() => jobs.markFailed(job.id, message, {}, this.now()));
-      if (err instanceof PermanentDeliveryError && err.deactivate && post) {
-        const { cancelled } = await this.writeNow(() => this.store.deactivateSubscription(job.subscriptionId, message));
-        this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
-      } else {
-        this.logger.warn(`${what} failed permanently`, fields);
-      }
+      const deactivate = err instanceof PermanentDeliveryError && err.deactivate && post;
+      const { cancelled } = await this.writeNow(async (tx) => {
+        await tx.jobs.markFailed(job.id, message, {}, this.now());
+        return deactivate ? tx.subscriptions.deactivate(job.subscriptionId, message, Date.now()) : { cancelled: 0 };
+      });
+      if (deactivate) this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
+      else this.logger.warn(`${what} failed permanently`, fields);
       this.count(job, 'failed');
     } else if (job.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      await this.writeNow(() => jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now()));
+      await this.writeNow((tx) => tx.jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now()));
       this.logger.error(`${what} failed after retries`, fields);
       this.count(job, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
-      await this.writeNow(() => jobs.retryLater(job.id, message, Date.now() + wait));
+      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now() + wait));
       this.logger.warn(`${what} will be retried`, { ...fields, inMs: wait });
       this.count(job, 'retry');
+    }
+  }
+
+  /** The newsroom moves the subscription (its own unit, audited); `busy` when the database was held meanwhile. */
+  private async followMigration(job: PendingJob, toChatId: string): Promise<{ kind: 'migrated' | 'none' | 'busy' } | { kind: 'refused'; reason: string }> {
+    const { migrateChat } = this.options;
+    if (!migrateChat) return { kind: 'refused', reason: 'nothing here moves subscriptions' };
+    try {
+      const r = await migrateChat(job.platform, job.chatId, toChatId);
+      return r.kind === 'refused' ? { kind: 'refused', reason: r.reason ?? 'refused' } : { kind: r.kind };
+    } catch (err) {
+      if (!this.data.isBusy(err)) throw err;
+      return { kind: 'busy' };
     }
   }
 
@@ -402,13 +452,13 @@ export class DeliveryWorker {
     this.options.onOutcome?.(job, outcome);
   }
 
-  private article(id: number): StoredArticle | undefined {
+  private async article(id: number): Promise<StoredArticle | undefined> {
     // It may have been edited, revised or retracted since it was cached (one primary-key lookup; a re-read only then).
-    const stamp = this.store.articles.stamp(id);
+    const stamp = await this.data.repos.jobs.articleStamp(id);
     if (stamp === undefined) return undefined;
     const cached = this.articleCache.get(id);
     if (cached?.stamp === stamp) return cached.article;
-    const article = this.store.articles.get(id);
+    const article = await this.data.repos.articles.get(id);
     if (!article) return undefined;
     if (this.articleCache.size >= 200) this.articleCache.delete(this.articleCache.keys().next().value!);
     this.articleCache.set(id, { article, stamp });
@@ -422,8 +472,8 @@ export class DeliveryWorker {
   }
 
   /** Jobs queued on the platform that it can send, including those waiting for a retry time. */
-  private hasPending(transport: Transport): boolean {
-    return this.store.jobs.hasQueued(transport.platform, { texts: transport.sendText !== undefined, corrections: transport.posts !== undefined });
+  private hasPending(transport: Transport): Promise<boolean> {
+    return this.data.repos.jobs.hasQueued(transport.platform, { texts: transport.sendText !== undefined, corrections: transport.posts !== undefined });
   }
 
   private idle(ms: number): Promise<void> {

@@ -27,6 +27,7 @@ import type { BroadcastRepository } from './broadcasts.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
 import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
+import type { JobRepository } from './jobs.js';
 import type { ReadRepository } from './reads.js';
 
 export * from './articles.js';
@@ -34,6 +35,7 @@ export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
 export * from './editors.js';
+export * from './jobs.js';
 export * from './outbox.js';
 export * from './reads.js';
 
@@ -151,6 +153,7 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly digests: DigestRepository;
   readonly status: SystemStatusRepository;
+  readonly jobs: JobRepository;
 }
 
 /**
@@ -178,4 +181,11 @@ export interface DataPorts {
    * online backup; a networked database would use its own dump. Never asked inside a unit of work.
    */
   backup(destination: string): Promise<void>;
+  /**
+   * True for a write refused because the database is held (SQLite: locked by another process past the busy timeout):
+   * nothing of it was written, and the same write may be tried again later.
+   */
+  isBusy(err: unknown): boolean;
+  /** False once the database was closed (the run stopped): nothing more can be read or written. */
+  isOpen(): boolean;
 }

@@ -165,7 +165,7 @@ export class Store {
    * same object (src/store/sqlite-ports.ts says why).
    */
   ports(): DataPorts {
-    return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null));
+    return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null, isLockedError));
   }
 
   /**

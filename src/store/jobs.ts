@@ -54,7 +54,8 @@ export class JobsTable {
   private readonly failForSubscriptionStmt: Statement;
   private readonly requeueStmt: Statement;
   private readonly countFailedStmt: Statement;
-  private readonly cancelArticleStmt: Statement;
+  private readonly cancelPostsStmt: Statement;
+  private readonly cancelEditsStmt: Statement;
   private readonly articleStatesStmt: Statement;
   private readonly stopBroadcastStmt: Statement;
   private readonly byBroadcast: Statement;
@@ -62,7 +63,8 @@ export class JobsTable {
   private readonly oldestQueued: Statement;
   private readonly inDoubtStmt: Statement;
   private readonly byId: Statement;
-  private readonly forArticle: Statement;
+  private readonly postsForArticle: Statement;
+  private readonly correctionsForArticle: Statement;
   private readonly forSubscription: Statement;
   private readonly tallyStmt: Statement;
   private readonly reasonsStmt: Statement;
@@ -98,7 +100,7 @@ export class JobsTable {
       WHERE d.article_id = @articleId AND d.kind = 'post' AND (d.state IN ('sent', 'sending') OR (@kind = 'delete' AND d.state = 'in_doubt'))
       ON CONFLICT DO NOTHING`);
     this.supersedeStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
-      WHERE article_id = @articleId AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
+      WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
 
     // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes).
     this.heldStmt = db.prepare(`SELECT id, article_id FROM jobs
@@ -187,8 +189,11 @@ export class JobsTable {
     // Every job of the article that has not left: posts queued (a retry or quiet hours' wait included) or held for a
     // digest (also when a digest message not sent yet carries it: that message is rebuilt without it before it goes),
     // and edits not made yet.
-    this.cancelArticleStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
-      WHERE article_id = ? AND kind IN ('post', 'edit') AND state IN ('queued', 'held')`);
+    // Posts and edits apart, each through its own index (jobs_post_once, jobs_article_corrections).
+    const cancel = (kind: string) => db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
+      WHERE article_id = ? AND ${kind} AND state IN ('queued', 'held')`);
+    this.cancelPostsStmt = cancel(`kind = 'post'`);
+    this.cancelEditsStmt = cancel(`${CORRECTION_ROWS} AND kind = 'edit'`);
     this.articleStatesStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
     this.stopBroadcastStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
       WHERE broadcast_id = ? AND state = 'queued'`);
@@ -197,12 +202,14 @@ export class JobsTable {
     this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
     this.inDoubtStmt = db.prepare(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
     this.byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
-    this.forArticle = db.prepare('SELECT * FROM jobs WHERE article_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id');
+    this.postsForArticle = db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`);
+    this.correctionsForArticle = db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND ${CORRECTION_ROWS}
+      AND kind IN (SELECT value FROM json_each(?)) ORDER BY id`);
     this.forSubscription = db.prepare('SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id');
     this.tallyStmt = db.prepare(`SELECT platform, kind, state, outcome, COUNT(*) AS n FROM jobs
-      WHERE article_id = ? AND kind IN ('edit', 'delete') GROUP BY platform, kind, state, outcome`);
+      WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome`);
     this.reasonsStmt = db.prepare(`SELECT platform, kind, last_error AS reason, COUNT(*) AS n FROM jobs
-      WHERE article_id = ? AND kind IN ('edit', 'delete') AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error ORDER BY n DESC`);
+      WHERE article_id = ? AND ${CORRECTION_ROWS} AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error ORDER BY n DESC`);
     // Posts that may be waiting for their chat (its quiet hours in `wait` mode, or its digest), grouped by
     // subscription and what decides their wait; the newsroom tells from the settings whether and until when.
     this.chatWaitsStmt = db.prepare(`SELECT d.platform, d.subscription_id, d.state, d.priority > 0 AS urgent,
@@ -401,7 +408,7 @@ export class JobsTable {
 
   /** Every job of the article that has not left is skipped with the reason (a retraction); returns how many posts and edits. */
   cancelWaitingForArticle(articleId: number, reason: string, now = Date.now()): number {
-    return this.cancelArticleStmt.run(reason, now, articleId).changes;
+    return this.atomic(() => this.cancelPostsStmt.run(reason, now, articleId).changes + this.cancelEditsStmt.run(reason, now, articleId).changes);
   }
 
   /** The article's posts per platform and state (what a correction or a retraction would touch). */
@@ -451,7 +458,14 @@ export class JobsTable {
 
   /** The article's jobs of these kinds (its posts by default), oldest first. */
   listForArticle(articleId: number, kinds: readonly JobKind[] = POSTS): JobRecord[] {
-    return (this.forArticle.all(articleId, JSON.stringify(kinds)) as JobRow[]).map(toRecord);
+    // Posts and corrections through their own indexes; a digest message names no article.
+    const corrections = kinds.filter((k) => CORRECTIONS.includes(k));
+    const rows = [
+      ...(kinds.includes('post') ? this.postsForArticle.all(articleId) as JobRow[] : []),
+      ...(corrections.length > 0 ? this.correctionsForArticle.all(articleId, JSON.stringify(corrections)) as JobRow[] : []),
+    ];
+    if (kinds.includes('post') && corrections.length > 0) rows.sort((a, b) => a.id - b.id);
+    return rows.map(toRecord);
   }
 
   /** A subscription's jobs of these kinds (its digest messages by default), oldest first. */
@@ -516,6 +530,13 @@ export interface ChatWaitGroup {
   platform: string; subscriptionId: number; state: 'queued' | 'held'; urgent: boolean; carried: boolean; count: number; scheduled: number;
   mode: 'immediate' | 'hourly' | 'daily'; digestAt?: number; timeZone: string; quiet?: QuietSetting;
 }
+
+/**
+ * An edit's or a delete's row, in the words of the partial index that finds them by article (jobs_article_corrections,
+ * db/014): SQLite uses a partial index only for a query that states its WHERE term. Posts are found by article through
+ * jobs_post_once (`kind = 'post'`), so no index entry is written per post for this (db/014 says what it cost).
+ */
+const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
 
 /** Which active subscriptions an SQL audience holds: see the constructor. */
 

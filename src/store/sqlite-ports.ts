@@ -36,6 +36,7 @@ import { broadcastRepository } from './ports-broadcasts.js';
 import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
 import { readRepository } from './ports-reads.js';
 import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
+import { jobRepository } from './ports-jobs.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -122,6 +123,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     editors: editorRepository(t, gate), deskAccounts: deskAccountRepository(t, gate), sessions: sessionRepository(t, gate),
     reads: readRepository(t, gate),
     outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate),
+    jobs: jobRepository(t, gate),
   };
 }
 
@@ -144,6 +146,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     private readonly db: Database,
     private readonly tables: SqliteTables,
     private readonly fault: (err: unknown) => boolean,
+    private readonly busy: (err: unknown) => boolean,
   ) {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -157,6 +160,14 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   backup(destination: string): Promise<void> {
     return this.tables.backup(destination);
+  }
+
+  isBusy(err: unknown): boolean {
+    return this.busy(err);
+  }
+
+  isOpen(): boolean {
+    return this.db.open;
   }
 
   /** True when a unit is open and the running code is not its work: a write now would join the unit's transaction. */
@@ -215,6 +226,10 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
       open = false;
       this.openUnit = undefined;
       clearImmediate(watch);
+      // Only a unit's own work needs its scope, and only while it is open (outsider() is false when none is). Left
+      // on, the storage's promise hook would run for every promise the process makes (each HTTP request, each
+      // answer): with the worker's batches as units, 0.98 → 1.16 ms of CPU per delivery in the paid bench; 1.04 off.
+      unitScope.disable();
     }
   }
 }

@@ -11,6 +11,7 @@ import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { storeArticleIn } from '../helpers/articles.js';
 import { digestCloser } from '../../src/newsroom/digests.js';
+import { migrateChat } from '../../src/newsroom/subscriptions.js';
 import { telegramMarkup } from '../../bots/telegram/markup.js';
 import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
 import { FakeTelegram, type FakeLimits } from './server.js';
@@ -42,10 +43,13 @@ export async function startHarness(opts: {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
   let worker: DeliveryWorker | undefined;
-  const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, adapterContext(config, store, logger, { onQueued: () => worker?.notify() }), {
+  const context = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
+  const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, context, {
     progressIntervalMs: 150, pollTimeoutSeconds: 2, ...opts.bot,
   });
-  worker = new DeliveryWorker(store, [adapter.transport], logger, {
+  worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
+    // As `nashra run` wires it: a migrated group's subscription follows it through the newsroom's action.
+    migrateChat: (platform, from, to) => migrateChat(context.newsroom, { platform, chatId: from }, to),
     pollMs: 50, backoffMs: 200, now: opts.clock, digestCheckMs: 0,
     digests: opts.digests ? digestCloser(store.ports(), (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
   });

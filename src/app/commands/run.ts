@@ -12,7 +12,7 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const platforms = await createPlatforms(ctx.registry, { config: ctx.config, logger: ctx.logger, newsroom, out: ctx.out });
   const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
   await runMain(ctx.config, store, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry,
+    once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry, newsroom,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
     desk: { newsroom, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
   });

@@ -1,0 +1,38 @@
+import type { InDoubtPolicy, JobAnswer, PendingJob } from '../model/delivery.js';
+
+/**
+ * What the delivery worker (src/delivery/worker.ts) needs of the outbox: the jobs ready to go, their state machine
+ * (`queued` → `sending` → `sent`, or retried, postponed, failed, skipped), the recovery of what a stop left on the
+ * wire, and the article stamp that tells it when its cached copy of an article is stale. Every kind of job (post,
+ * digest message, edit, delete) goes through the same methods. A job's state and that of the posts a digest message
+ * carries change together (in the method's own transaction, or in the unit it is called in).
+ */
+export interface JobRepository {
+  /**
+   * Jobs ready to go on a platform, in the queue's order: edits and deletes, then digest messages (only where the
+   * platform sends texts), then posts, most urgent first, then oldest (or newest article) first; up to `limit` of each.
+   */
+  next(platform: string, limit: number, order: 'oldest' | 'newest', now: number, opts: { texts: boolean }): Promise<PendingJob[]>;
+  /** Any job queued on the platform that it can send, including one whose retry or quiet hours are later. */
+  hasQueued(platform: string, opts: { texts: boolean; corrections: boolean }): Promise<boolean>;
+  /** A platform that cannot edit or delete its posts: its queued edits and deletes fail with the reason; how many. */
+  failCorrectionsOn(platform: string, reason: string, now: number): Promise<number>;
+  /** Must be committed before the request leaves. False when the job is no longer queued (finished elsewhere). */
+  markSending(id: number, now: number): Promise<boolean>;
+  /** The platform's answer: a message id, or what an edit or delete did. Only a job `sending` takes it. */
+  markSent(id: number, answer: JobAnswer, now: number): Promise<void>;
+  /** Queued again, not before `notBefore` (a temporary failure, a migrated chat). */
+  retryLater(id: number, error: string, notBefore: number): Promise<void>;
+  /** Looked at again at `notBefore` (quiet hours; an edit whose post is still on the wire, with why): no attempt counted. */
+  postpone(id: number, notBefore: number, note?: string): Promise<void>;
+  /** `retryable`: an editor may send it again (a temporary failure that outlasted its retries). */
+  markFailed(id: number, error: string, opts: { retryable?: boolean }, now: number): Promise<void>;
+  markSkipped(id: number, reason: string, now: number): Promise<void>;
+  /**
+   * At start, before any sending: the jobs a stop left `sending` are in doubt (`hold`) or queued again (`resend`).
+   * How many.
+   */
+  recoverInterrupted(policy: InDoubtPolicy, now: number): Promise<number>;
+  /** Changes whenever the article is edited, revised or retracted; undefined when it no longer exists. */
+  articleStamp(articleId: number): Promise<string | undefined>;
+}
