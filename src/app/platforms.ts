@@ -48,7 +48,7 @@ export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Co
     return [p.name, settings !== undefined ? p.editors?.(settings) ?? [] : []] as const;
   }));
   const data = store.ports();
-  return { store, data, config, logger, editors: new EditorDirectory(data.repos, configured), platforms: registry, onQueued };
+  return { data, config, logger, editors: new EditorDirectory(data.repos, configured), platforms: registry, onQueued };
 }
 
 /** Secrets of every configured platform, for the logger to mask. */
@@ -59,10 +59,10 @@ export function platformSecrets(registry: readonly PlatformDescriptor[], config:
 /**
  * Adapters for the platforms the configuration turns on, in registry order. A platform's trouble (a WhatsApp
  * logout) is told to the editors on the others. Adapters load their libraries lazily, so a CLI command that sends
- * nothing never pays for grammY or puppeteer at start-up. Each gets the day counters of the newsroom's store (WhatsApp's
+ * nothing never pays for grammY or puppeteer at start-up. Each gets the store's day counters (WhatsApp's
  * daily cap), the one table a platform keeps itself.
  */
-export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>): Promise<PlatformAdapter[]> {
+export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>, store: Store): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = [];
   for (const p of registry) {
     const settings = ctx.config.platforms[p.name];
@@ -70,7 +70,7 @@ export async function createPlatforms(registry: readonly PlatformDescriptor[], c
     const notifyOtherEditors = async (text: string) => {
       for (const other of adapters) if (other.name !== p.name) await other.notifyEditors?.(text);
     };
-    adapters.push(await p.createAdapter(settings, { ...ctx, sendCounters: ctx.newsroom.store.counters, notifyOtherEditors }));
+    adapters.push(await p.createAdapter(settings, { ...ctx, sendCounters: store.counters, notifyOtherEditors }));
   }
   return adapters;
 }

@@ -1,7 +1,6 @@
 import { PermissionError } from '../errors.js';
 import type { AuditAction } from '../model/audit.js';
 import type { Repositories } from '../ports/index.js';
-import type { Store } from '../store/index.js';
 
 /**
  * Who asks for a newsroom action, as each front door knows them: a platform user (`telegram`/user id,
@@ -47,10 +46,6 @@ export class EditorDirectory {
   refused(actor: Actor, action: string, now = Date.now()): Promise<void> {
     return recordAudit(this.repos, actor, 'refused', { action }, now);
   }
-}
-
-export function audit(store: Store, actor: Actor, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): void {
-  store.audit.record(actor.platform, actor.id, action, detail, now);
 }
 
 /** The action's audit entry through the ports, in the action's unit of work (`tx`). */

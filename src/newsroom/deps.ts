@@ -2,7 +2,6 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ChatKind } from '../model/subscription.js';
 import type { DataPorts } from '../ports/index.js';
-import type { Store } from '../store/index.js';
 import type { EditorDirectory } from './actor.js';
 
 /** What a platform tells the newsroom about its chats (from its descriptor in bots/<platform>/). */
@@ -34,11 +33,7 @@ export interface PaidBroadcastOffer {
 
 /** What every newsroom action is given; the front doors build it once and pass it in. */
 export interface NewsroomDeps {
-  store: Store;
-  /**
-   * The ports (src/ports): the unit of work and the repositories of the slices converted so far (sources and
-   * ingest, subscriptions); `store` serves the rest until their slices follow.
-   */
+  /** The ports (src/ports): the unit of work, and the repositories each action reads and writes through. */
   data: DataPorts;
   config: Config;
   logger: Logger;

@@ -4,7 +4,7 @@
  * in one transaction where it writes, writes the audit entry, and returns a typed result that each front door
  * puts in its own words.
  */
-export { audit, CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
+export { CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,

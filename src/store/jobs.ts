@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AudienceQuery } from '../model/broadcast.js';
+import type { ChatWaitGroup } from '../model/outbox.js';
 import type { CorrectionKind, CorrectionOutcome, CorrectionTally } from '../model/correction.js';
 import {
   CORRECTIONS, POSTS, type DeliveryState, type InDoubtPolicy, type JobAnswer, type JobKind, type JobRecord, type PendingJob,
@@ -525,11 +526,6 @@ export class JobsTable {
   }
 }
 
-/** See chatWaitCandidates. */
-export interface ChatWaitGroup {
-  platform: string; subscriptionId: number; state: 'queued' | 'held'; urgent: boolean; carried: boolean; count: number; scheduled: number;
-  mode: 'immediate' | 'hourly' | 'daily'; digestAt?: number; timeZone: string; quiet?: QuietSetting;
-}
 
 /**
  * An edit's or a delete's row, in the words of the partial index that finds them by article (jobs_article_corrections,

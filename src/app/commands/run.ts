@@ -9,7 +9,7 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   const store = ctx.store();
   const queued = new QueueSignal();
   const newsroom = newsroomDeps(ctx.registry, ctx.config, store, ctx.logger, queued.notify);
-  const platforms = await createPlatforms(ctx.registry, { config: ctx.config, logger: ctx.logger, newsroom, out: ctx.out });
+  const platforms = await createPlatforms(ctx.registry, { config: ctx.config, logger: ctx.logger, newsroom, out: ctx.out }, store);
   const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
   await runMain(ctx.config, store, ctx.logger, {
     once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry, newsroom,
