@@ -1,5 +1,5 @@
 /**
- * The ports: what the newsroom and ingest need of the database, per aggregate, every method asynchronous, and the
+ * The ports: what the newsroom, ingest and the delivery worker need of the database, per aggregate, every method asynchronous, and the
  * unit of work that makes one action's writes one transaction. The store (src/store/sqlite-ports.ts) is the first
  * adapter; a database served over the network (PostgreSQL, issue 24) is meant to be the second, which is why:
  *
@@ -8,13 +8,11 @@
  *   which on PostgreSQL is one client checked out of the pool for the unit, so nothing may reach outside it;
  * - no method takes or returns a closure to run inside the database, nor a row, a statement or a connection.
  *
- * This folder holds types only and imports nothing but the model: the newsroom, ingest and the store's adapter all
- * import it, and it imports none of them (a port in src/newsroom would make src/ingest import the newsroom and the
- * store's adapter import it too: two import cycles).
- *
- * Converted so far: the sources aggregate (sources, their fetch bookkeeping, publish hooks and WebSub, push replay
- * keys), the few article look-ups ingest makes, the audit log, and the subscriptions aggregate (subscriptions with
- * their delivery settings, templates and per-source filters). The other aggregates follow (README, Architecture).
+ * This folder holds types only and imports nothing but the model: the newsroom, ingest, the worker and the store's
+ * adapter all import it, and it imports none of them (a port in src/newsroom would make src/ingest import the
+ * newsroom and the store's adapter import it too: two import cycles). One file per slice beside this one (audience,
+ * articles, broadcasts, corrections, editors, jobs, outbox, reads); the sources, push, subscriptions, article
+ * look-ups and audit are here.
  */
 import type { AuditAction } from '../model/audit.js';
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
