@@ -13,7 +13,7 @@ import {
   broadcastStatus, cancelBroadcast, CLI_OPERATOR, confirmBroadcast, placeProgress, previewBroadcast, setBroadcastPaid, stopBroadcast,
   subscribe, type Actor, type NewsroomDeps,
 } from '../src/newsroom/index.js';
-import { storeArticleIn } from './helpers/articles.js';
+import { storeNumberedArticle } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -45,13 +45,7 @@ afterEach(() => { store.close(); cleanup(); });
 const auditOf = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('broadcast.'));
 
 async function article(): Promise<number> {
-  const n = ++articles;
-  const r = await storeArticleIn(store, {
-    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
-    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
-  });
-  if (r.status !== 'new') throw new Error('duplicate article');
-  return r.article.id;
+  return (await storeNumberedArticle(store, ++articles)).id;
 }
 
 async function preview(subscriptionIds?: number[]): Promise<Broadcast> {

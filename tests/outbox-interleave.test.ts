@@ -16,7 +16,7 @@ import {
   subscribe, viewStats, type Actor, type NewsroomDeps,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { storeArticleIn } from './helpers/articles.js';
+import { storeNumberedArticle } from './helpers/articles.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -48,14 +48,10 @@ const outboxAudit = () => store.audit.recent(100_000).reverse().filter((e) => e.
 /** An article broadcast to every chat: one post per chat, queued. */
 async function broadcast(): Promise<{ articleId: number; broadcastId: number; jobs: JobRecord[] }> {
   const n = ++articles;
-  const r = await storeArticleIn(store, {
-    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
-    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
-  });
-  if (r.status !== 'new') throw new Error('duplicate article');
-  const p = await previewBroadcast(deps, CLI_OPERATOR, String(r.article.id), { audience: { kind: 'all' } });
+  const article = await storeNumberedArticle(store, n);
+  const p = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
   await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
-  return { articleId: r.article.id, broadcastId: p.broadcast.id, jobs: store.jobs.listForArticle(r.article.id) };
+  return { articleId: article.id, broadcastId: p.broadcast.id, jobs: store.jobs.listForArticle(article.id) };
 }
 
 /** The worker's outcomes, written as it writes them: failed (for a while, or for good), or on the wire at a crash. */

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
 import { changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../src/newsroom/index.js';
-import { storeArticleIn } from './helpers/articles.js';
+import { storeNumberedArticle } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -41,14 +41,10 @@ const chatOf = (id: number) => store.subscriptions.get(id)?.chatId;
 /** An editor's broadcast to every active chat: queued jobs for an unsubscription to cancel. */
 async function broadcast(): Promise<number> {
   const n = ++articles;
-  const r = await storeArticleIn(store, {
-    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
-    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
-  });
-  if (r.status !== 'new') throw new Error('duplicate article');
-  const p = await previewBroadcast(deps, CLI_OPERATOR, String(r.article.id), { audience: { kind: 'all' } });
+  const article = await storeNumberedArticle(store, n);
+  const p = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
   await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
-  return r.article.id;
+  return article.id;
 }
 
 /** What the audit log says each chat is, replayed in order; a step that contradicts the state before it is listed. */

@@ -64,3 +64,22 @@ export interface ArticleRevision {
   createdAt: Date;
   appliedAt?: Date;
 }
+
+/** A revision to store: applied at once (the source's, with its number), or an editor's draft waiting for «تأكيد». */
+export type NewRevision = Pick<ArticleRevision, 'articleId' | 'origin' | 'revision' | 'title' | 'summary' | 'hashtags' | 'previousTitle' | 'previousSummary' | 'author'>;
+
+/** An editor's version of the text a reader reads first, kept beside the source's original. */
+export interface EditedText {
+  title: string;
+  summary: string[];
+  hashtags: string[];
+}
+
+/** A new version of an article's text, as its source republished it (re-summarised and re-indexed for search). */
+export interface RevisedText extends EditedText {
+  paragraphs: string[];
+  contentHash: string;
+  storyKey: string;
+  searchText: string;
+  feedHash?: string;
+}

@@ -1,36 +1,8 @@
 import type { StoredArticle } from '../model/article.js';
-import type { ArticleRevision, CorrectionTally } from '../model/correction.js';
+import type { ArticleRevision, CorrectionTally, EditedText, NewRevision, RevisedText } from '../model/correction.js';
 import type { DeliveryState } from '../model/delivery.js';
 
-/** A revision to store: applied at once (the source's, with its number), or an editor's draft waiting for «تأكيد». */
-export interface NewRevision {
-  articleId: number;
-  origin: 'source' | 'editor';
-  /** Set for a revision applied at once; a draft has none until it is confirmed. */
-  revision?: number;
-  title: string;
-  summary: string[];
-  hashtags: string[];
-  previousTitle: string;
-  previousSummary: string[];
-  author?: string;
-}
-
-/** An editor's version of the text a reader reads first, kept beside the source's original. */
-export interface EditedText {
-  title: string;
-  summary: string[];
-  hashtags: string[];
-}
-
-/** A new version of an article's text, as its source republished it (re-summarised and re-indexed for search). */
-export interface RevisedText extends EditedText {
-  paragraphs: string[];
-  contentHash: string;
-  storyKey: string;
-  searchText: string;
-  feedHash?: string;
-}
+export type { EditedText, NewRevision, RevisedText } from '../model/correction.js';
 
 /** Editors' correction drafts and every revision applied to an article. */
 export interface RevisionRepository {

@@ -1,22 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ArticleEdit, DuplicateMatch, DuplicateReason, NewArticle, StoredArticle } from '../model/article.js';
+import type { RevisedText } from '../model/correction.js';
 
 export type { StoredArticle, DuplicateMatch, DuplicateReason, NewArticle } from '../model/article.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 import { indexTerms, STEMMER_VERSION } from '../text/stem.js';
 
 
-/** A new version of an article's text (the source republished it changed): what revise() writes. */
-export interface ArticleRevisionText {
-  title: string;
-  paragraphs: string[];
-  summary: string[];
-  hashtags: string[];
-  contentHash: string;
-  storyKey: string;
-  searchText: string;
-  feedHash?: string;
-}
 
 
 /**
@@ -219,7 +209,7 @@ export class ArticlesTable {
    * Writes a new version of the text and re-indexes it for search; `visible`: readers would notice (revision + 1).
    * False once retracted.
    */
-  revise(id: number, r: ArticleRevisionText, visible: boolean): boolean {
+  revise(id: number, r: RevisedText, visible: boolean): boolean {
     const changed = this.reviseStmt.run({ bump: visible ? 1 : 0,
       id, title: r.title, paragraphs: toJson(r.paragraphs), summary: toJson(r.summary), hashtags: toJson(r.hashtags),
       contentHash: r.contentHash, storyKey: r.storyKey, searchText: r.searchText, feedHash: r.feedHash ?? null,

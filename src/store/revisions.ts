@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ArticleRevision } from '../model/correction.js';
+import type { ArticleRevision, NewRevision } from '../model/correction.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
 /** Editors' corrections waiting for «تأكيد», and every revision applied to an article. */
@@ -24,10 +24,7 @@ export class RevisionsTable {
   }
 
   /** A revision: applied at once (the source's), or a draft waiting for the editor's confirmation. */
-  add(r: {
-    articleId: number; origin: 'source' | 'editor'; revision?: number; title: string; summary: string[]; hashtags: string[];
-    previousTitle: string; previousSummary: string[]; author?: string;
-  }, now = Date.now()): ArticleRevision {
+  add(r: NewRevision, now = Date.now()): ArticleRevision {
     const applied = r.revision !== undefined;
     const info = this.insertStmt.run({
       articleId: r.articleId, revision: r.revision ?? null, origin: r.origin, state: applied ? 'applied' : 'draft',

@@ -24,3 +24,13 @@ export function queueAudienceIn(store: Store, article: StoredArticle, audience: 
 export function countAudienceIn(store: Store, article: StoredArticle, audience: Audience): Promise<AudienceCount> {
   return countAudience(store.ports().repos, article, audience);
 }
+
+/** Article number `n`, new (two short paragraphs with its number), stored in a unit of its own. */
+export async function storeNumberedArticle(store: Store, n: number): Promise<StoredArticle> {
+  const r = await storeArticleIn(store, {
+    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
+    paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
+  });
+  if (r.status !== 'new') throw new Error(`article ${n} was stored already`);
+  return r.article;
+}
