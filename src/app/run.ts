@@ -108,7 +108,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
     });
     options.queued?.listen(() => worker.notify());
-    const askEditors = reviewAnnouncer(data.repos, () => store.isOpen, logger, options.platforms);
+    const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, options.platforms);
     const intake = articleIntake({ config, data, logger });
     const poller = new SourcePoller({ config, data, logger, intake }, () => worker.notify(), () => void askEditors());
     const push = new PushIngest({ config, data, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });

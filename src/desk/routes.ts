@@ -147,7 +147,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     /** A tick still reading: the next one is skipped rather than run beside it. */
     let reading = false;
     const read = async () => {
-      if (!(await newsroomOpen(newsroom))) return finish();
+      if (!newsroomOpen(newsroom)) return finish();
       const status = await broadcastStatus(newsroom, id);
       if (res.writableEnded) return;
       const over = !status || status.finished;

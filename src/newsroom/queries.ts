@@ -75,4 +75,4 @@ export const articlesPerDay = (deps: Reader, since: number): Promise<Array<{ sou
   deps.data.repos.reads.articlesPerDay(since);
 
 /** False once the process is shutting down (a live page stops asking). */
-export const newsroomOpen = (deps: Reader): Promise<boolean> => deps.data.repos.reads.open();
+export const newsroomOpen = (deps: Reader): boolean => deps.data.isOpen();

@@ -36,6 +36,4 @@ export interface ReadRepository {
   audit(filter: { actor?: string; action?: string; beforeId?: number; limit: number }): Promise<AuditEntry[]>;
   /** The actors and actions the audit log holds (at most 200 of each). */
   auditChoices(): Promise<{ actors: string[]; actions: string[] }>;
-  /** False once the database is closed (the process is shutting down). */
-  open(): Promise<boolean>;
 }

@@ -21,7 +21,7 @@ import type { SubscriptionTemplatesTable } from './templates.js';
 /** How a repository runs a statement: at once, behind the units queued before it, or inside its unit. */
 export type Gate = <T>(statement: () => T) => Promise<T>;
 
-/** The tables the converted slices use (sources, push, article look-ups, audit, subscriptions and their settings). */
+/** The tables the repositories are made of, and the two store calls that are more than one table's. */
 export interface SqliteTables {
   sources: SourcesTable;
   push: PushTable;
@@ -42,7 +42,6 @@ export interface SqliteTables {
   deskSessions: DeskSessionsTable;
   /** The read-only queries behind the front doors' lists and pages (the reads port). */
   desk: DeskViews;
-  readonly isOpen: boolean;
   digests: DigestsTable;
   leases: LeasesTable;
   platformStatus: PlatformStatusTable;

@@ -16,6 +16,5 @@ export function readRepository(t: SqliteTables, gate: Gate): ReadRepository {
     audit: (filter) => gate(() => t.desk.audit(filter)),
     auditChoices: () => gate(() => t.desk.auditChoices()),
     // The store's own flag: closing it is the process shutting down (no statement runs).
-    open: () => gate(() => t.isOpen),
   };
 }
