@@ -9,7 +9,7 @@ import { pollSource } from '../src/ingest/poller.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
-import type { Source } from '../src/store/index.js';
+import type { Source } from '../src/model/source.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { pollDeps } from '../src/newsroom/intake.js';

@@ -10,11 +10,11 @@ import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { createConsoleTransport } from '../bots/console/transport.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import type { Article } from '../src/model/article.js';
+import type { Article, StoredArticle } from '../src/model/article.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
-import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
 import { tempDir } from './helpers/tmp.js';
 

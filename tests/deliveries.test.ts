@@ -5,7 +5,8 @@ import type { SendHooks, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { queueAudienceIn, storeArticleIn } from './helpers/articles.js';
-import { openStore, type PendingDelivery, type Store } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import type { PendingDelivery } from '../src/model/delivery.js';
 import { tempDir } from './helpers/tmp.js';
 
 const logger = createLogger({ level: 'silent' });

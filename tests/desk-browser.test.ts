@@ -20,7 +20,7 @@ import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { loadArticle } from '../src/ingest/load-article.js';
 import { storeArticleIn } from './helpers/articles.js';
 import { projectRoot } from '../src/paths.js';
-import type { StoredArticle } from '../src/store/index.js';
+import type { StoredArticle } from '../src/model/article.js';
 import { startHarness, type Harness } from './fake-telegram/harness.js';
 import { sy24Article } from './helpers/sy24.js';
 import { FakeWhatsAppWorld } from './helpers/fake-whatsapp-client.js';

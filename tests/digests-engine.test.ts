@@ -7,7 +7,8 @@ import { loadAppConfig } from '../src/app/platforms.js';
 import { lastPeriodEnd, quietUntil } from '../src/text/schedule.js';
 import { buildDigest } from '../src/newsroom/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import type { StoredArticle } from '../src/model/article.js';
 import { tempDir } from './helpers/tmp.js';
 
 let cleanups: Array<() => void> = [];

@@ -7,7 +7,8 @@ import type { Config } from '../src/config.js';
 import { loadAppConfig } from '../src/app/platforms.js';
 import { MAX_ITEMS_PER_POLL, pollSource, SourcePoller } from '../src/ingest/poller.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { openStore, type NewSource, type Source, type Store } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import type { NewSource, Source } from '../src/model/source.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { pollDeps } from '../src/newsroom/intake.js';
 

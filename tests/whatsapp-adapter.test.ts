@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Article } from '../src/model/article.js';
+import type { Article, StoredArticle } from '../src/model/article.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
@@ -10,7 +10,7 @@ import { composeUrgent, confirmBroadcast, digestCloser, type NewsroomDeps } from
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
-import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';
 import { dayKey } from '../bots/whatsapp/pacing.js';

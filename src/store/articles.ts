@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { ArticleEdit, DuplicateMatch, DuplicateReason, NewArticle, StoredArticle } from '../model/article.js';
 import type { RevisedText } from '../model/correction.js';
 
@@ -27,75 +27,51 @@ export const STORY_WINDOW_MS = 72 * 3600 * 1000;
 /** How long an urgent alert leads /latest: a few hours, the life of breaking news; an older one is ordinary news. */
 export const URGENT_FRESH_MS = 6 * 3600 * 1000;
 
-export class ArticlesTable {
-  private readonly insertStmt: Statement;
-  private readonly byUrl: Statement;
-  private readonly byGuid: Statement;
-  private readonly byStory: Statement;
-  private readonly byHash: Statement;
-  private readonly byId: Statement;
-  private readonly latestStmt: Statement;
-  private readonly freshUrgentStmt: Statement;
-  private readonly searchStmt: Statement;
-  private readonly recordDup: Statement;
-  private readonly countStmt: Statement;
-  private readonly termsStmt: Statement;
-  private readonly indexVersionStmt: Statement;
-  private readonly editStmt: Statement;
-  private readonly stampStmt: Statement;
-  private readonly recentCategoriesStmt: Statement;
-  private readonly reviseStmt: Statement;
-  private readonly bumpStmt: Statement;
-  private readonly feedHashStmt: Statement;
-  private readonly retractStmt: Statement;
-  private readonly deleteTermsStmt: Statement;
-
-  constructor(private readonly db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO articles
-      (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
-       language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at, feed_hash)
-      VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
-       @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt, @feedHash)`);
-    this.byUrl = db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
-    this.byGuid = db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
-    // A retracted story matches at any age: it never comes back as another source's copy.
-    this.byStory = db.prepare('SELECT id FROM articles WHERE story_key = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
-    this.byHash = db.prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
-    this.byId = db.prepare('SELECT * FROM articles WHERE id = ?');
-    // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
-    this.latestStmt = db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED}
-      ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
-    // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
-    // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
-    this.freshUrgentStmt = db.prepare(`SELECT * FROM articles WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
-      AND retracted_at IS NULL
-      ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
-    // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
-    // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
-    // every match of such a word took 220 ms; the window, 7). Twice the limit leaves room for unpublished ones.
-    this.searchStmt = db.prepare(`SELECT a.* FROM (SELECT id, score FROM (SELECT rowid AS id, bm25(article_terms) AS score
-      FROM article_terms WHERE article_terms MATCH ? ORDER BY rowid DESC LIMIT ${RANK_WINDOW}) ORDER BY score, id DESC LIMIT ?) m
-      JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} ORDER BY m.score, a.id DESC LIMIT ?`);
-    this.termsStmt = db.prepare('INSERT INTO article_terms (rowid, terms) VALUES (?, ?)');
-    this.indexVersionStmt = db.prepare('SELECT version FROM search_index').pluck();
-    this.recordDup = db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
-      VALUES (?, ?, ?, ?, ?, ?)`);
-    this.countStmt = db.prepare('SELECT COUNT(*) FROM articles').pluck();
-    this.editStmt = db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
-      edited_at = ? WHERE id = ?`);
-    this.stampStmt = db.prepare(`SELECT revision || ':' || COALESCE(edited_at, 0) || ':' || (retracted_at IS NOT NULL)
-      FROM articles WHERE id = ?`).pluck();
-    this.reviseStmt = db.prepare(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
-        hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
-        feed_hash = COALESCE(@feedHash, feed_hash), revision = revision + @bump
-      WHERE id = @id AND retracted_at IS NULL`);
-    this.bumpStmt = db.prepare('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
-    this.feedHashStmt = db.prepare('UPDATE articles SET feed_hash = ? WHERE id = ?');
-    this.retractStmt = db.prepare('UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL');
-    this.deleteTermsStmt = db.prepare('DELETE FROM article_terms WHERE rowid = ?');
-    this.recentCategoriesStmt = db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
-      WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
-  }
+export class ArticlesTable extends Table {
+  private readonly insertStmt = this.db.prepare(`INSERT INTO articles
+    (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
+     language, summary, hashtags, content_hash, story_key, search_text, time_zone, seen_only, urgent, created_at, feed_hash)
+    VALUES (@sourceId, @url, @guid, @title, @source, @author, @publishedAt, @paragraphs, @categories, @imageUrl,
+     @language, @summary, @hashtags, @contentHash, @storyKey, @searchText, @timeZone, @seenOnly, @urgent, @createdAt, @feedHash)`);
+  private readonly byUrl = this.db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
+  private readonly byGuid = this.db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
+  // A retracted story matches at any age: it never comes back as another source's copy.
+  private readonly byStory = this.db.prepare('SELECT id FROM articles WHERE story_key = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
+  private readonly byHash = this.db.prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
+  private readonly byId = this.db.prepare('SELECT * FROM articles WHERE id = ?');
+  // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
+  private readonly latestStmt = this.db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED}
+    ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
+  // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
+  // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
+  private readonly freshUrgentStmt = this.db.prepare(`SELECT * FROM articles WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
+    AND retracted_at IS NULL
+    ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
+  // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
+  // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
+  // every match of such a word took 220 ms; the window, 7). Twice the limit leaves room for unpublished ones.
+  private readonly searchStmt = this.db.prepare(`SELECT a.* FROM (SELECT id, score FROM (SELECT rowid AS id, bm25(article_terms) AS score
+    FROM article_terms WHERE article_terms MATCH ? ORDER BY rowid DESC LIMIT ${RANK_WINDOW}) ORDER BY score, id DESC LIMIT ?) m
+    JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} ORDER BY m.score, a.id DESC LIMIT ?`);
+  private readonly termsStmt = this.db.prepare('INSERT INTO article_terms (rowid, terms) VALUES (?, ?)');
+  private readonly indexVersionStmt = this.db.prepare('SELECT version FROM search_index').pluck();
+  private readonly recordDup = this.db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  private readonly countStmt = this.db.prepare('SELECT COUNT(*) FROM articles').pluck();
+  private readonly editStmt = this.db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
+    edited_at = ? WHERE id = ?`);
+  private readonly stampStmt = this.db.prepare(`SELECT revision || ':' || COALESCE(edited_at, 0) || ':' || (retracted_at IS NOT NULL)
+    FROM articles WHERE id = ?`).pluck();
+  private readonly reviseStmt = this.db.prepare(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
+      hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
+      feed_hash = COALESCE(@feedHash, feed_hash), revision = revision + @bump
+    WHERE id = @id AND retracted_at IS NULL`);
+  private readonly bumpStmt = this.db.prepare('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
+  private readonly feedHashStmt = this.db.prepare('UPDATE articles SET feed_hash = ? WHERE id = ?');
+  private readonly retractStmt = this.db.prepare('UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL');
+  private readonly deleteTermsStmt = this.db.prepare('DELETE FROM article_terms WHERE rowid = ?');
+  private readonly recentCategoriesStmt = this.db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+    WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
   findDuplicate(c: { url?: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {

@@ -1,28 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 
 export type { Broadcast, BroadcastState } from '../model/broadcast.js';
 
 
 /** An editor's broadcast, from preview to decision: the state machine makes a confirm button work once. */
-export class BroadcastsTable {
-  private readonly insertStmt: Statement;
-  private readonly byId: Statement;
-  private readonly transitionStmt: Statement;
-  private readonly progressStmt: Statement;
-  private readonly reopenStmt: Statement;
-  private readonly paidStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at, paid)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.paidStmt = db.prepare(`UPDATE broadcasts SET paid = ? WHERE id = ? AND state = 'preview'`);
-    this.byId = db.prepare('SELECT * FROM broadcasts WHERE id = ?');
-    this.transitionStmt = db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
-    this.reopenStmt = db.prepare(`UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`);
-    this.progressStmt = db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
-  }
+export class BroadcastsTable extends Table {
+  private readonly insertStmt = this.db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at, paid)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  private readonly paidStmt = this.db.prepare(`UPDATE broadcasts SET paid = ? WHERE id = ? AND state = 'preview'`);
+  private readonly byId = this.db.prepare('SELECT * FROM broadcasts WHERE id = ?');
+  private readonly transitionStmt = this.db.prepare('UPDATE broadcasts SET state = ?, decided_at = ? WHERE id = ? AND state = ?');
+  private readonly reopenStmt = this.db.prepare(`UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`);
+  private readonly progressStmt = this.db.prepare('UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?');
 
   create(b: { articleId: number; platform: string; editorId: string; urgent: boolean; audience: Audience; paid?: boolean }, now = Date.now()): Broadcast {
     const token = randomBytes(8).toString('hex');

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import { DEFAULT_DELIVERY, type DeliverySettings } from '../model/subscription.js';
 import type { DigestSubscription } from '../model/outbox.js';
 import { formatClock, parseClock } from '../text/schedule.js';
@@ -6,24 +6,18 @@ import { formatClock, parseClock } from '../text/schedule.js';
 export type { DigestSubscription } from '../model/outbox.js';
 
 /** Per-subscription delivery mode and quiet hours; a subscription without a row is immediate, without quiet hours. */
-export class DeliverySettingsTable {
-  private readonly getStmt: Statement;
-  private readonly upsertStmt: Statement;
-  private readonly digestStmt: Statement;
-
-  constructor(db: Database) {
-    this.getStmt = db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
-    this.upsertStmt = db.prepare(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
-        quiet_start, quiet_end, quiet_mode, quiet_urgent, updated_at)
-      VALUES (@id, @mode, @digestAt, @urgentNow, @timeZone, @quietStart, @quietEnd, @quietMode, @quietUrgent, @now)
-      ON CONFLICT (subscription_id) DO UPDATE SET mode = excluded.mode, digest_at = excluded.digest_at,
-        urgent_now = excluded.urgent_now, time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
-        quiet_end = excluded.quiet_end, quiet_mode = excluded.quiet_mode, quiet_urgent = excluded.quiet_urgent,
-        updated_at = excluded.updated_at`);
-    this.digestStmt = db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
-      FROM delivery_settings ds JOIN subscriptions s ON s.id = ds.subscription_id
-      WHERE s.active = 1 AND ds.mode <> 'immediate' ORDER BY s.id`);
-  }
+export class DeliverySettingsTable extends Table {
+  private readonly getStmt = this.db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
+  private readonly upsertStmt = this.db.prepare(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
+      quiet_start, quiet_end, quiet_mode, quiet_urgent, updated_at)
+    VALUES (@id, @mode, @digestAt, @urgentNow, @timeZone, @quietStart, @quietEnd, @quietMode, @quietUrgent, @now)
+    ON CONFLICT (subscription_id) DO UPDATE SET mode = excluded.mode, digest_at = excluded.digest_at,
+      urgent_now = excluded.urgent_now, time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
+      quiet_end = excluded.quiet_end, quiet_mode = excluded.quiet_mode, quiet_urgent = excluded.quiet_urgent,
+      updated_at = excluded.updated_at`);
+  private readonly digestStmt = this.db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
+    FROM delivery_settings ds JOIN subscriptions s ON s.id = ds.subscription_id
+    WHERE s.active = 1 AND ds.mode <> 'immediate' ORDER BY s.id`);
 
   get(subscriptionId: number): DeliverySettings {
     const row = this.getStmt.get(subscriptionId) as SettingsRow | undefined;

@@ -1,27 +1,17 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { DeskEditor } from '../model/desk.js';
 
 export type { DeskEditor } from '../model/desk.js';
 
 /** The web desk's accounts: a username and a scrypt hash (see src/newsroom/password.ts for its format). */
-export class DeskEditorsTable {
-  private readonly insertStmt: Statement;
-  private readonly byName: Statement;
-  private readonly byId: Statement;
-  private readonly listStmt: Statement;
-  private readonly removeStmt: Statement;
-  private readonly passwdStmt: Statement;
-  private readonly countStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare('INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)');
-    this.byName = db.prepare('SELECT * FROM desk_editors WHERE username = ?');
-    this.byId = db.prepare('SELECT * FROM desk_editors WHERE id = ?');
-    this.listStmt = db.prepare('SELECT * FROM desk_editors ORDER BY username');
-    this.removeStmt = db.prepare('DELETE FROM desk_editors WHERE username = ?');
-    this.passwdStmt = db.prepare('UPDATE desk_editors SET password_hash = ?, password_changed_at = ? WHERE username = ?');
-    this.countStmt = db.prepare('SELECT COUNT(*) FROM desk_editors').pluck();
-  }
+export class DeskEditorsTable extends Table {
+  private readonly insertStmt = this.db.prepare('INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)');
+  private readonly byName = this.db.prepare('SELECT * FROM desk_editors WHERE username = ?');
+  private readonly byId = this.db.prepare('SELECT * FROM desk_editors WHERE id = ?');
+  private readonly listStmt = this.db.prepare('SELECT * FROM desk_editors ORDER BY username');
+  private readonly removeStmt = this.db.prepare('DELETE FROM desk_editors WHERE username = ?');
+  private readonly passwdStmt = this.db.prepare('UPDATE desk_editors SET password_hash = ?, password_changed_at = ? WHERE username = ?');
+  private readonly countStmt = this.db.prepare('SELECT COUNT(*) FROM desk_editors').pluck();
 
   /** Returns undefined when the username is taken (compared without case). */
   add(username: string, passwordHash: string, now: number): DeskEditor | undefined {

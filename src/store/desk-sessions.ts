@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { DeskSession } from '../model/desk.js';
 
 export type { DeskSession } from '../model/desk.js';
@@ -7,23 +7,14 @@ export type { DeskSession } from '../model/desk.js';
  * Signed-in desk editors. The caller passes the SHA-256 of the cookie value as `id`, so the table never holds
  * anything that signs in by itself.
  */
-export class DeskSessionsTable {
-  private readonly insertStmt: Statement;
-  private readonly touchStmt: Statement;
-  private readonly byId: Statement;
-  private readonly removeStmt: Statement;
-  private readonly removeForEditor: Statement;
-  private readonly expireStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
-    this.byId = db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, e.username
-      FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
-    this.touchStmt = db.prepare('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
-    this.removeStmt = db.prepare('DELETE FROM desk_sessions WHERE id = ?');
-    this.removeForEditor = db.prepare('DELETE FROM desk_sessions WHERE editor_id = ?');
-    this.expireStmt = db.prepare('DELETE FROM desk_sessions WHERE last_seen_at < ?');
-  }
+export class DeskSessionsTable extends Table {
+  private readonly insertStmt = this.db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+  private readonly byId = this.db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, e.username
+    FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
+  private readonly touchStmt = this.db.prepare('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
+  private readonly removeStmt = this.db.prepare('DELETE FROM desk_sessions WHERE id = ?');
+  private readonly removeForEditor = this.db.prepare('DELETE FROM desk_sessions WHERE editor_id = ?');
+  private readonly expireStmt = this.db.prepare('DELETE FROM desk_sessions WHERE last_seen_at < ?');
 
   create(id: string, editorId: number, now: number): void {
     this.insertStmt.run(id, editorId, now, now);

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
@@ -15,68 +15,50 @@ type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 export type { DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 
-export class DeskViews {
-  private readonly todayStmt: Statement;
-  private readonly countsStmt: Statement;
-  private readonly articleDeliveriesStmt: Statement;
-  private readonly articleCountsStmt: Statement;
-  private readonly broadcastsFor: Statement;
-  private readonly queueStmt: Statement;
-  private readonly inDoubtStmt: Statement;
-  private readonly auditStmt: Statement;
-  private readonly auditActors: Statement;
-  private readonly auditActions: Statement;
-  private readonly perHourStmt: Statement;
-  private readonly perDayStmt: Statement;
-  private readonly failuresStmt: Statement;
-  private readonly subsStmt: Statement;
-  private readonly topicsStmt: Statement;
-
-  constructor(db: Database) {
-    // One statement for every filter combination: a NULL parameter switches its condition off. The recency index
-    // gives the order, so the unfiltered page reads its LIMIT rows and stops.
-    this.todayStmt = db.prepare(`SELECT a.* FROM articles a
-      WHERE (@backlog IS NULL OR a.seen_only = @backlog)
-        AND (@sourceId IS NULL OR a.source_id = @sourceId)
-        AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
-        AND (@match IS NULL OR a.id IN (SELECT rowid FROM article_terms WHERE article_terms MATCH @match))
-        AND (@state IS NULL
-          OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post'))
-          OR EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post' AND d.state = @state))
-        AND (@beforeAt IS NULL OR COALESCE(a.published_at, a.created_at) < @beforeAt
-          OR (COALESCE(a.published_at, a.created_at) = @beforeAt AND a.id < @beforeId))
-      ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT @limit`);
-    this.countsStmt = db.prepare(`SELECT article_id, platform, state, COUNT(*) AS n FROM jobs
-      WHERE article_id IN (SELECT value FROM json_each(?)) AND kind = 'post' GROUP BY article_id, platform, state`);
-    this.articleDeliveriesStmt = db.prepare(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
-        s.chat_id, s.kind, s.title
-      FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
-    this.articleCountsStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
-    this.broadcastsFor = db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
-    this.queueStmt = db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
-        SUM(state = 'queued' AND not_before > ?) AS retries
-      FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') GROUP BY platform ORDER BY platform`);
-    // Every kind: a post, a digest message, an edit or a delete a crash left in doubt.
-    this.inDoubtStmt = db.prepare(`SELECT d.id, d.kind, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
-      FROM jobs d LEFT JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
-      WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
-    this.auditStmt = db.prepare(`SELECT * FROM audit_log WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
-      AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`);
-    this.auditActors = db.prepare('SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 200').pluck();
-    this.auditActions = db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200').pluck();
-    this.perHourStmt = db.prepare(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM jobs
-      WHERE finished_at >= ? AND state = 'sent' AND kind = 'post' GROUP BY platform, hour`);
-    this.perDayStmt = db.prepare(`SELECT source_name, created_at / 86400000 AS day, COUNT(*) AS n FROM articles
-      WHERE created_at >= ? AND seen_only = 0 GROUP BY source_name, day`);
-    this.failuresStmt = db.prepare(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM jobs
-      WHERE finished_at >= ? AND state = 'failed' AND kind = 'post' GROUP BY platform, reason ORDER BY n DESC LIMIT 15`);
-    this.subsStmt = db.prepare(`SELECT * FROM subscriptions WHERE (@platform IS NULL OR platform = @platform)
-      AND (@kind IS NULL OR kind = @kind) AND (@active IS NULL OR active = @active) ORDER BY active DESC, id DESC LIMIT @limit`);
-    this.topicsStmt = db.prepare(`SELECT j.value AS tag, COUNT(*) AS n
-      FROM (SELECT COALESCE(edited_hashtags, hashtags) AS tags FROM articles WHERE seen_only = 0
-            ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT 300) r, json_each(r.tags) j
-      GROUP BY tag ORDER BY n DESC, tag LIMIT 30`);
-  }
+export class DeskViews extends Table {
+  // One statement for every filter combination: a NULL parameter switches its condition off. The recency index
+  // gives the order, so the unfiltered page reads its LIMIT rows and stops.
+  private readonly todayStmt = this.db.prepare(`SELECT a.* FROM articles a
+    WHERE (@backlog IS NULL OR a.seen_only = @backlog)
+      AND (@sourceId IS NULL OR a.source_id = @sourceId)
+      AND (@topic IS NULL OR instr(COALESCE(a.edited_hashtags, a.hashtags), @topic) > 0 OR instr(a.categories, @topic) > 0)
+      AND (@match IS NULL OR a.id IN (SELECT rowid FROM article_terms WHERE article_terms MATCH @match))
+      AND (@state IS NULL
+        OR (@state = 'none' AND NOT EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post'))
+        OR EXISTS (SELECT 1 FROM jobs d WHERE d.article_id = a.id AND d.kind = 'post' AND d.state = @state))
+      AND (@beforeAt IS NULL OR COALESCE(a.published_at, a.created_at) < @beforeAt
+        OR (COALESCE(a.published_at, a.created_at) = @beforeAt AND a.id < @beforeId))
+    ORDER BY COALESCE(a.published_at, a.created_at) DESC, a.id DESC LIMIT @limit`);
+  private readonly countsStmt = this.db.prepare(`SELECT article_id, platform, state, COUNT(*) AS n FROM jobs
+    WHERE article_id IN (SELECT value FROM json_each(?)) AND kind = 'post' GROUP BY article_id, platform, state`);
+  private readonly articleDeliveriesStmt = this.db.prepare(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
+      s.chat_id, s.kind, s.title
+    FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
+  private readonly articleCountsStmt = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+  private readonly broadcastsFor = this.db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
+  private readonly queueStmt = this.db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
+      SUM(state = 'queued' AND not_before > ?) AS retries
+    FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') GROUP BY platform ORDER BY platform`);
+  // Every kind: a post, a digest message, an edit or a delete a crash left in doubt.
+  private readonly inDoubtStmt = this.db.prepare(`SELECT d.id, d.kind, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
+    FROM jobs d LEFT JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
+    WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
+  private readonly auditStmt = this.db.prepare(`SELECT * FROM audit_log WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
+    AND (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit`);
+  private readonly auditActors = this.db.prepare('SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 200').pluck();
+  private readonly auditActions = this.db.prepare('SELECT DISTINCT action FROM audit_log ORDER BY action LIMIT 200').pluck();
+  private readonly perHourStmt = this.db.prepare(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM jobs
+    WHERE finished_at >= ? AND state = 'sent' AND kind = 'post' GROUP BY platform, hour`);
+  private readonly perDayStmt = this.db.prepare(`SELECT source_name, created_at / 86400000 AS day, COUNT(*) AS n FROM articles
+    WHERE created_at >= ? AND seen_only = 0 GROUP BY source_name, day`);
+  private readonly failuresStmt = this.db.prepare(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM jobs
+    WHERE finished_at >= ? AND state = 'failed' AND kind = 'post' GROUP BY platform, reason ORDER BY n DESC LIMIT 15`);
+  private readonly subsStmt = this.db.prepare(`SELECT * FROM subscriptions WHERE (@platform IS NULL OR platform = @platform)
+    AND (@kind IS NULL OR kind = @kind) AND (@active IS NULL OR active = @active) ORDER BY active DESC, id DESC LIMIT @limit`);
+  private readonly topicsStmt = this.db.prepare(`SELECT j.value AS tag, COUNT(*) AS n
+    FROM (SELECT COALESCE(edited_hashtags, hashtags) AS tags FROM articles WHERE seen_only = 0
+          ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT 300) r, json_each(r.tags) j
+    GROUP BY tag ORDER BY n DESC, tag LIMIT 30`);
 
   today(f: TodayFilter): StoredArticle[] {
     const match = ftsMatch(f.stems ?? []);

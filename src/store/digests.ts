@@ -1,18 +1,13 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 
 /**
  * The digests' headers: one row per subscription and closed period (the unique key is what makes a period's digest
  * happen once). Its messages are jobs of the outbox (src/store/jobs.ts), carrying the posts they fold.
  */
-export class DigestsTable {
-  private readonly openStmt: Statement;
-  private readonly periodsStmt: Statement;
-
-  constructor(db: Database) {
-    this.openStmt = db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (subscription_id, period_end) DO NOTHING RETURNING id`).pluck();
-    this.periodsStmt = db.prepare('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end');
-  }
+export class DigestsTable extends Table {
+  private readonly openStmt = this.db.prepare(`INSERT INTO digests (subscription_id, period_end, items, created_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (subscription_id, period_end) DO NOTHING RETURNING id`).pluck();
+  private readonly periodsStmt = this.db.prepare('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end');
 
   /** The periods closed for a subscription (also those that held nothing and sent no message). */
   periodsFor(subscriptionId: number): Array<{ periodEnd: Date; items: number }> {

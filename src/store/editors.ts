@@ -1,23 +1,16 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { AuditAction, AuditEntry, Editor } from '../model/audit.js';
 
 export type { AuditEntry, Editor } from '../model/audit.js';
 
 
 /** Editors kept in the store, beside those named in the configuration. */
-export class EditorsTable {
-  private readonly addStmt: Statement;
-  private readonly removeStmt: Statement;
-  private readonly isStmt: Statement;
-  private readonly listStmt: Statement;
-
-  constructor(db: Database) {
-    this.addStmt = db.prepare(`INSERT INTO editors (platform, user_id, name, added_by, created_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (platform, user_id) DO UPDATE SET name = COALESCE(excluded.name, name)`);
-    this.removeStmt = db.prepare('DELETE FROM editors WHERE platform = ? AND user_id = ?');
-    this.isStmt = db.prepare('SELECT 1 FROM editors WHERE platform = ? AND user_id = ?').pluck();
-    this.listStmt = db.prepare('SELECT * FROM editors ORDER BY platform, user_id');
-  }
+export class EditorsTable extends Table {
+  private readonly addStmt = this.db.prepare(`INSERT INTO editors (platform, user_id, name, added_by, created_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (platform, user_id) DO UPDATE SET name = COALESCE(excluded.name, name)`);
+  private readonly removeStmt = this.db.prepare('DELETE FROM editors WHERE platform = ? AND user_id = ?');
+  private readonly isStmt = this.db.prepare('SELECT 1 FROM editors WHERE platform = ? AND user_id = ?').pluck();
+  private readonly listStmt = this.db.prepare('SELECT * FROM editors ORDER BY platform, user_id');
 
   add(platform: string, userId: string, name?: string, addedBy?: string, now = Date.now()): void {
     this.addStmt.run(platform, userId, name ?? null, addedBy ?? null, now);
@@ -37,14 +30,9 @@ export class EditorsTable {
   }
 }
 
-export class AuditLog {
-  private readonly insertStmt: Statement;
-  private readonly recentStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare('INSERT INTO audit_log (at, platform, actor, action, detail) VALUES (?, ?, ?, ?, ?)');
-    this.recentStmt = db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
-  }
+export class AuditLog extends Table {
+  private readonly insertStmt = this.db.prepare('INSERT INTO audit_log (at, platform, actor, action, detail) VALUES (?, ?, ?, ?, ?)');
+  private readonly recentStmt = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?');
 
   record(platform: string, actor: string, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): void {
     this.insertStmt.run(now, platform, actor, action, JSON.stringify(detail));

@@ -1,44 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ArticlesTable } from './articles.js';
-import { BroadcastsTable } from './broadcasts.js';
-import { DeliverySettingsTable } from './delivery-settings.js';
-import { DemoRows } from './demo.js';
-import { DigestsTable } from './digests.js';
-import { JobsTable } from './jobs.js';
-import { DeskEditorsTable } from './desk-editors.js';
-import { DeskSessionsTable } from './desk-sessions.js';
-import { DeskViews } from './desk-views.js';
-import { AuditLog, EditorsTable } from './editors.js';
-import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
-import { PlatformStatusTable } from './platform-status.js';
-import { PushTable } from './push.js';
-import { RevisionsTable } from './revisions.js';
-import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
-import { SourcesTable } from './sources.js';
 import { SqlitePorts } from './sqlite-ports.js';
+import { Tables } from './tables.js';
 import type { DataPorts } from '../ports/index.js';
-import { SubscriptionsTable } from './subscriptions.js';
-import { SourceFiltersTable } from './source-filters.js';
-import { SubscriptionTemplatesTable } from './templates.js';
 
-export type { StoredArticle, NewArticle, DuplicateMatch, DuplicateReason } from './articles.js';
-export type { Subscription, SubscribeInput, ChatKind } from './subscriptions.js';
-export type { PendingDelivery, DeliveryState, InDoubtPolicy, JobKind, JobRecord, PendingJob, JobAnswer, PendingDigestPart } from '../model/delivery.js';
-export type { ChatWaitGroup } from '../model/outbox.js';
-export type { AudienceQuery } from '../model/broadcast.js';
-export type { DigestSubscription } from './delivery-settings.js';
-export type { Source, NewSource, SourceKind, FetchOutcome } from './sources.js';
-export type { Broadcast, BroadcastState } from './broadcasts.js';
-export type { Editor, AuditEntry } from './editors.js';
-export type { Review, ReviewMessage, ReviewState } from './reviews.js';
-export type { DeskEditor } from './desk-editors.js';
-export type { ArticleRevision, CorrectionKind, CorrectionOutcome, CorrectionTally, PendingCorrection } from '../model/correction.js';
-export type { DeskSession } from './desk-sessions.js';
-export type { WebSubState, WebSubSubscription } from './push.js';
-export type { TodayFilter, DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from './desk-views.js';
 export { UnitOfWorkMisuse } from './sqlite-ports.js';
 
 /**
@@ -79,55 +46,13 @@ export function storageFault(err: unknown, path: string): StoreError | null {
   return fault === undefined ? null : new StoreError(fault, path, { cause: err });
 }
 
-/** The only module that talks SQL. Everything else gets a Store passed in. */
-export class Store {
-  readonly articles: ArticlesTable;
-  readonly subscriptions: SubscriptionsTable;
-  /** The outbox: every post, digest message, edit and delete (db/013_outbox.sql). */
-  readonly jobs: JobsTable;
-  readonly deliverySettings: DeliverySettingsTable;
-  readonly digests: DigestsTable;
-  readonly sources: SourcesTable;
-  readonly broadcasts: BroadcastsTable;
-  readonly editors: EditorsTable;
-  readonly audit: AuditLog;
-  readonly leases: LeasesTable;
-  readonly counters: SendCounters;
-  readonly reviews: ReviewsTable;
-  readonly reviewMessages: ReviewMessagesTable;
-  readonly deskEditors: DeskEditorsTable;
-  readonly deskSessions: DeskSessionsTable;
-  readonly desk: DeskViews;
-  readonly platformStatus: PlatformStatusTable;
-  readonly revisions: RevisionsTable;
-  readonly templates: SubscriptionTemplatesTable;
-  readonly sourceFilters: SourceFiltersTable;
-  readonly push: PushTable;
-  readonly demoRows: DemoRows;
-
-  constructor(private readonly db: Database.Database, readonly path: string) {
-    this.articles = new ArticlesTable(db);
-    this.subscriptions = new SubscriptionsTable(db);
-    this.jobs = new JobsTable(db);
-    this.deliverySettings = new DeliverySettingsTable(db);
-    this.digests = new DigestsTable(db);
-    this.sources = new SourcesTable(db);
-    this.broadcasts = new BroadcastsTable(db);
-    this.editors = new EditorsTable(db);
-    this.audit = new AuditLog(db);
-    this.leases = new LeasesTable(db);
-    this.counters = new SendCounters(db);
-    this.reviews = new ReviewsTable(db);
-    this.reviewMessages = new ReviewMessagesTable(db);
-    this.deskEditors = new DeskEditorsTable(db);
-    this.deskSessions = new DeskSessionsTable(db);
-    this.desk = new DeskViews(db);
-    this.platformStatus = new PlatformStatusTable(db);
-    this.revisions = new RevisionsTable(db);
-    this.templates = new SubscriptionTemplatesTable(db);
-    this.sourceFilters = new SourceFiltersTable(db);
-    this.push = new PushTable(db);
-    this.demoRows = new DemoRows(db);
+/**
+ * The database: its tables (tables.ts), the few calls that span several, and the ports over them (`ports()`), which
+ * are all that the rest of Nashra is given (only the wiring in src/app holds the store).
+ */
+export class Store extends Tables {
+  constructor(db: Database.Database, readonly path: string) {
+    super(db);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { AudienceQuery } from '../model/broadcast.js';
 import type { ChatWaitGroup } from '../model/outbox.js';
 import type { CorrectionKind, CorrectionOutcome, CorrectionTally } from '../model/correction.js';
@@ -18,209 +19,123 @@ import { templateFromRow } from './templates.js';
  * it folds (`carried_by`): they follow its state in the same transaction, so the post rows still answer "did this
  * article reach this chat".
  */
-export class JobsTable {
-  private readonly insertStmt: Statement;
-  private readonly enqueueAudienceStmt: Statement;
-  private readonly countAudienceStmt: Statement;
-  private readonly subscriptionsWithStmt: Statement;
-  private readonly sourceAudienceStmt: Statement;
-  private readonly queueCorrectionsStmt: Statement;
-  private readonly supersedeStmt: Statement;
-  private readonly heldStmt: Statement;
-  private readonly releaseStmt: Statement;
-  private readonly addPartStmt: Statement;
-  private readonly carryStmt: Statement;
-  private readonly uncarryStmt: Statement;
-  private readonly staleStmt: Statement;
-  private readonly queuedPartsStmt: Statement;
-  private readonly heldCarriedStmt: Statement;
-  private readonly rewriteStmt: Statement;
-  private readonly lastPartStmt: Statement;
-  private readonly nextOldest: Statement;
-  private readonly nextNewest: Statement;
-  private readonly queuedStmt: Statement;
-  private readonly sendingStmt: Statement;
-  private readonly sentStmt: Statement;
-  private readonly retryStmt: Statement;
-  private readonly postponeStmt: Statement;
-  private readonly finishStmt: Statement;
-  private readonly membersSending: Statement;
-  private readonly membersSent: Statement;
-  private readonly membersHeld: Statement;
-  private readonly membersFinish: Statement;
-  private readonly failCorrectionsStmt: Statement;
-  private readonly holdStmt: Statement;
-  private readonly resendStmt: Statement;
-  private readonly resolveStmt: Statement;
-  private readonly failForSubscriptionStmt: Statement;
-  private readonly requeueStmt: Statement;
-  private readonly countFailedStmt: Statement;
-  private readonly cancelPostsStmt: Statement;
-  private readonly cancelEditsStmt: Statement;
-  private readonly articleStatesStmt: Statement;
-  private readonly stopBroadcastStmt: Statement;
-  private readonly byBroadcast: Statement;
-  private readonly stateCounts: Statement;
-  private readonly oldestQueued: Statement;
-  private readonly inDoubtStmt: Statement;
-  private readonly byId: Statement;
-  private readonly postsForArticle: Statement;
-  private readonly correctionsForArticle: Statement;
-  private readonly forSubscription: Statement;
-  private readonly tallyStmt: Statement;
-  private readonly reasonsStmt: Statement;
-  private readonly chatWaitsStmt: Statement;
-
-  constructor(private readonly db: Database) {
-    // Posts in. One statement for every listed subscription (the matched half of a routing: thousands of ids as one
-    // JSON array), and one for the audience SQL selects alone (a newsroom's 10,000 subscribers in milliseconds).
-    const post = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
-      SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now`;
-    const once = `ON CONFLICT (article_id, subscription_id) WHERE kind = 'post' DO NOTHING`;
-    this.insertStmt = db.prepare(`${post} FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value
-      LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ${once}`);
-    // Active subscriptions, without a topic filter (nor one for the article's source) unless every topic counts,
-    // optionally of one platform. Subscriptions with topics are matched in the newsroom (normalised Arabic).
-    const audience = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
-        (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId AND f.subscription_id = s.id)))
-      AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
-    this.enqueueAudienceStmt = db.prepare(`${post} FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
-      ${audience} ${once}`);
-    const has = (state: string) => `COALESCE(SUM(EXISTS (SELECT 1 FROM jobs d WHERE d.kind = 'post' AND d.article_id = @articleId
-      AND d.subscription_id = s.id AND d.state ${state})), 0)`;
-    this.countAudienceStmt = db.prepare(`SELECT COUNT(*) AS total, ${has("<> 'failed'")} AS already, ${has("= 'failed'")} AS failed
-      FROM subscriptions s ${audience}`);
-    this.subscriptionsWithStmt = db.prepare(`SELECT subscription_id, state FROM jobs WHERE article_id = ? AND kind = 'post'`);
-    this.sourceAudienceStmt = db.prepare(`SELECT COUNT(DISTINCT d.subscription_id) FROM jobs d JOIN articles a ON a.id = d.article_id
-      WHERE a.source_id = ? AND d.kind = 'post'`).pluck();
-
-    // Edits and deletes in: one per post answered (`sent`) or on the wire (`sending`: the job waits for its message
-    // id); a delete also for the posts left in doubt by a crash, so the editor sees they could not be touched.
-    this.queueCorrectionsStmt = db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, article_id, revision, waits_for, queued_at)
-      SELECT @kind, d.platform, d.subscription_id, d.article_id, @revision, d.id, @now FROM jobs d
-      WHERE d.article_id = @articleId AND d.kind = 'post' AND (d.state IN ('sent', 'sending') OR (@kind = 'delete' AND d.state = 'in_doubt'))
-      ON CONFLICT DO NOTHING`);
-    this.supersedeStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
-      WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
-
-    // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes).
-    this.heldStmt = db.prepare(`SELECT id, article_id FROM jobs
-      WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND carried_by IS NULL ORDER BY id`);
-    this.releaseStmt = db.prepare(`UPDATE jobs SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND carried_by IS NULL`);
-    this.addPartStmt = db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, digest_id, part, parts, text, queued_at)
-      SELECT 'digest', s.platform, g.subscription_id, g.id, @part, @parts, @text, @now FROM digests g JOIN subscriptions s ON s.id = g.subscription_id
-      WHERE g.id = @digestId RETURNING id`).pluck();
-    this.carryStmt = db.prepare(`UPDATE jobs SET carried_by = @job WHERE id IN (SELECT value FROM json_each(@posts)) AND kind = 'post'`);
-    this.uncarryStmt = db.prepare(`UPDATE jobs SET carried_by = NULL WHERE carried_by IN
-      (SELECT id FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued')`);
-    // A digest message not sent yet that carries a post no longer held for it (cancelled by a retraction meanwhile).
-    this.staleStmt = db.prepare(`SELECT 1 FROM jobs WHERE carried_by = ? AND state <> 'held' LIMIT 1`).pluck();
-    this.queuedPartsStmt = db.prepare(`SELECT id FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued' ORDER BY part`).pluck();
-    this.heldCarriedStmt = db.prepare(`SELECT d.id, d.article_id FROM jobs p JOIN jobs d ON d.carried_by = p.id
-      WHERE p.digest_id = ? AND p.kind = 'digest' AND p.state = 'queued' AND d.state = 'held' ORDER BY d.id`);
-    this.rewriteStmt = db.prepare(`UPDATE jobs SET text = @text, parts = @parts WHERE id = @id AND state = 'queued'`);
-    this.lastPartStmt = db.prepare(`SELECT MAX(part) FROM jobs WHERE digest_id = ? AND kind = 'digest'`).pluck();
-
-    // The worker's look: see JobsTable.next. Each lane is read apart, in the jobs_queue indexes' order and up to the
-    // limit (as the three outboxes were): edits queued for a few busy chats never leave the posts for other chats
-    // out of a look. Only the picked rows (at most three limits) are sorted again.
-    const next = (...columns: string[]) => {
-      const order = columns.join(', ');
-      const lane = (n: number, when = 'true') => `SELECT * FROM (SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
-        AND state = 'queued' AND not_before <= @now AND ${when} ORDER BY priority DESC, ${order} LIMIT @limit)`;
-      return db.prepare(`WITH picked AS (${lane(0)} UNION ALL ${lane(1, '@texts = 1')} UNION ALL ${lane(2)})
-        SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
-          j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
-          s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
-          p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, p.carried_by IS NOT NULL AS in_digest,
-          ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
-        FROM picked JOIN jobs j ON j.id = picked.id JOIN subscriptions s ON s.id = j.subscription_id
-        LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
-        LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
-        LEFT JOIN broadcasts b ON b.id = j.broadcast_id
-        LEFT JOIN jobs p ON p.id = j.waits_for
-        ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`);
-    };
-    this.nextOldest = next('digest_id', 'part', 'id');
-    this.nextNewest = next('article_id DESC', 'digest_id', 'part', 'id');
-    this.queuedStmt = db.prepare(`SELECT 1 FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts = 1 OR kind <> 'digest')
-      AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) LIMIT 1`).pluck();
-
-    // The state machine, once for every kind.
-    this.sendingStmt = db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
-      WHERE id = @id AND state = 'queued'`);
-    this.sentStmt = db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, outcome = @outcome, answer = @answer,
-        finished_at = @now, last_error = NULL WHERE id = @id AND state = 'sending'`);
-    // A job can fail before its request left (still `queued`): it counts as an attempt all the same.
-    this.retryStmt = db.prepare(`UPDATE jobs SET state = 'queued', not_before = @at, last_error = @error, attempts = attempts + (state = 'queued')
-      WHERE id = @id AND state IN ('queued', 'sending')`);
-    // Not before the end of the chat's quiet hours, or of a post's own request: nothing was tried, no attempt counted.
-    this.postponeStmt = db.prepare(`UPDATE jobs SET not_before = @at, last_error = COALESCE(@note, last_error) WHERE id = @id AND state = 'queued'`);
-    this.finishStmt = db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now, retryable = @retryable
-      WHERE id = @id AND state IN ('queued', 'sending')`);
-    // The posts a digest message carries follow it (primary-key lookups through jobs_carried).
-    this.membersSending = db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
-      WHERE carried_by = @id AND state = 'held'`);
-    this.membersSent = db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, finished_at = @now, last_error = @note
-      WHERE carried_by = @id AND state IN ('sending', 'in_doubt')`);
-    this.membersHeld = db.prepare(`UPDATE jobs SET state = 'held', last_error = @error WHERE carried_by = @id AND state IN ('sending', 'in_doubt')`);
-    this.membersFinish = db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now
-      WHERE carried_by = @id AND state IN ('held', 'sending')`);
-    // lane 0 (edits and deletes): read from jobs_queue without the platform's other queued jobs (run at every look).
-    this.failCorrectionsStmt = db.prepare(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
-      WHERE platform = ? AND lane = 0 AND state = 'queued'`);
-    // Crash recovery, one statement for every kind: a digest's posts go back to waiting for their message (queued
-    // again with it), not out one by one.
-    this.holdStmt = db.prepare(`UPDATE jobs SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-    this.resendStmt = db.prepare(`UPDATE jobs SET last_error = ?, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
-      WHERE state = 'sending'`);
-    this.resolveStmt = db.prepare(`UPDATE jobs SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
-        outcome = CASE WHEN @to = 'sent' THEN (CASE kind WHEN 'edit' THEN 'edited' WHEN 'delete' THEN 'deleted' END) END,
-        carried_by = CASE WHEN @to = 'sent' THEN carried_by END, not_before = 0, last_error = @note
-      WHERE id = @id AND state = 'in_doubt'`);
-
-    // The newsroom's writes and questions.
-    this.failForSubscriptionStmt = db.prepare(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
-      WHERE subscription_id = ? AND kind = 'post' AND state IN ('queued', 'held')`);
-    this.requeueStmt = db.prepare(`UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, retryable = 0, carried_by = NULL,
-        finished_at = NULL, last_error = @note
-      WHERE article_id = @articleId AND kind = 'post' AND state = 'failed' AND (retryable = 1 OR @every = 1)
-        AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
-    this.countFailedStmt = db.prepare(`SELECT COUNT(*) FROM jobs WHERE article_id = ? AND kind = 'post' AND state = 'failed'`).pluck();
-    // Every job of the article that has not left: posts queued (a retry or quiet hours' wait included) or held for a
-    // digest (also when a digest message not sent yet carries it: that message is rebuilt without it before it goes),
-    // and edits not made yet.
-    // Posts and edits apart, each through its own index (jobs_post_once, jobs_article_corrections).
-    const cancel = (kind: string) => db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
-      WHERE article_id = ? AND ${kind} AND state IN ('queued', 'held')`);
-    this.cancelPostsStmt = cancel(`kind = 'post'`);
-    this.cancelEditsStmt = cancel(`${CORRECTION_ROWS} AND kind = 'edit'`);
-    this.articleStatesStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
-    this.stopBroadcastStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
-      WHERE broadcast_id = ? AND state = 'queued'`);
-    this.byBroadcast = db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
-    this.stateCounts = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) GROUP BY platform, state`);
-    this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
-    this.inDoubtStmt = db.prepare(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
-    this.byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
-    this.postsForArticle = db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`);
-    this.correctionsForArticle = db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND ${CORRECTION_ROWS}
-      AND kind IN (SELECT value FROM json_each(?)) ORDER BY id`);
-    this.forSubscription = db.prepare('SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id');
-    this.tallyStmt = db.prepare(`SELECT platform, kind, state, outcome, COUNT(*) AS n FROM jobs
-      WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome`);
-    this.reasonsStmt = db.prepare(`SELECT platform, kind, last_error AS reason, COUNT(*) AS n FROM jobs
-      WHERE article_id = ? AND ${CORRECTION_ROWS} AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error ORDER BY n DESC`);
-    // Posts that may be waiting for their chat (its quiet hours in `wait` mode, or its digest), grouped by
-    // subscription and what decides their wait; the newsroom tells from the settings whether and until when.
-    this.chatWaitsStmt = db.prepare(`SELECT d.platform, d.subscription_id, d.state, d.priority > 0 AS urgent,
-        (d.state = 'held' AND d.carried_by IS NOT NULL) AS carried,
-        COUNT(*) AS n, SUM(d.not_before > @now) AS scheduled, ds.mode, ds.digest_at, ${QUIET_COLUMNS}
-      FROM jobs d JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
-      WHERE d.kind = 'post' AND (d.state = 'held' OR (d.state = 'queued' AND ds.quiet_mode = 'wait' AND ds.quiet_start IS NOT NULL))
-        AND (@broadcast IS NULL OR d.broadcast_id = @broadcast)
-      GROUP BY d.platform, d.subscription_id, d.state, urgent, carried`);
-  }
+export class JobsTable extends Table {
+  // Posts in. One statement for every listed subscription (the matched half of a routing: thousands of ids as one
+  // JSON array), and one for the audience SQL selects alone (a newsroom's 10,000 subscribers in milliseconds).
+  private readonly insertStmt = this.db.prepare(`${POST_IN} FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value
+    LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ${ONCE}`);
+  // Active subscriptions, without a topic filter (nor one for the article's source) unless every topic counts,
+  // optionally of one platform. Subscriptions with topics are matched in the newsroom (normalised Arabic).
+  private readonly enqueueAudienceStmt = this.db.prepare(`${POST_IN} FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
+    ${AUDIENCE} ${ONCE}`);
+  private readonly countAudienceStmt = this.db.prepare(`SELECT COUNT(*) AS total, ${has("<> 'failed'")} AS already, ${has("= 'failed'")} AS failed
+    FROM subscriptions s ${AUDIENCE}`);
+  private readonly subscriptionsWithStmt = this.db.prepare(`SELECT subscription_id, state FROM jobs WHERE article_id = ? AND kind = 'post'`);
+  private readonly sourceAudienceStmt = this.db.prepare(`SELECT COUNT(DISTINCT d.subscription_id) FROM jobs d JOIN articles a ON a.id = d.article_id
+    WHERE a.source_id = ? AND d.kind = 'post'`).pluck();
+  // Edits and deletes in: one per post answered (`sent`) or on the wire (`sending`: the job waits for its message
+  // id); a delete also for the posts left in doubt by a crash, so the editor sees they could not be touched.
+  private readonly queueCorrectionsStmt = this.db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, article_id, revision, waits_for, queued_at)
+    SELECT @kind, d.platform, d.subscription_id, d.article_id, @revision, d.id, @now FROM jobs d
+    WHERE d.article_id = @articleId AND d.kind = 'post' AND (d.state IN ('sent', 'sending') OR (@kind = 'delete' AND d.state = 'in_doubt'))
+    ON CONFLICT DO NOTHING`);
+  private readonly supersedeStmt = this.db.prepare(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
+    WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
+  // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes).
+  private readonly heldStmt = this.db.prepare(`SELECT id, article_id FROM jobs
+    WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND carried_by IS NULL ORDER BY id`);
+  private readonly releaseStmt = this.db.prepare(`UPDATE jobs SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND carried_by IS NULL`);
+  private readonly addPartStmt = this.db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, digest_id, part, parts, text, queued_at)
+    SELECT 'digest', s.platform, g.subscription_id, g.id, @part, @parts, @text, @now FROM digests g JOIN subscriptions s ON s.id = g.subscription_id
+    WHERE g.id = @digestId RETURNING id`).pluck();
+  private readonly carryStmt = this.db.prepare(`UPDATE jobs SET carried_by = @job WHERE id IN (SELECT value FROM json_each(@posts)) AND kind = 'post'`);
+  private readonly uncarryStmt = this.db.prepare(`UPDATE jobs SET carried_by = NULL WHERE carried_by IN
+    (SELECT id FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued')`);
+  // A digest message not sent yet that carries a post no longer held for it (cancelled by a retraction meanwhile).
+  private readonly staleStmt = this.db.prepare(`SELECT 1 FROM jobs WHERE carried_by = ? AND state <> 'held' LIMIT 1`).pluck();
+  private readonly queuedPartsStmt = this.db.prepare(`SELECT id FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued' ORDER BY part`).pluck();
+  private readonly heldCarriedStmt = this.db.prepare(`SELECT d.id, d.article_id FROM jobs p JOIN jobs d ON d.carried_by = p.id
+    WHERE p.digest_id = ? AND p.kind = 'digest' AND p.state = 'queued' AND d.state = 'held' ORDER BY d.id`);
+  private readonly rewriteStmt = this.db.prepare(`UPDATE jobs SET text = @text, parts = @parts WHERE id = @id AND state = 'queued'`);
+  private readonly lastPartStmt = this.db.prepare(`SELECT MAX(part) FROM jobs WHERE digest_id = ? AND kind = 'digest'`).pluck();
+  // The worker's look: see JobsTable.next. Each lane is read apart, in the jobs_queue indexes' order and up to the
+  // limit (as the three outboxes were): edits queued for a few busy chats never leave the posts for other chats
+  // out of a look. Only the picked rows (at most three limits) are sorted again.
+  private readonly nextOldest = nextStatement(this.db, 'digest_id', 'part', 'id');
+  private readonly nextNewest = nextStatement(this.db, 'article_id DESC', 'digest_id', 'part', 'id');
+  private readonly queuedStmt = this.db.prepare(`SELECT 1 FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts = 1 OR kind <> 'digest')
+    AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) LIMIT 1`).pluck();
+  // The state machine, once for every kind.
+  private readonly sendingStmt = this.db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
+    WHERE id = @id AND state = 'queued'`);
+  private readonly sentStmt = this.db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, outcome = @outcome, answer = @answer,
+      finished_at = @now, last_error = NULL WHERE id = @id AND state = 'sending'`);
+  // A job can fail before its request left (still `queued`): it counts as an attempt all the same.
+  private readonly retryStmt = this.db.prepare(`UPDATE jobs SET state = 'queued', not_before = @at, last_error = @error, attempts = attempts + (state = 'queued')
+    WHERE id = @id AND state IN ('queued', 'sending')`);
+  // Not before the end of the chat's quiet hours, or of a post's own request: nothing was tried, no attempt counted.
+  private readonly postponeStmt = this.db.prepare(`UPDATE jobs SET not_before = @at, last_error = COALESCE(@note, last_error) WHERE id = @id AND state = 'queued'`);
+  private readonly finishStmt = this.db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now, retryable = @retryable
+    WHERE id = @id AND state IN ('queued', 'sending')`);
+  // The posts a digest message carries follow it (primary-key lookups through jobs_carried).
+  private readonly membersSending = this.db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
+    WHERE carried_by = @id AND state = 'held'`);
+  private readonly membersSent = this.db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, finished_at = @now, last_error = @note
+    WHERE carried_by = @id AND state IN ('sending', 'in_doubt')`);
+  private readonly membersHeld = this.db.prepare(`UPDATE jobs SET state = 'held', last_error = @error WHERE carried_by = @id AND state IN ('sending', 'in_doubt')`);
+  private readonly membersFinish = this.db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now
+    WHERE carried_by = @id AND state IN ('held', 'sending')`);
+  // lane 0 (edits and deletes): read from jobs_queue without the platform's other queued jobs (run at every look).
+  private readonly failCorrectionsStmt = this.db.prepare(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
+    WHERE platform = ? AND lane = 0 AND state = 'queued'`);
+  // Crash recovery, one statement for every kind: a digest's posts go back to waiting for their message (queued
+  // again with it), not out one by one.
+  private readonly holdStmt = this.db.prepare(`UPDATE jobs SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
+  private readonly resendStmt = this.db.prepare(`UPDATE jobs SET last_error = ?, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
+    WHERE state = 'sending'`);
+  private readonly resolveStmt = this.db.prepare(`UPDATE jobs SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
+      outcome = CASE WHEN @to = 'sent' THEN (CASE kind WHEN 'edit' THEN 'edited' WHEN 'delete' THEN 'deleted' END) END,
+      carried_by = CASE WHEN @to = 'sent' THEN carried_by END, not_before = 0, last_error = @note
+    WHERE id = @id AND state = 'in_doubt'`);
+  // The newsroom's writes and questions.
+  private readonly failForSubscriptionStmt = this.db.prepare(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
+    WHERE subscription_id = ? AND kind = 'post' AND state IN ('queued', 'held')`);
+  private readonly requeueStmt = this.db.prepare(`UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, retryable = 0, carried_by = NULL,
+      finished_at = NULL, last_error = @note
+    WHERE article_id = @articleId AND kind = 'post' AND state = 'failed' AND (retryable = 1 OR @every = 1)
+      AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
+  private readonly countFailedStmt = this.db.prepare(`SELECT COUNT(*) FROM jobs WHERE article_id = ? AND kind = 'post' AND state = 'failed'`).pluck();
+  // Every job of the article that has not left: posts queued (a retry or quiet hours' wait included) or held for a
+  // digest (also when a digest message not sent yet carries it: that message is rebuilt without it before it goes),
+  // and edits not made yet.
+  // Posts and edits apart, each through its own index (jobs_post_once, jobs_article_corrections).
+  private readonly cancelPostsStmt = cancelStatement(this.db, `kind = 'post'`);
+  private readonly cancelEditsStmt = cancelStatement(this.db, `${CORRECTION_ROWS} AND kind = 'edit'`);
+  private readonly articleStatesStmt = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+  private readonly stopBroadcastStmt = this.db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
+    WHERE broadcast_id = ? AND state = 'queued'`);
+  private readonly byBroadcast = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
+  private readonly stateCounts = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) GROUP BY platform, state`);
+  private readonly oldestQueued = this.db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
+  private readonly inDoubtStmt = this.db.prepare(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
+  private readonly byId = this.db.prepare('SELECT * FROM jobs WHERE id = ?');
+  private readonly postsForArticle = this.db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`);
+  private readonly correctionsForArticle = this.db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND ${CORRECTION_ROWS}
+    AND kind IN (SELECT value FROM json_each(?)) ORDER BY id`);
+  private readonly forSubscription = this.db.prepare('SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY id');
+  private readonly tallyStmt = this.db.prepare(`SELECT platform, kind, state, outcome, COUNT(*) AS n FROM jobs
+    WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome`);
+  private readonly reasonsStmt = this.db.prepare(`SELECT platform, kind, last_error AS reason, COUNT(*) AS n FROM jobs
+    WHERE article_id = ? AND ${CORRECTION_ROWS} AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error ORDER BY n DESC`);
+  // Posts that may be waiting for their chat (its quiet hours in `wait` mode, or its digest), grouped by
+  // subscription and what decides their wait; the newsroom tells from the settings whether and until when.
+  private readonly chatWaitsStmt = this.db.prepare(`SELECT d.platform, d.subscription_id, d.state, d.priority > 0 AS urgent,
+      (d.state = 'held' AND d.carried_by IS NOT NULL) AS carried,
+      COUNT(*) AS n, SUM(d.not_before > @now) AS scheduled, ds.mode, ds.digest_at, ${QUIET_COLUMNS}
+    FROM jobs d JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
+    WHERE d.kind = 'post' AND (d.state = 'held' OR (d.state = 'queued' AND ds.quiet_mode = 'wait' AND ds.quiet_start IS NOT NULL))
+      AND (@broadcast IS NULL OR d.broadcast_id = @broadcast)
+    GROUP BY d.platform, d.subscription_id, d.state, urgent, carried`);
 
   /**
    * Queues the article for each subscription, in one statement; returns how many posts were new. A digest
@@ -233,7 +148,7 @@ export class JobsTable {
     }).changes;
   }
 
-  /** Queues the article for the SQL part of an audience (see the constructor); the rest goes through enqueue(). */
+  /** Queues the article for the SQL part of an audience (AUDIENCE); the rest goes through enqueue(). */
   enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
     return this.enqueueAudienceStmt.run({
       ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
@@ -533,9 +448,7 @@ export class JobsTable {
  * jobs_post_once (`kind = 'post'`), so no index entry is written per post for this (db/014 says what it cost).
  */
 const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
-
-/** Which active subscriptions an SQL audience holds: see the constructor. */
-
+/** Which active subscriptions an SQL audience holds (AUDIENCE's parameters). */
 const audienceParams = (articleId: number, q: AudienceQuery) => ({
   articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
   sourceId: q.sourceId ?? null,
@@ -553,6 +466,40 @@ const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_sourc
 
 /** The quiet-hours columns every outbox query joins in (delivery_settings as ds). */
 const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
+
+/** A post per subscription selected (POST_IN … FROM …), once per article and subscription (ONCE). */
+const POST_IN = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
+  SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now`;
+const ONCE = `ON CONFLICT (article_id, subscription_id) WHERE kind = 'post' DO NOTHING`;
+const AUDIENCE = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
+    (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId AND f.subscription_id = s.id)))
+  AND (@platform IS NULL OR s.platform = @platform) AND s.active_since <= @activeBefore`;
+/** Whether a selected subscription already has a post of the article in a state. */
+const has = (state: string) => `COALESCE(SUM(EXISTS (SELECT 1 FROM jobs d WHERE d.kind = 'post' AND d.article_id = @articleId
+  AND d.subscription_id = s.id AND d.state ${state})), 0)`;
+
+/** The worker's look (JobsTable.next), in one order of the lanes' rows. */
+const nextStatement = (db: Database, ...columns: string[]) => {
+  const order = columns.join(', ');
+  const lane = (n: number, when = 'true') => `SELECT * FROM (SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
+    AND state = 'queued' AND not_before <= @now AND ${when} ORDER BY priority DESC, ${order} LIMIT @limit)`;
+  return db.prepare(`WITH picked AS (${lane(0)} UNION ALL ${lane(1, '@texts = 1')} UNION ALL ${lane(2)})
+    SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
+      j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
+      s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
+      p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, p.carried_by IS NOT NULL AS in_digest,
+      ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
+    FROM picked JOIN jobs j ON j.id = picked.id JOIN subscriptions s ON s.id = j.subscription_id
+    LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
+    LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
+    LEFT JOIN broadcasts b ON b.id = j.broadcast_id
+    LEFT JOIN jobs p ON p.id = j.waits_for
+    ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`);
+};
+
+const cancelStatement = (db: Database, kind: string) => db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
+  WHERE article_id = ? AND ${kind} AND state IN ('queued', 'held')`);
+
 
 interface QuietColumns { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
 

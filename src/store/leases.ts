@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 
 export interface LeaseHolder { holder: string; pid?: number; host?: string; expiresAt: Date }
 
@@ -6,21 +6,13 @@ export interface LeaseHolder { holder: string; pid?: number; host?: string; expi
  * A lease in the database rather than a PID file: it expires by itself when its holder dies (no stale lock after
  * a crash), and it lives beside the data it protects, so two machines sharing a volume see the same lease.
  */
-export class LeasesTable {
-  private readonly getStmt: Statement;
-  private readonly upsertStmt: Statement;
-  private readonly renewStmt: Statement;
-  private readonly releaseStmt: Statement;
-  private readonly takeOverStmt: Statement;
-
-  constructor(private readonly db: Database) {
-    this.getStmt = db.prepare('SELECT * FROM leases WHERE name = ?');
-    this.upsertStmt = db.prepare(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, expires_at = excluded.expires_at`);
-    this.renewStmt = db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
-    this.releaseStmt = db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
-    this.takeOverStmt = db.prepare('UPDATE leases SET holder = ?, pid = ?, host = ?, expires_at = ? WHERE name = ? AND holder = ?');
-  }
+export class LeasesTable extends Table {
+  private readonly getStmt = this.db.prepare('SELECT * FROM leases WHERE name = ?');
+  private readonly upsertStmt = this.db.prepare(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, expires_at = excluded.expires_at`);
+  private readonly renewStmt = this.db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
+  private readonly releaseStmt = this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
+  private readonly takeOverStmt = this.db.prepare('UPDATE leases SET holder = ?, pid = ?, host = ?, expires_at = ? WHERE name = ? AND holder = ?');
 
   /** Takes the lease when free or expired; otherwise returns who holds it. */
   acquire(name: string, holder: string, ttlMs: number, info: { pid?: number; host?: string } = {}, now = Date.now()):
@@ -60,15 +52,10 @@ export class LeasesTable {
 }
 
 /** Messages sent per platform per day, for caps such as WhatsApp's daily limit. */
-export class SendCounters {
-  private readonly bumpStmt: Statement;
-  private readonly getStmt: Statement;
-
-  constructor(db: Database) {
-    this.bumpStmt = db.prepare(`INSERT INTO send_counters (platform, day, count) VALUES (?, ?, 1)
-      ON CONFLICT (platform, day) DO UPDATE SET count = count + 1 RETURNING count`).pluck();
-    this.getStmt = db.prepare('SELECT count FROM send_counters WHERE platform = ? AND day = ?').pluck();
-  }
+export class SendCounters extends Table {
+  private readonly bumpStmt = this.db.prepare(`INSERT INTO send_counters (platform, day, count) VALUES (?, ?, 1)
+    ON CONFLICT (platform, day) DO UPDATE SET count = count + 1 RETURNING count`).pluck();
+  private readonly getStmt = this.db.prepare('SELECT count FROM send_counters WHERE platform = ? AND day = ?').pluck();
 
   increment(platform: string, day: string): number {
     return this.bumpStmt.get(platform, day) as number;

@@ -1,16 +1,11 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { PlatformState } from '../model/delivery.js';
 
 /** Each platform's connection as the running `nashra run` last saw it. */
-export class PlatformStatusTable {
-  private readonly upsertStmt: Statement;
-  private readonly allStmt: Statement;
-
-  constructor(db: Database) {
-    this.upsertStmt = db.prepare(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (platform) DO UPDATE SET ready = excluded.ready, reason = excluded.reason, updated_at = excluded.updated_at`);
-    this.allStmt = db.prepare('SELECT * FROM platform_status ORDER BY platform');
-  }
+export class PlatformStatusTable extends Table {
+  private readonly upsertStmt = this.db.prepare(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (platform) DO UPDATE SET ready = excluded.ready, reason = excluded.reason, updated_at = excluded.updated_at`);
+  private readonly allStmt = this.db.prepare('SELECT * FROM platform_status ORDER BY platform');
 
   record(platform: string, ready: boolean, reason: string | undefined, now = Date.now()): void {
     this.upsertStmt.run(platform, ready ? 1 : 0, reason ?? null, now);

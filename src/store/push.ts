@@ -1,61 +1,44 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { WebSubState, WebSubSubscription } from '../model/source.js';
 
 export type { WebSubState, WebSubSubscription } from '../model/source.js';
 
 /** Push ingest's rows: each source's hook secret, its WebSub subscription, and the replay window. */
-export class PushTable {
-  private readonly secretGet: Statement;
-  private readonly secretSet: Statement;
-  private readonly seenInsert: Statement;
-  private readonly seenPrune: Statement;
-  private readonly subGet: Statement;
-  private readonly subInsert: Statement;
-  private readonly subState: Statement;
-  private readonly subActive: Statement;
-  private readonly subVerified: Statement;
-  private readonly subDenied: Statement;
-  private readonly subFailed: Statement;
-  private readonly subDue: Statement;
-  private readonly subOrphans: Statement;
-  private readonly subActiveFor: Statement;
-
-  constructor(db: Database) {
-    this.secretGet = db.prepare('SELECT hook_secret FROM sources WHERE id = ?').pluck();
-    this.secretSet = db.prepare('UPDATE sources SET hook_secret = ? WHERE id = ?');
-    this.seenInsert = db.prepare('INSERT INTO push_seen (source_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-    this.seenPrune = db.prepare('DELETE FROM push_seen WHERE seen_at < ?');
-    this.subGet = db.prepare('SELECT * FROM websub WHERE source_id = ?');
-    // A hub or topic that changed starts over (a new secret, a new subscription).
-    this.subInsert = db.prepare(`INSERT INTO websub (source_id, hub, topic, secret, state, updated_at) VALUES (@sourceId, @hub, @topic, @secret, 'subscribe', @now)
-      ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, secret = excluded.secret, state = 'subscribe',
-        lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
-      WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
-    this.subState = db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
-    // The hub verified a request Nashra made and has not seen verified (requested_at set: a first subscription,
-    // pending, or a renewal, active): requested_at is cleared, so a renewal is asked for when the lease reaches its
-    // last tenth, and a second verification of the same request (a replay) changes nothing.
-    this.subActive = db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
-      WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
-    this.subVerified = db.prepare(`DELETE FROM websub WHERE source_id = ? AND state = 'unsubscribing'`);
-    // A denial answers the request too: pending with no request outstanding, asked again after a while (subDue).
-    this.subDenied = db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
-      WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
-    this.subFailed = db.prepare('UPDATE websub SET last_error = ?, updated_at = ? WHERE source_id = ?');
-    // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), denied ones (after deniedMs),
-    // and leases in their last tenth (at least the last minute), asked again at most every retryMs until the hub
-    // confirms. A lease with no end, or ending later than any lease Nashra accepts (written before leases were
-    // bounded), is renewed at once.
-    this.subDue = db.prepare(`SELECT * FROM websub WHERE state IN ('subscribe', 'unsubscribe')
-        OR (state IN ('pending', 'unsubscribing') AND requested_at < @retryBefore)
-        OR (state = 'pending' AND requested_at IS NULL AND updated_at < @deniedBefore)
-        OR (state = 'active' AND (expires_at IS NULL OR expires_at > @latestEnd OR expires_at - MAX(60000, COALESCE(lease_seconds, 0) * 100) < @now)
-            AND (requested_at IS NULL OR requested_at < @retryBefore))
-      ORDER BY source_id`);
-    this.subOrphans = db.prepare(`UPDATE websub SET state = 'unsubscribe', updated_at = ?
-      WHERE state NOT IN ('unsubscribe', 'unsubscribing') AND source_id NOT IN (SELECT id FROM sources WHERE active = 1)`);
-    this.subActiveFor = db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`).pluck();
-  }
+export class PushTable extends Table {
+  private readonly secretGet = this.db.prepare('SELECT hook_secret FROM sources WHERE id = ?').pluck();
+  private readonly secretSet = this.db.prepare('UPDATE sources SET hook_secret = ? WHERE id = ?');
+  private readonly seenInsert = this.db.prepare('INSERT INTO push_seen (source_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  private readonly seenPrune = this.db.prepare('DELETE FROM push_seen WHERE seen_at < ?');
+  private readonly subGet = this.db.prepare('SELECT * FROM websub WHERE source_id = ?');
+  // A hub or topic that changed starts over (a new secret, a new subscription).
+  private readonly subInsert = this.db.prepare(`INSERT INTO websub (source_id, hub, topic, secret, state, updated_at) VALUES (@sourceId, @hub, @topic, @secret, 'subscribe', @now)
+    ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, secret = excluded.secret, state = 'subscribe',
+      lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
+    WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
+  private readonly subState = this.db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
+  // The hub verified a request Nashra made and has not seen verified (requested_at set: a first subscription,
+  // pending, or a renewal, active): requested_at is cleared, so a renewal is asked for when the lease reaches its
+  // last tenth, and a second verification of the same request (a replay) changes nothing.
+  private readonly subActive = this.db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
+    WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
+  private readonly subVerified = this.db.prepare(`DELETE FROM websub WHERE source_id = ? AND state = 'unsubscribing'`);
+  // A denial answers the request too: pending with no request outstanding, asked again after a while (subDue).
+  private readonly subDenied = this.db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
+    WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
+  private readonly subFailed = this.db.prepare('UPDATE websub SET last_error = ?, updated_at = ? WHERE source_id = ?');
+  // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), denied ones (after deniedMs),
+  // and leases in their last tenth (at least the last minute), asked again at most every retryMs until the hub
+  // confirms. A lease with no end, or ending later than any lease Nashra accepts (written before leases were
+  // bounded), is renewed at once.
+  private readonly subDue = this.db.prepare(`SELECT * FROM websub WHERE state IN ('subscribe', 'unsubscribe')
+      OR (state IN ('pending', 'unsubscribing') AND requested_at < @retryBefore)
+      OR (state = 'pending' AND requested_at IS NULL AND updated_at < @deniedBefore)
+      OR (state = 'active' AND (expires_at IS NULL OR expires_at > @latestEnd OR expires_at - MAX(60000, COALESCE(lease_seconds, 0) * 100) < @now)
+          AND (requested_at IS NULL OR requested_at < @retryBefore))
+    ORDER BY source_id`);
+  private readonly subOrphans = this.db.prepare(`UPDATE websub SET state = 'unsubscribe', updated_at = ?
+    WHERE state NOT IN ('unsubscribe', 'unsubscribing') AND source_id NOT IN (SELECT id FROM sources WHERE active = 1)`);
+  private readonly subActiveFor = this.db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`).pluck();
 
   hookSecret(sourceId: number): string | undefined {
     return (this.secretGet.get(sourceId) as string | null | undefined) ?? undefined;

@@ -1,29 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { Review, ReviewMessage, ReviewState } from '../model/review.js';
 
 export type { Review, ReviewMessage, ReviewState } from '../model/review.js';
 
 /** Articles held for an editor's decision: a compare-and-set makes the first press the only one that counts. */
-export class ReviewsTable {
-  private readonly openStmt: Statement;
-  private readonly byId: Statement;
-  private readonly decideStmt: Statement;
-  private readonly pendingStmt: Statement;
-  private readonly unaskedStmt: Statement;
-  private readonly askedStmt: Statement;
-  private readonly queuedStmt: Statement;
-
-  constructor(db: Database) {
-    this.openStmt = db.prepare('INSERT INTO reviews (article_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (article_id) DO NOTHING');
-    this.byId = db.prepare('SELECT * FROM reviews WHERE article_id = ?');
-    this.decideStmt = db.prepare(`UPDATE reviews SET state = @to, decided_platform = @platform, decided_by = @by, decided_at = @now
-      WHERE article_id = @id AND state = 'pending'`);
-    this.queuedStmt = db.prepare('UPDATE reviews SET queued = ? WHERE article_id = ?');
-    this.pendingStmt = db.prepare("SELECT * FROM reviews WHERE state = 'pending' ORDER BY created_at, article_id LIMIT ?");
-    this.unaskedStmt = db.prepare("SELECT * FROM reviews WHERE state = 'pending' AND asked_at IS NULL ORDER BY created_at, article_id LIMIT ?");
-    this.askedStmt = db.prepare('UPDATE reviews SET asked_at = ? WHERE article_id = ? AND asked_at IS NULL');
-  }
+export class ReviewsTable extends Table {
+  private readonly openStmt = this.db.prepare('INSERT INTO reviews (article_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (article_id) DO NOTHING');
+  private readonly byId = this.db.prepare('SELECT * FROM reviews WHERE article_id = ?');
+  private readonly decideStmt = this.db.prepare(`UPDATE reviews SET state = @to, decided_platform = @platform, decided_by = @by, decided_at = @now
+    WHERE article_id = @id AND state = 'pending'`);
+  private readonly queuedStmt = this.db.prepare('UPDATE reviews SET queued = ? WHERE article_id = ?');
+  private readonly pendingStmt = this.db.prepare("SELECT * FROM reviews WHERE state = 'pending' ORDER BY created_at, article_id LIMIT ?");
+  private readonly unaskedStmt = this.db.prepare("SELECT * FROM reviews WHERE state = 'pending' AND asked_at IS NULL ORDER BY created_at, article_id LIMIT ?");
+  private readonly askedStmt = this.db.prepare('UPDATE reviews SET asked_at = ? WHERE article_id = ? AND asked_at IS NULL');
 
   /** Holds an article for review (once: a second call changes nothing). */
   open(articleId: number, now = Date.now()): void {
@@ -60,15 +50,10 @@ export class ReviewsTable {
 }
 
 /** Which message asked which editor about which review. */
-export class ReviewMessagesTable {
-  private readonly addStmt: Statement;
-  private readonly forArticle: Statement;
-
-  constructor(db: Database) {
-    this.addStmt = db.prepare(`INSERT INTO review_messages (article_id, platform, chat_id, message_id, captioned) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (platform, chat_id, message_id) DO NOTHING`);
-    this.forArticle = db.prepare('SELECT * FROM review_messages WHERE article_id = ? AND platform = ? ORDER BY id');
-  }
+export class ReviewMessagesTable extends Table {
+  private readonly addStmt = this.db.prepare(`INSERT INTO review_messages (article_id, platform, chat_id, message_id, captioned) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (platform, chat_id, message_id) DO NOTHING`);
+  private readonly forArticle = this.db.prepare('SELECT * FROM review_messages WHERE article_id = ? AND platform = ? ORDER BY id');
 
   add(m: ReviewMessage): void {
     this.addStmt.run(m.articleId, m.platform, m.chatId, m.messageId, m.captioned ? 1 : 0);

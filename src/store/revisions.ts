@@ -1,27 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { ArticleRevision, NewRevision } from '../model/correction.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
 /** Editors' corrections waiting for «تأكيد», and every revision applied to an article. */
-export class RevisionsTable {
-  private readonly insertStmt: Statement;
-  private readonly byIdStmt: Statement;
-  private readonly applyStmt: Statement;
-  private readonly cancelStmt: Statement;
-  private readonly forArticleStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO article_revisions (article_id, revision, origin, state, title, summary, hashtags,
-        previous_title, previous_summary, author, token, created_at, applied_at)
-      VALUES (@articleId, @revision, @origin, @state, @title, @summary, @hashtags, @previousTitle, @previousSummary, @author,
-        @token, @now, @appliedAt)`);
-    this.byIdStmt = db.prepare('SELECT * FROM article_revisions WHERE id = ?');
-    this.applyStmt = db.prepare(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ?
-      WHERE id = ? AND state = 'draft'`);
-    this.cancelStmt = db.prepare(`UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`);
-    this.forArticleStmt = db.prepare(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`);
-  }
+export class RevisionsTable extends Table {
+  private readonly insertStmt = this.db.prepare(`INSERT INTO article_revisions (article_id, revision, origin, state, title, summary, hashtags,
+      previous_title, previous_summary, author, token, created_at, applied_at)
+    VALUES (@articleId, @revision, @origin, @state, @title, @summary, @hashtags, @previousTitle, @previousSummary, @author,
+      @token, @now, @appliedAt)`);
+  private readonly byIdStmt = this.db.prepare('SELECT * FROM article_revisions WHERE id = ?');
+  private readonly applyStmt = this.db.prepare(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ?
+    WHERE id = ? AND state = 'draft'`);
+  private readonly cancelStmt = this.db.prepare(`UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`);
+  private readonly forArticleStmt = this.db.prepare(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`);
 
   /** A revision: applied at once (the source's), or a draft waiting for the editor's confirmation. */
   add(r: NewRevision, now = Date.now()): ArticleRevision {

@@ -1,20 +1,13 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import { parseJsonArray, toJson } from './rows.js';
 
 /** subscription_source_filters: a filter for one (subscription, source), same syntax as a subscription's topics. */
-export class SourceFiltersTable {
-  private readonly putStmt: Statement;
-  private readonly deleteStmt: Statement;
-  private readonly bySubscription: Statement;
-  private readonly bySource: Statement;
-
-  constructor(db: Database) {
-    this.putStmt = db.prepare(`INSERT INTO subscription_source_filters (subscription_id, source_id, topics, updated_at)
-      VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id, source_id) DO UPDATE SET topics = excluded.topics, updated_at = excluded.updated_at`);
-    this.deleteStmt = db.prepare('DELETE FROM subscription_source_filters WHERE subscription_id = ? AND source_id = ?');
-    this.bySubscription = db.prepare('SELECT source_id, topics FROM subscription_source_filters WHERE subscription_id = ? ORDER BY source_id');
-    this.bySource = db.prepare('SELECT subscription_id, topics FROM subscription_source_filters WHERE source_id = ?');
-  }
+export class SourceFiltersTable extends Table {
+  private readonly putStmt = this.db.prepare(`INSERT INTO subscription_source_filters (subscription_id, source_id, topics, updated_at)
+    VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id, source_id) DO UPDATE SET topics = excluded.topics, updated_at = excluded.updated_at`);
+  private readonly deleteStmt = this.db.prepare('DELETE FROM subscription_source_filters WHERE subscription_id = ? AND source_id = ?');
+  private readonly bySubscription = this.db.prepare('SELECT source_id, topics FROM subscription_source_filters WHERE subscription_id = ? ORDER BY source_id');
+  private readonly bySource = this.db.prepare('SELECT subscription_id, topics FROM subscription_source_filters WHERE source_id = ?');
 
   /** Sets the filter; an empty one removes it (the subscription's own filter applies alone). */
   set(subscriptionId: number, sourceId: number, topics: string[], now = Date.now()): void {

@@ -1,40 +1,27 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { FetchOutcome, NewSource, Source, SourceKind } from '../model/source.js';
 
 export type { FetchOutcome, NewSource, Source, SourceKind } from '../model/source.js';
 
 
-export class SourcesTable {
-  private readonly insertStmt: Statement;
-  private readonly byId: Statement;
-  private readonly listStmt: Statement;
-  private readonly removeStmt: Statement;
-  private readonly okStmt: Statement;
-  private readonly errStmt: Statement;
-  private readonly activeStmt: Statement;
-  private readonly dueStmt: Statement;
-  private readonly primeStmt: Statement;
-  private readonly pollSoonStmt: Statement;
-
-  constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, alt_feed_url, site_url, created_at)
-      VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @altFeedUrl, @siteUrl, @now)`);
-    this.byId = db.prepare('SELECT * FROM sources WHERE id = ?');
-    this.listStmt = db.prepare('SELECT * FROM sources ORDER BY id');
-    this.removeStmt = db.prepare('DELETE FROM sources WHERE id = ?');
-    this.okStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = NULL, error_count = 0,
-        failing_since = NULL, etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
-        articles_found = articles_found + @newArticles, next_fetch_at = @nextFetchAt WHERE id = @id`);
-    this.errStmt = db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = @error,
-        error_count = error_count + 1, failing_since = COALESCE(failing_since, @now), next_fetch_at = @nextFetchAt WHERE id = @id`);
-    // Re-enabling clears primed_at: what was published while the source was off is marked seen, never sent.
-    this.activeStmt = db.prepare(`UPDATE sources SET active = @active, next_fetch_at = 0,
-        primed_at = CASE WHEN @active = 1 AND active = 0 THEN NULL ELSE primed_at END, backfill = CASE WHEN @active = 1 AND active = 0 THEN 0 ELSE backfill END
-      WHERE id = @id`);
-    this.pollSoonStmt = db.prepare('UPDATE sources SET next_fetch_at = 0 WHERE id = ? AND active = 1');
-    this.primeStmt = db.prepare('UPDATE sources SET primed_at = ? WHERE id = ? AND primed_at IS NULL');
-    this.dueStmt = db.prepare('SELECT * FROM sources WHERE active = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at, id');
-  }
+export class SourcesTable extends Table {
+  private readonly insertStmt = this.db.prepare(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, alt_feed_url, site_url, created_at)
+    VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @altFeedUrl, @siteUrl, @now)`);
+  private readonly byId = this.db.prepare('SELECT * FROM sources WHERE id = ?');
+  private readonly listStmt = this.db.prepare('SELECT * FROM sources ORDER BY id');
+  private readonly removeStmt = this.db.prepare('DELETE FROM sources WHERE id = ?');
+  private readonly okStmt = this.db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = NULL, error_count = 0,
+      failing_since = NULL, etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
+      articles_found = articles_found + @newArticles, next_fetch_at = @nextFetchAt WHERE id = @id`);
+  private readonly errStmt = this.db.prepare(`UPDATE sources SET last_fetch_at = @now, last_status = @status, last_error = @error,
+      error_count = error_count + 1, failing_since = COALESCE(failing_since, @now), next_fetch_at = @nextFetchAt WHERE id = @id`);
+  // Re-enabling clears primed_at: what was published while the source was off is marked seen, never sent.
+  private readonly activeStmt = this.db.prepare(`UPDATE sources SET active = @active, next_fetch_at = 0,
+      primed_at = CASE WHEN @active = 1 AND active = 0 THEN NULL ELSE primed_at END, backfill = CASE WHEN @active = 1 AND active = 0 THEN 0 ELSE backfill END
+    WHERE id = @id`);
+  private readonly pollSoonStmt = this.db.prepare('UPDATE sources SET next_fetch_at = 0 WHERE id = ? AND active = 1');
+  private readonly primeStmt = this.db.prepare('UPDATE sources SET primed_at = ? WHERE id = ? AND primed_at IS NULL');
+  private readonly dueStmt = this.db.prepare('SELECT * FROM sources WHERE active = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at, id');
 
   add(s: NewSource, now = Date.now()): Source {
     const id = Number(this.insertStmt.run({

@@ -23,29 +23,24 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
-import type { AuditAction } from '../model/audit.js';
-import type { FetchOutcome, NewSource, WebSubState } from '../model/source.js';
-import type { DeliverySettings, SubscribeInput } from '../model/subscription.js';
-import type {
-  ArticleLookup, AuditRepository, DataPorts, PushRepository, Repositories, SourceRepository, SubscriptionRepository, UnitOfWork,
-} from '../ports/index.js';
-import { articleRepository, reviewRepository } from './ports-articles.js';
-import { audienceRepository } from './ports-audience.js';
-import { correctionRepository, revisionRepository } from './ports-corrections.js';
-import { broadcastRepository } from './ports-broadcasts.js';
-import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
-import { readRepository } from './ports-reads.js';
-import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
-import { jobRepository } from './ports-jobs.js';
-import type { Gate, SqliteTables } from './port-tables.js';
-
-export type { Gate, SqliteTables } from './port-tables.js';
+import type { DataPorts, Repositories, UnitOfWork } from '../ports/index.js';
+import type { Tables } from './tables.js';
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
 export class UnitOfWorkMisuse extends Error {
   override name = 'UnitOfWorkMisuse';
 }
 
+/** How a repository runs a statement: at once, behind the units queued before it, or inside its unit. */
+type Gate = <T>(statement: () => T) => Promise<T>;
+
+type Gated<T, K extends keyof T> = { [P in K]: T[P] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+
+/** Port methods that are a table's method of the same name, each run through the gate. */
+function gated<T, K extends keyof T>(gate: Gate, table: T, names: readonly K[]): Gated<T, K> {
+  return Object.fromEntries(names.map((name) => [name,
+    (...args: unknown[]) => gate(() => (table[name] as (...a: unknown[]) => unknown).apply(table, args))])) as Gated<T, K>;
+}
 
 /** A statement's answer as a promise: settled at once, a thrown error as a rejection. */
 function settled<T>(statement: () => T): Promise<T> {
@@ -56,74 +51,127 @@ function settled<T>(statement: () => T): Promise<T> {
   }
 }
 
-function repositories(t: SqliteTables, gate: Gate): Repositories {
-  const sources: SourceRepository = {
-    add: (s: NewSource, now: number) => gate(() => t.sources.add(s, now)),
-    get: (id) => gate(() => t.sources.get(id)),
-    list: () => gate(() => t.sources.list()),
-    due: (now) => gate(() => t.sources.due(now)),
-    remove: (id) => gate(() => t.sources.remove(id)),
-    setActive: (id, active) => gate(() => t.sources.setActive(id, active)),
-    pollSoon: (id) => gate(() => t.sources.pollSoon(id)),
-    markPrimed: (id, now) => gate(() => t.sources.markPrimed(id, now)),
-    recordFetch: (id, o: FetchOutcome, now) => gate(() => t.sources.recordFetch(id, o, now)),
-    subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
-  };
-  const push: PushRepository = {
-    hookSecret: (id) => gate(() => t.push.hookSecret(id)),
-    setHookSecret: (id, secret) => gate(() => t.push.setHookSecret(id, secret)),
-    firstSeen: (id, key, windowMs, now) => gate(() => t.push.firstSeen(id, key, windowMs, now)),
-    websub: (id) => gate(() => t.push.websub(id)),
-    discovered: (id, hub, topic, secret, now) => gate(() => t.push.discovered(id, hub, topic, secret, now)),
-    setWebSubState: (id, state: WebSubState, opts, now) => gate(() => t.push.setWebSubState(id, state, opts, now)),
-    webSubActive: (id, lease, expiresAt, now) => gate(() => t.push.webSubActive(id, lease, expiresAt, now)),
-    webSubGone: (id) => gate(() => t.push.webSubGone(id)),
-    webSubDenied: (id, error, now) => gate(() => t.push.webSubDenied(id, error, now)),
-    webSubFailed: (id, error, now) => gate(() => t.push.webSubFailed(id, error, now)),
-    webSubDue: (now, opts) => gate(() => t.push.webSubDue(now, opts)),
-    webSubIsActive: (id, now) => gate(() => t.push.webSubIsActive(id, now)),
-  };
-  const subscriptions: SubscriptionRepository = {
-    get: (id) => gate(() => t.subscriptions.get(id)),
-    findByChat: (platform, chatId) => gate(() => t.subscriptions.findByChat(platform, chatId)),
-    list: () => gate(() => t.subscriptions.list()),
-    active: () => gate(() => t.subscriptions.active()),
-    subscribe: (input: SubscribeInput, now) => gate(() => t.subscriptions.subscribe(input, now)),
-    setTopics: (id, topics) => gate(() => t.subscriptions.setTopics(id, topics)),
-    // Today's store call: the subscription and its queued jobs in one transaction (a savepoint inside a unit).
-    deactivate: (id, reason, now) => gate(() => t.deactivateSubscription(id, reason, now)),
-    migrateChat: (platform, from, to) => gate(() => t.subscriptions.migrateChat(platform, from, to)),
-    delivery: (id) => gate(() => (t.deliverySettings.has(id) ? t.deliverySettings.get(id) : undefined)),
-    setDelivery: (id, s: DeliverySettings, now) => gate(() => t.deliverySettings.set(id, s, now)),
-    releaseHeld: (id) => gate(() => t.jobs.releaseHeld(id)),
-    template: (id) => gate(() => t.templates.get(id)),
-    setTemplate: (id, template, now) => gate(() => t.templates.put(id, template, now)),
-    sourceFilters: (id) => gate(() => t.sourceFilters.forSubscription(id)),
-    setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
-  };
-  const articles: ArticleLookup = {
-    get: (id) => gate(() => t.articles.get(id)),
-    getByUrl: (url) => gate(() => t.articles.getByUrl(url)),
-    known: (url, guid) => gate(() => {
-      const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
-      return match && t.articles.get(match.articleId);
-    }),
-    setFeedHash: (id, hash) => gate(() => t.articles.setFeedHash(id, hash)),
-  };
-  const audit: AuditRepository = {
-    record: (platform, actor, action: AuditAction, detail, now) => gate(() => t.audit.record(platform, actor, action, detail, now)),
-  };
+/** The store's tables, and its two calls that are more than one table's. */
+interface StoreTables extends Tables {
+  deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
+  backup(destination: string): Promise<void>;
+}
+
+/** Every port over the store's tables: a table's method by the same name, or the few lines that say what else. */
+function repositories(t: StoreTables, gate: Gate): Repositories {
   return {
-    sources, push, subscriptions, articles, audit, audience: audienceRepository(t, gate),
-    revisions: revisionRepository(t, gate),
-    corrections: correctionRepository(t, gate),
-    broadcasts: broadcastRepository(t, gate),
-    articleWrites: articleRepository(t, gate),
-    reviews: reviewRepository(t, gate),
-    editors: editorRepository(t, gate), deskAccounts: deskAccountRepository(t, gate), sessions: sessionRepository(t, gate),
-    reads: readRepository(t, gate),
-    outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate),
-    jobs: jobRepository(t, gate),
+    sources: {
+      ...gated(gate, t.sources, ['add', 'get', 'list', 'due', 'remove', 'setActive', 'pollSoon', 'markPrimed', 'recordFetch']),
+      subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
+    },
+    push: gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
+      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive']),
+    subscriptions: {
+      ...gated(gate, t.subscriptions, ['get', 'findByChat', 'list', 'active', 'subscribe', 'setTopics', 'migrateChat']),
+      // The subscription and its queued jobs in one transaction (a savepoint inside a unit).
+      deactivate: (id, reason, now) => gate(() => t.deactivateSubscription(id, reason, now)),
+      delivery: (id) => gate(() => (t.deliverySettings.has(id) ? t.deliverySettings.get(id) : undefined)),
+      setDelivery: (id, settings, now) => gate(() => t.deliverySettings.set(id, settings, now)),
+      releaseHeld: (id) => gate(() => t.jobs.releaseHeld(id)),
+      template: (id) => gate(() => t.templates.get(id)),
+      setTemplate: (id, template, now) => gate(() => t.templates.put(id, template, now)),
+      sourceFilters: (id) => gate(() => t.sourceFilters.forSubscription(id)),
+      setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
+    },
+    articles: {
+      ...gated(gate, t.articles, ['get', 'getByUrl', 'setFeedHash']),
+      known: (url, guid) => gate(() => {
+        const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
+        return match && t.articles.get(match.articleId);
+      }),
+    },
+    audit: gated(gate, t.audit, ['record']),
+    audience: {
+      filterTargets: (sourceId, activeBefore) => gate(() => t.subscriptions.filterTargets(sourceId, activeBefore)),
+      sourceFilters: (sourceId) => gate(() => t.sourceFilters.forSource(sourceId)),
+      count: (articleId, query) => gate(() => t.jobs.countAudience(articleId, query)),
+      postStates: (articleId) => gate(() => t.jobs.subscriptionsWith(articleId)),
+      queueSelected: (articleId, query, now) => gate(() => t.jobs.enqueueAudience(articleId, query, now)),
+      queueListed: (articleId, ids, opts, now) => gate(() => t.jobs.enqueue(articleId, ids.map((id) => ({ id })), opts, now)),
+    },
+    revisions: gated(gate, t.revisions, ['add', 'get', 'apply', 'cancel']),
+    corrections: {
+      ...gated(gate, t.articles, ['revise', 'retract']),
+      applyEdit: (id, edit, by, now) => gate(() => {
+        t.articles.setEdit(id, edit, by, now);
+        t.articles.bumpRevision(id);
+        return t.articles.get(id)!;
+      }),
+      queueEdits: (id, revision, now) => gate(() => t.jobs.queueCorrections(id, 'edit', revision, now)),
+      queueDeletes: (id, revision, now) => gate(() => t.jobs.queueCorrections(id, 'delete', revision, now)),
+      cancelUnsent: (id, reason, now) => gate(() => t.jobs.cancelWaitingForArticle(id, reason, now)),
+      postStates: (id) => gate(() => t.jobs.articleStates(id)),
+      tally: (id) => gate(() => t.jobs.tally(id)),
+    },
+    broadcasts: {
+      ...gated(gate, t.broadcasts, ['create', 'get', 'setPaid', 'transition', 'setProgressMessage']),
+      stop: (id, now) => gate(() => t.jobs.stopBroadcast(id, now)),
+      progress: (id) => gate(() => t.jobs.broadcastProgress(id)),
+    },
+    articleWrites: {
+      ...gated(gate, t.articles, ['findDuplicate', 'recordDuplicate', 'setEdit']),
+      // One statement's gate for both: the row and its search terms, then the row read back (with its defaults).
+      insert: (article, now) => gate(() => t.articles.get(t.articles.insert(article, now))!),
+    },
+    reviews: {
+      ...gated(gate, t.reviews, ['open', 'get', 'decide', 'setQueued', 'pending', 'unasked', 'markAsked']),
+      addCopy: (copy) => gate(() => t.reviewMessages.add(copy)),
+      copies: (articleId, platform) => gate(() => t.reviewMessages.list(articleId, platform)),
+    },
+    editors: {
+      ...gated(gate, t.editors, ['isEditor']),
+      onPlatform: (platform) => gate(() => t.editors.list().filter((e) => e.platform === platform).map((e) => e.userId)),
+    },
+    deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
+    sessions: gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire']),
+    reads: {
+      ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),
+      ...gated(gate, t.desk, ['today', 'recentTopics', 'articlesPerDay', 'audit', 'auditChoices']),
+      broadcastsOfArticle: (articleId) => gate(() => t.desk.broadcastsForArticle(articleId)),
+      findSubscriptions: (filter) => gate(() => t.desk.subscriptions(filter)),
+      subscribedPlatforms: () => gate(() => t.subscriptions.counts().map((c) => c.platform)),
+    },
+    outbox: {
+      ...gated(gate, t.jobs, ['resolveInDoubt', 'requeueFailed', 'inDoubt', 'countsByState', 'totalsByState', 'oldestPendingAge']),
+      ...gated(gate, t.desk, ['articleCounts', 'articleDeliveries', 'sentPerHour', 'failuresByReason']),
+      job: (id) => gate(() => t.jobs.get(id)),
+      failedCount: (articleId) => gate(() => t.jobs.countFailed(articleId)),
+      broadcastOf: (id) => gate(() => {
+        const b = t.broadcasts.get(id);
+        return b && { articleId: b.articleId, state: b.state };
+      }),
+      reopenBroadcastsOf: (articleId, now) => gate(() => { t.broadcasts.reopenForArticle(articleId, now); }),
+      inDoubtWithChats: (limit) => gate(() => t.desk.inDoubt(limit)),
+      countsOf: (ids) => gate(() => t.desk.deliveryCounts(ids)),
+      queueDepth: (now) => gate(() => t.desk.queue(now)),
+      chatWaitGroups: (now, broadcastId) => gate(() => t.jobs.chatWaitCandidates(now, broadcastId)),
+    },
+    digests: {
+      ...gated(gate, t.jobs, ['heldFor', 'isStale']),
+      subscriptions: () => gate(() => t.deliverySettings.digestSubscriptions()),
+      open: (id, end, items, now) => gate(() => t.digests.open(id, end, items, now)),
+      addMessage: (digestId, part, parts, text, postIds, now) => gate(() => t.jobs.addDigestPart(digestId, part, parts, text, postIds, now)),
+      cancelRetracted: (articleId, reason, now) => gate(() => t.jobs.cancelWaitingForArticle(articleId, reason, now)),
+      carried: (digestId) => gate(() => t.jobs.heldCarried(digestId)),
+      rewrite: (digestId, messages, reason, now) => gate(() => t.jobs.rewriteQueued(digestId, messages, reason, now)),
+    },
+    status: {
+      articleCount: () => gate(() => t.articles.count()),
+      subscriptionCounts: () => gate(() => t.subscriptions.counts()),
+      runnerAlive: (now) => gate(() => t.leases.isHeld('run', now)),
+      platformStates: () => gate(() => t.platformStatus.all()),
+    },
+    // The worker's port over the jobs table (db/013_outbox.sql) and the articles' stamps.
+    jobs: {
+      ...gated(gate, t.jobs, ['next', 'hasQueued', 'failCorrectionsOn', 'markSending', 'markSent', 'retryLater', 'postpone',
+        'markFailed', 'markSkipped', 'recoverInterrupted']),
+      articleStamp: (articleId) => gate(() => t.articles.stamp(articleId)),
+    },
   };
 }
 
@@ -144,7 +192,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   constructor(
     private readonly db: Database,
-    private readonly tables: SqliteTables,
+    private readonly tables: StoreTables,
     private readonly fault: (err: unknown) => boolean,
     private readonly busy: (err: unknown) => boolean,
   ) {

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { ChatKind, SubscribeInput, Subscription } from '../model/subscription.js';
 import { parseJsonArray, toDate, toJson } from './rows.js';
 
@@ -8,47 +8,34 @@ export type { ChatKind, SubscribeInput, Subscription } from '../model/subscripti
 /** A subscription as routing matches it: who, where, and its filter. */
 export interface FilterTarget { id: number; platform: string; topics: string[] }
 
-export class SubscriptionsTable {
-  private readonly upsertStmt: Statement;
-  private readonly byId: Statement;
-  private readonly byChat: Statement;
-  private readonly listStmt: Statement;
-  private readonly activeStmt: Statement;
-  private readonly deactivateStmt: Statement;
-  private readonly migrateStmt: Statement;
-  private readonly topicsStmt: Statement;
-  private readonly countStmt: Statement;
-  private readonly filteredStmt: Statement;
-
-  constructor(db: Database) {
-    // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
-    // moves active_since forward so what was missed while it was off is not sent, and keeps the settings the
-    // request does not mention (undefined topics or thread).
-    this.upsertStmt = db.prepare(`INSERT INTO subscriptions
-        (platform, chat_id, thread_id, kind, title, topics, language, active, active_since, created_by, created_at)
-      VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @language, 1, @now, @createdBy, @now)
-      ON CONFLICT (platform, chat_id) DO UPDATE SET
-        thread_id = CASE WHEN @keepThread THEN thread_id ELSE excluded.thread_id END, kind = excluded.kind,
-        title = COALESCE(excluded.title, title),
-        topics = CASE WHEN @keepTopics THEN topics ELSE excluded.topics END,
-        language = COALESCE(excluded.language, language),
-        active_since = CASE WHEN active = 1 THEN active_since ELSE excluded.active_since END,
-        active = 1, deactivated_reason = NULL, deactivated_at = NULL
-      RETURNING id`).pluck();
-    this.byId = db.prepare('SELECT * FROM subscriptions WHERE id = ?');
-    this.byChat = db.prepare('SELECT * FROM subscriptions WHERE platform = ? AND chat_id = ?');
-    this.listStmt = db.prepare('SELECT * FROM subscriptions ORDER BY id');
-    this.activeStmt = db.prepare('SELECT * FROM subscriptions WHERE active = 1 ORDER BY id');
-    this.deactivateStmt = db.prepare(`UPDATE subscriptions SET active = 0, deactivated_reason = ?, deactivated_at = ?
-      WHERE id = ? AND active = 1`);
-    this.migrateStmt = db.prepare('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
-    this.topicsStmt = db.prepare('UPDATE subscriptions SET topics = ? WHERE id = ?');
-    this.filteredStmt = db.prepare(`SELECT id, platform, topics FROM subscriptions
-      WHERE active = 1 AND active_since <= @activeBefore AND topics <> '[]'
-      UNION ALL SELECT s.id, s.platform, s.topics FROM subscription_source_filters f JOIN subscriptions s ON s.id = f.subscription_id
-      WHERE f.source_id = @sourceId AND s.active = 1 AND s.active_since <= @activeBefore AND s.topics = '[]'`);
-    this.countStmt = db.prepare('SELECT platform, active, COUNT(*) AS n FROM subscriptions GROUP BY platform, active');
-  }
+export class SubscriptionsTable extends Table {
+  // Re-subscribing reactivates the same row (and so keeps its delivery history: nothing is sent twice),
+  // moves active_since forward so what was missed while it was off is not sent, and keeps the settings the
+  // request does not mention (undefined topics or thread).
+  private readonly upsertStmt = this.db.prepare(`INSERT INTO subscriptions
+      (platform, chat_id, thread_id, kind, title, topics, language, active, active_since, created_by, created_at)
+    VALUES (@platform, @chatId, @threadId, @kind, @title, @topics, @language, 1, @now, @createdBy, @now)
+    ON CONFLICT (platform, chat_id) DO UPDATE SET
+      thread_id = CASE WHEN @keepThread THEN thread_id ELSE excluded.thread_id END, kind = excluded.kind,
+      title = COALESCE(excluded.title, title),
+      topics = CASE WHEN @keepTopics THEN topics ELSE excluded.topics END,
+      language = COALESCE(excluded.language, language),
+      active_since = CASE WHEN active = 1 THEN active_since ELSE excluded.active_since END,
+      active = 1, deactivated_reason = NULL, deactivated_at = NULL
+    RETURNING id`).pluck();
+  private readonly byId = this.db.prepare('SELECT * FROM subscriptions WHERE id = ?');
+  private readonly byChat = this.db.prepare('SELECT * FROM subscriptions WHERE platform = ? AND chat_id = ?');
+  private readonly listStmt = this.db.prepare('SELECT * FROM subscriptions ORDER BY id');
+  private readonly activeStmt = this.db.prepare('SELECT * FROM subscriptions WHERE active = 1 ORDER BY id');
+  private readonly deactivateStmt = this.db.prepare(`UPDATE subscriptions SET active = 0, deactivated_reason = ?, deactivated_at = ?
+    WHERE id = ? AND active = 1`);
+  private readonly migrateStmt = this.db.prepare('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
+  private readonly topicsStmt = this.db.prepare('UPDATE subscriptions SET topics = ? WHERE id = ?');
+  private readonly filteredStmt = this.db.prepare(`SELECT id, platform, topics FROM subscriptions
+    WHERE active = 1 AND active_since <= @activeBefore AND topics <> '[]'
+    UNION ALL SELECT s.id, s.platform, s.topics FROM subscription_source_filters f JOIN subscriptions s ON s.id = f.subscription_id
+    WHERE f.source_id = @sourceId AND s.active = 1 AND s.active_since <= @activeBefore AND s.topics = '[]'`);
+  private readonly countStmt = this.db.prepare('SELECT platform, active, COUNT(*) AS n FROM subscriptions GROUP BY platform, active');
 
   subscribe(input: SubscribeInput, now = Date.now()): Subscription {
     const id = this.upsertStmt.get({

@@ -1,22 +1,16 @@
-import type { Database, Statement } from 'better-sqlite3';
+import { Table } from './table.js';
 import type { LinkPreview, MessageTemplate } from '../model/template.js';
 
 /** subscription_templates: a chat's own template; a missing row or a NULL column is the environment's default. */
-export class SubscriptionTemplatesTable {
-  private readonly getStmt: Statement;
-  private readonly putStmt: Statement;
-  private readonly deleteStmt: Statement;
-
-  constructor(db: Database) {
-    this.getStmt = db.prepare('SELECT * FROM subscription_templates WHERE subscription_id = ?');
-    this.putStmt = db.prepare(`INSERT INTO subscription_templates
-        (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, updated_at)
-      VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @now)
-      ON CONFLICT (subscription_id) DO UPDATE SET header_mark = excluded.header_mark, footer = excluded.footer,
-        show_hashtags = excluded.show_hashtags, show_source = excluded.show_source, show_date = excluded.show_date,
-        lead_photo = excluded.lead_photo, link_preview = excluded.link_preview, updated_at = excluded.updated_at`);
-    this.deleteStmt = db.prepare('DELETE FROM subscription_templates WHERE subscription_id = ?');
-  }
+export class SubscriptionTemplatesTable extends Table {
+  private readonly getStmt = this.db.prepare('SELECT * FROM subscription_templates WHERE subscription_id = ?');
+  private readonly putStmt = this.db.prepare(`INSERT INTO subscription_templates
+      (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, updated_at)
+    VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @now)
+    ON CONFLICT (subscription_id) DO UPDATE SET header_mark = excluded.header_mark, footer = excluded.footer,
+      show_hashtags = excluded.show_hashtags, show_source = excluded.show_source, show_date = excluded.show_date,
+      lead_photo = excluded.lead_photo, link_preview = excluded.link_preview, updated_at = excluded.updated_at`);
+  private readonly deleteStmt = this.db.prepare('DELETE FROM subscription_templates WHERE subscription_id = ?');
 
   /** The chat's own choices ({} when it made none). */
   get(subscriptionId: number): MessageTemplate {

@@ -13,7 +13,8 @@ import { storeArticleIn } from '../helpers/articles.js';
 import { digestCloser } from '../../src/newsroom/digests.js';
 import { migrateChat } from '../../src/newsroom/subscriptions.js';
 import { telegramMarkup } from '../../bots/telegram/markup.js';
-import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
 import { FakeTelegram, type FakeLimits } from './server.js';
 
 export const TOKEN = '123456789:AAHfakeTokenForNashraTests_abcdefXYZ';

@@ -8,7 +8,8 @@ import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger } from '../../src/logger.js';
 import { storeArticleIn } from './articles.js';
-import { openStore, type Store, type StoredArticle } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import type { StoredArticle } from '../../src/model/article.js';
 import { sy24Article } from './sy24.js';
 import { tempDir } from './tmp.js';
 
