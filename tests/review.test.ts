@@ -176,5 +176,6 @@ describe('review: CLI', () => {
     } finally {
       store.close();
     }
-  });
+    // Twelve CLI processes, each about 2 s to start on a loaded 2-core machine (the suite runs files side by side).
+  }, 120_000);
 });
