@@ -15,6 +15,7 @@ import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
+import { ReactionsTable } from './reactions.js';
 import { RevisionsTable } from './revisions.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
@@ -103,6 +104,8 @@ export class Store {
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
+  /** Reactions to sent posts (db/015_reactions.sql). */
+  readonly reactions: ReactionsTable;
   readonly demoRows: DemoRows;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
@@ -127,6 +130,7 @@ export class Store {
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
+    this.reactions = new ReactionsTable(db);
     this.demoRows = new DemoRows(db);
   }
 

@@ -11,6 +11,7 @@ import type { JobsTable } from './jobs.js';
 import type { LeasesTable } from './leases.js';
 import type { PlatformStatusTable } from './platform-status.js';
 import type { PushTable } from './push.js';
+import type { ReactionsTable } from './reactions.js';
 import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import type { RevisionsTable } from './revisions.js';
 import type { SourceFiltersTable } from './source-filters.js';
@@ -45,6 +46,7 @@ export interface SqliteTables {
   digests: DigestsTable;
   leases: LeasesTable;
   platformStatus: PlatformStatusTable;
+  reactions: ReactionsTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   /** A consistent copy of the database file while it is in use (Store.backup). */
