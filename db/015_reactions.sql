@@ -10,7 +10,7 @@ CREATE TABLE post_reactions (
   article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
   platform   TEXT    NOT NULL,
   emoji      TEXT    NOT NULL CHECK (length(emoji) BETWEEN 1 AND 80),
-  count      INTEGER NOT NULL CHECK (count BETWEEN 1 AND 10000000),
+  count      INTEGER NOT NULL CHECK (count BETWEEN 0 AND 10000000),  -- a row that reaches 0 is deleted at once
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (post_id, emoji)
 ) WITHOUT ROWID;

@@ -66,7 +66,7 @@ const eventKey = (platform: string, event: string) => createHash('sha256').updat
 export async function recordReactions(deps: Pick<NewsroomDeps, 'data' | 'logger'>, report: ReactionReport, now = Date.now()): Promise<ReactionOutcome> {
   const checked = check(report);
   if (!checked) {
-    deps.logger.debug('reaction report ignored: malformed', { platform: report.platform, chat: report.chatId });
+    deps.logger.debug('reaction report ignored', { platform: report.platform, chat: report.chatId, why: 'invalid' });
     return 'invalid';
   }
   const outcome = await deps.data.uow.run(async (tx): Promise<ReactionOutcome> => {
@@ -87,7 +87,7 @@ export async function recordReactions(deps: Pick<NewsroomDeps, 'data' | 'logger'
     await tx.reactions.setMark(post.postId, { ...mark, events: [...mark.events, key] });
     return 'recorded';
   });
-  if (outcome !== 'recorded') deps.logger.debug('reaction report ignored', { platform: report.platform, chat: report.chatId, why: outcome });
+  deps.logger.debug(outcome === 'recorded' ? 'reaction report recorded' : 'reaction report ignored', { platform: report.platform, chat: report.chatId, why: outcome });
   return outcome;
 }
 
