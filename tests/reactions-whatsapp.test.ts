@@ -3,6 +3,7 @@
  * event (whatsapp-web.js's Reaction shape), the real adapter and delivery worker; counts read back from SQLite.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { WaReaction } from '../bots/whatsapp/types.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
@@ -15,6 +16,7 @@ import { routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store, type StoredArticle } from '../src/store/index.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until, type FakeWhatsAppClient } from './helpers/fake-whatsapp-client.js';
 import { tempDir } from './helpers/tmp.js';
+import { seededRandom } from './helpers/child-run.js';
 
 const GROUP = '120363000000000001@g.us';
 const OTHER_GROUP = '120363000000000099@g.us';
@@ -25,7 +27,7 @@ let cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
 
 interface Harness {
-  store: Store; world: FakeWhatsAppWorld; newsroom: NewsroomDeps; dir: string; lines: string[];
+  store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; dir: string; lines: string[];
   /** The connected adapter's client. */
   client(): FakeWhatsAppClient;
   /** Stops the adapter and starts a new one on the same database (the run restarted). */
@@ -55,7 +57,7 @@ async function harness(): Promise<Harness> {
   worker.start();
   let n = 0;
   return {
-    store, world, newsroom: ctx.newsroom, dir, lines,
+    store, world, clock, newsroom: ctx.newsroom, dir, lines,
     client: () => adapter.client as FakeWhatsAppClient,
     async restart() {
       await adapter.stop();
@@ -99,9 +101,9 @@ describe('WhatsApp reactions', () => {
     c.react(messageId, member(0), '😢'); // 👍 → 😢
     c.react(messageId, member(1), ''); // 👍 taken back
     c.react(messageId, member(3), '🙏');
-    c.react(messageId, member(3), '🙏'); // the same again: nothing changes, nothing reported
+    c.react(messageId, member(3), '🙏'); // the same again: nothing changes
     c.react(messageId, member(2), '🙏'); // ❤️ → 🙏
-    await handled(h, 7);
+    await handled(h, 8);
     expect(await counts(h, article.id)).toEqual({ '🙏': 2, '😢': 1 });
     expect(why(h).every((w) => w === 'recorded')).toBe(true);
   });
@@ -114,20 +116,21 @@ describe('WhatsApp reactions', () => {
     await handled(h, 2);
     h.client().emit('message_reaction', first);
     h.client().emit('message_reaction', second);
-    h.client().react(messageId, member(2), '👏'); // in order after the replays: once it is in, they were handled
-    await handled(h, 3);
+    h.client().react(messageId, member(2), '👏');
+    await handled(h, 5);
+    expect(why(h)).toEqual(['recorded', 'recorded', 'replayed', 'replayed', 'recorded']);
     expect(await counts(h, article.id)).toEqual({ '👍': 1, '🔥': 1, '👏': 1 });
 
     await h.restart();
     // The new connection syncs what it missed: the same reactions again.
     h.client().emit('message_reaction', first);
     h.client().emit('message_reaction', second);
-    await handled(h, 5);
+    await handled(h, 7);
     expect(why(h).slice(-2)).toEqual(['replayed', 'replayed']);
     expect(await counts(h, article.id)).toEqual({ '👍': 1, '🔥': 1, '👏': 1 });
     // Having seen member 0's 👍 again, the new process takes it back when they change it.
     h.client().react(messageId, member(0), '❤️');
-    await handled(h, 6);
+    await handled(h, 8);
     expect(await counts(h, article.id)).toEqual({ '❤️': 1, '🔥': 1, '👏': 1 });
   });
 
@@ -176,4 +179,64 @@ describe('WhatsApp reactions', () => {
       for (const number of MEMBERS) expect(bytes.includes(Buffer.from(number)), `${number} in ${file}`).toBe(false);
     }
   });
+
+  it('property: whatever the order of reactions, resyncs and restarts, each post counts each sender\'s latest reaction once', async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = seededRandom(seed);
+      const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+      const h = await harness();
+      const posts = [(await h.send(1)).messageId, (await h.send(2)).messageId];
+      const senders = [0, 1, 2, 3].map(member);
+      const choices = ['👍', '❤️', '🔥', '🙏', ''];
+      /** Every event emitted, and each (post, sender)'s latest: what a resync after a restart emits again. */
+      const events: WaReaction[] = [];
+      const latest = new Map<string, WaReaction>();
+      // A sentinel on a third post, by a new sender each time: reactions are handled one at a time, so once it counts,
+      // everything emitted before it was handled.
+      const sentinel = (await h.send(3)).messageId;
+      let settled = 0;
+      const settle = async () => {
+        h.client().react(sentinel, `96390000${1000 + ++settled}@c.us`, '🏁');
+        await until(async () => (await articleReactions(h.newsroom, articleOf(h, sentinel)))[0]?.total === settled, 3000, `seed ${seed}: sentinel ${settled}`);
+      };
+      for (let step = 0; step < 60; step++) {
+        h.clock.t += 1000;
+        const roll = random();
+        if (roll < 0.65) {
+          const post = pick(posts);
+          const sender = pick(senders);
+          const event = h.client().react(post, sender, pick(choices));
+          events.push(event);
+          latest.set(`${post}|${sender}`, event);
+        } else if (roll < 0.92 && events.length > 0) {
+          h.client().emit('message_reaction', pick(events)); // a resync or an ack emits an event again
+        } else {
+          await settle();
+          await h.restart();
+          // The new connection's sync: each sender's latest reaction again, in any order, and some older ones.
+          const resync = [...latest.values(), ...events.filter(() => random() < 0.2)].sort(() => random() - 0.5);
+          for (const e of resync) h.client().emit('message_reaction', e);
+        }
+      }
+      await settle();
+      for (const post of posts) {
+        const expected: Record<string, number> = {};
+        for (const sender of senders) {
+          const r = latest.get(`${post}|${sender}`)?.reaction;
+          if (r) expected[r] = (expected[r] ?? 0) + 1;
+        }
+        const [wa] = await articleReactions(h.newsroom, articleOf(h, post));
+        expect({ seed, post, counts: Object.fromEntries((wa?.reactions ?? []).map((r) => [r.emoji, r.count])) }).toEqual({ seed, post, counts: expected });
+      }
+      for (const c of cleanups.reverse()) await c();
+      cleanups = [];
+    }
+  });
 });
+
+/** The article a sent post (its WhatsApp message id) belongs to. */
+function articleOf(h: Harness, messageId: string): number {
+  const row = (h.store as unknown as { db: { prepare(s: string): { get(id: string): { article_id: number } } } }).db
+    .prepare("SELECT article_id FROM jobs WHERE kind = 'post' AND message_id = ?").get(messageId);
+  return row.article_id;
+}

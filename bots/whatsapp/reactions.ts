@@ -13,17 +13,18 @@ import type { WaClient, WaMessageKey, WaReaction } from './types.js';
  *   start (never written anywhere): the database holds counts only. A keyed hash stored in the database with its
  *   key beside it would still say who reacted to anyone holding the file or a backup: phone numbers are few enough
  *   (about 10^10 for a country's mobiles, seconds per million HMACs) to try them all.
- * - What that costs: after a restart, a sender who changes an earlier reaction counts once more (their old one is
- *   not taken back) and one who takes it back changes nothing, so a post's count may run high by the senders who
- *   change their mind across a restart. A reaction the library emits again (a resync after reconnecting, an ack) is
- *   recognised by the newsroom by its event id and counts once, restart or not.
+ * - A reaction the library emits again (a resync after reconnecting, an ack) is recognised by the newsroom by its
+ *   event id and counts once, restart or not; and a replay of a sender's latest reaction teaches a new process what
+ *   it is, so their next change takes it back (tests/reactions-whatsapp.test.ts checks it on random sequences).
+ * - What it costs: after a restart, a sender whose latest reaction was not emitted again before they change it
+ *   counts once more (the old one is not taken back), and taking it back then changes nothing.
  * At 2,000 posts and a group's 1,024 members at most, the memory is bounded; a typical post has a few dozen.
  */
 export const REMEMBERED_POSTS = 2_000;
 
 export class WhatsAppReactions {
-  /** Per post (its serialised message id): each sender's current reaction, the sender as an HMAC. */
-  private readonly current = new Map<string, Map<string, string>>();
+  /** Per post (its serialised message id): each sender's current reaction and its time, the sender as an HMAC. */
+  private readonly current = new Map<string, Map<string, { reaction: string; at: number }>>();
   private readonly key = randomBytes(32);
   /** One at a time: a sender's second reaction must see the first one's effect (👍 then ❤ within a second). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -45,18 +46,22 @@ export class WhatsAppReactions {
     const reaction = typeof r.reaction === 'string' ? r.reaction : '';
     const post = r.msgId._serialized;
     const sender = createHmac('sha256', this.key).update(r.senderId).digest('base64url');
-    const previous = this.current.get(post)?.get(sender);
-    if (previous === reaction || (previous === undefined && reaction === '')) return undefined;
+    const at = Number.isFinite(r.timestamp) ? r.timestamp * 1000 : Date.now();
+    const known = this.current.get(post)?.get(sender);
+    const previous = known?.reaction;
+    // Even a reaction that changes nothing here (the same again, or taking back one this process never saw) goes to
+    // the newsroom: its event id is then known, and the same event replayed after a restart is not counted anew.
     try {
       const outcome = await recordReactions(this.deps.newsroom, {
         kind: 'change', platform: 'whatsapp', chatId, messageId: post,
         removed: previous ? [previous] : [], added: reaction ? [reaction] : [],
         // The reaction's own key and what it says: the same reaction emitted again carries all three.
         event: `${r.id?._serialized ?? ''}|${reaction}|${r.timestamp}`,
-        at: Number.isFinite(r.timestamp) ? r.timestamp * 1000 : Date.now(),
+        at,
       });
-      // A replay still says what the sender's reaction is now: the next change takes it back.
-      if (outcome === 'recorded' || outcome === 'replayed') this.remember(post, sender, reaction);
+      // A replay of the sender's latest reaction (a resync after a restart) says what their reaction is now, so the
+      // next change takes it back; a replay of an older one (they changed it since) says nothing new.
+      if (outcome === 'recorded' || (outcome === 'replayed' && (known === undefined || at > known.at))) this.remember(post, sender, reaction, at);
       return outcome;
     } catch (err) {
       this.deps.logger.error('whatsapp reaction not recorded', { chat: chatId, error: errorMessage(err) });
@@ -64,13 +69,14 @@ export class WhatsAppReactions {
     }
   }
 
-  private remember(post: string, sender: string, reaction: string): void {
+  private remember(post: string, sender: string, reaction: string, at: number): void {
     let senders = this.current.get(post);
     if (!senders) {
       if (this.current.size >= REMEMBERED_POSTS) this.current.delete(this.current.keys().next().value!);
       this.current.set(post, senders = new Map());
     }
-    if (reaction) senders.set(sender, reaction); else senders.delete(sender);
+    // A reaction taken back is remembered as '' (not forgotten): a replay of the one before it is then older news.
+    senders.set(sender, { reaction, at });
   }
 }
 
