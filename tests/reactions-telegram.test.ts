@@ -155,6 +155,26 @@ describe('Telegram reactions', () => {
     expect(await counts(deps, article.id)).toEqual({ telegram: { '🔥': 2, '👏': 1, 'custom:5368324170671202286': 1 } });
   });
 
+  it('survives malformed updates (no list, no chat, no date, nulls) and goes on counting', async () => {
+    h = await startHarness();
+    const { article, channelMsg, groupMsg, deps } = await sentToBoth(h);
+    const date = Math.floor(Date.now() / 1000);
+    const chat = { id: CHANNEL, type: 'channel', title: 'c' };
+    h.fake.pushUpdate({ message_reaction_count: { chat, message_id: channelMsg, date, reactions: 'lots' } });
+    h.fake.pushUpdate({ message_reaction_count: { chat, message_id: channelMsg, date, reactions: [null, { total_count: 3 }] } });
+    h.fake.pushUpdate({ message_reaction_count: { chat, message_id: channelMsg, reactions: [{ type: emoji('👍'), total_count: 3 }] } });
+    h.fake.pushUpdate({ message_reaction_count: { message_id: channelMsg, date, reactions: [{ type: emoji('👍'), total_count: 3 }] } });
+    h.fake.pushUpdate({ message_reaction_count: { chat, message_id: { $gt: 0 }, date, reactions: [{ type: emoji('👍'), total_count: 3 }] } });
+    h.fake.pushUpdate({ message_reaction: { chat: { id: GROUP, type: 'supergroup' }, message_id: groupMsg, date, old_reaction: null, new_reaction: 'x' } });
+    h.fake.pushReactionCount({ id: CHANNEL }, channelMsg, [{ type: emoji('🔥'), total_count: 4 }], date + 1);
+    await waitFor(async () => (await counts(deps, article.id)).telegram?.['🔥'] === 4, 8000, 'the valid count after the broken ones');
+    expect(await counts(deps, article.id)).toEqual({ telegram: { '🔥': 4 } });
+    expect(h.lines.filter((l) => /ERROR/.test(l))).toEqual([]);
+    // Nothing was said in the channel or the group.
+    expect(h.fake.sentTo(CHANNEL)).toHaveLength(1);
+    expect(h.fake.sentTo(GROUP)).toHaveLength(1);
+  });
+
   it('webhook mode: setWebhook names the reaction updates; a change Telegram delivers twice counts once; no secret, no count', async () => {
     const port = await freePort();
     h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(port) } });

@@ -26,19 +26,23 @@ export function reactions(deps: BotDeps): Composer<Context> {
   });
   c.on('message_reaction_count', async (ctx) => {
     const u = ctx.messageReactionCount;
-    await recordReactions(deps.newsroom, {
-      kind: 'counts', platform: PLATFORM, chatId: String(u.chat.id), messageId: String(u.message_id), at: u.date * 1000,
-      counts: u.reactions.flatMap((r) => {
-        const emoji = reactionKey(r.type);
+    // A list that is not one (a forged or broken update) goes on as it is, for the newsroom to refuse whole: read as
+    // empty, it would wipe the post's counts.
+    const counts = Array.isArray(u.reactions)
+      ? u.reactions.flatMap((r) => {
+        const emoji = reactionKey(r?.type);
         return emoji === undefined ? [] : [{ emoji, count: r.total_count }];
-      }),
+      })
+      : u.reactions;
+    await recordReactions(deps.newsroom, {
+      kind: 'counts', platform: PLATFORM, chatId: String(u.chat?.id), messageId: String(u.message_id), at: u.date * 1000, counts,
     });
   });
   c.on('message_reaction', async (ctx) => {
     const u = ctx.messageReaction;
     const keys = (list: ReactionType[] | undefined) => (Array.isArray(list) ? list : []).map(reactionKey).filter((k): k is string => k !== undefined);
     await recordReactions(deps.newsroom, {
-      kind: 'change', platform: PLATFORM, chatId: String(u.chat.id), messageId: String(u.message_id), at: u.date * 1000,
+      kind: 'change', platform: PLATFORM, chatId: String(u.chat?.id), messageId: String(u.message_id), at: u.date * 1000,
       removed: keys(u.old_reaction), added: keys(u.new_reaction),
       // Telegram's update id: the same change delivered twice (a restart before the offset was confirmed, a webhook
       // retried) carries the same one.
