@@ -17,7 +17,11 @@ import type { Review } from '../../src/model/review.js';
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
 
-const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'channel_post'] as const;
+/**
+ * The updates the bot asks for. Telegram leaves `message_reaction` and `message_reaction_count` out unless they are
+ * named here (bots/telegram/reactions.ts), and keeps the last list given for the next getUpdates or webhook.
+ */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'channel_post', 'message_reaction', 'message_reaction_count'] as const;
 
 /** Telegram for `nashra run`: the bot (long polling with grammY's runner, or a webhook) and the worker's transport. */
 export class TelegramAdapter implements PlatformAdapter {

@@ -3,9 +3,10 @@ import type { Logger } from '../../src/logger.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { WhatsAppCommands } from './commands.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
+import { WhatsAppReactions } from './reactions.js';
 import type { WhatsAppSettings } from './settings.js';
 import { WhatsAppTransport } from './transport.js';
-import type { WaClient, WaGroupNotification, WaMedia, WaMessage } from './types.js';
+import type { WaClient, WaGroupNotification, WaMedia, WaMessage, WaReaction } from './types.js';
 
 export interface WhatsAppAdapterOptions {
   /** Builds a fresh client for each connection attempt; default: the real whatsapp-web.js Client (client.ts). */
@@ -29,6 +30,8 @@ export class WhatsAppAdapter implements PlatformAdapter {
   readonly name = 'whatsapp';
   readonly transport: WhatsAppTransport;
   readonly commands: WhatsAppCommands;
+  /** Reactions to Nashra's posts in groups (bots/whatsapp/reactions.ts): kept across reconnections, not restarts. */
+  readonly reactions: WhatsAppReactions;
   private current?: WaClient;
   private state: State = 'stopped';
   private failures = 0;
@@ -45,6 +48,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
     this.random = options.random ?? Math.random;
     const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);
     this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock });
+    this.reactions = new WhatsAppReactions({ newsroom: ctx.newsroom, logger });
     this.transport = new WhatsAppTransport({
       config, logger, pacer, clock: this.clock,
       connection: { client: () => this.current, ready: () => this.state === 'ready' },
@@ -138,6 +142,10 @@ export class WhatsAppAdapter implements PlatformAdapter {
     client.on('message', (msg: WaMessage) => {
       if (!live()) return;
       this.commands.handleMessage(client, msg).catch((err) => this.logger.error('whatsapp message handling failed', { error: errorMessage(err) }));
+    });
+    client.on('message_reaction', (r: WaReaction) => {
+      if (!live()) return;
+      void this.reactions.handle(client, r);
     });
     client.on('group_leave', (n: WaGroupNotification) => {
       if (!live()) return;

@@ -59,6 +59,33 @@ export interface WaMessage {
   reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage>;
 }
 
+/** A message's key (whatsapp-web.js MessageId): `<fromMe>_<chat>_<id>[_<participant>]` serialised. */
+export interface WaMessageKey {
+  fromMe: boolean;
+  remote: string | { _serialized: string };
+  id: string;
+  _serialized: string;
+}
+
+/**
+ * whatsapp-web.js's Reaction, as its `message_reaction` event passes it: given, changed or taken back (`reaction`
+ * is then the empty string). One reaction per sender and message: a new one replaces the sender's previous one.
+ */
+export interface WaReaction {
+  /** The reaction's own key. */
+  id: WaMessageKey;
+  /** The message reacted to. */
+  msgId: WaMessageKey;
+  reaction: string;
+  /** The person who reacted (a phone number's id, or a LID). */
+  senderId: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  orphan?: number;
+  read?: boolean;
+  ack?: number;
+}
+
 export interface WaGroupNotification {
   chatId: string;
   author: string;

@@ -5,6 +5,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Broadcast } from '../model/broadcast.js';
 import type { CorrectionTally } from '../model/correction.js';
+import type { PlatformReactions } from '../model/reaction.js';
 import type { Source } from '../model/source.js';
 import type { Subscription } from '../model/subscription.js';
 import {
@@ -95,6 +96,8 @@ export interface ArticleView {
   corrections: CorrectionTally[];
   /** A platform offers paid broadcasts: the send form has the paid checkbox. */
   paidOffered?: boolean;
+  /** Reactions to its posts, per platform and emoji. */
+  reactions?: PlatformReactions[];
   /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
   kept?: { title: string; summary: string; hashtags: string };
 }
@@ -152,6 +155,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
 <section class="card" aria-labelledby="where-h">
   <h2 id="where-h">${w.article.where}</h2>
   <p>${countsLine(ctx, v.counts)}</p>
+  ${reactionsLine(ctx, v.reactions ?? [])}
   ${Object.values(v.counts).some((states) => states.failed) ? html`<form method="post" action="/articles/${a.id}/resend" class="inline">${csrfField(ctx)}<button type="submit" id="resend">${w.article.resendFailed}</button></form>` : ''}
   ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
   ${v.deliveries.length === 0 ? html`<p class="muted">${w.article.noDeliveries}</p>` : html`<div class="table-wrap"><table>
@@ -166,6 +170,24 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
   <div>${edit}${a.retracted ? '' : send}${corrections}</div>
   <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
 </div>`);
+}
+
+/**
+ * The article's reactions, per platform, most given first: a named reaction in words (Telegram's Stars; custom
+ * emoji, which only the platform can draw, together). Reach is counted without views, and the line says why.
+ */
+function reactionsLine(ctx: PageContext, reactions: PlatformReactions[]): Html {
+  const w = t(ctx.lang).article;
+  const shown = (p: PlatformReactions) => {
+    const custom = p.reactions.filter((r) => r.emoji.startsWith('custom:')).reduce((n, r) => n + r.count, 0);
+    const items = p.reactions.filter((r) => !r.emoji.startsWith('custom:'))
+      .map((r) => ({ label: r.emoji === 'paid' ? `⭐ ${w.paidReaction}` : r.emoji, count: r.count }));
+    if (custom > 0) items.push({ label: w.customEmoji, count: custom });
+    return items.sort((a, b) => b.count - a.count);
+  };
+  return html`<div id="reactions"><h3>${w.reactions}</h3>${reactions.length === 0 ? html`<p class="muted">${w.noReactions}</p>` : html`<ul>${reactions.map((p) => html`
+    <li>${ctx.platformLabel(p.platform)}: ${shown(p).map((r, i) => html`${i > 0 ? ' · ' : ''}<span class="reaction">${r.label} <bdi>${r.count}</bdi></span>`)}</li>`)}</ul>`}
+  <p class="muted">${w.viewsNote}</p></div>`;
 }
 
 /** Per platform and kind: what was done, what could not be, and why. */

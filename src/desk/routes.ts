@@ -7,6 +7,7 @@ import {
   queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats,
 } from '../newsroom/index.js';
+import { articleReactions } from '../newsroom/reactions.js';
 import type { StoredArticle } from '../model/article.js';
 import type { DeliveryState } from '../model/delivery.js';
 import {
@@ -85,6 +86,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
       subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
+      reactions: await articleReactions(newsroom, article.id),
     }));
   });
 

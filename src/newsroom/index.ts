@@ -60,3 +60,7 @@ export {
   articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
   sentPerHour, waitingForChats, type ArticleDelivery, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
 } from './outbox-queries.js';
+export {
+  articleReactions, isReactionKey, reactionTotals, recordReactions, MAX_REACTION_COUNT,
+  type ReactionChangeReport, type ReactionCountReport, type ReactionOutcome, type ReactionReport,
+} from './reactions.js';

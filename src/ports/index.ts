@@ -11,7 +11,7 @@
  * This folder holds types only and imports nothing but the model: the newsroom, ingest, the worker and the store's
  * adapter all import it, and it imports none of them (a port in src/newsroom would make src/ingest import the
  * newsroom and the store's adapter import it too: two import cycles). One file per slice beside this one (audience,
- * articles, broadcasts, corrections, editors, jobs, outbox, reads); the sources, push, subscriptions, article
+ * articles, broadcasts, corrections, editors, jobs, outbox, reactions, reads); the sources, push, subscriptions, article
  * look-ups and audit are here.
  */
 import type { AuditAction } from '../model/audit.js';
@@ -27,6 +27,7 @@ import type { DeskAccountRepository, EditorRepository, SessionRepository } from 
 import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
 import type { JobRepository } from './jobs.js';
 import type { ReadRepository } from './reads.js';
+import type { ReactionRepository } from './reactions.js';
 
 export * from './articles.js';
 export * from './audience.js';
@@ -36,6 +37,7 @@ export * from './editors.js';
 export * from './jobs.js';
 export * from './outbox.js';
 export * from './reads.js';
+export * from './reactions.js';
 
 /** The sources a newsroom follows, and what each poll records on them. */
 export interface SourceRepository {
@@ -152,6 +154,8 @@ export interface Repositories {
   readonly digests: DigestRepository;
   readonly status: SystemStatusRepository;
   readonly jobs: JobRepository;
+  /** Reactions to sent posts, counted per post and emoji. */
+  readonly reactions: ReactionRepository;
 }
 
 /**

@@ -166,6 +166,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       runnerAlive: (now) => gate(() => t.leases.isHeld('run', now)),
       platformStates: () => gate(() => t.platformStatus.all()),
     },
+    reactions: gated(gate, t.reactions, ['findPost', 'mark', 'setMark', 'replace', 'add', 'byArticle', 'totals']),
     // The worker's port over the jobs table (db/013_outbox.sql) and the articles' stamps.
     jobs: {
       ...gated(gate, t.jobs, ['next', 'hasQueued', 'failCorrectionsOn', 'markSending', 'markSent', 'retryLater', 'postpone',

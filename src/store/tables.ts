@@ -11,6 +11,7 @@ import { JobsTable } from './jobs.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
+import { ReactionsTable } from './reactions.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { RevisionsTable } from './revisions.js';
 import { SourceFiltersTable } from './source-filters.js';
@@ -43,5 +44,7 @@ export class Tables extends Table {
   readonly templates = new SubscriptionTemplatesTable(this.db);
   readonly sourceFilters = new SourceFiltersTable(this.db);
   readonly push = new PushTable(this.db);
+  /** Reactions to sent posts (db/015_reactions.sql). */
+  readonly reactions = new ReactionsTable(this.db);
   readonly demoRows = new DemoRows(this.db);
 }

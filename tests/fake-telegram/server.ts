@@ -173,7 +173,7 @@ export class FakeTelegram {
     switch (method) {
       case 'getMe':
         return ok({ id: this.botId, is_bot: true, first_name: 'Nashra', username: this.botUsername, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
-      case 'getUpdates': return ok(await this.getUpdates(p));
+      case 'getUpdates': this.allow(p.allowed_updates); return ok(this.optedIn(await this.getUpdates(p)));
       case 'sendMessage': case 'sendPhoto': {
         const message: any = { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: this.chatOf(p.chat_id) };
         if (method === 'sendMessage') message.text = p.text; else { message.caption = p.caption; message.photo = [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }]; }
@@ -195,8 +195,9 @@ export class FakeTelegram {
         return chat ? ok(chat) : this.error(400, 'Bad Request: chat not found');
       }
       case 'getFile': return this.getFile(p);
+      case 'setWebhook': this.allow(p.allowed_updates); this.webhookSecret = p.secret_token; return ok(true);
       case 'answerCallbackQuery': case 'setMyCommands': case 'setMyDescription': case 'deleteWebhook':
-      case 'setWebhook': case 'sendChatAction': case 'deleteMessage':
+      case 'sendChatAction': case 'deleteMessage':
         return ok(true);
       default:
         return this.error(404, `Not Found: method ${method} is not faked`);
@@ -312,6 +313,81 @@ export class FakeTelegram {
 }
 
 const ok = (result: unknown) => ({ ok: true, result });
+
+// ===== Reactions (issue 25): message_reaction_count and message_reaction, and the allowed_updates they need =====
+// Telegram sends these two (and chat_member) only to a bot that named them in `allowed_updates`, and remembers the
+// last list a bot gave (getUpdates or setWebhook) for the calls that give none. The fake does the same: an update of
+// these kinds that the bot did not ask for is dropped, not delivered; other kinds are delivered as before.
+
+/** The update kinds Telegram leaves out unless the bot asks for them by name. */
+export const OPT_IN_UPDATES = ['chat_member', 'message_reaction', 'message_reaction_count'] as const;
+
+export type FakeReaction = { type: 'emoji'; emoji: string } | { type: 'custom_emoji'; custom_emoji_id: string } | { type: 'paid' } | Record<string, unknown>;
+
+export interface FakeTelegram {
+  /** The last `allowed_updates` the bot gave (undefined: never, Telegram's default). */
+  allowedUpdates?: string[];
+  /** Updates dropped because the bot had not asked for their kind. */
+  droppedUpdates?: any[];
+  webhookSecret?: string;
+  allow(list: unknown): void;
+  optedIn(updates: any[]): any[];
+  /** A channel post's reactions as Telegram reports them: the whole current count per reaction. */
+  pushReactionCount(chat: { id: number; type?: string; title?: string }, messageId: number, reactions: Array<{ type: FakeReaction; total_count: unknown }>, date?: number): number;
+  /** One user's change of reactions to a message in a group. */
+  pushReaction(chat: { id: number; type?: string; title?: string }, messageId: number, userId: number, oldReaction: FakeReaction[], newReaction: FakeReaction[], date?: number): number;
+  /**
+   * Delivers an update to a webhook server as Telegram would (POST with the secret header setWebhook registered),
+   * unless its kind was not asked for ('dropped'). The status of the answer.
+   */
+  deliverWebhook(url: string, update: Record<string, unknown>): Promise<number | 'dropped'>;
+}
+
+FakeTelegram.prototype.allow = function (this: FakeTelegram, list: unknown): void {
+  const parsed = typeof list === 'string' ? JSON.parse(list) as unknown : list;
+  if (Array.isArray(parsed) && parsed.length > 0) this.allowedUpdates = parsed.map(String);
+};
+
+const kindOf = (update: Record<string, unknown>) => Object.keys(update).find((k) => k !== 'update_id')!;
+const asked = (fake: FakeTelegram, update: Record<string, unknown>) =>
+  !(OPT_IN_UPDATES as readonly string[]).includes(kindOf(update)) || (fake.allowedUpdates ?? []).includes(kindOf(update));
+
+FakeTelegram.prototype.optedIn = function (this: FakeTelegram, updates: any[]): any[] {
+  const dropped = updates.filter((u) => !asked(this, u));
+  if (dropped.length === 0) return updates;
+  (this.droppedUpdates ??= []).push(...dropped);
+  // Telegram never queued them: gone for good.
+  const queue = this as unknown as { updates: any[] };
+  queue.updates = queue.updates.filter((u) => !dropped.includes(u));
+  return updates.filter((u) => asked(this, u));
+};
+
+const reactionChat = (chat: { id: number; type?: string; title?: string }) => ({ type: chat.id < 0 ? 'channel' : 'private', title: 'c', ...chat });
+
+FakeTelegram.prototype.pushReactionCount = function (this: FakeTelegram, chat, messageId, reactions, date = Math.floor(Date.now() / 1000)) {
+  return this.pushUpdate({ message_reaction_count: { chat: reactionChat(chat), message_id: messageId, date, reactions } });
+};
+
+FakeTelegram.prototype.pushReaction = function (this: FakeTelegram, chat, messageId, userId, oldReaction, newReaction, date = Math.floor(Date.now() / 1000)) {
+  return this.pushUpdate({
+    message_reaction: {
+      chat: reactionChat({ type: 'supergroup', ...chat }), message_id: messageId, date,
+      user: { id: userId, is_bot: false, first_name: `u${userId}` }, old_reaction: oldReaction, new_reaction: newReaction,
+    },
+  });
+};
+
+FakeTelegram.prototype.deliverWebhook = async function (this: FakeTelegram, url: string, update: Record<string, unknown>) {
+  if (!asked(this, update)) { (this.droppedUpdates ??= []).push(update); return 'dropped'; }
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(this.webhookSecret ? { 'x-telegram-bot-api-secret-token': this.webhookSecret } : {}) },
+    body: JSON.stringify(update),
+  });
+  await res.arrayBuffer();
+  return res.status;
+};
+// ===== end of reactions =====
 
 // ===== Corrections and retractions: editMessageText, editMessageCaption, deleteMessage, deleteMessages =====
 // Kept apart from the rest of the fake (the rate-limit code above changes on its own). The answers are the Bot

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
-  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaSendOptions, WaSentMessage, WaStoredMessage,
+  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaReaction, WaSendOptions, WaSentMessage, WaStoredMessage,
 } from '../../bots/whatsapp/types.js';
 
 /**
@@ -127,6 +128,28 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
     const msg = new FakeMessage(this.world, from, body, author);
     this.emit('message', msg);
     return msg;
+  }
+
+  /**
+   * Someone reacts to a message (`reaction` '' takes it back), as whatsapp-web.js's `message_reaction` event says it:
+   * the message's key, the reaction's own key, the sender's id. Returns the event, to emit it again (a resync).
+   */
+  react(messageId: string, sender: string, reaction: string, opts: { at?: number } = {}): WaReaction {
+    const event = this.reactionEvent(messageId, sender, reaction, opts);
+    this.emit('message_reaction', event);
+    return event;
+  }
+
+  /** The event `react` emits, not emitted (to forge one from it). */
+  reactionEvent(messageId: string, sender: string, reaction: string, opts: { at?: number } = {}): WaReaction {
+    const [fromMe, remote, id] = messageId.split('_');
+    const own = `${remote}_${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}_${sender}`;
+    const event: WaReaction = {
+      id: { fromMe: sender === BOT_ID, remote: remote!, id: own.split('_')[1]!, _serialized: `${sender === BOT_ID}_${own}` },
+      msgId: { fromMe: fromMe === 'true', remote: remote!, id: id!, _serialized: messageId },
+      reaction, senderId: sender, timestamp: Math.floor((opts.at ?? this.world.now()) / 1000), orphan: 0, read: false, ack: 1,
+    };
+    return event;
   }
 
   /** The bot (or someone) removed from a group. */
