@@ -59,6 +59,8 @@ export class JobsTable {
   private readonly cancelEditsStmt: Statement;
   private readonly articleStatesStmt: Statement;
   private readonly stopBroadcastStmt: Statement;
+  private readonly rescheduleStmt: Statement;
+  private readonly unscheduleStmt: Statement;
   private readonly byBroadcast: Statement;
   private readonly stateCounts: Statement;
   private readonly oldestQueued: Statement;
@@ -74,8 +76,9 @@ export class JobsTable {
   constructor(private readonly db: Database) {
     // Posts in. One statement for every listed subscription (the matched half of a routing: thousands of ids as one
     // JSON array), and one for the audience SQL selects alone (a newsroom's 10,000 subscribers in milliseconds).
-    const post = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
-      SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now`;
+    // `@notBefore`: a scheduled broadcast's time (0: at once).
+    const post = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at, not_before)
+      SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now, @notBefore`;
     const once = `ON CONFLICT (article_id, subscription_id) WHERE kind = 'post' DO NOTHING`;
     this.insertStmt = db.prepare(`${post} FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value
       LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ${once}`);
@@ -103,9 +106,10 @@ export class JobsTable {
     this.supersedeStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
       WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
 
-    // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes).
+    // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes),
+    // and due by the period's end: a scheduled broadcast's post joins the first digest after its time, not one before.
     this.heldStmt = db.prepare(`SELECT id, article_id FROM jobs
-      WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND carried_by IS NULL ORDER BY id`);
+      WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND not_before <= @until AND carried_by IS NULL ORDER BY id`);
     this.releaseStmt = db.prepare(`UPDATE jobs SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND carried_by IS NULL`);
     this.addPartStmt = db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, digest_id, part, parts, text, queued_at)
       SELECT 'digest', s.platform, g.subscription_id, g.id, @part, @parts, @text, @now FROM digests g JOIN subscriptions s ON s.id = g.subscription_id
@@ -144,11 +148,12 @@ export class JobsTable {
     this.nextOldest = next('digest_id', 'part', 'id');
     this.nextNewest = next('article_id DESC', 'digest_id', 'part', 'id');
     this.queuedStmt = db.prepare(`SELECT 1 FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts = 1 OR kind <> 'digest')
-      AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) LIMIT 1`).pluck();
+      AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) AND (@dueBy IS NULL OR not_before <= @dueBy) LIMIT 1`).pluck();
 
-    // The state machine, once for every kind.
+    // The state machine, once for every kind. Only a job that is due leaves: one a scheduled broadcast's move put
+    // later after the worker picked it stays queued for its new time.
     this.sendingStmt = db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
-      WHERE id = @id AND state = 'queued'`);
+      WHERE id = @id AND state = 'queued' AND not_before <= @now`);
     this.sentStmt = db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, outcome = @outcome, answer = @answer,
         finished_at = @now, last_error = NULL WHERE id = @id AND state = 'sending'`);
     // A job can fail before its request left (still `queued`): it counts as an attempt all the same.
@@ -198,6 +203,9 @@ export class JobsTable {
     this.articleStatesStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
     this.stopBroadcastStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
       WHERE broadcast_id = ? AND state = 'queued'`);
+    this.rescheduleStmt = db.prepare(`UPDATE jobs SET not_before = ? WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
+    this.unscheduleStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
+      WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
     this.byBroadcast = db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
     this.stateCounts = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) GROUP BY platform, state`);
     this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
@@ -226,17 +234,18 @@ export class JobsTable {
    * Queues the article for each subscription, in one statement; returns how many posts were new. A digest
    * subscription's post is `held` for its digest (an urgent one is queued when the subscription asks for that).
    */
-  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number; notBefore?: number } = {}, now = Date.now()): number {
     if (targets.length === 0) return 0;
     return this.insertStmt.run({
       articleId, ids: JSON.stringify(targets.map((t) => t.id)), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+      notBefore: opts.notBefore ?? 0,
     }).changes;
   }
 
   /** Queues the article for the SQL part of an audience (see the constructor); the rest goes through enqueue(). */
-  enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+  enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number; notBefore?: number } = {}, now = Date.now()): number {
     return this.enqueueAudienceStmt.run({
-      ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+      ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now, notBefore: opts.notBefore ?? 0,
     }).changes;
   }
 
@@ -323,9 +332,11 @@ export class JobsTable {
     return (stmt.all({ platform, now, limit, texts: opts.texts === false ? 0 : 1 }) as PendingRow[]).map(toPending);
   }
 
-  /** Any job queued on the platform, including one whose retry or quiet hours are later. */
-  hasQueued(platform: string, opts: { texts?: boolean; corrections?: boolean } = {}): boolean {
-    return this.queuedStmt.get({ platform, texts: opts.texts === false ? 0 : 1, corrections: opts.corrections === false ? 0 : 1 }) !== undefined;
+  /** Any job queued on the platform, including one whose retry or quiet hours are later (up to `dueBy` when given). */
+  hasQueued(platform: string, opts: { texts?: boolean; corrections?: boolean; dueBy?: number } = {}): boolean {
+    return this.queuedStmt.get({
+      platform, texts: opts.texts === false ? 0 : 1, corrections: opts.corrections === false ? 0 : 1, dueBy: opts.dueBy ?? null,
+    }) !== undefined;
   }
 
   /** Must be committed before the request goes out: a crash then leaves the job `sending`, i.e. in doubt. */
@@ -420,6 +431,16 @@ export class JobsTable {
 
   stopBroadcast(broadcastId: number, now = Date.now()): number {
     return this.stopBroadcastStmt.run(now, broadcastId).changes;
+  }
+
+  /** A scheduled broadcast moved: its posts not gone take the new time; how many. */
+  rescheduleBroadcast(broadcastId: number, at: number): number {
+    return this.rescheduleStmt.run(at, broadcastId).changes;
+  }
+
+  /** A scheduled broadcast cancelled before its time: its posts (queued, or held for a digest) are skipped; how many. */
+  unscheduleBroadcast(broadcastId: number, reason: string, now = Date.now()): number {
+    return this.unscheduleStmt.run(reason, now, broadcastId).changes;
   }
 
   broadcastProgress(broadcastId: number): Record<DeliveryState, number> {
