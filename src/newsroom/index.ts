@@ -11,7 +11,7 @@ export {
   stopBroadcast, URGENT_PRIORITY, findBroadcast, placeProgress, type ProgressPlaceResult, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export {
-  listScheduled, rescheduleBroadcast, scheduleBroadcast, sendTimeOf, unscheduleBroadcast,
+  listScheduled, rescheduleBroadcast, scheduleBroadcast, SendTimeError, sendTimeOf, unscheduleBroadcast,
   type RescheduleResult, type ScheduleRefusal, type ScheduleResult, type UnscheduleResult,
 } from './scheduled.js';
 export {

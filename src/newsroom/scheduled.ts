@@ -16,19 +16,27 @@ import type { NewsroomDeps } from './deps.js';
  */
 
 /**
+ * A time an editor gave that cannot be taken, with why (`malformed`, `past`, `too-far`), so each front door says it in
+ * its own words; the message is the CLI's.
+ */
+export class SendTimeError extends UserError {
+  override name = 'SendTimeError';
+  constructor(readonly reason: 'malformed' | 'past' | 'too-far', readonly text: string, readonly timeZone: string, now: number) {
+    const shown = JSON.stringify(text.slice(0, 40));
+    super(reason === 'past' ? `${shown} is in the past (it is ${localDateTime(now, timeZone)} in ${timeZone}): give a later time`
+      : reason === 'too-far' ? `${shown} is more than ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} days ahead (latest: ${localDateTime(now + MAX_SCHEDULE_AHEAD_MS, timeZone)}): give an earlier time`
+      : `${shown} is not a time: give HH:MM (the next such time in ${timeZone}) or YYYY-MM-DD HH:MM`);
+  }
+}
+
+/**
  * An editor's words for a time, read in the newsroom's zone (NASHRA_TIME_ZONE): `18:00` (the next 18:00) or
- * `2026-12-08 18:00`. A UserError says what was wrong and what is taken.
+ * `2026-12-08 18:00`. A SendTimeError says what was wrong.
  */
 export function sendTimeOf(deps: Pick<NewsroomDeps, 'config'>, text: string, now = Date.now()): number {
-  const zone = deps.config.timeZone;
-  const r = parseSendTime(text, zone, now);
+  const r = parseSendTime(text, deps.config.timeZone, now);
   if (r.ok) return r.at;
-  const shown = JSON.stringify(text.slice(0, 40));
-  if (r.reason === 'past') throw new UserError(`${shown} is in the past (it is ${localDateTime(now, zone)} in ${zone}): give a later time`);
-  if (r.reason === 'too-far') {
-    throw new UserError(`${shown} is more than ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} days ahead (latest: ${localDateTime(now + MAX_SCHEDULE_AHEAD_MS, zone)}): give an earlier time`);
-  }
-  throw new UserError(`${shown} is not a time: give HH:MM (the next such time in ${zone}) or YYYY-MM-DD HH:MM`);
+  throw new SendTimeError(r.reason, text, deps.config.timeZone, now);
 }
 
 export type ScheduleResult =
