@@ -107,6 +107,11 @@ describe('telegram: scheduled sends', () => {
     expect(await nextReply(h, n + 1, 'scheduled')).toMatch(/^🕒 جُدول النشر #1: .* إلى مشتركَين\./);
     const token = h.store.broadcasts.get(1)!.token;
 
+    // Until its time, readers do not see the alert: /latest has nothing yet.
+    h.fake.pushUpdate(message(privateChat(777), 777, '/latest'));
+    await waitFor(() => repliesTo(h!, 777).length === 1, 5000, '/latest');
+    expect(repliesTo(h, 777)[0]!.params.text).toBe('لا توجد أخبار بعد.');
+
     // Someone else asks: refused.
     h.fake.pushUpdate(message(privateChat(999), 999, '/scheduled'));
     await waitFor(() => repliesTo(h!, 999).length === 1, 5000, 'refusal');

@@ -55,6 +55,8 @@ export async function scheduleBroadcast(deps: NewsroomDeps, actor: Actor, id: nu
     const b = await tx.broadcasts.get(id);
     if (!b || b.token !== token || !await tx.broadcasts.transition(id, 'preview', 'queued', now)) return { kind: 'already-decided', broadcast: b };
     await tx.broadcasts.setSendAt(id, sendAt);
+    // An urgent alert is published when it goes: until then no reader sees it in /latest or /search.
+    if (b.urgent) await tx.articleWrites.publishUrgentAt(b.articleId, sendAt);
     const article = await tx.articles.get(b.articleId);
     const queued = article
       ? await queueAudience(tx, article, b.audience, { broadcastId: id, priority: b.urgent ? URGENT_PRIORITY : 0, now, notBefore: sendAt })
@@ -105,6 +107,7 @@ export async function rescheduleBroadcast(deps: NewsroomDeps, actor: Actor, id: 
     if (!b || b.sendAt === undefined || (opts.token !== undefined && b.token !== opts.token)) return refusalOf(b, opts.token);
     const { moved, posts } = await tx.broadcasts.reschedule(id, sendAt, now);
     if (!moved) return refusalOf(b, opts.token);
+    if (b.urgent) await tx.articleWrites.publishUrgentAt(b.articleId, sendAt);
     await recordAudit(tx, actor, 'broadcast.reschedule', { broadcast: id, article: b.articleId, from: b.sendAt.toISOString(), at: new Date(sendAt).toISOString(), posts }, now);
     return { kind: 'moved', broadcast: (await tx.broadcasts.get(id)) as Broadcast & { sendAt: Date }, from: b.sendAt, posts };
   });

@@ -9,6 +9,7 @@ export function articleRepository(t: SqliteTables, gate: Gate): ArticleRepositor
     // One statement's gate for both: the row and its search terms, then the row read back (with its defaults).
     insert: (article, now) => gate(() => t.articles.get(t.articles.insert(article, now))!),
     setEdit: (id, edit, by, now) => gate(() => t.articles.setEdit(id, edit, by, now)),
+    publishUrgentAt: (id, at) => gate(() => t.articles.publishUrgentAt(id, at)),
   };
 }
 
