@@ -230,6 +230,31 @@ describe('scheduled sends (property)', () => {
   }, 240_000);
 });
 
+describe('a scheduled send moved while the worker holds it', () => {
+  it('a post picked at the old time, then moved before it is marked sending, stays queued for the new time', async () => {
+    const w = world(() => 0.99); // no flaky sends
+    await w.open();
+    await subscribeChat(w, 'one');
+    const p = await previewBroadcast(w.deps(), CLI_OPERATOR, String(await article(w, 1)), { audience: { kind: 'all' } });
+    const at = w.clock.now + 2 * HOUR - (w.clock.now % MINUTE);
+    await scheduleBroadcast(w.deps(), CLI_OPERATOR, p.broadcast.id, p.broadcast.token, localDateTime(at, ZONE), w.clock.now);
+    const jobs = w.store.ports().repos.jobs;
+    // The worker's look at the time picks the post; the move commits before its `sending` mark (the editor's clock a
+    // second behind the worker's).
+    const picked = await jobs.next('console', 10, 'oldest', at, { texts: true });
+    expect(picked.map((j) => j.kind)).toEqual(['post']);
+    expect((await rescheduleBroadcast(w.deps(), CLI_OPERATOR, p.broadcast.id, localDateTime(at + HOUR, ZONE), { now: at - 1000 })).kind).toBe('moved');
+    expect(await jobs.markSending(picked[0]!.id, at)).toBe(false);
+    w.clock.now = at;
+    await w.drain();
+    expect(w.received.size).toBe(0);
+    w.clock.now = at + HOUR;
+    await w.drain();
+    expect(w.received.get('one:1')).toEqual([at + HOUR]);
+    await w.close();
+  });
+});
+
 describe('a scheduled send meets a chat\'s digest and quiet hours', () => {
   /** 10:00 today in Damascus, plus `minutes`. */
   const at = (w: W, minutes: number) => {
