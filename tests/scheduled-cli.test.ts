@@ -134,8 +134,12 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     const later = cli('broadcast', '1', '--all', '--yes', '--at', localDateTime(Date.now() + 86_400_000, ZONE));
     expect(later.stdout).toMatch(/scheduled broadcast b\d+: 1 delivery of article 1/);
     const started = Date.now();
-    expect(cli('run', '--once').code).toBe(0);
+    const run = runCli(['run', '--once', '--db', db], { env: { NASHRA_TIME_ZONE: ZONE, LOG_LEVEL: 'info' } });
+    expect(run.code, run.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
+    // Not stuck, scheduled: said so, not "being sent at the platform's pace".
+    expect(run.stderr).toMatch(/queue drained .*scheduled\.console="1 \(the first at /);
+    expect(cli('stats').stdout).toMatch(/console: 1 scheduled \(nashra scheduled\); the first goes at /);
     const lb = Number(/scheduled broadcast b(\d+)/.exec(later.stdout)![1]);
     expect(rows().jobs.filter((j) => j.broadcast_id === lb).map((j) => j.state)).toEqual(['queued']);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { arabicPosts, arabicReason, arabicTallyPart, type PostCounts, type Stats, type WaitReason } from '../../src/newsroom/index.js';
-import { localClock } from '../../src/text/schedule.js';
+import { localClock, localDateTime } from '../../src/text/schedule.js';
 import { countArabic, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 
 /** The bot's words: Arabic by default, English for users whose Telegram language_code starts with "en". */
@@ -139,6 +139,7 @@ const AR = {
     `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
     ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} — ${AR_WAIT_REASONS[w.why]}${w.detail ? ` (${w.detail})` : ''}`),
     ...st.waitingForChats.map((w) => `🌙 ${label(w.platform)}: بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${w.count} حتى ${localClock(Date.parse(w.until), timeZone)}`),
+    ...st.scheduled.map((w) => `🕒 ${label(w.platform)}: المجدول: ${countArabic(w.count, MESSAGE)}، يبدأ إرساله ${localDateTime(Date.parse(w.next), timeZone)}`),
     ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
     `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
     ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
@@ -262,6 +263,7 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
     `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
     ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${w.count} waiting — ${w.reason}`),
     ...st.waitingForChats.map((w) => `🌙 ${label(w.platform)}: waiting for the chat's quiet hours or digest: ${w.count} until ${localClock(Date.parse(w.until), timeZone)}`),
+    ...st.scheduled.map((w) => `🕒 ${label(w.platform)}: scheduled: ${w.count} message${w.count === 1 ? '' : 's'}, the first going at ${localDateTime(Date.parse(w.next), timeZone)}`),
     ...(st.inDoubt.length ? [`⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`] : []),
     `Sources: ${st.sources.total} (${st.sources.active} active)`,
     ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),

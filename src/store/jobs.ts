@@ -60,6 +60,7 @@ export class JobsTable {
   private readonly articleStatesStmt: Statement;
   private readonly stopBroadcastStmt: Statement;
   private readonly rescheduleStmt: Statement;
+  private readonly scheduledPostsStmt: Statement;
   private readonly unscheduleStmt: Statement;
   private readonly byBroadcast: Statement;
   private readonly stateCounts: Statement;
@@ -203,6 +204,10 @@ export class JobsTable {
     this.articleStatesStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
     this.stopBroadcastStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
       WHERE broadcast_id = ? AND state = 'queued'`);
+    // From the few scheduled broadcasts (broadcasts_scheduled) to their posts (jobs_broadcast).
+    this.scheduledPostsStmt = db.prepare(`SELECT j.platform, COUNT(*) AS n, MIN(b.send_at) AS next FROM broadcasts b
+      JOIN jobs j ON j.broadcast_id = b.id AND j.state = 'queued' AND j.kind = 'post'
+      WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform`);
     this.rescheduleStmt = db.prepare(`UPDATE jobs SET not_before = ? WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
     this.unscheduleStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
       WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
@@ -466,6 +471,11 @@ export class JobsTable {
   oldestPendingAge(now = Date.now()): number | undefined {
     const t = this.oldestQueued.get();
     return typeof t === 'number' ? now - t : undefined;
+  }
+
+  /** Per platform, queued posts of broadcasts scheduled after `now`, and the first time. */
+  scheduledPosts(now = Date.now()): Array<{ platform: string; count: number; next: number }> {
+    return (this.scheduledPostsStmt.all(now) as Array<{ platform: string; n: number; next: number }>).map((r) => ({ platform: r.platform, count: r.n, next: r.next }));
   }
 
   /** Jobs of every kind a crash left in doubt, newest first. */

@@ -23,6 +23,7 @@ export function outboxRepository(t: SqliteTables, gate: Gate): OutboxRepository 
     countsByState: (kinds) => gate(() => t.jobs.countsByState(kinds)),
     totalsByState: (kinds) => gate(() => t.jobs.totalsByState(kinds)),
     oldestPendingAge: (now) => gate(() => t.jobs.oldestPendingAge(now)),
+    scheduledPosts: (now) => gate(() => t.jobs.scheduledPosts(now)),
     sentPerHour: (since) => gate(() => t.desk.sentPerHour(since)),
     failuresByReason: (since) => gate(() => t.desk.failuresByReason(since)),
   };
