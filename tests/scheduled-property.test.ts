@@ -21,7 +21,7 @@ import {
   setDelivery, subscribe, unscheduleBroadcast, type DeliveryPatch,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { localClock, localDateTime } from '../src/text/schedule.js';
+import { localClock, localDateTime, parseSendTime } from '../src/text/schedule.js';
 import { storeArticleIn } from './helpers/articles.js';
 import { seededRandom } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
@@ -309,5 +309,26 @@ describe('a scheduled send meets a chat\'s digest and quiet hours', () => {
     expect(w.received.get('wait:2')).toEqual([at(w, 240)]);
     expect(w.received.get('urgent-ok:1')).toEqual([at(w, 240)]);
     await w.close();
+  });
+});
+
+describe('an editor\'s words for a time (parseSendTime)', () => {
+  const now = Date.parse('2026-12-07T10:00:00Z');
+  it('reads HH:MM as the next such time on the zone\'s clock, a full date and time as itself, and refuses the rest', () => {
+    const at = (words: string, zone = 'UTC') => parseSendTime(words, zone, now);
+    expect(at('18:00')).toEqual({ ok: true, at: Date.parse('2026-12-07T18:00:00Z') });
+    expect(at('09:00')).toEqual({ ok: true, at: Date.parse('2026-12-08T09:00:00Z') });
+    expect(at('10:00')).toEqual({ ok: true, at: Date.parse('2026-12-08T10:00:00Z') }); // now itself has passed
+    expect(at('١٨:٣٠')).toEqual({ ok: true, at: Date.parse('2026-12-07T18:30:00Z') });
+    expect(at('18:00', 'Asia/Damascus')).toEqual({ ok: true, at: Date.parse('2026-12-07T15:00:00Z') });
+    expect(at('2026-12-09T07:05')).toEqual({ ok: true, at: Date.parse('2026-12-09T07:05:00Z') });
+    expect(at('2026-12-07 09:00')).toEqual({ ok: false, reason: 'past' });
+    expect(at('2027-01-07 10:01')).toEqual({ ok: false, reason: 'too-far' });
+    expect(at('2027-01-06 10:00')).toEqual({ ok: true, at: Date.parse('2027-01-06T10:00:00Z') }); // exactly 30 days
+    for (const bad of ['24:00', '18:60', '2026-02-29 10:00', '2026-12-08', '18', '18:00:00', 'غدا', '', '  ', '18:00 tomorrow', '2026-12-08 18:00Z']) {
+      expect({ bad, r: at(bad) }).toEqual({ bad, r: { ok: false, reason: 'malformed' } });
+    }
+    // A daylight-saving change between now and then: the zone's own offset at that date (New York, 8 March 2026).
+    expect(parseSendTime('2026-03-08 12:00', 'America/New_York', Date.parse('2026-03-07T17:00:00Z'))).toEqual({ ok: true, at: Date.parse('2026-03-08T16:00:00Z') });
   });
 });
