@@ -17,7 +17,7 @@ import { UserError } from '../src/errors.js';
 import { plainMarkup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import {
-  CLI_OPERATOR, composeUrgent, confirmRetraction, digestCloser, listScheduled, previewBroadcast, rescheduleBroadcast, scheduleBroadcast,
+  CLI_OPERATOR, collectStats, composeUrgent, confirmRetraction, digestCloser, listScheduled, previewBroadcast, rescheduleBroadcast, scheduleBroadcast,
   setDelivery, subscribe, unscheduleBroadcast, type DeliveryPatch,
 } from '../src/newsroom/index.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -270,6 +270,10 @@ describe('a scheduled send meets a chat\'s digest and quiet hours', () => {
     await subscribeChat(w, 'digest', { digest: { mode: 'hourly' } });
     const p = await previewBroadcast(w.deps(), CLI_OPERATOR, String(await article(w, 1)), { audience: { kind: 'all' } });
     expect((await scheduleBroadcast(w.deps(), CLI_OPERATOR, p.broadcast.id, p.broadcast.token, '12:30', w.clock.now)).kind).toBe('scheduled');
+    // Waiting for its time is not a stuck queue: no oldest wait, counted as scheduled.
+    const stats = await collectStats(w.store.ports().repos, w.clock.now);
+    expect({ oldest: stats.oldestQueuedSeconds, depth: stats.queueDepth, scheduled: stats.scheduled })
+      .toEqual({ oldest: null, depth: 1, scheduled: [{ platform: 'console', count: 1, next: new Date(at(w, 150)).toISOString() }] });
     for (const minutes of [60, 120, 149]) { // 11:00 and 12:00: digests close; 12:29: not yet
       w.clock.now = at(w, minutes);
       await w.drain();

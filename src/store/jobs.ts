@@ -77,9 +77,10 @@ export class JobsTable {
   constructor(private readonly db: Database) {
     // Posts in. One statement for every listed subscription (the matched half of a routing: thousands of ids as one
     // JSON array), and one for the audience SQL selects alone (a newsroom's 10,000 subscribers in milliseconds).
-    // `@notBefore`: a scheduled broadcast's time (0: at once).
+    // `@notBefore`: a scheduled broadcast's time (0: at once). Its posts count as queued from that time: the queue's
+    // oldest wait (stats, health) is not a broadcast scheduled for tomorrow.
     const post = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at, not_before)
-      SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now, @notBefore`;
+      SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, MAX(@now, @notBefore), @notBefore`;
     const once = `ON CONFLICT (article_id, subscription_id) WHERE kind = 'post' DO NOTHING`;
     this.insertStmt = db.prepare(`${post} FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value
       LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ${once}`);
@@ -208,12 +209,12 @@ export class JobsTable {
     this.scheduledPostsStmt = db.prepare(`SELECT j.platform, COUNT(*) AS n, MIN(b.send_at) AS next FROM broadcasts b
       JOIN jobs j ON j.broadcast_id = b.id AND j.state = 'queued' AND j.kind = 'post'
       WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform`);
-    this.rescheduleStmt = db.prepare(`UPDATE jobs SET not_before = ? WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
+    this.rescheduleStmt = db.prepare(`UPDATE jobs SET not_before = @at, queued_at = @at WHERE broadcast_id = @id AND state IN ('queued', 'held')`);
     this.unscheduleStmt = db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
       WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
     this.byBroadcast = db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
     this.stateCounts = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) GROUP BY platform, state`);
-    this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
+    this.oldestQueued = db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') AND queued_at <= ?`).pluck();
     this.inDoubtStmt = db.prepare(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
     this.byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
     this.postsForArticle = db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`);
@@ -440,7 +441,7 @@ export class JobsTable {
 
   /** A scheduled broadcast moved: its posts not gone take the new time; how many. */
   rescheduleBroadcast(broadcastId: number, at: number): number {
-    return this.rescheduleStmt.run(at, broadcastId).changes;
+    return this.rescheduleStmt.run({ at, id: broadcastId }).changes;
   }
 
   /** A scheduled broadcast cancelled before its time: its posts (queued, or held for a digest) are skipped; how many. */
@@ -469,7 +470,7 @@ export class JobsTable {
 
   /** Age in ms of the oldest post not yet finished, or undefined when the queue is empty. */
   oldestPendingAge(now = Date.now()): number | undefined {
-    const t = this.oldestQueued.get();
+    const t = this.oldestQueued.get(now);
     return typeof t === 'number' ? now - t : undefined;
   }
 
