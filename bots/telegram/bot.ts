@@ -16,6 +16,7 @@ import { commandLimiter, readers } from './readers.js';
 import { reactions } from './reactions.js';
 import { review } from './review.js';
 import { subscriptions } from './subscribe.js';
+import { scheduledSends } from './scheduled.js';
 import { describeTelegramError } from './requests.js';
 import { installLimits } from './transport.js';
 import type { TelegramSettings } from './settings.js';
@@ -57,7 +58,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   // answer would be published to every subscriber of the channel.
   bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
-  bot.use(membership(deps), readers(deps), subscriptions(deps), deliveryCommands(deps), chatSettings(deps), channels(deps), editors(deps), corrections(deps), review(deps), opmlImport(deps), reactions(deps));
+  bot.use(membership(deps), readers(deps), subscriptions(deps), deliveryCommands(deps), chatSettings(deps), channels(deps), editors(deps), scheduledSends(deps), corrections(deps), review(deps), opmlImport(deps), reactions(deps));
   // In a private chat, a message no feature took (a greeting, an unknown /command) gets a pointer to /help; in groups
   // the bot speaks only when spoken to by a command.
   bot.chatType('private').on('message:text', (ctx) => ctx.reply(messages(langOf(ctx.from.language_code)).notACommand));

@@ -20,7 +20,8 @@ const telegramPaid = (p: BroadcastPreview) => p.paidEstimates.find((e) => e.plat
 /** «إرسال» / «إلغاء», and under them the paid-broadcast switch with its cost when paid broadcasts are on. */
 const decisionKeyboard = (m: Messages, p: BroadcastPreview) => {
   const b = p.broadcast;
-  const keyboard = new InlineKeyboard().text(m.send, `bc:send:${b.id}:${b.token}`).text(m.cancel, `bc:cancel:${b.id}:${b.token}`);
+  const keyboard = new InlineKeyboard().text(m.send, `bc:send:${b.id}:${b.token}`).text(m.cancel, `bc:cancel:${b.id}:${b.token}`)
+    .row().text(m.schedule, `bc:when:${b.id}:${b.token}`); // bots/telegram/scheduled.ts
   const paid = telegramPaid(p);
   if (!paid) return keyboard;
   const stars = paid.cost.toLocaleString('en-US');

@@ -9,6 +9,10 @@ import { createContext, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
+import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
+
+/** How far ahead --at takes, in days (the newsroom's limit). */
+const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
 
 type Options = Record<string, unknown>;
 /** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
@@ -58,7 +62,7 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     const args = command.processedArgs.flat().filter((a) => a !== undefined).map(String);
     await run(handler, args, command.optsWithGlobals());
   };
-  const sub = (parent: Command, name: string) => parent.command(name).exitOverride().showSuggestionAfterError();
+  const sub = (parent: Command, name: string, opts?: { isDefault?: boolean }) => parent.command(name, opts).exitOverride().showSuggestionAfterError();
 
   sub(program, 'run').description('poll sources and send queued deliveries through every configured platform')
     .option('--once', 'one poll of every active source, send until the queue is empty, exit')
@@ -112,13 +116,24 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--all', 'every active subscription, whatever its topics')
     .option('--platform <name>', 'every active subscription on one platform')
     .option('--paid', 'send above the free rate where a platform offers it for a fee (the preview states the cost)')
+    .option('--at <time>', `schedule it: 18:00 (the next 18:00 in NASHRA_TIME_ZONE) or "2026-12-08 18:00", at most ${SCHEDULE_DAYS} days ahead`)
     .action(action(lazy(commands, (m) => m.broadcastCommand)));
   sub(program, 'urgent').description('compose an «عاجل» alert and send it first, to everyone')
     .argument('<text...>')
     .option('--yes', 'queue without asking')
     .option('--paid', 'send above the free rate where a platform offers it for a fee (the default when configured for urgent alerts)')
     .option('--free', 'never above the free rate, even when urgent alerts are configured paid')
+    .option('--at <time>', `schedule it: 18:00 (the next 18:00 in NASHRA_TIME_ZONE) or "2026-12-08 18:00", at most ${SCHEDULE_DAYS} days ahead`)
     .action(action(lazy(commands, (m) => m.urgentCommand)));
+
+  const scheduled = sub(program, 'scheduled').description('broadcasts and urgent alerts scheduled with --at that have not gone yet');
+  sub(scheduled, 'list', { isDefault: true }).description('what is scheduled, soonest first').action(action(lazy(commands, (m) => m.scheduledList)));
+  sub(scheduled, 'move').description('another time, before its time comes')
+    .argument('<id>', 'from nashra scheduled (b12)').argument('<time...>', 'as --at: 18:00 or 2026-12-08 18:00')
+    .action(action(lazy(commands, (m) => m.scheduledMove)));
+  sub(scheduled, 'cancel').description('nothing of it goes, before its time comes')
+    .argument('<id>', 'from nashra scheduled (b12)')
+    .action(action(lazy(commands, (m) => m.scheduledCancel)));
 
   sub(program, 'correct').description('correct a story: every post already sent is edited (preview, then confirm)')
     .argument('<article>', 'an id from nashra latest, or the URL of a stored article')

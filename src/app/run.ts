@@ -152,9 +152,12 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const result = await worker.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const { waiting, waitingForChats } = await collectStats(store.ports().repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+        const { waiting, waitingForChats, scheduled } = await collectStats(store.ports().repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
         // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
-        const forChats = Object.fromEntries(waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]));
+        const forChats = Object.fromEntries([
+          ...waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]),
+          ...scheduled.map((w) => [`scheduled.${w.platform}`, `${w.count} (the first at ${w.next})`]),
+        ]);
         if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
         else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
       }

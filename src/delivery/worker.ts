@@ -126,7 +126,7 @@ export class DeliveryWorker {
         await this.closeDigests();
         started = transport.isReady() ? await this.startReady(transport) : 0;
         if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
-          if (!(await this.hasPending(transport)) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+          if (!(await this.hasPending(transport, idleGiveUpMs)) || Date.now() - this.lastProgress > idleGiveUpMs) return;
         }
       } catch (err) {
         // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
@@ -471,9 +471,15 @@ export class DeliveryWorker {
     return n;
   }
 
-  /** Jobs queued on the platform that it can send, including those waiting for a retry time. */
-  private hasPending(transport: Transport): Promise<boolean> {
-    return this.data.repos.jobs.hasQueued(transport.platform, { texts: transport.sendText !== undefined, corrections: transport.posts !== undefined });
+  /**
+   * Jobs queued on the platform that it can send, including those waiting for a retry time, up to the idle give-up
+   * ahead: a broadcast scheduled for tomorrow would only make `run --once` wait a minute for nothing.
+   */
+  private hasPending(transport: Transport, idleGiveUpMs: number): Promise<boolean> {
+    return this.data.repos.jobs.hasQueued(transport.platform, {
+      texts: transport.sendText !== undefined, corrections: transport.posts !== undefined,
+      ...(Number.isFinite(idleGiveUpMs) ? { dueBy: this.now() + idleGiveUpMs } : {}),
+    });
   }
 
   private idle(ms: number): Promise<void> {

@@ -4,7 +4,7 @@ import {
   addSource, cancelBroadcast, cancelCorrection, confirmCorrection, confirmRetraction, previewCorrection, resendFailed, composeUrgent,
   confirmBroadcast, parseInterval, previewBroadcast, removeSource, resolveInDoubt, pollSourceNow, setSourceActive, stopBroadcast,
   unsubscribe, changeSubscription, parseTopicFilter, AlreadyFollowedError, articleById, broadcastById, jobById, followedSources, revisionById,
-  sourceById, subscriptionById, subscriptionSettings, type Actor,
+  sourceById, subscriptionById, subscriptionSettings, scheduleBroadcast, rescheduleBroadcast, unscheduleBroadcast, SendTimeError, type Actor,
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
@@ -89,6 +89,39 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
     if (articleId === undefined || !await articleById(newsroom, articleId)) return notFound(reply);
     await resendFailed(newsroom, actorOf(req), articleId);
     return reply.redirect(`/articles/${articleId}`, 303);
+  });
+
+  // «جدولة» on the preview: the datetime-local field's value (2026-12-08T18:00, the newsroom's zone) as the
+  // newsroom reads any editor's time; a refused time comes back as a note on the same page.
+  app.post('/broadcasts/:id/schedule', async (req, reply) => {
+    const broadcastId = id(req);
+    if (broadcastId === undefined || !await broadcastById(newsroom, broadcastId)) return notFound(reply);
+    try {
+      await scheduleBroadcast(newsroom, actorOf(req), broadcastId, text(body(req), 'token'), text(body(req), 'at').slice(0, 100));
+    } catch (err) {
+      if (!(err instanceof SendTimeError)) throw err;
+      return reply.redirect(`/broadcasts/${broadcastId}?schedule=${err.reason}`, 303);
+    }
+    return reply.redirect(`/broadcasts/${broadcastId}`, 303);
+  });
+
+  /** «المجدول»: move or cancel, with the broadcast's token (a forged id alone does nothing); what happened as a note. */
+  app.post('/scheduled/:id/:action', async (req, reply) => {
+    const broadcastId = id(req);
+    const action = (req.params as { action: string }).action;
+    if (broadcastId === undefined || (action !== 'move' && action !== 'cancel')) return notFound(reply);
+    const opts = { token: text(body(req), 'token') };
+    let note: string;
+    try {
+      const r = action === 'move'
+        ? await rescheduleBroadcast(newsroom, actorOf(req), broadcastId, text(body(req), 'at').slice(0, 100), opts)
+        : await unscheduleBroadcast(newsroom, actorOf(req), broadcastId, opts);
+      note = r.kind === 'moved' ? 'moved' : r.kind === 'cancelled-now' ? 'cancelled' : r.kind === 'cancelled' ? 'gone' : r.kind;
+    } catch (err) {
+      if (!(err instanceof SendTimeError)) throw err;
+      note = err.reason;
+    }
+    return reply.redirect(`/scheduled?schedule=${note}`, 303);
   });
 
   for (const [name, action] of [['confirm', confirmBroadcast], ['cancel', cancelBroadcast], ['stop', stopBroadcast]] as const) {

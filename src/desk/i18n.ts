@@ -9,7 +9,7 @@ const ar = {
   appName: 'نشرة · غرفة التحرير',
   skip: 'انتقل إلى المحتوى',
   switchLang: 'English',
-  nav: { today: 'اليوم', urgent: 'عاجل', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات' },
+  nav: { today: 'اليوم', urgent: 'عاجل', scheduled: 'المجدول', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات' },
   signedInAs: 'المحرر',
   logout: 'خروج',
   login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.',
@@ -50,6 +50,16 @@ const ar = {
     states: { preview: 'معاينة', queued: 'جارٍ', cancelled: 'أُلغي', stopped: 'أُوقف', done: 'اكتمل' },
     nobody: 'لا أحد سيستلمه: كل المشتركين المطابقين استلموه أو لا اشتراكات نشطة.',
     paidCost: 'بثّ مدفوع، أقصى كلفة',
+  },
+  schedule: {
+    title: 'النشر المجدول', or: 'أو جدوِله:', at: 'الموعد', zone: (zone: string) => `بتوقيت ${zone}`, submit: 'جدولة', move: 'تغيير الموعد', cancel: 'إلغاء',
+    none: 'لا شيء مجدول.', article: 'الخبر', posts: 'الرسائل', urgent: 'عاجل', scheduledFor: 'مجدول، يبدأ إرساله في', list: 'كل المجدول',
+    help: 'يُرسل في موعده إلى المشتركين الذين عُدّوا الآن؛ ويلقى في كل محادثة ساعات هدوئها وملخصها كما يلقاهما أي إرسال. يمكن تغيير موعده أو إلغاؤه حتى يحين.',
+    refused: { malformed: 'ليس وقتاً: اختر تاريخاً وساعة.', past: 'هذا الوقت مضى: اختر وقتاً لاحقاً.', 'too-far': 'أبعد من 30 يوماً: اختر وقتاً أقرب.' },
+    notes: {
+      moved: 'نُقل الموعد.', cancelled: 'أُلغي النشر المجدول، ولن يُرسل منه شيء.', 'not-scheduled': 'لا نشر مجدول بهذا الرقم.',
+      started: 'بدأ هذا النشر في موعده: لا يمكن تغييره أو إلغاؤه الآن، وما أُرسل يبقى مرسلاً.', gone: 'أُلغي هذا النشر من قبل (أو سُحب خبره).',
+    },
   },
   urgent: { title: 'خبر عاجل', text: 'نص الخبر العاجل', intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.', preview: 'معاينة' },
   sources: {
@@ -96,7 +106,7 @@ const en: Words = {
   appName: 'Nashra · newsroom desk',
   skip: 'Skip to content',
   switchLang: 'العربية',
-  nav: { today: 'Today', urgent: 'Urgent', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats' },
+  nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats' },
   signedInAs: 'Editor',
   logout: 'Log out',
   login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.',
@@ -137,6 +147,16 @@ const en: Words = {
     states: { preview: 'preview', queued: 'sending', cancelled: 'cancelled', stopped: 'stopped', done: 'done' },
     nobody: 'Nobody would receive it: every matching subscriber has it already, or no subscription is active.',
     paidCost: 'Paid broadcast, at most',
+  },
+  schedule: {
+    title: 'Scheduled broadcasts', or: 'or schedule it:', at: 'Time', zone: (zone: string) => `${zone} time`, submit: 'Schedule', move: 'Move', cancel: 'Cancel',
+    none: 'Nothing is scheduled.', article: 'Article', posts: 'Messages', urgent: 'Urgent', scheduledFor: 'Scheduled; it starts going out at', list: 'Everything scheduled',
+    help: 'It goes at its time to the subscribers counted now, and meets each chat\'s quiet hours and digest as any broadcast does. It can be moved or cancelled until its time.',
+    refused: { malformed: 'Not a time: choose a date and an hour.', past: 'That time has passed: choose a later one.', 'too-far': 'More than 30 days ahead: choose an earlier time.' },
+    notes: {
+      moved: 'Moved.', cancelled: 'Scheduled broadcast cancelled; nothing of it will be sent.', 'not-scheduled': 'No scheduled broadcast of that number.',
+      started: 'This broadcast began at its time: it can no longer be moved or cancelled, and what went stays sent.', gone: 'This broadcast was cancelled before (or its article retracted).',
+    },
   },
   urgent: { title: 'Urgent alert', text: 'Alert text', intro: 'An urgent alert goes out before everything queued, to every active subscriber.', preview: 'Preview' },
   sources: {

@@ -16,7 +16,7 @@ export interface PageContext {
 
 type NavKey = keyof ReturnType<typeof t>['nav'];
 const NAV: Array<[NavKey, string]> = [
-  ['today', '/'], ['urgent', '/urgent'], ['sources', '/sources'], ['subscriptions', '/subscriptions'],
+  ['today', '/'], ['urgent', '/urgent'], ['scheduled', '/scheduled'], ['sources', '/sources'], ['subscriptions', '/subscriptions'],
   ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'],
 ];
 

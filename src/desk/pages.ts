@@ -3,7 +3,8 @@ import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { StoredArticle } from '../model/article.js';
 import type { AuditEntry } from '../model/audit.js';
-import type { Broadcast } from '../model/broadcast.js';
+import type { Broadcast, ScheduledBroadcast } from '../model/broadcast.js';
+import { localDateTime } from '../text/schedule.js';
 import type { CorrectionTally } from '../model/correction.js';
 import type { PlatformReactions } from '../model/reaction.js';
 import type { Source } from '../model/source.js';
@@ -257,7 +258,24 @@ export interface BroadcastView {
   audience?: { willReceive: number; alreadyHave: number };
   /** A paid broadcast's most it can cost, per platform. */
   paid?: Array<{ platform: string; messages: number; pricePerMessage: number; cost: number; unit: string }>;
+  /** The time typed in «جدولة» was refused, and why. */
+  refused?: ScheduleNote;
+  now: number;
 }
+
+/** What became of a scheduling form: a time refused, or a scheduled broadcast moved, cancelled or refused. */
+export type ScheduleNote = 'malformed' | 'past' | 'too-far' | 'moved' | 'cancelled' | 'not-scheduled' | 'started' | 'gone';
+
+function scheduleNote(ctx: PageContext, note: ScheduleNote | undefined): Html | string {
+  if (!note) return '';
+  const w = t(ctx.lang).schedule;
+  const ok = note === 'moved' || note === 'cancelled';
+  const said = note === 'malformed' || note === 'past' || note === 'too-far' ? w.refused[note] : w.notes[note];
+  return html`<p class="notice ${ok ? '' : 'error'}" role="${ok ? 'status' : 'alert'}" id="schedule-note" data-note="${note}">${said}</p>`;
+}
+
+/** A time as the desk's datetime-local field shows and sends it: the newsroom's local date and time. */
+const localInput = (at: number, zone: string) => localDateTime(at, zone).replace(' ', 'T');
 
 export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: BroadcastView): Html {
   const w = t(ctx.lang);
@@ -269,6 +287,9 @@ export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms:
   ${v.audience?.willReceive === 0 ? html`<p class="notice warn">${w.broadcast.nobody}</p>` : ''}
   ${v.paid?.length ? html`<p class="notice" id="paid-cost">${w.broadcast.paidCost}: ${v.paid.map((e) => `${ctx.platformLabel(e.platform)} ${e.cost} ${e.unit} (${e.messages} × ${e.pricePerMessage})`).join(' · ')}</p>` : ''}
   <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
+  ${v.audience?.willReceive === 0 ? '' : html`${scheduleNote(ctx, v.refused)}<form method="post" action="/broadcasts/${b.id}/schedule" class="inline" id="schedule-form">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}">
+    <label>${w.schedule.or} ${w.schedule.at} (${w.schedule.zone(config.timeZone)}) <input type="datetime-local" name="at" id="schedule-at" required value="${localInput(v.now + 3_600_000 - (v.now % 3_600_000), config.timeZone)}"></label>
+    <button type="submit" id="schedule">${w.schedule.submit}</button></form><p class="muted">${w.schedule.help}</p>`}
 </section>
 ${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, config, v, action);
   return page(ctx, `${w.broadcast.title} #${b.id}: ${v.article.title}`, 'today', html`<p class="meta"><a href="/articles/${v.article.id}">${v.article.title}</a></p>${body}`);
@@ -279,7 +300,11 @@ function progressSection(ctx: PageContext, config: RenderConfig, v: BroadcastVie
   const p = v.status;
   const total = p.sent + p.failed + p.skipped + p.inDoubt + p.remaining + p.waiting;
   const done = total - p.remaining - p.waiting;
-  return html`<section class="card" id="progress" data-events="/broadcasts/${v.broadcast.id}/events">
+  const sendAt = v.broadcast.sendAt;
+  const scheduled = sendAt && v.broadcast.state === 'queued' && sendAt.getTime() > v.now
+    ? html`<p class="notice" role="status" id="bc-scheduled">${w.schedule.scheduledFor} <time datetime="${sendAt.toISOString()}">${formatTime(sendAt, ctx.lang, config.timeZone)}</time> · <a href="/scheduled">${w.schedule.list}</a></p>`
+    : '';
+  return html`${scheduled}<section class="card" id="progress" data-events="/broadcasts/${v.broadcast.id}/events">
   <p class="state-line">${w.broadcast.progress}: <b id="bc-state" data-state="${v.broadcast.state}" data-words="${JSON.stringify(w.broadcast.states)}">${w.broadcast.states[v.broadcast.state]}</b></p>
   <progress id="bc-meter" max="${Math.max(total, 1)}" value="${done}">${done}/${total}</progress>
   <dl class="figures">
@@ -292,6 +317,24 @@ function progressSection(ctx: PageContext, config: RenderConfig, v: BroadcastVie
   </dl>
   ${v.broadcast.state === 'queued' ? html`<p class="actions" id="stop-wrap">${action('stop', w.broadcast.stop, 'danger')}</p>` : ''}
 </section>`;
+}
+
+/** «المجدول»: what is scheduled and has not gone, soonest first, each with a form to move it and one to cancel it. */
+export function scheduledPage(ctx: PageContext, config: RenderConfig, items: readonly ScheduledBroadcast[], note?: ScheduleNote): Html {
+  const w = t(ctx.lang);
+  const zone = config.timeZone;
+  const form = (b: ScheduledBroadcast['broadcast'], name: 'move' | 'cancel', inner: Html | string, label: string, cls = '') =>
+    html`<form method="post" action="/scheduled/${b.id}/${name}" class="inline">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}">${inner}<button type="submit" class="${cls}" id="${name}-${b.id}">${label}</button></form>`;
+  const rows = items.map(({ broadcast: b, title, posts }) => html`<tr id="scheduled-${b.id}">
+  <td><time datetime="${b.sendAt.toISOString()}">${formatTime(b.sendAt, ctx.lang, zone)}</time></td>
+  <td><a href="/broadcasts/${b.id}">#${b.id}</a> ${b.urgent ? html`<span class="state state-failed">${w.schedule.urgent}</span> ` : ''}<a href="/articles/${b.articleId}" dir="auto">${title}</a></td>
+  <td>${posts}</td>
+  <td>${form(b, 'move', html`<input type="datetime-local" name="at" id="at-${b.id}" aria-label="${w.schedule.at}" required value="${localInput(b.sendAt.getTime(), zone)}"> `, w.schedule.move)}
+    ${form(b, 'cancel', '', w.schedule.cancel, 'danger')}</td>
+</tr>`);
+  return page(ctx, w.schedule.title, 'scheduled', html`${scheduleNote(ctx, note)}<p class="muted">${w.schedule.zone(zone)} · ${w.schedule.help}</p>
+${items.length === 0 ? html`<p id="scheduled-none">${w.schedule.none}</p>` : html`<table class="card" id="scheduled"><thead><tr><th>${w.schedule.at}</th><th>${w.schedule.article}</th><th>${w.schedule.posts}</th><th></th></tr></thead>
+<tbody>${rows}</tbody></table>`}`);
 }
 
 export function urgentPage(ctx: PageContext, text = '', restored = false): Html {

@@ -5,14 +5,14 @@ import {
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
   ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
   queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
-  waitingForChats,
+  waitingForChats, listScheduled,
 } from '../newsroom/index.js';
 import { articleReactions } from '../newsroom/reactions.js';
 import type { StoredArticle } from '../model/article.js';
 import type { DeliveryState } from '../model/delivery.js';
 import {
   activityPage, articlePage, broadcastPage, correctionPage, previews, queuePage, retractionPage, sourcesPage, statsPage, subscriptionSettingsPage,
-  subscriptionsPage, todayPage, urgentPage, type SourceNote,
+  scheduledPage, subscriptionsPage, todayPage, urgentPage, type ScheduleNote, type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 import { registerActions } from './actions.js';
@@ -23,6 +23,13 @@ type Query = Record<string, string | string[] | undefined>;
 
 const PAGE_SIZE = 30;
 const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
+
+const SCHEDULE_NOTES = new Set<ScheduleNote>(['malformed', 'past', 'too-far', 'moved', 'cancelled', 'not-scheduled', 'started', 'gone']);
+/** What a scheduling form's redirect says (`?schedule=…`): only the known words, anything else ignored. */
+const scheduleNoteOf = (q: Query): ScheduleNote | undefined => {
+  const note = one(q, 'schedule', 20) as ScheduleNote | undefined;
+  return note && SCHEDULE_NOTES.has(note) ? note : undefined;
+};
 
 const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
 
@@ -135,7 +142,13 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       broadcast: { ...broadcast, state: status.state }, article, status,
       audience: status.state === 'preview' ? await audienceCount(newsroom, article, broadcast.audience) : undefined,
       paid: broadcast.paid ? await paidEstimates(newsroom, broadcast, article) : undefined,
+      refused: scheduleNoteOf(req.query as Query), now: now(),
     }));
+  });
+
+  app.get('/scheduled', async (req, reply) => {
+    const items = await listScheduled(newsroom, { platform: 'desk', id: req.editor!.username }, now());
+    return send(reply, scheduledPage(ctxOf(req, reply), config, items, scheduleNoteOf(req.query as Query)));
   });
 
   /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */

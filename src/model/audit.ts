@@ -7,6 +7,7 @@ export interface AuditEntry { id: number; at: Date; platform: string; actor: str
  */
 export type AuditAction =
   | 'broadcast.preview' | 'broadcast.confirm' | 'broadcast.cancel' | 'broadcast.stop' | 'broadcast.paid'
+  | 'broadcast.schedule' | 'broadcast.reschedule' | 'broadcast.unschedule'
   | 'urgent.compose'
   | 'subscription.add' | 'subscription.update' | 'subscription.remove' | 'subscription.lost' | 'subscription.migrate'
   | 'source.add' | 'source.remove' | 'source.pause' | 'source.resume' | 'source.list' | 'source.poll' | 'source.import' | 'source.export'

@@ -5,6 +5,15 @@ export interface Broadcast {
   urgent: boolean; audience: Audience; progressChat?: string; progressMessage?: string; createdAt: Date;
   /** Sent above the platform's free rate where it offers that for a fee (an editor's choice at preview). */
   paid: boolean;
+  /** Scheduled: its posts are queued not before this time (undefined: sent at once). */
+  sendAt?: Date;
+}
+
+/** A broadcast waiting for its time, as the editors' list shows it: its article's title and how many posts wait. */
+export interface ScheduledBroadcast {
+  broadcast: Broadcast & { sendAt: Date };
+  title: string;
+  posts: number;
 }
 
 /**

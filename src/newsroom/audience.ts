@@ -77,11 +77,12 @@ export async function countAudience(repos: AudienceRepos, article: StoredArticle
  */
 export async function queueAudience(
   tx: AudienceRepos, article: StoredArticle, audience: Audience,
-  opts: { broadcastId?: number; priority?: number; activeBefore?: number; now?: number } = {},
+  opts: { broadcastId?: number; priority?: number; activeBefore?: number; now?: number; notBefore?: number } = {},
 ): Promise<number> {
   if (article.retracted) return 0;
   const now = opts.now ?? Date.now();
   const { sql, listed } = await selectionOf(tx, article, audience, opts.activeBefore);
-  const fromSql = sql ? await tx.audience.queueSelected(article.id, { ...sql, broadcastId: opts.broadcastId, priority: opts.priority }, now) : 0;
-  return fromSql + await tx.audience.queueListed(article.id, listed.map((s) => s.id), { broadcastId: opts.broadcastId, priority: opts.priority }, now);
+  const queue = { broadcastId: opts.broadcastId, priority: opts.priority, notBefore: opts.notBefore };
+  const fromSql = sql ? await tx.audience.queueSelected(article.id, { ...sql, ...queue }, now) : 0;
+  return fromSql + await tx.audience.queueListed(article.id, listed.map((s) => s.id), queue, now);
 }

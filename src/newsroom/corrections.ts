@@ -230,8 +230,10 @@ export async function confirmRetraction(deps: NewsroomDeps, actor: Actor, articl
     if (!article) throw new UserError(`no stored article ${articleId}`);
     if (!await tx.corrections.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
     const cancelled = await tx.corrections.cancelUnsent(articleId, 'the article was retracted', now);
+    // Its scheduled broadcasts whose time has not come are cancelled too (their posts are among those just cancelled).
+    const unscheduled = await tx.broadcasts.unscheduleArticle(articleId, now);
     const queued = await tx.corrections.queueDeletes(articleId, article.revision, now);
-    await recordAudit(tx, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued }, now);
+    await recordAudit(tx, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued, ...(unscheduled ? { unscheduled } : {}) }, now);
     return { kind: 'done', article: (await tx.articles.get(articleId))!, cancelled, queued };
   });
   if (result.kind === 'done') {

@@ -11,6 +11,10 @@ export {
   stopBroadcast, URGENT_PRIORITY, findBroadcast, placeProgress, type ProgressPlaceResult, type BroadcastPreview, type BroadcastStatus, type DecisionResult, type PaidEstimate,
 } from './broadcasts.js';
 export {
+  listScheduled, rescheduleBroadcast, scheduleBroadcast, SendTimeError, sendTimeOf, unscheduleBroadcast,
+  type RescheduleResult, type ScheduleRefusal, type ScheduleResult, type UnscheduleResult,
+} from './scheduled.js';
+export {
   cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, describeTally, postCounts, previewCorrection,
   previewRetraction, reviseFromSource, visibleText,
   type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,

@@ -22,6 +22,8 @@ export interface Stats {
   waiting: Array<{ platform: string; count: number } & WaitReason>;
   /** Per platform, deliveries waiting for their chats (quiet hours that hold messages, a digest), and when the last goes. */
   waitingForChats: Array<{ platform: string; count: number; until: string }>;
+  /** Per platform, posts of scheduled broadcasts whose time has not come (not stuck: waiting for it), and the first time. */
+  scheduled: Array<{ platform: string; count: number; next: string }>;
 }
 
 /** What the statistics know of the platforms beyond the store: which exist, and which the configuration turns on. */
@@ -49,8 +51,12 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
   }
   const age = await repos.outbox.oldestPendingAge(now);
   const forChats = await chatWaits(repos, now);
+  const scheduled = await repos.outbox.scheduledPosts(now);
   const waitingCounts = Object.entries(deliveries)
-    .map(([platform, states]) => ({ platform, count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) }))
+    .map(([platform, states]) => ({
+      platform,
+      count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) - (scheduled.find((s) => s.platform === platform)?.count ?? 0),
+    }))
     .filter((w) => w.count > 0);
   const sources = await repos.sources.list();
   const waiting: Stats['waiting'] = [];
@@ -74,6 +80,8 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
     },
     waiting,
     waitingForChats: [...forChats].map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
+      .sort((a, b) => a.platform.localeCompare(b.platform)),
+    scheduled: scheduled.map((s) => ({ platform: s.platform, count: s.count, next: new Date(s.next).toISOString() }))
       .sort((a, b) => a.platform.localeCompare(b.platform)),
   };
 }
@@ -111,6 +119,7 @@ export function formatStats(s: Stats): string {
   for (const w of s.waitingForChats) {
     lines.push(`  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`);
   }
+  for (const w of s.scheduled) lines.push(`  ${w.platform}: ${w.count} scheduled (nashra scheduled); the first goes at ${w.next}`);
   if (s.inDoubt.length) {
     lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`);
   }

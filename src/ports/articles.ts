@@ -25,6 +25,8 @@ export interface ArticleRepository {
   insert(article: NewArticle, now: number): Promise<StoredArticle>;
   /** The editor's version beside the original (which stays as it came in); false when there is no such article. */
   setEdit(id: number, edit: { title: string; summary: string[]; hashtags: string[] }, by: string, now: number): Promise<boolean>;
+  /** A scheduled urgent alert's publication time (readers see it from then on); only an urgent alert's. */
+  publishUrgentAt(id: number, at: number): Promise<void>;
 }
 
 /** Articles held for an editor's decision (sources with review on), and the copies each platform sent its editors. */

@@ -23,7 +23,10 @@ export interface AudienceRepository {
   /** Subscriptions that have (or had) a post of the article, with its state. */
   postStates(articleId: number): Promise<Map<number, DeliveryState>>;
   /** Queues a post for the SQL part of an audience; how many were new. */
-  queueSelected(articleId: number, query: AudienceQuery & { broadcastId?: number; priority?: number }, now: number): Promise<number>;
+  queueSelected(articleId: number, query: AudienceQuery & QueueOptions, now: number): Promise<number>;
   /** Queues a post for each listed subscription; how many were new. */
-  queueListed(articleId: number, subscriptionIds: number[], opts: { broadcastId?: number; priority?: number }, now: number): Promise<number>;
+  queueListed(articleId: number, subscriptionIds: number[], opts: QueueOptions, now: number): Promise<number>;
 }
+
+/** `notBefore`: a scheduled broadcast's time (its posts wait in the outbox until then). */
+export interface QueueOptions { broadcastId?: number; priority?: number; notBefore?: number }

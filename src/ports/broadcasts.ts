@@ -1,4 +1,4 @@
-import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
+import type { Audience, Broadcast, BroadcastState, ScheduledBroadcast } from '../model/broadcast.js';
 import type { DeliveryState } from '../model/delivery.js';
 
 /** What an editor asks for at preview; the adapter gives it its id, its random token and the state `preview`. */
@@ -29,4 +29,17 @@ export interface BroadcastRepository {
   stop(id: number, now: number): Promise<number>;
   /** Its posts per state (every state present, 0 when none). */
   progress(id: number): Promise<Record<DeliveryState, number>>;
+  /** A broadcast just moved to `queued` goes at `at` (its posts are queued with that not_before). */
+  setSendAt(id: number, at: number): Promise<void>;
+  /** Scheduled broadcasts whose time has not come, soonest first. */
+  scheduled(now: number): Promise<ScheduledBroadcast[]>;
+  /**
+   * Moved to `at`, with its posts not gone, if its time has not come (a compare-and-set: false once it has, or when it
+   * was cancelled or never scheduled); how many posts moved.
+   */
+  reschedule(id: number, at: number, now: number): Promise<{ moved: boolean; posts: number }>;
+  /** Cancelled, its posts (queued or held) skipped with the reason, if its time has not come (as reschedule). */
+  unschedule(id: number, reason: string, now: number): Promise<{ cancelled: boolean; skipped: number }>;
+  /** The article's scheduled broadcasts whose time has not come are cancelled (its posts are the retraction's); how many. */
+  unscheduleArticle(articleId: number, now: number): Promise<number>;
 }

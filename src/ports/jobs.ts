@@ -13,8 +13,11 @@ export interface JobRepository {
    * platform sends texts), then posts, most urgent first, then oldest (or newest article) first; up to `limit` of each.
    */
   next(platform: string, limit: number, order: 'oldest' | 'newest', now: number, opts: { texts: boolean }): Promise<PendingJob[]>;
-  /** Any job queued on the platform that it can send, including one whose retry or quiet hours are later. */
-  hasQueued(platform: string, opts: { texts: boolean; corrections: boolean }): Promise<boolean>;
+  /**
+   * Any job queued on the platform that it can send, including one whose retry, quiet hours or scheduled time are
+   * later (up to `dueBy` when given).
+   */
+  hasQueued(platform: string, opts: { texts: boolean; corrections: boolean; dueBy?: number }): Promise<boolean>;
   /** A platform that cannot edit or delete its posts: its queued edits and deletes fail with the reason; how many. */
   failCorrectionsOn(platform: string, reason: string, now: number): Promise<number>;
   /** Must be committed before the request leaves. False when the job is no longer queued (finished elsewhere). */

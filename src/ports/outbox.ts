@@ -36,6 +36,8 @@ export interface OutboxRepository {
   totalsByState(kinds: readonly JobKind[]): Promise<Partial<Record<DeliveryState, number>>>;
   /** Age in ms of the oldest post not finished yet; undefined when none waits. */
   oldestPendingAge(now: number): Promise<number | undefined>;
+  /** Per platform, posts of scheduled broadcasts whose time has not come, and the first such time. */
+  scheduledPosts(now: number): Promise<Array<{ platform: string; count: number; next: number }>>;
   sentPerHour(since: number): Promise<Array<{ platform: string; hour: number; count: number }>>;
   failuresByReason(since: number): Promise<Array<{ platform: string; reason: string; count: number }>>;
 }

@@ -15,6 +15,11 @@ import { indexTerms, STEMMER_VERSION } from '../text/stem.js';
  * `a` is the articles table's alias in the query.
  */
 const PUBLISHED = "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
+/**
+ * An urgent alert scheduled for later is published at its time (publishUrgentAt): until then readers do not see it.
+ * Only urgent alerts, which editors write: a feed's item dated ahead (a zone written wrong) is still listed.
+ */
+const URGENT_DUE = '(a.urgent = 0 OR COALESCE(a.published_at, a.created_at) <= ?)';
 
 /** Search ranks the newest this many articles that match (a newsroom searches for recent news first). */
 export const RANK_WINDOW = 1000;
@@ -40,19 +45,20 @@ export class ArticlesTable extends Table {
   private readonly byHash = this.db.prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
   private readonly byId = this.db.prepare('SELECT * FROM articles WHERE id = ?');
   // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
-  private readonly latestStmt = this.db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED}
+  private readonly latestStmt = this.db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED} AND ${URGENT_DUE}
     ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
   // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
   // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
-  private readonly freshUrgentStmt = this.db.prepare(`SELECT * FROM articles WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
-    AND retracted_at IS NULL
+  private readonly freshUrgentStmt = this.db.prepare(`SELECT * FROM articles a WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
+    AND retracted_at IS NULL AND ${URGENT_DUE}
     ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
   // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
   // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
   // every match of such a word took 220 ms; the window, 7). Twice the limit leaves room for unpublished ones.
   private readonly searchStmt = this.db.prepare(`SELECT a.* FROM (SELECT id, score FROM (SELECT rowid AS id, bm25(article_terms) AS score
     FROM article_terms WHERE article_terms MATCH ? ORDER BY rowid DESC LIMIT ${RANK_WINDOW}) ORDER BY score, id DESC LIMIT ?) m
-    JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} ORDER BY m.score, a.id DESC LIMIT ?`);
+    JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} AND ${URGENT_DUE} ORDER BY m.score, a.id DESC LIMIT ?`);
+  private readonly publishUrgentStmt = this.db.prepare('UPDATE articles SET published_at = ? WHERE id = ? AND urgent = 1');
   private readonly termsStmt = this.db.prepare('INSERT INTO article_terms (rowid, terms) VALUES (?, ?)');
   private readonly indexVersionStmt = this.db.prepare('SELECT version FROM search_index').pluck();
   private readonly recordDup = this.db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
@@ -123,9 +129,9 @@ export class ArticlesTable extends Table {
    * published); after that it takes its place by time like any other story.
    */
   latest(limit: number, now = Date.now()): StoredArticle[] {
-    const urgent = this.freshUrgentStmt.all(now - URGENT_FRESH_MS, limit) as ArticleRow[];
+    const urgent = this.freshUrgentStmt.all(now - URGENT_FRESH_MS, now, limit) as ArticleRow[];
     const first = new Set(urgent.map((r) => r.id));
-    const rest = (this.latestStmt.all(limit) as ArticleRow[]).filter((r) => !first.has(r.id));
+    const rest = (this.latestStmt.all(now, limit) as ArticleRow[]).filter((r) => !first.has(r.id));
     return [...urgent, ...rest].slice(0, limit).map(fromRow);
   }
 
@@ -134,10 +140,15 @@ export class ArticlesTable extends Table {
    * have one of its stems in the article. Best match first (bm25) among the newest RANK_WINDOW matches, the newer of
    * equal matches first.
    */
-  search(groups: string[][], limit: number): StoredArticle[] {
+  search(groups: string[][], limit: number, now = Date.now()): StoredArticle[] {
     const match = ftsMatch(groups);
     if (!match) return [];
-    return (this.searchStmt.all(match, limit * 2, limit) as ArticleRow[]).map(fromRow);
+    return (this.searchStmt.all(match, limit * 2, now, limit) as ArticleRow[]).map(fromRow);
+  }
+
+  /** A scheduled urgent alert is published at its time: readers see it then (/latest, /search), not before. */
+  publishUrgentAt(id: number, at: number): void {
+    this.publishUrgentStmt.run(at, id);
   }
 
   /** True when the search index was built by this stemmer (else reindexSearch must run). */

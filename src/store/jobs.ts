@@ -22,6 +22,8 @@ import { templateFromRow } from './templates.js';
 export class JobsTable extends Table {
   // Posts in. One statement for every listed subscription (the matched half of a routing: thousands of ids as one
   // JSON array), and one for the audience SQL selects alone (a newsroom's 10,000 subscribers in milliseconds).
+  // `@notBefore`: a scheduled broadcast's time (0: at once). Its posts count as queued from that time: the queue's
+  // oldest wait (stats, health) is not a broadcast scheduled for tomorrow.
   private readonly insertStmt = this.db.prepare(`${POST_IN} FROM json_each(@ids) j JOIN subscriptions s ON s.id = j.value
     LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ${ONCE}`);
   // Active subscriptions, without a topic filter (nor one for the article's source) unless every topic counts,
@@ -41,9 +43,10 @@ export class JobsTable extends Table {
     ON CONFLICT DO NOTHING`);
   private readonly supersedeStmt = this.db.prepare(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
     WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
-  // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes).
+  // Digests in. Held and carried by no digest message yet (a closed digest's posts stay held until their message goes),
+  // and due by the period's end: a scheduled broadcast's post joins the first digest after its time, not one before.
   private readonly heldStmt = this.db.prepare(`SELECT id, article_id FROM jobs
-    WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND carried_by IS NULL ORDER BY id`);
+    WHERE subscription_id = @id AND state = 'held' AND queued_at <= @until AND not_before <= @until AND carried_by IS NULL ORDER BY id`);
   private readonly releaseStmt = this.db.prepare(`UPDATE jobs SET state = 'queued' WHERE subscription_id = @id AND state = 'held' AND carried_by IS NULL`);
   private readonly addPartStmt = this.db.prepare(`INSERT INTO jobs (kind, platform, subscription_id, digest_id, part, parts, text, queued_at)
     SELECT 'digest', s.platform, g.subscription_id, g.id, @part, @parts, @text, @now FROM digests g JOIN subscriptions s ON s.id = g.subscription_id
@@ -64,10 +67,11 @@ export class JobsTable extends Table {
   private readonly nextOldest = nextStatement(this.db, 'digest_id', 'part', 'id');
   private readonly nextNewest = nextStatement(this.db, 'article_id DESC', 'digest_id', 'part', 'id');
   private readonly queuedStmt = this.db.prepare(`SELECT 1 FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts = 1 OR kind <> 'digest')
-    AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) LIMIT 1`).pluck();
-  // The state machine, once for every kind.
+    AND (@corrections = 1 OR kind NOT IN ('edit', 'delete')) AND (@dueBy IS NULL OR not_before <= @dueBy) LIMIT 1`).pluck();
+  // The state machine, once for every kind. Only a job that is due leaves: one a scheduled broadcast's move put
+  // later after the worker picked it stays queued for its new time.
   private readonly sendingStmt = this.db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
-    WHERE id = @id AND state = 'queued'`);
+    WHERE id = @id AND state = 'queued' AND not_before <= @now`);
   private readonly sentStmt = this.db.prepare(`UPDATE jobs SET state = 'sent', message_id = @messageId, outcome = @outcome, answer = @answer,
       finished_at = @now, last_error = NULL WHERE id = @id AND state = 'sending'`);
   // A job can fail before its request left (still `queued`): it counts as an attempt all the same.
@@ -114,9 +118,16 @@ export class JobsTable extends Table {
   private readonly articleStatesStmt = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
   private readonly stopBroadcastStmt = this.db.prepare(`UPDATE jobs SET state = 'skipped', last_error = 'stopped by an editor', finished_at = ?
     WHERE broadcast_id = ? AND state = 'queued'`);
+  // From the few scheduled broadcasts (broadcasts_scheduled) to their posts (jobs_broadcast).
+  private readonly scheduledPostsStmt = this.db.prepare(`SELECT j.platform, COUNT(*) AS n, MIN(b.send_at) AS next FROM broadcasts b
+    JOIN jobs j ON j.broadcast_id = b.id AND j.state = 'queued' AND j.kind = 'post'
+    WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform`);
+  private readonly rescheduleStmt = this.db.prepare(`UPDATE jobs SET not_before = @at, queued_at = @at WHERE broadcast_id = @id AND state IN ('queued', 'held')`);
+  private readonly unscheduleStmt = this.db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
+    WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
   private readonly byBroadcast = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
   private readonly stateCounts = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind IN (SELECT value FROM json_each(?)) GROUP BY platform, state`);
-  private readonly oldestQueued = this.db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck();
+  private readonly oldestQueued = this.db.prepare(`SELECT MIN(queued_at) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') AND queued_at <= ?`).pluck();
   private readonly inDoubtStmt = this.db.prepare(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
   private readonly byId = this.db.prepare('SELECT * FROM jobs WHERE id = ?');
   private readonly postsForArticle = this.db.prepare(`SELECT * FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`);
@@ -141,17 +152,18 @@ export class JobsTable extends Table {
    * Queues the article for each subscription, in one statement; returns how many posts were new. A digest
    * subscription's post is `held` for its digest (an urgent one is queued when the subscription asks for that).
    */
-  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+  enqueue(articleId: number, targets: Array<{ id: number }>, opts: { broadcastId?: number; priority?: number; notBefore?: number } = {}, now = Date.now()): number {
     if (targets.length === 0) return 0;
     return this.insertStmt.run({
       articleId, ids: JSON.stringify(targets.map((t) => t.id)), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+      notBefore: opts.notBefore ?? 0,
     }).changes;
   }
 
   /** Queues the article for the SQL part of an audience (AUDIENCE); the rest goes through enqueue(). */
-  enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number } = {}, now = Date.now()): number {
+  enqueueAudience(articleId: number, opts: AudienceQuery & { broadcastId?: number; priority?: number; notBefore?: number } = {}, now = Date.now()): number {
     return this.enqueueAudienceStmt.run({
-      ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now,
+      ...audienceParams(articleId, opts), broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now, notBefore: opts.notBefore ?? 0,
     }).changes;
   }
 
@@ -238,9 +250,11 @@ export class JobsTable extends Table {
     return (stmt.all({ platform, now, limit, texts: opts.texts === false ? 0 : 1 }) as PendingRow[]).map(toPending);
   }
 
-  /** Any job queued on the platform, including one whose retry or quiet hours are later. */
-  hasQueued(platform: string, opts: { texts?: boolean; corrections?: boolean } = {}): boolean {
-    return this.queuedStmt.get({ platform, texts: opts.texts === false ? 0 : 1, corrections: opts.corrections === false ? 0 : 1 }) !== undefined;
+  /** Any job queued on the platform, including one whose retry or quiet hours are later (up to `dueBy` when given). */
+  hasQueued(platform: string, opts: { texts?: boolean; corrections?: boolean; dueBy?: number } = {}): boolean {
+    return this.queuedStmt.get({
+      platform, texts: opts.texts === false ? 0 : 1, corrections: opts.corrections === false ? 0 : 1, dueBy: opts.dueBy ?? null,
+    }) !== undefined;
   }
 
   /** Must be committed before the request goes out: a crash then leaves the job `sending`, i.e. in doubt. */
@@ -337,6 +351,16 @@ export class JobsTable extends Table {
     return this.stopBroadcastStmt.run(now, broadcastId).changes;
   }
 
+  /** A scheduled broadcast moved: its posts not gone take the new time; how many. */
+  rescheduleBroadcast(broadcastId: number, at: number): number {
+    return this.rescheduleStmt.run({ at, id: broadcastId }).changes;
+  }
+
+  /** A scheduled broadcast cancelled before its time: its posts (queued, or held for a digest) are skipped; how many. */
+  unscheduleBroadcast(broadcastId: number, reason: string, now = Date.now()): number {
+    return this.unscheduleStmt.run(reason, now, broadcastId).changes;
+  }
+
   broadcastProgress(broadcastId: number): Record<DeliveryState, number> {
     const progress: Record<DeliveryState, number> = { queued: 0, held: 0, sending: 0, sent: 0, failed: 0, skipped: 0, in_doubt: 0 };
     for (const r of this.byBroadcast.all(broadcastId) as Array<{ state: DeliveryState; n: number }>) progress[r.state] = r.n;
@@ -358,8 +382,13 @@ export class JobsTable extends Table {
 
   /** Age in ms of the oldest post not yet finished, or undefined when the queue is empty. */
   oldestPendingAge(now = Date.now()): number | undefined {
-    const t = this.oldestQueued.get();
+    const t = this.oldestQueued.get(now);
     return typeof t === 'number' ? now - t : undefined;
+  }
+
+  /** Per platform, queued posts of broadcasts scheduled after `now`, and the first time. */
+  scheduledPosts(now = Date.now()): Array<{ platform: string; count: number; next: number }> {
+    return (this.scheduledPostsStmt.all(now) as Array<{ platform: string; n: number; next: number }>).map((r) => ({ platform: r.platform, count: r.n, next: r.next }));
   }
 
   /** Jobs of every kind a crash left in doubt, newest first. */
@@ -448,7 +477,9 @@ export class JobsTable extends Table {
  * jobs_post_once (`kind = 'post'`), so no index entry is written per post for this (db/014 says what it cost).
  */
 const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
+
 /** Which active subscriptions an SQL audience holds (AUDIENCE's parameters). */
+
 const audienceParams = (articleId: number, q: AudienceQuery) => ({
   articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
   sourceId: q.sourceId ?? null,
@@ -468,8 +499,8 @@ const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_sourc
 const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 /** A post per subscription selected (POST_IN … FROM …), once per article and subscription (ONCE). */
-const POST_IN = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at)
-  SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, @now`;
+const POST_IN = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at, not_before)
+  SELECT 'post', @articleId, s.id, s.platform, @broadcastId, @priority, ${HELD_OR_QUEUED}, MAX(@now, @notBefore), @notBefore`;
 const ONCE = `ON CONFLICT (article_id, subscription_id) WHERE kind = 'post' DO NOTHING`;
 const AUDIENCE = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AND NOT EXISTS
     (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId AND f.subscription_id = s.id)))
@@ -499,7 +530,6 @@ const nextStatement = (db: Database, ...columns: string[]) => {
 
 const cancelStatement = (db: Database, kind: string) => db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
   WHERE article_id = ? AND ${kind} AND state IN ('queued', 'held')`);
-
 
 interface QuietColumns { q_start: string | null; q_end: string | null; q_mode: 'silent' | 'wait' | null; q_urgent: number | null; q_zone: string | null }
 

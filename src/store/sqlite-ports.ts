@@ -109,12 +109,22 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       tally: (id) => gate(() => t.jobs.tally(id)),
     },
     broadcasts: {
-      ...gated(gate, t.broadcasts, ['create', 'get', 'setPaid', 'transition', 'setProgressMessage']),
+      ...gated(gate, t.broadcasts, ['create', 'get', 'setPaid', 'transition', 'setProgressMessage', 'setSendAt', 'scheduled',
+        'unscheduleArticle']),
+      // Inside the caller's unit: the compare-and-set on the broadcast, then its posts, in one transaction.
+      reschedule: (id, at, now) => gate(() => {
+        if (!t.broadcasts.reschedule(id, at, now)) return { moved: false, posts: 0 };
+        return { moved: true, posts: t.jobs.rescheduleBroadcast(id, at) };
+      }),
+      unschedule: (id, reason, now) => gate(() => {
+        if (!t.broadcasts.unschedule(id, now)) return { cancelled: false, skipped: 0 };
+        return { cancelled: true, skipped: t.jobs.unscheduleBroadcast(id, reason, now) };
+      }),
       stop: (id, now) => gate(() => t.jobs.stopBroadcast(id, now)),
       progress: (id) => gate(() => t.jobs.broadcastProgress(id)),
     },
     articleWrites: {
-      ...gated(gate, t.articles, ['findDuplicate', 'recordDuplicate', 'setEdit']),
+      ...gated(gate, t.articles, ['findDuplicate', 'recordDuplicate', 'setEdit', 'publishUrgentAt']),
       // One statement's gate for both: the row and its search terms, then the row read back (with its defaults).
       insert: (article, now) => gate(() => t.articles.get(t.articles.insert(article, now))!),
     },
@@ -137,7 +147,8 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       subscribedPlatforms: () => gate(() => t.subscriptions.counts().map((c) => c.platform)),
     },
     outbox: {
-      ...gated(gate, t.jobs, ['resolveInDoubt', 'requeueFailed', 'inDoubt', 'countsByState', 'totalsByState', 'oldestPendingAge']),
+      ...gated(gate, t.jobs, ['resolveInDoubt', 'requeueFailed', 'inDoubt', 'countsByState', 'totalsByState', 'oldestPendingAge',
+        'scheduledPosts']),
       ...gated(gate, t.desk, ['articleCounts', 'articleDeliveries', 'sentPerHour', 'failuresByReason']),
       job: (id) => gate(() => t.jobs.get(id)),
       failedCount: (articleId) => gate(() => t.jobs.countFailed(articleId)),

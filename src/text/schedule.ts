@@ -82,3 +82,46 @@ export function nextPeriodEnd(schedule: DigestSchedule, timeZone: string, now: n
 
 /** 'HH:MM' on the zone's clock at this instant. */
 export const localClock = (at: number, timeZone: string): string => formatClock(wallClock(at, timeZone).minutes);
+
+/** A scheduled send goes out at most this far ahead: a month is a newsroom's planning horizon, beyond it a typo. */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
+
+/** Arabic-Indic (٠–٩) and Persian (۰–۹) digits as ASCII: an editor's keyboard types either. */
+const asciiDigits = (text: string): string =>
+  text.replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf));
+
+export type SendTime = { ok: true; at: number } | { ok: false; reason: 'malformed' | 'past' | 'too-far' };
+
+/**
+ * When an editor wants a broadcast to go, from their words: `18:00` (the next time the zone's clock shows it: today,
+ * or tomorrow once it has passed) or a full local date and time (`2026-12-08 18:00`, `2026-12-08T18:00`); seconds
+ * are not taken. A time in the past or more than MAX_SCHEDULE_AHEAD_MS ahead is refused with its reason.
+ */
+export function parseSendTime(text: string, timeZone: string, now: number): SendTime {
+  const words = asciiDigits(text.normalize('NFKC')).trim();
+  let at: number | undefined;
+  const clock = parseClock(words);
+  if (clock !== undefined && /^\d{1,2}:\d{2}$/.test(words)) {
+    const w = wallClock(now, timeZone);
+    const today = instantOf(w, clock, timeZone);
+    at = today > now ? today : instantOf({ ...w, day: w.day + 1 }, clock, timeZone);
+  } else {
+    const m = /^(\d{4})-(\d{2})-(\d{2})[T ]+(\d{1,2}:\d{2})$/.exec(words);
+    const minutes = m ? parseClock(m[4]!) : undefined;
+    if (!m || minutes === undefined) return { ok: false, reason: 'malformed' };
+    const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+    // A date that does not exist (02-30) would roll over silently in Date.UTC: refused instead.
+    const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
+    if (check.getUTCFullYear() !== date.year || check.getUTCMonth() !== date.month - 1 || check.getUTCDate() !== date.day) return { ok: false, reason: 'malformed' };
+    at = instantOf(date, minutes, timeZone);
+  }
+  if (at <= now) return { ok: false, reason: 'past' };
+  if (at - now > MAX_SCHEDULE_AHEAD_MS) return { ok: false, reason: 'too-far' };
+  return { ok: true, at };
+}
+
+/** 'YYYY-MM-DD HH:MM' on the zone's clock: how a scheduled time is shown, and typed back. */
+export function localDateTime(at: number, timeZone: string): string {
+  const w = wallClock(at, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')} ${formatClock(w.minutes)}`;
+}

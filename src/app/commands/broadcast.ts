@@ -3,18 +3,27 @@ import { UserError } from '../../errors.js';
 import { plainMarkup } from '../../format/post.js';
 import { renderArticle } from '../../format/render.js';
 import type { Audience } from '../../model/broadcast.js';
-import { CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, type BroadcastPreview } from '../../newsroom/index.js';
+import {
+  CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, scheduleBroadcast, sendTimeOf, type BroadcastPreview,
+} from '../../newsroom/index.js';
+import { localDateTime } from '../../text/schedule.js';
 import type { CommandContext } from '../context.js';
 
-/** `nashra broadcast <article-id|url> [--yes]`: the preview and its audience, then (confirmed) the queue. */
-export async function broadcastCommand([ref]: string[], options: { yes?: boolean; all?: boolean; platform?: string; paid?: boolean }, ctx: CommandContext): Promise<void> {
+/** `--at`: what a broadcast or an urgent alert is scheduled for (a time, or a date and time, in NASHRA_TIME_ZONE). */
+interface When { at?: string }
+
+/** `nashra broadcast <article-id|url> [--yes] [--at TIME]`: the preview and its audience, then (confirmed) the queue. */
+export async function broadcastCommand([ref]: string[], options: { yes?: boolean; all?: boolean; platform?: string; paid?: boolean } & When, ctx: CommandContext): Promise<void> {
   const audience: Audience | undefined = options.platform ? { kind: 'platform', platform: options.platform } : options.all ? { kind: 'all' } : undefined;
+  // A time that cannot be taken is refused before anything is fetched or previewed.
+  if (options.at !== undefined) sendTimeOf(ctx.newsroom(), options.at);
   await decide(await previewBroadcast(ctx.newsroom(), CLI_OPERATOR, ref!, { audience, paid: options.paid }), options, ctx);
 }
 
 /** `nashra urgent <text…> [--yes] [--paid|--free]`: an «عاجل» alert for everyone, sent before everything else. */
-export async function urgentCommand(words: string[], options: { yes?: boolean; paid?: boolean; free?: boolean }, ctx: CommandContext): Promise<void> {
+export async function urgentCommand(words: string[], options: { yes?: boolean; paid?: boolean; free?: boolean } & When, ctx: CommandContext): Promise<void> {
   if (options.paid && options.free) throw new UserError('--paid and --free contradict each other: give one');
+  if (options.at !== undefined) sendTimeOf(ctx.newsroom(), options.at);
   const paid = options.paid ? true : options.free ? false : undefined;
   await decide(await composeUrgent(ctx.newsroom(), CLI_OPERATOR, words.join(' '), { paid }), options, ctx);
 }
@@ -25,7 +34,7 @@ export function describePaid(p: BroadcastPreview): string {
     `(${e.messages.toLocaleString('en-US')} messages × ${e.pricePerMessage}), up to ${e.ratePerSecond.toLocaleString('en-US')}/s`).join('; ');
 }
 
-async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
+async function decide(p: BroadcastPreview, options: { yes?: boolean } & When, ctx: CommandContext): Promise<void> {
   const { broadcast, article, audience } = p;
   ctx.out(renderArticle(article, plainMarkup, ctx.config));
   if (broadcast.paid) ctx.out(`\npaid broadcast: ${describePaid(p)}`);
@@ -36,11 +45,22 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean }, ctx: Comm
     throw new UserError(`this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`);
   }
   const reach = `${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}`;
+  const zone = ctx.config.timeZone;
+  const when = options.at === undefined ? '' : ` at ${localDateTime(sendTimeOf(ctx.newsroom(), options.at), zone)} (${zone})`;
+  const verb = options.at === undefined ? 'queued' : 'scheduled';
   // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
-  if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be queued for ${reach}${already}`);
-  if (!options.yes && !(await confirm(`\nQueue this for ${reach}${already}? [y/N] `))) {
+  if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be ${verb} for ${reach}${when}${already}`);
+  if (!options.yes && !(await confirm(`\n${options.at === undefined ? 'Queue' : 'Schedule'} this for ${reach}${when}${already}? [y/N] `))) {
     await cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     ctx.out('cancelled: nothing queued');
+    return;
+  }
+  if (options.at !== undefined) {
+    const s = await scheduleBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token, options.at);
+    if (s.kind !== 'scheduled') throw new UserError(`broadcast ${broadcast.id} was decided meanwhile; nothing was scheduled`);
+    const n = s.queued;
+    ctx.out(`scheduled broadcast b${s.broadcast.id}: ${n} deliver${n === 1 ? 'y' : 'ies'} of article ${article.id} at ${localDateTime(s.broadcast.sendAt.getTime(), zone)} (${zone})${already}; ` +
+      `nashra run sends them then (nashra scheduled lists, moves and cancels it)`);
     return;
   }
   const r = await confirmBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);

@@ -9,6 +9,7 @@ export { latestCommand } from './latest.js';
 export { previewCommand } from './preview.js';
 export { reviewDecide, reviewList } from './review.js';
 export { runCommand } from './run.js';
+export { scheduledCancel, scheduledList, scheduledMove } from './scheduled.js';
 export { sourcesAdd, sourcesChange, sourcesExport, sourcesHook, sourcesImport, sourcesList } from './sources.js';
 export { statsCommand } from './stats.js';
 export { subsAdd, subsList, subsRemove, subsSet } from './subs.js';
