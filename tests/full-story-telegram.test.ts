@@ -169,6 +169,24 @@ describe('the «النص الكامل» button', () => {
   });
 });
 
+describe('the chat\'s choice', () => {
+  it('a private subscriber turns the button on with /settings (off by default there), and the next post carries it', async () => {
+    await setUp();
+    const reader = 5002;
+    const sub = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(reader), kind: 'private' }, Date.now() - 3600_000);
+    h!.fake.pushUpdate(message(privateChat(reader), reader, `/settings ${sub.id}`));
+    await waitFor(() => textsTo(reader).length > 0, 8000, 'the settings panel');
+    const panel = JSON.stringify(textsTo(reader)[0]!.params.reply_markup);
+    expect(panel).toContain(`"❌ زرّ النص الكامل (الافتراضي)","callback_data":"ts:${sub.id}:f"`);
+    h!.fake.pushUpdate(callback(reader, `ts:${sub.id}:f`, reader));
+    await waitFor(() => h!.store.templates.get(sub.id).fullStory === true, 8000, 'the choice stored');
+    const { article } = await post();
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 8000, 'every post sent');
+    const last = h!.fake.sentTo(reader).filter((c) => c.method === 'sendMessage' && c.params.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data?.startsWith('fs:'));
+    expect(last).toHaveLength(1);
+  });
+});
+
 describe('what the reader gets', () => {
   it('a retracted story: «سُحب هذا الخبر» and nothing else', async () => {
     const { deps } = await setUp();
