@@ -107,6 +107,19 @@ describe('the «النص الكامل» button', () => {
     expect(textsTo(reader)).toHaveLength(0);
   });
 
+  it('leaves out a lead photo the server cannot fetch and sends the story without it', async () => {
+    await setUp();
+    const { code } = await post({ imageUrl: 'https://example.com/missing.jpg' });
+    const reader = 4250;
+    h!.fake.failFor(reader, { kind: 'photo_invalid' });
+    press(reader, code);
+    await waitFor(() => textsTo(reader).length > 0 || richTo(reader).length >= 2, 8000, 'the second try');
+    const tries = richTo(reader);
+    expect(tries.map((c) => c.status)).toEqual([400, 'ok']);
+    expect(tries[0]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(true);
+    expect(tries[1]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(false);
+  });
+
   it('answers in place in a private subscription: the callback is answered and the story follows in that chat', async () => {
     await setUp();
     const { code } = await post();
