@@ -13,6 +13,7 @@ import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import type { Review } from '../../src/model/review.js';
+import { flushFullReads } from '../../src/newsroom/index.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
@@ -42,7 +43,10 @@ export class TelegramAdapter implements PlatformAdapter {
   constructor(private readonly settings: TelegramSettings, private readonly ctx: AdapterContext, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
     this.logger = ctx.logger;
     this.bot = createBot({ ...ctx, settings }, { ...options, timers: this.timers });
-    this.transport = createTelegramTransport({ api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected });
+    this.transport = createTelegramTransport({
+      api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected,
+      fullStory: { newsroom: ctx.newsroom, username: () => (this.bot.isInited() ? this.bot.botInfo.username : undefined) },
+    });
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);
@@ -112,6 +116,8 @@ export class TelegramAdapter implements PlatformAdapter {
     this.timers.clear();
     if (this.runner?.isRunning()) await this.runner.stop();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    // The full reads counted in memory (bots/telegram/full-story.ts) are written before the database closes.
+    await flushFullReads(this.ctx.newsroom).catch((err) => this.logger.warn('full reads not written at stop', { error: describe(err) }));
   }
 
   /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */

@@ -20,9 +20,14 @@ export interface MessageTemplate {
    * a platform with only on/off (WhatsApp) shows it for small and large.
    */
   linkPreview?: LinkPreview;
+  /**
+   * A «النص الكامل» button under the post that gives the reader the whole article in the chat (where the platform
+   * can). Undefined: on for channels and groups when the article has more than its summary, off in a private chat.
+   */
+  fullStory?: boolean;
 }
 
-export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview'] as const;
+export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullStory'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** A change to a template: a value sets the field, null resets it to the environment's default, undefined keeps it. */

@@ -178,6 +178,12 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       platformStates: () => gate(() => t.platformStatus.all()),
     },
     reactions: gated(gate, t.reactions, ['findPost', 'mark', 'setMark', 'replace', 'add', 'byArticle', 'totals']),
+    // The full story's reads and link key.
+    fullStory: {
+      reads: (articleId) => gate(() => t.fullReads.count(articleId)),
+      addReads: (articleId, reads, now) => gate(() => t.fullReads.add(articleId, reads, now)),
+      linkKey: () => gate(() => t.fullReads.key()),
+    },
     // The worker's port over the jobs table (db/013_outbox.sql) and the articles' stamps.
     jobs: {
       ...gated(gate, t.jobs, ['next', 'hasQueued', 'failCorrectionsOn', 'markSending', 'markSent', 'retryLater', 'postpone',

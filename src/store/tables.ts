@@ -7,6 +7,7 @@ import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
 import { DeskViews } from './desk-views.js';
 import { DigestsTable } from './digests.js';
+import { FullReadsTable } from './full-reads.js';
 import { JobsTable } from './jobs.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { PlatformStatusTable } from './platform-status.js';
@@ -47,4 +48,6 @@ export class Tables extends Table {
   /** Reactions to sent posts (db/015_reactions.sql). */
   readonly reactions = new ReactionsTable(this.db);
   readonly demoRows = new DemoRows(this.db);
+  /** The full story's reads per article and its link key (db/017_full_story.sql). */
+  readonly fullReads = new FullReadsTable(this.db);
 }
