@@ -103,9 +103,11 @@ export class WhatsAppTransport implements Transport {
       const msg = await client.getMessageById(post.messageId);
       if (!msg) throw new PermanentDeliveryError(`WhatsApp post ${post.messageId} is no longer in the chat (deleted there, or WhatsApp Web does not have it)`, { method, chatId: post.chatId, deactivate: false });
       const sentAt = msg.timestamp !== undefined ? msg.timestamp * 1000 : post.sentAt?.getTime() ?? 0;
-      const result = await act(msg, this.deps.clock.now() - sentAt);
-      this.deps.pacer.sent();
-      return result;
+      return await this.deps.pacer.turn(async () => {
+        const result = await act(msg, this.deps.clock.now() - sentAt);
+        this.deps.pacer.sent();
+        return result;
+      });
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(post.chatId, err);
@@ -145,11 +147,13 @@ export class WhatsAppTransport implements Transport {
   private async paced(client: WaClient, chatId: string, send: (client: WaClient) => Promise<WaSentMessage>, what: Record<string, unknown>): Promise<{ messageId?: string }> {
     const chat = await this.reachableChat(client, chatId);
     try {
-      await this.showTyping(chat);
-      const sent = await send(client);
-      const { countToday } = this.deps.pacer.sent();
-      this.deps.logger.debug('whatsapp message sent', { chat: chatId, ...what, today: countToday });
-      return { messageId: sent.id._serialized };
+      return await this.deps.pacer.turn(async () => {
+        await this.showTyping(chat);
+        const sent = await send(client);
+        const { countToday } = this.deps.pacer.sent();
+        this.deps.logger.debug('whatsapp message sent', { chat: chatId, ...what, today: countToday });
+        return { messageId: sent.id._serialized };
+      });
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(chatId, err);

@@ -57,6 +57,6 @@ export {
   subscriptionByChat, subscriptionById, todayArticles, type TodayFilter,
 } from './queries.js';
 export {
-  articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
+  articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, postOfMessage, queueDepth,
   sentPerHour, waitingForChats, type ArticleDelivery, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
 } from './outbox-queries.js';

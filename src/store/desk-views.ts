@@ -20,6 +20,7 @@ export class DeskViews {
   private readonly countsStmt: Statement;
   private readonly articleDeliveriesStmt: Statement;
   private readonly articleCountsStmt: Statement;
+  private readonly postsByMessageStmt: Statement;
   private readonly broadcastsFor: Statement;
   private readonly queueStmt: Statement;
   private readonly inDoubtStmt: Statement;
@@ -52,6 +53,13 @@ export class DeskViews {
         s.chat_id, s.kind, s.title
       FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
     this.articleCountsStmt = db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+    // The id exactly, or the id followed by «_…» (a WhatsApp group's message id ends with its sender, which WhatsApp
+    // may write as a phone number or as a LID): a range on jobs_message ('`' is the character after '_'), then the
+    // character after the key checked. (An OR of the exact id and the range made SQLite scan the table.)
+    this.postsByMessageStmt = db.prepare(`SELECT d.article_id, d.subscription_id FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id
+      WHERE d.kind = 'post' AND d.message_id >= @key AND d.message_id < @key || '\`' AND d.platform = @platform AND s.chat_id = @chatId
+        AND (d.message_id = @key OR substr(d.message_id, length(@key) + 1, 1) = '_')
+      ORDER BY d.id LIMIT 2`);
     this.broadcastsFor = db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
     this.queueStmt = db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
         SUM(state = 'queued' AND not_before > ?) AS retries
@@ -106,6 +114,12 @@ export class DeskViews {
       (counts[r.platform] ??= {})[r.state] = r.n;
     }
     return counts;
+  }
+
+  /** The sent posts (at most 2: a digest's message carries several) whose message id is `key` or starts with `key_`. */
+  postsByMessage(platform: string, chatId: string, key: string): Array<{ articleId: number; subscriptionId: number }> {
+    return (this.postsByMessageStmt.all({ platform, chatId, key }) as Array<{ article_id: number; subscription_id: number }>)
+      .map((r) => ({ articleId: r.article_id, subscriptionId: r.subscription_id }));
   }
 
   articleDeliveries(articleId: number, limit: number): ArticleDelivery[] {

@@ -18,6 +18,7 @@ export function outboxRepository(t: SqliteTables, gate: Gate): OutboxRepository 
     countsOf: (ids) => gate(() => t.desk.deliveryCounts(ids)),
     articleCounts: (id) => gate(() => t.desk.articleCounts(id)),
     articleDeliveries: (id, limit) => gate(() => t.desk.articleDeliveries(id, limit)),
+    postsByMessage: (platform, chatId, key) => gate(() => t.desk.postsByMessage(platform, chatId, key)),
     queueDepth: (now) => gate(() => t.desk.queue(now)),
     chatWaitGroups: (now, broadcastId) => gate(() => t.jobs.chatWaitCandidates(now, broadcastId)),
     countsByState: (kinds) => gate(() => t.jobs.countsByState(kinds)),
