@@ -41,8 +41,8 @@ describe('architecture', () => {
     expect(src.find((f) => f.path === 'src/newsroom/broadcasts.ts')?.imports).toContain('src/newsroom/actor.js');
   });
 
-  it('text, summary and format use no store, no newsroom, no delivery and no platform', () => {
-    const pure = src.filter((f) => ['src/text', 'src/summary', 'src/format'].some((d) => inFolder(f, d)));
+  it('text, summary, format and the full story use no store, no newsroom, no delivery and no platform', () => {
+    const pure = src.filter((f) => ['src/text', 'src/summary', 'src/format', 'src/story'].some((d) => inFolder(f, d)));
     expect(pure.length).toBeGreaterThan(10);
     expect(broken(pure, (f) => f.imports.filter((i) => /^(src\/(store|newsroom|delivery|app|ingest)|bots)\//.test(i)))).toEqual([]);
   });

@@ -167,7 +167,7 @@ function sameStrings(a: string[], b: string[]): boolean {
 }
 
 /** Article text as the reader should see it: cleaned, and any character reference a CMS escaped twice decoded. */
-const articleText = (text: string): string => decodeLeftoverEntities(cleanText(text));
+export const articleText = (text: string): string => decodeLeftoverEntities(cleanText(text));
 
 function draftOf(post: Post, template: Template): Draft {
   return {

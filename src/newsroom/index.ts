@@ -51,6 +51,7 @@ export {
 export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 export { ingestArticle, type IngestResult } from './ingest-article.js';
 export { backupNewsroom } from './backup.js';
+export { articleOfCode, fullReads, fullStoryCode, fullStoryOf, readFullStory, type FullStoryRead } from './full-story.js';
 export {
   allSubscriptions, articleById, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries, broadcastById, broadcastsOfArticle,
   findSubscriptions, followedSources, latestArticles, newsroomOpen, recentTopics, revisionById, sourceById, subscribedPlatforms,

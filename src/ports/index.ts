@@ -11,7 +11,7 @@
  * This folder holds types only and imports nothing but the model: the newsroom, ingest, the worker and the store's
  * adapter all import it, and it imports none of them (a port in src/newsroom would make src/ingest import the
  * newsroom and the store's adapter import it too: two import cycles). One file per slice beside this one (audience,
- * articles, broadcasts, corrections, editors, jobs, outbox, reads); the sources, push, subscriptions, article
+ * articles, broadcasts, corrections, editors, full-story, jobs, outbox, reads); the sources, push, subscriptions, article
  * look-ups and audit are here.
  */
 import type { AuditAction } from '../model/audit.js';
@@ -26,6 +26,7 @@ import type { CorrectionRepository, RevisionRepository } from './corrections.js'
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
 import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
 import type { JobRepository } from './jobs.js';
+import type { FullStoryRepository } from './full-story.js';
 import type { ReadRepository } from './reads.js';
 
 export * from './articles.js';
@@ -33,6 +34,7 @@ export * from './audience.js';
 export * from './broadcasts.js';
 export * from './corrections.js';
 export * from './editors.js';
+export * from './full-story.js';
 export * from './jobs.js';
 export * from './outbox.js';
 export * from './reads.js';
@@ -152,6 +154,7 @@ export interface Repositories {
   readonly digests: DigestRepository;
   readonly status: SystemStatusRepository;
   readonly jobs: JobRepository;
+  readonly fullStory: FullStoryRepository;
 }
 
 /**

@@ -7,6 +7,7 @@ import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
 import { DigestsTable } from './digests.js';
 import { JobsTable } from './jobs.js';
+import { FullReadsTable } from './full-reads.js';
 import { DeskEditorsTable } from './desk-editors.js';
 import { DeskSessionsTable } from './desk-sessions.js';
 import { DeskViews } from './desk-views.js';
@@ -103,6 +104,7 @@ export class Store {
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
+  readonly fullReads: FullReadsTable;
   readonly demoRows: DemoRows;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
@@ -127,6 +129,7 @@ export class Store {
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
+    this.fullReads = new FullReadsTable(db);
     this.demoRows = new DemoRows(db);
   }
 

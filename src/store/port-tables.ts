@@ -7,6 +7,7 @@ import type { DeskSessionsTable } from './desk-sessions.js';
 import type { DeskViews } from './desk-views.js';
 import type { DigestsTable } from './digests.js';
 import type { AuditLog, EditorsTable } from './editors.js';
+import type { FullReadsTable } from './full-reads.js';
 import type { JobsTable } from './jobs.js';
 import type { LeasesTable } from './leases.js';
 import type { PlatformStatusTable } from './platform-status.js';
@@ -45,6 +46,7 @@ export interface SqliteTables {
   digests: DigestsTable;
   leases: LeasesTable;
   platformStatus: PlatformStatusTable;
+  fullReads: FullReadsTable;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   /** A consistent copy of the database file while it is in use (Store.backup). */

@@ -37,6 +37,7 @@ import { deskAccountRepository, editorRepository, sessionRepository } from './po
 import { readRepository } from './ports-reads.js';
 import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
 import { jobRepository } from './ports-jobs.js';
+import { fullStoryRepository } from './ports-full-story.js';
 import type { Gate, SqliteTables } from './port-tables.js';
 
 export type { Gate, SqliteTables } from './port-tables.js';
@@ -124,6 +125,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     reads: readRepository(t, gate),
     outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate),
     jobs: jobRepository(t, gate),
+    fullStory: fullStoryRepository(t, gate),
   };
 }
 
