@@ -14,6 +14,7 @@ import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from 
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
 import { WhatsAppCorrections } from './corrections.js';
+import type { WhatsAppFullStory } from './full-story.js';
 
 export interface CommandDeps {
   config: Pick<Config, 'timeZone' | 'template'>;
@@ -23,6 +24,8 @@ export interface CommandDeps {
   clock: Clock;
   /** How long «نعم» confirms a broadcast preview. */
   confirmWindowMs?: number;
+  /** «المزيد» in reply to a post (full-story.ts). */
+  fullStory?: WhatsAppFullStory;
 }
 
 const CONFIRM_WINDOW_MS = 5 * 60_000;
@@ -126,6 +129,7 @@ export class WhatsAppCommands {
       return;
     }
     if (!inGroup && await this.corrections.handle(client, msg)) return;
+    if (await this.deps.fullStory?.handle(client, msg)) return;
     const command = parseCommand(msg.body ?? '');
     if (!command) return;
     const sender = await resolveIdentity(client, msg.author ?? msg.from);

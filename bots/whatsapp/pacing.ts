@@ -80,6 +80,11 @@ export class Pacer {
     return this.sentToday() >= this.options.dailyCap;
   }
 
+  /** Messages still allowed today under the cap. */
+  leftToday(): number {
+    return Math.max(0, this.options.dailyCap - this.sentToday());
+  }
+
   sentToday(): number {
     return this.counters.get(this.platform, this.today());
   }

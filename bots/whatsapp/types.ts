@@ -115,3 +115,6 @@ export interface WaClient {
   on(event: string, listener: (...args: any[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
 }
+
+/** One message of a reader's full text: text, or a photo (its address; sent as media where media can be loaded). */
+export type SeriesMessage = { text: string } | { photo: string };

@@ -20,9 +20,15 @@ export interface MessageTemplate {
    * a platform with only on/off (WhatsApp) shows it for small and large.
    */
   linkPreview?: LinkPreview;
+  /**
+   * A group's members may ask for a story's full text in the group itself (WhatsApp: a reply «المزيد» to its post).
+   * Off unless the group chose it: the story runs to several long messages that every member receives. A reader may
+   * always ask in a private chat.
+   */
+  fullText?: boolean;
 }
 
-export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview'] as const;
+export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullText'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** A change to a template: a value sets the field, null resets it to the environment's default, undefined keeps it. */

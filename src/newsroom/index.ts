@@ -52,6 +52,7 @@ export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH,
 export { ingestArticle, type IngestResult } from './ingest-article.js';
 export { backupNewsroom } from './backup.js';
 export { articleOfCode, fullReads, fullStoryCode, fullStoryOf, readFullStory, type FullStoryRead } from './full-story.js';
+export { storyForReply, type ReplyRef, type ReplyStory } from './story-replies.js';
 export {
   allSubscriptions, articleById, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries, broadcastById, broadcastsOfArticle,
   findSubscriptions, followedSources, latestArticles, newsroomOpen, recentTopics, revisionById, sourceById, subscribedPlatforms,
