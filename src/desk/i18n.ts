@@ -1,4 +1,4 @@
-import { countArabic, ITEM, MESSAGE } from '../text/plural.js';
+import { countArabic, FULL_READ, ITEM, MESSAGE } from '../text/plural.js';
 
 /** The desk's words, Arabic first. A page asks for `t(lang)` and never writes a visible string of its own. */
 export type Lang = 'ar' | 'en';
@@ -31,6 +31,8 @@ const ar = {
     paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت', previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
     restored: 'عاد ما كتبته قبل انتهاء الجلسة إلى النموذج، ولم يُحفظ بعد: راجعه ثم احفظه.',
+    fullStory: 'النص الكامل كما يصل إلى القارئ', fullStoryRetracted: 'سُحب هذا الخبر: من يطلب نصه الكامل يُجاب «سُحب هذا الخبر» ولا يُرسل إليه شيء.',
+    photo: 'صورة', fullReads: (n: number) => (n === 0 ? 'لم يُقرأ نصه الكامل في المحادثات بعد.' : `قُرئ نصه الكامل في المحادثات: ${countArabic(n, FULL_READ)}.`),
   },
   corrections: {
     title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
@@ -117,6 +119,8 @@ const en: Words = {
     paid: 'Paid broadcast: faster, charged in Stars from the bot\'s balance', previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
     source: 'Source', published: 'Published', link: 'Link',
     restored: 'What you typed before the session ended is back in the form, not saved yet: check it, then save.',
+    fullStory: 'The full text as readers get it', fullStoryRetracted: 'This story was retracted: whoever asks for its full text is told so, and nothing is sent.',
+    photo: 'Photo', fullReads: (n: number) => (n === 0 ? 'Its full text was not read in the chats yet.' : `Full text read in the chats: ${n} ${n === 1 ? 'time' : 'times'}.`),
   },
   corrections: {
     title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',

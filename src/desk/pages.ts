@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
+import { buildFullStory, type StoryBlock } from '../story/full-story.js';
 import type { StoredArticle } from '../model/article.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Broadcast } from '../model/broadcast.js';
@@ -97,6 +98,8 @@ export interface ArticleView {
   paidOffered?: boolean;
   /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
   kept?: { title: string; summary: string; hashtags: string };
+  /** How many times its full story was read in the chats. */
+  fullReads: number;
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -152,6 +155,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
 <section class="card" aria-labelledby="where-h">
   <h2 id="where-h">${w.article.where}</h2>
   <p>${countsLine(ctx, v.counts)}</p>
+  <p id="full-reads">${w.article.fullReads(v.fullReads)}</p>
   ${Object.values(v.counts).some((states) => states.failed) ? html`<form method="post" action="/articles/${a.id}/resend" class="inline">${csrfField(ctx)}<button type="submit" id="resend">${w.article.resendFailed}</button></form>` : ''}
   ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
   ${v.deliveries.length === 0 ? html`<p class="muted">${w.article.noDeliveries}</p>` : html`<div class="table-wrap"><table>
@@ -164,8 +168,34 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
   <div>${edit}${a.retracted ? '' : send}${corrections}</div>
-  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${fullStorySection(ctx, config, a)}${where}</div>
 </div>`);
+}
+
+/**
+ * The full story as a reader gets it in the chat (src/story: the article as corrected, cleaned as posts are), beside
+ * the posts' previews. Every text is escaped; a link or photo only with an http(s) address, and a photo is named by
+ * its address, not loaded (the desk's pages load nothing from elsewhere).
+ */
+function fullStorySection(ctx: PageContext, config: RenderConfig, article: StoredArticle): Html {
+  const w = t(ctx.lang).article;
+  const story = buildFullStory(article, { timeZone: config.timeZone });
+  const link = (url: string, text: string) => html`<a href="${safeHref(url)}" rel="noopener noreferrer" target="_blank">${text}</a>`;
+  const block = (b: StoryBlock): Html => {
+    switch (b.kind) {
+      case 'heading': return html`<h3>${b.text}</h3>`;
+      case 'byline': return html`<p class="muted">${b.text}</p>`;
+      case 'photo': return html`<p>🖼 ${w.photo}: <span dir="ltr">${link(b.url, b.url)}</span></p>`;
+      case 'paragraph': return html`<p>${b.text}</p>`;
+      case 'quote': return html`<blockquote>${b.text}</blockquote>`;
+      case 'link': return html`<p>${link(b.url, b.text)}</p>`;
+    }
+  };
+  return html`<section class="card" id="full-story" aria-labelledby="full-story-h">
+  <details><summary><h2 id="full-story-h">${w.fullStory}</h2></summary>
+  ${'retracted' in story ? html`<p class="notice warn">${w.fullStoryRetracted}</p>` : html`<div class="full-story" dir="rtl" lang="ar">${story.blocks.map(block)}</div>`}
+  </details>
+</section>`;
 }
 
 /** Per platform and kind: what was done, what could not be, and why. */

@@ -3,7 +3,7 @@ import { queryStems } from '../text/stem.js';
 import {
   ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
-  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
+  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, fullReads, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
   queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats,
 } from '../newsroom/index.js';
@@ -85,6 +85,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
       subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
+      fullReads: await fullReads(newsroom, article.id),
     }));
   });
 
