@@ -3,13 +3,18 @@
  * reader gets it beside the previews, escaped whatever the article's HTML, with the number of full reads; a visitor
  * without a session gets none of it, and readers get nothing of a retracted or held article.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, confirmRetraction, readFullStory } from '../src/newsroom/index.js';
 import type { StoredArticle } from '../src/store/index.js';
 import { storeArticleIn } from './helpers/articles.js';
+import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 import { csrfOf, deskFixture, EDITOR, PASSWORD, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
 
 let fixture: DeskFixture | undefined;
+const tmp = tempDir('nashra-full-cli-');
+afterAll(() => tmp.cleanup());
+const cliDir = () => tmp.dir;
 let desk: DeskHandle | undefined;
 afterEach(async () => {
   await desk?.close();
@@ -139,5 +144,42 @@ describe('outsiders', () => {
     expect(await readFullStory(f.deps.newsroom, retracted.id)).toEqual({ status: 'retracted' });
     expect(await f.deps.newsroom.data.repos.fullStory.reads(held.id)).toBe(0);
     expect(await f.deps.newsroom.data.repos.fullStory.reads(retracted.id)).toBe(0);
+  });
+});
+
+describe('where a group chooses the full text in the group (template.fullText, off by default)', () => {
+  it('the desk\'s settings form offers it for a group (not a channel) and saves it, audited', async () => {
+    const { f, desk: d } = await started();
+    const group = f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' });
+    const channel = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    const session = await signIn(d);
+    const channelForm = await (await fetch(`${d.url}/subscriptions/${channel.id}/settings`, { headers: { cookie: session } })).text();
+    expect(channelForm).not.toContain('name="full_text"');
+    const page = await fetch(`${d.url}/subscriptions/${group.id}/settings`, { headers: { cookie: session } });
+    // The CSRF secret's cookie comes with the form, as a browser keeps it.
+    const cookies = [session, ...page.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+    const form = await page.text();
+    expect(form).toMatch(/<select name="full_text">\s*<option value="default" selected>/);
+    const res = await fetch(`${d.url}/subscriptions/${group.id}/settings`, {
+      method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrfOf(form), topics: '', full_text: 'on' }),
+      headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(303);
+    expect(f.store.templates.get(group.id)).toEqual({ fullText: true });
+    expect(f.store.audit.recent(5).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullText'] });
+  });
+
+  it('`nashra subs set --full-text` and `--no-full-text` set it, `--default full-text` returns it to off', () => {
+    const db = `${cliDir()}/cli.db`;
+    const at = (...args: string[]) => runCli([...args, '--db', db]);
+    expect(at('subs', 'add', 'whatsapp', '120363000000000009@g.us', '--kind', 'group').code).toBe(0);
+    let r = at('subs', 'set', '1', '--full-text');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/changed: fullText/);
+    expect(r.stdout).toMatch(/^full text in the group on a reader's request: on$/m);
+    r = at('subs', 'set', '1', '--no-full-text');
+    expect(r.stdout).toMatch(/^full text in the group on a reader's request: off$/m);
+    r = at('subs', 'set', '1', '--default', 'full-text');
+    expect(r.stdout).toMatch(/^full text in the group on a reader's request: off \(default\)$/m);
   });
 });

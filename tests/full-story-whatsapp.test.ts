@@ -10,6 +10,7 @@ import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
 import { asksForFullStory, FULL_STORY_REPLIES } from '../bots/whatsapp/full-story.js';
+import { REPLIES } from '../bots/whatsapp/commands.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
@@ -165,6 +166,22 @@ describe('«المزيد» in a WhatsApp group', () => {
     h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
     expect(await fullReads(h.newsroom, a.id)).toBe(1);
+  });
+
+  it('the group\'s admins turn it on and off with /fulltext; a member cannot', async () => {
+    const h = await harness();
+    const a = await h.send(longArticle(15));
+    expect(await h.world.latest.receive(GROUP, '/fulltext on', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
+    expect(h.store.templates.get(h.subscriptionId).fullText).toBeUndefined();
+    expect(await h.world.latest.receive(GROUP, '/fulltext تشغيل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOn);
+    expect(h.store.templates.get(h.subscriptionId).fullText).toBe(true);
+    const before = h.world.sent.length;
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
+    expect(await h.world.latest.receive(GROUP, '!fulltext إيقاف', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOff);
+    expect(h.store.templates.get(h.subscriptionId).fullText).toBe(false);
+    expect(await h.world.latest.receive(GROUP, '/fulltext', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextUsage);
+    expect(h.store.audit.recent(10).filter((e) => e.action === 'subscription.update')).toHaveLength(2);
   });
 
   it('«المزيد» not in reply, or replying to a member\'s message, is ignored in a group', async () => {

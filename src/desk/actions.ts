@@ -184,7 +184,7 @@ function templateOf(b: Body): TemplateChange {
   const preview = text(b, 'link_preview');
   return {
     headerMark: line('header'), footer: line('footer'), showHashtags: flag('hashtags'), showSource: flag('source_line'),
-    showDate: flag('date'), leadPhoto: flag('photo'),
+    showDate: flag('date'), leadPhoto: flag('photo'), fullText: flag('full_text'),
     linkPreview: preview === 'none' || preview === 'small' || preview === 'large' ? preview : null,
   };
 }
