@@ -16,3 +16,7 @@ CREATE TABLE full_story_key (
   secret BLOB NOT NULL
 );
 INSERT INTO full_story_key (id, secret) VALUES (1, randomblob(32));
+
+-- A chat's choice of the «النص الكامل» button under its posts (NULL: the default, on for channels and groups when
+-- the article has more than its summary, off in a private chat).
+ALTER TABLE subscription_templates ADD COLUMN full_story INTEGER CHECK (full_story IN (0, 1));

@@ -147,39 +147,39 @@ describe('outsiders', () => {
   });
 });
 
-describe('where a group chooses the full text in the group (template.fullText, off by default)', () => {
+describe('where a group chooses the full text in the group (template.fullStoryInGroup, off by default)', () => {
   it('the desk\'s settings form offers it for a group (not a channel) and saves it, audited', async () => {
     const { f, desk: d } = await started();
     const group = f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' });
     const channel = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     const session = await signIn(d);
     const channelForm = await (await fetch(`${d.url}/subscriptions/${channel.id}/settings`, { headers: { cookie: session } })).text();
-    expect(channelForm).not.toContain('name="full_text"');
+    expect(channelForm).not.toContain('name="full_story_in_group"');
     const page = await fetch(`${d.url}/subscriptions/${group.id}/settings`, { headers: { cookie: session } });
     // The CSRF secret's cookie comes with the form, as a browser keeps it.
     const cookies = [session, ...page.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
     const form = await page.text();
-    expect(form).toMatch(/<select name="full_text">\s*<option value="default" selected>/);
+    expect(form).toMatch(/<select name="full_story_in_group">\s*<option value="default" selected>/);
     const res = await fetch(`${d.url}/subscriptions/${group.id}/settings`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrfOf(form), topics: '', full_text: 'on' }),
+      method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrfOf(form), topics: '', full_story_in_group: 'on' }),
       headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(res.status).toBe(303);
-    expect(f.store.templates.get(group.id)).toEqual({ fullText: true });
-    expect(f.store.audit.recent(5).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullText'] });
+    expect(f.store.templates.get(group.id)).toEqual({ fullStoryInGroup: true });
+    expect(f.store.audit.recent(5).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullStoryInGroup'] });
   });
 
-  it('`nashra subs set --full-text` and `--no-full-text` set it, `--default full-text` returns it to off', () => {
+  it('`nashra subs set --full-story-in-group` and `--no-full-story-in-group` set it, `--default full-story-in-group` returns it to off', () => {
     const db = `${cliDir()}/cli.db`;
     const at = (...args: string[]) => runCli([...args, '--db', db]);
     expect(at('subs', 'add', 'whatsapp', '120363000000000009@g.us', '--kind', 'group').code).toBe(0);
-    let r = at('subs', 'set', '1', '--full-text');
+    let r = at('subs', 'set', '1', '--full-story-in-group');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/changed: fullText/);
+    expect(r.stdout).toMatch(/changed: fullStoryInGroup/);
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: on$/m);
-    r = at('subs', 'set', '1', '--no-full-text');
+    r = at('subs', 'set', '1', '--no-full-story-in-group');
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: off$/m);
-    r = at('subs', 'set', '1', '--default', 'full-text');
+    r = at('subs', 'set', '1', '--default', 'full-story-in-group');
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: off \(default\)$/m);
   });
 });

@@ -54,7 +54,7 @@ interface Harness {
   subscriptionId: number;
 }
 
-async function harness(env: Record<string, string> = {}, fullText?: boolean): Promise<Harness> {
+async function harness(env: Record<string, string> = {}, fullStoryInGroup?: boolean): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-full-');
   const store = openStore(join(dir, 'nashra.db'));
   const config = loadAppConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${ADMIN}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env });
@@ -75,7 +75,7 @@ async function harness(env: Record<string, string> = {}, fullText?: boolean): Pr
   });
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
-  if (fullText !== undefined) await changeSubscription(ctx.newsroom, CLI_OPERATOR, sub.id, { template: { fullText } });
+  if (fullStoryInGroup !== undefined) await changeSubscription(ctx.newsroom, CLI_OPERATOR, sub.id, { template: { fullStoryInGroup } });
   await adapter.start();
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
@@ -162,7 +162,7 @@ describe('«المزيد» in a WhatsApp group', () => {
     expect(ask.replies).toHaveLength(0);
     expect(await fullReads(h.newsroom, a.id)).toBe(0);
 
-    await changeSubscription(h.newsroom, CLI_OPERATOR, h.subscriptionId, { template: { fullText: true } });
+    await changeSubscription(h.newsroom, CLI_OPERATOR, h.subscriptionId, { template: { fullStoryInGroup: true } });
     h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
     expect(await fullReads(h.newsroom, a.id)).toBe(1);
@@ -172,14 +172,14 @@ describe('«المزيد» in a WhatsApp group', () => {
     const h = await harness();
     const a = await h.send(longArticle(15));
     expect(await h.world.latest.receive(GROUP, '/fulltext on', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
-    expect(h.store.templates.get(h.subscriptionId).fullText).toBeUndefined();
+    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBeUndefined();
     expect(await h.world.latest.receive(GROUP, '/fulltext تشغيل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOn);
-    expect(h.store.templates.get(h.subscriptionId).fullText).toBe(true);
+    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBe(true);
     const before = h.world.sent.length;
     h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
     expect(await h.world.latest.receive(GROUP, '!fulltext إيقاف', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOff);
-    expect(h.store.templates.get(h.subscriptionId).fullText).toBe(false);
+    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBe(false);
     expect(await h.world.latest.receive(GROUP, '/fulltext', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextUsage);
     expect(h.store.audit.recent(10).filter((e) => e.action === 'subscription.update')).toHaveLength(2);
   });

@@ -9,6 +9,7 @@ import { chatSettings } from './chat-settings.js';
 import type { BotDeps } from './context.js';
 import { deliveryCommands } from './delivery.js';
 import { editors } from './editors.js';
+import { fullStory, FullStorySender } from './full-story.js';
 import { COMMANDS, DESCRIPTION, langOf, messages } from './i18n.js';
 import { membership } from './membership.js';
 import { opmlImport } from './opml.js';
@@ -56,7 +57,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   // answer would be published to every subscriber of the channel.
   bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
-  bot.use(membership(deps), readers(deps), subscriptions(deps), deliveryCommands(deps), chatSettings(deps), channels(deps), editors(deps), corrections(deps), review(deps), opmlImport(deps));
+  bot.use(membership(deps), fullStory(deps, new FullStorySender(bot.api, logger)), readers(deps), subscriptions(deps), deliveryCommands(deps), chatSettings(deps), channels(deps), editors(deps), corrections(deps), review(deps), opmlImport(deps));
   // In a private chat, a message no feature took (a greeting, an unknown /command) gets a pointer to /help; in groups
   // the bot speaks only when spoken to by a command.
   bot.chatType('private').on('message:text', (ctx) => ctx.reply(messages(langOf(ctx.from.language_code)).notACommand));

@@ -19,13 +19,13 @@ import { langOf, type Lang } from './i18n.js';
 
 const WORDS: Record<Lang, {
   title: (name: string) => string; header: string; footer: string; none: string; byDefault: string;
-  hashtags: string; source: string; date: string; photo: string; preview: string; previews: Record<LinkPreview | 'default', string>;
+  hashtags: string; source: string; date: string; photo: string; fullStory: string; preview: string; previews: Record<LinkPreview | 'default', string>;
   reset: string; pick: string; nothing: string; saved: string; notAllowed: string; gone: string; usage: (id: number) => string;
   filter: string; all: string;
 }> = {
   ar: {
     title: (name) => `⚙️ إعدادات ${name}`, header: 'العلامة', footer: 'التذييل', none: 'بلا', byDefault: ' (الافتراضي)',
-    hashtags: 'الوسوم', source: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة', preview: 'معاينة الرابط',
+    hashtags: 'الوسوم', source: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة', fullStory: 'زرّ النص الكامل', preview: 'معاينة الرابط',
     previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
     reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
     saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
@@ -34,7 +34,7 @@ const WORDS: Record<Lang, {
   },
   en: {
     title: (name) => `⚙️ Settings of ${name}`, header: 'Header', footer: 'Footer', none: 'none', byDefault: ' (default)',
-    hashtags: 'Hashtags', source: 'Source line', date: 'Date', photo: 'Photo', preview: 'Link preview',
+    hashtags: 'Hashtags', source: 'Source line', date: 'Date', photo: 'Photo', fullStory: 'Full story button', preview: 'Link preview',
     previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
     reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
     saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
@@ -50,6 +50,9 @@ const NEXT_PREVIEW: Record<LinkPreview | 'default', LinkPreview | null> = { defa
 
 /** Toggles, by the one letter their callback data carries (`ts:<subscription>:<letter>`: well under 64 bytes). */
 const TOGGLES = { h: 'showHashtags', s: 'showSource', d: 'showDate', p: 'leadPhoto' } as const;
+
+/** The «النص الكامل» button's default is the chat kind's (src/story offersFullStory): on for channels and groups. */
+const fullStoryOn = (template: MessageTemplate, sub: Subscription): boolean => template.fullStory ?? sub.kind !== 'private';
 
 const MAX_LISTED = 40;
 
@@ -95,6 +98,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const keyboard = new InlineKeyboard()
       .text(`${mark(eff.showHashtags)} ${w.hashtags}`, `ts:${sub.id}:h`).text(`${mark(eff.showSource)} ${w.source}`, `ts:${sub.id}:s`).row()
       .text(`${mark(eff.showDate)} ${w.date}`, `ts:${sub.id}:d`).text(`${mark(eff.leadPhoto)} ${w.photo}`, `ts:${sub.id}:p`).row()
+      .text(`${mark(fullStoryOn(eff, sub))} ${w.fullStory}${dflt('fullStory')}`, `ts:${sub.id}:f`).row()
       .text(`🔗 ${w.preview}: ${w.previews[preview]}${dflt('linkPreview')}`, `ts:${sub.id}:l`).row()
       .text(w.reset, `ts:${sub.id}:r`);
     return { text, keyboard };
@@ -144,7 +148,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     }
   });
 
-  c.callbackQuery(/^ts:(\d+):([hsdplro])$/, async (ctx) => {
+  c.callbackQuery(/^ts:(\d+):([hsdpflro])$/, async (ctx) => {
     const w = words(ctx);
     const sub = await findSubscription(deps.newsroom, Number(ctx.match[1]));
     if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.answerCallbackQuery({ text: w.gone, show_alert: true }));
@@ -156,7 +160,8 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
         settings = await subscriptionSettings(deps.newsroom, sub.id);
       } else {
         const eff = effectiveTemplate(config, (await subscriptionSettings(deps.newsroom, sub.id)).template);
-        const template: TemplateChange = letter === 'r' ? { headerMark: null, footer: null, showHashtags: null, showSource: null, showDate: null, leadPhoto: null, linkPreview: null }
+        const template: TemplateChange = letter === 'r' ? { headerMark: null, footer: null, showHashtags: null, showSource: null, showDate: null, leadPhoto: null, linkPreview: null, fullStory: null }
+          : letter === 'f' ? { fullStory: !fullStoryOn(eff, sub) }
           : letter === 'l' ? { linkPreview: NEXT_PREVIEW[eff.linkPreview ?? 'default'] }
             : { [TOGGLES[letter as keyof typeof TOGGLES]]: eff[TOGGLES[letter as keyof typeof TOGGLES]] === false };
         settings = await change(ctx, sub, template);

@@ -8,6 +8,7 @@ import type { Logger } from '../../src/logger.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import type { PendingCorrection } from '../../src/model/correction.js';
 import { escapeHtml, telegramMarkup } from './markup.js';
+import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import type { TelegramSettings } from './settings.js';
 import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './requests.js';
 
@@ -31,11 +32,14 @@ const is400 = (err: unknown, pattern: RegExp): boolean =>
   err instanceof GrammyError && err.error_code === 400 && pattern.test(String(err.description ?? ''));
 
 type Post = PendingCorrection & { messageId: string };
+type Keyboard = Awaited<ReturnType<typeof fullStoryMarkup>>;
 
 interface CorrectorOptions {
   api: Api;
   config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramSettings };
   logger: Logger;
+  /** A corrected post keeps its «النص الكامل» button (an edit without reply_markup would take it away). */
+  fullStory?: FullStoryLinks;
 }
 
 /**
@@ -45,14 +49,16 @@ interface CorrectorOptions {
  * retraction deletes with deleteMessage; deleteMessages (up to 100 ids of one chat) would only pay for several
  * posts in the same chat.
  */
-export function createTelegramPostCorrector({ api, config, logger }: CorrectorOptions): PostCorrector {
+export function createTelegramPostCorrector({ api, config, logger, fullStory }: CorrectorOptions): PostCorrector {
   const token = config.telegram.token;
 
   /** Edits the post's text or caption (whichever it has) to `text`; a post that already says it is `unchanged`. */
-  async function editTo(post: Post, text: string, caption: string, html: boolean, photoFirst: boolean, signal: RequestSignal): Promise<'edited' | 'unchanged'> {
+  async function editTo(
+    post: Post, text: string, caption: string, html: boolean, photoFirst: boolean, signal: RequestSignal, keyboard?: Keyboard,
+  ): Promise<'edited' | 'unchanged'> {
     const chat = post.chatId;
     const id = Number(post.messageId);
-    const parse = html ? { parse_mode: 'HTML' as const } : {};
+    const parse = { ...(html ? { parse_mode: 'HTML' as const } : {}), ...(keyboard ? { reply_markup: keyboard } : {}) };
     const asText = () => api.editMessageText(chat, id, text, parse, signal);
     const asCaption = () => api.editMessageCaption(chat, id, { caption, ...parse }, signal);
     const [first, second] = photoFirst ? [asCaption, asText] : [asText, asCaption];
@@ -74,15 +80,16 @@ export function createTelegramPostCorrector({ api, config, logger }: CorrectorOp
   async function editArticle(post: Post, article: StoredArticle, signal: RequestSignal): Promise<'edited' | 'unchanged'> {
     const template = post.template;
     const photo = isPhotoPost(post, article);
+    const keyboard = await fullStoryMarkup(fullStory, article, post.chatKind, effectiveTemplate(config, template).fullStory);
     const as = (markup: typeof telegramMarkup) => [
       renderArticle(article, markup, config, { template }), renderArticle(article, markup, config, { caption: true, template }),
     ] as const;
     try {
-      return await editTo(post, ...as(telegramMarkup), true, photo, signal);
+      return await editTo(post, ...as(telegramMarkup), true, photo, signal, keyboard);
     } catch (err) {
       if (!isFormatRejection(err)) throw err;
       logger.error('telegram rejected the formatted correction; editing as plain text', { article: article.id, chat: post.chatId, error: describeTelegramError(err) });
-      return editTo(post, ...as(plainMarkup), false, photo, signal);
+      return editTo(post, ...as(plainMarkup), false, photo, signal, keyboard);
     }
   }
 

@@ -38,7 +38,10 @@ export class TelegramAdapter implements PlatformAdapter {
   constructor(private readonly settings: TelegramSettings, private readonly ctx: AdapterContext, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
     this.logger = ctx.logger;
     this.bot = createBot({ ...ctx, settings }, { ...options, timers: this.timers });
-    this.transport = createTelegramTransport({ api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected });
+    this.transport = createTelegramTransport({
+      api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected,
+      fullStory: { newsroom: ctx.newsroom, username: () => (this.bot.isInited() ? this.bot.botInfo.username : undefined) },
+    });
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const answer = await prev(method, payload, signal);

@@ -13,6 +13,7 @@ import { plainMarkup } from '../../src/format/post.js';
 import { RollingLimiter } from './limiter.js';
 import { telegramMarkup } from './markup.js';
 import { createTelegramPostCorrector } from './corrections.js';
+import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import {
   CHAT_REFUSAL, describeTelegramError, isFormatRejection, isNotJsonAnswer, markSendingAsRequestLeaves, requestSignal, toDeliveryError, type RequestSignal,
 } from './requests.js';
@@ -93,10 +94,12 @@ export interface TelegramTransportOptions {
   config: Pick<Config, 'timeZone' | 'template'> & { telegram: TelegramSettings };
   logger: Logger;
   isReady?: () => boolean;
+  /** For the «النص الكامل» button under posts; without it, posts carry none. */
+  fullStory?: FullStoryLinks;
 }
 
 /** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
-export function createTelegramTransport({ api, config, logger, isReady }: TelegramTransportOptions): Transport {
+export function createTelegramTransport({ api, config, logger, isReady, fullStory }: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
   const paidOn = config.telegram.paidBroadcast !== undefined;
   /** Where it goes, whether it rings (quiet hours' silent delivery) and whether it is paid: a forum topic; a broadcast an editor marked paid goes above the free rate (billed per message by Telegram). */
@@ -105,19 +108,26 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     ...(t.silent ? { disable_notification: true } : {}),
     ...(paidOn && t.paid ? { allow_paid_broadcast: true } : {}),
   });
-  const textMessage = async (t: ChatTarget & { paid?: boolean }, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions) =>
+  type Keyboard = Awaited<ReturnType<typeof fullStoryMarkup>>;
+  const textMessage = async (t: ChatTarget & { paid?: boolean }, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions, keyboard?: Keyboard) =>
     api.sendMessage(t.chatId, text, {
       ...(html ? { parse_mode: 'HTML' as const } : {}),
       ...(preview ? { link_preview_options: preview } : {}),
+      ...(keyboard ? { reply_markup: keyboard } : {}),
       ...placement(t),
     }, signal);
+  /** The «النص الكامل» button the chat's post carries, if any. */
+  const keyboardFor = (d: PendingDelivery, article: StoredArticle) =>
+    fullStoryMarkup(fullStory, article, d.chatKind, effectiveTemplate(config, d.template).fullStory);
 
-  async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal): Promise<number> {
+  async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal, keyboard: Keyboard): Promise<number> {
     const template = effectiveTemplate(config, d.template);
     if (article.imageUrl && template.leadPhoto !== false) {
       try {
         const caption = renderArticle(article, telegramMarkup, config, { caption: true, template: d.template });
-        const photo = await api.sendPhoto(d.chatId, article.imageUrl, { caption, parse_mode: 'HTML', ...placement(d) }, signal);
+        const photo = await api.sendPhoto(d.chatId, article.imageUrl, {
+          caption, parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}), ...placement(d),
+        }, signal);
         return photo.message_id;
       } catch (err) {
         if (!photoFallsBackToText(err)) throw err;
@@ -126,7 +136,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     }
     // With no choice made the link preview is Telegram's own: the article's page shows its picture under the summary.
     const text = renderArticle(article, telegramMarkup, config, { template: d.template });
-    const message = await textMessage(d, text, true, signal, linkPreviewOptions(template.linkPreview, article));
+    const message = await textMessage(d, text, true, signal, linkPreviewOptions(template.linkPreview, article), keyboard);
     return message.message_id;
   }
 
@@ -135,13 +145,14 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
     concurrency: transportConcurrency(Math.max(config.telegram.rate.globalPerSecond, config.telegram.paidBroadcast?.ratePerSecond ?? 0)),
     marksSending: true,
     isReady: isReady ?? (() => true),
-    posts: createTelegramPostCorrector({ api, config, logger }),
+    posts: createTelegramPostCorrector({ api, config, logger, fullStory }),
     async send(d: PendingDelivery, article: StoredArticle, hooks: SendHooks) {
       // The signal identifies this delivery's requests to the innermost transformer, which records `sending`.
       const signal = requestSignal(hooks);
       try {
+        const keyboard = await keyboardFor(d, article);
         try {
-          return { messageId: String(await sendOnce(d, article, signal)) };
+          return { messageId: String(await sendOnce(d, article, signal, keyboard)) };
         } catch (err) {
           if (!isFormatRejection(err)) throw err;
           logger.error('telegram rejected the formatted message; sending plain text', {
@@ -149,7 +160,7 @@ export function createTelegramTransport({ api, config, logger, isReady }: Telegr
           });
           const template = effectiveTemplate(config, d.template);
           const text = renderArticle(article, plainMarkup, config, { template: d.template });
-          const message = await textMessage(d, text, false, signal, linkPreviewOptions(template.linkPreview, article));
+          const message = await textMessage(d, text, false, signal, linkPreviewOptions(template.linkPreview, article), keyboard);
           return { messageId: String(message.message_id) };
         }
       } catch (err) {

@@ -228,13 +228,13 @@ export class WhatsAppCommands {
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 
-  /** «/fulltext on|off»: whether «المزيد» gets the full story in the group itself (template.fullText). */
+  /** «/fulltext on|off»: whether «المزيد» gets the full story in the group itself (template.fullStoryInGroup). */
   private async fullTextInGroup(msg: WaMessage, sender: Identity, on: boolean | undefined): Promise<void> {
     if (on === undefined) return void (await msg.reply(REPLIES.fullTextUsage));
     const chat = await msg.getChat();
     const sub = await subscriptionByChat(this.deps.newsroom, PLATFORM, chat.id._serialized);
     if (!sub?.active) return void (await msg.reply(REPLIES.notSubscribed));
-    await changeSubscription(this.deps.newsroom, actorOf(sender), sub.id, { template: { fullText: on } }, { managesChat: isGroupAdmin(chat, sender) });
+    await changeSubscription(this.deps.newsroom, actorOf(sender), sub.id, { template: { fullStoryInGroup: on } }, { managesChat: isGroupAdmin(chat, sender) });
     await msg.reply(on ? REPLIES.fullTextOn : REPLIES.fullTextOff);
   }
 

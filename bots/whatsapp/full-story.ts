@@ -76,7 +76,7 @@ export interface FullStoryDeps {
 /**
  * «المزيد» in reply to a post: the story's full text, as consecutive messages at WhatsApp's pace.
  *
- * - In a group, only where the group chose it (template.fullText, off by default: `nashra subs set --full-text`, the
+ * - In a group, only where the group chose it (template.fullStoryInGroup, off by default: `nashra subs set --full-story-in-group`, the
  *   desk), since every member receives the several long messages; elsewhere the request is ignored, as the bot never
  *   chats in groups. A reader may always «Reply privately» to the group's post: the private chat gets the story, once
  *   the reader is found among the group's members (a quote's ids come from the reader's own client).

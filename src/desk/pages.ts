@@ -506,10 +506,10 @@ ${saved ? html`<p class="notice">${ws.saved}</p>` : ''}
       <option value="default"${sel(own.linkPreview === undefined)}>${ws.byDefault}</option>
       ${(['none', 'small', 'large'] as const).map((p) => html`<option value="${p}"${sel(own.linkPreview === p)}>${ws.previews[p]}</option>`)}
     </select></label>
-    ${sub.kind === 'group' ? html`<label>${ws.fullText} ${ws.defaults(ws.notAllowed)}<select name="full_text">
-      <option value="default"${sel(own.fullText === undefined)}>${ws.byDefault}</option>
-      <option value="on"${sel(own.fullText === true)}>${ws.allowed}</option>
-      <option value="off"${sel(own.fullText === false)}>${ws.notAllowed}</option>
+    ${sub.kind === 'group' ? html`<label>${ws.fullStoryInGroup} ${ws.defaults(ws.notAllowed)}<select name="full_story_in_group">
+      <option value="default"${sel(own.fullStoryInGroup === undefined)}>${ws.byDefault}</option>
+      <option value="on"${sel(own.fullStoryInGroup === true)}>${ws.allowed}</option>
+      <option value="off"${sel(own.fullStoryInGroup === false)}>${ws.notAllowed}</option>
     </select></label>` : ''}
   </fieldset>
   ${sources.length ? html`<fieldset><legend>${ws.sources}</legend>

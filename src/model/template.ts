@@ -21,14 +21,19 @@ export interface MessageTemplate {
    */
   linkPreview?: LinkPreview;
   /**
+   * A «النص الكامل» button under the post that gives the reader the whole article in the chat (where the platform
+   * can). Undefined: on for channels and groups when the article has more than its summary, off in a private chat.
+   */
+  fullStory?: boolean;
+  /**
    * A group's members may ask for a story's full text in the group itself (WhatsApp: a reply «المزيد» to its post).
    * Off unless the group chose it: the story runs to several long messages that every member receives. A reader may
    * always ask in a private chat.
    */
-  fullText?: boolean;
+  fullStoryInGroup?: boolean;
 }
 
-export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullText'] as const;
+export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullStory', 'fullStoryInGroup'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** A change to a template: a value sets the field, null resets it to the environment's default, undefined keeps it. */

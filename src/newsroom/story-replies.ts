@@ -11,7 +11,7 @@ import { postOfMessage } from './outbox-queries.js';
 export type ReplyStory =
   | { status: 'story'; story: FullStory }
   | { status: 'retracted' }
-  /** The answer would go to the post's own chat, whose settings keep the full text out of it (template.fullText). */
+  /** The answer would go to the post's own chat, whose settings keep the full text out of it (template.fullStoryInGroup). */
   | { status: 'not-here' }
   /** The message carried several stories (a digest): which one is meant cannot be told. */
   | { status: 'several' }
@@ -33,7 +33,7 @@ export interface ReplyRef {
 export async function storyForReply(deps: Pick<NewsroomDeps, 'data' | 'config'>, ref: ReplyRef, opts: { inPlace: boolean; now?: number }): Promise<ReplyStory> {
   const post = await postOfMessage(deps, ref.platform, ref.chatId, ref.messageKey);
   if (post.kind !== 'post') return { status: post.kind };
-  if (opts.inPlace && (await deps.data.repos.subscriptions.template(post.subscriptionId)).fullText !== true) return { status: 'not-here' };
+  if (opts.inPlace && (await deps.data.repos.subscriptions.template(post.subscriptionId)).fullStoryInGroup !== true) return { status: 'not-here' };
   const read = await readFullStory(deps, post.articleId, { now: opts.now });
   return read.status === 'unknown' ? { status: 'none' } : read;
 }

@@ -61,6 +61,18 @@ export function hasMoreThanSummary(article: Pick<StoredArticle, 'paragraphs' | '
   return size(article.paragraphs) - size(article.summary) >= MORE_THAN_SUMMARY_CHARS;
 }
 
+/**
+ * Whether a post offers its full story: the chat's choice (`fullStory` in its template over the configured one);
+ * without one, channels and groups do (their readers cannot ask the bot by themselves) and private chats do not;
+ * either way only for an article whose body says more than its summary, and never for a retracted one.
+ */
+export function offersFullStory(
+  article: Pick<StoredArticle, 'paragraphs' | 'summary' | 'retracted'>, chatKind: string, choice: boolean | undefined,
+): boolean {
+  if (article.retracted || !hasMoreThanSummary(article)) return false;
+  return choice ?? (chatKind === 'channel' || chatKind === 'group');
+}
+
 export function buildFullStory(article: StoredArticle, options: { timeZone?: string }): FullStory | { retracted: true } {
   if (article.retracted) return { retracted: true };
   const title = articleText(article.title);

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { InputRichBlock, RichText } from 'grammy/types';
 
 export interface FakeLimits {
   globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number;
@@ -21,7 +22,7 @@ export type Failure =
 /** A raw HTTP answer, written as it is instead of the Bot API's JSON. */
 interface RawAnswer { raw: { status: number; body: string; contentType: string } }
 
-const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'copyMessage', 'forwardMessage']);
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendRichMessage', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'copyMessage', 'forwardMessage']);
 
 // ----- strict rate limits (issue 14): rolling windows, as Telegram may enforce them -----
 
@@ -158,6 +159,8 @@ export class FakeTelegram {
 
   private async answer(method: string, p: Record<string, any>): Promise<any> {
     if (this.refused.has(method)) return this.error(400, `Bad Request: ${method} refused by the test`);
+    // An older Bot API server knows no sendRichMessage: api.telegram.org answers any unknown method 404 "Not Found".
+    if (method === 'sendRichMessage' && this.richUnsupported) return this.error(404, 'Not Found');
     if (SEND_METHODS.has(method)) await this.held.get(String(p.chat_id));
     if (SEND_METHODS.has(method)) {
       const limited = this.limit(String(p.chat_id), p.allow_paid_broadcast === true || p.allow_paid_broadcast === 'true');
@@ -170,6 +173,7 @@ export class FakeTelegram {
     }
     const corrected = this.answerCorrection(method, p);
     if (corrected) return corrected;
+    if (method === 'sendRichMessage') return this.answerRich(p);
     switch (method) {
       case 'getMe':
         return ok({ id: this.botId, is_bot: true, first_name: 'Nashra', username: this.botUsername, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
@@ -248,7 +252,8 @@ export class FakeTelegram {
       case 'too_long': return p.parse_mode ? this.error(400, 'Bad Request: message is too long') : undefined;
       case 'cant_parse': return p.parse_mode ? this.error(400, "Bad Request: can't parse entities: Unsupported start tag") : undefined;
       case 'server_error': return this.error(502, 'Bad Gateway');
-      case 'photo_invalid': return method === 'sendPhoto' ? this.error(400, 'Bad Request: wrong file identifier/HTTP URL specified') : undefined;
+      case 'photo_invalid': return method === 'sendPhoto' || (method === 'sendRichMessage' && richHasPhoto(p))
+        ? this.error(400, 'Bad Request: wrong file identifier/HTTP URL specified') : undefined;
       case 'raw': return f.method === undefined || f.method === method
         ? { raw: { status: f.status, body: f.body, contentType: f.contentType ?? 'application/json' } } satisfies RawAnswer : undefined;
     }
@@ -414,6 +419,156 @@ const markupKey = (markup: unknown): string | undefined => {
 
 const parseIds = (raw: unknown): number[] => (Array.isArray(raw) ? raw : typeof raw === 'string' ? JSON.parse(raw) : []).map(Number);
 // ===== end of corrections =====
+
+// ===== Rich messages (issue 26): sendRichMessage, checked against grammY's types (@grammyjs/types rich.d.ts) =====
+// The blocks form only is checked in depth (html and markdown are parsed by Telegram; Nashra sends blocks): every
+// block's type and required fields, every RichText, and the limits rich.d.ts states: 32,768 characters of text, 500
+// blocks counting nested ones (a blockquote and its paragraph are two), 16 levels of nesting, 50 media. A bad shape
+// is a 400 with the reason, as the real server answers malformed requests. `richUnsupported` makes it an older
+// server that does not know the method (404 "Not Found").
+
+export const RICH_MAX_CHARS = 32_768;
+export const RICH_MAX_BLOCKS = 500;
+const RICH_MAX_DEPTH = 16;
+const RICH_MAX_MEDIA = 50;
+
+/**
+ * InputRichBlock's types, as a record keyed by grammY's own union: a type grammY adds or drops fails the typecheck
+ * here, so the fake cannot drift from the types the bot is compiled against.
+ */
+const RICH_BLOCK_TYPE_RECORD: Record<InputRichBlock['type'], true> = {
+  paragraph: true, heading: true, pre: true, footer: true, divider: true, mathematical_expression: true, anchor: true, list: true,
+  blockquote: true, expandable_blockquote: true, pullquote: true, collage: true, slideshow: true, table: true, details: true, map: true,
+  animation: true, audio: true, document: true, photo: true, video: true, voice_note: true, buttons: true, thinking: true,
+};
+const RICH_BLOCK_TYPES = new Set(Object.keys(RICH_BLOCK_TYPE_RECORD));
+const RICH_MEDIA = new Set(['animation', 'audio', 'document', 'photo', 'video', 'voice_note']);
+/** RichText's object types (keyed by grammY's union, as above) and the field each requires beside `text`. */
+const RICH_TEXT_TYPES: Record<Exclude<RichText, string | RichText[]>['type'], string | undefined> = {
+  bold: undefined, italic: undefined, underline: undefined, strikethrough: undefined, spoiler: undefined, subscript: undefined,
+  superscript: undefined, marked: undefined, code: undefined, date_time: 'unix_time', text_mention: 'user', url: 'url',
+  email_address: 'email_address', phone_number: 'phone_number', bank_card_number: 'bank_card_number', mention: 'username',
+  hashtag: 'hashtag', cashtag: 'cashtag', bot_command: 'bot_command', button: 'button', anchor: 'name', anchor_link: 'anchor_name',
+  reference: 'name', reference_link: 'reference_name', custom_emoji: 'custom_emoji_id', mathematical_expression: 'expression',
+};
+
+class RichShapeError extends Error {}
+
+interface RichCount { chars: number; blocks: number; media: number }
+
+export interface FakeTelegram {
+  /** Set: the server is older than rich messages and answers sendRichMessage 404 "Not Found". */
+  richUnsupported?: boolean;
+  answerRich(p: Record<string, any>): any;
+}
+
+FakeTelegram.prototype.answerRich = function (this: FakeTelegram, p: Record<string, any>): any {
+  const error = (description: string) => ({ ok: false, error_code: 400, description });
+  const rich = typeof p.rich_message === 'string' ? safeJson(p.rich_message) : p.rich_message;
+  try {
+    const count = checkRichMessage(rich);
+    if (count.chars > RICH_MAX_CHARS) return error('Bad Request: rich message is too long');
+    if (count.blocks > RICH_MAX_BLOCKS) return error('Bad Request: too many blocks in the rich message');
+    if (count.media > RICH_MAX_MEDIA) return error('Bad Request: too many media in the rich message');
+  } catch (err) {
+    if (err instanceof RichShapeError) return error(`Bad Request: ${err.message}`);
+    throw err;
+  }
+  const message: any = {
+    message_id: (this as any).nextMessageId++, date: Math.floor(Date.now() / 1000), chat: (this as any).chatOf(p.chat_id),
+    rich_message: { blocks: rich.blocks, ...(rich.is_rtl === true ? { is_rtl: true } : {}) },
+  };
+  this.remember(message);
+  return ok(message);
+};
+
+const safeJson = (s: string): unknown => { try { return JSON.parse(s); } catch { return undefined; } };
+
+/** The message's counts; throws RichShapeError for a shape rich.d.ts does not allow. */
+function checkRichMessage(rich: any): RichCount {
+  if (!rich || typeof rich !== 'object' || Array.isArray(rich)) throw new RichShapeError('rich_message must be an InputRichMessage object');
+  const forms = ['blocks', 'html', 'markdown'].filter((f) => rich[f] !== undefined);
+  if (forms.length !== 1) throw new RichShapeError('exactly one of blocks, html or markdown must be used');
+  for (const flag of ['is_rtl', 'skip_entity_detection']) {
+    if (rich[flag] !== undefined && typeof rich[flag] !== 'boolean') throw new RichShapeError(`${flag} must be a Boolean`);
+  }
+  const count: RichCount = { chars: 0, blocks: 0, media: 0 };
+  if (rich.blocks === undefined) {
+    const source = rich.html ?? rich.markdown;
+    if (typeof source !== 'string' || !source.trim()) throw new RichShapeError('message text is empty');
+    count.chars = [...source].length;
+    return count;
+  }
+  if (!Array.isArray(rich.blocks) || rich.blocks.length === 0) throw new RichShapeError('blocks must be a non-empty array');
+  for (const block of rich.blocks) checkBlock(block, 1, count);
+  return count;
+}
+
+function checkBlock(b: any, depth: number, count: RichCount): void {
+  if (depth > RICH_MAX_DEPTH) throw new RichShapeError('too deep nesting of blocks');
+  if (!b || typeof b !== 'object' || !RICH_BLOCK_TYPES.has(b.type)) throw new RichShapeError(`unsupported block type "${String(b?.type)}"`);
+  count.blocks++;
+  const text = (field: string, required = true) => {
+    if (b[field] === undefined && !required) return;
+    count.chars += checkRichText(b[field], depth + 1, `${b.type}.${field}`);
+  };
+  const nested = (field: string) => {
+    if (!Array.isArray(b[field]) || b[field].length === 0) throw new RichShapeError(`${b.type}.${field} must be a non-empty array of blocks`);
+    for (const inner of b[field]) checkBlock(inner, depth + 1, count);
+  };
+  switch (b.type) {
+    case 'paragraph': case 'footer': case 'pre': case 'thinking': text('text'); break;
+    case 'heading':
+      text('text');
+      if (![1, 2, 3, 4, 5, 6].includes(b.size)) throw new RichShapeError('heading.size must be 1-6');
+      break;
+    case 'expandable_blockquote': case 'pullquote': text('text'); text('credit', false); break;
+    case 'blockquote': nested('blocks'); text('credit', false); break;
+    case 'details': text('summary'); nested('blocks'); break;
+    case 'collage': case 'slideshow': nested('blocks'); break;
+    case 'list':
+      if (!Array.isArray(b.items) || b.items.length === 0) throw new RichShapeError('list.items must be a non-empty array');
+      for (const item of b.items) {
+        count.blocks++;
+        if (!Array.isArray(item?.blocks)) throw new RichShapeError('list item must have blocks');
+        for (const inner of item.blocks) checkBlock(inner, depth + 2, count);
+      }
+      break;
+    case 'divider': break;
+    case 'anchor': if (typeof b.name !== 'string' || !b.name) throw new RichShapeError('anchor.name must be a non-empty string'); break;
+    case 'mathematical_expression': if (typeof b.expression !== 'string') throw new RichShapeError('expression must be a string'); count.chars += [...String(b.expression)].length; break;
+    default:
+      if (RICH_MEDIA.has(b.type)) {
+        const media = b[b.type];
+        if (!media || media.type !== b.type || typeof media.media !== 'string') throw new RichShapeError(`${b.type}.${b.type} must be an InputMedia of type "${b.type}"`);
+        if (!/^https?:\/\//i.test(media.media) && !/^attach:\/\//.test(media.media) && /[:/]/.test(media.media)) {
+          throw new RichShapeError('media blocks support only HTTP and HTTPS URLs');
+        }
+        count.media++;
+      }
+  }
+}
+
+/** A RichText's characters (code points, as Telegram counts UTF-8 characters); throws for a shape not allowed. */
+function checkRichText(t: any, depth: number, where: string): number {
+  if (depth > RICH_MAX_DEPTH + 1) throw new RichShapeError('too deep nesting of formatting');
+  if (typeof t === 'string') return [...t].length;
+  if (Array.isArray(t)) return t.reduce((n: number, part: any) => n + checkRichText(part, depth + 1, where), 0);
+  if (!t || typeof t !== 'object' || !Object.hasOwn(RICH_TEXT_TYPES, String(t.type))) throw new RichShapeError(`${where}: unsupported rich text "${String(t?.type ?? typeof t)}"`);
+  const required = RICH_TEXT_TYPES[t.type as keyof typeof RICH_TEXT_TYPES];
+  if (required && t[required] === undefined) throw new RichShapeError(`${where}: ${t.type} needs ${required}`);
+  if (t.type === 'url' && !/^(https?|tg|mailto|tel):/i.test(String(t.url))) throw new RichShapeError(`${where}: unsupported URL protocol`);
+  if (t.type === 'custom_emoji') return [...String(t.alternative_text ?? '')].length;
+  if (t.type === 'mathematical_expression') return [...String(t.expression)].length;
+  return checkRichText(t.text, depth + 1, where);
+}
+
+function richHasPhoto(p: Record<string, any>): boolean {
+  const rich = typeof p.rich_message === 'string' ? safeJson(p.rich_message) : p.rich_message;
+  const has = (blocks: unknown): boolean => Array.isArray(blocks) && blocks.some((b: any) => b?.type === 'photo' || has(b?.blocks));
+  return has((rich as any)?.blocks);
+}
+// ===== end of rich messages =====
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.writableEnded || res.destroyed) return;

@@ -54,13 +54,13 @@ export async function subsRemove([id]: string[], _options: unknown, ctx: Command
 /** Template fields by their CLI names (`--default hashtags,link-preview`). */
 const FIELD_NAMES: Record<string, TemplateField> = {
   header: 'headerMark', footer: 'footer', hashtags: 'showHashtags', 'source-line': 'showSource', date: 'showDate',
-  photo: 'leadPhoto', 'link-preview': 'linkPreview', 'full-text': 'fullText',
+  photo: 'leadPhoto', 'link-preview': 'linkPreview', 'full-story-in-group': 'fullStoryInGroup',
 };
 
 export interface SubsSetOptions {
   topics?: string; exclude?: string; source?: number;
   header?: string | false; footer?: string | false; hashtags?: boolean; sourceLine?: boolean; date?: boolean; photo?: boolean;
-  linkPreview?: LinkPreview; fullText?: boolean; default?: string;
+  linkPreview?: LinkPreview; fullStoryInGroup?: boolean; default?: string;
 }
 
 /**
@@ -84,7 +84,7 @@ export async function subsSet([id]: string[], options: SubsSetOptions & Delivery
   if (options.date !== undefined) template.showDate = options.date;
   if (options.photo !== undefined) template.leadPhoto = options.photo;
   if (options.linkPreview !== undefined) template.linkPreview = options.linkPreview;
-  if (options.fullText !== undefined) template.fullText = options.fullText;
+  if (options.fullStoryInGroup !== undefined) template.fullStoryInGroup = options.fullStoryInGroup;
 
   const had = options.source === undefined ? current.subscription.topics : current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? [];
   const topics = mergeFilter(had, options.topics, options.exclude);
@@ -129,6 +129,6 @@ function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'templat
     `date: ${onOff(t.showDate)}${mark('showDate')}`,
     `lead image as a photo: ${onOff(t.leadPhoto)}${mark('leadPhoto')}`,
     `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
-    ...(r.subscription.kind === 'group' ? [`full text in the group on a reader's request: ${t.fullText ? 'on' : 'off'}${mark('fullText')}`] : []),
+    ...(r.subscription.kind === 'group' ? [`full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`] : []),
   ];
 }

@@ -6,4 +6,4 @@ CREATE INDEX jobs_message ON jobs(message_id) WHERE kind = 'post' AND message_id
 
 -- A group's own choice: its members may ask for a story's full text in the group itself (NULL: the default, off: a
 -- story runs to several long messages every member receives, so the group's admins decide).
-ALTER TABLE subscription_templates ADD COLUMN full_text INTEGER CHECK (full_text IN (0, 1));
+ALTER TABLE subscription_templates ADD COLUMN full_story_in_group INTEGER CHECK (full_story_in_group IN (0, 1));
