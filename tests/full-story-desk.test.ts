@@ -104,6 +104,9 @@ describe('the article page', () => {
     await readFullStory(f.deps.newsroom, a.id);
     body = await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text();
     expect(body).toContain('<p id="full-reads">قُرئ نصه الكامل في المحادثات: قراءتان.</p>');
+    // And on the Today list, beside where each story went (only where it was read).
+    const today = await (await fetch(`${d.url}/`, { headers: { cookie: session } })).text();
+    expect(today.match(/📖 قُرئ كاملًا: [^<]*/g)).toEqual(['📖 قُرئ كاملًا: قراءتان']);
     // The desk's own showing counts no read.
     section = sectionOf(body);
     expect(section).toContain('بدأ الحفل');

@@ -22,6 +22,7 @@ const ar = {
     backlog: 'الأرشيف', withoutBacklog: 'بلا الأرشيف', onlyBacklog: 'الأرشيف وحده', backlogMark: 'من الأرشيف',
     backlogHelp: 'من أرشيف المصدر: كان في خلاصته يوم أُضيف، فعُلّم مقروءاً ولم يُرسل تلقائياً. يمكن تحريره وإرساله من هنا.',
     states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
+    fullReads: (n: number) => `📖 قُرئ كاملًا: ${countArabic(n, FULL_READ)}`,
   },
   article: {
     back: 'اليوم', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
@@ -111,6 +112,7 @@ const en: Words = {
     backlog: 'Backlog', withoutBacklog: 'Without the backlog', onlyBacklog: 'Backlog only', backlogMark: 'backlog',
     backlogHelp: 'From the source\'s backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.',
     states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
+    fullReads: (n: number) => `📖 full text read ${n} ${n === 1 ? 'time' : 'times'}`,
   },
   article: {
     back: 'Today', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',

@@ -46,6 +46,8 @@ function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html 
 export interface TodayView {
   articles: StoredArticle[]; counts: Map<number, DeliveryCounts>; sources: Source[]; topics: string[];
   filter: { q?: string; source?: number; topic?: string; state?: string; backlog?: '0' | '1' }; olderHref?: string;
+  /** How many times each story's full text was read in the chats. */
+  fullReads: Map<number, number>;
 }
 
 export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView): Html {
@@ -67,7 +69,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
     <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}${a.seenOnly ? html` · <span class="backlog" title="${w.today.backlogHelp}">${w.today.backlogMark}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
     ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
-    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
+    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}${v.fullReads.get(a.id) ? html` <span class="counts full-reads">${w.today.fullReads(v.fullReads.get(a.id)!)}</span>` : ''}</p>
   </article>
 </li>`)}</ol>`;
   return page(ctx, w.today.title, 'today', html`${filters}${list}${v.olderHref ? html`<p class="more"><a href="${v.olderHref}">${w.today.older}</a></p>` : ''}`);

@@ -61,9 +61,12 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
       olderHref = `/?${params}`;
     }
+    // One look-up per story on the page (a primary key each, PAGE_SIZE at most).
+    const reads = new Map<number, number>();
+    for (const a of articles) reads.set(a.id, await fullReads(newsroom, a.id));
     return send(reply, todayPage(ctxOf(req, reply), config, {
       articles, counts: await deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
-      topics: await recentTopics(newsroom), filter, olderHref,
+      topics: await recentTopics(newsroom), filter, olderHref, fullReads: reads,
     }));
   });
 
