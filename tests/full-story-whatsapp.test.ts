@@ -9,7 +9,8 @@ import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
-import { asksForFullStory, FULL_STORY_REPLIES } from '../bots/whatsapp/full-story.js';
+import { asksForFullStory, FULL_STORY_REPLIES, storyMessages } from '../bots/whatsapp/full-story.js';
+import { buildFullStory } from '../src/story/full-story.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
@@ -310,6 +311,28 @@ describe('the story as it stands', () => {
     expect(text).toContain('\n›');
     expect(lines.filter((l) => l.startsWith('>'))).toEqual(['> هذا اقتباس حقيقي من المتحدث باسم البلدية']);
     expect(text).toContain('<b>وسم</b>');
+  });
+
+  it('a very long article goes as at most 8 messages, each within 4,096 characters, numbered as sent, ending with where to read on', async () => {
+    const h = await harness({}, true);
+    const huge = await h.send(longArticle(16, { paragraphs: Array.from({ length: 90 }, (_, i) => `فقرة طويلة رقم ${i + 1}: ${'كلام كثير عن الخبر وتفاصيله الدقيقة، '.repeat(25)}`) }));
+    const built = buildFullStory(huge, {});
+    if ('retracted' in built) throw new Error('retracted');
+    const messages = storyMessages(built).map((m) => ('text' in m ? plain(m.text) : ''));
+    expect(messages).toHaveLength(8);
+    messages.forEach((m, i) => {
+      expect(m.length).toBeLessThanOrEqual(4096);
+      expect(m.startsWith(`*${huge.title} · ${i + 1}/8*`)).toBe(true);
+    });
+    expect(messages[7]).toMatch(new RegExp(`${FULL_STORY_REPLIES.cut}\\n\\nالخبر في موقعه الأصلي: https://example\\.org/news/16$`));
+    // Sent in order, the paragraphs that went are the article's first ones, none cut off in the middle of the list.
+    const sent = messages.join('\n');
+    const went = huge.paragraphs.filter((p) => sent.includes(p.trim().slice(0, 40)));
+    expect(went.length).toBeGreaterThan(25); // about 30,000 of the 85,000 characters
+    expect(huge.paragraphs.slice(0, went.length)).toEqual(went);
+    const before = h.world.sent.length;
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(huge) });
+    expect(texts(await sentAfter(h, before, 8))).toEqual(messages);
   });
 
   it('a digest message carries several stories: the reader is asked to reply to the story itself', async () => {

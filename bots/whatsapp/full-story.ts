@@ -14,7 +14,7 @@ export const FULL_STORY_REPLIES = {
   notAStory: 'لم أجد خبرًا من «نشرة» في الرسالة التي رددت عليها. ردّ بكلمة «المزيد» على رسالة الخبر نفسها.',
   several: 'هذه الرسالة تضم عدة أخبار؛ ردّ بكلمة «المزيد» على رسالة الخبر نفسه، أو افتح رابطه.',
   capReached: 'بلغ ما يُرسَل اليوم حدّه؛ اطلب النص الكامل غدًا.',
-  cut: 'للخبر تتمة في موقعه الأصلي:',
+  cut: '… وللخبر تتمة أطول من أن تُرسل هنا.',
 } as const;
 
 /** What a reader writes: «المزيد», «كامل», «النص الكامل» (and «مزيد», «الكامل»), whatever the diacritics and tatweel. */
@@ -29,13 +29,14 @@ export function asksForFullStory(body: string): boolean {
 
 /**
  * At most this many text messages per story: 8 × ~4,000 characters holds what one Telegram rich message holds
- * (32,768), about 15 minutes of reading; a longer article ends with its link. At WhatsApp's pace (4–10 s apart) the
- * eight take about a minute, and a daily cap of 300 is not eaten by one hostile 1 MB article.
+ * (32,768); a longer article is sent as far as fits, then says where to read on, with its link. At WhatsApp's pace
+ * (4–10 s apart) the eight take about a minute, and one hostile 1 MB article cannot eat the daily cap (300).
  */
 const MAX_PARTS = 8;
 /** Blocks per message: a part's markup (*, >, the blank lines between blocks) costs up to 4 characters a block. */
 const MAX_BLOCKS = 40;
 const MARKUP_PER_BLOCK = 4;
+const LIMITS = { maxChars: WHATSAPP_PRACTICAL_LIMIT - MARKUP_PER_BLOCK * MAX_BLOCKS, maxBlocks: MAX_BLOCKS };
 
 /**
  * A story as WhatsApp messages: the lead photo first (as media, where it loads), then the text in parts that each
@@ -45,12 +46,20 @@ const MARKUP_PER_BLOCK = 4;
  */
 export function storyMessages(story: FullStory): SeriesMessage[] {
   const photo = story.blocks.find((b): b is Extract<StoryBlock, { kind: 'photo' }> => b.kind === 'photo');
-  const text = { ...story, blocks: story.blocks.filter((b) => b.kind !== 'photo') };
-  const parts = splitStory(text, { maxChars: WHATSAPP_PRACTICAL_LIMIT - MARKUP_PER_BLOCK * MAX_BLOCKS, maxBlocks: MAX_BLOCKS });
   const link = story.blocks.find((b): b is Extract<StoryBlock, { kind: 'link' }> => b.kind === 'link');
-  const rendered = parts.slice(0, MAX_PARTS).map((part) => part.map(blockText).join('\n\n'));
-  if (parts.length > MAX_PARTS) rendered[MAX_PARTS - 1] += `\n\n${FULL_STORY_REPLIES.cut}${link ? ` ${link.url}` : ''}`;
-  return [...(photo ? [{ photo: photo.url }] : []), ...rendered.map((t) => ({ text: t }))];
+  const text = { ...story, blocks: story.blocks.filter((b) => b.kind !== 'photo') };
+  let parts = splitStory(text, LIMITS);
+  if (parts.length > MAX_PARTS) {
+    // What the first parts held, less a block at a time until the notice and the link fit too: the numbers then
+    // count the parts that are sent («· 8/8»).
+    const body = parts.slice(0, MAX_PARTS).flatMap((part) => part.slice(1)).filter((b) => b.kind !== 'link');
+    const tail: StoryBlock[] = [{ kind: 'paragraph', text: FULL_STORY_REPLIES.cut }, ...(link ? [link] : [])];
+    do {
+      body.pop();
+      parts = splitStory({ ...text, blocks: [{ kind: 'heading', text: story.title }, ...body, ...tail] }, LIMITS);
+    } while (parts.length > MAX_PARTS);
+  }
+  return [...(photo ? [{ photo: photo.url }] : []), ...parts.map((part) => ({ text: part.map(blockText).join('\n\n') }))];
 }
 
 function blockText(block: StoryBlock): string {
