@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every speed and size figure beside its target, in one run. Prints a table and writes
  * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
- * `npm run bench -- --quick` (CI): the summariser, ingest and delivery parts only, in under a minute, so that
+ * `npm run bench -- --quick` (CI): the summariser, ingest, delivery and full-story parts only, in about a minute, so that
  * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (routing: one article to 10,000 filtering subscriptions;
  * corrections: about 35 s, the floor Telegram's limits allow for 1,000 edits).
  */
@@ -14,6 +14,7 @@ import { benchDesk } from './desk.js';
 import { benchDeliveryDuringIngest, benchFeedIngest } from './ingest-during.js';
 import { benchDigest } from './digest.js';
 import { benchFootprint } from './footprint.js';
+import { benchFullStory } from './full-story.js';
 import { benchIngest } from './ingest.js';
 import { benchLoad } from './load.js';
 import { benchPush } from './push.js';
@@ -27,7 +28,7 @@ import { existsSync } from 'node:fs';
 interface Row { figure: string; target: string; measured: string; met: boolean | null }
 
 /** The parts and summariser rounds of the quick run: about 35 s here (a smaller delivery run would mostly time its ramp-up). */
-const QUICK_PARTS = ['summarize', 'ingest', 'delivery'];
+const QUICK_PARTS = ['summarize', 'ingest', 'delivery', 'fullstory'];
 const QUICK_ROUNDS = 3;
 
 const rows: Row[] = [];
@@ -59,6 +60,13 @@ async function main(): Promise<void> {
     add('delivery: achieved ÷ allowed, paid 1,000/s (5,000 messages, strict fake)', '≥ 0.95', paid.ratio, '', paid.ratio >= 0.95);
     add('delivery: 429s received (both runs)', '0', free.rateLimited429 + paid.rateLimited429, '', free.rateLimited429 + paid.rateLimited429 === 0);
     add('delivery: CPU time per delivery (Nashra\'s process, paid run)', 'reference', paid.cpuMsPerDelivery, 'ms', null);
+  }
+  if (want('fullstory')) {
+    // --quick: 3 s of presses (60) instead of 15 (300); the p99 of 60 is their second slowest.
+    const f = await benchFullStory(quick ? 3 : 15);
+    results.fullStory = f;
+    add(`full story: «النص الكامل» press → rich message at the fake Bot API, p99 (${f.presses} presses at ${f.perSecond}/s)`, '≤ 100 ms', f.p99Ms, 'ms', f.p99Ms <= 100);
+    add('  same, p50', 'reference', f.p50Ms, 'ms', null);
   }
   if (want('busy')) {
     const free = await benchDeliveryDuringIngest({ chats: 300, articles: 2 });

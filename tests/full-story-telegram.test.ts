@@ -102,7 +102,8 @@ describe('the «النص الكامل» button', () => {
       { type: 'paragraph', text: LONG[3] },
     ]);
     expect(rich.blocks.at(-1)).toEqual({ type: 'paragraph', text: { type: 'url', text: 'الخبر في موقعه الأصلي', url: article.url } });
-    expect(h!.store.fullReads.count(article.id)).toBe(1);
+    // Counted once the story went out, and once for all its parts.
+    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 2000, 'the read counted');
     expect(textsTo(reader)).toHaveLength(0);
   });
 
@@ -126,7 +127,8 @@ describe('the «النص الكامل» button', () => {
     expect(parts.map((c) => c.params.rich_message.blocks[0].text)).toEqual([`${article.title} · 1/2`, `${article.title} · 2/2`]);
     const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: any) => b.type === 'paragraph' && typeof b.text === 'string').map((b: any) => b.text));
     expect(texts).toEqual(paragraphs);
-    expect(h!.store.fullReads.count(article.id)).toBe(1);
+    // Counted once the story went out, and once for all its parts.
+    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 2000, 'the read counted');
   });
 
   it('carries hostile text inert: no bidi control, markup and references as characters, only the original\'s link', async () => {
@@ -164,6 +166,24 @@ describe('the «النص الكامل» button', () => {
       expect(m.params.text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
     }
     expect(plain.map((m) => m.params.text).join('\n')).toContain('<script>alert(1)</script> &lt;b&gt;');
+  });
+});
+
+describe('the chat\'s choice', () => {
+  it('a private subscriber turns the button on with /settings (off by default there), and the next post carries it', async () => {
+    await setUp();
+    const reader = 5002;
+    const sub = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(reader), kind: 'private' }, Date.now() - 3600_000);
+    h!.fake.pushUpdate(message(privateChat(reader), reader, `/settings ${sub.id}`));
+    await waitFor(() => textsTo(reader).length > 0, 8000, 'the settings panel');
+    const panel = JSON.stringify(textsTo(reader)[0]!.params.reply_markup);
+    expect(panel).toContain(`"❌ زرّ النص الكامل (الافتراضي)","callback_data":"ts:${sub.id}:f"`);
+    h!.fake.pushUpdate(callback(reader, `ts:${sub.id}:f`, reader));
+    await waitFor(() => h!.store.templates.get(sub.id).fullStory === true, 8000, 'the choice stored');
+    const { article } = await post();
+    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 8000, 'every post sent');
+    const last = h!.fake.sentTo(reader).filter((c) => c.method === 'sendMessage' && c.params.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data?.startsWith('fs:'));
+    expect(last).toHaveLength(1);
   });
 });
 
@@ -228,7 +248,7 @@ describe('what the reader gets', () => {
     press(second, code);
     await waitFor(() => textsTo(second).length === texts.length, 10_000, 'the second reader\'s parts');
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(1);
-    expect(h!.store.fullReads.count(article.id)).toBe(2);
+    await waitFor(() => h!.store.fullReads.count(article.id) === 2, 2000, 'the second read counted');
   });
 
   it('forged, unknown, oversized and unpublished codes: one polite line, no story, nothing leaked', async () => {

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
-import { storyForReply, type NewsroomDeps } from '../../src/newsroom/index.js';
+import { countFullRead, storyForReply, type NewsroomDeps } from '../../src/newsroom/index.js';
 import { splitStory, type FullStory, type StoryBlock } from '../../src/story/full-story.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { isGroupId, resolveIdentity } from './identity.js';
@@ -138,7 +138,7 @@ export class WhatsAppFullStory {
   }
 
   private async tell(msg: WaMessage, ref: { chatId: string; messageKey: string }, inGroup: boolean): Promise<void> {
-    const found = await storyForReply(this.deps.newsroom, { platform: 'whatsapp', ...ref }, { inPlace: inGroup, now: Date.now() });
+    const found = await storyForReply(this.deps.newsroom, { platform: 'whatsapp', ...ref }, { inPlace: inGroup });
     switch (found.status) {
       case 'not-here':
         return;
@@ -155,6 +155,8 @@ export class WhatsAppFullStory {
         const chat = await msg.getChat();
         const sent = await this.deps.sendSeries(chat, messages, msg.id?._serialized);
         this.deps.logger.info('whatsapp full text sent', { chat: msg.from, article: found.story.articleId, messages: sent, of: messages.length });
+        // A read once the story went out (its first message at least), so the count's commit waits for no reader.
+        if (sent > 0) await countFullRead(this.deps.newsroom, found.story.articleId);
       }
     }
   }

@@ -75,7 +75,7 @@ const ar = {
   settings: {
     title: (name: string) => `إعدادات ${name}`, filter: 'المرشّح', filterHelp: 'كلمات أو "عبارات"؛ بـ«-» تُستبعد: الرقة "دير الزور" -رياضة. فارغ: كل الأخبار.',
     template: 'شكل الرسالة', header: 'العلامة فوق العنوان', footer: 'التذييل', byDefault: 'الافتراضي', none: 'بلا', own: 'نص خاص:',
-    hashtags: 'سطر الوسوم', sourceLine: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة الرئيسية كصورة مع النص', on: 'يظهر', off: 'لا يظهر',
+    hashtags: 'سطر الوسوم', sourceLine: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة الرئيسية كصورة مع النص', fullStory: 'زرّ «النص الكامل» تحت المنشور', on: 'يظهر', off: 'لا يظهر',
     fullStoryInGroup: 'النص الكامل في المجموعة لمن يطلبه من أعضائها (ردّ «المزيد» على الخبر)', allowed: 'مسموح', notAllowed: 'غير مسموح',
     preview: 'معاينة الرابط', previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' }, save: 'حفظ', saved: 'تمّ الحفظ.',
     sources: 'مرشّح لكل مصدر', sourcesHelp: 'خبر من هذا المصدر يجب أن يطابق مرشّح الاشتراك ومرشّحه معاً. فارغ: يُحذف.', source: 'المصدر',
@@ -165,7 +165,7 @@ const en: Words = {
   settings: {
     title: (name: string) => `Settings of ${name}`, filter: 'Filter', filterHelp: 'Words or "phrases"; a leading «-» excludes: Raqqa "Deir ez-Zor" -sport. Empty: all news.',
     template: 'How messages look', header: 'Header mark above the headline', footer: 'Footer', byDefault: 'default', none: 'none', own: 'own text:',
-    hashtags: 'Hashtag line', sourceLine: 'Source line', date: 'Date', photo: 'Lead image as a photo with the text', on: 'shown', off: 'hidden',
+    hashtags: 'Hashtag line', sourceLine: 'Source line', date: 'Date', photo: 'Lead image as a photo with the text', fullStory: 'A «النص الكامل» (full story) button under posts', on: 'shown', off: 'hidden',
     fullStoryInGroup: 'The full text in the group for a member who asks (a reply «المزيد» to the story)', allowed: 'allowed', notAllowed: 'not allowed',
     preview: 'Link preview', previews: { none: 'none', small: 'small', large: 'large, above the text' }, save: 'Save', saved: 'Saved.',
     sources: 'Filter per source', sourcesHelp: 'An article from this source must match both the subscription\'s filter and this one. Empty: removed.', source: 'Source',

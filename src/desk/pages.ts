@@ -504,6 +504,7 @@ ${saved ? html`<p class="notice">${ws.saved}</p>` : ''}
     ${flag('source_line', ws.sourceLine, own.showSource, env.showSource)}
     ${flag('date', ws.date, own.showDate, env.showDate)}
     ${flag('photo', ws.photo, own.leadPhoto, env.leadPhoto)}
+    ${flag('full_story', ws.fullStory, own.fullStory, sub.kind !== 'private')}
     <label>${ws.preview} ${ws.defaults(env.linkPreview ? ws.previews[env.linkPreview] : ws.byDefault)}<select name="link_preview">
       <option value="default"${sel(own.linkPreview === undefined)}>${ws.byDefault}</option>
       ${(['none', 'small', 'large'] as const).map((p) => html`<option value="${p}"${sel(own.linkPreview === p)}>${ws.previews[p]}</option>`)}

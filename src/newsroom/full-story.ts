@@ -22,7 +22,7 @@ export type FullStoryRead =
  */
 export async function readFullStory(deps: Reader, articleId: number, opts: { now?: number; count?: boolean } = {}): Promise<FullStoryRead> {
   const story = await fullStoryOf(deps, articleId);
-  if (story.status === 'story' && opts.count !== false) await deps.data.repos.fullStory.countRead(articleId, opts.now ?? Date.now());
+  if (story.status === 'story' && opts.count !== false) await countFullRead(deps, articleId, opts.now);
   return story;
 }
 
@@ -36,6 +36,13 @@ export async function fullStoryOf(deps: Reader, articleId: number): Promise<Full
   const built = buildFullStory(article, { timeZone: deps.config.timeZone });
   return 'retracted' in built ? { status: 'retracted' } : { status: 'story', story: built };
 }
+
+/**
+ * One more read of the article's full story, for a front door that counts once the story went out (fullStoryOf,
+ * send, then this): the count's commit (an fsync, synchronous=FULL) is then not between the reader and the text.
+ */
+export const countFullRead = (deps: Pick<NewsroomDeps, 'data'>, articleId: number, now = Date.now()): Promise<void> =>
+  deps.data.repos.fullStory.countRead(articleId, now);
 
 /** How many times the article's full story was read. */
 export const fullReads = (deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<number> => deps.data.repos.fullStory.reads(articleId);

@@ -1,12 +1,13 @@
 import type { FullStory } from '../story/full-story.js';
 import type { NewsroomDeps } from './deps.js';
-import { readFullStory } from './full-story.js';
+import { fullStoryOf } from './full-story.js';
 import { postOfMessage } from './outbox-queries.js';
 
 /**
  * A reader's reply to a post asking for its full story (WhatsApp's «المزيد»): the post is found by the message id the
- * reply quotes, in the chat it was sent to, and the story read (and counted) through readFullStory, so a retracted
- * article is only «سُحب هذا الخبر» and a corrected one reads as corrected.
+ * reply quotes, in the chat it was sent to, and the story read through fullStoryOf, so a retracted article is only
+ * «سُحب هذا الخبر» and a corrected one reads as corrected. Nothing is counted here: the front door counts the read
+ * (countFullRead) once the story went out.
  */
 export type ReplyStory =
   | { status: 'story'; story: FullStory }
@@ -30,10 +31,10 @@ export interface ReplyRef {
  * `inPlace`: the story would be sent to the post's own chat, where every member receives it, so that chat must have
  * chosen it (off by default); a reader's own private chat needs no one's leave.
  */
-export async function storyForReply(deps: Pick<NewsroomDeps, 'data' | 'config'>, ref: ReplyRef, opts: { inPlace: boolean; now?: number }): Promise<ReplyStory> {
+export async function storyForReply(deps: Pick<NewsroomDeps, 'data' | 'config'>, ref: ReplyRef, opts: { inPlace: boolean }): Promise<ReplyStory> {
   const post = await postOfMessage(deps, ref.platform, ref.chatId, ref.messageKey);
   if (post.kind !== 'post') return { status: post.kind };
   if (opts.inPlace && (await deps.data.repos.subscriptions.template(post.subscriptionId)).fullStoryInGroup !== true) return { status: 'not-here' };
-  const read = await readFullStory(deps, post.articleId, { now: opts.now });
+  const read = await fullStoryOf(deps, post.articleId);
   return read.status === 'unknown' ? { status: 'none' } : read;
 }
