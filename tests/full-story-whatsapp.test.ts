@@ -47,19 +47,41 @@ function longArticle(n: number, over: Partial<Article> = {}): Article {
   };
 }
 
+/**
+ * A clock whose sleeps end only as time moves, one sleeper at a time in order of their end, time jumping to it: two
+ * sleeps overlap as they would in real time (FakeClock ends every sleep at once, so a pause nobody waited for would
+ * still look like one).
+ */
+class SteppedClock {
+  t = Date.now();
+  private readonly sleepers: Array<{ at: number; resolve: () => void }> = [];
+  private readonly timer = setInterval(() => this.step(), 1);
+  readonly now = (): number => this.t;
+  readonly sleep = (ms: number): Promise<void> => new Promise((resolve) => { this.sleepers.push({ at: this.t + ms, resolve }); });
+  private step(): void {
+    this.sleepers.sort((x, y) => x.at - y.at);
+    const next = this.sleepers.shift();
+    if (!next) return;
+    this.t = Math.max(this.t, next.at);
+    next.resolve();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 interface Harness {
-  store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; logs: string[];
+  store: Store; world: FakeWhatsAppWorld; clock: FakeClock | SteppedClock; newsroom: NewsroomDeps; logs: string[];
   send(article: Article): Promise<StoredArticle>;
   /** The post's message id in the group. */
   postId(article: StoredArticle): string;
   subscriptionId: number;
 }
 
-async function harness(env: Record<string, string> = {}, fullStoryInGroup?: boolean): Promise<Harness> {
+async function harness(env: Record<string, string> = {}, fullStoryInGroup?: boolean, clock: FakeClock | SteppedClock = new FakeClock()): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-full-');
   const store = openStore(join(dir, 'nashra.db'));
   const config = loadAppConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${ADMIN}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env });
-  const clock = new FakeClock();
   const world = new FakeWhatsAppWorld(clock.now);
   world.addGroup(GROUP, 'أخبار الحي', [{ number: ADMIN, admin: true }, { number: MEMBER }]);
   world.addGroup(OTHER_GROUP, 'مجموعة أخرى', [{ number: OUTSIDER }]);
@@ -74,7 +96,7 @@ async function harness(env: Record<string, string> = {}, fullStoryInGroup?: bool
     pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
     digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });
-  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); if (clock instanceof SteppedClock) clock.stop(); store.close(); cleanup(); });
   const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
   if (fullStoryInGroup !== undefined) await changeSubscription(ctx.newsroom, CLI_OPERATOR, sub.id, { template: { fullStoryInGroup } });
   await adapter.start();
@@ -112,7 +134,7 @@ const texts = (records: SentRecord[]) => records.filter((r) => typeof r.content 
 
 describe('«المزيد» in a WhatsApp group', () => {
   it('where the group allows it, a reply to a post gets the whole story as paced messages: photo, then parts that each stand alone, the first quoting the request', async () => {
-    const h = await harness({}, true);
+    const h = await harness({}, true, new SteppedClock());
     const a = await h.send(longArticle(1, { imageUrl: 'https://example.org/lead.jpg', author: 'مراسل نشرة' }));
     const before = h.world.sent.length;
     const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
@@ -139,6 +161,48 @@ describe('«المزيد» in a WhatsApp group', () => {
     for (let i = 1; i < story.length; i++) expect(story[i]!.at - story[i - 1]!.at).toBeGreaterThanOrEqual(MIN_DELAY_MS);
     expect(ask.replies).toHaveLength(0);
     expect(await fullReads(h.newsroom, a.id)).toBe(1);
+  });
+
+  it('posts queued while a story goes share the account\'s pace with it: every message at least the minimum pause after the one before', async () => {
+    const h = await harness({}, true, new SteppedClock());
+    const a = await h.send(longArticle(17));
+    const before = h.world.sent.length;
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    const queued: StoredArticle[] = [];
+    for (const n of [18, 19, 20]) {
+      const r = await storeArticleIn(h.store, longArticle(n), { now: h.clock.now() });
+      if (r.status !== 'new') throw new Error('duplicate');
+      await routeArticleIn(h.store, r.article);
+      queued.push(r.article);
+    }
+    const all = await sentAfter(h, before, 5);
+    await until(() => queued.every((q) => h.store.jobs.listForArticle(q.id)[0]!.state === 'sent'), 5000, 'the posts');
+    expect(texts(all).filter((t) => t.includes(a.title))).toHaveLength(2);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
+  });
+
+  it('a request made while a post is on its way ("typing…") waits for that post and the pause after it', async () => {
+    const h = await harness({}, true, new SteppedClock());
+    const a = await h.send(longArticle(21));
+    const before = h.world.sent.length;
+    // The next post's "typing…" is the moment the reader asks.
+    const group = h.world.chats.get(GROUP)!;
+    const typing = group.sendStateTyping!;
+    let asked = false;
+    group.sendStateTyping = async () => {
+      if (!asked) {
+        asked = true;
+        h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+      }
+      return typing();
+    };
+    const r = await storeArticleIn(h.store, longArticle(22), { now: h.clock.now() });
+    if (r.status !== 'new') throw new Error('duplicate');
+    await routeArticleIn(h.store, r.article);
+    const all = await sentAfter(h, before, 3);
+    expect(texts(all)[0]).toContain(r.article.title);
+    expect(texts(all).slice(1).every((t) => t.includes(a.title))).toBe(true);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
   });
 
   it('tolerates diacritics, tatweel, punctuation and white space, and «كامل»; other words are not a request', async () => {
