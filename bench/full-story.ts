@@ -6,6 +6,7 @@
  * chat, the newsroom's read through the ports on a SQLite file), the fake on 127.0.0.1.
  */
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TelegramAdapter } from '../bots/telegram/index.js';
 import type { TelegramSettings } from '../bots/telegram/settings.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
@@ -25,7 +26,11 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-export interface FullStoryBench { presses: number; perSecond: number; p50Ms: number; p99Ms: number; maxMs: number; richMessages: number }
+export interface FullStoryBench {
+  presses: number; perSecond: number; p50Ms: number; p99Ms: number; maxMs: number; richMessages: number;
+  /** CPU per press of the one process (bot and fake together), and the event loop's longest stall: what load cannot inflate. */
+  cpuMsPerPress: number; loopDelayP99Ms: number;
+}
 
 export async function benchFullStory(seconds = 15): Promise<FullStoryBench> {
   const { dir, cleanup } = tempDir('nashra-bench-full-story-');
@@ -48,6 +53,9 @@ export async function benchFullStory(seconds = 15): Promise<FullStoryBench> {
     await adapter.start();
     const presses = seconds * PRESSES_PER_SECOND;
     const pressedAt = new Map<string, number>();
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const cpu = process.cpuUsage();
     const start = Date.now();
     for (let i = 0; i < presses; i++) {
       const due = start + (i * 1000) / PRESSES_PER_SECOND;
@@ -68,12 +76,15 @@ export async function benchFullStory(seconds = 15): Promise<FullStoryBench> {
       if (Date.now() > deadline) throw new Error(`bench full story: ${rich().length} of ${presses} rich messages arrived`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    const used = process.cpuUsage(cpu);
+    loop.disable();
     const first = new Map<string, number>();
     for (const c of rich()) if (!first.has(String(c.params.chat_id))) first.set(String(c.params.chat_id), c.at);
     const latencies = [...pressedAt].map(([chat, at]) => first.get(chat)! - at);
     return {
       presses, perSecond: PRESSES_PER_SECOND, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies),
-      richMessages: rich().length,
+      richMessages: rich().length, cpuMsPerPress: Math.round((used.user + used.system) / presses / 10) / 100,
+      loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
     };
   } finally {
     await adapter.stop();

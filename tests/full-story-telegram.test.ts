@@ -103,8 +103,21 @@ describe('the «النص الكامل» button', () => {
     ]);
     expect(rich.blocks.at(-1)).toEqual({ type: 'paragraph', text: { type: 'url', text: 'الخبر في موقعه الأصلي', url: article.url } });
     // Counted once the story went out, and once for all its parts.
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 2000, 'the read counted');
+    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
     expect(textsTo(reader)).toHaveLength(0);
+  });
+
+  it('leaves out a lead photo the server cannot fetch and sends the story without it', async () => {
+    await setUp();
+    const { code } = await post({ imageUrl: 'https://example.com/missing.jpg' });
+    const reader = 4250;
+    h!.fake.failFor(reader, { kind: 'photo_invalid' });
+    press(reader, code);
+    await waitFor(() => textsTo(reader).length > 0 || richTo(reader).length >= 2, 8000, 'the second try');
+    const tries = richTo(reader);
+    expect(tries.map((c) => c.status)).toEqual([400, 'ok']);
+    expect(tries[0]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(true);
+    expect(tries[1]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(false);
   });
 
   it('answers in place in a private subscription: the callback is answered and the story follows in that chat', async () => {
@@ -128,7 +141,7 @@ describe('the «النص الكامل» button', () => {
     const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: any) => b.type === 'paragraph' && typeof b.text === 'string').map((b: any) => b.text));
     expect(texts).toEqual(paragraphs);
     // Counted once the story went out, and once for all its parts.
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 2000, 'the read counted');
+    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
   });
 
   it('carries hostile text inert: no bidi control, markup and references as characters, only the original\'s link', async () => {
@@ -234,7 +247,7 @@ describe('what the reader gets', () => {
     const first = 4848;
     press(first, code);
     await waitFor(() => textsTo(first).some((c) => String(c.params.text).endsWith(article.url!)), 10_000, 'the last plain part');
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 2000, 'the read counted');
+    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
     expect(richTo(first).map((c) => c.status)).toEqual([404]);
     const texts = textsTo(first).map((c) => c.params.text as string);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
@@ -248,7 +261,7 @@ describe('what the reader gets', () => {
     press(second, code);
     await waitFor(() => textsTo(second).length === texts.length, 10_000, 'the second reader\'s parts');
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(1);
-    await waitFor(() => h!.store.fullReads.count(article.id) === 2, 2000, 'the second read counted');
+    await waitFor(() => h!.store.fullReads.count(article.id) === 2, 5000, 'the second read counted');
   });
 
   it('forged, unknown, oversized and unpublished codes: one polite line, no story, nothing leaked', async () => {

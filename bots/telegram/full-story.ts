@@ -18,7 +18,7 @@ import type { InlineKeyboardMarkup, InputRichBlock } from 'grammy/types';
 import { RETRACTION_NOTICE } from '../../src/delivery/platform.js';
 import type { Logger } from '../../src/logger.js';
 import type { StoredArticle } from '../../src/model/article.js';
-import { articleOfCode, countFullRead, fullStoryCode, fullStoryOf, type FullStoryRead, type NewsroomDeps } from '../../src/newsroom/index.js';
+import { articleOfCode, countFullReadSoon, fullStoryCode, fullStoryOf, type FullStoryRead, type NewsroomDeps } from '../../src/newsroom/index.js';
 import { offersFullStory, splitStory, type FullStory, type SplitLimits, type StoryBlock } from '../../src/story/full-story.js';
 import type { BotDeps } from './context.js';
 import { langOf } from './i18n.js';
@@ -180,8 +180,8 @@ export function fullStory(deps: BotDeps, sender: FullStorySender): Composer<Cont
     if (read.status === 'retracted') return void (await ctx.api.sendMessage(chatId, RETRACTION_NOTICE));
     if (read.status === 'unknown') return void (await ctx.api.sendMessage(chatId, unknown(ctx)));
     await sender.send(chatId, read.story);
-    // Counted once the story went out: the count's commit waits for the disk, the reader need not.
-    await countFullRead(deps.newsroom, read.story.articleId);
+    // Counted once the story went out, written with the others of the second (a commit waits for the disk).
+    countFullReadSoon(deps.newsroom, read.story.articleId);
   };
 
   // Before the readers' /start: a deep link's parameter is for this feature; a bare /start goes on to the greeting.

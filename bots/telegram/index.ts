@@ -13,6 +13,7 @@ import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import type { Review } from '../../src/model/review.js';
+import { flushFullReads } from '../../src/newsroom/index.js';
 
 export { createBot } from './bot.js';
 export { createTelegramTransport, installLimits } from './transport.js';
@@ -111,6 +112,8 @@ export class TelegramAdapter implements PlatformAdapter {
     this.timers.clear();
     if (this.runner?.isRunning()) await this.runner.stop();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    // The full reads counted in memory (bots/telegram/full-story.ts) are written before the database closes.
+    await flushFullReads(this.ctx.newsroom).catch((err) => this.logger.warn('full reads not written at stop', { error: describe(err) }));
   }
 
   /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */

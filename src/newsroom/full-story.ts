@@ -37,15 +37,53 @@ export async function fullStoryOf(deps: Reader, articleId: number): Promise<Full
   return 'retracted' in built ? { status: 'retracted' } : { status: 'story', story: built };
 }
 
-/**
- * One more read of the article's full story, for a front door that counts once the story went out (fullStoryOf,
- * send, then this): the count's commit (an fsync, synchronous=FULL) is then not between the reader and the text.
- */
+/** One more read of the article's full story, written now (one commit). */
 export const countFullRead = (deps: Pick<NewsroomDeps, 'data'>, articleId: number, now = Date.now()): Promise<void> =>
-  deps.data.repos.fullStory.countRead(articleId, now);
+  deps.data.repos.fullStory.addReads(articleId, 1, now);
 
-/** How many times the article's full story was read. */
-export const fullReads = (deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<number> => deps.data.repos.fullStory.reads(articleId);
+/**
+ * Reads counted in memory and written together at most once a second, for a front door that answers many readers
+ * (Telegram's presses): each count is a commit, and a commit waits for the disk (synchronous=FULL) with the event loop
+ * held: 6 ms at the median and 16 at the 99th percentile on the test machine, which at 20 presses a second put 120 ms
+ * of every second in front of the other readers. A crash loses at most the last second's counts (a statistic, never a
+ * message); flushFullReads writes them on a clean stop.
+ */
+const FLUSH_MS = 1000;
+interface ReadBuffer { counts: Map<number, number>; timer?: NodeJS.Timeout }
+const buffers = new WeakMap<object, ReadBuffer>();
+
+export function countFullReadSoon(deps: Pick<NewsroomDeps, 'data' | 'logger'>, articleId: number): void {
+  let buffer = buffers.get(deps.data);
+  if (!buffer) buffers.set(deps.data, buffer = { counts: new Map() });
+  buffer.counts.set(articleId, (buffer.counts.get(articleId) ?? 0) + 1);
+  buffer.timer ??= setTimeout(() => {
+    flushFullReads(deps).catch((err) => deps.logger.warn('full reads not counted yet; trying again with the next read', { error: String(err) }));
+  }, FLUSH_MS).unref();
+}
+
+/** Writes the reads counted in memory, in one unit (one commit); on failure they stay counted for the next try. */
+export async function flushFullReads(deps: Pick<NewsroomDeps, 'data'>, now = Date.now()): Promise<void> {
+  const buffer = buffers.get(deps.data);
+  if (!buffer) return;
+  clearTimeout(buffer.timer);
+  buffer.timer = undefined;
+  if (buffer.counts.size === 0 || !deps.data.isOpen()) return;
+  const reads = [...buffer.counts];
+  buffer.counts = new Map();
+  try {
+    await deps.data.uow.run(async (tx) => {
+      for (const [articleId, n] of reads) await tx.fullStory.addReads(articleId, n, now);
+    });
+  } catch (err) {
+    for (const [articleId, n] of reads) buffer.counts.set(articleId, (buffer.counts.get(articleId) ?? 0) + n);
+    throw err;
+  }
+}
+
+/** How many times the article's full story was read (those counted in memory and not written yet included). */
+export async function fullReads(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<number> {
+  return await deps.data.repos.fullStory.reads(articleId) + (buffers.get(deps.data)?.counts.get(articleId) ?? 0);
+}
 
 // ----- the code a link carries -----
 

@@ -51,7 +51,7 @@ export {
 export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 export { ingestArticle, type IngestResult } from './ingest-article.js';
 export { backupNewsroom } from './backup.js';
-export { articleOfCode, countFullRead, fullReads, fullStoryCode, fullStoryOf, readFullStory, type FullStoryRead } from './full-story.js';
+export { articleOfCode, countFullRead, countFullReadSoon, flushFullReads, fullReads, fullStoryCode, fullStoryOf, readFullStory, type FullStoryRead } from './full-story.js';
 export { storyForReply, type ReplyRef, type ReplyStory } from './story-replies.js';
 export {
   allSubscriptions, articleById, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries, broadcastById, broadcastsOfArticle,

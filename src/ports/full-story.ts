@@ -5,8 +5,8 @@
 export interface FullStoryRepository {
   /** How many times the article's full story was read (0 when never). */
   reads(articleId: number): Promise<number>;
-  /** One more read. */
-  countRead(articleId: number, now: number): Promise<void>;
+  /** `reads` more reads (one, or a batch counted meanwhile). */
+  addReads(articleId: number, reads: number, now: number): Promise<void>;
   /** The installation's secret key for the links' codes (32 bytes, made by the migration, never shown). */
   linkKey(): Promise<Uint8Array>;
 }

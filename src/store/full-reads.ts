@@ -8,8 +8,8 @@ export class FullReadsTable {
 
   constructor(db: Database) {
     this.countStmt = db.prepare('SELECT reads FROM full_story_reads WHERE article_id = ?').pluck();
-    this.addStmt = db.prepare(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (?, 1, ?)
-      ON CONFLICT (article_id) DO UPDATE SET reads = reads + 1, last_read_at = excluded.last_read_at`);
+    this.addStmt = db.prepare(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (@articleId, @reads, @now)
+      ON CONFLICT (article_id) DO UPDATE SET reads = reads + @reads, last_read_at = excluded.last_read_at`);
     this.keyStmt = db.prepare('SELECT secret FROM full_story_key WHERE id = 1').pluck();
   }
 
@@ -17,9 +17,9 @@ export class FullReadsTable {
     return (this.countStmt.get(articleId) as number | undefined) ?? 0;
   }
 
-  /** One more read of the article's full story. */
-  add(articleId: number, now: number): void {
-    this.addStmt.run(articleId, now);
+  /** `reads` more reads of the article's full story. */
+  add(articleId: number, reads: number, now: number): void {
+    this.addStmt.run({ articleId, reads, now });
   }
 
   /** The signing key (32 random bytes). */

@@ -5,7 +5,7 @@ import type { Gate, SqliteTables } from './port-tables.js';
 export function fullStoryRepository(t: SqliteTables, gate: Gate): FullStoryRepository {
   return {
     reads: (articleId) => gate(() => t.fullReads.count(articleId)),
-    countRead: (articleId, now) => gate(() => t.fullReads.add(articleId, now)),
+    addReads: (articleId, reads, now) => gate(() => t.fullReads.add(articleId, reads, now)),
     linkKey: () => gate(() => t.fullReads.key()),
   };
 }
