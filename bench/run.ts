@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     results.fullStory = f;
     add(`full story: «النص الكامل» press → rich message at the fake Bot API, p99 (${f.presses} presses at ${f.perSecond}/s)`, '≤ 100 ms', f.p99Ms, 'ms', f.p99Ms <= 100);
     add('  same, p50', 'reference', f.p50Ms, 'ms', null);
-    add('  same, CPU per press (bot and fake in one process; a loaded machine inflates the latencies, not this)', 'reference', f.cpuMsPerPress, 'ms', null);
+    add('  same, CPU per press (the bot\'s process; a loaded machine inflates the latencies, not this)', 'reference', f.cpuMsPerPress, 'ms', null);
   }
   if (want('busy')) {
     const free = await benchDeliveryDuringIngest({ chats: 300, articles: 2 });
