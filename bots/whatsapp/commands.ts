@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, DeliveryWordsError, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, changeSubscription, DeliveryWordsError, subscriptionByChat, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
   type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
@@ -14,6 +14,7 @@ import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from 
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
 import { WhatsAppCorrections } from './corrections.js';
+import type { WhatsAppFullStory } from './full-story.js';
 
 export interface CommandDeps {
   config: Pick<Config, 'timeZone' | 'template'>;
@@ -23,6 +24,8 @@ export interface CommandDeps {
   clock: Clock;
   /** How long «نعم» confirms a broadcast preview. */
   confirmWindowMs?: number;
+  /** «المزيد» in reply to a post (full-story.ts). */
+  fullStory?: WhatsAppFullStory;
 }
 
 const CONFIRM_WINDOW_MS = 5 * 60_000;
@@ -48,6 +51,9 @@ export const REPLIES = {
   expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي البث ولم يُرسل شيء.',
   channelUsage: 'لإضافة قناة: /subscribe <معرّف القناة>@newsletter (والحساب مشرف عليها).',
   channelNotAdmin: 'هذا الحساب ليس مشرفًا على هذه القناة، فلا يستطيع النشر فيها.',
+  fullTextOn: '✅ يستطيع أعضاء المجموعة الآن طلب النص الكامل لخبر بالرد على رسالته بكلمة «المزيد».',
+  fullTextOff: '✅ لن يُرسل النص الكامل في المجموعة؛ ومن أراده ردّ على الخبر ردًّا خاصًّا بكلمة «المزيد».',
+  fullTextUsage: 'الاستخدام: /fulltext on (يُرسل النص الكامل في المجموعة لمن يطلبه) أو /fulltext off (في المحادثة الخاصة فقط).',
   welcome: 'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
 } as const;
 
@@ -56,7 +62,8 @@ type Parsed =
   | { name: 'subscribe'; digest: boolean; target?: string; topics?: string[] }
   | { name: 'unsubscribe'; target?: string }
   | { name: 'digest' | 'quiet'; target?: string; words: string[] }
-  | { name: 'broadcast'; ref?: string };
+  | { name: 'broadcast'; ref?: string }
+  | { name: 'fulltext'; on?: boolean };
 
 /** Commands start with / or ! («!latest» is what people type where / opens a menu); «آخر الأخبار» works too. */
 export function parseCommand(body: string): Parsed | undefined {
@@ -87,6 +94,10 @@ export function parseCommand(body: string): Parsed | undefined {
       return { name, target: words.find((w) => isChannelId(w)), words: words.filter((w) => !isChannelId(w)) };
     case 'broadcast':
       return { name, ref: words[0] };
+    case 'fulltext': {
+      const word = simplifyArabic(words[0] ?? '').toLowerCase();
+      return { name, on: ['on', 'تشغيل', 'نعم'].includes(word) ? true : ['off', 'ايقاف', 'لا'].includes(word) ? false : undefined };
+    }
     default:
       return undefined;
   }
@@ -126,6 +137,7 @@ export class WhatsAppCommands {
       return;
     }
     if (!inGroup && await this.corrections.handle(client, msg)) return;
+    if (await this.deps.fullStory?.handle(client, msg)) return;
     const command = parseCommand(msg.body ?? '');
     if (!command) return;
     const sender = await resolveIdentity(client, msg.author ?? msg.from);
@@ -148,6 +160,9 @@ export class WhatsAppCommands {
           break;
         case 'broadcast':
           await this.startBroadcast(msg, sender, inGroup, command.ref);
+          break;
+        case 'fulltext':
+          if (inGroup) await this.fullTextInGroup(msg, sender, command.on);
           break;
       }
     } catch (err) {
@@ -211,6 +226,16 @@ export class WhatsAppCommands {
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
     const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
+  }
+
+  /** «/fulltext on|off»: whether «المزيد» gets the full story in the group itself (template.fullStoryInGroup). */
+  private async fullTextInGroup(msg: WaMessage, sender: Identity, on: boolean | undefined): Promise<void> {
+    if (on === undefined) return void (await msg.reply(REPLIES.fullTextUsage));
+    const chat = await msg.getChat();
+    const sub = await subscriptionByChat(this.deps.newsroom, PLATFORM, chat.id._serialized);
+    if (!sub?.active) return void (await msg.reply(REPLIES.notSubscribed));
+    await changeSubscription(this.deps.newsroom, actorOf(sender), sub.id, { template: { fullStoryInGroup: on } }, { managesChat: isGroupAdmin(chat, sender) });
+    await msg.reply(on ? REPLIES.fullTextOn : REPLIES.fullTextOff);
   }
 
   private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {

@@ -2,6 +2,7 @@ import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { WhatsAppCommands } from './commands.js';
+import { WhatsAppFullStory } from './full-story.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
 import { WhatsAppReactions } from './reactions.js';
 import type { WhatsAppSettings } from './settings.js';
@@ -47,13 +48,18 @@ export class WhatsAppAdapter implements PlatformAdapter {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);
-    this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock });
     this.reactions = new WhatsAppReactions({ newsroom: ctx.newsroom, logger });
-    this.transport = new WhatsAppTransport({
+    const transport = new WhatsAppTransport({
       config, logger, pacer, clock: this.clock,
       connection: { client: () => this.current, ready: () => this.state === 'ready' },
       loadMedia: options.loadMedia === null ? undefined : options.loadMedia ?? defaultLoadMedia,
     });
+    this.transport = transport;
+    const fullStory = new WhatsAppFullStory({
+      newsroom: ctx.newsroom, logger,
+      sendSeries: (chat, messages, quote) => transport.sendSeries(chat, messages, quote), leftToday: () => transport.leftToday(),
+    });
+    this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock, fullStory });
   }
 
   get status(): State {

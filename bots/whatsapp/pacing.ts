@@ -37,6 +37,10 @@ const TYPING_MAX_MS = 2000;
 export class Pacer {
   private gapOpen = false;
   private gapGeneration = 0;
+  private gapEnded: Promise<void> = Promise.resolve();
+  /** The turn: whoever sends (the queue's worker, or a reader's full text asked for outside the queue) waits in line. */
+  private turnTail: Promise<void> = Promise.resolve();
+  private turnHeld = false;
 
   constructor(
     private readonly options: PacingOptions,
@@ -46,14 +50,39 @@ export class Pacer {
     private readonly platform = 'whatsapp',
   ) {}
 
-  /** True while the pause after the last message runs: nothing may be sent yet. */
+  /** True while a message is being sent, or the pause after the last one runs: nothing else may be sent yet. */
   get waiting(): boolean {
-    return this.gapOpen;
+    return this.gapOpen || this.turnHeld;
+  }
+
+  /**
+   * One message at a time for the whole account, whoever sends it: waits for the message being sent and the pause
+   * after it, then runs `send` (which calls sent() once its message is out). The worker asks only when `waiting` is
+   * false, so its sends never wait here; a reader's full text (full-story.ts) waits its turn between the queue's.
+   */
+  async turn<T>(send: () => Promise<T>): Promise<T> {
+    const before = this.turnTail;
+    let release!: () => void;
+    this.turnTail = new Promise<void>((resolve) => { release = resolve; });
+    await before;
+    this.turnHeld = true;
+    try {
+      while (this.gapOpen) await this.gapEnded;
+      return await send();
+    } finally {
+      this.turnHeld = false;
+      release();
+    }
   }
 
   /** Today's count has reached the cap: nothing more goes out until midnight in the newsroom's zone. */
   capReached(): boolean {
     return this.sentToday() >= this.options.dailyCap;
+  }
+
+  /** Messages still allowed today under the cap. */
+  leftToday(): number {
+    return Math.max(0, this.options.dailyCap - this.sentToday());
   }
 
   sentToday(): number {
@@ -83,7 +112,7 @@ export class Pacer {
     const delayMs = this.nextDelayMs();
     const generation = ++this.gapGeneration;
     this.gapOpen = true;
-    void this.clock.sleep(delayMs).then(() => {
+    this.gapEnded = this.clock.sleep(delayMs).then(() => {
       if (generation === this.gapGeneration) this.gapOpen = false;
     });
     return { delayMs, countToday };

@@ -13,7 +13,7 @@ import { whatsappMarkup } from './markup.js';
 import { isAdminOfChannel } from './commands.js';
 import { isChannelId, isGroupId, resolveIdentity } from './identity.js';
 import type { Clock, Pacer } from './pacing.js';
-import type { WaChat, WaClient, WaMedia, WaSentMessage, WaStoredMessage } from './types.js';
+import type { SeriesMessage, WaChat, WaClient, WaMedia, WaSentMessage, WaStoredMessage } from './types.js';
 
 /** The adapter's connection as the transport sees it. */
 export interface WhatsAppConnection {
@@ -103,9 +103,11 @@ export class WhatsAppTransport implements Transport {
       const msg = await client.getMessageById(post.messageId);
       if (!msg) throw new PermanentDeliveryError(`WhatsApp post ${post.messageId} is no longer in the chat (deleted there, or WhatsApp Web does not have it)`, { method, chatId: post.chatId, deactivate: false });
       const sentAt = msg.timestamp !== undefined ? msg.timestamp * 1000 : post.sentAt?.getTime() ?? 0;
-      const result = await act(msg, this.deps.clock.now() - sentAt);
-      this.deps.pacer.sent();
-      return result;
+      return await this.deps.pacer.turn(async () => {
+        const result = await act(msg, this.deps.clock.now() - sentAt);
+        this.deps.pacer.sent();
+        return result;
+      });
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(post.chatId, err);
@@ -142,14 +144,57 @@ export class WhatsAppTransport implements Transport {
     return this.paced(client, target.chatId, (c) => c.sendMessage(target.chatId, text, { linkPreview: false }), { digest: true });
   }
 
+  /** How many more messages the daily cap allows today. */
+  leftToday(): number {
+    return this.deps.pacer.leftToday();
+  }
+
+  /**
+   * A reader's full text (full-story.ts): consecutive messages to the chat where it was asked (a group, or the
+   * reader's private chat), each waiting its turn and the pause like any message, "typing…" first, counted toward
+   * the daily cap; the first quotes the request. A photo that cannot be loaded is left out. Stops at the first
+   * failure (a lost connection, a refused message): how many went.
+   */
+  async sendSeries(chat: WaChat, messages: readonly SeriesMessage[], quote?: string): Promise<number> {
+    const chatId = chat.id._serialized;
+    let sent = 0;
+    for (const message of messages) {
+      const client = this.deps.connection.client();
+      if (!client || !this.deps.connection.ready()) break;
+      let content: string | WaMedia = 'text' in message ? message.text : '';
+      if ('photo' in message) {
+        const media = this.deps.loadMedia && await this.deps.loadMedia(message.photo).catch((err) => {
+          this.deps.logger.info('full text: photo not loaded; left out', { chat: chatId, error: errorMessage(err) });
+          return undefined;
+        });
+        if (!media) continue;
+        content = media;
+      }
+      try {
+        await this.deps.pacer.turn(async () => {
+          await this.showTyping(chat);
+          await client.sendMessage(chatId, content, { linkPreview: false, ...(sent === 0 && quote ? { quotedMessageId: quote } : {}) });
+          this.deps.pacer.sent();
+        });
+      } catch (err) {
+        this.deps.logger.warn('full text: a message failed; the rest is not sent', { chat: chatId, sent, of: messages.length, error: errorMessage(err) });
+        break;
+      }
+      sent++;
+    }
+    return sent;
+  }
+
   private async paced(client: WaClient, chatId: string, send: (client: WaClient) => Promise<WaSentMessage>, what: Record<string, unknown>): Promise<{ messageId?: string }> {
     const chat = await this.reachableChat(client, chatId);
     try {
-      await this.showTyping(chat);
-      const sent = await send(client);
-      const { countToday } = this.deps.pacer.sent();
-      this.deps.logger.debug('whatsapp message sent', { chat: chatId, ...what, today: countToday });
-      return { messageId: sent.id._serialized };
+      return await this.deps.pacer.turn(async () => {
+        await this.showTyping(chat);
+        const sent = await send(client);
+        const { countToday } = this.deps.pacer.sent();
+        this.deps.logger.debug('whatsapp message sent', { chat: chatId, ...what, today: countToday });
+        return { messageId: sent.id._serialized };
+      });
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(chatId, err);

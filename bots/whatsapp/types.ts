@@ -49,12 +49,31 @@ export interface WaStoredMessage extends WaSentMessage {
   reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage>;
 }
 
+/** whatsapp-web.js's MessageId: who sent it (this account or not), the chat, the id, and all of it as one string. */
+export interface WaMessageId {
+  fromMe: boolean;
+  remote: string;
+  id: string;
+  _serialized: string;
+}
+
+/** The message a reply quotes, as Message.getQuotedMessage() returns it: its id tells whether this account sent it. */
+export interface WaQuotedMessage {
+  id: WaMessageId;
+  fromMe: boolean;
+}
+
 export interface WaMessage {
+  /** Absent only in tests' hand-made messages. */
+  id?: WaMessageId;
   from: string;
   /** The sender in a group; undefined in a private chat. */
   author?: string;
   body: string;
   fromMe: boolean;
+  /** The message is a reply quoting another (WhatsApp's "reply", or "reply privately" to a group's message). */
+  hasQuotedMsg?: boolean;
+  getQuotedMessage?(): Promise<WaQuotedMessage | undefined>;
   getChat(): Promise<WaChat>;
   reply(content: string, chatId?: string, options?: WaSendOptions): Promise<WaSentMessage>;
 }
@@ -98,6 +117,8 @@ export interface WaSendOptions {
   linkPreview?: boolean;
   caption?: string;
   sendSeen?: boolean;
+  /** Sent as a reply quoting this message (its serialised id). */
+  quotedMessageId?: string;
 }
 
 export interface WaClientInfo {
@@ -121,3 +142,6 @@ export interface WaClient {
   on(event: string, listener: (...args: any[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
 }
+
+/** One message of a reader's full text: text, or a photo (its address; sent as media where media can be loaded). */
+export type SeriesMessage = { text: string } | { photo: string };

@@ -101,7 +101,8 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .option('--photo', 'send the lead image as a photo with the summary as caption').option('--no-photo', 'text only, even with a lead image')
     .option('--full-story', 'a «النص الكامل» button under posts: the whole article in the chat').option('--no-full-story', 'no «النص الكامل» button')
     .addOption(new Option('--link-preview <size>', 'link preview under a text message (WhatsApp: small and large = on)').choices(['none', 'small', 'large']))
-    .option('--default <fields>', 'back to the environment\'s default: all, or some of header,footer,hashtags,source-line,date,photo,link-preview,full-story')
+    .option('--full-story-in-group', 'a group\'s members may ask for a story\'s full text in the group (WhatsApp: reply «المزيد»)').option('--no-full-story-in-group', 'full text only in a reader\'s private chat (the default)')
+    .option('--default <fields>', 'back to the environment\'s default: all, or some of header,footer,hashtags,source-line,date,photo,link-preview,full-story,full-story-in-group')
     .action(action(lazy(commands, (m) => m.subsSet)));
   sub(subs, 'list').description('every subscription with its state').action(action(lazy(commands, (m) => m.subsList)));
   sub(subs, 'remove').description('deactivate (history is kept, so a chat re-added later never gets an article twice)')

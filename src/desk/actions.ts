@@ -217,7 +217,7 @@ function templateOf(b: Body): TemplateChange {
   const preview = text(b, 'link_preview');
   return {
     headerMark: line('header'), footer: line('footer'), showHashtags: flag('hashtags'), showSource: flag('source_line'),
-    showDate: flag('date'), leadPhoto: flag('photo'), fullStory: flag('full_story'),
+    showDate: flag('date'), leadPhoto: flag('photo'), fullStory: flag('full_story'), fullStoryInGroup: flag('full_story_in_group'),
     linkPreview: preview === 'none' || preview === 'small' || preview === 'large' ? preview : null,
   };
 }

@@ -1,4 +1,4 @@
-import { countArabic, ITEM, MESSAGE } from '../text/plural.js';
+import { countArabic, FULL_READ, ITEM, MESSAGE } from '../text/plural.js';
 
 /** The desk's words, Arabic first. A page asks for `t(lang)` and never writes a visible string of its own. */
 export type Lang = 'ar' | 'en';
@@ -22,6 +22,7 @@ const ar = {
     backlog: 'الأرشيف', withoutBacklog: 'بلا الأرشيف', onlyBacklog: 'الأرشيف وحده', backlogMark: 'من الأرشيف',
     backlogHelp: 'من أرشيف المصدر: كان في خلاصته يوم أُضيف، فعُلّم مقروءاً ولم يُرسل تلقائياً. يمكن تحريره وإرساله من هنا.',
     states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
+    fullReads: (n: number) => `📖 قُرئ كاملًا: ${countArabic(n, FULL_READ)}`,
   },
   article: {
     back: 'اليوم', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
@@ -32,6 +33,8 @@ const ar = {
     reactions: 'التفاعلات', noReactions: 'لا تفاعلات بعد.', customEmoji: 'رموز مخصّصة', paidReaction: 'نجوم', viewsNote: 'لا تعطي المنصات البوتاتِ عدد المشاهدات، فلا يظهر هنا.',
     source: 'المصدر', published: 'نُشر', link: 'الرابط',
     restored: 'عاد ما كتبته قبل انتهاء الجلسة إلى النموذج، ولم يُحفظ بعد: راجعه ثم احفظه.',
+    fullStory: 'النص الكامل كما يصل إلى القارئ', fullStoryRetracted: 'سُحب هذا الخبر: من يطلب نصه الكامل يُجاب «سُحب هذا الخبر» ولا يُرسل إليه شيء.',
+    photo: 'صورة', fullReads: (n: number) => (n === 0 ? 'لم يُقرأ نصه الكامل في المحادثات بعد.' : `قُرئ نصه الكامل في المحادثات: ${countArabic(n, FULL_READ)}.`),
   },
   corrections: {
     title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
@@ -84,6 +87,7 @@ const ar = {
     title: (name: string) => `إعدادات ${name}`, filter: 'المرشّح', filterHelp: 'كلمات أو "عبارات"؛ بـ«-» تُستبعد: الرقة "دير الزور" -رياضة. فارغ: كل الأخبار.',
     template: 'شكل الرسالة', header: 'العلامة فوق العنوان', footer: 'التذييل', byDefault: 'الافتراضي', none: 'بلا', own: 'نص خاص:',
     hashtags: 'سطر الوسوم', sourceLine: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة الرئيسية كصورة مع النص', fullStory: 'زرّ «النص الكامل» تحت المنشور', on: 'يظهر', off: 'لا يظهر',
+    fullStoryInGroup: 'النص الكامل في المجموعة لمن يطلبه من أعضائها (ردّ «المزيد» على الخبر)', allowed: 'مسموح', notAllowed: 'غير مسموح',
     preview: 'معاينة الرابط', previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' }, save: 'حفظ', saved: 'تمّ الحفظ.',
     sources: 'مرشّح لكل مصدر', sourcesHelp: 'خبر من هذا المصدر يجب أن يطابق مرشّح الاشتراك ومرشّحه معاً. فارغ: يُحذف.', source: 'المصدر',
     defaults: (v: string) => `(الافتراضي الآن: ${v})`,
@@ -119,6 +123,7 @@ const en: Words = {
     backlog: 'Backlog', withoutBacklog: 'Without the backlog', onlyBacklog: 'Backlog only', backlogMark: 'backlog',
     backlogHelp: 'From the source\'s backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.',
     states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
+    fullReads: (n: number) => `📖 full text read ${n} ${n === 1 ? 'time' : 'times'}`,
   },
   article: {
     back: 'Today', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',
@@ -129,6 +134,8 @@ const en: Words = {
     reactions: 'Reactions', noReactions: 'No reactions yet.', customEmoji: 'custom emoji', paidReaction: 'Stars', viewsNote: 'Platforms do not give bots view counts, so none are shown here.',
     source: 'Source', published: 'Published', link: 'Link',
     restored: 'What you typed before the session ended is back in the form, not saved yet: check it, then save.',
+    fullStory: 'The full text as readers get it', fullStoryRetracted: 'This story was retracted: whoever asks for its full text is told so, and nothing is sent.',
+    photo: 'Photo', fullReads: (n: number) => (n === 0 ? 'Its full text was not read in the chats yet.' : `Full text read in the chats: ${n} ${n === 1 ? 'time' : 'times'}.`),
   },
   corrections: {
     title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',
@@ -181,6 +188,7 @@ const en: Words = {
     title: (name: string) => `Settings of ${name}`, filter: 'Filter', filterHelp: 'Words or "phrases"; a leading «-» excludes: Raqqa "Deir ez-Zor" -sport. Empty: all news.',
     template: 'How messages look', header: 'Header mark above the headline', footer: 'Footer', byDefault: 'default', none: 'none', own: 'own text:',
     hashtags: 'Hashtag line', sourceLine: 'Source line', date: 'Date', photo: 'Lead image as a photo with the text', fullStory: 'A «النص الكامل» (full story) button under posts', on: 'shown', off: 'hidden',
+    fullStoryInGroup: 'The full text in the group for a member who asks (a reply «المزيد» to the story)', allowed: 'allowed', notAllowed: 'not allowed',
     preview: 'Link preview', previews: { none: 'none', small: 'small', large: 'large, above the text' }, save: 'Save', saved: 'Saved.',
     sources: 'Filter per source', sourcesHelp: 'An article from this source must match both the subscription\'s filter and this one. Empty: removed.', source: 'Source',
     defaults: (v: string) => `(default now: ${v})`,

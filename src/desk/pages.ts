@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Markup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
+import { buildFullStory, type StoryBlock } from '../story/full-story.js';
 import type { StoredArticle } from '../model/article.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Broadcast, ScheduledBroadcast } from '../model/broadcast.js';
@@ -47,6 +48,8 @@ function countsLine(ctx: PageContext, counts: DeliveryCounts | undefined): Html 
 export interface TodayView {
   articles: StoredArticle[]; counts: Map<number, DeliveryCounts>; sources: Source[]; topics: string[];
   filter: { q?: string; source?: number; topic?: string; state?: string; backlog?: '0' | '1' }; olderHref?: string;
+  /** How many times each story's full text was read in the chats. */
+  fullReads: Map<number, number>;
 }
 
 export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView): Html {
@@ -68,7 +71,7 @@ export function todayPage(ctx: PageContext, config: RenderConfig, v: TodayView):
     <p class="meta"><span>${a.source}</span> · <time datetime="${(a.publishedAt ?? a.createdAt).toISOString()}">${formatTime(a.publishedAt ?? a.createdAt, ctx.lang, a.timeZone ?? config.timeZone)}</time>${a.edit ? html` · <span class="edited">${w.today.edited}</span>` : ''}${a.seenOnly ? html` · <span class="backlog" title="${w.today.backlogHelp}">${w.today.backlogMark}</span>` : ''}</p>
     <div class="summary">${a.summary.map((s) => html`<p>${s}</p>`)}</div>
     ${a.hashtags.length ? html`<p class="tags">${a.hashtags.map((h) => html`<span>${h}</span> `)}</p>` : ''}
-    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}</p>
+    <p class="deliveries">${countsLine(ctx, v.counts.get(a.id))}${v.fullReads.get(a.id) ? html` <span class="counts full-reads">${w.today.fullReads(v.fullReads.get(a.id)!)}</span>` : ''}</p>
   </article>
 </li>`)}</ol>`;
   return page(ctx, w.today.title, 'today', html`${filters}${list}${v.olderHref ? html`<p class="more"><a href="${v.olderHref}">${w.today.older}</a></p>` : ''}`);
@@ -101,6 +104,8 @@ export interface ArticleView {
   reactions?: PlatformReactions[];
   /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
   kept?: { title: string; summary: string; hashtags: string };
+  /** How many times its full story was read in the chats. */
+  fullReads: number;
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -156,6 +161,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
 <section class="card" aria-labelledby="where-h">
   <h2 id="where-h">${w.article.where}</h2>
   <p>${countsLine(ctx, v.counts)}</p>
+  <p id="full-reads">${w.article.fullReads(v.fullReads)}</p>
   ${reactionsLine(ctx, v.reactions ?? [])}
   ${Object.values(v.counts).some((states) => states.failed) ? html`<form method="post" action="/articles/${a.id}/resend" class="inline">${csrfField(ctx)}<button type="submit" id="resend">${w.article.resendFailed}</button></form>` : ''}
   ${v.broadcasts.length ? html`<h3>${w.article.broadcasts}</h3><ul>${v.broadcasts.map((b) => html`<li><a href="/broadcasts/${b.id}">#${b.id}</a> · ${w.broadcast.states[b.state]} · ${b.editorId} · ${formatTime(b.createdAt, ctx.lang, config.timeZone)}</li>`)}</ul>` : ''}
@@ -169,7 +175,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
   <div>${edit}${a.retracted ? '' : send}${corrections}</div>
-  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${fullStorySection(ctx, config, a)}${where}</div>
 </div>`);
 }
 
@@ -189,6 +195,32 @@ function reactionsLine(ctx: PageContext, reactions: PlatformReactions[]): Html {
   return html`<div id="reactions"><h3>${w.reactions}</h3>${reactions.length === 0 ? html`<p class="muted">${w.noReactions}</p>` : html`<ul>${reactions.map((p) => html`
     <li>${ctx.platformLabel(p.platform)}: ${shown(p).map((r, i) => html`${i > 0 ? ' · ' : ''}<span class="reaction">${r.label} <bdi>${r.count}</bdi></span>`)}</li>`)}</ul>`}
   <p class="muted">${w.viewsNote}</p></div>`;
+}
+
+/**
+ * The full story as a reader gets it in the chat (src/story: the article as corrected, cleaned as posts are), beside
+ * the posts' previews. Every text is escaped; a link or photo only with an http(s) address, and a photo is named by
+ * its address, not loaded (the desk's pages load nothing from elsewhere).
+ */
+function fullStorySection(ctx: PageContext, config: RenderConfig, article: StoredArticle): Html {
+  const w = t(ctx.lang).article;
+  const story = buildFullStory(article, { timeZone: config.timeZone });
+  const link = (url: string, text: string) => html`<a href="${safeHref(url)}" rel="noopener noreferrer" target="_blank">${text}</a>`;
+  const block = (b: StoryBlock): Html => {
+    switch (b.kind) {
+      case 'heading': return html`<h3>${b.text}</h3>`;
+      case 'byline': return html`<p class="muted">${b.text}</p>`;
+      case 'photo': return html`<p>🖼 ${w.photo}: <span dir="ltr">${link(b.url, b.url)}</span></p>`;
+      case 'paragraph': return html`<p>${b.text}</p>`;
+      case 'quote': return html`<blockquote>${b.text}</blockquote>`;
+      case 'link': return html`<p>${link(b.url, b.text)}</p>`;
+    }
+  };
+  return html`<section class="card" id="full-story" aria-labelledby="full-story-h">
+  <details><summary><h2 id="full-story-h">${w.fullStory}</h2></summary>
+  ${'retracted' in story ? html`<p class="notice warn">${w.fullStoryRetracted}</p>` : html`<div class="full-story" dir="rtl" lang="ar">${story.blocks.map(block)}</div>`}
+  </details>
+</section>`;
 }
 
 /** Per platform and kind: what was done, what could not be, and why. */
@@ -542,6 +574,11 @@ ${saved ? html`<p class="notice">${ws.saved}</p>` : ''}
       <option value="default"${sel(own.linkPreview === undefined)}>${ws.byDefault}</option>
       ${(['none', 'small', 'large'] as const).map((p) => html`<option value="${p}"${sel(own.linkPreview === p)}>${ws.previews[p]}</option>`)}
     </select></label>
+    ${sub.kind === 'group' ? html`<label>${ws.fullStoryInGroup} ${ws.defaults(ws.notAllowed)}<select name="full_story_in_group">
+      <option value="default"${sel(own.fullStoryInGroup === undefined)}>${ws.byDefault}</option>
+      <option value="on"${sel(own.fullStoryInGroup === true)}>${ws.allowed}</option>
+      <option value="off"${sel(own.fullStoryInGroup === false)}>${ws.notAllowed}</option>
+    </select></label>` : ''}
   </fieldset>
   ${sources.length ? html`<fieldset><legend>${ws.sources}</legend>
     <p class="muted">${ws.sourcesHelp}</p>

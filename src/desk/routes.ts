@@ -3,7 +3,7 @@ import { queryStems } from '../text/stem.js';
 import {
   ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
-  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
+  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, fullReads, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
   queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats, listScheduled,
 } from '../newsroom/index.js';
@@ -69,9 +69,12 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
       olderHref = `/?${params}`;
     }
+    // One look-up per story on the page (a primary key each, PAGE_SIZE at most).
+    const reads = new Map<number, number>();
+    for (const a of articles) reads.set(a.id, await fullReads(newsroom, a.id));
     return send(reply, todayPage(ctxOf(req, reply), config, {
       articles, counts: await deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
-      topics: await recentTopics(newsroom), filter, olderHref,
+      topics: await recentTopics(newsroom), filter, olderHref, fullReads: reads,
     }));
   });
 
@@ -94,6 +97,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
       reactions: await articleReactions(newsroom, article.id),
+      fullReads: await fullReads(newsroom, article.id),
     }));
   });
 

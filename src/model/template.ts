@@ -25,9 +25,15 @@ export interface MessageTemplate {
    * can). Undefined: on for channels and groups when the article has more than its summary, off in a private chat.
    */
   fullStory?: boolean;
+  /**
+   * A group's members may ask for a story's full text in the group itself (WhatsApp: a reply «المزيد» to its post).
+   * Off unless the group chose it: the story runs to several long messages that every member receives. A reader may
+   * always ask in a private chat.
+   */
+  fullStoryInGroup?: boolean;
 }
 
-export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullStory'] as const;
+export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullStory', 'fullStoryInGroup'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** A change to a template: a value sets the field, null resets it to the environment's default, undefined keeps it. */

@@ -56,13 +56,14 @@ export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH,
 export { ingestArticle, type IngestResult } from './ingest-article.js';
 export { backupNewsroom } from './backup.js';
 export { articleOfCode, countFullRead, countFullReadSoon, flushFullReads, fullReads, fullStoryCode, fullStoryOf, readFullStory, type FullStoryRead } from './full-story.js';
+export { storyForReply, type ReplyRef, type ReplyStory } from './story-replies.js';
 export {
   allSubscriptions, articleById, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries, broadcastById, broadcastsOfArticle,
   findSubscriptions, followedSources, latestArticles, newsroomOpen, recentTopics, revisionById, sourceById, subscribedPlatforms,
   subscriptionByChat, subscriptionById, todayArticles, type TodayFilter,
 } from './queries.js';
 export {
-  articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
+  articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, postOfMessage, queueDepth,
   sentPerHour, waitingForChats, type ArticleDelivery, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
 } from './outbox-queries.js';
 export {

@@ -19,6 +19,18 @@ export const articleDeliveryCounts = (deps: Reader, articleId: number): Promise<
 
 export const articleDeliveries = (deps: Reader, articleId: number, limit: number): Promise<ArticleDelivery[]> => deps.data.repos.outbox.articleDeliveries(articleId, limit);
 
+/**
+ * The story a reader's reply names: the post sent in that chat under that message id (`key`, or `key` and «_…», see
+ * OutboxRepository.postsByMessage). `several` when the message carried more than one story (a digest), `none` when
+ * it is no post of Nashra's in that chat.
+ */
+export async function postOfMessage(deps: Reader, platform: string, chatId: string, key: string): Promise<
+  { kind: 'post'; articleId: number; subscriptionId: number } | { kind: 'several' } | { kind: 'none' }> {
+  const posts = await deps.data.repos.outbox.postsByMessage(platform, chatId, key);
+  if (posts.length === 0) return { kind: 'none' };
+  return posts.length > 1 ? { kind: 'several' } : { kind: 'post', ...posts[0]! };
+}
+
 /** One job of the outbox (a post, a digest message, an edit or a delete). */
 export const jobById = (deps: Reader, id: number): Promise<JobRecord | undefined> => deps.data.repos.outbox.job(id);
 

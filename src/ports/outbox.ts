@@ -26,6 +26,11 @@ export interface OutboxRepository {
   countsOf(articleIds: number[]): Promise<Map<number, DeliveryCounts>>;
   articleCounts(articleId: number): Promise<DeliveryCounts>;
   articleDeliveries(articleId: number, limit: number): Promise<ArticleDelivery[]>;
+  /**
+   * The sent posts in a chat whose message id is `key`, or `key` followed by «_» and more (at most 2: a digest's
+   * message carries several posts): what a reader's reply to a post names.
+   */
+  postsByMessage(platform: string, chatId: string, key: string): Promise<Array<{ articleId: number; subscriptionId: number }>>;
   /** Per platform: how many wait, since when, and how many retries are scheduled. */
   queueDepth(now: number): Promise<QueueDepth[]>;
   /** Posts that may wait for their chat (all, or one broadcast's), grouped: the newsroom decides which do and until when. */

@@ -35,6 +35,15 @@ export class DeskViews extends Table {
       s.chat_id, s.kind, s.title
     FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
   private readonly articleCountsStmt = this.db.prepare(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+  // The id exactly, or the id followed by «_…» (a WhatsApp group's message id ends with its sender, which WhatsApp
+  // may write as a phone number or as a LID): the chat's subscription, then a range on jobs_post_message (db/015;
+  // char(96) is '`', the character after '_'), then the character after the key checked. (An OR of the exact id
+  // and the range made SQLite scan the table.)
+  private readonly postsByMessageStmt = this.db.prepare(`SELECT d.article_id, d.subscription_id FROM subscriptions s
+    JOIN jobs d ON d.subscription_id = s.id AND d.kind = 'post' AND d.message_id IS NOT NULL
+    WHERE s.platform = @platform AND s.chat_id = @chatId AND d.message_id >= @key AND d.message_id < @key || char(96)
+      AND (d.message_id = @key OR substr(d.message_id, length(@key) + 1, 1) = '_')
+    ORDER BY d.id LIMIT 2`);
   private readonly broadcastsFor = this.db.prepare('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
   private readonly queueStmt = this.db.prepare(`SELECT platform, COUNT(*) AS waiting, MIN(queued_at) AS oldest,
       SUM(state = 'queued' AND not_before > ?) AS retries
@@ -88,6 +97,12 @@ export class DeskViews extends Table {
       (counts[r.platform] ??= {})[r.state] = r.n;
     }
     return counts;
+  }
+
+  /** The sent posts (at most 2: a digest's message carries several) whose message id is `key` or starts with `key_`. */
+  postsByMessage(platform: string, chatId: string, key: string): Array<{ articleId: number; subscriptionId: number }> {
+    return (this.postsByMessageStmt.all({ platform, chatId, key }) as Array<{ article_id: number; subscription_id: number }>)
+      .map((r) => ({ articleId: r.article_id, subscriptionId: r.subscription_id }));
   }
 
   articleDeliveries(articleId: number, limit: number): ArticleDelivery[] {

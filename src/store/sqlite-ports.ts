@@ -149,7 +149,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
     outbox: {
       ...gated(gate, t.jobs, ['resolveInDoubt', 'requeueFailed', 'inDoubt', 'countsByState', 'totalsByState', 'oldestPendingAge',
         'scheduledPosts']),
-      ...gated(gate, t.desk, ['articleCounts', 'articleDeliveries', 'sentPerHour', 'failuresByReason']),
+      ...gated(gate, t.desk, ['articleCounts', 'articleDeliveries', 'sentPerHour', 'failuresByReason', 'postsByMessage']),
       job: (id) => gate(() => t.jobs.get(id)),
       failedCount: (articleId) => gate(() => t.jobs.countFailed(articleId)),
       broadcastOf: (id) => gate(() => {

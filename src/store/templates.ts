@@ -5,12 +5,12 @@ import type { LinkPreview, MessageTemplate } from '../model/template.js';
 export class SubscriptionTemplatesTable extends Table {
   private readonly getStmt = this.db.prepare('SELECT * FROM subscription_templates WHERE subscription_id = ?');
   private readonly putStmt = this.db.prepare(`INSERT INTO subscription_templates
-      (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, full_story, updated_at)
-    VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @fullStory, @now)
+      (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, full_story, full_story_in_group, updated_at)
+    VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @fullStory, @fullStoryInGroup, @now)
     ON CONFLICT (subscription_id) DO UPDATE SET header_mark = excluded.header_mark, footer = excluded.footer,
       show_hashtags = excluded.show_hashtags, show_source = excluded.show_source, show_date = excluded.show_date,
       lead_photo = excluded.lead_photo, link_preview = excluded.link_preview, full_story = excluded.full_story,
-      updated_at = excluded.updated_at`);
+      full_story_in_group = excluded.full_story_in_group, updated_at = excluded.updated_at`);
   private readonly deleteStmt = this.db.prepare('DELETE FROM subscription_templates WHERE subscription_id = ?');
 
   /** The chat's own choices ({} when it made none). */
@@ -29,7 +29,7 @@ export class SubscriptionTemplatesTable extends Table {
     this.putStmt.run({
       id: subscriptionId, headerMark: t.headerMark ?? null, footer: t.footer ?? null, showHashtags: flag(t.showHashtags),
       showSource: flag(t.showSource), showDate: flag(t.showDate), leadPhoto: flag(t.leadPhoto), linkPreview: t.linkPreview ?? null,
-      fullStory: flag(t.fullStory), now,
+      fullStory: flag(t.fullStory), fullStoryInGroup: flag(t.fullStoryInGroup), now,
     });
   }
 }
@@ -37,6 +37,7 @@ export class SubscriptionTemplatesTable extends Table {
 interface TemplateRow {
   header_mark: string | null; footer: string | null; show_hashtags: number | null; show_source: number | null;
   show_date: number | null; lead_photo: number | null; link_preview: LinkPreview | null; full_story: number | null;
+  full_story_in_group: number | null;
 }
 
 /** The row's non-NULL columns (also read by the deliveries query, which joins the table). */
@@ -45,7 +46,7 @@ export function templateFromRow(r: Partial<TemplateRow>): MessageTemplate {
   const t: MessageTemplate = {
     headerMark: r.header_mark ?? undefined, footer: r.footer ?? undefined, showHashtags: flag(r.show_hashtags),
     showSource: flag(r.show_source), showDate: flag(r.show_date), leadPhoto: flag(r.lead_photo), linkPreview: r.link_preview ?? undefined,
-    fullStory: flag(r.full_story),
+    fullStory: flag(r.full_story), fullStoryInGroup: flag(r.full_story_in_group),
   };
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as MessageTemplate;
 }

@@ -26,3 +26,5 @@ export const UNSENT_MESSAGE: ArabicNoun = {
   zero: 'لا رسائل منتظرة', one: 'رسالة منتظرة واحدة لم تُرسل بعد', two: 'رسالتان منتظرتان لم تُرسلا بعد', few: '{n} رسائل منتظرة لم تُرسل بعد',
   many: '{n} رسالة منتظرة لم تُرسل بعد', other: '{n} رسالة منتظرة لم تُرسل بعد',
 };
+/** A full story read in the chat (قراءة is feminine): «قُرئ كاملًا: 3 قراءات». */
+export const FULL_READ: ArabicNoun = { zero: 'لا قراءات', one: 'قراءة واحدة', two: 'قراءتان', few: '{n} قراءات', many: '{n} قراءة', other: '{n} قراءة' };

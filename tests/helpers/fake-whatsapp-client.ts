@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
-  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaParticipant, WaReaction, WaSendOptions, WaSentMessage, WaStoredMessage,
+  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaMessageId, WaParticipant, WaQuotedMessage, WaReaction, WaSendOptions,
+  WaSentMessage, WaStoredMessage,
 } from '../../bots/whatsapp/types.js';
 
 /**
@@ -63,7 +64,8 @@ export class FakeWhatsAppWorld {
 
   recordSend(client: FakeWhatsAppClient, chatId: string, content: string | object, options?: WaSendOptions, quoted?: string): WaSentMessage {
     this.beforeSend?.(client, chatId, ++this.sendAttempts);
-    const id = `true_${chatId}_${this.sent.length + 1}`;
+    // As whatsapp-web.js serialises a message this account sent: in a group, the sender follows the id.
+    const id = `true_${chatId}_3EB0${String(this.sent.length + 1).padStart(16, '0')}${chatId.endsWith('@g.us') ? `_${BOT_ID}` : ''}`;
     this.sent.push({ chatId, content, options, at: this.now(), client: client.index, id, ...(quoted ? { quoted } : {}) });
     this.posts.set(id, { id, chatId, body: typeof content === 'string' ? content : String(options?.caption ?? ''), hasMedia: typeof content !== 'string', sentAt: this.now(), edits: [], revoked: false, deletedForMe: false });
     return { id: { _serialized: id } };
@@ -104,8 +106,9 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
 
   async sendMessage(chatId: string, content: string | object, options?: WaSendOptions): Promise<WaSentMessage> {
     if (this.destroyed) throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
-    if (!this.world.chats.has(chatId)) throw new Error(`Chat ${chatId} not found`);
-    return this.world.recordSend(this, chatId, content, options);
+    // A person's chat (…@c.us) always exists; a group or channel only if the account is in it.
+    if (!this.world.chats.has(chatId) && !chatId.endsWith('@c.us')) throw new Error(`Chat ${chatId} not found`);
+    return this.world.recordSend(this, chatId, content, options, options?.quotedMessageId);
   }
 
   async getChatById(chatId: string): Promise<WaChat | undefined> {
@@ -123,9 +126,12 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
     return post && !post.revoked ? new FakeStoredMessage(this.world, this, post) : null;
   }
 
-  /** A message arriving from `from` (a group id, or a person's id in a private chat); `author` is the sender in a group. */
-  receive(from: string, body: string, author?: string): FakeMessage {
-    const msg = new FakeMessage(this.world, from, body, author);
+  /**
+   * A message arriving from `from` (a group id, or a person's id in a private chat); `author` is the sender in a group.
+   * `quoting`: the serialised id of the message it replies to (one the account sent, or anyone's), as WhatsApp shows it.
+   */
+  receive(from: string, body: string, author?: string, opts: { quoting?: string } = {}): FakeMessage {
+    const msg = new FakeMessage(this.world, from, body, author, opts.quoting);
     this.emit('message', msg);
     return msg;
   }
@@ -197,10 +203,25 @@ class FakeStoredMessage implements WaStoredMessage {
   }
 }
 
+let received = 0;
+
 export class FakeMessage implements WaMessage {
   readonly fromMe = false;
   readonly replies: Array<{ text: string; options?: WaSendOptions }> = [];
-  constructor(private readonly world: FakeWhatsAppWorld, readonly from: string, readonly body: string, readonly author?: string) {}
+  readonly id: WaMessageId;
+  readonly hasQuotedMsg: boolean;
+  constructor(private readonly world: FakeWhatsAppWorld, readonly from: string, readonly body: string, readonly author?: string, private readonly quoting?: string) {
+    const own = `A${String(++received).padStart(19, '0')}`;
+    this.id = { fromMe: false, remote: from, id: own, _serialized: `false_${from}_${own}${author ? `_${author}` : ''}` };
+    this.hasQuotedMsg = quoting !== undefined;
+  }
+
+  /** What whatsapp-web.js rebuilds from the quote: the id's parts, and whether this account sent it. */
+  async getQuotedMessage(): Promise<WaQuotedMessage | undefined> {
+    if (this.quoting === undefined) return undefined;
+    const id = parseMessageId(this.quoting);
+    return { id, fromMe: id.fromMe };
+  }
 
   async getChat(): Promise<WaChat> {
     return this.world.chats.get(this.from) ?? { id: wid(this.from), name: this.from, isGroup: false };
@@ -235,6 +256,13 @@ export class FakeClock {
     this.sleeps.push(ms);
     this.t += ms;
   };
+}
+
+/** `true_<chat>_<id>` or `false_<chat>_<id>_<sender>`, as whatsapp-web.js serialises a MessageId. */
+export function parseMessageId(serialized: string): WaMessageId {
+  const m = /^(true|false)_([^_]+@[a-z.]+)_([^_]+)/.exec(serialized);
+  if (!m) throw new Error(`not a WhatsApp message id: ${serialized}`);
+  return { fromMe: m[1] === 'true', remote: m[2]!, id: m[3]!, _serialized: serialized };
 }
 
 function wid(serialized: string) {

@@ -54,13 +54,13 @@ export async function subsRemove([id]: string[], _options: unknown, ctx: Command
 /** Template fields by their CLI names (`--default hashtags,link-preview`). */
 const FIELD_NAMES: Record<string, TemplateField> = {
   header: 'headerMark', footer: 'footer', hashtags: 'showHashtags', 'source-line': 'showSource', date: 'showDate',
-  photo: 'leadPhoto', 'link-preview': 'linkPreview', 'full-story': 'fullStory',
+  photo: 'leadPhoto', 'link-preview': 'linkPreview', 'full-story': 'fullStory', 'full-story-in-group': 'fullStoryInGroup',
 };
 
 export interface SubsSetOptions {
   topics?: string; exclude?: string; source?: number;
   header?: string | false; footer?: string | false; hashtags?: boolean; sourceLine?: boolean; date?: boolean; photo?: boolean;
-  linkPreview?: LinkPreview; fullStory?: boolean; default?: string;
+  linkPreview?: LinkPreview; fullStory?: boolean; fullStoryInGroup?: boolean; default?: string;
 }
 
 /**
@@ -85,6 +85,7 @@ export async function subsSet([id]: string[], options: SubsSetOptions & Delivery
   if (options.photo !== undefined) template.leadPhoto = options.photo;
   if (options.linkPreview !== undefined) template.linkPreview = options.linkPreview;
   if (options.fullStory !== undefined) template.fullStory = options.fullStory;
+  if (options.fullStoryInGroup !== undefined) template.fullStoryInGroup = options.fullStoryInGroup;
 
   const had = options.source === undefined ? current.subscription.topics : current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? [];
   const topics = mergeFilter(had, options.topics, options.exclude);
@@ -131,5 +132,6 @@ function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'templat
     `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
     // The default is the chat kind's (src/story offersFullStory): on in channels and groups, off in a private chat.
     `«النص الكامل» button: ${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
+    ...(r.subscription.kind === 'group' ? [`full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`] : []),
   ];
 }
