@@ -11,7 +11,7 @@
  * This folder holds types only and imports nothing but the model: the newsroom, ingest, the worker and the store's
  * adapter all import it, and it imports none of them (a port in src/newsroom would make src/ingest import the
  * newsroom and the store's adapter import it too: two import cycles). One file per slice beside this one (audience,
- * articles, broadcasts, corrections, editors, jobs, outbox, reads); the sources, push, subscriptions, article
+ * articles, broadcasts, clicks, corrections, editors, jobs, outbox, reads); the sources, push, subscriptions, article
  * look-ups and audit are here.
  */
 import type { AuditAction } from '../model/audit.js';
@@ -22,6 +22,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { ArticleRepository, ReviewRepository } from './articles.js';
 import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
+import type { ClickRepository, ReachRepository } from './clicks.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
 import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
@@ -31,6 +32,7 @@ import type { ReadRepository } from './reads.js';
 export * from './articles.js';
 export * from './audience.js';
 export * from './broadcasts.js';
+export * from './clicks.js';
 export * from './corrections.js';
 export * from './editors.js';
 export * from './jobs.js';
@@ -152,6 +154,10 @@ export interface Repositories {
   readonly digests: DigestRepository;
   readonly status: SystemStatusRepository;
   readonly jobs: JobRepository;
+  /** Posts' link codes and their clicks counted per hour. */
+  readonly clicks: ClickRepository;
+  /** Reach: sums over the clicks and the posts sent. */
+  readonly reach: ReachRepository;
 }
 
 /**

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
+import { ClickCountsTable } from './click-counts.js';
+import { ClickLinksTable } from './click-links.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
 import { DigestsTable } from './digests.js';
@@ -15,6 +17,7 @@ import { LeasesTable, SendCounters } from './leases.js';
 import { migrate } from './migrate.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
+import { ReachViews } from './reach-views.js';
 import { RevisionsTable } from './revisions.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { SourcesTable } from './sources.js';
@@ -103,6 +106,9 @@ export class Store {
   readonly templates: SubscriptionTemplatesTable;
   readonly sourceFilters: SourceFiltersTable;
   readonly push: PushTable;
+  readonly clickLinks: ClickLinksTable;
+  readonly clickCounts: ClickCountsTable;
+  readonly reach: ReachViews;
   readonly demoRows: DemoRows;
 
   constructor(private readonly db: Database.Database, readonly path: string) {
@@ -127,6 +133,9 @@ export class Store {
     this.templates = new SubscriptionTemplatesTable(db);
     this.sourceFilters = new SourceFiltersTable(db);
     this.push = new PushTable(db);
+    this.clickLinks = new ClickLinksTable(db);
+    this.clickCounts = new ClickCountsTable(db);
+    this.reach = new ReachViews(db);
     this.demoRows = new DemoRows(db);
   }
 

@@ -1,6 +1,8 @@
 /** What the SQLite adapter's repositories (src/store/sqlite-ports.ts and ports-*.ts) are made of. */
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
+import type { ClickCountsTable } from './click-counts.js';
+import type { ClickLinksTable } from './click-links.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { DeskEditorsTable } from './desk-editors.js';
 import type { DeskSessionsTable } from './desk-sessions.js';
@@ -11,6 +13,7 @@ import type { JobsTable } from './jobs.js';
 import type { LeasesTable } from './leases.js';
 import type { PlatformStatusTable } from './platform-status.js';
 import type { PushTable } from './push.js';
+import type { ReachViews } from './reach-views.js';
 import type { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import type { RevisionsTable } from './revisions.js';
 import type { SourceFiltersTable } from './source-filters.js';
@@ -45,6 +48,10 @@ export interface SqliteTables {
   digests: DigestsTable;
   leases: LeasesTable;
   platformStatus: PlatformStatusTable;
+  clickLinks: ClickLinksTable;
+  clickCounts: ClickCountsTable;
+  /** The reach read model's sums. */
+  reach: ReachViews;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   /** A consistent copy of the database file while it is in use (Store.backup). */

@@ -33,6 +33,7 @@ import { articleRepository, reviewRepository } from './ports-articles.js';
 import { audienceRepository } from './ports-audience.js';
 import { correctionRepository, revisionRepository } from './ports-corrections.js';
 import { broadcastRepository } from './ports-broadcasts.js';
+import { clickRepository, reachRepository } from './ports-clicks.js';
 import { deskAccountRepository, editorRepository, sessionRepository } from './ports-editors.js';
 import { readRepository } from './ports-reads.js';
 import { digestRepository, outboxRepository, systemStatusRepository } from './ports-outbox.js';
@@ -124,6 +125,7 @@ function repositories(t: SqliteTables, gate: Gate): Repositories {
     reads: readRepository(t, gate),
     outbox: outboxRepository(t, gate), digests: digestRepository(t, gate), status: systemStatusRepository(t, gate),
     jobs: jobRepository(t, gate),
+    clicks: clickRepository(t, gate), reach: reachRepository(t, gate),
   };
 }
 

@@ -1,0 +1,27 @@
+-- Version 15: clicks on posts' links, without tracking readers (issue 25, section 1). With NASHRA_TRACK_CLICKS on,
+-- each post links to <public URL>/r/<code>; the code names one post (an article in one chat), never a reader.
+-- Nothing about who clicked is stored: no cookie, no address, no user agent, no time finer than the hour.
+
+-- One code per article and subscription, made when its post first leaves (in the unit that marks it `sending`, so a
+-- post never links to a code that was not stored). 16 base64url characters: 96 random bits.
+CREATE TABLE click_links (
+  id              INTEGER PRIMARY KEY,
+  code            TEXT    NOT NULL UNIQUE CHECK (length(code) = 16),
+  article_id      INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+  created_at      INTEGER NOT NULL,
+  UNIQUE (article_id, subscription_id)
+);
+
+-- Clicks per post and hour, written in batches (every 2 s): a post's clicks come in its first hours, so 10,000,000
+-- clicks are a few rows per post, not one row per click. The article and subscription are the link's (copied, they
+-- never change) so that the reach page's sums read this table alone, in hour order (the primary key).
+CREATE TABLE click_counts (
+  hour            INTEGER NOT NULL,   -- hours since 1970-01-01T00:00Z
+  link_id         INTEGER NOT NULL REFERENCES click_links(id) ON DELETE CASCADE,
+  article_id      INTEGER NOT NULL,
+  subscription_id INTEGER NOT NULL,
+  clicks          INTEGER NOT NULL CHECK (clicks > 0),
+  PRIMARY KEY (hour, link_id)
+) WITHOUT ROWID;
+CREATE INDEX click_counts_link ON click_counts(link_id);
