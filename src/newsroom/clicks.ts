@@ -49,6 +49,16 @@ export function postLinks(deps: Pick<NewsroomDeps, 'config' | 'data'>) {
   };
 }
 
+/**
+ * A reader's browser: every browser's user agent opens with «Mozilla/» (Chrome, Safari, Firefox, Edge, Opera, the
+ * apps' own web views), and isbot (a maintained list of about 1,000 patterns) tells the link-preview fetchers and
+ * crawlers that present themselves so (TelegramBot, WhatsApp, facebookexternalhit, Twitterbot, Slackbot, Discordbot…).
+ * Scripts (curl, a library's default agent) and requests without one are not counted either.
+ */
+export function isReader(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && userAgent.startsWith('Mozilla/') && !isbot(userAgent);
+}
+
 /** What the server answers: a redirect to the article, 410 for a retracted story, 404 for anything else. */
 export type ClickAnswer = { status: 302; location: string } | { status: 404 } | { status: 410 };
 
@@ -105,7 +115,7 @@ export class ClickCounter {
     if (!target?.url) return { status: 404 };
     // A retracted story is not pushed further: no redirect, and no count.
     if (target.retracted) return { status: 410 };
-    if (!this.closed && userAgent && !isbot(userAgent)) this.count(target);
+    if (!this.closed && isReader(userAgent)) this.count(target);
     return { status: 302, location: target.url };
   }
 
