@@ -97,6 +97,8 @@ export interface ArticleView {
   paidOffered?: boolean;
   /** What the editor typed into the edit form after the session had ended, back in the form, not saved yet. */
   kept?: { title: string; summary: string; hashtags: string };
+  /** Its posts, clicks and click-through per platform (src/desk/reach-page.ts). */
+  reach?: Html;
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -164,7 +166,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
   <div>${edit}${a.retracted ? '' : send}${corrections}</div>
-  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${where}${v.reach ?? ''}</div>
 </div>`);
 }
 

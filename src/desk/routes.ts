@@ -4,7 +4,7 @@ import {
   ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
   ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
-  queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
+  articleReach, parseWindow, reachCsv, reachReport, queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats,
 } from '../newsroom/index.js';
 import type { StoredArticle } from '../model/article.js';
@@ -15,10 +15,17 @@ import {
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 import { registerActions } from './actions.js';
+import { articleReachSection, reachPage, REACH_WINDOWS } from './reach-page.js';
 import { editInput, one, parseId } from './forms.js';
 import { OncePerSession, type KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
+
+/** The Reach page's window: one the page offers, else the week. */
+const reachWindow = (q: Query): string => {
+  const since = one(q, 'since', 8);
+  return REACH_WINDOWS.find((w) => w === since) ?? '7d';
+};
 
 const PAGE_SIZE = 30;
 const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
@@ -85,6 +92,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
       subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
+      reach: articleReachSection(ctxOf(req, reply), await articleReach(newsroom, article.id)),
     }));
   });
 
@@ -221,6 +229,19 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       olderHref = `/activity?${params}`;
     }
     return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(newsroom), filter, olderHref));
+  });
+
+  app.get('/reach', async (req, reply) => {
+    const window = reachWindow(req.query as Query);
+    return send(reply, reachPage(ctxOf(req, reply), { report: await reachReport(newsroom, parseWindow(window), now()), window, tracking: config.clicks.track }));
+  });
+
+  /** The same report as CSV, every cell safe to open in a spreadsheet (reachCsv). */
+  app.get('/reach.csv', async (req, reply) => {
+    const window = reachWindow(req.query as Query);
+    const csv = reachCsv(await reachReport(newsroom, parseWindow(window), now()));
+    return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="nashra-reach-${window}.csv"`).send(csv);
   });
 
   app.get('/stats', async (req, reply) => {

@@ -60,3 +60,8 @@ export {
   articleDeliveries, articleDeliveryCounts, jobById, deliveryCountsOf, failuresByReason, inDoubtDeliveries, inDoubtOutbox, queueDepth,
   sentPerHour, waitingForChats, type ArticleDelivery, type DeliveryCounts, type InDoubtDelivery, type QueueDepth,
 } from './outbox-queries.js';
+export { ClickCounter, isReader, postLinks, type ClickAnswer } from './clicks.js';
+export {
+  articleReach, csvCell, formatReach, parseWindow, reachCsv, reachReport, suggestSendHour, VIEWS_NOTE,
+  type ChatReach, type HourSuggestion, type PlatformReach, type ReachReport, type StoryReach,
+} from './reach.js';

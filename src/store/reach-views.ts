@@ -19,7 +19,7 @@ export class ReachViews {
 
   constructor(db: Database) {
     this.perHourStmt = db.prepare('SELECT hour, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY hour ORDER BY hour');
-    this.topStoriesStmt = db.prepare(`SELECT t.article_id, a.title, t.clicks FROM (
+    this.topStoriesStmt = db.prepare(`SELECT t.article_id, COALESCE(a.edited_title, a.title) AS title, t.clicks FROM (
         SELECT article_id, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY article_id ORDER BY clicks DESC, article_id DESC LIMIT ?
       ) t JOIN articles a ON a.id = t.article_id ORDER BY t.clicks DESC, t.article_id DESC`);
     this.topChatsStmt = db.prepare(`SELECT t.subscription_id, s.platform, s.chat_id, s.title, t.clicks FROM (
