@@ -12,6 +12,7 @@ import { ClickCounter, postLinks } from '../src/newsroom/clicks.js';
 import { CLI_OPERATOR, confirmRetraction } from '../src/newsroom/index.js';
 import { hourOf } from '../src/model/reach.js';
 import { createLogger } from '../src/logger.js';
+import { loadAppConfig } from '../src/app/platforms.js';
 import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
 import { queueAudienceIn } from './helpers/articles.js';
 
@@ -72,6 +73,12 @@ function countsOf(f: DeskFixture): Array<{ hour: number; code: string; subscript
 }
 
 describe('a post links through its own code', () => {
+  it('needs the public address to count clicks: the configuration says so', () => {
+    expect(() => loadAppConfig({ NASHRA_TRACK_CLICKS: '1' })).toThrow(/NASHRA_TRACK_CLICKS.*NASHRA_PUBLIC_URL/);
+    expect(loadAppConfig({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: `${PUBLIC}/` }).clicks).toEqual({ track: true, publicUrl: PUBLIC });
+    expect(loadAppConfig({}).clicks.track).toBe(false);
+  });
+
   it('gives each chat a code of 96 random bits, stored once per article and chat, and the post links to it', async () => {
     const { f, subs, printed, codes } = await delivered();
     expect(codes).toHaveLength(2);

@@ -52,11 +52,8 @@ export function articleReachSection(ctx: PageContext, reach: Omit<StoryReach, 't
   return html`
 <section class="card" aria-labelledby="reach-h" id="reach">
   <h2 id="reach-h">${w.article}</h2>
-  <div class="table-wrap"><table>
-    <thead><tr><th></th><th>${w.posts}</th><th>${w.clicks}</th><th>${w.clickThrough}</th></tr></thead>
-    <tbody>${reach.platforms.map((p) => html`<tr><td>${ctx.platformLabel(p.platform)}</td><td>${n(p.posts)}</td><td>${n(p.clicks)}</td><td>${n(p.clickThrough)}</td></tr>`)}
-    <tr><th>∑</th><td>${n(reach.posts)}</td><td>${n(reach.clicks)}</td><td>${n(reach.clickThrough)}</td></tr></tbody>
-  </table></div>
+  <ul class="reach-lines">${reach.platforms.map((p) => html`<li>${ctx.platformLabel(p.platform)}: ${w.posts} ${n(p.posts)} · ${w.clicks} ${n(p.clicks)} · ${w.clickThrough} ${n(p.clickThrough)}</li>`)}
+    <li><b>∑: ${w.posts} ${n(reach.posts)} · ${w.clicks} ${n(reach.clicks)} · ${w.clickThrough} ${n(reach.clickThrough)}</b></li></ul>
   ${reactions(ctx, reach.reactions)}
   <p class="muted">${w.note}</p>
 </section>`;
