@@ -33,6 +33,13 @@ export interface PlatformCounts {
   clicks: number;
 }
 
+/** Posts sent and clicks on them, for one chat. */
+export interface ChatCounts extends PlatformCounts {
+  subscriptionId: number;
+  chatId: string;
+  title?: string;
+}
+
 /** A post as the hour suggestion reads it: when it was sent and the clicks it had. */
 export interface PostClicks {
   sentAt: number;

@@ -89,13 +89,20 @@ export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, w
   const reach = deps.data.repos.reach;
   const since = now - windowMs;
   const sinceHour = hourOf(since);
-  const [platforms, topDay, topWeek, chats, perHour] = [
-    await reach.perPlatform(sinceHour, since),
+  const [byChat, topDay, topWeek, perHour] = [
+    await reach.windowByChat(sinceHour, since),
     await stories(deps, await reach.topStories(hourOf(now - DAY_MS), TOP)),
     await stories(deps, await reach.topStories(hourOf(now - 7 * DAY_MS), TOP)),
-    await reach.topChats(sinceHour, since, TOP),
     await reach.clicksPerHour(sinceHour),
   ];
+  const perPlatform = new Map<string, PlatformCounts>();
+  for (const c of byChat) {
+    const p = perPlatform.get(c.platform) ?? perPlatform.set(c.platform, { platform: c.platform, posts: 0, clicks: 0 }).get(c.platform)!;
+    p.posts += c.posts;
+    p.clicks += c.clicks;
+  }
+  const platforms = [...perPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+  const chats = byChat.filter((c) => c.clicks > 0).sort((a, b) => b.clicks - a.clicks || a.subscriptionId - b.subscriptionId).slice(0, TOP);
   const byHourOfDay = new Array<number>(24).fill(0);
   const byDayOfWeek = new Array<number>(7).fill(0);
   const local = localHours(deps.config.timeZone);

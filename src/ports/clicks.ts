@@ -1,4 +1,4 @@
-import type { ClickCount, ClickTarget, PlatformCounts, PostClicks } from '../model/reach.js';
+import type { ChatCounts, ClickCount, ClickTarget, PlatformCounts, PostClicks } from '../model/reach.js';
 
 /** The posts' link codes and their clicks (src/newsroom/clicks.ts). */
 export interface ClickRepository {
@@ -24,10 +24,8 @@ export interface ReachRepository {
   clicksPerHour(sinceHour: number): Promise<Array<{ hour: number; clicks: number }>>;
   /** The articles with the most clicks since `sinceHour`, most first. */
   topStories(sinceHour: number, limit: number): Promise<Array<{ articleId: number; title: string; clicks: number }>>;
-  /** The chats with the most clicks since `sinceHour`, most first, with their posts sent since `sinceMs`. */
-  topChats(sinceHour: number, sinceMs: number, limit: number): Promise<Array<{ subscriptionId: number; platform: string; chatId: string; title?: string; posts: number; clicks: number }>>;
-  /** Per platform: posts sent since `sinceMs`, clicks since `sinceHour`. */
-  perPlatform(sinceHour: number, sinceMs: number): Promise<PlatformCounts[]>;
+  /** Every chat with posts sent since `sinceMs` or clicks since `sinceHour`: how many of each (one pass over each table's window). */
+  windowByChat(sinceHour: number, sinceMs: number): Promise<ChatCounts[]>;
   /** Per article and platform, all time: posts sent and clicks on them. */
   storyCounts(articleIds: readonly number[]): Promise<Array<PlatformCounts & { articleId: number }>>;
   /** The audience's posts sent since `sinceMs` with their clicks (at most `limit`, the newest). */

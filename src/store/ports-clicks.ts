@@ -16,8 +16,7 @@ export function reachRepository(t: SqliteTables, gate: Gate): ReachRepository {
   return {
     clicksPerHour: (sinceHour) => gate(() => t.reach.clicksPerHour(sinceHour)),
     topStories: (sinceHour, limit) => gate(() => t.reach.topStories(sinceHour, limit)),
-    topChats: (sinceHour, sinceMs, limit) => gate(() => t.reach.topChats(sinceHour, sinceMs, limit)),
-    perPlatform: (sinceHour, sinceMs) => gate(() => t.reach.perPlatform(sinceHour, sinceMs)),
+    windowByChat: (sinceHour, sinceMs) => gate(() => t.reach.windowByChat(sinceHour, sinceMs)),
     storyCounts: (articleIds) => gate(() => t.reach.storyCounts(articleIds)),
     postClicks: (audience, sinceMs, limit) => gate(() => t.reach.postClicks(audience, sinceMs, limit)),
   };

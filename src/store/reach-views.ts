@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { PlatformCounts, PostClicks } from '../model/reach.js';
+import type { ChatCounts, PlatformCounts, PostClicks } from '../model/reach.js';
 
 /**
  * The reach read model's queries (src/newsroom/reach.ts), across click_counts, click_links, jobs and subscriptions.
@@ -9,10 +9,9 @@ import type { PlatformCounts, PostClicks } from '../model/reach.js';
 export class ReachViews {
   private readonly perHourStmt: Statement;
   private readonly topStoriesStmt: Statement;
-  private readonly topChatsStmt: Statement;
   private readonly postsPerChatStmt: Statement;
-  private readonly clicksPerPlatformStmt: Statement;
-  private readonly postsPerPlatformStmt: Statement;
+  private readonly clicksPerChatStmt: Statement;
+  private readonly chatsStmt: Statement;
   private readonly storyPostsStmt: Statement;
   private readonly storyClicksStmt: Statement;
   private readonly postClicksStmt: Statement;
@@ -22,17 +21,12 @@ export class ReachViews {
     this.topStoriesStmt = db.prepare(`SELECT t.article_id, COALESCE(a.edited_title, a.title) AS title, t.clicks FROM (
         SELECT article_id, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY article_id ORDER BY clicks DESC, article_id DESC LIMIT ?
       ) t JOIN articles a ON a.id = t.article_id ORDER BY t.clicks DESC, t.article_id DESC`);
-    this.topChatsStmt = db.prepare(`SELECT t.subscription_id, s.platform, s.chat_id, s.title, t.clicks FROM (
-        SELECT subscription_id, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY subscription_id ORDER BY clicks DESC, subscription_id LIMIT ?
-      ) t JOIN subscriptions s ON s.id = t.subscription_id ORDER BY t.clicks DESC, t.subscription_id`);
+    // The window's posts (jobs_finished's range) and clicks (click_counts' hour range), each read once per report:
+    // the platform totals and the chats' list are both made from these.
     this.postsPerChatStmt = db.prepare(`SELECT subscription_id, COUNT(*) AS posts FROM jobs
-      WHERE finished_at >= ? AND kind = 'post' AND state = 'sent' AND subscription_id IN (SELECT value FROM json_each(?))
-      GROUP BY subscription_id`);
-    this.clicksPerPlatformStmt = db.prepare(`SELECT s.platform, SUM(t.clicks) AS clicks FROM (
-        SELECT subscription_id, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY subscription_id
-      ) t JOIN subscriptions s ON s.id = t.subscription_id GROUP BY s.platform`);
-    this.postsPerPlatformStmt = db.prepare(`SELECT platform, COUNT(*) AS posts FROM jobs
-      WHERE finished_at >= ? AND kind = 'post' AND state = 'sent' GROUP BY platform`);
+      WHERE finished_at >= ? AND kind = 'post' AND state = 'sent' GROUP BY subscription_id`);
+    this.clicksPerChatStmt = db.prepare('SELECT subscription_id, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY subscription_id');
+    this.chatsStmt = db.prepare('SELECT id, platform, chat_id, title FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))');
     this.storyPostsStmt = db.prepare(`SELECT article_id, platform, COUNT(*) AS posts FROM jobs
       WHERE article_id IN (SELECT value FROM json_each(?)) AND kind = 'post' AND state = 'sent' GROUP BY article_id, platform`);
     this.storyClicksStmt = db.prepare(`SELECT l.article_id, s.platform, SUM(c.clicks) AS clicks
@@ -57,22 +51,18 @@ export class ReachViews {
       .map((r) => ({ articleId: r.article_id, title: r.title, clicks: r.clicks }));
   }
 
-  topChats(sinceHour: number, sinceMs: number, limit: number): Array<{ subscriptionId: number; platform: string; chatId: string; title?: string; posts: number; clicks: number }> {
-    const rows = this.topChatsStmt.all(sinceHour, limit) as Array<{ subscription_id: number; platform: string; chat_id: string; title: string | null; clicks: number }>;
-    const posts = new Map((this.postsPerChatStmt.all(sinceMs, JSON.stringify(rows.map((r) => r.subscription_id))) as Array<{ subscription_id: number; posts: number }>)
-      .map((r) => [r.subscription_id, r.posts]));
-    return rows.map((r) => ({
-      subscriptionId: r.subscription_id, platform: r.platform, chatId: r.chat_id, title: r.title ?? undefined,
-      posts: posts.get(r.subscription_id) ?? 0, clicks: r.clicks,
-    }));
-  }
-
-  perPlatform(sinceHour: number, sinceMs: number): PlatformCounts[] {
-    const out = new Map<string, PlatformCounts>();
-    const of = (platform: string) => out.get(platform) ?? out.set(platform, { platform, posts: 0, clicks: 0 }).get(platform)!;
-    for (const r of this.postsPerPlatformStmt.all(sinceMs) as Array<{ platform: string; posts: number }>) of(r.platform).posts = r.posts;
-    for (const r of this.clicksPerPlatformStmt.all(sinceHour) as Array<{ platform: string; clicks: number }>) of(r.platform).clicks = r.clicks;
-    return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+  windowByChat(sinceHour: number, sinceMs: number): ChatCounts[] {
+    const out = new Map<number, ChatCounts>();
+    const of = (id: number) => out.get(id) ?? out.set(id, { subscriptionId: id, platform: '', chatId: '', posts: 0, clicks: 0 }).get(id)!;
+    for (const r of this.postsPerChatStmt.all(sinceMs) as Array<{ subscription_id: number; posts: number }>) of(r.subscription_id).posts = r.posts;
+    for (const r of this.clicksPerChatStmt.all(sinceHour) as Array<{ subscription_id: number; clicks: number }>) of(r.subscription_id).clicks = r.clicks;
+    for (const r of this.chatsStmt.all(JSON.stringify([...out.keys()])) as Array<{ id: number; platform: string; chat_id: string; title: string | null }>) {
+      const c = out.get(r.id)!;
+      c.platform = r.platform;
+      c.chatId = r.chat_id;
+      if (r.title !== null) c.title = r.title;
+    }
+    return [...out.values()];
   }
 
   storyCounts(articleIds: readonly number[]): Array<PlatformCounts & { articleId: number }> {
