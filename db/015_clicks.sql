@@ -12,6 +12,8 @@ CREATE TABLE click_links (
   created_at      INTEGER NOT NULL,
   UNIQUE (article_id, subscription_id)
 );
+-- The posts a window holds (the reach page's clicks per post), read from the index alone.
+CREATE INDEX click_links_created ON click_links(created_at, subscription_id);
 
 -- Clicks per post and hour, written in batches (every 2 s): a post's clicks come in its first hours, so 10,000,000
 -- clicks are a few rows per post, not one row per click. The article and subscription are the link's (copied, they
@@ -25,3 +27,16 @@ CREATE TABLE click_counts (
   PRIMARY KEY (hour, link_id)
 ) WITHOUT ROWID;
 CREATE INDEX click_counts_link ON click_counts(link_id);
+
+-- The same counts per post and day (UTC), written in the same batch: a window of days reads one row per post and
+-- day instead of one per post and hour (the top stories of a week and the chats sum over these; a window's first,
+-- partial day is read from click_counts). The hours stay for the hour-of-day chart and the last 24 hours.
+CREATE TABLE click_days (
+  day             INTEGER NOT NULL,   -- days since 1970-01-01 (UTC)
+  link_id         INTEGER NOT NULL REFERENCES click_links(id) ON DELETE CASCADE,
+  article_id      INTEGER NOT NULL,
+  subscription_id INTEGER NOT NULL,
+  clicks          INTEGER NOT NULL CHECK (clicks > 0),
+  PRIMARY KEY (day, link_id)
+) WITHOUT ROWID;
+CREATE INDEX click_days_link ON click_days(link_id);

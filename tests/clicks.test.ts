@@ -123,6 +123,10 @@ describe('the redirect', () => {
     expect(countsOf(f).map(({ code, subscription_id, clicks, hour: h }) => ({ code, subscription_id, clicks, near: Math.abs(h - hour) <= 1 }))).toEqual([
       { code: codes[0], subscription_id: subs[0]!.id, clicks: 5, near: true }, { code: codes[1], subscription_id: subs[1]!.id, clicks: 2, near: true },
     ].sort((a, b) => (a.code < b.code ? -1 : 1)));
+    // The same batch per day.
+    const days = new Database(f.config.databasePath, { readonly: true });
+    expect(days.prepare('SELECT day, clicks FROM click_days ORDER BY clicks').all()).toEqual([{ day: Math.floor(countsOf(f)[0]!.hour / 24), clicks: 2 }, { day: Math.floor(countsOf(f)[0]!.hour / 24), clicks: 5 }]);
+    days.close();
     // A second batch adds to the same post's hour.
     await open(base, `/r/${codes[1]}`);
     await counter.flush();
@@ -185,6 +189,7 @@ describe('the redirect', () => {
     const columns = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name).sort();
     expect(columns('click_links')).toEqual(['article_id', 'code', 'created_at', 'id', 'subscription_id']);
     expect(columns('click_counts')).toEqual(['article_id', 'clicks', 'hour', 'link_id', 'subscription_id']);
+    expect(columns('click_days')).toEqual(['article_id', 'clicks', 'day', 'link_id', 'subscription_id']);
     db.close();
   });
 

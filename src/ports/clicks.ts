@@ -11,7 +11,7 @@ export interface ClickRepository {
   remember(code: string, articleId: number, subscriptionId: number, now: number): Promise<string>;
   /** What a code leads to; a read only (an unknown code writes nothing). */
   resolve(code: string): Promise<ClickTarget | undefined>;
-  /** Adds a batch of counts (per post and hour) to those stored. */
+  /** Adds a batch of counts (per post and hour) to those stored, per hour and per day. */
   addCounts(counts: readonly ClickCount[]): Promise<void>;
 }
 
@@ -24,7 +24,10 @@ export interface ReachRepository {
   clicksPerHour(sinceHour: number): Promise<Array<{ hour: number; clicks: number }>>;
   /** The articles with the most clicks since `sinceHour`, most first. */
   topStories(sinceHour: number, limit: number): Promise<Array<{ articleId: number; title: string; clicks: number }>>;
-  /** Every chat with posts sent since `sinceMs` or clicks since `sinceHour`: how many of each (one pass over each table's window). */
+  /**
+   * Every chat with posts sent since `sinceMs` or clicks since `sinceHour`: how many of each (one pass over each
+   * table's window). Posts here are those sent with a counted link (the ones that can be clicked).
+   */
   windowByChat(sinceHour: number, sinceMs: number): Promise<ChatCounts[]>;
   /** Per article and platform, all time: posts sent and clicks on them. */
   storyCounts(articleIds: readonly number[]): Promise<Array<PlatformCounts & { articleId: number }>>;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
 import { ClickCountsTable } from './click-counts.js';
+import { ClickDaysTable } from './click-days.js';
 import { ClickLinksTable } from './click-links.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
@@ -108,6 +109,7 @@ export class Store {
   readonly push: PushTable;
   readonly clickLinks: ClickLinksTable;
   readonly clickCounts: ClickCountsTable;
+  readonly clickDays: ClickDaysTable;
   readonly reach: ReachViews;
   readonly demoRows: DemoRows;
 
@@ -135,6 +137,7 @@ export class Store {
     this.push = new PushTable(db);
     this.clickLinks = new ClickLinksTable(db);
     this.clickCounts = new ClickCountsTable(db);
+    this.clickDays = new ClickDaysTable(db);
     this.reach = new ReachViews(db);
     this.demoRows = new DemoRows(db);
   }

@@ -2,6 +2,7 @@
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
 import type { ClickCountsTable } from './click-counts.js';
+import type { ClickDaysTable } from './click-days.js';
 import type { ClickLinksTable } from './click-links.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { DeskEditorsTable } from './desk-editors.js';
@@ -50,6 +51,7 @@ export interface SqliteTables {
   platformStatus: PlatformStatusTable;
   clickLinks: ClickLinksTable;
   clickCounts: ClickCountsTable;
+  clickDays: ClickDaysTable;
   /** The reach read model's sums. */
   reach: ReachViews;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
