@@ -40,3 +40,10 @@ CREATE TABLE click_days (
   PRIMARY KEY (day, link_id)
 ) WITHOUT ROWID;
 CREATE INDEX click_days_link ON click_days(link_id);
+
+-- All clicks per hour, written in the same batch: the hour-of-day and day-of-week charts read one row per hour of
+-- the window (168 for a week) instead of every post's.
+CREATE TABLE click_hours (
+  hour   INTEGER PRIMARY KEY,   -- hours since 1970-01-01T00:00Z
+  clicks INTEGER NOT NULL CHECK (clicks > 0)
+);

@@ -5,6 +5,7 @@ import { ArticlesTable } from './articles.js';
 import { BroadcastsTable } from './broadcasts.js';
 import { ClickCountsTable } from './click-counts.js';
 import { ClickDaysTable } from './click-days.js';
+import { ClickHoursTable } from './click-hours.js';
 import { ClickLinksTable } from './click-links.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
@@ -110,6 +111,7 @@ export class Store {
   readonly clickLinks: ClickLinksTable;
   readonly clickCounts: ClickCountsTable;
   readonly clickDays: ClickDaysTable;
+  readonly clickHours: ClickHoursTable;
   readonly reach: ReachViews;
   readonly demoRows: DemoRows;
 
@@ -138,6 +140,7 @@ export class Store {
     this.clickLinks = new ClickLinksTable(db);
     this.clickCounts = new ClickCountsTable(db);
     this.clickDays = new ClickDaysTable(db);
+    this.clickHours = new ClickHoursTable(db);
     this.reach = new ReachViews(db);
     this.demoRows = new DemoRows(db);
   }

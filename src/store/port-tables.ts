@@ -3,6 +3,7 @@ import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
 import type { ClickCountsTable } from './click-counts.js';
 import type { ClickDaysTable } from './click-days.js';
+import type { ClickHoursTable } from './click-hours.js';
 import type { ClickLinksTable } from './click-links.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
 import type { DeskEditorsTable } from './desk-editors.js';
@@ -52,6 +53,7 @@ export interface SqliteTables {
   clickLinks: ClickLinksTable;
   clickCounts: ClickCountsTable;
   clickDays: ClickDaysTable;
+  clickHours: ClickHoursTable;
   /** The reach read model's sums. */
   reach: ReachViews;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */

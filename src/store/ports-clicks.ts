@@ -10,6 +10,7 @@ export function clickRepository(t: SqliteTables, gate: Gate): ClickRepository {
     addCounts: (counts) => gate(() => {
       t.clickCounts.add(counts);
       t.clickDays.add(counts);
+      t.clickHours.add(counts);
     }),
   };
 }
@@ -17,7 +18,7 @@ export function clickRepository(t: SqliteTables, gate: Gate): ClickRepository {
 /** The reach read model's sums (src/store/reach-views.ts). */
 export function reachRepository(t: SqliteTables, gate: Gate): ReachRepository {
   return {
-    clicksPerHour: (sinceHour) => gate(() => t.reach.clicksPerHour(sinceHour)),
+    clicksPerHour: (sinceHour) => gate(() => t.clickHours.since(sinceHour)),
     topStories: (sinceHour, limit) => gate(() => t.reach.topStories(sinceHour, limit)),
     windowByChat: (sinceHour, sinceMs) => gate(() => t.reach.windowByChat(sinceHour, sinceMs)),
     storyCounts: (articleIds) => gate(() => t.reach.storyCounts(articleIds)),

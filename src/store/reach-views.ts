@@ -7,7 +7,6 @@ import type { ChatCounts, PlatformCounts, PostClicks } from '../model/reach.js';
  * goes through click_links' (article_id, subscription_id) and click_counts_link. Every list has a LIMIT.
  */
 export class ReachViews {
-  private readonly perHourStmt: Statement;
   private readonly topStoriesStmt: Statement;
   private readonly postsPerChatStmt: Statement;
   private readonly clicksPerChatStmt: Statement;
@@ -17,7 +16,6 @@ export class ReachViews {
   private readonly postClicksStmt: Statement;
 
   constructor(db: Database) {
-    this.perHourStmt = db.prepare('SELECT hour, SUM(clicks) AS clicks FROM click_counts WHERE hour >= ? GROUP BY hour ORDER BY hour');
     // A window's whole days from click_days, its first, partial day from click_counts' hours: exact to the hour,
     // and a week is one row per post and day (a third of the hourly rows in the bench, fewer where clicks go on longer).
     this.topStoriesStmt = db.prepare(`SELECT t.article_id, COALESCE(a.edited_title, a.title) AS title, t.clicks FROM (
@@ -48,10 +46,6 @@ export class ReachViews {
         AND (@platform IS NULL OR j.platform = @platform)
         AND (@ids IS NULL OR j.subscription_id IN (SELECT value FROM json_each(@ids)))
       ORDER BY j.finished_at DESC LIMIT @limit`);
-  }
-
-  clicksPerHour(sinceHour: number): Array<{ hour: number; clicks: number }> {
-    return this.perHourStmt.all(sinceHour) as Array<{ hour: number; clicks: number }>;
   }
 
   topStories(sinceHour: number, limit: number): Array<{ articleId: number; title: string; clicks: number }> {

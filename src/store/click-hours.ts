@@ -1,0 +1,24 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { ClickCount } from '../model/reach.js';
+
+/** click_hours: all clicks per hour (db/015), added to in the same batches as click_counts. */
+export class ClickHoursTable {
+  private readonly addStmt: Statement;
+  private readonly sinceStmt: Statement;
+
+  constructor(db: Database) {
+    this.addStmt = db.prepare('INSERT INTO click_hours (hour, clicks) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET clicks = clicks + excluded.clicks');
+    this.sinceStmt = db.prepare('SELECT hour, clicks FROM click_hours WHERE hour >= ? ORDER BY hour');
+  }
+
+  /** A batch's counts, summed per hour first (a batch holds many posts' clicks of the same hour). */
+  add(counts: readonly ClickCount[]): void {
+    const perHour = new Map<number, number>();
+    for (const c of counts) perHour.set(c.hour, (perHour.get(c.hour) ?? 0) + c.clicks);
+    for (const [hour, clicks] of perHour) this.addStmt.run(hour, clicks);
+  }
+
+  since(hour: number): Array<{ hour: number; clicks: number }> {
+    return this.sinceStmt.all(hour) as Array<{ hour: number; clicks: number }>;
+  }
+}
