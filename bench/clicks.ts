@@ -238,7 +238,8 @@ export function fillClicks(store: Store, o: { articles: number; chats: number; p
           });
         }
         store.clickCounts.add(counts);
-        store.clickDays.add(counts);
+        store.clickStoryDays.add(counts);
+        store.clickChatDays.add(counts);
         store.clickHours.add(counts);
         countRows += counts.length;
         if (counts.length) newestClicked = id;

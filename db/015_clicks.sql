@@ -28,18 +28,24 @@ CREATE TABLE click_counts (
 ) WITHOUT ROWID;
 CREATE INDEX click_counts_link ON click_counts(link_id);
 
--- The same counts per post and day (UTC), written in the same batch: a window of days reads one row per post and
--- day instead of one per post and hour (the top stories of a week and the chats sum over these; a window's first,
--- partial day is read from click_counts). The hours stay for the hour-of-day chart and the last 24 hours.
-CREATE TABLE click_days (
-  day             INTEGER NOT NULL,   -- days since 1970-01-01 (UTC)
-  link_id         INTEGER NOT NULL REFERENCES click_links(id) ON DELETE CASCADE,
-  article_id      INTEGER NOT NULL,
-  subscription_id INTEGER NOT NULL,
-  clicks          INTEGER NOT NULL CHECK (clicks > 0),
-  PRIMARY KEY (day, link_id)
+-- The same counts per story and day and per chat and day (UTC), written in the same batch: a window of whole days
+-- reads one row per story (or chat) and day instead of one per post and hour (the top stories of a week and the chats
+-- sum over these; a window's first, partial day is read from click_counts' hours). The hours stay for the last 24
+-- hours and per post.
+CREATE TABLE click_story_days (
+  day        INTEGER NOT NULL,   -- days since 1970-01-01 (UTC)
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  clicks     INTEGER NOT NULL CHECK (clicks > 0),
+  PRIMARY KEY (day, article_id)
 ) WITHOUT ROWID;
-CREATE INDEX click_days_link ON click_days(link_id);
+CREATE INDEX click_story_days_article ON click_story_days(article_id);
+CREATE TABLE click_chat_days (
+  day             INTEGER NOT NULL,
+  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+  clicks          INTEGER NOT NULL CHECK (clicks > 0),
+  PRIMARY KEY (day, subscription_id)
+) WITHOUT ROWID;
+CREATE INDEX click_chat_days_subscription ON click_chat_days(subscription_id);
 
 -- All clicks per hour, written in the same batch: the hour-of-day and day-of-week charts read one row per hour of
 -- the window (168 for a week) instead of every post's.

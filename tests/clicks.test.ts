@@ -125,7 +125,10 @@ describe('the redirect', () => {
     ].sort((a, b) => (a.code < b.code ? -1 : 1)));
     // The same batch per day.
     const days = new Database(f.config.databasePath, { readonly: true });
-    expect(days.prepare('SELECT day, clicks FROM click_days ORDER BY clicks').all()).toEqual([{ day: Math.floor(countsOf(f)[0]!.hour / 24), clicks: 2 }, { day: Math.floor(countsOf(f)[0]!.hour / 24), clicks: 5 }]);
+    const day = Math.floor(countsOf(f)[0]!.hour / 24);
+    expect(days.prepare('SELECT day, article_id, clicks FROM click_story_days').all()).toEqual([{ day, article_id: f.article.id, clicks: 7 }]);
+    expect(days.prepare('SELECT day, subscription_id, clicks FROM click_chat_days ORDER BY clicks').all()).toEqual([
+      { day, subscription_id: subs[1]!.id, clicks: 2 }, { day, subscription_id: subs[0]!.id, clicks: 5 }]);
     days.close();
     // A second batch adds to the same post's hour.
     await open(base, `/r/${codes[1]}`);
@@ -189,7 +192,9 @@ describe('the redirect', () => {
     const columns = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name).sort();
     expect(columns('click_links')).toEqual(['article_id', 'code', 'created_at', 'id', 'subscription_id']);
     expect(columns('click_counts')).toEqual(['article_id', 'clicks', 'hour', 'link_id', 'subscription_id']);
-    expect(columns('click_days')).toEqual(['article_id', 'clicks', 'day', 'link_id', 'subscription_id']);
+    expect(columns('click_story_days')).toEqual(['article_id', 'clicks', 'day']);
+    expect(columns('click_chat_days')).toEqual(['clicks', 'day', 'subscription_id']);
+    expect(columns('click_hours')).toEqual(['clicks', 'hour']);
     db.close();
   });
 

@@ -2,7 +2,8 @@
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
 import type { ClickCountsTable } from './click-counts.js';
-import type { ClickDaysTable } from './click-days.js';
+import type { ClickChatDaysTable } from './click-chat-days.js';
+import type { ClickStoryDaysTable } from './click-story-days.js';
 import type { ClickHoursTable } from './click-hours.js';
 import type { ClickLinksTable } from './click-links.js';
 import type { DeliverySettingsTable } from './delivery-settings.js';
@@ -52,7 +53,8 @@ export interface SqliteTables {
   platformStatus: PlatformStatusTable;
   clickLinks: ClickLinksTable;
   clickCounts: ClickCountsTable;
-  clickDays: ClickDaysTable;
+  clickStoryDays: ClickStoryDaysTable;
+  clickChatDays: ClickChatDaysTable;
   clickHours: ClickHoursTable;
   /** The reach read model's sums. */
   reach: ReachViews;

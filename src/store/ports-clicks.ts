@@ -9,7 +9,8 @@ export function clickRepository(t: SqliteTables, gate: Gate): ClickRepository {
     resolve: (code) => gate(() => t.clickLinks.resolve(code)),
     addCounts: (counts) => gate(() => {
       t.clickCounts.add(counts);
-      t.clickDays.add(counts);
+      t.clickStoryDays.add(counts);
+      t.clickChatDays.add(counts);
       t.clickHours.add(counts);
     }),
   };

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ChatCounts, PlatformCounts, PostClicks } from '../model/reach.js';
 
 /**
- * The reach read model's queries (src/newsroom/reach.ts), across click_counts, click_days, click_links, jobs and
+ * The reach read model's queries (src/newsroom/reach.ts), across click_counts, the day tables, click_links, jobs and
  * subscriptions. A window's sums read the counts in their primary keys' time order; what is per post or per article
  * goes through click_links' (article_id, subscription_id) and click_counts_link. Every list has a LIMIT.
  */
@@ -16,11 +16,11 @@ export class ReachViews {
   private readonly postClicksStmt: Statement;
 
   constructor(db: Database) {
-    // A window's whole days from click_days, its first, partial day from click_counts' hours: exact to the hour,
-    // and a week is one row per post and day (a third of the hourly rows in the bench, fewer where clicks go on longer).
+    // A window's whole days from the day tables, its first, partial day from click_counts' hours: exact to the hour,
+    // and a week is one row per story (or chat) and day instead of one per post and hour.
     this.topStoriesStmt = db.prepare(`SELECT t.article_id, COALESCE(a.edited_title, a.title) AS title, t.clicks FROM (
         SELECT article_id, SUM(clicks) AS clicks FROM (
-          SELECT article_id, clicks FROM click_days WHERE day >= @day
+          SELECT article_id, clicks FROM click_story_days WHERE day >= @day
           UNION ALL SELECT article_id, clicks FROM click_counts WHERE hour >= @hour AND hour < @day * 24
         ) GROUP BY article_id ORDER BY clicks DESC, article_id DESC LIMIT @limit
       ) t JOIN articles a ON a.id = t.article_id ORDER BY t.clicks DESC, t.article_id DESC`);
@@ -29,7 +29,7 @@ export class ReachViews {
     // Posts with a counted link, by when their link was made (as the post left): click_links_created alone.
     this.postsPerChatStmt = db.prepare('SELECT subscription_id, COUNT(*) AS posts FROM click_links WHERE created_at >= ? GROUP BY subscription_id');
     this.clicksPerChatStmt = db.prepare(`SELECT subscription_id, SUM(clicks) AS clicks FROM (
-        SELECT subscription_id, clicks FROM click_days WHERE day >= @day
+        SELECT subscription_id, clicks FROM click_chat_days WHERE day >= @day
         UNION ALL SELECT subscription_id, clicks FROM click_counts WHERE hour >= @hour AND hour < @day * 24
       ) GROUP BY subscription_id`);
     this.chatsStmt = db.prepare('SELECT id, platform, chat_id, title FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))');
