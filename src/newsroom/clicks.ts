@@ -86,6 +86,8 @@ export interface ClickCounterOptions {
  * is one commit (one fsync with synchronous=FULL) every 2 s whatever the rate.
  */
 const FLUSH_MS = 2000;
+/** Rows per unit of work when a batch is written: about 2 ms of the event loop each (fsync included). */
+const CHUNK = 250;
 /** 100,000 codes: about 20 MB at most; a day's posts of a large newsroom (10,000 chats × 10 stories) fit. */
 const CACHE_SIZE = 100_000;
 /** 30 s: a retracted story stops being redirected to within half a minute (the retraction may come from another process). */
@@ -148,16 +150,25 @@ export class ClickCounter {
     if (this.pending.size === 0 || !this.deps.data.isOpen()) return 0;
     const batch = [...this.pending.values()];
     this.pending = new Map();
-    try {
-      await this.deps.data.uow.run((tx) => tx.clicks.addCounts(batch));
-    } catch (err) {
-      // Kept for the next flush (a lock held by another process, a full disk): added back to what came meanwhile.
-      for (const c of batch) this.add(c.linkId, c.articleId, c.subscriptionId, c.hour, c.clicks);
-      this.deps.logger.warn('clicks not written yet; kept for the next try', { rows: batch.length, error: err });
-      return 0;
+    let done = 0;
+    // In units of CHUNK rows with a turn of the event loop between them: a batch of 2,000 rows (2 s at 1,000
+    // clicks/s, each on another post) held the loop 17 ms in one unit, and every redirect arriving meanwhile waited.
+    for (let from = 0; from < batch.length; from += CHUNK) {
+      const chunk = batch.slice(from, from + CHUNK);
+      try {
+        if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+        await this.deps.data.uow.run((tx) => tx.clicks.addCounts(chunk));
+      } catch (err) {
+        // Kept for the next flush (a lock held by another process, a full disk): added back to what came meanwhile.
+        const left = batch.slice(from);
+        for (const c of left) this.add(c.linkId, c.articleId, c.subscriptionId, c.hour, c.clicks);
+        this.deps.logger.warn('clicks not written yet; kept for the next try', { rows: left.length, error: err });
+        break;
+      }
+      done += chunk.length;
     }
-    this.written += batch.length;
-    return batch.length;
+    this.written += done;
+    return done;
   }
 
   private count(target: ClickTarget): void {
