@@ -37,7 +37,8 @@ export interface RedirectBench {
   counted: number; batchesWritten: number;
 }
 
-export async function benchRedirects(opts: { rate?: number; seconds?: number } = {}): Promise<RedirectBench> {
+/** `flushMs`: how often counts are written (the counter's default, 2 s; a larger value isolates the write's cost). */
+export async function benchRedirects(opts: { rate?: number; seconds?: number; flushMs?: number } = {}): Promise<RedirectBench> {
   const rate = opts.rate ?? 1000;
   const seconds = opts.seconds ?? 30;
   const tmp = tempDir();
@@ -48,7 +49,7 @@ export async function benchRedirects(opts: { rate?: number; seconds?: number } =
     const codes = fillClicks(store, { articles: 1000, chats: 10, posts: 10, clicks: 0 }).codes;
     const logger = createLogger({ level: 'silent' });
     const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
-    const counter = new ClickCounter(newsroom);
+    const counter = new ClickCounter(newsroom, { flushMs: opts.flushMs });
     const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, clicks: counter }, { port: 0, host: '127.0.0.1' });
     let result: { latencies: number[]; errors: number };
     try {
@@ -237,10 +238,7 @@ export function fillClicks(store: Store, o: { articles: number; chats: number; p
             if (n > 0) counts.push({ linkId, articleId: id, subscriptionId: job.subscriptionId, hour: hourOf(at) + h, clicks: n });
           });
         }
-        store.clickCounts.add(counts);
-        store.clickStoryDays.add(counts);
-        store.clickChatDays.add(counts);
-        store.clickHours.add(counts);
+        store.addClickCounts(counts);
         countRows += counts.length;
         if (counts.length) newestClicked = id;
       }
@@ -253,6 +251,6 @@ if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
   const parts = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const want = (p: string) => parts.length === 0 || parts.includes(p);
-  if (want('redirects')) console.log(await benchRedirects(quick ? { rate: 300, seconds: 3 } : {}));
+  if (want('redirects')) console.log(await benchRedirects({ ...(quick ? { rate: 300, seconds: 3 } : {}), flushMs: Number(process.env.FLUSH_MS) || undefined }));
   if (want('reach')) console.log(await benchReach(quick ? { articles: 2_000, clicks: 200_000 } : {}));
 }

@@ -11,7 +11,11 @@ export interface ClickRepository {
   remember(code: string, articleId: number, subscriptionId: number, now: number): Promise<string>;
   /** What a code leads to; a read only (an unknown code writes nothing). */
   resolve(code: string): Promise<ClickTarget | undefined>;
-  /** Adds a batch of counts (per post and hour) to those stored: per post and hour, per story and day, per chat and day, and per hour. */
+  /**
+   * Adds a batch of counts (per post and hour) to those stored: per post and hour, per story and day, per chat and
+   * day, and per hour. A write of its own (called outside a unit of work), which the adapter may make without
+   * waiting for the disk: a power cut may lose the last seconds of counts, as a crash does.
+   */
   addCounts(counts: readonly ClickCount[]): Promise<void>;
 }
 

@@ -1,3 +1,5 @@
+import type { ClickCount } from '../model/reach.js';
+
 /** What the SQLite adapter's repositories (src/store/sqlite-ports.ts and ports-*.ts) are made of. */
 import type { ArticlesTable } from './articles.js';
 import type { BroadcastsTable } from './broadcasts.js';
@@ -60,6 +62,8 @@ export interface SqliteTables {
   reach: ReachViews;
   /** Deactivates a subscription and fails what is queued for it (Store.deactivateSubscription). */
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
+  /** A batch of click counts into their four tables, not fsynced (Store.addClickCounts). */
+  addClickCounts(counts: readonly ClickCount[]): void;
   /** A consistent copy of the database file while it is in use (Store.backup). */
   backup(destination: string): Promise<void>;
 }

@@ -7,12 +7,7 @@ export function clickRepository(t: SqliteTables, gate: Gate): ClickRepository {
     codeFor: (articleId, subscriptionId) => gate(() => t.clickLinks.codeFor(articleId, subscriptionId)),
     remember: (code, articleId, subscriptionId, now) => gate(() => t.clickLinks.remember(code, articleId, subscriptionId, now)),
     resolve: (code) => gate(() => t.clickLinks.resolve(code)),
-    addCounts: (counts) => gate(() => {
-      t.clickCounts.add(counts);
-      t.clickStoryDays.add(counts);
-      t.clickChatDays.add(counts);
-      t.clickHours.add(counts);
-    }),
+    addCounts: (counts) => gate(() => t.addClickCounts(counts)),
   };
 }
 
