@@ -3,11 +3,13 @@
  * bench/results.json. The figures are measured on this machine; nothing here is a pass/fail test.
  * `npm run bench -- --quick` (CI): the summariser, ingest, delivery and full-story parts only, in about a minute, so that
  * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (routing: one article to 10,000 filtering subscriptions;
- * corrections: about 35 s, the floor Telegram's limits allow for 1,000 edits).
+ * corrections: about 35 s, the floor Telegram's limits allow for 1,000 edits; clicks: redirects for 30 s and the Reach page
+ * on 100,000 articles and 10,000,000 clicks, a few minutes to fill).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
+import { benchReach, benchRedirects } from './clicks.js';
 import { benchCorrections } from './corrections.js';
 import { benchDelivery } from './delivery.js';
 import { benchDesk } from './desk.js';
@@ -28,7 +30,7 @@ import { existsSync } from 'node:fs';
 interface Row { figure: string; target: string; measured: string; met: boolean | null }
 
 /** The parts and summariser rounds of the quick run: about 35 s here (a smaller delivery run would mostly time its ramp-up). */
-const QUICK_PARTS = ['summarize', 'ingest', 'delivery', 'fullstory'];
+const QUICK_PARTS = ['summarize', 'ingest', 'delivery', 'fullstory', 'clicks'];
 const QUICK_ROUNDS = 3;
 
 const rows: Row[] = [];
@@ -123,6 +125,23 @@ async function main(): Promise<void> {
     const q = await benchSearch();
     results.search = q;
     add('search: /search end to end, median of 10 queries (100k articles)', '≤ 20 ms', q.medianMs, 'ms', q.worstQueryMedianMs <= 20);
+  }
+  if (want('clicks')) {
+    // --quick: 3 s at 300/s and a fiftieth of the history (2,000 articles, 200,000 clicks), so CI runs the path.
+    const r = await benchRedirects(quick ? { rate: 300, seconds: 3 } : {});
+    results.redirects = r;
+    add(`clicks: redirects at ${fmt(r.rate)}/s for ${r.seconds} s, counting on, p99 (open loop, 127.0.0.1)`, '≤ 5 ms', r.p99Ms, 'ms', r.p99Ms <= 5 && r.errors === 0);
+    add('  same, errors', '0', r.errors, '', r.errors === 0);
+    add('  same, p50', 'reference', r.p50Ms, 'ms', null);
+    add('  same, clicks counted in SQLite ÷ redirects answered', '1', r.counted / (r.requests - r.errors), '', r.counted === r.requests - r.errors);
+    const g = await benchReach(quick ? { articles: 2_000, clicks: 200_000 } : {});
+    results.reach = g;
+    add(`reach: Reach page (7 days), server time (${fmt(g.articles)} articles, ${fmt(g.clicks)} clicks in ${fmt(g.countRows)} rows per post and hour)`, '≤ 100 ms', g.reachWeekMs, 'ms', g.reachWeekMs <= 100);
+    add('  same, CPU time of the process per page', 'reference', g.reachWeekCpuMs, 'ms', null);
+    add('  same, 4 weeks', 'reference', g.reachMonthMs, 'ms', null);
+    add('  same, CSV export (7 days)', 'reference', g.csvMs, 'ms', null);
+    add('  article page with its reach', 'reference', g.articleMs, 'ms', null);
+    add('  hour suggested for an audience (four weeks of its posts)', 'reference', g.suggestMs, 'ms', null);
   }
   if (want('desk')) {
     // --quick: a tenth of the store (the page queries are bounded, the figure barely moves).

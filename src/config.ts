@@ -26,6 +26,12 @@ export interface Config {
    * WebSub subscriptions without it); a source its hub pushes is still polled, `safetyPollFactor` times less often.
    */
   push: { publicUrl?: string; safetyPollFactor: number };
+  /**
+   * Clicks on posts' links (NASHRA_TRACK_CLICKS, off by default): each post links to `<publicUrl>/r/<code>`, which
+   * the desk's server answers with a redirect to the article and counts per post and hour (src/newsroom/clicks.ts).
+   * `publicUrl` is NASHRA_PUBLIC_URL, required when tracking is on.
+   */
+  clicks: { track: boolean; publicUrl?: string };
   /** Plug-in platforms' modules (NASHRA_PLUGINS), loaded by src/app/platforms.ts before the rest is read. */
   plugins: string[];
   /** Each configured platform's own settings, by name, as its descriptor parsed them (bots/<platform>/platform.ts). */
@@ -125,10 +131,20 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Con
       publicUrl: str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', ''),
       safetyPollFactor: int(env, 'NASHRA_PUSH_POLL_FACTOR', 6, 1, 1000),
     },
+    clicks: clickSettings(env),
     plugins: pluginModules(env),
     platforms: settings,
     warnings: [],
   };
+}
+
+function clickSettings(env: Env): Config['clicks'] {
+  const track = bool(env, 'NASHRA_TRACK_CLICKS', false);
+  const publicUrl = str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', '');
+  if (track && publicUrl === undefined) {
+    throw new ConfigError('NASHRA_TRACK_CLICKS', 'is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk\'s server at (https://desk.example.org), or turn tracking off');
+  }
+  return { track, publicUrl };
 }
 
 /**

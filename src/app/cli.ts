@@ -202,6 +202,9 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
 
   sub(program, 'stats').description('articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources')
     .option('--json', 'as JSON').action(action(lazy(commands, (m) => m.statsCommand)));
+  sub(program, 'reach').description('what each story did: posts, clicks on their links and clicks per post, per platform and chat; the top stories of the day and week; clicks by hour and weekday')
+    .option('--since <window>', 'how far back: 24h, 7d, 4w (a bare number is days)', '7d')
+    .option('--json', 'as JSON').action(action(lazy(commands, (m) => m.reachCommand)));
   sub(program, 'summarize').description('JSON lines {"id", "title"?, "text"} on stdin → {"id", "summary": [...]} per line')
     .requiredOption('--jsonl', 'read and write JSON lines')
     .option('--sentences <n>', 'exactly n sentences, no length budget (the evaluation setting)', wholeNumber(1, 20))

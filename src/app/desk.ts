@@ -17,12 +17,13 @@ export function deskPlatforms(registry: readonly PlatformDescriptor[], config: P
 }
 
 /**
- * The web desk, when wanted: on NASHRA_WEB_PORT, or (with only the local demo platform, so a newcomer sees it at
- * once) on the default port. A port that is taken is said in one line and the run goes on without the desk.
+ * The web desk, when wanted: on NASHRA_WEB_PORT, or on the default port with only the local demo platform (so a
+ * newcomer sees it at once) or when clicks are counted (posts link to its `/r/<code>`). A port that is taken is said in one line and the run goes on without the desk.
  */
 export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: PushIngest }): Promise<DeskHandle | undefined> {
   const { web } = newsroom.config;
-  const port = web.port ?? (opts.demo ? web.defaultPort : undefined);
+  // Counting clicks needs the server: posts link to it.
+  const port = web.port ?? (opts.demo || newsroom.config.clicks.track ? web.defaultPort : undefined);
   if (port === undefined) return undefined;
   const { startDesk } = await import('../desk/server.js');
   try {

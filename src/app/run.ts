@@ -21,6 +21,7 @@ import { contentHash } from '../ingest/prepare.js';
 import { articleIntake } from '../newsroom/intake.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
+import { postLinks } from '../newsroom/clicks.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import { isLockedError, type Store } from '../store/index.js';
 import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
@@ -106,6 +107,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     const worker = new DeliveryWorker(data, transports, logger, {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
+      links: postLinks({ config, data }),
     });
     options.queued?.listen(() => worker.notify());
     const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, options.platforms);

@@ -30,6 +30,17 @@ export interface WorkerOptions {
    * exists, is deactivated. Without it, every move is refused so.
    */
   migrateChat?: (platform: string, fromChatId: string, toChatId: string) => Promise<{ kind: 'migrated' | 'none' | 'refused'; reason?: string }>;
+  /** Each chat's own link to the article, through which clicks are counted (src/newsroom/clicks.ts); without it, the article's. */
+  links?: PostLinks;
+}
+
+/**
+ * A post's link as its chat gets it. `remember` stores a new code: the worker writes it in the unit that marks the
+ * post `sending`, so a post never leaves linking to a code that is not stored, and a crash before it leaves stores
+ * none. `create` false (an edit of a post sent before): only a code the post already has.
+ */
+export interface PostLinks {
+  linkFor(article: StoredArticle, subscriptionId: number, opts: { create: boolean }, now: number): Promise<{ url: string; remember?: (tx: Repositories) => Promise<unknown> } | undefined>;
 }
 
 type Outcome = 'sent' | 'failed' | 'retry' | 'skipped';
@@ -210,7 +221,7 @@ export class DeliveryWorker {
    * waits (quiet hours; an edit whose post is still on the wire), or ends skipped or failed.
    */
   private async check(job: PendingJob, now: number): Promise<
-    | { go: true; article?: StoredArticle; silent: boolean } | { go: false; wait?: number; note?: string; skip?: string; fail?: string }> {
+    | { go: true; article?: StoredArticle; silent: boolean; remember?: (tx: Repositories) => Promise<unknown> } | { go: false; wait?: number; note?: string; skip?: string; fail?: string }> {
     if (isCorrection(job)) {
       // The post itself is on the wire: its message id comes with the answer.
       if (job.deliveryState === 'sending') return { go: false, wait: Date.now() + POST_ANSWER_WAIT_MS, note: 'waiting for the post itself to be answered' };
@@ -219,7 +230,9 @@ export class DeliveryWorker {
       if (job.kind === 'edit' && article.retracted) return { go: false, skip: 'the article was retracted' };
       if (job.deliveryState === 'in_doubt') return { go: false, fail: 'the post is in doubt (a crash interrupted it): its message id is unknown' };
       if (job.deliveryState !== 'sent' || !job.messageId) return { go: false, fail: `the post was not sent (${job.deliveryState})` };
-      return { go: true, article, silent: false };
+      // An edit shows the link the post was sent with.
+      const link = job.kind === 'edit' ? await this.options.links?.linkFor(article, job.subscriptionId, { create: false }, now) : undefined;
+      return { go: true, article: link ? { ...article, url: link.url } : article, silent: false };
     }
     if (!job.subscriptionActive) return { go: false, skip: 'subscription is no longer active' };
     const article = job.kind === 'post' ? await this.article(job.articleId) : undefined;
@@ -227,6 +240,8 @@ export class DeliveryWorker {
     if (article?.retracted) return { go: false, skip: 'the article was retracted' };
     const quiet = this.quietHours(job.quiet, job.kind === 'post' && job.priority > 0, now);
     if (quiet.waitUntil !== undefined) return { go: false, wait: quiet.waitUntil };
+    const link = article ? await this.options.links?.linkFor(article, job.subscriptionId, { create: true }, now) : undefined;
+    if (link) return { go: true, article: { ...article!, url: link.url }, silent: quiet.silent, remember: link.remember };
     return { go: true, article, silent: quiet.silent };
   }
 
@@ -240,7 +255,7 @@ export class DeliveryWorker {
       if (verdict.wait === undefined) this.count(job, verdict.skip !== undefined ? 'skipped' : 'failed');
       return false;
     }
-    const hooks = this.sendingHooks(job.id);
+    const hooks = this.sendingHooks(job.id, verdict.remember);
     if (!transport.marksSending && !(await hooks.markNow())) return false; // someone else took it
     const key = chatKey(job);
     this.busyChats.add(key);
@@ -290,11 +305,15 @@ export class DeliveryWorker {
    * The job's `sending` mark, written once: by the worker before send() (`markNow`, for a transport that does not
    * mark itself) or by the transport as its request leaves (`sending`, batched).
    */
-  private sendingHooks(id: number): SendHooks & { markNow(): Promise<boolean> } {
+  private sendingHooks(id: number, remember?: (tx: Repositories) => Promise<unknown>): SendHooks & { markNow(): Promise<boolean> } {
     let marked: Promise<boolean> | undefined;
+    const mark = async (tx: Repositories) => {
+      if (remember) await remember(tx);
+      return tx.jobs.markSending(id, this.now());
+    };
     return {
-      sending: () => marked ??= this.batched((tx) => tx.jobs.markSending(id, this.now())),
-      markNow: () => marked = this.data.repos.jobs.markSending(id, this.now()),
+      sending: () => marked ??= this.batched(mark),
+      markNow: () => marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now()),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PushIngest } from '../ingest/push.js';
+import type { ClickCounter } from '../newsroom/clicks.js';
 import type { SignedInEditor, NewsroomDeps } from '../newsroom/index.js';
 import type { Lang } from './i18n.js';
 import type { PageContext } from './layout.js';
@@ -20,6 +21,8 @@ export interface DeskDeps {
   out: (line: string) => void;
   /** Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given. */
   push?: PushIngest;
+  /** Counts clicks on posts' links when NASHRA_TRACK_CLICKS is on; made by the server when not given (tests give theirs). */
+  clicks?: ClickCounter;
   now?: () => number;
 }
 

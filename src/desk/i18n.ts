@@ -9,7 +9,7 @@ const ar = {
   appName: 'نشرة · غرفة التحرير',
   skip: 'انتقل إلى المحتوى',
   switchLang: 'English',
-  nav: { today: 'اليوم', urgent: 'عاجل', scheduled: 'المجدول', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات' },
+  nav: { today: 'اليوم', urgent: 'عاجل', scheduled: 'المجدول', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات', reach: 'الوصول' },
   signedInAs: 'المحرر',
   logout: 'خروج',
   login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.',
@@ -102,6 +102,16 @@ const ar = {
   activity: { title: 'سجل النشاط', editor: 'المحرر', action: 'الإجراء', at: 'الوقت', detail: 'التفاصيل', none: 'لا نشاط.' },
   stats: { title: 'الإحصاءات', perHour: 'الرسائل المُرسلة في الساعة (آخر 48 ساعة)', perDay: 'الأخبار لكل مصدر في اليوم (آخر 14 يوماً)', failures: 'الإخفاقات حسب السبب (آخر 7 أيام)', noData: 'لا بيانات بعد.', reason: 'السبب', count: 'العدد' },
   errors: { notFound: 'غير موجود.', forbidden: 'غير مسموح.', generic: 'حدث خطأ.' },
+  reach: {
+    title: 'الوصول', window: 'الفترة', show: 'اعرض', windows: { '24h': 'آخر 24 ساعة', '7d': 'آخر 7 أيام', '28d': 'آخر 4 أسابيع' },
+    perPlatform: 'حسب المنصة', posts: 'المنشورات', clicks: 'النقرات', clickThrough: 'النقرات لكل منشور',
+    topDay: 'الأكثر نقراً في آخر 24 ساعة', topWeek: 'الأكثر نقراً في آخر 7 أيام', story: 'الخبر', inWindow: 'نقرات الفترة',
+    perChat: 'حسب المحادثة', chat: 'المحادثة', byHour: 'النقرات حسب ساعة اليوم', byDay: 'النقرات حسب يوم الأسبوع',
+    days: ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'],
+    csv: 'تنزيل CSV', noData: 'لا نقرات بعد في هذه الفترة.', reactions: 'التفاعلات',
+    note: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر. لا يُحفظ شيء عن القارئ.',
+    off: 'عدّ النقرات متوقف: يبدأ حين تُضبط NASHRA_TRACK_CLICKS=1 مع NASHRA_PUBLIC_URL.', article: 'وصول هذا الخبر',
+  },
 };
 
 export type Words = typeof ar;
@@ -110,7 +120,7 @@ const en: Words = {
   appName: 'Nashra · newsroom desk',
   skip: 'Skip to content',
   switchLang: 'العربية',
-  nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats' },
+  nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats', reach: 'Reach' },
   signedInAs: 'Editor',
   logout: 'Log out',
   login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.',
@@ -203,6 +213,16 @@ const en: Words = {
   activity: { title: 'Activity', editor: 'Editor', action: 'Action', at: 'Time', detail: 'Detail', none: 'No activity.' },
   stats: { title: 'Stats', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
   errors: { notFound: 'Not found.', forbidden: 'Forbidden.', generic: 'Something went wrong.' },
+  reach: {
+    title: 'Reach', window: 'Window', show: 'Show', windows: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '28d': 'Last 4 weeks' },
+    perPlatform: 'Per platform', posts: 'Posts', clicks: 'Clicks', clickThrough: 'Clicks per post',
+    topDay: 'Most clicked, last 24 hours', topWeek: 'Most clicked, last 7 days', story: 'Story', inWindow: 'Clicks in window',
+    perChat: 'Per chat', chat: 'Chat', byHour: 'Clicks by hour of day', byDay: 'Clicks by day of week',
+    days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+    csv: 'Download CSV', noData: 'No clicks in this window yet.', reactions: 'Reactions',
+    note: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through. Nothing about readers is kept.',
+    off: 'Click counting is off: it starts once NASHRA_TRACK_CLICKS=1 and NASHRA_PUBLIC_URL are set.', article: 'Reach of this story',
+  },
 };
 
 export const t = (lang: Lang): Words => (lang === 'en' ? en : ar);

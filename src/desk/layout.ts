@@ -17,7 +17,7 @@ export interface PageContext {
 type NavKey = keyof ReturnType<typeof t>['nav'];
 const NAV: Array<[NavKey, string]> = [
   ['today', '/'], ['urgent', '/urgent'], ['scheduled', '/scheduled'], ['sources', '/sources'], ['subscriptions', '/subscriptions'],
-  ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'],
+  ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'], ['reach', '/reach'],
 ];
 
 /** A hidden field with the CSRF token: every form that changes something carries one. */

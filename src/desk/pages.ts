@@ -106,6 +106,8 @@ export interface ArticleView {
   kept?: { title: string; summary: string; hashtags: string };
   /** How many times its full story was read in the chats. */
   fullReads: number;
+  /** Its posts, clicks and click-through per platform (src/desk/reach-page.ts). */
+  reach?: Html;
 }
 
 export function articlePage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: ArticleView): Html {
@@ -175,7 +177,7 @@ ${v.kept ? html`<p class="notice warn" role="status" id="restored">${w.article.r
   return page(ctx, a.title, 'today', html`${head}
 <div class="columns">
   <div>${edit}${a.retracted ? '' : send}${corrections}</div>
-  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${fullStorySection(ctx, config, a)}${where}</div>
+  <div><h2>${w.article.preview}</h2>${previews(ctx, config, a, platforms)}${fullStorySection(ctx, config, a)}${where}${v.reach ?? ''}</div>
 </div>`);
 }
 

@@ -4,7 +4,7 @@ import {
   ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
   ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, fullReads, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
-  queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
+  articleReach, parseWindow, reachCsv, reachReport, queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats, listScheduled,
 } from '../newsroom/index.js';
 import { articleReactions } from '../newsroom/reactions.js';
@@ -16,10 +16,17 @@ import {
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 import { registerActions } from './actions.js';
+import { articleReachSection, reachPage, REACH_WINDOWS } from './reach-page.js';
 import { editInput, one, parseId } from './forms.js';
 import { OncePerSession, type KeptDrafts } from './kept.js';
 
 type Query = Record<string, string | string[] | undefined>;
+
+/** The Reach page's window: one the page offers, else the week. */
+const reachWindow = (q: Query): string => {
+  const since = one(q, 'since', 8);
+  return REACH_WINDOWS.find((w) => w === since) ?? '7d';
+};
 
 const PAGE_SIZE = 30;
 const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
@@ -98,6 +105,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
       reactions: await articleReactions(newsroom, article.id),
       fullReads: await fullReads(newsroom, article.id),
+      reach: articleReachSection(ctxOf(req, reply), await articleReach(newsroom, article.id)),
     }));
   });
 
@@ -240,6 +248,19 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       olderHref = `/activity?${params}`;
     }
     return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(newsroom), filter, olderHref));
+  });
+
+  app.get('/reach', async (req, reply) => {
+    const window = reachWindow(req.query as Query);
+    return send(reply, reachPage(ctxOf(req, reply), { report: await reachReport(newsroom, parseWindow(window), now()), window, tracking: config.clicks.track }));
+  });
+
+  /** The same report as CSV, every cell safe to open in a spreadsheet (reachCsv). */
+  app.get('/reach.csv', async (req, reply) => {
+    const window = reachWindow(req.query as Query);
+    const csv = reachCsv(await reachReport(newsroom, parseWindow(window), now()));
+    return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="nashra-reach-${window}.csv"`).send(csv);
   });
 
   app.get('/stats', async (req, reply) => {

@@ -20,6 +20,8 @@ import { sameOriginPath } from './redirect.js';
 import { formPageOf, KeptDrafts, typedFields, type KeptFields } from './kept.js';
 import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
+import { CLICK_ROUTE, registerClicks } from './click-routes.js';
+import { ClickCounter } from '../newsroom/clicks.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 
 export type { ContextOf, DeskDeps, SignedIn } from './deps.js';
@@ -100,6 +102,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const drafts = new KeptDrafts();
 
   app.addHook('onRequest', async (req, reply) => {
+    // A post's link: no session looked up (a reader who is also an editor would cost a read and a write), no cookie.
+    if (req.routeOptions.url === CLICK_ROUTE) return;
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
     const raw = req.cookies[SESSION_COOKIE];
     const lookup = raw ? await deskSession(deps.newsroom, raw, now()) : undefined;
@@ -225,6 +229,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   await registerPages(app, deps, ctxOf, drafts);
   if (deps.push) await registerPush(app, deps.push);
+  if (config.clicks.track) {
+    const counter = deps.clicks ?? new ClickCounter(deps.newsroom);
+    registerClicks(app, counter);
+    // The counts kept in memory are written before the server (and then the database) closes.
+    app.addHook('onClose', async () => { await counter.close(); });
+  }
   return app;
 }
 

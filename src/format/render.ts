@@ -20,8 +20,9 @@ export interface RenderOptions {
 /**
  * A broadcast renders the same stored article for every chat: keep the last few renderings per configuration.
  * A stored article changes only when an editor edits it or a correction revises it, so (configuration, id, revision,
- * edit time, platform, caption, the chat's template) identifies the text: 10,000 chats with a handful of distinct
- * templates render a handful of times.
+ * edit time, platform, caption, the chat's template, the link) identifies the text: 10,000 chats with a handful of
+ * distinct templates render a handful of times. The link is each chat's own when clicks are counted (a code per post,
+ * src/newsroom/clicks.ts): then every chat's post is rendered for it.
  */
 const renderings = new WeakMap<RenderConfig, Map<string, string>>();
 const RENDERINGS_KEPT = 64;
@@ -35,7 +36,7 @@ export function renderArticle(article: StoredArticle, markup: Markup, config: Re
   let cache = renderings.get(config);
   if (!cache) renderings.set(config, (cache = new Map()));
   const own = options.template ? JSON.stringify(textFields(options.template)) : '';
-  const key = `${article.id}:${article.revision}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}:${own}`;
+  const key = `${article.id}:${article.revision}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}:${article.url ?? ''}:${own}`;
   let text = cache.get(key);
   if (text === undefined) {
     text = render(article, markup, config, options);

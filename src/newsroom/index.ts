@@ -70,3 +70,8 @@ export {
   articleReactions, isReactionKey, reactionTotals, recordReactions, MAX_REACTION_COUNT,
   type ReactionChangeReport, type ReactionCountReport, type ReactionOutcome, type ReactionReport,
 } from './reactions.js';
+export { ClickCounter, isReader, postLinks, type ClickAnswer } from './clicks.js';
+export {
+  articleReach, csvCell, formatReach, parseWindow, reachCsv, reachReport, suggestSendHour, VIEWS_NOTE,
+  type ChatReach, type HourSuggestion, type PlatformReach, type ReachReport, type StoryReach,
+} from './reach.js';

@@ -11,9 +11,8 @@
  * This folder holds types only and imports nothing but the model: the newsroom, ingest, the worker and the store's
  * adapter all import it, and it imports none of them (a port in src/newsroom would make src/ingest import the
  * newsroom and the store's adapter import it too: two import cycles). One file per slice beside this one (audience,
- * articles, broadcasts, corrections, editors, full-story, jobs, outbox, reactions, reads); the sources, push, subscriptions,
- * article
- * look-ups and audit are here.
+ * articles, broadcasts, clicks and reach, corrections, editors, full-story, jobs, outbox, reactions, reads); the
+ * sources, push, subscriptions, article look-ups and audit are here.
  */
 import type { AuditAction } from '../model/audit.js';
 import type { DeliverySettings, SubscribeInput, Subscription } from '../model/subscription.js';
@@ -23,6 +22,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { ArticleRepository, ReviewRepository } from './articles.js';
 import type { AudienceRepository } from './audience.js';
 import type { BroadcastRepository } from './broadcasts.js';
+import type { ClickRepository, ReachRepository } from './clicks.js';
 import type { CorrectionRepository, RevisionRepository } from './corrections.js';
 import type { DeskAccountRepository, EditorRepository, SessionRepository } from './editors.js';
 import type { DigestRepository, OutboxRepository, SystemStatusRepository } from './outbox.js';
@@ -34,6 +34,7 @@ import type { ReactionRepository } from './reactions.js';
 export * from './articles.js';
 export * from './audience.js';
 export * from './broadcasts.js';
+export * from './clicks.js';
 export * from './corrections.js';
 export * from './editors.js';
 export * from './full-story.js';
@@ -160,6 +161,10 @@ export interface Repositories {
   /** Reactions to sent posts, counted per post and emoji. */
   readonly reactions: ReactionRepository;
   readonly fullStory: FullStoryRepository;
+  /** Posts' link codes and their clicks counted per hour. */
+  readonly clicks: ClickRepository;
+  /** Reach: sums over the clicks and the posts sent. */
+  readonly reach: ReachRepository;
 }
 
 /**

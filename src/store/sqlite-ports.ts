@@ -24,6 +24,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataPorts, Repositories, UnitOfWork } from '../ports/index.js';
+import type { ClickCount } from '../model/reach.js';
 import type { Tables } from './tables.js';
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
@@ -55,6 +56,7 @@ function settled<T>(statement: () => T): Promise<T> {
 interface StoreTables extends Tables {
   deactivateSubscription(id: number, reason: string, now: number): { deactivated: boolean; cancelled: number };
   backup(destination: string): Promise<void>;
+  addClickCounts(counts: readonly ClickCount[]): void;
 }
 
 /** Every port over the store's tables: a table's method by the same name, or the few lines that say what else. */
@@ -183,6 +185,15 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       reads: (articleId) => gate(() => t.fullReads.count(articleId)),
       addReads: (articleId, reads, now) => gate(() => t.fullReads.add(articleId, reads, now)),
       linkKey: () => gate(() => t.fullReads.key()),
+    },
+    // Link codes and batched counts (db/019), and the reach read model's sums.
+    clicks: {
+      ...gated(gate, t.clickLinks, ['codeFor', 'remember', 'resolve']),
+      addCounts: (counts) => gate(() => t.addClickCounts(counts)),
+    },
+    reach: {
+      ...gated(gate, t.reach, ['topStories', 'windowByChat', 'storyCounts', 'postClicks']),
+      clicksPerHour: (sinceHour) => gate(() => t.clickHours.since(sinceHour)),
     },
     // The worker's port over the jobs table (db/013_outbox.sql) and the articles' stamps.
     jobs: {

@@ -1,6 +1,11 @@
 import { ArticlesTable } from './articles.js';
 import { AuditLog, EditorsTable } from './editors.js';
 import { BroadcastsTable } from './broadcasts.js';
+import { ClickChatDaysTable } from './click-chat-days.js';
+import { ClickCountsTable } from './click-counts.js';
+import { ClickHoursTable } from './click-hours.js';
+import { ClickLinksTable } from './click-links.js';
+import { ClickStoryDaysTable } from './click-story-days.js';
 import { DeliverySettingsTable } from './delivery-settings.js';
 import { DemoRows } from './demo.js';
 import { DeskEditorsTable } from './desk-editors.js';
@@ -12,6 +17,7 @@ import { JobsTable } from './jobs.js';
 import { LeasesTable, SendCounters } from './leases.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
+import { ReachViews } from './reach-views.js';
 import { ReactionsTable } from './reactions.js';
 import { ReviewMessagesTable, ReviewsTable } from './reviews.js';
 import { RevisionsTable } from './revisions.js';
@@ -50,4 +56,13 @@ export class Tables extends Table {
   readonly demoRows = new DemoRows(this.db);
   /** The full story's reads per article and its link key (db/017_full_story.sql). */
   readonly fullReads = new FullReadsTable(this.db);
+  /** Clicks on posts' links (db/019_clicks.sql): each link's code, and the counts per post and hour, story and day,
+   * chat and day, and hour. */
+  readonly clickLinks = new ClickLinksTable(this.db);
+  readonly clickCounts = new ClickCountsTable(this.db);
+  readonly clickStoryDays = new ClickStoryDaysTable(this.db);
+  readonly clickChatDays = new ClickChatDaysTable(this.db);
+  readonly clickHours = new ClickHoursTable(this.db);
+  /** The reach read model's sums. */
+  readonly reach = new ReachViews(this.db);
 }

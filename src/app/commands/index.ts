@@ -7,6 +7,7 @@ export { inDoubtList, inDoubtResolve, resendCommand } from './in-doubt.js';
 export { ingestCommand } from './ingest.js';
 export { latestCommand } from './latest.js';
 export { previewCommand } from './preview.js';
+export { reachCommand } from './reach.js';
 export { reviewDecide, reviewList } from './review.js';
 export { runCommand } from './run.js';
 export { scheduledCancel, scheduledList, scheduledMove } from './scheduled.js';

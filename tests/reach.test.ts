@@ -1,0 +1,207 @@
+/**
+ * Reach (issue 25 §3): the read model over posts sent and clicks counted per post and hour, the hour suggestion, the
+ * CSV export (formula injection), the desk's Reach page and article page over HTTP, and `nashra reach --json`.
+ * Posts are written through the outbox's own methods (queued, sending, sent at a chosen time) and clicks through the
+ * clicks port, as the worker and the counter write them.
+ */
+import { describe, expect, it } from 'vitest';
+import { hourOf, HOUR_MS } from '../src/model/reach.js';
+import { csvCell, parseWindow, reachCsv, reachReport, suggestSendHour } from '../src/newsroom/index.js';
+import { newClickCode as codeOf } from '../src/newsroom/clicks.js';
+import type { Store } from '../src/store/index.js';
+import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.js';
+import { storeNumberedArticle } from './helpers/articles.js';
+import { runCli } from './helpers/cli.js';
+
+const setup = deskPerTest();
+const DAY = 24 * HOUR_MS;
+
+/** A post of `articleId` in chat `subId`, sent at `sentAt`, with `clicks` [hour start ms, count] counted on its link. */
+async function post(store: Store, articleId: number, subId: number, sentAt: number, clicks: Array<[number, number]> = []): Promise<void> {
+  store.jobs.enqueue(articleId, [{ id: subId }], {}, sentAt - 1000);
+  const job = store.jobs.listForArticle(articleId).find((j) => j.subscriptionId === subId)!;
+  store.jobs.markSending(job.id, sentAt);
+  store.jobs.markSent(job.id, { messageId: `m${job.id}` }, sentAt);
+  if (clicks.length === 0) return;
+  const repos = store.ports().repos;
+  const code = await repos.clicks.remember(codeOf(), articleId, subId, sentAt);
+  const target = (await repos.clicks.resolve(code))!;
+  await repos.clicks.addCounts(clicks.map(([at, n]) => ({ linkId: target.linkId, articleId, subscriptionId: subId, hour: hourOf(at), clicks: n })));
+}
+
+/** Two console chats and a Telegram channel; stories clicked today, three days ago and ten days ago. */
+async function seeded(f: DeskFixture, now: number) {
+  const s = f.store;
+  const a = s.subscriptions.subscribe({ platform: 'console', chatId: 'reader-a', kind: 'private', title: '=HYPERLINK("http://evil.example","x")' }, now - 30 * DAY);
+  const b = s.subscriptions.subscribe({ platform: 'console', chatId: 'reader-b', kind: 'private' }, now - 30 * DAY);
+  const c = s.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000001', kind: 'channel', title: 'قناة' }, now - 30 * DAY);
+  const today = f.article;
+  const earlier = await storeNumberedArticle(s, 1);
+  const old = await storeNumberedArticle(s, 2);
+  // Today's story: 2 h ago in three chats; 6 + 4 clicks on console, 5 on Telegram.
+  await post(s, today.id, a.id, now - 2 * HOUR_MS, [[now - 2 * HOUR_MS, 4], [now - HOUR_MS, 2]]);
+  await post(s, today.id, b.id, now - 2 * HOUR_MS, [[now - HOUR_MS, 4]]);
+  await post(s, today.id, c.id, now - 2 * HOUR_MS, [[now - HOUR_MS, 5]]);
+  // Three days ago: 20 clicks in one chat (more than today's story, but not in the last 24 hours).
+  await post(s, earlier.id, a.id, now - 3 * DAY, [[now - 3 * DAY, 20]]);
+  // Ten days ago: outside the week.
+  await post(s, old.id, c.id, now - 10 * DAY, [[now - 10 * DAY, 50]]);
+  return { a, b, c, today, earlier, old };
+}
+
+describe('the reach read model', () => {
+  it('sums posts and clicks per platform, per story and per chat, with clicks per post; top stories of the day and week', async () => {
+    const { f } = await setup();
+    const now = Date.now();
+    const { a, b, c, today, earlier } = await seeded(f, now);
+    const r = await reachReport(f.deps.newsroom, parseWindow('7d'), now);
+    expect(r.platforms).toEqual([
+      { platform: 'console', posts: 3, clicks: 30, clickThrough: 10 },
+      { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 },
+    ]);
+    expect(r.clicks).toBe(35);
+    expect(r.topDay.map((s) => [s.articleId, s.clicksInWindow])).toEqual([[today.id, 15]]);
+    expect(r.topWeek.map((s) => [s.articleId, s.clicksInWindow])).toEqual([[earlier.id, 20], [today.id, 15]]);
+    const story = r.topWeek.find((s) => s.articleId === today.id)!;
+    expect(story).toMatchObject({ posts: 3, clicks: 15, clickThrough: 5 });
+    expect(story.platforms).toEqual([
+      { platform: 'console', posts: 2, clicks: 10, clickThrough: 5 }, { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 },
+    ]);
+    // The slots other counters fill are there, empty.
+    expect(story.reactions).toBeUndefined();
+    expect(r.chats.map((x) => [x.subscriptionId, x.posts, x.clicks, x.clickThrough])).toEqual([[a.id, 2, 26, 13], [c.id, 1, 5, 5], [b.id, 1, 4, 4]]);
+    expect(r.note).toMatch(/cannot read view counts/);
+  });
+
+  it('places clicks by the newsroom\'s hour of day and day of week (Asia/Damascus is UTC+3)', async () => {
+    const { f } = await setup({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
+    const s = f.store;
+    const sub = s.subscriptions.subscribe({ platform: 'console', chatId: 'r', kind: 'private' });
+    // 2026-12-06 is a Sunday; 22:00 UTC is 01:00 on Monday in Damascus.
+    const at = Date.UTC(2026, 11, 6, 22, 0);
+    await post(s, f.article.id, sub.id, at, [[at, 7], [at + HOUR_MS, 2]]);
+    const r = await reachReport(f.deps.newsroom, parseWindow('7d'), at + 2 * HOUR_MS);
+    expect(r.byHourOfDay[1]).toBe(7);
+    expect(r.byHourOfDay[2]).toBe(2);
+    expect(r.byHourOfDay.reduce((x, y) => x + y)).toBe(9);
+    expect(r.byDayOfWeek).toEqual([0, 9, 0, 0, 0, 0, 0]);
+  });
+
+  it('refuses a window it cannot read', () => {
+    expect(parseWindow('24h')).toBe(DAY);
+    expect(parseWindow('4w')).toBe(28 * DAY);
+    expect(parseWindow('3')).toBe(3 * DAY);
+    for (const bad of ['0d', '7x', '-1d', '9999w', 'week', '1e3']) expect(() => parseWindow(bad), bad).toThrow(/not a window/);
+  });
+});
+
+describe('the hour suggested for an audience', () => {
+  it('is the local hour with the most clicks per post over four weeks, for that audience only, once there is enough history', async () => {
+    const { f } = await setup({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
+    const s = f.store;
+    const now = Date.UTC(2026, 11, 7, 12, 0);
+    const con = Array.from({ length: 6 }, (_, i) => s.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }));
+    const tg = s.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000002', kind: 'channel' });
+    let n = 10;
+    // 40 posts at 05:00 UTC (08:00 in Damascus) with 1 click each; 30 at 15:00 UTC (18:00) with 3 clicks each; on Telegram
+    // 20 posts at 09:00 UTC with 50 clicks each (another audience); and older posts at 03:00 UTC, outside the four weeks.
+    const at = (day: number, hourUtc: number) => Date.UTC(2026, 11, 7 - day, hourUtc, 10);
+    for (let i = 0; i < 40; i++) await post(s, (await storeNumberedArticle(s, n++)).id, con[i % 6]!.id, at(1 + (i % 25), 5), [[at(1 + (i % 25), 5), 1]]);
+    for (let i = 0; i < 30; i++) await post(s, (await storeNumberedArticle(s, n++)).id, con[i % 6]!.id, at(1 + (i % 25), 15), [[at(1 + (i % 25), 15), 3]]);
+    for (let i = 0; i < 20; i++) await post(s, (await storeNumberedArticle(s, n++)).id, tg.id, at(1 + i, 9), [[at(1 + i, 9), 50]]);
+    for (let i = 0; i < 10; i++) await post(s, (await storeNumberedArticle(s, n++)).id, con[0]!.id, at(30 + i, 3), [[at(30 + i, 3), 99]]);
+    const consoleOnly = await suggestSendHour(f.deps.newsroom, { kind: 'platform', platform: 'console' }, now);
+    expect(consoleOnly).toEqual({ hour: 18, clicksPerPost: 3, posts: 30, clicks: 90, history: 70 });
+    expect((await suggestSendHour(f.deps.newsroom, { kind: 'all' }, now))?.hour).toBe(12);
+    expect((await suggestSendHour(f.deps.newsroom, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
+    expect(await suggestSendHour(f.deps.newsroom, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
+  });
+});
+
+describe('the CSV export', () => {
+  it('defuses every cell a spreadsheet would run as a formula', () => {
+    for (const [input, cell] of [
+      ['=1+1', "'=1+1"], ['+SUM(A1)', "'+SUM(A1)"], ['-2+3', "'-2+3"], ['@cmd', "'@cmd"], ['\t=1', "'\t=1"],
+      ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`], ['نص, مع فاصلة', '"نص, مع فاصلة"'], ['ok', 'ok'],
+    ] as const) expect(csvCell(input)).toBe(cell);
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('is served by the desk with every title and chat name defused', async () => {
+    const { f, app } = await setup();
+    const now = Date.now();
+    await seeded(f, now);
+    f.store.articles.setEdit(f.article.id, { title: '@SUM(1+1)*cmd|\' /C calc\'!A0', summary: f.article.summary, hashtags: [] }, 'mona', now);
+    const j = jar();
+    await signIn(app, j);
+    const res = await get(app, j, '/reach.csv?since=7d');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="nashra-reach-7d.csv"');
+    const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('kind,id,name,platform,posts,clicks,click_through');
+    expect(lines).toContain(`story,${f.article.id},'@SUM(1+1)*cmd|' /C calc'!A0,console,2,10,5`);
+    expect(lines.some((l) => l.startsWith('chat,') && l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`))).toBe(true);
+    // A Telegram chat id is a negative number: kept as text, not a formula.
+    expect(lines.some((l) => l.startsWith('chat,') && l.includes(',قناة,telegram,'))).toBe(true);
+    for (const line of lines) for (const cell of line.split(',')) expect(cell, line).not.toMatch(/^"?[=+@]/);
+    // Signed out: no export.
+    expect((await get(app, jar(), '/reach.csv')).statusCode).toBe(303);
+  });
+});
+
+describe('the Reach page and the article page', () => {
+  it('shows per platform, the top stories, per chat and the SVG charts, and says bots cannot read views', async () => {
+    const { f, app } = await setup({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: 'https://desk.example.org' });
+    await seeded(f, Date.now());
+    const j = jar();
+    expect((await get(app, j, '/reach')).headers.location).toBe('/login');
+    await signIn(app, j);
+    const res = await get(app, j, '/reach?since=28d');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('لا تتيح المنصات للبوتات قراءة عدد المشاهدات');
+    expect(res.body).not.toContain('id="tracking-off"');
+    expect(res.body).toMatch(/<table id="top-week">[\s\S]*?href="\/articles\/\d+"/);
+    expect(res.body).toContain('<option value="28d" selected>');
+    expect((res.body.match(/<svg viewBox/g) ?? []).length).toBe(2);
+    // The chat's hostile title is escaped, not markup.
+    expect(res.body).toContain('=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)');
+    // An unknown window falls back to the week.
+    expect((await get(app, j, '/reach?since=<script>')).body).toContain('<option value="7d" selected>');
+    const article = await get(app, j, `/articles/${f.article.id}`);
+    expect(article.body).toMatch(/<section class="card" aria-labelledby="reach-h" id="reach">[\s\S]*?<li>(?:Console|console|الطرفية): المنشورات 2 · النقرات 10 · النقرات لكل منشور 5<\/li>/);
+  });
+
+  it('says when clicks are not counted', async () => {
+    const { app } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    expect((await get(app, j, '/reach')).body).toContain('id="tracking-off"');
+  });
+});
+
+describe('nashra reach', () => {
+  it('prints the same report as JSON, and refuses a window it cannot read', async () => {
+    const { f } = await setup();
+    const now = Date.now();
+    const { today, earlier } = await seeded(f, now);
+    const env = { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' };
+    const res = runCli(['reach', '--since', '7d', '--json'], { env });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const r = JSON.parse(res.stdout);
+    expect(r.platforms).toEqual([{ platform: 'console', posts: 3, clicks: 30, clickThrough: 10 }, { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 }]);
+    expect(r.topWeek.map((s: { articleId: number }) => s.articleId)).toEqual([earlier.id, today.id]);
+    expect(r.note).toMatch(/cannot read view counts/);
+    const text = runCli(['reach', '--since', '24h'], { env });
+    expect(text.code).toBe(0);
+    const lastDay = /top stories, last 24 hours:\n([\s\S]*?)\ntop stories, last 7 days/.exec(text.stdout)?.[1] ?? '';
+    expect(lastDay).toContain(`#${today.id} `);
+    expect(lastDay).not.toContain(`#${earlier.id} `);
+    expect(text.stdout).toContain('1 post, 20 clicks');
+    const bad = runCli(['reach', '--since', 'forever'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('not a window');
+  });
+});
