@@ -83,7 +83,7 @@ describe('the Reach page in Chromium', () => {
     const href = await page.$eval('#csv', (a) => (a as HTMLAnchorElement).getAttribute('href'));
     expect(href).toBe('/reach.csv?since=7d');
     const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href);
-    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('kind,id,name,platform,posts,clicks,click_through');
+    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('kind,id,name,platform,posts,clicks,click_through,full_reads,reactions');
     expect(csv).toContain(`story,${f.article.id},`);
   });
 

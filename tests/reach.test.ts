@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hourOf, HOUR_MS } from '../src/model/reach.js';
-import { csvCell, parseWindow, reachCsv, reachReport, suggestSendHour } from '../src/newsroom/index.js';
+import { csvCell, formatReach, parseWindow, reachCsv, reachReport, readFullStory, recordReactions, suggestSendHour } from '../src/newsroom/index.js';
 import { newClickCode as codeOf } from '../src/newsroom/clicks.js';
 import type { Store } from '../src/store/index.js';
 import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.js';
@@ -67,10 +67,31 @@ describe('the reach read model', () => {
     expect(story.platforms).toEqual([
       { platform: 'console', posts: 2, clicks: 10, clickThrough: 5 }, { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 },
     ]);
-    // The slots other counters fill are there, empty.
-    expect(story.reactions).toBeUndefined();
+    // Nothing else counted yet: no reactions, no full reads.
+    expect(story).toMatchObject({ reactions: {}, fullReads: 0 });
     expect(r.chats.map((x) => [x.subscriptionId, x.posts, x.clicks, x.clickThrough])).toEqual([[a.id, 2, 26, 13], [c.id, 1, 5, 5], [b.id, 1, 4, 4]]);
     expect(r.note).toMatch(/cannot read view counts/);
+  });
+
+  it('shows with each story its reactions by emoji (every platform together) and its full reads, in the report, the text and the CSV', async () => {
+    const { f } = await setup();
+    const now = Date.now();
+    const { c, today } = await seeded(f, now);
+    const deps = f.deps.newsroom;
+    const channelPost = f.store.jobs.listForArticle(today.id).find((j) => j.subscriptionId === c.id)!;
+    const counts = [{ emoji: '👍', count: 7 }, { emoji: '🔥', count: 2 }];
+    expect(await recordReactions(deps, { kind: 'counts', platform: 'telegram', chatId: c.chatId, messageId: `m${channelPost.id}`, counts, at: now }, now))
+      .toBe('recorded');
+    for (let i = 0; i < 3; i++) expect((await readFullStory(deps, today.id, { now })).status).toBe('story');
+    const r = await reachReport(deps, parseWindow('7d'), now);
+    const story = r.topWeek.find((s) => s.articleId === today.id)!;
+    expect(story.reactions).toEqual({ '👍': 7, '🔥': 2 });
+    expect(story.fullReads).toBe(3);
+    expect(r.topWeek.find((s) => s.articleId !== today.id)).toMatchObject({ reactions: {}, fullReads: 0 });
+    expect(formatReach(r)).toContain(`#${today.id} ${today.title}: 15 clicks (all time: 3 posts, 15 clicks, 5 per post; console 10/2, telegram 5/1; full reads 3; reactions 👍 7 🔥 2)`);
+    const csv = reachCsv(r).split('\r\n');
+    expect(csv[0]).toBe('\uFEFFkind,id,name,platform,posts,clicks,click_through,full_reads,reactions');
+    expect(csv).toContain(`story,${today.id},${csvCell(today.title)},,3,15,5,3,9`);
   });
 
   it('places clicks by the newsroom\'s hour of day and day of week (Asia/Damascus is UTC+3)', async () => {
@@ -140,7 +161,7 @@ describe('the CSV export', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toBe('attachment; filename="nashra-reach-7d.csv"');
     const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('kind,id,name,platform,posts,clicks,click_through');
+    expect(lines[0]).toBe('kind,id,name,platform,posts,clicks,click_through,full_reads,reactions');
     expect(lines).toContain(`story,${f.article.id},'@SUM(1+1)*cmd|' /C calc'!A0,console,2,10,5`);
     expect(lines.some((l) => l.startsWith('chat,') && l.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`))).toBe(true);
     // A Telegram chat id is a negative number: kept as text, not a formula.

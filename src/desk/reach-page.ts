@@ -18,8 +18,8 @@ export function reachPage(ctx: PageContext, v: { report: ReachReport; window: st
   const n = (x: number | null) => number(x, ctx.lang);
   const stories = (id: string, title: string, list: StoryReach[]) => html`
 <section class="card" aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2>${list.length === 0 ? html`<p class="muted">${w.noData}</p>` : html`<div class="table-wrap"><table id="${id}">
-<thead><tr><th>${w.story}</th><th>${w.inWindow}</th><th>${w.posts}</th><th>${w.clicks}</th><th>${w.clickThrough}</th><th>${w.perPlatform}</th></tr></thead>
-<tbody>${list.map((s) => html`<tr><td dir="auto"><a href="/articles/${s.articleId}">${s.title}</a></td><td>${n(s.clicksInWindow)}</td><td>${n(s.posts)}</td><td>${n(s.clicks)}</td><td>${n(s.clickThrough)}</td>
+<thead><tr><th>${w.story}</th><th>${w.inWindow}</th><th>${w.posts}</th><th>${w.clicks}</th><th>${w.clickThrough}</th><th>${w.fullReads}</th><th>${w.perPlatform}</th></tr></thead>
+<tbody>${list.map((s) => html`<tr><td dir="auto"><a href="/articles/${s.articleId}">${s.title}</a></td><td>${n(s.clicksInWindow)}</td><td>${n(s.posts)}</td><td>${n(s.clicks)}</td><td>${n(s.clickThrough)}</td><td>${n(s.fullReads)}</td>
 <td>${s.platforms.map((p) => html`<span class="nowrap">${ctx.platformLabel(p.platform)}: ${n(p.clicks)}/${n(p.posts)}</span> `)}${reactions(ctx, s.reactions)}</td></tr>`)}</tbody></table></div>`}</section>`;
   return page(ctx, w.title, 'reach', html`
 <p class="notice" id="views-note">${w.note}</p>
@@ -40,8 +40,8 @@ ${stories('top-week', w.topWeek, r.topWeek)}
 <tbody>${r.chats.map((c) => html`<tr><td dir="auto">${ctx.platformLabel(c.platform)} · ${c.title ?? c.chatId}</td><td>${n(c.posts)}</td><td>${n(c.clicks)}</td><td>${n(c.clickThrough)}</td></tr>`)}</tbody></table></div>`}</section>`);
 }
 
-function reactions(ctx: PageContext, counts: Record<string, number> | undefined): Html | string {
-  if (!counts || Object.keys(counts).length === 0) return '';
+function reactions(ctx: PageContext, counts: Record<string, number>): Html | string {
+  if (Object.keys(counts).length === 0) return '';
   return html`<span class="reactions" title="${t(ctx.lang).reach.reactions}">${Object.entries(counts).map(([emoji, count]) => html`<span class="nowrap">${emoji} ${number(count, ctx.lang)}</span> `)}</span>`;
 }
 
@@ -53,7 +53,7 @@ export function articleReachSection(ctx: PageContext, reach: Omit<StoryReach, 't
 <section class="card" aria-labelledby="reach-h" id="reach">
   <h2 id="reach-h">${w.article}</h2>
   <ul class="reach-lines">${reach.platforms.map((p) => html`<li>${ctx.platformLabel(p.platform)}: ${w.posts} ${n(p.posts)} · ${w.clicks} ${n(p.clicks)} · ${w.clickThrough} ${n(p.clickThrough)}</li>`)}
-    <li><b>∑: ${w.posts} ${n(reach.posts)} · ${w.clicks} ${n(reach.clicks)} · ${w.clickThrough} ${n(reach.clickThrough)}</b></li></ul>
+    <li><b>∑: ${w.posts} ${n(reach.posts)} · ${w.clicks} ${n(reach.clicks)} · ${w.clickThrough} ${n(reach.clickThrough)} · ${w.fullReads} ${n(reach.fullReads)}</b></li></ul>
   ${reactions(ctx, reach.reactions)}
   <p class="muted">${w.note}</p>
 </section>`;

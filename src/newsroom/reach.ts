@@ -11,6 +11,8 @@ import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
 import { UserError } from '../errors.js';
 import type { NewsroomDeps } from './deps.js';
+import { fullReads } from './full-story.js';
+import { articleReactions } from './reactions.js';
 
 /** Said wherever reach is shown. */
 export const VIEWS_NOTE = {
@@ -33,10 +35,10 @@ export interface StoryReach {
   clicks: number;
   clickThrough: number | null;
   platforms: PlatformReach[];
-  /** Reactions by emoji, where a platform's reactions are counted (filled by their counter); undefined: not counted. */
-  reactions?: Record<string, number>;
-  /** Readers who read the story to its end, where that is known; undefined: not counted. */
-  fullReads?: number;
+  /** Reactions by emoji, every platform together (a named one as `paid`, `custom:<id>`), most given first. */
+  reactions: Record<string, number>;
+  /** How many times its full text was read in the chats (src/newsroom/full-story.ts). */
+  fullReads: number;
 }
 
 export interface ChatReach {
@@ -122,16 +124,30 @@ export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, w
 /** One story's reach (the article page): per platform, all time. */
 export async function articleReach(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<Omit<StoryReach, 'title' | 'clicksInWindow'>> {
   const rows = await deps.data.repos.reach.storyCounts([articleId]);
-  return summed(articleId, rows);
+  return { ...summed(articleId, rows), ...await readersOf(deps, articleId) };
+}
+
+/** What readers did besides clicking: reactions by emoji (summed over platforms) and full reads. */
+async function readersOf(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<Pick<StoryReach, 'reactions' | 'fullReads'>> {
+  const reactions: Record<string, number> = {};
+  for (const p of await articleReactions(deps, articleId)) {
+    for (const r of p.reactions) reactions[r.emoji] = (reactions[r.emoji] ?? 0) + r.count;
+  }
+  const sorted = Object.fromEntries(Object.entries(reactions).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  return { reactions: sorted, fullReads: await fullReads(deps, articleId) };
 }
 
 async function stories(deps: Pick<NewsroomDeps, 'data'>, top: Array<{ articleId: number; title: string; clicks: number }>): Promise<StoryReach[]> {
   if (top.length === 0) return [];
   const rows = await deps.data.repos.reach.storyCounts(top.map((t) => t.articleId));
-  return top.map((t) => ({ title: t.title, clicksInWindow: t.clicks, ...summed(t.articleId, rows.filter((r) => r.articleId === t.articleId)) }));
+  const result: StoryReach[] = [];
+  for (const t of top) {
+    result.push({ title: t.title, clicksInWindow: t.clicks, ...summed(t.articleId, rows.filter((r) => r.articleId === t.articleId)), ...await readersOf(deps, t.articleId) });
+  }
+  return result;
 }
 
-function summed(articleId: number, rows: ReadonlyArray<PlatformCounts>): Omit<StoryReach, 'title' | 'clicksInWindow'> {
+function summed(articleId: number, rows: ReadonlyArray<PlatformCounts>): Omit<StoryReach, 'title' | 'clicksInWindow' | 'reactions' | 'fullReads'> {
   const platforms = rows.map((r) => withRatio({ platform: r.platform, posts: r.posts, clicks: r.clicks })).sort((a, b) => a.platform.localeCompare(b.platform));
   const posts = platforms.reduce((n, p) => n + p.posts, 0);
   const clicks = platforms.reduce((n, p) => n + p.clicks, 0);
@@ -210,7 +226,8 @@ export function formatReach(r: ReachReport): string {
   for (const [title, list] of [['top stories, last 24 hours', r.topDay], ['top stories, last 7 days', r.topWeek]] as const) {
     lines.push(`${title}:${list.length ? '' : ' none'}`);
     for (const s of list) {
-      lines.push(`  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')})`);
+      const reactions = Object.entries(s.reactions).map(([emoji, n]) => `${emoji} ${n}`).join(' ');
+      lines.push(`  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`);
     }
   }
   lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
@@ -235,8 +252,10 @@ export function csvCell(value: string | number | null | undefined): string {
 
 /** The report as CSV: one row per story of the week and platform, then per chat (UTF-8 with a BOM, for Excel's Arabic). */
 export function reachCsv(report: ReachReport): string {
-  const rows: Array<Array<string | number | null | undefined>> = [['kind', 'id', 'name', 'platform', 'posts', 'clicks', 'click_through']];
+  const rows: Array<Array<string | number | null | undefined>> = [['kind', 'id', 'name', 'platform', 'posts', 'clicks', 'click_through', 'full_reads', 'reactions']];
   for (const s of report.topWeek) {
+    const reactions = Object.values(s.reactions).reduce((n, c) => n + c, 0);
+    rows.push(['story', s.articleId, s.title, '', s.posts, s.clicks, s.clickThrough, s.fullReads, reactions]);
     for (const p of s.platforms) rows.push(['story', s.articleId, s.title, p.platform, p.posts, p.clicks, p.clickThrough]);
   }
   for (const c of report.chats) rows.push(['chat', c.subscriptionId, c.title ?? c.chatId, c.platform, c.posts, c.clicks, c.clickThrough]);
