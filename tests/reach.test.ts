@@ -6,28 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hourOf, HOUR_MS } from '../src/model/reach.js';
-import { csvCell, formatReach, parseWindow, reachCsv, reachReport, readFullStory, recordReactions, suggestSendHour } from '../src/newsroom/index.js';
-import { newClickCode as codeOf } from '../src/newsroom/clicks.js';
+import {
+  CLI_OPERATOR, csvCell, formatReach, parseWindow, previewBroadcast, reachCsv, reachReport, readFullStory, recordReactions, suggestSendHour,
+} from '../src/newsroom/index.js';
 import type { Store } from '../src/store/index.js';
 import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.js';
 import { storeNumberedArticle } from './helpers/articles.js';
+import { post, seedBestHour } from './helpers/clicks.js';
 import { runCli } from './helpers/cli.js';
 
 const setup = deskPerTest();
 const DAY = 24 * HOUR_MS;
-
-/** A post of `articleId` in chat `subId`, sent at `sentAt`, with `clicks` [hour start ms, count] counted on its link. */
-async function post(store: Store, articleId: number, subId: number, sentAt: number, clicks: Array<[number, number]> = []): Promise<void> {
-  store.jobs.enqueue(articleId, [{ id: subId }], {}, sentAt - 1000);
-  const job = store.jobs.listForArticle(articleId).find((j) => j.subscriptionId === subId)!;
-  store.jobs.markSending(job.id, sentAt);
-  store.jobs.markSent(job.id, { messageId: `m${job.id}` }, sentAt);
-  if (clicks.length === 0) return;
-  const repos = store.ports().repos;
-  const code = await repos.clicks.remember(codeOf(), articleId, subId, sentAt);
-  const target = (await repos.clicks.resolve(code))!;
-  await repos.clicks.addCounts(clicks.map(([at, n]) => ({ linkId: target.linkId, articleId, subscriptionId: subId, hour: hourOf(at), clicks: n })));
-}
 
 /** Two console chats and a Telegram channel; stories clicked today, three days ago and ten days ago. */
 async function seeded(f: DeskFixture, now: number) {
@@ -136,6 +125,28 @@ describe('the hour suggested for an audience', () => {
     expect((await suggestSendHour(f.deps.newsroom, { kind: 'all' }, now))?.hour).toBe(12);
     expect((await suggestSendHour(f.deps.newsroom, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
     expect(await suggestSendHour(f.deps.newsroom, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
+  });
+});
+
+describe('the hour suggested where a broadcast is scheduled', () => {
+  it('the desk\'s broadcast preview names the audience\'s best hour and sets the time field to it; none without the history', async () => {
+    const { f, app } = await setup({ NASHRA_TIME_ZONE: 'UTC' });
+    const s = f.store;
+    const con = Array.from({ length: 6 }, (_, i) => s.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }, Date.now() - 60 * DAY));
+    const j = jar();
+    await signIn(app, j);
+    const page = async () => {
+      const preview = await previewBroadcast(f.deps.newsroom, CLI_OPERATOR, String(f.article.id), { audience: { kind: 'all' } });
+      return (await get(app, j, `/broadcasts/${preview.broadcast.id}`)).body;
+    };
+    expect(await page()).not.toContain('id="best-hour"');
+    await seedBestHour(s, con.map((c) => c.id), 19);
+    const html = await page();
+    expect(html).toMatch(/id="best-hour"[^>]*>[^<]*19:00/);
+    expect(html).toMatch(/id="schedule-at"[^>]*value="\d{4}-\d\d-\d\dT19:00"/);
+    // The CLI's preview says the same (off a terminal it asks nothing and queues nothing).
+    const cli = runCli(['broadcast', String(f.article.id), '--all'], { env: { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' } });
+    expect(cli.stdout).toContain('best hour for this audience over the last four weeks: 19:00 (4 clicks per post over 10 posts at that hour; --at 19:00 schedules it then)');
   });
 });
 

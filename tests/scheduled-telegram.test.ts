@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { localDateTime } from '../src/text/schedule.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { seedBestHour } from './helpers/clicks.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -90,6 +91,24 @@ describe('telegram: scheduled sends', () => {
     expect(jobs(h, article.id)).toEqual(['queued', 'queued', 'queued']);
     expect(h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_100)).toHaveLength(0);
     expect(h.store.audit.recent().filter((e) => e.action === 'broadcast.schedule')).toHaveLength(1);
+  });
+
+  it('the «جدولة» prompt offers the audience\'s best hour first, starred, where four weeks of clicks show one', async () => {
+    h = await startHarness({ env: { NASHRA_TIME_ZONE: 'UTC' }, bot: { commandLimit: { limit: 100, windowMs: 60_000 } } });
+    const article = await addArticle(h.store);
+    const chats = Array.from({ length: 6 }, (_, i) => h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(20_000 + i), kind: 'private' }, Date.now() - 60 * 86_400_000));
+    await seedBestHour(h.store, chats.map((c) => c.id), 19);
+    h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
+    await waitFor(() => repliesTo(h!, EDITOR).some((c) => buttons(c).some((b) => b.callback_data.startsWith('bc:when:'))), 5000, 'preview');
+    const preview = repliesTo(h, EDITOR).find((c) => buttons(c).some((b) => b.callback_data.startsWith('bc:when:')))!;
+    const when = buttons(preview).find((b) => b.callback_data.startsWith('bc:when:'))!;
+    const n = repliesTo(h, EDITOR).length;
+    h.fake.pushUpdate(callback(EDITOR, when.callback_data, EDITOR, Number(preview.params.message_id ?? 1)));
+    expect(plain(await nextReply(h, n, 'prompt'))).toMatch(/⭐ 19:00 أكثر ساعة نُقر فيها/);
+    const presets = buttons(repliesTo(h, EDITOR)[n]!);
+    expect(presets[0]!.text).toMatch(/^⭐ (اليوم|غدًا) 19:00$/);
+    expect(presets.filter((b) => b.text.startsWith('⭐'))).toHaveLength(1);
+    expect(presets[0]!.callback_data).toMatch(/^bc:at:\d+:[0-9a-f]+:\d{8}1900$/);
   });
 
   it('/scheduled lists, moves and cancels, for editors only; a forged cancel button and other ids do nothing', async () => {

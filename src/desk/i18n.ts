@@ -55,6 +55,7 @@ const ar = {
     paidCost: 'بثّ مدفوع، أقصى كلفة',
   },
   schedule: {
+    suggested: (hour: number, perPost: number, posts: number) => `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${String(hour).padStart(2, '0')}:00 (النقرات لكل منشور: ${perPost}؛ منشورات تلك الساعة: ${posts}). الموعد أعلاه مضبوط عليها.`,
     title: 'النشر المجدول', or: 'أو جدوِله:', at: 'الموعد', zone: (zone: string) => `بتوقيت ${zone}`, submit: 'جدولة', move: 'تغيير الموعد', cancel: 'إلغاء',
     none: 'لا شيء مجدول.', article: 'الخبر', posts: 'الرسائل', urgent: 'عاجل', scheduledFor: 'مجدول، يبدأ إرساله في', list: 'كل المجدول',
     help: 'يُرسل في موعده إلى المشتركين الذين عُدّوا الآن؛ ويلقى في كل محادثة ساعات هدوئها وملخصها كما يلقاهما أي إرسال. يمكن تغيير موعده أو إلغاؤه حتى يحين.',
@@ -166,6 +167,7 @@ const en: Words = {
     paidCost: 'Paid broadcast, at most',
   },
   schedule: {
+    suggested: (hour: number, perPost: number, posts: number) => `The hour this audience's posts got the most clicks per post over the last four weeks: ${String(hour).padStart(2, '0')}:00 (${perPost} clicks per post, over ${posts} posts at that hour). The time above is set to it.`,
     title: 'Scheduled broadcasts', or: 'or schedule it:', at: 'Time', zone: (zone: string) => `${zone} time`, submit: 'Schedule', move: 'Move', cancel: 'Cancel',
     none: 'Nothing is scheduled.', article: 'Article', posts: 'Messages', urgent: 'Urgent', scheduledFor: 'Scheduled; it starts going out at', list: 'Everything scheduled',
     help: 'It goes at its time to the subscribers counted now, and meets each chat\'s quiet hours and digest as any broadcast does. It can be moved or cancelled until its time.',

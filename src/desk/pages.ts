@@ -5,14 +5,14 @@ import { buildFullStory, type StoryBlock } from '../story/full-story.js';
 import type { StoredArticle } from '../model/article.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { Broadcast, ScheduledBroadcast } from '../model/broadcast.js';
-import { localDateTime } from '../text/schedule.js';
+import { localDateTime, parseSendTime } from '../text/schedule.js';
 import type { CorrectionTally } from '../model/correction.js';
 import type { PlatformReactions } from '../model/reaction.js';
 import type { Source } from '../model/source.js';
 import type { Subscription } from '../model/subscription.js';
 import {
   formatInterval, type AddSourceResult, type ArticleDelivery, type BroadcastStatus, type ChatWaits, type CorrectionPreview, type DeliveryCounts,
-  type InDoubtDelivery, type PostCounts, type QueueDepth, type SubscriptionSettings,
+  type HourSuggestion, type InDoubtDelivery, type PostCounts, type QueueDepth, type SubscriptionSettings,
 } from '../newsroom/index.js';
 import { arabicReasons, arabicTallyParts } from '../newsroom/correction-words.js';
 import { barChart, type Series } from './charts.js';
@@ -294,6 +294,8 @@ export interface BroadcastView {
   paid?: Array<{ platform: string; messages: number; pricePerMessage: number; cost: number; unit: string }>;
   /** The time typed in «جدولة» was refused, and why. */
   refused?: ScheduleNote;
+  /** The hour whose posts got the most clicks per post for this audience (four weeks), where there is the history. */
+  suggestion?: HourSuggestion;
   now: number;
 }
 
@@ -311,6 +313,12 @@ function scheduleNote(ctx: PageContext, note: ScheduleNote | undefined): Html | 
 /** A time as the desk's datetime-local field shows and sends it: the newsroom's local date and time. */
 const localInput = (at: number, zone: string) => localDateTime(at, zone).replace(' ', 'T');
 
+/** The next time the newsroom's clock shows `hour`:00 (the hour scheduling suggests). */
+function nextLocalHour(hour: number, now: number, zone: string): number {
+  const next = parseSendTime(`${String(hour).padStart(2, '0')}:00`, zone, now);
+  return next.ok ? next.at : now + 3_600_000 - (now % 3_600_000);
+}
+
 export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms: readonly DeskPlatform[], v: BroadcastView): Html {
   const w = t(ctx.lang);
   const b = v.broadcast;
@@ -322,8 +330,8 @@ export function broadcastPage(ctx: PageContext, config: RenderConfig, platforms:
   ${v.paid?.length ? html`<p class="notice" id="paid-cost">${w.broadcast.paidCost}: ${v.paid.map((e) => `${ctx.platformLabel(e.platform)} ${e.cost} ${e.unit} (${e.messages} × ${e.pricePerMessage})`).join(' · ')}</p>` : ''}
   <p class="actions">${action('confirm', w.broadcast.confirm, 'primary')} ${action('cancel', w.broadcast.cancel)}</p>
   ${v.audience?.willReceive === 0 ? '' : html`${scheduleNote(ctx, v.refused)}<form method="post" action="/broadcasts/${b.id}/schedule" class="inline" id="schedule-form">${csrfField(ctx)}<input type="hidden" name="token" value="${b.token}">
-    <label>${w.schedule.or} ${w.schedule.at} (${w.schedule.zone(config.timeZone)}) <input type="datetime-local" name="at" id="schedule-at" required value="${localInput(v.now + 3_600_000 - (v.now % 3_600_000), config.timeZone)}"></label>
-    <button type="submit" id="schedule">${w.schedule.submit}</button></form><p class="muted">${w.schedule.help}</p>`}
+    <label>${w.schedule.or} ${w.schedule.at} (${w.schedule.zone(config.timeZone)}) <input type="datetime-local" name="at" id="schedule-at" required value="${localInput(v.suggestion ? nextLocalHour(v.suggestion.hour, v.now, config.timeZone) : v.now + 3_600_000 - (v.now % 3_600_000), config.timeZone)}"></label>
+    <button type="submit" id="schedule">${w.schedule.submit}</button></form>${v.suggestion ? html`<p class="notice" id="best-hour">${w.schedule.suggested(v.suggestion.hour, v.suggestion.clicksPerPost, v.suggestion.posts)}</p>` : ''}<p class="muted">${w.schedule.help}</p>`}
 </section>
 ${previews(ctx, config, v.article, platforms)}` : progressSection(ctx, config, v, action);
   return page(ctx, `${w.broadcast.title} #${b.id}: ${v.article.title}`, 'today', html`<p class="meta"><a href="/articles/${v.article.id}">${v.article.title}</a></p>${body}`);

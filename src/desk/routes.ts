@@ -4,7 +4,7 @@ import {
   ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
   broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
   ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, fullReads, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
-  articleReach, parseWindow, reachCsv, reachReport, queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
+  articleReach, parseWindow, reachCsv, reachReport, suggestSendHour, queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
   waitingForChats, listScheduled,
 } from '../newsroom/index.js';
 import { articleReactions } from '../newsroom/reactions.js';
@@ -155,6 +155,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       audience: status.state === 'preview' ? await audienceCount(newsroom, article, broadcast.audience) : undefined,
       paid: broadcast.paid ? await paidEstimates(newsroom, broadcast, article) : undefined,
       refused: scheduleNoteOf(req.query as Query), now: now(),
+      suggestion: status.state === 'preview' ? await suggestSendHour(newsroom, broadcast.audience, now()) : undefined,
     }));
   });
 

@@ -4,7 +4,7 @@ import { plainMarkup } from '../../format/post.js';
 import { renderArticle } from '../../format/render.js';
 import type { Audience } from '../../model/broadcast.js';
 import {
-  CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, scheduleBroadcast, sendTimeOf, type BroadcastPreview,
+  CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, scheduleBroadcast, sendTimeOf, suggestSendHour, type BroadcastPreview,
 } from '../../newsroom/index.js';
 import { localDateTime } from '../../text/schedule.js';
 import type { CommandContext } from '../context.js';
@@ -48,6 +48,11 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean } & When, ct
   const zone = ctx.config.timeZone;
   const when = options.at === undefined ? '' : ` at ${localDateTime(sendTimeOf(ctx.newsroom(), options.at), zone)} (${zone})`;
   const verb = options.at === undefined ? 'queued' : 'scheduled';
+  const best = await suggestSendHour(ctx.newsroom(), broadcast.audience);
+  if (best) {
+    ctx.out(`\nbest hour for this audience over the last four weeks: ${String(best.hour).padStart(2, '0')}:00 (${best.clicksPerPost} clicks per post` +
+      ` over ${best.posts} posts at that hour; --at ${String(best.hour).padStart(2, '0')}:00 schedules it then)`);
+  }
   // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
   if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be ${verb} for ${reach}${when}${already}`);
   if (!options.yes && !(await confirm(`\n${options.at === undefined ? 'Queue' : 'Schedule'} this for ${reach}${when}${already}? [y/N] `))) {
