@@ -1,3 +1,4 @@
+import { parseSendTime } from '../src/text/schedule.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Article, StoredArticle } from '../src/model/article.js';
@@ -44,7 +45,7 @@ function article(n: number, over: Partial<Article> = {}): Article {
 
 interface Harness {
   store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
-  alerts: string[]; logs: string[]; newsroom: NewsroomDeps;
+  alerts: string[]; logs: string[]; newsroom: NewsroomDeps; config: { timeZone: string };
   add(n: number, over?: Partial<Article>): Promise<StoredArticle>;
 }
 
@@ -77,7 +78,7 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
-  return { store, world, clock, adapter, worker: worker!, alerts, logs, add, newsroom: ctx.newsroom };
+  return { store, world, clock, adapter, worker: worker!, alerts, logs, add, newsroom: ctx.newsroom, config };
 }
 
 async function started(h: Harness): Promise<void> {
@@ -172,6 +173,31 @@ describe('whatsapp commands', () => {
     expect(h.store.broadcasts.get(2)!.state).toBe('queued');
     expect(h.store.audit.recent().map((e) => e.action).reverse())
       .toEqual(['refused', 'broadcast.preview', 'broadcast.cancel', 'broadcast.preview', 'broadcast.confirm']);
+  });
+
+  it('«جدولة 18:00» after a preview schedules it through the outbox; a time refused keeps the preview open; a replay changes nothing', async () => {
+    const h = await harness();
+    h.world.addGroup(GROUP, 'g1', [{ number: MEMBER }]);
+    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' });
+    await started(h);
+    const a = await h.add(5);
+    const editorChat = `${EDITOR}@c.us`;
+    expect(plain(await h.world.latest.receive(editorChat, `/broadcast ${a.id}`).replied())).toContain('جدولة 18:00');
+    for (const bad of ['جدولة 25:99', 'جدولة أمس', `جدولة ${'9'.repeat(40)}`]) {
+      expect(await h.world.latest.receive(editorChat, bad).replied()).toMatch(/ليس وقتًا/);
+    }
+    expect(h.store.broadcasts.get(1)!.state).toBe('preview');
+    expect(h.store.jobs.listForArticle(a.id)).toHaveLength(0);
+    const expected = parseSendTime('18:00', h.config.timeZone, h.clock.now());
+    expect(expected.ok).toBe(true);
+    const done = plain(await h.world.latest.receive(editorChat, 'جدولة ١٨:٠٠').replied());
+    expect(done).toMatch(/^🕒 جُدول البث #1: \d{4}-\d\d-\d\d 18:00 بتوقيت /);
+    expect(h.store.broadcasts.get(1)).toMatchObject({ state: 'queued', sendAt: new Date(expected.ok ? expected.at : 0) });
+    expect(h.store.jobs.listForArticle(a.id).map((j) => j.state)).toEqual(['queued']);
+    // The preview is decided: the same words again are not a second schedule.
+    await h.world.latest.receive(editorChat, 'جدولة 19:00');
+    expect(h.store.broadcasts.get(1)!.sendAt).toEqual(new Date(expected.ok ? expected.at : 0));
+    expect(h.store.audit.recent().map((e) => e.action)).toContain('broadcast.schedule');
   });
 
   it('a «نعم» after the confirmation window cancels instead', async () => {

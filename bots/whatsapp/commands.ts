@@ -3,11 +3,12 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, changeSubscription, DeliveryWordsError, subscriptionByChat, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
+  ARABIC_DELIVERY_WORDS, cancelBroadcast, scheduleBroadcast, SendTimeError, changeSubscription, DeliveryWordsError, subscriptionByChat, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
-  type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
+  type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
+import { localDateTime, MAX_SCHEDULE_AHEAD_MS } from '../../src/text/schedule.js';
 import { renderArticle } from '../../src/format/render.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
@@ -112,6 +113,17 @@ function simplifyArabic(s: string): string {
 const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list : undefined);
 
 const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
+
+/** «جدولة 18:00» (or «جدولة 2026-12-08 18:00») after a preview: the time it names; undefined for any other reply. */
+const scheduleWordsOf = (body: string): string | undefined => /^\s*(?:جدولة|جدوله|schedule)\s+(.{1,40})$/iu.exec(body)?.[1]?.trim();
+
+/** A time the newsroom refused, in the editor's words. */
+function timeRefusal(err: SendTimeError, now: number): string {
+  const text = err.text.slice(0, 40);
+  if (err.reason === 'past') return `«${text}» وقتٌ مضى (الساعة الآن ${localDateTime(now, err.timeZone)} بتوقيت ${err.timeZone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`;
+  if (err.reason === 'too-far') return `«${text}» أبعد من ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} يومًا: أرسل «جدولة» مع وقت أقرب، أو «نعم» للإرسال الآن.`;
+  return `«${text}» ليس وقتًا. مثال: «جدولة 18:00» (أقرب 18:00 قادمة) أو «جدولة 2026-12-08 18:00»، بتوقيت ${err.timeZone}.`;
+}
 
 /**
  * Turns WhatsApp messages into newsroom actions. Groups: /subscribe, /unsubscribe, /digest, /quiet (admins and editors),
@@ -338,7 +350,7 @@ export class WhatsAppCommands {
     const text = renderArticle(article, whatsappMarkup, this.deps.config);
     const already = (audience.alreadyHave ? ` (ووصل من قبل إلى ${countArabic(audience.alreadyHave, SUBSCRIPTION)})` : '') +
       (audience.failedBefore ? ` (وفشل من قبل عند ${countArabic(audience.failedBefore, SUBSCRIPTION)})` : '');
-    await msg.reply(`معاينة البث:\n\n${text}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(audience.willReceive, SUBSCRIPTION)}${already} أرسل «نعم» خلال 5 دقائق. أي رد آخر يلغي البث.`);
+    await msg.reply(`معاينة البث:\n\n${text}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(audience.willReceive, SUBSCRIPTION)}${already} أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.`);
   }
 
   /** The editor's next message after a preview: «نعم» in time queues it; anything else cancels. */
@@ -347,7 +359,9 @@ export class WhatsAppCommands {
     this.pending.delete(msg.from);
     const actor = actorOf(await resolveIdentity(client, msg.from));
     const expired = this.deps.clock.now() > pending.expiresAt;
+    const when = expired ? undefined : scheduleWordsOf(msg.body ?? '');
     try {
+      if (when !== undefined) return await this.scheduleBroadcast(msg, actor, pending, when);
       if (expired || !isYes(msg.body ?? '')) {
         await cancelBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, expired ? 'expired' : 'cancelled');
         return void (await msg.reply(expired ? REPLIES.expired : REPLIES.cancelled));
@@ -361,6 +375,22 @@ export class WhatsAppCommands {
     } catch (err) {
       if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
       throw err;
+    }
+  }
+
+  /** «جدولة <time>» after a preview: scheduled through the outbox; a time refused keeps the preview open to try again. */
+  private async scheduleBroadcast(msg: WaMessage, actor: Actor, pending: { broadcastId: number; token: string; expiresAt: number }, when: string): Promise<void> {
+    const now = this.deps.clock.now();
+    try {
+      const r = await scheduleBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, when, now);
+      if (r.kind === 'already-decided') return;
+      const zone = this.deps.config.timeZone;
+      await msg.reply(`🕒 جُدول البث #${r.broadcast.id}: ${localDateTime(r.broadcast.sendAt.getTime(), zone)} بتوقيت ${zone}، إلى ${countArabic(r.queued, SUBSCRIPTION)}. `
+        + 'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.');
+    } catch (err) {
+      if (!(err instanceof SendTimeError)) throw err;
+      this.pending.set(msg.from, pending);
+      await msg.reply(timeRefusal(err, now));
     }
   }
 
