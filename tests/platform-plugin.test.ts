@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
-import { ROOT, runCliInProcess } from './helpers/cli.js';
+import { ROOT, runCliAsync } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const PLUGIN = 'tests/fixtures/plugins/pigeon-platform.mjs';
@@ -38,7 +38,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const nashra = (...args: string[]) => runCliInProcess([...args, '--db', db], { env: { NASHRA_PLUGINS: PLUGIN, PIGEON_LOFT_URL: loftUrl } });
+const nashra = (...args: string[]) => runCliAsync([...args, '--db', db], { NASHRA_PLUGINS: PLUGIN, PIGEON_LOFT_URL: loftUrl });
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
