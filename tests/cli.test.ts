@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { ROOT, runCliInProcess } from './helpers/cli.js';
@@ -239,4 +239,29 @@ describe('nashra CLI', () => {
     expect((await at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور', '--exclude', 'رياضة')).stdout).toMatch(/\tالرقة,دير الزور,-رياضة\tsubscribed$/m);
     expect((await at('subs', 'add', 'telegram', '-1007', '--exclude', 'كرة القدم')).stdout).toMatch(/\tالرقة,دير الزور,-كرة القدم\tupdated \(changed: topics\)$/m);
   });
+
+  it('runs in-process hundreds of times and leaves nothing behind: no open file, listener, timer or variable', async () => {
+    const own = join(tmp.dir, 'many.db');
+    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    expect((await at('ingest', SAMPLE)).code).toBe(0);
+    expect((await at('subs', 'add', 'console', 'console')).code).toBe(0);
+    const SIGNALS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection', 'exit'] as const;
+    const state = () => ({
+      files: readdirSync('/proc/self/fd').length,
+      listeners: SIGNALS.map((e) => process.listenerCount(e)),
+      resources: process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort(),
+      env: { ...process.env },
+      exitCode: process.exitCode,
+    });
+    const before = state();
+    for (let i = 0; i < 100; i++) {
+      expect((await at('latest', '1')).code).toBe(0);
+      expect(JSON.parse((await at('stats', '--json')).stdout).articles).toBe(1);
+      // `run` takes signal and error handlers, a lease timer and a worker: all gone when it returns.
+      if (i % 20 === 0) expect((await at('run', '--once')).code).toBe(0);
+      // A failure returns its code; it does not end (or mark) this process.
+      if (i % 20 === 0) expect((await at('broadcast', '999', '--yes')).code).toBe(1);
+    }
+    expect(state()).toEqual(before);
+  }, 120_000);
 });
