@@ -13,7 +13,7 @@ import { CLI_OPERATOR, setDelivery } from '../src/newsroom/index.js';
 import { queueAudienceIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { deskPerTest, get, jar, signIn } from './helpers/desk.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -92,16 +92,16 @@ describe('a broadcast whose recipients wait for their chats', () => {
       store.close();
 
       const env = { DATABASE_PATH: dbPath };
-      const stats = runCli(['stats'], { env });
+      const stats = await runCliInProcess(['stats'], { env });
       expect(stats.code, stats.stderr).toBe(0);
       const lines = stats.stdout.split('\n');
       expect(lines).toContain('  console: 1 waiting: nashra run is not running');
       expect(lines).toContain(`  console: 1 waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${new Date(nextUtc(quiet.end)).toISOString()}`);
 
-      const wrong = runCli(['resend', '3'], { env });
+      const wrong = await runCliInProcess(['resend', '3'], { env });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr.trim()).toBe(`nashra: no stored article 3; 3 is the id of a broadcast, of article ${articleId}`);
-      const resent = runCli(['resend', 'b3'], { env });
+      const resent = await runCliInProcess(['resend', 'b3'], { env });
       expect(resent.code, resent.stderr).toBe(0);
       expect(resent.stdout.trim()).toBe(`queued 1 failed delivery of broadcast 3 (article ${articleId}) again; nashra run sends them`);
       const check = openStore(dbPath);
@@ -110,7 +110,7 @@ describe('a broadcast whose recipients wait for their chats', () => {
       } finally {
         check.close();
       }
-      expect(runCli(['resend', 'x3'], { env }).stderr).toContain('must be an article id (12) or a broadcast id (b12)');
+      expect((await runCliInProcess(['resend', 'x3'], { env })).stderr).toContain('must be an article id (12) or a broadcast id (b12)');
     } finally {
       cleanup();
     }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CORRECTIONS } from '../src/model/delivery.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -25,7 +25,7 @@ describe('nashra correct / retract / corrections', () => {
     const db = join(dir, 'n.db');
     await prepareBroadcast(db, 5, 2);
     const env = childEnv(apiRoot, db);
-    const cli = (...args: string[]) => runCliAsync(args, env, 60_000);
+    const cli = (...args: string[]) => runCliInProcess(args, { env });
 
     expect((await cli('run', '--once')).code).toBe(0);
     expect(fake.sent('sendMessage')).toHaveLength(10);
@@ -78,7 +78,7 @@ describe('nashra correct / retract / corrections', () => {
     cleanups.push(() => fake.stop());
     const db = join(dir, 'n.db');
     await prepareBroadcast(db, 3, 1);
-    const cli = (...args: string[]) => runCliAsync(args, childEnv(apiRoot, db), 60_000);
+    const cli = (...args: string[]) => runCliInProcess(args, { env: childEnv(apiRoot, db) });
     expect((await cli('run', '--once')).code).toBe(0);
     expect((await cli('correct', '1', '--title', 'تصحيح: عنوان جديد للخبر الأول', '--yes')).code).toBe(0);
 

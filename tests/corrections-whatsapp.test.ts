@@ -10,9 +10,9 @@ import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { createConsoleTransport } from '../bots/console/transport.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
-import type { Article, StoredArticle } from '../src/model/article.js';
+import type { StoredArticle } from '../src/model/article.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { bridgeArticle, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
@@ -26,16 +26,6 @@ let cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
 
 const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '');
-
-function article(n: number): Article {
-  return {
-    url: `https://example.org/news/${n}`, title: `افتتاح الجسر رقم ${n} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
-    paragraphs: [
-      `أعلنت السلطات المحلية افتتاح الجسر رقم ${n} بعد أشهر من العمل المتواصل في المدينة.`,
-      `وقال مسؤولون إن الجسر رقم ${n} سيخدم آلاف السكان في الأحياء المجاورة خلال الأعوام المقبلة.`,
-    ],
-  };
-}
 
 interface Harness {
   store: Store; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; worker: DeliveryWorker; send(n: number): Promise<StoredArticle>;
@@ -66,7 +56,7 @@ async function harness(): Promise<Harness> {
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
   const send = async (n: number) => {
-    const r = await storeArticleIn(store, article(n), { now: clock.now() });
+    const r = await storeArticleIn(store, bridgeArticle(n), { now: clock.now() });
     if (r.status !== 'new') throw new Error('duplicate');
     await routeArticleIn(store, r.article);
     worker!.notify();

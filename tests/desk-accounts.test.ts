@@ -7,18 +7,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { AuditAction, AuditEntry } from '../src/model/audit.js';
-import { ROOT, runCli } from './helpers/cli.js';
+import { ROOT, runCliInProcess } from './helpers/cli.js';
 import { csrfOf, deskPerTest, get, jar, PASSWORD, post, signIn, startDesk, type DeskFixture } from './helpers/desk.js';
 
 const setup = deskPerTest();
 
 const entries = (f: DeskFixture, action: AuditAction): AuditEntry[] => f.store.audit.recent(500).filter((e) => e.action === action);
-const editors = (f: DeskFixture, ...args: string[]) => (input?: string) => runCli(['editors', ...args, '--db', f.config.databasePath], { input });
+const editors = (f: DeskFixture, ...args: string[]) => (input?: string) => runCliInProcess(['editors', ...args, '--db', f.config.databasePath], { input });
 
 describe('nashra editors and the desk share the account actions', () => {
   it('add, passwd and remove each write the account and one audit entry, and the desk follows at once', async () => {
     const { app, f } = await setup({}, { editor: false });
-    const add = editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
+    const add = await editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana' } })]);
@@ -29,7 +29,7 @@ describe('nashra editors and the desk share the account actions', () => {
     expect((await get(app, j, '/')).statusCode).toBe(200);
 
     // A new password ends every session: the open page sends the editor back to sign in, the old password no longer works.
-    expect(editors(f, 'passwd', 'RANA', '--password-stdin')('a new password 42\n').code).toBe(0);
+    expect((await editors(f, 'passwd', 'RANA', '--password-stdin')('a new password 42\n')).code).toBe(0);
     expect(entries(f, 'editor.passwd')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana', signedOut: 1 } })]);
     expect((await get(app, j, '/')).headers.location).toBe('/login?expired=1');
     expect((await signIn(app, jar(), PASSWORD, 'rana')).statusCode).toBe(401);
@@ -38,42 +38,42 @@ describe('nashra editors and the desk share the account actions', () => {
     expect(entries(f, 'session.login')).toHaveLength(2);
 
     // Removed: its session ends at its next request, and its name signs in no more, whatever the password.
-    const listed = editors(f, 'list')();
+    const listed = await editors(f, 'list')();
     expect(listed.stdout).toMatch(/^rana\t/m);
     expect(listed.stdout).not.toContain('scrypt');
-    expect(editors(f, 'remove', 'rana')().code).toBe(0);
+    expect((await editors(f, 'remove', 'rana')()).code).toBe(0);
     expect(entries(f, 'editor.remove')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana' } })]);
     expect((await get(app, again, '/')).headers.location).toBe('/login?expired=1');
     expect((await signIn(app, jar(), 'a new password 42', 'rana')).statusCode).toBe(401);
     expect(entries(f, 'session.refused').map((e) => e.actor)).toEqual(['rana', 'rana']);
-    expect(editors(f, 'list')().stdout).toContain('no desk editors yet');
+    expect((await editors(f, 'list')()).stdout).toContain('no desk editors yet');
     // A second remove and a passwd of a removed account change nothing and write nothing.
-    expect(editors(f, 'remove', 'rana')().stderr).toContain('no desk editor "rana"');
-    expect(editors(f, 'passwd', 'rana', '--password-stdin')('a third password 43\n').code).toBe(1);
+    expect((await editors(f, 'remove', 'rana')()).stderr).toContain('no desk editor "rana"');
+    expect((await editors(f, 'passwd', 'rana', '--password-stdin')('a third password 43\n')).code).toBe(1);
     expect(entries(f, 'editor.remove')).toHaveLength(1);
     expect(entries(f, 'editor.passwd')).toHaveLength(1);
   });
 
   it('a name mixing look-alike scripts is refused; signing in by one never reaches the account it imitates', async () => {
     const { app, f } = await setup({}, { editor: false });
-    expect(editors(f, 'add', 'admin', '--password-stdin')(PASSWORD).code).toBe(0);
+    expect((await editors(f, 'add', 'admin', '--password-stdin')(PASSWORD)).code).toBe(0);
     const spoof = 'аdmin'; // U+0430 CYRILLIC SMALL LETTER A, then Latin
-    const refused = editors(f, 'add', spoof, '--password-stdin')(PASSWORD);
+    const refused = await editors(f, 'add', spoof, '--password-stdin')(PASSWORD);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('mixes Latin, Cyrillic or Greek letters');
-    expect(editors(f, 'add', 'αdmin', '--password-stdin')(PASSWORD).code).toBe(1); // Greek alpha
+    expect((await editors(f, 'add', 'αdmin', '--password-stdin')(PASSWORD)).code).toBe(1); // Greek alpha
     expect(entries(f, 'editor.add')).toHaveLength(1);
     // Other scripts together confuse nobody, and one script alone is any name.
-    expect(editors(f, 'add', 'ali_علي', '--password-stdin')(PASSWORD).code).toBe(0);
-    expect(editors(f, 'add', 'ирина', '--password-stdin')(PASSWORD).code).toBe(0);
+    expect((await editors(f, 'add', 'ali_علي', '--password-stdin')(PASSWORD)).code).toBe(0);
+    expect((await editors(f, 'add', 'ирина', '--password-stdin')(PASSWORD)).code).toBe(0);
 
     // Signing in by the look-alike name, with the right password of «admin»: refused, audited under the name typed.
     expect((await signIn(app, jar(), PASSWORD, spoof)).statusCode).toBe(401);
     expect(entries(f, 'session.refused').map((e) => e.actor)).toEqual([spoof]);
     // ASCII case and surrounding spaces are the same name; so is an Arabic name in another Unicode form (NFD).
     expect((await signIn(app, jar(), PASSWORD, ' ADMIN ')).statusCode).toBe(303);
-    expect(editors(f, 'add', 'ا\u0654حمد', '--password-stdin')(PASSWORD).code).toBe(0); // «ا» + combining hamza
-    expect(editors(f, 'list')().stdout).toMatch(/^أحمد\t/m); // stored as NFC «أ»
+    expect((await editors(f, 'add', 'ا\u0654حمد', '--password-stdin')(PASSWORD)).code).toBe(0); // «ا» + combining hamza
+    expect((await editors(f, 'list')()).stdout).toMatch(/^أحمد\t/m); // stored as NFC «أ»
     expect((await signIn(app, jar(), PASSWORD, 'أحمد'.normalize('NFD'))).statusCode).toBe(303);
     expect(entries(f, 'session.login').map((e) => e.actor)).toEqual(['أحمد', 'admin']);
     // A name that is not one at all: no lookup, the same refusal.
@@ -94,7 +94,7 @@ describe('nashra editors and the desk share the account actions', () => {
     // Beyond the form's limit (64 KB) the body is not read at all: no sign-in, nothing audited.
     expect((await signIn(app, jar(), 'x'.repeat(70_000))).statusCode).toBe(413);
     expect(entries(f, 'session.refused')).toHaveLength(4);
-    const long = editors(f, 'passwd', 'mona', '--password-stdin')(`${'x'.repeat(201)}\n`);
+    const long = await editors(f, 'passwd', 'mona', '--password-stdin')(`${'x'.repeat(201)}\n`);
     expect(long.code).toBe(1);
     expect(long.stderr).toContain('at most 200 characters');
     expect(entries(f, 'editor.passwd')).toHaveLength(0);
@@ -176,7 +176,7 @@ describe('desk sessions', () => {
       const added = entries(f, 'editor.add');
       expect(added).toHaveLength(1);
       expect(added[0]).toMatchObject({ platform: 'desk', detail: { via: 'first-run setup' } });
-      expect(editors(f, 'list')().stdout.split('\n').filter((l) => /\t/.test(l))).toHaveLength(2); // the header and one account
+      expect((await editors(f, 'list')()).stdout.split('\n').filter((l) => /\t/.test(l))).toHaveLength(2); // the header and one account
       // The winner is signed in by the cookie it was given.
       const session = won.headers.getSetCookie().find((c) => c.startsWith('nashra_session='))!.split(';')[0]!;
       const today = await fetch(`${desk.url}/`, { headers: { cookie: session }, redirect: 'manual' });
@@ -194,11 +194,11 @@ describe('nashra ingest', () => {
     const { f } = await setup();
     const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
     const file = join(ROOT, 'samples/easc-topic3.txt');
-    const ingest = () => runCli(['ingest', file, '--db', f.config.databasePath]);
-    const first = ingest();
+    const ingest = () => runCliInProcess(['ingest', file, '--db', f.config.databasePath]);
+    const first = await ingest();
     expect(first.stderr).toBe('');
     const id = Number(/^(\d+)\tnew\t.*\(queued for 1 subscription\)$/m.exec(first.stdout)?.[1]);
-    expect(ingest().stdout).toMatch(new RegExp(`^${id}\\tduplicate \\(guid\\)`, 'm'));
+    expect((await ingest()).stdout).toMatch(new RegExp(`^${id}\\tduplicate \\(guid\\)`, 'm'));
     expect(entries(f, 'article.ingest').reverse()).toEqual([
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, queued: 1 } }),
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, duplicate: 'guid' } }),

@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { freePort, spawnRun, until, type ChildRun } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -20,27 +20,27 @@ function db(): string {
 }
 
 describe('nashra editors', () => {
-  it('adds, lists, changes the password of and removes a desk account', () => {
+  it('adds, lists, changes the password of and removes a desk account', async () => {
     const path = db();
-    const add = runCli(['editors', 'add', 'mona', '--password-stdin', '--db', path], { input: `${PASSWORD}\n` });
+    const add = await runCliInProcess(['editors', 'add', 'mona', '--password-stdin', '--db', path], { input: `${PASSWORD}\n` });
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect(runCli(['editors', 'list', '--db', path]).stdout).toMatch(/^mona\t/m);
-    expect(runCli(['editors', 'add', 'MONA', '--password-stdin', '--db', path], { input: PASSWORD }).stderr).toContain('already exists');
-    expect(runCli(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'another good password\n' }).code).toBe(0);
-    const short = runCli(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'short\n' });
+    expect((await runCliInProcess(['editors', 'list', '--db', path])).stdout).toMatch(/^mona\t/m);
+    expect((await runCliInProcess(['editors', 'add', 'MONA', '--password-stdin', '--db', path], { input: PASSWORD })).stderr).toContain('already exists');
+    expect((await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'another good password\n' })).code).toBe(0);
+    const short = await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'short\n' });
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('at least 10 characters');
-    expect(runCli(['editors', 'remove', 'mona', '--db', path]).code).toBe(0);
-    expect(runCli(['editors', 'list', '--db', path]).stdout).toContain('no desk editors yet');
+    expect((await runCliInProcess(['editors', 'remove', 'mona', '--db', path])).code).toBe(0);
+    expect((await runCliInProcess(['editors', 'list', '--db', path])).stdout).toContain('no desk editors yet');
   });
 
-  it('asks for a terminal (or --password-stdin) and refuses a malformed username', () => {
+  it('asks for a terminal (or --password-stdin) and refuses a malformed username', async () => {
     const path = db();
-    const noTty = runCli(['editors', 'add', 'mona', '--db', path]);
+    const noTty = await runCliInProcess(['editors', 'add', 'mona', '--db', path]);
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toContain('--password-stdin');
-    const bad = runCli(['editors', 'add', '<script>', '--password-stdin', '--db', path], { input: PASSWORD });
+    const bad = await runCliInProcess(['editors', 'add', '<script>', '--password-stdin', '--db', path], { input: PASSWORD });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a valid username');
   });

@@ -10,7 +10,7 @@ import { storeArticleIn } from './helpers/articles.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { CHILD_TOKEN, childEnv, spawnRun, until, type ChildRun } from './helpers/child-run.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -26,16 +26,16 @@ function database(): string {
 }
 
 describe('nashra subs add: digest and quiet hours', () => {
-  it('sets them, keeps what is not given, says what changed, lists them, refuses a bad value in one line', () => {
+  it('sets them, keeps what is not given, says what changed, lists them, refuses a bad value in one line', async () => {
     const db = database();
-    const cli = (...args: string[]) => runCli(['--db', db, ...args]);
-    const r = cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00', '--quiet', '00:00-07:00', '--quiet-mode', 'wait');
+    const cli = (...args: string[]) => runCliInProcess(['--db', db, ...args]);
+    const r = await cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00', '--quiet', '00:00-07:00', '--quiet-mode', 'wait');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\tsubscribed\n/);
     expect(r.stdout).toContain('delivery: daily digest at 08:00; quiet 00:00-07:00: held until it ends (Asia/Damascus)');
-    const again = cli('subs', 'add', 'telegram', '-1001234567890', '--urgent', 'now', '--quiet-urgent', 'yes', '--time-zone', 'Europe/Berlin');
+    const again = await cli('subs', 'add', 'telegram', '-1001234567890', '--urgent', 'now', '--quiet-urgent', 'yes', '--time-zone', 'Europe/Berlin');
     expect(again.stdout).toMatch(/\tupdated \(changed: urgent, time zone, quiet urgent\)\n/);
-    expect(cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00').stdout).toMatch(/\talready subscribed, nothing changed\n/);
+    expect((await cli('subs', 'add', 'telegram', '-1001234567890', '--digest', 'daily@08:00')).stdout).toMatch(/\talready subscribed, nothing changed\n/);
     const store = openStore(db);
     try {
       const sub = store.subscriptions.findByChat('telegram', '-1001234567890')!;
@@ -45,9 +45,9 @@ describe('nashra subs add: digest and quiet hours', () => {
     } finally {
       store.close();
     }
-    expect(cli('subs', 'list').stdout).toContain('daily digest at 08:00, urgent alerts at once; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Europe/Berlin)');
+    expect((await cli('subs', 'list')).stdout).toContain('daily digest at 08:00, urgent alerts at once; quiet 00:00-07:00: held until it ends (urgent alerts ignore it) (Europe/Berlin)');
     // `subs set` takes the same options (one parser, src/app/commands/subscription-options.ts).
-    const set = cli('subs', 'set', '1', '--digest', 'hourly', '--quiet', 'off');
+    const set = await cli('subs', 'set', '1', '--digest', 'hourly', '--quiet', 'off');
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toMatch(/updated \(changed: digest, quiet hours\)/);
     expect(set.stdout).toContain('delivery: hourly digest, urgent alerts at once; no quiet hours');
@@ -56,7 +56,7 @@ describe('nashra subs add: digest and quiet hours', () => {
       ['--quiet', '07:00-07:00', /must start and end at different times/], ['--quiet-mode', 'loud', /"loud" is not silent or wait/],
       ['--time-zone', 'Mars/Olympus', /unknown time zone "Mars\/Olympus"/],
     ] as const) {
-      const bad = cli('subs', 'add', 'telegram', '-1001234567890', option, value);
+      const bad = await cli('subs', 'add', 'telegram', '-1001234567890', option, value);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(why);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
@@ -65,8 +65,8 @@ describe('nashra subs add: digest and quiet hours', () => {
 
   it('--digest off: what a digest subscription held is queued to go out as usual, each article once', async () => {
     const db = database();
-    const cli = (...args: string[]) => runCli(['--db', db, ...args]);
-    expect(cli('subs', 'add', 'console', 'desk', '--digest', 'hourly').code).toBe(0);
+    const cli = (...args: string[]) => runCliInProcess(['--db', db, ...args]);
+    expect((await cli('subs', 'add', 'console', 'desk', '--digest', 'hourly')).code).toBe(0);
     const store = openStore(db);
     try {
       const r = await storeArticleIn(store, { url: 'https://example.com/a/1', title: 'خبر عن دمشق', source: 'SY24', language: 'ar', categories: [], paragraphs: ['افتتحت بلدية دمشق سوقاً جديدة اليوم.'] });
@@ -75,7 +75,7 @@ describe('nashra subs add: digest and quiet hours', () => {
       store.jobs.enqueue(r.article.id, [sub]);
       expect(store.jobs.listForArticle(r.article.id).map((d) => d.state)).toEqual(['held']);
       store.close();
-      expect(cli('subs', 'add', 'console', 'desk', '--digest', 'off').stdout).toContain('delivery: immediate; no quiet hours');
+      expect((await cli('subs', 'add', 'console', 'desk', '--digest', 'off')).stdout).toContain('delivery: immediate; no quiet hours');
       const after = openStore(db);
       expect(after.jobs.listForArticle(r.article.id).map((d) => d.state)).toEqual(['queued']);
       after.close();

@@ -3,26 +3,14 @@
  * prefixes, a phrase across paragraphs; filters per (subscription, source) through routing, with the rows read back;
  * and a property-style check that no combination of filters and templates sends an article twice or loses one.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { plainMarkup } from '../src/format/post.js';
 import { renderArticle } from '../src/format/render.js';
 import type { Article } from '../src/model/article.js';
 import type { MessageTemplate } from '../src/model/template.js';
 import { countAudienceIn, queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { matchesTopics } from '../src/newsroom/topics.js';
-import { openStore, type Store } from '../src/store/index.js';
-import { tempDir } from './helpers/tmp.js';
-
-const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
-
-function freshStore(): Store {
-  const { dir, cleanup } = tempDir();
-  const store = openStore(join(dir, 'nashra.db'));
-  cleanups.push(() => { store.close(); cleanup(); });
-  return store;
-}
+import { freshStore } from './helpers/store.js';
 
 let n = 0;
 const article = (over: Partial<Article> = {}): Article => ({

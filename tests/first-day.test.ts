@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { storeArticleIn } from './helpers/articles.js';
 import { notTextReason } from '../src/text/safety.js';
-import { CLI, NODE_FLAGS, ROOT, runCli, runCliAsync } from './helpers/cli.js';
+import { CLI, NODE_FLAGS, ROOT, runCliInProcess } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 import { CHILD_TOKEN, childEnv, spawnRun, until } from './helpers/child-run.js';
@@ -71,16 +71,16 @@ describe('an article as a CMS exports it (items 11, 16, 19, 21)', () => {
   ].join('\n');
 
   let p: Record<string, string>;
-  beforeAll(() => {
-    const r = runCli(['preview', file('cms.txt', ARTICLE), '--json', '--db', join(tmp.dir, 'preview.db')], { env: { NASHRA_HEADER_MARK: 'عاجل' } });
+  beforeAll(async () => {
+    const r = await runCliInProcess(['preview', file('cms.txt', ARTICLE), '--json', '--db', join(tmp.dir, 'preview.db')], { env: { NASHRA_HEADER_MARK: 'عاجل' } });
     expect(r.stderr).toBe('');
     p = JSON.parse(r.stdout);
   });
 
-  it('prints the header mark exactly as the operator wrote it (no red dot added)', () => {
+  it('prints the header mark exactly as the operator wrote it (no red dot added)', async () => {
     expect(p.plain!.split('\n')[0]).toBe('عاجل');
     expect(p.telegram!.split('\n')[0]).toBe('<b>عاجل</b>');
-    const decorated = runCli(['preview', file('cms2.txt', ARTICLE), '--platform', 'plain'], { env: { NASHRA_HEADER_MARK: '🔴 عاجل' } });
+    const decorated = await runCliInProcess(['preview', file('cms2.txt', ARTICLE), '--platform', 'plain'], { env: { NASHRA_HEADER_MARK: '🔴 عاجل' } });
     expect(decorated.stdout.split('\n')[0]).toBe('🔴 عاجل');
   });
 
@@ -121,10 +121,10 @@ describe('binary input (item 17)', () => {
   const pdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'), randomBytes(2000)]);
   const png = () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(2000)]);
 
-  it('nashra preview refuses random bytes, a PDF and an image in one line', () => {
-    expectOneLineError(runCli(['preview', file('random.bin', random())]), /random\.bin: not an article's text \(binary data: \d+% of it is control or undecodable characters/);
-    expectOneLineError(runCli(['preview', file('report.pdf', pdf())]), /report\.pdf: not an article's text \(a PDF file\)/);
-    expectOneLineError(runCli(['preview', file('photo.txt', png())]), /photo\.txt: not an article's text \(a PNG image\)/);
+  it('nashra preview refuses random bytes, a PDF and an image in one line', async () => {
+    expectOneLineError(await runCliInProcess(['preview', file('random.bin', random())]), /random\.bin: not an article's text \(binary data: \d+% of it is control or undecodable characters/);
+    expectOneLineError(await runCliInProcess(['preview', file('report.pdf', pdf())]), /report\.pdf: not an article's text \(a PDF file\)/);
+    expectOneLineError(await runCliInProcess(['preview', file('photo.txt', png())]), /photo\.txt: not an article's text \(a PNG image\)/);
   });
 
   it('names a JPEG by its header, and random bytes that merely start with invalid UTF-8 as binary data', () => {
@@ -138,10 +138,10 @@ describe('binary input (item 17)', () => {
     }
   });
 
-  it('nashra ingest refuses it in one line and stores the text files given with it', () => {
+  it('nashra ingest refuses it in one line and stores the text files given with it', async () => {
     const db = join(tmp.dir, 'ingest.db');
     const good = file('good.txt', 'الحكومة تعلن خطة لدعم الاقتصاد\n\nأعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.');
-    const r = runCli(['ingest', file('noise.bin', random()), good, '--db', db]);
+    const r = await runCliInProcess(['ingest', file('noise.bin', random()), good, '--db', db]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\tnew\tالحكومة تعلن خطة/);
     expect(r.stderr).toMatch(/^nashra: .*noise\.bin: not an article's text \(binary data/);
@@ -163,7 +163,7 @@ describe('binary input (item 17)', () => {
       }),
     });
     const db = join(tmp.dir, 'feed.db');
-    const r = await runCliAsync(['sources', 'add', `${server.base}/mixed.json`, '--backfill', '5', '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1', LOG_LEVEL: 'info' });
+    const r = await runCliInProcess(['sources', 'add', `${server.base}/mixed.json`, '--backfill', '5', '--db', db], { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', LOG_LEVEL: 'info' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/feed item skipped .*reason="not text \(binary data/);
     expect(r.stderr, 'the binary title is not copied into the log').not.toMatch(/feed item skipped [^\n]*title=/);
@@ -177,10 +177,10 @@ describe('error wording (item 15)', () => {
   it('sources add on broken XML gives the XML error, as polling does, naming the URL once', async () => {
     const db = join(tmp.dir, 'sources.db');
     const url = `${server.base}/broken.xml`;
-    const r = await runCliAsync(['sources', 'add', url, '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+    const r = await runCliInProcess(['sources', 'add', url, '--db', db], { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
     expectOneLineError(r, /malformed feed: XML error at line \d+: /);
     expect(r.stderr.split(url)).toHaveLength(2);
-    const down = await runCliAsync(['sources', 'add', `${server.base}/down.rss`, '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+    const down = await runCliInProcess(['sources', 'add', `${server.base}/down.rss`, '--db', db], { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
     expectOneLineError(down, /cannot add http:\/\/127\.0\.0\.1:\d+\/down\.rss: the server answered HTTP 503/);
     expect(down.stderr.split(`${server.base}/down.rss`)).toHaveLength(2);
   });
@@ -201,7 +201,7 @@ describe('/latest (item 19)', () => {
     await add(undefined, 'عاجل جديد عن انفجار', hours(1));
     await add('https://example.com/b', 'خبر الساعة عن الطقس', hours(0.2));
     store.close();
-    const r = runCli(['latest', '4', '--db', db]);
+    const r = await runCliInProcess(['latest', '4', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
     const order = ['عاجل جديد', 'خبر الساعة', 'خبر الصباح', 'عاجل قديم'].map((t) => r.stdout.indexOf(t));
     expect(order.every((i) => i >= 0)).toBe(true);
@@ -211,12 +211,12 @@ describe('/latest (item 19)', () => {
 });
 
 describe('the demo (item 20)', () => {
-  it('a second npm start says the demo already ran and how to start over', () => {
+  it('a second npm start says the demo already ran and how to start over', async () => {
     const db = join(tmp.dir, 'demo.db');
-    const first = runCli(['run', '--once', '--db', db]);
+    const first = await runCliInProcess(['run', '--once', '--db', db]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Demo: 4 sample articles queued');
-    const second = runCli(['run', '--once', '--db', db]);
+    const second = await runCliInProcess(['run', '--once', '--db', db]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`The demo already ran on this database (${db})`);
     expect(second.stdout).toContain(`delete ${db}`);
@@ -225,7 +225,7 @@ describe('the demo (item 20)', () => {
 
   it("leaves the newsroom once a real platform is configured: no sample in readers' /latest, the console target off, said in one line (issue 21, item 24)", async () => {
     const db = join(tmp.dir, 'demo-then-token.db');
-    const demo = runCli(['run', '--once', '--db', db]);
+    const demo = await runCliInProcess(['run', '--once', '--db', db]);
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stdout).toContain('Demo: 4 sample articles queued');
     const samples = readTitles(db);
@@ -233,7 +233,7 @@ describe('the demo (item 20)', () => {
     // The newsroom's own first story, then the token (the README's order).
     const story = file('first-story.txt', 'افتتاح جسر جديد فوق نهر الفرات في دير الزور\n\nافتتحت السلطات المحلية في دير الزور اليوم جسراً جديداً فوق نهر الفرات بعد عامين من العمل. ' +
       'وقال مدير المشروع إن الجسر يختصر الطريق بين ضفتي النهر إلى عشر دقائق.\n\nويخدم الجسر أكثر من مئة ألف نسمة في القرى المجاورة، بحسب المجلس المحلي.');
-    expect(runCli(['ingest', story, '--db', db]).code).toBe(0);
+    expect((await runCliInProcess(['ingest', story, '--db', db])).code).toBe(0);
 
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, confirmRetraction, readFullStory } from '../src/newsroom/index.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 import { csrfOf, deskFixture, EDITOR, PASSWORD, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
 
@@ -172,17 +172,17 @@ describe('where a group chooses the full text in the group (template.fullStoryIn
     expect(f.store.audit.recent(5).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullStoryInGroup'] });
   });
 
-  it('`nashra subs set --full-story-in-group` and `--no-full-story-in-group` set it, `--default full-story-in-group` returns it to off', () => {
+  it('`nashra subs set --full-story-in-group` and `--no-full-story-in-group` set it, `--default full-story-in-group` returns it to off', async () => {
     const db = `${cliDir()}/cli.db`;
-    const at = (...args: string[]) => runCli([...args, '--db', db]);
-    expect(at('subs', 'add', 'whatsapp', '120363000000000009@g.us', '--kind', 'group').code).toBe(0);
-    let r = at('subs', 'set', '1', '--full-story-in-group');
+    const at = (...args: string[]) => runCliInProcess([...args, '--db', db]);
+    expect((await at('subs', 'add', 'whatsapp', '120363000000000009@g.us', '--kind', 'group')).code).toBe(0);
+    let r = await at('subs', 'set', '1', '--full-story-in-group');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/changed: fullStoryInGroup/);
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: on$/m);
-    r = at('subs', 'set', '1', '--no-full-story-in-group');
+    r = await at('subs', 'set', '1', '--no-full-story-in-group');
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: off$/m);
-    r = at('subs', 'set', '1', '--default', 'full-story-in-group');
+    r = await at('subs', 'set', '1', '--default', 'full-story-in-group');
     expect(r.stdout).toMatch(/^full text in the group on a reader's request: off \(default\)$/m);
   });
 });

@@ -19,7 +19,7 @@ import type { Article } from '../src/model/article.js';
 import {
   changeSubscription, CLI_OPERATOR, confirmCorrection, confirmRetraction, digestCloser, fullReads, previewCorrection, type NewsroomDeps,
 } from '../src/newsroom/index.js';
-import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
+import { bridgeArticle, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until, type SentRecord } from './helpers/fake-whatsapp-client.js';
@@ -42,10 +42,7 @@ const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '');
 function longArticle(n: number, over: Partial<Article> = {}): Article {
   const paragraphs = Array.from({ length: 12 }, (_, i) =>
     `الفقرة ${i + 1} من الخبر ${n}: ` + 'أعلنت السلطات المحلية في مدينة حمص افتتاح الجسر الجديد بعد أشهر من العمل المتواصل، وقال مسؤولون إن المشروع سيخدم آلاف السكان. '.repeat(4).trim());
-  return {
-    url: `https://example.org/news/${n}`, title: `افتتاح الجسر رقم ${n} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
-    paragraphs, ...over,
-  };
+  return bridgeArticle(n, { paragraphs, ...over });
 }
 
 /**

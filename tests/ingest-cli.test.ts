@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 let server: FeedServer;
@@ -12,7 +12,7 @@ let db: string;
 
 /** The built CLI, asynchronously so this process's feed server keeps answering. */
 const nashra = (args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }) =>
-  runCliAsync([...args, '--db', db], { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env });
+  runCliInProcess([...args, '--db', db], { env: { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nashra-sources-cli-'));

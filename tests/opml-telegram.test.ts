@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EDITOR, startHarness, TOKEN, user, waitFor, type Harness } from './fake-telegram/harness.js';
+import { EDITOR, repliesTo, startHarness, TOKEN, user, waitFor, type Harness } from './fake-telegram/harness.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 let h: Harness | undefined;
@@ -14,7 +14,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 
 let n = 0;
 function documentMessage(h: Harness, from: number, body: string, fileName: string) {

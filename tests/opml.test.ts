@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseOpml } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 let server: FeedServer;
@@ -17,7 +17,7 @@ let db: string;
 let opml: string;
 
 const nashra = (args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }) =>
-  runCliAsync([...args, '--db', db], { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env }, 60_000);
+  runCliInProcess([...args, '--db', db], { env: { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nashra-opml-'));

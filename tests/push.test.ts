@@ -3,7 +3,7 @@
  * desk's server with the push endpoints, the real delivery worker and Telegram transport, and the fake Bot API.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { addSource, CLI_OPERATOR, removeSource, sourceHook } from '../src/newsro
 import { openStore, type Store } from '../src/store/index.js';
 import type { Source } from '../src/model/source.js';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { CLI, runCliAsync } from './helpers/cli.js';
+import { CLI, runCliInProcess } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 import { pollDeps } from '../src/newsroom/intake.js';
@@ -487,16 +487,15 @@ describe('WebSub', () => {
   }, 60_000);
 
   it('sources add asks the hub its feed names at once, whatever the polling interval', async () => {
-    if (!existsSync(CLI)) throw new Error('build first: npm run build (npm test does it)');
     rig = await startRig();
     const r = rig;
     for (const path of ['/daily.xml', '/hourly.xml']) {
       r.site.route(path, { body: rss(r.site.base, r.hub.url, [1, 2], path), contentType: 'application/rss+xml; charset=utf-8' });
     }
-    // `nashra sources add` in its own process, as an editor types it, while this process serves the WebSub callback
-    // (what `nashra run` does): no maintain(), no second poll, the request is made by the add itself.
-    const added = await runCliAsync(['sources', 'add', `${r.site.base}/daily.xml`, '--interval', '24h', '--db', r.store.path],
-      { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_PUBLIC_URL: r.desk.url });
+    // `nashra sources add` as an editor types it (the CLI alone, with its own store), while the desk here serves the
+    // WebSub callback (what `nashra run` does): no maintain(), no second poll, the request is made by the add itself.
+    const added = await runCliInProcess(['sources', 'add', `${r.site.base}/daily.xml`, '--interval', '24h', '--db', r.store.path],
+      { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_PUBLIC_URL: r.desk.url } });
     expect(added.code, added.stderr).toBe(0);
     const daily = r.store.sources.list().find((s) => s.url === `${r.site.base}/daily.xml`)!;
     expect(daily.intervalSeconds).toBe(86400);

@@ -13,7 +13,7 @@ import type { Store } from '../src/store/index.js';
 import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.js';
 import { storeNumberedArticle } from './helpers/articles.js';
 import { post, seedBestHour } from './helpers/clicks.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 
 const setup = deskPerTest();
 const DAY = 24 * HOUR_MS;
@@ -145,7 +145,7 @@ describe('the hour suggested where a broadcast is scheduled', () => {
     expect(html).toMatch(/id="best-hour"[^>]*>[^<]*19:00/);
     expect(html).toMatch(/id="schedule-at"[^>]*value="\d{4}-\d\d-\d\dT19:00"/);
     // The CLI's preview says the same (off a terminal it asks nothing and queues nothing).
-    const cli = runCli(['broadcast', String(f.article.id), '--all'], { env: { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' } });
+    const cli = await runCliInProcess(['broadcast', String(f.article.id), '--all'], { env: { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' } });
     expect(cli.stdout).toContain('best hour for this audience over the last four weeks: 19:00 (4 clicks per post over 10 posts at that hour; --at 19:00 schedules it then)');
   });
 });
@@ -219,20 +219,20 @@ describe('nashra reach', () => {
     const now = Date.now();
     const { today, earlier } = await seeded(f, now);
     const env = { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' };
-    const res = runCli(['reach', '--since', '7d', '--json'], { env });
+    const res = await runCliInProcess(['reach', '--since', '7d', '--json'], { env });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const r = JSON.parse(res.stdout);
     expect(r.platforms).toEqual([{ platform: 'console', posts: 3, clicks: 30, clickThrough: 10 }, { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 }]);
     expect(r.topWeek.map((s: { articleId: number }) => s.articleId)).toEqual([earlier.id, today.id]);
     expect(r.note).toMatch(/cannot read view counts/);
-    const text = runCli(['reach', '--since', '24h'], { env });
+    const text = await runCliInProcess(['reach', '--since', '24h'], { env });
     expect(text.code).toBe(0);
     const lastDay = /top stories, last 24 hours:\n([\s\S]*?)\ntop stories, last 7 days/.exec(text.stdout)?.[1] ?? '';
     expect(lastDay).toContain(`#${today.id} `);
     expect(lastDay).not.toContain(`#${earlier.id} `);
     expect(text.stdout).toContain('1 post, 20 clicks');
-    const bad = runCli(['reach', '--since', 'forever'], { env });
+    const bad = await runCliInProcess(['reach', '--since', 'forever'], { env });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('not a window');
   });

@@ -12,7 +12,7 @@ import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { articleReactions, CLI_OPERATOR, confirmRetraction, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
-import { routeArticleIn, storeArticleIn } from './helpers/articles.js';
+import { bridgeArticle, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until, type FakeWhatsAppClient } from './helpers/fake-whatsapp-client.js';
@@ -68,10 +68,7 @@ async function harness(): Promise<Harness> {
     },
     async send(i: number) {
       n++;
-      const r = await storeArticleIn(store, {
-        url: `https://example.org/news/${i}`, title: `افتتاح الجسر رقم ${i} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
-        paragraphs: [`أعلنت السلطات المحلية افتتاح الجسر رقم ${i} بعد أشهر من العمل المتواصل في المدينة.`, `وقال مسؤولون إن الجسر رقم ${i} سيخدم آلاف السكان في الأحياء المجاورة.`],
-      }, { now: clock.now() });
+      const r = await storeArticleIn(store, bridgeArticle(i), { now: clock.now() });
       if (r.status !== 'new') throw new Error('duplicate');
       await routeArticleIn(store, r.article);
       worker!.notify();

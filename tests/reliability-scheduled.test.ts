@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { transportConcurrency } from '../bots/telegram/transport.js';
 import { openStore } from '../src/store/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, deliveryStates, preparedArticleOf, preparedUrl, spawnRun, until, type ChildRun } from './helpers/child-run.js';
 import { tempDir } from './helpers/tmp.js';
 import { FakeTelegram } from './fake-telegram/server.js';
@@ -49,10 +49,10 @@ describe('a scheduled broadcast and kills around its time', () => {
     // The next whole minute at least 8 s away (the CLI takes whole minutes), as an editor types it: HH:MM.
     const at = Math.ceil((Date.now() + 8000) / 60_000) * 60_000;
     const clock = new Date(at).toISOString().slice(11, 16);
-    const scheduled = runCli(['broadcast', String(stored.article.id), '--all', '--at', clock, '--yes'], { env });
+    const scheduled = await runCliInProcess(['broadcast', String(stored.article.id), '--all', '--at', clock, '--yes'], { env });
     expect(scheduled.code, scheduled.stderr).toBe(0);
     expect(scheduled.stdout).toMatch(new RegExp(`scheduled broadcast b1: ${CHATS} deliveries of article 1 at \\d{4}-\\d\\d-\\d\\d ${clock} \\(UTC\\)`));
-    expect(runCli(['scheduled'], { env }).stdout).toMatch(new RegExp(`b1\\t\\S+ ${clock}\\tbroadcast\\t${CHATS}\\t1\\t`));
+    expect((await runCliInProcess(['scheduled'], { env })).stdout).toMatch(new RegExp(`b1\\t\\S+ ${clock}\\tbroadcast\\t${CHATS}\\t1\\t`));
 
     const ours = () => fake.sent().filter((c) => preparedArticleOf(c.params) === 0);
     let child: ChildRun | undefined;
@@ -77,7 +77,7 @@ describe('a scheduled broadcast and kills around its time', () => {
     const leftSending = deliveryStates(dbPath).sending ?? 0;
     expect(leftSending).toBeLessThanOrEqual(transportConcurrency(RATE));
     // Moving or cancelling it now is refused: it began at its time.
-    const late = runCli(['scheduled', 'cancel', 'b1'], { env });
+    const late = await runCliInProcess(['scheduled', 'cancel', 'b1'], { env });
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/broadcast b1 began at .* it is going out or went, so it can no longer be cancelled/);
 
@@ -107,6 +107,6 @@ describe('a scheduled broadcast and kills around its time', () => {
     } finally {
       check.close();
     }
-    expect(runCli(['scheduled'], { env }).stdout).toMatch(/nothing is scheduled/);
+    expect((await runCliInProcess(['scheduled'], { env })).stdout).toMatch(/nothing is scheduled/);
   }, 150_000);
 });

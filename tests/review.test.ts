@@ -2,7 +2,6 @@
  * Issue 16, item 3: items of a source added with review wait for an editor. Telegram end to end against the fake Bot
  * API (the real bot, worker and poller; button presses and edited messages), and the CLI as a child process.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourcePoller } from '../src/ingest/poller.js';
@@ -11,7 +10,7 @@ import { openStore } from '../src/store/index.js';
 import { callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { childEnv, CHILD_TOKEN } from './helpers/child-run.js';
-import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { ITEMS, reviewFeed } from './helpers/review-feed.js';
 import { tempDir } from './helpers/tmp.js';
@@ -127,43 +126,42 @@ describe('review: Telegram', () => {
 
 describe('review: CLI', () => {
   it('sources add --review holds items; review list, publish and dismiss decide once', async () => {
-    if (!existsSync(join(ROOT, 'dist/src/app/cli.js'))) throw new Error('build first: npm run build (npm test does it)');
     const feeds = await feedServer(ITEMS);
     const { dir, cleanup } = tempDir('nashra-review-cli-');
     cleanups.push(cleanup);
     const db = join(dir, 'n.db');
     const env = { NASHRA_ALLOW_PRIVATE_FETCH: '1' };
-    const cli = (...args: string[]) => runCli([...args, '--db', db], { env });
-    expect(cli('subs', 'add', 'console', 'console').code).toBe(0);
+    const cli = (...args: string[]) => runCliInProcess([...args, '--db', db], { env });
+    expect((await cli('subs', 'add', 'console', 'console')).code).toBe(0);
 
-    const added = await runCliAsync(['sources', 'add', `${feeds.base}/rss`, '--review', '--backfill', '2', '--db', db], env);
+    const added = await runCliInProcess(['sources', 'add', `${feeds.base}/rss`, '--review', '--backfill', '2', '--db', db], { env: env });
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(/2 existing items marked as seen, 2 held for review/);
-    expect(cli('sources', 'list').stdout).toContain('(review)');
+    expect((await cli('sources', 'list')).stdout).toContain('(review)');
 
     // `nashra run` asks the editors about what a CLI process held (once), and queues nothing.
     const fake = new FakeTelegram(CHILD_TOKEN);
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const run = await runCliAsync(['run', '--once'], childEnv(apiRoot, db, { ...env, TELEGRAM_EDITOR_IDS: String(EDITOR) }));
+    const run = await runCliInProcess(['run', '--once'], { env: childEnv(apiRoot, db, { ...env, TELEGRAM_EDITOR_IDS: String(EDITOR) }) });
     expect(run.code).toBe(0);
     const asked = fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:pub:'));
     expect(asked.map((c) => String(c.params.text).split('\n')[0])).toEqual([`<b>${ITEMS[2]!.title}</b>`, `<b>${ITEMS[3]!.title}</b>`]);
 
-    const list = cli('review', 'list');
+    const list = await cli('review', 'list');
     expect(list.code).toBe(0);
     const rows = list.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'));
     expect(rows.map((r) => r[3])).toEqual([ITEMS[2]!.title, ITEMS[3]!.title]);
     const [first, second] = rows.map((r) => r[0]!);
 
-    expect(cli('review', 'publish', first!).stdout).toMatch(new RegExp(`article ${first} published: queued for 1 subscription`));
-    const again = cli('review', 'publish', first!);
+    expect((await cli('review', 'publish', first!)).stdout).toMatch(new RegExp(`article ${first} published: queued for 1 subscription`));
+    const again = await cli('review', 'publish', first!);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/already published by cli:cli at .*; nothing changed/);
-    expect(cli('review', 'dismiss', second!).stdout).toContain(`article ${second} dismissed`);
-    expect(cli('review', 'dismiss', second!).stdout).toMatch(/already dismissed .*nashra broadcast/);
-    expect(cli('review', 'list').stdout.trim()).toBe('nothing is waiting for review');
-    const missing = cli('review', 'publish', '999');
+    expect((await cli('review', 'dismiss', second!)).stdout).toContain(`article ${second} dismissed`);
+    expect((await cli('review', 'dismiss', second!)).stdout).toMatch(/already dismissed .*nashra broadcast/);
+    expect((await cli('review', 'list')).stdout.trim()).toBe('nothing is waiting for review');
+    const missing = await cli('review', 'publish', '999');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^nashra: article 999 is not held for review/);
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { localDateTime } from '../src/text/schedule.js';
-import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { seedBestHour } from './helpers/clicks.js';
 
 let h: Harness | undefined;
@@ -14,7 +14,6 @@ afterEach(async () => { await h?.close(); h = undefined; });
 
 const ZONE = 'Asia/Damascus';
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
-const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 const buttons = (c: { params: Record<string, any> }): Array<{ text: string; callback_data: string }> => {
   const markup = typeof c.params.reply_markup === 'string' ? JSON.parse(c.params.reply_markup) : c.params.reply_markup;
   return (markup?.inline_keyboard ?? []).flat();

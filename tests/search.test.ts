@@ -11,16 +11,10 @@ import { storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { addArticle, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { tempDir } from './helpers/tmp.js';
+import { freshStore } from './helpers/store.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-function freshStore(): Store {
-  const { dir, cleanup } = tempDir('nashra-search-');
-  const store = openStore(join(dir, 'n.db'));
-  cleanups.push(cleanup, () => store.close());
-  return store;
-}
 
 /** /search as every front door asks it: through the newsroom's query and the ports. */
 const search = (store: Store, query: string) => searchArticles({ data: store.ports() }, query, 5);

@@ -5,12 +5,11 @@
  * replayed presses, a 30-command flood with a custom limit) is not repeated here.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
-const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 const answers = (h: Harness) => h.fake.calls.filter((c) => c.method === 'answerCallbackQuery');
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 const updatesHandled = (h: Harness, lastId: number) => waitFor(

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type Store } from '../src/store/index.js';
+import { openStore } from '../src/store/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { matchesTopics, parseTopicFilter } from '../src/newsroom/topics.js';
 import type { Article } from '../src/model/article.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshStore } from './helpers/store.js';
 
 const article = (over: Partial<Article> = {}): Article => ({
   url: 'https://example.org/news/1',
@@ -23,17 +22,11 @@ const article = (over: Partial<Article> = {}): Article => ({
 let cleanups: Array<() => void> = [];
 afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 
-function freshStore(): { store: Store; path: string } {
-  const { dir, cleanup } = tempDir();
-  const path = join(dir, 'nested', 'nashra.db');
-  const store = openStore(path);
-  cleanups.push(() => { store.close(); cleanup(); });
-  return { store, path };
-}
 
 describe('store', () => {
   it('creates the schema from an empty file, with WAL and foreign keys on', () => {
-    const { store, path } = freshStore();
+    const store = freshStore('nested/nashra.db');
+    const { path } = store;
     expect(store.schemaVersion()).toBeGreaterThanOrEqual(1);
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -43,7 +36,7 @@ describe('store', () => {
   });
 
   it('queuing the same broadcast twice leaves one delivery per chat', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
@@ -55,7 +48,7 @@ describe('store', () => {
   });
 
   it('a removed and re-added chat does not receive an article again', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '123@g.us', kind: 'group' });
     const a = await storeArticleIn(store, article());
     if (a.status !== 'new') throw new Error('expected new');
@@ -67,7 +60,8 @@ describe('store', () => {
   });
 
   it('keeps data across closing and reopening', async () => {
-    const { store, path } = freshStore();
+    const store = freshStore('nested/nashra.db');
+    const { path } = store;
     const a = await storeArticleIn(store, article());
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '7', kind: 'private', topics: ['دمشق'] });
     const version = store.schemaVersion();
@@ -81,7 +75,7 @@ describe('store', () => {
   });
 
   it('recognises the same story by URL variant, GUID and normalised title + opening', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     expect((await storeArticleIn(store, article({ guid: 'g-1' }))).status).toBe('new');
     const byGuid = await storeArticleIn(store, article({ url: 'https://example.org/other', guid: 'g-1' }));
     expect(byGuid.status === 'duplicate' && byGuid.match.reason).toBe('guid');
@@ -114,7 +108,7 @@ describe('store', () => {
   });
 
   it('routes by normalised topics and never to subscriptions made after the article', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     const raqqa = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private', topics: ['الرّقة'] });
     const culture = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private', topics: ['ثقافة'] });
     const all = store.subscriptions.subscribe({ platform: 'telegram', chatId: '3', kind: 'private' }, Date.now() - 1000);
@@ -130,7 +124,7 @@ describe('store', () => {
   });
 
   it('marks interrupted deliveries in doubt (default) or queues them again (resend)', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
     store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     const a = await storeArticleIn(store, article());
@@ -147,7 +141,7 @@ describe('store', () => {
   });
 
   it('one outbox: edits and deletes go first, then digest messages, then posts (urgent first); a digest message carries its posts through every state', async () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     const chat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
     const digestChat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
     store.deliverySettings.set(digestChat.id, { mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false });
@@ -186,7 +180,7 @@ describe('store', () => {
   });
 
   it('the run lease refuses a second holder until it expires', () => {
-    const { store } = freshStore();
+    const store = freshStore('nested/nashra.db');
     const now = 1_000_000;
     expect(store.leases.acquire('run', 'a', 10_000, {}, now).ok).toBe(true);
     const second = store.leases.acquire('run', 'b', 10_000, {}, now + 5_000);

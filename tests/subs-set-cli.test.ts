@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const tmp = tempDir();
@@ -11,19 +11,19 @@ afterAll(() => tmp.cleanup());
 
 describe('nashra subs set', () => {
   const db = join(tmp.dir, 'set.db');
-  const at = (...args: string[]) => runCli([...args, '--db', db]);
+  const at = (...args: string[]) => runCliInProcess([...args, '--db', db]);
   const rows = <T>(sql: string): T[] => {
     const d = new Database(db, { readonly: true });
     try { return d.prepare(sql).all() as T[]; } finally { d.close(); }
   };
 
-  it('changes the filter, a source\'s filter and the template of an existing subscription, each kept until changed', () => {
-    expect(at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور').code).toBe(0);
+  it('changes the filter, a source\'s filter and the template of an existing subscription, each kept until changed', async () => {
+    expect((await at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور')).code).toBe(0);
     const store = openStore(db); // a source to filter on, as `sources add` would have stored it
     const source = store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'موقع عام' });
     store.close();
 
-    const r = at('subs', 'set', '1', '--exclude', 'رياضة', '--no-hashtags', '--header', '🔴 الرقة', '--link-preview', 'large', '--no-photo');
+    const r = await at('subs', 'set', '1', '--exclude', 'رياضة', '--no-hashtags', '--header', '🔴 الرقة', '--link-preview', 'large', '--no-photo');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^subscription 1 \(telegram -1007\): updated \(changed: topics, headerMark, showHashtags, leadPhoto, linkPreview\)$/m);
     expect(r.stdout).toMatch(/^filter: الرقة, دير الزور; except: رياضة$/m);
@@ -34,30 +34,30 @@ describe('nashra subs set', () => {
       { header_mark: '🔴 الرقة', footer: null, show_hashtags: 0, show_source: null, show_date: null, lead_photo: 0, link_preview: 'large' },
     ]);
 
-    const s = at('subs', 'set', '1', '--source', String(source.id), '--topics', 'سوريا', '--exclude', 'كرة القدم', '--no-footer', '--no-date');
+    const s = await at('subs', 'set', '1', '--source', String(source.id), '--topics', 'سوريا', '--exclude', 'كرة القدم', '--no-footer', '--no-date');
     expect(s.stdout).toMatch(new RegExp(`^from source #${source.id} \\(موقع عام\\) only: سوريا; except: كرة القدم$`, 'm'));
     expect(rows('SELECT source_id, topics FROM subscription_source_filters')).toEqual([{ source_id: source.id, topics: JSON.stringify(['سوريا', '-كرة القدم']) }]);
     expect(rows('SELECT topics FROM subscriptions')).toEqual([{ topics: JSON.stringify(['الرقة', 'دير الزور', '-رياضة']) }]); // untouched
     expect(rows<{ footer: string; show_date: number }>('SELECT footer, show_date FROM subscription_templates')[0]).toEqual({ footer: '', show_date: 0 });
 
-    expect(at('subs', 'set', '1', '--source', String(source.id), '--topics', '', '--exclude', '').code).toBe(0);
+    expect((await at('subs', 'set', '1', '--source', String(source.id), '--topics', '', '--exclude', '')).code).toBe(0);
     expect(rows('SELECT * FROM subscription_source_filters')).toEqual([]);
-    expect(at('subs', 'set', '1', '--default', 'all').stdout).toMatch(/^header mark: none \(default\)$/m);
+    expect((await at('subs', 'set', '1', '--default', 'all')).stdout).toMatch(/^header mark: none \(default\)$/m);
     expect(rows('SELECT * FROM subscription_templates')).toEqual([]);
-    expect(at('subs', 'set', '1').stdout).toMatch(/nothing changed/);
+    expect((await at('subs', 'set', '1')).stdout).toMatch(/nothing changed/);
 
     const audit = rows<{ platform: string; action: string }>(`SELECT platform, action FROM audit_log WHERE action = 'subscription.update'`);
     expect(audit.length).toBe(4);
     expect(audit.every((e) => e.platform === 'cli')).toBe(true);
   });
 
-  it('refuses what it cannot do in one line, changing nothing', () => {
-    const no = at('subs', 'set', '99', '--no-hashtags');
+  it('refuses what it cannot do in one line, changing nothing', async () => {
+    const no = await at('subs', 'set', '99', '--no-hashtags');
     expect([no.code, no.stderr.trim()]).toEqual([1, 'nashra: no subscription with id 99 (see nashra subs list)']);
-    expect(at('subs', 'set', '1', '--link-preview', 'huge').stderr).toMatch(/Allowed choices are none, small, large/);
-    expect(at('subs', 'set', '1', '--source', '42', '--topics', 'سوريا').stderr.trim()).toBe('nashra: no source #42 (see nashra sources list)');
-    expect(at('subs', 'set', '1', '--header', 'x'.repeat(200)).stderr).toMatch(/header mark is one line of at most 120 characters/);
-    expect(at('subs', 'set', '1', '--default', 'colour').stderr).toMatch(/--default colour: not a template field/);
+    expect((await at('subs', 'set', '1', '--link-preview', 'huge')).stderr).toMatch(/Allowed choices are none, small, large/);
+    expect((await at('subs', 'set', '1', '--source', '42', '--topics', 'سوريا')).stderr.trim()).toBe('nashra: no source #42 (see nashra sources list)');
+    expect((await at('subs', 'set', '1', '--header', 'x'.repeat(200))).stderr).toMatch(/header mark is one line of at most 120 characters/);
+    expect((await at('subs', 'set', '1', '--default', 'colour')).stderr).toMatch(/--default colour: not a template field/);
     expect(rows('SELECT * FROM subscription_templates')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addArticle, callback, EDITOR, message, privateChat, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
 import { routeArticleIn } from './helpers/articles.js';
 import { startFeedServer } from './helpers/feed-server.js';
 
@@ -7,7 +7,6 @@ let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
-const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 const toSubscribers = (h: Harness) => h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
 const tokenFree = (h: Harness) => {
   for (const line of h.lines) expect(line).not.toContain(TOKEN);

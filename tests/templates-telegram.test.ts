@@ -6,13 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { routeArticleIn } from './helpers/articles.js';
-import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
-const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 const edits = (h: Harness) => h.fake.sent('editMessageText');
 const button = (markup: any, prefix: string) => (markup?.inline_keyboard ?? []).flat().find((b: any) => String(b.callback_data).startsWith(prefix));
 const CHANNEL = '-1005550001';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { buildClient, CHROMIUM_FLAGS, loadWhatsAppWeb } from '../bots/whatsapp/client.js';
-import { CLI, runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -17,11 +17,10 @@ function tmp(): string {
   return dir;
 }
 
-/** Runs the built CLI; resolves with the exit code and output whatever the code. */
+/** Runs the CLI (in this process); resolves with the exit code and output whatever the code. */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json)`);
-  const r = await runCliAsync(args, { LOG_LEVEL: 'error', ...env }, 60_000);
-  return { code: r.code ?? -1, out: r.stdout + r.stderr };
+  const r = await runCliInProcess(args, { env: { LOG_LEVEL: 'error', ...env } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('the real whatsapp-web.js Client', () => {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { runCliAsync } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast } from './helpers/child-run.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
@@ -33,7 +33,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const nashra = (db: string, ...args: string[]) => runCliAsync([...args, '--db', db], { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' });
+const nashra = (db: string, ...args: string[]) => runCliInProcess([...args, '--db', db], { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' } });
 
 describe('CLI words (issue 21, item 27)', () => {
   it('sources add counts the backfill\'s articles and its subscriptions apart; subs add and subs list say the same «(all news)»', async () => {
@@ -75,7 +75,7 @@ describe('CLI words (issue 21, item 27)', () => {
       const db = join(tmp.dir, 'retract.db');
       await prepareBroadcast(db, 1, 2);
       const env = childEnv(apiRoot, db);
-      const cli = (...args: string[]) => runCliAsync(args, env, 60_000);
+      const cli = (...args: string[]) => runCliInProcess(args, { env });
       expect((await cli('run', '--once')).code).toBe(0);
       const retracted = await cli('retract', '1', '--yes');
       expect(retracted.code, retracted.stderr).toBe(0);

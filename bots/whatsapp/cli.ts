@@ -6,7 +6,7 @@ import { readWhatsAppSettings, type WhatsAppSettings } from './settings.js';
 
 /** WHATSAPP_* settings even when WHATSAPP_ENABLED is off: logging in comes before turning it on. */
 function whatsappSettings(ctx: PlatformCommandContext): WhatsAppSettings {
-  return (ctx.config.platforms.whatsapp as WhatsAppSettings | undefined) ?? readWhatsAppSettings(process.env);
+  return (ctx.config.platforms.whatsapp as WhatsAppSettings | undefined) ?? readWhatsAppSettings(ctx.env);
 }
 
 // -- login ------------------------------------------------------------------------------------------

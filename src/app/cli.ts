@@ -1,11 +1,12 @@
 #!/usr/bin/env -S node --max-old-space-size=128
 // The heap cap keeps `nashra run` near its live size: V8 on a large server otherwise lets garbage pile up to
 // hundreds of MB before collecting. 128 MB is several times what a 10,000-chat broadcast keeps alive.
-import 'dotenv/config';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
 import { StoreError, storageFault } from '../store/index.js';
-import { createContext, type CommandContext } from './context.js';
+import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
@@ -46,7 +47,9 @@ const inDoubtId = (raw: string): string => {
  * an unknown option is refused with the closest known one, and a platform's own subcommands come from its
  * descriptor. Chat ids such as -1001234567890 are arguments, not options (commander reads negative numbers so).
  */
-export function buildProgram(registry: readonly PlatformDescriptor[], run: (handler: Handler, args: string[], options: Options) => Promise<void>): Command {
+export function buildProgram(
+  registry: readonly PlatformDescriptor[], run: (handler: Handler, args: string[], options: Options) => Promise<void>, io: CliIo = processIo(),
+): Command {
   const program = new Command('nashra')
     .description('Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more')
     .option('--db <path>', 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)')
@@ -54,6 +57,8 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
       // One line, in the same form as every other error Nashra prints.
       outputError: (text, write) => write(`nashra: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     });
@@ -231,57 +236,78 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: (hand
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
-      command.action(action(async (_args, options, ctx) => c.run(options as Record<string, string | boolean | undefined>, ctx)));
+      command.action(action(async (_args, options, ctx) => c.run(options as Record<string, string | boolean | undefined>, { ...ctx, env: ctx.io.env })));
     }
   }
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * The whole command line, callable in-process: argv without the node and script paths, the environment and standard
+ * streams in `io` (the configuration comes from `io.env` alone; no .env is read here). Resolves with the exit code;
+ * never exits the process, and closes the database it opened.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let ctx: CommandContext | undefined;
   try {
-    const registry = await loadRegistry();
+    const registry = await loadRegistry(io.env);
     const program = buildProgram(registry, async (handler, args, options) => {
-      ctx = createContext(registry, { db: options.db as string | undefined });
+      ctx = createContext(registry, { db: options.db as string | undefined }, io);
       await handler(args, options, ctx);
-    });
+    }, io);
     if (argv.length === 0) {
-      process.stderr.write(program.helpInformation());
+      io.stderr.write(program.helpInformation());
       return 1;
     }
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    return report(err, ctx);
+    return report(err, ctx, io);
   } finally {
     ctx?.close();
   }
 }
 
 /** User mistakes get one line; a bug gets its stack, with secrets masked either way. */
-function report(err: unknown, ctx: CommandContext | undefined): number {
+function report(err: unknown, ctx: CommandContext | undefined, io: CliIo): number {
   // Commander has printed its own message (or the help) already.
   if (err instanceof CommanderError) return err.exitCode;
   const redact = (s: string) => ctx?.logger.redact(s) ?? s;
   // A full disk, a read-only or damaged file: the cause and the path in one line, not a stack (EX_IOERR).
   const fault = err instanceof StoreError && storageFault(err.cause, err.path) ? err : ctx && storageFault(err, ctx.config.databasePath);
   if (fault) {
-    process.stderr.write(`nashra: ${redact(fault.message)}\n`);
+    io.stderr.write(`nashra: ${redact(fault.message)}\n`);
     return 74;
   }
   if (err instanceof UserError || err instanceof ConfigError || err instanceof StoreError || err instanceof PermissionError) {
-    process.stderr.write(`nashra: ${redact(err.message)}\n`);
+    io.stderr.write(`nashra: ${redact(err.message)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`nashra: unexpected error: ${redact(e.stack ?? e.message)}\n`);
+  io.stderr.write(`nashra: unexpected error: ${redact(e.stack ?? e.message)}\n`);
   return 70;
 }
 
+/** True when this file is the process's entry point (`nashra`, a symlink to it, or `node dist/src/app/cli.js`). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  const here = fileURLToPath(import.meta.url);
+  for (const candidate of [entry, `${entry}.js`]) {
+    try {
+      if (realpathSync(candidate) === here) return true;
+    } catch { /* not a file: try the next form */ }
+  }
+  return false;
+}
+
+// The `nashra` binary: .env read into the process's environment first, then the command.
 // A failed command ends the process at once, even when something still holds the event loop (a request still open
 // when a fault stopped the run): a cron job must never pile up behind a run that printed its error and stayed. Its
 // output is already written (standard output and error are synchronous on files, pipes and terminals).
-main(process.argv.slice(2)).then((code) => {
-  if (code === 0) process.exitCode = 0;
-  else process.exit(code);
-});
+if (isEntryPoint()) {
+  void import('dotenv/config').then(() => main(process.argv.slice(2))).then((code) => {
+    if (code === 0) process.exitCode = 0;
+    else process.exit(code);
+  });
+}

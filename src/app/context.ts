@@ -16,13 +16,30 @@ export interface CommandContext {
   /** The newsroom actions' dependencies, with the CLI's store. */
   newsroom(): NewsroomDeps;
   out: (line: string) => void;
+  /** The environment and standard streams the command runs with: the process's own, or a test's. */
+  io: CliIo;
   close(): void;
 }
 
-export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string }, env: Record<string, string | undefined> = process.env): CommandContext {
-  const config = loadConfig(env, registry);
+/**
+ * What a CLI command reads and writes besides its database: `nashra` gets the process's own, a test calling the CLI
+ * in-process gives its own (the configuration then comes from `env` alone, and nothing process-wide is touched).
+ */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string }, io: CliIo = processIo()): CommandContext {
+  const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat, secrets: platformSecrets(registry, config) });
+  const logger = createLogger({
+    level: config.logLevel, format: config.logFormat, secrets: platformSecrets(registry, config), write: (line) => io.stderr.write(line + '\n'),
+  });
   for (const warning of config.warnings) logger.warn(warning);
   let store: Store | undefined;
   let newsroom: NewsroomDeps | undefined;
@@ -33,7 +50,8 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     store: () => (store ??= openStore(config.databasePath)),
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
     newsroom: () => (newsroom ??= newsroomDeps(registry, config, ctx.store(), logger)),
-    out: (line) => process.stdout.write(logger.redact(line) + '\n'),
+    out: (line) => io.stdout.write(logger.redact(line) + '\n'),
+    io,
     close: () => store?.close(),
   };
   return ctx;

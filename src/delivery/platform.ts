@@ -94,6 +94,8 @@ export interface PlatformCommandContext {
   config: Config;
   logger: Logger;
   out: (line: string) => void;
+  /** The environment the command runs with (the process's, or a test's running the CLI in-process). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /**

@@ -101,6 +101,9 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000,
   }
 }
 
+/** Every message the bot sent to one chat, in order (what a user in that chat has read). */
+export const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
+
 let articleN = 0;
 export async function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): Promise<StoredArticle> {
   articleN++;

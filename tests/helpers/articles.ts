@@ -34,3 +34,18 @@ export async function storeNumberedArticle(store: Store, n: number): Promise<Sto
   if (r.status !== 'new') throw new Error(`article ${n} was stored already`);
   return r.article;
 }
+
+/**
+ * Article `n` as a feed gives it: a bridge opened in Homs, its number in the title and both paragraphs (so no two
+ * are near-duplicates), no date, no category; `over` replaces any field.
+ */
+export function bridgeArticle(n: number, over: Partial<Article> = {}): Article {
+  return {
+    url: `https://example.org/news/${n}`, title: `افتتاح الجسر رقم ${n} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
+    paragraphs: [
+      `أعلنت السلطات المحلية افتتاح الجسر رقم ${n} بعد أشهر من العمل المتواصل في المدينة.`,
+      `وقال مسؤولون إن الجسر رقم ${n} سيخدم آلاف السكان في الأحياء المجاورة خلال الأعوام المقبلة.`,
+    ],
+    ...over,
+  };
+}

@@ -7,7 +7,7 @@ import {
   CLI_OPERATOR, cancelBroadcast, composeUrgent, confirmBroadcast, previewBroadcast, scheduleBroadcast, sendTimeOf, suggestSendHour, type BroadcastPreview,
 } from '../../newsroom/index.js';
 import { localDateTime } from '../../text/schedule.js';
-import type { CommandContext } from '../context.js';
+import type { CliIo, CommandContext } from '../context.js';
 
 /** `--at`: what a broadcast or an urgent alert is scheduled for (a time, or a date and time, in NASHRA_TIME_ZONE). */
 interface When { at?: string }
@@ -54,8 +54,8 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean } & When, ct
       ` over ${best.posts} posts at that hour; --at ${String(best.hour).padStart(2, '0')}:00 schedules it then)`);
   }
   // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
-  if (!options.yes && !process.stdin.isTTY) ctx.out(`\nthis would be ${verb} for ${reach}${when}${already}`);
-  if (!options.yes && !(await confirm(`\n${options.at === undefined ? 'Queue' : 'Schedule'} this for ${reach}${when}${already}? [y/N] `))) {
+  if (!options.yes && !ctx.io.stdin.isTTY) ctx.out(`\nthis would be ${verb} for ${reach}${when}${already}`);
+  if (!options.yes && !(await confirm(`\n${options.at === undefined ? 'Queue' : 'Schedule'} this for ${reach}${when}${already}? [y/N] `, ctx.io))) {
     await cancelBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
     ctx.out('cancelled: nothing queued');
     return;
@@ -73,9 +73,9 @@ async function decide(p: BroadcastPreview, options: { yes?: boolean } & When, ct
   ctx.out(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} for article ${article.id}${already}; nashra run sends them`);
 }
 
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to queue without asking');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+async function confirm(question: string, io: CliIo): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to queue without asking');
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
     return /^(y|yes|نعم)$/i.test((await rl.question(question)).trim());
   } finally {

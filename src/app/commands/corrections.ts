@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../../errors.js';
 import { plainMarkup } from '../../format/post.js';
@@ -7,7 +8,7 @@ import {
   cancelCorrection, CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, describeTally, previewCorrection,
   previewRetraction, type PostCounts,
 } from '../../newsroom/index.js';
-import type { CommandContext } from '../context.js';
+import type { CliIo, CommandContext } from '../context.js';
 
 interface CorrectOptions { title?: string; summary?: string; summaryFile?: string; hashtags?: string; yes?: boolean }
 
@@ -16,7 +17,7 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
   if (options.title === undefined && options.summary === undefined && options.summaryFile === undefined && options.hashtags === undefined) {
     throw new UserError('say what to correct: --title, --summary, --summary-file or --hashtags');
   }
-  const summaryText = options.summaryFile !== undefined ? readSummary(options.summaryFile) : options.summary;
+  const summaryText = options.summaryFile !== undefined ? await readSummary(options.summaryFile, ctx.io) : options.summary;
   const p = await previewCorrection(ctx.newsroom(), CLI_OPERATOR, ref!, {
     title: options.title,
     summary: summaryText?.split(/\n+/),
@@ -29,7 +30,7 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
   }
   const posts = describePosts(p.posts);
   ctx.out(`\n${posts ? `the posts sent will be edited: ${posts}` : 'no post was sent yet: the queued deliveries carry the correction'}`);
-  if (!options.yes && !(await confirm(`Correct article ${p.before.id}? [y/N] `))) {
+  if (!options.yes && !(await confirm(`Correct article ${p.before.id}? [y/N] `, ctx.io))) {
     await cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
     ctx.out('cancelled: nothing changed');
     return;
@@ -47,7 +48,7 @@ export async function retractCommand([ref]: string[], options: { yes?: boolean }
   const sent = describePosts(p.posts);
   const queued = p.posts.reduce((n, c) => n + c.queued, 0);
   ctx.out(`${sent ? `the posts sent will be deleted: ${sent}` : 'no post was sent'}${queued ? `; ${queued} queued deliver${queued === 1 ? 'y is' : 'ies are'} cancelled` : ''}; it is never sent again`);
-  if (!options.yes && !(await confirm('\nRetract it? [y/N] '))) {
+  if (!options.yes && !(await confirm('\nRetract it? [y/N] ', ctx.io))) {
     ctx.out('cancelled: nothing changed');
     return;
   }
@@ -76,17 +77,17 @@ function describePosts(posts: PostCounts[]): string {
 /** «1 post», «5 posts». */
 const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-function readSummary(file: string): string {
+async function readSummary(file: string, io: CliIo): Promise<string> {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    return file === '-' ? await text(io.stdin) : readFileSync(file, 'utf8');
   } catch (err) {
     throw new UserError(`cannot read the summary file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
 }
 
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to go ahead without asking');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+async function confirm(question: string, io: CliIo): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to go ahead without asking');
+  const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
     return /^(y|yes|نعم)$/i.test((await rl.question(question)).trim());
   } finally {

@@ -1,8 +1,10 @@
+import { text } from 'node:stream/consumers';
+import type { ReadStream } from 'node:tty';
 import { UserError } from '../../errors.js';
 import {
   addDeskEditor, changeDeskPassword, checkPasswordRules, CLI_OPERATOR, DeskAccountExistsError, listDeskEditors, removeDeskEditor,
 } from '../../newsroom/index.js';
-import type { CommandContext } from '../context.js';
+import type { CliIo, CommandContext } from '../context.js';
 
 /** `nashra editors list`: the web desk's accounts. */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
@@ -15,7 +17,7 @@ export async function editorsList(_args: string[], _options: unknown, ctx: Comma
 /** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal, once the name is known to be free. */
 export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
   try {
-    const editor = await addDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true));
+    const editor = await addDeskEditor(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
     ctx.out(`added desk editor ${editor.username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
   } catch (err) {
     if (err instanceof DeskAccountExistsError) throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
@@ -31,29 +33,28 @@ export async function editorsRemove([name]: string[], _options: unknown, ctx: Co
 
 /** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
 export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
-  const { account } = await changeDeskPassword(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true));
+  const { account } = await changeDeskPassword(ctx.newsroom(), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
   ctx.out(`changed the password of ${account.username} (signed out everywhere)`);
 }
 
-async function readPassword(fromStdin: boolean): Promise<string> {
+async function readPassword(fromStdin: boolean, io: CliIo): Promise<string> {
   if (fromStdin) {
-    let text = '';
-    for await (const chunk of process.stdin) text += String(chunk);
-    const password = text.replace(/\r?\n$/, '');
+    const password = (await text(io.stdin)).replace(/\r?\n$/, '');
     checkPasswordRules(password);
     return password;
   }
-  if (!process.stdin.isTTY) throw new UserError('no terminal to ask for the password on: pipe it in with --password-stdin');
-  const first = await askHidden('Password: ');
+  if (!io.stdin.isTTY) throw new UserError('no terminal to ask for the password on: pipe it in with --password-stdin');
+  const first = await askHidden('Password: ', io);
   checkPasswordRules(first);
-  if ((await askHidden('Again: ')) !== first) throw new UserError('the two passwords differ; nothing changed');
+  if ((await askHidden('Again: ', io)) !== first) throw new UserError('the two passwords differ; nothing changed');
   return first;
 }
 
 /** Reads one line from the terminal without echoing it. */
-function askHidden(prompt: string): Promise<string> {
-  process.stdout.write(prompt);
-  const stdin = process.stdin;
+function askHidden(prompt: string, io: CliIo): Promise<string> {
+  io.stdout.write(prompt);
+  // Only asked on a terminal (readPassword checks isTTY): the stream is a tty.ReadStream.
+  const stdin = io.stdin as ReadStream;
   stdin.setRawMode(true);
   stdin.resume();
   stdin.setEncoding('utf8');
@@ -63,7 +64,7 @@ function askHidden(prompt: string): Promise<string> {
       stdin.off('data', onData);
       stdin.setRawMode(false);
       stdin.pause();
-      process.stdout.write('\n');
+      io.stdout.write('\n');
       if (err) reject(err); else resolve(value);
     };
     const onData = (chunk: string) => {

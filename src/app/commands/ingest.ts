@@ -31,7 +31,7 @@ export async function ingestCommand(inputs: string[], options: IngestOptions, ct
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       failures++;
-      process.stderr.write(`nashra: ${err.message}\n`);
+      ctx.io.stderr.write(`nashra: ${err.message}\n`);
     }
   }
   if (failures > 0) throw new UserError(`${failures} of ${inputs.length} inputs could not be ingested`);

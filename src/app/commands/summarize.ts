@@ -8,5 +8,5 @@ export async function summarizeCommand(_args: string[], options: { sentences?: n
     // An exact count asked for, with no budget: the evaluation setting.
     ? { sentences, minSentences: sentences, maxChars: Infinity }
     : { ...ctx.config.summary, ...(sentences !== undefined && { sentences }), ...(maxChars !== undefined && { maxChars }) };
-  await summarizeJsonl(process.stdin, process.stdout, summary);
+  await summarizeJsonl(ctx.io.stdin, ctx.io.stdout, summary);
 }
