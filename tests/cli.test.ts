@@ -3,6 +3,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { ROOT, runCliInProcess } from './helpers/cli.js';
+import { expectUserError } from './helpers/user-error.js';
 import { tempDir } from './helpers/tmp.js';
 
 const SY24 = join(ROOT, 'tests/fixtures/sy24-badia-article.txt');
@@ -18,14 +19,6 @@ beforeAll(() => {
   db = join(tmp.dir, 'cli.db');
 });
 afterAll(() => tmp.cleanup());
-
-/** A user error is one line on stderr and a non-zero exit, never a stack trace. */
-function expectUserError(r: { code: number; stderr: string }, pattern: RegExp) {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('nashra CLI', () => {
   it('prints usage, and refuses an unknown command or option in one line, with the closest known one', async () => {

@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS } from '../bots/whatsapp/client.js';
+import type { Browser, Page } from 'puppeteer-core';
+import { openBrowser } from './helpers/browser.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
@@ -26,7 +26,6 @@ import { sy24Article } from './helpers/sy24.js';
 import { FakeWhatsAppWorld } from './helpers/fake-whatsapp-client.js';
 import { until } from './helpers/child-run.js';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const USERNAME = 'mona';
 const PASSWORD = 'correct horse battery';
 const CHANNEL = '-1001000000001';
@@ -74,9 +73,7 @@ beforeAll(async () => {
   // Both platforms on, as the run that started these adapters would have them.
   const config = { ...h.config, platforms: { ...h.config.platforms, whatsapp: waSettings } };
   desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 860 });
+  ({ browser, page } = await openBrowser());
 }, 60_000);
 
 afterAll(async () => {

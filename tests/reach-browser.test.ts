@@ -5,8 +5,8 @@
  * at 360 px without sideways scrolling, in Arabic and English. Must run, not skip: CI installs Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS } from '../bots/whatsapp/client.js';
+import type { Browser, Page } from 'puppeteer-core';
+import { openBrowser } from './helpers/browser.js';
 import { createConsoleTransport } from '../bots/console/transport.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { ClickCounter, postLinks } from '../src/newsroom/clicks.js';
@@ -14,7 +14,6 @@ import { createLogger } from '../src/logger.js';
 import { deskFixture, EDITOR, PASSWORD, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
 import { queueAudienceIn } from './helpers/articles.js';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36';
 
 let f: DeskFixture;
@@ -41,9 +40,7 @@ beforeAll(async () => {
     }
   }
   expect(await counter.flush()).toBe(3);
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 860 });
+  ({ browser, page } = await openBrowser());
 }, 60_000);
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { localDateTime } from '../src/text/schedule.js';
 import { ROOT, runCliInProcess } from './helpers/cli.js';
+import { expectUserError } from './helpers/user-error.js';
 import { tempDir } from './helpers/tmp.js';
 
 const ZONE = 'Asia/Damascus';
@@ -20,13 +21,6 @@ beforeAll(() => {
   db = join(tmp.dir, 'cli.db');
 });
 afterAll(() => tmp.cleanup());
-
-function expectUserError(r: { code: number; stderr: string }, pattern: RegExp) {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 /** Jobs and broadcasts as SQLite holds them. */
 function rows() {

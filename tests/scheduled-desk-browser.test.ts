@@ -5,8 +5,8 @@
  * token. The rows read back from SQLite say what was written. Must run, not skip: CI installs Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS } from '../bots/whatsapp/client.js';
+import type { Browser, Page } from 'puppeteer-core';
+import { openBrowser } from './helpers/browser.js';
 import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
@@ -15,7 +15,6 @@ import { localDateTime } from '../src/text/schedule.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { addArticle, startHarness, type Harness } from './fake-telegram/harness.js';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const ZONE = 'Asia/Damascus';
 const USERNAME = 'mona';
 const PASSWORD = 'correct horse battery';
@@ -35,9 +34,7 @@ beforeAll(async () => {
     newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()),
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, h.config, false), out: () => {},
   }, { port: 0, host: '127.0.0.1' });
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS] });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 860 });
+  ({ browser, page } = await openBrowser());
 }, 60_000);
 
 afterAll(async () => {
