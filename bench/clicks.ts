@@ -26,7 +26,7 @@ import { hashPassword } from '../src/newsroom/password.js';
 import { normalizeArabic } from '../src/text/arabic.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
-import { median, msSince } from './common.js';
+import { median, msSince, deskSession } from './common.js';
 
 const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
 const PUBLIC = 'https://desk.example.org';
@@ -147,14 +147,7 @@ export async function benchReach(opts: { articles?: number; clicks?: number; run
     const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }));
     const app = await buildDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
     try {
-      const login = await app.inject({ method: 'GET', url: '/login' });
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(login.body)![1]!;
-      const csrfCookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const signedIn = await app.inject({
-        method: 'POST', url: '/login', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, username: 'bench', password: 'bench password 1' }).toString(),
-      });
-      const cookie = `${csrfCookie}; ${String(signedIn.headers['set-cookie']).split(';')[0]}`;
+      const cookie = await deskSession(app, 'bench', 'bench password 1');
       const cpu: Record<string, number> = {};
       const time = async (url: string, n = runs) => {
         const ms: number[] = [];

@@ -8,7 +8,7 @@ import { contentHash, storyKey } from '../src/ingest/prepare.js';
 import { normalizeArabic } from '../src/text/arabic.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
-import { median, msSince } from './common.js';
+import { median, msSince, deskSession } from './common.js';
 
 export interface DeskBench { articles: number; deliveries: number; todayMs: number; articleMs: number; searchMs: number; searchNoMatchMs: number; fillSeconds: number }
 
@@ -32,14 +32,7 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
     const logger = createLogger({ level: 'silent' });
     const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
     try {
-      const login = await app.inject({ method: 'GET', url: '/login' });
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(login.body)![1]!;
-      const csrfCookie = String(login.headers['set-cookie']).split(';')[0]!;
-      const signedIn = await app.inject({
-        method: 'POST', url: '/login', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, username: 'bench', password: 'bench password 1' }).toString(),
-      });
-      const cookie = `${csrfCookie}; ${String(signedIn.headers['set-cookie']).split(';')[0]}`;
+      const cookie = await deskSession(app, 'bench', 'bench password 1');
       const time = async (url: string) => {
         const ms: number[] = [];
         for (let i = 0; i < runs + 10; i++) {
