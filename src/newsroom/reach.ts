@@ -11,8 +11,7 @@ import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
 import { UserError } from '../errors.js';
 import type { NewsroomDeps } from './deps.js';
-import { fullReads } from './full-story.js';
-import { articleReactions } from './reactions.js';
+import { fullReadsOf } from './full-story.js';
 
 /** Said wherever reach is shown. */
 export const VIEWS_NOTE = {
@@ -123,28 +122,19 @@ export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, w
 
 /** One story's reach (the article page): per platform, all time. */
 export async function articleReach(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<Omit<StoryReach, 'title' | 'clicksInWindow'>> {
-  const rows = await deps.data.repos.reach.storyCounts([articleId]);
-  return { ...summed(articleId, rows), ...await readersOf(deps, articleId) };
-}
-
-/** What readers did besides clicking: reactions by emoji (summed over platforms) and full reads. */
-async function readersOf(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<Pick<StoryReach, 'reactions' | 'fullReads'>> {
-  const reactions: Record<string, number> = {};
-  for (const p of await articleReactions(deps, articleId)) {
-    for (const r of p.reactions) reactions[r.emoji] = (reactions[r.emoji] ?? 0) + r.count;
-  }
-  const sorted = Object.fromEntries(Object.entries(reactions).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
-  return { reactions: sorted, fullReads: await fullReads(deps, articleId) };
+  const { title: _title, clicksInWindow: _clicks, ...reach } = (await stories(deps, [{ articleId, title: '', clicks: 0 }]))[0]!;
+  return reach;
 }
 
 async function stories(deps: Pick<NewsroomDeps, 'data'>, top: Array<{ articleId: number; title: string; clicks: number }>): Promise<StoryReach[]> {
   if (top.length === 0) return [];
-  const rows = await deps.data.repos.reach.storyCounts(top.map((t) => t.articleId));
-  const result: StoryReach[] = [];
-  for (const t of top) {
-    result.push({ title: t.title, clicksInWindow: t.clicks, ...summed(t.articleId, rows.filter((r) => r.articleId === t.articleId)), ...await readersOf(deps, t.articleId) });
-  }
-  return result;
+  const ids = top.map((t) => t.articleId);
+  // One read each for the whole list: posts and clicks, reactions by emoji, full reads.
+  const [rows, reactions, reads] = [await deps.data.repos.reach.storyCounts(ids), await deps.data.repos.reactions.byEmoji(ids), await fullReadsOf(deps, ids)];
+  return top.map((t) => ({
+    title: t.title, clicksInWindow: t.clicks, ...summed(t.articleId, rows.filter((r) => r.articleId === t.articleId)),
+    reactions: reactions.get(t.articleId) ?? {}, fullReads: reads.get(t.articleId)!,
+  }));
 }
 
 function summed(articleId: number, rows: ReadonlyArray<PlatformCounts>): Omit<StoryReach, 'title' | 'clicksInWindow' | 'reactions' | 'fullReads'> {

@@ -129,6 +129,7 @@ export function articleReactions(deps: Pick<NewsroomDeps, 'data'>, articleId: nu
 }
 
 /** Reactions per article, every platform together, for a set of articles (the Reach page's top stories). */
-export function reactionTotals(deps: Pick<NewsroomDeps, 'data'>, articleIds: readonly number[]): Promise<Map<number, number>> {
-  return deps.data.repos.reactions.totals(articleIds);
+export async function reactionTotals(deps: Pick<NewsroomDeps, 'data'>, articleIds: readonly number[]): Promise<Map<number, number>> {
+  const byEmoji = await deps.data.repos.reactions.byEmoji(articleIds);
+  return new Map([...byEmoji].map(([id, counts]) => [id, Object.values(counts).reduce((n, c) => n + c, 0)]));
 }

@@ -16,6 +16,6 @@ export interface ReactionRepository {
   add(post: ReactedPost, emoji: string, delta: number, now: number): Promise<void>;
   /** An article's reactions per platform and emoji, summed over its posts, most given first. */
   byArticle(articleId: number): Promise<PlatformReactions[]>;
-  /** Reactions per article (every platform) for a set of articles; an article with none is absent. */
-  totals(articleIds: readonly number[]): Promise<Map<number, number>>;
+  /** Per article, its reactions by emoji over every platform, most given first; an article with none is absent. */
+  byEmoji(articleIds: readonly number[]): Promise<Map<number, Record<string, number>>>;
 }

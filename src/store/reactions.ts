@@ -26,8 +26,8 @@ export class ReactionsTable extends Table {
   private readonly dropEmpty = this.db.prepare('DELETE FROM post_reactions WHERE post_id = ? AND emoji = ? AND count = 0');
   private readonly byArticleStmt = this.db.prepare(`SELECT platform, emoji, SUM(count) AS count FROM post_reactions WHERE article_id = ?
     GROUP BY platform, emoji ORDER BY platform, count DESC, emoji`);
-  private readonly totalsStmt = this.db.prepare(`SELECT article_id, SUM(count) AS total FROM post_reactions
-    WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id`);
+  private readonly byEmojiStmt = this.db.prepare(`SELECT article_id, emoji, SUM(count) AS count FROM post_reactions
+    WHERE article_id IN (SELECT value FROM json_each(?)) GROUP BY article_id, emoji ORDER BY article_id, count DESC, emoji`);
 
   /** The post Nashra sent as `messageId` to this chat, if it is one of Nashra's posts. */
   findPost(platform: string, chatId: string, messageId: string): ReactedPost | undefined {
@@ -75,9 +75,13 @@ export class ReactionsTable extends Table {
     return [...out.values()];
   }
 
-  /** Reactions per article, every platform together; an article with none is absent. */
-  totals(articleIds: readonly number[]): Map<number, number> {
-    const rows = this.totalsStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; total: number }>;
-    return new Map(rows.map((r) => [r.article_id, r.total]));
+  /** Per article, its reactions by emoji over every platform, most given first; an article with none is absent. */
+  byEmoji(articleIds: readonly number[]): Map<number, Record<string, number>> {
+    const out = new Map<number, Record<string, number>>();
+    for (const r of this.byEmojiStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; emoji: string; count: number }>) {
+      const counts = out.get(r.article_id) ?? out.set(r.article_id, {}).get(r.article_id)!;
+      counts[r.emoji] = r.count;
+    }
+    return out;
   }
 }

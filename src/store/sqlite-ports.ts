@@ -179,10 +179,11 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       runnerAlive: (now) => gate(() => t.leases.isHeld('run', now)),
       platformStates: () => gate(() => t.platformStatus.all()),
     },
-    reactions: gated(gate, t.reactions, ['findPost', 'mark', 'setMark', 'replace', 'add', 'byArticle', 'totals']),
+    reactions: gated(gate, t.reactions, ['findPost', 'mark', 'setMark', 'replace', 'add', 'byArticle', 'byEmoji']),
     // The full story's reads and link key.
     fullStory: {
       reads: (articleId) => gate(() => t.fullReads.count(articleId)),
+      readsOf: (articleIds) => gate(() => t.fullReads.counts(articleIds)),
       addReads: (articleId, reads, now) => gate(() => t.fullReads.add(articleId, reads, now)),
       linkKey: () => gate(() => t.fullReads.key()),
     },
