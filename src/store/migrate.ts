@@ -8,7 +8,7 @@ export const migrationsDir = (): string => join(projectRoot(), 'db');
 
 interface Migration { version: number; file: string }
 
-function listMigrations(dir: string): Migration[] {
+export function listMigrations(dir: string): Migration[] {
   return readdirSync(dir)
     .map((file) => ({ file, match: /^(\d+)_.+\.sql$/.exec(file) }))
     .filter((m): m is { file: string; match: RegExpExecArray } => m.match !== null)
@@ -20,6 +20,8 @@ export interface MigrateOptions {
   dir?: string;
   /** The database file, for the safety copy; absent for ':memory:'. */
   path?: string;
+  /** Stop at this version (PostgreSQL's schema at an older version, src/store/postgres/schema.ts). */
+  upTo?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface MigrateOptions {
  */
 export function migrate(db: Database, options: MigrateOptions = {}): number {
   const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = listMigrations(options.dir ?? migrationsDir()).filter((m) => m.version > current);
+  const pending = listMigrations(options.dir ?? migrationsDir()).filter((m) => m.version > current && m.version <= (options.upTo ?? Infinity));
   if (pending.length === 0) return 0;
   if (options.path && current > 0) keepCopy(db, `${options.path}.before-v${pending[0]!.version}`);
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;

@@ -34,16 +34,16 @@ export class SourcesTable extends Table {
 
   get(id: number): Source | undefined {
     const r = this.byId.get(id) as SourceRow | undefined;
-    return r && fromRow(r);
+    return r && sourceFromRow(r);
   }
 
   list(): Source[] {
-    return (this.listStmt.all() as SourceRow[]).map(fromRow);
+    return (this.listStmt.all() as SourceRow[]).map(sourceFromRow);
   }
 
   /** Active sources whose next fetch time has come (all active ones when `now` is Infinity). */
   due(now = Date.now()): Source[] {
-    return (this.dueStmt.all(Number.isFinite(now) ? now : Number.MAX_SAFE_INTEGER) as SourceRow[]).map(fromRow);
+    return (this.dueStmt.all(Number.isFinite(now) ? now : Number.MAX_SAFE_INTEGER) as SourceRow[]).map(sourceFromRow);
   }
 
   remove(id: number): boolean {
@@ -73,7 +73,7 @@ export class SourcesTable extends Table {
   }
 }
 
-interface SourceRow {
+export interface SourceRow {
   id: number; url: string; feed_url: string | null; kind: SourceKind; name: string; category: string | null;
   time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
   last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;
@@ -81,7 +81,7 @@ interface SourceRow {
   backfill: number; primed_at: number | null; review: number; alt_feed_url: string | null; site_url: string | null;
 }
 
-function fromRow(r: SourceRow): Source {
+export function sourceFromRow(r: SourceRow): Source {
   const date = (v: number | null) => (v === null ? undefined : new Date(v));
   return {
     id: r.id, url: r.url, feedUrl: r.feed_url ?? undefined, kind: r.kind, name: r.name, category: r.category ?? undefined,

@@ -1,0 +1,91 @@
+/**
+ * Opening a PostgreSQL database (`DATABASE_URL=postgres://…`): the pool, the migrations, the ports.
+ *
+ * Numbers: PostgreSQL sends BIGINT (every id and time here) and NUMERIC (a SUM of them) as text, since they can
+ * exceed JavaScript's exact integers; Nashra's never do (ms times are 41 bits), so both are read as numbers, on
+ * this pool only (pg's type parsers are otherwise global).
+ */
+import pg from 'pg';
+import { StoreError } from '../index.js';
+import { PostgresPorts, redact } from './ports.js';
+import { postgresSchema, upgradeStatements } from './schema.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** Serialises migrations of several processes starting at once (a number of its own, not the write lock's). */
+const MIGRATION_LOCK = 0x6e61736873;
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Connects, brings the schema to the newest version, and returns the ports over it. */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresPorts> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (the server restarted) would otherwise crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    await migratePostgres(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new StoreError(`cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`, redact(url, url), { cause: err });
+  }
+  return new PostgresPorts(pool, url);
+}
+
+/**
+ * An empty database gets the newest schema whole (src/store/postgres/schema.ts); one at an older version gets each
+ * newer migration file, translated, one transaction per version. Either way in the `nashra_schema` table's version.
+ */
+export async function migratePostgres(pool: pg.Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS nashra_schema (version BIGINT NOT NULL)');
+    const current = (await client.query<{ version: number }>('SELECT version FROM nashra_schema')).rows[0]?.version;
+    if (current === undefined) {
+      const schema = postgresSchema();
+      await inTransaction(client, async () => {
+        for (const statement of schema.statements) await client.query(statement);
+        for (const { table, row } of schema.rows) {
+          const columns = Object.keys(row);
+          await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+            columns.map((c) => row[c]));
+        }
+        await client.query('INSERT INTO nashra_schema (version) VALUES ($1)', [schema.version]);
+      });
+      return 1;
+    }
+    const pending = upgradeStatements(current);
+    for (const migration of pending) {
+      await inTransaction(client, async () => {
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query('UPDATE nashra_schema SET version = $1', [migration.version]);
+      });
+    }
+    return pending.length;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}
+
+async function inTransaction(client: pg.PoolClient, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

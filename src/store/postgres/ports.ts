@@ -1,0 +1,166 @@
+/**
+ * The ports (src/ports) over PostgreSQL: the second adapter, for a newsroom whose database is served over the network
+ * to several Nashra processes (issue 24). It keeps the promises SQLite's adapter keeps (src/store/sqlite-ports.ts):
+ *
+ * - A unit of work is one transaction on one client checked out of the pool for it, and every statement of the unit
+ *   goes through its `tx`; `tx` used after the unit ended throws.
+ * - Writers take turns, as on SQLite: a unit, and a write made outside any unit, first take one transaction-scoped
+ *   advisory lock (`WRITE_LOCK`), so the newsroom's read-then-write steps (a compare-and-set on a broadcast, the
+ *   worker's claim of a batch) see no other writer between their read and their write, whichever process it is in.
+ *   Reads outside a unit take no lock: they see what was committed. Waiting longer than `LOCK_WAIT` for the lock is
+ *   refused as busy (`isBusy`), nothing written, like SQLite's busy timeout.
+ * - A unit asked inside a unit, or a write made outside the unit from inside its work, would wait for the lock the
+ *   unit holds for ever: refused at once (UnitOfWorkMisuse).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import type { DataPorts, Repositories, UnitOfWork } from '../../ports/index.js';
+import { UnitOfWorkMisuse } from '../sqlite-ports.js';
+import { pgRepositories } from './repositories.js';
+import { query, type Row, type Sql, type Statement, type Values } from './sql.js';
+
+/** The advisory lock every writer takes: one number, Nashra's in this database ("nashra" in ASCII). */
+const WRITE_LOCK = 0x6e61736872;
+/** As long as SQLite's busy timeout (src/store/index.ts). */
+const LOCK_WAIT = '5s';
+
+/** PostgreSQL's error codes for a write refused because others hold the database: nothing written, try again. */
+const BUSY_CODES = new Set(['55P03', '40001', '40P01']);
+/**
+ * Errors no retry inside the process fixes: the server's disk is full, it is read-only, shutting down or not there,
+ * the data is damaged. The run stops; what was not written is done after the restart.
+ */
+const FAULT_CODES = /^(53|57P|58|XX|08)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+export class PostgresPorts implements DataPorts, UnitOfWork {
+  readonly uow: UnitOfWork = this;
+  readonly repos: Repositories;
+  private readonly unitScope = new AsyncLocalStorage<object>();
+  private ended = false;
+
+  constructor(private readonly pool: pg.Pool, private readonly url: string) {
+    this.repos = pgRepositories(this.outside());
+  }
+
+  isStorageFault(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && (FAULT_CODES.test(code) || NETWORK_CODES.has(code));
+  }
+
+  isBusy(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && BUSY_CODES.has(code);
+  }
+
+  isOpen(): boolean {
+    return !this.ended;
+  }
+
+  /** pg_dump's custom format (restored with pg_restore), consistent while the service writes. */
+  backup(destination: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const dump = spawn('pg_dump', ['--format=custom', '--file', destination, '--dbname', this.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      dump.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      dump.on('error', (err) => reject(new Error(`pg_dump could not be started (${err.message}); install PostgreSQL's client tools (Debian: postgresql-client)`)));
+      dump.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_dump failed (${code}): ${redact(stderr.trim(), this.url)}`))));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.pool.end();
+  }
+
+  async run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.unitScope.getStore() !== undefined) throw new UnitOfWorkMisuse('a unit of work began inside another unit of work');
+    const client = await this.pool.connect();
+    let open = true;
+    const unit = {};
+    try {
+      await client.query('BEGIN');
+      await takeWriteLock(client);
+      const tx = pgRepositories(this.inside(client, () => open));
+      const value = await this.unitScope.run(unit, () => work(tx));
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      open = false;
+      client.release();
+    }
+  }
+
+  /** A unit's statements: on its client, only while it is open. */
+  private inside(client: pg.PoolClient, isOpen: () => boolean): Sql {
+    const check = (): void => {
+      if (!isOpen()) throw new UnitOfWorkMisuse('a unit of work\'s repositories used after it ended');
+    };
+    const sql: Sql = {
+      all: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows; },
+      get: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows[0]; },
+      run: async <R = Row>(s: Statement, values?: Values) => {
+        check();
+        const result = await query<R>(client, s, values);
+        return { changes: result.rowCount ?? 0, rows: result.rows };
+      },
+      // Already one transaction: a savepoint would only matter for a rollback the unit catches, which none does.
+      atomic: (work) => { check(); return work(sql); },
+    };
+    return sql;
+  }
+
+  /** Statements outside any unit: reads on the pool, writes one locked transaction each. */
+  private outside(): Sql {
+    const sql: Sql = {
+      all: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows,
+      get: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows[0],
+      run: <R = Row>(s: Statement, values?: Values) => sql.atomic((inner) => inner.run<R>(s, values)),
+      atomic: async (work) => {
+        if (this.unitScope.getStore() !== undefined) {
+          throw new UnitOfWorkMisuse('a write outside the unit of work from inside its work would wait for the unit for ever');
+        }
+        const client = await this.pool.connect();
+        let open = true;
+        try {
+          await client.query('BEGIN');
+          await takeWriteLock(client);
+          const value = await work(this.inside(client, () => open));
+          await client.query('COMMIT');
+          return value;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          open = false;
+          client.release();
+        }
+      },
+    };
+    return sql;
+  }
+}
+
+async function takeWriteLock(client: pg.PoolClient): Promise<void> {
+  await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
+  await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+}
+
+/** The connection string's password never enters an error or a log line. */
+export function redact(text: string, url: string): string {
+  const password = safeUrl(url)?.password;
+  return password ? text.split(decodeURIComponent(password)).join('***').split(password).join('***') : text;
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject, onTestFinished } from 'vitest';
+import type { DataPorts } from '../../src/ports/index.js';
+import { openPostgres } from '../../src/store/postgres/database.js';
+import type { PostgresPorts } from '../../src/store/postgres/ports.js';
+import { freshStore } from './store.js';
+
+/** The run's PostgreSQL cluster (tests/helpers/pg-global-setup.ts); '' when it is not installed. */
+export const postgresUrl = (): string => inject('postgresUrl');
+
+/**
+ * A new, empty database in the run's cluster, dropped when the test that asked for it has finished. Its URL. Call it
+ * inside a test.
+ */
+export async function freshPostgresDatabase(): Promise<string> {
+  const admin = new pg.Client(postgresUrl());
+  await admin.connect();
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  onTestFinished(async () => {
+    const dropper = new pg.Client(postgresUrl());
+    await dropper.connect();
+    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropper.end();
+  });
+  const url = new URL(postgresUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The ports over a new PostgreSQL database, migrated; closed when the test has finished. */
+export async function freshPostgresPorts(): Promise<PostgresPorts> {
+  const ports = await openPostgres(await freshPostgresDatabase());
+  onTestFinished(() => ports.close());
+  return ports;
+}
+
+export interface Adapter {
+  name: 'sqlite' | 'postgres';
+  /** Fresh ports over an empty, migrated database. */
+  open(): Promise<DataPorts>;
+}
+
+/**
+ * Both adapters, for a test of the ports that must answer the same on each: `describe.each(adapters())`. PostgreSQL
+ * is left out (and the run says so once) when its server is not installed.
+ */
+export function adapters(): Adapter[] {
+  const sqlite: Adapter = { name: 'sqlite', open: async () => freshStore().ports() };
+  const postgres: Adapter = { name: 'postgres', open: freshPostgresPorts };
+  return postgresUrl() === '' ? [sqlite] : [sqlite, postgres];
+}
