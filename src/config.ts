@@ -6,6 +6,8 @@ import { LINK_PREVIEWS, type MessageTemplate } from './model/template.js';
 /** Everything Nashra reads from the environment, parsed once. See .env.example for what each one means. */
 export interface Config {
   databasePath: string;
+  /** A PostgreSQL database (postgres://…) instead of the SQLite file; its password is masked in every log line. */
+  databaseUrl?: string;
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
   timeZone: string;
@@ -97,6 +99,7 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Con
   }
   return {
     databasePath: str(env, 'DATABASE_PATH') ?? './data/nashra.db',
+    databaseUrl: databaseUrl(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['text', 'json'] as const, 'text'),
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
@@ -253,4 +256,20 @@ export function timeZone(env: Env, name: string, fallback: string): string {
   } catch {
     throw new ConfigError(name, `"${v}" is not an IANA time zone such as Asia/Damascus`);
   }
+}
+
+/** DATABASE_URL: unset (SQLite at DATABASE_PATH) or a PostgreSQL URL; anything else is a mistake said at start-up. */
+function databaseUrl(env: Env): string | undefined {
+  const url = str(env, 'DATABASE_URL');
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `names a ${parsed.protocol.replace(/:$/, '')} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`);
+  }
+  return url;
 }

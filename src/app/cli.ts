@@ -264,7 +264,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return report(err, ctx, io);
   } finally {
-    ctx?.close();
+    await ctx?.close();
   }
 }
 

@@ -2,8 +2,11 @@ import { loadConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
+import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { newsroomDeps, platformSecrets } from './platforms.js';
+import { openPostgres } from '../store/postgres/database.js';
+import type { PostgresPorts } from '../store/postgres/ports.js';
+import { newsroomDeps, configuredSecrets } from './platforms.js';
 
 /** What every command gets: parsed configuration, a logger that masks secrets, and (lazily) the store. */
 export interface CommandContext {
@@ -11,14 +14,14 @@ export interface CommandContext {
   logger: Logger;
   /** Every platform this installation knows (built in, and plug-ins). */
   registry: readonly PlatformDescriptor[];
-  /** Opens the database on first use, at --db or DATABASE_PATH. */
+  /** Opens the SQLite database on first use, at --db or DATABASE_PATH. */
   store(): Store;
-  /** The newsroom actions' dependencies, with the CLI's store. */
-  newsroom(): NewsroomDeps;
+  /** The newsroom actions' dependencies, on the database configured (DATABASE_URL, else the SQLite file). */
+  newsroom(): Promise<NewsroomDeps>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -38,21 +41,27 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
   const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
   const logger = createLogger({
-    level: config.logLevel, format: config.logFormat, secrets: platformSecrets(registry, config), write: (line) => io.stderr.write(line + '\n'),
+    level: config.logLevel, format: config.logFormat, secrets: configuredSecrets(registry, config), write: (line) => io.stderr.write(line + '\n'),
   });
   for (const warning of config.warnings) logger.warn(warning);
   let store: Store | undefined;
-  let newsroom: NewsroomDeps | undefined;
+  let postgres: Promise<PostgresPorts> | undefined;
+  let newsroom: Promise<NewsroomDeps> | undefined;
+  const { databaseUrl } = config;
+  const data = async (): Promise<DataPorts> => (databaseUrl === undefined ? ctx.store().ports() : (postgres ??= openPostgres(databaseUrl)));
   const ctx: CommandContext = {
     config,
     logger,
     registry,
     store: () => (store ??= openStore(config.databasePath)),
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
-    newsroom: () => (newsroom ??= newsroomDeps(registry, config, ctx.store(), logger)),
+    newsroom: () => (newsroom ??= data().then((ports) => newsroomDeps(registry, config, ports, logger))),
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
-    close: () => store?.close(),
+    close: async () => {
+      store?.close();
+      await (await postgres?.catch(() => undefined))?.close();
+    },
   };
   return ctx;
 }

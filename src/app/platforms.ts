@@ -9,6 +9,7 @@ import type { AdapterContext, PlatformAdapter, PlatformDescriptor } from '../del
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
+import type { DataPorts } from '../ports/index.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -41,19 +42,24 @@ export async function loadRegistry(env: Record<string, string | undefined> = pro
   return registry;
 }
 
-/** The newsroom's dependencies for this configuration: one editor list built from every platform's settings. */
-export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Config, store: Store, logger: Logger, onQueued: () => void = () => {}): NewsroomDeps {
+/**
+ * The newsroom's dependencies for this configuration: one editor list built from every platform's settings. The
+ * database is the SQLite store (its ports) or another adapter's ports (PostgreSQL).
+ */
+export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Config, database: Store | DataPorts, logger: Logger, onQueued: () => void = () => {}): NewsroomDeps {
+  const data = 'ports' in database ? database.ports() : database;
   const configured = new Map(registry.map((p) => {
     const settings = config.platforms[p.name];
     return [p.name, settings !== undefined ? p.editors?.(settings) ?? [] : []] as const;
   }));
-  const data = store.ports();
   return { data, config, logger, editors: new EditorDirectory(data.repos, configured), platforms: registry, onQueued };
 }
 
-/** Secrets of every configured platform, for the logger to mask. */
-export function platformSecrets(registry: readonly PlatformDescriptor[], config: Config): string[] {
-  return registry.flatMap((p) => (config.platforms[p.name] !== undefined ? p.secrets?.(config.platforms[p.name]) ?? [] : []));
+/** Secrets of every configured platform, and the database's password, for the logger to mask. */
+export function configuredSecrets(registry: readonly PlatformDescriptor[], config: Config): string[] {
+  const platforms = registry.flatMap((p) => (config.platforms[p.name] !== undefined ? p.secrets?.(config.platforms[p.name]) ?? [] : []));
+  const password = config.databaseUrl === undefined ? '' : new URL(config.databaseUrl).password;
+  return password === '' ? platforms : [...platforms, password, decodeURIComponent(password)];
 }
 
 /**

@@ -18,24 +18,24 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
     throw new UserError('say what to correct: --title, --summary, --summary-file or --hashtags');
   }
   const summaryText = options.summaryFile !== undefined ? await readSummary(options.summaryFile, ctx.io) : options.summary;
-  const p = await previewCorrection(ctx.newsroom(), CLI_OPERATOR, ref!, {
+  const p = await previewCorrection((await ctx.newsroom()), CLI_OPERATOR, ref!, {
     title: options.title,
     summary: summaryText?.split(/\n+/),
     hashtags: options.hashtags?.split(/[,،]/),
   });
   ctx.out(renderArticle(p.after, plainMarkup, ctx.config));
   if (!p.changed) {
-    await cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+    await cancelCorrection((await ctx.newsroom()), CLI_OPERATOR, p.draft.id, p.draft.token);
     throw new UserError(`article ${p.before.id} already reads like this: nothing to correct`);
   }
   const posts = describePosts(p.posts);
   ctx.out(`\n${posts ? `the posts sent will be edited: ${posts}` : 'no post was sent yet: the queued deliveries carry the correction'}`);
   if (!options.yes && !(await confirm(`Correct article ${p.before.id}? [y/N] `, ctx.io))) {
-    await cancelCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+    await cancelCorrection((await ctx.newsroom()), CLI_OPERATOR, p.draft.id, p.draft.token);
     ctx.out('cancelled: nothing changed');
     return;
   }
-  const r = await confirmCorrection(ctx.newsroom(), CLI_OPERATOR, p.draft.id, p.draft.token);
+  const r = await confirmCorrection((await ctx.newsroom()), CLI_OPERATOR, p.draft.id, p.draft.token);
   if (r.kind === 'done') ctx.out(`article ${r.article.id} is now revision ${r.revision}; ${r.queued} post${r.queued === 1 ? '' : 's'} queued for editing (nashra run edits them; nashra corrections ${r.article.id} reports)`);
   else if (r.kind === 'unchanged') ctx.out('nothing to correct: a reader would see no difference');
   else ctx.out('already decided: nothing changed');
@@ -43,7 +43,7 @@ export async function correctCommand([ref]: string[], options: CorrectOptions, c
 
 /** `nashra retract <article> [--yes]`: what will be deleted and cancelled per platform, then (confirmed) the retraction. */
 export async function retractCommand([ref]: string[], options: { yes?: boolean }, ctx: CommandContext): Promise<void> {
-  const p = await previewRetraction(ctx.newsroom(), CLI_OPERATOR, ref!);
+  const p = await previewRetraction((await ctx.newsroom()), CLI_OPERATOR, ref!);
   ctx.out(`${p.article.id}: ${p.article.title}`);
   const sent = describePosts(p.posts);
   const queued = p.posts.reduce((n, c) => n + c.queued, 0);
@@ -52,7 +52,7 @@ export async function retractCommand([ref]: string[], options: { yes?: boolean }
     ctx.out('cancelled: nothing changed');
     return;
   }
-  const r = await confirmRetraction(ctx.newsroom(), CLI_OPERATOR, p.article.id);
+  const r = await confirmRetraction((await ctx.newsroom()), CLI_OPERATOR, p.article.id);
   if (r.kind === 'done') {
     ctx.out(`article ${r.article.id} retracted: ${counted(r.cancelled, 'queued delivery', 'queued deliveries')} cancelled, ` +
       `${counted(r.queued, 'post')} queued for deletion (nashra run deletes them; nashra corrections ${r.article.id} reports)`);
@@ -63,7 +63,7 @@ export async function retractCommand([ref]: string[], options: { yes?: boolean }
 /** `nashra corrections <article>`: per platform, what became of the posts: edited, deleted, the notice, could not be touched and why. */
 export async function correctionsCommand([ref]: string[], _options: Record<string, never>, ctx: CommandContext): Promise<void> {
   const id = Number(ref);
-  const tallies = await correctionReport(ctx.newsroom(), id);
+  const tallies = await correctionReport((await ctx.newsroom()), id);
   if (tallies.length === 0) { ctx.out(`article ${id}: no correction or retraction`); return; }
   for (const t of tallies) ctx.out(describeTally(t));
 }

@@ -3,8 +3,8 @@ import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`: every job a crash left in doubt, of every kind (post, digest, edit, delete). */
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  await requireEditor(ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
-  const jobs = await inDoubtOutbox(ctx.newsroom(), 200);
+  await requireEditor((await ctx.newsroom()), CLI_OPERATOR, 'in-doubt');
+  const jobs = await inDoubtOutbox((await ctx.newsroom()), 200);
   if (jobs.length === 0) return ctx.out('nothing is in doubt');
   ctx.out('id\tkind\tplatform\tarticle\tsubscription\tof\tsince');
   for (const j of jobs) {
@@ -16,7 +16,7 @@ export async function inDoubtList(_args: string[], _options: unknown, ctx: Comma
 /** `nashra in-doubt mark-sent|send-again <id>`: a job's id, whatever its kind. */
 export const inDoubtResolve = (verdict: 'mark-sent' | 'send-again') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
-    const j = await resolveInDoubt(ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
+    const j = await resolveInDoubt((await ctx.newsroom()), CLI_OPERATOR, Number(id), verdict);
     ctx.out(verdict === 'mark-sent' ? `${j.kind} ${j.id} marked as sent` : `${j.kind} ${j.id} queued again; nashra run sends it`);
   };
 
@@ -25,8 +25,8 @@ export async function resendCommand([id]: string[], options: { failed?: boolean 
   const broadcast = /^[b#](\d+)$/i.exec(id!);
   const opts = { everyFailure: options.failed };
   const r = broadcast
-    ? await resendBroadcastFailed(ctx.newsroom(), CLI_OPERATOR, Number(broadcast[1]), opts)
-    : { ...(await resendFailed(ctx.newsroom(), CLI_OPERATOR, Number(id), opts)), articleId: Number(id) };
+    ? await resendBroadcastFailed((await ctx.newsroom()), CLI_OPERATOR, Number(broadcast[1]), opts)
+    : { ...(await resendFailed((await ctx.newsroom()), CLI_OPERATOR, Number(id), opts)), articleId: Number(id) };
   ctx.out(`queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of ${broadcast ? `broadcast ${broadcast[1]} (article ${r.articleId})` : `article ${id}`} again` +
     (r.leftFailed ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})` : '') +
     (r.requeued ? '; nashra run sends them' : ''));

@@ -21,7 +21,7 @@ export async function ingestCommand(inputs: string[], options: IngestOptions, ct
   for (const input of inputs) {
     try {
       const article = { ...(await loadArticle(input, ctx.config)), ...overrides };
-      const result = await ingestArticle(ctx.newsroom(), CLI_OPERATOR, article);
+      const result = await ingestArticle((await ctx.newsroom()), CLI_OPERATOR, article);
       if (result.status === 'new') {
         const { queued } = result;
         ctx.out(`${result.article.id}\tnew\t${article.title}\t(queued for ${queued} subscription${queued === 1 ? '' : 's'})`);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 
 /** `nashra review list`: what sources added with --review hold, oldest first. */
 export async function reviewList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const pending = await listPendingReviews(ctx.newsroom(), CLI_OPERATOR);
+  const pending = await listPendingReviews((await ctx.newsroom()), CLI_OPERATOR);
   if (pending.length === 0) return ctx.out('nothing is waiting for review');
   ctx.out('id\tsince\tsource\ttitle');
   for (const { review, article } of pending) {
@@ -14,7 +14,7 @@ export async function reviewList(_args: string[], _options: unknown, ctx: Comman
 /** `nashra review publish|dismiss <article-id>`: the same decision as the editors' buttons; the first one counts. */
 export const reviewDecide = (verdict: 'publish' | 'dismiss') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
-    const r = await decideReview(ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
+    const r = await decideReview((await ctx.newsroom()), CLI_OPERATOR, Number(id), verdict);
     if (r.kind === 'already-decided') return ctx.out(alreadyDecided(r));
     ctx.out(verdict === 'publish'
       ? `article ${id} published: queued for ${r.queued} subscription${r.queued === 1 ? '' : 's'}; nashra run sends it`

@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 /** `nashra scheduled [list]`: what is scheduled and has not gone yet, soonest first, at the newsroom's clock. */
 export async function scheduledList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const zone = ctx.config.timeZone;
-  const items = await listScheduled(ctx.newsroom(), CLI_OPERATOR);
+  const items = await listScheduled((await ctx.newsroom()), CLI_OPERATOR);
   if (items.length === 0) return ctx.out('nothing is scheduled (nashra broadcast <article> --at 18:00 schedules a broadcast)');
   ctx.out(`id\tat (${zone})\tkind\tposts\tarticle\ttitle`);
   for (const s of items) {
@@ -18,14 +18,14 @@ export async function scheduledList(_args: string[], _options: unknown, ctx: Com
 /** `nashra scheduled move <id> <time…>`: the time in the same words as --at. */
 export async function scheduledMove([id, ...time]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const zone = ctx.config.timeZone;
-  const r = await rescheduleBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcastId(id!), time.join(' '));
+  const r = await rescheduleBroadcast((await ctx.newsroom()), CLI_OPERATOR, broadcastId(id!), time.join(' '));
   if (r.kind !== 'moved') throw refusal(id!, r.kind, 'moved', r.broadcast?.sendAt, zone);
   ctx.out(`b${r.broadcast.id} moved from ${localDateTime(r.from.getTime(), zone)} to ${localDateTime(r.broadcast.sendAt.getTime(), zone)} (${zone}), ${r.posts} deliver${r.posts === 1 ? 'y' : 'ies'}`);
 }
 
 /** `nashra scheduled cancel <id>`. */
 export async function scheduledCancel([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const r = await unscheduleBroadcast(ctx.newsroom(), CLI_OPERATOR, broadcastId(id!));
+  const r = await unscheduleBroadcast((await ctx.newsroom()), CLI_OPERATOR, broadcastId(id!));
   if (r.kind !== 'cancelled-now') throw refusal(id!, r.kind, 'cancelled', r.broadcast?.sendAt, ctx.config.timeZone);
   ctx.out(`b${r.broadcast.id} cancelled: ${r.skipped} deliver${r.skipped === 1 ? 'y' : 'ies'} will not go`);
 }

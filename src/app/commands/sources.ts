@@ -13,7 +13,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** `nashra sources add <url>`: detects what the URL is, follows it, and polls it once. */
 export async function sourcesAdd([url]: string[], options: { name?: string; interval: string; category?: string; backfill: number; review?: boolean }, ctx: CommandContext): Promise<void> {
   const intervalSeconds = parseInterval(options.interval);
-  const { source, description, firstPoll } = await addSource(ctx.newsroom(), CLI_OPERATOR, {
+  const { source, description, firstPoll } = await addSource((await ctx.newsroom()), CLI_OPERATOR, {
     url: url!, name: options.name, category: options.category, intervalSeconds, backfill: options.backfill,
     review: options.review === true,
   });
@@ -38,7 +38,7 @@ function backfillWords(articles: number, subscriptions: number): string {
 }
 
 export async function sourcesList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const sources = await listSources(ctx.newsroom(), CLI_OPERATOR);
+  const sources = await listSources((await ctx.newsroom()), CLI_OPERATOR);
   if (sources.length === 0) {
     ctx.out('no sources yet; add one with: nashra sources add <feed-or-site-url>');
     return;
@@ -67,14 +67,14 @@ export const sourcesChange = (change: 'remove' | 'pause' | 'resume' | 'poll') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
     const n = Number(id);
     if (change === 'remove') {
-      const source = await removeSource(ctx.newsroom(), CLI_OPERATOR, n);
+      const source = await removeSource((await ctx.newsroom()), CLI_OPERATOR, n);
       return ctx.out(`source #${n} removed (${source.name}); its articles stay stored`);
     }
     if (change === 'poll') {
-      const source = await pollSourceNow(ctx.newsroom(), CLI_OPERATOR, n);
+      const source = await pollSourceNow((await ctx.newsroom()), CLI_OPERATOR, n);
       return ctx.out(`source #${n} (${source.name}) is due now: a running nashra run polls it within a second`);
     }
-    const source = await setSourceActive(ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
+    const source = await setSourceActive((await ctx.newsroom()), CLI_OPERATOR, n, change === 'resume');
     ctx.out(`source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`);
   };
 
@@ -89,7 +89,7 @@ export async function sourcesImport([file]: string[], options: { interval: strin
     if (err instanceof UserError) throw err;
     throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
-  const report = await importOpml(ctx.newsroom(), CLI_OPERATOR, xml, { intervalSeconds });
+  const report = await importOpml((await ctx.newsroom()), CLI_OPERATOR, xml, { intervalSeconds });
   for (const o of report.outcomes) {
     const where = o.feed.category ? ` [${o.feed.category}]` : '';
     if (o.kind === 'refused') ctx.out(`refused\t${o.feed.url}\t${withoutLeadingUrl(o.reason, o.feed.url)}`);
@@ -101,7 +101,7 @@ export async function sourcesImport([file]: string[], options: { interval: strin
 
 /** `nashra sources export [file]`: every source as OPML, to the file or to standard output. */
 export async function sourcesExport([file]: string[], options: { force?: boolean }, ctx: CommandContext): Promise<void> {
-  const xml = await exportOpml(ctx.newsroom(), CLI_OPERATOR);
+  const xml = await exportOpml((await ctx.newsroom()), CLI_OPERATOR);
   if (!file) return ctx.out(xml.trimEnd());
   try {
     writeFileSync(file, xml, { flag: options.force ? 'w' : 'wx' });
@@ -109,13 +109,13 @@ export async function sourcesExport([file]: string[], options: { force?: boolean
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'EEXIST' ? `${file} exists; add --force to overwrite it` : `cannot write ${file}: ${code ?? errorMessage(err)}`);
   }
-  ctx.out(`${(await followedSources(ctx.newsroom())).length} sources written to ${file}`);
+  ctx.out(`${(await followedSources((await ctx.newsroom()))).length} sources written to ${file}`);
 }
 
 /** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */
 export async function sourcesHook([id]: string[], options: { rotate?: boolean; off?: boolean }, ctx: CommandContext): Promise<void> {
   if (options.rotate && options.off) throw new UserError('--rotate and --off contradict each other: give one');
-  const hook = await sourceHook(ctx.newsroom(), CLI_OPERATOR, Number(id), options);
+  const hook = await sourceHook((await ctx.newsroom()), CLI_OPERATOR, Number(id), options);
   if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
   ctx.out(`source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`);
   ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>/hooks/publish/${id} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);
