@@ -18,6 +18,7 @@ import pg from 'pg';
 import type { DataPorts, Repositories, UnitOfWork } from '../../ports/index.js';
 import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
+import { PostgresRuntime } from './runtime.js';
 import { query, type Row, type Sql, type Statement, type Values } from './sql.js';
 
 /** The advisory lock every writer takes: one number, Nashra's in this database ("nashra" in ASCII). */
@@ -37,11 +38,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIME
 export class PostgresPorts implements DataPorts, UnitOfWork {
   readonly uow: UnitOfWork = this;
   readonly repos: Repositories;
+  /** The run's own tables (lease, day counters, platform states, the demo's rows), over the pool's statements. */
+  readonly runtime: PostgresRuntime;
   private readonly unitScope = new AsyncLocalStorage<object>();
   private ended = false;
 
   constructor(private readonly pool: pg.Pool, private readonly url: string) {
     this.repos = pgRepositories(this.outside());
+    this.runtime = new PostgresRuntime(this.outside());
   }
 
   isStorageFault(err: unknown): boolean {
