@@ -45,7 +45,7 @@ export class DeliverySettingsTable extends Table {
   }
 }
 
-export interface SettingsRow {
+interface SettingsRow {
   subscription_id: number; mode: DeliverySettings['mode']; digest_at: string | null; urgent_now: number; time_zone: string;
   quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
 }

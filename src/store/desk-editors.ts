@@ -46,7 +46,7 @@ export class DeskEditorsTable extends Table {
   }
 }
 
-export interface DeskEditorRow { id: number; username: string; password_hash: string; created_at: number; password_changed_at: number }
+interface DeskEditorRow { id: number; username: string; password_hash: string; created_at: number; password_changed_at: number }
 
 export function deskEditorFromRow(r: DeskEditorRow | undefined): DeskEditor | undefined {
   return r && {

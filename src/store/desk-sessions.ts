@@ -50,7 +50,7 @@ export class DeskSessionsTable extends Table {
   }
 }
 
-export interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number }
+interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number }
 
 /** A session in use at `now` (its last use is now). */
 export function deskSessionFromRow(r: DeskSessionRow, now: number): DeskSession {

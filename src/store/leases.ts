@@ -49,7 +49,7 @@ export class LeasesTable extends Table {
   }
 }
 
-export interface LeaseRow { holder: string; pid: number | null; host: string | null; expires_at: number }
+interface LeaseRow { holder: string; pid: number | null; host: string | null; expires_at: number }
 
 export function leaseHolderFromRow(row: LeaseRow): LeaseHolder {
   return { holder: row.holder, pid: row.pid ?? undefined, host: row.host ?? undefined, expiresAt: new Date(row.expires_at) };

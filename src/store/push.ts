@@ -109,7 +109,7 @@ export class PushTable extends Table {
   }
 }
 
-export interface WebSubRow {
+interface WebSubRow {
   source_id: number; hub: string; topic: string; secret: string; state: WebSubState; lease_seconds: number | null;
   expires_at: number | null; requested_at: number | null; last_error: string | null;
 }

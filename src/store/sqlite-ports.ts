@@ -67,7 +67,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       ...gated(gate, t.sources, ['add', 'get', 'list', 'due', 'remove', 'setActive', 'pollSoon', 'markPrimed', 'recordFetch']),
       subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
     },
-    // Text from outside loses its NULs, as on PostgreSQL, which cannot store them (rows.ts withoutNul).
+    // A NUL in text from outside becomes U+FFFD, as on PostgreSQL, which cannot store one (rows.ts withoutNul).
     push: withoutNul(gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
       'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive'])),
     subscriptions: withoutNul({

@@ -102,7 +102,7 @@ export class SubscriptionsTable extends Table {
   }
 }
 
-export interface SubscriptionRow {
+interface SubscriptionRow {
   id: number; platform: string; chat_id: string; thread_id: number | null; kind: ChatKind;
   title: string | null; topics: string; language: string | null; active: number;
   deactivated_reason: string | null; deactivated_at: number | null; active_since: number; created_by: string | null;

@@ -34,7 +34,7 @@ export class SubscriptionTemplatesTable extends Table {
   }
 }
 
-export interface TemplateRow {
+interface TemplateRow {
   header_mark: string | null; footer: string | null; show_hashtags: number | null; show_source: number | null;
   show_date: number | null; lead_photo: number | null; link_preview: LinkPreview | null; full_story: number | null;
   full_story_in_group: number | null;

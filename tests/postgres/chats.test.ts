@@ -7,8 +7,8 @@ import type { MessageTemplate } from '../../src/model/template.js';
 import { bothStores, type BothStores } from '../helpers/both-stores.js';
 
 const HOSTILE = ['أخبار «دمشق» اليوم', "it's \"quoted\"", "'); DROP TABLE subscriptions; --", 'عاجل 🔴🇸🇾', 'a\u0000b'];
-/** What each hostile text reads back as: the NUL dropped, the rest as written. */
-const stored = (text: string) => text.replaceAll('\u0000', '');
+/** What each hostile text reads back as: a NUL as U+FFFD (PostgreSQL cannot store one), the rest as written. */
+const stored = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 
 async function source(s: BothStores, name = 'مصدر') {
   return s.ports.repos.sources.add({ url: `https://${Math.random().toString(36).slice(2)}.example/feed`, kind: 'rss', name }, 1_000);
@@ -54,8 +54,9 @@ describe.each(bothStores())('push on $name', ({ open }) => {
       expect(await repos.push.firstSeen(3, key, 60_000, 20_000)).toBe(true);
       expect(await repos.push.firstSeen(3, key, 60_000, 20_001)).toBe(false);
     }
-    // The NUL dropped on both: "a\0b" and "ab" are one key.
-    expect(await repos.push.firstSeen(3, 'ab', 60_000, 20_002)).toBe(false);
+    // The NUL replaced on both: "a\0b" is not "ab".
+    expect(await repos.push.firstSeen(3, 'ab', 60_000, 20_002)).toBe(true);
+    expect(await repos.push.firstSeen(3, 'a\uFFFDb', 60_000, 20_002)).toBe(false);
   });
 
   it('walks a WebSub subscription through discovery, request, verification, denial, failure and unsubscription', async () => {
@@ -88,7 +89,7 @@ describe.each(bothStores())('push on $name', ({ open }) => {
     }
     expect((await repos.push.websub(src.id))!.requestedAt).toBeUndefined();
     await repos.push.webSubFailed(src.id, 'connect ECONNREFUSED \u0000', 3_000_002);
-    expect(await repos.push.websub(src.id)).toMatchObject({ state: 'pending', lastError: 'connect ECONNREFUSED ' });
+    expect(await repos.push.websub(src.id)).toMatchObject({ state: 'pending', lastError: 'connect ECONNREFUSED \uFFFD' });
     // setWebSubState keeps requested_at when none is given.
     await repos.push.setWebSubState(src.id, 'unsubscribing', { requestedAt: 4_000_000 }, 4_000_000);
     await repos.push.setWebSubState(src.id, 'unsubscribing', {}, 4_000_001);
@@ -176,7 +177,7 @@ describe.each(bothStores())('subscriptions on $name', ({ open }) => {
     expect((await repos.subscriptions.get(ids[0]!))!.topics).toEqual(['اقتصاد', 'رياضة']);
   });
 
-  it('keeps hostile titles and topics as written (a NUL dropped)', async () => {
+  it('keeps hostile titles and topics as written (a NUL as U+FFFD)', async () => {
     const s = await open();
     const { repos } = s.ports;
     for (const [i, text] of HOSTILE.entries()) {
@@ -254,7 +255,7 @@ describe.each(bothStores())('subscriptions on $name', ({ open }) => {
     expect(await repos.subscriptions.template(sub.id)).toEqual({});
     const t: MessageTemplate = { headerMark: HOSTILE[2], footer: HOSTILE[4], showHashtags: false, showSource: true, linkPreview: 'large', fullStory: true, fullStoryInGroup: false };
     await repos.subscriptions.setTemplate(sub.id, t, 2);
-    expect(await repos.subscriptions.template(sub.id)).toEqual({ ...t, footer: 'ab' });
+    expect(await repos.subscriptions.template(sub.id)).toEqual({ ...t, footer: 'a\uFFFDb' });
     await repos.subscriptions.setTemplate(sub.id, { showDate: false, leadPhoto: true }, 3);
     expect(await repos.subscriptions.template(sub.id)).toEqual({ showDate: false, leadPhoto: true });
     await repos.subscriptions.setTemplate(sub.id, { headerMark: undefined }, 4);
@@ -278,7 +279,7 @@ describe.each(bothStores())('subscriptions on $name', ({ open }) => {
 });
 
 describe.each(bothStores())('audit and editors on $name', ({ open }) => {
-  it('records an entry per action, hostile actors and details as written (a NUL dropped); a unit rolled back records none', async () => {
+  it('records an entry per action, hostile actors and details as written (a NUL as U+FFFD); a unit rolled back records none', async () => {
     const s = await open();
     const { repos, uow } = s.ports;
     for (const text of HOSTILE) await repos.audit.record('desk', text, 'session.refused', { address: text, n: [1, text] }, 5);
@@ -302,7 +303,7 @@ describe.each(bothStores())('audit and editors on $name', ({ open }) => {
     }
     expect(await repos.editors.isEditor('telegram', '10')).toBe(true);
     expect(await repos.editors.isEditor('whatsapp', '9')).toBe(false);
-    expect(await repos.editors.isEditor('telegram', '1\u00000')).toBe(true);
+    expect(await repos.editors.isEditor('telegram', '1\u00000')).toBe(false);
     expect(await repos.editors.onPlatform('telegram')).toEqual(['10', '9', 'B', 'a']);
   });
 });
@@ -326,8 +327,9 @@ describe.each(bothStores())('desk accounts and sessions on $name', ({ open }) =>
     expect(await repos.deskAccounts.count()).toBe(9);
     // NOCASE's order: ASCII letters folded («Mona» after «bob»), then bytes.
     expect((await repos.deskAccounts.list()).map((e) => e.username)).toEqual([HOSTILE[2], '_x', 'bob', 'Mona', 'Élodie', 'élodie', 'Мона', 'мона', 'علي']);
-    // A NUL typed into the sign-in form is dropped on both: the name is found as without it.
-    expect((await repos.deskAccounts.find('mo\u0000na'))!.id).toBe(mona.id);
+    // A NUL typed into the sign-in form is not dropped: «mo\0na» is no account (nor an error on PostgreSQL).
+    expect(await repos.deskAccounts.find('mo\u0000na')).toBeUndefined();
+    expect(await repos.deskAccounts.add('x\u0000', 'h', 1_003)).toMatchObject({ username: 'x\uFFFD' });
   });
 
   it('changes a password and removes an account by its name in any ASCII case; its sessions go with it', async () => {

@@ -6,19 +6,28 @@
  *
  * Text is ordered and compared as SQLite does whatever the database's locale: `COLLATE "C"` (bytes, SQLite's
  * BINARY) where a list is ordered by text, and usernames folded by `lower(… COLLATE "C")`, ASCII only, as SQLite's
- * NOCASE (the unique index is on the same expression, src/store/postgres/schema.ts).
+ * NOCASE (the unique index is on the same expression, src/store/postgres/schema.ts). A NUL in a text argument,
+ * which TEXT cannot hold, becomes U+FFFD, on SQLite's adapter too (withoutNul).
  */
 import type { AuditRepository, DeskAccountRepository, EditorRepository, PushRepository, SessionRepository, SubscriptionRepository } from '../../ports/index.js';
 import type { MessageTemplate } from '../../model/template.js';
 import { formatClock } from '../../text/schedule.js';
-import { deliverySettingsFromRow, type SettingsRow } from '../delivery-settings.js';
-import { deskEditorFromRow, type DeskEditorRow } from '../desk-editors.js';
-import { deskSessionFromRow, type DeskSessionRow } from '../desk-sessions.js';
-import { webSubFromRow, type WebSubRow } from '../push.js';
+import { deliverySettingsFromRow } from '../delivery-settings.js';
+import { deskEditorFromRow } from '../desk-editors.js';
+import { deskSessionFromRow } from '../desk-sessions.js';
+import { webSubFromRow } from '../push.js';
 import { parseJsonArray, toJson, withoutNul } from '../rows.js';
-import { subscriptionFromRow, type SubscriptionRow } from '../subscriptions.js';
-import { templateFromRow, type TemplateRow } from '../templates.js';
+import { subscriptionFromRow } from '../subscriptions.js';
+import { templateFromRow } from '../templates.js';
 import { statement, type Sql } from './sql.js';
+
+// The SQLite tables' rows (the store exports no row type: src/store returns domain types).
+type WebSubRow = Parameters<typeof webSubFromRow>[0];
+type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
+type SettingsRow = Parameters<typeof deliverySettingsFromRow>[0];
+type TemplateRow = Parameters<typeof templateFromRow>[0];
+type DeskEditorRow = NonNullable<Parameters<typeof deskEditorFromRow>[0]>;
+type DeskSessionRow = Parameters<typeof deskSessionFromRow>[0];
 
 // ── push (src/store/push.ts) ──
 const SECRET_GET = statement('SELECT hook_secret FROM sources WHERE id = ?');

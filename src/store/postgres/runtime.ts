@@ -10,10 +10,13 @@
  * reads who holds it.
  */
 import type { PlatformState } from '../../model/delivery.js';
-import { leaseHolderFromRow, type LeaseHolder, type LeaseRow } from '../leases.js';
-import { platformStateFromRow, type PlatformStatusRow } from '../platform-status.js';
+import { leaseHolderFromRow, type LeaseHolder } from '../leases.js';
+import { platformStateFromRow } from '../platform-status.js';
 import { auditRepository, deactivate } from './chats.js';
 import { statement, type Sql } from './sql.js';
+
+type LeaseRow = Parameters<typeof leaseHolderFromRow>[0];
+type PlatformStatusRow = Parameters<typeof platformStateFromRow>[0];
 
 // ── leases (src/store/leases.ts) ──
 const LEASE = statement('SELECT * FROM leases WHERE name = ?');
