@@ -159,7 +159,7 @@ export function subscriptionRepository(sql: Sql): SubscriptionRepository {
       return subscriptionFromRow(rows[0]!);
     },
     setTopics: async (id, topics) => { await sql.run(TOPICS, [toJson(topics), id]); },
-    deactivate: (id, reason, now) => deactivate(sql, id, reason, now),
+    deactivate: (id, reason, now) => deactivateSubscription(sql, id, reason, now),
     migrateChat: (platform, fromChatId, toChatId) => sql.atomic(async (s) => {
       if (await s.get(BY_CHAT, [platform, toChatId])) return false;
       return (await s.run(MIGRATE, [toChatId, 'group', platform, fromChatId])).changes > 0;
@@ -202,7 +202,7 @@ export function subscriptionRepository(sql: Sql): SubscriptionRepository {
 }
 
 /** Store.deactivateSubscription: the subscription and its queued posts in one transaction (also the demo's end). */
-export function deactivate(sql: Sql, id: number, reason: string, now: number): Promise<{ deactivated: boolean; cancelled: number }> {
+export function deactivateSubscription(sql: Sql, id: number, reason: string, now: number): Promise<{ deactivated: boolean; cancelled: number }> {
   return sql.atomic(async (s) => {
     if ((await s.run(DEACTIVATE, [reason, now, id])).changes === 0) return { deactivated: false, cancelled: 0 };
     return { deactivated: true, cancelled: (await s.run(FAIL_QUEUED, [`subscription deactivated: ${reason}`, now, id])).changes };

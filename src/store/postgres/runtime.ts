@@ -12,7 +12,7 @@
 import type { PlatformState } from '../../model/delivery.js';
 import { leaseHolderFromRow, type LeaseHolder } from '../leases.js';
 import { platformStateFromRow } from '../platform-status.js';
-import { auditRepository, deactivate } from './chats.js';
+import { auditRepository, deactivateSubscription } from './chats.js';
 import { statement, type Sql } from './sql.js';
 
 type LeaseRow = Parameters<typeof leaseHolderFromRow>[0];
@@ -116,7 +116,7 @@ export class PostgresRuntime {
       if (await demo.ended()) return null;
       const subscriptions = await demo.activeSubscriptions(createdBy);
       if (subscriptions.length === 0) return null;
-      for (const id of subscriptions) await deactivate(s, id, 'the demo ended: a platform is configured', now);
+      for (const id of subscriptions) await deactivateSubscription(s, id, 'the demo ended: a platform is configured', now);
       const articles = await demo.deleteSamples(createdBy, samples);
       await auditRepository(s).record('cli', actor, 'demo.end', { articles, subscriptions: subscriptions.length }, now);
       return { articles, subscriptions: subscriptions.length };
