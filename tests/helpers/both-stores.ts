@@ -2,8 +2,9 @@
  * Both adapters with a way round the ports, for tests that must put rows no port of theirs writes (an article, a
  * post, an editor) or read rows no port reads back (the audit log, a session's last use): `sql` runs one statement
  * with `?` placeholders on either database, `open` also gives the run's own tables (SQLite's Store tables behind an
- * async face, PostgresRuntime). PostgreSQL's database here uses the C.UTF-8 locale, under which lower() and ORDER BY
- * differ from SQLite's unless the statements say otherwise.
+ * async face, PostgresRuntime). PostgreSQL's database here has an English collation (ICU en-US), as a server set up
+ * for a newsroom might, under which lower() folds every script and ORDER BY mixes case and skips punctuation: unlike
+ * SQLite, unless the statements say otherwise.
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -44,12 +45,12 @@ function asyncRuntime(store: Store): PostgresRuntime {
   } as unknown as PostgresRuntime;
 }
 
-/** A new database of the run's cluster in the C.UTF-8 locale, dropped after the test; its URL. */
-export async function utf8PostgresDatabase(): Promise<string> {
+/** A new database of the run's cluster collating as English (ICU en-US), dropped after the test; its URL. */
+export async function localePostgresDatabase(): Promise<string> {
   const admin = new pg.Client(postgresUrl());
   await admin.connect();
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8'`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
   await admin.end();
   onTestFinished(async () => {
     const dropper = new pg.Client(postgresUrl());
@@ -94,7 +95,7 @@ export function bothStores(): StoreKind[] {
   const postgres: StoreKind = {
     name: 'postgres',
     open: async () => {
-      const url = await utf8PostgresDatabase();
+      const url = await localePostgresDatabase();
       const ports = await openPostgres(url);
       onTestFinished(() => ports.close());
       return { name: 'postgres', ports, runtime: ports.runtime, sql: await rawPostgres(url) };
