@@ -1,11 +1,16 @@
 /**
  * Desk sign-in, sign-out, sessions and account changes at the same time, as a busy desk and an operator at the
  * shell make them: each action is one unit of work, so whatever order they interleave in (a sign-in's 100 ms
- * scrypt runs outside its unit), the sessions left in SQLite and the audit entries agree with each other.
+ * scrypt runs outside its unit), the sessions left in the database and the audit entries agree with each other.
+ * The actions called directly run on both adapters (SQLite, PostgreSQL); those through the desk's HTTP on SQLite.
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { changeDeskPassword, CLI_OPERATOR, deskSession, deskSignIn, deskSignOut, removeDeskEditor, type SignInResult } from '../src/newsroom/index.js';
+import { loadAppConfig } from '../src/app/platforms.js';
+import { createLogger } from '../src/logger.js';
+import { changeDeskPassword, CLI_OPERATOR, deskSession, deskSignIn, deskSignOut, EditorDirectory, removeDeskEditor, type SignInResult } from '../src/newsroom/index.js';
+import { hashPassword } from '../src/newsroom/password.js';
+import { bothStores, type BothStores } from './helpers/both-stores.js';
 import { csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, type DeskFixture } from './helpers/desk.js';
 
 const setup = deskPerTest();
@@ -65,13 +70,29 @@ describe('desk sessions when actions interleave', () => {
     expect(count(f, 'session.logout')).toBe(1);
     expect((await get(app, stolen, '/')).headers.location).toBe('/login?expired=1');
   });
+});
 
+/** The newsroom's desk actions over either adapter, with one editor, and what the database then holds. */
+async function newsroom(s: BothStores) {
+  const config = loadAppConfig({ DATABASE_PATH: ':memory:' });
+  const deps = {
+    data: s.ports, config, logger: createLogger({ level: 'silent' }), editors: new EditorDirectory(s.ports.repos, new Map()), platforms: [], onQueued: () => {},
+  };
+  await s.ports.repos.deskAccounts.add(EDITOR, await hashPassword(PASSWORD), Date.now());
+  const rows = async () => ({
+    sessions: await s.sql('SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id'),
+    audit: (await s.sql('SELECT action, actor, detail FROM audit_log ORDER BY id')).map((e) => ({ action: e.action as string, actor: e.actor as string, detail: JSON.parse(e.detail as string) as Record<string, unknown> })),
+  });
+  const count = async (action: string) => (await rows()).audit.filter((e) => e.action === action).length;
+  return { deps, rows, count };
+}
+
+describe.each(bothStores())('desk accounts and sessions when actions interleave, on $name', ({ open }) => {
   it('a password change racing sign-ins with the old password leaves none of their sessions, and says how many it ended', async () => {
-    const { f } = await setup();
-    const deps = f.deps.newsroom;
+    const { deps, rows, count } = await newsroom(await open());
     let password = PASSWORD;
     for (let round = 0; round < 3; round++) {
-      const before = { login: count(f, 'session.login'), refused: count(f, 'session.refused') };
+      const before = { login: await count('session.login'), refused: await count('session.refused') };
       const next = `a new password ${round}0`;
       const attempt = { username: EDITOR, password, address: '127.0.0.1' };
       // Two sign-ins start before the change (their scrypt ends first: they sign in, and the change ends their
@@ -84,11 +105,11 @@ describe('desk sessions when actions interleave', () => {
         return next;
       });
       const signIns = [...(await Promise.all(early)), ...(await late!)];
-      const logins = count(f, 'session.login') - before.login;
-      expect(logins + count(f, 'session.refused') - before.refused).toBe(4);
+      const logins = await count('session.login') - before.login;
+      expect(logins + await count('session.refused') - before.refused).toBe(4);
       expect(signIns.filter((r) => r.kind === 'signed-in')).toHaveLength(logins);
       // A session opened with the old password before the change committed was ended by it; none opened after.
-      expect(rows(f).sessions).toEqual([]);
+      expect((await rows()).sessions).toEqual([]);
       expect(changed.signedOut).toBe(logins);
       for (const r of signIns) if (r.kind === 'signed-in') expect(await deskSession(deps, r.opened.token)).toMatchObject({ kind: 'ended' });
       password = next;
@@ -97,8 +118,7 @@ describe('desk sessions when actions interleave', () => {
   });
 
   it('an account removed while it signs in and signs out keeps no session, and its audit tells each step once', async () => {
-    const { f } = await setup();
-    const deps = f.deps.newsroom;
+    const { deps, rows } = await newsroom(await open());
     const first = await deskSignIn(deps, { username: EDITOR, password: PASSWORD, address: '127.0.0.1' });
     if (first.kind !== 'signed-in') throw new Error('not signed in');
     const [signIn, removed] = await Promise.all([
@@ -107,8 +127,8 @@ describe('desk sessions when actions interleave', () => {
       deskSignOut(deps, first.opened.session),
     ]);
     expect(removed.username).toBe(EDITOR);
-    expect(rows(f).sessions).toEqual([]);
-    const actions = rows(f).audit.map((e) => e.action).filter((a) => a.startsWith('session.') || a.startsWith('editor.'));
+    expect((await rows()).sessions).toEqual([]);
+    const actions = (await rows()).audit.map((e) => e.action).filter((a) => a.startsWith('session.') || a.startsWith('editor.'));
     expect(actions.filter((a) => a === 'editor.remove')).toHaveLength(1);
     expect(actions.filter((a) => a === 'session.logout')).toHaveLength(1);
     // The sign-in read the account before its scrypt and again in its unit: it signed in only if it came first.

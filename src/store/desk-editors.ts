@@ -21,15 +21,15 @@ export class DeskEditorsTable extends Table {
   }
 
   get(id: number): DeskEditor | undefined {
-    return fromRow(this.byId.get(id) as DeskEditorRow | undefined);
+    return deskEditorFromRow(this.byId.get(id) as DeskEditorRow | undefined);
   }
 
   find(username: string): DeskEditor | undefined {
-    return fromRow(this.byName.get(username) as DeskEditorRow | undefined);
+    return deskEditorFromRow(this.byName.get(username) as DeskEditorRow | undefined);
   }
 
   list(): DeskEditor[] {
-    return (this.listStmt.all() as DeskEditorRow[]).map((r) => fromRow(r)!);
+    return (this.listStmt.all() as DeskEditorRow[]).map((r) => deskEditorFromRow(r)!);
   }
 
   /** Its sessions go with it (ON DELETE CASCADE): a removed editor is signed out everywhere at once. */
@@ -48,7 +48,7 @@ export class DeskEditorsTable extends Table {
 
 interface DeskEditorRow { id: number; username: string; password_hash: string; created_at: number; password_changed_at: number }
 
-function fromRow(r: DeskEditorRow | undefined): DeskEditor | undefined {
+export function deskEditorFromRow(r: DeskEditorRow | undefined): DeskEditor | undefined {
   return r && {
     id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: new Date(r.created_at),
     passwordChangedAt: new Date(r.password_changed_at),

@@ -25,14 +25,14 @@ export class DeskSessionsTable extends Table {
    * The write is skipped when the last one is under a minute old: a page's assets do not each write to the database.
    */
   use(id: string, idleMs: number, now: number): DeskSession | undefined {
-    const r = this.byId.get(id) as { editor_id: number; username: string; created_at: number; last_seen_at: number } | undefined;
+    const r = this.byId.get(id) as DeskSessionRow | undefined;
     if (!r) return undefined;
     if (now - r.last_seen_at > idleMs) {
       this.removeStmt.run(id);
       return undefined;
     }
     if (now - r.last_seen_at > 60_000) this.touchStmt.run(now, id);
-    return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now) };
+    return deskSessionFromRow(r, now);
   }
 
   remove(id: string): void {
@@ -48,4 +48,11 @@ export class DeskSessionsTable extends Table {
   expire(idleMs: number, now: number): number {
     return this.expireStmt.run(now - idleMs).changes;
   }
+}
+
+interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number }
+
+/** A session in use at `now` (its last use is now). */
+export function deskSessionFromRow(r: DeskSessionRow, now: number): DeskSession {
+  return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now) };
 }

@@ -6,7 +6,7 @@ import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } fro
 import type { TodayFilter } from '../model/today.js';
 export type { TodayFilter } from '../model/today.js';
 import type { Broadcast } from './broadcasts.js';
-import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
+import { subscriptionFromRow, type Subscription } from './subscriptions.js';
 
 type ArticleRow = Parameters<typeof fromRow>[0];
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];

@@ -18,10 +18,8 @@ export class LeasesTable extends Table {
   acquire(name: string, holder: string, ttlMs: number, info: { pid?: number; host?: string } = {}, now = Date.now()):
     { ok: true } | { ok: false; current: LeaseHolder } {
     return this.db.transaction(() => {
-      const row = this.getStmt.get(name) as { holder: string; pid: number | null; host: string | null; expires_at: number } | undefined;
-      if (row && row.holder !== holder && row.expires_at > now) {
-        return { ok: false as const, current: { holder: row.holder, pid: row.pid ?? undefined, host: row.host ?? undefined, expiresAt: new Date(row.expires_at) } };
-      }
+      const row = this.getStmt.get(name) as LeaseRow | undefined;
+      if (row && row.holder !== holder && row.expires_at > now) return { ok: false as const, current: leaseHolderFromRow(row) };
       this.upsertStmt.run(name, holder, info.pid ?? null, info.host ?? null, now + ttlMs);
       return { ok: true as const };
     }).immediate();
@@ -49,6 +47,12 @@ export class LeasesTable extends Table {
     const row = this.getStmt.get(name) as { expires_at: number } | undefined;
     return row !== undefined && row.expires_at > now;
   }
+}
+
+interface LeaseRow { holder: string; pid: number | null; host: string | null; expires_at: number }
+
+export function leaseHolderFromRow(row: LeaseRow): LeaseHolder {
+  return { holder: row.holder, pid: row.pid ?? undefined, host: row.host ?? undefined, expiresAt: new Date(row.expires_at) };
 }
 
 /** Messages sent per platform per day, for caps such as WhatsApp's daily limit. */

@@ -56,7 +56,7 @@ export class PushTable extends Table {
 
   websub(sourceId: number): WebSubSubscription | undefined {
     const r = this.subGet.get(sourceId) as WebSubRow | undefined;
-    return r && toSub(r);
+    return r && webSubFromRow(r);
   }
 
   /** A hub found in the source's feed: a subscription to make (kept as it is when the hub and topic are the same). */
@@ -100,7 +100,7 @@ export class PushTable extends Table {
     this.subOrphans.run(now);
     return (this.subDue.all({
       now, retryBefore: now - opts.retryAfterMs, deniedBefore: now - opts.deniedRetryAfterMs, latestEnd: now + opts.maxLeaseMs,
-    }) as WebSubRow[]).map(toSub);
+    }) as WebSubRow[]).map(webSubFromRow);
   }
 
   /** Polling slows down for a source whose hub pushes its items (a lease that has not ended). */
@@ -114,7 +114,7 @@ interface WebSubRow {
   expires_at: number | null; requested_at: number | null; last_error: string | null;
 }
 
-const toSub = (r: WebSubRow): WebSubSubscription => ({
+export const webSubFromRow = (r: WebSubRow): WebSubSubscription => ({
   sourceId: r.source_id, hub: r.hub, topic: r.topic, secret: r.secret, state: r.state, leaseSeconds: r.lease_seconds ?? undefined,
   expiresAt: r.expires_at ?? undefined, requestedAt: r.requested_at ?? undefined, lastError: r.last_error ?? undefined,
 });

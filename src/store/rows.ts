@@ -1,4 +1,4 @@
-/** Small helpers shared by the table modules: JSON columns and booleans. */
+/** Small helpers shared by the table modules (JSON columns, booleans) and by both adapters of the ports (text without NUL characters). */
 export function parseJsonArray(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   try {
@@ -13,3 +13,24 @@ export const toJson = (value: unknown): string => JSON.stringify(value ?? []);
 export const toBool = (value: unknown): boolean => value === 1 || value === true;
 export const toDate = (value: unknown): Date | undefined =>
   typeof value === 'number' ? new Date(value) : undefined;
+
+/**
+ * A repository whose text arguments have each NUL (U+0000) replaced by U+FFFD, deep in lists and plain objects.
+ * PostgreSQL's TEXT cannot hold a NUL (it refuses the statement) and SQLite's can: both adapters wrap the ports that
+ * take text from outside (a hub's reason, a chat's title, a username typed at the desk) in this, so both store,
+ * find and refuse the same. Replaced rather than dropped: «\0admin» must not become the name «admin», and U+FFFD is
+ * in no valid username, so a lookup with it finds nothing, as one with the NUL did.
+ */
+export function withoutNul<T extends object>(repository: T): T {
+  return Object.fromEntries(Object.entries(repository).map(([name, method]) =>
+    [name, (...args: unknown[]) => (method as (...a: unknown[]) => unknown)(...args.map(replaceNul))])) as T;
+}
+
+function replaceNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(replaceNul);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceNul(v)]));
+  }
+  return value;
+}

@@ -73,7 +73,7 @@ export class SourcesTable extends Table {
   }
 }
 
-export interface SourceRow {
+interface SourceRow {
   id: number; url: string; feed_url: string | null; kind: SourceKind; name: string; category: string | null;
   time_zone: string | null; interval_seconds: number; active: number; etag: string | null; last_modified: string | null;
   last_fetch_at: number | null; last_status: string | null; last_error: string | null; error_count: number;

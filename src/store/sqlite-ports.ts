@@ -25,6 +25,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataPorts, Repositories, UnitOfWork } from '../ports/index.js';
 import type { ClickCount } from '../model/reach.js';
+import { withoutNul } from './rows.js';
 import type { Tables } from './tables.js';
 
 /** A unit of work used against its contract (see the top of this file): a bug in the caller, never retried. */
@@ -66,9 +67,10 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       ...gated(gate, t.sources, ['add', 'get', 'list', 'due', 'remove', 'setActive', 'pollSoon', 'markPrimed', 'recordFetch']),
       subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
     },
-    push: gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
-      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive']),
-    subscriptions: {
+    // A NUL in text from outside becomes U+FFFD, as on PostgreSQL, which cannot store one (rows.ts withoutNul).
+    push: withoutNul(gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
+      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive'])),
+    subscriptions: withoutNul({
       ...gated(gate, t.subscriptions, ['get', 'findByChat', 'list', 'active', 'subscribe', 'setTopics', 'migrateChat']),
       // The subscription and its queued jobs in one transaction (a savepoint inside a unit).
       deactivate: (id, reason, now) => gate(() => t.deactivateSubscription(id, reason, now)),
@@ -79,7 +81,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       setTemplate: (id, template, now) => gate(() => t.templates.put(id, template, now)),
       sourceFilters: (id) => gate(() => t.sourceFilters.forSubscription(id)),
       setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
-    },
+    }),
     articles: {
       ...gated(gate, t.articles, ['get', 'getByUrl', 'setFeedHash']),
       known: (url, guid) => gate(() => {
@@ -87,7 +89,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
         return match && t.articles.get(match.articleId);
       }),
     },
-    audit: gated(gate, t.audit, ['record']),
+    audit: withoutNul(gated(gate, t.audit, ['record'])),
     audience: {
       filterTargets: (sourceId, activeBefore) => gate(() => t.subscriptions.filterTargets(sourceId, activeBefore)),
       sourceFilters: (sourceId) => gate(() => t.sourceFilters.forSource(sourceId)),
@@ -135,12 +137,12 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       addCopy: (copy) => gate(() => t.reviewMessages.add(copy)),
       copies: (articleId, platform) => gate(() => t.reviewMessages.list(articleId, platform)),
     },
-    editors: {
+    editors: withoutNul({
       ...gated(gate, t.editors, ['isEditor']),
       onPlatform: (platform) => gate(() => t.editors.list().filter((e) => e.platform === platform).map((e) => e.userId)),
-    },
-    deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
-    sessions: gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire']),
+    }),
+    deskAccounts: withoutNul(gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove'])),
+    sessions: withoutNul(gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire'])),
     reads: {
       ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),
       ...gated(gate, t.desk, ['today', 'recentTopics', 'articlesPerDay', 'audit', 'auditChoices']),

@@ -50,20 +50,20 @@ export class SubscriptionsTable extends Table {
 
   get(id: number): Subscription | undefined {
     const row = this.byId.get(id) as SubscriptionRow | undefined;
-    return row && fromRow(row);
+    return row && subscriptionFromRow(row);
   }
 
   findByChat(platform: string, chatId: string): Subscription | undefined {
     const row = this.byChat.get(platform, chatId) as SubscriptionRow | undefined;
-    return row && fromRow(row);
+    return row && subscriptionFromRow(row);
   }
 
   list(): Subscription[] {
-    return (this.listStmt.all() as SubscriptionRow[]).map(fromRow);
+    return (this.listStmt.all() as SubscriptionRow[]).map(subscriptionFromRow);
   }
 
   active(): Subscription[] {
-    return (this.activeStmt.all() as SubscriptionRow[]).map(fromRow);
+    return (this.activeStmt.all() as SubscriptionRow[]).map(subscriptionFromRow);
   }
 
   /**
@@ -109,7 +109,7 @@ interface SubscriptionRow {
   created_at: number;
 }
 
-export function fromRow(r: SubscriptionRow): Subscription {
+export function subscriptionFromRow(r: SubscriptionRow): Subscription {
   return {
     id: r.id, platform: r.platform, chatId: r.chat_id, threadId: r.thread_id ?? undefined, kind: r.kind,
     title: r.title ?? undefined, topics: parseJsonArray(r.topics),

@@ -18,7 +18,8 @@ import pg from 'pg';
 import type { DataPorts, Repositories, UnitOfWork } from '../../ports/index.js';
 import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
-import { query, type Row, type Sql, type Statement, type Values } from './sql.js';
+import { PostgresRuntime } from './runtime.js';
+import { query, type Columns, type Sql, type Statement, type Values } from './sql.js';
 
 /** The advisory lock every writer takes: one number, Nashra's in this database ("nashra" in ASCII). */
 const WRITE_LOCK = 0x6e61736872;
@@ -37,11 +38,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIME
 export class PostgresPorts implements DataPorts, UnitOfWork {
   readonly uow: UnitOfWork = this;
   readonly repos: Repositories;
+  /** The run's own tables (lease, day counters, platform states, the demo's rows), over the pool's statements. */
+  readonly runtime: PostgresRuntime;
   private readonly unitScope = new AsyncLocalStorage<object>();
   private ended = false;
 
   constructor(private readonly pool: pg.Pool, private readonly url: string) {
     this.repos = pgRepositories(this.outside());
+    this.runtime = new PostgresRuntime(this.outside());
   }
 
   isStorageFault(err: unknown): boolean {
@@ -104,7 +108,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     const sql: Sql = {
       all: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows; },
       get: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows[0]; },
-      run: async <R = Row>(s: Statement, values?: Values) => {
+      run: async <R = Columns>(s: Statement, values?: Values) => {
         check();
         const result = await query<R>(client, s, values);
         return { changes: result.rowCount ?? 0, rows: result.rows };
@@ -120,7 +124,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     const sql: Sql = {
       all: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows,
       get: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows[0],
-      run: <R = Row>(s: Statement, values?: Values) => sql.atomic((inner) => inner.run<R>(s, values)),
+      run: <R = Columns>(s: Statement, values?: Values) => sql.atomic((inner) => inner.run<R>(s, values)),
       atomic: async (work) => {
         if (this.unitScope.getStore() !== undefined) {
           throw new UnitOfWorkMisuse('a write outside the unit of work from inside its work would wait for the unit for ever');

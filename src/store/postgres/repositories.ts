@@ -3,6 +3,7 @@
  * (src/store/sqlite-ports.ts), given the unit's statements (`tx`) or the pool's.
  */
 import type { Repositories } from '../../ports/index.js';
+import { auditRepository, deskAccountRepository, editorRepository, pushRepository, sessionRepository, subscriptionRepository } from './chats.js';
 import { sourceRepository } from './sources.js';
 import type { Sql } from './sql.js';
 
@@ -10,10 +11,16 @@ export function pgRepositories(sql: Sql): Repositories {
   return {
     ...notOnPostgresYet,
     sources: sourceRepository(sql),
+    push: pushRepository(sql),
+    subscriptions: subscriptionRepository(sql),
+    audit: auditRepository(sql),
+    editors: editorRepository(sql),
+    deskAccounts: deskAccountRepository(sql),
+    sessions: sessionRepository(sql),
   };
 }
 
 // SLICES IN FLIGHT (issue 24): removed when every slice has its file.
-const notOnPostgresYet = Object.fromEntries(['push', 'subscriptions', 'articles', 'audit', 'audience', 'revisions', 'corrections', 'broadcasts',
-  'articleWrites', 'reviews', 'editors', 'deskAccounts', 'sessions', 'reads', 'outbox', 'digests', 'status', 'jobs', 'reactions', 'fullStory',
+const notOnPostgresYet = Object.fromEntries(['articles', 'audience', 'revisions', 'corrections', 'broadcasts',
+  'articleWrites', 'reviews', 'reads', 'outbox', 'digests', 'status', 'jobs', 'reactions', 'fullStory',
   'clicks', 'reach'].map((key) => [key, new Proxy({}, { get: (_, method) => () => Promise.reject(new Error(`${key}.${String(method)} is not on PostgreSQL yet`)) })])) as unknown as Repositories;

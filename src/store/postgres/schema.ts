@@ -11,7 +11,9 @@
  * - INTEGER → BIGINT (times are milliseconds since 1970: 41 bits); `id INTEGER PRIMARY KEY` (SQLite's rowid) →
  *   an identity column, which like the rowid takes a value given explicitly (`nashra db copy` keeps every id);
  * - BLOB → BYTEA; a VIRTUAL generated column → STORED (PostgreSQL 15 has only stored ones);
- * - `UNIQUE COLLATE NOCASE` (desk usernames) → a unique index on lower(column): the repositories compare lower();
+ * - `UNIQUE COLLATE NOCASE` (desk usernames) → a unique index on lower(column COLLATE "C"): the repositories compare
+ *   the same; NOCASE folds ASCII only, and so does lower() under "C", whatever the database's locale (under C.UTF-8
+ *   lower() folds «М» to «м» too, and would make two accounts SQLite tells apart one);
  * - `WITHOUT ROWID` dropped (a PostgreSQL table has no rowid);
  * - search: SQLite's FTS5 table `article_terms` (and the trigger that deletes an article's terms) → a table of
  *   tsvectors with a GIN index, deleted with its article by the foreign key. The terms are the same light stems
@@ -96,7 +98,7 @@ export function translateStatement(sql: string): string[] {
     .replace(/randomblob\((\d+)\)/gi, (_, n: string) => `decode(lpad(md5(random()::text), ${Number(n) * 2}, md5(clock_timestamp()::text)), 'hex')`);
   const table = /^CREATE TABLE\s+"?(\w+)"?/i.exec(out)?.[1];
   out = out.replace(/(\w+)(\s+TEXT\s+NOT NULL)\s+UNIQUE\s+COLLATE\s+NOCASE/gi, (_, column: string, type: string) => {
-    extra.push(`CREATE UNIQUE INDEX ${table}_${column}_nocase ON ${table} (lower(${column}))`);
+    extra.push(`CREATE UNIQUE INDEX ${table}_${column}_nocase ON ${table} (lower(${column} COLLATE "C"))`);
     return column + type;
   });
   return [out, ...extra];

@@ -1,8 +1,10 @@
 /** The sources port on PostgreSQL: the statements of src/store/sources.ts, and its row mapper. */
 import type { NewSource } from '../../model/source.js';
 import type { SourceRepository } from '../../ports/index.js';
-import { sourceFromRow, type SourceRow } from '../sources.js';
+import { sourceFromRow } from '../sources.js';
 import { statement, type Sql } from './sql.js';
+
+type SourceRow = Parameters<typeof sourceFromRow>[0];
 
 const INSERT = statement(`INSERT INTO sources (url, feed_url, kind, name, category, time_zone, interval_seconds, backfill, review, alt_feed_url, site_url, created_at)
   VALUES (@url, @feedUrl, @kind, @name, @category, @timeZone, @intervalSeconds, @backfill, @review, @altFeedUrl, @siteUrl, @now) RETURNING *`);

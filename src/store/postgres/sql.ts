@@ -14,7 +14,7 @@ export interface Statement {
 }
 
 export type Values = Record<string, unknown> | readonly unknown[];
-export type Row = Record<string, unknown>;
+export type Columns = Record<string, unknown>;
 
 let counter = 0;
 
@@ -51,11 +51,11 @@ export function valuesOf(s: Statement, values: Values | undefined): unknown[] {
  */
 export interface Sql {
   /** Rows of a read. */
-  all<R = Row>(s: Statement, values?: Values): Promise<R[]>;
+  all<R = Columns>(s: Statement, values?: Values): Promise<R[]>;
   /** The first row of a read, or undefined. */
-  get<R = Row>(s: Statement, values?: Values): Promise<R | undefined>;
+  get<R = Columns>(s: Statement, values?: Values): Promise<R | undefined>;
   /** A write: how many rows it changed, and those it returned (RETURNING). */
-  run<R = Row>(s: Statement, values?: Values): Promise<{ changes: number; rows: R[] }>;
+  run<R = Columns>(s: Statement, values?: Values): Promise<{ changes: number; rows: R[] }>;
   /** Several statements that commit together: inside a unit, part of it; outside, one transaction of their own. */
   atomic<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
 }
