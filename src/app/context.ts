@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/index.js';
 import { openPostgres } from '../store/postgres/database.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { newsroomDeps, configuredSecrets } from './platforms.js';
+import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-database.js';
 
 /** What every command gets: parsed configuration, a logger that masks secrets, and (lazily) the store. */
 export interface CommandContext {
@@ -18,6 +19,8 @@ export interface CommandContext {
   store(): Store;
   /** The newsroom actions' dependencies, on the database configured (DATABASE_URL, else the SQLite file). */
   newsroom(): Promise<NewsroomDeps>;
+  /** What `nashra run` needs of the same database beside the ports. */
+  runDatabase(): Promise<RunDatabase>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -56,6 +59,9 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     store: () => (store ??= openStore(config.databasePath)),
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
     newsroom: () => (newsroom ??= data().then((ports) => newsroomDeps(registry, config, ports, logger))),
+    runDatabase: async () => (databaseUrl === undefined
+      ? sqliteRunDatabase(ctx.store())
+      : postgresRunDatabase(await (postgres ??= openPostgres(databaseUrl)), logger.redact(databaseUrl))),
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
     close: async () => {

@@ -2,20 +2,20 @@ import { createServer, type Server } from 'node:http';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PlatformAdapter } from '../delivery/platform.js';
-import type { Store } from '../store/index.js';
+import type { DataPorts } from '../ports/index.js';
 import { collectStats } from '../newsroom/stats.js';
 
 /**
  * GET /health on 127.0.0.1 only: 200 when every platform is connected, 503 otherwise, with the queue depth and the age
  * of the oldest waiting delivery, so systemd or an orchestrator can probe it.
  */
-export function startHealthServer(port: number, store: Store, platforms: PlatformAdapter[], logger: Logger): Promise<Server> {
+export function startHealthServer(port: number, data: DataPorts, platforms: PlatformAdapter[], logger: Logger): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || !req.url?.startsWith('/health')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try GET /health\n');
       return;
     }
-    collectStats(store.ports().repos).then((stats) => {
+    collectStats(data.repos).then((stats) => {
       const connected = Object.fromEntries(platforms.map((p) => [p.name, p.isConnected()]));
       const ok = Object.values(connected).every(Boolean);
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({

@@ -5,7 +5,7 @@ import { consolePlatform } from '../../bots/console/platform.js';
 import { telegramPlatform } from '../../bots/telegram/platform.js';
 import { whatsappPlatform } from '../../bots/whatsapp/platform.js';
 import { loadConfig, pluginModules, type Config } from '../config.js';
-import type { AdapterContext, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
+import type { AdapterContext, DayCounters, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
@@ -68,7 +68,7 @@ export function configuredSecrets(registry: readonly PlatformDescriptor[], confi
  * nothing never pays for grammY or puppeteer at start-up. Each gets the store's day counters (WhatsApp's
  * daily cap), the one table a platform keeps itself.
  */
-export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>, store: Store): Promise<PlatformAdapter[]> {
+export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>, sendCounters: DayCounters): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = [];
   for (const p of registry) {
     const settings = ctx.config.platforms[p.name];
@@ -76,7 +76,7 @@ export async function createPlatforms(registry: readonly PlatformDescriptor[], c
     const notifyOtherEditors = async (text: string) => {
       for (const other of adapters) if (other.name !== p.name) await other.notifyEditors?.(text);
     };
-    adapters.push(await p.createAdapter(settings, { ...ctx, sendCounters: store.counters, notifyOtherEditors }));
+    adapters.push(await p.createAdapter(settings, { ...ctx, sendCounters, notifyOtherEditors }));
   }
   return adapters;
 }

@@ -23,7 +23,8 @@ import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import { postLinks } from '../newsroom/clicks.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
-import { isLockedError, type Store } from '../store/index.js';
+import type { DataPorts } from '../ports/index.js';
+import type { RunDatabase } from './run-database.js';
 import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
@@ -61,8 +62,8 @@ const WEBSUB_EVERY_MS = 60_000;
  * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
  * With no platform configured it runs on the embedded default: the bundled samples, printed to the console.
  */
-export async function runMain(config: Config, store: Store, logger: Logger, options: RunOptions): Promise<void> {
-  const lease = acquireLease(store, logger);
+export async function runMain(config: Config, db: RunDatabase, logger: Logger, options: RunOptions): Promise<void> {
+  const lease = await acquireLease(db, logger);
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
@@ -76,7 +77,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   let statusTimer: NodeJS.Timeout | undefined;
   try {
     // One recovery for every kind of job (posts, digest messages, edits, deletes): what was on the wire at the stop.
-    const data = store.ports();
+    const { data } = db;
     const recovered = await data.repos.jobs.recoverInterrupted(config.inDoubtPolicy, Date.now());
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
@@ -86,8 +87,8 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     const transports: Transport[] = options.platforms.map((p) => p.transport);
     if (!options.demo) {
       // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
-      const ended = store.demoRows.pending(DEMO)
-        ? store.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
+      const ended = await db.demoPending(DEMO)
+        ? await db.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
         : null;
       if (ended) {
         const samples = ended.articles === 1 ? '1 sample article' : `${ended.articles} sample articles`;
@@ -98,9 +99,9 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
-      const subscriptions = store.subscriptions.list();
-      if (subscriptions.length === 0) await seedDemo(config, store, logger, options.out);
-      else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(store.path));
+      const subscriptions = await data.repos.subscriptions.list();
+      if (subscriptions.length === 0) await seedDemo(config, data, logger, options.out);
+      else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(db.where));
     }
 
     const { newsroom } = options;
@@ -137,12 +138,12 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
         if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
         recorded.set(p.name, reason ?? '');
-        store.platformStatus.record(p.name, reason === undefined, reason);
+        db.recordPlatform(p.name, reason === undefined, reason).catch(fail);
       }
     };
     recordStatus();
     statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
-    if (config.healthPort) health = await startHealthServer(config.healthPort, store, options.platforms, logger);
+    if (config.healthPort) health = await startHealthServer(config.healthPort, data, options.platforms, logger);
     if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
 
     if (options.once) {
@@ -154,7 +155,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
         const result = await worker.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const { waiting, waitingForChats, scheduled } = await collectStats(store.ports().repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+        const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
         // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
         const forChats = Object.fromEntries([
           ...waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]),
@@ -193,7 +194,7 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
     health?.close();
     await desk?.close();
-    lease.release();
+    await lease.release();
     // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
     // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
     process.off('uncaughtException', fail);
@@ -201,30 +202,30 @@ export async function runMain(config: Config, store: Store, logger: Logger, opti
   }
 }
 
-function acquireLease(store: Store, logger: Logger) {
+async function acquireLease(db: RunDatabase, logger: Logger) {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const info = { pid: process.pid, host: hostname() };
-  const got = store.leases.acquire(LEASE, holder, LEASE_TTL_MS, info);
+  const got = await db.acquireLease(LEASE, holder, LEASE_TTL_MS, info);
   if (!got.ok) {
     const c = got.current;
     // A run that crashed on this machine (its pid is gone) holds no work: take over now rather than refuse for
     // the rest of the TTL, which would make a supervisor's quick restarts fail and give up.
     if (c.host === hostname() && c.pid !== undefined && !processExists(c.pid)
-      && store.leases.takeOver(LEASE, c.holder, holder, LEASE_TTL_MS, info)) {
+      && await db.takeOverLease(LEASE, c.holder, holder, LEASE_TTL_MS, info)) {
       logger.warn('took over the run lease of a process that is no longer running', { pid: c.pid });
     } else {
-      throw new UserError(`another nashra run is already using ${store.path} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
+      throw new UserError(`another nashra run is already using ${db.where} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
         `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
     }
   }
   return {
-    renew: () => {
+    renew: async () => {
       let renewed: boolean;
       try {
-        renewed = store.leases.renew(LEASE, holder, LEASE_TTL_MS);
+        renewed = await db.renewLease(LEASE, holder, LEASE_TTL_MS);
       } catch (err) {
         // Another process holds the write lock past the busy timeout: the lease (15 s) outlives the next try in 5 s.
-        if (!isLockedError(err)) throw err;
+        if (!db.data.isBusy(err)) throw err;
         logger.warn('could not renew the run lease: the database is locked by another process; trying again');
         return true;
       }
@@ -234,11 +235,11 @@ function acquireLease(store: Store, logger: Logger) {
       }
       return true;
     },
-    release: () => {
+    release: async () => {
       // On a full disk or a damaged file this write fails too: the lease then expires by itself, and a restart on
       // this host takes it over at once, so the error that stopped the run is the one reported.
       try {
-        if (store.isOpen) store.leases.release(LEASE, holder);
+        await db.releaseLease(LEASE, holder);
       } catch (err) {
         logger.debug('run lease not released', { error: err });
       }
@@ -260,7 +261,7 @@ function processExists(pid: number): boolean {
  * SIGINT/SIGTERM (or a lost lease, or a fatal error: `fail`) ask the run to stop; the lease is renewed meanwhile. A
  * second signal after the first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
  */
-function watchStop(logger: Logger, renew: () => boolean): {
+function watchStop(logger: Logger, renew: () => Promise<boolean>): {
   requested: Promise<string>; readonly isRequested: boolean; readonly failure: unknown; fail(err: unknown): void; dispose(): void;
 } {
   let why: string | undefined;
@@ -276,7 +277,9 @@ function watchStop(logger: Logger, renew: () => boolean): {
   };
   const onInt = () => stop('SIGINT');
   const onTerm = () => stop('SIGTERM');
-  const timer = setInterval(() => { if (!renew()) stop('lease lost'); }, LEASE_TTL_MS / 3);
+  const timer = setInterval(() => {
+    renew().then((held) => { if (!held) stop('lease lost'); }, (err: unknown) => { failure ??= err; stop('error'); });
+  }, LEASE_TTL_MS / 3);
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   return {
@@ -307,11 +310,11 @@ function demoAlreadyRan(dbPath: string): string {
 }
 
 /** The embedded default: a console subscriber and the bundled sample articles. */
-async function seedDemo(config: Config, store: Store, logger: Logger, out: (text: string) => void): Promise<void> {
-  store.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO });
+async function seedDemo(config: Config, data: DataPorts, logger: Logger, out: (text: string) => void): Promise<void> {
+  await data.repos.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO }, Date.now());
   let added = 0;
   for (const article of await loadSamples(config, logger)) {
-    const queued = await store.ports().uow.run(async (tx) => {
+    const queued = await data.uow.run(async (tx) => {
       const result = await storeArticle(tx, article, { summary: config.summary, timeZone: config.timeZone });
       return result.status === 'new' ? routeArticle(tx, result.article) : 0;
     });
