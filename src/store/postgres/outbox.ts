@@ -67,7 +67,7 @@ const PER_HOUR = statement(`SELECT platform, finished_at / 3600000 AS hour, COUN
 // Ties in the count in the groups' order, as SQLite's sorter leaves them.
 const FAILURES = statement(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM jobs
   WHERE finished_at >= ? AND state = 'failed' AND kind = 'post' GROUP BY platform, COALESCE(last_error, '')
-  ORDER BY n DESC, platform COLLATE "C", reason COLLATE "C" LIMIT 15`);
+  ORDER BY n DESC, platform COLLATE "C", COALESCE(last_error, '') COLLATE "C" LIMIT 15`);
 
 const ARTICLE_COUNT = statement('SELECT COUNT(*) AS n FROM articles');
 // Per platform, in the order of SQLite's GROUP BY platform, active (src/store/subscriptions.ts counts).

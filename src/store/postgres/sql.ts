@@ -34,16 +34,22 @@ export function statement(text: string): Statement {
   return { name: `nashra_${++counter}`, text: compiled, names };
 }
 
-/** A statement's values in `$n` order. */
+/**
+ * A statement's values in `$n` order. PostgreSQL's text cannot hold a NUL character (SQLite's can): it is dropped from
+ * a string value rather than have the write refused (a platform's answer that could not be written would leave a
+ * message that went out in doubt).
+ */
 export function valuesOf(s: Statement, values: Values | undefined): unknown[] {
   if (values === undefined) return [];
-  if (Array.isArray(values)) return [...values];
+  if (Array.isArray(values)) return values.map(withoutNul);
   return s.names.map((name) => {
     const value = (values as Record<string, unknown>)[name];
     if (value === undefined) throw new Error(`statement ${s.name} has no value for @${name}`);
-    return value;
+    return withoutNul(value);
   });
 }
+
+const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
 
 /**
  * The repositories' way in. Inside a unit of work every call goes to the unit's connection; outside, reads go to the
