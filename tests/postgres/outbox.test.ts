@@ -320,12 +320,11 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(waits).toEqual([{ platform: 'telegram', subscriptionId: Q, state: 'queued', urgent: false, carried: false, count: 1, scheduled: 1, mode: 'immediate', digestAt: undefined, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 23 * 60 + 59, timeZone: 'Asia/Damascus', mode: 'wait', urgentOverrides: false } }]);
     expect(await repos.outbox.chatWaitGroups(9_000_000, broadcastId + 1)).toEqual([]);
     expect(await repos.outbox.chatWaitGroups(10_000_000, broadcastId)).toMatchObject([{ subscriptionId: Q, scheduled: 0 }]);
-    const byState = await repos.outbox.countsByState(['post']);
-    expect(byState.sort((x, y) => `${x.platform}${x.state}`.localeCompare(`${y.platform}${y.state}`))).toEqual([
+    expect(await repos.outbox.countsByState(['post'])).toEqual([
       { platform: 'telegram', state: 'queued', count: 1 }, { platform: 'telegram', state: 'sent', count: 4 }, { platform: 'whatsapp', state: 'queued', count: 1 }]);
     expect(await repos.outbox.totalsByState(['post', 'digest'])).toEqual({ queued: 2, sent: 4 });
     expect(await repos.outbox.totalsByState(['edit', 'delete'])).toEqual({});
-    expect((await repos.outbox.sentPerHour(3_650_000)).sort((x, y) => x.hour - y.hour)).toEqual([{ platform: 'telegram', hour: 1, count: 1 }, { platform: 'telegram', hour: 2, count: 2 }]);
+    expect(await repos.outbox.sentPerHour(3_650_000)).toEqual([{ platform: 'telegram', hour: 1, count: 1 }, { platform: 'telegram', hour: 2, count: 2 }]);
 
     // Failures by reason: most first, ties in the groups' order, no reason as ''.
     const more = await addChat(db, '-4');
@@ -402,9 +401,9 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(await repos.corrections.queueEdits(a1, 2, 3_000)).toBe(0);
     expect(await repos.corrections.queueEdits(a1, 3, 3_100)).toBe(2);
     expect(await repos.corrections.tally(a1)).toEqual([{ platform: 'telegram', kind: 'edit', queued: 2, done: {}, failed: 0, skipped: 2, inDoubt: 0, reasons: [] }]);
-    expect(await repos.corrections.postStates(a1)).toEqual(expect.arrayContaining([
-      { platform: 'telegram', state: 'sent', count: 1 }, { platform: 'telegram', state: 'sending', count: 1 }, { platform: 'telegram', state: 'queued', count: 1 },
-      { platform: 'telegram', state: 'held', count: 1 }]));
+    expect(await repos.corrections.postStates(a1)).toEqual([
+      { platform: 'telegram', state: 'held', count: 1 }, { platform: 'telegram', state: 'queued', count: 1 }, { platform: 'telegram', state: 'sending', count: 1 },
+      { platform: 'telegram', state: 'sent', count: 1 }]);
 
     // A unit that fails retracts nothing.
     await expect(uow.run(async (tx) => {

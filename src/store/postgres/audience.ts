@@ -51,9 +51,12 @@ const QUEUE_CORRECTIONS = statement(`INSERT INTO jobs (kind, platform, subscript
   ORDER BY d.id ON CONFLICT DO NOTHING`);
 const SUPERSEDE = statement(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
   WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
-const ARTICLE_STATES = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+// In the order of SQLite's GROUP BY keys (src/store/postgres/outbox.ts says why).
+const ARTICLE_STATES = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state
+  ORDER BY platform COLLATE "C", state COLLATE "C"`);
 const TALLY = statement(`SELECT platform, kind, state, outcome, COUNT(*) AS n FROM jobs
-  WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome`);
+  WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome
+  ORDER BY platform COLLATE "C", kind COLLATE "C", state COLLATE "C", outcome COLLATE "C" NULLS FIRST`);
 // Ties in the count in the groups' order (SQLite's: NULL first, bytes).
 const REASONS = statement(`SELECT platform, kind, last_error AS reason, COUNT(*) AS n FROM jobs
   WHERE article_id = ? AND ${CORRECTION_ROWS} AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error

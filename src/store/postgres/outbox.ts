@@ -15,6 +15,11 @@ import { platformStateFromRow, type PlatformStatusRow } from '../platform-status
 import { MEMBERS_HELD, MEMBERS_SENT } from './jobs.js';
 import { statement, type Sql } from './sql.js';
 
+/**
+ * Groups come out of SQLite's GROUP BY in the order of its keys (it sorts to group): PostgreSQL may hash them, so the
+ * same order is asked for.
+ */
+const BY_PLATFORM_STATE = 'platform COLLATE "C", state COLLATE "C"';
 const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 const BY_ID = statement('SELECT * FROM jobs WHERE id = ?');
@@ -34,8 +39,9 @@ const IN_DOUBT_WITH_CHATS = statement(`SELECT d.id, d.kind, d.article_id, d.plat
   FROM jobs d LEFT JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
   WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
 const COUNTS_OF = statement(`SELECT article_id, platform, state, COUNT(*) AS n FROM jobs
-  WHERE article_id = ANY(?::bigint[]) AND kind = 'post' GROUP BY article_id, platform, state`);
-const ARTICLE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state`);
+  WHERE article_id = ANY(?::bigint[]) AND kind = 'post' GROUP BY article_id, platform, state ORDER BY article_id, ${BY_PLATFORM_STATE}`);
+const ARTICLE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post'
+  GROUP BY platform, state ORDER BY ${BY_PLATFORM_STATE}`);
 const ARTICLE_DELIVERIES = statement(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
     s.chat_id, s.kind, s.title
   FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
@@ -56,14 +62,16 @@ const CHAT_WAITS = statement(`SELECT d.platform, ds.subscription_id, d.state, (d
   FROM jobs d JOIN delivery_settings ds ON ds.subscription_id = d.subscription_id
   WHERE d.kind = 'post' AND (d.state = 'held' OR (d.state = 'queued' AND ds.quiet_mode = 'wait' AND ds.quiet_start IS NOT NULL))
     AND (@broadcast::bigint IS NULL OR d.broadcast_id = @broadcast::bigint)
-  GROUP BY d.platform, ds.subscription_id, d.state, (d.priority > 0), (d.state = 'held' AND d.carried_by IS NOT NULL)`);
-const STATE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind = ANY(?::text[]) GROUP BY platform, state`);
+  GROUP BY d.platform, ds.subscription_id, d.state, (d.priority > 0), (d.state = 'held' AND d.carried_by IS NOT NULL)
+  ORDER BY d.platform COLLATE "C", ds.subscription_id, d.state COLLATE "C", 4, 5`);
+const STATE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind = ANY(?::text[]) GROUP BY platform, state
+  ORDER BY ${BY_PLATFORM_STATE}`);
 const OLDEST_QUEUED = statement(`SELECT MIN(queued_at) AS t FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') AND queued_at <= ?`);
 const SCHEDULED_POSTS = statement(`SELECT j.platform, COUNT(*) AS n, MIN(b.send_at) AS next FROM broadcasts b
   JOIN jobs j ON j.broadcast_id = b.id AND j.state = 'queued' AND j.kind = 'post'
-  WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform`);
+  WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform ORDER BY j.platform COLLATE "C"`);
 const PER_HOUR = statement(`SELECT platform, finished_at / 3600000 AS hour, COUNT(*) AS n FROM jobs
-  WHERE finished_at >= ? AND state = 'sent' AND kind = 'post' GROUP BY platform, finished_at / 3600000`);
+  WHERE finished_at >= ? AND state = 'sent' AND kind = 'post' GROUP BY platform, finished_at / 3600000 ORDER BY platform COLLATE "C", 2`);
 // Ties in the count in the groups' order, as SQLite's sorter leaves them.
 const FAILURES = statement(`SELECT platform, COALESCE(last_error, '') AS reason, COUNT(*) AS n FROM jobs
   WHERE finished_at >= ? AND state = 'failed' AND kind = 'post' GROUP BY platform, COALESCE(last_error, '')
