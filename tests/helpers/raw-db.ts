@@ -21,6 +21,8 @@ export interface RawDatabase {
   exec(sql: string, values?: unknown[]): Promise<RawRow[]>;
   /** Closes the ports as a stopping process would (what was not written stays unwritten) and opens new ones. */
   reopen(): Promise<DataPorts>;
+  /** Ports of their own over the same database, as another process would have (closed when the test ends). */
+  another(): Promise<DataPorts>;
 }
 
 export interface RawAdapter {
@@ -52,6 +54,11 @@ function sqlite(): RawAdapter {
           store = openStore(path);
           return db.ports = store.ports();
         },
+        another: async () => {
+          const other = openStore(path);
+          onTestFinished(() => other.close());
+          return other.ports();
+        },
       };
       return db;
     },
@@ -80,6 +87,11 @@ function postgres(): RawAdapter {
           await ports.close();
           ports = await openPostgres(url);
           return db.ports = ports;
+        },
+        another: async () => {
+          const other = await openPostgres(url);
+          onTestFinished(() => other.close());
+          return other;
         },
       };
       return db;
