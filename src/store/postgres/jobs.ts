@@ -17,7 +17,7 @@ export const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
 
 /** A chat's template columns and its quiet hours (src/store/jobs.ts TEMPLATE_COLUMNS, QUIET_COLUMNS). */
 const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview, t.full_story';
-const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
+export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 /**
  * The worker's look (JobsTable.next): each lane read apart in its jobs_queue index's order up to the limit, then the

@@ -12,7 +12,7 @@ import {
 } from '../desk-views.js';
 import { chatWaitGroupFromRow, jobFromRow, type ChatWaitRow, type JobRow } from '../jobs.js';
 import { platformStateFromRow, type PlatformStatusRow } from '../platform-status.js';
-import { MEMBERS_HELD, MEMBERS_SENT } from './jobs.js';
+import { MEMBERS_HELD, MEMBERS_SENT, QUIET_COLUMNS } from './jobs.js';
 import { statement, type Sql } from './sql.js';
 
 /**
@@ -20,7 +20,6 @@ import { statement, type Sql } from './sql.js';
  * same order is asked for.
  */
 const BY_PLATFORM_STATE = 'platform COLLATE "C", state COLLATE "C"';
-const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 const BY_ID = statement('SELECT * FROM jobs WHERE id = ?');
 const RESOLVE = statement(`UPDATE jobs SET state = @to::text, finished_at = CASE WHEN @to::text = 'sent' THEN @now::bigint ELSE NULL END,
