@@ -235,7 +235,7 @@ const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 export const ftsMatch = (groups: string[][]): string =>
   groups.filter((g) => g.length > 0).map((g) => `(${g.map(quoteTerm).join(' OR ')})`).join(' AND ');
 
-export interface ArticleRow {
+interface ArticleRow {
   id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;

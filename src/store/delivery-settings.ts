@@ -43,7 +43,7 @@ export class DeliverySettingsTable extends Table {
   }
 }
 
-export interface SettingsRow {
+interface SettingsRow {
   subscription_id: number; mode: DeliverySettings['mode']; digest_at: string | null; urgent_now: number; time_zone: string;
   quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
 }
@@ -58,7 +58,7 @@ export function deliverySettingsFromRow(r: SettingsRow): DeliverySettings {
   };
 }
 
-export type DigestSubscriptionRow = SettingsRow & { platform: string; last_end: number | null };
+type DigestSubscriptionRow = SettingsRow & { platform: string; last_end: number | null };
 
 export function digestSubscriptionFromRow(r: DigestSubscriptionRow): DigestSubscription {
   return { subscriptionId: r.subscription_id, platform: r.platform, settings: deliverySettingsFromRow(r), lastPeriodEnd: r.last_end ?? undefined };

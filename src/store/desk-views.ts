@@ -1,5 +1,5 @@
 import { Table } from './table.js';
-import { articleFromRow, ftsMatch, type ArticleRow, type StoredArticle } from './articles.js';
+import { articleFromRow, ftsMatch, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
@@ -8,6 +8,7 @@ export type { TodayFilter } from '../model/today.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
 
+type ArticleRow = Parameters<typeof articleFromRow>[0];
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 /** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
@@ -146,7 +147,7 @@ export class DeskViews extends Table {
 }
 
 /** The outbox's reads' rows as the port gives them (PostgreSQL's adapter reads the same columns). */
-export interface CountRow { platform: string; state: DeliveryState; n: number }
+interface CountRow { platform: string; state: DeliveryState; n: number }
 
 export function countsFromRows(rows: readonly CountRow[]): DeliveryCounts {
   const counts: DeliveryCounts = {};
@@ -164,7 +165,7 @@ export function deliveryCountsFromRows(rows: ReadonlyArray<CountRow & { article_
   return out;
 }
 
-export interface ArticleDeliveryRow {
+interface ArticleDeliveryRow {
   id: number; platform: string; state: DeliveryState; message_id: string | null; last_error: string | null;
   finished_at: number | null; broadcast_id: number | null; chat_id: string; kind: string; title: string | null;
 }
@@ -177,13 +178,13 @@ export function articleDeliveryFromRow(r: ArticleDeliveryRow): ArticleDelivery {
   };
 }
 
-export interface QueueRow { platform: string; waiting: number; oldest: number | null; retries: number | null }
+interface QueueRow { platform: string; waiting: number; oldest: number | null; retries: number | null }
 
 export function queueDepthFromRow(r: QueueRow): QueueDepth {
   return { platform: r.platform, waiting: r.waiting, oldestQueuedAt: r.oldest === null ? undefined : new Date(r.oldest), retriesScheduled: r.retries ?? 0 };
 }
 
-export interface InDoubtRow {
+interface InDoubtRow {
   id: number; kind: JobKind; article_id: number | null; platform: string; sending_at: number | null; title: string | null;
   edited_title: string | null; chat_id: string; chat_title: string | null;
 }

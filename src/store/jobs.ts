@@ -445,8 +445,8 @@ export class JobsTable extends Table {
 }
 
 
-export interface TallyRow { platform: string; kind: CorrectionKind; state: DeliveryState; outcome: CorrectionOutcome | null; n: number }
-export interface ReasonRow { platform: string; kind: CorrectionKind; reason: string | null; n: number }
+interface TallyRow { platform: string; kind: CorrectionKind; state: DeliveryState; outcome: CorrectionOutcome | null; n: number }
+interface ReasonRow { platform: string; kind: CorrectionKind; reason: string | null; n: number }
 
 /** An article's edits and deletes per platform and kind (JobsTable.tally), from its counts and its reasons. */
 export function tallyFromRows(states: readonly TallyRow[], reasons: readonly ReasonRow[]): CorrectionTally[] {
@@ -539,7 +539,7 @@ function quietOf(r: QuietColumns): QuietSetting | undefined {
   return { start, end, timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, mode: r.q_mode ?? 'silent', urgentOverrides: r.q_urgent === 1 };
 }
 
-export interface ChatWaitRow extends QuietColumns {
+interface ChatWaitRow extends QuietColumns {
   platform: string; subscription_id: number; state: 'queued' | 'held'; urgent: number; carried: number; n: number; scheduled: number;
   mode: 'immediate' | 'hourly' | 'daily'; digest_at: string | null;
 }
@@ -552,7 +552,7 @@ export function chatWaitGroupFromRow(r: ChatWaitRow): ChatWaitGroup {
   };
 }
 
-export interface JobRow {
+interface JobRow {
   id: number; kind: JobKind; platform: string; subscription_id: number; article_id: number | null; revision: number | null;
   digest_id: number | null; part: number | null; parts: number | null; text: string | null; broadcast_id: number | null;
   waits_for: number | null; carried_by: number | null; state: DeliveryState; retryable: number; outcome: CorrectionOutcome | null;
@@ -572,7 +572,7 @@ export function jobFromRow(r: JobRow): JobRecord {
   };
 }
 
-export interface PendingRow extends QuietColumns, TemplateColumns {
+interface PendingRow extends QuietColumns, TemplateColumns {
   id: number; kind: JobKind; article_id: number | null; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; digest_id: number | null; part: number | null; parts: number | null; text: string | null;
   revision: number | null; waits_for: number | null; chat_id: string; thread_id: number | null; chat_kind: string; active: number;

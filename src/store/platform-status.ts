@@ -16,7 +16,7 @@ export class PlatformStatusTable extends Table {
   }
 }
 
-export interface PlatformStatusRow { platform: string; ready: number; reason: string | null; updated_at: number }
+interface PlatformStatusRow { platform: string; ready: number; reason: string | null; updated_at: number }
 
 export function platformStateFromRow(r: PlatformStatusRow): PlatformState {
   return { platform: r.platform, ready: r.ready === 1, reason: r.reason ?? undefined, updatedAt: new Date(r.updated_at) };

@@ -20,7 +20,7 @@ import { PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors
 import { createLogger } from '../../src/logger.js';
 import type { PendingDigestPart } from '../../src/model/delivery.js';
 import type { DataPorts } from '../../src/ports/index.js';
-import { articleFromRow, type ArticleRow } from '../../src/store/articles.js';
+import { articleFromRow } from '../../src/store/articles.js';
 import { seededRandom } from '../helpers/child-run.js';
 import { addArticle, addChat, rawAdapters, setMode, type RawDatabase } from '../helpers/raw-db.js';
 
@@ -103,7 +103,7 @@ async function withArticles(ports: DataPorts, db: RawDatabase): Promise<DataPort
   if (await ports.repos.articles.get(-1).then(() => true, () => false)) return ports;
   const get = async (id: number) => {
     const [row] = await db.exec('SELECT * FROM articles WHERE id = ?', [id]);
-    return row && articleFromRow(row as unknown as ArticleRow);
+    return row && articleFromRow(row as unknown as Parameters<typeof articleFromRow>[0]);
   };
   return {
     uow: ports.uow, repos: { ...ports.repos, articles: { ...ports.repos.articles, get } }, isStorageFault: (e) => ports.isStorageFault(e),

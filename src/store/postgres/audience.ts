@@ -7,12 +7,17 @@ import type { AudienceQuery } from '../../model/broadcast.js';
 import type { CorrectionKind } from '../../model/correction.js';
 import type { DeliveryState } from '../../model/delivery.js';
 import type { AudienceRepository, CorrectionRepository, QueueOptions } from '../../ports/index.js';
-import { articleFromRow, type ArticleRow } from '../articles.js';
-import { tallyFromRows, type ReasonRow, type TallyRow } from '../jobs.js';
+import { articleFromRow } from '../articles.js';
+import { tallyFromRows } from '../jobs.js';
 import { parseJsonArray, toJson } from '../rows.js';
 import { indexTerms } from '../../text/stem.js';
 import { CORRECTION_ROWS, cancelWaiting } from './jobs.js';
 import { statement, type Sql } from './sql.js';
+
+/** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
+type ArticleRow = Parameters<typeof articleFromRow>[0];
+type TallyRow = Parameters<typeof tallyFromRows>[0][number];
+type ReasonRow = Parameters<typeof tallyFromRows>[1][number];
 
 /**
  * A new post's state: `held` for a digest subscription, unless urgent and the subscription takes urgent alerts at

@@ -8,9 +8,13 @@
  */
 import type { DigestRepository, JobRepository } from '../../ports/index.js';
 import type { JobAnswer } from '../../model/delivery.js';
-import { digestSubscriptionFromRow, type DigestSubscriptionRow } from '../delivery-settings.js';
-import { pendingJobFromRow, type PendingRow } from '../jobs.js';
+import { digestSubscriptionFromRow } from '../delivery-settings.js';
+import { pendingJobFromRow } from '../jobs.js';
 import { statement, type Sql } from './sql.js';
+
+/** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
+type PendingRow = Parameters<typeof pendingJobFromRow>[0];
+type DigestSubscriptionRow = Parameters<typeof digestSubscriptionFromRow>[0];
 
 /** An edit's or a delete's row (the partial index jobs_article_corrections, as in src/store/jobs.ts). */
 export const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;

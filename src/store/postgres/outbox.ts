@@ -6,14 +6,20 @@
  */
 import type { OutboxRepository, SystemStatusRepository } from '../../ports/index.js';
 import type { DeliveryState, JobKind } from '../../model/delivery.js';
-import {
-  articleDeliveryFromRow, countsFromRows, deliveryCountsFromRows, inDoubtFromRow, queueDepthFromRow, type ArticleDeliveryRow, type CountRow,
-  type InDoubtRow, type QueueRow,
-} from '../desk-views.js';
-import { chatWaitGroupFromRow, jobFromRow, type ChatWaitRow, type JobRow } from '../jobs.js';
-import { platformStateFromRow, type PlatformStatusRow } from '../platform-status.js';
+import { articleDeliveryFromRow, countsFromRows, deliveryCountsFromRows, inDoubtFromRow, queueDepthFromRow } from '../desk-views.js';
+import { chatWaitGroupFromRow, jobFromRow } from '../jobs.js';
+import { platformStateFromRow } from '../platform-status.js';
 import { MEMBERS_HELD, MEMBERS_SENT, QUIET_COLUMNS } from './jobs.js';
 import { statement, type Sql } from './sql.js';
+
+/** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
+type CountRow = Parameters<typeof countsFromRows>[0][number];
+type ArticleDeliveryRow = Parameters<typeof articleDeliveryFromRow>[0];
+type InDoubtRow = Parameters<typeof inDoubtFromRow>[0];
+type QueueRow = Parameters<typeof queueDepthFromRow>[0];
+type ChatWaitRow = Parameters<typeof chatWaitGroupFromRow>[0];
+type JobRow = Parameters<typeof jobFromRow>[0];
+type PlatformStatusRow = Parameters<typeof platformStateFromRow>[0];
 
 /**
  * Groups come out of SQLite's GROUP BY in the order of its keys (it sorts to group): PostgreSQL may hash them, so the
