@@ -68,7 +68,7 @@ const REASONS = statement(`SELECT platform, kind, last_error AS reason, COUNT(*)
   ORDER BY n DESC, platform COLLATE "C", kind COLLATE "C", last_error COLLATE "C" NULLS FIRST`);
 
 // The article's text (src/store/articles.ts) and its search terms: the same stems as SQLite's, as a tsvector
-// (to_tsvector('simple', …): split on spaces, nothing stemmed again), the form PostgreSQL's search reads (schema.ts).
+// (to_tsvector('simple', …): one lexeme per stem, nothing stemmed again), the form PostgreSQL's search reads (schema.ts).
 const REVISE = statement(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
     hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
     feed_hash = COALESCE(@feedHash::text, feed_hash), revision = revision + @bump::bigint
