@@ -39,9 +39,7 @@ export class DeliverySettingsTable extends Table {
 
   /** Active digest subscriptions with the end of the last period closed for each. */
   digestSubscriptions(): DigestSubscription[] {
-    return (this.digestStmt.all() as Array<SettingsRow & { platform: string; last_end: number | null }>).map((r) => ({
-      subscriptionId: r.subscription_id, platform: r.platform, settings: deliverySettingsFromRow(r), lastPeriodEnd: r.last_end ?? undefined,
-    }));
+    return (this.digestStmt.all() as DigestSubscriptionRow[]).map(digestSubscriptionFromRow);
   }
 }
 
@@ -58,4 +56,10 @@ export function deliverySettingsFromRow(r: SettingsRow): DeliverySettings {
     timeZone: r.time_zone, quiet: start !== undefined && end !== undefined ? { start, end } : undefined,
     quietMode: r.quiet_mode, quietUrgent: r.quiet_urgent === 1,
   };
+}
+
+type DigestSubscriptionRow = SettingsRow & { platform: string; last_end: number | null };
+
+export function digestSubscriptionFromRow(r: DigestSubscriptionRow): DigestSubscription {
+  return { subscriptionId: r.subscription_id, platform: r.platform, settings: deliverySettingsFromRow(r), lastPeriodEnd: r.last_end ?? undefined };
 }

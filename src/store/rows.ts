@@ -15,15 +15,16 @@ export const toDate = (value: unknown): Date | undefined =>
   typeof value === 'number' ? new Date(value) : undefined;
 
 /**
- * A repository whose text arguments have each NUL (U+0000) replaced by U+FFFD, deep in lists and plain objects.
- * PostgreSQL's TEXT cannot hold a NUL (it refuses the statement) and SQLite's can: both adapters wrap the ports that
- * take text from outside (a hub's reason, a chat's title, a username typed at the desk) in this, so both store,
- * find and refuse the same. Replaced rather than dropped: «\0admin» must not become the name «admin», and U+FFFD is
- * in no valid username, so a lookup with it finds nothing, as one with the NUL did.
+ * Every port with its text arguments' NULs (U+0000) replaced by U+FFFD, deep in lists and plain objects. PostgreSQL's
+ * TEXT cannot hold a NUL (it refuses the statement: a platform's answer with one could not be written, and the
+ * message that went out would be left in doubt) and SQLite's can: both adapters hand out their repositories through
+ * this, so both store, find and refuse the same. Replaced rather than dropped: «\0admin» must not become the name
+ * «admin», and U+FFFD is in no valid username, so a lookup with it finds nothing, as one with the NUL did.
  */
-export function withoutNul<T extends object>(repository: T): T {
-  return Object.fromEntries(Object.entries(repository).map(([name, method]) =>
-    [name, (...args: unknown[]) => (method as (...a: unknown[]) => unknown)(...args.map(replaceNul))])) as T;
+export function withoutNul<T extends object>(repositories: T): T {
+  return Object.fromEntries(Object.entries(repositories).map(([slice, repository]) => [slice, Object.fromEntries(
+    Object.entries(repository as object).map(([name, method]) =>
+      [name, (...args: unknown[]) => (method as (...a: unknown[]) => unknown)(...args.map(replaceNul))]))])) as T;
 }
 
 function replaceNul(value: unknown): unknown {

@@ -62,15 +62,14 @@ interface StoreTables extends Tables {
 
 /** Every port over the store's tables: a table's method by the same name, or the few lines that say what else. */
 function repositories(t: StoreTables, gate: Gate): Repositories {
-  return {
+  return withoutNul<Repositories>({
     sources: {
       ...gated(gate, t.sources, ['add', 'get', 'list', 'due', 'remove', 'setActive', 'pollSoon', 'markPrimed', 'recordFetch']),
       subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
     },
-    // A NUL in text from outside becomes U+FFFD, as on PostgreSQL, which cannot store one (rows.ts withoutNul).
-    push: withoutNul(gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
-      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive'])),
-    subscriptions: withoutNul({
+    push: gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
+      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive']),
+    subscriptions: {
       ...gated(gate, t.subscriptions, ['get', 'findByChat', 'list', 'active', 'subscribe', 'setTopics', 'migrateChat']),
       // The subscription and its queued jobs in one transaction (a savepoint inside a unit).
       deactivate: (id, reason, now) => gate(() => t.deactivateSubscription(id, reason, now)),
@@ -81,7 +80,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       setTemplate: (id, template, now) => gate(() => t.templates.put(id, template, now)),
       sourceFilters: (id) => gate(() => t.sourceFilters.forSubscription(id)),
       setSourceFilter: (id, sourceId, topics, now) => gate(() => t.sourceFilters.set(id, sourceId, topics, now)),
-    }),
+    },
     articles: {
       ...gated(gate, t.articles, ['get', 'getByUrl', 'setFeedHash']),
       known: (url, guid) => gate(() => {
@@ -89,7 +88,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
         return match && t.articles.get(match.articleId);
       }),
     },
-    audit: withoutNul(gated(gate, t.audit, ['record'])),
+    audit: gated(gate, t.audit, ['record']),
     audience: {
       filterTargets: (sourceId, activeBefore) => gate(() => t.subscriptions.filterTargets(sourceId, activeBefore)),
       sourceFilters: (sourceId) => gate(() => t.sourceFilters.forSource(sourceId)),
@@ -137,12 +136,12 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       addCopy: (copy) => gate(() => t.reviewMessages.add(copy)),
       copies: (articleId, platform) => gate(() => t.reviewMessages.list(articleId, platform)),
     },
-    editors: withoutNul({
+    editors: {
       ...gated(gate, t.editors, ['isEditor']),
       onPlatform: (platform) => gate(() => t.editors.list().filter((e) => e.platform === platform).map((e) => e.userId)),
-    }),
-    deskAccounts: withoutNul(gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove'])),
-    sessions: withoutNul(gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire'])),
+    },
+    deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
+    sessions: gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire']),
     reads: {
       ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),
       ...gated(gate, t.desk, ['today', 'recentTopics', 'articlesPerDay', 'audit', 'auditChoices']),
@@ -204,7 +203,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
         'markFailed', 'markSkipped', 'recoverInterrupted']),
       articleStamp: (articleId) => gate(() => t.articles.stamp(articleId)),
     },
-  };
+  });
 }
 
 /** Which unit the running code belongs to: it follows the unit's work through its awaits. */

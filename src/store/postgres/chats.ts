@@ -7,7 +7,7 @@
  * Text is ordered and compared as SQLite does whatever the database's locale: `COLLATE "C"` (bytes, SQLite's
  * BINARY) where a list is ordered by text, and usernames folded by `lower(… COLLATE "C")`, ASCII only, as SQLite's
  * NOCASE (the unique index is on the same expression, src/store/postgres/schema.ts). A NUL in a text argument,
- * which TEXT cannot hold, becomes U+FFFD, on SQLite's adapter too (withoutNul).
+ * which TEXT cannot hold, becomes U+FFFD on both adapters (src/store/rows.ts withoutNul).
  */
 import type { AuditRepository, DeskAccountRepository, EditorRepository, PushRepository, SessionRepository, SubscriptionRepository } from '../../ports/index.js';
 import type { MessageTemplate } from '../../model/template.js';
@@ -16,7 +16,7 @@ import { deliverySettingsFromRow } from '../delivery-settings.js';
 import { deskEditorFromRow } from '../desk-editors.js';
 import { deskSessionFromRow } from '../desk-sessions.js';
 import { webSubFromRow } from '../push.js';
-import { parseJsonArray, toJson, withoutNul } from '../rows.js';
+import { parseJsonArray, toJson } from '../rows.js';
 import { subscriptionFromRow } from '../subscriptions.js';
 import { templateFromRow } from '../templates.js';
 import { statement, type Sql } from './sql.js';
@@ -58,7 +58,7 @@ const SUB_ORPHANS = statement(`UPDATE websub SET state = 'unsubscribe', updated_
 const SUB_ACTIVE_FOR = statement(`SELECT 1 AS one FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`);
 
 export function pushRepository(sql: Sql): PushRepository {
-  return withoutNul<PushRepository>({
+  return {
     hookSecret: async (sourceId) => (await sql.get<{ hook_secret: string | null }>(SECRET_GET, [sourceId]))?.hook_secret ?? undefined,
     setHookSecret: async (sourceId, secret) => (await sql.run(SECRET_SET, [secret ?? null, sourceId])).changes > 0,
     firstSeen: (sourceId, key, windowMs, now) => sql.atomic(async (s) => {
@@ -85,7 +85,7 @@ export function pushRepository(sql: Sql): PushRepository {
       return rows.map(webSubFromRow);
     }),
     webSubIsActive: async (sourceId, now) => (await sql.get(SUB_ACTIVE_FOR, [sourceId, now])) !== undefined,
-  });
+  };
 }
 
 // ── subscriptions (src/store/subscriptions.ts, delivery-settings.ts, templates.ts, source-filters.ts) ──
@@ -138,7 +138,7 @@ const SET_SOURCE_FILTER = statement(`INSERT INTO subscription_source_filters (su
 const DELETE_SOURCE_FILTER = statement('DELETE FROM subscription_source_filters WHERE subscription_id = ? AND source_id = ?');
 
 export function subscriptionRepository(sql: Sql): SubscriptionRepository {
-  return withoutNul<SubscriptionRepository>({
+  return {
     get: async (id) => {
       const row = await sql.get<SubscriptionRow>(SUBSCRIPTION, [id]);
       return row && subscriptionFromRow(row);
@@ -198,7 +198,7 @@ export function subscriptionRepository(sql: Sql): SubscriptionRepository {
       if (topics.length === 0) await sql.run(DELETE_SOURCE_FILTER, [id, sourceId]);
       else await sql.run(SET_SOURCE_FILTER, [id, sourceId, toJson(topics), now]);
     },
-  });
+  };
 }
 
 /** Store.deactivateSubscription: the subscription and its queued posts in one transaction (also the demo's end). */
@@ -215,16 +215,16 @@ const IS_EDITOR = statement('SELECT 1 AS one FROM editors WHERE platform = ? AND
 const EDITORS_ON = statement('SELECT user_id FROM editors WHERE platform = ? ORDER BY user_id COLLATE "C"');
 
 export function auditRepository(sql: Sql): AuditRepository {
-  return withoutNul<AuditRepository>({
+  return {
     record: async (platform, actor, action, detail, now) => { await sql.run(AUDIT, [now, platform, actor, action, JSON.stringify(detail)]); },
-  });
+  };
 }
 
 export function editorRepository(sql: Sql): EditorRepository {
-  return withoutNul<EditorRepository>({
+  return {
     isEditor: async (platform, userId) => (await sql.get(IS_EDITOR, [platform, userId])) !== undefined,
     onPlatform: async (platform) => (await sql.all<{ user_id: string }>(EDITORS_ON, [platform])).map((r) => r.user_id),
-  });
+  };
 }
 
 // ── the desk's accounts and sessions (src/store/desk-editors.ts, desk-sessions.ts) ──
@@ -246,7 +246,7 @@ const SESSIONS_OF = statement('DELETE FROM desk_sessions WHERE editor_id = ?');
 const SESSIONS_IDLE = statement('DELETE FROM desk_sessions WHERE last_seen_at < ?');
 
 export function deskAccountRepository(sql: Sql): DeskAccountRepository {
-  return withoutNul<DeskAccountRepository>({
+  return {
     count: async () => (await sql.get<{ n: number }>(ACCOUNT_COUNT))?.n ?? 0,
     get: async (id) => deskEditorFromRow(await sql.get<DeskEditorRow>(ACCOUNT, [id])),
     find: async (username) => deskEditorFromRow(await sql.get<DeskEditorRow>(ACCOUNT_BY_NAME, [username])),
@@ -254,11 +254,11 @@ export function deskAccountRepository(sql: Sql): DeskAccountRepository {
     add: async (username, hash, now) => deskEditorFromRow((await sql.run<DeskEditorRow>(ACCOUNT_ADD, { username, hash, now })).rows[0]),
     setPassword: async (username, hash, now) => (await sql.run(ACCOUNT_PASSWORD, [hash, now, username])).changes > 0,
     remove: async (username) => (await sql.run(ACCOUNT_REMOVE, [username])).changes > 0,
-  });
+  };
 }
 
 export function sessionRepository(sql: Sql): SessionRepository {
-  return withoutNul<SessionRepository>({
+  return {
     create: async (hash, editorId, now) => { await sql.run(SESSION_ADD, [hash, editorId, now, now]); },
     // A read, and a write only for an idle session or a last use over a minute old: a page's assets cost one
     // round trip each.
@@ -275,5 +275,5 @@ export function sessionRepository(sql: Sql): SessionRepository {
     remove: async (hash) => { await sql.run(SESSION_REMOVE, [hash]); },
     removeAllFor: async (editorId) => (await sql.run(SESSIONS_OF, [editorId])).changes,
     expire: async (idleMs, now) => (await sql.run(SESSIONS_IDLE, [now - idleMs])).changes,
-  });
+  };
 }

@@ -3,12 +3,16 @@
  * (src/store/sqlite-ports.ts), given the unit's statements (`tx`) or the pool's.
  */
 import type { Repositories } from '../../ports/index.js';
+import { audienceRepository, correctionRepository } from './audience.js';
 import { auditRepository, deskAccountRepository, editorRepository, pushRepository, sessionRepository, subscriptionRepository } from './chats.js';
+import { digestRepository, jobRepository } from './jobs.js';
+import { outboxRepository, systemStatusRepository } from './outbox.js';
 import { sourceRepository } from './sources.js';
 import type { Sql } from './sql.js';
+import { withoutNul } from '../rows.js';
 
 export function pgRepositories(sql: Sql): Repositories {
-  return {
+  return withoutNul<Repositories>({
     ...notOnPostgresYet,
     sources: sourceRepository(sql),
     push: pushRepository(sql),
@@ -17,10 +21,15 @@ export function pgRepositories(sql: Sql): Repositories {
     editors: editorRepository(sql),
     deskAccounts: deskAccountRepository(sql),
     sessions: sessionRepository(sql),
-  };
+    audience: audienceRepository(sql),
+    corrections: correctionRepository(sql),
+    outbox: outboxRepository(sql),
+    digests: digestRepository(sql),
+    status: systemStatusRepository(sql),
+    jobs: jobRepository(sql),
+  });
 }
 
 // SLICES IN FLIGHT (issue 24): removed when every slice has its file.
-const notOnPostgresYet = Object.fromEntries(['articles', 'audience', 'revisions', 'corrections', 'broadcasts',
-  'articleWrites', 'reviews', 'reads', 'outbox', 'digests', 'status', 'jobs', 'reactions', 'fullStory',
+const notOnPostgresYet = Object.fromEntries(['articles', 'revisions', 'broadcasts', 'articleWrites', 'reviews', 'reads', 'reactions', 'fullStory',
   'clicks', 'reach'].map((key) => [key, new Proxy({}, { get: (_, method) => () => Promise.reject(new Error(`${key}.${String(method)} is not on PostgreSQL yet`)) })])) as unknown as Repositories;

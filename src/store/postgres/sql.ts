@@ -34,7 +34,7 @@ export function statement(text: string): Statement {
   return { name: `nashra_${++counter}`, text: compiled, names };
 }
 
-/** A statement's values in `$n` order. */
+/** A statement's values in `$n` order (a NUL in text never gets here: src/store/rows.ts withoutNul). */
 export function valuesOf(s: Statement, values: Values | undefined): unknown[] {
   if (values === undefined) return [];
   if (Array.isArray(values)) return [...values];
