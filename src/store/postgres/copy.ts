@@ -128,12 +128,18 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
   const read = source.prepare(`SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM "${table}"${hasId ? ' ORDER BY id' : ''}`).raw();
   const insert = `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})`;
-  const batch: unknown[][] = columns.map(() => []);
+  let batch: unknown[][] = columns.map(() => []);
   let rows = 0;
+  // One batch on its way while the next is read: SQLite's reading and PostgreSQL's writing overlap.
+  let sending: Promise<unknown> = Promise.resolve();
   const flush = async (): Promise<void> => {
     if (rows === 0) return;
-    await target.query({ name: `copy_${table}`, text: insert, values: batch });
-    for (const values of batch) values.length = 0;
+    await sending;
+    sending = target.query({ name: `copy_${table}`, text: insert, values: batch });
+    // Its failure is thrown where it is awaited; this only keeps a copy stopped meanwhile (a NUL found) from
+    // leaving the rejection unhandled.
+    sending.catch(() => undefined);
+    batch = columns.map(() => []);
     rows = 0;
   };
   const idAt = names.indexOf('id');
@@ -151,6 +157,7 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
     if (++rows === BATCH_ROWS) await flush();
   }
   await flush();
+  await sending;
   for (const column of selfRefs) {
     const forward = source.prepare(`SELECT id, "${column}" FROM "${table}" WHERE "${column}" > id ORDER BY id`).raw();
     const ids: number[] = [];
