@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HOUR_MS } from '../../src/model/reach.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
 import { postgresSchema } from '../../src/store/postgres/schema.js';
@@ -170,6 +170,37 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       expect((await client.query('SELECT COUNT(*) AS n FROM jobs')).rows[0].n).toBe(0);
       expect((await client.query('SELECT COUNT(*) AS n FROM articles')).rows[0].n).toBe(0);
     } finally {
+      await client.end();
+    }
+  });
+
+  it('copies one moment of the source: rows a writer commits during the copy are not in it, and the copy is whole', async () => {
+    const path = await populated();
+    const url = withPassword(await freshPostgresDatabase());
+    await (await openPostgres(url)).close();
+    const client = await pgClient(url);
+    const writer = new Database(path);
+    try {
+      // The copy pauses on the articles (a trigger on the target, no row) and the test writes to SQLite meanwhile:
+      // an article and a post of it, committed before the copy reads the jobs.
+      await client.query('CREATE FUNCTION pause() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$ LANGUAGE plpgsql');
+      await client.query('CREATE TRIGGER pause AFTER INSERT ON articles FOR EACH STATEMENT EXECUTE FUNCTION pause()');
+      const copying = runCliInProcess(['--db', path, 'db', 'copy', '--to', url], { env: { LOG_LEVEL: 'debug' } });
+      await vi.waitFor(async () => {
+        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO "articles"%' AND state = 'active'`);
+        expect(rows).toHaveLength(1);
+      }, { timeout: 20_000, interval: 20 });
+      const article = Number(writer.prepare(`INSERT INTO articles (url, title, source_name, paragraphs, content_hash, story_key, search_text, created_at)
+        VALUES ('https://news.example/late', 'متأخر', 'مثال', '[]', 'late', 'late', '', 0)`).run().lastInsertRowid);
+      writer.prepare(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', 1, ?, 0)`).run(article);
+      const r = await copying;
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^articles\s+5\s+5$/m);
+      expect(r.stdout).toMatch(/^jobs\s+7\s+7$/m);
+      expectNoPassword(r);
+      expect((await client.query('SELECT COUNT(*) AS n FROM jobs WHERE article_id = $1', [article])).rows[0].n).toBe(0);
+    } finally {
+      writer.close();
       await client.end();
     }
   });
