@@ -101,7 +101,6 @@ async function copyTables(source: Database.Database, target: pg.Client): Promise
   for (const table of tables) {
     const sourceCount = (source.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
     const targetCount = (await target.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "${table}"`)).rows[0]!.n;
-    // The search index's version is the one row whose value differs on purpose; its count is still one.
     counts.push({ table, source: sourceCount, target: targetCount });
   }
   const wrong = counts.filter((c) => c.source !== c.target);
