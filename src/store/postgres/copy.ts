@@ -183,29 +183,35 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
   }
 }
 
-/** The outbox in both databases, row by row and column by column, in id order. */
+/**
+ * The outbox in both databases, row by row and column by column, in id order: PostgreSQL's rows a page at a time,
+ * the next page asked for as soon as the one before arrives, so it travels while this one is compared.
+ */
 async function compareJobs(source: Database.Database, target: pg.Client): Promise<{ compared: number; mismatch?: string }> {
-  const read = source.prepare('SELECT * FROM jobs ORDER BY id');
-  let compared = 0;
-  let page: Array<Record<string, unknown>> = [];
+  type Job = Record<string, unknown>;
+  const pageAfter = (id: number): Promise<Job[]> => {
+    const rows = target.query<Job>({ name: 'copy_compare_jobs', text: 'SELECT * FROM jobs WHERE id > $1 ORDER BY id LIMIT $2', values: [id, BATCH_ROWS] })
+      .then((r) => r.rows);
+    rows.catch(() => undefined);
+    return rows;
+  };
+  let next = pageAfter(0);
+  let page: Job[] = [];
   let at = 0;
-  let after = 0;
-  for (const row of read.iterate() as IterableIterator<Record<string, unknown>>) {
+  let compared = 0;
+  for (const row of source.prepare('SELECT * FROM jobs ORDER BY id').iterate() as IterableIterator<Job>) {
     if (at === page.length) {
-      page = (await target.query({
-        name: 'copy_compare_jobs', text: 'SELECT * FROM jobs WHERE id > $1 ORDER BY id LIMIT $2', values: [after, BATCH_ROWS],
-      })).rows;
+      page = await next;
       at = 0;
+      next = page.length === BATCH_ROWS ? pageAfter(page.at(-1)!.id as number) : Promise.resolve([]);
       if (page.length === 0) return { compared, mismatch: `jobs: row ${String(row.id)} is missing from PostgreSQL` };
     }
-    const copied = page[at++]!;
-    const difference = differingColumn(row, copied);
+    const difference = differingColumn(row, page[at++]!);
     if (difference !== undefined) return { compared, mismatch: `jobs: row ${String(row.id)} differs in column ${difference}` };
-    after = row.id as number;
     compared++;
   }
-  const extra = (await target.query<{ id: number }>('SELECT id FROM jobs WHERE id > $1 ORDER BY id LIMIT 1', [after])).rows[0];
-  return extra === undefined ? { compared } : { compared, mismatch: `jobs: row ${extra.id} is in PostgreSQL only` };
+  const extra = at < page.length ? page[at] : (await next)[0];
+  return extra === undefined ? { compared } : { compared, mismatch: `jobs: row ${String(extra.id)} is in PostgreSQL only` };
 }
 
 function differingColumn(a: Record<string, unknown>, b: Record<string, unknown>): string | undefined {
