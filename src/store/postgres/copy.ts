@@ -36,6 +36,8 @@ const SEEDED = new Set(['search_index', 'full_story_key']);
 export interface TableCount { table: string; source: number; target: number }
 
 export interface CopyResult {
+  /** The target's URL, its password masked. */
+  target: string;
   tables: TableCount[];
   /** Jobs compared row by row. */
   jobsCompared: number;
@@ -57,7 +59,7 @@ export async function copyToPostgres(sourcePath: string, url: string): Promise<C
     await target.connect();
     source.exec('BEGIN');
     await target.query('BEGIN');
-    const result = await copyTables(source, target);
+    const result = { target: redact(url, url), ...await copyTables(source, target) };
     await target.query(result.mismatch === undefined ? 'COMMIT' : 'ROLLBACK');
     return result;
   } catch (err) {
@@ -89,7 +91,7 @@ function checkUrl(url: string): void {
 const numbersAsNumbers = ((oid: number, format?: string) =>
   oid === 20 || oid === 1700 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
-async function copyTables(source: Database.Database, target: pg.Client): Promise<CopyResult> {
+async function copyTables(source: Database.Database, target: pg.Client): Promise<Omit<CopyResult, 'target'>> {
   const tables = postgresSchema().statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? [])
     .filter((t) => t !== 'article_terms');
   const used = await nonEmpty(target, tables.filter((t) => !SEEDED.has(t)));
