@@ -138,6 +138,11 @@ describe.each(adapters)('reactions on $name', ({ open }) => {
     expect(await repos.reactions.byArticle(article)).toHaveLength(1);
     await repos.reactions.replace(found, new Map(), 4_000);
     expect(await repos.reactions.byArticle(article)).toEqual([]);
+    // Text as values, never as SQL (the port takes checked keys; these only show both adapters store them alike).
+    const hostile = HOSTILE.filter((t) => !t.includes('\u0000'));
+    await repos.reactions.replace(found, new Map(hostile.map((t, i) => [t, i + 1])), 5_000);
+    await repos.reactions.add(found, hostile[0]!, 1, 5_000);
+    expect(await repos.reactions.byEmoji([article])).toEqual(new Map([[article, { [hostile[0]!]: 2, [hostile[1]!]: 2, [hostile[2]!]: 3 }]]));
   });
 
   it('a retracted story\'s post says so, a post a digest carried is none, and a unit that fails writes nothing', async () => {
