@@ -2,89 +2,15 @@
  * The reactions, full story, clicks and reach ports answer the same on SQLite and PostgreSQL. The rows they read
  * (chats, articles, sent posts) are written as rows, by SQL, so these tests need no other port on PostgreSQL.
  */
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { hourOf, HOUR_MS } from '../../src/model/reach.js';
 import { recordReactions } from '../../src/newsroom/reactions.js';
-import type { DataPorts } from '../../src/ports/index.js';
-import { openPostgres } from '../../src/store/postgres/database.js';
-import { postgresUrl } from '../helpers/postgres.js';
-import { freshStore } from '../helpers/store.js';
+import { adaptersWithRows, rows } from '../helpers/rows.js';
 
-type Row = Record<string, unknown>;
-interface Seeded { data: DataPorts; insert(table: string, row: Row): Promise<number> }
-
-/**
- * PostgreSQL's database is made with an ICU collation, as a server set up with a language's locale has (the test
- * cluster's default, C, would sort text as SQLite does and hide an ORDER BY that forgot it).
- */
-async function postgresWithRows(): Promise<Seeded> {
-  const admin = new pg.Client(postgresUrl());
-  await admin.connect();
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C'`);
-  await admin.end();
-  const url = new URL(postgresUrl());
-  url.pathname = `/${name}`;
-  const data = await openPostgres(url.toString());
-  const client = new pg.Client(url.toString());
-  await client.connect();
-  onTestFinished(async () => {
-    await client.end();
-    await data.close();
-    const dropper = new pg.Client(postgresUrl());
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
-  return {
-    data,
-    insert: async (table, row) => {
-      const columns = Object.keys(row);
-      const { rows } = await client.query<{ id: string }>(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-        columns.map((c) => row[c]));
-      return Number(rows[0]!.id);
-    },
-  };
-}
-
-async function sqliteWithRows(): Promise<Seeded> {
-  const store = freshStore();
-  const db = new Database(store.path);
-  onTestFinished(() => { db.close(); });
-  return {
-    data: store.ports(),
-    insert: async (table, row) => {
-      const columns = Object.keys(row);
-      return Number(db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
-    },
-  };
-}
-
-const adapters = [{ name: 'sqlite', open: sqliteWithRows }, ...(postgresUrl() === '' ? [] : [{ name: 'postgres', open: postgresWithRows }])];
+const adapters = adaptersWithRows();
 
 const HOSTILE = ['\'); DROP TABLE jobs; --', 'عاجل: "خبر" \'مهم\'', '🇸🇾👨‍👩‍👧', 'a\u0000b'];
-
-/** Chats, articles and sent posts, as rows. */
-function rows(s: Seeded) {
-  let n = 0;
-  return {
-    chat: (platform: string, chatId: string, title: string | null = null) =>
-      s.insert('subscriptions', { platform, chat_id: chatId, kind: 'channel', title, active_since: 0, created_at: 0 }),
-    article: (over: Row = {}) => {
-      n++;
-      return s.insert('articles', {
-        url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source_name: 'مثال', paragraphs: '[]', content_hash: `h${n}`, story_key: `k${n}`,
-        search_text: '', created_at: 0, ...over,
-      });
-    },
-    post: (articleId: number, subscriptionId: number, platform: string, over: Row = {}) =>
-      s.insert('jobs', { kind: 'post', platform, subscription_id: subscriptionId, article_id: articleId, state: 'sent', queued_at: 0, ...over }),
-  };
-}
 
 describe.each(adapters)('reactions on $name', ({ open }) => {
   it('finds a post by chat and message, counts, replaces and takes back reactions, and sums them per platform and emoji', async () => {
