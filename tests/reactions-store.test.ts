@@ -1,6 +1,6 @@
 /**
- * The newsroom's recordReactions over the ports (issue 25, section 2; its property on SQLite and PostgreSQL): which message is a post, and changes replayed in
- * any order on random sequences. The bots' tests (reactions-telegram, reactions-whatsapp) drive it through the
+ * The newsroom's recordReactions over the ports (issue 25, section 2): which message is a post, and changes replayed
+ * in any order on random sequences (on SQLite and PostgreSQL). The bots' tests (reactions-telegram, reactions-whatsapp) drive it through the
  * platforms; these take the reports as a front door hands them over.
  */
 import { join } from 'node:path';
