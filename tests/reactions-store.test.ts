@@ -1,7 +1,7 @@
 /**
  * The newsroom's recordReactions over the ports (issue 25, section 2): which message is a post, and changes replayed
- * in any order on random sequences (on SQLite and PostgreSQL). The bots' tests (reactions-telegram, reactions-whatsapp) drive it through the
- * platforms; these take the reports as a front door hands them over.
+ * in any order on random sequences (on SQLite and PostgreSQL). The bots' tests (reactions-telegram,
+ * reactions-whatsapp) drive it through the platforms; these take the reports as a front door hands them over.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
