@@ -269,6 +269,10 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       expectUserError(r, pattern);
       expectNoPassword(r);
     }
+    // A short password (the logger masks only secrets of 6 characters or more): masked by the copy's own messages.
+    const short = await runCliInProcess(['--db', path, 'db', 'copy', '--to', 'postgres://nashra:zq9x@127.0.0.1:1/db']);
+    expectUserError(short, /nashra:\*\*\*@127\.0\.0\.1:1/);
+    expect(short.stderr + short.stdout).not.toContain('zq9x');
     const { dir, cleanup } = tempDir('nashra-copy-');
     try {
       const missing = join(dir, 'none', 'nashra.db');
