@@ -218,6 +218,10 @@ export function buildProgram(
   sub(program, 'backup').description('a consistent copy of the database, safe while nashra run is using it')
     .argument('<file>').option('--force', 'overwrite the file')
     .action(action(lazy(commands, (m) => m.backupCommand)));
+  const db = sub(program, 'db').description('the database itself: moving it to PostgreSQL');
+  sub(db, 'copy').description('copy every row of the SQLite database (--db, DATABASE_PATH) into a new, empty PostgreSQL database, and check the copy')
+    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database')
+    .action(action(lazy(commands, (m) => m.dbCopy)));
 
   const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
   sub(editors, 'add').description('create an account; the password is asked twice on a terminal')

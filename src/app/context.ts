@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
+import type { CopyResult } from '../store/postgres/copy.js';
 import { openPostgres } from '../store/postgres/database.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { newsroomDeps, configuredSecrets } from './platforms.js';
@@ -21,6 +22,11 @@ export interface CommandContext {
   newsroom(): Promise<NewsroomDeps>;
   /** What `nashra run` needs of the same database beside the ports. */
   runDatabase(): Promise<RunDatabase>;
+  /**
+   * `nashra db copy`: the database at --db or DATABASE_PATH copied into the new PostgreSQL database at `url`
+   * (src/store/postgres/copy.ts); the URL's password is masked in every line from then on.
+   */
+  copyDatabase(url: string): Promise<CopyResult>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -62,6 +68,12 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     runDatabase: async () => (databaseUrl === undefined
       ? sqliteRunDatabase(ctx.store())
       : postgresRunDatabase(await (postgres ??= openPostgres(databaseUrl)), logger.redact(databaseUrl))),
+    // Loaded on use: the other commands do not pay for PostgreSQL's client.
+    copyDatabase: async (url) => {
+      const password = passwordOf(url);
+      if (password) logger.addSecret(password);
+      return (await import('../store/postgres/copy.js')).copyToPostgres(config.databasePath, url);
+    },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
     close: async () => {
@@ -70,4 +82,14 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     },
   };
   return ctx;
+}
+
+/** A URL's password (decoded); undefined when it has none or is not a URL. */
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
 }

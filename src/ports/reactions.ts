@@ -10,7 +10,10 @@ export interface ReactionRepository {
   /** What was applied to the post: the time of its last full count, and the keys of its last changes. */
   mark(postId: number): Promise<{ countsAt?: number; events: string[] }>;
   setMark(postId: number, mark: { countsAt?: number; events: string[] }): Promise<void>;
-  /** The post's counts become exactly these. */
+  /**
+   * The post's counts become exactly these. An emoji here and in `add` is a checked reaction key (the newsroom's
+   * isReactionKey): never a NUL, which PostgreSQL's text cannot hold.
+   */
   replace(post: ReactedPost, counts: ReadonlyMap<string, number>, now: number): Promise<void>;
   /** One reaction given (+1) or taken back (−1); never below zero. */
   add(post: ReactedPost, emoji: string, delta: number, now: number): Promise<void>;

@@ -20,11 +20,13 @@ export class ClickLinksTable extends Table {
   }
 
   resolve(code: string): ClickTarget | undefined {
-    const row = this.resolveStmt.get(code) as
-      | { id: number; article_id: number; subscription_id: number; url: string | null; retracted_at: number | null } | undefined;
-    return row && {
-      linkId: row.id, articleId: row.article_id, subscriptionId: row.subscription_id,
-      url: row.url && /^https?:\/\//i.test(row.url) ? row.url : undefined, retracted: row.retracted_at !== null,
-    };
+    const row = this.resolveStmt.get(code) as ClickTargetRow | undefined;
+    return row && clickTargetFromRow(row);
   }
 }
+
+interface ClickTargetRow { id: number; article_id: number; subscription_id: number; url: string | null; retracted_at: number | null }
+export const clickTargetFromRow = (row: ClickTargetRow): ClickTarget => ({
+  linkId: row.id, articleId: row.article_id, subscriptionId: row.subscription_id,
+  url: row.url && /^https?:\/\//i.test(row.url) ? row.url : undefined, retracted: row.retracted_at !== null,
+});

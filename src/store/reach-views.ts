@@ -44,29 +44,14 @@ export class ReachViews extends Table {
   }
 
   windowByChat(sinceHour: number, sinceMs: number): ChatCounts[] {
-    const out = new Map<number, ChatCounts>();
-    const of = (id: number) => out.get(id) ?? out.set(id, { subscriptionId: id, platform: '', chatId: '', posts: 0, clicks: 0 }).get(id)!;
-    for (const r of this.postsPerChatStmt.all(sinceMs) as Array<{ subscription_id: number; posts: number }>) of(r.subscription_id).posts = r.posts;
-    for (const r of this.clicksPerChatStmt.all({ hour: sinceHour, day: Math.ceil(sinceHour / 24) }) as Array<{ subscription_id: number; clicks: number }>) of(r.subscription_id).clicks = r.clicks;
-    for (const r of this.chatsStmt.all(JSON.stringify([...out.keys()])) as Array<{ id: number; platform: string; chat_id: string; title: string | null }>) {
-      const c = out.get(r.id)!;
-      c.platform = r.platform;
-      c.chatId = r.chat_id;
-      if (r.title !== null) c.title = r.title;
-    }
-    return [...out.values()];
+    const posts = this.postsPerChatStmt.all(sinceMs) as ChatPostsRow[];
+    const clicks = this.clicksPerChatStmt.all({ hour: sinceHour, day: Math.ceil(sinceHour / 24) }) as ChatClicksRow[];
+    return chatCountsFromRows(posts, clicks, this.chatsStmt.all(JSON.stringify(chatIdsOf(posts, clicks))) as ChatRow[]);
   }
 
   storyCounts(articleIds: readonly number[]): Array<PlatformCounts & { articleId: number }> {
     const ids = JSON.stringify(articleIds);
-    const out = new Map<string, PlatformCounts & { articleId: number }>();
-    const of = (articleId: number, platform: string) => {
-      const key = `${articleId}:${platform}`;
-      return out.get(key) ?? out.set(key, { articleId, platform, posts: 0, clicks: 0 }).get(key)!;
-    };
-    for (const r of this.storyPostsStmt.all(ids) as Array<{ article_id: number; platform: string; posts: number }>) of(r.article_id, r.platform).posts = r.posts;
-    for (const r of this.storyClicksStmt.all(ids) as Array<{ article_id: number; platform: string; clicks: number }>) of(r.article_id, r.platform).clicks = r.clicks;
-    return [...out.values()];
+    return storyCountsFromRows(this.storyPostsStmt.all(ids) as StoryPostsRow[], this.storyClicksStmt.all(ids) as StoryClicksRow[]);
   }
 
   postClicks(audience: { platform?: string; subscriptionIds?: readonly number[] }, sinceMs: number, limit: number): PostClicks[] {
@@ -74,4 +59,42 @@ export class ReachViews extends Table {
       since: sinceMs, platform: audience.platform ?? null, ids: audience.subscriptionIds ? JSON.stringify(audience.subscriptionIds) : null, limit,
     }) as Array<{ sent_at: number; clicks: number }>).map((r) => ({ sentAt: r.sent_at, clicks: r.clicks }));
   }
+}
+
+interface ChatPostsRow { subscription_id: number; posts: number }
+interface ChatClicksRow { subscription_id: number; clicks: number }
+interface ChatRow { id: number; platform: string; chat_id: string; title: string | null }
+
+/** The chats a window's rows name (to read them by id). */
+export const chatIdsOf = (posts: readonly ChatPostsRow[], clicks: readonly ChatClicksRow[]): number[] =>
+  [...new Set([...posts, ...clicks].map((r) => r.subscription_id))];
+
+/** The window's posts and clicks per chat (each in chat order), with the chats they name. */
+export function chatCountsFromRows(posts: readonly ChatPostsRow[], clicks: readonly ChatClicksRow[], chats: readonly ChatRow[]): ChatCounts[] {
+  const out = new Map<number, ChatCounts>();
+  const of = (id: number) => out.get(id) ?? out.set(id, { subscriptionId: id, platform: '', chatId: '', posts: 0, clicks: 0 }).get(id)!;
+  for (const r of posts) of(r.subscription_id).posts = r.posts;
+  for (const r of clicks) of(r.subscription_id).clicks = r.clicks;
+  for (const r of chats) {
+    const c = out.get(r.id)!;
+    c.platform = r.platform;
+    c.chatId = r.chat_id;
+    if (r.title !== null) c.title = r.title;
+  }
+  return [...out.values()];
+}
+
+interface StoryPostsRow { article_id: number; platform: string; posts: number }
+interface StoryClicksRow { article_id: number; platform: string; clicks: number }
+
+/** Posts and clicks per article and platform, merged. */
+export function storyCountsFromRows(posts: readonly StoryPostsRow[], clicks: readonly StoryClicksRow[]): Array<PlatformCounts & { articleId: number }> {
+  const out = new Map<string, PlatformCounts & { articleId: number }>();
+  const of = (articleId: number, platform: string) => {
+    const key = `${articleId}:${platform}`;
+    return out.get(key) ?? out.set(key, { articleId, platform, posts: 0, clicks: 0 }).get(key)!;
+  };
+  for (const r of posts) of(r.article_id, r.platform).posts = r.posts;
+  for (const r of clicks) of(r.article_id, r.platform).clicks = r.clicks;
+  return [...out.values()];
 }

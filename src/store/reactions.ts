@@ -31,13 +31,12 @@ export class ReactionsTable extends Table {
 
   /** The post Nashra sent as `messageId` to this chat, if it is one of Nashra's posts. */
   findPost(platform: string, chatId: string, messageId: string): ReactedPost | undefined {
-    const r = this.postStmt.get({ platform, chatId, messageId }) as { id: number; article_id: number; platform: string; retracted: number } | undefined;
-    return r && { postId: r.id, articleId: r.article_id, platform: r.platform, retracted: r.retracted === 1 };
+    const r = this.postStmt.get({ platform, chatId, messageId }) as ReactedPostRow | undefined;
+    return r && reactedPostFromRow(r);
   }
 
   mark(postId: number): { countsAt?: number; events: string[] } {
-    const r = this.markStmt.get(postId) as { counts_at: number | null; events: string } | undefined;
-    return { countsAt: r?.counts_at ?? undefined, events: parseJsonArray(r?.events) };
+    return reactionMarkFromRow(this.markStmt.get(postId) as ReactionMarkRow | undefined);
   }
 
   setMark(postId: number, mark: { countsAt?: number; events: string[] }): void {
@@ -65,23 +64,41 @@ export class ReactionsTable extends Table {
 
   /** The article's reactions per platform, summed over its posts. */
   byArticle(articleId: number): PlatformReactions[] {
-    const out = new Map<string, PlatformReactions>();
-    for (const r of this.byArticleStmt.all(articleId) as Array<{ platform: string; emoji: string; count: number }>) {
-      let p = out.get(r.platform);
-      if (!p) out.set(r.platform, p = { platform: r.platform, total: 0, reactions: [] });
-      p.total += r.count;
-      p.reactions.push({ emoji: r.emoji, count: r.count });
-    }
-    return [...out.values()];
+    return platformReactionsFromRows(this.byArticleStmt.all(articleId) as Array<{ platform: string; emoji: string; count: number }>);
   }
 
   /** Per article, its reactions by emoji over every platform, most given first; an article with none is absent. */
   byEmoji(articleIds: readonly number[]): Map<number, Record<string, number>> {
-    const out = new Map<number, Record<string, number>>();
-    for (const r of this.byEmojiStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; emoji: string; count: number }>) {
-      const counts = out.get(r.article_id) ?? out.set(r.article_id, {}).get(r.article_id)!;
-      counts[r.emoji] = r.count;
-    }
-    return out;
+    return emojiCountsFromRows(this.byEmojiStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; emoji: string; count: number }>);
   }
+}
+
+interface ReactedPostRow { id: number; article_id: number; platform: string; retracted: number }
+export const reactedPostFromRow = (r: ReactedPostRow): ReactedPost =>
+  ({ postId: r.id, articleId: r.article_id, platform: r.platform, retracted: r.retracted === 1 });
+
+interface ReactionMarkRow { counts_at: number | null; events: string }
+export const reactionMarkFromRow = (r: ReactionMarkRow | undefined): { countsAt?: number; events: string[] } =>
+  ({ countsAt: r?.counts_at ?? undefined, events: parseJsonArray(r?.events) });
+
+/** An article's rows per platform and emoji (in platform order, most given first) as its reactions per platform. */
+export function platformReactionsFromRows(rows: ReadonlyArray<{ platform: string; emoji: string; count: number }>): PlatformReactions[] {
+  const out = new Map<string, PlatformReactions>();
+  for (const r of rows) {
+    let p = out.get(r.platform);
+    if (!p) out.set(r.platform, p = { platform: r.platform, total: 0, reactions: [] });
+    p.total += r.count;
+    p.reactions.push({ emoji: r.emoji, count: r.count });
+  }
+  return [...out.values()];
+}
+
+/** Rows per article and emoji as each article's counts by emoji. */
+export function emojiCountsFromRows(rows: ReadonlyArray<{ article_id: number; emoji: string; count: number }>): Map<number, Record<string, number>> {
+  const out = new Map<number, Record<string, number>>();
+  for (const r of rows) {
+    const counts = out.get(r.article_id) ?? out.set(r.article_id, {}).get(r.article_id)!;
+    counts[r.emoji] = r.count;
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 export { backupCommand } from './backup.js';
 export { broadcastCommand, urgentCommand } from './broadcast.js';
 export { correctCommand, correctionsCommand, retractCommand } from './corrections.js';
+export { dbCopy } from './db.js';
 export { editorsAdd, editorsList, editorsPasswd, editorsRemove } from './editors.js';
 export { inDoubtList, inDoubtResolve, resendCommand } from './in-doubt.js';
 export { ingestCommand } from './ingest.js';
