@@ -116,7 +116,7 @@ export class ArticlesTable extends Table {
 
   get(id: number): StoredArticle | undefined {
     const row = this.byId.get(id) as ArticleRow | undefined;
-    return row && fromRow(row);
+    return row && articleFromRow(row);
   }
 
   getByUrl(url: string): StoredArticle | undefined {
@@ -132,7 +132,7 @@ export class ArticlesTable extends Table {
     const urgent = this.freshUrgentStmt.all(now - URGENT_FRESH_MS, now, limit) as ArticleRow[];
     const first = new Set(urgent.map((r) => r.id));
     const rest = (this.latestStmt.all(now, limit) as ArticleRow[]).filter((r) => !first.has(r.id));
-    return [...urgent, ...rest].slice(0, limit).map(fromRow);
+    return [...urgent, ...rest].slice(0, limit).map(articleFromRow);
   }
 
   /**
@@ -143,7 +143,7 @@ export class ArticlesTable extends Table {
   search(groups: string[][], limit: number, now = Date.now()): StoredArticle[] {
     const match = ftsMatch(groups);
     if (!match) return [];
-    return (this.searchStmt.all(match, limit * 2, now, limit) as ArticleRow[]).map(fromRow);
+    return (this.searchStmt.all(match, limit * 2, now, limit) as ArticleRow[]).map(articleFromRow);
   }
 
   /** A scheduled urgent alert is published at its time: readers see it then (/latest, /search), not before. */
@@ -235,7 +235,7 @@ const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 export const ftsMatch = (groups: string[][]): string =>
   groups.filter((g) => g.length > 0).map((g) => `(${g.map(quoteTerm).join(' OR ')})`).join(' AND ');
 
-interface ArticleRow {
+export interface ArticleRow {
   id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
   author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
   language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
@@ -245,7 +245,7 @@ interface ArticleRow {
   edited_at: number | null;
 }
 
-export function fromRow(r: ArticleRow): StoredArticle {
+export function articleFromRow(r: ArticleRow): StoredArticle {
   const summary = parseJsonArray(r.summary);
   const hashtags = parseJsonArray(r.hashtags);
   const edit: ArticleEdit | undefined = r.edited_at === null ? undefined : {

@@ -21,7 +21,7 @@ export class DeliverySettingsTable extends Table {
 
   get(subscriptionId: number): DeliverySettings {
     const row = this.getStmt.get(subscriptionId) as SettingsRow | undefined;
-    return row ? fromRow(row) : { ...DEFAULT_DELIVERY };
+    return row ? deliverySettingsFromRow(row) : { ...DEFAULT_DELIVERY };
   }
 
   /** Whether a row exists (a subscription that never chose keeps the defaults, including the configured zone). */
@@ -40,17 +40,17 @@ export class DeliverySettingsTable extends Table {
   /** Active digest subscriptions with the end of the last period closed for each. */
   digestSubscriptions(): DigestSubscription[] {
     return (this.digestStmt.all() as Array<SettingsRow & { platform: string; last_end: number | null }>).map((r) => ({
-      subscriptionId: r.subscription_id, platform: r.platform, settings: fromRow(r), lastPeriodEnd: r.last_end ?? undefined,
+      subscriptionId: r.subscription_id, platform: r.platform, settings: deliverySettingsFromRow(r), lastPeriodEnd: r.last_end ?? undefined,
     }));
   }
 }
 
-interface SettingsRow {
+export interface SettingsRow {
   subscription_id: number; mode: DeliverySettings['mode']; digest_at: string | null; urgent_now: number; time_zone: string;
   quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
 }
 
-function fromRow(r: SettingsRow): DeliverySettings {
+export function deliverySettingsFromRow(r: SettingsRow): DeliverySettings {
   const start = r.quiet_start === null ? undefined : parseClock(r.quiet_start);
   const end = r.quiet_end === null ? undefined : parseClock(r.quiet_end);
   return {

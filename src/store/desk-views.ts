@@ -1,5 +1,5 @@
 import { Table } from './table.js';
-import { fromRow, ftsMatch, type StoredArticle } from './articles.js';
+import { articleFromRow, ftsMatch, type ArticleRow, type StoredArticle } from './articles.js';
 import type { DeliveryState, JobKind } from '../model/delivery.js';
 import type { AuditAction, AuditEntry } from '../model/audit.js';
 import type { ArticleDelivery, DeliveryCounts, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
@@ -8,7 +8,6 @@ export type { TodayFilter } from '../model/today.js';
 import type { Broadcast } from './broadcasts.js';
 import { fromRow as subscriptionFromRow, type Subscription } from './subscriptions.js';
 
-type ArticleRow = Parameters<typeof fromRow>[0];
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 /** Read-only queries behind the web desk's pages, across tables. Every one is bounded by a LIMIT or an index range. */
@@ -76,27 +75,17 @@ export class DeskViews extends Table {
       backlog: f.backlog === undefined ? null : f.backlog ? 1 : 0,
       match: match || null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
       limit: f.limit,
-    }) as ArticleRow[]).map(fromRow);
+    }) as ArticleRow[]).map(articleFromRow);
   }
 
   /** Per article, per platform, how many deliveries are in each state. */
   deliveryCounts(articleIds: number[]): Map<number, DeliveryCounts> {
-    const out = new Map<number, DeliveryCounts>();
-    if (articleIds.length === 0) return out;
-    for (const r of this.countsStmt.all(JSON.stringify(articleIds)) as Array<{ article_id: number; platform: string; state: DeliveryState; n: number }>) {
-      const counts = out.get(r.article_id) ?? {};
-      (counts[r.platform] ??= {})[r.state] = r.n;
-      out.set(r.article_id, counts);
-    }
-    return out;
+    if (articleIds.length === 0) return new Map();
+    return deliveryCountsFromRows(this.countsStmt.all(JSON.stringify(articleIds)) as Array<CountRow & { article_id: number }>);
   }
 
   articleCounts(articleId: number): DeliveryCounts {
-    const counts: DeliveryCounts = {};
-    for (const r of this.articleCountsStmt.all(articleId) as Array<{ platform: string; state: DeliveryState; n: number }>) {
-      (counts[r.platform] ??= {})[r.state] = r.n;
-    }
-    return counts;
+    return countsFromRows(this.articleCountsStmt.all(articleId) as CountRow[]);
   }
 
   /** The sent posts (at most 2: a digest's message carries several) whose message id is `key` or starts with `key_`. */
@@ -106,14 +95,7 @@ export class DeskViews extends Table {
   }
 
   articleDeliveries(articleId: number, limit: number): ArticleDelivery[] {
-    return (this.articleDeliveriesStmt.all(articleId, limit) as Array<{
-      id: number; platform: string; state: DeliveryState; message_id: string | null; last_error: string | null;
-      finished_at: number | null; broadcast_id: number | null; chat_id: string; kind: string; title: string | null;
-    }>).map((r) => ({
-      id: r.id, platform: r.platform, state: r.state, chatId: r.chat_id, chatKind: r.kind, chatTitle: r.title ?? undefined,
-      messageId: r.message_id ?? undefined, lastError: r.last_error ?? undefined,
-      finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at), broadcastId: r.broadcast_id ?? undefined,
-    }));
+    return (this.articleDeliveriesStmt.all(articleId, limit) as ArticleDeliveryRow[]).map(articleDeliveryFromRow);
   }
 
   broadcastsForArticle(articleId: number): Array<Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'>> {
@@ -122,16 +104,11 @@ export class DeskViews extends Table {
   }
 
   queue(now: number): QueueDepth[] {
-    return (this.queueStmt.all(now) as Array<{ platform: string; waiting: number; oldest: number | null; retries: number | null }>)
-      .map((r) => ({ platform: r.platform, waiting: r.waiting, oldestQueuedAt: r.oldest === null ? undefined : new Date(r.oldest), retriesScheduled: r.retries ?? 0 }));
+    return (this.queueStmt.all(now) as QueueRow[]).map(queueDepthFromRow);
   }
 
   inDoubt(limit: number): InDoubtDelivery[] {
-    return (this.inDoubtStmt.all(limit) as Array<{ id: number; kind: JobKind; article_id: number | null; platform: string; sending_at: number | null; title: string | null; edited_title: string | null; chat_id: string; chat_title: string | null }>)
-      .map((r) => ({
-        id: r.id, kind: r.kind, articleId: r.article_id ?? undefined, title: r.edited_title ?? r.title ?? undefined, platform: r.platform, chatId: r.chat_id,
-        chatTitle: r.chat_title ?? undefined, since: r.sending_at === null ? undefined : new Date(r.sending_at),
-      }));
+    return (this.inDoubtStmt.all(limit) as InDoubtRow[]).map(inDoubtFromRow);
   }
 
   audit(f: { actor?: string; action?: string; beforeId?: number; limit: number }): AuditEntry[] {
@@ -166,4 +143,54 @@ export class DeskViews extends Table {
   recentTopics(): string[] {
     return (this.topicsStmt.all() as Array<{ tag: string }>).map((r) => r.tag);
   }
+}
+
+/** The outbox's reads' rows as the port gives them (PostgreSQL's adapter reads the same columns). */
+export interface CountRow { platform: string; state: DeliveryState; n: number }
+
+export function countsFromRows(rows: readonly CountRow[]): DeliveryCounts {
+  const counts: DeliveryCounts = {};
+  for (const r of rows) (counts[r.platform] ??= {})[r.state] = r.n;
+  return counts;
+}
+
+export function deliveryCountsFromRows(rows: ReadonlyArray<CountRow & { article_id: number }>): Map<number, DeliveryCounts> {
+  const out = new Map<number, DeliveryCounts>();
+  for (const r of rows) {
+    const counts = out.get(r.article_id) ?? {};
+    (counts[r.platform] ??= {})[r.state] = r.n;
+    out.set(r.article_id, counts);
+  }
+  return out;
+}
+
+export interface ArticleDeliveryRow {
+  id: number; platform: string; state: DeliveryState; message_id: string | null; last_error: string | null;
+  finished_at: number | null; broadcast_id: number | null; chat_id: string; kind: string; title: string | null;
+}
+
+export function articleDeliveryFromRow(r: ArticleDeliveryRow): ArticleDelivery {
+  return {
+    id: r.id, platform: r.platform, state: r.state, chatId: r.chat_id, chatKind: r.kind, chatTitle: r.title ?? undefined,
+    messageId: r.message_id ?? undefined, lastError: r.last_error ?? undefined,
+    finishedAt: r.finished_at === null ? undefined : new Date(r.finished_at), broadcastId: r.broadcast_id ?? undefined,
+  };
+}
+
+export interface QueueRow { platform: string; waiting: number; oldest: number | null; retries: number | null }
+
+export function queueDepthFromRow(r: QueueRow): QueueDepth {
+  return { platform: r.platform, waiting: r.waiting, oldestQueuedAt: r.oldest === null ? undefined : new Date(r.oldest), retriesScheduled: r.retries ?? 0 };
+}
+
+export interface InDoubtRow {
+  id: number; kind: JobKind; article_id: number | null; platform: string; sending_at: number | null; title: string | null;
+  edited_title: string | null; chat_id: string; chat_title: string | null;
+}
+
+export function inDoubtFromRow(r: InDoubtRow): InDoubtDelivery {
+  return {
+    id: r.id, kind: r.kind, articleId: r.article_id ?? undefined, title: r.edited_title ?? r.title ?? undefined, platform: r.platform, chatId: r.chat_id,
+    chatTitle: r.chat_title ?? undefined, since: r.sending_at === null ? undefined : new Date(r.sending_at),
+  };
 }

@@ -247,7 +247,7 @@ export class JobsTable extends Table {
    */
   next(platform: string, limit: number, order: 'oldest' | 'newest' = 'oldest', now = Date.now(), opts: { texts?: boolean } = {}): PendingJob[] {
     const stmt = order === 'newest' ? this.nextNewest : this.nextOldest;
-    return (stmt.all({ platform, now, limit, texts: opts.texts === false ? 0 : 1 }) as PendingRow[]).map(toPending);
+    return (stmt.all({ platform, now, limit, texts: opts.texts === false ? 0 : 1 }) as PendingRow[]).map(pendingJobFromRow);
   }
 
   /** Any job queued on the platform, including one whose retry or quiet hours are later (up to `dueBy` when given). */
@@ -393,12 +393,12 @@ export class JobsTable extends Table {
 
   /** Jobs of every kind a crash left in doubt, newest first. */
   inDoubt(limit = 20): JobRecord[] {
-    return (this.inDoubtStmt.all(limit) as JobRow[]).map(toRecord);
+    return (this.inDoubtStmt.all(limit) as JobRow[]).map(jobFromRow);
   }
 
   get(id: number): JobRecord | undefined {
     const row = this.byId.get(id) as JobRow | undefined;
-    return row && toRecord(row);
+    return row && jobFromRow(row);
   }
 
   /** The article's jobs of these kinds (its posts by default), oldest first. */
@@ -410,36 +410,17 @@ export class JobsTable extends Table {
       ...(corrections.length > 0 ? this.correctionsForArticle.all(articleId, JSON.stringify(corrections)) as JobRow[] : []),
     ];
     if (kinds.includes('post') && corrections.length > 0) rows.sort((a, b) => a.id - b.id);
-    return rows.map(toRecord);
+    return rows.map(jobFromRow);
   }
 
   /** A subscription's jobs of these kinds (its digest messages by default), oldest first. */
   listForSubscription(subscriptionId: number, kinds: readonly JobKind[] = ['digest']): JobRecord[] {
-    return (this.forSubscription.all(subscriptionId, JSON.stringify(kinds)) as JobRow[]).map(toRecord);
+    return (this.forSubscription.all(subscriptionId, JSON.stringify(kinds)) as JobRow[]).map(jobFromRow);
   }
 
   /** Per platform and kind, how the article's edits and deletes stand, with the reasons of those that could not be done. */
   tally(articleId: number): CorrectionTally[] {
-    const out = new Map<string, CorrectionTally>();
-    const entry = (platform: string, kind: CorrectionKind) => {
-      const key = `${platform}:${kind}`;
-      let t = out.get(key);
-      if (!t) out.set(key, t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] });
-      return t;
-    };
-    for (const r of this.tallyStmt.all(articleId) as Array<{ platform: string; kind: CorrectionKind; state: DeliveryState; outcome: CorrectionOutcome | null; n: number }>) {
-      const t = entry(r.platform, r.kind);
-      if (r.state === 'sent' && r.outcome) t.done[r.outcome] = (t.done[r.outcome] ?? 0) + r.n;
-      else if (r.state === 'queued' || r.state === 'sending') t.queued += r.n;
-      else if (r.state === 'failed') t.failed += r.n;
-      else if (r.state === 'skipped') t.skipped += r.n;
-      else if (r.state === 'in_doubt') t.inDoubt += r.n;
-    }
-    for (const r of this.reasonsStmt.all(articleId) as Array<{ platform: string; kind: CorrectionKind; reason: string | null; n: number }>) {
-      entry(r.platform, r.kind).reasons.push({ reason: r.reason ?? 'unknown', count: r.n });
-    }
-    // Per platform, a correction (edit) before the retraction (delete) that may follow it.
-    return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform) || b.kind.localeCompare(a.kind));
+    return tallyFromRows(this.tallyStmt.all(articleId) as TallyRow[], this.reasonsStmt.all(articleId) as ReasonRow[]);
   }
 
   /**
@@ -448,14 +429,7 @@ export class JobsTable extends Table {
    * `scheduled`: how many have a later not_before (postponed, or a retry).
    */
   chatWaitCandidates(now: number, broadcastId?: number): ChatWaitGroup[] {
-    return (this.chatWaitsStmt.all({ now, broadcast: broadcastId ?? null }) as Array<QuietColumns & {
-      platform: string; subscription_id: number; state: 'queued' | 'held'; urgent: number; carried: number; n: number; scheduled: number;
-      mode: 'immediate' | 'hourly' | 'daily'; digest_at: string | null;
-    }>).map((r) => ({
-      platform: r.platform, subscriptionId: r.subscription_id, state: r.state, urgent: r.urgent === 1, carried: r.carried === 1,
-      count: r.n, scheduled: r.scheduled, mode: r.mode, digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at),
-      timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, quiet: quietOf(r),
-    }));
+    return (this.chatWaitsStmt.all({ now, broadcast: broadcastId ?? null }) as ChatWaitRow[]).map(chatWaitGroupFromRow);
   }
 
   private finish(id: number, state: 'failed' | 'skipped', error: string, now: number, retryable: boolean): void {
@@ -470,6 +444,31 @@ export class JobsTable extends Table {
   }
 }
 
+
+export interface TallyRow { platform: string; kind: CorrectionKind; state: DeliveryState; outcome: CorrectionOutcome | null; n: number }
+export interface ReasonRow { platform: string; kind: CorrectionKind; reason: string | null; n: number }
+
+/** An article's edits and deletes per platform and kind (JobsTable.tally), from its counts and its reasons. */
+export function tallyFromRows(states: readonly TallyRow[], reasons: readonly ReasonRow[]): CorrectionTally[] {
+  const out = new Map<string, CorrectionTally>();
+  const entry = (platform: string, kind: CorrectionKind) => {
+    const key = `${platform}:${kind}`;
+    let t = out.get(key);
+    if (!t) out.set(key, t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] });
+    return t;
+  };
+  for (const r of states) {
+    const t = entry(r.platform, r.kind);
+    if (r.state === 'sent' && r.outcome) t.done[r.outcome] = (t.done[r.outcome] ?? 0) + r.n;
+    else if (r.state === 'queued' || r.state === 'sending') t.queued += r.n;
+    else if (r.state === 'failed') t.failed += r.n;
+    else if (r.state === 'skipped') t.skipped += r.n;
+    else if (r.state === 'in_doubt') t.inDoubt += r.n;
+  }
+  for (const r of reasons) entry(r.platform, r.kind).reasons.push({ reason: r.reason ?? 'unknown', count: r.n });
+  // Per platform, a correction (edit) before the retraction (delete) that may follow it.
+  return [...out.values()].sort((a, b) => a.platform.localeCompare(b.platform) || b.kind.localeCompare(a.kind));
+}
 
 /**
  * An edit's or a delete's row, in the words of the partial index that finds them by article (jobs_article_corrections,
@@ -540,7 +539,20 @@ function quietOf(r: QuietColumns): QuietSetting | undefined {
   return { start, end, timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, mode: r.q_mode ?? 'silent', urgentOverrides: r.q_urgent === 1 };
 }
 
-interface JobRow {
+export interface ChatWaitRow extends QuietColumns {
+  platform: string; subscription_id: number; state: 'queued' | 'held'; urgent: number; carried: number; n: number; scheduled: number;
+  mode: 'immediate' | 'hourly' | 'daily'; digest_at: string | null;
+}
+
+export function chatWaitGroupFromRow(r: ChatWaitRow): ChatWaitGroup {
+  return {
+    platform: r.platform, subscriptionId: r.subscription_id, state: r.state, urgent: r.urgent === 1, carried: r.carried === 1,
+    count: r.n, scheduled: r.scheduled, mode: r.mode, digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at),
+    timeZone: r.q_zone ?? DEFAULT_TIME_ZONE, quiet: quietOf(r),
+  };
+}
+
+export interface JobRow {
   id: number; kind: JobKind; platform: string; subscription_id: number; article_id: number | null; revision: number | null;
   digest_id: number | null; part: number | null; parts: number | null; text: string | null; broadcast_id: number | null;
   waits_for: number | null; carried_by: number | null; state: DeliveryState; retryable: number; outcome: CorrectionOutcome | null;
@@ -550,7 +562,7 @@ interface JobRow {
 
 const opt = <T>(v: T | null): T | undefined => v ?? undefined;
 
-function toRecord(r: JobRow): JobRecord {
+export function jobFromRow(r: JobRow): JobRecord {
   return {
     id: r.id, kind: r.kind, platform: r.platform, subscriptionId: r.subscription_id, state: r.state, attempts: r.attempts,
     articleId: opt(r.article_id), revision: opt(r.revision), digestId: opt(r.digest_id), part: opt(r.part), parts: opt(r.parts),
@@ -560,7 +572,7 @@ function toRecord(r: JobRow): JobRecord {
   };
 }
 
-interface PendingRow extends QuietColumns, TemplateColumns {
+export interface PendingRow extends QuietColumns, TemplateColumns {
   id: number; kind: JobKind; article_id: number | null; subscription_id: number; platform: string; attempts: number; priority: number;
   broadcast_id: number | null; digest_id: number | null; part: number | null; parts: number | null; text: string | null;
   revision: number | null; waits_for: number | null; chat_id: string; thread_id: number | null; chat_kind: string; active: number;
@@ -570,7 +582,7 @@ interface PendingRow extends QuietColumns, TemplateColumns {
 /** TEMPLATE_COLUMNS as they arrive (NULL: the environment's default). */
 type TemplateColumns = Parameters<typeof templateFromRow>[0];
 
-function toPending(r: PendingRow): PendingJob {
+export function pendingJobFromRow(r: PendingRow): PendingJob {
   const target = {
     id: r.id, subscriptionId: r.subscription_id, platform: r.platform, attempts: r.attempts, chatId: r.chat_id,
     threadId: r.thread_id ?? undefined, chatKind: r.chat_kind,

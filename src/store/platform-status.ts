@@ -12,7 +12,12 @@ export class PlatformStatusTable extends Table {
   }
 
   all(): PlatformState[] {
-    return (this.allStmt.all() as Array<{ platform: string; ready: number; reason: string | null; updated_at: number }>)
-      .map((r) => ({ platform: r.platform, ready: r.ready === 1, reason: r.reason ?? undefined, updatedAt: new Date(r.updated_at) }));
+    return (this.allStmt.all() as PlatformStatusRow[]).map(platformStateFromRow);
   }
+}
+
+export interface PlatformStatusRow { platform: string; ready: number; reason: string | null; updated_at: number }
+
+export function platformStateFromRow(r: PlatformStatusRow): PlatformState {
+  return { platform: r.platform, ready: r.ready === 1, reason: r.reason ?? undefined, updatedAt: new Date(r.updated_at) };
 }
