@@ -29,7 +29,7 @@ export class RevisionsTable extends Table {
 
   get(id: number): ArticleRevision | undefined {
     const r = this.byIdStmt.get(id) as RevisionRow | undefined;
-    return r && fromRevisionRow(r);
+    return r && revisionFromRow(r);
   }
 
   /** draft → applied, once (a compare-and-set: a second press applies nothing). */
@@ -42,17 +42,17 @@ export class RevisionsTable extends Table {
   }
 
   applied(articleId: number): ArticleRevision[] {
-    return (this.forArticleStmt.all(articleId) as RevisionRow[]).map(fromRevisionRow);
+    return (this.forArticleStmt.all(articleId) as RevisionRow[]).map(revisionFromRow);
   }
 }
 
-interface RevisionRow {
+export interface RevisionRow {
   id: number; article_id: number; revision: number | null; origin: 'source' | 'editor'; state: ArticleRevision['state'];
   title: string; summary: string; hashtags: string; previous_title: string; previous_summary: string; author: string | null;
   token: string; created_at: number; applied_at: number | null;
 }
 
-function fromRevisionRow(r: RevisionRow): ArticleRevision {
+export function revisionFromRow(r: RevisionRow): ArticleRevision {
   return {
     id: r.id, articleId: r.article_id, revision: r.revision ?? undefined, origin: r.origin, state: r.state, title: r.title,
     summary: parseJsonArray(r.summary), hashtags: parseJsonArray(r.hashtags), previousTitle: r.previous_title,
