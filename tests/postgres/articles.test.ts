@@ -11,7 +11,7 @@ import { storeArticle, type StoreOptions } from '../../src/newsroom/pipeline.js'
 import type { DataPorts, Repositories } from '../../src/ports/index.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
 import { STORY_WINDOW_MS } from '../../src/store/articles.js';
-import { queryStems } from '../../src/text/stem.js';
+import { queryStems, STEMMER_VERSION } from '../../src/text/stem.js';
 import { adapters, freshPostgresDatabase } from '../helpers/postgres.js';
 import { freshStore } from '../helpers/store.js';
 
@@ -55,6 +55,7 @@ const withRows: Record<'sqlite' | 'postgres', () => Promise<Opened>> = {
 };
 
 const cases = adapters().map((a) => ({ name: a.name, open: withRows[a.name] }));
+const onPostgres = cases.filter((c) => c.name === 'postgres');
 
 let n = 0;
 const article = (title: string, paragraphs: string[], over: Partial<Article> = {}): Article =>
@@ -76,7 +77,7 @@ const HOUTHI_BODY = [
 
 const search = (repos: Repositories, q: string, limit = 5) => repos.reads.search(queryStems(q), limit).then((as) => as.map((a) => a.id));
 
-describe.each(cases)('articles on $name', ({ open }) => {
+describe.each(cases)('articles on $name', ({ name, open }) => {
   it('stores an article as it came, finds it by id, URL and GUID, and says which duplicate a new item is', async () => {
     const data = await open();
     const { repos } = data;
@@ -175,6 +176,22 @@ describe.each(cases)('articles on $name', ({ open }) => {
     expect(await search(data.repos, 'c++')).toEqual([a.id]);
     // A NUL in the query (from the desk's search box) separates words, as it does in the text.
     expect(await data.repos.reads.search([['covid\u000019']], 5).then((r) => r.map((x) => x.id))).toEqual([a.id]);
+  });
+
+  it('a NUL in text is kept by SQLite and dropped by PostgreSQL (its TEXT cannot hold one), never a failure', async () => {
+    const data = await open();
+    const { repos } = data;
+    const nul = (text: string) => (name === 'sqlite' ? text : text.replaceAll('\u0000', ''));
+    expect(await repos.articles.getByUrl('https://example.com/\u0000')).toBeUndefined();
+    const a = await put(data, article('عنوان\u0000مخفي', ['فقرة\u0000أولى عن الحوثيين هنا.'], { author: 'x\u0000y' }));
+    expect(await repos.articles.get(a.id)).toMatchObject({ title: nul('عنوان\u0000مخفي'), author: nul('x\u0000y'), paragraphs: ['فقرة\u0000أولى عن الحوثيين هنا.'] });
+    expect(await search(repos, 'الحوثيون')).toEqual([a.id]);
+    expect(await repos.reads.audit({ actor: 'a\u0000', limit: 5 })).toEqual([]);
+    await repos.reviews.open(a.id, 1);
+    expect(await repos.reviews.decide(a.id, 'published', { platform: 'desk', id: 'mo\u0000na' }, 2)).toBe(true);
+    expect((await repos.reviews.get(a.id))!.decidedBy).toEqual({ platform: 'desk', id: nul('mo\u0000na') });
+    const b = await repos.broadcasts.create({ articleId: a.id, platform: 'desk', editorId: '\u0000', urgent: false, audience: { kind: 'all' }, paid: false }, 3);
+    expect(b.editorId).toBe(nul('\u0000'));
   });
 
   it('search and /latest leave out what waits for review, until it is published', async () => {
@@ -440,5 +457,31 @@ describe.each(cases)('broadcasts on $name', ({ open }) => {
       throw new Error('refused');
     })).rejects.toThrow('refused');
     expect((await repos.broadcasts.get(b.id))!.sendAt).toEqual(new Date(5000));
+  });
+});
+
+describe.each(onPostgres)('the search index on $name', ({ open: _open }) => {
+  it('is rebuilt at open when its version is not the stemmer\'s (a database copied from SQLite has version 0 and no terms)', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await openPostgres(url);
+    const stored: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await first.uow.run((tx) => storeArticle(tx, article(`مقال رقم ${i} عن الحوثيين`, [`متحدث باسم الحوثيين في بيروت يتكلم ${i}.`])));
+      if (r.status === 'new') stored.push(r.article.id);
+    }
+    await first.close();
+    const client = new pg.Client(url);
+    await client.connect();
+    onTestFinished(async () => { await client.end(); });
+    await client.query('DELETE FROM article_terms');
+    await client.query('UPDATE search_index SET version = 0');
+    // Two processes opening at once: one rebuilds, the other finds it current (no term written twice).
+    const [a, b] = await Promise.all([openPostgres(url), openPostgres(url)]);
+    onTestFinished(async () => { await a.close(); await b.close(); });
+    expect((await search(a.repos, 'الحوثيون')).sort()).toEqual(stored.sort());
+    expect((await search(b.repos, 'ببيروت')).sort()).toEqual(stored.sort());
+    const version = (await client.query<{ version: string }>('SELECT version FROM search_index')).rows[0]!.version;
+    expect(Number(version)).toBe(STEMMER_VERSION);
+    expect(Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM article_terms')).rows[0]!.n)).toBe(3);
   });
 });

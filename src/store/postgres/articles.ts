@@ -19,6 +19,7 @@ import type { ArticleLookup } from '../../ports/index.js';
 import { articleFromRow, RANK_WINDOW, STORY_WINDOW_MS, URGENT_FRESH_MS, type ArticleRow } from '../articles.js';
 import { toJson } from '../rows.js';
 import { indexTerms, STEMMER_VERSION } from '../../text/stem.js';
+import { withoutNul } from './text.js';
 import { query, statement, type Sql } from './sql.js';
 
 const PUBLISHED = "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
@@ -67,7 +68,8 @@ const TERMS_BATCH = statement('INSERT INTO article_terms (rowid, terms) SELECT i
 /** Articles re-indexed per statement (as SQLite's REINDEX_BATCH). */
 const REINDEX_ROWS = 1000;
 
-export function articleLookup(sql: Sql): ArticleLookup {
+export function articleLookup(raw: Sql): ArticleLookup {
+  const sql = withoutNul(raw);
   const get = async (id: number) => {
     const row = await sql.get<ArticleRow>(BY_ID, [id]);
     return row && articleFromRow(row);
@@ -87,7 +89,8 @@ export function articleLookup(sql: Sql): ArticleLookup {
   };
 }
 
-export function articleRepository(sql: Sql): ArticleRepository {
+export function articleRepository(raw: Sql): ArticleRepository {
+  const sql = withoutNul(raw);
   return {
     findDuplicate: (keys, now) => findDuplicate(sql, keys, now),
     recordDuplicate: async (match, seen, now) => {

@@ -7,6 +7,7 @@ import type { Broadcast } from '../../model/broadcast.js';
 import type { DeliveryState } from '../../model/delivery.js';
 import type { BroadcastRepository } from '../../ports/broadcasts.js';
 import { broadcastFromRow, type BroadcastRow } from '../broadcasts.js';
+import { withoutNul } from './text.js';
 import { statement, type Sql } from './sql.js';
 
 /** A scheduled broadcast whose time has not come (b: the broadcasts row). */
@@ -36,7 +37,8 @@ const UNSCHEDULE_POSTS = statement(`UPDATE jobs SET state = 'skipped', last_erro
   WHERE broadcast_id = ? AND state IN ('queued', 'held')`);
 const POSTS_BY_STATE = statement('SELECT state, COUNT(*) AS n FROM jobs WHERE broadcast_id = ? GROUP BY state');
 
-export function broadcastRepository(sql: Sql): BroadcastRepository {
+export function broadcastRepository(raw: Sql): BroadcastRepository {
+  const sql = withoutNul(raw);
   return {
     create: async (b, now) => {
       const token = randomBytes(8).toString('hex');

@@ -11,6 +11,7 @@ import { articleFromRow, type ArticleRow } from '../articles.js';
 import { auditEntryFromRow, broadcastSummaryFromRow, type AuditRow, type BroadcastSummaryRow } from '../desk-views.js';
 import { fromRow as subscriptionFromRow } from '../subscriptions.js';
 import { latestArticles, NO_MATCH, recentCategories, searchArticles, tsQuery } from './articles.js';
+import { withoutNul } from './text.js';
 import { statement, type Sql } from './sql.js';
 
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
@@ -44,7 +45,8 @@ const AUDIT = statement(`SELECT * FROM audit_log WHERE (@actor::text IS NULL OR 
 const AUDIT_ACTORS = statement('SELECT DISTINCT actor COLLATE "C" AS actor FROM audit_log ORDER BY 1 LIMIT 200');
 const AUDIT_ACTIONS = statement('SELECT DISTINCT action COLLATE "C" AS action FROM audit_log ORDER BY 1 LIMIT 200');
 
-export function readRepository(sql: Sql): ReadRepository {
+export function readRepository(raw: Sql): ReadRepository {
+  const sql = withoutNul(raw);
   return {
     latest: (limit, now) => latestArticles(sql, limit, now),
     search: (groups, limit) => searchArticles(sql, groups, limit, Date.now()),

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ReviewRepository } from '../../ports/articles.js';
 import { reviewFromRow, reviewMessageFromRow, type ReviewMessageRow, type ReviewRow } from '../reviews.js';
+import { withoutNul } from './text.js';
 import { statement, type Sql } from './sql.js';
 
 const OPEN = statement('INSERT INTO reviews (article_id, token, created_at) VALUES (?, ?, ?) ON CONFLICT (article_id) DO NOTHING');
@@ -16,7 +17,8 @@ const ADD_COPY = statement(`INSERT INTO review_messages (article_id, platform, c
   ON CONFLICT (platform, chat_id, message_id) DO NOTHING`);
 const COPIES = statement('SELECT * FROM review_messages WHERE article_id = ? AND platform = ? ORDER BY id');
 
-export function reviewRepository(sql: Sql): ReviewRepository {
+export function reviewRepository(raw: Sql): ReviewRepository {
+  const sql = withoutNul(raw);
   return {
     open: async (articleId, now) => { await sql.run(OPEN, [articleId, randomBytes(8).toString('hex'), now]); },
     get: async (articleId) => {

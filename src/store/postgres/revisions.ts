@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { RevisionRepository } from '../../ports/corrections.js';
 import { revisionFromRow, type RevisionRow } from '../revisions.js';
 import { toJson } from '../rows.js';
+import { withoutNul } from './text.js';
 import { statement, type Sql } from './sql.js';
 
 const INSERT = statement(`INSERT INTO article_revisions (article_id, revision, origin, state, title, summary, hashtags,
@@ -13,7 +14,8 @@ const BY_ID = statement('SELECT * FROM article_revisions WHERE id = ?');
 const APPLY = statement(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ? WHERE id = ? AND state = 'draft'`);
 const CANCEL = statement(`UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`);
 
-export function revisionRepository(sql: Sql): RevisionRepository {
+export function revisionRepository(raw: Sql): RevisionRepository {
+  const sql = withoutNul(raw);
   return {
     // Applied at once (the source's), or a draft waiting for the editor's confirmation.
     add: async (r, now) => {
