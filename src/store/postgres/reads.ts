@@ -10,15 +10,16 @@ import type { ReadRepository } from '../../ports/reads.js';
 import { articleFromRow, type ArticleRow } from '../articles.js';
 import { auditEntryFromRow, broadcastSummaryFromRow, type AuditRow, type BroadcastSummaryRow } from '../desk-views.js';
 import { fromRow as subscriptionFromRow } from '../subscriptions.js';
-import { latestArticles, NO_MATCH, recentCategories, searchArticles, tsQuery } from './articles.js';
+import { latestArticles, NO_MATCH, perCall, recentCategories, searchArticles, tsQuery } from './articles.js';
 import { withoutNul } from './text.js';
 import { statement, type Sql } from './sql.js';
 
 type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 // One statement for every filter combination, a NULL parameter switching its condition off, as SQLite's (the
-// casts: PostgreSQL cannot type a parameter that is only compared with NULL).
-const TODAY = statement(`SELECT a.* FROM articles a
+// casts: PostgreSQL cannot type a parameter that is only compared with NULL). Planned for each page's filters
+// (`perCall`): a generic plan cannot tell a search for a rare word from none.
+const TODAY = perCall(`SELECT a.* FROM articles a
     WHERE (@backlog::bigint IS NULL OR a.seen_only = @backlog::bigint)
       AND (@sourceId::bigint IS NULL OR a.source_id = @sourceId::bigint)
       AND (@topic::text IS NULL OR strpos(COALESCE(a.edited_hashtags, a.hashtags), @topic::text) > 0 OR strpos(a.categories, @topic::text) > 0)
