@@ -85,6 +85,8 @@ const SET_INDEX_VERSION = statement('UPDATE search_index SET version = ?');
 const CLEAR_TERMS = statement('DELETE FROM article_terms');
 const REINDEX_BATCH = statement('SELECT id, search_text FROM articles WHERE id > ? ORDER BY id LIMIT ?');
 const TERMS_BATCH = statement('INSERT INTO article_terms (rowid, terms) SELECT id, terms::tsvector FROM unnest(?::bigint[], ?::text[]) AS t(id, terms)');
+/** Serialises the rebuild of several processes opening at once (a number of its own, beside the write lock's). */
+const REINDEX_LOCK = 0x6e61736874;
 /** Articles re-indexed per statement (as SQLite's REINDEX_BATCH). */
 const REINDEX_ROWS = 1000;
 
@@ -231,6 +233,9 @@ export async function reindexSearch(pool: pg.Pool, lockWriters: (client: pg.Pool
   if (await current(pool)) return undefined;
   const client = await pool.connect();
   try {
+    // A process opening meanwhile waits here for as long as the rebuild takes (the write lock's wait is 5 s), then
+    // finds the index current.
+    await client.query('SELECT pg_advisory_lock($1)', [REINDEX_LOCK]);
     await client.query('BEGIN');
     await lockWriters(client);
     // Another process may have rebuilt it while this one waited for the lock.
@@ -255,6 +260,7 @@ export async function reindexSearch(pool: pg.Pool, lockWriters: (client: pg.Pool
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [REINDEX_LOCK]).catch(() => undefined);
     client.release();
   }
 }
