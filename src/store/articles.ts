@@ -228,8 +228,12 @@ export class ArticlesTable extends Table {
   }
 }
 
-/** A term as an FTS5 string: never read as an operator (AND, OR, NOT, NEAR) or a column filter. */
-const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""')}"`;
+/**
+ * A term as an FTS5 string: never read as an operator (AND, OR, NOT, NEAR) or a column filter. A NUL (a search box
+ * can send one) would end FTS5's query text there and fail the search ("unterminated string"): it separates words,
+ * as it does in the indexed text.
+ */
+const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""').replaceAll('\u0000', ' ')}"`;
 
 /** An FTS5 query for groups of stems: every group must match, by any of its stems; '' for no words. */
 export const ftsMatch = (groups: string[][]): string =>

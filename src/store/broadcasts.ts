@@ -36,7 +36,7 @@ export class BroadcastsTable extends Table {
 
   get(id: number): Broadcast | undefined {
     const r = this.byId.get(id) as BroadcastRow | undefined;
-    return r && toBroadcast(r);
+    return r && broadcastFromRow(r);
   }
 
   /** A broadcast just confirmed for later: its time (its posts carry it as their not_before). */
@@ -47,7 +47,7 @@ export class BroadcastsTable extends Table {
   /** Broadcasts whose time has not come, soonest first. */
   scheduled(now = Date.now()): ScheduledBroadcast[] {
     return (this.scheduledStmt.all({ now }) as Array<BroadcastRow & { title: string; posts: number }>).map((r) => ({
-      broadcast: toBroadcast(r) as Broadcast & { sendAt: Date }, title: r.title, posts: r.posts,
+      broadcast: broadcastFromRow(r) as Broadcast & { sendAt: Date }, title: r.title, posts: r.posts,
     }));
   }
 
@@ -92,7 +92,7 @@ interface BroadcastRow {
   paid: number; send_at: number | null;
 }
 
-function toBroadcast(r: BroadcastRow): Broadcast {
+export function broadcastFromRow(r: BroadcastRow): Broadcast {
   return {
     id: r.id, articleId: r.article_id, platform: r.platform, editorId: r.editor_id, token: r.token, state: r.state,
     urgent: r.urgent === 1, audience: JSON.parse(r.audience) as Audience, progressChat: r.progress_chat ?? undefined, progressMessage: r.progress_message ?? undefined,

@@ -15,6 +15,19 @@ type SubscriptionRow = Parameters<typeof subscriptionFromRow>[0];
 
 export type { DeliveryCounts, ArticleDelivery, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
 
+/** The reads' rows as the port gives them (PostgreSQL's adapter reads the same columns). */
+interface AuditRow { id: number; at: number; platform: string; actor: string; action: AuditAction; detail: string }
+
+export function auditEntryFromRow(r: AuditRow): AuditEntry {
+  return { id: r.id, at: new Date(r.at), platform: r.platform, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> };
+}
+
+interface BroadcastSummaryRow { id: number; state: Broadcast['state']; editor_id: string; platform: string; urgent: number; created_at: number }
+
+export function broadcastSummaryFromRow(r: BroadcastSummaryRow): Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'> {
+  return { id: r.id, state: r.state, editorId: r.editor_id, platform: r.platform, urgent: r.urgent === 1, createdAt: new Date(r.created_at) };
+}
+
 export class DeskViews extends Table {
   // One statement for every filter combination: a NULL parameter switches its condition off. The recency index
   // gives the order, so the unfiltered page reads its LIMIT rows and stops.
@@ -100,8 +113,7 @@ export class DeskViews extends Table {
   }
 
   broadcastsForArticle(articleId: number): Array<Pick<Broadcast, 'id' | 'state' | 'editorId' | 'platform' | 'urgent' | 'createdAt'>> {
-    return (this.broadcastsFor.all(articleId) as Array<{ id: number; state: Broadcast['state']; editor_id: string; platform: string; urgent: number; created_at: number }>)
-      .map((r) => ({ id: r.id, state: r.state, editorId: r.editor_id, platform: r.platform, urgent: r.urgent === 1, createdAt: new Date(r.created_at) }));
+    return (this.broadcastsFor.all(articleId) as BroadcastSummaryRow[]).map(broadcastSummaryFromRow);
   }
 
   queue(now: number): QueueDepth[] {
@@ -113,8 +125,8 @@ export class DeskViews extends Table {
   }
 
   audit(f: { actor?: string; action?: string; beforeId?: number; limit: number }): AuditEntry[] {
-    return (this.auditStmt.all({ actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit }) as Array<{ id: number; at: number; platform: string; actor: string; action: AuditAction; detail: string }>)
-      .map((r) => ({ id: r.id, at: new Date(r.at), platform: r.platform, actor: r.actor, action: r.action, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    return (this.auditStmt.all({ actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit }) as AuditRow[])
+      .map(auditEntryFromRow);
   }
 
   auditChoices(): { actors: string[]; actions: string[] } {

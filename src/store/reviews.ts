@@ -22,7 +22,7 @@ export class ReviewsTable extends Table {
 
   get(articleId: number): Review | undefined {
     const r = this.byId.get(articleId) as ReviewRow | undefined;
-    return r && fromRow(r);
+    return r && reviewFromRow(r);
   }
 
   /** Atomic compare-and-set pending → `to`: true only for the one caller that decided. */
@@ -36,12 +36,12 @@ export class ReviewsTable extends Table {
 
   /** Waiting for a decision, oldest first. */
   pending(limit: number): Review[] {
-    return (this.pendingStmt.all(limit) as ReviewRow[]).map(fromRow);
+    return (this.pendingStmt.all(limit) as ReviewRow[]).map(reviewFromRow);
   }
 
   /** Waiting, and no editor has been sent them yet (held while nothing was running to ask, or just now). */
   unasked(limit: number): Review[] {
-    return (this.unaskedStmt.all(limit) as ReviewRow[]).map(fromRow);
+    return (this.unaskedStmt.all(limit) as ReviewRow[]).map(reviewFromRow);
   }
 
   markAsked(articleId: number, now = Date.now()): void {
@@ -61,9 +61,7 @@ export class ReviewMessagesTable extends Table {
 
   /** Every copy of one review on one platform. */
   list(articleId: number, platform: string): ReviewMessage[] {
-    return (this.forArticle.all(articleId, platform) as ReviewMessageRow[]).map((r) => ({
-      articleId: r.article_id, platform: r.platform, chatId: r.chat_id, messageId: r.message_id, captioned: r.captioned === 1,
-    }));
+    return (this.forArticle.all(articleId, platform) as ReviewMessageRow[]).map(reviewMessageFromRow);
   }
 }
 
@@ -74,7 +72,11 @@ interface ReviewRow {
 
 interface ReviewMessageRow { article_id: number; platform: string; chat_id: string; message_id: string; captioned: number }
 
-function fromRow(r: ReviewRow): Review {
+export function reviewMessageFromRow(r: ReviewMessageRow): ReviewMessage {
+  return { articleId: r.article_id, platform: r.platform, chatId: r.chat_id, messageId: r.message_id, captioned: r.captioned === 1 };
+}
+
+export function reviewFromRow(r: ReviewRow): Review {
   return {
     articleId: r.article_id, state: r.state, token: r.token, createdAt: new Date(r.created_at),
     askedAt: r.asked_at === null ? undefined : new Date(r.asked_at),

@@ -29,7 +29,7 @@ export class RevisionsTable extends Table {
 
   get(id: number): ArticleRevision | undefined {
     const r = this.byIdStmt.get(id) as RevisionRow | undefined;
-    return r && fromRevisionRow(r);
+    return r && revisionFromRow(r);
   }
 
   /** draft → applied, once (a compare-and-set: a second press applies nothing). */
@@ -42,7 +42,7 @@ export class RevisionsTable extends Table {
   }
 
   applied(articleId: number): ArticleRevision[] {
-    return (this.forArticleStmt.all(articleId) as RevisionRow[]).map(fromRevisionRow);
+    return (this.forArticleStmt.all(articleId) as RevisionRow[]).map(revisionFromRow);
   }
 }
 
@@ -52,7 +52,7 @@ interface RevisionRow {
   token: string; created_at: number; applied_at: number | null;
 }
 
-function fromRevisionRow(r: RevisionRow): ArticleRevision {
+export function revisionFromRow(r: RevisionRow): ArticleRevision {
   return {
     id: r.id, articleId: r.article_id, revision: r.revision ?? undefined, origin: r.origin, state: r.state, title: r.title,
     summary: parseJsonArray(r.summary), hashtags: parseJsonArray(r.hashtags), previousTitle: r.previous_title,

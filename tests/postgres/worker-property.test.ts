@@ -95,22 +95,6 @@ class FakePlatform {
   }
 }
 
-/**
- * Until the articles' slice is on PostgreSQL (its own branch), the worker's one read of an article is answered from
- * the row, through the SQLite table's mapper; where `articles.get` exists this changes nothing.
- */
-async function withArticles(ports: DataPorts, db: RawDatabase): Promise<DataPorts> {
-  if (await ports.repos.articles.get(-1).then(() => true, () => false)) return ports;
-  const get = async (id: number) => {
-    const [row] = await db.exec('SELECT * FROM articles WHERE id = ?', [id]);
-    return row && articleFromRow(row as unknown as Parameters<typeof articleFromRow>[0]);
-  };
-  return {
-    uow: ports.uow, repos: { ...ports.repos, articles: { ...ports.repos.articles, get } }, isStorageFault: (e) => ports.isStorageFault(e),
-    backup: (d) => ports.backup(d), isBusy: (e) => ports.isBusy(e), isOpen: () => ports.isOpen(),
-  };
-}
-
 /** Chats (two take hourly digests), articles queued for random chats (some urgent), the held posts in digest messages. */
 async function queueOutbox(db: RawDatabase, dice: () => number): Promise<Set<number>> {
   const setup = db.ports.repos;
@@ -186,7 +170,7 @@ describe.each(rawAdapters())('exactly once with the real worker on $name', ({ op
     let ports = db.ports;
     for (let generation = 0; generation < 10; generation++) {
       if (generation > 0) ports = await db.reopen();
-      const data = await withArticles(ports, db);
+      const data = ports;
       await data.repos.jobs.recoverInterrupted('hold', Date.now());
       for (const row of await db.exec(`SELECT id FROM jobs WHERE state = 'in_doubt'`)) heldInDoubt.add(row.id as number);
       if (generation === 1) for (let n = 1; n <= ARTICLES; n++) await data.repos.corrections.queueEdits(n, 2, Date.now());
@@ -220,7 +204,7 @@ describe.each(rawAdapters().filter((a) => a.name === 'postgres'))('two workers o
     platform.crashesLeft = 0;
     const workers = [];
     for (const ports of [db.ports, await db.another()]) {
-      workers.push(new DeliveryWorker(await withArticles(ports, db), [platform.connect().transport], quietLogger, { backoffMs: 2, pollMs: 5, maxAttempts: 4 }));
+      workers.push(new DeliveryWorker(ports, [platform.connect().transport], quietLogger, { backoffMs: 2, pollMs: 5, maxAttempts: 4 }));
     }
     await Promise.all(workers.map((w) => w.drain(60_000, 5_000)));
     const summary = { seed, ...(await verdict(db, platform, new Set(), urgent)) };

@@ -11,6 +11,7 @@ import { articleFromRow } from '../articles.js';
 import { tallyFromRows } from '../jobs.js';
 import { parseJsonArray, toJson } from '../rows.js';
 import { indexTerms } from '../../text/stem.js';
+import { termsVector } from './articles.js';
 import { CORRECTION_ROWS, cancelWaiting } from './jobs.js';
 import { statement, type Sql } from './sql.js';
 
@@ -67,14 +68,14 @@ const REASONS = statement(`SELECT platform, kind, last_error AS reason, COUNT(*)
   WHERE article_id = ? AND ${CORRECTION_ROWS} AND state IN ('failed', 'in_doubt') GROUP BY platform, kind, last_error
   ORDER BY n DESC, platform COLLATE "C", kind COLLATE "C", last_error COLLATE "C" NULLS FIRST`);
 
-// The article's text (src/store/articles.ts) and its search terms: the same stems as SQLite's, as a tsvector
-// (to_tsvector('simple', …): one lexeme per stem, nothing stemmed again), the form PostgreSQL's search reads (schema.ts).
+// The article's text (src/store/articles.ts) and its search terms: the same stems as SQLite's, as the tsvector
+// PostgreSQL's search reads (termsVector, src/store/postgres/articles.ts: words split as FTS5 splits them).
 const REVISE = statement(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
     hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
     feed_hash = COALESCE(@feedHash::text, feed_hash), revision = revision + @bump::bigint
   WHERE id = @id AND retracted_at IS NULL`);
 const DELETE_TERMS = statement('DELETE FROM article_terms WHERE rowid = ?');
-const INSERT_TERMS = statement(`INSERT INTO article_terms (rowid, terms) VALUES (?, to_tsvector('simple', ?))`);
+const INSERT_TERMS = statement('INSERT INTO article_terms (rowid, terms) VALUES (?, ?::tsvector)');
 const EDIT = statement(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?, edited_at = ? WHERE id = ?`);
 const BUMP = statement('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
 const ARTICLE = statement('SELECT * FROM articles WHERE id = ?');
@@ -120,7 +121,7 @@ export function correctionRepository(sql: Sql): CorrectionRepository {
       })).changes > 0;
       if (changed) {
         await s.run(DELETE_TERMS, [articleId]);
-        await s.run(INSERT_TERMS, [articleId, indexTerms(r.searchText)]);
+        await s.run(INSERT_TERMS, [articleId, termsVector(indexTerms(r.searchText))]);
       }
       return changed;
     }),

@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import { StoreError } from '../index.js';
-import { PostgresPorts, redact } from './ports.js';
+import { reindexSearch } from './articles.js';
+import { PostgresPorts, redact, takeWriteLock } from './ports.js';
 import { postgresSchema, upgradeStatements } from './schema.js';
 
 const INT8 = 20;
@@ -20,7 +21,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** Connects, brings the schema to the newest version, and returns the ports over it. */
+/** Connects, brings the schema to the newest version (and the search index to the stemmer's), and returns the ports over it. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresPorts> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -34,6 +35,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   pool.on('error', () => undefined);
   try {
     await migratePostgres(pool);
+    await reindexSearch(pool, takeWriteLock);
   } catch (err) {
     await pool.end().catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);

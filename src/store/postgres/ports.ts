@@ -150,7 +150,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   }
 }
 
-async function takeWriteLock(client: pg.PoolClient): Promise<void> {
+/** Exported for the search index's rebuild at open (src/store/postgres/articles.ts reindexSearch). */
+export async function takeWriteLock(client: pg.PoolClient): Promise<void> {
   await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
   await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
 }

@@ -3,27 +3,37 @@
  * (src/store/sqlite-ports.ts), given the unit's statements (`tx`) or the pool's.
  */
 import type { Repositories } from '../../ports/index.js';
+import { withoutNul } from '../rows.js';
+import { articleLookup, articleRepository } from './articles.js';
 import { audienceRepository, correctionRepository } from './audience.js';
+import { broadcastRepository } from './broadcasts.js';
 import { auditRepository, deskAccountRepository, editorRepository, pushRepository, sessionRepository, subscriptionRepository } from './chats.js';
 import { digestRepository, jobRepository } from './jobs.js';
 import { outboxRepository, systemStatusRepository } from './outbox.js';
 import { clickRepository, fullStoryRepository, reachRepository, reactionRepository } from './reach.js';
+import { readRepository } from './reads.js';
+import { reviewRepository } from './reviews.js';
+import { revisionRepository } from './revisions.js';
 import { sourceRepository } from './sources.js';
 import type { Sql } from './sql.js';
-import { withoutNul } from '../rows.js';
 
 export function pgRepositories(sql: Sql): Repositories {
   return withoutNul<Repositories>({
-    ...notOnPostgresYet,
     sources: sourceRepository(sql),
     push: pushRepository(sql),
     subscriptions: subscriptionRepository(sql),
+    articles: articleLookup(sql),
     audit: auditRepository(sql),
+    audience: audienceRepository(sql),
+    revisions: revisionRepository(sql),
+    corrections: correctionRepository(sql),
+    broadcasts: broadcastRepository(sql),
+    articleWrites: articleRepository(sql),
+    reviews: reviewRepository(sql),
     editors: editorRepository(sql),
     deskAccounts: deskAccountRepository(sql),
     sessions: sessionRepository(sql),
-    audience: audienceRepository(sql),
-    corrections: correctionRepository(sql),
+    reads: readRepository(sql),
     outbox: outboxRepository(sql),
     digests: digestRepository(sql),
     status: systemStatusRepository(sql),
@@ -34,6 +44,3 @@ export function pgRepositories(sql: Sql): Repositories {
     reach: reachRepository(sql),
   });
 }
-
-// SLICES IN FLIGHT (issue 24): removed when every slice has its file.
-const notOnPostgresYet = Object.fromEntries(['articles', 'revisions', 'broadcasts', 'articleWrites', 'reviews', 'reads'].map((key) => [key, new Proxy({}, { get: (_, method) => () => Promise.reject(new Error(`${key}.${String(method)} is not on PostgreSQL yet`)) })])) as unknown as Repositories;
