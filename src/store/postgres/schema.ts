@@ -30,7 +30,7 @@ const SEARCH_TABLE = [
   rowid BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
   terms TSVECTOR NOT NULL
 )`,
-  'CREATE INDEX article_terms_terms ON article_terms USING GIN (terms)',
+  'CREATE INDEX article_terms_terms ON article_terms USING GIN (terms) WITH (fastupdate = off)',
 ];
 
 /** The newest migration's version in `dir`. */
