@@ -154,3 +154,22 @@ export function describeKill(o: Pick<KillOptions, 'seed' | 'runs'>, f: KillFigur
     `against ${f.onWireAtHolderKills.reduce((a, b) => a + b, 0)} on the wire at the holder's kills [${f.onWireAtHolderKills.join(',')}]; ` +
     `takeover ms [${f.takeoverMs.join(',')}] (longest ${max}); 429s ${f.rateLimited429}; states ${JSON.stringify(f.states)}`;
 }
+
+/**
+ * `npm run bench -- kill-pg`: the issue's kill test on a throwaway cluster (tests/helpers/pg-cluster.ts): 3 runs, a
+ * random one SIGKILLed 20 times during 10,000 deliveries (500 chats × 20 articles) at 100/s, 2–5 s between kills,
+ * so that every kill lands in the broadcast (about 2.5 minutes). Undefined when PostgreSQL's server is not installed.
+ */
+export async function benchKillPostgres(log: (line: string) => void = (l) => console.log(l)): Promise<(KillFigures & { line: string }) | undefined> {
+  const { postgresBin, startCluster } = await import('../tests/helpers/pg-cluster.js');
+  const bin = postgresBin();
+  if (bin === undefined) return undefined;
+  const cluster = await startCluster(bin);
+  try {
+    const o = { url: cluster.url, seed: 24, runs: 3, kills: 20, subscribers: 500, articles: 20, rate: 100, gapMs: [2000, 5000] as [number, number], log };
+    const f = await killTest(o);
+    return { ...f, line: describeKill(o, f) };
+  } finally {
+    cluster.stop();
+  }
+}
