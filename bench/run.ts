@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     add('  same, 429s', '0', l.rateLimited429, '', l.rateLimited429 === 0);
     add('  same, peak RSS of nashra run', 'reference', l.peakRssMb, 'MB', null);
   }
-  // Named only (`npm run bench -- kill-pg`, about 2.5 minutes): the issue's kill test on PostgreSQL.
+  // Named only (`npm run bench -- kill-pg`, about 5 minutes on a busy 2-core machine): the issue's kill test on PostgreSQL.
   if (only.includes('kill-pg')) {
     const k = await benchKillPostgres();
     results.killPostgres = k ?? 'PostgreSQL not installed';
