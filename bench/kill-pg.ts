@@ -31,6 +31,11 @@ export interface KillOptions {
   gapMs: [number, number];
   /** Whom each kill hits: a run at random (default), or the token's holder. */
   pick?: 'random' | 'holder';
+  /**
+   * Instead of a kill: the run is frozen (SIGSTOP) until another has taken the token over, then thawed (SIGCONT) and
+   * kept: a holder that lost its lease while it could not tell must send nothing more once it runs again.
+   */
+  freeze?: boolean;
   log?: (line: string) => void;
 }
 
@@ -91,12 +96,15 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
     };
     for (let k = 0; k < o.kills; k++) {
       await sleep(o.gapMs[0] + Math.floor(random() * (o.gapMs[1] - o.gapMs[0])));
+      // A supervisor's part: a run that ended by itself (a frozen one whose connection the server ended) starts again.
+      for (let r = 0; r < runs.length; r++) if (runs[r]!.child.exitCode !== null) runs[r] = spawnRun(env);
       const holding = await holderPid();
       const i = o.pick === 'holder' ? Math.max(0, runs.findIndex((r) => r.pid === holding)) : Math.floor(random() * runs.length);
       const victim = runs[i]!;
       const wasHolder = holding === victim.pid;
       const killedAt = Date.now();
-      await victim.kill('SIGKILL');
+      if (o.freeze) victim.child.kill('SIGSTOP');
+      else await victim.kill('SIGKILL');
       figures.kills++;
       if (wasHolder) {
         figures.holderKills++;
@@ -104,15 +112,19 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
         figures.onWireAtHolderKills.push(onWire);
         // Another live run takes the token once its lease lapses (or the queue is done: nothing left to take over for).
         const alive = new Set(runs.filter((r) => r !== victim).map((r) => r.pid));
+        // A frozen holder: its requests still on the wire are answered meanwhile and wait in its socket buffers.
+        const others = () => runs.filter((r) => r !== victim).map((r) => `pid ${r.pid} exit ${r.child.exitCode ?? r.child.signalCode ?? 'none'}: ${r.output().slice(-600)}`).join('; ');
         await waitFor(`kill ${k}: another run to take the token over`, 30_000, async () => {
+          if (runs.every((r) => r === victim || r.child.exitCode !== null || r.child.signalCode !== null)) throw new Error(`no other run is alive: ${others()}`);
           const pid = await holderPid();
           return pid !== undefined && alive.has(pid) ? pid : undefined;
         });
         figures.takeoverMs.push(Date.now() - killedAt);
       }
-      log(`kill ${k + 1}/${o.kills}: run ${i} (pid ${victim.pid})${wasHolder ? `, the holder, ${figures.onWireAtHolderKills.at(-1)} on the wire; taken over in ${figures.takeoverMs.at(-1)} ms` : ''}; ` +
+      log(`${o.freeze ? 'freeze' : 'kill'} ${k + 1}/${o.kills}: run ${i} (pid ${victim.pid})${wasHolder ? `, the holder, ${figures.onWireAtHolderKills.at(-1)} on the wire; taken over in ${figures.takeoverMs.at(-1)} ms` : ''}; ` +
         `${await count(['sent'])} sent so far`);
-      runs[i] = spawnRun(env);
+      if (o.freeze) victim.child.kill('SIGCONT');
+      else runs[i] = spawnRun(env);
     }
     await waitFor('the broadcast to finish', 600_000, async () => ((await count(['queued', 'sending', 'held'])) === 0 ? true : undefined));
     figures.seconds = Math.round((Date.now() - started) / 100) / 10;

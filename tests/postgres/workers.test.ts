@@ -33,6 +33,14 @@ describe.skipIf(postgresUrl() === '')('several nashra run on one PostgreSQL data
     expectExactlyOnce(f);
   }, 120_000);
 
+  it('a holder frozen (SIGSTOP) past its lease and thawed once another took over sends nothing more: none twice, no 429', async () => {
+    const o = { seed: 2, runs: 2, kills: 2, pick: 'holder' as const, freeze: true, subscribers: 100, articles: 10, rate: RATE, gapMs: [1500, 2500] as [number, number] };
+    const f = await killTest({ ...o, url: await freshPostgresDatabase() });
+    console.log(describeKill(o, f));
+    expect(f.holderKills).toBe(2);
+    expectExactlyOnce(f);
+  }, 180_000);
+
   it('three runs, a random one SIGKILLed 5 times during 2,000 deliveries (seeded): none twice, none lost, each takeover ≤ 10 s', async () => {
     const o = { seed: 20261207, runs: 3, kills: 5, subscribers: 100, articles: 20, rate: RATE, gapMs: [1000, 3000] as [number, number] };
     const f = await killTest({ ...o, url: await freshPostgresDatabase() });
