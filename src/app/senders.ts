@@ -116,6 +116,12 @@ export class SenderLeases {
         if (pin.heldUntil !== 0 && Date.now() - pin.askedAt >= RENEW_MS && !(await this.renew(pin))) {
           this.logger.error(`lost ${pin.adapter.name}'s lease to another nashra run; it stops here`, { platform: pin.adapter.name });
           void pin.adapter.stop().catch(() => undefined);
+          // Its sender goes too: the run that drives the platform now sends for it.
+          const sender = this.senders.get(pin.adapter.name);
+          if (sender && sender.heldUntil !== 0) {
+            sender.heldUntil = 0;
+            await this.db.releaseLease(sender.name, this.options.holder);
+          }
         }
       }
       for (const sender of this.senders.values()) {

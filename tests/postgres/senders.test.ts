@@ -81,4 +81,24 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     expect(a.leases.owns(tg)).toBe(false);
     expect(b.lines.some((l) => /took over a sender/.test(l))).toBe(false); // released, not lapsed: nobody held it
   });
+
+  it('a run that loses a pinned platform\'s lease stops it and lets its sender go', async () => {
+    const url = await freshPostgresDatabase();
+    const ports = await openPostgres(url);
+    onTestFinished(() => ports.close());
+    const raw = new pg.Client(url);
+    await raw.connect();
+    onTestFinished(() => raw.end());
+    const a = await run('a', ports);
+    const wa = adapter('whatsapp', '/srv/wa');
+    expect(await a.leases.pinned([wa])).toEqual([wa]);
+    await a.leases.claim([wa.transport]);
+    expect(a.leases.owns(wa.transport)).toBe(true);
+    // Another run took the session after a's lease lapsed (a stalled): a's next renewal finds it gone.
+    await raw.query(`UPDATE leases SET holder = 'b' WHERE name = 'whatsapp:/srv/wa'`);
+    await expect.poll(() => wa.stopped, { timeout: 5_000 }).toBe(1);
+    expect(a.leases.owns(wa.transport)).toBe(false);
+    expect((await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows).toEqual([]);
+    expect(a.lines.some((l) => /lost whatsapp's lease to another nashra run; it stops here/.test(l))).toBe(true);
+  });
 });
