@@ -19,6 +19,7 @@ import { benchFootprint } from './footprint.js';
 import { benchFullStory } from './full-story.js';
 import { benchIngest } from './ingest.js';
 import { benchLoad } from './load.js';
+import { benchKillPostgres } from './kill-pg.js';
 import { benchPush } from './push.js';
 import { benchRouting } from './routing.js';
 import { benchSearch, benchSearchPostgres } from './search.js';
@@ -96,6 +97,20 @@ async function main(): Promise<void> {
     add('  same, minutes', 'reference', l.seconds / 60, 'min', null);
     add('  same, 429s', '0', l.rateLimited429, '', l.rateLimited429 === 0);
     add('  same, peak RSS of nashra run', 'reference', l.peakRssMb, 'MB', null);
+  }
+  // Named only (`npm run bench -- kill-pg`, about 5 minutes on a busy 2-core machine): the issue's kill test on PostgreSQL.
+  if (only.includes('kill-pg')) {
+    const k = await benchKillPostgres();
+    results.killPostgres = k ?? 'PostgreSQL not installed';
+    if (k) {
+      console.log(k.line);
+      add('kill-pg: 3 runs, 20 SIGKILLs, 10,000 deliveries: duplicates + lost', '0', k.duplicates + k.lost, '', k.duplicates + k.lost === 0);
+      const onWire = k.onWireAtHolderKills.reduce((a, b) => a + b, 0);
+      add('  same, in doubt (≤ on the wire at the holder\'s kills)', `≤ ${onWire}`, k.inDoubt, '', k.inDoubt <= onWire);
+      const longest = k.takeoverMs.length ? Math.max(...k.takeoverMs) : 0;
+      add(`  same, longest takeover of the token (${k.holderKills} holder kills)`, '≤ 10 s', longest / 1000, 's', longest <= 10_000);
+      add('  same, 429s', '0', k.rateLimited429, '', k.rateLimited429 === 0);
+    }
   }
   if (want('corrections')) {
     const c = await benchCorrections({ channels: 1000 });

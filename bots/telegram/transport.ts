@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import type { Config } from '../../src/config.js';
-import type { SendHooks, Transport } from '../../src/delivery/platform.js';
+import { senderIdentity, type SendHooks, type Transport } from '../../src/delivery/platform.js';
 import { DeliveryCancelledError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
@@ -142,6 +142,7 @@ export function createTelegramTransport({ api, config, logger, isReady, fullStor
 
   return {
     platform: 'telegram',
+    sender: senderIdentity(token),
     concurrency: transportConcurrency(Math.max(config.telegram.rate.globalPerSecond, config.telegram.paidBroadcast?.ratePerSecond ?? 0)),
     marksSending: true,
     isReady: isReady ?? (() => true),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
@@ -29,6 +30,8 @@ type State = 'stopped' | 'connecting' | 'ready' | 'waiting-for-login' | 'logged-
  */
 export class WhatsAppAdapter implements PlatformAdapter {
   readonly name = 'whatsapp';
+  /** One Chromium per session folder: on a database several runs share, only one of them starts it (src/app/senders.ts). */
+  readonly pin: string;
   readonly transport: WhatsAppTransport;
   readonly commands: WhatsAppCommands;
   /** Reactions to Nashra's posts in groups (bots/whatsapp/reactions.ts): kept across reconnections, not restarts. */
@@ -45,6 +48,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
   constructor(private readonly settings: WhatsAppSettings, private readonly ctx: AdapterContext, private readonly options: WhatsAppAdapterOptions = {}) {
     const { config, logger } = ctx;
     this.logger = logger;
+    this.pin = resolve(settings.sessionDir);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);

@@ -18,11 +18,20 @@ export interface RunDatabase {
   readonly where: string;
   /** The platforms' sends per day (WhatsApp's daily cap), answered at once. */
   readonly counters: DayCounters;
+  /**
+   * Several `nashra run` may share it (PostgreSQL): each run has its own lease, and a sender or a pinned platform
+   * is driven by one run at a time (src/app/senders.ts). False (SQLite): one run at a time, refused otherwise.
+   */
+  readonly shared: boolean;
   acquireLease(name: string, holder: string, ttlMs: number, info: LeaseInfo): Promise<{ ok: true } | { ok: false; current: LeaseHolder }>;
   /** False when the lease was lost (taken over after it expired). */
   renewLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   takeOverLease(name: string, staleHolder: string, holder: string, ttlMs: number, info: LeaseInfo): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /** Who holds the lease now, if anyone (expired or not). */
+  leaseHolder(name: string): Promise<LeaseHolder | undefined>;
+  /** Deletes the expired leases whose name starts with `prefix` (the runs that died); how many. */
+  pruneLeases(prefix: string, now: number): Promise<number>;
   recordPlatform(platform: string, ready: boolean, reason: string | undefined): Promise<void>;
   demoPending(createdBy: string): Promise<boolean>;
   endDemo(createdBy: string, samples: Samples, actor: string): Promise<{ articles: number; subscriptions: number } | null>;
@@ -33,10 +42,13 @@ export function sqliteRunDatabase(store: Store): RunDatabase {
     data: store.ports(),
     where: store.path,
     counters: store.counters,
+    shared: false,
     acquireLease: async (name, holder, ttlMs, info) => store.leases.acquire(name, holder, ttlMs, info),
     renewLease: async (name, holder, ttlMs) => store.leases.renew(name, holder, ttlMs),
     takeOverLease: async (name, staleHolder, holder, ttlMs, info) => store.leases.takeOver(name, staleHolder, holder, ttlMs, info),
     releaseLease: async (name, holder) => { if (store.isOpen) store.leases.release(name, holder); },
+    leaseHolder: async (name) => store.leases.holder(name),
+    pruneLeases: async (prefix, now) => store.leases.prune(prefix, now),
     recordPlatform: async (platform, ready, reason) => store.platformStatus.record(platform, ready, reason),
     demoPending: async (createdBy) => store.demoRows.pending(createdBy),
     endDemo: async (createdBy, samples, actor) => store.endDemo(createdBy, samples, actor),
@@ -49,10 +61,13 @@ export async function postgresRunDatabase(ports: PostgresPorts, where: string): 
     data: ports,
     where,
     counters: new WriteBehindCounters(runtime.counters),
+    shared: true,
     acquireLease: (name, holder, ttlMs, info) => runtime.leases.acquire(name, holder, ttlMs, info),
     renewLease: (name, holder, ttlMs) => runtime.leases.renew(name, holder, ttlMs),
     takeOverLease: (name, staleHolder, holder, ttlMs, info) => runtime.leases.takeOver(name, staleHolder, holder, ttlMs, info),
     releaseLease: async (name, holder) => { if (ports.isOpen()) await runtime.leases.release(name, holder); },
+    leaseHolder: (name) => runtime.leases.holder(name),
+    pruneLeases: (prefix, now) => runtime.leases.prune(prefix, now),
     recordPlatform: (platform, ready, reason) => runtime.platformStatus.record(platform, ready, reason),
     demoPending: (createdBy) => runtime.demoRows.pending(createdBy),
     endDemo: (createdBy, samples, actor) => runtime.endDemo(createdBy, samples, actor),

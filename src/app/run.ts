@@ -25,6 +25,7 @@ import { postLinks } from '../newsroom/clicks.js';
 import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
+import { SenderLeases } from './senders.js';
 import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
@@ -51,7 +52,7 @@ export interface RunOptions {
 /** How often the platforms' connection state is written for `nashra stats` (another process) to read. */
 const STATUS_EVERY_MS = 5000;
 
-const LEASE = 'run';
+const RUN_LEASE = 'run';
 const LEASE_TTL_MS = 15_000;
 /** How soon editors hear of items held by another process (`nashra sources add --review`, /sources add). */
 const ASK_EDITORS_MS = 10_000;
@@ -64,6 +65,12 @@ const WEBSUB_EVERY_MS = 60_000;
  */
 export async function runMain(config: Config, db: RunDatabase, logger: Logger, options: RunOptions): Promise<void> {
   const lease = await acquireLease(db, logger);
+  // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
+  const senders = db.shared ? new SenderLeases(db, logger, {
+    holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
+    processExists, onTaken: () => worker?.notify(),
+  }) : undefined;
+  let worker: DeliveryWorker | undefined;
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
   // and the lease is renewed in --once mode too (a long drain must not let a second run in).
   const stop = watchStop(logger, () => lease.renew());
@@ -77,14 +84,19 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
   let statusTimer: NodeJS.Timeout | undefined;
   try {
     // One recovery for every kind of job (posts, digest messages, edits, deletes): what was on the wire at the stop.
+    // Shared: each platform's when its sender is taken (the others' jobs `sending` are other live runs' requests).
     const { data } = db;
-    const recovered = await data.repos.jobs.recoverInterrupted(config.inDoubtPolicy, Date.now());
+    const recovered = senders ? 0 : await data.repos.jobs.recoverInterrupted(config.inDoubtPolicy, Date.now());
     if (recovered > 0) {
       logger.warn(config.inDoubtPolicy === 'hold'
         ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
         : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
-    const transports: Transport[] = options.platforms.map((p) => p.transport);
+    // A platform pinned to one run (a WhatsApp session's Chromium) that another run drives is left out here.
+    const platforms = senders ? await senders.pinned(options.platforms) : options.platforms;
+    const transports: Transport[] = platforms.map((p) => p.transport);
+    // Before the platforms start (grammY may wait for its API a long time): the pins are renewed meanwhile.
+    await senders?.claim(transports);
     if (!options.demo) {
       // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
       const ended = await db.demoPending(DEMO)
@@ -105,23 +117,24 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     }
 
     const { newsroom } = options;
-    const worker = new DeliveryWorker(data, transports, logger, {
+    const delivery = worker = new DeliveryWorker(data, transports, logger, {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
       links: postLinks({ config, data }),
+      ...(senders ? { owns: (t: Transport) => senders.owns(t) } : {}),
     });
-    options.queued?.listen(() => worker.notify());
-    const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, options.platforms);
+    options.queued?.listen(() => delivery.notify());
+    const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
     const intake = articleIntake({ config, data, logger });
-    const poller = new SourcePoller({ config, data, logger, intake }, () => worker.notify(), () => void askEditors());
-    const push = new PushIngest({ config, data, logger, intake, onQueued: () => { worker.notify(); void askEditors(); } });
+    const poller = new SourcePoller({ config, data, logger, intake }, () => delivery.notify(), () => void askEditors());
+    const push = new PushIngest({ config, data, logger, intake, onQueued: () => { delivery.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;
     void stop.requested.then(() => {
-      if (!platformsStarted) for (const p of options.platforms) void p.stop().catch(() => undefined);
+      if (!platformsStarted) for (const p of platforms) void p.stop().catch(() => undefined);
     });
-    for (const p of options.platforms) {
+    for (const p of platforms) {
       try {
         await p.start();
       } catch (err) {
@@ -134,7 +147,7 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     // Written when it changes (and once at start): `nashra stats` reads the state, not how recent it is.
     const recorded = new Map<string, string>();
     const recordStatus = () => {
-      for (const p of options.platforms) {
+      for (const p of platforms) {
         const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
         if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
         recorded.set(p.name, reason ?? '');
@@ -143,16 +156,16 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     };
     recordStatus();
     statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
-    if (config.healthPort) health = await startHealthServer(config.healthPort, data, options.platforms, logger);
+    if (config.healthPort) health = await startHealthServer(config.healthPort, data, platforms, logger);
     if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
-      void stop.requested.then(() => worker.stop(3000));
+      void stop.requested.then(() => delivery.stop(3000));
       await poller.pollAll();
       await askEditors();
       if (!stop.isRequested) {
-        const result = await worker.drain();
+        const result = await delivery.drain();
         recordStatus();
         // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
         const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
@@ -167,24 +180,24 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     } else {
       // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
       if (options.demo && !stop.isRequested) {
-        void stop.requested.then(() => worker.stop(3000));
-        await worker.drain();
+        void stop.requested.then(() => delivery.stop(3000));
+        await delivery.drain();
       }
       if (!stop.isRequested) {
         poller.start();
-        worker.start();
+        delivery.start();
         const asking = setInterval(() => void askEditors(), ASK_EDITORS_MS);
         void askEditors();
         // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
         const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
         void push.maintain();
         void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
-        logger.info('nashra is running', { platforms: options.platforms.map((p) => p.name).join(',') || 'console only' });
+        logger.info('nashra is running', { platforms: platforms.map((p) => p.name).join(',') || 'console only' });
       }
       await stop.requested;
       await poller.stop();
       await push.settle();
-      await worker.stop(3000);
+      await delivery.stop(3000);
     }
     if (stop.failure !== undefined) throw stop.failure;
   } finally {
@@ -194,6 +207,8 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
     health?.close();
     await desk?.close();
+    // After the worker stopped: what is still `sending` is in doubt for the run that takes the sender next.
+    await senders?.release();
     await lease.release();
     // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
     // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
@@ -205,6 +220,10 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
 async function acquireLease(db: RunDatabase, logger: Logger) {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const info = { pid: process.pid, host: hostname() };
+  // A database several runs share: each its own lease (`nashra stats` asks whether any is alive), none refused; the
+  // leases of runs that died are cleared here.
+  const LEASE = db.shared ? `${RUN_LEASE}:${holder}` : RUN_LEASE;
+  if (db.shared) await db.pruneLeases(`${RUN_LEASE}:`, Date.now());
   const got = await db.acquireLease(LEASE, holder, LEASE_TTL_MS, info);
   if (!got.ok) {
     const c = got.current;
@@ -219,6 +238,7 @@ async function acquireLease(db: RunDatabase, logger: Logger) {
     }
   }
   return {
+    holder,
     renew: async () => {
       let renewed: boolean;
       try {

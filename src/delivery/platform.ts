@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config, PlatformSettingsParser } from '../config.js';
 import type { Markup } from '../format/post.js';
 import type { Logger } from '../logger.js';
@@ -50,6 +51,12 @@ export interface PlatformAdapter {
   isConnected(): boolean;
   /** Why nothing can be sent now, in a few words ("WhatsApp is not logged in"); undefined when it can. */
   notReadyReason?(): string | undefined;
+  /**
+   * Something of this machine's that only one run may drive at a time (a WhatsApp session's folder): where several
+   * runs share the database, only the run holding the lease `<name>:<pin>` starts the platform; the others leave it
+   * out. Absent: any run may start it.
+   */
+  readonly pin?: string;
   /** Tells this platform's editors something (another platform went down); absent when it has no way to. */
   notifyEditors?(text: string): Promise<void>;
   /**
@@ -140,6 +147,12 @@ export interface Transport {
   readonly platform: string;
   /** Deliveries in flight at once (different chats). WhatsApp: 1. */
   readonly concurrency: number;
+  /**
+   * Who sends: the same on every run that sends as the same account (senderIdentity of a bot token), never a secret.
+   * Where several runs share the database, one run at a time drives the transport of a sender (the lease
+   * `send:<platform>:<sender>`, src/app/senders.ts). Absent: the platform has one sender per database.
+   */
+  readonly sender?: string;
   /** Which queued deliveries go first after urgency: oldest (default) or newest article. */
   readonly order?: 'oldest' | 'newest';
   /**
@@ -163,6 +176,11 @@ export interface Transport {
   sendText?(target: ChatTarget, text: string, hooks: SendHooks): Promise<{ messageId?: string }>;
   /** Edits and deletes of posts already sent (corrections, retractions); absent when the platform cannot. */
   readonly posts?: PostCorrector;
+}
+
+/** A sender's name from its secret (a bot token): the first 12 hex digits of its SHA-256, which tell tokens apart and give none away. */
+export function senderIdentity(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
 
 /**

@@ -32,6 +32,12 @@ export interface WorkerOptions {
   migrateChat?: (platform: string, fromChatId: string, toChatId: string) => Promise<{ kind: 'migrated' | 'none' | 'refused'; reason?: string }>;
   /** Each chat's own link to the article, through which clicks are counted (src/newsroom/clicks.ts); without it, the article's. */
   links?: PostLinks;
+  /**
+   * Several runs share the database: a transport's jobs start, and a request waiting its turn (the platform's rate
+   * limit) leaves, only while this says the run drives its sender (its lease, src/app/senders.ts); a request already
+   * on its way finishes. Without it: always.
+   */
+  owns?: (transport: Transport) => boolean;
 }
 
 /**
@@ -135,7 +141,7 @@ export class DeliveryWorker {
       let started = 0;
       try {
         await this.closeDigests();
-        started = transport.isReady() ? await this.startReady(transport) : 0;
+        started = transport.isReady() && this.owns(transport) ? await this.startReady(transport) : 0;
         if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
           if (!(await this.hasPending(transport, idleGiveUpMs)) || Date.now() - this.lastProgress > idleGiveUpMs) return;
         }
@@ -149,6 +155,10 @@ export class DeliveryWorker {
       if (started === 0) await this.idle(pollMs);
     }
     await Promise.all(this.jobs());
+  }
+
+  private owns(transport: Transport): boolean {
+    return this.options.owns?.(transport) ?? true;
   }
 
   private jobs(): Promise<void>[] {
@@ -255,7 +265,7 @@ export class DeliveryWorker {
       if (verdict.wait === undefined) this.count(job, verdict.skip !== undefined ? 'skipped' : 'failed');
       return false;
     }
-    const hooks = this.sendingHooks(job.id, verdict.remember);
+    const hooks = this.sendingHooks(job.id, verdict.remember, () => this.owns(transport));
     if (!transport.marksSending && !(await hooks.markNow())) return false; // someone else took it
     const key = chatKey(job);
     this.busyChats.add(key);
@@ -305,14 +315,16 @@ export class DeliveryWorker {
    * The job's `sending` mark, written once: by the worker before send() (`markNow`, for a transport that does not
    * mark itself) or by the transport as its request leaves (`sending`, batched).
    */
-  private sendingHooks(id: number, remember?: (tx: Repositories) => Promise<unknown>): SendHooks & { markNow(): Promise<boolean> } {
+  private sendingHooks(id: number, remember: ((tx: Repositories) => Promise<unknown>) | undefined, owns: () => boolean): SendHooks & { markNow(): Promise<boolean> } {
     let marked: Promise<boolean> | undefined;
     const mark = async (tx: Repositories) => {
       if (remember) await remember(tx);
       return tx.jobs.markSending(id, this.now());
     };
     return {
-      sending: () => marked ??= this.batched(mark),
+      // A run that lost its sender while the request waited its turn: it does not leave (the job stays queued for
+      // the run that drives the sender now). Once marked, a second request of the same job (a fallback) may go.
+      sending: () => marked ?? (owns() ? (marked = this.batched(mark)) : Promise.resolve(false)),
       markNow: () => marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now()),
     };
   }

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -90,7 +90,9 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     // A form posted after its session ended is checked against that session, so that only the editor's own page can
     // have its text kept (see the session-ended answer below).
     getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? req.staleSession ?? 'signed-out',
-    csrfOpts: { hmacKey: randomBytes(32) },
+    // Signed with a key of the installation's (in the database), not of this process: several `nashra run` on one
+    // database each serve the desk, and a form one of them rendered may be posted to another.
+    csrfOpts: { hmacKey: createHmac('sha256', await deps.newsroom.data.repos.fullStory.linkKey()).update('nashra desk csrf').digest() },
   });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyStatic, { root: join(projectRoot(), 'src', 'desk', 'public'), prefix: '/static/', maxAge: 3600_000 });

@@ -32,10 +32,11 @@ export interface JobRepository {
   markFailed(id: number, error: string, opts: { retryable?: boolean }, now: number): Promise<void>;
   markSkipped(id: number, reason: string, now: number): Promise<void>;
   /**
-   * At start, before any sending: the jobs a stop left `sending` are in doubt (`hold`) or queued again (`resend`).
-   * How many.
+   * Before any sending: the jobs a stop left `sending` are in doubt (`hold`) or queued again (`resend`); only the
+   * platform's when one is named (a run taking over a sender another run held, on a database several runs share:
+   * the other platforms' jobs `sending` are other live runs' requests on the wire). How many.
    */
-  recoverInterrupted(policy: InDoubtPolicy, now: number): Promise<number>;
+  recoverInterrupted(policy: InDoubtPolicy, now: number, platform?: string): Promise<number>;
   /** Changes whenever the article is edited, revised or retracted; undefined when it no longer exists. */
   articleStamp(articleId: number): Promise<string | undefined>;
 }

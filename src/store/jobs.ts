@@ -94,9 +94,11 @@ export class JobsTable extends Table {
     WHERE platform = ? AND lane = 0 AND state = 'queued'`);
   // Crash recovery, one statement for every kind: a digest's posts go back to waiting for their message (queued
   // again with it), not out one by one.
-  private readonly holdStmt = this.db.prepare(`UPDATE jobs SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-  private readonly resendStmt = this.db.prepare(`UPDATE jobs SET last_error = ?, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
-    WHERE state = 'sending'`);
+  // A platform named (@platform not NULL): its jobs only (a digest's posts are on its message's platform).
+  private readonly holdStmt = this.db.prepare(`UPDATE jobs SET state = 'in_doubt', last_error = @note, finished_at = @now
+    WHERE state = 'sending' AND (@platform IS NULL OR platform = @platform)`);
+  private readonly resendStmt = this.db.prepare(`UPDATE jobs SET last_error = @note, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
+    WHERE state = 'sending' AND (@platform IS NULL OR platform = @platform)`);
   private readonly resolveStmt = this.db.prepare(`UPDATE jobs SET state = @to, finished_at = CASE WHEN @to = 'sent' THEN @now ELSE NULL END,
       outcome = CASE WHEN @to = 'sent' THEN (CASE kind WHEN 'edit' THEN 'edited' WHEN 'delete' THEN 'deleted' END) END,
       carried_by = CASE WHEN @to = 'sent' THEN carried_by END, not_before = 0, last_error = @note
@@ -300,10 +302,15 @@ export class JobsTable extends Table {
     return this.failCorrectionsStmt.run(reason, now, platform).changes;
   }
 
-  /** Applied once at start-up, under the run lease, before any sending. Returns how many jobs it touched. */
-  recoverInterrupted(policy: InDoubtPolicy, now = Date.now()): number {
+  /**
+   * Applied once at start-up, under the run lease, before any sending (JobRepository.recoverInterrupted: only the
+   * platform's jobs when one is named). Returns how many jobs it touched.
+   */
+  recoverInterrupted(policy: InDoubtPolicy, now = Date.now(), platform?: string): number {
     const note = 'interrupted while sending (process stopped before the platform answered)';
-    return policy === 'resend' ? this.resendStmt.run(note).changes : this.holdStmt.run(note, now).changes;
+    return policy === 'resend'
+      ? this.resendStmt.run({ note, platform: platform ?? null }).changes
+      : this.holdStmt.run({ note, now, platform: platform ?? null }).changes;
   }
 
   /**

@@ -12,6 +12,7 @@ export class LeasesTable extends Table {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host, expires_at = excluded.expires_at`);
   private readonly renewStmt = this.db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
   private readonly releaseStmt = this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?');
+  private readonly pruneStmt = this.db.prepare(`DELETE FROM leases WHERE substr(name, 1, length(?)) = ? AND expires_at <= ?`);
   private readonly takeOverStmt = this.db.prepare('UPDATE leases SET holder = ?, pid = ?, host = ?, expires_at = ? WHERE name = ? AND holder = ?');
 
   /** Takes the lease when free or expired; otherwise returns who holds it. */
@@ -40,6 +41,17 @@ export class LeasesTable extends Table {
 
   release(name: string, holder: string): void {
     this.releaseStmt.run(name, holder);
+  }
+
+  /** Who holds the lease, if anyone (expired or not). */
+  holder(name: string): LeaseHolder | undefined {
+    const row = this.getStmt.get(name) as LeaseRow | undefined;
+    return row && leaseHolderFromRow(row);
+  }
+
+  /** Deletes the expired leases whose name starts with `prefix`; how many. */
+  prune(prefix: string, now = Date.now()): number {
+    return this.pruneStmt.run(prefix, prefix, now).changes;
   }
 
   /** Whether someone holds the lease now (a `nashra run` is alive). */

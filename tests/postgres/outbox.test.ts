@@ -214,6 +214,40 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(await repos.corrections.tally(a1)).toEqual([{ platform: 'telegram', kind: 'edit', queued: 0, done: {}, failed: 2, skipped: 0, inDoubt: 0, reasons: [{ reason: 'cannot edit', count: 2 }] }]);
   });
 
+  it('recovery of one platform (a run taking its sender over): only its jobs `sending`, a digest message with its posts; the others stay on the wire', async () => {
+    const db = await open();
+    const { repos } = db.ports;
+    const T = await addChat(db, '-1');
+    const D = await addChat(db, '-2');
+    const W = await addChat(db, '-3', { platform: 'whatsapp' });
+    await setMode(db, D, 'hourly');
+    const a1 = await addArticle(db, 1);
+    await repos.audience.queueListed(a1, [T, D, W], {}, 100);
+    const post = await jobId(db, a1, T);
+    const held = await jobId(db, a1, D);
+    const other = await jobId(db, a1, W);
+    const part = await repos.digests.addMessage((await repos.digests.open(D, 3_600_000, 1, 200))!, 1, 1, 'ملخص', [held], 200);
+    for (const id of [post, part, other]) expect(await repos.jobs.markSending(id, 300)).toBe(true);
+    expect(await repos.jobs.recoverInterrupted('resend', 400, 'telegram')).toBe(3);
+    expect([await state(db.ports, post), await state(db.ports, part), await state(db.ports, held), await state(db.ports, other)])
+      .toEqual(['queued', 'queued', 'held', 'sending']);
+    for (const id of [post, part]) expect(await repos.jobs.markSending(id, 500)).toBe(true);
+    expect(await repos.jobs.recoverInterrupted('hold', 600, 'telegram')).toBe(3);
+    expect([await state(db.ports, post), await state(db.ports, part), await state(db.ports, held), await state(db.ports, other)])
+      .toEqual(['in_doubt', 'in_doubt', 'in_doubt', 'sending']);
+    expect(await repos.jobs.recoverInterrupted('hold', 700, 'nowhere')).toBe(0);
+    expect(await repos.jobs.recoverInterrupted('hold', 700, 'whatsapp')).toBe(1);
+    expect(await state(db.ports, other)).toBe('in_doubt');
+    if (name === 'postgres') {
+      // Several runs on one database, each its own lease: any of them alive is a run alive.
+      expect(await repos.status.runnerAlive(1_000)).toBe(false);
+      await db.exec(`INSERT INTO leases (name, holder, expires_at) VALUES ('run:a', 'a', 5000), ('run:b', 'b', 9000), ('send:telegram', 'b', 20000), ('runner', 'x', 20000)`);
+      expect(await repos.status.runnerAlive(4_999)).toBe(true);
+      expect(await repos.status.runnerAlive(8_999)).toBe(true);
+      expect(await repos.status.runnerAlive(9_000)).toBe(false);
+    }
+  });
+
   it('digests: the subscriptions, what they hold, a period opened once, a stale message rebuilt, a unit rolled back', async () => {
     const db = await open();
     const { repos, uow } = db.ports;

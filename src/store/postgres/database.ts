@@ -21,11 +21,18 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
+/** LOCK_WAIT (src/store/postgres/ports.ts): a unit idle this long inside its transaction is ended by the server. */
+const IDLE_IN_UNIT_MS = 5_000;
+
 /** Connects, brings the schema to the newest version (and the search index to the stemmer's), and returns the ports over it. */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresPorts> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    // A process frozen inside a unit of work (SIGSTOP, a stalled VM, a partition) would hold the write lock, and so
+    // every other process's writes, for as long as its connection lives: the server ends a transaction left idle
+    // longer than the others wait for the lock (LOCK_WAIT, 5 s). The frozen process's unit then fails, nothing written.
+    idle_in_transaction_session_timeout: IDLE_IN_UNIT_MS,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,

@@ -71,9 +71,11 @@ const MEMBERS_FINISH = statement(`UPDATE jobs SET state = @state, last_error = @
 const FAIL_CORRECTIONS = statement(`UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?
   WHERE platform = ? AND lane = 0 AND state = 'queued'`);
 // Crash recovery: a digest's posts go back to waiting for their message, not out one by one.
-const HOLD = statement(`UPDATE jobs SET state = 'in_doubt', last_error = ?, finished_at = ? WHERE state = 'sending'`);
-const RESEND = statement(`UPDATE jobs SET last_error = ?, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
-  WHERE state = 'sending'`);
+// A platform named: its jobs only (a digest's posts are on its message's platform).
+const HOLD = statement(`UPDATE jobs SET state = 'in_doubt', last_error = @note, finished_at = @now
+  WHERE state = 'sending' AND (@platform::text IS NULL OR platform = @platform::text)`);
+const RESEND = statement(`UPDATE jobs SET last_error = @note, state = CASE WHEN carried_by IS NULL THEN 'queued' ELSE 'held' END
+  WHERE state = 'sending' AND (@platform::text IS NULL OR platform = @platform::text)`);
 // Changes whenever what the article's posts show changes (src/store/articles.ts stamp): the same text as SQLite's.
 const STAMP = statement(`SELECT revision::text || ':' || COALESCE(edited_at, 0)::text || ':' || (retracted_at IS NOT NULL)::int::text AS stamp
   FROM articles WHERE id = ?`);
@@ -136,8 +138,8 @@ export function jobRepository(sql: Sql): JobRepository {
     postpone: async (id, notBefore, note) => { await sql.run(POSTPONE, { id, at: notBefore, note: note ?? null }); },
     markFailed: (id, error, opts, now) => finish(sql, id, 'failed', error, now, opts.retryable ?? false),
     markSkipped: (id, reason, now) => finish(sql, id, 'skipped', reason, now, false),
-    recoverInterrupted: async (policy, now) =>
-      (policy === 'resend' ? await sql.run(RESEND, [INTERRUPTED]) : await sql.run(HOLD, [INTERRUPTED, now])).changes,
+    recoverInterrupted: async (policy, now, platform) =>
+      (await sql.run(policy === 'resend' ? RESEND : HOLD, { note: INTERRUPTED, now, platform: platform ?? null })).changes,
     articleStamp: async (articleId) => (await sql.get<{ stamp: string }>(STAMP, [articleId]))?.stamp,
   };
 }

@@ -86,7 +86,8 @@ const ARTICLE_COUNT = statement('SELECT COUNT(*) AS n FROM articles');
 // Per platform, in the order of SQLite's GROUP BY platform, active (src/store/subscriptions.ts counts).
 const SUBSCRIPTION_COUNTS = statement(`SELECT platform, COUNT(*) FILTER (WHERE active = 1) AS active, COUNT(*) FILTER (WHERE active <> 1) AS inactive
   FROM subscriptions GROUP BY platform ORDER BY platform COLLATE "C"`);
-const LEASE_HELD = statement(`SELECT 1 AS one FROM leases WHERE name = 'run' AND expires_at > ?`);
+// Several runs may share a PostgreSQL database, each with its own lease `run:<holder>` (src/app/run.ts): any alive.
+const LEASE_HELD = statement(`SELECT 1 AS one FROM leases WHERE (name = 'run' OR name LIKE 'run:%') AND expires_at > ? LIMIT 1`);
 const PLATFORM_STATES = statement('SELECT * FROM platform_status ORDER BY platform COLLATE "C"');
 
 export function outboxRepository(sql: Sql): OutboxRepository {

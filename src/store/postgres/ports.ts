@@ -30,9 +30,10 @@ const LOCK_WAIT = '5s';
 const BUSY_CODES = new Set(['55P03', '40001', '40P01']);
 /**
  * Errors no retry inside the process fixes: the server's disk is full, it is read-only, shutting down or not there,
- * the data is damaged. The run stops; what was not written is done after the restart.
+ * the data is damaged, or it ended a unit left idle too long (25P03: this process was frozen holding the write lock,
+ * src/store/postgres/database.ts). The run stops; what was not written is done after the restart.
  */
-const FAULT_CODES = /^(53|57P|58|XX|08)/;
+const FAULT_CODES = /^(53|57P|58|XX|08|25P03)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
 export class PostgresPorts implements DataPorts, UnitOfWork {

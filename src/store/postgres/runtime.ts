@@ -27,6 +27,7 @@ const LEASE_TAKE = statement(`INSERT INTO leases (name, holder, pid, host, expir
   RETURNING name`);
 const LEASE_RENEW = statement('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?');
 const LEASE_RELEASE = statement('DELETE FROM leases WHERE name = ? AND holder = ?');
+const LEASE_PRUNE = statement('DELETE FROM leases WHERE left(name, length(@prefix::text)) = @prefix::text AND expires_at <= @now');
 const LEASE_TAKE_OVER = statement('UPDATE leases SET holder = ?, pid = ?, host = ?, expires_at = ? WHERE name = ? AND holder = ?');
 
 // ── counters (src/store/leases.ts SendCounters) ──
@@ -72,6 +73,13 @@ export class PostgresRuntime {
     takeOver: async (name: string, staleHolder: string, holder: string, ttlMs: number, info: { pid?: number; host?: string } = {}, now = Date.now()): Promise<boolean> =>
       (await this.sql.run(LEASE_TAKE_OVER, [holder, info.pid ?? null, info.host ?? null, now + ttlMs, name, staleHolder])).changes > 0,
     release: async (name: string, holder: string): Promise<void> => { await this.sql.run(LEASE_RELEASE, [name, holder]); },
+    /** Who holds the lease, if anyone (expired or not). */
+    holder: async (name: string): Promise<LeaseHolder | undefined> => {
+      const row = await this.sql.get<LeaseRow>(LEASE, [name]);
+      return row && leaseHolderFromRow(row);
+    },
+    /** Deletes the expired leases whose name starts with `prefix` (the runs that died); how many. */
+    prune: async (prefix: string, now = Date.now()): Promise<number> => (await this.sql.run(LEASE_PRUNE, { prefix, now })).changes,
     /** Whether someone holds the lease now (a `nashra run` is alive). */
     isHeld: async (name: string, now = Date.now()): Promise<boolean> => {
       const row = await this.sql.get<LeaseRow>(LEASE, [name]);

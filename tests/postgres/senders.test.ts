@@ -1,0 +1,104 @@
+/**
+ * The leases several `nashra run` share on PostgreSQL (src/app/senders.ts), two runs' worth of them over one real
+ * database: a pinned platform (a WhatsApp session's Chromium) started by one run only, the others leaving it out in
+ * one log line; a sender driven by one run at a time; a released sender taken by the other, which recovers that
+ * platform's jobs left `sending` and no other platform's. The takeover after a SIGKILL: tests/postgres/workers.test.ts.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { PlatformAdapter, Transport } from '../../src/delivery/platform.js';
+import { senderIdentity } from '../../src/delivery/platform.js';
+import { postgresRunDatabase } from '../../src/app/run-database.js';
+import { SenderLeases } from '../../src/app/senders.js';
+import { createLogger } from '../../src/logger.js';
+import pg from 'pg';
+import { openPostgres } from '../../src/store/postgres/database.js';
+import { freshPostgresDatabase, freshPostgresPorts, postgresUrl } from '../helpers/postgres.js';
+
+const TOKEN = '123456:AAE-not-a-real-token-for-the-lease-test';
+
+function transport(platform: string, sender?: string): Transport {
+  return { platform, sender, concurrency: 1, isReady: () => true, send: async () => ({}) } as Transport;
+}
+
+function adapter(name: string, pin?: string): PlatformAdapter & { stopped: number } {
+  const a = {
+    name, pin, transport: transport(name), stopped: 0,
+    start: async () => undefined, stop: async () => { a.stopped++; }, isConnected: () => true,
+  };
+  return a;
+}
+
+async function run(name: string, ports: Awaited<ReturnType<typeof freshPostgresPorts>>, opts: { pid?: number; dead?: number[] } = {}) {
+  const lines: string[] = [];
+  const db = await postgresRunDatabase(ports, 'postgres://test');
+  const leases = new SenderLeases(db, createLogger({ level: 'info', write: (l) => lines.push(l) }), {
+    holder: name, info: { pid: opts.pid ?? 1, host: 'here' }, host: 'here', policy: 'hold',
+    processExists: (pid) => !(opts.dead ?? []).includes(pid), onTaken: () => undefined,
+  });
+  onTestFinished(() => leases.release());
+  return { leases, lines };
+}
+
+describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on one PostgreSQL database', () => {
+  it('a pinned platform is started by one run only; the other leaves it out in one line; a dead holder of this host is taken over at once', async () => {
+    const ports = await freshPostgresPorts();
+    const a = await run('a', ports, { pid: 101 });
+    const b = await run('b', ports, { pid: 102 });
+    const wa = adapter('whatsapp', '/srv/nashra/whatsapp-session');
+    const tg = adapter('telegram');
+    expect((await a.leases.pinned([tg, wa])).map((p) => p.name)).toEqual(['telegram', 'whatsapp']);
+    expect((await b.leases.pinned([tg, wa])).map((p) => p.name)).toEqual(['telegram']);
+    expect(b.lines.filter((l) => /whatsapp is left out: another nashra run drives it/.test(l))).toHaveLength(1);
+    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({ holder: 'a', pid: 101 });
+    // Run a's process is gone (SIGKILL) on this host: a restarted run here takes the session at once, not after the TTL.
+    const c = await run('c', ports, { pid: 103, dead: [101] });
+    expect((await c.leases.pinned([wa])).map((p) => p.name)).toEqual(['whatsapp']);
+    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({ holder: 'c', pid: 103 });
+  });
+
+  it('a sender is driven by one run at a time, named by its token\'s hash (never the token); released, the other takes it within a second', async () => {
+    const url = await freshPostgresDatabase();
+    const ports = await openPostgres(url);
+    onTestFinished(() => ports.close());
+    const raw = new pg.Client(url);
+    await raw.connect();
+    onTestFinished(() => raw.end());
+    const a = await run('a', ports);
+    const b = await run('b', ports);
+    const tg = transport('telegram', senderIdentity(TOKEN));
+    await a.leases.claim([tg]);
+    await b.leases.claim([tg]);
+    expect(a.leases.owns(tg)).toBe(true);
+    expect(b.leases.owns(tg)).toBe(false);
+    const rows = await raw.query('SELECT name, holder FROM leases');
+    expect(rows.rows).toEqual([{ name: `send:telegram:${senderIdentity(TOKEN)}`, holder: 'a' }]);
+    expect(JSON.stringify(rows.rows)).not.toContain(TOKEN.split(':')[1]);
+    expect(senderIdentity(TOKEN)).toMatch(/^[0-9a-f]{12}$/);
+
+    // a stops (releases its leases): b takes the sender at its next try (every second).
+    await a.leases.release();
+    await expect.poll(() => b.leases.owns(tg), { timeout: 3_000 }).toBe(true);
+    expect(a.leases.owns(tg)).toBe(false);
+    expect(b.lines.some((l) => /took over a sender/.test(l))).toBe(false); // released, not lapsed: nobody held it
+  });
+
+  it('a run that loses a pinned platform\'s lease stops it and lets its sender go', async () => {
+    const url = await freshPostgresDatabase();
+    const ports = await openPostgres(url);
+    onTestFinished(() => ports.close());
+    const raw = new pg.Client(url);
+    await raw.connect();
+    onTestFinished(() => raw.end());
+    const a = await run('a', ports);
+    const wa = adapter('whatsapp', '/srv/wa');
+    expect(await a.leases.pinned([wa])).toEqual([wa]);
+    await a.leases.claim([wa.transport]);
+    expect(a.leases.owns(wa.transport)).toBe(true);
+    // Another run took the session after a's lease lapsed (a stalled): a's next renewal finds it gone.
+    await raw.query(`UPDATE leases SET holder = 'b' WHERE name = 'whatsapp:/srv/wa'`);
+    await expect.poll(() => wa.stopped, { timeout: 5_000 }).toBe(1);
+    expect(a.leases.owns(wa.transport)).toBe(false);
+    expect((await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows).toEqual([]);
+    expect(a.lines.some((l) => /lost whatsapp's lease to another nashra run; it stops here/.test(l))).toBe(true);
+  });
+});
