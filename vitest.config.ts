@@ -1,5 +1,5 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * The reliability files (tests/reliability-*) start first: they spend most of their time waiting on real clocks and
@@ -15,21 +15,36 @@ class WaitingFirst extends BaseSequencer {
   }
 }
 
+/** Test files that run in a fresh process of their own (see `projects` below). */
+const OWN_PROCESS = ['tests/cli.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One process per worker runs its files one after the other, keeping the modules it imported: a fresh process
-    // per file spent about 1.3 s of CPU (node's start and importing grammY, Fastify, puppeteer-core and src/) before
-    // its first test, about 140 s of the suite's 450 s of CPU. No test file mocks modules, fakes timers or changes
-    // the environment of this process; src/'s module-level maps are caches.
-    isolate: false,
     // Three files at once on 2 cores: most files wait (child processes, servers, real clocks) more than they compute;
     // vitest's default on this machine is availableParallelism - 1 = 1 file at a time.
     maxWorkers: 3,
     sequence: { sequencer: WaitingFirst },
-    globalSetup: ['tests/helpers/pg-global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['tests/**/*.test.ts'],
+          globalSetup: ['tests/helpers/pg-global-setup.ts'],
+          exclude: [...configDefaults.exclude, ...OWN_PROCESS],
+          // One process per worker runs its files one after the other, keeping the modules it imported: a fresh
+          // process per file spent about 1.3 s of CPU (node's start and importing grammY, Fastify, puppeteer-core and
+          // src/) before its first test, about 140 s of the suite's 450 s of CPU. No test file mocks modules, fakes
+          // timers or changes this process's environment; src/'s module-level maps are caches.
+          isolate: false,
+        },
+      },
+      // Files that check this process's own state (open files, listeners, timers) need it to themselves: another
+      // file's keep-alive socket closing meanwhile would be counted as theirs.
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
+    ],
   },
 });
