@@ -43,7 +43,7 @@ describe('reliability: clicks when the process is killed', () => {
     }));
     cleanups.push(async () => { await child.kill('SIGKILL'); });
     await until(() => fake.sent().length >= 4 || child.child.exitCode !== null, 20_000, 'the four posts');
-    await until(() => child.output().includes(`Desk: http://127.0.0.1:${port}`) || child.child.exitCode !== null, 10_000, 'the desk');
+    await until(() => child.output().includes(`Desk: http://127.0.0.1:${port}`) || child.child.exitCode !== null, 30_000, 'the desk'); // a node start: over 10 s at load 13
     expect(child.child.exitCode, child.output()).toBeNull();
     // Each post links through its own code (and so does a link preview's address, when one is asked for).
     const codes = fake.sent().map((c) => /https:\/\/desk\.example\.org\/r\/([A-Za-z0-9_-]{16})/.exec(String(c.params.text))?.[1]);

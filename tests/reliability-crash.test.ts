@@ -73,8 +73,9 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
   for (let k = 0; k < opts.kills; k++) {
     const before = fake.calls.length;
     child = spawnRun(env);
-    // A life is counted from the child's first request to the Bot API: node's start-up time varies a lot here.
-    await until(() => fake.calls.length > before || child!.child.exitCode !== null, 10_000, `run ${k} to reach the Bot API`);
+    // A life is counted from the child's first request to the Bot API: node's start-up time varies a lot here (about
+    // 1 s of CPU; over 10 s at load 13 with three test files at once).
+    await until(() => fake.calls.length > before || child!.child.exitCode !== null, 30_000, `run ${k} to reach the Bot API`);
     expect(child.child.exitCode, child.output()).toBeNull();
     // The last kill's requests still on the wire may reach the fake after that child died, which looked like this
     // child's first request: wait until this child has taken over the rows the last kill left `sending`, or they

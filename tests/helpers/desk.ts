@@ -17,6 +17,12 @@ export const EDITOR = 'mona';
 export const PASSWORD = 'correct horse battery';
 const DESK_TOKEN = '123456789:AAHdeskTokenForNashraTests_abcdefXYZ';
 
+/**
+ * The editor's password hashed once per process (a real scrypt hash, production's parameters), not once per fixture:
+ * each hash is about 100 ms of CPU, and 52 fixtures a run made one. Signing in still verifies it at full cost.
+ */
+let editorHash: Promise<string> | undefined;
+
 export interface DeskFixture {
   store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
 }
@@ -27,7 +33,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const store = openStore(config.databasePath);
   const lines: string[] = [];
-  if (opts.editor !== false) store.deskEditors.add(EDITOR, await hashPassword(PASSWORD), Date.now());
+  if (opts.editor !== false) store.deskEditors.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
   const sy24 = sy24Article();
   const result = await storeArticleIn(store, {
     url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
