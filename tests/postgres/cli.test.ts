@@ -1,6 +1,10 @@
 /** The CLI on PostgreSQL (DATABASE_URL), as an operator meets it: the same commands, the same answers. */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCliInProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+import { expectUserError } from '../helpers/user-error.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
 
 describe('DATABASE_URL', () => {
@@ -29,6 +33,21 @@ describe('DATABASE_URL', () => {
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain('-1001234');
       expect(listed.stdout).toContain('سوريا');
+    });
+
+    it('backs up with pg_dump, a file pg_restore reads', async () => {
+      const env = { DATABASE_URL: await freshPostgresDatabase() };
+      const { dir, cleanup } = tempDir('nashra-pg-backup-');
+      try {
+        const target = join(dir, 'nashra.dump');
+        const r = await runCliInProcess(['backup', target], { env });
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toContain('backed up the PostgreSQL database');
+        expect(readFileSync(target).subarray(0, 5).toString()).toBe('PGDMP');
+        expectUserError(await runCliInProcess(['backup', target], { env }), /exists; choose another file or add --force/);
+      } finally {
+        cleanup();
+      }
     });
   });
 });

@@ -7,5 +7,6 @@ import type { CommandContext } from '../context.js';
 export async function backupCommand([target]: string[], options: { force?: boolean }, ctx: CommandContext): Promise<void> {
   if (existsSync(target!) && !options.force) throw new UserError(`${target} exists; choose another file or add --force`);
   await backupNewsroom((await ctx.newsroom()), CLI_OPERATOR, target!);
-  ctx.out(`backed up ${ctx.config.databasePath} to ${target}`);
+  const what = ctx.config.databaseUrl === undefined ? ctx.config.databasePath : 'the PostgreSQL database (pg_dump, custom format: restore with pg_restore)';
+  ctx.out(`backed up ${what} to ${target}`);
 }
