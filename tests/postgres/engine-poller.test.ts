@@ -6,15 +6,18 @@
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
+import PgBoss from 'pg-boss';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { EnginePoller, POLL_QUEUE } from '../../src/ingest/engine-poller.js';
 import { createLogger } from '../../src/logger.js';
 import { articleIntake } from '../../src/newsroom/intake.js';
+import { copyToPostgres } from '../../src/store/postgres/copy.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
 import { ROOT } from '../helpers/cli.js';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
+import { freshStore } from '../helpers/store.js';
 
 const EXPIRY_SECONDS = 3;
 
@@ -183,4 +186,20 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
     const rows = await query<{ url: string; n: number }>(url, 'SELECT url, COUNT(*)::int AS n FROM articles WHERE source_id = $1 GROUP BY url ORDER BY url', [id]);
     expect(rows).toEqual([{ url: `${server.base}/s1/a1`, n: 1 }, { url: `${server.base}/s1/a2`, n: 1 }]);
   }, 40_000);
+  it('nashra db copy: a database where pg-boss made its schema and queued a poll still counts as empty (only Nashra\'s tables are looked at)', async () => {
+    const url = await freshPostgresDatabase();
+    const store = freshStore();
+    store.sources.add({ url: 'https://a.example/feed', kind: 'rss', name: 'أ' });
+    // A run pointed at the empty database first: the engine's schema and a job in it (and Nashra's tables, empty).
+    const boss = new PgBoss({ connectionString: url, supervise: false, schedule: false });
+    await boss.start();
+    await boss.createQueue(POLL_QUEUE, { name: POLL_QUEUE, policy: 'singleton' });
+    await boss.send(POLL_QUEUE, { source: 1 }, { singletonKey: '1' });
+    await boss.stop({ graceful: false, wait: true });
+    await openPostgres(url).then((p) => p.close());
+    const result = await copyToPostgres(store.path, url);
+    expect(result.mismatch).toBeUndefined();
+    expect(result.tables.find((t) => t.table === 'sources')).toEqual({ table: 'sources', source: 1, target: 1 });
+    expect((await query<{ n: number }>(url, 'SELECT COUNT(*)::int AS n FROM pgboss.job'))[0]!.n).toBe(1);
+  }, 30_000);
 });
