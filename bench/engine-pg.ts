@@ -164,16 +164,6 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
     const dataDir = (await admin.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
     const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
-    const a = await freshDatabase(admin, cluster.url, 'bench_nashra', jobs);
-    let nashra: EnginePass;
-    try {
-      const enqueueSeconds = await enqueue(a.pool, jobs);
-      nashra = { ...(await measure(jobs, postmaster, () => claimNashra(a.ports, jobs))), enqueueSeconds };
-    } finally {
-      await a.pool.end();
-      await a.ports.close();
-    }
-
     const bossPass = async (name: string, withOutbox: boolean, fetchers: number): Promise<EnginePass> => {
       const b = await freshDatabase(admin, cluster.url, name, jobs);
       // No maintenance or cron during the measure: the engine's claim and completion alone.
@@ -192,9 +182,25 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
         await b.ports.close();
       }
     };
-    const pgboss = await bossPass('bench_boss', false, 1);
-    const pgbossWithOutbox = await bossPass('bench_boss_outbox', true, 1);
-    const pgbossTwoFetchers = await bossPass('bench_boss_two', false, 2);
+    // Each pass's figures as it ends (the two slow passes, a job's own transactions, last): a long run shows progress.
+    const done = <T extends EnginePass>(name: string, pass: T): T => {
+      console.error(`engine-pg ${name}: ${JSON.stringify(pass)}`);
+      return pass;
+    };
+    const pgboss = done('pgboss', await bossPass('bench_boss', false, 1));
+    const pgbossTwoFetchers = done('pgbossTwoFetchers', await bossPass('bench_boss_two', false, 2));
+
+    const a = await freshDatabase(admin, cluster.url, 'bench_nashra', jobs);
+    let nashra: EnginePass;
+    try {
+      const enqueueSeconds = await enqueue(a.pool, jobs);
+      nashra = done('nashra', { ...(await measure(jobs, postmaster, () => claimNashra(a.ports, jobs))), enqueueSeconds });
+    } finally {
+      await a.pool.end();
+      await a.ports.close();
+    }
+
+    const pgbossWithOutbox = done('pgbossWithOutbox', await bossPass('bench_boss_outbox', true, 1));
     return { jobs, chats: CHATS, nashra, pgboss, pgbossWithOutbox, pgbossTwoFetchers };
   } finally {
     await admin.end();
