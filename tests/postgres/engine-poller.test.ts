@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { articleIntake } from '../../src/newsroom/intake.js';
 import { copyToPostgres } from '../../src/store/postgres/copy.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
+import { spawnRun } from '../helpers/child-run.js';
 import { ROOT } from '../helpers/cli.js';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
@@ -186,6 +187,19 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
     const rows = await query<{ url: string; n: number }>(url, 'SELECT url, COUNT(*)::int AS n FROM articles WHERE source_id = $1 GROUP BY url ORDER BY url', [id]);
     expect(rows).toEqual([{ url: `${server.base}/s1/a1`, n: 1 }, { url: `${server.base}/s1/a2`, n: 1 }]);
   }, 40_000);
+  it('nashra run with DATABASE_URL polls its sources through the engine (SQLite\'s in-process poller is not used)', async () => {
+    const url = await freshPostgresDatabase();
+    server = await startFeedServer();
+    const [id] = await addSources(url, server, 1, 3600);
+    const run = spawnRun({ ...env(url), LOG_LEVEL: 'info' });
+    onTestFinished(async () => { await run.kill('SIGKILL'); });
+    await expect.poll(async () => (await query<{ state: string; source: number }>(url,
+      `SELECT state, (data->>'source')::int AS source FROM pgboss.job WHERE name = $1`, [POLL_QUEUE]).catch(() => [])),
+    { timeout: 20_000, interval: 200 }).toEqual([{ state: 'completed', source: id }]);
+    expect(server.hits('/feed/1')).toHaveLength(1);
+    expect((await query<{ n: number }>(url, 'SELECT COUNT(*)::int AS n FROM articles WHERE source_id = $1', [id]))[0]!.n).toBe(2);
+  }, 30_000);
+
   it('nashra db copy: a database where pg-boss made its schema and queued a poll still counts as empty (only Nashra\'s tables are looked at)', async () => {
     const url = await freshPostgresDatabase();
     const store = freshStore();
