@@ -34,7 +34,12 @@ export interface EnginePass {
   /** pg-boss only: fetches that returned nothing while jobs were waiting (a singleton key already active). */
   emptyFetches?: number;
 }
-export interface EngineFigures { jobs: number; chats: number; nashra: EnginePass; pgboss: EnginePass; pgbossWithOutbox: EnginePass; pgbossTwoFetchers: EnginePass }
+export interface EngineFigures {
+  jobs: number; chats: number; nashra: EnginePass; pgboss: EnginePass; pgbossWithOutbox: EnginePass; pgbossTwoFetchers: EnginePass;
+  headOfLine: HeadOfLine;
+}
+/** One chat's message active, its next one queued, and one message for each of `otherChats` chats: what fetches return. */
+export interface HeadOfLine { otherChats: number; fetchedWhileActive: number; fetchedAfter: number }
 
 const CHATS = 10_000;
 const BATCH = 100;
@@ -187,6 +192,8 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
       console.error(`engine-pg ${name}: ${JSON.stringify(pass)}`);
       return pass;
     };
+    const headOfLine = await measureHeadOfLine(admin, cluster.url);
+    console.error(`engine-pg headOfLine: ${JSON.stringify(headOfLine)}`);
     const pgboss = done('pgboss', await bossPass('bench_boss', false, 1));
     const pgbossTwoFetchers = done('pgbossTwoFetchers', await bossPass('bench_boss_two', false, 2));
 
@@ -201,9 +208,33 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
     }
 
     const pgbossWithOutbox = done('pgbossWithOutbox', await bossPass('bench_boss_outbox', true, 1));
-    return { jobs, chats: CHATS, nashra, pgboss, pgbossWithOutbox, pgbossTwoFetchers };
+    return { jobs, chats: CHATS, nashra, pgboss, pgbossWithOutbox, pgbossTwoFetchers, headOfLine };
   } finally {
     await admin.end();
     cluster.stop();
+  }
+}
+
+/**
+ * pg-boss's fetch on a singleton queue makes its whole batch active in one UPDATE; a candidate whose chat already has
+ * an active job breaks the queue's unique index, and pg-boss swallows the error and returns nothing (src/manager.js
+ * fetch). Chat A's first message active, its second queued, one message for each of 5 other chats: 10 fetches of 10.
+ */
+async function measureHeadOfLine(admin: pg.Pool, url: string): Promise<HeadOfLine> {
+  await admin.query('CREATE DATABASE bench_head_of_line');
+  const boss = new PgBoss({ connectionString: url.replace(/\/postgres$/, '/bench_head_of_line'), max: 2, supervise: false, schedule: false });
+  boss.on('error', () => undefined);
+  try {
+    await boss.start();
+    await boss.createQueue(QUEUE, { name: QUEUE, policy: 'singleton' });
+    for (const m of ['A1', 'A2', 'B1', 'C1', 'D1', 'E1', 'F1']) await boss.send(QUEUE, { m }, { singletonKey: m[0]! });
+    const [first] = await boss.fetch(QUEUE, { batchSize: 1 });
+    let fetchedWhileActive = 0;
+    for (let i = 0; i < 10; i++) fetchedWhileActive += (await boss.fetch(QUEUE, { batchSize: 10 })).length;
+    await boss.complete(QUEUE, first!.id);
+    const fetchedAfter = (await boss.fetch(QUEUE, { batchSize: 10 })).length;
+    return { otherChats: 5, fetchedWhileActive, fetchedAfter };
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
   }
 }

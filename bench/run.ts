@@ -155,6 +155,9 @@ async function main(): Promise<void> {
       pass('engine-pg: pg-boss 10, singleton queue (fetch 100, complete 100)', e.pgboss);
       pass('engine-pg: pg-boss 10 + the outbox row\'s sending/sent', e.pgbossWithOutbox);
       pass('engine-pg: pg-boss 10, two fetchers at once', e.pgbossTwoFetchers);
+      add(`engine-pg: pg-boss 10 singleton queue, one chat's message active: others' messages fetched (of ${e.headOfLine.otherChats}, 10 fetches)`,
+        'reference', e.headOfLine.fetchedWhileActive, '', null);
+      add('  messages fetched once it completed (its chat\'s next one included)', 'reference', e.headOfLine.fetchedAfter, '', null);
     }
   }
   if (want('clicks')) {
