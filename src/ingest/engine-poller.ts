@@ -146,9 +146,10 @@ export class EnginePoller {
     const { data, logger } = this.deps;
     try {
       const source = await data.repos.sources.get(sourceId);
-      // Removed, paused, or polled since the job was made (its next time is later): nothing to do.
+      // Removed, paused, or polled since the job was made (its next time is later): nothing to do. The job is deleted,
+      // not completed: a paused source resumed later has the same last poll, so its next poll has this job's id.
       if (source === undefined || !source.active || source.nextFetchAt.getTime() > Date.now()) {
-        await this.boss.complete(POLL_QUEUE, jobId);
+        await this.boss.deleteJob(POLL_QUEUE, jobId);
         return;
       }
       const outlasted = AbortSignal.timeout(this.options.expireSeconds * 1000 * STOP_AT);

@@ -187,6 +187,31 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
     const rows = await query<{ url: string; n: number }>(url, 'SELECT url, COUNT(*)::int AS n FROM articles WHERE source_id = $1 GROUP BY url ORDER BY url', [id]);
     expect(rows).toEqual([{ url: `${server.base}/s1/a1`, n: 1 }, { url: `${server.base}/s1/a2`, n: 1 }]);
   }, 40_000);
+  it('a source paused while its poll waited in the queue, then resumed: polled again (its dropped job does not block the next)', async () => {
+    const url = await freshPostgresDatabase();
+    server = await startFeedServer();
+    const [, paused] = await addSources(url, server, 2, 3600);
+    // One fetch at a time, the first source's answer taking 2 s: the second's job waits in the queue meanwhile.
+    server.route('/feed/1', { body: feed(1), contentType: 'application/rss+xml; charset=utf-8', delayMs: 2000 });
+    const data = await openPostgres(url);
+    onTestFinished(() => data.close());
+    // The slow source first (due earlier), then the other becomes due once the slot is taken.
+    await data.repos.sources.setActive(paused!, false);
+    await startPoller(url, { NASHRA_FETCH_CONCURRENCY: '1' });
+    await expect.poll(() => server!.hits('/feed/1').length, { timeout: 10_000, interval: 50 }).toBe(1);
+    await data.repos.sources.setActive(paused!, true);
+    await expect.poll(async () => (await query<{ n: number }>(url, `SELECT COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'source' = $2`,
+      [POLL_QUEUE, String(paused)]))[0]!.n, { timeout: 5000, interval: 50 }).toBe(1);
+    await data.repos.sources.setActive(paused!, false);
+    // The slot frees; the paused source's job is taken and dropped, unpolled.
+    await expect.poll(async () => (await query<{ n: number }>(url, `SELECT COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'source' = $2
+      AND state IN ('created', 'retry', 'active')`, [POLL_QUEUE, String(paused)]))[0]!.n, { timeout: 10_000, interval: 100 }).toBe(0);
+    expect(server.hits('/feed/2')).toHaveLength(0);
+    await data.repos.sources.setActive(paused!, true);
+    await expect.poll(() => server!.hits('/feed/2').length, { timeout: 10_000, interval: 100 }).toBe(1);
+    expect(server.hits('/feed/1')).toHaveLength(1);
+  }, 40_000);
+
   it('nashra run with DATABASE_URL polls its sources through the engine (SQLite\'s in-process poller is not used)', async () => {
     const url = await freshPostgresDatabase();
     server = await startFeedServer();
