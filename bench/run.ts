@@ -15,6 +15,7 @@ import { benchDelivery } from './delivery.js';
 import { benchDesk } from './desk.js';
 import { benchDeliveryDuringIngest, benchFeedIngest } from './ingest-during.js';
 import { benchDigest } from './digest.js';
+import { benchEnginePg } from './engine-pg.js';
 import { benchFootprint } from './footprint.js';
 import { benchFullStory } from './full-story.js';
 import { benchIngest } from './ingest.js';
@@ -149,6 +150,29 @@ async function main(): Promise<void> {
     if (q) {
       add('search on PostgreSQL: /search end to end, median of 10 queries (100k articles)', '≤ 20 ms', q.medianMs, 'ms', q.worstQueryMedianMs <= 20);
       add('  same, p99', 'reference', q.p99Ms, 'ms', null);
+    }
+  }
+  if (only.includes('engine-pg')) {
+    // Named only (about 2 minutes here): N = 100,000 outbox jobs claimed and completed on a throwaway PostgreSQL cluster,
+    // by Nashra's own claim and by pg-boss 10 (bench/engine-pg.ts; the choice it informs is in src/ingest/engine-poller.ts).
+    const n = Number(process.env.BENCH_ENGINE_JOBS ?? 100_000);
+    const e = await benchEnginePg(n);
+    results.enginePg = e ?? 'PostgreSQL not installed';
+    if (e) {
+      const pass = (label: string, p: typeof e.nashra) => {
+        add(`${label}: jobs/s (${fmt(p.jobs)} jobs)`, 'reference', p.jobsPerSecond, '/s', null);
+        add('  CPU per job, Nashra\'s process + PostgreSQL', 'reference', p.nodeCpuMsPerJob + p.dbCpuMsPerJob, 'ms', null);
+        add('  of which PostgreSQL', 'reference', p.dbCpuMsPerJob, 'ms', null);
+        add('  enqueue (transactions of 1,000)', 'reference', p.enqueueSeconds, 's', null);
+        if (p.emptyFetches !== undefined) add('  fetches that returned nothing', 'reference', p.emptyFetches, '', null);
+      };
+      pass('engine-pg: Nashra\'s claim (next, markSending, markSent)', e.nashra);
+      pass('engine-pg: pg-boss 10, singleton queue (fetch 100, complete 100)', e.pgboss);
+      pass('engine-pg: pg-boss 10 + the outbox row\'s sending/sent', e.pgbossWithOutbox);
+      pass('engine-pg: pg-boss 10, two fetchers at once', e.pgbossTwoFetchers);
+      add(`engine-pg: pg-boss 10 singleton queue, one chat's message active: others' messages fetched (of ${e.headOfLine.otherChats}, 10 fetches)`,
+        'reference', e.headOfLine.fetchedWhileActive, '', null);
+      add('  messages fetched once it completed (its chat\'s next one included)', 'reference', e.headOfLine.fetchedAfter, '', null);
     }
   }
   if (want('clicks')) {

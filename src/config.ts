@@ -22,7 +22,11 @@ export interface Config {
   healthPort?: number;
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
   web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
-  fetch: { allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number };
+  fetch: {
+    allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number;
+    /** On PostgreSQL (several runs): a run's poll of a source is handed to another run this long after it began, if not done. */
+    pollExpirySeconds: number;
+  };
   /**
    * Push ingest: `publicUrl` is where WebSub hubs and publish hooks reach the desk's server (NASHRA_PUBLIC_URL; no
    * WebSub subscriptions without it); a source its hub pushes is still polled, `safetyPollFactor` times less often.
@@ -129,6 +133,8 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Con
       maxBytes: int(env, 'NASHRA_FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024, 1024 ** 3),
       userAgent: str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
       concurrency: int(env, 'NASHRA_FETCH_CONCURRENCY', 8, 1, 64),
+      // 5 min: a poll is a feed (≤ 15 s) and its new items' pages, 3 at a time (each ≤ 15 s), then storing them.
+      pollExpirySeconds: int(env, 'NASHRA_POLL_EXPIRY_SECONDS', 300, 2, 86_400),
     },
     push: {
       publicUrl: str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', ''),

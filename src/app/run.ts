@@ -13,6 +13,7 @@ import type { DeskHandle } from '../desk/server.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
+import { EnginePoller } from '../ingest/engine-poller.js';
 import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -126,7 +127,11 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     options.queued?.listen(() => delivery.notify());
     const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
     const intake = articleIntake({ config, data, logger });
-    const poller = new SourcePoller({ config, data, logger, intake }, () => delivery.notify(), () => void askEditors());
+    // On PostgreSQL several runs may share the sources: each poll goes through the job engine (one run per source at a time).
+    const pollDeps = { config, data, logger, intake };
+    const poller = config.databaseUrl === undefined
+      ? new SourcePoller(pollDeps, () => delivery.notify(), () => void askEditors())
+      : new EnginePoller(pollDeps, { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds }, () => delivery.notify(), () => void askEditors());
     const push = new PushIngest({ config, data, logger, intake, onQueued: () => { delivery.notify(); void askEditors(); } });
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.

@@ -27,7 +27,8 @@ export interface Route {
   handler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-export interface RecordedRequest { path: string; headers: IncomingMessage['headers'] }
+/** `at`: when it arrived (Date.now()). */
+export interface RecordedRequest { path: string; headers: IncomingMessage['headers']; at: number }
 
 export interface FeedServer {
   base: string;
@@ -35,16 +36,23 @@ export interface FeedServer {
   route(path: string, route: Route): void;
   /** Requests to `path` so far. */
   hits(path: string): RecordedRequest[];
+  /** The most requests to `path` that were open at once (asked and not yet answered or abandoned). */
+  mostAtOnce(path: string): number;
   close(): Promise<void>;
 }
 
 export async function startFeedServer(routes: Record<string, Route> = {}): Promise<FeedServer> {
   const table = new Map(Object.entries(routes));
   const requests: RecordedRequest[] = [];
+  const open = new Map<string, number>();
+  const most = new Map<string, number>();
   let base = '';
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
-    requests.push({ path, headers: req.headers });
+    requests.push({ path, headers: req.headers, at: Date.now() });
+    open.set(path, (open.get(path) ?? 0) + 1);
+    most.set(path, Math.max(most.get(path) ?? 0, open.get(path)!));
+    res.once('close', () => open.set(path, open.get(path)! - 1));
     const route = table.get(path) ?? table.get(path.split('?')[0]!);
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -62,6 +70,7 @@ export async function startFeedServer(routes: Record<string, Route> = {}): Promi
     requests,
     route: (path, route) => void table.set(path, route),
     hits: (path) => requests.filter((r) => r.path === path),
+    mostAtOnce: (path) => most.get(path) ?? 0,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
