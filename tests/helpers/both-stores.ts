@@ -7,14 +7,13 @@
  * SQLite, unless the statements say otherwise.
  */
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
 import type { Store } from '../../src/store/index.js';
-import { postgresUrl } from './postgres.js';
+import { freshPostgresDatabase, postgresUrl } from './postgres.js';
 import { freshStore } from './store.js';
 
 type Row = Record<string, unknown>;
@@ -43,24 +42,6 @@ function asyncRuntime(store: Store): PostgresRuntime {
     demoRows: wrap(store.demoRows, ['ended', 'activeSubscriptions', 'pending', 'deleteSamples']),
     endDemo: async (...args: Parameters<Store['endDemo']>) => store.endDemo(...args),
   } as unknown as PostgresRuntime;
-}
-
-/** A new database of the run's cluster collating as English (ICU en-US), dropped after the test; its URL. */
-export async function localePostgresDatabase(): Promise<string> {
-  const admin = new pg.Client(postgresUrl());
-  await admin.connect();
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
-  await admin.end();
-  onTestFinished(async () => {
-    const dropper = new pg.Client(postgresUrl());
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
-  const url = new URL(postgresUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** A raw connection to a PostgreSQL database, BIGINT read as numbers; closed after the test. */
@@ -95,7 +76,7 @@ export function bothStores(): StoreKind[] {
   const postgres: StoreKind = {
     name: 'postgres',
     open: async () => {
-      const url = await localePostgresDatabase();
+      const url = await freshPostgresDatabase();
       const ports = await openPostgres(url);
       onTestFinished(() => ports.close());
       return { name: 'postgres', ports, runtime: ports.runtime, sql: await rawPostgres(url) };

@@ -11,13 +11,14 @@ export const postgresUrl = (): string => inject('postgresUrl');
 
 /**
  * A new, empty database in the run's cluster, dropped when the test that asked for it has finished. Its URL. Call it
- * inside a test.
+ * inside a test. It collates as English (ICU en-US), as a server set up with a language's locale does: the cluster's
+ * own default (C) sorts text as SQLite does and would hide an ORDER BY that forgot `COLLATE "C"`.
  */
 export async function freshPostgresDatabase(): Promise<string> {
   const admin = new pg.Client(postgresUrl());
   await admin.connect();
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
   await admin.end();
   onTestFinished(async () => {
     const dropper = new pg.Client(postgresUrl());

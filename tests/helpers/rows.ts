@@ -3,39 +3,24 @@
  * writes (chats, articles, sent posts): the setup then needs no other port on PostgreSQL.
  */
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { postgresUrl } from './postgres.js';
+import { freshPostgresDatabase, postgresUrl } from './postgres.js';
 import { freshStore } from './store.js';
 
 type Row = Record<string, unknown>;
 export interface Seeded { data: DataPorts; insert(table: string, row: Row): Promise<number> }
 
-/**
- * PostgreSQL's database is made with an ICU collation, as a server set up with a language's locale has (the test
- * cluster's default, C, would sort text as SQLite does and hide an ORDER BY that forgot it).
- */
 async function postgresWithRows(): Promise<Seeded> {
-  const admin = new pg.Client(postgresUrl());
-  await admin.connect();
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C'`);
-  await admin.end();
-  const url = new URL(postgresUrl());
-  url.pathname = `/${name}`;
-  const data = await openPostgres(url.toString());
-  const client = new pg.Client(url.toString());
+  const url = await freshPostgresDatabase();
+  const data = await openPostgres(url);
+  const client = new pg.Client(url);
   await client.connect();
   onTestFinished(async () => {
     await client.end();
     await data.close();
-    const dropper = new pg.Client(postgresUrl());
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
   });
   return {
     data,

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { bothStores, type BothStores, localePostgresDatabase } from '../helpers/both-stores.js';
-import { postgresUrl } from '../helpers/postgres.js';
+import { bothStores, type BothStores } from '../helpers/both-stores.js';
+import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
 
 const DEMO = 'demo';
 
@@ -119,7 +119,7 @@ async function post(s: BothStores, articleId: number, subscriptionId: number, st
 
 describe.skipIf(postgresUrl() === '')('the run\'s tables shared by two processes on PostgreSQL', () => {
   async function twoProcesses() {
-    const url = await localePostgresDatabase();
+    const url = await freshPostgresDatabase();
     const [a, b] = await Promise.all([openPostgres(url, { max: 4 }), openPostgres(url, { max: 4 })]);
     return { a: a!, b: b!, close: () => Promise.all([a!.close(), b!.close()]) };
   }

@@ -80,16 +80,20 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     await this.pool.end();
   }
 
-  async run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    if (this.unitScope.getStore() !== undefined) throw new UnitOfWorkMisuse('a unit of work began inside another unit of work');
+  run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.unitScope.getStore() !== undefined) return Promise.reject(new UnitOfWorkMisuse('a unit of work began inside another unit of work'));
+    const unit = {};
+    return this.locked((sql) => this.unitScope.run(unit, () => work(pgRepositories(sql))));
+  }
+
+  /** `work` in one transaction on one client, after the write lock; its statements refused once it ended. */
+  private async locked<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let open = true;
-    const unit = {};
     try {
       await client.query('BEGIN');
       await takeWriteLock(client);
-      const tx = pgRepositories(this.inside(client, () => open));
-      const value = await this.unitScope.run(unit, () => work(tx));
+      const value = await work(this.inside(client, () => open));
       await client.query('COMMIT');
       return value;
     } catch (err) {
@@ -130,21 +134,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
         if (this.unitScope.getStore() !== undefined) {
           throw new UnitOfWorkMisuse('a write outside the unit of work from inside its work would wait for the unit for ever');
         }
-        const client = await this.pool.connect();
-        let open = true;
-        try {
-          await client.query('BEGIN');
-          await takeWriteLock(client);
-          const value = await work(this.inside(client, () => open));
-          await client.query('COMMIT');
-          return value;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        } finally {
-          open = false;
-          client.release();
-        }
+        return this.locked(work);
       },
     };
     return sql;
