@@ -32,6 +32,19 @@ export const STORY_WINDOW_MS = 72 * 3600 * 1000;
 /** How long an urgent alert leads /latest: a few hours, the life of breaking news; an older one is ordinary news. */
 export const URGENT_FRESH_MS = 6 * 3600 * 1000;
 
+/** A new article's columns as the insert statement names them (both adapters' insert). */
+export function articleValues(n: NewArticle, now: number): Record<string, unknown> {
+  const a = n.article;
+  return {
+    sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
+    author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
+    categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
+    summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
+    searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
+    feedHash: n.feedHash ?? null,
+  };
+}
+
 export class ArticlesTable extends Table {
   private readonly insertStmt = this.db.prepare(`INSERT INTO articles
     (source_id, url, guid, title, source_name, author, published_at, paragraphs, categories, image_url,
@@ -96,15 +109,7 @@ export class ArticlesTable extends Table {
   }
 
   insert(n: NewArticle, now = Date.now()): number {
-    const a = n.article;
-    const info = this.insertStmt.run({
-      sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
-      author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
-      categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
-      summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
-      searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
-      feedHash: n.feedHash ?? null,
-    });
+    const info = this.insertStmt.run(articleValues(n, now));
     const id = Number(info.lastInsertRowid);
     this.termsStmt.run(id, n.searchTerms ?? indexTerms(n.searchText));
     return id;

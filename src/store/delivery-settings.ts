@@ -5,16 +5,27 @@ import { formatClock, parseClock } from '../text/schedule.js';
 
 export type { DigestSubscription } from '../model/outbox.js';
 
-/** Per-subscription delivery mode and quiet hours; a subscription without a row is immediate, without quiet hours. */
-export class DeliverySettingsTable extends Table {
-  private readonly getStmt = this.db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
-  private readonly upsertStmt = this.db.prepare(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
+/** A chat's delivery settings replaced (the same statement on PostgreSQL, src/store/postgres/chats.ts). */
+export const UPSERT_DELIVERY = `INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
       quiet_start, quiet_end, quiet_mode, quiet_urgent, updated_at)
     VALUES (@id, @mode, @digestAt, @urgentNow, @timeZone, @quietStart, @quietEnd, @quietMode, @quietUrgent, @now)
     ON CONFLICT (subscription_id) DO UPDATE SET mode = excluded.mode, digest_at = excluded.digest_at,
       urgent_now = excluded.urgent_now, time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
       quiet_end = excluded.quiet_end, quiet_mode = excluded.quiet_mode, quiet_urgent = excluded.quiet_urgent,
-      updated_at = excluded.updated_at`);
+      updated_at = excluded.updated_at`;
+
+export function deliveryValues(subscriptionId: number, s: DeliverySettings, now: number): Record<string, unknown> {
+  return {
+    id: subscriptionId, mode: s.mode, digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
+    urgentNow: s.urgentNow ? 1 : 0, timeZone: s.timeZone, quietStart: s.quiet ? formatClock(s.quiet.start) : null,
+    quietEnd: s.quiet ? formatClock(s.quiet.end) : null, quietMode: s.quietMode, quietUrgent: s.quietUrgent ? 1 : 0, now,
+  };
+}
+
+/** Per-subscription delivery mode and quiet hours; a subscription without a row is immediate, without quiet hours. */
+export class DeliverySettingsTable extends Table {
+  private readonly getStmt = this.db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
+  private readonly upsertStmt = this.db.prepare(UPSERT_DELIVERY);
   private readonly digestStmt = this.db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
     FROM delivery_settings ds JOIN subscriptions s ON s.id = ds.subscription_id
     WHERE s.active = 1 AND ds.mode <> 'immediate' ORDER BY s.id`);
@@ -30,11 +41,7 @@ export class DeliverySettingsTable extends Table {
   }
 
   set(subscriptionId: number, s: DeliverySettings, now = Date.now()): void {
-    this.upsertStmt.run({
-      id: subscriptionId, mode: s.mode, digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
-      urgentNow: s.urgentNow ? 1 : 0, timeZone: s.timeZone, quietStart: s.quiet ? formatClock(s.quiet.start) : null,
-      quietEnd: s.quiet ? formatClock(s.quiet.end) : null, quietMode: s.quietMode, quietUrgent: s.quietUrgent ? 1 : 0, now,
-    });
+    this.upsertStmt.run(deliveryValues(subscriptionId, s, now));
   }
 
   /** Active digest subscriptions with the end of the last period closed for each. */

@@ -499,10 +499,10 @@ const HELD_OR_QUEUED = `CASE WHEN COALESCE(ds.mode, 'immediate') = 'immediate' O
   THEN 'queued' ELSE 'held' END`;
 
 /** A chat's template columns (subscription_templates, aliased t): the transport renders a post or an edit with them. */
-const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview, t.full_story';
+export const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview, t.full_story';
 
 /** The quiet-hours columns every outbox query joins in (delivery_settings as ds). */
-const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
+export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 /** A post per subscription selected (POST_IN … FROM …), once per article and subscription (ONCE). */
 const POST_IN = `INSERT INTO jobs (kind, article_id, subscription_id, platform, broadcast_id, priority, state, queued_at, not_before)

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
 import type { DataPorts } from '../../src/ports/index.js';
-import { openPostgres } from '../../src/store/postgres/database.js';
+import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
 import type { Store } from '../../src/store/index.js';
 import { freshPostgresDatabase, postgresUrl } from './postgres.js';
@@ -46,8 +46,7 @@ function asyncRuntime(store: Store): PostgresRuntime {
 
 /** A raw connection to a PostgreSQL database, BIGINT read as numbers; closed after the test. */
 export async function rawPostgres(url: string): Promise<(text: string, ...values: unknown[]) => Promise<Row[]>> {
-  const client = new pg.Client({ connectionString: url });
-  client.setTypeParser(20, (v: string) => Number(v));
+  const client = new pg.Client({ connectionString: url, types: numberTypes });
   await client.connect();
   onTestFinished(() => client.end());
   return async (text, ...values) => {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { onTestFinished } from 'vitest';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { openPostgres } from '../../src/store/postgres/database.js';
+import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import { freshPostgresDatabase, postgresUrl } from './postgres.js';
 import { tempDir } from './tmp.js';
 
@@ -30,8 +30,6 @@ export interface RawAdapter {
   open(): Promise<RawDatabase>;
 }
 
-const INT8 = 20;
-const NUMERIC = 1700;
 
 function sqlite(): RawAdapter {
   return {
@@ -73,8 +71,7 @@ function postgres(): RawAdapter {
       let ports = await openPostgres(url);
       const pool = new pg.Pool({
         connectionString: url, max: 2,
-        types: { getTypeParser: ((oid: number, format?: string) =>
-          oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+        types: numberTypes,
       });
       // The database is dropped (WITH FORCE) when the test ends, maybe before this pool is: its idle clients' end is no error.
       pool.on('error', () => undefined);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { HOUR_MS } from '../../src/model/reach.js';
-import { openPostgres } from '../../src/store/postgres/database.js';
+import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import { postgresSchema } from '../../src/store/postgres/schema.js';
 import { storeNumberedArticle } from '../helpers/articles.js';
 import { post } from '../helpers/clicks.js';
@@ -83,8 +83,7 @@ async function dump(read: (sql: string) => Promise<Array<Record<string, unknown>
 }
 
 async function pgClient(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, types: { getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser } });
+  const client = new pg.Client({ connectionString: url, types: numberTypes });
   await client.connect();
   return client;
 }

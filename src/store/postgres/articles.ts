@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { DuplicateMatch, DuplicateReason, NewArticle } from '../../model/article.js';
 import type { ArticleRepository } from '../../ports/articles.js';
 import type { ArticleLookup } from '../../ports/index.js';
-import { articleFromRow, RANK_WINDOW, STORY_WINDOW_MS, URGENT_FRESH_MS } from '../articles.js';
+import { articleFromRow, articleValues, RANK_WINDOW, STORY_WINDOW_MS, URGENT_FRESH_MS } from '../articles.js';
 import { toJson } from '../rows.js';
 import { indexTerms, STEMMER_VERSION } from '../../text/stem.js';
 import { query, statement, type Sql, type Statement } from './sql.js';
@@ -120,15 +120,7 @@ export function articleRepository(sql: Sql): ArticleRepository {
     },
     // The row and its search terms in one transaction, as SQLite's one gate; the row as stored (its defaults).
     insert: (n: NewArticle, now) => sql.atomic(async (s) => {
-      const a = n.article;
-      const { rows } = await s.run<ArticleRow>(INSERT, {
-        sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
-        author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
-        categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
-        summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
-        searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
-        feedHash: n.feedHash ?? null,
-      });
+      const { rows } = await s.run<ArticleRow>(INSERT, articleValues(n, now));
       const row = rows[0]!;
       await s.run(TERMS, [row.id, termsVector(n.searchTerms ?? indexTerms(n.searchText))]);
       return articleFromRow(row);

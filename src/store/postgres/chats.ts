@@ -11,14 +11,13 @@
  */
 import type { AuditRepository, DeskAccountRepository, EditorRepository, PushRepository, SessionRepository, SubscriptionRepository } from '../../ports/index.js';
 import type { MessageTemplate } from '../../model/template.js';
-import { formatClock } from '../../text/schedule.js';
-import { deliverySettingsFromRow } from '../delivery-settings.js';
+import { deliverySettingsFromRow, deliveryValues, UPSERT_DELIVERY } from '../delivery-settings.js';
 import { deskEditorFromRow } from '../desk-editors.js';
 import { deskSessionFromRow } from '../desk-sessions.js';
 import { webSubFromRow } from '../push.js';
 import { parseJsonArray, toJson } from '../rows.js';
 import { subscriptionFromRow } from '../subscriptions.js';
-import { templateFromRow } from '../templates.js';
+import { templateFromRow, templateValues, UPSERT_TEMPLATE } from '../templates.js';
 import { statement, type Sql } from './sql.js';
 
 // The SQLite tables' rows (the store exports no row type: src/store returns domain types).
@@ -114,23 +113,11 @@ const FAIL_QUEUED = statement(`UPDATE jobs SET state = 'failed', last_error = ?,
 const MIGRATE = statement('UPDATE subscriptions SET chat_id = ?, kind = ? WHERE platform = ? AND chat_id = ?');
 const TOPICS = statement('UPDATE subscriptions SET topics = ? WHERE id = ?');
 const DELIVERY = statement('SELECT * FROM delivery_settings WHERE subscription_id = ?');
-const SET_DELIVERY = statement(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, time_zone,
-    quiet_start, quiet_end, quiet_mode, quiet_urgent, updated_at)
-  VALUES (@id, @mode, @digestAt, @urgentNow, @timeZone, @quietStart, @quietEnd, @quietMode, @quietUrgent, @now)
-  ON CONFLICT (subscription_id) DO UPDATE SET mode = excluded.mode, digest_at = excluded.digest_at,
-    urgent_now = excluded.urgent_now, time_zone = excluded.time_zone, quiet_start = excluded.quiet_start,
-    quiet_end = excluded.quiet_end, quiet_mode = excluded.quiet_mode, quiet_urgent = excluded.quiet_urgent,
-    updated_at = excluded.updated_at`);
+const SET_DELIVERY = statement(UPSERT_DELIVERY);
 // jobs.ts releaseHeld: back to immediate, what a digest held (and no digest message carries) is queued.
 const RELEASE_HELD = statement(`UPDATE jobs SET state = 'queued' WHERE subscription_id = ? AND state = 'held' AND carried_by IS NULL`);
 const TEMPLATE = statement('SELECT * FROM subscription_templates WHERE subscription_id = ?');
-const SET_TEMPLATE = statement(`INSERT INTO subscription_templates
-    (subscription_id, header_mark, footer, show_hashtags, show_source, show_date, lead_photo, link_preview, full_story, full_story_in_group, updated_at)
-  VALUES (@id, @headerMark, @footer, @showHashtags, @showSource, @showDate, @leadPhoto, @linkPreview, @fullStory, @fullStoryInGroup, @now)
-  ON CONFLICT (subscription_id) DO UPDATE SET header_mark = excluded.header_mark, footer = excluded.footer,
-    show_hashtags = excluded.show_hashtags, show_source = excluded.show_source, show_date = excluded.show_date,
-    lead_photo = excluded.lead_photo, link_preview = excluded.link_preview, full_story = excluded.full_story,
-    full_story_in_group = excluded.full_story_in_group, updated_at = excluded.updated_at`);
+const SET_TEMPLATE = statement(UPSERT_TEMPLATE);
 const DELETE_TEMPLATE = statement('DELETE FROM subscription_templates WHERE subscription_id = ?');
 const SOURCE_FILTERS = statement('SELECT source_id, topics FROM subscription_source_filters WHERE subscription_id = ? ORDER BY source_id');
 const SET_SOURCE_FILTER = statement(`INSERT INTO subscription_source_filters (subscription_id, source_id, topics, updated_at)
@@ -169,11 +156,7 @@ export function subscriptionRepository(sql: Sql): SubscriptionRepository {
       return row && deliverySettingsFromRow(row);
     },
     setDelivery: async (id, s, now) => {
-      await sql.run(SET_DELIVERY, {
-        id, mode: s.mode, digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
-        urgentNow: s.urgentNow ? 1 : 0, timeZone: s.timeZone, quietStart: s.quiet ? formatClock(s.quiet.start) : null,
-        quietEnd: s.quiet ? formatClock(s.quiet.end) : null, quietMode: s.quietMode, quietUrgent: s.quietUrgent ? 1 : 0, now,
-      });
+      await sql.run(SET_DELIVERY, deliveryValues(id, s, now));
     },
     releaseHeld: async (id) => (await sql.run(RELEASE_HELD, [id])).changes,
     template: async (id) => {
@@ -185,12 +168,7 @@ export function subscriptionRepository(sql: Sql): SubscriptionRepository {
         await sql.run(DELETE_TEMPLATE, [id]);
         return;
       }
-      const flag = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
-      await sql.run(SET_TEMPLATE, {
-        id, headerMark: t.headerMark ?? null, footer: t.footer ?? null, showHashtags: flag(t.showHashtags),
-        showSource: flag(t.showSource), showDate: flag(t.showDate), leadPhoto: flag(t.leadPhoto), linkPreview: t.linkPreview ?? null,
-        fullStory: flag(t.fullStory), fullStoryInGroup: flag(t.fullStoryInGroup), now,
-      });
+      await sql.run(SET_TEMPLATE, templateValues(id, t, now));
     },
     sourceFilters: async (id) => (await sql.all<{ source_id: number; topics: string }>(SOURCE_FILTERS, [id]))
       .map((r) => ({ sourceId: r.source_id, topics: parseJsonArray(r.topics) })),

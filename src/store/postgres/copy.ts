@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { UserError } from '../../errors.js';
 import { openStore } from '../index.js';
-import { isPostgresUrl, openPostgres } from './database.js';
+import { isPostgresUrl, numberTypes, openPostgres } from './database.js';
 import { redact } from './ports.js';
 import { postgresSchema } from './schema.js';
 
@@ -53,7 +53,7 @@ export async function copyToPostgres(sourcePath: string, url: string): Promise<C
   if (!existsSync(sourcePath)) throw new UserError(`the database ${sourcePath} does not exist (give it with --db or DATABASE_PATH)`);
   openStore(sourcePath).close();
   await (await openPostgres(url, { max: 1 })).close();
-  const target = new pg.Client({ connectionString: url, types: { getTypeParser: numbersAsNumbers } });
+  const target = new pg.Client({ connectionString: url, types: numberTypes });
   const source = new Database(sourcePath, { readonly: true, fileMustExist: true });
   try {
     await target.connect();
@@ -86,10 +86,6 @@ function checkUrl(url: string): void {
     throw new UserError('--to is not a valid PostgreSQL URL (postgres://user:password@host:5432/database; a password with @, : or / must be percent-encoded)');
   }
 }
-
-/** The same parsers as openPostgres: BIGINT and NUMERIC as numbers (Nashra's are all below 2^53). */
-const numbersAsNumbers = ((oid: number, format?: string) =>
-  oid === 20 || oid === 1700 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
 async function copyTables(source: Database.Database, target: pg.Client): Promise<Omit<CopyResult, 'target'>> {
   const tables = postgresSchema().statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? [])

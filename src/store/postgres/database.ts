@@ -17,6 +17,12 @@ const NUMERIC = 1700;
 /** Serialises migrations of several processes starting at once (a number of its own, not the write lock's). */
 const MIGRATION_LOCK = 0x6e61736873;
 
+/** BIGINT and NUMERIC read as numbers (the top of this file says why), for a pool's or a client's `types`. */
+export const numberTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
 export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
@@ -33,10 +39,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     // every other process's writes, for as long as its connection lives: the server ends a transaction left idle
     // longer than the others wait for the lock (LOCK_WAIT, 5 s). The frozen process's unit then fails, nothing written.
     idle_in_transaction_session_timeout: IDLE_IN_UNIT_MS,
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-    },
+    types: numberTypes,
   });
   // An idle client's error (the server restarted) would otherwise crash the process; the next query reports it.
   pool.on('error', () => undefined);

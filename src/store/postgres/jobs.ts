@@ -9,7 +9,7 @@
 import type { DigestRepository, JobRepository } from '../../ports/index.js';
 import type { JobAnswer } from '../../model/delivery.js';
 import { digestSubscriptionFromRow } from '../delivery-settings.js';
-import { pendingJobFromRow } from '../jobs.js';
+import { pendingJobFromRow, QUIET_COLUMNS, TEMPLATE_COLUMNS } from '../jobs.js';
 import { statement, type Sql } from './sql.js';
 
 /** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
@@ -19,9 +19,6 @@ type DigestSubscriptionRow = Parameters<typeof digestSubscriptionFromRow>[0];
 /** An edit's or a delete's row (the partial index jobs_article_corrections, as in src/store/jobs.ts). */
 export const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
 
-/** A chat's template columns and its quiet hours (src/store/jobs.ts TEMPLATE_COLUMNS, QUIET_COLUMNS). */
-const TEMPLATE_COLUMNS = 't.header_mark, t.footer, t.show_hashtags, t.show_source, t.show_date, t.lead_photo, t.link_preview, t.full_story';
-export const QUIET_COLUMNS = 'ds.quiet_start AS q_start, ds.quiet_end AS q_end, ds.quiet_mode AS q_mode, ds.quiet_urgent AS q_urgent, ds.time_zone AS q_zone';
 
 /**
  * The worker's look (JobsTable.next): each lane read apart in its jobs_queue index's order up to the limit, then the

@@ -9,7 +9,8 @@ import type { DeliveryState, JobKind } from '../../model/delivery.js';
 import { articleDeliveryFromRow, countsFromRows, deliveryCountsFromRows, inDoubtFromRow, queueDepthFromRow } from '../desk-views.js';
 import { chatWaitGroupFromRow, jobFromRow } from '../jobs.js';
 import { platformStateFromRow } from '../platform-status.js';
-import { MEMBERS_HELD, MEMBERS_SENT, QUIET_COLUMNS } from './jobs.js';
+import { QUIET_COLUMNS } from '../jobs.js';
+import { MEMBERS_HELD, MEMBERS_SENT } from './jobs.js';
 import { statement, type Sql } from './sql.js';
 
 /** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
