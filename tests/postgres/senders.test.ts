@@ -98,7 +98,8 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     await raw.query(`UPDATE leases SET holder = 'b' WHERE name = 'whatsapp:/srv/wa'`);
     await expect.poll(() => wa.stopped, { timeout: 5_000 }).toBe(1);
     expect(a.leases.owns(wa.transport)).toBe(false);
-    expect((await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows).toEqual([]);
+    // The platform is told to stop first, then the sender's lease is released: that write may land a moment later.
+    await expect.poll(async () => (await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows, { timeout: 5_000 }).toEqual([]);
     expect(a.lines.some((l) => /lost whatsapp's lease to another nashra run; it stops here/.test(l))).toBe(true);
   });
 });
