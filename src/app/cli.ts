@@ -53,6 +53,7 @@ export function buildProgram(
   const program = new Command('nashra')
     .description('Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more')
     .option('--db <path>', 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)')
+    .option('--outlet <name>', 'the outlet (newsroom) a command acts on (default: the only one; nashra outlets list)')
     .showSuggestionAfterError()
     .showHelpAfterError(false)
     .exitOverride()
@@ -223,6 +224,15 @@ export function buildProgram(
     .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database')
     .action(action(lazy(commands, (m) => m.dbCopy)));
 
+  const outlets = sub(program, 'outlets').description('the newsrooms this installation serves, each with its own sources, chats, bot and editors');
+  sub(outlets, 'list').description('every outlet, where its rows are, and where its bot token and WhatsApp session come from')
+    .action(action(lazy(commands, (m) => m.outletsList)));
+  sub(outlets, 'add').description('a new outlet (its database is made now)').argument('<name>', 'its short name: lower-case letters, digits, hyphens (e.g. sy24)')
+    .option('--name <text>', 'its full name, as editors see it (default: the short name)')
+    .option('--env-prefix <PREFIX_>', 'its platforms\' variables start with this (default: the name in capitals and _, SY24_TELEGRAM_BOT_TOKEN)')
+    .action(action(lazy(commands, (m) => m.outletsAdd)));
+  sub(outlets, 'remove').description('take an outlet out of the list; its rows are kept').argument('<name>')
+    .action(action(lazy(commands, (m) => m.outletsRemove)));
   const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
   sub(editors, 'add').description('create an account; the password is asked twice on a terminal')
     .argument('<username>').option('--password-stdin', 'read the password from standard input')
@@ -256,7 +266,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   try {
     const registry = await loadRegistry(io.env);
     const program = buildProgram(registry, async (handler, args, options) => {
-      ctx = createContext(registry, { db: options.db as string | undefined }, io);
+      ctx = createContext(registry, { db: options.db as string | undefined, outlet: options.outlet as string | undefined }, io);
       await handler(args, options, ctx);
     }, io);
     if (argv.length === 0) {

@@ -7,6 +7,8 @@ import { openStore, type Store } from '../store/index.js';
 import type { CopyResult } from '../store/postgres/copy.js';
 import { openPostgres } from '../store/postgres/database.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
+import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
+import { chooseOutlet, outletFile, outletSchema } from './outlets.js';
 import { newsroomDeps, configuredSecrets } from './platforms.js';
 import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-database.js';
 
@@ -16,12 +18,19 @@ export interface CommandContext {
   logger: Logger;
   /** Every platform this installation knows (built in, and plug-ins). */
   registry: readonly PlatformDescriptor[];
-  /** Opens the SQLite database on first use, at --db or DATABASE_PATH. */
+  /** Opens the first outlet's SQLite database on first use, at --db or DATABASE_PATH. */
   store(): Store;
-  /** The newsroom actions' dependencies, on the database configured (DATABASE_URL, else the SQLite file). */
-  newsroom(): Promise<NewsroomDeps>;
-  /** What `nashra run` needs of the same database beside the ports. */
-  runDatabase(): Promise<RunDatabase>;
+  /** The outlet the command acts on: --outlet, else the only one (src/app/outlets.ts chooseOutlet). */
+  outlet(): Promise<Outlet>;
+  /**
+   * The newsroom actions' dependencies, on the chosen outlet's database (DATABASE_URL, else the SQLite file), or on
+   * the outlet named.
+   */
+  newsroom(slug?: string): Promise<NewsroomDeps>;
+  /** The first outlet's (`main`): the registry of outlets and the desk's accounts are there. */
+  mainNewsroom(): Promise<NewsroomDeps>;
+  /** What `nashra run` needs of the chosen outlet's database (or the outlet named) beside the ports. */
+  runDatabase(slug?: string): Promise<RunDatabase>;
   /**
    * `nashra db copy`: the database at --db or DATABASE_PATH copied into the new PostgreSQL database at `url`
    * (src/store/postgres/copy.ts); the URL's password is masked in every line from then on.
@@ -46,28 +55,52 @@ export interface CliIo {
 
 export const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
-export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string }, io: CliIo = processIo()): CommandContext {
+export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string; outlet?: string }, io: CliIo = processIo()): CommandContext {
   const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
   const logger = createLogger({
     level: config.logLevel, format: config.logFormat, secrets: configuredSecrets(registry, config), write: (line) => io.stderr.write(line + '\n'),
   });
   for (const warning of config.warnings) logger.warn(warning);
-  let store: Store | undefined;
-  let postgres: Promise<PostgresPorts> | undefined;
-  let newsroom: Promise<NewsroomDeps> | undefined;
+  // Each outlet's database opened once, on first use (src/app/outlets.ts says where each one is).
+  const stores = new Map<string, Store>();
+  const postgres = new Map<string, Promise<PostgresPorts>>();
+  const newsrooms = new Map<string, Promise<NewsroomDeps>>();
+  let chosen: Promise<Outlet> | undefined;
   const { databaseUrl } = config;
-  const data = async (): Promise<DataPorts> => (databaseUrl === undefined ? ctx.store().ports() : (postgres ??= openPostgres(databaseUrl)));
+  const storeOf = (slug: string): Store => {
+    let store = stores.get(slug);
+    if (!store) stores.set(slug, store = openStore(outletFile(config.databasePath, slug)));
+    return store;
+  };
+  // Another outlet's pool is smaller: N runs × (10 + 4 per other outlet) connections (README: Scaling out).
+  const postgresOf = (url: string, slug: string): Promise<PostgresPorts> => {
+    let ports = postgres.get(slug);
+    if (!ports) postgres.set(slug, ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 }));
+    return ports;
+  };
+  const data = async (slug: string): Promise<DataPorts> => (databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug));
+  const slugOf = async (slug: string | undefined): Promise<string> => slug ?? (await ctx.outlet()).slug;
   const ctx: CommandContext = {
     config,
     logger,
     registry,
-    store: () => (store ??= openStore(config.databasePath)),
+    store: () => storeOf(MAIN_OUTLET),
+    outlet: () => (chosen ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list()).then((outlets) => chooseOutlet(outlets, options.outlet))),
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
-    newsroom: () => (newsroom ??= data().then((ports) => newsroomDeps(registry, config, ports, logger))),
-    runDatabase: async () => (databaseUrl === undefined
-      ? sqliteRunDatabase(ctx.store())
-      : postgresRunDatabase(await (postgres ??= openPostgres(databaseUrl)), logger.redact(databaseUrl))),
+    newsroom: async (named) => {
+      const slug = await slugOf(named);
+      let newsroom = newsrooms.get(slug);
+      if (!newsroom) newsrooms.set(slug, newsroom = data(slug).then((ports) => newsroomDeps(registry, config, ports, logger)));
+      return newsroom;
+    },
+    mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),
+    runDatabase: async (named) => {
+      const slug = await slugOf(named);
+      return databaseUrl === undefined
+        ? sqliteRunDatabase(storeOf(slug))
+        : postgresRunDatabase(await postgresOf(databaseUrl, slug), logger.redact(databaseUrl));
+    },
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
     copyDatabase: async (url) => {
       const password = passwordOf(url);
@@ -77,8 +110,8 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
     close: async () => {
-      store?.close();
-      await (await postgres?.catch(() => undefined))?.close();
+      for (const store of stores.values()) store.close();
+      for (const ports of postgres.values()) await (await ports.catch(() => undefined))?.close();
     },
   };
   return ctx;

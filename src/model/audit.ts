@@ -22,4 +22,5 @@ export type AuditAction =
   | 'editor.add' | 'editor.remove' | 'editor.passwd' | 'session.login' | 'session.refused' | 'session.logout'
   | 'review.publish' | 'review.dismiss' | 'review.list'
   | 'demo.end'
+  | 'outlet.add' | 'outlet.remove' | 'membership.set' | 'membership.remove'
   | 'refused';

@@ -30,6 +30,7 @@ import type { JobRepository } from './jobs.js';
 import type { FullStoryRepository } from './full-story.js';
 import type { ReadRepository } from './reads.js';
 import type { ReactionRepository } from './reactions.js';
+import type { OutletRepository } from './outlets.js';
 
 export * from './articles.js';
 export * from './audience.js';
@@ -39,6 +40,7 @@ export * from './corrections.js';
 export * from './editors.js';
 export * from './full-story.js';
 export * from './jobs.js';
+export * from './outlets.js';
 export * from './outbox.js';
 export * from './reads.js';
 export * from './reactions.js';
@@ -153,6 +155,8 @@ export interface Repositories {
   readonly editors: EditorRepository;
   readonly deskAccounts: DeskAccountRepository;
   readonly sessions: SessionRepository;
+  /** The outlets' registry and desk memberships: meaningful in the first outlet's database (`main`) only. */
+  readonly outlets: OutletRepository;
   readonly reads: ReadRepository;
   readonly outbox: OutboxRepository;
   readonly digests: DigestRepository;

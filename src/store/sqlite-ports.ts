@@ -142,6 +142,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
     },
     deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
     sessions: gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire']),
+    outlets: gated(gate, t.outlets, ['list', 'find', 'add', 'remove', 'membershipsOf', 'setMembership', 'removeMembership']),
     reads: {
       ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),
       ...gated(gate, t.desk, ['today', 'recentTopics', 'articlesPerDay', 'audit', 'auditChoices']),

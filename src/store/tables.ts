@@ -15,6 +15,7 @@ import { DigestsTable } from './digests.js';
 import { FullReadsTable } from './full-reads.js';
 import { JobsTable } from './jobs.js';
 import { LeasesTable, SendCounters } from './leases.js';
+import { OutletsTable } from './outlets.js';
 import { PlatformStatusTable } from './platform-status.js';
 import { PushTable } from './push.js';
 import { ReachViews } from './reach-views.js';
@@ -45,6 +46,8 @@ export class Tables extends Table {
   readonly reviewMessages = new ReviewMessagesTable(this.db);
   readonly deskEditors = new DeskEditorsTable(this.db);
   readonly deskSessions = new DeskSessionsTable(this.db);
+  /** The outlets' registry and desk memberships (db/020_outlets.sql): read in the first outlet's database only. */
+  readonly outlets = new OutletsTable(this.db);
   readonly desk = new DeskViews(this.db);
   readonly platformStatus = new PlatformStatusTable(this.db);
   readonly revisions = new RevisionsTable(this.db);

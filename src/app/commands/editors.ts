@@ -8,7 +8,7 @@ import type { CliIo, CommandContext } from '../context.js';
 
 /** `nashra editors list`: the web desk's accounts. */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editors = await listDeskEditors((await ctx.newsroom()), CLI_OPERATOR);
+  const editors = await listDeskEditors((await ctx.mainNewsroom()), CLI_OPERATOR);
   if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
   ctx.out('username\tcreated\tpassword changed');
   for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
@@ -17,7 +17,7 @@ export async function editorsList(_args: string[], _options: unknown, ctx: Comma
 /** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal, once the name is known to be free. */
 export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
   try {
-    const editor = await addDeskEditor((await ctx.newsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
+    const editor = await addDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
     ctx.out(`added desk editor ${editor.username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
   } catch (err) {
     if (err instanceof DeskAccountExistsError) throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
@@ -27,13 +27,13 @@ export async function editorsAdd([name]: string[], options: { passwordStdin?: bo
 
 /** `nashra editors remove <username>`: its sessions go with it. */
 export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editor = await removeDeskEditor((await ctx.newsroom()), CLI_OPERATOR, name!);
+  const editor = await removeDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!);
   ctx.out(`removed desk editor ${editor.username} (signed out everywhere)`);
 }
 
 /** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
 export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
-  const { account } = await changeDeskPassword((await ctx.newsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
+  const { account } = await changeDeskPassword((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
   ctx.out(`changed the password of ${account.username} (signed out everywhere)`);
 }
 

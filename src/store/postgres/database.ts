@@ -30,11 +30,18 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** LOCK_WAIT (src/store/postgres/ports.ts): a unit idle this long inside its transaction is ended by the server. */
 const IDLE_IN_UNIT_MS = 5_000;
 
-/** Connects, brings the schema to the newest version (and the search index to the stemmer's), and returns the ports over it. */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<PostgresPorts> {
+/**
+ * Connects, brings the schema to the newest version (and the search index to the stemmer's), and returns the ports
+ * over it. `schema`: an outlet's own (src/app/outlets.ts), created when missing; every connection of the pool sees
+ * that schema alone (its search_path), so no statement can reach another outlet's tables.
+ */
+export async function openPostgres(url: string, options: { max?: number; schema?: string } = {}): Promise<PostgresPorts> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError(`not a schema name: ${JSON.stringify(schema)}`, redact(url, url));
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
     // A process frozen inside a unit of work (SIGSTOP, a stalled VM, a partition) would hold the write lock, and so
     // every other process's writes, for as long as its connection lives: the server ends a transaction left idle
     // longer than the others wait for the lock (LOCK_WAIT, 5 s). The frozen process's unit then fails, nothing written.
@@ -44,14 +51,15 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   // An idle client's error (the server restarted) would otherwise crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
+    if (schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await migratePostgres(pool);
-    await reindexSearch(pool, takeWriteLock);
+    await reindexSearch(pool, (client) => takeWriteLock(client, schema));
   } catch (err) {
     await pool.end().catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
     throw new StoreError(`cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`, redact(url, url), { cause: err });
   }
-  return new PostgresPorts(pool, url);
+  return new PostgresPorts(pool, url, schema);
 }
 
 /**

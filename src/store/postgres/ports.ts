@@ -21,8 +21,20 @@ import { pgRepositories } from './repositories.js';
 import { PostgresRuntime } from './runtime.js';
 import { query, type Columns, type Sql, type Statement, type Values } from './sql.js';
 
-/** The advisory lock every writer takes: one number, Nashra's in this database ("nashra" in ASCII). */
+/** The advisory lock every writer of the first outlet (`public`) takes: one number ("nashra" in ASCII). */
 const WRITE_LOCK = 0x6e61736872;
+
+/**
+ * The write lock of an outlet's schema: `public`'s is WRITE_LOCK; another outlet's writers take turns among
+ * themselves only (an outlet's rows are in its own schema, so two outlets' writes never meet), under a 32-bit hash of
+ * the schema's name (FNV-1a), below 2^32 and so never the same number as the locks above it here and in database.ts.
+ */
+export function writeLockOf(schema: string): number {
+  if (schema === 'public') return WRITE_LOCK;
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(`nashra:${schema}`)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
+}
 /** As long as SQLite's busy timeout (src/store/index.ts). */
 const LOCK_WAIT = '5s';
 
@@ -44,7 +56,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private readonly unitScope = new AsyncLocalStorage<object>();
   private ended = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly url: string) {
+  constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema = 'public') {
     this.repos = pgRepositories(this.outside());
     this.runtime = new PostgresRuntime(this.outside());
   }
@@ -66,7 +78,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   /** pg_dump's custom format (restored with pg_restore), consistent while the service writes. */
   backup(destination: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const dump = spawn('pg_dump', ['--format=custom', '--file', destination, '--dbname', this.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // The first outlet's backup is the whole database (every outlet's schema); another outlet's is its schema.
+      const only = this.schema === 'public' ? [] : ['--schema', this.schema];
+      const dump = spawn('pg_dump', ['--format=custom', ...only, '--file', destination, '--dbname', this.url], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       dump.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
       dump.on('error', (err) => reject(new Error(`pg_dump could not be started (${err.message}); install PostgreSQL's client tools (Debian: postgresql-client)`)));
@@ -92,7 +106,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     let open = true;
     try {
       await client.query('BEGIN');
-      await takeWriteLock(client);
+      await takeWriteLock(client, this.schema);
       const value = await work(this.inside(client, () => open));
       await client.query('COMMIT');
       return value;
@@ -142,9 +156,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
 }
 
 /** Exported for the search index's rebuild at open (src/store/postgres/articles.ts reindexSearch). */
-export async function takeWriteLock(client: pg.PoolClient): Promise<void> {
+export async function takeWriteLock(client: pg.PoolClient, schema: string): Promise<void> {
   await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
-  await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+  await client.query('SELECT pg_advisory_xact_lock($1)', [writeLockOf(schema)]);
 }
 
 /** The connection string's password never enters an error or a log line. */

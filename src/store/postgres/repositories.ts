@@ -10,6 +10,7 @@ import { broadcastRepository } from './broadcasts.js';
 import { auditRepository, deskAccountRepository, editorRepository, pushRepository, sessionRepository, subscriptionRepository } from './chats.js';
 import { digestRepository, jobRepository } from './jobs.js';
 import { outboxRepository, systemStatusRepository } from './outbox.js';
+import { outletRepository } from './outlets.js';
 import { clickRepository, fullStoryRepository, reachRepository, reactionRepository } from './reach.js';
 import { readRepository } from './reads.js';
 import { reviewRepository } from './reviews.js';
@@ -33,6 +34,7 @@ export function pgRepositories(sql: Sql): Repositories {
     editors: editorRepository(sql),
     deskAccounts: deskAccountRepository(sql),
     sessions: sessionRepository(sql),
+    outlets: outletRepository(sql),
     reads: readRepository(sql),
     outbox: outboxRepository(sql),
     digests: digestRepository(sql),
