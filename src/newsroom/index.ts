@@ -34,7 +34,7 @@ export {
   decideReview, holdForReview, listPendingReviews, recordReviewCopy, reviewAnnouncer, reviewCopies,
   type PendingReview, type ReviewCopyResult, type Reviewer, type ReviewResult, type ReviewVerdict,
 } from './review.js';
-export { addOutlet, checkSlug, defaultEnvPrefix, listOutlets, OutletExistsError, removeOutlet } from './outlets.js';
+export { addOutlet, checkSlug, defaultEnvPrefix, listOutlets, OutletExistsError, removeOutlet, type OutletNewsrooms } from './outlets.js';
 export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats, type WaitReason } from './stats.js';
 export { chatWaits, type ChatWaits } from './waiting.js';

@@ -91,3 +91,12 @@ function cleanOutlet(input: NewOutlet): NewOutlet {
   }
   return { slug, name, envPrefix: input.envPrefix };
 }
+
+/**
+ * Every outlet's newsroom in one process (`nashra run`: the desk serves them all): `main`'s holds the registry and
+ * the desk's accounts; `of` opens another's on first use, undefined when there is no such outlet.
+ */
+export interface OutletNewsrooms {
+  readonly main: NewsroomDeps;
+  of(slug: string): Promise<NewsroomDeps | undefined>;
+}
