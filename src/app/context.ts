@@ -6,6 +6,7 @@ import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CopyResult } from '../store/postgres/copy.js';
 import { openPostgres } from '../store/postgres/database.js';
+import { urlPasswords } from '../store/postgres/url.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { chooseOutlet, outletFile, outletSchema } from './outlets.js';
@@ -103,8 +104,7 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     },
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
     copyDatabase: async (url) => {
-      const password = passwordOf(url);
-      if (password) logger.addSecret(password);
+      for (const password of urlPasswords(url)) logger.addSecret(password);
       return (await import('../store/postgres/copy.js')).copyToPostgres(config.databasePath, url);
     },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
@@ -115,14 +115,4 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     },
   };
   return ctx;
-}
-
-/** A URL's password (decoded); undefined when it has none or is not a URL. */
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -264,6 +264,8 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       [['--to', `mysql://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
       [['--to', `http://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
       [['--to', `postgres://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/db`], /cannot open the PostgreSQL database postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/],
+      // The password as a parameter (libpq and pg read it there too), written as is and percent-encoded.
+      [['--to', `postgres://nashra@127.0.0.1:1/db?password=${encodeURIComponent(PASSWORD)}`], /cannot open the PostgreSQL database postgres:\/\/nashra@127\.0\.0\.1:1\/db\?password=\*\*\*: .*ECONNREFUSED/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCliInProcess(['--db', path, 'db', 'copy', ...args]);

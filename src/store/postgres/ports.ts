@@ -20,6 +20,10 @@ import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
 import { PostgresRuntime } from './runtime.js';
 import { query, type Columns, type Sql, type Statement, type Values } from './sql.js';
+import { redact } from './url.js';
+
+/** The connection string's password never enters an error or a log line. */
+export { redact };
 
 /** The advisory lock every writer of the first outlet (`public`) takes: one number ("nashra" in ASCII). */
 const WRITE_LOCK = 0x6e61736872;
@@ -161,16 +165,3 @@ export async function takeWriteLock(client: pg.PoolClient, schema: string): Prom
   await client.query('SELECT pg_advisory_xact_lock($1)', [writeLockOf(schema)]);
 }
 
-/** The connection string's password never enters an error or a log line. */
-export function redact(text: string, url: string): string {
-  const password = safeUrl(url)?.password;
-  return password ? text.split(decodeURIComponent(password)).join('***').split(password).join('***') : text;
-}
-
-function safeUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
-}
