@@ -21,7 +21,7 @@ describe('nashra editors and the desk share the account actions', () => {
     const add = await editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana' } })]);
+    expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana', outlet: 'main', role: 'editor' } })]);
 
     const j = jar();
     expect((await signIn(app, j, PASSWORD, 'rana')).statusCode).toBe(303);
