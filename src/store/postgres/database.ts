@@ -82,6 +82,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
             columns.map((c) => row[c]));
         }
         await client.query('INSERT INTO nashra_schema (version) VALUES ($1)', [schema.version]);
+        await syncIdentities(client);
       });
       return 1;
     }
@@ -90,12 +91,27 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
       await inTransaction(client, async () => {
         for (const statement of migration.statements) await client.query(statement);
         await client.query('UPDATE nashra_schema SET version = $1', [migration.version]);
+        await syncIdentities(client);
       });
     }
     return pending.length;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
+  }
+}
+
+/**
+ * A row a migration inserts with its id (db/020's outlet `main`, id 1) does not move the identity's sequence, so the
+ * next insert would take that id again and fail (`nashra outlets add` answered "already exists"): every identity of
+ * the schema goes past its table's largest id, as `nashra db copy` does (copy.ts).
+ */
+async function syncIdentities(client: pg.PoolClient): Promise<void> {
+  const identities = await client.query<{ table: string; column: string }>(`SELECT c.relname AS table, a.attname AS column
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE a.attidentity <> '' AND c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace`);
+  for (const { table, column } of identities.rows) {
+    await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', '${column}'), COALESCE(MAX("${column}"), 0) + 1, false) FROM "${table}"`);
   }
 }
 
