@@ -16,7 +16,7 @@ type Body = Record<string, unknown>;
 
 const text = (body: Body, name: string): string => (typeof body[name] === 'string' ? (body[name] as string) : '');
 /** The signed-in editor, with their role in the outlet the request works in (the newsroom's actions check it). */
-const actorOf = (req: FastifyRequest): Actor => ({ platform: 'desk', id: req.editor!.username, role: req.outlet!.membership.role });
+export const actorOf = (req: FastifyRequest): Actor => ({ platform: 'desk', id: req.editor!.username, role: req.outlet!.membership.role });
 
 /** The audience chosen on the Article page, as the req.newsroom takes it. */
 export function audienceOf(body: Body): Audience {

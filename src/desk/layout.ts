@@ -8,7 +8,7 @@ export interface PageContext {
   editor?: string;
   csrf: string;
   /** The outlet the page shows, the editor's role there, and every outlet the editor works in (the switcher's). */
-  outlet?: { slug: string; role: DeskRole; others: string[] };
+  outlet?: { slug: string; role: DeskRole; all: string[] };
   /** The current path, for the language switch to come back to. */
   path: string;
   /** A platform's name as editors know it, in the page's language (the desk itself names no platform). */
@@ -63,8 +63,8 @@ ${body}
 function outletSwitch(ctx: PageContext, outlet: NonNullable<PageContext['outlet']>): Html {
   const w = t(ctx.lang).outlet;
   const role = html`<span class="role">(${w.roles[outlet.role]})</span>`;
-  if (outlet.others.length < 2) return html`<span class="outlet">${w.label}: <b dir="ltr">${outlet.slug}</b> ${role}</span>`;
+  if (outlet.all.length < 2) return html`<span class="outlet">${w.label}: <b dir="ltr">${outlet.slug}</b> ${role}</span>`;
   return html`<form method="post" action="/outlet" class="inline outlet" id="outlet-switch">${csrfField(ctx)}
-    <label>${w.label}: <select name="outlet" dir="ltr">${outlet.others.map((slug) => html`<option value="${slug}"${slug === outlet.slug ? html` selected` : ''}>${slug}</option>`)}</select></label>
+    <label>${w.label}: <select name="outlet" dir="ltr">${outlet.all.map((slug) => html`<option value="${slug}"${slug === outlet.slug ? html` selected` : ''}>${slug}</option>`)}</select></label>
     ${role}<button type="submit" class="link">${w.switch}</button></form>`;
 }

@@ -15,7 +15,7 @@ import {
   scheduledPage, subscriptionsPage, todayPage, urgentPage, type ScheduleNote, type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
-import { registerActions } from './actions.js';
+import { actorOf, registerActions } from './actions.js';
 import { articleReachSection, reachPage, REACH_WINDOWS } from './reach-page.js';
 import { editInput, one, parseId } from './forms.js';
 import { OncePerSession, type KeptDrafts } from './kept.js';
@@ -120,7 +120,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.post('/articles/:id/edit', async (req, reply) => {
     const article = await articleOr404(req, reply);
     if (!article) return reply;
-    await editArticle(req.newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+    await editArticle(req.newsroom, actorOf(req), article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
   });
 
@@ -160,7 +160,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   });
 
   app.get('/scheduled', async (req, reply) => {
-    const items = await listScheduled(req.newsroom, { platform: 'desk', id: req.editor!.username }, now());
+    const items = await listScheduled(req.newsroom, actorOf(req), now());
     return send(reply, scheduledPage(ctxOf(req, reply), config, items, scheduleNoteOf(req.query as Query)));
   });
 

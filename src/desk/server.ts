@@ -276,7 +276,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
-    outlet: req.outlet && { slug: req.outlet.membership.slug, role: req.outlet.membership.role, others: req.outlet.memberships.map((m) => m.slug) },
+    outlet: req.outlet && { slug: req.outlet.membership.slug, role: req.outlet.membership.role, all: req.outlet.memberships.map((m) => m.slug) },
     // A platform the desk does not show (the demo's console) still has its label in a report.
     platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
     platformRefusal: platformRefusal(known),
