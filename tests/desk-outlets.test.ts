@@ -155,6 +155,10 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
       expect([url, /bravoword (افتتاح|source)|98765[123]/.test(res.body)]).toEqual([url, false]);
     }
     expect((await get(app, j, '/?q=alphaword')).body).toContain('alphaword افتتاح الجسر');
+    // An admin is offered the outlet's management.
+    expect((await get(app, j, '/sources')).body).toContain('id="add-source"');
+    expect((await get(app, j, '/subscriptions')).body).toContain('/deactivate"');
+    expect((await get(app, j, '/subscriptions/1/settings')).body).toContain('>حفظ</button>');
     // An id both outlets have is a's own row in a.
     const shared = await get(app, j, '/articles/1');
     expect(shared.body).toContain('alphaword');
@@ -220,6 +224,16 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     const { app, a } = w;
     const { j, csrf } = await signedIn(app, 'edna');
     expect((await get(app, j, '/')).body).toContain('(محرر)');
+    // The pages do not offer what would be refused: no add form, pause, remove, deactivate or save; polling stays.
+    const sources = (await get(app, j, '/sources')).body;
+    expect(sources).not.toContain('id="add-source"');
+    expect(sources).not.toMatch(/action="\/sources\/1\/(pause|remove)"/);
+    expect(sources).toContain('action="/sources/1/poll"');
+    expect(sources).toContain('لمديري المؤسسة');
+    expect((await get(app, j, '/subscriptions')).body).not.toContain('/deactivate"');
+    const settings = (await get(app, j, '/subscriptions/1/settings')).body;
+    expect(settings).toContain('لمديري المؤسسة');
+    expect(settings).not.toContain('>حفظ</button>');
     const before = JSON.stringify([await sourceById(a, 1), await sourceById(a, 2), await subscriptionById(a, 1), await subscriptionSettings(a, 1)]);
     const refusals: Array<[string, Record<string, string>, string]> = [
       ['/sources', { url: 'https://example.org/feed.xml', name: 'new' }, 'source.add'],

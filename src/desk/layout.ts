@@ -23,6 +23,12 @@ const NAV: Array<[NavKey, string]> = [
   ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'], ['reach', '/reach'],
 ];
 
+/**
+ * Whether the page offers the outlet's management (sources, chats and their settings): its admins only. The
+ * newsroom actions refuse an editor anyway (403); an editor is not shown buttons that would be refused.
+ */
+export const managesOutlet = (ctx: PageContext): boolean => ctx.outlet?.role !== 'editor';
+
 /** A hidden field with the CSRF token: every form that changes something carries one. */
 export const csrfField = (ctx: PageContext): Html => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 
