@@ -198,6 +198,17 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     expect(forged.statusCode).toBe(403);
     expect((await auditEntries(w.main, { action: 'refused', limit: 10 })).map((e) => e.detail)).toEqual([{ action: 'outlet.switch', outlet: 'main' }]);
     expect((await get(app, j, '/')).body).toContain('bravoword');
+    // Hostile values: another spelling, a path, an oversized name, NUL, a repeated field. Each refused, still in b.
+    for (const outlet of ['AA', ' aa', 'aa/../main', 'x'.repeat(20_000), 'a\u0000a']) {
+      expect((await post(app, j, '/outlet', { outlet, _csrf: csrf })).statusCode).toBe(403);
+    }
+    const repeated = await app.inject({
+      method: 'POST', url: '/outlet', payload: `outlet=aa&outlet=bb&_csrf=${encodeURIComponent(csrf)}`,
+      headers: { cookie: [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(repeated.statusCode).toBe(403);
+    expect((await auditEntries(w.main, { action: 'refused', limit: 10 })).every((e) => String(e.detail.outlet).length <= 40)).toBe(true);
+    expect((await get(app, j, '/')).body).toContain('bravoword');
 
     // Revoked in b (from the shell): the next request is served in a, never in b.
     await removeDeskMembership(w.main, CLI_OPERATOR, 'both', 'bb');
