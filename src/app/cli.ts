@@ -234,10 +234,17 @@ export function buildProgram(
   sub(outlets, 'remove').description('take an outlet out of the list; its rows are kept').argument('<name>')
     .action(action(lazy(commands, (m) => m.outletsRemove)));
   const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
-  sub(editors, 'add').description('create an account; the password is asked twice on a terminal')
+  sub(editors, 'add').description('create an account in an outlet (--outlet, default: the only one); the password is asked twice on a terminal')
     .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .option('--role <role>', 'admin (also manages the outlet\'s sources, chats and accounts) or editor', 'editor')
     .action(action(lazy(commands, (m) => m.editorsAdd)));
-  sub(editors, 'list').description('every desk account').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'list').description('every desk account, with its outlets and role in each').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'grant').description('let an account work in an outlet (--outlet), or change its role there')
+    .argument('<username>').requiredOption('--role <role>', 'admin or editor')
+    .action(action(lazy(commands, (m) => m.editorsGrant)));
+  sub(editors, 'revoke').description('an account no longer works in an outlet (--outlet); its desk leaves that outlet at its next page')
+    .argument('<username>')
+    .action(action(lazy(commands, (m) => m.editorsRevoke)));
   sub(editors, 'remove').description('delete an account and end its sessions').argument('<username>')
     .action(action(lazy(commands, (m) => m.editorsRemove)));
   sub(editors, 'passwd').description('change a password and end that editor\'s sessions')

@@ -27,7 +27,7 @@ import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
 import { SenderLeases } from './senders.js';
-import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
+import { collectStats, digestCloser, migrateChat, type ChatRules, type OutletNewsrooms } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
 
@@ -43,7 +43,7 @@ export interface RunOptions {
   /** The newsroom's actions the run calls itself: a group that moved follows it (ChatMigratedError, migrateChat). */
   newsroom?: NewsroomDeps;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
-  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
+  desk?: { outlets: OutletNewsrooms; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
   /** Each platform's markup, for the digests (built for the platform when their period closes); none: no digests. */
@@ -162,7 +162,7 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
     recordStatus();
     statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
     if (config.healthPort) health = await startHealthServer(config.healthPort, data, platforms, logger);
-    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
+    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
 
     if (options.once) {
       // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).

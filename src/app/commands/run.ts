@@ -3,6 +3,13 @@ import type { CommandContext } from '../context.js';
 import { createPlatforms, newsroomDeps, onlyLocalPlatforms } from '../platforms.js';
 import { runMain } from '../run.js';
 import { deskPlatforms } from '../desk.js';
+import { MAIN_OUTLET } from '../../model/outlet.js';
+import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../../newsroom/index.js';
+
+async function deskOutlets(ctx: CommandContext, newsroom: NewsroomDeps): Promise<OutletNewsrooms> {
+  const slug = (await ctx.outlet()).slug;
+  return outletNewsrooms(slug === MAIN_OUTLET ? newsroom : await ctx.mainNewsroom(), async (s) => (s === slug ? newsroom : ctx.newsroom(s)));
+}
 
 /** `nashra run [--once]`: the main job. */
 export async function runCommand(_args: string[], options: { once?: boolean }, ctx: CommandContext): Promise<void> {
@@ -14,6 +21,8 @@ export async function runCommand(_args: string[], options: { once?: boolean }, c
   await runMain(ctx.config, db, ctx.logger, {
     once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry, newsroom,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
-    desk: { newsroom, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
+    // The desk serves every outlet its editors are members of; the run's own outlet through the run's newsroom (its
+    // onQueued wakes this run's worker).
+    desk: { outlets: await deskOutlets(ctx, newsroom), platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
   });
 }
