@@ -12,7 +12,7 @@
  * - The holder that still believes it owns the sender (it asked `owns()` before it froze, or its clock ran slow) after
  *   another run took it in the database: before the fence it marked and sent as a second sender.
  *
- * The fenced writes themselves, on both adapters: tests at the end. The SIGSTOP scenario with real processes:
+ * The fenced writes themselves, on both adapters: the last test. The SIGSTOP scenario with real processes:
  * tests/postgres/workers.test.ts.
  */
 import { Api } from 'grammy';
@@ -30,6 +30,7 @@ import { numberTypes, openPostgres } from '../../src/store/postgres/database.js'
 import { PostgresPorts } from '../../src/store/postgres/ports.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
+import { addArticle, addChat, rawAdapters } from '../helpers/raw-db.js';
 
 const TOKEN = '424242:AAE-fence-test-token-not-a-real-one_0123';
 const quiet = createLogger({ level: 'silent' });
@@ -165,4 +166,47 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
     expect(messagesTo([fakeA], '-2001')).toBe(0);
     expect(await states(db)).toEqual(['queued']);
   }, 15_000);
+});
+
+describe.each(rawAdapters())('a job\'s writes fenced by the sender\'s lease on $name', ({ open }) => {
+  it('each applies only while the lease names the take that fenced it; without a fence, as before', async () => {
+    const db = await open();
+    const { jobs } = db.ports.repos;
+    const chat = await addChat(db, '-3001');
+    const article = await addArticle(db, 1);
+    const [job] = await db.exec(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', ?, ?, 0) RETURNING id`, [chat, article]);
+    const id = job!.id as number;
+    await db.exec(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ('send:telegram:abc', 'b#2', 2, 'h', ?)`, [Date.now() + 60_000]);
+    const mine = { lease: 'send:telegram:abc', holder: 'b#2' };
+    // The same run's earlier take, and another run's, both over: a fence the row no longer names.
+    const stale = [{ lease: 'send:telegram:abc', holder: 'b#1' }, { lease: 'send:telegram:abc', holder: 'a#1' }, { lease: 'send:telegram:other', holder: 'b#2' }];
+    const row = async () => (await db.exec('SELECT state, not_before, attempts, last_error FROM jobs WHERE id = ?', [id]))[0];
+
+    for (const fence of stale) {
+      await jobs.postpone(id, 5_000, 'quiet hours', fence);
+      await jobs.markSkipped(id, 'skipped', 10, fence);
+      await jobs.markFailed(id, 'failed', {}, 10, fence);
+      await jobs.retryLater(id, 'retry', 7_000, fence);
+      expect(await jobs.markSending(id, 10, fence)).toBe(false);
+    }
+    expect(await row()).toEqual({ state: 'queued', not_before: 0, attempts: 0, last_error: null });
+
+    await jobs.postpone(id, 5, 'quiet hours', mine);
+    expect(await row()).toMatchObject({ state: 'queued', not_before: 5, last_error: 'quiet hours' });
+    expect(await jobs.markSending(id, 10, mine)).toBe(true);
+    expect(await row()).toMatchObject({ state: 'sending', attempts: 1 });
+    // Another run's failure of the same job (its lost mark, answered as temporary) leaves this run's request alone.
+    for (const fence of stale) await jobs.retryLater(id, 'lost', 20, fence);
+    expect(await row()).toMatchObject({ state: 'sending', attempts: 1 });
+    await jobs.retryLater(id, 'a temporary failure', 20, mine);
+    expect(await row()).toMatchObject({ state: 'queued', not_before: 20, attempts: 1, last_error: 'a temporary failure' });
+    await jobs.markFailed(id, 'refused', {}, 30, mine);
+    expect(await row()).toMatchObject({ state: 'failed', last_error: 'refused' });
+
+    // Without a fence (SQLite's one run; the CLI): the writes as they always were, whatever the leases say.
+    await db.exec(`UPDATE jobs SET state = 'queued', not_before = 0 WHERE id = ?`, [id]);
+    expect(await jobs.markSending(id, 40)).toBe(true);
+    await jobs.retryLater(id, 'again', 50);
+    expect(await row()).toMatchObject({ state: 'queued', not_before: 50, attempts: 2 });
+  });
 });
