@@ -16,10 +16,13 @@
  * mark, a retry, a failure, a skip) carry that take as a fence (SendFence): in the same transaction as the write,
  * the row must still name it. Every write takes the database's write lock (src/store/postgres/ports.ts), the
  * takeover's included, so a thawed holder's mark is committed before the takeover (and its recovery then finds the
- * job `sending`: in doubt, on the wire at most once) or not at all, and its failures (a mark its frozen transaction
- * lost, answered as a temporary failure) no longer queue again a job the new holder has on the wire: before the
- * fence that sent one message twice under load (bench/kill-pg.ts `freeze`). After the mark, the worker asks
- * `owns()` again before the request leaves (a mark that waited past the lease is retried, not sent).
+ * job `sending`: in doubt, on the wire at most once) or not at all, and its failures no longer queue again a job
+ * the new holder has on the wire. That was the duplicate: the thawed holder's mark, lost with the transaction the
+ * server ended while it was frozen, came back as a temporary failure whose retry (`queued` or `sending` → `queued`)
+ * took the new holder's job out from under its answer, and the job went again (once in about four freeze tests under
+ * load, bench/kill-pg.ts `freeze`; every time in tests/postgres/sender-fence.test.ts). After the mark the worker asks
+ * `owns()` again before the request leaves: a mark that waited past the lease (the write lock, a freeze) is retried,
+ * fenced, not sent. SQLite (one run per database) has no sender leases and its worker passes no fence.
  *
  * What a dead holder left `sending` is in doubt: the run that takes its sender over recovers that platform's jobs
  * then (NASHRA_IN_DOUBT_POLICY), and no one else's. Jobs carry no sender, only their platform: a platform has one
