@@ -141,14 +141,14 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
     // those that waited for the next unit are refused there (not sent).
     thaw();
     await expect.poll(() => a.outcomes.length, { timeout: 10_000, interval: 50 }).toBe(3);
-    expect(a.outcomes[0]).toBe('retry');
+    expect(a.outcomes).toContain('retry');
     expect(a.outcomes.every((o) => o === 'retry' || o === 'skipped')).toBe(true);
     for (const release of answer) release();
     await expect.poll(() => states(db), { timeout: 10_000, interval: 50 }).toEqual(['sent', 'sent', 'sent']);
     // Every chat got its message once, from B; A sent nothing.
     expect(chats.map((c) => messagesTo([fakeA, fakeB], c))).toEqual([1, 1, 1]);
     expect(messagesTo([fakeA], chats[0]!) + messagesTo([fakeA], chats[1]!) + messagesTo([fakeA], chats[2]!)).toBe(0);
-    expect(b.outcomes).toEqual(['sent', 'sent', 'sent']);
+    await expect.poll(() => b.outcomes, { timeout: 5_000, interval: 20 }).toEqual(['sent', 'sent', 'sent']);
   }, 30_000);
 
   it('a holder that still believes it owns the sender after another run took it in the database marks nothing and sends nothing', async () => {
@@ -162,7 +162,9 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
     await db.exec(`UPDATE leases SET holder = 'b#1' WHERE name LIKE 'send:telegram:%'`);
     expect(a.leases.owns(a.transport)).toBe(true);
     a.worker.start();
-    await expect.poll(() => a.outcomes, { timeout: 5_000, interval: 20 }).toEqual(['skipped']);
+    // Its mark refused, the request does not leave (tried again while its own view lasts, refused each time).
+    await expect.poll(() => a.outcomes.length, { timeout: 5_000, interval: 20 }).toBeGreaterThan(0);
+    expect(a.outcomes.every((o) => o === 'skipped')).toBe(true);
     expect(messagesTo([fakeA], '-2001')).toBe(0);
     expect(await states(db)).toEqual(['queued']);
   }, 15_000);
