@@ -122,7 +122,7 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
       links: postLinks({ config, data }),
-      ...(senders ? { owns: (t: Transport) => senders.owns(t) } : {}),
+      ...(senders ? { owns: (t: Transport) => senders.owns(t), fence: (t: Transport) => senders.fence(t) } : {}),
     });
     options.queued?.listen(() => delivery.notify());
     const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
