@@ -66,17 +66,9 @@ async function run(name: string, ports: PostgresPorts, transport: Transport, ext
   return { leases, worker, outcomes, transport };
 }
 
-/**
- * Ports as src/store/postgres/database.ts opens them, whose pool keeps a client's error to itself: the server ending
- * the frozen unit's connection (idle_in_transaction_session_timeout) emits an error on a client checked out, with no
- * listener, which in `nashra run` stops the run (its last writes, in the 3 s it lets them finish, meet the failure as
- * here) and here would end the test process.
- */
-async function portsKeepingClientErrors(url: string): Promise<PostgresPorts> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, idle_in_transaction_session_timeout: 5_000, types: numberTypes });
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  const ports = new PostgresPorts(pool, url);
+/** Ports as `nashra run` opens them: the server ending the frozen unit's connection must not end this process. */
+async function openPorts(url: string): Promise<PostgresPorts> {
+  const ports = await openPostgres(url);
   onTestFinished(() => ports.close());
   return ports;
 }
@@ -121,7 +113,7 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
     let thaw!: () => void;
     const frozen = new Promise<void>((r) => { thaw = r; });
     const links: PostLinks = { linkFor: async (article) => ({ url: article.url!, remember: async () => { entered(); await frozen; } }) };
-    const a = await run('a', await portsKeepingClientErrors(db.url), telegram(fakeA), { links });
+    const a = await run('a', await openPorts(db.url), telegram(fakeA), { links });
     const b = await run('b', db.portsB, telegram(fakeB));
     await a.leases.claim([a.transport]);
     await b.leases.claim([b.transport]);

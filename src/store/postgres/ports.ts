@@ -108,6 +108,13 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private async locked<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let open = true;
+    // The connection may end while the unit holds it (the server ended a unit left idle by a frozen process, or it
+    // restarted): pg then emits 'error' on the client, which with no listener would end the process as an uncaught
+    // exception. The unit's statement fails with the same error, which is what the caller hears; the client is
+    // given back broken, so the pool closes it instead of handing it out again.
+    let broken: Error | undefined;
+    const onError = (err: Error) => { broken = err; };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await takeWriteLock(client, this.schema);
@@ -119,7 +126,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
       throw err;
     } finally {
       open = false;
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
