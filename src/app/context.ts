@@ -40,10 +40,11 @@ export interface CommandContext {
   /** What `nashra run` needs of the chosen outlet's database (or the outlet named) beside the ports. */
   runDatabase(slug?: string): Promise<RunDatabase>;
   /**
-   * `nashra db copy`: the database at --db or DATABASE_PATH copied into the new PostgreSQL database at `url`
-   * (src/store/postgres/copy.ts); the URL's password is masked in every line from then on.
+   * `nashra db copy`: an outlet's SQLite database (main's: --db or DATABASE_PATH; another's: its file beside it)
+   * copied into its schema of the new PostgreSQL database at `url` (src/store/postgres/copy.ts); the URL's password
+   * is masked in every line from then on.
    */
-  copyDatabase(url: string): Promise<CopyResult>;
+  copyDatabase(url: string, slug?: string): Promise<CopyResult>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -128,10 +129,10 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
         : postgresRunDatabase(await postgresOf(databaseUrl, slug), logger.redact(databaseUrl));
     },
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
-    copyDatabase: async (url) => {
+    copyDatabase: async (url, slug = MAIN_OUTLET) => {
       const password = passwordOf(url);
       if (password) logger.addSecret(password);
-      return (await import('../store/postgres/copy.js')).copyToPostgres(config.databasePath, url);
+      return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, { schema: outletSchema(slug) });
     },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
