@@ -81,6 +81,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
           await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
             columns.map((c) => row[c]));
         }
+        for (const table of new Set(schema.rows.filter((r) => 'id' in r.row).map((r) => r.table))) await pastGivenIds(client, table);
         await client.query('INSERT INTO nashra_schema (version) VALUES ($1)', [schema.version]);
       });
       return 1;
@@ -89,6 +90,10 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
     for (const migration of pending) {
       await inTransaction(client, async () => {
         for (const statement of migration.statements) await client.query(statement);
+        for (const statement of migration.statements) {
+          const table = /^INSERT INTO\s+"?(\w+)"?\s*\(\s*"?id"?\s*,/i.exec(statement)?.[1];
+          if (table) await pastGivenIds(client, table);
+        }
         await client.query('UPDATE nashra_schema SET version = $1', [migration.version]);
       });
     }
@@ -97,6 +102,14 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * A row a migration inserts with its id (the outlet `main`, id 1) leaves the identity's sequence where it was: the
+ * next row without an id would be given 1 again and be refused. The sequence is moved past the highest id.
+ */
+async function pastGivenIds(client: pg.PoolClient, table: string): Promise<void> {
+  await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM "${table}"`);
 }
 
 async function inTransaction(client: pg.PoolClient, work: () => Promise<void>): Promise<void> {
