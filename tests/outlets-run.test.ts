@@ -116,6 +116,17 @@ describe('nashra run with two outlets, each with its own bot', () => {
     expect(mainBot.calls.length, 'no call to the Bot API').toBe(before);
   });
 
+  it('refuses to start when two outlets are configured with the same WhatsApp session folder (one Chromium each), naming both', async () => {
+    const { cli } = await twoOutlets('same-session', { subscribeFirst: true });
+    const session = join(tmp.dir, 'one-session');
+    const r = await cli(['run', '--once'], { WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: session, SY24_WHATSAPP_ENABLED: '1', SY24_WHATSAPP_SESSION_DIR: `${session}/` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the outlets "main" and "sy24" are both configured with the same whatsapp account (session)');
+    // Each its own folder: no refusal for that (the run then goes on to start the platforms).
+    const own = await cli(['run', '--once'], { SY24_TELEGRAM_BOT_TOKEN: MAIN_TOKEN.replace('111111111', '333333333') });
+    expect(own.stderr).not.toContain('both configured with the same');
+  });
+
   it('an editor of one outlet, through its bot, finds none of the other outlet\'s articles; a broadcast in each goes out through its own bot', async () => {
     const { dbPath, env } = await twoOutlets('bot', { subscribeFirst: false });
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
