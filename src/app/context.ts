@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -45,6 +46,11 @@ export interface CommandContext {
    * is masked in every line from then on.
    */
   copyDatabase(url: string, slug?: string): Promise<CopyResult>;
+  /**
+   * The outlets `nashra db copy` copies, from the SQLite database's own registry (DATABASE_URL may already name the
+   * target): `main`, then every other one; `main` alone when the file is not there (the copy then says it is missing).
+   */
+  copySources(): Promise<string[]>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -133,6 +139,10 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
       const password = passwordOf(url);
       if (password) logger.addSecret(password);
       return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, { schema: outletSchema(slug) });
+    },
+    copySources: async () => {
+      const registered = existsSync(config.databasePath) ? await storeOf(MAIN_OUTLET).ports().repos.outlets.list() : [];
+      return [MAIN_OUTLET, ...registered.map((o) => o.slug).filter((slug) => slug !== MAIN_OUTLET)];
     },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,

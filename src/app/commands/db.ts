@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { MAIN_OUTLET } from '../../model/outlet.js';
 import type { CommandContext } from '../context.js';
@@ -9,10 +8,7 @@ import { outletFile, outletSchema } from '../outlets.js';
  * every other outlet's file into its schema (main's first: it holds the registry), each checked and committed alone.
  */
 export async function dbCopy(_args: string[], options: { to: string }, ctx: CommandContext): Promise<void> {
-  // The registry of the SQLite database being copied (DATABASE_URL may already name the target); a file that is not
-  // there is not made here: the copy says it is missing.
-  const outlets = existsSync(ctx.config.databasePath) ? await ctx.store().ports().repos.outlets.list() : [];
-  const slugs = [MAIN_OUTLET, ...outlets.map((o) => o.slug).filter((s) => s !== MAIN_OUTLET)];
+  const slugs = await ctx.copySources();
   const copied: string[] = [];
   for (const slug of slugs) {
     const result = await ctx.copyDatabase(options.to, slug);
