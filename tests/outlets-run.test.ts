@@ -164,13 +164,16 @@ describe('nashra run with two outlets, each with its own bot', () => {
         const send = buttons(previewOf()!).find((b) => b.callback_data.startsWith('bc:send:'))!;
         bot.pushUpdate(callback(editor, send.callback_data, editor));
       }
-      await waitFor(() => sends(mainBot).some((c) => String(c.params.chat_id) === MAIN_CHAT) && sends(sy24Bot).some((c) => String(c.params.chat_id) === SY24_CHAT), 15_000, 'both broadcasts sent');
+      // This test's sends only (the tests before it sent to the same chats through the same bots).
+      await waitFor(() => sends(mainBot).slice(before.main).some((c) => String(c.params.chat_id) === MAIN_CHAT)
+        && sends(sy24Bot).slice(before.sy24).some((c) => String(c.params.chat_id) === SY24_CHAT), 15_000, 'both broadcasts sent');
     } finally {
       await run.kill('SIGTERM');
     }
     const posts = (bot: FakeTelegram) => sends(bot).filter((c) => [MAIN_CHAT, SY24_CHAT].includes(String(c.params.chat_id)));
     const mainPosts = posts(mainBot).filter((c) => sends(mainBot).indexOf(c) >= before.main);
     const sy24Posts = posts(sy24Bot).filter((c) => sends(sy24Bot).indexOf(c) >= before.sy24);
+    expect(sends(mainBot).slice(before.main).filter((c) => !mainPosts.includes(c)).every((c) => [MAIN_EDITOR, SY24_EDITOR].includes(Number(c.params.chat_id))), "main's bot wrote only to its chat and the editors").toBe(true);
     expect(mainPosts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر main رقم 1')])).toEqual([[MAIN_CHAT, true]]);
     expect(sy24Posts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر sy24 رقم 1')])).toEqual([[SY24_CHAT, true]]);
     // sy24's rows read back: its three articles, none retracted; one broadcast, its own (article 1).
