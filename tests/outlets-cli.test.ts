@@ -161,3 +161,20 @@ describe.each(kinds.filter((k) => k.name === 'sqlite' || postgresUrl() !== ''))(
     expect(existsSync(file)).toBe(true);
   });
 });
+
+describe("an outlet's platform commands", () => {
+  it("nashra --outlet sy24 whatsapp doctor checks sy24's session folder, never main's", async () => {
+    const env = {
+      DATABASE_PATH: join(tmp.dir, `doctor-${++n}.db`), CHROME_PATH: join(tmp.dir, 'no-chromium'),
+      WHATSAPP_SESSION_DIR: join(tmp.dir, 'main-session'), SY24_WHATSAPP_SESSION_DIR: join(tmp.dir, 'sy24-session'),
+    };
+    expect((await runCliInProcess(['outlets', 'add', 'sy24'], { env })).code).toBe(0);
+    const sy24 = await runCliInProcess(['--outlet', 'sy24', 'whatsapp', 'doctor'], { env });
+    expect(sy24.stdout).toContain(`session folder ${join(tmp.dir, 'sy24-session')} does not exist yet`);
+    expect(sy24.stdout).not.toContain('main-session');
+    // The machine's browser is shared: its path comes from CHROME_PATH (missing here, so the check fails fast).
+    expect(sy24.stdout).toContain(`Chromium not found at ${join(tmp.dir, 'no-chromium')}`);
+    const main = await runCliInProcess(['--outlet', 'main', 'whatsapp', 'doctor'], { env });
+    expect(main.stdout).toContain(`session folder ${join(tmp.dir, 'main-session')} does not exist yet`);
+  });
+});
