@@ -3,6 +3,7 @@
  * Bot API (tests/fake-telegram/server.ts FakeTelegramHub), read at the fake: which token sent what, to which chat.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,15 @@ async function twoOutlets(name: string, opts: { subscribeFirst: boolean }) {
   return { dbPath, env, cli };
 }
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const sends = (bot: FakeTelegram) => bot.sent().filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
 /** A message's text without the direction isolates the formatter puts around Latin words and numbers. */
 const textOf = (c: { params: Record<string, any> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
@@ -130,9 +140,17 @@ describe('nashra run with two outlets, each with its own bot', () => {
   it('an editor of one outlet, through its bot, finds none of the other outlet\'s articles; a broadcast in each goes out through its own bot', async () => {
     const { dbPath, env } = await twoOutlets('bot', { subscribeFirst: false });
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
-    const run = spawnRun({ ...env, LOG_LEVEL: 'warn' });
+    const healthPort = await freePort();
+    const run = spawnRun({ ...env, LOG_LEVEL: 'warn', NASHRA_HEALTH_PORT: String(healthPort) });
     try {
       await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 20_000, 'both bots polling');
+      // One health endpoint for the process: every outlet's platforms, another outlet's named with it.
+      let health: { ok: boolean; platforms: Record<string, boolean> } | undefined;
+      await waitFor(async () => {
+        health = await fetch(`http://127.0.0.1:${healthPort}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+        return health?.ok === true;
+      }, 20_000, 'the health endpoint');
+      expect(health!.platforms).toEqual({ telegram: true, console: true, 'sy24:telegram': true, 'sy24:console': true });
       const repliesTo = (bot: FakeTelegram, chat: number) => bot.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
       const reply = async (bot: FakeTelegram, chat: number, from: number, text: string) => {
         const seen = repliesTo(bot, chat).length;
