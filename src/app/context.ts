@@ -103,7 +103,8 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
-    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())),
+    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())
+      .then((outlets) => [...outlets.filter((o) => o.slug === MAIN_OUTLET), ...outlets.filter((o) => o.slug !== MAIN_OUTLET)])),
     outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
     outletConfig: async (named) => {
       const slug = await slugOf(named);

@@ -13,7 +13,7 @@ export async function runCommand(_args: string[], options: { once?: boolean; out
   const slugs = options.outlet !== undefined ? [(await ctx.outlet()).slug] : (await ctx.outlets()).map((o) => o.slug);
   const configs = await Promise.all(slugs.map((slug) => ctx.outletConfig(slug)));
   // The embedded demo is main's, and only while no outlet the run serves has a platform that sends.
-  const demo = slugs[0] === MAIN_OUTLET && configs.every((config) => onlyLocalPlatforms(ctx.registry, config));
+  const demo = slugs.includes(MAIN_OUTLET) && configs.every((config) => onlyLocalPlatforms(ctx.registry, config));
   const outlets: OutletRun[] = [];
   for (const [i, slug] of slugs.entries()) {
     const config = configs[i]!;
