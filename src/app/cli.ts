@@ -11,6 +11,9 @@ import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
+import { outletPlatformEnv } from '../config.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
+import { defaultEnvPrefix } from '../newsroom/outlets.js';
 
 /** How far ahead --at takes, in days (the newsroom's limit). */
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
@@ -257,7 +260,12 @@ export function buildProgram(
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
-      command.action(action(async (_args, options, ctx) => c.run(options as Record<string, string | boolean | undefined>, { ...ctx, env: ctx.io.env })));
+      command.action(action(async (_args, options, ctx) => {
+        // `--outlet sy24 whatsapp login`: the outlet's settings (its session folder), from its prefixed variables.
+        const outlet = options.outlet === undefined || options.outlet === MAIN_OUTLET ? undefined : await ctx.outlet();
+        const env = outlet ? outletPlatformEnv(ctx.io.env, p, outlet.envPrefix ?? defaultEnvPrefix(outlet.slug)) : ctx.io.env;
+        return c.run(options as Record<string, string | boolean | undefined>, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
+      }));
     }
   }
   return program;

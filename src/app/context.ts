@@ -1,4 +1,5 @@
-import { loadConfig, type Config } from '../config.js';
+import { existsSync } from 'node:fs';
+import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
@@ -10,6 +11,7 @@ import { urlPasswords } from '../store/postgres/url.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { chooseOutlet, outletFile, outletSchema } from './outlets.js';
+import { defaultEnvPrefix } from '../newsroom/outlets.js';
 import { newsroomDeps, configuredSecrets } from './platforms.js';
 import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-database.js';
 
@@ -23,6 +25,13 @@ export interface CommandContext {
   store(): Store;
   /** The outlet the command acts on: --outlet, else the only one (src/app/outlets.ts chooseOutlet). */
   outlet(): Promise<Outlet>;
+  /** Every outlet in the registry, `main` first. */
+  outlets(): Promise<Outlet[]>;
+  /**
+   * The chosen outlet's configuration (or the one named's): `config` for `main`, else its prefixed variables'
+   * (loadOutletConfig); its platforms' secrets are masked in every log line once it is loaded.
+   */
+  outletConfig(slug?: string): Promise<Config>;
   /**
    * The newsroom actions' dependencies, on the chosen outlet's database (DATABASE_URL, else the SQLite file), or on
    * the outlet named.
@@ -33,10 +42,16 @@ export interface CommandContext {
   /** What `nashra run` needs of the chosen outlet's database (or the outlet named) beside the ports. */
   runDatabase(slug?: string): Promise<RunDatabase>;
   /**
-   * `nashra db copy`: the database at --db or DATABASE_PATH copied into the new PostgreSQL database at `url`
-   * (src/store/postgres/copy.ts); the URL's password is masked in every line from then on.
+   * `nashra db copy`: an outlet's SQLite database (main's: --db or DATABASE_PATH; another's: its file beside it)
+   * copied into its schema of the new PostgreSQL database at `url` (src/store/postgres/copy.ts); the URL's password
+   * is masked in every line from then on.
    */
-  copyDatabase(url: string): Promise<CopyResult>;
+  copyDatabase(url: string, slug?: string): Promise<CopyResult>;
+  /**
+   * The outlets `nashra db copy` copies, from the SQLite database's own registry (DATABASE_URL may already name the
+   * target): `main`, then every other one; `main` alone when the file is not there (the copy then says it is missing).
+   */
+  copySources(): Promise<string[]>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -67,7 +82,9 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
   const stores = new Map<string, Store>();
   const postgres = new Map<string, Promise<PostgresPorts>>();
   const newsrooms = new Map<string, Promise<NewsroomDeps>>();
+  const configs = new Map<string, Promise<Config>>([[MAIN_OUTLET, Promise.resolve(config)]]);
   let chosen: Promise<Outlet> | undefined;
+  let registered: Promise<Outlet[]> | undefined;
   const { databaseUrl } = config;
   const storeOf = (slug: string): Store => {
     let store = stores.get(slug);
@@ -87,12 +104,29 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
-    outlet: () => (chosen ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list()).then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())
+      .then((outlets) => [...outlets.filter((o) => o.slug === MAIN_OUTLET), ...outlets.filter((o) => o.slug !== MAIN_OUTLET)])),
+    outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outletConfig: async (named) => {
+      const slug = await slugOf(named);
+      let outletConfig = configs.get(slug);
+      if (!outletConfig) {
+        configs.set(slug, outletConfig = ctx.outlets().then((outlets) => {
+          const outlet = chooseOutlet(outlets, slug);
+          const own = loadOutletConfig(io.env, registry, outlet.envPrefix ?? defaultEnvPrefix(slug));
+          own.databasePath = config.databasePath;
+          for (const secret of configuredSecrets(registry, own)) logger.addSecret(secret);
+          for (const warning of own.warnings) logger.warn(warning);
+          return own;
+        }));
+      }
+      return outletConfig;
+    },
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
     newsroom: async (named) => {
       const slug = await slugOf(named);
       let newsroom = newsrooms.get(slug);
-      if (!newsroom) newsrooms.set(slug, newsroom = data(slug).then((ports) => newsroomDeps(registry, config, ports, logger)));
+      if (!newsroom) newsrooms.set(slug, newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => newsroomDeps(registry, own, ports, logger)));
       return newsroom;
     },
     mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),
@@ -103,9 +137,13 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
         : postgresRunDatabase(await postgresOf(databaseUrl, slug), logger.redact(databaseUrl));
     },
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
-    copyDatabase: async (url) => {
+    copyDatabase: async (url, slug = MAIN_OUTLET) => {
       for (const password of urlPasswords(url)) logger.addSecret(password);
-      return (await import('../store/postgres/copy.js')).copyToPostgres(config.databasePath, url);
+      return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, { schema: outletSchema(slug) });
+    },
+    copySources: async () => {
+      const registered = existsSync(config.databasePath) ? await storeOf(MAIN_OUTLET).ports().repos.outlets.list() : [];
+      return [MAIN_OUTLET, ...registered.map((o) => o.slug).filter((slug) => slug !== MAIN_OUTLET)];
     },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,

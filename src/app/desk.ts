@@ -40,3 +40,4 @@ export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: rea
     throw err;
   }
 }
+
