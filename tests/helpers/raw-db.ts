@@ -17,11 +17,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
+import { WriteBehindCounters } from '../../src/app/run-database.js';
+import type { DayCounters } from '../../src/delivery/platform.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
+import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
-import { freshPostgresDatabase, postgresUrl } from './postgres.js';
+import { newPostgresDatabase, postgresUrl } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 export type RawRow = Record<string, unknown>;
@@ -39,6 +42,10 @@ export interface RawDatabase {
   ports: DataPorts;
   /** The run's own tables (lease, counters, platform states, the demo's rows): SQLite's Store tables behind an async face, or PostgresRuntime. */
   runtime: PostgresRuntime;
+  /** The platforms' day counters as `nashra run` gives them to an adapter (src/app/run-database.ts). */
+  counters: DayCounters;
+  /** SQLite's Store itself, for what only it has; throws in the PostgreSQL pass. */
+  sqliteStore(): Store;
   /** The environment that points a `nashra` command (child process or in-process) at this database. */
   env: Record<string, string>;
   /** The SQLite file, or the PostgreSQL URL. */
@@ -75,86 +82,120 @@ function asyncRuntime(store: () => Store): PostgresRuntime {
   } as unknown as PostgresRuntime;
 }
 
-const sqlite: RawAdapter = {
-  name: 'sqlite',
-  open: async () => {
-    const { dir, cleanup } = tempDir('nashra-db-');
-    const path = join(dir, 'n.db');
-    let store: Store = openStore(path);
-    // A connection of its own beside the store's (WAL: it sees what the store committed), open across reopen().
-    const raw = new Database(path);
-    onTestFinished(() => { raw.close(); store.close(); cleanup(); });
-    const db: RawDatabase = {
-      name: 'sqlite', ports: store.ports(), runtime: asyncRuntime(() => store), env: { DATABASE_PATH: path }, where: path,
-      sql: async (text, ...values) => {
-        const s = raw.prepare(text);
-        return s.reader ? s.all(...values) as RawRow[] : (s.run(...values), []);
-      },
-      insert: async (table, row) => {
-        const columns = Object.keys(row);
-        return Number(raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
-      },
-      reopen: async () => {
-        store.close();
-        store = openStore(path);
-        return db.ports = store.ports();
-      },
-      another: async () => {
-        const other = openStore(path);
-        onTestFinished(() => other.close());
-        return other.ports();
-      },
-    };
-    return db;
-  },
-};
+/** A database of its own, closed (and removed) by `close()`. */
+export interface OwnedDatabase extends RawDatabase {
+  close(): Promise<void>;
+}
 
-const postgres: RawAdapter = {
-  name: 'postgres',
+async function createSqlite(): Promise<OwnedDatabase> {
+  const { dir, cleanup } = tempDir('nashra-db-');
+  const path = join(dir, 'n.db');
+  let store: Store = openStore(path);
+  // A connection of its own beside the store's (WAL: it sees what the store committed), open across reopen().
+  const raw = new Database(path);
+  const others: Store[] = [];
+  const db: OwnedDatabase = {
+    name: 'sqlite', ports: store.ports(), runtime: asyncRuntime(() => store), env: { DATABASE_PATH: path }, where: path,
+    get counters() { return store.counters; },
+    sqliteStore: () => store,
+    sql: async (text, ...values) => {
+      const s = raw.prepare(text);
+      return s.reader ? s.all(...values) as RawRow[] : (s.run(...values), []);
+    },
+    insert: async (table, row) => {
+      const columns = Object.keys(row);
+      return Number(raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
+    },
+    reopen: async () => {
+      store.close();
+      store = openStore(path);
+      return db.ports = store.ports();
+    },
+    another: async () => {
+      const other = openStore(path);
+      others.push(other);
+      return other.ports();
+    },
+    close: async () => {
+      for (const o of others) o.close();
+      raw.close();
+      store.close();
+      cleanup();
+    },
+  };
+  return db;
+}
+
+async function createPostgres(): Promise<OwnedDatabase> {
+  const { url, drop } = await newPostgresDatabase();
+  let ports = await openPostgres(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2, types: numberTypes });
+  // Its idle clients' end at the database's drop (WITH FORCE) is no error.
+  pool.on('error', () => undefined);
+  const others: PostgresPorts[] = [];
+  let counters = new WriteBehindCounters(ports.runtime.counters);
+  const sql = async (text: string, ...values: unknown[]) => {
+    let n = 0;
+    return (await pool.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+  };
+  const db: OwnedDatabase = {
+    name: 'postgres', ports, env: { DATABASE_URL: url }, where: url,
+    get runtime() { return ports.runtime; },
+    get counters() { return counters; },
+    sqliteStore: () => { throw new Error('a SQLite store was asked for in the PostgreSQL pass: read through the ports or db.sql, or skip the test there (onPostgres())'); },
+    sql,
+    insert: async (table, row) => {
+      const columns = Object.keys(row);
+      const [r] = await sql(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, ...columns.map((c) => row[c]));
+      return Number(r!.id);
+    },
+    reopen: async () => {
+      await ports.close();
+      ports = await openPostgres(url);
+      counters = new WriteBehindCounters(ports.runtime.counters);
+      return db.ports = ports;
+    },
+    another: async () => {
+      const other = await openPostgres(url);
+      others.push(other);
+      return other;
+    },
+    close: async () => {
+      for (const o of others) await o.close();
+      await ports.close();
+      await pool.end();
+      await drop();
+    },
+  };
+  return db;
+}
+
+/** Opened for the test that asks (inside a test), closed when it has finished. */
+const scoped = (name: AdapterName, create: () => Promise<OwnedDatabase>): RawAdapter => ({
+  name,
   open: async () => {
-    const url = await freshPostgresDatabase();
-    let ports = await openPostgres(url);
-    const pool = new pg.Pool({ connectionString: url, max: 2, types: numberTypes });
-    // The database is dropped (WITH FORCE) when the test ends, maybe before this pool is: its idle clients' end is no error.
-    pool.on('error', () => undefined);
-    onTestFinished(async () => { await ports.close(); await pool.end(); });
-    const sql = async (text: string, ...values: unknown[]) => {
-      let n = 0;
-      return (await pool.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
-    };
-    const db: RawDatabase = {
-      name: 'postgres', ports, env: { DATABASE_URL: url }, where: url,
-      get runtime() { return ports.runtime; },
-      sql,
-      insert: async (table, row) => {
-        const columns = Object.keys(row);
-        const [r] = await sql(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, ...columns.map((c) => row[c]));
-        return Number(r!.id);
-      },
-      reopen: async () => {
-        await ports.close();
-        ports = await openPostgres(url);
-        return db.ports = ports;
-      },
-      another: async () => {
-        const other = await openPostgres(url);
-        onTestFinished(() => other.close());
-        return other;
-      },
-    };
+    const db = await create();
+    onTestFinished(() => db.close());
     return db;
   },
-};
+});
+
+const sqlite = scoped('sqlite', createSqlite);
+const postgres = scoped('postgres', createPostgres);
 
 /** SQLite, and PostgreSQL where its server is installed: for `describe.each` in a test of both adapters. */
 export function rawAdapters(): RawAdapter[] {
   return postgresUrl() === '' ? [sqlite] : [sqlite, postgres];
 }
 
-/** This pass's database (see the top of this file). Call it inside a test. */
+/** This pass's database (see the top of this file), closed when the test that asked for it has finished. Call it inside a test. */
 export function freshDatabase(): Promise<RawDatabase> {
-  if (onPostgres() && postgresUrl() === '') throw new Error('NASHRA_TEST_DATABASE=postgres but PostgreSQL\'s server is not installed (Debian: apt-get install postgresql)');
   return (onPostgres() ? postgres : sqlite).open();
+}
+
+/** This pass's database, for a fixture that closes it itself (`close()`), e.g. one shared by a file's tests. */
+export function createDatabase(): Promise<OwnedDatabase> {
+  return onPostgres() ? createPostgres() : createSqlite();
 }
 
 /** This pass's ports over a new, empty database. Call it inside a test. */
