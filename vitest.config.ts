@@ -29,6 +29,8 @@ const OWN_PROCESS = ['tests/cli.test.ts'];
  */
 export const POSTGRES_PASS = [
   'tests/deliveries.test.ts',
+  'tests/telegram-bot.test.ts',
+  'tests/telegram-webhook.test.ts',
 ];
 
 const onPostgres = process.env.NASHRA_TEST_DATABASE === 'postgres';
