@@ -127,7 +127,7 @@ async function createSqlite(): Promise<OwnedDatabase> {
 }
 
 async function createPostgres(): Promise<OwnedDatabase> {
-  const { url, drop } = await newPostgresDatabase();
+  const { url, drop } = await newPostgresDatabase({ migrated: true });
   let ports = await openPostgres(url);
   const pool = new pg.Pool({ connectionString: url, max: 2, types: numberTypes });
   // Its idle clients' end at the database's drop (WITH FORCE) is no error.
