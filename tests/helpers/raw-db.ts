@@ -84,6 +84,7 @@ function asyncRuntime(store: () => Store): PostgresRuntime {
 
 /** A database of its own, closed (and removed) by `close()`. */
 export interface OwnedDatabase extends RawDatabase {
+  /** Closes every connection and removes the database; again, nothing. */
   close(): Promise<void>;
 }
 
@@ -117,6 +118,7 @@ async function createSqlite(): Promise<OwnedDatabase> {
       return other.ports();
     },
     close: async () => {
+      if (!raw.open) return;
       for (const o of others) o.close();
       raw.close();
       store.close();
@@ -161,6 +163,7 @@ async function createPostgres(): Promise<OwnedDatabase> {
       return other;
     },
     close: async () => {
+      if (pool.ended) return;
       for (const o of others) await o.close();
       await ports.close();
       await pool.end();
@@ -196,6 +199,21 @@ export function freshDatabase(): Promise<RawDatabase> {
 /** This pass's database, for a fixture that closes it itself (`close()`), e.g. one shared by a file's tests. */
 export function createDatabase(): Promise<OwnedDatabase> {
   return onPostgres() ? createPostgres() : createSqlite();
+}
+
+/**
+ * The environment of a `nashra` command on a new database of this pass's adapter, with no connection of this
+ * process's held to it (a test counting this process's open sockets and timers); removed when the test has finished.
+ */
+export async function freshDatabaseEnv(): Promise<Record<string, string>> {
+  if (onPostgres()) {
+    const { url, drop } = await newPostgresDatabase({ migrated: true });
+    onTestFinished(drop);
+    return { DATABASE_URL: url };
+  }
+  const { dir, cleanup } = tempDir('nashra-db-');
+  onTestFinished(cleanup);
+  return { DATABASE_PATH: join(dir, 'n.db') };
 }
 
 /** This pass's ports over a new, empty database. Call it inside a test. */
