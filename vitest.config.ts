@@ -30,6 +30,8 @@ const OWN_PROCESS = ['tests/cli.test.ts'];
 export const POSTGRES_PASS = [
   'tests/deliveries.test.ts',
   'tests/newsroom.test.ts',
+  'tests/digests-engine.test.ts',
+  'tests/subscriptions-interleave.test.ts',
   'tests/cli.test.ts',
   'tests/telegram-bot.test.ts',
   'tests/telegram-webhook.test.ts',
