@@ -32,6 +32,7 @@ export const POSTGRES_PASS = [
   'tests/newsroom.test.ts',
   'tests/digests-engine.test.ts',
   'tests/subscriptions-interleave.test.ts',
+  'tests/outbox-interleave.test.ts',
   'tests/cli.test.ts',
   'tests/telegram-bot.test.ts',
   'tests/telegram-webhook.test.ts',
