@@ -1,10 +1,9 @@
 /** `nashra editors` and `nashra run` serving the desk, as child processes (the built CLI in dist/). */
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { freePort, spawnRun, until, type ChildRun } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshDatabaseEnv } from './helpers/raw-db.js';
 
 const PASSWORD = 'correct horse battery';
 let cleanup: Array<() => unknown> = [];
@@ -13,34 +12,29 @@ afterEach(async () => {
   cleanup = [];
 });
 
-function db(): string {
-  const tmp = tempDir('nashra-desk-cli-');
-  cleanup.push(tmp.cleanup);
-  return join(tmp.dir, 'n.db');
-}
 
 describe('nashra editors', () => {
   it('adds, lists, changes the password of and removes a desk account', async () => {
-    const path = db();
-    const add = await runCliInProcess(['editors', 'add', 'mona', '--password-stdin', '--db', path], { input: `${PASSWORD}\n` });
+    const env = await freshDatabaseEnv();
+    const add = await runCliInProcess(['editors', 'add', 'mona', '--password-stdin'], { env, input: `${PASSWORD}\n` });
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect((await runCliInProcess(['editors', 'list', '--db', path])).stdout).toMatch(/^mona\t/m);
-    expect((await runCliInProcess(['editors', 'add', 'MONA', '--password-stdin', '--db', path], { input: PASSWORD })).stderr).toContain('already exists');
-    expect((await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'another good password\n' })).code).toBe(0);
-    const short = await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin', '--db', path], { input: 'short\n' });
+    expect((await runCliInProcess(['editors', 'list'], { env })).stdout).toMatch(/^mona\t/m);
+    expect((await runCliInProcess(['editors', 'add', 'MONA', '--password-stdin'], { env, input: PASSWORD })).stderr).toContain('already exists');
+    expect((await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin'], { env, input: 'another good password\n' })).code).toBe(0);
+    const short = await runCliInProcess(['editors', 'passwd', 'mona', '--password-stdin'], { env, input: 'short\n' });
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('at least 10 characters');
-    expect((await runCliInProcess(['editors', 'remove', 'mona', '--db', path])).code).toBe(0);
-    expect((await runCliInProcess(['editors', 'list', '--db', path])).stdout).toContain('no desk editors yet');
+    expect((await runCliInProcess(['editors', 'remove', 'mona'], { env })).code).toBe(0);
+    expect((await runCliInProcess(['editors', 'list'], { env })).stdout).toContain('no desk editors yet');
   });
 
   it('asks for a terminal (or --password-stdin) and refuses a malformed username', async () => {
-    const path = db();
-    const noTty = await runCliInProcess(['editors', 'add', 'mona', '--db', path]);
+    const env = await freshDatabaseEnv();
+    const noTty = await runCliInProcess(['editors', 'add', 'mona'], { env });
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toContain('--password-stdin');
-    const bad = await runCliInProcess(['editors', 'add', '<script>', '--password-stdin', '--db', path], { input: PASSWORD });
+    const bad = await runCliInProcess(['editors', 'add', '<script>', '--password-stdin'], { env, input: PASSWORD });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('not a valid username');
   });
@@ -51,7 +45,7 @@ describe('nashra run serves the desk', () => {
 
   it('on NASHRA_WEB_PORT, printing its address and the one-time setup link on a fresh database', async () => {
     const port = await freePort();
-    const run = spawnRun({ DATABASE_PATH: db(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
+    const run = spawnRun({ ...await freshDatabaseEnv(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
     started(run);
     await until(() => run.output().includes(`Desk: http://127.0.0.1:${port}`), 20_000, 'the desk address');
     const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\/\S+)/.exec(run.output())?.[1];
@@ -66,7 +60,7 @@ describe('nashra run serves the desk', () => {
     const blocker = createServer();
     const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
     cleanup.push(() => new Promise((r) => blocker.close(r)));
-    const run = spawnRun({ DATABASE_PATH: db(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
+    const run = spawnRun({ ...await freshDatabaseEnv(), NASHRA_WEB_PORT: String(port), LOG_LEVEL: 'warn' });
     started(run);
     await until(() => run.output().includes('going on without the desk'), 20_000, 'the port-taken line');
     await until(() => run.output().includes('Demo:'), 20_000, 'the demo to run on');

@@ -8,10 +8,11 @@ import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger } from '../../src/logger.js';
 import { storeArticleIn } from './articles.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { DataPorts } from '../../src/ports/index.js';
+import type { Store } from '../../src/store/index.js';
+import { createDatabase, type RawDatabase } from './raw-db.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import { sy24Article } from './sy24.js';
-import { tempDir } from './tmp.js';
 
 export const EDITOR = 'mona';
 export const PASSWORD = 'correct horse battery';
@@ -24,29 +25,33 @@ const DESK_TOKEN = '123456789:AAHdeskTokenForNashraTests_abcdefXYZ';
 let editorHash: Promise<string> | undefined;
 
 export interface DeskFixture {
-  store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
+  /** This pass's database (tests/helpers/raw-db.ts): its ports, and rows through `db.sql`. */
+  data: DataPorts; db: RawDatabase;
+  /** SQLite's Store (a file not converted to `data` yet, or a SQLite-only test); throws in the PostgreSQL pass. */
+  readonly store: Store;
+  config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): Promise<void>;
 }
 
 export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
-  const { dir, cleanup } = tempDir('nashra-desk-');
+  const db = await createDatabase();
+  const data = db.ports;
   // Telegram is on, as in a newsroom (a token the tests never use: the desk sends nothing itself).
-  const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
-  const store = openStore(config.databasePath);
+  const config = loadAppConfig({ ...db.env, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const lines: string[] = [];
-  if (opts.editor !== false) store.deskEditors.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
+  if (opts.editor !== false) await data.repos.deskAccounts.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
   const sy24 = sy24Article();
-  const result = await storeArticleIn(store, {
+  const result = await storeArticleIn(data, {
     url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
     language: 'ar', publishedAt: new Date(),
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
   const deps: DeskDeps = {
-    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued),
+    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, data, logger, opts.onQueued),
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
     out: (l) => lines.push(l),
   };
-  return { store, config, deps, lines, article: result.article, cleanup: () => { store.close(); cleanup(); } };
+  return { data, db, get store() { return db.sqliteStore(); }, config, deps, lines, article: result.article, cleanup: () => db.close() };
 }
 
 export { buildDesk, startDesk, type DeskHandle };
@@ -93,7 +98,7 @@ export function deskPerTest(): (env?: Record<string, string>, opts?: { editor?: 
   let desk: FastifyInstance | undefined;
   afterEach(async () => {
     await desk?.close();
-    fixture?.cleanup();
+    await fixture?.cleanup();
     desk = undefined;
     fixture = undefined;
   });
