@@ -36,6 +36,8 @@ export const POSTGRES_PASS = [
   'tests/desk-accounts.test.ts',
   'tests/desk-cli.test.ts',
   'tests/desk-several-runs.test.ts',
+  'tests/reliability-run.test.ts',
+  'tests/review.test.ts',
   'tests/cli.test.ts',
   'tests/telegram-bot.test.ts',
   'tests/telegram-webhook.test.ts',
