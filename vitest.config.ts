@@ -38,6 +38,7 @@ export const POSTGRES_PASS = [
   'tests/desk-several-runs.test.ts',
   'tests/reliability-run.test.ts',
   'tests/review.test.ts',
+  'tests/corrections-cli.test.ts',
   'tests/cli.test.ts',
   'tests/telegram-bot.test.ts',
   'tests/telegram-webhook.test.ts',
