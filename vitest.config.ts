@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { POSTGRES_PASS } from './tests/passes.js';
 
 /**
  * The reliability files (tests/reliability-*) start first: they spend most of their time waiting on real clocks and
@@ -19,31 +20,7 @@ class WaitingFirst extends BaseSequencer {
 /** Test files that run in a fresh process of their own (see `projects` below). */
 const OWN_PROCESS = ['tests/cli.test.ts'];
 
-/**
- * The second pass, `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres): the files that touch the database, run
- * again with every database they open on PostgreSQL (tests/helpers/raw-db.ts decides). What only a SQLite file has
- * (its backup, a full disk, a locked file, old files' migrations, the Store's own tables) is skipped there with
- * `describe.skipIf(onPostgres())` and the reason beside it. Not listed: the pure text files (arabic, format, rouge,
- * stem, …), tests/postgres/* (they already run both adapters in `npm test`), and the files
- * tests/test-passes.test.ts names as not converted yet.
- */
-export const POSTGRES_PASS = [
-  'tests/deliveries.test.ts',
-  'tests/newsroom.test.ts',
-  'tests/digests-engine.test.ts',
-  'tests/subscriptions-interleave.test.ts',
-  'tests/outbox-interleave.test.ts',
-  'tests/desk-accounts.test.ts',
-  'tests/desk-cli.test.ts',
-  'tests/desk-several-runs.test.ts',
-  'tests/reliability-run.test.ts',
-  'tests/review.test.ts',
-  'tests/corrections-cli.test.ts',
-  'tests/cli.test.ts',
-  'tests/telegram-bot.test.ts',
-  'tests/telegram-webhook.test.ts',
-];
-
+/** The second pass, `npm run test:postgres`: the files of tests/passes.ts POSTGRES_PASS on PostgreSQL (README, Development). */
 const onPostgres = process.env.NASHRA_TEST_DATABASE === 'postgres';
 
 export default defineConfig({
