@@ -120,11 +120,14 @@ describe('subscription actions interleaving', () => {
       let rejected = 0;
       for (let round = 0; round < 30; round++) {
         if (random() < 0.3 && (await repos.subscriptions.active()).length > 0) await broadcast();
+        // The chats' ids read before the batch starts: an await between its actions would let one of them reject
+        // before allSettled is listening (an unhandled rejection), and would let them run one by one.
+        const ids = new Map(await Promise.all(CHATS.map(async (c) => [c, (await repos.subscriptions.findByChat(PLATFORM, c))?.id ?? 1] as const)));
         const batch: Array<Promise<number>> = [];
         for (let i = 1 + Math.floor(random() * 5); i > 0; i--) {
           const [actor, authority] = pick(doors);
           const chatId = pick(CHATS);
-          const id = (await repos.subscriptions.findByChat(PLATFORM, chatId))?.id ?? 1;
+          const id = ids.get(chatId)!;
           const topics = pick([[], ['حلب'], ['دمشق', '-رياضة']]);
           // Each resolves to how many audit entries its result promises.
           const action = pick(['subscribe', 'unsubscribe', 'lost', 'topics', 'delivery', 'change'] as const);
