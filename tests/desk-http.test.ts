@@ -245,7 +245,8 @@ describe('hostile requests', () => {
     expect(blocked.statusCode).toBe(429);
     expect(blocked.body).toContain('<form method="post" action="/login"');
     expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
-  });
+    // 34 sign-ins, each a 100 ms scrypt: 4 s on a quiet machine, past 30 s on a loaded 2-core one.
+  }, 120_000);
 
   it('limits sign-in per account however its name is spelled: NFC, case and spaces share one limit', async () => {
     const { app, f } = await setup();
@@ -269,7 +270,8 @@ describe('hostile requests', () => {
     const latin: number[] = [];
     for (let i = 0; i < 11; i++) latin.push((await post(app, j, '/login', { _csrf: token, username: i % 2 ? EDITOR.toUpperCase() : ` ${EDITOR}`, password: `x ${i} wrong` }, { remoteAddress: `10.0.5.${i}` })).statusCode);
     expect(latin.at(-1)).toBe(429);
-  });
+    // 26 sign-ins, each a 100 ms scrypt (the limit above).
+  }, 120_000);
 
   it('the language switch goes back only to a path on the desk: hostile «back» values land on /', async () => {
     const { app } = await setup();

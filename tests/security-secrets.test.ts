@@ -85,7 +85,8 @@ describe('security: the token stays secret', () => {
     }
     console.log(`[secrets] CLI errors:\n  ${lines.join('\n  ')}`);
     for (const r of [badRoot, wrongToken]) expect(leaks(r.stdout + r.stderr)).toEqual([]);
-  }, 30_000);
+    // Four runs of the CLI, each a node start (2 s on a loaded machine) and a wait for the API: 20–30 s under load.
+  }, 90_000);
 
   it('.gitignore keeps .env (and the databases) out of git', () => {
     const lines = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());
