@@ -31,7 +31,7 @@ import { postgresSchema } from './schema.js';
 /** Rows per statement: 27 columns × 2,000 jobs is one statement of ~1 MB, and memory stays a few MB per table. */
 const BATCH_ROWS = 2_000;
 /** What the migration puts in by itself, replaced by the source's rows. */
-const SEEDED = new Set(['search_index', 'full_story_key']);
+const SEEDED = new Set(['search_index', 'full_story_key', 'outlets']);
 
 export interface TableCount { table: string; source: number; target: number }
 

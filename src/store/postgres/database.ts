@@ -81,6 +81,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
           await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
             columns.map((c) => row[c]));
         }
+        await syncIdentities(client);
         await client.query('INSERT INTO nashra_schema (version) VALUES ($1)', [schema.version]);
       });
       return 1;
@@ -89,6 +90,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
     for (const migration of pending) {
       await inTransaction(client, async () => {
         for (const statement of migration.statements) await client.query(statement);
+        await syncIdentities(client);
         await client.query('UPDATE nashra_schema SET version = $1', [migration.version]);
       });
     }
@@ -96,6 +98,19 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
+  }
+}
+
+/**
+ * A migration's rows given with their ids (db/020's outlet `main` is id 1) leave an identity's sequence where it was:
+ * the next row would take the same id. Each identity of the schema is moved past its table's highest id.
+ */
+async function syncIdentities(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ table: string; column: string }>(`SELECT c.relname AS table, a.attname AS column FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE a.attidentity <> '' AND n.nspname = current_schema()`);
+  for (const { table, column } of rows) {
+    await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', '${column}'), COALESCE(MAX("${column}"), 0) + 1, false) FROM "${table}"`);
   }
 }
 
