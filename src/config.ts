@@ -56,6 +56,12 @@ export interface PlatformSettingsParser {
    * reads from an empty environment are its known variables (knownVariables), so it reads each of them then.
    */
   parseSettings(env: Env): unknown;
+  /**
+   * Variables of the machine rather than of an account (a browser's path, the API's address): an outlet's platform
+   * reads them from the unprefixed environment when its prefix does not set them. Never a secret or an account's
+   * setting: an outlet's token, session and editors come from its own prefix alone.
+   */
+  readonly machineVariables?: readonly string[];
 }
 
 /** The variables read while configuring: the only list of known variables, so it cannot drift from the code. */
@@ -87,7 +93,50 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
   return config;
 }
 
-function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Config {
+/**
+ * What one process has whatever the outlets it serves: where the databases are, the logs, the health server and the
+ * desk (served once per process), the plug-ins, and the public address of that server. An outlet's prefix never
+ * changes them.
+ */
+const PROCESS_WIDE = /^(DATABASE_(PATH|URL)|LOG_(LEVEL|FORMAT)|NASHRA_HEALTH_PORT|NASHRA_WEB_[A-Z_]+|NASHRA_PLUGINS|NASHRA_PUBLIC_URL)$/;
+
+/**
+ * An outlet's configuration (issue 24 §4), for an outlet other than `main` (whose configuration is loadConfig's):
+ * the general settings as `main` reads them, each overridden by the same variable under the outlet's prefix
+ * (`SY24_NASHRA_TIME_ZONE`), except the process's own (PROCESS_WIDE); its platforms from the prefixed variables
+ * alone (`SY24_TELEGRAM_BOT_TOKEN`), so `main`'s token is never another outlet's, and an outlet without its own
+ * has that platform off. A platform's machineVariables fall back to the unprefixed ones.
+ */
+export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsParser[], envPrefix: string): Config {
+  const prefixed = (name: string) => `${envPrefix}${name}`;
+  const general = new Proxy(env, {
+    get(target, name) {
+      if (typeof name !== 'string') return undefined;
+      return !PROCESS_WIDE.test(name) && str(target, prefixed(name)) !== undefined ? target[prefixed(name)] : target[name];
+    },
+  });
+  const platformEnvs = new Map(platforms.map((p) => [p.name, new Proxy(env, {
+    get(target, name) {
+      if (typeof name !== 'string') return undefined;
+      const own = target[prefixed(name)];
+      return str(target, prefixed(name)) === undefined && p.machineVariables?.includes(name) ? target[name] : own;
+    },
+  })]));
+  let config: Config;
+  try {
+    config = readConfig(general, platforms, (p) => platformEnvs.get(p.name)!);
+  } catch (err) {
+    // The variable the operator sets is the prefixed one (or, for a general setting it did not override, the plain one).
+    if (err instanceof ConfigError && str(env, prefixed(err.variable)) !== undefined) {
+      throw new ConfigError(prefixed(err.variable), err.message.slice(err.variable.length + 2));
+    }
+    throw err;
+  }
+  config.warnings = unknownVariables(env, knownVariables(platforms).filter((v) => !PROCESS_WIDE.test(v)).map(prefixed), [envPrefix]);
+  return config;
+}
+
+function readConfig(env: Env, platforms: readonly PlatformSettingsParser[], platformEnv: (p: PlatformSettingsParser) => Env = () => env): Config {
   const summary = {
     sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
     minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
@@ -98,7 +147,7 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[]): Con
   }
   const settings: Record<string, unknown> = {};
   for (const p of platforms) {
-    const parsed = p.parseSettings(env);
+    const parsed = p.parseSettings(platformEnv(p));
     if (parsed !== undefined) settings[p.name] = parsed;
   }
   return {

@@ -19,6 +19,8 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   },
   enableHint: 'no TELEGRAM_BOT_TOKEN (set it to the token from @BotFather)',
   parseSettings: parseTelegramSettings,
+  // The Bot API server (a local one, or a test's): the machine's, shared by every outlet's bot unless its prefix sets one.
+  machineVariables: ['TELEGRAM_API_ROOT'],
   paidBroadcast: (s) => s.paidBroadcast && {
     ratePerSecond: s.paidBroadcast.ratePerSecond, pricePerMessage: s.paidBroadcast.starsPerMessage, unit: 'Stars', urgent: s.paidBroadcast.urgent,
   },

@@ -12,6 +12,8 @@ export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   label: { ar: 'واتساب', en: 'WhatsApp' },
   enableHint: 'WHATSAPP_ENABLED is off (run nashra whatsapp login, then set WHATSAPP_ENABLED=1)',
   parseSettings: parseWhatsAppSettings,
+  // The browser is the machine's; the session, the number's editors and its cap are each outlet's own.
+  machineVariables: ['CHROME_PATH', 'PUPPETEER_EXECUTABLE_PATH'],
   editors: (s) => s.editorNumbers,
   classifyChat(chatId) {
     if (!/^\d{5,20}(-\d+)?@(g\.us|c\.us|newsletter)$/.test(chatId)) {

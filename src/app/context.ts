@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
@@ -9,6 +9,7 @@ import { openPostgres } from '../store/postgres/database.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { chooseOutlet, outletFile, outletSchema } from './outlets.js';
+import { defaultEnvPrefix } from '../newsroom/outlets.js';
 import { newsroomDeps, configuredSecrets } from './platforms.js';
 import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-database.js';
 
@@ -22,6 +23,13 @@ export interface CommandContext {
   store(): Store;
   /** The outlet the command acts on: --outlet, else the only one (src/app/outlets.ts chooseOutlet). */
   outlet(): Promise<Outlet>;
+  /** Every outlet in the registry, `main` first. */
+  outlets(): Promise<Outlet[]>;
+  /**
+   * The chosen outlet's configuration (or the one named's): `config` for `main`, else its prefixed variables'
+   * (loadOutletConfig); its platforms' secrets are masked in every log line once it is loaded.
+   */
+  outletConfig(slug?: string): Promise<Config>;
   /**
    * The newsroom actions' dependencies, on the chosen outlet's database (DATABASE_URL, else the SQLite file), or on
    * the outlet named.
@@ -66,7 +74,9 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
   const stores = new Map<string, Store>();
   const postgres = new Map<string, Promise<PostgresPorts>>();
   const newsrooms = new Map<string, Promise<NewsroomDeps>>();
+  const configs = new Map<string, Promise<Config>>([[MAIN_OUTLET, Promise.resolve(config)]]);
   let chosen: Promise<Outlet> | undefined;
+  let registered: Promise<Outlet[]> | undefined;
   const { databaseUrl } = config;
   const storeOf = (slug: string): Store => {
     let store = stores.get(slug);
@@ -86,12 +96,28 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
-    outlet: () => (chosen ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list()).then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())),
+    outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outletConfig: async (named) => {
+      const slug = await slugOf(named);
+      let outletConfig = configs.get(slug);
+      if (!outletConfig) {
+        configs.set(slug, outletConfig = ctx.outlets().then((outlets) => {
+          const outlet = chooseOutlet(outlets, slug);
+          const own = loadOutletConfig(io.env, registry, outlet.envPrefix ?? defaultEnvPrefix(slug));
+          own.databasePath = config.databasePath;
+          for (const secret of configuredSecrets(registry, own)) logger.addSecret(secret);
+          for (const warning of own.warnings) logger.warn(warning);
+          return own;
+        }));
+      }
+      return outletConfig;
+    },
     // No delivery worker runs in a CLI process: `nashra run` (another process) finds what was queued on its next look.
     newsroom: async (named) => {
       const slug = await slugOf(named);
       let newsroom = newsrooms.get(slug);
-      if (!newsroom) newsrooms.set(slug, newsroom = data(slug).then((ports) => newsroomDeps(registry, config, ports, logger)));
+      if (!newsroom) newsrooms.set(slug, newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => newsroomDeps(registry, own, ports, logger)));
       return newsroom;
     },
     mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),

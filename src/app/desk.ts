@@ -4,6 +4,8 @@ import type { DeskPlatform } from '../desk/pages.js';
 import type { DeskHandle } from '../desk/server.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import type { PushIngest } from '../ingest/push.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
+import type { OutletNewsrooms } from '../newsroom/outlets.js';
 
 /**
  * The platforms as the desk shows them: every one that sends to subscribers (the local ones only in the demo), each
@@ -38,4 +40,13 @@ export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: reado
     }
     throw err;
   }
+}
+
+/**
+ * The newsrooms of the outlets a run serves, as the desk reaches them: `main`'s (the registry and the desk's
+ * accounts), and each outlet the run serves by its slug (the run's own newsroom, whose queue wakes its worker).
+ */
+export function runNewsrooms(main: NewsroomDeps, served: ReadonlyArray<readonly [string, NewsroomDeps]>): OutletNewsrooms {
+  const bySlug = new Map(served);
+  return { main: bySlug.get(MAIN_OUTLET) ?? main, of: async (slug) => bySlug.get(slug) };
 }

@@ -7,13 +7,13 @@ import type { Config } from '../config.js';
 import { DeliveryWorker } from '../delivery/worker.js';
 import type { Transport } from '../delivery/platform.js';
 import { UserError } from '../errors.js';
-import { startHealthServer } from './health.js';
+import { startHealthServer, type OutletHealth } from './health.js';
 import { startDeskIfWanted } from './desk.js';
 import type { DeskHandle } from '../desk/server.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
-import { EnginePoller } from '../ingest/engine-poller.js';
+import { EnginePoller, pollQueue } from '../ingest/engine-poller.js';
 import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -23,27 +23,37 @@ import { articleIntake } from '../newsroom/intake.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import { postLinks } from '../newsroom/clicks.js';
-import type { PlatformAdapter, QueueSignal } from '../delivery/platform.js';
+import type { PlatformAdapter } from '../delivery/platform.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
 import { SenderLeases } from './senders.js';
 import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
+import type { QueueSignal } from '../delivery/platform.js';
+import type { OutletNewsrooms } from '../newsroom/outlets.js';
+
+/** One outlet as `nashra run` serves it (issue 24 §4): its own database, configuration, newsroom and platforms. */
+export interface OutletRun {
+  slug: string;
+  /** Its configuration: `main`'s is loadConfig's, another's loadOutletConfig's (its prefixed variables). */
+  config: Config;
+  db: RunDatabase;
+  /** Adapters for its configured platforms (built by the caller, so tests can pass their own). */
+  platforms: PlatformAdapter[];
+  /** What the adapters call when they queue deliveries; pointed at the outlet's worker here. */
+  queued?: QueueSignal;
+  /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database (`main` only). */
+  demo?: boolean;
+  /** The newsroom's actions the run calls itself: a group that moved follows it (ChatMigratedError, migrateChat). */
+  newsroom?: NewsroomDeps;
+}
 
 export interface RunOptions {
   once: boolean;
   out: (text: string) => void;
-  /** Adapters for the configured platforms (built by the caller, so tests can pass their own). */
-  platforms: PlatformAdapter[];
-  /** What the adapters call when they queue deliveries; pointed at the worker here. */
-  queued?: QueueSignal;
-  /** Only platforms that print on this machine are on: seed the embedded demo into a fresh database. */
-  demo?: boolean;
-  /** The newsroom's actions the run calls itself: a group that moved follows it (ChatMigratedError, migrateChat). */
-  newsroom?: NewsroomDeps;
-  /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo). */
-  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[] };
+  /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo), once per process. */
+  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[]; outlets?: OutletNewsrooms };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
   /** Each platform's markup, for the digests (built for the platform when their period closes); none: no digests. */
@@ -61,20 +71,17 @@ const ASK_EDITORS_MS = 10_000;
 const WEBSUB_EVERY_MS = 60_000;
 
 /**
- * The main job: holds the run lease, polls sources, and drains the outbox through every configured platform.
- * With no platform configured it runs on the embedded default: the bundled samples, printed to the console.
+ * The main job, for every outlet it is given (`nashra run` serves them all, `--outlet x` one): each outlet holds its
+ * database's run lease, polls its sources and drains its outbox through its own platforms; the signals, the
+ * health server and the desk are the process's, once. With no platform configured it runs on the embedded default:
+ * the bundled samples, printed to the console.
  */
-export async function runMain(config: Config, db: RunDatabase, logger: Logger, options: RunOptions): Promise<void> {
-  const lease = await acquireLease(db, logger);
-  // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
-  const senders = db.shared ? new SenderLeases(db, logger, {
-    holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
-    processExists, onTaken: () => worker?.notify(),
-  }) : undefined;
-  let worker: DeliveryWorker | undefined;
+export async function runMain(config: Config, outlets: readonly OutletRun[], logger: Logger, options: RunOptions): Promise<void> {
+  checkOwnAccounts(outlets);
+  const runners: OutletRunner[] = [];
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
-  // and the lease is renewed in --once mode too (a long drain must not let a second run in).
-  const stop = watchStop(logger, () => lease.renew());
+  // and the leases are renewed in --once mode too (a long drain must not let a second run in).
+  const stop = watchStop(logger, async () => (await Promise.all(runners.map((r) => r.renewLease()))).every(Boolean));
   // An error nothing caught (a timer's write on a full disk, a background job's rejection) stops the run like a
   // signal, and runMain then throws it: the process ends with its cause, whatever mode it runs in.
   const fail = (err: unknown) => stop.fail(err);
@@ -82,8 +89,109 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
   process.on('unhandledRejection', fail);
   let health: Server | undefined;
   let desk: DeskHandle | undefined;
-  let statusTimer: NodeJS.Timeout | undefined;
   try {
+    for (const outlet of outlets) {
+      const runner = new OutletRunner(outlet, outlets.length > 1 ? outletLogger(logger, outlet.slug) : logger, options, stop, fail);
+      await runner.acquire();
+      runners.push(runner);
+    }
+    for (const runner of runners) await runner.prepare();
+    for (const runner of runners) if (!(await runner.startPlatforms())) return;
+    if (config.healthPort) health = await startHealthServer(config.healthPort, runners.map((r) => r.health()), logger);
+    const main = runners[0];
+    if (!options.once && options.desk && main) {
+      desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: main.outlet.demo ?? false, out: options.out, push: main.push });
+    }
+    if (options.once) {
+      for (const runner of runners) await runner.once();
+    } else {
+      for (const runner of runners) await runner.serve();
+      await stop.requested;
+      for (const runner of runners) await runner.stopWork();
+    }
+    if (stop.failure !== undefined) throw stop.failure;
+  } finally {
+    stop.dispose();
+    for (const runner of runners) runner.stopTimers();
+    // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
+    for (const outlet of outlets) {
+      for (const p of outlet.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+    }
+    health?.close();
+    await desk?.close();
+    for (const runner of runners) await runner.release();
+    // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
+    // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
+    process.off('uncaughtException', fail);
+    process.off('unhandledRejection', fail);
+  }
+}
+
+/**
+ * Two outlets sending as one account would each think the other's posts its own (a bot's updates go to one of them
+ * at random, a WhatsApp session's Chromium would be started twice): refused before anything starts.
+ */
+function checkOwnAccounts(outlets: readonly OutletRun[]): void {
+  const seen = new Map<string, string>();
+  for (const outlet of outlets) {
+    for (const p of outlet.platforms) {
+      const keys = [p.transport.sender && `${p.name} sender ${p.transport.sender}`, p.pin && `${p.name} pin ${p.pin}`].filter((k): k is string => !!k);
+      for (const key of keys) {
+        const other = seen.get(key);
+        if (other !== undefined && other !== outlet.slug) {
+          throw new UserError(`the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account ` +
+            `(${p.pin !== undefined && key.includes(' pin ') ? 'session' : 'token'}); each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)`);
+        }
+        seen.set(key, outlet.slug);
+      }
+    }
+  }
+}
+
+/** A logger that names the outlet in each line (another outlet's than `main`'s, in a run serving several). */
+function outletLogger(logger: Logger, outlet: string): Logger {
+  const withOutlet = (fields: Record<string, unknown> = {}) => ({ outlet, ...fields });
+  return {
+    debug: (m, f) => logger.debug(m, withOutlet(f)), info: (m, f) => logger.info(m, withOutlet(f)),
+    warn: (m, f) => logger.warn(m, withOutlet(f)), error: (m, f) => logger.error(m, withOutlet(f)),
+    addSecret: (secret) => logger.addSecret(secret), redact: (text) => logger.redact(text),
+  };
+}
+
+type Stop = ReturnType<typeof watchStop>;
+
+/** One outlet's part of the run: its lease, recovery, worker, poller, push ingest, platforms and their status. */
+class OutletRunner {
+  private lease?: Awaited<ReturnType<typeof acquireLease>>;
+  private senders?: SenderLeases;
+  private worker?: DeliveryWorker;
+  private poller?: SourcePoller | EnginePoller;
+  push?: PushIngest;
+  private askEditors: () => Promise<void> = async () => {};
+  private platforms: PlatformAdapter[] = [];
+  private statusTimer: NodeJS.Timeout | undefined;
+  private recordStatus: () => void = () => {};
+
+  constructor(readonly outlet: OutletRun, private readonly logger: Logger, private readonly options: RunOptions,
+    private readonly stop: Stop, private readonly fail: (err: unknown) => void) {}
+
+  async acquire(): Promise<void> {
+    const { db, config } = this.outlet;
+    const lease = this.lease = await acquireLease(db, this.logger);
+    // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
+    this.senders = db.shared ? new SenderLeases(db, this.logger, {
+      holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
+      processExists, onTaken: () => this.worker?.notify(),
+    }) : undefined;
+  }
+
+  renewLease(): Promise<boolean> {
+    return this.lease ? this.lease.renew() : Promise.resolve(true);
+  }
+
+  async prepare(): Promise<void> {
+    const { db, config } = this.outlet;
+    const { logger, options, senders } = this;
     // One recovery for every kind of job (posts, digest messages, edits, deletes): what was on the wire at the stop.
     // Shared: each platform's when its sender is taken (the others' jobs `sending` are other live runs' requests).
     const { data } = db;
@@ -94,11 +202,11 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
         : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
     // A platform pinned to one run (a WhatsApp session's Chromium) that another run drives is left out here.
-    const platforms = senders ? await senders.pinned(options.platforms) : options.platforms;
+    const platforms = this.platforms = senders ? await senders.pinned(this.outlet.platforms) : this.outlet.platforms;
     const transports: Transport[] = platforms.map((p) => p.transport);
     // Before the platforms start (grammY may wait for its API a long time): the pins are renewed meanwhile.
     await senders?.claim(transports);
-    if (!options.demo) {
+    if (!this.outlet.demo) {
       // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
       const ended = await db.demoPending(DEMO)
         ? await db.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
@@ -108,7 +216,7 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
         options.out(`Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`);
       }
     }
-    if (options.demo) {
+    if (this.outlet.demo) {
       options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
         'See .env.example to connect Telegram or WhatsApp.\n');
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
@@ -117,22 +225,28 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
       else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(db.where));
     }
 
-    const { newsroom } = options;
-    const delivery = worker = new DeliveryWorker(data, transports, logger, {
+    const { newsroom } = this.outlet;
+    const delivery = this.worker = new DeliveryWorker(data, transports, logger, {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
       links: postLinks({ config, data }),
       ...(senders ? { owns: (t: Transport) => senders.owns(t) } : {}),
     });
-    options.queued?.listen(() => delivery.notify());
-    const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
+    this.outlet.queued?.listen(() => delivery.notify());
+    const askEditors = this.askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
     const intake = articleIntake({ config, data, logger });
-    // On PostgreSQL several runs may share the sources: each poll goes through the job engine (one run per source at a time).
+    // On PostgreSQL several runs may share the sources: each poll goes through the job engine (one run per source at a
+    // time), in a queue of the outlet's own (its sources' ids are its database's).
     const pollDeps = { config, data, logger, intake };
-    const poller = config.databaseUrl === undefined
+    this.poller = config.databaseUrl === undefined
       ? new SourcePoller(pollDeps, () => delivery.notify(), () => void askEditors())
-      : new EnginePoller(pollDeps, { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds }, () => delivery.notify(), () => void askEditors());
-    const push = new PushIngest({ config, data, logger, intake, onQueued: () => { delivery.notify(); void askEditors(); } });
+      : new EnginePoller(pollDeps, { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) }, () => delivery.notify(), () => void askEditors());
+    this.push = new PushIngest({ config, data, logger, intake, onQueued: () => { delivery.notify(); void askEditors(); } });
+  }
+
+  /** False when a stop was asked for while a platform still waited for its API: the run then ends at once. */
+  async startPlatforms(): Promise<boolean> {
+    const { stop, platforms } = this;
     // A stop asked for while a platform still waits for its API (grammY retries getMe for ever) aborts the start:
     // nothing is in flight yet, so the run ends at once instead of ignoring the signal.
     let platformsStarted = false;
@@ -144,81 +258,90 @@ export async function runMain(config: Config, db: RunDatabase, logger: Logger, o
         await p.start();
       } catch (err) {
         if (stop.failure !== undefined) throw stop.failure;
-        if (stop.isRequested) return;
+        if (stop.isRequested) return false;
         throw err;
       }
     }
     platformsStarted = true;
     // Written when it changes (and once at start): `nashra stats` reads the state, not how recent it is.
     const recorded = new Map<string, string>();
-    const recordStatus = () => {
+    this.recordStatus = () => {
       for (const p of platforms) {
         const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
         if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
         recorded.set(p.name, reason ?? '');
-        db.recordPlatform(p.name, reason === undefined, reason).catch(fail);
+        this.outlet.db.recordPlatform(p.name, reason === undefined, reason).catch(this.fail);
       }
     };
-    recordStatus();
-    statusTimer = setInterval(recordStatus, STATUS_EVERY_MS);
-    if (config.healthPort) health = await startHealthServer(config.healthPort, data, platforms, logger);
-    if (!options.once && options.desk) desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: options.demo ?? false, out: options.out, push });
+    this.recordStatus();
+    this.statusTimer = setInterval(this.recordStatus, STATUS_EVERY_MS);
+    return true;
+  }
 
-    if (options.once) {
-      // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
+  health(): OutletHealth {
+    return { slug: this.outlet.slug, data: this.outlet.db.data, platforms: this.platforms };
+  }
+
+  /** `--once`: every source polled, what waits asked of the editors, the outbox drained, and one summary line. */
+  async once(): Promise<void> {
+    const { stop, logger, options } = this;
+    const delivery = this.worker!;
+    const { data } = this.outlet.db;
+    const { config } = this.outlet;
+    // A signal during the drain: take no new work, let what is in flight finish (as in the long-running mode).
+    void stop.requested.then(() => delivery.stop(3000));
+    await this.poller!.pollAll();
+    await this.askEditors();
+    if (stop.isRequested) return;
+    const result = await delivery.drain();
+    this.recordStatus();
+    // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
+    const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+    // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
+    const forChats = Object.fromEntries([
+      ...waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]),
+      ...scheduled.map((w) => [`scheduled.${w.platform}`, `${w.count} (the first at ${w.next})`]),
+    ]);
+    if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
+    else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
+  }
+
+  /** The long-running mode: the poller, the worker, the editors' reminders and WebSub's upkeep, until the stop. */
+  async serve(): Promise<void> {
+    const { stop, logger } = this;
+    const delivery = this.worker!;
+    const push = this.push!;
+    // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
+    if (this.outlet.demo && !stop.isRequested) {
       void stop.requested.then(() => delivery.stop(3000));
-      await poller.pollAll();
-      await askEditors();
-      if (!stop.isRequested) {
-        const result = await delivery.drain();
-        recordStatus();
-        // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-        const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
-        // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
-        const forChats = Object.fromEntries([
-          ...waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]),
-          ...scheduled.map((w) => [`scheduled.${w.platform}`, `${w.count} (the first at ${w.next})`]),
-        ]);
-        if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
-        else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
-      }
-    } else {
-      // The demo prints to the console: the queued messages first, so the log lines that follow do not land between them.
-      if (options.demo && !stop.isRequested) {
-        void stop.requested.then(() => delivery.stop(3000));
-        await delivery.drain();
-      }
-      if (!stop.isRequested) {
-        poller.start();
-        delivery.start();
-        const asking = setInterval(() => void askEditors(), ASK_EDITORS_MS);
-        void askEditors();
-        // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
-        const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
-        void push.maintain();
-        void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
-        logger.info('nashra is running', { platforms: platforms.map((p) => p.name).join(',') || 'console only' });
-      }
-      await stop.requested;
-      await poller.stop();
-      await push.settle();
-      await delivery.stop(3000);
+      await delivery.drain();
     }
-    if (stop.failure !== undefined) throw stop.failure;
-  } finally {
-    clearInterval(statusTimer);
-    stop.dispose();
-    // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
-    for (const p of options.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
-    health?.close();
-    await desk?.close();
-    // After the worker stopped: what is still `sending` is in doubt for the run that takes the sender next.
-    await senders?.release();
-    await lease.release();
-    // Last, so that what was in flight when a fault stopped the run (each write failing the same way) is not
-    // reported again with a stack: the first error is the one the CLI reports, and the process then exits.
-    process.off('uncaughtException', fail);
-    process.off('unhandledRejection', fail);
+    if (stop.isRequested) return;
+    this.poller!.start();
+    delivery.start();
+    const asking = setInterval(() => void this.askEditors(), ASK_EDITORS_MS);
+    void this.askEditors();
+    // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
+    const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
+    void push.maintain();
+    void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
+    logger.info('nashra is running', { platforms: this.platforms.map((p) => p.name).join(',') || 'console only' });
+  }
+
+  async stopWork(): Promise<void> {
+    await this.poller?.stop();
+    await this.push?.settle();
+    await this.worker?.stop(3000);
+  }
+
+  stopTimers(): void {
+    clearInterval(this.statusTimer);
+  }
+
+  /** After the worker stopped: what is still `sending` is in doubt for the run that takes the sender next. */
+  async release(): Promise<void> {
+    await this.senders?.release();
+    await this.lease?.release();
   }
 }
 

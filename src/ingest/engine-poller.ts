@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Source } from '../model/source.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
 import { nextFetchAfterError, pollSource, SourcePoller, type PollDeps, type PollSummary, type SourcePollResult } from './poller.js';
 
 /** pg-boss's queue of source polls. */
@@ -38,6 +39,16 @@ export interface EnginePollerOptions {
   url: string;
   /** A poll's job expires (and goes to another run) this long after a run took it. */
   expireSeconds: number;
+  /**
+   * The queue's name (default POLL_QUEUE): one per outlet, whose sources' ids are its own database's, so two outlets'
+   * source 1 are two jobs (pollQueue).
+   */
+  queue?: string;
+}
+
+/** The queue of an outlet's polls: POLL_QUEUE for the first (`main`), as before there were outlets. */
+export function pollQueue(outlet: string | undefined): string {
+  return outlet === undefined || outlet === MAIN_OUTLET ? POLL_QUEUE : `${POLL_QUEUE}-${outlet}`;
 }
 
 /**
@@ -57,6 +68,7 @@ export class EnginePoller {
   private timer: NodeJS.Timeout | undefined;
   private started: Promise<void> | undefined;
   private stopped = false;
+  private readonly queue: string;
 
   constructor(
     private readonly deps: PollDeps,
@@ -64,6 +76,7 @@ export class EnginePoller {
     private readonly onQueued: () => void,
     private readonly onHeld: () => void = () => {},
   ) {
+    this.queue = options.queue ?? POLL_QUEUE;
     // Maintenance every second: an expired poll is handed on within about a second of its expiry. No cron here.
     this.boss = new PgBoss({ connectionString: options.url, max: 2, schedule: false, maintenanceIntervalSeconds: 1 });
     this.boss.on('error', (err: unknown) => deps.logger.warn('job engine (pg-boss) error', { error: deps.logger.redact(err instanceof Error ? err.message : String(err)) }));
@@ -96,7 +109,7 @@ export class EnginePoller {
   private async createQueue(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.boss.createQueue(POLL_QUEUE, { name: POLL_QUEUE, policy: 'singleton', expireInSeconds: this.options.expireSeconds, retryLimit: RETRIES, retryDelay: 0 });
+        await this.boss.createQueue(this.queue, { name: this.queue, policy: 'singleton', expireInSeconds: this.options.expireSeconds, retryLimit: RETRIES, retryDelay: 0 });
         return;
       } catch (err) {
         if (attempt === 5 || !this.deps.data.isBusy(err)) throw err;
@@ -131,11 +144,11 @@ export class EnginePoller {
   private async turn(): Promise<void> {
     const due = await this.deps.data.repos.sources.due(Date.now());
     if (due.length > 0) {
-      await this.boss.insert(due.map((s) => ({ id: pollJobId(s), name: POLL_QUEUE, data: { source: s.id }, singletonKey: String(s.id) })));
+      await this.boss.insert(due.map((s) => ({ id: pollJobId(s), name: this.queue, data: { source: s.id }, singletonKey: String(s.id) })));
     }
     const free = this.deps.config.fetch.concurrency - this.inFlight.size;
     if (free <= 0 || this.stopped) return;
-    const jobs = await this.boss.fetch<{ source: number }>(POLL_QUEUE, { batchSize: free });
+    const jobs = await this.boss.fetch<{ source: number }>(this.queue, { batchSize: free });
     for (const job of jobs) {
       const run = this.pollJob(job.id, job.data.source).finally(() => this.inFlight.delete(job.id));
       this.inFlight.set(job.id, run);
@@ -149,7 +162,7 @@ export class EnginePoller {
       // Removed, paused, or polled since the job was made (its next time is later): nothing to do. The job is deleted,
       // not completed: a paused source resumed later has the same last poll, so its next poll has this job's id.
       if (source === undefined || !source.active || source.nextFetchAt.getTime() > Date.now()) {
-        await this.boss.deleteJob(POLL_QUEUE, jobId);
+        await this.boss.deleteJob(this.queue, jobId);
         return;
       }
       const outlasted = AbortSignal.timeout(this.options.expireSeconds * 1000 * STOP_AT);
@@ -157,17 +170,17 @@ export class EnginePoller {
       const stopped = result.outcome === 'error' && result.error === 'stopped';
       if (stopped && this.abort.signal.aborted) {
         // Stopping: nothing was recorded; the job goes back to the queue for another run at once.
-        await this.boss.fail(POLL_QUEUE, jobId, { reason: 'stopped' });
+        await this.boss.fail(this.queue, jobId, { reason: 'stopped' });
         return;
       }
       if (stopped) await this.recordOutlasted(source);
       this.report(result);
-      await this.boss.complete(POLL_QUEUE, jobId);
+      await this.boss.complete(this.queue, jobId);
     } catch (err) {
       // A full disk or a lost database stops the run (thrown on, unhandled); the job expires and another run takes it.
       if (data.isStorageFault(err)) throw err;
       logger.error('source poll (job engine) failed', { source: sourceId, error: err });
-      await this.boss.fail(POLL_QUEUE, jobId, { reason: 'error' }).catch(() => undefined);
+      await this.boss.fail(this.queue, jobId, { reason: 'error' }).catch(() => undefined);
     }
   }
 

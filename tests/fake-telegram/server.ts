@@ -52,8 +52,8 @@ export const PAID_BROADCAST_PER_SECOND = 1000;
 
 export class FakeTelegram {
   readonly calls: Call[] = [];
-  readonly botId = 777000111;
-  readonly botUsername = 'nashra_test_bot';
+  readonly botId: number;
+  readonly botUsername: string;
   rateLimited429 = 0;
   private server?: Server;
   private updates: any[] = [];
@@ -73,7 +73,10 @@ export class FakeTelegram {
   private chatInfo = new Map<string, any>();
   apiRoot = '';
 
-  constructor(readonly token: string, private limits: FakeLimits = { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 }) {
+  constructor(readonly token: string, private limits: FakeLimits = { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
+    bot: { id: number; username: string } = { id: 777000111, username: 'nashra_test_bot' }) {
+    this.botId = bot.id;
+    this.botUsername = bot.username;
     this.setLimits(limits);
   }
 
@@ -133,7 +136,8 @@ export class FakeTelegram {
   }
 
   // ----- the wire -----
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** One request for this bot (its own server's, or a FakeTelegramHub's that routed it here by its token). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.serveFile(req, res)) return;
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     const params = await readBody(req);
@@ -673,4 +677,42 @@ async function readBody(req: IncomingMessage): Promise<Record<string, any>> {
     return params;
   }
   return {};
+}
+
+/**
+ * Several bots behind one Bot API address, as api.telegram.org serves every token: each token its own FakeTelegram
+ * (its updates, calls, messages and limits), so a test reads which token sent what. A token no bot has is 401.
+ */
+export class FakeTelegramHub {
+  readonly bots = new Map<string, FakeTelegram>();
+  apiRoot = '';
+  private server?: Server;
+
+  /** A bot for `token`, with its own id and username (both must differ between bots, as Telegram's do). */
+  add(token: string, bot: { id: number; username: string }, limits?: FakeLimits): FakeTelegram {
+    const fake = new FakeTelegram(token, limits, bot);
+    fake.apiRoot = this.apiRoot;
+    this.bots.set(token, fake);
+    return fake;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const token = /^\/(?:file\/)?bot([^/]+)\//.exec(req.url ?? '')?.[1];
+      const bot = token === undefined ? undefined : this.bots.get(token);
+      if (bot) return void bot.handle(req, res);
+      req.resume();
+      send(res, token === undefined ? 404 : 401, token === undefined ? { ok: false, error_code: 404, description: 'Not Found' } : { ok: false, error_code: 401, description: 'Unauthorized' });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.apiRoot = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    for (const bot of this.bots.values()) bot.apiRoot = this.apiRoot;
+    return this.apiRoot;
+  }
+
+  async stop(): Promise<void> {
+    for (const bot of this.bots.values()) await bot.stop();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server ? this.server.close(() => resolve()) : resolve());
+  }
 }

@@ -1,19 +1,33 @@
 import { QueueSignal } from '../../delivery/platform.js';
+import { MAIN_OUTLET } from '../../model/outlet.js';
 import type { CommandContext } from '../context.js';
 import { createPlatforms, newsroomDeps, onlyLocalPlatforms } from '../platforms.js';
-import { runMain } from '../run.js';
-import { deskPlatforms } from '../desk.js';
+import { runMain, type OutletRun } from '../run.js';
+import { deskPlatforms, runNewsrooms } from '../desk.js';
 
-/** `nashra run [--once]`: the main job. */
-export async function runCommand(_args: string[], options: { once?: boolean }, ctx: CommandContext): Promise<void> {
-  const db = await ctx.runDatabase();
-  const queued = new QueueSignal();
-  const newsroom = newsroomDeps(ctx.registry, ctx.config, db.data, ctx.logger, queued.notify);
-  const platforms = await createPlatforms(ctx.registry, { config: ctx.config, logger: ctx.logger, newsroom, out: ctx.out }, db.counters);
-  const demo = onlyLocalPlatforms(ctx.registry, ctx.config);
-  await runMain(ctx.config, db, ctx.logger, {
-    once: options.once ?? false, out: ctx.out, platforms, queued, demo, registry: ctx.registry, newsroom,
+/**
+ * `nashra run [--once]`: the main job, for every outlet in the registry (issue 24 §4), or the one `--outlet` names.
+ * Each outlet gets its configuration (its own platforms' variables), its database, newsroom and adapters.
+ */
+export async function runCommand(_args: string[], options: { once?: boolean; outlet?: string }, ctx: CommandContext): Promise<void> {
+  const slugs = options.outlet !== undefined ? [(await ctx.outlet()).slug] : (await ctx.outlets()).map((o) => o.slug);
+  const configs = await Promise.all(slugs.map((slug) => ctx.outletConfig(slug)));
+  // The embedded demo is main's, and only while no outlet the run serves has a platform that sends.
+  const demo = slugs[0] === MAIN_OUTLET && configs.every((config) => onlyLocalPlatforms(ctx.registry, config));
+  const outlets: OutletRun[] = [];
+  for (const [i, slug] of slugs.entries()) {
+    const config = configs[i]!;
+    const db = await ctx.runDatabase(slug);
+    const queued = new QueueSignal();
+    const newsroom = newsroomDeps(ctx.registry, config, db.data, ctx.logger, queued.notify);
+    const platforms = await createPlatforms(ctx.registry, { config, logger: ctx.logger, newsroom, out: ctx.out }, db.counters);
+    outlets.push({ slug, config, db, platforms, queued, newsroom, demo: demo && slug === MAIN_OUTLET });
+  }
+  // The desk is the process's, once: its accounts and the registry are main's (served by this run or not).
+  const newsrooms = runNewsrooms(await ctx.mainNewsroom(), outlets.map((o) => [o.slug, o.newsroom!] as const));
+  await runMain(ctx.config, outlets, ctx.logger, {
+    once: options.once ?? false, out: ctx.out, registry: ctx.registry,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
-    desk: { newsroom, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
+    desk: { newsroom: newsrooms.main, platforms: deskPlatforms(ctx.registry, ctx.config, demo), outlets: newsrooms },
   });
 }
