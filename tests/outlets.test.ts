@@ -173,7 +173,7 @@ describe('db/020 on a database made before outlets', () => {
 
     openStore(path).close();
     const db = new Database(path, { readonly: true });
-    onTestFinished(() => db.close());
+    onTestFinished(() => { db.close(); });
     expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(20);
     expect(db.prepare('SELECT id, slug, env_prefix FROM outlets').all()).toEqual([{ id: 1, slug: 'main', env_prefix: null }]);
     expect(db.prepare(`SELECT e.username, m.outlet_id, m.role, m.created_at FROM desk_memberships m JOIN desk_editors e ON e.id = m.editor_id ORDER BY e.username`).all())
