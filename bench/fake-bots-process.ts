@@ -1,6 +1,6 @@
 /**
- * Several strict fake bots (tests/fake-telegram/bots.ts: one TELEGRAM_API_ROOT, one FakeTelegram per token, each
- * with its own limits and 429 count) in a process of their own, for the scale bench: the fake's work is about half
+ * Several strict fake bots (tests/fake-telegram/server.ts FakeTelegramHub: one TELEGRAM_API_ROOT, one FakeTelegram
+ * per token, each with its own limits and 429 count) in a process of their own, for the scale bench: the fake's work is about half
  * the CPU of a delivery (bench/fake-process.ts), and here it must not share a core's event loop with the bench's
  * polling. Every accepted send is counted as it comes, per token, article (by its link, preparedArticleOf) and chat,
  * and the call dropped, so memory stays flat over a million deliveries; the witness of duplicates and lost is this
@@ -8,8 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { FakeBots } from '../tests/fake-telegram/bots.js';
-import { FakeTelegram, type FakeLimits } from '../tests/fake-telegram/server.js';
+import { FakeTelegramHub, type FakeLimits } from '../tests/fake-telegram/server.js';
 import { preparedArticleOf } from '../tests/helpers/child-run.js';
 
 /** What each token's bot was sent: `chats` × `articles` expected (chat ids from `firstChat`). */
@@ -49,8 +48,8 @@ export async function startFakeBots(tokens: readonly string[], limits: FakeLimit
 }
 
 async function serve(tokens: string[], limits: FakeLimits, expected: Expected): Promise<void> {
-  const fakes = tokens.map((t) => new FakeTelegram(t, limits));
-  const host = new FakeBots(fakes);
+  const host = new FakeTelegramHub();
+  const fakes = tokens.map((t, i) => host.add(t, { id: 777_100_000 + i, username: `nashra_scale_${i}_bot` }, limits));
   const apiRoot = await host.start();
   const stats: BotStats[] = tokens.map((_, token) => ({ token, sent: 0, firstAt: 0, lastAt: 0, rateLimited429: 0, duplicates: 0, lost: 0 }));
   // Per bot, per article: how many times each chat was sent it.

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- scale` (issue 24 §6): `deliveries` paid-broadcast deliveries (default 1,000,000) spread over
  * `outlets` outlets (default 10), each with its own bot token at the paid rate (TELEGRAM_PAID_BROADCAST_RATE=1000)
- * against the strict fake (tests/fake-telegram/bots.ts: one API root, one FakeTelegram per token, each 30/s free,
+ * against the strict fake (FakeTelegramHub, tests/fake-telegram/server.ts: one API root, one FakeTelegram per token, each 30/s free,
  * 1,000/s paid, 1/s per chat, 429 beyond), delivered by real `nashra run` processes (the built CLI), each serving
  * every outlet:
  *
@@ -293,15 +293,6 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
 async function copyInto(file: string, url: string, schema: string): Promise<void> {
   await (await openPostgres(url, { schema, max: 1 })).close();
   const target = schema === 'public' ? url : `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  // The migration's own registry row (`main`, db/020_outlets.sql) makes the copy refuse the database as not empty
-  // (copy.ts's SEEDED does not list `outlets` yet): it goes, and the source's registry comes in its place.
-  const client = new pg.Client(target);
-  await client.connect();
-  try {
-    await client.query('DELETE FROM outlets');
-  } finally {
-    await client.end();
-  }
   const result = await copyToPostgres(file, target);
   if (result.mismatch !== undefined) throw new Error(`copy of ${file} into ${schema}: ${result.mismatch}`);
 }
