@@ -129,6 +129,8 @@ async function main(): Promise<void> {
       add(`scale: ${label}, deliveries/s (${fmt(f.deliveries)} over ${f.outlets} tokens at the paid rate)`, 'reference', f.deliveriesPerSecond, '/s', null);
       add('  same, CPU per delivery: nashra run', 'reference', f.workerCpuMsPerDelivery, 'ms', null);
       if (f.dbCpuMsPerDelivery !== null) add('  same, CPU per delivery: PostgreSQL', 'reference', f.dbCpuMsPerDelivery, 'ms', null);
+      add('  same, idle once drained: CPU of the runs' + (f.idleDbCpuMsPerSecond === null ? '' : ' + PostgreSQL'), 'reference', f.idleWorkerCpuMsPerSecond + (f.idleDbCpuMsPerSecond ?? 0), 'ms/s', null);
+      if (f.peakConnections !== null) add('  same, most connections open at once', 'reference', f.peakConnections, '', null);
       add('  same, 429s + duplicates + lost', '0', f.rateLimited429 + f.duplicates + f.lost, '', f.rateLimited429 + f.duplicates + f.lost === 0);
     }
   }

@@ -17,7 +17,9 @@
  * of the `nashra run` processes (/proc/<pid>/stat utime+stime, from the first accepted message to the drained queue)
  * and of the PostgreSQL server (every process of the cluster, bench/engine-pg.ts serverCpuMs) over the same span;
  * the fake's own CPU (the load generator: when it nears a core, it caps the figure); 429s (0); duplicates and lost
- * (0), counted at the fake per token, article and chat; how many tokens each process drove (sampled mid-run).
+ * (0), counted at the fake per token, article and chat; how many tokens each process drove (sampled mid-run); the
+ * processes' and the server's CPU per second for 5 s once the queue is empty (what each outlet costs doing nothing);
+ * the most connections open at once.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,11 +66,18 @@ export interface ScaleFigure {
   lost: number;
   /** Tokens (outlets' senders) each process held, sampled mid-run (PostgreSQL). */
   tokensPerWorker: number[];
+  /** CPU of the processes (and of PostgreSQL) per second once the queue is empty: each outlet's timers, polls, leases. */
+  idleWorkerCpuMsPerSecond: number;
+  idleDbCpuMsPerSecond: number | null;
+  /** The most connections the cluster had open at once (pg_stat_activity, client backends), sampled every 0.5 s. */
+  peakConnections: number | null;
 }
 
 export interface ScaleResult { deliveries: number; outlets: number; chats: number; articles: number; prepareSeconds: number; figures: ScaleFigure[] }
 
 const FIRST_CHAT = 200_000;
+/** How long the drained runs are watched for their idle CPU. */
+const IDLE_MS = 5_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -130,7 +139,8 @@ type Pending = () => Promise<number>;
 
 async function measure(o: {
   database: 'sqlite' | 'postgres'; workers: number; outlets: number; chats: number; articles: number;
-  dbPath: string; url?: string; pending: Pending; holders?: () => Promise<number[]>; postmaster?: number; log: (l: string) => void;
+  dbPath: string; url?: string; pending: Pending; holders?: () => Promise<number[]>; connections?: () => Promise<number>;
+  postmaster?: number; log: (l: string) => void;
 }): Promise<ScaleFigure> {
   const deliveries = o.outlets * o.chats * o.articles;
   const tokens = Array.from({ length: o.outlets }, (_, i) => tokenOf(i));
@@ -158,10 +168,12 @@ async function measure(o: {
     const cpu0 = processCpuMs(pids);
     const db0 = o.postmaster ? serverCpuMs(o.postmaster) : 0;
     let tokensPerWorker: number[] = [];
+    let peakConnections = 0;
     let lastLog = performance.now();
     for (;;) {
       await sleep(500);
       alive();
+      if (o.connections) peakConnections = Math.max(peakConnections, await o.connections());
       const left = await o.pending();
       if (left === 0) break;
       if (o.holders && tokensPerWorker.length === 0 && left < deliveries / 2) {
@@ -177,6 +189,10 @@ async function measure(o: {
     const db1 = o.postmaster ? serverCpuMs(o.postmaster) : 0;
     const wallSeconds = (performance.now() - started) / 1000;
     const end = await fake.stats();
+    await sleep(IDLE_MS);
+    const idleWorkerCpuMsPerSecond = (processCpuMs(pids) - cpu1) / (IDLE_MS / 1000);
+    const idleDbCpuMsPerSecond = o.postmaster ? (serverCpuMs(o.postmaster) - db1) / (IDLE_MS / 1000) : null;
+    alive();
     // Settled (the last answers counted) before the processes stop: what they sent was accepted by then.
     for (const r of runs) {
       const exit = await r.kill('SIGTERM');
@@ -195,6 +211,8 @@ async function measure(o: {
       duplicates: final.bots.reduce((a, b) => a + b.duplicates, 0),
       lost: final.bots.reduce((a, b) => a + b.lost, 0),
       tokensPerWorker: o.holders ? tokensPerWorker : [o.outlets],
+      idleWorkerCpuMsPerSecond: round(idleWorkerCpuMsPerSecond), idleDbCpuMsPerSecond: idleDbCpuMsPerSecond === null ? null : round(idleDbCpuMsPerSecond),
+      peakConnections: o.connections ? peakConnections : null,
     };
     o.log(`[scale] ${describeScale(figure)}`);
     return figure;
@@ -207,7 +225,8 @@ async function measure(o: {
 export function describeScale(f: ScaleFigure): string {
   return `${f.database} ×${f.workers} (${f.outlets} outlets, ${f.deliveries} deliveries): ${f.deliveriesPerSecond}/s, ${f.wallSeconds} s in all; ` +
     `CPU per delivery ${f.workerCpuMsPerDelivery} ms in nashra run` + (f.dbCpuMsPerDelivery === null ? '' : ` + ${f.dbCpuMsPerDelivery} ms in PostgreSQL`) +
-    ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}; tokens per process [${f.tokensPerWorker.join(',')}]`;
+    ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
+    `idle: ${f.idleWorkerCpuMsPerSecond} ms/s in the runs` + (f.idleDbCpuMsPerSecond === null ? '' : `, ${f.idleDbCpuMsPerSecond} ms/s in PostgreSQL; peak connections ${f.peakConnections}`);
 }
 
 /** The SQLite configuration and the PostgreSQL ones (skipped when PostgreSQL's server is not installed). */
@@ -269,6 +288,7 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
               database: 'postgres', workers: n, outlets, chats, articles, dbPath: join(dir, 'unused.db'), url, postmaster, log,
               pending: async () => (await db.query<{ n: string }>(pendingSql)).rows.reduce((a, r) => a + Number(r.n), 0),
               holders: async () => (await db.query<{ pid: string | null }>(holdersSql, [Date.now()])).rows.map((r) => Number(r.pid)),
+              connections: async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`)).rows[0]!.n),
             }));
           } finally {
             await db.end();
