@@ -16,14 +16,25 @@ export interface Expected { chats: number; articles: number; firstChat: number }
 
 export interface BotStats {
   token: number; sent: number; firstAt: number; lastAt: number; rateLimited429: number;
-  /** Accepted sends beyond the first of one article to one chat; deliveries the bot never accepted (final only). */
-  duplicates: number; lost: number;
+  /**
+   * Accepted sends beyond the first of one article to one chat; deliveries the bot never accepted and the database
+   * does not hold in doubt (final only); of those in doubt, the ones the bot had accepted.
+   */
+  duplicates: number; lost: number; inDoubtReceived: number;
 }
 export interface BotsStats { bots: BotStats[]; sent: number; firstAt: number; lastAt: number; cpuMs: number }
 
-type Request = { kind: 'stats' } | { kind: 'final' };
+/** A delivery the database holds in doubt: which bot (outlet), chat index (from `firstChat`) and article. */
+export interface InDoubt { bot: number; chat: number; article: number }
 
-export interface FakeBotsProcess { apiRoot: string; pid: number; stats(): Promise<BotsStats>; final(): Promise<BotsStats>; stop(): Promise<void> }
+type Request = { kind: 'stats' } | { kind: 'final'; inDoubt: InDoubt[] };
+
+export interface FakeBotsProcess {
+  apiRoot: string; pid: number; stats(): Promise<BotsStats>;
+  /** The counts once every run stopped, lost and duplicates included. */
+  final(inDoubt: InDoubt[]): Promise<BotsStats>;
+  stop(): Promise<void>;
+}
 
 export async function startFakeBots(tokens: readonly string[], limits: FakeLimits, expected: Expected): Promise<FakeBotsProcess> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [JSON.stringify({ tokens, limits, expected })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -38,7 +49,7 @@ export async function startFakeBots(tokens: readonly string[], limits: FakeLimit
   return {
     apiRoot, pid: child.pid!,
     stats: () => ask({ kind: 'stats' }),
-    final: () => ask({ kind: 'final' }),
+    final: (inDoubt) => ask({ kind: 'final', inDoubt }),
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
@@ -51,7 +62,7 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
   const host = new FakeTelegramHub();
   const fakes = tokens.map((t, i) => host.add(t, { id: 777_100_000 + i, username: `nashra_scale_${i}_bot` }, limits));
   const apiRoot = await host.start();
-  const stats: BotStats[] = tokens.map((_, token) => ({ token, sent: 0, firstAt: 0, lastAt: 0, rateLimited429: 0, duplicates: 0, lost: 0 }));
+  const stats: BotStats[] = tokens.map((_, token) => ({ token, sent: 0, firstAt: 0, lastAt: 0, rateLimited429: 0, duplicates: 0, lost: 0, inDoubtReceived: 0 }));
   // Per bot, per article: how many times each chat was sent it.
   const received: Uint8Array[][] = tokens.map(() => Array.from({ length: expected.articles }, () => new Uint8Array(expected.chats)));
   const count = () => {
@@ -74,10 +85,15 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
       s.rateLimited429 = fake.rateLimited429;
     });
   };
-  const summary = (final: boolean): BotsStats => {
+  const summary = (inDoubt?: InDoubt[]): BotsStats => {
     count();
-    if (final) {
-      stats.forEach((s, b) => { s.lost = received[b]!.reduce((lost, row) => lost + row.filter((x) => x === 0).length, 0); });
+    if (inDoubt) {
+      const doubted = new Set(inDoubt.map((d) => `${d.bot}:${d.article}:${d.chat}`));
+      stats.forEach((s, b) => {
+        s.lost = 0;
+        received[b]!.forEach((row, n) => row.forEach((got, i) => { if (got === 0 && !doubted.has(`${b}:${n}:${i}`)) s.lost++; }));
+        s.inDoubtReceived = inDoubt.filter((d) => d.bot === b && (received[b]![d.article]?.[d.chat] ?? 0) > 0).length;
+      });
     }
     const cpu = process.cpuUsage();
     const started = stats.filter((s) => s.sent > 0);
@@ -87,7 +103,7 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
     };
   };
   const timer = setInterval(count, 100);
-  process.on('message', (req: Request) => process.send!(summary(req.kind === 'final')));
+  process.on('message', (req: Request) => process.send!(summary(req.kind === 'final' ? req.inDoubt : undefined)));
   process.once('SIGTERM', () => { clearInterval(timer); void host.stop().then(() => process.exit(0)); });
   process.send!({ apiRoot });
 }

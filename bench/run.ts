@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       add('  same, idle once drained: CPU of the runs' + (f.idleDbCpuMsPerSecond === null ? '' : ' + PostgreSQL'), 'reference', f.idleWorkerCpuMsPerSecond + (f.idleDbCpuMsPerSecond ?? 0), 'ms/s', null);
       if (f.peakConnections !== null) add('  same, most connections open at once', 'reference', f.peakConnections, '', null);
       add('  same, 429s + duplicates + lost', '0', f.rateLimited429 + f.duplicates + f.lost, '', f.rateLimited429 + f.duplicates + f.lost === 0);
+      add('  same, in doubt (a run lost a token\'s lease with them on the wire)', 'reference', f.inDoubt, '', null);
     }
   }
   if (want('corrections')) {

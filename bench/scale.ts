@@ -35,7 +35,7 @@ import { openPostgres } from '../src/store/postgres/database.js';
 import { childEnv, prepareBroadcast, spawnRun, type ChildRun } from '../tests/helpers/child-run.js';
 import { postgresBin, startCluster } from '../tests/helpers/pg-cluster.js';
 import { serverCpuMs } from './engine-pg.js';
-import { startFakeBots, type BotsStats } from './fake-bots-process.js';
+import { startFakeBots, type BotsStats, type InDoubt } from './fake-bots-process.js';
 
 export interface ScaleOptions {
   deliveries?: number;
@@ -63,7 +63,16 @@ export interface ScaleFigure {
   fakeCpuMsPerDelivery: number;
   rateLimited429: number;
   duplicates: number;
+  /** Never sent, and not held in doubt either. */
   lost: number;
+  /**
+   * Held in doubt (NASHRA_IN_DOUBT_POLICY=hold): on the wire, or marked to be, when its run lost the token's lease;
+   * and how many of them the fake had received.
+   */
+  inDoubt: number;
+  inDoubtReceived: number;
+  /** "lost a sender's lease" lines in the runs' logs: a renewal that came too late (a lease lapses after 6 s). */
+  leaseLosses: number;
   /** Tokens (outlets' senders) each process held, sampled mid-run (PostgreSQL). */
   tokensPerWorker: number[];
   /** CPU of the processes (and of PostgreSQL) per second once the queue is empty: each outlet's timers, polls, leases. */
@@ -137,9 +146,21 @@ async function prepare(path: string, outlets: number, chats: number, articles: n
 /** What is still to send, over every outlet's database. */
 type Pending = () => Promise<number>;
 
+/** The posts held in doubt, in `schema`'s tables (PostgreSQL) or the connection's own (SQLite). */
+const inDoubtSql = (schema?: string) => {
+  const t = (table: string) => (schema ? `${schema}.${table}` : table);
+  return `SELECT s.chat_id, a.url FROM ${t('jobs')} j JOIN ${t('subscriptions')} s ON s.id = j.subscription_id
+    JOIN ${t('articles')} a ON a.id = j.article_id WHERE j.kind = 'post' AND j.state = 'in_doubt'`;
+};
+
+/** A row in doubt as the fake counts it: the chat's index and the article's (by its prepared link). */
+const inDoubtOf = (bot: number, r: { chat_id: string; url: string }): InDoubt =>
+  ({ bot, chat: Number(r.chat_id) - FIRST_CHAT, article: Number(/\/(\d+)$/.exec(r.url)![1]) });
+
 async function measure(o: {
   database: 'sqlite' | 'postgres'; workers: number; outlets: number; chats: number; articles: number;
-  dbPath: string; url?: string; pending: Pending; holders?: () => Promise<number[]>; connections?: () => Promise<number>;
+  dbPath: string; url?: string; pending: Pending; inDoubt: () => Promise<InDoubt[]>;
+  holders?: () => Promise<number[]>; connections?: () => Promise<number>;
   postmaster?: number; log: (l: string) => void;
 }): Promise<ScaleFigure> {
   const deliveries = o.outlets * o.chats * o.articles;
@@ -198,7 +219,8 @@ async function measure(o: {
       const exit = await r.kill('SIGTERM');
       if (exit.code !== 0) throw new Error(`nashra run (pid ${r.pid}) exited with ${exit.code ?? exit.signal}: ${r.output().slice(-2000)}`);
     }
-    const final = await fake.final();
+    const inDoubt = await o.inDoubt();
+    const final = await fake.final(inDoubt);
     const span = Math.max(1, end.lastAt - end.firstAt) / 1000;
     const during = Math.max(1, end.sent - first.sent);
     const figure: ScaleFigure = {
@@ -210,6 +232,8 @@ async function measure(o: {
       rateLimited429: final.bots.reduce((a, b) => a + b.rateLimited429, 0),
       duplicates: final.bots.reduce((a, b) => a + b.duplicates, 0),
       lost: final.bots.reduce((a, b) => a + b.lost, 0),
+      inDoubt: inDoubt.length, inDoubtReceived: final.bots.reduce((a, b) => a + b.inDoubtReceived, 0),
+      leaseLosses: runs.reduce((a, r) => a + r.output().split('\n').filter((l) => l.includes("lost a sender's lease")).length, 0),
       tokensPerWorker: o.holders ? tokensPerWorker : [o.outlets],
       idleWorkerCpuMsPerSecond: round(idleWorkerCpuMsPerSecond), idleDbCpuMsPerSecond: idleDbCpuMsPerSecond === null ? null : round(idleDbCpuMsPerSecond),
       peakConnections: o.connections ? peakConnections : null,
@@ -225,7 +249,8 @@ async function measure(o: {
 export function describeScale(f: ScaleFigure): string {
   return `${f.database} ×${f.workers} (${f.outlets} outlets, ${f.deliveries} deliveries): ${f.deliveriesPerSecond}/s, ${f.wallSeconds} s in all; ` +
     `CPU per delivery ${f.workerCpuMsPerDelivery} ms in nashra run` + (f.dbCpuMsPerDelivery === null ? '' : ` + ${f.dbCpuMsPerDelivery} ms in PostgreSQL`) +
-    ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
+    ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}, in doubt ${f.inDoubt} ` +
+    `(received ${f.inDoubtReceived}), lease renewals too late ${f.leaseLosses}; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
     `idle: ${f.idleWorkerCpuMsPerSecond} ms/s in the runs` + (f.idleDbCpuMsPerSecond === null ? '' : `, ${f.idleDbCpuMsPerSecond} ms/s in PostgreSQL; peak connections ${f.peakConnections}`);
 }
 
@@ -254,6 +279,7 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
         figures.push(await measure({
           database: 'sqlite', workers: 1, outlets, chats, articles, dbPath: path, log,
           pending: async () => counts.reduce((a, c) => a + (c.get() as number), 0),
+          inDoubt: async () => files.flatMap((db, b) => (db.prepare(inDoubtSql()).all() as { chat_id: string; url: string }[]).map((r) => inDoubtOf(b, r))),
         }));
       } finally {
         for (const f of files) f.close();
@@ -287,6 +313,14 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
             figures.push(await measure({
               database: 'postgres', workers: n, outlets, chats, articles, dbPath: join(dir, 'unused.db'), url, postmaster, log,
               pending: async () => (await db.query<{ n: string }>(pendingSql)).rows.reduce((a, r) => a + Number(r.n), 0),
+              inDoubt: async () => {
+                const out: InDoubt[] = [];
+                for (const [b, schema] of schemas.entries()) {
+                  const rows = await db.query<{ chat_id: string; url: string }>(inDoubtSql(schema));
+                  out.push(...rows.rows.map((r) => inDoubtOf(b, r)));
+                }
+                return out;
+              },
               holders: async () => (await db.query<{ pid: string | null }>(holdersSql, [Date.now()])).rows.map((r) => Number(r.pid)),
               connections: async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`)).rows[0]!.n),
             }));
