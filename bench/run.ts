@@ -4,7 +4,8 @@
  * `npm run bench -- --quick` (CI): the summariser, ingest, delivery and full-story parts only, in about a minute, so that
  * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (routing: one article to 10,000 filtering subscriptions;
  * corrections: about 35 s, the floor Telegram's limits allow for 1,000 edits; clicks: redirects for 30 s and the Reach page
- * on 100,000 articles and 10,000,000 clicks, a few minutes to fill).
+ * on 100,000 articles and 10,000,000 clicks, a few minutes to fill). Named only: kill-pg, engine-pg, scale (10 outlets' tokens
+ * at the paid rate, SQLite and 1-3 runs on PostgreSQL; `--deliveries=N` for a smaller run than the issue's 1,000,000).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
