@@ -27,6 +27,7 @@ import { normalizeArabic } from '../src/text/arabic.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince, deskSession } from './common.js';
+import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../src/newsroom/index.js';
 
 const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
 const PUBLIC = 'https://desk.example.org';
@@ -50,7 +51,7 @@ export async function benchRedirects(opts: { rate?: number; seconds?: number; fl
     const logger = createLogger({ level: 'silent' });
     const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
     const counter = new ClickCounter(newsroom, { flushMs: opts.flushMs });
-    const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, clicks: counter }, { port: 0, host: '127.0.0.1' });
+    const desk = await startDesk({ outlets: onlyMain(newsroom), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, clicks: counter }, { port: 0, host: '127.0.0.1' });
     let result: { latencies: number[]; errors: number };
     try {
       result = await new Promise((resolve, reject) => {
@@ -143,9 +144,10 @@ export async function benchReach(opts: { articles?: number; clicks?: number; run
     const fillStart = process.hrtime.bigint();
     const filled = fillClicks(store, { articles, chats: 10, posts: 5, clicks });
     const fillSeconds = msSince(fillStart) / 1000;
-    store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now());
+    // An admin of the one outlet (`main`, id 1), as `nashra editors add --role admin` makes it.
+    store.outlets.setMembership(store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now())!.id, 1, 'admin', Date.now());
     const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }));
-    const app = await buildDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
+    const app = await buildDesk({ outlets: onlyMain(newsroom), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
     try {
       const cookie = await deskSession(app, 'bench', 'bench password 1');
       const cpu: Record<string, number> = {};
@@ -246,4 +248,9 @@ if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
   const want = (p: string) => parts.length === 0 || parts.includes(p);
   if (want('redirects')) console.log(await benchRedirects({ ...(quick ? { rate: 300, seconds: 3 } : {}), flushMs: Number(process.env.FLUSH_MS) || undefined }));
   if (want('reach')) console.log(await benchReach(quick ? { articles: 2_000, clicks: 200_000 } : {}));
+}
+
+/** The desk over the bench's one database: `main` alone (no other outlet is added here). */
+function onlyMain(newsroom: NewsroomDeps): OutletNewsrooms {
+  return outletNewsrooms(newsroom, (slug) => Promise.reject(new Error(`the bench has no outlet ${slug}`)));
 }

@@ -9,6 +9,7 @@ import { normalizeArabic } from '../src/text/arabic.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince, deskSession } from './common.js';
+import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../src/newsroom/index.js';
 
 export interface DeskBench { articles: number; deliveries: number; todayMs: number; articleMs: number; searchMs: number; searchNoMatchMs: number; fillSeconds: number }
 
@@ -28,9 +29,10 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
     const fillStart = process.hrtime.bigint();
     fill(store, articles, chats);
     const fillSeconds = msSince(fillStart) / 1000;
-    store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now());
+    // An admin of the one outlet (`main`, id 1), as `nashra editors add --role admin` makes it.
+    store.outlets.setMembership(store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now())!.id, 1, 'admin', Date.now());
     const logger = createLogger({ level: 'silent' });
-    const app = await buildDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
+    const app = await buildDesk({ outlets: onlyMain(newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger)), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
     try {
       const cookie = await deskSession(app, 'bench', 'bench password 1');
       const time = async (url: string) => {
@@ -97,4 +99,9 @@ function fill(store: Store, articles: number, chats: number): void {
       });
     }
   }
+}
+
+/** The desk over the bench's one database: `main` alone (no other outlet is added here). */
+function onlyMain(newsroom: NewsroomDeps): OutletNewsrooms {
+  return outletNewsrooms(newsroom, (slug) => Promise.reject(new Error(`the bench has no outlet ${slug}`)));
 }

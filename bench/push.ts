@@ -15,7 +15,7 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import { startDesk } from '../src/desk/server.js';
 import { hookSignature, PushIngest } from '../src/ingest/push.js';
 import { createLogger } from '../src/logger.js';
-import { CLI_OPERATOR, sourceHook } from '../src/newsroom/index.js';
+import { CLI_OPERATOR, outletNewsrooms, sourceHook, type NewsroomDeps, type OutletNewsrooms } from '../src/newsroom/index.js';
 import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
 import { startFeedServer } from '../tests/helpers/feed-server.js';
@@ -61,7 +61,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
   const worker = new DeliveryWorker(store.ports(), [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger);
   const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
-  const desk = await startDesk({ newsroom, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
+  const desk = await startDesk({ outlets: onlyMain(newsroom), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push }, { port: 0, host: '127.0.0.1' });
   try {
     config.push.publicUrl = desk.url;
     site.route('/feed.xml', { body: '<?xml version="1.0"?><rss version="2.0"><channel><title>site</title></channel></rss>', contentType: 'application/rss+xml' });
@@ -106,4 +106,9 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   benchPush().then((r) => console.log(JSON.stringify(r)));
+}
+
+/** The desk over the bench's one database: `main` alone (no other outlet is added here). */
+function onlyMain(newsroom: NewsroomDeps): OutletNewsrooms {
+  return outletNewsrooms(newsroom, (slug) => Promise.reject(new Error(`the bench has no outlet ${slug}`)));
 }

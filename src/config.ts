@@ -115,13 +115,7 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
       return !PROCESS_WIDE.test(name) && str(target, prefixed(name)) !== undefined ? target[prefixed(name)] : target[name];
     },
   });
-  const platformEnvs = new Map(platforms.map((p) => [p.name, new Proxy(env, {
-    get(target, name) {
-      if (typeof name !== 'string') return undefined;
-      const own = target[prefixed(name)];
-      return str(target, prefixed(name)) === undefined && p.machineVariables?.includes(name) ? target[name] : own;
-    },
-  })]));
+  const platformEnvs = new Map(platforms.map((p) => [p.name, outletPlatformEnv(env, p, envPrefix)]));
   let config: Config;
   try {
     config = readConfig(general, platforms, (p) => platformEnvs.get(p.name)!);
@@ -134,6 +128,20 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
   }
   config.warnings = unknownVariables(env, knownVariables(platforms).filter((v) => !PROCESS_WIDE.test(v)).map(prefixed), [envPrefix]);
   return config;
+}
+
+/**
+ * What an outlet's platform reads as its environment: each variable under the outlet's prefix (prefix stripped), and
+ * only its machine variables from the unprefixed environment when the prefix does not set them.
+ */
+export function outletPlatformEnv(env: Env, platform: Pick<PlatformSettingsParser, 'machineVariables'>, envPrefix: string): Env {
+  return new Proxy(env, {
+    get(target, name) {
+      if (typeof name !== 'string') return undefined;
+      const own = `${envPrefix}${name}`;
+      return str(target, own) === undefined && platform.machineVariables?.includes(name) ? target[name] : target[own];
+    },
+  });
 }
 
 function readConfig(env: Env, platforms: readonly PlatformSettingsParser[], platformEnv: (p: PlatformSettingsParser) => Env = () => env): Config {

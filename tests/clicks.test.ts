@@ -44,7 +44,7 @@ async function delivered(env: Record<string, string> = {}) {
   const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], logger, { links: postLinks({ config: f.config, data }) });
   expect((await worker.drain(10_000)).sent).toBe(2);
   const codes = printed.map((p) => new RegExp(`${PUBLIC}/r/([A-Za-z0-9_-]+)`).exec(p)?.[1]);
-  const counter = new ClickCounter(f.deps.newsroom, { flushMs: 3_600_000 });
+  const counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
   desk = await startDesk({ ...f.deps, clicks: counter }, { port: 0, host: '127.0.0.1' });
   return { f, subs, printed, codes: codes as string[], counter, base: desk.url };
 }
@@ -175,8 +175,8 @@ describe('the redirect', () => {
   it('answers 410 with a short Arabic page for a retracted story, and counts nothing', async () => {
     const { f, codes, base } = await delivered();
     await desk!.close();
-    await confirmRetraction(f.deps.newsroom, CLI_OPERATOR, f.article.id);
-    const counter = new ClickCounter(f.deps.newsroom, { flushMs: 3_600_000 });
+    await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, f.article.id);
+    const counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
     desk = await startDesk({ ...f.deps, clicks: counter }, { port: 0, host: '127.0.0.1' });
     const res = await open(desk.url, `/r/${codes[0]}`);
     expect(res.status).toBe(410);

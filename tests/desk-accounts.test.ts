@@ -21,7 +21,7 @@ describe('nashra editors and the desk share the account actions', () => {
     const add = await editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana' } })]);
+    expect(entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana', outlet: 'main', role: 'editor' } })]);
 
     const j = jar();
     expect((await signIn(app, j, PASSWORD, 'rana')).statusCode).toBe(303);
@@ -175,8 +175,11 @@ describe('desk sessions', () => {
       const won = raced.find((r) => r.status === 303)!;
       const added = entries(f, 'editor.add');
       expect(added).toHaveLength(1);
-      expect(added[0]).toMatchObject({ platform: 'desk', detail: { via: 'first-run setup' } });
-      expect((await editors(f, 'list')()).stdout.split('\n').filter((l) => /\t/.test(l))).toHaveLength(2); // the header and one account
+      expect(added[0]).toMatchObject({ platform: 'desk', detail: { via: 'first-run setup', outlet: 'main', role: 'admin' } });
+      const listed = (await editors(f, 'list')()).stdout.split('\n').filter((l) => /\t/.test(l));
+      expect(listed).toHaveLength(2); // the header and one account
+      // The installation's first account runs it: admin of main.
+      expect(listed[1]).toMatch(/^\S+\tmain:admin\t/);
       // The winner is signed in by the cookie it was given.
       const session = won.headers.getSetCookie().find((c) => c.startsWith('nashra_session='))!.split(';')[0]!;
       const today = await fetch(`${desk.url}/`, { headers: { cookie: session }, redirect: 'manual' });

@@ -25,6 +25,7 @@ import { startHarness, type Harness } from './fake-telegram/harness.js';
 import { sy24Article } from './helpers/sy24.js';
 import { FakeWhatsAppWorld } from './helpers/fake-whatsapp-client.js';
 import { until } from './helpers/child-run.js';
+import { addDeskAccount, storeOutlets } from './helpers/desk.js';
 
 const USERNAME = 'mona';
 const PASSWORD = 'correct horse battery';
@@ -45,7 +46,7 @@ let waDir: string;
 beforeAll(async () => {
   // 4 messages a second: a 40-chat broadcast lasts ten seconds, long enough to press «إيقاف» in the middle of it.
   h = await startHarness({ limits: { globalPerSecond: 4, perChatPerSecond: 4, perGroupPerMinute: 1000 } });
-  h.store.deskEditors.add(USERNAME, await hashPassword(PASSWORD), Date.now());
+  addDeskAccount(h.store, USERNAME, await hashPassword(PASSWORD));
   h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel', title: 'قناة الأخبار' });
   // WhatsApp without its pacing (no delay, no "typing…"): the test is about the desk, not about bans.
   world = new FakeWhatsAppWorld();
@@ -72,7 +73,7 @@ beforeAll(async () => {
   story = result.article;
   // Both platforms on, as the run that started these adapters would have them.
   const config = { ...h.config, platforms: { ...h.config.platforms, whatsapp: waSettings } };
-  desk = await startDesk({ newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
+  desk = await startDesk({ outlets: storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), h.logger).outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
   ({ browser, page } = await openBrowser());
 }, 60_000);
 

@@ -1,5 +1,6 @@
 /** `nashra editors` and `nashra run` serving the desk, as child processes (the built CLI in dist/). */
 import { createServer } from 'node:net';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
@@ -33,6 +34,51 @@ describe('nashra editors', () => {
     expect(short.stderr).toContain('at least 10 characters');
     expect((await runCliInProcess(['editors', 'remove', 'mona', '--db', path])).code).toBe(0);
     expect((await runCliInProcess(['editors', 'list', '--db', path])).stdout).toContain('no desk editors yet');
+  });
+
+  it('gives each account outlets and a role: add (editor of the only outlet by default), grant, revoke, list', async () => {
+    const path = db();
+    const cli = (...args: string[]) => runCliInProcess([...args, '--db', path], { input: `${PASSWORD}\n` });
+    expect((await cli('editors', 'add', 'mona', '--password-stdin')).stdout).toContain('added desk editor mona, editor of main');
+    expect((await cli('editors', 'list')).stdout).toMatch(/^mona\tmain:editor\t/m);
+    expect((await cli('outlets', 'add', 'sy24')).code).toBe(0);
+    // Two outlets now: the outlet is named, never guessed, and nothing (no account) is made when it is not.
+    const unnamed = await cli('editors', 'add', 'rana', '--password-stdin');
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toContain('--outlet');
+    expect((await cli('editors', 'list')).stdout).not.toContain('rana');
+    expect((await cli('editors', 'add', 'rana', '--outlet', 'sy24', '--role', 'admin', '--password-stdin')).code).toBe(0);
+    const badRole = await cli('editors', 'add', 'sami', '--outlet', 'sy24', '--role', 'owner', '--password-stdin');
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toContain('admin or editor');
+    expect((await cli('editors', 'grant', 'mona', '--outlet', 'sy24', '--role', 'admin')).stdout).toContain('mona is now admin of sy24');
+    expect((await cli('editors', 'grant', 'mona', '--outlet', 'main', '--role', 'admin')).code).toBe(0);
+    expect((await cli('editors', 'grant', 'mona', '--outlet', 'nowhere', '--role', 'admin')).stderr).toContain('no outlet named "nowhere"');
+    expect((await cli('editors', 'grant', 'ghost', '--outlet', 'sy24', '--role', 'admin')).stderr).toContain('no desk editor "ghost"');
+    let list = (await cli('editors', 'list')).stdout;
+    expect(list).toMatch(/^mona\tmain:admin sy24:admin\t/m);
+    expect(list).toMatch(/^rana\tsy24:admin\t/m);
+    expect((await cli('editors', 'revoke', 'mona', '--outlet', 'sy24')).code).toBe(0);
+    expect((await cli('editors', 'revoke', 'mona', '--outlet', 'sy24')).stderr).toContain('not a member');
+    expect((await cli('editors', 'revoke', 'rana', '--outlet', 'sy24')).code).toBe(0);
+    list = (await cli('editors', 'list')).stdout;
+    expect(list).toMatch(/^mona\tmain:admin\t/m);
+    expect(list).toMatch(/^rana\t\(none: cannot use the desk\)\t/m);
+    // Each change audited in main's log (nashra activity reads it), with who and where.
+    const sqlite = new Database(path, { readonly: true });
+    try {
+      const audit = sqlite.prepare(`SELECT action, detail FROM audit_log WHERE action LIKE 'membership.%' OR action = 'editor.add' ORDER BY id`).all() as Array<{ action: string; detail: string }>;
+      expect(audit.map((a) => [a.action, JSON.parse(a.detail)])).toEqual([
+        ['editor.add', { username: 'mona', outlet: 'main', role: 'editor' }],
+        ['editor.add', { username: 'rana', outlet: 'sy24', role: 'admin' }],
+        ['membership.set', { username: 'mona', outlet: 'sy24', role: 'admin' }],
+        ['membership.set', { username: 'mona', outlet: 'main', role: 'admin' }],
+        ['membership.remove', { username: 'mona', outlet: 'sy24' }],
+        ['membership.remove', { username: 'rana', outlet: 'sy24' }],
+      ]);
+    } finally {
+      sqlite.close();
+    }
   });
 
   it('asks for a terminal (or --password-stdin) and refuses a malformed username', async () => {

@@ -100,8 +100,8 @@ describe('the article page', () => {
     expect(section).not.toContain('<a ');
     let body = await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text();
     expect(body).toContain('<p id="full-reads">لم يُقرأ نصه الكامل في المحادثات بعد.</p>');
-    await readFullStory(f.deps.newsroom, a.id);
-    await readFullStory(f.deps.newsroom, a.id);
+    await readFullStory(f.deps.outlets.main, a.id);
+    await readFullStory(f.deps.outlets.main, a.id);
     body = await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text();
     expect(body).toContain('<p id="full-reads">قُرئ نصه الكامل في المحادثات: قراءتان.</p>');
     // And on the Today list, beside where each story went (only where it was read).
@@ -117,7 +117,7 @@ describe('the article page', () => {
   it('a retracted story shows the retraction, not its text', async () => {
     const { f, desk: d } = await started();
     const a = await hostileArticle(f);
-    await confirmRetraction(f.deps.newsroom, CLI_OPERATOR, a.id);
+    await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, a.id);
     const session = await signIn(d);
     const section = sectionOf(await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text());
     expect(section).toContain('سُحب هذا الخبر: من يطلب نصه الكامل');
@@ -132,7 +132,7 @@ describe('outsiders', () => {
     const held = await hostileArticle(f, { url: 'https://example.org/news/held', title: 'خبر ينتظر المراجعة', paragraphs: ['فقرة سرية لم تُنشر بعد في أي مكان على الإطلاق.'] });
     f.store.reviews.open(held.id);
     const retracted = await hostileArticle(f, { url: 'https://example.org/news/gone', title: 'خبر مسحوب', paragraphs: ['فقرة مسحوبة لا يجوز أن يقرأها أحد بعد الآن.'] });
-    await confirmRetraction(f.deps.newsroom, CLI_OPERATOR, retracted.id);
+    await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, retracted.id);
     for (const a of [published, held, retracted]) {
       for (const path of [`/articles/${a.id}`, `/articles/${a.id}/preview`]) {
         const res = await fetch(`${d.url}${path}`, { redirect: 'manual' });
@@ -143,10 +143,10 @@ describe('outsiders', () => {
       }
     }
     // Readers' own door (the chats) gives nothing of the held or the retracted one, and counts nothing.
-    expect(await readFullStory(f.deps.newsroom, held.id)).toEqual({ status: 'unknown' });
-    expect(await readFullStory(f.deps.newsroom, retracted.id)).toEqual({ status: 'retracted' });
-    expect(await f.deps.newsroom.data.repos.fullStory.reads(held.id)).toBe(0);
-    expect(await f.deps.newsroom.data.repos.fullStory.reads(retracted.id)).toBe(0);
+    expect(await readFullStory(f.deps.outlets.main, held.id)).toEqual({ status: 'unknown' });
+    expect(await readFullStory(f.deps.outlets.main, retracted.id)).toEqual({ status: 'retracted' });
+    expect(await f.deps.outlets.main.data.repos.fullStory.reads(held.id)).toBe(0);
+    expect(await f.deps.outlets.main.data.repos.fullStory.reads(retracted.id)).toBe(0);
   });
 });
 

@@ -222,6 +222,33 @@ describe('migrations', () => {
     }
   });
 
+  it('version 21: every desk session and account is kept, each session showing main, its editor admin of main', () => {
+    const path = copyOfFixture();
+    const { dir, cleanup } = tempDir('nashra-migrations-');
+    cleanups.push(cleanup);
+    const upTo19 = join(dir, 'db');
+    mkdirSync(upTo19);
+    for (const file of readdirSync(migrationsDir()).filter((f) => Number(/^(\d+)_/.exec(f)?.[1]) < 20)) copyFileSync(join(migrationsDir(), file), join(upTo19, file));
+    const db = new Database(path);
+    migrate(db, { dir: upTo19, path });
+    const mona = db.prepare("INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES ('mona', 'h', 1, 1)").run().lastInsertRowid;
+    const rana = db.prepare("INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES ('rana', 'h', 2, 2)").run().lastInsertRowid;
+    const insert = db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+    insert.run('a'.repeat(64), mona, 10, 20);
+    insert.run('b'.repeat(64), rana, 30, 40);
+    const sessions = db.prepare('SELECT * FROM desk_sessions ORDER BY id').all() as Array<Record<string, unknown>>;
+    db.close();
+
+    openStore(path).close();
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT * FROM desk_sessions ORDER BY id').all()).toEqual(sessions.map((r) => ({ ...r, outlet_id: 1 })));
+    expect(after.prepare("SELECT id FROM outlets WHERE slug = 'main'").pluck().get()).toBe(1);
+    expect(after.prepare('SELECT editor_id, outlet_id, role FROM desk_memberships ORDER BY editor_id').all())
+      .toEqual([{ editor_id: Number(mona), outlet_id: 1, role: 'admin' }, { editor_id: Number(rana), outlet_id: 1, role: 'admin' }]);
+    expect(after.pragma('foreign_key_check')).toEqual([]);
+    after.close();
+  });
+
   it('a migration that fails half-way leaves the database as it was, at its version, and usable', () => {
     const path = copyOfFixture();
     openStore(path).close(); // now at the current version

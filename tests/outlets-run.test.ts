@@ -3,6 +3,7 @@
  * Bot API (tests/fake-telegram/server.ts FakeTelegramHub), read at the fake: which token sent what, to which chat.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,15 @@ async function twoOutlets(name: string, opts: { subscribeFirst: boolean }) {
   return { dbPath, env, cli };
 }
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const sends = (bot: FakeTelegram) => bot.sent().filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
 /** A message's text without the direction isolates the formatter puts around Latin words and numbers. */
 const textOf = (c: { params: Record<string, any> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
@@ -116,12 +126,31 @@ describe('nashra run with two outlets, each with its own bot', () => {
     expect(mainBot.calls.length, 'no call to the Bot API').toBe(before);
   });
 
+  it('refuses to start when two outlets are configured with the same WhatsApp session folder (one Chromium each), naming both', async () => {
+    const { cli } = await twoOutlets('same-session', { subscribeFirst: true });
+    const session = join(tmp.dir, 'one-session');
+    const r = await cli(['run', '--once'], { WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: session, SY24_WHATSAPP_ENABLED: '1', SY24_WHATSAPP_SESSION_DIR: `${session}/` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the outlets "main" and "sy24" are both configured with the same whatsapp account (session)');
+    // Each its own folder: no refusal for that (the run then goes on to start the platforms).
+    const own = await cli(['run', '--once'], { SY24_TELEGRAM_BOT_TOKEN: MAIN_TOKEN.replace('111111111', '333333333') });
+    expect(own.stderr).not.toContain('both configured with the same');
+  });
+
   it('an editor of one outlet, through its bot, finds none of the other outlet\'s articles; a broadcast in each goes out through its own bot', async () => {
     const { dbPath, env } = await twoOutlets('bot', { subscribeFirst: false });
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
-    const run = spawnRun({ ...env, LOG_LEVEL: 'warn' });
+    const healthPort = await freePort();
+    const run = spawnRun({ ...env, LOG_LEVEL: 'warn', NASHRA_HEALTH_PORT: String(healthPort) });
     try {
       await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 20_000, 'both bots polling');
+      // One health endpoint for the process: every outlet's platforms, another outlet's named with it.
+      let health: { ok: boolean; platforms: Record<string, boolean> } | undefined;
+      await waitFor(async () => {
+        health = await fetch(`http://127.0.0.1:${healthPort}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
+        return health?.ok === true;
+      }, 20_000, 'the health endpoint');
+      expect(health!.platforms).toEqual({ telegram: true, console: true, 'sy24:telegram': true, 'sy24:console': true });
       const repliesTo = (bot: FakeTelegram, chat: number) => bot.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
       const reply = async (bot: FakeTelegram, chat: number, from: number, text: string) => {
         const seen = repliesTo(bot, chat).length;
@@ -153,13 +182,16 @@ describe('nashra run with two outlets, each with its own bot', () => {
         const send = buttons(previewOf()!).find((b) => b.callback_data.startsWith('bc:send:'))!;
         bot.pushUpdate(callback(editor, send.callback_data, editor));
       }
-      await waitFor(() => sends(mainBot).some((c) => String(c.params.chat_id) === MAIN_CHAT) && sends(sy24Bot).some((c) => String(c.params.chat_id) === SY24_CHAT), 15_000, 'both broadcasts sent');
+      // This test's sends only (the tests before it sent to the same chats through the same bots).
+      await waitFor(() => sends(mainBot).slice(before.main).some((c) => String(c.params.chat_id) === MAIN_CHAT)
+        && sends(sy24Bot).slice(before.sy24).some((c) => String(c.params.chat_id) === SY24_CHAT), 15_000, 'both broadcasts sent');
     } finally {
       await run.kill('SIGTERM');
     }
     const posts = (bot: FakeTelegram) => sends(bot).filter((c) => [MAIN_CHAT, SY24_CHAT].includes(String(c.params.chat_id)));
     const mainPosts = posts(mainBot).filter((c) => sends(mainBot).indexOf(c) >= before.main);
     const sy24Posts = posts(sy24Bot).filter((c) => sends(sy24Bot).indexOf(c) >= before.sy24);
+    expect(sends(mainBot).slice(before.main).filter((c) => !mainPosts.includes(c)).every((c) => [MAIN_EDITOR, SY24_EDITOR].includes(Number(c.params.chat_id))), "main's bot wrote only to its chat and the editors").toBe(true);
     expect(mainPosts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر main رقم 1')])).toEqual([[MAIN_CHAT, true]]);
     expect(sy24Posts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر sy24 رقم 1')])).toEqual([[SY24_CHAT, true]]);
     // sy24's rows read back: its three articles, none retracted; one broadcast, its own (article 1).

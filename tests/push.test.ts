@@ -26,6 +26,7 @@ import { CLI, runCliInProcess } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 import { pollDeps } from '../src/newsroom/intake.js';
+import { storeOutlets } from './helpers/desk.js';
 
 const TOKEN = '123456789:AAHpushTokenForNashraTests_abcdefXYZ';
 const CHAT = '4242';
@@ -141,7 +142,7 @@ async function startRig(opts: {
   const clock = { ahead: 0 };
   const push = new PushIngest({ ...pollDeps({ config, store, data: store.ports(), logger }), onQueued: () => worker.notify() }, () => Date.now() + clock.ahead);
   const desk = await startDesk({
-    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()),
+    outlets: storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify()), logger).outlets,
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push,
   }, { port: 0, host: '127.0.0.1' });
   config.push.publicUrl = desk.url;

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const printed: string[] = [];
   const data = f.store.ports();
   await new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], createLogger({ level: 'silent' }), { links: postLinks({ config: f.config, data }) }).drain(10_000);
-  counter = new ClickCounter(f.deps.newsroom, { flushMs: 3_600_000 });
+  counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
   desk = await startDesk({ ...f.deps, clicks: counter }, { port: 0, host: '127.0.0.1' });
   // Readers open the links: 3, 2 and 1 times.
   const paths = printed.map((p) => /https:\/\/desk\.example\.org(\/r\/[A-Za-z0-9_-]{16})/.exec(p)![1]!);

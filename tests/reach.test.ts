@@ -43,7 +43,7 @@ describe('the reach read model', () => {
     const { f } = await setup();
     const now = Date.now();
     const { a, b, c, today, earlier } = await seeded(f, now);
-    const r = await reachReport(f.deps.newsroom, parseWindow('7d'), now);
+    const r = await reachReport(f.deps.outlets.main, parseWindow('7d'), now);
     expect(r.platforms).toEqual([
       { platform: 'console', posts: 3, clicks: 30, clickThrough: 10 },
       { platform: 'telegram', posts: 1, clicks: 5, clickThrough: 5 },
@@ -66,7 +66,7 @@ describe('the reach read model', () => {
     const { f } = await setup();
     const now = Date.now();
     const { c, today } = await seeded(f, now);
-    const deps = f.deps.newsroom;
+    const deps = f.deps.outlets.main;
     const channelPost = f.store.jobs.listForArticle(today.id).find((j) => j.subscriptionId === c.id)!;
     const counts = [{ emoji: '👍', count: 7 }, { emoji: '🔥', count: 2 }];
     expect(await recordReactions(deps, { kind: 'counts', platform: 'telegram', chatId: c.chatId, messageId: `m${channelPost.id}`, counts, at: now }, now))
@@ -90,7 +90,7 @@ describe('the reach read model', () => {
     // 2026-12-06 is a Sunday; 22:00 UTC is 01:00 on Monday in Damascus.
     const at = Date.UTC(2026, 11, 6, 22, 0);
     await post(s, f.article.id, sub.id, at, [[at, 7], [at + HOUR_MS, 2]]);
-    const r = await reachReport(f.deps.newsroom, parseWindow('7d'), at + 2 * HOUR_MS);
+    const r = await reachReport(f.deps.outlets.main, parseWindow('7d'), at + 2 * HOUR_MS);
     expect(r.byHourOfDay[1]).toBe(7);
     expect(r.byHourOfDay[2]).toBe(2);
     expect(r.byHourOfDay.reduce((x, y) => x + y)).toBe(9);
@@ -120,11 +120,11 @@ describe('the hour suggested for an audience', () => {
     for (let i = 0; i < 30; i++) await post(s, (await storeNumberedArticle(s, n++)).id, con[i % 6]!.id, at(1 + (i % 25), 15), [[at(1 + (i % 25), 15), 3]]);
     for (let i = 0; i < 20; i++) await post(s, (await storeNumberedArticle(s, n++)).id, tg.id, at(1 + i, 9), [[at(1 + i, 9), 50]]);
     for (let i = 0; i < 10; i++) await post(s, (await storeNumberedArticle(s, n++)).id, con[0]!.id, at(30 + i, 3), [[at(30 + i, 3), 99]]);
-    const consoleOnly = await suggestSendHour(f.deps.newsroom, { kind: 'platform', platform: 'console' }, now);
+    const consoleOnly = await suggestSendHour(f.deps.outlets.main, { kind: 'platform', platform: 'console' }, now);
     expect(consoleOnly).toEqual({ hour: 18, clicksPerPost: 3, posts: 30, clicks: 90, history: 70 });
-    expect((await suggestSendHour(f.deps.newsroom, { kind: 'all' }, now))?.hour).toBe(12);
-    expect((await suggestSendHour(f.deps.newsroom, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
-    expect(await suggestSendHour(f.deps.newsroom, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
+    expect((await suggestSendHour(f.deps.outlets.main, { kind: 'all' }, now))?.hour).toBe(12);
+    expect((await suggestSendHour(f.deps.outlets.main, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
+    expect(await suggestSendHour(f.deps.outlets.main, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
   });
 });
 
@@ -136,7 +136,7 @@ describe('the hour suggested where a broadcast is scheduled', () => {
     const j = jar();
     await signIn(app, j);
     const page = async () => {
-      const preview = await previewBroadcast(f.deps.newsroom, CLI_OPERATOR, String(f.article.id), { audience: { kind: 'all' } });
+      const preview = await previewBroadcast(f.deps.outlets.main, CLI_OPERATOR, String(f.article.id), { audience: { kind: 'all' } });
       return (await get(app, j, `/broadcasts/${preview.broadcast.id}`)).body;
     };
     expect(await page()).not.toContain('id="best-hour"');

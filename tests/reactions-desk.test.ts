@@ -26,7 +26,7 @@ describe('reactions on the desk\'s article page', () => {
       f.store.jobs.markSending(post.id);
       f.store.jobs.markSent(post.id, post.subscriptionId === channel.id ? '1001' : 'true_120363000000000001@g.us_3EB0AA');
     }
-    const newsroom = f.deps.newsroom;
+    const newsroom = f.deps.outlets.main;
     const at = Date.now();
     expect(await recordReactions(newsroom, {
       kind: 'counts', platform: 'telegram', chatId: '-1001234500001', messageId: '1001', at,

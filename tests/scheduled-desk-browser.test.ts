@@ -14,6 +14,7 @@ import { hashPassword } from '../src/newsroom/password.js';
 import { localDateTime } from '../src/text/schedule.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { addArticle, startHarness, type Harness } from './fake-telegram/harness.js';
+import { addDeskAccount, storeOutlets } from './helpers/desk.js';
 
 const ZONE = 'Asia/Damascus';
 const USERNAME = 'mona';
@@ -27,11 +28,11 @@ let story: StoredArticle;
 
 beforeAll(async () => {
   h = await startHarness({ env: { NASHRA_TIME_ZONE: ZONE } });
-  h.store.deskEditors.add(USERNAME, await hashPassword(PASSWORD), Date.now());
+  addDeskAccount(h.store, USERNAME, await hashPassword(PASSWORD));
   for (let i = 0; i < 3; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
   story = await addArticle(h.store);
   desk = await startDesk({
-    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()),
+    outlets: storeOutlets(h.config, newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.store, h.logger, () => h.worker.notify()), h.logger).outlets,
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, h.config, false), out: () => {},
   }, { port: 0, host: '127.0.0.1' });
   ({ browser, page } = await openBrowser());

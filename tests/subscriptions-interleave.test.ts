@@ -16,7 +16,8 @@ import { tempDir } from './helpers/tmp.js';
 
 /** A Telegram group admin (the bot checked they manage the chat), an editor at the desk, the operator at the shell. */
 const ADMIN: Actor = { platform: 'telegram', id: '7001' };
-const DESK: Actor = { platform: 'desk', id: 'editor@example.org' };
+// An admin of the outlet on the desk: managing chats is an admin's (an `editor` role is refused, tests/desk-outlets.test.ts).
+const DESK: Actor = { platform: 'desk', id: 'editor@example.org', role: 'admin' };
 const CHATS = ['-1001', '-1002'];
 const PLATFORM = 'telegram';
 

@@ -11,6 +11,9 @@ import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
+import { outletPlatformEnv } from '../config.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
+import { defaultEnvPrefix } from '../newsroom/outlets.js';
 
 /** How far ahead --at takes, in days (the newsroom's limit). */
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
@@ -234,10 +237,17 @@ export function buildProgram(
   sub(outlets, 'remove').description('take an outlet out of the list; its rows are kept').argument('<name>')
     .action(action(lazy(commands, (m) => m.outletsRemove)));
   const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
-  sub(editors, 'add').description('create an account; the password is asked twice on a terminal')
+  sub(editors, 'add').description('create an account in an outlet (--outlet, default: the only one); the password is asked twice on a terminal')
     .argument('<username>').option('--password-stdin', 'read the password from standard input')
+    .option('--role <role>', 'admin (also manages the outlet\'s sources, chats and accounts) or editor', 'editor')
     .action(action(lazy(commands, (m) => m.editorsAdd)));
-  sub(editors, 'list').description('every desk account').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'list').description('every desk account, with its outlets and role in each').action(action(lazy(commands, (m) => m.editorsList)));
+  sub(editors, 'grant').description('let an account work in an outlet (--outlet), or change its role there')
+    .argument('<username>').requiredOption('--role <role>', 'admin or editor')
+    .action(action(lazy(commands, (m) => m.editorsGrant)));
+  sub(editors, 'revoke').description('an account no longer works in an outlet (--outlet); its desk leaves that outlet at its next page')
+    .argument('<username>')
+    .action(action(lazy(commands, (m) => m.editorsRevoke)));
   sub(editors, 'remove').description('delete an account and end its sessions').argument('<username>')
     .action(action(lazy(commands, (m) => m.editorsRemove)));
   sub(editors, 'passwd').description('change a password and end that editor\'s sessions')
@@ -250,7 +260,12 @@ export function buildProgram(
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
-      command.action(action(async (_args, options, ctx) => c.run(options as Record<string, string | boolean | undefined>, { ...ctx, env: ctx.io.env })));
+      command.action(action(async (_args, options, ctx) => {
+        // `--outlet sy24 whatsapp login`: the outlet's settings (its session folder), from its prefixed variables.
+        const outlet = options.outlet === undefined || options.outlet === MAIN_OUTLET ? undefined : await ctx.outlet();
+        const env = outlet ? outletPlatformEnv(ctx.io.env, p, outlet.envPrefix ?? defaultEnvPrefix(outlet.slug)) : ctx.io.env;
+        return c.run(options as Record<string, string | boolean | undefined>, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
+      }));
     }
   }
   return program;

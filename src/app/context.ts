@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -6,6 +7,7 @@ import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CopyResult } from '../store/postgres/copy.js';
 import { openPostgres } from '../store/postgres/database.js';
+import { urlPasswords } from '../store/postgres/url.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { chooseOutlet, outletFile, outletSchema } from './outlets.js';
@@ -40,10 +42,16 @@ export interface CommandContext {
   /** What `nashra run` needs of the chosen outlet's database (or the outlet named) beside the ports. */
   runDatabase(slug?: string): Promise<RunDatabase>;
   /**
-   * `nashra db copy`: the database at --db or DATABASE_PATH copied into the new PostgreSQL database at `url`
-   * (src/store/postgres/copy.ts); the URL's password is masked in every line from then on.
+   * `nashra db copy`: an outlet's SQLite database (main's: --db or DATABASE_PATH; another's: its file beside it)
+   * copied into its schema of the new PostgreSQL database at `url` (src/store/postgres/copy.ts); the URL's password
+   * is masked in every line from then on.
    */
-  copyDatabase(url: string): Promise<CopyResult>;
+  copyDatabase(url: string, slug?: string): Promise<CopyResult>;
+  /**
+   * The outlets `nashra db copy` copies, from the SQLite database's own registry (DATABASE_URL may already name the
+   * target): `main`, then every other one; `main` alone when the file is not there (the copy then says it is missing).
+   */
+  copySources(): Promise<string[]>;
   out: (line: string) => void;
   /** The environment and standard streams the command runs with: the process's own, or a test's. */
   io: CliIo;
@@ -96,7 +104,8 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
-    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())),
+    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())
+      .then((outlets) => [...outlets.filter((o) => o.slug === MAIN_OUTLET), ...outlets.filter((o) => o.slug !== MAIN_OUTLET)])),
     outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
     outletConfig: async (named) => {
       const slug = await slugOf(named);
@@ -128,10 +137,13 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
         : postgresRunDatabase(await postgresOf(databaseUrl, slug), logger.redact(databaseUrl));
     },
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
-    copyDatabase: async (url) => {
-      const password = passwordOf(url);
-      if (password) logger.addSecret(password);
-      return (await import('../store/postgres/copy.js')).copyToPostgres(config.databasePath, url);
+    copyDatabase: async (url, slug = MAIN_OUTLET) => {
+      for (const password of urlPasswords(url)) logger.addSecret(password);
+      return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, { schema: outletSchema(slug) });
+    },
+    copySources: async () => {
+      const registered = existsSync(config.databasePath) ? await storeOf(MAIN_OUTLET).ports().repos.outlets.list() : [];
+      return [MAIN_OUTLET, ...registered.map((o) => o.slug).filter((slug) => slug !== MAIN_OUTLET)];
     },
     out: (line) => io.stdout.write(logger.redact(line) + '\n'),
     io,
@@ -141,14 +153,4 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     },
   };
   return ctx;
-}
-
-/** A URL's password (decoded); undefined when it has none or is not a URL. */
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -2,10 +2,8 @@ import type { Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { DeskHandle } from '../desk/server.js';
-import type { NewsroomDeps } from '../newsroom/index.js';
+import type { OutletNewsrooms } from '../newsroom/index.js';
 import type { PushIngest } from '../ingest/push.js';
-import { MAIN_OUTLET } from '../model/outlet.js';
-import type { OutletNewsrooms } from '../newsroom/outlets.js';
 
 /**
  * The platforms as the desk shows them: every one that sends to subscribers (the local ones only in the demo), each
@@ -22,14 +20,15 @@ export function deskPlatforms(registry: readonly PlatformDescriptor[], config: P
  * The web desk, when wanted: on NASHRA_WEB_PORT, or on the default port with only the local demo platform (so a
  * newcomer sees it at once) or when clicks are counted (posts link to its `/r/<code>`). A port that is taken is said in one line and the run goes on without the desk.
  */
-export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: PushIngest }): Promise<DeskHandle | undefined> {
-  const { web } = newsroom.config;
+export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: PushIngest }): Promise<DeskHandle | undefined> {
+  const { config } = outlets.main;
+  const { web } = config;
   // Counting clicks needs the server: posts link to it.
-  const port = web.port ?? (opts.demo || newsroom.config.clicks.track ? web.defaultPort : undefined);
+  const port = web.port ?? (opts.demo || config.clicks.track ? web.defaultPort : undefined);
   if (port === undefined) return undefined;
   const { startDesk } = await import('../desk/server.js');
   try {
-    const desk = await startDesk({ newsroom, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push }, { port, host: web.host });
+    const desk = await startDesk({ outlets, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push }, { port, host: web.host });
     opts.out(`Desk: ${desk.url}\n`);
     return desk;
   } catch (err) {
@@ -42,11 +41,3 @@ export async function startDeskIfWanted(newsroom: NewsroomDeps, platforms: reado
   }
 }
 
-/**
- * The newsrooms of the outlets a run serves, as the desk reaches them: `main`'s (the registry and the desk's
- * accounts), and each outlet the run serves by its slug (the run's own newsroom, whose queue wakes its worker).
- */
-export function runNewsrooms(main: NewsroomDeps, served: ReadonlyArray<readonly [string, NewsroomDeps]>): OutletNewsrooms {
-  const bySlug = new Map(served);
-  return { main: bySlug.get(MAIN_OUTLET) ?? main, of: async (slug) => bySlug.get(slug) };
-}

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
 import type { Store } from '../store/index.js';
+import { urlPasswords } from '../store/postgres/url.js';
 
 /**
  * The platforms Nashra knows: one folder each under bots/, plus plug-ins. This file is the only place that names
@@ -58,8 +59,7 @@ export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Co
 /** Secrets of every configured platform, and the database's password, for the logger to mask. */
 export function configuredSecrets(registry: readonly PlatformDescriptor[], config: Config): string[] {
   const platforms = registry.flatMap((p) => (config.platforms[p.name] !== undefined ? p.secrets?.(config.platforms[p.name]) ?? [] : []));
-  const password = config.databaseUrl === undefined ? '' : new URL(config.databaseUrl).password;
-  return password === '' ? platforms : [...platforms, password, decodeURIComponent(password)];
+  return config.databaseUrl === undefined ? platforms : [...platforms, ...urlPasswords(config.databaseUrl)];
 }
 
 /**

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
 import { DeliveryWorker } from '../delivery/worker.js';
-import type { Transport } from '../delivery/platform.js';
+import type { PlatformAdapter, QueueSignal, Transport } from '../delivery/platform.js';
 import { UserError } from '../errors.js';
 import { startHealthServer, type OutletHealth } from './health.js';
 import { startDeskIfWanted } from './desk.js';
@@ -23,15 +23,13 @@ import { articleIntake } from '../newsroom/intake.js';
 import { routeArticle, storeArticle } from '../newsroom/pipeline.js';
 import { reviewAnnouncer } from '../newsroom/review.js';
 import { postLinks } from '../newsroom/clicks.js';
-import type { PlatformAdapter } from '../delivery/platform.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
 import { SenderLeases } from './senders.js';
-import { collectStats, digestCloser, migrateChat, type ChatRules } from '../newsroom/index.js';
+import { collectStats, digestCloser, migrateChat, type ChatRules, type OutletNewsrooms } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
-import type { QueueSignal } from '../delivery/platform.js';
-import type { OutletNewsrooms } from '../newsroom/outlets.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
 
 /** One outlet as `nashra run` serves it (issue 24 §4): its own database, configuration, newsroom and platforms. */
 export interface OutletRun {
@@ -53,7 +51,7 @@ export interface RunOptions {
   once: boolean;
   out: (text: string) => void;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo), once per process. */
-  desk?: { newsroom: NewsroomDeps; platforms: readonly DeskPlatform[]; outlets?: OutletNewsrooms };
+  desk?: { outlets: OutletNewsrooms; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
   registry?: readonly ChatRules[];
   /** Each platform's markup, for the digests (built for the platform when their period closes); none: no digests. */
@@ -98,14 +96,16 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
     for (const runner of runners) await runner.prepare();
     for (const runner of runners) if (!(await runner.startPlatforms())) return;
     if (config.healthPort) health = await startHealthServer(config.healthPort, runners.map((r) => r.health()), logger);
-    const main = runners[0];
-    if (!options.once && options.desk && main) {
-      desk = await startDeskIfWanted(options.desk.newsroom, options.desk.platforms, { demo: main.outlet.demo ?? false, out: options.out, push: main.push });
+    // The desk's push endpoints (publish hooks, WebSub callbacks) reach main's sources: only main's subscriptions are
+    // kept up with the hubs (another outlet's sources are polled as before; a hub's call for them would be refused).
+    const main = runners.find((r) => r.outlet.slug === MAIN_OUTLET);
+    if (!options.once && options.desk) {
+      desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, { demo: main?.outlet.demo ?? false, out: options.out, push: main?.push });
     }
     if (options.once) {
       for (const runner of runners) await runner.once();
     } else {
-      for (const runner of runners) await runner.serve();
+      for (const runner of runners) await runner.serve(runner === main);
       await stop.requested;
       for (const runner of runners) await runner.stopWork();
     }
@@ -135,12 +135,15 @@ function checkOwnAccounts(outlets: readonly OutletRun[]): void {
   const seen = new Map<string, string>();
   for (const outlet of outlets) {
     for (const p of outlet.platforms) {
-      const keys = [p.transport.sender && `${p.name} sender ${p.transport.sender}`, p.pin && `${p.name} pin ${p.pin}`].filter((k): k is string => !!k);
-      for (const key of keys) {
+      const accounts = [
+        ...(p.transport.sender ? [{ key: `${p.name} sender ${p.transport.sender}`, what: 'token' }] : []),
+        ...(p.pin ? [{ key: `${p.name} pin ${p.pin}`, what: 'session' }] : []),
+      ];
+      for (const { key, what } of accounts) {
         const other = seen.get(key);
         if (other !== undefined && other !== outlet.slug) {
-          throw new UserError(`the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account ` +
-            `(${p.pin !== undefined && key.includes(' pin ') ? 'session' : 'token'}); each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)`);
+          throw new UserError(`the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account (${what}); ` +
+            'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)');
         }
         seen.set(key, outlet.slug);
       }
@@ -230,7 +233,7 @@ class OutletRunner {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
       links: postLinks({ config, data }),
-      ...(senders ? { owns: (t: Transport) => senders.owns(t) } : {}),
+      ...(senders ? { owns: (t: Transport) => senders.owns(t), fence: (t: Transport) => senders.fence(t) } : {}),
     });
     this.outlet.queued?.listen(() => delivery.notify());
     const askEditors = this.askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
@@ -306,8 +309,8 @@ class OutletRunner {
     else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
   }
 
-  /** The long-running mode: the poller, the worker, the editors' reminders and WebSub's upkeep, until the stop. */
-  async serve(): Promise<void> {
+  /** The long-running mode: the poller, the worker, the editors' reminders and (`websub`) WebSub's upkeep, until the stop. */
+  async serve(websub: boolean): Promise<void> {
     const { stop, logger } = this;
     const delivery = this.worker!;
     const push = this.push!;
@@ -322,8 +325,8 @@ class OutletRunner {
     const asking = setInterval(() => void this.askEditors(), ASK_EDITORS_MS);
     void this.askEditors();
     // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
-    const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
-    void push.maintain();
+    const maintaining = websub ? setInterval(() => void push.maintain(), WEBSUB_EVERY_MS) : undefined;
+    if (websub) void push.maintain();
     void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
     logger.info('nashra is running', { platforms: this.platforms.map((p) => p.name).join(',') || 'console only' });
   }

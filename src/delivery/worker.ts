@@ -4,7 +4,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { PendingCorrection } from '../model/correction.js';
 import type { JobAnswer, PendingJob, QuietSetting } from '../model/delivery.js';
 import type { DigestCloser } from '../newsroom/digests.js';
-import type { DataPorts, Repositories } from '../ports/index.js';
+import type { DataPorts, Repositories, SendFence } from '../ports/index.js';
 import { sendJob, type SendHooks, type Transport } from './platform.js';
 import { quietUntil } from '../text/schedule.js';
 
@@ -38,6 +38,13 @@ export interface WorkerOptions {
    * on its way finishes. Without it: always.
    */
   owns?: (transport: Transport) => boolean;
+  /**
+   * With `owns`: the sender's lease as this run holds it (src/app/senders.ts), taken when a job starts. The job's
+   * writes from then on (its `sending` mark, a retry, a failure, a skip or a postponement) change it only while the
+   * lease is still that take's, in the same transaction: a run thawed after its sender was taken over cannot mark
+   * the job, nor queue again a job the new holder has on the wire. Without it: unfenced (one run per database).
+   */
+  fence?: (transport: Transport) => SendFence;
 }
 
 /**
@@ -257,20 +264,21 @@ export class DeliveryWorker {
 
   private async begin(transport: Transport, job: PendingJob, now: number): Promise<boolean> {
     const jobs = this.data.repos.jobs;
+    const fence = this.options.fence?.(transport);
     const verdict = await this.check(job, now);
     if (!verdict.go) {
-      if (verdict.wait !== undefined) await jobs.postpone(job.id, verdict.wait, verdict.note);
-      else if (verdict.skip !== undefined) await jobs.markSkipped(job.id, verdict.skip, now);
-      else await jobs.markFailed(job.id, verdict.fail!, {}, now);
+      if (verdict.wait !== undefined) await jobs.postpone(job.id, verdict.wait, verdict.note, fence);
+      else if (verdict.skip !== undefined) await jobs.markSkipped(job.id, verdict.skip, now, fence);
+      else await jobs.markFailed(job.id, verdict.fail!, {}, now, fence);
       if (verdict.wait === undefined) this.count(job, verdict.skip !== undefined ? 'skipped' : 'failed');
       return false;
     }
-    const hooks = this.sendingHooks(job.id, verdict.remember, () => this.owns(transport));
+    const hooks = this.sendingHooks(job.id, verdict.remember, () => this.owns(transport), fence);
     if (!transport.marksSending && !(await hooks.markNow())) return false; // someone else took it
     const key = chatKey(job);
     this.busyChats.add(key);
     this.lastProgress = Date.now();
-    const run = this.sendOne(job, () => sendJob(transport, job, verdict.article, verdict.silent, hooks), hooks).finally(() => {
+    const run = this.sendOne(job, () => sendJob(transport, job, verdict.article, verdict.silent, hooks), hooks, fence).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
       this.inFlight.delete(job.id);
@@ -280,20 +288,20 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async sendOne(job: PendingJob, send: () => Promise<JobAnswer>, hooks: SendHooks): Promise<void> {
+  private async sendOne(job: PendingJob, send: () => Promise<JobAnswer>, hooks: JobHooks, fence: SendFence | undefined): Promise<void> {
     let answer: JobAnswer;
     try {
       answer = await send();
     } catch (err) {
       // After stop()'s grace the database may be closed: the row stays `sending` and is in doubt at the next start.
-      if (this.data.isOpen()) await this.handleFailure(job, err).catch((e) => this.notRecorded(job, e));
+      if (this.data.isOpen()) await this.handleFailure(job, err, fence).catch((e) => this.notRecorded(job, e));
       return;
     }
     // The platform answered: the message is out. A write that fails from here on must never queue it again (a chat
     // got the same alert twice, 7.6 s apart, when another process held the write lock past the busy timeout):
     // batched() keeps the answer and writes it once the lock is free.
     try {
-      await hooks.sending(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
+      await hooks.answered(); // a no-op unless the transport forgot: `sent` must follow `sending`, never a `queued` row
       await this.batched((tx) => tx.jobs.markSent(job.id, answer, this.now()));
       this.count(job, 'sent');
     } catch (err) {
@@ -313,19 +321,30 @@ export class DeliveryWorker {
 
   /**
    * The job's `sending` mark, written once: by the worker before send() (`markNow`, for a transport that does not
-   * mark itself) or by the transport as its request leaves (`sending`, batched).
+   * mark itself) or by the transport as its request leaves (`sending`, batched). Fenced (WorkerOptions.fence): a
+   * run whose sender was taken over since the job started marks nothing.
    */
-  private sendingHooks(id: number, remember: ((tx: Repositories) => Promise<unknown>) | undefined, owns: () => boolean): SendHooks & { markNow(): Promise<boolean> } {
+  private sendingHooks(id: number, remember: ((tx: Repositories) => Promise<unknown>) | undefined, owns: () => boolean, fence: SendFence | undefined): JobHooks {
     let marked: Promise<boolean> | undefined;
     const mark = async (tx: Repositories) => {
       if (remember) await remember(tx);
-      return tx.jobs.markSending(id, this.now());
+      return tx.jobs.markSending(id, this.now(), fence);
     };
+    const markOnce = () => marked ?? (owns() ? (marked = this.batched(mark)) : Promise.resolve(false));
     return {
       // A run that lost its sender while the request waited its turn: it does not leave (the job stays queued for
       // the run that drives the sender now). Once marked, a second request of the same job (a fallback) may go.
-      sending: () => marked ?? (owns() ? (marked = this.batched(mark)) : Promise.resolve(false)),
-      markNow: () => marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now()),
+      // The mark itself may have waited (the write lock for up to 5 s; a process frozen meanwhile): the request
+      // leaves only while the sender is still this run's by the monotonic clock. Otherwise the job is answered as
+      // a temporary failure: its fenced retry queues it again while the lease is still this take's in the database,
+      // and changes nothing once another run took it over (whose recovery found it `sending`: in doubt, not sent).
+      sending: async () => {
+        if (!(await markOnce())) return false;
+        if (!owns()) throw new TemporaryDeliveryError('not sent: the sender\'s lease ran out while the delivery was being marked', { method: 'send' });
+        return true;
+      },
+      answered: markOnce,
+      markNow: () => marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now(), fence),
     };
   }
 
@@ -409,7 +428,7 @@ export class DeliveryWorker {
    * A request that failed (nothing reached the chat, or the platform will tell): retried later, failed, or skipped.
    * An edit or delete never deactivates or moves a subscription: the post is what failed, not the chat.
    */
-  private async handleFailure(job: PendingJob, err: unknown): Promise<void> {
+  private async handleFailure(job: PendingJob, err: unknown, fence: SendFence | undefined): Promise<void> {
     // A full disk or a damaged database is not the platform's failure: it may be the answer's own write that failed,
     // and re-queueing would send it twice. Thrown on, unhandled, it stops the run (src/app/run.ts); the row stays
     // `sending`, in doubt at the next start like any crash.
@@ -425,7 +444,7 @@ export class DeliveryWorker {
       if (moved.kind === 'refused') {
         const reason = `${message}; the subscription cannot follow it: ${moved.reason}`;
         const { cancelled } = await this.writeNow(async (tx) => {
-          await tx.jobs.markFailed(job.id, reason, {}, this.now());
+          await tx.jobs.markFailed(job.id, reason, {}, this.now(), fence);
           return tx.subscriptions.deactivate(job.subscriptionId, reason, Date.now());
         });
         this.logger.warn('chat migrated, but its subscription cannot follow it; subscription deactivated', { ...fields, newChat: err.newChatId, reason: moved.reason, dropped: cancelled });
@@ -434,13 +453,13 @@ export class DeliveryWorker {
       }
       // Moved (by this action, or by the platform's own update before it): the job goes again, to the new id.
       // Busy: nothing moved; the next attempt meets the same answer and tries again.
-      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now()));
+      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now(), fence));
       if (moved.kind !== 'busy') this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(job, 'retry');
     } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
       const deactivate = err instanceof PermanentDeliveryError && err.deactivate && post;
       const { cancelled } = await this.writeNow(async (tx) => {
-        await tx.jobs.markFailed(job.id, message, {}, this.now());
+        await tx.jobs.markFailed(job.id, message, {}, this.now(), fence);
         return deactivate ? tx.subscriptions.deactivate(job.subscriptionId, message, Date.now()) : { cancelled: 0 };
       });
       if (deactivate) this.logger.warn('subscription deactivated', { ...fields, dropped: cancelled });
@@ -448,14 +467,14 @@ export class DeliveryWorker {
       this.count(job, 'failed');
     } else if (job.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      await this.writeNow((tx) => tx.jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now()));
+      await this.writeNow((tx) => tx.jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now(), fence));
       this.logger.error(`${what} failed after retries`, fields);
       this.count(job, 'failed');
     } else {
       const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
-      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now() + wait));
+      await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now() + wait, fence));
       this.logger.warn(`${what} will be retried`, { ...fields, inMs: wait });
       this.count(job, 'retry');
     }
@@ -526,5 +545,8 @@ export class DeliveryWorker {
 const LOG_NAMES: Record<PendingJob['kind'], string> = { post: 'delivery', digest: 'digest message', edit: 'correction', delete: 'correction' };
 
 const isCorrection = (job: PendingJob): job is PendingCorrection => job.kind === 'edit' || job.kind === 'delete';
+
+/** The worker's hooks for one job: the transport's (`sending`), and its own (`answered`, `markNow`). */
+type JobHooks = SendHooks & { answered(): Promise<boolean>; markNow(): Promise<boolean> };
 
 const chatKey = (j: { platform: string; chatId: string }) => `${j.platform}:${j.chatId}`;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PushIngest } from '../ingest/push.js';
 import type { ClickCounter } from '../newsroom/clicks.js';
-import type { SignedInEditor, NewsroomDeps } from '../newsroom/index.js';
+import type { DeskOutlet, NewsroomDeps, OutletNewsrooms, SignedInEditor } from '../newsroom/index.js';
 import type { Lang } from './i18n.js';
 import type { PageContext } from './layout.js';
 import type { DeskPlatform } from './pages.js';
@@ -13,8 +13,11 @@ import type { DeskPlatform } from './pages.js';
 
 /** What the desk needs from the application: it has no platform code and no newsroom logic of its own. */
 export interface DeskDeps {
-  /** Every change goes through the newsroom actions with these (store, config, logger, editors, onQueued). */
-  newsroom: NewsroomDeps;
+  /**
+   * Every outlet's newsroom: accounts and sessions are `main`'s; every page and action works on the newsroom of the
+   * outlet the signed-in editor has chosen (req.newsroom), its membership read again at every request.
+   */
+  outlets: OutletNewsrooms;
   /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
   platforms: readonly DeskPlatform[];
   /** Where the first-run setup link is printed. */
@@ -32,6 +35,10 @@ export type SignedIn = SignedInEditor;
 declare module 'fastify' {
   interface FastifyRequest {
     editor?: SignedIn;
+    /** The outlet a signed-in request works in: the editor's membership (its role) and every other one. */
+    outlet?: DeskOutlet;
+    /** That outlet's newsroom: set on every signed-in request (the only ones the pages and actions serve). */
+    newsroom: NewsroomDeps;
     lang: Lang;
     sessionExpired: boolean;
     /** The hash of a session cookie that no longer signs in, on a form post: its CSRF token is checked against it. */

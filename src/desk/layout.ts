@@ -1,3 +1,4 @@
+import type { DeskRole } from '../model/outlet.js';
 import { html, type Html, type Interpolation } from './html.js';
 import { t, type Lang } from './i18n.js';
 
@@ -6,6 +7,8 @@ export interface PageContext {
   /** The signed-in editor, or undefined on the sign-in and setup pages. */
   editor?: string;
   csrf: string;
+  /** The outlet the page shows, the editor's role there, and every outlet the editor works in (the switcher's). */
+  outlet?: { slug: string; role: DeskRole; all: string[] };
   /** The current path, for the language switch to come back to. */
   path: string;
   /** A platform's name as editors know it, in the page's language (the desk itself names no platform). */
@@ -19,6 +22,12 @@ const NAV: Array<[NavKey, string]> = [
   ['today', '/'], ['urgent', '/urgent'], ['scheduled', '/scheduled'], ['sources', '/sources'], ['subscriptions', '/subscriptions'],
   ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'], ['reach', '/reach'],
 ];
+
+/**
+ * Whether the page offers the outlet's management (sources, chats and their settings): its admins only. The
+ * newsroom actions refuse an editor anyway (403); an editor is not shown buttons that would be refused.
+ */
+export const managesOutlet = (ctx: PageContext): boolean => ctx.outlet?.role !== 'editor';
 
 /** A hidden field with the CSRF token: every form that changes something carries one. */
 export const csrfField = (ctx: PageContext): Html => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
@@ -43,6 +52,7 @@ export function page(ctx: PageContext, title: string, active: NavKey | undefined
   ${ctx.editor ? html`<nav aria-label="${w.appName}"><ul>${NAV.map(([key, href]) => html`<li><a href="${href}"${key === active ? html` aria-current="page"` : ''}>${w.nav[key]}</a></li>`)}</ul></nav>` : ''}
   <div class="who">
     <form method="post" action="/lang" class="inline">${csrfField(ctx)}<input type="hidden" name="lang" value="${ctx.lang === 'ar' ? 'en' : 'ar'}"><input type="hidden" name="back" value="${ctx.path}"><button type="submit" class="link" lang="${ctx.lang === 'ar' ? 'en' : 'ar'}">${w.switchLang}</button></form>
+    ${ctx.outlet ? outletSwitch(ctx, ctx.outlet) : ''}
     ${ctx.editor ? html`<span class="editor">${w.signedInAs}: <b>${ctx.editor}</b></span>
     <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link" id="logout">${w.logout}</button></form>` : ''}
   </div>
@@ -53,4 +63,14 @@ ${body}
 </main>
 </body>
 </html>`;
+}
+
+/** The outlet shown and the editor's role there; a switcher (a form, with its CSRF token) when there are several. */
+function outletSwitch(ctx: PageContext, outlet: NonNullable<PageContext['outlet']>): Html {
+  const w = t(ctx.lang).outlet;
+  const role = html`<span class="role">(${w.roles[outlet.role]})</span>`;
+  if (outlet.all.length < 2) return html`<span class="outlet">${w.label}: <b dir="ltr">${outlet.slug}</b> ${role}</span>`;
+  return html`<form method="post" action="/outlet" class="inline outlet" id="outlet-switch">${csrfField(ctx)}
+    <label>${w.label}: <select name="outlet" dir="ltr">${outlet.all.map((slug) => html`<option value="${slug}"${slug === outlet.slug ? html` selected` : ''}>${slug}</option>`)}</select></label>
+    ${role}<button type="submit" class="link">${w.switch}</button></form>`;
 }

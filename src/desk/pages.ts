@@ -19,7 +19,7 @@ import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
 import { t } from './i18n.js';
-import { csrfField, page, type PageContext } from './layout.js';
+import { csrfField, managesOutlet, page, type PageContext } from './layout.js';
 import { messageHtml } from './preview.js';
 
 /** A platform as the desk shows it: its markup for the previews, its name for editors, where its posts live. */
@@ -423,14 +423,14 @@ export function sourcesPage(ctx: PageContext, config: RenderConfig, sources: Sou
   const act = (s: Source, name: string, label: string, cls = '') => html`<form method="post" action="/sources/${s.id}/${name}" class="inline"${name === 'remove' ? html` data-confirm="${w.sources.confirmRemove}"` : ''}>${csrfField(ctx)}<button type="submit" class="${cls}">${label}</button></form>`;
   return page(ctx, w.sources.title, 'sources', html`
 ${note ? sourceNote(ctx, note) : ''}
-<form method="post" action="/sources" class="card filters" id="add-source">
+${managesOutlet(ctx) ? html`<form method="post" action="/sources" class="card filters" id="add-source">
   <h2 class="full">${w.sources.add}</h2>
   ${csrfField(ctx)}
   <label class="grow">${w.sources.url}<input name="url" type="url" required maxlength="2000" dir="ltr" placeholder="https://" value="${typed?.url ?? ''}"></label>
   <label>${w.sources.name}<input name="name" maxlength="100" value="${typed?.name ?? ''}"></label>
   <label>${w.sources.interval}<select name="interval">${['5m', '10m', '15m', '30m', '1h'].map((i) => html`<option value="${i}"${i === (typed?.interval ?? '10m') ? html` selected` : ''}>${i}</option>`)}</select></label>
   <button type="submit" class="primary">${w.sources.add}</button>
-</form>
+</form>` : html`<p class="notice">${w.outlet.adminsOnly}</p>`}
 ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th>${w.today.source}</th><th>${w.sources.lastFetch}</th><th>${w.sources.status}</th><th>${w.sources.errors}</th><th>${w.sources.articles}</th><th>${w.sources.nextPoll}</th><th></th></tr></thead>
 <tbody>${sources.map((s) => html`<tr class="${s.failingSince ? 'failing' : ''}">
@@ -439,7 +439,7 @@ ${sources.length === 0 ? html`<p class="notice">${w.sources.none}</p>` : html`<d
   <td>${s.lastStatus ?? '—'}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}${s.failingSince ? html`<br><span class="state state-failed">${w.sources.failing} ${formatTime(s.failingSince, ctx.lang, tz)}</span>` : ''}</td>
   <td>${s.errorCount}</td><td>${s.articlesFound}</td>
   <td>${s.active ? formatAge(Math.max(0, s.nextFetchAt.getTime() - now), ctx.lang) : '—'}</td>
-  <td class="row-actions">${s.active ? html`${act(s, 'poll', w.sources.pollNow)} ${act(s, 'pause', w.sources.pause)}` : act(s, 'resume', w.sources.resume)} ${act(s, 'remove', w.sources.remove, 'danger')}</td>
+  <td class="row-actions">${!managesOutlet(ctx) ? (s.active ? act(s, 'poll', w.sources.pollNow) : '') : s.active ? html`${act(s, 'poll', w.sources.pollNow)} ${act(s, 'pause', w.sources.pause)}` : act(s, 'resume', w.sources.resume)}${managesOutlet(ctx) ? html` ${act(s, 'remove', w.sources.remove, 'danger')}` : ''}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 
@@ -460,7 +460,7 @@ ${subs.length === 0 ? html`<p class="notice">${w.subs.none}</p>` : html`<div cla
   <td>${w.subs.kinds[s.kind]}<br><span class="muted">${delivery(s)}</span></td>
   <td>${s.topics.length ? s.topics.join('، ') : html`<span class="muted">${w.subs.allTopics}</span>`}</td>
   <td>${s.active ? html`<span class="state state-sent">${w.subs.active}</span>` : html`<span class="state state-failed">${w.subs.inactive}</span> <span class="muted">${s.deactivatedReason ?? ''} · ${formatTime(s.deactivatedAt, ctx.lang, config.timeZone)}</span>`}</td>
-  <td class="row-actions">${s.active ? html`<a href="/subscriptions/${s.id}/settings">${w.subs.settings}</a> <form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}</td>
+  <td class="row-actions">${s.active ? html`<a href="/subscriptions/${s.id}/settings">${w.subs.settings}</a>${managesOutlet(ctx) ? html` <form method="post" action="/subscriptions/${s.id}/deactivate" class="inline">${csrfField(ctx)}<button type="submit" class="danger">${w.subs.deactivate}</button></form>` : ''}` : ''}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 
@@ -594,6 +594,6 @@ ${saved ? html`<p class="notice">${ws.saved}</p>` : ''}
     <p class="muted">${ws.sourcesHelp}</p>
     ${sources.map((src) => html`<label>${src.name}<input name="source_${src.id}" value="${quoted(filters.get(src.id) ?? [])}" dir="auto"></label>`)}
   </fieldset>` : ''}
-  <button type="submit">${ws.save}</button>
+  ${managesOutlet(ctx) ? html`<button type="submit">${ws.save}</button>` : html`<p class="notice">${w.outlet.adminsOnly}</p>`}
 </form>`);
 }

@@ -15,7 +15,7 @@ import {
   scheduledPage, subscriptionsPage, todayPage, urgentPage, type ScheduleNote, type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
-import { registerActions } from './actions.js';
+import { actorOf, registerActions } from './actions.js';
 import { articleReachSection, reachPage, REACH_WINDOWS } from './reach-page.js';
 import { editInput, one, parseId } from './forms.js';
 import { OncePerSession, type KeptDrafts } from './kept.js';
@@ -47,11 +47,11 @@ const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/
 const searchStems = (q: string): string[][] => queryStems(q).slice(0, 8);
 
 export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts): Promise<void> {
-  const newsroom = deps.newsroom;
-  const { config } = newsroom;
+  // One configuration for every outlet (an outlet's own platforms are its variables under its prefix).
+  const { config } = deps.outlets.main;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
-  const platforms = async () => [...new Set([...platformList.map((m) => m.name), ...await subscribedPlatforms(newsroom)])];
+  const platforms = async (req: FastifyRequest) => [...new Set([...platformList.map((m) => m.name), ...await subscribedPlatforms(req.newsroom)])];
   /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
   const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
@@ -64,7 +64,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
     const backlog = one(q, 'backlog', 1);
     const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
-    const articles = await todayArticles(newsroom, {
+    const articles = await todayArticles(req.newsroom, {
       sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
       backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
       before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
@@ -78,17 +78,17 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     }
     // One look-up per story on the page (a primary key each, PAGE_SIZE at most).
     const reads = new Map<number, number>();
-    for (const a of articles) reads.set(a.id, await fullReads(newsroom, a.id));
+    for (const a of articles) reads.set(a.id, await fullReads(req.newsroom, a.id));
     return send(reply, todayPage(ctxOf(req, reply), config, {
-      articles, counts: await deliveryCountsOf(newsroom, articles.map((a) => a.id)), sources: await followedSources(newsroom),
-      topics: await recentTopics(newsroom), filter, olderHref, fullReads: reads,
+      articles, counts: await deliveryCountsOf(req.newsroom, articles.map((a) => a.id)), sources: await followedSources(req.newsroom),
+      topics: await recentTopics(req.newsroom), filter, olderHref, fullReads: reads,
     }));
   });
 
   const articleOr404 = async (req: FastifyRequest, reply: FastifyReply): Promise<StoredArticle | undefined> => {
     const id = parseId((req.params as { id: string }).id);
     // A source's backlog (marked seen when it was added) is an article like the others: tracked, edited, sent, retracted.
-    const article = id === undefined ? undefined : await articleById(newsroom, id);
+    const article = id === undefined ? undefined : await articleById(req.newsroom, id);
     if (!article) void reply.callNotFound();
     return article;
   };
@@ -99,13 +99,13 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
     return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
       kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
-      article, counts: await articleDeliveryCounts(newsroom, article.id), deliveries: await articleDeliveries(newsroom, article.id, 200),
-      broadcasts: await broadcastsOfArticle(newsroom, article.id), corrections: await correctionReport(newsroom, article.id),
-      subscriptions: (await findSubscriptions(newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
-      saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(newsroom).length > 0,
-      reactions: await articleReactions(newsroom, article.id),
-      fullReads: await fullReads(newsroom, article.id),
-      reach: articleReachSection(ctxOf(req, reply), await articleReach(newsroom, article.id)),
+      article, counts: await articleDeliveryCounts(req.newsroom, article.id), deliveries: await articleDeliveries(req.newsroom, article.id, 200),
+      broadcasts: await broadcastsOfArticle(req.newsroom, article.id), corrections: await correctionReport(req.newsroom, article.id),
+      subscriptions: (await findSubscriptions(req.newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
+      saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(req.newsroom).length > 0,
+      reactions: await articleReactions(req.newsroom, article.id),
+      fullReads: await fullReads(req.newsroom, article.id),
+      reach: articleReachSection(ctxOf(req, reply), await articleReach(req.newsroom, article.id)),
     }));
   });
 
@@ -120,20 +120,20 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.post('/articles/:id/edit', async (req, reply) => {
     const article = await articleOr404(req, reply);
     if (!article) return reply;
-    await editArticle(newsroom, { platform: 'desk', id: req.editor!.username }, article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+    await editArticle(req.newsroom, actorOf(req), article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
     return reply.redirect(`/articles/${article.id}?saved=1`, 303);
   });
 
   /** An editor's correction waiting for confirmation (made by POST /articles/:id/correct). */
   app.get('/corrections/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const draft = id === undefined ? undefined : await revisionById(newsroom, id);
-    const before = draft && await articleById(newsroom, draft.articleId);
+    const draft = id === undefined ? undefined : await revisionById(req.newsroom, id);
+    const before = draft && await articleById(req.newsroom, draft.articleId);
     if (!draft || !before || draft.origin !== 'editor') return reply.callNotFound();
     if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
     const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
     return send(reply, correctionPage(ctxOf(req, reply), config, platformList, {
-      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: await articlePosts(newsroom, before.id),
+      draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: await articlePosts(req.newsroom, before.id),
     }));
   });
 
@@ -141,33 +141,33 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     const article = await articleOr404(req, reply);
     if (!article) return reply;
     if (article.retracted) return reply.redirect(`/articles/${article.id}`, 303);
-    return send(reply, retractionPage(ctxOf(req, reply), article, await articlePosts(newsroom, article.id)));
+    return send(reply, retractionPage(ctxOf(req, reply), article, await articlePosts(req.newsroom, article.id)));
   });
 
   app.get('/broadcasts/:id', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    const broadcast = id === undefined ? undefined : await broadcastById(newsroom, id);
-    const article = broadcast && await articleById(newsroom, broadcast.articleId);
+    const broadcast = id === undefined ? undefined : await broadcastById(req.newsroom, id);
+    const article = broadcast && await articleById(req.newsroom, broadcast.articleId);
     if (!broadcast || !article) return reply.callNotFound();
-    const status = (await broadcastStatus(newsroom, broadcast.id))!;
+    const status = (await broadcastStatus(req.newsroom, broadcast.id))!;
     return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
       broadcast: { ...broadcast, state: status.state }, article, status,
-      audience: status.state === 'preview' ? await audienceCount(newsroom, article, broadcast.audience) : undefined,
-      paid: broadcast.paid ? await paidEstimates(newsroom, broadcast, article) : undefined,
+      audience: status.state === 'preview' ? await audienceCount(req.newsroom, article, broadcast.audience) : undefined,
+      paid: broadcast.paid ? await paidEstimates(req.newsroom, broadcast, article) : undefined,
       refused: scheduleNoteOf(req.query as Query), now: now(),
-      suggestion: status.state === 'preview' ? await suggestSendHour(newsroom, broadcast.audience, now()) : undefined,
+      suggestion: status.state === 'preview' ? await suggestSendHour(req.newsroom, broadcast.audience, now()) : undefined,
     }));
   });
 
   app.get('/scheduled', async (req, reply) => {
-    const items = await listScheduled(newsroom, { platform: 'desk', id: req.editor!.username }, now());
+    const items = await listScheduled(req.newsroom, actorOf(req), now());
     return send(reply, scheduledPage(ctxOf(req, reply), config, items, scheduleNoteOf(req.query as Query)));
   });
 
   /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */
   app.get('/broadcasts/:id/events', async (req, reply) => {
     const id = parseId((req.params as { id: string }).id);
-    if (id === undefined || !await broadcastById(newsroom, id)) return reply.callNotFound();
+    if (id === undefined || !await broadcastById(req.newsroom, id)) return reply.callNotFound();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -175,8 +175,8 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     /** A tick still reading: the next one is skipped rather than run beside it. */
     let reading = false;
     const read = async () => {
-      if (!newsroomOpen(newsroom)) return finish();
-      const status = await broadcastStatus(newsroom, id);
+      if (!newsroomOpen(req.newsroom)) return finish();
+      const status = await broadcastStatus(req.newsroom, id);
       if (res.writableEnded) return;
       const over = !status || status.finished;
       const data = JSON.stringify({ ...status, over });
@@ -190,7 +190,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
       if (reading) return;
       reading = true;
       read().catch((err: unknown) => {
-        deps.newsroom.logger.error('broadcast progress events failed', { broadcast: id, error: err });
+        req.newsroom.logger.error('broadcast progress events failed', { broadcast: id, error: err });
         finish();
       }).finally(() => { reading = false; });
     };
@@ -211,55 +211,55 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   /** The add-source form's outcome, shown once on the page it redirects to. */
   const sourceNotes = new OncePerSession<SourceNote>();
-  const showSources = async (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, await followedSources(newsroom), now(), note));
+  const showSources = async (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, await followedSources(req.newsroom), now(), note));
   app.get('/sources', async (req, reply) => showSources(req, reply, sourceNotes.take(req.editor!.sessionHash)));
 
   app.get('/subscriptions', async (req, reply) => {
     const q = req.query as Query;
     const filter = { platform: one(q, 'platform', 30), kind: one(q, 'kind', 30), active: one(q, 'active', 1) };
-    const subs = await findSubscriptions(newsroom, {
+    const subs = await findSubscriptions(req.newsroom, {
       platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
     });
     const ctx = ctxOf(req, reply);
     const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
     const delivery = new Map<number, string>();
-    for (const s of subs) delivery.set(s.id, describeDelivery(await deliveryOf(newsroom, s.id), words));
-    return send(reply, subscriptionsPage(ctx, config, subs, filter, await platforms(), (s) => delivery.get(s.id)!));
+    for (const s of subs) delivery.set(s.id, describeDelivery(await deliveryOf(req.newsroom, s.id), words));
+    return send(reply, subscriptionsPage(ctx, config, subs, filter, await platforms(req), (s) => delivery.get(s.id)!));
   });
 
   app.get('/subscriptions/:id/settings', async (req, reply) => {
     const subscriptionId = parseId((req.params as { id: string }).id);
-    const sub = subscriptionId === undefined ? undefined : await subscriptionById(newsroom, subscriptionId);
+    const sub = subscriptionId === undefined ? undefined : await subscriptionById(req.newsroom, subscriptionId);
     if (!sub?.active) return reply.callNotFound();
     const saved = one(req.query as Query, 'saved', 1) === '1';
-    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(newsroom, sub.id), await followedSources(newsroom), saved));
+    return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(req.newsroom, sub.id), await followedSources(req.newsroom), saved));
   });
 
-  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, await queueDepth(newsroom, now()), await waitingForChats(newsroom, now()), await inDoubtDeliveries(newsroom, 100), now())));
+  app.get('/queue', async (req, reply) => send(reply, queuePage(ctxOf(req, reply), config, await queueDepth(req.newsroom, now()), await waitingForChats(req.newsroom, now()), await inDoubtDeliveries(req.newsroom, 100), now())));
 
   app.get('/activity', async (req, reply) => {
     const q = req.query as Query;
     const filter = { actor: one(q, 'actor', 100), action: one(q, 'action', 100) };
     const beforeId = parseId(one(q, 'before'));
-    const entries = await auditEntries(newsroom, { ...filter, beforeId, limit: 100 });
+    const entries = await auditEntries(req.newsroom, { ...filter, beforeId, limit: 100 });
     let olderHref: string | undefined;
     if (entries.length === 100) {
       const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
       params.set('before', String(entries.at(-1)!.id));
       olderHref = `/activity?${params}`;
     }
-    return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(newsroom), filter, olderHref));
+    return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(req.newsroom), filter, olderHref));
   });
 
   app.get('/reach', async (req, reply) => {
     const window = reachWindow(req.query as Query);
-    return send(reply, reachPage(ctxOf(req, reply), { report: await reachReport(newsroom, parseWindow(window), now()), window, tracking: config.clicks.track }));
+    return send(reply, reachPage(ctxOf(req, reply), { report: await reachReport(req.newsroom, parseWindow(window), now()), window, tracking: config.clicks.track }));
   });
 
   /** The same report as CSV, every cell safe to open in a spreadsheet (reachCsv). */
   app.get('/reach.csv', async (req, reply) => {
     const window = reachWindow(req.query as Query);
-    const csv = reachCsv(await reachReport(newsroom, parseWindow(window), now()));
+    const csv = reachCsv(await reachReport(req.newsroom, parseWindow(window), now()));
     return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="nashra-reach-${window}.csv"`).send(csv);
   });
@@ -267,8 +267,8 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/stats', async (req, reply) => {
     const t = now();
     return send(reply, statsPage(ctxOf(req, reply), config, {
-      perHour: await sentPerHour(newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(newsroom, t - 14 * 86400_000),
-      failures: await failuresByReason(newsroom, t - 7 * 86400_000), now: t,
+      perHour: await sentPerHour(req.newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(req.newsroom, t - 14 * 86400_000),
+      failures: await failuresByReason(req.newsroom, t - 7 * 86400_000), now: t,
     }));
   });
 

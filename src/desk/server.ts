@@ -10,7 +10,8 @@ import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
 import {
-  addFirstDeskEditor, deskSession, deskSignIn, deskSignOut, hasDeskEditors, normalUsername, platformRefusal, type NewsroomDeps, type OpenedSession,
+  addFirstDeskEditor, deskOutlet, deskSession, deskSignIn, deskSignOut, hasDeskEditors, normalUsername, OutletAdminError, platformRefusal, switchDeskOutlet,
+  type NewsroomDeps, type OpenedSession,
 } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import { html, type Html } from './html.js';
@@ -63,10 +64,12 @@ export async function startDesk(deps: DeskDeps, listen: { port: number; host: st
 
 /** The Fastify app, not listening: startDesk listens; tests may also use app.inject. */
 export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
-  const { config, logger } = deps.newsroom;
+  // Accounts, sessions and the installation's keys are the first outlet's (its database holds the registry).
+  const main = deps.outlets.main;
+  const { config, logger } = main;
   const now = deps.now ?? Date.now;
   const secure = config.web.secureCookies;
-  const ctxOf = contextOf(deps.platforms, deps.newsroom.platforms);
+  const ctxOf = contextOf(deps.platforms, main.platforms);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
   await app.register(fastifyHelmet, {
@@ -92,12 +95,14 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? req.staleSession ?? 'signed-out',
     // Signed with a key of the installation's (in the database), not of this process: several `nashra run` on one
     // database each serve the desk, and a form one of them rendered may be posted to another.
-    csrfOpts: { hmacKey: createHmac('sha256', await deps.newsroom.data.repos.fullStory.linkKey()).update('nashra desk csrf').digest() },
+    csrfOpts: { hmacKey: createHmac('sha256', await main.data.repos.fullStory.linkKey()).update('nashra desk csrf').digest() },
   });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyStatic, { root: join(projectRoot(), 'src', 'desk', 'public'), prefix: '/static/', maxAge: 3600_000 });
 
   app.decorateRequest('editor', undefined);
+  app.decorateRequest('outlet', undefined);
+  app.decorateRequest('newsroom', undefined as unknown as NewsroomDeps);
   app.decorateRequest('lang', 'ar');
   app.decorateRequest('sessionExpired', false);
   app.decorateRequest('staleSession', undefined);
@@ -108,12 +113,25 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     if (req.routeOptions.url === CLICK_ROUTE) return;
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
     const raw = req.cookies[SESSION_COOKIE];
-    const lookup = raw ? await deskSession(deps.newsroom, raw, now()) : undefined;
-    if (lookup?.kind === 'active') req.editor = lookup.session;
-    else if (lookup) req.sessionExpired = true;
+    const lookup = raw ? await deskSession(main, raw, now()) : undefined;
+    let noOutlet = false;
+    if (lookup?.kind === 'active') {
+      // The outlet this request works in, its membership read again now: revoked, the desk moves to another of the
+      // editor's outlets; none left, the session ends here. Never the session's word alone.
+      const outlet = await deskOutlet(deps.outlets, lookup.session);
+      if (outlet) {
+        req.editor = { ...lookup.session, outletId: outlet.membership.outletId };
+        req.outlet = outlet;
+        req.newsroom = outlet.newsroom;
+      } else {
+        await deskSignOut(main, lookup.session, now());
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        noOutlet = true;
+      }
+    } else if (lookup) req.sessionExpired = true;
     if (req.editor || PUBLIC.has(req.routeOptions.url ?? '')) return;
     if (req.method === 'GET' || req.method === 'HEAD') {
-      return reply.redirect(req.sessionExpired ? '/login?expired=1' : '/login', 303);
+      return reply.redirect(noOutlet ? '/login?outlets=0' : req.sessionExpired ? '/login?expired=1' : '/login', 303);
     }
     if (lookup?.kind === 'ended' && !NO_CSRF.has(req.routeOptions.url ?? '')) {
       req.staleSession = lookup.sessionHash;
@@ -138,6 +156,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    // An editor asking for an admin's action: refused and audited by the newsroom action; said politely.
+    if (err instanceof OutletAdminError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.adminOnly).value);
     if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
     if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 400, err.message).value);
     const status = err.statusCode ?? 500;
@@ -170,14 +190,14 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   app.get('/login', async (req, reply) => {
     if (req.editor) return reply.redirect('/', 303);
     const q = req.query as Record<string, string | undefined>;
-    return sendHtml(reply, loginPage(ctxOf(req, reply), q.expired ? t(req.lang).login.expired : undefined));
+    return sendHtml(reply, loginPage(ctxOf(req, reply), q.outlets === '0' ? t(req.lang).login.noOutlet : q.expired ? t(req.lang).login.expired : undefined));
   });
 
   app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     // A form whose session had ended: signing in leads back to it, with what was typed.
     const kept = typeof body.resume === 'string' ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') } : undefined;
-    const result = await deskSignIn(deps.newsroom, { username: body.username, password: body.password, address: req.ip }, now());
+    const result = await deskSignIn(main, { username: body.username, password: body.password, address: req.ip }, now());
     if (result.kind === 'refused') {
       reply.code(401);
       return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept));
@@ -188,9 +208,20 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
 
   app.post('/logout', async (req, reply) => {
-    await deskSignOut(deps.newsroom, req.editor!, now());
+    await deskSignOut(main, req.editor!, now());
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
+  });
+
+  /**
+   * The outlet switcher (in the layout when the editor works in several): the session shows the outlet chosen from
+   * now on. Not a member there (a forged form): refused, audited, the session keeps its outlet. Back to Today, not
+   * to the page it was on: that page's ids are the other outlet's.
+   */
+  app.post('/outlet', async (req, reply) => {
+    const slug = (req.body as Record<string, unknown> | undefined)?.outlet;
+    await switchDeskOutlet(deps.outlets, req.editor!, typeof slug === 'string' ? slug : '', now());
+    return reply.redirect('/', 303);
   });
 
   app.post('/lang', async (req, reply) => {
@@ -214,7 +245,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     let opened: OpenedSession | undefined;
     try {
       // The newsroom creates it only while no account exists: two tabs racing on the same link create one account.
-      opened = await addFirstDeskEditor(deps.newsroom, typeof body.username === 'string' ? body.username : '', password, now());
+      opened = await addFirstDeskEditor(main, typeof body.username === 'string' ? body.username : '', password, now());
     } catch (err) {
       if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
       throw err;
@@ -232,7 +263,8 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   await registerPages(app, deps, ctxOf, drafts);
   if (deps.push) await registerPush(app, deps.push);
   if (config.clicks.track) {
-    const counter = deps.clicks ?? new ClickCounter(deps.newsroom);
+    // Posts' links count in the first outlet's database (the run serves one /r/ for every outlet's posts).
+    const counter = deps.clicks ?? new ClickCounter(main);
     registerClicks(app, counter);
     // The counts kept in memory are written before the server (and then the database) closes.
     app.addHook('onClose', async () => { await counter.close(); });
@@ -244,6 +276,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
+    outlet: req.outlet && { slug: req.outlet.membership.slug, role: req.outlet.membership.role, all: req.outlet.memberships.map((m) => m.slug) },
     // A platform the desk does not show (the demo's console) still has its label in a report.
     platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
     platformRefusal: platformRefusal(known),
@@ -301,14 +334,14 @@ const setupTokens = new WeakMap<FastifyInstance, string>();
 
 async function setupAllowed(app: FastifyInstance, deps: DeskDeps, token: string): Promise<boolean> {
   const expected = setupTokens.get(app);
-  if (!expected || await hasDeskEditors(deps.newsroom)) return false;
+  if (!expected || await hasDeskEditors(deps.outlets.main)) return false;
   const a = Buffer.from(token);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string): Promise<void> {
-  if (await hasDeskEditors(deps.newsroom)) return;
+  if (await hasDeskEditors(deps.outlets.main)) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
   deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);

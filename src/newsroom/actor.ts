@@ -1,5 +1,6 @@
 import { PermissionError } from '../errors.js';
 import type { AuditAction } from '../model/audit.js';
+import type { DeskRole } from '../model/outlet.js';
 import type { Repositories } from '../ports/index.js';
 
 /**
@@ -9,6 +10,11 @@ import type { Repositories } from '../ports/index.js';
 export interface Actor {
   platform: string;
   id: string;
+  /**
+   * A desk editor's role in the outlet the desk shows (its membership, read again at every request): an `editor`
+   * works on items, only an `admin` manages the outlet (requireOutletAdmin). Absent for every other front door.
+   */
+  role?: DeskRole;
 }
 
 /** The operator at the server: whoever can run `nashra` can already read the database. */
@@ -61,4 +67,23 @@ export async function requireEditor(deps: { editors: EditorDirectory }, actor: A
   if (await deps.editors.isEditor(actor)) return;
   await deps.editors.refused(actor, action);
   throw new PermissionError(`${action} is for editors only`);
+}
+
+/** An action that manages the outlet, asked of a desk editor whose role there is `editor`: refused (403), audited. */
+export class OutletAdminError extends PermissionError {
+  constructor(readonly action: string) {
+    super(`${action} is for the outlet's admins`);
+  }
+}
+
+/**
+ * Managing an outlet (its sources, chats and their settings, its accounts) is for its admins: a desk editor whose
+ * role there is `editor` is refused, the refusal audited in that outlet, nothing changed. The other front doors are
+ * trusted as before (the operator's shell; a platform's editors, checked by requireEditor). Asked before the action's
+ * unit of work, like requireEditor.
+ */
+export async function requireOutletAdmin(deps: { editors: EditorDirectory }, actor: Actor, action: string): Promise<void> {
+  if (actor.platform !== 'desk' || actor.role === 'admin') return;
+  await deps.editors.refused(actor, action);
+  throw new OutletAdminError(action);
 }

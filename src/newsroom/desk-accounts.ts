@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PermissionError, UserError } from '../errors.js';
+import { MAIN_OUTLET, type DeskRole, type Membership, type Outlet } from '../model/outlet.js';
 import type { Repositories } from '../ports/index.js';
-import { CLI_OPERATOR, recordAudit, requireEditor, type Actor } from './actor.js';
+import { CLI_OPERATOR, recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
+import type { OutletNewsrooms } from './outlets.js';
 import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPassword } from './password.js';
 
 /**
@@ -15,8 +17,14 @@ import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPa
 /** A desk account as the front doors show it: never its password hash. */
 export interface DeskAccount { id: number; username: string; createdAt: Date; passwordChangedAt: Date }
 
-/** A signed-in desk editor: `sessionHash` (the SHA-256 of the cookie) binds the forms' CSRF tokens to the session. */
-export interface SignedInEditor { editorId: number; username: string; sessionHash: string }
+/**
+ * A signed-in desk editor: `sessionHash` (the SHA-256 of the cookie) binds the forms' CSRF tokens to the session;
+ * `outletId` is the outlet the session last showed (deskOutlet checks the membership again).
+ */
+export interface SignedInEditor { editorId: number; username: string; sessionHash: string; outletId: number }
+
+/** A desk account with the outlets it works in and its role in each (`nashra editors list`). */
+export interface DeskAccountWithOutlets extends DeskAccount { memberships: Membership[] }
 
 /** A new session: `token` goes to the browser (the cookie) and is stored nowhere; only its hash is. */
 export interface OpenedSession { token: string; session: SignedInEditor }
@@ -52,14 +60,17 @@ const noSuchEditor = (username: string) => new UserError(`no desk editor "${user
  */
 async function requireAccountManager(deps: Deps, actor: Actor): Promise<void> {
   await requireEditor(deps, actor, 'desk accounts');
+  // On the desk, accounts are an admin's to manage.
+  await requireOutletAdmin(deps, actor, 'desk accounts');
   if (actor.platform === CLI_OPERATOR.platform || actor.platform === 'desk') return;
   await deps.editors.refused(actor, 'desk accounts');
   throw new PermissionError('desk accounts are managed with nashra editors or on the desk');
 }
 
-export async function listDeskEditors(deps: Deps, actor: Actor): Promise<DeskAccount[]> {
+export async function listDeskEditors(deps: Deps, actor: Actor): Promise<DeskAccountWithOutlets[]> {
   await requireAccountManager(deps, actor);
-  return (await deps.data.repos.deskAccounts.list()).map(accountOf);
+  const accounts = await deps.data.repos.deskAccounts.list();
+  return Promise.all(accounts.map(async (e) => ({ ...accountOf(e), memberships: await deps.data.repos.outlets.membershipsOf(e.id) })));
 }
 
 /** Whether any desk account exists (the desk offers its one-time setup link while none does). */
@@ -67,19 +78,75 @@ export async function hasDeskEditors(deps: Pick<NewsroomDeps, 'data'>): Promise<
   return (await deps.data.repos.deskAccounts.count()) > 0;
 }
 
-/** A new account; the password is asked for (when a function) only once the name is known to be free. */
-export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<DeskAccount> {
+/** Where a new account works: an outlet (its slug) and its role there. */
+export interface NewMembership { outlet: string; role: DeskRole }
+
+/**
+ * A new account, a member of one outlet (default: an editor of `main`); the password is asked for (when a
+ * function) only once the name is known to be free and the outlet to exist.
+ */
+export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, membership: NewMembership = { outlet: MAIN_OUTLET, role: 'editor' }, now = Date.now()): Promise<DeskAccount> {
   await requireAccountManager(deps, actor);
   const username = checkNewUsername(name);
+  const role = checkRole(membership.role);
   if (await deps.data.repos.deskAccounts.find(username)) throw new DeskAccountExistsError(username);
+  await outletNamed(deps.data.repos, membership.outlet);
   const hash = await hashPassword(typeof password === 'string' ? password : await password());
   return deps.data.uow.run(async (tx) => {
-    // Checked again after the hashing (100 ms): another process may have taken the name meanwhile.
+    // Checked again after the hashing (100 ms): another process may have taken the name (or removed the outlet) meanwhile.
+    const outlet = await outletNamed(tx, membership.outlet);
     const added = await tx.deskAccounts.add(username, hash, now);
     if (!added) throw new DeskAccountExistsError(username);
-    await recordAudit(tx, actor, 'editor.add', { username: added.username }, now);
+    await tx.outlets.setMembership(added.id, outlet.id, role, now);
+    await recordAudit(tx, actor, 'editor.add', { username: added.username, outlet: outlet.slug, role }, now);
     return accountOf(added);
   });
+}
+
+/**
+ * `nashra editors grant`: the account works in the outlet with this role (a member already: its role changes). Its
+ * sessions see the change at their next request.
+ */
+export async function setDeskMembership(deps: Deps, actor: Actor, name: string, slug: string, role: DeskRole, now = Date.now()): Promise<{ account: DeskAccount; outlet: Outlet; role: DeskRole }> {
+  await requireAccountManager(deps, actor);
+  const username = checkUsername(name);
+  checkRole(role);
+  return deps.data.uow.run(async (tx) => {
+    const account = await tx.deskAccounts.find(username);
+    if (!account) throw noSuchEditor(username);
+    const outlet = await outletNamed(tx, slug);
+    await tx.outlets.setMembership(account.id, outlet.id, role, now);
+    await recordAudit(tx, actor, 'membership.set', { username: account.username, outlet: outlet.slug, role }, now);
+    return { account: accountOf(account), outlet, role };
+  });
+}
+
+/**
+ * `nashra editors revoke`: the account no longer works in the outlet. A session showing it moves to another of the
+ * account's outlets at its next request, or ends when none is left (deskOutlet).
+ */
+export async function removeDeskMembership(deps: Deps, actor: Actor, name: string, slug: string, now = Date.now()): Promise<{ account: DeskAccount; outlet: Outlet }> {
+  await requireAccountManager(deps, actor);
+  const username = checkUsername(name);
+  return deps.data.uow.run(async (tx) => {
+    const account = await tx.deskAccounts.find(username);
+    if (!account) throw noSuchEditor(username);
+    const outlet = await outletNamed(tx, slug);
+    if (!(await tx.outlets.removeMembership(account.id, outlet.id))) throw new UserError(`desk editor "${account.username}" is not a member of the outlet "${outlet.slug}"`);
+    await recordAudit(tx, actor, 'membership.remove', { username: account.username, outlet: outlet.slug }, now);
+    return { account: accountOf(account), outlet };
+  });
+}
+
+function checkRole(role: string): DeskRole {
+  if (role !== 'admin' && role !== 'editor') throw new UserError(`a desk role is admin or editor, not ${JSON.stringify(String(role).slice(0, 20))}`);
+  return role;
+}
+
+async function outletNamed(repos: Pick<Repositories, 'outlets'>, slug: string): Promise<Outlet> {
+  const outlet = await repos.outlets.find(slug);
+  if (!outlet) throw new UserError(`no outlet named ${JSON.stringify(slug.slice(0, 40))} (nashra outlets list)`);
+  return outlet;
 }
 
 /**
@@ -94,7 +161,10 @@ export async function addFirstDeskEditor(deps: SessionDeps, name: string, passwo
     if ((await tx.deskAccounts.count()) > 0) return undefined;
     const added = await tx.deskAccounts.add(username, hash, now);
     if (!added) return undefined;
-    await recordAudit(tx, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup' }, now);
+    // The installation's first account runs it: admin of the first outlet (it adds the others' accounts).
+    const main = await outletNamed(tx, MAIN_OUTLET);
+    await tx.outlets.setMembership(added.id, main.id, 'admin', now);
+    await recordAudit(tx, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup', outlet: main.slug, role: 'admin' }, now);
     return openSession(tx, added, now);
   });
 }
@@ -155,7 +225,8 @@ async function openSession(tx: Pick<Repositories, 'sessions'>, editor: { id: num
   const token = randomBytes(32).toString('base64url');
   const sessionHash = sessionHashOf(token);
   await tx.sessions.create(sessionHash, editor.id, now);
-  return { token, session: { editorId: editor.id, username: editor.username, sessionHash } };
+  // Created showing `main` (the column's default); its first request moves it to one of the editor's outlets.
+  return { token, session: { editorId: editor.id, username: editor.username, sessionHash, outletId: 1 } };
 }
 
 /** Signing out: the session ends here, whatever the browser keeps. */
@@ -173,5 +244,41 @@ export async function deskSignOut(deps: Pick<NewsroomDeps, 'data'>, session: Sig
 export async function deskSession(deps: SessionDeps, token: string, now = Date.now()): Promise<SessionLookup> {
   const sessionHash = sessionHashOf(token);
   const s = await deps.data.repos.sessions.use(sessionHash, deps.config.web.sessionIdleMs, now);
-  return s ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash } } : { kind: 'ended', sessionHash };
+  return s ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash, outletId: s.outletId } } : { kind: 'ended', sessionHash };
+}
+
+/** The outlet a desk request works in: the editor's membership there (read now), all of them, and its newsroom. */
+export interface DeskOutlet { membership: Membership; memberships: Membership[]; newsroom: NewsroomDeps }
+
+/**
+ * The outlet a session shows at this request, its membership read again now (never trusted from the session): the
+ * session's own outlet while its editor is still a member there, else another of its memberships (the first by slug),
+ * which the session shows from now on. Undefined when the editor is a member of no outlet left (revoked, or the
+ * outlets removed): the desk then signs the session out. One indexed read on `main` per request.
+ */
+export async function deskOutlet(outlets: OutletNewsrooms, session: SignedInEditor): Promise<DeskOutlet | undefined> {
+  const memberships = await outlets.main.data.repos.outlets.membershipsOf(session.editorId);
+  const ordered = [...memberships.filter((m) => m.outletId === session.outletId), ...memberships.filter((m) => m.outletId !== session.outletId)];
+  for (const membership of ordered) {
+    const newsroom = await outlets.of(membership.slug);
+    if (!newsroom) continue;
+    if (membership.outletId !== session.outletId) await outlets.main.data.repos.sessions.setOutlet(session.sessionHash, membership.outletId);
+    return { membership, memberships, newsroom };
+  }
+  return undefined;
+}
+
+/**
+ * The desk's outlet switcher: the session shows `slug` from its next request on, when its editor is a member there.
+ * Anything else (a forged or stale form) is refused, audited in `main`, and the session keeps its outlet.
+ */
+export async function switchDeskOutlet(outlets: OutletNewsrooms, session: SignedInEditor, slug: string, now = Date.now()): Promise<Membership> {
+  const repos = outlets.main.data.repos;
+  const membership = (await repos.outlets.membershipsOf(session.editorId)).find((m) => m.slug === slug);
+  if (!membership) {
+    await recordAudit(repos, { platform: 'desk', id: session.username }, 'refused', { action: 'outlet.switch', outlet: slug.slice(0, 40) }, now);
+    throw new PermissionError(`${session.username} is not a member of that outlet`);
+  }
+  await repos.sessions.setOutlet(session.sessionHash, membership.outletId);
+  return membership;
 }

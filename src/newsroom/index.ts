@@ -4,7 +4,7 @@
  * in one transaction where it writes, writes the audit entry, and returns a typed result that each front door
  * puts in its own words.
  */
-export { CLI_OPERATOR, EditorDirectory, requireEditor, SYSTEM, type Actor } from './actor.js';
+export { CLI_OPERATOR, EditorDirectory, OutletAdminError, requireEditor, requireOutletAdmin, SYSTEM, type Actor } from './actor.js';
 export { countAudience, queueAudience, type AudienceCount } from './audience.js';
 export {
   broadcastStatus, cancelBroadcast, composeUrgent, confirmBroadcast, paidBroadcastOffers, paidEstimates, previewBroadcast, setBroadcastPaid,
@@ -34,7 +34,7 @@ export {
   decideReview, holdForReview, listPendingReviews, recordReviewCopy, reviewAnnouncer, reviewCopies,
   type PendingReview, type ReviewCopyResult, type Reviewer, type ReviewResult, type ReviewVerdict,
 } from './review.js';
-export { addOutlet, checkSlug, defaultEnvPrefix, listOutlets, OutletExistsError, removeOutlet, type OutletNewsrooms } from './outlets.js';
+export { addOutlet, checkSlug, defaultEnvPrefix, listOutlets, OutletExistsError, outletNewsrooms, removeOutlet, type OutletNewsrooms } from './outlets.js';
 export { searchArticles, type SearchHit } from './search.js';
 export { collectStats, formatStats, viewStats, type Stats, type WaitReason } from './stats.js';
 export { chatWaits, type ChatWaits } from './waiting.js';
@@ -51,7 +51,8 @@ export {
 export { buildDigest, digestCloser, type DigestCloser, type DigestMessage } from './digests.js';
 export {
   addDeskEditor, addFirstDeskEditor, changeDeskPassword, DeskAccountExistsError, deskSession, deskSignIn, deskSignOut, hasDeskEditors,
-  listDeskEditors, removeDeskEditor, type DeskAccount, type SignedInEditor, type OpenedSession, type SessionLookup, type SignInResult,
+  listDeskEditors, removeDeskEditor, removeDeskMembership, setDeskMembership, deskOutlet, switchDeskOutlet,
+  type DeskAccount, type DeskAccountWithOutlets, type DeskOutlet, type NewMembership, type SignedInEditor, type OpenedSession, type SessionLookup, type SignInResult,
 } from './desk-accounts.js';
 export { checkPasswordRules, checkUsername, normalUsername, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.js';
 export { ingestArticle, type IngestResult } from './ingest-article.js';

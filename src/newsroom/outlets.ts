@@ -100,3 +100,25 @@ export interface OutletNewsrooms {
   readonly main: NewsroomDeps;
   of(slug: string): Promise<NewsroomDeps | undefined>;
 }
+
+/**
+ * OutletNewsrooms over `main`'s newsroom and a way to open another outlet's (src/app/context.ts newsroom(slug)): an
+ * outlet is looked up in the registry at every `of`, so a removed one answers undefined at once, and opened once.
+ */
+export function outletNewsrooms(main: NewsroomDeps, open: (slug: string) => Promise<NewsroomDeps>): OutletNewsrooms {
+  const opened = new Map<string, Promise<NewsroomDeps>>();
+  return {
+    main,
+    of: async (slug) => {
+      if (slug === MAIN_OUTLET) return main;
+      if (!(await main.data.repos.outlets.find(slug))) return undefined;
+      let newsroom = opened.get(slug);
+      if (!newsroom) {
+        opened.set(slug, newsroom = open(slug));
+        // A failed open (a file that cannot be created) is tried again next time, not remembered.
+        newsroom.catch(() => opened.delete(slug));
+      }
+      return newsroom;
+    },
+  };
+}

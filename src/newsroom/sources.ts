@@ -8,7 +8,7 @@ import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
 import { subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
-import { recordAudit, requireEditor, type Actor } from './actor.js';
+import { recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
 /** The feeds and sites Nashra follows: one implementation for `nashra sources`, the bots' /sources and the desk. */
@@ -47,6 +47,8 @@ export class AlreadyFollowedError extends UserError {
 /** Detects what the URL is, stores it, and polls it once. User mistakes and unreachable URLs are UserErrors. */
 export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSourceInput): Promise<AddSourceResult> {
   await requireEditor(deps, actor, 'sources');
+  // Which sources the outlet follows is its admins' choice (a desk editor works on the items they bring).
+  await requireOutletAdmin(deps, actor, 'source.add');
   const url = httpUrl(input.url);
   const { data } = deps;
   const existing = await followedSource(data.repos.sources, [url]);
@@ -123,6 +125,7 @@ export function readerFeedUrl(source: Pick<Source, 'kind' | 'url' | 'feedUrl' | 
 /** Removes a source; its articles stay stored (and so keep de-duplicating). */
 export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number): Promise<Source> {
   await requireEditor(deps, actor, 'sources');
+  await requireOutletAdmin(deps, actor, 'source.remove');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source || !await tx.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
@@ -140,6 +143,7 @@ export interface SourceHook { source: Source; secret?: string; url?: string }
  */
 export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): Promise<SourceHook> {
   await requireEditor(deps, actor, 'sources');
+  await requireOutletAdmin(deps, actor, 'source.hook');
   const { data, config } = deps;
   return data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
@@ -161,6 +165,7 @@ export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, o
  */
 export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: number, active: boolean): Promise<Source> {
   await requireEditor(deps, actor, 'sources');
+  await requireOutletAdmin(deps, actor, active ? 'source.resume' : 'source.pause');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);

@@ -2,7 +2,7 @@ import { PermissionError, UserError } from '../errors.js';
 import type { ChatKind, Subscription } from '../model/subscription.js';
 import { LINK_PREVIEWS, TEMPLATE_FIELDS, type MessageTemplate, type TemplateChange } from '../model/template.js';
 import type { Repositories } from '../ports/index.js';
-import { recordAudit, SYSTEM, type Actor } from './actor.js';
+import { recordAudit, requireOutletAdmin, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { normalizeTopics } from './topics.js';
 
@@ -126,6 +126,8 @@ export async function subscriptionLost(deps: Pick<NewsroomDeps, 'data' | 'logger
 
 /** The chat's admins and editors only: anyone else is refused (and the refusal audited), with nothing changed. */
 export async function mayManage(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, action: string, authority: ChatAuthority): Promise<void> {
+  // A chat's subscription and its settings are the outlet's to manage: on the desk, its admins only.
+  await requireOutletAdmin(deps, actor, action);
   if (authority.managesChat || await deps.editors.isEditor(actor)) return;
   await recordAudit(deps.data.repos, actor, 'refused', { action });
   throw new PermissionError(`${action}: only the chat's admins and editors may change its subscription`);

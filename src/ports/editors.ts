@@ -32,6 +32,8 @@ export interface SessionRepository {
    * one is deleted. One method, so that a networked database can do it in one round trip.
    */
   use(sessionHash: string, idleMs: number, now: number): Promise<DeskSession | undefined>;
+  /** The outlet the session shows from its next request on (the desk's switcher). */
+  setOutlet(sessionHash: string, outletId: number): Promise<void>;
   remove(sessionHash: string): Promise<void>;
   /** Every session of one editor (a password changed); how many. */
   removeAllFor(editorId: number): Promise<number>;

@@ -9,10 +9,11 @@ export type { DeskSession } from '../model/desk.js';
  */
 export class DeskSessionsTable extends Table {
   private readonly insertStmt = this.db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
-  private readonly byId = this.db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, e.username
+  private readonly byId = this.db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, s.outlet_id, e.username
     FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
   private readonly touchStmt = this.db.prepare('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
   private readonly removeStmt = this.db.prepare('DELETE FROM desk_sessions WHERE id = ?');
+  private readonly outletStmt = this.db.prepare('UPDATE desk_sessions SET outlet_id = ? WHERE id = ?');
   private readonly removeForEditor = this.db.prepare('DELETE FROM desk_sessions WHERE editor_id = ?');
   private readonly expireStmt = this.db.prepare('DELETE FROM desk_sessions WHERE last_seen_at < ?');
 
@@ -35,6 +36,11 @@ export class DeskSessionsTable extends Table {
     return deskSessionFromRow(r, now);
   }
 
+  /** The outlet the session shows from its next request on. */
+  setOutlet(id: string, outletId: number): void {
+    this.outletStmt.run(outletId, id);
+  }
+
   remove(id: string): void {
     this.removeStmt.run(id);
   }
@@ -50,9 +56,9 @@ export class DeskSessionsTable extends Table {
   }
 }
 
-interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number }
+interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number; outlet_id: number }
 
 /** A session in use at `now` (its last use is now). */
 export function deskSessionFromRow(r: DeskSessionRow, now: number): DeskSession {
-  return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now) };
+  return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now), outletId: r.outlet_id };
 }

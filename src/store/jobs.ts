@@ -9,6 +9,7 @@ import {
 } from '../model/delivery.js';
 import { parseClock } from '../text/schedule.js';
 import { DEFAULT_TIME_ZONE } from '../text/arabic-date.js';
+import type { SendFence } from '../ports/jobs.js';
 import { toDate } from './rows.js';
 import { templateFromRow } from './templates.js';
 
@@ -81,6 +82,9 @@ export class JobsTable extends Table {
   private readonly postponeStmt = this.db.prepare(`UPDATE jobs SET not_before = @at, last_error = COALESCE(@note, last_error) WHERE id = @id AND state = 'queued'`);
   private readonly finishStmt = this.db.prepare(`UPDATE jobs SET state = @state, last_error = @error, finished_at = @now, retryable = @retryable
     WHERE id = @id AND state IN ('queued', 'sending')`);
+  // A fenced write (SendFence): the sender's lease still names this take (SQLite has one run per database, whose
+  // worker passes none; the ports answer the same on both adapters).
+  private readonly holdsStmt = this.db.prepare('SELECT 1 FROM leases WHERE name = ? AND holder = ?').pluck();
   // The posts a digest message carries follow it (primary-key lookups through jobs_carried).
   private readonly membersSending = this.db.prepare(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
     WHERE carried_by = @id AND state = 'held'`);
@@ -260,9 +264,9 @@ export class JobsTable extends Table {
   }
 
   /** Must be committed before the request goes out: a crash then leaves the job `sending`, i.e. in doubt. */
-  markSending(id: number, now = Date.now()): boolean {
+  markSending(id: number, now = Date.now(), fence?: SendFence): boolean {
     return this.atomic(() => {
-      if (this.sendingStmt.run({ id, now }).changes === 0) return false;
+      if (!this.holds(fence) || this.sendingStmt.run({ id, now }).changes === 0) return false;
       this.membersSending.run({ id, now });
       return true;
     });
@@ -277,24 +281,25 @@ export class JobsTable extends Table {
     });
   }
 
-  retryLater(id: number, error: string, notBefore: number): void {
+  retryLater(id: number, error: string, notBefore: number, fence?: SendFence): void {
     this.atomic(() => {
+      if (!this.holds(fence)) return;
       this.retryStmt.run({ id, error, at: notBefore });
       this.membersHeld.run({ id, error });
     });
   }
 
   /** Look again at `notBefore` (quiet hours; an edit whose post is still on the wire, with why); no attempt counted. */
-  postpone(id: number, notBefore: number, note?: string): void {
-    this.postponeStmt.run({ id, at: notBefore, note: note ?? null });
+  postpone(id: number, notBefore: number, note?: string, fence?: SendFence): void {
+    if (this.holds(fence)) this.postponeStmt.run({ id, at: notBefore, note: note ?? null });
   }
 
-  markFailed(id: number, error: string, opts: { retryable?: boolean } = {}, now = Date.now()): void {
-    this.finish(id, 'failed', error, now, opts.retryable ?? false);
+  markFailed(id: number, error: string, opts: { retryable?: boolean } = {}, now = Date.now(), fence?: SendFence): void {
+    this.finish(id, 'failed', error, now, opts.retryable ?? false, fence);
   }
 
-  markSkipped(id: number, reason: string, now = Date.now()): void {
-    this.finish(id, 'skipped', reason, now, false);
+  markSkipped(id: number, reason: string, now = Date.now(), fence?: SendFence): void {
+    this.finish(id, 'skipped', reason, now, false, fence);
   }
 
   /** A platform that cannot edit or delete its posts: its queued edits and deletes fail with the reason. */
@@ -439,10 +444,15 @@ export class JobsTable extends Table {
     return (this.chatWaitsStmt.all({ now, broadcast: broadcastId ?? null }) as ChatWaitRow[]).map(chatWaitGroupFromRow);
   }
 
-  private finish(id: number, state: 'failed' | 'skipped', error: string, now: number, retryable: boolean): void {
+  private finish(id: number, state: 'failed' | 'skipped', error: string, now: number, retryable: boolean, fence?: SendFence): void {
     this.atomic(() => {
-      if (this.finishStmt.run({ id, state, error, now, retryable: retryable ? 1 : 0 }).changes > 0) this.membersFinish.run({ id, state, error, now });
+      if (this.holds(fence) && this.finishStmt.run({ id, state, error, now, retryable: retryable ? 1 : 0 }).changes > 0) this.membersFinish.run({ id, state, error, now });
     });
+  }
+
+  /** No fence, or the sender's lease still names the take that fenced the write. */
+  private holds(fence: SendFence | undefined): boolean {
+    return fence === undefined || this.holdsStmt.get(fence.lease, fence.holder) !== undefined;
   }
 
   /** A job and the posts it carries change together; inside the worker's batch (a transaction already) without a savepoint. */

@@ -141,7 +141,7 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       onPlatform: (platform) => gate(() => t.editors.list().filter((e) => e.platform === platform).map((e) => e.userId)),
     },
     deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
-    sessions: gated(gate, t.deskSessions, ['create', 'use', 'remove', 'removeAllFor', 'expire']),
+    sessions: gated(gate, t.deskSessions, ['create', 'use', 'setOutlet', 'remove', 'removeAllFor', 'expire']),
     outlets: gated(gate, t.outlets, ['list', 'find', 'add', 'remove', 'membershipsOf', 'setMembership', 'removeMembership']),
     reads: {
       ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),

@@ -6,7 +6,10 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/p
 import type { Config } from '../../src/config.js';
 import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { outletFile } from '../../src/app/outlets.js';
+import type { DeskRole } from '../../src/model/outlet.js';
+import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../../src/newsroom/index.js';
 import { storeArticleIn } from './articles.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { StoredArticle } from '../../src/model/article.js';
@@ -25,6 +28,34 @@ let editorHash: Promise<string> | undefined;
 
 export interface DeskFixture {
   store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
+  /** Another outlet's store, as the desk opened it (after `nashra outlets add` in the test, and a request there). */
+  outletStore(slug: string): Store | undefined;
+}
+
+/**
+ * A desk account, as `nashra editors add` makes it: a member of `main` (id 1, db/020) with a role, admin unless said.
+ * The store's own add makes an account of no outlet, which the desk signs out at its first request.
+ */
+export function addDeskAccount(store: Store, username: string, passwordHash: string, role: DeskRole = 'admin'): number {
+  const added = store.deskEditors.add(username, passwordHash, Date.now());
+  if (!added) throw new Error(`desk account ${username} not added`);
+  store.outlets.setMembership(added.id, 1, role, Date.now());
+  return added.id;
+}
+
+/**
+ * The desk's outlets over a test's store (the minimal builder: `nashra run` builds the run's own): `main` is the
+ * store's newsroom; any outlet added to its registry is opened beside it (src/app/outlets.ts outletFile), with the
+ * same configuration. `stores` holds those opened, for the test to read back and close.
+ */
+export function storeOutlets(config: Config, main: NewsroomDeps, logger: Logger): { outlets: OutletNewsrooms; stores: Map<string, Store> } {
+  const stores = new Map<string, Store>();
+  const outlets = outletNewsrooms(main, async (slug) => {
+    const store = openStore(outletFile(config.databasePath, slug));
+    stores.set(slug, store);
+    return newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
+  });
+  return { outlets, stores };
 }
 
 export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
@@ -33,7 +64,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const store = openStore(config.databasePath);
   const lines: string[] = [];
-  if (opts.editor !== false) store.deskEditors.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
+  if (opts.editor !== false) addDeskAccount(store, EDITOR, await (editorHash ??= hashPassword(PASSWORD)));
   const sy24 = sy24Article();
   const result = await storeArticleIn(store, {
     url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
@@ -41,12 +72,16 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
-  const deps: DeskDeps = {
-    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued),
-    platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-    out: (l) => lines.push(l),
+  const { outlets, stores } = storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued), logger);
+  const deps: DeskDeps = { outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: (l) => lines.push(l) };
+  return {
+    store, config, deps, lines, article: result.article, outletStore: (slug) => stores.get(slug),
+    cleanup: () => {
+      for (const s of stores.values()) s.close();
+      store.close();
+      cleanup();
+    },
   };
-  return { store, config, deps, lines, article: result.article, cleanup: () => { store.close(); cleanup(); } };
 }
 
 export { buildDesk, startDesk, type DeskHandle };

@@ -357,8 +357,13 @@ describe.each(bothStores())('desk accounts and sessions on $name', ({ open }) =>
     const lastSeen = async () => (await s.sql('SELECT last_seen_at FROM desk_sessions WHERE id = ?', hash))[0]?.last_seen_at;
     expect(await repos.sessions.use(hash, 60_000, 1_000)).toBeUndefined();
     await repos.sessions.create(hash, mona.id, 1_000);
-    expect(await repos.sessions.use(hash, 600_000, 31_000)).toEqual({ editorId: mona.id, username: 'mona', createdAt: new Date(1_000), lastSeenAt: new Date(31_000) });
+    expect(await repos.sessions.use(hash, 600_000, 31_000)).toEqual({ editorId: mona.id, username: 'mona', createdAt: new Date(1_000), lastSeenAt: new Date(31_000), outletId: 1 });
     expect(await lastSeen()).toBe(1_000);
+    // The outlet it shows (the desk's switcher) is the session's own, read back on both adapters.
+    await repos.sessions.setOutlet(hash, 7);
+    expect(await repos.sessions.use(hash, 600_000, 32_000)).toMatchObject({ outletId: 7 });
+    await repos.sessions.setOutlet('d'.repeat(64), 9);
+    expect(await repos.sessions.use(hash, 600_000, 33_000)).toMatchObject({ outletId: 7 });
     await repos.sessions.use(hash, 600_000, 61_001);
     expect(await lastSeen()).toBe(61_001);
     expect(await repos.sessions.use(hash, 600_000, 661_001)).toMatchObject({ lastSeenAt: new Date(661_001) });

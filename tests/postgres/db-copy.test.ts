@@ -264,6 +264,8 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       [['--to', `mysql://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
       [['--to', `http://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
       [['--to', `postgres://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/db`], /cannot open the PostgreSQL database postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/],
+      // The password as a parameter (libpq and pg read it there too), written as is and percent-encoded.
+      [['--to', `postgres://nashra@127.0.0.1:1/db?password=${encodeURIComponent(PASSWORD)}`], /cannot open the PostgreSQL database postgres:\/\/nashra@127\.0\.0\.1:1\/db\?password=\*\*\*: .*ECONNREFUSED/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCliInProcess(['--db', path, 'db', 'copy', ...args]);
@@ -284,5 +286,54 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it("copies every outlet: main's file into public (with the registry), each other outlet's file into its schema, each checked", { timeout: 120_000 }, async () => {
+    const path = await populated();
+    const ok = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await runCliInProcess(args, { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(['--db', path, 'outlets', 'add', 'sy24']);
+    await ok(['--db', path, 'outlets', 'add', 'enab-baladi', '--env-prefix', 'ENAB_']);
+    for (const chat of ['-2001', '-2002']) await ok(['--db', path, '--outlet', 'sy24', 'subs', 'add', 'telegram', chat]);
+    await ok(['--db', path, '--outlet', 'enab-baladi', 'subs', 'add', 'telegram', '-3001']);
+    const url = withPassword(await freshPostgresDatabase());
+    const r = await ok(['--db', path, 'db', 'copy', '--to', url]);
+    expectNoPassword(r);
+    expect(r.stdout).toMatch(/^copied .*nashra\.outlets\/sy24\.db to postgres:\/\/nashra:\*\*\*@.*, schema outlet_sy24 \(outlet sy24\)$/m);
+    expect(r.stdout).toMatch(/^copied .*nashra\.outlets\/enab-baladi\.db to .*, schema outlet_enab_baladi \(outlet enab-baladi\)$/m);
+    expect(r.stdout.match(/^check: OK/gm)).toHaveLength(3);
+
+    // Each schema holds its outlet's rows, as the SQLite files do, row for row.
+    const sqliteRows = (file: string, sql: string) => {
+      const db = new Database(file, { readonly: true });
+      try { return db.prepare(sql).all(); } finally { db.close(); }
+    };
+    const pgRows = async (schema: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url, types: numberTypes, options: `-c search_path=${schema}` });
+      await client.connect();
+      try { return (await client.query(sql)).rows; } finally { await client.end(); }
+    };
+    const chats = 'SELECT id, platform, chat_id FROM subscriptions ORDER BY id';
+    expect(await pgRows('public', chats)).toEqual(sqliteRows(path, chats));
+    expect(await pgRows('outlet_sy24', chats)).toEqual([{ id: 1, platform: 'telegram', chat_id: '-2001' }, { id: 2, platform: 'telegram', chat_id: '-2002' }]);
+    expect(await pgRows('outlet_enab_baladi', chats)).toEqual([{ id: 1, platform: 'telegram', chat_id: '-3001' }]);
+    expect(await pgRows('public', 'SELECT slug, env_prefix FROM outlets ORDER BY slug')).toEqual([
+      { slug: 'enab-baladi', env_prefix: 'ENAB_' }, { slug: 'main', env_prefix: null }, { slug: 'sy24', env_prefix: 'SY24_' },
+    ]);
+    // Nashra on the copy finds each outlet's rows where it looks for them, and adds the next row after the copied ids.
+    const sy24 = await ok(['--outlet', 'sy24', 'subs', 'list'], { DATABASE_URL: url });
+    expect(sy24.stdout).toContain('-2002');
+    expect(sy24.stdout).not.toContain('-3001');
+    await ok(['--outlet', 'sy24', 'subs', 'add', 'telegram', '-2003'], { DATABASE_URL: url });
+    expect(await pgRows('outlet_sy24', 'SELECT max(id) AS id FROM subscriptions')).toEqual([{ id: 3 }]);
+    await ok(['outlets', 'add', 'third'], { DATABASE_URL: url });
+
+    // A second copy into the same database: main's refused, nothing written.
+    const again = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is not empty');
   });
 });

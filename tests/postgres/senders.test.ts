@@ -71,7 +71,8 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     expect(a.leases.owns(tg)).toBe(true);
     expect(b.leases.owns(tg)).toBe(false);
     const rows = await raw.query('SELECT name, holder FROM leases');
-    expect(rows.rows).toEqual([{ name: `send:telegram:${senderIdentity(TOKEN)}`, holder: 'a' }]);
+    // The holder is this take of the run's (`<run>#<n>`): the fence of the jobs' writes (tests/postgres/sender-fence.test.ts).
+    expect(rows.rows).toEqual([{ name: `send:telegram:${senderIdentity(TOKEN)}`, holder: 'a#1' }]);
     expect(JSON.stringify(rows.rows)).not.toContain(TOKEN.split(':')[1]);
     expect(senderIdentity(TOKEN)).toMatch(/^[0-9a-f]{12}$/);
 

@@ -63,8 +63,14 @@ export async function retractCommand([ref]: string[], options: { yes?: boolean }
 /** `nashra corrections <article>`: per platform, what became of the posts: edited, deleted, the notice, could not be touched and why. */
 export async function correctionsCommand([ref]: string[], _options: Record<string, never>, ctx: CommandContext): Promise<void> {
   const id = Number(ref);
-  const tallies = await correctionReport((await ctx.newsroom()), id);
-  if (tallies.length === 0) { ctx.out(`article ${id}: no correction or retraction`); return; }
+  const newsroom = await ctx.newsroom();
+  const tallies = await correctionReport(newsroom, id);
+  if (tallies.length === 0) {
+    // An id that is not this outlet's (another outlet's, say) is said to be unknown, not reported as untouched.
+    if (!(await newsroom.data.repos.articles.get(id))) throw new UserError(`no stored article ${id} (see nashra latest)`);
+    ctx.out(`article ${id}: no correction or retraction`);
+    return;
+  }
   for (const t of tallies) ctx.out(describeTally(t));
 }
 

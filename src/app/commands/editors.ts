@@ -3,26 +3,51 @@ import type { ReadStream } from 'node:tty';
 import { UserError } from '../../errors.js';
 import {
   addDeskEditor, changeDeskPassword, checkPasswordRules, CLI_OPERATOR, DeskAccountExistsError, listDeskEditors, removeDeskEditor,
+  removeDeskMembership, setDeskMembership,
 } from '../../newsroom/index.js';
+import type { DeskRole } from '../../model/outlet.js';
 import type { CliIo, CommandContext } from '../context.js';
 
-/** `nashra editors list`: the web desk's accounts. */
+/** `nashra editors list`: the web desk's accounts, each with its outlets and role in each (`main:admin sy24:editor`). */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const editors = await listDeskEditors((await ctx.mainNewsroom()), CLI_OPERATOR);
   if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
-  ctx.out('username\tcreated\tpassword changed');
-  for (const e of editors) ctx.out(`${e.username}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
+  ctx.out('username\toutlets\tcreated\tpassword changed');
+  for (const e of editors) {
+    const outlets = e.memberships.map((m) => `${m.slug}:${m.role}`).join(' ') || '(none: cannot use the desk)';
+    ctx.out(`${e.username}\t${outlets}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
+  }
 }
 
-/** `nashra editors add <username> [--password-stdin]`: the password is asked twice on a terminal, once the name is known to be free. */
-export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
+/**
+ * `nashra editors add <username> [--outlet o] [--role admin|editor] [--password-stdin]`: the password is asked twice
+ * on a terminal, once the name is known to be free. The outlet is chosen first: with several and none named, nothing
+ * is asked.
+ */
+export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean; role?: string }, ctx: CommandContext): Promise<void> {
   try {
-    const editor = await addDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
-    ctx.out(`added desk editor ${editor.username}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+    const outlet = await ctx.outlet();
+    const role = (options.role ?? 'editor') as DeskRole;
+    const editor = await addDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io), { outlet: outlet.slug, role });
+    ctx.out(`added desk editor ${editor.username}, ${role} of ${outlet.slug}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
   } catch (err) {
     if (err instanceof DeskAccountExistsError) throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
     throw err;
   }
+}
+
+/** `nashra editors grant <username> --outlet o --role admin|editor`: a new membership, or a new role in it. */
+export async function editorsGrant([name]: string[], options: { role: string }, ctx: CommandContext): Promise<void> {
+  const outlet = await ctx.outlet();
+  const r = await setDeskMembership(await ctx.mainNewsroom(), CLI_OPERATOR, name!, outlet.slug, options.role as DeskRole);
+  ctx.out(`${r.account.username} is now ${r.role} of ${r.outlet.slug}`);
+}
+
+/** `nashra editors revoke <username> --outlet o`: its desk leaves that outlet at its next request. */
+export async function editorsRevoke([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const outlet = await ctx.outlet();
+  const r = await removeDeskMembership(await ctx.mainNewsroom(), CLI_OPERATOR, name!, outlet.slug);
+  ctx.out(`${r.account.username} no longer works in ${r.outlet.slug} (its desk leaves it at its next page)`);
 }
 
 /** `nashra editors remove <username>`: its sessions go with it. */

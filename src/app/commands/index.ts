@@ -3,7 +3,7 @@ export { backupCommand } from './backup.js';
 export { broadcastCommand, urgentCommand } from './broadcast.js';
 export { correctCommand, correctionsCommand, retractCommand } from './corrections.js';
 export { dbCopy } from './db.js';
-export { editorsAdd, editorsList, editorsPasswd, editorsRemove } from './editors.js';
+export { editorsAdd, editorsGrant, editorsList, editorsPasswd, editorsRemove, editorsRevoke } from './editors.js';
 export { outletsAdd, outletsList, outletsRemove } from './outlets.js';
 export { inDoubtList, inDoubtResolve, resendCommand } from './in-doubt.js';
 export { ingestCommand } from './ingest.js';

@@ -216,10 +216,11 @@ const ACCOUNT_ADD = statement(`INSERT INTO desk_editors (username, password_hash
 const ACCOUNT_PASSWORD = statement('UPDATE desk_editors SET password_hash = ?, password_changed_at = ? WHERE lower(username COLLATE "C") = lower(? COLLATE "C")');
 const ACCOUNT_REMOVE = statement('DELETE FROM desk_editors WHERE lower(username COLLATE "C") = lower(? COLLATE "C")');
 const SESSION_ADD = statement('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
-const SESSION = statement(`SELECT s.editor_id, s.created_at, s.last_seen_at, e.username
+const SESSION = statement(`SELECT s.editor_id, s.created_at, s.last_seen_at, s.outlet_id, e.username
   FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
 const SESSION_TOUCH = statement('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
 const SESSION_REMOVE = statement('DELETE FROM desk_sessions WHERE id = ?');
+const SESSION_OUTLET = statement('UPDATE desk_sessions SET outlet_id = ? WHERE id = ?');
 const SESSIONS_OF = statement('DELETE FROM desk_sessions WHERE editor_id = ?');
 const SESSIONS_IDLE = statement('DELETE FROM desk_sessions WHERE last_seen_at < ?');
 
@@ -250,6 +251,7 @@ export function sessionRepository(sql: Sql): SessionRepository {
       if (now - row.last_seen_at > 60_000) await sql.run(SESSION_TOUCH, [now, hash]);
       return deskSessionFromRow(row, now);
     },
+    setOutlet: async (hash, outletId) => { await sql.run(SESSION_OUTLET, [outletId, hash]); },
     remove: async (hash) => { await sql.run(SESSION_REMOVE, [hash]); },
     removeAllFor: async (editorId) => (await sql.run(SESSIONS_OF, [editorId])).changes,
     expire: async (idleMs, now) => (await sql.run(SESSIONS_IDLE, [now - idleMs])).changes,

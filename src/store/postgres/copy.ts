@@ -5,9 +5,9 @@
  *
  * - The source is migrated to the newest version first, then read in one read transaction: a `nashra run` writing
  *   meanwhile (WAL) does not tear the copy, it is a copy of one moment.
- * - The target is migrated by openPostgres and must hold no row but the two its migration put in (the search
- *   index's version, a new full-story key): both are replaced by the source's. Anything else there is refused,
- *   nothing written.
+ * - The target is migrated by openPostgres and must hold no row but those its migration put in (the search
+ *   index's version, a new full-story key, the outlet `main` in the registry): each is replaced by the source's.
+ *   Anything else there is refused, nothing written.
  * - One transaction on the target: the tables in foreign-key order (the schema's own order), ids kept, each table in
  *   batches of `BATCH_ROWS` as one array per column (one statement text, prepared once per table); the identity
  *   sequences are then moved past the highest id. As pg_restore does, the foreign keys and the indexes no constraint
@@ -47,13 +47,18 @@ export interface CopyResult {
 
 interface Column { name: string; type: string; identity: boolean }
 
-/** Copies the SQLite database at `sourcePath` into the empty PostgreSQL database at `url` (see the top of this file). */
-export async function copyToPostgres(sourcePath: string, url: string): Promise<CopyResult> {
+/**
+ * Copies the SQLite database at `sourcePath` into the empty PostgreSQL database at `url` (see the top of this file),
+ * into `schema` (an outlet's, src/app/outlets.ts outletSchema; default `public`, the first outlet's), made when missing.
+ */
+export async function copyToPostgres(sourcePath: string, url: string, options: { schema?: string } = {}): Promise<CopyResult> {
   checkUrl(url);
   if (!existsSync(sourcePath)) throw new UserError(`the database ${sourcePath} does not exist (give it with --db or DATABASE_PATH)`);
   openStore(sourcePath).close();
-  await (await openPostgres(url, { max: 1 })).close();
-  const target = new pg.Client({ connectionString: url, types: numberTypes });
+  const schema = options.schema ?? 'public';
+  await (await openPostgres(url, { max: 1, schema })).close();
+  // The schema's name was checked by openPostgres; its tables are then the only ones this client's statements name.
+  const target = new pg.Client({ connectionString: url, types: numberTypes, ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }) });
   const source = new Database(sourcePath, { readonly: true, fileMustExist: true });
   try {
     await target.connect();

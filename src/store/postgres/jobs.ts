@@ -6,7 +6,7 @@
  * Parameters in a SELECT list, a CASE or an `IS NULL` test carry a cast: PostgreSQL gives a parameter one type from
  * where it first meets it, and there it would be text (then refused for a BIGINT column) or not known at all.
  */
-import type { DigestRepository, JobRepository } from '../../ports/index.js';
+import type { DigestRepository, JobRepository, SendFence } from '../../ports/index.js';
 import type { JobAnswer } from '../../model/delivery.js';
 import { digestSubscriptionFromRow } from '../delivery-settings.js';
 import { pendingJobFromRow, QUIET_COLUMNS, TEMPLATE_COLUMNS } from '../jobs.js';
@@ -47,8 +47,16 @@ const NEXT_NEWEST = nextStatement('article_id DESC', 'digest_id', 'part', 'id');
 const QUEUED = statement(`SELECT 1 AS one FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts::bigint = 1 OR kind <> 'digest')
   AND (@corrections::bigint = 1 OR kind NOT IN ('edit', 'delete')) AND (@dueBy::bigint IS NULL OR not_before <= @dueBy::bigint) LIMIT 1`);
 // The state machine, once for every kind; only a job that is due leaves.
-const SENDING = statement(`UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
-  WHERE id = @id AND state = 'queued' AND not_before <= @now`);
+const SENDING_WHERE = `UPDATE jobs SET state = 'sending', sending_at = @now, attempts = attempts + 1
+  WHERE id = @id AND state = 'queued' AND not_before <= @now`;
+const SENDING = statement(SENDING_WHERE);
+// Fenced (a SendFence: several runs share the database): only while the sender's lease names this run's take, in
+// the same statement, so no round trip is added per job. Every write takes the write lock first
+// (src/store/postgres/ports.ts), the takeover's upsert of the lease included: a mark is committed either before
+// another run took the sender (then its recovery finds the job `sending`: in doubt, on the wire at most once) or
+// not at all.
+const SENDING_FENCED = statement(`${SENDING_WHERE} AND EXISTS (SELECT 1 FROM leases WHERE name = @lease AND holder = @holder)`);
+const HOLDS = statement('SELECT 1 AS one FROM leases WHERE name = ? AND holder = ?');
 const SENT = statement(`UPDATE jobs SET state = 'sent', message_id = @messageId, outcome = @outcome, answer = @answer,
     finished_at = @now, last_error = NULL WHERE id = @id AND state = 'sending'`);
 // A job can fail before its request left (still `queued`): it counts as an attempt all the same.
@@ -105,8 +113,12 @@ const CANCEL_EDITS = statement(`UPDATE jobs SET state = 'skipped', last_error = 
 
 const INTERRUPTED = 'interrupted while sending (process stopped before the platform answered)';
 
+/** No fence, or the sender's lease still names the take that fenced the write (in the caller's transaction). */
+const holds = async (s: Sql, fence: SendFence | undefined) => fence === undefined || (await s.get(HOLDS, [fence.lease, fence.holder])) !== undefined;
+
 /** A job failed or skipped, and the posts it carries with it. */
-const finish = (sql: Sql, id: number, state: 'failed' | 'skipped', error: string, now: number, retryable: boolean) => sql.atomic(async (s) => {
+const finish = (sql: Sql, id: number, state: 'failed' | 'skipped', error: string, now: number, retryable: boolean, fence?: SendFence) => sql.atomic(async (s) => {
+  if (!(await holds(s, fence))) return;
   if ((await s.run(FINISH, { id, state, error, now, retryable: retryable ? 1 : 0 })).changes > 0) await s.run(MEMBERS_FINISH, { id, state, error, now });
 });
 
@@ -118,8 +130,9 @@ export function jobRepository(sql: Sql): JobRepository {
       platform, texts: opts.texts ? 1 : 0, corrections: opts.corrections ? 1 : 0, dueBy: opts.dueBy ?? null,
     })) !== undefined,
     failCorrectionsOn: async (platform, reason, now) => (await sql.run(FAIL_CORRECTIONS, [reason, now, platform])).changes,
-    markSending: (id, now) => sql.atomic(async (s) => {
-      if ((await s.run(SENDING, { id, now })).changes === 0) return false;
+    markSending: (id, now, fence) => sql.atomic(async (s) => {
+      const marked = fence === undefined ? await s.run(SENDING, { id, now }) : await s.run(SENDING_FENCED, { id, now, lease: fence.lease, holder: fence.holder });
+      if (marked.changes === 0) return false;
       await s.run(MEMBERS_SENDING, { id, now });
       return true;
     }),
@@ -128,13 +141,16 @@ export function jobRepository(sql: Sql): JobRepository {
       if ((await s.run(SENT, { id, now, messageId, outcome: answer.outcome ?? null, answer: answer.answer ?? null })).changes === 0) return;
       await s.run(MEMBERS_SENT, { id, now, messageId, note: null });
     }),
-    retryLater: (id, error, notBefore) => sql.atomic(async (s) => {
+    retryLater: (id, error, notBefore, fence) => sql.atomic(async (s) => {
+      if (!(await holds(s, fence))) return;
       await s.run(RETRY, { id, error, at: notBefore });
       await s.run(MEMBERS_HELD, { id, error });
     }),
-    postpone: async (id, notBefore, note) => { await sql.run(POSTPONE, { id, at: notBefore, note: note ?? null }); },
-    markFailed: (id, error, opts, now) => finish(sql, id, 'failed', error, now, opts.retryable ?? false),
-    markSkipped: (id, reason, now) => finish(sql, id, 'skipped', reason, now, false),
+    postpone: (id, notBefore, note, fence) => sql.atomic(async (s) => {
+      if (await holds(s, fence)) await s.run(POSTPONE, { id, at: notBefore, note: note ?? null });
+    }),
+    markFailed: (id, error, opts, now, fence) => finish(sql, id, 'failed', error, now, opts.retryable ?? false, fence),
+    markSkipped: (id, reason, now, fence) => finish(sql, id, 'skipped', reason, now, false, fence),
     recoverInterrupted: async (policy, now, platform) =>
       (await sql.run(policy === 'resend' ? RESEND : HOLD, { note: INTERRUPTED, now, platform: platform ?? null })).changes,
     articleStamp: async (articleId) => (await sql.get<{ stamp: string }>(STAMP, [articleId]))?.stamp,

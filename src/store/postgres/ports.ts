@@ -20,6 +20,10 @@ import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
 import { PostgresRuntime } from './runtime.js';
 import { query, type Columns, type Sql, type Statement, type Values } from './sql.js';
+import { redact } from './url.js';
+
+/** The connection string's password never enters an error or a log line. */
+export { redact };
 
 /** The advisory lock every writer of the first outlet (`public`) takes: one number ("nashra" in ASCII). */
 const WRITE_LOCK = 0x6e61736872;
@@ -104,6 +108,13 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private async locked<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let open = true;
+    // The connection may end while the unit holds it (the server ended a unit left idle by a frozen process, or it
+    // restarted): pg then emits 'error' on the client, which with no listener would end the process as an uncaught
+    // exception. The unit's statement fails with the same error, which is what the caller hears; the client is
+    // given back broken, so the pool closes it instead of handing it out again.
+    let broken: Error | undefined;
+    const onError = (err: Error) => { broken = err; };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await takeWriteLock(client, this.schema);
@@ -115,7 +126,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
       throw err;
     } finally {
       open = false;
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
@@ -161,16 +173,3 @@ export async function takeWriteLock(client: pg.PoolClient, schema: string): Prom
   await client.query('SELECT pg_advisory_xact_lock($1)', [writeLockOf(schema)]);
 }
 
-/** The connection string's password never enters an error or a log line. */
-export function redact(text: string, url: string): string {
-  const password = safeUrl(url)?.password;
-  return password ? text.split(decodeURIComponent(password)).join('***').split(password).join('***') : text;
-}
-
-function safeUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
-}
