@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { POSTGRES_PASS } from './tests/passes.js';
 
 /**
  * The reliability files (tests/reliability-*) start first: they spend most of their time waiting on real clocks and
@@ -19,6 +20,9 @@ class WaitingFirst extends BaseSequencer {
 /** Test files that run in a fresh process of their own (see `projects` below). */
 const OWN_PROCESS = ['tests/cli.test.ts'];
 
+/** The second pass, `npm run test:postgres`: the files of tests/passes.ts POSTGRES_PASS on PostgreSQL (README, Development). */
+const onPostgres = process.env.NASHRA_TEST_DATABASE === 'postgres';
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -33,7 +37,20 @@ export default defineConfig({
     // (2,000 commits: 5.5 s against 0.23 s), most of a broadcast's time in the reliability files. Their kills stop
     // the process, never the machine, so what they check does not depend on the fsync (outbox-property's reason too).
     env: existsSync('/dev/shm') ? { TMPDIR: '/dev/shm' } : {},
-    projects: [
+    projects: onPostgres ? [
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: POSTGRES_PASS.filter((f) => !OWN_PROCESS.includes(f)),
+          globalSetup: ['tests/helpers/pg-global-setup.ts'],
+          isolate: false,
+        },
+      },
+      ...(POSTGRES_PASS.some((f) => OWN_PROCESS.includes(f))
+        ? [{ extends: true, test: { name: 'postgres-own-process', include: POSTGRES_PASS.filter((f) => OWN_PROCESS.includes(f)), globalSetup: ['tests/helpers/pg-global-setup.ts'], isolate: true } }]
+        : []),
+    ] : [
       {
         extends: true,
         test: {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
+import { createDatabase, freshDatabase, freshDatabaseEnv, type OwnedDatabase, type RawDatabase } from './helpers/raw-db.js';
 import { ROOT, runCliInProcess } from './helpers/cli.js';
 import { expectUserError } from './helpers/user-error.js';
 import { tempDir } from './helpers/tmp.js';
@@ -11,14 +12,22 @@ const SAMPLE = join(ROOT, 'samples/easc-topic3.txt');
 const SHARE_WORDS = /Facebook|Twitter|WhatsApp|Telegram/;
 
 let tmp: ReturnType<typeof tempDir>;
-let db: string;
-const cli = (...args: string[]) => runCliInProcess([...args, '--db', db]);
+/** The file's database, shared by its tests in order (this pass's adapter: tests/helpers/raw-db.ts). */
+let db: OwnedDatabase;
+const cli = (...args: string[]) => runCliInProcess(args, { env: db.env });
+/** A database of the test's own, and the CLI on it. */
+async function own(): Promise<{ db: RawDatabase; at: (...args: string[]) => ReturnType<typeof runCliInProcess> }> {
+  const d = await freshDatabase();
+  return { db: d, at: (...args) => runCliInProcess(args, { env: d.env }) };
+}
+/** An article's posts, oldest first. */
+const posts = async (d: RawDatabase, articleId: number) => d.sql(`SELECT id, state FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId);
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = tempDir();
-  db = join(tmp.dir, 'cli.db');
+  db = await createDatabase();
 });
-afterAll(() => tmp.cleanup());
+afterAll(async () => { await db.close(); tmp.cleanup(); });
 
 describe('nashra CLI', () => {
   it('prints usage, and refuses an unknown command or option in one line, with the closest known one', async () => {
@@ -84,9 +93,7 @@ describe('nashra CLI', () => {
     const again = await cli('ingest', SY24);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^1\tduplicate \(guid\)/); // a file has no URL: its text's hash is its GUID
-    const store = openStore(db);
-    expect(store.articles.count()).toBe(2);
-    store.close();
+    expect((await db.sql('SELECT COUNT(*) AS n FROM articles'))[0]!.n).toBe(2);
     expectUserError(await cli('ingest'), /missing required argument/);
     // A file's path never reaches a subscriber: no link line, no file: URL.
     const shown = (await cli('latest', '2')).stdout;
@@ -97,9 +104,7 @@ describe('nashra CLI', () => {
   it('subs add takes a negative Telegram chat id as the chat id', async () => {
     const r = await cli('subs', 'add', 'telegram', '-1001234567890', '--topics', 'الاقتصاد,الرياضة');
     expect(r.code).toBe(0);
-    const store = openStore(db);
-    const sub = store.subscriptions.findByChat('telegram', '-1001234567890');
-    store.close();
+    const sub = await db.ports.repos.subscriptions.findByChat('telegram', '-1001234567890');
     expect(sub?.kind).toBe('channel');
     expect(sub?.topics).toEqual(['الاقتصاد', 'الرياضة']);
     expect((await cli('subs', 'add', 'console', 'console')).code).toBe(0);
@@ -124,9 +129,7 @@ describe('nashra CLI', () => {
     const r = await cli('run', '--once');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('تحركات علنية');
-    const store = openStore(db);
-    const states = store.jobs.listForArticle(1).map((d) => d.state);
-    store.close();
+    const states = (await posts(db, 1)).map((d) => d.state);
     expect(states).toEqual(['sent']);
     expect((await cli('run', '--once')).stdout).not.toContain('تحركات علنية'); // nothing twice
   });
@@ -141,9 +144,11 @@ describe('nashra CLI', () => {
     expect(stats.deliveries.console.sent).toBe(1);
     const copy = join(tmp.dir, 'backup.db');
     expect((await cli('backup', copy)).code).toBe(0);
-    const restored = openStore(copy);
-    expect(restored.articles.count()).toBe(2);
-    restored.close();
+    if (db.name === 'sqlite') {
+      const restored = openStore(copy);
+      expect(restored.articles.count()).toBe(2);
+      restored.close();
+    } else expect(readFileSync(copy).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format, restored with pg_restore
     expectUserError(await cli('backup', copy), /exists/);
   });
 
@@ -163,7 +168,7 @@ describe('nashra CLI', () => {
   });
 
   it('a malformed configuration stops with the variable named, never the token', async () => {
-    const r = await runCliInProcess(['latest', '--db', db], { env: { TELEGRAM_BOT_TOKEN: 'not-a-token-secret-value' } });
+    const r = await runCliInProcess(['latest'], { env: { ...db.env, TELEGRAM_BOT_TOKEN: 'not-a-token-secret-value' } });
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
     expect(r.stderr).not.toContain('not-a-token-secret-value');
@@ -174,17 +179,14 @@ describe('nashra CLI', () => {
     const r = await cli('ingest', file, '--url', 'https://www.sy24.net/news/library?utm_source=x', '--source-name', 'SY24', '--published-at', '2026-11-25T14:05+03:00');
     expect(r.code).toBe(0);
     const id = /^(\d+)\tnew/m.exec(r.stdout)![1];
-    const store = openStore(db);
-    expect(store.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
-    store.close();
+    expect(await db.ports.repos.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
     expectUserError(await cli('ingest', file, SY24, '--url', 'https://example.com/a'), /--url names one article/);
     expectUserError(await cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
     expectUserError(await cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
   });
 
   it('run --once and stats say per platform how many deliveries wait, and why', async () => {
-    const own = join(tmp.dir, 'waiting.db');
-    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    const { db: mine, at } = await own();
     expect((await at('subs', 'add', 'telegram', '-1001234567890')).code).toBe(0);
     expect((await at('subs', 'add', 'whatsapp', '120363000000000001@g.us')).code).toBe(0);
     expect((await at('subs', 'add', 'console', 'console')).code).toBe(0);
@@ -195,21 +197,18 @@ describe('nashra CLI', () => {
     expect(run.stderr).toMatch(/waiting\.whatsapp="1 \(whatsapp is off: WHATSAPP_ENABLED is off/);
     expect((await at('stats')).stdout).toMatch(/^ {2}telegram: 1 waiting: telegram is off: no TELEGRAM_BOT_TOKEN/m);
     // Configured, but no nashra run is sending.
-    const configured = await runCliInProcess(['stats', '--db', own], { env: { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
+    const configured = await runCliInProcess(['stats'], { env: { ...mine.env, TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
     expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
   });
 
   it('resend queues the failed deliveries of an article again, and says what stays failed', async () => {
-    const own = join(tmp.dir, 'resend.db');
-    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    const { db: mine, at } = await own();
     await at('subs', 'add', 'console', 'a');
     await at('subs', 'add', 'console', 'b');
     await at('ingest', SY24);
-    const store = openStore(own);
-    const [first, second] = store.jobs.listForArticle(1);
-    store.jobs.markFailed(first!.id, 'gave up after 6 attempts: HTTP 502', { retryable: true });
-    store.jobs.markFailed(second!.id, 'refused for good');
-    store.close();
+    const [first, second] = await posts(mine, 1);
+    await mine.ports.repos.jobs.markFailed(first!.id as number, 'gave up after 6 attempts: HTTP 502', { retryable: true }, Date.now());
+    await mine.ports.repos.jobs.markFailed(second!.id as number, 'refused for good', {}, Date.now());
     expectUserError(await at('broadcast', '1', '--yes'), /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/);
     expect((await at('resend', '1')).stdout).toMatch(/^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/);
     expect((await at('resend', '1', '--failed')).stdout).toMatch(/^queued 1 failed delivery of article 1 again; nashra run sends them/);
@@ -217,8 +216,7 @@ describe('nashra CLI', () => {
   });
 
   it('subs add again keeps the settings it does not mention, and says what changed', async () => {
-    const own = join(tmp.dir, 'readd.db');
-    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    const { at } = await own();
     expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد')).stdout).toMatch(/\tسياسة,اقتصاد\tsubscribed$/m);
     expect((await at('subs', 'add', 'telegram', '-1009')).stdout).toMatch(/\tسياسة,اقتصاد\talready subscribed, nothing changed$/m);
     expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة')).stdout).toMatch(/\tرياضة\tupdated \(changed: topics\)$/m);
@@ -227,15 +225,17 @@ describe('nashra CLI', () => {
   });
 
   it('subs add takes --topics and --exclude, each replacing only its own half of the filter', async () => {
-    const own = join(tmp.dir, 'filter.db');
-    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    const { at } = await own();
     expect((await at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور', '--exclude', 'رياضة')).stdout).toMatch(/\tالرقة,دير الزور,-رياضة\tsubscribed$/m);
     expect((await at('subs', 'add', 'telegram', '-1007', '--exclude', 'كرة القدم')).stdout).toMatch(/\tالرقة,دير الزور,-كرة القدم\tupdated \(changed: topics\)$/m);
   });
 
   it('runs in-process hundreds of times and leaves nothing behind: no open file, listener, timer or variable', async () => {
-    const own = join(tmp.dir, 'many.db');
-    const at = (...args: string[]) => runCliInProcess([...args, '--db', own]);
+    // No connection of this process's to a database: what is open after the runs is compared with before (the file's
+    // shared database is closed first, the last test to use it: its pool's idle connection would end meanwhile).
+    await db.close();
+    const env = await freshDatabaseEnv();
+    const at = (...args: string[]) => runCliInProcess(args, { env });
     expect((await at('ingest', SAMPLE)).code).toBe(0);
     expect((await at('subs', 'add', 'console', 'console')).code).toBe(0);
     const SIGNALS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection', 'exit'] as const;

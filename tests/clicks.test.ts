@@ -27,7 +27,7 @@ let fixture: DeskFixture | undefined;
 let desk: DeskHandle | undefined;
 afterEach(async () => {
   await desk?.close();
-  fixture?.cleanup();
+  await fixture?.cleanup();
   desk = undefined;
   fixture = undefined;
 });

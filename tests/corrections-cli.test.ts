@@ -1,18 +1,22 @@
 /**
  * `nashra correct`, `nashra retract` and `nashra corrections` as a user runs them (the built CLI, a child process),
- * with `nashra run --once` sending, editing and deleting through the fake Bot API; rows read back from the file.
+ * with `nashra run --once` sending, editing and deleting through the fake Bot API; rows read back from the database
+ * (this pass's adapter: tests/helpers/raw-db.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CORRECTIONS } from '../src/model/delivery.js';
-import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast } from './helpers/child-run.js';
+import { freshDatabase, type RawDatabase } from './helpers/raw-db.js';
 import { tempDir } from './helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
+/** An article's jobs of these kinds, oldest first, as the outbox reads them. */
+const jobsOf = async (db: RawDatabase, articleId: number, kinds: string[]) => Promise.all(
+  (await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds))
+    .map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
 afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
 
 describe('nashra correct / retract / corrections', () => {
@@ -22,8 +26,8 @@ describe('nashra correct / retract / corrections', () => {
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const db = join(dir, 'n.db');
-    await prepareBroadcast(db, 5, 2);
+    const db = await freshDatabase();
+    await prepareBroadcast(db.ports, 5, 2);
     const env = childEnv(apiRoot, db);
     const cli = (...args: string[]) => runCliInProcess(args, { env });
 
@@ -56,39 +60,31 @@ describe('nashra correct / retract / corrections', () => {
     expect((await cli('latest', '5')).stdout).not.toContain('رقم 1 ');
     expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): sent 10');
 
-    const store = openStore(db);
-    try {
-      expect(store.jobs.totalsByState()).toEqual({ sent: 10 });
-      expect(store.articles.get(2)!.retracted).toMatchObject({ by: 'cli:cli' });
-      for (const d of store.jobs.listForArticle(1)) {
-        const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
-        expect(fake.message(chat, d.messageId!)).toMatchObject({ edits: 1 });
-        expect(fake.message(chat, d.messageId!)!.text).toContain('تصحيح: افتتاح السوق الجديدة بعد تأجيل');
-      }
-    } finally {
-      store.close();
+    expect(await db.sql(`SELECT state, COUNT(*) AS n FROM jobs WHERE kind IN ('edit', 'delete') GROUP BY state`)).toEqual([{ state: 'sent', n: 10 }]);
+    expect((await db.ports.repos.articles.get(2))!.retracted).toMatchObject({ by: 'cli:cli' });
+    for (const d of await jobsOf(db, 1, ['post'])) {
+      const chat = (await db.ports.repos.subscriptions.get(d.subscriptionId))!.chatId;
+      expect(fake.message(chat, d.messageId!)).toMatchObject({ edits: 1 });
+      expect(fake.message(chat, d.messageId!)!.text).toContain('تصحيح: افتتاح السوق الجديدة بعد تأجيل');
     }
   }, 180_000);
 
   it('a correction a crash left in doubt is listed as c<N>; mark-sent closes it, send-again edits that post once more', async () => {
-    const { dir, cleanup } = tempDir('nashra-corr-doubt-');
-    cleanups.push(cleanup);
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const db = join(dir, 'n.db');
-    await prepareBroadcast(db, 3, 1);
+    const db = await freshDatabase();
+    await prepareBroadcast(db.ports, 3, 1);
     const cli = (...args: string[]) => runCliInProcess(args, { env: childEnv(apiRoot, db) });
     expect((await cli('run', '--once')).code).toBe(0);
     expect((await cli('correct', '1', '--title', 'تصحيح: عنوان جديد للخبر الأول', '--yes')).code).toBe(0);
 
     // A crash while two edits were on the wire: the next start holds them in doubt (the default policy).
-    const store = openStore(db);
-    const [first, second] = store.jobs.listForArticle(1, CORRECTIONS);
-    expect(store.jobs.markSending(first!.id)).toBe(true);
-    expect(store.jobs.markSending(second!.id)).toBe(true);
-    expect(store.jobs.recoverInterrupted('hold')).toBe(2);
-    store.close();
+    const { jobs } = db.ports.repos;
+    const [first, second] = await jobsOf(db, 1, ['edit', 'delete']);
+    expect(await jobs.markSending(first!.id, Date.now())).toBe(true);
+    expect(await jobs.markSending(second!.id, Date.now())).toBe(true);
+    expect(await jobs.recoverInterrupted('hold', Date.now())).toBe(2);
 
     const listed = await cli('in-doubt', 'list');
     expect(listed.stdout).toContain(`${first!.id}\tedit\ttelegram\t1\t${first!.subscriptionId}\t${first!.waitsFor}\t`);
@@ -103,13 +99,8 @@ describe('nashra correct / retract / corrections', () => {
     expect((await cli('run', '--once')).code).toBe(0);
     // The third post and the one sent again are edited; the one marked done is not touched again.
     expect(fake.sent('editMessageText')).toHaveLength(2);
-    const after = openStore(db);
-    try {
-      expect(after.jobs.get(first!.id)).toMatchObject({ state: 'sent', outcome: 'edited', lastError: 'marked as sent by cli:cli' });
-      expect(after.jobs.get(second!.id)).toMatchObject({ state: 'sent', outcome: 'edited' });
-      expect(after.audit.recent(10).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.mark_sent', 'correction.send_again']));
-    } finally {
-      after.close();
-    }
+    expect(await db.ports.repos.outbox.job(first!.id)).toMatchObject({ state: 'sent', outcome: 'edited', lastError: 'marked as sent by cli:cli' });
+    expect(await db.ports.repos.outbox.job(second!.id)).toMatchObject({ state: 'sent', outcome: 'edited' });
+    expect((await db.sql('SELECT action FROM audit_log')).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.mark_sent', 'correction.send_again']));
   }, 180_000);
 });

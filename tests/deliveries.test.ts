@@ -1,25 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import type { SendHooks, Transport } from '../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { queueAudienceIn, storeArticleIn } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { DataPorts } from '../src/ports/index.js';
 import type { PendingDelivery } from '../src/model/delivery.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshPorts } from './helpers/raw-db.js';
 
 const logger = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let cleanups: Array<() => void> = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+const POSTS = ['post'] as const;
 
-/** A store with `chats` subscribers and one article queued for all of them. */
-async function queued(chats: number): Promise<{ store: Store; articleId: number }> {
-  const tmp = tempDir();
-  const store = openStore(join(tmp.dir, 'd.db'));
-  cleanups.push(() => { store.close(); tmp.cleanup(); });
-  for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100 + i), kind: 'private' }, 0);
+/** This pass's database with `chats` subscribers and one article queued for all of them. */
+async function queued(chats: number): Promise<{ store: DataPorts; articleId: number }> {
+  const store = await freshPorts();
+  for (let i = 0; i < chats; i++) await store.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(100 + i), kind: 'private' }, 0);
   const r = await storeArticleIn(store, { url: 'https://example.org/a', title: 'عنوان الخبر', source: 'x', paragraphs: ['نص الخبر الأول هنا.', 'ونص ثان للخبر.'], categories: [], language: 'ar' });
   if (r.status !== 'new') throw new Error('duplicate');
   await queueAudienceIn(store, r.article, { kind: 'matching' });
@@ -46,17 +42,17 @@ describe('delivery worker', () => {
     const states: string[] = [];
     const t = transport(async (d, hooks) => {
       await sleep(30); // waiting for a rate limiter
-      states.push(store.jobs.get(d.id)!.state); // still queued while waiting: a crash here leaves nothing in doubt
-      if (d.chatId === '101') store.jobs.markSkipped(d.id, 'stopped by an editor'); // stopped while it waited
+      states.push((await store.repos.outbox.job(d.id))!.state); // still queued while waiting: a crash here leaves nothing in doubt
+      if (d.chatId === '101') await store.repos.jobs.markSkipped(d.id, 'stopped by an editor', Date.now()); // stopped while it waited
       if (!(await hooks.sending())) throw new DeliveryCancelledError('cancelled', { method: 'sendMessage' });
-      expect(store.jobs.get(d.id)!.state).toBe('sending');
+      expect((await store.repos.outbox.job(d.id))!.state).toBe('sending');
       expect(await hooks.sending()).toBe(true); // idempotent: a fallback request for the same delivery may go too
     });
-    const result = await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
+    const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(states).toEqual(['queued', 'queued', 'queued']);
     expect(t.sent.sort()).toEqual(['100', '102']);
     expect(result).toMatchObject({ sent: 2, skipped: 1 });
-    expect(store.jobs.countsByState()).toEqual(expect.arrayContaining([
+    expect(await store.repos.outbox.countsByState(POSTS)).toEqual(expect.arrayContaining([
       { platform: 'telegram', state: 'sent', count: 2 }, { platform: 'telegram', state: 'skipped', count: 1 },
     ]));
   });
@@ -67,21 +63,21 @@ describe('delivery worker', () => {
       await hooks.sending();
       if (call === 1) throw new TemporaryDeliveryError('429', { method: 'sendMessage', retryAfterMs: 150 });
     }, { concurrency: 1 });
-    const result = await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
+    const result = await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
     expect(result).toMatchObject({ sent: 2, retried: 1, failed: 0 });
 
     const other = await queued(2);
     const down = transport(async () => {}, { isReady: () => false });
     const started = Date.now();
-    const r2 = await new DeliveryWorker(other.store.ports(), [down], logger, { pollMs: 10 }).drain(Infinity, 200);
+    const r2 = await new DeliveryWorker(other.store, [down], logger, { pollMs: 10 }).drain(Infinity, 200);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r2.sent).toBe(0);
-    expect(other.store.jobs.countsByState()).toEqual([{ platform: 'telegram', state: 'queued', count: 2 }]);
+    expect(await other.store.repos.outbox.countsByState(POSTS)).toEqual([{ platform: 'telegram', state: 'queued', count: 2 }]);
   });
 
   it('a permanent failure deactivates the subscription and fails what was still queued for it', async () => {
     const { store, articleId } = await queued(1);
-    const sub = store.subscriptions.list()[0]!;
+    const sub = (await store.repos.subscriptions.list())[0]!;
     const second = await storeArticleIn(store, { url: 'https://example.org/b', title: 'خبر آخر مختلف', source: 'x', paragraphs: ['نص مختلف تماما هنا.'], categories: [], language: 'ar' });
     if (second.status !== 'new') throw new Error('duplicate');
     await queueAudienceIn(store, second.article, { kind: 'matching' });
@@ -89,10 +85,10 @@ describe('delivery worker', () => {
       await hooks.sending();
       throw new PermanentDeliveryError('403: bot was blocked by the user', { method: 'sendMessage', code: 403 });
     }, { concurrency: 1 });
-    await new DeliveryWorker(store.ports(), [t], logger, { pollMs: 10 }).drain();
-    expect(store.subscriptions.get(sub.id)).toMatchObject({ active: false, deactivatedReason: '403: bot was blocked by the user' });
-    expect(store.jobs.listForArticle(articleId)[0]!.state).toBe('failed');
-    expect(store.jobs.listForArticle(second.article.id)[0]!.state).toBe('failed');
+    await new DeliveryWorker(store, [t], logger, { pollMs: 10 }).drain();
+    expect(await store.repos.subscriptions.get(sub.id)).toMatchObject({ active: false, deactivatedReason: '403: bot was blocked by the user' });
+    expect((await store.repos.outbox.articleDeliveries(articleId, 10))[0]!.state).toBe('failed');
+    expect((await store.repos.outbox.articleDeliveries(second.article.id, 10))[0]!.state).toBe('failed');
     expect(t.sent).toEqual([]);
   });
 });

@@ -547,7 +547,7 @@ describe('pages and actions', () => {
       const live = (await get(app, j, `/articles/${f.article.id}/preview?${new URLSearchParams({ title: 'عنوان', summary: 'جملة.', hashtags: '' })}`)).body;
       expect(live).toContain('preview-telegram');
       expect(live.includes('preview-whatsapp')).toBe(whatsapp);
-      if (!whatsapp) { await app.close(); f.cleanup(); } // the second desk is closed after the test
+      if (!whatsapp) { await app.close(); await f.cleanup(); } // the second desk is closed after the test
     }
   });
 

@@ -10,7 +10,7 @@ import { loadAppConfig } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
 import { changeDeskPassword, CLI_OPERATOR, deskSession, deskSignIn, deskSignOut, EditorDirectory, removeDeskEditor, type SignInResult } from '../src/newsroom/index.js';
 import { hashPassword } from '../src/newsroom/password.js';
-import { bothStores, type BothStores } from './helpers/both-stores.js';
+import { rawAdapters, type RawDatabase } from './helpers/raw-db.js';
 import { csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, type DeskFixture } from './helpers/desk.js';
 
 const setup = deskPerTest();
@@ -73,7 +73,7 @@ describe('desk sessions when actions interleave', () => {
 });
 
 /** The newsroom's desk actions over either adapter, with one editor, and what the database then holds. */
-async function newsroom(s: BothStores) {
+async function newsroom(s: RawDatabase) {
   const config = loadAppConfig({ DATABASE_PATH: ':memory:' });
   const deps = {
     data: s.ports, config, logger: createLogger({ level: 'silent' }), editors: new EditorDirectory(s.ports.repos, new Map()), platforms: [], onQueued: () => {},
@@ -87,7 +87,7 @@ async function newsroom(s: BothStores) {
   return { deps, rows, count };
 }
 
-describe.each(bothStores())('desk accounts and sessions when actions interleave, on $name', ({ open }) => {
+describe.each(rawAdapters())('desk accounts and sessions when actions interleave, on $name', ({ open }) => {
   it('a password change racing sign-ins with the old password leaves none of their sessions, and says how many it ended', async () => {
     const { deps, rows, count } = await newsroom(await open());
     let password = PASSWORD;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildDesk, csrfOf, deskFixture, get, jar, post, EDITOR, PASSWORD, type DeskFixture } from './helpers/desk.js';
 
 let fixture: DeskFixture | undefined;
-afterEach(() => { fixture?.cleanup(); fixture = undefined; });
+afterEach(async () => { await fixture?.cleanup(); fixture = undefined; });
 
 describe('the desk served by several runs over one database', () => {
   it('a form rendered by one run is accepted by another: sign-in, then a form after it', async () => {

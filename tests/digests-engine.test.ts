@@ -1,23 +1,17 @@
 /** The digest engine on each platform's markup: split between items at the limit, headline and link together, summary where room allows. */
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { telegramMarkup } from '../bots/telegram/markup.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { loadAppConfig } from '../src/app/platforms.js';
 import { lastPeriodEnd, quietUntil } from '../src/text/schedule.js';
 import { buildDigest } from '../src/newsroom/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
 import type { StoredArticle } from '../src/model/article.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshPorts } from './helpers/raw-db.js';
 
-let cleanups: Array<() => void> = [];
-afterEach(() => { for (const c of cleanups.reverse()) c(); cleanups = []; });
-
-async function articles(count: number): Promise<{ store: Store; list: StoredArticle[] }> {
-  const { dir, cleanup } = tempDir('nashra-digest-engine-');
-  const store = openStore(join(dir, 'n.db'));
-  cleanups.push(cleanup, () => store.close());
+/** `count` articles stored on this pass's database. */
+async function articles(count: number): Promise<{ list: StoredArticle[] }> {
+  const store = await freshPorts();
   const list = await Promise.all(Array.from({ length: count }, async (_, i) => {
     const r = await storeArticleIn(store, {
       url: `https://example.com/engine/${i}`, title: `افتتاح مشروع المياه رقم ${i} في ريف دير الزور الشرقي`, source: 'SY24', language: 'ar', categories: [],
@@ -26,7 +20,7 @@ async function articles(count: number): Promise<{ store: Store; list: StoredArti
     if (r.status !== 'new') throw new Error('duplicate');
     return r.article;
   }));
-  return { store, list };
+  return { list };
 }
 
 const config = loadAppConfig({});

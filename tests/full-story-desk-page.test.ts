@@ -18,7 +18,7 @@ const cliDir = () => tmp.dir;
 let desk: DeskHandle | undefined;
 afterEach(async () => {
   await desk?.close();
-  fixture?.cleanup();
+  await fixture?.cleanup();
   desk = undefined;
   fixture = undefined;
 });

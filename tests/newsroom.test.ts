@@ -1,40 +1,35 @@
 /**
- * The newsroom actions every front door calls, against a real SQLite store: permissions, one transaction, one audit
+ * The newsroom actions every front door calls, against a real database (either adapter: tests/helpers/raw-db.ts): permissions, one transaction, one audit
  * entry, and one definition of a broadcast's audience.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { PermissionError, UserError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive, setDelivery, stopBroadcast, subscribe, unsubscribe, viewStats, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
-import { tempDir } from './helpers/tmp.js';
+import type { Repositories } from '../src/ports/index.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 
 const EDITOR = { platform: 'telegram', id: '5550001' };
 const STRANGER = { platform: 'telegram', id: '999' };
 
-let store: Store;
+let db: OwnedDatabase;
+let repos: Repositories;
 let deps: NewsroomDeps;
-let path: string;
-let cleanup: () => void;
 let queuedSignals = 0;
 
-beforeEach(() => {
-  const t = tempDir('nashra-newsroom-');
-  cleanup = t.cleanup;
-  path = join(t.dir, 'n.db');
-  store = openStore(path);
+beforeEach(async () => {
+  db = await createDatabase();
+  repos = db.ports.repos;
   const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: EDITOR.id });
   queuedSignals = 0;
-  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => { queuedSignals++; });
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => { queuedSignals++; });
 });
-afterEach(() => { store.close(); cleanup(); });
+afterEach(() => db.close());
 
 async function article(n: number, text: string, categories: string[] = []) {
-  const r = await storeArticleIn(store, {
+  const r = await storeArticleIn(db.ports, {
     url: `https://news.example/${n}`, title: `خبر رقم ${n} عن ${text}`, source: 'مثال', categories, language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} عن ${text} في فقرة أولى طويلة بما يكفي.`, `فقرة ثانية عن الموضوع ${n}.`],
   });
@@ -42,7 +37,11 @@ async function article(n: number, text: string, categories: string[] = []) {
   return r.article;
 }
 
-const actions = () => store.audit.recent(50).map((e) => e.action).reverse();
+/** The audit log's actions, oldest first (no port reads the log back). */
+const actions = async () => (await db.sql('SELECT action FROM audit_log ORDER BY id')).map((e) => e.action as string);
+/** An article's posts, oldest first (ids, chats, states, errors). */
+const posts = async (articleId: number) => (await db.sql(`SELECT id, subscription_id, state, last_error, attempts FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId))
+  .map((r) => ({ id: r.id as number, subscriptionId: r.subscription_id as number, state: r.state as string, lastError: r.last_error as string | null, attempts: r.attempts as number }));
 
 describe('broadcasts', () => {
   it('count the audience one way, and queue exactly the count the preview showed', async () => {
@@ -66,7 +65,7 @@ describe('broadcasts', () => {
     const chosen = await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'chats', subscriptionIds: [2] } });
     expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0, failedBefore: 0 });
     expect(await confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
-    expect(store.jobs.listForArticle(a.id).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
+    expect((await posts(a.id)).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('confirm queues in the same transaction as the state change: a failure leaves the preview, with nothing queued', async () => {
@@ -74,13 +73,15 @@ describe('broadcasts', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
-    const other = new Database(path);
-    other.exec(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    if (db.name === 'sqlite') await db.sql(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    else {
+      await db.sql(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+      await db.sql('CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION refuse()');
+    }
     await expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).rejects.toThrow(/disk full/);
-    expect(store.broadcasts.get(p.broadcast.id)!.state).toBe('preview');
-    expect(store.jobs.listForArticle(a.id)).toEqual([]);
-    other.exec('DROP TRIGGER refuse_deliveries');
-    other.close();
+    expect((await repos.broadcasts.get(p.broadcast.id))!.state).toBe('preview');
+    expect(await posts(a.id)).toEqual([]);
+    await db.sql(db.name === 'sqlite' ? 'DROP TRIGGER refuse_deliveries' : 'DROP TRIGGER refuse_deliveries ON jobs');
     // Pressed again once the disk has room: it goes through, once.
     expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
     expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
@@ -93,9 +94,10 @@ describe('broadcasts', () => {
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await expect(confirmBroadcast(deps, STRANGER, p.broadcast.id, p.broadcast.token)).rejects.toThrow(PermissionError);
     expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, 'deadbeef')).toMatchObject({ kind: 'already-decided' });
-    expect(store.jobs.listForArticle(a.id)).toEqual([]);
-    expect(actions()).toEqual(['subscription.add', 'refused', 'broadcast.preview', 'refused']);
-    expect(store.audit.recent(1)[0]).toMatchObject({ platform: 'telegram', actor: '999', detail: { action: 'broadcast' } });
+    expect(await posts(a.id)).toEqual([]);
+    expect(await actions()).toEqual(['subscription.add', 'refused', 'broadcast.preview', 'refused']);
+    const [last] = await db.sql('SELECT platform, actor, detail FROM audit_log ORDER BY id DESC LIMIT 1');
+    expect({ ...last, detail: JSON.parse(last!.detail as string) }).toMatchObject({ platform: 'telegram', actor: '999', detail: { action: 'broadcast' } });
   });
 
   it('stop skips what is queued and the status says it is over', async () => {
@@ -116,7 +118,7 @@ describe('broadcasts', () => {
     expect(p.broadcast.audience).toEqual({ kind: 'all' });
     expect(p.audience.willReceive).toBe(1);
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    expect(store.jobs.next('console', 5)[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
+    expect((await repos.jobs.next('console', 5, 'oldest', Date.now(), { texts: true }))[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
     await expect(composeUrgent(deps, EDITOR, '   ')).rejects.toThrow(UserError);
   });
 });
@@ -127,21 +129,21 @@ describe('failed deliveries', () => {
     for (const chat of ['t1', 't2', 't3', 'gone']) await subscribe(deps, EDITOR, { platform: 'console', chatId: chat });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    const [d1, d2, d3, d4] = store.jobs.listForArticle(a.id);
-    store.jobs.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true });
-    store.jobs.markFailed(d2!.id, 'refused: message is too long');
-    store.jobs.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true });
-    store.deactivateSubscription(d4!.subscriptionId, 'unsubscribed');
+    const [d1, d2, d3, d4] = await posts(a.id);
+    await repos.jobs.markFailed(d1!.id, 'gave up after 6 attempts: 502', { retryable: true }, Date.now());
+    await repos.jobs.markFailed(d2!.id, 'refused: message is too long', {}, Date.now());
+    await repos.jobs.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true }, Date.now());
+    await repos.subscriptions.deactivate(d4!.subscriptionId, 'unsubscribed', Date.now());
     expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 2 });
     queuedSignals = 0;
     expect(await resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
     expect(queuedSignals).toBe(1);
-    expect(store.jobs.get(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
-    expect(store.jobs.get(d2!.id)!.state).toBe('failed');
+    expect(await repos.outbox.job(d1!.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect((await repos.outbox.job(d2!.id))!.state).toBe('failed');
     expect(await resendFailed(deps, EDITOR, a.id, { everyFailure: true })).toEqual({ requeued: 1, leftFailed: 1 });
-    expect(store.jobs.get(d2!.id)!.state).toBe('queued');
-    expect(store.jobs.get(d4!.id)!.state).toBe('failed'); // no longer subscribed: never
-    expect(store.jobs.get(d3!.id)!.state).toBe('queued');
+    expect((await repos.outbox.job(d2!.id))!.state).toBe('queued');
+    expect((await repos.outbox.job(d4!.id))!.state).toBe('failed'); // no longer subscribed: never
+    expect((await repos.outbox.job(d3!.id))!.state).toBe('queued');
     await expect(resendFailed(deps, STRANGER, a.id)).rejects.toThrow(PermissionError);
   });
 });
@@ -154,8 +156,8 @@ describe('subscriptions', () => {
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const r = await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
     expect(r).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
-    expect(store.subscriptions.get(sub.id)!.active).toBe(false);
-    expect(store.jobs.listForArticle(a.id)[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
+    expect((await repos.subscriptions.get(sub.id))!.active).toBe(false);
+    expect((await posts(a.id))[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
     expect(await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({ kind: 'not-subscribed' });
   });
 
@@ -171,13 +173,13 @@ describe('subscriptions', () => {
     expect(await setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
     await expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).rejects.toThrow(/not a Telegram chat id/);
     await expect(subscribe(deps, EDITOR, { platform: 'fax', chatId: '1' })).rejects.toThrow(/unknown platform "fax"/);
-    expect(actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
+    expect(await actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
   });
 
   it('an editor added to the store is an editor everywhere; the operator at the shell always is', async () => {
     const other = { platform: 'whatsapp', id: '963944000111' };
     await expect(viewStats(deps, other)).rejects.toThrow(PermissionError);
-    store.editors.add('whatsapp', other.id);
+    await db.sql('INSERT INTO editors (platform, user_id, created_at) VALUES (?, ?, 1)', 'whatsapp', other.id);
     expect((await viewStats(deps, other)).articles).toBe(0);
     expect((await viewStats(deps, CLI_OPERATOR)).articles).toBe(0);
   });
@@ -185,12 +187,12 @@ describe('subscriptions', () => {
 
 describe('sources and in-doubt deliveries', () => {
   it('pause and resume a source, audited', async () => {
-    const source = store.sources.add({ url: 'https://feeds.example/a', kind: 'rss', name: 'A' });
+    const source = await repos.sources.add({ url: 'https://feeds.example/a', kind: 'rss', name: 'A' }, Date.now());
     expect((await setSourceActive(deps, EDITOR, source.id, false)).active).toBe(false);
     await expect(setSourceActive(deps, EDITOR, source.id, false)).rejects.toThrow(/already paused/);
     expect((await setSourceActive(deps, EDITOR, source.id, true)).active).toBe(true);
     await expect(setSourceActive(deps, STRANGER, source.id, false)).rejects.toThrow(PermissionError);
-    expect(actions()).toEqual(['source.pause', 'source.resume', 'refused']);
+    expect(await actions()).toEqual(['source.pause', 'source.resume', 'refused']);
   });
 
   it('an editor marks an in-doubt delivery as sent, or sends it again', async () => {
@@ -199,13 +201,13 @@ describe('sources and in-doubt deliveries', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'y' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    const [d1, d2] = store.jobs.listForArticle(a.id);
-    store.jobs.markSending(d1!.id);
-    store.jobs.markSending(d2!.id);
-    store.jobs.recoverInterrupted('hold');
+    const [d1, d2] = await posts(a.id);
+    await repos.jobs.markSending(d1!.id, Date.now());
+    await repos.jobs.markSending(d2!.id, Date.now());
+    await repos.jobs.recoverInterrupted('hold', Date.now());
     expect((await resolveInDoubt(deps, EDITOR, d1!.id, 'mark-sent')).state).toBe('sent');
     expect((await resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).state).toBe('queued');
     await expect(resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).rejects.toThrow(/is queued, not in doubt/);
-    expect(actions().slice(-2)).toEqual(['delivery.mark_sent', 'delivery.send_again']);
+    expect((await actions()).slice(-2)).toEqual(['delivery.mark_sent', 'delivery.send_again']);
   });
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await desk?.close();
-  f?.cleanup();
+  await f?.cleanup();
 });
 
 const text = (selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText);

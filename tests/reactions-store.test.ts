@@ -10,7 +10,7 @@ import { articleReactions, recordReactions, type ReactionReport } from '../src/n
 import { openStore, type Store } from '../src/store/index.js';
 import { seededRandom } from './helpers/child-run.js';
 import { storeNumberedArticle } from './helpers/articles.js';
-import { adaptersWithRows, rows } from './helpers/rows.js';
+import { rawAdapters, rows } from './helpers/raw-db.js';
 import { tempDir } from './helpers/tmp.js';
 
 const CHAT = '-1001234500001';
@@ -65,17 +65,17 @@ describe('recordReactions', () => {
 });
 
 /**
- * On both adapters: the chat and its post written as rows (tests/helpers/rows.ts), the reports through the newsroom,
+ * On both adapters: the chat and its post written as rows (tests/helpers/raw-db.ts), the reports through the newsroom,
  * each a unit of work. Three seeds on PostgreSQL: a seed's ~170 units took 1.3-2.2 s there, 0.7-0.9 s on SQLite (loaded
  * 2-core machine).
  */
-describe.each(adaptersWithRows())('recordReactions on $name', ({ name, open }) => {
+describe.each(rawAdapters())('recordReactions on $name', ({ name, open }) => {
   it('property: changes delivered any number of times, in any order of their replays, count as each person\'s latest', async () => {
     for (const seed of name === 'postgres' ? [11, 12, 13] : [11, 12, 13, 14, 15, 16, 17, 18]) {
       const random = seededRandom(seed);
       const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
       const s = await open();
-      const deps = { data: s.data, logger: createLogger({ level: 'silent' }) };
+      const deps = { data: s.ports, logger: createLogger({ level: 'silent' }) };
       const r = rows(s);
       const article = await r.article();
       await r.post(article, await r.chat('telegram', CHAT), 'telegram', { message_id: '3001' });

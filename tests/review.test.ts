@@ -2,18 +2,16 @@
  * Issue 16, item 3: items of a source added with review wait for an editor. Telegram end to end against the fake Bot
  * API (the real bot, worker and poller; button presses and edited messages), and the CLI as a child process.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourcePoller } from '../src/ingest/poller.js';
 import { reviewAnnouncer, searchArticles } from '../src/newsroom/index.js';
-import { openStore } from '../src/store/index.js';
 import { callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { childEnv, CHILD_TOKEN } from './helpers/child-run.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { ITEMS, reviewFeed } from './helpers/review-feed.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshDatabase } from './helpers/raw-db.js';
 import { pollDeps } from '../src/newsroom/intake.js';
 
 const EDITOR2 = 5550002;
@@ -39,22 +37,22 @@ describe('review: Telegram', () => {
     const feeds = await feedServer();
     const h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', TELEGRAM_EDITOR_IDS: `${EDITOR},${EDITOR2}` } });
     cleanups.push(() => h.close());
-    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, Date.now() - 60_000);
+    await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, Date.now() - 60_000);
 
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/sources add ${feeds.base}/rss مراجعة 15m`));
     await waitFor(() => lastText(h, EDITOR).includes('موافقة محرّر'), 8000, 'the add reply');
-    const [source] = h.store.sources.list();
+    const [source] = await h.data.repos.sources.list();
     expect(source).toMatchObject({ review: true, intervalSeconds: 900 });
 
     // Two new items appear; the poller stores and summarises them, holds them, and the run asks the editors.
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 3)) });
-    const announce = reviewAnnouncer(h.store.ports().repos, () => h.store.isOpen, h.logger, [h.adapter]);
-    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, data: h.store.ports(), logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
+    const announce = reviewAnnouncer(h.data.repos, () => h.data.isOpen(), h.logger, [h.adapter]);
+    const summary = await new SourcePoller(pollDeps({ config: h.config, data: h.data, logger: h.logger }), () => h.worker.notify(), () => void announce()).pollAll();
     expect(summary).toMatchObject({ newArticles: 2, queued: 0, held: 2 });
     await announce();
-    const held = h.store.reviews.pending(10).map((r) => r.articleId);
+    const held = (await h.data.repos.reviews.pending(10)).map((r) => r.articleId);
     expect(held).toHaveLength(2);
-    const [second, third] = held.map((id) => h.store.articles.get(id)!);
+    const [second, third] = await Promise.all(held.map(async (id) => (await h.data.repos.articles.get(id))!));
     expect(second!.summary.length).toBeGreaterThan(0);
     for (const editor of [EDITOR, EDITOR2]) {
       const asks = h.fake.sentTo(editor).filter((c) => keyboardOf(c).includes('rv:pub:'));
@@ -65,19 +63,21 @@ describe('review: Telegram', () => {
     await announce(); // asked once: a later pass sends nothing again
     expect(h.fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:pub:'))).toHaveLength(2);
     // Nothing is queued, and readers do not see it, before «نشر» (they see the backlog, which was never pushed).
-    expect(h.store.jobs.countsByState()).toEqual([]);
-    const backlog = h.store.articles.latest(10).map((a) => a.id);
+    expect(await h.data.repos.outbox.countsByState(['post'])).toEqual([]);
+    const backlog = (await h.data.repos.reads.latest(10, Date.now())).map((a) => a.id);
     expect(backlog).toHaveLength(1);
     expect(backlog).not.toContain(second!.id);
-    expect(await searchArticles({ data: h.store.ports() }, 'القمح', 5)).toEqual([]);
+    expect(await searchArticles({ data: h.data }, 'القمح', 5)).toEqual([]);
 
-    const copies = (id: number) => Object.fromEntries(h.store.reviewMessages.list(id, 'telegram').map((m) => [m.chatId, m.messageId]));
-    const token = h.store.reviews.get(second!.id)!.token;
+    const copiesOf = async (id: number) => Object.fromEntries((await h.data.repos.reviews.copies(id, 'telegram')).map((m) => [m.chatId, m.messageId]));
+    const asked = { [second!.id]: await copiesOf(second!.id), [third!.id]: await copiesOf(third!.id) };
+    const copies = (id: number) => asked[id]!;
+    const token = (await h.data.repos.reviews.get(second!.id))!.token;
 
     // A reader who got hold of the button's data cannot press it.
     h.fake.pushUpdate(callback(4242, `rv:pub:${second!.id}:${token}`, 4242, 1));
     await waitFor(() => answers(h).some((t) => t.includes('للمحرّرين')), 5000, 'the refusal');
-    expect(h.store.reviews.get(second!.id)!.state).toBe('pending');
+    expect((await h.data.repos.reviews.get(second!.id))!.state).toBe('pending');
 
     // The second editor publishes: queued for the channel, sent, and the first editor's copy says who decided.
     h.fake.pushUpdate(callback(EDITOR2, `rv:pub:${second!.id}:${token}`, EDITOR2, Number(copies(second!.id)[String(EDITOR2)])));
@@ -87,25 +87,25 @@ describe('review: Telegram', () => {
     const edited = edits(h, EDITOR, copies(second!.id)[String(EDITOR)]!)[0]!;
     expect(String(edited.params.text)).toContain(`نشره u${EDITOR2}`);
     expect(edited.params.reply_markup).toBeUndefined();
-    expect(h.store.reviews.get(second!.id)).toMatchObject({ state: 'published', decidedBy: { platform: 'telegram', id: String(EDITOR2) }, queued: 1 });
+    expect(await h.data.repos.reviews.get(second!.id)).toMatchObject({ state: 'published', decidedBy: { platform: 'telegram', id: String(EDITOR2) }, queued: 1 });
 
     // The first editor presses too, late: nothing more is queued, and the answer says who decided.
     h.fake.pushUpdate(callback(EDITOR, `rv:pub:${second!.id}:${token}`, EDITOR, Number(copies(second!.id)[String(EDITOR)])));
     await waitFor(() => answers(h).some((t) => t.includes('سبق أن قرّر فيه')), 5000, 'the already-decided answer');
-    expect(h.store.jobs.countsByState()).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
+    expect(await h.data.repos.outbox.countsByState(['post'])).toEqual([expect.objectContaining({ state: 'sent', count: 1 })]);
 
     // The first editor dismisses the other item: never queued, and the second editor's copy says so.
-    const token3 = h.store.reviews.get(third!.id)!.token;
+    const token3 = (await h.data.repos.reviews.get(third!.id))!.token;
     h.fake.pushUpdate(callback(EDITOR, `rv:dis:${third!.id}:${token3}`, EDITOR, Number(copies(third!.id)[String(EDITOR)])));
     await waitFor(() => edits(h, EDITOR2, copies(third!.id)[String(EDITOR2)]!).length === 1, 5000, 'the dismissal shown');
     expect(String(edits(h, EDITOR2, copies(third!.id)[String(EDITOR2)]!)[0]!.params.text)).toContain(`تجاهله u${EDITOR}`);
-    expect(h.store.reviews.get(third!.id)).toMatchObject({ state: 'dismissed', decidedBy: { id: String(EDITOR) } });
+    expect(await h.data.repos.reviews.get(third!.id)).toMatchObject({ state: 'dismissed', decidedBy: { id: String(EDITOR) } });
     expect(h.fake.sentTo(CHANNEL)).toHaveLength(1);
 
     // Readers now find the published item only; the audit says who did what, once each.
-    expect(h.store.articles.latest(10).map((a) => a.id).sort()).toEqual([...backlog, second!.id].sort());
-    expect((await searchArticles({ data: h.store.ports() }, 'القمح', 5)).map((x) => x.article.id)).toEqual([second!.id]);
-    const actions = h.store.audit.recent(50).filter((a) => a.action.startsWith('review.'));
+    expect((await h.data.repos.reads.latest(10, Date.now())).map((a) => a.id).sort()).toEqual([...backlog, second!.id].sort());
+    expect((await searchArticles({ data: h.data }, 'القمح', 5)).map((x) => x.article.id)).toEqual([second!.id]);
+    const actions = await h.db.sql(`SELECT action, actor FROM audit_log WHERE action LIKE 'review.%'`);
     expect(actions.map((a) => [a.action, a.actor]).sort()).toEqual([['review.dismiss', String(EDITOR)], ['review.publish', String(EDITOR2)]]);
   });
 
@@ -113,11 +113,11 @@ describe('review: Telegram', () => {
     const feeds = await feedServer();
     const h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
     cleanups.push(() => h.close());
-    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, Date.now() - 60_000);
+    await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, Date.now() - 60_000);
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/sources add ${feeds.base}/rss`));
-    await waitFor(() => h.store.sources.list().length === 1 && h.fake.sentTo(EDITOR).length > 0, 8000, 'the add reply');
+    await waitFor(async () => (await h.data.repos.sources.list()).length === 1 && h.fake.sentTo(EDITOR).length > 0, 8000, 'the add reply');
     feeds.route('/rss', { body: reviewFeed('{{BASE}}', ITEMS.slice(0, 2)) });
-    const summary = await new SourcePoller(pollDeps({ config: h.config, store: h.store, data: h.store.ports(), logger: h.logger }), () => h.worker.notify()).pollAll();
+    const summary = await new SourcePoller(pollDeps({ config: h.config, data: h.data, logger: h.logger }), () => h.worker.notify()).pollAll();
     expect(summary).toMatchObject({ newArticles: 1, queued: 1, held: 0 });
     await waitFor(() => h.fake.sentTo(CHANNEL).length === 1, 8000, 'the delivery');
     expect(h.fake.sentTo(EDITOR).filter((c) => keyboardOf(c).includes('rv:'))).toHaveLength(0);
@@ -127,14 +127,12 @@ describe('review: Telegram', () => {
 describe('review: CLI', () => {
   it('sources add --review holds items; review list, publish and dismiss decide once', async () => {
     const feeds = await feedServer(ITEMS);
-    const { dir, cleanup } = tempDir('nashra-review-cli-');
-    cleanups.push(cleanup);
-    const db = join(dir, 'n.db');
-    const env = { NASHRA_ALLOW_PRIVATE_FETCH: '1' };
-    const cli = (...args: string[]) => runCliInProcess([...args, '--db', db], { env });
+    const db = await freshDatabase();
+    const env = { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1' };
+    const cli = (...args: string[]) => runCliInProcess(args, { env });
     expect((await cli('subs', 'add', 'console', 'console')).code).toBe(0);
 
-    const added = await runCliInProcess(['sources', 'add', `${feeds.base}/rss`, '--review', '--backfill', '2', '--db', db], { env: env });
+    const added = await runCliInProcess(['sources', 'add', `${feeds.base}/rss`, '--review', '--backfill', '2'], { env });
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(/2 existing items marked as seen, 2 held for review/);
     expect((await cli('sources', 'list')).stdout).toContain('(review)');
@@ -165,15 +163,10 @@ describe('review: CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^nashra: article 999 is not held for review/);
 
-    const store = openStore(db);
-    try {
-      // One delivery, for the published item; none for the dismissed one.
-      expect(store.jobs.countsByState().reduce((n, c) => n + c.count, 0)).toBe(1);
-      expect(store.reviews.get(Number(first))).toMatchObject({ state: 'published', decidedBy: { platform: 'cli', id: 'cli' }, queued: 1 });
-      expect(store.reviews.get(Number(second))).toMatchObject({ state: 'dismissed' });
-    } finally {
-      store.close();
-    }
+    // One delivery, for the published item; none for the dismissed one.
+    expect((await db.ports.repos.outbox.countsByState(['post'])).reduce((n, c) => n + c.count, 0)).toBe(1);
+    expect(await db.ports.repos.reviews.get(Number(first))).toMatchObject({ state: 'published', decidedBy: { platform: 'cli', id: 'cli' }, queued: 1 });
+    expect(await db.ports.repos.reviews.get(Number(second))).toMatchObject({ state: 'dismissed' });
     // Twelve CLI processes, each about 2 s to start on a loaded 2-core machine (the suite runs files side by side).
   }, 120_000);
 });

@@ -2,17 +2,16 @@
  * Subscription actions from several front doors at once (issue 23 §3, the subscriptions slice of the ports): each is
  * one unit of work with its audit entry, so however their awaits interleave, replaying the audit log in order gives
  * exactly the subscriptions stored, every result that changed something has its one entry, and what an
- * unsubscription cancelled is what its entry says. Against a real SQLite store; nothing of ours is mocked.
+ * unsubscription cancelled is what its entry says. Against a real database (either adapter: tests/helpers/raw-db.ts); nothing of ours is mocked.
  */
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
 import { changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeNumberedArticle } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { Repositories } from '../src/ports/index.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 import { seededRandom } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
 
 /** A Telegram group admin (the bot checked they manage the chat), an editor at the desk, the operator at the shell. */
 const ADMIN: Actor = { platform: 'telegram', id: '7001' };
@@ -21,39 +20,46 @@ const DESK: Actor = { platform: 'desk', id: 'editor@example.org', role: 'admin' 
 const CHATS = ['-1001', '-1002'];
 const PLATFORM = 'telegram';
 
-let store: Store;
+let db: OwnedDatabase;
+let repos: Repositories;
 let deps: NewsroomDeps;
-let cleanup: () => void;
 let articles = 0;
 
-beforeEach(() => {
-  const t = tempDir('nashra-subs-interleave-');
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, 'n.db'));
+beforeEach(async () => {
+  db = await createDatabase();
+  repos = db.ports.repos;
   const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' });
-  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => undefined);
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => undefined);
   articles = 0;
 });
-afterEach(() => { store.close(); cleanup(); });
+afterEach(() => db.close());
 
-const auditOf = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('subscription.'));
-const chatOf = (id: number) => store.subscriptions.get(id)?.chatId;
+/** The subscriptions' audit entries, oldest first (no port reads the log back). */
+const auditOf = async () => (await db.sql(`SELECT id, platform, action, detail FROM audit_log WHERE action LIKE 'subscription.%' ORDER BY id`))
+  .map((e) => ({ id: e.id as number, platform: e.platform as string, action: e.action as string, detail: JSON.parse(e.detail as string) as Record<string, unknown> }));
+/** Every post (or one article's), with its chat, state and error. */
+const allJobs = async (articleId?: number) => (await (articleId === undefined
+  ? db.sql(`SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' ORDER BY id`)
+  : db.sql(`SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' AND article_id = ? ORDER BY id`, articleId)))
+  .map((j) => ({ subscriptionId: j.subscription_id as number, state: j.state as string, lastError: j.last_error as string | null }));
 
 /** An editor's broadcast to every active chat: queued jobs for an unsubscription to cancel. */
 async function broadcast(): Promise<number> {
   const n = ++articles;
-  const article = await storeNumberedArticle(store, n);
+  const article = await storeNumberedArticle(db.ports, n);
   const p = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
   await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
   return article.id;
 }
 
 /** What the audit log says each chat is, replayed in order; a step that contradicts the state before it is listed. */
-function replay(): { state: Map<string, { active: boolean; topics: string[] }>; contradictions: string[]; cancelled: number } {
+async function replay(): Promise<{ state: Map<string, { active: boolean; topics: string[] }>; contradictions: string[]; cancelled: number }> {
+  const chats = new Map((await repos.subscriptions.list()).map((s) => [s.id, s.chatId]));
+  const chatOf = (id: number) => chats.get(id);
   const state = new Map<string, { active: boolean; topics: string[] }>();
   const contradictions: string[] = [];
   let cancelled = 0;
-  for (const e of auditOf()) {
+  for (const e of await auditOf()) {
     const chat = (e.detail.chat as string | undefined) ?? chatOf(e.detail.subscription as number)!;
     const before = state.get(chat);
     const topics = (e.detail.topics as string[] | undefined) ?? before?.topics ?? [];
@@ -82,16 +88,28 @@ describe('subscription actions interleaving', () => {
       subscribe(deps, ADMIN, { platform: PLATFORM, chatId: CHATS[0]!, topics: ['دمشق'] }, { managesChat: true }),
       unsubscribe(deps, CLI_OPERATOR, { platform: PLATFORM, chatId: CHATS[0]! }),
     ]);
-    // Units run in the order they are reached: the group's admin is not asked the editor list (an await fewer), so
-    // the group's subscription comes first, then the desk's unsubscription, then the shell's (nothing left to end).
-    expect(sub).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['دمشق'] } });
-    expect(unsub).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
-    expect(again).toEqual({ kind: 'not-subscribed' });
-    expect(auditOf().map((e) => `${e.action} ${e.platform}`)).toEqual([
-      'subscription.add telegram', 'subscription.update telegram', 'subscription.remove desk',
-    ]);
-    expect(store.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject({ active: false, topics: ['دمشق'] });
-    expect(store.jobs.listForArticle(articleId)).toEqual([expect.objectContaining({ state: 'failed', lastError: expect.stringMatching(/unsubscribed by desk:/) })]);
+    // Whatever the order, each is whole and the audit log tells it: one entry per result that changed something, its
+    // replay is the chat as stored, and the one queued post was cancelled by the unsubscription that says it did.
+    const changed = [sub.kind !== 'already', unsub.kind === 'unsubscribed', again.kind === 'unsubscribed'].filter(Boolean).length;
+    const { state, contradictions, cancelled } = await replay();
+    expect(contradictions).toEqual([]);
+    expect(await auditOf()).toHaveLength(1 + changed); // the first subscription's entry too
+    expect(await repos.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject(state.get(CHATS[0]!)!);
+    const [canceller] = [unsub, again].filter((r) => r.kind === 'unsubscribed' && r.cancelled === 1);
+    expect(cancelled).toBe(1);
+    expect(await allJobs(articleId)).toEqual([expect.objectContaining({ state: 'failed', lastError: expect.stringMatching(canceller === unsub ? /unsubscribed by desk:/ : /unsubscribed by cli:/) })]);
+    if (db.name === 'sqlite') {
+      // On SQLite, units run in the order they are reached: the group's admin is not asked the editor list (an await
+      // fewer), so the group's subscription comes first, then the desk's unsubscription, then the shell's (nothing
+      // left to end). PostgreSQL's order is the order its write lock is granted in.
+      expect(sub).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['دمشق'] } });
+      expect(unsub).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
+      expect(again).toEqual({ kind: 'not-subscribed' });
+      expect((await auditOf()).map((e) => `${e.action} ${e.platform}`)).toEqual([
+        'subscription.add telegram', 'subscription.update telegram', 'subscription.remove desk',
+      ]);
+      expect(await repos.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject({ active: false, topics: ['دمشق'] });
+    }
   });
 
   for (const seed of [1, 2, 3, 4]) {
@@ -102,12 +120,15 @@ describe('subscription actions interleaving', () => {
       let expectedEntries = 0;
       let rejected = 0;
       for (let round = 0; round < 30; round++) {
-        if (random() < 0.3 && store.subscriptions.active().length > 0) await broadcast();
+        if (random() < 0.3 && (await repos.subscriptions.active()).length > 0) await broadcast();
+        // The chats' ids read before the batch starts: an await between its actions would let one of them reject
+        // before allSettled is listening (an unhandled rejection), and would let them run one by one.
+        const ids = new Map(await Promise.all(CHATS.map(async (c) => [c, (await repos.subscriptions.findByChat(PLATFORM, c))?.id ?? 1] as const)));
         const batch: Array<Promise<number>> = [];
         for (let i = 1 + Math.floor(random() * 5); i > 0; i--) {
           const [actor, authority] = pick(doors);
           const chatId = pick(CHATS);
-          const id = store.subscriptions.findByChat(PLATFORM, chatId)?.id ?? 1;
+          const id = ids.get(chatId)!;
           const topics = pick([[], ['حلب'], ['دمشق', '-رياضة']]);
           // Each resolves to how many audit entries its result promises.
           const action = pick(['subscribe', 'unsubscribe', 'lost', 'topics', 'delivery', 'change'] as const);
@@ -128,21 +149,21 @@ describe('subscription actions interleaving', () => {
             rejected++;
           }
         }
-        const { state, contradictions, cancelled } = replay();
+        const { state, contradictions, cancelled } = await replay();
         expect(contradictions).toEqual([]);
-        expect(auditOf()).toHaveLength(expectedEntries);
+        expect(await auditOf()).toHaveLength(expectedEntries);
         for (const [chatId, want] of state) {
-          expect(store.subscriptions.findByChat(PLATFORM, chatId), `${chatId} after round ${round}`).toMatchObject(want);
+          expect(await repos.subscriptions.findByChat(PLATFORM, chatId), `${chatId} after round ${round}`).toMatchObject(want);
         }
         // What the removals' entries say they cancelled is what failed for that reason, and nothing waits for an inactive chat.
-        const jobs = Array.from({ length: articles }, (_, i) => store.jobs.listForArticle(i + 1)).flat();
+        const jobs = await allJobs();
         expect(jobs.filter((j) => /subscription deactivated/.test(j.lastError ?? ''))).toHaveLength(cancelled);
-        const inactive = new Set(store.subscriptions.list().filter((s) => !s.active).map((s) => s.id));
+        const inactive = new Set((await repos.subscriptions.list()).filter((s) => !s.active).map((s) => s.id));
         expect(jobs.filter((j) => j.state === 'queued' && inactive.has(j.subscriptionId))).toEqual([]);
       }
       // The mix did interleave and conflict: something was refused and something was cancelled.
       expect(expectedEntries).toBeGreaterThan(10);
-      expect(rejected + replay().cancelled).toBeGreaterThan(0);
+      expect(rejected + (await replay()).cancelled).toBeGreaterThan(0);
     });
   }
 });

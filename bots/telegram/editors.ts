@@ -219,9 +219,11 @@ async function updateProgress(deps: BotDeps, shown: Map<number, string>, api: Ap
 
 function watchProgress(deps: BotDeps, shown: Map<number, string>, api: Api, id: number, lang: 'ar' | 'en'): void {
   const timer = setInterval(() => {
+    // A tick that cannot read the database (the run stopping, PostgreSQL unreachable for a moment) is tried again by
+    // the next one: it must not become an unhandled rejection (the PostgreSQL pass saw two, after the database closed).
     void updateProgress(deps, shown, api, id, lang).then((finished) => {
       if (finished) { clearInterval(timer); deps.timers.delete(timer); }
-    });
+    }).catch((err) => deps.logger.debug('broadcast progress not updated', { broadcast: id, error: errorMessage(err) }));
   }, deps.progressIntervalMs);
   deps.timers.add(timer);
 }

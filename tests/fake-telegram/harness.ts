@@ -1,11 +1,11 @@
 /** Runs the real bot (runner) and the real DeliveryWorker against the fake Bot API, on a temp database. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TelegramAdapter } from '../../bots/telegram/index.js';
 import type { BotOptions } from '../../bots/telegram/bot.js';
 import type { Config } from '../../src/config.js';
-import { adapterContext, loadAppConfig } from '../../src/app/platforms.js';
+import { loadAppConfig } from '../../src/app/platforms.js';
+import { adapterContextOn } from '../helpers/context.js';
+import type { DataPorts } from '../../src/ports/index.js';
+import { createDatabase, type RawDatabase } from '../helpers/raw-db.js';
 import type { TelegramSettings } from '../../bots/telegram/settings.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -13,7 +13,7 @@ import { storeArticleIn } from '../helpers/articles.js';
 import { digestCloser } from '../../src/newsroom/digests.js';
 import { migrateChat } from '../../src/newsroom/subscriptions.js';
 import { telegramMarkup } from '../../bots/telegram/markup.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import { FakeTelegram, type FakeLimits } from './server.js';
 
@@ -21,7 +21,12 @@ export const TOKEN = '123456789:AAHfakeTokenForNashraTests_abcdefXYZ';
 export const EDITOR = 5550001;
 
 export interface Harness {
-  fake: FakeTelegram; store: Store; config: Config; logger: Logger; lines: string[];
+  fake: FakeTelegram;
+  /** This pass's database (tests/helpers/raw-db.ts): its ports, and rows through `db.sql`. */
+  data: DataPorts; db: RawDatabase;
+  /** SQLite's Store (a file not converted to `data` yet, or a SQLite-only test); throws in the PostgreSQL pass. */
+  readonly store: Store;
+  config: Config; logger: Logger; lines: string[];
   adapter: TelegramAdapter; worker: DeliveryWorker; close(): Promise<void>;
 }
 
@@ -34,36 +39,35 @@ export async function startHarness(opts: {
   const fake = new FakeTelegram(TOKEN, limits);
   opts.before?.(fake);
   const apiRoot = await fake.start();
-  const dir = mkdtempSync(join(tmpdir(), 'nashra-tg-'));
+  const db = await createDatabase();
   const config = loadAppConfig({
-    TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_EDITOR_IDS: String(EDITOR), DATABASE_PATH: join(dir, 'n.db'),
+    TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_EDITOR_IDS: String(EDITOR), ...db.env,
     TELEGRAM_RATE_PER_SECOND: String(limits.globalPerSecond), TELEGRAM_RATE_PER_CHAT_PER_SECOND: String(limits.perChatPerSecond),
     TELEGRAM_RATE_PER_GROUP_PER_MINUTE: String(limits.perGroupPerMinute), ...opts.env,
   });
-  const store = openStore(config.databasePath);
+  const data = db.ports;
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
   let worker: DeliveryWorker | undefined;
-  const context = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
+  const context = adapterContextOn(config, db, logger, { onQueued: () => worker?.notify() });
   const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, context, {
     progressIntervalMs: 150, pollTimeoutSeconds: 2, ...opts.bot,
   });
-  worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
+  worker = new DeliveryWorker(data, [adapter.transport], logger, {
     // As `nashra run` wires it: a migrated group's subscription follows it through the newsroom's action.
     migrateChat: (platform, from, to) => migrateChat(context.newsroom, { platform, chatId: from }, to),
     pollMs: 50, backoffMs: 200, now: opts.clock, digestCheckMs: 0,
-    digests: opts.digests ? digestCloser(store.ports(), (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
+    digests: opts.digests ? digestCloser(data, (p) => (p === 'telegram' ? telegramMarkup : undefined), config) : undefined,
   });
   await adapter.start();
   worker.start();
   return {
-    fake, store, config, logger, lines, adapter, worker,
+    fake, data, db, get store() { return db.sqliteStore(); }, config, logger, lines, adapter, worker,
     async close() {
       await worker.stop(1000);
       await adapter.stop();
       await fake.stop();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await db.close();
     },
   };
 }
@@ -105,7 +109,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000,
 export const repliesTo = (h: Harness, chat: number) => h.fake.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
 
 let articleN = 0;
-export async function addArticle(store: Store, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): Promise<StoredArticle> {
+export async function addArticle(store: Store | DataPorts, extra: Partial<{ title: string; paragraphs: string[]; imageUrl: string; categories: string[] }> = {}): Promise<StoredArticle> {
   articleN++;
   const result = await storeArticleIn(store, {
     url: `https://example.com/news/${Date.now()}-${articleN}`, title: extra.title ?? `خبر رقم ${articleN} عن دمشق والاقتصاد`,

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { queueAudienceIn, storeArticleIn } from './articles.js';
 import { openStore } from '../../src/store/index.js';
+import type { Article } from '../../src/model/article.js';
+import type { DataPorts } from '../../src/ports/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
 
@@ -24,10 +26,13 @@ export interface ChildRun {
   output(): string;
 }
 
-/** The environment for a child run against the fake Bot API at `apiRoot`, on the database at `dbPath`. */
-export function childEnv(apiRoot: string, dbPath: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The environment for a child run against the fake Bot API at `apiRoot`, on the SQLite file at `database`, or on a
+ * test's database of either adapter (its `env`: tests/helpers/raw-db.ts).
+ */
+export function childEnv(apiRoot: string, database: string | { env: Record<string, string> }, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    TELEGRAM_BOT_TOKEN: CHILD_TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: dbPath, LOG_LEVEL: 'warn',
+    TELEGRAM_BOT_TOKEN: CHILD_TOKEN, TELEGRAM_API_ROOT: apiRoot, ...(typeof database === 'string' ? { DATABASE_PATH: database } : database.env), LOG_LEVEL: 'warn',
     TELEGRAM_RATE_PER_SECOND: '1000', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '1000',
     ...extra,
   };
@@ -115,20 +120,19 @@ export function preparedArticleOf(params: Record<string, any>): number | undefin
  * `subscribers` private chats (ids from `firstChat`) and `articles` articles queued for all of them, written through
  * the Store before any run starts.
  */
-/** `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the paid rate). */
-export async function prepareBroadcast(dbPath: string, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): Promise<void> {
-  const store = openStore(dbPath);
+/**
+ * `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the paid rate). On the SQLite
+ * file at a path, through the Store (the chats in one transaction); on ports (either adapter), through them.
+ */
+export async function prepareBroadcast(database: string | DataPorts, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): Promise<void> {
+  if (typeof database !== 'string') return prepareOnPorts(database, subscribers, articles, firstChat, opts);
+  const store = openStore(database);
   try {
     store.transaction(() => {
       for (let i = 0; i < subscribers; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' });
     });
     for (let n = 0; n < articles; n++) {
-      const place = `${PLACES[n % PLACES.length]} ${n}`;
-      const result = await storeArticleIn(store, {
-        url: preparedUrl(n), title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`, source: 'SY24', language: 'ar', categories: [],
-        paragraphs: [`افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
-          `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
-      });
+      const result = await storeArticleIn(store, preparedArticle(n));
       if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
       if (opts.paid) {
         const broadcast = store.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true });
@@ -139,6 +143,36 @@ export async function prepareBroadcast(dbPath: string, subscribers: number, arti
   } finally {
     store.close();
   }
+}
+
+const preparedArticle = (n: number): Article => {
+  const place = `${PLACES[n % PLACES.length]} ${n}`;
+  return {
+    url: preparedUrl(n), title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`, source: 'SY24', language: 'ar', categories: [],
+    paragraphs: [`افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
+      `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
+  };
+};
+
+async function prepareOnPorts(data: DataPorts, subscribers: number, articles: number, firstChat: number, opts: { paid?: boolean }): Promise<void> {
+  const { repos } = data;
+  for (let i = 0; i < subscribers; i++) await repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' }, Date.now());
+  for (let n = 0; n < articles; n++) {
+    const result = await storeArticleIn(data, preparedArticle(n));
+    if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
+    if (opts.paid) {
+      const broadcast = await repos.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true }, Date.now());
+      await repos.broadcasts.transition(broadcast.id, 'preview', 'queued', Date.now());
+      await queueAudienceIn(data, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
+    } else await queueAudienceIn(data, result.article, { kind: 'matching' });
+  }
+}
+
+/** Posts per state, through the ports (either adapter; the run may be stopped or killed). */
+export async function postStates(data: DataPorts): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const c of await data.repos.outbox.countsByState(['post'])) out[c.state] = (out[c.state] ?? 0) + c.count;
+  return out;
 }
 
 /** Deliveries per state, read from the database file (the run may be stopped or killed). */

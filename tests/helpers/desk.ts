@@ -7,14 +7,16 @@ import type { Config } from '../../src/config.js';
 import { hashPassword } from '../../src/newsroom/password.js';
 import { buildDesk, startDesk, type DeskDeps, type DeskHandle } from '../../src/desk/server.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { outletFile } from '../../src/app/outlets.js';
+import { outletFile, outletSchema } from '../../src/app/outlets.js';
 import type { DeskRole } from '../../src/model/outlet.js';
 import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../../src/newsroom/index.js';
+import { openPostgres } from '../../src/store/postgres/database.js';
 import { storeArticleIn } from './articles.js';
+import type { DataPorts } from '../../src/ports/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { createDatabase, type RawDatabase } from './raw-db.js';
 import type { StoredArticle } from '../../src/model/article.js';
 import { sy24Article } from './sy24.js';
-import { tempDir } from './tmp.js';
 
 export const EDITOR = 'mona';
 export const PASSWORD = 'correct horse battery';
@@ -27,8 +29,12 @@ const DESK_TOKEN = '123456789:AAHdeskTokenForNashraTests_abcdefXYZ';
 let editorHash: Promise<string> | undefined;
 
 export interface DeskFixture {
-  store: Store; config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): void;
-  /** Another outlet's store, as the desk opened it (after `nashra outlets add` in the test, and a request there). */
+  /** This pass's database (tests/helpers/raw-db.ts): its ports, and rows through `db.sql`. */
+  data: DataPorts; db: RawDatabase;
+  /** SQLite's Store (a file not converted to `data` yet, or a SQLite-only test); throws in the PostgreSQL pass. */
+  readonly store: Store;
+  config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): Promise<void>;
+  /** Another outlet's SQLite store, as the desk opened it (after `nashra outlets add` in the test, and a request there). */
   outletStore(slug: string): Store | undefined;
 }
 
@@ -44,43 +50,53 @@ export function addDeskAccount(store: Store, username: string, passwordHash: str
 }
 
 /**
- * The desk's outlets over a test's store (the minimal builder: `nashra run` builds the run's own): `main` is the
- * store's newsroom; any outlet added to its registry is opened beside it (src/app/outlets.ts outletFile), with the
- * same configuration. `stores` holds those opened, for the test to read back and close.
+ * The desk's outlets over a test's database (the minimal builder: `nashra run` builds the run's own): `main` is the
+ * given newsroom; any outlet added to its registry is opened beside it (src/app/outlets.ts: a SQLite file beside
+ * main's, or a schema of DATABASE_URL's database), with the same configuration. `stores` holds the SQLite ones
+ * opened, `close` closes every one.
  */
-export function storeOutlets(config: Config, main: NewsroomDeps, logger: Logger): { outlets: OutletNewsrooms; stores: Map<string, Store> } {
+export function storeOutlets(config: Config, main: NewsroomDeps, logger: Logger): { outlets: OutletNewsrooms; stores: Map<string, Store>; close(): Promise<void> } {
   const stores = new Map<string, Store>();
+  const pools: Array<{ close(): Promise<void> }> = [];
   const outlets = outletNewsrooms(main, async (slug) => {
+    if (config.databaseUrl !== undefined) {
+      const ports = await openPostgres(config.databaseUrl, { schema: outletSchema(slug), max: 2 });
+      pools.push(ports);
+      return newsroomDeps(BUILT_IN_PLATFORMS, config, ports, logger);
+    }
     const store = openStore(outletFile(config.databasePath, slug));
     stores.set(slug, store);
     return newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
   });
-  return { outlets, stores };
+  const close = async () => {
+    for (const s of stores.values()) s.close();
+    for (const p of pools) await p.close();
+  };
+  return { outlets, stores, close };
 }
 
 export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
-  const { dir, cleanup } = tempDir('nashra-desk-');
+  const db = await createDatabase();
+  const data = db.ports;
   // Telegram is on, as in a newsroom (a token the tests never use: the desk sends nothing itself).
-  const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
-  const store = openStore(config.databasePath);
+  const config = loadAppConfig({ ...db.env, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const lines: string[] = [];
-  if (opts.editor !== false) addDeskAccount(store, EDITOR, await (editorHash ??= hashPassword(PASSWORD)));
+  if (opts.editor !== false) {
+    const added = await data.repos.deskAccounts.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
+    await data.repos.outlets.setMembership(added!.id, 1, 'admin', Date.now());
+  }
   const sy24 = sy24Article();
-  const result = await storeArticleIn(store, {
+  const result = await storeArticleIn(data, {
     url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
     language: 'ar', publishedAt: new Date(),
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
-  const { outlets, stores } = storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, opts.onQueued), logger);
+  const { outlets, stores, close } = storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, data, logger, opts.onQueued), logger);
   const deps: DeskDeps = { outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: (l) => lines.push(l) };
   return {
-    store, config, deps, lines, article: result.article, outletStore: (slug) => stores.get(slug),
-    cleanup: () => {
-      for (const s of stores.values()) s.close();
-      store.close();
-      cleanup();
-    },
+    data, db, get store() { return db.sqliteStore(); }, config, deps, lines, article: result.article, outletStore: (slug) => stores.get(slug),
+    cleanup: async () => { await close(); await db.close(); },
   };
 }
 
@@ -128,7 +144,7 @@ export function deskPerTest(): (env?: Record<string, string>, opts?: { editor?: 
   let desk: FastifyInstance | undefined;
   afterEach(async () => {
     await desk?.close();
-    fixture?.cleanup();
+    await fixture?.cleanup();
     desk = undefined;
     fixture = undefined;
   });

@@ -15,20 +15,35 @@ export const postgresUrl = (): string => inject('postgresUrl');
  * own default (C) sorts text as SQLite does and would hide an ORDER BY that forgot `COLLATE "C"`.
  */
 export async function freshPostgresDatabase(): Promise<string> {
+  const { url, drop } = await newPostgresDatabase();
+  onTestFinished(drop);
+  return url;
+}
+
+/**
+ * The same, dropped by `drop()` rather than at the test's end (a fixture that outlives one test, or closes itself).
+ * `migrated`: a copy of the PostgreSQL pass's migrated template (tests/helpers/pg-global-setup.ts), where there is one.
+ */
+export async function newPostgresDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new pg.Client(postgresUrl());
   await admin.connect();
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
+  const template = opts.migrated ? inject('postgresTemplate') : '';
+  await admin.query(template !== ''
+    ? `CREATE DATABASE ${name} TEMPLATE ${template}`
+    : `CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
   await admin.end();
-  onTestFinished(async () => {
-    const dropper = new pg.Client(postgresUrl());
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  });
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;
-  return url.toString();
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new pg.Client(postgresUrl());
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
 }
 
 /** The ports over a new PostgreSQL database, migrated; closed when the test has finished. */

@@ -1,24 +1,59 @@
 /**
- * Both adapters with a way to write and read their rows directly: the outbox's tests need subscriptions, articles
- * and broadcasts before there are jobs, and read rows back where a port says nothing (the SQL is in the words both
- * databases share: `?` placeholders, RETURNING). A database can be closed and opened again (a crash and a restart).
+ * The tests' databases, on either adapter, in one place (issue 27): which adapter this pass runs on, fresh ports on
+ * it, and a way round the ports for tests that must write rows no port of theirs writes (an article, a post, an
+ * editor) or read rows no port reads back (the audit log, a session's last use). The SQL is in the words both
+ * databases share: `?` placeholders, RETURNING.
+ *
+ * Two passes (README, Tests): `npm test` runs every file on SQLite (and tests/postgres/* on both adapters);
+ * `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres) runs the files that touch the database again on PostgreSQL,
+ * where `freshDatabase()`, `freshPorts()` and the fixtures built on them (tests/fake-telegram/harness.ts,
+ * tests/helpers/desk.ts, the CLI's `databaseEnv`) give a new PostgreSQL database instead of a SQLite file.
+ *
+ * PostgreSQL's databases here have an English collation (ICU en-US), as a server set up for a newsroom might, under
+ * which lower() folds every script and ORDER BY mixes case and skips punctuation: unlike SQLite, unless the
+ * statements say otherwise.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
+import { WriteBehindCounters } from '../../src/app/run-database.js';
+import type { DayCounters } from '../../src/delivery/platform.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
-import { freshPostgresDatabase, postgresUrl } from './postgres.js';
+import type { PostgresPorts } from '../../src/store/postgres/ports.js';
+import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
+import { newPostgresDatabase, postgresUrl } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 export type RawRow = Record<string, unknown>;
+export type AdapterName = 'sqlite' | 'postgres';
+
+/** The adapter this pass runs on: PostgreSQL under `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres). */
+export const testDatabase = (): AdapterName => (process.env.NASHRA_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite');
+
+/** True in the PostgreSQL pass: for `describe.skipIf(onPostgres())` on what only a SQLite file has. */
+export const onPostgres = (): boolean => testDatabase() === 'postgres';
 
 export interface RawDatabase {
+  name: AdapterName;
   /** The ports over the database as it is open now. */
   ports: DataPorts;
-  /** One statement: its rows (a write's RETURNING rows, else []). */
-  exec(sql: string, values?: unknown[]): Promise<RawRow[]>;
+  /** The run's own tables (lease, counters, platform states, the demo's rows): SQLite's Store tables behind an async face, or PostgresRuntime. */
+  runtime: PostgresRuntime;
+  /** The platforms' day counters as `nashra run` gives them to an adapter (src/app/run-database.ts). */
+  counters: DayCounters;
+  /** SQLite's Store itself, for what only it has; throws in the PostgreSQL pass. */
+  sqliteStore(): Store;
+  /** The environment that points a `nashra` command (child process or in-process) at this database. */
+  env: Record<string, string>;
+  /** The SQLite file, or the PostgreSQL URL. */
+  where: string;
+  /** One statement, `?` placeholders: its rows (a write's RETURNING rows, else []), numbers as numbers. */
+  sql(text: string, ...values: unknown[]): Promise<RawRow[]>;
+  /** One row into `table`; its id. */
+  insert(table: string, row: RawRow): Promise<number>;
   /** Closes the ports as a stopping process would (what was not written stays unwritten) and opens new ones. */
   reopen(): Promise<DataPorts>;
   /** Ports of their own over the same database, as another process would have (closed when the test ends). */
@@ -26,100 +61,201 @@ export interface RawDatabase {
 }
 
 export interface RawAdapter {
-  name: 'sqlite' | 'postgres';
+  name: AdapterName;
+  /** A new, empty, migrated database; closed (and removed) when the test that asked for it has finished. Call it inside a test. */
   open(): Promise<RawDatabase>;
 }
 
-
-function sqlite(): RawAdapter {
+/** The Store's run tables, each method's answer as a promise: the same face as PostgresRuntime. */
+function asyncRuntime(store: () => Store): PostgresRuntime {
+  const wrap = (table: (s: Store) => object, names: string[]) => Object.fromEntries(names.map((n) =>
+    [n, async (...args: unknown[]) => {
+      const t = table(store()) as Record<string, (...a: unknown[]) => unknown>;
+      return t[n]!.apply(t, args);
+    }]));
   return {
-    name: 'sqlite',
-    open: async () => {
-      const { dir, cleanup } = tempDir('nashra-raw-');
-      const path = join(dir, 'n.db');
-      let store: Store = openStore(path);
-      onTestFinished(() => { store.close(); cleanup(); });
-      const db: RawDatabase = {
-        ports: store.ports(),
-        exec: async (text, values = []) => {
-          const st = (store as unknown as { db: import('better-sqlite3').Database }).db.prepare(text);
-          if (st.reader) return st.all(...values) as RawRow[];
-          st.run(...values);
-          return [];
-        },
-        reopen: async () => {
-          store.close();
-          store = openStore(path);
-          return db.ports = store.ports();
-        },
-        another: async () => {
-          const other = openStore(path);
-          onTestFinished(() => other.close());
-          return other.ports();
-        },
-      };
-      return db;
-    },
-  };
+    leases: wrap((s) => s.leases, ['acquire', 'renew', 'takeOver', 'release', 'isHeld', 'holder', 'prune']),
+    counters: wrap((s) => s.counters, ['increment', 'get']),
+    platformStatus: wrap((s) => s.platformStatus, ['record', 'all']),
+    demoRows: wrap((s) => s.demoRows, ['ended', 'activeSubscriptions', 'pending', 'deleteSamples']),
+    endDemo: async (...args: Parameters<Store['endDemo']>) => store().endDemo(...args),
+  } as unknown as PostgresRuntime;
 }
 
-function postgres(): RawAdapter {
-  return {
-    name: 'postgres',
-    open: async () => {
-      const url = await freshPostgresDatabase();
-      let ports = await openPostgres(url);
-      const pool = new pg.Pool({
-        connectionString: url, max: 2,
-        types: numberTypes,
-      });
-      // The database is dropped (WITH FORCE) when the test ends, maybe before this pool is: its idle clients' end is no error.
-      pool.on('error', () => undefined);
-      onTestFinished(async () => { await ports.close(); await pool.end(); });
-      const db: RawDatabase = {
-        ports,
-        exec: async (text, values = []) => {
-          let n = 0;
-          return (await pool.query(text.replace(/\?/g, () => `$${++n}`), values as unknown[])).rows as RawRow[];
-        },
-        reopen: async () => {
-          await ports.close();
-          ports = await openPostgres(url);
-          return db.ports = ports;
-        },
-        another: async () => {
-          const other = await openPostgres(url);
-          onTestFinished(() => other.close());
-          return other;
-        },
-      };
-      return db;
-    },
-  };
+/** A database of its own, closed (and removed) by `close()`. */
+export interface OwnedDatabase extends RawDatabase {
+  /** Closes every connection and removes the database; again, nothing. */
+  close(): Promise<void>;
 }
 
-/** SQLite, and PostgreSQL where its server is installed (tests/helpers/postgres.ts adapters()). */
+async function createSqlite(): Promise<OwnedDatabase> {
+  const { dir, cleanup } = tempDir('nashra-db-');
+  const path = join(dir, 'n.db');
+  let store: Store = openStore(path);
+  // A connection of its own beside the store's (WAL: it sees what the store committed), open across reopen().
+  const raw = new Database(path);
+  const others: Store[] = [];
+  const db: OwnedDatabase = {
+    name: 'sqlite', ports: store.ports(), runtime: asyncRuntime(() => store), env: { DATABASE_PATH: path }, where: path,
+    get counters() { return store.counters; },
+    sqliteStore: () => store,
+    sql: async (text, ...values) => {
+      const s = raw.prepare(text);
+      return s.reader ? s.all(...values) as RawRow[] : (s.run(...values), []);
+    },
+    insert: async (table, row) => {
+      const columns = Object.keys(row);
+      return Number(raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
+    },
+    reopen: async () => {
+      store.close();
+      store = openStore(path);
+      return db.ports = store.ports();
+    },
+    another: async () => {
+      const other = openStore(path);
+      others.push(other);
+      return other.ports();
+    },
+    close: async () => {
+      if (!raw.open) return;
+      for (const o of others) o.close();
+      raw.close();
+      store.close();
+      cleanup();
+    },
+  };
+  return db;
+}
+
+async function createPostgres(): Promise<OwnedDatabase> {
+  const { url, drop } = await newPostgresDatabase({ migrated: true });
+  let ports = await openPostgres(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2, types: numberTypes });
+  // Its idle clients' end at the database's drop (WITH FORCE) is no error.
+  pool.on('error', () => undefined);
+  const others: PostgresPorts[] = [];
+  let counters = new WriteBehindCounters(ports.runtime.counters);
+  const sql = async (text: string, ...values: unknown[]) => {
+    let n = 0;
+    return (await pool.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+  };
+  const db: OwnedDatabase = {
+    name: 'postgres', ports, env: { DATABASE_URL: url }, where: url,
+    get runtime() { return ports.runtime; },
+    get counters() { return counters; },
+    sqliteStore: () => { throw new Error('a SQLite store was asked for in the PostgreSQL pass: read through the ports or db.sql, or skip the test there (onPostgres())'); },
+    sql,
+    insert: async (table, row) => {
+      const columns = Object.keys(row);
+      const [r] = await sql(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, ...columns.map((c) => row[c]));
+      return Number(r!.id);
+    },
+    reopen: async () => {
+      await ports.close();
+      ports = await openPostgres(url);
+      counters = new WriteBehindCounters(ports.runtime.counters);
+      return db.ports = ports;
+    },
+    another: async () => {
+      const other = await openPostgres(url);
+      others.push(other);
+      return other;
+    },
+    close: async () => {
+      if (pool.ended) return;
+      for (const o of others) await o.close();
+      await ports.close();
+      await pool.end();
+      await drop();
+    },
+  };
+  return db;
+}
+
+/** Opened for the test that asks (inside a test), closed when it has finished. */
+const scoped = (name: AdapterName, create: () => Promise<OwnedDatabase>): RawAdapter => ({
+  name,
+  open: async () => {
+    const db = await create();
+    onTestFinished(() => db.close());
+    return db;
+  },
+});
+
+const sqlite = scoped('sqlite', createSqlite);
+const postgres = scoped('postgres', createPostgres);
+
+/** SQLite, and PostgreSQL where its server is installed: for `describe.each` in a test of both adapters. */
 export function rawAdapters(): RawAdapter[] {
-  return postgresUrl() === '' ? [sqlite()] : [sqlite(), postgres()];
+  return postgresUrl() === '' ? [sqlite] : [sqlite, postgres];
+}
+
+/** This pass's database (see the top of this file), closed when the test that asked for it has finished. Call it inside a test. */
+export function freshDatabase(): Promise<RawDatabase> {
+  return (onPostgres() ? postgres : sqlite).open();
+}
+
+/** This pass's database, for a fixture that closes it itself (`close()`), e.g. one shared by a file's tests. */
+export function createDatabase(): Promise<OwnedDatabase> {
+  return onPostgres() ? createPostgres() : createSqlite();
+}
+
+/**
+ * The environment of a `nashra` command on a new database of this pass's adapter, with no connection of this
+ * process's held to it (a test counting this process's open sockets and timers); removed when the test has finished.
+ */
+export async function freshDatabaseEnv(): Promise<Record<string, string>> {
+  if (onPostgres()) {
+    const { url, drop } = await newPostgresDatabase({ migrated: true });
+    onTestFinished(drop);
+    return { DATABASE_URL: url };
+  }
+  const { dir, cleanup } = tempDir('nashra-db-');
+  onTestFinished(cleanup);
+  return { DATABASE_PATH: join(dir, 'n.db') };
+}
+
+/** This pass's ports over a new, empty database. Call it inside a test. */
+export async function freshPorts(): Promise<DataPorts> {
+  return (await freshDatabase()).ports;
 }
 
 /** A subscription row; its id. */
 export async function addChat(db: RawDatabase, chatId: string, o: { platform?: string; topics?: string[]; active?: boolean; activeSince?: number; title?: string } = {}): Promise<number> {
-  const [row] = await db.exec(`INSERT INTO subscriptions (platform, chat_id, kind, title, topics, active, active_since, created_at)
-    VALUES (?, ?, 'group', ?, ?, ?, ?, 0) RETURNING id`, [o.platform ?? 'telegram', chatId, o.title ?? null, JSON.stringify(o.topics ?? []), o.active === false ? 0 : 1, o.activeSince ?? 0]);
+  const [row] = await db.sql(`INSERT INTO subscriptions (platform, chat_id, kind, title, topics, active, active_since, created_at)
+    VALUES (?, ?, 'group', ?, ?, ?, ?, 0) RETURNING id`, o.platform ?? 'telegram', chatId, o.title ?? null, JSON.stringify(o.topics ?? []), o.active === false ? 0 : 1, o.activeSince ?? 0);
   return row!.id as number;
 }
 
 /** A stored article row (with its search terms left out: these tests do not search); its id. */
 export async function addArticle(db: RawDatabase, n: number, o: { title?: string; sourceId?: number; createdAt?: number } = {}): Promise<number> {
-  const [row] = await db.exec(`INSERT INTO articles (source_id, url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
+  const [row] = await db.sql(`INSERT INTO articles (source_id, url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
     VALUES (?, ?, ?, 'مصدر', '["فقرة"]', '["جملة"]', '[]', ?, ?, 'نص', ?) RETURNING id`,
-  [o.sourceId ?? null, `https://example.org/${n}`, o.title ?? `خبر ${n}`, `h${n}`, `k${n}`, o.createdAt ?? n]);
+  o.sourceId ?? null, `https://example.org/${n}`, o.title ?? `خبر ${n}`, `h${n}`, `k${n}`, o.createdAt ?? n);
   return row!.id as number;
 }
 
 /** A digest chat's delivery settings (hourly, or daily at 20:00), quiet hours optional. */
 export async function setMode(db: RawDatabase, subscriptionId: number, mode: 'immediate' | 'hourly' | 'daily', o: { urgentNow?: boolean; quiet?: [string, string]; quietMode?: 'silent' | 'wait' } = {}): Promise<void> {
-  await db.exec(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, quiet_start, quiet_end, quiet_mode, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 0)`, [subscriptionId, mode, mode === 'daily' ? '20:00' : null, o.urgentNow ? 1 : 0, o.quiet?.[0] ?? null, o.quiet?.[1] ?? null, o.quietMode ?? 'silent']);
+  await db.sql(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, quiet_start, quiet_end, quiet_mode, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 0)`, subscriptionId, mode, mode === 'daily' ? '20:00' : null, o.urgentNow ? 1 : 0, o.quiet?.[0] ?? null, o.quiet?.[1] ?? null, o.quietMode ?? 'silent');
+}
+
+/** Chats, articles and sent posts, as rows (numbered from 1 per call). */
+export function rows(s: RawDatabase) {
+  let n = 0;
+  return {
+    chat: (platform: string, chatId: string, title: string | null = null) =>
+      s.insert('subscriptions', { platform, chat_id: chatId, kind: 'channel', title, active_since: 0, created_at: 0 }),
+    article: (over: RawRow = {}) => {
+      n++;
+      return s.insert('articles', {
+        url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source_name: 'مثال', paragraphs: '[]', content_hash: `h${n}`, story_key: `k${n}`,
+        search_text: '', created_at: 0, ...over,
+      });
+    },
+    post: (articleId: number, subscriptionId: number, platform: string, over: RawRow = {}) =>
+      s.insert('jobs', { kind: 'post', platform, subscription_id: subscriptionId, article_id: articleId, state: 'sent', queued_at: 0, ...over }),
+  };
 }

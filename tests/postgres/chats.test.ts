@@ -4,31 +4,31 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MessageTemplate } from '../../src/model/template.js';
-import { bothStores, type BothStores } from '../helpers/both-stores.js';
+import { rawAdapters, type RawDatabase } from '../helpers/raw-db.js';
 
 const HOSTILE = ['أخبار «دمشق» اليوم', "it's \"quoted\"", "'); DROP TABLE subscriptions; --", 'عاجل 🔴🇸🇾', 'a\u0000b'];
 /** What each hostile text reads back as: a NUL as U+FFFD (PostgreSQL cannot store one), the rest as written. */
 const stored = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 
-async function source(s: BothStores, name = 'مصدر') {
+async function source(s: RawDatabase, name = 'مصدر') {
   return s.ports.repos.sources.add({ url: `https://${Math.random().toString(36).slice(2)}.example/feed`, kind: 'rss', name }, 1_000);
 }
 
-async function article(s: BothStores, title: string, sourceId: number | null = null): Promise<number> {
+async function article(s: RawDatabase, title: string, sourceId: number | null = null): Promise<number> {
   const [row] = await s.sql(`INSERT INTO articles (source_id, title, source_name, paragraphs, content_hash, story_key, search_text, created_at)
     VALUES (?, ?, 'مصدر', '[]', ?, ?, '', 1) RETURNING id`, sourceId, title, `hash:${title}`, `key:${title}`);
   return row!.id as number;
 }
 
-async function post(s: BothStores, articleId: number, subscriptionId: number, state: string, carriedBy: number | null = null): Promise<number> {
+async function post(s: RawDatabase, articleId: number, subscriptionId: number, state: string, carriedBy: number | null = null): Promise<number> {
   const [row] = await s.sql(`INSERT INTO jobs (kind, platform, subscription_id, article_id, state, carried_by, queued_at)
     VALUES ('post', 'telegram', ?, ?, ?, ?, 1) RETURNING id`, subscriptionId, articleId, state, carriedBy);
   return row!.id as number;
 }
 
-const jobState = async (s: BothStores, id: number) => (await s.sql('SELECT state, last_error FROM jobs WHERE id = ?', id))[0];
+const jobState = async (s: RawDatabase, id: number) => (await s.sql('SELECT state, last_error FROM jobs WHERE id = ?', id))[0];
 
-describe.each(bothStores())('push on $name', ({ open }) => {
+describe.each(rawAdapters())('push on $name', ({ open }) => {
   it('keeps a hook secret per source, and refuses none for a source that is not there', async () => {
     const s = await open();
     const { repos } = s.ports;
@@ -143,7 +143,7 @@ describe.each(bothStores())('push on $name', ({ open }) => {
   });
 });
 
-describe.each(bothStores())('subscriptions on $name', ({ open }) => {
+describe.each(rawAdapters())('subscriptions on $name', ({ open }) => {
   it('subscribes, keeps what a later request leaves out, reactivates the same row, and finds it by chat', async () => {
     const s = await open();
     const { repos } = s.ports;
@@ -278,7 +278,7 @@ describe.each(bothStores())('subscriptions on $name', ({ open }) => {
   });
 });
 
-describe.each(bothStores())('audit and editors on $name', ({ open }) => {
+describe.each(rawAdapters())('audit and editors on $name', ({ open }) => {
   it('records an entry per action, hostile actors and details as written (a NUL as U+FFFD); a unit rolled back records none', async () => {
     const s = await open();
     const { repos, uow } = s.ports;
@@ -308,7 +308,7 @@ describe.each(bothStores())('audit and editors on $name', ({ open }) => {
   });
 });
 
-describe.each(bothStores())('desk accounts and sessions on $name', ({ open }) => {
+describe.each(rawAdapters())('desk accounts and sessions on $name', ({ open }) => {
   it('adds accounts whose names compare without ASCII case only, as SQLite\'s NOCASE, and lists them in its order', async () => {
     const s = await open();
     const { repos } = s.ports;

@@ -11,7 +11,7 @@ import { addArticle, addChat, rawAdapters, setMode, type RawDatabase } from '../
 const HOSTILE = ['خبر «عاجل» — سوريا', `it's "quoted"`, `'); DROP TABLE jobs; --`, 'نص 🇸🇾🔥 emoji', '%_\\ like'];
 
 async function jobId(db: RawDatabase, articleId: number, subscriptionId: number, kind = 'post'): Promise<number> {
-  const [row] = await db.exec('SELECT id FROM jobs WHERE article_id = ? AND subscription_id = ? AND kind = ? ORDER BY id DESC', [articleId, subscriptionId, kind]);
+  const [row] = await db.sql('SELECT id FROM jobs WHERE article_id = ? AND subscription_id = ? AND kind = ? ORDER BY id DESC', articleId, subscriptionId, kind);
   return row!.id as number;
 }
 
@@ -28,7 +28,7 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     const w = await addChat(db, '-4', { platform: 'whatsapp' });
     await addChat(db, '-5', { active: false });
     const late = await addChat(db, '-6', { topics: ['اقتصاد'], activeSince: 5_000 });
-    await db.exec(`INSERT INTO subscription_source_filters (subscription_id, source_id, topics, updated_at) VALUES (?, ?, '["اقتصاد"]', 0)`, [c, source]);
+    await db.sql(`INSERT INTO subscription_source_filters (subscription_id, source_id, topics, updated_at) VALUES (?, ?, '["اقتصاد"]', 0)`, c, source);
 
     expect(await repos.audience.filterTargets(source)).toEqual([
       { id: b, platform: 'telegram', topics: ['رياضة'] }, { id: late, platform: 'telegram', topics: ['اقتصاد'] }, { id: c, platform: 'telegram', topics: [] }]);
@@ -72,7 +72,7 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     const B = await addChat(db, '-2');
     const D = await addChat(db, '-3');
     await setMode(db, D, 'hourly', { quiet: ['22:00', '07:00'], quietMode: 'wait' });
-    await db.exec(`INSERT INTO subscription_templates (subscription_id, header_mark, footer, show_hashtags, link_preview, updated_at) VALUES (?, '🔴', 'تابعونا', 0, 'large', 0)`, [A]);
+    await db.sql(`INSERT INTO subscription_templates (subscription_id, header_mark, footer, show_hashtags, link_preview, updated_at) VALUES (?, '🔴', 'تابعونا', 0, 'large', 0)`, A);
     const [a1, a2, a3] = [await addArticle(db, 1), await addArticle(db, 2), await addArticle(db, 3)];
     await repos.audience.queueListed(a1, [A, B], {}, 100);
     await repos.audience.queueListed(a2, [A], { priority: 1 }, 200);
@@ -241,7 +241,7 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     if (name === 'postgres') {
       // Several runs on one database, each its own lease: any of them alive is a run alive.
       expect(await repos.status.runnerAlive(1_000)).toBe(false);
-      await db.exec(`INSERT INTO leases (name, holder, expires_at) VALUES ('run:a', 'a', 5000), ('run:b', 'b', 9000), ('send:telegram', 'b', 20000), ('runner', 'x', 20000)`);
+      await db.sql(`INSERT INTO leases (name, holder, expires_at) VALUES ('run:a', 'a', 5000), ('run:b', 'b', 9000), ('send:telegram', 'b', 20000), ('runner', 'x', 20000)`);
       expect(await repos.status.runnerAlive(4_999)).toBe(true);
       expect(await repos.status.runnerAlive(8_999)).toBe(true);
       expect(await repos.status.runnerAlive(9_000)).toBe(false);
@@ -293,7 +293,7 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(await repos.outbox.job(m2)).toMatchObject({ state: 'skipped', lastError: 'rebuilt' });
     expect((await repos.outbox.job(posts[2]!))!.carriedBy).toBe(m1);
     await repos.digests.rewrite(digest, [{ text: 'أ', deliveries: [posts[1]!] }, { text: 'ب', deliveries: [posts[2]!] }], 'rebuilt', 5_200);
-    const [row] = await db.exec(`SELECT id, part, parts, text FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued' AND part = 3`, [digest]);
+    const [row] = await db.sql(`SELECT id, part, parts, text FROM jobs WHERE digest_id = ? AND kind = 'digest' AND state = 'queued' AND part = 3`, digest);
     expect(row).toMatchObject({ part: 3, parts: 2, text: 'ب' });
     expect((await repos.outbox.job(posts[2]!))!.carriedBy).toBe(row!.id);
   });
@@ -307,8 +307,8 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     const W = await addChat(db, 'w1', { platform: 'whatsapp' });
     await setMode(db, Q, 'immediate', { quiet: ['00:00', '23:59'], quietMode: 'wait' });
     const [a1, a2, a3] = [await addArticle(db, 1), await addArticle(db, 2), await addArticle(db, 3)];
-    await db.exec(`INSERT INTO broadcasts (article_id, platform, editor_id, token, state, created_at, send_at) VALUES (?, 'telegram', 'e', 't', 'done', 0, NULL)`, [a1]);
-    const [bc] = await db.exec('SELECT id FROM broadcasts WHERE article_id = ?', [a1]);
+    await db.sql(`INSERT INTO broadcasts (article_id, platform, editor_id, token, state, created_at, send_at) VALUES (?, 'telegram', 'e', 't', 'done', 0, NULL)`, a1);
+    const [bc] = await db.sql('SELECT id FROM broadcasts WHERE article_id = ?', a1);
     const broadcastId = bc!.id as number;
     await repos.audience.queueListed(a1, [A, B, Q, W], { broadcastId }, 1_000);
     await repos.audience.queueListed(a2, [A, B], {}, 2_000);
@@ -391,8 +391,8 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     ]);
 
     const a2 = await addArticle(db, 2);
-    await db.exec(`INSERT INTO broadcasts (article_id, platform, editor_id, token, state, created_at, send_at) VALUES (?, 'telegram', 'e', 't', 'queued', 0, 50000)`, [a2]);
-    const [bc] = await db.exec('SELECT id FROM broadcasts WHERE article_id = ?', [a2]);
+    await db.sql(`INSERT INTO broadcasts (article_id, platform, editor_id, token, state, created_at, send_at) VALUES (?, 'telegram', 'e', 't', 'queued', 0, 50000)`, a2);
+    const [bc] = await db.sql('SELECT id FROM broadcasts WHERE article_id = ?', a2);
     await repos.audience.queueListed(a2, [A], { broadcastId: bc!.id as number, notBefore: 50_000 }, 1_000);
     expect(await repos.outbox.scheduledPosts(10_000)).toEqual([{ platform: 'telegram', count: 1, next: 50_000 }]);
     expect(await repos.outbox.scheduledPosts(50_000)).toEqual([]);
@@ -400,11 +400,11 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(await repos.status.articleCount()).toBe(2);
     expect(await repos.status.subscriptionCounts()).toEqual([{ platform: 'telegram', active: 1, inactive: 0 }, { platform: 'whatsapp', active: 0, inactive: 1 }]);
     expect(await repos.status.runnerAlive(1_000)).toBe(false);
-    await db.exec(`INSERT INTO leases (name, holder, expires_at) VALUES ('run', 'me', 5000)`);
+    await db.sql(`INSERT INTO leases (name, holder, expires_at) VALUES ('run', 'me', 5000)`);
     expect(await repos.status.runnerAlive(4_999)).toBe(true);
     expect(await repos.status.runnerAlive(5_000)).toBe(false);
     expect(await repos.status.platformStates()).toEqual([]);
-    await db.exec(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES ('whatsapp', 0, 'logged out', 7), ('telegram', 1, NULL, 8)`);
+    await db.sql(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES ('whatsapp', 0, 'logged out', 7), ('telegram', 1, NULL, 8)`);
     expect(await repos.status.platformStates()).toEqual([
       { platform: 'telegram', ready: true, reason: undefined, updatedAt: new Date(8) }, { platform: 'whatsapp', ready: false, reason: 'logged out', updatedAt: new Date(7) }]);
   });
@@ -453,7 +453,7 @@ describe.each(rawAdapters())('the outbox ports on $name', ({ name, open }) => {
     expect(await repos.jobs.articleStamp(a1)).toBe('3:3000:1');
     expect(await repos.corrections.queueDeletes(a1, 3, 4_200)).toBe(2);
     expect(await repos.corrections.queueDeletes(a1, 3, 4_200)).toBe(0);
-    const deletes = await db.exec(`SELECT id, waits_for FROM jobs WHERE article_id = ? AND kind = 'delete' ORDER BY id`, [a1]);
+    const deletes = await db.sql(`SELECT id, waits_for FROM jobs WHERE article_id = ? AND kind = 'delete' ORDER BY id`, a1);
     expect(deletes.map((d) => d.waits_for)).toEqual([pa, pb]);
     await repos.jobs.markFailed(deletes[1]!.id as number, 'the post is in doubt', {}, 4_300);
     await repos.jobs.markSending(deletes[0]!.id as number, 4_300);

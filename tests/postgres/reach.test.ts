@@ -6,16 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { hourOf, HOUR_MS } from '../../src/model/reach.js';
 import { recordReactions } from '../../src/newsroom/reactions.js';
-import { adaptersWithRows, rows } from '../helpers/rows.js';
+import { rawAdapters, rows } from '../helpers/raw-db.js';
 
-const adapters = adaptersWithRows();
+const adapters = rawAdapters();
 
 const HOSTILE = ['\'); DROP TABLE jobs; --', 'عاجل: "خبر" \'مهم\'', '🇸🇾👨‍👩‍👧', 'a\u0000b'];
 
 describe.each(adapters)('reactions on $name', ({ open }) => {
   it('finds a post by chat and message, counts, replaces and takes back reactions, and sums them per platform and emoji', async () => {
     const s = await open();
-    const { repos, uow } = s.data;
+    const { repos, uow } = s.ports;
     const r = rows(s);
     const chat = await r.chat('telegram', '-1001');
     const wa = await r.chat('whatsapp', '-1001');
@@ -73,7 +73,7 @@ describe.each(adapters)('reactions on $name', ({ open }) => {
 
   it('a retracted story\'s post says so, a post a digest carried is none, and a unit that fails writes nothing', async () => {
     const s = await open();
-    const { repos, uow } = s.data;
+    const { repos, uow } = s.ports;
     const r = rows(s);
     const chat = await r.chat('telegram', '-1002');
     const retracted = await r.article({ retracted_at: 9_000, retracted_by: 'desk' });
@@ -101,7 +101,7 @@ describe.each(adapters)('reactions on $name', ({ open }) => {
 
     // A NUL (which PostgreSQL's text cannot hold) in a chat id finds no post on either; in an emoji, the newsroom
     // leaves that reaction out (isReactionKey) before either database is asked.
-    const deps = { data: s.data, logger: createLogger({ level: 'silent' }) };
+    const deps = { data: s.ports, logger: createLogger({ level: 'silent' }) };
     expect(await recordReactions(deps, { kind: 'counts', platform: 'telegram', chatId: '-1002\u0000', messageId: '3', counts: [{ emoji: '👍', count: 2 }], at: 1 })).toBe('not-our-post');
     expect(await recordReactions(deps, { kind: 'change', platform: 'telegram', chatId: '-1002', messageId: '3', removed: [], added: ['🔥\u0000', '🔥'], event: 'e', at: 1 })).toBe('recorded');
     expect(await repos.reactions.byEmoji([article])).toEqual(new Map([[article, { '❤': 1, '🔥': 1 }]]));
@@ -111,7 +111,7 @@ describe.each(adapters)('reactions on $name', ({ open }) => {
 describe.each(adapters)('full story on $name', ({ open }) => {
   it('counts reads per story and keeps one signing key', async () => {
     const s = await open();
-    const { repos, uow } = s.data;
+    const { repos, uow } = s.ports;
     const r = rows(s);
     const [a, b] = [await r.article(), await r.article()];
     expect(await repos.fullStory.reads(a)).toBe(0);
@@ -134,7 +134,7 @@ describe.each(adapters)('full story on $name', ({ open }) => {
 describe.each(adapters)('clicks and reach on $name', ({ open }) => {
   it('a pair keeps its first code; a code resolves to its post; unknown, hostile and non-web targets are refused', async () => {
     const s = await open();
-    const { repos } = s.data;
+    const { repos } = s.ports;
     const r = rows(s);
     const chat = await r.chat('telegram', '-1003');
     const web = await r.article();
@@ -155,7 +155,7 @@ describe.each(adapters)('clicks and reach on $name', ({ open }) => {
 
   it('batches of counts add up per post and hour, story and day, chat and day, and hour; the reach sums read them', async () => {
     const s = await open();
-    const { repos, uow } = s.data;
+    const { repos, uow } = s.ports;
     const r = rows(s);
     const now = Date.UTC(2026, 11, 7, 9, 30);
     const hour = hourOf(now);
@@ -218,7 +218,7 @@ describe.each(adapters)('clicks and reach on $name', ({ open }) => {
 
   it('a batch of counts that fails half-way writes none of its tables', async () => {
     const s = await open();
-    const { repos } = s.data;
+    const { repos } = s.ports;
     const r = rows(s);
     const chat = await r.chat('telegram', '-1007');
     const article = await r.article();

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/postgres/database.js';
-import { bothStores, type BothStores } from '../helpers/both-stores.js';
+import { rawAdapters, type RawDatabase } from '../helpers/raw-db.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
 
 const DEMO = 'demo';
 
-describe.each(bothStores())('the run\'s tables on $name', ({ open }) => {
+describe.each(rawAdapters())('the run\'s tables on $name', ({ open }) => {
   it('a lease: taken when free or expired, kept by its holder, refused to another with who holds it', async () => {
     const { runtime: { leases } } = await open();
     expect(await leases.isHeld('run', 1_000)).toBe(false);
@@ -105,13 +105,13 @@ describe.each(bothStores())('the run\'s tables on $name', ({ open }) => {
   });
 });
 
-async function article(s: BothStores, title: string, hash: string, sourceId: number | null = null): Promise<number> {
+async function article(s: RawDatabase, title: string, hash: string, sourceId: number | null = null): Promise<number> {
   const [row] = await s.sql(`INSERT INTO articles (source_id, title, source_name, paragraphs, content_hash, story_key, search_text, created_at)
     VALUES (?, ?, 'مصدر', '[]', ?, ?, '', 1) RETURNING id`, sourceId, title, hash, `key:${title}`);
   return row!.id as number;
 }
 
-async function post(s: BothStores, articleId: number, subscriptionId: number, state: string): Promise<number> {
+async function post(s: RawDatabase, articleId: number, subscriptionId: number, state: string): Promise<number> {
   const [row] = await s.sql(`INSERT INTO jobs (kind, platform, subscription_id, article_id, state, queued_at)
     VALUES ('post', 'console', ?, ?, ?, 1) RETURNING id`, subscriptionId, articleId, state);
   return row!.id as number;

@@ -168,13 +168,13 @@ describe.each(rawAdapters())('a job\'s writes fenced by the sender\'s lease on $
     const { jobs } = db.ports.repos;
     const chat = await addChat(db, '-3001');
     const article = await addArticle(db, 1);
-    const [job] = await db.exec(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', ?, ?, 0) RETURNING id`, [chat, article]);
+    const [job] = await db.sql(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', ?, ?, 0) RETURNING id`, chat, article);
     const id = job!.id as number;
-    await db.exec(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ('send:telegram:abc', 'b#2', 2, 'h', ?)`, [Date.now() + 60_000]);
+    await db.sql(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ('send:telegram:abc', 'b#2', 2, 'h', ?)`, Date.now() + 60_000);
     const mine = { lease: 'send:telegram:abc', holder: 'b#2' };
     // The same run's earlier take, and another run's, both over: a fence the row no longer names.
     const stale = [{ lease: 'send:telegram:abc', holder: 'b#1' }, { lease: 'send:telegram:abc', holder: 'a#1' }, { lease: 'send:telegram:other', holder: 'b#2' }];
-    const row = async () => (await db.exec('SELECT state, not_before, attempts, last_error FROM jobs WHERE id = ?', [id]))[0];
+    const row = async () => (await db.sql('SELECT state, not_before, attempts, last_error FROM jobs WHERE id = ?', id))[0];
 
     for (const fence of stale) {
       await jobs.postpone(id, 5_000, 'quiet hours', fence);
@@ -198,7 +198,7 @@ describe.each(rawAdapters())('a job\'s writes fenced by the sender\'s lease on $
     expect(await row()).toMatchObject({ state: 'failed', last_error: 'refused' });
 
     // Without a fence (SQLite's one run; the CLI): the writes as they always were, whatever the leases say.
-    await db.exec(`UPDATE jobs SET state = 'queued', not_before = 0 WHERE id = ?`, [id]);
+    await db.sql(`UPDATE jobs SET state = 'queued', not_before = 0 WHERE id = ?`, id);
     expect(await jobs.markSending(id, 40)).toBe(true);
     await jobs.retryLater(id, 'again', 50);
     expect(await row()).toMatchObject({ state: 'queued', not_before: 50, attempts: 2 });

@@ -123,8 +123,8 @@ async function queueOutbox(db: RawDatabase, dice: () => number): Promise<Set<num
 
 /** What the platform got against what the outbox says (the checks at the top of this file), as counts. */
 async function verdict(db: RawDatabase, platform: FakePlatform, heldInDoubt: ReadonlySet<number>, urgent: ReadonlySet<number>) {
-  const jobs = await db.exec(`SELECT id, kind, subscription_id, state, attempts, carried_by, message_id FROM jobs ORDER BY id`);
-  const chatOf = new Map((await db.exec('SELECT id, chat_id FROM subscriptions')).map((r) => [r.id as number, r.chat_id as string]));
+  const jobs = await db.sql(`SELECT id, kind, subscription_id, state, attempts, carried_by, message_id FROM jobs ORDER BY id`);
+  const chatOf = new Map((await db.sql('SELECT id, chat_id FROM subscriptions')).map((r) => [r.id as number, r.chat_id as string]));
   const count = (keys: string[]) => {
     const n = new Map<string, number>();
     for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1);
@@ -172,7 +172,7 @@ describe.each(rawAdapters())('exactly once with the real worker on $name', ({ op
       if (generation > 0) ports = await db.reopen();
       const data = ports;
       await data.repos.jobs.recoverInterrupted('hold', Date.now());
-      for (const row of await db.exec(`SELECT id FROM jobs WHERE state = 'in_doubt'`)) heldInDoubt.add(row.id as number);
+      for (const row of await db.sql(`SELECT id FROM jobs WHERE state = 'in_doubt'`)) heldInDoubt.add(row.id as number);
       if (generation === 1) for (let n = 1; n <= ARTICLES; n++) await data.repos.corrections.queueEdits(n, 2, Date.now());
       const crashed = new Promise<'crash'>((resolve) => { platform.onCrash = () => resolve('crash'); });
       const line = platform.connect();
