@@ -48,7 +48,7 @@ const QUEUE = 'outbox';
 const ENQUEUE_BATCH = 1000;
 
 /** The cluster's CPU so far (ms): the postmaster, its live processes, and the children it has reaped. */
-function serverCpuMs(postmaster: number): number {
+export function serverCpuMs(postmaster: number): number {
   const ticks = (pid: number, withChildren: boolean): number => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -4,7 +4,8 @@
  * `npm run bench -- --quick` (CI): the summariser, ingest, delivery and full-story parts only, in about a minute, so that
  * the bench cannot break unnoticed; `npm run bench -- summarize store` runs the named parts (routing: one article to 10,000 filtering subscriptions;
  * corrections: about 35 s, the floor Telegram's limits allow for 1,000 edits; clicks: redirects for 30 s and the Reach page
- * on 100,000 articles and 10,000,000 clicks, a few minutes to fill).
+ * on 100,000 articles and 10,000,000 clicks, a few minutes to fill). Named only: kill-pg, engine-pg, scale (10 outlets' tokens
+ * at the paid rate, SQLite and 1-3 runs on PostgreSQL; `--deliveries=N` for a smaller run than the issue's 1,000,000).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { benchLoad } from './load.js';
 import { benchKillPostgres } from './kill-pg.js';
 import { benchPush } from './push.js';
 import { benchRouting } from './routing.js';
+import { benchScale } from './scale.js';
 import { benchSearch, benchSearchPostgres } from './search.js';
 import { benchStore } from './store.js';
 import { benchSummarize } from './summarize.js';
@@ -111,6 +113,27 @@ async function main(): Promise<void> {
       const longest = k.takeoverMs.length ? Math.max(...k.takeoverMs) : 0;
       add(`  same, longest takeover of the token (${k.holderKills} holder kills)`, '≤ 10 s', longest / 1000, 's', longest <= 10_000);
       add('  same, 429s', '0', k.rateLimited429, '', k.rateLimited429 === 0);
+    }
+  }
+  // Named only (`npm run bench -- scale`; `--deliveries=N`, `--outlets=N`, `--workers=1,2,3` for another size): the
+  // issue's 1,000,000 deliveries over 10 outlets' tokens at the paid rate, SQLite's one process and 1-3 on PostgreSQL.
+  if (only.includes('scale')) {
+    const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const number = (name: string) => (option(name) === undefined ? undefined : Number(option(name)));
+    const s = await benchScale({
+      deliveries: number('deliveries'), outlets: number('outlets'), articles: number('articles'),
+      workers: option('workers')?.split(',').filter(Boolean).map(Number),
+    });
+    results.scale = s;
+    for (const f of s.figures) {
+      const label = f.database === 'sqlite' ? 'SQLite, 1 process' : `PostgreSQL, ${f.workers} process${f.workers > 1 ? 'es' : ''}`;
+      add(`scale: ${label}, deliveries/s (${fmt(f.deliveries)} over ${f.outlets} tokens at the paid rate)`, 'reference', f.deliveriesPerSecond, '/s', null);
+      add('  same, CPU per delivery: nashra run', 'reference', f.workerCpuMsPerDelivery, 'ms', null);
+      if (f.dbCpuMsPerDelivery !== null) add('  same, CPU per delivery: PostgreSQL', 'reference', f.dbCpuMsPerDelivery, 'ms', null);
+      add('  same, idle once drained: CPU of the runs' + (f.idleDbCpuMsPerSecond === null ? '' : ' + PostgreSQL'), 'reference', f.idleWorkerCpuMsPerSecond + (f.idleDbCpuMsPerSecond ?? 0), 'ms/s', null);
+      if (f.peakConnections !== null) add('  same, most connections open at once', 'reference', f.peakConnections, '', null);
+      add('  same, 429s + duplicates + lost', '0', f.rateLimited429 + f.duplicates + f.lost, '', f.rateLimited429 + f.duplicates + f.lost === 0);
+      add('  same, in doubt (a run lost a token\'s lease with them on the wire)', 'reference', f.inDoubt, '', null);
     }
   }
   if (want('corrections')) {

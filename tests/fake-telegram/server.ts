@@ -706,7 +706,9 @@ export class FakeTelegramHub {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.apiRoot = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    for (const bot of this.bots.values()) bot.apiRoot = this.apiRoot;
+    // Each bot's long polls wait while the hub's server listens: with no server of its own, a bot answered every
+    // getUpdates at once, and each run's bot polled in a loop (a core's worth of requests in the scale bench).
+    for (const bot of this.bots.values()) Object.assign(bot, { apiRoot: this.apiRoot, server: this.server });
     return this.apiRoot;
   }
 
