@@ -456,7 +456,7 @@ const DEMO = 'demo';
 function demoAlreadyRan(dbPath: string): string {
   return `The demo already ran on this database (${dbPath}): its sample articles were printed the first time, and ` +
     'each article goes to a chat only once.\n' +
-    `To see it again, start over with a new database: stop here (Ctrl-C), delete ${dbPath}, and run npm start again ` +
+    `To see it again, start over with a new database: stop here (Ctrl-C), ${/^postgres(ql)?:/i.test(dbPath) ? 'point DATABASE_URL at a new, empty database' : `delete ${dbPath}`}, and run npm start again ` +
     '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n';
 }
 
