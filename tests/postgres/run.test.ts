@@ -17,6 +17,8 @@ describe.skipIf(postgresUrl() === '')('nashra run on PostgreSQL', () => {
     const second = await runCliInProcess(['run', '--once'], { env });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('The demo already ran on this database (postgres://');
+    expect(second.stdout).toContain('point DATABASE_URL at a new, empty database');
+    expect(second.stdout).not.toMatch(/delete postgres/);
     expect(second.stdout.match(/^──── /gm) ?? []).toHaveLength(0);
   });
 
