@@ -1,0 +1,187 @@
+/**
+ * Post links and push endpoints for every outlet (issue 24 §4), over real HTTP through the desk's server on
+ * 127.0.0.1, rows read back from each outlet's own database: `main` and two outlets, aa and bb, each a file of its
+ * own. Another outlet's links are `/r/<outlet>/<code>` and its publish hooks `/hooks/publish/<outlet>/<id>`, answered
+ * by that outlet's counter and PushIngest; `main`'s paths are as before. Codes and ids of one outlet under another's
+ * path, and outlets that are not one, answer 404.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConsoleTransport } from '../bots/console/transport.js';
+import { DeliveryWorker } from '../src/delivery/worker.js';
+import { hookSignature, PushIngest, pushPath } from '../src/ingest/push.js';
+import { createLogger } from '../src/logger.js';
+import { postLinks } from '../src/newsroom/clicks.js';
+import { pollDeps } from '../src/newsroom/intake.js';
+import { addOutlet, CLI_OPERATOR, sourceHook, type NewsroomDeps } from '../src/newsroom/index.js';
+import type { Store } from '../src/store/index.js';
+import { outletFile } from '../src/app/outlets.js';
+import { bridgeArticle, queueAudienceIn, storeArticleIn } from './helpers/articles.js';
+import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
+import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
+
+const PUBLIC = 'https://desk.example.org';
+const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
+const OUTLETS = ['aa', 'bb'] as const;
+const silent = createLogger({ level: 'silent', write: () => undefined });
+
+let fixture: DeskFixture | undefined;
+let desk: DeskHandle | undefined;
+let site: FeedServer | undefined;
+const pushes: PushIngest[] = [];
+afterEach(async () => {
+  for (const p of pushes.splice(0)) await p.settle();
+  await desk?.close();
+  await site?.close();
+  fixture?.cleanup();
+  desk = fixture = site = undefined;
+});
+
+interface Outlet { slug: string; deps: NewsroomDeps; store: Store }
+
+/** `main` (the fixture's) and aa and bb, added as `nashra outlets add` adds them, each opened as the desk opens it. */
+async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: DeskFixture; outlets: Outlet[] }> {
+  const f = fixture = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
+  const outlets: Outlet[] = [{ slug: 'main', deps: f.deps.outlets.main, store: f.store }];
+  for (const slug of OUTLETS) {
+    await addOutlet(f.deps.outlets.main, CLI_OPERATOR, { slug, name: slug.toUpperCase(), envPrefix: `${slug.toUpperCase()}_` });
+    // As `nashra run` and the CLI give it: the newsroom knows its outlet's name.
+    const deps = (await f.deps.outlets.of(slug))!;
+    deps.outlet = slug;
+    outlets.push({ slug, deps, store: f.outletStore(slug)! });
+  }
+  return { f, outlets };
+}
+
+/** One GET with exactly these headers (node:http sends no user agent of its own). */
+function open(path: string): Promise<{ status: number; location?: string }> {
+  return new Promise((resolve, reject) => {
+    request(`${desk!.url}${path}`, { headers: { 'user-agent': BROWSER } }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode!, location: res.headers.location }));
+    }).on('error', reject).end();
+  });
+}
+
+function articleUrls(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT url FROM articles ORDER BY id').all() as Array<{ url: string }>).map((r) => r.url);
+  } finally {
+    db.close();
+  }
+}
+
+function clicksIn(file: string): Array<{ code: string; clicks: number }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT l.code, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code').all() as never;
+  } finally {
+    db.close();
+  }
+}
+
+describe('post links of every outlet', () => {
+  it('each outlet\'s post links to its own path and redirects, counted in its own database; codes under another outlet\'s path, and outlets that are not one, answer 404', async () => {
+    const { f, outlets } = await threeOutlets();
+    // Each outlet's article (one id in every database: 1) delivered to a console chat by its own worker, as run.ts builds it.
+    const links = new Map<string, { code: string; url: string }>();
+    for (const [i, o] of outlets.entries()) {
+      const article = o.slug === 'main' ? f.article : await (async () => {
+        const r = await storeArticleIn(o.store, bridgeArticle(i, { url: `https://${o.slug}.example/news/${i}` }));
+        if (r.status !== 'new') throw new Error('article not new');
+        return r.article;
+      })();
+      o.store.subscriptions.subscribe({ platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' }, Date.now() - 60_000);
+      await queueAudienceIn(o.store, article, { kind: 'platform', platform: 'console' });
+      const printed: string[] = [];
+      const data = o.store.ports();
+      const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], silent, { links: postLinks({ config: f.config, data }, o.slug) });
+      expect((await worker.drain(10_000)).sent).toBe(1);
+      const path = o.slug === 'main' ? '/r/' : `/r/${o.slug}/`;
+      const code = new RegExp(`${PUBLIC}${path}([A-Za-z0-9_-]{16})\\b`).exec(printed.join('\n'))?.[1];
+      expect(code, `${o.slug}'s post links to ${path}<code>: ${printed.join('\n')}`).toBeDefined();
+      links.set(o.slug, { code: code!, url: article.url! });
+    }
+    desk = await startDesk(f.deps, { port: 0, host: '127.0.0.1' });
+    const [main, a, b] = [links.get('main')!, links.get('aa')!, links.get('bb')!];
+
+    expect(await open(`/r/${main.code}`)).toEqual({ status: 302, location: main.url });
+    expect(await open(`/r/aa/${a.code}`)).toEqual({ status: 302, location: a.url });
+    expect(await open(`/r/bb/${b.code}`)).toEqual({ status: 302, location: b.url });
+    expect(await open(`/r/bb/${b.code}`)).toEqual({ status: 302, location: b.url });
+    // Another outlet's code under a's path, a's under main's, a forged outlet, a slug that cannot be one: 404, counted nowhere.
+    for (const path of [`/r/aa/${b.code}`, `/r/${a.code}`, `/r/main/${b.code}`, `/r/zz/${a.code}`, `/r/AA/${a.code}`, `/r/..%2Faa/${a.code}`, `/r/aa/${a.code}x`]) {
+      expect((await open(path)).status, path).toBe(404);
+    }
+    await desk.close();
+    desk = undefined;
+    // Written at the server's close (each outlet's counter flushed), each in its own outlet's database.
+    expect(clicksIn(f.config.databasePath)).toEqual([{ code: main.code, clicks: 1 }]);
+    expect(clicksIn(outletFile(f.config.databasePath, 'aa'))).toEqual([{ code: a.code, clicks: 1 }]);
+    expect(clicksIn(outletFile(f.config.databasePath, 'bb'))).toEqual([{ code: b.code, clicks: 2 }]);
+  });
+
+  it('an outlet that does not count clicks answers its path 404, while another that does is served', async () => {
+    const { f } = await threeOutlets({ AA_NASHRA_TRACK_CLICKS: '0' });
+    desk = await startDesk(f.deps, { port: 0, host: '127.0.0.1' });
+    expect((await open('/r/aa/AAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await open('/r/bb/AAAAAAAAAAAAAAAA')).status).toBe(404);
+  });
+});
+
+describe('publish hooks of every outlet', () => {
+  it('a hook for b\'s source signed with b\'s secret ingests into b only; a\'s secret on b\'s path, b\'s on a\'s or main\'s path, a forged outlet are refused; a replay is refused', async () => {
+    const { f, outlets } = await threeOutlets({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+    site = await startFeedServer();
+    for (let n = 1; n <= 3; n++) site.route(`/news/${n}`, { body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'), contentType: 'text/html; charset=utf-8' });
+    // The same site followed by every outlet as its source #1 (main's fixture has no source, so its #1 is this one too).
+    const ingests = new Map<string, PushIngest>();
+    const secrets = new Map<string, string>();
+    for (const o of outlets) {
+      const source = o.store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
+      expect(source.id).toBe(1);
+      const push = new PushIngest({ ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }), onQueued: () => {}, outlet: o.slug });
+      pushes.push(push);
+      ingests.set(o.slug, push);
+      const hook = await sourceHook(o.deps, CLI_OPERATOR, 1);
+      // The address printed names the outlet (main's as before).
+      expect(hook.url).toBe(o.slug === 'main' ? `${PUBLIC}/hooks/publish/1` : `${PUBLIC}/hooks/publish/${o.slug}/1`);
+      secrets.set(o.slug, hook.secret!);
+    }
+    desk = await startDesk({ ...f.deps, push: (slug) => ingests.get(slug) }, { port: 0, host: '127.0.0.1' });
+    const send = (path: string, secret: string, n: number, timestamp = String(Math.floor(Date.now() / 1000))) => {
+      const body = JSON.stringify({ url: `${site!.base}/news/${n}` });
+      return fetch(`${desk!.url}${path}`, {
+        method: 'POST', body, headers: { 'content-type': 'application/json', 'x-nashra-timestamp': timestamp, 'x-nashra-signature': hookSignature(secret, timestamp, body) },
+      });
+    };
+    const urls = async () => Object.fromEntries(outlets.map((o) => [o.slug, articleUrls(o.slug === 'main' ? f.config.databasePath : outletFile(f.config.databasePath, o.slug))] as const));
+
+    // Refused, each before any fetch: a's secret on b's path, b's secret on a's path and on main's, an outlet that is not one.
+    expect((await send(pushPath('hooks/publish', 'bb', 1), secrets.get('aa')!, 2)).status).toBe(401);
+    expect((await send(pushPath('hooks/publish', 'aa', 1), secrets.get('bb')!, 2)).status).toBe(401);
+    expect((await send(pushPath('hooks/publish', 'main', 1), secrets.get('bb')!, 2)).status).toBe(401);
+    expect((await send('/hooks/publish/zz/1', secrets.get('bb')!, 2)).status).toBe(404);
+    expect((await send('/hooks/publish/bb/2', secrets.get('bb')!, 2)).status).toBe(404);
+    expect(site.hits('/news/2')).toHaveLength(0);
+
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const res = await send('/hooks/publish/bb/1', secrets.get('bb')!, 2, timestamp);
+    expect([res.status, await res.text()]).toEqual([202, 'accepted']);
+    for (const p of pushes) await p.settle();
+    expect(site.hits('/news/2')).toHaveLength(1);
+    // The page names itself /wp/article-2 (its canonical address), which the article keeps.
+    const after = await urls();
+    expect(after).toEqual({ main: [f.article.url], aa: [], bb: [`${site.base}/wp/article-2`] });
+    // The same request again: a replay, refused as on main's path; nothing fetched again.
+    expect((await send('/hooks/publish/bb/1', secrets.get('bb')!, 2, timestamp)).status).toBe(409);
+    // main's path still reaches main's source with main's secret.
+    expect((await send('/hooks/publish/1', secrets.get('main')!, 3)).status).toBe(202);
+    for (const p of pushes) await p.settle();
+    expect(await urls()).toEqual({ main: [f.article.url, `${site.base}/wp/article-3`], aa: [], bb: [`${site.base}/wp/article-2`] });
+    expect(site.hits('/news/2')).toHaveLength(1);
+  });
+});
