@@ -5,14 +5,17 @@
  * by that outlet's counter and PushIngest; `main`'s paths are as before. Codes and ids of one outlet under another's
  * path, and outlets that are not one, answer 404.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleTransport } from '../bots/console/transport.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
-import { hookSignature, PushIngest, pushPath } from '../src/ingest/push.js';
+import { callbackToken, hookSignature, PushIngest, pushPath } from '../src/ingest/push.js';
 import { createLogger } from '../src/logger.js';
 import { postLinks } from '../src/newsroom/clicks.js';
 import { pollDeps } from '../src/newsroom/intake.js';
@@ -194,5 +197,58 @@ describe('publish hooks of every outlet', () => {
     for (const p of pushes) await p.settle();
     expect(await urls()).toEqual({ main: [f.article.url, `${site.base}/wp/article-3`], aa: [], bb: [`${site.base}/wp/article-2`] });
     expect(site.hits('/news/2')).toHaveLength(1);
+  });
+});
+
+describe('WebSub of every outlet', () => {
+  it('b\'s subscription gives the hub b\'s callback; the hub\'s verification and its signed notification reach b only; the same under main\'s path or a\'s is refused', async () => {
+    const { f, outlets } = await threeOutlets({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
+    // A hub that records what it is asked (the test plays its verification and its notification).
+    const asked: Array<Record<string, string>> = [];
+    const hub = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => { raw += c; }).on('end', () => { asked.push(Object.fromEntries(new URLSearchParams(raw))); res.writeHead(202).end(); });
+    });
+    await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+    try {
+      const hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub`;
+      const ingests = new Map<string, PushIngest>();
+      for (const o of outlets) {
+        o.store.sources.add({ url: `https://${o.slug}.example/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
+        const push = new PushIngest({ ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }), onQueued: () => {}, outlet: o.slug });
+        pushes.push(push);
+        ingests.set(o.slug, push);
+      }
+      desk = await startDesk({ ...f.deps, push: (slug) => ingests.get(slug) }, { port: 0, host: '127.0.0.1' });
+      f.config.push.publicUrl = desk.url;
+      const bb = outlets.find((o) => o.slug === 'bb')!;
+      const topic = 'https://bb.example/feed.xml';
+      const secret = 'b-hub-secret-b-hub-secret';
+      await bb.store.ports().repos.push.discovered(1, hubUrl, topic, secret, Date.now());
+      await ingests.get('bb')!.maintain();
+      expect(asked).toHaveLength(1);
+      const callback = `${desk.url}/websub/bb/1/${callbackToken(secret)}`;
+      expect(asked[0]).toMatchObject({ 'hub.callback': callback, 'hub.mode': 'subscribe', 'hub.topic': topic });
+
+      const verify = (url: string) => fetch(`${url}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.challenge': 'c-42', 'hub.lease_seconds': '86400' })}`);
+      // The same verification under main's path and a's (their source #1 is another's) and a forged outlet: refused.
+      for (const wrong of [`${desk.url}/websub/1/${callbackToken(secret)}`, `${desk.url}/websub/aa/1/${callbackToken(secret)}`, `${desk.url}/websub/zz/1/${callbackToken(secret)}`]) {
+        expect((await verify(wrong)).status, wrong).toBe(404);
+      }
+      const ok = await verify(callback);
+      expect([ok.status, await ok.text()]).toEqual([200, 'c-42']);
+      expect((await bb.store.ports().repos.push.websub(1))?.state).toBe('active');
+      for (const o of outlets.filter((x) => x.slug !== 'bb')) expect(await o.store.ports().repos.push.websub(1)).toBeUndefined();
+
+      // A notification (empty: poll now), signed with b's secret, on b's tokenless path and on main's.
+      const notify = (url: string, body = '') => fetch(url, { method: 'POST', body, headers: { 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` } });
+      expect((await notify(`${desk.url}/websub/1`)).status).toBe(404);
+      const pushed = await notify(`${desk.url}/websub/bb/1`);
+      expect([pushed.status, await pushed.text()]).toEqual([202, 'polling']);
+      // Replayed: refused as on main's path.
+      expect((await notify(`${desk.url}/websub/bb/1`)).status).toBe(409);
+    } finally {
+      await new Promise<void>((r) => hub.close(() => r()));
+    }
   });
 });
