@@ -25,6 +25,10 @@ import { outletFile } from '../src/app/outlets.js';
 import { bridgeArticle, queueAudienceIn, storeArticleIn } from './helpers/articles.js';
 import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from './helpers/desk.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { FakeTelegram } from './fake-telegram/server.js';
+import { runCliInProcess } from './helpers/cli.js';
+import { freePort, spawnRun, until } from './helpers/child-run.js';
+import { tempDir } from './helpers/tmp.js';
 
 const PUBLIC = 'https://desk.example.org';
 const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
@@ -251,4 +255,62 @@ describe('WebSub of every outlet', () => {
       await new Promise<void>((r) => hub.close(() => r()));
     }
   });
+});
+
+describe('nashra run: another outlet\'s publish hook and post links', () => {
+  it('sy24\'s hook (its URL as `sources hook` prints it) reaches sy24\'s run, whose post links to /r/sy24/<code>, which redirects and counts in sy24\'s database', async () => {
+    const TOKEN = '333333333:AAsy24LinksTokenForOutletTests_abcdXYZ';
+    const CHAT = '-1003333333333';
+    const tmp = tempDir('nashra-outlets-links-run-');
+    const fake = new FakeTelegram(TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const apiRoot = await fake.start();
+    site = await startFeedServer();
+    const base = site.base;
+    const rssOf = (items: number[]) => `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>موقع</title><link>${base}/</link>` +
+      items.map((n) => `<item><title>خبر ${n}</title><link>${base}/news/${n}</link><guid>${base}/news/${n}</guid><description>خبر ${n}</description></item>`).join('') + '</channel></rss>';
+    site.route('/feed.xml', { body: rssOf([1]), contentType: 'application/rss+xml; charset=utf-8' });
+    for (let n = 1; n <= 2; n++) site.route(`/news/${n}`, { body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'), contentType: 'text/html; charset=utf-8' });
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const dbPath = join(tmp.dir, 'n.db');
+    const env = {
+      DATABASE_PATH: dbPath, NASHRA_WEB_PORT: String(port), NASHRA_PUBLIC_URL: publicUrl, NASHRA_TRACK_CLICKS: '1', NASHRA_ALLOW_PRIVATE_FETCH: '1',
+      TELEGRAM_API_ROOT: apiRoot, SY24_TELEGRAM_BOT_TOKEN: TOKEN, SY24_TELEGRAM_RATE_PER_SECOND: '1000', SY24_TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', LOG_LEVEL: 'warn',
+    };
+    const ok = async (args: string[]) => {
+      const r = await runCliInProcess(args, { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    await ok(['outlets', 'add', 'sy24', '--name', 'SY24']);
+    await ok(['--outlet', 'sy24', 'subs', 'add', 'telegram', CHAT]);
+    await ok(['--outlet', 'sy24', 'sources', 'add', `${base}/feed.xml`]);
+    const printed = await ok(['--outlet', 'sy24', 'sources', 'hook', '1']);
+    const hookUrl = /url:\s+(\S+)/.exec(printed)?.[1];
+    const secret = /secret:\s+(\S+)/.exec(printed)?.[1];
+    expect(hookUrl).toBe(`${publicUrl}/hooks/publish/sy24/1`);
+    const run = spawnRun(env);
+    try {
+      await until(() => fake.calls.some((c) => c.method === 'getUpdates'), 20_000, 'sy24\'s bot polling');
+      await until(() => run.output().includes('Desk:'), 20_000, 'the desk');
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const body = JSON.stringify({ url: `${base}/news/2` });
+      const res = await fetch(hookUrl!, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-nashra-timestamp': timestamp, 'x-nashra-signature': hookSignature(secret!, timestamp, body) } });
+      expect([res.status, await res.text()]).toEqual([202, 'accepted']);
+      const post = () => fake.sentTo(CHAT).map((c) => JSON.stringify(c.params)).find((t) => t.includes('/r/sy24/'));
+      await until(() => post() !== undefined, 20_000, 'sy24\'s post at the fake Bot API');
+      const code = new RegExp(`${publicUrl}/r/sy24/([A-Za-z0-9_-]{16})`).exec(post()!)?.[1];
+      expect(code).toBeDefined();
+      const click = await fetch(`${publicUrl}/r/sy24/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+      expect([click.status, click.headers.get('location')]).toEqual([302, `${base}/wp/article-2`]);
+      expect((await fetch(`${publicUrl}/r/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } })).status).toBe(404);
+    } finally {
+      await run.kill('SIGTERM');
+      await fake.stop();
+    }
+    // Counted at the run's stop (the desk's close flushes each outlet's counter), in sy24's database.
+    expect(clicksIn(outletFile(dbPath, 'sy24')).map((r) => r.clicks)).toEqual([1]);
+    expect(clicksIn(dbPath)).toEqual([]);
+    tmp.cleanup();
+  }, 90_000);
 });
