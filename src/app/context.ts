@@ -126,7 +126,7 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     newsroom: async (named) => {
       const slug = await slugOf(named);
       let newsroom = newsrooms.get(slug);
-      if (!newsroom) newsrooms.set(slug, newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => newsroomDeps(registry, own, ports, logger)));
+      if (!newsroom) newsrooms.set(slug, newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => ({ ...newsroomDeps(registry, own, ports, logger), outlet: slug })));
       return newsroom;
     },
     mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),

@@ -20,7 +20,7 @@ export function deskPlatforms(registry: readonly PlatformDescriptor[], config: P
  * The web desk, when wanted: on NASHRA_WEB_PORT, or on the default port with only the local demo platform (so a
  * newcomer sees it at once) or when clicks are counted (posts link to its `/r/<code>`). A port that is taken is said in one line and the run goes on without the desk.
  */
-export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: PushIngest }): Promise<DeskHandle | undefined> {
+export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: (outlet: string) => PushIngest | undefined }): Promise<DeskHandle | undefined> {
   const { config } = outlets.main;
   const { web } = config;
   // Counting clicks needs the server: posts link to it.

@@ -96,16 +96,17 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
     for (const runner of runners) await runner.prepare();
     for (const runner of runners) if (!(await runner.startPlatforms())) return;
     if (config.healthPort) health = await startHealthServer(config.healthPort, runners.map((r) => r.health()), logger);
-    // The desk's push endpoints (publish hooks, WebSub callbacks) reach main's sources: only main's subscriptions are
-    // kept up with the hubs (another outlet's sources are polled as before; a hub's call for them would be refused).
+    // The desk's push endpoints (publish hooks, WebSub callbacks) reach each outlet's sources through its runner's
+    // PushIngest, by the outlet's name in the path (src/desk/push-routes.ts).
     const main = runners.find((r) => r.outlet.slug === MAIN_OUTLET);
     if (!options.once && options.desk) {
-      desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, { demo: main?.outlet.demo ?? false, out: options.out, push: main?.push });
+      const pushOf = new Map(runners.map((r) => [r.outlet.slug, r.push!] as const));
+      desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, { demo: main?.outlet.demo ?? false, out: options.out, push: (slug) => pushOf.get(slug) });
     }
     if (options.once) {
       for (const runner of runners) await runner.once();
     } else {
-      for (const runner of runners) await runner.serve(runner === main);
+      for (const runner of runners) await runner.serve();
       await stop.requested;
       for (const runner of runners) await runner.stopWork();
     }
@@ -232,7 +233,7 @@ class OutletRunner {
     const delivery = this.worker = new DeliveryWorker(data, transports, logger, {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
-      links: postLinks({ config, data }),
+      links: postLinks({ config, data }, this.outlet.slug),
       ...(senders ? { owns: (t: Transport) => senders.owns(t), fence: (t: Transport) => senders.fence(t) } : {}),
     });
     this.outlet.queued?.listen(() => delivery.notify());
@@ -244,7 +245,7 @@ class OutletRunner {
     this.poller = config.databaseUrl === undefined
       ? new SourcePoller(pollDeps, () => delivery.notify(), () => void askEditors())
       : new EnginePoller(pollDeps, { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) }, () => delivery.notify(), () => void askEditors());
-    this.push = new PushIngest({ config, data, logger, intake, onQueued: () => { delivery.notify(); void askEditors(); } });
+    this.push = new PushIngest({ config, data, logger, intake, outlet: this.outlet.slug, onQueued: () => { delivery.notify(); void askEditors(); } });
   }
 
   /** False when a stop was asked for while a platform still waited for its API: the run then ends at once. */
@@ -309,8 +310,8 @@ class OutletRunner {
     else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
   }
 
-  /** The long-running mode: the poller, the worker, the editors' reminders and (`websub`) WebSub's upkeep, until the stop. */
-  async serve(websub: boolean): Promise<void> {
+  /** The long-running mode: the poller, the worker, the editors' reminders and WebSub's upkeep, until the stop. */
+  async serve(): Promise<void> {
     const { stop, logger } = this;
     const delivery = this.worker!;
     const push = this.push!;
@@ -325,8 +326,8 @@ class OutletRunner {
     const asking = setInterval(() => void this.askEditors(), ASK_EDITORS_MS);
     void this.askEditors();
     // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
-    const maintaining = websub ? setInterval(() => void push.maintain(), WEBSUB_EVERY_MS) : undefined;
-    if (websub) void push.maintain();
+    const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
+    void push.maintain();
     void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
     logger.info('nashra is running', { platforms: this.platforms.map((p) => p.name).join(',') || 'console only' });
   }

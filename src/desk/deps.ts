@@ -22,9 +22,15 @@ export interface DeskDeps {
   platforms: readonly DeskPlatform[];
   /** Where the first-run setup link is printed. */
   out: (line: string) => void;
-  /** Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given. */
-  push?: PushIngest;
-  /** Counts clicks on posts' links when NASHRA_TRACK_CLICKS is on; made by the server when not given (tests give theirs). */
+  /**
+   * Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given: each outlet's
+   * PushIngest by its name (`nashra run`: those of the outlets it serves), or one, `main`'s.
+   */
+  push?: PushIngest | ((outlet: string) => PushIngest | undefined);
+  /**
+   * Counts clicks on `main`'s posts' links when NASHRA_TRACK_CLICKS is on; made by the server when not given (tests
+   * give theirs). Another outlet's are counted by a counter the server makes on the outlet's first link.
+   */
   clicks?: ClickCounter;
   now?: () => number;
 }

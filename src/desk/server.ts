@@ -21,8 +21,9 @@ import { sameOriginPath } from './redirect.js';
 import { formPageOf, KeptDrafts, typedFields, type KeptFields } from './kept.js';
 import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
-import { CLICK_ROUTE, registerClicks } from './click-routes.js';
+import { CLICK_ROUTES, registerClicks } from './click-routes.js';
 import { ClickCounter } from '../newsroom/clicks.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 
 export type { ContextOf, DeskDeps, SignedIn } from './deps.js';
@@ -45,6 +46,8 @@ const LOGIN_PER_USERNAME = { max: 10, timeWindow: 15 * 60_000 };
 const PUBLIC = new Set(['/login', '/setup/:token', '/static/*', '/lang', ...PUSH_ROUTES]);
 /** Machine endpoints authenticated by their own secrets (src/ingest/push.ts), not by a session and its CSRF token. */
 const NO_CSRF = new Set(PUSH_ROUTES);
+/** Posts' links: no session, no cookie (see the onRequest hook). */
+const CLICKS = new Set(CLICK_ROUTES);
 
 export async function startDesk(deps: DeskDeps, listen: { port: number; host: string }): Promise<DeskHandle> {
   const app = await buildDesk(deps);
@@ -110,7 +113,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     // A post's link: no session looked up (a reader who is also an editor would cost a read and a write), no cookie.
-    if (req.routeOptions.url === CLICK_ROUTE) return;
+    if (CLICKS.has(req.routeOptions.url ?? '')) return;
     req.lang = req.cookies[LANG_COOKIE] === 'en' ? 'en' : 'ar';
     const raw = req.cookies[SESSION_COOKIE];
     const lookup = raw ? await deskSession(main, raw, now()) : undefined;
@@ -261,14 +264,34 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   }
 
   await registerPages(app, deps, ctxOf, drafts);
-  if (deps.push) await registerPush(app, deps.push);
-  if (config.clicks.track) {
-    // Posts' links count in the first outlet's database (the run serves one /r/ for every outlet's posts).
-    const counter = deps.clicks ?? new ClickCounter(main);
-    registerClicks(app, counter);
-    // The counts kept in memory are written before the server (and then the database) closes.
-    app.addHook('onClose', async () => { await counter.close(); });
+  if (deps.push) {
+    const push = deps.push;
+    // Given one PushIngest (tests, the bench): `main`'s only.
+    await registerPush(app, typeof push === 'function' ? push : (slug) => (slug === MAIN_OUTLET ? push : undefined));
   }
+  // Posts' links count in their outlet's database, where the worker stored their codes: `main`'s counter at once
+  // (when it counts clicks), another outlet's made on its first link, for an outlet that counts them.
+  const mainCounter = config.clicks.track ? deps.clicks ?? new ClickCounter(main) : undefined;
+  const counters = new Map<string, Promise<ClickCounter | undefined>>();
+  let closed = false;
+  registerClicks(app, (slug) => {
+    if (slug === undefined || slug === MAIN_OUTLET) return mainCounter;
+    let counter = counters.get(slug);
+    if (!counter) {
+      counters.set(slug, counter = deps.outlets.of(slug)
+        .then((n) => (n?.config.clicks.track && !closed ? new ClickCounter(n) : undefined))
+        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; }));
+      // Not an outlet (a forged name, one removed) or one that failed to open: not remembered, asked again next time.
+      void counter.then((c) => { if (!c) counters.delete(slug); });
+    }
+    return counter;
+  });
+  // The counts kept in memory are written before the server (and then the databases) close.
+  app.addHook('onClose', async () => {
+    closed = true;
+    const all = await Promise.all(counters.values());
+    await Promise.all([mainCounter, ...all].map((c) => c?.close()));
+  });
   return app;
 }
 

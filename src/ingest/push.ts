@@ -1,13 +1,13 @@
 /**
  * Push ingest: a newsroom's site tells Nashra about a new item instead of waiting for the next poll.
  *
- * - The publish hook, `POST /hooks/publish/<source-id>`: a JSON or form body naming the article's `url` (on the
+ * - The publish hook, `POST /hooks/publish/<source-id>` (another outlet's `/hooks/publish/<outlet>/<source-id>`): a JSON or form body naming the article's `url` (on the
  *   source's site) or a WordPress `post_id`, authenticated with the source's secret, either signed
  *   (`X-Nashra-Timestamp: <unix seconds>`, `X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`,
  *   optionally `X-Nashra-Id`, which the signature does not cover) or, for a tool that cannot sign,
  *   `Authorization: Bearer <secret>`.
  * - WebSub (W3C Recommendation): a feed that names a hub gets a subscription with `hub.callback` at
- *   `<NASHRA_PUBLIC_URL>/websub/<source-id>/<token>` (see callbackToken), `hub.topic` the feed's self URL and a per-subscription `hub.secret`;
+ *   `<NASHRA_PUBLIC_URL>/websub/<source-id>/<token>` (another outlet's `/websub/<outlet>/<source-id>/<token>`, pushPath; see callbackToken), `hub.topic` the feed's self URL and a per-subscription `hub.secret`;
  *   the hub's verification of intent is answered with its challenge only for the request Nashra made and has not
  *   seen verified (same mode and topic; a denial likewise), the lease it grants is bounded to 1 hour..10 days, each
  *   notification must carry a valid `X-Hub-Signature` (sha1 or sha256 HMAC of the body), leases are renewed in
@@ -22,12 +22,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
 import type { Source, WebSubSubscription } from '../model/source.js';
 import type { DataPorts } from '../ports/index.js';
 import { FetchError, fetchText } from './http.js';
 import { ingestPushedUrl, pollSource, type ArticleIntake, type SourcePollResult } from './poller.js';
 
-export interface PushDeps { config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake; onQueued: () => void }
+export interface PushDeps {
+  config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake; onQueued: () => void;
+  /** The outlet whose sources these are: its endpoints carry its name (pushPath); `main` when not given. */
+  outlet?: string;
+}
 export interface PushAnswer { status: number; body: string }
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -78,6 +83,15 @@ export function hookSignature(secret: string, timestamp: string, body: Buffer | 
 }
 
 type HookTarget = { url: string } | { postId: string };
+
+/**
+ * A push endpoint's path on the desk's server (src/desk/push-routes.ts) for a source of the outlet: `main`'s
+ * `/hooks/publish/<id>` and `/websub/<id>/<token>` (as before outlets), another outlet's with its name after the
+ * endpoint's (`/hooks/publish/sy24/<id>`), since its source ids are its own database's.
+ */
+export function pushPath(kind: 'hooks/publish' | 'websub', outlet: string | undefined, ...rest: Array<string | number>): string {
+  return ['', kind, ...(outlet === undefined || outlet === MAIN_OUTLET ? [] : [outlet]), ...rest].join('/');
+}
 
 export class PushIngest {
   private readonly recent = new Map<string, number>();
@@ -243,7 +257,7 @@ export class PushIngest {
   }
 }
 
-type HubDeps = Pick<PushDeps, 'config' | 'data' | 'logger'>;
+type HubDeps = Pick<PushDeps, 'config' | 'data' | 'logger' | 'outlet'>;
 
 /**
  * Asks the hub to subscribe (or renew, or unsubscribe). The row is marked as asked before the request, so a hub
@@ -252,7 +266,7 @@ type HubDeps = Pick<PushDeps, 'config' | 'data' | 'logger'>;
  */
 async function askHub(deps: HubDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
   const { data: { repos }, logger, config } = deps;
-  const callback = `${config.push.publicUrl}/websub/${sub.sourceId}/${callbackToken(sub.secret)}`;
+  const callback = `${config.push.publicUrl}${pushPath('websub', deps.outlet, sub.sourceId, callbackToken(sub.secret))}`;
   const form = new URLSearchParams({ 'hub.callback': callback, 'hub.mode': mode, 'hub.topic': sub.topic });
   if (mode === 'subscribe') { form.set('hub.secret', sub.secret); form.set('hub.lease_seconds', String(LEASE_SECONDS)); }
   await repos.push.setWebSubState(sub.sourceId, mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing', { requestedAt: now }, now);

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { isbot } from 'isbot';
 import type { StoredArticle } from '../model/article.js';
+import { MAIN_OUTLET } from '../model/outlet.js';
 import { hourOf, type ClickCount, type ClickTarget } from '../model/reach.js';
 import type { Repositories } from '../ports/index.js';
 import type { NewsroomDeps } from './deps.js';
@@ -20,8 +21,11 @@ const CODE = /^[A-Za-z0-9_-]{16}$/;
 export const newClickCode = (): string => randomBytes(12).toString('base64url');
 export const isClickCode = (code: string): boolean => CODE.test(code);
 
-/** The path the desk's server answers (src/desk/click-routes.ts). */
-export const clickPath = (code: string): string => `/r/${code}`;
+/**
+ * The path the desk's server answers (src/desk/click-routes.ts): `main`'s `/r/<code>` (as every link sent before
+ * outlets), another outlet's `/r/<outlet>/<code>`, since its codes are in its own database.
+ */
+export const clickPath = (code: string, outlet: string = MAIN_OUTLET): string => outlet === MAIN_OUTLET ? `/r/${code}` : `/r/${outlet}/${code}`;
 
 /** The article's address, when a reader can open it (an urgent alert has none; a local file is never shown). */
 const readable = (article: StoredArticle): boolean => article.url !== undefined && /^https?:\/\//i.test(article.url) && !article.urgent;
@@ -31,10 +35,10 @@ const readable = (article: StoredArticle): boolean => article.url !== undefined 
  * clicks are not counted. The code is read first (a post sent again after a failure keeps its code); a new one is
  * stored by the worker in the unit that marks the post `sending`.
  */
-export function postLinks(deps: Pick<NewsroomDeps, 'config' | 'data'>) {
+export function postLinks(deps: Pick<NewsroomDeps, 'config' | 'data'>, outlet: string = MAIN_OUTLET) {
   const { track, publicUrl } = deps.config.clicks;
   if (!track || !publicUrl) return undefined;
-  const url = (code: string) => `${publicUrl}${clickPath(code)}`;
+  const url = (code: string) => `${publicUrl}${clickPath(code, outlet)}`;
   return {
     async linkFor(article: StoredArticle, subscriptionId: number, opts: { create: boolean }, now: number) {
       if (!readable(article)) return undefined;

@@ -42,4 +42,6 @@ export interface NewsroomDeps {
   platforms: readonly ChatRules[];
   /** New deliveries were queued: wake the delivery worker. */
   onQueued: () => void;
+  /** The outlet's name, which its post links and push endpoints carry (src/ingest/push.ts pushPath); `main` when not given. */
+  outlet?: string;
 }

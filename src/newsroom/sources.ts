@@ -6,7 +6,7 @@ import type { SourceRepository } from '../ports/index.js';
 import { detectSource, isWordPressApiUrl, NotASourceError, wordpressFeedUrl } from '../ingest/detect.js';
 import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
-import { subscribeFound } from '../ingest/push.js';
+import { pushPath, subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
 import { recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
@@ -137,7 +137,7 @@ export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number)
 export interface SourceHook { source: Source; secret?: string; url?: string }
 
 /**
- * A source's publish hook (`POST /hooks/publish/<id>`, src/ingest/push.ts): its secret as it is, a new one
+ * A source's publish hook (`POST /hooks/publish/<id>`, another outlet's `/hooks/publish/<outlet>/<id>`, src/ingest/push.ts): its secret as it is, a new one
  * (`rotate`, or the first time; the old one stops working at once), or none (`off`: the hook refuses everything).
  * Showing the secret is an editor's action like changing it, and audited (without the secret).
  */
@@ -154,7 +154,7 @@ export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, o
     else if (opts.rotate || !secret) secret = randomBytes(24).toString('base64url');
     if (secret !== stored) await tx.push.setHookSecret(id, secret);
     await recordAudit(tx, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
-    const url = config.push.publicUrl ? `${config.push.publicUrl}/hooks/publish/${id}` : undefined;
+    const url = config.push.publicUrl ? `${config.push.publicUrl}${pushPath('hooks/publish', deps.outlet, id)}` : undefined;
     return { source, secret, url };
   });
 }

@@ -20,7 +20,7 @@ export async function runCommand(_args: string[], options: { once?: boolean; out
     const config = configs[i]!;
     const db = await ctx.runDatabase(slug);
     const queued = new QueueSignal();
-    const newsroom = newsroomDeps(ctx.registry, config, db.data, ctx.logger, queued.notify);
+    const newsroom = { ...newsroomDeps(ctx.registry, config, db.data, ctx.logger, queued.notify), outlet: slug };
     const platforms = await createPlatforms(ctx.registry, { config, logger: ctx.logger, newsroom, out: ctx.out }, db.counters);
     outlets.push({ slug, config, db, platforms, queued, newsroom, demo: demo && slug === MAIN_OUTLET });
   }

@@ -1,4 +1,5 @@
 import { withoutLeadingUrl } from '../../ingest/http.js';
+import { pushPath } from '../../ingest/push.js';
 import type { Source } from '../../model/source.js';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { errorMessage, UserError } from '../../errors.js';
@@ -118,7 +119,7 @@ export async function sourcesHook([id]: string[], options: { rotate?: boolean; o
   const hook = await sourceHook((await ctx.newsroom()), CLI_OPERATOR, Number(id), options);
   if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
   ctx.out(`source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`);
-  ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>/hooks/publish/${id} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);
+  ctx.out(`url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>${pushPath('hooks/publish', (await ctx.outlet()).slug, id)} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`);
   ctx.out(`secret: ${hook.secret}`);
   ctx.out('sign: X-Nashra-Timestamp: <unix seconds>, X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">; or Authorization: Bearer <secret>');
 }
