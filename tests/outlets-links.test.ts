@@ -108,7 +108,7 @@ describe('post links of every outlet', () => {
       const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], silent, { links: postLinks({ config: f.config, data }, o.slug) });
       expect((await worker.drain(10_000)).sent).toBe(1);
       const path = o.slug === 'main' ? '/r/' : `/r/${o.slug}/`;
-      const code = new RegExp(`${PUBLIC}${path}([A-Za-z0-9_-]{16})\\b`).exec(printed.join('\n'))?.[1];
+      const code = new RegExp(`${PUBLIC}${path}([A-Za-z0-9_-]{16})(?![A-Za-z0-9_-])`).exec(printed.join('\n'))?.[1];
       expect(code, `${o.slug}'s post links to ${path}<code>: ${printed.join('\n')}`).toBeDefined();
       links.set(o.slug, { code: code!, url: article.url! });
     }

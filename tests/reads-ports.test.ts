@@ -60,7 +60,7 @@ describe('the newsroom\'s reads over the ports', () => {
     const actions: Array<Promise<unknown>> = [];
     const pages: Array<Promise<[number, number]>> = [];
     for (let i = 0; i < 30; i++) {
-      const door = random() < 0.5 ? CLI_OPERATOR : { platform: 'desk', id: 'editor' };
+      const door = random() < 0.5 ? CLI_OPERATOR : { platform: 'desk', id: 'editor', role: 'admin' as const };
       actions.push(subscribe(deps, door, { platform: 'telegram', chatId: `-100${i}`, kind: 'channel' }));
       const subs = allSubscriptions(deps);
       const audit = auditEntries(deps, { action: 'subscription.add', limit: 100 });
