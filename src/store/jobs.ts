@@ -525,24 +525,37 @@ const AUDIENCE = `WHERE s.active = 1 AND (@everyTopic = 1 OR (s.topics = '[]' AN
 const has = (state: string) => `COALESCE(SUM(EXISTS (SELECT 1 FROM jobs d WHERE d.kind = 'post' AND d.article_id = @articleId
   AND d.subscription_id = s.id AND d.state ${state})), 0)`;
 
-/** The worker's look (JobsTable.next), in one order of the lanes' rows. */
-const nextStatement = (db: Database, ...columns: string[]) => {
+/**
+ * The worker's look (JobsTable.next), in one order of the lanes' rows, for both adapters (PostgreSQL's in
+ * src/store/postgres/jobs.ts): each lane read apart in its jobs_queue index's order up to the limit, then the picked
+ * rows sorted again. The two texts differ in three words: SQLite wants a lane's subquery selected from (a bare one is
+ * not allowed in a UNION ALL), PostgreSQL wants its parameters' types where it cannot infer them, and its booleans
+ * as numbers for the row mapper.
+ */
+export function nextJobsText(dialect: 'sqlite' | 'postgres', ...columns: string[]): string {
+  const pg = dialect === 'postgres';
   const order = columns.join(', ');
-  const lane = (n: number, when = 'true') => `SELECT * FROM (SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
-    AND state = 'queued' AND not_before <= @now AND ${when} ORDER BY priority DESC, ${order} LIMIT @limit)`;
-  return db.prepare(`WITH picked AS (${lane(0)} UNION ALL ${lane(1, '@texts = 1')} UNION ALL ${lane(2)})
+  const lane = (n: number, when = 'true') => {
+    const select = `SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
+    AND state = 'queued' AND not_before <= ${pg ? '@now::bigint' : '@now'} AND ${when} ORDER BY priority DESC, ${order} LIMIT ${pg ? '@limit::bigint' : '@limit'}`;
+    return pg ? `(${select})` : `SELECT * FROM (${select})`;
+  };
+  return `WITH picked AS (${lane(0)} UNION ALL ${lane(1, pg ? '@texts::bigint = 1' : '@texts = 1')} UNION ALL ${lane(2)})
     SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
       j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
       s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
-      p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, p.carried_by IS NOT NULL AS in_digest,
+      p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at,
+      ${pg ? '(p.carried_by IS NOT NULL)::int' : 'p.carried_by IS NOT NULL'} AS in_digest,
       ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
     FROM picked JOIN jobs j ON j.id = picked.id JOIN subscriptions s ON s.id = j.subscription_id
     LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
     LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
     LEFT JOIN broadcasts b ON b.id = j.broadcast_id
     LEFT JOIN jobs p ON p.id = j.waits_for
-    ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`);
-};
+    ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`;
+}
+
+const nextStatement = (db: Database, ...columns: string[]) => db.prepare(nextJobsText('sqlite', ...columns));
 
 const cancelStatement = (db: Database, kind: string) => db.prepare(`UPDATE jobs SET state = 'skipped', last_error = ?, finished_at = ?
   WHERE article_id = ? AND ${kind} AND state IN ('queued', 'held')`);

@@ -9,7 +9,7 @@
 import type { DigestRepository, JobRepository, SendFence } from '../../ports/index.js';
 import type { JobAnswer } from '../../model/delivery.js';
 import { digestSubscriptionFromRow } from '../delivery-settings.js';
-import { pendingJobFromRow, QUIET_COLUMNS, TEMPLATE_COLUMNS } from '../jobs.js';
+import { nextJobsText, pendingJobFromRow } from '../jobs.js';
 import { statement, type Sql } from './sql.js';
 
 /** The rows the SQLite tables' mappers read (the store exports mappers, not row types). */
@@ -20,28 +20,8 @@ type DigestSubscriptionRow = Parameters<typeof digestSubscriptionFromRow>[0];
 export const CORRECTION_ROWS = `kind IN ('edit', 'delete')`;
 
 
-/**
- * The worker's look (JobsTable.next): each lane read apart in its jobs_queue index's order up to the limit, then the
- * picked rows sorted again. Within a lane the ordering columns are all set or all NULL (digest_id for the digests'
- * lane, article_id outside it), so PostgreSQL's NULLS LAST changes no order SQLite gives.
- */
-const nextStatement = (...columns: string[]) => {
-  const order = columns.join(', ');
-  const lane = (n: number, when = 'true') => `(SELECT id FROM jobs WHERE platform = @platform AND lane = ${n}
-    AND state = 'queued' AND not_before <= @now::bigint AND ${when} ORDER BY priority DESC, ${order} LIMIT @limit::bigint)`;
-  return statement(`WITH picked AS (${lane(0)} UNION ALL ${lane(1, '@texts::bigint = 1')} UNION ALL ${lane(2)})
-    SELECT j.id, j.kind, j.article_id, j.subscription_id, j.platform, j.attempts,
-      j.priority, j.broadcast_id, j.digest_id, j.part, j.parts, j.text, j.revision, j.waits_for,
-      s.chat_id, s.thread_id, s.kind AS chat_kind, s.active, COALESCE(b.paid, 0) AS paid,
-      p.state AS post_state, p.message_id AS post_message_id, p.finished_at AS post_sent_at, (p.carried_by IS NOT NULL)::int AS in_digest,
-      ${TEMPLATE_COLUMNS}, ${QUIET_COLUMNS}
-    FROM picked JOIN jobs j ON j.id = picked.id JOIN subscriptions s ON s.id = j.subscription_id
-    LEFT JOIN subscription_templates t ON t.subscription_id = j.subscription_id
-    LEFT JOIN delivery_settings ds ON ds.subscription_id = j.subscription_id
-    LEFT JOIN broadcasts b ON b.id = j.broadcast_id
-    LEFT JOIN jobs p ON p.id = j.waits_for
-    ORDER BY j.lane, j.priority DESC, ${columns.map((c) => `j.${c}`).join(', ')}`);
-};
+/** The worker's look (JobsTable.next), in one order of the lanes' rows (src/store/jobs.ts nextJobsText). */
+const nextStatement = (...columns: string[]) => statement(nextJobsText('postgres', ...columns));
 const NEXT_OLDEST = nextStatement('digest_id', 'part', 'id');
 const NEXT_NEWEST = nextStatement('article_id DESC', 'digest_id', 'part', 'id');
 const QUEUED = statement(`SELECT 1 AS one FROM jobs WHERE platform = @platform AND state = 'queued' AND (@texts::bigint = 1 OR kind <> 'digest')
