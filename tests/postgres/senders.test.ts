@@ -39,6 +39,17 @@ async function run(name: string, ports: Awaited<ReturnType<typeof freshPostgresP
   return { leases, lines };
 }
 
+/** Ports over a new database and a client of the test's own to read its rows; both closed after the test. */
+async function portsAndClient() {
+  const url = await freshPostgresDatabase();
+  const ports = await openPostgres(url);
+  onTestFinished(() => ports.close());
+  const raw = new pg.Client(url);
+  await raw.connect();
+  onTestFinished(() => raw.end());
+  return { ports, raw };
+}
+
 describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on one PostgreSQL database', () => {
   it('a pinned platform is started by one run only; the other leaves it out in one line; a dead holder of this host is taken over at once', async () => {
     const ports = await freshPostgresPorts();
@@ -57,12 +68,7 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
   });
 
   it('a sender is driven by one run at a time, named by its token\'s hash (never the token); released, the other takes it within a second', async () => {
-    const url = await freshPostgresDatabase();
-    const ports = await openPostgres(url);
-    onTestFinished(() => ports.close());
-    const raw = new pg.Client(url);
-    await raw.connect();
-    onTestFinished(() => raw.end());
+    const { ports, raw } = await portsAndClient();
     const a = await run('a', ports);
     const b = await run('b', ports);
     const tg = transport('telegram', senderIdentity(TOKEN));
@@ -84,12 +90,7 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
   });
 
   it('a run that loses a pinned platform\'s lease stops it and lets its sender go', async () => {
-    const url = await freshPostgresDatabase();
-    const ports = await openPostgres(url);
-    onTestFinished(() => ports.close());
-    const raw = new pg.Client(url);
-    await raw.connect();
-    onTestFinished(() => raw.end());
+    const { ports, raw } = await portsAndClient();
     const a = await run('a', ports);
     const wa = adapter('whatsapp', '/srv/wa');
     expect(await a.leases.pinned([wa])).toEqual([wa]);
