@@ -12,7 +12,7 @@ import type { PendingDelivery } from '../../src/model/delivery.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { RollingLimiter } from './limiter.js';
 import { telegramMarkup } from './markup.js';
-import { createTelegramPostCorrector } from './corrections.js';
+import { createTelegramPostCorrector } from './post-corrector.js';
 import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import {
   CHAT_REFUSAL, describeTelegramError, isFormatRejection, isNotJsonAnswer, markSendingAsRequestLeaves, requestSignal, toDeliveryError, type RequestSignal,
