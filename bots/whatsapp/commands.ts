@@ -14,7 +14,7 @@ import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
 import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from './identity.js';
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
-import { WhatsAppCorrections } from './corrections.js';
+import { WhatsAppCorrections } from './correct-command.js';
 import type { WhatsAppFullStory } from './full-story.js';
 
 export interface CommandDeps {
