@@ -4,7 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { channels } from './channels.js';
-import { corrections } from './correct.js';
+import { corrections } from './correct-command.js';
 import { chatSettings } from './chat-settings.js';
 import type { BotDeps } from './context.js';
 import { deliveryCommands } from './delivery.js';
