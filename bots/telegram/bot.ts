@@ -7,7 +7,7 @@ import { channels } from './channels.js';
 import { corrections } from './correct-command.js';
 import { chatSettings } from './chat-settings.js';
 import type { BotDeps } from './context.js';
-import { deliveryCommands } from './delivery.js';
+import { deliveryCommands } from './delivery-settings.js';
 import { editors } from './editors.js';
 import { fullStory, FullStorySender } from './full-story.js';
 import { COMMANDS, DESCRIPTION, langOf, messages } from './i18n.js';
