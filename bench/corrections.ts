@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'grammy';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { loadAppConfig } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { pollSource } from '../src/ingest/poller.js';

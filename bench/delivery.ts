@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Api } from 'grammy';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { loadAppConfig } from '../src/app/platforms.js';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { queueAudienceIn, storeArticleIn } from '../tests/helpers/articles.js';

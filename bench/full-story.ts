@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TelegramAdapter } from '../bots/telegram/index.js';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
 import { fullStoryCode } from '../src/newsroom/index.js';

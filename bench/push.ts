@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { Api } from 'grammy';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';

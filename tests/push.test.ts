@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { deskPlatforms } from '../src/app/desk.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TelegramSettings } from '../bots/telegram/settings.js';
+import type { TelegramSettings } from '../bots/telegram/config.js';
 import { createTelegramTransport, installLimits } from '../bots/telegram/transport.js';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';

@@ -20,7 +20,7 @@ import { subscriptions } from './subscribe.js';
 import { scheduledSends } from './scheduled.js';
 import { describeTelegramError } from './requests.js';
 import { installLimits } from './transport.js';
-import type { TelegramSettings } from './settings.js';
+import type { TelegramSettings } from './config.js';
 import { topicChoices, type NewsroomDeps } from '../../src/newsroom/index.js';
 
 export interface BotOptions {

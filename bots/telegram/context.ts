@@ -4,7 +4,7 @@ import { PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Actor, NewsroomDeps } from '../../src/newsroom/index.js';
 import { langOf, messages, type Messages } from './i18n.js';
-import type { TelegramSettings } from './settings.js';
+import type { TelegramSettings } from './config.js';
 
 /** What every feature Composer is given: passed in, never global. */
 export interface BotDeps {

@@ -7,7 +7,7 @@ import type { Transport } from '../../src/delivery/platform.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
 import { PLATFORM } from './context.js';
-import type { TelegramSettings } from './settings.js';
+import type { TelegramSettings } from './config.js';
 import { describeAnswer } from './requests.js';
 import { createTelegramTransport } from './transport.js';
 import { askEditorsToReview } from './review.js';

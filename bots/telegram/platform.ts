@@ -2,7 +2,7 @@ import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';
-import { parseTelegramSettings, type TelegramSettings } from './settings.js';
+import { parseTelegramSettings, type TelegramSettings } from './config.js';
 
 /** Telegram, as the registry sees it (src/app/platforms.ts). */
 export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {

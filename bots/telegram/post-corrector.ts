@@ -9,7 +9,7 @@ import type { StoredArticle } from '../../src/model/article.js';
 import type { PendingCorrection } from '../../src/model/correction.js';
 import { escapeHtml, telegramMarkup } from './markup.js';
 import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
-import type { TelegramSettings } from './settings.js';
+import type { TelegramSettings } from './config.js';
 import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './requests.js';
 
 /*

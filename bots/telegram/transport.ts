@@ -17,7 +17,7 @@ import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import {
   CHAT_REFUSAL, describeTelegramError, isFormatRejection, isNotJsonAnswer, markSendingAsRequestLeaves, requestSignal, toDeliveryError, type RequestSignal,
 } from './requests.js';
-import type { TelegramSettings } from './settings.js';
+import type { TelegramSettings } from './config.js';
 
 export type TelegramRate = TelegramSettings['rate'];
 

@@ -6,7 +6,7 @@ import { loadAppConfig } from '../../src/app/platforms.js';
 import { adapterContextOn } from '../helpers/context.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { createDatabase, type RawDatabase } from '../helpers/raw-db.js';
-import type { TelegramSettings } from '../../bots/telegram/settings.js';
+import type { TelegramSettings } from '../../bots/telegram/config.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { storeArticleIn } from '../helpers/articles.js';

@@ -18,7 +18,7 @@
 import { Api } from 'grammy';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { TelegramSettings } from '../../bots/telegram/settings.js';
+import type { TelegramSettings } from '../../bots/telegram/config.js';
 import { createTelegramTransport, installLimits } from '../../bots/telegram/transport.js';
 import { loadAppConfig } from '../../src/app/platforms.js';
 import { postgresRunDatabase } from '../../src/app/run-database.js';
