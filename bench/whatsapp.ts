@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import type { WaChat, WaClient } from '../bots/whatsapp/types.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';

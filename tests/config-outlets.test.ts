@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, loadOutletConfig } from '../src/config.js';
 import { BUILT_IN_PLATFORMS, configuredSecrets } from '../src/app/platforms.js';
 import type { TelegramSettings } from '../bots/telegram/config.js';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 
 const MAIN_TOKEN = '111111111:AAmainTokenOfTheFirstOutlet_abcdefXYZ';
 const SY24_TOKEN = '222222222:AAsy24TokenOfTheSecondOutlet_abcdefXY';

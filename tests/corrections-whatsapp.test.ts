@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { createConsoleTransport } from '../bots/console/transport.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { openBrowser } from './helpers/browser.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
-import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
+import { readWhatsAppSettings } from '../bots/whatsapp/config.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { deskPlatforms } from '../src/app/desk.js';
 import { adapterContext, BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';

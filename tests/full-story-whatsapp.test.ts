@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';

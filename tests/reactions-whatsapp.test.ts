@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { WaReaction } from '../bots/whatsapp/types.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Article, StoredArticle } from '../src/model/article.js';
 import { DEFAULT_DELIVERY } from '../src/model/subscription.js';
 import { adapterContext, loadAppConfig } from '../src/app/platforms.js';
-import type { WhatsAppSettings } from '../bots/whatsapp/settings.js';
+import type { WhatsAppSettings } from '../bots/whatsapp/config.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { composeUrgent, confirmBroadcast, digestCloser, type NewsroomDeps } from '../src/newsroom/index.js';

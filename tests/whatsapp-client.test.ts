@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readWhatsAppSettings } from '../bots/whatsapp/settings.js';
+import { readWhatsAppSettings } from '../bots/whatsapp/config.js';
 import { buildClient, CHROMIUM_FLAGS, loadWhatsAppWeb } from '../bots/whatsapp/client.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';

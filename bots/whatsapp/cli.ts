@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import type { PlatformCommand, PlatformCommandContext } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
-import { readWhatsAppSettings, type WhatsAppSettings } from './settings.js';
+import { readWhatsAppSettings, type WhatsAppSettings } from './config.js';
 
 /** WHATSAPP_* settings even when WHATSAPP_ENABLED is off: logging in comes before turning it on. */
 function whatsappSettings(ctx: PlatformCommandContext): WhatsAppSettings {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type WAWebJS from 'whatsapp-web.js';
 import type { WaClient, WaMedia } from './types.js';
 
-import type { WhatsAppSettings } from './settings.js';
+import type { WhatsAppSettings } from './config.js';
 
 export type WhatsAppConfig = WhatsAppSettings;
 

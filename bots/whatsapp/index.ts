@@ -6,7 +6,7 @@ import { WhatsAppCommands } from './commands.js';
 import { WhatsAppFullStory } from './full-story.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
 import { WhatsAppReactions } from './reactions.js';
-import type { WhatsAppSettings } from './settings.js';
+import type { WhatsAppSettings } from './config.js';
 import { WhatsAppTransport } from './transport.js';
 import type { WaClient, WaGroupNotification, WaMedia, WaMessage, WaReaction } from './types.js';
 

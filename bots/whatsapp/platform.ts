@@ -3,7 +3,7 @@ import { UserError } from '../../src/errors.js';
 import { doctorCommand, loginCommand } from './cli.js';
 import { isChannelId, isGroupId } from './identity.js';
 import { whatsappMarkup } from './markup.js';
-import { parseWhatsAppSettings, type WhatsAppSettings } from './settings.js';
+import { parseWhatsAppSettings, type WhatsAppSettings } from './config.js';
 
 /** WhatsApp, as the registry sees it (src/app/platforms.ts). */
 export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
