@@ -1,6 +1,6 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
-import { doctorCommand, loginCommand } from './cli.js';
+import { doctorCommand, loginCommand } from './cli-commands.js';
 import { isChannelId, isGroupId } from './identity.js';
 import { whatsappMarkup } from './markup.js';
 import { parseWhatsAppSettings, type WhatsAppSettings } from './config.js';
