@@ -7,7 +7,7 @@ import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CopyResult } from '../store/postgres/copy.js';
 import { openPostgres } from '../store/postgres/database.js';
-import { urlPasswords } from '../store/postgres/url.js';
+import { urlPasswords } from '../store/postgres/url-password.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { chooseOutlet, outletFile, outletSchema } from './outlets.js';

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
 import type { Store } from '../store/index.js';
-import { urlPasswords } from '../store/postgres/url.js';
+import { urlPasswords } from '../store/postgres/url-password.js';
 
 /**
  * The platforms Nashra knows: one folder each under bots/, plus plug-ins. This file is the only place that names

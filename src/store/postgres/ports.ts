@@ -20,7 +20,7 @@ import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
 import { PostgresRuntime } from './runtime.js';
 import { query, type Columns, type Sql, type Statement, type Values } from './sql.js';
-import { redact } from './url.js';
+import { redact } from './url-password.js';
 
 /** The connection string's password never enters an error or a log line. */
 export { redact };
