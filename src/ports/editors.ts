@@ -1,4 +1,4 @@
-import type { DeskEditor, DeskSession } from '../model/desk.js';
+import type { DeskEditor, DeskSession } from '../model/desk-account.js';
 
 /**
  * The editors kept in the database, per platform, beside those the configuration names (TELEGRAM_EDITOR_IDS, …):

@@ -1,7 +1,7 @@
 import { Table } from './table.js';
-import type { DeskEditor } from '../model/desk.js';
+import type { DeskEditor } from '../model/desk-account.js';
 
-export type { DeskEditor } from '../model/desk.js';
+export type { DeskEditor } from '../model/desk-account.js';
 
 /** The web desk's accounts: a username and a scrypt hash (see src/newsroom/password.ts for its format). */
 export class DeskEditorsTable extends Table {

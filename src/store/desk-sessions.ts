@@ -1,7 +1,7 @@
 import { Table } from './table.js';
-import type { DeskSession } from '../model/desk.js';
+import type { DeskSession } from '../model/desk-account.js';
 
-export type { DeskSession } from '../model/desk.js';
+export type { DeskSession } from '../model/desk-account.js';
 
 /**
  * Signed-in desk editors. The caller passes the SHA-256 of the cookie value as `id`, so the table never holds
