@@ -1,6 +1,6 @@
 /**
  * The Bot API's refusals a correction report shows (kept as the job's reason, in the Bot API's words; see
- * corrections.ts and transport.ts), said in Arabic for the Arabic reports. Loaded with the descriptor, so no grammY.
+ * post-corrector.ts and transport.ts), said in Arabic for the Arabic reports. Loaded with the descriptor, so no grammY.
  */
 const REFUSALS: ReadonlyArray<[RegExp, string]> = [
   [/message can't be deleted[\s\S]*message can't be edited/i, 'رفض تيليغرام حذف المنشور (أقدم من 48 ساعة، أو لا صلاحية للبوت) وتحويله إلى إشعار السحب'],

@@ -134,7 +134,7 @@ export class WhatsAppCommands {
   /** Broadcast previews waiting for «نعم», by the editor's chat. */
   private readonly pending = new Map<string, { broadcastId: number; token: string; expiresAt: number }>();
 
-  /** /correct, /retract and /corrections (bots/whatsapp/corrections.ts): an editor's, in a private chat. */
+  /** /correct, /retract and /corrections (bots/whatsapp/correct-command.ts): an editor's, in a private chat. */
   private readonly corrections: WhatsAppCorrections;
 
   constructor(private readonly deps: CommandDeps) {
