@@ -19,12 +19,13 @@ import { defaultEnvPrefix } from '../newsroom/outlets.js';
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
 
 type Options = Record<string, unknown>;
-/** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (args: string[], options: any, ctx: CommandContext) => Promise<void>;
+/** A command's handler; `O` is the options it declares, as commander parsed them (defaults and argument parsers applied). */
+type Handler<O> = (args: string[], options: O, ctx: CommandContext) => Promise<void>;
+/** Runs a command's work with the context the global options (--db, --outlet) name. */
+type Run = (options: Options, work: (ctx: CommandContext) => Promise<void>) => Promise<void>;
 
 /** Commands load on demand: `nashra latest` must start fast and not pay for grammY or puppeteer. */
-const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Handler): Handler => async (args, options, ctx) => pick(await load())(args, options, ctx);
+const lazy = <M, O>(load: () => Promise<M>, pick: (m: M) => Handler<O>): Handler<O> => async (args, options, ctx) => pick(await load())(args, options, ctx);
 const commands = () => import('./commands/index.js');
 
 const wholeNumber = (min: number, max: number) => (raw: string): number => {
@@ -45,13 +46,34 @@ const inDoubtId = (raw: string): string => {
   return raw;
 };
 
+/** What each group of commands registers itself with. */
+interface Registrar {
+  program: Command;
+  registry: readonly PlatformDescriptor[];
+  action: <O>(handler: Handler<O>) => (...params: unknown[]) => Promise<void>;
+}
+
+/** A subcommand that, like the program, refuses an unknown name with the closest known one. */
+const sub = (parent: Command, name: string, opts?: { isDefault?: boolean }) => parent.command(name, opts).exitOverride().showSuggestionAfterError();
+
+/**
+ * A commander action that runs the handler with the command's arguments and options. Commander's options are
+ * untyped; the handler's type names the options declared beside it, which commander has parsed and checked.
+ */
+const actionOf = (run: Run) => <O>(handler: Handler<O>) => async (...params: unknown[]) => {
+  const command = params.at(-1) as Command;
+  const args = command.processedArgs.flat().filter((a) => a !== undefined).map(String);
+  const options = command.optsWithGlobals<O & Options>();
+  await run(options, (ctx) => handler(args, options, ctx));
+};
+
 /**
  * The `nashra` command line on commander: every command and subcommand has --help (exit 0) listing its options,
  * an unknown option is refused with the closest known one, and a platform's own subcommands come from its
  * descriptor. Chat ids such as -1001234567890 are arguments, not options (commander reads negative numbers so).
  */
 export function buildProgram(
-  registry: readonly PlatformDescriptor[], run: (handler: Handler, args: string[], options: Options) => Promise<void>, io: CliIo = processIo(),
+  registry: readonly PlatformDescriptor[], run: Run, io: CliIo = processIo(),
 ): Command {
   const program = new Command('nashra')
     .description('Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more')
@@ -66,16 +88,35 @@ export function buildProgram(
       // One line, in the same form as every other error Nashra prints.
       outputError: (text, write) => write(`nashra: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     });
-  const action = (handler: Handler) => async (...params: unknown[]) => {
-    const command = params.at(-1) as Command;
-    const args = command.processedArgs.flat().filter((a) => a !== undefined).map(String);
-    await run(handler, args, command.optsWithGlobals());
-  };
-  const sub = (parent: Command, name: string, opts?: { isDefault?: boolean }) => parent.command(name, opts).exitOverride().showSuggestionAfterError();
+  const registrar: Registrar = { program, registry, action: actionOf(run) };
+  for (const register of [
+    registerRun,
+    registerArticles,
+    registerSubscriptions,
+    registerBroadcasts,
+    registerCorrections,
+    registerSources,
+    registerResendAndInDoubt,
+    registerReview,
+    registerReports,
+    registerSummarize,
+    registerDatabase,
+    registerOutlets,
+    registerEditors,
+    registerPlatformCommands,
+  ]) register(registrar);
+  return program;
+}
 
+/** `nashra run`: the main job. */
+function registerRun({ program, action }: Registrar): void {
   sub(program, 'run').description('poll sources and send queued deliveries through every configured platform')
     .option('--once', 'one poll of every active source, send until the queue is empty, exit')
     .action(action(lazy(commands, (m) => m.runCommand)));
+}
+
+/** `nashra preview` and `nashra ingest`: an article as it would be sent, and storing articles. */
+function registerArticles({ program, action }: Registrar): void {
   sub(program, 'preview').description('the message exactly as it would be sent; nothing is stored')
     .argument('<file-or-url>', 'a text or HTML file, or an article URL')
     .addOption(new Option('--platform <name>', 'which platform\'s markup').default('telegram'))
@@ -87,7 +128,10 @@ export function buildProgram(
     .option('--url <url>', 'the article\'s public address, shown as its link (one input); a file without it is sent without a link')
     .option('--published-at <date>', 'when it was published, ISO 8601 (2026-11-25T14:05+03:00); default: no date')
     .action(action(lazy(commands, (m) => m.ingestCommand)));
+}
 
+/** `nashra subs`: which chats receive the news, and what. */
+function registerSubscriptions({ program, registry, action }: Registrar): void {
   const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
   addDeliveryOptions(sub(subs, 'add').description('subscribe a chat, or change what it receives and when (settings not given are kept)'))
     .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
@@ -117,7 +161,10 @@ export function buildProgram(
   sub(subs, 'remove').description('deactivate (history is kept, so a chat re-added later never gets an article twice)')
     .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.subsRemove)));
+}
 
+/** `nashra latest` (the articles to pick from), `broadcast`, `urgent` and `scheduled`. */
+function registerBroadcasts({ program, action }: Registrar): void {
   sub(program, 'latest').description('the n newest summaries')
     .argument('[n]', 'how many (1 to 50)', wholeNumber(1, 50), 5)
     .action(action(lazy(commands, (m) => m.latestCommand)));
@@ -145,7 +192,10 @@ export function buildProgram(
   sub(scheduled, 'cancel').description('nothing of it goes, before its time comes')
     .argument('<id>', 'from nashra scheduled (b12)')
     .action(action(lazy(commands, (m) => m.scheduledCancel)));
+}
 
+/** `nashra correct`, `retract` and `corrections`: a story's posts after it was sent. */
+function registerCorrections({ program, action }: Registrar): void {
   sub(program, 'correct').description('correct a story: every post already sent is edited (preview, then confirm)')
     .argument('<article>', 'an id from nashra latest, or the URL of a stored article')
     .option('--title <text>', 'the corrected headline')
@@ -161,7 +211,10 @@ export function buildProgram(
   sub(program, 'corrections').description('what became of an article\'s posts after a correction or a retraction, per platform')
     .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.correctionsCommand)));
+}
 
+/** `nashra sources`: the feeds and sites followed. */
+function registerSources({ program, action }: Registrar): void {
   const sources = sub(program, 'sources').description('the feeds and sites Nashra follows');
   sub(sources, 'add').description('follow a feed (RSS, Atom, JSON Feed), a WordPress site or an article page')
     .argument('<url>')
@@ -189,7 +242,10 @@ export function buildProgram(
     .option('--rotate', 'a new secret (the old one stops working at once)')
     .option('--off', 'turn the hook off (every call is refused)')
     .action(action(lazy(commands, (m) => m.sourcesHook)));
+}
 
+/** `nashra resend` and `nashra in-doubt`: deliveries that failed, or that a crash left in doubt. */
+function registerResendAndInDoubt({ program, action }: Registrar): void {
   sub(program, 'resend').description('send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)')
     .argument('<id>', 'an article id (from nashra latest), or b<N> for broadcast N (the desk\'s «#N»)', resendId)
     .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
@@ -201,24 +257,38 @@ export function buildProgram(
     sub(inDoubt, name).description(description).argument('<id>', 'a job id from nashra in-doubt list', inDoubtId)
       .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
   }
+}
 
+/** `nashra review`: items held for an editor. */
+function registerReview({ program, action }: Registrar): void {
   const review = sub(program, 'review').description('items from sources added with --review, waiting for an editor');
   sub(review, 'list').description('the items waiting, oldest first').action(action(lazy(commands, (m) => m.reviewList)));
   for (const [name, description] of [['publish', 'queue it for every matching subscription'], ['dismiss', 'never send it']] as const) {
     sub(review, name).description(description).argument('<article-id>', 'from nashra review list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.reviewDecide(name))));
   }
+}
 
+/** `nashra stats` and `nashra reach`. */
+function registerReports({ program, action }: Registrar): void {
   sub(program, 'stats').description('articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources')
     .option('--json', 'as JSON').action(action(lazy(commands, (m) => m.statsCommand)));
   sub(program, 'reach').description('what each story did: posts, clicks on their links and clicks per post, per platform and chat; the top stories of the day and week; clicks by hour and weekday')
     .option('--since <window>', 'how far back: 24h, 7d, 4w (a bare number is days)', '7d')
     .option('--json', 'as JSON').action(action(lazy(commands, (m) => m.reachCommand)));
+}
+
+/** `nashra summarize --jsonl`: the summariser alone, for the evaluation. */
+function registerSummarize({ program, action }: Registrar): void {
   sub(program, 'summarize').description('JSON lines {"id", "title"?, "text"} on stdin → {"id", "summary": [...]} per line')
     .requiredOption('--jsonl', 'read and write JSON lines')
     .option('--sentences <n>', 'exactly n sentences, no length budget (the evaluation setting)', wholeNumber(1, 20))
     .option('--max-chars <n>', 'the length budget', wholeNumber(20, 1_000_000))
     .action(action(lazy(commands, (m) => m.summarizeCommand)));
+}
+
+/** `nashra backup` and `nashra db copy`: the database itself. */
+function registerDatabase({ program, action }: Registrar): void {
   sub(program, 'backup').description('a consistent copy of the database, safe while nashra run is using it')
     .argument('<file>').option('--force', 'overwrite the file')
     .action(action(lazy(commands, (m) => m.backupCommand)));
@@ -226,7 +296,10 @@ export function buildProgram(
   sub(db, 'copy').description('copy every row of the SQLite database (--db, DATABASE_PATH) into a new, empty PostgreSQL database, and check the copy')
     .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database')
     .action(action(lazy(commands, (m) => m.dbCopy)));
+}
 
+/** `nashra outlets`: the newsrooms served. */
+function registerOutlets({ program, action }: Registrar): void {
   const outlets = sub(program, 'outlets').description('the newsrooms this installation serves, each with its own sources, chats, bot and editors');
   sub(outlets, 'list').description('every outlet, where its rows are, and where its bot token and WhatsApp session come from')
     .action(action(lazy(commands, (m) => m.outletsList)));
@@ -236,6 +309,10 @@ export function buildProgram(
     .action(action(lazy(commands, (m) => m.outletsAdd)));
   sub(outlets, 'remove').description('take an outlet out of the list; its rows are kept').argument('<name>')
     .action(action(lazy(commands, (m) => m.outletsRemove)));
+}
+
+/** `nashra editors`: the web desk's accounts. */
+function registerEditors({ program, action }: Registrar): void {
   const editors = sub(program, 'editors').description('the web desk\'s editor accounts (username and password)');
   sub(editors, 'add').description('create an account in an outlet (--outlet, default: the only one); the password is asked twice on a terminal')
     .argument('<username>').option('--password-stdin', 'read the password from standard input')
@@ -253,22 +330,23 @@ export function buildProgram(
   sub(editors, 'passwd').description('change a password and end that editor\'s sessions')
     .argument('<username>').option('--password-stdin', 'read the password from standard input')
     .action(action(lazy(commands, (m) => m.editorsPasswd)));
+}
 
-  // A platform's own subcommands (`nashra whatsapp login`), from its descriptor.
+/** A platform's own subcommands (`nashra whatsapp login`), from its descriptor. */
+function registerPlatformCommands({ program, registry, action }: Registrar): void {
   for (const p of registry.filter((d) => d.commands?.length)) {
     const group = sub(program, p.name).description(`${p.name}: ${p.commands!.map((c) => c.name).join(', ')}`);
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
-      command.action(action(async (_args, options, ctx) => {
+      command.action(action(async (_args, options: Record<string, string | boolean | undefined>, ctx) => {
         // `--outlet sy24 whatsapp login`: the outlet's settings (its session folder), from its prefixed variables.
         const outlet = options.outlet === undefined || options.outlet === MAIN_OUTLET ? undefined : await ctx.outlet();
         const env = outlet ? outletPlatformEnv(ctx.io.env, p, outlet.envPrefix ?? defaultEnvPrefix(outlet.slug)) : ctx.io.env;
-        return c.run(options as Record<string, string | boolean | undefined>, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
+        return c.run(options, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
       }));
     }
   }
-  return program;
 }
 
 /**
@@ -280,9 +358,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let ctx: CommandContext | undefined;
   try {
     const registry = await loadRegistry(io.env);
-    const program = buildProgram(registry, async (handler, args, options) => {
+    const program = buildProgram(registry, async (options, work) => {
       ctx = createContext(registry, { db: options.db as string | undefined, outlet: options.outlet as string | undefined }, io);
-      await handler(args, options, ctx);
+      await work(ctx);
     }, io);
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
