@@ -197,7 +197,7 @@ export class DeliveryWorker {
     const inFlight = this.inFlightFor(transport);
     const free = transport.concurrency - inFlight;
     // Topped up a quarter of the slots at a time: one queue query per finished delivery (50 candidate rows each)
-    // was 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
+    // would be 15% of the process at 1,000 deliveries/s; requests still in flight keep the platform busy meanwhile.
     if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
     const jobs = this.data.repos.jobs;
     if (!transport.posts) {

@@ -106,8 +106,7 @@ interface Word {
 
 /**
  * What the scans of every word (findPeople, findNames, isSportsStory) test, one byte per word number: reading a
- * Word object for each word of each article was a cache miss more often than not. With the ids below, the hashtags
- * of the 200 news articles took 108.6 million instructions per round instead of 168.2.
+ * Word object for each word of each article would be a cache miss more often than not.
  */
 const enum Trait {
   /** Starts with the article («الدوسري»). */
@@ -139,7 +138,7 @@ const enum Trait {
 /**
  * Words met before, numbered by the interner from a hash of their characters that the phrase scan computes as it
  * goes (src/text/interner.ts): a word met again costs no slice and no string hashing, only a comparison of code
- * units. A Map keyed by a fresh slice of each word was 12% of the summarise+format bench. An article's words are
+ * units. A Map keyed by a fresh slice of each word costs 12% of the summarise+format bench. An article's words are
  * numbers + 1 (see Scanned), so number 0 is no word, with no traits.
  */
 const WORD_CACHE_LIMIT = 100_000;
@@ -535,8 +534,7 @@ function tagOf(words: string[]): Tag | undefined {
 /**
  * The tags of names met before, by the name as displayed (null: no tag): the same places and bodies come back
  * article after article, and cleaning and keying a tag's words (regular expressions, normalizeArabic) for every
- * article was a quarter of the hashtag time: 108.6 million instructions per round over the 200 news articles before
- * this, 82.1 after.
+ * article would be a quarter of the hashtag time.
  */
 const TAG_CACHE_LIMIT = 10_000;
 const tagsByName = new Map<string, Tag | null>();

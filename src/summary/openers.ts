@@ -302,9 +302,8 @@ function isPhraseEnd(code: number): boolean {
 /**
  * The first words of the text, normalised, with everything but letters taken out: what
  * `normalizeArabic(text).split(' ', count).map((w) => w.replace(NOT_A_LETTER, ''))` gives, without splitting and
- * replacing in every word (pointsBack runs on each sentence a summary considers, and the split alone was two thirds
- * of its profile samples; with the first word read by hand below, summarising the 200 news articles took 170 M
- * instructions per round instead of 180 M).
+ * replacing in every word (pointsBack runs on each sentence a summary considers, and the split alone would be two
+ * thirds of its profile samples).
  */
 function leadingWords(text: string, count: number): string[] {
   const folded = normalizeArabic(text);

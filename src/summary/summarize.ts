@@ -65,8 +65,8 @@ const WEIGHTS = {
 /**
  * A sentence and what the steps learn of it. A class, so that every sentence has one shape from the start, its scores
  * on it rather than in Maps beside it, and its arrays made in one way (push, not map()): arrays and objects of
- * several shapes made V8 drop the optimised scoring functions and compile them again, late (V8's compiler was 30% of
- * the instructions of a round over the 200 news articles after the third; no function is dropped after it now).
+ * several shapes make V8 drop the optimised scoring functions and compile them again, late (V8's compiler then takes
+ * 30% of the instructions of a round over the 200 news articles after the third).
  */
 class Sentence {
   /** Its terms' numbers in the article (see articleTerms), in the order of `terms`. */

@@ -1,7 +1,7 @@
 /**
  * The summariser's words as numbers. Scoring compares an article's sentences by their words, and with every word a
  * fresh string (tokenize's slices, then a Map look-up of each in the term cache) making and hashing those strings
- * was 40% of the summariser's time. Here a sentence is read once, code unit by code unit: each unit is folded and
+ * takes 40% of the summariser's time. Here a sentence is read once, code unit by code unit: each unit is folded and
  * lower-cased through one table, the token's hash is built on the way, and the token is numbered by the interner
  * (src/text/interner.ts), which compares code units, so a known word costs no allocation.
  * The tokens are exactly tokenize()'s (src/text/arabic.ts); text the table cannot fold on its own (characters

@@ -267,8 +267,7 @@ function isArabicLetter(code: number): boolean {
  *
  * One native search for the next significant code unit (SIGNIFICANT) over the whole text, line breaks included,
  * instead of a regex test for line breaks, a regex test for URLs and a regex exec per punctuation mark of each line,
- * and look-backs by index instead of regexes on slices: splitting the 200 news articles' paragraphs took 34 million
- * instructions per round before, 19 after.
+ * and look-backs by index instead of regexes on slices.
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];

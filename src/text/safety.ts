@@ -115,10 +115,10 @@ const cleaningClasses = lazyCharTable((ch) => {
 /**
  * Whether cleanThoroughly would change more than the ends (which trim() handles): a character it removes or replaces,
  * a lone surrogate, two spaces in a row, or a run of marks that might be over a cap. Nearly all article text has none;
- * this one table scan replaced a removals regex, a mark scan and two space regexes on every line (cleaning was a
- * quarter of the formatter's time, and is now a tenth). It reads the code units from a copy (codeUnitsOf): the texts
- * come in many string shapes (flat, sliced, concatenated; one or two bytes a character), over which `text.charCodeAt`
- * and `text.length` were megamorphic property look-ups on every character, 12% of the formatter's instructions.
+ * this one table scan does the work of a removals regex, a mark scan and two space regexes on every line. It reads
+ * the code units from a copy (codeUnitsOf): the texts come in many string shapes (flat, sliced, concatenated; one or
+ * two bytes a character), over which `text.charCodeAt` and `text.length` are megamorphic property look-ups on every
+ * character, 12% of the formatter's instructions.
  */
 function needsCleaning(text: string): boolean {
   const classes = cleaningClasses();
