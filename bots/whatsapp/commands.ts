@@ -104,8 +104,10 @@ export function parseCommand(body: string): Parsed | undefined {
   }
 }
 
-/** Without diacritics, tatweel and hamza forms of alef, so «آخر الأخبار» and «اخر الاخبار» are the same. */
-/** Normalised Arabic (core rules: «آخر» = «اخر», tashkeel off) without trailing punctuation, for matching words. */
+/**
+ * Normalised Arabic (core rules: «آخر» = «اخر», tashkeel and tatweel off) without trailing punctuation, for matching
+ * words: «آخر الأخبار» and «اخر الاخبار» are the same.
+ */
 function simplifyArabic(s: string): string {
   return normalizeArabic(s).replace(/[.!؟?،]+$/u, '').trim();
 }

@@ -4,11 +4,10 @@ import type { Audience, Broadcast, BroadcastState, ScheduledBroadcast } from '..
 
 export type { Broadcast, BroadcastState } from '../model/broadcast.js';
 
-
-/** An editor's broadcast, from preview to decision: the state machine makes a confirm button work once. */
 /** A scheduled broadcast whose time has not come (b: the broadcasts row). */
 const WAITING = `b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > @now`;
 
+/** An editor's broadcast, from preview to decision: the state machine makes a confirm button work once. */
 export class BroadcastsTable extends Table {
   private readonly insertStmt = this.db.prepare(`INSERT INTO broadcasts (article_id, platform, editor_id, token, urgent, audience, created_at, paid)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);

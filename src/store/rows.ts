@@ -1,4 +1,4 @@
-/** Small helpers shared by the table modules (JSON columns, booleans) and by both adapters of the ports (text without NUL characters). */
+/** Small helpers shared by the table modules (JSON columns, dates) and by both adapters of the ports (text without NUL characters). */
 export function parseJsonArray(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   try {
@@ -10,7 +10,6 @@ export function parseJsonArray(value: unknown): string[] {
 }
 
 export const toJson = (value: unknown): string => JSON.stringify(value ?? []);
-export const toBool = (value: unknown): boolean => value === 1 || value === true;
 export const toDate = (value: unknown): Date | undefined =>
   typeof value === 'number' ? new Date(value) : undefined;
 

@@ -117,12 +117,10 @@ export function preparedArticleOf(params: Record<string, any>): number | undefin
 }
 
 /**
- * `subscribers` private chats (ids from `firstChat`) and `articles` articles queued for all of them, written through
- * the Store before any run starts.
- */
-/**
- * `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the paid rate). On the SQLite
- * file at a path, through the Store (the chats in one transaction); on ports (either adapter), through them.
+ * `subscribers` private chats (ids from `firstChat`) and `articles` articles queued for all of them, written before
+ * any run starts: on the SQLite file at a path, through the Store (the chats in one transaction); on ports (either
+ * adapter), through them. `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the
+ * paid rate).
  */
 export async function prepareBroadcast(database: string | DataPorts, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): Promise<void> {
   if (typeof database !== 'string') return prepareOnPorts(database, subscribers, articles, firstChat, opts);
