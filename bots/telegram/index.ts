@@ -15,9 +15,6 @@ import type { StoredArticle } from '../../src/model/article.js';
 import type { Review } from '../../src/model/review.js';
 import { flushFullReads } from '../../src/newsroom/index.js';
 
-export { createBot } from './bot.js';
-export { createTelegramTransport, installLimits } from './transport.js';
-
 /**
  * The updates the bot asks for. Telegram leaves `message_reaction` and `message_reaction_count` out unless they are
  * named here (bots/telegram/reactions.ts), and keeps the last list given for the next getUpdates or webhook.
