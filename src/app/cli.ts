@@ -19,7 +19,7 @@ import { defaultEnvPrefix } from '../newsroom/outlets.js';
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
 
 type Options = Record<string, unknown>;
-/** A command's handler; `O` is the options it declares, as commander parsed them (defaults and argument parsers applied). */
+/** A command's handler; `O`: the options it declares, as commander parsed them (defaults, argument parsers applied). */
 type Handler<O> = (args: string[], options: O, ctx: CommandContext) => Promise<void>;
 /** Runs a command's work with the context the global options (--db, --outlet) name. */
 type Run = (options: Options, work: (ctx: CommandContext) => Promise<void>) => Promise<void>;
