@@ -26,6 +26,16 @@ describe('UnitInterner', () => {
     expect(interner.numberOf(units('c'), 0, 1, 99)).toBe(0);
   });
 
+  it('keeps numbering past its capacity until cleared (an article of more new words than the table holds)', () => {
+    // A slot holds the number in as many bits as the capacity needs (3 here) and a hash tag in the rest: the
+    // 8th word and on need wider numbers, the 1,000th more still, every word found again by its number.
+    const interner = new UnitInterner(3);
+    const words = Array.from({ length: 1_000 }, (_, k) => `كلمة${k}`);
+    words.forEach((w, k) => expect(interner.numberOf(units(w), 0, w.length, k % 7)).toBe(k));
+    words.forEach((w, k) => expect(interner.numberOf(units(w), 0, w.length, k % 7)).toBe(k));
+    expect(interner.full).toBe(true);
+  });
+
   it('keeps long words and many of them (the pool, the spans and the slots grow), hashes shared or not', () => {
     const interner = new UnitInterner(50_000);
     const long = 'ب'.repeat(100_000);
