@@ -27,8 +27,8 @@ describe('UnitInterner', () => {
   });
 
   it('keeps numbering past its capacity until cleared (an article of more new words than the table holds)', () => {
-    // A slot holds the number in as many bits as the capacity needs (3 here) and a hash tag in the rest: the
-    // 8th word and on need wider numbers, the 1,000th more still, every word found again by its number.
+    // A slot holds the word's entry's offset in the pool in as many bits as the pool needs and a hash tag in the
+    // rest: as the pool grows the offsets widen, every word found again by its number.
     const interner = new UnitInterner(3);
     const words = Array.from({ length: 1_000 }, (_, k) => `كلمة${k}`);
     words.forEach((w, k) => expect(interner.numberOf(units(w), 0, w.length, k % 7)).toBe(k));
@@ -36,7 +36,7 @@ describe('UnitInterner', () => {
     expect(interner.full).toBe(true);
   });
 
-  it('keeps long words and many of them (the pool, the spans and the slots grow), hashes shared or not', () => {
+  it('keeps long words and many of them (the pool and the slots grow, the offsets widen), hashes shared or not', () => {
     const interner = new UnitInterner(50_000);
     const long = 'ب'.repeat(100_000);
     expect(interner.numberOf(units(long), 0, long.length, 7)).toBe(0);

@@ -9,23 +9,28 @@ const MIN_SLOTS = 1 << 12;
 
 export class UnitInterner {
   /**
-   * One 32-bit word per slot: the word's number + 1 in the low `numberBits` (0: empty) and the rest of the bits a
-   * tag from its hash, so that a probe past another word reads nothing else. Slots of 8 bytes (the hash and the
-   * number side by side) at most 2 words to 5 slots made the tables of the two scans (the summariser's tokens, the
-   * hashtags' words: about 19,000 words each on the news sample) 512 KB apiece, twice the L2 cache of a core of
-   * the CI machine, and that read was the largest cost of both scans. At 4 bytes they are 256 KB: on the news
-   * sample's words, in the order the articles give them (both scans, interleaved), 7.3 ms a pass instead of 7.9 (best
-   * of 150 passes, in one process, on the shared 2-core machine).
+   * One 32-bit word per slot: where the word's entry starts in the pool + 1 in the low `offsetBits` (0: empty) and
+   * the rest of the bits a tag from its hash, so that a probe past another word reads nothing else. A word found
+   * again thus costs two memory reads, its slot and its entry (its length and number beside its code units), where
+   * a slot that held the word's number cost three: the slot, the word's span (start and length), then its units.
+   * On the news sample those reads were the largest cost of both scans (the summariser's tokens, the hashtags'
+   * words: about 19,000 words each, mostly missing the caches the first time an article meets them): the slot's
+   * read was 11% of the summarise + format bench's profile, the span's 6%, the units' 7%.
    */
   private slots: Int32Array<ArrayBuffer>;
   private mask: number;
-  private numberBits: number;
-  /** Each word's hash, to place it again when the slots grow. */
+  private offsetBits: number;
+  /** 2 ** offsetBits - 1: an entry's offset + 1 is `slot & offsetMask`. */
+  private offsetMask: number;
+  /** Each word's hash and its entry's start, to place it again when the slots grow. */
   private hashes: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
-  /** The words' code units end to end; each word's start there and its length, side by side. */
+  private offsets: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
+  /**
+   * The words' entries end to end: each its length (low and high 16 bits), its number (likewise) and its code
+   * units.
+   */
   private pool: Uint16Array<ArrayBuffer> = new Uint16Array(1 << 16);
   private pooled = 0;
-  private spans: Int32Array<ArrayBuffer> = new Int32Array(1 << 13);
   /** Words numbered so far: 0 .. size - 1. */
   size = 0;
 
@@ -37,7 +42,8 @@ export class UnitInterner {
   constructor(readonly capacity: number) {
     this.slots = new Int32Array(MIN_SLOTS);
     this.mask = MIN_SLOTS - 1;
-    this.numberBits = Math.max(1, 32 - Math.clz32(capacity + 1));
+    this.offsetBits = bitsFor(this.pool.length);
+    this.offsetMask = 2 ** this.offsetBits - 1;
   }
 
   get full(): boolean {
@@ -54,66 +60,84 @@ export class UnitInterner {
   /** The number of units[start, start + length), whose hash is `hash`; a new word gets the next number, `size - 1`. */
   numberOf(units: Uint16Array, start: number, length: number, hash: number): number {
     const slots = this.slots;
-    const bits = this.numberBits;
+    const bits = this.offsetBits;
     const tag = tagOf(hash, bits);
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = slots[slot]!;
       if (entry === 0) {
         const word = this.add(units, start, length, hash);
-        slots[slot] = (tag << bits) | (word + 1);
-        // At most 2 words to 5 slots: linear probes stay short (at 3 to 5, their runs made a pass a third slower than
-        // with the 8-byte slots). Then a word with no room for its number + 1 widens the number.
-        if (5 * this.size > 2 * (this.mask + 1)) this.place(2 * (this.mask + 1), bits);
-        else if (word + 2 >= 1 << bits) this.place(this.mask + 1, bits + 1);
+        const at = this.offsets[word]!;
+        // An entry past what the offset's bits hold widens them (the pool grew); else at most 2 words to 5 slots:
+        // linear probes stay short (at 3 to 5, their runs made a pass a third slower).
+        if (at + 1 > this.offsetMask) this.place(this.mask + 1, bitsFor(this.pool.length));
+        else if (5 * this.size > 2 * (this.mask + 1)) this.place(2 * (this.mask + 1), bits);
+        else slots[slot] = (tag << bits) | (at + 1);
         return word;
       }
       if (entry >>> bits !== tag) continue;
-      const word = (entry & ((1 << bits) - 1)) - 1;
-      if (this.spans[2 * word + 1] === length && this.sameUnits(word, units, start, length)) return word;
+      const at = (entry & this.offsetMask) - 1;
+      const pool = this.pool;
+      if (pool[at] !== (length & 0xffff) || pool[at + 1] !== length >>> 16) continue;
+      if (this.sameUnits(at + HEADER, units, start, length)) return pool[at + 2]! | (pool[at + 3]! << 16);
     }
   }
 
-  /** `count` slots, with `bits` for the number, every word put back at its hash. */
+  /** `count` slots, with `bits` for the entries' offsets, every word put back at its hash. */
   private place(count: number, bits: number): void {
     this.slots = new Int32Array(count);
     this.mask = count - 1;
-    this.numberBits = bits;
+    this.offsetBits = bits;
+    this.offsetMask = 2 ** bits - 1;
     for (let word = 0; word < this.size; word++) {
       const hash = this.hashes[word]!;
       let slot = hash & this.mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = (tagOf(hash, bits) << bits) | (word + 1);
+      this.slots[slot] = (tagOf(hash, bits) << bits) | (this.offsets[word]! + 1);
     }
   }
 
-  private sameUnits(word: number, units: Uint16Array, start: number, length: number): boolean {
+  private sameUnits(at: number, units: Uint16Array, start: number, length: number): boolean {
     const pool = this.pool;
-    const at = this.spans[2 * word]!;
     for (let k = 0; k < length; k++) if (pool[at + k] !== units[start + k]) return false;
     return true;
   }
 
   private add(units: Uint16Array, start: number, length: number, hash: number): number {
     const word = this.size++;
-    if (2 * word === this.spans.length) this.spans = grown(this.spans, 2 * this.spans.length);
-    if (word === this.hashes.length) this.hashes = grown(this.hashes, 2 * this.hashes.length);
-    if (this.pooled + length > this.pool.length) {
-      const pool = new Uint16Array(Math.max(2 * this.pool.length, this.pooled + length));
-      pool.set(this.pool.subarray(0, this.pooled));
+    if (word === this.hashes.length) {
+      this.hashes = grown(this.hashes, 2 * this.hashes.length);
+      this.offsets = grown(this.offsets, 2 * this.offsets.length);
+    }
+    const at = this.pooled;
+    if (at + HEADER + length > this.pool.length) {
+      const pool = new Uint16Array(Math.max(2 * this.pool.length, at + HEADER + length));
+      pool.set(this.pool.subarray(0, at));
       this.pool = pool;
     }
-    this.pool.set(units.subarray(start, start + length), this.pooled);
-    this.spans[2 * word] = this.pooled;
-    this.spans[2 * word + 1] = length;
+    const pool = this.pool;
+    pool[at] = length & 0xffff;
+    pool[at + 1] = length >>> 16;
+    pool[at + 2] = word & 0xffff;
+    pool[at + 3] = word >>> 16;
+    pool.set(units.subarray(start, start + length), at + HEADER);
+    this.offsets[word] = at;
     this.hashes[word] = hash;
-    this.pooled += length;
+    this.pooled = at + HEADER + length;
     return word;
   }
 }
 
+/** Units before a word's own in its pool entry: its length and its number, 32 bits each. */
+const HEADER = 4;
+
+/** Bits that hold an offset + 1 into a pool of `length` units. */
+function bitsFor(length: number): number {
+  return 32 - Math.clz32(length + 1);
+}
+
 /**
  * The high bits of a mix of the hash: the slot is chosen by its low bits, so the tag tells apart words that share
- * them. 0 for a number of 32 bits (never reached: 4 billion words).
+ * them. 0 for offsets of 32 bits (never reached: a pool of 4 billion code units).
  */
 function tagOf(hash: number, bits: number): number {
   return bits >= 32 ? 0 : Math.imul(hash, 0x9e3779b1) >>> bits;
