@@ -549,7 +549,7 @@ function matchDateline(sentence: string): string | undefined {
  * sentences introducing what follows.
  */
 function isPlausibleColonDateline(prefix: string): boolean {
-  if (new RegExp(DASH).test(prefix)) return wordCount(prefix) <= 6 && !prefix.split(/\s+/).some(isVerbLike);
+  if (DASHES.test(prefix)) return wordCount(prefix) <= 6 && !prefix.split(/\s+/).some(isVerbLike);
   return wordCount(prefix) <= 1;
 }
 
@@ -559,7 +559,7 @@ function isWholeDateline(sentence: string): boolean {
   if ((sentence !== '' && '.!?؟؛…'.includes(sentence[sentence.length - 1]!)) || wordCount(sentence) > 12) return false;
   const words = normalizeArabic(sentence).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
   if (words.length === 0) return false;
-  const hasDash = new RegExp(DASH).test(sentence);
+  const hasDash = DASHES.test(sentence);
   // «الباحة 25 شوال 1436 هـ … واس»: a dated place line signed by the agency.
   const signedByAgency = endsWithAgency(words) && (hasDash || /\d/.test(sentence) || words.length <= 3);
   return signedByAgency || (hasDash && (words.length <= 6 || (words.length <= 8 && mentionsAgency(sentence))));
