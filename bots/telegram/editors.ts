@@ -9,10 +9,8 @@ import {
 import type { Broadcast } from '../../src/model/broadcast.js';
 import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
+import { REVIEW_WORDS } from './input-words.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
-
-/** The word after a source's URL that holds its new items for an editor. */
-const REVIEW_WORDS = new Set(['review', 'مراجعة']);
 
 /** Telegram's part of a paid broadcast's cost, when paid broadcasts are on (TELEGRAM_PAID_BROADCAST_RATE). */
 const telegramPaid = (p: BroadcastPreview) => p.paidEstimates.find((e) => e.platform === 'telegram');

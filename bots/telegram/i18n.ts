@@ -4,8 +4,12 @@ import { catalogue, langOf, type Catalogue, type Lang } from '../../src/i18n/ind
 export { langOf };
 export type { Lang };
 
-export type Messages = Catalogue['chat'];
-export const messages = (lang: Lang): Messages => catalogue(lang).chat;
+/** The chat's words, with the correction report every front door gives (the catalogue's «report»). */
+export type Messages = Catalogue['chat'] & { report: Catalogue['report'] };
+const BY_LANG: Record<Lang, Messages> = {
+  ar: { ...catalogue('ar').chat, report: catalogue('ar').report }, en: { ...catalogue('en').chat, report: catalogue('en').report },
+};
+export const messages = (lang: Lang): Messages => BY_LANG[lang];
 
 /** Command menus for setMyCommands. */
 export const COMMANDS: Record<Lang, Catalogue['chatMenu']> = { ar: catalogue('ar').chatMenu, en: catalogue('en').chatMenu };

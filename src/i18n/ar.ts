@@ -1,7 +1,7 @@
-import type { Stats, WaitReason } from '../newsroom/index.js';
-import { arabicPosts, arabicReason, arabicTallyPart } from '../newsroom/correction-words.js';
+import type { CorrectionTally } from '../model/correction.js';
+import type { OpmlReport, PostCounts, Refusal, Stats, WaitReason } from '../newsroom/index.js';
 import { localClock, localDateTime } from '../text/schedule.js';
-import { countArabic, FULL_READ, ITEM, MESSAGE, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../text/plural.js';
+import { ATTEMPTS, countArabic, FULL_READ, ITEM, MESSAGE, POST, SUBSCRIBER, SUBSCRIPTION, UNSENT_MESSAGE, WAITING_MESSAGE } from '../text/plural.js';
 
 /**
  * Every sentence a person reads, in Arabic: the catalogue's first language. Keyed by meaning, one section per place
@@ -16,6 +16,46 @@ const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
   disconnected: 'المنصة غير متصلة',
   sending: 'تُرسل بالوتيرة التي تسمح بها المنصة (أو جُدولت إعادة محاولة)',
 };
+
+/** The delivery states a post that was never sent can be in, as «لم يُرسل المنشور (…)» says them. */
+const UNSENT_STATES: Record<string, string> = {
+  queued: 'ما زال ينتظر', failed: 'فشل إرساله', skipped: 'أُلغي', cancelled: 'أُلغي', sending: 'ما زال يُرسل',
+};
+
+/** What became of the posts, by outcome: «حُذف: 3 منشورات». */
+const OUTCOMES: Record<string, string> = {
+  edited: 'عُدّل', unchanged: 'كان مصحّحًا', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب',
+  failed: 'تعذّر لمسه', waiting: 'ينتظر', inDoubt: 'غير مؤكّد',
+};
+
+/** One part of a report: the outcome, then the count that agrees with «منشور» («تعذّر لمسه: منشوران»). */
+const tallyPart = (outcome: string, n: number): string => `${OUTCOMES[outcome] ?? outcome}: ${countArabic(n, POST)}`;
+
+/**
+ * Why a post could not be touched. The reasons the delivery worker writes (src/delivery/worker.ts, startCorrections
+ * and beginCorrection; the store's recoverInterrupted) are said in Arabic; a platform's own refusal in its
+ * descriptor's Arabic when it knows it, otherwise quoted in its API's words after «ردّ <platform>:».
+ */
+function reason(why: string, platform: string, label: (platform: string) => string, refusal?: Refusal): string {
+  const on = label(platform);
+  if (/^\S+ cannot edit or delete its posts$/.test(why)) return `لا تتيح ${on} تعديل منشوراتها ولا حذفها`;
+  if (/^(the )?article no longer exists$/.test(why)) return 'لم يعد الخبر موجودًا';
+  if (why === 'the article was retracted') return 'سُحب الخبر';
+  if (/^the post is in doubt/.test(why)) return 'المنشور غير مؤكَّد (توقّف البرنامج أثناء إرساله): رقم رسالته مجهول';
+  if (/^interrupted while sending/.test(why)) return 'انقطع أثناء الإرسال (توقّف البرنامج قبل أن تجيب المنصة)';
+  const unsent = /^the post was not sent \((\w+)\)$/.exec(why);
+  if (unsent) return `لم يُرسل المنشور${UNSENT_STATES[unsent[1]!] ? ` (${UNSENT_STATES[unsent[1]!]})` : ''}`;
+  const gaveUp = /^gave up after (\d+) attempts: (.*)$/s.exec(why);
+  if (gaveUp) return `توقّف بعد ${countArabic(Number(gaveUp[1]), ATTEMPTS)}؛ ${refusal?.(platform, gaveUp[2]!) ?? `ردّ ${on}: ${gaveUp[2]}`}`;
+  return refusal?.(platform, why) ?? `ردّ ${on}: ${why}`;
+}
+
+/** A report's parts in the order every front door gives them: done by outcome, then could not be touched, in doubt, waiting. */
+export const tallyParts = (t: CorrectionTally, part: (outcome: string, n: number) => string): string[] => [
+  ...Object.entries(t.done).map(([outcome, n]) => part(outcome, n)),
+  ...(t.failed ? [part('failed', t.failed)] : []), ...(t.inDoubt ? [part('inDoubt', t.inDoubt)] : []),
+  ...(t.queued ? [part('waiting', t.queued)] : []),
+];
 
 export const ar = {
   /** The chat bots' words (commands, buttons, reports), for an editor or a reader in a chat. */
@@ -57,13 +97,8 @@ export const ar = {
     correctionCancelled: 'أُلغي، لم يتغيّر شيء.',
     correctionReport: (lines: string) => `نتيجة التصحيح أو السحب:\n${lines}`,
     tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
-    tallyPart: arabicTallyPart,
-    /** A reason a post could not be touched, with the platforms called by their labels. */
-    reason: arabicReason,
     /** A platform's name as these words call it (its descriptor's label). */
     platform: (label: { ar: string; en: string } | undefined, name: string) => label?.ar ?? name,
-    /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform. */
-    sentPosts: arabicPosts,
     urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
     previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
     previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
@@ -146,6 +181,26 @@ export const ar = {
       `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
       ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
     ].join('\n'),
+    /** /settings: how a chat's messages look, with buttons. */
+    settings: {
+      title: (name: string) => `⚙️ إعدادات ${name}`, header: 'العلامة', footer: 'التذييل', none: 'بلا', byDefault: ' (الافتراضي)',
+      hashtags: 'الوسوم', source: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة', fullStory: 'زرّ النص الكامل', preview: 'معاينة الرابط',
+      previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
+      reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
+      saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
+      usage: (id: number) => `العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`,
+      filter: 'المرشّح', all: 'كل الأخبار',
+    },
+    /** An OPML file sent to the bot: the import and its report. */
+    opml: {
+      working: (name: string) => `جارٍ استيراد ${name}… (يُجلب كل مصدر جديد مرة للتحقق منه)`,
+      tooLarge: (mb: number) => `الملف أكبر من ${mb} م.ب؛ ليس قائمة مصادر.`,
+      unreadable: (platform: string) => `تعذّر تنزيل الملف من ${platform}؛ أعد إرساله.`,
+      notEditor: 'استيراد المصادر للمحرّرين فقط.',
+      report: (r: OpmlReport) => `انتهى الاستيراد: أُضيف ${r.added}، متابَع من قبل ${r.already}، رُفض ${r.refused}.`,
+      added: '✅ أُضيف', already: '↩️ متابَع من قبل', refused: '❌ رُفض',
+    },
+    fullStoryUnknown: 'لم نجد هذا الخبر. افتح الزرّ من منشور في القناة أو المجموعة من جديد.',
   },
   /** The command menu a chat app shows (setMyCommands). */
   chatMenu: [
@@ -161,6 +216,136 @@ export const ar = {
   ],
   /** The bot's one-line description in the chat app. */
   chatDescription: 'نشرة: ملخّصات قصيرة لأخبار سوريا والعالم العربي، تصلك مرة واحدة.',
+  /**
+   * A chat answered in words, without buttons: a preview confirmed by «نعم» within 5 minutes, «جدولة 18:00», a story's
+   * full text asked for by replying «المزيد».
+   */
+  replies: {
+    commands: {
+      adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
+      subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
+      subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تصل الأخبار مجموعةً في رسالة واحدة كل ساعة.',
+      deliveryUsage: 'لم أفهم الطلب.\n\nأمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+      deliveryNow: (what: string) => `✅ الإعدادات الآن: ${what}.`,
+      alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
+      unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
+      notSubscribed: 'هذه المجموعة غير مشتركة في النشرة.',
+      noArticles: 'لا توجد أخبار بعد.',
+      editorsOnly: 'عذرًا، هذا الأمر متاح للمحررين فقط.',
+      broadcastInPrivate: 'أرسل أمر البث في محادثة خاصة مع هذا الرقم.',
+      broadcastUsage: 'الاستخدام: /broadcast <رابط الخبر أو رقمه>',
+      broadcastNobody: 'لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره، فلم يُفتح بث.',
+      cancelled: 'أُلغي البث، ولم يُرسل شيء.',
+      expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي البث ولم يُرسل شيء.',
+      channelUsage: 'لإضافة قناة: /subscribe <معرّف القناة>@newsletter (والحساب مشرف عليها).',
+      channelNotAdmin: 'هذا الحساب ليس مشرفًا على هذه القناة، فلا يستطيع النشر فيها.',
+      fullTextOn: '✅ يستطيع أعضاء المجموعة الآن طلب النص الكامل لخبر بالرد على رسالته بكلمة «المزيد».',
+      fullTextOff: '✅ لن يُرسل النص الكامل في المجموعة؛ ومن أراده ردّ على الخبر ردًّا خاصًّا بكلمة «المزيد».',
+      fullTextUsage: 'الاستخدام: /fulltext on (يُرسل النص الكامل في المجموعة لمن يطلبه) أو /fulltext off (في المحادثة الخاصة فقط).',
+      welcome: 'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
+      failed: 'تعذّر تنفيذ الأمر الآن، حاول لاحقًا.',
+      topics: (filter: string) => `\nالمواضيع: ${filter}`,
+      channelSubscribed: (name: string) => `✅ اشتركت القناة «${name}» في النشرة.`,
+      channelUnsubscribed: 'تم إيقاف النشرة في هذه القناة.',
+      channelNotSubscribed: 'هذه القناة غير مشتركة في النشرة.',
+      notFound: (why: string) => `لم أجد هذا الخبر. أرسل رابط خبر أو رقمه.\n(${why})`,
+      // A subscription (اشتراك, masculine) per chat: «إلى 3 اشتراكات».
+      preview: (story: string, willReceive: number, already: number, failed: number) => `معاينة البث:\n\n${story}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(willReceive, SUBSCRIPTION)}`
+        + `${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIPTION)})` : ''}${failed ? ` (وفشل من قبل عند ${countArabic(failed, SUBSCRIPTION)})` : ''}`
+        + ' أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.',
+      queued: (n: number) => (n > 0 ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.` : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.'),
+      scheduled: (id: number, when: string, zone: string, n: number) => `🕒 جُدول البث #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIPTION)}. `
+        + 'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.',
+      timePast: (text: string, now: string, zone: string) => `«${text}» وقتٌ مضى (الساعة الآن ${now} بتوقيت ${zone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`,
+      timeTooFar: (text: string, days: number) => `«${text}» أبعد من ${days} يومًا: أرسل «جدولة» مع وقت أقرب، أو «نعم» للإرسال الآن.`,
+      timeMalformed: (text: string, zone: string) => `«${text}» ليس وقتًا. مثال: «جدولة 18:00» (أقرب 18:00 قادمة) أو «جدولة 2026-12-08 18:00»، بتوقيت ${zone}.`,
+    },
+    corrections: {
+      correctUsage: 'الاستخدام:\n/correct <رقم الخبر أو رابطه>\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
+      retractUsage: 'الاستخدام: /retract <رقم الخبر أو رابطه>',
+      unchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
+      cancelled: 'أُلغي، ولم يتغيّر شيء.',
+      expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي ولم يتغيّر شيء.',
+      alreadyRetracted: 'سُحب هذا الخبر من قبل.',
+      reportUsage: 'الاستخدام: /corrections <رقم الخبر>',
+      refused: (why: string) => `تعذّر ذلك: ${why}`,
+      correctPreview: (story: string, posts: string) => `معاينة التصحيح:\n\n${story}\n\n━━━━━━━━\n`
+        + `${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}.` : 'لم يُرسل منه شيء بعد.'} أرسل «نعم» خلال 5 دقائق للتصحيح. أي رد آخر يلغيه.`,
+      // «يُحذف» before «منشور» (masculine), «تُلغى» before «رسالة» (feminine).
+      retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}`
+        + `${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`,
+      corrected: (queued: number, articleId: number) => `✅ تمّ التصحيح؛ ${queued ? `يُعدَّل ${countArabic(queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${articleId}`,
+      retracted: (queued: number, cancelled: number, articleId: number) => `✅ سُحب الخبر: ${queued ? `يُحذف ${countArabic(queued, POST)}` : 'لا منشور يُحذف'}`
+        + `${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${articleId}`,
+      none: 'لا تصحيح ولا سحب لهذا الخبر.',
+      /** «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد\nالأسباب: …». */
+      tally: (platform: string, kind: string, parts: string, reasons: string) => `${platform} (${kind}): ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
+    },
+    fullStory: {
+      retracted: 'سُحب هذا الخبر.',
+      busy: 'يُرسَل الآن نصّ خبر كامل إلى هذه المحادثة؛ اطلبوا غيره حين ينتهي.',
+      notAReply: 'لقراءة خبر كاملًا، ردّ على رسالته بكلمة «المزيد».',
+      notAStory: 'لم أجد خبرًا من «نشرة» في الرسالة التي رددت عليها. ردّ بكلمة «المزيد» على رسالة الخبر نفسها.',
+      several: 'هذه الرسالة تضم عدة أخبار؛ ردّ بكلمة «المزيد» على رسالة الخبر نفسه، أو افتح رابطه.',
+      capReached: 'بلغ ما يُرسَل اليوم حدّه؛ اطلب النص الكامل غدًا.',
+      cut: '… وللخبر تتمة أطول من أن تُرسل هنا.',
+    },
+    /** What the editors are told when the account behind a platform cannot send (named by its label; `login` is the command). */
+    account: {
+      notLoggedIn: (platform: string, platformEn: string, login: string) => `⚠️ ${platformEn}: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى ${platform}. شغّلوا ${login} ثم أعيدوا التشغيل. (${platformEn} is not logged in: run \`${login}\`.)`,
+      loggedOut: (platform: string, platformEn: string, why: string, login: string) => `⚠️ ${platformEn}: خرج الحساب من الجلسة (${why}). توقف الإرسال إلى ${platform}، والأخبار محفوظة في قائمة الانتظار. سجّلوا الدخول من جديد: ${login} ثم أعيدوا التشغيل.`,
+    },
+  },
+  /** The words inside a post or a story's full text (always Arabic: the news is). */
+  post: {
+    fullStoryButton: 'النص الكامل',
+    /** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
+    retractionNotice: 'سُحب هذا الخبر',
+    /** How a reply that carries a correction begins, where the post itself can no longer be edited. */
+    correctionPrefix: 'تصحيح:',
+    digestTitle: '📰 ملخص الأخبار',
+    urgentMark: '🔴 عاجل',
+    /** An urgent alert's source (it has no site). */
+    urgentSource: 'عاجل',
+    /** The source of an article that names none (a file, a pasted text). */
+    defaultSource: 'نشرة',
+    source: (name: string) => `المصدر: ${name}`,
+    originalLink: 'الخبر في موقعه الأصلي',
+  },
+  /** A platform's refusals in a correction report, the platform named by its label. */
+  refusals: {
+    deleteRefused: (platform: string) => `رفض ${platform} حذف المنشور (أقدم من 48 ساعة، أو لا صلاحية للبوت) وتحويله إلى إشعار السحب`,
+    postGone: 'المنشور محذوف من المحادثة',
+    editRefused: (platform: string) => `رفض ${platform} تعديل المنشور`,
+    blocked: 'حظر المشترك البوت',
+    kicked: 'أُخرج البوت من المحادثة',
+    chatGone: 'المحادثة لم تعد موجودة',
+    noRights: 'لا صلاحية للبوت في المحادثة',
+  },
+  /** The pages a post's link opens when there is no article to send the reader to. */
+  links: {
+    retractedTitle: 'سُحب هذا الخبر',
+    retracted: 'سُحب هذا الخبر: سحبته غرفة الأخبار بعد نشره، فلم يعد متاحاً.',
+    notFound: 'هذا الرابط غير موجود.',
+  },
+  /** Said wherever reach is shown. */
+  viewsNote: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.',
+  /** What became of a story's posts after a correction or a retraction: the one report every front door gives. */
+  report: {
+    kind: { edit: 'تصحيح', delete: 'سحب' },
+    /** Between a report's parts in a sentence. */
+    separator: '، ',
+    part: tallyPart,
+    /** The parts of one platform's report: «عُدّل: 3 منشورات»… */
+    parts: (t: CorrectionTally) => tallyParts(t, tallyPart),
+    reason,
+    /** The reasons of one platform's report: «لا تتيح الطرفية تعديل منشوراتها ولا حذفها (1)». */
+    reasons: (t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal) =>
+      t.reasons.map((r) => `${reason(r.reason, t.platform, label, refusal)} (${r.count})`).join('؛ '),
+    /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform; '' when none was sent. */
+    posts: (posts: readonly PostCounts[], label: (platform: string) => string) =>
+      posts.filter((p) => p.sent > 0).map((p) => `${countArabic(p.sent, POST)} على ${label(p.platform)}`).join(' و'),
+  },
   /** The newsroom desk's words. A page asks for `t(lang)` and never writes a visible string of its own. */
   desk: {
     appName: 'نشرة · غرفة التحرير',
@@ -201,8 +386,7 @@ export const ar = {
       noneSent: 'لم يُرسل منه شيء بعد.', queued: 'تُلغى الرسائل المنتظرة', inDoubt: 'غير مؤكدة، لا يمكن لمسها',
       never: 'لن يُرسل الخبر بعد السحب أبداً: لا في آخر الأخبار ولا البحث ولا لمشترك جديد.',
       confirmCorrect: 'تأكيد التصحيح', confirmRetract: 'تأكيد السحب', cancel: 'إلغاء', unchanged: 'لا فرق يراه القارئ: لا شيء للتصحيح.',
-      retracted: 'سُحب هذا الخبر', report: 'ما جرى للمنشورات', edit: 'تصحيح', delete: 'سحب', reasons: 'الأسباب',
-      outcomes: { edited: 'عُدّل', unchanged: 'كان مصحّحاً', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب', failed: 'تعذّر', waiting: 'ينتظر', inDoubt: 'غير مؤكد' },
+      retracted: 'سُحب هذا الخبر', report: 'ما جرى للمنشورات', reasons: 'الأسباب',
     },
     broadcast: {
       title: 'إرسال', willReceive: 'سيستلمه', alreadyHave: 'استلمه من قبل', confirm: 'تأكيد الإرسال', cancel: 'إلغاء', stop: 'إيقاف',

@@ -1,8 +1,16 @@
-import type { PostCounts, Stats } from '../newsroom/index.js';
+import type { CorrectionTally } from '../model/correction.js';
+import type { OpmlReport, PostCounts, Refusal, Stats } from '../newsroom/index.js';
 import { localClock, localDateTime } from '../text/schedule.js';
-import type { Catalogue } from './ar.js';
+import { tallyParts, type Catalogue } from './ar.js';
 
 /** The catalogue in English (a Telegram user whose language_code starts with «en», the desk's English pages). */
+
+/** What became of the posts, by outcome: «3 deleted». */
+const OUTCOMES: Record<string, string> = {
+  edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice',
+  failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt',
+};
+const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
 
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -44,10 +52,7 @@ export const en = {
     correctionCancelled: 'Cancelled; nothing changed.',
     correctionReport: (lines: string) => `Correction or retraction result:\n${lines}`,
     tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
-    reason: (reason: string) => reason,
     platform: (label: { ar: string; en: string } | undefined, name: string) => label?.en ?? name,
-    sentPosts: (posts: readonly PostCounts[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
-    tallyPart: (what: string, n: number) => `${n} ${({ edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice', failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt' } as Record<string, string>)[what] ?? what}`,
     urgentUsage: 'Usage: /urgent text of the alert',
     previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
     previewNobody: (already: number, failed: number) => `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
@@ -130,6 +135,24 @@ export const en = {
       `Sources: ${st.sources.total} (${st.sources.active} active)`,
       ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),
     ].join('\n'),
+    settings: {
+      title: (name: string) => `⚙️ Settings of ${name}`, header: 'Header', footer: 'Footer', none: 'none', byDefault: ' (default)',
+      hashtags: 'Hashtags', source: 'Source line', date: 'Date', photo: 'Photo', fullStory: 'Full story button', preview: 'Link preview',
+      previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
+      reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
+      saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
+      usage: (id: number) => `Header and footer: /settings ${id} header text, or /settings ${id} footer text («-» for none, «default» for the default). A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`,
+      filter: 'Filter', all: 'all news',
+    },
+    opml: {
+      working: (name: string) => `Importing ${name}… (each new source is fetched once to check it)`,
+      tooLarge: (mb: number) => `The file is larger than ${mb} MB: not a list of sources.`,
+      unreadable: (platform: string) => `Could not download the file from ${platform}; send it again.`,
+      notEditor: 'Importing sources is for editors only.',
+      report: (r: OpmlReport) => `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
+      added: '✅ added', already: '↩️ already followed', refused: '❌ refused',
+    },
+    fullStoryUnknown: 'This story could not be found. Open the button again from a post in the channel or group.',
   },
   chatMenu: [
     { command: 'latest', description: 'Latest news' },
@@ -143,6 +166,113 @@ export const en = {
     { command: 'help', description: 'Help' },
   ],
   chatDescription: 'Nashra: short summaries of Arabic news, delivered once.',
+  replies: {
+    commands: {
+      adminsOnly: 'Sorry, only the group\'s admins can add or stop the news here.',
+      subscribed: '✅ The group is subscribed: news summaries will arrive here as they come.',
+      subscribedDigest: '✅ The group is subscribed as a digest: the news arrives gathered in one message every hour.',
+      deliveryUsage: 'I did not understand.\n\nExamples:\n/digest — an hourly digest\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
+      deliveryNow: (what: string) => `✅ Settings now: ${what}.`,
+      alreadySubscribed: 'The group is already subscribed.',
+      unsubscribed: 'The news stopped in this group.',
+      notSubscribed: 'This group is not subscribed.',
+      noArticles: 'No news yet.',
+      editorsOnly: 'Sorry, this command is for editors only.',
+      broadcastInPrivate: 'Send the broadcast command in a private chat with this number.',
+      broadcastUsage: 'Usage: /broadcast <article link or id>',
+      broadcastNobody: 'This would reach nobody: no matching subscription is waiting for it, so no broadcast was opened.',
+      cancelled: 'Broadcast cancelled; nothing was sent.',
+      expired: 'The confirmation timed out (5 minutes): the broadcast was cancelled and nothing was sent.',
+      channelUsage: 'To add a channel: /subscribe <channel id>@newsletter (this account must be its admin).',
+      channelNotAdmin: 'This account is not an admin of that channel, so it cannot post there.',
+      fullTextOn: '✅ The group\'s members can now ask for a story\'s full text by replying «المزيد» to it.',
+      fullTextOff: '✅ The full text is not sent in the group; whoever wants it replies «المزيد» privately.',
+      fullTextUsage: 'Usage: /fulltext on (the full text in the group for whoever asks) or /fulltext off (in private chats only).',
+      welcome: 'Hello! I am the Nashra bot. The group\'s admins can send /subscribe for news summaries, and /latest for the latest news.',
+      failed: 'The command could not run now; try again later.',
+      topics: (filter: string) => `\nTopics: ${filter}`,
+      channelSubscribed: (name: string) => `✅ Channel «${name}» subscribed.`,
+      channelUnsubscribed: 'The news stopped in this channel.',
+      channelNotSubscribed: 'This channel is not subscribed.',
+      notFound: (why: string) => `Article not found. Send an article's link or id.\n(${why})`,
+      preview: (story: string, willReceive: number, already: number, failed: number) => `Broadcast preview:\n\n${story}\n\n━━━━━━━━\nTo send it to ${countEnglish(willReceive, 'subscription')}`
+        + `${already ? ` (${already} already have it)` : ''}${failed ? ` (it failed for ${failed} before)` : ''} reply «نعم» within 5 minutes, or «جدولة 18:00» to send it at a time. Any other reply cancels it.`,
+      queued: (n: number) => (n > 0 ? `✅ Broadcast queued: ${countEnglish(n, 'message')}.` : '✅ Confirmed, but every subscription has this story already.'),
+      scheduled: (id: number, when: string, zone: string, n: number) => `🕒 Broadcast #${id} scheduled: ${when} ${zone} time, to ${countEnglish(n, 'subscription')}. `
+        + 'Move or cancel it from «Scheduled» on the desk, or with nashra scheduled.',
+      timePast: (text: string, now: string, zone: string) => `«${text}» is in the past (it is ${now} ${zone} time): send «جدولة» with a later time, or «نعم» to send now.`,
+      timeTooFar: (text: string, days: number) => `«${text}» is more than ${days} days ahead: send «جدولة» with an earlier time, or «نعم» to send now.`,
+      timeMalformed: (text: string, zone: string) => `«${text}» is not a time. For example «جدولة 18:00» (the next 18:00) or «جدولة 2026-12-08 18:00», ${zone} time.`,
+    },
+    corrections: {
+      correctUsage: 'Usage:\n/correct <article id or link>\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
+      retractUsage: 'Usage: /retract <article id or link>',
+      unchanged: 'A reader would see no difference: nothing to correct.',
+      cancelled: 'Cancelled; nothing changed.',
+      expired: 'The confirmation timed out (5 minutes): cancelled, nothing changed.',
+      alreadyRetracted: 'This story was already retracted.',
+      reportUsage: 'Usage: /corrections <article id>',
+      refused: (why: string) => `Could not do that: ${why}`,
+      correctPreview: (story: string, posts: string) => `Correction preview:\n\n${story}\n\n━━━━━━━━\n`
+        + `${posts ? `Posts already sent that will be edited: ${posts}.` : 'Nothing has been sent yet.'} Reply «نعم» within 5 minutes to correct. Any other reply cancels.`,
+      retractPreview: (title: string, posts: string, queued: number) => `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}`
+        + `${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.\nReply «نعم» within 5 minutes to retract. Any other reply cancels.`,
+      corrected: (queued: number, articleId: number) => `✅ Corrected; ${queued ? `${countEnglish(queued, 'post')} being edited` : 'nothing was sent yet, so it goes out corrected'}. The result: /corrections ${articleId}`,
+      retracted: (queued: number, cancelled: number, articleId: number) => `✅ Retracted: ${countEnglish(queued, 'post')} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}. The result: /corrections ${articleId}`,
+      none: 'No correction or retraction of this story.',
+      tally: (platform: string, kind: string, parts: string, reasons: string) => `${platform} (${kind}): ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
+    },
+    fullStory: {
+      retracted: 'This story was retracted.',
+      busy: 'A full story is being sent to this chat now; ask for another once it is done.',
+      notAReply: 'To read a story in full, reply «المزيد» to its message.',
+      notAStory: 'The message you replied to holds no Nashra story. Reply «المزيد» to the story\'s own message.',
+      several: 'This message holds several stories; reply «المزيد» to the story\'s own message, or open its link.',
+      capReached: 'Today\'s sending limit is reached; ask for the full text tomorrow.',
+      cut: '… and the story goes on, longer than can be sent here.',
+    },
+    account: {
+      notLoggedIn: (platform: string, platformEn: string, login: string) => `⚠️ ${platformEn}: the account is not logged in, so nothing is sent to ${platform}. Run ${login}, then restart.`,
+      loggedOut: (platform: string, platformEn: string, why: string, login: string) => `⚠️ ${platformEn}: the account was logged out (${why}). Sending to ${platform} stopped; the news waits in the queue. Log in again: ${login}, then restart.`,
+    },
+  },
+  post: {
+    fullStoryButton: 'Full story',
+    retractionNotice: 'This story was retracted',
+    correctionPrefix: 'Correction:',
+    digestTitle: '📰 News digest',
+    urgentMark: '🔴 Urgent',
+    urgentSource: 'Urgent',
+    defaultSource: 'Nashra',
+    source: (name: string) => `Source: ${name}`,
+    originalLink: 'The story on its own site',
+  },
+  refusals: {
+    deleteRefused: (platform: string) => `${platform} refused to delete the post (older than 48 hours, or the bot lacks the right), so it became the retraction notice`,
+    postGone: 'the post was deleted from the chat',
+    editRefused: (platform: string) => `${platform} refused to edit the post`,
+    blocked: 'the subscriber blocked the bot',
+    kicked: 'the bot was removed from the chat',
+    chatGone: 'the chat no longer exists',
+    noRights: 'the bot has no rights in the chat',
+  },
+  links: {
+    retractedTitle: 'This story was retracted',
+    retracted: 'This story was retracted: the newsroom withdrew it after publishing, so it is no longer available.',
+    notFound: 'This link does not exist.',
+  },
+  viewsNote: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
+  report: {
+    kind: { edit: 'correction', delete: 'retraction' },
+    separator: ', ',
+    part: tallyPart,
+    parts: (t: CorrectionTally) => tallyParts(t, tallyPart),
+    /** A reason in the words the worker or the platform's API wrote it (already English). */
+    reason: (why: string, _platform: string, _label: (platform: string) => string, _refusal?: Refusal) => why,
+    reasons: (t: CorrectionTally, _label: (platform: string) => string, _refusal?: Refusal) => t.reasons.map((r) => `${r.reason} (${r.count})`).join('; '),
+    /** «Telegram 22, Console 1». */
+    posts: (posts: readonly PostCounts[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
+  },
   desk: {
     appName: 'Nashra · newsroom desk',
     skip: 'Skip to content',
@@ -182,8 +312,7 @@ export const en = {
       noneSent: 'Nothing was sent yet.', queued: 'Waiting deliveries cancelled', inDoubt: 'in doubt, cannot be touched',
       never: 'Once retracted it is never sent again: not in the latest news, search, nor to a new subscriber.',
       confirmCorrect: 'Confirm the correction', confirmRetract: 'Confirm the retraction', cancel: 'Cancel', unchanged: 'A reader would see no difference: nothing to correct.',
-      retracted: 'This story was retracted', report: 'What became of the posts', edit: 'correction', delete: 'retraction', reasons: 'Reasons',
-      outcomes: { edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice', failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt' },
+      retracted: 'This story was retracted', report: 'What became of the posts', reasons: 'Reasons',
     },
     broadcast: {
       title: 'Send', willReceive: 'Will receive it', alreadyHave: 'Already have it', confirm: 'Confirm and send', cancel: 'Cancel', stop: 'Stop',
