@@ -4,7 +4,7 @@ import { withoutLeadingUrl } from '../../src/ingest/http.js';
 import { importOpml, OPML_MAX_BYTES, type OpmlReport } from '../../src/newsroom/index.js';
 import { actorOf, isEditor, type BotDeps } from './context.js';
 import { langOf, messages } from './i18n.js';
-import { telegramPlatform } from './platform.js';
+import { TELEGRAM_LABEL } from './label.js';
 
 /**
  * An editor sends the bot an OPML file (a feed reader's export) in the private chat: it is downloaded from the Bot
@@ -48,7 +48,7 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
       xml = await download(ctx, doc.file_id);
     } catch (err) {
       logger.warn('telegram: OPML file not downloaded', { error: errorMessage(err) });
-      return void (await ctx.reply(err instanceof UserError ? w.tooLarge(MB) : w.unreadable(telegramPlatform.label![langOf(ctx.from.language_code)])));
+      return void (await ctx.reply(err instanceof UserError ? w.tooLarge(MB) : w.unreadable(TELEGRAM_LABEL[langOf(ctx.from.language_code)])));
     }
     await ctx.reply(w.working(doc.file_name ?? 'OPML'));
     try {

@@ -10,11 +10,11 @@ import { WhatsAppReactions } from './reactions.js';
 import type { WhatsAppSettings } from './settings.js';
 import { WhatsAppTransport } from './transport.js';
 import type { WaClient, WaGroupNotification, WaMedia, WaMessage, WaReaction } from './types.js';
-import { whatsappPlatform } from './platform.js';
+import { WHATSAPP_LABEL } from './label.js';
 
 /** What editors are told when the account cannot send, the platform named by its descriptor's label. */
 const ACCOUNT = catalogue('ar').replies.account;
-const LABEL = whatsappPlatform.label!;
+const LABEL = WHATSAPP_LABEL;
 const LOGIN = 'nashra whatsapp login';
 
 export interface WhatsAppAdapterOptions {

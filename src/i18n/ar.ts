@@ -1,5 +1,5 @@
 import type { CorrectionTally } from '../model/correction.js';
-import type { OpmlReport, PostCounts, Refusal, Stats, WaitReason } from '../newsroom/index.js';
+import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid, WaitReason } from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
 import { ATTEMPTS, countArabic, FULL_READ, ITEM, MESSAGE, POST, SUBSCRIBER, SUBSCRIPTION, UNSENT_MESSAGE, WAITING_MESSAGE } from '../text/plural.js';
 
@@ -168,7 +168,7 @@ export const ar = {
     notFound: (r: string) => `لم أجد الخبر ${r}.`,
     error: 'حدث خطأ؛ حاول مرة أخرى لاحقاً.',
     notACommand: 'لم أفهم. أرسل /help لقائمة الأوامر، أو /latest لآخر الأخبار.',
-    stats: (st: Stats, timeZone: string, label: (platform: string) => string) => [
+    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) => [
       `📊 الإحصاءات`,
       `الأخبار المخزّنة: ${st.articles}`,
       `الاشتراكات: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
@@ -197,7 +197,7 @@ export const ar = {
       tooLarge: (mb: number) => `الملف أكبر من ${mb} م.ب؛ ليس قائمة مصادر.`,
       unreadable: (platform: string) => `تعذّر تنزيل الملف من ${platform}؛ أعد إرساله.`,
       notEditor: 'استيراد المصادر للمحرّرين فقط.',
-      report: (r: OpmlReport) => `انتهى الاستيراد: أُضيف ${r.added}، متابَع من قبل ${r.already}، رُفض ${r.refused}.`,
+      report: (r: OpmlCounts) => `انتهى الاستيراد: أُضيف ${r.added}، متابَع من قبل ${r.already}، رُفض ${r.refused}.`,
       added: '✅ أُضيف', already: '↩️ متابَع من قبل', refused: '❌ رُفض',
     },
     fullStoryUnknown: 'لم نجد هذا الخبر. افتح الزرّ من منشور في القناة أو المجموعة من جديد.',
@@ -330,6 +330,23 @@ export const ar = {
   },
   /** Said wherever reach is shown. */
   viewsNote: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.',
+  /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
+  delivery: {
+    immediate: 'الأخبار فور صدورها', hourly: 'ملخص كل ساعة', daily: (at: string) => `ملخص يومي الساعة ${at}`,
+    urgentNow: '، والعاجل فورًا', noQuiet: 'بلا ساعات هدوء', quiet: (from: string, to: string) => `ساعات الهدوء ${from}–${to}`,
+    silent: 'تصل بلا تنبيه', wait: 'تُؤجَّل إلى نهايتها', quietUrgent: 'إلا العاجل', separator: '؛ ',
+    problem: (p: DeliveryWordsProblem) => {
+      switch (p.kind) {
+        case 'time': return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
+        case 'digest': return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
+        case 'window': return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
+        case 'same-times': return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
+        case 'mode': return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
+        case 'no-digest': return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
+        case 'no-window': return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
+      }
+    },
+  },
   /** What became of a story's posts after a correction or a retraction: the one report every front door gives. */
   report: {
     kind: { edit: 'تصحيح', delete: 'سحب' },
@@ -343,11 +360,13 @@ export const ar = {
     reasons: (t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal) =>
       t.reasons.map((r) => `${reason(r.reason, t.platform, label, refusal)} (${r.count})`).join('؛ '),
     /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform; '' when none was sent. */
-    posts: (posts: readonly PostCounts[], label: (platform: string) => string) =>
+    posts: (posts: readonly PostsSent[], label: (platform: string) => string) =>
       posts.filter((p) => p.sent > 0).map((p) => `${countArabic(p.sent, POST)} على ${label(p.platform)}`).join(' و'),
   },
   /** The newsroom desk's words. A page asks for `t(lang)` and never writes a visible string of its own. */
   desk: {
+    /** An age, short: «5 د». */
+    age: { seconds: (n: number) => `${n} ث`, minutes: (n: number) => `${n} د`, hours: (n: number) => `${n} س` },
     appName: 'نشرة · غرفة التحرير',
     skip: 'انتقل إلى المحتوى',
     switchLang: 'English',

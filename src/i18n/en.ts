@@ -1,5 +1,5 @@
 import type { CorrectionTally } from '../model/correction.js';
-import type { OpmlReport, PostCounts, Refusal, Stats } from '../newsroom/index.js';
+import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid } from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
 import { tallyParts, type Catalogue } from './ar.js';
 
@@ -122,7 +122,7 @@ export const en = {
     notFound: (r: string) => `Article ${r} not found.`,
     error: 'Something went wrong; please try again later.',
     notACommand: 'I did not understand. Send /help for the commands, or /latest for the latest news.',
-    stats: (st: Stats, timeZone: string, label: (platform: string) => string) => [
+    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) => [
       '📊 Statistics',
       `Articles stored: ${st.articles}`,
       `Subscriptions: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
@@ -149,7 +149,7 @@ export const en = {
       tooLarge: (mb: number) => `The file is larger than ${mb} MB: not a list of sources.`,
       unreadable: (platform: string) => `Could not download the file from ${platform}; send it again.`,
       notEditor: 'Importing sources is for editors only.',
-      report: (r: OpmlReport) => `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
+      report: (r: OpmlCounts) => `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
       added: '✅ added', already: '↩️ already followed', refused: '❌ refused',
     },
     fullStoryUnknown: 'This story could not be found. Open the button again from a post in the channel or group.',
@@ -262,6 +262,23 @@ export const en = {
     notFound: 'This link does not exist.',
   },
   viewsNote: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
+  /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
+  delivery: {
+    immediate: 'immediate', hourly: 'hourly digest', daily: (at: string) => `daily digest at ${at}`, urgentNow: ', urgent alerts at once',
+    noQuiet: 'no quiet hours', quiet: (from: string, to: string) => `quiet ${from}-${to}`, silent: 'silently', wait: 'held until it ends',
+    quietUrgent: 'urgent alerts ignore it', separator: '; ',
+    problem: (p: DeliveryWordsProblem) => {
+      switch (p.kind) {
+        case 'time': return `“${p.text}” is not a time of day: hours go from 00:00 to 23:59.`;
+        case 'digest': return `“${p.text}” is not a digest time: write a time such as 08:00, “hourly” or “off”.`;
+        case 'window': return `“${p.text}” is not a window: write it from one time to another, such as 00:00-07:00, or “off”.`;
+        case 'same-times': return 'Quiet hours must start and end at different times.';
+        case 'mode': return `“${p.text}” is neither “silent” nor “wait”.`;
+        case 'no-digest': return 'Say when after the command: a time such as 08:00, “hourly” or “off”.';
+        case 'no-window': return 'Say the quiet hours after the command, such as 00:00-07:00, or “off”.';
+      }
+    },
+  },
   report: {
     kind: { edit: 'correction', delete: 'retraction' },
     separator: ', ',
@@ -271,13 +288,14 @@ export const en = {
     reason: (why: string, _platform: string, _label: (platform: string) => string, _refusal?: Refusal) => why,
     reasons: (t: CorrectionTally, _label: (platform: string) => string, _refusal?: Refusal) => t.reasons.map((r) => `${r.reason} (${r.count})`).join('; '),
     /** «Telegram 22, Console 1». */
-    posts: (posts: readonly PostCounts[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
+    posts: (posts: readonly PostsSent[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
   },
   desk: {
+    age: { seconds: (n: number) => `${n} s`, minutes: (n: number) => `${n} min`, hours: (n: number) => `${n} h` },
     appName: 'Nashra · newsroom desk',
     skip: 'Skip to content',
     switchLang: 'العربية',
-    nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'Stats', reach: 'Reach' },
+    nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'StatsSaid', reach: 'Reach' },
     signedInAs: 'Editor',
     logout: 'Log out',
     outlet: { label: 'Outlet', switch: 'Switch', roles: { admin: 'admin', editor: 'editor' }, adminsOnly: 'Adding, pausing and removing sources, and chats and their settings, are for the outlet\'s admins.' },
@@ -369,7 +387,7 @@ export const en = {
       kinds: { post: 'story', digest: 'digest', edit: 'edit of a story', delete: 'deletion of a story' },
     },
     activity: { title: 'Activity', editor: 'Editor', action: 'Action', at: 'Time', detail: 'Detail', none: 'No activity.' },
-    stats: { title: 'Stats', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
+    stats: { title: 'StatsSaid', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
     errors: { notFound: 'Not found.', forbidden: 'Forbidden.', generic: 'Something went wrong.', adminOnly: 'Sorry: managing this outlet (its sources, chats, their settings and its accounts) is for its admins. Your role here is editor: you can review, preview, fix, broadcast and correct its items. Nothing was changed.' },
     reach: {
       title: 'Reach', window: 'Window', show: 'Show', windows: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '28d': 'Last 4 weeks' },

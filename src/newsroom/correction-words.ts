@@ -1,3 +1,4 @@
+import type { Refusal } from '../i18n/values.js';
 import type { ChatRules } from './deps.js';
 
 /**
@@ -11,7 +12,7 @@ export function platformLabel(platforms: readonly ChatRules[], name: string, lan
 }
 
 /** A platform's own refusal in Arabic, from its descriptor, when it knows it. */
-export type Refusal = (platform: string, reason: string) => string | undefined;
+export type { Refusal };
 
 export function platformRefusal(platforms: readonly ChatRules[]): Refusal {
   return (name, reason) => platforms.find((p) => p.name === name)?.arabicReason?.(reason);
