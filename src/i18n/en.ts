@@ -8,7 +8,7 @@ import { tallyParts, type Catalogue } from './ar.js';
 /** What became of the posts, by outcome: «3 deleted». */
 const OUTCOMES: Record<string, string> = {
   edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice',
-  failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt',
+  failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt', skipped: 'superseded',
 };
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
 
