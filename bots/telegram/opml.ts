@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { withoutLeadingUrl } from '../../src/ingest/http.js';
-import { importOpml, OPML_MAX_BYTES, type OpmlReport } from '../../src/newsroom/index.js';
+import { importOpml, OPML_MAX_BYTES } from '../../src/newsroom/index.js';
 import { actorOf, isEditor, type BotDeps } from './context.js';
 import { langOf, messages } from './i18n.js';
 import { TELEGRAM_LABEL } from './label.js';
