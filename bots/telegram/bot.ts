@@ -72,7 +72,7 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   return bot;
 }
 
-const messagesFor = (ctx: Context) => (ctx.from?.language_code?.startsWith('en') ? 'Something went wrong; please try again later.' : 'حدث خطأ؛ حاول مرة أخرى لاحقاً.');
+const messagesFor = (ctx: Context) => messages(langOf(ctx.from?.language_code)).error;
 
 /** grammY errors name the method and Telegram's answer; never the request URL, which holds the token. */
 export function describe(err: unknown): string {

@@ -7,7 +7,8 @@ import {
 } from '../../src/newsroom/index.js';
 import type { Subscription } from '../../src/model/subscription.js';
 import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
-import { langOf, type Lang } from './i18n.js';
+import { langOf, messages } from './i18n.js';
+import { DEFAULT_WORD, FOOTER_WORD, HEADER_WORD, SOURCE_WORD } from './input-words.js';
 
 /**
  * /settings: how a chat's messages look (header mark, footer, hashtag line, source line, date, lead photo) and its
@@ -17,33 +18,8 @@ import { langOf, type Lang } from './i18n.js';
  * private chat a subscriber sets their own. Every change is the newsroom's changeSubscription (permission, audit).
  */
 
-const WORDS: Record<Lang, {
-  title: (name: string) => string; header: string; footer: string; none: string; byDefault: string;
-  hashtags: string; source: string; date: string; photo: string; fullStory: string; preview: string; previews: Record<LinkPreview | 'default', string>;
-  reset: string; pick: string; nothing: string; saved: string; notAllowed: string; gone: string; usage: (id: number) => string;
-  filter: string; all: string;
-}> = {
-  ar: {
-    title: (name) => `⚙️ إعدادات ${name}`, header: 'العلامة', footer: 'التذييل', none: 'بلا', byDefault: ' (الافتراضي)',
-    hashtags: 'الوسوم', source: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة', fullStory: 'زرّ النص الكامل', preview: 'معاينة الرابط',
-    previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
-    reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
-    saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
-    usage: (id) => `العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`,
-    filter: 'المرشّح', all: 'كل الأخبار',
-  },
-  en: {
-    title: (name) => `⚙️ Settings of ${name}`, header: 'Header', footer: 'Footer', none: 'none', byDefault: ' (default)',
-    hashtags: 'Hashtags', source: 'Source line', date: 'Date', photo: 'Photo', fullStory: 'Full story button', preview: 'Link preview',
-    previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
-    reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
-    saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
-    usage: (id) => `Header and footer: /settings ${id} header text, or /settings ${id} footer text («-» for none, «default» for the default). A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`,
-    filter: 'Filter', all: 'all news',
-  },
-};
 
-const words = (ctx: Context) => WORDS[langOf(ctx.from?.language_code)];
+const words = (ctx: Context) => messages(langOf(ctx.from?.language_code)).settings;
 
 /** The link preview buttons go round: automatic → none → small → large → automatic. */
 const NEXT_PREVIEW: Record<LinkPreview | 'default', LinkPreview | null> = { default: 'none', none: 'small', small: 'large', large: null };
@@ -125,17 +101,17 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     }
     if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.reply(w.gone));
     try {
-      if (ctx.chat.type === 'private' && field && /^(source|المصدر)$/i.test(field)) {
+      if (ctx.chat.type === 'private' && field && (field.toLowerCase() === 'source' || field === SOURCE_WORD)) {
         // `/settings 12 source 7 سوريا -رياضة`: the filter for one source (nothing after the id removes it).
         const [sourceRef, ...filter] = rest;
         if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage(sub.id)));
         await changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
           { managesChat: await managesChat(ctx, sub) });
       } else if (ctx.chat.type === 'private' && field) {
-        const key = field.toLowerCase() === 'header' || field === 'العلامة' ? 'headerMark' : field.toLowerCase() === 'footer' || field === 'التذييل' ? 'footer' : undefined;
+        const key = field.toLowerCase() === 'header' || field === HEADER_WORD ? 'headerMark' : field.toLowerCase() === 'footer' || field === FOOTER_WORD ? 'footer' : undefined;
         if (!key) return void (await ctx.reply(w.usage(sub.id)));
         const value = rest.join(' ');
-        await change(ctx, sub, { [key]: value === '-' || value === '' ? '' : value.toLowerCase() === 'default' || value === 'الافتراضي' ? null : value });
+        await change(ctx, sub, { [key]: value === '-' || value === '' ? '' : value.toLowerCase() === 'default' || value === DEFAULT_WORD ? null : value });
       } else if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx))) {
         return void (await ctx.reply(w.notAllowed));
       }

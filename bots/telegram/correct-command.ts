@@ -93,21 +93,14 @@ export function corrections(deps: BotDeps): Composer<Context> {
 }
 
 /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية» («Telegram 22, Console 1» in English). */
-const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string => m.sentPosts(posts, platformNamer(deps, m));
+const describePosts = (deps: BotDeps, m: Messages, posts: PostCounts[]): string => m.report.posts(posts, platformNamer(deps, m));
 
 /** The report, one line per platform and kind: what was done, how many could not be touched and why. */
 export function reportText(deps: BotDeps, m: Messages, tallies: CorrectionTally[]): string {
   const label = platformNamer(deps, m);
   const refusal = platformRefusal(deps.newsroom.platforms);
-  return m.correctionReport(tallies.map((tally) => {
-    const parts = [
-      ...Object.entries(tally.done).map(([outcome, n]) => m.tallyPart(outcome, n)),
-      ...(tally.failed ? [m.tallyPart('failed', tally.failed)] : []),
-      ...(tally.inDoubt ? [m.tallyPart('inDoubt', tally.inDoubt)] : []),
-      ...(tally.queued ? [m.tallyPart('waiting', tally.queued)] : []),
-    ];
-    return m.tallyLine(label(tally.platform), parts.join('، '), tally.reasons.map((r) => `${m.reason(r.reason, tally.platform, label, refusal)} (${r.count})`).join('؛ '));
-  }).join('\n'));
+  return m.correctionReport(tallies.map((tally) =>
+    m.tallyLine(label(tally.platform), m.report.parts(tally).join(m.report.separator), m.report.reasons(tally, label, refusal))).join('\n'));
 }
 
 /** Edits the confirmation into the report as jobs finish, until none is waiting. */

@@ -21,10 +21,12 @@ import type { StoredArticle } from '../../src/model/article.js';
 import { articleOfCode, countFullReadSoon, fullStoryCode, fullStoryOf, type FullStoryRead, type NewsroomDeps } from '../../src/newsroom/index.js';
 import { offersFullStory, splitStory, type FullStory, type SplitLimits, type StoryBlock } from '../../src/story/full-story.js';
 import type { BotDeps } from './context.js';
-import { langOf } from './i18n.js';
+import { catalogue } from '../../src/i18n/index.js';
+import { langOf, messages } from './i18n.js';
 import { describeTelegramError } from './requests.js';
 
-export const FULL_STORY_BUTTON = 'النص الكامل';
+/** The button under a post (a post's words are Arabic, whoever reads it). */
+export const FULL_STORY_BUTTON = catalogue('ar').post.fullStoryButton;
 
 /** One rich message, as the Bot API limits it (rich.d.ts: 32,768 characters, 500 blocks counting nested ones). */
 export const RICH_LIMITS: SplitLimits = { maxChars: 32_768, maxBlocks: 500, blockCost: (b) => (b.kind === 'quote' ? 2 : 1) };
@@ -36,10 +38,6 @@ export const RICH_LIMITS: SplitLimits = { maxChars: 32_768, maxBlocks: 500, bloc
  */
 const TEXT_LIMITS: SplitLimits = { maxChars: 4096 - 160, maxBlocks: 50 };
 
-const WORDS = {
-  ar: { unknown: 'لم نجد هذا الخبر. افتح الزرّ من منشور في القناة أو المجموعة من جديد.' },
-  en: { unknown: 'This story could not be found. Open the button again from a post in the channel or group.' },
-};
 
 /** The start parameter's form: `full_` and a code of at most 64 characters (Telegram's own limit is 64 in all). */
 const START = /^full_([A-Za-z0-9_-]{1,64})$/;
@@ -172,7 +170,7 @@ export class FullStorySender {
 /** `/start full_<code>` in the private chat, and the private subscription's «النص الكامل» callback button. */
 export function fullStory(deps: BotDeps, sender: FullStorySender): Composer<Context> {
   const c = new Composer<Context>();
-  const unknown = (ctx: Context) => WORDS[langOf(ctx.from?.language_code)].unknown;
+  const unknown = (ctx: Context) => messages(langOf(ctx.from?.language_code)).fullStoryUnknown;
 
   const answer = async (ctx: Context, chatId: number, code: string | undefined): Promise<void> => {
     const id = code === undefined ? undefined : await articleOfCode(deps.newsroom, code);

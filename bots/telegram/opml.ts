@@ -1,9 +1,10 @@
 import { Composer, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { withoutLeadingUrl } from '../../src/ingest/http.js';
-import { importOpml, OPML_MAX_BYTES, type OpmlReport } from '../../src/newsroom/index.js';
+import { importOpml, OPML_MAX_BYTES } from '../../src/newsroom/index.js';
 import { actorOf, isEditor, type BotDeps } from './context.js';
-import { langOf, type Lang } from './i18n.js';
+import { langOf, messages } from './i18n.js';
+import { TELEGRAM_LABEL } from './label.js';
 
 /**
  * An editor sends the bot an OPML file (a feed reader's export) in the private chat: it is downloaded from the Bot
@@ -11,27 +12,9 @@ import { langOf, type Lang } from './i18n.js';
  * import`; the reply is the same report in words.
  */
 
-const WORDS: Record<Lang, {
-  working: (name: string) => string; tooLarge: string; unreadable: string; notEditor: string;
-  report: (r: OpmlReport) => string; added: string; already: string; refused: string;
-}> = {
-  ar: {
-    working: (name) => `جارٍ استيراد ${name}… (يُجلب كل مصدر جديد مرة للتحقق منه)`,
-    tooLarge: `الملف أكبر من ${OPML_MAX_BYTES / 1024 / 1024} م.ب؛ ليس قائمة مصادر.`,
-    unreadable: 'تعذّر تنزيل الملف من تيليغرام؛ أعد إرساله.',
-    notEditor: 'استيراد المصادر للمحرّرين فقط.',
-    report: (r) => `انتهى الاستيراد: أُضيف ${r.added}، متابَع من قبل ${r.already}، رُفض ${r.refused}.`,
-    added: '✅ أُضيف', already: '↩️ متابَع من قبل', refused: '❌ رُفض',
-  },
-  en: {
-    working: (name) => `Importing ${name}… (each new source is fetched once to check it)`,
-    tooLarge: `The file is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB: not a list of sources.`,
-    unreadable: 'Could not download the file from Telegram; send it again.',
-    notEditor: 'Importing sources is for editors only.',
-    report: (r) => `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
-    added: '✅ added', already: '↩️ already followed', refused: '❌ refused',
-  },
-};
+/** The words: the catalogue's (src/i18n), the platform named by its descriptor's label. */
+const WORDS = { ar: messages('ar').opml, en: messages('en').opml };
+const MB = OPML_MAX_BYTES / 1024 / 1024;
 
 /** A reply stays one message: the longest report lines are cut, the counts come first. */
 const REPLY_MAX = 3500;
@@ -50,7 +33,7 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
       .catch((err: unknown) => { throw new Error(`file download failed (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`); });
     if (!res.ok) throw new Error(`file download answered ${res.status}`);
     const body = Buffer.from(await res.arrayBuffer());
-    if (body.length > OPML_MAX_BYTES) throw new UserError(WORDS.en.tooLarge);
+    if (body.length > OPML_MAX_BYTES) throw new UserError(WORDS.en.tooLarge(MB));
     return body.toString('utf8');
   };
 
@@ -59,13 +42,13 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
     if (!isOpmlFile(doc.file_name, doc.mime_type)) return next();
     const w = WORDS[langOf(ctx.from.language_code)];
     if (!(await isEditor(deps, ctx))) return void (await ctx.reply(w.notEditor));
-    if ((doc.file_size ?? 0) > OPML_MAX_BYTES) return void (await ctx.reply(w.tooLarge));
+    if ((doc.file_size ?? 0) > OPML_MAX_BYTES) return void (await ctx.reply(w.tooLarge(MB)));
     let xml: string;
     try {
       xml = await download(ctx, doc.file_id);
     } catch (err) {
       logger.warn('telegram: OPML file not downloaded', { error: errorMessage(err) });
-      return void (await ctx.reply(err instanceof UserError ? w.tooLarge : w.unreadable));
+      return void (await ctx.reply(err instanceof UserError ? w.tooLarge(MB) : w.unreadable(TELEGRAM_LABEL[langOf(ctx.from.language_code)])));
     }
     await ctx.reply(w.working(doc.file_name ?? 'OPML'));
     try {

@@ -1,5 +1,6 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
+import { TELEGRAM_LABEL } from './label.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';
 import { parseTelegramSettings, type TelegramSettings } from './config.js';
@@ -8,7 +9,7 @@ import { parseTelegramSettings, type TelegramSettings } from './config.js';
 export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   name: 'telegram',
   markup: telegramMarkup,
-  label: { ar: 'تيليغرام', en: 'Telegram' },
+  label: TELEGRAM_LABEL,
   arabicReason: arabicTelegramReason,
   /** A public channel's post: t.me/<name>/<message>, or t.me/c/<id>/<message> (for its members). */
   postUrl(chat, messageId) {

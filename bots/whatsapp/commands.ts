@@ -7,7 +7,7 @@ import {
   parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
   type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
 } from '../../src/newsroom/index.js';
-import { countArabic, MESSAGE, SUBSCRIPTION } from '../../src/text/plural.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS } from '../../src/text/schedule.js';
 import { renderArticle } from '../../src/format/render.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
@@ -15,6 +15,7 @@ import { actorOf, isChannelId, isGroupId, resolveIdentity, type Identity } from 
 import type { Clock } from './pacing.js';
 import type { WaChat, WaClient, WaGroupNotification, WaMessage } from './types.js';
 import { WhatsAppCorrections } from './correct-command.js';
+import { DIGEST_WORD, LATEST_WORDS, OFF_WORDS, ON_WORDS, YES } from './input-words.js';
 import type { WhatsAppFullStory } from './full-story.js';
 
 export interface CommandDeps {
@@ -34,29 +35,8 @@ const LATEST_DEFAULT = 3;
 const LATEST_MAX = 5;
 const PLATFORM = 'whatsapp';
 
-export const REPLIES = {
-  adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
-  subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
-  subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تصل الأخبار مجموعةً في رسالة واحدة كل ساعة.',
-  deliveryUsage: 'لم أفهم الطلب.\n\nأمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
-  deliveryNow: (what: string) => `✅ الإعدادات الآن: ${what}.`,
-  alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
-  unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
-  notSubscribed: 'هذه المجموعة غير مشتركة في النشرة.',
-  noArticles: 'لا توجد أخبار بعد.',
-  editorsOnly: 'عذرًا، هذا الأمر متاح للمحررين فقط.',
-  broadcastInPrivate: 'أرسل أمر البث في محادثة خاصة مع هذا الرقم.',
-  broadcastUsage: 'الاستخدام: /broadcast <رابط الخبر أو رقمه>',
-  broadcastNobody: 'لن يصل هذا الخبر إلى أحد: لا اشتراك مطابقًا ينتظره، فلم يُفتح بث.',
-  cancelled: 'أُلغي البث، ولم يُرسل شيء.',
-  expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي البث ولم يُرسل شيء.',
-  channelUsage: 'لإضافة قناة: /subscribe <معرّف القناة>@newsletter (والحساب مشرف عليها).',
-  channelNotAdmin: 'هذا الحساب ليس مشرفًا على هذه القناة، فلا يستطيع النشر فيها.',
-  fullTextOn: '✅ يستطيع أعضاء المجموعة الآن طلب النص الكامل لخبر بالرد على رسالته بكلمة «المزيد».',
-  fullTextOff: '✅ لن يُرسل النص الكامل في المجموعة؛ ومن أراده ردّ على الخبر ردًّا خاصًّا بكلمة «المزيد».',
-  fullTextUsage: 'الاستخدام: /fulltext on (يُرسل النص الكامل في المجموعة لمن يطلبه) أو /fulltext off (في المحادثة الخاصة فقط).',
-  welcome: 'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
-} as const;
+/** What the bot says in a chat: the catalogue's words for a chat answered in words (src/i18n). */
+export const REPLIES = catalogue('ar').replies.commands;
 
 type Parsed =
   | { name: 'latest'; count: number }
@@ -69,13 +49,13 @@ type Parsed =
 /** Commands start with / or ! («!latest» is what people type where / opens a menu); «آخر الأخبار» works too. */
 export function parseCommand(body: string): Parsed | undefined {
   const text = body.trim().replace(/\s+/g, ' ');
-  if (simplifyArabic(text) === 'اخر الاخبار') return { name: 'latest', count: LATEST_DEFAULT };
+  if (simplifyArabic(text) === LATEST_WORDS) return { name: 'latest', count: LATEST_DEFAULT };
   const m = /^[/!]([a-z]+)(?:@\S+)?(?: (.*))?$/i.exec(text);
   if (!m) return undefined;
   const name = m[1]!.toLowerCase();
   const rest = (m[2] ?? '').trim();
   const words = rest ? rest.split(' ') : [];
-  const isDigestWord = (w: string) => simplifyArabic(w) === 'ملخص' || w.toLowerCase() === 'digest';
+  const isDigestWord = (w: string) => simplifyArabic(w) === DIGEST_WORD || w.toLowerCase() === 'digest';
   switch (name) {
     case 'latest': {
       const n = Number(words[0]);
@@ -97,7 +77,7 @@ export function parseCommand(body: string): Parsed | undefined {
       return { name, ref: words[0] };
     case 'fulltext': {
       const word = simplifyArabic(words[0] ?? '').toLowerCase();
-      return { name, on: ['on', 'تشغيل', 'نعم'].includes(word) ? true : ['off', 'ايقاف', 'لا'].includes(word) ? false : undefined };
+      return { name, on: ON_WORDS.includes(word) ? true : OFF_WORDS.includes(word) ? false : undefined };
     }
     default:
       return undefined;
@@ -114,7 +94,7 @@ function simplifyArabic(s: string): string {
 
 const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list : undefined);
 
-const isYes = (body: string) => simplifyArabic(body.trim()) === 'نعم';
+const isYes = (body: string) => simplifyArabic(body.trim()) === YES;
 
 /** «جدولة 18:00» (or «جدولة 2026-12-08 18:00») after a preview: the time it names; undefined for any other reply. */
 const scheduleWordsOf = (body: string): string | undefined => /^\s*(?:جدولة|جدوله|schedule)\s+(.{1,40})$/iu.exec(body)?.[1]?.trim();
@@ -122,9 +102,9 @@ const scheduleWordsOf = (body: string): string | undefined => /^\s*(?:جدولة
 /** A time the newsroom refused, in the editor's words. */
 function timeRefusal(err: SendTimeError, now: number): string {
   const text = err.text.slice(0, 40);
-  if (err.reason === 'past') return `«${text}» وقتٌ مضى (الساعة الآن ${localDateTime(now, err.timeZone)} بتوقيت ${err.timeZone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`;
-  if (err.reason === 'too-far') return `«${text}» أبعد من ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} يومًا: أرسل «جدولة» مع وقت أقرب، أو «نعم» للإرسال الآن.`;
-  return `«${text}» ليس وقتًا. مثال: «جدولة 18:00» (أقرب 18:00 قادمة) أو «جدولة 2026-12-08 18:00»، بتوقيت ${err.timeZone}.`;
+  if (err.reason === 'past') return REPLIES.timePast(text, localDateTime(now, err.timeZone), err.timeZone);
+  if (err.reason === 'too-far') return REPLIES.timeTooFar(text, MAX_SCHEDULE_AHEAD_MS / 86_400_000);
+  return REPLIES.timeMalformed(text, err.timeZone);
 }
 
 /**
@@ -186,7 +166,7 @@ export class WhatsAppCommands {
         return;
       }
       this.deps.logger.error('whatsapp command failed', { command: command.name, chat: msg.from, error: errorMessage(err) });
-      await msg.reply('تعذّر تنفيذ الأمر الآن، حاول لاحقًا.').catch(() => undefined);
+      await msg.reply(REPLIES.failed).catch(() => undefined);
     }
   }
 
@@ -238,7 +218,7 @@ export class WhatsAppCommands {
     const digestChanged = digest && (await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority)).kind === 'updated';
     if (r.kind === 'already' && !digestChanged) return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
-    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
+    const filter = r.subscription.topics.length ? REPLIES.topics(describeFilter(r.subscription.topics, catalogue('ar').chat.filterWords)) : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 
@@ -276,7 +256,7 @@ export class WhatsAppCommands {
     }
     const r = await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name });
     if (command.digest) await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } });
-    await msg.reply(`✅ اشتركت القناة «${chat.name}» في النشرة.`);
+    await msg.reply(REPLIES.channelSubscribed(chat.name));
   }
 
   // -- digests and quiet hours (a group's admins; a channel from an editor's private chat) ----------------------
@@ -306,7 +286,7 @@ export class WhatsAppCommands {
       return void (await msg.reply(usage));
     }
     const r = await setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
-    if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : 'هذه القناة غير مشتركة في النشرة.'));
+    if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : REPLIES.channelNotSubscribed));
     await msg.reply(REPLIES.deliveryNow(describeDelivery(r.settings, ARABIC_DELIVERY_WORDS)));
   }
 
@@ -320,7 +300,7 @@ export class WhatsAppCommands {
       return;
     }
     const r = await unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: target });
-    await msg.reply(r.kind === 'unsubscribed' ? 'تم إيقاف النشرة في هذه القناة.' : 'هذه القناة غير مشتركة في النشرة.');
+    await msg.reply(r.kind === 'unsubscribed' ? REPLIES.channelUnsubscribed : REPLIES.channelNotSubscribed);
   }
 
   // -- broadcast ------------------------------------------------------------------------------------
@@ -340,7 +320,7 @@ export class WhatsAppCommands {
     } catch (err) {
       if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
       if (!(err instanceof UserError)) throw err;
-      await msg.reply(`لم أجد هذا الخبر. أرسل رابط خبر أو رقمه.\n(${err.message})`);
+      await msg.reply(REPLIES.notFound(err.message));
       return;
     }
     const { broadcast, article, audience } = preview;
@@ -350,9 +330,7 @@ export class WhatsAppCommands {
     }
     this.pending.set(msg.from, { broadcastId: broadcast.id, token: broadcast.token, expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
     const text = renderArticle(article, whatsappMarkup, this.deps.config);
-    const already = (audience.alreadyHave ? ` (ووصل من قبل إلى ${countArabic(audience.alreadyHave, SUBSCRIPTION)})` : '') +
-      (audience.failedBefore ? ` (وفشل من قبل عند ${countArabic(audience.failedBefore, SUBSCRIPTION)})` : '');
-    await msg.reply(`معاينة البث:\n\n${text}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(audience.willReceive, SUBSCRIPTION)}${already} أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.`);
+    await msg.reply(REPLIES.preview(text, audience.willReceive, audience.alreadyHave, audience.failedBefore));
   }
 
   /** The editor's next message after a preview: «نعم» in time queues it; anything else cancels. */
@@ -371,9 +349,7 @@ export class WhatsAppCommands {
       // The compare-and-set in the newsroom makes a repeated «نعم» (or a second device) queue it once.
       const r = await confirmBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token);
       if (r.kind === 'already-decided') return;
-      await msg.reply(r.queued > 0
-        ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(r.queued, MESSAGE)}.`
-        : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.');
+      await msg.reply(REPLIES.queued(r.queued));
     } catch (err) {
       if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
       throw err;
@@ -387,8 +363,7 @@ export class WhatsAppCommands {
       const r = await scheduleBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, when, now);
       if (r.kind === 'already-decided') return;
       const zone = this.deps.config.timeZone;
-      await msg.reply(`🕒 جُدول البث #${r.broadcast.id}: ${localDateTime(r.broadcast.sendAt.getTime(), zone)} بتوقيت ${zone}، إلى ${countArabic(r.queued, SUBSCRIPTION)}. `
-        + 'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.');
+      await msg.reply(REPLIES.scheduled(r.broadcast.id, localDateTime(r.broadcast.sendAt.getTime(), zone), zone, r.queued));
     } catch (err) {
       if (!(err instanceof SendTimeError)) throw err;
       this.pending.set(msg.from, pending);

@@ -1,29 +1,24 @@
 import type { Config } from '../../src/config.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
+import { catalogue } from '../../src/i18n/index.js';
 import {
-  arabicPosts, arabicReasons, arabicTallyParts, cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel,
-  platformRefusal, previewCorrection, previewRetraction, type Actor, type NewsroomDeps, type Refusal,
+  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel, platformRefusal, previewCorrection,
+  previewRetraction, type Actor, type NewsroomDeps, type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/model/correction.js';
-import { countArabic, POST, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { actorOf, resolveIdentity } from './identity.js';
+import { YES } from './input-words.js';
 import { whatsappMarkup } from './markup.js';
 import type { Clock } from './pacing.js';
 import type { WaClient, WaMessage } from './types.js';
 
 const CONFIRM_WINDOW_MS = 5 * 60_000;
 
-export const CORRECTION_REPLIES = {
-  correctUsage: 'الاستخدام:\n/correct <رقم الخبر أو رابطه>\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
-  retractUsage: 'الاستخدام: /retract <رقم الخبر أو رابطه>',
-  unchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
-  cancelled: 'أُلغي، ولم يتغيّر شيء.',
-  expired: 'انتهت مهلة التأكيد (5 دقائق)، فأُلغي ولم يتغيّر شيء.',
-  alreadyRetracted: 'سُحب هذا الخبر من قبل.',
-  reportUsage: 'الاستخدام: /corrections <رقم الخبر>',
-} as const;
+/** What the correction commands say: the catalogue's words (src/i18n). */
+export const CORRECTION_REPLIES = catalogue('ar').replies.corrections;
+const REPORT = catalogue('ar').report;
 
 /** What the correction commands use of the commands' dependencies. */
 export interface CorrectionDeps {
@@ -60,8 +55,8 @@ export class WhatsAppCorrections {
       else if (command === 'retract') await this.retract(msg, actor, body.slice(command.length + 1).trim());
       else await this.report(msg, actor, body.slice(command.length + 1).trim());
     } catch (err) {
-      if (err instanceof PermissionError) await msg.reply('عذرًا، هذا الأمر متاح للمحررين فقط.');
-      else if (err instanceof UserError) await msg.reply(`تعذّر ذلك: ${err.message}`);
+      if (err instanceof PermissionError) await msg.reply(catalogue('ar').replies.commands.editorsOnly);
+      else if (err instanceof UserError) await msg.reply(CORRECTION_REPLIES.refused(err.message));
       else throw err;
     }
     return true;
@@ -82,27 +77,22 @@ export class WhatsAppCorrections {
       return void (await msg.reply(CORRECTION_REPLIES.unchanged));
     }
     this.pending.set(msg.from, { kind: 'correct', draftId: p.draft.id, token: p.draft.token, expiresAt: this.expiry() });
-    const posts = arabicPosts(p.posts, this.label);
-    await msg.reply(`معاينة التصحيح:\n\n${renderArticle(p.after, whatsappMarkup, this.deps.config)}\n\n━━━━━━━━\n` +
-      `${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}.` : 'لم يُرسل منه شيء بعد.'} أرسل «نعم» خلال 5 دقائق للتصحيح. أي رد آخر يلغيه.`);
+    await msg.reply(CORRECTION_REPLIES.correctPreview(renderArticle(p.after, whatsappMarkup, this.deps.config), REPORT.posts(p.posts, this.label)));
   }
 
   private async retract(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
     if (!ref && await this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
     const p = await previewRetraction(this.deps.newsroom, actor, ref);
     this.pending.set(msg.from, { kind: 'retract', articleId: p.article.id, expiresAt: this.expiry() });
-    const posts = arabicPosts(p.posts, this.label);
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
-    // «يُحذف» before «منشور» (masculine), «تُلغى» before «رسالة» (feminine).
-    await msg.reply(`سحب الخبر «${p.article.title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}` +
-      `${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`);
+    await msg.reply(CORRECTION_REPLIES.retractPreview(p.article.title, REPORT.posts(p.posts, this.label), queued));
   }
 
   /** The editor's next message after a preview: «نعم» in time goes ahead; anything else cancels. */
   private async decide(msg: WaMessage, actor: Actor): Promise<void> {
     const pending = this.pending.get(msg.from)!;
     this.pending.delete(msg.from);
-    const yes = normalizeArabic((msg.body ?? '').trim()).replace(/[.!؟?،]+$/u, '') === 'نعم';
+    const yes = normalizeArabic((msg.body ?? '').trim()).replace(/[.!؟?،]+$/u, '') === YES;
     const expired = this.deps.clock.now() > pending.expiresAt;
     if (expired || !yes) {
       if (pending.kind === 'correct') await cancelCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
@@ -112,14 +102,13 @@ export class WhatsAppCorrections {
       const r = await confirmCorrection(this.deps.newsroom, actor, pending.draftId, pending.token);
       if (r.kind === 'unchanged') return void (await msg.reply(CORRECTION_REPLIES.unchanged));
       if (r.kind === 'done') {
-        await msg.reply(`✅ تمّ التصحيح؛ ${r.queued ? `يُعدَّل ${countArabic(r.queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${r.article.id}`);
+        await msg.reply(CORRECTION_REPLIES.corrected(r.queued, r.article.id));
       }
       return;
     }
     const r = await confirmRetraction(this.deps.newsroom, actor, pending.articleId);
     if (r.kind === 'already-decided') return void (await msg.reply(CORRECTION_REPLIES.alreadyRetracted));
-    await msg.reply(`✅ سُحب الخبر: ${r.queued ? `يُحذف ${countArabic(r.queued, POST)}` : 'لا منشور يُحذف'}` +
-      `${r.cancelled ? `، وأُلغيت ${countArabic(r.cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${pending.articleId}`);
+    await msg.reply(CORRECTION_REPLIES.retracted(r.queued, r.cancelled, pending.articleId));
   }
 
   private async report(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
@@ -127,7 +116,7 @@ export class WhatsAppCorrections {
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
     const tallies = await correctionReport(this.deps.newsroom, Number(ref));
     const refusal = platformRefusal(this.deps.newsroom.platforms);
-    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : 'لا تصحيح ولا سحب لهذا الخبر.');
+    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : CORRECTION_REPLIES.none);
   }
 
   /** Platforms by their Arabic labels (each platform's descriptor). */
@@ -138,8 +127,7 @@ export class WhatsAppCorrections {
   }
 }
 
-/** «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد (الأسباب: …)». */
+/** One platform's line of the report, in the catalogue's words: «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد». */
 export function describeTally(t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal): string {
-  const reasons = arabicReasons(t, label, refusal);
-  return `${label(t.platform)} (${t.kind === 'delete' ? 'سحب' : 'تصحيح'}): ${arabicTallyParts(t).join('، ')}${reasons ? `\nالأسباب: ${reasons}` : ''}`;
+  return CORRECTION_REPLIES.tally(label(t.platform), REPORT.kind[t.kind], REPORT.parts(t).join(REPORT.separator), REPORT.reasons(t, label, refusal));
 }

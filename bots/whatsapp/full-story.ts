@@ -3,22 +3,17 @@ import type { Logger } from '../../src/logger.js';
 import { countFullRead, storyForReply, type NewsroomDeps } from '../../src/newsroom/index.js';
 import { splitStory, type FullStory, type StoryBlock } from '../../src/story/full-story.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { isGroupId, resolveIdentity } from './identity.js';
+import { FULL_STORY_ASKS } from './input-words.js';
 import { neutralizeWhatsAppMarkup, WHATSAPP_PRACTICAL_LIMIT } from './markup.js';
 import type { SeriesMessage, WaChat, WaClient, WaMessage } from './types.js';
 
-export const FULL_STORY_REPLIES = {
-  retracted: 'سُحب هذا الخبر.',
-  busy: 'يُرسَل الآن نصّ خبر كامل إلى هذه المحادثة؛ اطلبوا غيره حين ينتهي.',
-  notAReply: 'لقراءة خبر كاملًا، ردّ على رسالته بكلمة «المزيد».',
-  notAStory: 'لم أجد خبرًا من «نشرة» في الرسالة التي رددت عليها. ردّ بكلمة «المزيد» على رسالة الخبر نفسها.',
-  several: 'هذه الرسالة تضم عدة أخبار؛ ردّ بكلمة «المزيد» على رسالة الخبر نفسه، أو افتح رابطه.',
-  capReached: 'بلغ ما يُرسَل اليوم حدّه؛ اطلب النص الكامل غدًا.',
-  cut: '… وللخبر تتمة أطول من أن تُرسل هنا.',
-} as const;
+/** What the full story's replies say: the catalogue's words (src/i18n). */
+export const FULL_STORY_REPLIES = catalogue('ar').replies.fullStory;
 
-/** What a reader writes: «المزيد», «كامل», «النص الكامل» (and «مزيد», «الكامل»), whatever the diacritics and tatweel. */
-const ASKS = new Set(['المزيد', 'مزيد', 'كامل', 'الكامل', 'النص الكامل']);
+/** What a reader writes (input-words.ts), whatever the diacritics and tatweel. */
+const ASKS = new Set(FULL_STORY_ASKS);
 
 export function asksForFullStory(body: string): boolean {
   if (body.length > 40) return false;

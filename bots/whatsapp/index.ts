@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { errorMessage } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { WhatsAppCommands } from './commands.js';
 import { WhatsAppFullStory } from './full-story.js';
 import { Pacer, systemClock, type Clock, type Random } from './pacing.js';
@@ -9,6 +10,12 @@ import { WhatsAppReactions } from './reactions.js';
 import type { WhatsAppSettings } from './config.js';
 import { WhatsAppTransport } from './transport.js';
 import type { WaClient, WaGroupNotification, WaMedia, WaMessage, WaReaction } from './types.js';
+import { WHATSAPP_LABEL } from './label.js';
+
+/** What editors are told when the account cannot send, the platform named by its descriptor's label. */
+const ACCOUNT = catalogue('ar').replies.account;
+const LABEL = WHATSAPP_LABEL;
+const LOGIN = 'nashra whatsapp login';
 
 export interface WhatsAppAdapterOptions {
   /** Builds a fresh client for each connection attempt; default: the real whatsapp-web.js Client (client.ts). */
@@ -130,7 +137,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
       if (!live() || this.state === 'waiting-for-login') return;
       this.state = 'waiting-for-login';
       this.logger.error('whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts', { sessionDir: this.settings.sessionDir });
-      void this.tellEditors('⚠️ WhatsApp: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى واتساب. شغّلوا nashra whatsapp login ثم أعيدوا التشغيل. (WhatsApp is not logged in: run `nashra whatsapp login`.)');
+      void this.tellEditors(ACCOUNT.notLoggedIn(LABEL.ar, LABEL.en, LOGIN));
     });
     client.on('ready', () => {
       if (!live()) return;
@@ -170,7 +177,7 @@ export class WhatsAppAdapter implements PlatformAdapter {
   private loggedOut(why: string): void {
     this.state = 'logged-out';
     this.logger.error(`WHATSAPP LOGGED OUT: ${why}. Nothing is sent to WhatsApp; the queue is kept. Run \`nashra whatsapp login\`, then restart nashra.`);
-    void this.tellEditors(`⚠️ WhatsApp: خرج الحساب من الجلسة (${why}). توقف الإرسال إلى واتساب، والأخبار محفوظة في قائمة الانتظار. سجّلوا الدخول من جديد: nashra whatsapp login ثم أعيدوا التشغيل.`);
+    void this.tellEditors(ACCOUNT.loggedOut(LABEL.ar, LABEL.en, why, LOGIN));
     void this.dropClient();
   }
 

@@ -2,6 +2,7 @@ import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { UserError } from '../../src/errors.js';
 import { doctorCommand, loginCommand } from './cli-commands.js';
 import { isChannelId, isGroupId } from './identity.js';
+import { WHATSAPP_LABEL } from './label.js';
 import { whatsappMarkup } from './markup.js';
 import { parseWhatsAppSettings, type WhatsAppSettings } from './config.js';
 
@@ -9,7 +10,7 @@ import { parseWhatsAppSettings, type WhatsAppSettings } from './config.js';
 export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   name: 'whatsapp',
   markup: whatsappMarkup,
-  label: { ar: 'واتساب', en: 'WhatsApp' },
+  label: WHATSAPP_LABEL,
   enableHint: 'WHATSAPP_ENABLED is off (run nashra whatsapp login, then set WHATSAPP_ENABLED=1)',
   parseSettings: parseWhatsAppSettings,
   // The browser is the machine's; the session, the number's editors and its cap are each outlet's own.

@@ -5,14 +5,15 @@ import type { Logger } from '../logger.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
+import { catalogue } from '../i18n/index.js';
 import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
 import type { PendingCorrection } from '../model/correction.js';
 import type { ChatTarget, JobAnswer, PendingDelivery, PendingJob } from '../model/delivery.js';
 
 /** What replaces a retracted post that a platform refuses to delete (too old, no rights). */
-export const RETRACTION_NOTICE = 'سُحب هذا الخبر';
+export const RETRACTION_NOTICE = catalogue('ar').post.retractionNotice;
 /** How a reply that carries a correction begins, where the post itself can no longer be edited. */
-export const CORRECTION_PREFIX = 'تصحيح:';
+export const CORRECTION_PREFIX = catalogue('ar').post.correctionPrefix;
 
 /**
  * A platform's way to change its posts after they were sent: corrections and retractions. Optional: a platform

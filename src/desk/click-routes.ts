@@ -5,6 +5,7 @@
  * 410 for a retracted story, 404 for a code that is not one of Nashra's. The server's other hooks let it through
  * (server.ts, CLICK_ROUTE).
  */
+import { catalogue } from '../i18n/index.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClickAnswer, ClickCounter } from '../newsroom/clicks.js';
 
@@ -13,10 +14,12 @@ export const CLICK_ROUTES = ['/r/:code', '/r/:outlet/:code'];
 /** The outlet's counter; undefined for an outlet that is not one (404, the same page as an unknown code). */
 export type CountersOf = (outlet: string | undefined) => ClickCounter | undefined | Promise<ClickCounter | undefined>;
 
+const LINKS = catalogue('ar').links;
+
 /** A story its newsroom retracted: said in a line, in Arabic, with nothing to follow. */
 const RETRACTED = `<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>سُحب هذا الخبر</title><p style="font:1.2rem sans-serif;margin:3rem auto;max-width:30rem">سُحب هذا الخبر: سحبته غرفة الأخبار بعد نشره، فلم يعد متاحاً.</p></html>`;
-const NOT_FOUND = `<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><title>404</title><p>هذا الرابط غير موجود.</p></html>`;
+<title>${LINKS.retractedTitle}</title><p style="font:1.2rem sans-serif;margin:3rem auto;max-width:30rem">${LINKS.retracted}</p></html>`;
+const NOT_FOUND = `<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><title>404</title><p>${LINKS.notFound}</p></html>`;
 
 export function registerClicks(app: FastifyInstance, counterOf: CountersOf): void {
   // No helmet: its headers are for the desk's pages, and it parsed its policy on every request (a fifth of a

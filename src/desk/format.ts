@@ -1,4 +1,4 @@
-import type { Lang } from './i18n.js';
+import { t, type Lang } from './i18n.js';
 
 /** Dates and numbers for the desk, in the newsroom's time zone. Western digits in both languages (as the counters). */
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -19,9 +19,10 @@ export function formatTime(date: Date | undefined, lang: Lang, timeZone: string,
 export function formatAge(ms: number | undefined, lang: Lang): string {
   if (ms === undefined) return '—';
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return lang === 'ar' ? `${s} ث` : `${s} s`;
+  const age = t(lang).age;
+  if (s < 90) return age.seconds(s);
   const m = Math.round(s / 60);
-  if (m < 90) return lang === 'ar' ? `${m} د` : `${m} min`;
+  if (m < 90) return age.minutes(m);
   const h = Math.round(m / 60);
-  return lang === 'ar' ? `${h} س` : `${h} h`;
+  return age.hours(h);
 }

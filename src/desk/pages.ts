@@ -14,7 +14,7 @@ import {
   formatInterval, type AddSourceResult, type ArticleDelivery, type BroadcastStatus, type ChatWaits, type CorrectionPreview, type DeliveryCounts,
   type HourSuggestion, type InDoubtDelivery, type PostCounts, type QueueDepth, type SubscriptionSettings,
 } from '../newsroom/index.js';
-import { arabicReasons, arabicTallyParts } from '../newsroom/correction-words.js';
+import { catalogue } from '../i18n/index.js';
 import { barChart, type Series } from './charts.js';
 import { formatAge, formatTime } from './format.js';
 import { html, safeHref, type Html } from './html.js';
@@ -228,16 +228,11 @@ function fullStorySection(ctx: PageContext, config: RenderConfig, article: Store
 /** Per platform and kind: what was done, what could not be, and why. */
 function tallyList(ctx: PageContext, tallies: CorrectionTally[]): Html {
   const c = t(ctx.lang).corrections;
-  const arabic = ctx.lang === 'ar';
+  const report = catalogue(ctx.lang).report;
   return html`<ul class="tallies">${tallies.map((x) => {
-    // In Arabic the counts agree with «منشور» and the reasons are Arabic, the platforms called by their labels.
-    const parts = arabic ? arabicTallyParts(x) : [
-      ...Object.entries(x.done).map(([outcome, n]) => `${n} ${c.outcomes[outcome as keyof typeof c.outcomes] ?? outcome}`),
-      ...(x.failed ? [`${x.failed} ${c.outcomes.failed}`] : []), ...(x.inDoubt ? [`${x.inDoubt} ${c.outcomes.inDoubt}`] : []),
-      ...(x.queued ? [`${x.queued} ${c.outcomes.waiting}`] : []),
-    ];
-    const reasons = arabic ? arabicReasons(x, ctx.platformLabel, ctx.platformRefusal) : x.reasons.map((r) => `${r.reason} (${r.count})`).join('; ');
-    return html`<li><b>${ctx.platformLabel(x.platform)}</b> (${x.kind === 'delete' ? c.delete : c.edit}): ${parts.join(' · ')}
+    // The platforms called by their labels; in Arabic the counts agree with «منشور» and the reasons are Arabic.
+    const reasons = report.reasons(x, ctx.platformLabel, ctx.platformRefusal);
+    return html`<li><b>${ctx.platformLabel(x.platform)}</b> (${report.kind[x.kind]}): ${report.parts(x).join(' · ')}
       ${reasons ? html`<br><span class="muted">${c.reasons}: ${reasons}</span>` : ''}</li>`;
   })}</ul>`;
 }

@@ -71,10 +71,56 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const main = deps.outlets.main;
   const { config, logger } = main;
   const now = deps.now ?? Date.now;
-  const secure = config.web.secureCookies;
   const ctxOf = contextOf(deps.platforms, main.platforms);
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
 
+  await registerPlugins(app, deps);
+  decorateRequests(app);
+  const drafts = new KeptDrafts();
+
+  registerSessionHooks(app, deps, ctxOf, now);
+  registerErrorPages(app, ctxOf, logger);
+
+  registerSignIn(app, deps, ctxOf, drafts, now);
+  registerSetup(app, deps, ctxOf, now);
+
+  await registerPages(app, deps, ctxOf, drafts);
+  if (deps.push) {
+    const push = deps.push;
+    // Given one PushIngest (tests, the bench): `main`'s only.
+    await registerPush(app, typeof push === 'function' ? push : (slug) => (slug === MAIN_OUTLET ? push : undefined));
+  }
+  // Posts' links count in their outlet's database, where the worker stored their codes: `main`'s counter at once
+  // (when it counts clicks), another outlet's made on its first link, for an outlet that counts them.
+  const mainCounter = config.clicks.track ? deps.clicks ?? new ClickCounter(main) : undefined;
+  const counters = new Map<string, Promise<ClickCounter | undefined>>();
+  let closed = false;
+  registerClicks(app, (slug) => {
+    if (slug === undefined || slug === MAIN_OUTLET) return mainCounter;
+    let counter = counters.get(slug);
+    if (!counter) {
+      counters.set(slug, counter = deps.outlets.of(slug)
+        .then((n) => (n?.config.clicks.track && !closed ? new ClickCounter(n) : undefined))
+        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; }));
+      // Not an outlet (a forged name, one removed) or one that failed to open: not remembered, asked again next time.
+      void counter.then((c) => { if (!c) counters.delete(slug); });
+    }
+    return counter;
+  });
+  // The counts kept in memory are written before the server (and then the databases) close.
+  app.addHook('onClose', async () => {
+    closed = true;
+    const all = await Promise.all(counters.values());
+    await Promise.all([mainCounter, ...all].map((c) => c?.close()));
+  });
+  return app;
+}
+
+/** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
+/** Security headers, cookies, forms, the CSRF token bound to the session, rate limits and the static files. */
+async function registerPlugins(app: FastifyInstance, deps: DeskDeps): Promise<void> {
+  const main = deps.outlets.main;
+  const secure = main.config.web.secureCookies;
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -102,15 +148,21 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifyStatic, { root: join(projectRoot(), 'src', 'desk', 'public'), prefix: '/static/', maxAge: 3600_000 });
+}
 
+/** What each request carries once the session hook has read it. */
+function decorateRequests(app: FastifyInstance): void {
   app.decorateRequest('editor', undefined);
   app.decorateRequest('outlet', undefined);
   app.decorateRequest('newsroom', undefined as unknown as NewsroomDeps);
   app.decorateRequest('lang', 'ar');
   app.decorateRequest('sessionExpired', false);
   app.decorateRequest('staleSession', undefined);
-  const drafts = new KeptDrafts();
+}
 
+/** The session behind each request (its outlet read again), the CSRF check, and a form posted after its session ended. */
+function registerSessionHooks(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, now: () => number): void {
+  const main = deps.outlets.main;
   app.addHook('onRequest', async (req, reply) => {
     // A post's link: no session looked up (a reader who is also an editor would cost a read and a write), no cookie.
     if (CLICKS.has(req.routeOptions.url ?? '')) return;
@@ -157,7 +209,10 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     const kept = { path: formPageOf(req.url), fields: typedFields(req.body) };
     return sendHtml(reply.code(401), loginPage(ctxOf(req, reply), t(req.lang).login.sessionEnded, '', kept));
   });
+}
 
+/** Errors and unknown pages, said in the editor's language. */
+function registerErrorPages(app: FastifyInstance, ctxOf: ContextOf, logger: DeskDeps['outlets']['main']['logger']): void {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     // An editor asking for an admin's action: refused and audited by the newsroom action; said politely.
     if (err instanceof OutletAdminError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.adminOnly).value);
@@ -173,8 +228,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     return reply.code(status).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), status, message).value);
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 404, t(req.lang).errors.notFound).value));
+}
 
-  // --- Signing in and out ----------------------------------------------------------------------------------------
+/** Signing in (rate-limited per address and per username) and out, the outlet switcher and the language switch. */
+function registerSignIn(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts, now: () => number): void {
+  const main = deps.outlets.main;
+  const secure = main.config.web.secureCookies;
   // The address limit runs as the route's own limit; the username one is checked by hand after the body is parsed
   // (the plugin runs one limit hook per request).
   const perUsername = app.createRateLimit({
@@ -205,7 +264,7 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
       reply.code(401);
       return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept));
     }
-    setSessionCookie(reply, result.opened);
+    setSessionCookie(reply, result.opened, secure);
     if (kept) drafts.put(result.opened.session.sessionHash, kept.path, kept.fields, now());
     return reply.redirect(kept?.path ?? '/', 303);
   });
@@ -233,8 +292,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'strict', httpOnly: true, secure, maxAge: 365 * 86400 });
     return reply.redirect(sameOriginPath(body.back), 303);
   });
+}
 
-  // --- First run: one account, through a link printed on the console --------------------------------------------
+/** First run: one account, through a link printed on the console. */
+function registerSetup(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, now: () => number): void {
+  const main = deps.outlets.main;
+  const secure = main.config.web.secureCookies;
   app.get('/setup/:token', async (req, reply) => {
     if (!(await setupAllowed(app, deps, (req.params as { token: string }).token))) return reply.callNotFound();
     return sendHtml(reply, setupPage(ctxOf(req, reply), req.url));
@@ -255,47 +318,15 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     }
     if (!opened) return reply.callNotFound();
     setupTokens.delete(app);
-    setSessionCookie(reply, opened);
+    setSessionCookie(reply, opened, secure);
     return reply.redirect('/', 303);
   });
-
-  function setSessionCookie(reply: FastifyReply, opened: OpenedSession): void {
-    reply.setCookie(SESSION_COOKIE, opened.token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
-  }
-
-  await registerPages(app, deps, ctxOf, drafts);
-  if (deps.push) {
-    const push = deps.push;
-    // Given one PushIngest (tests, the bench): `main`'s only.
-    await registerPush(app, typeof push === 'function' ? push : (slug) => (slug === MAIN_OUTLET ? push : undefined));
-  }
-  // Posts' links count in their outlet's database, where the worker stored their codes: `main`'s counter at once
-  // (when it counts clicks), another outlet's made on its first link, for an outlet that counts them.
-  const mainCounter = config.clicks.track ? deps.clicks ?? new ClickCounter(main) : undefined;
-  const counters = new Map<string, Promise<ClickCounter | undefined>>();
-  let closed = false;
-  registerClicks(app, (slug) => {
-    if (slug === undefined || slug === MAIN_OUTLET) return mainCounter;
-    let counter = counters.get(slug);
-    if (!counter) {
-      counters.set(slug, counter = deps.outlets.of(slug)
-        .then((n) => (n?.config.clicks.track && !closed ? new ClickCounter(n) : undefined))
-        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; }));
-      // Not an outlet (a forged name, one removed) or one that failed to open: not remembered, asked again next time.
-      void counter.then((c) => { if (!c) counters.delete(slug); });
-    }
-    return counter;
-  });
-  // The counts kept in memory are written before the server (and then the databases) close.
-  app.addHook('onClose', async () => {
-    closed = true;
-    const all = await Promise.all(counters.values());
-    await Promise.all([mainCounter, ...all].map((c) => c?.close()));
-  });
-  return app;
 }
 
-/** What every page template needs: language, editor, a fresh CSRF token bound to this session, platform names. */
+function setSessionCookie(reply: FastifyReply, opened: OpenedSession, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, opened.token, { path: '/', httpOnly: true, sameSite: 'strict', secure });
+}
+
 function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
     lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),

@@ -27,6 +27,7 @@
  * link are kept. Cutting happens on plain text before escaping, so never inside a tag or an entity.
  * A link longer than the limit on its own is a RangeError.
  */
+import { catalogue } from '../i18n/index.js';
 import type { Post } from '../model/article.js';
 import { DEFAULT_TIME_ZONE, formatArabicDate } from '../text/arabic-date.js';
 import { detectLanguage } from '../text/language.js';
@@ -201,7 +202,7 @@ function sourceLine(post: Post, template: Template): string | undefined {
   const source = template.showSource ? articleText(post.source) : '';
   const date =
     template.showDate && post.publishedAt ? formatArabicDate(post.publishedAt, post.timeZone ?? DEFAULT_TIME_ZONE) : '';
-  const named = source && `المصدر: ${source}`;
+  const named = source && catalogue('ar').post.source(source);
   return named && date ? `${named} · ${date}` : named || date || undefined;
 }
 

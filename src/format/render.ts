@@ -1,3 +1,4 @@
+import { catalogue } from '../i18n/index.js';
 import type { Config } from '../config.js';
 import type { Post, StoredArticle } from '../model/article.js';
 import type { MessageTemplate } from '../model/template.js';
@@ -68,7 +69,7 @@ function toPost(article: StoredArticle, defaultTimeZone: string): Post {
 }
 
 /** An urgent alert shows the «🔴 عاجل» mark and neither source nor link: it is the newsroom's own word. */
-const URGENT_TEMPLATE: Partial<Template> = { headerMark: '🔴 عاجل', showLink: false, showSource: false };
+const URGENT_TEMPLATE: Partial<Template> = { headerMark: catalogue('ar').post.urgentMark, showLink: false, showSource: false };
 
 /** The fields that shape the text (leadPhoto and linkPreview are the transport's), those that are set. */
 function textFields(t: Partial<Template> | MessageTemplate): Partial<Template> {

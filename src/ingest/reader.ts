@@ -4,6 +4,7 @@
  * Both readers share one junk filter (share buttons, «اقرأ أيضاً» blocks, datelines), so an article
  * reads the same whichever way it arrived. Every string that leaves here went through cleanText.
  */
+import { catalogue } from '../i18n/index.js';
 import { createHash } from 'node:crypto';
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
@@ -21,7 +22,7 @@ export class NotAnArticleError extends Error {
   override name = 'NotAnArticleError';
 }
 
-export const DEFAULT_SOURCE = 'نشرة';
+export const DEFAULT_SOURCE = catalogue('ar').post.defaultSource;
 
 // ---------------------------------------------------------------------------------------------
 // Junk shared by both readers

@@ -1,3 +1,4 @@
+import { catalogue } from '../i18n/index.js';
 import { UserError } from '../errors.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { StoredArticle } from '../model/article.js';
@@ -75,7 +76,7 @@ export async function composeUrgent(deps: NewsroomDeps, actor: Actor, text: stri
   if (!headline) throw new UserError('an urgent alert needs its text');
   if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
   const result = await deps.data.uow.run((tx) => storeArticle(tx, {
-    title: headline, source: 'عاجل', paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
+    title: headline, source: catalogue('ar').post.urgentSource, paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
   }, { summary: deps.config.summary, timeZone: deps.config.timeZone }));
   const article = result.status === 'new' ? result.article : result.existing;
   const paid = opts.paid ?? paidBroadcastOffers(deps).some((o) => o.offer.urgent);

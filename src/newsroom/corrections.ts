@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { catalogue } from '../i18n/index.js';
 import { plainMarkup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { Logger } from '../logger.js';
@@ -250,13 +251,13 @@ export function correctionReport(deps: Pick<NewsroomDeps, 'data'>, articleId: nu
   return deps.data.repos.corrections.tally(articleId);
 }
 
-/** The report in one line per platform (the CLI and the logs; the bots put it in their own words). */
+/**
+ * The report in one line per platform for the CLI: the catalogue's English parts (the words every front door's
+ * report uses), then what a later correction superseded, the platform by its name and the reasons in the worker's words.
+ */
 export function describeTally(t: CorrectionTally): string {
-  const done = Object.entries(t.done).map(([outcome, n]) => `${n} ${outcome}`);
-  const parts = [
-    ...done, t.queued ? `${t.queued} waiting` : '', t.failed ? `${t.failed} could not be touched` : '',
-    t.inDoubt ? `${t.inDoubt} in doubt` : '', t.skipped ? `${t.skipped} superseded` : '',
-  ].filter(Boolean);
+  const words = catalogue('en').report;
+  const parts = [...words.parts(t), ...(t.skipped ? [words.part('skipped', t.skipped)] : [])];
   const reasons = t.reasons.map((r) => `${r.count} × ${r.reason}`).join('; ');
-  return `${t.platform} ${t.kind === 'delete' ? 'retraction' : 'correction'}: ${parts.join(', ') || 'nothing to do'}${reasons ? ` (${reasons})` : ''}`;
+  return `${t.platform} ${words.kind[t.kind]}: ${parts.join(words.separator) || 'nothing to do'}${reasons ? ` (${reasons})` : ''}`;
 }

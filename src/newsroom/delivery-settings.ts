@@ -1,4 +1,6 @@
 import { UserError } from '../errors.js';
+import { catalogue } from '../i18n/index.js';
+import type { DeliveryWordsProblem } from '../i18n/values.js';
 import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
 import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
 import type { Repositories } from '../ports/index.js';
@@ -80,15 +82,8 @@ function changedSettings(a: DeliverySettings, b: DeliverySettings): string[] {
 
 // -- the words people type, in Arabic or English, for every front door ------------------------------------------
 
-/** What was wrong with the words typed, for each front door to say in its own language. */
-export type DeliveryWordsProblem =
-  | { kind: 'time'; text: string }
-  | { kind: 'digest'; text: string }
-  | { kind: 'window'; text: string }
-  | { kind: 'same-times' }
-  | { kind: 'mode'; text: string }
-  | { kind: 'no-digest' }
-  | { kind: 'no-window' };
+/** What was wrong with the words typed, for each front door to say in its own language (the catalogue's type). */
+export type { DeliveryWordsProblem };
 
 /** A UserError (its message in English, for the CLI and the logs) that also says which problem it was. */
 export class DeliveryWordsError extends UserError {
@@ -180,39 +175,9 @@ export interface DeliveryWords {
   problem: (p: DeliveryWordsProblem) => string;
 }
 
-export const ENGLISH: DeliveryWords = {
-  immediate: 'immediate', hourly: 'hourly digest', daily: (at) => `daily digest at ${at}`, urgentNow: ', urgent alerts at once',
-  noQuiet: 'no quiet hours', quiet: (from, to) => `quiet ${from}-${to}`, silent: 'silently', wait: 'held until it ends',
-  quietUrgent: 'urgent alerts ignore it', separator: '; ',
-  problem: (p) => {
-    switch (p.kind) {
-      case 'time': return `“${p.text}” is not a time of day: hours go from 00:00 to 23:59.`;
-      case 'digest': return `“${p.text}” is not a digest time: write a time such as 08:00, “hourly” or “off”.`;
-      case 'window': return `“${p.text}” is not a window: write it from one time to another, such as 00:00-07:00, or “off”.`;
-      case 'same-times': return 'Quiet hours must start and end at different times.';
-      case 'mode': return `“${p.text}” is neither “silent” nor “wait”.`;
-      case 'no-digest': return 'Say when after the command: a time such as 08:00, “hourly” or “off”.';
-      case 'no-window': return 'Say the quiet hours after the command, such as 00:00-07:00, or “off”.';
-    }
-  },
-};
-
-export const ARABIC: DeliveryWords = {
-  immediate: 'الأخبار فور صدورها', hourly: 'ملخص كل ساعة', daily: (at) => `ملخص يومي الساعة ${at}`,
-  urgentNow: '، والعاجل فورًا', noQuiet: 'بلا ساعات هدوء', quiet: (from, to) => `ساعات الهدوء ${from}–${to}`,
-  silent: 'تصل بلا تنبيه', wait: 'تُؤجَّل إلى نهايتها', quietUrgent: 'إلا العاجل', separator: '؛ ',
-  problem: (p) => {
-    switch (p.kind) {
-      case 'time': return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
-      case 'digest': return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
-      case 'window': return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
-      case 'same-times': return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
-      case 'mode': return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
-      case 'no-digest': return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
-      case 'no-window': return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
-    }
-  },
-};
+/** The words are the catalogue's (src/i18n, «delivery»). */
+export const ENGLISH: DeliveryWords = catalogue('en').delivery;
+export const ARABIC: DeliveryWords = catalogue('ar').delivery;
 
 /** "daily digest at 08:00 (Asia/Damascus), urgent alerts at once; quiet 00:00-07:00, held until it ends". */
 export function describeDelivery(s: DeliverySettings, w: DeliveryWords): string {

@@ -1,3 +1,4 @@
+import { catalogue } from '../i18n/index.js';
 import type { Config } from '../config.js';
 import { lastPeriodEnd, type DigestSchedule } from '../text/schedule.js';
 import type { Markup } from '../format/post.js';
@@ -70,7 +71,7 @@ export function buildDigest(articles: readonly StoredArticle[], markup: Markup, 
 
 function header(markup: Markup, count: number, part: number, parts: number): string {
   const numbering = parts > 1 ? ` · ${part}/${parts}` : '';
-  return `${markup.bold(markup.text('📰 ملخص الأخبار'))} (${count})${numbering}`;
+  return `${markup.bold(markup.text(catalogue('ar').post.digestTitle))} (${count})${numbering}`;
 }
 
 /** The schedule a digest subscription's settings describe (undefined for an immediate one). */

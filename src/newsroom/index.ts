@@ -20,7 +20,7 @@ export {
   type CorrectionDecision, type CorrectionPreview, type PostCounts, type RetractionDecision, type RetractionPreview,
   type SourceRevisionResult,
 } from './corrections.js';
-export { arabicPosts, arabicReason, arabicReasons, arabicTallyPart, arabicTallyParts, platformLabel, platformRefusal, type Refusal } from './correction-words.js';
+export { platformLabel, platformRefusal, type Refusal } from './correction-words.js';
 export { resendBroadcastFailed, resendFailed, resolveInDoubt, type ResendResult } from './deliveries.js';
 export { cleanEdit, draftEdit, editArticle, EDIT_LIMITS, type ArticleEditInput } from './edit-article.js';
 export type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from './deps.js';

@@ -7,6 +7,7 @@
  * here is posts, clicks and click-through (clicks ÷ posts); reactions by emoji and full reads are slots that other
  * counters fill (`reactions`, `fullReads`), left undefined where nothing counts them.
  */
+import { catalogue } from '../i18n/index.js';
 import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
 import { UserError } from '../errors.js';
@@ -14,10 +15,7 @@ import type { NewsroomDeps } from './deps.js';
 import { fullReadsOf } from './full-story.js';
 
 /** Said wherever reach is shown. */
-export const VIEWS_NOTE = {
-  ar: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.',
-  en: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
-};
+export const VIEWS_NOTE = { ar: catalogue('ar').viewsNote, en: catalogue('en').viewsNote };
 
 /** Posts and clicks of one platform, and clicks ÷ posts (null with no post). */
 export interface PlatformReach extends PlatformCounts {

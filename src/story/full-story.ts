@@ -12,6 +12,7 @@
  *   article's HTML or markdown reaches the reader as the characters it is made of.
  * - Only http(s) addresses become a photo or a link (no javascript:, no local path).
  */
+import { catalogue } from '../i18n/index.js';
 import type { StoredArticle } from '../model/article.js';
 import { articleText } from '../format/post.js';
 import { DEFAULT_TIME_ZONE, formatArabicDate } from '../text/arabic-date.js';
@@ -44,7 +45,7 @@ export interface SplitLimits {
 }
 
 /** The link line's words: where the reader goes for the original. */
-export const ORIGINAL_LINK_TEXT = 'الخبر في موقعه الأصلي';
+export const ORIGINAL_LINK_TEXT = catalogue('ar').post.originalLink;
 
 /**
  * An article has more than its summary when its body runs at least this many characters beyond it: about half a
@@ -83,7 +84,7 @@ export function buildFullStory(article: StoredArticle, options: { timeZone?: str
   const blocks: StoryBlock[] = [];
   blocks.push({ kind: 'heading', text: title });
   // An urgent alert keeps its mark, as its post does.
-  if (article.urgent) blocks.push({ kind: 'byline', text: '🔴 عاجل' });
+  if (article.urgent) blocks.push({ kind: 'byline', text: catalogue('ar').post.urgentMark });
   const byline = bylineOf(article, options.timeZone);
   if (byline) blocks.push({ kind: 'byline', text: byline });
   if (isWebUrl(article.imageUrl)) blocks.push({ kind: 'photo', url: article.imageUrl.trim() });
@@ -102,7 +103,7 @@ function bylineOf(article: StoredArticle, timeZone: string | undefined): string 
   const source = articleText(article.source);
   const author = article.author ? articleText(article.author) : '';
   const date = article.publishedAt ? formatArabicDate(article.publishedAt, article.timeZone ?? timeZone ?? DEFAULT_TIME_ZONE) : '';
-  const parts = [source && `المصدر: ${source}`, author && author !== source ? author : '', date].filter(Boolean);
+  const parts = [source && catalogue('ar').post.source(source), author && author !== source ? author : '', date].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 

@@ -28,3 +28,5 @@ export const UNSENT_MESSAGE: ArabicNoun = {
 };
 /** A full story read in the chat (قراءة is feminine): «قُرئ كاملًا: 3 قراءات». */
 export const FULL_READ: ArabicNoun = { zero: 'لا قراءات', one: 'قراءة واحدة', two: 'قراءتان', few: '{n} قراءات', many: '{n} قراءة', other: '{n} قراءة' };
+/** Attempts, after «بعد» (genitive: «محاولتين»). */
+export const ATTEMPTS: ArabicNoun = { zero: 'لا محاولات', one: 'محاولة واحدة', two: 'محاولتين', few: '{n} محاولات', many: '{n} محاولة', other: '{n} محاولة' };

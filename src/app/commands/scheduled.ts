@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { catalogue } from '../../i18n/index.js';
 import { CLI_OPERATOR, listScheduled, rescheduleBroadcast, unscheduleBroadcast, type ScheduleRefusal } from '../../newsroom/index.js';
 import { localDateTime } from '../../text/schedule.js';
 import type { CommandContext } from '../context.js';
@@ -40,7 +41,7 @@ function broadcastId(raw: string): number {
 function refusal(id: string, kind: ScheduleRefusal, verb: string, sendAt: Date | undefined, zone: string): UserError {
   if (kind === 'started') {
     return new UserError(`broadcast ${id} began at ${sendAt ? `${localDateTime(sendAt.getTime(), zone)} (${zone})` : 'its time'}: ` +
-      `it is going out or went, so it can no longer be ${verb} (what went stays sent; «إيقاف» on the bot or the desk stops what has not gone)`);
+      `it is going out or went, so it can no longer be ${verb} (what went stays sent; «${catalogue('ar').chat.stop}» on the bot or the desk stops what has not gone)`);
   }
   if (kind === 'cancelled') return new UserError(`broadcast ${id} was cancelled (or its article retracted): nothing of it goes out`);
   return new UserError(`no scheduled broadcast ${id}: nashra scheduled lists them`);

@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js';
 import type { ChatKind } from '../../model/subscription.js';
 import type { Config } from '../../config.js';
 import { effectiveTemplate } from '../../format/render.js';
+import { catalogue } from '../../i18n/index.js';
 import type { LinkPreview, TemplateChange, TemplateField } from '../../model/template.js';
 import {
   allSubscriptions, changeSubscription, CLI_OPERATOR, deliveryOf, describeDelivery, describeFilter, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe,
@@ -131,7 +132,7 @@ function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'templat
     `lead image as a photo: ${onOff(t.leadPhoto)}${mark('leadPhoto')}`,
     `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
     // The default is the chat kind's (src/story offersFullStory): on in channels and groups, off in a private chat.
-    `«النص الكامل» button: ${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
+    `«${catalogue('ar').post.fullStoryButton}» button: ${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
     ...(r.subscription.kind === 'group' ? [`full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`] : []),
   ];
 }

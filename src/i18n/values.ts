@@ -1,0 +1,52 @@
+/**
+ * The values the catalogue's words say, as the words read them. Written here, not imported from the newsroom: the
+ * newsroom, ingest and format take their words from the catalogue, so the catalogue importing them back would be an
+ * import cycle (tests/architecture.test.ts). The newsroom's own types (Stats, PostCounts, OpmlReport, …) fit these.
+ */
+
+/** Why a platform's deliveries wait (src/newsroom/stats.ts WaitReason). */
+export interface WaitReason {
+  why: 'not-installed' | 'off' | 'not-running' | 'disconnected' | 'sending';
+  reason: string;
+  detail?: string;
+}
+
+/** What /stats says (src/newsroom/stats.ts Stats). */
+export interface StatsSaid {
+  articles: number;
+  subscriptions: ReadonlyArray<{ platform: string; active: number; inactive: number }>;
+  deliveries: Record<string, Record<string, number>>;
+  queueDepth: number;
+  oldestQueuedSeconds: number | null;
+  inDoubt: ReadonlyArray<{ id: number }>;
+  sources: { total: number; active: number; failingForADay: ReadonlyArray<{ id: number; name: string; since: string; error: string | null }> };
+  waiting: ReadonlyArray<{ platform: string; count: number } & WaitReason>;
+  waitingForChats: ReadonlyArray<{ platform: string; count: number; until: string }>;
+  scheduled: ReadonlyArray<{ platform: string; count: number; next: string }>;
+}
+
+/** A story's posts on one platform (src/newsroom/corrections.ts PostCounts). */
+export interface PostsSent {
+  platform: string;
+  sent: number;
+}
+
+/** A platform's own refusal in Arabic, from its descriptor, when it knows it (src/newsroom/correction-words.ts). */
+export type Refusal = (platform: string, reason: string) => string | undefined;
+
+/** An OPML import's counts (src/newsroom/opml.ts OpmlReport). */
+export interface OpmlCounts {
+  added: number;
+  already: number;
+  refused: number;
+}
+
+/** What was wrong with the delivery words typed (src/newsroom/delivery-settings.ts DeliveryWordsProblem). */
+export type DeliveryWordsProblem =
+  | { kind: 'time'; text: string }
+  | { kind: 'digest'; text: string }
+  | { kind: 'window'; text: string }
+  | { kind: 'same-times' }
+  | { kind: 'mode'; text: string }
+  | { kind: 'no-digest' }
+  | { kind: 'no-window' };
