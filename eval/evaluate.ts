@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeArabic, tokenize } from '../src/text/arabic.js';
+import { tokenize } from '../src/text/arabic.js';
 import { projectRoot } from '../src/paths.js';
 import { DEFAULT_SUMMARY, articleSentences, summarize, type SummaryInput } from '../src/summary/summarize.js';
 import { averageScores, rougeMulti, type RougeScores } from './rouge.js';

@@ -173,7 +173,7 @@ describe('the redirect', () => {
   });
 
   it('answers 410 with a short Arabic page for a retracted story, and counts nothing', async () => {
-    const { f, codes, base } = await delivered();
+    const { f, codes } = await delivered();
     await desk!.close();
     await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, f.article.id);
     const counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });

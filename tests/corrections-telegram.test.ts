@@ -8,7 +8,6 @@ import { adapterContext } from '../src/app/platforms.js';
 import { pollSource } from '../src/ingest/poller.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import type { Source } from '../src/model/source.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';

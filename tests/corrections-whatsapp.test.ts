@@ -13,7 +13,6 @@ import { createLogger } from '../src/logger.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
 import { bridgeArticle, routeArticleIn, storeArticleIn } from './helpers/articles.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { FakeClock, FakeWhatsAppWorld, until } from './helpers/fake-whatsapp-client.js';
 import { tempDir } from './helpers/tmp.js';

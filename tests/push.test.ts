@@ -22,7 +22,7 @@ import { addSource, CLI_OPERATOR, removeSource, sourceHook } from '../src/newsro
 import { openStore, type Store } from '../src/store/index.js';
 import type { Source } from '../src/model/source.js';
 import { FakeTelegram } from './fake-telegram/server.js';
-import { CLI, runCliInProcess } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { tempDir } from './helpers/tmp.js';
 import { pollDeps } from '../src/newsroom/intake.js';

@@ -5,11 +5,10 @@
  * clicks port, as the worker and the counter write them.
  */
 import { describe, expect, it } from 'vitest';
-import { hourOf, HOUR_MS } from '../src/model/reach.js';
+import { HOUR_MS } from '../src/model/reach.js';
 import {
   CLI_OPERATOR, csvCell, formatReach, parseWindow, previewBroadcast, reachCsv, reachReport, readFullStory, recordReactions, suggestSendHour,
 } from '../src/newsroom/index.js';
-import type { Store } from '../src/store/index.js';
 import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.js';
 import { storeNumberedArticle } from './helpers/articles.js';
 import { post, seedBestHour } from './helpers/clicks.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyOpener, opensAnotherStory } from '../src/summary/openers.js';
-import { articleSentences, paragraphsOf, summarize } from '../src/summary/summarize.js';
+import { paragraphsOf, summarize } from '../src/summary/summarize.js';
 import { newsArticles } from '../bench/common.js';
 import { projectRoot } from '../src/paths.js';
 import { tokenize } from '../src/text/arabic.js';

@@ -15,7 +15,6 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, confirmBroadcast, previewBroadcast, setBroadcastPaid } from '../src/newsroom/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 

@@ -10,7 +10,6 @@ import { createLogger } from '../src/logger.js';
 import { composeUrgent, confirmBroadcast, digestCloser, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import { whatsappMarkup } from '../bots/whatsapp/markup.js';
-import { routeArticle, storeArticle } from '../src/newsroom/pipeline.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../bots/whatsapp/index.js';
 import { REPLIES } from '../bots/whatsapp/commands.js';

@@ -19,8 +19,6 @@ import type { CorrectionResult, Transport } from '../../src/delivery/platform.js
 import { PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { PendingDigestPart } from '../../src/model/delivery.js';
-import type { DataPorts } from '../../src/ports/index.js';
-import { articleFromRow } from '../../src/store/articles.js';
 import { seededRandom } from '../helpers/child-run.js';
 import { addArticle, addChat, rawAdapters, setMode, type RawDatabase } from '../helpers/raw-db.js';
 
