@@ -109,6 +109,5 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [subscribers, articles] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
-  benchLoad({ subscribers: subscribers || undefined, articles: articles || undefined, paid: process.argv.includes('--paid') })
-    .then((r) => console.log(JSON.stringify(r)));
+  console.log(JSON.stringify(await benchLoad({ subscribers: subscribers || undefined, articles: articles || undefined, paid: process.argv.includes('--paid') })));
 }
