@@ -46,7 +46,7 @@ export async function benchLoad(opts: { subscribers?: number; articles?: number;
       const n = preparedArticleOf(c.params);
       if (n === undefined) continue;
       let row = received.get(n);
-      if (!row) received.set(n, row = new Uint8Array(subscribers));
+      if (!row) { row = new Uint8Array(subscribers); received.set(n, row); }
       row[Number(c.params.chat_id) - FIRST_CHAT]!++;
       counted++;
     }

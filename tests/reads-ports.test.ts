@@ -56,7 +56,10 @@ describe('the newsroom\'s reads over the ports', () => {
     // Two doors at once (the CLI and the desk subscribing chats), and a page asking the subscriptions and the audit
     // log together at every turn in between: both answers of one page show the same actions, each one whole.
     let seed = 23;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const actions: Array<Promise<unknown>> = [];
     const pages: Array<Promise<[number, number]>> = [];
     for (let i = 0; i < 30; i++) {

@@ -73,7 +73,8 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
   const add = async (n: number, over?: Partial<Article>) => {
-    const r = await storeArticleIn(store, article(n, over), { now: (createdAt += 1000) });
+    createdAt += 1000;
+    const r = await storeArticleIn(store, article(n, over), { now: createdAt });
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };

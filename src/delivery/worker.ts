@@ -330,7 +330,10 @@ export class DeliveryWorker {
       if (remember) await remember(tx);
       return tx.jobs.markSending(id, this.now(), fence);
     };
-    const markOnce = () => marked ?? (owns() ? (marked = this.batched(mark)) : Promise.resolve(false));
+    const markOnce = () => {
+      if (!marked && owns()) marked = this.batched(mark);
+      return marked ?? Promise.resolve(false);
+    };
     return {
       // A run that lost its sender while the request waited its turn: it does not leave (the job stays queued for
       // the run that drives the sender now). Once marked, a second request of the same job (a fallback) may go.

@@ -66,7 +66,7 @@ export function matchesTopics(topics: string[], article: { title: string; paragr
   const { include, exclude } = compile(topics);
   if (include.length === 0 && exclude.length === 0) return true;
   let found = finders.get(article);
-  if (!found) finders.set(article, (found = finder(article)));
+  if (!found) { found = finder(article); finders.set(article, found); }
   if (exclude.some(found)) return false;
   return include.length === 0 || include.some(found);
 }

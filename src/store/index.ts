@@ -114,7 +114,8 @@ export class Store extends Tables {
    * same object (src/store/sqlite-ports.ts says why).
    */
   ports(): DataPorts {
-    return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null, isLockedError));
+    this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null, isLockedError);
+    return this.dataPorts;
   }
 
   /**

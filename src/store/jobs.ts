@@ -471,7 +471,7 @@ export function tallyFromRows(states: readonly TallyRow[], reasons: readonly Rea
   const entry = (platform: string, kind: CorrectionKind) => {
     const key = `${platform}:${kind}`;
     let t = out.get(key);
-    if (!t) out.set(key, t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] });
+    if (!t) { t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] }; out.set(key, t); }
     return t;
   };
   for (const r of states) {

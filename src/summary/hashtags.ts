@@ -633,10 +633,14 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
     for (let i = textStarts[t]!; i < textStarts[t + 1]!; ) {
       if ((traits[ids[i]!]! & Trait.BackRef) !== 0 && t > 0) {
         const head = wordsById[ids[i]!]!.key;
-        (backRefs ??= new Map()).set(head, (backRefs.get(head) ?? 0) + 1);
+        backRefs ??= new Map();
+        backRefs.set(head, (backRefs.get(head) ?? 0) + 1);
       }
       const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
-      if (match && !isPartOfLongerPhrase(ids, i, match) && !namesAPlace(ids, match) && !isOutletTold(ids, match)) (matches ??= []).push(match);
+      if (match && !isPartOfLongerPhrase(ids, i, match) && !namesAPlace(ids, match) && !isOutletTold(ids, match)) {
+        matches ??= [];
+        matches.push(match);
+      }
       i += match?.length ?? 1;
     }
     matches?.forEach((match, k, matches) => {

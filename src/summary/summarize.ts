@@ -158,7 +158,8 @@ function asRead(chosen: Sentence[]): string[] {
 
 /** The sentence's opener, classified when first asked for: only the few sentences a summary considers need it. */
 function openerOf(s: Sentence): Opener {
-  return (s.opener ??= classifyOpener(s.text, s.index === 0, standsAlone));
+  s.opener ??= classifyOpener(s.text, s.index === 0, standsAlone);
+  return s.opener;
 }
 
 /** The article being summarised, for standsAlone; its words are marked (inArticleWords) when first asked for. */
@@ -256,7 +257,8 @@ function leansOnName(s: Sentence): number {
         : i + 1 < words.length && (kindAt(before, i + 1) & Kind.NameGoesOn) !== 0;
       if (introduced) {
         s.introducedAt = before.index;
-        return (s.leansOnName = token);
+        s.leansOnName = token;
+        return token;
       }
     }
   }

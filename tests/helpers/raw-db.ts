@@ -110,7 +110,8 @@ async function createSqlite(): Promise<OwnedDatabase> {
     reopen: async () => {
       store.close();
       store = openStore(path);
-      return db.ports = store.ports();
+      db.ports = store.ports();
+      return db.ports;
     },
     another: async () => {
       const other = openStore(path);
@@ -155,7 +156,8 @@ async function createPostgres(): Promise<OwnedDatabase> {
       await ports.close();
       ports = await openPostgres(url);
       counters = new WriteBehindCounters(ports.runtime.counters);
-      return db.ports = ports;
+      db.ports = ports;
+      return ports;
     },
     another: async () => {
       const other = await openPostgres(url);

@@ -188,7 +188,8 @@ export function termsVector(terms: string): string {
     if (at === undefined) {
       bytes += Buffer.byteLength(word) + 8;
       if (bytes > MAX_VECTOR_BYTES) return;
-      positions.set(word, (at = []));
+      at = [];
+      positions.set(word, at);
     }
     if (at.length < MAX_POSITIONS) {
       at.push(Math.min(i + 1, MAX_POSITION));
