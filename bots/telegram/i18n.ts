@@ -7,7 +7,7 @@ export type Lang = 'ar' | 'en';
 
 export const langOf = (languageCode: string | undefined): Lang => (languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar');
 
-type Text = string | ((...args: never[]) => string) | { except: string; separator: string; then: string };
+type Text = string | ((...args: never[]) => string) | { except: string; separator: string; between: string };
 
 /** Why a platform's deliveries wait (src/newsroom/stats.ts), said in Arabic; the platform's own words follow in brackets. */
 const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
@@ -31,7 +31,7 @@ const AR = {
   tooFast: 'أنت ترسل الأوامر بسرعة كبيرة؛ انتظر قليلاً ثم أعد المحاولة.',
   subscribed: 'تمّ الاشتراك. ستصلك الأخبار هنا.',
   subscribedTopics: (t: string) => `تمّ الاشتراك في: ${t}`,
-  filterWords: { except: 'عدا:', separator: '، ', then: '؛ ' },
+  filterWords: { except: 'عدا:', separator: '، ', between: '؛ ' },
   unsubscribed: 'تمّ إلغاء الاشتراك. لن تصلك أخبار بعد الآن.',
   notSubscribed: 'لست مشتركاً.',
   adminsOnly: 'عذراً، اشتراك المجموعة يغيّره مشرفوها فقط.',
@@ -160,7 +160,7 @@ const EN: { [K in keyof typeof AR]: (typeof AR)[K] } = {
   tooFast: 'You are sending commands too fast; wait a moment and try again.',
   subscribed: 'Subscribed. News will arrive here.',
   subscribedTopics: (t: string) => `Subscribed to: ${t}`,
-  filterWords: { except: 'except:', separator: ', ', then: '; ' },
+  filterWords: { except: 'except:', separator: ', ', between: '; ' },
   unsubscribed: 'Unsubscribed. No more news will be sent.',
   notSubscribed: 'You are not subscribed.',
   adminsOnly: 'Sorry, only the group’s admins can change its subscription.',

@@ -236,7 +236,7 @@ export class WhatsAppCommands {
     const digestChanged = digest && (await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority)).kind === 'updated';
     if (r.kind === 'already' && !digestChanged) return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
-    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', then: '؛ ' })}` : '';
+    const filter = r.subscription.topics.length ? `\nالمواضيع: ${describeFilter(r.subscription.topics, { except: 'عدا:', separator: '، ', between: '؛ ' })}` : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 
@@ -332,7 +332,7 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.broadcastUsage);
       return;
     }
-    let preview;
+    let preview: Awaited<ReturnType<typeof previewBroadcast>>;
     try {
       preview = await previewBroadcast(this.deps.newsroom, actorOf(sender), ref ?? '');
     } catch (err) {

@@ -143,7 +143,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
     const b = body(req);
     const interval = text(b, 'interval');
     const typed = { url: text(b, 'url').trim(), name: text(b, 'name').trim(), interval };
-    let result;
+    let result: Awaited<ReturnType<typeof addSource>>;
     try {
       result = await addSource(req.newsroom, actorOf(req), {
         url: typed.url, name: typed.name || undefined, intervalSeconds: interval ? parseInterval(interval) : undefined,
