@@ -63,7 +63,7 @@ export function topicsOf(tags: string[]): string[][] {
     }
   }
   const groups = new Map<number, string[]>();
-  keys.forEach((k, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), k]));
+  for (const [i, k] of keys.entries()) groups.set(find(i), [...(groups.get(find(i)) ?? []), k]);
   return [...groups.values()];
 }
 

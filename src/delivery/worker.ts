@@ -410,7 +410,7 @@ export class DeliveryWorker {
       this.logger.info('the database is free again; the kept answers are written', { tries: this.lockedFlushes + 1, writes: batch.length });
       this.lockedFlushes = 0;
     }
-    batch.forEach((b, i) => b.resolve(results[i] as never));
+    for (const [i, b] of batch.entries()) b.resolve(results[i] as never);
     this.scheduleFlush();
   }
 

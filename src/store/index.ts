@@ -81,7 +81,10 @@ export class Store extends Tables {
       this.clickChatDays.add(counts);
       this.clickHours.add(counts);
     };
-    if (this.db.inTransaction) return write();
+    if (this.db.inTransaction) {
+      write();
+      return;
+    }
     this.db.pragma('synchronous = NORMAL');
     try {
       this.transaction(write);

@@ -237,7 +237,10 @@ export class JobsTable extends Table {
       this.uncarryStmt.run(digestId);
       queued.forEach((id, i) => {
         const m = messages[i];
-        if (!m) return this.markSkipped(id, reason, now);
+        if (!m) {
+          this.markSkipped(id, reason, now);
+          return;
+        }
         this.rewriteStmt.run({ id, text: m.text, parts: messages.length });
         this.carryStmt.run({ job: id, posts: JSON.stringify(m.deliveries) });
       });

@@ -50,6 +50,7 @@ class RollingWindow {
 /** Telegram's ceiling for a bot with paid broadcasts (`allow_paid_broadcast`), instead of the free 30/s. */
 export const PAID_BROADCAST_PER_SECOND = 1000;
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interfaces below declare the methods each later section puts on the prototype (one section per Bot API feature)
 export class FakeTelegram {
   readonly calls: Call[] = [];
   readonly botId: number;
