@@ -19,9 +19,12 @@ import { defaultEnvPrefix } from '../newsroom/outlets.js';
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
 
 type Options = Record<string, unknown>;
-/** Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (args: string[], options: any, ctx: CommandContext) => Promise<void>;
+/**
+ * Options arrive as commander parsed them (defaults and argument parsers applied); each handler types its own.
+ * Commander does not type them from the .option() lines, so `never` here takes any handler, and the one place that
+ * hands commander's object over says so (`as never` in main).
+ */
+type Handler = (args: string[], options: never, ctx: CommandContext) => Promise<void>;
 
 /** Commands load on demand: `nashra latest` must start fast and not pay for grammY or puppeteer. */
 const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Handler): Handler => async (args, options, ctx) => pick(await load())(args, options, ctx);
@@ -260,11 +263,11 @@ export function buildProgram(
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
-      command.action(action(async (_args, options, ctx) => {
+      command.action(action(async (_args, options: Record<string, string | boolean | undefined>, ctx) => {
         // `--outlet sy24 whatsapp login`: the outlet's settings (its session folder), from its prefixed variables.
         const outlet = options.outlet === undefined || options.outlet === MAIN_OUTLET ? undefined : await ctx.outlet();
         const env = outlet ? outletPlatformEnv(ctx.io.env, p, outlet.envPrefix ?? defaultEnvPrefix(outlet.slug)) : ctx.io.env;
-        return c.run(options as Record<string, string | boolean | undefined>, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
+        return c.run(options, { ...ctx, config: await ctx.outletConfig(outlet?.slug ?? MAIN_OUTLET), env });
       }));
     }
   }
@@ -282,7 +285,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const registry = await loadRegistry(io.env);
     const program = buildProgram(registry, async (handler, args, options) => {
       ctx = createContext(registry, { db: options.db as string | undefined, outlet: options.outlet as string | undefined }, io);
-      await handler(args, options, ctx);
+      await handler(args, options as never, ctx);
     }, io);
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
