@@ -59,7 +59,7 @@ describe('delivery worker', () => {
 
   it('drain waits for a retry due soon, and gives up on a queue that stopped moving', async () => {
     const { store } = await queued(2);
-    const t = transport(async (d, hooks, call) => {
+    const t = transport(async (_d, hooks, call) => {
       await hooks.sending();
       if (call === 1) throw new TemporaryDeliveryError('429', { method: 'sendMessage', retryAfterMs: 150 });
     }, { concurrency: 1 });

@@ -164,7 +164,7 @@ export class WhatsAppCommands {
           break;
         case 'digest':
         case 'quiet':
-          await this.changeDelivery(client, msg, sender, inGroup, command);
+          await this.changeDelivery(msg, sender, inGroup, command);
           break;
         case 'unsubscribe':
           if (inGroup) await this.unsubscribeGroup(msg, sender);
@@ -279,7 +279,7 @@ export class WhatsAppCommands {
 
   // -- digests and quiet hours (a group's admins; a channel from an editor's private chat) ----------------------
 
-  private async changeDelivery(client: WaClient, msg: WaMessage, sender: Identity, inGroup: boolean, command: { name: 'digest' | 'quiet'; target?: string; words: string[] }): Promise<void> {
+  private async changeDelivery(msg: WaMessage, sender: Identity, inGroup: boolean, command: { name: 'digest' | 'quiet'; target?: string; words: string[] }): Promise<void> {
     let chatId: string;
     let authority: ChatAuthority = {};
     if (inGroup) {

@@ -272,5 +272,5 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
     }));
   });
 
-  await registerActions(app, deps, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
+  await registerActions(app, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
 }

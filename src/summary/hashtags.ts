@@ -109,7 +109,7 @@ interface Word {
  * Word object for each word of each article was a cache miss more often than not. With the ids below, the hashtags
  * of the 200 news articles took 108.6 million instructions per round instead of 168.2.
  */
-const enum Trait {
+enum Trait {
   /** Starts with the article («الدوسري»). */
   WithArticle = 1,
   /** Starts with the article, perhaps after a particle («الحدود», «بالرياض»). */
@@ -259,7 +259,7 @@ function wordsIn(ids: Int32Array, start: number, end: number): number {
 }
 
 /** How the phrase scan treats a code unit: part of a word, white space, a phrase break, a mark to drop, or half a pair. */
-const enum Scan { Word, Space, Break, Mark, Surrogate }
+enum Scan { Word, Space, Break, Mark, Surrogate }
 const PHRASE_BREAK = /^[\p{P}\p{S}]$/u;
 const scanClasses = lazyCharTable((ch) => {
   if (/^[\u064B-\u0652\u0670\u0640]$/.test(ch)) return Scan.Mark;

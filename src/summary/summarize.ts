@@ -216,7 +216,7 @@ function namedBefore(set: Sentence[], size: number, s: Sentence, token: number):
 let leadOnHeadline = false;
 
 /** What the sets the search considers must hold of the headline's story (see pickWithinBudget). */
-const enum Story {
+enum Story {
   Any,
   /** A sentence of the set shares the headline's content terms. */
   Somewhere,
@@ -266,7 +266,7 @@ function leansOnName(s: Sentence): number {
 }
 
 /** What a token is, for leansOnName and eligibleSentences: bits, 0 when not yet asked. */
-const enum Kind {
+enum Kind {
   Known = 1,
   /** A reporting verb («قال», «وأكد», «ترى»). */
   Verb = 2,

@@ -101,7 +101,9 @@ async function createSqlite(): Promise<OwnedDatabase> {
     sqliteStore: () => store,
     sql: async (text, ...values) => {
       const s = raw.prepare(text);
-      return s.reader ? s.all(...values) as RawRow[] : (s.run(...values), []);
+      if (s.reader) return s.all(...values) as RawRow[];
+      s.run(...values);
+      return [];
     },
     insert: async (table, row) => {
       const columns = Object.keys(row);

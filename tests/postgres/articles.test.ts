@@ -77,7 +77,7 @@ const HOUTHI_BODY = [
 
 const search = (repos: Repositories, q: string, limit = 5) => repos.reads.search(queryStems(q), limit).then((as) => as.map((a) => a.id));
 
-describe.each(cases)('articles on $name', ({ name, open }) => {
+describe.each(cases)('articles on $name', ({ open }) => {
   it('stores an article as it came, finds it by id, URL and GUID, and says which duplicate a new item is', async () => {
     const data = await open();
     const { repos } = data;

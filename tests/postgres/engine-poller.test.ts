@@ -119,7 +119,7 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
     // The first request never gets an answer (the poller that made it dies); the next ones are answered at once.
     let first = true;
     server.route('/feed/1', {
-      handler: (req: IncomingMessage, res: ServerResponse) => {
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
         if (first) {
           first = false;
           return;
@@ -172,7 +172,7 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
     // The first answer comes after twice the expiry (and the fetch timeout is longer still); the next ones at once.
     let first = true;
     server.route('/feed/1', {
-      handler: (req: IncomingMessage, res: ServerResponse) => {
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
         const answer = () => { if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(feed(1).replaceAll('{{BASE}}', server!.base)); };
         if (first) {
           first = false;
