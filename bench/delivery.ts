@@ -92,6 +92,5 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [chats, articles, paid] = process.argv.slice(2);
-  benchDelivery({ chats: Number(chats) || undefined, articles: Number(articles) || undefined, paid: paid === 'paid' })
-    .then((r) => console.log(JSON.stringify(r)));
+  console.log(JSON.stringify(await benchDelivery({ chats: Number(chats) || undefined, articles: Number(articles) || undefined, paid: paid === 'paid' })));
 }

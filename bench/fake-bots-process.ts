@@ -91,7 +91,7 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
       const doubted = new Set(inDoubt.map((d) => `${d.bot}:${d.article}:${d.chat}`));
       stats.forEach((s, b) => {
         s.lost = 0;
-        received[b]!.forEach((row, n) => row.forEach((got, i) => { if (got === 0 && !doubted.has(`${b}:${n}:${i}`)) s.lost++; }));
+        received[b]!.forEach((row, n) => { row.forEach((got, i) => { if (got === 0 && !doubted.has(`${b}:${n}:${i}`)) s.lost++; }); });
         s.inDoubtReceived = inDoubt.filter((d) => d.bot === b && (received[b]![d.article]?.[d.chat] ?? 0) > 0).length;
       });
     }

@@ -121,5 +121,5 @@ async function fakeProcess(): Promise<void> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === '--fake' && process.send) void fakeProcess();
-  else benchFullStory(Number(process.argv[2] ?? 15)).then((r) => console.log(JSON.stringify(r)));
+  else console.log(JSON.stringify(await benchFullStory(Number(process.argv[2] ?? 15))));
 }

@@ -88,5 +88,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // 2,500 chats at the paid 1,000/s, or to 300 chats at 30/s).
   const mode = process.argv[2];
   const run = mode === 'alone' ? benchFeedIngest() : benchDeliveryDuringIngest({ chats: mode === 'paid' ? 2500 : 300, articles: 2, paid: mode === 'paid' });
-  run.then((r) => console.log(JSON.stringify(r)));
+  console.log(JSON.stringify(await run));
 }

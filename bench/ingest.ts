@@ -52,6 +52,7 @@ export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycle
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchIngest().then((r) => console.log(`ingest: ${r.itemsPerSecond} items/s parsed (5,000-item feed); ` +
-    `poll cycle over 50 sources at 200 ms latency: ${r.pollCycleMs} ms (concurrency ${loadConfig({}).fetch.concurrency})`));
+  const r = await benchIngest();
+  console.log(`ingest: ${r.itemsPerSecond} items/s parsed (5,000-item feed); ` +
+    `poll cycle over 50 sources at 200 ms latency: ${r.pollCycleMs} ms (concurrency ${loadConfig({}).fetch.concurrency})`);
 }

@@ -46,7 +46,7 @@ export async function benchLoad(opts: { subscribers?: number; articles?: number;
       const n = preparedArticleOf(c.params);
       if (n === undefined) continue;
       let row = received.get(n);
-      if (!row) received.set(n, row = new Uint8Array(subscribers));
+      if (!row) { row = new Uint8Array(subscribers); received.set(n, row); }
       row[Number(c.params.chat_id) - FIRST_CHAT]!++;
       counted++;
     }
@@ -109,6 +109,5 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [subscribers, articles] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
-  benchLoad({ subscribers: subscribers || undefined, articles: articles || undefined, paid: process.argv.includes('--paid') })
-    .then((r) => console.log(JSON.stringify(r)));
+  console.log(JSON.stringify(await benchLoad({ subscribers: subscribers || undefined, articles: articles || undefined, paid: process.argv.includes('--paid') })));
 }

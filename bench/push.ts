@@ -105,7 +105,7 @@ export async function benchPush(articles = 100): Promise<{ articles: number; p50
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchPush().then((r) => console.log(JSON.stringify(r)));
+  console.log(JSON.stringify(await benchPush()));
 }
 
 /** The desk over the bench's one database: `main` alone (no other outlet is added here). */

@@ -25,7 +25,10 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
   const store = openStore(join(tmp.dir, 'routing.db'));
   try {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
     const some = (n: number, prefix = '') => Array.from({ length: 1 + Math.floor(random() * n) }, () => prefix + pick());
     const sources = Array.from({ length: SOURCES }, (_, i) => store.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }));

@@ -108,7 +108,10 @@ function* generate(articles: number): Generator<{ article: NewArticle; at: numbe
     .flatMap((f) => splitSentences(readFileSync(join(dir, f), 'utf8')))
     .filter((s) => s.length > 40 && s.length < 400);
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const pick = () => pool[Math.floor(random() * pool.length)]!;
   const now = Date.now();
   for (let i = 0; i < articles; i++) {

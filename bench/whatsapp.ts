@@ -138,5 +138,5 @@ async function pacingOnFakeClock(messages: number): Promise<WhatsAppBench['pacin
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  benchWhatsApp({ seconds: Number(process.env.BENCH_SECONDS ?? 20) }).then((r) => console.log(JSON.stringify(r, null, 2)));
+  console.log(JSON.stringify(await benchWhatsApp({ seconds: Number(process.env.BENCH_SECONDS ?? 20) }), null, 2));
 }

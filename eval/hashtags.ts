@@ -50,7 +50,10 @@ export function tagKey(tag: string): string {
 export function topicsOf(tags: string[]): string[][] {
   const keys = [...new Set(tags.map(tagKey))];
   const parent = keys.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const find = (i: number): number => {
+    if (parent[i] !== i) parent[i] = find(parent[i]!);
+    return parent[i]!;
+  };
   // «الحوثيون», «الحوثيين», «الحوثي»; «المبتعثين», «المبتعثون»: a plural or an adjective of the same word.
   const stem = (key: string) => key.split(' ').map((w) => (w.length > 4 ? w.replace(/(?:ون|ين|ي)$/u, '') : w)).join(' ');
   const within = (a: string, b: string) => ` ${b} `.includes(` ${a} `) || ` ${stem(b)} `.includes(` ${stem(a)} `);
@@ -60,7 +63,7 @@ export function topicsOf(tags: string[]): string[][] {
     }
   }
   const groups = new Map<number, string[]>();
-  keys.forEach((k, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), k]));
+  for (const [i, k] of keys.entries()) groups.set(find(i), [...(groups.get(find(i)) ?? []), k]);
   return [...groups.values()];
 }
 

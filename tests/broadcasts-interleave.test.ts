@@ -98,7 +98,11 @@ describe('broadcast decisions interleaving', () => {
       const all: Broadcast[] = [];
       let entries = auditOf().length;
       let pressedLate = 0;
-      const decision = (r: { kind: string }) => (r.kind === 'done' ? 1 : (pressedLate++, 0));
+      const decision = (r: { kind: string }) => {
+        if (r.kind === 'done') return 1;
+        pressedLate++;
+        return 0;
+      };
       for (let round = 0; round < 25; round++) {
         // A new preview now and then: everyone, or some chats (some of which may have the article already: none).
         // Presses go to broadcasts still to decide or to stop (a few to others: they must find them decided).

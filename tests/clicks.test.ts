@@ -34,7 +34,8 @@ afterEach(async () => {
 
 /** Two console chats, the fixture's article delivered to both by the worker; the codes their posts link to. */
 async function delivered(env: Record<string, string> = {}) {
-  const f = fixture = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
+  const f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
+  fixture = f;
   const subs = [];
   for (const chatId of ['reader-1', 'reader-2']) subs.push(f.store.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private' }, Date.now() - 60_000));
   await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
@@ -93,7 +94,8 @@ describe('a post links through its own code', () => {
   });
 
   it('links to the article itself when clicks are not counted', async () => {
-    const f = fixture = await deskFixture({ NASHRA_PUBLIC_URL: PUBLIC });
+    const f = await deskFixture({ NASHRA_PUBLIC_URL: PUBLIC });
+    fixture = f;
     f.store.subscriptions.subscribe({ platform: 'console', chatId: 'reader-1', kind: 'private' }, Date.now() - 60_000);
     await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
     const printed: string[] = [];

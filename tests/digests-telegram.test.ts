@@ -53,7 +53,10 @@ describe('digests on Telegram', () => {
     const digest = digestsTo(h, 301)[0]!;
     const text = plain(digest.params.text);
     expect(text.startsWith('📰 ملخص الأخبار (4)')).toBe(true);
-    for (const a of morning) expect(text).toContain(a.title), expect(text).toContain(a.url);
+    for (const a of morning) {
+      expect(text).toContain(a.title);
+      expect(text).toContain(a.url);
+    }
     expect(text).toContain('انفجار قرب دوار الجمارك في دمشق');
     expect(digest.params.link_preview_options).toEqual({ is_disabled: true });
     await waitFor(() => h!.store.jobs.listForArticle(morning[0]!.id)[0]!.state === 'sent', 5000, 'the deliveries marked sent');

@@ -97,7 +97,10 @@ describe('no combination of filters and templates sends an article twice or lose
   it('routes 60 random subscriptions × 40 articles exactly as the filters say, once, and renders every pairing', async () => {
     const store = freshStore();
     let seed = 12;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const words = ['سوريا', 'الرقة', 'دير الزور', 'رياضة', 'اقتصاد', 'إدلب', 'حماة', 'كرة القدم'];
     const filter = () => Array.from({ length: Math.floor(random() * 3) }, () => (random() < 0.3 ? '-' : '') + pick(words));

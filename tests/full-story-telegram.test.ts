@@ -11,6 +11,9 @@ import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
 import type { Call } from './fake-telegram/server.js';
 
+/** A block of a rich message as the bot sent it: the fields these tests read. */
+type RichBlockSent = { type?: string; text?: unknown };
+
 const CHANNEL = '-1001234500001';
 const PRIVATE_SUBSCRIBER = 5001;
 const UNKNOWN_AR = 'لم نجد هذا الخبر. افتح الزرّ من منشور في القناة أو المجموعة من جديد.';
@@ -116,8 +119,8 @@ describe('the «النص الكامل» button', () => {
     await waitFor(() => textsTo(reader).length > 0 || richTo(reader).length >= 2, 8000, 'the second try');
     const tries = richTo(reader);
     expect(tries.map((c) => c.status)).toEqual([400, 'ok']);
-    expect(tries[0]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(true);
-    expect(tries[1]!.params.rich_message.blocks.some((b: any) => b.type === 'photo')).toBe(false);
+    expect(tries[0]!.params.rich_message.blocks.some((b: RichBlockSent) => b.type === 'photo')).toBe(true);
+    expect(tries[1]!.params.rich_message.blocks.some((b: RichBlockSent) => b.type === 'photo')).toBe(false);
   });
 
   it('answers in place in a private subscription: the callback is answered and the story follows in that chat', async () => {
@@ -138,7 +141,7 @@ describe('the «النص الكامل» button', () => {
     const parts = richTo(reader);
     expect(parts.map((c) => c.status)).toEqual(['ok', 'ok']);
     expect(parts.map((c) => c.params.rich_message.blocks[0].text)).toEqual([`${article.title} · 1/2`, `${article.title} · 2/2`]);
-    const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: any) => b.type === 'paragraph' && typeof b.text === 'string').map((b: any) => b.text));
+    const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: RichBlockSent) => b.type === 'paragraph' && typeof b.text === 'string').map((b: RichBlockSent) => b.text));
     expect(texts).toEqual(paragraphs);
     // Counted once the story went out, and once for all its parts.
     await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
@@ -159,7 +162,7 @@ describe('the «النص الكامل» button', () => {
     const all = strings(rich.blocks);
     expect(all.join('\n')).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
     expect(rich.blocks[0].text).toBe('<b>عنوان</b> خبير');
-    expect(rich.blocks.find((b: any) => typeof b.text === 'string' && b.text.startsWith('<script>')).text)
+    expect(rich.blocks.find((b: RichBlockSent) => typeof b.text === 'string' && b.text.startsWith('<script>')).text)
       .toBe('<script>alert(1)</script> &lt;b&gt;عريض&lt;/b&gt; **نجمة** _مائل_ [رابط](https://evil.example) @admin /retract 1');
     // Plain strings only, the one link is the original's, and nothing is detected as a mention or a command.
     const links = JSON.stringify(rich.blocks).match(/"type":"url"/g) ?? [];

@@ -27,10 +27,10 @@ let built: { poller: Poller; store: Stores };
 let server: FeedServer;
 let dir: string;
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 /** The 200 news articles as one RSS feed (about 1 MB), with two items the poller skips. */
 function newsFeed(base: string): string {
-  const items = newsArticles().map((a, i) => `<item><title>${escape(a.title)}</title><link>${base}/news/${a.id}</link>` +
+  const items = newsArticles().map((a, i) => `<item><title>${escapeXml(a.title)}</title><link>${base}/news/${a.id}</link>` +
     `<pubDate>${new Date(Date.UTC(2025, 0, 1) - i * 60_000).toUTCString()}</pubDate><category>أخبار</category>` +
     `<description><![CDATA[${a.content.split('\n').filter(Boolean).map((p) => `<p>${p}</p>`).join('')}]]></description></item>`);
   items.splice(3, 0, `<item><title>بلا رابط</title><description>نص الخبر</description></item>`);

@@ -170,7 +170,7 @@ async function run(seed: number): Promise<Totals> {
       throw new Error('the process died');
     }
     if (answers === lockAt?.answer && !lock) holdLock(lockAt.ms);
-    if (lock) lockedAnswers++;
+    if (lock !== undefined) lockedAnswers++;
     return { messageId: id };
   };
   const receive = (chat: string, kind: Received['kind'], articles: number[]): string => {

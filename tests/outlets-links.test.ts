@@ -51,7 +51,8 @@ interface Outlet { slug: string; deps: NewsroomDeps; store: Store }
 
 /** `main` (the fixture's) and aa and bb, added as `nashra outlets add` adds them, each opened as the desk opens it. */
 async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: DeskFixture; outlets: Outlet[] }> {
-  const f = fixture = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
+  const f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
+  fixture = f;
   const outlets: Outlet[] = [{ slug: 'main', deps: f.deps.outlets.main, store: f.store }];
   for (const slug of OUTLETS) {
     await addOutlet(f.deps.outlets.main, CLI_OPERATOR, { slug, name: slug.toUpperCase(), envPrefix: `${slug.toUpperCase()}_` });

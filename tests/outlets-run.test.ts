@@ -83,7 +83,7 @@ async function freePort(): Promise<number> {
 
 const sends = (bot: FakeTelegram) => bot.sent().filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
 /** A message's text without the direction isolates the formatter puts around Latin words and numbers. */
-const textOf = (c: { params: Record<string, any> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
+const textOf = (c: { params: Record<string, unknown> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
 const rows = (dbPath: string, slug: string, sql: string) => {
   const db = new Database(outletFile(dbPath, slug), { readonly: true });
   try { return db.prepare(sql).all() as Record<string, unknown>[]; } finally { db.close(); }
@@ -173,7 +173,7 @@ describe('nashra run with two outlets, each with its own bot', () => {
       for (const [bot, editor] of [[mainBot, MAIN_EDITOR], [sy24Bot, SY24_EDITOR]] as const) {
         const seen = repliesTo(bot, editor).length;
         bot.pushUpdate(message(privateChat(editor), editor, '/broadcast 1'));
-        const buttons = (c: { params: Record<string, any> }) => {
+        const buttons = (c: { params: Record<string, unknown> }) => {
           const markup = typeof c.params.reply_markup === 'string' ? JSON.parse(c.params.reply_markup) : c.params.reply_markup;
           return ((markup?.inline_keyboard ?? []) as { callback_data: string }[][]).flat();
         };

@@ -56,7 +56,6 @@ async function harness(): Promise<Harness> {
   await adapter.start();
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
-  let n = 0;
   return {
     store, world, clock, newsroom: ctx.newsroom, dir, lines,
     client: () => adapter.client as FakeWhatsAppClient,
@@ -67,7 +66,6 @@ async function harness(): Promise<Harness> {
       await until(() => adapter.isConnected(), 2000, 'the new adapter to be ready');
     },
     async send(i: number) {
-      n++;
       const r = await storeArticleIn(store, bridgeArticle(i), { now: clock.now() });
       if (r.status !== 'new') throw new Error('duplicate');
       await routeArticleIn(store, r.article);

@@ -40,7 +40,7 @@ describe('the newsroom\'s reads over the ports', () => {
     const { store, deps } = newsroom();
     const now = Date.now();
     const titles = ['انتخابات البلدية في حلب', 'أسعار الذهب ترتفع', 'الحكومة تعلن موازنة جديدة', 'انتخابات طلابية في دمشق'];
-    titles.forEach((t, i) => put(store, i, t, i % 2 ? ['اقتصاد'] : ['سياسة'], now - (titles.length - i) * 60_000));
+    for (const [i, t] of titles.entries()) put(store, i, t, i % 2 ? ['اقتصاد'] : ['سياسة'], now - (titles.length - i) * 60_000);
     expect((await latestArticles(deps, 3)).map((a) => a.id)).toEqual(store.articles.latest(3).map((a) => a.id));
     expect((await latestArticles(deps, 3)).map((a) => a.title)).toEqual([titles[3], titles[2], titles[1]]);
     expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id)).toEqual(store.articles.search(queryStems('الانتخابات'), 5).map((a) => a.id));
@@ -56,7 +56,10 @@ describe('the newsroom\'s reads over the ports', () => {
     // Two doors at once (the CLI and the desk subscribing chats), and a page asking the subscriptions and the audit
     // log together at every turn in between: both answers of one page show the same actions, each one whole.
     let seed = 23;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const actions: Array<Promise<unknown>> = [];
     const pages: Array<Promise<[number, number]>> = [];
     for (let i = 0; i < 30; i++) {

@@ -142,10 +142,10 @@ describe('reliability: health endpoint', () => {
     const child = s.start({ NASHRA_HEALTH_PORT: String(port), TELEGRAM_RATE_PER_SECOND: '20', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1' });
     const health = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
-      return { status: res.status, body: await res.json() as Record<string, any> };
+      return { status: res.status, body: await res.json() as Record<string, unknown> };
     };
     const poll = async (status: number) => {
-      let h = { status: 0, body: {} as Record<string, any> };
+      let h = { status: 0, body: {} as Record<string, unknown> };
       // 30 s: a run on PostgreSQL took over 10 s to start serving on the loaded machine (its pool, the job engine).
       for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
         h = await health().catch(() => h);

@@ -27,7 +27,7 @@ async function feedServer(items = ITEMS.slice(0, 1)): Promise<FeedServer> {
 }
 
 const lastText = (h: Harness, chat: number) => String(h.fake.sentTo(chat).at(-1)?.params.text ?? '');
-const keyboardOf = (call: { params: Record<string, any> }) => JSON.stringify(call.params.reply_markup ?? '');
+const keyboardOf = (call: { params: Record<string, unknown> }) => JSON.stringify(call.params.reply_markup ?? '');
 const answers = (h: Harness) => h.fake.calls.filter((c) => c.method === 'answerCallbackQuery').map((c) => String(c.params.text ?? ''));
 const edits = (h: Harness, chat: number, messageId: string) =>
   h.fake.calls.filter((c) => c.method === 'editMessageText' && String(c.params.chat_id) === String(chat) && String(c.params.message_id) === messageId);

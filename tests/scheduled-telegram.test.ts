@@ -14,7 +14,7 @@ afterEach(async () => { await h?.close(); h = undefined; });
 
 const ZONE = 'Asia/Damascus';
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
-const buttons = (c: { params: Record<string, any> }): Array<{ text: string; callback_data: string }> => {
+const buttons = (c: { params: Record<string, unknown> }): Array<{ text: string; callback_data: string }> => {
   const markup = typeof c.params.reply_markup === 'string' ? JSON.parse(c.params.reply_markup) : c.params.reply_markup;
   return (markup?.inline_keyboard ?? []).flat();
 };

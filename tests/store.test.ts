@@ -20,7 +20,7 @@ const article = (over: Partial<Article> = {}): Article => ({
 });
 
 let cleanups: Array<() => void> = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => { for (const c of cleanups) c(); cleanups = []; });
 
 
 describe('store', () => {

@@ -7,13 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
 const edits = (h: Harness) => h.fake.sent('editMessageText');
-const button = (markup: any, prefix: string) => (markup?.inline_keyboard ?? []).flat().find((b: any) => String(b.callback_data).startsWith(prefix));
+const button = (markup: InlineKeyboardMarkup | undefined, prefix: string) =>
+  (markup?.inline_keyboard ?? []).flat().find((b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b && b.callback_data.startsWith(prefix));
 const CHANNEL = '-1005550001';
 
 async function press(h: Harness, from: number, data: string): Promise<void> {
@@ -48,11 +50,11 @@ describe('telegram /topics and /settings', () => {
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/settings'));
     await waitFor(() => repliesTo(h!, EDITOR).length === 1, 5000, 'list of chats');
     const pick = button(repliesTo(h, EDITOR)[0]!.params.reply_markup, `ts:${channel.id}:o`);
-    expect(pick.text).toBe('قناة الرقة');
-    await press(h, EDITOR, pick.callback_data);
+    expect(pick?.text).toBe('قناة الرقة');
+    await press(h, EDITOR, pick!.callback_data);
     await waitFor(() => edits(h!).length === 1, 5000, 'panel');
     expect(edits(h)[0]!.params.text).toContain('⚙️ إعدادات قناة الرقة');
-    expect(button(edits(h)[0]!.params.reply_markup, `ts:${channel.id}:h`).text).toBe('✅ الوسوم');
+    expect(button(edits(h)[0]!.params.reply_markup, `ts:${channel.id}:h`)?.text).toBe('✅ الوسوم');
 
     await press(h, EDITOR, `ts:${channel.id}:h`); // hashtags off
     await press(h, EDITOR, `ts:${channel.id}:l`); // automatic → none
@@ -61,7 +63,7 @@ describe('telegram /topics and /settings', () => {
     await press(h, EDITOR, `ts:${channel.id}:p`); // lead image as a photo: off
     expect(h.store.templates.get(channel.id)).toEqual({ showHashtags: false, leadPhoto: false, linkPreview: 'large' });
     await waitFor(() => button(edits(h!).at(-1)!.params.reply_markup, `ts:${channel.id}:l`)?.text === '🔗 معاينة الرابط: كبيرة فوق النص', 5000, 'panel edited');
-    expect(button(edits(h).at(-1)!.params.reply_markup, `ts:${channel.id}:h`).text).toBe('❌ الوسوم');
+    expect(button(edits(h).at(-1)!.params.reply_markup, `ts:${channel.id}:h`)?.text).toBe('❌ الوسوم');
 
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/settings ${channel.id} header 🔴 الرقة الآن`));
     await waitFor(() => h!.store.templates.get(channel.id).headerMark === '🔴 الرقة الآن', 5000, 'header typed');

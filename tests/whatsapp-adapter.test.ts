@@ -73,7 +73,8 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
   let createdAt = clock.now();
   const add = async (n: number, over?: Partial<Article>) => {
-    const r = await storeArticleIn(store, article(n, over), { now: (createdAt += 1000) });
+    createdAt += 1000;
+    const r = await storeArticleIn(store, article(n, over), { now: createdAt });
     if (r.status !== 'new') throw new Error(`article ${n} was a duplicate`);
     return r.article;
   };
@@ -304,9 +305,15 @@ describe('whatsapp delivery', () => {
     const typingSleeps = h.clock.sleeps.filter((ms) => ms < 4000);
     const pauses = h.clock.sleeps.filter((ms) => ms >= 4000 && ms < 60_000);
     expect(typingSleeps).toHaveLength(5);
-    for (const ms of typingSleeps) expect(ms).toBeGreaterThanOrEqual(1000), expect(ms).toBeLessThanOrEqual(2000);
+    for (const ms of typingSleeps) {
+      expect(ms).toBeGreaterThanOrEqual(1000);
+      expect(ms).toBeLessThanOrEqual(2000);
+    }
     expect(pauses).toHaveLength(5);
-    for (const ms of pauses) expect(ms).toBeGreaterThanOrEqual(4000), expect(ms).toBeLessThanOrEqual(10000);
+    for (const ms of pauses) {
+      expect(ms).toBeGreaterThanOrEqual(4000);
+      expect(ms).toBeLessThanOrEqual(10000);
+    }
     // Consecutive messages on the same day are at least one pause + typing apart on the clock.
     const gaps = h.world.sent.slice(1, 3).map((s, i) => s.at - h.world.sent[i]!.at);
     for (const g of gaps) expect(g).toBeGreaterThanOrEqual(5000);

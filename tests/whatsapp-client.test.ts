@@ -9,7 +9,7 @@ import { tempDir } from './helpers/tmp.js';
 const CHROMIUM = '/usr/bin/chromium';
 
 let cleanups: Array<() => void> = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => { for (const c of cleanups) c(); cleanups = []; });
 
 function tmp(): string {
   const { dir, cleanup } = tempDir('nashra-wa-client-');

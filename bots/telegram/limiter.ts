@@ -125,14 +125,14 @@ export class RollingLimiter {
 
   private chatWindow(chatId: string): Window {
     let chat = this.chats.get(chatId);
-    if (!chat) this.chats.set(chatId, chat = new Window(this.second));
+    if (!chat) { chat = new Window(this.second); this.chats.set(chatId, chat); }
     return chat;
   }
 
   private groupWindow(chatId: string): Window | undefined {
     if (!chatId.startsWith('-')) return undefined;
     let group = this.groups.get(chatId);
-    if (!group) this.groups.set(chatId, group = new Window(this.minute));
+    if (!group) { group = new Window(this.minute); this.groups.set(chatId, group); }
     return group;
   }
 

@@ -314,7 +314,7 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.broadcastUsage);
       return;
     }
-    let preview;
+    let preview: Awaited<ReturnType<typeof previewBroadcast>>;
     try {
       preview = await previewBroadcast(this.deps.newsroom, actorOf(sender), ref ?? '');
     } catch (err) {

@@ -73,7 +73,8 @@ export class WhatsAppReactions {
     let senders = this.current.get(post);
     if (!senders) {
       if (this.current.size >= REMEMBERED_POSTS) this.current.delete(this.current.keys().next().value!);
-      this.current.set(post, senders = new Map());
+      senders = new Map();
+      this.current.set(post, senders);
     }
     // A reaction taken back is remembered as '' (not forgotten): a replay of the one before it is then older news.
     senders.set(sender, { reaction, at });

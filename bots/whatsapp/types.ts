@@ -139,6 +139,7 @@ export interface WaClient {
   /** A sent message by its serialised id (corrections and retractions); null when WhatsApp Web no longer has it. */
   getMessageById?(messageId: string): Promise<WaStoredMessage | null | undefined>;
   getContactLidAndPhone?(userIds: string[]): Promise<Array<{ lid?: string; pn?: string }>>;
+  // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type, which the client and the fake inherit (unknown[] or never[] here refuses them)
   on(event: string, listener: (...args: any[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
 }

@@ -88,13 +88,13 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
   const { databaseUrl } = config;
   const storeOf = (slug: string): Store => {
     let store = stores.get(slug);
-    if (!store) stores.set(slug, store = openStore(outletFile(config.databasePath, slug)));
+    if (!store) { store = openStore(outletFile(config.databasePath, slug)); stores.set(slug, store); }
     return store;
   };
   // Another outlet's pool is smaller: N runs × (10 + 4 per other outlet) connections (README: Scaling out).
   const postgresOf = (url: string, slug: string): Promise<PostgresPorts> => {
     let ports = postgres.get(slug);
-    if (!ports) postgres.set(slug, ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 }));
+    if (!ports) { ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 }); postgres.set(slug, ports); }
     return ports;
   };
   const data = async (slug: string): Promise<DataPorts> => (databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug));
@@ -111,14 +111,15 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
       const slug = await slugOf(named);
       let outletConfig = configs.get(slug);
       if (!outletConfig) {
-        configs.set(slug, outletConfig = ctx.outlets().then((outlets) => {
+        outletConfig = ctx.outlets().then((outlets) => {
           const outlet = chooseOutlet(outlets, slug);
           const own = loadOutletConfig(io.env, registry, outlet.envPrefix ?? defaultEnvPrefix(slug));
           own.databasePath = config.databasePath;
           for (const secret of configuredSecrets(registry, own)) logger.addSecret(secret);
           for (const warning of own.warnings) logger.warn(warning);
           return own;
-        }));
+        });
+        configs.set(slug, outletConfig);
       }
       return outletConfig;
     },
@@ -126,7 +127,7 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     newsroom: async (named) => {
       const slug = await slugOf(named);
       let newsroom = newsrooms.get(slug);
-      if (!newsroom) newsrooms.set(slug, newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => ({ ...newsroomDeps(registry, own, ports, logger), outlet: slug })));
+      if (!newsroom) { newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => ({ ...newsroomDeps(registry, own, ports, logger), outlet: slug })); newsrooms.set(slug, newsroom); }
       return newsroom;
     },
     mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),

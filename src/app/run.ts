@@ -181,7 +181,8 @@ class OutletRunner {
 
   async acquire(): Promise<void> {
     const { db, config } = this.outlet;
-    const lease = this.lease = await acquireLease(db, this.logger);
+    const lease = await acquireLease(db, this.logger);
+    this.lease = lease;
     // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
     this.senders = db.shared ? new SenderLeases(db, this.logger, {
       holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
@@ -206,7 +207,8 @@ class OutletRunner {
         : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
     }
     // A platform pinned to one run (a WhatsApp session's Chromium) that another run drives is left out here.
-    const platforms = this.platforms = senders ? await senders.pinned(this.outlet.platforms) : this.outlet.platforms;
+    const platforms = senders ? await senders.pinned(this.outlet.platforms) : this.outlet.platforms;
+    this.platforms = platforms;
     const transports: Transport[] = platforms.map((p) => p.transport);
     // Before the platforms start (grammY may wait for its API a long time): the pins are renewed meanwhile.
     await senders?.claim(transports);
@@ -230,14 +232,16 @@ class OutletRunner {
     }
 
     const { newsroom } = this.outlet;
-    const delivery = this.worker = new DeliveryWorker(data, transports, logger, {
+    const delivery = new DeliveryWorker(data, transports, logger, {
       digests: options.markupFor ? digestCloser(data, options.markupFor, config) : undefined,
       migrateChat: newsroom && ((platform, from, to) => migrateChat(newsroom, { platform, chatId: from }, to)),
       links: postLinks({ config, data }, this.outlet.slug),
       ...(senders ? { owns: (t: Transport) => senders.owns(t), fence: (t: Transport) => senders.fence(t) } : {}),
     });
+    this.worker = delivery;
     this.outlet.queued?.listen(() => delivery.notify());
-    const askEditors = this.askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
+    const askEditors = reviewAnnouncer(data.repos, () => data.isOpen(), logger, platforms);
+    this.askEditors = askEditors;
     const intake = articleIntake({ config, data, logger });
     // On PostgreSQL several runs may share the sources: each poll goes through the job engine (one run per source at a
     // time), in a queue of the outlet's own (its sources' ids are its database's).

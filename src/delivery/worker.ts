@@ -330,7 +330,10 @@ export class DeliveryWorker {
       if (remember) await remember(tx);
       return tx.jobs.markSending(id, this.now(), fence);
     };
-    const markOnce = () => marked ?? (owns() ? (marked = this.batched(mark)) : Promise.resolve(false));
+    const markOnce = () => {
+      if (!marked && owns()) marked = this.batched(mark);
+      return marked ?? Promise.resolve(false);
+    };
     return {
       // A run that lost its sender while the request waited its turn: it does not leave (the job stays queued for
       // the run that drives the sender now). Once marked, a second request of the same job (a fallback) may go.
@@ -407,7 +410,7 @@ export class DeliveryWorker {
       this.logger.info('the database is free again; the kept answers are written', { tries: this.lockedFlushes + 1, writes: batch.length });
       this.lockedFlushes = 0;
     }
-    batch.forEach((b, i) => b.resolve(results[i] as never));
+    for (const [i, b] of batch.entries()) b.resolve(results[i] as never);
     this.scheduleFlush();
   }
 

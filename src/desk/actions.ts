@@ -9,7 +9,6 @@ import {
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
 import type { SourceNote } from './pages.js';
-import type { DeskDeps } from './deps.js';
 import { editInput, parseId } from './forms.js';
 
 type Body = Record<string, unknown>;
@@ -43,7 +42,7 @@ export interface SourcesAnswer {
  * The desk's state-changing routes. Each calls one req.newsroom action (which checks the permission and writes the
  * audit entry) with the signed-in editor as the actor, then redirects (post/redirect/get): no logic of its own.
  */
-export async function registerActions(app: FastifyInstance, deps: DeskDeps, sources: SourcesAnswer): Promise<void> {
+export async function registerActions(app: FastifyInstance, sources: SourcesAnswer): Promise<void> {
   const id = (req: FastifyRequest) => parseId((req.params as { id: string }).id);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Body;
   const notFound = (reply: FastifyReply) => reply.callNotFound();
@@ -143,7 +142,7 @@ export async function registerActions(app: FastifyInstance, deps: DeskDeps, sour
     const b = body(req);
     const interval = text(b, 'interval');
     const typed = { url: text(b, 'url').trim(), name: text(b, 'name').trim(), interval };
-    let result;
+    let result: Awaited<ReturnType<typeof addSource>>;
     try {
       result = await addSource(req.newsroom, actorOf(req), {
         url: typed.url, name: typed.name || undefined, intervalSeconds: interval ? parseInterval(interval) : undefined,

@@ -32,6 +32,7 @@ function websubTarget(params: unknown): { outlet: string; id: string; token?: st
 }
 
 export async function registerPush(app: FastifyInstance, pushOf: PushOf): Promise<void> {
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes an async plugin (FastifyPluginAsync); Biome picks the callback overload
   await app.register(async (child) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -106,7 +106,7 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/reach.csv', (req, reply) => reachCsvRoute(pages, req, reply));
   app.get('/stats', (req, reply) => statsRoute(pages, req, reply));
 
-  await registerActions(app, deps, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
+  await registerActions(app, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
 }
 
 async function todayRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {

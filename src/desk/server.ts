@@ -99,9 +99,10 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
     if (slug === undefined || slug === MAIN_OUTLET) return mainCounter;
     let counter = counters.get(slug);
     if (!counter) {
-      counters.set(slug, counter = deps.outlets.of(slug)
+      counter = deps.outlets.of(slug)
         .then((n) => (n?.config.clicks.track && !closed ? new ClickCounter(n) : undefined))
-        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; }));
+        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; });
+      counters.set(slug, counter);
       // Not an outlet (a forged name, one removed) or one that failed to open: not remembered, asked again next time.
       void counter.then((c) => { if (!c) counters.delete(slug); });
     }

@@ -35,7 +35,7 @@ const RENDERINGS_KEPT = 64;
 export function renderArticle(article: StoredArticle, markup: Markup, config: RenderConfig, options: RenderOptions = {}): string {
   if (article.id <= 0 || options.maxLength !== undefined) return render(article, markup, config, options);
   let cache = renderings.get(config);
-  if (!cache) renderings.set(config, (cache = new Map()));
+  if (!cache) { cache = new Map(); renderings.set(config, cache); }
   const own = options.template ? JSON.stringify(textFields(options.template)) : '';
   const key = `${article.id}:${article.revision}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}:${article.url ?? ''}:${own}`;
   let text = cache.get(key);

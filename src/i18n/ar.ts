@@ -72,7 +72,7 @@ export const ar = {
     tooFast: 'أنت ترسل الأوامر بسرعة كبيرة؛ انتظر قليلاً ثم أعد المحاولة.',
     subscribed: 'تمّ الاشتراك. ستصلك الأخبار هنا.',
     subscribedTopics: (t: string) => `تمّ الاشتراك في: ${t}`,
-    filterWords: { except: 'عدا:', separator: '، ', then: '؛ ' },
+    filterWords: { except: 'عدا:', separator: '، ', between: '؛ ' },
     unsubscribed: 'تمّ إلغاء الاشتراك. لن تصلك أخبار بعد الآن.',
     notSubscribed: 'لست مشتركاً.',
     adminsOnly: 'عذراً، اشتراك المجموعة يغيّره مشرفوها فقط.',

@@ -28,7 +28,7 @@ export const en = {
     tooFast: 'You are sending commands too fast; wait a moment and try again.',
     subscribed: 'Subscribed. News will arrive here.',
     subscribedTopics: (t: string) => `Subscribed to: ${t}`,
-    filterWords: { except: 'except:', separator: ', ', then: '; ' },
+    filterWords: { except: 'except:', separator: ', ', between: '; ' },
     unsubscribed: 'Unsubscribed. No more news will be sent.',
     notSubscribed: 'You are not subscribed.',
     adminsOnly: 'Sorry, only the group’s admins can change its subscription.',

@@ -87,7 +87,8 @@ function parser(): Worker {
   });
   w.on('error', (err) => failAll(new ThreadError(err.message)));
   w.on('exit', () => { if (worker === w) worker = undefined; failAll(new ThreadError('the feed parser thread stopped')); });
-  return (worker = w);
+  worker = w;
+  return w;
 }
 
 function failAll(err: Error): void {

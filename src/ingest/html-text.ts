@@ -18,7 +18,7 @@ export function htmlToParagraphs(html: string | undefined): string[] {
 }
 
 function paragraphsOfHtml(html: string | undefined): string[] {
-  if (!html || !html.trim()) return [];
+  if (!html?.trim()) return [];
   if (!/[<&]/.test(html)) return splitLines(html);
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);
   const body = document.body;

@@ -39,7 +39,7 @@ function loadFile(path: string): Article {
 }
 
 async function loadUrl(url: string, config: Config): Promise<Article> {
-  let res;
+  let res: Awaited<ReturnType<typeof fetchText>>;
   try {
     res = await fetchText(url, { ...config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
   } catch (err) {

@@ -48,7 +48,7 @@ export async function postCounts(repos: Pick<Repositories, 'corrections'>, artic
   const out = new Map<string, PostCounts>();
   for (const r of await repos.corrections.postStates(articleId)) {
     let c = out.get(r.platform);
-    if (!c) out.set(r.platform, c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 });
+    if (!c) { c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 }; out.set(r.platform, c); }
     if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
     else if (r.state === 'queued' || r.state === 'held') c.queued += r.count;
     else if (r.state === 'in_doubt') c.inDoubt += r.count;

@@ -48,7 +48,10 @@ export function buildDigest(articles: readonly StoredArticle[], markup: Markup, 
     let current: (typeof parts)[number] | undefined;
     articles.forEach((a, i) => {
       const text = item(a, i < withSentence ? 1 : 0);
-      if (!current || current.length + ITEM_SEPARATOR.length + text.length > room) parts.push((current = { items: [], ids: [], length: -ITEM_SEPARATOR.length }));
+      if (!current || current.length + ITEM_SEPARATOR.length + text.length > room) {
+        current = { items: [], ids: [], length: -ITEM_SEPARATOR.length };
+        parts.push(current);
+      }
       current.items.push(text);
       current.ids.push(a.id);
       current.length += ITEM_SEPARATOR.length + text.length;

@@ -54,7 +54,7 @@ const buffers = new WeakMap<object, ReadBuffer>();
 
 export function countFullReadSoon(deps: Pick<NewsroomDeps, 'data' | 'logger'>, articleId: number): void {
   let buffer = buffers.get(deps.data);
-  if (!buffer) buffers.set(deps.data, buffer = { counts: new Map() });
+  if (!buffer) { buffer = { counts: new Map() }; buffers.set(deps.data, buffer); }
   buffer.counts.set(articleId, (buffer.counts.get(articleId) ?? 0) + 1);
   buffer.timer ??= setTimeout(() => {
     flushFullReads(deps).catch((err) => deps.logger.warn('full reads not counted yet; trying again with the next read', { error: String(err) }));

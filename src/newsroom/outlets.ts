@@ -114,7 +114,8 @@ export function outletNewsrooms(main: NewsroomDeps, open: (slug: string) => Prom
       if (!(await main.data.repos.outlets.find(slug))) return undefined;
       let newsroom = opened.get(slug);
       if (!newsroom) {
-        opened.set(slug, newsroom = open(slug));
+        newsroom = open(slug);
+        opened.set(slug, newsroom);
         // A failed open (a file that cannot be created) is tried again next time, not remembered.
         newsroom.catch(() => opened.delete(slug));
       }

@@ -35,7 +35,8 @@ let decoy: Promise<string> | undefined;
 
 /** True when `password` matches `stored`; with no stored hash, spends the same time and returns false. */
 export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
-  const target = stored ?? await (decoy ??= hashPassword(randomBytes(18).toString('base64')));
+  if (stored === undefined) decoy ??= hashPassword(randomBytes(18).toString('base64'));
+  const target = stored ?? await decoy!;
   const parts = target.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];

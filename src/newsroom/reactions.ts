@@ -55,6 +55,7 @@ export type ReactionOutcome = 'recorded' | 'not-our-post' | 'retracted' | 'inval
 export function isReactionKey(key: unknown): key is string {
   if (typeof key !== 'string' || key.length === 0) return false;
   if (/^[a-z_]{1,16}(:[A-Za-z0-9_-]{1,64})?$/.test(key)) return true;
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists an emoji's parts (ZWJ, VS16, keycap) one by one on purpose; the + takes any sequence of them
   return key.length <= 32 && /^[\p{Extended_Pictographic}\p{Emoji_Component}\u200d\ufe0f\u20e3\p{Regional_Indicator}\p{Emoji_Modifier}]+$/u.test(key)
     && /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(key);
 }

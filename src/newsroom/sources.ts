@@ -53,7 +53,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   const { data } = deps;
   const existing = await followedSource(data.repos.sources, [url]);
   if (existing) throw alreadyFollowed(url, existing);
-  let detection;
+  let detection: Awaited<ReturnType<typeof detectSource>>;
   try {
     detection = await detectSource(url, deps.config.fetch);
   } catch (err) {

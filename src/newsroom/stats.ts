@@ -46,7 +46,7 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
   const deliveries: Stats['deliveries'] = {};
   let queueDepth = 0;
   for (const { platform, state, count } of await repos.outbox.countsByState(POSTS)) {
-    (deliveries[platform] ??= {})[state] = count;
+    deliveries[platform] = { ...deliveries[platform], [state]: count };
     if (state === 'queued' || state === 'sending') queueDepth += count;
   }
   const age = await repos.outbox.oldestPendingAge(now);

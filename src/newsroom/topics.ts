@@ -66,7 +66,7 @@ export function matchesTopics(topics: string[], article: { title: string; paragr
   const { include, exclude } = compile(topics);
   if (include.length === 0 && exclude.length === 0) return true;
   let found = finders.get(article);
-  if (!found) finders.set(article, (found = finder(article)));
+  if (!found) { found = finder(article); finders.set(article, found); }
   if (exclude.some(found)) return false;
   return include.length === 0 || include.some(found);
 }
@@ -130,10 +130,10 @@ function finder(article: { title: string; paragraphs: string[]; categories: stri
 }
 
 /** A filter in words, for a reply: «الرقة، دير الزور؛ عدا: رياضة» (the front door gives the words of its language). */
-export function describeFilter(topics: string[], words: { except: string; separator: string; then: string }): string {
+export function describeFilter(topics: string[], words: { except: string; separator: string; between: string }): string {
   const include = topics.filter((t) => !/^\s*-/.test(t));
   const exclude = topics.filter((t) => /^\s*-/.test(t)).map((t) => t.replace(/^\s*-\s*/, ''));
-  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join(words.then);
+  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join(words.between);
 }
 
 /**

@@ -43,7 +43,7 @@ export function totalChatWaits(waits: Map<string, ChatWaits>): ChatWaits | undef
   let total: ChatWaits | undefined;
   for (const w of waits.values()) {
     total = total
-      ? { count: total.count + w.count, queued: total.queued + w.queued, postponed: total.postponed + w.postponed, until: w.until > total.until ? w.until : total.until }
+      ? { count: total.count + w.count, queued: total.queued + w.queued, postponed: total.postponed + w.postponed, until: new Date(Math.max(w.until.getTime(), total.until.getTime())) }
       : { ...w };
   }
   return total;

@@ -163,7 +163,7 @@ interface CountRow { platform: string; state: DeliveryState; n: number }
 
 export function countsFromRows(rows: readonly CountRow[]): DeliveryCounts {
   const counts: DeliveryCounts = {};
-  for (const r of rows) (counts[r.platform] ??= {})[r.state] = r.n;
+  for (const r of rows) counts[r.platform] = { ...counts[r.platform], [r.state]: r.n };
   return counts;
 }
 
@@ -171,7 +171,7 @@ export function deliveryCountsFromRows(rows: ReadonlyArray<CountRow & { article_
   const out = new Map<number, DeliveryCounts>();
   for (const r of rows) {
     const counts = out.get(r.article_id) ?? {};
-    (counts[r.platform] ??= {})[r.state] = r.n;
+    counts[r.platform] = { ...counts[r.platform], [r.state]: r.n };
     out.set(r.article_id, counts);
   }
   return out;

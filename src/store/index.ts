@@ -81,7 +81,10 @@ export class Store extends Tables {
       this.clickChatDays.add(counts);
       this.clickHours.add(counts);
     };
-    if (this.db.inTransaction) return write();
+    if (this.db.inTransaction) {
+      write();
+      return;
+    }
     this.db.pragma('synchronous = NORMAL');
     try {
       this.transaction(write);
@@ -114,7 +117,8 @@ export class Store extends Tables {
    * same object (src/store/sqlite-ports.ts says why).
    */
   ports(): DataPorts {
-    return (this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null, isLockedError));
+    this.dataPorts ??= new SqlitePorts(this.db, this, (err) => storageFault(err, this.path) !== null, isLockedError);
+    return this.dataPorts;
   }
 
   /**

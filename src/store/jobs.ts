@@ -237,7 +237,10 @@ export class JobsTable extends Table {
       this.uncarryStmt.run(digestId);
       queued.forEach((id, i) => {
         const m = messages[i];
-        if (!m) return this.markSkipped(id, reason, now);
+        if (!m) {
+          this.markSkipped(id, reason, now);
+          return;
+        }
         this.rewriteStmt.run({ id, text: m.text, parts: messages.length });
         this.carryStmt.run({ job: id, posts: JSON.stringify(m.deliveries) });
       });
@@ -471,7 +474,7 @@ export function tallyFromRows(states: readonly TallyRow[], reasons: readonly Rea
   const entry = (platform: string, kind: CorrectionKind) => {
     const key = `${platform}:${kind}`;
     let t = out.get(key);
-    if (!t) out.set(key, t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] });
+    if (!t) { t = { platform, kind, queued: 0, done: {}, failed: 0, skipped: 0, inDoubt: 0, reasons: [] }; out.set(key, t); }
     return t;
   };
   for (const r of states) {

@@ -86,7 +86,7 @@ export function platformReactionsFromRows(rows: ReadonlyArray<{ platform: string
   const out = new Map<string, PlatformReactions>();
   for (const r of rows) {
     let p = out.get(r.platform);
-    if (!p) out.set(r.platform, p = { platform: r.platform, total: 0, reactions: [] });
+    if (!p) { p = { platform: r.platform, total: 0, reactions: [] }; out.set(r.platform, p); }
     p.total += r.count;
     p.reactions.push({ emoji: r.emoji, count: r.count });
   }

@@ -138,7 +138,7 @@ function correctedParagraphs(article: StoredArticle): string[] {
 /** The words of a paragraph that is wholly one quotation «…» or “…” (no other quotation mark inside), else undefined. */
 function quotation(text: string): string | undefined {
   const m = /^«([^«»]+)»$/.exec(text) ?? /^“([^“”]+)”$/.exec(text);
-  const words = m?.[1]!.trim();
+  const words = m?.[1]?.trim();
   return words || undefined;
 }
 

@@ -108,7 +108,7 @@ interface Word {
  * What the scans of every word (findPeople, findNames, isSportsStory) test, one byte per word number: reading a
  * Word object for each word of each article would be a cache miss more often than not.
  */
-const enum Trait {
+enum Trait {
   /** Starts with the article («الدوسري»). */
   WithArticle = 1,
   /** Starts with the article, perhaps after a particle («الحدود», «بالرياض»). */
@@ -258,7 +258,7 @@ function wordsIn(ids: Int32Array, start: number, end: number): number {
 }
 
 /** How the phrase scan treats a code unit: part of a word, white space, a phrase break, a mark to drop, or half a pair. */
-const enum Scan { Word, Space, Break, Mark, Surrogate }
+enum Scan { Word, Space, Break, Mark, Surrogate }
 const PHRASE_BREAK = /^[\p{P}\p{S}]$/u;
 const scanClasses = lazyCharTable((ch) => {
   if (/^[\u064B-\u0652\u0670\u0640]$/.test(ch)) return Scan.Mark;
@@ -631,10 +631,14 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
     for (let i = textStarts[t]!; i < textStarts[t + 1]!; ) {
       if ((traits[ids[i]!]! & Trait.BackRef) !== 0 && t > 0) {
         const head = wordsById[ids[i]!]!.key;
-        (backRefs ??= new Map()).set(head, (backRefs.get(head) ?? 0) + 1);
+        backRefs ??= new Map();
+        backRefs.set(head, (backRefs.get(head) ?? 0) + 1);
       }
       const match = (traits[ids[i]!]! & Trait.StartsName) !== 0 ? longestMatch(ids, i) : undefined;
-      if (match && !isPartOfLongerPhrase(ids, i, match) && !namesAPlace(ids, match) && !isOutletTold(ids, match)) (matches ??= []).push(match);
+      if (match && !isPartOfLongerPhrase(ids, i, match) && !namesAPlace(ids, match) && !isOutletTold(ids, match)) {
+        matches ??= [];
+        matches.push(match);
+      }
       i += match?.length ?? 1;
     }
     matches?.forEach((match, k, matches) => {

@@ -158,7 +158,8 @@ function asRead(chosen: Sentence[]): string[] {
 
 /** The sentence's opener, classified when first asked for: only the few sentences a summary considers need it. */
 function openerOf(s: Sentence): Opener {
-  return (s.opener ??= classifyOpener(s.text, s.index === 0, standsAlone));
+  s.opener ??= classifyOpener(s.text, s.index === 0, standsAlone);
+  return s.opener;
 }
 
 /** The article being summarised, for standsAlone; its words are marked (inArticleWords) when first asked for. */
@@ -215,7 +216,7 @@ function namedBefore(set: Sentence[], size: number, s: Sentence, token: number):
 let leadOnHeadline = false;
 
 /** What the sets the search considers must hold of the headline's story (see pickWithinBudget). */
-const enum Story {
+enum Story {
   Any,
   /** A sentence of the set shares the headline's content terms. */
   Somewhere,
@@ -256,7 +257,8 @@ function leansOnName(s: Sentence): number {
         : i + 1 < words.length && (kindAt(before, i + 1) & Kind.NameGoesOn) !== 0;
       if (introduced) {
         s.introducedAt = before.index;
-        return (s.leansOnName = token);
+        s.leansOnName = token;
+        return token;
       }
     }
   }
@@ -264,7 +266,7 @@ function leansOnName(s: Sentence): number {
 }
 
 /** What a token is, for leansOnName and eligibleSentences: bits, 0 when not yet asked. */
-const enum Kind {
+enum Kind {
   Known = 1,
   /** A reporting verb («قال», «وأكد», «ترى»). */
   Verb = 2,

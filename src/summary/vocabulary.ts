@@ -30,7 +30,8 @@ function units(): Int32Array {
     unit === UNIT_WHITE_SPACE ? SEPARATOR : unit === UNIT_DROPPED ? DROPPED : unit === UNIT_IN_CONTEXT ? NEEDS_TOKENIZE : unit,
   );
   for (const { index } of everyCodeUnit().matchAll(/\p{P}/gu)) table[index] = SEPARATOR;
-  return (unitTable = table);
+  unitTable = table;
+  return table;
 }
 
 /** Tokens kept before the table starts again (news repeats its vocabulary: 200 articles use 18,586). */

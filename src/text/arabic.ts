@@ -72,7 +72,8 @@ export function unitFolds(): Int32Array {
     table[index] = lower.length !== 1 || index === CAPITAL_SIGMA ? UNIT_IN_CONTEXT : lower.charCodeAt(0);
   }
   for (const { index } of bmp.matchAll(/\s/gu)) table[index] = UNIT_WHITE_SPACE;
-  return (unitFoldTable = table);
+  unitFoldTable = table;
+  return table;
 }
 
 /** One string of every BMP code unit, each at its own index (surrogate halves stand in as «x»). */
@@ -242,7 +243,8 @@ function unitClasses(): Uint8Array {
   mark(/\p{L}+/gu, LETTER_UNIT);
   mark(/\p{N}+/gu, DIGIT_UNIT);
   table.fill(0, 0xd800, 0xe000); // everyCodeUnit's stand-ins for surrogate halves
-  return (unitClassTable = table);
+  unitClassTable = table;
+  return table;
 }
 
 /** What /\s/ matches (ECMAScript white space and line terminators), for one code unit. */

@@ -23,6 +23,7 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060-\u2064\uFEFF]/g;
 
 /** C0 and C1 controls except tab (\t) and newline (\n); carriage returns are normalised to \n first. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this strips
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 /** A surrogate half without its partner: not valid UTF-8, so the Telegram API would reject the message. */
@@ -47,6 +48,7 @@ const MAX_ARABIC_MARKS = 4;
  * Any character the five replacements below act on (every surrogate, paired or not, to stay simple): most
  * text has none, and one scan for them is cheaper than five.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are among what the replacements remove
 const NEEDS_REMOVALS = /[\r\uD800-\uDFFF\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 /** Removes invisible and spoofing characters, tames zalgo, turns no-break spaces into spaces and trims. */
@@ -193,13 +195,17 @@ const FILE_SIGNATURES: Array<[RegExp, string]> = [
   // FF D8 FF (three �), then E0|E1 and a two-byte length (one to four characters), then the APP0/APP1 name. Any
   // other start (a bare quantization table) is left to the binary-data share below: three invalid bytes alone are
   // how one random file in eight begins, and those are not images.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a file's magic bytes include NUL and other controls
   [/^\uFFFD{3}[\s\S]{1,4}?(?:JFIF|Exif)\u0000/, 'a JPEG image'],
   [/^RIFF[\s\S]{4}WEBP/, 'a WebP image'],
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ZIP's magic bytes
   [/^PK\u0003\u0004/, 'a ZIP archive (or a Word, Excel or EPUB file)'],
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: gzip's magic bytes
   [/^\u001F\uFFFD\u0008/, 'a gzip archive'],
 ];
 
 /** Characters no text has many of: C0/C1 controls other than tab, newline, carriage return and form feed; U+FFFD. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: counting control characters is the point
 const NOT_TEXT_CHARACTER = /[\u0000-\u0008\u000B\u000E-\u001F\u007F-\u009F\uFFFD]/g;
 /** Share of such characters above which the input is data, not text (a stray broken character here and there is ~0.1 %). */
 const MAX_NOT_TEXT_SHARE = 0.1;

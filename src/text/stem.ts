@@ -64,7 +64,8 @@ export function stemVariants(word: string): string[] {
   let stems = known.get(word);
   if (stems === undefined) {
     if (known.size >= KNOWN_WORDS) known.clear();
-    known.set(word, (stems = variantsOf(word)));
+    stems = variantsOf(word);
+    known.set(word, stems);
   }
   return stems;
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the fake reads whatever JSON a bot sends and tests read its fields loosely; typing Call.params (grammY's shapes) takes 75 changes over 12 test files, left for after the parallel work
 /**
  * A fake Telegram Bot API on 127.0.0.1 speaking the real wire format (`/bot<token>/<method>`, JSON, form or multipart
  * bodies, `{ok, result}` / `{ok:false, error_code, description, parameters}` answers). It records every call, enforces
@@ -50,6 +51,7 @@ class RollingWindow {
 /** Telegram's ceiling for a bot with paid broadcasts (`allow_paid_broadcast`), instead of the free 30/s. */
 export const PAID_BROADCAST_PER_SECOND = 1000;
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interfaces below declare the methods each later section puts on the prototype (one section per Bot API feature)
 export class FakeTelegram {
   readonly calls: Call[] = [];
   readonly botId: number;
@@ -282,9 +284,9 @@ export class FakeTelegram {
     this.forgetIdleChats(now);
     const isGroup = Number(chatId) < 0;
     let chat = this.chats.get(chatId);
-    if (!chat) this.chats.set(chatId, chat = new RollingWindow(1000));
+    if (!chat) { chat = new RollingWindow(1000); this.chats.set(chatId, chat); }
     let group = isGroup ? this.groups.get(chatId) : undefined;
-    if (isGroup && !group) this.groups.set(chatId, group = new RollingWindow(60_000));
+    if (isGroup && !group) { group = new RollingWindow(60_000); this.groups.set(chatId, group); }
     const free = this.global.wait(now, this.limits.globalPerSecond);
     const overall = paid ? this.global.wait(now, this.limits.paidPerSecond ?? PAID_BROADCAST_PER_SECOND) : free;
     const wait = Math.max(chat.wait(now, this.limits.perChatPerSecond), group?.wait(now, this.limits.perGroupPerMinute) ?? 0, overall);
@@ -364,7 +366,8 @@ const asked = (fake: FakeTelegram, update: Record<string, unknown>) =>
 FakeTelegram.prototype.optedIn = function (this: FakeTelegram, updates: any[]): any[] {
   const dropped = updates.filter((u) => !asked(this, u));
   if (dropped.length === 0) return updates;
-  (this.droppedUpdates ??= []).push(...dropped);
+  this.droppedUpdates ??= [];
+  this.droppedUpdates.push(...dropped);
   // Telegram never queued them: gone for good.
   const queue = this as unknown as { updates: any[] };
   queue.updates = queue.updates.filter((u) => !dropped.includes(u));
@@ -387,7 +390,11 @@ FakeTelegram.prototype.pushReaction = function (this: FakeTelegram, chat, messag
 };
 
 FakeTelegram.prototype.deliverWebhook = async function (this: FakeTelegram, url: string, update: Record<string, unknown>) {
-  if (!asked(this, update)) { (this.droppedUpdates ??= []).push(update); return 'dropped'; }
+  if (!asked(this, update)) {
+    this.droppedUpdates ??= [];
+    this.droppedUpdates.push(update);
+    return 'dropped';
+  }
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(this.webhookSecret ? { 'x-telegram-bot-api-secret-token': this.webhookSecret } : {}) },

@@ -111,7 +111,7 @@ const PLACES = ['دمشق', 'حلب', 'حمص', 'حماة', 'اللاذقية', 
 export const preparedUrl = (n: number) => `https://example.com/reliability/${n}`;
 
 /** Which prepared article a message sent to the fake carries (by its link), if any. */
-export function preparedArticleOf(params: Record<string, any>): number | undefined {
+export function preparedArticleOf(params: Record<string, unknown>): number | undefined {
   const m = /href="https:\/\/example\.com\/reliability\/(\d+)"/.exec(String(params.text ?? params.caption ?? ''));
   return m ? Number(m[1]) : undefined;
 }

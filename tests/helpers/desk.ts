@@ -82,7 +82,8 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const config = loadAppConfig({ ...db.env, TELEGRAM_BOT_TOKEN: DESK_TOKEN, ...env });
   const lines: string[] = [];
   if (opts.editor !== false) {
-    const added = await data.repos.deskAccounts.add(EDITOR, await (editorHash ??= hashPassword(PASSWORD)), Date.now());
+    editorHash ??= hashPassword(PASSWORD);
+    const added = await data.repos.deskAccounts.add(EDITOR, await editorHash, Date.now());
     await data.repos.outlets.setMembership(added!.id, 1, 'admin', Date.now());
   }
   const sy24 = sy24Article();

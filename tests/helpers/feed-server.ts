@@ -79,7 +79,10 @@ export async function startFeedServer(routes: Record<string, Route> = {}): Promi
 }
 
 function serve(route: Route, req: IncomingMessage, res: ServerResponse, base: string): void {
-  if (route.handler) return route.handler(req, res);
+  if (route.handler) {
+    route.handler(req, res);
+    return;
+  }
   const headers: Record<string, string> = { ...route.headers };
   if (route.etag) headers.etag = route.etag;
   if (route.lastModified) headers['last-modified'] = route.lastModified;

@@ -101,7 +101,9 @@ async function createSqlite(): Promise<OwnedDatabase> {
     sqliteStore: () => store,
     sql: async (text, ...values) => {
       const s = raw.prepare(text);
-      return s.reader ? s.all(...values) as RawRow[] : (s.run(...values), []);
+      if (s.reader) return s.all(...values) as RawRow[];
+      s.run(...values);
+      return [];
     },
     insert: async (table, row) => {
       const columns = Object.keys(row);
@@ -110,7 +112,8 @@ async function createSqlite(): Promise<OwnedDatabase> {
     reopen: async () => {
       store.close();
       store = openStore(path);
-      return db.ports = store.ports();
+      db.ports = store.ports();
+      return db.ports;
     },
     another: async () => {
       const other = openStore(path);
@@ -155,7 +158,8 @@ async function createPostgres(): Promise<OwnedDatabase> {
       await ports.close();
       ports = await openPostgres(url);
       counters = new WriteBehindCounters(ports.runtime.counters);
-      return db.ports = ports;
+      db.ports = ports;
+      return ports;
     },
     another: async () => {
       const other = await openPostgres(url);

@@ -68,7 +68,10 @@ function arabicLiterals(file: string): string[] {
   const found: string[] = [];
   const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; value?: unknown; start?: number };
     const text = n.type === 'Literal' && typeof n.value === 'string' ? n.value

@@ -75,7 +75,7 @@ describe.skipIf(postgresUrl() === '')('nashra run on PostgreSQL with two outlets
       // A moment for anything sent twice or to the wrong chat to show (the worker sends within 50 ms of a queue).
       await new Promise((resolve) => setTimeout(resolve, 1500));
       for (const outlet of ['main', 'sy24'] as const) {
-        const text = (c: { params: Record<string, any> }) => String(c.params.text ?? c.params.caption).replace(/[\u2066-\u2069]/g, '');
+        const text = (c: { params: Record<string, unknown> }) => String(c.params.text ?? c.params.caption).replace(/[\u2066-\u2069]/g, '');
         expect(posts(outlet).map((c) => [String(c.params.chat_id), text(c).includes(`خبر ${outlet} رقم 2`)]), outlet).toEqual([[CHATS[outlet], true]]);
       }
     } finally {

@@ -27,7 +27,7 @@ import type { Transport } from '../../src/delivery/platform.js';
 import { DeliveryWorker, type PostLinks, type WorkerOptions } from '../../src/delivery/worker.js';
 import { createLogger } from '../../src/logger.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
-import { PostgresPorts } from '../../src/store/postgres/ports.js';
+import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
 import { addArticle, addChat, rawAdapters } from '../helpers/raw-db.js';

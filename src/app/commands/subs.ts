@@ -115,7 +115,7 @@ function mergeFilter(had: string[], topics: string | undefined, exclude: string 
 
 /** The settings in words, one per line; «(default)» marks what comes from the environment. */
 function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'template'>): string[] {
-  const words = { except: 'except:', separator: ', ', then: '; ' };
+  const words = { except: 'except:', separator: ', ', between: '; ' };
   const t = effectiveTemplate(config, r.template);
   const mark = (field: TemplateField) => (r.template[field] === undefined ? ' (default)' : '');
   const onOff = (v: boolean | undefined) => (v === false ? 'off' : 'on');

@@ -12,7 +12,7 @@
  * nothing. Ranking is ts_rank (term frequency over log of the length, normalisation 1) where SQLite uses bm25: the
  * same articles are found, the best match first on both, ties broken the same way (the newer first).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { DuplicateMatch, DuplicateReason, NewArticle } from '../../model/article.js';
 import type { ArticleRepository } from '../../ports/articles.js';
 import type { ArticleLookup } from '../../ports/index.js';
@@ -188,7 +188,8 @@ export function termsVector(terms: string): string {
     if (at === undefined) {
       bytes += Buffer.byteLength(word) + 8;
       if (bytes > MAX_VECTOR_BYTES) return;
-      positions.set(word, (at = []));
+      at = [];
+      positions.set(word, at);
     }
     if (at.length < MAX_POSITIONS) {
       at.push(Math.min(i + 1, MAX_POSITION));

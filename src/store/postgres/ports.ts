@@ -14,7 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataPorts, Repositories, UnitOfWork } from '../../ports/index.js';
 import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
