@@ -165,3 +165,31 @@ describe.skipIf(postgresUrl() === '')('sender leases under load', () => {
     expect([...b.lines, ...c.lines].some((l) => /took over a sender/.test(l))).toBe(false);
   }, 90_000);
 });
+
+describe.skipIf(postgresUrl() === '')('--once and a sender another run holds (settle)', () => {
+  it('held by a run of another machine that died: waited for until its lease lapses, then taken; held by a live run: left to it', async () => {
+    const { ports, raw } = await portsAndClient();
+    const tg = transport('telegram', senderIdentity(TOKEN));
+    const name = SenderLeases.leaseName(tg);
+    // A run on another host died holding the token 3 s before its lease ends (no renewal will come).
+    await raw.query(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ($1, 'far#1', 7, 'elsewhere', $2)`, [name, Date.now() + 3_000]);
+    const once = await run('once', ports);
+    await once.leases.claim([tg]);
+    expect(once.leases.owns(tg)).toBe(false);
+    await once.leases.settle();
+    expect(once.leases.owns(tg)).toBe(true);
+    expect(once.lines.some((l) => /took over a sender/.test(l))).toBe(true);
+
+    // A live run holds it (renews it): settle returns without it, within about one renewal, and it stays that run's.
+    const { ports: other } = await portsAndClient();
+    const live = await run('live', other);
+    await live.leases.claim([tg]);
+    const second = await run('second', other);
+    await second.leases.claim([tg]);
+    const started = Date.now();
+    await second.leases.settle();
+    expect(Date.now() - started).toBeLessThan(SENDER_TTL_MS);
+    expect(second.leases.owns(tg)).toBe(false);
+    expect(live.leases.owns(tg)).toBe(true);
+  }, 60_000);
+});
