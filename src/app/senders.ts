@@ -93,6 +93,8 @@ export interface SenderLeaseOptions {
  * ceil(T / R)) only once PATIENT_TRIES tries in a row found it free, so a run below its even share gets it first; a
  * run holding more than ceil(T / R) (it started first and took them all, or a run joined since) gives one back at a
  * time, once its requests on the wire for it have ended (nothing of it is left `sending`: nothing goes in doubt).
+ * A sender whose holder died (its lease lapsed) is taken by the first run that tries, whatever its share, and given
+ * back later if that puts the run over it: a takeover is not delayed by the share.
  * 10 tokens over 3 runs end 4/3/3, 6 over 3 end 2/2/2. Before, each run took every token it found free: runs started
  * together split 10 as 9/1, 5/5, 3/3/4 or 0/0/10, and a run started later got none.
  */
@@ -341,8 +343,11 @@ export class SenderLeases {
       return;
     }
     sender.freeSeen++;
+    // The share rules the free senders (none held it, or it was given back); one whose holder died is taken at once
+    // whatever the share, so that its takeover stays within 10 s (the runs alive are counted up to 20 s late: a dead
+    // run's lease lasts 15 s), and the share is made again by giving back.
     const { share } = this.options;
-    if (share && !share.mayTake(sender.platform, sender.freeSeen >= PATIENT_TRIES)) return;
+    if (share && before === undefined && !share.mayTake(sender.platform, sender.freeSeen >= PATIENT_TRIES)) return;
     const holder = again ? sender.holder : `${this.options.holder}#${++this.takes}`;
     const askedAt = clock();
     const got = deadHere
