@@ -119,7 +119,8 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
         figures.holderKills++;
         const onWire = await count(['sending']);
         figures.onWireAtHolderKills.push(onWire);
-        // Another live run takes the token once its lease lapses (or the queue is done: nothing left to take over for).
+        // Another live run takes the token: at once (its holder's process is gone from this machine), or once its lease
+        // lapses (a frozen holder; or the queue is done: nothing left to take over for).
         // A frozen holder: its requests still on the wire are answered meanwhile and wait in its socket buffers.
         await waitFor(`kill ${k}: another run to take the token over`, 30_000, async () => {
           supervise(victim);

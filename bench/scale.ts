@@ -71,8 +71,14 @@ export interface ScaleFigure {
    */
   inDoubt: number;
   inDoubtReceived: number;
-  /** "lost a sender's lease" lines in the runs' logs: a renewal that came too late (a lease lapses after 6 s). */
+  /** "lost a sender's lease" lines in the runs' logs: a renewal that came too late (a lease lapses after 9 s). */
   leaseLosses: number;
+  /**
+   * Of each lease's renewals, the time from one renewal's question to the next one's answer (how much of the 9 s
+   * lease it used): the highest p99 and the slowest over every run and outlet (PostgreSQL; null for SQLite).
+   */
+  renewalP99Ms: number | null;
+  renewalSlowestMs: number | null;
   /** Tokens (outlets' senders) each process held, sampled mid-run (PostgreSQL). */
   tokensPerWorker: number[];
   /** CPU of the processes (and of PostgreSQL) per second once the queue is empty: each outlet's timers, polls, leases. */
@@ -117,7 +123,8 @@ function workerEnv(apiRoot: string, outlets: number, database: { path: string; u
     TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20', TELEGRAM_PAID_BROADCAST_RATE: '1000',
   };
   const env: Record<string, string> = childEnv(apiRoot, database.path, {
-    ...telegram, TELEGRAM_BOT_TOKEN: tokenOf(0), LOG_LEVEL: 'error', ...(database.url ? { DATABASE_URL: database.url } : {}),
+    // info: each outlet's renewal figures at the stop ("sender leases renewed", src/app/senders.ts).
+    ...telegram, TELEGRAM_BOT_TOKEN: tokenOf(0), LOG_LEVEL: 'info', ...(database.url ? { DATABASE_URL: database.url } : {}),
   });
   for (let i = 1; i < outlets; i++) {
     const prefix = defaultEnvPrefix(slugOf(i));
@@ -234,6 +241,7 @@ async function measure(o: {
       lost: final.bots.reduce((a, b) => a + b.lost, 0),
       inDoubt: inDoubt.length, inDoubtReceived: final.bots.reduce((a, b) => a + b.inDoubtReceived, 0),
       leaseLosses: runs.reduce((a, r) => a + r.output().split('\n').filter((l) => l.includes("lost a sender's lease")).length, 0),
+      ...renewalFigures(runs.map((r) => r.output()).join('\n')),
       tokensPerWorker: o.holders ? tokensPerWorker : [o.outlets],
       idleWorkerCpuMsPerSecond: round(idleWorkerCpuMsPerSecond), idleDbCpuMsPerSecond: idleDbCpuMsPerSecond === null ? null : round(idleDbCpuMsPerSecond),
       peakConnections: o.connections ? peakConnections : null,
@@ -246,11 +254,20 @@ async function measure(o: {
   }
 }
 
+/** The runs' "sender leases renewed" lines (one per outlet at its stop): the highest p99 and the slowest renewal. */
+function renewalFigures(output: string): { renewalP99Ms: number | null; renewalSlowestMs: number | null } {
+  const lines = output.split('\n').filter((l) => l.includes('sender leases renewed'));
+  const max = (key: string) => (lines.length === 0 ? null : Math.max(...lines.map((l) => Number(new RegExp(`${key}=(\\d+)`).exec(l)?.[1] ?? 0))));
+  return { renewalP99Ms: max('p99Ms'), renewalSlowestMs: max('slowestMs') };
+}
+
 export function describeScale(f: ScaleFigure): string {
   return `${f.database} ×${f.workers} (${f.outlets} outlets, ${f.deliveries} deliveries): ${f.deliveriesPerSecond}/s, ${f.wallSeconds} s in all; ` +
     `CPU per delivery ${f.workerCpuMsPerDelivery} ms in nashra run` + (f.dbCpuMsPerDelivery === null ? '' : ` + ${f.dbCpuMsPerDelivery} ms in PostgreSQL`) +
     ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}, in doubt ${f.inDoubt} ` +
-    `(received ${f.inDoubtReceived}), lease renewals too late ${f.leaseLosses}; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
+    `(received ${f.inDoubtReceived}), lease renewals too late ${f.leaseLosses}` +
+    (f.renewalP99Ms === null ? '' : ` (renewals used p99 ${f.renewalP99Ms} ms, at most ${f.renewalSlowestMs} ms of the 9,000 ms lease)`) +
+    `; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
     `idle: ${f.idleWorkerCpuMsPerSecond} ms/s in the runs` + (f.idleDbCpuMsPerSecond === null ? '' : `, ${f.idleDbCpuMsPerSecond} ms/s in PostgreSQL; peak connections ${f.peakConnections}`);
 }
 

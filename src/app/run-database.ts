@@ -26,6 +26,10 @@ export interface RunDatabase {
   acquireLease(name: string, holder: string, ttlMs: number, info: LeaseInfo): Promise<{ ok: true } | { ok: false; current: LeaseHolder }>;
   /** False when the lease was lost (taken over after it expired). */
   renewLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Renews each lease still held by the holder given with it, in one write; the names renewed (the others were lost). */
+  renewLeases(leases: ReadonlyArray<{ name: string; holder: string }>, ttlMs: number): Promise<Set<string>>;
+  /** How many leases whose name starts with `prefix` are held now (`run:`: the runs alive). */
+  countLeases(prefix: string): Promise<number>;
   takeOverLease(name: string, staleHolder: string, holder: string, ttlMs: number, info: LeaseInfo): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Who holds the lease now, if anyone (expired or not). */
@@ -45,6 +49,9 @@ export function sqliteRunDatabase(store: Store): RunDatabase {
     shared: false,
     acquireLease: async (name, holder, ttlMs, info) => store.leases.acquire(name, holder, ttlMs, info),
     renewLease: async (name, holder, ttlMs) => store.leases.renew(name, holder, ttlMs),
+    renewLeases: async (leases, ttlMs) => new Set(leases.filter((l) => store.leases.renew(l.name, l.holder, ttlMs)).map((l) => l.name)),
+    // Asked only of a database several runs share (the runs alive); a SQLite file has one run (a second is refused).
+    countLeases: async () => 1,
     takeOverLease: async (name, staleHolder, holder, ttlMs, info) => store.leases.takeOver(name, staleHolder, holder, ttlMs, info),
     releaseLease: async (name, holder) => { if (store.isOpen) store.leases.release(name, holder); },
     leaseHolder: async (name) => store.leases.holder(name),
@@ -64,6 +71,8 @@ export async function postgresRunDatabase(ports: PostgresPorts, where: string): 
     shared: true,
     acquireLease: (name, holder, ttlMs, info) => runtime.leases.acquire(name, holder, ttlMs, info),
     renewLease: (name, holder, ttlMs) => runtime.leases.renew(name, holder, ttlMs),
+    renewLeases: (leases, ttlMs) => runtime.leases.renewAll(leases, ttlMs),
+    countLeases: (prefix) => runtime.leases.countHeld(prefix),
     takeOverLease: (name, staleHolder, holder, ttlMs, info) => runtime.leases.takeOver(name, staleHolder, holder, ttlMs, info),
     releaseLease: async (name, holder) => { if (ports.isOpen()) await runtime.leases.release(name, holder); },
     leaseHolder: (name) => runtime.leases.holder(name),

@@ -13,7 +13,7 @@ import type { DeskHandle } from '../desk/server.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import { SourcePoller } from '../ingest/poller.js';
-import { EnginePoller, pollQueue } from '../ingest/engine-poller.js';
+import { EnginePoller, JobEngine, pollQueue } from '../ingest/engine-poller.js';
 import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -25,7 +25,7 @@ import { reviewAnnouncer } from '../newsroom/review.js';
 import { postLinks } from '../newsroom/clicks.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
-import { SenderLeases } from './senders.js';
+import { SenderLeases, SenderShare } from './senders.js';
 import { collectStats, digestCloser, migrateChat, type ChatRules, type OutletNewsrooms } from '../newsroom/index.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
@@ -87,9 +87,13 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
   process.on('unhandledRejection', fail);
   let health: Server | undefined;
   let desk: DeskHandle | undefined;
+  // The long-running mode shares the outlets' tokens out with the other runs; `--once` takes every one it can.
+  const share = options.once ? undefined : new SenderShare();
+  // One job engine for the process, every outlet's poll queue in it (the outlets' schemas are in one database).
+  const engine = config.databaseUrl === undefined ? undefined : new JobEngine(config.databaseUrl, logger);
   try {
     for (const outlet of outlets) {
-      const runner = new OutletRunner(outlet, outlets.length > 1 ? outletLogger(logger, outlet.slug) : logger, options, stop, fail);
+      const runner = new OutletRunner(outlet, outlets.length > 1 ? outletLogger(logger, outlet.slug) : logger, options, stop, fail, { share, engine });
       await runner.acquire();
       runners.push(runner);
     }
@@ -114,6 +118,8 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
   } finally {
     stop.dispose();
     for (const runner of runners) runner.stopTimers();
+    // After every poller stopped (stopWork), or without them after an error: their polls handed back first.
+    await engine?.stop();
     // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
     for (const outlet of outlets) {
       for (const p of outlet.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
@@ -177,7 +183,8 @@ class OutletRunner {
   private recordStatus: () => void = () => {};
 
   constructor(readonly outlet: OutletRun, private readonly logger: Logger, private readonly options: RunOptions,
-    private readonly stop: Stop, private readonly fail: (err: unknown) => void) {}
+    private readonly stop: Stop, private readonly fail: (err: unknown) => void,
+    private readonly shared: { share?: SenderShare; engine?: JobEngine }) {}
 
   async acquire(): Promise<void> {
     const { db, config } = this.outlet;
@@ -186,7 +193,7 @@ class OutletRunner {
     // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
     this.senders = db.shared ? new SenderLeases(db, this.logger, {
       holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
-      processExists, onTaken: () => this.worker?.notify(),
+      processExists, onTaken: () => this.worker?.notify(), share: this.shared.share, inFlight: (platform) => this.worker?.inFlightOn(platform) ?? 0,
     }) : undefined;
   }
 
@@ -246,9 +253,10 @@ class OutletRunner {
     // On PostgreSQL several runs may share the sources: each poll goes through the job engine (one run per source at a
     // time), in a queue of the outlet's own (its sources' ids are its database's).
     const pollDeps = { config, data, logger, intake };
-    this.poller = config.databaseUrl === undefined
+    const { engine } = this.shared;
+    this.poller = engine === undefined
       ? new SourcePoller(pollDeps, () => delivery.notify(), () => void askEditors())
-      : new EnginePoller(pollDeps, { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) }, () => delivery.notify(), () => void askEditors());
+      : new EnginePoller(pollDeps, { engine, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) }, () => delivery.notify(), () => void askEditors());
     this.push = new PushIngest({ config, data, logger, intake, outlet: this.outlet.slug, onQueued: () => { delivery.notify(); void askEditors(); } });
   }
 
@@ -278,7 +286,11 @@ class OutletRunner {
         const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
         if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
         recorded.set(p.name, reason ?? '');
-        this.outlet.db.recordPlatform(p.name, reason === undefined, reason).catch(this.fail);
+        // Refused as busy (others held the write lock past its 5 s wait, a loaded machine): written at the next look.
+        this.outlet.db.recordPlatform(p.name, reason === undefined, reason).catch((err: unknown) => {
+          if (!this.outlet.db.data.isBusy(err)) return this.fail(err);
+          recorded.delete(p.name);
+        });
       }
     };
     this.recordStatus();
@@ -300,6 +312,8 @@ class OutletRunner {
     void stop.requested.then(() => delivery.stop(3000));
     await this.poller!.pollAll();
     await this.askEditors();
+    // A sender a killed run held is taken over first (what it left `sending` recovered), not left to lapse after the end.
+    await this.senders?.settle();
     if (stop.isRequested) return;
     const result = await delivery.drain();
     this.recordStatus();

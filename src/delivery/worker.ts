@@ -142,6 +142,11 @@ export class DeliveryWorker {
     return this.inFlight.size;
   }
 
+  /** Requests on the wire now for a platform's jobs (a sender given back to another run goes once they have ended). */
+  inFlightOn(platform: string): number {
+    return this.inFlightFor({ platform });
+  }
+
   private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
@@ -518,7 +523,7 @@ export class DeliveryWorker {
     return article;
   }
 
-  private inFlightFor(transport: Transport): number {
+  private inFlightFor(transport: Pick<Transport, 'platform'>): number {
     let n = 0;
     for (const f of this.inFlight.values()) if (f.platform === transport.platform) n++;
     return n;

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
+import type { Logger } from '../logger.js';
 import type { Source } from '../model/source.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import { nextFetchAfterError, pollSource, SourcePoller, type PollDeps, type PollSummary, type SourcePollResult } from './poller.js';
@@ -34,9 +35,38 @@ const STOP_AT = 0.8;
 /** Retries of an expired poll: a poll is safe to repeat, so in effect without limit. */
 const RETRIES = 1_000_000;
 
+/**
+ * One pg-boss for the whole process, every outlet's queue in it (`nashra run` serving 10 outlets made 10 engines before,
+ * each with its pool of 2 connections and its maintenance every second: 20 of the 60–64 connections a run kept open
+ * in the scale bench). Started by the first poller that starts; stopped by its owner once every poller has stopped.
+ */
+export class JobEngine {
+  readonly boss: PgBoss;
+  private started: Promise<void> | undefined;
+
+  /** `url`: the PostgreSQL URL (DATABASE_URL); pg-boss keeps its tables in the same database, in its own schema. */
+  constructor(url: string, logger: Logger) {
+    // Maintenance every second: an expired poll is handed on within about a second of its expiry. No cron here. Two
+    // connections carried 10 outlets' polls (an insert and a fetch per outlet each second) and the maintenance.
+    this.boss = new PgBoss({ connectionString: url, max: 2, schedule: false, maintenanceIntervalSeconds: 1 });
+    this.boss.on('error', (err: unknown) => logger.warn('job engine (pg-boss) error', { error: logger.redact(err instanceof Error ? err.message : String(err)) }));
+  }
+
+  start(): Promise<void> {
+    this.started ??= this.boss.start().then(() => undefined);
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    if (this.started === undefined) return;
+    await this.started.catch(() => undefined);
+    await this.boss.stop({ graceful: false, wait: true, timeout: 1000 }).catch(() => undefined);
+  }
+}
+
 export interface EnginePollerOptions {
-  /** The PostgreSQL URL (DATABASE_URL): pg-boss keeps its tables in the same database, in its own schema. */
-  url: string;
+  /** The process's engine (JobEngine), shared by its outlets; or the URL of one of the poller's own. */
+  engine: JobEngine | { url: string };
   /** A poll's job expires (and goes to another run) this long after a run took it. */
   expireSeconds: number;
   /**
@@ -62,7 +92,9 @@ export function pollJobId(source: Pick<Source, 'id' | 'lastFetchAt'>): string {
 }
 
 export class EnginePoller {
-  private readonly boss: PgBoss;
+  private readonly engine: JobEngine;
+  /** The engine was made here (EnginePollerOptions.engine a URL): stopped with the poller. */
+  private readonly ownEngine: boolean;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -77,9 +109,12 @@ export class EnginePoller {
     private readonly onHeld: () => void = () => {},
   ) {
     this.queue = options.queue ?? POLL_QUEUE;
-    // Maintenance every second: an expired poll is handed on within about a second of its expiry. No cron here.
-    this.boss = new PgBoss({ connectionString: options.url, max: 2, schedule: false, maintenanceIntervalSeconds: 1 });
-    this.boss.on('error', (err: unknown) => deps.logger.warn('job engine (pg-boss) error', { error: deps.logger.redact(err instanceof Error ? err.message : String(err)) }));
+    this.ownEngine = !(options.engine instanceof JobEngine);
+    this.engine = options.engine instanceof JobEngine ? options.engine : new JobEngine(options.engine.url, deps.logger);
+  }
+
+  private get boss(): PgBoss {
+    return this.engine.boss;
   }
 
   /** `nashra run --once`: every active source now, in this process (SourcePoller's pollAll). */
@@ -91,7 +126,7 @@ export class EnginePoller {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = (async () => {
-      await this.boss.start();
+      await this.engine.start();
       await this.createQueue();
       this.tick();
     })();
@@ -128,7 +163,7 @@ export class EnginePoller {
     this.abort.abort();
     await this.started?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight.values()]);
-    await this.boss.stop({ graceful: false, wait: true, timeout: 1000 }).catch(() => undefined);
+    if (this.ownEngine) await this.engine.stop();
   }
 
   private tick(): void {

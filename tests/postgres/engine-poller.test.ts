@@ -42,7 +42,7 @@ async function startPoller(url: string, extra: Record<string, string> = {}): Pro
   const logger = createLogger({ level: 'info', format: 'json', write: (line) => lines.push(line) });
   const data = await openPostgres(url);
   const poller = new EnginePoller({ config, data, logger, intake: articleIntake({ config, data, logger }) },
-    { url, expireSeconds: config.fetch.pollExpirySeconds }, () => undefined);
+    { engine: { url }, expireSeconds: config.fetch.pollExpirySeconds }, () => undefined);
   poller.start();
   onTestFinished(async () => {
     await poller.stop();
@@ -138,7 +138,7 @@ describe.skipIf(postgresUrl() === '')('source polls through pg-boss on PostgreSQ
       const logger = createLogger({ level: 'silent' });
       const data = await openPostgres(config.databaseUrl);
       new EnginePoller({ config, data, logger, intake: articleIntake({ config, data, logger }) },
-        { url: config.databaseUrl, expireSeconds: config.fetch.pollExpirySeconds }, () => undefined).start();`;
+        { engine: { url: config.databaseUrl }, expireSeconds: config.fetch.pollExpirySeconds }, () => undefined).start();`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       env: { PATH: process.env.PATH ?? '', ...env(url, { NASHRA_FETCH_TIMEOUT_MS: '60000' }) }, stdio: 'ignore',
     });

@@ -78,6 +78,17 @@ describe.skipIf(postgresUrl() === '')('nashra run on PostgreSQL with two outlets
         const text = (c: { params: Record<string, unknown> }) => String(c.params.text ?? c.params.caption).replace(/[\u2066-\u2069]/g, '');
         expect(posts(outlet).map((c) => [String(c.params.chat_id), text(c).includes(`خبر ${outlet} رقم 2`)]), outlet).toEqual([[CHATS[outlet], true]]);
       }
+      // One job engine for the process, both outlets' queues in it: its pool's 2 connections (pg-boss names them), not
+      // 2 per outlet (10 outlets kept 20 open for their engines before).
+      const admin = new pg.Client(url);
+      await admin.connect();
+      try {
+        const engines = await admin.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgboss' AND datname = current_database()`);
+        expect(engines.rows[0]!.n).toBeGreaterThan(0);
+        expect(engines.rows[0]!.n).toBeLessThanOrEqual(2);
+      } finally {
+        await admin.end();
+      }
     } finally {
       await run.kill('SIGTERM');
     }

@@ -8,10 +8,11 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { PlatformAdapter, Transport } from '../../src/delivery/platform.js';
 import { senderIdentity } from '../../src/delivery/platform.js';
 import { postgresRunDatabase } from '../../src/app/run-database.js';
-import { SenderLeases } from '../../src/app/senders.js';
+import { SENDER_TTL_MS, SenderLeases, SenderShare } from '../../src/app/senders.js';
 import { createLogger } from '../../src/logger.js';
 import pg from 'pg';
 import { openPostgres } from '../../src/store/postgres/database.js';
+import { writeLockOf } from '../../src/store/postgres/ports.js';
 import { freshPostgresDatabase, freshPostgresPorts, postgresUrl } from '../helpers/postgres.js';
 
 const TOKEN = '123456:AAE-not-a-real-token-for-the-lease-test';
@@ -47,7 +48,7 @@ async function portsAndClient() {
   const raw = new pg.Client(url);
   await raw.connect();
   onTestFinished(() => raw.end());
-  return { ports, raw };
+  return { ports, raw, url };
 }
 
 describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on one PostgreSQL database', () => {
@@ -104,4 +105,91 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     await expect.poll(async () => (await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows, { timeout: 5_000 }).toEqual([]);
     expect(a.lines.some((l) => /lost whatsapp's lease to another nashra run; it stops here/.test(l))).toBe(true);
   });
+});
+
+describe.skipIf(postgresUrl() === '')('sender leases under load', () => {
+  it('renewed while the write lock is held past the lease (11 s against 9): never lapses, and the run keeps its sender', async () => {
+    const { ports, raw, url } = await portsAndClient();
+    const a = await run('a', ports);
+    const tg = transport('telegram', senderIdentity(TOKEN));
+    await a.leases.claim([tg]);
+    expect(a.leases.owns(tg)).toBe(true);
+    // Another process's unit holds the outlet's write lock (as the worker's queued units of a loaded run do, one after
+    // the other, for seconds): every write through the lock waits.
+    const holder = new pg.Client(url);
+    await holder.connect();
+    onTestFinished(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [writeLockOf('public')]);
+    const until = Date.now() + SENDER_TTL_MS + 2_000;
+    let lowest = Infinity;
+    while (Date.now() < until) {
+      const { rows } = await raw.query<{ left: string }>(`SELECT expires_at - $1::bigint AS left FROM leases WHERE name = $2`, [Date.now(), SenderLeases.leaseName(tg)]);
+      lowest = Math.min(lowest, Number(rows[0]!.left));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await holder.query('COMMIT');
+    // The lease's row never ran out (a renewal every 2 s, none waiting for the lock) and the run still sends.
+    expect(lowest).toBeGreaterThan(0);
+    expect(a.leases.owns(tg)).toBe(true);
+    expect(a.lines.filter((l) => /lost a sender's lease|could not renew/.test(l))).toEqual([]);
+  }, 30_000);
+
+  it('3 runs share 6 tokens 2/2/2: the first run, alone at first, took all 6 and gives 4 back as the others join', async () => {
+    const { ports, raw } = await portsAndClient();
+    const db = await postgresRunDatabase(ports, 'postgres://test');
+    const tokens = Array.from({ length: 6 }, (_, i) => transport('telegram', senderIdentity(`${TOKEN}-${i}`)));
+    /** A run serving 6 outlets (one token each) with one share, as `nashra run` does; its run lease held meanwhile. */
+    const runOf = async (name: string) => {
+      await db.acquireLease(`run:${name}`, name, 60_000, {});
+      const share = new SenderShare();
+      const lines: string[] = [];
+      const outlets = tokens.map(() => new SenderLeases(db, createLogger({ level: 'info', write: (l) => lines.push(l) }), {
+        holder: name, info: { pid: 1, host: 'here' }, host: 'here', policy: 'hold', processExists: () => true,
+        onTaken: () => undefined, share, inFlight: () => 0,
+      }));
+      for (const o of outlets) onTestFinished(() => o.release());
+      for (const [i, o] of outlets.entries()) await o.claim([tokens[i]!]);
+      return { held: () => outlets.filter((o, i) => o.owns(tokens[i]!)).length, lines };
+    };
+    const a = await runOf('a');
+    expect(a.held()).toBe(6);
+    const b = await runOf('b');
+    const c = await runOf('c');
+    // The runs alive are counted every 5 s, and a run gives one token back at a time: generous, the machine is loaded.
+    await expect.poll(() => [a.held(), b.held(), c.held()], { timeout: 60_000, interval: 500 }).toEqual([2, 2, 2]);
+    const holders = (await raw.query<{ holder: string }>(`SELECT holder FROM leases WHERE name LIKE 'send:%' AND expires_at > $1`, [Date.now()])).rows;
+    expect(holders.map((h) => h.holder.split('#')[0]).sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
+    // Given back, not lapsed: nothing was in doubt, no takeover.
+    expect(a.lines.filter((l) => /gave a sender back/.test(l))).toHaveLength(4);
+    expect([...b.lines, ...c.lines].some((l) => /took over a sender/.test(l))).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(postgresUrl() === '')('--once and a sender another run holds (settle)', () => {
+  it('held by a run of another machine that died: waited for until its lease lapses, then taken; held by a live run: left to it', async () => {
+    const { ports, raw } = await portsAndClient();
+    const tg = transport('telegram', senderIdentity(TOKEN));
+    const name = SenderLeases.leaseName(tg);
+    // A run on another host died holding the token 3 s before its lease ends (no renewal will come).
+    await raw.query(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ($1, 'far#1', 7, 'elsewhere', $2)`, [name, Date.now() + 3_000]);
+    const once = await run('once', ports);
+    await once.leases.claim([tg]);
+    expect(once.leases.owns(tg)).toBe(false);
+    await once.leases.settle();
+    expect(once.leases.owns(tg)).toBe(true);
+    expect(once.lines.some((l) => /took over a sender/.test(l))).toBe(true);
+
+    // A live run holds it (renews it): settle returns without it, within about one renewal, and it stays that run's.
+    const { ports: other } = await portsAndClient();
+    const live = await run('live', other);
+    await live.leases.claim([tg]);
+    const second = await run('second', other);
+    await second.leases.claim([tg]);
+    const started = Date.now();
+    await second.leases.settle();
+    expect(Date.now() - started).toBeLessThan(SENDER_TTL_MS);
+    expect(second.leases.owns(tg)).toBe(false);
+    expect(live.leases.owns(tg)).toBe(true);
+  }, 60_000);
 });

@@ -38,15 +38,18 @@ const IDLE_IN_UNIT_MS = 5_000;
 export async function openPostgres(url: string, options: { max?: number; schema?: string } = {}): Promise<PostgresPorts> {
   const schema = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError(`not a schema name: ${JSON.stringify(schema)}`, redact(url, url));
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: url,
-    max: options.max ?? 10,
     ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
+    types: numberTypes,
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.max ?? 10,
     // A process frozen inside a unit of work (SIGSTOP, a stalled VM, a partition) would hold the write lock, and so
     // every other process's writes, for as long as its connection lives: the server ends a transaction left idle
     // longer than the others wait for the lock (LOCK_WAIT, 5 s). The frozen process's unit then fails, nothing written.
     idle_in_transaction_session_timeout: IDLE_IN_UNIT_MS,
-    types: numberTypes,
   });
   // An idle client's error (the server restarted) would otherwise crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -59,7 +62,11 @@ export async function openPostgres(url: string, options: { max?: number; schema?
     const reason = err instanceof Error ? err.message : String(err);
     throw new StoreError(`cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`, redact(url, url), { cause: err });
   }
-  return new PostgresPorts(pool, url, schema);
+  // The leases' renewals, on a connection of their own (opened at the first renewal: only `nashra run` renews), so
+  // that they never wait behind the pool's units queued for the write lock (src/store/postgres/runtime.ts says why).
+  const renewals = new pg.Pool({ ...connection, max: 1 });
+  renewals.on('error', () => undefined);
+  return new PostgresPorts(pool, url, schema, renewals);
 }
 
 /**

@@ -60,9 +60,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private readonly unitScope = new AsyncLocalStorage<object>();
   private ended = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema = 'public') {
+  constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema = 'public', private readonly renewals = pool) {
     this.repos = pgRepositories(this.outside());
-    this.runtime = new PostgresRuntime(this.outside());
+    this.runtime = new PostgresRuntime(this.outside(), this.unlocked(renewals));
   }
 
   isStorageFault(err: unknown): boolean {
@@ -96,6 +96,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     if (this.ended) return;
     this.ended = true;
     await this.pool.end();
+    if (this.renewals !== this.pool) await this.renewals.end();
   }
 
   run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -146,6 +147,23 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
       },
       // Already one transaction: a savepoint would only matter for a rollback the unit catches, which none does.
       atomic: (work) => { check(); return work(sql); },
+    };
+    return sql;
+  }
+
+  /**
+   * Single statements on `on` that take no write lock (each its own transaction): for writes that need no turn among
+   * the writers, a lease's renewal (src/store/postgres/runtime.ts). Not for anything that reads before it writes.
+   */
+  private unlocked(on: pg.Pool): Sql {
+    const sql: Sql = {
+      all: async <R>(s: Statement, values?: Values) => (await query<R>(on, s, values)).rows,
+      get: async <R>(s: Statement, values?: Values) => (await query<R>(on, s, values)).rows[0],
+      run: async <R = Columns>(s: Statement, values?: Values) => {
+        const result = await query<R>(on, s, values);
+        return { changes: result.rowCount ?? 0, rows: result.rows };
+      },
+      atomic: () => { throw new Error('no transaction of several statements without the write lock'); },
     };
     return sql;
   }
