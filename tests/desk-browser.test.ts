@@ -46,7 +46,7 @@ let waDir: string;
 beforeAll(async () => {
   // 4 messages a second: a 40-chat broadcast lasts ten seconds, long enough to press «إيقاف» in the middle of it.
   h = await startHarness({ limits: { globalPerSecond: 4, perChatPerSecond: 4, perGroupPerMinute: 1000 } });
-  addDeskAccount(h.store, USERNAME, await hashPassword(PASSWORD));
+  await addDeskAccount(h.data, USERNAME, await hashPassword(PASSWORD));
   h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel', title: 'قناة الأخبار' });
   // WhatsApp without its pacing (no delay, no "typing…"): the test is about the desk, not about bans.
   world = new FakeWhatsAppWorld();

@@ -28,7 +28,7 @@ let story: StoredArticle;
 
 beforeAll(async () => {
   h = await startHarness({ env: { NASHRA_TIME_ZONE: ZONE } });
-  addDeskAccount(h.store, USERNAME, await hashPassword(PASSWORD));
+  await addDeskAccount(h.data, USERNAME, await hashPassword(PASSWORD));
   for (let i = 0; i < 3; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
   story = await addArticle(h.store);
   desk = await startDesk({
