@@ -126,7 +126,8 @@ describe('the hour suggested for an audience', () => {
     expect((await suggestSendHour(f.deps.outlets.main, { kind: 'all' }, now))?.hour).toBe(12);
     expect((await suggestSendHour(f.deps.outlets.main, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
     expect(await suggestSendHour(f.deps.outlets.main, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
-  });
+    // 100 articles and posts written one statement at a time: past 30 s on PostgreSQL on a loaded 2-core machine.
+  }, 120_000);
 });
 
 describe('the hour suggested where a broadcast is scheduled', () => {
@@ -149,7 +150,8 @@ describe('the hour suggested where a broadcast is scheduled', () => {
     // The CLI's preview says the same (off a terminal it asks nothing and queues nothing).
     const cli = await runCliInProcess(['broadcast', String(f.article.id), '--all'], { env: { ...f.db.env, NASHRA_TIME_ZONE: 'UTC' } });
     expect(cli.stdout).toContain('best hour for this audience over the last four weeks: 19:00 (4 clicks per post over 10 posts at that hour; --at 19:00 schedules it then)');
-  });
+    // 60 articles and posts written one statement at a time (seedBestHour): past 30 s on PostgreSQL on a loaded machine.
+  }, 120_000);
 });
 
 describe('the CSV export', () => {
