@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
+import { outletFile, outletSchema } from '../../src/app/outlets.js';
 import { WriteBehindCounters } from '../../src/app/run-database.js';
 import type { DayCounters } from '../../src/delivery/platform.js';
 import type { JobKind, JobRecord, PendingJob } from '../../src/model/delivery.js';
@@ -283,4 +284,25 @@ export async function sendQueued(ports: DataPorts, platform: string, limit: numb
 export async function jobsOf(db: RawDatabase, articleId: number, kinds: readonly JobKind[] = ['post']): Promise<JobRecord[]> {
   const ids = await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds);
   return Promise.all(ids.map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
+}
+
+/**
+ * One statement on another outlet's rows (README, Outlets): SQLite's file of the outlet beside this database's, or
+ * the outlet's schema (`outlet_<slug>`) of the same PostgreSQL database; `main` is this database's own.
+ */
+export async function outletSql(db: RawDatabase, slug: string, text: string, ...values: unknown[]): Promise<RawRow[]> {
+  if (slug === 'main') return db.sql(text, ...values);
+  if (db.name === 'sqlite') {
+    const file = new Database(outletFile(db.where, slug), { readonly: true });
+    try { return file.prepare(text).all(...values) as RawRow[]; } finally { file.close(); }
+  }
+  const client = new pg.Client({ connectionString: db.where, types: numberTypes });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${outletSchema(slug)}`);
+    let n = 0;
+    return (await client.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+  } finally {
+    await client.end();
+  }
 }
