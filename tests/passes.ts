@@ -45,6 +45,9 @@ export const POSTGRES_PASS = [
   'tests/full-story-desk-page.test.ts',
   'tests/first-day.test.ts',
   'tests/outlets-run.test.ts',
+  'tests/reach-browser.test.ts',
+  'tests/scheduled-desk-browser.test.ts',
+  'tests/desk-outlets-browser.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -77,7 +80,6 @@ export const NO_DATA: Record<string, string> = {
 /** Touch the database, not run on PostgreSQL yet (their fixtures are: the Telegram harness, the desk, raw-db). */
 export const NOT_CONVERTED = [
   'tests/outlets-links.test.ts',
-  'tests/desk-outlets-browser.test.ts',
   'tests/articles-interleave.test.ts',
   'tests/broadcasts-interleave.test.ts',
   'tests/clicks.test.ts',
@@ -95,7 +97,6 @@ export const NOT_CONVERTED = [
   'tests/opml-telegram.test.ts',
   'tests/outbox-property.test.ts',
   'tests/platform-plugin.test.ts',
-  'tests/reach-browser.test.ts',
   'tests/reactions-telegram.test.ts',
   'tests/reactions-whatsapp.test.ts',
   'tests/reliability-clicks.test.ts',
@@ -103,7 +104,6 @@ export const NOT_CONVERTED = [
   'tests/reliability-crash.test.ts',
   'tests/reliability-scheduled.test.ts',
   'tests/retractions-property.test.ts',
-  'tests/scheduled-desk-browser.test.ts',
   'tests/scheduled-property.test.ts',
   'tests/scheduled-telegram.test.ts',
   'tests/security-text.test.ts',
