@@ -88,7 +88,9 @@ const sends = (bot: FakeTelegram) => bot.sent().filter((c) => c.method === 'send
 const textOf = (c: { params: Record<string, any> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
 const rows = (db: RawDatabase, slug: string, sql: string) => outletSql(db, slug, sql);
 
-describe('nashra run with two outlets, each with its own bot', () => {
+// Each test runs a dozen commands and `nashra run` (on PostgreSQL a pool per outlet): past vitest's 30 s on a loaded
+// 2-core machine.
+describe('nashra run with two outlets, each with its own bot', { timeout: 120_000 }, () => {
   it('run --once sends each outlet\'s articles through its own bot to its own chats; --outlet serves that one only', async () => {
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
     const { cli } = await twoOutlets({ subscribeFirst: true });
@@ -142,13 +144,13 @@ describe('nashra run with two outlets, each with its own bot', () => {
     const healthPort = await freePort();
     const run = spawnRun({ ...env, LOG_LEVEL: 'warn', NASHRA_HEALTH_PORT: String(healthPort) });
     try {
-      await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 20_000, 'both bots polling');
+      await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 60_000, 'both bots polling');
       // One health endpoint for the process: every outlet's platforms, another outlet's named with it.
       let health: { ok: boolean; platforms: Record<string, boolean> } | undefined;
       await waitFor(async () => {
         health = await fetch(`http://127.0.0.1:${healthPort}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
         return health?.ok === true;
-      }, 20_000, 'the health endpoint');
+      }, 60_000, 'the health endpoint');
       expect(health!.platforms).toEqual({ telegram: true, console: true, 'sy24:telegram': true, 'sy24:console': true });
       const repliesTo = (bot: FakeTelegram, chat: number) => bot.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
       const reply = async (bot: FakeTelegram, chat: number, from: number, text: string) => {

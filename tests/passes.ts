@@ -48,6 +48,8 @@ export const POSTGRES_PASS = [
   'tests/reach-browser.test.ts',
   'tests/scheduled-desk-browser.test.ts',
   'tests/desk-outlets-browser.test.ts',
+  'tests/reliability-clicks.test.ts',
+  'tests/reliability-crash.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -99,9 +101,7 @@ export const NOT_CONVERTED = [
   'tests/platform-plugin.test.ts',
   'tests/reactions-telegram.test.ts',
   'tests/reactions-whatsapp.test.ts',
-  'tests/reliability-clicks.test.ts',
   'tests/reliability-corrections-crash.test.ts',
-  'tests/reliability-crash.test.ts',
   'tests/reliability-scheduled.test.ts',
   'tests/retractions-property.test.ts',
   'tests/scheduled-property.test.ts',
