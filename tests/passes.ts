@@ -50,6 +50,8 @@ export const POSTGRES_PASS = [
   'tests/desk-outlets-browser.test.ts',
   'tests/reliability-clicks.test.ts',
   'tests/reliability-crash.test.ts',
+  'tests/reliability-scheduled.test.ts',
+  'tests/reliability-corrections-crash.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -101,8 +103,6 @@ export const NOT_CONVERTED = [
   'tests/platform-plugin.test.ts',
   'tests/reactions-telegram.test.ts',
   'tests/reactions-whatsapp.test.ts',
-  'tests/reliability-corrections-crash.test.ts',
-  'tests/reliability-scheduled.test.ts',
   'tests/retractions-property.test.ts',
   'tests/scheduled-property.test.ts',
   'tests/scheduled-telegram.test.ts',

@@ -306,3 +306,10 @@ export async function outletSql(db: RawDatabase, slug: string, text: string, ...
     await client.end();
   }
 }
+
+/** Jobs of these kinds (posts unless said) per state, every platform together, as the outbox counts them. */
+export async function jobStates(ports: DataPorts, kinds: readonly JobKind[] = ['post']): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const c of await ports.repos.outbox.countsByState(kinds)) out[c.state] = (out[c.state] ?? 0) + c.count;
+  return out;
+}
