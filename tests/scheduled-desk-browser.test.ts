@@ -54,7 +54,8 @@ const setValue = (selector: string, value: string) => page.$eval(selector, (el, 
 const field = (at: number) => localDateTime(at, ZONE).replace(' ', 'T');
 const posts = async () => (await jobsOf(h.db, story.id)).map((j) => [j.state, j.broadcastId]);
 
-describe('scheduling from the desk in Chromium', () => {
+// Chromium and the desk on a loaded 2-core machine: a page's round trips took past vitest's 30 s for a test.
+describe('scheduling from the desk in Chromium', { timeout: 120_000 }, () => {
   it('schedules a broadcast from its preview, refusing a time in the past in words', async () => {
     await page.goto(`${desk.url}/`);
     await page.type('input[name=username]', USERNAME);
