@@ -52,6 +52,7 @@ export const POSTGRES_PASS = [
   'tests/reliability-crash.test.ts',
   'tests/reliability-scheduled.test.ts',
   'tests/reliability-corrections-crash.test.ts',
+  'tests/desk-browser.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -90,7 +91,6 @@ export const NOT_CONVERTED = [
   'tests/corrections-interleaved.test.ts',
   'tests/corrections-telegram.test.ts',
   'tests/corrections-whatsapp.test.ts',
-  'tests/desk-browser.test.ts',
   'tests/digests-property.test.ts',
   'tests/digests-telegram.test.ts',
   'tests/editors-front-doors.test.ts',
