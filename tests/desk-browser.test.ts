@@ -14,7 +14,9 @@ import { WhatsAppAdapter } from '../bots/whatsapp/index.js';
 import { readWhatsAppSettings } from '../bots/whatsapp/config.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { deskPlatforms } from '../src/app/desk.js';
-import { adapterContext, BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
+import { BUILT_IN_PLATFORMS, newsroomDeps } from '../src/app/platforms.js';
+import { adapterContextOn } from './helpers/context.js';
+import { queuePosts } from './helpers/raw-db.js';
 import { hashPassword } from '../src/newsroom/password.js';
 import { startDesk, type DeskHandle } from '../src/desk/server.js';
 import { loadArticle } from '../src/ingest/load-article.js';
@@ -46,26 +48,26 @@ let waDir: string;
 beforeAll(async () => {
   // 4 messages a second: a 40-chat broadcast lasts ten seconds, long enough to press «إيقاف» in the middle of it.
   h = await startHarness({ limits: { globalPerSecond: 4, perChatPerSecond: 4, perGroupPerMinute: 1000 } });
-  addDeskAccount(h.store, USERNAME, await hashPassword(PASSWORD));
-  h.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel', title: 'قناة الأخبار' });
+  await addDeskAccount(h.data, USERNAME, await hashPassword(PASSWORD));
+  await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel', title: 'قناة الأخبار' }, Date.now());
   // WhatsApp without its pacing (no delay, no "typing…"): the test is about the desk, not about bans.
   world = new FakeWhatsAppWorld();
   world.addGroup(GROUP, 'مجموعة الأخبار', [{ number: '963911111111', admin: true }]);
   waDir = mkdtempSync(join(tmpdir(), 'nashra-desk-wa-'));
   const waSettings = readWhatsAppSettings({ WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: waDir, WHATSAPP_MIN_DELAY_MS: '0', WHATSAPP_MAX_DELAY_MS: '0', WHATSAPP_TYPING: '0' });
-  wa = new WhatsAppAdapter(waSettings, adapterContext(h.config, h.store, h.logger, { onQueued: () => waWorker?.notify() }), { createClient: world.createClient, loadMedia: null });
+  wa = new WhatsAppAdapter(waSettings, adapterContextOn(h.config, h.db, h.logger, { onQueued: () => waWorker?.notify() }), { createClient: world.createClient, loadMedia: null });
   await wa.start();
   await until(() => wa.isConnected(), 10_000, 'WhatsApp to be ready');
-  waWorker = new DeliveryWorker(h.store.ports(), [wa.transport], h.logger, { pollMs: 50, backoffMs: 200 });
+  waWorker = new DeliveryWorker(h.data, [wa.transport], h.logger, { pollMs: 50, backoffMs: 200 });
   waWorker.start();
-  h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', title: 'مجموعة الأخبار' });
+  await h.data.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group', title: 'مجموعة الأخبار' }, Date.now());
   const samples = join(projectRoot(), 'samples');
   for (const [i, file] of ['easc-topic1.txt', 'easc-topic3.txt', 'easc-topic9.txt'].entries()) {
-    const stored = await storeArticleIn(h.store, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
-    if (stored.status === 'new' && i === 0) h.store.jobs.enqueue(stored.article.id, [{ id: 1 }]);
+    const stored = await storeArticleIn(h.data, { ...(await loadArticle(join(samples, file), h.config)), publishedAt: new Date(Date.now() - (i + 1) * 3600_000) });
+    if (stored.status === 'new' && i === 0) await queuePosts(h.data, stored.article.id, [1]);
   }
   const sy24 = sy24Article();
-  const result = await storeArticleIn(h.store, {
+  const result = await storeArticleIn(h.data, {
     url: 'https://www.sy24.org/badia-isis', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['البادية'],
     language: 'ar', publishedAt: new Date(),
   });
@@ -73,7 +75,7 @@ beforeAll(async () => {
   story = result.article;
   // Both platforms on, as the run that started these adapters would have them.
   const config = { ...h.config, platforms: { ...h.config.platforms, whatsapp: waSettings } };
-  desk = await startDesk({ outlets: storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, h.store, h.logger, () => { h.worker.notify(); waWorker.notify(); }), h.logger).outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
+  desk = await startDesk({ outlets: storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, h.data, h.logger, () => { h.worker.notify(); waWorker.notify(); }), h.logger).outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} }, { port: 0, host: '127.0.0.1' });
   ({ browser, page } = await openBrowser());
 }, 60_000);
 
@@ -148,8 +150,10 @@ describe('the desk in Chromium', () => {
   });
 
   it('stops a broadcast in the middle: what was queued is skipped, nothing more goes out', async () => {
-    for (let i = 0; i < 40; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: `-10020000000${String(i).padStart(2, '0')}`, kind: 'channel' });
-    const other = h.store.desk.today({ limit: 10 }).find((a) => a.id !== story.id && Object.keys(h.store.desk.articleCounts(a.id)).length === 0)!;
+    for (let i = 0; i < 40; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: `-10020000000${String(i).padStart(2, '0')}`, kind: 'channel' }, Date.now());
+    const today = await h.data.repos.reads.today({ limit: 10 });
+    const counts = await Promise.all(today.map((a) => h.data.repos.outbox.articleCounts(a.id)));
+    const other = today.find((a, i) => a.id !== story.id && Object.keys(counts[i]!).length === 0)!;
     await page.goto(`${desk.url}/articles/${other.id}`);
     await page.click('input[name=audience][value=all]');
     await submit('#send button[type=submit]');
@@ -165,17 +169,17 @@ describe('the desk in Chromium', () => {
     const sentNow = h.fake.sent('sendMessage').length;
     await new Promise((r) => setTimeout(r, 1000));
     expect(h.fake.sent('sendMessage').length).toBe(sentNow);
-    expect(h.store.audit.recent(20).some((e) => e.action === 'broadcast.stop' && e.platform === 'desk' && e.actor === USERNAME)).toBe(true);
+    expect((await h.data.repos.reads.audit({ limit: 20 })).some((e) => e.action === 'broadcast.stop' && e.platform === 'desk' && e.actor === USERNAME)).toBe(true);
   });
 
   it('breaks long unbroken tokens at 360 px: a URL, a long hashtag and markup shown as text do not scroll Today sideways', async () => {
-    const stored = await storeArticleIn(h.store, {
+    const stored = await storeArticleIn(h.data, {
       url: 'https://example.org/long-tokens', title: 'عنوان طويل', source: 'مصدر_بلا_مسافات_'.repeat(4), language: 'ar', categories: [],
       paragraphs: ['فقرة أولى طويلة بما يكفي لتكون جملة كاملة في الملخص.', 'فقرة ثانية.'], publishedAt: new Date(),
     });
     if (stored.status !== 'new') throw new Error('not stored');
     const url = `https://www.example.org/${'a-very-long-path-segment-without-spaces'.repeat(3)}?utm_source=${'x'.repeat(40)}`;
-    h.store.articles.setEdit(stored.article.id, {
+    await h.data.repos.articleWrites.setEdit(stored.article.id, {
       title: `تحديث ${url}`,
       summary: [`رابط ${url}`, `نص <b><i><a href="https://example.org/${'z'.repeat(60)}">مُعلَّم</a></i></b>`, '#'.repeat(3) + 'وسم'.repeat(30)],
       hashtags: [`#${'حلب_دمشق_حمص_'.repeat(6)}`, '#قصير'],
@@ -216,7 +220,7 @@ describe('the desk in Chromium', () => {
     const typed = 'عنوان كتبه المحرر قبل أن تنتهي جلسته';
     await page.$eval('input[name=title]', (el, v) => { (el as HTMLInputElement).value = v; }, typed);
     // Meanwhile the password was changed (`nashra editors passwd`): every session of the editor ended.
-    h.store.deskSessions.removeAllFor(h.store.deskEditors.find(USERNAME)!.id);
+    await h.data.repos.sessions.removeAllFor((await h.data.repos.deskAccounts.find(USERNAME))!.id);
     await submit('#edit button[type=submit]');
     expect(await text('[role=alert]')).toContain('انتهت جلستك');
     expect(await page.$eval('#kept textarea', (el) => (el as HTMLTextAreaElement).value)).toBe(typed);
@@ -227,9 +231,9 @@ describe('the desk in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe(`/articles/${story.id}`);
     expect(await text('#restored')).toContain('لم يُحفظ بعد');
     expect(await page.$eval('input[name=title]', (el) => (el as HTMLInputElement).value)).toBe(typed);
-    expect(h.store.articles.get(story.id)!.title).not.toBe(typed);
+    expect((await h.data.repos.articles.get(story.id))!.title).not.toBe(typed);
     await submit('#edit button[type=submit]');
-    expect(h.store.articles.get(story.id)!.title).toBe(typed);
+    expect((await h.data.repos.articles.get(story.id))!.title).toBe(typed);
   });
 
   it('logs out: the desk asks for the password again', async () => {

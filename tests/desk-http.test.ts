@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startFeedServer } from './helpers/feed-server.js';
 import { addDeskAccount, buildDesk, csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, signIn } from './helpers/desk.js';
 import type { AuditAction } from '../src/model/audit.js';
+import { jobsOf, queuePosts } from './helpers/raw-db.js';
 
 const setup = deskPerTest();
 
@@ -34,7 +35,7 @@ describe('signing in', () => {
     const out = await post(app, j, '/logout', { _csrf: csrfOf(today.body) });
     expect(out.statusCode).toBe(303);
     expect((await get(app, j, '/')).headers.location).toBe('/login');
-    expect(f.store.audit.recent(5).map((e) => e.action)).toEqual(expect.arrayContaining(['session.login', 'session.logout']));
+    expect((await f.data.repos.reads.audit({ limit: 5 })).map((e) => e.action)).toEqual(expect.arrayContaining(['session.login', 'session.logout']));
   });
 });
 
@@ -43,10 +44,10 @@ describe('hostile requests', () => {
     const { app, f } = await setup();
     const j = jar();
     const login = await get(app, j, '/login');
-    const before = f.store.articles.get(f.article.id)!;
+    const before = (await f.data.repos.articles.get(f.article.id))!;
     const res = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(login.body), title: 'hijacked', summary: 'x', hashtags: '' });
     expect(res.statusCode).toBe(403);
-    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title);
+    expect((await f.data.repos.articles.get(f.article.id))!.title).toBe(before.title);
   });
 
   it('an expired session sends the editor back to sign in, and its POSTs are refused', async () => {
@@ -65,7 +66,7 @@ describe('hostile requests', () => {
     const late = await post(timed, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(today.body), title: 'late' });
     expect(late.statusCode).toBe(401);
     expect(late.body).toContain('انتهت جلستك');
-    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    expect((await f.data.repos.articles.get(f.article.id))!.edit).toBeUndefined();
     await timed.close();
   });
 
@@ -83,10 +84,10 @@ describe('hostile requests', () => {
     const anonymous = csrfOf((await get(app, other, '/login')).body);
     other.cookies.set('nashra_session', j.cookies.get('nashra_session')!);
     expect((await post(app, other, `/articles/${f.article.id}/edit`, { ...form, _csrf: anonymous })).statusCode).toBe(403);
-    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    expect((await f.data.repos.articles.get(f.article.id))!.edit).toBeUndefined();
     const ok = await post(app, j, `/articles/${f.article.id}/edit`, { ...form, _csrf: token });
     expect(ok.statusCode).toBe(303);
-    expect(f.store.articles.get(f.article.id)!.title).toBe('changed');
+    expect((await f.data.repos.articles.get(f.article.id))!.title).toBe('changed');
   });
 
   it('a removed editor is signed out at once (not an editor any more): pages redirect, actions are refused', async () => {
@@ -94,10 +95,10 @@ describe('hostile requests', () => {
     const j = jar();
     await signIn(app, j);
     const page = await get(app, j, `/articles/${f.article.id}`);
-    f.store.deskEditors.remove(EDITOR);
+    await f.data.repos.deskAccounts.remove(EDITOR);
     expect((await get(app, j, '/')).statusCode).toBe(303);
     expect((await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x' })).statusCode).toBe(401);
-    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    expect((await f.data.repos.articles.get(f.article.id))!.edit).toBeUndefined();
     // Signing in again as the removed editor is refused like any unknown name.
     expect((await signIn(app, jar())).statusCode).toBe(401);
   });
@@ -107,12 +108,12 @@ describe('hostile requests', () => {
     const j = jar();
     await signIn(app, j);
     const page = await get(app, j, `/articles/${f.article.id}`);
-    const before = f.store.articles.get(f.article.id)!;
+    const before = (await f.data.repos.articles.get(f.article.id))!;
     // Meanwhile, `nashra editors passwd`: every session of the editor ends.
     const { hashPassword } = await import('../src/newsroom/password.js');
-    const editor = f.store.deskEditors.find(EDITOR)!;
-    f.store.deskEditors.setPassword(EDITOR, await hashPassword('a new password 42'), Date.now());
-    f.store.deskSessions.removeAllFor(editor.id);
+    const editor = (await f.data.repos.deskAccounts.find(EDITOR))!;
+    await f.data.repos.deskAccounts.setPassword(EDITOR, await hashPassword('a new password 42'), Date.now());
+    await f.data.repos.sessions.removeAllFor(editor.id);
     const typed = { title: 'عنوان كتبه المحرر "بعناية" <b>', summary: 'جملة أولى كتبها المحرر.\nجملة ثانية & أخيرة.', hashtags: '#حمص #درعا' };
     const late = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), ...typed });
     expect(late.statusCode).toBe(401);
@@ -121,7 +122,7 @@ describe('hostile requests', () => {
     expect(late.body).toContain('id="kept"'); // shown to copy, escaped
     expect(late.body).toContain('عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;');
     expect(late.body).not.toContain('<b>');
-    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title);
+    expect((await f.data.repos.articles.get(f.article.id))!.title).toBe(before.title);
     // The sign-in form carries the text: a wrong password keeps carrying it, the right one leads back to the article.
     const form = hiddenFields(late.body);
     expect(form.resume).toBe(`/articles/${f.article.id}`);
@@ -143,11 +144,11 @@ describe('hostile requests', () => {
     expect(restored.body).toContain(`value="${'عنوان كتبه المحرر &quot;بعناية&quot; &lt;b&gt;'}"`);
     expect(restored.body).toContain('جملة أولى كتبها المحرر.\nجملة ثانية &amp; أخيرة.</textarea>');
     expect(restored.body).toContain('value="#حمص #درعا"');
-    expect(f.store.articles.get(f.article.id)!.title).toBe(before.title); // nothing applied without the editor
+    expect((await f.data.repos.articles.get(f.article.id))!.title).toBe(before.title); // nothing applied without the editor
     const saved = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(restored.body), ...typed });
     expect(saved.statusCode).toBe(303);
-    expect(f.store.articles.get(f.article.id)!.title).toBe(typed.title);
-    expect(f.store.articles.get(f.article.id)!.summary).toEqual(['جملة أولى كتبها المحرر.', 'جملة ثانية & أخيرة.']);
+    expect((await f.data.repos.articles.get(f.article.id))!.title).toBe(typed.title);
+    expect((await f.data.repos.articles.get(f.article.id))!.summary).toEqual(['جملة أولى كتبها المحرر.', 'جملة ثانية & أخيرة.']);
     // Once: the page opened again shows what is stored, without the notice.
     expect((await get(app, j, `/articles/${f.article.id}`)).body).not.toContain('id="restored"');
   });
@@ -157,7 +158,7 @@ describe('hostile requests', () => {
     const j = jar();
     await signIn(app, j);
     const page = await get(app, j, '/urgent');
-    f.store.deskSessions.removeAllFor(f.store.deskEditors.find(EDITOR)!.id);
+    await f.data.repos.sessions.removeAllFor((await f.data.repos.deskAccounts.find(EDITOR))!.id);
     const anonymous = csrfOf((await get(app, jar(), '/login')).body);
     for (const token of [undefined, 'forged', anonymous, csrfOf(page.body).slice(0, -3) + 'abc']) {
       const res = await post(app, j, '/urgent', { ...(token === undefined ? {} : { _csrf: token }), text: 'نص مزروع' });
@@ -175,7 +176,7 @@ describe('hostile requests', () => {
     expect(back.headers.location).toBe('/urgent');
     const urgent = await get(app, j, '/urgent');
     expect(urgent.body).toContain('عاجل: نص كتبه المحرر</textarea>');
-    expect(f.store.broadcasts.get(1)).toBeUndefined();
+    expect(await f.data.repos.broadcasts.get(1)).toBeUndefined();
   });
 
   it('forged and malformed article ids are 404s', async () => {
@@ -191,17 +192,17 @@ describe('hostile requests', () => {
   it('escapes HTML and script in every field on every page, including the live preview', async () => {
     const { app, f } = await setup();
     const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'`';
-    const source = f.store.sources.add({ url: 'https://evil.example/feed', kind: 'rss', name: evil });
-    f.store.sources.recordFetch(source.id, { status: evil, error: evil, nextFetchAt: 0 });
+    const source = await f.data.repos.sources.add({ url: 'https://evil.example/feed', kind: 'rss', name: evil }, Date.now());
+    await f.data.repos.sources.recordFetch(source.id, { status: evil, error: evil, nextFetchAt: 0 }, Date.now());
     const { storeArticleIn } = await import('./helpers/articles.js');
-    const stored = await storeArticleIn(f.store, {
+    const stored = await storeArticleIn(f.data, {
       url: 'https://evil.example/a?x="><script>alert(3)</script>', title: `عنوان ${evil}`, source: evil,
       paragraphs: [`فقرة أولى ${evil} طويلة بما يكفي لتكون جملة.`, `فقرة ثانية ${evil}.`], categories: [evil], language: 'ar',
     }, { sourceId: source.id });
     if (stored.status !== 'new') throw new Error('not stored');
-    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: evil, topics: [evil] });
-    f.store.subscriptions.deactivate(sub.id, evil);
-    f.store.audit.record('desk', evil, evil as AuditAction, { evil });
+    const sub = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: evil, topics: [evil] }, Date.now());
+    await f.data.repos.subscriptions.deactivate(sub.id, evil, Date.now());
+    await f.data.repos.audit.record('desk', evil, evil as AuditAction, { evil }, Date.now());
     const j = jar();
     await signIn(app, j);
     const edit = await get(app, j, `/articles/${stored.article.id}`);
@@ -225,7 +226,7 @@ describe('hostile requests', () => {
     const page = await get(app, j, `/articles/${f.article.id}`);
     const res = await post(app, j, `/articles/${f.article.id}/edit`, { _csrf: csrfOf(page.body), title: 'x', summary: 'ب'.repeat(200_000) });
     expect(res.statusCode).toBe(413);
-    expect(f.store.articles.get(f.article.id)!.edit).toBeUndefined();
+    expect((await f.data.repos.articles.get(f.article.id))!.edit).toBeUndefined();
   });
 
   it('limits sign-in attempts per address and per username', async () => {
@@ -244,14 +245,14 @@ describe('hostile requests', () => {
     const blocked = await post(app, flood, '/login', { _csrf: token, username: EDITOR, password: PASSWORD }, { remoteAddress: '10.0.2.1' });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.body).toContain('<form method="post" action="/login"');
-    expect(f.store.audit.recent(50).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
+    expect((await f.data.repos.reads.audit({ limit: 50 })).filter((e) => e.action === 'session.refused').length).toBeGreaterThanOrEqual(30);
     // 34 sign-ins, each a 100 ms scrypt: 4 s on a quiet machine, past 30 s on a loaded 2-core one.
   }, 120_000);
 
   it('limits sign-in per account however its name is spelled: NFC, case and spaces share one limit', async () => {
     const { app, f } = await setup();
     const hamza = 'أحمد'; // U+0623: the spelling stored
-    addDeskAccount(f.store, hamza, f.store.deskEditors.find(EDITOR)!.passwordHash);
+    await addDeskAccount(f.data, hamza, (await f.data.repos.deskAccounts.find(EDITOR))!.passwordHash);
     const combining = 'ا\u0654حمد'; // «ا» + combining hamza above: the same name after NFC
     expect(combining).not.toBe(hamza);
     expect(combining.normalize('NFC')).toBe(hamza);
@@ -334,7 +335,7 @@ describe('first run', () => {
       const created = await fetch(link, { method: 'POST', body, headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
       expect(created.status).toBe(303);
       expect(created.headers.getSetCookie().join()).toMatch(/nashra_session=/);
-      expect(f.store.deskEditors.list().map((e) => e.username)).toEqual(['first']);
+      expect((await f.data.repos.deskAccounts.list()).map((e) => e.username)).toEqual(['first']);
       expect((await fetch(`${desk.url}${path}`)).status).toBe(404);
     } finally {
       await desk.close();
@@ -346,7 +347,7 @@ describe('pages and actions', () => {
   it('searches on normalised Arabic: «الرقة» finds «الرّقة»', async () => {
     const { app, f } = await setup();
     const { storeArticleIn } = await import('./helpers/articles.js');
-    await storeArticleIn(f.store, {
+    await storeArticleIn(f.data, {
       url: 'https://example.org/raqqa', title: 'اشتباكات في الرّقة', source: 'مصدر', language: 'ar', categories: [],
       paragraphs: ['شهدت مدينة الرّقة اشتباكات عنيفة صباح اليوم بين فصيلين.', 'وقال سكان إن الأسواق أغلقت.'],
     });
@@ -364,8 +365,8 @@ describe('pages and actions', () => {
     const { app, f } = await setup();
     const j = jar();
     await signIn(app, j);
-    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
-    const source = f.store.sources.add({ url: 'https://feeds.example.org/rss', kind: 'rss', name: 'Feed' });
+    const sub = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, Date.now());
+    const source = await f.data.repos.sources.add({ url: 'https://feeds.example.org/rss', kind: 'rss', name: 'Feed' }, Date.now());
     const token = async (url: string) => csrfOf((await get(app, j, url)).body);
 
     // Urgent: compose, preview for everyone, confirm.
@@ -376,58 +377,58 @@ describe('pages and actions', () => {
     expect(preview.body).toMatch(/id="will-receive">1</);
     const bToken = /name="token" value="([^"]+)"/.exec(preview.body)![1]!;
     expect((await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: 'forged' })).statusCode).toBe(303);
-    expect(f.store.jobs.listForArticle(f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!.articleId)).toHaveLength(0);
+    expect(await jobsOf(f.db, (await f.data.repos.broadcasts.get(Number(broadcastUrl.split('/').pop())))!.articleId)).toHaveLength(0);
     await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
     await post(app, j, `${broadcastUrl}/confirm`, { _csrf: csrfOf(preview.body), token: bToken });
-    const b = f.store.broadcasts.get(Number(broadcastUrl.split('/').pop()))!;
-    expect(f.store.jobs.listForArticle(b.articleId)).toHaveLength(1);
+    const b = (await f.data.repos.broadcasts.get(Number(broadcastUrl.split('/').pop())))!;
+    expect(await jobsOf(f.db, b.articleId)).toHaveLength(1);
 
-    f.store.sources.recordFetch(source.id, { status: 'HTTP 200', nextFetchAt: Date.now() + 600_000 });
+    await f.data.repos.sources.recordFetch(source.id, { status: 'HTTP 200', nextFetchAt: Date.now() + 600_000 }, Date.now());
     const sourcesPage = await get(app, j, '/sources');
     expect(sourcesPage.body).toContain(`action="/sources/${source.id}/poll"`);
     await post(app, j, `/sources/${source.id}/poll`, { _csrf: csrfOf(sourcesPage.body) });
-    expect(f.store.sources.get(source.id)!.nextFetchAt.getTime()).toBe(0); // due now: the running poller takes it
+    expect((await f.data.repos.sources.get(source.id))!.nextFetchAt.getTime()).toBe(0); // due now: the running poller takes it
     await post(app, j, `/sources/${source.id}/pause`, { _csrf: await token('/sources') });
-    expect(f.store.sources.get(source.id)!.active).toBe(false);
+    expect((await f.data.repos.sources.get(source.id))!.active).toBe(false);
     await post(app, j, `/sources/${source.id}/resume`, { _csrf: await token('/sources') });
     await post(app, j, `/sources/${source.id}/remove`, { _csrf: await token('/sources') });
-    expect(f.store.sources.get(source.id)).toBeUndefined();
+    expect(await f.data.repos.sources.get(source.id)).toBeUndefined();
 
     // In doubt: a delivery interrupted by a crash, marked as sent from the Queue page.
-    const [d] = f.store.jobs.listForArticle(b.articleId);
-    f.store.jobs.markSending(d!.id);
-    f.store.jobs.recoverInterrupted('hold');
+    const [d] = await jobsOf(f.db, b.articleId);
+    await f.data.repos.jobs.markSending(d!.id, Date.now());
+    await f.data.repos.jobs.recoverInterrupted('hold', Date.now());
     const queue = await get(app, j, '/queue');
     expect(queue.body).toContain(`/queue/${d!.id}/resolve`);
     await post(app, j, `/queue/${d!.id}/resolve`, { _csrf: csrfOf(queue.body), how: 'mark-sent' });
-    expect(f.store.jobs.get(d!.id)!.state).toBe('sent');
+    expect((await f.data.repos.outbox.job(d!.id))!.state).toBe('sent');
     // The same list and the same buttons for every kind: an edit of that post interrupted by a crash is sent again.
-    expect(f.store.jobs.queueCorrections(b.articleId, 'edit', 2)).toBe(1);
-    const [edit] = f.store.jobs.listForArticle(b.articleId, ['edit']);
-    f.store.jobs.markSending(edit!.id);
-    f.store.jobs.recoverInterrupted('hold');
+    expect(await f.data.repos.corrections.queueEdits(b.articleId, 2, Date.now())).toBe(1);
+    const [edit] = await jobsOf(f.db, b.articleId, ['edit']);
+    await f.data.repos.jobs.markSending(edit!.id, Date.now());
+    await f.data.repos.jobs.recoverInterrupted('hold', Date.now());
     const queued = await get(app, j, '/queue');
     expect(queued.body).toContain(`/queue/${edit!.id}/resolve`);
     expect(queued.body).toMatch(/تعديل خبر <a href="\/articles\/\d+">/);
     await post(app, j, `/queue/${edit!.id}/resolve`, { _csrf: csrfOf(queued.body), how: 'send-again' });
-    expect(f.store.jobs.get(edit!.id)).toMatchObject({ kind: 'edit', state: 'queued', waitsFor: d!.id });
+    expect(await f.data.repos.outbox.job(edit!.id)).toMatchObject({ kind: 'edit', state: 'queued', waitsFor: d!.id });
 
     // A delivery that failed for a temporary reason: «أعد إرسال ما فشل» on the article queues it again.
     const failedArticle = f.article.id;
-    f.store.jobs.enqueue(failedArticle, [{ id: sub.id }]);
-    const [fd] = f.store.jobs.listForArticle(failedArticle);
-    f.store.jobs.markFailed(fd!.id, 'Bot API unreachable', { retryable: true });
+    await queuePosts(f.data, failedArticle, [sub.id]);
+    const [fd] = await jobsOf(f.db, failedArticle);
+    await f.data.repos.jobs.markFailed(fd!.id, 'Bot API unreachable', { retryable: true }, Date.now());
     const articlePage = await get(app, j, `/articles/${failedArticle}`);
     expect(articlePage.body).toContain('id="resend"');
     await post(app, j, `/articles/${failedArticle}/resend`, { _csrf: csrfOf(articlePage.body) });
-    expect(f.store.jobs.get(fd!.id)!.state).toBe('queued');
+    expect((await f.data.repos.outbox.job(fd!.id))!.state).toBe('queued');
 
-    f.store.deliverySettings.set(sub.id, { mode: 'daily', digestAt: 480, urgentNow: false, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 420 }, quietMode: 'wait', quietUrgent: true });
+    await f.data.repos.subscriptions.setDelivery(sub.id, { mode: 'daily', digestAt: 480, urgentNow: false, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 420 }, quietMode: 'wait', quietUrgent: true }, Date.now());
     expect((await get(app, j, '/subscriptions')).body).toContain('ملخص يومي الساعة 08:00؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (إلا العاجل) (Asia/Damascus)');
     await post(app, j, `/subscriptions/${sub.id}/deactivate`, { _csrf: await token('/subscriptions') });
-    expect(f.store.subscriptions.get(sub.id)!.active).toBe(false);
+    expect((await f.data.repos.subscriptions.get(sub.id))!.active).toBe(false);
 
-    const actions = f.store.audit.recent(50).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
+    const actions = (await f.data.repos.reads.audit({ limit: 50 })).filter((e) => e.platform === 'desk' && e.actor === EDITOR).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['urgent.compose', 'broadcast.confirm', 'source.poll', 'source.pause', 'source.resume',
       'source.remove', 'delivery.mark_sent', 'correction.send_again', 'delivery.resend_failed', 'subscription.remove', 'session.login']));
     expect(actions.filter((a) => a === 'broadcast.confirm')).toHaveLength(1);
@@ -440,15 +441,15 @@ describe('pages and actions', () => {
   it('reaches a source\'s backlog: Today lists it (marked, with a filter), its page opens, it can be edited, sent and retracted', async () => {
     const { app, f } = await setup();
     const { storeArticleIn } = await import('./helpers/articles.js');
-    const source = f.store.sources.add({ url: 'https://backlog.example/feed', kind: 'rss', name: 'مصدر جديد' });
-    const stored = await storeArticleIn(f.store, {
+    const source = await f.data.repos.sources.add({ url: 'https://backlog.example/feed', kind: 'rss', name: 'مصدر جديد' }, Date.now());
+    const stored = await storeArticleIn(f.data, {
       url: 'https://backlog.example/old', title: 'خبر من الأرشيف عن حمص', source: 'مصدر جديد', language: 'ar', categories: [],
       paragraphs: ['كان هذا الخبر في الخلاصة يوم أُضيف المصدر، فعُلّم مقروءاً.', 'وفقرة ثانية.'], publishedAt: new Date(Date.now() - 60_000),
     }, { sourceId: source.id, seenOnly: true });
     if (stored.status !== 'new') throw new Error('not stored');
     const id = stored.article.id;
-    expect(f.store.articles.get(id)!.seenOnly).toBe(true);
-    const sub = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1004', kind: 'channel' });
+    expect((await f.data.repos.articles.get(id))!.seenOnly).toBe(true);
+    const sub = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1004', kind: 'channel' }, Date.now());
     const j = jar();
     await signIn(app, j);
     const today = (await get(app, j, '/')).body;
@@ -467,19 +468,19 @@ describe('pages and actions', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="backlog"');
     expect((await post(app, j, `/articles/${id}/edit`, { _csrf: csrfOf(page.body), title: 'خبر من الأرشيف عن حمص (محدَّث)', summary: 'جملة أولى.', hashtags: '#حمص' })).statusCode).toBe(303);
-    expect(f.store.articles.get(id)!.title).toBe('خبر من الأرشيف عن حمص (محدَّث)');
+    expect((await f.data.repos.articles.get(id))!.title).toBe('خبر من الأرشيف عن حمص (محدَّث)');
     // Sent to a chosen chat, then tracked on its page; then retracted.
     const sent = await post(app, j, `/articles/${id}/broadcast`, { _csrf: csrfOf(page.body), audience: 'chats', chat: String(sub.id) });
     expect(sent.statusCode).toBe(303);
     const preview = await get(app, j, String(sent.headers.location));
     expect(preview.body).toMatch(/id="will-receive">1</);
     await post(app, j, `${sent.headers.location}/confirm`, { _csrf: csrfOf(preview.body), token: /name="token" value="([^"]+)"/.exec(preview.body)![1]! });
-    expect(f.store.jobs.listForArticle(id)).toHaveLength(1);
+    expect(await jobsOf(f.db, id)).toHaveLength(1);
     const tracked = await get(app, j, `/articles/${id}`);
     expect(tracked.body).toContain(`href="/broadcasts/`);
     expect((await get(app, j, `/articles/${id}/retract`)).statusCode).toBe(200);
     expect((await post(app, j, `/articles/${id}/retract`, { _csrf: csrfOf(tracked.body) })).statusCode).toBe(303);
-    expect(f.store.articles.get(id)!.retracted).toBeDefined();
+    expect((await f.data.repos.articles.get(id))!.retracted).toBeDefined();
   });
 
   it('says what the add-source form did, from the newsroom\'s result: the backlog marked seen, a feed already followed, a refusal', async () => {
@@ -494,7 +495,7 @@ describe('pages and actions', () => {
       const added = await post(app, j, '/sources', { _csrf: await form(), url, name: '', interval: '15m' });
       expect(added.statusCode).toBe(303);
       expect(added.headers.location).toBe('/sources');
-      const source = f.store.sources.list().find((s) => s.feedUrl === url || s.url === url)!;
+      const source = (await f.data.repos.sources.list()).find((s) => s.feedUrl === url || s.url === url)!;
       const page = (await get(app, j, '/sources')).body;
       const note = /<div class="notice ok" role="status" id="source-added">([\s\S]*?)<\/div>/.exec(page)?.[1] ?? '';
       expect(note).toContain(`أُضيف المصدر #${source.id}: ${source.name}`);
@@ -517,7 +518,7 @@ describe('pages and actions', () => {
       expect(refused.body).toContain('id="source-refused"');
       expect(refused.body).toContain(`cannot add ${server.base}/page.html`);
       expect(refused.body).toContain('id="add-source"');
-      expect(f.store.sources.list()).toHaveLength(1);
+      expect((await f.data.repos.sources.list())).toHaveLength(1);
       // In English, counted in English.
       await post(app, j, '/lang', { _csrf: await form(), lang: 'en', back: '/sources' });
       server.route('/other.rss', { file: 'feeds/wp-excerpt.rss', contentType: 'application/rss+xml' });
@@ -534,8 +535,8 @@ describe('pages and actions', () => {
   it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {
     for (const whatsapp of [false, true]) {
       const { app, f } = await setup(whatsapp ? { WHATSAPP_ENABLED: '1' } : {});
-      f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003', kind: 'channel', title: 'قناة تيليغرام' });
-      f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'مجموعة واتساب' });
+      await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003', kind: 'channel', title: 'قناة تيليغرام' }, Date.now());
+      await f.data.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'مجموعة واتساب' }, Date.now());
       const j = jar();
       await signIn(app, j);
       const page = (await get(app, j, `/articles/${f.article.id}`)).body;
@@ -555,7 +556,7 @@ describe('pages and actions', () => {
 
   it('escapes HTML in the send preview too, and refuses an unknown platform audience', async () => {
     const { app, f } = await setup();
-    f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' });
+    await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel' }, Date.now());
     const j = jar();
     await signIn(app, j);
     const page = await get(app, j, `/articles/${f.article.id}`);
@@ -587,8 +588,8 @@ describe('pages and actions', () => {
       expect((await add(`${feeds.base}/feed/`)).statusCode).toBe(303);
       const again = await add(`http://localhost:${new URL(feeds.base).port}/feed/`);
       expect(again.statusCode).toBe(400);
-      expect(again.body).toContain(`هذا المصدر متابَع من قبل: المصدر #${f.store.sources.list()[0]!.id} (مرصد).`);
-      expect(f.store.sources.list()).toHaveLength(1);
+      expect(again.body).toContain(`هذا المصدر متابَع من قبل: المصدر #${(await f.data.repos.sources.list())[0]!.id} (مرصد).`);
+      expect((await f.data.repos.sources.list())).toHaveLength(1);
     } finally {
       await feeds.close();
     }

@@ -37,7 +37,7 @@ async function started(): Promise<{ f: DeskFixture; desk: DeskHandle }> {
 }
 
 async function hostileArticle(f: DeskFixture, over: Record<string, unknown> = {}): Promise<StoredArticle> {
-  const r = await storeArticleIn(f.store, {
+  const r = await storeArticleIn(f.data, {
     url: 'https://example.org/news/hostile?a=1&b="><script>alert(5)</script>', title: 'عنوان <script>alert(6)</script> "مقتبس"',
     source: 'مصدر <i>مائل</i>', author: '<b>كاتب</b>', paragraphs: HOSTILE, categories: [], language: 'ar',
     imageUrl: 'https://example.org/lead.jpg?x="onerror="alert(7)', publishedAt: new Date(), ...over,
@@ -130,7 +130,7 @@ describe('outsiders', () => {
     const { f, desk: d } = await started();
     const published = await hostileArticle(f);
     const held = await hostileArticle(f, { url: 'https://example.org/news/held', title: 'خبر ينتظر المراجعة', paragraphs: ['فقرة سرية لم تُنشر بعد في أي مكان على الإطلاق.'] });
-    f.store.reviews.open(held.id);
+    await f.data.repos.reviews.open(held.id, Date.now());
     const retracted = await hostileArticle(f, { url: 'https://example.org/news/gone', title: 'خبر مسحوب', paragraphs: ['فقرة مسحوبة لا يجوز أن يقرأها أحد بعد الآن.'] });
     await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, retracted.id);
     for (const a of [published, held, retracted]) {
@@ -153,8 +153,8 @@ describe('outsiders', () => {
 describe('where a group chooses the full text in the group (template.fullStoryInGroup, off by default)', () => {
   it('the desk\'s settings form offers it for a group (not a channel) and saves it, audited', async () => {
     const { f, desk: d } = await started();
-    const group = f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' });
-    const channel = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
+    const group = await f.data.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' }, Date.now());
+    const channel = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, Date.now());
     const session = await signIn(d);
     const channelForm = await (await fetch(`${d.url}/subscriptions/${channel.id}/settings`, { headers: { cookie: session } })).text();
     expect(channelForm).not.toContain('name="full_story_in_group"');
@@ -168,8 +168,8 @@ describe('where a group chooses the full text in the group (template.fullStoryIn
       headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(res.status).toBe(303);
-    expect(f.store.templates.get(group.id)).toEqual({ fullStoryInGroup: true });
-    expect(f.store.audit.recent(5).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullStoryInGroup'] });
+    expect(await f.data.repos.subscriptions.template(group.id)).toEqual({ fullStoryInGroup: true });
+    expect((await f.data.repos.reads.audit({ limit: 5 })).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullStoryInGroup'] });
   });
 
   it('`nashra subs set --full-story-in-group` and `--no-full-story-in-group` set it, `--default full-story-in-group` returns it to off', async () => {

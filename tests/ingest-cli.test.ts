@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 
 let server: FeedServer;
-let dir: string;
-let db: string;
+/** One database for the file: its tests follow one another (source #2 is the second test's). */
+let db: OwnedDatabase;
 
 /** The built CLI, asynchronously so this process's feed server keeps answering. */
 const nashra = (args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }) =>
-  runCliInProcess([...args, '--db', db], { env: { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
+  runCliInProcess(args, { env: { ...db.env, NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'nashra-sources-cli-'));
-  db = join(dir, 'nashra.db');
+  db = await createDatabase();
   server = await startFeedServer({
     '/': { file: 'pages/wp-site.html' },
     '/wp-json/wp/v2/posts': { file: 'feeds/wp-posts.json' },
@@ -31,10 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.close();
 });
 
-describe('nashra sources', () => {
+// Each command opens the database (on PostgreSQL: a pool, the schema's check) and fetches over loopback: 60 s, not
+// vitest's 30, for a loaded 2-core machine.
+describe('nashra sources', { timeout: 60_000 }, () => {
   it('add detects a WordPress site, prefers its REST API and marks the backlog seen', async () => {
     const r = await nashra(['sources', 'add', `${server.base}/`, '--interval', '15m']);
     expect(r.stderr).toBe('');
@@ -91,10 +89,8 @@ describe('nashra sources', () => {
     const broken = await nashra(['sources', 'add', `${server.base}/broken.rss`]);
     expect(broken.stderr).toContain('HTTP 503');
     // A source that was added while working and has been failing since yesterday:
-    const sqlite = new Database(db);
-    sqlite.prepare(`UPDATE sources SET last_status = 'HTTP 503', last_error = 'the server answered HTTP 503', error_count = 7,
-      failing_since = ? WHERE id = 2`).run(Date.now() - 26 * 3600_000);
-    sqlite.close();
+    await db.sql(`UPDATE sources SET last_status = 'HTTP 503', last_error = 'the server answered HTTP 503', error_count = 7,
+      failing_since = ? WHERE id = 2`, Date.now() - 26 * 3600_000);
     const r = await nashra(['sources', 'list']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');

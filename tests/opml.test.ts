@@ -5,23 +5,24 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { parseOpml } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from './helpers/cli.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 
 let server: FeedServer;
 let dir: string;
-let db: string;
+/** One database for the file: its tests follow one another (the export is of the import's sources). */
+let db: OwnedDatabase;
 let opml: string;
 
 const nashra = (args: string[], env: Record<string, string> = { NASHRA_ALLOW_PRIVATE_FETCH: '1' }) =>
-  runCliInProcess([...args, '--db', db], { env: { NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
+  runCliInProcess(args, { env: { ...db.env, NASHRA_FETCH_TIMEOUT_MS: '3000', ...env } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nashra-opml-'));
-  db = join(dir, 'nashra.db');
+  db = await createDatabase();
   server = await startFeedServer({
     '/atom.xml': { file: 'feeds/atom.xml' },
     '/content.rss': { file: 'feeds/content-encoded.rss' },
@@ -33,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  await db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,9 +63,7 @@ describe('nashra sources import / export (OPML)', () => {
     expect(lines.find((l) => l.includes('file:///etc/passwd'))).toMatch(/^refused\t/);
     expect(r.stdout).toMatch(/^3 added, 1 already followed, 2 refused$/m);
 
-    const rows = new Database(db, { readonly: true });
-    const sources = rows.prepare('SELECT url, name, category FROM sources ORDER BY id').all() as Array<{ url: string; name: string; category: string | null }>;
-    rows.close();
+    const sources = await db.sql('SELECT url, name, category FROM sources ORDER BY id') as Array<{ url: string; name: string; category: string | null }>;
     expect(sources.map((s) => [s.url.replace(server.base, ''), s.name, s.category])).toEqual([
       ['/followed.rss', expect.any(String), null],
       ['/atom.xml', 'SY24 Atom', 'سوريا'],

@@ -5,13 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outletFile } from '../src/app/outlets.js';
 import { FakeTelegramHub, type FakeTelegram } from './fake-telegram/server.js';
 import { callback, message, privateChat, waitFor } from './fake-telegram/harness.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { spawnRun } from './helpers/child-run.js';
+import { freshDatabase, outletSql, type RawDatabase } from './helpers/raw-db.js';
 import { tempDir } from './helpers/tmp.js';
 
 const MAIN_TOKEN = '111111111:AAmainBotTokenForOutletTests_abcdefXYZ';
@@ -43,11 +42,14 @@ function articleFile(outlet: string, i: number): string {
   return path;
 }
 
-/** Two outlets on a new database: main with one article, sy24 with three (its ids 2 and 3 are not main's); a chat each. */
-async function twoOutlets(name: string, opts: { subscribeFirst: boolean }) {
-  const dbPath = join(tmp.dir, `${name}.db`);
+/**
+ * Two outlets on a new database of this pass (README, Outlets: on PostgreSQL sy24 is a schema of the same database):
+ * main with one article, sy24 with three (its ids 2 and 3 are not main's); a chat each.
+ */
+async function twoOutlets(opts: { subscribeFirst: boolean }) {
+  const db = await freshDatabase();
   const env = {
-    DATABASE_PATH: dbPath, TELEGRAM_API_ROOT: hub.apiRoot, TELEGRAM_BOT_TOKEN: MAIN_TOKEN, TELEGRAM_EDITOR_IDS: String(MAIN_EDITOR),
+    ...db.env, TELEGRAM_API_ROOT: hub.apiRoot, TELEGRAM_BOT_TOKEN: MAIN_TOKEN, TELEGRAM_EDITOR_IDS: String(MAIN_EDITOR),
     SY24_TELEGRAM_BOT_TOKEN: SY24_TOKEN, SY24_TELEGRAM_EDITOR_IDS: String(SY24_EDITOR), LOG_LEVEL: 'debug',
     TELEGRAM_RATE_PER_SECOND: '1000', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', SY24_TELEGRAM_RATE_PER_SECOND: '1000', SY24_TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
   };
@@ -69,7 +71,7 @@ async function twoOutlets(name: string, opts: { subscribeFirst: boolean }) {
   await ok(['--outlet', 'main', 'ingest', articleFile('main', 1)]);
   await ok(['--outlet', 'sy24', 'ingest', articleFile('sy24', 1), articleFile('sy24', 2), articleFile('sy24', 3)]);
   if (!opts.subscribeFirst) await subscribe();
-  return { dbPath, env, cli };
+  return { db, env, cli };
 }
 
 /** A port nothing listens on now. */
@@ -84,15 +86,14 @@ async function freePort(): Promise<number> {
 const sends = (bot: FakeTelegram) => bot.sent().filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
 /** A message's text without the direction isolates the formatter puts around Latin words and numbers. */
 const textOf = (c: { params: Record<string, unknown> }) => String(c.params.text ?? c.params.caption ?? '').replace(/[\u2066-\u2069]/g, '');
-const rows = (dbPath: string, slug: string, sql: string) => {
-  const db = new Database(outletFile(dbPath, slug), { readonly: true });
-  try { return db.prepare(sql).all() as Record<string, unknown>[]; } finally { db.close(); }
-};
+const rows = (db: RawDatabase, slug: string, sql: string) => outletSql(db, slug, sql);
 
-describe('nashra run with two outlets, each with its own bot', () => {
+// Each test runs a dozen commands and `nashra run` (on PostgreSQL a pool per outlet): past vitest's 30 s on a loaded
+// 2-core machine.
+describe('nashra run with two outlets, each with its own bot', { timeout: 120_000 }, () => {
   it('run --once sends each outlet\'s articles through its own bot to its own chats; --outlet serves that one only', async () => {
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
-    const { cli } = await twoOutlets('once', { subscribeFirst: true });
+    const { cli } = await twoOutlets({ subscribeFirst: true });
 
     const one = await cli(['--outlet', 'sy24', 'run', '--once']);
     expect(one.code, one.stderr).toBe(0);
@@ -117,7 +118,7 @@ describe('nashra run with two outlets, each with its own bot', () => {
   });
 
   it('refuses to start when two outlets are configured with the same bot token, before anything is sent', async () => {
-    const { cli } = await twoOutlets('same-token', { subscribeFirst: true });
+    const { cli } = await twoOutlets({ subscribeFirst: true });
     const before = mainBot.calls.length;
     const r = await cli(['run', '--once'], { SY24_TELEGRAM_BOT_TOKEN: MAIN_TOKEN });
     expect(r.code).toBe(1);
@@ -127,7 +128,7 @@ describe('nashra run with two outlets, each with its own bot', () => {
   });
 
   it('refuses to start when two outlets are configured with the same WhatsApp session folder (one Chromium each), naming both', async () => {
-    const { cli } = await twoOutlets('same-session', { subscribeFirst: true });
+    const { cli } = await twoOutlets({ subscribeFirst: true });
     const session = join(tmp.dir, 'one-session');
     const r = await cli(['run', '--once'], { WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: session, SY24_WHATSAPP_ENABLED: '1', SY24_WHATSAPP_SESSION_DIR: `${session}/` });
     expect(r.code).toBe(1);
@@ -138,18 +139,18 @@ describe('nashra run with two outlets, each with its own bot', () => {
   });
 
   it('an editor of one outlet, through its bot, finds none of the other outlet\'s articles; a broadcast in each goes out through its own bot', async () => {
-    const { dbPath, env } = await twoOutlets('bot', { subscribeFirst: false });
+    const { db, env } = await twoOutlets({ subscribeFirst: false });
     const before = { main: sends(mainBot).length, sy24: sends(sy24Bot).length };
     const healthPort = await freePort();
     const run = spawnRun({ ...env, LOG_LEVEL: 'warn', NASHRA_HEALTH_PORT: String(healthPort) });
     try {
-      await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 20_000, 'both bots polling');
+      await waitFor(() => mainBot.calls.some((c) => c.method === 'getUpdates') && sy24Bot.calls.some((c) => c.method === 'getUpdates'), 60_000, 'both bots polling');
       // One health endpoint for the process: every outlet's platforms, another outlet's named with it.
       let health: { ok: boolean; platforms: Record<string, boolean> } | undefined;
       await waitFor(async () => {
         health = await fetch(`http://127.0.0.1:${healthPort}/health`).then((r) => r.json() as Promise<typeof health>, () => undefined);
         return health?.ok === true;
-      }, 20_000, 'the health endpoint');
+      }, 60_000, 'the health endpoint');
       expect(health!.platforms).toEqual({ telegram: true, console: true, 'sy24:telegram': true, 'sy24:console': true });
       const repliesTo = (bot: FakeTelegram, chat: number) => bot.sent('sendMessage').filter((c) => String(c.params.chat_id) === String(chat));
       const reply = async (bot: FakeTelegram, chat: number, from: number, text: string) => {
@@ -195,8 +196,8 @@ describe('nashra run with two outlets, each with its own bot', () => {
     expect(mainPosts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر main رقم 1')])).toEqual([[MAIN_CHAT, true]]);
     expect(sy24Posts.map((c) => [String(c.params.chat_id), textOf(c).includes('خبر sy24 رقم 1')])).toEqual([[SY24_CHAT, true]]);
     // sy24's rows read back: its three articles, none retracted; one broadcast, its own (article 1).
-    expect(rows(dbPath, 'sy24', 'SELECT id, retracted_at FROM articles ORDER BY id')).toEqual([1, 2, 3].map((id) => ({ id, retracted_at: null })));
-    expect(rows(dbPath, 'sy24', 'SELECT article_id FROM broadcasts')).toEqual([{ article_id: 1 }]);
-    expect(rows(dbPath, 'main', 'SELECT article_id FROM broadcasts')).toEqual([{ article_id: 1 }]);
+    expect(await rows(db, 'sy24', 'SELECT id, retracted_at FROM articles ORDER BY id')).toEqual([1, 2, 3].map((id) => ({ id, retracted_at: null })));
+    expect(await rows(db, 'sy24', 'SELECT article_id FROM broadcasts')).toEqual([{ article_id: 1 }]);
+    expect(await rows(db, 'main', 'SELECT article_id FROM broadcasts')).toEqual([{ article_id: 1 }]);
   });
 });

@@ -24,10 +24,10 @@ let counter: ClickCounter;
 
 beforeAll(async () => {
   f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: 'https://desk.example.org' });
-  for (const chatId of ['reader-1', 'reader-2', 'reader-3']) f.store.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private', title: `قارئ ${chatId.slice(-1)}` }, Date.now() - 60_000);
-  await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
+  for (const chatId of ['reader-1', 'reader-2', 'reader-3']) await f.data.repos.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private', title: `قارئ ${chatId.slice(-1)}` }, Date.now() - 60_000);
+  await queueAudienceIn(f.data, f.article, { kind: 'platform', platform: 'console' });
   const printed: string[] = [];
-  const data = f.store.ports();
+  const data = f.data;
   await new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], createLogger({ level: 'silent' }), { links: postLinks({ config: f.config, data }) }).drain(10_000);
   counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
   desk = await startDesk({ ...f.deps, clicks: counter }, { port: 0, host: '127.0.0.1' });

@@ -13,16 +13,17 @@ import { deskPerTest, get, jar, signIn, type DeskFixture } from './helpers/desk.
 import { storeNumberedArticle } from './helpers/articles.js';
 import { post, seedBestHour } from './helpers/clicks.js';
 import { runCliInProcess } from './helpers/cli.js';
+import { jobsOf } from './helpers/raw-db.js';
 
 const setup = deskPerTest();
 const DAY = 24 * HOUR_MS;
 
 /** Two console chats and a Telegram channel; stories clicked today, three days ago and ten days ago. */
 async function seeded(f: DeskFixture, now: number) {
-  const s = f.store;
-  const a = s.subscriptions.subscribe({ platform: 'console', chatId: 'reader-a', kind: 'private', title: '=HYPERLINK("http://evil.example","x")' }, now - 30 * DAY);
-  const b = s.subscriptions.subscribe({ platform: 'console', chatId: 'reader-b', kind: 'private' }, now - 30 * DAY);
-  const c = s.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000001', kind: 'channel', title: 'قناة' }, now - 30 * DAY);
+  const s = f.data;
+  const a = await s.repos.subscriptions.subscribe({ platform: 'console', chatId: 'reader-a', kind: 'private', title: '=HYPERLINK("http://evil.example","x")' }, now - 30 * DAY);
+  const b = await s.repos.subscriptions.subscribe({ platform: 'console', chatId: 'reader-b', kind: 'private' }, now - 30 * DAY);
+  const c = await s.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000001', kind: 'channel', title: 'قناة' }, now - 30 * DAY);
   const today = f.article;
   const earlier = await storeNumberedArticle(s, 1);
   const old = await storeNumberedArticle(s, 2);
@@ -66,7 +67,7 @@ describe('the reach read model', () => {
     const now = Date.now();
     const { c, today } = await seeded(f, now);
     const deps = f.deps.outlets.main;
-    const channelPost = f.store.jobs.listForArticle(today.id).find((j) => j.subscriptionId === c.id)!;
+    const channelPost = (await jobsOf(f.db, today.id)).find((j) => j.subscriptionId === c.id)!;
     const counts = [{ emoji: '👍', count: 7 }, { emoji: '🔥', count: 2 }];
     expect(await recordReactions(deps, { kind: 'counts', platform: 'telegram', chatId: c.chatId, messageId: `m${channelPost.id}`, counts, at: now }, now))
       .toBe('recorded');
@@ -84,8 +85,8 @@ describe('the reach read model', () => {
 
   it('places clicks by the newsroom\'s hour of day and day of week (Asia/Damascus is UTC+3)', async () => {
     const { f } = await setup({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
-    const s = f.store;
-    const sub = s.subscriptions.subscribe({ platform: 'console', chatId: 'r', kind: 'private' });
+    const s = f.data;
+    const sub = await s.repos.subscriptions.subscribe({ platform: 'console', chatId: 'r', kind: 'private' }, Date.now());
     // 2026-12-06 is a Sunday; 22:00 UTC is 01:00 on Monday in Damascus.
     const at = Date.UTC(2026, 11, 6, 22, 0);
     await post(s, f.article.id, sub.id, at, [[at, 7], [at + HOUR_MS, 2]]);
@@ -107,10 +108,11 @@ describe('the reach read model', () => {
 describe('the hour suggested for an audience', () => {
   it('is the local hour with the most clicks per post over four weeks, for that audience only, once there is enough history', async () => {
     const { f } = await setup({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
-    const s = f.store;
+    const s = f.data;
     const now = Date.UTC(2026, 11, 7, 12, 0);
-    const con = Array.from({ length: 6 }, (_, i) => s.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }));
-    const tg = s.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000002', kind: 'channel' });
+    const con = [];
+    for (let i = 0; i < 6; i++) con.push(await s.repos.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }, Date.now()));
+    const tg = await s.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001000000002', kind: 'channel' }, Date.now());
     let n = 10;
     // 40 posts at 05:00 UTC (08:00 in Damascus) with 1 click each; 30 at 15:00 UTC (18:00) with 3 clicks each; on Telegram
     // 20 posts at 09:00 UTC with 50 clicks each (another audience); and older posts at 03:00 UTC, outside the four weeks.
@@ -124,14 +126,16 @@ describe('the hour suggested for an audience', () => {
     expect((await suggestSendHour(f.deps.outlets.main, { kind: 'all' }, now))?.hour).toBe(12);
     expect((await suggestSendHour(f.deps.outlets.main, { kind: 'chats', subscriptionIds: [con[0]!.id, con[1]!.id] }, now))).toBeUndefined();
     expect(await suggestSendHour(f.deps.outlets.main, { kind: 'platform', platform: 'telegram' }, now)).toBeUndefined();
-  });
+    // 100 articles and posts written one statement at a time: past 30 s on PostgreSQL on a loaded 2-core machine.
+  }, 120_000);
 });
 
 describe('the hour suggested where a broadcast is scheduled', () => {
   it('the desk\'s broadcast preview names the audience\'s best hour and sets the time field to it; none without the history', async () => {
     const { f, app } = await setup({ NASHRA_TIME_ZONE: 'UTC' });
-    const s = f.store;
-    const con = Array.from({ length: 6 }, (_, i) => s.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }, Date.now() - 60 * DAY));
+    const s = f.data;
+    const con = [];
+    for (let i = 0; i < 6; i++) con.push(await s.repos.subscriptions.subscribe({ platform: 'console', chatId: `c${i}`, kind: 'private' }, Date.now() - 60 * DAY));
     const j = jar();
     await signIn(app, j);
     const page = async () => {
@@ -144,9 +148,10 @@ describe('the hour suggested where a broadcast is scheduled', () => {
     expect(html).toMatch(/id="best-hour"[^>]*>[^<]*19:00/);
     expect(html).toMatch(/id="schedule-at"[^>]*value="\d{4}-\d\d-\d\dT19:00"/);
     // The CLI's preview says the same (off a terminal it asks nothing and queues nothing).
-    const cli = await runCliInProcess(['broadcast', String(f.article.id), '--all'], { env: { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' } });
+    const cli = await runCliInProcess(['broadcast', String(f.article.id), '--all'], { env: { ...f.db.env, NASHRA_TIME_ZONE: 'UTC' } });
     expect(cli.stdout).toContain('best hour for this audience over the last four weeks: 19:00 (4 clicks per post over 10 posts at that hour; --at 19:00 schedules it then)');
-  });
+    // 60 articles and posts written one statement at a time (seedBestHour): past 30 s on PostgreSQL on a loaded machine.
+  }, 120_000);
 });
 
 describe('the CSV export', () => {
@@ -163,7 +168,7 @@ describe('the CSV export', () => {
     const { f, app } = await setup();
     const now = Date.now();
     await seeded(f, now);
-    f.store.articles.setEdit(f.article.id, { title: '@SUM(1+1)*cmd|\' /C calc\'!A0', summary: f.article.summary, hashtags: [] }, 'mona', now);
+    await f.data.repos.articleWrites.setEdit(f.article.id, { title: '@SUM(1+1)*cmd|\' /C calc\'!A0', summary: f.article.summary, hashtags: [] }, 'mona', now);
     const j = jar();
     await signIn(app, j);
     const res = await get(app, j, '/reach.csv?since=7d');
@@ -217,7 +222,7 @@ describe('nashra reach', () => {
     const { f } = await setup();
     const now = Date.now();
     const { today, earlier } = await seeded(f, now);
-    const env = { DATABASE_PATH: f.config.databasePath, NASHRA_TIME_ZONE: 'UTC' };
+    const env = { ...f.db.env, NASHRA_TIME_ZONE: 'UTC' };
     const res = await runCliInProcess(['reach', '--since', '7d', '--json'], { env });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordReactions } from '../src/newsroom/index.js';
 import { deskPerTest, get, jar, signIn } from './helpers/desk.js';
+import { queuePosts, sendQueued } from './helpers/raw-db.js';
 
 const setup = deskPerTest();
 
@@ -19,13 +20,12 @@ describe('reactions on the desk\'s article page', () => {
     expect(page.body).toContain('لا تعطي المنصات البوتاتِ عدد المشاهدات');
 
     // One post sent to a Telegram channel (message 1001) and one to a WhatsApp group.
-    const channel = f.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001234500001', kind: 'channel' }, Date.now() - 60_000);
-    const group = f.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group' }, Date.now() - 60_000);
-    f.store.jobs.enqueue(f.article.id, [channel, group]);
-    for (const post of f.store.jobs.listForArticle(f.article.id)) {
-      f.store.jobs.markSending(post.id);
-      f.store.jobs.markSent(post.id, post.subscriptionId === channel.id ? '1001' : 'true_120363000000000001@g.us_3EB0AA');
-    }
+    const r = f.data.repos;
+    const channel = await r.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001234500001', kind: 'channel' }, Date.now() - 60_000);
+    const group = await r.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group' }, Date.now() - 60_000);
+    expect(await queuePosts(f.data, f.article.id, [channel.id, group.id])).toBe(2);
+    expect(await sendQueued(f.data, 'telegram', 5, () => '1001')).toHaveLength(1);
+    expect(await sendQueued(f.data, 'whatsapp', 5, () => 'true_120363000000000001@g.us_3EB0AA')).toHaveLength(1);
     const newsroom = f.deps.outlets.main;
     const at = Date.now();
     expect(await recordReactions(newsroom, {

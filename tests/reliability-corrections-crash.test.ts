@@ -4,15 +4,13 @@
  * and restarted each time; the fake Bot API in this process is the witness of every edit request that reached it.
  * The PRNG is seeded: a failure reproduces.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transportConcurrency } from '../bots/telegram/transport.js';
 import { CORRECTIONS } from '../src/model/delivery.js';
-import { openStore } from '../src/store/index.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import { runCliAsync } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast, seededRandom, spawnRun, until, type ChildRun } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshDatabase, jobsOf, jobStates } from './helpers/raw-db.js';
 
 const CHATS = 1000;
 const KILLS = 10;
@@ -25,25 +23,15 @@ afterEach(async () => {
   cleanups = [];
 });
 
-function correctionStates(dbPath: string): Record<string, number> {
-  const store = openStore(dbPath);
-  try {
-    return store.jobs.totalsByState();
-  } finally {
-    store.close();
-  }
-}
-
 describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
   it('10 kills: each post edited once or declared in doubt; none edited twice, none lost', async () => {
-    const { dir, cleanup } = tempDir('nashra-corr-crash-');
-    cleanups.push(cleanup);
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const dbPath = join(dir, 'n.db');
-    await prepareBroadcast(dbPath, CHATS, 1);
-    const sendEnv = childEnv(apiRoot, dbPath);
+    const db = await freshDatabase();
+    await prepareBroadcast(db.ports, CHATS, 1);
+    const sendEnv = childEnv(apiRoot, db);
+    const correctionStates = () => jobStates(db.ports, CORRECTIONS);
     expect((await runCliAsync(['run', '--once'], sendEnv, 120_000)).code).toBe(0);
     expect(fake.sent('sendMessage')).toHaveLength(CHATS);
     const corrected = await runCliAsync(['correct', '1', '--title', 'تصحيح: افتتاح سوق جديدة في دمشق بعد تأجيل', '--yes'], sendEnv, 60_000);
@@ -56,14 +44,14 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
     let child: ChildRun | undefined;
     cleanups.push(() => void child?.kill('SIGKILL'));
     for (let k = 0; k < KILLS; k++) {
-      if ((correctionStates(dbPath).queued ?? 0) === 0) break; // the wave is over before the kills are
+      if (((await correctionStates()).queued ?? 0) === 0) break; // the wave is over before the kills are
       const before = editRequests();
       child = spawnRun(env);
       await until(() => editRequests() > before || child!.child.exitCode !== null, 20_000, `run ${k} to start editing`);
       expect(child.child.exitCode, child.output()).toBeNull();
       await new Promise((r) => setTimeout(r, 100 + Math.floor(random() * 400)));
       await child.kill('SIGKILL');
-      leftSending.push(correctionStates(dbPath).sending ?? 0);
+      leftSending.push((await correctionStates()).sending ?? 0);
     }
     child = spawnRun(env, ['--once']);
     const exit = await child.exited;
@@ -76,15 +64,14 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
       const key = `${c.params.chat_id}:${c.params.message_id}`;
       requests.set(key, (requests.get(key) ?? 0) + 1);
     }
-    const store = openStore(dbPath);
-    try {
-      const jobs = new Map(store.jobs.listForArticle(1, CORRECTIONS).map((j) => [j.waitsFor, j]));
+    {
+      const jobs = new Map((await jobsOf(db, 1, CORRECTIONS)).map((j) => [j.waitsFor, j]));
       let duplicates = 0;
       let lost = 0;
       let inDoubt = 0;
       let inDoubtEdited = 0;
-      for (const d of store.jobs.listForArticle(1)) {
-        const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
+      for (const d of await jobsOf(db, 1)) {
+        const chat = (await db.ports.repos.subscriptions.get(d.subscriptionId))!.chatId;
         const got = requests.get(`${chat}:${d.messageId}`) ?? 0;
         const edited = fake.message(chat, d.messageId!)!.text?.includes('تصحيح: افتتاح سوق جديدة') ?? false;
         if (got > 1) duplicates += got - 1;
@@ -96,7 +83,7 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
           lost++;
         }
       }
-      const states = store.jobs.totalsByState();
+      const states = await correctionStates();
       console.log(`[corrections crash] kills ${leftSending.length}, posts checked ${jobs.size}, duplicate edit requests ${duplicates}, ` +
         `lost ${lost}, in doubt ${inDoubt} (of which the fake had edited ${inDoubtEdited}), left sending per kill [${leftSending.join(',')}], ` +
         `final ${JSON.stringify(states)}`);
@@ -107,8 +94,6 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
       expect(inDoubt).toBe(leftSending.reduce((a, b) => a + b, 0));
       const limit = transportConcurrency(EDIT_RATE);
       for (const n of leftSending) expect(n).toBeLessThanOrEqual(limit);
-    } finally {
-      store.close();
     }
   }, 400_000);
 });

@@ -3,15 +3,14 @@
  * moments in the middle of a broadcast and restarted each time; the fake Bot API (in this process, so its record
  * survives every restart) is the witness of what was really sent. The PRNG is seeded: a failure reproduces.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { transportConcurrency } from '../bots/telegram/transport.js';
-import { openStore } from '../src/store/index.js';
+import { POSTS } from '../src/model/delivery.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 import {
-  CHILD_TOKEN, childEnv, deliveryStates, preparedArticleOf, prepareBroadcast, seededRandom, spawnRun, until, type ChildRun,
+  CHILD_TOKEN, childEnv, preparedArticleOf, prepareBroadcast, seededRandom, spawnRun, until, type ChildRun,
 } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshDatabase, type RawDatabase } from './helpers/raw-db.js';
 
 const RATE = 1000;
 
@@ -23,48 +22,46 @@ afterEach(async () => {
 
 interface Verdict { deliveries: number; duplicates: number; lost: number; inDoubt: number; inDoubtReceived: number; states: Record<string, number> }
 
-/** Compares the store's final state of every (subscriber, article) pair with what the fake answered ok. */
-function verdict(dbPath: string, fake: FakeTelegram, articles: number): Verdict {
+/** Compares the database's final state of every (subscriber, article) pair with what the fake answered ok. */
+async function verdict(db: RawDatabase, fake: FakeTelegram): Promise<Verdict> {
   const received = new Map<string, number>();
   for (const c of fake.sent()) {
     const n = preparedArticleOf(c.params);
     if (n !== undefined) received.set(`${c.params.chat_id}:${n}`, (received.get(`${c.params.chat_id}:${n}`) ?? 0) + 1);
   }
-  const store = openStore(dbPath);
-  try {
-    const v: Verdict = { deliveries: 0, duplicates: 0, lost: 0, inDoubt: 0, inDoubtReceived: 0, states: {} };
-    for (const a of store.articles.latest(articles)) {
-      const n = Number(/\/(\d+)$/.exec(a.url!)![1]);
-      for (const d of store.jobs.listForArticle(a.id)) {
-        v.deliveries++;
-        v.states[d.state] = (v.states[d.state] ?? 0) + 1;
-        const got = received.get(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`) ?? 0;
-        if (got > 1) v.duplicates += got - 1;
-        if (d.state === 'in_doubt') {
-          v.inDoubt++;
-          v.inDoubtReceived += got;
-        } else if (d.state !== 'sent' || got === 0) {
-          v.lost++;
-        }
-      }
+  const v: Verdict = { deliveries: 0, duplicates: 0, lost: 0, inDoubt: 0, inDoubtReceived: 0, states: {} };
+  // Every post of every prepared article, with its chat.
+  const posts = await db.sql(`SELECT a.url, j.state, s.chat_id FROM jobs j JOIN articles a ON a.id = j.article_id
+    JOIN subscriptions s ON s.id = j.subscription_id WHERE j.kind = 'post' ORDER BY j.id`);
+  for (const d of posts) {
+    const n = Number(/\/(\d+)$/.exec(d.url as string)![1]);
+    const state = d.state as string;
+    v.deliveries++;
+    v.states[state] = (v.states[state] ?? 0) + 1;
+    const got = received.get(`${d.chat_id}:${n}`) ?? 0;
+    if (got > 1) v.duplicates += got - 1;
+    if (state === 'in_doubt') {
+      v.inDoubt++;
+      v.inDoubtReceived += got;
+    } else if (state !== 'sent' || got === 0) {
+      v.lost++;
     }
-    return v;
-  } finally {
-    store.close();
   }
+  return v;
 }
+
+/** Posts `sending` now, as the outbox counts them. */
+const sending = async (db: RawDatabase) => (await db.ports.repos.outbox.countsByState(POSTS)).filter((c) => c.state === 'sending').reduce((n, c) => n + c.count, 0);
 
 /** Starts, kills (SIGKILL) and restarts `nashra run` `kills` times, then drains with `run --once`. */
 async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; kills: number; subscribers: number; articles: number }) {
-  const { dir, cleanup } = tempDir('nashra-crash-');
-  cleanups.push(cleanup);
   const limits = { globalPerSecond: RATE, perChatPerSecond: 50, perGroupPerMinute: 1000 };
   const fake = new FakeTelegram(CHILD_TOKEN, limits);
   const apiRoot = await fake.start();
   cleanups.push(() => fake.stop());
-  const dbPath = join(dir, 'n.db');
-  await prepareBroadcast(dbPath, opts.subscribers, opts.articles);
-  const env = childEnv(apiRoot, dbPath, { NASHRA_IN_DOUBT_POLICY: opts.policy });
+  const db = await freshDatabase();
+  await prepareBroadcast(db.ports, opts.subscribers, opts.articles);
+  const env = childEnv(apiRoot, db, { NASHRA_IN_DOUBT_POLICY: opts.policy });
   const random = seededRandom(opts.seed);
   const inDoubtPerKill: number[] = [];
   let child: ChildRun | undefined;
@@ -86,12 +83,12 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
     await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 450)));
     await child.kill('SIGKILL');
     // Rows left `sending` by this kill: the next start turns them in_doubt (hold) or queues them again (resend).
-    inDoubtPerKill.push(deliveryStates(dbPath).sending ?? 0);
+    inDoubtPerKill.push(await sending(db));
   }
   child = spawnRun(env, ['--once']);
   const exit = await child.exited;
   expect(exit.code, child.output()).toBe(0);
-  const v = verdict(dbPath, fake, opts.articles);
+  const v = await verdict(db, fake);
   const limit = transportConcurrency(limits.globalPerSecond);
   console.log(`[crash/${opts.policy}] seed ${opts.seed}: kills survived ${opts.kills}, deliveries checked ${v.deliveries}, ` +
     `duplicates ${v.duplicates}, lost ${v.lost}, in doubt ${v.inDoubt} (of which the fake had received ${v.inDoubtReceived}), ` +

@@ -1,38 +1,28 @@
 /**
  * Scheduled sends from the CLI (issue 25 §4): `nashra broadcast … --at`, `nashra urgent … --at`, `nashra scheduled
  * [list|move|cancel]`, against the built CLI, with what an operator may mistype or mistake: garbage times, the past,
- * too far ahead, ids of other things, a second cancel. The rows read back from SQLite say what was written.
+ * too far ahead, ids of other things, a second cancel. The rows read back from the database (either adapter) say what was written.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { localDateTime } from '../src/text/schedule.js';
 import { ROOT, runCliInProcess } from './helpers/cli.js';
 import { expectUserError } from './helpers/user-error.js';
-import { tempDir } from './helpers/tmp.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 
 const ZONE = 'Asia/Damascus';
-let tmp: ReturnType<typeof tempDir>;
-let db: string;
-const cli = (...args: string[]) => runCliInProcess([...args, '--db', db], { env: { NASHRA_TIME_ZONE: ZONE } });
+let db: OwnedDatabase;
+const cli = (...args: string[]) => runCliInProcess(args, { env: { ...db.env, NASHRA_TIME_ZONE: ZONE } });
 
-beforeAll(() => {
-  tmp = tempDir();
-  db = join(tmp.dir, 'cli.db');
-});
-afterAll(() => tmp.cleanup());
+beforeAll(async () => { db = await createDatabase(); });
+afterAll(() => db.close());
 
-/** Jobs and broadcasts as SQLite holds them. */
-function rows() {
-  const store = new Database(db, { readonly: true });
-  try {
-    return {
-      jobs: store.prepare('SELECT broadcast_id, state, not_before FROM jobs ORDER BY id').all() as Array<{ broadcast_id: number | null; state: string; not_before: number }>,
-      broadcasts: store.prepare('SELECT id, state, send_at FROM broadcasts ORDER BY id').all() as Array<{ id: number; state: string; send_at: number | null }>,
-    };
-  } finally {
-    store.close();
-  }
+/** Jobs and broadcasts as the database holds them. */
+async function rows() {
+  return {
+    jobs: await db.sql('SELECT broadcast_id, state, not_before FROM jobs ORDER BY id') as Array<{ broadcast_id: number | null; state: string; not_before: number }>,
+    broadcasts: await db.sql('SELECT id, state, send_at FROM broadcasts ORDER BY id') as Array<{ id: number; state: string; send_at: number | null }>,
+  };
 }
 
 describe('nashra broadcast --at, nashra scheduled', () => {
@@ -41,7 +31,7 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     expect((await cli('subs', 'add', 'console', 'two')).code).toBe(0);
     expect((await cli('ingest', join(ROOT, 'samples/easc-topic3.txt'))).code).toBe(0); // article 1, queued at once for both
     expect((await cli('scheduled')).stdout).toMatch(/nothing is scheduled/);
-    const before = rows();
+    const before = await rows();
 
     // Words that are not a time, a time in the past, one beyond 30 days: refused before anything is previewed.
     const now = Date.now();
@@ -57,7 +47,7 @@ describe('nashra broadcast --at, nashra scheduled', () => {
       expectUserError(await cli('broadcast', '1', '--all', '--yes', '--at', at), why);
     }
     expectUserError(await cli('urgent', 'انقطاع', '--yes', '--at', '7 مساء'), /"7 مساء" is not a time/);
-    expect(rows()).toEqual(before);
+    expect(await rows()).toEqual(before);
 
     // Arabic-Indic digits are a time like any other; a full date too.
     const first = localDateTime(now + 2 * 86_400_000, ZONE);
@@ -67,7 +57,7 @@ describe('nashra broadcast --at, nashra scheduled', () => {
 
   it('an urgent alert and a broadcast scheduled, moved, cancelled, and refused once cancelled', async () => {
     expect((await cli('ingest', join(ROOT, 'samples/easc-topic9.txt'))).code).toBe(0);
-    const stored = rows();
+    const stored = await rows();
     const articleJobs = stored.jobs.length;
     // A second chat after the ingest, so a broadcast of the newest article reaches one chat.
     expect((await cli('subs', 'add', 'console', 'three')).code).toBe(0);
@@ -84,15 +74,15 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     const list = (await cli('scheduled', 'list')).stdout;
     expect(list).toMatch(new RegExp(`b${b}\\t\\S+ 18:00\\tbroadcast\\t1\\t2\\t`));
     expect(list).toMatch(new RegExp(`b${ub}\\t\\S+ 07:30\\turgent\\t3\\t\\d+\\tانقطاع الكهرباء في دمشق`));
-    const sendAt = rows().broadcasts.find((x) => x.id === b)!.send_at!;
-    expect(rows().jobs.filter((j) => j.broadcast_id === b).map((j) => [j.state, j.not_before])).toEqual([['queued', sendAt]]);
-    expect(rows().jobs.slice(0, articleJobs)).toEqual(stored.jobs); // the ingest's own posts untouched
+    const sendAt = (await rows()).broadcasts.find((x) => x.id === b)!.send_at!;
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === b).map((j) => [j.state, j.not_before])).toEqual([['queued', sendAt]]);
+    expect((await rows()).jobs.slice(0, articleJobs)).toEqual(stored.jobs); // the ingest's own posts untouched
 
     // Moved: the broadcast and its post take the new time.
     const moved = await cli('scheduled', 'move', `b${b}`, localDateTime(Date.now() + 3 * 86_400_000, ZONE));
     expect(moved.code, moved.stderr).toBe(0);
     expect(moved.stdout).toMatch(new RegExp(`b${b} moved from \\S+ 18:00 to \\S+ \\d\\d:\\d\\d \\(Asia/Damascus\\), 1 delivery`));
-    const after = rows();
+    const after = await rows();
     const newAt = after.broadcasts.find((x) => x.id === b)!.send_at!;
     expect(newAt).toBeGreaterThan(sendAt);
     expect(after.jobs.filter((j) => j.broadcast_id === b).map((j) => j.not_before)).toEqual([newAt]);
@@ -104,13 +94,13 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     expectUserError(await cli('scheduled', 'move', `b${b}`, 'غدا'), /"غدا" is not a time/);
     expectUserError(await cli('scheduled', 'move', `b${b}`, '2020-01-01', '10:00'), /is in the past/);
     expectUserError(await cli('scheduled', 'frobnicate'), /too many arguments for 'list'/);
-    expect(rows()).toEqual(after);
+    expect(await rows()).toEqual(after);
 
     // Cancelled: its posts are skipped; a second cancel and a move are refused, saying why.
     const cancelled = await cli('scheduled', 'cancel', `#${ub}`);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toMatch(new RegExp(`b${ub} cancelled: 3 deliveries will not go`));
-    expect(rows().jobs.filter((j) => j.broadcast_id === ub).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === ub).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped']);
     expectUserError(await cli('scheduled', 'cancel', `b${ub}`), new RegExp(`broadcast b${ub} was cancelled \\(or its article retracted\\)`));
     expectUserError(await cli('scheduled', 'move', `b${ub}`, '18:00'), /was cancelled/);
     expect((await cli('scheduled')).stdout).not.toMatch(new RegExp(`b${ub}\\t`));
@@ -118,21 +108,21 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     // A retraction of its article cancels the other.
     expect((await cli('retract', '2', '--yes')).code).toBe(0);
     expect((await cli('scheduled')).stdout).toMatch(/nothing is scheduled/);
-    expect(rows().broadcasts.find((x) => x.id === b)!.state).toBe('cancelled');
-    expect(rows().jobs.filter((j) => j.broadcast_id === b).map((j) => j.state)).toEqual(['skipped']);
+    expect((await rows()).broadcasts.find((x) => x.id === b)!.state).toBe('cancelled');
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === b).map((j) => j.state)).toEqual(['skipped']);
 
     // Something scheduled for tomorrow: `run --once` sends what is due and leaves it queued, without waiting a minute
     // (the idle give-up) for a time that is a day away.
     const later = await cli('broadcast', '1', '--all', '--yes', '--at', localDateTime(Date.now() + 86_400_000, ZONE));
     expect(later.stdout).toMatch(/scheduled broadcast b\d+: 1 delivery of article 1/);
     const started = Date.now();
-    const run = await runCliInProcess(['run', '--once', '--db', db], { env: { NASHRA_TIME_ZONE: ZONE, LOG_LEVEL: 'info' } });
+    const run = await runCliInProcess(['run', '--once'], { env: { ...db.env, NASHRA_TIME_ZONE: ZONE, LOG_LEVEL: 'info' } });
     expect(run.code, run.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     // Not stuck, scheduled: said so, not "being sent at the platform's pace".
     expect(run.stderr).toMatch(/queue drained .*scheduled\.console="1 \(the first at /);
     expect((await cli('stats')).stdout).toMatch(/console: 1 scheduled \(nashra scheduled\); the first goes at /);
     const lb = Number(/scheduled broadcast b(\d+)/.exec(later.stdout)![1]);
-    expect(rows().jobs.filter((j) => j.broadcast_id === lb).map((j) => j.state)).toEqual(['queued']);
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === lb).map((j) => j.state)).toEqual(['queued']);
   }, 120_000);
 });

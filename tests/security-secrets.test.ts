@@ -9,7 +9,7 @@ import { FakeTelegram } from './fake-telegram/server.js';
 import { CHILD_TOKEN, childEnv, freePort, prepareBroadcast, spawnRun, until, type ChildRun } from './helpers/child-run.js';
 import { runCliAsync } from './helpers/cli.js';
 import { ROOT } from './helpers/cli.js';
-import { tempDir } from './helpers/tmp.js';
+import { freshDatabase, freshDatabaseEnv } from './helpers/raw-db.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -22,21 +22,19 @@ const leaks = (text: string) => SECRET_FORMS.filter((s) => text.includes(s));
 
 describe('security: the token stays secret', () => {
   it('no stdout/stderr line of nashra run holds the token through 403s, 5xx, refusals and a vanished API', async () => {
-    const { dir, cleanup } = tempDir('nashra-secret-');
-    cleanups.push(cleanup);
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const dbPath = join(dir, 'n.db');
-    await prepareBroadcast(dbPath, 6, 1, 300_000);
+    const db = await freshDatabase();
+    await prepareBroadcast(db.ports, 6, 1, 300_000);
     fake.failFor('300000', { kind: 'blocked' });
     fake.failFor('300001', { kind: 'server_error' });
     fake.failFor('300002', { kind: 'not_found' });
     fake.refuse('setMyCommands');
     fake.refuse('deleteWebhook');
-    let child: ChildRun | undefined = spawnRun(childEnv(apiRoot, dbPath, { LOG_LEVEL: 'debug', LOG_FORMAT: 'text' }));
+    let child: ChildRun | undefined = spawnRun(childEnv(apiRoot, db, { LOG_LEVEL: 'debug', LOG_FORMAT: 'text' }));
     cleanups.push(() => void child?.kill('SIGKILL'));
-    await until(() => child!.stderr.some((l) => l.includes('delivery will be retried')) || child!.child.exitCode !== null, 15_000, 'a 5xx retry logged');
+    await until(() => child!.stderr.some((l) => l.includes('delivery will be retried')) || child!.child.exitCode !== null, 45_000, 'a 5xx retry logged');
     await until(() => child!.stderr.some((l) => l.includes('subscription deactivated')), 5000, 'a 403 logged');
     await fake.stop(); // network errors from now on
     await until(() => child!.stderr.some((l) => /network error|fetch failed|ECONNREFUSED/i.test(l)), 15_000, 'a network error logged')
@@ -49,18 +47,16 @@ describe('security: the token stays secret', () => {
     expect(out).toMatch(/403/);
     expect(out).toMatch(/502/);
     expect(leaks(out)).toEqual([]);
-  }, 45_000);
+  }, 90_000);
 
   it('CLI failures (bad API root, wrong token, unreachable API) say what is wrong without the token', async () => {
-    const { dir, cleanup } = tempDir('nashra-secret-cli-');
-    cleanups.push(cleanup);
     const closed = `http://127.0.0.1:${await freePort()}`;
     const fake = new FakeTelegram('111:OtherTokenThatTheServerExpects_xyz', { globalPerSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 100 });
     const wrongTokenRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const [badRoot, wrongToken] = await Promise.all([
-      runCliAsync(['run', '--once'], childEnv('not a url', join(dir, 'a.db'), { LOG_LEVEL: 'debug' })),
-      runCliAsync(['run', '--once'], childEnv(wrongTokenRoot, join(dir, 'b.db'), { LOG_LEVEL: 'debug' })),
+      runCliAsync(['run', '--once'], childEnv('not a url', { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), 60_000),
+      runCliAsync(['run', '--once'], childEnv(wrongTokenRoot, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), 60_000),
     ]);
     const lines = [`exit ${badRoot.code}: ${badRoot.stderr.trim()}`, `exit ${wrongToken.code}: ${wrongToken.stderr.trim()}`];
     expect(badRoot.code).toBe(78);
@@ -72,9 +68,9 @@ describe('security: the token stays secret', () => {
     // Unreachable (nothing listens; once with the token pasted into the URL too): the run waits for the API,
     // says so once, and a SIGTERM still ends it at once.
     for (const root of [closed, `${closed}/bot${CHILD_TOKEN}`]) {
-      const child = spawnRun(childEnv(root, join(dir, `c${lines.length}.db`), { LOG_LEVEL: 'debug' }), ['--once']);
+      const child = spawnRun(childEnv(root, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), ['--once']);
       cleanups.push(() => void child.kill('SIGKILL'));
-      await until(() => child.stderr.some((l) => l.includes('Bot API unreachable')) || child.child.exitCode !== null, 10_000, 'the unreachable warning');
+      await until(() => child.stderr.some((l) => l.includes('Bot API unreachable')) || child.child.exitCode !== null, 30_000, 'the unreachable warning');
       const t0 = Date.now();
       const exit = await child.kill('SIGTERM');
       lines.push(`exit ${exit.code} ${exit.at - t0} ms after SIGTERM: ${child.stderr.find((l) => l.includes('unreachable'))}`);
@@ -85,8 +81,9 @@ describe('security: the token stays secret', () => {
     }
     console.log(`[secrets] CLI errors:\n  ${lines.join('\n  ')}`);
     for (const r of [badRoot, wrongToken]) expect(leaks(r.stdout + r.stderr)).toEqual([]);
-    // Four runs of the CLI, each a node start (2 s on a loaded machine) and a wait for the API: 20–30 s under load.
-  }, 90_000);
+    // Four runs of the CLI, each a node start (2 s on a loaded machine) and a wait for the API: 20–30 s under load,
+    // past 60 s on a 2-core machine running several suites.
+  }, 180_000);
 
   it('.gitignore keeps .env (and the databases) out of git', () => {
     const lines = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());

@@ -11,16 +11,14 @@ import { pollSource } from '../src/ingest/poller.js';
 import { createLogger } from '../src/logger.js';
 import { addSource, AlreadyFollowedError, CLI_OPERATOR, type NewsroomDeps } from '../src/newsroom/index.js';
 import { exportOpml, importOpml } from '../src/newsroom/opml.js';
-import { openStore, type Store } from '../src/store/index.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
-import { tempDir } from './helpers/tmp.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 import { pollDeps } from '../src/newsroom/intake.js';
 
 let server: FeedServer;
-let store: Store;
+let db: OwnedDatabase;
 let deps: NewsroomDeps;
 let logged: string[];
-let cleanup: () => void;
 
 const rss = (title: string, items: string[], extra = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>${title}</title><link>{{BASE}}/</link>${extra}
@@ -58,22 +56,20 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-beforeEach(() => {
-  const t = tempDir('nashra-sources-identity-');
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, 'n.db'));
+beforeEach(async () => {
+  db = await createDatabase();
   logged = [];
   const config = loadAppConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' });
-  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'warn', write: (l) => logged.push(l) }));
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'warn', write: (l) => logged.push(l) }));
 });
-afterEach(() => { store.close(); cleanup(); });
+afterEach(() => db.close());
 
 describe('a declared charset wins (item 9)', () => {
   it('reads a UTF-8 feed with one invalid byte as UTF-8: the source name and the titles stay Arabic', async () => {
     // Before: the whole body was read as windows-1256: the source was stored as «ظ†ط´ط±ط© ط§ظ„ط±ظ‚ط©».
     const { source } = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/one-bad-byte.rss`, backfill: 3 });
-    expect(store.sources.get(source.id)!.name).toBe('نشرة الرقة');
-    const titles = [1, 2, 3].map((n) => store.articles.getByUrl(`${server.base}/news/${encodeURIComponent('نشرة الرقة')}/${n}`)?.title);
+    expect((await db.ports.repos.sources.get(source.id))!.name).toBe('نشرة الرقة');
+    const titles = await Promise.all([1, 2, 3].map(async (n) => (await db.ports.repos.articles.getByUrl(`${server.base}/news/${encodeURIComponent('نشرة الرقة')}/${n}`))?.title));
     expect(titles).toEqual(['خبر 1 عن الرقة', 'خبر 2 عن الرقة', 'خبر 3 عن الرقة']);
     expect(logged.filter((l) => l.includes('bytes invalid in the declared charset dropped'))).toEqual([
       expect.stringMatching(/charset="utf-8" sequences=1$/),
@@ -83,10 +79,10 @@ describe('a declared charset wins (item 9)', () => {
   it('does the same for a large feed decoded on the feed thread', async () => {
     const { source } = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/one-bad-byte-large.rss` });
     // The detection reads the whole body; the polls after it read it on the thread.
-    expect(store.sources.get(source.id)!.name).toBe('نشرة الرقة');
-    await pollSource(pollDeps(deps), store.sources.get(source.id)!);
+    expect((await db.ports.repos.sources.get(source.id))!.name).toBe('نشرة الرقة');
+    await pollSource(pollDeps(deps), (await db.ports.repos.sources.get(source.id))!);
     expect(logged.filter((l) => l.includes('bytes invalid in the declared charset dropped'))).toHaveLength(2);
-    expect(store.articles.getByUrl(`${server.base}/news/${encodeURIComponent('نشرة الرقة')}/2`)?.title).toBe('خبر 2 عن الرقة');
+    expect((await db.ports.repos.articles.getByUrl(`${server.base}/news/${encodeURIComponent('نشرة الرقة')}/2`))?.title).toBe('خبر 2 عن الرقة');
   });
 });
 
@@ -100,7 +96,7 @@ describe('one feed is followed once, whatever address names it (item 12)', () =>
     ]);
     const err = await already(`${server.base}/feed/`);
     expect(err.message).toBe(`${server.base}/feed/ is already followed as #${site.source.id} (مرصد التجربة, polling ${server.base}/wp-json/wp/v2/posts?_embed=1)`);
-    expect(store.sources.list()).toHaveLength(2);
+    expect((await db.ports.repos.sources.list())).toHaveLength(2);
     expect(site.source).toMatchObject({ kind: 'wordpress', feedUrl: `${server.base}/wp-json/wp/v2/posts?_embed=1`, altFeedUrl: `${server.base}/feed/` });
   });
 
@@ -108,7 +104,7 @@ describe('one feed is followed once, whatever address names it (item 12)', () =>
     const feed = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/feed/` });
     expect((await already(`${server.base}/`)).source.id).toBe(feed.source.id);
     expect((await already(`${server.base}/old-feed`)).source.id).toBe(feed.source.id); // the final URL after a redirect
-    expect(store.sources.list()).toHaveLength(1);
+    expect((await db.ports.repos.sources.list())).toHaveLength(1);
   });
 
   it('localhost and 127.0.0.1 are one feed when the feed names itself, in either order', async () => {
@@ -116,7 +112,7 @@ describe('one feed is followed once, whatever address names it (item 12)', () =>
     const local = `http://localhost:${new URL(server.base).port}/feed/`;
     const first = await addSource(deps, CLI_OPERATOR, { url: `${server.base}/feed/` });
     expect((await already(local)).message).toMatch(new RegExp(`^${local} is already followed as #${first.source.id} \\(`));
-    store.sources.remove(first.source.id);
+    await db.ports.repos.sources.remove(first.source.id);
     const second = await addSource(deps, CLI_OPERATOR, { url: local });
     expect(second.source.altFeedUrl).toBe(`${server.base}/feed/`);
     expect((await already(`${server.base}/feed`)).source.id).toBe(second.source.id);
@@ -126,7 +122,7 @@ describe('one feed is followed once, whatever address names it (item 12)', () =>
     const local = `http://localhost:${new URL(server.base).port}/feed/`;
     const report = await importOpml(deps, CLI_OPERATOR, opmlOf([`${server.base}/feed/`, local, `${server.base}/old-feed`, `${server.base}/`]));
     expect(report.outcomes.map((o) => o.kind).sort()).toEqual(['added', 'already', 'already', 'already']);
-    expect(store.sources.list()).toHaveLength(1);
+    expect((await db.ports.repos.sources.list())).toHaveLength(1);
   });
 });
 

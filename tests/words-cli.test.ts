@@ -10,6 +10,7 @@ import { FakeTelegram } from './fake-telegram/server.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast } from './helpers/child-run.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
+import { freshDatabase, type RawDatabase } from './helpers/raw-db.js';
 import { tempDir } from './helpers/tmp.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -33,11 +34,11 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const nashra = (db: string, ...args: string[]) => runCliInProcess([...args, '--db', db], { env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' } });
+const nashra = (db: RawDatabase, ...args: string[]) => runCliInProcess(args, { env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' } });
 
 describe('CLI words (issue 21, item 27)', () => {
   it('sources add counts the backfill\'s articles and its subscriptions apart; subs add and subs list say the same «(all news)»', async () => {
-    const db = join(tmp.dir, 'backfill.db');
+    const db = await freshDatabase();
     const added = await nashra(db, 'subs', 'add', 'console', 'demo');
     expect(added.stdout.trim()).toBe('1\tconsole\tdemo\tprivate\t(all news)\tsubscribed');
     const listed = await nashra(db, 'subs', 'list');
@@ -48,7 +49,7 @@ describe('CLI words (issue 21, item 27)', () => {
   });
 
   it('a feed cut off is said in words, not the XML parser\'s internals', async () => {
-    const r = await nashra(join(tmp.dir, 'cut.db'), 'sources', 'add', `${server.base}/cut.rss`);
+    const r = await nashra(await freshDatabase(), 'sources', 'add', `${server.base}/cut.rss`);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`nashra: cannot add ${server.base}/cut.rss: malformed feed: it ends inside <rss><channel><item><title>, never closed (the feed was cut off)`);
   });
@@ -56,14 +57,15 @@ describe('CLI words (issue 21, item 27)', () => {
   it('preview reads a one-paragraph text file as an article; a lone headline is refused in words', async () => {
     const paragraph = join(tmp.dir, 'one.txt');
     writeFileSync(paragraph, 'افتتحت بلدية حمص اليوم سوقاً شعبية جديدة تضم مئات المحال التجارية. وقال رئيس البلدية إن السوق توفر مئة فرصة عمل للشباب.\n');
-    const r = await nashra(join(tmp.dir, 'preview.db'), 'preview', paragraph, '--json');
+    const db = await freshDatabase();
+    const r = await nashra(db, 'preview', paragraph, '--json');
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { title: string; summary: string[] };
     expect(json.title).toBe('افتتحت بلدية حمص اليوم سوقاً شعبية جديدة تضم مئات المحال التجارية.');
     expect(json.summary.join(' ')).toContain('مئة فرصة عمل');
     const headline = join(tmp.dir, 'headline.txt');
     writeFileSync(headline, 'عنوان بلا نص\n');
-    const h = await nashra(join(tmp.dir, 'preview.db'), 'preview', headline);
+    const h = await nashra(db, 'preview', headline);
     expect(h.code).toBe(1);
     expect(h.stderr.trim()).toBe(`nashra: ${headline}: not an article: only a headline: no article text under it`);
   });
@@ -72,8 +74,8 @@ describe('CLI words (issue 21, item 27)', () => {
     const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     try {
-      const db = join(tmp.dir, 'retract.db');
-      await prepareBroadcast(db, 1, 2);
+      const db = await freshDatabase();
+      await prepareBroadcast(db.ports, 1, 2);
       const env = childEnv(apiRoot, db);
       const cli = (...args: string[]) => runCliInProcess(args, { env });
       expect((await cli('run', '--once')).code).toBe(0);

@@ -42,10 +42,10 @@ export interface DeskFixture {
  * A desk account, as `nashra editors add` makes it: a member of `main` (id 1, db/020) with a role, admin unless said.
  * The store's own add makes an account of no outlet, which the desk signs out at its first request.
  */
-export function addDeskAccount(store: Store, username: string, passwordHash: string, role: DeskRole = 'admin'): number {
-  const added = store.deskEditors.add(username, passwordHash, Date.now());
+export async function addDeskAccount(data: DataPorts, username: string, passwordHash: string, role: DeskRole = 'admin'): Promise<number> {
+  const added = await data.repos.deskAccounts.add(username, passwordHash, Date.now());
   if (!added) throw new Error(`desk account ${username} not added`);
-  store.outlets.setMembership(added.id, 1, role, Date.now());
+  await data.repos.outlets.setMembership(added.id, 1, role, Date.now());
   return added.id;
 }
 
@@ -83,8 +83,7 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   const lines: string[] = [];
   if (opts.editor !== false) {
     editorHash ??= hashPassword(PASSWORD);
-    const added = await data.repos.deskAccounts.add(EDITOR, await editorHash, Date.now());
-    await data.repos.outlets.setMembership(added!.id, 1, 'admin', Date.now());
+    await addDeskAccount(data, EDITOR, await editorHash);
   }
   const sy24 = sy24Article();
   const result = await storeArticleIn(data, {

@@ -17,8 +17,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
+import { outletFile, outletSchema } from '../../src/app/outlets.js';
 import { WriteBehindCounters } from '../../src/app/run-database.js';
 import type { DayCounters } from '../../src/delivery/platform.js';
+import type { JobKind, JobRecord, PendingJob } from '../../src/model/delivery.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
@@ -262,4 +264,56 @@ export function rows(s: RawDatabase) {
     post: (articleId: number, subscriptionId: number, platform: string, over: RawRow = {}) =>
       s.insert('jobs', { kind: 'post', platform, subscription_id: subscriptionId, article_id: articleId, state: 'sent', queued_at: 0, ...over }),
   };
+}
+
+/** The article's posts queued for these chats through the audience's port, as a broadcast queues them; how many were new. */
+export async function queuePosts(ports: DataPorts, articleId: number, subscriptionIds: number[], now = Date.now()): Promise<number> {
+  return ports.repos.audience.queueListed(articleId, subscriptionIds, {}, now);
+}
+
+/**
+ * Up to `limit` of the platform's queued posts sent as the worker marks them (sending, then sent with the platform's
+ * message id `messageId(job id)`); the jobs sent.
+ */
+export async function sendQueued(ports: DataPorts, platform: string, limit: number, messageId: (jobId: number) => string, now = Date.now()): Promise<PendingJob[]> {
+  const jobs = await ports.repos.jobs.next(platform, limit, 'oldest', now, { texts: true });
+  for (const job of jobs.slice(0, limit)) {
+    await ports.repos.jobs.markSending(job.id, now);
+    await ports.repos.jobs.markSent(job.id, { messageId: messageId(job.id) }, now);
+  }
+  return jobs.slice(0, limit);
+}
+
+/** An article's jobs of these kinds (posts unless said), oldest first, as the outbox reads them. */
+export async function jobsOf(db: RawDatabase, articleId: number, kinds: readonly JobKind[] = ['post']): Promise<JobRecord[]> {
+  const ids = await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds);
+  return Promise.all(ids.map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
+}
+
+/**
+ * One statement on another outlet's rows (README, Outlets): SQLite's file of the outlet beside this database's, or
+ * the outlet's schema (`outlet_<slug>`) of the same PostgreSQL database; `main` is this database's own.
+ */
+export async function outletSql(db: RawDatabase, slug: string, text: string, ...values: unknown[]): Promise<RawRow[]> {
+  if (slug === 'main') return db.sql(text, ...values);
+  if (db.name === 'sqlite') {
+    const file = new Database(outletFile(db.where, slug), { readonly: true });
+    try { return file.prepare(text).all(...values) as RawRow[]; } finally { file.close(); }
+  }
+  const client = new pg.Client({ connectionString: db.where, types: numberTypes });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${outletSchema(slug)}`);
+    let n = 0;
+    return (await client.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Jobs of these kinds (posts unless said) per state, every platform together, as the outbox counts them. */
+export async function jobStates(ports: DataPorts, kinds: readonly JobKind[] = ['post']): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const c of await ports.repos.outbox.countsByState(kinds)) out[c.state] = (out[c.state] ?? 0) + c.count;
+  return out;
 }
