@@ -22,6 +22,9 @@ export const POSTGRES_PASS = [
   'tests/subscriptions-interleave.test.ts',
   'tests/telegram-bot.test.ts',
   'tests/telegram-webhook.test.ts',
+  // converted (bots)
+  'tests/telegram-server-answers.test.ts',
+  'tests/telegram-sources.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -108,8 +111,6 @@ export const NOT_CONVERTED = [
   'tests/subs-set-cli.test.ts',
   'tests/telegram-limits.test.ts',
   'tests/telegram-newsroom-writes.test.ts',
-  'tests/telegram-server-answers.test.ts',
-  'tests/telegram-sources.test.ts',
   'tests/telegram-transport.test.ts',
   'tests/templates-telegram.test.ts',
   'tests/whatsapp-adapter.test.ts',

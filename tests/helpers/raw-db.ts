@@ -20,7 +20,10 @@ import { onTestFinished } from 'vitest';
 import { WriteBehindCounters } from '../../src/app/run-database.js';
 import type { DayCounters } from '../../src/delivery/platform.js';
 import type { DataPorts } from '../../src/ports/index.js';
+import type { AuditEntry } from '../../src/model/audit.js';
+import type { JobKind, JobRecord } from '../../src/model/delivery.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { jobFromRow } from '../../src/store/jobs.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
@@ -258,4 +261,15 @@ export function rows(s: RawDatabase) {
     post: (articleId: number, subscriptionId: number, platform: string, over: RawRow = {}) =>
       s.insert('jobs', { kind: 'post', platform, subscription_id: subscriptionId, article_id: articleId, state: 'sent', queued_at: 0, ...over }),
   };
+}
+
+/** An article's jobs of these kinds (its posts by default), oldest first: rows no port lists by article. */
+export async function jobsOf(db: RawDatabase, articleId: number, kinds: readonly JobKind[] = ['post']): Promise<JobRecord[]> {
+  const rows = await db.sql(`SELECT * FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds);
+  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+}
+
+/** The audit log, newest first (the desk's Audit page's read). */
+export function auditLog(db: RawDatabase, limit = 50): Promise<AuditEntry[]> {
+  return db.ports.repos.reads.audit({ limit });
 }
