@@ -24,6 +24,8 @@ import type { AuditEntry } from '../../src/model/audit.js';
 import type { JobKind, JobRecord } from '../../src/model/delivery.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { jobFromRow } from '../../src/store/jobs.js';
+import { revisionFromRow } from '../../src/store/revisions.js';
+import type { ArticleRevision } from '../../src/model/correction.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
@@ -267,6 +269,24 @@ export function rows(s: RawDatabase) {
 export async function jobsOf(db: RawDatabase, articleId: number, kinds: readonly JobKind[] = ['post']): Promise<JobRecord[]> {
   const rows = await db.sql(`SELECT * FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds);
   return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+}
+
+/** A subscription's jobs of these kinds (its digest messages by default), oldest first. */
+export async function subscriptionJobsOf(db: RawDatabase, subscriptionId: number, kinds: readonly JobKind[] = ['digest']): Promise<JobRecord[]> {
+  const rows = await db.sql(`SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, subscriptionId, ...kinds);
+  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+}
+
+/** The digest periods closed for a subscription (also those that held nothing), oldest first. */
+export async function digestPeriodsOf(db: RawDatabase, subscriptionId: number): Promise<Array<{ periodEnd: Date; items: number }>> {
+  return (await db.sql('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end', subscriptionId))
+    .map((r) => ({ periodEnd: new Date(r.period_end as number), items: r.items as number }));
+}
+
+/** Every revision applied to an article, oldest first (rows no port lists). */
+export async function appliedRevisionsOf(db: RawDatabase, articleId: number): Promise<ArticleRevision[]> {
+  return (await db.sql(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`, articleId))
+    .map((r) => revisionFromRow(r as unknown as Parameters<typeof revisionFromRow>[0]));
 }
 
 /** The audit log, newest first (the desk's Audit page's read). */
