@@ -142,5 +142,5 @@ describe('no combination of filters and templates sends an article twice or lose
         if (d.template.headerMark) expect(text.split('\n')[0]).toContain(d.template.headerMark);
       }
     }
-  });
+  }, 120_000); // about 300 units and reads: a round trip per statement on PostgreSQL (30 s was too short under load)
 });
