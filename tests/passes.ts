@@ -45,6 +45,7 @@ export const POSTGRES_PASS = [
   'tests/full-story-core.test.ts',
   'tests/articles-interleave.test.ts',
   'tests/broadcasts-interleave.test.ts',
+  'tests/corrections-interleaved.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -82,7 +83,6 @@ export const NOT_CONVERTED = [
   'tests/broadcast-waiting.test.ts',
   'tests/clicks.test.ts',
   'tests/corrections-desk.test.ts',
-  'tests/corrections-interleaved.test.ts',
   'tests/desk-browser.test.ts',
   'tests/desk-http.test.ts',
   'tests/desk-settings.test.ts',
