@@ -48,6 +48,7 @@ export const POSTGRES_PASS = [
   'tests/corrections-interleaved.test.ts',
   'tests/digests-property.test.ts',
   'tests/retractions-property.test.ts',
+  'tests/scheduled-property.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -110,7 +111,6 @@ export const NOT_CONVERTED = [
   'tests/reliability-scheduled.test.ts',
   'tests/scheduled-cli.test.ts',
   'tests/scheduled-desk-browser.test.ts',
-  'tests/scheduled-property.test.ts',
   'tests/security-secrets.test.ts',
   'tests/sources-identity.test.ts',
   'tests/subs-set-cli.test.ts',
