@@ -49,6 +49,7 @@ export const POSTGRES_PASS = [
   'tests/digests-property.test.ts',
   'tests/retractions-property.test.ts',
   'tests/scheduled-property.test.ts',
+  'tests/reactions-whatsapp.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/postgres/* are): kept out of the second pass. */
@@ -103,7 +104,6 @@ export const NOT_CONVERTED = [
   'tests/reach-browser.test.ts',
   'tests/reach.test.ts',
   'tests/reactions-desk.test.ts',
-  'tests/reactions-whatsapp.test.ts',
   'tests/reads-ports.test.ts',
   'tests/reliability-clicks.test.ts',
   'tests/reliability-corrections-crash.test.ts',
