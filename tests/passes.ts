@@ -46,8 +46,6 @@ export const POSTGRES_PASS = [
   'tests/articles-interleave.test.ts',
   'tests/broadcasts-interleave.test.ts',
   'tests/corrections-interleaved.test.ts',
-  'tests/digests-property.test.ts',
-  'tests/retractions-property.test.ts',
   'tests/scheduled-property.test.ts',
   'tests/reactions-whatsapp.test.ts',
 ];
@@ -116,4 +114,6 @@ export const NOT_CONVERTED = [
   'tests/subs-set-cli.test.ts',
   'tests/whatsapp-adapter.test.ts',
   'tests/words-cli.test.ts',
+  'tests/digests-property.test.ts',
+  'tests/retractions-property.test.ts',
 ];
