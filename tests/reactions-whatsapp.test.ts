@@ -209,7 +209,8 @@ describe('WhatsApp reactions', () => {
       let settled = 0;
       const settle = async () => {
         h.client().react(sentinel, `96390000${1000 + ++settled}@c.us`, '🏁');
-        await until(async () => (await articleReactions(h.newsroom, await articleOf(h, sentinel)))[0]?.total === settled, 3000, `seed ${seed}: sentinel ${settled}`);
+        // 20 s: after a restart's resync, handled one unit per reaction (3 s was short on PostgreSQL under load).
+        await until(async () => (await articleReactions(h.newsroom, await articleOf(h, sentinel)))[0]?.total === settled, 20_000, `seed ${seed}: sentinel ${settled}`);
       };
       for (let step = 0; step < 60; step++) {
         h.clock.t += 1000;
@@ -243,7 +244,7 @@ describe('WhatsApp reactions', () => {
       for (const c of cleanups.reverse()) await c();
       cleanups = [];
     }
-  });
+  }, 180_000); // a resync after a restart is handled one reaction (one unit) at a time: a round trip each on PostgreSQL
 });
 
 /** The article a sent post (its WhatsApp message id) belongs to. */
