@@ -46,7 +46,6 @@ export const POSTGRES_PASS = [
   'tests/articles-interleave.test.ts',
   'tests/broadcasts-interleave.test.ts',
   'tests/corrections-interleaved.test.ts',
-  'tests/scheduled-property.test.ts',
   'tests/reactions-whatsapp.test.ts',
 ];
 
@@ -116,4 +115,5 @@ export const NOT_CONVERTED = [
   'tests/words-cli.test.ts',
   'tests/digests-property.test.ts',
   'tests/retractions-property.test.ts',
+  'tests/scheduled-property.test.ts',
 ];
