@@ -2,9 +2,8 @@
  * Broadcast decisions from several front doors at once (issue 23 §3, the broadcasts slice of the ports): each action
  * is one unit of work with its audit entry, so however the presses interleave, a broadcast is decided once, by the
  * one press its audit entry names, and what that entry says it queued or skipped is what the outbox holds. Against a
- * real SQLite store; nothing of ours is mocked.
+ * this pass's database (SQLite, or PostgreSQL in its pass); nothing of ours is mocked.
  */
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../src/app/platforms.js';
 import { createLogger } from '../src/logger.js';
@@ -14,9 +13,9 @@ import {
   subscribe, type Actor, type NewsroomDeps,
 } from '../src/newsroom/index.js';
 import { storeNumberedArticle } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { DataPorts } from '../src/ports/index.js';
 import { seededRandom } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
+import { auditLog, createDatabase, jobsOf, type OwnedDatabase } from './helpers/raw-db.js';
 
 /** An editor on Telegram (a button press), an editor at the desk (a form), the operator at the shell. */
 const TELEGRAM: Actor = { platform: 'telegram', id: '4242' };
@@ -24,25 +23,24 @@ const DESK: Actor = { platform: 'desk', id: 'editor@example.org' };
 const DOORS = [TELEGRAM, DESK, CLI_OPERATOR];
 const CHATS = ['-1001', '-1002', '-1003', '-1004'];
 
-let store: Store;
+let db: OwnedDatabase;
+let store: DataPorts;
 let deps: NewsroomDeps;
-let cleanup: () => void;
 let articles = 0;
 
 beforeEach(async () => {
-  const t = tempDir('nashra-broadcasts-interleave-');
-  cleanup = t.cleanup;
-  store = openStore(join(t.dir, 'n.db'));
-  const config = loadAppConfig({
+  db = await createDatabase();
+  store = db.ports;
+  const config = loadAppConfig({ ...db.env,
     TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: TELEGRAM.id, TELEGRAM_PAID_BROADCAST_RATE: '1000',
   });
   deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => undefined);
   articles = 0;
   for (const chatId of CHATS) await subscribe(deps, CLI_OPERATOR, { platform: 'telegram', chatId });
 });
-afterEach(() => { store.close(); cleanup(); });
+afterEach(() => db.close());
 
-const auditOf = () => store.audit.recent(100_000).reverse().filter((e) => e.action.startsWith('broadcast.'));
+const auditOf = async () => (await auditLog(db, 100_000)).reverse().filter((e) => e.action.startsWith('broadcast.'));
 
 async function article(): Promise<number> {
   return (await storeNumberedArticle(store, ++articles)).id;
@@ -63,16 +61,16 @@ describe('broadcast decisions interleaving', () => {
     ]);
     expect(confirmed).toMatchObject({ kind: 'done', queued: 4, broadcast: { state: 'queued' } });
     expect(cancelled).toMatchObject({ kind: 'already-decided', broadcast: { state: 'queued' } });
-    expect(auditOf().map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.confirm telegram']);
-    expect(store.jobs.listForArticle(b.articleId).map((j) => j.state)).toEqual(['queued', 'queued', 'queued', 'queued']);
+    expect((await auditOf()).map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.confirm telegram']);
+    expect((await jobsOf(db, b.articleId)).map((j) => j.state)).toEqual(['queued', 'queued', 'queued', 'queued']);
 
     // The other way round: the cancel is asked first, and the confirmation queues nothing.
     const c = await preview();
     const [cancel, confirm] = await Promise.all([cancelBroadcast(deps, DESK, c.id, c.token), confirmBroadcast(deps, TELEGRAM, c.id, c.token)]);
     expect(cancel).toMatchObject({ kind: 'done', broadcast: { state: 'cancelled' } });
     expect(confirm).toMatchObject({ kind: 'already-decided', broadcast: { state: 'cancelled' } });
-    expect(store.jobs.listForArticle(c.articleId)).toEqual([]);
-    expect(auditOf().slice(2).map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.cancel desk']);
+    expect((await jobsOf(db, c.articleId))).toEqual([]);
+    expect((await auditOf()).slice(2).map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.cancel desk']);
   });
 
   it('a stop pressed while the confirmation is on its way skips exactly what that confirmation queued', async () => {
@@ -85,18 +83,18 @@ describe('broadcast decisions interleaving', () => {
     expect(confirmed).toMatchObject({ kind: 'done', queued: 4 });
     expect(stopped).toMatchObject({ kind: 'done', skipped: 4, broadcast: { state: 'stopped' } });
     expect(again).toMatchObject({ kind: 'already-decided' });
-    expect(store.jobs.listForArticle(b.articleId).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+    expect((await jobsOf(db, b.articleId)).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     expect(await broadcastStatus(deps, b.id)).toMatchObject({ state: 'stopped', skipped: 4, remaining: 0, finished: true });
-    expect(auditOf().map((e) => e.action)).toEqual(['broadcast.preview', 'broadcast.confirm', 'broadcast.stop']);
+    expect((await auditOf()).map((e) => e.action)).toEqual(['broadcast.preview', 'broadcast.confirm', 'broadcast.stop']);
   });
 
   for (const seed of [1, 2, 3]) {
     it(`any mix of presses on a few broadcasts from three front doors agrees with the audit log and the outbox (seed ${seed})`, async () => {
       const random = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-      const subscriptionIds = store.subscriptions.list().map((s) => s.id);
+      const subscriptionIds = (await store.repos.subscriptions.list()).map((s) => s.id);
       const all: Broadcast[] = [];
-      let entries = auditOf().length;
+      let entries = (await auditOf()).length;
       let pressedLate = 0;
       const decision = (r: { kind: string }) => {
         if (r.kind === 'done') return 1;
@@ -106,7 +104,8 @@ describe('broadcast decisions interleaving', () => {
       for (let round = 0; round < 25; round++) {
         // A new preview now and then: everyone, or some chats (some of which may have the article already: none).
         // Presses go to broadcasts still to decide or to stop (a few to others: they must find them decided).
-        const live = all.filter((b) => ['preview', 'queued'].includes(store.broadcasts.get(b.id)!.state));
+        const states = await Promise.all(all.map(async (b) => (await store.repos.broadcasts.get(b.id))!.state));
+        const live = all.filter((_, i) => ['preview', 'queued'].includes(states[i]!));
         if (live.length < 2 || random() < 0.3) {
           live.push(await preview(random() < 0.5 ? undefined : subscriptionIds.filter(() => random() < 0.5)));
           all.push(live.at(-1)!);
@@ -130,14 +129,14 @@ describe('broadcast decisions interleaving', () => {
           );
         }
         for (const r of await Promise.all(batch)) entries += r;
-        const log = auditOf();
+        const log = (await auditOf());
         expect(log).toHaveLength(entries);
         for (const b of all) {
-          const now = store.broadcasts.get(b.id)!;
+          const now = (await store.repos.broadcasts.get(b.id))!;
           const own = log.filter((e) => e.detail.broadcast === b.id);
           const decided = own.filter((e) => ['broadcast.confirm', 'broadcast.cancel'].includes(e.action));
           const stops = own.filter((e) => e.action === 'broadcast.stop');
-          const jobs = store.jobs.listForArticle(b.articleId);
+          const jobs = await jobsOf(db, b.articleId);
           // Decided at most once, and its state is what its entries say.
           expect(decided.length, `broadcast ${b.id}`).toBeLessThanOrEqual(1);
           expect(stops.length).toBeLessThanOrEqual(1);
@@ -159,7 +158,7 @@ describe('broadcast decisions interleaving', () => {
         }
       }
       // The mix did decide things, and did conflict (presses that found it decided already).
-      const log = auditOf();
+      const log = (await auditOf());
       expect(log.filter((e) => ['broadcast.confirm', 'broadcast.cancel', 'broadcast.stop'].includes(e.action)).length).toBeGreaterThan(10);
       expect(pressedLate).toBeGreaterThan(5);
     });

@@ -4,12 +4,13 @@
  * errors), rows read back from the store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { adapterContext } from '../src/app/platforms.js';
 import { pollSource } from '../src/ingest/poller.js';
 import { CLI_OPERATOR, confirmCorrection, confirmRetraction, correctionReport, previewCorrection, previewRetraction, type NewsroomDeps } from '../src/newsroom/index.js';
 import { storeArticleIn, routeArticleIn } from './helpers/articles.js';
 import type { Source } from '../src/model/source.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { adapterContextOn } from './helpers/context.js';
+import { appliedRevisionsOf, auditLog, jobsOf } from './helpers/raw-db.js';
 import { startFeedServer, type FeedServer } from './helpers/feed-server.js';
 import { pollDeps } from '../src/newsroom/intake.js';
 
@@ -49,13 +50,13 @@ async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (it
   feeds = await startFeedServer();
   const harness = h;
   const hourAgo = Date.now() - 3600_000;
-  for (const chatId of CHATS) harness.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: chatId.startsWith('-') ? 'channel' : 'private' }, hourAgo);
-  const source = harness.store.sources.add({ url: `${feeds.base}/feed`, feedUrl: `${feeds.base}/feed`, kind: 'rss', name: 'المصدر' });
-  harness.store.sources.markPrimed(source.id, hourAgo); // every item is new: none is taken for a backlog
-  const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
+  for (const chatId of CHATS) await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: chatId.startsWith('-') ? 'channel' : 'private' }, hourAgo);
+  const source = await harness.data.repos.sources.add({ url: `${feeds.base}/feed`, feedUrl: `${feeds.base}/feed`, kind: 'rss', name: 'المصدر' }, Date.now());
+  await harness.data.repos.sources.markPrimed(source.id, hourAgo); // every item is new: none is taken for a backlog
+  const deps = adapterContextOn(harness.config, harness.db, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
   const serve = (item: Item) => feeds!.route('/feed', { body: rss([item]), contentType: 'application/rss+xml' });
   const poll = async () => {
-    const result = await pollSource(pollDeps({ config: harness.config, store: harness.store, data: harness.store.ports(), logger: harness.logger }), harness.store.sources.get(source.id)!);
+    const result = await pollSource(pollDeps({ config: harness.config, data: harness.data, logger: harness.logger }), (await harness.data.repos.sources.get(source.id))!);
     harness.worker.notify();
     return result;
   };
@@ -63,29 +64,29 @@ async function setUp(): Promise<{ deps: NewsroomDeps; source: Source; serve: (it
 }
 
 /** Each chat's one post of the article: its message id, from the deliveries table. */
-function posts(articleId: number): Array<{ chatId: string; messageId: string }> {
-  return h!.store.jobs.listForArticle(articleId).map((d) => ({
-    chatId: h!.store.subscriptions.get(d.subscriptionId)!.chatId, messageId: d.messageId!,
-  }));
+async function posts(articleId: number): Promise<Array<{ chatId: string; messageId: string }>> {
+  return Promise.all((await jobsOf(h!.db, articleId)).map(async (d) => ({
+    chatId: (await h!.data.repos.subscriptions.get(d.subscriptionId))!.chatId, messageId: d.messageId!,
+  })));
 }
 
 /** Numbers and Latin runs are wrapped in bidi isolates (U+2066–U+2069) in the rendered post. */
 const unisolated = (text: string | undefined) => (text ?? '').replace(/[\u2066-\u2069]/g, '');
 
-const correctionStates = () => h!.store.jobs.totalsByState();
-const doneCorrections = () => correctionStates().sent ?? 0;
+const correctionStates = () => h!.data.repos.outbox.totalsByState(['edit', 'delete']);
+const doneCorrections = async () => (await correctionStates()).sent ?? 0;
 
 describe('a source changes an item that was sent', () => {
   it('edits each subscriber\'s post exactly once to the new text, in its chat\'s template; white space and a tracking parameter edit nothing', async () => {
     const { serve, poll } = await setUp();
     const base = feeds!.base;
     // One chat chose no hashtag line: its corrected post keeps that choice.
-    h!.store.templates.put(h!.store.subscriptions.findByChat('telegram', '5002')!.id, { showHashtags: false });
+    await h!.data.repos.subscriptions.setTemplate((await h!.data.repos.subscriptions.findByChat('telegram', '5002'))!.id, { showHashtags: false }, Date.now());
     serve(story(base));
     expect((await poll()).queued).toBe(3);
     await waitFor(() => h!.fake.sent('sendMessage').length === 3, 10_000, 'the three posts');
-    const article = h!.store.articles.latest(1)[0]!;
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the deliveries to be recorded sent');
+    const article = (await h!.data.repos.reads.latest(1, Date.now()))[0]!;
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 10_000, 'the deliveries to be recorded sent');
 
     // The figure is corrected at the source: 10 → 12.
     serve(story(base, {
@@ -94,16 +95,16 @@ describe('a source changes an item that was sent', () => {
     }));
     const changed = await poll();
     expect(changed).toMatchObject({ newArticles: 0, known: 1, revised: 1, corrections: 3 });
-    await waitFor(() => doneCorrections() === 3, 15_000, 'three corrections done');
-    for (const post of posts(article.id)) {
+    await waitFor(async () => await doneCorrections() === 3, 15_000, 'three corrections done');
+    for (const post of await posts(article.id)) {
       const shown = h!.fake.message(post.chatId, post.messageId)!;
       expect(shown.edits, `chat ${post.chatId}`).toBe(1);
       expect(unisolated(shown.text)).toContain('مقتل 12 مدنياً');
       expect(unisolated(shown.text)).not.toContain('مقتل 10 مدنيين');
       expect(shown.text!.includes('#'), `chat ${post.chatId}`).toBe(post.chatId !== '5002');
     }
-    expect(h!.store.articles.get(article.id)!.revision).toBe(2);
-    expect(h!.store.revisions.applied(article.id)).toMatchObject([{ origin: 'source', revision: 2, previousTitle: 'مقتل 10 مدنيين في قصف على ريف إدلب الجنوبي' }]);
+    expect((await h!.data.repos.articles.get(article.id))!.revision).toBe(2);
+    expect(await appliedRevisionsOf(h!.db, article.id)).toMatchObject([{ origin: 'source', revision: 2, previousTitle: 'مقتل 10 مدنيين في قصف على ريف إدلب الجنوبي' }]);
 
     // The same feed again, then only white space and a tracking parameter changed: nothing is queued, nothing edited.
     expect(await poll()).toMatchObject({ revised: 0, corrections: 0 });
@@ -116,9 +117,9 @@ describe('a source changes an item that was sent', () => {
       paragraphs: corrected.paragraphs.map((p) => `\n  ${p.replace(/ /g, '  ')}  `),
     });
     expect(await poll()).toMatchObject({ newArticles: 0, known: 1, revised: 0, corrections: 0 });
-    expect(correctionStates()).toEqual({ sent: 3 });
+    expect(await correctionStates()).toEqual({ sent: 3 });
     expect(h!.fake.sent('editMessageText')).toHaveLength(3);
-    expect(h!.store.articles.get(article.id)!.revision).toBe(2);
+    expect((await h!.data.repos.articles.get(article.id))!.revision).toBe(2);
   }, 60_000);
 
   it('outside NASHRA_CORRECTION_WINDOW the posts stay as they were', async () => {
@@ -127,21 +128,21 @@ describe('a source changes an item that was sent', () => {
     const old = new Date(Date.now() - 50 * 3600_000).toUTCString();
     serve(story(base, { date: old }));
     await poll();
-    const article = h!.store.articles.latest(1)[0]!;
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    const article = (await h!.data.repos.reads.latest(1, Date.now()))[0]!;
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 10_000, 'the posts');
     serve(story(base, { date: old, title: 'مقتل 12 مدنياً في قصف على ريف إدلب الجنوبي' }));
     expect(await poll()).toMatchObject({ known: 1, revised: 0, corrections: 0 });
-    expect(h!.store.articles.get(article.id)!.revision).toBe(1);
+    expect((await h!.data.repos.articles.get(article.id))!.revision).toBe(1);
   }, 60_000);
 });
 
 describe('an editor\'s correction and retraction', () => {
   it('a photo post is corrected with editMessageCaption; a retraction deletes every post, cancels the rest and leaves /latest', async () => {
     const { deps } = await setUp();
-    const photo = await addArticle(h!.store, { imageUrl: 'https://example.com/lead.jpg' });
-    expect(await routeArticleIn(h!.store, photo)).toBe(3);
+    const photo = await addArticle(h!.data, { imageUrl: 'https://example.com/lead.jpg' });
+    expect(await routeArticleIn(h!.data, photo)).toBe(3);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(photo.id).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
+    await waitFor(async () => (await jobsOf(h!.db, photo.id)).every((d) => d.state === 'sent'), 10_000, 'the photo posts');
 
     const preview = await previewCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, String(photo.id), { title: 'عنوان مصحح للخبر المصور' });
     expect(preview.changed).toBe(true);
@@ -150,17 +151,17 @@ describe('an editor\'s correction and retraction', () => {
     expect(confirmed).toMatchObject({ kind: 'done', queued: 3 });
     // A second press (or another editor's) queues nothing.
     expect(await confirmCorrection(deps, { platform: 'telegram', id: String(EDITOR) }, preview.draft.id, preview.draft.token)).toEqual({ kind: 'already-decided' });
-    await waitFor(() => doneCorrections() === 3, 15_000, 'the caption edits');
+    await waitFor(async () => await doneCorrections() === 3, 15_000, 'the caption edits');
     expect(h!.fake.sent('editMessageCaption')).toHaveLength(3);
-    for (const post of posts(photo.id)) expect(h!.fake.message(post.chatId, post.messageId)!.caption).toContain('عنوان مصحح للخبر المصور');
+    for (const post of await posts(photo.id)) expect(h!.fake.message(post.chatId, post.messageId)!.caption).toContain('عنوان مصحح للخبر المصور');
 
     // A second article: one chat's post already sent, a new subscriber's delivery still queued behind a paused platform.
-    const text = await addArticle(h!.store);
-    await routeArticleIn(h!.store, text);
+    const text = await addArticle(h!.data);
+    await routeArticleIn(h!.data, text);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(text.id).every((d) => d.state === 'sent'), 10_000, 'the text posts');
-    const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.jobs.enqueue(text.id, [{ id: late.id }], {}, Date.now());
+    await waitFor(async () => (await jobsOf(h!.db, text.id)).every((d) => d.state === 'sent'), 10_000, 'the text posts');
+    const late = await h!.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '5009', kind: 'private' }, Date.now() - 3600_000);
+    await h!.data.repos.audience.queueListed(text.id, [late.id], {}, Date.now());
     await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
     expect((await previewRetraction(deps, CLI_OPERATOR, String(text.id))).posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(await confirmRetraction(deps, CLI_OPERATOR, text.id)).toMatchObject({ kind: 'done', cancelled: 1, queued: 3 });
@@ -168,9 +169,9 @@ describe('an editor\'s correction and retraction', () => {
     h!.worker.start();
     h!.worker.notify();
     await waitFor(async () => (await correctionReport(deps, text.id))[0]?.done.deleted === 3, 15_000, 'three deletions');
-    for (const post of posts(text.id).filter((p) => p.messageId)) expect(h!.fake.message(post.chatId, post.messageId)!.deleted).toBe(true);
+    for (const post of (await posts(text.id)).filter((p) => p.messageId)) expect(h!.fake.message(post.chatId, post.messageId)!.deleted).toBe(true);
     expect(h!.fake.sentTo('5009')).toHaveLength(0);
-    expect(h!.store.jobs.listForArticle(text.id).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+    expect((await jobsOf(h!.db, text.id)).find((d) => d.subscriptionId === late.id)).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
 
     // Gone from /latest (the bot's), from a broadcast and from routing; still stored and audited.
     const answers = () => h!.fake.sentTo(5001).filter((c) => c.method === 'sendMessage');
@@ -180,38 +181,38 @@ describe('an editor\'s correction and retraction', () => {
     const latestAnswer = answers().slice(before).map((c) => String(c.params.text)).join('\n');
     expect(latestAnswer).toContain('عنوان مصحح للخبر المصور');
     expect(latestAnswer).not.toContain(text.title);
-    expect(h!.store.articles.latest(50).map((a) => a.id)).not.toContain(text.id);
-    expect(await routeArticleIn(h!.store, h!.store.articles.get(text.id)!)).toBe(0);
-    const again = await storeArticleIn(h!.store, { ...text, url: 'https://another.example/copy', guid: undefined, source: 'مصدر آخر' });
+    expect((await h!.data.repos.reads.latest(50, Date.now())).map((a) => a.id)).not.toContain(text.id);
+    expect(await routeArticleIn(h!.data, (await h!.data.repos.articles.get(text.id))!)).toBe(0);
+    const again = await storeArticleIn(h!.data, { ...text, url: 'https://another.example/copy', guid: undefined, source: 'مصدر آخر' });
     expect(again).toMatchObject({ status: 'duplicate', existing: { id: text.id } });
-    expect(h!.store.audit.recent(20).map((e) => e.action)).toEqual(expect.arrayContaining(['article.retract', 'correction.confirm', 'correction.preview', 'retraction.preview']));
+    expect((await auditLog(h!.db, 20)).map((e) => e.action)).toEqual(expect.arrayContaining(['article.retract', 'correction.confirm', 'correction.preview', 'retraction.preview']));
   }, 90_000);
 
   it('a delivery not sent yet carries the correction: sent with the new text, never edited', async () => {
     const { deps } = await setUp();
-    const article = await addArticle(h!.store);
-    await routeArticleIn(h!.store, article);
+    const article = await addArticle(h!.data);
+    await routeArticleIn(h!.data, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 10_000, 'the posts');
     await h!.worker.stop(1000);
-    const late = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
-    h!.store.jobs.enqueue(article.id, [{ id: late.id }]);
+    const late = await h!.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '5010', kind: 'private' }, Date.now() - 3600_000);
+    await h!.data.repos.audience.queueListed(article.id, [late.id], {}, Date.now());
     const p = await previewCorrection(deps, CLI_OPERATOR, String(article.id), { title: 'عنوان مصحّح يصل إلى المشترك الجديد كما هو' });
     expect(p.posts).toEqual([{ platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 }]);
     expect(await confirmCorrection(deps, CLI_OPERATOR, p.draft.id, p.draft.token)).toMatchObject({ kind: 'done', queued: 3 });
     h!.worker.start();
     h!.worker.notify();
-    await waitFor(() => doneCorrections() === 3 && h!.fake.sentTo('5010').length === 1, 15_000, 'the edits and the late post');
+    await waitFor(async () => await doneCorrections() === 3 && h!.fake.sentTo('5010').length === 1, 15_000, 'the edits and the late post');
     expect(unisolated(h!.fake.sentTo('5010')[0]!.params.text)).toContain('عنوان مصحّح يصل إلى المشترك الجديد كما هو');
     expect(h!.fake.sent('editMessageText').filter((c) => String(c.params.chat_id) === '5010')).toHaveLength(0);
   }, 60_000);
 
   it('a post Telegram refuses to delete becomes the notice; one that cannot even be edited is reported with the reason', async () => {
     const { deps } = await setUp();
-    const article = await addArticle(h!.store);
-    await routeArticleIn(h!.store, article);
+    const article = await addArticle(h!.data);
+    await routeArticleIn(h!.data, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 10_000, 'the posts');
     h!.fake.ageMessages(49 * 3600_000); // past the Bot API's 48 hours for deleting
     h!.fake.refuseCorrections(CHATS[2]!, { delete: true, edit: true });
     await confirmRetraction(deps, CLI_OPERATOR, article.id);
@@ -219,7 +220,7 @@ describe('an editor\'s correction and retraction', () => {
     const [report] = await correctionReport(deps, article.id);
     expect(report).toMatchObject({ platform: 'telegram', kind: 'delete', done: { notice: 2 }, failed: 1 });
     expect(report!.reasons[0]!.reason).toMatch(/message can't be deleted.*message can't be edited/);
-    for (const post of posts(article.id).filter((p) => p.chatId !== CHATS[2])) {
+    for (const post of (await posts(article.id)).filter((p) => p.chatId !== CHATS[2])) {
       expect(h!.fake.message(post.chatId, post.messageId)).toMatchObject({ deleted: false, text: 'سُحب هذا الخبر' });
     }
   }, 60_000);
@@ -232,10 +233,10 @@ describe('Telegram front door: /correct and /retract', () => {
 
   it('an editor corrects and retracts with two taps each; the report says what happened per platform; others are refused', async () => {
     await setUp();
-    const article = await addArticle(h!.store);
-    await routeArticleIn(h!.store, article);
+    const article = await addArticle(h!.data);
+    await routeArticleIn(h!.data, article);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 10_000, 'the posts');
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 10_000, 'the posts');
 
     h!.fake.pushUpdate(message(privateChat(4242), 4242, `/retract ${article.id}`));
     await waitFor(() => h!.fake.sentTo(4242).length > 0, 5000, 'the refusal');
@@ -245,8 +246,8 @@ describe('Telegram front door: /correct and /retract', () => {
     await waitFor(() => button('تأكيد') !== undefined, 5000, 'the correction preview');
     expect(h!.fake.sentTo(EDITOR).map((c) => String(c.params.text)).join('\n')).toContain('ستُعدَّل المنشورات المرسلة: 3 منشورات على تيليغرام');
     h!.fake.pushUpdate(callback(EDITOR, button('تأكيد')!));
-    await waitFor(() => doneCorrections() === 3, 15_000, 'three edits');
-    for (const post of posts(article.id)) expect(unisolated(h!.fake.message(post.chatId, post.messageId)!.text)).toContain('عنوان مصحّح بعد مراجعة الأرقام');
+    await waitFor(async () => await doneCorrections() === 3, 15_000, 'three edits');
+    for (const post of await posts(article.id)) expect(unisolated(h!.fake.message(post.chatId, post.messageId)!.text)).toContain('عنوان مصحّح بعد مراجعة الأرقام');
 
     h!.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
     await waitFor(() => h!.fake.sentTo(EDITOR).some((c) => /^سحب الخبر/.test(String(c.params.text))), 5000, 'the retraction preview');
@@ -257,6 +258,6 @@ describe('Telegram front door: /correct and /retract', () => {
     h!.fake.pushUpdate(callback(EDITOR, retract)); // a second press retracts nothing more
     await waitFor(() => h!.fake.sent('editMessageText').some((c) => String(c.params.chat_id) === String(EDITOR) && /حُذف: 3 منشورات/.test(String(c.params.text))), 15_000, 'the report');
     expect(h!.fake.sent('deleteMessage')).toHaveLength(3);
-    expect(h!.store.audit.recent(20).filter((e) => e.action === 'article.retract')).toHaveLength(1);
+    expect((await auditLog(h!.db, 20)).filter((e) => e.action === 'article.retract')).toHaveLength(1);
   }, 60_000);
 });

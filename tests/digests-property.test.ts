@@ -13,7 +13,7 @@ import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, digestCloser, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
-import { openStore } from '../src/store/index.js';
+import { createDatabase, jobsOf } from './helpers/raw-db.js';
 import { seededRandom } from './helpers/child-run.js';
 
 /** A small limit, so digests split into several messages. */
@@ -37,8 +37,9 @@ function scenario(seed: number) {
 
 async function run(seed: number): Promise<{ rows: number; received: number; messages: number; digestMessages: number }> {
   const { random, pick, settings } = scenario(seed);
-  const store = openStore(':memory:');
-  const config = loadAppConfig({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
+  const db = await createDatabase();
+  const store = db.ports;
+  const config = loadAppConfig({ ...db.env, NASHRA_TIME_ZONE: 'Asia/Damascus' });
   const logger = createLogger({ level: 'error', write: () => {} });
   const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
   let now = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(random() * 24) * HOUR;
@@ -65,9 +66,9 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
       return { messageId: `m${messages}` };
     },
   };
-  const worker = new DeliveryWorker(store.ports(), [transport], logger, {
+  const worker = new DeliveryWorker(store, [transport], logger, {
     pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0,
-    digests: digestCloser(store.ports(), () => TINY, config),
+    digests: digestCloser(store, () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
@@ -105,9 +106,9 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   }
   let rows = 0;
   for (const [articleId, number] of ids) {
-    for (const d of store.jobs.listForArticle(articleId)) {
+    for (const d of await jobsOf(db, articleId)) {
       rows++;
-      const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
+      const chat = (await store.repos.subscriptions.get(d.subscriptionId))!.chatId;
       expect({ seed, article: number, chat, state: d.state, received: received.get(`${chat}:${number}`) ?? 0 })
         .toEqual({ seed, article: number, chat, state: 'sent', received: 1 });
     }
@@ -116,7 +117,7 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   const total = [...received.values()].reduce((a, b) => a + b, 0);
   expect({ seed, total }).toEqual({ seed, total: rows });
   expect(longest).toBeLessThanOrEqual(TINY.limit(false));
-  store.close();
+  await db.close();
   return { rows, received: total, messages, digestMessages };
 }
 

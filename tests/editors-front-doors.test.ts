@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { messages } from '../bots/telegram/i18n.js';
 import { EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { auditLog } from './helpers/raw-db.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -29,16 +30,16 @@ describe('editors on Telegram, asked through the ports', () => {
     expect(await ask(h, EDITOR, '/help')).toContain(ar.editorHelp.trim());
     expect(await ask(h, STRANGER, '/help')).not.toContain(ar.editorHelp.trim());
     expect(await ask(h, STRANGER, '/sources')).toBe(ar.notEditor);
-    expect(h.store.audit.recent().filter((e) => e.action === 'refused' && e.actor === String(STRANGER))).toEqual([
+    expect((await auditLog(h.db)).filter((e) => e.action === 'refused' && e.actor === String(STRANGER))).toEqual([
       expect.objectContaining({ platform: 'telegram', detail: { action: 'sources' } }),
     ]);
 
-    h.store.editors.add('telegram', String(STORED), 'stored', String(EDITOR));
+    await h.db.insert('editors', { platform: 'telegram', user_id: String(STORED), name: 'stored', added_by: String(EDITOR), created_at: Date.now() });
     expect(await ask(h, STORED, '/help')).toContain(ar.editorHelp.trim());
     expect(await ask(h, STORED, '/sources')).not.toBe(ar.notEditor);
-    h.store.editors.remove('telegram', String(STORED));
+    await h.db.sql('DELETE FROM editors WHERE platform = ? AND user_id = ?', 'telegram', String(STORED));
     expect(await ask(h, STORED, '/help')).not.toContain(ar.editorHelp.trim());
     expect(await ask(h, STORED, '/sources')).toBe(ar.notEditor);
-    expect(h.store.audit.recent().filter((e) => e.action === 'refused' && e.actor === String(STORED))).toHaveLength(1);
+    expect((await auditLog(h.db)).filter((e) => e.action === 'refused' && e.actor === String(STORED))).toHaveLength(1);
   });
 });

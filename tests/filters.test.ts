@@ -10,7 +10,7 @@ import type { Article } from '../src/model/article.js';
 import type { MessageTemplate } from '../src/model/template.js';
 import { countAudienceIn, queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
 import { matchesTopics } from '../src/newsroom/topics.js';
-import { freshStore } from './helpers/store.js';
+import { freshDatabase, jobsOf } from './helpers/raw-db.js';
 
 let n = 0;
 const article = (over: Partial<Article> = {}): Article => ({
@@ -50,22 +50,24 @@ describe('filters on real Arabic text', () => {
 
 describe('filters per (subscription, source)', () => {
   it('narrow only the articles of that source, on top of the subscription\'s own filter; an editor\'s "all" ignores them', async () => {
-    const store = freshStore();
-    const general = store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'عام' });
-    const local = store.sources.add({ url: 'https://local.example/feed', kind: 'rss', name: 'محلي' });
+    const db = await freshDatabase();
+    const store = db.ports;
+    const { sources, subscriptions } = store.repos;
+    const general = await sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'عام' }, Date.now());
+    const local = await sources.add({ url: 'https://local.example/feed', kind: 'rss', name: 'محلي' }, Date.now());
     const past = Date.now() - 60_000;
-    const syriaOnly = store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, past);
-    const raqqa = store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel', topics: ['الرقة'] }, past);
-    const everything = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '1@g.us', kind: 'group' }, past);
-    store.sourceFilters.set(syriaOnly.id, general.id, ['سوريا', '-رياضة']);
-    store.sourceFilters.set(raqqa.id, general.id, ['الفرات']);
+    const syriaOnly = await subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, past);
+    const raqqa = await subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel', topics: ['الرقة'] }, past);
+    const everything = await subscriptions.subscribe({ platform: 'whatsapp', chatId: '1@g.us', kind: 'group' }, past);
+    await subscriptions.setSourceFilter(syriaOnly.id, general.id, ['سوريا', '-رياضة'], Date.now());
+    await subscriptions.setSourceFilter(raqqa.id, general.id, ['الفرات'], Date.now());
 
     const route = async (over: Partial<Article>, sourceId: number) => {
       const r = await storeArticleIn(store, article(over), { sourceId });
       if (r.status !== 'new') throw new Error('duplicate');
       const count = (await countAudienceIn(store, r.article, { kind: 'matching' })).willReceive;
       await routeArticleIn(store, r.article);
-      const to = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId).sort();
+      const to = (await jobsOf(db, r.article.id)).map((d) => d.subscriptionId).sort();
       expect(to.length).toBe(count); // the preview's count and the queue agree
       return to;
     };
@@ -82,20 +84,22 @@ describe('filters per (subscription, source)', () => {
     expect(await queueAudienceIn(store, r.article, { kind: 'all' })).toBe(3);
   });
 
-  it('go with their subscription and with their source', () => {
-    const store = freshStore();
-    const src = store.sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'عام' });
-    const sub = store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' });
-    store.sourceFilters.set(sub.id, src.id, ['سوريا']);
-    expect(store.sourceFilters.forSubscription(sub.id)).toEqual([{ sourceId: src.id, topics: ['سوريا'] }]);
-    store.sources.remove(src.id);
-    expect(store.sourceFilters.forSubscription(sub.id)).toEqual([]);
+  it('go with their subscription and with their source', async () => {
+    const { sources, subscriptions } = (await freshDatabase()).ports.repos;
+    const src = await sources.add({ url: 'https://general.example/feed', kind: 'rss', name: 'عام' }, Date.now());
+    const sub = await subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, Date.now());
+    await subscriptions.setSourceFilter(sub.id, src.id, ['سوريا'], Date.now());
+    expect(await subscriptions.sourceFilters(sub.id)).toEqual([{ sourceId: src.id, topics: ['سوريا'] }]);
+    await sources.remove(src.id);
+    expect(await subscriptions.sourceFilters(sub.id)).toEqual([]);
   });
 });
 
 describe('no combination of filters and templates sends an article twice or loses one', () => {
   it('routes 60 random subscriptions × 40 articles exactly as the filters say, once, and renders every pairing', async () => {
-    const store = freshStore();
+    const db = await freshDatabase();
+    const store = db.ports;
+    const { repos } = store;
     let seed = 12;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -104,19 +108,22 @@ describe('no combination of filters and templates sends an article twice or lose
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const words = ['سوريا', 'الرقة', 'دير الزور', 'رياضة', 'اقتصاد', 'إدلب', 'حماة', 'كرة القدم'];
     const filter = () => Array.from({ length: Math.floor(random() * 3) }, () => (random() < 0.3 ? '-' : '') + pick(words));
-    const sources = [1, 2, 3].map((i) => store.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }));
+    const sources = [];
+    for (const i of [1, 2, 3]) sources.push(await repos.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }, Date.now()));
     const past = Date.now() - 60_000;
-    const subs = Array.from({ length: 60 }, (_, i) => {
-      const s = store.subscriptions.subscribe({ platform: i % 2 ? 'telegram' : 'whatsapp', chatId: String(-1000 - i), kind: 'channel', topics: filter() }, past);
-      if (random() < 0.4) store.sourceFilters.set(s.id, pick(sources).id, filter());
+    const subs = [];
+    for (let i = 0; i < 60; i++) {
+      const s = await repos.subscriptions.subscribe({ platform: i % 2 ? 'telegram' : 'whatsapp', chatId: String(-1000 - i), kind: 'channel', topics: filter() }, past);
+      if (random() < 0.4) await repos.subscriptions.setSourceFilter(s.id, pick(sources).id, filter(), Date.now());
       const template: MessageTemplate = {};
       if (random() < 0.5) template.showHashtags = random() < 0.5;
       if (random() < 0.5) template.headerMark = pick(['', '🔴', 'عاجل']);
       if (random() < 0.5) template.linkPreview = pick(['none', 'small', 'large'] as const);
-      store.templates.put(s.id, template);
-      return s;
-    });
-    const filters = new Map(sources.map((src) => [src.id, store.sourceFilters.forSource(src.id)]));
+      await repos.subscriptions.setTemplate(s.id, template, Date.now());
+      subs.push(s);
+    }
+    const filters = new Map<number, Map<number, string[]>>();
+    for (const src of sources) filters.set(src.id, await repos.audience.sourceFilters(src.id));
     for (let a = 0; a < 40; a++) {
       const title = `${pick(words)} و${pick(words)} ${a}`;
       const sourceId = pick(sources).id;
@@ -126,17 +133,17 @@ describe('no combination of filters and templates sends an article twice or lose
       await routeArticleIn(store, r.article); // routed twice (a retry after a crash): still once each
       const expected = subs.filter((s) => matchesTopics(s.topics, r.article)
         && (filters.get(sourceId)!.get(s.id) === undefined || matchesTopics(filters.get(sourceId)!.get(s.id)!, r.article))).map((s) => s.id);
-      const got = store.jobs.listForArticle(r.article.id).map((d) => d.subscriptionId);
+      const got = (await jobsOf(db, r.article.id)).map((d) => d.subscriptionId);
       expect(got.sort((x, y) => x - y)).toEqual(expected);
     }
     // Every queued delivery renders with its chat's template: the choices show, nothing throws.
     for (const platform of ['telegram', 'whatsapp']) {
-      for (const d of store.jobs.next(platform, 10_000)) {
+      for (const d of await repos.jobs.next(platform, 10_000, 'oldest', Date.now(), { texts: false })) {
         if (d.kind !== 'post') continue;
-        const text = renderArticle(store.articles.get(d.articleId)!, plainMarkup, { timeZone: 'Asia/Damascus', template: {} }, { template: d.template });
+        const text = renderArticle((await repos.articles.get(d.articleId))!, plainMarkup, { timeZone: 'Asia/Damascus', template: {} }, { template: d.template });
         if (d.template.showHashtags === false) expect(text).not.toMatch(/#/);
         if (d.template.headerMark) expect(text.split('\n')[0]).toContain(d.template.headerMark);
       }
     }
-  });
+  }, 120_000); // about 300 units and reads: a round trip per statement on PostgreSQL (30 s was too short under load)
 });

@@ -4,11 +4,12 @@
  * the read count read back from SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { adapterContext } from '../src/app/platforms.js';
 import { confirmCorrection, confirmRetraction, fullStoryCode, previewCorrection, type NewsroomDeps } from '../src/newsroom/index.js';
 import type { StoredArticle } from '../src/model/article.js';
 import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { adapterContextOn } from './helpers/context.js';
+import { jobsOf } from './helpers/raw-db.js';
 import type { Call } from './fake-telegram/server.js';
 
 /** A block of a rich message as the bot sent it: the fields these tests read. */
@@ -35,18 +36,18 @@ async function setUp(): Promise<{ deps: NewsroomDeps }> {
   h = await startHarness();
   const harness = h;
   const hourAgo = Date.now() - 3600_000;
-  harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, hourAgo);
-  const own = harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(PRIVATE_SUBSCRIBER), kind: 'private' }, hourAgo);
+  await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, hourAgo);
+  const own = await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(PRIVATE_SUBSCRIBER), kind: 'private' }, hourAgo);
   // A private chat offers the button once it chose to (off by default there).
-  harness.store.templates.put(own.id, { fullStory: true }, hourAgo);
-  const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
+  await harness.data.repos.subscriptions.setTemplate(own.id, { fullStory: true }, hourAgo);
+  const deps = adapterContextOn(harness.config, harness.db, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
   return { deps };
 }
 
 /** Stores and routes an article, and waits until the channel's post went out; its «النص الكامل» code. */
 async function post(extra: Parameters<typeof addArticle>[1] = {}): Promise<{ article: StoredArticle; code: string; channelPost: Call }> {
-  const article = await addArticle(h!.store, { paragraphs: LONG, ...extra });
-  await routeArticleIn(h!.store, article);
+  const article = await addArticle(h!.data, { paragraphs: LONG, ...extra });
+  await routeArticleIn(h!.data, article);
   h!.worker.notify();
   await waitFor(() => h!.fake.sentTo(CHANNEL).length > 0 && h!.fake.sentTo(PRIVATE_SUBSCRIBER).length > 0, 8000, 'the posts');
   const channelPost = h!.fake.sentTo(CHANNEL).at(-1)!;
@@ -76,10 +77,10 @@ describe('the «النص الكامل» button', () => {
     const own = h!.fake.sentTo(PRIVATE_SUBSCRIBER).at(-1)!;
     expect(own.params.reply_markup).toEqual({ inline_keyboard: [[{ text: 'النص الكامل', callback_data: `fs:${code}` }]] });
 
-    const short = await addArticle(h!.store, { paragraphs: ['أعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد.'] });
-    await routeArticleIn(h!.store, short);
+    const short = await addArticle(h!.data, { paragraphs: ['أعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد.'] });
+    await routeArticleIn(h!.data, short);
     h!.worker.notify();
-    await waitFor(() => h!.store.jobs.listForArticle(short.id).every((d) => d.state === 'sent'), 8000, 'the short article\'s posts');
+    await waitFor(async () => (await jobsOf(h!.db, short.id)).every((d) => d.state === 'sent'), 8000, 'the short article\'s posts');
     const shortPost = h!.fake.sentTo(CHANNEL).at(-1)!;
     expect(shortPost.params.text).toContain('أعلنت الحكومة');
     expect(shortPost.params.reply_markup).toBeUndefined();
@@ -106,7 +107,7 @@ describe('the «النص الكامل» button', () => {
     ]);
     expect(rich.blocks.at(-1)).toEqual({ type: 'paragraph', text: { type: 'url', text: 'الخبر في موقعه الأصلي', url: article.url } });
     // Counted once the story went out, and once for all its parts.
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
     expect(textsTo(reader)).toHaveLength(0);
   });
 
@@ -144,7 +145,7 @@ describe('the «النص الكامل» button', () => {
     const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: RichBlockSent) => b.type === 'paragraph' && typeof b.text === 'string').map((b: RichBlockSent) => b.text));
     expect(texts).toEqual(paragraphs);
     // Counted once the story went out, and once for all its parts.
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
   });
 
   it('carries hostile text inert: no bidi control, markup and references as characters, only the original\'s link', async () => {
@@ -189,15 +190,15 @@ describe('the chat\'s choice', () => {
   it('a private subscriber turns the button on with /settings (off by default there), and the next post carries it', async () => {
     await setUp();
     const reader = 5002;
-    const sub = h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(reader), kind: 'private' }, Date.now() - 3600_000);
+    const sub = await h!.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(reader), kind: 'private' }, Date.now() - 3600_000);
     h!.fake.pushUpdate(message(privateChat(reader), reader, `/settings ${sub.id}`));
     await waitFor(() => textsTo(reader).length > 0, 8000, 'the settings panel');
     const panel = JSON.stringify(textsTo(reader)[0]!.params.reply_markup);
     expect(panel).toContain(`"❌ زرّ النص الكامل (الافتراضي)","callback_data":"ts:${sub.id}:f"`);
     h!.fake.pushUpdate(callback(reader, `ts:${sub.id}:f`, reader));
-    await waitFor(() => h!.store.templates.get(sub.id).fullStory === true, 8000, 'the choice stored');
+    await waitFor(async () => (await h!.data.repos.subscriptions.template(sub.id)).fullStory === true, 8000, 'the choice stored');
     const { article } = await post();
-    await waitFor(() => h!.store.jobs.listForArticle(article.id).every((d) => d.state === 'sent'), 8000, 'every post sent');
+    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 8000, 'every post sent');
     const last = h!.fake.sentTo(reader).filter((c) => c.method === 'sendMessage' && c.params.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data?.startsWith('fs:'));
     expect(last).toHaveLength(1);
   });
@@ -214,7 +215,7 @@ describe('what the reader gets', () => {
     await waitFor(() => textsTo(reader).length > 0, 8000, 'the answer');
     expect(textsTo(reader).map((c) => c.params.text)).toEqual(['سُحب هذا الخبر']);
     expect(richTo(reader)).toHaveLength(0);
-    expect(h!.store.fullReads.count(article.id)).toBe(0);
+    expect(await h!.data.repos.fullStory.reads(article.id)).toBe(0);
   });
 
   it('a corrected story: the corrected text, and the channel\'s corrected post keeps its button', async () => {
@@ -227,7 +228,8 @@ describe('what the reader gets', () => {
     expect(preview.before.summary[0]).toBe(LONG[0]);
     await confirmCorrection(deps, editor, preview.draft.id, preview.draft.token);
     h!.worker.notify();
-    const messageId = Number(h!.store.jobs.listForArticle(article.id).find((d) => d.subscriptionId === h!.store.subscriptions.findByChat('telegram', CHANNEL)!.id)!.messageId);
+    const channel = (await h!.data.repos.subscriptions.findByChat('telegram', CHANNEL))!;
+    const messageId = Number((await jobsOf(h!.db, article.id)).find((d) => d.subscriptionId === channel.id)!.messageId);
     expect(messageId).toBeGreaterThan(0);
     await waitFor(() => (h!.fake.message(CHANNEL, messageId)?.edits ?? 0) > 0, 8000, 'the channel post edited');
     expect(h!.fake.message(CHANNEL, messageId)!.replyMarkup).toBe(JSON.stringify(channelPost.params.reply_markup));
@@ -250,7 +252,7 @@ describe('what the reader gets', () => {
     const first = 4848;
     press(first, code);
     await waitFor(() => textsTo(first).some((c) => String(c.params.text).endsWith(article.url!)), 10_000, 'the last plain part');
-    await waitFor(() => h!.store.fullReads.count(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
     expect(richTo(first).map((c) => c.status)).toEqual([404]);
     const texts = textsTo(first).map((c) => c.params.text as string);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
@@ -264,14 +266,14 @@ describe('what the reader gets', () => {
     press(second, code);
     await waitFor(() => textsTo(second).length === texts.length, 10_000, 'the second reader\'s parts');
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(1);
-    await waitFor(() => h!.store.fullReads.count(article.id) === 2, 5000, 'the second read counted');
+    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 2, 5000, 'the second read counted');
   });
 
   it('forged, unknown, oversized and unpublished codes: one polite line, no story, nothing leaked', async () => {
     const { deps } = await setUp();
     const { article, code } = await post();
-    const held = await addArticle(h!.store, { title: 'خبر سري ينتظر المراجعة', paragraphs: LONG.map((p) => `${p} (مسودة)`) });
-    h!.store.reviews.open(held.id, Date.now());
+    const held = await addArticle(h!.data, { title: 'خبر سري ينتظر المراجعة', paragraphs: LONG.map((p) => `${p} (مسودة)`) });
+    await h!.data.repos.reviews.open(held.id, Date.now());
     const heldCode = await fullStoryCode(deps, held.id);
     const [, sig] = code.split('-') as [string, string];
     const forged = [
@@ -291,8 +293,8 @@ describe('what the reader gets', () => {
     await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert), 8000, 'the alert');
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(0);
     expect(JSON.stringify(h!.fake.calls.filter((c) => c.method === 'sendMessage').map((c) => c.params.text))).not.toContain('ينتظر المراجعة');
-    expect(h!.store.fullReads.count(held.id)).toBe(0);
-    expect(h!.store.fullReads.count(article.id)).toBe(0);
+    expect(await h!.data.repos.fullStory.reads(held.id)).toBe(0);
+    expect(await h!.data.repos.fullStory.reads(article.id)).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EDITOR, repliesTo, startHarness, TOKEN, user, waitFor, type Harness } from './fake-telegram/harness.js';
+import { auditLog } from './helpers/raw-db.js';
 import { FIXTURES, startFeedServer, type FeedServer } from './helpers/feed-server.js';
 
 let h: Harness | undefined;
@@ -29,7 +30,7 @@ function documentMessage(h: Harness, from: number, body: string, fileName: strin
 describe('telegram: an OPML file sent to the bot', () => {
   it('is imported for an editor, with the report in words; anyone else gets a refusal and nothing is downloaded', async () => {
     server = await startFeedServer({ '/atom.xml': { file: 'feeds/atom.xml' }, '/feed.json': { file: 'feeds/feed.json' } });
-    h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '3000' } });
+    h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '10000' } });
     const opml = readFileSync(join(FIXTURES, 'opml/inoreader-export.opml'), 'utf8').replaceAll('{{BASE}}', server.base);
 
     h.fake.pushUpdate(documentMessage(h, 4242, opml, 'feeds.opml'));
@@ -44,8 +45,8 @@ describe('telegram: an OPML file sent to the bot', () => {
     expect(report.split('\n')[0]).toBe('انتهى الاستيراد: أُضيف 2، متابَع من قبل 0، رُفض 4.');
     expect(report).toContain('✅ أُضيف: #1 SY24 Atom');
     expect(report).toMatch(/❌ رُفض: file:\/\/\/etc\/passwd — /);
-    expect(h.store.sources.list().map((s) => [s.name, s.category])).toEqual([['SY24 Atom', 'سوريا'], ['JSON Feed', 'الجزيرة - الشرق الأوسط']]);
-    expect(h.store.audit.recent().find((e) => e.action === 'source.import')).toMatchObject({ platform: 'telegram', actor: String(EDITOR), detail: { added: 2, refused: 4 } });
+    expect((await h.data.repos.sources.list()).map((s) => [s.name, s.category])).toEqual([['SY24 Atom', 'سوريا'], ['JSON Feed', 'الجزيرة - الشرق الأوسط']]);
+    expect((await auditLog(h.db)).find((e) => e.action === 'source.import')).toMatchObject({ platform: 'telegram', actor: String(EDITOR), detail: { added: 2, refused: 4 } });
     for (const line of h.lines) expect(line).not.toContain(TOKEN.split(':')[1]);
   });
 });

@@ -4,11 +4,12 @@
  * bot that asked for them in `allowed_updates` (as Telegram does); the counts read back from SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { adapterContext } from '../src/app/platforms.js';
 import { articleReactions, confirmRetraction, CLI_OPERATOR, previewRetraction, reactionTotals, type NewsroomDeps } from '../src/newsroom/index.js';
 import { routeArticleIn } from './helpers/articles.js';
 import { freePort } from './helpers/child-run.js';
 import { addArticle, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { adapterContextOn } from './helpers/context.js';
+import { jobsOf } from './helpers/raw-db.js';
 import type { StoredArticle } from '../src/model/article.js';
 import type { FakeReaction } from './fake-telegram/server.js';
 
@@ -24,19 +25,20 @@ const emoji = (e: string) => ({ type: 'emoji', emoji: e });
 /** The channel and the group subscribed, one article sent to both: each chat's message id. */
 async function sentToBoth(harness: Harness): Promise<{ article: StoredArticle; channelMsg: number; groupMsg: number; deps: NewsroomDeps }> {
   const hourAgo = Date.now() - 3600_000;
-  harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(CHANNEL), kind: 'channel' }, hourAgo);
-  harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(GROUP), kind: 'group' }, hourAgo);
-  const article = await addArticle(harness.store);
-  await routeArticleIn(harness.store, article);
+  await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(CHANNEL), kind: 'channel' }, hourAgo);
+  await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(GROUP), kind: 'group' }, hourAgo);
+  const article = await addArticle(harness.data);
+  await routeArticleIn(harness.data, article);
   harness.worker.notify();
-  await waitFor(() => harness.store.jobs.listForArticle(article.id).every((j) => j.state === 'sent'), 8000, 'both posts sent');
-  const deps = adapterContext(harness.config, harness.store, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
-  return { article, channelMsg: messageIdOf(harness, article.id, CHANNEL), groupMsg: messageIdOf(harness, article.id, GROUP), deps };
+  await waitFor(async () => (await jobsOf(harness.db, article.id)).every((j) => j.state === 'sent'), 8000, 'both posts sent');
+  const deps = adapterContextOn(harness.config, harness.db, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
+  return { article, channelMsg: await messageIdOf(harness, article.id, CHANNEL), groupMsg: await messageIdOf(harness, article.id, GROUP), deps };
 }
 
 /** The message id the post to `chat` was stored with (what the Bot API answered). */
-function messageIdOf(harness: Harness, articleId: number, chat: number): number {
-  const post = harness.store.jobs.listForArticle(articleId).find((j) => harness.store.subscriptions.get(j.subscriptionId)!.chatId === String(chat));
+async function messageIdOf(harness: Harness, articleId: number, chat: number): Promise<number> {
+  const sub = (await harness.data.repos.subscriptions.findByChat('telegram', String(chat)))!;
+  const post = (await jobsOf(harness.db, articleId)).find((j) => j.subscriptionId === sub.id);
   return Number(post!.messageId);
 }
 
@@ -47,9 +49,7 @@ async function counts(deps: NewsroomDeps, articleId: number): Promise<Record<str
   return out;
 }
 
-type Db = { prepare(sql: string): { get(): { n: number }; all(): unknown[] } };
-const db = (harness: Harness): Db => (harness.store as unknown as { db: Db }).db;
-const rows = (harness: Harness): number => db(harness).prepare('SELECT COUNT(*) AS n FROM post_reactions').get().n;
+const rows = async (harness: Harness): Promise<number> => Number((await harness.db.sql('SELECT COUNT(*) AS n FROM post_reactions'))[0]!.n);
 
 /** The reports the newsroom has taken so far (recorded or ignored, each logged once), and why each ignored one was. */
 const reports = (harness: Harness) => harness.lines.filter((l) => /reaction report (recorded|ignored)/.test(l));
@@ -75,7 +75,7 @@ describe('Telegram reactions', () => {
     await handled(h, 3);
     expect(why(h)).toEqual(['recorded', 'recorded', 'stale']);
     expect(await counts(deps, article.id)).toEqual({ telegram: { '👍': 5, paid: 2 } });
-    expect(rows(h)).toBe(2);
+    expect(await rows(h)).toBe(2);
     expect(await reactionTotals(deps, [article.id, 999_999])).toEqual(new Map([[article.id, 7]]));
     // The same picture again (a replay) leaves it as it is.
     h.fake.pushReactionCount({ id: CHANNEL }, channelMsg, [{ type: emoji('👍'), total_count: 5 }, { type: { type: 'paid' }, total_count: 2 }], now + 60);
@@ -99,7 +99,7 @@ describe('Telegram reactions', () => {
     await handled(h, 7);
     expect(await counts(deps, article.id)).toEqual({ telegram: { '👍': 1 } });
     // No user id is stored anywhere in the database's reaction tables.
-    const dump = JSON.stringify(db(h).prepare('SELECT * FROM post_reactions').all()) + JSON.stringify(db(h).prepare('SELECT * FROM post_reaction_marks').all());
+    const dump = JSON.stringify(await h.db.sql('SELECT * FROM post_reactions')) + JSON.stringify(await h.db.sql('SELECT * FROM post_reaction_marks'));
     for (const user of ['424242', '434343', '454545', '464646']) expect(dump).not.toContain(user);
   });
 
@@ -116,7 +116,7 @@ describe('Telegram reactions', () => {
     await handled(h, 5);
     expect(why(h)).toEqual(Array(5).fill('not-our-post'));
     expect(await counts(deps, article.id)).toEqual({});
-    expect(rows(h)).toBe(0);
+    expect(await rows(h)).toBe(0);
   });
 
   it('ignores absurd counts, oversized and unknown reaction types safely, and reports for a retracted story', async () => {
@@ -129,7 +129,7 @@ describe('Telegram reactions', () => {
     h.fake.pushReactionCount({ id: CHANNEL }, channelMsg, Array.from({ length: 500 }, () => ({ type: emoji('👍'), total_count: 1 })), now + 10);
     await handled(h, 7);
     expect(why(h)).toEqual(Array(7).fill('invalid'));
-    expect(rows(h)).toBe(0);
+    expect(await rows(h)).toBe(0);
     // A kind the Bot API may add later, an oversized or non-emoji "emoji", a custom emoji id of the wrong form: left
     // out, the rest of the report counts.
     h.fake.pushReactionCount({ id: CHANNEL }, channelMsg, [

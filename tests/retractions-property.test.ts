@@ -14,7 +14,7 @@ import { plainMarkup, type Markup } from '../src/format/post.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, confirmRetraction, digestCloser, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../src/newsroom/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from './helpers/articles.js';
-import { openStore } from '../src/store/index.js';
+import { createDatabase, jobsOf } from './helpers/raw-db.js';
 import { seededRandom } from './helpers/child-run.js';
 
 /** A small limit, so digests split into several messages (and a rebuilt one may need fewer). */
@@ -33,8 +33,9 @@ async function run(seed: number) {
     quiet: random() < 0.8 ? (() => { const start = minute(); return { start, end: (start + 120 + Math.floor(random() * 8) * 60) % 1440 }; })() : null,
     quietMode: random() < 0.75 ? 'wait' : 'silent', quietUrgent: random() < 0.3,
   });
-  const store = openStore(':memory:');
-  const config = loadAppConfig({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
+  const db = await createDatabase();
+  const store = db.ports;
+  const config = loadAppConfig({ ...db.env, NASHRA_TIME_ZONE: 'Asia/Damascus' });
   const logger = createLogger({ level: 'error', write: () => {} });
   const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
   let now = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(random() * 24) * HOUR;
@@ -55,8 +56,8 @@ async function run(seed: number) {
       return { messageId: `m${received.length}` };
     },
   };
-  const worker = new DeliveryWorker(store.ports(), [transport], logger, {
-    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config),
+  const worker = new DeliveryWorker(store, [transport], logger, {
+    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
@@ -115,8 +116,8 @@ async function run(seed: number) {
   // Every delivery ended: sent (and received once) or, for a retracted article, sent before it or cancelled.
   let cancelled = 0;
   for (const [id, number] of numbers) {
-    for (const d of store.jobs.listForArticle(id)) {
-      const chat = store.subscriptions.get(d.subscriptionId)!.chatId;
+    for (const d of await jobsOf(db, id)) {
+      const chat = (await store.repos.subscriptions.get(d.subscriptionId))!.chatId;
       const got = seen.get(`${chat}:${number}`) ?? 0;
       if (retractedAt.has(number) && d.state === 'skipped') {
         cancelled++;
@@ -126,7 +127,7 @@ async function run(seed: number) {
       }
     }
   }
-  store.close();
+  await db.close();
   return { deliveries: received.length, retracted: retractedAt.size, cancelled };
 }
 

@@ -7,8 +7,6 @@
  * the real worker and the real digest engine on a test clock, over a database file reopened at each restart; a
  * failing seed reproduces. Below it, the meeting of a scheduled send with a digest and with quiet hours, by example.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../src/app/platforms.js';
 import type { Transport } from '../src/delivery/platform.js';
@@ -20,11 +18,11 @@ import {
   CLI_OPERATOR, collectStats, composeUrgent, confirmRetraction, digestCloser, listScheduled, previewBroadcast, rescheduleBroadcast, scheduleBroadcast,
   setDelivery, subscribe, unscheduleBroadcast, type DeliveryPatch,
 } from '../src/newsroom/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { DataPorts } from '../src/ports/index.js';
+import { createDatabase, type OwnedDatabase } from './helpers/raw-db.js';
 import { localClock, localDateTime, parseSendTime } from '../src/text/schedule.js';
 import { storeArticleIn } from './helpers/articles.js';
 import { seededRandom } from './helpers/child-run.js';
-import { tempDir } from './helpers/tmp.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -32,16 +30,14 @@ const ZONE = 'Asia/Damascus';
 const logger = createLogger({ level: 'error', write: () => {} });
 const config = loadAppConfig({ NASHRA_TIME_ZONE: ZONE });
 
-const cleanups: Array<() => void> = [];
-afterEach(() => { for (const c of cleanups.splice(0)) c(); });
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
 
-/** A database file, a clock, and what each chat received when: the world every test below runs in. */
+/** This pass's database, a clock, and what each chat received when: the world every test below runs in. */
 function world(random: () => number = Math.random) {
-  // In memory where the system has a tmpfs: the store syncs every commit (synchronous = FULL), and on a disk the
-  // thousands of commits of a scenario waited 4 s a seed for the disk, not for the code.
-  const dir = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/nashra-scheduled-') : tempDir('nashra-scheduled-').dir;
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'nashra.db');
+  // The SQLite file in memory where the system has a tmpfs (vitest.config.ts sets TMPDIR): the store syncs every
+  // commit (synchronous = FULL), and on a disk the thousands of commits of a scenario waited 4 s a seed for the disk.
+  let db: OwnedDatabase | undefined;
   // A day boundary in UTC, plus a random hour: 03:00 Damascus time or later.
   const clock = { now: Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(random() * 24) * HOUR };
   /** chat:article → the clock at each time it arrived. */
@@ -65,14 +61,20 @@ function world(random: () => number = Math.random) {
       return { messageId: `m${Math.random()}` };
     },
   };
-  let store!: Store;
+  let store!: DataPorts;
   let worker!: DeliveryWorker;
+  /** The first time a new database; then the same one reopened, as a restarted process opens it. */
   const open = async () => {
-    store = openStore(path);
-    await store.ports().repos.jobs.recoverInterrupted('hold', clock.now);
-    worker = new DeliveryWorker(store.ports(), [transport], logger, {
+    if (db === undefined) {
+      const made = await createDatabase();
+      db = made;
+      cleanups.push(() => made.close());
+      store = db.ports;
+    } else store = await db.reopen();
+    await store.repos.jobs.recoverInterrupted('hold', clock.now);
+    worker = new DeliveryWorker(store, [transport], logger, {
       pollMs: 1, backoffMs: 1, maxAttempts: 1000, now: () => clock.now, digestCheckMs: 0,
-      digests: digestCloser(store.ports(), () => plainMarkup, config),
+      digests: digestCloser(store, () => plainMarkup, config),
     });
   };
   return {
@@ -80,8 +82,8 @@ function world(random: () => number = Math.random) {
     get store() { return store; },
     deps: () => newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger),
     drain: () => worker.drain(5000, 5),
-    restart: async () => { await worker.stop(); store.close(); await open(); },
-    close: async () => { await worker.stop(); store.close(); },
+    restart: async () => { await worker.stop(); await open(); },
+    close: async () => { await worker.stop(); await db?.close(); },
   };
 }
 
@@ -238,7 +240,7 @@ describe('a scheduled send moved while the worker holds it', () => {
     const p = await previewBroadcast(w.deps(), CLI_OPERATOR, String(await article(w, 1)), { audience: { kind: 'all' } });
     const at = w.clock.now + 2 * HOUR - (w.clock.now % MINUTE);
     await scheduleBroadcast(w.deps(), CLI_OPERATOR, p.broadcast.id, p.broadcast.token, localDateTime(at, ZONE), w.clock.now);
-    const jobs = w.store.ports().repos.jobs;
+    const jobs = w.store.repos.jobs;
     // The worker's look at the time picks the post; the move commits before its `sending` mark (the editor's clock a
     // second behind the worker's).
     const picked = await jobs.next('console', 10, 'oldest', at, { texts: true });
@@ -271,7 +273,7 @@ describe('a scheduled send meets a chat\'s digest and quiet hours', () => {
     const p = await previewBroadcast(w.deps(), CLI_OPERATOR, String(await article(w, 1)), { audience: { kind: 'all' } });
     expect((await scheduleBroadcast(w.deps(), CLI_OPERATOR, p.broadcast.id, p.broadcast.token, '12:30', w.clock.now)).kind).toBe('scheduled');
     // Waiting for its time is not a stuck queue: no oldest wait, counted as scheduled.
-    const stats = await collectStats(w.store.ports().repos, w.clock.now);
+    const stats = await collectStats(w.store.repos, w.clock.now);
     expect({ oldest: stats.oldestQueuedSeconds, depth: stats.queueDepth, scheduled: stats.scheduled })
       .toEqual({ oldest: null, depth: 1, scheduled: [{ platform: 'console', count: 1, next: new Date(at(w, 150)).toISOString() }] });
     for (const minutes of [60, 120, 149]) { // 11:00 and 12:00: digests close; 12:29: not yet

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { localDateTime } from '../src/text/schedule.js';
 import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { auditLog, jobsOf } from './helpers/raw-db.js';
 import { seedBestHour } from './helpers/clicks.js';
 
 let h: Harness | undefined;
@@ -23,13 +24,13 @@ async function nextReply(h: Harness, n: number, what: string): Promise<string> {
   await waitFor(() => repliesTo(h, EDITOR).length > n, 5000, what);
   return plain(repliesTo(h, EDITOR)[n]!.params.text);
 }
-const jobs = (h: Harness, articleId: number) => h.store.jobs.listForArticle(articleId).map((j) => j.state);
+const jobs = async (h: Harness, articleId: number) => (await jobsOf(h.db, articleId)).map((j) => j.state);
 
 describe('telegram: scheduled sends', () => {
   it('«جدولة» under the preview: presets and a reply schedule it; forged, past, garbage and replayed presses change nothing', async () => {
     h = await startHarness({ env: { NASHRA_TIME_ZONE: ZONE }, bot: { commandLimit: { limit: 100, windowMs: 60_000 } } });
-    const article = await addArticle(h.store);
-    for (let i = 0; i < 3; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
+    const article = await addArticle(h.data);
+    for (let i = 0; i < 3; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' }, Date.now());
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => buttons(c).length > 0), 5000, 'preview');
     const preview = repliesTo(h, EDITOR).find((c) => buttons(c).length > 0)!;
@@ -65,8 +66,8 @@ describe('telegram: scheduled sends', () => {
       await waitFor(() => repliesTo(h!, from).length > before, 5000, `answer to ${data}`);
       expect(plain(repliesTo(h, from)[before]!.params.text)).toMatch(said);
     }
-    expect(h.store.broadcasts.get(1)!.state).toBe('preview');
-    expect(jobs(h, article.id)).toEqual([]);
+    expect((await h.data.repos.broadcasts.get(1))!.state).toBe('preview');
+    expect(await jobs(h, article.id)).toEqual([]);
 
     // A reply to the prompt with garbage words, then with a full date two days ahead in Arabic-Indic digits.
     const replyTo = { reply_to_message: { message_id: 9999, date: Math.floor(Date.now() / 1000), chat: { id: EDITOR, type: 'private', first_name: 'x' }, from: { id: h.fake.botId, is_bot: true, first_name: 'Nashra' }, text: prompt.params.text, reply_markup: { inline_keyboard: [presets] } } };
@@ -76,10 +77,10 @@ describe('telegram: scheduled sends', () => {
     const at = localDateTime(Date.now() + 2 * 86_400_000, ZONE);
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, at.replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d))), replyTo));
     expect(await nextReply(h, n + 1, 'scheduled')).toBe(`🕒 جُدول النشر #1: ${at} بتوقيت ${ZONE}، إلى 3 مشتركين. /scheduled لعرض المجدول وتغييره وإلغائه.`);
-    const b = h.store.broadcasts.get(1)!;
+    const b = (await h.data.repos.broadcasts.get(1))!;
     expect(b.state).toBe('queued');
     expect(localDateTime(b.sendAt!.getTime(), ZONE)).toBe(at);
-    expect(h.store.jobs.listForArticle(article.id).map((j) => [j.state, j.broadcastId])).toEqual([['queued', 1], ['queued', 1], ['queued', 1]]);
+    expect((await jobsOf(h.db, article.id)).map((j) => [j.state, j.broadcastId])).toEqual([['queued', 1], ['queued', 1], ['queued', 1]]);
 
     // Replays: a preset pressed now, «إرسال» on the old preview: decided already, nothing more queued or sent.
     n = repliesTo(h, EDITOR).length;
@@ -87,16 +88,17 @@ describe('telegram: scheduled sends', () => {
     expect(await nextReply(h, n, 'replayed preset')).toMatch(/تمّ التعامل مع هذا النشر من قبل/);
     h.fake.pushUpdate(callback(EDITOR, `bc:send:1:${token}`));
     await waitFor(() => h!.fake.calls.filter((c) => c.method === 'answerCallbackQuery').length >= 8, 5000, 'send replay answered');
-    expect(jobs(h, article.id)).toEqual(['queued', 'queued', 'queued']);
+    expect(await jobs(h, article.id)).toEqual(['queued', 'queued', 'queued']);
     expect(h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_100)).toHaveLength(0);
-    expect(h.store.audit.recent().filter((e) => e.action === 'broadcast.schedule')).toHaveLength(1);
+    expect((await auditLog(h.db)).filter((e) => e.action === 'broadcast.schedule')).toHaveLength(1);
   });
 
   it('the «جدولة» prompt offers the audience\'s best hour first, starred, where four weeks of clicks show one', async () => {
     h = await startHarness({ env: { NASHRA_TIME_ZONE: 'UTC' }, bot: { commandLimit: { limit: 100, windowMs: 60_000 } } });
-    const article = await addArticle(h.store);
-    const chats = Array.from({ length: 6 }, (_, i) => h!.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(20_000 + i), kind: 'private' }, Date.now() - 60 * 86_400_000));
-    await seedBestHour(h.store, chats.map((c) => c.id), 19);
+    const article = await addArticle(h.data);
+    const chats = [];
+    for (let i = 0; i < 6; i++) chats.push(await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(20_000 + i), kind: 'private' }, Date.now() - 60 * 86_400_000));
+    await seedBestHour(h.data, chats.map((c) => c.id), 19);
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => buttons(c).some((b) => b.callback_data.startsWith('bc:when:'))), 5000, 'preview');
     const preview = repliesTo(h, EDITOR).find((c) => buttons(c).some((b) => b.callback_data.startsWith('bc:when:')))!;
@@ -108,11 +110,11 @@ describe('telegram: scheduled sends', () => {
     expect(presets[0]!.text).toMatch(/^⭐ (اليوم|غدًا) 19:00$/);
     expect(presets.filter((b) => b.text.startsWith('⭐'))).toHaveLength(1);
     expect(presets[0]!.callback_data).toMatch(/^bc:at:\d+:[0-9a-f]+:\d{8}1900$/);
-  });
+  }, 90_000); // 60 posts seeded (stored, queued, sent, clicked): a round trip per statement on PostgreSQL
 
   it('/scheduled lists, moves and cancels, for editors only; a forged cancel button and other ids do nothing', async () => {
     h = await startHarness({ env: { NASHRA_TIME_ZONE: ZONE }, bot: { commandLimit: { limit: 100, windowMs: 60_000 } } });
-    for (let i = 0; i < 2; i++) h.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' });
+    for (let i = 0; i < 2; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' }, Date.now());
     // An urgent alert, scheduled from its preview's preset.
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/urgent انقطاع الكهرباء في دمشق'));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => buttons(c).some((b) => b.callback_data.startsWith('bc:when:'))), 5000, 'urgent preview');
@@ -123,7 +125,7 @@ describe('telegram: scheduled sends', () => {
     const preset = buttons(repliesTo(h, EDITOR)[n]!).at(-1)!;
     h.fake.pushUpdate(callback(EDITOR, preset.callback_data));
     expect(await nextReply(h, n + 1, 'scheduled')).toMatch(/^🕒 جُدول النشر #1: .* إلى مشتركَين\./);
-    const token = h.store.broadcasts.get(1)!.token;
+    const token = (await h.data.repos.broadcasts.get(1))!.token;
 
     // Until its time, readers do not see the alert: /latest has nothing yet.
     h.fake.pushUpdate(message(privateChat(777), 777, '/latest'));
@@ -157,24 +159,24 @@ describe('telegram: scheduled sends', () => {
       const reply = await nextReply(h, n, text);
       if (typeof said === 'string') expect(reply).toBe(said); else expect(reply).toMatch(said);
     }
-    expect(localDateTime(h.store.broadcasts.get(1)!.sendAt!.getTime(), ZONE)).toBe(at);
+    expect(localDateTime((await h.data.repos.broadcasts.get(1))!.sendAt!.getTime(), ZONE)).toBe(at);
 
     // A forged cancel button (another token), then the real one, then the real one again.
     h.fake.pushUpdate(callback(EDITOR, 'sc:x:1:deadbeefdeadbeef'));
     await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && /لا نشر مجدول بالرقم #1/.test(c.params.text ?? '')), 5000, 'forged cancel');
-    expect(h.store.broadcasts.get(1)!.state).toBe('queued');
+    expect((await h.data.repos.broadcasts.get(1))!.state).toBe('queued');
     h.fake.pushUpdate(callback(999, `sc:x:1:${token}`, 999));
     await waitFor(() => h!.fake.calls.filter((c) => c.method === 'answerCallbackQuery' && c.params.show_alert).length >= 2, 5000, 'non-editor cancel');
-    expect(h.store.broadcasts.get(1)!.state).toBe('queued');
+    expect((await h.data.repos.broadcasts.get(1))!.state).toBe('queued');
     n = repliesTo(h, EDITOR).length;
     h.fake.pushUpdate(callback(EDITOR, `sc:x:1:${token}`));
     expect(await nextReply(h, n, 'cancelled')).toBe('أُلغي النشر المجدول #1، ولن يُرسل منه شيء.');
-    expect(h.store.jobs.broadcastProgress(1)).toMatchObject({ skipped: 2, queued: 0 });
+    expect(await h.data.repos.broadcasts.progress(1)).toMatchObject({ skipped: 2, queued: 0 });
     h.fake.pushUpdate(callback(EDITOR, `sc:x:1:${token}`));
     await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && /أُلغي من قبل/.test(c.params.text ?? '')), 5000, 'replayed cancel');
     n = repliesTo(h, EDITOR).length;
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/scheduled'));
     expect(await nextReply(h, n, 'empty list')).toBe('لا شيء مجدول.');
-    expect(h.store.audit.recent().map((e) => e.action)).toEqual(expect.arrayContaining(['broadcast.schedule', 'broadcast.reschedule', 'broadcast.unschedule']));
+    expect((await auditLog(h.db)).map((e) => e.action)).toEqual(expect.arrayContaining(['broadcast.schedule', 'broadcast.reschedule', 'broadcast.unschedule']));
   });
 });

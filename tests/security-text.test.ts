@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { jobsOf } from './helpers/raw-db.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -34,7 +35,7 @@ const ZALGO = 'ز̸̢̛̺̤̦̱̬̫͓̞̟̰̺̩͓̪͔̩̈́̀̑̏̂͊̋̂̑͗͋�
 describe('security: hostile text end to end through the Telegram transport', () => {
   it('sends valid, bounded, unspoofable HTML for bidi tricks, injections, zalgo, 1 MB and foreign-language articles', async () => {
     h = await startHarness();
-    const sub = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '8100', kind: 'private' });
+    const sub = await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '8100', kind: 'private' }, Date.now());
     const megabyte = Array.from({ length: 2000 }, (_, i) => `الفقرة ${i}: ${'أعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد المحلي وتشمل مشاريع في عدة محافظات. '.repeat(6)}`);
     const cases: Array<{ name: string; title: string; paragraphs?: string[] }> = [
       { name: 'bidi override', title: 'خبر من \u202Eموقع 24YS\u202C الرسمي \u2066مهم\u2069 \u200Fعن\u200E دمشق' },
@@ -45,12 +46,12 @@ describe('security: hostile text end to end through the Telegram transport', () 
       { name: 'another language', title: 'Government unveils <new> plan & "reforms" for the economy', paragraphs: ['The government announced a new plan today to support the local economy in several provinces.', 'An official said the plan includes projects worth millions.'] },
     ];
     expect(megabyte.join('\n').length).toBeGreaterThan(1_000_000);
-    const stored = await Promise.all(cases.map(async (c) => ({ ...c, article: await addArticle(h!.store, { title: c.title, paragraphs: c.paragraphs }) })));
-    for (const s of stored) h.store.jobs.enqueue(s.article.id, [sub]);
+    const stored = await Promise.all(cases.map(async (c) => ({ ...c, article: await addArticle(h!.data, { title: c.title, paragraphs: c.paragraphs }) })));
+    for (const s of stored) await h.data.repos.audience.queueListed(s.article.id, [sub.id], {}, Date.now());
     h.worker.notify();
     await waitFor(() => h!.fake.sentTo('8100').length === cases.length, 15_000, 'all hostile articles delivered');
     // The fake server has a message as soon as it arrives; the worker records `sent` only once the answer is back.
-    await waitFor(() => stored.every((s) => h!.store.jobs.listForArticle(s.article.id)[0]!.state === 'sent'), 5000, 'every delivery recorded as sent');
+    await waitFor(async () => (await Promise.all(stored.map((s) => jobsOf(h!.db, s.article.id)))).every((jobs) => jobs[0]!.state === 'sent'), 5000, 'every delivery recorded as sent');
 
     const report: string[] = [];
     for (const s of stored) {

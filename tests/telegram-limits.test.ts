@@ -3,9 +3,6 @@
  * Nashra's limiter stays under them with no 429; paid broadcasts carry allow_paid_broadcast and go at the paid
  * ceiling; the preview states their cost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelegramSettings } from '../bots/telegram/config.js';
@@ -15,7 +12,8 @@ import { DeliveryWorker } from '../src/delivery/worker.js';
 import { createLogger } from '../src/logger.js';
 import { CLI_OPERATOR, confirmBroadcast, previewBroadcast, setBroadcastPaid } from '../src/newsroom/index.js';
 import { storeArticleIn } from './helpers/articles.js';
-import { openStore, type Store } from '../src/store/index.js';
+import type { DataPorts } from '../src/ports/index.js';
+import { freshDatabase } from './helpers/raw-db.js';
 import { FakeTelegram } from './fake-telegram/server.js';
 
 const TOKEN = '123456789:AAHlimitsTokenForNashraTests_abcdefXYZ';
@@ -58,23 +56,22 @@ describe('the strict fake Bot API', () => {
   });
 });
 
-interface Rig { store: Store; fake: FakeTelegram; worker: DeliveryWorker; config: ReturnType<typeof loadAppConfig> }
+interface Rig { data: DataPorts; fake: FakeTelegram; worker: DeliveryWorker; config: ReturnType<typeof loadAppConfig> }
 
 async function rig(env: Record<string, string>, limits: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number }): Promise<Rig> {
   const { fake, root } = await fakeOn(limits);
-  const dir = mkdtempSync(join(tmpdir(), 'nashra-limits-'));
-  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root, DATABASE_PATH: join(dir, 'n.db'), ...env });
-  const store = openStore(config.databasePath);
+  const db = await freshDatabase();
+  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: root, ...db.env, ...env });
+  const data = db.ports;
   const logger = createLogger({ level: 'error', write: () => {} });
   const telegram = config.platforms.telegram as TelegramSettings;
   const api = new Api(TOKEN, { apiRoot: root });
   installLimits(api, telegram.rate, telegram.paidBroadcast?.ratePerSecond);
-  const worker = new DeliveryWorker(store.ports(), [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 20 });
-  cleanups.push(() => { store.close(); rmSync(dir, { recursive: true, force: true }); });
-  return { store, fake, worker, config };
+  const worker = new DeliveryWorker(data, [createTelegramTransport({ api, config: { ...config, telegram }, logger })], logger, { pollMs: 20 });
+  return { data, fake, worker, config };
 }
 
-async function articles(store: Store, n: number) {
+async function articles(store: DataPorts, n: number) {
   return Promise.all(Array.from({ length: n }, async (_, i) => {
     const r = await storeArticleIn(store, {
       url: `https://example.com/limits-${i}`, title: `خبر ${i}`, source: 'SY24', language: 'ar', categories: [],
@@ -88,9 +85,9 @@ async function articles(store: Store, n: number) {
 describe('sending under the strict limits', () => {
   it('two new items to 45 private chats at 30/s: every message once, no 429', async () => {
     const r = await rig({}, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
-    for (let i = 0; i < 45; i++) r.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(5000 + i), kind: 'private' });
-    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    for (const a of await articles(r.store, 2)) {
+    for (let i = 0; i < 45; i++) await r.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(5000 + i), kind: 'private' }, Date.now());
+    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.data, createLogger({ level: 'silent' }), () => {});
+    for (const a of await articles(r.data, 2)) {
       const p = await previewBroadcast(deps, CLI_OPERATOR, String(a.id), { audience: { kind: 'all' } });
       await confirmBroadcast(deps, CLI_OPERATOR, p.broadcast.id, p.broadcast.token);
     }
@@ -102,9 +99,9 @@ describe('sending under the strict limits', () => {
 
   it('a paid broadcast: the preview states the cost in Stars, its messages carry allow_paid_broadcast and pass the free rate; others do not', async () => {
     const r = await rig({ TELEGRAM_PAID_BROADCAST_RATE: '1000', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1' }, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
-    for (let i = 0; i < 300; i++) r.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(6000 + i), kind: 'private' });
-    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    const [paidArticle, freeArticle] = await articles(r.store, 2);
+    for (let i = 0; i < 300; i++) await r.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(6000 + i), kind: 'private' }, Date.now());
+    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.data, createLogger({ level: 'silent' }), () => {});
+    const [paidArticle, freeArticle] = await articles(r.data, 2);
     const preview = await previewBroadcast(deps, CLI_OPERATOR, String(paidArticle!.id), { audience: { kind: 'all' } });
     expect(preview.broadcast.paid).toBe(false);
     expect(preview.paidEstimates).toEqual([{ platform: 'telegram', messages: 300, pricePerMessage: 0.1, unit: 'Stars', cost: 30, ratePerSecond: 1000 }]);
@@ -125,12 +122,12 @@ describe('sending under the strict limits', () => {
     const freeCalls = r.fake.sent('sendMessage').slice(before);
     expect(freeCalls.length).toBeGreaterThan(0);
     expect(freeCalls.every((c) => c.params.allow_paid_broadcast === undefined)).toBe(true);
-  }, 60_000);
+  }, 180_000); // 300 chats subscribed and sent to: a round trip per statement on PostgreSQL (over 60 s under load)
 
   it('refuses --paid when no platform has a paid rate, and a paid rate not above the free one', async () => {
     const r = await rig({}, { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
-    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.store, createLogger({ level: 'silent' }), () => {});
-    const [a] = await articles(r.store, 1);
+    const deps = newsroomDeps(BUILT_IN_PLATFORMS, r.config, r.data, createLogger({ level: 'silent' }), () => {});
+    const [a] = await articles(r.data, 1);
     await expect(previewBroadcast(deps, CLI_OPERATOR, String(a!.id), { paid: true })).rejects.toThrow(/paid broadcasts are off/);
     expect(() => loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '30' })).toThrow(/TELEGRAM_PAID_BROADCAST_RATE/);
     expect(() => loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '2000' })).toThrow(/TELEGRAM_PAID_BROADCAST_RATE/);
@@ -143,7 +140,7 @@ describe('the desk', () => {
     const f = await deskFixture({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_PAID_BROADCAST_RATE: '1000' });
     const app = await buildDesk(f.deps);
     cleanups.push(async () => { await app.close(); f.cleanup(); });
-    for (let i = 0; i < 12; i++) f.store.subscriptions.subscribe({ platform: 'telegram', chatId: String(7000 + i), kind: 'private' });
+    for (let i = 0; i < 12; i++) await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(7000 + i), kind: 'private' }, Date.now());
     const cookies = new Map<string, string>();
     const keep = (res: { headers: Record<string, unknown> }) => {
       const set = res.headers['set-cookie'];
@@ -164,6 +161,6 @@ describe('the desk', () => {
     expect(sent.statusCode).toBe(303);
     const preview = await get(String(sent.headers.location));
     expect(preview.body).toMatch(/id="paid-cost"[^>]*>[^<]*1\.2 Stars \(12 × 0\.1\)/);
-    expect(f.store.broadcasts.get(Number(String(sent.headers.location).split('/').pop()))!.paid).toBe(true);
-  }, 30_000);
+    expect((await f.data.repos.broadcasts.get(Number(String(sent.headers.location).split('/').pop())))!.paid).toBe(true);
+  }, 90_000); // the desk on PostgreSQL under load: over 30 s
 });

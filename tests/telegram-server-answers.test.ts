@@ -4,12 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { addArticle, startHarness, TOKEN, waitFor, type Harness } from './fake-telegram/harness.js';
+import { jobsOf } from './helpers/raw-db.js';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
 
-const subscribe = (h: Harness, chatId: string) => h.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' });
-const rows = (h: Harness, articleId: number) => h.store.jobs.listForArticle(articleId);
+const subscribe = (h: Harness, chatId: string) => h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, Date.now());
+const rows = (h: Harness, articleId: number) => jobsOf(h.db, articleId);
+const enqueue = (h: Harness, articleId: number, subs: Array<{ id: number }>) => h.data.repos.audience.queueListed(articleId, subs.map((s) => s.id), {}, Date.now());
 const retryLines = (h: Harness, chatId: string) => h.lines.filter((l) => l.includes('delivery will be retried') && l.includes(`chat="${chatId}"`));
 
 const PLAIN_500 = { kind: 'raw', status: 500, body: 'Internal Server Error', contentType: 'text/plain' } as const;
@@ -23,19 +25,19 @@ describe('telegram answers that are not a clear refusal', () => {
   ] as const) {
     it(`retries a message answered with ${name}, then sends it once`, async () => {
       h = await startHarness();
-      const s = subscribe(h, '7101');
+      const s = await subscribe(h, '7101');
       h.fake.failFor('7101', failure);
-      const a = await addArticle(h.store);
-      h.store.jobs.enqueue(a.id, [s]);
+      const a = await addArticle(h.data);
+      await enqueue(h, a.id, [s]);
       h.worker.notify();
       await waitFor(() => retryLines(h!, '7101').length > 0, 5000, 'a retry scheduled');
-      expect(rows(h, a.id)[0]!.state).not.toBe('failed');
+      expect((await rows(h, a.id))[0]!.state).not.toBe('failed');
       const line = retryLines(h, '7101')[0]!;
       expect(line).toContain(wording);
       expect(line).not.toContain('undefined');
       expect(line).not.toContain(TOKEN);
       h.fake.failFor('7101', undefined);
-      await waitFor(() => rows(h!, a.id)[0]!.state === 'sent', 5000, 'sent on retry');
+      await waitFor(async () => (await rows(h!, a.id))[0]!.state === 'sent', 5000, 'sent on retry');
       expect(h.fake.sentTo('7101')).toHaveLength(1);
     });
   }
@@ -43,12 +45,12 @@ describe('telegram answers that are not a clear refusal', () => {
   for (const [name, failure] of [['HTTP 500 without error_code', NO_CODE_500], ['a plain-text HTTP 500', PLAIN_500]] as const) {
     it(`sends the summary as text when sendPhoto is answered with ${name}`, async () => {
       h = await startHarness();
-      const s = subscribe(h, '7201');
+      const s = await subscribe(h, '7201');
       h.fake.failFor('7201', { ...failure, method: 'sendPhoto' });
-      const a = await addArticle(h.store, { imageUrl: 'https://example.com/lead.jpg' });
-      h.store.jobs.enqueue(a.id, [s]);
+      const a = await addArticle(h.data, { imageUrl: 'https://example.com/lead.jpg' });
+      await enqueue(h, a.id, [s]);
       h.worker.notify();
-      await waitFor(() => rows(h!, a.id)[0]!.state === 'sent', 5000, 'sent as text');
+      await waitFor(async () => (await rows(h!, a.id))[0]!.state === 'sent', 5000, 'sent as text');
       const sent = h.fake.sentTo('7201');
       expect(sent.map((c) => c.method)).toEqual(['sendMessage']);
       expect(sent[0]!.params.text).toContain('عن دمشق والاقتصاد');
@@ -58,15 +60,15 @@ describe('telegram answers that are not a clear refusal', () => {
 
   it('still fails a clear client error for good (400 for this message, 403 for the chat)', async () => {
     h = await startHarness();
-    const bad = subscribe(h, '7301');
-    const blocked = subscribe(h, '7302');
+    const bad = await subscribe(h, '7301');
+    const blocked = await subscribe(h, '7302');
     h.fake.failFor('7301', { kind: 'raw', status: 400, body: '{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}' });
     h.fake.failFor('7302', { kind: 'blocked' });
-    const a = await addArticle(h.store);
-    h.store.jobs.enqueue(a.id, [bad, blocked]);
+    const a = await addArticle(h.data);
+    await enqueue(h, a.id, [bad, blocked]);
     h.worker.notify();
-    await waitFor(() => rows(h!, a.id).every((r) => r.state === 'failed'), 5000, 'both failed');
-    expect(h.store.subscriptions.get(bad.id)!.active).toBe(true);
-    expect(h.store.subscriptions.get(blocked.id)!.active).toBe(false);
+    await waitFor(async () => (await rows(h!, a.id)).every((r) => r.state === 'failed'), 5000, 'both failed');
+    expect((await h.data.repos.subscriptions.get(bad.id))!.active).toBe(true);
+    expect((await h.data.repos.subscriptions.get(blocked.id))!.active).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { messages } from '../bots/telegram/i18n.js';
 import { DeliveryWorker } from '../src/delivery/worker.js';
 import { routeArticleIn } from './helpers/articles.js';
 import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from './fake-telegram/harness.js';
+import { jobsOf } from './helpers/raw-db.js';
 
 let h: Harness | undefined;
 let consoleWorker: DeliveryWorker | undefined;
@@ -31,7 +32,7 @@ const edits = (h: Harness, chat: number) => h.fake.sent('editMessageText').filte
 describe('Telegram words', () => {
   it('/settings: the help names the chat\'s id where the placeholders are, and keeps «رقم_المصدر» as it is', async () => {
     h = await startHarness();
-    const channel = h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550002', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
+    const channel = await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550002', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
     const id = channel.id;
     const panel = await command(h, EDITOR, `/settings ${id}`);
     expect(panel).toContain(`العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). ` +
@@ -44,10 +45,10 @@ describe('Telegram words', () => {
 
   it('/stats names the platforms by their labels and says why deliveries wait, in Arabic and in English', async () => {
     h = await startHarness();
-    h.store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550003', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
+    await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1005550003', kind: 'channel', title: 'قناة' }, Date.now() - 60_000);
     // One delivery waiting for a platform that is off here (WhatsApp), so that nothing sends it while the test reads.
-    h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group', title: 'مجموعة' }, Date.now() - 60_000);
-    await routeArticleIn(h.store, await addArticle(h.store));
+    await h.data.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group', title: 'مجموعة' }, Date.now() - 60_000);
+    await routeArticleIn(h.data, await addArticle(h.data));
     const arabic = await command(h, EDITOR, '/stats');
     expect(arabic).toContain('الاشتراكات: تيليغرام 1 نشط');
     // Why it waits, in Arabic too (it read «⏳ whatsapp: 1 تنتظر — whatsapp is off: …»).
@@ -113,20 +114,20 @@ describe('Telegram: a retraction in Arabic (issue 21, item 26)', () => {
     h = await startHarness();
     const harness = h;
     const hourAgo = Date.now() - 3600_000;
-    for (const chatId of ['5101', '5102', '5103']) harness.store.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo);
-    harness.store.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo);
+    for (const chatId of ['5101', '5102', '5103']) await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo);
+    await harness.data.repos.subscriptions.subscribe({ platform: 'console', chatId: 'demo', kind: 'private' }, hourAgo);
     // The console prints and can neither edit nor delete what it printed: the worker fails its retraction job.
-    consoleWorker = new DeliveryWorker(harness.store.ports(), [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
+    consoleWorker = new DeliveryWorker(harness.data, [createConsoleTransport(() => {}, harness.config)], harness.logger, { pollMs: 50, backoffMs: 200 });
     consoleWorker.start();
-    const article = await addArticle(harness.store);
-    await routeArticleIn(harness.store, article);
+    const article = await addArticle(harness.data);
+    await routeArticleIn(harness.data, article);
     harness.worker.notify();
     consoleWorker.notify();
-    await waitFor(() => harness.store.jobs.listForArticle(article.id).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');
+    await waitFor(async () => (await jobsOf(harness.db, article.id)).filter((d) => d.state === 'sent').length === 4, 10_000, 'four posts');
     // One more chat whose message has not gone yet: the retraction cancels it.
     await harness.worker.stop(1000);
-    const late = harness.store.subscriptions.subscribe({ platform: 'telegram', chatId: '5104', kind: 'private' });
-    harness.store.jobs.enqueue(article.id, [late]);
+    const late = await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '5104', kind: 'private' }, Date.now());
+    await harness.data.repos.audience.queueListed(article.id, [late.id], {}, Date.now());
 
     harness.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/retract ${article.id}`));
     await waitFor(() => button(harness, 'تأكيد') !== undefined, 5000, 'the retraction preview');

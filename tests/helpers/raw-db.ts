@@ -22,7 +22,11 @@ import { WriteBehindCounters } from '../../src/app/run-database.js';
 import type { DayCounters } from '../../src/delivery/platform.js';
 import type { JobKind, JobRecord, PendingJob } from '../../src/model/delivery.js';
 import type { DataPorts } from '../../src/ports/index.js';
+import type { AuditEntry } from '../../src/model/audit.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { jobFromRow } from '../../src/store/jobs.js';
+import { revisionFromRow } from '../../src/store/revisions.js';
+import type { ArticleRevision } from '../../src/model/correction.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
@@ -316,4 +320,27 @@ export async function jobStates(ports: DataPorts, kinds: readonly JobKind[] = ['
   const out: Record<string, number> = {};
   for (const c of await ports.repos.outbox.countsByState(kinds)) out[c.state] = (out[c.state] ?? 0) + c.count;
   return out;
+}
+
+/** A subscription's jobs of these kinds (its digest messages by default), oldest first. */
+export async function subscriptionJobsOf(db: RawDatabase, subscriptionId: number, kinds: readonly JobKind[] = ['digest']): Promise<JobRecord[]> {
+  const rows = await db.sql(`SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, subscriptionId, ...kinds);
+  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+}
+
+/** The digest periods closed for a subscription (also those that held nothing), oldest first. */
+export async function digestPeriodsOf(db: RawDatabase, subscriptionId: number): Promise<Array<{ periodEnd: Date; items: number }>> {
+  return (await db.sql('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end', subscriptionId))
+    .map((r) => ({ periodEnd: new Date(r.period_end as number), items: r.items as number }));
+}
+
+/** Every revision applied to an article, oldest first (rows no port lists). */
+export async function appliedRevisionsOf(db: RawDatabase, articleId: number): Promise<ArticleRevision[]> {
+  return (await db.sql(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`, articleId))
+    .map((r) => revisionFromRow(r as unknown as Parameters<typeof revisionFromRow>[0]));
+}
+
+/** The audit log, newest first (the desk's Audit page's read). */
+export function auditLog(db: RawDatabase, limit = 50): Promise<AuditEntry[]> {
+  return db.ports.repos.reads.audit({ limit });
 }

@@ -58,6 +58,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   /** The run's own tables (lease, day counters, platform states, the demo's rows), over the pool's statements. */
   readonly runtime: PostgresRuntime;
   private readonly unitScope = new AsyncLocalStorage<object>();
+  /** Resolved once the unit begun last in this process has its write lock (or failed to): see locked(). */
+  private lockTurn: Promise<void> = Promise.resolve();
   private ended = false;
 
   constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema = 'public', private readonly renewals = pool) {
@@ -107,7 +109,21 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
 
   /** `work` in one transaction on one client, after the write lock; its statements refused once it ended. */
   private async locked<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    // This process's units ask for the write lock in the order they began, as SQLite's do: two units begun at once
+    // (a confirmation and a cancellation pressed together) otherwise raced to a connection and to BEGIN, and the one
+    // asked second could win (1 run in 3 of tests/broadcasts-interleave.test.ts here). PostgreSQL grants a lock's waiters
+    // in the order they asked, so waiting until the unit before has its lock (or failed) is enough.
+    const before = this.lockTurn;
+    let asked!: () => void;
+    this.lockTurn = new Promise<void>((resolve) => { asked = resolve; });
+    await before;
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      asked();
+      throw err;
+    }
     let open = true;
     // The connection may end while the unit holds it (the server ended a unit left idle by a frozen process, or it
     // restarted): pg then emits 'error' on the client, which with no listener would end the process as an uncaught
@@ -117,8 +133,12 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     const onError = (err: Error) => { broken = err; };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      await takeWriteLock(client, this.schema);
+      try {
+        await client.query('BEGIN');
+        await takeWriteLock(client, this.schema);
+      } finally {
+        asked();
+      }
       const value = await work(this.inside(client, () => open));
       await client.query('COMMIT');
       return value;

@@ -34,14 +34,27 @@ export function statement(text: string): Statement {
   return { name: `nashra_${++counter}`, text: compiled, names };
 }
 
+/**
+ * A number as SQLite takes it. An id typed into a command can be any number of digits («/broadcast 99999999999999999999»
+ * is 1e20): SQLite compares it with the stored integers and finds none, PostgreSQL refuses the statement («out of
+ * range for type bigint») and the front door answered nothing. Clamped to BIGINT's range it compares with every id
+ * and time a table holds as 1e20 does (none is at the range's end: ids count from 1, times are 41 bits), and NaN
+ * binds as NULL, as better-sqlite3 binds it.
+ */
+const bindable = (value: unknown): unknown => {
+  if (typeof value !== 'number') return value;
+  if (Number.isNaN(value)) return null;
+  return value >= 2 ** 63 ? '9223372036854775807' : value < -(2 ** 63) ? '-9223372036854775808' : value;
+};
+
 /** A statement's values in `$n` order (a NUL in text never gets here: src/store/rows.ts withoutNul). */
 export function valuesOf(s: Statement, values: Values | undefined): unknown[] {
   if (values === undefined) return [];
-  if (Array.isArray(values)) return [...values];
+  if (Array.isArray(values)) return values.map(bindable);
   return s.names.map((name) => {
     const value = (values as Record<string, unknown>)[name];
     if (value === undefined) throw new Error(`statement ${s.name} has no value for @${name}`);
-    return value;
+    return bindable(value);
   });
 }
 
