@@ -4,21 +4,21 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { POSTGRES_PASS } from './tests/passes.js';
 
 /**
- * The reliability files (tests/reliability-*) start first: they spend most of their time waiting on real clocks and
+ * The reliability files (tests/e2e/reliability-*) start first: they spend most of their time waiting on real clocks and
  * child processes (a 7 s lock, the next whole minute, twenty restarts of `nashra run`: 10 to 60 s each, about 1 s of
  * this process's CPU each), so they overlap with the CPU-bound files instead of being the run's tail. On a fresh
  * clone the default order is by file size, which put the 120-line reliability files last.
  */
 class WaitingFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const waits = (f: TestSpecification) => /\/tests\/reliability-[^/]*\.test\.ts$/.test(f.moduleId);
+    const waits = (f: TestSpecification) => /\/tests\/e2e\/reliability-[^/]*\.test\.ts$/.test(f.moduleId);
     const sorted = await super.sort(files);
     return [...sorted.filter(waits), ...sorted.filter((f) => !waits(f))];
   }
 }
 
 /** Test files that run in a fresh process of their own (see `projects` below). */
-const OWN_PROCESS = ['tests/cli.test.ts'];
+const OWN_PROCESS = ['tests/app/cli.test.ts'];
 
 /** The second pass, `npm run test:postgres`: the files of tests/passes.ts POSTGRES_PASS on PostgreSQL (README, Development). */
 const onPostgres = process.env.NASHRA_TEST_DATABASE === 'postgres';

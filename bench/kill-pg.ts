@@ -5,7 +5,7 @@
  * record outlives every run) is the witness of what was really sent. Figures: duplicates and lost (each 0), in doubt
  * against what was on the wire at the kills of the token's holder, the longest takeover (the issue: ≤ 10 s), 429s.
  *
- * tests/postgres/workers.test.ts runs a small seeded version; `npm run bench -- kill-pg` the issue's: 3 runs, 20
+ * tests/e2e/postgres/workers.test.ts runs a small seeded version; `npm run bench -- kill-pg` the issue's: 3 runs, 20
  * kills, 10,000 deliveries.
  */
 import { join } from 'node:path';

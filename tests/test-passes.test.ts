@@ -14,8 +14,11 @@ describe('the two passes', () => {
     const named = lists.flat();
     expect(named.filter((f, i) => named.indexOf(f) !== i), 'named twice').toEqual([]);
     expect(named.filter((f) => !existsSync(join(ROOT, f))), 'no such file').toEqual([]);
-    const touching = readdirSync(join(ROOT, 'tests')).filter((f) => f.endsWith('.test.ts') && f !== 'test-passes.test.ts')
-      .filter((f) => TOUCHES.test(readFileSync(join(ROOT, 'tests', f), 'utf8'))).map((f) => `tests/${f}`);
+    // Every test file but the PostgreSQL folders' (tests/store/postgres, tests/e2e/postgres: on both adapters already).
+    const touching = (readdirSync(join(ROOT, 'tests'), { recursive: true }) as string[])
+      .map((f) => `tests/${f}`)
+      .filter((f) => f.endsWith('.test.ts') && f !== 'tests/test-passes.test.ts' && !f.includes('/postgres/'))
+      .filter((f) => TOUCHES.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(touching.filter((f) => !named.includes(f)), 'touch the database, in no list of tests/passes.ts').toEqual([]);
     expect(named.filter((f) => !touching.includes(f)), 'listed, touch no database').toEqual([]);
   });

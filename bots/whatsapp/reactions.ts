@@ -15,7 +15,7 @@ import type { WaClient, WaMessageKey, WaReaction } from './types.js';
  *   (about 10^10 for a country's mobiles, seconds per million HMACs) to try them all.
  * - A reaction the library emits again (a resync after reconnecting, an ack) is recognised by the newsroom by its
  *   event id and counts once, restart or not; and a replay of a sender's latest reaction teaches a new process what
- *   it is, so their next change takes it back (tests/reactions-whatsapp.test.ts checks it on random sequences).
+ *   it is, so their next change takes it back (tests/bots/whatsapp/reactions.test.ts checks it on random sequences).
  * - What it costs: after a restart, a sender whose latest reaction was not emitted again before they change it
  *   counts once more (the old one is not taken back), and taking it back then changes nothing.
  * At 2,000 posts and a group's 1,024 members at most, the memory is bounded; a typical post has a few dozen.

@@ -16,7 +16,7 @@
  * the new holder has on the wire. That was the duplicate: the thawed holder's mark, lost with the transaction the
  * server ended while it was frozen, came back as a temporary failure whose retry (`queued` or `sending` → `queued`)
  * took the new holder's job out from under its answer, and the job went again (once in about four freeze tests under
- * load, bench/kill-pg.ts `freeze`; every time in tests/postgres/sender-fence.test.ts). After the mark the worker asks
+ * load, bench/kill-pg.ts `freeze`; every time in tests/store/postgres/sender-fence.test.ts). After the mark the worker asks
  * `owns()` again before the request leaves: a mark that waited past the lease (the write lock, a freeze) is retried,
  * fenced, not sent. SQLite (one run per database) has no sender leases and its worker passes no fence.
  *

@@ -138,7 +138,7 @@ export class EnginePoller {
 
   /**
    * pg-boss's create_queue is an insert then, for a new queue, its partition's tables and indexes: two runs starting at
-   * once on a new database deadlock in it (40P01, seen in tests/postgres/engine-poller.test.ts). The loser's
+   * once on a new database deadlock in it (40P01, seen in tests/e2e/postgres/engine-poller.test.ts). The loser's
    * transaction is rolled back whole; asked again, it finds the winner's queue (ON CONFLICT DO NOTHING). Each outlet
    * has its queue: three runs of ten outlets starting at once make 30 creations, and on a loaded 2-core machine one
    * of them lost 5 times in a row (the scale bench, a run ended with 40P01): up to 20 tries, spread at random so that

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
 /**
  * The PostgreSQL pass opens a database per test (about 1,000): migrating each took 0.6-0.8 s of the test's time
  * (loaded 2-core machine); a copy of one migrated once (CREATE DATABASE … TEMPLATE) takes a fraction of that.
- * tests/postgres/* keep migrating their own: some check the migrations themselves.
+ * tests/store/postgres/* and tests/e2e/postgres/* keep migrating their own: some check the migrations themselves.
  */
 async function migratedTemplate(clusterUrl: string): Promise<string> {
   const name = 'nashra_migrated';

@@ -37,7 +37,7 @@ export async function newPostgresDatabase(opts: { migrated?: boolean } = {}): Pr
   url.pathname = `/${name}`;
   if (template !== '') {
     // A copy of the template has the template's full-story key (db/017): each installation makes its own, and one
-    // database must not read another's codes (tests/full-story-core.test.ts).
+    // database must not read another's codes (tests/newsroom/full-story.test.ts).
     const owner = new pg.Client(url.toString());
     await owner.connect();
     await owner.query('UPDATE full_story_key SET secret = $1 WHERE id = 1', [randomBytes(32)]);

@@ -4,7 +4,7 @@
  * editor) or read rows no port reads back (the audit log, a session's last use). The SQL is in the words both
  * databases share: `?` placeholders, RETURNING.
  *
- * Two passes (README, Tests): `npm test` runs every file on SQLite (and tests/postgres/* on both adapters);
+ * Two passes (README, Tests): `npm test` runs every file on SQLite (and tests/store/postgres/* and tests/e2e/postgres/* on both adapters);
  * `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres) runs the files that touch the database again on PostgreSQL,
  * where `freshDatabase()`, `freshPorts()` and the fixtures built on them (tests/fake-telegram/harness.ts,
  * tests/helpers/desk.ts, the CLI's `databaseEnv`) give a new PostgreSQL database instead of a SQLite file.

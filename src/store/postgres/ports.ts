@@ -111,7 +111,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private async locked<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     // This process's units ask for the write lock in the order they began, as SQLite's do: two units begun at once
     // (a confirmation and a cancellation pressed together) otherwise raced to a connection and to BEGIN, and the one
-    // asked second could win (1 run in 3 of tests/broadcasts-interleave.test.ts here). PostgreSQL grants a lock's waiters
+    // asked second could win (1 run in 3 of tests/e2e/broadcasts-interleave.test.ts here). PostgreSQL grants a lock's waiters
     // in the order they asked, so waiting until the unit before has its lock (or failed) is enough.
     const before = this.lockTurn;
     let asked!: () => void;

@@ -5,7 +5,7 @@
  * SQLite then holds as its schema (`sqlite_master`, one CREATE per table and index, with every ALTER folded in) is
  * translated statement by statement. A newer migration file is applied the same way to a PostgreSQL database that
  * is at an older version (`upgradeStatements`), so both reach the same tables, columns, constraints and indexes; the
- * parity test (tests/postgres/schema.test.ts) compares the two catalogues.
+ * parity test (tests/store/postgres/schema.test.ts) compares the two catalogues.
  *
  * What the translation changes, and why:
  * - INTEGER → BIGINT (times are milliseconds since 1970: 41 bits); `id INTEGER PRIMARY KEY` (SQLite's rowid) →
