@@ -37,37 +37,49 @@ export default defineConfig({
     // (2,000 commits: 5.5 s against 0.23 s), most of a broadcast's time in the reliability files. Their kills stop
     // the process, never the machine, so what they check does not depend on the fsync (outbox-property's reason too).
     env: existsSync('/dev/shm') ? { TMPDIR: '/dev/shm' } : {},
-    projects: onPostgres ? [
-      {
-        extends: true,
-        test: {
-          name: 'postgres',
-          include: POSTGRES_PASS.filter((f) => !OWN_PROCESS.includes(f)),
-          globalSetup: ['tests/helpers/pg-global-setup.ts'],
-          isolate: false,
-        },
-      },
-      ...(POSTGRES_PASS.some((f) => OWN_PROCESS.includes(f))
-        ? [{ extends: true, test: { name: 'postgres-own-process', include: POSTGRES_PASS.filter((f) => OWN_PROCESS.includes(f)), globalSetup: ['tests/helpers/pg-global-setup.ts'], isolate: true } }]
-        : []),
-    ] : [
-      {
-        extends: true,
-        test: {
-          name: 'shared',
-          include: ['tests/**/*.test.ts'],
-          globalSetup: ['tests/helpers/pg-global-setup.ts'],
-          exclude: [...configDefaults.exclude, ...OWN_PROCESS],
-          // One process per worker runs its files one after the other, keeping the modules it imported: a fresh
-          // process per file spent about 1.3 s of CPU (node's start and importing grammY, Fastify, puppeteer-core and
-          // src/) before its first test, about 140 s of the suite's 450 s of CPU. No test file mocks modules, fakes
-          // timers or changes this process's environment; src/'s module-level maps are caches.
-          isolate: false,
-        },
-      },
-      // Files that check this process's own state (open files, listeners, timers) need it to themselves: another
-      // file's keep-alive socket closing meanwhile would be counted as theirs.
-      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
-    ],
+    projects: onPostgres
+      ? [
+          {
+            extends: true,
+            test: {
+              name: 'postgres',
+              include: POSTGRES_PASS.filter((f) => !OWN_PROCESS.includes(f)),
+              globalSetup: ['tests/helpers/pg-global-setup.ts'],
+              isolate: false,
+            },
+          },
+          ...(POSTGRES_PASS.some((f) => OWN_PROCESS.includes(f))
+            ? [
+                {
+                  extends: true,
+                  test: {
+                    name: 'postgres-own-process',
+                    include: POSTGRES_PASS.filter((f) => OWN_PROCESS.includes(f)),
+                    globalSetup: ['tests/helpers/pg-global-setup.ts'],
+                    isolate: true,
+                  },
+                },
+              ]
+            : []),
+        ]
+      : [
+          {
+            extends: true,
+            test: {
+              name: 'shared',
+              include: ['tests/**/*.test.ts'],
+              globalSetup: ['tests/helpers/pg-global-setup.ts'],
+              exclude: [...configDefaults.exclude, ...OWN_PROCESS],
+              // One process per worker runs its files one after the other, keeping the modules it imported: a fresh
+              // process per file spent about 1.3 s of CPU (node's start and importing grammY, Fastify, puppeteer-core and
+              // src/) before its first test, about 140 s of the suite's 450 s of CPU. No test file mocks modules, fakes
+              // timers or changes this process's environment; src/'s module-level maps are caches.
+              isolate: false,
+            },
+          },
+          // Files that check this process's own state (open files, listeners, timers) need it to themselves: another
+          // file's keep-alive socket closing meanwhile would be counted as theirs.
+          { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
+        ],
   },
 });

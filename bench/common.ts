@@ -3,12 +3,21 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { projectRoot } from '../src/paths.js';
 
-export interface NewsArticle { id: number; title: string; author: string; content: string; url: string }
+export interface NewsArticle {
+  id: number;
+  title: string;
+  author: string;
+  content: string;
+  url: string;
+}
 
 /** The 200 SaudiNewsNet articles kept for evaluation (eval/data/news, CC BY-NC-SA 4.0, research use). */
 export function newsArticles(): NewsArticle[] {
   const path = join(projectRoot(), 'eval/data/news/saudinewsnet-sample-200.jsonl');
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as NewsArticle);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as NewsArticle);
 }
 
 export const median = (xs: number[]): number => {
@@ -24,7 +33,9 @@ export async function deskSession(app: FastifyInstance, username: string, passwo
   const csrf = /name="_csrf" value="([^"]+)"/.exec(login.body)![1]!;
   const csrfCookie = String(login.headers['set-cookie']).split(';')[0]!;
   const signedIn = await app.inject({
-    method: 'POST', url: '/login', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    url: '/login',
+    headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ _csrf: csrf, username, password }).toString(),
   });
   return `${csrfCookie}; ${String(signedIn.headers['set-cookie']).split(';')[0]}`;

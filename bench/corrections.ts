@@ -33,7 +33,12 @@ const feed = (title: string, base: string) => `<?xml version="1.0" encoding="UTF
 </item></channel></rss>`;
 
 export async function benchCorrections(opts: { channels?: number } = {}): Promise<{
-  channels: number; seconds: number; floorSeconds: number; ratio: number; edited: number; rateLimited429: number;
+  channels: number;
+  seconds: number;
+  floorSeconds: number;
+  ratio: number;
+  edited: number;
+  rateLimited429: number;
 }> {
   const channels = opts.channels ?? 1000;
   const fake = new FakeTelegram(TOKEN, LIMITS);
@@ -43,8 +48,12 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
   const store = openStore(join(dir, 'bench.db'));
   try {
     const config = loadAppConfig({
-      TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: store.path, NASHRA_ALLOW_PRIVATE_FETCH: '1',
-      TELEGRAM_RATE_PER_SECOND: String(LIMITS.globalPerSecond), TELEGRAM_RATE_PER_CHAT_PER_SECOND: String(LIMITS.perChatPerSecond),
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      DATABASE_PATH: store.path,
+      NASHRA_ALLOW_PRIVATE_FETCH: '1',
+      TELEGRAM_RATE_PER_SECOND: String(LIMITS.globalPerSecond),
+      TELEGRAM_RATE_PER_CHAT_PER_SECOND: String(LIMITS.perChatPerSecond),
       TELEGRAM_RATE_PER_GROUP_PER_MINUTE: String(LIMITS.perGroupPerMinute),
     });
     const logger = createLogger({ level: 'error', write: () => {} });
@@ -53,11 +62,26 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
     installLimits(api, telegram.rate);
     const transport = createTelegramTransport({ api, config: { ...config, telegram }, logger });
     const hourAgo = Date.now() - 3600_000;
-    for (let i = 0; i < channels; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: `-100${1_000_000_000 + i}`, kind: 'channel' }, hourAgo);
-    const source = store.sources.add({ url: `${feeds.base}/feed`, feedUrl: `${feeds.base}/feed`, kind: 'rss', name: 'bench' });
+    for (let i = 0; i < channels; i++)
+      store.subscriptions.subscribe(
+        { platform: 'telegram', chatId: `-100${1_000_000_000 + i}`, kind: 'channel' },
+        hourAgo,
+      );
+    const source = store.sources.add({
+      url: `${feeds.base}/feed`,
+      feedUrl: `${feeds.base}/feed`,
+      kind: 'rss',
+      name: 'bench',
+    });
     store.sources.markPrimed(source.id, hourAgo);
-    feeds.route('/feed', { body: feed('مصرع 10 أشخاص في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });
-    const first = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), store.sources.get(source.id)!);
+    feeds.route('/feed', {
+      body: feed('مصرع 10 أشخاص في قصف على بلدة بريف إدلب', feeds.base),
+      contentType: 'application/rss+xml',
+    });
+    const first = await pollSource(
+      pollDeps({ config, store, data: store.ports(), logger }),
+      store.sources.get(source.id)!,
+    );
     if (first.queued !== channels) throw new Error(`bench: queued ${first.queued} of ${channels}`);
     // The posts as already sent: recorded in the store with the ids the fake knows (sending them first would cost
     // another channels ÷ 30 s and measure nothing new).
@@ -68,19 +92,30 @@ export async function benchCorrections(opts: { channels?: number } = {}): Promis
       store.jobs.markSent(d.id, String(messageId));
     }
 
-    feeds.route('/feed', { body: feed('مصرع 12 شخصاً في قصف على بلدة بريف إدلب', feeds.base), contentType: 'application/rss+xml' });
+    feeds.route('/feed', {
+      body: feed('مصرع 12 شخصاً في قصف على بلدة بريف إدلب', feeds.base),
+      contentType: 'application/rss+xml',
+    });
     const worker = new DeliveryWorker(store.ports(), [transport], logger, { pollMs: 20 });
     const started = Date.now();
-    const changed = await pollSource(pollDeps({ config, store, data: store.ports(), logger }), store.sources.get(source.id)!);
-    if (changed.corrections !== channels) throw new Error(`bench: ${changed.corrections} corrections queued of ${channels}`);
+    const changed = await pollSource(
+      pollDeps({ config, store, data: store.ports(), logger }),
+      store.sources.get(source.id)!,
+    );
+    if (changed.corrections !== channels)
+      throw new Error(`bench: ${changed.corrections} corrections queued of ${channels}`);
     const result = await worker.drain(600_000);
     const edits = fake.sent('editMessageText');
     const last = Math.max(...edits.map((c) => c.at));
     const seconds = (last - started) / 1000;
     const floorSeconds = channels / LIMITS.globalPerSecond;
     return {
-      channels, seconds: round(seconds, 2), floorSeconds: round(floorSeconds, 2), ratio: round(seconds / floorSeconds, 3),
-      edited: result.corrected, rateLimited429: fake.rateLimited429,
+      channels,
+      seconds: round(seconds, 2),
+      floorSeconds: round(floorSeconds, 2),
+      ratio: round(seconds / floorSeconds, 3),
+      edited: result.corrected,
+      rateLimited429: fake.rateLimited429,
     };
   } finally {
     store.close();

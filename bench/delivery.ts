@@ -29,23 +29,42 @@ const TOKEN = '123456789:AAHbenchTokenForNashra_abcdefghijkXYZ';
 const FREE_RATE = 30;
 
 export interface DeliveryFigure {
-  chats: number; articles: number; paid: boolean; allowedRate: number; achievedRate: number; ratio: number;
-  rateLimited429: number; duplicates: number; seconds: number; cpuMsPerDelivery: number;
+  chats: number;
+  articles: number;
+  paid: boolean;
+  allowedRate: number;
+  achievedRate: number;
+  ratio: number;
+  rateLimited429: number;
+  duplicates: number;
+  seconds: number;
+  cpuMsPerDelivery: number;
 }
 
-export async function benchDelivery(opts: { chats?: number; articles?: number; paid?: boolean; paidRate?: number; during?: () => Promise<unknown> } = {}): Promise<DeliveryFigure> {
+export async function benchDelivery(
+  opts: { chats?: number; articles?: number; paid?: boolean; paidRate?: number; during?: () => Promise<unknown> } = {},
+): Promise<DeliveryFigure> {
   const chats = opts.chats ?? 300;
   const articles = opts.articles ?? 2;
   const paid = opts.paid ?? false;
   const paidRate = opts.paidRate ?? 1000;
   const allowedRate = paid ? paidRate : FREE_RATE;
-  const fake = await startFakeProcess(TOKEN, { globalPerSecond: FREE_RATE, perChatPerSecond: 1, perGroupPerMinute: 20, paidPerSecond: paidRate });
+  const fake = await startFakeProcess(TOKEN, {
+    globalPerSecond: FREE_RATE,
+    perChatPerSecond: 1,
+    perGroupPerMinute: 20,
+    paidPerSecond: paidRate,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'nashra-bench-'));
   const store = openStore(join(dir, 'bench.db'));
   try {
     const config = loadAppConfig({
-      TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, DATABASE_PATH: store.path,
-      TELEGRAM_RATE_PER_SECOND: String(FREE_RATE), TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20',
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      DATABASE_PATH: store.path,
+      TELEGRAM_RATE_PER_SECOND: String(FREE_RATE),
+      TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1',
+      TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20',
       ...(paid ? { TELEGRAM_PAID_BROADCAST_RATE: String(paidRate) } : {}),
     });
     const logger = createLogger({ level: 'error', write: () => {} });
@@ -53,14 +72,29 @@ export async function benchDelivery(opts: { chats?: number; articles?: number; p
     const telegram = config.platforms.telegram as TelegramSettings;
     installLimits(api, telegram.rate, telegram.paidBroadcast?.ratePerSecond);
     const transport = createTelegramTransport({ api, config: { ...config, telegram }, logger });
-    for (let i = 0; i < chats; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100_000 + i), kind: 'private' });
+    for (let i = 0; i < chats; i++)
+      store.subscriptions.subscribe({ platform: 'telegram', chatId: String(100_000 + i), kind: 'private' });
     for (let n = 0; n < articles; n++) {
       const stored = await storeArticleIn(store, {
-        url: `https://example.com/bench-${n}`, title: `خبر عاجل للقياس ${n}`, source: 'SY24', language: 'ar', categories: [],
-        paragraphs: [`أعلنت الحكومة اليوم عن خطة جديدة رقم ${n} لدعم الاقتصاد المحلي في عدة محافظات.`, 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
+        url: `https://example.com/bench-${n}`,
+        title: `خبر عاجل للقياس ${n}`,
+        source: 'SY24',
+        language: 'ar',
+        categories: [],
+        paragraphs: [
+          `أعلنت الحكومة اليوم عن خطة جديدة رقم ${n} لدعم الاقتصاد المحلي في عدة محافظات.`,
+          'وقال مسؤول إن الخطة تبدأ الشهر المقبل.',
+        ],
       });
       if (stored.status !== 'new') throw new Error('bench article was a duplicate');
-      const broadcast = store.broadcasts.create({ articleId: stored.article.id, platform: 'cli', editorId: 'bench', urgent: false, audience: { kind: 'all' }, paid });
+      const broadcast = store.broadcasts.create({
+        articleId: stored.article.id,
+        platform: 'cli',
+        editorId: 'bench',
+        urgent: false,
+        audience: { kind: 'all' },
+        paid,
+      });
       store.broadcasts.transition(broadcast.id, 'preview', 'queued');
       await queueAudienceIn(store, stored.article, { kind: 'all' }, { broadcastId: broadcast.id });
     }
@@ -77,8 +111,15 @@ export async function benchDelivery(opts: { chats?: number; articles?: number; p
     const span = (s.lastAt - s.firstAt) / 1000;
     const achievedRate = (s.sent - 1) / Math.max(span, 1e-3);
     return {
-      chats, articles, paid, allowedRate, achievedRate: round(achievedRate), ratio: round(achievedRate / allowedRate, 3),
-      rateLimited429: s.rateLimited429, duplicates: s.duplicates, seconds: round(seconds, 3),
+      chats,
+      articles,
+      paid,
+      allowedRate,
+      achievedRate: round(achievedRate),
+      ratio: round(achievedRate / allowedRate, 3),
+      rateLimited429: s.rateLimited429,
+      duplicates: s.duplicates,
+      seconds: round(seconds, 3),
       cpuMsPerDelivery: round((used.user + used.system) / 1000 / total, 3),
     };
   } finally {
@@ -92,5 +133,13 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [chats, articles, paid] = process.argv.slice(2);
-  console.log(JSON.stringify(await benchDelivery({ chats: Number(chats) || undefined, articles: Number(articles) || undefined, paid: paid === 'paid' })));
+  console.log(
+    JSON.stringify(
+      await benchDelivery({
+        chats: Number(chats) || undefined,
+        articles: Number(articles) || undefined,
+        paid: paid === 'paid',
+      }),
+    ),
+  );
 }

@@ -11,7 +11,15 @@ import { tempDir } from '../tests/helpers/tmp.js';
 import { median, msSince, deskSession } from './common.js';
 import { outletNewsrooms, type NewsroomDeps, type OutletNewsrooms } from '../src/newsroom/index.js';
 
-export interface DeskBench { articles: number; deliveries: number; todayMs: number; articleMs: number; searchMs: number; searchNoMatchMs: number; fillSeconds: number }
+export interface DeskBench {
+  articles: number;
+  deliveries: number;
+  todayMs: number;
+  articleMs: number;
+  searchMs: number;
+  searchNoMatchMs: number;
+  fillSeconds: number;
+}
 
 /**
  * Server time of the desk's Today and Article pages (Fastify's inject: routing, session check, queries, HTML) on a
@@ -23,16 +31,29 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
   const runs = opts.runs ?? 100;
   const tmp = tempDir();
   // Telegram on (a token never used: nothing is sent), so the article page renders its preview as in a newsroom.
-  const config = loadAppConfig({ DATABASE_PATH: join(tmp.dir, 'desk.db'), LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123456789:AAHbenchTokenForNashraDesk_abcdefXYZ' });
+  const config = loadAppConfig({
+    DATABASE_PATH: join(tmp.dir, 'desk.db'),
+    LOG_LEVEL: 'silent',
+    TELEGRAM_BOT_TOKEN: '123456789:AAHbenchTokenForNashraDesk_abcdefXYZ',
+  });
   const store = openStore(config.databasePath);
   try {
     const fillStart = process.hrtime.bigint();
     fill(store, articles, chats);
     const fillSeconds = msSince(fillStart) / 1000;
     // An admin of the one outlet (`main`, id 1), as `nashra editors add --role admin` makes it.
-    store.outlets.setMembership(store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now())!.id, 1, 'admin', Date.now());
+    store.outlets.setMembership(
+      store.deskEditors.add('bench', await hashPassword('bench password 1'), Date.now())!.id,
+      1,
+      'admin',
+      Date.now(),
+    );
     const logger = createLogger({ level: 'silent' });
-    const app = await buildDesk({ outlets: onlyMain(newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger)), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
+    const app = await buildDesk({
+      outlets: onlyMain(newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger)),
+      platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
+      out: () => {},
+    });
     try {
       const cookie = await deskSession(app, 'bench', 'bench password 1');
       const time = async (url: string) => {
@@ -47,8 +68,11 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
       };
       const newest = store.desk.today({ limit: 1 })[0]!.id;
       return {
-        articles, deliveries: articles * chats, fillSeconds,
-        todayMs: await time('/'), articleMs: await time(`/articles/${newest}`),
+        articles,
+        deliveries: articles * chats,
+        fillSeconds,
+        todayMs: await time('/'),
+        articleMs: await time(`/articles/${newest}`),
         searchMs: await time(`/?q=${encodeURIComponent('تطورات ميدانية')}`),
         // A word no article has: every row's search text is read (no full-text index yet).
         searchNoMatchMs: await time(`/?q=${encodeURIComponent('زلزال')}`),
@@ -64,23 +88,44 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
 
 function fill(store: Store, articles: number, chats: number): void {
   const now = Date.now();
-  const subs = store.transaction(() => Array.from({ length: chats }, (_, i) =>
-    store.subscriptions.subscribe({ platform: i % 2 ? 'whatsapp' : 'telegram', chatId: i % 2 ? `1203630${i}@g.us` : `-100200000${i}`, kind: 'channel' }, now - 1e10)));
+  const subs = store.transaction(() =>
+    Array.from({ length: chats }, (_, i) =>
+      store.subscriptions.subscribe(
+        {
+          platform: i % 2 ? 'whatsapp' : 'telegram',
+          chatId: i % 2 ? `1203630${i}@g.us` : `-100200000${i}`,
+          kind: 'channel',
+        },
+        now - 1e10,
+      ),
+    ),
+  );
   const targets = subs.map((s) => ({ id: s.id, platform: s.platform }));
   const batch = 10_000;
   for (let from = 0; from < articles; from += batch) {
     store.transaction(() => {
       for (let i = from; i < Math.min(articles, from + batch); i++) {
         const a = {
-          url: `https://news.example.org/${i}`, guid: `guid-${i}`, title: `خبر رقم ${i} عن الأحداث في المنطقة`, source: `مصدر ${i % 20}`,
+          url: `https://news.example.org/${i}`,
+          guid: `guid-${i}`,
+          title: `خبر رقم ${i} عن الأحداث في المنطقة`,
+          source: `مصدر ${i % 20}`,
           paragraphs: [`هذا نص الخبر رقم ${i} ويتحدث عن تطورات ميدانية وسياسية جديدة.`, 'وقال مصدر إن الوضع مستقر.'],
-          categories: ['أخبار'], language: 'ar',
+          categories: ['أخبار'],
+          language: 'ar',
         };
         const at = now - (articles - i) * 60_000;
-        const id = store.articles.insert({
-          article: a, summary: a.paragraphs, hashtags: ['#أخبار', `#منطقة_${i % 50}`], contentHash: contentHash(a), storyKey: storyKey(a),
-          searchText: normalizeArabic(`${a.title} ${a.paragraphs.join(' ')}`),
-        }, at);
+        const id = store.articles.insert(
+          {
+            article: a,
+            summary: a.paragraphs,
+            hashtags: ['#أخبار', `#منطقة_${i % 50}`],
+            contentHash: contentHash(a),
+            storyKey: storyKey(a),
+            searchText: normalizeArabic(`${a.title} ${a.paragraphs.join(' ')}`),
+          },
+          at,
+        );
         store.jobs.enqueue(id, targets, {}, at);
       }
     });

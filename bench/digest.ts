@@ -15,11 +15,15 @@ const config = { timeZone: 'Asia/Damascus', template: {} };
 const DAY = 86_400_000;
 
 export interface DigestBench {
-  subscriptions: number; articles: number; closeMs: number;
+  subscriptions: number;
+  articles: number;
+  closeMs: number;
   /** This process's CPU time for the closing: the figure a machine shared with other work does not inflate. */
   closeCpuMs: number;
-  perSubscriptionMs: number; messages: number;
-  messagesPerDigest: number; routeMs: number;
+  perSubscriptionMs: number;
+  messages: number;
+  messagesPerDigest: number;
+  routeMs: number;
 }
 
 /**
@@ -36,9 +40,12 @@ export async function benchDigest(): Promise<DigestBench> {
     store.transaction(() => {
       for (let i = 0; i < SUBSCRIPTIONS; i++) {
         const whatsapp = i < SUBSCRIPTIONS * WHATSAPP_SHARE;
-        const sub = store.subscriptions.subscribe(whatsapp
-          ? { platform: 'whatsapp', chatId: `1203630000${String(i).padStart(8, '0')}@g.us`, kind: 'group' }
-          : { platform: 'telegram', chatId: String(-1_001_000_000_000 - i), kind: 'channel' }, since);
+        const sub = store.subscriptions.subscribe(
+          whatsapp
+            ? { platform: 'whatsapp', chatId: `1203630000${String(i).padStart(8, '0')}@g.us`, kind: 'group' }
+            : { platform: 'telegram', chatId: String(-1_001_000_000_000 - i), kind: 'channel' },
+          since,
+        );
         store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'daily', digestAt: 8 * 60 });
       }
     });
@@ -47,7 +54,11 @@ export async function benchDigest(): Promise<DigestBench> {
     let articles = 0;
     for (const a of news) {
       const r = await storeArticleIn(store, {
-        url: a.url, title: a.title, source: 'SaudiNewsNet', language: 'ar', categories: [],
+        url: a.url,
+        title: a.title,
+        source: 'SaudiNewsNet',
+        language: 'ar',
+        categories: [],
         paragraphs: a.content.split(/\n+/).filter((p) => p.trim()),
       });
       if (r.status !== 'new') continue;
@@ -55,7 +66,10 @@ export async function benchDigest(): Promise<DigestBench> {
       articles++;
     }
     const routeMs = msSince(routeStart);
-    const markups = new Map([[telegramMarkup.name, telegramMarkup], [whatsappMarkup.name, whatsappMarkup]]);
+    const markups = new Map([
+      [telegramMarkup.name, telegramMarkup],
+      [whatsappMarkup.name, whatsappMarkup],
+    ]);
     const closer = digestCloser(store.ports(), (p) => markups.get(p), config);
     // Tomorrow at 08:00:30 in Damascus (UTC+3): one period ends for every subscription.
     const at = Math.ceil(Date.now() / DAY) * DAY + 5 * 3600_000 + 30_000;
@@ -65,8 +79,14 @@ export async function benchDigest(): Promise<DigestBench> {
     const closeMs = msSince(start);
     const { user, system } = process.cpuUsage(cpu);
     return {
-      subscriptions: SUBSCRIPTIONS, articles, closeMs, closeCpuMs: (user + system) / 1000, perSubscriptionMs: closeMs / SUBSCRIPTIONS, messages,
-      messagesPerDigest: messages / SUBSCRIPTIONS, routeMs,
+      subscriptions: SUBSCRIPTIONS,
+      articles,
+      closeMs,
+      closeCpuMs: (user + system) / 1000,
+      perSubscriptionMs: closeMs / SUBSCRIPTIONS,
+      messages,
+      messagesPerDigest: messages / SUBSCRIPTIONS,
+      routeMs,
     };
   } finally {
     store.close();

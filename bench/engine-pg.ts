@@ -35,11 +35,20 @@ export interface EnginePass {
   emptyFetches?: number;
 }
 export interface EngineFigures {
-  jobs: number; chats: number; nashra: EnginePass; pgboss: EnginePass; pgbossWithOutbox: EnginePass; pgbossTwoFetchers: EnginePass;
+  jobs: number;
+  chats: number;
+  nashra: EnginePass;
+  pgboss: EnginePass;
+  pgbossWithOutbox: EnginePass;
+  pgbossTwoFetchers: EnginePass;
   headOfLine: HeadOfLine;
 }
 /** One chat's message active, its next one queued, and one message for each of `otherChats` chats: what fetches return. */
-export interface HeadOfLine { otherChats: number; fetchedWhileActive: number; fetchedAfter: number }
+export interface HeadOfLine {
+  otherChats: number;
+  fetchedWhileActive: number;
+  fetchedAfter: number;
+}
 
 const CHATS = 10_000;
 const BATCH = 100;
@@ -64,34 +73,61 @@ export function serverCpuMs(postmaster: number): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += ticks(Number(entry), false);
-    } catch { /* gone meanwhile */ }
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster)
+        total += ticks(Number(entry), false);
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return total * 10; // CLK_TCK is 100 on Linux
 }
 
-const nodeCpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const nodeCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
-async function measure(jobs: number, postmaster: number, work: () => Promise<void>): Promise<Omit<EnginePass, 'enqueueSeconds' | 'emptyFetches'>> {
+async function measure(
+  jobs: number,
+  postmaster: number,
+  work: () => Promise<void>,
+): Promise<Omit<EnginePass, 'enqueueSeconds' | 'emptyFetches'>> {
   const node0 = nodeCpuMs();
   const db0 = serverCpuMs(postmaster);
   const start = process.hrtime.bigint();
   await work();
   const seconds = msSince(start) / 1000;
-  return { jobs, seconds, jobsPerSecond: jobs / seconds, nodeCpuMsPerJob: (nodeCpuMs() - node0) / jobs, dbCpuMsPerJob: (serverCpuMs(postmaster) - db0) / jobs };
+  return {
+    jobs,
+    seconds,
+    jobsPerSecond: jobs / seconds,
+    nodeCpuMsPerJob: (nodeCpuMs() - node0) / jobs,
+    dbCpuMsPerJob: (serverCpuMs(postmaster) - db0) / jobs,
+  };
 }
 
 /** A database of its own with Nashra's schema, CHATS subscriptions and N / CHATS articles (no jobs yet). */
-async function freshDatabase(admin: pg.Pool, url: string, name: string, jobs: number): Promise<{ url: string; ports: PostgresPorts; pool: pg.Pool }> {
+async function freshDatabase(
+  admin: pg.Pool,
+  url: string,
+  name: string,
+  jobs: number,
+): Promise<{ url: string; ports: PostgresPorts; pool: pg.Pool }> {
   await admin.query(`CREATE DATABASE ${name}`);
   const dbUrl = url.replace(/\/postgres$/, `/${name}`);
   const ports = await openPostgres(dbUrl);
   const pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
   const now = Date.now();
-  await pool.query(`INSERT INTO subscriptions (id, platform, kind, chat_id, active_since, created_at)
-    SELECT i, 'telegram', 'private', (1000000 + i)::text, $1, $1 FROM generate_series(1, $2::int) i`, [now, CHATS]);
-  await pool.query(`INSERT INTO articles (id, created_at, title, source_name, paragraphs, content_hash, story_key, search_text)
-    SELECT i, $1, 'عنوان ' || i, 'bench', '["نص"]', 'h' || i, 'k' || i, 'نص' FROM generate_series(1, $2::int) i`, [now, Math.ceil(jobs / CHATS)]);
+  await pool.query(
+    `INSERT INTO subscriptions (id, platform, kind, chat_id, active_since, created_at)
+    SELECT i, 'telegram', 'private', (1000000 + i)::text, $1, $1 FROM generate_series(1, $2::int) i`,
+    [now, CHATS],
+  );
+  await pool.query(
+    `INSERT INTO articles (id, created_at, title, source_name, paragraphs, content_hash, story_key, search_text)
+    SELECT i, $1, 'عنوان ' || i, 'bench', '["نص"]', 'h' || i, 'k' || i, 'نص' FROM generate_series(1, $2::int) i`,
+    [now, Math.ceil(jobs / CHATS)],
+  );
   return { url: dbUrl, ports, pool };
 }
 
@@ -106,14 +142,24 @@ async function enqueue(pool: pg.Pool, jobs: number, boss?: PgBoss): Promise<numb
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; subscription_id: string; priority: string; not_before: string }>(
-        OUTBOX_ROWS, [k, Math.min(ENQUEUE_BATCH, jobs - k), Date.now() - 1000]);
+      const { rows } = await client.query<{
+        id: string;
+        subscription_id: string;
+        priority: string;
+        not_before: string;
+      }>(OUTBOX_ROWS, [k, Math.min(ENQUEUE_BATCH, jobs - k), Date.now() - 1000]);
       if (boss) {
         // The engine's job in the outbox row's transaction: both or neither.
-        await boss.insert(rows.map((r) => ({
-          name: QUEUE, data: { job: Number(r.id) }, priority: Number(r.priority), singletonKey: r.subscription_id,
-          startAfter: new Date(Number(r.not_before)).toISOString(),
-        })), { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } });
+        await boss.insert(
+          rows.map((r) => ({
+            name: QUEUE,
+            data: { job: Number(r.id) },
+            priority: Number(r.priority),
+            singletonKey: r.subscription_id,
+            startAfter: new Date(Number(r.not_before)).toISOString(),
+          })),
+          { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } },
+        );
       }
       await client.query('COMMIT');
     } finally {
@@ -136,27 +182,37 @@ async function claimNashra(ports: PostgresPorts, jobs: number): Promise<void> {
   }
 }
 
-async function claimBoss(boss: PgBoss, jobs: number, outbox: PostgresPorts | undefined, fetchers: number): Promise<number> {
+async function claimBoss(
+  boss: PgBoss,
+  jobs: number,
+  outbox: PostgresPorts | undefined,
+  fetchers: number,
+): Promise<number> {
   let done = 0;
   let empty = 0;
-  await Promise.all(Array.from({ length: fetchers }, async () => {
-    while (done < jobs) {
-      const batch = await boss.fetch<{ job: number }>(QUEUE, { batchSize: BATCH, priority: true });
-      if (batch.length === 0) {
-        empty++;
-        if (empty > 10_000) throw new Error(`pg-boss gave nothing 10,000 times after ${done} of ${jobs}`);
-        continue;
+  await Promise.all(
+    Array.from({ length: fetchers }, async () => {
+      while (done < jobs) {
+        const batch = await boss.fetch<{ job: number }>(QUEUE, { batchSize: BATCH, priority: true });
+        if (batch.length === 0) {
+          empty++;
+          if (empty > 10_000) throw new Error(`pg-boss gave nothing 10,000 times after ${done} of ${jobs}`);
+          continue;
+        }
+        if (outbox) {
+          await forEachLimited(batch, CONCURRENCY, async (job) => {
+            if (!(await outbox.repos.jobs.markSending(job.data.job, Date.now()))) return;
+            await outbox.repos.jobs.markSent(job.data.job, { messageId: String(job.data.job) }, Date.now());
+          });
+        }
+        await boss.complete(
+          QUEUE,
+          batch.map((j) => j.id),
+        );
+        done += batch.length;
       }
-      if (outbox) {
-        await forEachLimited(batch, CONCURRENCY, async (job) => {
-          if (!(await outbox.repos.jobs.markSending(job.data.job, Date.now()))) return;
-          await outbox.repos.jobs.markSent(job.data.job, { messageId: String(job.data.job) }, Date.now());
-        });
-      }
-      await boss.complete(QUEUE, batch.map((j) => j.id));
-      done += batch.length;
-    }
-  }));
+    }),
+  );
   return empty;
 }
 
@@ -179,7 +235,9 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
         await boss.createQueue(QUEUE, { name: QUEUE, policy: 'singleton' });
         const enqueueSeconds = await enqueue(b.pool, jobs, boss);
         let emptyFetches = 0;
-        const pass = await measure(jobs, postmaster, async () => { emptyFetches = await claimBoss(boss, jobs, withOutbox ? b.ports : undefined, fetchers); });
+        const pass = await measure(jobs, postmaster, async () => {
+          emptyFetches = await claimBoss(boss, jobs, withOutbox ? b.ports : undefined, fetchers);
+        });
         return { ...pass, enqueueSeconds, emptyFetches };
       } finally {
         await boss.stop({ graceful: false, wait: true });
@@ -201,7 +259,10 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
     let nashra: EnginePass;
     try {
       const enqueueSeconds = await enqueue(a.pool, jobs);
-      nashra = done('nashra', { ...(await measure(jobs, postmaster, () => claimNashra(a.ports, jobs))), enqueueSeconds });
+      nashra = done('nashra', {
+        ...(await measure(jobs, postmaster, () => claimNashra(a.ports, jobs))),
+        enqueueSeconds,
+      });
     } finally {
       await a.pool.end();
       await a.ports.close();
@@ -222,7 +283,12 @@ export async function benchEnginePg(jobs = 100_000): Promise<EngineFigures | und
  */
 async function measureHeadOfLine(admin: pg.Pool, url: string): Promise<HeadOfLine> {
   await admin.query('CREATE DATABASE bench_head_of_line');
-  const boss = new PgBoss({ connectionString: url.replace(/\/postgres$/, '/bench_head_of_line'), max: 2, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: url.replace(/\/postgres$/, '/bench_head_of_line'),
+    max: 2,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', () => undefined);
   try {
     await boss.start();

@@ -12,49 +12,80 @@ import { FakeTelegramHub, type FakeLimits } from '../tests/fake-telegram/server.
 import { preparedArticleOf } from '../tests/helpers/child-run.js';
 
 /** What each token's bot was sent: `chats` × `articles` expected (chat ids from `firstChat`). */
-export interface Expected { chats: number; articles: number; firstChat: number }
+export interface Expected {
+  chats: number;
+  articles: number;
+  firstChat: number;
+}
 
 export interface BotStats {
-  token: number; sent: number; firstAt: number; lastAt: number; rateLimited429: number;
+  token: number;
+  sent: number;
+  firstAt: number;
+  lastAt: number;
+  rateLimited429: number;
   /**
    * Accepted sends beyond the first of one article to one chat; deliveries the bot never accepted and the database
    * does not hold in doubt (final only); of those in doubt, the ones the bot had accepted.
    */
-  duplicates: number; lost: number; inDoubtReceived: number;
+  duplicates: number;
+  lost: number;
+  inDoubtReceived: number;
 }
-export interface BotsStats { bots: BotStats[]; sent: number; firstAt: number; lastAt: number; cpuMs: number }
+export interface BotsStats {
+  bots: BotStats[];
+  sent: number;
+  firstAt: number;
+  lastAt: number;
+  cpuMs: number;
+}
 
 /** A delivery the database holds in doubt: which bot (outlet), chat index (from `firstChat`) and article. */
-export interface InDoubt { bot: number; chat: number; article: number }
+export interface InDoubt {
+  bot: number;
+  chat: number;
+  article: number;
+}
 
 type Request = { kind: 'stats' } | { kind: 'final'; inDoubt: InDoubt[] };
 
 export interface FakeBotsProcess {
-  apiRoot: string; pid: number; stats(): Promise<BotsStats>;
+  apiRoot: string;
+  pid: number;
+  stats(): Promise<BotsStats>;
   /** The counts once every run stopped, lost and duplicates included. */
   final(inDoubt: InDoubt[]): Promise<BotsStats>;
   stop(): Promise<void>;
 }
 
-export async function startFakeBots(tokens: readonly string[], limits: FakeLimits, expected: Expected): Promise<FakeBotsProcess> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [JSON.stringify({ tokens, limits, expected })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startFakeBots(
+  tokens: readonly string[],
+  limits: FakeLimits,
+  expected: Expected,
+): Promise<FakeBotsProcess> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [JSON.stringify({ tokens, limits, expected })], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const apiRoot = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve(String((m as { apiRoot: string }).apiRoot)));
     child.once('exit', (code) => reject(new Error(`fake bots process exited with ${code}`)));
   });
-  const ask = (req: Request) => new Promise<BotsStats>((resolve) => {
-    child.once('message', (m) => resolve(m as BotsStats));
-    child.send(req);
-  });
+  const ask = (req: Request) =>
+    new Promise<BotsStats>((resolve) => {
+      child.once('message', (m) => resolve(m as BotsStats));
+      child.send(req);
+    });
   return {
-    apiRoot, pid: child.pid!,
+    apiRoot,
+    pid: child.pid!,
     stats: () => ask({ kind: 'stats' }),
     final: (inDoubt) => ask({ kind: 'final', inDoubt }),
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -62,9 +93,20 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
   const host = new FakeTelegramHub();
   const fakes = tokens.map((t, i) => host.add(t, { id: 777_100_000 + i, username: `nashra_scale_${i}_bot` }, limits));
   const apiRoot = await host.start();
-  const stats: BotStats[] = tokens.map((_, token) => ({ token, sent: 0, firstAt: 0, lastAt: 0, rateLimited429: 0, duplicates: 0, lost: 0, inDoubtReceived: 0 }));
+  const stats: BotStats[] = tokens.map((_, token) => ({
+    token,
+    sent: 0,
+    firstAt: 0,
+    lastAt: 0,
+    rateLimited429: 0,
+    duplicates: 0,
+    lost: 0,
+    inDoubtReceived: 0,
+  }));
   // Per bot, per article: how many times each chat was sent it.
-  const received: Uint8Array[][] = tokens.map(() => Array.from({ length: expected.articles }, () => new Uint8Array(expected.chats)));
+  const received: Uint8Array[][] = tokens.map(() =>
+    Array.from({ length: expected.articles }, () => new Uint8Array(expected.chats)),
+  );
   const count = () => {
     fakes.forEach((fake, b) => {
       const s = stats[b]!;
@@ -76,7 +118,10 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
         const n = preparedArticleOf(c.params);
         const i = Number(c.params.chat_id) - expected.firstChat;
         const row = n === undefined ? undefined : received[b]![n];
-        if (!row || !(i >= 0 && i < expected.chats)) { s.duplicates++; continue; } // not one of the prepared: counted as extra
+        if (!row || !(i >= 0 && i < expected.chats)) {
+          s.duplicates++;
+          continue;
+        } // not one of the prepared: counted as extra
         if (row[i]! > 0) s.duplicates++;
         row[i] = Math.min(255, row[i]! + 1);
       }
@@ -91,24 +136,38 @@ async function serve(tokens: string[], limits: FakeLimits, expected: Expected): 
       const doubted = new Set(inDoubt.map((d) => `${d.bot}:${d.article}:${d.chat}`));
       stats.forEach((s, b) => {
         s.lost = 0;
-        received[b]!.forEach((row, n) => { row.forEach((got, i) => { if (got === 0 && !doubted.has(`${b}:${n}:${i}`)) s.lost++; }); });
+        received[b]!.forEach((row, n) => {
+          row.forEach((got, i) => {
+            if (got === 0 && !doubted.has(`${b}:${n}:${i}`)) s.lost++;
+          });
+        });
         s.inDoubtReceived = inDoubt.filter((d) => d.bot === b && (received[b]![d.article]?.[d.chat] ?? 0) > 0).length;
       });
     }
     const cpu = process.cpuUsage();
     const started = stats.filter((s) => s.sent > 0);
     return {
-      bots: stats, sent: stats.reduce((a, s) => a + s.sent, 0), cpuMs: (cpu.user + cpu.system) / 1000,
-      firstAt: started.length ? Math.min(...started.map((s) => s.firstAt)) : 0, lastAt: Math.max(0, ...stats.map((s) => s.lastAt)),
+      bots: stats,
+      sent: stats.reduce((a, s) => a + s.sent, 0),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      firstAt: started.length ? Math.min(...started.map((s) => s.firstAt)) : 0,
+      lastAt: Math.max(0, ...stats.map((s) => s.lastAt)),
     };
   };
   const timer = setInterval(count, 100);
   process.on('message', (req: Request) => process.send!(summary(req.kind === 'final' ? req.inDoubt : undefined)));
-  process.once('SIGTERM', () => { clearInterval(timer); void host.stop().then(() => process.exit(0)); });
+  process.once('SIGTERM', () => {
+    clearInterval(timer);
+    void host.stop().then(() => process.exit(0));
+  });
   process.send!({ apiRoot });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
-  const { tokens, limits, expected } = JSON.parse(process.argv[2]!) as { tokens: string[]; limits: FakeLimits; expected: Expected };
+  const { tokens, limits, expected } = JSON.parse(process.argv[2]!) as {
+    tokens: string[];
+    limits: FakeLimits;
+    expected: Expected;
+  };
   void serve(tokens, limits, expected);
 }

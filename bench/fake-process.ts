@@ -10,30 +10,46 @@ import { FakeTelegram, type FakeLimits } from '../tests/fake-telegram/server.js'
 
 export interface FakeStats {
   /** Messages the fake accepted (sendMessage, sendPhoto), and when the first and last were accepted (epoch ms). */
-  sent: number; firstAt: number; lastAt: number; rateLimited429: number; paidSent: number;
+  sent: number;
+  firstAt: number;
+  lastAt: number;
+  rateLimited429: number;
+  paidSent: number;
   /** Accepted sends per chat id that received more than one (a duplicate check for the benches). */
   duplicates: number;
 }
 
 type Request = { kind: 'stats' } | { kind: 'reset' };
 
-export interface FakeProcess { apiRoot: string; stats(): Promise<FakeStats>; reset(): Promise<FakeStats>; stop(): Promise<void> }
+export interface FakeProcess {
+  apiRoot: string;
+  stats(): Promise<FakeStats>;
+  reset(): Promise<FakeStats>;
+  stop(): Promise<void>;
+}
 
 export async function startFakeProcess(token: string, limits: FakeLimits): Promise<FakeProcess> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [token, JSON.stringify(limits)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [token, JSON.stringify(limits)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const apiRoot = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve(String((m as { apiRoot: string }).apiRoot)));
     child.once('exit', (code) => reject(new Error(`fake Bot API process exited with ${code}`)));
   });
-  const ask = (req: Request) => new Promise<FakeStats>((resolve) => {
-    child.once('message', (m) => resolve(m as FakeStats));
-    child.send(req);
-  });
+  const ask = (req: Request) =>
+    new Promise<FakeStats>((resolve) => {
+      child.once('message', (m) => resolve(m as FakeStats));
+      child.send(req);
+    });
   return {
     apiRoot,
     stats: () => ask({ kind: 'stats' }),
     reset: () => ask({ kind: 'reset' }),
-    stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -68,7 +84,10 @@ async function serve(token: string, limits: FakeLimits): Promise<void> {
       perChat.clear();
     }
   });
-  process.once('SIGTERM', () => { clearInterval(timer); void fake.stop().then(() => process.exit(0)); });
+  process.once('SIGTERM', () => {
+    clearInterval(timer);
+    void fake.stop().then(() => process.exit(0));
+  });
   process.send!({ apiRoot });
 }
 

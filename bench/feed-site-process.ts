@@ -14,12 +14,21 @@ import { rssFeed } from './ingest.js';
 const PREFIX_MARK = '\u0000';
 
 export async function startFeedSiteProcess(items: number): Promise<{ base: string; stop(): Promise<void> }> {
-  const child = fork(fileURLToPath(import.meta.url), [String(items)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [String(items)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const base = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve(String((m as { base: string }).base)));
     child.once('exit', (code) => reject(new Error(`feed site process exited with ${code}`)));
   });
-  return { base, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+  return {
+    base,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
@@ -30,11 +39,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
     if (k === undefined) return void res.writeHead(404).end();
     const prefix = Buffer.from(`f${k}`);
     const body = Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [part] : [prefix, part])));
-    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': body.length }).end(body);
+    res
+      .writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', 'content-length': body.length })
+      .end(body);
   });
   server.listen(0, '127.0.0.1', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    parts = rssFeed(PREFIX_MARK, items, base).split(PREFIX_MARK).map((part) => Buffer.from(part));
+    parts = rssFeed(PREFIX_MARK, items, base)
+      .split(PREFIX_MARK)
+      .map((part) => Buffer.from(part));
     process.send!({ base });
   });
   process.once('SIGTERM', () => server.close(() => process.exit(0)));

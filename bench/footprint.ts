@@ -22,14 +22,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Resident memory of a process in MB, from /proc (Linux). */
 function rssMb(pid: number): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Number(line.replace(/\D+/g, '')) / 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPeakRssMb: number; broadcastSeconds: number; coldStartMs: number }> {
+export async function benchFootprint(): Promise<{
+  idleRssMb: number;
+  broadcastPeakRssMb: number;
+  broadcastSeconds: number;
+  coldStartMs: number;
+}> {
   const tmp = tempDir();
   const dbPath = join(tmp.dir, 'footprint.db');
   const fake = new FakeTelegram(TOKEN, { globalPerSecond: RATE, perChatPerSecond: 1, perGroupPerMinute: 20 });
@@ -38,10 +45,18 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
   const store = openStore(dbPath);
   let child: ReturnType<typeof spawn> | undefined;
   try {
-    for (let i = 0; i < CHATS; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(200_000 + i), kind: 'private' });
+    for (let i = 0; i < CHATS; i++)
+      store.subscriptions.subscribe({ platform: 'telegram', chatId: String(200_000 + i), kind: 'private' });
     const stored = await storeArticleIn(store, {
-      url: 'https://example.com/footprint', title: 'خبر للقياس', source: 'SY24', language: 'ar', categories: [],
-      paragraphs: ['أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.', 'وقال مسؤول إن الخطة تبدأ الشهر المقبل.'],
+      url: 'https://example.com/footprint',
+      title: 'خبر للقياس',
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
+      paragraphs: [
+        'أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.',
+        'وقال مسؤول إن الخطة تبدأ الشهر المقبل.',
+      ],
     });
     if (stored.status !== 'new') throw new Error('footprint article was a duplicate');
 
@@ -50,8 +65,12 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
     child = spawn(process.execPath, [...NODE_FLAGS, cli, 'run'], {
       stdio: 'ignore',
       env: {
-        PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: String(RATE),
+        PATH: process.env.PATH ?? '',
+        DATABASE_PATH: dbPath,
+        LOG_LEVEL: 'error',
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: apiRoot,
+        TELEGRAM_RATE_PER_SECOND: String(RATE),
       },
     });
     const pid = child.pid!;
@@ -67,7 +86,12 @@ export async function benchFootprint(): Promise<{ idleRssMb: number; broadcastPe
       await sleep(100);
     }
     if (fake.sent().length < CHATS) throw new Error(`footprint: only ${fake.sent().length} of ${CHATS} sent in 120 s`);
-    return { idleRssMb: round(idle), broadcastPeakRssMb: round(peak), broadcastSeconds: round((performance.now() - started) / 1000), coldStartMs: round(coldStartMs) };
+    return {
+      idleRssMb: round(idle),
+      broadcastPeakRssMb: round(peak),
+      broadcastSeconds: round((performance.now() - started) / 1000),
+      coldStartMs: round(coldStartMs),
+    };
   } finally {
     child?.kill('SIGTERM');
     await sleep(500);
@@ -82,7 +106,10 @@ function coldStart(cli: string, dbPath: string): number {
   const times: number[] = [];
   for (let i = 0; i < 11; i++) {
     const start = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'latest', '5', '--db', dbPath], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const r = spawnSync(process.execPath, [cli, 'latest', '5', '--db', dbPath], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
     if (r.status !== 0) throw new Error(`nashra latest failed: ${r.stderr}`);
     if (i > 0) times.push(performance.now() - start);
   }

@@ -32,33 +32,56 @@ const percentile = (xs: number[], p: number) => {
 };
 
 export interface FullStoryBench {
-  presses: number; perSecond: number; p50Ms: number; p99Ms: number; maxMs: number; richMessages: number;
+  presses: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  richMessages: number;
   /** The bot's process only: CPU per press, and its event loop's 99th-percentile stall (what load inflates). */
-  cpuMsPerPress: number; loopDelayP99Ms: number;
+  cpuMsPerPress: number;
+  loopDelayP99Ms: number;
 }
 
 /** What the fake's process reports: each press's latency (ms) and how many rich messages it accepted. */
-interface PressReport { latencies: number[]; richMessages: number }
+interface PressReport {
+  latencies: number[];
+  richMessages: number;
+}
 
 export async function benchFullStory(seconds = 15): Promise<FullStoryBench> {
   const { dir, cleanup } = tempDir('nashra-bench-full-story-');
   const child = fork(fileURLToPath(import.meta.url), ['--fake'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T>() => new Promise<T>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`the fake Bot API process exited with ${code}`)));
-  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as T));
+      child.once('exit', (code) => reject(new Error(`the fake Bot API process exited with ${code}`)));
+    });
   const { apiRoot } = await next<{ apiRoot: string }>();
-  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: apiRoot, DATABASE_PATH: join(dir, 'full-story.db') });
+  const config = loadAppConfig({
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    DATABASE_PATH: join(dir, 'full-story.db'),
+  });
   const store = openStore(config.databasePath);
   const logger = createLogger({ level: 'error', write: () => {} });
   const context = adapterContext(config, store, logger);
-  const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, context, { pollTimeoutSeconds: 30 });
+  const adapter = new TelegramAdapter(config.platforms.telegram as TelegramSettings, context, {
+    pollTimeoutSeconds: 30,
+  });
   try {
     const codes: string[] = [];
     for (const a of newsArticles()) {
       const r = await storeArticleIn(store, {
-        url: a.url, title: a.title, source: 'SaudiNewsNet', categories: [], language: 'ar',
-        paragraphs: a.content.split(/\n+|(?<=[.!؟])\s{2,}/).map((p) => p.trim()).filter(Boolean),
+        url: a.url,
+        title: a.title,
+        source: 'SaudiNewsNet',
+        categories: [],
+        language: 'ar',
+        paragraphs: a.content
+          .split(/\n+|(?<=[.!؟])\s{2,}/)
+          .map((p) => p.trim())
+          .filter(Boolean),
       });
       if (r.status === 'new') codes.push(await fullStoryCode(context.newsroom, r.article.id));
     }
@@ -73,13 +96,21 @@ export async function benchFullStory(seconds = 15): Promise<FullStoryBench> {
     const used = process.cpuUsage(cpu);
     loop.disable();
     return {
-      presses, perSecond: PRESSES_PER_SECOND, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: Math.max(...latencies),
-      richMessages, cpuMsPerPress: Math.round((used.user + used.system) / presses / 10) / 100,
+      presses,
+      perSecond: PRESSES_PER_SECOND,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      richMessages,
+      cpuMsPerPress: Math.round((used.user + used.system) / presses / 10) / 100,
       loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
     };
   } finally {
     await adapter.stop();
-    await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
     store.close();
     cleanup();
   }
@@ -99,8 +130,11 @@ async function fakeProcess(): Promise<void> {
       pressedAt.set(String(reader), Date.now());
       fake.pushUpdate({
         message: {
-          message_id: i + 1, date: Math.floor(Date.now() / 1000), chat: { id: reader, type: 'private', first_name: 'r' },
-          from: { id: reader, is_bot: false, first_name: 'r', language_code: 'ar' }, text: `/start full_${codes[i % codes.length]}`,
+          message_id: i + 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: reader, type: 'private', first_name: 'r' },
+          from: { id: reader, is_bot: false, first_name: 'r', language_code: 'ar' },
+          text: `/start full_${codes[i % codes.length]}`,
           entities: [{ type: 'bot_command', offset: 0, length: 6 }],
         },
       });
@@ -113,7 +147,10 @@ async function fakeProcess(): Promise<void> {
     const first = new Map<string, number>();
     for (const c of rich()) if (!first.has(String(c.params.chat_id))) first.set(String(c.params.chat_id), c.at);
     if (first.size < presses) throw new Error(`bench full story: ${first.size} of ${presses} rich messages arrived`);
-    process.send!({ latencies: [...pressedAt].map(([chat, at]) => first.get(chat)! - at), richMessages: rich().length } satisfies PressReport);
+    process.send!({
+      latencies: [...pressedAt].map(([chat, at]) => first.get(chat)! - at),
+      richMessages: rich().length,
+    } satisfies PressReport);
   });
   process.once('SIGTERM', () => void fake.stop().then(() => process.exit(0)));
   process.send!({ apiRoot });

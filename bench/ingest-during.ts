@@ -16,7 +16,9 @@ import { pollDeps } from '../src/newsroom/intake.js';
 
 const ITEMS = 5000;
 
-export async function benchDeliveryDuringIngest(opts: { chats?: number; articles?: number; paid?: boolean } = {}): Promise<DeliveryFigure & { feedsIngested: number; itemsParsed: number; itemsStored: number }> {
+export async function benchDeliveryDuringIngest(
+  opts: { chats?: number; articles?: number; paid?: boolean } = {},
+): Promise<DeliveryFigure & { feedsIngested: number; itemsParsed: number; itemsStored: number }> {
   const site = await startFeedSiteProcess(ITEMS);
   // A 5,000-item feed with two paragraphs an item is about 8 MB, above the default 5 MB cap.
   const config = loadConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_MAX_BYTES: String(32 * 1024 * 1024) });
@@ -36,7 +38,12 @@ export async function benchDeliveryDuringIngest(opts: { chats?: number; articles
   };
   try {
     let running: Promise<void> | undefined;
-    const figure = await benchDelivery({ ...opts, during: async () => { running = ingest(); } });
+    const figure = await benchDelivery({
+      ...opts,
+      during: async () => {
+        running = ingest();
+      },
+    });
     done = true;
     await running;
     return { ...figure, feedsIngested: feeds, itemsParsed: feeds * ITEMS, itemsStored: stored };
@@ -47,7 +54,12 @@ export async function benchDeliveryDuringIngest(opts: { chats?: number; articles
   }
 }
 
-export interface FeedIngestFigure { feeds: number; wallMsMedian: number; mainThreadBusyMsPerFeed: number; cpuMsPerFeed: number }
+export interface FeedIngestFigure {
+  feeds: number;
+  wallMsMedian: number;
+  mainThreadBusyMsPerFeed: number;
+  cpuMsPerFeed: number;
+}
 
 /**
  * One new 5,000-item feed ingested alone, `feeds` times (after one to warm up): the wall time of a poll, the time the
@@ -76,7 +88,12 @@ export async function benchFeedIngest(feeds = 6): Promise<FeedIngestFigure> {
       const c = process.cpuUsage(used);
       cpu += (c.user + c.system) / 1000;
     }
-    return { feeds, wallMsMedian: Math.round(median(walls)), mainThreadBusyMsPerFeed: Math.round(busy / feeds), cpuMsPerFeed: Math.round(cpu / feeds) };
+    return {
+      feeds,
+      wallMsMedian: Math.round(median(walls)),
+      mainThreadBusyMsPerFeed: Math.round(busy / feeds),
+      cpuMsPerFeed: Math.round(cpu / feeds),
+    };
   } finally {
     store.close();
     await site.stop();
@@ -87,6 +104,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // `alone`: one feed at a time, nothing sent; `paid` / `free`: the same runs as `npm run bench -- busy` (2 items to
   // 2,500 chats at the paid 1,000/s, or to 300 chats at 30/s).
   const mode = process.argv[2];
-  const run = mode === 'alone' ? benchFeedIngest() : benchDeliveryDuringIngest({ chats: mode === 'paid' ? 2500 : 300, articles: 2, paid: mode === 'paid' });
+  const run =
+    mode === 'alone'
+      ? benchFeedIngest()
+      : benchDeliveryDuringIngest({ chats: mode === 'paid' ? 2500 : 300, articles: 2, paid: mode === 'paid' });
   console.log(JSON.stringify(await run));
 }

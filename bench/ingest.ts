@@ -10,14 +10,19 @@ import { openStore } from '../src/store/index.js';
 import { startFeedServer } from '../tests/helpers/feed-server.js';
 import { pollDeps } from '../src/newsroom/intake.js';
 
-const PARAGRAPH = 'أعلنت وزارة الزراعة اليوم عن خطة جديدة لدعم المزارعين في المناطق الشرقية، تشمل توزيع البذور والأسمدة بأسعار مدعومة. ' +
+const PARAGRAPH =
+  'أعلنت وزارة الزراعة اليوم عن خطة جديدة لدعم المزارعين في المناطق الشرقية، تشمل توزيع البذور والأسمدة بأسعار مدعومة. ' +
   'وقال مسؤول في الوزارة إن الخطة ستنفذ على مراحل خلال الأشهر المقبلة، بالتعاون مع المنظمات المحلية. ' +
   'ويأمل المزارعون أن تسهم الخطة في تحسين المحاصيل بعد سنوات من الجفاف وارتفاع تكاليف الإنتاج.';
 
 export function rssFeed(prefix: string, count: number, base: string): string {
-  const items = Array.from({ length: count }, (_, i) => `<item><title>${prefix} خبر رقم ${i}: خطة زراعية في المنطقة ${i}</title>` +
-    `<link>${base}/${prefix}/${i}</link><guid>${base}/${prefix}/${i}</guid><pubDate>${new Date(Date.UTC(2025, 0, 1) - i * 60_000).toUTCString()}</pubDate>` +
-    `<category>اقتصاد</category><description><![CDATA[<p>${prefix} ${i}. ${PARAGRAPH}</p><p>${PARAGRAPH}</p>]]></description></item>`).join('\n');
+  const items = Array.from(
+    { length: count },
+    (_, i) =>
+      `<item><title>${prefix} خبر رقم ${i}: خطة زراعية في المنطقة ${i}</title>` +
+      `<link>${base}/${prefix}/${i}</link><guid>${base}/${prefix}/${i}</guid><pubDate>${new Date(Date.UTC(2025, 0, 1) - i * 60_000).toUTCString()}</pubDate>` +
+      `<category>اقتصاد</category><description><![CDATA[<p>${prefix} ${i}. ${PARAGRAPH}</p><p>${PARAGRAPH}</p>]]></description></item>`,
+  ).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${prefix}</title>${items}</channel></rss>`;
 }
 
@@ -36,10 +41,17 @@ export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycle
   const store = openStore(':memory:');
   try {
     for (let s = 0; s < 50; s++) {
-      server.route(`/feed-${s}.xml`, { body: rssFeed(`s${s}`, 10, server.base), delayMs: 200, contentType: 'application/rss+xml; charset=utf-8' });
+      server.route(`/feed-${s}.xml`, {
+        body: rssFeed(`s${s}`, 10, server.base),
+        delayMs: 200,
+        contentType: 'application/rss+xml; charset=utf-8',
+      });
       store.sources.add({ url: `${server.base}/feed-${s}.xml`, kind: 'rss', name: `source ${s}` });
     }
-    const poller = new SourcePoller(pollDeps({ config, store, data: store.ports(), logger: createLogger({ level: 'silent' }) }), () => {});
+    const poller = new SourcePoller(
+      pollDeps({ config, store, data: store.ports(), logger: createLogger({ level: 'silent' }) }),
+      () => {},
+    );
     const t1 = performance.now();
     const summary = await poller.pollAll();
     const pollCycleMs = Math.round(performance.now() - t1);
@@ -53,6 +65,8 @@ export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycle
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchIngest();
-  console.log(`ingest: ${r.itemsPerSecond} items/s parsed (5,000-item feed); ` +
-    `poll cycle over 50 sources at 200 ms latency: ${r.pollCycleMs} ms (concurrency ${loadConfig({}).fetch.concurrency})`);
+  console.log(
+    `ingest: ${r.itemsPerSecond} items/s parsed (5,000-item feed); ` +
+      `poll cycle over 50 sources at 200 ms latency: ${r.pollCycleMs} ms (concurrency ${loadConfig({}).fetch.concurrency})`,
+  );
 }

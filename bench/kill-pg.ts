@@ -15,7 +15,15 @@ import pg from 'pg';
 import { senderIdentity } from '../src/delivery/platform.js';
 import { copyToPostgres } from '../src/store/postgres/copy.js';
 import { FakeTelegram } from '../tests/fake-telegram/server.js';
-import { CHILD_TOKEN, childEnv, preparedArticleOf, prepareBroadcast, seededRandom, spawnRun, type ChildRun } from '../tests/helpers/child-run.js';
+import {
+  CHILD_TOKEN,
+  childEnv,
+  preparedArticleOf,
+  prepareBroadcast,
+  seededRandom,
+  spawnRun,
+  type ChildRun,
+} from '../tests/helpers/child-run.js';
 
 export interface KillOptions {
   /** An empty PostgreSQL database. */
@@ -40,13 +48,21 @@ export interface KillOptions {
 }
 
 export interface KillFigures {
-  deliveries: number; sent: number; duplicates: number; lost: number; inDoubt: number; inDoubtReceived: number;
-  kills: number; holderKills: number;
+  deliveries: number;
+  sent: number;
+  duplicates: number;
+  lost: number;
+  inDoubt: number;
+  inDoubtReceived: number;
+  kills: number;
+  holderKills: number;
   /** Rows `sending` right after each kill of the token's holder: what was on the wire then. */
   onWireAtHolderKills: number[];
   /** From each kill of the holder until another live run held the token's lease (ms). */
   takeoverMs: number[];
-  rateLimited429: number; seconds: number; states: Record<string, number>;
+  rateLimited429: number;
+  seconds: number;
+  states: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -64,7 +80,11 @@ async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | und
 export async function killTest(o: KillOptions): Promise<KillFigures> {
   const log = o.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'nashra-kill-pg-'));
-  const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: o.rate, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+  const fake = new FakeTelegram(CHILD_TOKEN, {
+    globalPerSecond: o.rate,
+    perChatPerSecond: 50,
+    perGroupPerMinute: 1000,
+  });
   const apiRoot = await fake.start();
   const db = new pg.Client(o.url);
   const runs: ChildRun[] = [];
@@ -77,22 +97,50 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
     await db.connect();
     const lease = `send:telegram:${senderIdentity(CHILD_TOKEN)}`;
     const holderPid = async () => {
-      const r = await db.query<{ pid: string | null; expires_at: string }>('SELECT pid, expires_at FROM leases WHERE name = $1', [lease]);
+      const r = await db.query<{ pid: string | null; expires_at: string }>(
+        'SELECT pid, expires_at FROM leases WHERE name = $1',
+        [lease],
+      );
       const row = r.rows[0];
       return row && Number(row.expires_at) > Date.now() ? Number(row.pid) : undefined;
     };
     const count = async (states: string[]) =>
-      Number((await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE kind = 'post' AND state = ANY($1::text[])`, [states])).rows[0]!.n);
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT COUNT(*) AS n FROM jobs WHERE kind = 'post' AND state = ANY($1::text[])`,
+            [states],
+          )
+        ).rows[0]!.n,
+      );
     const env = childEnv(apiRoot, join(dir, 'unused.db'), {
-      DATABASE_URL: o.url, TELEGRAM_RATE_PER_SECOND: String(o.rate), TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', LOG_LEVEL: 'warn',
+      DATABASE_URL: o.url,
+      TELEGRAM_RATE_PER_SECOND: String(o.rate),
+      TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
+      LOG_LEVEL: 'warn',
     });
     for (let i = 0; i < o.runs; i++) runs.push(spawnRun(env));
-    await waitFor('a run to hold the token and send', 30_000, async () => (fake.sent().length > 0 && (await holderPid()) !== undefined) || undefined);
+    await waitFor(
+      'a run to hold the token and send',
+      30_000,
+      async () => (fake.sent().length > 0 && (await holderPid()) !== undefined) || undefined,
+    );
 
     const random = seededRandom(o.seed);
     const figures: KillFigures = {
-      deliveries: o.subscribers * o.articles, sent: 0, duplicates: 0, lost: 0, inDoubt: 0, inDoubtReceived: 0,
-      kills: 0, holderKills: 0, onWireAtHolderKills: [], takeoverMs: [], rateLimited429: 0, seconds: 0, states: {},
+      deliveries: o.subscribers * o.articles,
+      sent: 0,
+      duplicates: 0,
+      lost: 0,
+      inDoubt: 0,
+      inDoubtReceived: 0,
+      kills: 0,
+      holderKills: 0,
+      onWireAtHolderKills: [],
+      takeoverMs: [],
+      rateLimited429: 0,
+      seconds: 0,
+      states: {},
     };
     // A supervisor's part: a run that ended by itself starts again (a thawed one whose frozen unit the server ended
     // stops when it wakes, up to its 3 s of grace later, maybe while the next victim is frozen).
@@ -100,7 +148,9 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
       for (let r = 0; r < runs.length; r++) {
         const run = runs[r]!;
         if (run === except || (run.child.exitCode === null && run.child.signalCode === null)) continue;
-        log(`run ${r} (pid ${run.pid}) ended (${run.child.exitCode ?? run.child.signalCode}); started again: ${run.output().slice(-300)}`);
+        log(
+          `run ${r} (pid ${run.pid}) ended (${run.child.exitCode ?? run.child.signalCode}); started again: ${run.output().slice(-300)}`,
+        );
         runs[r] = spawnRun(env);
       }
     };
@@ -108,7 +158,13 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
       await sleep(o.gapMs[0] + Math.floor(random() * (o.gapMs[1] - o.gapMs[0])));
       supervise();
       const holding = await holderPid();
-      const i = o.pick === 'holder' ? Math.max(0, runs.findIndex((r) => r.pid === holding)) : Math.floor(random() * runs.length);
+      const i =
+        o.pick === 'holder'
+          ? Math.max(
+              0,
+              runs.findIndex((r) => r.pid === holding),
+            )
+          : Math.floor(random() * runs.length);
       const victim = runs[i]!;
       const wasHolder = holding === victim.pid;
       const killedAt = Date.now();
@@ -129,21 +185,30 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
         });
         figures.takeoverMs.push(Date.now() - killedAt);
       }
-      log(`${o.freeze ? 'freeze' : 'kill'} ${k + 1}/${o.kills}: run ${i} (pid ${victim.pid})${wasHolder ? `, the holder, ${figures.onWireAtHolderKills.at(-1)} on the wire; taken over in ${figures.takeoverMs.at(-1)} ms` : ''}; ` +
-        `${await count(['sent'])} sent so far`);
+      log(
+        `${o.freeze ? 'freeze' : 'kill'} ${k + 1}/${o.kills}: run ${i} (pid ${victim.pid})${wasHolder ? `, the holder, ${figures.onWireAtHolderKills.at(-1)} on the wire; taken over in ${figures.takeoverMs.at(-1)} ms` : ''}; ` +
+          `${await count(['sent'])} sent so far`,
+      );
       if (o.freeze) victim.child.kill('SIGCONT');
       else runs[i] = spawnRun(env);
     }
-    await waitFor('the broadcast to finish', 600_000, async () => ((await count(['queued', 'sending', 'held'])) === 0 ? true : undefined));
+    await waitFor('the broadcast to finish', 600_000, async () =>
+      (await count(['queued', 'sending', 'held'])) === 0 ? true : undefined,
+    );
     figures.seconds = Math.round((Date.now() - started) / 100) / 10;
     await Promise.all(runs.map((r) => r.kill('SIGTERM')));
 
     const received = new Map<string, number>();
     for (const c of fake.sent()) {
       const n = preparedArticleOf(c.params);
-      if (n !== undefined) received.set(`${c.params.chat_id}:${n}`, (received.get(`${c.params.chat_id}:${n}`) ?? 0) + 1);
+      if (n !== undefined)
+        received.set(`${c.params.chat_id}:${n}`, (received.get(`${c.params.chat_id}:${n}`) ?? 0) + 1);
     }
-    const rows = await db.query<{ chat_id: string; url: string; state: string }>(`SELECT s.chat_id, a.url, j.state FROM jobs j
+    const rows = await db.query<{
+      chat_id: string;
+      url: string;
+      state: string;
+    }>(`SELECT s.chat_id, a.url, j.state FROM jobs j
       JOIN subscriptions s ON s.id = j.subscription_id JOIN articles a ON a.id = j.article_id WHERE j.kind = 'post'`);
     for (const r of rows.rows) {
       const got = received.get(`${r.chat_id}:${Number(/\/(\d+)$/.exec(r.url)![1])}`) ?? 0;
@@ -156,7 +221,8 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
       else if (r.state !== 'sent' || got === 0) figures.lost++;
     }
     figures.rateLimited429 = fake.rateLimited429;
-    if (rows.rows.length !== figures.deliveries) throw new Error(`${rows.rows.length} deliveries in the database, ${figures.deliveries} queued`);
+    if (rows.rows.length !== figures.deliveries)
+      throw new Error(`${rows.rows.length} deliveries in the database, ${figures.deliveries} queued`);
     return figures;
   } finally {
     for (const r of runs) await r.kill('SIGKILL');
@@ -169,10 +235,12 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
 /** The one line of figures (the bench prints it; the test logs it). */
 export function describeKill(o: Pick<KillOptions, 'seed' | 'runs'>, f: KillFigures): string {
   const max = f.takeoverMs.length ? Math.max(...f.takeoverMs) : 0;
-  return `[kill-pg] seed ${o.seed}, ${o.runs} runs: ${f.deliveries} deliveries in ${f.seconds} s, ${f.kills} kills (${f.holderKills} of the token's holder); ` +
+  return (
+    `[kill-pg] seed ${o.seed}, ${o.runs} runs: ${f.deliveries} deliveries in ${f.seconds} s, ${f.kills} kills (${f.holderKills} of the token's holder); ` +
     `duplicates ${f.duplicates}, lost ${f.lost}, in doubt ${f.inDoubt} (the fake had received ${f.inDoubtReceived} of them) ` +
     `against ${f.onWireAtHolderKills.reduce((a, b) => a + b, 0)} on the wire at the holder's kills [${f.onWireAtHolderKills.join(',')}]; ` +
-    `takeover ms [${f.takeoverMs.join(',')}] (longest ${max}); 429s ${f.rateLimited429}; states ${JSON.stringify(f.states)}`;
+    `takeover ms [${f.takeoverMs.join(',')}] (longest ${max}); 429s ${f.rateLimited429}; states ${JSON.stringify(f.states)}`
+  );
 }
 
 /**
@@ -180,13 +248,25 @@ export function describeKill(o: Pick<KillOptions, 'seed' | 'runs'>, f: KillFigur
  * random one SIGKILLed 20 times during 10,000 deliveries (500 chats × 20 articles) at 100/s, 2–5 s between kills,
  * so that every kill lands in the broadcast (287 s on a busy 2-core machine). Undefined when PostgreSQL's server is not installed.
  */
-export async function benchKillPostgres(log: (line: string) => void = (l) => console.log(l)): Promise<(KillFigures & { line: string }) | undefined> {
+export async function benchKillPostgres(
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<(KillFigures & { line: string }) | undefined> {
   const { postgresBin, startCluster } = await import('../tests/helpers/pg-cluster.js');
   const bin = postgresBin();
   if (bin === undefined) return undefined;
   const cluster = await startCluster(bin);
   try {
-    const o = { url: cluster.url, seed: 24, runs: 3, kills: 20, subscribers: 500, articles: 20, rate: 100, gapMs: [2000, 5000] as [number, number], log };
+    const o = {
+      url: cluster.url,
+      seed: 24,
+      runs: 3,
+      kills: 20,
+      subscribers: 500,
+      articles: 20,
+      rate: 100,
+      gapMs: [2000, 5000] as [number, number],
+      log,
+    };
     const f = await killTest(o);
     return { ...f, line: describeKill(o, f) };
   } finally {

@@ -16,11 +16,48 @@ const SOURCES = 20;
 const ROUNDS = 20;
 
 /** Places, bodies and subjects as subscribers type them (with the article, hamza and phrases as they come). */
-const WORDS = ['الرياض', 'جدة', 'مكة المكرمة', 'وزارة الصحة', 'الاقتصاد', 'النفط', 'أمطار', 'الهلال', 'كرة القدم', 'التعليم',
-  'سوريا', 'دمشق', 'الرقة', 'دير الزور', 'إدلب', 'اليمن', 'الحوثيين', 'مجلس الوزراء', 'الأمير', 'المرور', 'الطقس', 'الرياضة',
-  'الأسهم', 'السياحة', 'الحج', 'العمرة', 'الشورى', 'المدينة المنورة', 'الدمام', 'أبها'];
+const WORDS = [
+  'الرياض',
+  'جدة',
+  'مكة المكرمة',
+  'وزارة الصحة',
+  'الاقتصاد',
+  'النفط',
+  'أمطار',
+  'الهلال',
+  'كرة القدم',
+  'التعليم',
+  'سوريا',
+  'دمشق',
+  'الرقة',
+  'دير الزور',
+  'إدلب',
+  'اليمن',
+  'الحوثيين',
+  'مجلس الوزراء',
+  'الأمير',
+  'المرور',
+  'الطقس',
+  'الرياضة',
+  'الأسهم',
+  'السياحة',
+  'الحج',
+  'العمرة',
+  'الشورى',
+  'المدينة المنورة',
+  'الدمام',
+  'أبها',
+];
 
-export async function benchRouting(): Promise<{ subscriptions: number; filtered: number; medianMs: number; worstMs: number; countMedianMs: number; meanReceivers: number; unfilteredMedianMs: number }> {
+export async function benchRouting(): Promise<{
+  subscriptions: number;
+  filtered: number;
+  medianMs: number;
+  worstMs: number;
+  countMedianMs: number;
+  meanReceivers: number;
+  unfilteredMedianMs: number;
+}> {
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'routing.db'));
   try {
@@ -30,16 +67,37 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
       return seed / 2 ** 31;
     };
     const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
-    const some = (n: number, prefix = '') => Array.from({ length: 1 + Math.floor(random() * n) }, () => prefix + pick());
-    const sources = Array.from({ length: SOURCES }, (_, i) => store.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }));
+    const some = (n: number, prefix = '') =>
+      Array.from({ length: 1 + Math.floor(random() * n) }, () => prefix + pick());
+    const sources = Array.from({ length: SOURCES }, (_, i) =>
+      store.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }),
+    );
     const past = Date.now() - 3600_000;
     let filtered = 0;
     store.transaction(() => {
       for (let i = 0; i < SUBSCRIPTIONS; i++) {
         const r = random();
-        const topics = r < 0.4 ? [] : r < 0.65 ? some(3) : r < 0.8 ? [...some(3), ...some(2, '-')] : r < 0.9 ? some(2, '-') : random() < 0.5 ? some(2) : [];
-        const sub = store.subscriptions.subscribe({ platform: i % 3 ? 'telegram' : 'whatsapp', chatId: String(-1_000_000 - i), kind: 'channel', topics }, past);
-        if (r >= 0.9) store.sourceFilters.set(sub.id, sources[Math.floor(random() * SOURCES)]!.id, [...some(2), ...(random() < 0.5 ? some(1, '-') : [])]);
+        const topics =
+          r < 0.4
+            ? []
+            : r < 0.65
+              ? some(3)
+              : r < 0.8
+                ? [...some(3), ...some(2, '-')]
+                : r < 0.9
+                  ? some(2, '-')
+                  : random() < 0.5
+                    ? some(2)
+                    : [];
+        const sub = store.subscriptions.subscribe(
+          { platform: i % 3 ? 'telegram' : 'whatsapp', chatId: String(-1_000_000 - i), kind: 'channel', topics },
+          past,
+        );
+        if (r >= 0.9)
+          store.sourceFilters.set(sub.id, sources[Math.floor(random() * SOURCES)]!.id, [
+            ...some(2),
+            ...(random() < 0.5 ? some(1, '-') : []),
+          ]);
         if (topics.length || r >= 0.9) filtered++;
       }
     });
@@ -50,10 +108,18 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
     let receivers = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const a = news[i]!;
-      const stored = await storeArticleIn(store, {
-        url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [],
-        paragraphs: a.content.split(/\n+/).filter(Boolean),
-      }, { sourceId: sources[i % SOURCES]!.id });
+      const stored = await storeArticleIn(
+        store,
+        {
+          url: a.url,
+          title: a.title,
+          source: 'bench',
+          language: 'ar',
+          categories: [],
+          paragraphs: a.content.split(/\n+/).filter(Boolean),
+        },
+        { sourceId: sources[i % SOURCES]!.id },
+      );
       if (stored.status !== 'new') continue;
       const c = process.hrtime.bigint();
       await countAudienceIn(store, stored.article, { kind: 'matching' });
@@ -67,7 +133,14 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
     const unfiltered: number[] = [];
     for (let i = ROUNDS; i < ROUNDS + 5; i++) {
       const a = news[i]!;
-      const stored = await storeArticleIn(store, { url: a.url, title: a.title, source: 'bench', language: 'ar', categories: [], paragraphs: a.content.split(/\n+/).filter(Boolean) });
+      const stored = await storeArticleIn(store, {
+        url: a.url,
+        title: a.title,
+        source: 'bench',
+        language: 'ar',
+        categories: [],
+        paragraphs: a.content.split(/\n+/).filter(Boolean),
+      });
       if (stored.status !== 'new') continue;
       const start = process.hrtime.bigint();
       await queueAudienceIn(store, stored.article, { kind: 'all' });
@@ -75,8 +148,12 @@ export async function benchRouting(): Promise<{ subscriptions: number; filtered:
     }
     return {
       unfilteredMedianMs: median(unfiltered),
-      subscriptions: SUBSCRIPTIONS, filtered, medianMs: median(times), worstMs: Math.max(...times),
-      countMedianMs: median(counts), meanReceivers: receivers / times.length,
+      subscriptions: SUBSCRIPTIONS,
+      filtered,
+      medianMs: median(times),
+      worstMs: Math.max(...times),
+      countMedianMs: median(counts),
+      meanReceivers: receivers / times.length,
     };
   } finally {
     store.close();

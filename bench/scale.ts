@@ -88,7 +88,14 @@ export interface ScaleFigure {
   peakConnections: number | null;
 }
 
-export interface ScaleResult { deliveries: number; outlets: number; chats: number; articles: number; prepareSeconds: number; figures: ScaleFigure[] }
+export interface ScaleResult {
+  deliveries: number;
+  outlets: number;
+  chats: number;
+  articles: number;
+  prepareSeconds: number;
+  figures: ScaleFigure[];
+}
 
 const FIRST_CHAT = 200_000;
 /** How long the drained runs are watched for their idle CPU. */
@@ -108,7 +115,9 @@ function processCpuMs(pids: readonly number[]): number {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(f[11]) + Number(f[12]);
-    } catch { /* exited */ }
+    } catch {
+      /* exited */
+    }
   }
   return ticks * 10; // CLK_TCK is 100 on Linux
 }
@@ -119,12 +128,18 @@ function processCpuMs(pids: readonly number[]): number {
  */
 function workerEnv(apiRoot: string, outlets: number, database: { path: string; url?: string }): Record<string, string> {
   const telegram = {
-    TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: '30', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1',
-    TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20', TELEGRAM_PAID_BROADCAST_RATE: '1000',
+    TELEGRAM_API_ROOT: apiRoot,
+    TELEGRAM_RATE_PER_SECOND: '30',
+    TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1',
+    TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '20',
+    TELEGRAM_PAID_BROADCAST_RATE: '1000',
   };
   const env: Record<string, string> = childEnv(apiRoot, database.path, {
     // info: each outlet's renewal figures at the stop ("sender leases renewed", src/app/senders.ts).
-    ...telegram, TELEGRAM_BOT_TOKEN: tokenOf(0), LOG_LEVEL: 'info', ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...telegram,
+    TELEGRAM_BOT_TOKEN: tokenOf(0),
+    LOG_LEVEL: 'info',
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
   });
   for (let i = 1; i < outlets; i++) {
     const prefix = defaultEnvPrefix(slugOf(i));
@@ -144,7 +159,8 @@ async function prepare(path: string, outlets: number, chats: number, articles: n
   }
   const store = openStore(path);
   try {
-    for (let i = 1; i < outlets; i++) store.outlets.add({ slug: slugOf(i), name: `Outlet ${i}`, envPrefix: defaultEnvPrefix(slugOf(i)) }, Date.now());
+    for (let i = 1; i < outlets; i++)
+      store.outlets.add({ slug: slugOf(i), name: `Outlet ${i}`, envPrefix: defaultEnvPrefix(slugOf(i)) }, Date.now());
   } finally {
     store.close();
   }
@@ -161,19 +177,34 @@ const inDoubtSql = (schema?: string) => {
 };
 
 /** A row in doubt as the fake counts it: the chat's index and the article's (by its prepared link). */
-const inDoubtOf = (bot: number, r: { chat_id: string; url: string }): InDoubt =>
-  ({ bot, chat: Number(r.chat_id) - FIRST_CHAT, article: Number(/\/(\d+)$/.exec(r.url)![1]) });
+const inDoubtOf = (bot: number, r: { chat_id: string; url: string }): InDoubt => ({
+  bot,
+  chat: Number(r.chat_id) - FIRST_CHAT,
+  article: Number(/\/(\d+)$/.exec(r.url)![1]),
+});
 
 async function measure(o: {
-  database: 'sqlite' | 'postgres'; workers: number; outlets: number; chats: number; articles: number;
-  dbPath: string; url?: string; pending: Pending; inDoubt: () => Promise<InDoubt[]>;
-  holders?: () => Promise<number[]>; connections?: () => Promise<number>;
-  postmaster?: number; log: (l: string) => void;
+  database: 'sqlite' | 'postgres';
+  workers: number;
+  outlets: number;
+  chats: number;
+  articles: number;
+  dbPath: string;
+  url?: string;
+  pending: Pending;
+  inDoubt: () => Promise<InDoubt[]>;
+  holders?: () => Promise<number[]>;
+  connections?: () => Promise<number>;
+  postmaster?: number;
+  log: (l: string) => void;
 }): Promise<ScaleFigure> {
   const deliveries = o.outlets * o.chats * o.articles;
   const tokens = Array.from({ length: o.outlets }, (_, i) => tokenOf(i));
-  const fake = await startFakeBots(tokens, { globalPerSecond: 30, paidPerSecond: 1000, perChatPerSecond: 1, perGroupPerMinute: 20 },
-    { chats: o.chats, articles: o.articles, firstChat: FIRST_CHAT });
+  const fake = await startFakeBots(
+    tokens,
+    { globalPerSecond: 30, paidPerSecond: 1000, perChatPerSecond: 1, perGroupPerMinute: 20 },
+    { chats: o.chats, articles: o.articles, firstChat: FIRST_CHAT },
+  );
   const runs: ChildRun[] = [];
   try {
     const env = workerEnv(fake.apiRoot, o.outlets, { path: o.dbPath, url: o.url });
@@ -183,7 +214,10 @@ async function measure(o: {
     const pids = runs.map((r) => r.pid);
     const alive = () => {
       const dead = runs.find((r) => r.child.exitCode !== null || r.child.signalCode !== null);
-      if (dead) throw new Error(`nashra run (pid ${dead.pid}) ended with ${dead.child.exitCode ?? dead.child.signalCode}: ${dead.output().slice(-2000)}`);
+      if (dead)
+        throw new Error(
+          `nashra run (pid ${dead.pid}) ended with ${dead.child.exitCode ?? dead.child.signalCode}: ${dead.output().slice(-2000)}`,
+        );
     };
     let first: BotsStats;
     for (;;) {
@@ -210,7 +244,9 @@ async function measure(o: {
       }
       if (performance.now() - lastLog > 30_000) {
         lastLog = performance.now();
-        o.log(`[scale] ${o.database} ×${o.workers}: ${deliveries - left} of ${deliveries} sent, ${round((performance.now() - started) / 1000)} s`);
+        o.log(
+          `[scale] ${o.database} ×${o.workers}: ${deliveries - left} of ${deliveries} sent, ${round((performance.now() - started) / 1000)} s`,
+        );
       }
     }
     const cpu1 = processCpuMs(pids);
@@ -224,26 +260,43 @@ async function measure(o: {
     // Settled (the last answers counted) before the processes stop: what they sent was accepted by then.
     for (const r of runs) {
       const exit = await r.kill('SIGTERM');
-      if (exit.code !== 0) throw new Error(`nashra run (pid ${r.pid}) exited with ${exit.code ?? exit.signal}: ${r.output().slice(-2000)}`);
+      if (exit.code !== 0)
+        throw new Error(
+          `nashra run (pid ${r.pid}) exited with ${exit.code ?? exit.signal}: ${r.output().slice(-2000)}`,
+        );
     }
     const inDoubt = await o.inDoubt();
     const final = await fake.final(inDoubt);
     const span = Math.max(1, end.lastAt - end.firstAt) / 1000;
     const during = Math.max(1, end.sent - first.sent);
     const figure: ScaleFigure = {
-      database: o.database, workers: o.workers, outlets: o.outlets, deliveries,
-      wallSeconds: round(wallSeconds), deliveriesPerSecond: round(end.sent / span),
+      database: o.database,
+      workers: o.workers,
+      outlets: o.outlets,
+      deliveries,
+      wallSeconds: round(wallSeconds),
+      deliveriesPerSecond: round(end.sent / span),
       workerCpuMsPerDelivery: round((cpu1 - cpu0) / during, 3),
       dbCpuMsPerDelivery: o.postmaster ? round((db1 - db0) / during, 3) : null,
       fakeCpuMsPerDelivery: round((end.cpuMs - first.cpuMs) / during, 3),
       rateLimited429: final.bots.reduce((a, b) => a + b.rateLimited429, 0),
       duplicates: final.bots.reduce((a, b) => a + b.duplicates, 0),
       lost: final.bots.reduce((a, b) => a + b.lost, 0),
-      inDoubt: inDoubt.length, inDoubtReceived: final.bots.reduce((a, b) => a + b.inDoubtReceived, 0),
-      leaseLosses: runs.reduce((a, r) => a + r.output().split('\n').filter((l) => l.includes("lost a sender's lease")).length, 0),
+      inDoubt: inDoubt.length,
+      inDoubtReceived: final.bots.reduce((a, b) => a + b.inDoubtReceived, 0),
+      leaseLosses: runs.reduce(
+        (a, r) =>
+          a +
+          r
+            .output()
+            .split('\n')
+            .filter((l) => l.includes("lost a sender's lease")).length,
+        0,
+      ),
       ...renewalFigures(runs.map((r) => r.output()).join('\n')),
       tokensPerWorker: o.holders ? tokensPerWorker : [o.outlets],
-      idleWorkerCpuMsPerSecond: round(idleWorkerCpuMsPerSecond), idleDbCpuMsPerSecond: idleDbCpuMsPerSecond === null ? null : round(idleDbCpuMsPerSecond),
+      idleWorkerCpuMsPerSecond: round(idleWorkerCpuMsPerSecond),
+      idleDbCpuMsPerSecond: idleDbCpuMsPerSecond === null ? null : round(idleDbCpuMsPerSecond),
       peakConnections: o.connections ? peakConnections : null,
     };
     o.log(`[scale] ${describeScale(figure)}`);
@@ -257,18 +310,27 @@ async function measure(o: {
 /** The runs' "sender leases renewed" lines (one per outlet at its stop): the highest p99 and the slowest renewal. */
 function renewalFigures(output: string): { renewalP99Ms: number | null; renewalSlowestMs: number | null } {
   const lines = output.split('\n').filter((l) => l.includes('sender leases renewed'));
-  const max = (key: string) => (lines.length === 0 ? null : Math.max(...lines.map((l) => Number(new RegExp(`${key}=(\\d+)`).exec(l)?.[1] ?? 0))));
+  const max = (key: string) =>
+    lines.length === 0 ? null : Math.max(...lines.map((l) => Number(new RegExp(`${key}=(\\d+)`).exec(l)?.[1] ?? 0)));
   return { renewalP99Ms: max('p99Ms'), renewalSlowestMs: max('slowestMs') };
 }
 
 export function describeScale(f: ScaleFigure): string {
-  return `${f.database} ×${f.workers} (${f.outlets} outlets, ${f.deliveries} deliveries): ${f.deliveriesPerSecond}/s, ${f.wallSeconds} s in all; ` +
-    `CPU per delivery ${f.workerCpuMsPerDelivery} ms in nashra run` + (f.dbCpuMsPerDelivery === null ? '' : ` + ${f.dbCpuMsPerDelivery} ms in PostgreSQL`) +
+  return (
+    `${f.database} ×${f.workers} (${f.outlets} outlets, ${f.deliveries} deliveries): ${f.deliveriesPerSecond}/s, ${f.wallSeconds} s in all; ` +
+    `CPU per delivery ${f.workerCpuMsPerDelivery} ms in nashra run` +
+    (f.dbCpuMsPerDelivery === null ? '' : ` + ${f.dbCpuMsPerDelivery} ms in PostgreSQL`) +
     ` (fake ${f.fakeCpuMsPerDelivery} ms); 429s ${f.rateLimited429}, duplicates ${f.duplicates}, lost ${f.lost}, in doubt ${f.inDoubt} ` +
     `(received ${f.inDoubtReceived}), lease renewals too late ${f.leaseLosses}` +
-    (f.renewalP99Ms === null ? '' : ` (renewals used p99 ${f.renewalP99Ms} ms, at most ${f.renewalSlowestMs} ms of the 9,000 ms lease)`) +
+    (f.renewalP99Ms === null
+      ? ''
+      : ` (renewals used p99 ${f.renewalP99Ms} ms, at most ${f.renewalSlowestMs} ms of the 9,000 ms lease)`) +
     `; tokens per process [${f.tokensPerWorker.join(',')}]; ` +
-    `idle: ${f.idleWorkerCpuMsPerSecond} ms/s in the runs` + (f.idleDbCpuMsPerSecond === null ? '' : `, ${f.idleDbCpuMsPerSecond} ms/s in PostgreSQL; peak connections ${f.peakConnections}`);
+    `idle: ${f.idleWorkerCpuMsPerSecond} ms/s in the runs` +
+    (f.idleDbCpuMsPerSecond === null
+      ? ''
+      : `, ${f.idleDbCpuMsPerSecond} ms/s in PostgreSQL; peak connections ${f.peakConnections}`)
+  );
 }
 
 /** The SQLite configuration and the PostgreSQL ones (skipped when PostgreSQL's server is not installed). */
@@ -290,14 +352,30 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
     if (opts.sqlite ?? true) {
       const path = join(dir, 'sqlite', 'nashra.db');
       cpSync(dirname(template), dirname(path), { recursive: true });
-      const files = Array.from({ length: outlets }, (_, i) => new Database(outletFile(path, slugOf(i)), { readonly: true }));
+      const files = Array.from(
+        { length: outlets },
+        (_, i) => new Database(outletFile(path, slugOf(i)), { readonly: true }),
+      );
       try {
-        const counts = files.map((db) => db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck());
-        figures.push(await measure({
-          database: 'sqlite', workers: 1, outlets, chats, articles, dbPath: path, log,
-          pending: async () => counts.reduce((a, c) => a + (c.get() as number), 0),
-          inDoubt: async () => files.flatMap((db, b) => (db.prepare(inDoubtSql()).all() as { chat_id: string; url: string }[]).map((r) => inDoubtOf(b, r))),
-        }));
+        const counts = files.map((db) =>
+          db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).pluck(),
+        );
+        figures.push(
+          await measure({
+            database: 'sqlite',
+            workers: 1,
+            outlets,
+            chats,
+            articles,
+            dbPath: path,
+            log,
+            pending: async () => counts.reduce((a, c) => a + (c.get() as number), 0),
+            inDoubt: async () =>
+              files.flatMap((db, b) =>
+                (db.prepare(inDoubtSql()).all() as { chat_id: string; url: string }[]).map((r) => inDoubtOf(b, r)),
+              ),
+          }),
+        );
       } finally {
         for (const f of files) f.close();
       }
@@ -319,28 +397,52 @@ export async function benchScale(opts: ScaleOptions = {}): Promise<ScaleResult> 
           await admin.query(`CREATE DATABASE ${name}`);
           const url = cluster.url.replace(/\/postgres$/, `/${name}`);
           const c0 = performance.now();
-          for (let i = 0; i < outlets; i++) await copyInto(outletFile(template, slugOf(i)), url, outletSchema(slugOf(i)));
+          for (let i = 0; i < outlets; i++)
+            await copyInto(outletFile(template, slugOf(i)), url, outletSchema(slugOf(i)));
           log(`[scale] copied into PostgreSQL (${name}) in ${round((performance.now() - c0) / 1000)} s`);
           const db = new pg.Client(url);
           await db.connect();
           try {
             const schemas = Array.from({ length: outlets }, (_, i) => outletSchema(slugOf(i)));
-            const pendingSql = schemas.map((s) => `SELECT COUNT(*) AS n FROM ${s}.jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`).join(' UNION ALL ');
-            const holdersSql = schemas.map((s) => `SELECT pid FROM ${s}.leases WHERE name LIKE 'send:telegram:%' AND expires_at > $1`).join(' UNION ALL ');
-            figures.push(await measure({
-              database: 'postgres', workers: n, outlets, chats, articles, dbPath: join(dir, 'unused.db'), url, postmaster, log,
-              pending: async () => (await db.query<{ n: string }>(pendingSql)).rows.reduce((a, r) => a + Number(r.n), 0),
-              inDoubt: async () => {
-                const out: InDoubt[] = [];
-                for (const [b, schema] of schemas.entries()) {
-                  const rows = await db.query<{ chat_id: string; url: string }>(inDoubtSql(schema));
-                  out.push(...rows.rows.map((r) => inDoubtOf(b, r)));
-                }
-                return out;
-              },
-              holders: async () => (await db.query<{ pid: string | null }>(holdersSql, [Date.now()])).rows.map((r) => Number(r.pid)),
-              connections: async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`)).rows[0]!.n),
-            }));
+            const pendingSql = schemas
+              .map((s) => `SELECT COUNT(*) AS n FROM ${s}.jobs WHERE kind = 'post' AND state IN ('queued', 'sending')`)
+              .join(' UNION ALL ');
+            const holdersSql = schemas
+              .map((s) => `SELECT pid FROM ${s}.leases WHERE name LIKE 'send:telegram:%' AND expires_at > $1`)
+              .join(' UNION ALL ');
+            figures.push(
+              await measure({
+                database: 'postgres',
+                workers: n,
+                outlets,
+                chats,
+                articles,
+                dbPath: join(dir, 'unused.db'),
+                url,
+                postmaster,
+                log,
+                pending: async () =>
+                  (await db.query<{ n: string }>(pendingSql)).rows.reduce((a, r) => a + Number(r.n), 0),
+                inDoubt: async () => {
+                  const out: InDoubt[] = [];
+                  for (const [b, schema] of schemas.entries()) {
+                    const rows = await db.query<{ chat_id: string; url: string }>(inDoubtSql(schema));
+                    out.push(...rows.rows.map((r) => inDoubtOf(b, r)));
+                  }
+                  return out;
+                },
+                holders: async () =>
+                  (await db.query<{ pid: string | null }>(holdersSql, [Date.now()])).rows.map((r) => Number(r.pid)),
+                connections: async () =>
+                  Number(
+                    (
+                      await admin.query<{ n: string }>(
+                        `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+                      )
+                    ).rows[0]!.n,
+                  ),
+              }),
+            );
           } finally {
             await db.end();
           }

@@ -22,12 +22,41 @@ const config = { timeZone: 'Asia/Damascus', template: {} };
  * Names put into the articles with falling frequency (the k-th in about 1 article in 3k), each in a different
  * inflection, so that a query meets both a word in a third of the database and one in a hundredth.
  */
-const NAMES = ['الحكومة', 'الحوثيين', 'اللاجئين', 'الانتخابات', 'المستشفيات', 'الفلسطينيون', 'ببيروت', 'الاقتصاديين', 'المعارضة', 'للمزارعين'];
+const NAMES = [
+  'الحكومة',
+  'الحوثيين',
+  'اللاجئين',
+  'الانتخابات',
+  'المستشفيات',
+  'الفلسطينيون',
+  'ببيروت',
+  'الاقتصاديين',
+  'المعارضة',
+  'للمزارعين',
+];
 
 /** Queries as readers type them: a different inflection from the text, one or two words. */
-const QUERIES = ['الحوثيون', 'حكومة', 'لاجئون', 'انتخابات المستشفى', 'فلسطيني', 'بيروت', 'الاقتصادي الحكومة', 'المزارعون', 'المعارضه', 'مدينة'];
+const QUERIES = [
+  'الحوثيون',
+  'حكومة',
+  'لاجئون',
+  'انتخابات المستشفى',
+  'فلسطيني',
+  'بيروت',
+  'الاقتصادي الحكومة',
+  'المزارعون',
+  'المعارضه',
+  'مدينة',
+];
 
-export interface SearchFigures { medianMs: number; worstQueryMedianMs: number; p95Ms: number; p99Ms: number; fillSeconds: number; dbBytes?: number }
+export interface SearchFigures {
+  medianMs: number;
+  worstQueryMedianMs: number;
+  p95Ms: number;
+  p99Ms: number;
+  fillSeconds: number;
+  dbBytes?: number;
+}
 
 /** A database of 100,000 articles of real Arabic sentences (samples/), then /search as the bot runs it. */
 export async function benchSearch(opts: { articles?: number } = {}): Promise<SearchFigures> {
@@ -59,7 +88,10 @@ export async function benchSearchPostgres(opts: { articles?: number } = {}): Pro
     try {
       const fillStart = process.hrtime.bigint();
       let batch: Array<{ article: NewArticle; at: number }> = [];
-      const flush = () => data.uow.run(async (tx) => { for (const b of batch) await tx.articleWrites.insert(b.article, b.at); });
+      const flush = () =>
+        data.uow.run(async (tx) => {
+          for (const b of batch) await tx.articleWrites.insert(b.article, b.at);
+        });
       for (const item of generate(opts.articles ?? ARTICLES)) {
         batch.push(item);
         if (batch.length === 500) {
@@ -96,7 +128,9 @@ async function measure(data: DataPorts): Promise<Omit<SearchFigures, 'fillSecond
   }
   all.sort((a, b) => a - b);
   return {
-    medianMs: median(all), worstQueryMedianMs: Math.max(...perQuery), p95Ms: all[Math.floor(all.length * 0.95)]!,
+    medianMs: median(all),
+    worstQueryMedianMs: Math.max(...perQuery),
+    p95Ms: all[Math.floor(all.length * 0.95)]!,
     p99Ms: all[Math.floor(all.length * 0.99)]!,
   };
 }
@@ -104,7 +138,8 @@ async function measure(data: DataPorts): Promise<Omit<SearchFigures, 'fillSecond
 /** `articles` of them (a quick bench mode may ask for fewer), each with its time, oldest first. */
 function* generate(articles: number): Generator<{ article: NewArticle; at: number }> {
   const dir = join(projectRoot(), 'samples');
-  const pool = readdirSync(dir).filter((f) => f.endsWith('.txt'))
+  const pool = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
     .flatMap((f) => splitSentences(readFileSync(join(dir, f), 'utf8')))
     .filter((s) => s.length > 40 && s.length < 400);
   let seed = 42;
@@ -120,12 +155,23 @@ function* generate(articles: number): Generator<{ article: NewArticle; at: numbe
       if (random() < 1 / (3 * (k + 1))) sentences.push(`وقال مصدر إن ${name} في مدينة رقم ${i} تتابع الأمر.`);
     });
     const a = {
-      url: `https://news.example.org/${i}`, title: pick().split(' ').slice(0, 9).join(' '), source: 'bench',
-      paragraphs: [sentences.slice(0, 3).join(' '), sentences.slice(3).join(' ')], categories: ['أخبار'], language: 'ar',
+      url: `https://news.example.org/${i}`,
+      title: pick().split(' ').slice(0, 9).join(' '),
+      source: 'bench',
+      paragraphs: [sentences.slice(0, 3).join(' '), sentences.slice(3).join(' ')],
+      categories: ['أخبار'],
+      language: 'ar',
     };
     const searchText = normalizeArabic([a.title, ...a.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' ');
     yield {
-      article: { article: a, summary: sentences.slice(0, 2), hashtags: [], contentHash: contentHash(a), storyKey: storyKey(a), searchText },
+      article: {
+        article: a,
+        summary: sentences.slice(0, 2),
+        hashtags: [],
+        contentHash: contentHash(a),
+        storyKey: storyKey(a),
+        searchText,
+      },
       at: now - (articles - i) * 1000,
     };
   }

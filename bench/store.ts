@@ -15,7 +15,13 @@ const DELIVERY_ARTICLES = 100; // × 10,000 subscribers = 1,000,000 deliveries
 const config = { timeZone: 'Asia/Damascus', template: {} };
 
 /** Fills a database to newsroom-years scale, then times the operations that sit on hot paths. */
-export async function benchStore(): Promise<{ dupCheckMedianUs: number; queue10kMs: number; latestMs: number; dbBytes: number; fillSeconds: number }> {
+export async function benchStore(): Promise<{
+  dupCheckMedianUs: number;
+  queue10kMs: number;
+  latestMs: number;
+  dbBytes: number;
+  fillSeconds: number;
+}> {
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'bench.db'));
   try {
@@ -57,9 +63,13 @@ export async function benchStore(): Promise<{ dupCheckMedianUs: number; queue10k
 
 function article(i: number) {
   return {
-    url: `https://news.example.org/${i}`, guid: `guid-${i}`, title: `خبر رقم ${i} عن الأحداث في المنطقة`,
-    source: 'bench', paragraphs: [`هذا نص الخبر رقم ${i} ويتحدث عن تطورات ميدانية وسياسية جديدة.`, 'وقال مصدر إن الوضع مستقر.'],
-    categories: ['أخبار'], language: 'ar',
+    url: `https://news.example.org/${i}`,
+    guid: `guid-${i}`,
+    title: `خبر رقم ${i} عن الأحداث في المنطقة`,
+    source: 'bench',
+    paragraphs: [`هذا نص الخبر رقم ${i} ويتحدث عن تطورات ميدانية وسياسية جديدة.`, 'وقال مصدر إن الوضع مستقر.'],
+    categories: ['أخبار'],
+    language: 'ar',
   };
 }
 
@@ -68,14 +78,27 @@ function fill(store: Store): void {
   store.transaction(() => {
     for (let i = 0; i < ARTICLES; i++) {
       const a = article(i);
-      store.articles.insert({
-        article: a, summary: a.paragraphs, hashtags: ['#أخبار'], contentHash: contentHash(a), storyKey: storyKey(a),
-        searchText: a.title,
-      }, now - (ARTICLES - i) * 1000);
+      store.articles.insert(
+        {
+          article: a,
+          summary: a.paragraphs,
+          hashtags: ['#أخبار'],
+          contentHash: contentHash(a),
+          storyKey: storyKey(a),
+          searchText: a.title,
+        },
+        now - (ARTICLES - i) * 1000,
+      );
     }
   });
-  const subs = store.transaction(() => Array.from({ length: SUBSCRIBERS }, (_, i) =>
-    store.subscriptions.subscribe({ platform: 'telegram', chatId: String(1_000_000 + i), kind: 'private' }, now - 1e9)));
+  const subs = store.transaction(() =>
+    Array.from({ length: SUBSCRIBERS }, (_, i) =>
+      store.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(1_000_000 + i), kind: 'private' },
+        now - 1e9,
+      ),
+    ),
+  );
   const targets = subs.map((s) => ({ id: s.id, platform: s.platform }));
   for (let a = 1; a <= DELIVERY_ARTICLES; a++) store.jobs.enqueue(a, targets);
   // History looks like a real outbox's: all but the last 10 articles' deliveries went out long ago.

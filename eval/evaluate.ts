@@ -50,7 +50,14 @@ function scoreSystem(articles: EascArticle[], system: (input: SummaryInput) => s
 function humanCeiling(articles: EascArticle[]): RougeScores {
   return averageScores(
     articles.map((a) =>
-      averageScores(a.summaries.map((ref, k) => rougeMulti(ref, a.summaries.filter((_, j) => j !== k)))),
+      averageScores(
+        a.summaries.map((ref, k) =>
+          rougeMulti(
+            ref,
+            a.summaries.filter((_, j) => j !== k),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -139,7 +146,10 @@ function followsInArticle(flatContent: string, previous: string | undefined, sen
   if (at < 0) return false;
   const before = flatContent.slice(0, at);
   const end = before.lastIndexOf(flat(previous).slice(-60));
-  return end >= 0 && !/[.!?؟…]/.test(before.slice(end + Math.min(60, flat(previous).length)).replace(/[.!?؟…]["”»’)\]]*\s*$/, ''));
+  return (
+    end >= 0 &&
+    !/[.!?؟…]/.test(before.slice(end + Math.min(60, flat(previous).length)).replace(/[.!?؟…]["”»’)\]]*\s*$/, ''))
+  );
 }
 
 interface NewsCheck {
@@ -151,7 +161,11 @@ interface NewsCheck {
 
 function checkNews(news: NewsArticle[]): NewsCheck {
   const defects: NewsCheck['defects'] = {
-    'one sentence': [], 'dangling opener': [], 'cut or run-on': [], 'site junk': [], 'reader check': [],
+    'one sentence': [],
+    'dangling opener': [],
+    'cut or run-on': [],
+    'site junk': [],
+    'reader check': [],
   };
   let longArticles = 0;
   const summaries: NewsCheck['summaries'] = [];
@@ -159,7 +173,8 @@ function checkNews(news: NewsArticle[]): NewsCheck {
     const input = newsInput(article);
     const summary = summarize(input, PRODUCTION);
     summaries.push({ id: article.id, summary });
-    const add = (kind: keyof NewsCheck['defects'], sentence: string) => defects[kind].push({ id: article.id, kind: kind as DefectKind, sentence });
+    const add = (kind: keyof NewsCheck['defects'], sentence: string) =>
+      defects[kind].push({ id: article.id, kind: kind as DefectKind, sentence });
     // Sentences of the article's own story: the summary ends before another story the article appends (issue 22).
     const sentences = articleSentences(input);
     const otherStory = sentences.findIndex((s, i) => i > 0 && opensAnotherStory(s));
@@ -169,7 +184,8 @@ function checkNews(news: NewsArticle[]): NewsCheck {
     }
     const flat = article.content.replace(/\s+/g, ' ');
     summary.forEach((sentence, k) => {
-      if (danglingOpener(sentence) && !followsInArticle(flat, summary[k - 1], sentence)) add('dangling opener', sentence);
+      if (danglingOpener(sentence) && !followsInArticle(flat, summary[k - 1], sentence))
+        add('dangling opener', sentence);
       const cut = cutOrRunOn(sentence, article.content, PRODUCTION.maxChars);
       if (cut) add('cut or run-on', `(${cut}) ${sentence}`);
       if (siteJunk(sentence)) add('site junk', sentence);
@@ -246,7 +262,6 @@ function main(): void {
   printStandalone(standalone, EXAMPLES);
   // End of issue 22's figures.
 
-
   // Hashtags: one block of their own (eval/hashtags.ts).
   const devPath = join(root, 'eval/data/news/hashtags-dev-100.jsonl');
   const dev2Path = join(root, 'eval/data/news/hashtags-dev2-60.jsonl');
@@ -263,7 +278,11 @@ function main(): void {
       articles: existsSync(dev2News) ? readJsonl<NewsArticle>(dev2News) : [],
       before: { precision: 0.811, recall: 0.189, underTwo: 49, none: 23 },
     },
-    { name: 'held-out set (the annotated 100)', annotations, before: { precision: 0.906, recall: 0.289, underTwo: 68, none: 24 } },
+    {
+      name: 'held-out set (the annotated 100)',
+      annotations,
+      before: { precision: 0.906, recall: 0.289, underTwo: 68, none: 24 },
+    },
   ]);
 
   console.log(`\nROUGE F1 ×100 on EASC-dev (${easc.length} articles, 5 references each)\n`);
@@ -272,10 +291,14 @@ function main(): void {
   const beatsLead3 = beats(rows['Nashra@3']!, rows['Lead-3']!);
   const beatsBudgetLead = beats(rows['Nashra (production)']!, rows['Lead within budget']!);
   console.log(`\n${beatsLead3 ? 'PASS' : 'FAIL'}: Nashra@3 beats Lead-3 on R1, R2 and RL`);
-  console.log(`${beatsBudgetLead ? 'PASS' : 'FAIL'}: Nashra at the production setting beats the lead sentences that fit the same budget`);
+  console.log(
+    `${beatsBudgetLead ? 'PASS' : 'FAIL'}: Nashra at the production setting beats the lead sentences that fit the same budget`,
+  );
 
   const articlesPerSecond = measureSpeed(news);
-  console.log(`\nSpeed: ${Math.round(articlesPerSecond)} articles/s (summarize only, one core, ${news.length} news articles)`);
+  console.log(
+    `\nSpeed: ${Math.round(articlesPerSecond)} articles/s (summarize only, one core, ${news.length} news articles)`,
+  );
 
   const results = {
     production: PRODUCTION,
@@ -289,13 +312,19 @@ function main(): void {
     },
     hashtags: tagResults,
     rouge: Object.fromEntries(
-      Object.entries(rows).map(([name, s]) => [name, { r1: round(s.rouge1 * 100), r2: round(s.rouge2 * 100), rl: round(s.rougeL * 100) }]),
+      Object.entries(rows).map(([name, s]) => [
+        name,
+        { r1: round(s.rouge1 * 100), r2: round(s.rouge2 * 100), rl: round(s.rougeL * 100) },
+      ]),
     ),
     nashraBeatsLead3: beatsLead3,
     productionBeatsBudgetLead: beatsBudgetLead,
     articlesPerSecond: Math.round(articlesPerSecond),
     standalone: Object.fromEntries(
-      Object.entries(standalone).map(([k, v]) => [k, Array.isArray(v) ? { count: v.length, examples: v.slice(0, EXAMPLES) } : v]),
+      Object.entries(standalone).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? { count: v.length, examples: v.slice(0, EXAMPLES) } : v,
+      ]),
     ),
   };
   writeFileSync(join(root, 'eval/results.json'), JSON.stringify(results, null, 2) + '\n');

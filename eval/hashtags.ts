@@ -55,7 +55,11 @@ export function topicsOf(tags: string[]): string[][] {
     return parent[i]!;
   };
   // «الحوثيون», «الحوثيين», «الحوثي»; «المبتعثين», «المبتعثون»: a plural or an adjective of the same word.
-  const stem = (key: string) => key.split(' ').map((w) => (w.length > 4 ? w.replace(/(?:ون|ين|ي)$/u, '') : w)).join(' ');
+  const stem = (key: string) =>
+    key
+      .split(' ')
+      .map((w) => (w.length > 4 ? w.replace(/(?:ون|ين|ي)$/u, '') : w))
+      .join(' ');
   const within = (a: string, b: string) => ` ${b} `.includes(` ${a} `) || ` ${stem(b)} `.includes(` ${stem(a)} `);
   for (let i = 0; i < keys.length; i++) {
     for (let j = i + 1; j < keys.length; j++) {
@@ -114,8 +118,17 @@ export function tagsOf(article: TaggedArticle): string[] {
 export function scoreTags(news: TaggedArticle[], annotations: TagAnnotation[]): TagScore {
   const byId = new Map(news.map((a) => [String(a.id), a]));
   const score: TagScore = {
-    articles: 0, produced: 0, correct: 0, precision: 0, topics: 0, topicsFound: 0, recall: 0, underTwo: 0, none: 0,
-    wrong: [], missed: [],
+    articles: 0,
+    produced: 0,
+    correct: 0,
+    precision: 0,
+    topics: 0,
+    topicsFound: 0,
+    recall: 0,
+    underTwo: 0,
+    none: 0,
+    wrong: [],
+    missed: [],
   };
   for (const annotation of annotations) {
     const article = byId.get(String(annotation.id));
@@ -164,16 +177,24 @@ export interface TagBefore {
 }
 
 function printScore(name: string, s: TagScore, before: TagBefore | undefined): void {
-  const was = (x: number | undefined, digits = 3) => (x === undefined ? '' : `  (before issue 22: ${digits ? x.toFixed(digits) : x})`);
+  const was = (x: number | undefined, digits = 3) =>
+    x === undefined ? '' : `  (before issue 22: ${digits ? x.toFixed(digits) : x})`;
   console.log(`  ${name}: ${s.articles} articles`);
-  console.log(`    precision ${s.precision.toFixed(3)} (${s.correct} of ${s.produced} tags an editor chose)  target ≥ ${TARGETS.precision}  ${mark(s.precision >= TARGETS.precision)}${was(before?.precision)}`);
-  console.log(`    recall    ${s.recall.toFixed(3)} (${s.topicsFound} of the editor's ${s.topics} topics)  target ≥ ${TARGETS.recall}  ${mark(s.recall >= TARGETS.recall)}${was(before?.recall)}`);
+  console.log(
+    `    precision ${s.precision.toFixed(3)} (${s.correct} of ${s.produced} tags an editor chose)  target ≥ ${TARGETS.precision}  ${mark(s.precision >= TARGETS.precision)}${was(before?.precision)}`,
+  );
+  console.log(
+    `    recall    ${s.recall.toFixed(3)} (${s.topicsFound} of the editor's ${s.topics} topics)  target ≥ ${TARGETS.recall}  ${mark(s.recall >= TARGETS.recall)}${was(before?.recall)}`,
+  );
   console.log(`    tags per article: ${(s.produced / Math.max(1, s.articles)).toFixed(2)}`);
-  const fewer = (now: number, then: number | undefined) => (then === undefined ? '' : `  target fewer than before (${then})  ${mark(now < then)}`);
+  const fewer = (now: number, then: number | undefined) =>
+    then === undefined ? '' : `  target fewer than before (${then})  ${mark(now < then)}`;
   console.log(`    articles with fewer than 2 tags: ${s.underTwo}${fewer(s.underTwo, before?.underTwo)}`);
   console.log(`    articles with no tag:            ${s.none}${fewer(s.none, before?.none)}`);
-  for (const w of s.wrong.slice(0, EXAMPLES)) console.log(`          not chosen [${w.id}] ${w.tag}   (editor: ${w.annotated.join(' ')})`);
-  for (const m of s.missed.slice(0, EXAMPLES)) console.log(`          missed     [${m.id}] ${m.topic}   (produced: ${m.produced.join(' ') || 'none'})`);
+  for (const w of s.wrong.slice(0, EXAMPLES))
+    console.log(`          not chosen [${w.id}] ${w.tag}   (editor: ${w.annotated.join(' ')})`);
+  for (const m of s.missed.slice(0, EXAMPLES))
+    console.log(`          missed     [${m.id}] ${m.topic}   (produced: ${m.produced.join(' ') || 'none'})`);
 }
 
 /**
@@ -190,13 +211,19 @@ export function reportHashtags(
     const s = scoreTags(set.articles ?? news, set.annotations);
     printScore(set.name, s, set.before);
     results[set.name] = {
-      ...s, precision: round(s.precision), recall: round(s.recall), tagsPerArticle: round(s.produced / Math.max(1, s.articles)),
-      wrong: s.wrong.slice(0, EXAMPLES), missed: s.missed.slice(0, EXAMPLES),
+      ...s,
+      precision: round(s.precision),
+      recall: round(s.recall),
+      tagsPerArticle: round(s.produced / Math.max(1, s.articles)),
+      wrong: s.wrong.slice(0, EXAMPLES),
+      missed: s.missed.slice(0, EXAMPLES),
     };
   }
   const all = [...news, ...sets.flatMap((set) => set.articles ?? [])];
   const cuts = cutNames(all);
-  console.log(`  names cut in a tag, all ${all.length} articles: ${cuts.length}  target ${TARGETS.cutNames}  ${mark(cuts.length === TARGETS.cutNames)}`);
+  console.log(
+    `  names cut in a tag, all ${all.length} articles: ${cuts.length}  target ${TARGETS.cutNames}  ${mark(cuts.length === TARGETS.cutNames)}`,
+  );
   for (const c of cuts.slice(0, EXAMPLES)) console.log(`          [${c.id}] ${c.tag}   (the article has ${c.where})`);
   results.cutNames = { count: cuts.length, examples: cuts.slice(0, EXAMPLES) };
   return results;

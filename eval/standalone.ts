@@ -43,12 +43,17 @@ export function locate(summary: string[], sentences: string[]): number[] {
  * token of the 200 news articles and of EASC: a word cut from a name, «يروز», «يما», stands alone nowhere) or
  * carries the definite article. Undefined when the first word is fine.
  */
-export function cutFirstWord(sentence: string, articleTokens: ReadonlyMap<string, number>, lexicon: ReadonlySet<string>): string | undefined {
+export function cutFirstWord(
+  sentence: string,
+  articleTokens: ReadonlyMap<string, number>,
+  lexicon: ReadonlySet<string>,
+): string | undefined {
   const first = tokenize(sentence)[0];
   if (first === undefined || articleTokens.has(first)) return undefined;
   const glued = ['و', 'ف'].some((c) => articleTokens.has(c + first));
   const written = sentence.replace(/^[\s«»"“”'(\[]+/, '');
-  if (glued && (isWord(first, lexicon) || /^(?:ال|بال|لل|كال)\p{L}{2}/u.test(first) || /^[أإ]/.test(written))) return undefined;
+  if (glued && (isWord(first, lexicon) || /^(?:ال|بال|لل|كال)\p{L}{2}/u.test(first) || /^[أإ]/.test(written)))
+    return undefined;
   return first;
 }
 
@@ -101,7 +106,11 @@ export function fromAnotherStory(summary: string[], sentences: string[]): string
 // 3. The headline's story first
 
 function stems(text: string): Set<string> {
-  return new Set(contentTokens(text).filter((t) => !/^\d+$/.test(t)).map(stem));
+  return new Set(
+    contentTokens(text)
+      .filter((t) => !/^\d+$/.test(t))
+      .map(stem),
+  );
 }
 
 function shares(a: Set<string>, b: Set<string>): boolean {
@@ -128,7 +137,21 @@ export function leadOf(sentences: string[]): string | undefined {
 
 const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, '')));
 /** Titles before a name («الدكتور أحمد», «الشيخ»): the word after them is a name. */
-const TITLES = new Set(['الدكتور', 'د', 'الشيخ', 'المهندس', 'الامير', 'الاستاذ', 'اللواء', 'العميد', 'العقيد', 'الفريق', 'السيد', 'السفير', 'الرئيس']);
+const TITLES = new Set([
+  'الدكتور',
+  'د',
+  'الشيخ',
+  'المهندس',
+  'الامير',
+  'الاستاذ',
+  'اللواء',
+  'العميد',
+  'العقيد',
+  'الفريق',
+  'السيد',
+  'السفير',
+  'الرئيس',
+]);
 /** Reporting verbs, with or without a glued «و»: the word after them is who speaks. */
 const SPEAKS =
   /^و?(?:قال|قالت|اكد|اكدت|اضاف|اضافت|اشار|اشارت|اوضح|اوضحت|كشف|كشفت|افاد|افادت|تابع|تابعت|بين|بينت|لفت|لفتت|ذكر|ذكرت|شدد|شددت|اعتبر|اعتبرت|اعلن|اعلنت|نوه|نوهت|اردف|طالب|طالبت|حذر|حذرت|اعرب|اعربت|ختم|دعا|دعت|راي|رات|يقول|تقول|يري|تري|يؤكد|تؤكد|يضيف|تضيف)$/;
@@ -145,23 +168,34 @@ export function unintroducedName(sentence: string, before: string[], articleBefo
   const name = words[verbAt + 1];
   if (name === undefined || name.length < 3 || GIVEN.has(words[verbAt]!)) return undefined;
   // The sentence names the person in full itself.
-  if (GIVEN.has(name) && words[verbAt + 2] !== undefined && !/^(?:ان|انه|انها|بان|الي|في|علي|عن)$/.test(words[verbAt + 2]!) && introducedAsFirstName(name, [sentence])) return undefined;
+  if (
+    GIVEN.has(name) &&
+    words[verbAt + 2] !== undefined &&
+    !/^(?:ان|انه|انها|بان|الي|في|علي|عن)$/.test(words[verbAt + 2]!) &&
+    introducedAsFirstName(name, [sentence])
+  )
+    return undefined;
   if (before.some((s) => tokenize(s).includes(name))) return undefined;
-  const introduced = introducedAsFamilyName(name, articleBefore) || (GIVEN.has(name) && introducedAsFirstName(name, articleBefore));
+  const introduced =
+    introducedAsFamilyName(name, articleBefore) || (GIVEN.has(name) && introducedAsFirstName(name, articleBefore));
   return introduced ? name : undefined;
 }
 
 function introducedAsFamilyName(name: string, sentences: string[]): boolean {
   return sentences.some((s) => {
     const words = tokenize(s);
-    return words.some((w, i) => w === name && i > 0 && (GIVEN.has(words[i - 1]!) || TITLES.has(words[i - 1]!) || words[i - 1] === 'بن'));
+    return words.some(
+      (w, i) => w === name && i > 0 && (GIVEN.has(words[i - 1]!) || TITLES.has(words[i - 1]!) || words[i - 1] === 'بن'),
+    );
   });
 }
 
 function introducedAsFirstName(name: string, sentences: string[]): boolean {
   return sentences.some((s) => {
     const words = tokenize(s);
-    return words.some((w, i) => w === name && words[i + 1] !== undefined && /^(?:ال\p{L}{2,}|بن|ولد|ابو)$/u.test(words[i + 1]!));
+    return words.some(
+      (w, i) => w === name && words[i + 1] !== undefined && /^(?:ال\p{L}{2,}|بن|ولد|ابو)$/u.test(words[i + 1]!),
+    );
   });
 }
 
@@ -207,12 +241,22 @@ export interface StandaloneSystem {
   listedWords: Iterable<string>;
 }
 
-export function checkStandalone(news: StandaloneArticle[], easc: StandaloneArticle[], system: StandaloneSystem): StandaloneFigures {
+export function checkStandalone(
+  news: StandaloneArticle[],
+  easc: StandaloneArticle[],
+  system: StandaloneSystem,
+): StandaloneFigures {
   // The lexicon: every token of the two corpora, and the words the summariser lists as following a conjunction
   // (the issue's «a word list says so»); a cut word from the other rules must stand alone somewhere.
   const figures: StandaloneFigures = {
-    cutInSummaries: [], cutInEverySentence: [], sentencesChecked: 0, anotherStory: [], leadOnHeadline: 0,
-    leavesHeadline: [], unintroducedNames: [], pointingBack: [],
+    cutInSummaries: [],
+    cutInEverySentence: [],
+    sentencesChecked: 0,
+    anotherStory: [],
+    leadOnHeadline: 0,
+    leavesHeadline: [],
+    unintroducedNames: [],
+    pointingBack: [],
   };
   const lexicon = new Set<string>();
   for (const a of [...news, ...easc]) for (const t of tokenize(`${a.title ?? ''} ${a.text}`)) lexicon.add(t);
@@ -239,7 +283,8 @@ export function checkStandalone(news: StandaloneArticle[], easc: StandaloneArtic
     const lead = leadOf(sentences);
     if (a.title && lead !== undefined) {
       if (shares(stems(a.title), stems(lead))) figures.leadOnHeadline++;
-      if (leavesHeadlineStory(a.title, lead, summary)) figures.leavesHeadline.push({ id: a.id, sentence: `${a.title} → ${summary.join(' ')}` });
+      if (leavesHeadlineStory(a.title, lead, summary))
+        figures.leavesHeadline.push({ id: a.id, sentence: `${a.title} → ${summary.join(' ')}` });
     }
     const at = locate(summary, sentences);
     summary.forEach((s, k) => {

@@ -21,9 +21,20 @@ export interface Config {
   correctionWindowMs: number;
   healthPort?: number;
   /** The editors' web desk: served when `port` is set (and by `npm start` on `defaultPort` with no platform). */
-  web: { port?: number; defaultPort: number; host: string; secureCookies: boolean; trustProxy: boolean; sessionIdleMs: number };
+  web: {
+    port?: number;
+    defaultPort: number;
+    host: string;
+    secureCookies: boolean;
+    trustProxy: boolean;
+    sessionIdleMs: number;
+  };
   fetch: {
-    allowPrivate: boolean; timeoutMs: number; maxBytes: number; userAgent: string; concurrency: number;
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxBytes: number;
+    userAgent: string;
+    concurrency: number;
     /** On PostgreSQL (several runs): a run's poll of a source is handed to another run this long after it began, if not done. */
     pollExpirySeconds: number;
   };
@@ -98,7 +109,8 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
  * desk (served once per process), the plug-ins, and the public address of that server. An outlet's prefix never
  * changes them.
  */
-const PROCESS_WIDE = /^(DATABASE_(PATH|URL)|LOG_(LEVEL|FORMAT)|NASHRA_HEALTH_PORT|NASHRA_WEB_[A-Z_]+|NASHRA_PLUGINS|NASHRA_PUBLIC_URL)$/;
+const PROCESS_WIDE =
+  /^(DATABASE_(PATH|URL)|LOG_(LEVEL|FORMAT)|NASHRA_HEALTH_PORT|NASHRA_WEB_[A-Z_]+|NASHRA_PLUGINS|NASHRA_PUBLIC_URL)$/;
 
 /**
  * An outlet's configuration (issue 24 §4), for an outlet other than `main` (whose configuration is loadConfig's):
@@ -112,7 +124,9 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
   const general = new Proxy(env, {
     get(target, name) {
       if (typeof name !== 'string') return undefined;
-      return !PROCESS_WIDE.test(name) && str(target, prefixed(name)) !== undefined ? target[prefixed(name)] : target[name];
+      return !PROCESS_WIDE.test(name) && str(target, prefixed(name)) !== undefined
+        ? target[prefixed(name)]
+        : target[name];
     },
   });
   const platformEnvs = new Map(platforms.map((p) => [p.name, outletPlatformEnv(env, p, envPrefix)]));
@@ -126,7 +140,13 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
     }
     throw err;
   }
-  config.warnings = unknownVariables(env, knownVariables(platforms).filter((v) => !PROCESS_WIDE.test(v)).map(prefixed), [envPrefix]);
+  config.warnings = unknownVariables(
+    env,
+    knownVariables(platforms)
+      .filter((v) => !PROCESS_WIDE.test(v))
+      .map(prefixed),
+    [envPrefix],
+  );
   return config;
 }
 
@@ -134,7 +154,11 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
  * What an outlet's platform reads as its environment: each variable under the outlet's prefix (prefix stripped), and
  * only its machine variables from the unprefixed environment when the prefix does not set them.
  */
-export function outletPlatformEnv(env: Env, platform: Pick<PlatformSettingsParser, 'machineVariables'>, envPrefix: string): Env {
+export function outletPlatformEnv(
+  env: Env,
+  platform: Pick<PlatformSettingsParser, 'machineVariables'>,
+  envPrefix: string,
+): Env {
   return new Proxy(env, {
     get(target, name) {
       if (typeof name !== 'string') return undefined;
@@ -144,14 +168,21 @@ export function outletPlatformEnv(env: Env, platform: Pick<PlatformSettingsParse
   });
 }
 
-function readConfig(env: Env, platforms: readonly PlatformSettingsParser[], platformEnv: (p: PlatformSettingsParser) => Env = () => env): Config {
+function readConfig(
+  env: Env,
+  platforms: readonly PlatformSettingsParser[],
+  platformEnv: (p: PlatformSettingsParser) => Env = () => env,
+): Config {
   const summary = {
     sentences: int(env, 'NASHRA_SUMMARY_SENTENCES', 3, 1, 10),
     minSentences: int(env, 'NASHRA_SUMMARY_MIN_SENTENCES', 2, 1, 10),
     maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 600, 80, 3000),
   };
   if (summary.minSentences > summary.sentences) {
-    throw new ConfigError('NASHRA_SUMMARY_MIN_SENTENCES', `is ${summary.minSentences}, more than NASHRA_SUMMARY_SENTENCES (${summary.sentences}); make it at most that`);
+    throw new ConfigError(
+      'NASHRA_SUMMARY_MIN_SENTENCES',
+      `is ${summary.minSentences}, more than NASHRA_SUMMARY_SENTENCES (${summary.sentences}); make it at most that`,
+    );
   }
   const settings: Record<string, unknown> = {};
   for (const p of platforms) {
@@ -166,12 +197,21 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[], plat
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
     summary,
     template: {
-      headerMark: str(env, 'NASHRA_HEADER_MARK'), footer: str(env, 'NASHRA_FOOTER'),
-      showHashtags: optionalBool(env, 'NASHRA_SHOW_HASHTAGS'), showSource: optionalBool(env, 'NASHRA_SHOW_SOURCE'),
-      showDate: optionalBool(env, 'NASHRA_SHOW_DATE'), leadPhoto: optionalBool(env, 'NASHRA_LEAD_PHOTO'),
-      linkPreview: str(env, 'NASHRA_LINK_PREVIEW') === undefined ? undefined : oneOf(env, 'NASHRA_LINK_PREVIEW', LINK_PREVIEWS, 'small'),
+      headerMark: str(env, 'NASHRA_HEADER_MARK'),
+      footer: str(env, 'NASHRA_FOOTER'),
+      showHashtags: optionalBool(env, 'NASHRA_SHOW_HASHTAGS'),
+      showSource: optionalBool(env, 'NASHRA_SHOW_SOURCE'),
+      showDate: optionalBool(env, 'NASHRA_SHOW_DATE'),
+      leadPhoto: optionalBool(env, 'NASHRA_LEAD_PHOTO'),
+      linkPreview:
+        str(env, 'NASHRA_LINK_PREVIEW') === undefined
+          ? undefined
+          : oneOf(env, 'NASHRA_LINK_PREVIEW', LINK_PREVIEWS, 'small'),
     },
-    topics: (str(env, 'NASHRA_TOPICS') ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean),
+    topics: (str(env, 'NASHRA_TOPICS') ?? '')
+      .split(/[,،]/)
+      .map((t) => t.trim())
+      .filter(Boolean),
     inDoubtPolicy: oneOf(env, 'NASHRA_IN_DOUBT_POLICY', ['hold', 'resend'] as const, 'hold'),
     correctionWindowMs: duration(env, 'NASHRA_CORRECTION_WINDOW', 48 * 3600 * 1000),
     healthPort: optionalInt(env, 'NASHRA_HEALTH_PORT', 1, 65535),
@@ -188,7 +228,8 @@ function readConfig(env: Env, platforms: readonly PlatformSettingsParser[], plat
       timeoutMs: int(env, 'NASHRA_FETCH_TIMEOUT_MS', 15000, 100),
       // At most 1 GiB: a body is held in one Buffer (at most 4 GiB in Node 20), and no feed or page comes near.
       maxBytes: int(env, 'NASHRA_FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024, 1024 ** 3),
-      userAgent: str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
+      userAgent:
+        str(env, 'NASHRA_USER_AGENT') ?? 'Nashra/0.1 (+https://github.com/nashra-news/nashra; news summary bot)',
       concurrency: int(env, 'NASHRA_FETCH_CONCURRENCY', 8, 1, 64),
       // 5 min: a poll is a feed (≤ 15 s) and its new items' pages, 3 at a time (each ≤ 15 s), then storing them.
       pollExpirySeconds: int(env, 'NASHRA_POLL_EXPIRY_SECONDS', 300, 2, 86_400),
@@ -208,7 +249,10 @@ function clickSettings(env: Env): Config['clicks'] {
   const track = bool(env, 'NASHRA_TRACK_CLICKS', false);
   const publicUrl = str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', '');
   if (track && publicUrl === undefined) {
-    throw new ConfigError('NASHRA_TRACK_CLICKS', 'is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk\'s server at (https://desk.example.org), or turn tracking off');
+    throw new ConfigError(
+      'NASHRA_TRACK_CLICKS',
+      "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off",
+    );
   }
   return { track, publicUrl };
 }
@@ -299,7 +343,10 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
 }
 
 export function list(env: Env, name: string): string[] {
-  return (str(env, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (str(env, name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function url(env: Env, name: string, fallback: string): string {
@@ -329,10 +376,16 @@ function databaseUrl(env: Env): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `names a ${parsed.protocol.replace(/:$/, '')} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`);
+    throw new ConfigError(
+      'DATABASE_URL',
+      `names a ${parsed.protocol.replace(/:$/, '')} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`,
+    );
   }
   return url;
 }

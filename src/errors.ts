@@ -12,7 +12,10 @@ export class UserError extends Error {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
   }
 }
@@ -43,7 +46,11 @@ export class PermanentDeliveryError extends DeliveryError {
   override name = 'PermanentDeliveryError';
   /** True when the subscription itself must be deactivated (not only this one message failed). */
   readonly deactivate: boolean;
-  constructor(message: string, details: DeliveryErrorDetails & { deactivate?: boolean }, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    details: DeliveryErrorDetails & { deactivate?: boolean },
+    options?: { cause?: unknown },
+  ) {
     super(message, details, options);
     this.deactivate = details.deactivate ?? true;
   }
@@ -53,7 +60,11 @@ export class PermanentDeliveryError extends DeliveryError {
 export class TemporaryDeliveryError extends DeliveryError {
   override name = 'TemporaryDeliveryError';
   readonly retryAfterMs?: number;
-  constructor(message: string, details: DeliveryErrorDetails & { retryAfterMs?: number }, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    details: DeliveryErrorDetails & { retryAfterMs?: number },
+    options?: { cause?: unknown },
+  ) {
     super(message, details, options);
     this.retryAfterMs = details.retryAfterMs;
   }
@@ -75,7 +86,11 @@ export class DeliveryCancelledError extends DeliveryError {
 /** The chat moved (Telegram group → supergroup): the subscription follows and the delivery is retried there. */
 export class ChatMigratedError extends DeliveryError {
   override name = 'ChatMigratedError';
-  constructor(message: string, readonly newChatId: string, details: DeliveryErrorDetails) {
+  constructor(
+    message: string,
+    readonly newChatId: string,
+    details: DeliveryErrorDetails,
+  ) {
     super(message, details);
   }
 }

@@ -40,21 +40,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (LEVELS[level] < threshold) return;
     const time = new Date().toISOString();
     const flat = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
-    const line = options.format === 'json'
-      ? JSON.stringify({ time, level, message, ...flat })
-      : `${time} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(flat)}`;
+    const line =
+      options.format === 'json'
+        ? JSON.stringify({ time, level, message, ...flat })
+        : `${time} ${level.toUpperCase().padEnd(5)} ${message}${formatFields(flat)}`;
     write(redact(line));
   };
   return {
-    debug: (m, f) => log('debug', m, f), info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f), error: (m, f) => log('error', m, f),
-    addSecret, redact,
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warn', m, f),
+    error: (m, f) => log('error', m, f),
+    addSecret,
+    redact,
   };
 }
 
 function formatFields(fields: Record<string, unknown>): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)}`);
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))}`);
   return parts.length ? ' ' + parts.join(' ') : '';
 }

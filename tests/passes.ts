@@ -83,18 +83,22 @@ export const POSTGRES_PASS = [
 /** Already `describe.each` over both adapters in `npm test` (as tests/store/postgres/* and tests/e2e/postgres/* are): kept out of the second pass. */
 export const BOTH_IN_NPM_TEST: Record<string, string> = {
   'tests/desk/sessions-interleave.test.ts': 'rawAdapters(): both adapters',
-  'tests/store/reactions.test.ts': 'recordReactions on both adapters (rawAdapters); the SQLite Store part beside it is the Store\'s own',
-  'tests/newsroom/search.test.ts': 'search on both adapters (adapters()); the bot\'s /search on SQLite is not converted yet',
-  'tests/newsroom/outlets.test.ts': 'the outlets\' registry and storage through the CLI on both adapters (installations())',
-  'tests/app/outlets-cli.test.ts': 'each command given another outlet\'s ids, on both adapters',
-  'tests/desk/outlets.test.ts': 'the desk\'s isolation between outlets, on both adapters',
+  'tests/store/reactions.test.ts':
+    "recordReactions on both adapters (rawAdapters); the SQLite Store part beside it is the Store's own",
+  'tests/newsroom/search.test.ts':
+    "search on both adapters (adapters()); the bot's /search on SQLite is not converted yet",
+  'tests/newsroom/outlets.test.ts':
+    "the outlets' registry and storage through the CLI on both adapters (installations())",
+  'tests/app/outlets-cli.test.ts': "each command given another outlet's ids, on both adapters",
+  'tests/desk/outlets.test.ts': "the desk's isolation between outlets, on both adapters",
 };
 
 /** SQLite only, by nature. */
 export const SQLITE_ONLY: Record<string, string> = {
-  'tests/store/migrate.test.ts': 'migrations of old SQLite files (PostgreSQL\'s: tests/store/postgres/schema.test.ts)',
-  'tests/store/store.test.ts': 'the Store class\'s own tables',
-  'tests/store/sqlite-ports.test.ts': 'the unit of work over SQLite (src/store/sqlite-ports.ts; PostgreSQL\'s: tests/store/postgres/*)',
+  'tests/store/migrate.test.ts': "migrations of old SQLite files (PostgreSQL's: tests/store/postgres/schema.test.ts)",
+  'tests/store/store.test.ts': "the Store class's own tables",
+  'tests/store/sqlite-ports.test.ts':
+    "the unit of work over SQLite (src/store/sqlite-ports.ts; PostgreSQL's: tests/store/postgres/*)",
   'tests/e2e/reliability-storage.test.ts': 'a full disk and an unwritable SQLite file',
   'tests/e2e/reliability-locked.test.ts': 'a SQLite file locked by another process',
 };
@@ -103,7 +107,7 @@ export const SQLITE_ONLY: Record<string, string> = {
 export const NO_DATA: Record<string, string> = {
   'tests/architecture.test.ts': 'reads the source code',
   'tests/app/config.test.ts': 'configuration errors before any database is opened',
-  'tests/app/config-outlets.test.ts': 'an outlet\'s configuration from its prefixed variables; no database is opened',
+  'tests/app/config-outlets.test.ts': "an outlet's configuration from its prefixed variables; no database is opened",
   'tests/bots/whatsapp/client.test.ts': 'whatsapp doctor and login, which open no database',
 };
 

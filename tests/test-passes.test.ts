@@ -6,26 +6,46 @@ import { ROOT } from './helpers/cli.js';
 import { BOTH_IN_NPM_TEST, NO_DATA, NOT_CONVERTED, POSTGRES_PASS, SQLITE_ONLY } from './passes.js';
 
 /** What opens a database in a test: the store, a raw connection, the fixtures and helpers built on them, the CLI and runs. */
-const TOUCHES = /openStore|freshStore|better-sqlite3|startHarness|deskFixture|deskPerTest|runCli|spawnRun|freshDatabase|freshPorts|createDatabase|DATABASE_PATH|'--db'|rawAdapters|adapters\(\)|prepareBroadcast|storeArticleIn|storeNumberedArticle/;
+const TOUCHES =
+  /openStore|freshStore|better-sqlite3|startHarness|deskFixture|deskPerTest|runCli|spawnRun|freshDatabase|freshPorts|createDatabase|DATABASE_PATH|'--db'|rawAdapters|adapters\(\)|prepareBroadcast|storeArticleIn|storeNumberedArticle/;
 
 describe('the two passes', () => {
   it('name every test file that touches the database once, and only files that exist', () => {
-    const lists = [POSTGRES_PASS, Object.keys(BOTH_IN_NPM_TEST), Object.keys(SQLITE_ONLY), Object.keys(NO_DATA), NOT_CONVERTED];
+    const lists = [
+      POSTGRES_PASS,
+      Object.keys(BOTH_IN_NPM_TEST),
+      Object.keys(SQLITE_ONLY),
+      Object.keys(NO_DATA),
+      NOT_CONVERTED,
+    ];
     const named = lists.flat();
-    expect(named.filter((f, i) => named.indexOf(f) !== i), 'named twice').toEqual([]);
-    expect(named.filter((f) => !existsSync(join(ROOT, f))), 'no such file').toEqual([]);
+    expect(
+      named.filter((f, i) => named.indexOf(f) !== i),
+      'named twice',
+    ).toEqual([]);
+    expect(
+      named.filter((f) => !existsSync(join(ROOT, f))),
+      'no such file',
+    ).toEqual([]);
     // Every test file but the PostgreSQL folders' (tests/store/postgres, tests/e2e/postgres: on both adapters already).
     const touching = (readdirSync(join(ROOT, 'tests'), { recursive: true }) as string[])
       .map((f) => `tests/${f}`)
       .filter((f) => f.endsWith('.test.ts') && f !== 'tests/test-passes.test.ts' && !f.includes('/postgres/'))
       .filter((f) => TOUCHES.test(readFileSync(join(ROOT, f), 'utf8')));
-    expect(touching.filter((f) => !named.includes(f)), 'touch the database, in no list of tests/passes.ts').toEqual([]);
-    expect(named.filter((f) => !touching.includes(f)), 'listed, touch no database').toEqual([]);
+    expect(
+      touching.filter((f) => !named.includes(f)),
+      'touch the database, in no list of tests/passes.ts',
+    ).toEqual([]);
+    expect(
+      named.filter((f) => !touching.includes(f)),
+      'listed, touch no database',
+    ).toEqual([]);
   });
 
   it('the PostgreSQL pass leaves the SQLite-only files out and converted files on their way in', () => {
     for (const f of Object.keys(SQLITE_ONLY)) expect(readFileSync(join(ROOT, f), 'utf8')).not.toMatch(/raw-db\.js/);
     // A converted file opens this pass's database, not a SQLite file of its own.
-    for (const f of POSTGRES_PASS) expect(readFileSync(join(ROOT, f), 'utf8'), f).toMatch(/raw-db\.js|fake-telegram\/harness\.js|helpers\/desk\.js/);
+    for (const f of POSTGRES_PASS)
+      expect(readFileSync(join(ROOT, f), 'utf8'), f).toMatch(/raw-db\.js|fake-telegram\/harness\.js|helpers\/desk\.js/);
   });
 });

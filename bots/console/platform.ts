@@ -14,7 +14,8 @@ export const consolePlatform: PlatformDescriptor<Record<string, never>> = {
   local: true,
   parseSettings: () => ({}),
   classifyChat(chatId) {
-    if (!/^[\w.-]{1,64}$/.test(chatId)) throw new UserError(`"${chatId}" is not a console target name (letters, digits, . _ -)`);
+    if (!/^[\w.-]{1,64}$/.test(chatId))
+      throw new UserError(`"${chatId}" is not a console target name (letters, digits, . _ -)`);
     return 'private';
   },
   async createAdapter(_settings, ctx) {

@@ -10,7 +10,10 @@ import { plainMarkup } from '../../src/format/post.js';
  * The platform used when no token is configured: prints each message as plain text and marks it sent, so a newcomer
  * (and `npm start` on a fresh machine) sees real summaries without any account.
  */
-export function createConsoleTransport(out: (text: string) => void, config: Pick<Config, 'timeZone' | 'template'>): Transport {
+export function createConsoleTransport(
+  out: (text: string) => void,
+  config: Pick<Config, 'timeZone' | 'template'>,
+): Transport {
   return {
     platform: 'console',
     concurrency: 1,

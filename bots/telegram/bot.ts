@@ -49,9 +49,12 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot }, botInfo: options.botInfo });
   installLimits(bot.api, tg.rate, tg.paidBroadcast?.ratePerSecond);
   const deps: BotDeps = {
-    config: { ...d.config, telegram: tg }, logger, newsroom: d.newsroom,
+    config: { ...d.config, telegram: tg },
+    logger,
+    newsroom: d.newsroom,
     topics: async () => options.topics ?? topicChoices(d.newsroom, d.config.topics),
-    progressIntervalMs: options.progressIntervalMs ?? 3000, timers: options.timers ?? new Set(),
+    progressIntervalMs: options.progressIntervalMs ?? 3000,
+    timers: options.timers ?? new Set(),
   };
   // Updates of one chat are handled in order (subscription state); different chats concurrently.
   bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
@@ -59,14 +62,32 @@ export function createBot(d: TelegramDeps, options: BotOptions = {}): Bot {
   // answer would be published to every subscriber of the channel.
   bot.use((ctx, next) => (ctx.channelPost || ctx.editedChannelPost ? undefined : next()));
   bot.use(commandLimiter(deps, options.commandLimit?.limit, options.commandLimit?.windowMs));
-  bot.use(membership(deps), fullStory(deps, new FullStorySender(bot.api, logger)), readers(deps), subscriptions(deps), deliveryCommands(deps), chatSettings(deps), channels(deps), editors(deps), scheduledSends(deps), corrections(deps), review(deps), opmlImport(deps), reactions(deps));
+  bot.use(
+    membership(deps),
+    fullStory(deps, new FullStorySender(bot.api, logger)),
+    readers(deps),
+    subscriptions(deps),
+    deliveryCommands(deps),
+    chatSettings(deps),
+    channels(deps),
+    editors(deps),
+    scheduledSends(deps),
+    corrections(deps),
+    review(deps),
+    opmlImport(deps),
+    reactions(deps),
+  );
   // In a private chat, a message no feature took (a greeting, an unknown /command) gets a pointer to /help; in groups
   // the bot speaks only when spoken to by a command.
   bot.chatType('private').on('message:text', (ctx) => ctx.reply(messages(langOf(ctx.from.language_code)).notACommand));
   // A button no feature recognised (forged or stale data): answer it, so the client stops spinning, and do nothing.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
   bot.catch((err) => {
-    logger.error('telegram update failed', { update: err.ctx.update.update_id, chat: err.ctx.chat?.id, error: describe(err.error) });
+    logger.error('telegram update failed', {
+      update: err.ctx.update.update_id,
+      chat: err.ctx.chat?.id,
+      error: describe(err.error),
+    });
     void err.ctx.reply(messagesFor(err.ctx)).catch(() => undefined);
   });
   return bot;

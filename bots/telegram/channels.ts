@@ -16,7 +16,8 @@ export async function checkChannel(ctx: Context, ref: string, m: Messages): Prom
     if (!member.can_post_messages) return { ok: false, why: m.channelNoPost(ref) };
     return { ok: true, id: chat.id, title: chat.title };
   } catch (err) {
-    if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403)) return { ok: false, why: m.channelNotFound(ref) };
+    if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403))
+      return { ok: false, why: m.channelNotFound(ref) };
     throw err;
   }
 }
@@ -29,7 +30,12 @@ export function channels(deps: BotDeps): Composer<Context> {
   const subscribeChannel = async (ctx: Context, ref: string): Promise<string> => {
     const check = await checkChannel(ctx, ref, t(ctx));
     if (!check.ok) return check.why;
-    await subscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(check.id), kind: 'channel', title: check.title });
+    await subscribe(deps.newsroom, actorOf(ctx), {
+      platform: PLATFORM,
+      chatId: String(check.id),
+      kind: 'channel',
+      title: check.title,
+    });
     return t(ctx).channelAdded(check.title);
   };
 
@@ -42,7 +48,8 @@ export function channels(deps: BotDeps): Composer<Context> {
   });
 
   c.callbackQuery(/^ch:(-?\d+)$/, async (ctx) => {
-    if (!(await isEditor(deps, ctx))) return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
+    if (!(await isEditor(deps, ctx)))
+      return void (await ctx.answerCallbackQuery({ text: t(ctx).notEditor, show_alert: true }));
     const text = await subscribeChannel(ctx, ctx.match[1]!);
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(text);

@@ -3,7 +3,13 @@ import { PermissionError, UserError } from '../../src/errors.js';
 import { effectiveTemplate } from '../../src/format/render.js';
 import type { LinkPreview, MessageTemplate, TemplateChange } from '../../src/model/template.js';
 import {
-  activeSubscriptions, changeSubscription, describeFilter, findSubscription, parseTopicFilter, subscriptionSettings, type SubscriptionSettings,
+  activeSubscriptions,
+  changeSubscription,
+  describeFilter,
+  findSubscription,
+  parseTopicFilter,
+  subscriptionSettings,
+  type SubscriptionSettings,
 } from '../../src/newsroom/index.js';
 import type { Subscription } from '../../src/model/subscription.js';
 import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
@@ -18,17 +24,22 @@ import { DEFAULT_WORD, FOOTER_WORD, HEADER_WORD, SOURCE_WORD } from './input-wor
  * private chat a subscriber sets their own. Every change is the newsroom's changeSubscription (permission, audit).
  */
 
-
 const words = (ctx: Context) => messages(langOf(ctx.from?.language_code)).settings;
 
 /** The link preview buttons go round: automatic → none → small → large → automatic. */
-const NEXT_PREVIEW: Record<LinkPreview | 'default', LinkPreview | null> = { default: 'none', none: 'small', small: 'large', large: null };
+const NEXT_PREVIEW: Record<LinkPreview | 'default', LinkPreview | null> = {
+  default: 'none',
+  none: 'small',
+  small: 'large',
+  large: null,
+};
 
 /** Toggles, by the one letter their callback data carries (`ts:<subscription>:<letter>`: well under 64 bytes). */
 const TOGGLES = { h: 'showHashtags', s: 'showSource', d: 'showDate', p: 'leadPhoto' } as const;
 
 /** The «النص الكامل» button's default is the chat kind's (src/story offersFullStory): on for channels and groups. */
-const fullStoryOn = (template: MessageTemplate, sub: Subscription): boolean => template.fullStory ?? sub.kind !== 'private';
+const fullStoryOn = (template: MessageTemplate, sub: Subscription): boolean =>
+  template.fullStory ?? sub.kind !== 'private';
 
 const MAX_LISTED = 40;
 
@@ -43,7 +54,8 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
   const managesChat = async (ctx: Context, sub: Subscription): Promise<boolean> => {
     if (!ctx.from) return false;
     if (sub.kind === 'private') return sub.chatId === String(ctx.from.id);
-    if (ctx.chat?.id !== undefined && String(ctx.chat.id) === sub.chatId && ctx.senderChat?.id === ctx.chat.id) return true; // anonymous admin
+    if (ctx.chat?.id !== undefined && String(ctx.chat.id) === sub.chatId && ctx.senderChat?.id === ctx.chat.id)
+      return true; // anonymous admin
     try {
       const member = await ctx.api.getChatMember(sub.chatId, ctx.from.id);
       return member.status === 'creator' || member.status === 'administrator';
@@ -63,7 +75,9 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const text = [
       w.title(sub.title ?? sub.chatId),
       `${w.filter}: ${sub.topics.length ? describeFilter(sub.topics, t(ctx).filterWords) : w.all}`,
-      ...s.sourceFilters.map((f) => `#${f.sourceId} ${f.sourceName ?? ''}: ${describeFilter(f.topics, t(ctx).filterWords)}`),
+      ...s.sourceFilters.map(
+        (f) => `#${f.sourceId} ${f.sourceName ?? ''}: ${describeFilter(f.topics, t(ctx).filterWords)}`,
+      ),
       `${w.header}: ${line(eff.headerMark)}${dflt('headerMark')}`,
       `${w.footer}: ${line(eff.footer)}${dflt('footer')}`,
       '',
@@ -72,10 +86,16 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const mark = (on: boolean | undefined) => (on === false ? '❌' : '✅');
     const preview = eff.linkPreview ?? 'default';
     const keyboard = new InlineKeyboard()
-      .text(`${mark(eff.showHashtags)} ${w.hashtags}`, `ts:${sub.id}:h`).text(`${mark(eff.showSource)} ${w.source}`, `ts:${sub.id}:s`).row()
-      .text(`${mark(eff.showDate)} ${w.date}`, `ts:${sub.id}:d`).text(`${mark(eff.leadPhoto)} ${w.photo}`, `ts:${sub.id}:p`).row()
-      .text(`${mark(fullStoryOn(eff, sub))} ${w.fullStory}${dflt('fullStory')}`, `ts:${sub.id}:f`).row()
-      .text(`🔗 ${w.preview}: ${w.previews[preview]}${dflt('linkPreview')}`, `ts:${sub.id}:l`).row()
+      .text(`${mark(eff.showHashtags)} ${w.hashtags}`, `ts:${sub.id}:h`)
+      .text(`${mark(eff.showSource)} ${w.source}`, `ts:${sub.id}:s`)
+      .row()
+      .text(`${mark(eff.showDate)} ${w.date}`, `ts:${sub.id}:d`)
+      .text(`${mark(eff.leadPhoto)} ${w.photo}`, `ts:${sub.id}:p`)
+      .row()
+      .text(`${mark(fullStoryOn(eff, sub))} ${w.fullStory}${dflt('fullStory')}`, `ts:${sub.id}:f`)
+      .row()
+      .text(`🔗 ${w.preview}: ${w.previews[preview]}${dflt('linkPreview')}`, `ts:${sub.id}:l`)
+      .row()
       .text(w.reset, `ts:${sub.id}:r`);
     return { text, keyboard };
   };
@@ -91,8 +111,11 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
     const named = ref && /^\d+$/.test(ref) ? await findSubscription(deps.newsroom, Number(ref)) : undefined;
     const sub = ctx.chat.type === 'private' ? named : own;
     if (ctx.chat.type === 'private' && !ref) {
-      const listed = (await isEditor(deps, ctx) ? (await activeSubscriptions(deps.newsroom, PLATFORM)).filter((s) => s.kind !== 'private') : [])
-        .slice(0, MAX_LISTED);
+      const listed = (
+        (await isEditor(deps, ctx))
+          ? (await activeSubscriptions(deps.newsroom, PLATFORM)).filter((s) => s.kind !== 'private')
+          : []
+      ).slice(0, MAX_LISTED);
       if (own?.active) listed.unshift(own);
       if (listed.length === 0) return void (await ctx.reply(w.nothing));
       const kb = new InlineKeyboard();
@@ -105,13 +128,30 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
         // `/settings 12 source 7 سوريا -رياضة`: the filter for one source (nothing after the id removes it).
         const [sourceRef, ...filter] = rest;
         if (!sourceRef || !/^\d+$/.test(sourceRef)) return void (await ctx.reply(w.usage(sub.id)));
-        await changeSubscription(deps.newsroom, actorOf(ctx), sub.id, { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
-          { managesChat: await managesChat(ctx, sub) });
+        await changeSubscription(
+          deps.newsroom,
+          actorOf(ctx),
+          sub.id,
+          { sourceFilter: { sourceId: Number(sourceRef), topics: parseTopicFilter(filter.join(' ')) } },
+          { managesChat: await managesChat(ctx, sub) },
+        );
       } else if (ctx.chat.type === 'private' && field) {
-        const key = field.toLowerCase() === 'header' || field === HEADER_WORD ? 'headerMark' : field.toLowerCase() === 'footer' || field === FOOTER_WORD ? 'footer' : undefined;
+        const key =
+          field.toLowerCase() === 'header' || field === HEADER_WORD
+            ? 'headerMark'
+            : field.toLowerCase() === 'footer' || field === FOOTER_WORD
+              ? 'footer'
+              : undefined;
         if (!key) return void (await ctx.reply(w.usage(sub.id)));
         const value = rest.join(' ');
-        await change(ctx, sub, { [key]: value === '-' || value === '' ? '' : value.toLowerCase() === 'default' || value === DEFAULT_WORD ? null : value });
+        await change(ctx, sub, {
+          [key]:
+            value === '-' || value === ''
+              ? ''
+              : value.toLowerCase() === 'default' || value === DEFAULT_WORD
+                ? null
+                : value,
+        });
       } else if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx))) {
         return void (await ctx.reply(w.notAllowed));
       }
@@ -127,19 +167,34 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
   c.callbackQuery(/^ts:(\d+):([hsdpflro])$/, async (ctx) => {
     const w = words(ctx);
     const sub = await findSubscription(deps.newsroom, Number(ctx.match[1]));
-    if (!sub?.active || sub.platform !== PLATFORM) return void (await ctx.answerCallbackQuery({ text: w.gone, show_alert: true }));
+    if (!sub?.active || sub.platform !== PLATFORM)
+      return void (await ctx.answerCallbackQuery({ text: w.gone, show_alert: true }));
     const letter = ctx.match[2]!;
     try {
       let settings: SubscriptionSettings;
       if (letter === 'o') {
-        if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx))) return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
+        if (!(await managesChat(ctx, sub)) && !(await isEditor(deps, ctx)))
+          return void (await ctx.answerCallbackQuery({ text: w.notAllowed, show_alert: true }));
         settings = await subscriptionSettings(deps.newsroom, sub.id);
       } else {
         const eff = effectiveTemplate(config, (await subscriptionSettings(deps.newsroom, sub.id)).template);
-        const template: TemplateChange = letter === 'r' ? { headerMark: null, footer: null, showHashtags: null, showSource: null, showDate: null, leadPhoto: null, linkPreview: null, fullStory: null }
-          : letter === 'f' ? { fullStory: !fullStoryOn(eff, sub) }
-          : letter === 'l' ? { linkPreview: NEXT_PREVIEW[eff.linkPreview ?? 'default'] }
-            : { [TOGGLES[letter as keyof typeof TOGGLES]]: eff[TOGGLES[letter as keyof typeof TOGGLES]] === false };
+        const template: TemplateChange =
+          letter === 'r'
+            ? {
+                headerMark: null,
+                footer: null,
+                showHashtags: null,
+                showSource: null,
+                showDate: null,
+                leadPhoto: null,
+                linkPreview: null,
+                fullStory: null,
+              }
+            : letter === 'f'
+              ? { fullStory: !fullStoryOn(eff, sub) }
+              : letter === 'l'
+                ? { linkPreview: NEXT_PREVIEW[eff.linkPreview ?? 'default'] }
+                : { [TOGGLES[letter as keyof typeof TOGGLES]]: eff[TOGGLES[letter as keyof typeof TOGGLES]] === false };
         settings = await change(ctx, sub, template);
       }
       await ctx.answerCallbackQuery(letter === 'o' ? undefined : { text: w.saved });

@@ -28,7 +28,11 @@ export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
   const settings = {
     apiRoot: url(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
     editorIds: list(env, 'TELEGRAM_EDITOR_IDS').map((id) => {
-      if (!/^\d{1,20}$/.test(id)) throw new ConfigError('TELEGRAM_EDITOR_IDS', `"${id}" is not a numeric Telegram user id (ask @userinfobot for yours)`);
+      if (!/^\d{1,20}$/.test(id))
+        throw new ConfigError(
+          'TELEGRAM_EDITOR_IDS',
+          `"${id}" is not a numeric Telegram user id (ask @userinfobot for yours)`,
+        );
       return id;
     }),
     webhookUrl: str(env, 'TELEGRAM_WEBHOOK_URL'),
@@ -41,7 +45,10 @@ export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
     paidBroadcast: paidBroadcastSettings(env),
   };
   if (settings.paidBroadcast && settings.paidBroadcast.ratePerSecond <= settings.rate.globalPerSecond) {
-    throw new ConfigError('TELEGRAM_PAID_BROADCAST_RATE', `${settings.paidBroadcast.ratePerSecond} is not above TELEGRAM_RATE_PER_SECOND (${settings.rate.globalPerSecond}): paying would change nothing`);
+    throw new ConfigError(
+      'TELEGRAM_PAID_BROADCAST_RATE',
+      `${settings.paidBroadcast.ratePerSecond} is not above TELEGRAM_RATE_PER_SECOND (${settings.rate.globalPerSecond}): paying would change nothing`,
+    );
   }
   if (settings.webhookUrl) url(env, 'TELEGRAM_WEBHOOK_URL', settings.webhookUrl);
   const token = str(env, 'TELEGRAM_BOT_TOKEN');
@@ -63,7 +70,10 @@ function paidBroadcastSettings(env: Env): TelegramSettings['paidBroadcast'] {
 /** Checks the shape only, and never echoes the token back (it is a secret). */
 function telegramToken(token: string): string {
   if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token)) {
-    throw new ConfigError('TELEGRAM_BOT_TOKEN', 'does not look like a bot token from @BotFather (digits, a colon, then 20+ letters, digits, _ or -)');
+    throw new ConfigError(
+      'TELEGRAM_BOT_TOKEN',
+      'does not look like a bot token from @BotFather (digits, a colon, then 20+ letters, digits, _ or -)',
+    );
   }
   return token;
 }

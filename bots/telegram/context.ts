@@ -25,8 +25,10 @@ export const PLATFORM = 'telegram';
 export const t = (ctx: Context): Messages => messages(langOf(ctx.from?.language_code));
 
 /** A platform as the editor's language calls it: its descriptor's label («تيليغرام», "Telegram"), or its name. */
-export const platformNamer = (deps: BotDeps, m: Messages) => (name: string): string =>
-  m.platform(deps.newsroom.platforms.find((p) => p.name === name)?.label, name);
+export const platformNamer =
+  (deps: BotDeps, m: Messages) =>
+  (name: string): string =>
+    m.platform(deps.newsroom.platforms.find((p) => p.name === name)?.label, name);
 
 export const userId = (ctx: Context): string | undefined => (ctx.from ? String(ctx.from.id) : undefined);
 
@@ -34,7 +36,8 @@ export const userId = (ctx: Context): string | undefined => (ctx.from ? String(c
 export const actorOf = (ctx: Context): Actor => ({ platform: PLATFORM, id: userId(ctx) ?? '?' });
 
 /** Editors: one list for every front door (the newsroom's), checked again at every button press. */
-export const isEditor = async (deps: BotDeps, ctx: Context): Promise<boolean> => ctx.from !== undefined && await deps.newsroom.editors.isEditor(actorOf(ctx));
+export const isEditor = async (deps: BotDeps, ctx: Context): Promise<boolean> =>
+  ctx.from !== undefined && (await deps.newsroom.editors.isEditor(actorOf(ctx)));
 
 /**
  * The guard of an editor command: only in a private chat (a preview in a group would show the story to its members
@@ -42,12 +45,15 @@ export const isEditor = async (deps: BotDeps, ctx: Context): Promise<boolean> =>
  */
 export function editorCommand(deps: BotDeps) {
   return async (ctx: Context, next: NextFunction): Promise<void> => {
-    if (ctx.chat?.type !== 'private' && await isEditor(deps, ctx)) return void (await ctx.reply(t(ctx).privateOnly));
+    if (ctx.chat?.type !== 'private' && (await isEditor(deps, ctx))) return void (await ctx.reply(t(ctx).privateOnly));
     try {
       await next();
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.reply(t(ctx).notEditor));
-      if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(err.message), { link_preview_options: { is_disabled: true } }));
+      if (err instanceof UserError)
+        return void (await ctx.reply(t(ctx).sourcesRefused(err.message), {
+          link_preview_options: { is_disabled: true },
+        }));
       throw err;
     }
   };

@@ -1,7 +1,14 @@
 import { Composer, GrammyError, type Context } from 'grammy';
 import { PermissionError, UserError } from '../../src/errors.js';
 import {
-  ARABIC_DELIVERY_WORDS, DeliveryWordsError, deliveryOf, deliveryPatchFromWords, describeDelivery, ENGLISH_DELIVERY_WORDS, findSubscription, setDelivery,
+  ARABIC_DELIVERY_WORDS,
+  DeliveryWordsError,
+  deliveryOf,
+  deliveryPatchFromWords,
+  describeDelivery,
+  ENGLISH_DELIVERY_WORDS,
+  findSubscription,
+  setDelivery,
 } from '../../src/newsroom/index.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 import { langOf } from './i18n.js';
@@ -30,7 +37,8 @@ async function channelId(ctx: Context, ref: string): Promise<string | undefined>
  */
 export function deliveryCommands(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
-  const words = (ctx: Context) => (langOf(ctx.from?.language_code) === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS);
+  const words = (ctx: Context) =>
+    langOf(ctx.from?.language_code) === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
   for (const command of ['digest', 'quiet'] as const) {
     c.command(command, async (ctx) => {
       const args = commandArgs(ctx).split(/\s+/).filter(Boolean);
@@ -41,7 +49,9 @@ export function deliveryCommands(deps: BotDeps): Composer<Context> {
       const sub = await findSubscription(deps.newsroom, { platform: PLATFORM, chatId });
       if (!sub?.active) return void (await ctx.reply(t(ctx).deliveryNeedsSubscription));
       if (args.length === 0) {
-        return void (await ctx.reply(`${t(ctx).deliveryNow(describeDelivery(await deliveryOf(deps.newsroom, sub.id), words(ctx)))}\n\n${t(ctx).deliveryUsage}`));
+        return void (await ctx.reply(
+          `${t(ctx).deliveryNow(describeDelivery(await deliveryOf(deps.newsroom, sub.id), words(ctx)))}\n\n${t(ctx).deliveryUsage}`,
+        ));
       }
       try {
         const patch = deliveryPatchFromWords(command, args);
@@ -51,9 +61,11 @@ export function deliveryCommands(deps: BotDeps): Composer<Context> {
         if (r.kind === 'not-subscribed') return void (await ctx.reply(t(ctx).deliveryNeedsSubscription));
         await ctx.reply(t(ctx).deliveryNow(describeDelivery(r.settings, words(ctx))));
       } catch (err) {
-        if (err instanceof PermissionError) return void (await ctx.reply(channel ? t(ctx).notEditor : t(ctx).adminsOnly));
+        if (err instanceof PermissionError)
+          return void (await ctx.reply(channel ? t(ctx).notEditor : t(ctx).adminsOnly));
         // What was wrong first («25:00» is no time of day), then the examples.
-        if (err instanceof DeliveryWordsError) return void (await ctx.reply(`${words(ctx).problem(err.problem)}\n\n${t(ctx).deliveryUsage}`));
+        if (err instanceof DeliveryWordsError)
+          return void (await ctx.reply(`${words(ctx).problem(err.problem)}\n\n${t(ctx).deliveryUsage}`));
         if (err instanceof UserError) return void (await ctx.reply(t(ctx).deliveryUsage));
         throw err;
       }

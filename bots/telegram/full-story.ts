@@ -18,8 +18,21 @@ import type { InlineKeyboardMarkup, InputRichBlock } from 'grammy/types';
 import { RETRACTION_NOTICE } from '../../src/delivery/platform.js';
 import type { Logger } from '../../src/logger.js';
 import type { StoredArticle } from '../../src/model/article.js';
-import { articleOfCode, countFullReadSoon, fullStoryCode, fullStoryOf, type FullStoryRead, type NewsroomDeps } from '../../src/newsroom/index.js';
-import { offersFullStory, splitStory, type FullStory, type SplitLimits, type StoryBlock } from '../../src/story/full-story.js';
+import {
+  articleOfCode,
+  countFullReadSoon,
+  fullStoryCode,
+  fullStoryOf,
+  type FullStoryRead,
+  type NewsroomDeps,
+} from '../../src/newsroom/index.js';
+import {
+  offersFullStory,
+  splitStory,
+  type FullStory,
+  type SplitLimits,
+  type StoryBlock,
+} from '../../src/story/full-story.js';
 import type { BotDeps } from './context.js';
 import { catalogue } from '../../src/i18n/index.js';
 import { langOf, messages } from './i18n.js';
@@ -29,7 +42,11 @@ import { describeTelegramError } from './requests.js';
 export const FULL_STORY_BUTTON = catalogue('ar').post.fullStoryButton;
 
 /** One rich message, as the Bot API limits it (rich.d.ts: 32,768 characters, 500 blocks counting nested ones). */
-export const RICH_LIMITS: SplitLimits = { maxChars: 32_768, maxBlocks: 500, blockCost: (b) => (b.kind === 'quote' ? 2 : 1) };
+export const RICH_LIMITS: SplitLimits = {
+  maxChars: 32_768,
+  maxBlocks: 500,
+  blockCost: (b) => (b.kind === 'quote' ? 2 : 1),
+};
 
 /**
  * One plain text message: 4,096 characters, less what the rendering adds to the blocks' text: a blank line and a
@@ -37,7 +54,6 @@ export const RICH_LIMITS: SplitLimits = { maxChars: 32_768, maxBlocks: 500, bloc
  * the 4,096 are the rendering's.
  */
 const TEXT_LIMITS: SplitLimits = { maxChars: 4096 - 160, maxBlocks: 50 };
-
 
 /** The start parameter's form: `full_` and a code of at most 64 characters (Telegram's own limit is 64 in all). */
 const START = /^full_([A-Za-z0-9_-]{1,64})$/;
@@ -55,13 +71,18 @@ export interface FullStoryLinks {
  * username is not known yet (a deep link needs it; a private chat's callback button does not).
  */
 export async function fullStoryMarkup(
-  links: FullStoryLinks | undefined, article: StoredArticle, chatKind: string, choice: boolean | undefined,
+  links: FullStoryLinks | undefined,
+  article: StoredArticle,
+  chatKind: string,
+  choice: boolean | undefined,
 ): Promise<InlineKeyboardMarkup | undefined> {
   if (!links || !offersFullStory(article, chatKind, choice)) return undefined;
   const code = await fullStoryCode(links.newsroom, article.id);
   if (chatKind === 'private') return { inline_keyboard: [[{ text: FULL_STORY_BUTTON, callback_data: `fs:${code}` }]] };
   const username = links.username();
-  return username ? { inline_keyboard: [[{ text: FULL_STORY_BUTTON, url: `https://t.me/${username}?start=full_${code}` }]] } : undefined;
+  return username
+    ? { inline_keyboard: [[{ text: FULL_STORY_BUTTON, url: `https://t.me/${username}?start=full_${code}` }]] }
+    : undefined;
 }
 
 /** How a rich message failed, as the rest of this file acts on it; undefined: any other failure (thrown on). */
@@ -75,8 +96,18 @@ function richFailure(err: unknown): RichFailure | undefined {
   if (!(err instanceof GrammyError)) return undefined;
   const description = String(err.description ?? '');
   if (err.error_code === 404) return 'unsupported';
-  if (err.error_code === 400 && /method (?:is )?(?:not found|unknown|not supported)|unknown method|not implemented/i.test(description)) return 'unsupported';
-  if (err.error_code === 400 && /wrong file identifier|HTTP URL|failed to get|PHOTO_|IMAGE_PROCESS|wrong type of the web page content/i.test(description)) return 'photo';
+  if (
+    err.error_code === 400 &&
+    /method (?:is )?(?:not found|unknown|not supported)|unknown method|not implemented/i.test(description)
+  )
+    return 'unsupported';
+  if (
+    err.error_code === 400 &&
+    /wrong file identifier|HTTP URL|failed to get|PHOTO_|IMAGE_PROCESS|wrong type of the web page content/i.test(
+      description,
+    )
+  )
+    return 'photo';
   return undefined;
 }
 
@@ -91,36 +122,54 @@ function isRtl(story: FullStory): boolean {
 /** A story block as a rich block: plain strings (never parsed as markup), a quotation as a blockquote. */
 function richBlock(b: StoryBlock): InputRichBlock {
   switch (b.kind) {
-    case 'heading': return { type: 'heading', text: b.text, size: 1 };
-    case 'byline': return { type: 'paragraph', text: { type: 'italic', text: b.text } };
-    case 'photo': return { type: 'photo', photo: { type: 'photo', media: b.url } };
-    case 'paragraph': return { type: 'paragraph', text: b.text };
-    case 'quote': return { type: 'blockquote', blocks: [{ type: 'paragraph', text: b.text }] };
-    case 'link': return { type: 'paragraph', text: { type: 'url', text: b.text, url: b.url } };
+    case 'heading':
+      return { type: 'heading', text: b.text, size: 1 };
+    case 'byline':
+      return { type: 'paragraph', text: { type: 'italic', text: b.text } };
+    case 'photo':
+      return { type: 'photo', photo: { type: 'photo', media: b.url } };
+    case 'paragraph':
+      return { type: 'paragraph', text: b.text };
+    case 'quote':
+      return { type: 'blockquote', blocks: [{ type: 'paragraph', text: b.text }] };
+    case 'link':
+      return { type: 'paragraph', text: { type: 'url', text: b.text, url: b.url } };
   }
 }
 
 /** A part as one plain message: each block its paragraph, a right-to-left mark first where the story reads so. */
 function plainText(part: StoryBlock[], rtl: boolean): string {
   const mark = rtl ? '\u200F' : '';
-  return part.flatMap((b) => {
-    switch (b.kind) {
-      case 'photo': return [];
-      case 'quote': return [`${mark}«${b.text}»`];
-      case 'link': return [`${mark}${b.text}: ${b.url}`];
-      default: return [`${mark}${b.text}`];
-    }
-  }).join('\n\n');
+  return part
+    .flatMap((b) => {
+      switch (b.kind) {
+        case 'photo':
+          return [];
+        case 'quote':
+          return [`${mark}«${b.text}»`];
+        case 'link':
+          return [`${mark}${b.text}: ${b.url}`];
+        default:
+          return [`${mark}${b.text}`];
+      }
+    })
+    .join('\n\n');
 }
 
-export interface FullStorySent { as: 'rich' | 'text'; messages: number }
+export interface FullStorySent {
+  as: 'rich' | 'text';
+  messages: number;
+}
 
 /** Sends full stories for one bot, remembering whether its server takes rich messages. */
 export class FullStorySender {
   /** Set when the server refused sendRichMessage as unknown: plain text from then on (until the process restarts). */
   private richRefused = false;
 
-  constructor(private readonly api: Api, private readonly logger: Logger) {}
+  constructor(
+    private readonly api: Api,
+    private readonly logger: Logger,
+  ) {}
 
   get usesPlainText(): boolean {
     return this.richRefused;
@@ -141,9 +190,12 @@ export class FullStorySender {
         // Only a refusal of the method itself, and only before any part went: a later failure is not the server's age.
         if (sent > 0 || richFailure(err) !== 'unsupported') throw err;
         this.richRefused = true;
-        this.logger.warn('telegram: the Bot API server does not know sendRichMessage; full stories go as plain text from now on', {
-          error: describeTelegramError(err),
-        });
+        this.logger.warn(
+          'telegram: the Bot API server does not know sendRichMessage; full stories go as plain text from now on',
+          {
+            error: describeTelegramError(err),
+          },
+        );
       }
     }
     const parts = splitStory(story, TEXT_LIMITS);
@@ -161,7 +213,10 @@ export class FullStorySender {
       await send(part);
     } catch (err) {
       if (richFailure(err) !== 'photo' || !part.some((b) => b.kind === 'photo')) throw err;
-      this.logger.warn('telegram: the full story\'s photo was refused; sending it without', { chat: chatId, error: describeTelegramError(err) });
+      this.logger.warn("telegram: the full story's photo was refused; sending it without", {
+        chat: chatId,
+        error: describeTelegramError(err),
+      });
       await send(part.filter((b) => b.kind !== 'photo'));
     }
   }
@@ -191,7 +246,8 @@ export function fullStory(deps: BotDeps, sender: FullStorySender): Composer<Cont
 
   c.callbackQuery(CALLBACK, async (ctx) => {
     // Only a private subscription carries this button; pressed elsewhere (forged data), nothing is sent to the chat.
-    if (ctx.chat?.type !== 'private') return void (await ctx.answerCallbackQuery({ text: unknown(ctx), show_alert: true }));
+    if (ctx.chat?.type !== 'private')
+      return void (await ctx.answerCallbackQuery({ text: unknown(ctx), show_alert: true }));
     await ctx.answerCallbackQuery();
     await answer(ctx, ctx.chat.id, ctx.match[1]);
   });

@@ -7,11 +7,18 @@ export type { Lang };
 /** The chat's words, with the correction report every front door gives (the catalogue's «report»). */
 export type Messages = Catalogue['chat'] & { report: Catalogue['report'] };
 const BY_LANG: Record<Lang, Messages> = {
-  ar: { ...catalogue('ar').chat, report: catalogue('ar').report }, en: { ...catalogue('en').chat, report: catalogue('en').report },
+  ar: { ...catalogue('ar').chat, report: catalogue('ar').report },
+  en: { ...catalogue('en').chat, report: catalogue('en').report },
 };
 export const messages = (lang: Lang): Messages => BY_LANG[lang];
 
 /** Command menus for setMyCommands. */
-export const COMMANDS: Record<Lang, Catalogue['chatMenu']> = { ar: catalogue('ar').chatMenu, en: catalogue('en').chatMenu };
+export const COMMANDS: Record<Lang, Catalogue['chatMenu']> = {
+  ar: catalogue('ar').chatMenu,
+  en: catalogue('en').chatMenu,
+};
 
-export const DESCRIPTION: Record<Lang, string> = { ar: catalogue('ar').chatDescription, en: catalogue('en').chatDescription };
+export const DESCRIPTION: Record<Lang, string> = {
+  ar: catalogue('ar').chatDescription,
+  en: catalogue('en').chatDescription,
+};

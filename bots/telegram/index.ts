@@ -19,7 +19,14 @@ import { flushFullReads } from '../../src/newsroom/index.js';
  * The updates the bot asks for. Telegram leaves `message_reaction` and `message_reaction_count` out unless they are
  * named here (bots/telegram/reactions.ts), and keeps the last list given for the next getUpdates or webhook.
  */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'channel_post', 'message_reaction', 'message_reaction_count'] as const;
+export const ALLOWED_UPDATES = [
+  'message',
+  'callback_query',
+  'my_chat_member',
+  'channel_post',
+  'message_reaction',
+  'message_reaction_count',
+] as const;
 
 /** Telegram for `nashra run`: the bot (long polling with grammY's runner, or a webhook) and the worker's transport. */
 export class TelegramAdapter implements PlatformAdapter {
@@ -37,12 +44,22 @@ export class TelegramAdapter implements PlatformAdapter {
 
   private readonly logger: AdapterContext['logger'];
 
-  constructor(private readonly settings: TelegramSettings, private readonly ctx: AdapterContext, options: BotOptions & { pollTimeoutSeconds?: number } = {}) {
+  constructor(
+    private readonly settings: TelegramSettings,
+    private readonly ctx: AdapterContext,
+    options: BotOptions & { pollTimeoutSeconds?: number } = {},
+  ) {
     this.logger = ctx.logger;
     this.bot = createBot({ ...ctx, settings }, { ...options, timers: this.timers });
     this.transport = createTelegramTransport({
-      api: this.bot.api, config: { ...ctx.config, telegram: settings }, logger: ctx.logger, isReady: () => this.connected,
-      fullStory: { newsroom: ctx.newsroom, username: () => (this.bot.isInited() ? this.bot.botInfo.username : undefined) },
+      api: this.bot.api,
+      config: { ...ctx.config, telegram: settings },
+      logger: ctx.logger,
+      isReady: () => this.connected,
+      fullStory: {
+        newsroom: ctx.newsroom,
+        username: () => (this.bot.isInited() ? this.bot.botInfo.username : undefined),
+      },
     });
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       try {
@@ -62,11 +79,14 @@ export class TelegramAdapter implements PlatformAdapter {
   async start(): Promise<void> {
     const tg = this.settings;
     try {
-      await this.bot.init(this.starting.signal as Parameters<Bot["init"]>[0]); // getMe: a wrong token fails here, plainly; no network is retried
+      await this.bot.init(this.starting.signal as Parameters<Bot['init']>[0]); // getMe: a wrong token fails here, plainly; no network is retried
     } catch (err) {
       if (this.starting.signal.aborted) throw err;
       if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
-        throw new ConfigError('TELEGRAM_BOT_TOKEN', `the Bot API refused the token (getMe: ${err.error_code} ${err.description}); check it with @BotFather`);
+        throw new ConfigError(
+          'TELEGRAM_BOT_TOKEN',
+          `the Bot API refused the token (getMe: ${err.error_code} ${err.description}); check it with @BotFather`,
+        );
       }
       throw new Error(`telegram: cannot start the bot (getMe failed: ${describe(err)})`);
     }
@@ -74,11 +94,16 @@ export class TelegramAdapter implements PlatformAdapter {
     if (tg.webhookUrl) await this.startWebhook(tg.webhookUrl, tg.webhookPort ?? 8443);
     else await this.startPolling();
     this.connected = true;
-    this.logger.info('telegram bot started', { bot: this.bot.botInfo.username, mode: tg.webhookUrl ? 'webhook' : 'long polling' });
+    this.logger.info('telegram bot started', {
+      bot: this.bot.botInfo.username,
+      mode: tg.webhookUrl ? 'webhook' : 'long polling',
+    });
   }
 
   private async startPolling(): Promise<void> {
-    await this.bot.api.deleteWebhook().catch((err) => this.logger.warn('telegram deleteWebhook refused', { error: describe(err) }));
+    await this.bot.api
+      .deleteWebhook()
+      .catch((err) => this.logger.warn('telegram deleteWebhook refused', { error: describe(err) }));
     this.runner = run(this.bot, {
       runner: { fetch: { timeout: this.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES }, silent: true },
     });
@@ -93,7 +118,10 @@ export class TelegramAdapter implements PlatformAdapter {
     const secretToken = webhookSecret(this.settings.token);
     const handle = webhookCallback(this.bot, 'http', { secretToken });
     this.server = createServer((req, res) => {
-      if (req.method !== 'POST') { res.writeHead(405).end(); return; }
+      if (req.method !== 'POST') {
+        res.writeHead(405).end();
+        return;
+      }
       handle(req, res).catch((err) => {
         this.logger.error('telegram webhook update failed', { error: describe(err) });
         if (!res.headersSent) res.writeHead(500).end();
@@ -114,13 +142,17 @@ export class TelegramAdapter implements PlatformAdapter {
     if (this.runner?.isRunning()) await this.runner.stop();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     // The full reads counted in memory (bots/telegram/full-story.ts) are written before the database closes.
-    await flushFullReads(this.ctx.newsroom).catch((err) => this.logger.warn('full reads not written at stop', { error: describe(err) }));
+    await flushFullReads(this.ctx.newsroom).catch((err) =>
+      this.logger.warn('full reads not written at stop', { error: describe(err) }),
+    );
   }
 
   /** Tells every editor (TELEGRAM_EDITOR_IDS and the store's) something in a private message; used by other platforms. */
   async notifyEditors(text: string): Promise<void> {
     for (const id of await this.ctx.newsroom.editors.on(PLATFORM)) {
-      await this.bot.api.sendMessage(id, text).catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
+      await this.bot.api
+        .sendMessage(id, text)
+        .catch((err) => this.logger.warn('editor notice not sent on Telegram', { editor: id, error: describe(err) }));
     }
   }
 

@@ -45,24 +45,39 @@ class Window {
   /** When one more request may leave with at most `limit` in the window (Infinity: when an answer comes). */
   freeAt(now: number, limit: number): number {
     while (this.head < this.answered.length && this.answered[this.head]! <= now - this.windowMs) this.head++;
-    if (this.head > 1024) { this.answered = this.answered.slice(this.head); this.head = 0; }
+    if (this.head > 1024) {
+      this.answered = this.answered.slice(this.head);
+      this.head = 0;
+    }
     const taken = this.inFlight + this.answered.length - this.head;
     if (taken < limit) return 0;
     if (this.inFlight >= limit) return Infinity;
     return this.answered[this.head + taken - limit]! + this.windowMs;
   }
-  take(): void { this.inFlight++; }
+  take(): void {
+    this.inFlight++;
+  }
   /** Answers arrive in time order, so `answered` stays sorted. */
-  release(now: number): void { this.inFlight--; this.answered.push(now); }
+  release(now: number): void {
+    this.inFlight--;
+    this.answered.push(now);
+  }
   idle(now: number): boolean {
-    return this.inFlight === 0 && (this.answered.length === this.head || this.answered[this.answered.length - 1]! <= now - this.windowMs);
+    return (
+      this.inFlight === 0 &&
+      (this.answered.length === this.head || this.answered[this.answered.length - 1]! <= now - this.windowMs)
+    );
   }
 }
 
 /** Requests the pacing lets out at once after a pause: 100 ms of the rate, at least 3. */
 const pacingBurst = (perSecond: number) => Math.max(3, Math.ceil(perSecond / 10));
 
-interface Waiter { chatId: string; paid: boolean; grant: (release: () => void) => void }
+interface Waiter {
+  chatId: string;
+  paid: boolean;
+  grant: (release: () => void) => void;
+}
 
 export class RollingLimiter {
   private readonly second: number;
@@ -95,7 +110,9 @@ export class RollingLimiter {
     });
   }
 
-  get waiting(): number { return this.queue.length; }
+  get waiting(): number {
+    return this.queue.length;
+  }
 
   private pump = (): void => {
     clearTimeout(this.timer);
@@ -114,7 +131,11 @@ export class RollingLimiter {
         this.chatWindow(w.chatId).freeAt(now, this.limits.perChatPerSecond),
         this.groupWindow(w.chatId)?.freeAt(now, this.limits.perGroupPerMinute) ?? 0,
       );
-      if (at > now) { left.push(w); wakeAt = Math.min(wakeAt, at); continue; }
+      if (at > now) {
+        left.push(w);
+        wakeAt = Math.min(wakeAt, at);
+        continue;
+      }
       this.paced[kind] = Math.max(this.paced[kind], now) + 1000 / limit;
       w.grant(this.take(w.chatId));
     }
@@ -125,19 +146,27 @@ export class RollingLimiter {
 
   private chatWindow(chatId: string): Window {
     let chat = this.chats.get(chatId);
-    if (!chat) { chat = new Window(this.second); this.chats.set(chatId, chat); }
+    if (!chat) {
+      chat = new Window(this.second);
+      this.chats.set(chatId, chat);
+    }
     return chat;
   }
 
   private groupWindow(chatId: string): Window | undefined {
     if (!chatId.startsWith('-')) return undefined;
     let group = this.groups.get(chatId);
-    if (!group) { group = new Window(this.minute); this.groups.set(chatId, group); }
+    if (!group) {
+      group = new Window(this.minute);
+      this.groups.set(chatId, group);
+    }
     return group;
   }
 
   private take(chatId: string): () => void {
-    const windows = [this.global, this.chatWindow(chatId), this.groupWindow(chatId)].filter((w): w is Window => w !== undefined);
+    const windows = [this.global, this.chatWindow(chatId), this.groupWindow(chatId)].filter(
+      (w): w is Window => w !== undefined,
+    );
     for (const w of windows) w.take();
     let released = false;
     return () => {

@@ -13,7 +13,21 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** Tags Telegram accepts in HTML parse mode (span only as span class="tg-spoiler"). */
 export const TELEGRAM_ALLOWED_TAGS = [
-  'b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
   'tg-emoji',
 ] as const;
 

@@ -15,7 +15,8 @@ export function membership(deps: BotDeps): Composer<Context> {
     const chat = update.chat;
     const status = update.new_chat_member.status;
     if (status === 'kicked' || status === 'left') {
-      const reason = chat.type === 'private' ? 'the user blocked the bot' : `the bot was removed from the ${chat.type} (${status})`;
+      const reason =
+        chat.type === 'private' ? 'the user blocked the bot' : `the bot was removed from the ${chat.type} (${status})`;
       await subscriptionLost(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) }, reason);
       return;
     }
@@ -25,8 +26,13 @@ export function membership(deps: BotDeps): Composer<Context> {
   });
 
   c.on('message:migrate_to_chat_id', async (ctx) => {
-    const r = await migrateChat(deps.newsroom, { platform: PLATFORM, chatId: String(ctx.chat.id) }, String(ctx.msg.migrate_to_chat_id));
-    if (r.kind === 'refused') deps.logger.warn('telegram chat migration not followed', { from: ctx.chat.id, reason: r.reason });
+    const r = await migrateChat(
+      deps.newsroom,
+      { platform: PLATFORM, chatId: String(ctx.chat.id) },
+      String(ctx.msg.migrate_to_chat_id),
+    );
+    if (r.kind === 'refused')
+      deps.logger.warn('telegram chat migration not followed', { from: ctx.chat.id, reason: r.reason });
   });
   return c;
 }
@@ -37,10 +43,19 @@ async function notifyEditors(deps: BotDeps, ctx: Context, channelId: number, tit
   const text = messages('ar').channelJoined(title);
   for (const editor of editors) {
     try {
-      await ctx.api.sendMessage(editor, text, { reply_markup: new InlineKeyboard().text(messages('ar').confirm, `ch:${channelId}`) });
+      await ctx.api.sendMessage(editor, text, {
+        reply_markup: new InlineKeyboard().text(messages('ar').confirm, `ch:${channelId}`),
+      });
     } catch (err) {
-      deps.logger.warn('could not tell an editor about a new channel', { editor, channel: channelId, error: err instanceof Error ? err.message : String(err) });
+      deps.logger.warn('could not tell an editor about a new channel', {
+        editor,
+        channel: channelId,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
-  if (editors.length === 0) deps.logger.warn('the bot was made a channel admin but no editor is configured to confirm it', { channel: channelId });
+  if (editors.length === 0)
+    deps.logger.warn('the bot was made a channel admin but no editor is configured to confirm it', {
+      channel: channelId,
+    });
 }

@@ -19,7 +19,8 @@ const MB = OPML_MAX_BYTES / 1024 / 1024;
 /** A reply stays one message: the longest report lines are cut, the counts come first. */
 const REPLY_MAX = 3500;
 
-const isOpmlFile = (name: string | undefined, mime: string | undefined) => /\.(opml|xml)$/i.test(name ?? '') || /opml/i.test(mime ?? '');
+const isOpmlFile = (name: string | undefined, mime: string | undefined) =>
+  /\.(opml|xml)$/i.test(name ?? '') || /opml/i.test(mime ?? '');
 
 export function opmlImport(deps: BotDeps): Composer<Context> {
   const c = new Composer<Context>();
@@ -29,8 +30,13 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
   const download = async (ctx: Context, fileId: string): Promise<string> => {
     const file = await ctx.api.getFile(fileId);
     if (!file.file_path) throw new Error('getFile gave no file_path');
-    const res = await fetch(`${config.telegram.apiRoot}/file/bot${config.telegram.token}/${file.file_path}`, { signal: AbortSignal.timeout(config.fetch.timeoutMs) })
-      .catch((err: unknown) => { throw new Error(`file download failed (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`); });
+    const res = await fetch(`${config.telegram.apiRoot}/file/bot${config.telegram.token}/${file.file_path}`, {
+      signal: AbortSignal.timeout(config.fetch.timeoutMs),
+    }).catch((err: unknown) => {
+      throw new Error(
+        `file download failed (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`,
+      );
+    });
     if (!res.ok) throw new Error(`file download answered ${res.status}`);
     const body = Buffer.from(await res.arrayBuffer());
     if (body.length > OPML_MAX_BYTES) throw new UserError(WORDS.en.tooLarge(MB));
@@ -48,14 +54,18 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
       xml = await download(ctx, doc.file_id);
     } catch (err) {
       logger.warn('telegram: OPML file not downloaded', { error: errorMessage(err) });
-      return void (await ctx.reply(err instanceof UserError ? w.tooLarge(MB) : w.unreadable(TELEGRAM_LABEL[langOf(ctx.from.language_code)])));
+      return void (await ctx.reply(
+        err instanceof UserError ? w.tooLarge(MB) : w.unreadable(TELEGRAM_LABEL[langOf(ctx.from.language_code)]),
+      ));
     }
     await ctx.reply(w.working(doc.file_name ?? 'OPML'));
     try {
       const report = await importOpml(deps.newsroom, actorOf(ctx), xml);
-      const lines = report.outcomes.map((o) => o.kind === 'refused'
-        ? `${w.refused}: ${o.feed.url} — ${withoutLeadingUrl(o.reason, o.feed.url)}`
-        : `${o.kind === 'added' ? w.added : w.already}: #${o.source.id} ${o.source.name}`);
+      const lines = report.outcomes.map((o) =>
+        o.kind === 'refused'
+          ? `${w.refused}: ${o.feed.url} — ${withoutLeadingUrl(o.reason, o.feed.url)}`
+          : `${o.kind === 'added' ? w.added : w.already}: #${o.source.id} ${o.source.name}`,
+      );
       let text = [w.report(report), '', ...lines].join('\n');
       if (text.length > REPLY_MAX) text = `${text.slice(0, REPLY_MAX)}…`;
       await ctx.reply(text, { link_preview_options: { is_disabled: true } });

@@ -15,16 +15,21 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   postUrl(chat, messageId) {
     if (!/^\d+$/.test(messageId)) return undefined;
     if (/^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(chat.chatId)) return `https://t.me/${chat.chatId.slice(1)}/${messageId}`;
-    if (chat.kind === 'channel' && /^-100\d+$/.test(chat.chatId)) return `https://t.me/c/${chat.chatId.slice(4)}/${messageId}`;
+    if (chat.kind === 'channel' && /^-100\d+$/.test(chat.chatId))
+      return `https://t.me/c/${chat.chatId.slice(4)}/${messageId}`;
     return undefined;
   },
   enableHint: 'no TELEGRAM_BOT_TOKEN (set it to the token from @BotFather)',
   parseSettings: parseTelegramSettings,
   // The Bot API server (a local one, or a test's): the machine's, shared by every outlet's bot unless its prefix sets one.
   machineVariables: ['TELEGRAM_API_ROOT'],
-  paidBroadcast: (s) => s.paidBroadcast && {
-    ratePerSecond: s.paidBroadcast.ratePerSecond, pricePerMessage: s.paidBroadcast.starsPerMessage, unit: 'Stars', urgent: s.paidBroadcast.urgent,
-  },
+  paidBroadcast: (s) =>
+    s.paidBroadcast && {
+      ratePerSecond: s.paidBroadcast.ratePerSecond,
+      pricePerMessage: s.paidBroadcast.starsPerMessage,
+      unit: 'Stars',
+      urgent: s.paidBroadcast.urgent,
+    },
   secrets: (s) => [s.token],
   editors: (s) => s.editorIds,
   classifyChat(chatId) {
@@ -32,7 +37,11 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
       throw new UserError(`"${chatId}" is not a Telegram chat id (a number such as -1001234567890, or @channelname)`);
     }
     // Channels and supergroups are -100…; basic groups are other negative ids; users are positive.
-    return chatId.startsWith('-100') || chatId.startsWith('@') ? 'channel' : chatId.startsWith('-') ? 'group' : 'private';
+    return chatId.startsWith('-100') || chatId.startsWith('@')
+      ? 'channel'
+      : chatId.startsWith('-')
+        ? 'group'
+        : 'private';
   },
   async createAdapter(settings, ctx) {
     const { TelegramAdapter } = await import('./index.js');

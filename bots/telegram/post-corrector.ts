@@ -1,6 +1,11 @@
 import { GrammyError, type Api } from 'grammy';
 import type { Config } from '../../src/config.js';
-import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
+import {
+  CORRECTION_PREFIX,
+  RETRACTION_NOTICE,
+  type CorrectionResult,
+  type PostCorrector,
+} from '../../src/delivery/platform.js';
 import { DeliveryCancelledError, PermanentDeliveryError } from '../../src/errors.js';
 import { plainMarkup } from '../../src/format/post.js';
 import { effectiveTemplate, renderArticle } from '../../src/format/render.js';
@@ -10,7 +15,13 @@ import type { PendingCorrection } from '../../src/model/correction.js';
 import { escapeHtml, telegramMarkup } from './markup.js';
 import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import type { TelegramSettings } from './config.js';
-import { describeTelegramError, isFormatRejection, requestSignal, toDeliveryError, type RequestSignal } from './requests.js';
+import {
+  describeTelegramError,
+  isFormatRejection,
+  requestSignal,
+  toDeliveryError,
+  type RequestSignal,
+} from './requests.js';
 
 /*
  * The Bot API's answers that a correction reads (400 Bad Request, in these words):
@@ -54,7 +65,13 @@ export function createTelegramPostCorrector({ api, config, logger, fullStory }: 
 
   /** Edits the post's text or caption (whichever it has) to `text`; a post that already says it is `unchanged`. */
   async function editTo(
-    post: Post, text: string, caption: string, html: boolean, photoFirst: boolean, signal: RequestSignal, keyboard?: Keyboard,
+    post: Post,
+    text: string,
+    caption: string,
+    html: boolean,
+    photoFirst: boolean,
+    signal: RequestSignal,
+    keyboard?: Keyboard,
   ): Promise<'edited' | 'unchanged'> {
     const chat = post.chatId;
     const id = Number(post.messageId);
@@ -77,35 +94,57 @@ export function createTelegramPostCorrector({ api, config, logger, fullStory }: 
   }
 
   /** The post rendered as the chat's deliveries are (its own template), as a text and as a caption. */
-  async function editArticle(post: Post, article: StoredArticle, signal: RequestSignal): Promise<'edited' | 'unchanged'> {
+  async function editArticle(
+    post: Post,
+    article: StoredArticle,
+    signal: RequestSignal,
+  ): Promise<'edited' | 'unchanged'> {
     const template = post.template;
     const photo = isPhotoPost(post, article);
-    const keyboard = await fullStoryMarkup(fullStory, article, post.chatKind, effectiveTemplate(config, template).fullStory);
-    const as = (markup: typeof telegramMarkup) => [
-      renderArticle(article, markup, config, { template }), renderArticle(article, markup, config, { caption: true, template }),
-    ] as const;
+    const keyboard = await fullStoryMarkup(
+      fullStory,
+      article,
+      post.chatKind,
+      effectiveTemplate(config, template).fullStory,
+    );
+    const as = (markup: typeof telegramMarkup) =>
+      [
+        renderArticle(article, markup, config, { template }),
+        renderArticle(article, markup, config, { caption: true, template }),
+      ] as const;
     try {
       return await editTo(post, ...as(telegramMarkup), true, photo, signal, keyboard);
     } catch (err) {
       if (!isFormatRejection(err)) throw err;
-      logger.error('telegram rejected the formatted correction; editing as plain text', { article: article.id, chat: post.chatId, error: describeTelegramError(err) });
+      logger.error('telegram rejected the formatted correction; editing as plain text', {
+        article: article.id,
+        chat: post.chatId,
+        error: describeTelegramError(err),
+      });
       return editTo(post, ...as(plainMarkup), false, photo, signal, keyboard);
     }
   }
 
   /** Sent as a photo when it has a lead image and the chat's template keeps photos (a refused photo went as text: the fallback finds it). */
-  const isPhotoPost = (post: Post, article: StoredArticle) => article.imageUrl !== undefined && effectiveTemplate(config, post.template).leadPhoto !== false;
+  const isPhotoPost = (post: Post, article: StoredArticle) =>
+    article.imageUrl !== undefined && effectiveTemplate(config, post.template).leadPhoto !== false;
 
   /**
    * A digest carries other articles too: editing or deleting it for one of them would take theirs away, so the
    * correction (or the notice) is a reply to it, as on WhatsApp once its edit window has passed.
    */
   async function replyToDigest(post: Post, text: string, signal: RequestSignal): Promise<string> {
-    const reply = await api.sendMessage(post.chatId, text, {
-      parse_mode: 'HTML', link_preview_options: { is_disabled: true },
-      reply_parameters: { message_id: Number(post.messageId), allow_sending_without_reply: true },
-      ...(post.threadId !== undefined ? { message_thread_id: post.threadId } : {}),
-    }, signal);
+    const reply = await api.sendMessage(
+      post.chatId,
+      text,
+      {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_parameters: { message_id: Number(post.messageId), allow_sending_without_reply: true },
+        ...(post.threadId !== undefined ? { message_thread_id: post.threadId } : {}),
+      },
+      signal,
+    );
     return String(reply.message_id);
   }
 
@@ -120,7 +159,12 @@ export function createTelegramPostCorrector({ api, config, logger, fullStory }: 
         return { outcome: await editArticle(post, article, signal) };
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
-        throw toDeliveryError(err, article.imageUrl ? 'editMessageCaption/editMessageText' : 'editMessageText', post.chatId, token);
+        throw toDeliveryError(
+          err,
+          article.imageUrl ? 'editMessageCaption/editMessageText' : 'editMessageText',
+          post.chatId,
+          token,
+        );
       }
     },
 
@@ -144,8 +188,10 @@ export function createTelegramPostCorrector({ api, config, logger, fullStory }: 
         } catch (noticeErr) {
           if (noticeErr instanceof DeliveryCancelledError) throw noticeErr;
           const why = `cannot delete (${refusal}) nor edit into the notice (${describeTelegramError(noticeErr)})`;
-          throw new PermanentDeliveryError(`telegram post ${post.messageId} in chat ${post.chatId}: ${why}`.split(token).join('[redacted]'),
-            { method: 'deleteMessage', chatId: post.chatId, deactivate: false });
+          throw new PermanentDeliveryError(
+            `telegram post ${post.messageId} in chat ${post.chatId}: ${why}`.split(token).join('[redacted]'),
+            { method: 'deleteMessage', chatId: post.chatId, deactivate: false },
+          );
         }
       }
     },

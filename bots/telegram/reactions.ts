@@ -21,7 +21,11 @@ export function reactions(deps: BotDeps): Composer<Context> {
     try {
       await next();
     } catch (err) {
-      deps.logger.error('telegram reaction not recorded', { update: ctx.update.update_id, chat: ctx.chat?.id, error: errorMessage(err) });
+      deps.logger.error('telegram reaction not recorded', {
+        update: ctx.update.update_id,
+        chat: ctx.chat?.id,
+        error: errorMessage(err),
+      });
     }
   });
   c.on('message_reaction_count', async (ctx) => {
@@ -30,20 +34,31 @@ export function reactions(deps: BotDeps): Composer<Context> {
     // empty, it would wipe the post's counts.
     const counts = Array.isArray(u.reactions)
       ? u.reactions.flatMap((r) => {
-        const emoji = reactionKey(r?.type);
-        return emoji === undefined ? [] : [{ emoji, count: r.total_count }];
-      })
+          const emoji = reactionKey(r?.type);
+          return emoji === undefined ? [] : [{ emoji, count: r.total_count }];
+        })
       : u.reactions;
     await recordReactions(deps.newsroom, {
-      kind: 'counts', platform: PLATFORM, chatId: String(u.chat?.id), messageId: String(u.message_id), at: u.date * 1000, counts,
+      kind: 'counts',
+      platform: PLATFORM,
+      chatId: String(u.chat?.id),
+      messageId: String(u.message_id),
+      at: u.date * 1000,
+      counts,
     });
   });
   c.on('message_reaction', async (ctx) => {
     const u = ctx.messageReaction;
-    const keys = (list: ReactionType[] | undefined) => (Array.isArray(list) ? list : []).map(reactionKey).filter((k): k is string => k !== undefined);
+    const keys = (list: ReactionType[] | undefined) =>
+      (Array.isArray(list) ? list : []).map(reactionKey).filter((k): k is string => k !== undefined);
     await recordReactions(deps.newsroom, {
-      kind: 'change', platform: PLATFORM, chatId: String(u.chat?.id), messageId: String(u.message_id), at: u.date * 1000,
-      removed: keys(u.old_reaction), added: keys(u.new_reaction),
+      kind: 'change',
+      platform: PLATFORM,
+      chatId: String(u.chat?.id),
+      messageId: String(u.message_id),
+      at: u.date * 1000,
+      removed: keys(u.old_reaction),
+      added: keys(u.new_reaction),
       // Telegram's update id: the same change delivered twice (a restart before the offset was confirmed, a webhook
       // retried) carries the same one.
       event: String(ctx.update.update_id),
@@ -55,9 +70,13 @@ export function reactions(deps: BotDeps): Composer<Context> {
 /** An emoji as it is; a custom emoji by its id; Telegram Stars as `paid`; a type the Bot API adds later: undefined. */
 export function reactionKey(type: ReactionType | undefined): string | undefined {
   switch (type?.type) {
-    case 'emoji': return typeof type.emoji === 'string' ? type.emoji : undefined;
-    case 'custom_emoji': return typeof type.custom_emoji_id === 'string' ? `custom:${type.custom_emoji_id}` : undefined;
-    case 'paid': return 'paid';
-    default: return undefined;
+    case 'emoji':
+      return typeof type.emoji === 'string' ? type.emoji : undefined;
+    case 'custom_emoji':
+      return typeof type.custom_emoji_id === 'string' ? `custom:${type.custom_emoji_id}` : undefined;
+    case 'paid':
+      return 'paid';
+    default:
+      return undefined;
   }
 }

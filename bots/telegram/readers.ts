@@ -30,7 +30,9 @@ export function readers(deps: BotDeps): Composer<Context> {
     const rendered = articles.map(({ article, snippet }) => {
       if (!snippet) return renderArticle(article, telegramMarkup, deps.config);
       const line = `\n🔎 <i>${escapeHtml(snippet)}</i>`;
-      return renderArticle(article, telegramMarkup, deps.config, { maxLength: TELEGRAM_MESSAGE_LIMIT - line.length }) + line;
+      return (
+        renderArticle(article, telegramMarkup, deps.config, { maxLength: TELEGRAM_MESSAGE_LIMIT - line.length }) + line
+      );
     });
     for (const text of packArticles(rendered)) {
       await ctx.reply(text, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
@@ -44,7 +46,10 @@ export function readers(deps: BotDeps): Composer<Context> {
     const count = Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
     const articles = await latestArticles(deps.newsroom, count);
     if (articles.length === 0) return void (await ctx.reply(t(ctx).nothingYet));
-    await sendArticles(ctx, articles.map((article) => ({ article })));
+    await sendArticles(
+      ctx,
+      articles.map((article) => ({ article })),
+    );
   });
   c.command('search', async (ctx) => {
     const query = commandArgs(ctx);

@@ -5,7 +5,13 @@
  */
 import { GrammyError, HttpError, type Api, type Transformer } from 'grammy';
 import type { SendHooks } from '../../src/delivery/platform.js';
-import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
+import {
+  ChatMigratedError,
+  DeliveryCancelledError,
+  errorMessage,
+  PermanentDeliveryError,
+  TemporaryDeliveryError,
+} from '../../src/errors.js';
 
 /** grammY's own AbortSignal type (from its fetch polyfill's typings); at run time it is Node's. */
 export type RequestSignal = NonNullable<Parameters<Api['sendMessage']>[3]>;
@@ -23,22 +29,30 @@ export function requestSignal(hooks: SendHooks): RequestSignal {
 export const markSendingAsRequestLeaves: Transformer = async (prev, method, payload, signal) => {
   const sending = signal && sendingHooks.get(signal);
   if (sending && !(await sending())) {
-    throw new DeliveryCancelledError(`telegram ${method}: the delivery was finished elsewhere while it waited`, { method });
+    throw new DeliveryCancelledError(`telegram ${method}: the delivery was finished elsewhere while it waited`, {
+      method,
+    });
   }
   return prev(method, payload, signal);
 };
 
 /** A send that the server refused because of its markup: worth one retry as plain text. */
 export const isFormatRejection = (err: unknown): boolean =>
-  err instanceof GrammyError && err.error_code === 400 && /too long|can't parse entities|can't find end of the entity/i.test(err.description);
+  err instanceof GrammyError &&
+  err.error_code === 400 &&
+  /too long|can't parse entities|can't find end of the entity/i.test(err.description);
 
 /** Telegram's failure answer as grammY passes it on: `error_code` and `description` may be missing from a server that is not Telegram. */
-interface FailureAnswer { error_code?: unknown; description?: unknown }
+interface FailureAnswer {
+  error_code?: unknown;
+  description?: unknown;
+}
 
 /** «400: Bad Request: chat not found»; an answer without Telegram's fields says so instead of «undefined undefined». */
 export function describeAnswer(answer: FailureAnswer): string {
   const code = typeof answer.error_code === 'number' ? answer.error_code : undefined;
-  const description = typeof answer.description === 'string' && answer.description.trim() ? answer.description.trim() : undefined;
+  const description =
+    typeof answer.description === 'string' && answer.description.trim() ? answer.description.trim() : undefined;
   if (code !== undefined) return description ? `${code}: ${description}` : `${code}, no description`;
   return `an answer without a Telegram error code${description ? `: ${description}` : ''}`;
 }
@@ -59,7 +73,7 @@ export const isNotJsonAnswer = (err: HttpError): boolean => {
 export function describeTelegramError(err: unknown): string {
   if (err instanceof GrammyError) return describeAnswer(err);
   if (err instanceof HttpError) {
-    if (isNotJsonAnswer(err)) return 'an answer that is not the Bot API\'s (not JSON)';
+    if (isNotJsonAnswer(err)) return "an answer that is not the Bot API's (not JSON)";
     const code = (err.error as { code?: unknown } | undefined)?.code;
     return `network error${typeof code === 'string' ? ` (${code})` : ''}`;
   }
@@ -67,7 +81,8 @@ export function describeTelegramError(err: unknown): string {
 }
 
 /** Chat-level refusals: the chat is gone or closed to the bot, whatever the message. */
-export const CHAT_REFUSAL = /chat not found|user not found|chat_write_forbidden|not enough rights|bot was kicked|deactivated/i;
+export const CHAT_REFUSAL =
+  /chat not found|user not found|chat_write_forbidden|not enough rights|bot was kicked|deactivated/i;
 
 /**
  * Maps a grammY error to Nashra's delivery errors. Only a clear client error is permanent: 403, or a 400 (the chat
@@ -80,13 +95,22 @@ export const CHAT_REFUSAL = /chat not found|user not found|chat_write_forbidden|
 export function toDeliveryError(err: unknown, method: string, chatId: string, token: string): Error {
   const mask = (s: string) => s.split(token).join('[redacted]');
   const what = mask(`telegram ${method} to chat ${chatId} failed (${describeTelegramError(err)})`);
-  if (!(err instanceof GrammyError) || typeof err.error_code !== 'number') return new TemporaryDeliveryError(what, { method, chatId });
+  if (!(err instanceof GrammyError) || typeof err.error_code !== 'number')
+    return new TemporaryDeliveryError(what, { method, chatId });
   const code = err.error_code;
   const description = typeof err.description === 'string' ? err.description : '';
   const migrateTo = err.parameters?.migrate_to_chat_id;
-  if (code === 400 && migrateTo !== undefined) return new ChatMigratedError(what, String(migrateTo), { method, code, chatId });
-  if (code === 429) return new TemporaryDeliveryError(what, { method, code, chatId, retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000 });
-  if (code === 403 || (code === 400 && CHAT_REFUSAL.test(description))) return new PermanentDeliveryError(what, { method, code, chatId });
+  if (code === 400 && migrateTo !== undefined)
+    return new ChatMigratedError(what, String(migrateTo), { method, code, chatId });
+  if (code === 429)
+    return new TemporaryDeliveryError(what, {
+      method,
+      code,
+      chatId,
+      retryAfterMs: (err.parameters?.retry_after ?? 1) * 1000,
+    });
+  if (code === 403 || (code === 400 && CHAT_REFUSAL.test(description)))
+    return new PermanentDeliveryError(what, { method, code, chatId });
   // Other 400s (bad request for this one message) will not get better by retrying.
   if (code === 400) return new PermanentDeliveryError(what, { method, code, chatId, deactivate: false });
   return new TemporaryDeliveryError(what, { method, code, chatId });

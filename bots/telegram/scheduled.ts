@@ -2,8 +2,15 @@ import { Composer, InlineKeyboard, type Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import { PermissionError } from '../../src/errors.js';
 import {
-  broadcastById, listScheduled, rescheduleBroadcast, scheduleBroadcast, SendTimeError, suggestSendHour, unscheduleBroadcast,
-  type HourSuggestion, type ScheduleRefusal,
+  broadcastById,
+  listScheduled,
+  rescheduleBroadcast,
+  scheduleBroadcast,
+  SendTimeError,
+  suggestSendHour,
+  unscheduleBroadcast,
+  type HourSuggestion,
+  type ScheduleRefusal,
 } from '../../src/newsroom/index.js';
 import { localClock, localDateTime, MAX_SCHEDULE_AHEAD_MS, parseSendTime } from '../../src/text/schedule.js';
 import { actorOf, commandArgs, editorCommand, isEditor, t, type BotDeps } from './context.js';
@@ -12,13 +19,21 @@ import { TELEGRAM_MESSAGE_LIMIT } from './markup.js';
 
 /** A preset's time in its button's data: the local date and time as 12 digits (YYYYMMDDHHMM), read back as words. */
 const packed = (words: string) => words.replace(/\D/g, '');
-const unpacked = (digits: string) => `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)} ${digits.slice(8, 10)}:${digits.slice(10, 12)}`;
+const unpacked = (digits: string) =>
+  `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)} ${digits.slice(8, 10)}:${digits.slice(10, 12)}`;
 
 /**
  * The «جدولة» prompt's keyboard: a few times, as buttons, and back to «إرسال» / «إلغاء». The audience's best hour
  * (most clicks per post over four weeks, where there is the history) comes first, starred.
  */
-function presetKeyboard(m: Messages, id: number, token: string, zone: string, now: number, best?: HourSuggestion): InlineKeyboard {
+function presetKeyboard(
+  m: Messages,
+  id: number,
+  token: string,
+  zone: string,
+  now: number,
+  best?: HourSuggestion,
+): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   const today = localDateTime(now, zone).slice(0, 10);
   // The next whole hour but one (never a time a minute away), this evening's and tonight's, tomorrow morning's.
@@ -75,7 +90,12 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
   c.command('scheduled', editorCommand(deps));
 
   /** Schedules it and says so in the chat; a refused time or a decided broadcast in words. */
-  const schedule = async (ctx: Context, id: number, token: string, words: string): Promise<{ said: string; done: boolean }> => {
+  const schedule = async (
+    ctx: Context,
+    id: number,
+    token: string,
+    words: string,
+  ): Promise<{ said: string; done: boolean }> => {
     const m = t(ctx);
     const now = Date.now();
     try {
@@ -92,7 +112,10 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
   /** Scheduled: the preview's and the prompt's buttons go (a later press would only say it was decided). */
   const clearButtons = async (ctx: Context, prompt: Message | undefined) => {
     for (const message of [prompt, prompt?.reply_to_message]) {
-      if (message) await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: undefined }).catch(() => undefined);
+      if (message)
+        await ctx.api
+          .editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: undefined })
+          .catch(() => undefined);
     }
   };
 
@@ -101,15 +124,19 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
   c.callbackQuery(/^bc:when:(\d+):([0-9a-f]+)$/, async (ctx) => {
     const [, idText, token] = ctx.match;
     const m = t(ctx);
-    if (!await isEditor(deps, ctx)) return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
+    if (!(await isEditor(deps, ctx)))
+      return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
     await ctx.answerCallbackQuery();
     const preview = ctx.callbackQuery.message;
     const broadcast = await broadcastById(deps.newsroom, Number(idText));
     const best = broadcast?.token === token ? await suggestSendHour(deps.newsroom, broadcast.audience) : undefined;
-    await ctx.reply(best ? `${m.scheduleAsk(zone)}\n${m.scheduleBest(best.hour, best.clicksPerPost)}` : m.scheduleAsk(zone), {
-      reply_markup: presetKeyboard(m, Number(idText), token!, zone, Date.now(), best),
-      ...(preview ? { reply_parameters: { message_id: preview.message_id, allow_sending_without_reply: true } } : {}),
-    });
+    await ctx.reply(
+      best ? `${m.scheduleAsk(zone)}\n${m.scheduleBest(best.hour, best.clicksPerPost)}` : m.scheduleAsk(zone),
+      {
+        reply_markup: presetKeyboard(m, Number(idText), token!, zone, Date.now(), best),
+        ...(preview ? { reply_parameters: { message_id: preview.message_id, allow_sending_without_reply: true } } : {}),
+      },
+    );
   });
 
   c.callbackQuery(/^bc:at:(\d+):([0-9a-f]+):(\d{12})$/, async (ctx) => {
@@ -139,12 +166,18 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
       try {
         if (action === 'cancel') {
           const r = await unscheduleBroadcast(deps.newsroom, actorOf(ctx), Number(number), { now });
-          return void (await ctx.reply(r.kind === 'cancelled-now' ? m.scheduledCancelled(r.broadcast.id) : refusal(m, r.kind, number, r.broadcast?.sendAt, zone)));
+          return void (await ctx.reply(
+            r.kind === 'cancelled-now'
+              ? m.scheduledCancelled(r.broadcast.id)
+              : refusal(m, r.kind, number, r.broadcast?.sendAt, zone),
+          ));
         }
         const r = await rescheduleBroadcast(deps.newsroom, actorOf(ctx), Number(number), time.join(' '), { now });
-        return void (await ctx.reply(r.kind === 'moved'
-          ? m.scheduledMoved(r.broadcast.id, localDateTime(r.broadcast.sendAt.getTime(), zone), zone)
-          : refusal(m, r.kind, number, r.broadcast?.sendAt, zone)));
+        return void (await ctx.reply(
+          r.kind === 'moved'
+            ? m.scheduledMoved(r.broadcast.id, localDateTime(r.broadcast.sendAt.getTime(), zone), zone)
+            : refusal(m, r.kind, number, r.broadcast?.sendAt, zone),
+        ));
       } catch (err) {
         if (err instanceof SendTimeError) return void (await ctx.reply(timeRefusal(m, err, now)));
         throw err;
@@ -157,10 +190,19 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
     const lines = items.slice(0, 30).map(({ broadcast: b, title, posts }, i) => {
       keyboard.text(m.scheduledCancelButton(b.id), `sc:x:${b.id}:${b.token}`);
       if (i % 2 === 1) keyboard.row();
-      return m.scheduledLine(b.id, localDateTime(b.sendAt.getTime(), zone), title.replace(/\s+/g, ' ').slice(0, 80), posts, b.urgent);
+      return m.scheduledLine(
+        b.id,
+        localDateTime(b.sendAt.getTime(), zone),
+        title.replace(/\s+/g, ' ').slice(0, 80),
+        posts,
+        b.urgent,
+      );
     });
     const text = `${m.scheduledTitle(items.length)}\n\n${lines.join('\n')}`.slice(0, TELEGRAM_MESSAGE_LIMIT - 400);
-    await ctx.reply(`${text}\n\n${m.scheduledUsage(zone)}`, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
+    await ctx.reply(`${text}\n\n${m.scheduledUsage(zone)}`, {
+      reply_markup: keyboard,
+      link_preview_options: { is_disabled: true },
+    });
   });
 
   // «إلغاء #N» in the list: the broadcast's token with it, so a forged id alone does nothing.
@@ -169,11 +211,15 @@ export function scheduledSends(deps: BotDeps): Composer<Context> {
     const m = t(ctx);
     try {
       const r = await unscheduleBroadcast(deps.newsroom, actorOf(ctx), Number(idText), { token: token! });
-      const said = r.kind === 'cancelled-now' ? m.scheduledCancelled(r.broadcast.id) : refusal(m, r.kind, idText!, r.broadcast?.sendAt, zone);
+      const said =
+        r.kind === 'cancelled-now'
+          ? m.scheduledCancelled(r.broadcast.id)
+          : refusal(m, r.kind, idText!, r.broadcast?.sendAt, zone);
       await ctx.answerCallbackQuery({ text: said, show_alert: r.kind !== 'cancelled-now' });
       if (r.kind === 'cancelled-now') await ctx.reply(said);
     } catch (err) {
-      if (err instanceof PermissionError) return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
+      if (err instanceof PermissionError)
+        return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
       throw err;
     }
   });

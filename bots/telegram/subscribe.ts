@@ -1,12 +1,20 @@
 import { Composer, InlineKeyboard, type Context } from 'grammy';
 import { PermissionError } from '../../src/errors.js';
-import { describeFilter, findSubscription, parseTopicFilter, setTopics, subscribe, unsubscribe } from '../../src/newsroom/index.js';
+import {
+  describeFilter,
+  findSubscription,
+  parseTopicFilter,
+  setTopics,
+  subscribe,
+  unsubscribe,
+} from '../../src/newsroom/index.js';
 import type { ChatKind, Subscription } from '../../src/model/subscription.js';
 import { normalizeTopics } from '../../src/newsroom/topics.js';
 import { actorOf, commandArgs, PLATFORM, t, type BotDeps } from './context.js';
 
 /** Telegram's chat type as our subscription kind. */
-export const chatKind = (type: string): ChatKind => (type === 'channel' ? 'channel' : type === 'private' ? 'private' : 'group');
+export const chatKind = (type: string): ChatKind =>
+  type === 'channel' ? 'channel' : type === 'private' ? 'private' : 'group';
 
 /** In a group only its admins (or an anonymous admin posting as the group) may change its subscription. */
 export async function mayManageChat(ctx: Context): Promise<boolean> {
@@ -51,18 +59,35 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
     const msg = ctx.msg;
     const chat = ctx.chat;
     try {
-      const r = await subscribe(deps.newsroom, actorOf(ctx), {
-        platform: PLATFORM, chatId: String(chat.id), kind: chatKind(chat.type),
-        // Only what the command says changes: a bare /subscribe keeps the topics chosen before.
-        topics: words.length ? words : undefined,
-        threadId: msg.is_topic_message ? msg.message_thread_id : null,
-        title: 'title' in chat ? chat.title : undefined, language: ctx.from?.language_code,
-      }, await authority(ctx));
+      const r = await subscribe(
+        deps.newsroom,
+        actorOf(ctx),
+        {
+          platform: PLATFORM,
+          chatId: String(chat.id),
+          kind: chatKind(chat.type),
+          // Only what the command says changes: a bare /subscribe keeps the topics chosen before.
+          topics: words.length ? words : undefined,
+          threadId: msg.is_topic_message ? msg.message_thread_id : null,
+          title: 'title' in chat ? chat.title : undefined,
+          language: ctx.from?.language_code,
+        },
+        await authority(ctx),
+      );
       logger.info('telegram subscription', { chat: r.subscription.chatId, kind: r.subscription.kind, result: r.kind });
       const m = t(ctx);
       if (r.kind === 'already') return void (await ctx.reply(m.subscribedAlready));
-      if (r.kind === 'updated') return void (await ctx.reply(r.subscription.topics.length ? `${m.subscriptionUpdated} ${m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords))}` : m.subscriptionUpdated));
-      await ctx.reply(r.subscription.topics.length ? m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords)) : m.subscribed);
+      if (r.kind === 'updated')
+        return void (await ctx.reply(
+          r.subscription.topics.length
+            ? `${m.subscriptionUpdated} ${m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords))}`
+            : m.subscriptionUpdated,
+        ));
+      await ctx.reply(
+        r.subscription.topics.length
+          ? m.subscribedTopics(describeFilter(r.subscription.topics, m.filterWords))
+          : m.subscribed,
+      );
     } catch (err) {
       await refused(ctx, err);
     }
@@ -70,7 +95,12 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
 
   c.command('unsubscribe', async (ctx) => {
     try {
-      const r = await unsubscribe(deps.newsroom, actorOf(ctx), { platform: PLATFORM, chatId: String(ctx.chat.id) }, await authority(ctx));
+      const r = await unsubscribe(
+        deps.newsroom,
+        actorOf(ctx),
+        { platform: PLATFORM, chatId: String(ctx.chat.id) },
+        await authority(ctx),
+      );
       await ctx.reply(r.kind === 'unsubscribed' ? t(ctx).unsubscribed : t(ctx).notSubscribed);
     } catch (err) {
       await refused(ctx, err);
@@ -82,7 +112,8 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
     sub.topics.length ? t(ctx).topicsCurrent(describeFilter(sub.topics, t(ctx).filterWords)) : t(ctx).topicsAll;
 
   /** The message with the topic buttons: the filter in words above them, rewritten at every press. */
-  const topicsPanel = (ctx: Context, sub: Subscription) => `${current(ctx, sub)}\n${t(ctx).topicsHowTo}\n\n${t(ctx).topicsTitle}`;
+  const topicsPanel = (ctx: Context, sub: Subscription) =>
+    `${current(ctx, sub)}\n${t(ctx).topicsHowTo}\n\n${t(ctx).topicsTitle}`;
 
   /** /topics: the filter in words with the suggested topics as buttons; /topics <filter> replaces it (/topics الكل: everything). */
   c.command('topics', async (ctx) => {
@@ -99,13 +130,14 @@ export function subscriptions(deps: BotDeps): Composer<Context> {
       }
     }
     const keyboard = await topicsKeyboard(deps, sub);
-    if (keyboard.inline_keyboard.flat().length === 0) return void (await ctx.reply(`${current(ctx, sub)}\n${t(ctx).topicsHowTo}`));
+    if (keyboard.inline_keyboard.flat().length === 0)
+      return void (await ctx.reply(`${current(ctx, sub)}\n${t(ctx).topicsHowTo}`));
     await ctx.reply(topicsPanel(ctx, sub), { reply_markup: keyboard });
   });
 
   c.callbackQuery(/^tp:(.+)$/s, async (ctx) => {
     const chat = ctx.chat;
-    const sub = chat && await findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) });
+    const sub = chat && (await findSubscription(deps.newsroom, { platform: PLATFORM, chatId: String(chat.id) }));
     if (!sub?.active) return void (await ctx.answerCallbackQuery({ text: t(ctx).topicsNeedSubscription }));
     const topic = ctx.match[1]!;
     const on = sub.topics.some((s) => sameTopic(s, topic));

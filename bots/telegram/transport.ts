@@ -15,7 +15,14 @@ import { telegramMarkup } from './markup.js';
 import { createTelegramPostCorrector } from './post-corrector.js';
 import { fullStoryMarkup, type FullStoryLinks } from './full-story.js';
 import {
-  CHAT_REFUSAL, describeTelegramError, isFormatRejection, isNotJsonAnswer, markSendingAsRequestLeaves, requestSignal, toDeliveryError, type RequestSignal,
+  CHAT_REFUSAL,
+  describeTelegramError,
+  isFormatRejection,
+  isNotJsonAnswer,
+  markSendingAsRequestLeaves,
+  requestSignal,
+  toDeliveryError,
+  type RequestSignal,
 } from './requests.js';
 import type { TelegramSettings } from './config.js';
 
@@ -37,17 +44,24 @@ export function installLimits(api: Api, rate: TelegramRate, paidPerSecond?: numb
   api.config.use(async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (chatId === undefined) return prev(method, payload, signal);
-    const answered = await limiter.acquire(String(chatId), (payload as { allow_paid_broadcast?: unknown }).allow_paid_broadcast === true);
+    const answered = await limiter.acquire(
+      String(chatId),
+      (payload as { allow_paid_broadcast?: unknown }).allow_paid_broadcast === true,
+    );
     try {
       return await prev(method, payload, signal);
     } finally {
       answered();
     }
   });
-  api.config.use(autoRetry({
-    maxDelaySeconds: MAX_RETRY_AFTER_SECONDS, maxRetryAttempts: 5,
-    rethrowInternalServerErrors: true, rethrowHttpErrors: true,
-  }));
+  api.config.use(
+    autoRetry({
+      maxDelaySeconds: MAX_RETRY_AFTER_SECONDS,
+      maxRetryAttempts: 5,
+      rethrowInternalServerErrors: true,
+      rethrowHttpErrors: true,
+    }),
+  );
   return limiter;
 }
 
@@ -57,7 +71,8 @@ export function installLimits(api: Api, rate: TelegramRate, paidPerSecond?: numb
  * (memory stays flat however large the broadcast). Only those actually on the wire are marked `sending`, so a crash
  * leaves no more than those in doubt.
  */
-export const transportConcurrency = (perSecond: number): number => Math.min(128, Math.max(4, Math.ceil(perSecond / 10) + 2));
+export const transportConcurrency = (perSecond: number): number =>
+  Math.min(128, Math.max(4, Math.ceil(perSecond / 10) + 2));
 
 /**
  * A photo that could not be sent, for a reason that does not concern the chat: the summary goes as text instead.
@@ -70,7 +85,8 @@ function photoFallsBackToText(err: unknown): boolean {
   if (!(err instanceof GrammyError)) return false;
   const code = typeof err.error_code === 'number' ? err.error_code : undefined;
   if (code === 403 || code === 429) return false;
-  if (code === 400) return err.parameters?.migrate_to_chat_id === undefined && !CHAT_REFUSAL.test(String(err.description ?? ''));
+  if (code === 400)
+    return err.parameters?.migrate_to_chat_id === undefined && !CHAT_REFUSAL.test(String(err.description ?? ''));
   return true;
 }
 
@@ -81,7 +97,10 @@ type LinkPreviewOptions = NonNullable<NonNullable<Parameters<Api['sendMessage']>
  * article's own picture as the message's lead, for a chat that gets text posts). Undefined: Telegram's default.
  * The preview names the article's URL, so it is the article's page even when the text shows no link.
  */
-export function linkPreviewOptions(choice: LinkPreview | undefined, article: Pick<StoredArticle, 'url' | 'urgent'>): LinkPreviewOptions | undefined {
+export function linkPreviewOptions(
+  choice: LinkPreview | undefined,
+  article: Pick<StoredArticle, 'url' | 'urgent'>,
+): LinkPreviewOptions | undefined {
   if (choice === undefined) return undefined;
   const url = !article.urgent && article.url && /^https?:\/\//i.test(article.url) ? { url: article.url } : {};
   if (choice === 'none') return { is_disabled: true };
@@ -99,7 +118,13 @@ export interface TelegramTransportOptions {
 }
 
 /** The DeliveryWorker's way out to Telegram: one article to one chat (or forum topic) per call. */
-export function createTelegramTransport({ api, config, logger, isReady, fullStory }: TelegramTransportOptions): Transport {
+export function createTelegramTransport({
+  api,
+  config,
+  logger,
+  isReady,
+  fullStory,
+}: TelegramTransportOptions): Transport {
   const token = config.telegram.token;
   const paidOn = config.telegram.paidBroadcast !== undefined;
   /** Where it goes, whether it rings (quiet hours' silent delivery) and whether it is paid: a forum topic; a broadcast an editor marked paid goes above the free rate (billed per message by Telegram). */
@@ -109,41 +134,79 @@ export function createTelegramTransport({ api, config, logger, isReady, fullStor
     ...(paidOn && t.paid ? { allow_paid_broadcast: true } : {}),
   });
   type Keyboard = Awaited<ReturnType<typeof fullStoryMarkup>>;
-  const textMessage = async (t: ChatTarget & { paid?: boolean }, text: string, html: boolean, signal: RequestSignal, preview?: LinkPreviewOptions, keyboard?: Keyboard) =>
-    api.sendMessage(t.chatId, text, {
-      ...(html ? { parse_mode: 'HTML' as const } : {}),
-      ...(preview ? { link_preview_options: preview } : {}),
-      ...(keyboard ? { reply_markup: keyboard } : {}),
-      ...placement(t),
-    }, signal);
+  const textMessage = async (
+    t: ChatTarget & { paid?: boolean },
+    text: string,
+    html: boolean,
+    signal: RequestSignal,
+    preview?: LinkPreviewOptions,
+    keyboard?: Keyboard,
+  ) =>
+    api.sendMessage(
+      t.chatId,
+      text,
+      {
+        ...(html ? { parse_mode: 'HTML' as const } : {}),
+        ...(preview ? { link_preview_options: preview } : {}),
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+        ...placement(t),
+      },
+      signal,
+    );
   /** The «النص الكامل» button the chat's post carries, if any. */
   const keyboardFor = (d: PendingDelivery, article: StoredArticle) =>
     fullStoryMarkup(fullStory, article, d.chatKind, effectiveTemplate(config, d.template).fullStory);
 
-  async function sendOnce(d: PendingDelivery, article: StoredArticle, signal: RequestSignal, keyboard: Keyboard): Promise<number> {
+  async function sendOnce(
+    d: PendingDelivery,
+    article: StoredArticle,
+    signal: RequestSignal,
+    keyboard: Keyboard,
+  ): Promise<number> {
     const template = effectiveTemplate(config, d.template);
     if (article.imageUrl && template.leadPhoto !== false) {
       try {
         const caption = renderArticle(article, telegramMarkup, config, { caption: true, template: d.template });
-        const photo = await api.sendPhoto(d.chatId, article.imageUrl, {
-          caption, parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}), ...placement(d),
-        }, signal);
+        const photo = await api.sendPhoto(
+          d.chatId,
+          article.imageUrl,
+          {
+            caption,
+            parse_mode: 'HTML',
+            ...(keyboard ? { reply_markup: keyboard } : {}),
+            ...placement(d),
+          },
+          signal,
+        );
         return photo.message_id;
       } catch (err) {
         if (!photoFallsBackToText(err)) throw err;
-        logger.warn('photo refused; sending the summary as text', { article: article.id, chat: d.chatId, error: describeTelegramError(err) });
+        logger.warn('photo refused; sending the summary as text', {
+          article: article.id,
+          chat: d.chatId,
+          error: describeTelegramError(err),
+        });
       }
     }
     // With no choice made the link preview is Telegram's own: the article's page shows its picture under the summary.
     const text = renderArticle(article, telegramMarkup, config, { template: d.template });
-    const message = await textMessage(d, text, true, signal, linkPreviewOptions(template.linkPreview, article), keyboard);
+    const message = await textMessage(
+      d,
+      text,
+      true,
+      signal,
+      linkPreviewOptions(template.linkPreview, article),
+      keyboard,
+    );
     return message.message_id;
   }
 
   return {
     platform: 'telegram',
     sender: senderIdentity(token),
-    concurrency: transportConcurrency(Math.max(config.telegram.rate.globalPerSecond, config.telegram.paidBroadcast?.ratePerSecond ?? 0)),
+    concurrency: transportConcurrency(
+      Math.max(config.telegram.rate.globalPerSecond, config.telegram.paidBroadcast?.ratePerSecond ?? 0),
+    ),
     marksSending: true,
     isReady: isReady ?? (() => true),
     posts: createTelegramPostCorrector({ api, config, logger, fullStory }),
@@ -157,11 +220,20 @@ export function createTelegramTransport({ api, config, logger, isReady, fullStor
         } catch (err) {
           if (!isFormatRejection(err)) throw err;
           logger.error('telegram rejected the formatted message; sending plain text', {
-            article: article.id, chat: d.chatId, error: (err as GrammyError).description,
+            article: article.id,
+            chat: d.chatId,
+            error: (err as GrammyError).description,
           });
           const template = effectiveTemplate(config, d.template);
           const text = renderArticle(article, plainMarkup, config, { template: d.template });
-          const message = await textMessage(d, text, false, signal, linkPreviewOptions(template.linkPreview, article), keyboard);
+          const message = await textMessage(
+            d,
+            text,
+            false,
+            signal,
+            linkPreviewOptions(template.linkPreview, article),
+            keyboard,
+          );
           return { messageId: String(message.message_id) };
         }
       } catch (err) {
@@ -172,7 +244,11 @@ export function createTelegramTransport({ api, config, logger, isReady, fullStor
     /** A digest: many links, so no preview (it would show the first one's page only). */
     async sendText(target: ChatTarget, text: string, hooks: SendHooks) {
       try {
-        return { messageId: String((await textMessage(target, text, true, requestSignal(hooks), { is_disabled: true })).message_id) };
+        return {
+          messageId: String(
+            (await textMessage(target, text, true, requestSignal(hooks), { is_disabled: true })).message_id,
+          ),
+        };
       } catch (err) {
         if (err instanceof DeliveryCancelledError) throw err;
         throw toDeliveryError(err, 'sendMessage', target.chatId, token);

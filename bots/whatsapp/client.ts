@@ -32,7 +32,11 @@ export interface ClientBuildOptions {
 }
 
 /** The whatsapp-web.js options: the session saved by LocalAuth in sessionDir, Chromium from chromePath. */
-export function clientOptions(lib: typeof WAWebJS, wa: WhatsAppConfig, opts: ClientBuildOptions = {}): WAWebJS.ClientOptions {
+export function clientOptions(
+  lib: typeof WAWebJS,
+  wa: WhatsAppConfig,
+  opts: ClientBuildOptions = {},
+): WAWebJS.ClientOptions {
   return {
     authStrategy: new lib.LocalAuth({ dataPath: wa.sessionDir }),
     puppeteer: puppeteerOptions(wa),

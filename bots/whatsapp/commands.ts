@@ -3,9 +3,28 @@ import type { Config } from '../../src/config.js';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import {
-  ARABIC_DELIVERY_WORDS, cancelBroadcast, scheduleBroadcast, SendTimeError, changeSubscription, DeliveryWordsError, subscriptionByChat, confirmBroadcast, deliveryPatchFromWords, describeDelivery, describeFilter, latestArticles,
-  parseTopicFilter, previewBroadcast, setDelivery, subscribe, subscriptionLost, unsubscribe,
-  type Actor, type ChatAuthority, type DeliveryPatch, type NewsroomDeps,
+  ARABIC_DELIVERY_WORDS,
+  cancelBroadcast,
+  scheduleBroadcast,
+  SendTimeError,
+  changeSubscription,
+  DeliveryWordsError,
+  subscriptionByChat,
+  confirmBroadcast,
+  deliveryPatchFromWords,
+  describeDelivery,
+  describeFilter,
+  latestArticles,
+  parseTopicFilter,
+  previewBroadcast,
+  setDelivery,
+  subscribe,
+  subscriptionLost,
+  unsubscribe,
+  type Actor,
+  type ChatAuthority,
+  type DeliveryPatch,
+  type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { catalogue } from '../../src/i18n/index.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS } from '../../src/text/schedule.js';
@@ -63,9 +82,13 @@ export function parseCommand(body: string): Parsed | undefined {
     }
     case 'subscribe':
       return {
-        name, digest: words.some(isDigestWord), target: words.find((w) => isChannelId(w) || isGroupId(w)),
+        name,
+        digest: words.some(isDigestWord),
+        target: words.find((w) => isChannelId(w) || isGroupId(w)),
         // The rest is the filter: «/subscribe الرقة -رياضة» (nothing: keep the filter the group had).
-        topics: nonEmpty(parseTopicFilter(words.filter((w) => !isDigestWord(w) && !isChannelId(w) && !isGroupId(w)).join(' '))),
+        topics: nonEmpty(
+          parseTopicFilter(words.filter((w) => !isDigestWord(w) && !isChannelId(w) && !isGroupId(w)).join(' ')),
+        ),
       };
     case 'unsubscribe':
       return { name, target: words.find((w) => isChannelId(w) || isGroupId(w)) };
@@ -89,7 +112,9 @@ export function parseCommand(body: string): Parsed | undefined {
  * words: «آخر الأخبار» and «اخر الاخبار» are the same.
  */
 function simplifyArabic(s: string): string {
-  return normalizeArabic(s).replace(/[.!؟?،]+$/u, '').trim();
+  return normalizeArabic(s)
+    .replace(/[.!؟?،]+$/u, '')
+    .trim();
 }
 
 const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list : undefined);
@@ -97,7 +122,8 @@ const nonEmpty = (list: string[]): string[] | undefined => (list.length ? list :
 const isYes = (body: string) => simplifyArabic(body.trim()) === YES;
 
 /** «جدولة 18:00» (or «جدولة 2026-12-08 18:00») after a preview: the time it names; undefined for any other reply. */
-const scheduleWordsOf = (body: string): string | undefined => /^\s*(?:جدولة|جدوله|schedule)\s+(.{1,40})$/iu.exec(body)?.[1]?.trim();
+const scheduleWordsOf = (body: string): string | undefined =>
+  /^\s*(?:جدولة|جدوله|schedule)\s+(.{1,40})$/iu.exec(body)?.[1]?.trim();
 
 /** A time the newsroom refused, in the editor's words. */
 function timeRefusal(err: SendTimeError, now: number): string {
@@ -124,13 +150,14 @@ export class WhatsAppCommands {
   }
 
   async handleMessage(client: WaClient, msg: WaMessage): Promise<void> {
-    if (msg.fromMe || msg.from === 'status@broadcast' || msg.from.endsWith('@broadcast') || isChannelId(msg.from)) return;
+    if (msg.fromMe || msg.from === 'status@broadcast' || msg.from.endsWith('@broadcast') || isChannelId(msg.from))
+      return;
     const inGroup = isGroupId(msg.from);
     if (!inGroup && this.pending.has(msg.from)) {
       await this.decideBroadcast(client, msg);
       return;
     }
-    if (!inGroup && await this.corrections.handle(client, msg)) return;
+    if (!inGroup && (await this.corrections.handle(client, msg))) return;
     if (await this.deps.fullStory?.handle(client, msg)) return;
     const command = parseCommand(msg.body ?? '');
     if (!command) return;
@@ -162,10 +189,16 @@ export class WhatsAppCommands {
     } catch (err) {
       if (err instanceof PermissionError) {
         // Subscribing a group is for its admins; everything else here is for editors.
-        await msg.reply(inGroup && command.name !== 'broadcast' ? REPLIES.adminsOnly : REPLIES.editorsOnly).catch(() => undefined);
+        await msg
+          .reply(inGroup && command.name !== 'broadcast' ? REPLIES.adminsOnly : REPLIES.editorsOnly)
+          .catch(() => undefined);
         return;
       }
-      this.deps.logger.error('whatsapp command failed', { command: command.name, chat: msg.from, error: errorMessage(err) });
+      this.deps.logger.error('whatsapp command failed', {
+        command: command.name,
+        chat: msg.from,
+        error: errorMessage(err),
+      });
       await msg.reply(REPLIES.failed).catch(() => undefined);
     }
   }
@@ -174,9 +207,10 @@ export class WhatsAppCommands {
   async handleGroupLeave(client: WaClient, notification: WaGroupNotification): Promise<boolean> {
     const me = await this.myIds(client);
     if (!notification.recipientIds.some((id) => me.includes(id))) return false;
-    const reason = notification.type === 'leave' || me.includes(notification.author)
-      ? 'the bot left the group'
-      : `the bot was removed from the group by ${notification.author}`;
+    const reason =
+      notification.type === 'leave' || me.includes(notification.author)
+        ? 'the bot left the group'
+        : `the bot was removed from the group by ${notification.author}`;
     return subscriptionLost(this.deps.newsroom, { platform: PLATFORM, chatId: notification.chatId }, reason);
   }
 
@@ -185,7 +219,11 @@ export class WhatsAppCommands {
     const me = await this.myIds(client);
     if (!notification.recipientIds.some((id) => me.includes(id))) return;
     this.deps.logger.info('added to a whatsapp group', { chat: notification.chatId });
-    await notification.reply(REPLIES.welcome).catch((err) => this.deps.logger.warn('welcome message not sent', { chat: notification.chatId, error: errorMessage(err) }));
+    await notification
+      .reply(REPLIES.welcome)
+      .catch((err) =>
+        this.deps.logger.warn('welcome message not sent', { chat: notification.chatId, error: errorMessage(err) }),
+      );
   }
 
   // -- anyone ---------------------------------------------------------------------------------------
@@ -199,7 +237,9 @@ export class WhatsAppCommands {
     const separator = '\n\n━━━━━━━━\n\n';
     let text = '';
     for (const article of articles) {
-      const next = text ? text + separator + renderArticle(article, whatsappMarkup, this.deps.config) : renderArticle(article, whatsappMarkup, this.deps.config);
+      const next = text
+        ? text + separator + renderArticle(article, whatsappMarkup, this.deps.config)
+        : renderArticle(article, whatsappMarkup, this.deps.config);
       if (next.length > WHATSAPP_PRACTICAL_LIMIT) break;
       text = next;
     }
@@ -208,17 +248,43 @@ export class WhatsAppCommands {
 
   // -- groups ---------------------------------------------------------------------------------------
 
-  private async subscribeGroup(msg: WaMessage, sender: Identity, digest: boolean, topics: string[] | undefined): Promise<void> {
+  private async subscribeGroup(
+    msg: WaMessage,
+    sender: Identity,
+    digest: boolean,
+    topics: string[] | undefined,
+  ): Promise<void> {
     const chat = await msg.getChat();
     const authority = { managesChat: isGroupAdmin(chat, sender) };
-    const r = await subscribe(this.deps.newsroom, actorOf(sender), {
-      platform: PLATFORM, chatId: chat.id._serialized, kind: 'group', title: chat.name, topics,
-    }, authority);
+    const r = await subscribe(
+      this.deps.newsroom,
+      actorOf(sender),
+      {
+        platform: PLATFORM,
+        chatId: chat.id._serialized,
+        kind: 'group',
+        title: chat.name,
+        topics,
+      },
+      authority,
+    );
     // «ملخص»: an hourly digest from the one digest engine (it folded what was queued as it went out, before).
-    const digestChanged = digest && (await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } }, authority)).kind === 'updated';
+    const digestChanged =
+      digest &&
+      (
+        await setDelivery(
+          this.deps.newsroom,
+          actorOf(sender),
+          { subscriptionId: r.subscription.id },
+          { digest: { mode: 'hourly' } },
+          authority,
+        )
+      ).kind === 'updated';
     if (r.kind === 'already' && !digestChanged) return void (await msg.reply(REPLIES.alreadySubscribed));
     this.deps.logger.info('whatsapp group subscribed', { chat: r.subscription.chatId, digest, result: r.kind });
-    const filter = r.subscription.topics.length ? REPLIES.topics(describeFilter(r.subscription.topics, catalogue('ar').chat.filterWords)) : '';
+    const filter = r.subscription.topics.length
+      ? REPLIES.topics(describeFilter(r.subscription.topics, catalogue('ar').chat.filterWords))
+      : '';
     await msg.reply((digest ? REPLIES.subscribedDigest : REPLIES.subscribed) + filter);
   }
 
@@ -228,19 +294,35 @@ export class WhatsAppCommands {
     const chat = await msg.getChat();
     const sub = await subscriptionByChat(this.deps.newsroom, PLATFORM, chat.id._serialized);
     if (!sub?.active) return void (await msg.reply(REPLIES.notSubscribed));
-    await changeSubscription(this.deps.newsroom, actorOf(sender), sub.id, { template: { fullStoryInGroup: on } }, { managesChat: isGroupAdmin(chat, sender) });
+    await changeSubscription(
+      this.deps.newsroom,
+      actorOf(sender),
+      sub.id,
+      { template: { fullStoryInGroup: on } },
+      { managesChat: isGroupAdmin(chat, sender) },
+    );
     await msg.reply(on ? REPLIES.fullTextOn : REPLIES.fullTextOff);
   }
 
   private async unsubscribeGroup(msg: WaMessage, sender: Identity): Promise<void> {
     const chat = await msg.getChat();
-    const r = await unsubscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: chat.id._serialized }, { managesChat: isGroupAdmin(chat, sender) });
+    const r = await unsubscribe(
+      this.deps.newsroom,
+      actorOf(sender),
+      { platform: PLATFORM, chatId: chat.id._serialized },
+      { managesChat: isGroupAdmin(chat, sender) },
+    );
     await msg.reply(r.kind === 'unsubscribed' ? REPLIES.unsubscribed : REPLIES.notSubscribed);
   }
 
   // -- channels (from an editor's private chat) -------------------------------------------------------
 
-  private async subscribeChannel(client: WaClient, msg: WaMessage, sender: Identity, command: { digest: boolean; target?: string }): Promise<void> {
+  private async subscribeChannel(
+    client: WaClient,
+    msg: WaMessage,
+    sender: Identity,
+    command: { digest: boolean; target?: string },
+  ): Promise<void> {
     if (!(await this.isEditor(sender))) {
       await msg.reply(REPLIES.editorsOnly);
       return;
@@ -254,14 +336,30 @@ export class WhatsAppCommands {
       await msg.reply(REPLIES.channelNotAdmin);
       return;
     }
-    const r = await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId: command.target, kind: 'channel', title: chat.name });
-    if (command.digest) await setDelivery(this.deps.newsroom, actorOf(sender), { subscriptionId: r.subscription.id }, { digest: { mode: 'hourly' } });
+    const r = await subscribe(this.deps.newsroom, actorOf(sender), {
+      platform: PLATFORM,
+      chatId: command.target,
+      kind: 'channel',
+      title: chat.name,
+    });
+    if (command.digest)
+      await setDelivery(
+        this.deps.newsroom,
+        actorOf(sender),
+        { subscriptionId: r.subscription.id },
+        { digest: { mode: 'hourly' } },
+      );
     await msg.reply(REPLIES.channelSubscribed(chat.name));
   }
 
   // -- digests and quiet hours (a group's admins; a channel from an editor's private chat) ----------------------
 
-  private async changeDelivery(msg: WaMessage, sender: Identity, inGroup: boolean, command: { name: 'digest' | 'quiet'; target?: string; words: string[] }): Promise<void> {
+  private async changeDelivery(
+    msg: WaMessage,
+    sender: Identity,
+    inGroup: boolean,
+    command: { name: 'digest' | 'quiet'; target?: string; words: string[] },
+  ): Promise<void> {
     let chatId: string;
     let authority: ChatAuthority = {};
     if (inGroup) {
@@ -269,7 +367,13 @@ export class WhatsAppCommands {
       chatId = chat.id._serialized;
       authority = { managesChat: isGroupAdmin(chat, sender) };
       // «/digest» in a group that is not subscribed yet subscribes it, as before.
-      if (command.name === 'digest') await subscribe(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId, kind: 'group', title: chat.name }, authority);
+      if (command.name === 'digest')
+        await subscribe(
+          this.deps.newsroom,
+          actorOf(sender),
+          { platform: PLATFORM, chatId, kind: 'group', title: chat.name },
+          authority,
+        );
     } else {
       if (!(await this.isEditor(sender))) return void (await msg.reply(REPLIES.editorsOnly));
       if (!command.target) return void (await msg.reply(REPLIES.channelUsage));
@@ -278,15 +382,22 @@ export class WhatsAppCommands {
     let patch: DeliveryPatch;
     try {
       // A bare «/digest» is the hourly «ملخص», as it always was here.
-      patch = deliveryPatchFromWords(command.name, command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words);
+      patch = deliveryPatchFromWords(
+        command.name,
+        command.name === 'digest' && command.words.length === 0 ? ['hourly'] : command.words,
+      );
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       // What was wrong («25:00» is no time of day) in place of «لم أفهم الطلب.», then the examples.
-      const usage = err instanceof DeliveryWordsError ? REPLIES.deliveryUsage.replace(/^[^\n]*/, ARABIC_DELIVERY_WORDS.problem(err.problem)) : REPLIES.deliveryUsage;
+      const usage =
+        err instanceof DeliveryWordsError
+          ? REPLIES.deliveryUsage.replace(/^[^\n]*/, ARABIC_DELIVERY_WORDS.problem(err.problem))
+          : REPLIES.deliveryUsage;
       return void (await msg.reply(usage));
     }
     const r = await setDelivery(this.deps.newsroom, actorOf(sender), { platform: PLATFORM, chatId }, patch, authority);
-    if (r.kind === 'not-subscribed') return void (await msg.reply(inGroup ? REPLIES.notSubscribed : REPLIES.channelNotSubscribed));
+    if (r.kind === 'not-subscribed')
+      return void (await msg.reply(inGroup ? REPLIES.notSubscribed : REPLIES.channelNotSubscribed));
     await msg.reply(REPLIES.deliveryNow(describeDelivery(r.settings, ARABIC_DELIVERY_WORDS)));
   }
 
@@ -305,12 +416,17 @@ export class WhatsAppCommands {
 
   // -- broadcast ------------------------------------------------------------------------------------
 
-  private async startBroadcast(msg: WaMessage, sender: Identity, inGroup: boolean, ref: string | undefined): Promise<void> {
-    if (inGroup && await this.isEditor(sender)) {
+  private async startBroadcast(
+    msg: WaMessage,
+    sender: Identity,
+    inGroup: boolean,
+    ref: string | undefined,
+  ): Promise<void> {
+    if (inGroup && (await this.isEditor(sender))) {
       await msg.reply(REPLIES.broadcastInPrivate);
       return;
     }
-    if (!ref && await this.isEditor(sender)) {
+    if (!ref && (await this.isEditor(sender))) {
       await msg.reply(REPLIES.broadcastUsage);
       return;
     }
@@ -328,7 +444,11 @@ export class WhatsAppCommands {
       await cancelBroadcast(this.deps.newsroom, actorOf(sender), broadcast.id, broadcast.token);
       return void (await msg.reply(REPLIES.broadcastNobody));
     }
-    this.pending.set(msg.from, { broadcastId: broadcast.id, token: broadcast.token, expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS) });
+    this.pending.set(msg.from, {
+      broadcastId: broadcast.id,
+      token: broadcast.token,
+      expiresAt: this.deps.clock.now() + (this.deps.confirmWindowMs ?? CONFIRM_WINDOW_MS),
+    });
     const text = renderArticle(article, whatsappMarkup, this.deps.config);
     await msg.reply(REPLIES.preview(text, audience.willReceive, audience.alreadyHave, audience.failedBefore));
   }
@@ -343,7 +463,13 @@ export class WhatsAppCommands {
     try {
       if (when !== undefined) return await this.scheduleBroadcast(msg, actor, pending, when);
       if (expired || !isYes(msg.body ?? '')) {
-        await cancelBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, expired ? 'expired' : 'cancelled');
+        await cancelBroadcast(
+          this.deps.newsroom,
+          actor,
+          pending.broadcastId,
+          pending.token,
+          expired ? 'expired' : 'cancelled',
+        );
         return void (await msg.reply(expired ? REPLIES.expired : REPLIES.cancelled));
       }
       // The compare-and-set in the newsroom makes a repeated «نعم» (or a second device) queue it once.
@@ -357,13 +483,20 @@ export class WhatsAppCommands {
   }
 
   /** «جدولة <time>» after a preview: scheduled through the outbox; a time refused keeps the preview open to try again. */
-  private async scheduleBroadcast(msg: WaMessage, actor: Actor, pending: { broadcastId: number; token: string; expiresAt: number }, when: string): Promise<void> {
+  private async scheduleBroadcast(
+    msg: WaMessage,
+    actor: Actor,
+    pending: { broadcastId: number; token: string; expiresAt: number },
+    when: string,
+  ): Promise<void> {
     const now = this.deps.clock.now();
     try {
       const r = await scheduleBroadcast(this.deps.newsroom, actor, pending.broadcastId, pending.token, when, now);
       if (r.kind === 'already-decided') return;
       const zone = this.deps.config.timeZone;
-      await msg.reply(REPLIES.scheduled(r.broadcast.id, localDateTime(r.broadcast.sendAt.getTime(), zone), zone, r.queued));
+      await msg.reply(
+        REPLIES.scheduled(r.broadcast.id, localDateTime(r.broadcast.sendAt.getTime(), zone), zone, r.queued),
+      );
     } catch (err) {
       if (!(err instanceof SendTimeError)) throw err;
       this.pending.set(msg.from, pending);
@@ -374,7 +507,7 @@ export class WhatsAppCommands {
   // -------------------------------------------------------------------------------------------------
 
   private async isEditor(sender: Identity): Promise<boolean> {
-    return sender.phone !== undefined && await this.deps.newsroom.editors.isEditor(actorOf(sender));
+    return sender.phone !== undefined && (await this.deps.newsroom.editors.isEditor(actorOf(sender)));
   }
 
   private async myIds(client: WaClient): Promise<string[]> {

@@ -16,13 +16,18 @@ export interface WhatsAppSettings {
 export function readWhatsAppSettings(env: Env): WhatsAppSettings {
   const minDelayMs = int(env, 'WHATSAPP_MIN_DELAY_MS', 4000, 0);
   const maxDelayMs = int(env, 'WHATSAPP_MAX_DELAY_MS', 10000, 0);
-  if (maxDelayMs < minDelayMs) throw new ConfigError('WHATSAPP_MAX_DELAY_MS', `must be at least WHATSAPP_MIN_DELAY_MS (${minDelayMs})`);
+  if (maxDelayMs < minDelayMs)
+    throw new ConfigError('WHATSAPP_MAX_DELAY_MS', `must be at least WHATSAPP_MIN_DELAY_MS (${minDelayMs})`);
   return {
     sessionDir: str(env, 'WHATSAPP_SESSION_DIR') ?? './data/whatsapp-session',
     chromePath: str(env, 'CHROME_PATH') ?? str(env, 'PUPPETEER_EXECUTABLE_PATH') ?? '/usr/bin/chromium',
     editorNumbers: list(env, 'WHATSAPP_EDITOR_NUMBERS').map((raw) => {
       const digits = raw.replace(/[\s+()-]/g, '');
-      if (!/^\d{8,15}$/.test(digits)) throw new ConfigError('WHATSAPP_EDITOR_NUMBERS', `"${raw}" is not a phone number with its country code (e.g. 963944123456)`);
+      if (!/^\d{8,15}$/.test(digits))
+        throw new ConfigError(
+          'WHATSAPP_EDITOR_NUMBERS',
+          `"${raw}" is not a phone number with its country code (e.g. 963944123456)`,
+        );
       return digits;
     }),
     minDelayMs,

@@ -3,8 +3,17 @@ import { PermissionError, UserError } from '../../src/errors.js';
 import { renderArticle } from '../../src/format/render.js';
 import { catalogue } from '../../src/i18n/index.js';
 import {
-  cancelCorrection, confirmCorrection, confirmRetraction, correctionReport, platformLabel, platformRefusal, previewCorrection,
-  previewRetraction, type Actor, type NewsroomDeps, type Refusal,
+  cancelCorrection,
+  confirmCorrection,
+  confirmRetraction,
+  correctionReport,
+  platformLabel,
+  platformRefusal,
+  previewCorrection,
+  previewRetraction,
+  type Actor,
+  type NewsroomDeps,
+  type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/model/correction.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
@@ -64,24 +73,43 @@ export class WhatsAppCorrections {
 
   private async correct(msg: WaMessage, actor: Actor, args: string): Promise<void> {
     const ref = /^\s*(\S*)/.exec(args)![1]!;
-    const lines = args.trim().slice(ref.length).split('\n').map((l) => l.trim());
+    const lines = args
+      .trim()
+      .slice(ref.length)
+      .split('\n')
+      .map((l) => l.trim());
     if (lines[0] === '') lines.shift();
     const [title, ...rest] = lines;
     const summary = rest.filter(Boolean);
     if (!ref || (!title && summary.length === 0)) {
-      if (await this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.correctUsage));
+      if (await this.deps.newsroom.editors.isEditor(actor))
+        return void (await msg.reply(CORRECTION_REPLIES.correctUsage));
     }
-    const p = await previewCorrection(this.deps.newsroom, actor, ref, { title: title || undefined, summary: summary.length ? summary : undefined });
+    const p = await previewCorrection(this.deps.newsroom, actor, ref, {
+      title: title || undefined,
+      summary: summary.length ? summary : undefined,
+    });
     if (!p.changed) {
       await cancelCorrection(this.deps.newsroom, actor, p.draft.id, p.draft.token);
       return void (await msg.reply(CORRECTION_REPLIES.unchanged));
     }
-    this.pending.set(msg.from, { kind: 'correct', draftId: p.draft.id, token: p.draft.token, expiresAt: this.expiry() });
-    await msg.reply(CORRECTION_REPLIES.correctPreview(renderArticle(p.after, whatsappMarkup, this.deps.config), REPORT.posts(p.posts, this.label)));
+    this.pending.set(msg.from, {
+      kind: 'correct',
+      draftId: p.draft.id,
+      token: p.draft.token,
+      expiresAt: this.expiry(),
+    });
+    await msg.reply(
+      CORRECTION_REPLIES.correctPreview(
+        renderArticle(p.after, whatsappMarkup, this.deps.config),
+        REPORT.posts(p.posts, this.label),
+      ),
+    );
   }
 
   private async retract(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
-    if (!ref && await this.deps.newsroom.editors.isEditor(actor)) return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
+    if (!ref && (await this.deps.newsroom.editors.isEditor(actor)))
+      return void (await msg.reply(CORRECTION_REPLIES.retractUsage));
     const p = await previewRetraction(this.deps.newsroom, actor, ref);
     this.pending.set(msg.from, { kind: 'retract', articleId: p.article.id, expiresAt: this.expiry() });
     const queued = p.posts.reduce((n, c) => n + c.queued, 0);
@@ -112,11 +140,14 @@ export class WhatsAppCorrections {
   }
 
   private async report(msg: WaMessage, actor: Actor, ref: string): Promise<void> {
-    if (!(await this.deps.newsroom.editors.isEditor(actor))) throw new PermissionError('corrections are for editors only');
+    if (!(await this.deps.newsroom.editors.isEditor(actor)))
+      throw new PermissionError('corrections are for editors only');
     if (!/^\d+$/.test(ref)) return void (await msg.reply(CORRECTION_REPLIES.reportUsage));
     const tallies = await correctionReport(this.deps.newsroom, Number(ref));
     const refusal = platformRefusal(this.deps.newsroom.platforms);
-    await msg.reply(tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : CORRECTION_REPLIES.none);
+    await msg.reply(
+      tallies.length ? tallies.map((t) => describeTally(t, this.label, refusal)).join('\n') : CORRECTION_REPLIES.none,
+    );
   }
 
   /** Platforms by their Arabic labels (each platform's descriptor). */
@@ -129,5 +160,10 @@ export class WhatsAppCorrections {
 
 /** One platform's line of the report, in the catalogue's words: «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد». */
 export function describeTally(t: CorrectionTally, label: (platform: string) => string, refusal?: Refusal): string {
-  return CORRECTION_REPLIES.tally(label(t.platform), REPORT.kind[t.kind], REPORT.parts(t).join(REPORT.separator), REPORT.reasons(t, label, refusal));
+  return CORRECTION_REPLIES.tally(
+    label(t.platform),
+    REPORT.kind[t.kind],
+    REPORT.parts(t).join(REPORT.separator),
+    REPORT.reasons(t, label, refusal),
+  );
 }

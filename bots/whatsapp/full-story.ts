@@ -18,7 +18,10 @@ const ASKS = new Set(FULL_STORY_ASKS);
 export function asksForFullStory(body: string): boolean {
   if (body.length > 40) return false;
   // normalizeArabic folds tashkeel, tatweel and alef forms; punctuation, emoji and direction marks go after it.
-  const words = normalizeArabic(body).replace(/[^\p{L}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const words = normalizeArabic(body)
+    .replace(/[^\p{L}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return ASKS.has(words);
 }
 
@@ -47,25 +50,37 @@ export function storyMessages(story: FullStory): SeriesMessage[] {
   if (parts.length > MAX_PARTS) {
     // What the first parts held, less a block at a time until the notice and the link fit too: the numbers then
     // count the parts that are sent («· 8/8»).
-    const body = parts.slice(0, MAX_PARTS).flatMap((part) => part.slice(1)).filter((b) => b.kind !== 'link');
+    const body = parts
+      .slice(0, MAX_PARTS)
+      .flatMap((part) => part.slice(1))
+      .filter((b) => b.kind !== 'link');
     const tail: StoryBlock[] = [{ kind: 'paragraph', text: FULL_STORY_REPLIES.cut }, ...(link ? [link] : [])];
     do {
       body.pop();
       parts = splitStory({ ...text, blocks: [{ kind: 'heading', text: story.title }, ...body, ...tail] }, LIMITS);
     } while (parts.length > MAX_PARTS);
   }
-  return [...(photo ? [{ photo: photo.url }] : []), ...parts.map((part) => ({ text: part.map(blockText).join('\n\n') }))];
+  return [
+    ...(photo ? [{ photo: photo.url }] : []),
+    ...parts.map((part) => ({ text: part.map(blockText).join('\n\n') })),
+  ];
 }
 
 function blockText(block: StoryBlock): string {
   const clean = (s: string) => neutralizeWhatsAppMarkup(s.replace(/\s*\n\s*/g, ' '));
   switch (block.kind) {
-    case 'heading': return `*${clean(block.text)}*`;
-    case 'byline': return clean(block.text);
-    case 'quote': return `> ${clean(block.text)}`;
-    case 'link': return `${clean(block.text)}: ${block.url}`;
-    case 'paragraph': return clean(block.text);
-    case 'photo': return '';
+    case 'heading':
+      return `*${clean(block.text)}*`;
+    case 'byline':
+      return clean(block.text);
+    case 'quote':
+      return `> ${clean(block.text)}`;
+    case 'link':
+      return `${clean(block.text)}: ${block.url}`;
+    case 'paragraph':
+      return clean(block.text);
+    case 'photo':
+      return '';
   }
 }
 
@@ -99,7 +114,8 @@ export class WhatsAppFullStory {
   async handle(client: WaClient, msg: WaMessage): Promise<boolean> {
     if (!asksForFullStory(msg.body ?? '')) return false;
     const inGroup = isGroupId(msg.from);
-    const quoted = msg.hasQuotedMsg && msg.getQuotedMessage ? await msg.getQuotedMessage().catch(() => undefined) : undefined;
+    const quoted =
+      msg.hasQuotedMsg && msg.getQuotedMessage ? await msg.getQuotedMessage().catch(() => undefined) : undefined;
     if (!quoted) {
       if (!inGroup) await this.answer(msg, FULL_STORY_REPLIES.notAReply);
       return true;
@@ -146,10 +162,16 @@ export class WhatsAppFullStory {
         return void (await this.answer(msg, FULL_STORY_REPLIES.retracted));
       case 'story': {
         const messages = storyMessages(found.story);
-        if (this.deps.leftToday() < messages.length) return void (await this.answer(msg, FULL_STORY_REPLIES.capReached));
+        if (this.deps.leftToday() < messages.length)
+          return void (await this.answer(msg, FULL_STORY_REPLIES.capReached));
         const chat = await msg.getChat();
         const sent = await this.deps.sendSeries(chat, messages, msg.id?._serialized);
-        this.deps.logger.info('whatsapp full text sent', { chat: msg.from, article: found.story.articleId, messages: sent, of: messages.length });
+        this.deps.logger.info('whatsapp full text sent', {
+          chat: msg.from,
+          article: found.story.articleId,
+          messages: sent,
+          of: messages.length,
+        });
         // A read once the story went out (its first message at least), so the count's commit waits for no reader.
         if (sent > 0) await countFullRead(this.deps.newsroom, found.story.articleId);
       }
@@ -166,6 +188,10 @@ export class WhatsAppFullStory {
   }
 
   private async answer(msg: WaMessage, text: string): Promise<void> {
-    await msg.reply(text).catch((err) => this.deps.logger.warn('whatsapp full text: reply not sent', { chat: msg.from, error: errorMessage(err) }));
+    await msg
+      .reply(text)
+      .catch((err) =>
+        this.deps.logger.warn('whatsapp full text: reply not sent', { chat: msg.from, error: errorMessage(err) }),
+      );
   }
 }

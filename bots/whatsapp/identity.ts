@@ -37,4 +37,7 @@ export async function resolveIdentity(client: WaClient, id: string): Promise<Ide
 }
 
 /** The newsroom's view of a WhatsApp sender: their phone number (what WHATSAPP_EDITOR_NUMBERS lists). */
-export const actorOf = (sender: Identity): Actor => ({ platform: 'whatsapp', id: sender.phone ?? sender.ids[0] ?? '?' });
+export const actorOf = (sender: Identity): Actor => ({
+  platform: 'whatsapp',
+  id: sender.phone ?? sender.ids[0] ?? '?',
+});

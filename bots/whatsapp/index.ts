@@ -52,7 +52,11 @@ export class WhatsAppAdapter implements PlatformAdapter {
 
   private readonly logger: Logger;
 
-  constructor(private readonly settings: WhatsAppSettings, private readonly ctx: AdapterContext, private readonly options: WhatsAppAdapterOptions = {}) {
+  constructor(
+    private readonly settings: WhatsAppSettings,
+    private readonly ctx: AdapterContext,
+    private readonly options: WhatsAppAdapterOptions = {},
+  ) {
     const { config, logger } = ctx;
     this.logger = logger;
     this.pin = resolve(settings.sessionDir);
@@ -61,14 +65,19 @@ export class WhatsAppAdapter implements PlatformAdapter {
     const pacer = new Pacer({ ...settings, timeZone: config.timeZone }, ctx.sendCounters, this.clock, this.random);
     this.reactions = new WhatsAppReactions({ newsroom: ctx.newsroom, logger });
     const transport = new WhatsAppTransport({
-      config, logger, pacer, clock: this.clock,
+      config,
+      logger,
+      pacer,
+      clock: this.clock,
       connection: { client: () => this.current, ready: () => this.state === 'ready' },
-      loadMedia: options.loadMedia === null ? undefined : options.loadMedia ?? defaultLoadMedia,
+      loadMedia: options.loadMedia === null ? undefined : (options.loadMedia ?? defaultLoadMedia),
     });
     this.transport = transport;
     const fullStory = new WhatsAppFullStory({
-      newsroom: ctx.newsroom, logger,
-      sendSeries: (chat, messages, quote) => transport.sendSeries(chat, messages, quote), leftToday: () => transport.leftToday(),
+      newsroom: ctx.newsroom,
+      logger,
+      sendSeries: (chat, messages, quote) => transport.sendSeries(chat, messages, quote),
+      leftToday: () => transport.leftToday(),
     });
     this.commands = new WhatsAppCommands({ config, logger, newsroom: ctx.newsroom, clock: this.clock, fullStory });
   }
@@ -101,11 +110,16 @@ export class WhatsAppAdapter implements PlatformAdapter {
 
   notReadyReason(): string | undefined {
     switch (this.state) {
-      case 'ready': return undefined;
-      case 'waiting-for-login': return 'WhatsApp is not logged in (run nashra whatsapp login, then restart)';
-      case 'logged-out': return 'WhatsApp logged out (run nashra whatsapp login, then restart)';
-      case 'connecting': return 'WhatsApp is connecting';
-      case 'stopped': return 'WhatsApp is stopped';
+      case 'ready':
+        return undefined;
+      case 'waiting-for-login':
+        return 'WhatsApp is not logged in (run nashra whatsapp login, then restart)';
+      case 'logged-out':
+        return 'WhatsApp logged out (run nashra whatsapp login, then restart)';
+      case 'connecting':
+        return 'WhatsApp is connecting';
+      case 'stopped':
+        return 'WhatsApp is stopped';
     }
   }
 
@@ -136,7 +150,10 @@ export class WhatsAppAdapter implements PlatformAdapter {
     client.on('qr', () => {
       if (!live() || this.state === 'waiting-for-login') return;
       this.state = 'waiting-for-login';
-      this.logger.error('whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts', { sessionDir: this.settings.sessionDir });
+      this.logger.error(
+        'whatsapp is not logged in: nothing will be sent until someone runs `nashra whatsapp login` and restarts',
+        { sessionDir: this.settings.sessionDir },
+      );
       void this.tellEditors(ACCOUNT.notLoggedIn(LABEL.ar, LABEL.en, LOGIN));
     });
     client.on('ready', () => {
@@ -151,14 +168,17 @@ export class WhatsAppAdapter implements PlatformAdapter {
     });
     client.on('disconnected', (reason: unknown) => {
       if (!live()) return;
-      if (String(reason) === 'LOGOUT') return this.loggedOut('the account was logged out (from the phone, or by WhatsApp)');
+      if (String(reason) === 'LOGOUT')
+        return this.loggedOut('the account was logged out (from the phone, or by WhatsApp)');
       this.logger.warn('whatsapp disconnected; reconnecting', { reason: String(reason) });
       this.state = 'connecting';
       void this.dropClient().then(() => this.scheduleReconnect(generation));
     });
     client.on('message', (msg: WaMessage) => {
       if (!live()) return;
-      this.commands.handleMessage(client, msg).catch((err) => this.logger.error('whatsapp message handling failed', { error: errorMessage(err) }));
+      this.commands
+        .handleMessage(client, msg)
+        .catch((err) => this.logger.error('whatsapp message handling failed', { error: errorMessage(err) }));
     });
     client.on('message_reaction', (r: WaReaction) => {
       if (!live()) return;
@@ -166,17 +186,23 @@ export class WhatsAppAdapter implements PlatformAdapter {
     });
     client.on('group_leave', (n: WaGroupNotification) => {
       if (!live()) return;
-      this.commands.handleGroupLeave(client, n).catch((err) => this.logger.error('whatsapp group_leave handling failed', { error: errorMessage(err) }));
+      this.commands
+        .handleGroupLeave(client, n)
+        .catch((err) => this.logger.error('whatsapp group_leave handling failed', { error: errorMessage(err) }));
     });
     client.on('group_join', (n: WaGroupNotification) => {
       if (!live()) return;
-      this.commands.handleGroupJoin(client, n).catch((err) => this.logger.error('whatsapp group_join handling failed', { error: errorMessage(err) }));
+      this.commands
+        .handleGroupJoin(client, n)
+        .catch((err) => this.logger.error('whatsapp group_join handling failed', { error: errorMessage(err) }));
     });
   }
 
   private loggedOut(why: string): void {
     this.state = 'logged-out';
-    this.logger.error(`WHATSAPP LOGGED OUT: ${why}. Nothing is sent to WhatsApp; the queue is kept. Run \`nashra whatsapp login\`, then restart nashra.`);
+    this.logger.error(
+      `WHATSAPP LOGGED OUT: ${why}. Nothing is sent to WhatsApp; the queue is kept. Run \`nashra whatsapp login\`, then restart nashra.`,
+    );
     void this.tellEditors(ACCOUNT.loggedOut(LABEL.ar, LABEL.en, why, LOGIN));
     void this.dropClient();
   }
@@ -189,7 +215,8 @@ export class WhatsAppAdapter implements PlatformAdapter {
     this.failures++;
     this.logger.info('whatsapp reconnect scheduled', { inMs: Math.round(delay), attempt: this.failures });
     void this.clock.sleep(delay).then(() => {
-      if (generation === this.generation && this.state !== 'stopped' && this.state !== 'logged-out') void this.connect();
+      if (generation === this.generation && this.state !== 'stopped' && this.state !== 'logged-out')
+        void this.connect();
     });
   }
 
@@ -203,7 +230,9 @@ export class WhatsAppAdapter implements PlatformAdapter {
 
   /** WhatsApp itself is what failed, so its editors hear it on the other platforms (Telegram). */
   private async tellEditors(text: string): Promise<void> {
-    await this.ctx.notifyOtherEditors(text).catch((err) => this.logger.warn('could not tell the editors', { error: errorMessage(err) }));
+    await this.ctx
+      .notifyOtherEditors(text)
+      .catch((err) => this.logger.warn('could not tell the editors', { error: errorMessage(err) }));
   }
 }
 

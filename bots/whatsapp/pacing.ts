@@ -30,7 +30,6 @@ export interface PacingOptions {
   timeZone: string;
 }
 
-
 const TYPING_MIN_MS = 1000;
 const TYPING_MAX_MS = 2000;
 
@@ -63,7 +62,9 @@ export class Pacer {
   async turn<T>(send: () => Promise<T>): Promise<T> {
     const before = this.turnTail;
     let release!: () => void;
-    this.turnTail = new Promise<void>((resolve) => { release = resolve; });
+    this.turnTail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     await before;
     this.turnHeld = true;
     try {
@@ -139,5 +140,7 @@ export class Pacer {
 
 export function dayKey(epochMs: number, timeZone: string): string {
   // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(epochMs);
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    epochMs,
+  );
 }

@@ -18,7 +18,9 @@ export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   editors: (s) => s.editorNumbers,
   classifyChat(chatId) {
     if (!/^\d{5,20}(-\d+)?@(g\.us|c\.us|newsletter)$/.test(chatId)) {
-      throw new UserError(`"${chatId}" is not a WhatsApp chat id (…@g.us for a group, …@newsletter for a channel, …@c.us for a person)`);
+      throw new UserError(
+        `"${chatId}" is not a WhatsApp chat id (…@g.us for a group, …@newsletter for a channel, …@c.us for a person)`,
+      );
     }
     return isChannelId(chatId) ? 'channel' : isGroupId(chatId) ? 'group' : 'private';
   },

@@ -39,7 +39,8 @@ export class WhatsAppReactions {
 
   private async apply(client: WaClient, r: WaReaction): Promise<ReactionOutcome | undefined> {
     // Only messages the account sent can be Nashra's posts; reactions to the members' own messages go no further.
-    if (!r?.msgId?.fromMe || typeof r.msgId._serialized !== 'string' || typeof r.senderId !== 'string') return undefined;
+    if (!r?.msgId?.fromMe || typeof r.msgId._serialized !== 'string' || typeof r.senderId !== 'string')
+      return undefined;
     if (r.senderId === client.info?.wid._serialized) return undefined;
     const chatId = chatOf(r.msgId);
     if (!chatId?.endsWith('@g.us')) return undefined;
@@ -53,15 +54,20 @@ export class WhatsAppReactions {
     // the newsroom: its event id is then known, and the same event replayed after a restart is not counted anew.
     try {
       const outcome = await recordReactions(this.deps.newsroom, {
-        kind: 'change', platform: 'whatsapp', chatId, messageId: post,
-        removed: previous ? [previous] : [], added: reaction ? [reaction] : [],
+        kind: 'change',
+        platform: 'whatsapp',
+        chatId,
+        messageId: post,
+        removed: previous ? [previous] : [],
+        added: reaction ? [reaction] : [],
         // The reaction's own key and what it says: the same reaction emitted again carries all three.
         event: `${r.id?._serialized ?? ''}|${reaction}|${r.timestamp}`,
         at,
       });
       // A replay of the sender's latest reaction (a resync after a restart) says what their reaction is now, so the
       // next change takes it back; a replay of an older one (they changed it since) says nothing new.
-      if (outcome === 'recorded' || (outcome === 'replayed' && (known === undefined || at > known.at))) this.remember(post, sender, reaction, at);
+      if (outcome === 'recorded' || (outcome === 'replayed' && (known === undefined || at > known.at)))
+        this.remember(post, sender, reaction, at);
       return outcome;
     } catch (err) {
       this.deps.logger.error('whatsapp reaction not recorded', { chat: chatId, error: errorMessage(err) });

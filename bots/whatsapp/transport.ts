@@ -1,6 +1,11 @@
 import type { Config } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/platform.js';
-import { CORRECTION_PREFIX, RETRACTION_NOTICE, type CorrectionResult, type PostCorrector } from '../../src/delivery/platform.js';
+import {
+  CORRECTION_PREFIX,
+  RETRACTION_NOTICE,
+  type CorrectionResult,
+  type PostCorrector,
+} from '../../src/delivery/platform.js';
 import type { PendingCorrection } from '../../src/model/correction.js';
 import { errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
@@ -61,20 +66,32 @@ export class WhatsAppTransport implements Transport {
   readonly posts: PostCorrector;
 
   constructor(private readonly deps: WhatsAppTransportDeps) {
-    this.posts = { edit: (post, article) => this.correct(post, article), remove: (post, article) => this.retract(post, article) };
+    this.posts = {
+      edit: (post, article) => this.correct(post, article),
+      remove: (post, article) => this.retract(post, article),
+    };
   }
 
   /** Within the edit window, the post itself is edited; after it (or for a digest), a reply starting «تصحيح:». */
-  private async correct(post: PendingCorrection & { messageId: string }, article: StoredArticle): Promise<CorrectionResult> {
+  private async correct(
+    post: PendingCorrection & { messageId: string },
+    article: StoredArticle,
+  ): Promise<CorrectionResult> {
     return this.onPost(post, 'edit', async (msg, age) => {
       const caption = msg.hasMedia === true;
       const template = post.template;
       const text = renderArticle(article, whatsappMarkup, this.deps.config, { caption, template });
       if (!post.digest && age < EDIT_WINDOW_MS - WINDOW_MARGIN_MS) {
-        const edited = await msg.edit(text, { linkPreview: !caption && effectiveTemplate(this.deps.config, template).linkPreview !== 'none' });
+        const edited = await msg.edit(text, {
+          linkPreview: !caption && effectiveTemplate(this.deps.config, template).linkPreview !== 'none',
+        });
         if (edited) return { outcome: 'edited' };
       }
-      const reply = await msg.reply(`${CORRECTION_PREFIX}\n${renderArticle(article, whatsappMarkup, this.deps.config, { template })}`, undefined, { linkPreview: false });
+      const reply = await msg.reply(
+        `${CORRECTION_PREFIX}\n${renderArticle(article, whatsappMarkup, this.deps.config, { template })}`,
+        undefined,
+        { linkPreview: false },
+      );
       return { outcome: 'replied', answer: reply.id._serialized };
     });
   }
@@ -83,26 +100,44 @@ export class WhatsAppTransport implements Transport {
    * Deleted for everyone while WhatsApp allows it; after that (or for a digest, which other articles share), a reply
    * with the notice: the post itself can no longer be changed.
    */
-  private async retract(post: PendingCorrection & { messageId: string }, article: StoredArticle): Promise<CorrectionResult> {
+  private async retract(
+    post: PendingCorrection & { messageId: string },
+    article: StoredArticle,
+  ): Promise<CorrectionResult> {
     return this.onPost(post, 'delete', async (msg, age) => {
       if (!post.digest && age < REVOKE_WINDOW_MS - WINDOW_MARGIN_MS) {
         await msg.delete(true);
         return { outcome: 'deleted' };
       }
-      const why = post.digest ? 'a digest shared with other articles' : 'past WhatsApp\'s 60-hour window for deleting for everyone';
+      const why = post.digest
+        ? 'a digest shared with other articles'
+        : "past WhatsApp's 60-hour window for deleting for everyone";
       await msg.reply(`${RETRACTION_NOTICE}: ${article.title}`, undefined, { linkPreview: false });
       return { outcome: 'notice', answer: `${why}: the notice was posted as a reply` };
     });
   }
 
-  private async onPost(post: PendingCorrection & { messageId: string }, method: string, act: (msg: WaStoredMessage, ageMs: number) => Promise<CorrectionResult>): Promise<CorrectionResult> {
+  private async onPost(
+    post: PendingCorrection & { messageId: string },
+    method: string,
+    act: (msg: WaStoredMessage, ageMs: number) => Promise<CorrectionResult>,
+  ): Promise<CorrectionResult> {
     const client = this.deps.connection.client();
     if (!client || !this.deps.connection.ready()) throw notConnected(post.chatId);
-    if (!client.getMessageById) throw new PermanentDeliveryError('this WhatsApp client cannot look up sent messages', { method, chatId: post.chatId, deactivate: false });
+    if (!client.getMessageById)
+      throw new PermanentDeliveryError('this WhatsApp client cannot look up sent messages', {
+        method,
+        chatId: post.chatId,
+        deactivate: false,
+      });
     try {
       const msg = await client.getMessageById(post.messageId);
-      if (!msg) throw new PermanentDeliveryError(`WhatsApp post ${post.messageId} is no longer in the chat (deleted there, or WhatsApp Web does not have it)`, { method, chatId: post.chatId, deactivate: false });
-      const sentAt = msg.timestamp !== undefined ? msg.timestamp * 1000 : post.sentAt?.getTime() ?? 0;
+      if (!msg)
+        throw new PermanentDeliveryError(
+          `WhatsApp post ${post.messageId} is no longer in the chat (deleted there, or WhatsApp Web does not have it)`,
+          { method, chatId: post.chatId, deactivate: false },
+        );
+      const sentAt = msg.timestamp !== undefined ? msg.timestamp * 1000 : (post.sentAt?.getTime() ?? 0);
       return await this.deps.pacer.turn(async () => {
         const result = await act(msg, this.deps.clock.now() - sentAt);
         this.deps.pacer.sent();
@@ -111,7 +146,11 @@ export class WhatsAppTransport implements Transport {
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(post.chatId, err);
-      throw new TemporaryDeliveryError(`WhatsApp ${method} of ${post.messageId} failed: ${errorMessage(err)}`, { method, chatId: post.chatId }, { cause: err });
+      throw new TemporaryDeliveryError(
+        `WhatsApp ${method} of ${post.messageId} failed: ${errorMessage(err)}`,
+        { method, chatId: post.chatId },
+        { cause: err },
+      );
     }
   }
 
@@ -121,7 +160,10 @@ export class WhatsAppTransport implements Transport {
       const day = this.deps.pacer.today();
       if (this.capLoggedFor !== day) {
         this.capLoggedFor = day;
-        this.deps.logger.warn('whatsapp daily cap reached: the queue waits until tomorrow', { day, sent: this.deps.pacer.sentToday() });
+        this.deps.logger.warn('whatsapp daily cap reached: the queue waits until tomorrow', {
+          day,
+          sent: this.deps.pacer.sentToday(),
+        });
       }
       return false;
     }
@@ -131,7 +173,12 @@ export class WhatsAppTransport implements Transport {
   async send(delivery: PendingDelivery, article: StoredArticle): Promise<{ messageId?: string }> {
     const client = this.deps.connection.client();
     if (!client || !this.deps.connection.ready()) throw notConnected(delivery.chatId);
-    return this.paced(client, delivery.chatId, (c) => this.sendArticle(c, delivery.chatId, article, delivery.template), { article: article.id });
+    return this.paced(
+      client,
+      delivery.chatId,
+      (c) => this.sendArticle(c, delivery.chatId, article, delivery.template),
+      { article: article.id },
+    );
   }
 
   /**
@@ -141,7 +188,9 @@ export class WhatsAppTransport implements Transport {
   async sendText(target: ChatTarget, text: string): Promise<{ messageId?: string }> {
     const client = this.deps.connection.client();
     if (!client || !this.deps.connection.ready()) throw notConnected(target.chatId);
-    return this.paced(client, target.chatId, (c) => c.sendMessage(target.chatId, text, { linkPreview: false }), { digest: true });
+    return this.paced(client, target.chatId, (c) => c.sendMessage(target.chatId, text, { linkPreview: false }), {
+      digest: true,
+    });
   }
 
   /** How many more messages the daily cap allows today. */
@@ -163,21 +212,31 @@ export class WhatsAppTransport implements Transport {
       if (!client || !this.deps.connection.ready()) break;
       let content: string | WaMedia = 'text' in message ? message.text : '';
       if ('photo' in message) {
-        const media = this.deps.loadMedia && await this.deps.loadMedia(message.photo).catch((err) => {
-          this.deps.logger.info('full text: photo not loaded; left out', { chat: chatId, error: errorMessage(err) });
-          return undefined;
-        });
+        const media =
+          this.deps.loadMedia &&
+          (await this.deps.loadMedia(message.photo).catch((err) => {
+            this.deps.logger.info('full text: photo not loaded; left out', { chat: chatId, error: errorMessage(err) });
+            return undefined;
+          }));
         if (!media) continue;
         content = media;
       }
       try {
         await this.deps.pacer.turn(async () => {
           await this.showTyping(chat);
-          await client.sendMessage(chatId, content, { linkPreview: false, ...(sent === 0 && quote ? { quotedMessageId: quote } : {}) });
+          await client.sendMessage(chatId, content, {
+            linkPreview: false,
+            ...(sent === 0 && quote ? { quotedMessageId: quote } : {}),
+          });
           this.deps.pacer.sent();
         });
       } catch (err) {
-        this.deps.logger.warn('full text: a message failed; the rest is not sent', { chat: chatId, sent, of: messages.length, error: errorMessage(err) });
+        this.deps.logger.warn('full text: a message failed; the rest is not sent', {
+          chat: chatId,
+          sent,
+          of: messages.length,
+          error: errorMessage(err),
+        });
         break;
       }
       sent++;
@@ -185,7 +244,12 @@ export class WhatsAppTransport implements Transport {
     return sent;
   }
 
-  private async paced(client: WaClient, chatId: string, send: (client: WaClient) => Promise<WaSentMessage>, what: Record<string, unknown>): Promise<{ messageId?: string }> {
+  private async paced(
+    client: WaClient,
+    chatId: string,
+    send: (client: WaClient) => Promise<WaSentMessage>,
+    what: Record<string, unknown>,
+  ): Promise<{ messageId?: string }> {
     const chat = await this.reachableChat(client, chatId);
     try {
       return await this.deps.pacer.turn(async () => {
@@ -198,20 +262,30 @@ export class WhatsAppTransport implements Transport {
     } catch (err) {
       if (err instanceof PermanentDeliveryError || err instanceof TemporaryDeliveryError) throw err;
       if (!this.deps.connection.ready()) throw notConnected(chatId, err);
-      throw new TemporaryDeliveryError(`WhatsApp ${METHOD} to ${chatId} failed: ${errorMessage(err)}`, { method: METHOD, chatId }, { cause: err });
+      throw new TemporaryDeliveryError(
+        `WhatsApp ${METHOD} to ${chatId} failed: ${errorMessage(err)}`,
+        { method: METHOD, chatId },
+        { cause: err },
+      );
     }
   }
 
   /** Only groups the account is in and channels it administers: anything else would fail, or look like spam. */
   private async reachableChat(client: WaClient, chatId: string): Promise<WaChat> {
-    const refuse = (why: string) => new PermanentDeliveryError(`WhatsApp chat ${chatId}: ${why}`, { method: METHOD, chatId });
-    if (!isGroupId(chatId) && !isChannelId(chatId)) throw refuse('Nashra sends only to groups (@g.us) and channels (@newsletter)');
+    const refuse = (why: string) =>
+      new PermanentDeliveryError(`WhatsApp chat ${chatId}: ${why}`, { method: METHOD, chatId });
+    if (!isGroupId(chatId) && !isChannelId(chatId))
+      throw refuse('Nashra sends only to groups (@g.us) and channels (@newsletter)');
     let chat: WaChat | undefined;
     try {
       chat = await client.getChatById(chatId);
     } catch (err) {
       if (!this.deps.connection.ready()) throw notConnected(chatId, err);
-      throw new TemporaryDeliveryError(`WhatsApp getChatById(${chatId}) failed: ${errorMessage(err)}`, { method: 'getChatById', chatId }, { cause: err });
+      throw new TemporaryDeliveryError(
+        `WhatsApp getChatById(${chatId}) failed: ${errorMessage(err)}`,
+        { method: 'getChatById', chatId },
+        { cause: err },
+      );
     }
     if (!chat) throw refuse('the account is not in this chat (removed, or the chat was deleted)');
     if (isChannelId(chatId)) {
@@ -223,7 +297,8 @@ export class WhatsAppTransport implements Transport {
       const myIds = (await resolveIdentity(client, me)).ids;
       const mine = chat.participants.find((p) => myIds.includes(p.id._serialized));
       if (!mine) throw refuse('the account is no longer a member of this group');
-      if (chat.isReadOnly && !mine.isAdmin && !mine.isSuperAdmin) throw refuse('only admins may send in this group; make the bot number an admin');
+      if (chat.isReadOnly && !mine.isAdmin && !mine.isSuperAdmin)
+        throw refuse('only admins may send in this group; make the bot number an admin');
     }
     return chat;
   }
@@ -239,7 +314,12 @@ export class WhatsAppTransport implements Transport {
    * With the lead image and the summary as its caption where that works (and the chat's template wants the photo);
    * otherwise text, with a link preview unless the chat chose none (WhatsApp's preview is on or off).
    */
-  private async sendArticle(client: WaClient, chatId: string, article: StoredArticle, own: MessageTemplate = {}): Promise<WaSentMessage> {
+  private async sendArticle(
+    client: WaClient,
+    chatId: string,
+    article: StoredArticle,
+    own: MessageTemplate = {},
+  ): Promise<WaSentMessage> {
     const { config, loadMedia, logger } = this.deps;
     const template = effectiveTemplate(config, own);
     if (article.imageUrl && loadMedia && template.leadPhoto !== false) {
@@ -252,10 +332,15 @@ export class WhatsAppTransport implements Transport {
         if (media) return client.sendMessage(chatId, media, { caption });
       }
     }
-    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config, { template: own }), { linkPreview: template.linkPreview !== 'none' });
+    return client.sendMessage(chatId, renderArticle(article, whatsappMarkup, config, { template: own }), {
+      linkPreview: template.linkPreview !== 'none',
+    });
   }
 }
 
 const notConnected = (chatId: string, cause?: unknown) =>
-  new TemporaryDeliveryError('WhatsApp is not connected; the delivery waits for the reconnection', { method: METHOD, chatId, retryAfterMs: 0 }, { cause });
-
+  new TemporaryDeliveryError(
+    'WhatsApp is not connected; the delivery waits for the reconnection',
+    { method: METHOD, chatId, retryAfterMs: 0 },
+    { cause },
+  );

@@ -69,13 +69,25 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
 }
 
-export const processIo = (): CliIo => ({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+export const processIo = (): CliIo => ({
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
 
-export function createContext(registry: readonly PlatformDescriptor[], options: { db?: string; outlet?: string }, io: CliIo = processIo()): CommandContext {
+export function createContext(
+  registry: readonly PlatformDescriptor[],
+  options: { db?: string; outlet?: string },
+  io: CliIo = processIo(),
+): CommandContext {
   const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
   const logger = createLogger({
-    level: config.logLevel, format: config.logFormat, secrets: configuredSecrets(registry, config), write: (line) => io.stderr.write(line + '\n'),
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: configuredSecrets(registry, config),
+    write: (line) => io.stderr.write(line + '\n'),
   });
   for (const warning of config.warnings) logger.warn(warning);
   // Each outlet's database opened once, on first use (src/app/outlets.ts says where each one is).
@@ -88,24 +100,36 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
   const { databaseUrl } = config;
   const storeOf = (slug: string): Store => {
     let store = stores.get(slug);
-    if (!store) { store = openStore(outletFile(config.databasePath, slug)); stores.set(slug, store); }
+    if (!store) {
+      store = openStore(outletFile(config.databasePath, slug));
+      stores.set(slug, store);
+    }
     return store;
   };
   // Another outlet's pool is smaller: N runs × (10 + 4 per other outlet) connections (README: Scaling out).
   const postgresOf = (url: string, slug: string): Promise<PostgresPorts> => {
     let ports = postgres.get(slug);
-    if (!ports) { ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 }); postgres.set(slug, ports); }
+    if (!ports) {
+      ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 });
+      postgres.set(slug, ports);
+    }
     return ports;
   };
-  const data = async (slug: string): Promise<DataPorts> => (databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug));
+  const data = async (slug: string): Promise<DataPorts> =>
+    databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug);
   const slugOf = async (slug: string | undefined): Promise<string> => slug ?? (await ctx.outlet()).slug;
   const ctx: CommandContext = {
     config,
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
-    outlets: () => (registered ??= data(MAIN_OUTLET).then((ports) => ports.repos.outlets.list())
-      .then((outlets) => [...outlets.filter((o) => o.slug === MAIN_OUTLET), ...outlets.filter((o) => o.slug !== MAIN_OUTLET)])),
+    outlets: () =>
+      (registered ??= data(MAIN_OUTLET)
+        .then((ports) => ports.repos.outlets.list())
+        .then((outlets) => [
+          ...outlets.filter((o) => o.slug === MAIN_OUTLET),
+          ...outlets.filter((o) => o.slug !== MAIN_OUTLET),
+        ])),
     outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
     outletConfig: async (named) => {
       const slug = await slugOf(named);
@@ -127,7 +151,13 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     newsroom: async (named) => {
       const slug = await slugOf(named);
       let newsroom = newsrooms.get(slug);
-      if (!newsroom) { newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => ({ ...newsroomDeps(registry, own, ports, logger), outlet: slug })); newsrooms.set(slug, newsroom); }
+      if (!newsroom) {
+        newsroom = Promise.all([ctx.outletConfig(slug), data(slug)]).then(([own, ports]) => ({
+          ...newsroomDeps(registry, own, ports, logger),
+          outlet: slug,
+        }));
+        newsrooms.set(slug, newsroom);
+      }
       return newsroom;
     },
     mainNewsroom: () => ctx.newsroom(MAIN_OUTLET),
@@ -140,7 +170,9 @@ export function createContext(registry: readonly PlatformDescriptor[], options: 
     // Loaded on use: the other commands do not pay for PostgreSQL's client.
     copyDatabase: async (url, slug = MAIN_OUTLET) => {
       for (const password of urlPasswords(url)) logger.addSecret(password);
-      return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, { schema: outletSchema(slug) });
+      return (await import('../store/postgres/copy.js')).copyToPostgres(outletFile(config.databasePath, slug), url, {
+        schema: outletSchema(slug),
+      });
     },
     copySources: async () => {
       const registered = existsSync(config.databasePath) ? await storeOf(MAIN_OUTLET).ports().repos.outlets.list() : [];

@@ -10,17 +10,31 @@ import type { PushIngest } from '../ingest/push.js';
  * marked on when the configuration turns it on. Only those that are on get a preview and an audience; the others
  * keep their names and post links for what they sent before.
  */
-export function deskPlatforms(registry: readonly PlatformDescriptor[], config: Pick<Config, 'platforms'>, demo: boolean): DeskPlatform[] {
-  return registry.filter((p) => demo || !p.local).map((p) => ({
-    name: p.name, markup: p.markup, label: p.label, postUrl: p.postUrl?.bind(p), on: config.platforms[p.name] !== undefined,
-  }));
+export function deskPlatforms(
+  registry: readonly PlatformDescriptor[],
+  config: Pick<Config, 'platforms'>,
+  demo: boolean,
+): DeskPlatform[] {
+  return registry
+    .filter((p) => demo || !p.local)
+    .map((p) => ({
+      name: p.name,
+      markup: p.markup,
+      label: p.label,
+      postUrl: p.postUrl?.bind(p),
+      on: config.platforms[p.name] !== undefined,
+    }));
 }
 
 /**
  * The web desk, when wanted: on NASHRA_WEB_PORT, or on the default port with only the local demo platform (so a
  * newcomer sees it at once) or when clicks are counted (posts link to its `/r/<code>`). A port that is taken is said in one line and the run goes on without the desk.
  */
-export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: readonly DeskPlatform[], opts: { demo: boolean; out: (text: string) => void; push?: (outlet: string) => PushIngest | undefined }): Promise<DeskHandle | undefined> {
+export async function startDeskIfWanted(
+  outlets: OutletNewsrooms,
+  platforms: readonly DeskPlatform[],
+  opts: { demo: boolean; out: (text: string) => void; push?: (outlet: string) => PushIngest | undefined },
+): Promise<DeskHandle | undefined> {
   const { config } = outlets.main;
   const { web } = config;
   // Counting clicks needs the server: posts link to it.
@@ -28,16 +42,20 @@ export async function startDeskIfWanted(outlets: OutletNewsrooms, platforms: rea
   if (port === undefined) return undefined;
   const { startDesk } = await import('../desk/server.js');
   try {
-    const desk = await startDesk({ outlets, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push }, { port, host: web.host });
+    const desk = await startDesk(
+      { outlets, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push },
+      { port, host: web.host },
+    );
     opts.out(`Desk: ${desk.url}\n`);
     return desk;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
-      opts.out(`Desk: port ${port} on ${web.host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`);
+      opts.out(
+        `Desk: port ${port} on ${web.host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`,
+      );
       return undefined;
     }
     throw err;
   }
 }
-

@@ -19,7 +19,11 @@ import { checkSlug } from '../newsroom/outlets.js';
 /** The SQLite file of an outlet's rows. */
 export function outletFile(databasePath: string, slug: string): string {
   if (slug === MAIN_OUTLET) return databasePath;
-  return join(dirname(databasePath), `${basename(databasePath, extname(databasePath))}.outlets`, `${checkSlug(slug)}.db`);
+  return join(
+    dirname(databasePath),
+    `${basename(databasePath, extname(databasePath))}.outlets`,
+    `${checkSlug(slug)}.db`,
+  );
 }
 
 /** The PostgreSQL schema of an outlet's rows. */
@@ -34,9 +38,14 @@ export function outletSchema(slug: string): string {
 export function chooseOutlet(outlets: readonly Outlet[], named: string | undefined): Outlet {
   if (named !== undefined) {
     const found = outlets.find((o) => o.slug === named);
-    if (!found) throw new UserError(`no outlet named ${JSON.stringify(named.slice(0, 40))}; the outlets: ${outlets.map((o) => o.slug).join(', ')} (nashra outlets list)`);
+    if (!found)
+      throw new UserError(
+        `no outlet named ${JSON.stringify(named.slice(0, 40))}; the outlets: ${outlets.map((o) => o.slug).join(', ')} (nashra outlets list)`,
+      );
     return found;
   }
   if (outlets.length === 1) return outlets[0]!;
-  throw new UserError(`this installation has ${outlets.length} outlets (${outlets.map((o) => o.slug).join(', ')}): name one with --outlet <name>`);
+  throw new UserError(
+    `this installation has ${outlets.length} outlets (${outlets.map((o) => o.slug).join(', ')}): name one with --outlet <name>`,
+  );
 }

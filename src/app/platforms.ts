@@ -17,13 +17,19 @@ import { urlPasswords } from '../store/postgres/url-password.js';
  * The platforms Nashra knows: one folder each under bots/, plus plug-ins. This file is the only place that names
  * them; everything else iterates the registry.
  */
-export const BUILT_IN_PLATFORMS: readonly PlatformDescriptor[] = [telegramPlatform, whatsappPlatform, consolePlatform] as PlatformDescriptor[];
+export const BUILT_IN_PLATFORMS: readonly PlatformDescriptor[] = [
+  telegramPlatform,
+  whatsappPlatform,
+  consolePlatform,
+] as PlatformDescriptor[];
 
 /**
  * The built-in platforms and the plug-ins named in NASHRA_PLUGINS (comma-separated module paths, relative to the
  * working directory, or package names), each exporting its descriptor as `platform`.
  */
-export async function loadRegistry(env: Record<string, string | undefined> = process.env): Promise<PlatformDescriptor[]> {
+export async function loadRegistry(
+  env: Record<string, string | undefined> = process.env,
+): Promise<PlatformDescriptor[]> {
   const registry = [...BUILT_IN_PLATFORMS];
   for (const spec of pluginModules(env)) {
     const url = existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
@@ -31,13 +37,26 @@ export async function loadRegistry(env: Record<string, string | undefined> = pro
     try {
       module = (await import(url)) as { platform?: PlatformDescriptor };
     } catch (err) {
-      throw new ConfigError('NASHRA_PLUGINS', `cannot load the plug-in ${spec}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      throw new ConfigError(
+        'NASHRA_PLUGINS',
+        `cannot load the plug-in ${spec}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      );
     }
     const p = module.platform;
-    if (!p || typeof p.name !== 'string' || typeof p.createAdapter !== 'function' || typeof p.classifyChat !== 'function' || !p.markup) {
-      throw new ConfigError('NASHRA_PLUGINS', `${spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`);
+    if (
+      !p ||
+      typeof p.name !== 'string' ||
+      typeof p.createAdapter !== 'function' ||
+      typeof p.classifyChat !== 'function' ||
+      !p.markup
+    ) {
+      throw new ConfigError(
+        'NASHRA_PLUGINS',
+        `${spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`,
+      );
     }
-    if (registry.some((r) => r.name === p.name)) throw new ConfigError('NASHRA_PLUGINS', `${spec}: a platform named "${p.name}" is already registered`);
+    if (registry.some((r) => r.name === p.name))
+      throw new ConfigError('NASHRA_PLUGINS', `${spec}: a platform named "${p.name}" is already registered`);
     registry.push(p);
   }
   return registry;
@@ -47,18 +66,28 @@ export async function loadRegistry(env: Record<string, string | undefined> = pro
  * The newsroom's dependencies for this configuration: one editor list built from every platform's settings. The
  * database is the SQLite store (its ports) or another adapter's ports (PostgreSQL).
  */
-export function newsroomDeps(registry: readonly PlatformDescriptor[], config: Config, database: Store | DataPorts, logger: Logger, onQueued: () => void = () => {}): NewsroomDeps {
+export function newsroomDeps(
+  registry: readonly PlatformDescriptor[],
+  config: Config,
+  database: Store | DataPorts,
+  logger: Logger,
+  onQueued: () => void = () => {},
+): NewsroomDeps {
   const data = 'ports' in database ? database.ports() : database;
-  const configured = new Map(registry.map((p) => {
-    const settings = config.platforms[p.name];
-    return [p.name, settings !== undefined ? p.editors?.(settings) ?? [] : []] as const;
-  }));
+  const configured = new Map(
+    registry.map((p) => {
+      const settings = config.platforms[p.name];
+      return [p.name, settings !== undefined ? (p.editors?.(settings) ?? []) : []] as const;
+    }),
+  );
   return { data, config, logger, editors: new EditorDirectory(data.repos, configured), platforms: registry, onQueued };
 }
 
 /** Secrets of every configured platform, and the database's password, for the logger to mask. */
 export function configuredSecrets(registry: readonly PlatformDescriptor[], config: Config): string[] {
-  const platforms = registry.flatMap((p) => (config.platforms[p.name] !== undefined ? p.secrets?.(config.platforms[p.name]) ?? [] : []));
+  const platforms = registry.flatMap((p) =>
+    config.platforms[p.name] !== undefined ? (p.secrets?.(config.platforms[p.name]) ?? []) : [],
+  );
   return config.databaseUrl === undefined ? platforms : [...platforms, ...urlPasswords(config.databaseUrl)];
 }
 
@@ -68,7 +97,11 @@ export function configuredSecrets(registry: readonly PlatformDescriptor[], confi
  * nothing never pays for grammY or puppeteer at start-up. Each gets the store's day counters (WhatsApp's
  * daily cap), the one table a platform keeps itself.
  */
-export async function createPlatforms(registry: readonly PlatformDescriptor[], ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>, sendCounters: DayCounters): Promise<PlatformAdapter[]> {
+export async function createPlatforms(
+  registry: readonly PlatformDescriptor[],
+  ctx: Omit<AdapterContext, 'notifyOtherEditors' | 'sendCounters'>,
+  sendCounters: DayCounters,
+): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = [];
   for (const p of registry) {
     const settings = ctx.config.platforms[p.name];
@@ -90,9 +123,22 @@ export function onlyLocalPlatforms(registry: readonly PlatformDescriptor[], conf
 export const loadAppConfig = (env: Record<string, string | undefined>): Config => loadConfig(env, BUILT_IN_PLATFORMS);
 
 /** An adapter's context outside `nashra run` (tests and benches that build one platform's adapter themselves). */
-export function adapterContext(config: Config, store: Store, logger: Logger, options: { onQueued?: () => void; out?: (text: string) => void; notifyOtherEditors?: (text: string) => Promise<void> } = {}): AdapterContext {
+export function adapterContext(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  options: {
+    onQueued?: () => void;
+    out?: (text: string) => void;
+    notifyOtherEditors?: (text: string) => Promise<void>;
+  } = {},
+): AdapterContext {
   return {
-    config, sendCounters: store.counters, logger, newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
-    out: options.out ?? ((text) => process.stdout.write(`${text}\n`)), notifyOtherEditors: options.notifyOtherEditors ?? (async () => {}),
+    config,
+    sendCounters: store.counters,
+    logger,
+    newsroom: newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, options.onQueued),
+    out: options.out ?? ((text) => process.stdout.write(`${text}\n`)),
+    notifyOtherEditors: options.notifyOtherEditors ?? (async () => {}),
   };
 }

@@ -23,7 +23,12 @@ export interface RunDatabase {
    * is driven by one run at a time (src/app/senders.ts). False (SQLite): one run at a time, refused otherwise.
    */
   readonly shared: boolean;
-  acquireLease(name: string, holder: string, ttlMs: number, info: LeaseInfo): Promise<{ ok: true } | { ok: false; current: LeaseHolder }>;
+  acquireLease(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    info: LeaseInfo,
+  ): Promise<{ ok: true } | { ok: false; current: LeaseHolder }>;
   /** False when the lease was lost (taken over after it expired). */
   renewLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Renews each lease still held by the holder given with it, in one write; the names renewed (the others were lost). */
@@ -38,7 +43,11 @@ export interface RunDatabase {
   pruneLeases(prefix: string, now: number): Promise<number>;
   recordPlatform(platform: string, ready: boolean, reason: string | undefined): Promise<void>;
   demoPending(createdBy: string): Promise<boolean>;
-  endDemo(createdBy: string, samples: Samples, actor: string): Promise<{ articles: number; subscriptions: number } | null>;
+  endDemo(
+    createdBy: string,
+    samples: Samples,
+    actor: string,
+  ): Promise<{ articles: number; subscriptions: number } | null>;
 }
 
 export function sqliteRunDatabase(store: Store): RunDatabase {
@@ -49,11 +58,15 @@ export function sqliteRunDatabase(store: Store): RunDatabase {
     shared: false,
     acquireLease: async (name, holder, ttlMs, info) => store.leases.acquire(name, holder, ttlMs, info),
     renewLease: async (name, holder, ttlMs) => store.leases.renew(name, holder, ttlMs),
-    renewLeases: async (leases, ttlMs) => new Set(leases.filter((l) => store.leases.renew(l.name, l.holder, ttlMs)).map((l) => l.name)),
+    renewLeases: async (leases, ttlMs) =>
+      new Set(leases.filter((l) => store.leases.renew(l.name, l.holder, ttlMs)).map((l) => l.name)),
     // Asked only of a database several runs share (the runs alive); a SQLite file has one run (a second is refused).
     countLeases: async () => 1,
-    takeOverLease: async (name, staleHolder, holder, ttlMs, info) => store.leases.takeOver(name, staleHolder, holder, ttlMs, info),
-    releaseLease: async (name, holder) => { if (store.isOpen) store.leases.release(name, holder); },
+    takeOverLease: async (name, staleHolder, holder, ttlMs, info) =>
+      store.leases.takeOver(name, staleHolder, holder, ttlMs, info),
+    releaseLease: async (name, holder) => {
+      if (store.isOpen) store.leases.release(name, holder);
+    },
     leaseHolder: async (name) => store.leases.holder(name),
     pruneLeases: async (prefix, now) => store.leases.prune(prefix, now),
     recordPlatform: async (platform, ready, reason) => store.platformStatus.record(platform, ready, reason),
@@ -73,8 +86,11 @@ export async function postgresRunDatabase(ports: PostgresPorts, where: string): 
     renewLease: (name, holder, ttlMs) => runtime.leases.renew(name, holder, ttlMs),
     renewLeases: (leases, ttlMs) => runtime.leases.renewAll(leases, ttlMs),
     countLeases: (prefix) => runtime.leases.countHeld(prefix),
-    takeOverLease: (name, staleHolder, holder, ttlMs, info) => runtime.leases.takeOver(name, staleHolder, holder, ttlMs, info),
-    releaseLease: async (name, holder) => { if (ports.isOpen()) await runtime.leases.release(name, holder); },
+    takeOverLease: (name, staleHolder, holder, ttlMs, info) =>
+      runtime.leases.takeOver(name, staleHolder, holder, ttlMs, info),
+    releaseLease: async (name, holder) => {
+      if (ports.isOpen()) await runtime.leases.release(name, holder);
+    },
     leaseHolder: (name) => runtime.leases.holder(name),
     pruneLeases: (prefix, now) => runtime.leases.prune(prefix, now),
     recordPlatform: (platform, ready, reason) => runtime.platformStatus.record(platform, ready, reason),
@@ -93,13 +109,21 @@ export async function postgresRunDatabase(ports: PostgresPorts, where: string): 
 export class WriteBehindCounters implements DayCounters {
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly stored: { increment(platform: string, day: string): Promise<number>; get(platform: string, day: string): Promise<number> }) {}
+  constructor(
+    private readonly stored: {
+      increment(platform: string, day: string): Promise<number>;
+      get(platform: string, day: string): Promise<number>;
+    },
+  ) {}
 
   increment(platform: string, day: string): number {
     const key = `${platform}\u0000${day}`;
     const count = this.get(platform, day) + 1;
     this.counts.set(key, count);
-    void this.stored.increment(platform, day).then((n) => this.raise(key, n), () => undefined);
+    void this.stored.increment(platform, day).then(
+      (n) => this.raise(key, n),
+      () => undefined,
+    );
     return count;
   }
 
@@ -108,7 +132,10 @@ export class WriteBehindCounters implements DayCounters {
     const known = this.counts.get(key);
     if (known !== undefined) return known;
     this.counts.set(key, 0);
-    void this.stored.get(platform, day).then((n) => this.raise(key, n), () => undefined);
+    void this.stored.get(platform, day).then(
+      (n) => this.raise(key, n),
+      () => undefined,
+    );
     return 0;
   }
 

@@ -74,7 +74,12 @@ const WEBSUB_EVERY_MS = 60_000;
  * health server and the desk are the process's, once. With no platform configured it runs on the embedded default:
  * the bundled samples, printed to the console.
  */
-export async function runMain(config: Config, outlets: readonly OutletRun[], logger: Logger, options: RunOptions): Promise<void> {
+export async function runMain(
+  config: Config,
+  outlets: readonly OutletRun[],
+  logger: Logger,
+  options: RunOptions,
+): Promise<void> {
   checkOwnAccounts(outlets);
   const runners: OutletRunner[] = [];
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
@@ -93,19 +98,35 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
   const engine = config.databaseUrl === undefined ? undefined : new JobEngine(config.databaseUrl, logger);
   try {
     for (const outlet of outlets) {
-      const runner = new OutletRunner(outlet, outlets.length > 1 ? outletLogger(logger, outlet.slug) : logger, options, stop, fail, { share, engine });
+      const runner = new OutletRunner(
+        outlet,
+        outlets.length > 1 ? outletLogger(logger, outlet.slug) : logger,
+        options,
+        stop,
+        fail,
+        { share, engine },
+      );
       await runner.acquire();
       runners.push(runner);
     }
     for (const runner of runners) await runner.prepare();
     for (const runner of runners) if (!(await runner.startPlatforms())) return;
-    if (config.healthPort) health = await startHealthServer(config.healthPort, runners.map((r) => r.health()), logger);
+    if (config.healthPort)
+      health = await startHealthServer(
+        config.healthPort,
+        runners.map((r) => r.health()),
+        logger,
+      );
     // The desk's push endpoints (publish hooks, WebSub callbacks) reach each outlet's sources through its runner's
     // PushIngest, by the outlet's name in the path (src/desk/push-routes.ts).
     const main = runners.find((r) => r.outlet.slug === MAIN_OUTLET);
     if (!options.once && options.desk) {
       const pushOf = new Map(runners.map((r) => [r.outlet.slug, r.push!] as const));
-      desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, { demo: main?.outlet.demo ?? false, out: options.out, push: (slug) => pushOf.get(slug) });
+      desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, {
+        demo: main?.outlet.demo ?? false,
+        out: options.out,
+        push: (slug) => pushOf.get(slug),
+      });
     }
     if (options.once) {
       for (const runner of runners) await runner.once();
@@ -122,7 +143,8 @@ export async function runMain(config: Config, outlets: readonly OutletRun[], log
     await engine?.stop();
     // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
     for (const outlet of outlets) {
-      for (const p of outlet.platforms) await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
+      for (const p of outlet.platforms)
+        await p.stop().catch((err) => logger.warn('platform did not stop cleanly', { platform: p.name, error: err }));
     }
     health?.close();
     await desk?.close();
@@ -149,8 +171,10 @@ function checkOwnAccounts(outlets: readonly OutletRun[]): void {
       for (const { key, what } of accounts) {
         const other = seen.get(key);
         if (other !== undefined && other !== outlet.slug) {
-          throw new UserError(`the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account (${what}); ` +
-            'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)');
+          throw new UserError(
+            `the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account (${what}); ` +
+              'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)',
+          );
         }
         seen.set(key, outlet.slug);
       }
@@ -162,9 +186,12 @@ function checkOwnAccounts(outlets: readonly OutletRun[]): void {
 function outletLogger(logger: Logger, outlet: string): Logger {
   const withOutlet = (fields: Record<string, unknown> = {}) => ({ outlet, ...fields });
   return {
-    debug: (m, f) => logger.debug(m, withOutlet(f)), info: (m, f) => logger.info(m, withOutlet(f)),
-    warn: (m, f) => logger.warn(m, withOutlet(f)), error: (m, f) => logger.error(m, withOutlet(f)),
-    addSecret: (secret) => logger.addSecret(secret), redact: (text) => logger.redact(text),
+    debug: (m, f) => logger.debug(m, withOutlet(f)),
+    info: (m, f) => logger.info(m, withOutlet(f)),
+    warn: (m, f) => logger.warn(m, withOutlet(f)),
+    error: (m, f) => logger.error(m, withOutlet(f)),
+    addSecret: (secret) => logger.addSecret(secret),
+    redact: (text) => logger.redact(text),
   };
 }
 
@@ -182,19 +209,32 @@ class OutletRunner {
   private statusTimer: NodeJS.Timeout | undefined;
   private recordStatus: () => void = () => {};
 
-  constructor(readonly outlet: OutletRun, private readonly logger: Logger, private readonly options: RunOptions,
-    private readonly stop: Stop, private readonly fail: (err: unknown) => void,
-    private readonly shared: { share?: SenderShare; engine?: JobEngine }) {}
+  constructor(
+    readonly outlet: OutletRun,
+    private readonly logger: Logger,
+    private readonly options: RunOptions,
+    private readonly stop: Stop,
+    private readonly fail: (err: unknown) => void,
+    private readonly shared: { share?: SenderShare; engine?: JobEngine },
+  ) {}
 
   async acquire(): Promise<void> {
     const { db, config } = this.outlet;
     const lease = await acquireLease(db, this.logger);
     this.lease = lease;
     // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
-    this.senders = db.shared ? new SenderLeases(db, this.logger, {
-      holder: lease.holder, info: { pid: process.pid, host: hostname() }, host: hostname(), policy: config.inDoubtPolicy,
-      processExists, onTaken: () => this.worker?.notify(), share: this.shared.share, inFlight: (platform) => this.worker?.inFlightOn(platform) ?? 0,
-    }) : undefined;
+    this.senders = db.shared
+      ? new SenderLeases(db, this.logger, {
+          holder: lease.holder,
+          info: { pid: process.pid, host: hostname() },
+          host: hostname(),
+          policy: config.inDoubtPolicy,
+          processExists,
+          onTaken: () => this.worker?.notify(),
+          share: this.shared.share,
+          inFlight: (platform) => this.worker?.inFlightOn(platform) ?? 0,
+        })
+      : undefined;
   }
 
   renewLease(): Promise<boolean> {
@@ -209,9 +249,12 @@ class OutletRunner {
     const { data } = db;
     const recovered = senders ? 0 : await data.repos.jobs.recoverInterrupted(config.inDoubtPolicy, Date.now());
     if (recovered > 0) {
-      logger.warn(config.inDoubtPolicy === 'hold'
-        ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
-        : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { count: recovered });
+      logger.warn(
+        config.inDoubtPolicy === 'hold'
+          ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
+          : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)',
+        { count: recovered },
+      );
     }
     // A platform pinned to one run (a WhatsApp session's Chromium) that another run drives is left out here.
     const platforms = senders ? await senders.pinned(this.outlet.platforms) : this.outlet.platforms;
@@ -221,17 +264,25 @@ class OutletRunner {
     await senders?.claim(transports);
     if (!this.outlet.demo) {
       // The README's order: the demo first, then a token. Its samples and console target are not the newsroom's.
-      const ended = await db.demoPending(DEMO)
-        ? await db.endDemo(DEMO, (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })), 'nashra run')
+      const ended = (await db.demoPending(DEMO))
+        ? await db.endDemo(
+            DEMO,
+            (await loadSamples(config, logger)).map((a) => ({ contentHash: contentHash(a), title: a.title })),
+            'nashra run',
+          )
         : null;
       if (ended) {
         const samples = ended.articles === 1 ? '1 sample article' : `${ended.articles} sample articles`;
-        options.out(`Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`);
+        options.out(
+          `Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`,
+        );
       }
     }
     if (this.outlet.demo) {
-      options.out('No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
-        'See .env.example to connect Telegram or WhatsApp.\n');
+      options.out(
+        'No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+          'See .env.example to connect Telegram or WhatsApp.\n',
+      );
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
       const subscriptions = await data.repos.subscriptions.list();
       if (subscriptions.length === 0) await seedDemo(config, data, logger, options.out);
@@ -254,10 +305,30 @@ class OutletRunner {
     // time), in a queue of the outlet's own (its sources' ids are its database's).
     const pollDeps = { config, data, logger, intake };
     const { engine } = this.shared;
-    this.poller = engine === undefined
-      ? new SourcePoller(pollDeps, () => delivery.notify(), () => void askEditors())
-      : new EnginePoller(pollDeps, { engine, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) }, () => delivery.notify(), () => void askEditors());
-    this.push = new PushIngest({ config, data, logger, intake, outlet: this.outlet.slug, onQueued: () => { delivery.notify(); void askEditors(); } });
+    this.poller =
+      engine === undefined
+        ? new SourcePoller(
+            pollDeps,
+            () => delivery.notify(),
+            () => void askEditors(),
+          )
+        : new EnginePoller(
+            pollDeps,
+            { engine, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) },
+            () => delivery.notify(),
+            () => void askEditors(),
+          );
+    this.push = new PushIngest({
+      config,
+      data,
+      logger,
+      intake,
+      outlet: this.outlet.slug,
+      onQueued: () => {
+        delivery.notify();
+        void askEditors();
+      },
+    });
   }
 
   /** False when a stop was asked for while a platform still waited for its API: the run then ends at once. */
@@ -283,7 +354,7 @@ class OutletRunner {
     const recorded = new Map<string, string>();
     this.recordStatus = () => {
       for (const p of platforms) {
-        const reason = p.isConnected() ? undefined : p.notReadyReason?.() ?? `${p.name} is not connected`;
+        const reason = p.isConnected() ? undefined : (p.notReadyReason?.() ?? `${p.name} is not connected`);
         if (recorded.has(p.name) && recorded.get(p.name) === (reason ?? '')) continue;
         recorded.set(p.name, reason ?? '');
         // Refused as busy (others held the write lock past its 5 s wait, a loaded machine): written at the next look.
@@ -318,14 +389,22 @@ class OutletRunner {
     const result = await delivery.drain();
     this.recordStatus();
     // "Drained" only when nothing waits; otherwise each platform's count and the reason, in the one summary line.
-    const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), { platforms: options.registry ?? [], configured: config.platforms });
+    const { waiting, waitingForChats, scheduled } = await collectStats(data.repos, Date.now(), {
+      platforms: options.registry ?? [],
+      configured: config.platforms,
+    });
     // What waits for its chat's quiet hours or digest is not stuck: said, with its time, beside either line.
     const forChats = Object.fromEntries([
       ...waitingForChats.map((w) => [`waitingForChats.${w.platform}`, `${w.count} (until ${w.until})`]),
       ...scheduled.map((w) => [`scheduled.${w.platform}`, `${w.count} (the first at ${w.next})`]),
     ]);
     if (waiting.length === 0) logger.info('queue drained', { ...result, ...forChats });
-    else logger.warn('sending stopped; deliveries still wait', { ...result, ...forChats, ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])) });
+    else
+      logger.warn('sending stopped; deliveries still wait', {
+        ...result,
+        ...forChats,
+        ...Object.fromEntries(waiting.map((w) => [`waiting.${w.platform}`, `${w.count} (${w.reason})`])),
+      });
   }
 
   /** The long-running mode: the poller, the worker, the editors' reminders and WebSub's upkeep, until the stop. */
@@ -346,7 +425,10 @@ class OutletRunner {
     // WebSub: subscribe to the hubs the polls found, renew leases, unsubscribe removed sources.
     const maintaining = setInterval(() => void push.maintain(), WEBSUB_EVERY_MS);
     void push.maintain();
-    void stop.requested.then(() => { clearInterval(asking); clearInterval(maintaining); });
+    void stop.requested.then(() => {
+      clearInterval(asking);
+      clearInterval(maintaining);
+    });
     logger.info('nashra is running', { platforms: this.platforms.map((p) => p.name).join(',') || 'console only' });
   }
 
@@ -379,12 +461,18 @@ async function acquireLease(db: RunDatabase, logger: Logger) {
     const c = got.current;
     // A run that crashed on this machine (its pid is gone) holds no work: take over now rather than refuse for
     // the rest of the TTL, which would make a supervisor's quick restarts fail and give up.
-    if (c.host === hostname() && c.pid !== undefined && !processExists(c.pid)
-      && await db.takeOverLease(LEASE, c.holder, holder, LEASE_TTL_MS, info)) {
+    if (
+      c.host === hostname() &&
+      c.pid !== undefined &&
+      !processExists(c.pid) &&
+      (await db.takeOverLease(LEASE, c.holder, holder, LEASE_TTL_MS, info))
+    ) {
       logger.warn('took over the run lease of a process that is no longer running', { pid: c.pid });
     } else {
-      throw new UserError(`another nashra run is already using ${db.where} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
-        `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`);
+      throw new UserError(
+        `another nashra run is already using ${db.where} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
+          `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`,
+      );
     }
   }
   return {
@@ -431,13 +519,22 @@ function processExists(pid: number): boolean {
  * SIGINT/SIGTERM (or a lost lease, or a fatal error: `fail`) ask the run to stop; the lease is renewed meanwhile. A
  * second signal after the first is left to its default action, so an impatient Ctrl-C still ends a stuck stop.
  */
-function watchStop(logger: Logger, renew: () => Promise<boolean>): {
-  requested: Promise<string>; readonly isRequested: boolean; readonly failure: unknown; fail(err: unknown): void; dispose(): void;
+function watchStop(
+  logger: Logger,
+  renew: () => Promise<boolean>,
+): {
+  requested: Promise<string>;
+  readonly isRequested: boolean;
+  readonly failure: unknown;
+  fail(err: unknown): void;
+  dispose(): void;
 } {
   let why: string | undefined;
   let failure: unknown;
   let resolve!: (why: string) => void;
-  const requested = new Promise<string>((r) => { resolve = r; });
+  const requested = new Promise<string>((r) => {
+    resolve = r;
+  });
   const stop = (reason: string) => {
     if (why !== undefined) return;
     why = reason;
@@ -448,14 +545,26 @@ function watchStop(logger: Logger, renew: () => Promise<boolean>): {
   const onInt = () => stop('SIGINT');
   const onTerm = () => stop('SIGTERM');
   const timer = setInterval(() => {
-    renew().then((held) => { if (!held) stop('lease lost'); }, (err: unknown) => { failure ??= err; stop('error'); });
+    renew().then(
+      (held) => {
+        if (!held) stop('lease lost');
+      },
+      (err: unknown) => {
+        failure ??= err;
+        stop('error');
+      },
+    );
   }, LEASE_TTL_MS / 3);
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   return {
     requested,
-    get isRequested() { return why !== undefined; },
-    get failure() { return failure; },
+    get isRequested() {
+      return why !== undefined;
+    },
+    get failure() {
+      return failure;
+    },
     fail(err: unknown) {
       failure ??= err ?? new Error('unknown error');
       stop('error');
@@ -473,15 +582,20 @@ const DEMO = 'demo';
 
 /** A second `npm start` on the same database: the samples are stored and were printed; say so, and how to see them again. */
 function demoAlreadyRan(dbPath: string): string {
-  return `The demo already ran on this database (${dbPath}): its sample articles were printed the first time, and ` +
+  return (
+    `The demo already ran on this database (${dbPath}): its sample articles were printed the first time, and ` +
     'each article goes to a chat only once.\n' +
     `To see it again, start over with a new database: stop here (Ctrl-C), ${/^postgres(ql)?:/i.test(dbPath) ? 'point DATABASE_URL at a new, empty database' : `delete ${dbPath}`}, and run npm start again ` +
-    '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n';
+    '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n'
+  );
 }
 
 /** The embedded default: a console subscriber and the bundled sample articles. */
 async function seedDemo(config: Config, data: DataPorts, logger: Logger, out: (text: string) => void): Promise<void> {
-  await data.repos.subscriptions.subscribe({ platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO }, Date.now());
+  await data.repos.subscriptions.subscribe(
+    { platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO },
+    Date.now(),
+  );
   let added = 0;
   for (const article of await loadSamples(config, logger)) {
     const queued = await data.uow.run(async (tx) => {
@@ -497,7 +611,9 @@ async function seedDemo(config: Config, data: DataPorts, logger: Logger, out: (t
 async function loadSamples(config: Config, logger: Logger): Promise<Article[]> {
   const dir = join(projectRoot(), 'samples');
   const articles: Article[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     try {
       articles.push(await loadArticle(join(dir, file), config));
     } catch (err) {

@@ -62,7 +62,12 @@ const SETTLE_MS = SENDER_TTL_MS + 2 * TRY_MS;
 const clock = () => performance.now();
 
 /** `heldUntil`, `askedAt`: on the monotonic clock; `holder`: what this run wrote in the row ('' before any take). */
-interface Lease { name: string; holder: string; heldUntil: number; askedAt: number }
+interface Lease {
+  name: string;
+  holder: string;
+  heldUntil: number;
+  askedAt: number;
+}
 interface Sender extends Lease {
   platform: string;
   /** Tries in a row that found its lease free or lapsed (SenderShare's patience). */
@@ -70,7 +75,9 @@ interface Sender extends Lease {
   /** Being given back (SenderShare): owns() is false, and the lease goes once its requests on the wire have ended. */
   leaving: boolean;
 }
-interface Pin extends Lease { adapter: PlatformAdapter }
+interface Pin extends Lease {
+  adapter: PlatformAdapter;
+}
 
 export interface SenderLeaseOptions {
   holder: string;
@@ -105,8 +112,12 @@ export class SenderShare {
   /** The sender being given back: one at a time in the whole process. */
   leaving: Sender | undefined;
 
-  join(member: SenderLeases): void { this.members.add(member); }
-  leave(member: SenderLeases): void { this.members.delete(member); }
+  join(member: SenderLeases): void {
+    this.members.add(member);
+  }
+  leave(member: SenderLeases): void {
+    this.members.delete(member);
+  }
 
   /** The runs alive, counted by their run leases (this one's included), at most every RUNS_EVERY_MS. */
   async count(db: RunDatabase): Promise<void> {
@@ -152,7 +163,11 @@ export class SenderLeases {
   /** Each renewal: ms from the previous renewal's question to this one's answer (how much of the lease it used). */
   private readonly renewals: number[] = [];
 
-  constructor(private readonly db: RunDatabase, private readonly logger: Logger, private readonly options: SenderLeaseOptions) {}
+  constructor(
+    private readonly db: RunDatabase,
+    private readonly logger: Logger,
+    private readonly options: SenderLeaseOptions,
+  ) {}
 
   /** The lease of a transport's sender: `send:<platform>:<sender>`, or `send:<platform>` when it names none. */
   static leaseName(transport: Pick<Transport, 'platform' | 'sender'>): string {
@@ -181,13 +196,25 @@ export class SenderLeases {
       let ok = got.ok;
       if (!got.ok) {
         const c = got.current;
-        ok = this.deadHere(c) && await this.db.takeOverLease(name, c.holder, this.options.holder, SENDER_TTL_MS, this.options.info);
+        ok =
+          this.deadHere(c) &&
+          (await this.db.takeOverLease(name, c.holder, this.options.holder, SENDER_TTL_MS, this.options.info));
         if (!ok) {
-          this.logger.info(`${p.name} is left out: another nashra run drives it`, { platform: p.name, pid: c.pid, host: c.host });
+          this.logger.info(`${p.name} is left out: another nashra run drives it`, {
+            platform: p.name,
+            pid: c.pid,
+            host: c.host,
+          });
           continue;
         }
       }
-      this.pins.set(p.name, { name, holder: this.options.holder, adapter: p, heldUntil: askedAt + SENDER_TTL_MS, askedAt });
+      this.pins.set(p.name, {
+        name,
+        holder: this.options.holder,
+        adapter: p,
+        heldUntil: askedAt + SENDER_TTL_MS,
+        askedAt,
+      });
       kept.push(p);
     }
     return kept;
@@ -195,7 +222,16 @@ export class SenderLeases {
 
   /** Tries to take every transport's sender once now, then keeps them (renewed, or taken when they lapse). */
   async claim(transports: readonly Transport[]): Promise<void> {
-    for (const t of transports) this.senders.set(t.platform, { name: SenderLeases.leaseName(t), holder: '', platform: t.platform, heldUntil: 0, askedAt: 0, freeSeen: 0, leaving: false });
+    for (const t of transports)
+      this.senders.set(t.platform, {
+        name: SenderLeases.leaseName(t),
+        holder: '',
+        platform: t.platform,
+        heldUntil: 0,
+        askedAt: 0,
+        freeSeen: 0,
+        leaving: false,
+      });
     this.options.share?.join(this);
     await this.tryTakes();
     if (this.timers.length > 0) return;
@@ -231,7 +267,12 @@ export class SenderLeases {
     const now = clock();
     const sender = this.senders.get(transport.platform);
     const pin = this.pins.get(transport.platform);
-    return sender !== undefined && !sender.leaving && now < sender.heldUntil - MARGIN_MS && (pin === undefined || now < pin.heldUntil - MARGIN_MS);
+    return (
+      sender !== undefined &&
+      !sender.leaving &&
+      now < sender.heldUntil - MARGIN_MS &&
+      (pin === undefined || now < pin.heldUntil - MARGIN_MS)
+    );
   }
 
   /**
@@ -252,12 +293,20 @@ export class SenderLeases {
       const sorted = [...this.renewals].sort((a, b) => a - b);
       const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
       // How close the leases came to lapsing, for the figures (README "Scaling out"): ms of the lease used.
-      this.logger.info('sender leases renewed', { renewals: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), slowestMs: at(1), leaseMs: SENDER_TTL_MS });
+      this.logger.info('sender leases renewed', {
+        renewals: sorted.length,
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        slowestMs: at(1),
+        leaseMs: SENDER_TTL_MS,
+      });
     }
     for (const lease of [...this.senders.values(), ...this.pins.values()]) {
       if (lease.heldUntil === 0) continue;
       lease.heldUntil = 0;
-      await this.db.releaseLease(lease.name, lease.holder).catch((err: unknown) => this.logger.debug('lease not released', { lease: lease.name, error: err }));
+      await this.db
+        .releaseLease(lease.name, lease.holder)
+        .catch((err: unknown) => this.logger.debug('lease not released', { lease: lease.name, error: err }));
     }
   }
 
@@ -274,7 +323,10 @@ export class SenderLeases {
     this.renewing = true;
     try {
       const askedAt = clock();
-      const renewed = await this.db.renewLeases(held.map((l) => ({ name: l.name, holder: l.holder })), SENDER_TTL_MS);
+      const renewed = await this.db.renewLeases(
+        held.map((l) => ({ name: l.name, holder: l.holder })),
+        SENDER_TTL_MS,
+      );
       const answeredAt = clock();
       for (const lease of held) {
         if (lease.heldUntil === 0) continue; // let go meanwhile (given back, released)
@@ -289,7 +341,7 @@ export class SenderLeases {
       }
     } catch (err) {
       // The database did not answer (restarting, unreachable): a lease not renewed lapses here by itself.
-      this.logger.warn('could not renew the senders\' leases; trying again', { error: err });
+      this.logger.warn("could not renew the senders' leases; trying again", { error: err });
     } finally {
       this.renewing = false;
     }
@@ -298,10 +350,14 @@ export class SenderLeases {
   private async lost(lease: Lease): Promise<void> {
     const pin = [...this.pins.values()].find((p) => p === lease);
     if (pin === undefined) {
-      this.logger.error('lost a sender\'s lease to another nashra run; its sending stops here', { platform: (lease as Sender).platform });
+      this.logger.error("lost a sender's lease to another nashra run; its sending stops here", {
+        platform: (lease as Sender).platform,
+      });
       return;
     }
-    this.logger.error(`lost ${pin.adapter.name}'s lease to another nashra run; it stops here`, { platform: pin.adapter.name });
+    this.logger.error(`lost ${pin.adapter.name}'s lease to another nashra run; it stops here`, {
+      platform: pin.adapter.name,
+    });
     void pin.adapter.stop().catch(() => undefined);
     // Its sender goes too: the run that drives the platform now sends for it.
     const sender = this.senders.get(pin.adapter.name);
@@ -319,11 +375,15 @@ export class SenderLeases {
       const { share } = this.options;
       if (share) await share.count(this.db);
       for (const sender of this.senders.values()) {
-        if (sender.heldUntil === 0 && (!this.pins.has(sender.platform) || this.pins.get(sender.platform)!.heldUntil !== 0)) await this.take(sender);
+        if (
+          sender.heldUntil === 0 &&
+          (!this.pins.has(sender.platform) || this.pins.get(sender.platform)!.heldUntil !== 0)
+        )
+          await this.take(sender);
       }
       if (share) await this.giveBack(share);
     } catch (err) {
-      this.logger.warn('could not take a sender\'s lease; trying again', { error: err });
+      this.logger.warn("could not take a sender's lease; trying again", { error: err });
     } finally {
       this.trying = false;
     }
@@ -360,12 +420,19 @@ export class SenderLeases {
       const { policy } = this.options;
       const recovered = await this.db.data.repos.jobs.recoverInterrupted(policy, Date.now(), sender.platform);
       if (recovered > 0) {
-        this.logger.warn(policy === 'hold'
-          ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
-          : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)', { platform: sender.platform, count: recovered });
+        this.logger.warn(
+          policy === 'hold'
+            ? 'messages interrupted by the last stop are in doubt and will not be resent (see nashra in-doubt list)'
+            : 'messages interrupted by the last stop are queued again (NASHRA_IN_DOUBT_POLICY=resend)',
+          { platform: sender.platform, count: recovered },
+        );
       }
       if (before !== undefined && !before.holder.startsWith(`${this.options.holder}#`)) {
-        this.logger.info('took over a sender from a nashra run that stopped', { platform: sender.platform, pid: before.pid, host: before.host });
+        this.logger.info('took over a sender from a nashra run that stopped', {
+          platform: sender.platform,
+          pid: before.pid,
+          host: before.host,
+        });
       }
     }
     sender.askedAt = askedAt;
@@ -386,7 +453,9 @@ export class SenderLeases {
       return;
     }
     if (leaving === undefined) {
-      const sender = [...this.senders.values()].find((s) => s.heldUntil !== 0 && !this.pins.has(s.platform) && share.over(s.platform));
+      const sender = [...this.senders.values()].find(
+        (s) => s.heldUntil !== 0 && !this.pins.has(s.platform) && share.over(s.platform),
+      );
       if (sender === undefined) return;
       sender.leaving = true;
       share.leaving = sender;

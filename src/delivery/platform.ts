@@ -28,12 +28,20 @@ export interface PostCorrector {
    * or, where the platform no longer allows an edit, a reply to it that starts with CORRECTION_PREFIX (`replied`,
    * with the reply's message id as `answer`).
    */
-  edit(post: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<CorrectionResult>;
+  edit(
+    post: PendingCorrection & { messageId: string },
+    article: StoredArticle,
+    hooks: SendHooks,
+  ): Promise<CorrectionResult>;
   /**
    * Deletes the post for everyone (`deleted`), or where the platform refuses, turns it into RETRACTION_NOTICE
    * (`notice`, with the refusal as `answer`).
    */
-  remove(post: PendingCorrection & { messageId: string }, article: StoredArticle, hooks: SendHooks): Promise<CorrectionResult>;
+  remove(
+    post: PendingCorrection & { messageId: string },
+    article: StoredArticle,
+    hooks: SendHooks,
+  ): Promise<CorrectionResult>;
 }
 
 export interface CorrectionResult {
@@ -190,12 +198,22 @@ export function senderIdentity(secret: string): string {
  * and deletes where posts does not (store.jobs.next, failCorrectionsOn); `article` is the one the job carries,
  * `silent` the chat's quiet hours.
  */
-export function sendJob(transport: Transport, job: PendingJob, article: StoredArticle | undefined, silent: boolean, hooks: SendHooks): Promise<JobAnswer> {
+export function sendJob(
+  transport: Transport,
+  job: PendingJob,
+  article: StoredArticle | undefined,
+  silent: boolean,
+  hooks: SendHooks,
+): Promise<JobAnswer> {
   switch (job.kind) {
-    case 'post': return transport.send({ ...job, silent }, article!, hooks);
-    case 'digest': return transport.sendText!({ ...job, silent }, job.text, hooks);
-    case 'edit': return transport.posts!.edit({ ...job, messageId: job.messageId! }, article!, hooks);
-    case 'delete': return transport.posts!.remove({ ...job, messageId: job.messageId! }, article!, hooks);
+    case 'post':
+      return transport.send({ ...job, silent }, article!, hooks);
+    case 'digest':
+      return transport.sendText!({ ...job, silent }, job.text, hooks);
+    case 'edit':
+      return transport.posts!.edit({ ...job, messageId: job.messageId! }, article!, hooks);
+    case 'delete':
+      return transport.posts!.remove({ ...job, messageId: job.messageId! }, article!, hooks);
   }
 }
 

@@ -1,4 +1,10 @@
-import { ChatMigratedError, DeliveryCancelledError, errorMessage, PermanentDeliveryError, TemporaryDeliveryError } from '../errors.js';
+import {
+  ChatMigratedError,
+  DeliveryCancelledError,
+  errorMessage,
+  PermanentDeliveryError,
+  TemporaryDeliveryError,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { StoredArticle } from '../model/article.js';
 import type { PendingCorrection } from '../model/correction.js';
@@ -29,7 +35,11 @@ export interface WorkerOptions {
    * (the new id has a subscription of its own); the post fails and the old subscription, whose chat no longer
    * exists, is deactivated. Without it, every move is refused so.
    */
-  migrateChat?: (platform: string, fromChatId: string, toChatId: string) => Promise<{ kind: 'migrated' | 'none' | 'refused'; reason?: string }>;
+  migrateChat?: (
+    platform: string,
+    fromChatId: string,
+    toChatId: string,
+  ) => Promise<{ kind: 'migrated' | 'none' | 'refused'; reason?: string }>;
   /** Each chat's own link to the article, through which clicks are counted (src/newsroom/clicks.ts); without it, the article's. */
   links?: PostLinks;
   /**
@@ -53,7 +63,12 @@ export interface WorkerOptions {
  * none. `create` false (an edit of a post sent before): only a code the post already has.
  */
 export interface PostLinks {
-  linkFor(article: StoredArticle, subscriptionId: number, opts: { create: boolean }, now: number): Promise<{ url: string; remember?: (tx: Repositories) => Promise<unknown> } | undefined>;
+  linkFor(
+    article: StoredArticle,
+    subscriptionId: number,
+    opts: { create: boolean },
+    now: number,
+  ): Promise<{ url: string; remember?: (tx: Repositories) => Promise<unknown> } | undefined>;
 }
 
 type Outcome = 'sent' | 'failed' | 'retry' | 'skipped';
@@ -62,7 +77,13 @@ type Outcome = 'sent' | 'failed' | 'retry' | 'skipped';
 const POST_ANSWER_WAIT_MS = 1000;
 
 /** `corrected`: edits and deletes made; the other totals count posts and digest messages. */
-export interface DrainResult { sent: number; failed: number; skipped: number; retried: number; corrected: number }
+export interface DrainResult {
+  sent: number;
+  failed: number;
+  skipped: number;
+  retried: number;
+  corrected: number;
+}
 
 /**
  * Drains the outbox: posts, digest messages, edits and deletes, one path for every kind. Every job is marked
@@ -81,7 +102,11 @@ export class DeliveryWorker {
   /** When a job last started or finished: drain() gives up only on a queue that stopped moving. */
   private lastProgress = Date.now();
   private digestsCheckedAt = -Infinity;
-  private readonly writeBatch: Array<{ write: (tx: Repositories) => Promise<unknown>; resolve: (result: never) => void; reject: (err: unknown) => void }> = [];
+  private readonly writeBatch: Array<{
+    write: (tx: Repositories) => Promise<unknown>;
+    resolve: (result: never) => void;
+    reject: (err: unknown) => void;
+  }> = [];
   /** The next flush: at the next turn of the event loop, or after a backoff while the database is locked. */
   private writeFlush: NodeJS.Immediate | NodeJS.Timeout | undefined;
   /** A flush's unit of work is under way: the next one waits for it (writes keep their order). */
@@ -117,8 +142,10 @@ export class DeliveryWorker {
     await Promise.all(this.transports.map((t) => this.loop(t, true, deadline, idleGiveUpMs)));
     this.running = false;
     return {
-      sent: this.totals.sent - before.sent, failed: this.totals.failed - before.failed,
-      skipped: this.totals.skipped - before.skipped, retried: this.totals.retried - before.retried,
+      sent: this.totals.sent - before.sent,
+      failed: this.totals.failed - before.failed,
+      skipped: this.totals.skipped - before.skipped,
+      retried: this.totals.retried - before.retried,
       corrected: this.totals.corrected - before.corrected,
     };
   }
@@ -129,7 +156,12 @@ export class DeliveryWorker {
     this.notify();
     const settle = Promise.all([...this.jobs(), ...this.loops]);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settle, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+    await Promise.race([
+      settle,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
     clearTimeout(timer); // a pending grace timer would keep the process alive for the whole grace after a clean stop
   }
 
@@ -147,7 +179,12 @@ export class DeliveryWorker {
     return this.inFlightFor({ platform });
   }
 
-  private async loop(transport: Transport, untilEmpty: boolean, deadline = Infinity, idleGiveUpMs = Infinity): Promise<void> {
+  private async loop(
+    transport: Transport,
+    untilEmpty: boolean,
+    deadline = Infinity,
+    idleGiveUpMs = Infinity,
+  ): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (this.running && Date.now() < deadline) {
       let started = 0;
@@ -155,14 +192,18 @@ export class DeliveryWorker {
         await this.closeDigests();
         started = transport.isReady() && this.owns(transport) ? await this.startReady(transport) : 0;
         if (untilEmpty && started === 0 && this.inFlightFor(transport) === 0) {
-          if (!(await this.hasPending(transport, idleGiveUpMs)) || Date.now() - this.lastProgress > idleGiveUpMs) return;
+          if (!(await this.hasPending(transport, idleGiveUpMs)) || Date.now() - this.lastProgress > idleGiveUpMs)
+            return;
         }
       } catch (err) {
         // A write before anything left (skipped, postponed, a `sending` mark) found the database locked by another
         // process (or, for what is not written through the ports yet, by a unit of work of this one): nothing changed,
         // the same rows are picked again at the next look.
         if (!this.data.isBusy(err)) throw err;
-        this.logger.warn('the database is locked; sending waits', { platform: transport.platform, error: errorMessage(err) });
+        this.logger.warn('the database is locked; sending waits', {
+          platform: transport.platform,
+          error: errorMessage(err),
+        });
       }
       if (started === 0) await this.idle(pollMs);
     }
@@ -206,13 +247,23 @@ export class DeliveryWorker {
     if (free <= 0 || (inFlight > 0 && free < Math.ceil(transport.concurrency / 4))) return 0;
     const jobs = this.data.repos.jobs;
     if (!transport.posts) {
-      const failed = await jobs.failCorrectionsOn(transport.platform, `${transport.platform} cannot edit or delete its posts`, Date.now());
-      if (failed > 0) this.logger.warn('corrections failed: the platform cannot edit or delete posts', { platform: transport.platform, failed });
+      const failed = await jobs.failCorrectionsOn(
+        transport.platform,
+        `${transport.platform} cannot edit or delete its posts`,
+        Date.now(),
+      );
+      if (failed > 0)
+        this.logger.warn('corrections failed: the platform cannot edit or delete posts', {
+          platform: transport.platform,
+          failed,
+        });
     }
     const now = this.now();
     let started = 0;
     const rebuilt = new Set<string>();
-    for (const job of await jobs.next(transport.platform, Math.max(50, free * 4), transport.order ?? 'oldest', now, { texts: transport.sendText !== undefined })) {
+    for (const job of await jobs.next(transport.platform, Math.max(50, free * 4), transport.order ?? 'oldest', now, {
+      texts: transport.sendText !== undefined,
+    })) {
       if (started >= free) break;
       const key = chatKey(job);
       if (this.busyChats.has(key) || rebuilt.has(key) || this.inFlight.has(job.id)) continue;
@@ -231,7 +282,11 @@ export class DeliveryWorker {
    * Quiet hours at the moment of sending: inside the window a post or a digest goes silently or waits for its end,
    * unless it is urgent and the subscription lets urgent alerts through.
    */
-  private quietHours(quiet: QuietSetting | undefined, urgent: boolean, now: number): { silent: boolean; waitUntil?: number } {
+  private quietHours(
+    quiet: QuietSetting | undefined,
+    urgent: boolean,
+    now: number,
+  ): { silent: boolean; waitUntil?: number } {
     if (!quiet || (urgent && quiet.urgentOverrides)) return { silent: false };
     const until = quietUntil(quiet, now);
     if (until === undefined) return { silent: false };
@@ -242,18 +297,33 @@ export class DeliveryWorker {
    * What becomes of a job picked from the queue before anything leaves: it goes (with its article, silently or not),
    * waits (quiet hours; an edit whose post is still on the wire), or ends skipped or failed.
    */
-  private async check(job: PendingJob, now: number): Promise<
-    | { go: true; article?: StoredArticle; silent: boolean; remember?: (tx: Repositories) => Promise<unknown> } | { go: false; wait?: number; note?: string; skip?: string; fail?: string }> {
+  private async check(
+    job: PendingJob,
+    now: number,
+  ): Promise<
+    | { go: true; article?: StoredArticle; silent: boolean; remember?: (tx: Repositories) => Promise<unknown> }
+    | { go: false; wait?: number; note?: string; skip?: string; fail?: string }
+  > {
     if (isCorrection(job)) {
       // The post itself is on the wire: its message id comes with the answer.
-      if (job.deliveryState === 'sending') return { go: false, wait: Date.now() + POST_ANSWER_WAIT_MS, note: 'waiting for the post itself to be answered' };
+      if (job.deliveryState === 'sending')
+        return {
+          go: false,
+          wait: Date.now() + POST_ANSWER_WAIT_MS,
+          note: 'waiting for the post itself to be answered',
+        };
       const article = await this.article(job.articleId);
       if (!article) return { go: false, fail: 'the article no longer exists' };
       if (job.kind === 'edit' && article.retracted) return { go: false, skip: 'the article was retracted' };
-      if (job.deliveryState === 'in_doubt') return { go: false, fail: 'the post is in doubt (a crash interrupted it): its message id is unknown' };
-      if (job.deliveryState !== 'sent' || !job.messageId) return { go: false, fail: `the post was not sent (${job.deliveryState})` };
+      if (job.deliveryState === 'in_doubt')
+        return { go: false, fail: 'the post is in doubt (a crash interrupted it): its message id is unknown' };
+      if (job.deliveryState !== 'sent' || !job.messageId)
+        return { go: false, fail: `the post was not sent (${job.deliveryState})` };
       // An edit shows the link the post was sent with.
-      const link = job.kind === 'edit' ? await this.options.links?.linkFor(article, job.subscriptionId, { create: false }, now) : undefined;
+      const link =
+        job.kind === 'edit'
+          ? await this.options.links?.linkFor(article, job.subscriptionId, { create: false }, now)
+          : undefined;
       return { go: true, article: link ? { ...article, url: link.url } : article, silent: false };
     }
     if (!job.subscriptionActive) return { go: false, skip: 'subscription is no longer active' };
@@ -262,8 +332,11 @@ export class DeliveryWorker {
     if (article?.retracted) return { go: false, skip: 'the article was retracted' };
     const quiet = this.quietHours(job.quiet, job.kind === 'post' && job.priority > 0, now);
     if (quiet.waitUntil !== undefined) return { go: false, wait: quiet.waitUntil };
-    const link = article ? await this.options.links?.linkFor(article, job.subscriptionId, { create: true }, now) : undefined;
-    if (link) return { go: true, article: { ...article!, url: link.url }, silent: quiet.silent, remember: link.remember };
+    const link = article
+      ? await this.options.links?.linkFor(article, job.subscriptionId, { create: true }, now)
+      : undefined;
+    if (link)
+      return { go: true, article: { ...article!, url: link.url }, silent: quiet.silent, remember: link.remember };
     return { go: true, article, silent: quiet.silent };
   }
 
@@ -283,7 +356,12 @@ export class DeliveryWorker {
     const key = chatKey(job);
     this.busyChats.add(key);
     this.lastProgress = Date.now();
-    const run = this.sendOne(job, () => sendJob(transport, job, verdict.article, verdict.silent, hooks), hooks, fence).finally(() => {
+    const run = this.sendOne(
+      job,
+      () => sendJob(transport, job, verdict.article, verdict.silent, hooks),
+      hooks,
+      fence,
+    ).finally(() => {
       this.lastProgress = Date.now();
       this.busyChats.delete(key);
       this.inFlight.delete(job.id);
@@ -293,7 +371,12 @@ export class DeliveryWorker {
     return true;
   }
 
-  private async sendOne(job: PendingJob, send: () => Promise<JobAnswer>, hooks: JobHooks, fence: SendFence | undefined): Promise<void> {
+  private async sendOne(
+    job: PendingJob,
+    send: () => Promise<JobAnswer>,
+    hooks: JobHooks,
+    fence: SendFence | undefined,
+  ): Promise<void> {
     let answer: JobAnswer;
     try {
       answer = await send();
@@ -321,7 +404,10 @@ export class DeliveryWorker {
   private notRecorded(job: PendingJob, err: unknown): void {
     // A full disk or a damaged database stops the run (thrown on, as in handleFailure); a locked one never gets here.
     if (this.data.isStorageFault(err)) throw err;
-    this.logger.error(`${LOG_NAMES[job.kind]} not recorded; it stays in doubt (sending) until the next start`, { job: job.id, error: errorMessage(err) });
+    this.logger.error(`${LOG_NAMES[job.kind]} not recorded; it stays in doubt (sending) until the next start`, {
+      job: job.id,
+      error: errorMessage(err),
+    });
   }
 
   /**
@@ -329,7 +415,12 @@ export class DeliveryWorker {
    * mark itself) or by the transport as its request leaves (`sending`, batched). Fenced (WorkerOptions.fence): a
    * run whose sender was taken over since the job started marks nothing.
    */
-  private sendingHooks(id: number, remember: ((tx: Repositories) => Promise<unknown>) | undefined, owns: () => boolean, fence: SendFence | undefined): JobHooks {
+  private sendingHooks(
+    id: number,
+    remember: ((tx: Repositories) => Promise<unknown>) | undefined,
+    owns: () => boolean,
+    fence: SendFence | undefined,
+  ): JobHooks {
     let marked: Promise<boolean> | undefined;
     const mark = async (tx: Repositories) => {
       if (remember) await remember(tx);
@@ -348,11 +439,15 @@ export class DeliveryWorker {
       // and changes nothing once another run took it over (whose recovery found it `sending`: in doubt, not sent).
       sending: async () => {
         if (!(await markOnce())) return false;
-        if (!owns()) throw new TemporaryDeliveryError('not sent: the sender\'s lease ran out while the delivery was being marked', { method: 'send' });
+        if (!owns())
+          throw new TemporaryDeliveryError("not sent: the sender's lease ran out while the delivery was being marked", {
+            method: 'send',
+          });
         return true;
       },
       answered: markOnce,
-      markNow: () => marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now(), fence),
+      markNow: () =>
+        (marked = remember ? this.data.uow.run(mark) : this.data.repos.jobs.markSending(id, this.now(), fence)),
     };
   }
 
@@ -401,7 +496,10 @@ export class DeliveryWorker {
         // Each try already waited the busy timeout; the backoff only spaces the tries (0.1 s, 0.2 s … 2 s).
         const wait = Math.min(2000, 100 * 2 ** this.lockedFlushes);
         if (this.lockedFlushes++ === 0) {
-          this.logger.warn('the database is locked; the answers are kept and written when it is free', { writes: batch.length, error: errorMessage(err) });
+          this.logger.warn('the database is locked; the answers are kept and written when it is free', {
+            writes: batch.length,
+            error: errorMessage(err),
+          });
         }
         this.writeFlush = setTimeout(() => void this.flushWrites(), wait);
         return;
@@ -412,7 +510,10 @@ export class DeliveryWorker {
     }
     this.flushing = false;
     if (this.lockedFlushes > 0) {
-      this.logger.info('the database is free again; the kept answers are written', { tries: this.lockedFlushes + 1, writes: batch.length });
+      this.logger.info('the database is free again; the kept answers are written', {
+        tries: this.lockedFlushes + 1,
+        writes: batch.length,
+      });
       this.lockedFlushes = 0;
     }
     for (const [i, b] of batch.entries()) b.resolve(results[i] as never);
@@ -444,7 +545,14 @@ export class DeliveryWorker {
     const message = errorMessage(err);
     const post = job.kind === 'post' || job.kind === 'digest';
     const what = LOG_NAMES[job.kind];
-    const fields = { job: job.id, kind: job.kind, ...(job.kind === 'digest' ? {} : { article: job.articleId }), chat: job.chatId, platform: job.platform, error: message };
+    const fields = {
+      job: job.id,
+      kind: job.kind,
+      ...(job.kind === 'digest' ? {} : { article: job.articleId }),
+      chat: job.chatId,
+      platform: job.platform,
+      error: message,
+    };
     if (err instanceof DeliveryCancelledError) {
       this.count(job, 'skipped');
     } else if (err instanceof ChatMigratedError && post) {
@@ -455,14 +563,20 @@ export class DeliveryWorker {
           await tx.jobs.markFailed(job.id, reason, {}, this.now(), fence);
           return tx.subscriptions.deactivate(job.subscriptionId, reason, Date.now());
         });
-        this.logger.warn('chat migrated, but its subscription cannot follow it; subscription deactivated', { ...fields, newChat: err.newChatId, reason: moved.reason, dropped: cancelled });
+        this.logger.warn('chat migrated, but its subscription cannot follow it; subscription deactivated', {
+          ...fields,
+          newChat: err.newChatId,
+          reason: moved.reason,
+          dropped: cancelled,
+        });
         this.count(job, 'failed');
         return;
       }
       // Moved (by this action, or by the platform's own update before it): the job goes again, to the new id.
       // Busy: nothing moved; the next attempt meets the same answer and tries again.
       await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now(), fence));
-      if (moved.kind !== 'busy') this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
+      if (moved.kind !== 'busy')
+        this.logger.info('chat migrated; subscription follows it', { ...fields, newChat: err.newChatId });
       this.count(job, 'retry');
     } else if (err instanceof PermanentDeliveryError || err instanceof ChatMigratedError) {
       const deactivate = err instanceof PermanentDeliveryError && err.deactivate && post;
@@ -475,13 +589,22 @@ export class DeliveryWorker {
       this.count(job, 'failed');
     } else if (job.attempts + 1 >= (this.options.maxAttempts ?? 6)) {
       // A temporary failure that outlasted its retries: an editor may send it again (nashra resend, «إعادة إرسال»).
-      await this.writeNow((tx) => tx.jobs.markFailed(job.id, `gave up after ${job.attempts + 1} attempts: ${message}`, { retryable: true }, this.now(), fence));
+      await this.writeNow((tx) =>
+        tx.jobs.markFailed(
+          job.id,
+          `gave up after ${job.attempts + 1} attempts: ${message}`,
+          { retryable: true },
+          this.now(),
+          fence,
+        ),
+      );
       this.logger.error(`${what} failed after retries`, fields);
       this.count(job, 'failed');
     } else {
-      const wait = err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
-        ? err.retryAfterMs
-        : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
+      const wait =
+        err instanceof TemporaryDeliveryError && err.retryAfterMs !== undefined
+          ? err.retryAfterMs
+          : (this.options.backoffMs ?? 1000) * 2 ** job.attempts;
       await this.writeNow((tx) => tx.jobs.retryLater(job.id, message, Date.now() + wait, fence));
       this.logger.warn(`${what} will be retried`, { ...fields, inMs: wait });
       this.count(job, 'retry');
@@ -489,7 +612,10 @@ export class DeliveryWorker {
   }
 
   /** The newsroom moves the subscription (its own unit, audited); `busy` when the database was held meanwhile. */
-  private async followMigration(job: PendingJob, toChatId: string): Promise<{ kind: 'migrated' | 'none' | 'busy' } | { kind: 'refused'; reason: string }> {
+  private async followMigration(
+    job: PendingJob,
+    toChatId: string,
+  ): Promise<{ kind: 'migrated' | 'none' | 'busy' } | { kind: 'refused'; reason: string }> {
     const { migrateChat } = this.options;
     if (!migrateChat) return { kind: 'refused', reason: 'nothing here moves subscriptions' };
     try {
@@ -535,14 +661,19 @@ export class DeliveryWorker {
    */
   private hasPending(transport: Transport, idleGiveUpMs: number): Promise<boolean> {
     return this.data.repos.jobs.hasQueued(transport.platform, {
-      texts: transport.sendText !== undefined, corrections: transport.posts !== undefined,
+      texts: transport.sendText !== undefined,
+      corrections: transport.posts !== undefined,
       ...(Number.isFinite(idleGiveUpMs) ? { dueBy: this.now() + idleGiveUpMs } : {}),
     });
   }
 
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); this.wakers.delete(done); resolve(); };
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       this.wakers.add(done);
     });
@@ -550,7 +681,12 @@ export class DeliveryWorker {
 }
 
 /** How the log names each kind (the words operators grep for). */
-const LOG_NAMES: Record<PendingJob['kind'], string> = { post: 'delivery', digest: 'digest message', edit: 'correction', delete: 'correction' };
+const LOG_NAMES: Record<PendingJob['kind'], string> = {
+  post: 'delivery',
+  digest: 'digest message',
+  edit: 'correction',
+  delete: 'correction',
+};
 
 const isCorrection = (job: PendingJob): job is PendingCorrection => job.kind === 'edit' || job.kind === 'delete';
 

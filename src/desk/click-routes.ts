@@ -31,9 +31,15 @@ export function registerClicks(app: FastifyInstance, counterOf: CountersOf): voi
     const resolved = counter instanceof Promise ? await counter : counter;
     const answer: ClickAnswer = resolved ? await resolved.click(code, req.headers['user-agent']) : { status: 404 };
     // Neither the answer nor the article's page should keep or pass on the code (it names the chat the post went to).
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-content-type-options', 'nosniff');
+    reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-content-type-options', 'nosniff');
     if (answer.status === 302) return reply.redirect(answer.location, 302);
-    return reply.code(answer.status).type('text/html; charset=utf-8').send(answer.status === 410 ? RETRACTED : NOT_FOUND);
+    return reply
+      .code(answer.status)
+      .type('text/html; charset=utf-8')
+      .send(answer.status === 410 ? RETRACTED : NOT_FOUND);
   };
   for (const route of CLICK_ROUTES) app.get(route, { helmet: false }, handler);
 }

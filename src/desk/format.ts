@@ -9,7 +9,11 @@ export function formatTime(date: Date | undefined, lang: Lang, timeZone: string,
   let f = formats.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(lang === 'ar' ? 'ar-SY-u-nu-latn' : 'en-GB', {
-      timeZone, hour: '2-digit', minute: '2-digit', hour12: false, ...(withDate ? { day: 'numeric', month: 'short' } : {}),
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+      ...(withDate ? { day: 'numeric', month: 'short' } : {}),
     });
     formats.set(key, f);
   }

@@ -6,7 +6,11 @@
  */
 
 export type KeptFields = Record<string, string>;
-interface Kept { path: string; fields: KeptFields; at: number }
+interface Kept {
+  path: string;
+  fields: KeptFields;
+  at: number;
+}
 
 /** Fields a form carries for the desk's own use, not typed by the editor: never kept. */
 const NOT_TYPED = new Set(['_csrf', 'token', 'password', 'password2', 'resume']);
@@ -37,7 +41,8 @@ export function formPageOf(path: string): string {
   const owner = /^\/(articles|broadcasts|corrections)\/(\d{1,15})\//.exec(p);
   if (owner) return `/${owner[1] === 'corrections' ? 'corrections' : owner[1]}/${owner[2]}`;
   if (/^\/subscriptions\/\d{1,15}\/settings$/.test(p)) return p;
-  for (const page of ['/urgent', '/sources', '/subscriptions', '/queue']) if (p === page || p.startsWith(`${page}/`)) return page;
+  for (const page of ['/urgent', '/sources', '/subscriptions', '/queue'])
+    if (p === page || p.startsWith(`${page}/`)) return page;
   return '/';
 }
 

@@ -19,8 +19,15 @@ export interface PageContext {
 
 type NavKey = keyof ReturnType<typeof t>['nav'];
 const NAV: Array<[NavKey, string]> = [
-  ['today', '/'], ['urgent', '/urgent'], ['scheduled', '/scheduled'], ['sources', '/sources'], ['subscriptions', '/subscriptions'],
-  ['queue', '/queue'], ['activity', '/activity'], ['stats', '/stats'], ['reach', '/reach'],
+  ['today', '/'],
+  ['urgent', '/urgent'],
+  ['scheduled', '/scheduled'],
+  ['sources', '/sources'],
+  ['subscriptions', '/subscriptions'],
+  ['queue', '/queue'],
+  ['activity', '/activity'],
+  ['stats', '/stats'],
+  ['reach', '/reach'],
 ];
 
 /**
@@ -53,8 +60,12 @@ export function page(ctx: PageContext, title: string, active: NavKey | undefined
   <div class="who">
     <form method="post" action="/lang" class="inline">${csrfField(ctx)}<input type="hidden" name="lang" value="${ctx.lang === 'ar' ? 'en' : 'ar'}"><input type="hidden" name="back" value="${ctx.path}"><button type="submit" class="link" lang="${ctx.lang === 'ar' ? 'en' : 'ar'}">${w.switchLang}</button></form>
     ${ctx.outlet ? outletSwitch(ctx, ctx.outlet) : ''}
-    ${ctx.editor ? html`<span class="editor">${w.signedInAs}: <b>${ctx.editor}</b></span>
-    <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link" id="logout">${w.logout}</button></form>` : ''}
+    ${
+      ctx.editor
+        ? html`<span class="editor">${w.signedInAs}: <b>${ctx.editor}</b></span>
+    <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link" id="logout">${w.logout}</button></form>`
+        : ''
+    }
   </div>
 </header>
 <main id="main" tabindex="-1">
@@ -69,7 +80,8 @@ ${body}
 function outletSwitch(ctx: PageContext, outlet: NonNullable<PageContext['outlet']>): Html {
   const w = t(ctx.lang).outlet;
   const role = html`<span class="role">(${w.roles[outlet.role]})</span>`;
-  if (outlet.all.length < 2) return html`<span class="outlet">${w.label}: <b dir="ltr">${outlet.slug}</b> ${role}</span>`;
+  if (outlet.all.length < 2)
+    return html`<span class="outlet">${w.label}: <b dir="ltr">${outlet.slug}</b> ${role}</span>`;
   return html`<form method="post" action="/outlet" class="inline outlet" id="outlet-switch">${csrfField(ctx)}
     <label>${w.label}: <select name="outlet" dir="ltr">${outlet.all.map((slug) => html`<option value="${slug}"${slug === outlet.slug ? html` selected` : ''}>${slug}</option>`)}</select></label>
     ${role}<button type="submit" class="link">${w.switch}</button></form>`;

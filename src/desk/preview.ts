@@ -14,7 +14,20 @@ export function messageHtml(markup: Markup, text: string): Html {
   return unsafeRaw(escapeHtml(text));
 }
 
-const HTML_TAGS = new Map([['b', 'b'], ['strong', 'b'], ['i', 'i'], ['em', 'i'], ['u', 'u'], ['ins', 'u'], ['s', 's'], ['strike', 's'], ['del', 's'], ['code', 'code'], ['pre', 'pre'], ['blockquote', 'blockquote']]);
+const HTML_TAGS = new Map([
+  ['b', 'b'],
+  ['strong', 'b'],
+  ['i', 'i'],
+  ['em', 'i'],
+  ['u', 'u'],
+  ['ins', 'u'],
+  ['s', 's'],
+  ['strike', 's'],
+  ['del', 's'],
+  ['code', 'code'],
+  ['pre', 'pre'],
+  ['blockquote', 'blockquote'],
+]);
 
 function htmlSubset(source: string): string {
   let out = '';
@@ -31,7 +44,10 @@ function htmlSubset(source: string): string {
     if (!mapped) {
       out += escapeHtml(decodeEntities(part));
     } else if (closing) {
-      if (open.at(-1) === mapped) { open.pop(); out += `</${mapped}>`; }
+      if (open.at(-1) === mapped) {
+        open.pop();
+        out += `</${mapped}>`;
+      }
     } else if (mapped === 'a') {
       const url = safeHref(decodeEntities(href ?? ''));
       open.push('a');

@@ -14,7 +14,13 @@ import { MAIN_OUTLET } from '../model/outlet.js';
  * two-part path is also another outlet's `/websub/<outlet>/<id>`: a token is 32 hex digits, an id at most 12 digits,
  * so the second part tells which (see websubTarget).
  */
-export const PUSH_ROUTES = ['/hooks/publish/:id', '/hooks/publish/:outlet/:id', '/websub/:id', '/websub/:id/:token', '/websub/:outlet/:id/:token'];
+export const PUSH_ROUTES = [
+  '/hooks/publish/:id',
+  '/hooks/publish/:outlet/:id',
+  '/websub/:id',
+  '/websub/:id/:token',
+  '/websub/:outlet/:id/:token',
+];
 
 /** The outlet's PushIngest; undefined when no such outlet is served here (refused as an unknown source). */
 export type PushOf = (outlet: string) => PushIngest | undefined;
@@ -36,7 +42,8 @@ export async function registerPush(app: FastifyInstance, pushOf: PushOf): Promis
   await app.register(async (child) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const answer = (reply: FastifyReply, a: PushAnswer) => reply.code(a.status).type('text/plain; charset=utf-8').send(a.body);
+    const answer = (reply: FastifyReply, a: PushAnswer) =>
+      reply.code(a.status).type('text/plain; charset=utf-8').send(a.body);
     const idOf = (id: string) => (/^\d{1,12}$/.test(id) ? Number(id) : NaN);
     const bodyOf = (body: unknown) => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
     const noHook: PushAnswer = { status: 404, body: 'no publish hook for this source' };
@@ -52,7 +59,12 @@ export async function registerPush(app: FastifyInstance, pushOf: PushOf): Promis
       child.get(path, { config: { rateLimit: PER_ADDRESS } }, async (req, reply) => {
         const { outlet, id, token } = websubTarget(req.params);
         const push = pushOf(outlet);
-        return answer(reply, push ? await push.verify(idOf(id), token, req.query as Record<string, unknown>) : { status: 404, body: 'no such request' });
+        return answer(
+          reply,
+          push
+            ? await push.verify(idOf(id), token, req.query as Record<string, unknown>)
+            : { status: 404, body: 'no such request' },
+        );
       });
       child.post(path, { bodyLimit: WEBSUB_BODY_LIMIT, config: { rateLimit: PER_ADDRESS } }, async (req, reply) => {
         const { outlet, id, token } = websubTarget(req.params);

@@ -1,18 +1,70 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queryStems } from '../text/stem.js';
 import {
-  ARABIC_DELIVERY_WORDS, articleById, articleDeliveries, articleDeliveryCounts, articlePosts, articlesPerDay, audienceCount, auditChoices, auditEntries,
-  broadcastById, broadcastsOfArticle, broadcastStatus, correctionReport, deliveryCountsOf, deliveryOf, describeDelivery, draftEdit, editArticle,
-  ENGLISH_DELIVERY_WORDS, failuresByReason, findSubscriptions, fullReads, followedSources, inDoubtDeliveries, newsroomOpen, paidBroadcastOffers, paidEstimates,
-  articleReach, parseWindow, reachCsv, reachReport, suggestSendHour, queueDepth, recentTopics, revisionById, sentPerHour, subscribedPlatforms, subscriptionById, subscriptionSettings, todayArticles, visibleText,
-  waitingForChats, listScheduled,
+  ARABIC_DELIVERY_WORDS,
+  articleById,
+  articleDeliveries,
+  articleDeliveryCounts,
+  articlePosts,
+  articlesPerDay,
+  audienceCount,
+  auditChoices,
+  auditEntries,
+  broadcastById,
+  broadcastsOfArticle,
+  broadcastStatus,
+  correctionReport,
+  deliveryCountsOf,
+  deliveryOf,
+  describeDelivery,
+  draftEdit,
+  editArticle,
+  ENGLISH_DELIVERY_WORDS,
+  failuresByReason,
+  findSubscriptions,
+  fullReads,
+  followedSources,
+  inDoubtDeliveries,
+  newsroomOpen,
+  paidBroadcastOffers,
+  paidEstimates,
+  articleReach,
+  parseWindow,
+  reachCsv,
+  reachReport,
+  suggestSendHour,
+  queueDepth,
+  recentTopics,
+  revisionById,
+  sentPerHour,
+  subscribedPlatforms,
+  subscriptionById,
+  subscriptionSettings,
+  todayArticles,
+  visibleText,
+  waitingForChats,
+  listScheduled,
 } from '../newsroom/index.js';
 import { articleReactions } from '../newsroom/reactions.js';
 import type { StoredArticle } from '../model/article.js';
 import type { DeliveryState } from '../model/delivery.js';
 import {
-  activityPage, articlePage, broadcastPage, correctionPage, previews, queuePage, retractionPage, sourcesPage, statsPage, subscriptionSettingsPage,
-  scheduledPage, subscriptionsPage, todayPage, urgentPage, type ScheduleNote, type SourceNote,
+  activityPage,
+  articlePage,
+  broadcastPage,
+  correctionPage,
+  previews,
+  queuePage,
+  retractionPage,
+  sourcesPage,
+  statsPage,
+  subscriptionSettingsPage,
+  scheduledPage,
+  subscriptionsPage,
+  todayPage,
+  urgentPage,
+  type ScheduleNote,
+  type SourceNote,
 } from './pages.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 import { actorOf, registerActions } from './actions.js';
@@ -29,16 +81,35 @@ const reachWindow = (q: Query): string => {
 };
 
 const PAGE_SIZE = 30;
-const STATES = new Set<DeliveryState | 'none'>(['none', 'queued', 'held', 'sending', 'sent', 'failed', 'skipped', 'in_doubt']);
+const STATES = new Set<DeliveryState | 'none'>([
+  'none',
+  'queued',
+  'held',
+  'sending',
+  'sent',
+  'failed',
+  'skipped',
+  'in_doubt',
+]);
 
-const SCHEDULE_NOTES = new Set<ScheduleNote>(['malformed', 'past', 'too-far', 'moved', 'cancelled', 'not-scheduled', 'started', 'gone']);
+const SCHEDULE_NOTES = new Set<ScheduleNote>([
+  'malformed',
+  'past',
+  'too-far',
+  'moved',
+  'cancelled',
+  'not-scheduled',
+  'started',
+  'gone',
+]);
 /** What a scheduling form's redirect says (`?schedule=…`): only the known words, anything else ignored. */
 const scheduleNoteOf = (q: Query): ScheduleNote | undefined => {
   const note = one(q, 'schedule', 20) as ScheduleNote | undefined;
   return note && SCHEDULE_NOTES.has(note) ? note : undefined;
 };
 
-const send = (reply: FastifyReply, body: { value: string }) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
+const send = (reply: FastifyReply, body: { value: string }) =>
+  reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
 
 /**
  * The search box as the search index reads it, the same way as /search: normalised, lightly stemmed words
@@ -65,12 +136,19 @@ interface Pages {
 }
 
 /** The desk's pages: one named route function each (below), registered here with what they share. */
-export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts): Promise<void> {
+export async function registerPages(
+  app: FastifyInstance,
+  deps: DeskDeps,
+  ctxOf: ContextOf,
+  drafts: KeptDrafts,
+): Promise<void> {
   // One configuration for every outlet (an outlet's own platforms are its variables under its prefix).
   const { config } = deps.outlets.main;
   const now = deps.now ?? Date.now;
   const platformList = deps.platforms;
-  const platforms = async (req: FastifyRequest) => [...new Set([...platformList.map((m) => m.name), ...await subscribedPlatforms(req.newsroom)])];
+  const platforms = async (req: FastifyRequest) => [
+    ...new Set([...platformList.map((m) => m.name), ...(await subscribedPlatforms(req.newsroom))]),
+  ];
   /** What a broadcast can go to: the platforms the configuration turns on, named by their descriptors. */
   const onPlatforms = new Set(platformList.filter((p) => p.on).map((p) => p.name));
 
@@ -84,9 +162,22 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
 
   /** The add-source form's outcome, shown once on the page it redirects to. */
   const sourceNotes = new OncePerSession<SourceNote>();
-  const showSources = async (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) => send(reply, sourcesPage(ctxOf(req, reply), config, await followedSources(req.newsroom), now(), note));
+  const showSources = async (req: FastifyRequest, reply: FastifyReply, note?: SourceNote) =>
+    send(reply, sourcesPage(ctxOf(req, reply), config, await followedSources(req.newsroom), now(), note));
 
-  const pages: Pages = { deps, ctxOf, drafts, config, now, platformList, platforms, onPlatforms, articleOr404, sourceNotes, showSources };
+  const pages: Pages = {
+    deps,
+    ctxOf,
+    drafts,
+    config,
+    now,
+    platformList,
+    platforms,
+    onPlatforms,
+    articleOr404,
+    sourceNotes,
+    showSources,
+  };
   app.get('/', (req, reply) => todayRoute(pages, req, reply));
   app.get('/articles/:id', (req, reply) => articleRoute(pages, req, reply));
   app.get('/articles/:id/preview', (req, reply) => articlePreviewRoute(pages, req, reply));
@@ -106,7 +197,10 @@ export async function registerPages(app: FastifyInstance, deps: DeskDeps, ctxOf:
   app.get('/reach.csv', (req, reply) => reachCsvRoute(pages, req, reply));
   app.get('/stats', (req, reply) => statsRoute(pages, req, reply));
 
-  await registerActions(app, { added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note), show: showSources });
+  await registerActions(app, {
+    added: (req, note) => sourceNotes.set(req.editor!.sessionHash, note),
+    show: showSources,
+  });
 }
 
 async function todayRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -118,26 +212,55 @@ async function todayRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
   const topic = one(q, 'topic', 100);
   const before = /^(\d{1,15})-(\d{1,15})$/.exec(one(q, 'before') ?? '');
   const backlog = one(q, 'backlog', 1);
-  const filter = { q: text, source, topic, state: state && STATES.has(state) ? state : undefined, backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined };
+  const filter = {
+    q: text,
+    source,
+    topic,
+    state: state && STATES.has(state) ? state : undefined,
+    backlog: backlog === '0' || backlog === '1' ? (backlog as '0' | '1') : undefined,
+  };
   const articles = await todayArticles(req.newsroom, {
-    sourceId: source, topic, state: filter.state, stems: text ? searchStems(text) : undefined, limit: PAGE_SIZE,
+    sourceId: source,
+    topic,
+    state: filter.state,
+    stems: text ? searchStems(text) : undefined,
+    limit: PAGE_SIZE,
     backlog: filter.backlog === undefined ? undefined : filter.backlog === '1',
     before: before ? { at: Number(before[1]), id: Number(before[2]) } : undefined,
   });
   const last = articles.at(-1);
   let olderHref: string | undefined;
   if (last && articles.length === PAGE_SIZE) {
-    const params = new URLSearchParams(Object.entries({ q: text, source: source?.toString(), topic, state: filter.state, backlog: filter.backlog }).filter((e): e is [string, string] => e[1] !== undefined));
+    const params = new URLSearchParams(
+      Object.entries({
+        q: text,
+        source: source?.toString(),
+        topic,
+        state: filter.state,
+        backlog: filter.backlog,
+      }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     params.set('before', `${(last.publishedAt ?? last.createdAt).getTime()}-${last.id}`);
     olderHref = `/?${params}`;
   }
   // One look-up per story on the page (a primary key each, PAGE_SIZE at most).
   const reads = new Map<number, number>();
   for (const a of articles) reads.set(a.id, await fullReads(req.newsroom, a.id));
-  return send(reply, todayPage(ctxOf(req, reply), config, {
-    articles, counts: await deliveryCountsOf(req.newsroom, articles.map((a) => a.id)), sources: await followedSources(req.newsroom),
-    topics: await recentTopics(req.newsroom), filter, olderHref, fullReads: reads,
-  }));
+  return send(
+    reply,
+    todayPage(ctxOf(req, reply), config, {
+      articles,
+      counts: await deliveryCountsOf(
+        req.newsroom,
+        articles.map((a) => a.id),
+      ),
+      sources: await followedSources(req.newsroom),
+      topics: await recentTopics(req.newsroom),
+      filter,
+      olderHref,
+      fullReads: reads,
+    }),
+  );
 }
 
 async function articleRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -145,16 +268,30 @@ async function articleRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) 
   const article = await articleOr404(req, reply);
   if (!article) return reply;
   const kept = drafts.take(req.editor!.sessionHash, `/articles/${article.id}`, now());
-  return send(reply, articlePage(ctxOf(req, reply), config, platformList, {
-    kept: kept && { title: kept.title ?? article.title, summary: kept.summary ?? article.summary.join('\n'), hashtags: kept.hashtags ?? article.hashtags.join(' ') },
-    article, counts: await articleDeliveryCounts(req.newsroom, article.id), deliveries: await articleDeliveries(req.newsroom, article.id, 200),
-    broadcasts: await broadcastsOfArticle(req.newsroom, article.id), corrections: await correctionReport(req.newsroom, article.id),
-    subscriptions: (await findSubscriptions(req.newsroom, { active: true, limit: 100 })).filter((s) => onPlatforms.has(s.platform)), platforms: [...onPlatforms],
-    saved: (req.query as Query).saved === '1', paidOffered: paidBroadcastOffers(req.newsroom).length > 0,
-    reactions: await articleReactions(req.newsroom, article.id),
-    fullReads: await fullReads(req.newsroom, article.id),
-    reach: articleReachSection(ctxOf(req, reply), await articleReach(req.newsroom, article.id)),
-  }));
+  return send(
+    reply,
+    articlePage(ctxOf(req, reply), config, platformList, {
+      kept: kept && {
+        title: kept.title ?? article.title,
+        summary: kept.summary ?? article.summary.join('\n'),
+        hashtags: kept.hashtags ?? article.hashtags.join(' '),
+      },
+      article,
+      counts: await articleDeliveryCounts(req.newsroom, article.id),
+      deliveries: await articleDeliveries(req.newsroom, article.id, 200),
+      broadcasts: await broadcastsOfArticle(req.newsroom, article.id),
+      corrections: await correctionReport(req.newsroom, article.id),
+      subscriptions: (await findSubscriptions(req.newsroom, { active: true, limit: 100 })).filter((s) =>
+        onPlatforms.has(s.platform),
+      ),
+      platforms: [...onPlatforms],
+      saved: (req.query as Query).saved === '1',
+      paidOffered: paidBroadcastOffers(req.newsroom).length > 0,
+      reactions: await articleReactions(req.newsroom, article.id),
+      fullReads: await fullReads(req.newsroom, article.id),
+      reach: articleReachSection(ctxOf(req, reply), await articleReach(req.newsroom, article.id)),
+    }),
+  );
 }
 
 /** The previews with a draft edit, for the edit form's live update; nothing is stored. */
@@ -170,7 +307,13 @@ async function articleEditRoute(p: Pages, req: FastifyRequest, reply: FastifyRep
   const { now, articleOr404 } = p;
   const article = await articleOr404(req, reply);
   if (!article) return reply;
-  await editArticle(req.newsroom, actorOf(req), article.id, editInput((req.body ?? {}) as Record<string, unknown>), now());
+  await editArticle(
+    req.newsroom,
+    actorOf(req),
+    article.id,
+    editInput((req.body ?? {}) as Record<string, unknown>),
+    now(),
+  );
   return reply.redirect(`/articles/${article.id}?saved=1`, 303);
 }
 
@@ -179,13 +322,20 @@ async function correctionRoute(p: Pages, req: FastifyRequest, reply: FastifyRepl
   const { ctxOf, config, platformList } = p;
   const id = parseId((req.params as { id: string }).id);
   const draft = id === undefined ? undefined : await revisionById(req.newsroom, id);
-  const before = draft && await articleById(req.newsroom, draft.articleId);
+  const before = draft && (await articleById(req.newsroom, draft.articleId));
   if (!draft || !before || draft.origin !== 'editor') return reply.callNotFound();
   if (draft.state !== 'draft') return reply.redirect(`/articles/${before.id}`, 303);
   const after = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
-  return send(reply, correctionPage(ctxOf(req, reply), config, platformList, {
-    draft, before, after, changed: visibleText(after, config) !== visibleText(before, config), posts: await articlePosts(req.newsroom, before.id),
-  }));
+  return send(
+    reply,
+    correctionPage(ctxOf(req, reply), config, platformList, {
+      draft,
+      before,
+      after,
+      changed: visibleText(after, config) !== visibleText(before, config),
+      posts: await articlePosts(req.newsroom, before.id),
+    }),
+  );
 }
 
 async function retractionRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -200,16 +350,23 @@ async function broadcastRoute(p: Pages, req: FastifyRequest, reply: FastifyReply
   const { ctxOf, config, now, platformList } = p;
   const id = parseId((req.params as { id: string }).id);
   const broadcast = id === undefined ? undefined : await broadcastById(req.newsroom, id);
-  const article = broadcast && await articleById(req.newsroom, broadcast.articleId);
+  const article = broadcast && (await articleById(req.newsroom, broadcast.articleId));
   if (!broadcast || !article) return reply.callNotFound();
   const status = (await broadcastStatus(req.newsroom, broadcast.id))!;
-  return send(reply, broadcastPage(ctxOf(req, reply), config, platformList, {
-    broadcast: { ...broadcast, state: status.state }, article, status,
-    audience: status.state === 'preview' ? await audienceCount(req.newsroom, article, broadcast.audience) : undefined,
-    paid: broadcast.paid ? await paidEstimates(req.newsroom, broadcast, article) : undefined,
-    refused: scheduleNoteOf(req.query as Query), now: now(),
-    suggestion: status.state === 'preview' ? await suggestSendHour(req.newsroom, broadcast.audience, now()) : undefined,
-  }));
+  return send(
+    reply,
+    broadcastPage(ctxOf(req, reply), config, platformList, {
+      broadcast: { ...broadcast, state: status.state },
+      article,
+      status,
+      audience: status.state === 'preview' ? await audienceCount(req.newsroom, article, broadcast.audience) : undefined,
+      paid: broadcast.paid ? await paidEstimates(req.newsroom, broadcast, article) : undefined,
+      refused: scheduleNoteOf(req.query as Query),
+      now: now(),
+      suggestion:
+        status.state === 'preview' ? await suggestSendHour(req.newsroom, broadcast.audience, now()) : undefined,
+    }),
+  );
 }
 
 async function scheduledRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -221,10 +378,15 @@ async function scheduledRoute(p: Pages, req: FastifyRequest, reply: FastifyReply
 /** Live progress: one Server-Sent Event whenever the counts change, until the broadcast is over. */
 async function broadcastEventsRoute(_p: Pages, req: FastifyRequest, reply: FastifyReply) {
   const id = parseId((req.params as { id: string }).id);
-  if (id === undefined || !await broadcastById(req.newsroom, id)) return reply.callNotFound();
+  if (id === undefined || !(await broadcastById(req.newsroom, id))) return reply.callNotFound();
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   let last = '';
   /** A tick still reading: the next one is skipped rather than run beside it. */
   let reading = false;
@@ -243,10 +405,14 @@ async function broadcastEventsRoute(_p: Pages, req: FastifyRequest, reply: Fasti
   const tick = () => {
     if (reading) return;
     reading = true;
-    read().catch((err: unknown) => {
-      req.newsroom.logger.error('broadcast progress events failed', { broadcast: id, error: err });
-      finish();
-    }).finally(() => { reading = false; });
+    read()
+      .catch((err: unknown) => {
+        req.newsroom.logger.error('broadcast progress events failed', { broadcast: id, error: err });
+        finish();
+      })
+      .finally(() => {
+        reading = false;
+      });
   };
   // 500 ms: quick enough to watch a 10-chat send happen, one indexed COUNT per open page.
   const timer = setInterval(tick, 500);
@@ -274,13 +440,19 @@ async function subscriptionsRoute(p: Pages, req: FastifyRequest, reply: FastifyR
   const q = req.query as Query;
   const filter = { platform: one(q, 'platform', 30), kind: one(q, 'kind', 30), active: one(q, 'active', 1) };
   const subs = await findSubscriptions(req.newsroom, {
-    platform: filter.platform, kind: filter.kind, active: filter.active === undefined ? undefined : filter.active === '1', limit: 300,
+    platform: filter.platform,
+    kind: filter.kind,
+    active: filter.active === undefined ? undefined : filter.active === '1',
+    limit: 300,
   });
   const ctx = ctxOf(req, reply);
   const words = ctx.lang === 'en' ? ENGLISH_DELIVERY_WORDS : ARABIC_DELIVERY_WORDS;
   const delivery = new Map<number, string>();
   for (const s of subs) delivery.set(s.id, describeDelivery(await deliveryOf(req.newsroom, s.id), words));
-  return send(reply, subscriptionsPage(ctx, config, subs, filter, await platforms(req), (s) => delivery.get(s.id)!));
+  return send(
+    reply,
+    subscriptionsPage(ctx, config, subs, filter, await platforms(req), (s) => delivery.get(s.id)!),
+  );
 }
 
 async function subscriptionSettingsRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -289,12 +461,31 @@ async function subscriptionSettingsRoute(p: Pages, req: FastifyRequest, reply: F
   const sub = subscriptionId === undefined ? undefined : await subscriptionById(req.newsroom, subscriptionId);
   if (!sub?.active) return reply.callNotFound();
   const saved = one(req.query as Query, 'saved', 1) === '1';
-  return send(reply, subscriptionSettingsPage(ctxOf(req, reply), config, await subscriptionSettings(req.newsroom, sub.id), await followedSources(req.newsroom), saved));
+  return send(
+    reply,
+    subscriptionSettingsPage(
+      ctxOf(req, reply),
+      config,
+      await subscriptionSettings(req.newsroom, sub.id),
+      await followedSources(req.newsroom),
+      saved,
+    ),
+  );
 }
 
 async function queueRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
   const { ctxOf, config, now } = p;
-  return send(reply, queuePage(ctxOf(req, reply), config, await queueDepth(req.newsroom, now()), await waitingForChats(req.newsroom, now()), await inDoubtDeliveries(req.newsroom, 100), now()));
+  return send(
+    reply,
+    queuePage(
+      ctxOf(req, reply),
+      config,
+      await queueDepth(req.newsroom, now()),
+      await waitingForChats(req.newsroom, now()),
+      await inDoubtDeliveries(req.newsroom, 100),
+      now(),
+    ),
+  );
 }
 
 async function activityRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
@@ -309,13 +500,23 @@ async function activityRoute(p: Pages, req: FastifyRequest, reply: FastifyReply)
     params.set('before', String(entries.at(-1)!.id));
     olderHref = `/activity?${params}`;
   }
-  return send(reply, activityPage(ctxOf(req, reply), config, entries, await auditChoices(req.newsroom), filter, olderHref));
+  return send(
+    reply,
+    activityPage(ctxOf(req, reply), config, entries, await auditChoices(req.newsroom), filter, olderHref),
+  );
 }
 
 async function reachRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
   const { ctxOf, config, now } = p;
   const window = reachWindow(req.query as Query);
-  return send(reply, reachPage(ctxOf(req, reply), { report: await reachReport(req.newsroom, parseWindow(window), now()), window, tracking: config.clicks.track }));
+  return send(
+    reply,
+    reachPage(ctxOf(req, reply), {
+      report: await reachReport(req.newsroom, parseWindow(window), now()),
+      window,
+      tracking: config.clicks.track,
+    }),
+  );
 }
 
 /** The same report as CSV, every cell safe to open in a spreadsheet (reachCsv). */
@@ -323,15 +524,23 @@ async function reachCsvRoute(p: Pages, req: FastifyRequest, reply: FastifyReply)
   const { now } = p;
   const window = reachWindow(req.query as Query);
   const csv = reachCsv(await reachReport(req.newsroom, parseWindow(window), now()));
-  return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
-    .header('content-disposition', `attachment; filename="nashra-reach-${window}.csv"`).send(csv);
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-disposition', `attachment; filename="nashra-reach-${window}.csv"`)
+    .send(csv);
 }
 
 async function statsRoute(p: Pages, req: FastifyRequest, reply: FastifyReply) {
   const { ctxOf, config, now } = p;
   const t = now();
-  return send(reply, statsPage(ctxOf(req, reply), config, {
-    perHour: await sentPerHour(req.newsroom, t - 48 * 3600_000), perDay: await articlesPerDay(req.newsroom, t - 14 * 86400_000),
-    failures: await failuresByReason(req.newsroom, t - 7 * 86400_000), now: t,
-  }));
+  return send(
+    reply,
+    statsPage(ctxOf(req, reply), config, {
+      perHour: await sentPerHour(req.newsroom, t - 48 * 3600_000),
+      perDay: await articlesPerDay(req.newsroom, t - 14 * 86400_000),
+      failures: await failuresByReason(req.newsroom, t - 7 * 86400_000),
+      now: t,
+    }),
+  );
 }

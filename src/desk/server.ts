@@ -10,8 +10,18 @@ import fastifyStatic from '@fastify/static';
 import { PermissionError, UserError } from '../errors.js';
 import type { DeskPlatform } from './pages.js';
 import {
-  addFirstDeskEditor, deskOutlet, deskSession, deskSignIn, deskSignOut, hasDeskEditors, normalUsername, OutletAdminError, platformRefusal, switchDeskOutlet,
-  type NewsroomDeps, type OpenedSession,
+  addFirstDeskEditor,
+  deskOutlet,
+  deskSession,
+  deskSignIn,
+  deskSignOut,
+  hasDeskEditors,
+  normalUsername,
+  OutletAdminError,
+  platformRefusal,
+  switchDeskOutlet,
+  type NewsroomDeps,
+  type OpenedSession,
 } from '../newsroom/index.js';
 import { projectRoot } from '../paths.js';
 import { html, type Html } from './html.js';
@@ -59,7 +69,11 @@ export async function startDesk(deps: DeskDeps, listen: { port: number; host: st
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
-  const shownHost = listen.host.includes(':') ? `[${listen.host}]` : listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host;
+  const shownHost = listen.host.includes(':')
+    ? `[${listen.host}]`
+    : listen.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : listen.host;
   const url = `http://${shownHost}:${port}`;
   await announceSetup(deps, app, url);
   return { url, port, close: () => app.close() };
@@ -72,7 +86,12 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   const { config, logger } = main;
   const now = deps.now ?? Date.now;
   const ctxOf = contextOf(deps.platforms, main.platforms);
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true, trustProxy: config.web.trustProxy });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+    trustProxy: config.web.trustProxy,
+  });
 
   await registerPlugins(app, deps);
   decorateRequests(app);
@@ -92,19 +111,25 @@ export async function buildDesk(deps: DeskDeps): Promise<FastifyInstance> {
   }
   // Posts' links count in their outlet's database, where the worker stored their codes: `main`'s counter at once
   // (when it counts clicks), another outlet's made on its first link, for an outlet that counts them.
-  const mainCounter = config.clicks.track ? deps.clicks ?? new ClickCounter(main) : undefined;
+  const mainCounter = config.clicks.track ? (deps.clicks ?? new ClickCounter(main)) : undefined;
   const counters = new Map<string, Promise<ClickCounter | undefined>>();
   let closed = false;
   registerClicks(app, (slug) => {
     if (slug === undefined || slug === MAIN_OUTLET) return mainCounter;
     let counter = counters.get(slug);
     if (!counter) {
-      counter = deps.outlets.of(slug)
+      counter = deps.outlets
+        .of(slug)
         .then((n) => (n?.config.clicks.track && !closed ? new ClickCounter(n) : undefined))
-        .catch((err: unknown) => { logger.warn('an outlet\'s post links cannot be answered now', { outlet: slug, error: err }); return undefined; });
+        .catch((err: unknown) => {
+          logger.warn("an outlet's post links cannot be answered now", { outlet: slug, error: err });
+          return undefined;
+        });
       counters.set(slug, counter);
       // Not an outlet (a forged name, one removed) or one that failed to open: not remembered, asked again next time.
-      void counter.then((c) => { if (!c) counters.delete(slug); });
+      void counter.then((c) => {
+        if (!c) counters.delete(slug);
+      });
     }
     return counter;
   });
@@ -126,8 +151,15 @@ async function registerPlugins(app: FastifyInstance, deps: DeskDeps): Promise<vo
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], objectSrc: ["'none'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
         ...(secure ? { upgradeInsecureRequests: [] } : {}),
       },
     },
@@ -145,10 +177,18 @@ async function registerPlugins(app: FastifyInstance, deps: DeskDeps): Promise<vo
     getUserInfo: (req: FastifyRequest) => req.editor?.sessionHash ?? req.staleSession ?? 'signed-out',
     // Signed with a key of the installation's (in the database), not of this process: several `nashra run` on one
     // database each serve the desk, and a form one of them rendered may be posted to another.
-    csrfOpts: { hmacKey: createHmac('sha256', await main.data.repos.fullStory.linkKey()).update('nashra desk csrf').digest() },
+    csrfOpts: {
+      hmacKey: createHmac('sha256', await main.data.repos.fullStory.linkKey())
+        .update('nashra desk csrf')
+        .digest(),
+    },
   });
   await app.register(fastifyRateLimit, { global: false });
-  await app.register(fastifyStatic, { root: join(projectRoot(), 'src', 'desk', 'public'), prefix: '/static/', maxAge: 3600_000 });
+  await app.register(fastifyStatic, {
+    root: join(projectRoot(), 'src', 'desk', 'public'),
+    prefix: '/static/',
+    maxAge: 3600_000,
+  });
 }
 
 /** What each request carries once the session hook has read it. */
@@ -193,7 +233,10 @@ function registerSessionHooks(app: FastifyInstance, deps: DeskDeps, ctxOf: Conte
       req.staleSession = lookup.sessionHash;
       return;
     }
-    return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+    return reply
+      .code(403)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
   });
 
   // Every state-changing request carries the CSRF token, signed in or not (the sign-in form too).
@@ -213,26 +256,61 @@ function registerSessionHooks(app: FastifyInstance, deps: DeskDeps, ctxOf: Conte
 }
 
 /** Errors and unknown pages, said in the editor's language. */
-function registerErrorPages(app: FastifyInstance, ctxOf: ContextOf, logger: DeskDeps['outlets']['main']['logger']): void {
+function registerErrorPages(
+  app: FastifyInstance,
+  ctxOf: ContextOf,
+  logger: DeskDeps['outlets']['main']['logger'],
+): void {
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     // An editor asking for an admin's action: refused and audited by the newsroom action; said politely.
-    if (err instanceof OutletAdminError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.adminOnly).value);
-    if (err instanceof PermissionError) return reply.code(403).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
-    if (err instanceof UserError) return reply.code(400).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 400, err.message).value);
+    if (err instanceof OutletAdminError)
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.adminOnly).value);
+    if (err instanceof PermissionError)
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(ctxOf(req, reply), 403, t(req.lang).errors.forbidden).value);
+    if (err instanceof UserError)
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(ctxOf(req, reply), 400, err.message).value);
     const status = err.statusCode ?? 500;
     if (status === 429 && req.routeOptions.url === '/login') {
-      return reply.code(429).type('text/html; charset=utf-8').send(loginPage(ctxOf(req, reply), t(req.lang).login.tooMany).value);
+      return reply
+        .code(429)
+        .type('text/html; charset=utf-8')
+        .send(loginPage(ctxOf(req, reply), t(req.lang).login.tooMany).value);
     }
-    if (status >= 500) logger.error('desk request failed', { method: req.method, url: req.routeOptions.url, error: err });
+    if (status >= 500)
+      logger.error('desk request failed', { method: req.method, url: req.routeOptions.url, error: err });
     const w = t(req.lang).errors;
-    const message = status === 403 ? w.forbidden : status === 404 ? w.notFound : status >= 500 ? w.generic : err.message;
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), status, message).value);
+    const message =
+      status === 403 ? w.forbidden : status === 404 ? w.notFound : status >= 500 ? w.generic : err.message;
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(ctxOf(req, reply), status, message).value);
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).type('text/html; charset=utf-8').send(errorPage(ctxOf(req, reply), 404, t(req.lang).errors.notFound).value));
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(ctxOf(req, reply), 404, t(req.lang).errors.notFound).value),
+  );
 }
 
 /** Signing in (rate-limited per address and per username) and out, the outlet switcher and the language switch. */
-function registerSignIn(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, drafts: KeptDrafts, now: () => number): void {
+function registerSignIn(
+  app: FastifyInstance,
+  deps: DeskDeps,
+  ctxOf: ContextOf,
+  drafts: KeptDrafts,
+  now: () => number,
+): void {
   const main = deps.outlets.main;
   const secure = main.config.web.secureCookies;
   // The address limit runs as the route's own limit; the username one is checked by hand after the body is parsed
@@ -240,7 +318,10 @@ function registerSignIn(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, 
   const perUsername = app.createRateLimit({
     ...LOGIN_PER_USERNAME,
     // The name as the lookup reads it (the column compares without case): one key per account, however it is spelled.
-    keyGenerator: (req) => `user:${normalUsername((req.body as Record<string, unknown> | undefined)?.username).toLowerCase().slice(0, 60)}`,
+    keyGenerator: (req) =>
+      `user:${normalUsername((req.body as Record<string, unknown> | undefined)?.username)
+        .toLowerCase()
+        .slice(0, 60)}`,
   });
   const usernameLimit = async (req: FastifyRequest, reply: FastifyReply) => {
     const limit = await perUsername(req);
@@ -253,22 +334,45 @@ function registerSignIn(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, 
   app.get('/login', async (req, reply) => {
     if (req.editor) return reply.redirect('/', 303);
     const q = req.query as Record<string, string | undefined>;
-    return sendHtml(reply, loginPage(ctxOf(req, reply), q.outlets === '0' ? t(req.lang).login.noOutlet : q.expired ? t(req.lang).login.expired : undefined));
+    return sendHtml(
+      reply,
+      loginPage(
+        ctxOf(req, reply),
+        q.outlets === '0' ? t(req.lang).login.noOutlet : q.expired ? t(req.lang).login.expired : undefined,
+      ),
+    );
   });
 
-  app.post('/login', { config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } }, preHandler: usernameLimit }, async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    // A form whose session had ended: signing in leads back to it, with what was typed.
-    const kept = typeof body.resume === 'string' ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') } : undefined;
-    const result = await deskSignIn(main, { username: body.username, password: body.password, address: req.ip }, now());
-    if (result.kind === 'refused') {
-      reply.code(401);
-      return sendHtml(reply, loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept));
-    }
-    setSessionCookie(reply, result.opened, secure);
-    if (kept) drafts.put(result.opened.session.sessionHash, kept.path, kept.fields, now());
-    return reply.redirect(kept?.path ?? '/', 303);
-  });
+  app.post(
+    '/login',
+    {
+      config: { rateLimit: { ...LOGIN_PER_ADDRESS, keyGenerator: (req: FastifyRequest) => `ip:${req.ip}` } },
+      preHandler: usernameLimit,
+    },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      // A form whose session had ended: signing in leads back to it, with what was typed.
+      const kept =
+        typeof body.resume === 'string'
+          ? { path: sameOriginPath(body.resume), fields: typedFields(body, 'kept_') }
+          : undefined;
+      const result = await deskSignIn(
+        main,
+        { username: body.username, password: body.password, address: req.ip },
+        now(),
+      );
+      if (result.kind === 'refused') {
+        reply.code(401);
+        return sendHtml(
+          reply,
+          loginPage(ctxOf(req, reply), t(req.lang).login.wrong, normalUsername(body.username), kept),
+        );
+      }
+      setSessionCookie(reply, result.opened, secure);
+      if (kept) drafts.put(result.opened.session.sessionHash, kept.path, kept.fields, now());
+      return reply.redirect(kept?.path ?? '/', 303);
+    },
+  );
 
   app.post('/logout', async (req, reply) => {
     await deskSignOut(main, req.editor!, now());
@@ -308,13 +412,15 @@ function registerSetup(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, n
     if (!(await setupAllowed(app, deps, (req.params as { token: string }).token))) return reply.callNotFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const password = typeof body.password === 'string' ? body.password : '';
-    if (password !== body.password2) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, t(req.lang).setup.differ));
+    if (password !== body.password2)
+      return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, t(req.lang).setup.differ));
     let opened: OpenedSession | undefined;
     try {
       // The newsroom creates it only while no account exists: two tabs racing on the same link create one account.
       opened = await addFirstDeskEditor(main, typeof body.username === 'string' ? body.username : '', password, now());
     } catch (err) {
-      if (err instanceof UserError) return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
+      if (err instanceof UserError)
+        return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
       throw err;
     }
     if (!opened) return reply.callNotFound();
@@ -330,12 +436,21 @@ function setSessionCookie(reply: FastifyReply, opened: OpenedSession, secure: bo
 
 function contextOf(platforms: readonly DeskPlatform[], known: NewsroomDeps['platforms']): ContextOf {
   return (req, reply) => ({
-    lang: req.lang, editor: req.editor?.username, path: req.url.slice(0, 500),
-    outlet: req.outlet && { slug: req.outlet.membership.slug, role: req.outlet.membership.role, all: req.outlet.memberships.map((m) => m.slug) },
+    lang: req.lang,
+    editor: req.editor?.username,
+    path: req.url.slice(0, 500),
+    outlet: req.outlet && {
+      slug: req.outlet.membership.slug,
+      role: req.outlet.membership.role,
+      all: req.outlet.memberships.map((m) => m.slug),
+    },
     // A platform the desk does not show (the demo's console) still has its label in a report.
-    platformLabel: (name) => (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
+    platformLabel: (name) =>
+      (platforms.find((p) => p.name === name) ?? known.find((p) => p.name === name))?.label?.[req.lang] ?? name,
     platformRefusal: platformRefusal(known),
-    csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<FastifyReply['generateCsrf']>[0]),
+    csrf: reply.generateCsrf({ userInfo: req.editor?.sessionHash ?? 'signed-out' } as Parameters<
+      FastifyReply['generateCsrf']
+    >[0]),
   });
 }
 
@@ -344,19 +459,44 @@ export function sendHtml(reply: FastifyReply, body: Html): FastifyReply {
 }
 
 function errorPage(ctx: PageContext, status: number, message: string): Html {
-  return page(ctx, String(status), undefined, html`<p class="notice error" role="alert">${message}</p><p><a href="/">${t(ctx.lang).nav.today}</a></p>`);
+  return page(
+    ctx,
+    String(status),
+    undefined,
+    html`<p class="notice error" role="alert">${message}</p><p><a href="/">${t(ctx.lang).nav.today}</a></p>`,
+  );
 }
 
-function loginPage(ctx: PageContext, message?: string, username = '', kept?: { path: string; fields: KeptFields }): Html {
+function loginPage(
+  ctx: PageContext,
+  message?: string,
+  username = '',
+  kept?: { path: string; fields: KeptFields },
+): Html {
   const w = t(ctx.lang).login;
   // Shown to copy: the text fields, under the names their forms give them (choices such as the audience are not shown).
   const all = t(ctx.lang);
   const labels: Record<string, string> = {
-    title: all.article.titleField, summary: all.article.summaryField, hashtags: all.article.hashtagsField, text: all.urgent.text,
-    url: all.sources.url, name: all.sources.name, topics: all.settings.filter, header: all.settings.header, footer: all.settings.footer,
+    title: all.article.titleField,
+    summary: all.article.summaryField,
+    hashtags: all.article.hashtagsField,
+    text: all.urgent.text,
+    url: all.sources.url,
+    name: all.sources.name,
+    topics: all.settings.filter,
+    header: all.settings.header,
+    footer: all.settings.footer,
   };
-  const typed = kept ? Object.entries(kept.fields).filter(([name, value]) => value.trim() !== '' && (labels[name] || /^source_\d+$/.test(name))) : [];
-  return page(ctx, w.title, undefined, html`
+  const typed = kept
+    ? Object.entries(kept.fields).filter(
+        ([name, value]) => value.trim() !== '' && (labels[name] || /^source_\d+$/.test(name)),
+      )
+    : [];
+  return page(
+    ctx,
+    w.title,
+    undefined,
+    html`
 <form method="post" action="/login" class="card narrow" id="login">
   ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
   ${csrfField(ctx)}
@@ -365,14 +505,23 @@ function loginPage(ctx: PageContext, message?: string, username = '', kept?: { p
   <label>${w.password}<input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>
   <button type="submit" class="primary">${w.submit}</button>
 </form>
-${typed.length ? html`<section class="card narrow" id="kept" aria-labelledby="kept-h"><h2 id="kept-h">${w.kept}</h2>
+${
+  typed.length
+    ? html`<section class="card narrow" id="kept" aria-labelledby="kept-h"><h2 id="kept-h">${w.kept}</h2>
   ${typed.map(([name, value]) => html`<label>${labels[name] ?? all.settings.source}<textarea readonly rows="${Math.min(8, value.split('\n').length + 1)}" dir="auto">${value}</textarea></label>`)}
-</section>` : ''}`);
+</section>`
+    : ''
+}`,
+  );
 }
 
 function setupPage(ctx: PageContext, action: string, message?: string): Html {
   const w = t(ctx.lang);
-  return page(ctx, w.setup.title, undefined, html`
+  return page(
+    ctx,
+    w.setup.title,
+    undefined,
+    html`
 <form method="post" action="${action}" class="card narrow">
   <p>${w.setup.intro}</p>
   ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
@@ -381,7 +530,8 @@ function setupPage(ctx: PageContext, action: string, message?: string): Html {
   <label>${w.login.password}<input name="password" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>
   <label>${w.setup.again}<input name="password2" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>
   <button type="submit" class="primary">${w.setup.submit}</button>
-</form>`);
+</form>`,
+  );
 }
 
 /** The one-time setup token of each running desk, while no editor account exists. */
@@ -389,7 +539,7 @@ const setupTokens = new WeakMap<FastifyInstance, string>();
 
 async function setupAllowed(app: FastifyInstance, deps: DeskDeps, token: string): Promise<boolean> {
   const expected = setupTokens.get(app);
-  if (!expected || await hasDeskEditors(deps.outlets.main)) return false;
+  if (!expected || (await hasDeskEditors(deps.outlets.main))) return false;
   const a = Buffer.from(token);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -399,5 +549,7 @@ async function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string):
   if (await hasDeskEditors(deps.outlets.main)) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
-  deps.out(`Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`);
+  deps.out(
+    `Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`,
+  );
 }

@@ -145,20 +145,38 @@ interface DraftInputs {
 
 function draftInputs(post: Post, template: Template): DraftInputs {
   return {
-    headerMark: template.headerMark, footer: template.footer, showDate: template.showDate, showSource: template.showSource,
-    showLink: template.showLink, showHashtags: template.showHashtags,
-    title: post.title, summary: post.summary.slice(), source: post.source, url: post.url,
-    publishedAt: post.publishedAt?.getTime(), timeZone: post.timeZone, hashtags: post.hashtags.slice(),
+    headerMark: template.headerMark,
+    footer: template.footer,
+    showDate: template.showDate,
+    showSource: template.showSource,
+    showLink: template.showLink,
+    showHashtags: template.showHashtags,
+    title: post.title,
+    summary: post.summary.slice(),
+    source: post.source,
+    url: post.url,
+    publishedAt: post.publishedAt?.getTime(),
+    timeZone: post.timeZone,
+    hashtags: post.hashtags.slice(),
   };
 }
 
 function madeFrom(inputs: DraftInputs, post: Post, template: Template): boolean {
-  return inputs.headerMark === template.headerMark && inputs.footer === template.footer
-    && inputs.showDate === template.showDate && inputs.showSource === template.showSource
-    && inputs.showLink === template.showLink && inputs.showHashtags === template.showHashtags
-    && inputs.title === post.title && inputs.source === post.source && inputs.url === post.url
-    && inputs.publishedAt === post.publishedAt?.getTime() && inputs.timeZone === post.timeZone
-    && sameStrings(inputs.summary, post.summary) && sameStrings(inputs.hashtags, post.hashtags);
+  return (
+    inputs.headerMark === template.headerMark &&
+    inputs.footer === template.footer &&
+    inputs.showDate === template.showDate &&
+    inputs.showSource === template.showSource &&
+    inputs.showLink === template.showLink &&
+    inputs.showHashtags === template.showHashtags &&
+    inputs.title === post.title &&
+    inputs.source === post.source &&
+    inputs.url === post.url &&
+    inputs.publishedAt === post.publishedAt?.getTime() &&
+    inputs.timeZone === post.timeZone &&
+    sameStrings(inputs.summary, post.summary) &&
+    sameStrings(inputs.hashtags, post.hashtags)
+  );
 }
 
 function sameStrings(a: string[], b: string[]): boolean {
@@ -225,7 +243,10 @@ const NORMAL_HASHTAG = /^#[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}\p{N
 function normaliseHashtag(hashtag: string): string | undefined {
   const text = articleText(hashtag);
   if (NORMAL_HASHTAG.test(text)) return text;
-  const tag = text.replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '');
+  const tag = text
+    .replace(/^#+/, '')
+    .replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_')
+    .replace(/^_+|_+$/g, '');
   return tag ? `#${tag}` : undefined;
 }
 
@@ -248,7 +269,9 @@ const JOINING = "\\p{M} .,:/'’&+\\-_@#";
  */
 const ENTITY = '&(?:#\\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});';
 const LEFT_TO_RIGHT_RUN = new RegExp(
-  `[#@]?(?:${ENTITY}|[${LATIN_OR_DIGIT}])(?:(?:${ENTITY}|[${LATIN_OR_DIGIT}${JOINING}])*(?:${ENTITY}|[${LATIN_OR_DIGIT}%]))?`, 'gu');
+  `[#@]?(?:${ENTITY}|[${LATIN_OR_DIGIT}])(?:(?:${ENTITY}|[${LATIN_OR_DIGIT}${JOINING}])*(?:${ENTITY}|[${LATIN_OR_DIGIT}%]))?`,
+  'gu',
+);
 const ARABIC_LETTER = /\p{Script=Arabic}/u;
 const FIRST_LETTER = /\p{L}/u;
 
@@ -272,7 +295,10 @@ const MAY_HOLD_URL = /:\/\/|www\./i;
 function isolateLeftToRightRuns(line: string): string {
   if (!MAY_HOLD_URL.test(line)) return isolateRuns(line);
   // split() with a capturing group: odd indices are the URLs.
-  return line.split(URL_IN_TEXT).map((part, i) => (i % 2 === 1 ? FSI + part + PDI : isolateRuns(part))).join('');
+  return line
+    .split(URL_IN_TEXT)
+    .map((part, i) => (i % 2 === 1 ? FSI + part + PDI : isolateRuns(part)))
+    .join('');
 }
 
 /** Each LEFT_TO_RIGHT_RUN wrapped in FSI … PDI; text without «&» (nearly all) cannot hold a character reference. */
@@ -293,8 +319,10 @@ const PAIR = 32;
 const IS_RUN_LETTER = new RegExp(`^[${LATIN_OR_DIGIT}]$`, 'u');
 const IS_RUN_JOINER = new RegExp(`^[${JOINING}]$`, 'u');
 const runClassOf = (ch: string): number =>
-  (IS_RUN_LETTER.test(ch) ? RUN_LETTER : 0) | (IS_RUN_JOINER.test(ch) ? RUN_JOINER : 0)
-  | (ch === '%' ? PERCENT : 0) | (ch === '#' || ch === '@' ? PREFIX : 0);
+  (IS_RUN_LETTER.test(ch) ? RUN_LETTER : 0) |
+  (IS_RUN_JOINER.test(ch) ? RUN_JOINER : 0) |
+  (ch === '%' ? PERCENT : 0) |
+  (ch === '#' || ch === '@' ? PREFIX : 0);
 const runClasses = lazyCharTable(runClassOf, SURROGATE_HALF);
 /** What may start a run: a run letter, # or @, or half of a pair that may be a run letter. */
 const MAY_START_RUN = RUN_LETTER | PREFIX | SURROGATE_HALF;
@@ -406,10 +434,12 @@ function render(draft: Draft, markup: Markup): string {
   const header = draft.header ? markup.bold(markup.text(lines.of(draft.header))) : '';
   const title = draft.title ? markup.bold(markup.text(lines.of(draft.title))) : '';
   let post = joined(header, '\n', title);
-  for (let i = 0; i < draft.sentences.length; i++) post = joined(post, '\n\n', markup.text(lines.of(draft.sentences[i]!)));
+  for (let i = 0; i < draft.sentences.length; i++)
+    post = joined(post, '\n\n', markup.text(lines.of(draft.sentences[i]!)));
   let details = draft.sourceLine ? markup.text(lines.of(draft.sourceLine, true)) : '';
   if (draft.url) details = joined(details, '\n', markup.link(draft.url));
-  if (draft.hashtags.length > 0) details = joined(details, '\n', markup.text(lines.hashtags(draft.hashtags, markup.topics)));
+  if (draft.hashtags.length > 0)
+    details = joined(details, '\n', markup.text(lines.hashtags(draft.hashtags, markup.topics)));
   if (draft.footer) details = joined(details, '\n', markup.text(lines.of(draft.footer)));
   return joined(post, '\n\n', details);
 }

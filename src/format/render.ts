@@ -32,10 +32,18 @@ const RENDERINGS_KEPT = 64;
  * The one rendering path for every message kind (a delivery, a preview, /latest, a digest item): the configured
  * template (header mark, footer) and time zone, and for an urgent alert the «عاجل» mark without source or link.
  */
-export function renderArticle(article: StoredArticle, markup: Markup, config: RenderConfig, options: RenderOptions = {}): string {
+export function renderArticle(
+  article: StoredArticle,
+  markup: Markup,
+  config: RenderConfig,
+  options: RenderOptions = {},
+): string {
   if (article.id <= 0 || options.maxLength !== undefined) return render(article, markup, config, options);
   let cache = renderings.get(config);
-  if (!cache) { cache = new Map(); renderings.set(config, cache); }
+  if (!cache) {
+    cache = new Map();
+    renderings.set(config, cache);
+  }
   const own = options.template ? JSON.stringify(textFields(options.template)) : '';
   const key = `${article.id}:${article.revision}:${article.edit?.at.getTime() ?? 0}:${markup.name}:${options.caption ? 1 : 0}:${article.url ?? ''}:${own}`;
   let text = cache.get(key);
@@ -50,7 +58,10 @@ export function renderArticle(article: StoredArticle, markup: Markup, config: Re
 function render(article: StoredArticle, markup: Markup, config: RenderConfig, options: RenderOptions): string {
   // An urgent alert keeps its mark whatever the caller's template (a digest drops the configured header mark).
   const template: Template = {
-    ...DEFAULT_TEMPLATE, ...textFields(config.template), ...textFields(options.template ?? {}), ...(article.urgent ? URGENT_TEMPLATE : {}),
+    ...DEFAULT_TEMPLATE,
+    ...textFields(config.template),
+    ...textFields(options.template ?? {}),
+    ...(article.urgent ? URGENT_TEMPLATE : {}),
   };
   const post = toPost(article, config.timeZone);
   // An urgent alert's text is its title: its "summary" would only repeat it.
@@ -62,19 +73,32 @@ function render(article: StoredArticle, markup: Markup, config: RenderConfig, op
 function toPost(article: StoredArticle, defaultTimeZone: string): Post {
   return {
     // Only a public web address is ever shown: not a local file's path, not an internal identifier.
-    title: article.title, summary: article.summary, source: article.source, url: article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined,
-    publishedAt: article.publishedAt, hashtags: article.hashtags, imageUrl: article.imageUrl,
+    title: article.title,
+    summary: article.summary,
+    source: article.source,
+    url: article.url && /^https?:\/\//i.test(article.url) ? article.url : undefined,
+    publishedAt: article.publishedAt,
+    hashtags: article.hashtags,
+    imageUrl: article.imageUrl,
     timeZone: article.timeZone ?? defaultTimeZone,
   };
 }
 
 /** An urgent alert shows the «🔴 عاجل» mark and neither source nor link: it is the newsroom's own word. */
-const URGENT_TEMPLATE: Partial<Template> = { headerMark: catalogue('ar').post.urgentMark, showLink: false, showSource: false };
+const URGENT_TEMPLATE: Partial<Template> = {
+  headerMark: catalogue('ar').post.urgentMark,
+  showLink: false,
+  showSource: false,
+};
 
 /** The fields that shape the text (leadPhoto and linkPreview are the transport's), those that are set. */
 function textFields(t: Partial<Template> | MessageTemplate): Partial<Template> {
   const picked: Partial<Template> = {
-    headerMark: t.headerMark, footer: t.footer, showHashtags: t.showHashtags, showSource: t.showSource, showDate: t.showDate,
+    headerMark: t.headerMark,
+    footer: t.footer,
+    showHashtags: t.showHashtags,
+    showSource: t.showSource,
+    showDate: t.showDate,
     showLink: 'showLink' in t ? t.showLink : undefined,
   };
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as Partial<Template>;

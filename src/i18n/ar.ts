@@ -1,7 +1,18 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid, WaitReason } from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
-import { ATTEMPTS, countArabic, FULL_READ, ITEM, MESSAGE, POST, SUBSCRIBER, SUBSCRIPTION, UNSENT_MESSAGE, WAITING_MESSAGE } from '../text/plural.js';
+import {
+  ATTEMPTS,
+  countArabic,
+  FULL_READ,
+  ITEM,
+  MESSAGE,
+  POST,
+  SUBSCRIBER,
+  SUBSCRIPTION,
+  UNSENT_MESSAGE,
+  WAITING_MESSAGE,
+} from '../text/plural.js';
 
 /**
  * Every sentence a person reads, in Arabic: the catalogue's first language. Keyed by meaning, one section per place
@@ -19,13 +30,23 @@ const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
 
 /** The delivery states a post that was never sent can be in, as «لم يُرسل المنشور (…)» says them. */
 const UNSENT_STATES: Record<string, string> = {
-  queued: 'ما زال ينتظر', failed: 'فشل إرساله', skipped: 'أُلغي', cancelled: 'أُلغي', sending: 'ما زال يُرسل',
+  queued: 'ما زال ينتظر',
+  failed: 'فشل إرساله',
+  skipped: 'أُلغي',
+  cancelled: 'أُلغي',
+  sending: 'ما زال يُرسل',
 };
 
 /** What became of the posts, by outcome: «حُذف: 3 منشورات». */
 const OUTCOMES: Record<string, string> = {
-  edited: 'عُدّل', unchanged: 'كان مصحّحًا', replied: 'رُدّ عليه بالتصحيح', deleted: 'حُذف', notice: 'استُبدل بإشعار السحب',
-  failed: 'تعذّر لمسه', waiting: 'ينتظر', inDoubt: 'غير مؤكّد',
+  edited: 'عُدّل',
+  unchanged: 'كان مصحّحًا',
+  replied: 'رُدّ عليه بالتصحيح',
+  deleted: 'حُذف',
+  notice: 'استُبدل بإشعار السحب',
+  failed: 'تعذّر لمسه',
+  waiting: 'ينتظر',
+  inDoubt: 'غير مؤكّد',
 };
 
 /** One part of a report: the outcome, then the count that agrees with «منشور» («تعذّر لمسه: منشوران»). */
@@ -46,14 +67,16 @@ function reason(why: string, platform: string, label: (platform: string) => stri
   const unsent = /^the post was not sent \((\w+)\)$/.exec(why);
   if (unsent) return `لم يُرسل المنشور${UNSENT_STATES[unsent[1]!] ? ` (${UNSENT_STATES[unsent[1]!]})` : ''}`;
   const gaveUp = /^gave up after (\d+) attempts: (.*)$/s.exec(why);
-  if (gaveUp) return `توقّف بعد ${countArabic(Number(gaveUp[1]), ATTEMPTS)}؛ ${refusal?.(platform, gaveUp[2]!) ?? `ردّ ${on}: ${gaveUp[2]}`}`;
+  if (gaveUp)
+    return `توقّف بعد ${countArabic(Number(gaveUp[1]), ATTEMPTS)}؛ ${refusal?.(platform, gaveUp[2]!) ?? `ردّ ${on}: ${gaveUp[2]}`}`;
   return refusal?.(platform, why) ?? `ردّ ${on}: ${why}`;
 }
 
 /** A report's parts in the order every front door gives them: done by outcome, then could not be touched, in doubt, waiting. */
 export const tallyParts = (t: CorrectionTally, part: (outcome: string, n: number) => string): string[] => [
   ...Object.entries(t.done).map(([outcome, n]) => part(outcome, n)),
-  ...(t.failed ? [part('failed', t.failed)] : []), ...(t.inDoubt ? [part('inDoubt', t.inDoubt)] : []),
+  ...(t.failed ? [part('failed', t.failed)] : []),
+  ...(t.inDoubt ? [part('inDoubt', t.inDoubt)] : []),
   ...(t.queued ? [part('waiting', t.queued)] : []),
 ];
 
@@ -63,9 +86,11 @@ export const ar = {
     start: 'أهلاً بك في نشرة: ملخّصات قصيرة لأهم الأخبار.\n/subscribe للاشتراك، /latest لآخر الأخبار، /help للمساعدة.',
     help: 'الأوامر:\n/latest [عدد] — آخر الأخبار (1 إلى 10)\n/search كلمات — البحث في الأخبار\n/subscribe [مواضيع] — الاشتراك\n/unsubscribe — إلغاء الاشتراك\n/topics [مواضيع] — المرشّح: عرضه وتغييره\n/settings — شكل الرسائل ومعاينة الروابط\n/digest — ملخص كل ساعة أو كل يوم\n/quiet — ساعات الهدوء',
     deliveryNow: (what: string) => `الإعدادات الآن: ${what}.`,
-    deliveryUsage: 'أمثلة:\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest كل ساعة — ملخص كل ساعة\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+    deliveryUsage:
+      'أمثلة:\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest كل ساعة — ملخص كل ساعة\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
     deliveryNeedsSubscription: 'اشترك أولاً بـ /subscribe ثم اختر موعد الأخبار.',
-    editorHelp: '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/scheduled — النشر المجدول\n/correct رقم — تصحيح خبر مرسل\n/retract رقم — سحب خبر\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
+    editorHelp:
+      '\n\nللمحرّرين:\n/broadcast رابط أو رقم — نشر خبر\n/urgent نص — خبر عاجل\n/scheduled — النشر المجدول\n/correct رقم — تصحيح خبر مرسل\n/retract رقم — سحب خبر\n/addchannel @قناة — إضافة قناة\n/sources — المصادر\n/stats — الإحصاءات',
     nothingYet: 'لا توجد أخبار بعد.',
     searchUsage: 'اكتب كلمات البحث بعد الأمر، مثلاً: /search دمشق',
     noResults: (q: string) => `لا نتائج لـ «${q}».`,
@@ -87,21 +112,28 @@ export const ar = {
     broadcastUsage: 'الاستعمال: /broadcast رابط الخبر أو رقمه',
     correctUsage: 'الاستعمال: /correct رقم الخبر أو رابطه\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
     retractUsage: 'الاستعمال: /retract رقم الخبر أو رابطه',
-    correctPreview: (posts: string) => `معاينة التصحيح — ${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}` : 'لم يُرسل منه شيء بعد'}. الخبر بعد التصحيح:`,
+    correctPreview: (posts: string) =>
+      `معاينة التصحيح — ${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}` : 'لم يُرسل منه شيء بعد'}. الخبر بعد التصحيح:`,
     correctUnchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
-    correctQueued: (n: number) => (n ? `تمّ التصحيح؛ يُعدَّل ${countArabic(n, POST)}.` : 'تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.'),
+    correctQueued: (n: number) =>
+      n ? `تمّ التصحيح؛ يُعدَّل ${countArabic(n, POST)}.` : 'تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.',
     // «يُحذف» before «منشور» (masculine); «تُلغى» and «أُلغيت» before «رسالة» (feminine), whatever the count.
-    retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبداً.`,
-    retracted: (n: number, cancelled: number) => `سُحب الخبر: ${n ? `يُحذف ${countArabic(n, POST)}` : 'لا منشور يُحذف'}${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}.`,
+    retractPreview: (title: string, posts: string, queued: number) =>
+      `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبداً.`,
+    retracted: (n: number, cancelled: number) =>
+      `سُحب الخبر: ${n ? `يُحذف ${countArabic(n, POST)}` : 'لا منشور يُحذف'}${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}.`,
     alreadyRetracted: 'سُحب هذا الخبر من قبل.',
     correctionCancelled: 'أُلغي، لم يتغيّر شيء.',
     correctionReport: (lines: string) => `نتيجة التصحيح أو السحب:\n${lines}`,
-    tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
+    tallyLine: (platform: string, parts: string, reasons: string) =>
+      `${platform}: ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
     /** A platform's name as these words call it (its descriptor's label). */
     platform: (label: { ar: string; en: string } | undefined, name: string) => label?.ar ?? name,
     urgentUsage: 'الاستعمال: /urgent نص الخبر العاجل',
-    previewHeader: (n: number, already: number, failed: number) => `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
-    previewNobody: (already: number, failed: number) => `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
+    previewHeader: (n: number, already: number, failed: number) =>
+      `معاينة — سيُرسل إلى ${countArabic(n, SUBSCRIBER)} كما يلي${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `، وفشل من قبل عند ${countArabic(failed, SUBSCRIBER)}` : ''}:`,
+    previewNobody: (already: number, failed: number) =>
+      `لن يصل هذا الخبر إلى أحد جديد: لا اشتراك مطابقًا ينتظره${already ? ` (وصل من قبل إلى ${countArabic(already, SUBSCRIBER)})` : ''}${failed ? `. فشل الإرسال من قبل عند ${countArabic(failed, SUBSCRIBER)}: زر «إعادة إرسال الفاشلة» تحت رسالة التقدّم، أو nashra resend` : ''}.`,
     urgentTooLong: (max: number) => `الخبر العاجل أطول من ${max} حرف؛ اختصره.`,
     subscribedAlready: 'أنت مشترك بالفعل.',
     subscriptionUpdated: 'تمّ تحديث الاشتراك.',
@@ -109,38 +141,52 @@ export const ar = {
     cancel: 'إلغاء',
     paidOff: (stars: string) => `⭐ بثّ مدفوع (حتى ${stars} نجمة)`,
     paidOn: (stars: string) => `★ مدفوع: حتى ${stars} نجمة — اضغط للإلغاء`,
-    paidSet: (stars: string, rate: string) => `البثّ مدفوع: حتى ${stars} نجمة من رصيد البوت، بسرعة حتى ${rate} رسالة في الثانية.`,
+    paidSet: (stars: string, rate: string) =>
+      `البثّ مدفوع: حتى ${stars} نجمة من رصيد البوت، بسرعة حتى ${rate} رسالة في الثانية.`,
     paidUnset: 'البثّ بالسرعة المجانية.',
     stop: 'إيقاف',
     schedule: '🕒 جدولة',
     scheduleBack: 'رجوع',
-    scheduleAsk: (zone: string) => `متى يُنشر؟ اختر وقتًا، أو أرسل الوقت ردًّا على هذه الرسالة: 18:00 (أقرب 18:00 قادمة) أو 2026-12-08 18:00، بتوقيت ${zone}.`,
+    scheduleAsk: (zone: string) =>
+      `متى يُنشر؟ اختر وقتًا، أو أرسل الوقت ردًّا على هذه الرسالة: 18:00 (أقرب 18:00 قادمة) أو 2026-12-08 18:00، بتوقيت ${zone}.`,
     scheduleToday: (clock: string) => `اليوم ${clock}`,
-    scheduleBest: (hour: number, perPost: number) => `⭐ ${String(hour).padStart(2, '0')}:00 أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية (النقرات لكل منشور: ${perPost}).`,
+    scheduleBest: (hour: number, perPost: number) =>
+      `⭐ ${String(hour).padStart(2, '0')}:00 أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية (النقرات لكل منشور: ${perPost}).`,
     scheduleTomorrow: (clock: string) => `غدًا ${clock}`,
-    scheduled: (id: number, when: string, zone: string, n: number) => `🕒 جُدول النشر #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIBER)}. /scheduled لعرض المجدول وتغييره وإلغائه.`,
+    scheduled: (id: number, when: string, zone: string, n: number) =>
+      `🕒 جُدول النشر #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIBER)}. /scheduled لعرض المجدول وتغييره وإلغائه.`,
     scheduledTitle: (n: number) => `المجدول (${n}):`,
     scheduledNone: 'لا شيء مجدول.',
-    scheduledLine: (id: number, when: string, title: string, n: number, urgent: boolean) => `#${id} ${when}${urgent ? ' 🔴' : ''} — ${title} (إلى ${countArabic(n, SUBSCRIBER)})`,
-    scheduledUsage: (zone: string) => `/scheduled move رقم وقت — تغيير الموعد (18:00 أو 2026-12-08 18:00، بتوقيت ${zone})\n/scheduled cancel رقم — إلغاء النشر المجدول`,
+    scheduledLine: (id: number, when: string, title: string, n: number, urgent: boolean) =>
+      `#${id} ${when}${urgent ? ' 🔴' : ''} — ${title} (إلى ${countArabic(n, SUBSCRIBER)})`,
+    scheduledUsage: (zone: string) =>
+      `/scheduled move رقم وقت — تغيير الموعد (18:00 أو 2026-12-08 18:00، بتوقيت ${zone})\n/scheduled cancel رقم — إلغاء النشر المجدول`,
     scheduledCancelButton: (id: number) => `إلغاء #${id}`,
     scheduledMoved: (id: number, when: string, zone: string) => `🕒 نُقل موعد النشر #${id} إلى ${when} بتوقيت ${zone}.`,
     scheduledCancelled: (id: number) => `أُلغي النشر المجدول #${id}، ولن يُرسل منه شيء.`,
     scheduleNotFound: (id: string) => `لا نشر مجدول بالرقم #${id}. /scheduled يعرض المجدول.`,
-    scheduleStarted: (id: string, when: string) => `بدأ النشر #${id} في موعده (${when})، فلا يمكن تغييره أو إلغاؤه الآن؛ ما أُرسل يبقى مرسلًا، وزر «إيقاف» يوقف ما لم يُرسل.`,
+    scheduleStarted: (id: string, when: string) =>
+      `بدأ النشر #${id} في موعده (${when})، فلا يمكن تغييره أو إلغاؤه الآن؛ ما أُرسل يبقى مرسلًا، وزر «إيقاف» يوقف ما لم يُرسل.`,
     scheduleCancelledBefore: (id: string) => `النشر #${id} أُلغي من قبل (أو سُحب خبره)، فلن يُرسل منه شيء.`,
-    timeMalformed: (text: string, zone: string) => `«${text}» ليس وقتًا. اكتب الساعة مثل 18:00 (أقرب 18:00 قادمة بتوقيت ${zone}) أو التاريخ والساعة مثل 2026-12-08 18:00.`,
-    timePast: (text: string, now: string, zone: string) => `«${text}» وقت مضى (الساعة الآن ${now} بتوقيت ${zone}). اختر وقتًا لاحقًا.`,
+    timeMalformed: (text: string, zone: string) =>
+      `«${text}» ليس وقتًا. اكتب الساعة مثل 18:00 (أقرب 18:00 قادمة بتوقيت ${zone}) أو التاريخ والساعة مثل 2026-12-08 18:00.`,
+    timePast: (text: string, now: string, zone: string) =>
+      `«${text}» وقت مضى (الساعة الآن ${now} بتوقيت ${zone}). اختر وقتًا لاحقًا.`,
     timeTooFar: (text: string, days: number) => `«${text}» أبعد من ${days} يومًا. اختر وقتًا أقرب.`,
     resendFailed: 'إعادة إرسال الفاشلة',
-    resent: (n: number) => (n === 0 ? 'لا شيء يُعاد: ما فشل رفضته المنصة نهائيًا أو أُلغي اشتراكه.' : `أُعيد إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`),
+    resent: (n: number) =>
+      n === 0
+        ? 'لا شيء يُعاد: ما فشل رفضته المنصة نهائيًا أو أُلغي اشتراكه.'
+        : `أُعيد إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`,
     confirm: 'تأكيد',
     cancelled: 'أُلغي النشر، لم يُرسل شيء.',
     alreadyDecided: 'تمّ التعامل مع هذا النشر من قبل.',
-    progress: (sent: string, failed: string, remaining: string) => `جارٍ النشر — أُرسل: ${sent}، فشل: ${failed}، متبقٍّ: ${remaining}`,
+    progress: (sent: string, failed: string, remaining: string) =>
+      `جارٍ النشر — أُرسل: ${sent}، فشل: ${failed}، متبقٍّ: ${remaining}`,
     done: (sent: string, failed: string) => `انتهى النشر — أُرسل: ${sent}، فشل: ${failed}`,
     stopped: (sent: string, skipped: string) => `أُوقف النشر — أُرسل: ${sent}، أُلغي: ${skipped}`,
-    waitingForChats: (n: number, until: string) => `، بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${n} حتى ${until}`,
+    waitingForChats: (n: number, until: string) =>
+      `، بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${n} حتى ${until}`,
     addChannelUsage: 'الاستعمال: /addchannel @اسم_القناة أو رقمها',
     channelNotFound: (c: string) => `لم أجد القناة ${c}. تأكّد من الاسم ومن أنّ البوت مضاف إليها.`,
     channelNotAdmin: (c: string) => `البوت ليس مشرفاً في ${c}. أضفه مشرفاً أولاً.`,
@@ -149,8 +195,10 @@ export const ar = {
     channelJoined: (c: string) => `أُضيف البوت مشرفاً إلى القناة ${c}. هل تريد اشتراكها في الأخبار؟`,
     sourcesTitle: (n: string) => `المصادر (${n}):`,
     sourcesNone: 'لا توجد مصادر.',
-    sourcesUsage: 'المصادر:\n/sources — القائمة\n/sources add رابط [10m] [مراجعة] — إضافة موقع أو خلاصة؛ مع «مراجعة» لا يُنشر جديده قبل موافقة محرّر\n/sources remove رقم — حذف مصدر',
-    sourcesAddedReview: (name: string, id: string, seen: number) => `أُضيف المصدر #${id}: ${name}. عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء. أخباره الجديدة تنتظر موافقة محرّر قبل النشر.`,
+    sourcesUsage:
+      'المصادر:\n/sources — القائمة\n/sources add رابط [10m] [مراجعة] — إضافة موقع أو خلاصة؛ مع «مراجعة» لا يُنشر جديده قبل موافقة محرّر\n/sources remove رقم — حذف مصدر',
+    sourcesAddedReview: (name: string, id: string, seen: number) =>
+      `أُضيف المصدر #${id}: ${name}. عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء. أخباره الجديدة تنتظر موافقة محرّر قبل النشر.`,
     reviewPublish: 'نشر',
     reviewDismiss: 'تجاهل',
     reviewPublished: (who: string, n: number) => `✅ نشره ${who} (إلى ${countArabic(n, SUBSCRIBER)}):`,
@@ -161,35 +209,73 @@ export const ar = {
     reviewGone: 'هذا الخبر لم يعد ينتظر المراجعة.',
     reviewOperator: 'المشغّل من سطر الأوامر',
     reviewEditor: (id: string) => `المحرّر ${id}`,
-    sourcesAdded: (name: string, id: string, seen: number, sent: number) => `أُضيف المصدر #${id}: ${name}. عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء، وأُرسل ${countArabic(sent, ITEM)}.`,
-    sourcesAddedPollFailed: (name: string, id: string, error: string) => `أُضيف المصدر #${id}: ${name}، لكن الجلب الأول فشل (${error})؛ ستُعاد المحاولة.`,
+    sourcesAdded: (name: string, id: string, seen: number, sent: number) =>
+      `أُضيف المصدر #${id}: ${name}. عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء، وأُرسل ${countArabic(sent, ITEM)}.`,
+    sourcesAddedPollFailed: (name: string, id: string, error: string) =>
+      `أُضيف المصدر #${id}: ${name}، لكن الجلب الأول فشل (${error})؛ ستُعاد المحاولة.`,
     sourcesRemoved: (name: string, id: string) => `حُذف المصدر #${id}: ${name}. تبقى أخباره محفوظة.`,
     sourcesRefused: (why: string) => `تعذّر ذلك: ${why}`,
     notFound: (r: string) => `لم أجد الخبر ${r}.`,
     error: 'حدث خطأ؛ حاول مرة أخرى لاحقاً.',
     notACommand: 'لم أفهم. أرسل /help لقائمة الأوامر، أو /latest لآخر الأخبار.',
-    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) => [
-      `📊 الإحصاءات`,
-      `الأخبار المخزّنة: ${st.articles}`,
-      `الاشتراكات: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
-      `الإرسال: ${Object.entries(st.deliveries).map(([p, by]) => `${label(p)}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('؛ ') || 'لا شيء بعد'}`,
-      `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
-      ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} — ${AR_WAIT_REASONS[w.why]}${w.detail ? ` (${w.detail})` : ''}`),
-      ...st.waitingForChats.map((w) => `🌙 ${label(w.platform)}: بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${w.count} حتى ${localClock(Date.parse(w.until), timeZone)}`),
-      ...st.scheduled.map((w) => `🕒 ${label(w.platform)}: المجدول: ${countArabic(w.count, MESSAGE)}، يبدأ إرساله ${localDateTime(Date.parse(w.next), timeZone)}`),
-      ...(st.inDoubt.length ? [`⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`] : []),
-      `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
-      ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
-    ].join('\n'),
+    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) =>
+      [
+        `📊 الإحصاءات`,
+        `الأخبار المخزّنة: ${st.articles}`,
+        `الاشتراكات: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} نشط، ${p.inactive} متوقف`).join('؛ ') || 'لا اشتراكات'}`,
+        `الإرسال: ${
+          Object.entries(st.deliveries)
+            .map(
+              ([p, by]) =>
+                `${label(p)}: أُرسل ${by.sent ?? 0}، فشل ${by.failed ?? 0}، ينتظر ${(by.queued ?? 0) + (by.sending ?? 0)}`,
+            )
+            .join('؛ ') || 'لا شيء بعد'
+        }`,
+        `قائمة الانتظار: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `، أقدمها منذ ${st.oldestQueuedSeconds} ث` : ''}`,
+        ...st.waiting.map(
+          (w) =>
+            `⏳ ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} — ${AR_WAIT_REASONS[w.why]}${w.detail ? ` (${w.detail})` : ''}`,
+        ),
+        ...st.waitingForChats.map(
+          (w) =>
+            `🌙 ${label(w.platform)}: بانتظار موعد المحادثة (ساعات الهدوء أو الملخص): ${w.count} حتى ${localClock(Date.parse(w.until), timeZone)}`,
+        ),
+        ...st.scheduled.map(
+          (w) =>
+            `🕒 ${label(w.platform)}: المجدول: ${countArabic(w.count, MESSAGE)}، يبدأ إرساله ${localDateTime(Date.parse(w.next), timeZone)}`,
+        ),
+        ...(st.inDoubt.length
+          ? [
+              `⚠️ غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها): ${st.inDoubt.map((d) => `#${d.id}`).join('، ')} — راجعوا هذه المحادثات ثم nashra in-doubt`,
+            ]
+          : []),
+        `المصادر: ${st.sources.total} (${st.sources.active} نشط)`,
+        ...st.sources.failingForADay.map((f) => `❌ المصدر #${f.id} ${f.name} يفشل منذ ${f.since}: ${f.error ?? ''}`),
+      ].join('\n'),
     /** /settings: how a chat's messages look, with buttons. */
     settings: {
-      title: (name: string) => `⚙️ إعدادات ${name}`, header: 'العلامة', footer: 'التذييل', none: 'بلا', byDefault: ' (الافتراضي)',
-      hashtags: 'الوسوم', source: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة', fullStory: 'زرّ النص الكامل', preview: 'معاينة الرابط',
+      title: (name: string) => `⚙️ إعدادات ${name}`,
+      header: 'العلامة',
+      footer: 'التذييل',
+      none: 'بلا',
+      byDefault: ' (الافتراضي)',
+      hashtags: 'الوسوم',
+      source: 'سطر المصدر',
+      date: 'التاريخ',
+      photo: 'الصورة',
+      fullStory: 'زرّ النص الكامل',
+      preview: 'معاينة الرابط',
       previews: { default: 'تلقائية', none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
-      reset: '↺ الإعدادات الافتراضية', pick: 'اختر المحادثة:', nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
-      saved: 'تمّ الحفظ.', notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.', gone: 'هذا الاشتراك لم يعد نشطاً.',
-      usage: (id: number) => `العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`,
-      filter: 'المرشّح', all: 'كل الأخبار',
+      reset: '↺ الإعدادات الافتراضية',
+      pick: 'اختر المحادثة:',
+      nothing: 'لا اشتراكات تديرها هنا. أضف قناة بـ /addchannel أو اشترك بـ /subscribe.',
+      saved: 'تمّ الحفظ.',
+      notAllowed: 'عذراً، إعدادات هذه المحادثة يغيّرها مشرفوها والمحرّرون فقط.',
+      gone: 'هذا الاشتراك لم يعد نشطاً.',
+      usage: (id: number) =>
+        `العلامة والتذييل: /settings ${id} header نص، أو /settings ${id} footer نص («-» لحذفه، «default» للافتراضي). مرشّح لمصدر واحد: /settings ${id} source رقم_المصدر سوريا -رياضة (بلا كلمات: يُحذف).`,
+      filter: 'المرشّح',
+      all: 'كل الأخبار',
     },
     /** An OPML file sent to the bot: the import and its report. */
     opml: {
@@ -198,7 +284,9 @@ export const ar = {
       unreadable: (platform: string) => `تعذّر تنزيل الملف من ${platform}؛ أعد إرساله.`,
       notEditor: 'استيراد المصادر للمحرّرين فقط.',
       report: (r: OpmlCounts) => `انتهى الاستيراد: أُضيف ${r.added}، متابَع من قبل ${r.already}، رُفض ${r.refused}.`,
-      added: '✅ أُضيف', already: '↩️ متابَع من قبل', refused: '❌ رُفض',
+      added: '✅ أُضيف',
+      already: '↩️ متابَع من قبل',
+      refused: '❌ رُفض',
     },
     fullStoryUnknown: 'لم نجد هذا الخبر. افتح الزرّ من منشور في القناة أو المجموعة من جديد.',
   },
@@ -225,7 +313,8 @@ export const ar = {
       adminsOnly: 'عذرًا، إضافة النشرة إلى المجموعة أو إيقافها متاحة لمشرفي المجموعة فقط.',
       subscribed: '✅ اشتركت المجموعة في النشرة، وستصل ملخصات الأخبار إلى هنا تباعًا.',
       subscribedDigest: '✅ اشتركت المجموعة في النشرة بصيغة «ملخص»: تصل الأخبار مجموعةً في رسالة واحدة كل ساعة.',
-      deliveryUsage: 'لم أفهم الطلب.\n\nأمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
+      deliveryUsage:
+        'لم أفهم الطلب.\n\nأمثلة:\n/digest — ملخص كل ساعة\n/digest 08:00 — ملخص يومي الساعة 8 صباحًا\n/digest 08:00 عاجل — والعاجل فورًا\n/digest فوري — الأخبار فور صدورها\n/quiet 00:00-07:00 — بلا تنبيه ليلًا\n/quiet 00:00-07:00 انتظار عاجل — تُؤجَّل إلى الصباح إلا العاجل\n/quiet إيقاف',
       deliveryNow: (what: string) => `✅ الإعدادات الآن: ${what}.`,
       alreadySubscribed: 'المجموعة مشتركة في النشرة بالفعل.',
       unsubscribed: 'تم إيقاف النشرة في هذه المجموعة.',
@@ -241,8 +330,10 @@ export const ar = {
       channelNotAdmin: 'هذا الحساب ليس مشرفًا على هذه القناة، فلا يستطيع النشر فيها.',
       fullTextOn: '✅ يستطيع أعضاء المجموعة الآن طلب النص الكامل لخبر بالرد على رسالته بكلمة «المزيد».',
       fullTextOff: '✅ لن يُرسل النص الكامل في المجموعة؛ ومن أراده ردّ على الخبر ردًّا خاصًّا بكلمة «المزيد».',
-      fullTextUsage: 'الاستخدام: /fulltext on (يُرسل النص الكامل في المجموعة لمن يطلبه) أو /fulltext off (في المحادثة الخاصة فقط).',
-      welcome: 'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
+      fullTextUsage:
+        'الاستخدام: /fulltext on (يُرسل النص الكامل في المجموعة لمن يطلبه) أو /fulltext off (في المحادثة الخاصة فقط).',
+      welcome:
+        'مرحبًا! أنا بوت «نشرة». يستطيع مشرفو المجموعة إرسال /subscribe لتصلكم ملخصات الأخبار، و/latest لآخر الأخبار.',
       failed: 'تعذّر تنفيذ الأمر الآن، حاول لاحقًا.',
       topics: (filter: string) => `\nالمواضيع: ${filter}`,
       channelSubscribed: (name: string) => `✅ اشتركت القناة «${name}» في النشرة.`,
@@ -250,18 +341,27 @@ export const ar = {
       channelNotSubscribed: 'هذه القناة غير مشتركة في النشرة.',
       notFound: (why: string) => `لم أجد هذا الخبر. أرسل رابط خبر أو رقمه.\n(${why})`,
       // A subscription (اشتراك, masculine) per chat: «إلى 3 اشتراكات».
-      preview: (story: string, willReceive: number, already: number, failed: number) => `معاينة البث:\n\n${story}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(willReceive, SUBSCRIPTION)}`
-        + `${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIPTION)})` : ''}${failed ? ` (وفشل من قبل عند ${countArabic(failed, SUBSCRIPTION)})` : ''}`
-        + ' أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.',
-      queued: (n: number) => (n > 0 ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.` : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.'),
-      scheduled: (id: number, when: string, zone: string, n: number) => `🕒 جُدول البث #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIPTION)}. `
-        + 'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.',
-      timePast: (text: string, now: string, zone: string) => `«${text}» وقتٌ مضى (الساعة الآن ${now} بتوقيت ${zone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`,
-      timeTooFar: (text: string, days: number) => `«${text}» أبعد من ${days} يومًا: أرسل «جدولة» مع وقت أقرب، أو «نعم» للإرسال الآن.`,
-      timeMalformed: (text: string, zone: string) => `«${text}» ليس وقتًا. مثال: «جدولة 18:00» (أقرب 18:00 قادمة) أو «جدولة 2026-12-08 18:00»، بتوقيت ${zone}.`,
+      preview: (story: string, willReceive: number, already: number, failed: number) =>
+        `معاينة البث:\n\n${story}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(willReceive, SUBSCRIPTION)}` +
+        `${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIPTION)})` : ''}${failed ? ` (وفشل من قبل عند ${countArabic(failed, SUBSCRIPTION)})` : ''}` +
+        ' أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.',
+      queued: (n: number) =>
+        n > 0
+          ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`
+          : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.',
+      scheduled: (id: number, when: string, zone: string, n: number) =>
+        `🕒 جُدول البث #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIPTION)}. ` +
+        'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.',
+      timePast: (text: string, now: string, zone: string) =>
+        `«${text}» وقتٌ مضى (الساعة الآن ${now} بتوقيت ${zone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`,
+      timeTooFar: (text: string, days: number) =>
+        `«${text}» أبعد من ${days} يومًا: أرسل «جدولة» مع وقت أقرب، أو «نعم» للإرسال الآن.`,
+      timeMalformed: (text: string, zone: string) =>
+        `«${text}» ليس وقتًا. مثال: «جدولة 18:00» (أقرب 18:00 قادمة) أو «جدولة 2026-12-08 18:00»، بتوقيت ${zone}.`,
     },
     corrections: {
-      correctUsage: 'الاستخدام:\n/correct <رقم الخبر أو رابطه>\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
+      correctUsage:
+        'الاستخدام:\n/correct <رقم الخبر أو رابطه>\nالعنوان المصحّح\nجمل الملخّص، سطر لكل جملة (تُترك إن لم تتغيّر)',
       retractUsage: 'الاستخدام: /retract <رقم الخبر أو رابطه>',
       unchanged: 'لا فرق يراه القارئ؛ لا شيء للتصحيح.',
       cancelled: 'أُلغي، ولم يتغيّر شيء.',
@@ -269,17 +369,22 @@ export const ar = {
       alreadyRetracted: 'سُحب هذا الخبر من قبل.',
       reportUsage: 'الاستخدام: /corrections <رقم الخبر>',
       refused: (why: string) => `تعذّر ذلك: ${why}`,
-      correctPreview: (story: string, posts: string) => `معاينة التصحيح:\n\n${story}\n\n━━━━━━━━\n`
-        + `${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}.` : 'لم يُرسل منه شيء بعد.'} أرسل «نعم» خلال 5 دقائق للتصحيح. أي رد آخر يلغيه.`,
+      correctPreview: (story: string, posts: string) =>
+        `معاينة التصحيح:\n\n${story}\n\n━━━━━━━━\n` +
+        `${posts ? `ستُعدَّل المنشورات المرسلة: ${posts}.` : 'لم يُرسل منه شيء بعد.'} أرسل «نعم» خلال 5 دقائق للتصحيح. أي رد آخر يلغيه.`,
       // «يُحذف» before «منشور» (masculine), «تُلغى» before «رسالة» (feminine).
-      retractPreview: (title: string, posts: string, queued: number) => `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}`
-        + `${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`,
-      corrected: (queued: number, articleId: number) => `✅ تمّ التصحيح؛ ${queued ? `يُعدَّل ${countArabic(queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${articleId}`,
-      retracted: (queued: number, cancelled: number, articleId: number) => `✅ سُحب الخبر: ${queued ? `يُحذف ${countArabic(queued, POST)}` : 'لا منشور يُحذف'}`
-        + `${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${articleId}`,
+      retractPreview: (title: string, posts: string, queued: number) =>
+        `سحب الخبر «${title}»: ${posts ? `يُحذف ${posts}` : 'لم يُرسل منه شيء'}` +
+        `${queued ? `، وتُلغى ${countArabic(queued, UNSENT_MESSAGE)}` : ''}. لن يُرسل بعد ذلك أبدًا.\nأرسل «نعم» خلال 5 دقائق للسحب. أي رد آخر يلغيه.`,
+      corrected: (queued: number, articleId: number) =>
+        `✅ تمّ التصحيح؛ ${queued ? `يُعدَّل ${countArabic(queued, POST)}` : 'لم يُرسل منه شيء بعد، فيصل مصحّحًا'}. للنتيجة: /corrections ${articleId}`,
+      retracted: (queued: number, cancelled: number, articleId: number) =>
+        `✅ سُحب الخبر: ${queued ? `يُحذف ${countArabic(queued, POST)}` : 'لا منشور يُحذف'}` +
+        `${cancelled ? `، وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}. للنتيجة: /corrections ${articleId}`,
       none: 'لا تصحيح ولا سحب لهذا الخبر.',
       /** «تيليغرام (سحب): حُذف: 3 منشورات، تعذّر لمسه: منشور واحد\nالأسباب: …». */
-      tally: (platform: string, kind: string, parts: string, reasons: string) => `${platform} (${kind}): ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
+      tally: (platform: string, kind: string, parts: string, reasons: string) =>
+        `${platform} (${kind}): ${parts}${reasons ? `\nالأسباب: ${reasons}` : ''}`,
     },
     fullStory: {
       retracted: 'سُحب هذا الخبر.',
@@ -292,8 +397,10 @@ export const ar = {
     },
     /** What the editors are told when the account behind a platform cannot send (named by its label; `login` is the command). */
     account: {
-      notLoggedIn: (platform: string, platformEn: string, login: string) => `⚠️ ${platformEn}: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى ${platform}. شغّلوا ${login} ثم أعيدوا التشغيل. (${platformEn} is not logged in: run \`${login}\`.)`,
-      loggedOut: (platform: string, platformEn: string, why: string, login: string) => `⚠️ ${platformEn}: خرج الحساب من الجلسة (${why}). توقف الإرسال إلى ${platform}، والأخبار محفوظة في قائمة الانتظار. سجّلوا الدخول من جديد: ${login} ثم أعيدوا التشغيل.`,
+      notLoggedIn: (platform: string, platformEn: string, login: string) =>
+        `⚠️ ${platformEn}: الحساب غير مسجَّل الدخول، ولن يُرسل شيء إلى ${platform}. شغّلوا ${login} ثم أعيدوا التشغيل. (${platformEn} is not logged in: run \`${login}\`.)`,
+      loggedOut: (platform: string, platformEn: string, why: string, login: string) =>
+        `⚠️ ${platformEn}: خرج الحساب من الجلسة (${why}). توقف الإرسال إلى ${platform}، والأخبار محفوظة في قائمة الانتظار. سجّلوا الدخول من جديد: ${login} ثم أعيدوا التشغيل.`,
     },
   },
   /** The words inside a post or a story's full text (always Arabic: the news is). */
@@ -314,7 +421,8 @@ export const ar = {
   },
   /** A platform's refusals in a correction report, the platform named by its label. */
   refusals: {
-    deleteRefused: (platform: string) => `رفض ${platform} حذف المنشور (أقدم من 48 ساعة، أو لا صلاحية للبوت) وتحويله إلى إشعار السحب`,
+    deleteRefused: (platform: string) =>
+      `رفض ${platform} حذف المنشور (أقدم من 48 ساعة، أو لا صلاحية للبوت) وتحويله إلى إشعار السحب`,
     postGone: 'المنشور محذوف من المحادثة',
     editRefused: (platform: string) => `رفض ${platform} تعديل المنشور`,
     blocked: 'حظر المشترك البوت',
@@ -332,18 +440,32 @@ export const ar = {
   viewsNote: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.',
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
-    immediate: 'الأخبار فور صدورها', hourly: 'ملخص كل ساعة', daily: (at: string) => `ملخص يومي الساعة ${at}`,
-    urgentNow: '، والعاجل فورًا', noQuiet: 'بلا ساعات هدوء', quiet: (from: string, to: string) => `ساعات الهدوء ${from}–${to}`,
-    silent: 'تصل بلا تنبيه', wait: 'تُؤجَّل إلى نهايتها', quietUrgent: 'إلا العاجل', separator: '؛ ',
+    immediate: 'الأخبار فور صدورها',
+    hourly: 'ملخص كل ساعة',
+    daily: (at: string) => `ملخص يومي الساعة ${at}`,
+    urgentNow: '، والعاجل فورًا',
+    noQuiet: 'بلا ساعات هدوء',
+    quiet: (from: string, to: string) => `ساعات الهدوء ${from}–${to}`,
+    silent: 'تصل بلا تنبيه',
+    wait: 'تُؤجَّل إلى نهايتها',
+    quietUrgent: 'إلا العاجل',
+    separator: '؛ ',
     problem: (p: DeliveryWordsProblem) => {
       switch (p.kind) {
-        case 'time': return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
-        case 'digest': return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
-        case 'window': return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
-        case 'same-times': return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
-        case 'mode': return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
-        case 'no-digest': return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
-        case 'no-window': return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
+        case 'time':
+          return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
+        case 'digest':
+          return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
+        case 'window':
+          return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
+        case 'same-times':
+          return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
+        case 'mode':
+          return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
+        case 'no-digest':
+          return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
+        case 'no-window':
+          return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
       }
     },
   },
@@ -361,7 +483,10 @@ export const ar = {
       t.reasons.map((r) => `${reason(r.reason, t.platform, label, refusal)} (${r.count})`).join('؛ '),
     /** «22 منشورًا على تيليغرام ومنشور واحد على الطرفية»: the posts sent, per platform; '' when none was sent. */
     posts: (posts: readonly PostsSent[], label: (platform: string) => string) =>
-      posts.filter((p) => p.sent > 0).map((p) => `${countArabic(p.sent, POST)} على ${label(p.platform)}`).join(' و'),
+      posts
+        .filter((p) => p.sent > 0)
+        .map((p) => `${countArabic(p.sent, POST)} على ${label(p.platform)}`)
+        .join(' و'),
   },
   /** The newsroom desk's words. A page asks for `t(lang)` and never writes a visible string of its own. */
   desk: {
@@ -370,109 +495,331 @@ export const ar = {
     appName: 'نشرة · غرفة التحرير',
     skip: 'انتقل إلى المحتوى',
     switchLang: 'English',
-    nav: { today: 'اليوم', urgent: 'عاجل', scheduled: 'المجدول', sources: 'المصادر', subscriptions: 'الاشتراكات', queue: 'الطابور', activity: 'السجل', stats: 'الإحصاءات', reach: 'الوصول' },
+    nav: {
+      today: 'اليوم',
+      urgent: 'عاجل',
+      scheduled: 'المجدول',
+      sources: 'المصادر',
+      subscriptions: 'الاشتراكات',
+      queue: 'الطابور',
+      activity: 'السجل',
+      stats: 'الإحصاءات',
+      reach: 'الوصول',
+    },
     signedInAs: 'المحرر',
     logout: 'خروج',
-    outlet: { label: 'المؤسسة', switch: 'انتقل', roles: { admin: 'مدير', editor: 'محرر' }, adminsOnly: 'إضافة المصادر وإيقافها وحذفها، والمحادثات وإعداداتها، لمديري المؤسسة.' },
-    login: { title: 'تسجيل الدخول', username: 'اسم المستخدم', password: 'كلمة المرور', submit: 'دخول', wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.', tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.', expired: 'انتهت الجلسة. سجّل الدخول من جديد.', noOutlet: 'لم يعد حسابك عضواً في أي مؤسسة، فانتهت جلستك. اطلب من مدير المؤسسة إضافتك.',
-      sessionEnded: 'انتهت جلستك قبل أن يُحفظ هذا (خرجتَ أو تغيّرت كلمة المرور أو طال الغياب)، فلم يتغيّر شيء. سجّل الدخول من جديد: يعود ما كتبته إلى النموذج لتحفظه.',
-      kept: 'ما كتبته (لم يُحفظ بعد)' },
-    setup: { title: 'أول حساب محرر', intro: 'لا يوجد حساب محرر بعد. أنشئ الحساب الأول؛ تُضاف الحسابات الأخرى بالأمر nashra editors add.', again: 'أعد كتابة كلمة المرور', differ: 'كلمتا المرور مختلفتان.', submit: 'إنشاء الحساب والدخول' },
+    outlet: {
+      label: 'المؤسسة',
+      switch: 'انتقل',
+      roles: { admin: 'مدير', editor: 'محرر' },
+      adminsOnly: 'إضافة المصادر وإيقافها وحذفها، والمحادثات وإعداداتها، لمديري المؤسسة.',
+    },
+    login: {
+      title: 'تسجيل الدخول',
+      username: 'اسم المستخدم',
+      password: 'كلمة المرور',
+      submit: 'دخول',
+      wrong: 'اسم المستخدم أو كلمة المرور غير صحيحة.',
+      tooMany: 'محاولات كثيرة. انتظر قليلاً ثم أعد المحاولة.',
+      expired: 'انتهت الجلسة. سجّل الدخول من جديد.',
+      noOutlet: 'لم يعد حسابك عضواً في أي مؤسسة، فانتهت جلستك. اطلب من مدير المؤسسة إضافتك.',
+      sessionEnded:
+        'انتهت جلستك قبل أن يُحفظ هذا (خرجتَ أو تغيّرت كلمة المرور أو طال الغياب)، فلم يتغيّر شيء. سجّل الدخول من جديد: يعود ما كتبته إلى النموذج لتحفظه.',
+      kept: 'ما كتبته (لم يُحفظ بعد)',
+    },
+    setup: {
+      title: 'أول حساب محرر',
+      intro: 'لا يوجد حساب محرر بعد. أنشئ الحساب الأول؛ تُضاف الحسابات الأخرى بالأمر nashra editors add.',
+      again: 'أعد كتابة كلمة المرور',
+      differ: 'كلمتا المرور مختلفتان.',
+      submit: 'إنشاء الحساب والدخول',
+    },
     today: {
-      title: 'أخبار اليوم', search: 'بحث', searchPlaceholder: 'ابحث في العناوين والملخصات', source: 'المصدر', topic: 'الموضوع', state: 'الحالة',
-      any: 'الكل', filter: 'تصفية', none: 'لا أخبار تطابق هذا البحث.', older: 'أقدم', urgent: 'عاجل', notSent: 'لم يُرسل بعد', edited: 'معدَّل',
-      backlog: 'الأرشيف', withoutBacklog: 'بلا الأرشيف', onlyBacklog: 'الأرشيف وحده', backlogMark: 'من الأرشيف',
+      title: 'أخبار اليوم',
+      search: 'بحث',
+      searchPlaceholder: 'ابحث في العناوين والملخصات',
+      source: 'المصدر',
+      topic: 'الموضوع',
+      state: 'الحالة',
+      any: 'الكل',
+      filter: 'تصفية',
+      none: 'لا أخبار تطابق هذا البحث.',
+      older: 'أقدم',
+      urgent: 'عاجل',
+      notSent: 'لم يُرسل بعد',
+      edited: 'معدَّل',
+      backlog: 'الأرشيف',
+      withoutBacklog: 'بلا الأرشيف',
+      onlyBacklog: 'الأرشيف وحده',
+      backlogMark: 'من الأرشيف',
       backlogHelp: 'من أرشيف المصدر: كان في خلاصته يوم أُضيف، فعُلّم مقروءاً ولم يُرسل تلقائياً. يمكن تحريره وإرساله من هنا.',
-      states: { none: 'لم يُرسل', queued: 'في الطابور', held: 'ينتظر الملخص', sending: 'قيد الإرسال', sent: 'أُرسل', failed: 'فشل', skipped: 'أُوقف', in_doubt: 'غير مؤكد' },
+      states: {
+        none: 'لم يُرسل',
+        queued: 'في الطابور',
+        held: 'ينتظر الملخص',
+        sending: 'قيد الإرسال',
+        sent: 'أُرسل',
+        failed: 'فشل',
+        skipped: 'أُوقف',
+        in_doubt: 'غير مؤكد',
+      },
       fullReads: (n: number) => `📖 قُرئ كاملًا: ${countArabic(n, FULL_READ)}`,
     },
     article: {
-      back: 'اليوم', preview: 'المعاينة كما يراها المشترك', chars: 'حرفاً من', overLimit: 'أطول من حد المنصة: سيُختصر',
-      edit: 'تحرير قبل الإرسال', titleField: 'العنوان', summaryField: 'الملخص (جملة في كل سطر)', hashtagsField: 'الوسوم (مفصولة بمسافات)',
-      save: 'حفظ التعديل', saved: 'حُفظ التعديل: هو ما سيُعاينه المشتركون ويُرسل.', editedBy: 'عدّله', showOriginal: 'النص الأصلي',
-      send: 'إرسال', audience: 'الجمهور', audienceMatching: 'كل المشتركين المطابقين', audienceAll: 'كل المشتركين', audiencePlatform: 'منصة واحدة:', audienceChats: 'محادثات محددة:',
-      paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت', previewSend: 'معاينة الإرسال', where: 'أين ذهب', noDeliveries: 'لم يُرسل إلى أحد بعد.', openPost: 'فتح المنشور', resendFailed: 'أعد إرسال ما فشل', broadcasts: 'عمليات الإرسال',
-      reactions: 'التفاعلات', noReactions: 'لا تفاعلات بعد.', customEmoji: 'رموز مخصّصة', paidReaction: 'نجوم', viewsNote: 'لا تعطي المنصات البوتاتِ عدد المشاهدات، فلا يظهر هنا.',
-      source: 'المصدر', published: 'نُشر', link: 'الرابط',
+      back: 'اليوم',
+      preview: 'المعاينة كما يراها المشترك',
+      chars: 'حرفاً من',
+      overLimit: 'أطول من حد المنصة: سيُختصر',
+      edit: 'تحرير قبل الإرسال',
+      titleField: 'العنوان',
+      summaryField: 'الملخص (جملة في كل سطر)',
+      hashtagsField: 'الوسوم (مفصولة بمسافات)',
+      save: 'حفظ التعديل',
+      saved: 'حُفظ التعديل: هو ما سيُعاينه المشتركون ويُرسل.',
+      editedBy: 'عدّله',
+      showOriginal: 'النص الأصلي',
+      send: 'إرسال',
+      audience: 'الجمهور',
+      audienceMatching: 'كل المشتركين المطابقين',
+      audienceAll: 'كل المشتركين',
+      audiencePlatform: 'منصة واحدة:',
+      audienceChats: 'محادثات محددة:',
+      paid: 'بثّ مدفوع: أسرع، يُدفع بالنجوم من رصيد البوت',
+      previewSend: 'معاينة الإرسال',
+      where: 'أين ذهب',
+      noDeliveries: 'لم يُرسل إلى أحد بعد.',
+      openPost: 'فتح المنشور',
+      resendFailed: 'أعد إرسال ما فشل',
+      broadcasts: 'عمليات الإرسال',
+      reactions: 'التفاعلات',
+      noReactions: 'لا تفاعلات بعد.',
+      customEmoji: 'رموز مخصّصة',
+      paidReaction: 'نجوم',
+      viewsNote: 'لا تعطي المنصات البوتاتِ عدد المشاهدات، فلا يظهر هنا.',
+      source: 'المصدر',
+      published: 'نُشر',
+      link: 'الرابط',
       restored: 'عاد ما كتبته قبل انتهاء الجلسة إلى النموذج، ولم يُحفظ بعد: راجعه ثم احفظه.',
-      fullStory: 'النص الكامل كما يصل إلى القارئ', fullStoryRetracted: 'سُحب هذا الخبر: من يطلب نصه الكامل يُجاب «سُحب هذا الخبر» ولا يُرسل إليه شيء.',
-      photo: 'صورة', fullReads: (n: number) => (n === 0 ? 'لم يُقرأ نصه الكامل في المحادثات بعد.' : `قُرئ نصه الكامل في المحادثات: ${countArabic(n, FULL_READ)}.`),
+      fullStory: 'النص الكامل كما يصل إلى القارئ',
+      fullStoryRetracted: 'سُحب هذا الخبر: من يطلب نصه الكامل يُجاب «سُحب هذا الخبر» ولا يُرسل إليه شيء.',
+      photo: 'صورة',
+      fullReads: (n: number) =>
+        n === 0 ? 'لم يُقرأ نصه الكامل في المحادثات بعد.' : `قُرئ نصه الكامل في المحادثات: ${countArabic(n, FULL_READ)}.`,
     },
     corrections: {
-      title: 'التصحيح والسحب', correctSent: 'احفظ وصحّح المنشورات المرسلة', retract: 'سحب الخبر من كل المنصات…',
-      correctTitle: 'تصحيح خبر مرسل', retractTitle: 'سحب الخبر', before: 'قبل', after: 'بعد',
-      willEdit: 'ستُعدَّل المنشورات المرسلة', willDelete: 'ستُحذف المنشورات المرسلة (أو تُستبدل بإشعار السحب حيث ترفض المنصة)',
-      noneSent: 'لم يُرسل منه شيء بعد.', queued: 'تُلغى الرسائل المنتظرة', inDoubt: 'غير مؤكدة، لا يمكن لمسها',
+      title: 'التصحيح والسحب',
+      correctSent: 'احفظ وصحّح المنشورات المرسلة',
+      retract: 'سحب الخبر من كل المنصات…',
+      correctTitle: 'تصحيح خبر مرسل',
+      retractTitle: 'سحب الخبر',
+      before: 'قبل',
+      after: 'بعد',
+      willEdit: 'ستُعدَّل المنشورات المرسلة',
+      willDelete: 'ستُحذف المنشورات المرسلة (أو تُستبدل بإشعار السحب حيث ترفض المنصة)',
+      noneSent: 'لم يُرسل منه شيء بعد.',
+      queued: 'تُلغى الرسائل المنتظرة',
+      inDoubt: 'غير مؤكدة، لا يمكن لمسها',
       never: 'لن يُرسل الخبر بعد السحب أبداً: لا في آخر الأخبار ولا البحث ولا لمشترك جديد.',
-      confirmCorrect: 'تأكيد التصحيح', confirmRetract: 'تأكيد السحب', cancel: 'إلغاء', unchanged: 'لا فرق يراه القارئ: لا شيء للتصحيح.',
-      retracted: 'سُحب هذا الخبر', report: 'ما جرى للمنشورات', reasons: 'الأسباب',
+      confirmCorrect: 'تأكيد التصحيح',
+      confirmRetract: 'تأكيد السحب',
+      cancel: 'إلغاء',
+      unchanged: 'لا فرق يراه القارئ: لا شيء للتصحيح.',
+      retracted: 'سُحب هذا الخبر',
+      report: 'ما جرى للمنشورات',
+      reasons: 'الأسباب',
     },
     broadcast: {
-      title: 'إرسال', willReceive: 'سيستلمه', alreadyHave: 'استلمه من قبل', confirm: 'تأكيد الإرسال', cancel: 'إلغاء', stop: 'إيقاف',
-      progress: 'التقدم', sent: 'أُرسل', failed: 'فشل', waiting: 'ينتظر', skipped: 'أُوقف', inDoubt: 'غير مؤكد',
-      forChats: 'ينتظر موعده في المحادثة (ساعات الهدوء أو الملخص)', until: (time: string) => `حتى ${time}`,
+      title: 'إرسال',
+      willReceive: 'سيستلمه',
+      alreadyHave: 'استلمه من قبل',
+      confirm: 'تأكيد الإرسال',
+      cancel: 'إلغاء',
+      stop: 'إيقاف',
+      progress: 'التقدم',
+      sent: 'أُرسل',
+      failed: 'فشل',
+      waiting: 'ينتظر',
+      skipped: 'أُوقف',
+      inDoubt: 'غير مؤكد',
+      forChats: 'ينتظر موعده في المحادثة (ساعات الهدوء أو الملخص)',
+      until: (time: string) => `حتى ${time}`,
       states: { preview: 'معاينة', queued: 'جارٍ', cancelled: 'أُلغي', stopped: 'أُوقف', done: 'اكتمل' },
       nobody: 'لا أحد سيستلمه: كل المشتركين المطابقين استلموه أو لا اشتراكات نشطة.',
       paidCost: 'بثّ مدفوع، أقصى كلفة',
     },
     schedule: {
-      suggested: (hour: number, perPost: number, posts: number) => `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${String(hour).padStart(2, '0')}:00 (النقرات لكل منشور: ${perPost}؛ منشورات تلك الساعة: ${posts}). الموعد أعلاه مضبوط عليها.`,
-      title: 'النشر المجدول', or: 'أو جدوِله:', at: 'الموعد', zone: (zone: string) => `بتوقيت ${zone}`, submit: 'جدولة', move: 'تغيير الموعد', cancel: 'إلغاء',
-      none: 'لا شيء مجدول.', article: 'الخبر', posts: 'الرسائل', urgent: 'عاجل', scheduledFor: 'مجدول، يبدأ إرساله في', list: 'كل المجدول',
+      suggested: (hour: number, perPost: number, posts: number) =>
+        `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${String(hour).padStart(2, '0')}:00 (النقرات لكل منشور: ${perPost}؛ منشورات تلك الساعة: ${posts}). الموعد أعلاه مضبوط عليها.`,
+      title: 'النشر المجدول',
+      or: 'أو جدوِله:',
+      at: 'الموعد',
+      zone: (zone: string) => `بتوقيت ${zone}`,
+      submit: 'جدولة',
+      move: 'تغيير الموعد',
+      cancel: 'إلغاء',
+      none: 'لا شيء مجدول.',
+      article: 'الخبر',
+      posts: 'الرسائل',
+      urgent: 'عاجل',
+      scheduledFor: 'مجدول، يبدأ إرساله في',
+      list: 'كل المجدول',
       help: 'يُرسل في موعده إلى المشتركين الذين عُدّوا الآن؛ ويلقى في كل محادثة ساعات هدوئها وملخصها كما يلقاهما أي إرسال. يمكن تغيير موعده أو إلغاؤه حتى يحين.',
-      refused: { malformed: 'ليس وقتاً: اختر تاريخاً وساعة.', past: 'هذا الوقت مضى: اختر وقتاً لاحقاً.', 'too-far': 'أبعد من 30 يوماً: اختر وقتاً أقرب.' },
+      refused: {
+        malformed: 'ليس وقتاً: اختر تاريخاً وساعة.',
+        past: 'هذا الوقت مضى: اختر وقتاً لاحقاً.',
+        'too-far': 'أبعد من 30 يوماً: اختر وقتاً أقرب.',
+      },
       notes: {
-        moved: 'نُقل الموعد.', cancelled: 'أُلغي النشر المجدول، ولن يُرسل منه شيء.', 'not-scheduled': 'لا نشر مجدول بهذا الرقم.',
-        started: 'بدأ هذا النشر في موعده: لا يمكن تغييره أو إلغاؤه الآن، وما أُرسل يبقى مرسلاً.', gone: 'أُلغي هذا النشر من قبل (أو سُحب خبره).',
+        moved: 'نُقل الموعد.',
+        cancelled: 'أُلغي النشر المجدول، ولن يُرسل منه شيء.',
+        'not-scheduled': 'لا نشر مجدول بهذا الرقم.',
+        started: 'بدأ هذا النشر في موعده: لا يمكن تغييره أو إلغاؤه الآن، وما أُرسل يبقى مرسلاً.',
+        gone: 'أُلغي هذا النشر من قبل (أو سُحب خبره).',
       },
     },
-    urgent: { title: 'خبر عاجل', text: 'نص الخبر العاجل', intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.', preview: 'معاينة' },
+    urgent: {
+      title: 'خبر عاجل',
+      text: 'نص الخبر العاجل',
+      intro: 'يُرسل الخبر العاجل قبل كل ما في الطابور، إلى كل المشتركين النشطين.',
+      preview: 'معاينة',
+    },
     sources: {
-      title: 'المصادر', add: 'إضافة مصدر', url: 'رابط الموقع أو الخلاصة', interval: 'كل', name: 'الاسم (اختياري)', lastFetch: 'آخر جلب', status: 'الحالة',
-      errors: 'أخطاء', articles: 'أخبار', nextPoll: 'الجلب التالي', pause: 'إيقاف مؤقت', resume: 'استئناف', remove: 'حذف', pollNow: 'اجلب الآن',
-      paused: 'متوقف', failing: 'يفشل منذ', none: 'لا مصادر بعد.', confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
+      title: 'المصادر',
+      add: 'إضافة مصدر',
+      url: 'رابط الموقع أو الخلاصة',
+      interval: 'كل',
+      name: 'الاسم (اختياري)',
+      lastFetch: 'آخر جلب',
+      status: 'الحالة',
+      errors: 'أخطاء',
+      articles: 'أخبار',
+      nextPoll: 'الجلب التالي',
+      pause: 'إيقاف مؤقت',
+      resume: 'استئناف',
+      remove: 'حذف',
+      pollNow: 'اجلب الآن',
+      paused: 'متوقف',
+      failing: 'يفشل منذ',
+      none: 'لا مصادر بعد.',
+      confirmRemove: 'حذف هذا المصدر؟ تبقى أخباره محفوظة.',
       added: (id: number, name: string) => `أُضيف المصدر #${id}: ${name}`,
       every: (interval: string) => `· يُجلب كل ${interval}`,
-      addedButFailed: (id: number, name: string, error: string) => `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}. ستُعاد المحاولة.`,
-      backlog: (n: number) => `الأرشيف (كان في خلاصته، لا يُرسل تلقائياً، وتجده في «اليوم» بعلامة «من الأرشيف»): ${countArabic(n, ITEM)}`,
-      backfill: (sent: number, queued: number) => `أُرسل من الخلاصة الآن: ${countArabic(sent, ITEM)}؛ في الطابور: ${countArabic(queued, MESSAGE)}`,
+      addedButFailed: (id: number, name: string, error: string) =>
+        `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}. ستُعاد المحاولة.`,
+      backlog: (n: number) =>
+        `الأرشيف (كان في خلاصته، لا يُرسل تلقائياً، وتجده في «اليوم» بعلامة «من الأرشيف»): ${countArabic(n, ITEM)}`,
+      backfill: (sent: number, queued: number) =>
+        `أُرسل من الخلاصة الآن: ${countArabic(sent, ITEM)}؛ في الطابور: ${countArabic(queued, MESSAGE)}`,
       held: (n: number) => `بانتظار المراجعة: ${countArabic(n, ITEM)}؛ والجديد ينتظر محرراً يقرّر نشره`,
       skipped: (n: number) => `تُرك: ${countArabic(n, ITEM)}`,
       already: (id: number, name: string) => `هذا المصدر متابَع من قبل: المصدر #${id} (${name}).`,
     },
     subs: {
-      title: 'الاشتراكات', platform: 'المنصة', kind: 'النوع', topics: 'المواضيع', stateCol: 'الحالة', active: 'نشط', inactive: 'متوقف',
-      allTopics: 'كل الأخبار', deactivate: 'إيقاف', none: 'لا اشتراكات.', kinds: { channel: 'قناة', group: 'مجموعة', private: 'خاص' },
+      title: 'الاشتراكات',
+      platform: 'المنصة',
+      kind: 'النوع',
+      topics: 'المواضيع',
+      stateCol: 'الحالة',
+      active: 'نشط',
+      inactive: 'متوقف',
+      allTopics: 'كل الأخبار',
+      deactivate: 'إيقاف',
+      none: 'لا اشتراكات.',
+      kinds: { channel: 'قناة', group: 'مجموعة', private: 'خاص' },
       settings: 'الإعدادات',
     },
     settings: {
-      title: (name: string) => `إعدادات ${name}`, filter: 'المرشّح', filterHelp: 'كلمات أو "عبارات"؛ بـ«-» تُستبعد: الرقة "دير الزور" -رياضة. فارغ: كل الأخبار.',
-      template: 'شكل الرسالة', header: 'العلامة فوق العنوان', footer: 'التذييل', byDefault: 'الافتراضي', none: 'بلا', own: 'نص خاص:',
-      hashtags: 'سطر الوسوم', sourceLine: 'سطر المصدر', date: 'التاريخ', photo: 'الصورة الرئيسية كصورة مع النص', fullStory: 'زرّ «النص الكامل» تحت المنشور', on: 'يظهر', off: 'لا يظهر',
-      fullStoryInGroup: 'النص الكامل في المجموعة لمن يطلبه من أعضائها (ردّ «المزيد» على الخبر)', allowed: 'مسموح', notAllowed: 'غير مسموح',
-      preview: 'معاينة الرابط', previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' }, save: 'حفظ', saved: 'تمّ الحفظ.',
-      sources: 'مرشّح لكل مصدر', sourcesHelp: 'خبر من هذا المصدر يجب أن يطابق مرشّح الاشتراك ومرشّحه معاً. فارغ: يُحذف.', source: 'المصدر',
+      title: (name: string) => `إعدادات ${name}`,
+      filter: 'المرشّح',
+      filterHelp: 'كلمات أو "عبارات"؛ بـ«-» تُستبعد: الرقة "دير الزور" -رياضة. فارغ: كل الأخبار.',
+      template: 'شكل الرسالة',
+      header: 'العلامة فوق العنوان',
+      footer: 'التذييل',
+      byDefault: 'الافتراضي',
+      none: 'بلا',
+      own: 'نص خاص:',
+      hashtags: 'سطر الوسوم',
+      sourceLine: 'سطر المصدر',
+      date: 'التاريخ',
+      photo: 'الصورة الرئيسية كصورة مع النص',
+      fullStory: 'زرّ «النص الكامل» تحت المنشور',
+      on: 'يظهر',
+      off: 'لا يظهر',
+      fullStoryInGroup: 'النص الكامل في المجموعة لمن يطلبه من أعضائها (ردّ «المزيد» على الخبر)',
+      allowed: 'مسموح',
+      notAllowed: 'غير مسموح',
+      preview: 'معاينة الرابط',
+      previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
+      save: 'حفظ',
+      saved: 'تمّ الحفظ.',
+      sources: 'مرشّح لكل مصدر',
+      sourcesHelp: 'خبر من هذا المصدر يجب أن يطابق مرشّح الاشتراك ومرشّحه معاً. فارغ: يُحذف.',
+      source: 'المصدر',
       defaults: (v: string) => `(الافتراضي الآن: ${v})`,
     },
     queue: {
-      title: 'الطابور', depth: 'ينتظر', oldest: 'أقدم رسالة منذ', retries: 'إعادة محاولة مجدولة', empty: 'الطابور فارغ.',
+      title: 'الطابور',
+      depth: 'ينتظر',
+      oldest: 'أقدم رسالة منذ',
+      retries: 'إعادة محاولة مجدولة',
+      empty: 'الطابور فارغ.',
       forChats: 'تنتظر موعدها في المحادثة (ساعات الهدوء أو الملخص)',
-      inDoubt: 'رسائل غير مؤكدة', inDoubtIntro: 'توقّف البرنامج أثناء إرسالها: ربما وصلت وربما لم تصل. تحقّق من المحادثة ثم اختر.',
-      markSent: 'وصلت: علّمها مُرسلة', sendAgain: 'لم تصل: أرسلها مجدداً', noneInDoubt: 'لا رسائل غير مؤكدة.',
+      inDoubt: 'رسائل غير مؤكدة',
+      inDoubtIntro: 'توقّف البرنامج أثناء إرسالها: ربما وصلت وربما لم تصل. تحقّق من المحادثة ثم اختر.',
+      markSent: 'وصلت: علّمها مُرسلة',
+      sendAgain: 'لم تصل: أرسلها مجدداً',
+      noneInDoubt: 'لا رسائل غير مؤكدة.',
       kinds: { post: 'خبر', digest: 'ملخص', edit: 'تعديل خبر', delete: 'حذف خبر' },
     },
-    activity: { title: 'سجل النشاط', editor: 'المحرر', action: 'الإجراء', at: 'الوقت', detail: 'التفاصيل', none: 'لا نشاط.' },
-    stats: { title: 'الإحصاءات', perHour: 'الرسائل المُرسلة في الساعة (آخر 48 ساعة)', perDay: 'الأخبار لكل مصدر في اليوم (آخر 14 يوماً)', failures: 'الإخفاقات حسب السبب (آخر 7 أيام)', noData: 'لا بيانات بعد.', reason: 'السبب', count: 'العدد' },
-    errors: { notFound: 'غير موجود.', forbidden: 'غير مسموح.', generic: 'حدث خطأ.', adminOnly: 'عذراً، إدارة المؤسسة (مصادرها ومحادثاتها وإعداداتها وحساباتها) لمديريها. دورك فيها «محرر»: يمكنك العمل على الأخبار ومعاينتها وبثّها وتصحيحها. لم يتغيّر شيء.' },
+    activity: {
+      title: 'سجل النشاط',
+      editor: 'المحرر',
+      action: 'الإجراء',
+      at: 'الوقت',
+      detail: 'التفاصيل',
+      none: 'لا نشاط.',
+    },
+    stats: {
+      title: 'الإحصاءات',
+      perHour: 'الرسائل المُرسلة في الساعة (آخر 48 ساعة)',
+      perDay: 'الأخبار لكل مصدر في اليوم (آخر 14 يوماً)',
+      failures: 'الإخفاقات حسب السبب (آخر 7 أيام)',
+      noData: 'لا بيانات بعد.',
+      reason: 'السبب',
+      count: 'العدد',
+    },
+    errors: {
+      notFound: 'غير موجود.',
+      forbidden: 'غير مسموح.',
+      generic: 'حدث خطأ.',
+      adminOnly:
+        'عذراً، إدارة المؤسسة (مصادرها ومحادثاتها وإعداداتها وحساباتها) لمديريها. دورك فيها «محرر»: يمكنك العمل على الأخبار ومعاينتها وبثّها وتصحيحها. لم يتغيّر شيء.',
+    },
     reach: {
-      title: 'الوصول', window: 'الفترة', show: 'اعرض', windows: { '24h': 'آخر 24 ساعة', '7d': 'آخر 7 أيام', '28d': 'آخر 4 أسابيع' },
-      perPlatform: 'حسب المنصة', posts: 'المنشورات', clicks: 'النقرات', clickThrough: 'النقرات لكل منشور',
-      topDay: 'الأكثر نقراً في آخر 24 ساعة', topWeek: 'الأكثر نقراً في آخر 7 أيام', story: 'الخبر', inWindow: 'نقرات الفترة',
-      perChat: 'حسب المحادثة', chat: 'المحادثة', byHour: 'النقرات حسب ساعة اليوم', byDay: 'النقرات حسب يوم الأسبوع',
+      title: 'الوصول',
+      window: 'الفترة',
+      show: 'اعرض',
+      windows: { '24h': 'آخر 24 ساعة', '7d': 'آخر 7 أيام', '28d': 'آخر 4 أسابيع' },
+      perPlatform: 'حسب المنصة',
+      posts: 'المنشورات',
+      clicks: 'النقرات',
+      clickThrough: 'النقرات لكل منشور',
+      topDay: 'الأكثر نقراً في آخر 24 ساعة',
+      topWeek: 'الأكثر نقراً في آخر 7 أيام',
+      story: 'الخبر',
+      inWindow: 'نقرات الفترة',
+      perChat: 'حسب المحادثة',
+      chat: 'المحادثة',
+      byHour: 'النقرات حسب ساعة اليوم',
+      byDay: 'النقرات حسب يوم الأسبوع',
       days: ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'],
-      csv: 'تنزيل CSV', noData: 'لا نقرات بعد في هذه الفترة.', reactions: 'التفاعلات', fullReads: 'قراءات النص الكامل',
+      csv: 'تنزيل CSV',
+      noData: 'لا نقرات بعد في هذه الفترة.',
+      reactions: 'التفاعلات',
+      fullReads: 'قراءات النص الكامل',
       note: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر. لا يُحفظ شيء عن القارئ.',
-      off: 'عدّ النقرات متوقف: يبدأ حين تُضبط NASHRA_TRACK_CLICKS=1 مع NASHRA_PUBLIC_URL.', article: 'وصول هذا الخبر',
+      off: 'عدّ النقرات متوقف: يبدأ حين تُضبط NASHRA_TRACK_CLICKS=1 مع NASHRA_PUBLIC_URL.',
+      article: 'وصول هذا الخبر',
     },
   },
 };

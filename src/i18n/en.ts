@@ -7,8 +7,15 @@ import { tallyParts, type Catalogue } from './ar.js';
 
 /** What became of the posts, by outcome: «3 deleted». */
 const OUTCOMES: Record<string, string> = {
-  edited: 'edited', unchanged: 'already correct', replied: 'answered with the correction', deleted: 'deleted', notice: 'replaced by the notice',
-  failed: 'could not be touched', waiting: 'waiting', inDoubt: 'in doubt', skipped: 'superseded',
+  edited: 'edited',
+  unchanged: 'already correct',
+  replied: 'answered with the correction',
+  deleted: 'deleted',
+  notice: 'replaced by the notice',
+  failed: 'could not be touched',
+  waiting: 'waiting',
+  inDoubt: 'in doubt',
+  skipped: 'superseded',
 };
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
 
@@ -16,12 +23,15 @@ const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 
 
 export const en = {
   chat: {
-    start: 'Welcome to Nashra: short summaries of the news that matters.\n/subscribe to subscribe, /latest for the latest news, /help for help.',
+    start:
+      'Welcome to Nashra: short summaries of the news that matters.\n/subscribe to subscribe, /latest for the latest news, /help for help.',
     help: 'Commands:\n/latest [n] — latest news (1 to 10)\n/search words — search the news\n/subscribe [topics] — subscribe\n/unsubscribe — unsubscribe\n/topics [topics] — the filter: see and change it\n/settings — how messages look, link previews\n/digest — an hourly or daily digest\n/quiet — quiet hours',
     deliveryNow: (what: string) => `Settings now: ${what}.`,
-    deliveryUsage: 'Examples:\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest hourly — an hourly digest\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
+    deliveryUsage:
+      'Examples:\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest hourly — an hourly digest\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
     deliveryNeedsSubscription: 'Subscribe first with /subscribe, then choose when the news arrives.',
-    editorHelp: '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/scheduled — scheduled broadcasts\n/correct id — correct a sent story\n/retract id — retract a story\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
+    editorHelp:
+      '\n\nEditors:\n/broadcast link or id — broadcast an article\n/urgent text — urgent alert\n/scheduled — scheduled broadcasts\n/correct id — correct a sent story\n/retract id — retract a story\n/addchannel @channel — add a channel\n/sources — sources\n/stats — statistics',
     nothingYet: 'No news yet.',
     searchUsage: 'Type the words after the command, e.g. /search Damascus',
     noResults: (q: string) => `No results for “${q}”.`,
@@ -37,25 +47,33 @@ export const en = {
     topicsSaved: 'Saved.',
     topicsCurrent: (f: string) => `Current filter: ${f}`,
     topicsAll: 'You receive all the news now, no filter.',
-    topicsHowTo: 'To change it: /topics Raqqa "Deir ez-Zor" -sport (a leading «-» excludes a word or phrase), or /topics all for all the news.',
+    topicsHowTo:
+      'To change it: /topics Raqqa "Deir ez-Zor" -sport (a leading «-» excludes a word or phrase), or /topics all for all the news.',
     notEditor: 'This command is for editors only.',
     privateOnly: 'Use this command in a private chat with the bot.',
     broadcastUsage: 'Usage: /broadcast article link or id',
-    correctUsage: 'Usage: /correct article id or link\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
+    correctUsage:
+      'Usage: /correct article id or link\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
     retractUsage: 'Usage: /retract article id or link',
-    correctPreview: (posts: string) => `Correction preview — ${posts ? `posts already sent that will be edited: ${posts}` : 'nothing has been sent yet'}. The story after the correction:`,
+    correctPreview: (posts: string) =>
+      `Correction preview — ${posts ? `posts already sent that will be edited: ${posts}` : 'nothing has been sent yet'}. The story after the correction:`,
     correctUnchanged: 'A reader would see no difference: nothing to correct.',
     correctQueued: (n: number) => `Corrected; ${n} post${n === 1 ? '' : 's'} being edited.`,
-    retractPreview: (title: string, posts: string, queued: number) => `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.`,
-    retracted: (n: number, cancelled: number) => `Retracted: ${n} post${n === 1 ? '' : 's'} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}.`,
+    retractPreview: (title: string, posts: string, queued: number) =>
+      `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.`,
+    retracted: (n: number, cancelled: number) =>
+      `Retracted: ${n} post${n === 1 ? '' : 's'} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}.`,
     alreadyRetracted: 'This story was already retracted.',
     correctionCancelled: 'Cancelled; nothing changed.',
     correctionReport: (lines: string) => `Correction or retraction result:\n${lines}`,
-    tallyLine: (platform: string, parts: string, reasons: string) => `${platform}: ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
+    tallyLine: (platform: string, parts: string, reasons: string) =>
+      `${platform}: ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
     platform: (label: { ar: string; en: string } | undefined, name: string) => label?.en ?? name,
     urgentUsage: 'Usage: /urgent text of the alert',
-    previewHeader: (n: number, already: number, failed: number) => `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
-    previewNobody: (already: number, failed: number) => `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
+    previewHeader: (n: number, already: number, failed: number) =>
+      `Preview — will be sent to ${n} subscriber${n === 1 ? '' : 's'} as follows${already ? ` (${already} already have it)` : ''}${failed ? `; it failed for ${failed} before` : ''}:`,
+    previewNobody: (already: number, failed: number) =>
+      `This would reach nobody new: no matching subscription is waiting for it${already ? ` (${already} already have it)` : ''}${failed ? `. It failed for ${failed} before: use «Send the failed ones again» under the progress message, or nashra resend` : ''}.`,
     urgentTooLong: (max: number) => `An urgent alert is at most ${max} characters; shorten it.`,
     subscribedAlready: 'You are already subscribed.',
     subscriptionUpdated: 'Subscription updated.',
@@ -63,48 +81,66 @@ export const en = {
     cancel: 'Cancel',
     paidOff: (stars: string) => `⭐ Paid broadcast (up to ${stars} Stars)`,
     paidOn: (stars: string) => `★ Paid: up to ${stars} Stars — press to undo`,
-    paidSet: (stars: string, rate: string) => `Paid broadcast: up to ${stars} Stars from the bot's balance, up to ${rate} messages a second.`,
+    paidSet: (stars: string, rate: string) =>
+      `Paid broadcast: up to ${stars} Stars from the bot's balance, up to ${rate} messages a second.`,
     paidUnset: 'The broadcast goes at the free rate.',
     stop: 'Stop',
     schedule: '🕒 Schedule',
     scheduleBack: 'Back',
-    scheduleAsk: (zone: string) => `When should it go? Pick a time, or send one as a reply to this message: 18:00 (the next 18:00) or 2026-12-08 18:00, ${zone} time.`,
+    scheduleAsk: (zone: string) =>
+      `When should it go? Pick a time, or send one as a reply to this message: 18:00 (the next 18:00) or 2026-12-08 18:00, ${zone} time.`,
     scheduleToday: (clock: string) => `Today ${clock}`,
-    scheduleBest: (hour: number, perPost: number) => `⭐ ${String(hour).padStart(2, '0')}:00 is the hour this audience's posts got the most clicks per post over the last four weeks (${perPost} clicks per post).`,
+    scheduleBest: (hour: number, perPost: number) =>
+      `⭐ ${String(hour).padStart(2, '0')}:00 is the hour this audience's posts got the most clicks per post over the last four weeks (${perPost} clicks per post).`,
     scheduleTomorrow: (clock: string) => `Tomorrow ${clock}`,
-    scheduled: (id: number, when: string, zone: string, n: number) => `🕒 Broadcast #${id} scheduled: ${when} ${zone} time, to ${n} subscriber${n === 1 ? '' : 's'}. /scheduled lists, moves and cancels it.`,
+    scheduled: (id: number, when: string, zone: string, n: number) =>
+      `🕒 Broadcast #${id} scheduled: ${when} ${zone} time, to ${n} subscriber${n === 1 ? '' : 's'}. /scheduled lists, moves and cancels it.`,
     scheduledTitle: (n: number) => `Scheduled (${n}):`,
     scheduledNone: 'Nothing is scheduled.',
-    scheduledLine: (id: number, when: string, title: string, n: number, urgent: boolean) => `#${id} ${when}${urgent ? ' 🔴' : ''} — ${title} (to ${n} subscriber${n === 1 ? '' : 's'})`,
-    scheduledUsage: (zone: string) => `/scheduled move id time — another time (18:00 or 2026-12-08 18:00, ${zone} time)\n/scheduled cancel id — cancel it`,
+    scheduledLine: (id: number, when: string, title: string, n: number, urgent: boolean) =>
+      `#${id} ${when}${urgent ? ' 🔴' : ''} — ${title} (to ${n} subscriber${n === 1 ? '' : 's'})`,
+    scheduledUsage: (zone: string) =>
+      `/scheduled move id time — another time (18:00 or 2026-12-08 18:00, ${zone} time)\n/scheduled cancel id — cancel it`,
     scheduledCancelButton: (id: number) => `Cancel #${id}`,
     scheduledMoved: (id: number, when: string, zone: string) => `🕒 Broadcast #${id} moved to ${when} ${zone} time.`,
     scheduledCancelled: (id: number) => `Scheduled broadcast #${id} cancelled; nothing of it will be sent.`,
     scheduleNotFound: (id: string) => `No scheduled broadcast #${id}. /scheduled lists them.`,
-    scheduleStarted: (id: string, when: string) => `Broadcast #${id} began at its time (${when}); it can no longer be moved or cancelled. What went stays sent; «Stop» stops what has not gone.`,
-    scheduleCancelledBefore: (id: string) => `Broadcast #${id} was cancelled before (or its article retracted); nothing of it will be sent.`,
-    timeMalformed: (text: string, zone: string) => `«${text}» is not a time. Write 18:00 (the next 18:00, ${zone} time) or a date and time such as 2026-12-08 18:00.`,
-    timePast: (text: string, now: string, zone: string) => `«${text}» is in the past (it is ${now} ${zone} time). Pick a later time.`,
+    scheduleStarted: (id: string, when: string) =>
+      `Broadcast #${id} began at its time (${when}); it can no longer be moved or cancelled. What went stays sent; «Stop» stops what has not gone.`,
+    scheduleCancelledBefore: (id: string) =>
+      `Broadcast #${id} was cancelled before (or its article retracted); nothing of it will be sent.`,
+    timeMalformed: (text: string, zone: string) =>
+      `«${text}» is not a time. Write 18:00 (the next 18:00, ${zone} time) or a date and time such as 2026-12-08 18:00.`,
+    timePast: (text: string, now: string, zone: string) =>
+      `«${text}» is in the past (it is ${now} ${zone} time). Pick a later time.`,
     timeTooFar: (text: string, days: number) => `«${text}» is more than ${days} days ahead. Pick an earlier time.`,
     resendFailed: 'Send the failed ones again',
-    resent: (n: number) => (n === 0 ? 'Nothing to send again: the failures were refusals for good, or the chats unsubscribed.' : `Queued again: ${n}.`),
+    resent: (n: number) =>
+      n === 0
+        ? 'Nothing to send again: the failures were refusals for good, or the chats unsubscribed.'
+        : `Queued again: ${n}.`,
     confirm: 'Confirm',
     cancelled: 'Broadcast cancelled; nothing was sent.',
     alreadyDecided: 'This broadcast was already handled.',
-    progress: (sent: string, failed: string, remaining: string) => `Sending — sent: ${sent}, failed: ${failed}, remaining: ${remaining}`,
+    progress: (sent: string, failed: string, remaining: string) =>
+      `Sending — sent: ${sent}, failed: ${failed}, remaining: ${remaining}`,
     done: (sent: string, failed: string) => `Broadcast finished — sent: ${sent}, failed: ${failed}`,
     stopped: (sent: string, skipped: string) => `Broadcast stopped — sent: ${sent}, cancelled: ${skipped}`,
-    waitingForChats: (n: number, until: string) => `, waiting for the chat's quiet hours or digest: ${n} until ${until}`,
+    waitingForChats: (n: number, until: string) =>
+      `, waiting for the chat's quiet hours or digest: ${n} until ${until}`,
     addChannelUsage: 'Usage: /addchannel @channel_name or its id',
     channelNotFound: (c: string) => `Channel ${c} not found. Check the name and that the bot was added to it.`,
     channelNotAdmin: (c: string) => `The bot is not an administrator of ${c}. Make it an admin first.`,
-    channelNoPost: (c: string) => `The bot is an admin of ${c} but lacks the “Post messages” right. Enable it and try again.`,
+    channelNoPost: (c: string) =>
+      `The bot is an admin of ${c} but lacks the “Post messages” right. Enable it and try again.`,
     channelAdded: (c: string) => `Channel ${c} subscribed.`,
     channelJoined: (c: string) => `The bot was made an admin of channel ${c}. Subscribe it to the news?`,
     sourcesTitle: (n: string) => `Sources (${n}):`,
     sourcesNone: 'No sources.',
-    sourcesUsage: 'Sources:\n/sources — list\n/sources add url [10m] [review] — add a site or feed; with “review” its new items wait for an editor\n/sources remove id — remove a source',
-    sourcesAddedReview: (name: string, id: string, seen: number) => `Source #${id} added: ${name}. ${seen} existing item${seen === 1 ? '' : 's'} marked as seen. Its new items wait for an editor before they are sent.`,
+    sourcesUsage:
+      'Sources:\n/sources — list\n/sources add url [10m] [review] — add a site or feed; with “review” its new items wait for an editor\n/sources remove id — remove a source',
+    sourcesAddedReview: (name: string, id: string, seen: number) =>
+      `Source #${id} added: ${name}. ${seen} existing item${seen === 1 ? '' : 's'} marked as seen. Its new items wait for an editor before they are sent.`,
     reviewPublish: 'Publish',
     reviewDismiss: 'Dismiss',
     reviewPublished: (who: string, n: number) => `✅ Published by ${who} (to ${n} subscriber${n === 1 ? '' : 's'}):`,
@@ -115,42 +151,82 @@ export const en = {
     reviewGone: 'This item is no longer waiting for review.',
     reviewOperator: 'the operator (command line)',
     reviewEditor: (id: string) => `editor ${id}`,
-    sourcesAdded: (name: string, id: string, seen: number, sent: number) => `Source #${id} added: ${name}. ${seen} existing item${seen === 1 ? '' : 's'} marked as seen, ${sent} sent.`,
-    sourcesAddedPollFailed: (name: string, id: string, error: string) => `Source #${id} added: ${name}, but the first fetch failed (${error}); it will be retried.`,
+    sourcesAdded: (name: string, id: string, seen: number, sent: number) =>
+      `Source #${id} added: ${name}. ${seen} existing item${seen === 1 ? '' : 's'} marked as seen, ${sent} sent.`,
+    sourcesAddedPollFailed: (name: string, id: string, error: string) =>
+      `Source #${id} added: ${name}, but the first fetch failed (${error}); it will be retried.`,
     sourcesRemoved: (name: string, id: string) => `Source #${id} removed: ${name}. Its articles stay stored.`,
     sourcesRefused: (why: string) => `Could not do that: ${why}`,
     notFound: (r: string) => `Article ${r} not found.`,
     error: 'Something went wrong; please try again later.',
     notACommand: 'I did not understand. Send /help for the commands, or /latest for the latest news.',
-    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) => [
-      '📊 Statistics',
-      `Articles stored: ${st.articles}`,
-      `Subscriptions: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
-      `Deliveries: ${Object.entries(st.deliveries).map(([p, by]) => `${label(p)}: sent ${by.sent ?? 0}, failed ${by.failed ?? 0}, waiting ${(by.queued ?? 0) + (by.sending ?? 0)}`).join('; ') || 'none yet'}`,
-      `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
-      ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${w.count} waiting — ${w.reason}`),
-      ...st.waitingForChats.map((w) => `🌙 ${label(w.platform)}: waiting for the chat's quiet hours or digest: ${w.count} until ${localClock(Date.parse(w.until), timeZone)}`),
-      ...st.scheduled.map((w) => `🕒 ${label(w.platform)}: scheduled: ${w.count} message${w.count === 1 ? '' : 's'}, the first going at ${localDateTime(Date.parse(w.next), timeZone)}`),
-      ...(st.inDoubt.length ? [`⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`] : []),
-      `Sources: ${st.sources.total} (${st.sources.active} active)`,
-      ...st.sources.failingForADay.map((f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`),
-    ].join('\n'),
+    stats: (st: StatsSaid, timeZone: string, label: (platform: string) => string) =>
+      [
+        '📊 Statistics',
+        `Articles stored: ${st.articles}`,
+        `Subscriptions: ${st.subscriptions.map((p) => `${label(p.platform)} ${p.active} active, ${p.inactive} inactive`).join('; ') || 'none'}`,
+        `Deliveries: ${
+          Object.entries(st.deliveries)
+            .map(
+              ([p, by]) =>
+                `${label(p)}: sent ${by.sent ?? 0}, failed ${by.failed ?? 0}, waiting ${(by.queued ?? 0) + (by.sending ?? 0)}`,
+            )
+            .join('; ') || 'none yet'
+        }`,
+        `Queue: ${st.queueDepth}${st.oldestQueuedSeconds !== null ? `, oldest ${st.oldestQueuedSeconds} s` : ''}`,
+        ...st.waiting.map((w) => `⏳ ${label(w.platform)}: ${w.count} waiting — ${w.reason}`),
+        ...st.waitingForChats.map(
+          (w) =>
+            `🌙 ${label(w.platform)}: waiting for the chat's quiet hours or digest: ${w.count} until ${localClock(Date.parse(w.until), timeZone)}`,
+        ),
+        ...st.scheduled.map(
+          (w) =>
+            `🕒 ${label(w.platform)}: scheduled: ${w.count} message${w.count === 1 ? '' : 's'}, the first going at ${localDateTime(Date.parse(w.next), timeZone)}`,
+        ),
+        ...(st.inDoubt.length
+          ? [
+              `⚠️ In doubt (the process stopped while sending): ${st.inDoubt.map((d) => `#${d.id}`).join(', ')} — check those chats, then nashra in-doubt`,
+            ]
+          : []),
+        `Sources: ${st.sources.total} (${st.sources.active} active)`,
+        ...st.sources.failingForADay.map(
+          (f) => `❌ Source #${f.id} ${f.name} failing since ${f.since}: ${f.error ?? ''}`,
+        ),
+      ].join('\n'),
     settings: {
-      title: (name: string) => `⚙️ Settings of ${name}`, header: 'Header', footer: 'Footer', none: 'none', byDefault: ' (default)',
-      hashtags: 'Hashtags', source: 'Source line', date: 'Date', photo: 'Photo', fullStory: 'Full story button', preview: 'Link preview',
+      title: (name: string) => `⚙️ Settings of ${name}`,
+      header: 'Header',
+      footer: 'Footer',
+      none: 'none',
+      byDefault: ' (default)',
+      hashtags: 'Hashtags',
+      source: 'Source line',
+      date: 'Date',
+      photo: 'Photo',
+      fullStory: 'Full story button',
+      preview: 'Link preview',
       previews: { default: 'automatic', none: 'none', small: 'small', large: 'large, above the text' },
-      reset: '↺ Default settings', pick: 'Choose the chat:', nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
-      saved: 'Saved.', notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.', gone: 'This subscription is no longer active.',
-      usage: (id: number) => `Header and footer: /settings ${id} header text, or /settings ${id} footer text («-» for none, «default» for the default). A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`,
-      filter: 'Filter', all: 'all news',
+      reset: '↺ Default settings',
+      pick: 'Choose the chat:',
+      nothing: 'No subscriptions for you to manage here. Add a channel with /addchannel or subscribe with /subscribe.',
+      saved: 'Saved.',
+      notAllowed: 'Sorry, only this chat’s admins and the editors can change its settings.',
+      gone: 'This subscription is no longer active.',
+      usage: (id: number) =>
+        `Header and footer: /settings ${id} header text, or /settings ${id} footer text («-» for none, «default» for the default). A filter for one source: /settings ${id} source source-id Syria -sport (no words: removed).`,
+      filter: 'Filter',
+      all: 'all news',
     },
     opml: {
       working: (name: string) => `Importing ${name}… (each new source is fetched once to check it)`,
       tooLarge: (mb: number) => `The file is larger than ${mb} MB: not a list of sources.`,
       unreadable: (platform: string) => `Could not download the file from ${platform}; send it again.`,
       notEditor: 'Importing sources is for editors only.',
-      report: (r: OpmlCounts) => `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
-      added: '✅ added', already: '↩️ already followed', refused: '❌ refused',
+      report: (r: OpmlCounts) =>
+        `Import finished: ${r.added} added, ${r.already} already followed, ${r.refused} refused.`,
+      added: '✅ added',
+      already: '↩️ already followed',
+      refused: '❌ refused',
     },
     fullStoryUnknown: 'This story could not be found. Open the button again from a post in the channel or group.',
   },
@@ -168,10 +244,11 @@ export const en = {
   chatDescription: 'Nashra: short summaries of Arabic news, delivered once.',
   replies: {
     commands: {
-      adminsOnly: 'Sorry, only the group\'s admins can add or stop the news here.',
+      adminsOnly: "Sorry, only the group's admins can add or stop the news here.",
       subscribed: '✅ The group is subscribed: news summaries will arrive here as they come.',
       subscribedDigest: '✅ The group is subscribed as a digest: the news arrives gathered in one message every hour.',
-      deliveryUsage: 'I did not understand.\n\nExamples:\n/digest — an hourly digest\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
+      deliveryUsage:
+        'I did not understand.\n\nExamples:\n/digest — an hourly digest\n/digest 08:00 — a daily digest at 8 am\n/digest 08:00 urgent — and urgent alerts at once\n/digest off — each story as it comes\n/quiet 00:00-07:00 — no notification at night\n/quiet 00:00-07:00 wait urgent — held until 7, except urgent alerts\n/quiet off',
       deliveryNow: (what: string) => `✅ Settings now: ${what}.`,
       alreadySubscribed: 'The group is already subscribed.',
       unsubscribed: 'The news stopped in this group.',
@@ -180,32 +257,44 @@ export const en = {
       editorsOnly: 'Sorry, this command is for editors only.',
       broadcastInPrivate: 'Send the broadcast command in a private chat with this number.',
       broadcastUsage: 'Usage: /broadcast <article link or id>',
-      broadcastNobody: 'This would reach nobody: no matching subscription is waiting for it, so no broadcast was opened.',
+      broadcastNobody:
+        'This would reach nobody: no matching subscription is waiting for it, so no broadcast was opened.',
       cancelled: 'Broadcast cancelled; nothing was sent.',
       expired: 'The confirmation timed out (5 minutes): the broadcast was cancelled and nothing was sent.',
       channelUsage: 'To add a channel: /subscribe <channel id>@newsletter (this account must be its admin).',
       channelNotAdmin: 'This account is not an admin of that channel, so it cannot post there.',
-      fullTextOn: '✅ The group\'s members can now ask for a story\'s full text by replying «المزيد» to it.',
+      fullTextOn: "✅ The group's members can now ask for a story's full text by replying «المزيد» to it.",
       fullTextOff: '✅ The full text is not sent in the group; whoever wants it replies «المزيد» privately.',
-      fullTextUsage: 'Usage: /fulltext on (the full text in the group for whoever asks) or /fulltext off (in private chats only).',
-      welcome: 'Hello! I am the Nashra bot. The group\'s admins can send /subscribe for news summaries, and /latest for the latest news.',
+      fullTextUsage:
+        'Usage: /fulltext on (the full text in the group for whoever asks) or /fulltext off (in private chats only).',
+      welcome:
+        "Hello! I am the Nashra bot. The group's admins can send /subscribe for news summaries, and /latest for the latest news.",
       failed: 'The command could not run now; try again later.',
       topics: (filter: string) => `\nTopics: ${filter}`,
       channelSubscribed: (name: string) => `✅ Channel «${name}» subscribed.`,
       channelUnsubscribed: 'The news stopped in this channel.',
       channelNotSubscribed: 'This channel is not subscribed.',
       notFound: (why: string) => `Article not found. Send an article's link or id.\n(${why})`,
-      preview: (story: string, willReceive: number, already: number, failed: number) => `Broadcast preview:\n\n${story}\n\n━━━━━━━━\nTo send it to ${countEnglish(willReceive, 'subscription')}`
-        + `${already ? ` (${already} already have it)` : ''}${failed ? ` (it failed for ${failed} before)` : ''} reply «نعم» within 5 minutes, or «جدولة 18:00» to send it at a time. Any other reply cancels it.`,
-      queued: (n: number) => (n > 0 ? `✅ Broadcast queued: ${countEnglish(n, 'message')}.` : '✅ Confirmed, but every subscription has this story already.'),
-      scheduled: (id: number, when: string, zone: string, n: number) => `🕒 Broadcast #${id} scheduled: ${when} ${zone} time, to ${countEnglish(n, 'subscription')}. `
-        + 'Move or cancel it from «Scheduled» on the desk, or with nashra scheduled.',
-      timePast: (text: string, now: string, zone: string) => `«${text}» is in the past (it is ${now} ${zone} time): send «جدولة» with a later time, or «نعم» to send now.`,
-      timeTooFar: (text: string, days: number) => `«${text}» is more than ${days} days ahead: send «جدولة» with an earlier time, or «نعم» to send now.`,
-      timeMalformed: (text: string, zone: string) => `«${text}» is not a time. For example «جدولة 18:00» (the next 18:00) or «جدولة 2026-12-08 18:00», ${zone} time.`,
+      preview: (story: string, willReceive: number, already: number, failed: number) =>
+        `Broadcast preview:\n\n${story}\n\n━━━━━━━━\nTo send it to ${countEnglish(willReceive, 'subscription')}` +
+        `${already ? ` (${already} already have it)` : ''}${failed ? ` (it failed for ${failed} before)` : ''} reply «نعم» within 5 minutes, or «جدولة 18:00» to send it at a time. Any other reply cancels it.`,
+      queued: (n: number) =>
+        n > 0
+          ? `✅ Broadcast queued: ${countEnglish(n, 'message')}.`
+          : '✅ Confirmed, but every subscription has this story already.',
+      scheduled: (id: number, when: string, zone: string, n: number) =>
+        `🕒 Broadcast #${id} scheduled: ${when} ${zone} time, to ${countEnglish(n, 'subscription')}. ` +
+        'Move or cancel it from «Scheduled» on the desk, or with nashra scheduled.',
+      timePast: (text: string, now: string, zone: string) =>
+        `«${text}» is in the past (it is ${now} ${zone} time): send «جدولة» with a later time, or «نعم» to send now.`,
+      timeTooFar: (text: string, days: number) =>
+        `«${text}» is more than ${days} days ahead: send «جدولة» with an earlier time, or «نعم» to send now.`,
+      timeMalformed: (text: string, zone: string) =>
+        `«${text}» is not a time. For example «جدولة 18:00» (the next 18:00) or «جدولة 2026-12-08 18:00», ${zone} time.`,
     },
     corrections: {
-      correctUsage: 'Usage:\n/correct <article id or link>\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
+      correctUsage:
+        'Usage:\n/correct <article id or link>\nthe corrected headline\nthe summary, one sentence per line (left as it is if omitted)',
       retractUsage: 'Usage: /retract <article id or link>',
       unchanged: 'A reader would see no difference: nothing to correct.',
       cancelled: 'Cancelled; nothing changed.',
@@ -213,27 +302,34 @@ export const en = {
       alreadyRetracted: 'This story was already retracted.',
       reportUsage: 'Usage: /corrections <article id>',
       refused: (why: string) => `Could not do that: ${why}`,
-      correctPreview: (story: string, posts: string) => `Correction preview:\n\n${story}\n\n━━━━━━━━\n`
-        + `${posts ? `Posts already sent that will be edited: ${posts}.` : 'Nothing has been sent yet.'} Reply «نعم» within 5 minutes to correct. Any other reply cancels.`,
-      retractPreview: (title: string, posts: string, queued: number) => `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}`
-        + `${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.\nReply «نعم» within 5 minutes to retract. Any other reply cancels.`,
-      corrected: (queued: number, articleId: number) => `✅ Corrected; ${queued ? `${countEnglish(queued, 'post')} being edited` : 'nothing was sent yet, so it goes out corrected'}. The result: /corrections ${articleId}`,
-      retracted: (queued: number, cancelled: number, articleId: number) => `✅ Retracted: ${countEnglish(queued, 'post')} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}. The result: /corrections ${articleId}`,
+      correctPreview: (story: string, posts: string) =>
+        `Correction preview:\n\n${story}\n\n━━━━━━━━\n` +
+        `${posts ? `Posts already sent that will be edited: ${posts}.` : 'Nothing has been sent yet.'} Reply «نعم» within 5 minutes to correct. Any other reply cancels.`,
+      retractPreview: (title: string, posts: string, queued: number) =>
+        `Retract «${title}»: ${posts ? `deletes ${posts}` : 'nothing was sent'}` +
+        `${queued ? `, cancels ${queued} not sent yet` : ''}. It is never sent again.\nReply «نعم» within 5 minutes to retract. Any other reply cancels.`,
+      corrected: (queued: number, articleId: number) =>
+        `✅ Corrected; ${queued ? `${countEnglish(queued, 'post')} being edited` : 'nothing was sent yet, so it goes out corrected'}. The result: /corrections ${articleId}`,
+      retracted: (queued: number, cancelled: number, articleId: number) =>
+        `✅ Retracted: ${countEnglish(queued, 'post')} being deleted${cancelled ? `, ${cancelled} cancelled` : ''}. The result: /corrections ${articleId}`,
       none: 'No correction or retraction of this story.',
-      tally: (platform: string, kind: string, parts: string, reasons: string) => `${platform} (${kind}): ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
+      tally: (platform: string, kind: string, parts: string, reasons: string) =>
+        `${platform} (${kind}): ${parts}${reasons ? `\nreasons: ${reasons}` : ''}`,
     },
     fullStory: {
       retracted: 'This story was retracted.',
       busy: 'A full story is being sent to this chat now; ask for another once it is done.',
       notAReply: 'To read a story in full, reply «المزيد» to its message.',
-      notAStory: 'The message you replied to holds no Nashra story. Reply «المزيد» to the story\'s own message.',
-      several: 'This message holds several stories; reply «المزيد» to the story\'s own message, or open its link.',
-      capReached: 'Today\'s sending limit is reached; ask for the full text tomorrow.',
+      notAStory: "The message you replied to holds no Nashra story. Reply «المزيد» to the story's own message.",
+      several: "This message holds several stories; reply «المزيد» to the story's own message, or open its link.",
+      capReached: "Today's sending limit is reached; ask for the full text tomorrow.",
       cut: '… and the story goes on, longer than can be sent here.',
     },
     account: {
-      notLoggedIn: (platform: string, platformEn: string, login: string) => `⚠️ ${platformEn}: the account is not logged in, so nothing is sent to ${platform}. Run ${login}, then restart.`,
-      loggedOut: (platform: string, platformEn: string, why: string, login: string) => `⚠️ ${platformEn}: the account was logged out (${why}). Sending to ${platform} stopped; the news waits in the queue. Log in again: ${login}, then restart.`,
+      notLoggedIn: (platform: string, platformEn: string, login: string) =>
+        `⚠️ ${platformEn}: the account is not logged in, so nothing is sent to ${platform}. Run ${login}, then restart.`,
+      loggedOut: (platform: string, platformEn: string, why: string, login: string) =>
+        `⚠️ ${platformEn}: the account was logged out (${why}). Sending to ${platform} stopped; the news waits in the queue. Log in again: ${login}, then restart.`,
     },
   },
   post: {
@@ -248,7 +344,8 @@ export const en = {
     originalLink: 'The story on its own site',
   },
   refusals: {
-    deleteRefused: (platform: string) => `${platform} refused to delete the post (older than 48 hours, or the bot lacks the right), so it became the retraction notice`,
+    deleteRefused: (platform: string) =>
+      `${platform} refused to delete the post (older than 48 hours, or the bot lacks the right), so it became the retraction notice`,
     postGone: 'the post was deleted from the chat',
     editRefused: (platform: string) => `${platform} refused to edit the post`,
     blocked: 'the subscriber blocked the bot',
@@ -261,21 +358,36 @@ export const en = {
     retracted: 'This story was retracted: the newsroom withdrew it after publishing, so it is no longer available.',
     notFound: 'This link does not exist.',
   },
-  viewsNote: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
+  viewsNote:
+    'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
-    immediate: 'immediate', hourly: 'hourly digest', daily: (at: string) => `daily digest at ${at}`, urgentNow: ', urgent alerts at once',
-    noQuiet: 'no quiet hours', quiet: (from: string, to: string) => `quiet ${from}-${to}`, silent: 'silently', wait: 'held until it ends',
-    quietUrgent: 'urgent alerts ignore it', separator: '; ',
+    immediate: 'immediate',
+    hourly: 'hourly digest',
+    daily: (at: string) => `daily digest at ${at}`,
+    urgentNow: ', urgent alerts at once',
+    noQuiet: 'no quiet hours',
+    quiet: (from: string, to: string) => `quiet ${from}-${to}`,
+    silent: 'silently',
+    wait: 'held until it ends',
+    quietUrgent: 'urgent alerts ignore it',
+    separator: '; ',
     problem: (p: DeliveryWordsProblem) => {
       switch (p.kind) {
-        case 'time': return `“${p.text}” is not a time of day: hours go from 00:00 to 23:59.`;
-        case 'digest': return `“${p.text}” is not a digest time: write a time such as 08:00, “hourly” or “off”.`;
-        case 'window': return `“${p.text}” is not a window: write it from one time to another, such as 00:00-07:00, or “off”.`;
-        case 'same-times': return 'Quiet hours must start and end at different times.';
-        case 'mode': return `“${p.text}” is neither “silent” nor “wait”.`;
-        case 'no-digest': return 'Say when after the command: a time such as 08:00, “hourly” or “off”.';
-        case 'no-window': return 'Say the quiet hours after the command, such as 00:00-07:00, or “off”.';
+        case 'time':
+          return `“${p.text}” is not a time of day: hours go from 00:00 to 23:59.`;
+        case 'digest':
+          return `“${p.text}” is not a digest time: write a time such as 08:00, “hourly” or “off”.`;
+        case 'window':
+          return `“${p.text}” is not a window: write it from one time to another, such as 00:00-07:00, or “off”.`;
+        case 'same-times':
+          return 'Quiet hours must start and end at different times.';
+        case 'mode':
+          return `“${p.text}” is neither “silent” nor “wait”.`;
+        case 'no-digest':
+          return 'Say when after the command: a time such as 08:00, “hourly” or “off”.';
+        case 'no-window':
+          return 'Say the quiet hours after the command, such as 00:00-07:00, or “off”.';
       }
     },
   },
@@ -286,118 +398,351 @@ export const en = {
     parts: (t: CorrectionTally) => tallyParts(t, tallyPart),
     /** A reason in the words the worker or the platform's API wrote it (already English). */
     reason: (why: string, _platform: string, _label: (platform: string) => string, _refusal?: Refusal) => why,
-    reasons: (t: CorrectionTally, _label: (platform: string) => string, _refusal?: Refusal) => t.reasons.map((r) => `${r.reason} (${r.count})`).join('; '),
+    reasons: (t: CorrectionTally, _label: (platform: string) => string, _refusal?: Refusal) =>
+      t.reasons.map((r) => `${r.reason} (${r.count})`).join('; '),
     /** «Telegram 22, Console 1». */
-    posts: (posts: readonly PostsSent[], label: (platform: string) => string) => posts.filter((p) => p.sent > 0).map((p) => `${label(p.platform)} ${p.sent}`).join(', '),
+    posts: (posts: readonly PostsSent[], label: (platform: string) => string) =>
+      posts
+        .filter((p) => p.sent > 0)
+        .map((p) => `${label(p.platform)} ${p.sent}`)
+        .join(', '),
   },
   desk: {
     age: { seconds: (n: number) => `${n} s`, minutes: (n: number) => `${n} min`, hours: (n: number) => `${n} h` },
     appName: 'Nashra · newsroom desk',
     skip: 'Skip to content',
     switchLang: 'العربية',
-    nav: { today: 'Today', urgent: 'Urgent', scheduled: 'Scheduled', sources: 'Sources', subscriptions: 'Subscriptions', queue: 'Queue', activity: 'Activity', stats: 'StatsSaid', reach: 'Reach' },
+    nav: {
+      today: 'Today',
+      urgent: 'Urgent',
+      scheduled: 'Scheduled',
+      sources: 'Sources',
+      subscriptions: 'Subscriptions',
+      queue: 'Queue',
+      activity: 'Activity',
+      stats: 'StatsSaid',
+      reach: 'Reach',
+    },
     signedInAs: 'Editor',
     logout: 'Log out',
-    outlet: { label: 'Outlet', switch: 'Switch', roles: { admin: 'admin', editor: 'editor' }, adminsOnly: 'Adding, pausing and removing sources, and chats and their settings, are for the outlet\'s admins.' },
-    login: { title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many attempts. Wait a little and try again.', expired: 'Your session ended. Sign in again.', noOutlet: 'Your account is no longer a member of any outlet, so your session ended. Ask an outlet\'s admin to add you.',
-      sessionEnded: 'Your session ended before this was saved (signed out, the password changed, or away too long), so nothing changed. Sign in again: what you typed goes back into the form for you to save.',
-      kept: 'What you typed (not saved yet)' },
-    setup: { title: 'First editor account', intro: 'There is no editor account yet. Create the first one; add others with nashra editors add.', again: 'Password again', differ: 'The two passwords differ.', submit: 'Create the account and sign in' },
+    outlet: {
+      label: 'Outlet',
+      switch: 'Switch',
+      roles: { admin: 'admin', editor: 'editor' },
+      adminsOnly: "Adding, pausing and removing sources, and chats and their settings, are for the outlet's admins.",
+    },
+    login: {
+      title: 'Sign in',
+      username: 'Username',
+      password: 'Password',
+      submit: 'Sign in',
+      wrong: 'Wrong username or password.',
+      tooMany: 'Too many attempts. Wait a little and try again.',
+      expired: 'Your session ended. Sign in again.',
+      noOutlet:
+        "Your account is no longer a member of any outlet, so your session ended. Ask an outlet's admin to add you.",
+      sessionEnded:
+        'Your session ended before this was saved (signed out, the password changed, or away too long), so nothing changed. Sign in again: what you typed goes back into the form for you to save.',
+      kept: 'What you typed (not saved yet)',
+    },
+    setup: {
+      title: 'First editor account',
+      intro: 'There is no editor account yet. Create the first one; add others with nashra editors add.',
+      again: 'Password again',
+      differ: 'The two passwords differ.',
+      submit: 'Create the account and sign in',
+    },
     today: {
-      title: 'Today', search: 'Search', searchPlaceholder: 'Search titles and summaries', source: 'Source', topic: 'Topic', state: 'State',
-      any: 'Any', filter: 'Filter', none: 'No story matches.', older: 'Older', urgent: 'Urgent', notSent: 'Not sent yet', edited: 'edited',
-      backlog: 'Backlog', withoutBacklog: 'Without the backlog', onlyBacklog: 'Backlog only', backlogMark: 'backlog',
-      backlogHelp: 'From the source\'s backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.',
-      states: { none: 'not sent', queued: 'queued', held: 'waiting for its digest', sending: 'sending', sent: 'sent', failed: 'failed', skipped: 'stopped', in_doubt: 'in doubt' },
+      title: 'Today',
+      search: 'Search',
+      searchPlaceholder: 'Search titles and summaries',
+      source: 'Source',
+      topic: 'Topic',
+      state: 'State',
+      any: 'Any',
+      filter: 'Filter',
+      none: 'No story matches.',
+      older: 'Older',
+      urgent: 'Urgent',
+      notSent: 'Not sent yet',
+      edited: 'edited',
+      backlog: 'Backlog',
+      withoutBacklog: 'Without the backlog',
+      onlyBacklog: 'Backlog only',
+      backlogMark: 'backlog',
+      backlogHelp:
+        "From the source's backlog: it was in the feed when the source was added, so it was marked seen and not sent by itself. It can be edited and sent from here.",
+      states: {
+        none: 'not sent',
+        queued: 'queued',
+        held: 'waiting for its digest',
+        sending: 'sending',
+        sent: 'sent',
+        failed: 'failed',
+        skipped: 'stopped',
+        in_doubt: 'in doubt',
+      },
       fullReads: (n: number) => `📖 full text read ${n} ${n === 1 ? 'time' : 'times'}`,
     },
     article: {
-      back: 'Today', preview: 'Preview as the subscriber sees it', chars: 'characters of', overLimit: 'Over the platform limit: it will be shortened',
-      edit: 'Edit before sending', titleField: 'Title', summaryField: 'Summary (one sentence per line)', hashtagsField: 'Hashtags (separated by spaces)',
-      save: 'Save the edit', saved: 'Edit saved: this is what is previewed and sent.', editedBy: 'Edited by', showOriginal: 'Original text',
-      send: 'Send', audience: 'Audience', audienceMatching: 'Every matching subscriber', audienceAll: 'Every subscriber', audiencePlatform: 'One platform:', audienceChats: 'Chosen chats:',
-      paid: 'Paid broadcast: faster, charged in Stars from the bot\'s balance', previewSend: 'Preview the send', where: 'Where it went', noDeliveries: 'Not sent to anyone yet.', openPost: 'Open the post', resendFailed: 'Send the failed ones again', broadcasts: 'Sends',
-      reactions: 'Reactions', noReactions: 'No reactions yet.', customEmoji: 'custom emoji', paidReaction: 'Stars', viewsNote: 'Platforms do not give bots view counts, so none are shown here.',
-      source: 'Source', published: 'Published', link: 'Link',
+      back: 'Today',
+      preview: 'Preview as the subscriber sees it',
+      chars: 'characters of',
+      overLimit: 'Over the platform limit: it will be shortened',
+      edit: 'Edit before sending',
+      titleField: 'Title',
+      summaryField: 'Summary (one sentence per line)',
+      hashtagsField: 'Hashtags (separated by spaces)',
+      save: 'Save the edit',
+      saved: 'Edit saved: this is what is previewed and sent.',
+      editedBy: 'Edited by',
+      showOriginal: 'Original text',
+      send: 'Send',
+      audience: 'Audience',
+      audienceMatching: 'Every matching subscriber',
+      audienceAll: 'Every subscriber',
+      audiencePlatform: 'One platform:',
+      audienceChats: 'Chosen chats:',
+      paid: "Paid broadcast: faster, charged in Stars from the bot's balance",
+      previewSend: 'Preview the send',
+      where: 'Where it went',
+      noDeliveries: 'Not sent to anyone yet.',
+      openPost: 'Open the post',
+      resendFailed: 'Send the failed ones again',
+      broadcasts: 'Sends',
+      reactions: 'Reactions',
+      noReactions: 'No reactions yet.',
+      customEmoji: 'custom emoji',
+      paidReaction: 'Stars',
+      viewsNote: 'Platforms do not give bots view counts, so none are shown here.',
+      source: 'Source',
+      published: 'Published',
+      link: 'Link',
       restored: 'What you typed before the session ended is back in the form, not saved yet: check it, then save.',
-      fullStory: 'The full text as readers get it', fullStoryRetracted: 'This story was retracted: whoever asks for its full text is told so, and nothing is sent.',
-      photo: 'Photo', fullReads: (n: number) => (n === 0 ? 'Its full text was not read in the chats yet.' : `Full text read in the chats: ${n} ${n === 1 ? 'time' : 'times'}.`),
+      fullStory: 'The full text as readers get it',
+      fullStoryRetracted: 'This story was retracted: whoever asks for its full text is told so, and nothing is sent.',
+      photo: 'Photo',
+      fullReads: (n: number) =>
+        n === 0
+          ? 'Its full text was not read in the chats yet.'
+          : `Full text read in the chats: ${n} ${n === 1 ? 'time' : 'times'}.`,
     },
     corrections: {
-      title: 'Corrections and retraction', correctSent: 'Save and correct the posts already sent', retract: 'Retract everywhere…',
-      correctTitle: 'Correct a sent story', retractTitle: 'Retract the story', before: 'Before', after: 'After',
-      willEdit: 'Posts already sent that will be edited', willDelete: 'Posts already sent that will be deleted (or replaced by the notice where the platform refuses)',
-      noneSent: 'Nothing was sent yet.', queued: 'Waiting deliveries cancelled', inDoubt: 'in doubt, cannot be touched',
+      title: 'Corrections and retraction',
+      correctSent: 'Save and correct the posts already sent',
+      retract: 'Retract everywhere…',
+      correctTitle: 'Correct a sent story',
+      retractTitle: 'Retract the story',
+      before: 'Before',
+      after: 'After',
+      willEdit: 'Posts already sent that will be edited',
+      willDelete: 'Posts already sent that will be deleted (or replaced by the notice where the platform refuses)',
+      noneSent: 'Nothing was sent yet.',
+      queued: 'Waiting deliveries cancelled',
+      inDoubt: 'in doubt, cannot be touched',
       never: 'Once retracted it is never sent again: not in the latest news, search, nor to a new subscriber.',
-      confirmCorrect: 'Confirm the correction', confirmRetract: 'Confirm the retraction', cancel: 'Cancel', unchanged: 'A reader would see no difference: nothing to correct.',
-      retracted: 'This story was retracted', report: 'What became of the posts', reasons: 'Reasons',
+      confirmCorrect: 'Confirm the correction',
+      confirmRetract: 'Confirm the retraction',
+      cancel: 'Cancel',
+      unchanged: 'A reader would see no difference: nothing to correct.',
+      retracted: 'This story was retracted',
+      report: 'What became of the posts',
+      reasons: 'Reasons',
     },
     broadcast: {
-      title: 'Send', willReceive: 'Will receive it', alreadyHave: 'Already have it', confirm: 'Confirm and send', cancel: 'Cancel', stop: 'Stop',
-      progress: 'Progress', sent: 'Sent', failed: 'Failed', waiting: 'Waiting', skipped: 'Stopped', inDoubt: 'In doubt',
-      forChats: 'Waiting for its chat (quiet hours or digest)', until: (time: string) => `until ${time}`,
+      title: 'Send',
+      willReceive: 'Will receive it',
+      alreadyHave: 'Already have it',
+      confirm: 'Confirm and send',
+      cancel: 'Cancel',
+      stop: 'Stop',
+      progress: 'Progress',
+      sent: 'Sent',
+      failed: 'Failed',
+      waiting: 'Waiting',
+      skipped: 'Stopped',
+      inDoubt: 'In doubt',
+      forChats: 'Waiting for its chat (quiet hours or digest)',
+      until: (time: string) => `until ${time}`,
       states: { preview: 'preview', queued: 'sending', cancelled: 'cancelled', stopped: 'stopped', done: 'done' },
       nobody: 'Nobody would receive it: every matching subscriber has it already, or no subscription is active.',
       paidCost: 'Paid broadcast, at most',
     },
     schedule: {
-      suggested: (hour: number, perPost: number, posts: number) => `The hour this audience's posts got the most clicks per post over the last four weeks: ${String(hour).padStart(2, '0')}:00 (${perPost} clicks per post, over ${posts} posts at that hour). The time above is set to it.`,
-      title: 'Scheduled broadcasts', or: 'or schedule it:', at: 'Time', zone: (zone: string) => `${zone} time`, submit: 'Schedule', move: 'Move', cancel: 'Cancel',
-      none: 'Nothing is scheduled.', article: 'Article', posts: 'Messages', urgent: 'Urgent', scheduledFor: 'Scheduled; it starts going out at', list: 'Everything scheduled',
-      help: 'It goes at its time to the subscribers counted now, and meets each chat\'s quiet hours and digest as any broadcast does. It can be moved or cancelled until its time.',
-      refused: { malformed: 'Not a time: choose a date and an hour.', past: 'That time has passed: choose a later one.', 'too-far': 'More than 30 days ahead: choose an earlier time.' },
+      suggested: (hour: number, perPost: number, posts: number) =>
+        `The hour this audience's posts got the most clicks per post over the last four weeks: ${String(hour).padStart(2, '0')}:00 (${perPost} clicks per post, over ${posts} posts at that hour). The time above is set to it.`,
+      title: 'Scheduled broadcasts',
+      or: 'or schedule it:',
+      at: 'Time',
+      zone: (zone: string) => `${zone} time`,
+      submit: 'Schedule',
+      move: 'Move',
+      cancel: 'Cancel',
+      none: 'Nothing is scheduled.',
+      article: 'Article',
+      posts: 'Messages',
+      urgent: 'Urgent',
+      scheduledFor: 'Scheduled; it starts going out at',
+      list: 'Everything scheduled',
+      help: "It goes at its time to the subscribers counted now, and meets each chat's quiet hours and digest as any broadcast does. It can be moved or cancelled until its time.",
+      refused: {
+        malformed: 'Not a time: choose a date and an hour.',
+        past: 'That time has passed: choose a later one.',
+        'too-far': 'More than 30 days ahead: choose an earlier time.',
+      },
       notes: {
-        moved: 'Moved.', cancelled: 'Scheduled broadcast cancelled; nothing of it will be sent.', 'not-scheduled': 'No scheduled broadcast of that number.',
-        started: 'This broadcast began at its time: it can no longer be moved or cancelled, and what went stays sent.', gone: 'This broadcast was cancelled before (or its article retracted).',
+        moved: 'Moved.',
+        cancelled: 'Scheduled broadcast cancelled; nothing of it will be sent.',
+        'not-scheduled': 'No scheduled broadcast of that number.',
+        started: 'This broadcast began at its time: it can no longer be moved or cancelled, and what went stays sent.',
+        gone: 'This broadcast was cancelled before (or its article retracted).',
       },
     },
-    urgent: { title: 'Urgent alert', text: 'Alert text', intro: 'An urgent alert goes out before everything queued, to every active subscriber.', preview: 'Preview' },
+    urgent: {
+      title: 'Urgent alert',
+      text: 'Alert text',
+      intro: 'An urgent alert goes out before everything queued, to every active subscriber.',
+      preview: 'Preview',
+    },
     sources: {
-      title: 'Sources', add: 'Add a source', url: 'Site or feed URL', interval: 'Every', name: 'Name (optional)', lastFetch: 'Last fetch', status: 'Status',
-      errors: 'Errors', articles: 'Articles', nextPoll: 'Next poll', pause: 'Pause', resume: 'Resume', remove: 'Remove', pollNow: 'Poll now',
-      paused: 'paused', failing: 'failing since', none: 'No sources yet.', confirmRemove: 'Remove this source? Its articles stay stored.',
+      title: 'Sources',
+      add: 'Add a source',
+      url: 'Site or feed URL',
+      interval: 'Every',
+      name: 'Name (optional)',
+      lastFetch: 'Last fetch',
+      status: 'Status',
+      errors: 'Errors',
+      articles: 'Articles',
+      nextPoll: 'Next poll',
+      pause: 'Pause',
+      resume: 'Resume',
+      remove: 'Remove',
+      pollNow: 'Poll now',
+      paused: 'paused',
+      failing: 'failing since',
+      none: 'No sources yet.',
+      confirmRemove: 'Remove this source? Its articles stay stored.',
       added: (id: number, name: string) => `Source #${id} added: ${name}`,
       every: (interval: string) => `· polled every ${interval}`,
-      addedButFailed: (id: number, name: string, error: string) => `Source #${id} added (${name}), but the first poll failed: ${error}. It will be retried.`,
-      backlog: (n: number) => `Backlog (in the feed already, not sent by itself, on Today marked «backlog»): ${countEnglish(n, 'item')}`,
-      backfill: (sent: number, queued: number) => `Sent from the feed now: ${countEnglish(sent, 'item')}; queued: ${countEnglish(queued, 'message')}`,
+      addedButFailed: (id: number, name: string, error: string) =>
+        `Source #${id} added (${name}), but the first poll failed: ${error}. It will be retried.`,
+      backlog: (n: number) =>
+        `Backlog (in the feed already, not sent by itself, on Today marked «backlog»): ${countEnglish(n, 'item')}`,
+      backfill: (sent: number, queued: number) =>
+        `Sent from the feed now: ${countEnglish(sent, 'item')}; queued: ${countEnglish(queued, 'message')}`,
       held: (n: number) => `Held for review: ${countEnglish(n, 'item')}; new items wait for an editor to publish them`,
       skipped: (n: number) => `Skipped: ${countEnglish(n, 'item')}`,
       already: (id: number, name: string) => `Already followed as source #${id} (${name}).`,
     },
     subs: {
-      title: 'Subscriptions', platform: 'Platform', kind: 'Kind', topics: 'Topics', stateCol: 'State', active: 'active', inactive: 'inactive',
-      allTopics: 'all news', deactivate: 'Deactivate', none: 'No subscriptions.', kinds: { channel: 'channel', group: 'group', private: 'private' },
+      title: 'Subscriptions',
+      platform: 'Platform',
+      kind: 'Kind',
+      topics: 'Topics',
+      stateCol: 'State',
+      active: 'active',
+      inactive: 'inactive',
+      allTopics: 'all news',
+      deactivate: 'Deactivate',
+      none: 'No subscriptions.',
+      kinds: { channel: 'channel', group: 'group', private: 'private' },
       settings: 'Settings',
     },
     settings: {
-      title: (name: string) => `Settings of ${name}`, filter: 'Filter', filterHelp: 'Words or "phrases"; a leading «-» excludes: Raqqa "Deir ez-Zor" -sport. Empty: all news.',
-      template: 'How messages look', header: 'Header mark above the headline', footer: 'Footer', byDefault: 'default', none: 'none', own: 'own text:',
-      hashtags: 'Hashtag line', sourceLine: 'Source line', date: 'Date', photo: 'Lead image as a photo with the text', fullStory: 'A «النص الكامل» (full story) button under posts', on: 'shown', off: 'hidden',
-      fullStoryInGroup: 'The full text in the group for a member who asks (a reply «المزيد» to the story)', allowed: 'allowed', notAllowed: 'not allowed',
-      preview: 'Link preview', previews: { none: 'none', small: 'small', large: 'large, above the text' }, save: 'Save', saved: 'Saved.',
-      sources: 'Filter per source', sourcesHelp: 'An article from this source must match both the subscription\'s filter and this one. Empty: removed.', source: 'Source',
+      title: (name: string) => `Settings of ${name}`,
+      filter: 'Filter',
+      filterHelp: 'Words or "phrases"; a leading «-» excludes: Raqqa "Deir ez-Zor" -sport. Empty: all news.',
+      template: 'How messages look',
+      header: 'Header mark above the headline',
+      footer: 'Footer',
+      byDefault: 'default',
+      none: 'none',
+      own: 'own text:',
+      hashtags: 'Hashtag line',
+      sourceLine: 'Source line',
+      date: 'Date',
+      photo: 'Lead image as a photo with the text',
+      fullStory: 'A «النص الكامل» (full story) button under posts',
+      on: 'shown',
+      off: 'hidden',
+      fullStoryInGroup: 'The full text in the group for a member who asks (a reply «المزيد» to the story)',
+      allowed: 'allowed',
+      notAllowed: 'not allowed',
+      preview: 'Link preview',
+      previews: { none: 'none', small: 'small', large: 'large, above the text' },
+      save: 'Save',
+      saved: 'Saved.',
+      sources: 'Filter per source',
+      sourcesHelp:
+        "An article from this source must match both the subscription's filter and this one. Empty: removed.",
+      source: 'Source',
       defaults: (v: string) => `(default now: ${v})`,
     },
     queue: {
-      title: 'Queue', depth: 'Waiting', oldest: 'Oldest waiting for', retries: 'Retries scheduled', empty: 'The queue is empty.',
+      title: 'Queue',
+      depth: 'Waiting',
+      oldest: 'Oldest waiting for',
+      retries: 'Retries scheduled',
+      empty: 'The queue is empty.',
       forChats: 'Waiting for their chats (quiet hours or digest)',
-      inDoubt: 'In doubt', inDoubtIntro: 'Nashra stopped while sending these: they may or may not have arrived. Check the chat, then choose.',
-      markSent: 'It arrived: mark as sent', sendAgain: 'It did not: send again', noneInDoubt: 'Nothing in doubt.',
+      inDoubt: 'In doubt',
+      inDoubtIntro:
+        'Nashra stopped while sending these: they may or may not have arrived. Check the chat, then choose.',
+      markSent: 'It arrived: mark as sent',
+      sendAgain: 'It did not: send again',
+      noneInDoubt: 'Nothing in doubt.',
       kinds: { post: 'story', digest: 'digest', edit: 'edit of a story', delete: 'deletion of a story' },
     },
-    activity: { title: 'Activity', editor: 'Editor', action: 'Action', at: 'Time', detail: 'Detail', none: 'No activity.' },
-    stats: { title: 'StatsSaid', perHour: 'Messages sent per hour (last 48 hours)', perDay: 'Articles per source per day (last 14 days)', failures: 'Failures by reason (last 7 days)', noData: 'No data yet.', reason: 'Reason', count: 'Count' },
-    errors: { notFound: 'Not found.', forbidden: 'Forbidden.', generic: 'Something went wrong.', adminOnly: 'Sorry: managing this outlet (its sources, chats, their settings and its accounts) is for its admins. Your role here is editor: you can review, preview, fix, broadcast and correct its items. Nothing was changed.' },
+    activity: {
+      title: 'Activity',
+      editor: 'Editor',
+      action: 'Action',
+      at: 'Time',
+      detail: 'Detail',
+      none: 'No activity.',
+    },
+    stats: {
+      title: 'StatsSaid',
+      perHour: 'Messages sent per hour (last 48 hours)',
+      perDay: 'Articles per source per day (last 14 days)',
+      failures: 'Failures by reason (last 7 days)',
+      noData: 'No data yet.',
+      reason: 'Reason',
+      count: 'Count',
+    },
+    errors: {
+      notFound: 'Not found.',
+      forbidden: 'Forbidden.',
+      generic: 'Something went wrong.',
+      adminOnly:
+        'Sorry: managing this outlet (its sources, chats, their settings and its accounts) is for its admins. Your role here is editor: you can review, preview, fix, broadcast and correct its items. Nothing was changed.',
+    },
     reach: {
-      title: 'Reach', window: 'Window', show: 'Show', windows: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '28d': 'Last 4 weeks' },
-      perPlatform: 'Per platform', posts: 'Posts', clicks: 'Clicks', clickThrough: 'Clicks per post',
-      topDay: 'Most clicked, last 24 hours', topWeek: 'Most clicked, last 7 days', story: 'Story', inWindow: 'Clicks in window',
-      perChat: 'Per chat', chat: 'Chat', byHour: 'Clicks by hour of day', byDay: 'Clicks by day of week',
+      title: 'Reach',
+      window: 'Window',
+      show: 'Show',
+      windows: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '28d': 'Last 4 weeks' },
+      perPlatform: 'Per platform',
+      posts: 'Posts',
+      clicks: 'Clicks',
+      clickThrough: 'Clicks per post',
+      topDay: 'Most clicked, last 24 hours',
+      topWeek: 'Most clicked, last 7 days',
+      story: 'Story',
+      inWindow: 'Clicks in window',
+      perChat: 'Per chat',
+      chat: 'Chat',
+      byHour: 'Clicks by hour of day',
+      byDay: 'Clicks by day of week',
       days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
-      csv: 'Download CSV', noData: 'No clicks in this window yet.', reactions: 'Reactions', fullReads: 'Full reads',
+      csv: 'Download CSV',
+      noData: 'No clicks in this window yet.',
+      reactions: 'Reactions',
+      fullReads: 'Full reads',
       note: 'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through. Nothing about readers is kept.',
-      off: 'Click counting is off: it starts once NASHRA_TRACK_CLICKS=1 and NASHRA_PUBLIC_URL are set.', article: 'Reach of this story',
+      off: 'Click counting is off: it starts once NASHRA_TRACK_CLICKS=1 and NASHRA_PUBLIC_URL are set.',
+      article: 'Reach of this story',
     },
   },
 } satisfies Catalogue;

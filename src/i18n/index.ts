@@ -10,6 +10,7 @@ export type { Catalogue } from './ar.js';
 export type Lang = 'ar' | 'en';
 
 /** A chat app's language code as the catalogue's language: English for codes starting with «en», else Arabic. */
-export const langOf = (languageCode: string | undefined): Lang => (languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar');
+export const langOf = (languageCode: string | undefined): Lang =>
+  languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar';
 
 export const catalogue = (lang: Lang): Catalogue => (lang === 'en' ? en : ar);

@@ -19,7 +19,11 @@ export interface StatsSaid {
   queueDepth: number;
   oldestQueuedSeconds: number | null;
   inDoubt: ReadonlyArray<{ id: number }>;
-  sources: { total: number; active: number; failingForADay: ReadonlyArray<{ id: number; name: string; since: string; error: string | null }> };
+  sources: {
+    total: number;
+    active: number;
+    failingForADay: ReadonlyArray<{ id: number; name: string; since: string; error: string | null }>;
+  };
   waiting: ReadonlyArray<{ platform: string; count: number } & WaitReason>;
   waitingForChats: ReadonlyArray<{ platform: string; count: number; until: string }>;
   scheduled: ReadonlyArray<{ platform: string; count: number; next: string }>;

@@ -31,7 +31,11 @@ export class NotASourceError extends Error {
 const MIN_ARTICLE_CHARS = 200;
 
 const KIND_LABEL: Record<SourceKind, string> = {
-  rss: 'RSS feed', atom: 'Atom feed', json: 'JSON Feed', wordpress: 'WordPress site', page: 'Article page',
+  rss: 'RSS feed',
+  atom: 'Atom feed',
+  json: 'JSON Feed',
+  wordpress: 'WordPress site',
+  page: 'Article page',
 };
 
 export async function detectSource(url: string, fetch: FetchOptions): Promise<Detection> {
@@ -43,8 +47,10 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   if (asFeed) return { ...found(asFeed.kind, res, asFeed.feed.title), ...addresses(asFeed.feed, res.url) };
 
   const { document } = parseHTML(res.text);
-  const siteName = htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '')
-    || htmlToText(document.querySelector('title')?.textContent ?? '') || undefined;
+  const siteName =
+    htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '') ||
+    htmlToText(document.querySelector('title')?.textContent ?? '') ||
+    undefined;
 
   const apiRoot = document.querySelector('link[rel="https://api.w.org/"]')?.getAttribute('href');
   const feedHref = [...document.querySelectorAll('link[rel~="alternate"]')]
@@ -57,16 +63,27 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
     const api = await fetchText(endpoint, fetch).catch(() => undefined);
     const parsed = api && tryFeed(api);
     if (api && parsed && !(parsed instanceof FeedParseError) && parsed.kind === 'wordpress') {
-      return { ...found('wordpress', api, siteName), altFeedUrl: feedUrl ?? wordpressFeedUrl(api.url), siteUrl: res.url };
+      return {
+        ...found('wordpress', api, siteName),
+        altFeedUrl: feedUrl ?? wordpressFeedUrl(api.url),
+        siteUrl: res.url,
+      };
     }
   }
   if (feedUrl) {
     const feedRes = await fetchText(feedUrl, fetch);
     const parsed = tryFeed(feedRes);
     if (!parsed || parsed instanceof FeedParseError) {
-      throw new NotASourceError(`${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed${parsed ? ` (${parsed.message})` : ''}`);
+      throw new NotASourceError(
+        `${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed${parsed ? ` (${parsed.message})` : ''}`,
+      );
     }
-    const detection = found(apiRoot ? 'wordpress' : parsed.kind, feedRes, siteName ?? parsed.feed.title, apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined);
+    const detection = found(
+      apiRoot ? 'wordpress' : parsed.kind,
+      feedRes,
+      siteName ?? parsed.feed.title,
+      apiRoot ? 'WordPress site (its feed; the REST API did not answer)' : undefined,
+    );
     return { ...detection, altFeedUrl: addresses(parsed.feed, feedRes.url).altFeedUrl, siteUrl: res.url };
   }
   try {
@@ -76,20 +93,28 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   } catch (err) {
     if (!(err instanceof NotAnArticleError)) throw err;
   }
-  throw new NotASourceError(`${url}: not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page` +
-    (res.contentType ? ` (content type ${res.contentType.split(';')[0]})` : ''));
+  throw new NotASourceError(
+    `${url}: not a feed (RSS, Atom, JSON Feed), a WordPress site or an article page` +
+      (res.contentType ? ` (content type ${res.contentType.split(';')[0]})` : ''),
+  );
 }
 
 function found(kind: SourceKind, response: FetchedText, name: string | undefined, label = KIND_LABEL[kind]): Detection {
   return {
-    kind, feedUrl: response.url, response, name: name?.trim() || new URL(response.url).hostname,
+    kind,
+    feedUrl: response.url,
+    response,
+    name: name?.trim() || new URL(response.url).hostname,
     description: `${label}: polling ${response.url}`,
   };
 }
 
 /** The addresses a feed gives for itself and its site, absolute, http(s) only. */
 function addresses(feed: ParsedFeed, base: string): Pick<Detection, 'altFeedUrl' | 'siteUrl'> {
-  return { altFeedUrl: feed.selfUrl && httpAddress(feed.selfUrl, base), siteUrl: feed.siteUrl && httpAddress(feed.siteUrl, base) };
+  return {
+    altFeedUrl: feed.selfUrl && httpAddress(feed.selfUrl, base),
+    siteUrl: feed.siteUrl && httpAddress(feed.siteUrl, base),
+  };
 }
 
 function httpAddress(href: string, base: string): string | undefined {

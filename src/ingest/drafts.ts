@@ -24,10 +24,14 @@ export type DraftSource = Pick<Source, 'name' | 'category'>;
  * parameter or white space does not change it (the link is not part of it, the URL is matched canonical).
  */
 export function feedHash(item: { title: string; paragraphs: string[]; modified?: string }): string {
-  const text = [item.title, ...item.paragraphs].join('\n').replace(/[ \t\u00a0]+/g, ' ').trim();
-  return createHash('sha256').update(`${text}\n${item.modified ?? ''}`).digest('hex');
+  const text = [item.title, ...item.paragraphs]
+    .join('\n')
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .trim();
+  return createHash('sha256')
+    .update(`${text}\n${item.modified ?? ''}`)
+    .digest('hex');
 }
-
 
 /** The start of a skipped item's title for the log line, or nothing when the title itself is binary junk. */
 export function loggableTitle(title: string | undefined): string | undefined {
@@ -36,9 +40,13 @@ export function loggableTitle(title: string | undefined): string | undefined {
   return htmlToText(title).slice(0, 80) || undefined;
 }
 
-
 /** pageUrl: the link as the feed gave it (canonical URLs drop WordPress's trailing slash, which costs a redirect). */
-export interface Draft { article: Article; excerptOnly: boolean; pageUrl: string; feedHash: string }
+export interface Draft {
+  article: Article;
+  excerptOnly: boolean;
+  pageUrl: string;
+  feedHash: string;
+}
 
 /** A feed item as an Article with the feed's text; a string says why the item is skipped. */
 export function draftFrom(item: FeedItem, source: DraftSource, base: string, now: number): Draft | string {
@@ -52,7 +60,8 @@ export function draftFrom(item: FeedItem, source: DraftSource, base: string, now
   let pageUrl: string;
   try {
     const absolute = new URL(item.link, base);
-    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:') return `link is not http(s): ${absolute.protocol}`;
+    if (absolute.protocol !== 'http:' && absolute.protocol !== 'https:')
+      return `link is not http(s): ${absolute.protocol}`;
     pageUrl = absolute.href;
     url = canonicalUrl(pageUrl);
   } catch {
@@ -65,7 +74,9 @@ export function draftFrom(item: FeedItem, source: DraftSource, base: string, now
   const imageUrl = safeImage(item.imageUrl, base);
   const published = publishedAt(item.published, now);
   const article: Article = {
-    url, title, source: source.name,
+    url,
+    title,
+    source: source.name,
     ...(author && author !== source.name ? { author } : {}),
     ...(published ? { publishedAt: published } : {}),
     paragraphs,
@@ -75,7 +86,12 @@ export function draftFrom(item: FeedItem, source: DraftSource, base: string, now
     ...(item.guid ? { guid: scopedGuid(item.guid, base) } : {}),
     ...(excerpt.length > 0 ? { excerpt: stripTruncation(excerpt).join(' ') } : {}),
   };
-  return { article, excerptOnly: looksLikeExcerpt(paragraphs), pageUrl, feedHash: feedHash({ title, paragraphs, modified: item.modified }) };
+  return {
+    article,
+    excerptOnly: looksLikeExcerpt(paragraphs),
+    pageUrl,
+    feedHash: feedHash({ title, paragraphs, modified: item.modified }),
+  };
 }
 
 /**

@@ -24,7 +24,14 @@ import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import type { Source } from '../model/source.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
-import { nextFetchAfterError, pollSource, SourcePoller, type PollDeps, type PollSummary, type SourcePollResult } from './poller.js';
+import {
+  nextFetchAfterError,
+  pollSource,
+  SourcePoller,
+  type PollDeps,
+  type PollSummary,
+  type SourcePollResult,
+} from './poller.js';
 
 /** pg-boss's queue of source polls. */
 export const POLL_QUEUE = 'nashra-source-poll';
@@ -49,7 +56,11 @@ export class JobEngine {
     // Maintenance every second: an expired poll is handed on within about a second of its expiry. No cron here. Two
     // connections carried 10 outlets' polls (an insert and a fetch per outlet each second) and the maintenance.
     this.boss = new PgBoss({ connectionString: url, max: 2, schedule: false, maintenanceIntervalSeconds: 1 });
-    this.boss.on('error', (err: unknown) => logger.warn('job engine (pg-boss) error', { error: logger.redact(err instanceof Error ? err.message : String(err)) }));
+    this.boss.on('error', (err: unknown) =>
+      logger.warn('job engine (pg-boss) error', {
+        error: logger.redact(err instanceof Error ? err.message : String(err)),
+      }),
+    );
   }
 
   start(): Promise<void> {
@@ -86,7 +97,9 @@ export function pollQueue(outlet: string | undefined): string {
  * when a poll records its outcome, at its end. Scheduling a due source again while its poll runs inserts nothing.
  */
 export function pollJobId(source: Pick<Source, 'id' | 'lastFetchAt'>): string {
-  const hex = createHash('sha256').update(`nashra-poll:${source.id}:${source.lastFetchAt?.getTime() ?? 0}`).digest('hex');
+  const hex = createHash('sha256')
+    .update(`nashra-poll:${source.id}:${source.lastFetchAt?.getTime() ?? 0}`)
+    .digest('hex');
   // Shaped as a version-8 UUID (RFC 9562: name-based, own hash), which pg-boss's uuid column takes.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -147,7 +160,13 @@ export class EnginePoller {
   private async createQueue(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.boss.createQueue(this.queue, { name: this.queue, policy: 'singleton', expireInSeconds: this.options.expireSeconds, retryLimit: RETRIES, retryDelay: 0 });
+        await this.boss.createQueue(this.queue, {
+          name: this.queue,
+          policy: 'singleton',
+          expireInSeconds: this.options.expireSeconds,
+          retryLimit: RETRIES,
+          retryDelay: 0,
+        });
         return;
       } catch (err) {
         if (attempt === 20 || !this.deps.data.isBusy(err)) throw err;
@@ -168,21 +187,25 @@ export class EnginePoller {
 
   private tick(): void {
     if (this.stopped) return;
-    void this.turn().catch((err: unknown) => {
-      if (this.deps.data.isStorageFault(err)) throw err;
-      this.deps.logger.error('source scheduler (job engine) failed', { error: err });
-    }).finally(() => {
-      if (this.stopped) return;
-      this.timer = setTimeout(() => this.tick(), TICK_MS);
-      this.timer.unref();
-    });
+    void this.turn()
+      .catch((err: unknown) => {
+        if (this.deps.data.isStorageFault(err)) throw err;
+        this.deps.logger.error('source scheduler (job engine) failed', { error: err });
+      })
+      .finally(() => {
+        if (this.stopped) return;
+        this.timer = setTimeout(() => this.tick(), TICK_MS);
+        this.timer.unref();
+      });
   }
 
   /** Due sources' jobs inserted (one per poll, whichever run inserts it), then polls fetched up to the concurrency. */
   private async turn(): Promise<void> {
     const due = await this.deps.data.repos.sources.due(Date.now());
     if (due.length > 0) {
-      await this.boss.insert(due.map((s) => ({ id: pollJobId(s), name: this.queue, data: { source: s.id }, singletonKey: String(s.id) })));
+      await this.boss.insert(
+        due.map((s) => ({ id: pollJobId(s), name: this.queue, data: { source: s.id }, singletonKey: String(s.id) })),
+      );
     }
     const free = this.deps.config.fetch.concurrency - this.inFlight.size;
     if (free <= 0 || this.stopped) return;
@@ -226,7 +249,11 @@ export class EnginePoller {
   private async recordOutlasted(source: Source): Promise<void> {
     const now = Date.now();
     const error = `the poll took longer than ${Math.round(this.options.expireSeconds * STOP_AT)} s (NASHRA_POLL_EXPIRY_SECONDS=${this.options.expireSeconds}) and was stopped`;
-    await this.deps.data.repos.sources.recordFetch(source.id, { status: 'timeout', error, nextFetchAt: nextFetchAfterError(source, now) }, now);
+    await this.deps.data.repos.sources.recordFetch(
+      source.id,
+      { status: 'timeout', error, nextFetchAt: nextFetchAfterError(source, now) },
+      now,
+    );
     this.deps.logger.warn('source poll failed', { source: source.id, status: 'timeout', error });
   }
 

@@ -34,30 +34,53 @@ const IDLE_MS = 30_000;
 const THREAD_NICE = 10;
 
 /** A feed as fetched: its text, or its undecoded bytes and content type (FetchOptions.bytesFrom). */
-export interface FeedBody { text: string; bytes?: Uint8Array; contentType: string }
+export interface FeedBody {
+  text: string;
+  bytes?: Uint8Array;
+  contentType: string;
+}
 /** One of the newest items: its draft, or why it is skipped (with the title and link worth logging). */
 export type ItemRead = { rank: number; draft: Draft } | { rank: number; skip: string; title?: string; link?: string };
 /**
  * `head`: the document's first 64 K characters (where a feed names its WebSub hub). `charset` and `undecodable`: for
  * a body decoded here, as FetchedText has them.
  */
-export interface NewestItems { items: ItemRead[]; total: number; head: string; charset?: string; undecodable?: number }
+export interface NewestItems {
+  items: ItemRead[];
+  total: number;
+  head: string;
+  charset?: string;
+  undecodable?: number;
+}
 /** What drafting an item needs besides the item: the source, the feed's final URL (for relative links), the poll's time. */
-export interface DraftContext { source: DraftSource; base: string; now: number }
+export interface DraftContext {
+  source: DraftSource;
+  base: string;
+  now: number;
+}
 
 /**
  * The feed's items, newest first, at most `limit`, drafted, and how many it has. Throws FeedParseError as
  * parseFeedText does.
  */
 export function newestItems(body: FeedBody, limit: number, ctx: DraftContext): NewestItems {
-  const decoded = body.bytes && decodeBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), body.contentType);
+  const decoded =
+    body.bytes &&
+    decodeBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), body.contentType);
   const text = decoded ? decoded.text : body.text;
   const items = newestFirst(parseFeedText(text).items);
   const read = items.slice(0, limit).map((item, rank): ItemRead => {
     const draft = draftFrom(item, ctx.source, ctx.base, ctx.now);
-    return typeof draft === 'string' ? { rank, skip: draft, title: loggableTitle(item.title), link: item.link } : { rank, draft };
+    return typeof draft === 'string'
+      ? { rank, skip: draft, title: loggableTitle(item.title), link: item.link }
+      : { rank, draft };
   });
-  return { items: read, total: items.length, head: text.slice(0, 64 * 1024), ...(decoded ? { charset: decoded.charset, undecodable: decoded.undecodable } : {}) };
+  return {
+    items: read,
+    total: items.length,
+    head: text.slice(0, 64 * 1024),
+    ...(decoded ? { charset: decoded.charset, undecodable: decoded.undecodable } : {}),
+  };
 }
 
 type Request =
@@ -72,7 +95,10 @@ const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (err: E
 
 function parser(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL(import.meta.url), { workerData: { role: 'feed-parser' }, resourceLimits: { maxOldGenerationSizeMb: 96 } });
+  const w = new Worker(new URL(import.meta.url), {
+    workerData: { role: 'feed-parser' },
+    resourceLimits: { maxOldGenerationSizeMb: 96 },
+  });
   w.on('message', (a: Answer) => {
     const waiter = waiting.get(a.id);
     waiting.delete(a.id);
@@ -86,13 +112,19 @@ function parser(): Worker {
     idleTimer = setTimeout(() => void stopParser(), IDLE_MS).unref();
   });
   w.on('error', (err) => failAll(new ThreadError(err.message)));
-  w.on('exit', () => { if (worker === w) worker = undefined; failAll(new ThreadError('the feed parser thread stopped')); });
+  w.on('exit', () => {
+    if (worker === w) worker = undefined;
+    failAll(new ThreadError('the feed parser thread stopped'));
+  });
   worker = w;
   return w;
 }
 
 function failAll(err: Error): void {
-  for (const [id, waiter] of waiting) { waiting.delete(id); waiter.reject(err); }
+  for (const [id, waiter] of waiting) {
+    waiting.delete(id);
+    waiter.reject(err);
+  }
 }
 
 async function stopParser(): Promise<void> {
@@ -113,7 +145,12 @@ export async function readNewest(body: FeedBody, limit: number, ctx: DraftContex
   if (size < OFF_THREAD_BYTES || !threadsUsable) return newestItems(body, limit, ctx);
   // A body that owns its whole ArrayBuffer is moved to the thread; one inside a shared pool would be copied.
   const owned = body.bytes && body.bytes.byteOffset === 0 && body.bytes.byteLength === body.bytes.buffer.byteLength;
-  const request = { kind: 'read', limit, ctx, body: { text: body.text, contentType: body.contentType, bytes: body.bytes } } as const;
+  const request = {
+    kind: 'read',
+    limit,
+    ctx,
+    body: { text: body.text, contentType: body.contentType, bytes: body.bytes },
+  } as const;
   try {
     return await ask<NewestItems>(request, owned ? [body.bytes!.buffer as ArrayBuffer] : []);
   } catch (err) {
@@ -168,9 +205,18 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'fe
     const { id } = request;
     let answer: Answer;
     try {
-      answer = { id, ok: request.kind === 'read' ? newestItems(request.body, request.limit, request.ctx) : request.articles.map((a) => prepareArticle(a, request.summary)) };
+      answer = {
+        id,
+        ok:
+          request.kind === 'read'
+            ? newestItems(request.body, request.limit, request.ctx)
+            : request.articles.map((a) => prepareArticle(a, request.summary)),
+      };
     } catch (err) {
-      answer = err instanceof FeedParseError ? { id, parseError: err.message } : { id, error: err instanceof Error ? err.message : String(err) };
+      answer =
+        err instanceof FeedParseError
+          ? { id, parseError: err.message }
+          : { id, error: err instanceof Error ? err.message : String(err) };
     }
     parentPort!.postMessage(answer);
   });

@@ -27,7 +27,13 @@ export interface FeedItem {
  * `selfUrl`: the address the feed gives as its own (RSS atom:link rel=self, Atom link rel=self, JSON Feed feed_url);
  * `siteUrl`: the site it belongs to (RSS <link>, Atom's alternate link, JSON Feed home_page_url). Both as written.
  */
-export interface ParsedFeed { format: FeedFormat; title?: string; items: FeedItem[]; selfUrl?: string; siteUrl?: string }
+export interface ParsedFeed {
+  format: FeedFormat;
+  title?: string;
+  items: FeedItem[];
+  selfUrl?: string;
+  siteUrl?: string;
+}
 
 /** The document is not a feed, or not a well-formed one; the message says which. */
 export class FeedParseError extends Error {
@@ -36,7 +42,9 @@ export class FeedParseError extends Error {
 
 /* Loose views of feedsmith's output: only the fields read here, every one optional. */
 type Text = string | { value?: string } | undefined;
-interface Loose { [key: string]: unknown }
+interface Loose {
+  [key: string]: unknown;
+}
 /** A plain string, Atom's { value }, or WordPress REST's { rendered }. */
 const textOf = (t: unknown): string | undefined => {
   if (typeof t === 'string') return t;
@@ -52,7 +60,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
 export function newestFirst(items: FeedItem[]): FeedItem[] {
   const times = items.map((i) => (i.published ? Date.parse(i.published) : NaN));
   if (times.some((t) => Number.isNaN(t))) return items;
-  return items.map((item, i) => ({ item, t: times[i]!, i })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.item);
+  return items
+    .map((item, i) => ({ item, t: times[i]!, i }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .map((x) => x.item);
 }
 
 /** Parses a feed from its text; throws FeedParseError for HTML, malformed XML or unknown JSON. */
@@ -68,26 +79,40 @@ export function parseFeedText(text: string): ParsedFeed {
     parsed = parseFeed(trimmed) as { format: string; feed: unknown };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new FeedParseError(/unrecognized/i.test(reason) ? 'not an RSS, Atom or JSON feed' : `malformed feed (${reason})`);
+    throw new FeedParseError(
+      /unrecognized/i.test(reason) ? 'not an RSS, Atom or JSON feed' : `malformed feed (${reason})`,
+    );
   }
   const feed = obj(parsed.feed);
   if (parsed.format === 'atom') {
     const links = arr<Loose>(feed.links);
     return {
-      format: 'atom', title: textOf(feed.title), items: arr<Loose>(feed.entries).map(atomItem),
-      selfUrl: str(links.find((l) => l.rel === 'self')?.href), siteUrl: str(links.find((l) => (l.rel ?? 'alternate') === 'alternate')?.href),
+      format: 'atom',
+      title: textOf(feed.title),
+      items: arr<Loose>(feed.entries).map(atomItem),
+      selfUrl: str(links.find((l) => l.rel === 'self')?.href),
+      siteUrl: str(links.find((l) => (l.rel ?? 'alternate') === 'alternate')?.href),
     };
   }
   if (parsed.format === 'json') return jsonFeed(feed);
   // RSS 2.0 and RSS 1.0 (RDF) share the item vocabulary.
   return {
-    format: 'rss', title: textOf(feed.title), items: arr<Loose>(feed.items).map(rssItem),
-    selfUrl: str(arr<Loose>(obj(feed.atom).links).find((l) => l.rel === 'self')?.href), siteUrl: str(feed.link),
+    format: 'rss',
+    title: textOf(feed.title),
+    items: arr<Loose>(feed.items).map(rssItem),
+    selfUrl: str(arr<Loose>(obj(feed.atom).links).find((l) => l.rel === 'self')?.href),
+    siteUrl: str(feed.link),
   };
 }
 
 function jsonFeed(d: Loose): ParsedFeed {
-  return { format: 'json', title: str(d.title), items: arr<Loose>(d.items).map(jsonFeedItem), selfUrl: str(d.feed_url), siteUrl: str(d.home_page_url) };
+  return {
+    format: 'json',
+    title: str(d.title),
+    items: arr<Loose>(d.items).map(jsonFeedItem),
+    selfUrl: str(d.feed_url),
+    siteUrl: str(d.home_page_url),
+  };
 }
 
 /**
@@ -97,7 +122,8 @@ function jsonFeed(d: Loose): ParsedFeed {
 function describeXmlError(err: { code: string; msg: string; line: number }): string {
   const open = /^Invalid '(\[.*\])' found\.$/s.exec(err.msg);
   const names = open ? (JSON.parse(open[1]!) as string[]) : /^Unclosed tag '([^']+)'\.$/.exec(err.msg)?.slice(1);
-  if (names?.length) return `it ends inside ${names.map((n) => `<${n}>`).join('')}, never closed (the feed was cut off)`;
+  if (names?.length)
+    return `it ends inside ${names.map((n) => `<${n}>`).join('')}, never closed (the feed was cut off)`;
   return `XML error at line ${err.line}: ${err.msg}`;
 }
 
@@ -124,10 +150,14 @@ function rssItem(i: Loose): FeedItem {
     guid: str(guid.value) ?? str(i.guid),
     published: str(i.pubDate) ?? str(arr<string>(dc.dates)[0]) ?? str(dc.date),
     author: str(arr<string>(dc.creators)[0]) ?? str(dc.creator) ?? str(i.author),
-    categories: [...arr<Loose>(i.categories).map((c) => str(c.name)), ...arr<string>(dc.subjects)].filter((c): c is string => !!c),
+    categories: [...arr<Loose>(i.categories).map((c) => str(c.name)), ...arr<string>(dc.subjects)].filter(
+      (c): c is string => !!c,
+    ),
     excerptHtml: str(i.description),
     contentHtml: str(obj(i.content).encoded),
-    imageUrl: mediaImage(media) ?? arr<Loose>(i.enclosures).find((e) => /^image\//.test(String(e.type ?? '')))?.url as string | undefined,
+    imageUrl:
+      mediaImage(media) ??
+      (arr<Loose>(i.enclosures).find((e) => /^image\//.test(String(e.type ?? '')))?.url as string | undefined),
   };
 }
 
@@ -139,7 +169,8 @@ function mediaImage(media: Loose): string | undefined {
 
 function atomItem(e: Loose): FeedItem {
   const links = arr<Loose>(e.links);
-  const alternate = links.find((l) => (l.rel ?? 'alternate') === 'alternate' && !/^image\//.test(String(l.type ?? ''))) ?? links[0];
+  const alternate =
+    links.find((l) => (l.rel ?? 'alternate') === 'alternate' && !/^image\//.test(String(l.type ?? ''))) ?? links[0];
   return {
     title: str(textOf(e.title)),
     link: str(alternate?.href),
@@ -147,10 +178,14 @@ function atomItem(e: Loose): FeedItem {
     published: str(e.published) ?? str(e.updated),
     modified: str(e.updated),
     author: str(arr<Loose>(e.authors)[0]?.name),
-    categories: arr<Loose>(e.categories).map((c) => str(c.label) ?? str(c.term)).filter((c): c is string => !!c),
+    categories: arr<Loose>(e.categories)
+      .map((c) => str(c.label) ?? str(c.term))
+      .filter((c): c is string => !!c),
     excerptHtml: str(textOf(e.summary as Text)),
     contentHtml: str(textOf(e.content as Text)),
-    imageUrl: mediaImage(obj(e.media)) ?? str(links.find((l) => l.rel === 'enclosure' && /^image\//.test(String(l.type ?? '')))?.href),
+    imageUrl:
+      mediaImage(obj(e.media)) ??
+      str(links.find((l) => l.rel === 'enclosure' && /^image\//.test(String(l.type ?? '')))?.href),
   };
 }
 
@@ -169,7 +204,14 @@ function jsonFeedItem(i: Loose): FeedItem {
   };
 }
 
-const escapeText = (t: string | undefined) => t?.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').split(/\n+/).map((p) => `<p>${p}</p>`).join('');
+const escapeText = (t: string | undefined) =>
+  t
+    ?.replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .split(/\n+/)
+    .map((p) => `<p>${p}</p>`)
+    .join('');
 
 /** A post from /wp-json/wp/v2/posts?_embed: rendered HTML fields, GMT date, embedded author, media and terms. */
 function wordpressItem(p: Loose): FeedItem {
@@ -193,7 +235,10 @@ function wordpressItem(p: Loose): FeedItem {
 
 /** True when the text looks like a feed document (for detection: a feed URL versus a page). */
 export function looksLikeFeed(text: string, contentType: string): boolean {
-  const head = text.replace(/^\uFEFF/, '').trimStart().slice(0, 2000);
+  const head = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 2000);
   if (/(rss|atom|feed)\+(xml|json)/i.test(contentType)) return true;
   if (/^\{/.test(head)) return /jsonfeed\.org/.test(head);
   return /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<\?xml-stylesheet[^>]*>\s*)*<(rss|feed|rdf:RDF)[\s>]/i.test(head);

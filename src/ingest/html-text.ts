@@ -6,7 +6,8 @@ import { parseHTML } from 'linkedom';
 import { cleanText } from '../text/safety.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
 
-const DROP = 'script, style, noscript, iframe, object, embed, form, button, svg, figcaption, .sharedaddy, .jp-relatedposts';
+const DROP =
+  'script, style, noscript, iframe, object, embed, form, button, svg, figcaption, .sharedaddy, .jp-relatedposts';
 const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre, dd';
 
 /**
@@ -39,11 +40,15 @@ export function htmlToText(html: string | undefined): string {
 }
 
 function splitLines(text: string): string[] {
-  return text.split(/\n\s*\n|\n/).map((line) => cleanText(line.replace(/\s+/g, ' '))).filter(Boolean);
+  return text
+    .split(/\n\s*\n|\n/)
+    .map((line) => cleanText(line.replace(/\s+/g, ' ')))
+    .filter(Boolean);
 }
 
 /** WordPress excerpts end in «[…]», «[&hellip;]» or «Read more»; Arabic themes add «اقرأ المزيد». */
-const TRUNCATION = /(\[\s*(?:…|\.\.\.|&hellip;|&#8230;)\s*\]|…|\.\.\.|read more|continue reading|اقرأ المزيد|اقرا المزيد|المزيد|أكمل القراءة|تابع القراءة)\s*$/i;
+const TRUNCATION =
+  /(\[\s*(?:…|\.\.\.|&hellip;|&#8230;)\s*\]|…|\.\.\.|read more|continue reading|اقرأ المزيد|اقرا المزيد|المزيد|أكمل القراءة|تابع القراءة)\s*$/i;
 
 /** Below this many characters a feed's text is an excerpt, not the article. */
 export const EXCERPT_MAX_CHARS = 600;

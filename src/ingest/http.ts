@@ -67,13 +67,20 @@ export function withoutLeadingUrl(message: string, url: string): string {
 /** A fetch that failed; says what happened and where. `status` is set for kind 'http'. */
 export class FetchError extends Error {
   override name = 'FetchError';
-  constructor(readonly kind: FetchErrorKind, readonly url: string, message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: FetchErrorKind,
+    readonly url: string,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 export const MAX_REDIRECTS = 5;
-const DEFAULT_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
+const DEFAULT_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
 
 /**
  * GETs `url`, following at most 5 redirects. Resolves for 2xx and 304; throws FetchError for everything else
@@ -88,7 +95,8 @@ export async function fetchText(url: string, options: FetchOptions): Promise<Fet
     visited.add(target.href);
     const res = await requestOnce(target, options, deadline);
     if (res.redirect === undefined) return res.result;
-    if (options.form) throw new FetchError('redirects', url, `${url}: answered a form with a redirect, which is not followed`);
+    if (options.form)
+      throw new FetchError('redirects', url, `${url}: answered a form with a redirect, which is not followed`);
     const next = resolveRedirect(res.redirect, target);
     if (visited.has(next)) throw new FetchError('redirects', url, `${url}: redirect loop (${target.href} → ${next})`);
     if (hop + 1 > MAX_REDIRECTS) throw new FetchError('redirects', url, `${url}: more than ${MAX_REDIRECTS} redirects`);
@@ -103,8 +111,14 @@ function parseHttpUrl(raw: string): URL {
   } catch {
     throw new FetchError('blocked', raw, `${raw}: not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError('blocked', raw, `${raw}: only http and https URLs are fetched, not ${u.protocol}`);
-  if (u.username || u.password) throw new FetchError('blocked', raw, `${u.protocol}//${u.host}${u.pathname}: URLs with credentials are not fetched`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new FetchError('blocked', raw, `${raw}: only http and https URLs are fetched, not ${u.protocol}`);
+  if (u.username || u.password)
+    throw new FetchError(
+      'blocked',
+      raw,
+      `${u.protocol}//${u.host}${u.pathname}: URLs with credentials are not fetched`,
+    );
   return u;
 }
 
@@ -112,7 +126,8 @@ function resolveRedirect(location: string, from: URL): string {
   try {
     return parseHttpUrl(new URL(location, from).href).href;
   } catch (err) {
-    if (err instanceof FetchError) throw new FetchError(err.kind, from.href, `${from.href}: redirect refused: ${err.message}`);
+    if (err instanceof FetchError)
+      throw new FetchError(err.kind, from.href, `${from.href}: redirect refused: ${err.message}`);
     throw err;
   }
 }
@@ -123,7 +138,8 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
   const url = target.href;
   return new Promise<Hop>((resolve, reject) => {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return reject(new FetchError('timeout', url, `${url}: no answer within ${options.timeoutMs} ms`));
+    if (remaining <= 0)
+      return reject(new FetchError('timeout', url, `${url}: no answer within ${options.timeoutMs} ms`));
     const host = target.hostname.replace(/^\[|\]$/g, '');
     // The lookup hook is not called for IP literals, so those are checked here.
     if (isIP(host) && !options.allowPrivate && isPrivateAddress(host)) return reject(blockedError(url, host));
@@ -160,40 +176,55 @@ function requestOnce(target: URL, options: FetchOptions, deadline: number): Prom
     const onAbort = () => fail(new FetchError('network', url, `${url}: fetch aborted`));
 
     const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(target, { method: body === undefined ? 'GET' : 'POST', headers, lookup: guardedLookup(url, options.allowPrivate) }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && status !== 304) {
-        res.resume();
-        const location = res.headers.location;
-        if (!location) return fail(new FetchError('http', url, `${url}: HTTP ${status} without a Location header`, status));
-        return succeed({ redirect: location });
-      }
-      if (status >= 400) {
-        res.resume();
-        return fail(new FetchError('http', url, `${url}: the server answered HTTP ${status}`, status));
-      }
-      const meta = {
-        url, status, contentType: String(res.headers['content-type'] ?? ''),
-        etag: header(res, 'etag'), lastModified: header(res, 'last-modified'), links: header(res, 'link'),
-      };
-      if (status === 304) {
-        res.resume();
-        return succeed({ result: { ...meta, text: '', notModified: true } });
-      }
-      readBody(res, url, options.maxBytes).then(
-        (body) => {
+    const req = client.request(
+      target,
+      { method: body === undefined ? 'GET' : 'POST', headers, lookup: guardedLookup(url, options.allowPrivate) },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && status !== 304) {
+          res.resume();
+          const location = res.headers.location;
+          if (!location)
+            return fail(new FetchError('http', url, `${url}: HTTP ${status} without a Location header`, status));
+          return succeed({ redirect: location });
+        }
+        if (status >= 400) {
+          res.resume();
+          return fail(new FetchError('http', url, `${url}: the server answered HTTP ${status}`, status));
+        }
+        const meta = {
+          url,
+          status,
+          contentType: String(res.headers['content-type'] ?? ''),
+          etag: header(res, 'etag'),
+          lastModified: header(res, 'last-modified'),
+          links: header(res, 'link'),
+        };
+        if (status === 304) {
+          res.resume();
+          return succeed({ result: { ...meta, text: '', notModified: true } });
+        }
+        readBody(res, url, options.maxBytes).then((body) => {
           if (options.bytesFrom !== undefined && body.length >= options.bytesFrom) {
             return succeed({ result: { ...meta, text: '', bytes: body, notModified: false } });
           }
           const { text, charset, undecodable } = decodeBody(body, meta.contentType);
           succeed({ result: { ...meta, text, charset, ...(undecodable ? { undecodable } : {}), notModified: false } });
-        },
-        fail,
-      );
-    });
-    const timer = setTimeout(() => fail(new FetchError('timeout', url, `${url}: no complete answer within ${options.timeoutMs} ms`)), remaining);
+        }, fail);
+      },
+    );
+    const timer = setTimeout(
+      () => fail(new FetchError('timeout', url, `${url}: no complete answer within ${options.timeoutMs} ms`)),
+      remaining,
+    );
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (err) => fail(err instanceof FetchError ? err : new FetchError('network', url, `${url}: ${describeNetworkError(err)}`, undefined, { cause: err })));
+    req.on('error', (err) =>
+      fail(
+        err instanceof FetchError
+          ? err
+          : new FetchError('network', url, `${url}: ${describeNetworkError(err)}`, undefined, { cause: err }),
+      ),
+    );
     req.end(body);
   });
 }
@@ -216,16 +247,25 @@ const PREALLOCATE_BYTES = 256 * 1024;
 
 /** Streams the (decompressed) body, aborting as soon as it exceeds maxBytes. */
 function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new FetchError('too-large', url, `${url}: body larger than ${maxBytes} bytes, download stopped`);
+  const tooLarge = () =>
+    new FetchError('too-large', url, `${url}: body larger than ${maxBytes} bytes, download stopped`);
   const declared = Number(res.headers['content-length']);
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   return new Promise((resolve, reject) => {
     // Refused before a byte is read, whatever the encoding: a compressed body longer than the limit is more than the
     // limit to download anyway, and waiting for a declared 1 GB only ends at the timeout (15 s). A declared length
     // over 4 GiB with an encoding not decoded here also went on to allocate a buffer of that size (a RangeError).
     if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();
-      return reject(new FetchError('too-large', url, `${url}: the server announces ${declared} bytes, more than the ${maxBytes}-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`));
+      return reject(
+        new FetchError(
+          'too-large',
+          url,
+          `${url}: the server announces ${declared} bytes, more than the ${maxBytes}-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`,
+        ),
+      );
     }
     let stream: Readable = res;
     if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
@@ -234,7 +274,10 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
     const chunks: Buffer[] = [];
     // A large body of declared length is copied into place as it arrives: joining a 7 MB feed's chunks at the end
     // held the event loop (and the sending) for 30–40 ms in one go. Its own memory, so it can be moved to a thread.
-    let whole = stream === res && Number.isFinite(declared) && declared >= PREALLOCATE_BYTES ? Buffer.allocUnsafeSlow(declared) : undefined;
+    let whole =
+      stream === res && Number.isFinite(declared) && declared >= PREALLOCATE_BYTES
+        ? Buffer.allocUnsafeSlow(declared)
+        : undefined;
     let size = 0;
     let done = false;
     const stop = (err: Error) => {
@@ -261,8 +304,14 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
       if (!whole) resolve(Buffer.concat(chunks, size));
       else resolve(size === whole.length ? whole : whole.subarray(0, size));
     });
-    stream.on('error', (err) => stop(new FetchError('network', url, `${url}: body could not be read (${err.message})`, undefined, { cause: err })));
-    res.on('aborted', () => stop(new FetchError('network', url, `${url}: connection closed before the body was complete`)));
+    stream.on('error', (err) =>
+      stop(
+        new FetchError('network', url, `${url}: body could not be read (${err.message})`, undefined, { cause: err }),
+      ),
+    );
+    res.on('aborted', () =>
+      stop(new FetchError('network', url, `${url}: connection closed before the body was complete`)),
+    );
   });
 }
 
@@ -272,9 +321,19 @@ function readBody(res: IncomingMessage, url: string, maxBytes: number): Promise<
 /** Addresses a URL from an editor or a feed must never reach: this machine and its private networks. */
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
 /**
  * IPv6 ranges refused whole. `::/96` holds ::, ::1 and the IPv4-compatible ::a.b.c.d (deprecated since RFC 4291 in
  * 2006: no host has one, and [::127.0.0.1] reached this machine). 6to4 (2002::/16, RFC 7526: its relays are gone) and
@@ -283,7 +342,13 @@ for (const [net, prefix] of [
  * (/48 to /96), so the address cannot be read reliably, and a local translator leads into a local network.
  */
 for (const [net, prefix] of [
-  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b:1::', 48], ['2002::', 16], ['2001::', 32],
+  ['::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
+  ['2001::', 32],
 ] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
@@ -331,8 +396,12 @@ function embeddedIPv4(g: number[]): string | undefined {
 }
 
 function blockedError(url: string, address: string): FetchError {
-  return new FetchError('blocked', url, `${url}: refused to fetch from ${address}, a private or local network address ` +
-    '(set NASHRA_ALLOW_PRIVATE_FETCH=1 only for tests and local development)');
+  return new FetchError(
+    'blocked',
+    url,
+    `${url}: refused to fetch from ${address}, a private or local network address ` +
+      '(set NASHRA_ALLOW_PRIVATE_FETCH=1 only for tests and local development)',
+  );
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -345,9 +414,11 @@ function guardedLookup(url: string, allowPrivate: boolean) {
   return (hostname: string, opts: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
     dnsLookup(hostname, { all: true, family: typeof opts.family === 'number' ? opts.family : 0 }, (err, addresses) => {
       if (err) return callback(err, []);
-      if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      if (addresses.length === 0)
+        return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
       const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
-      if (bad) return callback(blockedError(url, `${hostname} (${bad.address})` ) as unknown as NodeJS.ErrnoException, []);
+      if (bad)
+        return callback(blockedError(url, `${hostname} (${bad.address})`) as unknown as NodeJS.ErrnoException, []);
       if (opts.all) return callback(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
@@ -367,11 +438,17 @@ function guardedLookup(url: string, allowPrivate: boolean) {
  */
 export function decodeBody(body: Buffer, contentType: string): { text: string; charset: string; undecodable: number } {
   const bom = sniffBom(body);
-  const declared = bom ?? [charsetFromContentType(contentType), charsetFromDocument(body)].find((c) => c !== undefined && iconv.encodingExists(c));
+  const declared =
+    bom ??
+    [charsetFromContentType(contentType), charsetFromDocument(body)].find(
+      (c) => c !== undefined && iconv.encodingExists(c),
+    );
   // Checked natively without building a string: decoding a 7 MB feed twice (once only to validate) held the event
   // loop for tens of ms.
-  if (!bom && (declared === undefined || isUtf8Label(declared)) && isUtf8(body)) return { text: body.toString('utf8'), charset: 'utf-8', undecodable: 0 };
-  if (declared === undefined) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  if (!bom && (declared === undefined || isUtf8Label(declared)) && isUtf8(body))
+    return { text: body.toString('utf8'), charset: 'utf-8', undecodable: 0 };
+  if (declared === undefined)
+    return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
   const text = iconv.decode(body, declared);
   let bad = 0;
   let good = 0;
@@ -380,7 +457,8 @@ export function decodeBody(body: Buffer, contentType: string): { text: string; c
     if (c === 0xfffd) bad++;
     else if (c >= 0x80) good++;
   }
-  if (!bom && isUtf8Label(declared) && bad > good) return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
+  if (!bom && isUtf8Label(declared) && bad > good)
+    return { text: iconv.decode(body, 'windows-1256'), charset: 'windows-1256', undecodable: 0 };
   return { text: bad ? text.replaceAll('\uFFFD', '') : text, charset: declared.toLowerCase(), undecodable: bad };
 }
 
@@ -405,4 +483,3 @@ function charsetFromDocument(body: Buffer): string | undefined {
   const meta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
   return meta?.[1];
 }
-

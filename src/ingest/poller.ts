@@ -19,7 +19,13 @@ import { discoverHub, newSubscriptionSecret } from './websub-discovery.js';
 import { FeedParseError } from './feeds.js';
 import { stripTruncation } from './html-text.js';
 
-export interface PollSummary { sources: number; newArticles: number; queued: number; failed: number; held: number }
+export interface PollSummary {
+  sources: number;
+  newArticles: number;
+  queued: number;
+  failed: number;
+  held: number;
+}
 
 export interface SourcePollResult {
   sourceId: number;
@@ -56,7 +62,12 @@ const PAGE_CONCURRENCY = 3;
 const TICK_MS = 1000;
 
 /** One new item of a source, for the intake. `prepared`: its summary and keys, made ahead (prepareAll). */
-export interface NewItem { article: Article; feedHash: string; seenOnly: boolean; prepared?: PreparedArticle }
+export interface NewItem {
+  article: Article;
+  feedHash: string;
+  seenOnly: boolean;
+  prepared?: PreparedArticle;
+}
 
 /** What became of a new item: a duplicate of a stored story; stored as seen only (a backlog); held for review; routed. */
 export type Admission =
@@ -70,11 +81,20 @@ export interface ArticleIntake {
   /** New items of one source, in one transaction, oldest first: each stored (or found a duplicate), then routed, held or only seen. */
   admit(source: Source, items: NewItem[], now: number): Promise<Admission[]>;
   /** A known item its source changed: stored as a new revision, with corrections, when readers would notice. */
-  revise(existing: StoredArticle, article: Article, opts: { feedHash: string; now: number }): Promise<{ revised: boolean; corrections: number }>;
+  revise(
+    existing: StoredArticle,
+    article: Article,
+    opts: { feedHash: string; now: number },
+  ): Promise<{ revised: boolean; corrections: number }>;
 }
 
 /** `data`: the ports (src/ports) the wiring built; ingest imports nothing from the store. */
-export interface PollDeps { config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake }
+export interface PollDeps {
+  config: Config;
+  data: DataPorts;
+  logger: Logger;
+  intake: ArticleIntake;
+}
 
 const jitter = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
 
@@ -97,19 +117,41 @@ export function nextFetchAfterError(source: Pick<Source, 'intervalSeconds' | 'er
  * is what a push carried (a hub's fat ping, one WordPress post), not the feed as served: it names no hub.
  */
 export async function pollSource(
-  deps: PollDeps, source: Source, opts: { response?: FetchedText; pushed?: boolean; signal?: AbortSignal } = {},
+  deps: PollDeps,
+  source: Source,
+  opts: { response?: FetchedText; pushed?: boolean; signal?: AbortSignal } = {},
 ): Promise<SourcePollResult> {
   const { config, data, logger } = deps;
   const now = Date.now();
-  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
+  const result: SourcePollResult = {
+    sourceId: source.id,
+    outcome: 'new',
+    newArticles: 0,
+    seen: 0,
+    queued: 0,
+    held: 0,
+    skipped: 0,
+    known: 0,
+    revised: 0,
+    corrections: 0,
+  };
   const target = source.feedUrl ?? source.url;
   try {
-    const res = opts.response ?? await fetchText(target, {
-      ...config.fetch, etag: source.etag, lastModified: source.lastModified, signal: opts.signal,
-      ...(source.kind === 'page' ? {} : { bytesFrom: OFF_THREAD_BYTES }),
-    });
+    const res =
+      opts.response ??
+      (await fetchText(target, {
+        ...config.fetch,
+        etag: source.etag,
+        lastModified: source.lastModified,
+        signal: opts.signal,
+        ...(source.kind === 'page' ? {} : { bytesFrom: OFF_THREAD_BYTES }),
+      }));
     if (res.notModified) {
-      await data.repos.sources.recordFetch(source.id, { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) }, now);
+      await data.repos.sources.recordFetch(
+        source.id,
+        { status: 'HTTP 304 not modified', nextFetchAt: nextFetchAfterSuccess(source, now) },
+        now,
+      );
       logger.debug('source not modified', { source: source.id });
       return { ...result, outcome: 'not-modified' };
     }
@@ -122,8 +164,14 @@ export async function pollSource(
     const oldestFirst = [...articles.candidates].reverse();
     for (let i = 0; i < oldestFirst.length; i += STORE_BATCH) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const batch = oldestFirst.slice(i, i + STORE_BATCH)
-        .map((c): NewItem => ({ article: c.article, feedHash: c.feedHash, seenOnly: priming && c.rank >= source.backfill, prepared: c.prepared }));
+      const batch = oldestFirst.slice(i, i + STORE_BATCH).map(
+        (c): NewItem => ({
+          article: c.article,
+          feedHash: c.feedHash,
+          seenOnly: priming && c.rank >= source.backfill,
+          prepared: c.prepared,
+        }),
+      );
       await admit(deps, source, batch, now, result);
     }
     result.known += articles.known;
@@ -140,15 +188,27 @@ export async function pollSource(
     await data.uow.run(async (tx) => {
       if (hub) await tx.push.discovered(source.id, hub.hub, hub.topic, newSubscriptionSecret(), now);
       // A source its WebSub hub pushes is polled less often: the poll is only the safety net.
-      const slower = await tx.push.webSubIsActive(source.id, Date.now()) ? config.push.safetyPollFactor : 1;
-      await tx.sources.recordFetch(source.id, {
-        status: `HTTP ${res.status}`, etag: res.etag, lastModified: res.lastModified, newArticles: result.newArticles,
-        nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
-      }, now);
+      const slower = (await tx.push.webSubIsActive(source.id, Date.now())) ? config.push.safetyPollFactor : 1;
+      await tx.sources.recordFetch(
+        source.id,
+        {
+          status: `HTTP ${res.status}`,
+          etag: res.etag,
+          lastModified: res.lastModified,
+          newArticles: result.newArticles,
+          nextFetchAt: nextFetchAfterSuccess({ intervalSeconds: source.intervalSeconds * slower }, now),
+        },
+        now,
+      );
       if (priming) await tx.sources.markPrimed(source.id, now);
     });
     logger.info('source polled', {
-      source: source.id, new: result.newArticles - result.seen, seen: result.seen, queued: result.queued, held: result.held, skipped: result.skipped,
+      source: source.id,
+      new: result.newArticles - result.seen,
+      seen: result.seen,
+      queued: result.queued,
+      held: result.held,
+      skipped: result.skipped,
       ...(result.revised ? { revised: result.revised, corrections: result.corrections } : {}),
     });
     return result;
@@ -158,25 +218,41 @@ export async function pollSource(
     // Nor is a full disk or a damaged database: it stops the run, and the items not stored are new again next time.
     if (data.isStorageFault(err)) throw err;
     const { status, message } = describeFailure(err, target);
-    await data.repos.sources.recordFetch(source.id, { status, error: message, nextFetchAt: nextFetchAfterError(source, now) }, now);
+    await data.repos.sources.recordFetch(
+      source.id,
+      { status, error: message, nextFetchAt: nextFetchAfterError(source, now) },
+      now,
+    );
     logger.warn('source poll failed', { source: source.id, status, error: message });
     return { ...result, outcome: 'error', error: message };
   }
 }
 
 function describeFailure(err: unknown, url: string): { status: string; message: string } {
-  if (err instanceof FetchError) return { status: err.kind === 'http' ? `HTTP ${err.status}` : err.kind, message: err.message };
+  if (err instanceof FetchError)
+    return { status: err.kind === 'http' ? `HTTP ${err.status}` : err.kind, message: err.message };
   if (err instanceof FeedParseError) return { status: 'not a feed', message: `${url}: ${err.message}` };
   const message = err instanceof Error ? err.message : String(err);
   return { status: 'error', message: `${url}: ${message}` };
 }
 
 /** New items of a source through the intake, counted in `result`. */
-async function admit(deps: PollDeps, source: Source, items: NewItem[], now: number, result: SourcePollResult): Promise<void> {
+async function admit(
+  deps: PollDeps,
+  source: Source,
+  items: NewItem[],
+  now: number,
+  result: SourcePollResult,
+): Promise<void> {
   for (const [i, admission] of (await deps.intake.admit(source, items, now)).entries()) {
     if (admission.status === 'duplicate') {
       result.known++;
-      deps.logger.info('duplicate story not stored again', { source: source.id, url: items[i]!.article.url, of: admission.of, reason: admission.reason });
+      deps.logger.info('duplicate story not stored again', {
+        source: source.id,
+        url: items[i]!.article.url,
+        of: admission.of,
+        reason: admission.reason,
+      });
       continue;
     }
     result.newArticles++;
@@ -187,7 +263,12 @@ async function admit(deps: PollDeps, source: Source, items: NewItem[], now: numb
 }
 
 /** A feed that names a WebSub hub: the subscription to make, when hubs can reach this server (NASHRA_PUBLIC_URL). */
-function foundHub(deps: PollDeps, source: Source, head: string, res: FetchedText): { hub: string; topic: string } | undefined {
+function foundHub(
+  deps: PollDeps,
+  source: Source,
+  head: string,
+  res: FetchedText,
+): { hub: string; topic: string } | undefined {
   if (!deps.config.push.publicUrl || !source.active) return undefined;
   const found = discoverHub(head, res.url, res.links);
   return found && { hub: found.hub, topic: found.self ?? res.url };
@@ -197,18 +278,44 @@ function foundHub(deps: PollDeps, source: Source, head: string, res: FetchedText
  * An article a publish hook named: its page fetched and read now, then the same path as a polled item (one dedup:
  * an item that also arrives by the feed or the hub is stored and sent once). Never throws; the result says.
  */
-export async function ingestPushedUrl(deps: PollDeps, source: Source, url: string, signal?: AbortSignal): Promise<SourcePollResult> {
+export async function ingestPushedUrl(
+  deps: PollDeps,
+  source: Source,
+  url: string,
+  signal?: AbortSignal,
+): Promise<SourcePollResult> {
   const now = Date.now();
-  const result: SourcePollResult = { sourceId: source.id, outcome: 'new', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0 };
+  const result: SourcePollResult = {
+    sourceId: source.id,
+    outcome: 'new',
+    newArticles: 0,
+    seen: 0,
+    queued: 0,
+    held: 0,
+    skipped: 0,
+    known: 0,
+    revised: 0,
+    corrections: 0,
+  };
   try {
     if (await isKnown(deps, url, undefined)) return { ...result, known: 1 };
-    const res = await fetchText(url, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const res = await fetchText(url, {
+      ...deps.config.fetch,
+      accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+      signal,
+    });
     const notText = notTextReason(res.text);
     if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
     const article = withSource(readHtml(res.text, res.url), source, now);
     if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
     await admit(deps, source, [{ article, feedHash: feedHash(article), seenOnly: false }], now, result);
-    deps.logger.info('pushed article read', { source: source.id, url, new: result.newArticles, queued: result.queued, held: result.held });
+    deps.logger.info('pushed article read', {
+      source: source.id,
+      url,
+      new: result.newArticles,
+      queued: result.queued,
+      held: result.held,
+    });
     return result;
   } catch (err) {
     const { message } = describeFailure(err, url);
@@ -218,19 +325,44 @@ export async function ingestPushedUrl(deps: PollDeps, source: Source, url: strin
 }
 
 /** `prepared`: its summary and keys, made off the main thread when there are many (prepareAll). */
-interface Candidate { article: Article; rank: number; feedHash: string; prepared?: PreparedArticle }
+interface Candidate {
+  article: Article;
+  rank: number;
+  feedHash: string;
+  prepared?: PreparedArticle;
+}
 /** A known item that the source changed since it was stored: the core decides whether readers would notice. */
-interface Changed { existing: StoredArticle; article: Article; feedHash: string }
-interface Found { candidates: Candidate[]; changed: Changed[]; skipped: number; known: number; head: string }
+interface Changed {
+  existing: StoredArticle;
+  article: Article;
+  feedHash: string;
+}
+interface Found {
+  candidates: Candidate[];
+  changed: Changed[];
+  skipped: number;
+  known: number;
+  head: string;
+}
 
 /**
  * A known item whose fingerprint changed, still within the correction window and not retracted: worth reading
  * again. One stored before fingerprints existed gets one now, and is compared from the next poll on.
  */
-async function changedItem(deps: PollDeps, existing: StoredArticle, hash: string, now: number): Promise<StoredArticle | undefined> {
+async function changedItem(
+  deps: PollDeps,
+  existing: StoredArticle,
+  hash: string,
+  now: number,
+): Promise<StoredArticle | undefined> {
   if (existing.feedHash === hash) return undefined;
   const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
-  if (existing.feedHash === undefined || existing.retracted || existing.seenOnly || now - firstPublished > deps.config.correctionWindowMs) {
+  if (
+    existing.feedHash === undefined ||
+    existing.retracted ||
+    existing.seenOnly ||
+    now - firstPublished > deps.config.correctionWindowMs
+  ) {
     await deps.data.repos.articles.setFeedHash(existing.id, hash);
     return undefined;
   }
@@ -238,12 +370,30 @@ async function changedItem(deps: PollDeps, existing: StoredArticle, hash: string
 }
 
 /** A declared charset is kept when some bytes are invalid in it (decodeBody): those are dropped, and said so here. */
-function logUndecodable(deps: PollDeps, source: Source, url: string, charset: string | undefined, undecodable: number | undefined): void {
-  if (undecodable) deps.logger.warn('bytes invalid in the declared charset dropped', { source: source.id, url, charset, sequences: undecodable });
+function logUndecodable(
+  deps: PollDeps,
+  source: Source,
+  url: string,
+  charset: string | undefined,
+  undecodable: number | undefined,
+): void {
+  if (undecodable)
+    deps.logger.warn('bytes invalid in the declared charset dropped', {
+      source: source.id,
+      url,
+      charset,
+      sequences: undecodable,
+    });
 }
 
 /** The feed's items as Articles, newest first, without those already stored; known items the source changed apart. */
-async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, now: number, signal?: AbortSignal): Promise<Found> {
+async function articlesFrom(
+  deps: PollDeps,
+  source: Source,
+  res: FetchedText,
+  now: number,
+  signal?: AbortSignal,
+): Promise<Found> {
   if (source.kind === 'page') {
     logUndecodable(deps, source, res.url, res.charset, res.undecodable);
     const notText = notTextReason(res.text);
@@ -254,16 +404,29 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     const article = withSource(readHtml(res.text, res.url), source, now);
     const hash = feedHash(article);
     const stored = await knownArticle(deps, article.url, undefined);
-    if (!stored) return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0, head: '' };
+    if (!stored)
+      return { candidates: [{ article, rank: 0, feedHash: hash }], changed: [], skipped: 0, known: 0, head: '' };
     const existing = await changedItem(deps, stored, hash, now);
-    return { candidates: [], changed: existing ? [{ existing, article, feedHash: hash }] : [], skipped: 0, known: 1, head: '' };
+    return {
+      candidates: [],
+      changed: existing ? [{ existing, article, feedHash: hash }] : [],
+      skipped: 0,
+      known: 1,
+      head: '',
+    };
   }
   const { items, total, head, ...decoded } = await readNewest(
-    { text: res.text, bytes: res.bytes, contentType: res.contentType }, MAX_ITEMS_PER_POLL, { source: { name: source.name, category: source.category }, base: res.url, now },
+    { text: res.text, bytes: res.bytes, contentType: res.contentType },
+    MAX_ITEMS_PER_POLL,
+    { source: { name: source.name, category: source.category }, base: res.url, now },
   );
   logUndecodable(deps, source, res.url, decoded.charset ?? res.charset, decoded.undecodable ?? res.undecodable);
   if (total > MAX_ITEMS_PER_POLL) {
-    deps.logger.info('large feed: reading only the newest items', { source: source.id, items: total, read: MAX_ITEMS_PER_POLL });
+    deps.logger.info('large feed: reading only the newest items', {
+      source: source.id,
+      items: total,
+      read: MAX_ITEMS_PER_POLL,
+    });
   }
   const priming = source.primedAt === undefined;
   let skipped = 0;
@@ -275,7 +438,12 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     if (i % DEDUP_BATCH === DEDUP_BATCH - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     if ('skip' in item) {
       skipped++;
-      deps.logger.info('feed item skipped', { source: source.id, reason: item.skip, title: item.title, link: item.link });
+      deps.logger.info('feed item skipped', {
+        source: source.id,
+        reason: item.skip,
+        title: item.title,
+        link: item.link,
+      });
       continue;
     }
     const { draft, rank } = item;
@@ -301,7 +469,10 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
     candidates.push({ article, rank, feedHash: draft.feedHash });
   });
   candidates.sort((a, b) => a.rank - b.rank);
-  const prepared = await prepareAll(candidates.map((c) => c.article), deps.config.summary);
+  const prepared = await prepareAll(
+    candidates.map((c) => c.article),
+    deps.config.summary,
+  );
   for (const [i, c] of candidates.entries()) c.prepared = prepared[i];
   // A changed item is read like a new one (its page when the feed has an excerpt only): the summary comes from it.
   const changed: Changed[] = [];
@@ -313,7 +484,11 @@ async function articlesFrom(deps: PollDeps, source: Source, res: FetchedText, no
 }
 
 /** Already stored under this URL or GUID: the same item seen again, not a re-post (only URL and GUID are checked). */
-function knownArticle(deps: PollDeps, url: string | undefined, guid: string | undefined): Promise<StoredArticle | undefined> {
+function knownArticle(
+  deps: PollDeps,
+  url: string | undefined,
+  guid: string | undefined,
+): Promise<StoredArticle | undefined> {
   return deps.data.repos.articles.known(url, guid);
 }
 
@@ -324,32 +499,43 @@ async function isKnown(deps: PollDeps, url: string | undefined, guid: string | u
 function withSource(article: Article, source: Source, now: number): Article {
   const published = publishedAt(article.publishedAt?.toISOString(), now);
   return {
-    ...article, source: source.name || article.source, ...(published ? { publishedAt: published } : {}),
+    ...article,
+    source: source.name || article.source,
+    ...(published ? { publishedAt: published } : {}),
     categories: withCategory(article.categories, source.category),
   };
 }
 
 function finishExcerpt(draft: Draft): Article {
-  return draft.excerptOnly ? { ...draft.article, paragraphs: stripTruncation(draft.article.paragraphs) } : draft.article;
+  return draft.excerptOnly
+    ? { ...draft.article, paragraphs: stripTruncation(draft.article.paragraphs) }
+    : draft.article;
 }
 
 /** The feed only had an excerpt: the summary must come from the article, so its page is fetched and read. */
 async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal): Promise<Article> {
   const a = draft.article;
   try {
-    const res = await fetchText(draft.pageUrl, { ...deps.config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', signal });
+    const res = await fetchText(draft.pageUrl, {
+      ...deps.config.fetch,
+      accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+      signal,
+    });
     const notText = notTextReason(res.text);
     if (notText) throw new Error(`not an article page (${notText})`);
     const page = readHtml(res.text, res.url);
     if (page.paragraphs.join(' ').length <= a.paragraphs.join(' ').length) return finishExcerpt(draft);
     return {
-      ...a, paragraphs: page.paragraphs, language: page.language,
-      ...(a.imageUrl ?? page.imageUrl ? { imageUrl: a.imageUrl ?? page.imageUrl } : {}),
-      ...(a.author ?? page.author ? { author: a.author ?? page.author } : {}),
+      ...a,
+      paragraphs: page.paragraphs,
+      language: page.language,
+      ...((a.imageUrl ?? page.imageUrl) ? { imageUrl: a.imageUrl ?? page.imageUrl } : {}),
+      ...((a.author ?? page.author) ? { author: a.author ?? page.author } : {}),
     };
   } catch (err) {
     deps.logger.warn('article page could not be read; using the feed excerpt', {
-      url: draft.pageUrl, error: withoutLeadingUrl(err instanceof Error ? err.message : String(err), draft.pageUrl),
+      url: draft.pageUrl,
+      error: withoutLeadingUrl(err instanceof Error ? err.message : String(err), draft.pageUrl),
     });
     return finishExcerpt(draft);
   }
@@ -397,15 +583,20 @@ export class SourcePoller {
     // The next tick is set once this one has launched its polls: two ticks never launch one source twice.
     const tick = () => {
       if (this.stopped) return;
-      void this.launchDue().then(() => undefined, (err: unknown) => {
-        // A full disk or a damaged database is not a source's problem: thrown on, it stops the run (src/app/run.ts).
-        if (this.deps.data.isStorageFault(err)) throw err;
-        this.deps.logger.error('source scheduler failed', { error: err });
-      }).finally(() => {
-        if (this.stopped) return;
-        this.timer = setTimeout(tick, TICK_MS);
-        this.timer.unref();
-      });
+      void this.launchDue()
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            // A full disk or a damaged database is not a source's problem: thrown on, it stops the run (src/app/run.ts).
+            if (this.deps.data.isStorageFault(err)) throw err;
+            this.deps.logger.error('source scheduler failed', { error: err });
+          },
+        )
+        .finally(() => {
+          if (this.stopped) return;
+          this.timer = setTimeout(tick, TICK_MS);
+          this.timer.unref();
+        });
     };
     tick();
   }
@@ -421,10 +612,18 @@ export class SourcePoller {
   private async launchDue(): Promise<void> {
     const free = this.deps.config.fetch.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    const due = (await this.deps.data.repos.sources.due(Date.now())).filter((s) => !this.inFlight.has(s.id)).slice(0, free);
+    const due = (await this.deps.data.repos.sources.due(Date.now()))
+      .filter((s) => !this.inFlight.has(s.id))
+      .slice(0, free);
     for (const source of due) {
       // A source's failure is logged and recorded by pollSource; a storage fault goes on, unhandled, to stop the run.
-      const run = this.pollOne(source).then(() => undefined, (err: unknown) => { if (this.deps.data.isStorageFault(err)) throw err; })
+      const run = this.pollOne(source)
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            if (this.deps.data.isStorageFault(err)) throw err;
+          },
+        )
         .finally(() => this.inFlight.delete(source.id));
       this.inFlight.set(source.id, run);
     }

@@ -34,10 +34,15 @@ export function contentHash(article: Pick<Article, 'paragraphs'>): string {
 
 /** What /search indexes: title, summary, categories and the opening of the body, normalised. */
 export function searchTextOf(article: Pick<Article, 'title' | 'categories' | 'paragraphs'>, summary: string[]): string {
-  return simplify([article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '));
+  return simplify(
+    [article.title, ...summary, ...article.categories, article.paragraphs.join(' ').slice(0, 4000)].join(' '),
+  );
 }
 
-const simplify = (s: string) => normalizeArabic(s).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const simplify = (s: string) =>
+  normalizeArabic(s)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /** A pure function of the article, so it may run on another thread. */
 export function prepareArticle(article: Article, options?: SummaryOptions): PreparedArticle {
@@ -45,11 +50,16 @@ export function prepareArticle(article: Article, options?: SummaryOptions): Prep
 }
 
 /** Only a new article needs these (a duplicate is not summarised). */
-export function describeArticle(article: Article, options?: SummaryOptions): Pick<PreparedArticle, 'summary' | 'hashtags' | 'searchText' | 'searchTerms'> {
+export function describeArticle(
+  article: Article,
+  options?: SummaryOptions,
+): Pick<PreparedArticle, 'summary' | 'hashtags' | 'searchText' | 'searchTerms'> {
   const summary = summarize({ title: article.title, paragraphs: article.paragraphs }, options);
   const searchText = searchTextOf(article, summary);
   return {
-    summary, searchText, searchTerms: indexTerms(searchText),
+    summary,
+    searchText,
+    searchTerms: indexTerms(searchText),
     hashtags: hashtags({ title: article.title, paragraphs: article.paragraphs, categories: article.categories }),
   };
 }

@@ -29,11 +29,18 @@ import { FetchError, fetchText } from './http.js';
 import { ingestPushedUrl, pollSource, type ArticleIntake, type SourcePollResult } from './poller.js';
 
 export interface PushDeps {
-  config: Config; data: DataPorts; logger: Logger; intake: ArticleIntake; onQueued: () => void;
+  config: Config;
+  data: DataPorts;
+  logger: Logger;
+  intake: ArticleIntake;
+  onQueued: () => void;
   /** The outlet whose sources these are: its endpoints carry its name (pushPath); `main` when not given. */
   outlet?: string;
 }
-export interface PushAnswer { status: number; body: string }
+export interface PushAnswer {
+  status: number;
+  body: string;
+}
 export type Headers = Record<string, string | string[] | undefined>;
 
 /** A signed hook's timestamp may differ from our clock by this much. */
@@ -89,7 +96,11 @@ type HookTarget = { url: string } | { postId: string };
  * `/hooks/publish/<id>` and `/websub/<id>/<token>` (as before outlets), another outlet's with its name after the
  * endpoint's (`/hooks/publish/sy24/<id>`), since its source ids are its own database's.
  */
-export function pushPath(kind: 'hooks/publish' | 'websub', outlet: string | undefined, ...rest: Array<string | number>): string {
+export function pushPath(
+  kind: 'hooks/publish' | 'websub',
+  outlet: string | undefined,
+  ...rest: Array<string | number>
+): string {
   return ['', kind, ...(outlet === undefined || outlet === MAIN_OUTLET ? [] : [outlet]), ...rest].join('/');
 }
 
@@ -97,11 +108,17 @@ export class PushIngest {
   private readonly recent = new Map<string, number>();
   private readonly work = new Set<Promise<unknown>>();
 
-  constructor(private readonly deps: PushDeps, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly deps: PushDeps,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** POST /hooks/publish/<source-id>. */
   async hook(sourceId: number, headers: Headers, body: Buffer): Promise<PushAnswer> {
-    const { data: { repos, uow }, logger } = this.deps;
+    const {
+      data: { repos, uow },
+      logger,
+    } = this.deps;
     const source = Number.isSafeInteger(sourceId) ? await repos.sources.get(sourceId) : undefined;
     const secret = source?.active ? await repos.push.hookSecret(sourceId) : undefined;
     if (!source || !secret) return { status: 404, body: 'no publish hook for this source' };
@@ -114,8 +131,10 @@ export class PushIngest {
     if (signature !== undefined) {
       const timestamp = header(headers, 'x-nashra-timestamp') ?? '';
       if (!/^\d{9,11}$/.test(timestamp)) return refuse(401, 'a signed hook needs X-Nashra-Timestamp (unix seconds)');
-      if (!validSignature(signature, secret, Buffer.concat([Buffer.from(`${timestamp}.`), body]))) return refuse(401, 'wrong signature');
-      if (Math.abs(this.now() / 1000 - Number(timestamp)) > TIMESTAMP_TOLERANCE_S) return refuse(409, 'timestamp outside ±5 minutes (replayed, or a clock that is wrong)');
+      if (!validSignature(signature, secret, Buffer.concat([Buffer.from(`${timestamp}.`), body])))
+        return refuse(401, 'wrong signature');
+      if (Math.abs(this.now() / 1000 - Number(timestamp)) > TIMESTAMP_TOLERANCE_S)
+        return refuse(409, 'timestamp outside ±5 minutes (replayed, or a clock that is wrong)');
       // The signature (over the timestamp and the body) is the replay key, whatever X-Nashra-Id comes with it: the id
       // is not signed, so keyed on the id alone, one captured request sent again under new ids was fetched once per
       // id. The id, when given, is a second key: a sender retrying one notification with a new timestamp is
@@ -124,19 +143,28 @@ export class PushIngest {
       const now = this.now();
       const fresh = await uow.run(async (tx) => {
         const seen = (key: string) => tx.push.firstSeen(sourceId, key, REPLAY_WINDOW_MS, now);
-        return await seen(`hook:sig:${signature.trim().toLowerCase()}`) && (!id || await seen(`hook:id:${id}`));
+        return (await seen(`hook:sig:${signature.trim().toLowerCase()}`)) && (!id || (await seen(`hook:id:${id}`)));
       });
       if (!fresh) return refuse(409, 'already received (replay)');
     } else if (bearer === undefined || !sameSecret(bearer, secret)) {
-      return refuse(401, bearer === undefined ? 'unsigned (X-Nashra-Signature or a bearer token needed)' : 'wrong token');
+      return refuse(
+        401,
+        bearer === undefined ? 'unsigned (X-Nashra-Signature or a bearer token needed)' : 'wrong token',
+      );
     }
     const target = hookTarget(body, header(headers, 'content-type') ?? '');
     if (typeof target === 'string') return refuse(400, target);
-    if ('url' in target && !sameSite(target.url, source)) return refuse(400, 'the URL is not on the source\'s site (same scheme, host and port)');
+    if ('url' in target && !sameSite(target.url, source))
+      return refuse(400, "the URL is not on the source's site (same scheme, host and port)");
     if ('postId' in target && source.kind === 'page') return refuse(400, 'a post id needs a feed or WordPress source');
     const key = 'url' in target ? `url:${target.url}` : `wp:${sourceId}:${target.postId}`;
     if (!this.firstFetch(key)) return { status: 202, body: 'already being read' };
-    this.track(('url' in target ? ingestPushedUrl(this.deps, source, target.url) : this.wordpressPost(source, target.postId)).then((r) => this.done(r)));
+    this.track(
+      ('url' in target
+        ? ingestPushedUrl(this.deps, source, target.url)
+        : this.wordpressPost(source, target.postId)
+      ).then((r) => this.done(r)),
+    );
     return { status: 202, body: 'accepted' };
   }
 
@@ -146,19 +174,29 @@ export class PushIngest {
    * topic: anything else (forged, replayed, another topic or mode) is 404 and changes nothing.
    */
   async verify(sourceId: number, token: string | undefined, params: Record<string, unknown>): Promise<PushAnswer> {
-    const { data: { repos }, logger } = this.deps;
+    const {
+      data: { repos },
+      logger,
+    } = this.deps;
     // A repeated parameter arrives as a list: which one the hub meant is anyone's guess, so none is taken.
-    if (Object.values(params).some((v) => typeof v !== 'string')) return { status: 400, body: 'a parameter is repeated' };
+    if (Object.values(params).some((v) => typeof v !== 'string'))
+      return { status: 400, body: 'a parameter is repeated' };
     const query = params as Record<string, string | undefined>;
     const sub = Number.isSafeInteger(sourceId) ? await repos.push.websub(sourceId) : undefined;
     const mode = query['hub.mode'];
     const notExpected: PushAnswer = { status: 404, body: 'no such request' };
     // The callback's token: only the hub Nashra asked knows it (see callbackToken).
-    if (!sub || token === undefined || !sameSecret(token, callbackToken(sub.secret)) || query['hub.topic'] !== sub.topic) return notExpected;
+    if (
+      !sub ||
+      token === undefined ||
+      !sameSecret(token, callbackToken(sub.secret)) ||
+      query['hub.topic'] !== sub.topic
+    )
+      return notExpected;
     const now = this.now();
     if (mode === 'denied') {
       const reason = (query['hub.reason'] ?? 'no reason').slice(0, 200);
-      if (!await repos.push.webSubDenied(sourceId, `hub denied: ${reason}`, now)) return notExpected;
+      if (!(await repos.push.webSubDenied(sourceId, `hub denied: ${reason}`, now))) return notExpected;
       logger.warn('websub subscription denied by the hub', { source: sourceId, hub: sub.hub, reason });
       return { status: 200, body: '' };
     }
@@ -166,12 +204,13 @@ export class PushIngest {
     if (!challenge) return { status: 400, body: 'hub.challenge missing' };
     if (mode === 'subscribe') {
       const leaseSeconds = grantedLease(query['hub.lease_seconds']);
-      if (leaseSeconds === undefined) return { status: 400, body: 'hub.lease_seconds must be a whole number of seconds' };
-      if (!await repos.push.webSubActive(sourceId, leaseSeconds, now + leaseSeconds * 1000, now)) return notExpected;
+      if (leaseSeconds === undefined)
+        return { status: 400, body: 'hub.lease_seconds must be a whole number of seconds' };
+      if (!(await repos.push.webSubActive(sourceId, leaseSeconds, now + leaseSeconds * 1000, now))) return notExpected;
       logger.info('websub subscription verified', { source: sourceId, hub: sub.hub, leaseSeconds });
       return { status: 200, body: challenge };
     }
-    if (mode === 'unsubscribe' && await repos.push.webSubGone(sourceId)) {
+    if (mode === 'unsubscribe' && (await repos.push.webSubGone(sourceId))) {
       logger.info('websub unsubscription verified', { source: sourceId, hub: sub.hub });
       return { status: 200, body: challenge };
     }
@@ -180,7 +219,10 @@ export class PushIngest {
 
   /** POST /websub/<source-id>: a notification, its content the feed (a "fat ping"), or empty (poll now). */
   async notify(sourceId: number, headers: Headers, body: Buffer, token?: string): Promise<PushAnswer> {
-    const { data: { repos }, logger } = this.deps;
+    const {
+      data: { repos },
+      logger,
+    } = this.deps;
     const sub = Number.isSafeInteger(sourceId) ? await repos.push.websub(sourceId) : undefined;
     const source = sub?.state === 'active' ? await repos.sources.get(sourceId) : undefined;
     // The signature is what authenticates a notification; a token, when the path has one, must still be this one.
@@ -191,14 +233,19 @@ export class PushIngest {
       logger.warn('websub notification refused', { source: sourceId, why: signature ? 'wrong signature' : 'unsigned' });
       return { status: 401, body: 'missing or wrong X-Hub-Signature' };
     }
-    if (!await repos.push.firstSeen(sourceId, `websub:${signature!.toLowerCase()}`, REPLAY_WINDOW_MS, this.now())) return { status: 409, body: 'already received (replay)' };
+    if (!(await repos.push.firstSeen(sourceId, `websub:${signature!.toLowerCase()}`, REPLAY_WINDOW_MS, this.now())))
+      return { status: 409, body: 'already received (replay)' };
     const text = body.toString('utf8');
     if (!text.trim()) {
       if (this.firstFetch(`poll:${sourceId}`)) await repos.sources.pollSoon(sourceId);
       return { status: 202, body: 'polling' };
     }
     const response = {
-      url: sub.topic, status: 200, contentType: header(headers, 'content-type') ?? '', text, notModified: false,
+      url: sub.topic,
+      status: 200,
+      contentType: header(headers, 'content-type') ?? '',
+      text,
+      notModified: false,
     };
     this.track(pollSource(this.deps, source, { response, pushed: true }).then((r) => this.done(r)));
     return { status: 202, body: 'accepted' };
@@ -211,10 +258,17 @@ export class PushIngest {
   async maintain(): Promise<void> {
     if (!this.deps.config.push.publicUrl) return;
     const due = await this.deps.data.repos.push.webSubDue(this.now(), {
-      retryAfterMs: HUB_RETRY_MS, deniedRetryAfterMs: HUB_DENIED_RETRY_MS, maxLeaseMs: MAX_LEASE_SECONDS * 1000,
+      retryAfterMs: HUB_RETRY_MS,
+      deniedRetryAfterMs: HUB_DENIED_RETRY_MS,
+      maxLeaseMs: MAX_LEASE_SECONDS * 1000,
     });
     for (const sub of due) {
-      await askHub(this.deps, sub, ['subscribe', 'pending', 'active'].includes(sub.state) ? 'subscribe' : 'unsubscribe', this.now());
+      await askHub(
+        this.deps,
+        sub,
+        ['subscribe', 'pending', 'active'].includes(sub.state) ? 'subscribe' : 'unsubscribe',
+        this.now(),
+      );
     }
   }
 
@@ -230,11 +284,26 @@ export class PushIngest {
     try {
       const res = await fetchText(url, { ...config.fetch, accept: 'application/json' });
       // One post is an object; the poller reads WordPress's list. Its ETag is the post's, not the feed's: not kept.
-      return await pollSource(this.deps, source, { response: { ...res, text: `[${res.text}]`, etag: undefined, lastModified: undefined }, pushed: true });
+      return await pollSource(this.deps, source, {
+        response: { ...res, text: `[${res.text}]`, etag: undefined, lastModified: undefined },
+        pushed: true,
+      });
     } catch (err) {
       const error = err instanceof FetchError ? err.message : String(err);
       logger.warn('pushed WordPress post could not be read', { source: source.id, post: postId, error });
-      return { sourceId: source.id, outcome: 'error', newArticles: 0, seen: 0, queued: 0, held: 0, skipped: 0, known: 0, revised: 0, corrections: 0, error };
+      return {
+        sourceId: source.id,
+        outcome: 'error',
+        newArticles: 0,
+        seen: 0,
+        queued: 0,
+        held: 0,
+        skipped: 0,
+        known: 0,
+        revised: 0,
+        corrections: 0,
+        error,
+      };
     }
   }
 
@@ -243,7 +312,9 @@ export class PushIngest {
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch((err) => this.deps.logger.error('push ingest failed', { error: err })).finally(() => this.work.delete(tracked));
+    const tracked = p
+      .catch((err) => this.deps.logger.error('push ingest failed', { error: err }))
+      .finally(() => this.work.delete(tracked));
     this.work.add(tracked);
   }
 
@@ -264,12 +335,29 @@ type HubDeps = Pick<PushDeps, 'config' | 'data' | 'logger' | 'outlet'>;
  * that verifies before it answers (PubSubHubbub 0.3 allowed it) finds the request outstanding; a failure is noted
  * on the row, and maintain() asks again after HUB_RETRY_MS.
  */
-async function askHub(deps: HubDeps, sub: WebSubSubscription, mode: 'subscribe' | 'unsubscribe', now: number): Promise<void> {
-  const { data: { repos }, logger, config } = deps;
+async function askHub(
+  deps: HubDeps,
+  sub: WebSubSubscription,
+  mode: 'subscribe' | 'unsubscribe',
+  now: number,
+): Promise<void> {
+  const {
+    data: { repos },
+    logger,
+    config,
+  } = deps;
   const callback = `${config.push.publicUrl}${pushPath('websub', deps.outlet, sub.sourceId, callbackToken(sub.secret))}`;
   const form = new URLSearchParams({ 'hub.callback': callback, 'hub.mode': mode, 'hub.topic': sub.topic });
-  if (mode === 'subscribe') { form.set('hub.secret', sub.secret); form.set('hub.lease_seconds', String(LEASE_SECONDS)); }
-  await repos.push.setWebSubState(sub.sourceId, mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing', { requestedAt: now }, now);
+  if (mode === 'subscribe') {
+    form.set('hub.secret', sub.secret);
+    form.set('hub.lease_seconds', String(LEASE_SECONDS));
+  }
+  await repos.push.setWebSubState(
+    sub.sourceId,
+    mode === 'subscribe' ? (sub.state === 'active' ? 'active' : 'pending') : 'unsubscribing',
+    { requestedAt: now },
+    now,
+  );
   try {
     // The hub is named by a feed: the same address checks as every fetch (a name resolving to a private address,
     // an IPv4-mapped literal), and a 4xx/5xx is an error. 202 Accepted is what hubs answer.
@@ -317,9 +405,10 @@ function hookTarget(body: Buffer, contentType: string): HookTarget | string {
   let fields: Record<string, unknown>;
   const text = body.toString('utf8');
   try {
-    fields = /json/i.test(contentType) || /^\s*\{/.test(text)
-      ? JSON.parse(text) as Record<string, unknown>
-      : Object.fromEntries(new URLSearchParams(text));
+    fields =
+      /json/i.test(contentType) || /^\s*\{/.test(text)
+        ? (JSON.parse(text) as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(text));
   } catch {
     return 'the body is neither JSON nor a form';
   }
@@ -335,7 +424,8 @@ function hookTarget(body: Buffer, contentType: string): HookTarget | string {
       return 'the url is not a URL';
     }
   }
-  if ((typeof postId === 'number' || typeof postId === 'string') && /^\d{1,12}$/.test(String(postId))) return { postId: String(postId) };
+  if ((typeof postId === 'number' || typeof postId === 'string') && /^\d{1,12}$/.test(String(postId)))
+    return { postId: String(postId) };
   return 'the body names no url or post_id';
 }
 
@@ -348,9 +438,11 @@ function sameSite(url: string, source: Source): boolean {
   const bare = (h: string) => h.toLowerCase().replace(/^www\./, '');
   const target = new URL(url);
   const host = bare(target.hostname);
-  return [source.url, source.feedUrl].filter((u): u is string => !!u).some((u) => {
-    const site = new URL(u);
-    if (site.protocol !== target.protocol || site.port !== target.port) return false;
-    return host === bare(site.hostname) || host.endsWith(`.${bare(site.hostname)}`);
-  });
+  return [source.url, source.feedUrl]
+    .filter((u): u is string => !!u)
+    .some((u) => {
+      const site = new URL(u);
+      if (site.protocol !== target.protocol || site.port !== target.port) return false;
+      return host === bare(site.hostname) || host.endsWith(`.${bare(site.hostname)}`);
+    });
 }

@@ -29,9 +29,30 @@ export const DEFAULT_SOURCE = catalogue('ar').post.defaultSource;
 
 /** Share-button labels that scrapers keep as lines of their own (compared lower-cased). */
 const SHARE_WORDS = new Set([
-  'facebook', 'twitter', 'x', 'whatsapp', 'telegram', 'messenger', 'pinterest', 'linkedin', 'reddit',
-  'email', 'e-mail', 'print', 'share', 'tweet', 'طباعة', 'مشاركة', 'شارك', 'فيسبوك', 'تويتر', 'واتساب',
-  'تلغرام', 'تيليغرام', 'تليجرام', 'ماسنجر',
+  'facebook',
+  'twitter',
+  'x',
+  'whatsapp',
+  'telegram',
+  'messenger',
+  'pinterest',
+  'linkedin',
+  'reddit',
+  'email',
+  'e-mail',
+  'print',
+  'share',
+  'tweet',
+  'طباعة',
+  'مشاركة',
+  'شارك',
+  'فيسبوك',
+  'تويتر',
+  'واتساب',
+  'تلغرام',
+  'تيليغرام',
+  'تليجرام',
+  'ماسنجر',
 ]);
 /** Multi-word labels, matched as a whole line. */
 const SHARE_PHRASES = new Set(['copy link', 'نسخ الرابط', 'فيس بوك', 'واتس اب', 'شارك الخبر', 'شارك المقال']);
@@ -43,7 +64,10 @@ function normaliseArabic(text: string): string {
 }
 
 function isShareLine(line: string): boolean {
-  const label = line.toLowerCase().replace(/[:：]$/, '').trim();
+  const label = line
+    .toLowerCase()
+    .replace(/[:：]$/, '')
+    .trim();
   if (SHARE_PHRASES.has(label)) return true;
   return label.split(SHARE_SEPARATORS).every((word) => SHARE_WORDS.has(word));
 }
@@ -154,7 +178,8 @@ export function readPlainText(text: string, options: PlainTextOptions = {}): Art
     // One paragraph and no headline above it is an article too: the paragraph is its text, its first sentence its
     // title. A paragraph ends a sentence; a headline alone does not, and has no text to summarise.
     const sentences = splitSentences(first);
-    if (sentences.length < 2 && !SENTENCE_END.test(first)) throw new NotAnArticleError('only a headline: no article text under it');
+    if (sentences.length < 2 && !SENTENCE_END.test(first))
+      throw new NotAnArticleError('only a headline: no article text under it');
     title = sentences[0] ?? first;
     body = { ...after, paragraphs: [first] };
   }

@@ -6,10 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import LinkHeader from 'http-link-header';
 
-export interface DiscoveredHub { hub: string; self?: string }
+export interface DiscoveredHub {
+  hub: string;
+  self?: string;
+}
 
 const LINK = /<(?:atom:)?link\b([^>]*)>/gi;
-const attribute = (attrs: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(attrs);
+const attribute = (attrs: string, name: string) =>
+  new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(attrs);
 
 /** `linkHeader`: the response's `Link` header as received (several headers joined by commas). */
 export function discoverHub(text: string, base: string, linkHeader?: string): DiscoveredHub | undefined {
@@ -23,7 +27,9 @@ export function discoverHub(text: string, base: string, linkHeader?: string): Di
       const feed = JSON.parse(text) as { hubs?: Array<{ type?: string; url?: string }>; feed_url?: string };
       hub ??= feed.hubs?.find((h) => /websub|pubsubhubbub/i.test(h.type ?? ''))?.url;
       self ??= feed.feed_url;
-    } catch { return undefined; }
+    } catch {
+      return undefined;
+    }
   } else {
     for (const m of head.matchAll(LINK)) {
       const attrs = m[1]!;
@@ -41,7 +47,9 @@ export function discoverHub(text: string, base: string, linkHeader?: string): Di
     try {
       const url = new URL(u, base);
       return /^https?:$/.test(url.protocol) ? url.toString() : undefined;
-    } catch { return undefined; }
+    } catch {
+      return undefined;
+    }
   };
   const hubUrl = absolute(hub);
   return hubUrl ? { hub: hubUrl, self: absolute(self) } : undefined;
@@ -58,7 +66,13 @@ function linksOf(header: string | undefined): { hub?: string; self?: string } {
   }
 }
 
-const decodeEntities = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /** hub.secret: 32 random bytes as hex (WebSub asks for under 200 bytes). */
 export const newSubscriptionSecret = (): string => randomBytes(32).toString('hex');

@@ -69,7 +69,10 @@ export interface ArticleEdit {
 }
 
 export type DuplicateReason = 'url' | 'guid' | 'story' | 'content';
-export interface DuplicateMatch { articleId: number; reason: DuplicateReason }
+export interface DuplicateMatch {
+  articleId: number;
+  reason: DuplicateReason;
+}
 
 /** What the pipeline stores for a new article: the article, what Nashra computed from it, and where it came from. */
 export interface NewArticle {

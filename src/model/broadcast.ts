@@ -1,8 +1,17 @@
 export type BroadcastState = 'preview' | 'queued' | 'cancelled' | 'stopped' | 'done';
 
 export interface Broadcast {
-  id: number; articleId: number; platform: string; editorId: string; token: string; state: BroadcastState;
-  urgent: boolean; audience: Audience; progressChat?: string; progressMessage?: string; createdAt: Date;
+  id: number;
+  articleId: number;
+  platform: string;
+  editorId: string;
+  token: string;
+  state: BroadcastState;
+  urgent: boolean;
+  audience: Audience;
+  progressChat?: string;
+  progressMessage?: string;
+  createdAt: Date;
   /** Sent above the platform's free rate where it offers that for a fee (an editor's choice at preview). */
   paid: boolean;
   /** Scheduled: its posts are queued not before this time (undefined: sent at once). */

@@ -66,7 +66,18 @@ export interface ArticleRevision {
 }
 
 /** A revision to store: applied at once (the source's, with its number), or an editor's draft waiting for «تأكيد». */
-export type NewRevision = Pick<ArticleRevision, 'articleId' | 'origin' | 'revision' | 'title' | 'summary' | 'hashtags' | 'previousTitle' | 'previousSummary' | 'author'>;
+export type NewRevision = Pick<
+  ArticleRevision,
+  | 'articleId'
+  | 'origin'
+  | 'revision'
+  | 'title'
+  | 'summary'
+  | 'hashtags'
+  | 'previousTitle'
+  | 'previousSummary'
+  | 'author'
+>;
 
 /** An editor's version of the text a reader reads first, kept beside the source's original. */
 export interface EditedText {

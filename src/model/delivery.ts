@@ -48,19 +48,34 @@ export const CORRECTIONS: readonly JobKind[] = ['edit', 'delete'];
 
 /** One job of the outbox, as editors, statistics and tests read it back. */
 export interface JobRecord {
-  id: number; kind: JobKind; platform: string; subscriptionId: number; state: DeliveryState; attempts: number;
+  id: number;
+  kind: JobKind;
+  platform: string;
+  subscriptionId: number;
+  state: DeliveryState;
+  attempts: number;
   /** The article a post, edit or delete carries (and the revision an edit or delete was queued for). */
-  articleId?: number; revision?: number;
+  articleId?: number;
+  revision?: number;
   /** A digest message: its digest, its place and its text. */
-  digestId?: number; part?: number; parts?: number; text?: string;
+  digestId?: number;
+  part?: number;
+  parts?: number;
+  text?: string;
   broadcastId?: number;
   /** An edit or delete: the post it changes. A post folded in a digest: the digest message that carries it. */
-  waitsFor?: number; carriedBy?: number;
+  waitsFor?: number;
+  carriedBy?: number;
   /** Failed for a temporary reason (it gave up after its retries): an editor may send it again. */
   retryable: boolean;
   /** What an edit or delete did, and the platform's answer worth keeping (a reply's message id, why a notice). */
-  outcome?: CorrectionOutcome; answer?: string;
-  lastError?: string; messageId?: string; queuedAt: Date; sendingAt?: Date; finishedAt?: Date;
+  outcome?: CorrectionOutcome;
+  answer?: string;
+  lastError?: string;
+  messageId?: string;
+  queuedAt: Date;
+  sendingAt?: Date;
+  finishedAt?: Date;
 }
 
 /** What the worker sends next: the job with where it goes and what its kind needs. */
@@ -70,7 +85,11 @@ export type PendingJob =
   | PendingCorrection;
 
 /** The platform's answer to a job: the message id of what it sent, what an edit or delete did. */
-export interface JobAnswer { messageId?: string; outcome?: CorrectionOutcome; answer?: string }
+export interface JobAnswer {
+  messageId?: string;
+  outcome?: CorrectionOutcome;
+  answer?: string;
+}
 
 /**
  * What happens to deliveries found in `sending` after a crash: the request may or may not have reached the platform.
@@ -109,4 +128,3 @@ export interface PendingDigestPart extends ChatTarget {
   subscriptionActive: boolean;
   quiet?: QuietSetting;
 }
-

@@ -8,16 +8,36 @@ export type DeliveryCounts = Record<string, Partial<Record<DeliveryState, number
 
 /** One post of an article, with its chat (the desk's "where it went"). */
 export interface ArticleDelivery {
-  id: number; platform: string; state: DeliveryState; chatId: string; chatKind: string; chatTitle?: string;
-  messageId?: string; lastError?: string; finishedAt?: Date; broadcastId?: number;
+  id: number;
+  platform: string;
+  state: DeliveryState;
+  chatId: string;
+  chatKind: string;
+  chatTitle?: string;
+  messageId?: string;
+  lastError?: string;
+  finishedAt?: Date;
+  broadcastId?: number;
 }
 
 /** A job a crash left in doubt, of any kind; a digest message has no article (nor title). */
 export interface InDoubtDelivery {
-  id: number; kind: JobKind; articleId?: number; title?: string; platform: string; chatId: string; chatTitle?: string; since?: Date;
+  id: number;
+  kind: JobKind;
+  articleId?: number;
+  title?: string;
+  platform: string;
+  chatId: string;
+  chatTitle?: string;
+  since?: Date;
 }
 
-export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?: Date; retriesScheduled: number }
+export interface QueueDepth {
+  platform: string;
+  waiting: number;
+  oldestQueuedAt?: Date;
+  retriesScheduled: number;
+}
 
 /**
  * Posts not gone that may wait for their chat, grouped per subscription and state: held for a digest, or queued for a
@@ -25,8 +45,17 @@ export interface QueueDepth { platform: string; waiting: number; oldestQueuedAt?
  * many have a later not_before (postponed, or a retry).
  */
 export interface ChatWaitGroup {
-  platform: string; subscriptionId: number; state: 'queued' | 'held'; urgent: boolean; carried: boolean; count: number; scheduled: number;
-  mode: 'immediate' | 'hourly' | 'daily'; digestAt?: number; timeZone: string; quiet?: QuietSetting;
+  platform: string;
+  subscriptionId: number;
+  state: 'queued' | 'held';
+  urgent: boolean;
+  carried: boolean;
+  count: number;
+  scheduled: number;
+  mode: 'immediate' | 'hourly' | 'daily';
+  digestAt?: number;
+  timeZone: string;
+  quiet?: QuietSetting;
 }
 
 /** An active digest subscription, with the end of the last period closed for it. */

@@ -20,6 +20,15 @@ export const MAIN_OUTLET = 'main';
 /** A desk account's role in an outlet: an admin also manages its sources, chats and editors. */
 export type DeskRole = 'admin' | 'editor';
 
-export interface Membership { editorId: number; outletId: number; slug: string; role: DeskRole }
+export interface Membership {
+  editorId: number;
+  outletId: number;
+  slug: string;
+  role: DeskRole;
+}
 
-export interface NewOutlet { slug: string; name: string; envPrefix: string }
+export interface NewOutlet {
+  slug: string;
+  name: string;
+  envPrefix: string;
+}

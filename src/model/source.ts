@@ -2,10 +2,25 @@
 export type SourceKind = 'rss' | 'atom' | 'json' | 'wordpress' | 'page';
 
 export interface Source {
-  id: number; url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string;
-  intervalSeconds: number; active: boolean; etag?: string; lastModified?: string; lastFetchAt?: Date;
-  lastStatus?: string; lastError?: string; errorCount: number; failingSince?: Date; nextFetchAt: Date;
-  articlesFound: number; createdAt: Date;
+  id: number;
+  url: string;
+  feedUrl?: string;
+  kind: SourceKind;
+  name: string;
+  category?: string;
+  timeZone?: string;
+  intervalSeconds: number;
+  active: boolean;
+  etag?: string;
+  lastModified?: string;
+  lastFetchAt?: Date;
+  lastStatus?: string;
+  lastError?: string;
+  errorCount: number;
+  failingSince?: Date;
+  nextFetchAt: Date;
+  articlesFound: number;
+  createdAt: Date;
   /** Newest items routed on the first poll (the rest of the backlog is stored as seen). */
   backfill: number;
   /** When the first successful poll marked the backlog seen; undefined until then (and after re-enabling). */
@@ -19,19 +34,40 @@ export interface Source {
 }
 
 export interface NewSource {
-  url: string; feedUrl?: string; kind: SourceKind; name: string; category?: string; timeZone?: string; intervalSeconds?: number;
-  backfill?: number; review?: boolean; altFeedUrl?: string; siteUrl?: string;
+  url: string;
+  feedUrl?: string;
+  kind: SourceKind;
+  name: string;
+  category?: string;
+  timeZone?: string;
+  intervalSeconds?: number;
+  backfill?: number;
+  review?: boolean;
+  altFeedUrl?: string;
+  siteUrl?: string;
 }
 
 /** After a successful or failed fetch: what the poller records. */
 export interface FetchOutcome {
-  status: string; error?: string; etag?: string; lastModified?: string; newArticles?: number; nextFetchAt: number;
+  status: string;
+  error?: string;
+  etag?: string;
+  lastModified?: string;
+  newArticles?: number;
+  nextFetchAt: number;
 }
 
 /** A source's WebSub subscription: what Nashra asked the hub for, and what the hub verified. */
 export type WebSubState = 'subscribe' | 'pending' | 'active' | 'unsubscribe' | 'unsubscribing';
 
 export interface WebSubSubscription {
-  sourceId: number; hub: string; topic: string; secret: string; state: WebSubState;
-  leaseSeconds?: number; expiresAt?: number; requestedAt?: number; lastError?: string;
+  sourceId: number;
+  hub: string;
+  topic: string;
+  secret: string;
+  state: WebSubState;
+  leaseSeconds?: number;
+  expiresAt?: number;
+  requestedAt?: number;
+  lastError?: string;
 }

@@ -49,4 +49,10 @@ export interface DeliverySettings {
   quietUrgent: boolean;
 }
 
-export const DEFAULT_DELIVERY: DeliverySettings = { mode: 'immediate', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false };
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  mode: 'immediate',
+  urgentNow: false,
+  timeZone: 'Asia/Damascus',
+  quietMode: 'silent',
+  quietUrgent: false,
+};

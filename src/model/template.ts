@@ -33,7 +33,17 @@ export interface MessageTemplate {
   fullStoryInGroup?: boolean;
 }
 
-export const TEMPLATE_FIELDS = ['headerMark', 'footer', 'showHashtags', 'showSource', 'showDate', 'leadPhoto', 'linkPreview', 'fullStory', 'fullStoryInGroup'] as const;
+export const TEMPLATE_FIELDS = [
+  'headerMark',
+  'footer',
+  'showHashtags',
+  'showSource',
+  'showDate',
+  'leadPhoto',
+  'linkPreview',
+  'fullStory',
+  'fullStoryInGroup',
+] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 /** A change to a template: a value sets the field, null resets it to the environment's default, undefined keeps it. */

@@ -39,7 +39,10 @@ export class EditorDirectory {
 
   async isEditor(actor: Actor): Promise<boolean> {
     if (TRUSTED_FRONT_DOORS.has(actor.platform)) return true;
-    return (this.configured.get(actor.platform)?.includes(actor.id) ?? false) || await this.repos.editors.isEditor(actor.platform, actor.id);
+    return (
+      (this.configured.get(actor.platform)?.includes(actor.id) ?? false) ||
+      (await this.repos.editors.isEditor(actor.platform, actor.id))
+    );
   }
 
   /** The editors one platform can reach (to tell them something). */
@@ -55,7 +58,13 @@ export class EditorDirectory {
 }
 
 /** The action's audit entry through the ports, in the action's unit of work (`tx`). */
-export function recordAudit(tx: Pick<Repositories, 'audit'>, actor: Actor, action: AuditAction, detail: Record<string, unknown> = {}, now = Date.now()): Promise<void> {
+export function recordAudit(
+  tx: Pick<Repositories, 'audit'>,
+  actor: Actor,
+  action: AuditAction,
+  detail: Record<string, unknown> = {},
+  now = Date.now(),
+): Promise<void> {
   return tx.audit.record(actor.platform, actor.id, action, detail, now);
 }
 
@@ -82,7 +91,11 @@ export class OutletAdminError extends PermissionError {
  * trusted as before (the operator's shell; a platform's editors, checked by requireEditor). Asked before the action's
  * unit of work, like requireEditor.
  */
-export async function requireOutletAdmin(deps: { editors: EditorDirectory }, actor: Actor, action: string): Promise<void> {
+export async function requireOutletAdmin(
+  deps: { editors: EditorDirectory },
+  actor: Actor,
+  action: string,
+): Promise<void> {
   if (actor.platform !== 'desk' || actor.role === 'admin') return;
   await deps.editors.refused(actor, action);
   throw new OutletAdminError(action);

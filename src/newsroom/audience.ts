@@ -26,10 +26,16 @@ type AudienceRepos = Pick<Repositories, 'audience' | 'subscriptions'>;
  * or with a filter for the article's source, are matched here on normalised Arabic. An editor's audience "all" or
  * "one platform" ignores every filter, per-source ones too.
  */
-async function selectionOf(repos: AudienceRepos, article: StoredArticle, audience: Audience, activeBefore?: number): Promise<{ sql?: AudienceQuery; listed: Target[] }> {
+async function selectionOf(
+  repos: AudienceRepos,
+  article: StoredArticle,
+  audience: Audience,
+  activeBefore?: number,
+): Promise<{ sql?: AudienceQuery; listed: Target[] }> {
   switch (audience.kind) {
     case 'matching': {
-      const bySource = article.sourceId === undefined ? undefined : await repos.audience.sourceFilters(article.sourceId);
+      const bySource =
+        article.sourceId === undefined ? undefined : await repos.audience.sourceFilters(article.sourceId);
       return {
         sql: { activeBefore, sourceId: article.sourceId },
         listed: (await repos.audience.filterTargets(article.sourceId, activeBefore)).filter((s) => {
@@ -54,12 +60,19 @@ async function selectionOf(repos: AudienceRepos, article: StoredArticle, audienc
  * How many chats an audience reaches now (see AudienceCount). `onlyPlatform`: the part of the audience on that
  * platform (what a paid broadcast would cost there). Reads only: `deps.data.repos`, or a unit's `tx`.
  */
-export async function countAudience(repos: AudienceRepos, article: StoredArticle, audience: Audience, onlyPlatform?: string): Promise<AudienceCount> {
+export async function countAudience(
+  repos: AudienceRepos,
+  article: StoredArticle,
+  audience: Audience,
+  onlyPlatform?: string,
+): Promise<AudienceCount> {
   if (article.retracted) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
-  if (onlyPlatform !== undefined && audience.kind === 'platform' && audience.platform !== onlyPlatform) return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
+  if (onlyPlatform !== undefined && audience.kind === 'platform' && audience.platform !== onlyPlatform)
+    return { willReceive: 0, alreadyHave: 0, failedBefore: 0 };
   const selected = await selectionOf(repos, article, audience);
   const sql = selected.sql && onlyPlatform !== undefined ? { ...selected.sql, platform: onlyPlatform } : selected.sql;
-  const listed = onlyPlatform !== undefined ? selected.listed.filter((s) => s.platform === onlyPlatform) : selected.listed;
+  const listed =
+    onlyPlatform !== undefined ? selected.listed.filter((s) => s.platform === onlyPlatform) : selected.listed;
   const fromSql = sql ? await repos.audience.count(article.id, sql) : { total: 0, already: 0, failed: 0 };
   const states = listed.length > 0 ? await repos.audience.postStates(article.id) : new Map<number, string>();
   const listedFailed = listed.filter((s) => states.get(s.id) === 'failed').length;
@@ -76,7 +89,9 @@ export async function countAudience(repos: AudienceRepos, article: StoredArticle
  * inside the action's unit of work (`tx`): the selection and both writes are then one transaction.
  */
 export async function queueAudience(
-  tx: AudienceRepos, article: StoredArticle, audience: Audience,
+  tx: AudienceRepos,
+  article: StoredArticle,
+  audience: Audience,
   opts: { broadcastId?: number; priority?: number; activeBefore?: number; now?: number; notBefore?: number } = {},
 ): Promise<number> {
   if (article.retracted) return 0;
@@ -84,5 +99,13 @@ export async function queueAudience(
   const { sql, listed } = await selectionOf(tx, article, audience, opts.activeBefore);
   const queue = { broadcastId: opts.broadcastId, priority: opts.priority, notBefore: opts.notBefore };
   const fromSql = sql ? await tx.audience.queueSelected(article.id, { ...sql, ...queue }, now) : 0;
-  return fromSql + await tx.audience.queueListed(article.id, listed.map((s) => s.id), queue, now);
+  return (
+    fromSql +
+    (await tx.audience.queueListed(
+      article.id,
+      listed.map((s) => s.id),
+      queue,
+      now,
+    ))
+  );
 }

@@ -40,7 +40,9 @@ export interface PaidEstimate {
 }
 
 /** The platforms on which paid broadcasts are turned on, with their offers. */
-export function paidBroadcastOffers(deps: Pick<NewsroomDeps, 'platforms' | 'config'>): Array<{ platform: string; offer: PaidBroadcastOffer }> {
+export function paidBroadcastOffers(
+  deps: Pick<NewsroomDeps, 'platforms' | 'config'>,
+): Array<{ platform: string; offer: PaidBroadcastOffer }> {
   return deps.platforms.flatMap((p) => {
     const settings = deps.config.platforms[p.name];
     const offer = settings === undefined ? undefined : p.paidBroadcast?.(settings);
@@ -49,7 +51,8 @@ export function paidBroadcastOffers(deps: Pick<NewsroomDeps, 'platforms' | 'conf
 }
 
 function requirePaidOffer(deps: NewsroomDeps): void {
-  if (paidBroadcastOffers(deps).length === 0) throw new UserError('paid broadcasts are off: no platform has a paid rate configured');
+  if (paidBroadcastOffers(deps).length === 0)
+    throw new UserError('paid broadcasts are off: no platform has a paid rate configured');
 }
 
 /**
@@ -57,40 +60,86 @@ function requirePaidOffer(deps: NewsroomDeps): void {
  * which is fetched through the SSRF-guarded client, read, summarised and stored, never queued), a broadcast in
  * `preview` with its audience, and how many will receive it. Nothing is queued before confirmBroadcast.
  */
-export async function previewBroadcast(deps: NewsroomDeps, actor: Actor, ref: string, opts: { audience?: Audience; paid?: boolean } = {}): Promise<BroadcastPreview> {
+export async function previewBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  ref: string,
+  opts: { audience?: Audience; paid?: boolean } = {},
+): Promise<BroadcastPreview> {
   await requireEditor(deps, actor, 'broadcast');
   if (opts.paid) requirePaidOffer(deps);
   const article = await articleFor(deps, ref.trim());
   if (article.retracted) throw new UserError(`article ${article.id} was retracted; it is never sent again`);
-  return openPreview(deps, actor, article, opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }), opts.paid ?? false);
+  return openPreview(
+    deps,
+    actor,
+    article,
+    opts.audience ?? (article.urgent ? { kind: 'all' } : { kind: 'matching' }),
+    opts.paid ?? false,
+  );
 }
 
 /**
  * An editor's «عاجل» alert: stored as an urgent article (no link, the urgent mark), previewed for everyone. Paid when
  * asked, or by default when a platform's configuration says urgent alerts are paid.
  */
-export async function composeUrgent(deps: NewsroomDeps, actor: Actor, text: string, opts: { paid?: boolean } = {}): Promise<BroadcastPreview> {
+export async function composeUrgent(
+  deps: NewsroomDeps,
+  actor: Actor,
+  text: string,
+  opts: { paid?: boolean } = {},
+): Promise<BroadcastPreview> {
   await requireEditor(deps, actor, 'urgent');
   if (opts.paid) requirePaidOffer(deps);
   const headline = text.trim();
   if (!headline) throw new UserError('an urgent alert needs its text');
-  if (headline.length > URGENT_MAX_CHARS) throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
-  const result = await deps.data.uow.run((tx) => storeArticle(tx, {
-    title: headline, source: catalogue('ar').post.urgentSource, paragraphs: [headline], categories: [], language: 'ar', publishedAt: new Date(), urgent: true,
-  }, { summary: deps.config.summary, timeZone: deps.config.timeZone }));
+  if (headline.length > URGENT_MAX_CHARS)
+    throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
+  const result = await deps.data.uow.run((tx) =>
+    storeArticle(
+      tx,
+      {
+        title: headline,
+        source: catalogue('ar').post.urgentSource,
+        paragraphs: [headline],
+        categories: [],
+        language: 'ar',
+        publishedAt: new Date(),
+        urgent: true,
+      },
+      { summary: deps.config.summary, timeZone: deps.config.timeZone },
+    ),
+  );
   const article = result.status === 'new' ? result.article : result.existing;
   const paid = opts.paid ?? paidBroadcastOffers(deps).some((o) => o.offer.urgent);
   return openPreview(deps, actor, article, { kind: 'all' }, paid);
 }
 
-async function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArticle, audience: Audience, paid: boolean): Promise<BroadcastPreview> {
+async function openPreview(
+  deps: NewsroomDeps,
+  actor: Actor,
+  article: StoredArticle,
+  audience: Audience,
+  paid: boolean,
+): Promise<BroadcastPreview> {
   if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
-    throw new UserError(`unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
+    throw new UserError(
+      `unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`,
+    );
   }
   return deps.data.uow.run(async (tx) => {
     const now = Date.now();
-    const broadcast = await tx.broadcasts.create({ articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience, paid }, now);
-    await recordAudit(tx, actor, article.urgent ? 'urgent.compose' : 'broadcast.preview', { broadcast: broadcast.id, article: article.id, audience, ...(paid ? { paid } : {}) }, now);
+    const broadcast = await tx.broadcasts.create(
+      { articleId: article.id, platform: actor.platform, editorId: actor.id, urgent: article.urgent, audience, paid },
+      now,
+    );
+    await recordAudit(
+      tx,
+      actor,
+      article.urgent ? 'urgent.compose' : 'broadcast.preview',
+      { broadcast: broadcast.id, article: article.id, audience, ...(paid ? { paid } : {}) },
+      now,
+    );
     return previewOf(deps, tx, broadcast, article);
   });
 }
@@ -99,21 +148,33 @@ async function openPreview(deps: NewsroomDeps, actor: Actor, article: StoredArti
 type AudienceReads = Pick<Repositories, 'audience' | 'subscriptions'>;
 
 /** Counted in the unit that opened or changed the broadcast: the preview shows what its own transaction saw. */
-async function previewOf(deps: NewsroomDeps, tx: AudienceReads, broadcast: Broadcast, article: StoredArticle): Promise<BroadcastPreview> {
+async function previewOf(
+  deps: NewsroomDeps,
+  tx: AudienceReads,
+  broadcast: Broadcast,
+  article: StoredArticle,
+): Promise<BroadcastPreview> {
   const audience = await countAudience(tx, article, broadcast.audience);
   return { broadcast, article, audience, paidEstimates: await paidEstimates(deps, broadcast, article, tx) };
 }
 
 /** What a broadcast would cost if paid, per platform offering paid broadcasts (see BroadcastPreview.paidEstimates). */
 export async function paidEstimates(
-  deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'data'>, broadcast: Broadcast, article: StoredArticle, repos: AudienceReads = deps.data.repos,
+  deps: Pick<NewsroomDeps, 'platforms' | 'config' | 'data'>,
+  broadcast: Broadcast,
+  article: StoredArticle,
+  repos: AudienceReads = deps.data.repos,
 ): Promise<PaidEstimate[]> {
   const estimates: PaidEstimate[] = [];
   // One platform after the other: inside a unit only its `tx` is awaited, one statement at a time.
   for (const { platform, offer } of paidBroadcastOffers(deps)) {
     const messages = (await countAudience(repos, article, broadcast.audience, platform)).willReceive;
     estimates.push({
-      platform, messages, pricePerMessage: offer.pricePerMessage, unit: offer.unit, ratePerSecond: offer.ratePerSecond,
+      platform,
+      messages,
+      pricePerMessage: offer.pricePerMessage,
+      unit: offer.unit,
+      ratePerSecond: offer.ratePerSecond,
       cost: Math.round(messages * offer.pricePerMessage * 100) / 100,
     });
   }
@@ -124,12 +185,18 @@ export async function paidEstimates(
  * Turns paid sending on or off for a broadcast still in preview (the preview's button, the desk's checkbox) and
  * returns the preview again with its cost; undefined once it was decided (a late press changes nothing).
  */
-export async function setBroadcastPaid(deps: NewsroomDeps, actor: Actor, id: number, token: string, paid: boolean): Promise<BroadcastPreview | undefined> {
+export async function setBroadcastPaid(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  token: string,
+  paid: boolean,
+): Promise<BroadcastPreview | undefined> {
   await requireEditor(deps, actor, 'broadcast');
   if (paid) requirePaidOffer(deps);
   return deps.data.uow.run(async (tx) => {
     const b = await tx.broadcasts.get(id);
-    if (!b || b.token !== token || !await tx.broadcasts.setPaid(id, paid)) return undefined;
+    if (!b || b.token !== token || !(await tx.broadcasts.setPaid(id, paid))) return undefined;
     const article = await tx.articles.get(b.articleId);
     if (!article) return undefined;
     await recordAudit(tx, actor, 'broadcast.paid', { broadcast: id, article: b.articleId, paid });
@@ -144,7 +211,9 @@ async function articleFor(deps: NewsroomDeps, ref: string): Promise<StoredArticl
     if (!(err instanceof UserError) || !/^https?:\/\//i.test(ref)) throw err;
   }
   const article = await loadArticle(ref, deps.config);
-  const result = await deps.data.uow.run((tx) => storeArticle(tx, article, { summary: deps.config.summary, timeZone: deps.config.timeZone }));
+  const result = await deps.data.uow.run((tx) =>
+    storeArticle(tx, article, { summary: deps.config.summary, timeZone: deps.config.timeZone }),
+  );
   return result.status === 'new' ? result.article : result.existing;
 }
 
@@ -158,26 +227,48 @@ export type DecisionResult =
  * never leaves a queued broadcast without deliveries, and a second press queues nothing. `token` is the random
  * part of the button's data: a forged or guessed id alone does nothing.
  */
-export async function confirmBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): Promise<DecisionResult> {
+export async function confirmBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  token: string,
+): Promise<DecisionResult> {
   await requireEditor(deps, actor, 'broadcast');
   const result = await deps.data.uow.run(async (tx): Promise<DecisionResult> => {
     const now = Date.now();
     const b = await decidable(tx, id, token, 'preview', 'queued', now);
     if (!b) return { kind: 'already-decided', broadcast: await tx.broadcasts.get(id) };
     const article = await tx.articles.get(b.articleId);
-    const queued = article ? await queueAudience(tx, article, b.audience, { broadcastId: b.id, priority: b.urgent ? URGENT_PRIORITY : 0, now }) : 0;
+    const queued = article
+      ? await queueAudience(tx, article, b.audience, {
+          broadcastId: b.id,
+          priority: b.urgent ? URGENT_PRIORITY : 0,
+          now,
+        })
+      : 0;
     await recordAudit(tx, actor, 'broadcast.confirm', { broadcast: b.id, article: b.articleId, queued }, now);
     return { kind: 'done', broadcast: (await tx.broadcasts.get(id))!, queued };
   });
   if (result.kind === 'done') {
-    deps.logger.info('broadcast queued', { broadcast: id, article: result.broadcast.articleId, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.logger.info('broadcast queued', {
+      broadcast: id,
+      article: result.broadcast.articleId,
+      queued: result.queued,
+      editor: `${actor.platform}:${actor.id}`,
+    });
     deps.onQueued();
   }
   return result;
 }
 
 /** A preview that is not wanted (or whose confirmation window ran out): nothing is queued. */
-export async function cancelBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string, why: 'cancelled' | 'expired' = 'cancelled'): Promise<DecisionResult> {
+export async function cancelBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  token: string,
+  why: 'cancelled' | 'expired' = 'cancelled',
+): Promise<DecisionResult> {
   await requireEditor(deps, actor, 'broadcast');
   return deps.data.uow.run(async (tx): Promise<DecisionResult> => {
     const now = Date.now();
@@ -189,7 +280,12 @@ export async function cancelBroadcast(deps: NewsroomDeps, actor: Actor, id: numb
 }
 
 /** «إيقاف»: what is still queued is skipped; what is already on its way finishes. */
-export async function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string): Promise<DecisionResult & { skipped?: number }> {
+export async function stopBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  token: string,
+): Promise<DecisionResult & { skipped?: number }> {
   await requireEditor(deps, actor, 'broadcast');
   return deps.data.uow.run(async (tx) => {
     const now = Date.now();
@@ -201,10 +297,17 @@ export async function stopBroadcast(deps: NewsroomDeps, actor: Actor, id: number
   });
 }
 
-async function decidable(tx: Repositories, id: number, token: string, from: BroadcastState, to: BroadcastState, now: number): Promise<Broadcast | undefined> {
+async function decidable(
+  tx: Repositories,
+  id: number,
+  token: string,
+  from: BroadcastState,
+  to: BroadcastState,
+  now: number,
+): Promise<Broadcast | undefined> {
   const b = await tx.broadcasts.get(id);
   if (!b || b.token !== token) return undefined;
-  return await tx.broadcasts.transition(id, from, to, now) ? b : undefined;
+  return (await tx.broadcasts.transition(id, from, to, now)) ? b : undefined;
 }
 
 export interface BroadcastStatus {
@@ -227,7 +330,11 @@ export interface BroadcastStatus {
  * Where a broadcast stands; a queued broadcast with nothing left to send now becomes `done` (what waits for its
  * chats' quiet hours or digest goes by itself, and is shown as waiting). Read by every progress display.
  */
-export function broadcastStatus(deps: Pick<NewsroomDeps, 'data'>, id: number, now = Date.now()): Promise<BroadcastStatus | undefined> {
+export function broadcastStatus(
+  deps: Pick<NewsroomDeps, 'data'>,
+  id: number,
+  now = Date.now(),
+): Promise<BroadcastStatus | undefined> {
   // One unit: the counts, the waits and the move to `done` see one state of the outbox (the worker writes between
   // two reads otherwise), and the move is made on what was read.
   return deps.data.uow.run(async (tx) => {
@@ -238,9 +345,17 @@ export function broadcastStatus(deps: Pick<NewsroomDeps, 'data'>, id: number, no
     const waiting = waits?.count ?? 0;
     const remaining = p.queued + p.sending + p.held - waiting;
     let state = b.state;
-    if (remaining === 0 && state === 'queued' && await tx.broadcasts.transition(id, 'queued', 'done', Date.now())) state = 'done';
+    if (remaining === 0 && state === 'queued' && (await tx.broadcasts.transition(id, 'queued', 'done', Date.now())))
+      state = 'done';
     return {
-      state, sent: p.sent, failed: p.failed, skipped: p.skipped, inDoubt: p.in_doubt, remaining, waiting, waitingUntil: waits?.until,
+      state,
+      sent: p.sent,
+      failed: p.failed,
+      skipped: p.skipped,
+      inDoubt: p.in_doubt,
+      remaining,
+      waiting,
+      waitingUntil: waits?.until,
       finished: remaining === 0 && state !== 'preview',
     };
   });
@@ -260,7 +375,11 @@ export type ProgressPlaceResult = { kind: 'recorded'; broadcast: Broadcast } | {
  * audited: the confirmation it follows is.
  */
 export async function placeProgress(
-  deps: Pick<NewsroomDeps, 'editors' | 'data'>, actor: Actor, id: number, token: string, place: { chatId: string; messageId: string },
+  deps: Pick<NewsroomDeps, 'editors' | 'data'>,
+  actor: Actor,
+  id: number,
+  token: string,
+  place: { chatId: string; messageId: string },
 ): Promise<ProgressPlaceResult> {
   await requireEditor(deps, actor, 'broadcast progress');
   return deps.data.uow.run(async (tx): Promise<ProgressPlaceResult> => {

@@ -25,10 +25,12 @@ export const isClickCode = (code: string): boolean => CODE.test(code);
  * The path the desk's server answers (src/desk/click-routes.ts): `main`'s `/r/<code>` (as every link sent before
  * outlets), another outlet's `/r/<outlet>/<code>`, since its codes are in its own database.
  */
-export const clickPath = (code: string, outlet: string = MAIN_OUTLET): string => outlet === MAIN_OUTLET ? `/r/${code}` : `/r/${outlet}/${code}`;
+export const clickPath = (code: string, outlet: string = MAIN_OUTLET): string =>
+  outlet === MAIN_OUTLET ? `/r/${code}` : `/r/${outlet}/${code}`;
 
 /** The article's address, when a reader can open it (an urgent alert has none; a local file is never shown). */
-const readable = (article: StoredArticle): boolean => article.url !== undefined && /^https?:\/\//i.test(article.url) && !article.urgent;
+const readable = (article: StoredArticle): boolean =>
+  article.url !== undefined && /^https?:\/\//i.test(article.url) && !article.urgent;
 
 /**
  * The delivery worker's way to give each chat its own link (src/delivery/worker.ts, PostLinks); undefined when
@@ -48,7 +50,10 @@ export function postLinks(deps: Pick<NewsroomDeps, 'config' | 'data'>, outlet: s
       const code = newClickCode();
       // One post job per article and chat, and one job per chat in flight: nothing else can store a code for this
       // pair between the read above and this write.
-      return { url: url(code), remember: (tx: Repositories) => tx.clicks.remember(code, article.id, subscriptionId, now) };
+      return {
+        url: url(code),
+        remember: (tx: Repositories) => tx.clicks.remember(code, article.id, subscriptionId, now),
+      };
     },
   };
 }
@@ -111,7 +116,10 @@ export class ClickCounter {
   written = 0;
   private closed = false;
 
-  constructor(private readonly deps: Pick<NewsroomDeps, 'data' | 'logger'>, opts: ClickCounterOptions = {}) {
+  constructor(
+    private readonly deps: Pick<NewsroomDeps, 'data' | 'logger'>,
+    opts: ClickCounterOptions = {},
+  ) {
     this.flushMs = opts.flushMs ?? FLUSH_MS;
     this.cacheSize = opts.cacheSize ?? CACHE_SIZE;
     this.cacheMs = opts.cacheMs ?? CACHE_MS;
@@ -139,7 +147,9 @@ export class ClickCounter {
     // One at a time: a flush asked while one is under way waits for it, then writes what came meanwhile.
     const previous = this.flushing ?? Promise.resolve(0);
     const next = previous.then(() => this.write());
-    this.flushing = next.finally(() => { if (this.flushing === next) this.flushing = undefined; });
+    this.flushing = next.finally(() => {
+      if (this.flushing === next) this.flushing = undefined;
+    });
     return next;
   }
 

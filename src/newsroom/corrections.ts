@@ -30,7 +30,9 @@ export function readerText(article: Pick<StoredArticle, 'title' | 'summary'>): s
 /** What a reader sees of an article: its plain rendering with white space folded (a changed space is no change). */
 export function visibleText(article: StoredArticle, config: Pick<Config, 'timeZone' | 'template'>): string {
   // id 0: the renderer keys its cache by id and revision, and a candidate version has neither yet.
-  return renderArticle({ ...article, id: 0 }, plainMarkup, config).replace(/\s+/g, ' ').trim();
+  return renderArticle({ ...article, id: 0 }, plainMarkup, config)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Deliveries of an article per platform: what a correction or a retraction would touch. */
@@ -48,7 +50,10 @@ export async function postCounts(repos: Pick<Repositories, 'corrections'>, artic
   const out = new Map<string, PostCounts>();
   for (const r of await repos.corrections.postStates(articleId)) {
     let c = out.get(r.platform);
-    if (!c) { c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 }; out.set(r.platform, c); }
+    if (!c) {
+      c = { platform: r.platform, sent: 0, queued: 0, inDoubt: 0 };
+      out.set(r.platform, c);
+    }
     if (r.state === 'sent' || r.state === 'sending') c.sent += r.count;
     else if (r.state === 'queued' || r.state === 'held') c.queued += r.count;
     else if (r.state === 'in_doubt') c.inDoubt += r.count;
@@ -75,14 +80,24 @@ export type SourceRevisionResult =
  */
 export async function reviseFromSource(
   deps: { data: DataPorts; config: Config; logger: Logger },
-  existing: StoredArticle, incoming: Article, opts: { feedHash?: string; now?: number } = {},
+  existing: StoredArticle,
+  incoming: Article,
+  opts: { feedHash?: string; now?: number } = {},
 ): Promise<SourceRevisionResult> {
   const { data, config } = deps;
   const now = opts.now ?? Date.now();
-  const remember = async () => { if (opts.feedHash) await data.repos.articles.setFeedHash(existing.id, opts.feedHash); };
-  if (existing.retracted) { await remember(); return { status: 'retracted' }; }
+  const remember = async () => {
+    if (opts.feedHash) await data.repos.articles.setFeedHash(existing.id, opts.feedHash);
+  };
+  if (existing.retracted) {
+    await remember();
+    return { status: 'retracted' };
+  }
   const firstPublished = (existing.publishedAt ?? existing.createdAt).getTime();
-  if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) { await remember(); return { status: 'outside-window' }; }
+  if (config.correctionWindowMs <= 0 || now - firstPublished > config.correctionWindowMs) {
+    await remember();
+    return { status: 'outside-window' };
+  }
   const summary = summarize({ title: incoming.title, paragraphs: incoming.paragraphs }, config.summary);
   const tags = hashtags({ title: incoming.title, paragraphs: incoming.paragraphs, categories: existing.categories });
   // A reader notices the title and the summary (a changed body beyond them, or only the hashtags, corrects nothing).
@@ -90,23 +105,48 @@ export async function reviseFromSource(
   const original = existing.edit?.original ?? existing;
   const visible = !existing.edit && readerText({ title: incoming.title, summary }) !== readerText(original);
   const text = {
-    title: incoming.title, paragraphs: incoming.paragraphs, summary, hashtags: visible ? tags : original.hashtags, contentHash: contentHash(incoming),
-    storyKey: storyKey(incoming), searchText: searchTextOf({ ...incoming, categories: existing.categories }, summary), feedHash: opts.feedHash,
+    title: incoming.title,
+    paragraphs: incoming.paragraphs,
+    summary,
+    hashtags: visible ? tags : original.hashtags,
+    contentHash: contentHash(incoming),
+    storyKey: storyKey(incoming),
+    searchText: searchTextOf({ ...incoming, categories: existing.categories }, summary),
+    feedHash: opts.feedHash,
   };
   const result = await data.uow.run(async (tx): Promise<SourceRevisionResult> => {
-    if (!await tx.corrections.revise(existing.id, text, visible)) return { status: 'retracted' };
+    if (!(await tx.corrections.revise(existing.id, text, visible))) return { status: 'retracted' };
     if (!visible) return { status: 'unchanged' };
     const article = (await tx.articles.get(existing.id))!;
-    await tx.revisions.add({
-      articleId: article.id, origin: 'source', revision: article.revision, title: incoming.title, summary, hashtags: text.hashtags,
-      previousTitle: existing.title, previousSummary: existing.summary,
-    }, now);
+    await tx.revisions.add(
+      {
+        articleId: article.id,
+        origin: 'source',
+        revision: article.revision,
+        title: incoming.title,
+        summary,
+        hashtags: text.hashtags,
+        previousTitle: existing.title,
+        previousSummary: existing.summary,
+      },
+      now,
+    );
     const queued = await tx.corrections.queueEdits(article.id, article.revision, now);
-    await recordAudit(tx, SYSTEM, 'article.revise', { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued }, now);
+    await recordAudit(
+      tx,
+      SYSTEM,
+      'article.revise',
+      { article: article.id, revision: article.revision, title: incoming.title, previousTitle: existing.title, queued },
+      now,
+    );
     return { status: 'revised', article, revision: article.revision, queued };
   });
   if (result.status === 'revised') {
-    deps.logger.info('source changed a published item: posts will be corrected', { article: existing.id, revision: result.revision, queued: result.queued });
+    deps.logger.info('source changed a published item: posts will be corrected', {
+      article: existing.id,
+      revision: result.revision,
+      queued: result.queued,
+    });
   }
   return result;
 }
@@ -128,20 +168,38 @@ export interface CorrectionPreview {
  * unless given), the article as it will read, and how many posts on which platforms will be edited. Nothing changes
  * before confirmCorrection.
  */
-export async function previewCorrection(deps: NewsroomDeps, actor: Actor, ref: string, input: Partial<ArticleEditInput>): Promise<CorrectionPreview> {
+export async function previewCorrection(
+  deps: NewsroomDeps,
+  actor: Actor,
+  ref: string,
+  input: Partial<ArticleEditInput>,
+): Promise<CorrectionPreview> {
   await requireEditor(deps, actor, 'correct');
   const { data } = deps;
   const before = await findArticle(data.repos.articles, ref.trim());
   if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
-  const edit = cleanEdit({ title: input.title ?? before.title, summary: input.summary ?? before.summary, hashtags: input.hashtags ?? before.hashtags });
+  const edit = cleanEdit({
+    title: input.title ?? before.title,
+    summary: input.summary ?? before.summary,
+    hashtags: input.hashtags ?? before.hashtags,
+  });
   const after: StoredArticle = { ...before, ...edit };
   const changed = visibleText(after, deps.config) !== visibleText(before, deps.config);
   return data.uow.run(async (tx) => {
     const now = Date.now();
-    const draft = await tx.revisions.add({
-      articleId: before.id, origin: 'editor', title: edit.title, summary: edit.summary, hashtags: edit.hashtags,
-      previousTitle: before.title, previousSummary: before.summary, author: `${actor.platform}:${actor.id}`,
-    }, now);
+    const draft = await tx.revisions.add(
+      {
+        articleId: before.id,
+        origin: 'editor',
+        title: edit.title,
+        summary: edit.summary,
+        hashtags: edit.hashtags,
+        previousTitle: before.title,
+        previousSummary: before.summary,
+        author: `${actor.platform}:${actor.id}`,
+      },
+      now,
+    );
     await recordAudit(tx, actor, 'correction.preview', { article: before.id, draft: draft.id, title: edit.title }, now);
     return { draft, before, after, changed, posts: await postCounts(tx, before.id) };
   });
@@ -158,36 +216,66 @@ export type CorrectionDecision =
  * Step 2: the editor's version becomes what is sent (kept beside the source's original), the revision goes up and
  * one edit is queued per post already sent, in one transaction; a second press queues nothing.
  */
-export async function confirmCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string, now = Date.now()): Promise<CorrectionDecision> {
+export async function confirmCorrection(
+  deps: NewsroomDeps,
+  actor: Actor,
+  draftId: number,
+  token: string,
+  now = Date.now(),
+): Promise<CorrectionDecision> {
   await requireEditor(deps, actor, 'correct');
   const result = await deps.data.uow.run(async (tx): Promise<CorrectionDecision> => {
     const draft = await tx.revisions.get(draftId);
     if (!draft || draft.token !== token || draft.state !== 'draft') return { kind: 'already-decided' };
     const before = await tx.articles.get(draft.articleId);
-    if (!before || before.retracted) { await tx.revisions.cancel(draftId); return { kind: 'already-decided' }; }
+    if (!before || before.retracted) {
+      await tx.revisions.cancel(draftId);
+      return { kind: 'already-decided' };
+    }
     const after: StoredArticle = { ...before, title: draft.title, summary: draft.summary, hashtags: draft.hashtags };
     if (visibleText(after, deps.config) === visibleText(before, deps.config)) {
       await tx.revisions.cancel(draftId);
       return { kind: 'unchanged', article: before };
     }
-    const article = await tx.corrections.applyEdit(before.id, { title: draft.title, summary: draft.summary, hashtags: draft.hashtags }, actor.id, now);
-    if (!await tx.revisions.apply(draftId, article.revision, now)) return { kind: 'already-decided' };
+    const article = await tx.corrections.applyEdit(
+      before.id,
+      { title: draft.title, summary: draft.summary, hashtags: draft.hashtags },
+      actor.id,
+      now,
+    );
+    if (!(await tx.revisions.apply(draftId, article.revision, now))) return { kind: 'already-decided' };
     const queued = await tx.corrections.queueEdits(article.id, article.revision, now);
-    await recordAudit(tx, actor, 'correction.confirm', { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'correction.confirm',
+      { article: article.id, revision: article.revision, title: draft.title, previousTitle: before.title, queued },
+      now,
+    );
     return { kind: 'done', article, revision: article.revision, queued };
   });
   if (result.kind === 'done') {
-    deps.logger.info('correction queued', { article: result.article.id, revision: result.revision, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.logger.info('correction queued', {
+      article: result.article.id,
+      revision: result.revision,
+      queued: result.queued,
+      editor: `${actor.platform}:${actor.id}`,
+    });
     deps.onQueued();
   }
   return result;
 }
 
-export async function cancelCorrection(deps: NewsroomDeps, actor: Actor, draftId: number, token: string): Promise<boolean> {
+export async function cancelCorrection(
+  deps: NewsroomDeps,
+  actor: Actor,
+  draftId: number,
+  token: string,
+): Promise<boolean> {
   await requireEditor(deps, actor, 'correct');
   return deps.data.uow.run(async (tx) => {
     const draft = await tx.revisions.get(draftId);
-    if (!draft || draft.token !== token || !await tx.revisions.cancel(draftId)) return false;
+    if (!draft || draft.token !== token || !(await tx.revisions.cancel(draftId))) return false;
     await recordAudit(tx, actor, 'correction.cancel', { article: draft.articleId, draft: draftId });
     return true;
   });
@@ -206,7 +294,8 @@ export async function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: s
   await requireEditor(deps, actor, 'retract');
   return deps.data.uow.run(async (tx) => {
     const article = await findArticle(tx.articles, ref.trim());
-    if (article.retracted) throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
+    if (article.retracted)
+      throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
     await recordAudit(tx, actor, 'retraction.preview', { article: article.id });
     return { article, posts: await postCounts(tx, article.id) };
   });
@@ -223,21 +312,38 @@ export type RetractionDecision =
  * are dropped and one delete is queued per post sent, in one transaction. The article stays in the database and
  * the audit log; it never goes out again (not /latest, /search, a broadcast, a new subscriber, another source's copy).
  */
-export async function confirmRetraction(deps: NewsroomDeps, actor: Actor, articleId: number, now = Date.now()): Promise<RetractionDecision> {
+export async function confirmRetraction(
+  deps: NewsroomDeps,
+  actor: Actor,
+  articleId: number,
+  now = Date.now(),
+): Promise<RetractionDecision> {
   await requireEditor(deps, actor, 'retract');
   const result = await deps.data.uow.run(async (tx): Promise<RetractionDecision> => {
     const article = await tx.articles.get(articleId);
     if (!article) throw new UserError(`no stored article ${articleId}`);
-    if (!await tx.corrections.retract(articleId, `${actor.platform}:${actor.id}`, now)) return { kind: 'already-decided', article };
+    if (!(await tx.corrections.retract(articleId, `${actor.platform}:${actor.id}`, now)))
+      return { kind: 'already-decided', article };
     const cancelled = await tx.corrections.cancelUnsent(articleId, 'the article was retracted', now);
     // Its scheduled broadcasts whose time has not come are cancelled too (their posts are among those just cancelled).
     const unscheduled = await tx.broadcasts.unscheduleArticle(articleId, now);
     const queued = await tx.corrections.queueDeletes(articleId, article.revision, now);
-    await recordAudit(tx, actor, 'article.retract', { article: articleId, title: article.title, cancelled, queued, ...(unscheduled ? { unscheduled } : {}) }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'article.retract',
+      { article: articleId, title: article.title, cancelled, queued, ...(unscheduled ? { unscheduled } : {}) },
+      now,
+    );
     return { kind: 'done', article: (await tx.articles.get(articleId))!, cancelled, queued };
   });
   if (result.kind === 'done') {
-    deps.logger.info('article retracted', { article: articleId, cancelled: result.cancelled, deletes: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.logger.info('article retracted', {
+      article: articleId,
+      cancelled: result.cancelled,
+      deletes: result.queued,
+      editor: `${actor.platform}:${actor.id}`,
+    });
     deps.onQueued();
   }
   return result;

@@ -15,7 +15,12 @@ export interface ResendResult {
  * longer than the retries lasted) are queued again for chats still subscribed; with `everyFailure` the editor
  * chooses the permanent failures too. A broadcast they belong to is running again, so its progress shows them.
  */
-export async function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: number, opts: { everyFailure?: boolean } = {}): Promise<ResendResult> {
+export async function resendFailed(
+  deps: NewsroomDeps,
+  actor: Actor,
+  articleId: number,
+  opts: { everyFailure?: boolean } = {},
+): Promise<ResendResult> {
   await requireEditor(deps, actor, 'resend');
   const result = await deps.data.uow.run(async (tx) => {
     const now = Date.now();
@@ -27,9 +32,19 @@ export async function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: 
       throw new UserError(`no stored article ${articleId}${hint}`);
     }
     if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
-    const requeued = await tx.outbox.requeueFailed(articleId, opts.everyFailure ?? false, `sent again by ${actor.platform}:${actor.id}`);
+    const requeued = await tx.outbox.requeueFailed(
+      articleId,
+      opts.everyFailure ?? false,
+      `sent again by ${actor.platform}:${actor.id}`,
+    );
     if (requeued > 0) await tx.outbox.reopenBroadcastsOf(articleId, now);
-    await recordAudit(tx, actor, 'delivery.resend_failed', { article: articleId, requeued, everyFailure: opts.everyFailure ?? false }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'delivery.resend_failed',
+      { article: articleId, requeued, everyFailure: opts.everyFailure ?? false },
+      now,
+    );
     return { requeued, leftFailed: await tx.outbox.failedCount(articleId) };
   });
   if (result.requeued > 0) deps.onQueued();
@@ -37,10 +52,16 @@ export async function resendFailed(deps: NewsroomDeps, actor: Actor, articleId: 
 }
 
 /** The same for a broadcast (by its id, as the desk shows it): the failed deliveries of its article. */
-export async function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, broadcastId: number, opts: { everyFailure?: boolean } = {}): Promise<ResendResult & { articleId: number }> {
+export async function resendBroadcastFailed(
+  deps: NewsroomDeps,
+  actor: Actor,
+  broadcastId: number,
+  opts: { everyFailure?: boolean } = {},
+): Promise<ResendResult & { articleId: number }> {
   await requireEditor(deps, actor, 'resend');
   const b = await deps.data.repos.outbox.broadcastOf(broadcastId);
-  if (!b || b.state === 'preview' || b.state === 'cancelled') throw new UserError(`no broadcast ${broadcastId} was sent (nashra resend <article-id> takes an article)`);
+  if (!b || b.state === 'preview' || b.state === 'cancelled')
+    throw new UserError(`no broadcast ${broadcastId} was sent (nashra resend <article-id> takes an article)`);
   return { ...(await resendFailed(deps, actor, b.articleId, opts)), articleId: b.articleId };
 }
 
@@ -49,17 +70,33 @@ export async function resendBroadcastFailed(deps: NewsroomDeps, actor: Actor, br
  * kind: `mark-sent` (the chat shows it: the post, the digest message, the edit or the deletion) closes it;
  * `send-again` queues it once more (a digest message with the posts it carries).
  */
-export async function resolveInDoubt(deps: NewsroomDeps, actor: Actor, jobId: number, verdict: 'mark-sent' | 'send-again'): Promise<JobRecord> {
+export async function resolveInDoubt(
+  deps: NewsroomDeps,
+  actor: Actor,
+  jobId: number,
+  verdict: 'mark-sent' | 'send-again',
+): Promise<JobRecord> {
   await requireEditor(deps, actor, 'in-doubt');
   const resolved = await deps.data.uow.run(async (tx) => {
     const now = Date.now();
     const to = verdict === 'mark-sent' ? 'sent' : 'queued';
-    const note = verdict === 'mark-sent' ? `marked as sent by ${actor.platform}:${actor.id}` : `sent again by ${actor.platform}:${actor.id}`;
+    const note =
+      verdict === 'mark-sent'
+        ? `marked as sent by ${actor.platform}:${actor.id}`
+        : `sent again by ${actor.platform}:${actor.id}`;
     const job = await tx.outbox.job(jobId);
     if (!job) throw new UserError(`no job ${jobId}`);
-    if (!(await tx.outbox.resolveInDoubt(jobId, to, note, now))) throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
+    if (!(await tx.outbox.resolveInDoubt(jobId, to, note, now)))
+      throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
     const correction = job.kind === 'edit' || job.kind === 'delete';
-    const action = verdict === 'mark-sent' ? (correction ? 'correction.mark_sent' : 'delivery.mark_sent') : (correction ? 'correction.send_again' : 'delivery.send_again');
+    const action =
+      verdict === 'mark-sent'
+        ? correction
+          ? 'correction.mark_sent'
+          : 'delivery.mark_sent'
+        : correction
+          ? 'correction.send_again'
+          : 'delivery.send_again';
     await recordAudit(tx, actor, action, { job: jobId, kind: job.kind }, now);
     return (await tx.outbox.job(jobId))!;
   });

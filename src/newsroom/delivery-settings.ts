@@ -25,11 +25,18 @@ export type DeliveryResult =
   | { kind: 'not-subscribed' };
 
 /** A subscription's delivery settings, with the configured zone for one that never chose. */
-export function deliveryOf(deps: Pick<NewsroomDeps, 'data' | 'config'>, subscriptionId: number): Promise<DeliverySettings> {
+export function deliveryOf(
+  deps: Pick<NewsroomDeps, 'data' | 'config'>,
+  subscriptionId: number,
+): Promise<DeliverySettings> {
   return settingsOf(deps.data.repos, deps.config.timeZone, subscriptionId);
 }
 
-async function settingsOf(repos: Pick<Repositories, 'subscriptions'>, timeZone: string, subscriptionId: number): Promise<DeliverySettings> {
+async function settingsOf(
+  repos: Pick<Repositories, 'subscriptions'>,
+  timeZone: string,
+  subscriptionId: number,
+): Promise<DeliverySettings> {
   return (await repos.subscriptions.delivery(subscriptionId)) ?? { ...DEFAULT_DELIVERY, timeZone };
 }
 
@@ -38,12 +45,19 @@ async function settingsOf(repos: Pick<Repositories, 'subscriptions'>, timeZone: 
  * alerts at once or not), and its quiet hours. Back to immediate, what it held for a digest not yet closed is sent
  * as usual (never dropped, never twice: the same delivery rows).
  */
-export async function setDelivery(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, patch: DeliveryPatch, authority: ChatAuthority = {}): Promise<DeliveryResult> {
+export async function setDelivery(
+  deps: NewsroomDeps,
+  actor: Actor,
+  target: ChatRef | { subscriptionId: number },
+  patch: DeliveryPatch,
+  authority: ChatAuthority = {},
+): Promise<DeliveryResult> {
   await mayManage(deps, actor, 'delivery', authority);
   if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
     throw new UserError(`unknown time zone "${patch.timeZone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`);
   }
-  if (patch.quiet && patch.quiet.start === patch.quiet.end) throw new UserError('quiet hours must start and end at different times');
+  if (patch.quiet && patch.quiet.start === patch.quiet.end)
+    throw new UserError('quiet hours must start and end at different times');
   const result = await deps.data.uow.run(async (tx): Promise<DeliveryResult> => {
     const now = Date.now();
     const sub = await subscriptionOf(tx, target);
@@ -51,7 +65,9 @@ export async function setDelivery(deps: NewsroomDeps, actor: Actor, target: Chat
     const before = await settingsOf(tx, deps.config.timeZone, sub.id);
     const after: DeliverySettings = {
       ...before,
-      ...(patch.digest ? { mode: patch.digest.mode, digestAt: patch.digest.mode === 'daily' ? patch.digest.at : undefined } : {}),
+      ...(patch.digest
+        ? { mode: patch.digest.mode, digestAt: patch.digest.mode === 'daily' ? patch.digest.at : undefined }
+        : {}),
       ...(patch.urgentNow !== undefined ? { urgentNow: patch.urgentNow } : {}),
       ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
       ...(patch.quiet !== undefined ? { quiet: patch.quiet ?? undefined } : {}),
@@ -61,8 +77,22 @@ export async function setDelivery(deps: NewsroomDeps, actor: Actor, target: Chat
     const changes = changedSettings(before, after);
     if (changes.length === 0) return { kind: 'already', subscription: sub, settings: after };
     await tx.subscriptions.setDelivery(sub.id, after, now);
-    const released = before.mode !== 'immediate' && after.mode === 'immediate' ? await tx.subscriptions.releaseHeld(sub.id) : 0;
-    await recordAudit(tx, actor, 'subscription.update', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, changes, delivery: describeDelivery(after, ENGLISH), released }, now);
+    const released =
+      before.mode !== 'immediate' && after.mode === 'immediate' ? await tx.subscriptions.releaseHeld(sub.id) : 0;
+    await recordAudit(
+      tx,
+      actor,
+      'subscription.update',
+      {
+        subscription: sub.id,
+        platform: sub.platform,
+        chat: sub.chatId,
+        changes,
+        delivery: describeDelivery(after, ENGLISH),
+        released,
+      },
+      now,
+    );
     return { kind: 'updated', subscription: sub, settings: after, changes, released };
   });
   if (result.kind === 'updated' && result.released > 0) deps.onQueued();
@@ -87,18 +117,26 @@ export type { DeliveryWordsProblem };
 
 /** A UserError (its message in English, for the CLI and the logs) that also says which problem it was. */
 export class DeliveryWordsError extends UserError {
-  constructor(message: string, readonly problem: DeliveryWordsProblem) {
+  constructor(
+    message: string,
+    readonly problem: DeliveryWordsProblem,
+  ) {
     super(message);
   }
 }
 
 /** «٠٨:٣٠» and «08:30» alike. */
-const westernDigits = (s: string) => s.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660)).replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
+const westernDigits = (s: string) =>
+  s.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660)).replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
 const simple = (s: string) => westernDigits(s).trim().toLowerCase().replace(/[أإآ]/g, 'ا').replace(/\s+/g, ' ');
 
 function clock(text: string, what: string): number {
   const minutes = parseClock(westernDigits(text));
-  if (minutes === undefined) throw new DeliveryWordsError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`, { kind: 'time', text });
+  if (minutes === undefined)
+    throw new DeliveryWordsError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`, {
+      kind: 'time',
+      text,
+    });
   return minutes;
 }
 
@@ -123,9 +161,14 @@ export function parseQuiet(text: string): { start: number; end: number } | null 
   const t = simple(text);
   if (OFF.has(t)) return null;
   const m = /^(\d{1,2}:\d{2})\s*(?:-|–|—|الى|to)\s*(\d{1,2}:\d{2})$/.exec(t);
-  if (!m) throw new DeliveryWordsError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`, { kind: 'window', text });
+  if (!m)
+    throw new DeliveryWordsError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`, {
+      kind: 'window',
+      text,
+    });
   const window = { start: clock(m[1]!, 'quiet hours'), end: clock(m[2]!, 'quiet hours') };
-  if (window.start === window.end) throw new DeliveryWordsError('quiet hours must start and end at different times', { kind: 'same-times' });
+  if (window.start === window.end)
+    throw new DeliveryWordsError('quiet hours must start and end at different times', { kind: 'same-times' });
   return window;
 }
 
@@ -182,8 +225,10 @@ export const ARABIC: DeliveryWords = catalogue('ar').delivery;
 /** "daily digest at 08:00 (Asia/Damascus), urgent alerts at once; quiet 00:00-07:00, held until it ends". */
 export function describeDelivery(s: DeliverySettings, w: DeliveryWords): string {
   const zone = s.mode === 'daily' || s.quiet ? ` (${s.timeZone})` : '';
-  const digest = s.mode === 'immediate' ? w.immediate
-    : `${s.mode === 'hourly' ? w.hourly : w.daily(formatClock(s.digestAt ?? 0))}${s.urgentNow ? w.urgentNow : ''}`;
+  const digest =
+    s.mode === 'immediate'
+      ? w.immediate
+      : `${s.mode === 'hourly' ? w.hourly : w.daily(formatClock(s.digestAt ?? 0))}${s.urgentNow ? w.urgentNow : ''}`;
   const quiet = s.quiet
     ? `${w.quiet(formatClock(s.quiet.start), formatClock(s.quiet.end))}: ${s.quietMode === 'wait' ? w.wait : w.silent}${s.quietUrgent ? ` (${w.quietUrgent})` : ''}`
     : w.noQuiet;

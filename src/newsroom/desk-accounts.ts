@@ -15,19 +15,34 @@ import { checkNewUsername, checkUsername, hashPassword, normalUsername, verifyPa
  */
 
 /** A desk account as the front doors show it: never its password hash. */
-export interface DeskAccount { id: number; username: string; createdAt: Date; passwordChangedAt: Date }
+export interface DeskAccount {
+  id: number;
+  username: string;
+  createdAt: Date;
+  passwordChangedAt: Date;
+}
 
 /**
  * A signed-in desk editor: `sessionHash` (the SHA-256 of the cookie) binds the forms' CSRF tokens to the session;
  * `outletId` is the outlet the session last showed (deskOutlet checks the membership again).
  */
-export interface SignedInEditor { editorId: number; username: string; sessionHash: string; outletId: number }
+export interface SignedInEditor {
+  editorId: number;
+  username: string;
+  sessionHash: string;
+  outletId: number;
+}
 
 /** A desk account with the outlets it works in and its role in each (`nashra editors list`). */
-export interface DeskAccountWithOutlets extends DeskAccount { memberships: Membership[] }
+export interface DeskAccountWithOutlets extends DeskAccount {
+  memberships: Membership[];
+}
 
 /** A new session: `token` goes to the browser (the cookie) and is stored nowhere; only its hash is. */
-export interface OpenedSession { token: string; session: SignedInEditor }
+export interface OpenedSession {
+  token: string;
+  session: SignedInEditor;
+}
 
 export type SignInResult = { kind: 'signed-in'; opened: OpenedSession } | { kind: 'refused' };
 
@@ -50,7 +65,12 @@ type PasswordSource = string | (() => Promise<string>);
 /** The SHA-256 a session is stored under: a copy of the database signs nobody in. */
 const sessionHashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-const accountOf = (e: DeskAccount): DeskAccount => ({ id: e.id, username: e.username, createdAt: e.createdAt, passwordChangedAt: e.passwordChangedAt });
+const accountOf = (e: DeskAccount): DeskAccount => ({
+  id: e.id,
+  username: e.username,
+  createdAt: e.createdAt,
+  passwordChangedAt: e.passwordChangedAt,
+});
 
 const noSuchEditor = (username: string) => new UserError(`no desk editor "${username}" (see nashra editors list)`);
 
@@ -70,7 +90,9 @@ async function requireAccountManager(deps: Deps, actor: Actor): Promise<void> {
 export async function listDeskEditors(deps: Deps, actor: Actor): Promise<DeskAccountWithOutlets[]> {
   await requireAccountManager(deps, actor);
   const accounts = await deps.data.repos.deskAccounts.list();
-  return Promise.all(accounts.map(async (e) => ({ ...accountOf(e), memberships: await deps.data.repos.outlets.membershipsOf(e.id) })));
+  return Promise.all(
+    accounts.map(async (e) => ({ ...accountOf(e), memberships: await deps.data.repos.outlets.membershipsOf(e.id) })),
+  );
 }
 
 /** Whether any desk account exists (the desk offers its one-time setup link while none does). */
@@ -79,13 +101,23 @@ export async function hasDeskEditors(deps: Pick<NewsroomDeps, 'data'>): Promise<
 }
 
 /** Where a new account works: an outlet (its slug) and its role there. */
-export interface NewMembership { outlet: string; role: DeskRole }
+export interface NewMembership {
+  outlet: string;
+  role: DeskRole;
+}
 
 /**
  * A new account, a member of one outlet (default: an editor of `main`); the password is asked for (when a
  * function) only once the name is known to be free and the outlet to exist.
  */
-export async function addDeskEditor(deps: Deps, actor: Actor, name: string, password: PasswordSource, membership: NewMembership = { outlet: MAIN_OUTLET, role: 'editor' }, now = Date.now()): Promise<DeskAccount> {
+export async function addDeskEditor(
+  deps: Deps,
+  actor: Actor,
+  name: string,
+  password: PasswordSource,
+  membership: NewMembership = { outlet: MAIN_OUTLET, role: 'editor' },
+  now = Date.now(),
+): Promise<DeskAccount> {
   await requireAccountManager(deps, actor);
   const username = checkNewUsername(name);
   const role = checkRole(membership.role);
@@ -107,7 +139,14 @@ export async function addDeskEditor(deps: Deps, actor: Actor, name: string, pass
  * `nashra editors grant`: the account works in the outlet with this role (a member already: its role changes). Its
  * sessions see the change at their next request.
  */
-export async function setDeskMembership(deps: Deps, actor: Actor, name: string, slug: string, role: DeskRole, now = Date.now()): Promise<{ account: DeskAccount; outlet: Outlet; role: DeskRole }> {
+export async function setDeskMembership(
+  deps: Deps,
+  actor: Actor,
+  name: string,
+  slug: string,
+  role: DeskRole,
+  now = Date.now(),
+): Promise<{ account: DeskAccount; outlet: Outlet; role: DeskRole }> {
   await requireAccountManager(deps, actor);
   const username = checkUsername(name);
   checkRole(role);
@@ -125,21 +164,29 @@ export async function setDeskMembership(deps: Deps, actor: Actor, name: string, 
  * `nashra editors revoke`: the account no longer works in the outlet. A session showing it moves to another of the
  * account's outlets at its next request, or ends when none is left (deskOutlet).
  */
-export async function removeDeskMembership(deps: Deps, actor: Actor, name: string, slug: string, now = Date.now()): Promise<{ account: DeskAccount; outlet: Outlet }> {
+export async function removeDeskMembership(
+  deps: Deps,
+  actor: Actor,
+  name: string,
+  slug: string,
+  now = Date.now(),
+): Promise<{ account: DeskAccount; outlet: Outlet }> {
   await requireAccountManager(deps, actor);
   const username = checkUsername(name);
   return deps.data.uow.run(async (tx) => {
     const account = await tx.deskAccounts.find(username);
     if (!account) throw noSuchEditor(username);
     const outlet = await outletNamed(tx, slug);
-    if (!(await tx.outlets.removeMembership(account.id, outlet.id))) throw new UserError(`desk editor "${account.username}" is not a member of the outlet "${outlet.slug}"`);
+    if (!(await tx.outlets.removeMembership(account.id, outlet.id)))
+      throw new UserError(`desk editor "${account.username}" is not a member of the outlet "${outlet.slug}"`);
     await recordAudit(tx, actor, 'membership.remove', { username: account.username, outlet: outlet.slug }, now);
     return { account: accountOf(account), outlet };
   });
 }
 
 function checkRole(role: string): DeskRole {
-  if (role !== 'admin' && role !== 'editor') throw new UserError(`a desk role is admin or editor, not ${JSON.stringify(String(role).slice(0, 20))}`);
+  if (role !== 'admin' && role !== 'editor')
+    throw new UserError(`a desk role is admin or editor, not ${JSON.stringify(String(role).slice(0, 20))}`);
   return role;
 }
 
@@ -153,7 +200,12 @@ async function outletNamed(repos: Pick<Repositories, 'outlets'>, slug: string): 
  * The first account, from the desk's one-time setup link, signed in at once. Undefined when an account exists
  * already (two tabs racing on the same link create one account): checked in the unit of work that creates it.
  */
-export async function addFirstDeskEditor(deps: SessionDeps, name: string, password: string, now = Date.now()): Promise<OpenedSession | undefined> {
+export async function addFirstDeskEditor(
+  deps: SessionDeps,
+  name: string,
+  password: string,
+  now = Date.now(),
+): Promise<OpenedSession | undefined> {
   const username = checkNewUsername(name);
   if (await hasDeskEditors(deps)) return undefined;
   const hash = await hashPassword(password);
@@ -164,13 +216,25 @@ export async function addFirstDeskEditor(deps: SessionDeps, name: string, passwo
     // The installation's first account runs it: admin of the first outlet (it adds the others' accounts).
     const main = await outletNamed(tx, MAIN_OUTLET);
     await tx.outlets.setMembership(added.id, main.id, 'admin', now);
-    await recordAudit(tx, { platform: 'desk', id: added.username }, 'editor.add', { username: added.username, via: 'first-run setup', outlet: main.slug, role: 'admin' }, now);
+    await recordAudit(
+      tx,
+      { platform: 'desk', id: added.username },
+      'editor.add',
+      { username: added.username, via: 'first-run setup', outlet: main.slug, role: 'admin' },
+      now,
+    );
     return openSession(tx, added, now);
   });
 }
 
 /** A new password; every session of that editor ends (a stolen cookie dies with the old password). */
-export async function changeDeskPassword(deps: Deps, actor: Actor, name: string, password: PasswordSource, now = Date.now()): Promise<{ account: DeskAccount; signedOut: number }> {
+export async function changeDeskPassword(
+  deps: Deps,
+  actor: Actor,
+  name: string,
+  password: PasswordSource,
+  now = Date.now(),
+): Promise<{ account: DeskAccount; signedOut: number }> {
   await requireAccountManager(deps, actor);
   const username = checkUsername(name);
   if (!(await deps.data.repos.deskAccounts.find(username))) throw noSuchEditor(username);
@@ -202,26 +266,46 @@ export async function removeDeskEditor(deps: Deps, actor: Actor, name: string, n
  * A refusal is audited under the name as typed (at most 60 characters). The per-address and per-username limits
  * are the desk's (HTTP) own, before this runs.
  */
-export async function deskSignIn(deps: SessionDeps, attempt: { username: unknown; password: unknown; address: string }, now = Date.now()): Promise<SignInResult> {
+export async function deskSignIn(
+  deps: SessionDeps,
+  attempt: { username: unknown; password: unknown; address: string },
+  now = Date.now(),
+): Promise<SignInResult> {
   const username = normalUsername(attempt.username);
   const password = typeof attempt.password === 'string' ? attempt.password : '';
   const editor = username ? await deps.data.repos.deskAccounts.find(username) : undefined;
   const ok = await verifyPassword(password, editor?.passwordHash);
   return deps.data.uow.run(async (tx): Promise<SignInResult> => {
     // Read again after the 100 ms check: an account removed (or a password changed) meanwhile does not sign in.
-    const current = editor && await tx.deskAccounts.get(editor.id);
+    const current = editor && (await tx.deskAccounts.get(editor.id));
     if (!ok || !current || current.passwordHash !== editor.passwordHash) {
-      await recordAudit(tx, { platform: 'desk', id: username.slice(0, 60) || '?' }, 'session.refused', { address: attempt.address }, now);
+      await recordAudit(
+        tx,
+        { platform: 'desk', id: username.slice(0, 60) || '?' },
+        'session.refused',
+        { address: attempt.address },
+        now,
+      );
       return { kind: 'refused' };
     }
     await tx.sessions.expire(deps.config.web.sessionIdleMs, now);
     const opened = await openSession(tx, current, now);
-    await recordAudit(tx, { platform: 'desk', id: current.username }, 'session.login', { address: attempt.address }, now);
+    await recordAudit(
+      tx,
+      { platform: 'desk', id: current.username },
+      'session.login',
+      { address: attempt.address },
+      now,
+    );
     return { kind: 'signed-in', opened };
   });
 }
 
-async function openSession(tx: Pick<Repositories, 'sessions'>, editor: { id: number; username: string }, now: number): Promise<OpenedSession> {
+async function openSession(
+  tx: Pick<Repositories, 'sessions'>,
+  editor: { id: number; username: string },
+  now: number,
+): Promise<OpenedSession> {
   const token = randomBytes(32).toString('base64url');
   const sessionHash = sessionHashOf(token);
   await tx.sessions.create(sessionHash, editor.id, now);
@@ -230,7 +314,11 @@ async function openSession(tx: Pick<Repositories, 'sessions'>, editor: { id: num
 }
 
 /** Signing out: the session ends here, whatever the browser keeps. */
-export async function deskSignOut(deps: Pick<NewsroomDeps, 'data'>, session: SignedInEditor, now = Date.now()): Promise<void> {
+export async function deskSignOut(
+  deps: Pick<NewsroomDeps, 'data'>,
+  session: SignedInEditor,
+  now = Date.now(),
+): Promise<void> {
   await deps.data.uow.run(async (tx) => {
     await tx.sessions.remove(session.sessionHash);
     await recordAudit(tx, { platform: 'desk', id: session.username }, 'session.logout', {}, now);
@@ -244,11 +332,17 @@ export async function deskSignOut(deps: Pick<NewsroomDeps, 'data'>, session: Sig
 export async function deskSession(deps: SessionDeps, token: string, now = Date.now()): Promise<SessionLookup> {
   const sessionHash = sessionHashOf(token);
   const s = await deps.data.repos.sessions.use(sessionHash, deps.config.web.sessionIdleMs, now);
-  return s ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash, outletId: s.outletId } } : { kind: 'ended', sessionHash };
+  return s
+    ? { kind: 'active', session: { editorId: s.editorId, username: s.username, sessionHash, outletId: s.outletId } }
+    : { kind: 'ended', sessionHash };
 }
 
 /** The outlet a desk request works in: the editor's membership there (read now), all of them, and its newsroom. */
-export interface DeskOutlet { membership: Membership; memberships: Membership[]; newsroom: NewsroomDeps }
+export interface DeskOutlet {
+  membership: Membership;
+  memberships: Membership[];
+  newsroom: NewsroomDeps;
+}
 
 /**
  * The outlet a session shows at this request, its membership read again now (never trusted from the session): the
@@ -258,11 +352,15 @@ export interface DeskOutlet { membership: Membership; memberships: Membership[];
  */
 export async function deskOutlet(outlets: OutletNewsrooms, session: SignedInEditor): Promise<DeskOutlet | undefined> {
   const memberships = await outlets.main.data.repos.outlets.membershipsOf(session.editorId);
-  const ordered = [...memberships.filter((m) => m.outletId === session.outletId), ...memberships.filter((m) => m.outletId !== session.outletId)];
+  const ordered = [
+    ...memberships.filter((m) => m.outletId === session.outletId),
+    ...memberships.filter((m) => m.outletId !== session.outletId),
+  ];
   for (const membership of ordered) {
     const newsroom = await outlets.of(membership.slug);
     if (!newsroom) continue;
-    if (membership.outletId !== session.outletId) await outlets.main.data.repos.sessions.setOutlet(session.sessionHash, membership.outletId);
+    if (membership.outletId !== session.outletId)
+      await outlets.main.data.repos.sessions.setOutlet(session.sessionHash, membership.outletId);
     return { membership, memberships, newsroom };
   }
   return undefined;
@@ -272,11 +370,22 @@ export async function deskOutlet(outlets: OutletNewsrooms, session: SignedInEdit
  * The desk's outlet switcher: the session shows `slug` from its next request on, when its editor is a member there.
  * Anything else (a forged or stale form) is refused, audited in `main`, and the session keeps its outlet.
  */
-export async function switchDeskOutlet(outlets: OutletNewsrooms, session: SignedInEditor, slug: string, now = Date.now()): Promise<Membership> {
+export async function switchDeskOutlet(
+  outlets: OutletNewsrooms,
+  session: SignedInEditor,
+  slug: string,
+  now = Date.now(),
+): Promise<Membership> {
   const repos = outlets.main.data.repos;
   const membership = (await repos.outlets.membershipsOf(session.editorId)).find((m) => m.slug === slug);
   if (!membership) {
-    await recordAudit(repos, { platform: 'desk', id: session.username }, 'refused', { action: 'outlet.switch', outlet: slug.slice(0, 40) }, now);
+    await recordAudit(
+      repos,
+      { platform: 'desk', id: session.username },
+      'refused',
+      { action: 'outlet.switch', outlet: slug.slice(0, 40) },
+      now,
+    );
     throw new PermissionError(`${session.username} is not a member of that outlet`);
   }
   await repos.sessions.setOutlet(session.sessionHash, membership.outletId);

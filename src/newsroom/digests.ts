@@ -30,14 +30,22 @@ const HEADER_ROOM = 64;
  * only through its markup (escaping, bold, link line, limit). `rendered` keeps item texts across the digests of one
  * closing (1,000 subscriptions share the same 200 items: rendered once per platform, not once per chat).
  */
-export function buildDigest(articles: readonly StoredArticle[], markup: Markup, config: RenderConfig, rendered = new Map<string, string>()): DigestMessage[] {
+export function buildDigest(
+  articles: readonly StoredArticle[],
+  markup: Markup,
+  config: RenderConfig,
+  rendered = new Map<string, string>(),
+): DigestMessage[] {
   if (articles.length === 0) return [];
   const room = markup.limit(false) - HEADER_ROOM;
   const item = (a: StoredArticle, sentences: number) => {
     const key = `${markup.name}:${a.id}:${a.edit?.at.getTime() ?? 0}:${sentences}`;
     let text = rendered.get(key);
     if (text === undefined) {
-      text = renderArticle({ ...a, summary: a.summary.slice(0, sentences) }, markup, config, { template: ITEM_TEMPLATE, maxLength: room });
+      text = renderArticle({ ...a, summary: a.summary.slice(0, sentences) }, markup, config, {
+        template: ITEM_TEMPLATE,
+        maxLength: room,
+      });
       rendered.set(key, text);
     }
     return text;
@@ -63,7 +71,8 @@ export function buildDigest(articles: readonly StoredArticle[], markup: Markup, 
   let [low, high] = [0, articles.length];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (pack(mid).length <= fewest) low = mid; else high = mid - 1;
+    if (pack(mid).length <= fewest) low = mid;
+    else high = mid - 1;
   }
   const parts = pack(low);
   return parts.map((p, i) => ({
@@ -102,14 +111,24 @@ export interface DigestCloser {
  * exactly one digest, whatever crashes, restarts or clock changes. When `nashra run` was stopped
  * over several periods, only the latest is closed and it carries everything held meanwhile.
  */
-export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: (platform: string) => Markup | undefined, config: RenderConfig): DigestCloser {
+export function digestCloser(
+  data: Pick<DataPorts, 'uow' | 'repos'>,
+  markupFor: (platform: string) => Markup | undefined,
+  config: RenderConfig,
+): DigestCloser {
   /**
    * The messages of a digest carrying these held deliveries, newest article first. A retracted article is never in
    * one: its delivery is cancelled here too (a retraction cancels it already; this holds whatever the order).
    * `article` answers at once (no await) for an article read before in the same closing.
    */
-  const compose = async (tx: Repositories, held: ReadonlyArray<{ id: number; articleId: number }>, markup: Markup,
-    article: (id: number) => StoredArticle | undefined | Promise<StoredArticle | undefined>, rendered: Map<string, string>, now: number) => {
+  const compose = async (
+    tx: Repositories,
+    held: ReadonlyArray<{ id: number; articleId: number }>,
+    markup: Markup,
+    article: (id: number) => StoredArticle | undefined | Promise<StoredArticle | undefined>,
+    rendered: Map<string, string>,
+    now: number,
+  ) => {
     const items: Array<{ delivery: number; article: StoredArticle }> = [];
     for (const h of held) {
       const read = article(h.articleId);
@@ -123,8 +142,12 @@ export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: 
     }
     items.sort((x, y) => time(y.article) - time(x.article) || y.article.id - x.article.id);
     const byArticle = new Map(items.map((i) => [i.article.id, i.delivery]));
-    return buildDigest(items.map((i) => i.article), markup, config, rendered)
-      .map((m) => ({ text: m.text, deliveries: m.articleIds.map((id) => byArticle.get(id)!) }));
+    return buildDigest(
+      items.map((i) => i.article),
+      markup,
+      config,
+      rendered,
+    ).map((m) => ({ text: m.text, deliveries: m.articleIds.map((id) => byArticle.get(id)!) }));
   };
   return {
     async refresh(part, now) {
@@ -132,8 +155,20 @@ export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: 
       const markup = markupFor(part.platform);
       if (!markup) return false;
       await data.uow.run(async (tx) => {
-        const messages = await compose(tx, await tx.digests.carried(part.digestId), markup, (id) => tx.articles.get(id), new Map(), now);
-        await tx.digests.rewrite(part.digestId, messages, 'rebuilt without an article retracted after the digest closed', now);
+        const messages = await compose(
+          tx,
+          await tx.digests.carried(part.digestId),
+          markup,
+          (id) => tx.articles.get(id),
+          new Map(),
+          now,
+        );
+        await tx.digests.rewrite(
+          part.digestId,
+          messages,
+          'rebuilt without an article retracted after the digest closed',
+          now,
+        );
       });
       return true;
     },
@@ -154,7 +189,10 @@ export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: 
         queued += await data.uow.run(async (tx) => {
           const article = (id: number) => {
             if (articles.has(id)) return articles.get(id);
-            return tx.articles.get(id).then((a) => { articles.set(id, a); return a; });
+            return tx.articles.get(id).then((a) => {
+              articles.set(id, a);
+              return a;
+            });
           };
           let sum = 0;
           for (const { subscriptionId, markup, end } of due.slice(i, i + BATCH)) {
@@ -162,7 +200,8 @@ export function digestCloser(data: Pick<DataPorts, 'uow' | 'repos'>, markupFor: 
             const digestId = await tx.digests.open(subscriptionId, end, held.length, now);
             if (digestId === undefined) continue;
             const messages = await compose(tx, held, markup, article, rendered, now);
-            for (const [n, m] of messages.entries()) await tx.digests.addMessage(digestId, n + 1, messages.length, m.text, m.deliveries, now);
+            for (const [n, m] of messages.entries())
+              await tx.digests.addMessage(digestId, n + 1, messages.length, m.text, m.deliveries, now);
             sum += messages.length;
           }
           return sum;

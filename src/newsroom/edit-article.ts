@@ -22,14 +22,27 @@ export function cleanEdit(input: ArticleEditInput): ArticleEditInput {
   if (!title) throw new UserError('the title cannot be empty');
   if (title.length > EDIT_LIMITS.title) throw new UserError(`the title is longer than ${EDIT_LIMITS.title} characters`);
   const summary = input.summary.map((s) => cleanText(s).replace(/\s+/g, ' ').trim()).filter(Boolean);
-  if (summary.length > EDIT_LIMITS.sentences) throw new UserError(`the summary has more than ${EDIT_LIMITS.sentences} sentences`);
-  if (summary.join(' ').length > EDIT_LIMITS.summaryChars) throw new UserError(`the summary is longer than ${EDIT_LIMITS.summaryChars} characters`);
-  const hashtags = [...new Set(input.hashtags
-    .map((h) => cleanText(h).trim().replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, ''))
-    .filter(Boolean)
-    .map((h) => `#${h}`))];
+  if (summary.length > EDIT_LIMITS.sentences)
+    throw new UserError(`the summary has more than ${EDIT_LIMITS.sentences} sentences`);
+  if (summary.join(' ').length > EDIT_LIMITS.summaryChars)
+    throw new UserError(`the summary is longer than ${EDIT_LIMITS.summaryChars} characters`);
+  const hashtags = [
+    ...new Set(
+      input.hashtags
+        .map((h) =>
+          cleanText(h)
+            .trim()
+            .replace(/^#+/, '')
+            .replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_')
+            .replace(/^_+|_+$/g, ''),
+        )
+        .filter(Boolean)
+        .map((h) => `#${h}`),
+    ),
+  ];
   if (hashtags.length > EDIT_LIMITS.hashtags) throw new UserError(`more than ${EDIT_LIMITS.hashtags} hashtags`);
-  if (hashtags.some((h) => h.length > EDIT_LIMITS.hashtagChars + 1)) throw new UserError(`a hashtag is longer than ${EDIT_LIMITS.hashtagChars} characters`);
+  if (hashtags.some((h) => h.length > EDIT_LIMITS.hashtagChars + 1))
+    throw new UserError(`a hashtag is longer than ${EDIT_LIMITS.hashtagChars} characters`);
   return { title, summary, hashtags };
 }
 
@@ -44,7 +57,13 @@ export function draftEdit(article: StoredArticle, input: ArticleEditInput): Stor
  * Stores the editor's version of the article: what every later preview and delivery shows. Deliveries already
  * sent are not changed (a sent message is not edited on the platforms). Audited with the editor and both versions' titles.
  */
-export async function editArticle(deps: NewsroomDeps, actor: Actor, articleId: number, input: ArticleEditInput, now = Date.now()): Promise<StoredArticle> {
+export async function editArticle(
+  deps: NewsroomDeps,
+  actor: Actor,
+  articleId: number,
+  input: ArticleEditInput,
+  now = Date.now(),
+): Promise<StoredArticle> {
   await requireEditor(deps, actor, 'edit');
   const edit = cleanEdit(input);
   return deps.data.uow.run(async (tx) => {
@@ -52,10 +71,18 @@ export async function editArticle(deps: NewsroomDeps, actor: Actor, articleId: n
     // A source's backlog too: it can be edited, then sent (the desk and `nashra broadcast` reach it like any article).
     if (!article) throw new UserError(`no stored article ${articleId}`);
     await tx.articleWrites.setEdit(articleId, edit, actor.id, now);
-    await recordAudit(tx, actor, 'article.edit', {
-      article: articleId, title: edit.title, summaryChanged: edit.summary.join('\n') !== article.summary.join('\n'),
-      hashtags: edit.hashtags,
-    }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'article.edit',
+      {
+        article: articleId,
+        title: edit.title,
+        summaryChanged: edit.summary.join('\n') !== article.summary.join('\n'),
+        hashtags: edit.hashtags,
+      },
+      now,
+    );
     return (await tx.articles.get(articleId))!;
   });
 }

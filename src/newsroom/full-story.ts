@@ -20,7 +20,11 @@ export type FullStoryRead =
  * The article as a full story, counted as one read. What readers may not see is `unknown`, exactly as a missing id
  * is, so an answer tells nothing about what exists.
  */
-export async function readFullStory(deps: Reader, articleId: number, opts: { now?: number; count?: boolean } = {}): Promise<FullStoryRead> {
+export async function readFullStory(
+  deps: Reader,
+  articleId: number,
+  opts: { now?: number; count?: boolean } = {},
+): Promise<FullStoryRead> {
   const story = await fullStoryOf(deps, articleId);
   if (story.status === 'story' && opts.count !== false) await countFullRead(deps, articleId, opts.now);
   return story;
@@ -49,15 +53,23 @@ export const countFullRead = (deps: Pick<NewsroomDeps, 'data'>, articleId: numbe
  * message); flushFullReads writes them on a clean stop.
  */
 const FLUSH_MS = 1000;
-interface ReadBuffer { counts: Map<number, number>; timer?: NodeJS.Timeout }
+interface ReadBuffer {
+  counts: Map<number, number>;
+  timer?: NodeJS.Timeout;
+}
 const buffers = new WeakMap<object, ReadBuffer>();
 
 export function countFullReadSoon(deps: Pick<NewsroomDeps, 'data' | 'logger'>, articleId: number): void {
   let buffer = buffers.get(deps.data);
-  if (!buffer) { buffer = { counts: new Map() }; buffers.set(deps.data, buffer); }
+  if (!buffer) {
+    buffer = { counts: new Map() };
+    buffers.set(deps.data, buffer);
+  }
   buffer.counts.set(articleId, (buffer.counts.get(articleId) ?? 0) + 1);
   buffer.timer ??= setTimeout(() => {
-    flushFullReads(deps).catch((err) => deps.logger.warn('full reads not counted yet; trying again with the next read', { error: String(err) }));
+    flushFullReads(deps).catch((err) =>
+      deps.logger.warn('full reads not counted yet; trying again with the next read', { error: String(err) }),
+    );
   }, FLUSH_MS).unref();
 }
 
@@ -86,7 +98,10 @@ export async function fullReads(deps: Pick<NewsroomDeps, 'data'>, articleId: num
 }
 
 /** The same for a set of articles, in one read: each article's count (0 when never read). */
-export async function fullReadsOf(deps: Pick<NewsroomDeps, 'data'>, articleIds: readonly number[]): Promise<Map<number, number>> {
+export async function fullReadsOf(
+  deps: Pick<NewsroomDeps, 'data'>,
+  articleIds: readonly number[],
+): Promise<Map<number, number>> {
   const written = await deps.data.repos.fullStory.readsOf(articleIds);
   const unwritten = buffers.get(deps.data)?.counts;
   return new Map(articleIds.map((id) => [id, (written.get(id) ?? 0) + (unwritten?.get(id) ?? 0)]));
@@ -114,7 +129,8 @@ function linkKey(deps: Pick<NewsroomDeps, 'data'>): Promise<Uint8Array> {
   return key;
 }
 
-const signature = (key: Uint8Array, id: number): Buffer => createHmac('sha256', key).update(`full-story:${id}`).digest().subarray(0, 12);
+const signature = (key: Uint8Array, id: number): Buffer =>
+  createHmac('sha256', key).update(`full-story:${id}`).digest().subarray(0, 12);
 
 export async function fullStoryCode(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<string> {
   return `${articleId.toString(36)}-${signature(await linkKey(deps), articleId).toString('base64url')}`;

@@ -18,32 +18,46 @@ export type IntakeDeps = Parameters<typeof reviseFromSource>[0] & { data: DataPo
  * its source changed becomes a revision with its corrections.
  */
 export function articleIntake(deps: IntakeDeps): ArticleIntake {
-  const { config, data: { uow } } = deps;
+  const {
+    config,
+    data: { uow },
+  } = deps;
   return {
-    admit: (source, items, now) => uow.run(async (tx) => {
-      const results: Admission[] = [];
-      for (const item of items) {
-        const stored = await storeArticle(tx, item.article, {
-          sourceId: source.id, seenOnly: item.seenOnly, summary: config.summary, timeZone: source.timeZone ?? config.timeZone, now,
-          feedHash: item.feedHash, prepared: item.prepared,
-        });
-        if (stored.status === 'duplicate') results.push({ status: 'duplicate', of: stored.existing.id, reason: stored.match.reason });
-        else if (item.seenOnly) results.push({ status: 'seen' });
-        else if (source.review) {
-          await holdForReview(tx, stored.article, now);
-          results.push({ status: 'held' });
-        } else results.push({ status: 'routed', queued: await routeArticle(tx, stored.article) });
-      }
-      return results;
-    }),
+    admit: (source, items, now) =>
+      uow.run(async (tx) => {
+        const results: Admission[] = [];
+        for (const item of items) {
+          const stored = await storeArticle(tx, item.article, {
+            sourceId: source.id,
+            seenOnly: item.seenOnly,
+            summary: config.summary,
+            timeZone: source.timeZone ?? config.timeZone,
+            now,
+            feedHash: item.feedHash,
+            prepared: item.prepared,
+          });
+          if (stored.status === 'duplicate')
+            results.push({ status: 'duplicate', of: stored.existing.id, reason: stored.match.reason });
+          else if (item.seenOnly) results.push({ status: 'seen' });
+          else if (source.review) {
+            await holdForReview(tx, stored.article, now);
+            results.push({ status: 'held' });
+          } else results.push({ status: 'routed', queued: await routeArticle(tx, stored.article) });
+        }
+        return results;
+      }),
     // Its own unit of work, after the item is summarised (reviseFromSource).
     revise: async (existing, article, opts) => {
       const revision = await reviseFromSource(deps, existing, article, opts);
-      return revision.status === 'revised' ? { revised: true, corrections: revision.queued } : { revised: false, corrections: 0 };
+      return revision.status === 'revised'
+        ? { revised: true, corrections: revision.queued }
+        : { revised: false, corrections: 0 };
     },
   };
 }
 
 /** What the poller and the push receiver need: the given dependencies and the intake built from them. */
-export const pollDeps = <D extends IntakeDeps>(deps: D): D & { intake: ArticleIntake } =>
-  ({ ...deps, intake: articleIntake(deps) });
+export const pollDeps = <D extends IntakeDeps>(deps: D): D & { intake: ArticleIntake } => ({
+  ...deps,
+  intake: articleIntake(deps),
+});

@@ -40,7 +40,8 @@ export interface OpmlReport {
 
 /** The feeds of an OPML document, in document order, each once; a UserError when it is not OPML. */
 export function readOpml(xml: string): OpmlFeed[] {
-  if (Buffer.byteLength(xml) > OPML_MAX_BYTES) throw new UserError(`the OPML file is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB`);
+  if (Buffer.byteLength(xml) > OPML_MAX_BYTES)
+    throw new UserError(`the OPML file is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB`);
   let doc: Opml.Document<string>;
   try {
     doc = parseOpml(xml);
@@ -58,12 +59,13 @@ export function readOpml(xml: string): OpmlFeed[] {
         if (!seen.has(url)) feeds.push({ url, title: name, category: folder });
         seen.add(url);
       }
-      walk(o.outlines, url ? folder : name ?? folder);
+      walk(o.outlines, url ? folder : (name ?? folder));
     }
   };
   walk(doc.body?.outlines, undefined);
   if (feeds.length === 0 && !doc.body) throw new UserError('not an OPML file (no <body>)');
-  if (feeds.length > OPML_MAX_FEEDS) throw new UserError(`the OPML file lists ${feeds.length} feeds; import at most ${OPML_MAX_FEEDS} at a time`);
+  if (feeds.length > OPML_MAX_FEEDS)
+    throw new UserError(`the OPML file lists ${feeds.length} feeds; import at most ${OPML_MAX_FEEDS} at a time`);
   return feeds;
 }
 
@@ -73,26 +75,49 @@ export function readOpml(xml: string): OpmlFeed[] {
  * the same detection and the same first poll that marks the backlog seen (an import never floods the channels with
  * old news). One feed's failure never stops the others; the report says what happened to each.
  */
-export async function importOpml(deps: NewsroomDeps, actor: Actor, xml: string, options: { intervalSeconds?: number } = {}): Promise<OpmlReport> {
+export async function importOpml(
+  deps: NewsroomDeps,
+  actor: Actor,
+  xml: string,
+  options: { intervalSeconds?: number } = {},
+): Promise<OpmlReport> {
   await requireEditor(deps, actor, 'sources');
   const feeds = readOpml(xml);
   const outcomes: OpmlOutcome[] = new Array(feeds.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < feeds.length; i = next++) outcomes[i] = await importOne(deps, actor, feeds[i]!, options.intervalSeconds);
+    for (let i = next++; i < feeds.length; i = next++)
+      outcomes[i] = await importOne(deps, actor, feeds[i]!, options.intervalSeconds);
   };
   await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, feeds.length) }, worker));
   const count = (kind: OpmlOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
   const report = { outcomes, added: count('added'), already: count('already'), refused: count('refused') };
-  await deps.data.uow.run((tx) => recordAudit(tx, actor, 'source.import', { feeds: feeds.length, added: report.added, already: report.already, refused: report.refused }));
+  await deps.data.uow.run((tx) =>
+    recordAudit(tx, actor, 'source.import', {
+      feeds: feeds.length,
+      added: report.added,
+      already: report.already,
+      refused: report.refused,
+    }),
+  );
   return report;
 }
 
-async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, intervalSeconds: number | undefined): Promise<OpmlOutcome> {
+async function importOne(
+  deps: NewsroomDeps,
+  actor: Actor,
+  feed: OpmlFeed,
+  intervalSeconds: number | undefined,
+): Promise<OpmlOutcome> {
   const known = await followedSource(deps.data.repos.sources, [feed.url]);
   if (known) return { kind: 'already', feed, source: known };
   try {
-    const { source } = await addSource(deps, actor, { url: feed.url, name: feed.title, category: feed.category, intervalSeconds });
+    const { source } = await addSource(deps, actor, {
+      url: feed.url,
+      name: feed.title,
+      category: feed.category,
+      intervalSeconds,
+    });
     return { kind: 'added', feed, source };
   } catch (err) {
     if (err instanceof AlreadyFollowedError) return { kind: 'already', feed, source: err.source };
@@ -108,7 +133,11 @@ async function importOne(deps: NewsroomDeps, actor: Actor, feed: OpmlFeed, inter
  * when it is known (a feed's own link to its site, a WordPress site's page, an article page's URL), absent otherwise
  * rather than the feed again. An article page has no feed: its xmlUrl is the page, which Nashra imports back as a page.
  */
-export async function exportOpml(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, now = new Date()): Promise<string> {
+export async function exportOpml(
+  deps: Pick<NewsroomDeps, 'data' | 'editors'>,
+  actor: Actor,
+  now = new Date(),
+): Promise<string> {
   await requireEditor(deps, actor, 'sources');
   const sources = await deps.data.uow.run(async (tx) => {
     const list = await tx.sources.list();
@@ -116,7 +145,8 @@ export async function exportOpml(deps: Pick<NewsroomDeps, 'data' | 'editors'>, a
     return list;
   });
   const outline = (s: Source): Opml.Outline<Date> => {
-    const htmlUrl = s.siteUrl ?? (s.kind === 'page' || (s.kind === 'wordpress' && s.url !== readerFeedUrl(s)) ? s.url : undefined);
+    const htmlUrl =
+      s.siteUrl ?? (s.kind === 'page' || (s.kind === 'wordpress' && s.url !== readerFeedUrl(s)) ? s.url : undefined);
     return { text: s.name, title: s.name, type: 'rss', xmlUrl: readerFeedUrl(s), ...(htmlUrl ? { htmlUrl } : {}) };
   };
   const folders = new Map<string, Source[]>();

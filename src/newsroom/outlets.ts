@@ -28,7 +28,9 @@ export function defaultEnvPrefix(slug: string): string {
 
 export function checkSlug(slug: string): string {
   if (!SLUG.test(slug)) {
-    throw new UserError(`not an outlet name: ${JSON.stringify(slug.slice(0, 40))}; use 2–32 lower-case Latin letters, digits and hyphens (e.g. sy24)`);
+    throw new UserError(
+      `not an outlet name: ${JSON.stringify(slug.slice(0, 40))}; use 2–32 lower-case Latin letters, digits and hyphens (e.g. sy24)`,
+    );
   }
   return slug;
 }
@@ -57,7 +59,10 @@ export async function addOutlet(deps: Deps, actor: Actor, input: NewOutlet, now 
     const existing = await tx.outlets.list();
     if (existing.some((o) => o.slug === outlet.slug)) throw new OutletExistsError(outlet.slug);
     const prefix = existing.find((o) => o.envPrefix === outlet.envPrefix);
-    if (prefix) throw new UserError(`outlet "${prefix.slug}" already reads the variables ${outlet.envPrefix}…; each outlet needs a prefix of its own`);
+    if (prefix)
+      throw new UserError(
+        `outlet "${prefix.slug}" already reads the variables ${outlet.envPrefix}…; each outlet needs a prefix of its own`,
+      );
     const added = await tx.outlets.add(outlet, now);
     if (!added) throw new OutletExistsError(outlet.slug);
     await recordAudit(tx, actor, 'outlet.add', { slug: added.slug }, now);
@@ -71,10 +76,12 @@ export async function addOutlet(deps: Deps, actor: Actor, input: NewOutlet, now 
  */
 export async function removeOutlet(deps: Deps, actor: Actor, slug: string, now = Date.now()): Promise<Outlet> {
   await requireOperator(deps, actor, 'outlet.remove');
-  if (slug === MAIN_OUTLET) throw new UserError('the outlet "main" holds the list of outlets and the desk\'s accounts; it cannot be removed');
+  if (slug === MAIN_OUTLET)
+    throw new UserError('the outlet "main" holds the list of outlets and the desk\'s accounts; it cannot be removed');
   return deps.data.uow.run(async (tx) => {
     const outlet = await tx.outlets.find(slug);
-    if (!outlet || !(await tx.outlets.remove(slug))) throw new UserError(`no outlet named ${JSON.stringify(slug.slice(0, 40))} (nashra outlets list)`);
+    if (!outlet || !(await tx.outlets.remove(slug)))
+      throw new UserError(`no outlet named ${JSON.stringify(slug.slice(0, 40))} (nashra outlets list)`);
     await recordAudit(tx, actor, 'outlet.remove', { slug }, now);
     return outlet;
   });
@@ -83,11 +90,19 @@ export async function removeOutlet(deps: Deps, actor: Actor, slug: string, now =
 function cleanOutlet(input: NewOutlet): NewOutlet {
   const slug = checkSlug(input.slug);
   const name = input.name.normalize('NFC').replace(/\s+/g, ' ').trim();
-  if (name.length === 0 || name.length > NAME_MAX || /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(input.name.replace(/[\t\n\r]/g, ''))) {
-    throw new UserError(`an outlet's name is 1–${NAME_MAX} characters of text, without control or direction-override characters`);
+  if (
+    name.length === 0 ||
+    name.length > NAME_MAX ||
+    /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(input.name.replace(/[\t\n\r]/g, ''))
+  ) {
+    throw new UserError(
+      `an outlet's name is 1–${NAME_MAX} characters of text, without control or direction-override characters`,
+    );
   }
   if (!ENV_PREFIX.test(input.envPrefix)) {
-    throw new UserError(`--env-prefix is the start of environment variables' names, in capitals and ending in _ (e.g. SY24_), not ${JSON.stringify(input.envPrefix.slice(0, 40))}`);
+    throw new UserError(
+      `--env-prefix is the start of environment variables' names, in capitals and ending in _ (e.g. SY24_), not ${JSON.stringify(input.envPrefix.slice(0, 40))}`,
+    );
   }
   return { slug, name, envPrefix: input.envPrefix };
 }

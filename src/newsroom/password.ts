@@ -15,12 +15,16 @@ export const PASSWORD_MAX_LENGTH = 200;
 
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 export function checkPasswordRules(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH) throw new UserError(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
-  if (password.length > PASSWORD_MAX_LENGTH) throw new UserError(`the password must have at most ${PASSWORD_MAX_LENGTH} characters`);
+  if (password.length < PASSWORD_MIN_LENGTH)
+    throw new UserError(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
+  if (password.length > PASSWORD_MAX_LENGTH)
+    throw new UserError(`the password must have at most ${PASSWORD_MAX_LENGTH} characters`);
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -36,7 +40,7 @@ let decoy: Promise<string> | undefined;
 /** True when `password` matches `stored`; with no stored hash, spends the same time and returns false. */
 export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
   if (stored === undefined) decoy ??= hashPassword(randomBytes(18).toString('base64'));
-  const target = stored ?? await decoy!;
+  const target = stored ?? (await decoy!);
   const parts = target.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
@@ -59,7 +63,9 @@ export function normalUsername(raw: unknown): string {
 export function checkUsername(username: string): string {
   const name = normalUsername(username);
   if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(name)) {
-    throw new UserError(`"${username.slice(0, 60)}" is not a valid username (2 to 40 letters, digits, ".", "-" or "_")`);
+    throw new UserError(
+      `"${username.slice(0, 60)}" is not a valid username (2 to 40 letters, digits, ".", "-" or "_")`,
+    );
   }
   return name;
 }

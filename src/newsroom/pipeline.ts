@@ -30,20 +30,45 @@ export type StoreResult =
  * (`tx`): the duplicate check and the insert are then one transaction, so two sources bringing the same story at
  * once store it once.
  */
-export async function storeArticle(tx: Pick<Repositories, 'articles' | 'articleWrites'>, article: Article, opts: StoreOptions = {}): Promise<StoreResult> {
+export async function storeArticle(
+  tx: Pick<Repositories, 'articles' | 'articleWrites'>,
+  article: Article,
+  opts: StoreOptions = {},
+): Promise<StoreResult> {
   const now = opts.now ?? Date.now();
   const prepared = opts.prepared;
-  const keys = { url: article.url, guid: article.guid, storyKey: prepared?.storyKey ?? storyKey(article), contentHash: prepared?.contentHash ?? contentHash(article) };
+  const keys = {
+    url: article.url,
+    guid: article.guid,
+    storyKey: prepared?.storyKey ?? storyKey(article),
+    contentHash: prepared?.contentHash ?? contentHash(article),
+  };
   const match = await tx.articleWrites.findDuplicate(keys, now);
   if (match) {
-    await tx.articleWrites.recordDuplicate(match, { sourceId: opts.sourceId, url: article.url, guid: article.guid }, now);
+    await tx.articleWrites.recordDuplicate(
+      match,
+      { sourceId: opts.sourceId, url: article.url, guid: article.guid },
+      now,
+    );
     return { status: 'duplicate', match, existing: (await tx.articles.get(match.articleId))! };
   }
   const { summary, hashtags: tags, searchText, searchTerms } = prepared ?? describeArticle(article, opts.summary);
-  const stored = await tx.articleWrites.insert({
-    article, summary, hashtags: tags, contentHash: keys.contentHash, storyKey: keys.storyKey, searchText, searchTerms,
-    sourceId: opts.sourceId, timeZone: opts.timeZone, seenOnly: opts.seenOnly, feedHash: opts.feedHash,
-  }, now);
+  const stored = await tx.articleWrites.insert(
+    {
+      article,
+      summary,
+      hashtags: tags,
+      contentHash: keys.contentHash,
+      storyKey: keys.storyKey,
+      searchText,
+      searchTerms,
+      sourceId: opts.sourceId,
+      timeZone: opts.timeZone,
+      seenOnly: opts.seenOnly,
+      feedHash: opts.feedHash,
+    },
+    now,
+  );
   return { status: 'new', article: stored };
 }
 
@@ -52,14 +77,25 @@ export async function storeArticle(tx: Pick<Repositories, 'articles' | 'articleW
  * article arrived (a subscription switched on later does not receive the backlog it missed). Inside the unit of
  * work that stored it (`tx`).
  */
-export async function routeArticle(tx: Pick<Repositories, 'audience' | 'subscriptions'>, article: StoredArticle): Promise<number> {
+export async function routeArticle(
+  tx: Pick<Repositories, 'audience' | 'subscriptions'>,
+  article: StoredArticle,
+): Promise<number> {
   if (article.seenOnly || article.retracted) return 0;
   return queueAudience(tx, article, { kind: 'matching' }, { activeBefore: article.createdAt.getTime() });
 }
 
 /** An article by its id or (any form of) its URL, for editors' commands; a UserError names what was not found. */
-export async function findArticle(articles: Pick<ArticleLookup, 'get' | 'getByUrl'>, ref: string): Promise<StoredArticle> {
-  const article = /^\d+$/.test(ref) ? await articles.get(Number(ref)) : /^https?:\/\//i.test(ref) ? await articles.getByUrl(canonicalUrl(ref)) : undefined;
-  if (!article) throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+export async function findArticle(
+  articles: Pick<ArticleLookup, 'get' | 'getByUrl'>,
+  ref: string,
+): Promise<StoredArticle> {
+  const article = /^\d+$/.test(ref)
+    ? await articles.get(Number(ref))
+    : /^https?:\/\//i.test(ref)
+      ? await articles.getByUrl(canonicalUrl(ref))
+      : undefined;
+  if (!article)
+    throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
   return article;
 }

@@ -76,15 +76,24 @@ export function parseWindow(text: string | undefined, fallbackMs = 7 * DAY_MS): 
   if (text === undefined || text.trim() === '') return fallbackMs;
   const m = /^(\d{1,4})\s*([hdw]?)$/i.exec(text.trim());
   const ms = m ? Number(m[1]) * WINDOW_UNITS[(m[2] || 'd').toLowerCase()]! : NaN;
-  if (!(ms > 0) || ms > LONGEST_WINDOW_MS) throw new UserError(`"${text}" is not a window: write it as 24h, 7d or 4w (at most a year)`);
+  if (!(ms > 0) || ms > LONGEST_WINDOW_MS)
+    throw new UserError(`"${text}" is not a window: write it as 24h, 7d or 4w (at most a year)`);
   return ms;
 }
 
-const ratio = (clicks: number, posts: number): number | null => (posts > 0 ? Math.round((clicks / posts) * 1000) / 1000 : null);
-const withRatio = <T extends PlatformCounts>(c: T): T & { clickThrough: number | null } => ({ ...c, clickThrough: ratio(c.clicks, c.posts) });
+const ratio = (clicks: number, posts: number): number | null =>
+  posts > 0 ? Math.round((clicks / posts) * 1000) / 1000 : null;
+const withRatio = <T extends PlatformCounts>(c: T): T & { clickThrough: number | null } => ({
+  ...c,
+  clickThrough: ratio(c.clicks, c.posts),
+});
 
 /** The report behind the Reach page and `nashra reach`: the window is `windowMs` back from `now`. */
-export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, windowMs: number, now = Date.now()): Promise<ReachReport> {
+export async function reachReport(
+  deps: Pick<NewsroomDeps, 'data' | 'config'>,
+  windowMs: number,
+  now = Date.now(),
+): Promise<ReachReport> {
   const reach = deps.data.repos.reach;
   const since = now - windowMs;
   const sinceHour = hourOf(since);
@@ -96,12 +105,17 @@ export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, w
   ];
   const perPlatform = new Map<string, PlatformCounts>();
   for (const c of byChat) {
-    const p = perPlatform.get(c.platform) ?? perPlatform.set(c.platform, { platform: c.platform, posts: 0, clicks: 0 }).get(c.platform)!;
+    const p =
+      perPlatform.get(c.platform) ??
+      perPlatform.set(c.platform, { platform: c.platform, posts: 0, clicks: 0 }).get(c.platform)!;
     p.posts += c.posts;
     p.clicks += c.clicks;
   }
   const platforms = [...perPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
-  const chats = byChat.filter((c) => c.clicks > 0).sort((a, b) => b.clicks - a.clicks || a.subscriptionId - b.subscriptionId).slice(0, TOP);
+  const chats = byChat
+    .filter((c) => c.clicks > 0)
+    .sort((a, b) => b.clicks - a.clicks || a.subscriptionId - b.subscriptionId)
+    .slice(0, TOP);
   const byHourOfDay = new Array<number>(24).fill(0);
   const byDayOfWeek = new Array<number>(7).fill(0);
   const local = localHours(deps.config.timeZone);
@@ -113,30 +127,64 @@ export async function reachReport(deps: Pick<NewsroomDeps, 'data' | 'config'>, w
     clicks += n;
   }
   return {
-    since: new Date(since).toISOString(), until: new Date(now).toISOString(), timeZone: deps.config.timeZone,
-    platforms: platforms.map(withRatio), topDay, topWeek, chats: chats.map(withRatio), byHourOfDay, byDayOfWeek, clicks, note: VIEWS_NOTE.en,
+    since: new Date(since).toISOString(),
+    until: new Date(now).toISOString(),
+    timeZone: deps.config.timeZone,
+    platforms: platforms.map(withRatio),
+    topDay,
+    topWeek,
+    chats: chats.map(withRatio),
+    byHourOfDay,
+    byDayOfWeek,
+    clicks,
+    note: VIEWS_NOTE.en,
   };
 }
 
 /** One story's reach (the article page): per platform, all time. */
-export async function articleReach(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<Omit<StoryReach, 'title' | 'clicksInWindow'>> {
-  const { title: _title, clicksInWindow: _clicks, ...reach } = (await stories(deps, [{ articleId, title: '', clicks: 0 }]))[0]!;
+export async function articleReach(
+  deps: Pick<NewsroomDeps, 'data'>,
+  articleId: number,
+): Promise<Omit<StoryReach, 'title' | 'clicksInWindow'>> {
+  const {
+    title: _title,
+    clicksInWindow: _clicks,
+    ...reach
+  } = (await stories(deps, [{ articleId, title: '', clicks: 0 }]))[0]!;
   return reach;
 }
 
-async function stories(deps: Pick<NewsroomDeps, 'data'>, top: Array<{ articleId: number; title: string; clicks: number }>): Promise<StoryReach[]> {
+async function stories(
+  deps: Pick<NewsroomDeps, 'data'>,
+  top: Array<{ articleId: number; title: string; clicks: number }>,
+): Promise<StoryReach[]> {
   if (top.length === 0) return [];
   const ids = top.map((t) => t.articleId);
   // One read each for the whole list: posts and clicks, reactions by emoji, full reads.
-  const [rows, reactions, reads] = [await deps.data.repos.reach.storyCounts(ids), await deps.data.repos.reactions.byEmoji(ids), await fullReadsOf(deps, ids)];
+  const [rows, reactions, reads] = [
+    await deps.data.repos.reach.storyCounts(ids),
+    await deps.data.repos.reactions.byEmoji(ids),
+    await fullReadsOf(deps, ids),
+  ];
   return top.map((t) => ({
-    title: t.title, clicksInWindow: t.clicks, ...summed(t.articleId, rows.filter((r) => r.articleId === t.articleId)),
-    reactions: reactions.get(t.articleId) ?? {}, fullReads: reads.get(t.articleId)!,
+    title: t.title,
+    clicksInWindow: t.clicks,
+    ...summed(
+      t.articleId,
+      rows.filter((r) => r.articleId === t.articleId),
+    ),
+    reactions: reactions.get(t.articleId) ?? {},
+    fullReads: reads.get(t.articleId)!,
   }));
 }
 
-function summed(articleId: number, rows: ReadonlyArray<PlatformCounts>): Omit<StoryReach, 'title' | 'clicksInWindow' | 'reactions' | 'fullReads'> {
-  const platforms = rows.map((r) => withRatio({ platform: r.platform, posts: r.posts, clicks: r.clicks })).sort((a, b) => a.platform.localeCompare(b.platform));
+function summed(
+  articleId: number,
+  rows: ReadonlyArray<PlatformCounts>,
+): Omit<StoryReach, 'title' | 'clicksInWindow' | 'reactions' | 'fullReads'> {
+  const platforms = rows
+    .map((r) => withRatio({ platform: r.platform, posts: r.posts, clicks: r.clicks }))
+    .sort((a, b) => a.platform.localeCompare(b.platform));
   const posts = platforms.reduce((n, p) => n + p.posts, 0);
   const clicks = platforms.reduce((n, p) => n + p.clicks, 0);
   return { articleId, posts, clicks, clickThrough: ratio(clicks, posts), platforms };
@@ -183,8 +231,17 @@ const POSTS_READ = 200_000;
  * matching or all → every chat, one platform, or chosen chats); undefined without enough history. Used by
  * scheduling's preview.
  */
-export async function suggestSendHour(deps: Pick<NewsroomDeps, 'data' | 'config'>, audience: Audience, now = Date.now()): Promise<HourSuggestion | undefined> {
-  const filter = audience.kind === 'platform' ? { platform: audience.platform } : audience.kind === 'chats' ? { subscriptionIds: audience.subscriptionIds } : {};
+export async function suggestSendHour(
+  deps: Pick<NewsroomDeps, 'data' | 'config'>,
+  audience: Audience,
+  now = Date.now(),
+): Promise<HourSuggestion | undefined> {
+  const filter =
+    audience.kind === 'platform'
+      ? { platform: audience.platform }
+      : audience.kind === 'chats'
+        ? { subscriptionIds: audience.subscriptionIds }
+        : {};
   const posts = await deps.data.repos.reach.postClicks(filter, now - SUGGESTION_WINDOW_MS, POSTS_READ);
   if (posts.length < MIN_POSTS) return undefined;
   const local = localHours(deps.config.timeZone);
@@ -198,7 +255,8 @@ export async function suggestSendHour(deps: Pick<NewsroomDeps, 'data' | 'config'
   perHour.forEach((h, hour) => {
     if (h.posts < MIN_POSTS_AT_HOUR) return;
     const clicksPerPost = h.clicks / h.posts;
-    if (!best || clicksPerPost > best.clicksPerPost) best = { hour, clicksPerPost, posts: h.posts, clicks: h.clicks, history: posts.length };
+    if (!best || clicksPerPost > best.clicksPerPost)
+      best = { hour, clicksPerPost, posts: h.posts, clicks: h.clicks, history: posts.length };
   });
   return best && { ...best, clicksPerPost: Math.round(best.clicksPerPost * 100) / 100 };
 }
@@ -208,21 +266,38 @@ export function formatReach(r: ReachReport): string {
   const ct = (x: number | null) => (x === null ? '-' : String(x));
   const posts = (n: number) => `${n} post${n === 1 ? '' : 's'}`;
   const clicks = (n: number) => `${n} click${n === 1 ? '' : 's'}`;
-  const lines = [`reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`, `note: ${r.note}`, 'per platform (posts, clicks, clicks per post):'];
+  const lines = [
+    `reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`,
+    `note: ${r.note}`,
+    'per platform (posts, clicks, clicks per post):',
+  ];
   if (r.platforms.length === 0) lines.push('  none');
-  for (const p of r.platforms) lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
-  for (const [title, list] of [['top stories, last 24 hours', r.topDay], ['top stories, last 7 days', r.topWeek]] as const) {
+  for (const p of r.platforms)
+    lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
+  for (const [title, list] of [
+    ['top stories, last 24 hours', r.topDay],
+    ['top stories, last 7 days', r.topWeek],
+  ] as const) {
     lines.push(`${title}:${list.length ? '' : ' none'}`);
     for (const s of list) {
-      const reactions = Object.entries(s.reactions).map(([emoji, n]) => `${emoji} ${n}`).join(' ');
-      lines.push(`  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`);
+      const reactions = Object.entries(s.reactions)
+        .map(([emoji, n]) => `${emoji} ${n}`)
+        .join(' ');
+      lines.push(
+        `  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`,
+      );
     }
   }
   lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
-  for (const c of r.chats) lines.push(`  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`);
+  for (const c of r.chats)
+    lines.push(
+      `  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`,
+    );
   if (r.clicks > 0) {
     lines.push(`by hour of day: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}h ${n}`).join(', ')}`);
-    lines.push(`by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`);
+    lines.push(
+      `by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -240,13 +315,17 @@ export function csvCell(value: string | number | null | undefined): string {
 
 /** The report as CSV: one row per story of the week and platform, then per chat (UTF-8 with a BOM, for Excel's Arabic). */
 export function reachCsv(report: ReachReport): string {
-  const rows: Array<Array<string | number | null | undefined>> = [['kind', 'id', 'name', 'platform', 'posts', 'clicks', 'click_through', 'full_reads', 'reactions']];
+  const rows: Array<Array<string | number | null | undefined>> = [
+    ['kind', 'id', 'name', 'platform', 'posts', 'clicks', 'click_through', 'full_reads', 'reactions'],
+  ];
   for (const s of report.topWeek) {
     const reactions = Object.values(s.reactions).reduce((n, c) => n + c, 0);
     rows.push(['story', s.articleId, s.title, '', s.posts, s.clicks, s.clickThrough, s.fullReads, reactions]);
-    for (const p of s.platforms) rows.push(['story', s.articleId, s.title, p.platform, p.posts, p.clicks, p.clickThrough]);
+    for (const p of s.platforms)
+      rows.push(['story', s.articleId, s.title, p.platform, p.posts, p.clicks, p.clickThrough]);
   }
-  for (const c of report.chats) rows.push(['chat', c.subscriptionId, c.title ?? c.chatId, c.platform, c.posts, c.clicks, c.clickThrough]);
+  for (const c of report.chats)
+    rows.push(['chat', c.subscriptionId, c.title ?? c.chatId, c.platform, c.posts, c.clicks, c.clickThrough]);
   for (const p of report.platforms) rows.push(['platform', '', '', p.platform, p.posts, p.clicks, p.clickThrough]);
   return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

@@ -29,7 +29,9 @@ const MAX_CHANGE_KINDS = 20;
 /** A post's reactions as the platform counts them now. `at`: the platform's time of the picture (ms). */
 export interface ReactionCountReport {
   kind: 'counts';
-  platform: string; chatId: string; messageId: string;
+  platform: string;
+  chatId: string;
+  messageId: string;
   counts: ReadonlyArray<{ emoji: string; count: number }>;
   at: number;
 }
@@ -37,8 +39,11 @@ export interface ReactionCountReport {
 /** One person's change on a post: reactions taken back and given. `event`: the platform's id of this change. */
 export interface ReactionChangeReport {
   kind: 'change';
-  platform: string; chatId: string; messageId: string;
-  removed: readonly string[]; added: readonly string[];
+  platform: string;
+  chatId: string;
+  messageId: string;
+  removed: readonly string[];
+  added: readonly string[];
   event: string;
   at: number;
 }
@@ -55,16 +60,27 @@ export type ReactionOutcome = 'recorded' | 'not-our-post' | 'retracted' | 'inval
 export function isReactionKey(key: unknown): key is string {
   if (typeof key !== 'string' || key.length === 0) return false;
   if (/^[a-z_]{1,16}(:[A-Za-z0-9_-]{1,64})?$/.test(key)) return true;
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists an emoji's parts (ZWJ, VS16, keycap) one by one on purpose; the + takes any sequence of them
-  return key.length <= 32 && /^[\p{Extended_Pictographic}\p{Emoji_Component}\u200d\ufe0f\u20e3\p{Regional_Indicator}\p{Emoji_Modifier}]+$/u.test(key)
-    && /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(key);
+  return (
+    key.length <= 32 &&
+    // biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists an emoji's parts (ZWJ, VS16, keycap) one by one on purpose; the + takes any sequence of them
+    /^[\p{Extended_Pictographic}\p{Emoji_Component}\u200d\ufe0f\u20e3\p{Regional_Indicator}\p{Emoji_Modifier}]+$/u.test(
+      key,
+    ) &&
+    /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(key)
+  );
 }
 
-const validCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_REACTION_COUNT;
-const eventKey = (platform: string, event: string) => createHash('sha256').update(`${platform}\0${event}`).digest('hex').slice(0, 16);
+const validCount = (n: unknown): n is number =>
+  Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_REACTION_COUNT;
+const eventKey = (platform: string, event: string) =>
+  createHash('sha256').update(`${platform}\0${event}`).digest('hex').slice(0, 16);
 
 /** Stores a platform's report on one of Nashra's posts (see the top of this file for what is ignored, and why). */
-export async function recordReactions(deps: Pick<NewsroomDeps, 'data' | 'logger'>, report: ReactionReport, now = Date.now()): Promise<ReactionOutcome> {
+export async function recordReactions(
+  deps: Pick<NewsroomDeps, 'data' | 'logger'>,
+  report: ReactionReport,
+  now = Date.now(),
+): Promise<ReactionOutcome> {
   const checked = check(report);
   if (!checked) {
     deps.logger.debug('reaction report ignored', { platform: report.platform, chat: report.chatId, why: 'invalid' });
@@ -88,7 +104,11 @@ export async function recordReactions(deps: Pick<NewsroomDeps, 'data' | 'logger'
     await tx.reactions.setMark(post.postId, { ...mark, events: [...mark.events, key] });
     return 'recorded';
   });
-  deps.logger.debug(outcome === 'recorded' ? 'reaction report recorded' : 'reaction report ignored', { platform: report.platform, chat: report.chatId, why: outcome });
+  deps.logger.debug(outcome === 'recorded' ? 'reaction report recorded' : 'reaction report ignored', {
+    platform: report.platform,
+    chat: report.chatId,
+    why: outcome,
+  });
   return outcome;
 }
 
@@ -102,7 +122,8 @@ type Checked =
  * out, the others still count.
  */
 function check(r: ReactionReport): Checked | undefined {
-  if (!/^[^\s]{1,128}$/.test(r.chatId) || !/^[^\s]{1,256}$/.test(r.messageId) || !Number.isFinite(r.at)) return undefined;
+  if (!/^[^\s]{1,128}$/.test(r.chatId) || !/^[^\s]{1,256}$/.test(r.messageId) || !Number.isFinite(r.at))
+    return undefined;
   if (r.kind === 'counts') {
     if (!Array.isArray(r.counts) || r.counts.length > MAX_REACTION_KINDS) return undefined;
     const counts = new Map<string, number>();
@@ -119,8 +140,11 @@ function check(r: ReactionReport): Checked | undefined {
   const added = [...new Set(r.added.filter(isReactionKey))];
   // What is both taken back and given is unchanged.
   return {
-    kind: 'change', event: r.event, at: r.at,
-    removed: removed.filter((e) => !added.includes(e)), added: added.filter((e) => !removed.includes(e)),
+    kind: 'change',
+    event: r.event,
+    at: r.at,
+    removed: removed.filter((e) => !added.includes(e)),
+    added: added.filter((e) => !removed.includes(e)),
   };
 }
 
@@ -130,7 +154,10 @@ export function articleReactions(deps: Pick<NewsroomDeps, 'data'>, articleId: nu
 }
 
 /** Reactions per article, every platform together, for a set of articles (the Reach page's top stories). */
-export async function reactionTotals(deps: Pick<NewsroomDeps, 'data'>, articleIds: readonly number[]): Promise<Map<number, number>> {
+export async function reactionTotals(
+  deps: Pick<NewsroomDeps, 'data'>,
+  articleIds: readonly number[],
+): Promise<Map<number, number>> {
   const byEmoji = await deps.data.repos.reactions.byEmoji(articleIds);
   return new Map([...byEmoji].map(([id, counts]) => [id, Object.values(counts).reduce((n, c) => n + c, 0)]));
 }

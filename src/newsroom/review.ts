@@ -21,7 +21,11 @@ export type ReviewResult =
   | { kind: 'already-decided'; review: Review; article: StoredArticle };
 
 /** Holds a new article for review instead of routing it (the poller, for a source with review on), in its unit. */
-export function holdForReview(tx: Pick<Repositories, 'reviews'>, article: StoredArticle, now = Date.now()): Promise<void> {
+export function holdForReview(
+  tx: Pick<Repositories, 'reviews'>,
+  article: StoredArticle,
+  now = Date.now(),
+): Promise<void> {
   return tx.reviews.open(article.id, now);
 }
 
@@ -30,7 +34,13 @@ export function holdForReview(tx: Pick<Repositories, 'reviews'>, article: Stored
  * arriving at this moment would reach), in the same transaction as the decision. `token` is the random part of a
  * button's data; the CLI, which names the article itself, passes none.
  */
-export async function decideReview(deps: NewsroomDeps, actor: Actor, articleId: number, verdict: ReviewVerdict, token?: string): Promise<ReviewResult> {
+export async function decideReview(
+  deps: NewsroomDeps,
+  actor: Actor,
+  articleId: number,
+  verdict: ReviewVerdict,
+  token?: string,
+): Promise<ReviewResult> {
   await requireEditor(deps, actor, 'review');
   const now = Date.now();
   const result = await deps.data.uow.run(async (tx): Promise<ReviewResult> => {
@@ -43,19 +53,33 @@ export async function decideReview(deps: NewsroomDeps, actor: Actor, articleId: 
       throw new UserError(`article ${articleId} is not held for review (see nashra review list)`); // rolls the decision back
     }
     if (!decided) return { kind: 'already-decided', review, article };
-    const queued = verdict === 'publish' ? await queueAudience(tx, article, { kind: 'matching' }, { activeBefore: now }) : 0;
+    const queued =
+      verdict === 'publish' ? await queueAudience(tx, article, { kind: 'matching' }, { activeBefore: now }) : 0;
     if (verdict === 'publish') await tx.reviews.setQueued(articleId, queued);
-    await recordAudit(tx, actor, verdict === 'publish' ? 'review.publish' : 'review.dismiss', { article: articleId, queued }, now);
+    await recordAudit(
+      tx,
+      actor,
+      verdict === 'publish' ? 'review.publish' : 'review.dismiss',
+      { article: articleId, queued },
+      now,
+    );
     return { kind: 'done', review: (await tx.reviews.get(articleId))!, article, queued };
   });
   if (result.kind === 'done') {
-    deps.logger.info(verdict === 'publish' ? 'review published' : 'review dismissed', { article: articleId, queued: result.queued, editor: `${actor.platform}:${actor.id}` });
+    deps.logger.info(verdict === 'publish' ? 'review published' : 'review dismissed', {
+      article: articleId,
+      queued: result.queued,
+      editor: `${actor.platform}:${actor.id}`,
+    });
     if (result.queued > 0) deps.onQueued();
   }
   return result;
 }
 
-export interface PendingReview { review: Review; article: StoredArticle }
+export interface PendingReview {
+  review: Review;
+  article: StoredArticle;
+}
 
 /** What waits for a decision, oldest first (`nashra review list`). */
 export async function listPendingReviews(deps: NewsroomDeps, actor: Actor, limit = 200): Promise<PendingReview[]> {
@@ -82,15 +106,24 @@ const ASK_BATCH = 50;
  * each poll that held something, and once when it starts.
  */
 export function reviewAnnouncer(
-  repos: Pick<Repositories, 'reviews' | 'articles'>, isOpen: () => boolean, logger: Logger, platforms: readonly Reviewer[],
+  repos: Pick<Repositories, 'reviews' | 'articles'>,
+  isOpen: () => boolean,
+  logger: Logger,
+  platforms: readonly Reviewer[],
 ): () => Promise<void> {
   const reviewers = platforms.filter((p) => p.askEditorsToReview);
   let running: Promise<void> = Promise.resolve();
   const pass = async () => {
-    for (let batch = await repos.reviews.unasked(ASK_BATCH); batch.length > 0 && isOpen(); batch = await repos.reviews.unasked(ASK_BATCH)) {
+    for (
+      let batch = await repos.reviews.unasked(ASK_BATCH);
+      batch.length > 0 && isOpen();
+      batch = await repos.reviews.unasked(ASK_BATCH)
+    ) {
       for (const { review, article } of await withArticles(repos, batch)) {
         for (const p of reviewers) {
-          await p.askEditorsToReview!(article, review).catch((err) => logger.warn('editors not asked to review', { platform: p.name, article: article.id, error: err }));
+          await p.askEditorsToReview!(article, review).catch((err) =>
+            logger.warn('editors not asked to review', { platform: p.name, article: article.id, error: err }),
+          );
         }
         // Asked once, whatever each editor's chat answered: a failure is logged, never repeated at every poll.
         await repos.reviews.markAsked(review.articleId, Date.now());
@@ -120,7 +153,10 @@ export type ReviewCopyResult = 'recorded' | 'not-held' | 'not-an-editor';
  * be updated once someone decided. Nashra's own doing (no one asks for it), so no actor and no audit; the copy must
  * be of an item held for review and in the chat of one of that platform's editors, or nothing is recorded.
  */
-export async function recordReviewCopy(deps: Pick<NewsroomDeps, 'data' | 'editors'>, copy: ReviewMessage): Promise<ReviewCopyResult> {
+export async function recordReviewCopy(
+  deps: Pick<NewsroomDeps, 'data' | 'editors'>,
+  copy: ReviewMessage,
+): Promise<ReviewCopyResult> {
   if (!(await deps.editors.isEditor({ platform: copy.platform, id: copy.chatId }))) return 'not-an-editor';
   return deps.data.uow.run(async (tx): Promise<ReviewCopyResult> => {
     // Decided already or not, as long as it was held: a copy sent while another editor decided is updated with the rest.
@@ -131,6 +167,10 @@ export async function recordReviewCopy(deps: Pick<NewsroomDeps, 'data' | 'editor
 }
 
 /** Every copy of a held item one platform sent to its editors. */
-export function reviewCopies(deps: Pick<NewsroomDeps, 'data'>, articleId: number, platform: string): Promise<ReviewMessage[]> {
+export function reviewCopies(
+  deps: Pick<NewsroomDeps, 'data'>,
+  articleId: number,
+  platform: string,
+): Promise<ReviewMessage[]> {
   return deps.data.repos.reviews.copies(articleId, platform);
 }

@@ -21,11 +21,20 @@ import type { NewsroomDeps } from './deps.js';
  */
 export class SendTimeError extends UserError {
   override name = 'SendTimeError';
-  constructor(readonly reason: 'malformed' | 'past' | 'too-far', readonly text: string, readonly timeZone: string, now: number) {
+  constructor(
+    readonly reason: 'malformed' | 'past' | 'too-far',
+    readonly text: string,
+    readonly timeZone: string,
+    now: number,
+  ) {
     const shown = JSON.stringify(text.slice(0, 40));
-    super(reason === 'past' ? `${shown} is in the past (it is ${localDateTime(now, timeZone)} in ${timeZone}): give a later time`
-      : reason === 'too-far' ? `${shown} is more than ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} days ahead (latest: ${localDateTime(now + MAX_SCHEDULE_AHEAD_MS, timeZone)}): give an earlier time`
-      : `${shown} is not a time: give HH:MM (the next such time in ${timeZone}) or YYYY-MM-DD HH:MM`);
+    super(
+      reason === 'past'
+        ? `${shown} is in the past (it is ${localDateTime(now, timeZone)} in ${timeZone}): give a later time`
+        : reason === 'too-far'
+          ? `${shown} is more than ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} days ahead (latest: ${localDateTime(now + MAX_SCHEDULE_AHEAD_MS, timeZone)}): give an earlier time`
+          : `${shown} is not a time: give HH:MM (the next such time in ${timeZone}) or YYYY-MM-DD HH:MM`,
+    );
   }
 }
 
@@ -48,24 +57,49 @@ export type ScheduleResult =
  * A broadcast in preview confirmed for `at` (an editor's words, see sendTimeOf): preview → queued with its time, and
  * its posts queued with that not_before, in one unit (as confirmBroadcast). `token` as in confirmBroadcast.
  */
-export async function scheduleBroadcast(deps: NewsroomDeps, actor: Actor, id: number, token: string, at: string, now = Date.now()): Promise<ScheduleResult> {
+export async function scheduleBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  token: string,
+  at: string,
+  now = Date.now(),
+): Promise<ScheduleResult> {
   await requireEditor(deps, actor, 'schedule');
   const sendAt = sendTimeOf(deps, at, now);
   const result = await deps.data.uow.run(async (tx): Promise<ScheduleResult> => {
     const b = await tx.broadcasts.get(id);
-    if (!b || b.token !== token || !await tx.broadcasts.transition(id, 'preview', 'queued', now)) return { kind: 'already-decided', broadcast: b };
+    if (!b || b.token !== token || !(await tx.broadcasts.transition(id, 'preview', 'queued', now)))
+      return { kind: 'already-decided', broadcast: b };
     await tx.broadcasts.setSendAt(id, sendAt);
     // An urgent alert is published when it goes: until then no reader sees it in /latest or /search.
     if (b.urgent) await tx.articleWrites.publishUrgentAt(b.articleId, sendAt);
     const article = await tx.articles.get(b.articleId);
     const queued = article
-      ? await queueAudience(tx, article, b.audience, { broadcastId: id, priority: b.urgent ? URGENT_PRIORITY : 0, now, notBefore: sendAt })
+      ? await queueAudience(tx, article, b.audience, {
+          broadcastId: id,
+          priority: b.urgent ? URGENT_PRIORITY : 0,
+          now,
+          notBefore: sendAt,
+        })
       : 0;
-    await recordAudit(tx, actor, 'broadcast.schedule', { broadcast: id, article: b.articleId, queued, at: new Date(sendAt).toISOString() }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'broadcast.schedule',
+      { broadcast: id, article: b.articleId, queued, at: new Date(sendAt).toISOString() },
+      now,
+    );
     return { kind: 'scheduled', broadcast: (await tx.broadcasts.get(id)) as Broadcast & { sendAt: Date }, queued };
   });
   if (result.kind === 'scheduled') {
-    deps.logger.info('broadcast scheduled', { broadcast: id, article: result.broadcast.articleId, queued: result.queued, at: result.broadcast.sendAt.toISOString(), editor: `${actor.platform}:${actor.id}` });
+    deps.logger.info('broadcast scheduled', {
+      broadcast: id,
+      article: result.broadcast.articleId,
+      queued: result.queued,
+      at: result.broadcast.sendAt.toISOString(),
+      editor: `${actor.platform}:${actor.id}`,
+    });
   }
   return result;
 }
@@ -92,37 +126,70 @@ export type UnscheduleResult =
   | { kind: ScheduleRefusal; broadcast?: Broadcast };
 
 /** `token`: the list's buttons carry it (a forged id alone does nothing); the CLI and the desk name the id alone. */
-const refusalOf = (b: Broadcast | undefined, token: string | undefined): { kind: ScheduleRefusal; broadcast?: Broadcast } => {
+const refusalOf = (
+  b: Broadcast | undefined,
+  token: string | undefined,
+): { kind: ScheduleRefusal; broadcast?: Broadcast } => {
   if (!b || b.sendAt === undefined || (token !== undefined && b.token !== token)) return { kind: 'not-scheduled' };
   return { kind: b.state === 'queued' || b.state === 'done' ? 'started' : 'cancelled', broadcast: b };
 };
 
 /** A scheduled broadcast to another time (its words as sendTimeOf reads them), before its time. */
-export async function rescheduleBroadcast(deps: NewsroomDeps, actor: Actor, id: number, at: string, opts: { token?: string; now?: number } = {}): Promise<RescheduleResult> {
+export async function rescheduleBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  at: string,
+  opts: { token?: string; now?: number } = {},
+): Promise<RescheduleResult> {
   await requireEditor(deps, actor, 'schedule');
   const now = opts.now ?? Date.now();
   const sendAt = sendTimeOf(deps, at, now);
   return deps.data.uow.run(async (tx): Promise<RescheduleResult> => {
     const b = await tx.broadcasts.get(id);
-    if (!b || b.sendAt === undefined || (opts.token !== undefined && b.token !== opts.token)) return refusalOf(b, opts.token);
+    if (!b || b.sendAt === undefined || (opts.token !== undefined && b.token !== opts.token))
+      return refusalOf(b, opts.token);
     const { moved, posts } = await tx.broadcasts.reschedule(id, sendAt, now);
     if (!moved) return refusalOf(b, opts.token);
     if (b.urgent) await tx.articleWrites.publishUrgentAt(b.articleId, sendAt);
-    await recordAudit(tx, actor, 'broadcast.reschedule', { broadcast: id, article: b.articleId, from: b.sendAt.toISOString(), at: new Date(sendAt).toISOString(), posts }, now);
-    return { kind: 'moved', broadcast: (await tx.broadcasts.get(id)) as Broadcast & { sendAt: Date }, from: b.sendAt, posts };
+    await recordAudit(
+      tx,
+      actor,
+      'broadcast.reschedule',
+      { broadcast: id, article: b.articleId, from: b.sendAt.toISOString(), at: new Date(sendAt).toISOString(), posts },
+      now,
+    );
+    return {
+      kind: 'moved',
+      broadcast: (await tx.broadcasts.get(id)) as Broadcast & { sendAt: Date },
+      from: b.sendAt,
+      posts,
+    };
   });
 }
 
 /** A scheduled broadcast cancelled before its time: its posts are skipped, nothing goes. */
-export async function unscheduleBroadcast(deps: NewsroomDeps, actor: Actor, id: number, opts: { token?: string; now?: number } = {}): Promise<UnscheduleResult> {
+export async function unscheduleBroadcast(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  opts: { token?: string; now?: number } = {},
+): Promise<UnscheduleResult> {
   await requireEditor(deps, actor, 'schedule');
   const now = opts.now ?? Date.now();
   return deps.data.uow.run(async (tx): Promise<UnscheduleResult> => {
     const b = await tx.broadcasts.get(id);
-    if (!b || b.sendAt === undefined || (opts.token !== undefined && b.token !== opts.token)) return refusalOf(b, opts.token);
+    if (!b || b.sendAt === undefined || (opts.token !== undefined && b.token !== opts.token))
+      return refusalOf(b, opts.token);
     const { cancelled, skipped } = await tx.broadcasts.unschedule(id, 'the scheduled broadcast was cancelled', now);
     if (!cancelled) return refusalOf(b, opts.token);
-    await recordAudit(tx, actor, 'broadcast.unschedule', { broadcast: id, article: b.articleId, at: b.sendAt.toISOString(), skipped }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'broadcast.unschedule',
+      { broadcast: id, article: b.articleId, at: b.sendAt.toISOString(), skipped },
+      now,
+    );
     return { kind: 'cancelled-now', broadcast: (await tx.broadcasts.get(id))!, skipped };
   });
 }

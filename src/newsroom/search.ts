@@ -17,7 +17,11 @@ const SNIPPET_CHARS = 200;
  * /search for every front door: published articles holding every word of the query in any inflected form (FTS5
  * over light stems), best match first, each with the sentence that matched when the post would not show it.
  */
-export async function searchArticles(deps: Pick<NewsroomDeps, 'data'>, query: string, limit: number): Promise<SearchHit[]> {
+export async function searchArticles(
+  deps: Pick<NewsroomDeps, 'data'>,
+  query: string,
+  limit: number,
+): Promise<SearchHit[]> {
   const groups = queryStems(query);
   if (groups.length === 0) return [];
   return (await deps.data.repos.reads.search(groups, limit)).map((article) => {
@@ -45,7 +49,14 @@ function around(sentence: string, groups: string[][]): string {
   const text = sentence.trim();
   if (text.length <= SNIPPET_CHARS) return text;
   const words = text.split(/\s+/);
-  const first = Math.max(0, words.findIndex((w) => tokenize(w).flatMap(stemVariants).some((s) => groups.some((g) => g.includes(s)))));
+  const first = Math.max(
+    0,
+    words.findIndex((w) =>
+      tokenize(w)
+        .flatMap(stemVariants)
+        .some((s) => groups.some((g) => g.includes(s))),
+    ),
+  );
   let from = Math.max(0, first - 8);
   let out = words.slice(from).join(' ');
   while (out.length > SNIPPET_CHARS && from < first) out = words.slice(++from).join(' ');

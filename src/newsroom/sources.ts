@@ -33,13 +33,18 @@ export interface AddSourceResult {
    * `sent`: the backfill's articles; `queued`: their deliveries; `subscriptions`: how many subscriptions those went to
    * (2 articles for 1 subscription are 2 deliveries).
    */
-  firstPoll: { ok: true; seen: number; sent: number; queued: number; subscriptions: number; held: number; skipped: number } | { ok: false; error: string };
+  firstPoll:
+    | { ok: true; seen: number; sent: number; queued: number; subscriptions: number; held: number; skipped: number }
+    | { ok: false; error: string };
 }
 
 /** The URL (or the feed it leads to) is followed already: said as such by an OPML import, not as a refusal. */
 export class AlreadyFollowedError extends UserError {
   override name = 'AlreadyFollowedError';
-  constructor(message: string, readonly source: Source) {
+  constructor(
+    message: string,
+    readonly source: Source,
+  ) {
     super(message);
   }
 }
@@ -57,7 +62,8 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   try {
     detection = await detectSource(url, deps.config.fetch);
   } catch (err) {
-    if (err instanceof FetchError || err instanceof NotASourceError) throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
+    if (err instanceof FetchError || err instanceof NotASourceError)
+      throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
     throw err;
   }
   // Checked again with what the detection found, in the unit that inserts: an OPML import adds four at a time, and
@@ -66,29 +72,54 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     const same = await followedSource(tx.sources, [url, detection.feedUrl, detection.altFeedUrl]);
     if (same) throw alreadyFollowed(url, same);
     const now = Date.now();
-    const added = await tx.sources.add({
-      url, feedUrl: detection.feedUrl, altFeedUrl: detection.altFeedUrl, siteUrl: detection.siteUrl, kind: detection.kind, name: input.name ?? detection.name,
-      category: input.category, intervalSeconds: input.intervalSeconds ?? 600, backfill: input.backfill ?? 0,
-      review: input.review,
-    }, now);
-    await recordAudit(tx, actor, 'source.add', { source: added.id, url: added.url, ...(added.review ? { review: true } : {}) }, now);
+    const added = await tx.sources.add(
+      {
+        url,
+        feedUrl: detection.feedUrl,
+        altFeedUrl: detection.altFeedUrl,
+        siteUrl: detection.siteUrl,
+        kind: detection.kind,
+        name: input.name ?? detection.name,
+        category: input.category,
+        intervalSeconds: input.intervalSeconds ?? 600,
+        backfill: input.backfill ?? 0,
+        review: input.review,
+      },
+      now,
+    );
+    await recordAudit(
+      tx,
+      actor,
+      'source.add',
+      { source: added.id, url: added.url, ...(added.review ? { review: true } : {}) },
+      now,
+    );
     return added;
   });
   const r = await pollSource(pollDeps(deps), source, { response: detection.response });
   // A hub the feed names is asked now: push starts with the source, not at the next poll or the next minute.
   await subscribeFound(deps, source.id);
-  const firstPoll = r.outcome === 'error'
-    ? { ok: false as const, error: r.error ?? 'unknown error' }
-    : {
-      ok: true as const, seen: r.seen, sent: r.newArticles - r.seen - r.held, queued: r.queued,
-      subscriptions: r.queued > 0 ? await data.repos.sources.subscriptionsReached(source.id) : 0, held: r.held, skipped: r.skipped,
-    };
+  const firstPoll =
+    r.outcome === 'error'
+      ? { ok: false as const, error: r.error ?? 'unknown error' }
+      : {
+          ok: true as const,
+          seen: r.seen,
+          sent: r.newArticles - r.seen - r.held,
+          queued: r.queued,
+          subscriptions: r.queued > 0 ? await data.repos.sources.subscriptionsReached(source.id) : 0,
+          held: r.held,
+          skipped: r.skipped,
+        };
   if (firstPoll.ok && firstPoll.queued > 0) deps.onQueued();
   return { source, description: detection.description, firstPoll };
 }
 
 const alreadyFollowed = (url: string, source: Source) =>
-  new AlreadyFollowedError(`${url} is already followed as #${source.id} (${source.name}, polling ${source.feedUrl ?? source.url})`, source);
+  new AlreadyFollowedError(
+    `${url} is already followed as #${source.id} (${source.name}, polling ${source.feedUrl ?? source.url})`,
+    source,
+  );
 
 /**
  * The source one of `urls` leads to, if any. A feed has several addresses: the URL it was added with, the one polled
@@ -97,10 +128,15 @@ const alreadyFollowed = (url: string, source: Source) =>
  * followed through both was listed twice in Today's source filter). Compared canonically (canonicalUrl: host case,
  * trailing slash, tracking parameters). A site's page is not one of them: its category feeds are other feeds.
  */
-export async function followedSource(sources: SourceRepository, urls: ReadonlyArray<string | undefined>): Promise<Source | undefined> {
+export async function followedSource(
+  sources: SourceRepository,
+  urls: ReadonlyArray<string | undefined>,
+): Promise<Source | undefined> {
   const wanted = new Set(urls.flatMap(canonicalKey));
   if (wanted.size === 0) return undefined;
-  return (await sources.list()).find((s) => [s.url, s.feedUrl, s.altFeedUrl, readerFeedUrl(s)].flatMap(canonicalKey).some((k) => wanted.has(k)));
+  return (await sources.list()).find((s) =>
+    [s.url, s.feedUrl, s.altFeedUrl, readerFeedUrl(s)].flatMap(canonicalKey).some((k) => wanted.has(k)),
+  );
 }
 
 const canonicalKey = (url: string | undefined): string[] => {
@@ -128,20 +164,29 @@ export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number)
   await requireOutletAdmin(deps, actor, 'source.remove');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
-    if (!source || !await tx.sources.remove(id)) throw new UserError(`no source #${id} (see nashra sources list)`);
+    if (!source || !(await tx.sources.remove(id))) throw new UserError(`no source #${id} (see nashra sources list)`);
     await recordAudit(tx, actor, 'source.remove', { source: id, url: source.url });
     return source;
   });
 }
 
-export interface SourceHook { source: Source; secret?: string; url?: string }
+export interface SourceHook {
+  source: Source;
+  secret?: string;
+  url?: string;
+}
 
 /**
  * A source's publish hook (`POST /hooks/publish/<id>`, another outlet's `/hooks/publish/<outlet>/<id>`, src/ingest/push.ts): its secret as it is, a new one
  * (`rotate`, or the first time; the old one stops working at once), or none (`off`: the hook refuses everything).
  * Showing the secret is an editor's action like changing it, and audited (without the secret).
  */
-export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, opts: { rotate?: boolean; off?: boolean } = {}): Promise<SourceHook> {
+export async function sourceHook(
+  deps: NewsroomDeps,
+  actor: Actor,
+  id: number,
+  opts: { rotate?: boolean; off?: boolean } = {},
+): Promise<SourceHook> {
   await requireEditor(deps, actor, 'sources');
   await requireOutletAdmin(deps, actor, 'source.hook');
   const { data, config } = deps;
@@ -153,8 +198,13 @@ export async function sourceHook(deps: NewsroomDeps, actor: Actor, id: number, o
     if (opts.off) secret = undefined;
     else if (opts.rotate || !secret) secret = randomBytes(24).toString('base64url');
     if (secret !== stored) await tx.push.setHookSecret(id, secret);
-    await recordAudit(tx, actor, 'source.hook', { source: id, change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown' });
-    const url = config.push.publicUrl ? `${config.push.publicUrl}${pushPath('hooks/publish', deps.outlet, id)}` : undefined;
+    await recordAudit(tx, actor, 'source.hook', {
+      source: id,
+      change: opts.off ? 'off' : opts.rotate ? 'rotated' : 'shown',
+    });
+    const url = config.push.publicUrl
+      ? `${config.push.publicUrl}${pushPath('hooks/publish', deps.outlet, id)}`
+      : undefined;
     return { source, secret, url };
   });
 }
@@ -182,7 +232,7 @@ export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
     if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
-    if (!await tx.sources.pollSoon(id)) throw new UserError(`source #${id} is paused: resume it first`);
+    if (!(await tx.sources.pollSoon(id))) throw new UserError(`source #${id} is paused: resume it first`);
     await recordAudit(tx, actor, 'source.poll', { source: id });
     return (await tx.sources.get(id))!;
   });
@@ -196,7 +246,6 @@ export async function listSources(deps: NewsroomDeps, actor: Actor): Promise<Sou
   });
 }
 
-
 export function httpUrl(input: string): string {
   let u: URL;
   try {
@@ -204,14 +253,17 @@ export function httpUrl(input: string): string {
   } catch {
     throw new UserError(`"${input}" is not a URL; give the full address, e.g. https://www.example.com/feed/`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UserError(`${input}: only http and https URLs can be sources`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new UserError(`${input}: only http and https URLs can be sources`);
   return u.href;
 }
 
 /** "10m", "90s", "1h", "600" (seconds) → seconds; at least a minute, at most a day. */
 export function parseInterval(raw: string): number {
   const m = /^(\d+)\s*(s|m|h)?$/i.exec(raw.trim());
-  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h'] : NaN;
+  const seconds = m
+    ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h']
+    : NaN;
   if (!Number.isFinite(seconds) || seconds < 60 || seconds > 86400) {
     throw new UserError(`--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "${raw}"`);
   }

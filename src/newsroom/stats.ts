@@ -14,7 +14,11 @@ export interface Stats {
   inDoubt: Array<{ id: number; kind: JobKind; article: number | null; subscription: number; since: string | null }>;
   /** Correction jobs (edits and deletions of sent posts) per state; those in doubt were on the wire at a crash. */
   corrections: Record<string, number>;
-  sources: { total: number; active: number; failingForADay: Array<{ id: number; name: string; since: string; error: string | null }> };
+  sources: {
+    total: number;
+    active: number;
+    failingForADay: Array<{ id: number; name: string; since: string; error: string | null }>;
+  };
   /**
    * Per platform with deliveries waiting for the platform (being sent, or a retry scheduled): how many, and why: in
    * English words for the CLI and the logs, and as a code each front door says in its own language.
@@ -55,7 +59,11 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
   const waitingCounts = Object.entries(deliveries)
     .map(([platform, states]) => ({
       platform,
-      count: (states.queued ?? 0) + (states.sending ?? 0) - (forChats.get(platform)?.queued ?? 0) - (scheduled.find((s) => s.platform === platform)?.count ?? 0),
+      count:
+        (states.queued ?? 0) +
+        (states.sending ?? 0) -
+        (forChats.get(platform)?.queued ?? 0) -
+        (scheduled.find((s) => s.platform === platform)?.count ?? 0),
     }))
     .filter((w) => w.count > 0);
   const sources = await repos.sources.list();
@@ -68,7 +76,11 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
     queueDepth,
     oldestQueuedSeconds: age === undefined ? null : Math.round(age / 1000),
     inDoubt: (await repos.outbox.inDoubt(20)).map((d) => ({
-      id: d.id, kind: d.kind, article: d.articleId ?? null, subscription: d.subscriptionId, since: d.sendingAt?.toISOString() ?? null,
+      id: d.id,
+      kind: d.kind,
+      article: d.articleId ?? null,
+      subscription: d.subscriptionId,
+      since: d.sendingAt?.toISOString() ?? null,
     })),
     corrections: await repos.outbox.totalsByState(CORRECTIONS),
     sources: {
@@ -79,9 +91,11 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
         .map((s) => ({ id: s.id, name: s.name, since: s.failingSince!.toISOString(), error: s.lastError ?? null })),
     },
     waiting,
-    waitingForChats: [...forChats].map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
+    waitingForChats: [...forChats]
+      .map(([platform, w]) => ({ platform, count: w.count, until: w.until.toISOString() }))
       .sort((a, b) => a.platform.localeCompare(b.platform)),
-    scheduled: scheduled.map((s) => ({ platform: s.platform, count: s.count, next: new Date(s.next).toISOString() }))
+    scheduled: scheduled
+      .map((s) => ({ platform: s.platform, count: s.count, next: new Date(s.next).toISOString() }))
       .sort((a, b) => a.platform.localeCompare(b.platform)),
   };
 }
@@ -89,14 +103,23 @@ export async function collectStats(repos: Repositories, now = Date.now(), view?:
 /** Why a platform's deliveries are not going out, in the words an operator can act on. */
 async function whyWaiting(repos: Repositories, platform: string, view: PlatformView, now: number): Promise<WaitReason> {
   const known = view.platforms.find((p) => p.name === platform);
-  if (!known) return { why: 'not-installed', reason: 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)' };
-  if (view.configured[platform] === undefined) return { why: 'off', reason: `${platform} is off: ${known.enableHint ?? 'see .env.example'}` };
+  if (!known)
+    return {
+      why: 'not-installed',
+      reason: 'no platform of this name is installed (a plug-in missing from NASHRA_PLUGINS?)',
+    };
+  if (view.configured[platform] === undefined)
+    return { why: 'off', reason: `${platform} is off: ${known.enableHint ?? 'see .env.example'}` };
   if (!(await repos.status.runnerAlive(now))) return { why: 'not-running', reason: 'nashra run is not running' };
   const state = (await repos.status.platformStates()).find((s) => s.platform === platform);
   if (state && !state.ready) {
-    return { why: 'disconnected', reason: state.reason ?? `${platform} is not connected`, ...(state.reason ? { detail: state.reason } : {}) };
+    return {
+      why: 'disconnected',
+      reason: state.reason ?? `${platform} is not connected`,
+      ...(state.reason ? { detail: state.reason } : {}),
+    };
   }
-  return { why: 'sending', reason: 'being sent at the platform\'s pace (or a retry is scheduled)' };
+  return { why: 'sending', reason: "being sent at the platform's pace (or a retry is scheduled)" };
 }
 
 /** `nashra stats`, the bots' /stats, the desk: editors only, audited. */
@@ -112,22 +135,40 @@ export function formatStats(s: Stats): string {
   for (const p of s.subscriptions) lines.push(`  ${p.platform}: ${p.active} active, ${p.inactive} inactive`);
   lines.push('deliveries:' + (Object.keys(s.deliveries).length ? '' : ' none'));
   for (const [platform, states] of Object.entries(s.deliveries)) {
-    lines.push(`  ${platform}: ${Object.entries(states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    lines.push(
+      `  ${platform}: ${Object.entries(states)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   }
-  lines.push(`queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`);
+  lines.push(
+    `queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`,
+  );
   for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
   for (const w of s.waitingForChats) {
-    lines.push(`  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`);
+    lines.push(
+      `  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`,
+    );
   }
-  for (const w of s.scheduled) lines.push(`  ${w.platform}: ${w.count} scheduled (nashra scheduled); the first goes at ${w.next}`);
+  for (const w of s.scheduled)
+    lines.push(`  ${w.platform}: ${w.count} scheduled (nashra scheduled); the first goes at ${w.next}`);
   if (s.inDoubt.length) {
-    lines.push(`in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`);
+    lines.push(
+      `in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`,
+    );
   }
   if (Object.keys(s.corrections).length) {
-    lines.push(`corrections (edits and deletions of sent posts): ${Object.entries(s.corrections).map(([k, v]) => `${k} ${v}`).join(', ')}` +
-      (s.corrections.in_doubt ? ' — those in doubt were on the wire when the process stopped: nashra in-doubt list shows them' : ''));
+    lines.push(
+      `corrections (edits and deletions of sent posts): ${Object.entries(s.corrections)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}` +
+        (s.corrections.in_doubt
+          ? ' — those in doubt were on the wire when the process stopped: nashra in-doubt list shows them'
+          : ''),
+    );
   }
   lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
-  for (const f of s.sources.failingForADay) lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
+  for (const f of s.sources.failingForADay)
+    lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
   return lines.join('\n');
 }

@@ -31,10 +31,15 @@ export interface ReplyRef {
  * `inPlace`: the story would be sent to the post's own chat, where every member receives it, so that chat must have
  * chosen it (off by default); a reader's own private chat needs no one's leave.
  */
-export async function storyForReply(deps: Pick<NewsroomDeps, 'data' | 'config'>, ref: ReplyRef, opts: { inPlace: boolean }): Promise<ReplyStory> {
+export async function storyForReply(
+  deps: Pick<NewsroomDeps, 'data' | 'config'>,
+  ref: ReplyRef,
+  opts: { inPlace: boolean },
+): Promise<ReplyStory> {
   const post = await postOfMessage(deps, ref.platform, ref.chatId, ref.messageKey);
   if (post.kind !== 'post') return { status: post.kind };
-  if (opts.inPlace && (await deps.data.repos.subscriptions.template(post.subscriptionId)).fullStoryInGroup !== true) return { status: 'not-here' };
+  if (opts.inPlace && (await deps.data.repos.subscriptions.template(post.subscriptionId)).fullStoryInGroup !== true)
+    return { status: 'not-here' };
   const read = await fullStoryOf(deps, post.articleId);
   return read.status === 'unknown' ? { status: 'none' } : read;
 }

@@ -40,7 +40,12 @@ export type SubscribeResult =
   | { kind: 'already'; subscription: Subscription };
 
 /** Subscribes a chat, or changes what it receives; settings the request does not mention are kept. */
-export async function subscribe(deps: NewsroomDeps, actor: Actor, req: SubscribeRequest, authority: ChatAuthority = {}): Promise<SubscribeResult> {
+export async function subscribe(
+  deps: NewsroomDeps,
+  actor: Actor,
+  req: SubscribeRequest,
+  authority: ChatAuthority = {},
+): Promise<SubscribeResult> {
   await mayManage(deps, actor, 'subscribe', authority);
   // Classified even when the front door names the kind: an explicit kind does not excuse a malformed id.
   const classified = rulesFor(deps, req.platform).classifyChat(req.chatId);
@@ -49,19 +54,41 @@ export async function subscribe(deps: NewsroomDeps, actor: Actor, req: Subscribe
   return deps.data.uow.run(async (tx): Promise<SubscribeResult> => {
     const now = Date.now();
     const before = await tx.subscriptions.findByChat(req.platform, req.chatId);
-    const subscription = await tx.subscriptions.subscribe({
-      platform: req.platform, chatId: req.chatId, kind, topics, threadId: req.threadId,
-      title: req.title, language: req.language, createdBy: actor.id,
-    }, now);
+    const subscription = await tx.subscriptions.subscribe(
+      {
+        platform: req.platform,
+        chatId: req.chatId,
+        kind,
+        topics,
+        threadId: req.threadId,
+        title: req.title,
+        language: req.language,
+        createdBy: actor.id,
+      },
+      now,
+    );
     const changes = before ? changed(before, subscription) : [];
-    const result: SubscribeResult = !before ? { kind: 'subscribed', subscription }
-      : !before.active ? { kind: 'reactivated', subscription, changes }
-        : changes.length > 0 ? { kind: 'updated', subscription, changes }
+    const result: SubscribeResult = !before
+      ? { kind: 'subscribed', subscription }
+      : !before.active
+        ? { kind: 'reactivated', subscription, changes }
+        : changes.length > 0
+          ? { kind: 'updated', subscription, changes }
           : { kind: 'already', subscription };
     if (result.kind !== 'already') {
-      await recordAudit(tx, actor, before?.active ? 'subscription.update' : 'subscription.add', {
-        subscription: subscription.id, platform: req.platform, chat: req.chatId, topics: subscription.topics, changes,
-      }, now);
+      await recordAudit(
+        tx,
+        actor,
+        before?.active ? 'subscription.update' : 'subscription.add',
+        {
+          subscription: subscription.id,
+          platform: req.platform,
+          chat: req.chatId,
+          topics: subscription.topics,
+          changes,
+        },
+        now,
+      );
     }
     return result;
   });
@@ -72,7 +99,12 @@ export type UnsubscribeResult =
   | { kind: 'not-subscribed' };
 
 /** Deactivates the subscription (its history stays, so a later re-subscription never receives anything twice) and cancels what is queued for it. */
-export async function unsubscribe(deps: NewsroomDeps, actor: Actor, target: ChatRef | { subscriptionId: number }, authority: ChatAuthority = {}): Promise<UnsubscribeResult> {
+export async function unsubscribe(
+  deps: NewsroomDeps,
+  actor: Actor,
+  target: ChatRef | { subscriptionId: number },
+  authority: ChatAuthority = {},
+): Promise<UnsubscribeResult> {
   await mayManage(deps, actor, 'unsubscribe', authority);
   // Looked up in the unit that deactivates: a subscribe of the same chat from another front door, asked meanwhile,
   // is either wholly before (and undone here) or wholly after (and stands).
@@ -80,27 +112,52 @@ export async function unsubscribe(deps: NewsroomDeps, actor: Actor, target: Chat
     const now = Date.now();
     const sub = await subscriptionOf(tx, target);
     if (!sub?.active) return { kind: 'not-subscribed' };
-    const { deactivated, cancelled } = await tx.subscriptions.deactivate(sub.id, `unsubscribed by ${actor.platform}:${actor.id}`, now);
+    const { deactivated, cancelled } = await tx.subscriptions.deactivate(
+      sub.id,
+      `unsubscribed by ${actor.platform}:${actor.id}`,
+      now,
+    );
     if (!deactivated) return { kind: 'not-subscribed' };
-    await recordAudit(tx, actor, 'subscription.remove', { subscription: sub.id, platform: sub.platform, chat: sub.chatId, cancelled }, now);
+    await recordAudit(
+      tx,
+      actor,
+      'subscription.remove',
+      { subscription: sub.id, platform: sub.platform, chat: sub.chatId, cancelled },
+      now,
+    );
     return { kind: 'unsubscribed', subscription: (await tx.subscriptions.get(sub.id))!, cancelled };
   });
 }
 
 /** The subscription a front door names, by its id or by its chat. */
-export function subscriptionOf(repos: Pick<Repositories, 'subscriptions'>, target: ChatRef | { subscriptionId: number }): Promise<Subscription | undefined> {
-  return 'subscriptionId' in target ? repos.subscriptions.get(target.subscriptionId) : repos.subscriptions.findByChat(target.platform, target.chatId);
+export function subscriptionOf(
+  repos: Pick<Repositories, 'subscriptions'>,
+  target: ChatRef | { subscriptionId: number },
+): Promise<Subscription | undefined> {
+  return 'subscriptionId' in target
+    ? repos.subscriptions.get(target.subscriptionId)
+    : repos.subscriptions.findByChat(target.platform, target.chatId);
 }
 
 /** The topics of an active subscription (the /topics buttons). */
-export async function setTopics(deps: NewsroomDeps, actor: Actor, subscriptionId: number, topics: string[], authority: ChatAuthority = {}): Promise<Subscription> {
+export async function setTopics(
+  deps: NewsroomDeps,
+  actor: Actor,
+  subscriptionId: number,
+  topics: string[],
+  authority: ChatAuthority = {},
+): Promise<Subscription> {
   await mayManage(deps, actor, 'topics', authority);
   return deps.data.uow.run(async (tx) => {
     const sub = await tx.subscriptions.get(subscriptionId);
     if (!sub?.active) throw new UserError(`subscription ${subscriptionId} is not active`);
     const clean = cleanTopics(topics);
     await tx.subscriptions.setTopics(subscriptionId, clean);
-    await recordAudit(tx, actor, 'subscription.update', { subscription: subscriptionId, topics: clean, changes: ['topics'] });
+    await recordAudit(tx, actor, 'subscription.update', {
+      subscription: subscriptionId,
+      topics: clean,
+      changes: ['topics'],
+    });
     return (await tx.subscriptions.get(subscriptionId))!;
   });
 }
@@ -109,33 +166,54 @@ export async function setTopics(deps: NewsroomDeps, actor: Actor, subscriptionId
  * The platform says the chat is gone for Nashra (the bot was blocked, removed from the group, the chat deleted):
  * deactivated with the reason and what is queued cancelled, audited as Nashra's own doing.
  */
-export async function subscriptionLost(deps: Pick<NewsroomDeps, 'data' | 'logger'>, chat: ChatRef, reason: string): Promise<boolean> {
+export async function subscriptionLost(
+  deps: Pick<NewsroomDeps, 'data' | 'logger'>,
+  chat: ChatRef,
+  reason: string,
+): Promise<boolean> {
   const lost = await deps.data.uow.run(async (tx) => {
     const now = Date.now();
     const sub = await tx.subscriptions.findByChat(chat.platform, chat.chatId);
     if (!sub) return undefined;
     const { deactivated, cancelled } = await tx.subscriptions.deactivate(sub.id, reason, now);
     if (!deactivated) return undefined;
-    await recordAudit(tx, SYSTEM, 'subscription.lost', { subscription: sub.id, platform: chat.platform, chat: chat.chatId, reason, cancelled }, now);
+    await recordAudit(
+      tx,
+      SYSTEM,
+      'subscription.lost',
+      { subscription: sub.id, platform: chat.platform, chat: chat.chatId, reason, cancelled },
+      now,
+    );
     return { cancelled };
   });
   if (!lost) return false;
-  deps.logger.warn('subscription deactivated', { platform: chat.platform, chat: chat.chatId, reason, cancelled: lost.cancelled });
+  deps.logger.warn('subscription deactivated', {
+    platform: chat.platform,
+    chat: chat.chatId,
+    reason,
+    cancelled: lost.cancelled,
+  });
   return true;
 }
 
 /** The chat's admins and editors only: anyone else is refused (and the refusal audited), with nothing changed. */
-export async function mayManage(deps: Pick<NewsroomDeps, 'data' | 'editors'>, actor: Actor, action: string, authority: ChatAuthority): Promise<void> {
+export async function mayManage(
+  deps: Pick<NewsroomDeps, 'data' | 'editors'>,
+  actor: Actor,
+  action: string,
+  authority: ChatAuthority,
+): Promise<void> {
   // A chat's subscription and its settings are the outlet's to manage: on the desk, its admins only.
   await requireOutletAdmin(deps, actor, action);
-  if (authority.managesChat || await deps.editors.isEditor(actor)) return;
+  if (authority.managesChat || (await deps.editors.isEditor(actor))) return;
   await recordAudit(deps.data.repos, actor, 'refused', { action });
   throw new PermissionError(`${action}: only the chat's admins and editors may change its subscription`);
 }
 
 function rulesFor(deps: NewsroomDeps, platform: string) {
   const rules = deps.platforms.find((p) => p.name === platform);
-  if (!rules) throw new UserError(`unknown platform "${platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
+  if (!rules)
+    throw new UserError(`unknown platform "${platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
   return rules;
 }
 
@@ -187,11 +265,17 @@ export interface SubscriptionChange {
   sourceFilter?: { sourceId: number; topics: string[] };
 }
 
-export function subscriptionSettings(deps: Pick<NewsroomDeps, 'data'>, subscriptionId: number): Promise<SubscriptionSettings> {
+export function subscriptionSettings(
+  deps: Pick<NewsroomDeps, 'data'>,
+  subscriptionId: number,
+): Promise<SubscriptionSettings> {
   return settingsOf(deps.data.repos, subscriptionId);
 }
 
-async function settingsOf(repos: Pick<Repositories, 'subscriptions' | 'sources'>, subscriptionId: number): Promise<SubscriptionSettings> {
+async function settingsOf(
+  repos: Pick<Repositories, 'subscriptions' | 'sources'>,
+  subscriptionId: number,
+): Promise<SubscriptionSettings> {
   const subscription = await repos.subscriptions.get(subscriptionId);
   if (!subscription) throw new UserError(`no subscription with id ${subscriptionId} (see nashra subs list)`);
   const filters = await repos.subscriptions.sourceFilters(subscriptionId);
@@ -204,7 +288,13 @@ async function settingsOf(repos: Pick<Repositories, 'subscriptions' | 'sources'>
 const TEMPLATE_LINE_MAX = 120;
 
 /** Changes an active subscription's filter, template or per-source filter in one transaction, audited once. */
-export async function changeSubscription(deps: NewsroomDeps, actor: Actor, subscriptionId: number, change: SubscriptionChange, authority: ChatAuthority = {}): Promise<SubscriptionSettings & { changes: string[] }> {
+export async function changeSubscription(
+  deps: NewsroomDeps,
+  actor: Actor,
+  subscriptionId: number,
+  change: SubscriptionChange,
+  authority: ChatAuthority = {},
+): Promise<SubscriptionSettings & { changes: string[] }> {
   await mayManage(deps, actor, 'settings', authority);
   const template = change.template && checkTemplate(change.template);
   return deps.data.uow.run(async (tx) => {
@@ -222,7 +312,8 @@ export async function changeSubscription(deps: NewsroomDeps, actor: Actor, subsc
       for (const field of TEMPLATE_FIELDS) {
         const value = template[field];
         if (value === undefined) continue;
-        if (value === null) delete next[field]; else (next as Record<string, unknown>)[field] = value;
+        if (value === null) delete next[field];
+        else (next as Record<string, unknown>)[field] = value;
         if (next[field] !== before.template[field]) changes.push(field);
       }
       await tx.subscriptions.setTemplate(subscriptionId, next, now);
@@ -237,10 +328,25 @@ export async function changeSubscription(deps: NewsroomDeps, actor: Actor, subsc
     }
     const after = await settingsOf(tx, subscriptionId);
     if (changes.length > 0) {
-      await recordAudit(tx, actor, 'subscription.update', {
-        subscription: subscriptionId, changes, topics: after.subscription.topics, template: after.template,
-        ...(change.sourceFilter ? { source: change.sourceFilter.sourceId, sourceTopics: after.sourceFilters.find((f) => f.sourceId === change.sourceFilter!.sourceId)?.topics ?? [] } : {}),
-      }, now);
+      await recordAudit(
+        tx,
+        actor,
+        'subscription.update',
+        {
+          subscription: subscriptionId,
+          changes,
+          topics: after.subscription.topics,
+          template: after.template,
+          ...(change.sourceFilter
+            ? {
+                source: change.sourceFilter.sourceId,
+                sourceTopics:
+                  after.sourceFilters.find((f) => f.sourceId === change.sourceFilter!.sourceId)?.topics ?? [],
+              }
+            : {}),
+        },
+        now,
+      );
     }
     return { ...after, changes };
   });
@@ -250,7 +356,9 @@ function checkTemplate(t: TemplateChange): TemplateChange {
   for (const field of ['headerMark', 'footer'] as const) {
     const v = t[field];
     if (typeof v === 'string' && (v.length > TEMPLATE_LINE_MAX || /[\r\n]/.test(v))) {
-      throw new UserError(`the ${field === 'headerMark' ? 'header mark' : 'footer'} is one line of at most ${TEMPLATE_LINE_MAX} characters`);
+      throw new UserError(
+        `the ${field === 'headerMark' ? 'header mark' : 'footer'} is one line of at most ${TEMPLATE_LINE_MAX} characters`,
+      );
     }
   }
   if (t.linkPreview != null && !LINK_PREVIEWS.includes(t.linkPreview)) {
@@ -260,7 +368,10 @@ function checkTemplate(t: TemplateChange): TemplateChange {
 }
 
 /** A chat's subscription (active or not), by the chat or by its id; undefined when there is none. */
-export function findSubscription(deps: Pick<NewsroomDeps, 'data'>, ref: ChatRef | number): Promise<Subscription | undefined> {
+export function findSubscription(
+  deps: Pick<NewsroomDeps, 'data'>,
+  ref: ChatRef | number,
+): Promise<Subscription | undefined> {
   return subscriptionOf(deps.data.repos, typeof ref === 'number' ? { subscriptionId: ref } : ref);
 }
 
@@ -295,10 +406,21 @@ export async function migrateChat(deps: NewsroomDeps, from: ChatRef, toChatId: s
     const sub = await tx.subscriptions.findByChat(from.platform, from.chatId);
     if (!sub) return { kind: 'none' };
     if (sub.kind !== 'group') return { kind: 'refused', reason: `${from.chatId} is a ${sub.kind} chat, not a group` };
-    if (!(await tx.subscriptions.migrateChat(from.platform, from.chatId, toChatId))) return { kind: 'refused', reason: `${toChatId} has a subscription already` };
-    await recordAudit(tx, SYSTEM, 'subscription.migrate', { subscription: sub.id, platform: from.platform, from: from.chatId, to: toChatId });
+    if (!(await tx.subscriptions.migrateChat(from.platform, from.chatId, toChatId)))
+      return { kind: 'refused', reason: `${toChatId} has a subscription already` };
+    await recordAudit(tx, SYSTEM, 'subscription.migrate', {
+      subscription: sub.id,
+      platform: from.platform,
+      from: from.chatId,
+      to: toChatId,
+    });
     return { kind: 'migrated', subscription: (await tx.subscriptions.get(sub.id))! };
   });
-  if (result.kind === 'migrated') deps.logger.info('group moved to a new chat id; its subscription follows it', { platform: from.platform, from: from.chatId, to: toChatId });
+  if (result.kind === 'migrated')
+    deps.logger.info('group moved to a new chat id; its subscription follows it', {
+      platform: from.platform,
+      from: from.chatId,
+      to: toChatId,
+    });
   return result;
 }

@@ -15,7 +15,29 @@ export function normalizeTopics(topics: string[]): string[] {
  * Letters Arabic glues to the front of a word: the conjunctions و ف, the prepositions ب ل ك, the article ال, and
  * their combinations (وال، بال، فبال، لل = ل + ال). Longest first, so «والسياسة» loses «وال», not «و».
  */
-const PREFIXES = ['وبال', 'فبال', 'وكال', 'وال', 'فال', 'بال', 'كال', 'ولل', 'فلل', 'لل', 'ال', 'وب', 'ول', 'وك', 'فب', 'فل', 'و', 'ف', 'ب', 'ل', 'ك'];
+const PREFIXES = [
+  'وبال',
+  'فبال',
+  'وكال',
+  'وال',
+  'فال',
+  'بال',
+  'كال',
+  'ولل',
+  'فلل',
+  'لل',
+  'ال',
+  'وب',
+  'ول',
+  'وك',
+  'فب',
+  'فل',
+  'و',
+  'ف',
+  'ب',
+  'ل',
+  'ك',
+];
 /** A base shorter than this is not taken for a word with a prefix («بر» is not ب + ر). */
 const MIN_BASE = 2;
 
@@ -27,17 +49,25 @@ function base(word: string): string {
 /** The forms a word of the text may stand for: itself, and itself without each prefix it could carry. */
 function forms(word: string): string[] {
   const out = [word];
-  for (const p of PREFIXES) if (word.startsWith(p) && word.length - p.length >= MIN_BASE) out.push(word.slice(p.length));
+  for (const p of PREFIXES)
+    if (word.startsWith(p) && word.length - p.length >= MIN_BASE) out.push(word.slice(p.length));
   return out;
 }
 
-const words = (s: string) => normalizeArabic(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (s: string) =>
+  normalizeArabic(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 /** A topic or category as it is compared whole: normalised words without their article («السياسة» = «سياسة»). */
 const topicKey = (s: string) => words(s).map(base).join(' ');
 
 /** A topic as it is compared: its words, and the same words without their article. */
-interface Phrase { key: string; words: string[]; bases: string[] }
+interface Phrase {
+  key: string;
+  words: string[];
+  bases: string[];
+}
 
 /** One article, as matching needs it: a yes/no per topic, remembered (subscribers share most of their topics). */
 type Finder = (topic: Phrase) => boolean;
@@ -61,12 +91,18 @@ const COMPILED_KEPT = 50_000;
  * category «سياسة» and «والسياسة» in the text, but «الرقة» never matches «الرقيب». No regular expressions: a
  * subscriber's pattern could backtrack for ever.
  */
-export function matchesTopics(topics: string[], article: { title: string; paragraphs: string[]; categories: string[] }): boolean {
+export function matchesTopics(
+  topics: string[],
+  article: { title: string; paragraphs: string[]; categories: string[] },
+): boolean {
   if (topics.length === 0) return true;
   const { include, exclude } = compile(topics);
   if (include.length === 0 && exclude.length === 0) return true;
   let found = finders.get(article);
-  if (!found) { found = finder(article); finders.set(article, found); }
+  if (!found) {
+    found = finder(article);
+    finders.set(article, found);
+  }
   if (exclude.some(found)) return false;
   return include.length === 0 || include.some(found);
 }
@@ -106,7 +142,8 @@ function finder(article: { title: string; paragraphs: string[]; categories: stri
   words([article.title, ...article.paragraphs].join(' ')).forEach((word, i) => {
     for (const f of new Set(forms(word))) {
       const list = at.get(f);
-      if (list) list.push(i); else at.set(f, [i]);
+      if (list) list.push(i);
+      else at.set(f, [i]);
     }
   });
   const stands = (k: number, phrase: Phrase, i: number) =>
@@ -130,10 +167,15 @@ function finder(article: { title: string; paragraphs: string[]; categories: stri
 }
 
 /** A filter in words, for a reply: «الرقة، دير الزور؛ عدا: رياضة» (the front door gives the words of its language). */
-export function describeFilter(topics: string[], words: { except: string; separator: string; between: string }): string {
+export function describeFilter(
+  topics: string[],
+  words: { except: string; separator: string; between: string },
+): string {
   const include = topics.filter((t) => !/^\s*-/.test(t));
   const exclude = topics.filter((t) => /^\s*-/.test(t)).map((t) => t.replace(/^\s*-\s*/, ''));
-  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : ''].filter(Boolean).join(words.between);
+  return [include.join(words.separator), exclude.length ? `${words.except} ${exclude.join(words.separator)}` : '']
+    .filter(Boolean)
+    .join(words.between);
 }
 
 /**
@@ -157,10 +199,17 @@ const RECENT_MS = 30 * 24 * 3600 * 1000;
  * used in the last 30 days, most used first, one of each (compared as they are matched, so «السياسة» and «سياسة»
  * are one button).
  */
-export async function topicChoices(deps: Pick<NewsroomDeps, 'data'>, configured: readonly string[], now = Date.now()): Promise<string[]> {
+export async function topicChoices(
+  deps: Pick<NewsroomDeps, 'data'>,
+  configured: readonly string[],
+  now = Date.now(),
+): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const t of [...configured, ...await deps.data.repos.reads.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)]) {
+  for (const t of [
+    ...configured,
+    ...(await deps.data.repos.reads.recentCategories(now - RECENT_MS, TOPIC_CHOICES * 2)),
+  ]) {
     const key = topicKey(t);
     if (!key || seen.has(key)) continue;
     seen.add(key);

@@ -19,7 +19,11 @@ export interface ChatWaits {
 }
 
 /** Per platform, what waits for its chat now (all deliveries, or one broadcast's). */
-export async function chatWaits(repos: Pick<Repositories, 'outbox'>, now: number, broadcastId?: number): Promise<Map<string, ChatWaits>> {
+export async function chatWaits(
+  repos: Pick<Repositories, 'outbox'>,
+  now: number,
+  broadcastId?: number,
+): Promise<Map<string, ChatWaits>> {
   return waitsByPlatform(await repos.outbox.chatWaitGroups(now, broadcastId), now);
 }
 
@@ -31,7 +35,10 @@ export function waitsByPlatform(groups: readonly ChatWaitGroup[], now: number): 
     if (until === undefined) continue;
     const w = out.get(g.platform) ?? { count: 0, queued: 0, postponed: 0, until: new Date(until) };
     w.count += g.count;
-    if (g.state === 'queued') { w.queued += g.count; w.postponed += g.scheduled; }
+    if (g.state === 'queued') {
+      w.queued += g.count;
+      w.postponed += g.scheduled;
+    }
     if (until > w.until.getTime()) w.until = new Date(until);
     out.set(g.platform, w);
   }
@@ -43,7 +50,12 @@ export function totalChatWaits(waits: Map<string, ChatWaits>): ChatWaits | undef
   let total: ChatWaits | undefined;
   for (const w of waits.values()) {
     total = total
-      ? { count: total.count + w.count, queued: total.queued + w.queued, postponed: total.postponed + w.postponed, until: new Date(Math.max(w.until.getTime(), total.until.getTime())) }
+      ? {
+          count: total.count + w.count,
+          queued: total.queued + w.queued,
+          postponed: total.postponed + w.postponed,
+          until: new Date(Math.max(w.until.getTime(), total.until.getTime())),
+        }
       : { ...w };
   }
   return total;
@@ -62,8 +74,12 @@ function waitsUntil(g: ChatWaitGroup, now: number): number | undefined {
   const quiet = g.quiet?.mode === 'wait' && !overrides ? g.quiet : undefined;
   const quietEnd = (at: number) => (quiet ? quietUntil(quiet, at) : undefined);
   if (g.state === 'queued' || g.carried) return quietEnd(now);
-  const schedule: DigestSchedule | undefined = g.mode === 'hourly' ? { kind: 'hourly' }
-    : g.mode === 'daily' && g.digestAt !== undefined ? { kind: 'daily', at: g.digestAt } : undefined;
+  const schedule: DigestSchedule | undefined =
+    g.mode === 'hourly'
+      ? { kind: 'hourly' }
+      : g.mode === 'daily' && g.digestAt !== undefined
+        ? { kind: 'daily', at: g.digestAt }
+        : undefined;
   if (!schedule) return undefined;
   const periodEnd = nextPeriodEnd(schedule, g.timeZone, now);
   return quietEnd(periodEnd) ?? periodEnd;

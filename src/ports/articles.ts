@@ -20,11 +20,20 @@ export interface ArticleRepository {
    */
   findDuplicate(keys: DuplicateKeys, now: number): Promise<DuplicateMatch | undefined>;
   /** The same item seen again, with which source, URL and GUID brought it (the duplicates' record). */
-  recordDuplicate(match: DuplicateMatch, seen: { sourceId?: number; url?: string; guid?: string }, now: number): Promise<void>;
+  recordDuplicate(
+    match: DuplicateMatch,
+    seen: { sourceId?: number; url?: string; guid?: string },
+    now: number,
+  ): Promise<void>;
   /** Stores a new article and indexes it for search; the article as stored. */
   insert(article: NewArticle, now: number): Promise<StoredArticle>;
   /** The editor's version beside the original (which stays as it came in); false when there is no such article. */
-  setEdit(id: number, edit: { title: string; summary: string[]; hashtags: string[] }, by: string, now: number): Promise<boolean>;
+  setEdit(
+    id: number,
+    edit: { title: string; summary: string[]; hashtags: string[] },
+    by: string,
+    now: number,
+  ): Promise<boolean>;
   /** A scheduled urgent alert's publication time (readers see it from then on); only an urgent alert's. */
   publishUrgentAt(id: number, at: number): Promise<void>;
 }
@@ -35,7 +44,12 @@ export interface ReviewRepository {
   open(articleId: number, now: number): Promise<void>;
   get(articleId: number): Promise<Review | undefined>;
   /** Compare-and-set out of `pending`: true for the first decision only, whoever and wherever it came from. */
-  decide(articleId: number, to: Exclude<ReviewState, 'pending'>, by: { platform: string; id: string }, now: number): Promise<boolean>;
+  decide(
+    articleId: number,
+    to: Exclude<ReviewState, 'pending'>,
+    by: { platform: string; id: string },
+    now: number,
+  ): Promise<boolean>;
   /** How many posts publishing queued. */
   setQueued(articleId: number, queued: number): Promise<void>;
   /** Waiting for a decision, oldest first. */

@@ -29,4 +29,8 @@ export interface AudienceRepository {
 }
 
 /** `notBefore`: a scheduled broadcast's time (its posts wait in the outbox until then). */
-export interface QueueOptions { broadcastId?: number; priority?: number; notBefore?: number }
+export interface QueueOptions {
+  broadcastId?: number;
+  priority?: number;
+  notBefore?: number;
+}

@@ -36,5 +36,9 @@ export interface ReachRepository {
   /** Per article and platform, all time: posts sent and clicks on them. */
   storyCounts(articleIds: readonly number[]): Promise<Array<PlatformCounts & { articleId: number }>>;
   /** The audience's posts sent since `sinceMs` with their clicks (at most `limit`, the newest). */
-  postClicks(audience: { platform?: string; subscriptionIds?: readonly number[] }, sinceMs: number, limit: number): Promise<PostClicks[]>;
+  postClicks(
+    audience: { platform?: string; subscriptionIds?: readonly number[] },
+    sinceMs: number,
+    limit: number,
+  ): Promise<PostClicks[]>;
 }

@@ -76,7 +76,12 @@ export interface PushRepository {
   websub(sourceId: number): Promise<WebSubSubscription | undefined>;
   /** A hub found in the feed: a subscription to make (kept as it is when the hub and topic are the same). */
   discovered(sourceId: number, hub: string, topic: string, secret: string, now: number): Promise<void>;
-  setWebSubState(sourceId: number, state: WebSubState, opts: { requestedAt?: number; error?: string }, now: number): Promise<void>;
+  setWebSubState(
+    sourceId: number,
+    state: WebSubState,
+    opts: { requestedAt?: number; error?: string },
+    now: number,
+  ): Promise<void>;
   /** The hub verified the request outstanding: active until `expiresAt`. False (nothing changed) when none is. */
   webSubActive(sourceId: number, leaseSeconds: number, expiresAt: number, now: number): Promise<boolean>;
   /** The hub verified an unsubscription Nashra asked for: the subscription goes. */
@@ -86,7 +91,10 @@ export interface PushRepository {
   /** The request to the hub failed: noted, asked again after the retry delay. */
   webSubFailed(sourceId: number, error: string, now: number): Promise<void>;
   /** Subscriptions of removed or paused sources marked for unsubscribing; then those with something to do. */
-  webSubDue(now: number, opts: { retryAfterMs: number; deniedRetryAfterMs: number; maxLeaseMs: number }): Promise<WebSubSubscription[]>;
+  webSubDue(
+    now: number,
+    opts: { retryAfterMs: number; deniedRetryAfterMs: number; maxLeaseMs: number },
+  ): Promise<WebSubSubscription[]>;
   /** A hub pushes this source's items (a lease that has not ended): polling slows down. */
   webSubIsActive(sourceId: number, now: number): Promise<boolean>;
 }
@@ -135,7 +143,13 @@ export interface SubscriptionRepository {
 
 /** The audit log: one entry per newsroom action (`object.verb`), written in the action's unit of work. */
 export interface AuditRepository {
-  record(platform: string, actor: string, action: AuditAction, detail: Record<string, unknown>, now: number): Promise<void>;
+  record(
+    platform: string,
+    actor: string,
+    action: AuditAction,
+    detail: Record<string, unknown>,
+    now: number,
+  ): Promise<void>;
 }
 
 /** The repositories a unit of work hands in; outside a unit, the same ones, each call its own transaction. */

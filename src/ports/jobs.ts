@@ -6,7 +6,10 @@ import type { InDoubtPolicy, JobAnswer, PendingJob } from '../model/delivery.js'
  * checked in the same transaction: once another run took the sender over (and recovered what was left `sending`),
  * the old holder's marks and failures change nothing, whenever they land (a process thawed after a SIGSTOP).
  */
-export interface SendFence { lease: string; holder: string }
+export interface SendFence {
+  lease: string;
+  holder: string;
+}
 
 /**
  * What the delivery worker (src/delivery/worker.ts) needs of the outbox: the jobs ready to go, their state machine
@@ -20,7 +23,13 @@ export interface JobRepository {
    * Jobs ready to go on a platform, in the queue's order: edits and deletes, then digest messages (only where the
    * platform sends texts), then posts, most urgent first, then oldest (or newest article) first; up to `limit` of each.
    */
-  next(platform: string, limit: number, order: 'oldest' | 'newest', now: number, opts: { texts: boolean }): Promise<PendingJob[]>;
+  next(
+    platform: string,
+    limit: number,
+    order: 'oldest' | 'newest',
+    now: number,
+    opts: { texts: boolean },
+  ): Promise<PendingJob[]>;
   /**
    * Any job queued on the platform that it can send, including one whose retry, quiet hours or scheduled time are
    * later (up to `dueBy` when given).

@@ -1,5 +1,12 @@
 import type { JobKind, JobRecord, PlatformState, DeliveryState } from '../model/delivery.js';
-import type { ArticleDelivery, ChatWaitGroup, DeliveryCounts, DigestSubscription, InDoubtDelivery, QueueDepth } from '../model/outbox.js';
+import type {
+  ArticleDelivery,
+  ChatWaitGroup,
+  DeliveryCounts,
+  DigestSubscription,
+  InDoubtDelivery,
+  QueueDepth,
+} from '../model/outbox.js';
 
 /**
  * The outbox as the newsroom's actions and queries see it: an editor's verdicts on jobs left in doubt, resending
@@ -30,7 +37,11 @@ export interface OutboxRepository {
    * The sent posts in a chat whose message id is `key`, or `key` followed by «_» and more (at most 2: a digest's
    * message carries several posts): what a reader's reply to a post names.
    */
-  postsByMessage(platform: string, chatId: string, key: string): Promise<Array<{ articleId: number; subscriptionId: number }>>;
+  postsByMessage(
+    platform: string,
+    chatId: string,
+    key: string,
+  ): Promise<Array<{ articleId: number; subscriptionId: number }>>;
   /** Per platform: how many wait, since when, and how many retries are scheduled. */
   queueDepth(now: number): Promise<QueueDepth[]>;
   /** Posts that may wait for their chat (all, or one broadcast's), grouped: the newsroom decides which do and until when. */
@@ -59,7 +70,14 @@ export interface DigestRepository {
   /** The period's digest, opened; undefined when it was closed already (nothing to do). */
   open(subscriptionId: number, periodEnd: number, items: number, now: number): Promise<number | undefined>;
   /** One message of the digest, carrying these held posts. */
-  addMessage(digestId: number, part: number, parts: number, text: string, postIds: readonly number[], now: number): Promise<number>;
+  addMessage(
+    digestId: number,
+    part: number,
+    parts: number,
+    text: string,
+    postIds: readonly number[],
+    now: number,
+  ): Promise<number>;
   /** A held post of a retracted article: every job of the article not gone is cancelled with the reason. */
   cancelRetracted(articleId: number, reason: string, now: number): Promise<number>;
   /** A digest message not sent yet carries a post cancelled since (its text must be rebuilt). */
@@ -67,7 +85,12 @@ export interface DigestRepository {
   /** The posts still carried by the digest's messages not sent yet. */
   carried(digestId: number): Promise<Array<{ id: number; articleId: number }>>;
   /** The digest's messages not sent yet, rewritten as these (those left over skipped with the reason). */
-  rewrite(digestId: number, messages: ReadonlyArray<{ text: string; deliveries: readonly number[] }>, reason: string, now: number): Promise<void>;
+  rewrite(
+    digestId: number,
+    messages: ReadonlyArray<{ text: string; deliveries: readonly number[] }>,
+    reason: string,
+    now: number,
+  ): Promise<void>;
 }
 
 /** What the statistics read beyond the outbox: how much is stored, and whether the runner and its platforms are up. */

@@ -29,7 +29,12 @@ export interface ReadRepository {
   /** The article's newest broadcasts (at most 20), newest first. */
   broadcastsOfArticle(articleId: number): Promise<BroadcastSummary[]>;
   /** Subscriptions by platform, kind and state, active ones first, then the newest. */
-  findSubscriptions(filter: { platform?: string; kind?: string; active?: boolean; limit: number }): Promise<Subscription[]>;
+  findSubscriptions(filter: {
+    platform?: string;
+    kind?: string;
+    active?: boolean;
+    limit: number;
+  }): Promise<Subscription[]>;
   /** The platforms that have (or had) subscriptions. */
   subscribedPlatforms(): Promise<string[]>;
   /** The audit log, newest first, by actor and action, keyset-paged by id. */

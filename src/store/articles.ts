@@ -6,15 +6,13 @@ export type { StoredArticle, DuplicateMatch, DuplicateReason, NewArticle } from 
 import { parseJsonArray, toDate, toJson } from './rows.js';
 import { indexTerms, STEMMER_VERSION } from '../text/stem.js';
 
-
-
-
 /**
  * Hidden from readers (/latest, /search) while an editor has not published it (held for review, or dismissed), and
  * for good once retracted.
  * `a` is the articles table's alias in the query.
  */
-const PUBLISHED = "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
+const PUBLISHED =
+  "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
 /**
  * An urgent alert scheduled for later is published at its time (publishUrgentAt): until then readers do not see it.
  * Only urgent alerts, which editors write: a feed's item dated ahead (a zone written wrong) is still listed.
@@ -36,11 +34,26 @@ export const URGENT_FRESH_MS = 6 * 3600 * 1000;
 export function articleValues(n: NewArticle, now: number): Record<string, unknown> {
   const a = n.article;
   return {
-    sourceId: n.sourceId ?? null, url: a.url ?? null, guid: a.guid ?? null, title: a.title, source: a.source,
-    author: a.author ?? null, publishedAt: a.publishedAt?.getTime() ?? null, paragraphs: toJson(a.paragraphs),
-    categories: toJson(a.categories), imageUrl: a.imageUrl ?? null, language: a.language,
-    summary: toJson(n.summary), hashtags: toJson(n.hashtags), contentHash: n.contentHash, storyKey: n.storyKey,
-    searchText: n.searchText, timeZone: n.timeZone ?? null, seenOnly: n.seenOnly ? 1 : 0, urgent: a.urgent ? 1 : 0, createdAt: now,
+    sourceId: n.sourceId ?? null,
+    url: a.url ?? null,
+    guid: a.guid ?? null,
+    title: a.title,
+    source: a.source,
+    author: a.author ?? null,
+    publishedAt: a.publishedAt?.getTime() ?? null,
+    paragraphs: toJson(a.paragraphs),
+    categories: toJson(a.categories),
+    imageUrl: a.imageUrl ?? null,
+    language: a.language,
+    summary: toJson(n.summary),
+    hashtags: toJson(n.hashtags),
+    contentHash: n.contentHash,
+    storyKey: n.storyKey,
+    searchText: n.searchText,
+    timeZone: n.timeZone ?? null,
+    seenOnly: n.seenOnly ? 1 : 0,
+    urgent: a.urgent ? 1 : 0,
+    createdAt: now,
     feedHash: n.feedHash ?? null,
   };
 }
@@ -54,46 +67,67 @@ export class ArticlesTable extends Table {
   private readonly byUrl = this.db.prepare('SELECT id FROM articles WHERE url = ?').pluck();
   private readonly byGuid = this.db.prepare('SELECT id FROM articles WHERE guid = ? LIMIT 1').pluck();
   // A retracted story matches at any age: it never comes back as another source's copy.
-  private readonly byStory = this.db.prepare('SELECT id FROM articles WHERE story_key = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
-  private readonly byHash = this.db.prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1').pluck();
+  private readonly byStory = this.db
+    .prepare('SELECT id FROM articles WHERE story_key = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1')
+    .pluck();
+  private readonly byHash = this.db
+    .prepare('SELECT id FROM articles WHERE content_hash = ? AND (created_at >= ? OR retracted_at IS NOT NULL) LIMIT 1')
+    .pluck();
   private readonly byId = this.db.prepare('SELECT * FROM articles WHERE id = ?');
   // A source's backlog (seen_only) is listed too: only pushing it was skipped. Items held for review are not.
   private readonly latestStmt = this.db.prepare(`SELECT * FROM articles a WHERE ${PUBLISHED} AND ${URGENT_DUE}
     ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
   // Urgent alerts published since a time (an alert is published when an editor writes it): a range on the
   // articles_recent index that reads only the last few hours, so /latest stays two short index reads.
-  private readonly freshUrgentStmt = this.db.prepare(`SELECT * FROM articles a WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
+  private readonly freshUrgentStmt =
+    this.db.prepare(`SELECT * FROM articles a WHERE COALESCE(published_at, created_at) >= ? AND urgent = 1
     AND retracted_at IS NULL AND ${URGENT_DUE}
     ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT ?`);
   // Ranked by bm25 (lowest is best) among the newest RANK_WINDOW matches: FTS5 reads a word's matches newest first
   // and stops there, so a word found in most articles costs as little as a rare one (at 100,000 articles, ranking
   // every match of such a word took 220 ms; the window, 7). Twice the limit leaves room for unpublished ones.
-  private readonly searchStmt = this.db.prepare(`SELECT a.* FROM (SELECT id, score FROM (SELECT rowid AS id, bm25(article_terms) AS score
+  private readonly searchStmt =
+    this.db.prepare(`SELECT a.* FROM (SELECT id, score FROM (SELECT rowid AS id, bm25(article_terms) AS score
     FROM article_terms WHERE article_terms MATCH ? ORDER BY rowid DESC LIMIT ${RANK_WINDOW}) ORDER BY score, id DESC LIMIT ?) m
     JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} AND ${URGENT_DUE} ORDER BY m.score, a.id DESC LIMIT ?`);
-  private readonly publishUrgentStmt = this.db.prepare('UPDATE articles SET published_at = ? WHERE id = ? AND urgent = 1');
+  private readonly publishUrgentStmt = this.db.prepare(
+    'UPDATE articles SET published_at = ? WHERE id = ? AND urgent = 1',
+  );
   private readonly termsStmt = this.db.prepare('INSERT INTO article_terms (rowid, terms) VALUES (?, ?)');
   private readonly indexVersionStmt = this.db.prepare('SELECT version FROM search_index').pluck();
-  private readonly recordDup = this.db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
+  private readonly recordDup =
+    this.db.prepare(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at)
     VALUES (?, ?, ?, ?, ?, ?)`);
   private readonly countStmt = this.db.prepare('SELECT COUNT(*) FROM articles').pluck();
-  private readonly editStmt = this.db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
+  private readonly editStmt =
+    this.db.prepare(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?,
     edited_at = ? WHERE id = ?`);
-  private readonly stampStmt = this.db.prepare(`SELECT revision || ':' || COALESCE(edited_at, 0) || ':' || (retracted_at IS NOT NULL)
-    FROM articles WHERE id = ?`).pluck();
-  private readonly reviseStmt = this.db.prepare(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
+  private readonly stampStmt = this.db
+    .prepare(`SELECT revision || ':' || COALESCE(edited_at, 0) || ':' || (retracted_at IS NOT NULL)
+    FROM articles WHERE id = ?`)
+    .pluck();
+  private readonly reviseStmt =
+    this.db.prepare(`UPDATE articles SET title = @title, paragraphs = @paragraphs, summary = @summary,
       hashtags = @hashtags, content_hash = @contentHash, story_key = @storyKey, search_text = @searchText,
       feed_hash = COALESCE(@feedHash, feed_hash), revision = revision + @bump
     WHERE id = @id AND retracted_at IS NULL`);
-  private readonly bumpStmt = this.db.prepare('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
+  private readonly bumpStmt = this.db.prepare(
+    'UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL',
+  );
   private readonly feedHashStmt = this.db.prepare('UPDATE articles SET feed_hash = ? WHERE id = ?');
-  private readonly retractStmt = this.db.prepare('UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL');
+  private readonly retractStmt = this.db.prepare(
+    'UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL',
+  );
   private readonly deleteTermsStmt = this.db.prepare('DELETE FROM article_terms WHERE rowid = ?');
-  private readonly recentCategoriesStmt = this.db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
+  private readonly recentCategoriesStmt =
+    this.db.prepare(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, json_each(a.categories) c
     WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value LIMIT ?`);
 
   /** The stored article this one repeats, checked in order of certainty: URL, GUID, story, content. */
-  findDuplicate(c: { url?: string; guid?: string; storyKey: string; contentHash: string }, now = Date.now()): DuplicateMatch | undefined {
+  findDuplicate(
+    c: { url?: string; guid?: string; storyKey: string; contentHash: string },
+    now = Date.now(),
+  ): DuplicateMatch | undefined {
     const since = now - STORY_WINDOW_MS;
     const checks: Array<[DuplicateReason, () => unknown]> = [
       ['url', () => (c.url ? this.byUrl.get(c.url) : undefined)],
@@ -115,7 +149,11 @@ export class ArticlesTable extends Table {
     return id;
   }
 
-  recordDuplicate(match: DuplicateMatch, seen: { sourceId?: number; url?: string; guid?: string }, now = Date.now()): void {
+  recordDuplicate(
+    match: DuplicateMatch,
+    seen: { sourceId?: number; url?: string; guid?: string },
+    now = Date.now(),
+  ): void {
     this.recordDup.run(match.articleId, seen.sourceId ?? null, seen.url ?? null, seen.guid ?? null, match.reason, now);
   }
 
@@ -185,7 +223,12 @@ export class ArticlesTable extends Table {
   }
 
   /** Stores the editor's version beside the original (which stays as it came in). */
-  setEdit(id: number, edit: { title: string; summary: string[]; hashtags: string[] }, by: string, now: number): boolean {
+  setEdit(
+    id: number,
+    edit: { title: string; summary: string[]; hashtags: string[] },
+    by: string,
+    now: number,
+  ): boolean {
     return this.editStmt.run(edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, id).changes > 0;
   }
 
@@ -202,10 +245,19 @@ export class ArticlesTable extends Table {
    * False once retracted.
    */
   revise(id: number, r: RevisedText, visible: boolean): boolean {
-    const changed = this.reviseStmt.run({ bump: visible ? 1 : 0,
-      id, title: r.title, paragraphs: toJson(r.paragraphs), summary: toJson(r.summary), hashtags: toJson(r.hashtags),
-      contentHash: r.contentHash, storyKey: r.storyKey, searchText: r.searchText, feedHash: r.feedHash ?? null,
-    }).changes > 0;
+    const changed =
+      this.reviseStmt.run({
+        bump: visible ? 1 : 0,
+        id,
+        title: r.title,
+        paragraphs: toJson(r.paragraphs),
+        summary: toJson(r.summary),
+        hashtags: toJson(r.hashtags),
+        contentHash: r.contentHash,
+        storyKey: r.storyKey,
+        searchText: r.searchText,
+        feedHash: r.feedHash ?? null,
+      }).changes > 0;
     if (changed) {
       this.deleteTermsStmt.run(id);
       this.termsStmt.run(id, indexTerms(r.searchText));
@@ -242,34 +294,75 @@ const quoteTerm = (term: string): string => `"${term.replaceAll('"', '""').repla
 
 /** An FTS5 query for groups of stems: every group must match, by any of its stems; '' for no words. */
 export const ftsMatch = (groups: string[][]): string =>
-  groups.filter((g) => g.length > 0).map((g) => `(${g.map(quoteTerm).join(' OR ')})`).join(' AND ');
+  groups
+    .filter((g) => g.length > 0)
+    .map((g) => `(${g.map(quoteTerm).join(' OR ')})`)
+    .join(' AND ');
 
 interface ArticleRow {
-  id: number; source_id: number | null; url: string | null; guid: string | null; title: string; source_name: string;
-  author: string | null; published_at: number | null; paragraphs: string; categories: string; image_url: string | null;
-  language: string; summary: string; hashtags: string; search_text: string; time_zone: string | null;
-  seen_only: number; urgent: number; created_at: number; revision: number; feed_hash: string | null;
-  retracted_at: number | null; retracted_by: string | null;
-  edited_title: string | null; edited_summary: string | null; edited_hashtags: string | null; edited_by: string | null;
+  id: number;
+  source_id: number | null;
+  url: string | null;
+  guid: string | null;
+  title: string;
+  source_name: string;
+  author: string | null;
+  published_at: number | null;
+  paragraphs: string;
+  categories: string;
+  image_url: string | null;
+  language: string;
+  summary: string;
+  hashtags: string;
+  search_text: string;
+  time_zone: string | null;
+  seen_only: number;
+  urgent: number;
+  created_at: number;
+  revision: number;
+  feed_hash: string | null;
+  retracted_at: number | null;
+  retracted_by: string | null;
+  edited_title: string | null;
+  edited_summary: string | null;
+  edited_hashtags: string | null;
+  edited_by: string | null;
   edited_at: number | null;
 }
 
 export function articleFromRow(r: ArticleRow): StoredArticle {
   const summary = parseJsonArray(r.summary);
   const hashtags = parseJsonArray(r.hashtags);
-  const edit: ArticleEdit | undefined = r.edited_at === null ? undefined : {
-    by: r.edited_by ?? '', at: new Date(r.edited_at), original: { title: r.title, summary, hashtags },
-  };
+  const edit: ArticleEdit | undefined =
+    r.edited_at === null
+      ? undefined
+      : {
+          by: r.edited_by ?? '',
+          at: new Date(r.edited_at),
+          original: { title: r.title, summary, hashtags },
+        };
   return {
-    id: r.id, sourceId: r.source_id ?? undefined, url: r.url ?? undefined, guid: r.guid ?? undefined,
-    title: edit ? r.edited_title ?? r.title : r.title,
-    source: r.source_name, author: r.author ?? undefined, publishedAt: toDate(r.published_at),
-    paragraphs: parseJsonArray(r.paragraphs), categories: parseJsonArray(r.categories),
-    imageUrl: r.image_url ?? undefined, language: r.language,
+    id: r.id,
+    sourceId: r.source_id ?? undefined,
+    url: r.url ?? undefined,
+    guid: r.guid ?? undefined,
+    title: edit ? (r.edited_title ?? r.title) : r.title,
+    source: r.source_name,
+    author: r.author ?? undefined,
+    publishedAt: toDate(r.published_at),
+    paragraphs: parseJsonArray(r.paragraphs),
+    categories: parseJsonArray(r.categories),
+    imageUrl: r.image_url ?? undefined,
+    language: r.language,
     summary: edit && r.edited_summary !== null ? parseJsonArray(r.edited_summary) : summary,
     hashtags: edit && r.edited_hashtags !== null ? parseJsonArray(r.edited_hashtags) : hashtags,
-    timeZone: r.time_zone ?? undefined, seenOnly: r.seen_only === 1, urgent: r.urgent === 1,
-    createdAt: new Date(r.created_at), edit, revision: r.revision, feedHash: r.feed_hash ?? undefined,
+    timeZone: r.time_zone ?? undefined,
+    seenOnly: r.seen_only === 1,
+    urgent: r.urgent === 1,
+    createdAt: new Date(r.created_at),
+    edit,
+    revision: r.revision,
+    feedHash: r.feed_hash ?? undefined,
     ...(r.retracted_at !== null ? { retracted: { at: new Date(r.retracted_at), by: r.retracted_by ?? '' } } : {}),
   };
 }

@@ -3,7 +3,9 @@ import type { ClickCount } from '../model/reach.js';
 
 /** click_hours: all clicks per hour (db/019), added to in the same batches as click_counts. */
 export class ClickHoursTable extends Table {
-  private readonly addStmt = this.db.prepare('INSERT INTO click_hours (hour, clicks) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET clicks = clicks + excluded.clicks');
+  private readonly addStmt = this.db.prepare(
+    'INSERT INTO click_hours (hour, clicks) VALUES (?, ?) ON CONFLICT (hour) DO UPDATE SET clicks = clicks + excluded.clicks',
+  );
   private readonly sinceStmt = this.db.prepare('SELECT hour, clicks FROM click_hours WHERE hour >= ? ORDER BY hour');
 
   /** A batch's counts, summed per hour first (a batch holds many posts' clicks of the same hour). */

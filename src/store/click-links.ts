@@ -3,8 +3,11 @@ import type { ClickTarget } from '../model/reach.js';
 
 /** click_links: one code per article and subscription (db/019). */
 export class ClickLinksTable extends Table {
-  private readonly codeStmt = this.db.prepare('SELECT code FROM click_links WHERE article_id = ? AND subscription_id = ?').pluck();
-  private readonly insertStmt = this.db.prepare(`INSERT INTO click_links (code, article_id, subscription_id, created_at) VALUES (?, ?, ?, ?)
+  private readonly codeStmt = this.db
+    .prepare('SELECT code FROM click_links WHERE article_id = ? AND subscription_id = ?')
+    .pluck();
+  private readonly insertStmt =
+    this.db.prepare(`INSERT INTO click_links (code, article_id, subscription_id, created_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (article_id, subscription_id) DO NOTHING`);
   private readonly resolveStmt = this.db.prepare(`SELECT l.id, l.article_id, l.subscription_id, a.url, a.retracted_at
     FROM click_links l JOIN articles a ON a.id = l.article_id WHERE l.code = ?`);
@@ -25,8 +28,17 @@ export class ClickLinksTable extends Table {
   }
 }
 
-interface ClickTargetRow { id: number; article_id: number; subscription_id: number; url: string | null; retracted_at: number | null }
+interface ClickTargetRow {
+  id: number;
+  article_id: number;
+  subscription_id: number;
+  url: string | null;
+  retracted_at: number | null;
+}
 export const clickTargetFromRow = (row: ClickTargetRow): ClickTarget => ({
-  linkId: row.id, articleId: row.article_id, subscriptionId: row.subscription_id,
-  url: row.url && /^https?:\/\//i.test(row.url) ? row.url : undefined, retracted: row.retracted_at !== null,
+  linkId: row.id,
+  articleId: row.article_id,
+  subscriptionId: row.subscription_id,
+  url: row.url && /^https?:\/\//i.test(row.url) ? row.url : undefined,
+  retracted: row.retracted_at !== null,
 });

@@ -16,9 +16,16 @@ export const UPSERT_DELIVERY = `INSERT INTO delivery_settings (subscription_id, 
 
 export function deliveryValues(subscriptionId: number, s: DeliverySettings, now: number): Record<string, unknown> {
   return {
-    id: subscriptionId, mode: s.mode, digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
-    urgentNow: s.urgentNow ? 1 : 0, timeZone: s.timeZone, quietStart: s.quiet ? formatClock(s.quiet.start) : null,
-    quietEnd: s.quiet ? formatClock(s.quiet.end) : null, quietMode: s.quietMode, quietUrgent: s.quietUrgent ? 1 : 0, now,
+    id: subscriptionId,
+    mode: s.mode,
+    digestAt: s.digestAt === undefined ? null : formatClock(s.digestAt),
+    urgentNow: s.urgentNow ? 1 : 0,
+    timeZone: s.timeZone,
+    quietStart: s.quiet ? formatClock(s.quiet.start) : null,
+    quietEnd: s.quiet ? formatClock(s.quiet.end) : null,
+    quietMode: s.quietMode,
+    quietUrgent: s.quietUrgent ? 1 : 0,
+    now,
   };
 }
 
@@ -26,7 +33,8 @@ export function deliveryValues(subscriptionId: number, s: DeliverySettings, now:
 export class DeliverySettingsTable extends Table {
   private readonly getStmt = this.db.prepare('SELECT * FROM delivery_settings WHERE subscription_id = ?');
   private readonly upsertStmt = this.db.prepare(UPSERT_DELIVERY);
-  private readonly digestStmt = this.db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
+  private readonly digestStmt =
+    this.db.prepare(`SELECT ds.*, s.platform, (SELECT MAX(period_end) FROM digests g WHERE g.subscription_id = s.id) AS last_end
     FROM delivery_settings ds JOIN subscriptions s ON s.id = ds.subscription_id
     WHERE s.active = 1 AND ds.mode <> 'immediate' ORDER BY s.id`);
 
@@ -51,22 +59,38 @@ export class DeliverySettingsTable extends Table {
 }
 
 interface SettingsRow {
-  subscription_id: number; mode: DeliverySettings['mode']; digest_at: string | null; urgent_now: number; time_zone: string;
-  quiet_start: string | null; quiet_end: string | null; quiet_mode: DeliverySettings['quietMode']; quiet_urgent: number;
+  subscription_id: number;
+  mode: DeliverySettings['mode'];
+  digest_at: string | null;
+  urgent_now: number;
+  time_zone: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  quiet_mode: DeliverySettings['quietMode'];
+  quiet_urgent: number;
 }
 
 export function deliverySettingsFromRow(r: SettingsRow): DeliverySettings {
   const start = r.quiet_start === null ? undefined : parseClock(r.quiet_start);
   const end = r.quiet_end === null ? undefined : parseClock(r.quiet_end);
   return {
-    mode: r.mode, digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at), urgentNow: r.urgent_now === 1,
-    timeZone: r.time_zone, quiet: start !== undefined && end !== undefined ? { start, end } : undefined,
-    quietMode: r.quiet_mode, quietUrgent: r.quiet_urgent === 1,
+    mode: r.mode,
+    digestAt: r.digest_at === null ? undefined : parseClock(r.digest_at),
+    urgentNow: r.urgent_now === 1,
+    timeZone: r.time_zone,
+    quiet: start !== undefined && end !== undefined ? { start, end } : undefined,
+    quietMode: r.quiet_mode,
+    quietUrgent: r.quiet_urgent === 1,
   };
 }
 
 type DigestSubscriptionRow = SettingsRow & { platform: string; last_end: number | null };
 
 export function digestSubscriptionFromRow(r: DigestSubscriptionRow): DigestSubscription {
-  return { subscriptionId: r.subscription_id, platform: r.platform, settings: deliverySettingsFromRow(r), lastPeriodEnd: r.last_end ?? undefined };
+  return {
+    subscriptionId: r.subscription_id,
+    platform: r.platform,
+    settings: deliverySettingsFromRow(r),
+    lastPeriodEnd: r.last_end ?? undefined,
+  };
 }

@@ -7,7 +7,9 @@ import { Table } from './table.js';
  */
 export class DemoRows extends Table {
   private readonly endedStmt = this.db.prepare("SELECT 1 FROM audit_log WHERE action = 'demo.end' LIMIT 1").pluck();
-  private readonly subscriptionsStmt = this.db.prepare('SELECT id FROM subscriptions WHERE created_by = ? AND active = 1').pluck();
+  private readonly subscriptionsStmt = this.db
+    .prepare('SELECT id FROM subscriptions WHERE created_by = ? AND active = 1')
+    .pluck();
   // A bundled sample (by its content, or its title should the reading of the file have changed since), stored
   // with no source, that was sent to the demo's subscriptions only: one an editor also sent to a real chat stays.
   // Its jobs, revisions and search terms go with it (ON DELETE CASCADE, the article_terms trigger).
@@ -33,7 +35,8 @@ export class DemoRows extends Table {
   /** Deletes the stored copies of the bundled samples that only the demo's subscriptions were sent; returns how many. */
   deleteSamples(createdBy: string, samples: ReadonlyArray<{ contentHash: string; title: string }>): number {
     let deleted = 0;
-    for (const s of samples) deleted += this.deleteSampleStmt.run({ createdBy, contentHash: s.contentHash, title: s.title }).changes;
+    for (const s of samples)
+      deleted += this.deleteSampleStmt.run({ createdBy, contentHash: s.contentHash, title: s.title }).changes;
     return deleted;
   }
 }

@@ -8,7 +8,9 @@ export type { DeskSession } from '../model/desk-account.js';
  * anything that signs in by itself.
  */
 export class DeskSessionsTable extends Table {
-  private readonly insertStmt = this.db.prepare('INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+  private readonly insertStmt = this.db.prepare(
+    'INSERT INTO desk_sessions (id, editor_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)',
+  );
   private readonly byId = this.db.prepare(`SELECT s.editor_id, s.created_at, s.last_seen_at, s.outlet_id, e.username
     FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id WHERE s.id = ?`);
   private readonly touchStmt = this.db.prepare('UPDATE desk_sessions SET last_seen_at = ? WHERE id = ?');
@@ -56,9 +58,21 @@ export class DeskSessionsTable extends Table {
   }
 }
 
-interface DeskSessionRow { editor_id: number; username: string; created_at: number; last_seen_at: number; outlet_id: number }
+interface DeskSessionRow {
+  editor_id: number;
+  username: string;
+  created_at: number;
+  last_seen_at: number;
+  outlet_id: number;
+}
 
 /** A session in use at `now` (its last use is now). */
 export function deskSessionFromRow(r: DeskSessionRow, now: number): DeskSession {
-  return { editorId: r.editor_id, username: r.username, createdAt: new Date(r.created_at), lastSeenAt: new Date(now), outletId: r.outlet_id };
+  return {
+    editorId: r.editor_id,
+    username: r.username,
+    createdAt: new Date(r.created_at),
+    lastSeenAt: new Date(now),
+    outletId: r.outlet_id,
+  };
 }

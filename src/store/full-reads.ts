@@ -2,8 +2,11 @@ import { Table } from './table.js';
 
 /** How many times each story was read whole, and the key its links are signed with (db/017). */
 export class FullReadsTable extends Table {
-  private readonly countsStmt = this.db.prepare('SELECT article_id, reads FROM full_story_reads WHERE article_id IN (SELECT value FROM json_each(?))');
-  private readonly addStmt = this.db.prepare(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (@articleId, @reads, @now)
+  private readonly countsStmt = this.db.prepare(
+    'SELECT article_id, reads FROM full_story_reads WHERE article_id IN (SELECT value FROM json_each(?))',
+  );
+  private readonly addStmt =
+    this.db.prepare(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (@articleId, @reads, @now)
     ON CONFLICT (article_id) DO UPDATE SET reads = reads + @reads, last_read_at = excluded.last_read_at`);
   private readonly keyStmt = this.db.prepare('SELECT secret FROM full_story_key WHERE id = 1').pluck();
 

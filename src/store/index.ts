@@ -20,7 +20,11 @@ export function isLockedError(err: unknown): boolean {
 
 /** Thrown when the database file cannot be opened or migrated; says which file. */
 export class StoreError extends Error {
-  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StoreError';
   }
@@ -35,15 +39,16 @@ export function storageFault(err: unknown, path: string): StoreError | null {
   const code = (err as { code?: unknown } | null)?.code;
   if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return null;
   const what = `${code}: ${err.message}`;
-  const fault = code === 'SQLITE_FULL'
-    ? `the disk holding the database ${path} is full (${what}); free some space and start again: nothing written is lost, and the next start finishes the work`
-    : code.startsWith('SQLITE_READONLY')
-      ? `the database ${path} is read-only (${what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`
-      : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
-        ? `the database ${path} is damaged (${what}); stop, and restore it from a backup (README, Backup and restore)`
-        : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
-          ? `the database ${path} cannot be read or written (${what}); check its disk and start again`
-          : undefined;
+  const fault =
+    code === 'SQLITE_FULL'
+      ? `the disk holding the database ${path} is full (${what}); free some space and start again: nothing written is lost, and the next start finishes the work`
+      : code.startsWith('SQLITE_READONLY')
+        ? `the database ${path} is read-only (${what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`
+        : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+          ? `the database ${path} is damaged (${what}); stop, and restore it from a backup (README, Backup and restore)`
+          : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
+            ? `the database ${path} cannot be read or written (${what}); check its disk and start again`
+            : undefined;
   return fault === undefined ? null : new StoreError(fault, path, { cause: err });
 }
 
@@ -52,7 +57,10 @@ export function storageFault(err: unknown, path: string): StoreError | null {
  * are all that the rest of Nashra is given (only the wiring in src/app holds the store).
  */
 export class Store extends Tables {
-  constructor(db: Database.Database, readonly path: string) {
+  constructor(
+    db: Database.Database,
+    readonly path: string,
+  ) {
     super(db);
   }
 
@@ -63,7 +71,10 @@ export class Store extends Tables {
   deactivateSubscription(id: number, reason: string, now = Date.now()): { deactivated: boolean; cancelled: number } {
     return this.transaction(() => {
       if (!this.subscriptions.deactivate(id, reason, now)) return { deactivated: false, cancelled: 0 };
-      return { deactivated: true, cancelled: this.jobs.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now) };
+      return {
+        deactivated: true,
+        cancelled: this.jobs.failQueuedForSubscription(id, `subscription deactivated: ${reason}`, now),
+      };
     });
   }
 
@@ -98,7 +109,12 @@ export class Store extends Tables {
    * are deactivated and the stored copies of its `samples` deleted, once, in one transaction with its audit entry (`demo.end`).
    * Null when there was nothing to do (no demo, or it ended before).
    */
-  endDemo(createdBy: string, samples: ReadonlyArray<{ contentHash: string; title: string }>, actor: string, now = Date.now()): { articles: number; subscriptions: number } | null {
+  endDemo(
+    createdBy: string,
+    samples: ReadonlyArray<{ contentHash: string; title: string }>,
+    actor: string,
+    now = Date.now(),
+  ): { articles: number; subscriptions: number } | null {
     return this.transaction(() => {
       if (this.demoRows.ended()) return null;
       const subscriptions = this.demoRows.activeSubscriptions(createdBy);
@@ -126,7 +142,10 @@ export class Store extends Tables {
    * of the ports is open and fn is not part of it: it would otherwise join that unit and share its rollback.
    */
   transaction<T>(fn: () => T): T {
-    if (this.dataPorts?.outsider()) throw Object.assign(new Error('a unit of work holds the database: try again when it commits'), { code: 'SQLITE_BUSY_UNIT' });
+    if (this.dataPorts?.outsider())
+      throw Object.assign(new Error('a unit of work holds the database: try again when it commits'), {
+        code: 'SQLITE_BUSY_UNIT',
+      });
     return this.db.transaction(fn)();
   }
 
@@ -173,6 +192,8 @@ export function openStore(path: string): Store {
     return store;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw storageFault(err, path) ?? new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err });
+    throw (
+      storageFault(err, path) ?? new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err })
+    );
   }
 }

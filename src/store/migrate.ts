@@ -6,7 +6,10 @@ import { projectRoot } from '../paths.js';
 
 export const migrationsDir = (): string => join(projectRoot(), 'db');
 
-interface Migration { version: number; file: string }
+interface Migration {
+  version: number;
+  file: string;
+}
 
 export function listMigrations(dir: string): Migration[] {
   return readdirSync(dir)
@@ -36,7 +39,9 @@ export interface MigrateOptions {
  */
 export function migrate(db: Database, options: MigrateOptions = {}): number {
   const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = listMigrations(options.dir ?? migrationsDir()).filter((m) => m.version > current && m.version <= (options.upTo ?? Infinity));
+  const pending = listMigrations(options.dir ?? migrationsDir()).filter(
+    (m) => m.version > current && m.version <= (options.upTo ?? Infinity),
+  );
   if (pending.length === 0) return 0;
   if (options.path && current > 0) keepCopy(db, `${options.path}.before-v${pending[0]!.version}`);
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
@@ -49,7 +54,9 @@ export function migrate(db: Database, options: MigrateOptions = {}): number {
         const broken = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
         if (broken.length > 0) {
           const first = broken[0]!;
-          throw new Error(`migration ${m.file} breaks ${broken.length} foreign key(s), e.g. ${first.table} → ${first.parent}; nothing was changed`);
+          throw new Error(
+            `migration ${m.file} breaks ${broken.length} foreign key(s), e.g. ${first.table} → ${first.parent}; nothing was changed`,
+          );
         }
         db.pragma(`user_version = ${m.version}`);
       })();

@@ -8,11 +8,15 @@ export class OutletsTable extends Table {
   private readonly addStmt = this.db.prepare(`INSERT INTO outlets (slug, name, env_prefix, created_at)
     VALUES (@slug, @name, @envPrefix, @now) ON CONFLICT DO NOTHING RETURNING *`);
   private readonly removeStmt = this.db.prepare('DELETE FROM outlets WHERE slug = ?');
-  private readonly membershipsStmt = this.db.prepare(`SELECT m.editor_id, m.outlet_id, m.role, o.slug FROM desk_memberships m
+  private readonly membershipsStmt =
+    this.db.prepare(`SELECT m.editor_id, m.outlet_id, m.role, o.slug FROM desk_memberships m
     JOIN outlets o ON o.id = m.outlet_id WHERE m.editor_id = ? ORDER BY o.slug`);
-  private readonly setMembershipStmt = this.db.prepare(`INSERT INTO desk_memberships (editor_id, outlet_id, role, created_at) VALUES (?, ?, ?, ?)
+  private readonly setMembershipStmt =
+    this.db.prepare(`INSERT INTO desk_memberships (editor_id, outlet_id, role, created_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (editor_id, outlet_id) DO UPDATE SET role = excluded.role`);
-  private readonly removeMembershipStmt = this.db.prepare('DELETE FROM desk_memberships WHERE editor_id = ? AND outlet_id = ?');
+  private readonly removeMembershipStmt = this.db.prepare(
+    'DELETE FROM desk_memberships WHERE editor_id = ? AND outlet_id = ?',
+  );
 
   list(): Outlet[] {
     return (this.listStmt.all() as OutletRow[]).map((r) => outletFromRow(r)!);
@@ -43,8 +47,19 @@ export class OutletsTable extends Table {
   }
 }
 
-interface OutletRow { id: number; slug: string; name: string; env_prefix: string | null; created_at: number }
-interface MembershipRow { editor_id: number; outlet_id: number; role: DeskRole; slug: string }
+interface OutletRow {
+  id: number;
+  slug: string;
+  name: string;
+  env_prefix: string | null;
+  created_at: number;
+}
+interface MembershipRow {
+  editor_id: number;
+  outlet_id: number;
+  role: DeskRole;
+  slug: string;
+}
 
 /** An outlet's insert values (both adapters' statements name the same ones). */
 export function outletValues(outlet: NewOutlet, now: number): Record<string, unknown> {
@@ -52,9 +67,15 @@ export function outletValues(outlet: NewOutlet, now: number): Record<string, unk
 }
 
 export function outletFromRow(r: OutletRow | undefined): Outlet | undefined {
-  return r && {
-    id: r.id, slug: r.slug, name: r.name, envPrefix: r.env_prefix ?? undefined, createdAt: new Date(r.created_at),
-  };
+  return (
+    r && {
+      id: r.id,
+      slug: r.slug,
+      name: r.name,
+      envPrefix: r.env_prefix ?? undefined,
+      createdAt: new Date(r.created_at),
+    }
+  );
 }
 
 export function membershipFromRow(r: MembershipRow): Membership {

@@ -3,7 +3,8 @@ import type { PlatformState } from '../model/delivery.js';
 
 /** Each platform's connection as the running `nashra run` last saw it. */
 export class PlatformStatusTable extends Table {
-  private readonly upsertStmt = this.db.prepare(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES (?, ?, ?, ?)
+  private readonly upsertStmt =
+    this.db.prepare(`INSERT INTO platform_status (platform, ready, reason, updated_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (platform) DO UPDATE SET ready = excluded.ready, reason = excluded.reason, updated_at = excluded.updated_at`);
   private readonly allStmt = this.db.prepare('SELECT * FROM platform_status ORDER BY platform');
 
@@ -16,8 +17,18 @@ export class PlatformStatusTable extends Table {
   }
 }
 
-interface PlatformStatusRow { platform: string; ready: number; reason: string | null; updated_at: number }
+interface PlatformStatusRow {
+  platform: string;
+  ready: number;
+  reason: string | null;
+  updated_at: number;
+}
 
 export function platformStateFromRow(r: PlatformStatusRow): PlatformState {
-  return { platform: r.platform, ready: r.ready === 1, reason: r.reason ?? undefined, updatedAt: new Date(r.updated_at) };
+  return {
+    platform: r.platform,
+    ready: r.ready === 1,
+    reason: r.reason ?? undefined,
+    updatedAt: new Date(r.updated_at),
+  };
 }

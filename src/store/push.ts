@@ -7,23 +7,30 @@ export type { WebSubState, WebSubSubscription } from '../model/source.js';
 export class PushTable extends Table {
   private readonly secretGet = this.db.prepare('SELECT hook_secret FROM sources WHERE id = ?').pluck();
   private readonly secretSet = this.db.prepare('UPDATE sources SET hook_secret = ? WHERE id = ?');
-  private readonly seenInsert = this.db.prepare('INSERT INTO push_seen (source_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  private readonly seenInsert = this.db.prepare(
+    'INSERT INTO push_seen (source_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  );
   private readonly seenPrune = this.db.prepare('DELETE FROM push_seen WHERE seen_at < ?');
   private readonly subGet = this.db.prepare('SELECT * FROM websub WHERE source_id = ?');
   // A hub or topic that changed starts over (a new secret, a new subscription).
-  private readonly subInsert = this.db.prepare(`INSERT INTO websub (source_id, hub, topic, secret, state, updated_at) VALUES (@sourceId, @hub, @topic, @secret, 'subscribe', @now)
+  private readonly subInsert =
+    this.db.prepare(`INSERT INTO websub (source_id, hub, topic, secret, state, updated_at) VALUES (@sourceId, @hub, @topic, @secret, 'subscribe', @now)
     ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic, secret = excluded.secret, state = 'subscribe',
       lease_seconds = NULL, expires_at = NULL, last_error = NULL, updated_at = excluded.updated_at
     WHERE websub.hub <> excluded.hub OR websub.topic <> excluded.topic`);
-  private readonly subState = this.db.prepare('UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId');
+  private readonly subState = this.db.prepare(
+    'UPDATE websub SET state = @state, requested_at = COALESCE(@requestedAt, requested_at), last_error = @error, updated_at = @now WHERE source_id = @sourceId',
+  );
   // The hub verified a request Nashra made and has not seen verified (requested_at set: a first subscription,
   // pending, or a renewal, active): requested_at is cleared, so a renewal is asked for when the lease reaches its
   // last tenth, and a second verification of the same request (a replay) changes nothing.
-  private readonly subActive = this.db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
+  private readonly subActive =
+    this.db.prepare(`UPDATE websub SET state = 'active', lease_seconds = @leaseSeconds, expires_at = @expiresAt, last_error = NULL, requested_at = NULL, updated_at = @now
     WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
   private readonly subVerified = this.db.prepare(`DELETE FROM websub WHERE source_id = ? AND state = 'unsubscribing'`);
   // A denial answers the request too: pending with no request outstanding, asked again after a while (subDue).
-  private readonly subDenied = this.db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
+  private readonly subDenied =
+    this.db.prepare(`UPDATE websub SET state = 'pending', requested_at = NULL, last_error = @error, updated_at = @now
     WHERE source_id = @sourceId AND state IN ('pending', 'active') AND requested_at IS NOT NULL`);
   private readonly subFailed = this.db.prepare('UPDATE websub SET last_error = ?, updated_at = ? WHERE source_id = ?');
   // To (re)subscribe: new ones, requests the hub never confirmed (after retryMs), denied ones (after deniedMs),
@@ -38,7 +45,9 @@ export class PushTable extends Table {
     ORDER BY source_id`);
   private readonly subOrphans = this.db.prepare(`UPDATE websub SET state = 'unsubscribe', updated_at = ?
     WHERE state NOT IN ('unsubscribe', 'unsubscribing') AND source_id NOT IN (SELECT id FROM sources WHERE active = 1)`);
-  private readonly subActiveFor = this.db.prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`).pluck();
+  private readonly subActiveFor = this.db
+    .prepare(`SELECT 1 FROM websub WHERE source_id = ? AND state = 'active' AND (expires_at IS NULL OR expires_at > ?)`)
+    .pluck();
 
   hookSecret(sourceId: number): string | undefined {
     return (this.secretGet.get(sourceId) as string | null | undefined) ?? undefined;
@@ -64,7 +73,12 @@ export class PushTable extends Table {
     this.subInsert.run({ sourceId, hub, topic, secret, now });
   }
 
-  setWebSubState(sourceId: number, state: WebSubState, opts: { requestedAt?: number; error?: string } = {}, now = Date.now()): void {
+  setWebSubState(
+    sourceId: number,
+    state: WebSubState,
+    opts: { requestedAt?: number; error?: string } = {},
+    now = Date.now(),
+  ): void {
     this.subState.run({ sourceId, state, requestedAt: opts.requestedAt ?? null, error: opts.error ?? null, now });
   }
 
@@ -96,11 +110,19 @@ export class PushTable extends Table {
    * `retryAfterMs`: a request the hub has not confirmed is made again; `deniedRetryAfterMs`: a denied one;
    * `maxLeaseMs`: the longest lease Nashra accepts.
    */
-  webSubDue(now: number, opts: { retryAfterMs: number; deniedRetryAfterMs: number; maxLeaseMs: number }): WebSubSubscription[] {
+  webSubDue(
+    now: number,
+    opts: { retryAfterMs: number; deniedRetryAfterMs: number; maxLeaseMs: number },
+  ): WebSubSubscription[] {
     this.subOrphans.run(now);
-    return (this.subDue.all({
-      now, retryBefore: now - opts.retryAfterMs, deniedBefore: now - opts.deniedRetryAfterMs, latestEnd: now + opts.maxLeaseMs,
-    }) as WebSubRow[]).map(webSubFromRow);
+    return (
+      this.subDue.all({
+        now,
+        retryBefore: now - opts.retryAfterMs,
+        deniedBefore: now - opts.deniedRetryAfterMs,
+        latestEnd: now + opts.maxLeaseMs,
+      }) as WebSubRow[]
+    ).map(webSubFromRow);
   }
 
   /** Polling slows down for a source whose hub pushes its items (a lease that has not ended). */
@@ -110,11 +132,25 @@ export class PushTable extends Table {
 }
 
 interface WebSubRow {
-  source_id: number; hub: string; topic: string; secret: string; state: WebSubState; lease_seconds: number | null;
-  expires_at: number | null; requested_at: number | null; last_error: string | null;
+  source_id: number;
+  hub: string;
+  topic: string;
+  secret: string;
+  state: WebSubState;
+  lease_seconds: number | null;
+  expires_at: number | null;
+  requested_at: number | null;
+  last_error: string | null;
 }
 
 export const webSubFromRow = (r: WebSubRow): WebSubSubscription => ({
-  sourceId: r.source_id, hub: r.hub, topic: r.topic, secret: r.secret, state: r.state, leaseSeconds: r.lease_seconds ?? undefined,
-  expiresAt: r.expires_at ?? undefined, requestedAt: r.requested_at ?? undefined, lastError: r.last_error ?? undefined,
+  sourceId: r.source_id,
+  hub: r.hub,
+  topic: r.topic,
+  secret: r.secret,
+  state: r.state,
+  leaseSeconds: r.lease_seconds ?? undefined,
+  expiresAt: r.expires_at ?? undefined,
+  requestedAt: r.requested_at ?? undefined,
+  lastError: r.last_error ?? undefined,
 });

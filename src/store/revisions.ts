@@ -5,24 +5,39 @@ import { parseJsonArray, toDate, toJson } from './rows.js';
 
 /** Editors' corrections waiting for «تأكيد», and every revision applied to an article. */
 export class RevisionsTable extends Table {
-  private readonly insertStmt = this.db.prepare(`INSERT INTO article_revisions (article_id, revision, origin, state, title, summary, hashtags,
+  private readonly insertStmt =
+    this.db.prepare(`INSERT INTO article_revisions (article_id, revision, origin, state, title, summary, hashtags,
       previous_title, previous_summary, author, token, created_at, applied_at)
     VALUES (@articleId, @revision, @origin, @state, @title, @summary, @hashtags, @previousTitle, @previousSummary, @author,
       @token, @now, @appliedAt)`);
   private readonly byIdStmt = this.db.prepare('SELECT * FROM article_revisions WHERE id = ?');
-  private readonly applyStmt = this.db.prepare(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ?
+  private readonly applyStmt =
+    this.db.prepare(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ?
     WHERE id = ? AND state = 'draft'`);
-  private readonly cancelStmt = this.db.prepare(`UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`);
-  private readonly forArticleStmt = this.db.prepare(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`);
+  private readonly cancelStmt = this.db.prepare(
+    `UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`,
+  );
+  private readonly forArticleStmt = this.db.prepare(
+    `SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`,
+  );
 
   /** A revision: applied at once (the source's), or a draft waiting for the editor's confirmation. */
   add(r: NewRevision, now = Date.now()): ArticleRevision {
     const applied = r.revision !== undefined;
     const info = this.insertStmt.run({
-      articleId: r.articleId, revision: r.revision ?? null, origin: r.origin, state: applied ? 'applied' : 'draft',
-      title: r.title, summary: toJson(r.summary), hashtags: toJson(r.hashtags), previousTitle: r.previousTitle,
-      previousSummary: toJson(r.previousSummary), author: r.author ?? null, token: randomBytes(6).toString('base64url'),
-      now, appliedAt: applied ? now : null,
+      articleId: r.articleId,
+      revision: r.revision ?? null,
+      origin: r.origin,
+      state: applied ? 'applied' : 'draft',
+      title: r.title,
+      summary: toJson(r.summary),
+      hashtags: toJson(r.hashtags),
+      previousTitle: r.previousTitle,
+      previousSummary: toJson(r.previousSummary),
+      author: r.author ?? null,
+      token: randomBytes(6).toString('base64url'),
+      now,
+      appliedAt: applied ? now : null,
     });
     return this.get(Number(info.lastInsertRowid))!;
   }
@@ -47,16 +62,37 @@ export class RevisionsTable extends Table {
 }
 
 interface RevisionRow {
-  id: number; article_id: number; revision: number | null; origin: 'source' | 'editor'; state: ArticleRevision['state'];
-  title: string; summary: string; hashtags: string; previous_title: string; previous_summary: string; author: string | null;
-  token: string; created_at: number; applied_at: number | null;
+  id: number;
+  article_id: number;
+  revision: number | null;
+  origin: 'source' | 'editor';
+  state: ArticleRevision['state'];
+  title: string;
+  summary: string;
+  hashtags: string;
+  previous_title: string;
+  previous_summary: string;
+  author: string | null;
+  token: string;
+  created_at: number;
+  applied_at: number | null;
 }
 
 export function revisionFromRow(r: RevisionRow): ArticleRevision {
   return {
-    id: r.id, articleId: r.article_id, revision: r.revision ?? undefined, origin: r.origin, state: r.state, title: r.title,
-    summary: parseJsonArray(r.summary), hashtags: parseJsonArray(r.hashtags), previousTitle: r.previous_title,
-    previousSummary: parseJsonArray(r.previous_summary), author: r.author ?? undefined, token: r.token,
-    createdAt: new Date(r.created_at), appliedAt: toDate(r.applied_at),
+    id: r.id,
+    articleId: r.article_id,
+    revision: r.revision ?? undefined,
+    origin: r.origin,
+    state: r.state,
+    title: r.title,
+    summary: parseJsonArray(r.summary),
+    hashtags: parseJsonArray(r.hashtags),
+    previousTitle: r.previous_title,
+    previousSummary: parseJsonArray(r.previous_summary),
+    author: r.author ?? undefined,
+    token: r.token,
+    createdAt: new Date(r.created_at),
+    appliedAt: toDate(r.applied_at),
   };
 }

@@ -10,8 +10,7 @@ export function parseJsonArray(value: unknown): string[] {
 }
 
 export const toJson = (value: unknown): string => JSON.stringify(value ?? []);
-export const toDate = (value: unknown): Date | undefined =>
-  typeof value === 'number' ? new Date(value) : undefined;
+export const toDate = (value: unknown): Date | undefined => (typeof value === 'number' ? new Date(value) : undefined);
 
 /**
  * Every port with its text arguments' NULs (U+0000) replaced by U+FFFD, deep in lists and plain objects. PostgreSQL's
@@ -21,9 +20,17 @@ export const toDate = (value: unknown): Date | undefined =>
  * «admin», and U+FFFD is in no valid username, so a lookup with it finds nothing, as one with the NUL did.
  */
 export function withoutNul<T extends object>(repositories: T): T {
-  return Object.fromEntries(Object.entries(repositories).map(([slice, repository]) => [slice, Object.fromEntries(
-    Object.entries(repository as object).map(([name, method]) =>
-      [name, (...args: unknown[]) => (method as (...a: unknown[]) => unknown)(...args.map(replaceNul))]))])) as T;
+  return Object.fromEntries(
+    Object.entries(repositories).map(([slice, repository]) => [
+      slice,
+      Object.fromEntries(
+        Object.entries(repository as object).map(([name, method]) => [
+          name,
+          (...args: unknown[]) => (method as (...a: unknown[]) => unknown)(...args.map(replaceNul)),
+        ]),
+      ),
+    ]),
+  ) as T;
 }
 
 function replaceNul(value: unknown): unknown {

@@ -36,12 +36,18 @@ export class UnitOfWorkMisuse extends Error {
 /** How a repository runs a statement: at once, behind the units queued before it, or inside its unit. */
 type Gate = <T>(statement: () => T) => Promise<T>;
 
-type Gated<T, K extends keyof T> = { [P in K]: T[P] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+type Gated<T, K extends keyof T> = {
+  [P in K]: T[P] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
 
 /** Port methods that are a table's method of the same name, each run through the gate. */
 function gated<T, K extends keyof T>(gate: Gate, table: T, names: readonly K[]): Gated<T, K> {
-  return Object.fromEntries(names.map((name) => [name,
-    (...args: unknown[]) => gate(() => (table[name] as (...a: unknown[]) => unknown).apply(table, args))])) as Gated<T, K>;
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      (...args: unknown[]) => gate(() => (table[name] as (...a: unknown[]) => unknown).apply(table, args)),
+    ]),
+  ) as Gated<T, K>;
 }
 
 /** A statement's answer as a promise: settled at once, a thrown error as a rejection. */
@@ -64,11 +70,33 @@ interface StoreTables extends Tables {
 function repositories(t: StoreTables, gate: Gate): Repositories {
   return withoutNul<Repositories>({
     sources: {
-      ...gated(gate, t.sources, ['add', 'get', 'list', 'due', 'remove', 'setActive', 'pollSoon', 'markPrimed', 'recordFetch']),
+      ...gated(gate, t.sources, [
+        'add',
+        'get',
+        'list',
+        'due',
+        'remove',
+        'setActive',
+        'pollSoon',
+        'markPrimed',
+        'recordFetch',
+      ]),
       subscriptionsReached: (id) => gate(() => t.jobs.countSubscriptionsForSource(id)),
     },
-    push: gated(gate, t.push, ['hookSecret', 'setHookSecret', 'firstSeen', 'websub', 'discovered', 'setWebSubState', 'webSubActive',
-      'webSubGone', 'webSubDenied', 'webSubFailed', 'webSubDue', 'webSubIsActive']),
+    push: gated(gate, t.push, [
+      'hookSecret',
+      'setHookSecret',
+      'firstSeen',
+      'websub',
+      'discovered',
+      'setWebSubState',
+      'webSubActive',
+      'webSubGone',
+      'webSubDenied',
+      'webSubFailed',
+      'webSubDue',
+      'webSubIsActive',
+    ]),
     subscriptions: {
       ...gated(gate, t.subscriptions, ['get', 'findByChat', 'list', 'active', 'subscribe', 'setTopics', 'migrateChat']),
       // The subscription and its queued jobs in one transaction (a savepoint inside a unit).
@@ -83,10 +111,11 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
     },
     articles: {
       ...gated(gate, t.articles, ['get', 'getByUrl', 'setFeedHash']),
-      known: (url, guid) => gate(() => {
-        const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
-        return match && t.articles.get(match.articleId);
-      }),
+      known: (url, guid) =>
+        gate(() => {
+          const match = t.articles.findDuplicate({ url, guid, storyKey: '', contentHash: '' });
+          return match && t.articles.get(match.articleId);
+        }),
     },
     audit: gated(gate, t.audit, ['record']),
     audience: {
@@ -95,16 +124,25 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       count: (articleId, query) => gate(() => t.jobs.countAudience(articleId, query)),
       postStates: (articleId) => gate(() => t.jobs.subscriptionsWith(articleId)),
       queueSelected: (articleId, query, now) => gate(() => t.jobs.enqueueAudience(articleId, query, now)),
-      queueListed: (articleId, ids, opts, now) => gate(() => t.jobs.enqueue(articleId, ids.map((id) => ({ id })), opts, now)),
+      queueListed: (articleId, ids, opts, now) =>
+        gate(() =>
+          t.jobs.enqueue(
+            articleId,
+            ids.map((id) => ({ id })),
+            opts,
+            now,
+          ),
+        ),
     },
     revisions: gated(gate, t.revisions, ['add', 'get', 'apply', 'cancel']),
     corrections: {
       ...gated(gate, t.articles, ['revise', 'retract']),
-      applyEdit: (id, edit, by, now) => gate(() => {
-        t.articles.setEdit(id, edit, by, now);
-        t.articles.bumpRevision(id);
-        return t.articles.get(id)!;
-      }),
+      applyEdit: (id, edit, by, now) =>
+        gate(() => {
+          t.articles.setEdit(id, edit, by, now);
+          t.articles.bumpRevision(id);
+          return t.articles.get(id)!;
+        }),
       queueEdits: (id, revision, now) => gate(() => t.jobs.queueCorrections(id, 'edit', revision, now)),
       queueDeletes: (id, revision, now) => gate(() => t.jobs.queueCorrections(id, 'delete', revision, now)),
       cancelUnsent: (id, reason, now) => gate(() => t.jobs.cancelWaitingForArticle(id, reason, now)),
@@ -112,17 +150,27 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       tally: (id) => gate(() => t.jobs.tally(id)),
     },
     broadcasts: {
-      ...gated(gate, t.broadcasts, ['create', 'get', 'setPaid', 'transition', 'setProgressMessage', 'setSendAt', 'scheduled',
-        'unscheduleArticle']),
+      ...gated(gate, t.broadcasts, [
+        'create',
+        'get',
+        'setPaid',
+        'transition',
+        'setProgressMessage',
+        'setSendAt',
+        'scheduled',
+        'unscheduleArticle',
+      ]),
       // Inside the caller's unit: the compare-and-set on the broadcast, then its posts, in one transaction.
-      reschedule: (id, at, now) => gate(() => {
-        if (!t.broadcasts.reschedule(id, at, now)) return { moved: false, posts: 0 };
-        return { moved: true, posts: t.jobs.rescheduleBroadcast(id, at) };
-      }),
-      unschedule: (id, reason, now) => gate(() => {
-        if (!t.broadcasts.unschedule(id, now)) return { cancelled: false, skipped: 0 };
-        return { cancelled: true, skipped: t.jobs.unscheduleBroadcast(id, reason, now) };
-      }),
+      reschedule: (id, at, now) =>
+        gate(() => {
+          if (!t.broadcasts.reschedule(id, at, now)) return { moved: false, posts: 0 };
+          return { moved: true, posts: t.jobs.rescheduleBroadcast(id, at) };
+        }),
+      unschedule: (id, reason, now) =>
+        gate(() => {
+          if (!t.broadcasts.unschedule(id, now)) return { cancelled: false, skipped: 0 };
+          return { cancelled: true, skipped: t.jobs.unscheduleBroadcast(id, reason, now) };
+        }),
       stop: (id, now) => gate(() => t.jobs.stopBroadcast(id, now)),
       progress: (id) => gate(() => t.jobs.broadcastProgress(id)),
     },
@@ -138,11 +186,25 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
     },
     editors: {
       ...gated(gate, t.editors, ['isEditor']),
-      onPlatform: (platform) => gate(() => t.editors.list().filter((e) => e.platform === platform).map((e) => e.userId)),
+      onPlatform: (platform) =>
+        gate(() =>
+          t.editors
+            .list()
+            .filter((e) => e.platform === platform)
+            .map((e) => e.userId),
+        ),
     },
     deskAccounts: gated(gate, t.deskEditors, ['count', 'get', 'find', 'list', 'add', 'setPassword', 'remove']),
     sessions: gated(gate, t.deskSessions, ['create', 'use', 'setOutlet', 'remove', 'removeAllFor', 'expire']),
-    outlets: gated(gate, t.outlets, ['list', 'find', 'add', 'remove', 'membershipsOf', 'setMembership', 'removeMembership']),
+    outlets: gated(gate, t.outlets, [
+      'list',
+      'find',
+      'add',
+      'remove',
+      'membershipsOf',
+      'setMembership',
+      'removeMembership',
+    ]),
     reads: {
       ...gated(gate, t.articles, ['latest', 'search', 'recentCategories']),
       ...gated(gate, t.desk, ['today', 'recentTopics', 'articlesPerDay', 'audit', 'auditChoices']),
@@ -151,16 +213,33 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       subscribedPlatforms: () => gate(() => t.subscriptions.counts().map((c) => c.platform)),
     },
     outbox: {
-      ...gated(gate, t.jobs, ['resolveInDoubt', 'requeueFailed', 'inDoubt', 'countsByState', 'totalsByState', 'oldestPendingAge',
-        'scheduledPosts']),
-      ...gated(gate, t.desk, ['articleCounts', 'articleDeliveries', 'sentPerHour', 'failuresByReason', 'postsByMessage']),
+      ...gated(gate, t.jobs, [
+        'resolveInDoubt',
+        'requeueFailed',
+        'inDoubt',
+        'countsByState',
+        'totalsByState',
+        'oldestPendingAge',
+        'scheduledPosts',
+      ]),
+      ...gated(gate, t.desk, [
+        'articleCounts',
+        'articleDeliveries',
+        'sentPerHour',
+        'failuresByReason',
+        'postsByMessage',
+      ]),
       job: (id) => gate(() => t.jobs.get(id)),
       failedCount: (articleId) => gate(() => t.jobs.countFailed(articleId)),
-      broadcastOf: (id) => gate(() => {
-        const b = t.broadcasts.get(id);
-        return b && { articleId: b.articleId, state: b.state };
-      }),
-      reopenBroadcastsOf: (articleId, now) => gate(() => { t.broadcasts.reopenForArticle(articleId, now); }),
+      broadcastOf: (id) =>
+        gate(() => {
+          const b = t.broadcasts.get(id);
+          return b && { articleId: b.articleId, state: b.state };
+        }),
+      reopenBroadcastsOf: (articleId, now) =>
+        gate(() => {
+          t.broadcasts.reopenForArticle(articleId, now);
+        }),
       inDoubtWithChats: (limit) => gate(() => t.desk.inDoubt(limit)),
       countsOf: (ids) => gate(() => t.desk.deliveryCounts(ids)),
       queueDepth: (now) => gate(() => t.desk.queue(now)),
@@ -170,7 +249,8 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
       ...gated(gate, t.jobs, ['heldFor', 'isStale']),
       subscriptions: () => gate(() => t.deliverySettings.digestSubscriptions()),
       open: (id, end, items, now) => gate(() => t.digests.open(id, end, items, now)),
-      addMessage: (digestId, part, parts, text, postIds, now) => gate(() => t.jobs.addDigestPart(digestId, part, parts, text, postIds, now)),
+      addMessage: (digestId, part, parts, text, postIds, now) =>
+        gate(() => t.jobs.addDigestPart(digestId, part, parts, text, postIds, now)),
       cancelRetracted: (articleId, reason, now) => gate(() => t.jobs.cancelWaitingForArticle(articleId, reason, now)),
       carried: (digestId) => gate(() => t.jobs.heldCarried(digestId)),
       rewrite: (digestId, messages, reason, now) => gate(() => t.jobs.rewriteQueued(digestId, messages, reason, now)),
@@ -200,8 +280,18 @@ function repositories(t: StoreTables, gate: Gate): Repositories {
     },
     // The worker's port over the jobs table (db/013_outbox.sql) and the articles' stamps.
     jobs: {
-      ...gated(gate, t.jobs, ['next', 'hasQueued', 'failCorrectionsOn', 'markSending', 'markSent', 'retryLater', 'postpone',
-        'markFailed', 'markSkipped', 'recoverInterrupted']),
+      ...gated(gate, t.jobs, [
+        'next',
+        'hasQueued',
+        'failCorrectionsOn',
+        'markSending',
+        'markSent',
+        'retryLater',
+        'postpone',
+        'markFailed',
+        'markSkipped',
+        'recoverInterrupted',
+      ]),
       articleStamp: (articleId) => gate(() => t.articles.stamp(articleId)),
     },
   });
@@ -231,7 +321,9 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
-    this.repos = repositories(tables, (statement) => (this.pending === 0 ? settled(statement) : this.enqueue(async () => statement())));
+    this.repos = repositories(tables, (statement) =>
+      this.pending === 0 ? settled(statement) : this.enqueue(async () => statement()),
+    );
   }
 
   isStorageFault(err: unknown): boolean {
@@ -261,8 +353,13 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     this.pending++;
-    const result = this.tail.then(job).finally(() => { this.pending--; });
-    this.tail = result.then(() => undefined, () => undefined);
+    const result = this.tail.then(job).finally(() => {
+      this.pending--;
+    });
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
@@ -274,7 +371,7 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     }
     let open = true;
     const tx = repositories(this.tables, (statement) => {
-      if (!open) return Promise.reject(new UnitOfWorkMisuse('a unit of work\'s repositories used after it ended'));
+      if (!open) return Promise.reject(new UnitOfWorkMisuse("a unit of work's repositories used after it ended"));
       return settled(statement);
     });
     this.begin.run();
@@ -284,8 +381,13 @@ export class SqlitePorts implements DataPorts, UnitOfWork {
     // Still open when the event loop turns: the work awaits something else than `tx` (or a unit asked inside it,
     // which waits for this one): refused now rather than holding the write lock, or the queue, for ever.
     const overrun = new Promise<never>((_, reject) => {
-      watch = setImmediate(() => reject(new UnitOfWorkMisuse(
-        'a unit of work awaited something other than its repositories (a fetch, a timer, another unit): rolled back')));
+      watch = setImmediate(() =>
+        reject(
+          new UnitOfWorkMisuse(
+            'a unit of work awaited something other than its repositories (a fetch, a timer, another unit): rolled back',
+          ),
+        ),
+      );
     });
     let done: Promise<T>;
     try {

@@ -13,9 +13,17 @@ export const UPSERT_TEMPLATE = `INSERT INTO subscription_templates
 export function templateValues(subscriptionId: number, t: MessageTemplate, now: number): Record<string, unknown> {
   const flag = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
   return {
-    id: subscriptionId, headerMark: t.headerMark ?? null, footer: t.footer ?? null, showHashtags: flag(t.showHashtags),
-    showSource: flag(t.showSource), showDate: flag(t.showDate), leadPhoto: flag(t.leadPhoto), linkPreview: t.linkPreview ?? null,
-    fullStory: flag(t.fullStory), fullStoryInGroup: flag(t.fullStoryInGroup), now,
+    id: subscriptionId,
+    headerMark: t.headerMark ?? null,
+    footer: t.footer ?? null,
+    showHashtags: flag(t.showHashtags),
+    showSource: flag(t.showSource),
+    showDate: flag(t.showDate),
+    leadPhoto: flag(t.leadPhoto),
+    linkPreview: t.linkPreview ?? null,
+    fullStory: flag(t.fullStory),
+    fullStoryInGroup: flag(t.fullStoryInGroup),
+    now,
   };
 }
 
@@ -42,8 +50,14 @@ export class SubscriptionTemplatesTable extends Table {
 }
 
 interface TemplateRow {
-  header_mark: string | null; footer: string | null; show_hashtags: number | null; show_source: number | null;
-  show_date: number | null; lead_photo: number | null; link_preview: LinkPreview | null; full_story: number | null;
+  header_mark: string | null;
+  footer: string | null;
+  show_hashtags: number | null;
+  show_source: number | null;
+  show_date: number | null;
+  lead_photo: number | null;
+  link_preview: LinkPreview | null;
+  full_story: number | null;
   full_story_in_group: number | null;
 }
 
@@ -51,9 +65,15 @@ interface TemplateRow {
 export function templateFromRow(r: Partial<TemplateRow>): MessageTemplate {
   const flag = (v: number | null | undefined) => (v === null || v === undefined ? undefined : v === 1);
   const t: MessageTemplate = {
-    headerMark: r.header_mark ?? undefined, footer: r.footer ?? undefined, showHashtags: flag(r.show_hashtags),
-    showSource: flag(r.show_source), showDate: flag(r.show_date), leadPhoto: flag(r.lead_photo), linkPreview: r.link_preview ?? undefined,
-    fullStory: flag(r.full_story), fullStoryInGroup: flag(r.full_story_in_group),
+    headerMark: r.header_mark ?? undefined,
+    footer: r.footer ?? undefined,
+    showHashtags: flag(r.show_hashtags),
+    showSource: flag(r.show_source),
+    showDate: flag(r.show_date),
+    leadPhoto: flag(r.lead_photo),
+    linkPreview: r.link_preview ?? undefined,
+    fullStory: flag(r.full_story),
+    fullStoryInGroup: flag(r.full_story_in_group),
   };
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as MessageTemplate;
 }

@@ -72,13 +72,18 @@ export function hasMoreThanSummary(article: Pick<StoredArticle, 'paragraphs' | '
  * either way only for an article whose body says more than its summary, and never for a retracted one.
  */
 export function offersFullStory(
-  article: Pick<StoredArticle, 'paragraphs' | 'summary' | 'retracted'>, chatKind: string, choice: boolean | undefined,
+  article: Pick<StoredArticle, 'paragraphs' | 'summary' | 'retracted'>,
+  chatKind: string,
+  choice: boolean | undefined,
 ): boolean {
   if (article.retracted || !hasMoreThanSummary(article)) return false;
   return choice ?? (chatKind === 'channel' || chatKind === 'group');
 }
 
-export function buildFullStory(article: StoredArticle, options: { timeZone?: string }): FullStory | { retracted: true } {
+export function buildFullStory(
+  article: StoredArticle,
+  options: { timeZone?: string },
+): FullStory | { retracted: true } {
   if (article.retracted) return { retracted: true };
   const title = articleText(article.title);
   const blocks: StoryBlock[] = [];
@@ -94,7 +99,8 @@ export function buildFullStory(article: StoredArticle, options: { timeZone?: str
     const quoted = quotation(text);
     blocks.push(quoted ? { kind: 'quote', text: quoted } : { kind: 'paragraph', text });
   }
-  if (!article.urgent && isWebUrl(article.url)) blocks.push({ kind: 'link', url: article.url.trim(), text: ORIGINAL_LINK_TEXT });
+  if (!article.urgent && isWebUrl(article.url))
+    blocks.push({ kind: 'link', url: article.url.trim(), text: ORIGINAL_LINK_TEXT });
   return { articleId: article.id, revision: article.revision, title, blocks };
 }
 
@@ -102,8 +108,12 @@ export function buildFullStory(article: StoredArticle, options: { timeZone?: str
 function bylineOf(article: StoredArticle, timeZone: string | undefined): string | undefined {
   const source = articleText(article.source);
   const author = article.author ? articleText(article.author) : '';
-  const date = article.publishedAt ? formatArabicDate(article.publishedAt, article.timeZone ?? timeZone ?? DEFAULT_TIME_ZONE) : '';
-  const parts = [source && catalogue('ar').post.source(source), author && author !== source ? author : '', date].filter(Boolean);
+  const date = article.publishedAt
+    ? formatArabicDate(article.publishedAt, article.timeZone ?? timeZone ?? DEFAULT_TIME_ZONE)
+    : '';
+  const parts = [source && catalogue('ar').post.source(source), author && author !== source ? author : '', date].filter(
+    Boolean,
+  );
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
@@ -126,13 +136,15 @@ function correctedParagraphs(article: StoredArticle): string[] {
     before.forEach((sentence, i) => {
       if (!text.includes(sentence)) return;
       const last = i === before.length - 1;
-      const instead = last ? after.slice(i).join(' ') : after[i] ?? '';
+      const instead = last ? after.slice(i).join(' ') : (after[i] ?? '');
       text = text.replace(sentence, instead);
       replaced++;
     });
     return text.replace(/\s{2,}/g, ' ').trim();
   });
-  return replaced > 0 ? paragraphs.filter(Boolean) : [...after.length > 0 ? [after.join(' ')] : [], ...article.paragraphs];
+  return replaced > 0
+    ? paragraphs.filter(Boolean)
+    : [...(after.length > 0 ? [after.join(' ')] : []), ...article.paragraphs];
 }
 
 /** The words of a paragraph that is wholly one quotation «…» or “…” (no other quotation mark inside), else undefined. */
@@ -145,9 +157,12 @@ function quotation(text: string): string | undefined {
 /** Characters a block counts against a part's limit: its text, and a link's address too. */
 export function blockChars(block: StoryBlock): number {
   switch (block.kind) {
-    case 'photo': return 0;
-    case 'link': return block.text.length + block.url.length;
-    default: return block.text.length;
+    case 'photo':
+      return 0;
+    case 'link':
+      return block.text.length + block.url.length;
+    default:
+      return block.text.length;
   }
 }
 
@@ -166,9 +181,11 @@ export function splitStory(story: FullStory, limits: SplitLimits): StoryBlock[][
   if (room < 1 || limits.maxBlocks - headingBlocks < 1) throw new RangeError('a part cannot hold the headline');
   // buildFullStory puts the headline first; every part gets its own.
   const body = story.blocks[0]?.kind === 'heading' ? story.blocks.slice(1) : story.blocks;
-  const pieces = body.flatMap((b) => (blockChars(b) > room && (b.kind === 'paragraph' || b.kind === 'quote')
-    ? cutText(b.text, room).map((text) => ({ ...b, text }))
-    : [b]));
+  const pieces = body.flatMap((b) =>
+    blockChars(b) > room && (b.kind === 'paragraph' || b.kind === 'quote')
+      ? cutText(b.text, room).map((text) => ({ ...b, text }))
+      : [b],
+  );
   const parts: StoryBlock[][] = [];
   let current: StoryBlock[] = [];
   let chars = 0;
@@ -176,7 +193,8 @@ export function splitStory(story: FullStory, limits: SplitLimits): StoryBlock[][
   for (const piece of pieces) {
     const c = blockChars(piece);
     const n = cost(piece);
-    if (c > room || n > limits.maxBlocks - headingBlocks) throw new RangeError(`a ${piece.kind} block cannot fit in a part`);
+    if (c > room || n > limits.maxBlocks - headingBlocks)
+      throw new RangeError(`a ${piece.kind} block cannot fit in a part`);
     if (current.length > 0 && (chars + c > room || blocks + n > limits.maxBlocks)) {
       parts.push(current);
       current = [];
@@ -189,7 +207,10 @@ export function splitStory(story: FullStory, limits: SplitLimits): StoryBlock[][
   }
   if (current.length > 0 || parts.length === 0) parts.push(current);
   return parts.map((part, i) => [
-    { kind: 'heading', text: parts.length > 1 ? `${story.title} · ${i + 1}/${parts.length}` : story.title } satisfies StoryBlock,
+    {
+      kind: 'heading',
+      text: parts.length > 1 ? `${story.title} · ${i + 1}/${parts.length}` : story.title,
+    } satisfies StoryBlock,
     ...part,
   ]);
 }

@@ -10,7 +10,16 @@ import { codeUnitsOf, isSurrogatePairAt, lazyCharTable, UnitBuffer } from '../te
 import { UnitInterner } from '../text/interner.js';
 import { STOPWORD_SET } from '../text/stopwords.js';
 import { BROAD_REGIONS, CLUBS, GAZETTEER, GIVEN_NAMES, NOT_TAGS } from './gazetteer.js';
-import { DEMONYMS, MORE_BODIES, MORE_GIVEN_NAMES, MORE_NOT_TAGS, PEOPLE, PLACES_ABROAD, SAME_NAMES, TOPIC_TERMS } from './tag-vocabulary.js';
+import {
+  DEMONYMS,
+  MORE_BODIES,
+  MORE_GIVEN_NAMES,
+  MORE_NOT_TAGS,
+  PEOPLE,
+  PLACES_ABROAD,
+  SAME_NAMES,
+  TOPIC_TERMS,
+} from './tag-vocabulary.js';
 
 export interface HashtagInput {
   title: string;
@@ -53,7 +62,25 @@ const LISTED_WEIGHT = 0.5;
 /** A name mentioned less than 1/SIDE_REFERENCE as often as the main one is a side reference. */
 const SIDE_REFERENCE = 3;
 /** Words that make a story a sports story, where club names are tags (normalised, without «ال»). */
-const SPORTS_WORDS = new Set(['مباراه', 'مباريات', 'الدوري', 'دوري', 'لاعب', 'اللاعب', 'لاعبين', 'مدرب', 'المدرب', 'نادي', 'النادي', 'كره', 'هدف', 'المنتخب', 'منتخب', 'فريق', 'الفريق']);
+const SPORTS_WORDS = new Set([
+  'مباراه',
+  'مباريات',
+  'الدوري',
+  'دوري',
+  'لاعب',
+  'اللاعب',
+  'لاعبين',
+  'مدرب',
+  'المدرب',
+  'نادي',
+  'النادي',
+  'كره',
+  'هدف',
+  'المنتخب',
+  'منتخب',
+  'فريق',
+  'الفريق',
+]);
 /** «ريف حمص الشرقي»: a countryside named after its city, with its direction. */
 const COUNTRYSIDE = 'ريف';
 const DIRECTIONS = new Set(['شرقي', 'غربي', 'شمالي', 'جنوبي']);
@@ -144,8 +171,15 @@ enum Trait {
 const WORD_CACHE_LIMIT = 100_000;
 const wordNumbers = new UnitInterner(WORD_CACHE_LIMIT);
 const NO_WORD: Word = {
-  written: '', keys: [''], key: '', withArticle: false, definite: false, listJoin: false, names: undefined,
-  countryside: false, oneWordName: false,
+  written: '',
+  keys: [''],
+  key: '',
+  withArticle: false,
+  definite: false,
+  listJoin: false,
+  names: undefined,
+  countryside: false,
+  oneWordName: false,
 };
 const wordsById: Word[] = [NO_WORD];
 let traitsById = new Uint16Array(1 << 14);
@@ -185,7 +219,10 @@ function wordOf(written: string): Word {
   const keys = keysOf(written);
   const names = keys.map((key) => index.get(key)).filter((node) => node !== undefined);
   return {
-    written, keys, key: wordKey(folded), withArticle: folded.startsWith('ال'),
+    written,
+    keys,
+    key: wordKey(folded),
+    withArticle: folded.startsWith('ال'),
     definite: /^(?:[وف]?(?:ال|بال|لل|كال))\p{L}{2}/u.test(folded),
     listJoin: folded.startsWith('و'),
     names: names.length > 0 ? names : undefined,
@@ -258,7 +295,13 @@ function wordsIn(ids: Int32Array, start: number, end: number): number {
 }
 
 /** How the phrase scan treats a code unit: part of a word, white space, a phrase break, a mark to drop, or half a pair. */
-enum Scan { Word, Space, Break, Mark, Surrogate }
+enum Scan {
+  Word,
+  Space,
+  Break,
+  Mark,
+  Surrogate,
+}
 const PHRASE_BREAK = /^[\p{P}\p{S}]$/u;
 const scanClasses = lazyCharTable((ch) => {
   if (/^[\u064B-\u0652\u0670\u0640]$/.test(ch)) return Scan.Mark;
@@ -396,7 +439,12 @@ function buildIndex(): Map<string, NameNode> {
   const add = (
     line: string,
     kind: {
-      club?: boolean; broad?: boolean; topic?: boolean; person?: boolean; notATag?: boolean; adjective?: boolean;
+      club?: boolean;
+      broad?: boolean;
+      topic?: boolean;
+      person?: boolean;
+      notATag?: boolean;
+      adjective?: boolean;
     },
   ) => {
     const [spellings, canonical] = line.split('>') as [string, string | undefined];
@@ -415,8 +463,15 @@ function buildIndex(): Map<string, NameNode> {
       }
       // The first spelling listed keeps a key that two lines share.
       node!.entry ??= {
-        entity, form, canonical, club: kind.club ?? false, broad: kind.broad ?? false, topic: kind.topic ?? false,
-        person: kind.person ?? false, notATag: kind.notATag ?? false, adjective: kind.adjective ?? false,
+        entity,
+        form,
+        canonical,
+        club: kind.club ?? false,
+        broad: kind.broad ?? false,
+        topic: kind.topic ?? false,
+        person: kind.person ?? false,
+        notATag: kind.notATag ?? false,
+        adjective: kind.adjective ?? false,
       };
     }
   };
@@ -458,7 +513,6 @@ function demonymForms(line: string): string {
   return `${[...forms, stem + 'ا'].filter((f) => f !== 'يمني').join('|')}>${country}`;
 }
 
-
 interface Found {
   entry: Entry;
   /** Mentions of each listed spelling. */
@@ -491,7 +545,10 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   const scanned = scan(input);
   const sports = isSportsStory(scanned);
   const found = [
-    ...findNames(scanned), ...findPeople(scanned), ...headlineSubject(input.title, scanned), ...headlineBodies(scanned),
+    ...findNames(scanned),
+    ...findPeople(scanned),
+    ...headlineSubject(input.title, scanned),
+    ...headlineBodies(scanned),
   ].sort(byMentions);
   for (const name of topicalNames(found)) {
     // A country's adjective in a sports story is a club's or a player's («العين الإماراتي»), not the story's country.
@@ -643,8 +700,16 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
     }
     matches?.forEach((match, k, matches) => {
       const found = byEntity.get(match.entry.entity) ?? {
-        entry: match.entry, forms: new Map<string, number>(), keys: match.keys, mentions: 0,
-        inTitle: false, inLead: false, firstSeen: position++, onlyAdjective: true, bodyInLead: false, byPattern: false,
+        entry: match.entry,
+        forms: new Map<string, number>(),
+        keys: match.keys,
+        mentions: 0,
+        inTitle: false,
+        inLead: false,
+        firstSeen: position++,
+        onlyAdjective: true,
+        bodyInLead: false,
+        byPattern: false,
       };
       // «في الرياض وجدة والدمام»: a name in a list is one of several, not the story's place.
       const listed = isListed(ids, matches[k - 1], match) || isListed(ids, match, matches[k + 1]);
@@ -658,7 +723,9 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
       // as another country's («هيئة الطيران المدني الإيرانية»).
       const next = matches[k + 1];
       found.bodyInLead ||=
-        opening && !listed && !POSTS.has(wordsById[ids[match.at - 1]!]!.keys[0]!) &&
+        opening &&
+        !listed &&
+        !POSTS.has(wordsById[ids[match.at - 1]!]!.keys[0]!) &&
         !(next?.entry.adjective === true && next.at === match.at + match.length);
       // Counted by the tag the form stands for: the spellings of one entity («فيفا», «الاتحاد الدولي لكرة القدم>الفيفا»).
       const form = match.entry.canonical ?? match.entry.form;
@@ -684,7 +751,8 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
   // «حفل جماهيري في العيد», «عيد الرس»: the headline's occasion is the one the story names in full («عيد الفطر»),
   // when it names one only.
   const occasions: Found[] = [];
-  for (const f of byEntity.values()) if (f.entry.topic && f.keys.length > 1 && OCCASIONS.has(headOf(f.keys))) occasions.push(f);
+  for (const f of byEntity.values())
+    if (f.entry.topic && f.keys.length > 1 && OCCASIONS.has(headOf(f.keys))) occasions.push(f);
   for (const found of occasions) {
     const head = headOf(found.keys);
     if (found.inTitle || occasions.some((o) => o !== found && headOf(o.keys) === head)) continue;
@@ -698,7 +766,8 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
   // Names mentioned once wait only if a rule can still take them: a body named in the opening, a country a place
   // abroad may bring; the others would only be sorted and filtered out.
   const kept: Found[] = [];
-  for (const f of byEntity.values()) if (f.mentions >= MIN_MENTIONS || f.bodyInLead || COUNTRIES.has(f.entry.entity)) kept.push(f);
+  for (const f of byEntity.values())
+    if (f.mentions >= MIN_MENTIONS || f.bodyInLead || COUNTRIES.has(f.entry.entity)) kept.push(f);
   return kept;
 }
 
@@ -712,8 +781,27 @@ function isLeadBody(f: Found): boolean {
 
 /** Posts held in a body («وكيل وزارة المياه»): the body is the person's, not the story's. */
 const POSTS = new Set(
-  ['وكيل', 'رئيس', 'مدير', 'وزير', 'نائب', 'أمين', 'مساعد', 'محافظ', 'عميد', 'مستشار', 'متحدث', 'المتحدث', 'عضو', 'مدير', 'موظف', 'موظفي', 'منسوبي']
-    .flatMap((w) => [w, 'ل' + w, 'و' + w]).map((w) => normalizeArabic(w)),
+  [
+    'وكيل',
+    'رئيس',
+    'مدير',
+    'وزير',
+    'نائب',
+    'أمين',
+    'مساعد',
+    'محافظ',
+    'عميد',
+    'مستشار',
+    'متحدث',
+    'المتحدث',
+    'عضو',
+    'مدير',
+    'موظف',
+    'موظفي',
+    'منسوبي',
+  ]
+    .flatMap((w) => [w, 'ل' + w, 'و' + w])
+    .map((w) => normalizeArabic(w)),
 );
 
 /** Heads of occasions among the topic terms («عيد الفطر», «معرض الكتاب», «كأس العالم»), as wordKey gives them. */
@@ -730,7 +818,10 @@ const bodyRests = new Map<string[], string[]>();
 function bodyRestOf(keys: string[]): string[] {
   let rest = bodyRests.get(keys);
   if (rest === undefined) {
-    rest = keys.slice(1).filter((k) => !GENERIC_IN_BODY_NAMES.has(k)).map((k) => keysOf(k).pop()!);
+    rest = keys
+      .slice(1)
+      .filter((k) => !GENERIC_IN_BODY_NAMES.has(k))
+      .map((k) => keysOf(k).pop()!);
     if (bodyRests.size >= TAG_CACHE_LIMIT) bodyRests.clear();
     bodyRests.set(keys, rest);
   }
@@ -783,7 +874,11 @@ function wordKeysOf(keys: string[]): string[] {
 }
 
 /** The kinds of body a story refers back to with the article alone («الوزارة»), as wordKey gives them. */
-const BODY_HEADS = new Set(['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'شركة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'رئاسة', 'مديرية'].map((w) => wordKey(w)));
+const BODY_HEADS = new Set(
+  ['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'شركة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'رئاسة', 'مديرية'].map((w) =>
+    wordKey(w),
+  ),
+);
 
 function byMentions(a: Found, b: Found): number {
   return b.mentions - a.mentions || b.keys.length - a.keys.length || a.firstSeen - b.firstSeen;
@@ -800,7 +895,13 @@ const NAME_ENDS = new Set(['الله', 'الدين']);
 const MAX_NAME_WORDS = 8;
 /** A family name is one word that is not a function word and carries no glued particle of its own. */
 function isNamePart(folded: string): boolean {
-  return /^\p{L}{2,}$/u.test(folded) && !STOPWORD_SET.has(folded) && !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) && !GAZETTEER_STARTS.has(nameKey(folded)) && !FORMULAS.has(folded);
+  return (
+    /^\p{L}{2,}$/u.test(folded) &&
+    !STOPWORD_SET.has(folded) &&
+    !/^(?:[وف]|[بلك]ال|لل)/u.test(folded) &&
+    !GAZETTEER_STARTS.has(nameKey(folded)) &&
+    !FORMULAS.has(folded)
+  );
 }
 
 /**
@@ -855,7 +956,10 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
         const next = traits[ids[k]!]!;
         const last = traits[ids[k - 1]!]!;
         const afterLink = (last & Trait.Link) !== 0 && (next & (Trait.NamePart | Trait.NameEnd)) !== 0;
-        const link = (next & Trait.Link) !== 0 && (last & Trait.Link) === 0 && (traits[ids[k + 1]!]! & (Trait.NamePart | Trait.NameEnd)) !== 0;
+        const link =
+          (next & Trait.Link) !== 0 &&
+          (last & Trait.Link) === 0 &&
+          (traits[ids[k + 1]!]! & (Trait.NamePart | Trait.NameEnd)) !== 0;
         const family = sonOf && (next & Trait.WithArticle) !== 0 && (next & Trait.NamePart) !== 0;
         if ((k === i + 1 && (next & Trait.NamePart) !== 0) || (next & Trait.NameEnd) !== 0 || afterLink || family) {
           words.push(k);
@@ -871,11 +975,25 @@ function findPeople({ ids, textStarts }: Scanned): Found[] {
       const key = parts.map((p) => p.key).join(' ');
       const found = people.get(key) ?? {
         entry: {
-          entity: -1, form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false, broad: false,
-          topic: false, person: false, notATag: false, adjective: false,
+          entity: -1,
+          form: parts.map((p) => p.written).join(' '),
+          canonical: undefined,
+          club: false,
+          broad: false,
+          topic: false,
+          person: false,
+          notATag: false,
+          adjective: false,
         },
-        forms: new Map<string, number>(), keys: key.split(' '), mentions: 0, inTitle: false, inLead: false,
-        firstSeen: position++, onlyAdjective: false, bodyInLead: false, byPattern: false,
+        forms: new Map<string, number>(),
+        keys: key.split(' '),
+        mentions: 0,
+        inTitle: false,
+        inLead: false,
+        firstSeen: position++,
+        onlyAdjective: false,
+        bodyInLead: false,
+        byPattern: false,
       };
       found.mentions += title ? TITLE_WEIGHT : 1;
       found.inTitle ||= title;
@@ -950,17 +1068,27 @@ function headlineSubject(title: string, { ids, textStarts }: Scanned): Found[] {
   const first = ids[textStarts[0]!]!;
   const next = ids[textStarts[0]! + 1]!;
   const word = wordsById[first]!;
-  if (first === 0 || (traitsById[first]! & (Trait.WithArticle | Trait.StartsName | Trait.Given | Trait.Continues | Trait.Sports)) !== 0) {
+  if (
+    first === 0 ||
+    (traitsById[first]! & (Trait.WithArticle | Trait.StartsName | Trait.Given | Trait.Continues | Trait.Sports)) !== 0
+  ) {
     return [];
   }
   const folded = normalizeArabic(word.written);
   // A name of 3 to 20 letters: the longest names in the press are about 12 («كريستيانو»), and a longer «word» is junk.
-  if (!/^\p{L}{3,20}$/u.test(word.written) || STOPWORD_SET.has(folded) || /(?:ون|ين|ات|ة)$/u.test(word.written)) return [];
+  if (!/^\p{L}{3,20}$/u.test(word.written) || STOPWORD_SET.has(folded) || /(?:ون|ين|ات|ة)$/u.test(word.written))
+    return [];
   // «X:» is a run of its own; «X يفعل»: the next word of the run is a verb of the present («ي…», «ت…»), no name.
   const written = title.replace(TASHKEEL_AND_TATWEEL, '');
   const at = written.indexOf(word.written);
-  const colon = next === 0 && at >= 0 && /^[^\p{L}:]*:/u.test(written.slice(at + word.written.length, at + word.written.length + 8));
-  const verb = next !== 0 && (traitsById[next]! & (Trait.StartsName | Trait.WithArticle)) === 0 && /^[يت]\p{L}{2,}$/u.test(wordsById[next]!.written);
+  const colon =
+    next === 0 &&
+    at >= 0 &&
+    /^[^\p{L}:]*:/u.test(written.slice(at + word.written.length, at + word.written.length + 8));
+  const verb =
+    next !== 0 &&
+    (traitsById[next]! & (Trait.StartsName | Trait.WithArticle)) === 0 &&
+    /^[يت]\p{L}{2,}$/u.test(wordsById[next]!.written);
   if (!colon && !verb) return [];
   let again = 0;
   // «كنو يتمرد» over a story about «محمد كنو»: the given name the body puts before it is part of the tag.
@@ -973,13 +1101,30 @@ function headlineSubject(title: string, { ids, textStarts }: Scanned): Found[] {
   if (again < 2) return [];
   const parts = given === 0 ? [word] : [wordsById[given]!, word];
   const entry: Entry = {
-    entity: -hashOf('@' + folded), form: parts.map((p) => p.written).join(' '), canonical: undefined, club: false,
-    broad: false, topic: false, person: false, notATag: false, adjective: false,
+    entity: -hashOf('@' + folded),
+    form: parts.map((p) => p.written).join(' '),
+    canonical: undefined,
+    club: false,
+    broad: false,
+    topic: false,
+    person: false,
+    notATag: false,
+    adjective: false,
   };
-  return [{
-    entry, forms: new Map(), keys: parts.map((p) => p.key), mentions: TITLE_WEIGHT + again, inTitle: true, inLead: true,
-    firstSeen: 2_000_000, onlyAdjective: false, bodyInLead: false, byPattern: false,
-  }];
+  return [
+    {
+      entry,
+      forms: new Map(),
+      keys: parts.map((p) => p.key),
+      mentions: TITLE_WEIGHT + again,
+      inTitle: true,
+      inLead: true,
+      firstSeen: 2_000_000,
+      onlyAdjective: false,
+      bodyInLead: false,
+      byPattern: false,
+    },
+  ];
 }
 
 /**
@@ -1000,7 +1145,13 @@ function headlineBodies({ ids, textStarts }: Scanned): Found[] {
     let k = i + 1;
     // The name runs on through words with the article and listed places, up to a country's adjective, which says
     // whose body it is («مجلس الوزراء السعودي») and is no part of the tag.
-    while (ids[k] !== 0 && k - i <= 4 && ((traits[ids[k]!]! & Trait.Definite) !== 0 || wordsById[ids[k]!]!.oneWordName) && !isCountryAdjective(ids[k]!)) k++;
+    while (
+      ids[k] !== 0 &&
+      k - i <= 4 &&
+      ((traits[ids[k]!]! & Trait.Definite) !== 0 || wordsById[ids[k]!]!.oneWordName) &&
+      !isCountryAdjective(ids[k]!)
+    )
+      k++;
     if (k === i + 1 || NOT_ONE_BODY.has(wordsById[ids[i + 1]!]!.key)) continue;
     const last = wordsById[ids[k - 1]!]!;
     if (TITLES.has(normalizeArabic(last.written)) || (traits[ids[k]!]! & Trait.Given) !== 0) continue;
@@ -1013,20 +1164,43 @@ function headlineBodies({ ids, textStarts }: Scanned): Found[] {
     if (listed === null) continue;
     if (listed) {
       bodies.push({
-        entry: listed.entry!, forms: new Map(), keys: listed.keys, mentions: TITLE_WEIGHT, inTitle: true, inLead: false,
-        firstSeen: 3_000_000 + i, onlyAdjective: false, bodyInLead: false, byPattern: true,
+        entry: listed.entry!,
+        forms: new Map(),
+        keys: listed.keys,
+        mentions: TITLE_WEIGHT,
+        inTitle: true,
+        inLead: false,
+        firstSeen: 3_000_000 + i,
+        onlyAdjective: false,
+        bodyInLead: false,
+        byPattern: true,
       });
       i = k - 1;
       continue;
     }
     const written = [head.written.slice(head.written.length - headKey.length), ...words.slice(1).map((w) => w.written)];
     const entry: Entry = {
-      entity: -hashOf('+' + written.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false,
-      topic: false, person: false, notATag: false, adjective: false,
+      entity: -hashOf('+' + written.join(' ')),
+      form: written.join(' '),
+      canonical: undefined,
+      club: false,
+      broad: false,
+      topic: false,
+      person: false,
+      notATag: false,
+      adjective: false,
     };
     bodies.push({
-      entry, forms: new Map(), keys: words.map((w) => w.keys[w.keys.length - 1]!), mentions: TITLE_WEIGHT, inTitle: true,
-      inLead: false, firstSeen: 3_000_000 + i, onlyAdjective: false, bodyInLead: false, byPattern: true,
+      entry,
+      forms: new Map(),
+      keys: words.map((w) => w.keys[w.keys.length - 1]!),
+      mentions: TITLE_WEIGHT,
+      inTitle: true,
+      inLead: false,
+      firstSeen: 3_000_000 + i,
+      onlyAdjective: false,
+      bodyInLead: false,
+      byPattern: true,
     });
     i = k - 1;
   }
@@ -1068,9 +1242,13 @@ function isCountryAdjective(id: number): boolean {
 const SAUDI_ADJECTIVES = new Set(['السعودي', 'السعودية', 'السعوديين', 'السعوديون'].map(nameKey));
 
 /** The heads of bodies' names, as nameKey gives them (see headlineBodies). */
-const PATTERN_HEADS = new Set(['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'مديرية', 'مجلس'].map(nameKey));
+const PATTERN_HEADS = new Set(
+  ['وزارة', 'هيئة', 'جامعة', 'مؤسسة', 'جمعية', 'أمانة', 'بلدية', 'غرفة', 'مديرية', 'مجلس'].map(nameKey),
+);
 /** What follows a head in phrases that name no one body, as wordKey gives them. */
-const NOT_ONE_BODY = new Set(['الإدارة', 'الأمناء', 'التدريس', 'العمومية', 'الأعمال', 'الآباء', 'الأمهات'].map((w) => wordKey(w)));
+const NOT_ONE_BODY = new Set(
+  ['الإدارة', 'الأمناء', 'التدريس', 'العمومية', 'الأعمال', 'الآباء', 'الأمهات'].map((w) => wordKey(w)),
+);
 
 /**
  * Two names next to each other, the second joined by «و», glued or written apart as some agencies do («جازان و عسير
@@ -1079,7 +1257,9 @@ const NOT_ONE_BODY = new Set(['الإدارة', 'الأمناء', 'التدري�
 function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   const end = a.at + a.length;
-  return (b.at === end && wordsById[ids[b.at]!]!.listJoin) || (b.at === end + 1 && wordsById[ids[end]!]!.written === 'و');
+  return (
+    (b.at === end && wordsById[ids[b.at]!]!.listJoin) || (b.at === end + 1 && wordsById[ids[end]!]!.written === 'و')
+  );
 }
 
 /**
@@ -1101,8 +1281,37 @@ function isPartOfLongerPhrase(ids: Int32Array, i: number, match: Match): boolean
  * سعود», «مدينة الملك عبدالله الاقتصادية» are not the man.
  */
 const NAMED_AFTER = new Set(
-  ['مركز', 'مركزي', 'جامعة', 'مستشفى', 'مدينة', 'شارع', 'طريق', 'جائزة', 'مؤسسة', 'برنامج', 'ملعب', 'استاد', 'قاعدة', 'مطار', 'ميناء', 'كلية', 'معهد', 'مجمع', 'حي', 'جسر', 'مسجد', 'قصر', 'كرسي', 'وقف', 'مكتبة', 'صندوق', 'مدرسة']
-    .flatMap((w) => [w, 'ب' + w, 'ل' + w, 'و' + w]).map((w) => normalizeArabic(w)),
+  [
+    'مركز',
+    'مركزي',
+    'جامعة',
+    'مستشفى',
+    'مدينة',
+    'شارع',
+    'طريق',
+    'جائزة',
+    'مؤسسة',
+    'برنامج',
+    'ملعب',
+    'استاد',
+    'قاعدة',
+    'مطار',
+    'ميناء',
+    'كلية',
+    'معهد',
+    'مجمع',
+    'حي',
+    'جسر',
+    'مسجد',
+    'قصر',
+    'كرسي',
+    'وقف',
+    'مكتبة',
+    'صندوق',
+    'مدرسة',
+  ]
+    .flatMap((w) => [w, 'ب' + w, 'ل' + w, 'و' + w])
+    .map((w) => normalizeArabic(w)),
 );
 
 /**
@@ -1111,7 +1320,8 @@ const NAMED_AFTER = new Set(
  */
 function namesAPlace(ids: Int32Array, match: Match): boolean {
   const before = ids[match.at - 1]!;
-  if (match.entry.adjective) return (traitsById[before]! & Trait.Given) !== 0 || TITLES.has(wordsById[before]!.keys[0]!);
+  if (match.entry.adjective)
+    return (traitsById[before]! & Trait.Given) !== 0 || TITLES.has(wordsById[before]!.keys[0]!);
   return match.entry.person && NAMED_AFTER.has(normalizeArabic(wordsById[before]!.written));
 }
 
@@ -1122,21 +1332,37 @@ function namesAPlace(ids: Int32Array, match: Match): boolean {
  */
 function isOutletTold(ids: Int32Array, match: Match): boolean {
   return (
-    match.at >= 2 && ids[match.at - 1] === 0 && wordsById[ids[match.at - 2]!]!.written === 'ل' &&
+    match.at >= 2 &&
+    ids[match.at - 1] === 0 &&
+    wordsById[ids[match.at - 2]!]!.written === 'ل' &&
     OUTLETS.has(match.keys.join(' '))
   );
 }
 
 /** Arab newspapers named like a place or a region (the Saudi press quotes them as «لـ"…"»), as nameKey gives them. */
 const OUTLETS = new Set(
-  ['الشرق الأوسط', 'الرياض', 'المدينة', 'عكاظ', 'الجزيرة', 'الوطن', 'اليوم', 'الحياة', 'البلاد', 'الخليج', 'مكة']
-    .map((name) => name.split(' ').map(nameKey).join(' ')),
+  ['الشرق الأوسط', 'الرياض', 'المدينة', 'عكاظ', 'الجزيرة', 'الوطن', 'اليوم', 'الحياة', 'البلاد', 'الخليج', 'مكة'].map(
+    (name) => name.split(' ').map(nameKey).join(' '),
+  ),
 );
 
 /** Words that stand before a person's family name («الدكتور التركي»), never before a country's adjective. */
 const TITLES = new Set(
-  ['الدكتور', 'د', 'المهندس', 'الشيخ', 'الأستاذ', 'الزميل', 'الكاتب', 'الإعلامي', 'اللاعب', 'الفنان', 'الأمير', 'معالي', 'السيد']
-    .map((w) => normalizeArabic(w)),
+  [
+    'الدكتور',
+    'د',
+    'المهندس',
+    'الشيخ',
+    'الأستاذ',
+    'الزميل',
+    'الكاتب',
+    'الإعلامي',
+    'اللاعب',
+    'الفنان',
+    'الأمير',
+    'معالي',
+    'السيد',
+  ].map((w) => normalizeArabic(w)),
 );
 
 /** A name at ids[at, at + length). */
@@ -1173,11 +1399,20 @@ function countrysideAt(ids: Int32Array, i: number): Match | undefined {
   // After a word, ids[i + 2] is there: another word, or the 0 that ends the run (no word, no direction).
   const after = wordsById[ids[i + 2]!]!;
   const direction = DIRECTIONS.has(after.key) ? after.written : undefined;
-  const written = [COUNTRYSIDE, city.written, ...(direction ? [direction] : [])].map((w) => w.replace(/[^\p{L}]/gu, ''));
+  const written = [COUNTRYSIDE, city.written, ...(direction ? [direction] : [])].map((w) =>
+    w.replace(/[^\p{L}]/gu, ''),
+  );
   const keys = written.map(wordKey);
   const entry: Entry = {
-    entity: -hashOf(keys.join(' ')), form: written.join(' '), canonical: undefined, club: false, broad: false, topic: false,
-    person: false, notATag: false, adjective: false,
+    entity: -hashOf(keys.join(' ')),
+    form: written.join(' '),
+    canonical: undefined,
+    club: false,
+    broad: false,
+    topic: false,
+    person: false,
+    notATag: false,
+    adjective: false,
   };
   return { at: i, keys, entry, length: written.length };
 }

@@ -99,7 +99,6 @@ class Sentence {
   ) {}
 }
 
-
 /** The article's sentences as a reader sees them: wrapped lines rejoined, leading dateline removed, capped. */
 export function articleSentences(input: SummaryInput): string[] {
   const paragraphs = withoutSiteTrailers('paragraphs' in input ? input.paragraphs : paragraphsOf(input.text));
@@ -126,7 +125,8 @@ export function summarize(input: SummaryInput, options: SummaryOptions = {}): st
   const titleWords = title ? tokenNumbers(title) : undefined;
   const candidates = eligibleSentences(sentences, titleWords, settings.maxChars !== Infinity);
   if (candidates.length === 0) return [];
-  if (settings.maxChars !== Infinity && isVerse(candidates)) return openingLines(candidates, settings).map((s) => s.text);
+  if (settings.maxChars !== Infinity && isVerse(candidates))
+    return openingLines(candidates, settings).map((s) => s.text);
   scoreSentences(sentences, candidates, titleWords);
   overlaps.begin(sentences.length);
   const chosen =
@@ -226,7 +226,21 @@ enum Story {
 let story = Story.Any;
 
 /** Titles and links that come before a family name («الدكتور أحمد المسلط», «محمد بن سلمان»), normalised. */
-const TITLES = new Set(['الدكتور', 'د', 'الشيخ', 'المهندس', 'الامير', 'الاستاذ', 'اللواء', 'العميد', 'العقيد', 'الفريق', 'السيد', 'السفير', 'بن']);
+const TITLES = new Set([
+  'الدكتور',
+  'د',
+  'الشيخ',
+  'المهندس',
+  'الامير',
+  'الاستاذ',
+  'اللواء',
+  'العميد',
+  'العقيد',
+  'الفريق',
+  'السيد',
+  'السفير',
+  'بن',
+]);
 const GIVEN = new Set(GIVEN_NAMES.map((n) => normalizeArabic(n).replace(/\s+/g, '')));
 
 /**
@@ -367,7 +381,10 @@ export function paragraphsOf(text: string): string[] {
  * has many lines of similar length, 50 to 130 characters; paragraphs vary far more and run longer, verse is shorter.
  */
 function wrapWidth(lines: string[]): number {
-  const lengths = lines.map((l) => l.trim().length).filter((n) => n > 0).sort((a, b) => a - b);
+  const lengths = lines
+    .map((l) => l.trim().length)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   if (lengths.length < 4) return 0;
   const p90 = lengths[Math.floor(lengths.length * 0.9)]!;
   const median = lengths[Math.floor(lengths.length / 2)]!;
@@ -484,7 +501,14 @@ function eligibleSentences(sentences: Sentence[], titleWords: number[] | undefin
   for (const s of sentences) {
     // The article tells another story from here on («من جانب آخر، …»): a summary sent ends before it (the
     // evaluation setting, sentences as written, is not held to readability: see summarize).
-    if (oneStory && s.index > 0 && s.words.length > 0 && (kindAt(s, 0) & Kind.MayOpenStory) !== 0 && opensAnotherStory(s.text)) break;
+    if (
+      oneStory &&
+      s.index > 0 &&
+      s.words.length > 0 &&
+      (kindAt(s, 0) & Kind.MayOpenStory) !== 0 &&
+      opensAnotherStory(s.text)
+    )
+      break;
     if (s.terms.tokens < 3 || isQuoteFragment(s.text)) continue;
     if (titleWords && repeatsHeadline(s.words, titleWords, titleSize)) continue;
     usable.push(s);
@@ -558,8 +582,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: num
     const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
     const centrality = cosine(norm, toCentroid, centroidNorm);
     const topical = titleWords || s.index > 0 ? cosine(norm, toHeadline, headlineNorm) : 1;
-    const relevance =
-      WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
+    const relevance = WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;
     s.relevance = lengthPrior(s.terms.tokens) * relevance;
   }
 }
@@ -821,7 +844,11 @@ function openingLines(candidates: Sentence[], settings: Required<SummaryOptions>
  * of it fits. On the 200 news articles, without this, 4 summaries whose lead tells the headline's story shared none
  * of its words.
  */
-function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
+function pickWithinBudget(
+  sentences: Sentence[],
+  candidates: Sentence[],
+  settings: Required<SummaryOptions>,
+): Sentence[] {
   story = Story.Any;
   if (!leadOnHeadline || !candidates.some((s) => s.onHeadline && s.text.length <= settings.maxChars)) {
     return searchWithinBudget(sentences, candidates, settings);
@@ -838,7 +865,11 @@ function pickWithinBudget(sentences: Sentence[], candidates: Sentence[], setting
  * The best set of minSentences..sentences sentences whose total length fits maxChars, searched over the top
  * candidates; then the best minSentences within the stretched budget; then the best single sentence that fits.
  */
-function searchWithinBudget(sentences: Sentence[], candidates: Sentence[], settings: Required<SummaryOptions>): Sentence[] {
+function searchWithinBudget(
+  sentences: Sentence[],
+  candidates: Sentence[],
+  settings: Required<SummaryOptions>,
+): Sentence[] {
   const ranked = withPredecessors(pickByMmr(candidates, BUDGET_CANDIDATES), sentences);
   const maxChars = settings.maxChars;
   const low = Math.min(settings.minSentences, settings.sentences);
@@ -862,11 +893,15 @@ function searchWithinBudget(sentences: Sentence[], candidates: Sentence[], setti
     }
   }
   // Nothing readable fits: the best sentence that does, alone; a run-on longer than the budget is never sent.
-  const single = [...candidates]
-    .sort((a, b) => b.relevance - a.relevance)
-    .find((s) => s.text.length <= maxChars && isReadable([s], 1)) ??
+  const single =
+    [...candidates]
+      .sort((a, b) => b.relevance - a.relevance)
+      .find((s) => s.text.length <= maxChars && isReadable([s], 1)) ??
     // None on the headline's story alone: the best that reads on its own all the same, rather than nothing.
-    candidates.slice().sort((a, b) => b.relevance - a.relevance).find((s) => s.text.length <= maxChars && openerOf(s).kind !== 'dependent' && leansOnName(s) < 0);
+    candidates
+      .slice()
+      .sort((a, b) => b.relevance - a.relevance)
+      .find((s) => s.text.length <= maxChars && openerOf(s).kind !== 'dependent' && leansOnName(s) < 0);
   return single ? [single] : [];
 }
 

@@ -27,7 +27,13 @@ let unitTable: Int32Array | undefined;
 function units(): Int32Array {
   if (unitTable) return unitTable;
   const table = Int32Array.from(unitFolds(), (unit) =>
-    unit === UNIT_WHITE_SPACE ? SEPARATOR : unit === UNIT_DROPPED ? DROPPED : unit === UNIT_IN_CONTEXT ? NEEDS_TOKENIZE : unit,
+    unit === UNIT_WHITE_SPACE
+      ? SEPARATOR
+      : unit === UNIT_DROPPED
+        ? DROPPED
+        : unit === UNIT_IN_CONTEXT
+          ? NEEDS_TOKENIZE
+          : unit,
   );
   for (const { index } of everyCodeUnit().matchAll(/\p{P}/gu)) table[index] = SEPARATOR;
   unitTable = table;

@@ -10,17 +10,43 @@
 import { zoneFormatter } from './time-zone.js';
 
 const LEVANTINE_MONTHS = [
-  'كانون الثاني', 'شباط', 'آذار', 'نيسان', 'أيار', 'حزيران',
-  'تموز', 'آب', 'أيلول', 'تشرين الأول', 'تشرين الثاني', 'كانون الأول',
+  'كانون الثاني',
+  'شباط',
+  'آذار',
+  'نيسان',
+  'أيار',
+  'حزيران',
+  'تموز',
+  'آب',
+  'أيلول',
+  'تشرين الأول',
+  'تشرين الثاني',
+  'كانون الأول',
 ];
 
 const GENERAL_MONTHS = [
-  'يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو',
-  'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر',
+  'يناير',
+  'فبراير',
+  'مارس',
+  'أبريل',
+  'مايو',
+  'يونيو',
+  'يوليو',
+  'أغسطس',
+  'سبتمبر',
+  'أكتوبر',
+  'نوفمبر',
+  'ديسمبر',
 ];
 
 const LEVANTINE_TIME_ZONES = new Set([
-  'Asia/Damascus', 'Asia/Beirut', 'Asia/Amman', 'Asia/Baghdad', 'Asia/Jerusalem', 'Asia/Gaza', 'Asia/Hebron',
+  'Asia/Damascus',
+  'Asia/Beirut',
+  'Asia/Amman',
+  'Asia/Baghdad',
+  'Asia/Jerusalem',
+  'Asia/Gaza',
+  'Asia/Hebron',
 ]);
 
 export const DEFAULT_TIME_ZONE = 'Asia/Damascus';

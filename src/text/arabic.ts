@@ -64,7 +64,14 @@ export function unitFolds(): Int32Array {
   const table = new Int32Array(0x10000);
   for (let code = 0; code < 0x10000; code++) {
     const fold = code >= FOLD_BASE && code < FOLD_BASE + 0x100 ? FOLDS[code - FOLD_BASE] : undefined;
-    table[code] = code >= 0xd800 && code <= 0xdfff ? UNIT_IN_CONTEXT : fold === undefined ? code : fold === '' ? UNIT_DROPPED : fold.charCodeAt(0);
+    table[code] =
+      code >= 0xd800 && code <= 0xdfff
+        ? UNIT_IN_CONTEXT
+        : fold === undefined
+          ? code
+          : fold === ''
+            ? UNIT_DROPPED
+            : fold.charCodeAt(0);
   }
   const bmp = everyCodeUnit();
   for (const { index } of bmp.matchAll(/\p{Changes_When_Lowercased}/gu)) {
@@ -152,7 +159,6 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-
 /** True for an Arabic function word, given normalised or as written. */
 export function isStopword(token: string): boolean {
   return STOPWORD_SET.has(token) || STOPWORD_SET.has(normalizeArabic(token));
@@ -183,9 +189,42 @@ const LEADING_QUOTES = '(«“"\'[';
 const LETTER = /\p{L}/u;
 /** Latin abbreviations that end with a full stop but rarely end a sentence. */
 const LATIN_ABBREVIATIONS = new Set([
-  'dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'jr', 'sr', 'inc', 'ltd', 'co', 'corp', 'vs', 'etc', 'no', 'vol', 'fig',
-  'e.g', 'i.e', 'gen', 'col', 'lt', 'sgt', 'mt', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept',
-  'oct', 'nov', 'dec',
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'prof',
+  'st',
+  'jr',
+  'sr',
+  'inc',
+  'ltd',
+  'co',
+  'corp',
+  'vs',
+  'etc',
+  'no',
+  'vol',
+  'fig',
+  'e.g',
+  'i.e',
+  'gen',
+  'col',
+  'lt',
+  'sgt',
+  'mt',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
 ]);
 /** No lower-casing shortens a string, so a word longer than this is no abbreviation. */
 const LONGEST_ABBREVIATION = Math.max(...[...LATIN_ABBREVIATIONS].map((a) => a.length));
@@ -220,7 +259,9 @@ const SPLITTER_KINDS = (() => {
 
 const CARRIAGE_RETURN = 0x0d;
 const LINE_FEED = 0x0a;
-const CLOSING_QUOTE_OF = new Map(Object.entries(OPENING_QUOTES).map(([open, close]) => [open.charCodeAt(0), close.charCodeAt(0)]));
+const CLOSING_QUOTE_OF = new Map(
+  Object.entries(OPENING_QUOTES).map(([open, close]) => [open.charCodeAt(0), close.charCodeAt(0)]),
+);
 const CLOSING_QUOTE_CODES = new Set([...CLOSING_QUOTES].map((ch) => ch.charCodeAt(0)));
 const BULLET_CODES = new Set([...BULLETS].map((ch) => ch.charCodeAt(0)));
 
@@ -237,7 +278,8 @@ function unitClasses(): Uint8Array {
   const table = new Uint8Array(0x10000);
   const bmp = everyCodeUnit();
   const mark = (runs: RegExp, bit: number) => {
-    for (const { index, 0: run } of bmp.matchAll(runs)) for (let k = index; k < index + run.length; k++) table[k]! |= bit;
+    for (const { index, 0: run } of bmp.matchAll(runs))
+      for (let k = index; k < index + run.length; k++) table[k]! |= bit;
   };
   mark(/\s+/gu, WHITE_SPACE);
   mark(/\p{L}+/gu, LETTER_UNIT);
@@ -392,13 +434,21 @@ function endAfterClosingQuotes(text: string, runEnd: number, quoteStack: OpenQuo
     const code = text.charCodeAt(j);
     const top = quoteStack[quoteStack.length - 1];
     if (top && code === top.close) quoteStack.pop();
-    else if (!CLOSING_QUOTE_CODES.has(code) && !(code === STRAIGHT_QUOTE_CODE && top?.close === STRAIGHT_QUOTE_CODE)) break;
+    else if (!CLOSING_QUOTE_CODES.has(code) && !(code === STRAIGHT_QUOTE_CODE && top?.close === STRAIGHT_QUOTE_CODE))
+      break;
     j++;
   }
   return j;
 }
 
-function isBoundary(text: string, start: number, at: number, runEnd: number, end: number, quoteStack: OpenQuote[]): boolean {
+function isBoundary(
+  text: string,
+  start: number,
+  at: number,
+  runEnd: number,
+  end: number,
+  quoteStack: OpenQuote[],
+): boolean {
   if (end === text.length) return true;
   const next = text.charCodeAt(end);
   if (SPLITTER_KINDS[next] === LINE_BREAK || BULLET_CODES.has(next)) return true;
@@ -407,7 +457,8 @@ function isBoundary(text: string, start: number, at: number, runEnd: number, end
   if (glued && !isGluedSentenceStart(text, at, run, end)) return false;
   if (insideShortQuote(quoteStack, at)) return false;
   if (run === '.') return !isNonFinalDot(text, start, at);
-  if (run === '..' || run === '...' || run === '…') return wordCount(text, Math.max(start, at - 200), at) >= ELLIPSIS_MIN_WORDS;
+  if (run === '..' || run === '...' || run === '…')
+    return wordCount(text, Math.max(start, at - 200), at) >= ELLIPSIS_MIN_WORDS;
   return true;
 }
 
@@ -442,7 +493,8 @@ function isNonFinalDot(text: string, start: number, at: number): boolean {
   if (bare.length > 2 && !bare.includes('.')) return false;
   if (/^(?:\p{Lu}\.)*\p{Lu}$/u.test(bare)) return isInitial(text, at);
   if (/^(?:\p{L}\.)+\p{L}$/u.test(bare)) return true; // «U.S», «أ.د»
-  if (bare.length === 1 && isArabicLetter(bare.charCodeAt(0))) return !isEraAfterYear(text.slice(Math.max(start, at - 12), at), bare);
+  if (bare.length === 1 && isArabicLetter(bare.charCodeAt(0)))
+    return !isEraAfterYear(text.slice(Math.max(start, at - 12), at), bare);
   return false;
 }
 
@@ -492,7 +544,10 @@ function wordCount(text: string, from = 0, to = text.length): number {
   for (let i = from; i < to; i++) {
     const unit = classes[text.charCodeAt(i)]!;
     if (unit & WHITE_SPACE) lettered = false;
-    else if (!lettered && (unit & LETTER_UNIT || (i + 1 < to && isSurrogatePairAt(text, i) && LETTER.test(text.slice(i, i + 2))))) {
+    else if (
+      !lettered &&
+      (unit & LETTER_UNIT || (i + 1 < to && isSurrogatePairAt(text, i) && LETTER.test(text.slice(i, i + 2))))
+    ) {
       lettered = true;
       words++;
     }
@@ -505,11 +560,45 @@ function wordCount(text: string, from = 0, to = text.length): number {
 
 /** News agencies and outlets that appear in datelines («واس -», «(رويترز) -», «دمشق-الوئام:»). */
 const AGENCIES = [
-  'واس', 'رويترز', 'أ ف ب', 'ا ف ب', 'أ.ف.ب', 'ا.ف.ب', 'أ. ف. ب.', 'د ب أ', 'د.ب.أ', 'د. ب. أ', 'د ب ا', 'الفرنسية',
-  'الألمانية', 'الأناضول', 'وكالات', 'الوكالات', 'الوئام', 'سبق', 'الرأي', 'SY24', 'خاص', 'سانا', 'قنا', 'وام', 'كونا',
-  'الشرق الأوسط', 'عين اليوم', 'متابعات', 'AFP', 'Reuters', 'AP',
+  'واس',
+  'رويترز',
+  'أ ف ب',
+  'ا ف ب',
+  'أ.ف.ب',
+  'ا.ف.ب',
+  'أ. ف. ب.',
+  'د ب أ',
+  'د.ب.أ',
+  'د. ب. أ',
+  'د ب ا',
+  'الفرنسية',
+  'الألمانية',
+  'الأناضول',
+  'وكالات',
+  'الوكالات',
+  'الوئام',
+  'سبق',
+  'الرأي',
+  'SY24',
+  'خاص',
+  'سانا',
+  'قنا',
+  'وام',
+  'كونا',
+  'الشرق الأوسط',
+  'عين اليوم',
+  'متابعات',
+  'AFP',
+  'Reuters',
+  'AP',
 ];
-const AGENCY_SET = new Set(AGENCIES.map((a) => normalizeArabic(a).replace(/[.\s]+/g, ' ').trim()));
+const AGENCY_SET = new Set(
+  AGENCIES.map((a) =>
+    normalizeArabic(a)
+      .replace(/[.\s]+/g, ' ')
+      .trim(),
+  ),
+);
 const DASH = '[-–—ـ]';
 /** One to four short words, optionally in brackets or quotes: a place, an agency or a reporter's name. */
 const NAME = String.raw`[(«"“]?[\p{L}\p{N}.]+[)»"”]?(?:\s+[(«"“]?[\p{L}\p{N}.]+[)»"”]?){0,3}`;
@@ -527,7 +616,13 @@ export function stripDateline(sentence: string): { dateline?: string; text: stri
   if (isWholeDateline(trimmed)) return { dateline: trimmed, text: '' };
   const match = matchDateline(trimmed);
   if (!match) return { text: trimmed };
-  return { dateline: match.trim().replace(/\s*[-–—ـ:]$/, '').trim(), text: trimmed.slice(match.length).trim() };
+  return {
+    dateline: match
+      .trim()
+      .replace(/\s*[-–—ـ:]$/, '')
+      .trim(),
+    text: trimmed.slice(match.length).trim(),
+  };
 }
 
 /**
@@ -559,7 +654,10 @@ function isPlausibleColonDateline(prefix: string): boolean {
 function isWholeDateline(sentence: string): boolean {
   // The last character, read directly: /[.!?؟؛…]$/ tried every position of the sentence.
   if ((sentence !== '' && '.!?؟؛…'.includes(sentence[sentence.length - 1]!)) || wordCount(sentence) > 12) return false;
-  const words = normalizeArabic(sentence).replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
+  const words = normalizeArabic(sentence)
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   if (words.length === 0) return false;
   const hasDash = DASHES.test(sentence);
   // «الباحة 25 شوال 1436 هـ … واس»: a dated place line signed by the agency.
@@ -572,7 +670,10 @@ function endsWithAgency(words: string[]): boolean {
 }
 
 function mentionsAgency(text: string): boolean {
-  const folded = normalizeArabic(text).replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const folded = normalizeArabic(text)
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const words = folded.split(' ');
   for (let n = 1; n <= 3; n++) {
     for (let k = 0; k + n <= words.length; k++) {

@@ -68,7 +68,8 @@ export class UnitBuffer {
   read(length: number): string {
     if (LITTLE_ENDIAN) return this.bytes.toString('utf16le', 0, 2 * length);
     let text = '';
-    for (let k = 0; k < length; k += 4096) text += String.fromCharCode(...this.units.subarray(k, Math.min(length, k + 4096)));
+    for (let k = 0; k < length; k += 4096)
+      text += String.fromCharCode(...this.units.subarray(k, Math.min(length, k + 4096)));
     return text;
   }
 }

@@ -6,7 +6,8 @@
 import { codeUnitsOf, lazyCharTable } from './char-table.js';
 
 const LETTER = /^\p{L}$/u;
-const ARABIC_LETTER = /[\u0620-\u064A\u066E-\u066F\u0671-\u06D3\u06D5\u06EE-\u06EF\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC]/;
+const ARABIC_LETTER =
+  /[\u0620-\u064A\u066E-\u066F\u0671-\u06D3\u06D5\u06EE-\u06EF\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC]/;
 const LATIN_LETTER = /[A-Za-z\u00AA\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]/;
 
 /** Share of the letters a script must reach to name the language. */
@@ -24,7 +25,10 @@ const SURROGATE_HALF = 8;
  */
 
 const characterClasses = lazyCharTable(
-  (ch) => (LETTER.test(ch) ? IS_LETTER : 0) | (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) | (LATIN_LETTER.test(ch) ? IS_LATIN : 0),
+  (ch) =>
+    (LETTER.test(ch) ? IS_LETTER : 0) |
+    (ARABIC_LETTER.test(ch) ? IS_ARABIC : 0) |
+    (LATIN_LETTER.test(ch) ? IS_LATIN : 0),
   SURROGATE_HALF,
 );
 

@@ -11,22 +11,80 @@ export function countArabic(n: number, noun: ArabicNoun): string {
   return noun[rules.select(n)].replace('{n}', String(n));
 }
 
-export const SUBSCRIBER: ArabicNoun = { zero: 'لا أحد', one: 'مشترك واحد', two: 'مشتركَين', few: '{n} مشتركين', many: '{n} مشتركًا', other: '{n} مشترك' };
-export const ITEM: ArabicNoun = { zero: 'لا مواد', one: 'مادة واحدة', two: 'مادتان', few: '{n} مواد', many: '{n} مادة', other: '{n} مادة' };
-export const MESSAGE: ArabicNoun = { zero: 'لا رسائل', one: 'رسالة واحدة', two: 'رسالتان', few: '{n} رسائل', many: '{n} رسالة', other: '{n} رسالة' };
-export const SUBSCRIPTION: ArabicNoun = { zero: 'لا اشتراكات', one: 'اشتراك واحد', two: 'اشتراكان', few: '{n} اشتراكات', many: '{n} اشتراكًا', other: '{n} اشتراك' };
+export const SUBSCRIBER: ArabicNoun = {
+  zero: 'لا أحد',
+  one: 'مشترك واحد',
+  two: 'مشتركَين',
+  few: '{n} مشتركين',
+  many: '{n} مشتركًا',
+  other: '{n} مشترك',
+};
+export const ITEM: ArabicNoun = {
+  zero: 'لا مواد',
+  one: 'مادة واحدة',
+  two: 'مادتان',
+  few: '{n} مواد',
+  many: '{n} مادة',
+  other: '{n} مادة',
+};
+export const MESSAGE: ArabicNoun = {
+  zero: 'لا رسائل',
+  one: 'رسالة واحدة',
+  two: 'رسالتان',
+  few: '{n} رسائل',
+  many: '{n} رسالة',
+  other: '{n} رسالة',
+};
+export const SUBSCRIPTION: ArabicNoun = {
+  zero: 'لا اشتراكات',
+  one: 'اشتراك واحد',
+  two: 'اشتراكان',
+  few: '{n} اشتراكات',
+  many: '{n} اشتراكًا',
+  other: '{n} اشتراك',
+};
 /** A sent post (masculine): «حُذف: 22 منشورًا». */
-export const POST: ArabicNoun = { zero: 'لا منشورات', one: 'منشور واحد', two: 'منشوران', few: '{n} منشورات', many: '{n} منشورًا', other: '{n} منشور' };
+export const POST: ArabicNoun = {
+  zero: 'لا منشورات',
+  one: 'منشور واحد',
+  two: 'منشوران',
+  few: '{n} منشورات',
+  many: '{n} منشورًا',
+  other: '{n} منشور',
+};
 /** A delivery not sent yet (رسالة is feminine): «وأُلغيت رسالتان منتظرتان». */
 export const WAITING_MESSAGE: ArabicNoun = {
-  zero: 'لا رسائل منتظرة', one: 'رسالة منتظرة واحدة', two: 'رسالتان منتظرتان', few: '{n} رسائل منتظرة', many: '{n} رسالة منتظرة', other: '{n} رسالة منتظرة',
+  zero: 'لا رسائل منتظرة',
+  one: 'رسالة منتظرة واحدة',
+  two: 'رسالتان منتظرتان',
+  few: '{n} رسائل منتظرة',
+  many: '{n} رسالة منتظرة',
+  other: '{n} رسالة منتظرة',
 };
 /** The same, with the clause that agrees with it (a dual takes «تُرسلا»; a non-human plural, the feminine singular). */
 export const UNSENT_MESSAGE: ArabicNoun = {
-  zero: 'لا رسائل منتظرة', one: 'رسالة منتظرة واحدة لم تُرسل بعد', two: 'رسالتان منتظرتان لم تُرسلا بعد', few: '{n} رسائل منتظرة لم تُرسل بعد',
-  many: '{n} رسالة منتظرة لم تُرسل بعد', other: '{n} رسالة منتظرة لم تُرسل بعد',
+  zero: 'لا رسائل منتظرة',
+  one: 'رسالة منتظرة واحدة لم تُرسل بعد',
+  two: 'رسالتان منتظرتان لم تُرسلا بعد',
+  few: '{n} رسائل منتظرة لم تُرسل بعد',
+  many: '{n} رسالة منتظرة لم تُرسل بعد',
+  other: '{n} رسالة منتظرة لم تُرسل بعد',
 };
 /** A full story read in the chat (قراءة is feminine): «قُرئ كاملًا: 3 قراءات». */
-export const FULL_READ: ArabicNoun = { zero: 'لا قراءات', one: 'قراءة واحدة', two: 'قراءتان', few: '{n} قراءات', many: '{n} قراءة', other: '{n} قراءة' };
+export const FULL_READ: ArabicNoun = {
+  zero: 'لا قراءات',
+  one: 'قراءة واحدة',
+  two: 'قراءتان',
+  few: '{n} قراءات',
+  many: '{n} قراءة',
+  other: '{n} قراءة',
+};
 /** Attempts, after «بعد» (genitive: «محاولتين»). */
-export const ATTEMPTS: ArabicNoun = { zero: 'لا محاولات', one: 'محاولة واحدة', two: 'محاولتين', few: '{n} محاولات', many: '{n} محاولة', other: '{n} محاولة' };
+export const ATTEMPTS: ArabicNoun = {
+  zero: 'لا محاولات',
+  one: 'محاولة واحدة',
+  two: 'محاولتين',
+  few: '{n} محاولات',
+  many: '{n} محاولة',
+  other: '{n} محاولة',
+};

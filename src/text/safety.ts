@@ -48,8 +48,9 @@ const MAX_ARABIC_MARKS = 4;
  * Any character the five replacements below act on (every surrogate, paired or not, to stay simple): most
  * text has none, and one scan for them is cheaper than five.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are among what the replacements remove
-const NEEDS_REMOVALS = /[\r\uD800-\uDFFF\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+const NEEDS_REMOVALS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are among what the replacements remove
+  /[\r\uD800-\uDFFF\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 /** Removes invisible and spoofing characters, tames zalgo, turns no-break spaces into spaces and trims. */
 export function cleanText(text: string): string {
@@ -65,10 +66,7 @@ function cleanThoroughly(text: string): string {
         .replace(ZERO_WIDTH, '')
         .replace(CONTROL_CHARACTERS, '')
     : text;
-  return limitCombiningMarks(withoutControls)
-    .replace(SPECIAL_SPACES, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  return limitCombiningMarks(withoutControls).replace(SPECIAL_SPACES, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
 /**
@@ -140,7 +138,13 @@ function needsCleaning(text: string): boolean {
       if (afterSpace) return true;
       afterSpace = true;
       marks = 0;
-    } else if (kind === SURROGATE_HALF && units[i]! < 0xdc00 && i + 1 < length && units[i + 1]! >= 0xdc00 && units[i + 1]! <= 0xdfff) {
+    } else if (
+      kind === SURROGATE_HALF &&
+      units[i]! < 0xdc00 &&
+      i + 1 < length &&
+      units[i + 1]! >= 0xdc00 &&
+      units[i + 1]! <= 0xdfff
+    ) {
       marks = MARK.test(text.slice(i, i + 2)) ? marks + 1 : 0; // a pair: one character outside the BMP
       if (marks >= MARK_RUN_OVER_CAP) return true;
       afterSpace = false;

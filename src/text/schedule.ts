@@ -23,7 +23,12 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-interface WallClock { year: number; month: number; day: number; minutes: number }
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  minutes: number;
+}
 
 function wallClock(at: number, timeZone: string): WallClock {
   const parts: Record<string, number> = {};
@@ -60,7 +65,11 @@ export function lastPeriodEnd(schedule: DigestSchedule, timeZone: string, now: n
   return today <= now ? today : instantOf({ ...w, day: w.day - 1 }, schedule.at, timeZone);
 }
 
-export interface QuietHours { start: number; end: number; timeZone: string }
+export interface QuietHours {
+  start: number;
+  end: number;
+  timeZone: string;
+}
 
 /**
  * Whether `now` is inside the local window [start, end) (which may cross midnight: 23:00–07:00), and if so when
@@ -112,7 +121,12 @@ export function parseSendTime(text: string, timeZone: string, now: number): Send
     const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
     // A date that does not exist (02-30) would roll over silently in Date.UTC: refused instead.
     const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
-    if (check.getUTCFullYear() !== date.year || check.getUTCMonth() !== date.month - 1 || check.getUTCDate() !== date.day) return { ok: false, reason: 'malformed' };
+    if (
+      check.getUTCFullYear() !== date.year ||
+      check.getUTCMonth() !== date.month - 1 ||
+      check.getUTCDate() !== date.day
+    )
+      return { ok: false, reason: 'malformed' };
     at = instantOf(date, minutes, timeZone);
   }
   if (at <= now) return { ok: false, reason: 'past' };

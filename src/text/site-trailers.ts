@@ -17,10 +17,16 @@ interface Trailer {
 }
 
 const TRAILERS: Trailer[] = [
-  { pattern: /\s*رابط الخبر(?:\s+ب?صحيفة)?[^:：]{0,40}[:：].*$/u, needs: (text) => includesByRareLetter(text, 'رابط الخبر', 'ط') },
+  {
+    pattern: /\s*رابط الخبر(?:\s+ب?صحيفة)?[^:：]{0,40}[:：].*$/u,
+    needs: (text) => includesByRareLetter(text, 'رابط الخبر', 'ط'),
+  },
   { pattern: /\s*\bThe post\b.{0,400}?\bappeared first on\b.*$/isu },
   { pattern: /\s*ظهرت المقالة.{0,400}?(?:أولا|أولاً|اولا) على.*$/u, needs: (text) => text.includes('ظهرت المقالة') },
-  { pattern: /\s*(?:ال)?مقالات أخرى للكاتب.*$/u, needs: (text) => includesByRareLetter(text, 'مقالات أخرى للكاتب', 'خ') },
+  {
+    pattern: /\s*(?:ال)?مقالات أخرى للكاتب.*$/u,
+    needs: (text) => includesByRareLetter(text, 'مقالات أخرى للكاتب', 'خ'),
+  },
   // «… الملف. سمات الوورد تحويل ملفات»: a site's tag list after the last sentence.
   { pattern: /(?<=[.!?؟…])\s*سمات\s[^.!?؟…]*$/u, needs: (text) => text.includes('سمات') },
   // A «read more» link at the end of a teaser: «...المزيد». Only the end need be read.

@@ -38,7 +38,7 @@ const ARABIC_WORD = /^[\u0621-\u064A]+$/;
 
 function stripSuffixes(word: string): string {
   let stem = word;
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = false;
     for (const suffix of SUFFIXES) {
       if (stem.length - suffix.length >= MIN_STEM && stem.endsWith(suffix)) {
@@ -96,7 +96,10 @@ export function stem(word: string): string {
 /** The search index's text for a document: each word's stem variants, stopwords left out. */
 export function indexTerms(text: string): string {
   // tokenize gives normalised words, so the stopword list (normalised) is looked up directly.
-  return tokenize(text).filter((w) => !STOPWORD_SET.has(w)).flatMap(stemVariants).join(' ');
+  return tokenize(text)
+    .filter((w) => !STOPWORD_SET.has(w))
+    .flatMap(stemVariants)
+    .join(' ');
 }
 
 /**

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
-import { createDatabase, freshDatabase, freshDatabaseEnv, type OwnedDatabase, type RawDatabase } from '../helpers/raw-db.js';
+import {
+  createDatabase,
+  freshDatabase,
+  freshDatabaseEnv,
+  type OwnedDatabase,
+  type RawDatabase,
+} from '../helpers/raw-db.js';
 import { ROOT, runCliInProcess } from '../helpers/cli.js';
 import { expectUserError } from '../helpers/user-error.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -21,35 +27,67 @@ async function own(): Promise<{ db: RawDatabase; at: (...args: string[]) => Retu
   return { db: d, at: (...args) => runCliInProcess(args, { env: d.env }) };
 }
 /** An article's posts, oldest first. */
-const posts = async (d: RawDatabase, articleId: number) => d.sql(`SELECT id, state FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId);
+const posts = async (d: RawDatabase, articleId: number) =>
+  d.sql(`SELECT id, state FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId);
 
 beforeAll(async () => {
   tmp = tempDir();
   db = await createDatabase();
 });
-afterAll(async () => { await db.close(); tmp.cleanup(); });
+afterAll(async () => {
+  await db.close();
+  tmp.cleanup();
+});
 
 describe('nashra CLI', () => {
   it('prints usage, and refuses an unknown command or option in one line, with the closest known one', async () => {
     const help = await runCliInProcess(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['run', 'preview', 'ingest', 'subs', 'broadcast', 'urgent', 'sources', 'in-doubt', 'stats', 'backup', 'whatsapp']) {
+    for (const command of [
+      'run',
+      'preview',
+      'ingest',
+      'subs',
+      'broadcast',
+      'urgent',
+      'sources',
+      'in-doubt',
+      'stats',
+      'backup',
+      'whatsapp',
+    ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect((await runCliInProcess([])).code).toBe(1);
     expectUserError(await runCliInProcess(['frobnicate']), /unknown command 'frobnicate'/);
     expectUserError(await runCliInProcess(['latest', '--bogus']), /unknown option '--bogus'/);
-    expectUserError(await runCliInProcess(['subs', 'add', 'telegram', '-100123', '--topcs', 'x']), /unknown option '--topcs' \(Did you mean --topics\?\)/);
-    expectUserError(await runCliInProcess(['sources', 'ad', 'https://example.com/']), /unknown command 'ad' \(Did you mean add\?\)/);
+    expectUserError(
+      await runCliInProcess(['subs', 'add', 'telegram', '-100123', '--topcs', 'x']),
+      /unknown option '--topcs' \(Did you mean --topics\?\)/,
+    );
+    expectUserError(
+      await runCliInProcess(['sources', 'ad', 'https://example.com/']),
+      /unknown command 'ad' \(Did you mean add\?\)/,
+    );
   });
 
   it('every command and subcommand has --help that exits 0 and lists its options', async () => {
-    for (const argv of [['run'], ['sources'], ['sources', 'add'], ['subs', 'add'], ['broadcast'], ['whatsapp', 'login'], ['in-doubt', 'send-again']]) {
+    for (const argv of [
+      ['run'],
+      ['sources'],
+      ['sources', 'add'],
+      ['subs', 'add'],
+      ['broadcast'],
+      ['whatsapp', 'login'],
+      ['in-doubt', 'send-again'],
+    ]) {
       const r = await runCliInProcess([...argv, '--help']);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout).toContain(`Usage: nashra ${argv.join(' ')}`);
     }
-    expect((await runCliInProcess(['sources', 'add', '--help'])).stdout).toMatch(/--interval <every>[\s\S]*--backfill <n>/);
+    expect((await runCliInProcess(['sources', 'add', '--help'])).stdout).toMatch(
+      /--interval <every>[\s\S]*--backfill <n>/,
+    );
     expect((await runCliInProcess(['whatsapp', 'login', '--help'])).stdout).toContain('--pairing-number <phone>');
   });
 
@@ -109,7 +147,10 @@ describe('nashra CLI', () => {
     expect(sub?.topics).toEqual(['الاقتصاد', 'الرياضة']);
     expect((await cli('subs', 'add', 'console', 'console')).code).toBe(0);
     expect((await cli('subs', 'list')).stdout).toContain('-1001234567890');
-    expectUserError(await cli('subs', 'add', 'fax', '1'), /unknown platform "fax" \(known: telegram, whatsapp, console\)/);
+    expectUserError(
+      await cli('subs', 'add', 'fax', '1'),
+      /unknown platform "fax" \(known: telegram, whatsapp, console\)/,
+    );
     expectUserError(await cli('subs', 'add', 'telegram', 'abc'), /not a Telegram chat id/);
     expectUserError(await cli('subs', 'add', 'whatsapp', '123'), /not a WhatsApp chat id/);
     expectUserError(await cli('subs', 'remove', '999'), /no subscription with id 999/);
@@ -121,7 +162,10 @@ describe('nashra CLI', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/queued 1 delivery for article/); // the console one; the channel's topics do not match
     // Asked again, it would reach nobody new: said so, and nothing is queued.
-    expectUserError(await cli('broadcast', '1', '--yes'), /would reach nobody: no active subscription is waiting for it; 1 already has it/);
+    expectUserError(
+      await cli('broadcast', '1', '--yes'),
+      /would reach nobody: no active subscription is waiting for it; 1 already has it/,
+    );
     expectUserError(await cli('broadcast', '12345', '--yes'), /no stored article 12345/);
   });
 
@@ -154,13 +198,19 @@ describe('nashra CLI', () => {
 
   it('summarize --jsonl answers every line in order, errors included', async () => {
     const input = [
-      JSON.stringify({ id: 'a', text: 'هذه جملة أولى طويلة بما يكفي للاختبار هنا. وهذه جملة ثانية تكمل الفكرة الأولى. وجملة ثالثة أخيرة في النص.' }),
+      JSON.stringify({
+        id: 'a',
+        text: 'هذه جملة أولى طويلة بما يكفي للاختبار هنا. وهذه جملة ثانية تكمل الفكرة الأولى. وجملة ثالثة أخيرة في النص.',
+      }),
       'not json',
       JSON.stringify({ id: 'c', article: 'نص قصير من جملة واحدة فقط للاختبار.' }),
     ].join('\n');
     const r = await runCliInProcess(['summarize', '--jsonl', '--sentences', '2'], { input });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(['a', null, 'c']);
     expect(lines[0].summary).toHaveLength(2);
     expect(lines[1].error).toBeTruthy();
@@ -175,14 +225,33 @@ describe('nashra CLI', () => {
   });
   it('ingest takes the public URL, source name and date a file does not have', async () => {
     const file = join(tmp.dir, 'story.txt');
-    writeFileSync(file, 'عنوان خبر محلي عن افتتاح مكتبة في حمص\n\nافتتحت مكتبة عامة جديدة في مدينة حمص صباح اليوم بحضور عدد من الأهالي.\nوتضم المكتبة أكثر من عشرة آلاف كتاب في مجالات مختلفة.\n');
-    const r = await cli('ingest', file, '--url', 'https://www.sy24.net/news/library?utm_source=x', '--source-name', 'SY24', '--published-at', '2026-11-25T14:05+03:00');
+    writeFileSync(
+      file,
+      'عنوان خبر محلي عن افتتاح مكتبة في حمص\n\nافتتحت مكتبة عامة جديدة في مدينة حمص صباح اليوم بحضور عدد من الأهالي.\nوتضم المكتبة أكثر من عشرة آلاف كتاب في مجالات مختلفة.\n',
+    );
+    const r = await cli(
+      'ingest',
+      file,
+      '--url',
+      'https://www.sy24.net/news/library?utm_source=x',
+      '--source-name',
+      'SY24',
+      '--published-at',
+      '2026-11-25T14:05+03:00',
+    );
     expect(r.code).toBe(0);
     const id = /^(\d+)\tnew/m.exec(r.stdout)![1];
-    expect(await db.ports.repos.articles.get(Number(id))).toMatchObject({ url: 'https://www.sy24.net/news/library', source: 'SY24', publishedAt: new Date('2026-11-25T11:05:00Z') });
+    expect(await db.ports.repos.articles.get(Number(id))).toMatchObject({
+      url: 'https://www.sy24.net/news/library',
+      source: 'SY24',
+      publishedAt: new Date('2026-11-25T11:05:00Z'),
+    });
     expectUserError(await cli('ingest', file, SY24, '--url', 'https://example.com/a'), /--url names one article/);
     expectUserError(await cli('ingest', file, '--published-at', 'yesterday'), /--published-at must be a date/);
-    expectUserError(await cli('ingest', file, '--url', 'file:///etc/passwd'), /--url must be the article's http\(s\) address/);
+    expectUserError(
+      await cli('ingest', file, '--url', 'file:///etc/passwd'),
+      /--url must be the article's http\(s\) address/,
+    );
   });
 
   it('run --once and stats say per platform how many deliveries wait, and why', async () => {
@@ -193,11 +262,15 @@ describe('nashra CLI', () => {
     expect((await at('ingest', SY24)).stdout).toMatch(/queued for 3 subscriptions/);
     const run = await at('run', '--once');
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/sending stopped; deliveries still wait .*sent=1 .*waiting\.telegram="1 \(telegram is off: no TELEGRAM_BOT_TOKEN/);
+    expect(run.stderr).toMatch(
+      /sending stopped; deliveries still wait .*sent=1 .*waiting\.telegram="1 \(telegram is off: no TELEGRAM_BOT_TOKEN/,
+    );
     expect(run.stderr).toMatch(/waiting\.whatsapp="1 \(whatsapp is off: WHATSAPP_ENABLED is off/);
     expect((await at('stats')).stdout).toMatch(/^ {2}telegram: 1 waiting: telegram is off: no TELEGRAM_BOT_TOKEN/m);
     // Configured, but no nashra run is sending.
-    const configured = await runCliInProcess(['stats'], { env: { ...mine.env, TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' } });
+    const configured = await runCliInProcess(['stats'], {
+      env: { ...mine.env, TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' },
+    });
     expect(configured.stdout).toMatch(/^ {2}telegram: 1 waiting: nashra run is not running$/m);
   });
 
@@ -207,27 +280,49 @@ describe('nashra CLI', () => {
     await at('subs', 'add', 'console', 'b');
     await at('ingest', SY24);
     const [first, second] = await posts(mine, 1);
-    await mine.ports.repos.jobs.markFailed(first!.id as number, 'gave up after 6 attempts: HTTP 502', { retryable: true }, Date.now());
+    await mine.ports.repos.jobs.markFailed(
+      first!.id as number,
+      'gave up after 6 attempts: HTTP 502',
+      { retryable: true },
+      Date.now(),
+    );
     await mine.ports.repos.jobs.markFailed(second!.id as number, 'refused for good', {}, Date.now());
-    expectUserError(await at('broadcast', '1', '--yes'), /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/);
-    expect((await at('resend', '1')).stdout).toMatch(/^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/);
-    expect((await at('resend', '1', '--failed')).stdout).toMatch(/^queued 1 failed delivery of article 1 again; nashra run sends them/);
+    expectUserError(
+      await at('broadcast', '1', '--yes'),
+      /would reach nobody.*2 failed before \(nashra resend 1 sends them again\)/,
+    );
+    expect((await at('resend', '1')).stdout).toMatch(
+      /^queued 1 failed delivery of article 1 again; 1 stay failed .*--failed/,
+    );
+    expect((await at('resend', '1', '--failed')).stdout).toMatch(
+      /^queued 1 failed delivery of article 1 again; nashra run sends them/,
+    );
     expect((await at('run', '--once')).stdout.match(/^──── [ab] ·/gm)).toHaveLength(2);
   });
 
   it('subs add again keeps the settings it does not mention, and says what changed', async () => {
     const { at } = await own();
-    expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد')).stdout).toMatch(/\tسياسة,اقتصاد\tsubscribed$/m);
-    expect((await at('subs', 'add', 'telegram', '-1009')).stdout).toMatch(/\tسياسة,اقتصاد\talready subscribed, nothing changed$/m);
-    expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة')).stdout).toMatch(/\tرياضة\tupdated \(changed: topics\)$/m);
+    expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'سياسة,اقتصاد')).stdout).toMatch(
+      /\tسياسة,اقتصاد\tsubscribed$/m,
+    );
+    expect((await at('subs', 'add', 'telegram', '-1009')).stdout).toMatch(
+      /\tسياسة,اقتصاد\talready subscribed, nothing changed$/m,
+    );
+    expect((await at('subs', 'add', 'telegram', '-1009', '--topics', 'رياضة')).stdout).toMatch(
+      /\tرياضة\tupdated \(changed: topics\)$/m,
+    );
     await at('subs', 'remove', '1');
     expect((await at('subs', 'add', 'telegram', '-1009')).stdout).toMatch(/\tرياضة\treactivated$/m);
   });
 
   it('subs add takes --topics and --exclude, each replacing only its own half of the filter', async () => {
     const { at } = await own();
-    expect((await at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور', '--exclude', 'رياضة')).stdout).toMatch(/\tالرقة,دير الزور,-رياضة\tsubscribed$/m);
-    expect((await at('subs', 'add', 'telegram', '-1007', '--exclude', 'كرة القدم')).stdout).toMatch(/\tالرقة,دير الزور,-كرة القدم\tupdated \(changed: topics\)$/m);
+    expect(
+      (await at('subs', 'add', 'telegram', '-1007', '--topics', 'الرقة,دير الزور', '--exclude', 'رياضة')).stdout,
+    ).toMatch(/\tالرقة,دير الزور,-رياضة\tsubscribed$/m);
+    expect((await at('subs', 'add', 'telegram', '-1007', '--exclude', 'كرة القدم')).stdout).toMatch(
+      /\tالرقة,دير الزور,-كرة القدم\tupdated \(changed: topics\)$/m,
+    );
   });
 
   it('runs in-process hundreds of times and leaves nothing behind: no open file, listener, timer or variable', async () => {
@@ -242,7 +337,10 @@ describe('nashra CLI', () => {
     const state = () => ({
       files: readdirSync('/proc/self/fd').length,
       listeners: SIGNALS.map((e) => process.listenerCount(e)),
-      resources: process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort(),
+      resources: process
+        .getActiveResourcesInfo()
+        .filter((r) => r !== 'TTYWrap')
+        .sort(),
       env: { ...process.env },
       exitCode: process.exitCode,
     });

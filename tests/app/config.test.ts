@@ -26,10 +26,19 @@ describe('configuration', () => {
     const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!).sort();
     const known = knownVariables(BUILT_IN_PLATFORMS);
     expect(known.length).toBeGreaterThan(40);
-    expect(listed.filter((v) => !known.includes(v)), 'in .env.example but never read').toEqual([]);
-    expect(known.filter((v) => !listed.includes(v)), 'read but not in .env.example').toEqual([]);
+    expect(
+      listed.filter((v) => !known.includes(v)),
+      'in .env.example but never read',
+    ).toEqual([]);
+    expect(
+      known.filter((v) => !listed.includes(v)),
+      'read but not in .env.example',
+    ).toEqual([]);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(listed.filter((v) => !readme.includes(`\`${v}\``)), "not in the README's configuration table").toEqual([]);
+    expect(
+      listed.filter((v) => !readme.includes(`\`${v}\``)),
+      "not in the README's configuration table",
+    ).toEqual([]);
 
     // As the README says: cp .env.example .env, then any command.
     copyFileSync(join(ROOT, '.env.example'), join(tmp.dir, '.env'));
@@ -43,8 +52,14 @@ describe('configuration', () => {
     for (const [env, message] of [
       [{ TELEGRAM_EDITOR_IDS: 'abc' }, /^nashra: TELEGRAM_EDITOR_IDS: "abc" is not a numeric Telegram user id/],
       [{ WHATSAPP_EDITOR_NUMBERS: 'abc' }, /^nashra: WHATSAPP_EDITOR_NUMBERS: "abc" is not a phone number/],
-      [{ NASHRA_SUMMARY_MIN_SENTENCES: '5' }, /^nashra: NASHRA_SUMMARY_MIN_SENTENCES: is 5, more than NASHRA_SUMMARY_SENTENCES \(3\)/],
-      [{ WHATSAPP_MIN_DELAY_MS: '9000', WHATSAPP_MAX_DELAY_MS: '1000' }, /^nashra: WHATSAPP_MAX_DELAY_MS: must be at least/],
+      [
+        { NASHRA_SUMMARY_MIN_SENTENCES: '5' },
+        /^nashra: NASHRA_SUMMARY_MIN_SENTENCES: is 5, more than NASHRA_SUMMARY_SENTENCES \(3\)/,
+      ],
+      [
+        { WHATSAPP_MIN_DELAY_MS: '9000', WHATSAPP_MAX_DELAY_MS: '1000' },
+        /^nashra: WHATSAPP_MAX_DELAY_MS: must be at least/,
+      ],
     ] as const) {
       const r = await latest(env);
       expect(r.code, JSON.stringify(env)).toBe(78);

@@ -14,16 +14,30 @@ import { tempDir } from '../helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
 /** An article's jobs of these kinds, oldest first, as the outbox reads them. */
-const jobsOf = async (db: RawDatabase, articleId: number, kinds: string[]) => Promise.all(
-  (await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds))
-    .map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
-afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+const jobsOf = async (db: RawDatabase, articleId: number, kinds: string[]) =>
+  Promise.all(
+    (
+      await db.sql(
+        `SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+        articleId,
+        ...kinds,
+      )
+    ).map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!),
+  );
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
 
 describe('nashra correct / retract / corrections', () => {
   it('a correction edits every sent post once; a retraction deletes them; the report names what happened', async () => {
     const { dir, cleanup } = tempDir('nashra-corr-cli-');
     cleanups.push(cleanup);
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = await freshDatabase();
@@ -35,8 +49,19 @@ describe('nashra correct / retract / corrections', () => {
     expect(fake.sent('sendMessage')).toHaveLength(10);
 
     const summary = join(dir, 'summary.txt');
-    writeFileSync(summary, 'افتتحت البلدية السوق الشعبية الجديدة اليوم بعد تأجيل دام أسبوعاً.\nوقال رئيس البلدية إن السوق توفر مئة فرصة عمل.\n');
-    const corrected = await cli('correct', '1', '--title', 'تصحيح: افتتاح السوق الجديدة بعد تأجيل', '--summary-file', summary, '--yes');
+    writeFileSync(
+      summary,
+      'افتتحت البلدية السوق الشعبية الجديدة اليوم بعد تأجيل دام أسبوعاً.\nوقال رئيس البلدية إن السوق توفر مئة فرصة عمل.\n',
+    );
+    const corrected = await cli(
+      'correct',
+      '1',
+      '--title',
+      'تصحيح: افتتاح السوق الجديدة بعد تأجيل',
+      '--summary-file',
+      summary,
+      '--yes',
+    );
     expect(corrected.code, corrected.stderr).toBe(0);
     expect(corrected.stdout).toContain('تصحيح: افتتاح السوق الجديدة بعد تأجيل');
     expect(corrected.stdout).toContain('the posts sent will be edited: 5 on telegram');
@@ -60,7 +85,9 @@ describe('nashra correct / retract / corrections', () => {
     expect((await cli('latest', '5')).stdout).not.toContain('رقم 1 ');
     expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): sent 10');
 
-    expect(await db.sql(`SELECT state, COUNT(*) AS n FROM jobs WHERE kind IN ('edit', 'delete') GROUP BY state`)).toEqual([{ state: 'sent', n: 10 }]);
+    expect(
+      await db.sql(`SELECT state, COUNT(*) AS n FROM jobs WHERE kind IN ('edit', 'delete') GROUP BY state`),
+    ).toEqual([{ state: 'sent', n: 10 }]);
     expect((await db.ports.repos.articles.get(2))!.retracted).toMatchObject({ by: 'cli:cli' });
     for (const d of await jobsOf(db, 1, ['post'])) {
       const chat = (await db.ports.repos.subscriptions.get(d.subscriptionId))!.chatId;
@@ -70,7 +97,11 @@ describe('nashra correct / retract / corrections', () => {
   }, 180_000);
 
   it('a correction a crash left in doubt is listed as c<N>; mark-sent closes it, send-again edits that post once more', async () => {
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = await freshDatabase();
@@ -99,8 +130,14 @@ describe('nashra correct / retract / corrections', () => {
     expect((await cli('run', '--once')).code).toBe(0);
     // The third post and the one sent again are edited; the one marked done is not touched again.
     expect(fake.sent('editMessageText')).toHaveLength(2);
-    expect(await db.ports.repos.outbox.job(first!.id)).toMatchObject({ state: 'sent', outcome: 'edited', lastError: 'marked as sent by cli:cli' });
+    expect(await db.ports.repos.outbox.job(first!.id)).toMatchObject({
+      state: 'sent',
+      outcome: 'edited',
+      lastError: 'marked as sent by cli:cli',
+    });
     expect(await db.ports.repos.outbox.job(second!.id)).toMatchObject({ state: 'sent', outcome: 'edited' });
-    expect((await db.sql('SELECT action FROM audit_log')).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.mark_sent', 'correction.send_again']));
+    expect((await db.sql('SELECT action FROM audit_log')).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['correction.mark_sent', 'correction.send_again']),
+    );
   }, 180_000);
 });

@@ -17,11 +17,15 @@ describe('engines', () => {
     expect(promised).toBe('>=20');
     // Node 20's last line (vitest wants ^20.19), and the running one when it is newer.
     const versions = ['20.19.0', process.versions.node].filter((v) => semver.satisfies(v, promised));
-    const lock = read('package-lock.json') as { packages: Record<string, { version?: string; engines?: { node?: string } | string[] }> };
+    const lock = read('package-lock.json') as {
+      packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+    };
     const refused = Object.entries(lock.packages).flatMap(([path, p]) => {
       const wants = Array.isArray(p.engines) ? undefined : p.engines?.node;
       if (!path || !wants) return [];
-      return versions.filter((v) => !semver.satisfies(v, wants)).map((v) => `${path.replace(/^.*node_modules\//, '')}@${p.version} wants node ${wants}, not ${v}`);
+      return versions
+        .filter((v) => !semver.satisfies(v, wants))
+        .map((v) => `${path.replace(/^.*node_modules\//, '')}@${p.version} wants node ${wants}, not ${v}`);
     });
     expect(refused).toEqual([]);
   });

@@ -19,10 +19,31 @@ beforeAll(async () => {
     '/feed/': { file: 'feeds/wp-excerpt.rss' },
     '/atom.xml': { file: 'feeds/atom.xml' },
     '/wp/article-1/': { file: 'pages/wp-article-1.html' },
-    '/nothing.html': { body: '<!DOCTYPE html><html><head><title>x</title></head><body><p>قريباً</p></body></html>', contentType: 'text/html' },
+    '/nothing.html': {
+      body: '<!DOCTYPE html><html><head><title>x</title></head><body><p>قريباً</p></body></html>',
+      contentType: 'text/html',
+    },
     '/broken.rss': { body: 'down', status: 503 },
-    '/declared-5gib.rss': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'x-nashra-unknown', 'content-length': String(5 * 1024 ** 3) }).flushHeaders() },
-    '/declared-1gb.rss': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(1e9) }).flushHeaders() },
+    '/declared-5gib.rss': {
+      handler: (_req, res) =>
+        void res
+          .writeHead(200, {
+            'content-type': 'application/rss+xml',
+            'content-encoding': 'x-nashra-unknown',
+            'content-length': String(5 * 1024 ** 3),
+          })
+          .flushHeaders(),
+    },
+    '/declared-1gb.rss': {
+      handler: (_req, res) =>
+        void res
+          .writeHead(200, {
+            'content-type': 'application/rss+xml',
+            'content-encoding': 'gzip',
+            'content-length': String(1e9),
+          })
+          .flushHeaders(),
+    },
   });
 });
 afterAll(async () => {
@@ -38,7 +59,9 @@ describe('nashra sources', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`WordPress site: polling ${server.base}/wp-json/wp/v2/posts?_embed=1`);
-    expect(r.stdout).toMatch(/source #1 added: مرصد التجربة, every 15m; 3 existing items marked as seen, none queued as backfill$/m);
+    expect(r.stdout).toMatch(
+      /source #1 added: مرصد التجربة, every 15m; 3 existing items marked as seen, none queued as backfill$/m,
+    );
     // The backlog is not sent, but it is there for readers: complete articles with summaries, newest first.
     const latest = await nashra(['latest', '3']);
     expect(latest.code).toBe(0);
@@ -47,10 +70,22 @@ describe('nashra sources', { timeout: 60_000 }, () => {
   });
 
   it('add detects an Atom feed and sends the newest --backfill items', async () => {
-    const r = await nashra(['sources', 'add', `${server.base}/atom.xml`, '--backfill', '1', '--category', 'علوم', '--name', 'أطلس']);
+    const r = await nashra([
+      'sources',
+      'add',
+      `${server.base}/atom.xml`,
+      '--backfill',
+      '1',
+      '--category',
+      'علوم',
+      '--name',
+      'أطلس',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Atom feed: polling ${server.base}/atom.xml`);
-    expect(r.stdout).toMatch(/source #2 added: أطلس, every 10m, category علوم; 2 existing items marked as seen, 1 kept as backfill \(no subscription to send it to yet\)$/m);
+    expect(r.stdout).toMatch(
+      /source #2 added: أطلس, every 10m, category علوم; 2 existing items marked as seen, 1 kept as backfill \(no subscription to send it to yet\)$/m,
+    );
   });
 
   it('add refuses, with a clear message, a duplicate, a page that is no source, an HTTP error and a bad interval', async () => {
@@ -70,11 +105,19 @@ describe('nashra sources', { timeout: 60_000 }, () => {
 
   it('add refuses a declared length over the limit with one line (issue 21, item 10)', async () => {
     // Before: 5 GiB with an unknown encoding exited 70 with a RangeError's stack; 1 GB gzip waited for the timeout.
-    for (const [path, declared] of [['/declared-5gib.rss', 5 * 1024 ** 3], ['/declared-1gb.rss', 1e9]] as const) {
-      const r = await nashra(['sources', 'add', `${server.base}${path}`], { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '60000' });
+    for (const [path, declared] of [
+      ['/declared-5gib.rss', 5 * 1024 ** 3],
+      ['/declared-1gb.rss', 1e9],
+    ] as const) {
+      const r = await nashra(['sources', 'add', `${server.base}${path}`], {
+        NASHRA_ALLOW_PRIVATE_FETCH: '1',
+        NASHRA_FETCH_TIMEOUT_MS: '60000',
+      });
       expect(r.code, path).toBe(1);
       expect(r.stderr.trim().split('\n'), path).toEqual([
-        expect.stringContaining(`cannot add ${server.base}${path}: the server announces ${declared} bytes, more than the 5242880-byte limit (NASHRA_FETCH_MAX_BYTES)`),
+        expect.stringContaining(
+          `cannot add ${server.base}${path}: the server announces ${declared} bytes, more than the 5242880-byte limit (NASHRA_FETCH_MAX_BYTES)`,
+        ),
       ]);
     }
   }, 10_000);
@@ -89,14 +132,19 @@ describe('nashra sources', { timeout: 60_000 }, () => {
     const broken = await nashra(['sources', 'add', `${server.base}/broken.rss`]);
     expect(broken.stderr).toContain('HTTP 503');
     // A source that was added while working and has been failing since yesterday:
-    await db.sql(`UPDATE sources SET last_status = 'HTTP 503', last_error = 'the server answered HTTP 503', error_count = 7,
-      failing_since = ? WHERE id = 2`, Date.now() - 26 * 3600_000);
+    await db.sql(
+      `UPDATE sources SET last_status = 'HTTP 503', last_error = 'the server answered HTTP 503', error_count = 7,
+      failing_since = ? WHERE id = 2`,
+      Date.now() - 26 * 3600_000,
+    );
     const r = await nashra(['sources', 'list']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('id\tkind\tname\tevery\tlast fetch\tstatus\terrors\tarticles\tpolled URL'); // the column holds the URL (issue 16, item 15)
     expect(lines[1]).toMatch(/^1\twordpress\tمرصد التجربة\t15m\t\d{4}-\d\d-\d\dT[\d:]+Z\tHTTP 200\t0\t3\t/);
-    expect(lines[2]).toMatch(/^2\tatom\tأطلس \[علوم\]\t10m\t.*\tFAILING FOR 26 h: HTTP 503 \(the server answered HTTP 503\)\t7\t3\t/);
+    expect(lines[2]).toMatch(
+      /^2\tatom\tأطلس \[علوم\]\t10m\t.*\tFAILING FOR 26 h: HTTP 503 \(the server answered HTTP 503\)\t7\t3\t/,
+    );
   });
 
   it('remove deletes a source and says so; an unknown id is an error', async () => {
@@ -112,7 +160,11 @@ describe('nashra sources', { timeout: 60_000 }, () => {
   it('preview and ingest read an article page over HTTP', async () => {
     const preview = await nashra(['preview', `${server.base}/wp/article-1/`, '--json']);
     expect(preview.code).toBe(0);
-    expect(JSON.parse(preview.stdout)).toMatchObject({ title: 'لودفيج فان بيتهوفن', source: 'مرصد التجربة', url: `${server.base}/wp/article-1` });
+    expect(JSON.parse(preview.stdout)).toMatchObject({
+      title: 'لودفيج فان بيتهوفن',
+      source: 'مرصد التجربة',
+      url: `${server.base}/wp/article-1`,
+    });
     const ingest = await nashra(['ingest', `${server.base}/wp/article-1/?utm_source=x`]);
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toMatch(/\tnew\tلودفيج فان بيتهوفن/);

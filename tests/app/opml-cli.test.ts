@@ -30,7 +30,10 @@ beforeAll(async () => {
     '/followed.rss': { file: 'feeds/wp-excerpt.rss' },
   });
   opml = join(dir, 'inoreader.opml');
-  writeFileSync(opml, readFileSync(join(FIXTURES, 'opml/inoreader-export.opml'), 'utf8').replaceAll('{{BASE}}', server.base));
+  writeFileSync(
+    opml,
+    readFileSync(join(FIXTURES, 'opml/inoreader-export.opml'), 'utf8').replaceAll('{{BASE}}', server.base),
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -50,20 +53,26 @@ describe('nashra sources import / export (OPML)', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('imports a reader\'s export: added with their folder as category, already followed, refused with the reason', async () => {
+  it("imports a reader's export: added with their folder as category, already followed, refused with the reason", async () => {
     expect((await nashra(['sources', 'add', `${server.base}/followed.rss`])).code).toBe(0);
     const r = await nashra(['sources', 'import', opml]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('added\t')).map((l) => l.split('\t')[1])).toEqual([
-      `${server.base}/atom.xml`, `${server.base}/content.rss`, `${server.base}/feed.json`,
+      `${server.base}/atom.xml`,
+      `${server.base}/content.rss`,
+      `${server.base}/feed.json`,
     ]);
     expect(lines.find((l) => l.includes('/followed.rss'))).toMatch(/^already followed\t.*\tsource #1 /);
     expect(lines.find((l) => l.includes('/gone.rss'))).toMatch(/^refused\t.*404/);
     expect(lines.find((l) => l.includes('file:///etc/passwd'))).toMatch(/^refused\t/);
     expect(r.stdout).toMatch(/^3 added, 1 already followed, 2 refused$/m);
 
-    const sources = await db.sql('SELECT url, name, category FROM sources ORDER BY id') as Array<{ url: string; name: string; category: string | null }>;
+    const sources = (await db.sql('SELECT url, name, category FROM sources ORDER BY id')) as Array<{
+      url: string;
+      name: string;
+      category: string | null;
+    }>;
     expect(sources.map((s) => [s.url.replace(server.base, ''), s.name, s.category])).toEqual([
       ['/followed.rss', expect.any(String), null],
       ['/atom.xml', 'SY24 Atom', 'سوريا'],
@@ -84,14 +93,18 @@ describe('nashra sources import / export (OPML)', () => {
     const folders = doc.body!.outlines!.filter((o) => !o.xmlUrl);
     expect(folders.map((f) => f.text)).toEqual(['سوريا', 'الجزيرة - الشرق الأوسط']);
     expect(folders[0]!.outlines!.map((o) => [o.text, o.xmlUrl])).toEqual([
-      ['SY24 Atom', `${server.base}/atom.xml`], ['موقع عربي', `${server.base}/content.rss`],
+      ['SY24 Atom', `${server.base}/atom.xml`],
+      ['موقع عربي', `${server.base}/content.rss`],
     ]);
     // The site's page, never the feed again (issue 21, item 13): each fixture's own link to its site.
     type Outline = NonNullable<typeof doc.body>['outlines'] extends Array<infer O> | undefined ? O : never;
     const all = (o: Outline): Outline[] => [o, ...(o.outlines ?? []).flatMap(all)];
     const feeds = doc.body!.outlines!.flatMap(all).filter((o) => o.xmlUrl);
     expect(feeds.map((o) => [o.xmlUrl!.replace(server.base, ''), o.htmlUrl !== o.xmlUrl])).toEqual([
-      ['/atom.xml', true], ['/content.rss', true], ['/feed.json', true], ['/followed.rss', true],
+      ['/atom.xml', true],
+      ['/content.rss', true],
+      ['/feed.json', true],
+      ['/followed.rss', true],
     ]);
     const stdout = await nashra(['sources', 'export']);
     expect(stdout.stdout).toContain('<opml version="2.0">');

@@ -21,10 +21,15 @@ const landed: Array<{ roost: string; article: number; text: string }> = [];
 beforeAll(async () => {
   loft = createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => {
-      landed.push(JSON.parse(body));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: landed.length }));
-    });
+    req
+      .setEncoding('utf8')
+      .on('data', (c: string) => {
+        body += c;
+      })
+      .on('end', () => {
+        landed.push(JSON.parse(body));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: landed.length }));
+      });
   });
   await new Promise<void>((resolve) => loft.listen(0, '127.0.0.1', resolve));
   loftUrl = `http://127.0.0.1:${(loft.address() as AddressInfo).port}/`;
@@ -36,10 +41,13 @@ afterAll(async () => {
 
 let db: RawDatabase;
 // 60 s each: one `nashra ingest` took 13 s of wall time on this machine under the suite's load (1.6 s of CPU).
-const nashra = (...args: string[]) => runCliAsync(args, { ...db.env, NASHRA_PLUGINS: PLUGIN, PIGEON_LOFT_URL: loftUrl }, 60_000);
+const nashra = (...args: string[]) =>
+  runCliAsync(args, { ...db.env, NASHRA_PLUGINS: PLUGIN, PIGEON_LOFT_URL: loftUrl }, 60_000);
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)],
+  );
 }
 
 describe('a platform plug-in', () => {
@@ -64,7 +72,9 @@ describe('a platform plug-in', () => {
     expect(landed).toHaveLength(1);
     expect(landed[0]).toMatchObject({ roost: 'roost-7', article: 1 });
     expect(landed[0]!.text).toMatch(/^\*\*تحركات علنية/);
-    expect((await jobsOf(db, 1)).map((d) => [d.platform, d.state, d.messageId])).toEqual([['pigeon', 'sent', 'pigeon-1']]);
+    expect((await jobsOf(db, 1)).map((d) => [d.platform, d.state, d.messageId])).toEqual([
+      ['pigeon', 'sent', 'pigeon-1'],
+    ]);
 
     expect((await nashra('pigeon', 'coo', '--loud')).stdout.trim()).toBe('COO');
     expect((await nashra('--help')).stdout).toMatch(/^ {2}pigeon\b/m);

@@ -14,14 +14,24 @@ const ZONE = 'Asia/Damascus';
 let db: OwnedDatabase;
 const cli = (...args: string[]) => runCliInProcess(args, { env: { ...db.env, NASHRA_TIME_ZONE: ZONE } });
 
-beforeAll(async () => { db = await createDatabase(); });
+beforeAll(async () => {
+  db = await createDatabase();
+});
 afterAll(() => db.close());
 
 /** Jobs and broadcasts as the database holds them. */
 async function rows() {
   return {
-    jobs: await db.sql('SELECT broadcast_id, state, not_before FROM jobs ORDER BY id') as Array<{ broadcast_id: number | null; state: string; not_before: number }>,
-    broadcasts: await db.sql('SELECT id, state, send_at FROM broadcasts ORDER BY id') as Array<{ id: number; state: string; send_at: number | null }>,
+    jobs: (await db.sql('SELECT broadcast_id, state, not_before FROM jobs ORDER BY id')) as Array<{
+      broadcast_id: number | null;
+      state: string;
+      not_before: number;
+    }>,
+    broadcasts: (await db.sql('SELECT id, state, send_at FROM broadcasts ORDER BY id')) as Array<{
+      id: number;
+      state: string;
+      send_at: number | null;
+    }>,
   };
 }
 
@@ -52,7 +62,17 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     // Arabic-Indic digits are a time like any other; a full date too.
     const first = localDateTime(now + 2 * 86_400_000, ZONE);
     // Both chats already have article 1 (queued at ingest): taken as a time, the broadcast then reaches nobody new.
-    expectUserError(await cli('broadcast', '1', '--all', '--yes', '--at', first.replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d)))), /would reach nobody/);
+    expectUserError(
+      await cli(
+        'broadcast',
+        '1',
+        '--all',
+        '--yes',
+        '--at',
+        first.replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d))),
+      ),
+      /would reach nobody/,
+    );
   }, 120_000);
 
   it('an urgent alert and a broadcast scheduled, moved, cancelled, and refused once cancelled', async () => {
@@ -63,7 +83,9 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     expect((await cli('subs', 'add', 'console', 'three')).code).toBe(0);
     const r = await cli('broadcast', '2', '--all', '--yes', '--at', '18:00');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/scheduled broadcast b(\d+): 1 delivery of article 2 at \d{4}-\d\d-\d\d 18:00 \(Asia\/Damascus\); 2 already have it/);
+    expect(r.stdout).toMatch(
+      /scheduled broadcast b(\d+): 1 delivery of article 2 at \d{4}-\d\d-\d\d 18:00 \(Asia\/Damascus\); 2 already have it/,
+    );
     const b = Number(/scheduled broadcast b(\d+)/.exec(r.stdout)![1]);
     const u = await cli('urgent', 'انقطاع', 'الكهرباء', 'في', 'دمشق', '--yes', '--at', '07:30');
     expect(u.code, u.stderr).toBe(0);
@@ -75,13 +97,17 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     expect(list).toMatch(new RegExp(`b${b}\\t\\S+ 18:00\\tbroadcast\\t1\\t2\\t`));
     expect(list).toMatch(new RegExp(`b${ub}\\t\\S+ 07:30\\turgent\\t3\\t\\d+\\tانقطاع الكهرباء في دمشق`));
     const sendAt = (await rows()).broadcasts.find((x) => x.id === b)!.send_at!;
-    expect((await rows()).jobs.filter((j) => j.broadcast_id === b).map((j) => [j.state, j.not_before])).toEqual([['queued', sendAt]]);
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === b).map((j) => [j.state, j.not_before])).toEqual([
+      ['queued', sendAt],
+    ]);
     expect((await rows()).jobs.slice(0, articleJobs)).toEqual(stored.jobs); // the ingest's own posts untouched
 
     // Moved: the broadcast and its post take the new time.
     const moved = await cli('scheduled', 'move', `b${b}`, localDateTime(Date.now() + 3 * 86_400_000, ZONE));
     expect(moved.code, moved.stderr).toBe(0);
-    expect(moved.stdout).toMatch(new RegExp(`b${b} moved from \\S+ 18:00 to \\S+ \\d\\d:\\d\\d \\(Asia/Damascus\\), 1 delivery`));
+    expect(moved.stdout).toMatch(
+      new RegExp(`b${b} moved from \\S+ 18:00 to \\S+ \\d\\d:\\d\\d \\(Asia/Damascus\\), 1 delivery`),
+    );
     const after = await rows();
     const newAt = after.broadcasts.find((x) => x.id === b)!.send_at!;
     expect(newAt).toBeGreaterThan(sendAt);
@@ -100,8 +126,15 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     const cancelled = await cli('scheduled', 'cancel', `#${ub}`);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toMatch(new RegExp(`b${ub} cancelled: 3 deliveries will not go`));
-    expect((await rows()).jobs.filter((j) => j.broadcast_id === ub).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped']);
-    expectUserError(await cli('scheduled', 'cancel', `b${ub}`), new RegExp(`broadcast b${ub} was cancelled \\(or its article retracted\\)`));
+    expect((await rows()).jobs.filter((j) => j.broadcast_id === ub).map((j) => j.state)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
+    expectUserError(
+      await cli('scheduled', 'cancel', `b${ub}`),
+      new RegExp(`broadcast b${ub} was cancelled \\(or its article retracted\\)`),
+    );
     expectUserError(await cli('scheduled', 'move', `b${ub}`, '18:00'), /was cancelled/);
     expect((await cli('scheduled')).stdout).not.toMatch(new RegExp(`b${ub}\\t`));
 
@@ -116,7 +149,9 @@ describe('nashra broadcast --at, nashra scheduled', () => {
     const later = await cli('broadcast', '1', '--all', '--yes', '--at', localDateTime(Date.now() + 86_400_000, ZONE));
     expect(later.stdout).toMatch(/scheduled broadcast b\d+: 1 delivery of article 1/);
     const started = Date.now();
-    const run = await runCliInProcess(['run', '--once'], { env: { ...db.env, NASHRA_TIME_ZONE: ZONE, LOG_LEVEL: 'info' } });
+    const run = await runCliInProcess(['run', '--once'], {
+      env: { ...db.env, NASHRA_TIME_ZONE: ZONE, LOG_LEVEL: 'info' },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     // Not stuck, scheduled: said so, not "being sent at the platform's pace".

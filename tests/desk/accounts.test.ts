@@ -14,11 +14,23 @@ const setup = deskPerTest();
 
 /** One action's audit entries, newest first as the desk's log lists them (no port reads the log back). */
 const entries = async (f: DeskFixture, action: AuditAction): Promise<AuditEntry[]> =>
-  (await f.db.sql('SELECT id, at, platform, actor, action, detail FROM audit_log WHERE action = ? ORDER BY id DESC', action)).map((e) => ({
-    id: e.id as number, at: new Date(e.at as number), platform: e.platform as string, actor: e.actor as string, action: e.action as AuditAction,
+  (
+    await f.db.sql(
+      'SELECT id, at, platform, actor, action, detail FROM audit_log WHERE action = ? ORDER BY id DESC',
+      action,
+    )
+  ).map((e) => ({
+    id: e.id as number,
+    at: new Date(e.at as number),
+    platform: e.platform as string,
+    actor: e.actor as string,
+    action: e.action as AuditAction,
     detail: JSON.parse(e.detail as string) as Record<string, unknown>,
   }));
-const editors = (f: DeskFixture, ...args: string[]) => (input?: string) => runCliInProcess(['editors', ...args], { env: f.db.env, input });
+const editors =
+  (f: DeskFixture, ...args: string[]) =>
+  (input?: string) =>
+    runCliInProcess(['editors', ...args], { env: f.db.env, input });
 
 describe('nashra editors and the desk share the account actions', () => {
   it('add, passwd and remove each write the account and one audit entry, and the desk follows at once', async () => {
@@ -26,16 +38,26 @@ describe('nashra editors and the desk share the account actions', () => {
     const add = await editors(f, 'add', 'rana', '--password-stdin')(`${PASSWORD}\n`);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
-    expect(await entries(f, 'editor.add')).toEqual([expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { username: 'rana', outlet: 'main', role: 'editor' } })]);
+    expect(await entries(f, 'editor.add')).toEqual([
+      expect.objectContaining({
+        platform: 'cli',
+        actor: 'cli',
+        detail: { username: 'rana', outlet: 'main', role: 'editor' },
+      }),
+    ]);
 
     const j = jar();
     expect((await signIn(app, j, PASSWORD, 'rana')).statusCode).toBe(303);
-    expect(await entries(f, 'session.login')).toEqual([expect.objectContaining({ platform: 'desk', actor: 'rana', detail: { address: '127.0.0.1' } })]);
+    expect(await entries(f, 'session.login')).toEqual([
+      expect.objectContaining({ platform: 'desk', actor: 'rana', detail: { address: '127.0.0.1' } }),
+    ]);
     expect((await get(app, j, '/')).statusCode).toBe(200);
 
     // A new password ends every session: the open page sends the editor back to sign in, the old password no longer works.
     expect((await editors(f, 'passwd', 'RANA', '--password-stdin')('a new password 42\n')).code).toBe(0);
-    expect(await entries(f, 'editor.passwd')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana', signedOut: 1 } })]);
+    expect(await entries(f, 'editor.passwd')).toEqual([
+      expect.objectContaining({ platform: 'cli', detail: { username: 'rana', signedOut: 1 } }),
+    ]);
     expect((await get(app, j, '/')).headers.location).toBe('/login?expired=1');
     expect((await signIn(app, jar(), PASSWORD, 'rana')).statusCode).toBe(401);
     const again = jar();
@@ -47,7 +69,9 @@ describe('nashra editors and the desk share the account actions', () => {
     expect(listed.stdout).toMatch(/^rana\t/m);
     expect(listed.stdout).not.toContain('scrypt');
     expect((await editors(f, 'remove', 'rana')()).code).toBe(0);
-    expect(await entries(f, 'editor.remove')).toEqual([expect.objectContaining({ platform: 'cli', detail: { username: 'rana' } })]);
+    expect(await entries(f, 'editor.remove')).toEqual([
+      expect.objectContaining({ platform: 'cli', detail: { username: 'rana' } }),
+    ]);
     expect((await get(app, again, '/')).headers.location).toBe('/login?expired=1');
     expect((await signIn(app, jar(), 'a new password 42', 'rana')).statusCode).toBe(401);
     expect((await entries(f, 'session.refused')).map((e) => e.actor)).toEqual(['rana', 'rana']);
@@ -83,7 +107,9 @@ describe('nashra editors and the desk share the account actions', () => {
     expect((await entries(f, 'session.login')).map((e) => e.actor)).toEqual(['أحمد', 'admin']);
     // A name that is not one at all: no lookup, the same refusal.
     for (const username of ['', '\u0000admin', 'admin\u202e', 'x'.repeat(5000)]) {
-      expect((await signIn(app, jar(), PASSWORD, username)).statusCode, JSON.stringify(username.slice(0, 10))).toBe(401);
+      expect((await signIn(app, jar(), PASSWORD, username)).statusCode, JSON.stringify(username.slice(0, 10))).toBe(
+        401,
+      );
     }
     expect((await entries(f, 'session.refused')).map((e) => e.actor.length).every((n) => n <= 60)).toBe(true);
   });
@@ -126,7 +152,13 @@ describe('desk sessions', () => {
     const stored = (await f.db.sql('SELECT id FROM desk_sessions')).map((r) => r.id as string);
     expect(stored).toHaveLength(1);
     expect(stored[0]).not.toBe(cookie);
-    const forged = [stored[0]!, cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'), 'A'.repeat(43), '%FF%FE%00', 'x'.repeat(4000)];
+    const forged = [
+      stored[0]!,
+      cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'),
+      'A'.repeat(43),
+      '%FF%FE%00',
+      'x'.repeat(4000),
+    ];
     for (const value of forged) {
       const other = withCookie(value);
       const res = await get(app, other, '/');
@@ -143,7 +175,9 @@ describe('desk sessions', () => {
     expect((await get(app, replay, '/')).headers.location).toBe('/login?expired=1');
     const late = await post(app, replay, `/articles/${f.article.id}/edit`, edit);
     expect(late.statusCode).toBe(401);
-    expect((await post(app, withCookie(cookie), '/logout', { _csrf: csrfOf(page.body) })).headers.location).toBe('/login');
+    expect((await post(app, withCookie(cookie), '/logout', { _csrf: csrfOf(page.body) })).headers.location).toBe(
+      '/login',
+    );
     expect(await entries(f, 'session.logout')).toHaveLength(1);
 
     expect((await f.data.repos.articles.get(f.article.id))!.title).not.toBe('hijacked');
@@ -158,13 +192,18 @@ describe('desk sessions', () => {
     try {
       const link = f.lines.map((l) => /(http:\/\/\S+\/setup\/\S+)/.exec(l)?.[1]).find(Boolean)!;
       const form = await fetch(link);
-      const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookies = form.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const csrf = csrfOf(await form.text());
-      const submit = (username: string, password: string) => fetch(link, {
-        method: 'POST', redirect: 'manual',
-        body: new URLSearchParams({ _csrf: csrf, username, password, password2: password }),
-        headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
-      });
+      const submit = (username: string, password: string) =>
+        fetch(link, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ _csrf: csrf, username, password, password2: password }),
+          headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+        });
       const spoof = await submit('аdmin', PASSWORD);
       expect(spoof.status).toBe(400);
       expect(await spoof.text()).toContain('mixes Latin, Cyrillic or Greek letters');
@@ -178,13 +217,19 @@ describe('desk sessions', () => {
       const won = raced.find((r) => r.status === 303)!;
       const added = await entries(f, 'editor.add');
       expect(added).toHaveLength(1);
-      expect(added[0]).toMatchObject({ platform: 'desk', detail: { via: 'first-run setup', outlet: 'main', role: 'admin' } });
+      expect(added[0]).toMatchObject({
+        platform: 'desk',
+        detail: { via: 'first-run setup', outlet: 'main', role: 'admin' },
+      });
       const listed = (await editors(f, 'list')()).stdout.split('\n').filter((l) => /\t/.test(l));
       expect(listed).toHaveLength(2); // the header and one account
       // The installation's first account runs it: admin of main.
       expect(listed[1]).toMatch(/^\S+\tmain:admin\t/);
       // The winner is signed in by the cookie it was given.
-      const session = won.headers.getSetCookie().find((c) => c.startsWith('nashra_session='))!.split(';')[0]!;
+      const session = won.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('nashra_session='))!
+        .split(';')[0]!;
       const today = await fetch(`${desk.url}/`, { headers: { cookie: session }, redirect: 'manual' });
       expect(today.status).toBe(200);
       expect(await today.text()).toContain(added[0]!.actor);
@@ -198,7 +243,10 @@ describe('desk sessions', () => {
 describe('nashra ingest', () => {
   it('is a newsroom action: one audit entry per input, new or duplicate, with what was queued', async () => {
     const { f } = await setup();
-    const sub = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, Date.now());
+    const sub = await f.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '-1001', kind: 'channel' },
+      Date.now(),
+    );
     const file = join(ROOT, 'samples/easc-topic3.txt');
     const ingest = () => runCliInProcess(['ingest', file], { env: f.db.env });
     const first = await ingest();
@@ -209,6 +257,10 @@ describe('nashra ingest', () => {
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, queued: 1 } }),
       expect.objectContaining({ platform: 'cli', actor: 'cli', detail: { article: id, duplicate: 'guid' } }),
     ]);
-    expect((await f.db.sql(`SELECT subscription_id FROM jobs WHERE article_id = ? AND kind = 'post'`, id)).map((d) => d.subscription_id)).toEqual([sub.id]);
+    expect(
+      (await f.db.sql(`SELECT subscription_id FROM jobs WHERE article_id = ? AND kind = 'post'`, id)).map(
+        (d) => d.subscription_id,
+      ),
+    ).toEqual([sub.id]);
   });
 });

@@ -17,8 +17,13 @@ const setup = deskPerTest();
 async function sentTo(fx: DeskFixture): Promise<void> {
   const hourAgo = Date.now() - 3600_000;
   const subs = [];
-  for (const chatId of ['1001', '1002', '1003']) subs.push(await fx.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo));
-  await queuePosts(fx.data, fx.article.id, subs.map((s) => s.id));
+  for (const chatId of ['1001', '1002', '1003'])
+    subs.push(await fx.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, hourAgo));
+  await queuePosts(
+    fx.data,
+    fx.article.id,
+    subs.map((s) => s.id),
+  );
   await sendQueued(fx.data, 'telegram', 2, (id) => String(7000 + id));
 }
 
@@ -35,7 +40,10 @@ describe('desk: correct and retract a sent story', () => {
     expect(page.body).toContain('id="correct-sent"');
     const title = 'عنوان مصحّح بعد التحقق من الأرقام';
     const draft = await post(app, j, `/articles/${f.article.id}/correct`, {
-      _csrf: csrfOf(page.body), title, summary: f.article.summary.join('\n'), hashtags: f.article.hashtags.join(' '),
+      _csrf: csrfOf(page.body),
+      title,
+      summary: f.article.summary.join('\n'),
+      hashtags: f.article.hashtags.join(' '),
     });
     expect(draft.statusCode).toBe(303);
     const preview = await get(app, j, String(draft.headers.location));
@@ -55,16 +63,22 @@ describe('desk: correct and retract a sent story', () => {
     // Without the session's CSRF token nothing happens.
     expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: 'forged' })).statusCode).toBe(403);
     expect((await f.data.repos.articles.get(f.article.id))!.retracted).toBeUndefined();
-    expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode).toBe(303);
+    expect(
+      (await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode,
+    ).toBe(303);
     expect((await f.data.repos.articles.get(f.article.id))!.retracted).toMatchObject({ by: `desk:${EDITOR}` });
     // The queued edits give way to the deletions; the delivery still queued is cancelled.
     expect(await corrections(f)).toEqual({ skipped: 2, queued: 2 });
-    expect(await f.data.repos.corrections.postStates(f.article.id)).toEqual(expect.arrayContaining([{ platform: 'telegram', state: 'skipped', count: 1 }]));
+    expect(await f.data.repos.corrections.postStates(f.article.id)).toEqual(
+      expect.arrayContaining([{ platform: 'telegram', state: 'skipped', count: 1 }]),
+    );
     const after = await get(app, j, `/articles/${f.article.id}`);
     expect(after.body).toContain('سُحب هذا الخبر');
     expect(after.body).toContain('ما جرى للمنشورات');
     expect(after.body).not.toContain('id="retract"');
-    expect((await f.data.repos.reads.audit({ limit: 10 })).map((e) => e.action)).toEqual(expect.arrayContaining(['correction.preview', 'correction.confirm', 'article.retract']));
+    expect((await f.data.repos.reads.audit({ limit: 10 })).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['correction.preview', 'correction.confirm', 'article.retract']),
+    );
   });
 
   it('the report is Arabic: platforms by their labels, counts that agree with «منشور», Arabic reasons (issue 21, item 26)', async () => {
@@ -77,12 +91,23 @@ describe('desk: correct and retract a sent story', () => {
       await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '1001', kind: 'private' }, hourAgo),
       await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '1002', kind: 'private' }, hourAgo),
     ];
-    await queuePosts(f.data, f.article.id, subs.map((s) => s.id));
+    await queuePosts(
+      f.data,
+      f.article.id,
+      subs.map((s) => s.id),
+    );
     for (const platform of ['console', 'telegram']) await sendQueued(f.data, platform, 5, (id) => String(7000 + id));
     const retractPage = await get(app, j, `/articles/${f.article.id}/retract`);
-    expect((await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode).toBe(303);
+    expect(
+      (await post(app, j, `/articles/${f.article.id}/retract`, { _csrf: csrfOf(retractPage.body) })).statusCode,
+    ).toBe(303);
     // The console's worker fails its deletion (it cannot delete what it printed); Telegram's two wait for Telegram.
-    const worker = new DeliveryWorker(f.data, [createConsoleTransport(() => {}, f.config)], createLogger({ level: 'silent' }), { pollMs: 5 });
+    const worker = new DeliveryWorker(
+      f.data,
+      [createConsoleTransport(() => {}, f.config)],
+      createLogger({ level: 'silent' }),
+      { pollMs: 5 },
+    );
     worker.start();
     try {
       await expect.poll(async () => (await corrections(f)).failed ?? 0, { timeout: 5000 }).toBe(1);

@@ -9,7 +9,15 @@ import type { StoredArticle } from '../../src/model/article.js';
 import { storeArticleIn } from '../helpers/articles.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
-import { csrfOf, deskFixture, EDITOR, PASSWORD, startDesk, type DeskFixture, type DeskHandle } from '../helpers/desk.js';
+import {
+  csrfOf,
+  deskFixture,
+  EDITOR,
+  PASSWORD,
+  startDesk,
+  type DeskFixture,
+  type DeskHandle,
+} from '../helpers/desk.js';
 
 let fixture: DeskFixture | undefined;
 const tmp = tempDir('nashra-full-cli-');
@@ -38,9 +46,16 @@ async function started(): Promise<{ f: DeskFixture; desk: DeskHandle }> {
 
 async function hostileArticle(f: DeskFixture, over: Record<string, unknown> = {}): Promise<StoredArticle> {
   const r = await storeArticleIn(f.data, {
-    url: 'https://example.org/news/hostile?a=1&b="><script>alert(5)</script>', title: 'عنوان <script>alert(6)</script> "مقتبس"',
-    source: 'مصدر <i>مائل</i>', author: '<b>كاتب</b>', paragraphs: HOSTILE, categories: [], language: 'ar',
-    imageUrl: 'https://example.org/lead.jpg?x="onerror="alert(7)', publishedAt: new Date(), ...over,
+    url: 'https://example.org/news/hostile?a=1&b="><script>alert(5)</script>',
+    title: 'عنوان <script>alert(6)</script> "مقتبس"',
+    source: 'مصدر <i>مائل</i>',
+    author: '<b>كاتب</b>',
+    paragraphs: HOSTILE,
+    categories: [],
+    language: 'ar',
+    imageUrl: 'https://example.org/lead.jpg?x="onerror="alert(7)',
+    publishedAt: new Date(),
+    ...over,
   });
   if (r.status !== 'new') throw new Error('not stored');
   return r.article;
@@ -49,20 +64,28 @@ async function hostileArticle(f: DeskFixture, over: Record<string, unknown> = {}
 /** Signs the editor in over HTTP; the session cookie. */
 async function signIn(d: DeskHandle): Promise<string> {
   const page = await fetch(`${d.url}/login`);
-  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookies = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const res = await fetch(`${d.url}/login`, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrfOf(await page.text()), username: EDITOR, password: PASSWORD }),
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ _csrf: csrfOf(await page.text()), username: EDITOR, password: PASSWORD }),
     headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
   });
   expect(res.status).toBe(303);
-  return res.headers.getSetCookie().find((c) => c.startsWith('nashra_session='))!.split(';')[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('nashra_session='))!
+    .split(';')[0]!;
 }
 
 /** The page's full-story section. */
 const sectionOf = (body: string) => /<section class="card" id="full-story"[\s\S]*?<\/section>/.exec(body)?.[0] ?? '';
 
 describe('the article page', () => {
-  it('shows the full story as readers get it, every text escaped: the article\'s own HTML injects nothing', async () => {
+  it("shows the full story as readers get it, every text escaped: the article's own HTML injects nothing", async () => {
     const { f, desk: d } = await started();
     const a = await hostileArticle(f);
     const session = await signIn(d);
@@ -79,21 +102,32 @@ describe('the article page', () => {
     expect(section).toContain('&lt;img src=x onerror=alert(1)&gt; و &quot;&gt;&lt;svg onload=alert(2)&gt;');
     expect(section).toContain('<blockquote>لن نسمح بأي &lt;b&gt;تلاعب&lt;/b&gt; في النتائج</blockquote>');
     expect(section).toContain('href="https://example.org/lead.jpg?x=&quot;onerror=&quot;alert(7)"');
-    expect(section).toContain('href="https://example.org/news/hostile?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(5)&lt;/script&gt;"');
+    expect(section).toContain(
+      'href="https://example.org/news/hostile?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(5)&lt;/script&gt;"',
+    );
     // Nothing of the article became markup: the only tags are the section's own.
     const tags = [...section.matchAll(/<\/?([a-z0-9]+)/gi)].map((m) => m[1]!.toLowerCase());
-    expect(new Set(tags)).toEqual(new Set(['section', 'details', 'summary', 'h2', 'div', 'h3', 'p', 'span', 'a', 'blockquote']));
+    expect(new Set(tags)).toEqual(
+      new Set(['section', 'details', 'summary', 'h2', 'div', 'h3', 'p', 'span', 'a', 'blockquote']),
+    );
     expect(section).not.toMatch(/<(script|img|svg|iframe|b|i)\b/i);
     // Every attribute of every tag is the page's own (the article's words stay text, even «onerror=»).
-    const attributes = [...section.matchAll(/<[a-z][^>]*>/gi)].flatMap((m) => [...m[0].matchAll(/\s([a-z-]+)=/gi)].map((a) => a[1]!));
-    expect(new Set(attributes)).toEqual(new Set(['class', 'id', 'aria-labelledby', 'dir', 'lang', 'href', 'rel', 'target']));
+    const attributes = [...section.matchAll(/<[a-z][^>]*>/gi)].flatMap((m) =>
+      [...m[0].matchAll(/\s([a-z-]+)=/gi)].map((a) => a[1]!),
+    );
+    expect(new Set(attributes)).toEqual(
+      new Set(['class', 'id', 'aria-labelledby', 'dir', 'lang', 'href', 'rel', 'target']),
+    );
     // No script anywhere in the page but the desk's own file.
     expect([...body.matchAll(/<script\b[^>]*>/g)].every((m) => /src="\/static\//.test(m[0]))).toBe(true);
   });
 
-  it('a link or photo that is not http(s) is left out; the reads counted by readers\' requests show where reach shows', async () => {
+  it("a link or photo that is not http(s) is left out; the reads counted by readers' requests show where reach shows", async () => {
     const { f, desk: d } = await started();
-    const a = await hostileArticle(f, { url: 'javascript:alert(1)', imageUrl: 'data:image/svg+xml,<svg onload=alert(1)>' });
+    const a = await hostileArticle(f, {
+      url: 'javascript:alert(1)',
+      imageUrl: 'data:image/svg+xml,<svg onload=alert(1)>',
+    });
     const session = await signIn(d);
     let section = sectionOf(await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text());
     expect(section).not.toMatch(/javascript:alert\(1\)"|data:image/);
@@ -110,7 +144,9 @@ describe('the article page', () => {
     // The desk's own showing counts no read.
     section = sectionOf(body);
     expect(section).toContain('بدأ الحفل');
-    body = await (await fetch(`${d.url}/articles/${a.id}?lang=en`, { headers: { cookie: `${session}; nashra_lang=en` } })).text();
+    body = await (
+      await fetch(`${d.url}/articles/${a.id}?lang=en`, { headers: { cookie: `${session}; nashra_lang=en` } })
+    ).text();
     expect(body).toContain('<p id="full-reads">Full text read in the chats: 2 times.</p>');
   });
 
@@ -119,7 +155,9 @@ describe('the article page', () => {
     const a = await hostileArticle(f);
     await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, a.id);
     const session = await signIn(d);
-    const section = sectionOf(await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text());
+    const section = sectionOf(
+      await (await fetch(`${d.url}/articles/${a.id}`, { headers: { cookie: session } })).text(),
+    );
     expect(section).toContain('سُحب هذا الخبر: من يطلب نصه الكامل');
     expect(section).not.toContain('بدأ الحفل');
   });
@@ -129,9 +167,17 @@ describe('outsiders', () => {
   it('a visitor without a session gets no full text of any article, whether published, held for review or retracted', async () => {
     const { f, desk: d } = await started();
     const published = await hostileArticle(f);
-    const held = await hostileArticle(f, { url: 'https://example.org/news/held', title: 'خبر ينتظر المراجعة', paragraphs: ['فقرة سرية لم تُنشر بعد في أي مكان على الإطلاق.'] });
+    const held = await hostileArticle(f, {
+      url: 'https://example.org/news/held',
+      title: 'خبر ينتظر المراجعة',
+      paragraphs: ['فقرة سرية لم تُنشر بعد في أي مكان على الإطلاق.'],
+    });
     await f.data.repos.reviews.open(held.id, Date.now());
-    const retracted = await hostileArticle(f, { url: 'https://example.org/news/gone', title: 'خبر مسحوب', paragraphs: ['فقرة مسحوبة لا يجوز أن يقرأها أحد بعد الآن.'] });
+    const retracted = await hostileArticle(f, {
+      url: 'https://example.org/news/gone',
+      title: 'خبر مسحوب',
+      paragraphs: ['فقرة مسحوبة لا يجوز أن يقرأها أحد بعد الآن.'],
+    });
     await confirmRetraction(f.deps.outlets.main, CLI_OPERATOR, retracted.id);
     for (const a of [published, held, retracted]) {
       for (const path of [`/articles/${a.id}`, `/articles/${a.id}/preview`]) {
@@ -151,12 +197,20 @@ describe('outsiders', () => {
 });
 
 describe('where a group chooses the full text in the group (template.fullStoryInGroup, off by default)', () => {
-  it('the desk\'s settings form offers it for a group (not a channel) and saves it, audited', async () => {
+  it("the desk's settings form offers it for a group (not a channel) and saves it, audited", async () => {
     const { f, desk: d } = await started();
-    const group = await f.data.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' }, Date.now());
-    const channel = await f.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, Date.now());
+    const group = await f.data.repos.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: '120363000000000009@g.us', kind: 'group', title: 'الحي' },
+      Date.now(),
+    );
+    const channel = await f.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '-1001', kind: 'channel' },
+      Date.now(),
+    );
     const session = await signIn(d);
-    const channelForm = await (await fetch(`${d.url}/subscriptions/${channel.id}/settings`, { headers: { cookie: session } })).text();
+    const channelForm = await (
+      await fetch(`${d.url}/subscriptions/${channel.id}/settings`, { headers: { cookie: session } })
+    ).text();
     expect(channelForm).not.toContain('name="full_story_in_group"');
     const page = await fetch(`${d.url}/subscriptions/${group.id}/settings`, { headers: { cookie: session } });
     // The CSRF secret's cookie comes with the form, as a browser keeps it.
@@ -164,12 +218,16 @@ describe('where a group chooses the full text in the group (template.fullStoryIn
     const form = await page.text();
     expect(form).toMatch(/<select name="full_story_in_group">\s*<option value="default" selected>/);
     const res = await fetch(`${d.url}/subscriptions/${group.id}/settings`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams({ _csrf: csrfOf(form), topics: '', full_story_in_group: 'on' }),
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ _csrf: csrfOf(form), topics: '', full_story_in_group: 'on' }),
       headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(res.status).toBe(303);
     expect(await f.data.repos.subscriptions.template(group.id)).toEqual({ fullStoryInGroup: true });
-    expect((await f.data.repos.reads.audit({ limit: 5 })).find((e) => e.action === 'subscription.update')?.detail).toMatchObject({ changes: ['fullStoryInGroup'] });
+    expect(
+      (await f.data.repos.reads.audit({ limit: 5 })).find((e) => e.action === 'subscription.update')?.detail,
+    ).toMatchObject({ changes: ['fullStoryInGroup'] });
   });
 
   it('`nashra subs set --full-story-in-group` and `--no-full-story-in-group` set it, `--default full-story-in-group` returns it to off', async () => {

@@ -11,8 +11,24 @@ import { deskPlatforms } from '../../src/app/desk.js';
 import { outletFile, outletSchema } from '../../src/app/outlets.js';
 import { createLogger } from '../../src/logger.js';
 import {
-  addDeskEditor, addOutlet, articleById, auditEntries, broadcastById, CLI_OPERATOR, ingestArticle, outletNewsrooms, previewBroadcast,
-  previewCorrection, removeDeskMembership, revisionById, setDeskMembership, sourceById, subscribe, subscriptionById, subscriptionSettings, type NewsroomDeps,
+  addDeskEditor,
+  addOutlet,
+  articleById,
+  auditEntries,
+  broadcastById,
+  CLI_OPERATOR,
+  ingestArticle,
+  outletNewsrooms,
+  previewBroadcast,
+  previewCorrection,
+  removeDeskMembership,
+  revisionById,
+  setDeskMembership,
+  sourceById,
+  subscribe,
+  subscriptionById,
+  subscriptionSettings,
+  type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -31,7 +47,14 @@ interface World {
   a: NewsroomDeps;
   b: NewsroomDeps;
   /** b's ids that a has none of (b holds more of each). */
-  bIds: { article: number; source: number; chat: number; broadcast: number; broadcastToken: string; correction: number };
+  bIds: {
+    article: number;
+    source: number;
+    chat: number;
+    broadcast: number;
+    broadcastToken: string;
+    correction: number;
+  };
 }
 
 /**
@@ -39,7 +62,10 @@ interface World {
  * correction draft; b holds more of each, so its ids beyond a's are ids a does not have. Every account is made as
  * `nashra editors add`/`grant` makes it.
  */
-async function world(adapter: 'sqlite' | 'postgres', accounts: Array<[string, Array<[string, DeskRole]>]>): Promise<World> {
+async function world(
+  adapter: 'sqlite' | 'postgres',
+  accounts: Array<[string, Array<[string, DeskRole]>]>,
+): Promise<World> {
   const { dir, cleanup } = tempDir('nashra-outlets-desk-');
   onTestFinished(cleanup);
   const config = loadAppConfig({ DATABASE_PATH: `${dir}/n.db`, TELEGRAM_BOT_TOKEN: TOKEN });
@@ -56,7 +82,8 @@ async function world(adapter: 'sqlite' | 'postgres', accounts: Array<[string, Ar
     return ports;
   };
   const main = newsroomDeps(BUILT_IN_PLATFORMS, config, await open('main'), logger);
-  for (const slug of ['aa', 'bb']) await addOutlet(main, CLI_OPERATOR, { slug, name: slug.toUpperCase(), envPrefix: `${slug.toUpperCase()}_` });
+  for (const slug of ['aa', 'bb'])
+    await addOutlet(main, CLI_OPERATOR, { slug, name: slug.toUpperCase(), envPrefix: `${slug.toUpperCase()}_` });
   const a = newsroomDeps(BUILT_IN_PLATFORMS, config, await open('aa'), logger);
   const b = newsroomDeps(BUILT_IN_PLATFORMS, config, await open('bb'), logger);
   for (const [name, memberships] of accounts) {
@@ -68,14 +95,31 @@ async function world(adapter: 'sqlite' | 'postgres', accounts: Array<[string, Ar
   const seed = async (deps: NewsroomDeps, word: string, n: number) => {
     const ids = { article: 0, source: 0, chat: 0 };
     for (let i = 1; i <= n; i++) {
-      const r = await ingestArticle(deps, CLI_OPERATOR, bridgeArticle(i, {
-        url: `https://${word}.example/news/${i}`, title: `${word} افتتاح الجسر رقم ${i} في مدينة حمص`,
-        paragraphs: [`أعلنت السلطات ${word} افتتاح الجسر رقم ${i} بعد أشهر من العمل المتواصل في المدينة.`, `وقال مسؤولون إن الجسر رقم ${i} سيخدم آلاف السكان.`],
-      }));
+      const r = await ingestArticle(
+        deps,
+        CLI_OPERATOR,
+        bridgeArticle(i, {
+          url: `https://${word}.example/news/${i}`,
+          title: `${word} افتتاح الجسر رقم ${i} في مدينة حمص`,
+          paragraphs: [
+            `أعلنت السلطات ${word} افتتاح الجسر رقم ${i} بعد أشهر من العمل المتواصل في المدينة.`,
+            `وقال مسؤولون إن الجسر رقم ${i} سيخدم آلاف السكان.`,
+          ],
+        }),
+      );
       if (r.status !== 'new') throw new Error('seed article not new');
       ids.article = r.article.id;
-      ids.source = (await deps.data.repos.sources.add({ url: `https://${word}.example/feed${i}.xml`, kind: 'rss', name: `${word} source ${i}` }, Date.now())).id;
-      const sub = await subscribe(deps, CLI_OPERATOR, { platform: 'telegram', chatId: `${word === 'alphaword' ? 12345 : 98765}${i}`, kind: 'private' });
+      ids.source = (
+        await deps.data.repos.sources.add(
+          { url: `https://${word}.example/feed${i}.xml`, kind: 'rss', name: `${word} source ${i}` },
+          Date.now(),
+        )
+      ).id;
+      const sub = await subscribe(deps, CLI_OPERATOR, {
+        platform: 'telegram',
+        chatId: `${word === 'alphaword' ? 12345 : 98765}${i}`,
+        kind: 'private',
+      });
       if (sub.kind !== 'subscribed') throw new Error(`seed chat: ${sub.kind}`);
       ids.chat = sub.subscription.id;
     }
@@ -84,14 +128,24 @@ async function world(adapter: 'sqlite' | 'postgres', accounts: Array<[string, Ar
   await seed(a, 'alphaword', 1);
   const bSeed = await seed(b, 'bravoword', 3);
   const broadcast = await previewBroadcast(b, CLI_OPERATOR, String(bSeed.article), { audience: { kind: 'all' } });
-  const correction = await previewCorrection(b, CLI_OPERATOR, String(bSeed.article), { title: 'bravoword corrected title' });
+  const correction = await previewCorrection(b, CLI_OPERATOR, String(bSeed.article), {
+    title: 'bravoword corrected title',
+  });
 
   const outlets = outletNewsrooms(main, async (slug) => ({ aa: a, bb: b })[slug as 'aa' | 'bb']);
   const app = await buildDesk({ outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {} });
   onTestFinished(() => app.close());
   return {
-    app, main, a, b,
-    bIds: { ...bSeed, broadcast: broadcast.broadcast.id, broadcastToken: broadcast.broadcast.token, correction: correction.draft.id },
+    app,
+    main,
+    a,
+    b,
+    bIds: {
+      ...bSeed,
+      broadcast: broadcast.broadcast.id,
+      broadcastToken: broadcast.broadcast.token,
+      correction: correction.draft.id,
+    },
   };
 }
 
@@ -103,7 +157,11 @@ async function snapshot(w: World): Promise<string> {
     rows.push(await articleById(b, id), await sourceById(b, id), await subscriptionById(b, id));
     if (await subscriptionById(b, id)) rows.push(await subscriptionSettings(b, id));
   }
-  rows.push(await broadcastById(b, w.bIds.broadcast), await revisionById(b, w.bIds.correction), await auditEntries(b, { limit: 500 }));
+  rows.push(
+    await broadcastById(b, w.bIds.broadcast),
+    await revisionById(b, w.bIds.correction),
+    await auditEntries(b, { limit: 500 }),
+  );
   return JSON.stringify(rows);
 }
 
@@ -123,8 +181,12 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     const before = await snapshot(w);
 
     const gets = [
-      `/articles/${bIds.article}`, `/articles/${bIds.article}/preview?title=x`, `/articles/${bIds.article}/retract`,
-      `/broadcasts/${bIds.broadcast}`, `/broadcasts/${bIds.broadcast}/events`, `/corrections/${bIds.correction}`,
+      `/articles/${bIds.article}`,
+      `/articles/${bIds.article}/preview?title=x`,
+      `/articles/${bIds.article}/retract`,
+      `/broadcasts/${bIds.broadcast}`,
+      `/broadcasts/${bIds.broadcast}/events`,
+      `/corrections/${bIds.correction}`,
       `/subscriptions/${bIds.chat}/settings`,
     ];
     for (const url of gets) expect([url, (await get(app, j, url)).statusCode]).toEqual([url, 404]);
@@ -140,16 +202,33 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
       [`/broadcasts/${bIds.broadcast}/schedule`, { token: bIds.broadcastToken, at: '2099-01-01T10:00' }],
       [`/corrections/${bIds.correction}/confirm`, { token: 'x' }],
       [`/corrections/${bIds.correction}/cancel`, { token: 'x' }],
-      [`/sources/${bIds.source}/pause`, {}], [`/sources/${bIds.source}/remove`, {}], [`/sources/${bIds.source}/poll`, {}],
+      [`/sources/${bIds.source}/pause`, {}],
+      [`/sources/${bIds.source}/remove`, {}],
+      [`/sources/${bIds.source}/poll`, {}],
       [`/subscriptions/${bIds.chat}/deactivate`, {}],
       [`/subscriptions/${bIds.chat}/settings`, { topics: 'hijacked', header_mode: 'text', header: 'hijacked' }],
     ];
-    for (const [url, form] of posts) expect([url, (await post(app, j, url, { _csrf: csrf, ...form })).statusCode]).toEqual([url, 404]);
+    for (const [url, form] of posts)
+      expect([url, (await post(app, j, url, { _csrf: csrf, ...form })).statusCode]).toEqual([url, 404]);
     // A scheduled send is named by id and token alone: b's, asked in a, is not found there (a note), nothing moves.
-    expect((await post(app, j, `/scheduled/${bIds.broadcast}/cancel`, { _csrf: csrf, token: bIds.broadcastToken })).statusCode).toBe(303);
+    expect(
+      (await post(app, j, `/scheduled/${bIds.broadcast}/cancel`, { _csrf: csrf, token: bIds.broadcastToken }))
+        .statusCode,
+    ).toBe(303);
 
     // The lists, search, reach and its CSV show a's rows and never b's.
-    for (const url of ['/', '/?q=bravoword', '/sources', '/subscriptions', '/reach', '/reach.csv', '/activity', '/stats', '/queue', '/scheduled']) {
+    for (const url of [
+      '/',
+      '/?q=bravoword',
+      '/sources',
+      '/subscriptions',
+      '/reach',
+      '/reach.csv',
+      '/activity',
+      '/stats',
+      '/queue',
+      '/scheduled',
+    ]) {
       const res = await get(app, j, url);
       expect([url, res.statusCode]).toEqual([url, 200]);
       expect([url, /bravoword (افتتاح|source)|98765[123]/.test(res.body)]).toEqual([url, false]);
@@ -167,8 +246,16 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     expect(await snapshot(w)).toBe(before);
   });
 
-  it('switches outlets only with a CSRF token and only to a member\'s outlet; a revoked membership stops at the next request', async () => {
-    const w = await world(name, [['both', [['aa', 'admin'], ['bb', 'editor']]]]);
+  it("switches outlets only with a CSRF token and only to a member's outlet; a revoked membership stops at the next request", async () => {
+    const w = await world(name, [
+      [
+        'both',
+        [
+          ['aa', 'admin'],
+          ['bb', 'editor'],
+        ],
+      ],
+    ]);
     const { app, bIds } = w;
     const { j, csrf } = await signedIn(app, 'both');
     // A new session shows its editor's first outlet (not a member of main).
@@ -196,18 +283,27 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     // A forged switch to an outlet the editor is not a member of: 403, audited in main, still in b.
     const forged = await post(app, j, '/outlet', { outlet: 'main', _csrf: csrf });
     expect(forged.statusCode).toBe(403);
-    expect((await auditEntries(w.main, { action: 'refused', limit: 10 })).map((e) => e.detail)).toEqual([{ action: 'outlet.switch', outlet: 'main' }]);
+    expect((await auditEntries(w.main, { action: 'refused', limit: 10 })).map((e) => e.detail)).toEqual([
+      { action: 'outlet.switch', outlet: 'main' },
+    ]);
     expect((await get(app, j, '/')).body).toContain('bravoword');
     // Hostile values: another spelling, a path, an oversized name, NUL, a repeated field. Each refused, still in b.
     for (const outlet of ['AA', ' aa', 'aa/../main', 'x'.repeat(20_000), 'a\u0000a']) {
       expect((await post(app, j, '/outlet', { outlet, _csrf: csrf })).statusCode).toBe(403);
     }
     const repeated = await app.inject({
-      method: 'POST', url: '/outlet', payload: `outlet=aa&outlet=bb&_csrf=${encodeURIComponent(csrf)}`,
-      headers: { cookie: [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      url: '/outlet',
+      payload: `outlet=aa&outlet=bb&_csrf=${encodeURIComponent(csrf)}`,
+      headers: {
+        cookie: [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
     });
     expect(repeated.statusCode).toBe(403);
-    expect((await auditEntries(w.main, { action: 'refused', limit: 10 })).every((e) => String(e.detail.outlet).length <= 40)).toBe(true);
+    expect(
+      (await auditEntries(w.main, { action: 'refused', limit: 10 })).every((e) => String(e.detail.outlet).length <= 40),
+    ).toBe(true);
     expect((await get(app, j, '/')).body).toContain('bravoword');
 
     // Revoked in b (from the shell): the next request is served in a, never in b.
@@ -225,7 +321,12 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     expect(gone.headers.location).toBe('/login?outlets=0');
     expect(j.cookies.has('nashra_session')).toBe(false);
     expect((await get(app, j, '/login?outlets=0')).body).toContain('لم يعد حسابك عضواً في أي مؤسسة');
-    const late = await post(app, other.j, `/articles/1/edit`, { _csrf: other.csrf, title: 'late', summary: 'late', hashtags: '' });
+    const late = await post(app, other.j, `/articles/1/edit`, {
+      _csrf: other.csrf,
+      title: 'late',
+      summary: 'late',
+      hashtags: '',
+    });
     expect(late.statusCode).toBe(403);
     expect((await articleById(w.a, 1))!.title).toContain('alphaword');
   });
@@ -245,7 +346,12 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
     const settings = (await get(app, j, '/subscriptions/1/settings')).body;
     expect(settings).toContain('لمديري المؤسسة');
     expect(settings).not.toContain('>حفظ</button>');
-    const before = JSON.stringify([await sourceById(a, 1), await sourceById(a, 2), await subscriptionById(a, 1), await subscriptionSettings(a, 1)]);
+    const before = JSON.stringify([
+      await sourceById(a, 1),
+      await sourceById(a, 2),
+      await subscriptionById(a, 1),
+      await subscriptionSettings(a, 1),
+    ]);
     const refusals: Array<[string, Record<string, string>, string]> = [
       ['/sources', { url: 'https://example.org/feed.xml', name: 'new' }, 'source.add'],
       ['/sources/1/pause', {}, 'source.pause'],
@@ -257,13 +363,32 @@ describe.each(adapters())('the desk with several outlets ($name)', ({ name }) =>
       const res = await post(app, j, url, { _csrf: csrf, ...form });
       expect([url, res.statusCode]).toEqual([url, 403]);
       expect(res.body).toContain('إدارة المؤسسة');
-      expect((await auditEntries(a, { action: 'refused', limit: 1 }))[0]).toMatchObject({ actor: 'edna', detail: { action } });
+      expect((await auditEntries(a, { action: 'refused', limit: 1 }))[0]).toMatchObject({
+        actor: 'edna',
+        detail: { action },
+      });
     }
-    expect(JSON.stringify([await sourceById(a, 1), await sourceById(a, 2), await subscriptionById(a, 1), await subscriptionSettings(a, 1)])).toBe(before);
-    expect((await auditEntries(a, { action: 'refused', limit: 10 }))).toHaveLength(refusals.length);
+    expect(
+      JSON.stringify([
+        await sourceById(a, 1),
+        await sourceById(a, 2),
+        await subscriptionById(a, 1),
+        await subscriptionSettings(a, 1),
+      ]),
+    ).toBe(before);
+    expect(await auditEntries(a, { action: 'refused', limit: 10 })).toHaveLength(refusals.length);
 
     // Items are an editor's work: fix a summary, preview a broadcast, poll a source.
-    expect((await post(app, j, '/articles/1/edit', { _csrf: csrf, title: 'alphaword عنوان المحرر', summary: 'جملة أولى.', hashtags: '' })).statusCode).toBe(303);
+    expect(
+      (
+        await post(app, j, '/articles/1/edit', {
+          _csrf: csrf,
+          title: 'alphaword عنوان المحرر',
+          summary: 'جملة أولى.',
+          hashtags: '',
+        })
+      ).statusCode,
+    ).toBe(303);
     expect((await articleById(a, 1))!.title).toBe('alphaword عنوان المحرر');
     const broadcast = await post(app, j, '/articles/1/broadcast', { _csrf: csrf, audience: 'all' });
     expect(broadcast.statusCode).toBe(303);

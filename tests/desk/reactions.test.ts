@@ -9,8 +9,8 @@ import { queuePosts, sendQueued } from '../helpers/raw-db.js';
 
 const setup = deskPerTest();
 
-describe('reactions on the desk\'s article page', () => {
-  it('lists each platform\'s reactions, most given first, Stars and custom emoji in words; none yet said so', async () => {
+describe("reactions on the desk's article page", () => {
+  it("lists each platform's reactions, most given first, Stars and custom emoji in words; none yet said so", async () => {
     const { app, f } = await setup();
     const j = jar();
     await signIn(app, j);
@@ -21,21 +21,47 @@ describe('reactions on the desk\'s article page', () => {
 
     // One post sent to a Telegram channel (message 1001) and one to a WhatsApp group.
     const r = f.data.repos;
-    const channel = await r.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001234500001', kind: 'channel' }, Date.now() - 60_000);
-    const group = await r.subscriptions.subscribe({ platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group' }, Date.now() - 60_000);
+    const channel = await r.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '-1001234500001', kind: 'channel' },
+      Date.now() - 60_000,
+    );
+    const group = await r.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: '120363000000000001@g.us', kind: 'group' },
+      Date.now() - 60_000,
+    );
     expect(await queuePosts(f.data, f.article.id, [channel.id, group.id])).toBe(2);
     expect(await sendQueued(f.data, 'telegram', 5, () => '1001')).toHaveLength(1);
     expect(await sendQueued(f.data, 'whatsapp', 5, () => 'true_120363000000000001@g.us_3EB0AA')).toHaveLength(1);
     const newsroom = f.deps.outlets.main;
     const at = Date.now();
-    expect(await recordReactions(newsroom, {
-      kind: 'counts', platform: 'telegram', chatId: '-1001234500001', messageId: '1001', at,
-      counts: [{ emoji: '❤', count: 4 }, { emoji: '👍', count: 12 }, { emoji: 'paid', count: 3 }, { emoji: 'custom:1', count: 2 }, { emoji: 'custom:2', count: 5 }],
-    })).toBe('recorded');
-    expect(await recordReactions(newsroom, {
-      kind: 'change', platform: 'whatsapp', chatId: '120363000000000001@g.us', messageId: 'true_120363000000000001@g.us_3EB0AA',
-      removed: [], added: ['🙏'], event: 'e1', at,
-    })).toBe('recorded');
+    expect(
+      await recordReactions(newsroom, {
+        kind: 'counts',
+        platform: 'telegram',
+        chatId: '-1001234500001',
+        messageId: '1001',
+        at,
+        counts: [
+          { emoji: '❤', count: 4 },
+          { emoji: '👍', count: 12 },
+          { emoji: 'paid', count: 3 },
+          { emoji: 'custom:1', count: 2 },
+          { emoji: 'custom:2', count: 5 },
+        ],
+      }),
+    ).toBe('recorded');
+    expect(
+      await recordReactions(newsroom, {
+        kind: 'change',
+        platform: 'whatsapp',
+        chatId: '120363000000000001@g.us',
+        messageId: 'true_120363000000000001@g.us_3EB0AA',
+        removed: [],
+        added: ['🙏'],
+        event: 'e1',
+        at,
+      }),
+    ).toBe('recorded');
 
     page = await get(app, j, `/articles/${f.article.id}`);
     const section = /<div id="reactions">[\s\S]*?<\/div>/.exec(page.body)?.[0] ?? '';
@@ -45,8 +71,11 @@ describe('reactions on the desk\'s article page', () => {
     expect(text).not.toContain('لا تفاعلات بعد');
 
     j.cookies.set('nashra_lang', 'en');
-    const english = /<div id="reactions">[\s\S]*?<\/div>/.exec((await get(app, j, `/articles/${f.article.id}`)).body)?.[0] ?? '';
-    expect(english.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')).toContain('Telegram: 👍 12 · custom emoji 7 · ❤ 4 · ⭐ Stars 3');
+    const english =
+      /<div id="reactions">[\s\S]*?<\/div>/.exec((await get(app, j, `/articles/${f.article.id}`)).body)?.[0] ?? '';
+    expect(english.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ')).toContain(
+      'Telegram: 👍 12 · custom emoji 7 · ❤ 4 · ⭐ Stars 3',
+    );
     expect(english).toContain('Platforms do not give bots view counts');
   });
 });

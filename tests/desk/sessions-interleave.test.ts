@@ -8,7 +8,16 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/app/platforms.js';
 import { createLogger } from '../../src/logger.js';
-import { changeDeskPassword, CLI_OPERATOR, deskSession, deskSignIn, deskSignOut, EditorDirectory, removeDeskEditor, type SignInResult } from '../../src/newsroom/index.js';
+import {
+  changeDeskPassword,
+  CLI_OPERATOR,
+  deskSession,
+  deskSignIn,
+  deskSignOut,
+  EditorDirectory,
+  removeDeskEditor,
+  type SignInResult,
+} from '../../src/newsroom/index.js';
 import { hashPassword } from '../../src/newsroom/password.js';
 import { rawAdapters, type RawDatabase } from '../helpers/raw-db.js';
 import { csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, type DeskFixture } from '../helpers/desk.js';
@@ -19,9 +28,16 @@ const setup = deskPerTest();
 function rows(f: DeskFixture) {
   const db = new Database(f.config.databasePath, { readonly: true });
   try {
-    const sessions = db.prepare('SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id').all() as Array<{ id: string; username: string }>;
-    const audit = (db.prepare('SELECT action, actor, detail FROM audit_log ORDER BY id').all() as Array<{ action: string; actor: string; detail: string }>)
-      .map((e) => ({ action: e.action, actor: e.actor, detail: JSON.parse(e.detail) as Record<string, unknown> }));
+    const sessions = db
+      .prepare('SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id')
+      .all() as Array<{ id: string; username: string }>;
+    const audit = (
+      db.prepare('SELECT action, actor, detail FROM audit_log ORDER BY id').all() as Array<{
+        action: string;
+        actor: string;
+        detail: string;
+      }>
+    ).map((e) => ({ action: e.action, actor: e.actor, detail: JSON.parse(e.detail) as Record<string, unknown> }));
     return { sessions, audit };
   } finally {
     db.close();
@@ -36,7 +52,11 @@ describe('desk sessions when actions interleave', () => {
     const jars = [jar(), jar(), jar()];
     const pages = await Promise.all(jars.map((j) => get(app, j, '/login')));
     const passwords = [PASSWORD, PASSWORD, 'not the password 1'];
-    const answers = await Promise.all(jars.map((j, i) => post(app, j, '/login', { _csrf: csrfOf(pages[i]!.body), username: EDITOR, password: passwords[i]! })));
+    const answers = await Promise.all(
+      jars.map((j, i) =>
+        post(app, j, '/login', { _csrf: csrfOf(pages[i]!.body), username: EDITOR, password: passwords[i]! }),
+      ),
+    );
     expect(answers.map((r) => r.statusCode)).toEqual([303, 303, 401]);
     const { sessions } = rows(f);
     expect(sessions).toHaveLength(2);
@@ -48,11 +68,13 @@ describe('desk sessions when actions interleave', () => {
     expect((await get(app, jars[2]!, '/')).headers.location).toBe('/login');
   });
 
-  it('a sign-out racing the same session\'s requests ends it once: no request fails, and none after it is signed in', async () => {
+  it("a sign-out racing the same session's requests ends it once: no request fails, and none after it is signed in", async () => {
     const { app, f } = await setup();
     const j = jar();
     const page = await get(app, j, '/login');
-    expect((await post(app, j, '/login', { _csrf: csrfOf(page.body), username: EDITOR, password: PASSWORD })).statusCode).toBe(303);
+    expect(
+      (await post(app, j, '/login', { _csrf: csrfOf(page.body), username: EDITOR, password: PASSWORD })).statusCode,
+    ).toBe(303);
     const home = await get(app, j, '/');
     expect(home.statusCode).toBe(200);
     const stolen = { cookies: new Map(j.cookies) };
@@ -76,12 +98,21 @@ describe('desk sessions when actions interleave', () => {
 async function newsroom(s: RawDatabase) {
   const config = loadAppConfig({ DATABASE_PATH: ':memory:' });
   const deps = {
-    data: s.ports, config, logger: createLogger({ level: 'silent' }), editors: new EditorDirectory(s.ports.repos, new Map()), platforms: [], onQueued: () => {},
+    data: s.ports,
+    config,
+    logger: createLogger({ level: 'silent' }),
+    editors: new EditorDirectory(s.ports.repos, new Map()),
+    platforms: [],
+    onQueued: () => {},
   };
   await s.ports.repos.deskAccounts.add(EDITOR, await hashPassword(PASSWORD), Date.now());
   const rows = async () => ({
     sessions: await s.sql('SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id'),
-    audit: (await s.sql('SELECT action, actor, detail FROM audit_log ORDER BY id')).map((e) => ({ action: e.action as string, actor: e.actor as string, detail: JSON.parse(e.detail as string) as Record<string, unknown> })),
+    audit: (await s.sql('SELECT action, actor, detail FROM audit_log ORDER BY id')).map((e) => ({
+      action: e.action as string,
+      actor: e.actor as string,
+      detail: JSON.parse(e.detail as string) as Record<string, unknown>,
+    })),
   });
   const count = async (action: string) => (await rows()).audit.filter((e) => e.action === action).length;
   return { deps, rows, count };
@@ -101,17 +132,20 @@ describe.each(rawAdapters())('desk accounts and sessions when actions interleave
       const early = [deskSignIn(deps, attempt), deskSignIn(deps, attempt)];
       let late: Promise<Array<SignInResult>> | undefined;
       const changed = await changeDeskPassword(deps, CLI_OPERATOR, EDITOR, async () => {
-        late = new Promise((resolve) => setImmediate(() => resolve(Promise.all([deskSignIn(deps, attempt), deskSignIn(deps, attempt)]))));
+        late = new Promise((resolve) =>
+          setImmediate(() => resolve(Promise.all([deskSignIn(deps, attempt), deskSignIn(deps, attempt)]))),
+        );
         return next;
       });
       const signIns = [...(await Promise.all(early)), ...(await late!)];
-      const logins = await count('session.login') - before.login;
-      expect(logins + await count('session.refused') - before.refused).toBe(4);
+      const logins = (await count('session.login')) - before.login;
+      expect(logins + (await count('session.refused')) - before.refused).toBe(4);
       expect(signIns.filter((r) => r.kind === 'signed-in')).toHaveLength(logins);
       // A session opened with the old password before the change committed was ended by it; none opened after.
       expect((await rows()).sessions).toEqual([]);
       expect(changed.signedOut).toBe(logins);
-      for (const r of signIns) if (r.kind === 'signed-in') expect(await deskSession(deps, r.opened.token)).toMatchObject({ kind: 'ended' });
+      for (const r of signIns)
+        if (r.kind === 'signed-in') expect(await deskSession(deps, r.opened.token)).toMatchObject({ kind: 'ended' });
       password = next;
     }
     expect((await deskSignIn(deps, { username: EDITOR, password, address: '127.0.0.1' })).kind).toBe('signed-in');
@@ -128,7 +162,9 @@ describe.each(rawAdapters())('desk accounts and sessions when actions interleave
     ]);
     expect(removed.username).toBe(EDITOR);
     expect((await rows()).sessions).toEqual([]);
-    const actions = (await rows()).audit.map((e) => e.action).filter((a) => a.startsWith('session.') || a.startsWith('editor.'));
+    const actions = (await rows()).audit
+      .map((e) => e.action)
+      .filter((a) => a.startsWith('session.') || a.startsWith('editor.'));
     expect(actions.filter((a) => a === 'editor.remove')).toHaveLength(1);
     expect(actions.filter((a) => a === 'session.logout')).toHaveLength(1);
     // The sign-in read the account before its scrypt and again in its unit: it signed in only if it came first.

@@ -8,7 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildDesk, csrfOf, deskFixture, get, jar, post, EDITOR, PASSWORD, type DeskFixture } from '../helpers/desk.js';
 
 let fixture: DeskFixture | undefined;
-afterEach(async () => { await fixture?.cleanup(); fixture = undefined; });
+afterEach(async () => {
+  await fixture?.cleanup();
+  fixture = undefined;
+});
 
 describe('the desk served by several runs over one database', () => {
   it('a form rendered by one run is accepted by another: sign-in, then a form after it', async () => {
@@ -18,7 +21,11 @@ describe('the desk served by several runs over one database', () => {
     try {
       const j = jar();
       const login = await get(one, j, '/login');
-      const signedIn = await post(two, j, '/login', { _csrf: csrfOf(login.body), username: EDITOR, password: PASSWORD });
+      const signedIn = await post(two, j, '/login', {
+        _csrf: csrfOf(login.body),
+        username: EDITOR,
+        password: PASSWORD,
+      });
       expect(signedIn.statusCode).toBe(303);
       const today = await get(two, j, '/');
       expect(today.statusCode).toBe(200);

@@ -9,7 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../../src/app/platforms.js';
 import { createLogger } from '../../src/logger.js';
 import type { Article } from '../../src/model/article.js';
-import { CLI_OPERATOR, decideReview, editArticle, ingestArticle, recordReviewCopy, type Actor, type NewsroomDeps } from '../../src/newsroom/index.js';
+import {
+  CLI_OPERATOR,
+  decideReview,
+  editArticle,
+  ingestArticle,
+  recordReviewCopy,
+  type Actor,
+  type NewsroomDeps,
+} from '../../src/newsroom/index.js';
 import { articleIntake } from '../../src/newsroom/intake.js';
 import { holdForReview } from '../../src/newsroom/review.js';
 import type { DataPorts } from '../../src/ports/index.js';
@@ -27,14 +35,26 @@ let deps: NewsroomDeps;
 beforeEach(async () => {
   db = await createDatabase();
   store = db.ports;
-  const config = loadAppConfig({ ...db.env, TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: EDITOR.id });
+  const config = loadAppConfig({
+    ...db.env,
+    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ',
+    TELEGRAM_EDITOR_IDS: EDITOR.id,
+  });
   deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => undefined);
 });
 afterEach(() => db.close());
 
 const article = (n: number): Article => ({
-  url: `https://news.example/${n}`, guid: `g-${n}`, title: `خبر رقم ${n} عن سوق دمشق`, source: 'مثال', categories: [], language: 'ar',
-  paragraphs: [`افتتحت بلدية دمشق اليوم السوق رقم ${n} بمشاركة مئات التجار.`, `وقال رئيس البلدية إن السوق ${n} توفر فرص عمل.`],
+  url: `https://news.example/${n}`,
+  guid: `g-${n}`,
+  title: `خبر رقم ${n} عن سوق دمشق`,
+  source: 'مثال',
+  categories: [],
+  language: 'ar',
+  paragraphs: [
+    `افتتحت بلدية دمشق اليوم السوق رقم ${n} بمشاركة مئات التجار.`,
+    `وقال رئيس البلدية إن السوق ${n} توفر فرص عمل.`,
+  ],
 });
 
 /** Starts every action in a seeded random order without waiting between them, then waits for all. */
@@ -46,12 +66,17 @@ async function atOnce(seed: number, actions: Array<() => Promise<unknown>>): Pro
   return Promise.allSettled(started);
 }
 
-const auditOf = async (prefix: string) => (await auditLog(db, 100_000)).reverse().filter((e) => e.action.startsWith(prefix));
+const auditOf = async (prefix: string) =>
+  (await auditLog(db, 100_000)).reverse().filter((e) => e.action.startsWith(prefix));
 
 describe('article actions interleaving', () => {
   it('the same item from `nashra ingest` and from two polls at once: stored once, queued once per chat, every attempt audited or recorded', async () => {
     const past = Date.now() - 60_000;
-    for (let i = 0; i < 4; i++) await store.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(-1000 - i), kind: 'channel', topics: i === 3 ? ['حلب'] : [] }, past);
+    for (let i = 0; i < 4; i++)
+      await store.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(-1000 - i), kind: 'channel', topics: i === 3 ? ['حلب'] : [] },
+        past,
+      );
     const a = await store.repos.sources.add({ url: 'https://a.example/feed', kind: 'rss', name: 'أ' }, Date.now());
     const b = await store.repos.sources.add({ url: 'https://b.example/feed', kind: 'rss', name: 'ب' }, Date.now());
     const intake = articleIntake({ config: deps.config, data: store, logger: deps.logger });
@@ -66,8 +91,13 @@ describe('article actions interleaving', () => {
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
       const stored = (await store.repos.articles.getByUrl(item.url!))!;
-      const outcomes = results.map((r) => (r as PromiseFulfilledResult<unknown>).value).map((v) =>
-        Array.isArray(v) ? v[0] as { status: string; queued?: number } : { status: (v as { status: string }).status, queued: (v as { queued: number }).queued });
+      const outcomes = results
+        .map((r) => (r as PromiseFulfilledResult<unknown>).value)
+        .map((v) =>
+          Array.isArray(v)
+            ? (v[0] as { status: string; queued?: number })
+            : { status: (v as { status: string }).status, queued: (v as { queued: number }).queued },
+        );
       // One of the four stored it and queued it for the three chats without a filter; the others found it.
       const winners = outcomes.filter((o) => o.status === 'new' || o.status === 'routed');
       expect(winners).toHaveLength(1);
@@ -88,14 +118,24 @@ describe('article actions interleaving', () => {
 
   it('«نشر» on Telegram, «تجاهل» at the shell and a replayed press, at once: decided once, queued once, one entry for the winner', async () => {
     const past = Date.now() - 60_000;
-    for (let i = 0; i < 3; i++) await store.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(-2000 - i), kind: 'channel' }, past);
+    for (let i = 0; i < 3; i++)
+      await store.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(-2000 - i), kind: 'channel' },
+        past,
+      );
     for (let round = 1; round <= 12; round++) {
       const r = await storeArticleIn(store, article(100 + round));
       if (r.status !== 'new') throw new Error('duplicate');
       const id = r.article.id;
       await store.uow.run((tx) => holdForReview(tx, r.article));
       const token = (await store.repos.reviews.get(id))!.token;
-      const copy = { articleId: id, platform: 'telegram', chatId: EDITOR.id, messageId: String(round), captioned: false };
+      const copy = {
+        articleId: id,
+        platform: 'telegram',
+        chatId: EDITOR.id,
+        messageId: String(round),
+        captioned: false,
+      };
       const results = await atOnce(round, [
         () => decideReview(deps, EDITOR, id, 'publish', token),
         () => decideReview(deps, CLI_OPERATOR, id, 'dismiss'),
@@ -103,12 +143,16 @@ describe('article actions interleaving', () => {
         () => recordReviewCopy(deps, copy),
       ]);
       expect(results.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
-      const decisions = results.slice(0, 3).map((x) => (x as PromiseFulfilledResult<Awaited<ReturnType<typeof decideReview>>>).value);
+      const decisions = results
+        .slice(0, 3)
+        .map((x) => (x as PromiseFulfilledResult<Awaited<ReturnType<typeof decideReview>>>).value);
       expect(decisions.filter((d) => d.kind === 'done')).toHaveLength(1);
       const review = (await store.repos.reviews.get(id))!;
       expect(review.state).not.toBe('pending');
       const entries = (await auditOf('review.')).filter((e) => e.detail.article === id);
-      expect(entries.map((e) => e.action)).toEqual([review.state === 'published' ? 'review.publish' : 'review.dismiss']);
+      expect(entries.map((e) => e.action)).toEqual([
+        review.state === 'published' ? 'review.publish' : 'review.dismiss',
+      ]);
       const jobs = await jobsOf(db, id);
       expect(jobs).toHaveLength(review.state === 'published' ? 3 : 0);
       expect(review.queued ?? 0).toBe(jobs.length);
@@ -124,7 +168,11 @@ describe('article actions interleaving', () => {
     if (r.status !== 'new') throw new Error('duplicate');
     const id = r.article.id;
     for (let round = 1; round <= 10; round++) {
-      const edit = (who: string) => ({ title: `عنوان ${who} ${round}`, summary: [`ملخص ${who} ${round}.`], hashtags: [`وسم_${who}`] });
+      const edit = (who: string) => ({
+        title: `عنوان ${who} ${round}`,
+        summary: [`ملخص ${who} ${round}.`],
+        hashtags: [`وسم_${who}`],
+      });
       await atOnce(round, [
         () => editArticle(deps, DESK, id, edit('المكتب')),
         () => editArticle(deps, EDITOR, id, edit('تلغرام')),

@@ -9,8 +9,17 @@ import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../../src/app/p
 import { createLogger } from '../../src/logger.js';
 import type { Broadcast } from '../../src/model/broadcast.js';
 import {
-  broadcastStatus, cancelBroadcast, CLI_OPERATOR, confirmBroadcast, placeProgress, previewBroadcast, setBroadcastPaid, stopBroadcast,
-  subscribe, type Actor, type NewsroomDeps,
+  broadcastStatus,
+  cancelBroadcast,
+  CLI_OPERATOR,
+  confirmBroadcast,
+  placeProgress,
+  previewBroadcast,
+  setBroadcastPaid,
+  stopBroadcast,
+  subscribe,
+  type Actor,
+  type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { storeNumberedArticle } from '../helpers/articles.js';
 import type { DataPorts } from '../../src/ports/index.js';
@@ -31,8 +40,11 @@ let articles = 0;
 beforeEach(async () => {
   db = await createDatabase();
   store = db.ports;
-  const config = loadAppConfig({ ...db.env,
-    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: TELEGRAM.id, TELEGRAM_PAID_BROADCAST_RATE: '1000',
+  const config = loadAppConfig({
+    ...db.env,
+    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ',
+    TELEGRAM_EDITOR_IDS: TELEGRAM.id,
+    TELEGRAM_PAID_BROADCAST_RATE: '1000',
   });
   deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'silent' }), () => undefined);
   articles = 0;
@@ -61,16 +73,25 @@ describe('broadcast decisions interleaving', () => {
     ]);
     expect(confirmed).toMatchObject({ kind: 'done', queued: 4, broadcast: { state: 'queued' } });
     expect(cancelled).toMatchObject({ kind: 'already-decided', broadcast: { state: 'queued' } });
-    expect((await auditOf()).map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.confirm telegram']);
+    expect((await auditOf()).map((e) => `${e.action} ${e.platform}`)).toEqual([
+      'broadcast.preview desk',
+      'broadcast.confirm telegram',
+    ]);
     expect((await jobsOf(db, b.articleId)).map((j) => j.state)).toEqual(['queued', 'queued', 'queued', 'queued']);
 
     // The other way round: the cancel is asked first, and the confirmation queues nothing.
     const c = await preview();
-    const [cancel, confirm] = await Promise.all([cancelBroadcast(deps, DESK, c.id, c.token), confirmBroadcast(deps, TELEGRAM, c.id, c.token)]);
+    const [cancel, confirm] = await Promise.all([
+      cancelBroadcast(deps, DESK, c.id, c.token),
+      confirmBroadcast(deps, TELEGRAM, c.id, c.token),
+    ]);
     expect(cancel).toMatchObject({ kind: 'done', broadcast: { state: 'cancelled' } });
     expect(confirm).toMatchObject({ kind: 'already-decided', broadcast: { state: 'cancelled' } });
-    expect((await jobsOf(db, c.articleId))).toEqual([]);
-    expect((await auditOf()).slice(2).map((e) => `${e.action} ${e.platform}`)).toEqual(['broadcast.preview desk', 'broadcast.cancel desk']);
+    expect(await jobsOf(db, c.articleId)).toEqual([]);
+    expect((await auditOf()).slice(2).map((e) => `${e.action} ${e.platform}`)).toEqual([
+      'broadcast.preview desk',
+      'broadcast.cancel desk',
+    ]);
   });
 
   it('a stop pressed while the confirmation is on its way skips exactly what that confirmation queued', async () => {
@@ -84,8 +105,17 @@ describe('broadcast decisions interleaving', () => {
     expect(stopped).toMatchObject({ kind: 'done', skipped: 4, broadcast: { state: 'stopped' } });
     expect(again).toMatchObject({ kind: 'already-decided' });
     expect((await jobsOf(db, b.articleId)).map((j) => j.state)).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
-    expect(await broadcastStatus(deps, b.id)).toMatchObject({ state: 'stopped', skipped: 4, remaining: 0, finished: true });
-    expect((await auditOf()).map((e) => e.action)).toEqual(['broadcast.preview', 'broadcast.confirm', 'broadcast.stop']);
+    expect(await broadcastStatus(deps, b.id)).toMatchObject({
+      state: 'stopped',
+      skipped: 4,
+      remaining: 0,
+      finished: true,
+    });
+    expect((await auditOf()).map((e) => e.action)).toEqual([
+      'broadcast.preview',
+      'broadcast.confirm',
+      'broadcast.stop',
+    ]);
   });
 
   for (const seed of [1, 2, 3]) {
@@ -120,16 +150,23 @@ describe('broadcast decisions interleaving', () => {
           const action = pick(['confirm', 'cancel', 'stop', 'paid', 'place', 'status'] as const);
           // Each resolves to how many audit entries its result promises.
           batch.push(
-            action === 'confirm' ? confirmBroadcast(deps, actor, b.id, token).then(decision)
-              : action === 'cancel' ? cancelBroadcast(deps, actor, b.id, token, pick(['cancelled', 'expired'] as const)).then(decision)
-                : action === 'stop' ? stopBroadcast(deps, actor, b.id, token).then(decision)
-                  : action === 'paid' ? setBroadcastPaid(deps, actor, b.id, token, random() < 0.5).then((r) => (r ? 1 : 0))
-                    : action === 'place' ? placeProgress(deps, actor, b.id, token, { chatId: actor.id, messageId: String(round) }).then(() => 0)
+            action === 'confirm'
+              ? confirmBroadcast(deps, actor, b.id, token).then(decision)
+              : action === 'cancel'
+                ? cancelBroadcast(deps, actor, b.id, token, pick(['cancelled', 'expired'] as const)).then(decision)
+                : action === 'stop'
+                  ? stopBroadcast(deps, actor, b.id, token).then(decision)
+                  : action === 'paid'
+                    ? setBroadcastPaid(deps, actor, b.id, token, random() < 0.5).then((r) => (r ? 1 : 0))
+                    : action === 'place'
+                      ? placeProgress(deps, actor, b.id, token, { chatId: actor.id, messageId: String(round) }).then(
+                          () => 0,
+                        )
                       : broadcastStatus(deps, b.id).then(() => 0),
           );
         }
         for (const r of await Promise.all(batch)) entries += r;
-        const log = (await auditOf());
+        const log = await auditOf();
         expect(log).toHaveLength(entries);
         for (const b of all) {
           const now = (await store.repos.broadcasts.get(b.id))!;
@@ -141,13 +178,21 @@ describe('broadcast decisions interleaving', () => {
           expect(decided.length, `broadcast ${b.id}`).toBeLessThanOrEqual(1);
           expect(stops.length).toBeLessThanOrEqual(1);
           const confirm = decided.find((e) => e.action === 'broadcast.confirm');
-          const state = stops.length ? 'stopped' : confirm ? ['queued', 'done'] : decided.length ? 'cancelled' : 'preview';
+          const state = stops.length
+            ? 'stopped'
+            : confirm
+              ? ['queued', 'done']
+              : decided.length
+                ? 'cancelled'
+                : 'preview';
           expect(Array.isArray(state) ? state : [state]).toContain(now.state);
           // What the confirmation says it queued is in the outbox, and nothing of a broadcast not confirmed.
           expect(jobs).toHaveLength(confirm ? (confirm.detail.queued as number) : 0);
           expect(jobs.every((j) => j.broadcastId === b.id)).toBe(true);
           // What the stop says it skipped was skipped for it, and nothing of a confirmed broadcast waits after a stop.
-          expect(jobs.filter((j) => j.state === 'skipped')).toHaveLength(stops.length ? (stops[0]!.detail.skipped as number) : 0);
+          expect(jobs.filter((j) => j.state === 'skipped')).toHaveLength(
+            stops.length ? (stops[0]!.detail.skipped as number) : 0,
+          );
           if (stops.length) expect(jobs.filter((j) => j.state === 'queued')).toEqual([]);
           // Paid is the last choice recorded before the decision (none after it: a late press changes nothing).
           const paid = own.filter((e) => e.action === 'broadcast.paid');
@@ -158,8 +203,10 @@ describe('broadcast decisions interleaving', () => {
         }
       }
       // The mix did decide things, and did conflict (presses that found it decided already).
-      const log = (await auditOf());
-      expect(log.filter((e) => ['broadcast.confirm', 'broadcast.cancel', 'broadcast.stop'].includes(e.action)).length).toBeGreaterThan(10);
+      const log = await auditOf();
+      expect(
+        log.filter((e) => ['broadcast.confirm', 'broadcast.cancel', 'broadcast.stop'].includes(e.action)).length,
+      ).toBeGreaterThan(10);
       expect(pressedLate).toBeGreaterThan(5);
     });
   }

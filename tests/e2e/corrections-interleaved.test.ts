@@ -12,7 +12,12 @@ import { DeliveryWorker } from '../../src/delivery/worker.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import { createLogger } from '../../src/logger.js';
 import {
-  CLI_OPERATOR, confirmCorrection, confirmRetraction, previewCorrection, subscribe, type Actor,
+  CLI_OPERATOR,
+  confirmCorrection,
+  confirmRetraction,
+  previewCorrection,
+  subscribe,
+  type Actor,
 } from '../../src/newsroom/index.js';
 import { routeArticleIn, storeArticleIn } from '../helpers/articles.js';
 import { auditLog, createDatabase, jobsOf } from '../helpers/raw-db.js';
@@ -28,14 +33,19 @@ async function run(seed: number) {
   const logger = createLogger({ level: 'error', write: () => {} });
   const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
   /** Turns of the event loop: a request on the wire, or a door's request arriving a little later. */
-  const turns = async (n: number) => { for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r)); };
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
 
   /** What the chats saw, in order: a post arriving, an edit, a deletion. */
   const events: Array<{ kind: 'post' | 'edit' | 'delete'; chat: string; messageId: string }> = [];
-  const seen = (kind: 'post' | 'edit' | 'delete', chat: string, messageId: string) => events.push({ kind, chat, messageId });
+  const seen = (kind: 'post' | 'edit' | 'delete', chat: string, messageId: string) =>
+    events.push({ kind, chat, messageId });
   let next = 0;
   const transport: Transport = {
-    platform: 'console', concurrency: 2, isReady: () => true,
+    platform: 'console',
+    concurrency: 2,
+    isReady: () => true,
     async send(d) {
       await turns(Math.floor(random() * 3));
       const messageId = `m${++next}`;
@@ -55,11 +65,20 @@ async function run(seed: number) {
       },
     },
   };
-  const worker = new DeliveryWorker(store, [transport], logger, { pollMs: 1, backoffMs: 1, maxAttempts: 10, digestCheckMs: 0 });
+  const worker = new DeliveryWorker(store, [transport], logger, {
+    pollMs: 1,
+    backoffMs: 1,
+    maxAttempts: 10,
+    digestCheckMs: 0,
+  });
 
   for (const chat of ['a', 'b', 'c']) await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat });
   const stored = await storeArticleIn(store, {
-    url: `https://example.com/p/${seed}`, title: 'خبر عن افتتاح الجسر في حمص', source: 'SY24', language: 'ar', categories: [],
+    url: `https://example.com/p/${seed}`,
+    title: 'خبر عن افتتاح الجسر في حمص',
+    source: 'SY24',
+    language: 'ar',
+    categories: [],
     paragraphs: ['أعلنت السلطات اليوم افتتاح الجسر الجديد في حمص.', 'وقال مسؤول إن الجسر يخدم آلاف السكان.'],
   });
   if (stored.status !== 'new') throw new Error('duplicate');
@@ -73,15 +92,24 @@ async function run(seed: number) {
   const preview = await previewCorrection(deps, DESK, String(article.id), { title: `عنوان مصحّح ${seed} للخبر` });
   // Both doors at once, in either order, with the worker at work meanwhile.
   const correctFirst = random() < 0.5;
-  const correct = async () => { await turns(correctFirst ? 0 : Math.floor(random() * 2)); return confirmCorrection(deps, DESK, preview.draft.id, preview.draft.token); };
-  const retract = async () => { await turns(correctFirst ? Math.floor(random() * 2) : 0); return confirmRetraction(deps, CLI_OPERATOR, article.id); };
+  const correct = async () => {
+    await turns(correctFirst ? 0 : Math.floor(random() * 2));
+    return confirmCorrection(deps, DESK, preview.draft.id, preview.draft.token);
+  };
+  const retract = async () => {
+    await turns(correctFirst ? Math.floor(random() * 2) : 0);
+    return confirmRetraction(deps, CLI_OPERATOR, article.id);
+  };
   const sending = worker.drain(5000, 5);
   const [corrected, retracted] = await Promise.all([correct(), retract(), sending]);
   await worker.drain(5000, 5);
 
   // The retraction always stands; the correction was done only if its unit came first, and then it was superseded.
   expect(retracted.kind).toBe('done');
-  if (retracted.kind !== 'done') { await db.close(); return; }
+  if (retracted.kind !== 'done') {
+    await db.close();
+    return;
+  }
   const after = (await store.repos.articles.get(article.id))!;
   const draft = (await store.repos.revisions.get(preview.draft.id))!;
   const audit = (await auditLog(db, 50)).filter((e) => e.detail.article === article.id).reverse();
@@ -118,7 +146,11 @@ async function run(seed: number) {
 
   // What the chats saw: a post cancelled never arrived; every post that arrived (sent before the retraction, or on
   // the wire as it committed) was deleted once, last: no edit reached it after its deletion.
-  const cancelledChats = await Promise.all(posts.filter((p) => p.state === 'skipped').map(async (p) => (await store.repos.subscriptions.get(p.subscriptionId))!.chatId));
+  const cancelledChats = await Promise.all(
+    posts
+      .filter((p) => p.state === 'skipped')
+      .map(async (p) => (await store.repos.subscriptions.get(p.subscriptionId))!.chatId),
+  );
   expect(events.filter((e) => e.kind === 'post' && cancelledChats.includes(e.chat))).toEqual([]);
   const arrived = events.filter((e) => e.kind === 'post').map((e) => e.messageId);
   expect(arrived).toHaveLength(out.length);

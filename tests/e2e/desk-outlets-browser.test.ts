@@ -38,7 +38,7 @@ afterAll(async () => {
 const submit = (selector: string) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 
 describe('the outlet switcher in Chromium', () => {
-  it('shows the outlet and the role, and switches to the other outlet\'s Today', async () => {
+  it("shows the outlet and the role, and switches to the other outlet's Today", async () => {
     await page.goto(`${desk.url}/login`);
     await page.type('input[name=username]', EDITOR);
     await page.type('input[name=password]', PASSWORD);
@@ -47,7 +47,10 @@ describe('the outlet switcher in Chromium', () => {
     expect(await page.$eval('#outlet-switch select', (el) => (el as HTMLSelectElement).value)).toBe('main');
     expect(await page.$eval('#outlet-switch', (el) => (el as HTMLElement).innerText)).toContain('مدير');
     expect(await page.$eval('.stories', (el) => (el as HTMLElement).innerText)).not.toContain(SY24_TITLE);
-    await page.screenshot({ path: join(projectRoot(), 'docs', 'desk-outlets.png'), clip: { x: 0, y: 0, width: 1200, height: 220 } });
+    await page.screenshot({
+      path: join(projectRoot(), 'docs', 'desk-outlets.png'),
+      clip: { x: 0, y: 0, width: 1200, height: 220 },
+    });
 
     await page.select('#outlet-switch select', 'sy24');
     await submit('#outlet-switch button[type=submit]');

@@ -11,7 +11,14 @@ import { DeliveryWorker } from '../../src/delivery/worker.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../../src/format/post.js';
 import { createLogger } from '../../src/logger.js';
-import { CLI_OPERATOR, digestCloser, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../../src/newsroom/index.js';
+import {
+  CLI_OPERATOR,
+  digestCloser,
+  setDelivery,
+  subscribe,
+  URGENT_PRIORITY,
+  type DeliveryPatch,
+} from '../../src/newsroom/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from '../helpers/articles.js';
 import { createDatabase, jobsOf } from '../helpers/raw-db.js';
 import { seededRandom } from '../helpers/child-run.js';
@@ -27,15 +34,30 @@ function scenario(seed: number) {
   const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const minute = () => Math.floor(random() * 24 * 4) * 15;
   const settings = (): DeliveryPatch => ({
-    digest: pick([{ mode: 'immediate' as const }, { mode: 'hourly' as const }, { mode: 'daily' as const, at: minute() }]),
-    urgentNow: random() < 0.5, timeZone: pick(ZONES),
-    quiet: random() < 0.6 ? (() => { const start = minute(); const end = (start + 60 + Math.floor(random() * 10) * 60) % 1440; return { start, end }; })() : null,
-    quietMode: pick(['silent', 'wait'] as const), quietUrgent: random() < 0.5,
+    digest: pick([
+      { mode: 'immediate' as const },
+      { mode: 'hourly' as const },
+      { mode: 'daily' as const, at: minute() },
+    ]),
+    urgentNow: random() < 0.5,
+    timeZone: pick(ZONES),
+    quiet:
+      random() < 0.6
+        ? (() => {
+            const start = minute();
+            const end = (start + 60 + Math.floor(random() * 10) * 60) % 1440;
+            return { start, end };
+          })()
+        : null,
+    quietMode: pick(['silent', 'wait'] as const),
+    quietUrgent: random() < 0.5,
   });
   return { random, pick, settings, clock };
 }
 
-async function run(seed: number): Promise<{ rows: number; received: number; messages: number; digestMessages: number }> {
+async function run(
+  seed: number,
+): Promise<{ rows: number; received: number; messages: number; digestMessages: number }> {
   const { random, pick, settings } = scenario(seed);
   const db = await createDatabase();
   const store = db.ports;
@@ -44,13 +66,18 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
   const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger);
   let now = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(random() * 24) * HOUR;
   const received = new Map<string, number>();
-  const receive = (chat: string, articleId: number) => received.set(`${chat}:${articleId}`, (received.get(`${chat}:${articleId}`) ?? 0) + 1);
+  const receive = (chat: string, articleId: number) =>
+    received.set(`${chat}:${articleId}`, (received.get(`${chat}:${articleId}`) ?? 0) + 1);
   let messages = 0;
   let digestMessages = 0;
   let longest = 0;
-  const flaky = () => { if (random() < 0.1) throw new Error('flaky network (nothing was sent)'); };
+  const flaky = () => {
+    if (random() < 0.1) throw new Error('flaky network (nothing was sent)');
+  };
   const transport: Transport = {
-    platform: 'console', concurrency: 3, isReady: () => true,
+    platform: 'console',
+    concurrency: 3,
+    isReady: () => true,
     async send(d, article) {
       flaky();
       messages++;
@@ -67,12 +94,20 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     },
   };
   const worker = new DeliveryWorker(store, [transport], logger, {
-    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0,
+    pollMs: 1,
+    backoffMs: 1,
+    maxAttempts: 100,
+    now: () => now,
+    digestCheckMs: 0,
     digests: digestCloser(store, () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
-    await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: chat, topics: pick([undefined, ['دمشق'], ['-رياضة'], ['حلب', '-رياضة']]) });
+    await subscribe(deps, CLI_OPERATOR, {
+      platform: 'console',
+      chatId: chat,
+      topics: pick([undefined, ['دمشق'], ['-رياضة'], ['حلب', '-رياضة']]),
+    });
     await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: chat }, settings());
   }
   const ids = new Map<number, number>(); // article id → its number in the URL
@@ -82,8 +117,15 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     const place = pick(['دمشق', 'حلب', 'حمص']);
     const sport = random() < 0.3 ? ' في مباراة رياضة كرة القدم' : '';
     const r = await storeArticleIn(store, {
-      url: `https://example.com/p/${n}`, title: `خبر ${n} من ${place}${sport}`, source: 'SY24', language: 'ar', categories: [],
-      paragraphs: [`أعلنت السلطات في ${place} اليوم عن الخطة رقم ${n} لدعم الأحياء${sport}.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`],
+      url: `https://example.com/p/${n}`,
+      title: `خبر ${n} من ${place}${sport}`,
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
+      paragraphs: [
+        `أعلنت السلطات في ${place} اليوم عن الخطة رقم ${n} لدعم الأحياء${sport}.`,
+        `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`,
+      ],
     });
     if (r.status !== 'new') throw new Error('duplicate');
     ids.set(r.article.id, n);
@@ -97,7 +139,8 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) await addArticle(false);
     if (random() < 0.1) await addArticle(true);
-    if (random() < 0.08) await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: pick(chats) }, settings());
+    if (random() < 0.08)
+      await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: pick(chats) }, settings());
     await worker.drain(5000, 5);
   }
   for (let step = 0; step < 8; step++) {
@@ -109,8 +152,9 @@ async function run(seed: number): Promise<{ rows: number; received: number; mess
     for (const d of await jobsOf(db, articleId)) {
       rows++;
       const chat = (await store.repos.subscriptions.get(d.subscriptionId))!.chatId;
-      expect({ seed, article: number, chat, state: d.state, received: received.get(`${chat}:${number}`) ?? 0 })
-        .toEqual({ seed, article: number, chat, state: 'sent', received: 1 });
+      expect({ seed, article: number, chat, state: d.state, received: received.get(`${chat}:${number}`) ?? 0 }).toEqual(
+        { seed, article: number, chat, state: 'sent', received: 1 },
+      );
     }
   }
   // Nothing reached a chat that had no delivery for it (a filtered-out article, a second copy).
@@ -128,7 +172,9 @@ describe('property: no combination of delivery settings sends an article twice o
       const r = await run(seed * 7919);
       for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
     }
-    console.log(`[digest property] ${totals.rows} deliveries checked, ${totals.messages} messages of which ${totals.digestMessages} digest messages`);
+    console.log(
+      `[digest property] ${totals.rows} deliveries checked, ${totals.messages} messages of which ${totals.digestMessages} digest messages`,
+    );
     expect(totals.digestMessages).toBeGreaterThan(0);
     expect(totals.rows).toBeGreaterThan(1000);
   }, 300_000);

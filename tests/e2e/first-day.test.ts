@@ -19,7 +19,8 @@ import { FakeTelegram } from '../fake-telegram/server.js';
 import { message, privateChat } from '../fake-telegram/harness.js';
 
 /** The titles of every stored article, read from the database. */
-const readTitles = async (db: RawDatabase): Promise<string[]> => (await db.sql('SELECT title FROM articles ORDER BY id')).map((r) => r.title as string);
+const readTitles = async (db: RawDatabase): Promise<string[]> =>
+  (await db.sql('SELECT title FROM articles ORDER BY id')).map((r) => r.title as string);
 
 const FSI = '\u2068';
 const PDI = '\u2069';
@@ -30,7 +31,10 @@ let server: FeedServer;
 beforeAll(async () => {
   tmp = tempDir();
   server = await startFeedServer({
-    '/broken.xml': { body: '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<item><title>a</title></channel></rss>', contentType: 'application/rss+xml' },
+    '/broken.xml': {
+      body: '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<item><title>a</title></channel></rss>',
+      contentType: 'application/rss+xml',
+    },
     '/down.rss': { body: 'down', status: 503 },
   });
 });
@@ -65,7 +69,9 @@ describe('an article as a CMS exports it (items 11, 16, 19, 21)', () => {
   let p: Record<string, string>;
   beforeAll(async () => {
     const db = await createDatabase();
-    const r = await runCliInProcess(['preview', file('cms.txt', ARTICLE), '--json'], { env: { ...db.env, NASHRA_HEADER_MARK: 'عاجل' } }).finally(() => db.close());
+    const r = await runCliInProcess(['preview', file('cms.txt', ARTICLE), '--json'], {
+      env: { ...db.env, NASHRA_HEADER_MARK: 'عاجل' },
+    }).finally(() => db.close());
     expect(r.stderr).toBe('');
     p = JSON.parse(r.stdout);
   });
@@ -73,7 +79,9 @@ describe('an article as a CMS exports it (items 11, 16, 19, 21)', () => {
   it('prints the header mark exactly as the operator wrote it (no red dot added)', async () => {
     expect(p.plain!.split('\n')[0]).toBe('عاجل');
     expect(p.telegram!.split('\n')[0]).toBe('<b>عاجل</b>');
-    const decorated = await runCliInProcess(['preview', file('cms2.txt', ARTICLE), '--platform', 'plain'], { env: { NASHRA_HEADER_MARK: '🔴 عاجل' } });
+    const decorated = await runCliInProcess(['preview', file('cms2.txt', ARTICLE), '--platform', 'plain'], {
+      env: { NASHRA_HEADER_MARK: '🔴 عاجل' },
+    });
     expect(decorated.stdout.split('\n')[0]).toBe('🔴 عاجل');
   });
 
@@ -111,18 +119,39 @@ describe('an article as a CMS exports it (items 11, 16, 19, 21)', () => {
 
 describe('binary input (item 17)', () => {
   const random = () => randomBytes(3000);
-  const pdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'), randomBytes(2000)]);
+  const pdf = () =>
+    Buffer.concat([
+      Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'),
+      randomBytes(2000),
+    ]);
   const png = () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(2000)]);
 
   it('nashra preview refuses random bytes, a PDF and an image in one line', async () => {
-    expectOneLineError(await runCliInProcess(['preview', file('random.bin', random())]), /random\.bin: not an article's text \(binary data: \d+% of it is control or undecodable characters/);
-    expectOneLineError(await runCliInProcess(['preview', file('report.pdf', pdf())]), /report\.pdf: not an article's text \(a PDF file\)/);
-    expectOneLineError(await runCliInProcess(['preview', file('photo.txt', png())]), /photo\.txt: not an article's text \(a PNG image\)/);
+    expectOneLineError(
+      await runCliInProcess(['preview', file('random.bin', random())]),
+      /random\.bin: not an article's text \(binary data: \d+% of it is control or undecodable characters/,
+    );
+    expectOneLineError(
+      await runCliInProcess(['preview', file('report.pdf', pdf())]),
+      /report\.pdf: not an article's text \(a PDF file\)/,
+    );
+    expectOneLineError(
+      await runCliInProcess(['preview', file('photo.txt', png())]),
+      /photo\.txt: not an article's text \(a PNG image\)/,
+    );
   });
 
   it('names a JPEG by its header, and random bytes that merely start with invalid UTF-8 as binary data', () => {
-    const jfif = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), randomBytes(2000)]);
-    const exif = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x1c, 0x45]), Buffer.from('Exif\0\0', 'latin1'), randomBytes(2000)]);
+    const jfif = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+      Buffer.from('JFIF\0', 'latin1'),
+      randomBytes(2000),
+    ]);
+    const exif = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x1c, 0x45]),
+      Buffer.from('Exif\0\0', 'latin1'),
+      randomBytes(2000),
+    ]);
     expect(notTextReason(jfif.toString('utf8'))).toBe('a JPEG image');
     expect(notTextReason(exif.toString('utf8'))).toBe('a JPEG image');
     for (let i = 0; i < 200; i++) {
@@ -133,7 +162,10 @@ describe('binary input (item 17)', () => {
 
   it('nashra ingest refuses it in one line and stores the text files given with it', async () => {
     const db = await freshDatabase();
-    const good = file('good.txt', 'الحكومة تعلن خطة لدعم الاقتصاد\n\nأعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.');
+    const good = file(
+      'good.txt',
+      'الحكومة تعلن خطة لدعم الاقتصاد\n\nأعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات.',
+    );
     const r = await runCliInProcess(['ingest', file('noise.bin', random()), good], { env: db.env });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\tnew\tالحكومة تعلن خطة/);
@@ -146,15 +178,30 @@ describe('binary input (item 17)', () => {
     server.route('/mixed.json', {
       contentType: 'application/feed+json',
       body: JSON.stringify({
-        version: 'https://jsonfeed.org/version/1.1', title: 'مختلط',
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'مختلط',
         items: [
-          { id: '1', url: `${server.base}/a/1`, title: 'خبر عادي عن الاقتصاد', content_text: 'أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات سورية.', date_published: '2026-11-25T10:00:00Z' },
-          { id: '2', url: `${server.base}/a/2`, title: garbage.slice(0, 80), content_text: garbage, date_published: '2026-11-25T11:00:00Z' },
+          {
+            id: '1',
+            url: `${server.base}/a/1`,
+            title: 'خبر عادي عن الاقتصاد',
+            content_text: 'أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد المحلي في عدة محافظات سورية.',
+            date_published: '2026-11-25T10:00:00Z',
+          },
+          {
+            id: '2',
+            url: `${server.base}/a/2`,
+            title: garbage.slice(0, 80),
+            content_text: garbage,
+            date_published: '2026-11-25T11:00:00Z',
+          },
         ],
       }),
     });
     const db = await freshDatabase();
-    const r = await runCliInProcess(['sources', 'add', `${server.base}/mixed.json`, '--backfill', '5'], { env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1', LOG_LEVEL: 'info' } });
+    const r = await runCliInProcess(['sources', 'add', `${server.base}/mixed.json`, '--backfill', '5'], {
+      env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1', LOG_LEVEL: 'info' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/feed item skipped .*reason="not text \(binary data/);
     expect(r.stderr, 'the binary title is not copied into the log').not.toMatch(/feed item skipped [^\n]*title=/);
@@ -169,7 +216,9 @@ describe('error wording (item 15)', () => {
     const r = await runCliInProcess(['sources', 'add', url], { env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
     expectOneLineError(r, /malformed feed: XML error at line \d+: /);
     expect(r.stderr.split(url)).toHaveLength(2);
-    const down = await runCliInProcess(['sources', 'add', `${server.base}/down.rss`], { env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
+    const down = await runCliInProcess(['sources', 'add', `${server.base}/down.rss`], {
+      env: { ...db.env, NASHRA_ALLOW_PRIVATE_FETCH: '1' },
+    });
     expectOneLineError(down, /cannot add http:\/\/127\.0\.0\.1:\d+\/down\.rss: the server answered HTTP 503/);
     expect(down.stderr.split(`${server.base}/down.rss`)).toHaveLength(2);
   });
@@ -180,10 +229,20 @@ describe('/latest (item 19)', () => {
     const db = await freshDatabase();
     const now = Date.now();
     const hours = (h: number) => now - h * 3600_000;
-    const add = (url: string | undefined, title: string, at: number) => storeArticleIn(db.ports, {
-      ...(url ? { url } : { urgent: true }), title, source: 'SY24', language: 'ar', categories: [], publishedAt: new Date(at),
-      paragraphs: [`${title}: أعلنت الجهات المختصة اليوم تفاصيل جديدة عن الحدث في عدة مناطق.`],
-    }, { now: at });
+    const add = (url: string | undefined, title: string, at: number) =>
+      storeArticleIn(
+        db.ports,
+        {
+          ...(url ? { url } : { urgent: true }),
+          title,
+          source: 'SY24',
+          language: 'ar',
+          categories: [],
+          publishedAt: new Date(at),
+          paragraphs: [`${title}: أعلنت الجهات المختصة اليوم تفاصيل جديدة عن الحدث في عدة مناطق.`],
+        },
+        { now: at },
+      );
     await add(undefined, 'عاجل قديم عن زلزال', hours(7));
     await add('https://example.com/a', 'خبر الصباح عن الاقتصاد', hours(2));
     await add(undefined, 'عاجل جديد عن انفجار', hours(1));
@@ -206,7 +265,9 @@ describe('the demo (item 20)', () => {
     const second = await runCliInProcess(['run', '--once'], { env: db.env });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`The demo already ran on this database (${db.where})`);
-    expect(second.stdout).toContain(db.name === 'postgres' ? 'point DATABASE_URL at a new, empty database' : `delete ${db.where}`);
+    expect(second.stdout).toContain(
+      db.name === 'postgres' ? 'point DATABASE_URL at a new, empty database' : `delete ${db.where}`,
+    );
     expect(second.stdout).not.toContain('──── console');
   });
 
@@ -218,22 +279,36 @@ describe('the demo (item 20)', () => {
     const samples = await readTitles(db);
     expect(samples).toHaveLength(4);
     // The newsroom's own first story, then the token (the README's order).
-    const story = file('first-story.txt', 'افتتاح جسر جديد فوق نهر الفرات في دير الزور\n\nافتتحت السلطات المحلية في دير الزور اليوم جسراً جديداً فوق نهر الفرات بعد عامين من العمل. ' +
-      'وقال مدير المشروع إن الجسر يختصر الطريق بين ضفتي النهر إلى عشر دقائق.\n\nويخدم الجسر أكثر من مئة ألف نسمة في القرى المجاورة، بحسب المجلس المحلي.');
+    const story = file(
+      'first-story.txt',
+      'افتتاح جسر جديد فوق نهر الفرات في دير الزور\n\nافتتحت السلطات المحلية في دير الزور اليوم جسراً جديداً فوق نهر الفرات بعد عامين من العمل. ' +
+        'وقال مدير المشروع إن الجسر يختصر الطريق بين ضفتي النهر إلى عشر دقائق.\n\nويخدم الجسر أكثر من مئة ألف نسمة في القرى المجاورة، بحسب المجلس المحلي.',
+    );
     expect((await runCliInProcess(['ingest', story], { env: db.env })).code).toBe(0);
 
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     const run = spawnRun(childEnv(apiRoot, db));
     try {
-      await until(() => run.stdout.some((l) => l.startsWith('Demo ended')) || run.child.exitCode !== null, 45_000, 'the demo-ended line');
+      await until(
+        () => run.stdout.some((l) => l.startsWith('Demo ended')) || run.child.exitCode !== null,
+        45_000,
+        'the demo-ended line',
+      );
       const said = run.stdout.filter((l) => l.startsWith('Demo ended'));
       expect(said, run.output()).toEqual([
         "Demo ended now that a platform is configured: its 4 sample articles and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).",
       ]);
       fake.pushUpdate(message(privateChat(4242), 4242, '/latest'));
       await until(() => fake.sentTo(4242).length > 0, 30_000, 'the /latest reply');
-      const reply = fake.sentTo(4242).map((c) => String(c.params.text ?? c.params.caption ?? '')).join('\n');
+      const reply = fake
+        .sentTo(4242)
+        .map((c) => String(c.params.text ?? c.params.caption ?? ''))
+        .join('\n');
       expect(reply).toContain('افتتاح جسر جديد فوق نهر الفرات');
       for (const title of samples) expect(reply).not.toContain(title);
       expect((await run.kill('SIGTERM')).code).toBe(0);
@@ -241,7 +316,9 @@ describe('the demo (item 20)', () => {
       await run.kill('SIGKILL');
       await fake.stop();
     }
-    const [consoleSub] = await db.sql("SELECT active, deactivated_reason FROM subscriptions WHERE platform = 'console'");
+    const [consoleSub] = await db.sql(
+      "SELECT active, deactivated_reason FROM subscriptions WHERE platform = 'console'",
+    );
     const left = (await db.sql('SELECT count(*) AS n FROM articles'))[0]!.n;
     expect(consoleSub).toEqual({ active: 0, deactivated_reason: 'the demo ended: a platform is configured' });
     expect(left).toBe(1);
@@ -262,12 +339,15 @@ describe('the demo (item 20)', () => {
     // One file for stdout and stderr, as a terminal shows them: the order of the writes is the order read back.
     const fd = openSync(outPath, 'w');
     const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run'], {
-      cwd: ROOT, stdio: ['ignore', fd, fd], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...db.env },
+      cwd: ROOT,
+      stdio: ['ignore', fd, fd],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...db.env },
     });
     closeSync(fd);
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     const deadline = Date.now() + 60_000;
-    while (!readFileSync(outPath, 'utf8').includes('nashra is running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!readFileSync(outPath, 'utf8').includes('nashra is running') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const lines = readFileSync(outPath, 'utf8').split('\n');

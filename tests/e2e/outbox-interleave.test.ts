@@ -12,8 +12,18 @@ import { telegramMarkup } from '../../bots/telegram/markup.js';
 import { createLogger } from '../../src/logger.js';
 import type { JobRecord } from '../../src/model/delivery.js';
 import {
-  CLI_OPERATOR, confirmBroadcast, digestCloser, previewBroadcast, resendBroadcastFailed, resendFailed, resolveInDoubt, setDelivery,
-  subscribe, viewStats, type Actor, type NewsroomDeps,
+  CLI_OPERATOR,
+  confirmBroadcast,
+  digestCloser,
+  previewBroadcast,
+  resendBroadcastFailed,
+  resendFailed,
+  resolveInDoubt,
+  setDelivery,
+  subscribe,
+  viewStats,
+  type Actor,
+  type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import type { Repositories } from '../../src/ports/index.js';
 import { createDatabase, type OwnedDatabase } from '../helpers/raw-db.js';
@@ -34,8 +44,13 @@ let signals = 0;
 beforeEach(async () => {
   db = await createDatabase();
   repos = db.ports.repos;
-  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: TELEGRAM_EDITOR.id });
-  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => { signals++; });
+  const config = loadAppConfig({
+    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ',
+    TELEGRAM_EDITOR_IDS: TELEGRAM_EDITOR.id,
+  });
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => {
+    signals++;
+  });
   articles = 0;
   signals = 0;
   for (const chatId of CHATS) await subscribe(deps, CLI_OPERATOR, { platform: 'telegram', chatId });
@@ -43,13 +58,23 @@ beforeEach(async () => {
 afterEach(() => db.close());
 
 /** The audit entries of `actions` (a LIKE pattern), oldest first (no port reads the log back). */
-const auditOf = async (actions: string) => (await db.sql('SELECT platform, action, detail FROM audit_log WHERE action LIKE ? ORDER BY id', actions))
-  .map((e) => ({ platform: e.platform as string, action: e.action as string, detail: JSON.parse(e.detail as string) as Record<string, unknown> }));
+const auditOf = async (actions: string) =>
+  (await db.sql('SELECT platform, action, detail FROM audit_log WHERE action LIKE ? ORDER BY id', actions)).map(
+    (e) => ({
+      platform: e.platform as string,
+      action: e.action as string,
+      detail: JSON.parse(e.detail as string) as Record<string, unknown>,
+    }),
+  );
 const outboxAudit = () => auditOf('delivery.%');
 const job = async (id: number) => (await repos.outbox.job(id))!;
 /** An article's posts, oldest first. */
 const jobsOf = async (articleId: number) =>
-  Promise.all((await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId)).map((r) => job(r.id as number)));
+  Promise.all(
+    (await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId)).map((r) =>
+      job(r.id as number),
+    ),
+  );
 
 /** An article broadcast to every chat: one post per chat, queued. */
 async function broadcast(): Promise<{ articleId: number; broadcastId: number; jobs: JobRecord[] }> {
@@ -62,7 +87,12 @@ async function broadcast(): Promise<{ articleId: number; broadcastId: number; jo
 
 /** The worker's outcomes, written as it writes them: failed (for a while, or for good), or on the wire at a crash. */
 async function fail(job: JobRecord, retryable: boolean): Promise<void> {
-  await repos.jobs.markFailed(job.id, retryable ? 'gave up after 6 attempts: 502' : 'refused: chat not found', { retryable }, Date.now());
+  await repos.jobs.markFailed(
+    job.id,
+    retryable ? 'gave up after 6 attempts: 502' : 'refused: chat not found',
+    { retryable },
+    Date.now(),
+  );
 }
 async function leaveInDoubt(jobs: JobRecord[]): Promise<void> {
   for (const j of jobs) await repos.jobs.markSending(j.id, Date.now());
@@ -97,7 +127,13 @@ describe('outbox actions interleaving', () => {
     const dWon = outcome(results[2]!) === 'ok' ? 'queued' : 'sent';
     expect(outcome(results[4]!)).toBe('ok');
     // The statistics read between units, never inside one: nothing is in doubt once the verdicts are in (or read first).
-    expect((await Promise.all(jobs.map((j) => job(j.id)))).map((j) => j.state)).toEqual(['queued', 'queued', 'queued', dWon, 'sent']);
+    expect((await Promise.all(jobs.map((j) => job(j.id)))).map((j) => j.state)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+      dWon,
+      'sent',
+    ]);
     const entries = (await outboxAudit()).map((e) => [e.action, e.platform, e.detail]);
     expect(entries).toHaveLength(4); // both resends (one may have found nothing left), the two winning verdicts
     expect((await auditOf('stats.view')).map((e) => e.platform)).toEqual(['telegram']);
@@ -108,7 +144,12 @@ describe('outbox actions interleaving', () => {
     // failure) the one refused for good; the shell's verdict on d wins and the desk's finds it queued, changing
     // nothing. (PostgreSQL's order is the order its write lock is granted in.)
     expect(results.map(outcome)).toEqual([
-      'ok', 'ok', 'ok', `UserError: post ${d!.id} is queued, not in doubt`, 'ok', 'ok',
+      'ok',
+      'ok',
+      'ok',
+      `UserError: post ${d!.id} is queued, not in doubt`,
+      'ok',
+      'ok',
     ]);
     expect(value(results[0]!)).toEqual({ requeued: 2, leftFailed: 1 });
     expect(value(results[1]!)).toEqual({ requeued: 1, leftFailed: 0, articleId });
@@ -151,9 +192,13 @@ describe('outbox actions interleaving', () => {
           const target = pick(sent);
           const action = pick(['resend', 'resend-broadcast', 'mark-sent', 'send-again'] as const);
           const jobId = pick(target.jobs).id;
-          batch.push(action === 'resend' ? resendFailed(deps, actor, target.articleId, { everyFailure: random() < 0.5 })
-            : action === 'resend-broadcast' ? resendBroadcastFailed(deps, actor, target.broadcastId, { everyFailure: random() < 0.5 })
-              : resolveInDoubt(deps, actor, jobId, action));
+          batch.push(
+            action === 'resend'
+              ? resendFailed(deps, actor, target.articleId, { everyFailure: random() < 0.5 })
+              : action === 'resend-broadcast'
+                ? resendBroadcastFailed(deps, actor, target.broadcastId, { everyFailure: random() < 0.5 })
+                : resolveInDoubt(deps, actor, jobId, action),
+          );
         }
         const settled = await Promise.allSettled(batch);
         for (const r of settled) {
@@ -168,7 +213,11 @@ describe('outbox actions interleaving', () => {
         // What the entries say was queued again is exactly what changed, job by job.
         const after = new Map(await Promise.all(all.map(async (id) => [id, await job(id)] as const)));
         const requeued = [...before].filter(([id, j]) => j.state === 'failed' && after.get(id)!.state === 'queued');
-        expect(entries.filter((e) => e.action === 'delivery.resend_failed').reduce((n, e) => n + (e.detail.requeued as number), 0)).toBe(requeued.length);
+        expect(
+          entries
+            .filter((e) => e.action === 'delivery.resend_failed')
+            .reduce((n, e) => n + (e.detail.requeued as number), 0),
+        ).toBe(requeued.length);
         const verdicts = entries.filter((e) => e.action !== 'delivery.resend_failed');
         expect(new Set(verdicts.map((e) => e.detail.job)).size).toBe(verdicts.length);
         for (const e of verdicts) {
@@ -177,7 +226,8 @@ describe('outbox actions interleaving', () => {
         }
         // Nothing else moved: a job in doubt without a verdict is still in doubt, nothing failed stays failed wrongly.
         for (const [id, j] of before) {
-          if (j.state === 'in_doubt' && !verdicts.some((e) => e.detail.job === id)) expect(after.get(id)!.state).toBe('in_doubt');
+          if (j.state === 'in_doubt' && !verdicts.some((e) => e.detail.job === id))
+            expect(after.get(id)!.state).toBe('in_doubt');
           if (j.state !== 'failed' && j.state !== 'in_doubt') expect(after.get(id)!.state).toBe(j.state);
         }
       }
@@ -185,18 +235,29 @@ describe('outbox actions interleaving', () => {
     });
   }
 
-  it('two digest closings asked at once (two platforms\' loops) queue each period\'s digest once', async () => {
-    for (const chatId of CHATS.slice(0, 3)) await setDelivery(deps, CLI_OPERATOR, { platform: 'telegram', chatId }, { digest: { mode: 'hourly' } });
+  it("two digest closings asked at once (two platforms' loops) queue each period's digest once", async () => {
+    for (const chatId of CHATS.slice(0, 3))
+      await setDelivery(deps, CLI_OPERATOR, { platform: 'telegram', chatId }, { digest: { mode: 'hourly' } });
     for (let i = 0; i < 4; i++) await broadcast();
     const closer = digestCloser(db.ports, (p) => (p === 'telegram' ? telegramMarkup : undefined), deps.config);
     const at = Date.now() + 3600_000;
     const [first, second] = await Promise.all([closer.close(at), closer.close(at)]);
     // Three digests of four articles: one message each; the other closing found every period closed (the second on
     // SQLite; either on PostgreSQL, whose order is its write lock's).
-    expect(db.name === 'sqlite' ? [first, second] : [first, second].sort()).toEqual(db.name === 'sqlite' ? [3, 0] : [0, 3]);
+    expect(db.name === 'sqlite' ? [first, second] : [first, second].sort()).toEqual(
+      db.name === 'sqlite' ? [3, 0] : [0, 3],
+    );
     expect(await repos.outbox.countsByState(['digest'])).toEqual([{ platform: 'telegram', state: 'queued', count: 3 }]);
-    const held = await Promise.all(CHATS.slice(0, 3).map(async (chatId) => (await db.sql(
-      'SELECT d.items FROM digests d JOIN subscriptions s ON s.id = d.subscription_id WHERE s.chat_id = ? ORDER BY d.period_end', chatId)).map((x) => x.items)));
+    const held = await Promise.all(
+      CHATS.slice(0, 3).map(async (chatId) =>
+        (
+          await db.sql(
+            'SELECT d.items FROM digests d JOIN subscriptions s ON s.id = d.subscription_id WHERE s.chat_id = ? ORDER BY d.period_end',
+            chatId,
+          )
+        ).map((x) => x.items),
+      ),
+    );
     expect(held).toEqual([[4], [4], [4]]);
   });
 });

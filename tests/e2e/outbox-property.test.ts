@@ -26,7 +26,24 @@ import type { CorrectionResult, Transport } from '../../src/delivery/platform.js
 import { DeliveryCancelledError, PermanentDeliveryError, TemporaryDeliveryError } from '../../src/errors.js';
 import { plainMarkup, type Markup } from '../../src/format/post.js';
 import { createLogger } from '../../src/logger.js';
-import { broadcastStatus, CLI_OPERATOR, confirmBroadcast, confirmCorrection, confirmRetraction, digestCloser, previewBroadcast, previewCorrection, previewRetraction, resendBroadcastFailed, resendFailed, reviseFromSource, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../../src/newsroom/index.js';
+import {
+  broadcastStatus,
+  CLI_OPERATOR,
+  confirmBroadcast,
+  confirmCorrection,
+  confirmRetraction,
+  digestCloser,
+  previewBroadcast,
+  previewCorrection,
+  previewRetraction,
+  resendBroadcastFailed,
+  resendFailed,
+  reviseFromSource,
+  setDelivery,
+  subscribe,
+  URGENT_PRIORITY,
+  type DeliveryPatch,
+} from '../../src/newsroom/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from '../helpers/articles.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { seededRandom } from '../helpers/child-run.js';
@@ -41,18 +58,38 @@ const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const quietLogger = createLogger({ level: 'error', write: () => {} });
 
 /** One message a chat received. */
-interface Received { id: string; chat: string; kind: 'post' | 'digest'; articles: number[]; step: number }
+interface Received {
+  id: string;
+  chat: string;
+  kind: 'post' | 'digest';
+  articles: number[];
+  step: number;
+}
 /** One edit or delete the platform was asked for. */
-interface Touch { chat: string; messageId: string; kind: 'edit' | 'remove'; article: number; step: number }
+interface Touch {
+  chat: string;
+  messageId: string;
+  kind: 'edit' | 'remove';
+  article: number;
+  step: number;
+}
 
 /**
  * What the newsroom says became of each (chat, article) pair: the delivery's state and, for a retracted article,
  * its delete's. The one place that reads the outbox's rows (adapt it when they change). Keyed `chat:article number`.
  */
-function reported(store: Store, articleId: number, n: number, into: Map<string, { delivery: string; remove?: string }>): void {
+function reported(
+  store: Store,
+  articleId: number,
+  n: number,
+  into: Map<string, { delivery: string; remove?: string }>,
+): void {
   const removes = new Map(store.jobs.listForArticle(articleId, ['delete']).map((c) => [c.waitsFor, c.state]));
   for (const d of store.jobs.listForArticle(articleId)) {
-    into.set(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`, { delivery: d.state, remove: removes.get(d.id) });
+    into.set(`${store.subscriptions.get(d.subscriptionId)!.chatId}:${n}`, {
+      delivery: d.state,
+      remove: removes.get(d.id),
+    });
   }
 }
 
@@ -84,8 +121,20 @@ function hash(text: string): number {
 }
 
 interface Totals {
-  messages: number; digestMessages: number; edits: number; removes: number; retracted: number; broadcasts: number; crashes: number;
-  inDoubt: number; lockedAnswers: number; failed: number; resent: number; corrections: number; revisions: number; blocked: number;
+  messages: number;
+  digestMessages: number;
+  edits: number;
+  removes: number;
+  retracted: number;
+  broadcasts: number;
+  crashes: number;
+  inDoubt: number;
+  lockedAnswers: number;
+  failed: number;
+  resent: number;
+  corrections: number;
+  revisions: number;
+  blocked: number;
 }
 
 async function run(seed: number): Promise<Totals> {
@@ -93,17 +142,42 @@ async function run(seed: number): Promise<Totals> {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const minute = () => Math.floor(random() * 24 * 4) * 15;
   const settings = (): DeliveryPatch => ({
-    digest: pick([{ mode: 'immediate' as const }, { mode: 'immediate' as const }, { mode: 'hourly' as const }, { mode: 'daily' as const, at: minute() }]),
-    urgentNow: random() < 0.5, timeZone: pick(ZONES),
-    quiet: random() < 0.7 ? (() => { const start = minute(); return { start, end: (start + 120 + Math.floor(random() * 8) * 60) % 1440 }; })() : null,
-    quietMode: random() < 0.7 ? 'wait' : 'silent', quietUrgent: random() < 0.5,
+    digest: pick([
+      { mode: 'immediate' as const },
+      { mode: 'immediate' as const },
+      { mode: 'hourly' as const },
+      { mode: 'daily' as const, at: minute() },
+    ]),
+    urgentNow: random() < 0.5,
+    timeZone: pick(ZONES),
+    quiet:
+      random() < 0.7
+        ? (() => {
+            const start = minute();
+            return { start, end: (start + 120 + Math.floor(random() * 8) * 60) % 1440 };
+          })()
+        : null,
+    quietMode: random() < 0.7 ? 'wait' : 'silent',
+    quietUrgent: random() < 0.5,
   });
   const dir = mkdtempSync(join(SCRATCH, 'nashra-outbox-'));
   const path = join(dir, 'n.db');
   const config = loadAppConfig({ NASHRA_TIME_ZONE: 'Asia/Damascus' });
   const totals: Totals = {
-    messages: 0, digestMessages: 0, edits: 0, removes: 0, retracted: 0, broadcasts: 0, crashes: 0, inDoubt: 0, lockedAnswers: 0, failed: 0,
-    resent: 0, corrections: 0, revisions: 0, blocked: 0,
+    messages: 0,
+    digestMessages: 0,
+    edits: 0,
+    removes: 0,
+    retracted: 0,
+    broadcasts: 0,
+    crashes: 0,
+    inDoubt: 0,
+    lockedAnswers: 0,
+    failed: 0,
+    resent: 0,
+    corrections: 0,
+    revisions: 0,
+    blocked: 0,
   };
   let now = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + Math.floor(random() * 24) * HOUR;
   let step = 0;
@@ -147,19 +221,44 @@ async function run(seed: number): Promise<Totals> {
     locks++;
     const locker = new Database(path, { timeout: 1000 });
     locker.exec('BEGIN IMMEDIATE');
-    lock = new Promise<void>((resolve) => setTimeout(() => { locker.exec('COMMIT'); locker.close(); lock = undefined; resolve(); }, ms));
+    lock = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        locker.exec('COMMIT');
+        locker.close();
+        lock = undefined;
+        resolve();
+      }, ms),
+    );
   };
   /** What a request meets before it reaches the chat; throws as the platform would. */
   const fail = (chat: string, method: string, key: string) => {
-    if (blocked.has(chat)) throw new PermanentDeliveryError('Forbidden: bot was blocked by the user', { method, chatId: chat, code: 403, deactivate: true });
+    if (blocked.has(chat))
+      throw new PermanentDeliveryError('Forbidden: bot was blocked by the user', {
+        method,
+        chatId: chat,
+        code: 403,
+        deactivate: true,
+      });
     if (down.has(chat)) throw new TemporaryDeliveryError('Bad Gateway', { method, chatId: chat, code: 502 });
     const r = dice(key);
     // A send's retry_after is measured on the real clock and the queue's on the test clock, which is ahead: it is
     // due at once. An edit's is due on the real clock, so 0 (drain() would not wait for it).
     const retryAfterMs = method === 'sendMessage' ? Math.floor(r * 1e6) % 30_000 : 0;
-    if (r < 0.04) throw new TemporaryDeliveryError('Too Many Requests: retry later', { method, chatId: chat, code: 429, retryAfterMs });
+    if (r < 0.04)
+      throw new TemporaryDeliveryError('Too Many Requests: retry later', {
+        method,
+        chatId: chat,
+        code: 429,
+        retryAfterMs,
+      });
     if (r < 0.07) throw new Error('flaky network (nothing was sent)');
-    if (r < 0.08) throw new PermanentDeliveryError('Bad Request: message is too long', { method, chatId: chat, code: 400, deactivate: false });
+    if (r < 0.08)
+      throw new PermanentDeliveryError('Bad Request: message is too long', {
+        method,
+        chatId: chat,
+        code: 400,
+        deactivate: false,
+      });
   };
   /** After the request reached the chat: the answer comes back (maybe into a locked database), or the process dies. */
   const answer = (id: string): { messageId: string } => {
@@ -180,23 +279,34 @@ async function run(seed: number): Promise<Totals> {
     messages.set(id, r);
     return id;
   };
-  const touch = (kind: Touch['kind'], post: { chatId: string; messageId: string; articleId: number }): CorrectionResult => {
+  const touch = (
+    kind: Touch['kind'],
+    post: { chatId: string; messageId: string; articleId: number },
+  ): CorrectionResult => {
     const n = numbers.get(post.articleId)!;
     const m = messages.get(post.messageId);
     if (!m || m.chat !== post.chatId || !m.articles.includes(n)) {
-      violations.push(`${kind} of message ${post.messageId} in chat ${post.chatId} for article ${n}, which this chat never received (${m ? `${m.kind} to ${m.chat} of ${m.articles.join(',')}` : 'no such message'})`);
+      violations.push(
+        `${kind} of message ${post.messageId} in chat ${post.chatId} for article ${n}, which this chat never received (${m ? `${m.kind} to ${m.chat} of ${m.articles.join(',')}` : 'no such message'})`,
+      );
     }
     touches.push({ chat: post.chatId, messageId: post.messageId, kind, article: n, step });
-    return kind === 'edit' ? { outcome: m?.kind === 'digest' ? 'replied' : 'edited' } : { outcome: m?.kind === 'digest' ? 'notice' : 'deleted' };
+    return kind === 'edit'
+      ? { outcome: m?.kind === 'digest' ? 'replied' : 'edited' }
+      : { outcome: m?.kind === 'digest' ? 'notice' : 'deleted' };
   };
   const transport = (): Transport => {
     const mine = ++life;
     const alive = async (hooks: { sending(): Promise<boolean> }) => {
       if (mine !== life) violations.push(`a request left after its process had died (life ${mine}, now ${life})`);
-      if (marksSending && !(await hooks.sending())) throw new DeliveryCancelledError('finished elsewhere', { method: 'send' });
+      if (marksSending && !(await hooks.sending()))
+        throw new DeliveryCancelledError('finished elsewhere', { method: 'send' });
     };
     return {
-      platform: 'console', concurrency: 5, isReady: () => true, marksSending,
+      platform: 'console',
+      concurrency: 5,
+      isReady: () => true,
+      marksSending,
       async send(d, article, hooks) {
         await alive(hooks);
         fail(d.chatId, 'sendMessage', `post:${d.chatId}:${numbers.get(article.id)}`);
@@ -206,7 +316,13 @@ async function run(seed: number): Promise<Totals> {
         await alive(hooks);
         fail(target.chatId, 'sendMessage', `digest:${target.chatId}:${text}`);
         // Each item opens with its headline, «خبر N …» (an urgent one shows no link); the numbers are bidi-isolated.
-        return answer(receive(target.chatId, 'digest', [...text.matchAll(/خبر \u2068?(\d+)/g)].map((m) => Number(m[1]))));
+        return answer(
+          receive(
+            target.chatId,
+            'digest',
+            [...text.matchAll(/خبر \u2068?(\d+)/g)].map((m) => Number(m[1])),
+          ),
+        );
       },
       posts: {
         async edit(post, _article, hooks) {
@@ -235,8 +351,15 @@ async function run(seed: number): Promise<Totals> {
   const workerOf = (s: Store) => {
     const digests = digestCloser(s.ports(), () => TINY, config);
     return new DeliveryWorker(s.ports(), [transport()], quietLogger, {
-      pollMs: 1, backoffMs: 0, maxAttempts: 4, now: () => now, digestCheckMs: 0,
-      digests: { close: (at) => digests.close(at), refresh: async (part, at) => (await digests.refresh(part, at)) && ++rebuilt > 0 },
+      pollMs: 1,
+      backoffMs: 0,
+      maxAttempts: 4,
+      now: () => now,
+      digestCheckMs: 0,
+      digests: {
+        close: (at) => digests.close(at),
+        refresh: async (part, at) => (await digests.refresh(part, at)) && ++rebuilt > 0,
+      },
     });
   };
   let worker = workerOf(store);
@@ -266,7 +389,10 @@ async function run(seed: number): Promise<Totals> {
       } catch (err) {
         if (!crashed) throw err;
       }
-      if (crashed) { await restart(); continue; }
+      if (crashed) {
+        await restart();
+        continue;
+      }
       await lock;
       if (rebuilt === before.rebuilt && locks === before.locks) return;
     }
@@ -288,8 +414,14 @@ async function run(seed: number): Promise<Totals> {
   const newArticle = async (urgent = false) => {
     n++;
     const r = await storeArticleIn(store, {
-      url: `https://example.com/p/${n}`, title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`, source: 'SY24', language: 'ar', categories: [],
-      paragraphs: [`أعلنت السلطات اليوم عن الخطة رقم ${n} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`], publishedAt: new Date(now), urgent,
+      url: `https://example.com/p/${n}`,
+      title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`,
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
+      paragraphs: [`أعلنت السلطات اليوم عن الخطة رقم ${n} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`],
+      publishedAt: new Date(now),
+      urgent,
     });
     if (r.status !== 'new') throw new Error('duplicate');
     numbers.set(r.article.id, n);
@@ -300,25 +432,35 @@ async function run(seed: number): Promise<Totals> {
     const candidates = live();
     if (candidates.length === 0) return undefined;
     // Mostly a recent article (still waiting somewhere: quiet hours, a digest, a retry), sometimes any.
-    return random() < 0.7 ? candidates.at(-1 - Math.floor(random() * Math.min(5, candidates.length)))! : pick(candidates);
+    return random() < 0.7
+      ? candidates.at(-1 - Math.floor(random() * Math.min(5, candidates.length)))!
+      : pick(candidates);
   };
   const act = async () => {
     const count = Math.floor(random() * 3);
     for (let i = 0; i < count; i++) await routeArticleIn(store, await newArticle());
-    if (random() < 0.08) await queueAudienceIn(store, await newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
+    if (random() < 0.08)
+      await queueAudienceIn(store, await newArticle(), { kind: 'all' }, { priority: URGENT_PRIORITY });
     if (random() < 0.1) {
       const article = await newArticle(random() < 0.5);
       const preview = await previewBroadcast(deps, CLI_OPERATOR, String(article.id), { audience: { kind: 'all' } });
       const decided = await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token);
       if (decided.kind !== 'done') throw new Error('broadcast not confirmed');
-      broadcasts.push({ id: preview.broadcast.id, n: numbers.get(article.id)!, queued: decided.queued, settled: false });
+      broadcasts.push({
+        id: preview.broadcast.id,
+        n: numbers.get(article.id)!,
+        queued: decided.queued,
+        settled: false,
+      });
       totals.broadcasts++;
     }
     if (random() < 0.12) {
       const target = recent();
       if (target) {
         const [id, number] = target;
-        const { draft } = await previewCorrection(deps, CLI_OPERATOR, String(id), { title: `خبر ${number} مصحح في الخطوة ${step}` });
+        const { draft } = await previewCorrection(deps, CLI_OPERATOR, String(id), {
+          title: `خبر ${number} مصحح في الخطوة ${step}`,
+        });
         expect((await confirmCorrection(deps, CLI_OPERATOR, draft.id, draft.token!, now)).kind).toBe('done');
         totals.corrections++;
       }
@@ -328,11 +470,23 @@ async function run(seed: number): Promise<Totals> {
       if (target) {
         const [id, number] = target;
         const existing = store.articles.get(id)!;
-        const r = await reviseFromSource(deps, existing, {
-          url: existing.url, title: `خبر ${number} كما عدّله المصدر في الخطوة ${step}`, source: 'SY24', language: 'ar', categories: [],
-          paragraphs: [`أعلنت السلطات اليوم عن الخطة المعدلة رقم ${number} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${number} تشمل مشاريع عدة.`],
-          publishedAt: existing.publishedAt,
-        }, { now });
+        const r = await reviseFromSource(
+          deps,
+          existing,
+          {
+            url: existing.url,
+            title: `خبر ${number} كما عدّله المصدر في الخطوة ${step}`,
+            source: 'SY24',
+            language: 'ar',
+            categories: [],
+            paragraphs: [
+              `أعلنت السلطات اليوم عن الخطة المعدلة رقم ${number} لدعم الأحياء.`,
+              `وقال مسؤول إن الخطة ${number} تشمل مشاريع عدة.`,
+            ],
+            publishedAt: existing.publishedAt,
+          },
+          { now },
+        );
         if (r.status === 'revised') totals.revisions++;
       }
     }
@@ -352,7 +506,11 @@ async function run(seed: number): Promise<Totals> {
       if (target.length > 0) {
         const [id, number] = pick(target);
         totals.resent += (await resendFailed(deps, CLI_OPERATOR, id, { everyFailure: random() < 0.5 })).requeued;
-        for (const b of broadcasts) if (b.n === number) { b.settled = false; b.until = undefined; }
+        for (const b of broadcasts)
+          if (b.n === number) {
+            b.settled = false;
+            b.until = undefined;
+          }
       }
     }
     if (random() < 0.05 && broadcasts.length > 0) {
@@ -365,10 +523,16 @@ async function run(seed: number): Promise<Totals> {
     }
     down.clear();
     if (random() < 0.08) down.add(pick(CHATS));
-    if (random() < 0.02 && blocked.size < 2) { blocked.add(pick(CHATS)); totals.blocked++; }
+    if (random() < 0.02 && blocked.size < 2) {
+      blocked.add(pick(CHATS));
+      totals.blocked++;
+    }
     answers = 0;
     crashAt = random() < 0.06 ? 1 + Math.floor(random() * 6) : undefined;
-    lockAt = crashAt === undefined && random() < 0.03 ? { answer: 1 + Math.floor(random() * 6), ms: 5 + Math.floor(random() * 30) } : undefined;
+    lockAt =
+      crashAt === undefined && random() < 0.03
+        ? { answer: 1 + Math.floor(random() * 6), ms: 5 + Math.floor(random() * 30) }
+        : undefined;
   };
 
   /** After every drain: each broadcast is finished for the editor, and what it says waits does wait, until a time to come. */
@@ -379,13 +543,21 @@ async function run(seed: number): Promise<Totals> {
       const where = { seed, step, broadcast: b.id, article: b.n };
       // Finished for the editor once the queue is drained: nothing more can go now.
       holds({ ...where, now: new Date(now).toISOString(), status }, status.finished && status.remaining === 0);
-      holds({ ...where, queued: b.queued, status }, status.sent + status.failed + status.skipped + status.inDoubt + status.waiting === b.queued);
+      holds(
+        { ...where, queued: b.queued, status },
+        status.sent + status.failed + status.skipped + status.inDoubt + status.waiting === b.queued,
+      );
       // What the editor is told was sent did reach the chats (a post in doubt may have, or not).
       holds({ ...where, got, status }, got >= status.sent && got <= status.sent + status.inDoubt);
       // What waits for its chat goes by itself, at a time still to come.
-      if (status.waiting > 0) holds({ ...where, now: new Date(now).toISOString(), status }, (status.waitingUntil?.getTime() ?? 0) > now);
+      if (status.waiting > 0)
+        holds({ ...where, now: new Date(now).toISOString(), status }, (status.waitingUntil?.getTime() ?? 0) > now);
       // And they did go by then.
-      if (b.until !== undefined && now >= b.until) holds({ ...where, now: new Date(now).toISOString(), toldUntil: new Date(b.until).toISOString(), status }, status.waiting === 0);
+      if (b.until !== undefined && now >= b.until)
+        holds(
+          { ...where, now: new Date(now).toISOString(), toldUntil: new Date(b.until).toISOString(), status },
+          status.waiting === 0,
+        );
       b.until = status.waitingUntil?.getTime();
       b.settled = status.waiting === 0;
     }
@@ -397,7 +569,9 @@ async function run(seed: number): Promise<Totals> {
    */
   const advanceTo = async (target: number) => {
     for (;;) {
-      const due = broadcasts.flatMap((b) => (!b.settled && b.until !== undefined && b.until > now && b.until <= target ? [b.until] : []));
+      const due = broadcasts.flatMap((b) =>
+        !b.settled && b.until !== undefined && b.until > now && b.until <= target ? [b.until] : [],
+      );
       if (due.length === 0) break;
       now = Math.min(...due);
       step++;
@@ -445,7 +619,8 @@ async function run(seed: number): Promise<Totals> {
     for (const [key, count] of times) expect({ seed, key, count }).toEqual({ seed, key, count: 1 });
     for (const t of touches) {
       const retracted = retractedAt.get(t.article);
-      if (t.kind === 'edit') holds({ seed, edit: t, retractedAt: retracted }, retracted === undefined || t.step < retracted);
+      if (t.kind === 'edit')
+        holds({ seed, edit: t, retractedAt: retracted }, retracted === undefined || t.step < retracted);
     }
     // Every post of a retracted article got its delete, unless the newsroom says why not (a post in doubt, a chat
     // that blocked the bot, a delete refused or retried too often).
@@ -456,7 +631,10 @@ async function run(seed: number): Promise<Totals> {
       for (const r of received.filter((m) => m.articles.includes(number))) {
         if (removed.has(`${r.id}:${number}`)) continue;
         const s = states.get(`${r.chat}:${number}`);
-        holds({ seed, post: `${r.chat}:${number}`, message: r, delivery: s?.delivery, remove: s?.remove ?? 'never queued' }, s?.remove === 'failed' || s?.remove === 'in_doubt');
+        holds(
+          { seed, post: `${r.chat}:${number}`, message: r, delivery: s?.delivery, remove: s?.remove ?? 'never queued' },
+          s?.remove === 'failed' || s?.remove === 'in_doubt',
+        );
       }
     }
     // Nothing lost: every article routed to a chat that kept its subscription reached it, or the newsroom says it
@@ -466,15 +644,27 @@ async function run(seed: number): Promise<Totals> {
       const got = times.get(key) ?? 0;
       const retracted = retractedAt.has(Number(article));
       const where = { seed, chat, article: Number(article), state, got };
-      if (state === 'in_doubt') { totals.inDoubt++; holds(where, got <= 1); continue; }
-      if (state === 'failed') { totals.failed++; holds(where, got === 0); continue; }
-      if (state === 'skipped') { holds({ ...where, retracted, blocked: blocked.has(chat!) }, got === 0 && (retracted || blocked.has(chat!))); continue; }
+      if (state === 'in_doubt') {
+        totals.inDoubt++;
+        holds(where, got <= 1);
+        continue;
+      }
+      if (state === 'failed') {
+        totals.failed++;
+        holds(where, got === 0);
+        continue;
+      }
+      if (state === 'skipped') {
+        holds({ ...where, retracted, blocked: blocked.has(chat!) }, got === 0 && (retracted || blocked.has(chat!)));
+        continue;
+      }
       expect(where).toEqual({ ...where, state: 'sent', got: 1 });
     }
     // Every article was queued for every chat that never blocked the bot (no topic filters here), and nothing reached
     // a chat that had no delivery of it.
     for (const number of numbers.values()) {
-      for (const chat of CHATS.filter((c) => !blocked.has(c))) holds({ seed, chat, article: number, queued: false }, states.has(`${chat}:${number}`));
+      for (const chat of CHATS.filter((c) => !blocked.has(c)))
+        holds({ seed, chat, article: number, queued: false }, states.has(`${chat}:${number}`));
     }
     for (const key of times.keys()) holds({ seed, key, queued: false }, states.has(key));
     totals.messages = received.length;
@@ -505,7 +695,18 @@ describe('property: the rules between kinds of message, whatever the mix', () =>
     console.log(`[outbox property] ${seeds.length} seeds in ${Date.now() - started} ms: ${JSON.stringify(totals)}`);
     if (!only) {
       // The mix really happened: each kind of event, many times over.
-      for (const k of ['digestMessages', 'edits', 'removes', 'retracted', 'broadcasts', 'crashes', 'inDoubt', 'lockedAnswers', 'failed', 'resent'] as const) {
+      for (const k of [
+        'digestMessages',
+        'edits',
+        'removes',
+        'retracted',
+        'broadcasts',
+        'crashes',
+        'inDoubt',
+        'lockedAnswers',
+        'failed',
+        'resent',
+      ] as const) {
         expect({ [k]: totals[k]! > 5 }).toEqual({ [k]: true });
       }
     }
@@ -521,23 +722,54 @@ describe('a broadcast held for a digest in quiet hours that let urgent alerts th
     let now = noon + 10 * 60_000;
     const sent: string[] = [];
     const transport: Transport = {
-      platform: 'console', concurrency: 1, isReady: () => true,
-      async send() { sent.push('post'); return { messageId: `m${sent.length}` }; },
-      async sendText() { sent.push('digest'); return { messageId: `m${sent.length}` }; },
+      platform: 'console',
+      concurrency: 1,
+      isReady: () => true,
+      async send() {
+        sent.push('post');
+        return { messageId: `m${sent.length}` };
+      },
+      async sendText() {
+        sent.push('digest');
+        return { messageId: `m${sent.length}` };
+      },
     };
-    const worker = new DeliveryWorker(store.ports(), [transport], quietLogger, { pollMs: 1, now: () => now, digestCheckMs: 0, digests: digestCloser(store.ports(), () => TINY, config) });
+    const worker = new DeliveryWorker(store.ports(), [transport], quietLogger, {
+      pollMs: 1,
+      now: () => now,
+      digestCheckMs: 0,
+      digests: digestCloser(store.ports(), () => TINY, config),
+    });
     await subscribe(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' });
     // Hourly digests, urgent alerts in the digest too, quiet hours 11:00–15:00 UTC that hold messages but let urgent ones through.
-    await setDelivery(deps, CLI_OPERATOR, { platform: 'console', chatId: 'night' }, {
-      digest: { mode: 'hourly' }, urgentNow: false, timeZone: 'UTC', quiet: { start: 11 * 60, end: 15 * 60 }, quietMode: 'wait', quietUrgent: true,
-    });
+    await setDelivery(
+      deps,
+      CLI_OPERATOR,
+      { platform: 'console', chatId: 'night' },
+      {
+        digest: { mode: 'hourly' },
+        urgentNow: false,
+        timeZone: 'UTC',
+        quiet: { start: 11 * 60, end: 15 * 60 },
+        quietMode: 'wait',
+        quietUrgent: true,
+      },
+    );
     const stored = await storeArticleIn(store, {
-      url: 'https://example.com/p/1', title: 'خبر عاجل', source: 'SY24', language: 'ar', categories: [], urgent: true,
+      url: 'https://example.com/p/1',
+      title: 'خبر عاجل',
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
+      urgent: true,
       paragraphs: ['أعلنت السلطات اليوم عن خطة جديدة لدعم الأحياء.', 'وقال مسؤول إن الخطة تشمل مشاريع عدة.'],
     });
     if (stored.status !== 'new') throw new Error('not stored');
     const preview = await previewBroadcast(deps, CLI_OPERATOR, String(stored.article.id));
-    expect(await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
+    expect(await confirmBroadcast(deps, CLI_OPERATOR, preview.broadcast.id, preview.broadcast.token)).toMatchObject({
+      kind: 'done',
+      queued: 1,
+    });
     const quietEnd = new Date(noon + 3 * HOUR);
     const status = async () => (await broadcastStatus(deps, preview.broadcast.id, now))!;
 

@@ -31,7 +31,8 @@ import { freePort, spawnRun, until } from '../helpers/child-run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const PUBLIC = 'https://desk.example.org';
-const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
 const OUTLETS = ['aa', 'bb'] as const;
 const silent = createLogger({ level: 'silent', write: () => undefined });
 
@@ -47,7 +48,11 @@ afterEach(async () => {
   desk = fixture = site = undefined;
 });
 
-interface Outlet { slug: string; deps: NewsroomDeps; store: Store }
+interface Outlet {
+  slug: string;
+  deps: NewsroomDeps;
+  store: Store;
+}
 
 /** `main` (the fixture's) and aa and bb, added as `nashra outlets add` adds them, each opened as the desk opens it. */
 async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: DeskFixture; outlets: Outlet[] }> {
@@ -55,7 +60,11 @@ async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: Desk
   fixture = f;
   const outlets: Outlet[] = [{ slug: 'main', deps: f.deps.outlets.main, store: f.store }];
   for (const slug of OUTLETS) {
-    await addOutlet(f.deps.outlets.main, CLI_OPERATOR, { slug, name: slug.toUpperCase(), envPrefix: `${slug.toUpperCase()}_` });
+    await addOutlet(f.deps.outlets.main, CLI_OPERATOR, {
+      slug,
+      name: slug.toUpperCase(),
+      envPrefix: `${slug.toUpperCase()}_`,
+    });
     // As `nashra run` and the CLI give it: the newsroom knows its outlet's name.
     const deps = (await f.deps.outlets.of(slug))!;
     deps.outlet = slug;
@@ -69,7 +78,9 @@ function open(path: string): Promise<{ status: number; location?: string }> {
   return new Promise((resolve, reject) => {
     request(`${desk!.url}${path}`, { headers: { 'user-agent': BROWSER } }, (res) => {
       res.resume().on('end', () => resolve({ status: res.statusCode!, location: res.headers.location }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -85,28 +96,38 @@ function articleUrls(file: string): string[] {
 function clicksIn(file: string): Array<{ code: string; clicks: number }> {
   const db = new Database(file, { readonly: true });
   try {
-    return db.prepare('SELECT l.code, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code').all() as never;
+    return db
+      .prepare('SELECT l.code, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code')
+      .all() as never;
   } finally {
     db.close();
   }
 }
 
 describe('post links of every outlet', () => {
-  it('each outlet\'s post links to its own path and redirects, counted in its own database; codes under another outlet\'s path, and outlets that are not one, answer 404', async () => {
+  it("each outlet's post links to its own path and redirects, counted in its own database; codes under another outlet's path, and outlets that are not one, answer 404", async () => {
     const { f, outlets } = await threeOutlets();
     // Each outlet's article (one id in every database: 1) delivered to a console chat by its own worker, as run.ts builds it.
     const links = new Map<string, { code: string; url: string }>();
     for (const [i, o] of outlets.entries()) {
-      const article = o.slug === 'main' ? f.article : await (async () => {
-        const r = await storeArticleIn(o.store, bridgeArticle(i, { url: `https://${o.slug}.example/news/${i}` }));
-        if (r.status !== 'new') throw new Error('article not new');
-        return r.article;
-      })();
-      o.store.subscriptions.subscribe({ platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' }, Date.now() - 60_000);
+      const article =
+        o.slug === 'main'
+          ? f.article
+          : await (async () => {
+              const r = await storeArticleIn(o.store, bridgeArticle(i, { url: `https://${o.slug}.example/news/${i}` }));
+              if (r.status !== 'new') throw new Error('article not new');
+              return r.article;
+            })();
+      o.store.subscriptions.subscribe(
+        { platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' },
+        Date.now() - 60_000,
+      );
       await queueAudienceIn(o.store, article, { kind: 'platform', platform: 'console' });
       const printed: string[] = [];
       const data = o.store.ports();
-      const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], silent, { links: postLinks({ config: f.config, data }, o.slug) });
+      const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], silent, {
+        links: postLinks({ config: f.config, data }, o.slug),
+      });
       expect((await worker.drain(10_000)).sent).toBe(1);
       const path = o.slug === 'main' ? '/r/' : `/r/${o.slug}/`;
       const code = new RegExp(`${PUBLIC}${path}([A-Za-z0-9_-]{16})(?![A-Za-z0-9_-])`).exec(printed.join('\n'))?.[1];
@@ -121,7 +142,15 @@ describe('post links of every outlet', () => {
     expect(await open(`/r/bb/${b.code}`)).toEqual({ status: 302, location: b.url });
     expect(await open(`/r/bb/${b.code}`)).toEqual({ status: 302, location: b.url });
     // Another outlet's code under a's path, a's under main's, a forged outlet, a slug that cannot be one: 404, counted nowhere.
-    for (const path of [`/r/aa/${b.code}`, `/r/${a.code}`, `/r/main/${b.code}`, `/r/zz/${a.code}`, `/r/AA/${a.code}`, `/r/..%2Faa/${a.code}`, `/r/aa/${a.code}x`]) {
+    for (const path of [
+      `/r/aa/${b.code}`,
+      `/r/${a.code}`,
+      `/r/main/${b.code}`,
+      `/r/zz/${a.code}`,
+      `/r/AA/${a.code}`,
+      `/r/..%2Faa/${a.code}`,
+      `/r/aa/${a.code}x`,
+    ]) {
       expect((await open(path)).status, path).toBe(404);
     }
     await desk.close();
@@ -152,17 +181,25 @@ describe('post links of every outlet', () => {
 });
 
 describe('publish hooks of every outlet', () => {
-  it('a hook for b\'s source signed with b\'s secret ingests into b only; a\'s secret on b\'s path, b\'s on a\'s or main\'s path, a forged outlet are refused; a replay is refused', async () => {
+  it("a hook for b's source signed with b's secret ingests into b only; a's secret on b's path, b's on a's or main's path, a forged outlet are refused; a replay is refused", async () => {
     const { f, outlets } = await threeOutlets({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
     site = await startFeedServer();
-    for (let n = 1; n <= 3; n++) site.route(`/news/${n}`, { body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'), contentType: 'text/html; charset=utf-8' });
+    for (let n = 1; n <= 3; n++)
+      site.route(`/news/${n}`, {
+        body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'),
+        contentType: 'text/html; charset=utf-8',
+      });
     // The same site followed by every outlet as its source #1 (main's fixture has no source, so its #1 is this one too).
     const ingests = new Map<string, PushIngest>();
     const secrets = new Map<string, string>();
     for (const o of outlets) {
       const source = o.store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
       expect(source.id).toBe(1);
-      const push = new PushIngest({ ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }), onQueued: () => {}, outlet: o.slug });
+      const push = new PushIngest({
+        ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }),
+        onQueued: () => {},
+        outlet: o.slug,
+      });
       pushes.push(push);
       ingests.set(o.slug, push);
       const hook = await sourceHook(o.deps, CLI_OPERATOR, 1);
@@ -174,10 +211,25 @@ describe('publish hooks of every outlet', () => {
     const send = (path: string, secret: string, n: number, timestamp = String(Math.floor(Date.now() / 1000))) => {
       const body = JSON.stringify({ url: `${site!.base}/news/${n}` });
       return fetch(`${desk!.url}${path}`, {
-        method: 'POST', body, headers: { 'content-type': 'application/json', 'x-nashra-timestamp': timestamp, 'x-nashra-signature': hookSignature(secret, timestamp, body) },
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-nashra-timestamp': timestamp,
+          'x-nashra-signature': hookSignature(secret, timestamp, body),
+        },
       });
     };
-    const urls = async () => Object.fromEntries(outlets.map((o) => [o.slug, articleUrls(o.slug === 'main' ? f.config.databasePath : outletFile(f.config.databasePath, o.slug))] as const));
+    const urls = async () =>
+      Object.fromEntries(
+        outlets.map(
+          (o) =>
+            [
+              o.slug,
+              articleUrls(o.slug === 'main' ? f.config.databasePath : outletFile(f.config.databasePath, o.slug)),
+            ] as const,
+        ),
+      );
 
     // Refused, each before any fetch: a's secret on b's path, b's secret on a's path and on main's, an outlet that is not one.
     expect((await send(pushPath('hooks/publish', 'bb', 1), secrets.get('aa')!, 2)).status).toBe(401);
@@ -200,19 +252,30 @@ describe('publish hooks of every outlet', () => {
     // main's path still reaches main's source with main's secret.
     expect((await send('/hooks/publish/1', secrets.get('main')!, 3)).status).toBe(202);
     for (const p of pushes) await p.settle();
-    expect(await urls()).toEqual({ main: [f.article.url, `${site.base}/wp/article-3`], aa: [], bb: [`${site.base}/wp/article-2`] });
+    expect(await urls()).toEqual({
+      main: [f.article.url, `${site.base}/wp/article-3`],
+      aa: [],
+      bb: [`${site.base}/wp/article-2`],
+    });
     expect(site.hits('/news/2')).toHaveLength(1);
   });
 });
 
 describe('WebSub of every outlet', () => {
-  it('b\'s subscription gives the hub b\'s callback; the hub\'s verification and its signed notification reach b only; the same under main\'s path or a\'s is refused', async () => {
+  it("b's subscription gives the hub b's callback; the hub's verification and its signed notification reach b only; the same under main's path or a's is refused", async () => {
     const { f, outlets } = await threeOutlets({ NASHRA_ALLOW_PRIVATE_FETCH: '1' });
     // A hub that records what it is asked (the test plays its verification and its notification).
     const asked: Array<Record<string, string>> = [];
     const hub = createServer((req, res) => {
       let raw = '';
-      req.on('data', (c) => { raw += c; }).on('end', () => { asked.push(Object.fromEntries(new URLSearchParams(raw))); res.writeHead(202).end(); });
+      req
+        .on('data', (c) => {
+          raw += c;
+        })
+        .on('end', () => {
+          asked.push(Object.fromEntries(new URLSearchParams(raw)));
+          res.writeHead(202).end();
+        });
     });
     await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
     try {
@@ -220,7 +283,11 @@ describe('WebSub of every outlet', () => {
       const ingests = new Map<string, PushIngest>();
       for (const o of outlets) {
         o.store.sources.add({ url: `https://${o.slug}.example/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
-        const push = new PushIngest({ ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }), onQueued: () => {}, outlet: o.slug });
+        const push = new PushIngest({
+          ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }),
+          onQueued: () => {},
+          outlet: o.slug,
+        });
         pushes.push(push);
         ingests.set(o.slug, push);
       }
@@ -235,18 +302,31 @@ describe('WebSub of every outlet', () => {
       const callback = `${desk.url}/websub/bb/1/${callbackToken(secret)}`;
       expect(asked[0]).toMatchObject({ 'hub.callback': callback, 'hub.mode': 'subscribe', 'hub.topic': topic });
 
-      const verify = (url: string) => fetch(`${url}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.challenge': 'c-42', 'hub.lease_seconds': '86400' })}`);
+      const verify = (url: string) =>
+        fetch(
+          `${url}?${new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': topic, 'hub.challenge': 'c-42', 'hub.lease_seconds': '86400' })}`,
+        );
       // The same verification under main's path and a's (their source #1 is another's) and a forged outlet: refused.
-      for (const wrong of [`${desk.url}/websub/1/${callbackToken(secret)}`, `${desk.url}/websub/aa/1/${callbackToken(secret)}`, `${desk.url}/websub/zz/1/${callbackToken(secret)}`]) {
+      for (const wrong of [
+        `${desk.url}/websub/1/${callbackToken(secret)}`,
+        `${desk.url}/websub/aa/1/${callbackToken(secret)}`,
+        `${desk.url}/websub/zz/1/${callbackToken(secret)}`,
+      ]) {
         expect((await verify(wrong)).status, wrong).toBe(404);
       }
       const ok = await verify(callback);
       expect([ok.status, await ok.text()]).toEqual([200, 'c-42']);
       expect((await bb.store.ports().repos.push.websub(1))?.state).toBe('active');
-      for (const o of outlets.filter((x) => x.slug !== 'bb')) expect(await o.store.ports().repos.push.websub(1)).toBeUndefined();
+      for (const o of outlets.filter((x) => x.slug !== 'bb'))
+        expect(await o.store.ports().repos.push.websub(1)).toBeUndefined();
 
       // A notification (empty: poll now), signed with b's secret, on b's tokenless path and on main's.
-      const notify = (url: string, body = '') => fetch(url, { method: 'POST', body, headers: { 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` } });
+      const notify = (url: string, body = '') =>
+        fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` },
+        });
       expect((await notify(`${desk.url}/websub/1`)).status).toBe(404);
       const pushed = await notify(`${desk.url}/websub/bb/1`);
       expect([pushed.status, await pushed.text()]).toEqual([202, 'polling']);
@@ -258,8 +338,8 @@ describe('WebSub of every outlet', () => {
   });
 });
 
-describe('nashra run: another outlet\'s publish hook and post links', () => {
-  it('sy24\'s hook (its URL as `sources hook` prints it) reaches sy24\'s run, whose post links to /r/sy24/<code>, which redirects and counts in sy24\'s database', async () => {
+describe("nashra run: another outlet's publish hook and post links", () => {
+  it("sy24's hook (its URL as `sources hook` prints it) reaches sy24's run, whose post links to /r/sy24/<code>, which redirects and counts in sy24's database", async () => {
     const TOKEN = '333333333:AAsy24LinksTokenForOutletTests_abcdXYZ';
     const CHAT = '-1003333333333';
     const tmp = tempDir('nashra-outlets-links-run-');
@@ -267,16 +347,35 @@ describe('nashra run: another outlet\'s publish hook and post links', () => {
     const apiRoot = await fake.start();
     site = await startFeedServer();
     const base = site.base;
-    const rssOf = (items: number[]) => `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>موقع</title><link>${base}/</link>` +
-      items.map((n) => `<item><title>خبر ${n}</title><link>${base}/news/${n}</link><guid>${base}/news/${n}</guid><description>خبر ${n}</description></item>`).join('') + '</channel></rss>';
+    const rssOf = (items: number[]) =>
+      `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>موقع</title><link>${base}/</link>` +
+      items
+        .map(
+          (n) =>
+            `<item><title>خبر ${n}</title><link>${base}/news/${n}</link><guid>${base}/news/${n}</guid><description>خبر ${n}</description></item>`,
+        )
+        .join('') +
+      '</channel></rss>';
     site.route('/feed.xml', { body: rssOf([1]), contentType: 'application/rss+xml; charset=utf-8' });
-    for (let n = 1; n <= 2; n++) site.route(`/news/${n}`, { body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'), contentType: 'text/html; charset=utf-8' });
+    for (let n = 1; n <= 2; n++)
+      site.route(`/news/${n}`, {
+        body: readFileSync(join(FIXTURES, `pages/wp-article-${n}.html`), 'utf8'),
+        contentType: 'text/html; charset=utf-8',
+      });
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
     const dbPath = join(tmp.dir, 'n.db');
     const env = {
-      DATABASE_PATH: dbPath, NASHRA_WEB_PORT: String(port), NASHRA_PUBLIC_URL: publicUrl, NASHRA_TRACK_CLICKS: '1', NASHRA_ALLOW_PRIVATE_FETCH: '1',
-      TELEGRAM_API_ROOT: apiRoot, SY24_TELEGRAM_BOT_TOKEN: TOKEN, SY24_TELEGRAM_RATE_PER_SECOND: '1000', SY24_TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', LOG_LEVEL: 'warn',
+      DATABASE_PATH: dbPath,
+      NASHRA_WEB_PORT: String(port),
+      NASHRA_PUBLIC_URL: publicUrl,
+      NASHRA_TRACK_CLICKS: '1',
+      NASHRA_ALLOW_PRIVATE_FETCH: '1',
+      TELEGRAM_API_ROOT: apiRoot,
+      SY24_TELEGRAM_BOT_TOKEN: TOKEN,
+      SY24_TELEGRAM_RATE_PER_SECOND: '1000',
+      SY24_TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
+      LOG_LEVEL: 'warn',
     };
     const ok = async (args: string[]) => {
       const r = await runCliInProcess(args, { env });
@@ -292,19 +391,36 @@ describe('nashra run: another outlet\'s publish hook and post links', () => {
     expect(hookUrl).toBe(`${publicUrl}/hooks/publish/sy24/1`);
     const run = spawnRun(env);
     try {
-      await until(() => fake.calls.some((c) => c.method === 'getUpdates'), 20_000, 'sy24\'s bot polling');
+      await until(() => fake.calls.some((c) => c.method === 'getUpdates'), 20_000, "sy24's bot polling");
       await until(() => run.output().includes('Desk:'), 20_000, 'the desk');
       const timestamp = String(Math.floor(Date.now() / 1000));
       const body = JSON.stringify({ url: `${base}/news/2` });
-      const res = await fetch(hookUrl!, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-nashra-timestamp': timestamp, 'x-nashra-signature': hookSignature(secret!, timestamp, body) } });
+      const res = await fetch(hookUrl!, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-nashra-timestamp': timestamp,
+          'x-nashra-signature': hookSignature(secret!, timestamp, body),
+        },
+      });
       expect([res.status, await res.text()]).toEqual([202, 'accepted']);
-      const post = () => fake.sentTo(CHAT).map((c) => JSON.stringify(c.params)).find((t) => t.includes('/r/sy24/'));
-      await until(() => post() !== undefined, 20_000, 'sy24\'s post at the fake Bot API');
+      const post = () =>
+        fake
+          .sentTo(CHAT)
+          .map((c) => JSON.stringify(c.params))
+          .find((t) => t.includes('/r/sy24/'));
+      await until(() => post() !== undefined, 20_000, "sy24's post at the fake Bot API");
       const code = new RegExp(`${publicUrl}/r/sy24/([A-Za-z0-9_-]{16})`).exec(post()!)?.[1];
       expect(code).toBeDefined();
-      const click = await fetch(`${publicUrl}/r/sy24/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+      const click = await fetch(`${publicUrl}/r/sy24/${code}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': BROWSER },
+      });
       expect([click.status, click.headers.get('location')]).toEqual([302, `${base}/wp/article-2`]);
-      expect((await fetch(`${publicUrl}/r/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } })).status).toBe(404);
+      expect(
+        (await fetch(`${publicUrl}/r/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER } })).status,
+      ).toBe(404);
     } finally {
       await run.kill('SIGTERM');
       await fake.stop();

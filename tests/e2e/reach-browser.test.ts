@@ -24,11 +24,20 @@ let counter: ClickCounter;
 
 beforeAll(async () => {
   f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: 'https://desk.example.org' });
-  for (const chatId of ['reader-1', 'reader-2', 'reader-3']) await f.data.repos.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private', title: `قارئ ${chatId.slice(-1)}` }, Date.now() - 60_000);
+  for (const chatId of ['reader-1', 'reader-2', 'reader-3'])
+    await f.data.repos.subscriptions.subscribe(
+      { platform: 'console', chatId, kind: 'private', title: `قارئ ${chatId.slice(-1)}` },
+      Date.now() - 60_000,
+    );
   await queueAudienceIn(f.data, f.article, { kind: 'platform', platform: 'console' });
   const printed: string[] = [];
   const data = f.data;
-  await new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], createLogger({ level: 'silent' }), { links: postLinks({ config: f.config, data }) }).drain(10_000);
+  await new DeliveryWorker(
+    data,
+    [createConsoleTransport((t) => printed.push(t), f.config)],
+    createLogger({ level: 'silent' }),
+    { links: postLinks({ config: f.config, data }) },
+  ).drain(10_000);
   counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
   desk = await startDesk({ ...f.deps, clicks: counter }, { port: 0, host: '127.0.0.1' });
   // Readers open the links: 3, 2 and 1 times.
@@ -61,14 +70,18 @@ describe('the Reach page in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/reach');
     expect(await text('#views-note')).toContain('لا تتيح المنصات للبوتات قراءة عدد المشاهدات');
     expect(await page.$('#tracking-off')).toBeNull();
-    const platformRow = await page.$$eval('#platforms tbody tr td', (tds) => tds.map((td) => (td as HTMLElement).innerText.trim()));
+    const platformRow = await page.$$eval('#platforms tbody tr td', (tds) =>
+      tds.map((td) => (td as HTMLElement).innerText.trim()),
+    );
     expect(platformRow.slice(1)).toEqual(['3', '6', '2']);
     expect(await text('#top-day tbody tr td a')).toBe(f.article.title);
     const chats = await page.$$eval('#chats tbody tr', (rows) => rows.map((r) => (r as HTMLElement).innerText));
     expect(chats).toHaveLength(3);
     expect(chats[0]).toContain('قارئ 1');
     // Both charts are drawn, with a bar for the hour and the day of the clicks.
-    const charts = await page.$$eval('figure.chart > svg', (svgs) => svgs.map((s) => ({ width: s.getBoundingClientRect().width, bars: s.querySelectorAll('rect').length })));
+    const charts = await page.$$eval('figure.chart > svg', (svgs) =>
+      svgs.map((s) => ({ width: s.getBoundingClientRect().width, bars: s.querySelectorAll('rect').length })),
+    );
     expect(charts).toHaveLength(2);
     for (const c of charts) {
       expect(c.width).toBeGreaterThan(200);
@@ -80,7 +93,9 @@ describe('the Reach page in Chromium', () => {
     const href = await page.$eval('#csv', (a) => (a as HTMLAnchorElement).getAttribute('href'));
     expect(href).toBe('/reach.csv?since=7d');
     const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href);
-    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('kind,id,name,platform,posts,clicks,click_through,full_reads,reactions');
+    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      'kind,id,name,platform,posts,clicks,click_through,full_reads,reactions',
+    );
     expect(csv).toContain(`story,${f.article.id},`);
   });
 

@@ -9,7 +9,15 @@ import { transportConcurrency } from '../../bots/telegram/transport.js';
 import { CORRECTIONS } from '../../src/model/delivery.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import { runCliAsync } from '../helpers/cli.js';
-import { CHILD_TOKEN, childEnv, prepareBroadcast, seededRandom, spawnRun, until, type ChildRun } from '../helpers/child-run.js';
+import {
+  CHILD_TOKEN,
+  childEnv,
+  prepareBroadcast,
+  seededRandom,
+  spawnRun,
+  until,
+  type ChildRun,
+} from '../helpers/child-run.js';
 import { freshDatabase, jobsOf, jobStates } from '../helpers/raw-db.js';
 
 const CHATS = 1000;
@@ -25,7 +33,11 @@ afterEach(async () => {
 
 describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
   it('10 kills: each post edited once or declared in doubt; none edited twice, none lost', async () => {
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = await freshDatabase();
@@ -34,7 +46,11 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
     const correctionStates = () => jobStates(db.ports, CORRECTIONS);
     expect((await runCliAsync(['run', '--once'], sendEnv, 120_000)).code).toBe(0);
     expect(fake.sent('sendMessage')).toHaveLength(CHATS);
-    const corrected = await runCliAsync(['correct', '1', '--title', 'تصحيح: افتتاح سوق جديدة في دمشق بعد تأجيل', '--yes'], sendEnv, 60_000);
+    const corrected = await runCliAsync(
+      ['correct', '1', '--title', 'تصحيح: افتتاح سوق جديدة في دمشق بعد تأجيل', '--yes'],
+      sendEnv,
+      60_000,
+    );
     expect(corrected.code, corrected.stderr).toBe(0);
 
     const env = { ...sendEnv, TELEGRAM_RATE_PER_SECOND: String(EDIT_RATE) };
@@ -84,9 +100,11 @@ describe('reliability: SIGKILL during a wave of 1,000 edits', () => {
         }
       }
       const states = await correctionStates();
-      console.log(`[corrections crash] kills ${leftSending.length}, posts checked ${jobs.size}, duplicate edit requests ${duplicates}, ` +
-        `lost ${lost}, in doubt ${inDoubt} (of which the fake had edited ${inDoubtEdited}), left sending per kill [${leftSending.join(',')}], ` +
-        `final ${JSON.stringify(states)}`);
+      console.log(
+        `[corrections crash] kills ${leftSending.length}, posts checked ${jobs.size}, duplicate edit requests ${duplicates}, ` +
+          `lost ${lost}, in doubt ${inDoubt} (of which the fake had edited ${inDoubtEdited}), left sending per kill [${leftSending.join(',')}], ` +
+          `final ${JSON.stringify(states)}`,
+      );
       expect(jobs.size).toBe(CHATS);
       expect(leftSending.length).toBeGreaterThanOrEqual(5);
       expect(duplicates).toBe(0);

@@ -8,7 +8,14 @@ import { transportConcurrency } from '../../bots/telegram/transport.js';
 import { POSTS } from '../../src/model/delivery.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import {
-  CHILD_TOKEN, childEnv, preparedArticleOf, prepareBroadcast, seededRandom, spawnRun, until, type ChildRun,
+  CHILD_TOKEN,
+  childEnv,
+  preparedArticleOf,
+  prepareBroadcast,
+  seededRandom,
+  spawnRun,
+  until,
+  type ChildRun,
 } from '../helpers/child-run.js';
 import { freshDatabase, type RawDatabase } from '../helpers/raw-db.js';
 
@@ -20,7 +27,14 @@ afterEach(async () => {
   cleanups = [];
 });
 
-interface Verdict { deliveries: number; duplicates: number; lost: number; inDoubt: number; inDoubtReceived: number; states: Record<string, number> }
+interface Verdict {
+  deliveries: number;
+  duplicates: number;
+  lost: number;
+  inDoubt: number;
+  inDoubtReceived: number;
+  states: Record<string, number>;
+}
 
 /** Compares the database's final state of every (subscriber, article) pair with what the fake answered ok. */
 async function verdict(db: RawDatabase, fake: FakeTelegram): Promise<Verdict> {
@@ -51,10 +65,19 @@ async function verdict(db: RawDatabase, fake: FakeTelegram): Promise<Verdict> {
 }
 
 /** Posts `sending` now, as the outbox counts them. */
-const sending = async (db: RawDatabase) => (await db.ports.repos.outbox.countsByState(POSTS)).filter((c) => c.state === 'sending').reduce((n, c) => n + c.count, 0);
+const sending = async (db: RawDatabase) =>
+  (await db.ports.repos.outbox.countsByState(POSTS))
+    .filter((c) => c.state === 'sending')
+    .reduce((n, c) => n + c.count, 0);
 
 /** Starts, kills (SIGKILL) and restarts `nashra run` `kills` times, then drains with `run --once`. */
-async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; kills: number; subscribers: number; articles: number }) {
+async function crashAndRecover(opts: {
+  policy: 'hold' | 'resend';
+  seed: number;
+  kills: number;
+  subscribers: number;
+  articles: number;
+}) {
   const limits = { globalPerSecond: RATE, perChatPerSecond: 50, perGroupPerMinute: 1000 };
   const fake = new FakeTelegram(CHILD_TOKEN, limits);
   const apiRoot = await fake.start();
@@ -72,13 +95,21 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
     child = spawnRun(env);
     // A life is counted from the child's first request to the Bot API: node's start-up time varies a lot here (about
     // 1 s of CPU; over 10 s at load 13 with three test files at once).
-    await until(() => fake.calls.length > before || child!.child.exitCode !== null, 30_000, `run ${k} to reach the Bot API`);
+    await until(
+      () => fake.calls.length > before || child!.child.exitCode !== null,
+      30_000,
+      `run ${k} to reach the Bot API`,
+    );
     expect(child.child.exitCode, child.output()).toBeNull();
     // The last kill's requests still on the wire may reach the fake after that child died, which looked like this
     // child's first request: wait until this child has taken over the rows the last kill left `sending`, or they
     // would be counted twice (once per kill).
     if (inDoubtPerKill.at(-1)) {
-      await until(() => /interrupted by the last stop/.test(child!.output()) || child!.child.exitCode !== null, 20_000, `run ${k} to recover the last kill's deliveries`);
+      await until(
+        () => /interrupted by the last stop/.test(child!.output()) || child!.child.exitCode !== null,
+        20_000,
+        `run ${k} to recover the last kill's deliveries`,
+      );
     }
     await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 450)));
     await child.kill('SIGKILL');
@@ -90,9 +121,11 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
   expect(exit.code, child.output()).toBe(0);
   const v = await verdict(db, fake);
   const limit = transportConcurrency(limits.globalPerSecond);
-  console.log(`[crash/${opts.policy}] seed ${opts.seed}: kills survived ${opts.kills}, deliveries checked ${v.deliveries}, ` +
-    `duplicates ${v.duplicates}, lost ${v.lost}, in doubt ${v.inDoubt} (of which the fake had received ${v.inDoubtReceived}), ` +
-    `left sending per kill [${inDoubtPerKill.join(',')}] (in-flight limit ${limit}), final states ${JSON.stringify(v.states)}`);
+  console.log(
+    `[crash/${opts.policy}] seed ${opts.seed}: kills survived ${opts.kills}, deliveries checked ${v.deliveries}, ` +
+      `duplicates ${v.duplicates}, lost ${v.lost}, in doubt ${v.inDoubt} (of which the fake had received ${v.inDoubtReceived}), ` +
+      `left sending per kill [${inDoubtPerKill.join(',')}] (in-flight limit ${limit}), final states ${JSON.stringify(v.states)}`,
+  );
   expect(v.deliveries).toBe(opts.subscribers * opts.articles);
   for (const n of inDoubtPerKill) expect(n).toBeLessThanOrEqual(limit);
   return { v, inDoubtPerKill };
@@ -100,7 +133,13 @@ async function crashAndRecover(opts: { policy: 'hold' | 'resend'; seed: number; 
 
 describe('reliability: SIGKILL in the middle of a broadcast', () => {
   it('hold (default), 20 kills over 10,000 deliveries: each exactly once, in-doubt ones at most once, none lost', async () => {
-    const { v, inDoubtPerKill } = await crashAndRecover({ policy: 'hold', seed: 20240611, kills: 20, subscribers: 500, articles: 20 });
+    const { v, inDoubtPerKill } = await crashAndRecover({
+      policy: 'hold',
+      seed: 20240611,
+      kills: 20,
+      subscribers: 500,
+      articles: 20,
+    });
     expect(v.duplicates).toBe(0);
     expect(v.lost).toBe(0);
     expect(v.inDoubt).toBe(inDoubtPerKill.reduce((a, b) => a + b, 0));
@@ -108,7 +147,13 @@ describe('reliability: SIGKILL in the middle of a broadcast', () => {
   }, 300_000); // about 75 s on a quiet 2-core machine; a loaded CI machine may take three times that
 
   it('resend: every subscriber gets everything at least once; duplicates no more than the deliveries interrupted', async () => {
-    const { v, inDoubtPerKill } = await crashAndRecover({ policy: 'resend', seed: 77, kills: 8, subscribers: 200, articles: 10 });
+    const { v, inDoubtPerKill } = await crashAndRecover({
+      policy: 'resend',
+      seed: 77,
+      kills: 8,
+      subscribers: 200,
+      articles: 10,
+    });
     expect(v.inDoubt).toBe(0);
     expect(v.lost).toBe(0);
     expect(v.states.sent).toBe(v.deliveries);

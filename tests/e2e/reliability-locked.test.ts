@@ -12,7 +12,16 @@ import { createLogger } from '../../src/logger.js';
 import { CLI_OPERATOR, confirmRetraction } from '../../src/newsroom/index.js';
 import { openStore } from '../../src/store/index.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
-import { childEnv, CHILD_TOKEN, deliveryStates, preparedArticleOf, prepareBroadcast, spawnRun, until, type ChildRun } from '../helpers/child-run.js';
+import {
+  childEnv,
+  CHILD_TOKEN,
+  deliveryStates,
+  preparedArticleOf,
+  prepareBroadcast,
+  spawnRun,
+  until,
+  type ChildRun,
+} from '../helpers/child-run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -35,7 +44,9 @@ async function startFake(): Promise<{ fake: FakeTelegram; apiRoot: string }> {
 /** Holds the database's write lock from a second connection for LOCK_MS, as a backup tool or a `sqlite3` shell would. */
 async function holdWriteLock(dbPath: string): Promise<void> {
   const locker = new Database(dbPath, { timeout: 10_000 });
-  cleanups.push(() => { if (locker.open) locker.close(); });
+  cleanups.push(() => {
+    if (locker.open) locker.close();
+  });
   locker.exec('BEGIN IMMEDIATE');
   await new Promise((r) => setTimeout(r, LOCK_MS));
   locker.exec('COMMIT');
@@ -59,7 +70,11 @@ describe('reliability: the database locked by another process during a broadcast
     cleanups.push(() => void child?.kill('SIGKILL'));
     child = spawnRun(childEnv(apiRoot, dbPath, { TELEGRAM_RATE_PER_SECOND: '200' }), ['--once']);
 
-    await until(() => fake.sent().length >= 300 || child!.child.exitCode !== null, 30_000, 'the broadcast to be under way');
+    await until(
+      () => fake.sent().length >= 300 || child!.child.exitCode !== null,
+      30_000,
+      'the broadcast to be under way',
+    );
     const sentAtLock = fake.sent().length;
     await holdWriteLock(dbPath);
     const sentDuringLock = fake.sent().length - sentAtLock;
@@ -68,8 +83,10 @@ describe('reliability: the database locked by another process during a broadcast
     const received = fake.sent().map((c) => `${c.params.chat_id}:${preparedArticleOf(c.params)}`);
     const duplicates = repeats(received);
     const states = deliveryStates(dbPath);
-    console.log(`[locked] sent during the ${LOCK_MS} ms lock: ${sentDuringLock}; messages at the fake ${fake.sent().length}, ` +
-      `duplicates ${duplicates}, final states ${JSON.stringify(states)}, exit ${exit.code}`);
+    console.log(
+      `[locked] sent during the ${LOCK_MS} ms lock: ${sentDuringLock}; messages at the fake ${fake.sent().length}, ` +
+        `duplicates ${duplicates}, final states ${JSON.stringify(states)}, exit ${exit.code}`,
+    );
     expect(exit.code, child.output()).toBe(0);
     expect(duplicates).toBe(0);
     expect(new Set(received).size).toBe(subscribers * articles);
@@ -92,14 +109,26 @@ describe('reliability: the database locked by another process during a broadcast
 
     const store = openStore(dbPath);
     try {
-      const deps = newsroomDeps(BUILT_IN_PLATFORMS, loadAppConfig({}), store, createLogger({ level: 'error', write: () => {} }));
-      expect(await confirmRetraction(deps, CLI_OPERATOR, store.articles.latest(1)[0]!.id)).toMatchObject({ kind: 'done', queued: subscribers });
+      const deps = newsroomDeps(
+        BUILT_IN_PLATFORMS,
+        loadAppConfig({}),
+        store,
+        createLogger({ level: 'error', write: () => {} }),
+      );
+      expect(await confirmRetraction(deps, CLI_OPERATOR, store.articles.latest(1)[0]!.id)).toMatchObject({
+        kind: 'done',
+        queued: subscribers,
+      });
     } finally {
       store.close();
     }
     child = spawnRun(env, ['--once']);
     const deletes = () => fake.calls.filter((c) => c.method === 'deleteMessage');
-    await until(() => deletes().length >= 100 || child!.child.exitCode !== null, 30_000, 'the deletions to be under way');
+    await until(
+      () => deletes().length >= 100 || child!.child.exitCode !== null,
+      30_000,
+      'the deletions to be under way',
+    );
     await holdWriteLock(dbPath);
     const exit = await child.exited;
 
@@ -109,7 +138,9 @@ describe('reliability: the database locked by another process during a broadcast
     const check = openStore(dbPath);
     const jobs = check.jobs.totalsByState();
     check.close();
-    console.log(`[locked] deletions: ${deletes().length} requests for ${perPost.size} posts, repeated ${repeated}, jobs ${JSON.stringify(jobs)}, exit ${exit.code}`);
+    console.log(
+      `[locked] deletions: ${deletes().length} requests for ${perPost.size} posts, repeated ${repeated}, jobs ${JSON.stringify(jobs)}, exit ${exit.code}`,
+    );
     expect(exit.code, child.output()).toBe(0);
     expect(repeated).toBe(0);
     expect(perPost.size).toBe(subscribers);

@@ -11,7 +11,15 @@ import { openStore } from '../../src/store/index.js';
 import { freshDatabase, onPostgres } from '../helpers/raw-db.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import {
-  CHILD_TOKEN, childEnv, freePort, postStates, preparedArticleOf, prepareBroadcast, spawnRun, until, type ChildRun,
+  CHILD_TOKEN,
+  childEnv,
+  freePort,
+  postStates,
+  preparedArticleOf,
+  prepareBroadcast,
+  spawnRun,
+  until,
+  type ChildRun,
 } from '../helpers/child-run.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -33,7 +41,9 @@ async function setup(subscribers = 0, articles = 0) {
   const dbPath = db.where;
   await prepareBroadcast(db.ports, subscribers, articles);
   const children: ChildRun[] = [];
-  cleanups.push(async () => { for (const c of children) await c.kill('SIGKILL'); });
+  cleanups.push(async () => {
+    for (const c of children) await c.kill('SIGKILL');
+  });
   const start = (extra: Record<string, string> = {}, args: string[] = []) => {
     const c = spawnRun(childEnv(apiRoot, db, extra), args);
     children.push(c);
@@ -42,7 +52,11 @@ async function setup(subscribers = 0, articles = 0) {
   /** Started: the bot asked getMe (after the lease and the in-doubt recovery). */
   const started = async (c: ChildRun, getMesBefore: number) => {
     // A node start is about 1 s of CPU; at load 13 with three test files at once it took over 10 s.
-    await until(() => fake.calls.filter((x) => x.method === 'getMe').length > getMesBefore || c.child.exitCode !== null, 30_000, 'getMe');
+    await until(
+      () => fake.calls.filter((x) => x.method === 'getMe').length > getMesBefore || c.child.exitCode !== null,
+      30_000,
+      'getMe',
+    );
     expect(c.child.exitCode, c.output()).toBeNull();
   };
   const getMes = () => fake.calls.filter((x) => x.method === 'getMe').length;
@@ -105,33 +119,41 @@ describe.skipIf(onPostgres())('reliability: one run per database', () => {
 
 describe('reliability: SIGTERM and SIGINT in the middle of a broadcast', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${signal}: exits 0 within 5 s, leaves nothing sending, and the rest is sent once by the next run`, async () => {
-      // On PostgreSQL a third of the chats: a post there is a few round trips to the server, and the next run sent
-      // 1,296 posts in 25-45 s on the loaded 2-core machine (SQLite: 2-4 s), beyond the test's 40 s; 400 took 20-30 s.
-      const chats = onPostgres() ? 100 : 300;
-      const s = await setup(chats, 5);
-      const child = s.start();
-      // A run on PostgreSQL also makes the job engine's schema at its first start: over 20 s in the PostgreSQL pass.
-      await until(() => s.fake.sent().length >= chats / 2 || child.child.exitCode !== null, onPostgres() ? 60_000 : 20_000, 'the broadcast under way');
-      const t0 = Date.now();
-      const exit = await child.kill(signal);
-      const tookMs = exit.at - t0;
-      const states = await postStates(s.db.ports);
-      console.log(`[${signal}] exit code ${exit.code} after ${tookMs} ms; states then ${JSON.stringify(states)}`);
-      expect(exit.code, child.output()).toBe(0);
-      expect(tookMs).toBeLessThan(5000);
-      expect(states.sending ?? 0).toBe(0);
-      expect(states.in_doubt ?? 0).toBe(0);
-      expect(states.queued ?? 0).toBeGreaterThan(0); // it really was stopped mid-broadcast
-      expect(child.stderr.join('\n')).not.toMatch(/ERROR|unexpected/);
-      // The next run (the lease was released: no wait) sends the rest; nobody got anything twice.
-      const next = s.start({}, ['--once']);
-      expect((await next.exited).code, next.output()).toBe(0);
-      expect(await postStates(s.db.ports)).toEqual({ sent: chats * 5 });
-      const counts = receivedCounts(s.fake);
-      expect(counts).toHaveLength(chats * 5);
-      expect(counts.every((n) => n === 1)).toBe(true);
-    }, onPostgres() ? 150_000 : 40_000);
+    it(
+      `${signal}: exits 0 within 5 s, leaves nothing sending, and the rest is sent once by the next run`,
+      async () => {
+        // On PostgreSQL a third of the chats: a post there is a few round trips to the server, and the next run sent
+        // 1,296 posts in 25-45 s on the loaded 2-core machine (SQLite: 2-4 s), beyond the test's 40 s; 400 took 20-30 s.
+        const chats = onPostgres() ? 100 : 300;
+        const s = await setup(chats, 5);
+        const child = s.start();
+        // A run on PostgreSQL also makes the job engine's schema at its first start: over 20 s in the PostgreSQL pass.
+        await until(
+          () => s.fake.sent().length >= chats / 2 || child.child.exitCode !== null,
+          onPostgres() ? 60_000 : 20_000,
+          'the broadcast under way',
+        );
+        const t0 = Date.now();
+        const exit = await child.kill(signal);
+        const tookMs = exit.at - t0;
+        const states = await postStates(s.db.ports);
+        console.log(`[${signal}] exit code ${exit.code} after ${tookMs} ms; states then ${JSON.stringify(states)}`);
+        expect(exit.code, child.output()).toBe(0);
+        expect(tookMs).toBeLessThan(5000);
+        expect(states.sending ?? 0).toBe(0);
+        expect(states.in_doubt ?? 0).toBe(0);
+        expect(states.queued ?? 0).toBeGreaterThan(0); // it really was stopped mid-broadcast
+        expect(child.stderr.join('\n')).not.toMatch(/ERROR|unexpected/);
+        // The next run (the lease was released: no wait) sends the rest; nobody got anything twice.
+        const next = s.start({}, ['--once']);
+        expect((await next.exited).code, next.output()).toBe(0);
+        expect(await postStates(s.db.ports)).toEqual({ sent: chats * 5 });
+        const counts = receivedCounts(s.fake);
+        expect(counts).toHaveLength(chats * 5);
+        expect(counts.every((n) => n === 1)).toBe(true);
+      },
+      onPostgres() ? 150_000 : 40_000,
+    );
   }
 });
 
@@ -139,10 +161,14 @@ describe('reliability: health endpoint', () => {
   it('answers 200 with the queue while connected, 503 once the Bot API is down, on 127.0.0.1 only', async () => {
     const s = await setup(50, 2);
     const port = await freePort();
-    const child = s.start({ NASHRA_HEALTH_PORT: String(port), TELEGRAM_RATE_PER_SECOND: '20', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1' });
+    const child = s.start({
+      NASHRA_HEALTH_PORT: String(port),
+      TELEGRAM_RATE_PER_SECOND: '20',
+      TELEGRAM_RATE_PER_CHAT_PER_SECOND: '1',
+    });
     const health = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
-      return { status: res.status, body: await res.json() as Record<string, unknown> };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const poll = async (status: number) => {
       let h = { status: 0, body: {} as Record<string, unknown> };
@@ -161,11 +187,16 @@ describe('reliability: health endpoint', () => {
     expect(typeof h.body.oldestQueuedSeconds).toBe('number');
 
     // Not reachable on any other interface.
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (external) {
       const refused = await new Promise<string>((resolve) => {
         const sock = connect(port, external.address);
-        sock.once('connect', () => { sock.destroy(); resolve('connected'); });
+        sock.once('connect', () => {
+          sock.destroy();
+          resolve('connected');
+        });
         sock.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
       });
       expect(refused).toBe('ECONNREFUSED');
@@ -204,8 +235,13 @@ describe.skipIf(onPostgres())('reliability: backup while sending', () => {
       expect(db.prepare('SELECT COUNT(*) FROM subscriptions').pluck().get()).toBe(300);
       expect(db.prepare('SELECT COUNT(*) FROM articles').pluck().get()).toBe(5);
       expect(db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post'`).pluck().get()).toBe(1500);
-      const sent = db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state = 'sent'`).pluck().get() as number;
-      console.log(`[backup] copy taken mid-broadcast: ${sent} of 1500 sent in the copy (fake had ${sentWhenCopied} when it finished)`);
+      const sent = db
+        .prepare(`SELECT COUNT(*) FROM jobs WHERE kind = 'post' AND state = 'sent'`)
+        .pluck()
+        .get() as number;
+      console.log(
+        `[backup] copy taken mid-broadcast: ${sent} of 1500 sent in the copy (fake had ${sentWhenCopied} when it finished)`,
+      );
       expect(sent).toBeGreaterThan(0);
       expect(sent).toBeLessThan(1500);
     } finally {

@@ -8,7 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { transportConcurrency } from '../../bots/telegram/transport.js';
 import { storeArticleIn } from '../helpers/articles.js';
 import { runCliInProcess } from '../helpers/cli.js';
-import { CHILD_TOKEN, childEnv, preparedArticleOf, preparedUrl, spawnRun, until, type ChildRun } from '../helpers/child-run.js';
+import {
+  CHILD_TOKEN,
+  childEnv,
+  preparedArticleOf,
+  preparedUrl,
+  spawnRun,
+  until,
+  type ChildRun,
+} from '../helpers/child-run.js';
 import { freshDatabase, jobsOf, jobStates } from '../helpers/raw-db.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 
@@ -26,16 +34,31 @@ const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t
 
 describe('a scheduled broadcast and kills around its time', () => {
   it('killed just before its time and while it goes out, restarted: nothing early, each chat at most once, none lost', async () => {
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = await freshDatabase();
     await db.ports.uow.run(async (tx) => {
-      for (let i = 0; i < CHATS; i++) await tx.subscriptions.subscribe({ platform: 'telegram', chatId: String(300_000 + i), kind: 'private' }, Date.now());
+      for (let i = 0; i < CHATS; i++)
+        await tx.subscriptions.subscribe(
+          { platform: 'telegram', chatId: String(300_000 + i), kind: 'private' },
+          Date.now(),
+        );
     });
     const stored = await storeArticleIn(db.ports, {
-      url: preparedUrl(0), title: 'تقرير من دمشق: افتتاح سوق جديدة', source: 'SY24', language: 'ar', categories: [],
-      paragraphs: ['افتتحت بلدية دمشق اليوم سوقاً شعبية جديدة تضم مئات المحال التجارية.', 'وقال رئيس البلدية إن السوق توفر مئة فرصة عمل للشباب.'],
+      url: preparedUrl(0),
+      title: 'تقرير من دمشق: افتتاح سوق جديدة',
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
+      paragraphs: [
+        'افتتحت بلدية دمشق اليوم سوقاً شعبية جديدة تضم مئات المحال التجارية.',
+        'وقال رئيس البلدية إن السوق توفر مئة فرصة عمل للشباب.',
+      ],
     });
     if (stored.status !== 'new') throw new Error('not stored');
 
@@ -44,10 +67,16 @@ describe('a scheduled broadcast and kills around its time', () => {
     // less than a run's start on a loaded 2-core machine (over 15 s on PostgreSQL: a pool and the schema's check).
     const at = Math.ceil((Date.now() + 30_000) / 60_000) * 60_000;
     const clock = new Date(at).toISOString().slice(11, 16);
-    const scheduled = await runCliInProcess(['broadcast', String(stored.article.id), '--all', '--at', clock, '--yes'], { env });
+    const scheduled = await runCliInProcess(['broadcast', String(stored.article.id), '--all', '--at', clock, '--yes'], {
+      env,
+    });
     expect(scheduled.code, scheduled.stderr).toBe(0);
-    expect(scheduled.stdout).toMatch(new RegExp(`scheduled broadcast b1: ${CHATS} deliveries of article 1 at \\d{4}-\\d\\d-\\d\\d ${clock} \\(UTC\\)`));
-    expect((await runCliInProcess(['scheduled'], { env })).stdout).toMatch(new RegExp(`b1\\t\\S+ ${clock}\\tbroadcast\\t${CHATS}\\t1\\t`));
+    expect(scheduled.stdout).toMatch(
+      new RegExp(`scheduled broadcast b1: ${CHATS} deliveries of article 1 at \\d{4}-\\d\\d-\\d\\d ${clock} \\(UTC\\)`),
+    );
+    expect((await runCliInProcess(['scheduled'], { env })).stdout).toMatch(
+      new RegExp(`b1\\t\\S+ ${clock}\\tbroadcast\\t${CHATS}\\t1\\t`),
+    );
 
     const ours = () => fake.sent().filter((c) => preparedArticleOf(c.params) === 0);
     let child: ChildRun | undefined;
@@ -56,7 +85,11 @@ describe('a scheduled broadcast and kills around its time', () => {
     // Up and idle, then killed 1.5 s before the time: nothing has gone, nothing is in doubt.
     let before = fake.calls.length;
     child = spawnRun(env);
-    await until(() => fake.calls.length > before || child!.child.exitCode !== null, 45_000, 'the first run to reach the Bot API');
+    await until(
+      () => fake.calls.length > before || child!.child.exitCode !== null,
+      45_000,
+      'the first run to reach the Bot API',
+    );
     expect(child.child.exitCode, child.output()).toBeNull();
     await sleepUntil(at - 1500);
     await child.kill('SIGKILL');
@@ -95,7 +128,9 @@ describe('a scheduled broadcast and kills around its time', () => {
         else if (p.state === 'in_doubt') tally.inDoubt++;
         else tally.lost++;
       }
-      console.log(`[scheduled kill] ${JSON.stringify(tally)}, left sending at the kill ${leftSending} (in-flight limit ${transportConcurrency(RATE)})`);
+      console.log(
+        `[scheduled kill] ${JSON.stringify(tally)}, left sending at the kill ${leftSending} (in-flight limit ${transportConcurrency(RATE)})`,
+      );
       expect(tally).toEqual({ sentOnce: CHATS - leftSending, inDoubt: leftSending, duplicates: 0, lost: 0 });
       expect((await db.ports.repos.broadcasts.get(1))?.sendAt?.getTime()).toBe(at);
     }

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTelegram } from '../fake-telegram/server.js';
-import { CHILD_TOKEN, childEnv, deliveryStates, preparedArticleOf, prepareBroadcast, spawnRun, type ChildRun } from '../helpers/child-run.js';
+import {
+  CHILD_TOKEN,
+  childEnv,
+  deliveryStates,
+  preparedArticleOf,
+  prepareBroadcast,
+  spawnRun,
+  type ChildRun,
+} from '../helpers/child-run.js';
 import { CLI, NODE_FLAGS, ROOT, runCliAsync } from '../helpers/cli.js';
 import { startFeedServer } from '../helpers/feed-server.js';
 import { reviewFeed, type FeedItemSpec } from '../helpers/review-feed.js';
@@ -29,10 +37,17 @@ async function setup() {
   const apiRoot = await fake.start();
   cleanups.push(() => fake.stop());
   const children: ChildRun[] = [];
-  cleanups.push(async () => { for (const c of children) await c.kill('SIGKILL'); });
+  cleanups.push(async () => {
+    for (const c of children) await c.kill('SIGKILL');
+  });
   const dbPath = join(dir, 'n.db');
   /** `run --once` (or `args`); resolves when it exits, or after `ms` with the process killed (code null: it did not end). */
-  const runOnce = async (extra: Record<string, string> = {}, spawnOptions: { uid?: number; gid?: number } = {}, ms = 30_000, args = ['--once']) => {
+  const runOnce = async (
+    extra: Record<string, string> = {},
+    spawnOptions: { uid?: number; gid?: number } = {},
+    ms = 30_000,
+    args = ['--once'],
+  ) => {
     const c = spawnRun(childEnv(apiRoot, dbPath, extra), args, spawnOptions);
     children.push(c);
     const t0 = Date.now();
@@ -67,7 +82,9 @@ describe('reliability: storage faults', () => {
     await prepareBroadcast(s.dbPath, 20, 5);
     // The articles table's root page, read only once sending starts (after the bot has started polling).
     const db = new Database(s.dbPath);
-    const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").get() as { rootpage: number };
+    const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").get() as {
+      rootpage: number;
+    };
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.close();
     const fd = openSync(s.dbPath, 'r+');
@@ -79,7 +96,11 @@ describe('reliability: storage faults', () => {
     expect(r.signal, 'still running after 20 s').toBeNull();
     expect(r.code).toBe(74);
     expect(s.fake.calls.some((c) => c.method === 'getMe')).toBe(true); // the bot had started: the fault came after
-    expectOneLine(r.stderr, /is damaged \(SQLITE_CORRUPT: database disk image is malformed\); .*restore it from a backup/, s.dbPath);
+    expectOneLine(
+      r.stderr,
+      /is damaged \(SQLITE_CORRUPT: database disk image is malformed\); .*restore it from a backup/,
+      s.dbPath,
+    );
 
     // The long-running mode too: the worker's loop meets the page in the background.
     const long = await s.runOnce({}, {}, 20_000, []);
@@ -107,12 +128,19 @@ describe('reliability: storage faults', () => {
     // 39 new items; the database may grow by 40 pages only: about two batches of ten articles' worth.
     feed.route('/feed', { body: reviewFeed(feed.base, items), contentType: 'application/rss+xml' });
     const full = await s.runOnce({
-      ...env, NODE_OPTIONS: `--import=${join(ROOT, 'tests/fixtures/faults/max-page-count.mjs')}`,
+      ...env,
+      NODE_OPTIONS: `--import=${join(ROOT, 'tests/fixtures/faults/max-page-count.mjs')}`,
       SQLITE_MAX_PAGE_COUNT: String(pageCount(s.dbPath) + 40),
     });
-    console.log(`[full] exit ${full.code ?? full.signal} after ${full.ms} ms: ${full.stderr.join(' | ')}; deliveries ${JSON.stringify(deliveryStates(s.dbPath))}`);
+    console.log(
+      `[full] exit ${full.code ?? full.signal} after ${full.ms} ms: ${full.stderr.join(' | ')}; deliveries ${JSON.stringify(deliveryStates(s.dbPath))}`,
+    );
     expect(full.code).toBe(74);
-    expectOneLine(full.stderr, /the disk holding the database .* is full \(SQLITE_FULL: database or disk is full\); free some space and start again/, s.dbPath);
+    expectOneLine(
+      full.stderr,
+      /the disk holding the database .* is full \(SQLITE_FULL: database or disk is full\); free some space and start again/,
+      s.dbPath,
+    );
     const storedBefore = storedArticles(s.dbPath);
     // It stopped part-way: some batches stored (beside the first item, stored as seen by sources add), not all.
     expect(storedBefore).toBeGreaterThan(1);
@@ -139,18 +167,32 @@ describe('reliability: storage faults', () => {
     await prepareBroadcast(s.dbPath, 50, 20);
     // RLIMIT_FSIZE in 512-byte blocks: the WAL may grow to 512 KB, about 120 pages, and the next write is refused
     // (EFBIG: SQLite's SQLITE_IOERR_WRITE). Before, the worker's retry write met it in a catch: a stack, exit 1.
-    const child = spawn('sh', ['-c', 'ulimit -f "$0" && exec "$@"', '1000', process.execPath, ...NODE_FLAGS, CLI, 'run', '--once'], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...childEnv(s.apiRoot, s.dbPath) }, stdio: ['ignore', 'ignore', 'pipe'],
+    const child = spawn(
+      'sh',
+      ['-c', 'ulimit -f "$0" && exec "$@"', '1000', process.execPath, ...NODE_FLAGS, CLI, 'run', '--once'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...childEnv(s.apiRoot, s.dbPath) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    cleanups.push(() => {
+      child.kill('SIGKILL');
     });
-    cleanups.push(() => { child.kill('SIGKILL'); });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     const lines = stderr.split('\n').filter((l) => l && !/^\S+Z (WARN|INFO) /.test(l)); // the worker's warnings aside
     const sentBefore = s.fake.sent().length;
     console.log(`[size limit] exit ${code} after ${sentBefore} messages: ${lines.join(' | ')}`);
     expect(code, stderr).toBe(74);
-    expectOneLine(lines, /the database .* cannot be read or written \(SQLITE_IOERR_WRITE: disk I\/O error\); check its disk/, s.dbPath);
+    expectOneLine(
+      lines,
+      /the database .* cannot be read or written \(SQLITE_IOERR_WRITE: disk I\/O error\); check its disk/,
+      s.dbPath,
+    );
     expect(sentBefore).toBeLessThan(1000);
 
     const again = await s.runOnce();
@@ -161,8 +203,13 @@ describe('reliability: storage faults', () => {
       const key = `${c.params.chat_id}:${preparedArticleOf(c.params)}`;
       received.set(key, (received.get(key) ?? 0) + 1);
     }
-    console.log(`[size limit] after the restart: ${s.fake.sent().length} messages, deliveries ${JSON.stringify(states)}`);
-    expect([...received.values()].filter((n) => n > 1), 'sent twice').toEqual([]);
+    console.log(
+      `[size limit] after the restart: ${s.fake.sent().length} messages, deliveries ${JSON.stringify(states)}`,
+    );
+    expect(
+      [...received.values()].filter((n) => n > 1),
+      'sent twice',
+    ).toEqual([]);
     expect(received.size).toBe(1000); // every one arrived; those whose answer was not written are in doubt, not resent
     expect(states.queued ?? 0).toBe(0);
     expect((states.sent ?? 0) + (states.in_doubt ?? 0)).toBe(1000);
@@ -180,7 +227,11 @@ describe('reliability: storage faults', () => {
     const r = await s.runOnce({}, asRoot ? nobody : {}, 20_000);
     console.log(`[read-only] exit ${r.code ?? r.signal} after ${r.ms} ms: ${r.stderr.join(' | ')}`);
     expect(r.code).toBe(74);
-    expectOneLine(r.stderr, /the database .* is read-only \(SQLITE_READONLY[_A-Z]*: attempt to write a readonly database\); make the file/, s.dbPath);
+    expectOneLine(
+      r.stderr,
+      /the database .* is read-only \(SQLITE_READONLY[_A-Z]*: attempt to write a readonly database\); make the file/,
+      s.dbPath,
+    );
     expect(s.fake.sent()).toHaveLength(0);
 
     // As the line says: the file and the -shm beside it (SQLite made it with the file's mode) writable.

@@ -12,7 +12,15 @@ import { DeliveryWorker } from '../../src/delivery/worker.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import { plainMarkup, type Markup } from '../../src/format/post.js';
 import { createLogger } from '../../src/logger.js';
-import { CLI_OPERATOR, confirmRetraction, digestCloser, setDelivery, subscribe, URGENT_PRIORITY, type DeliveryPatch } from '../../src/newsroom/index.js';
+import {
+  CLI_OPERATOR,
+  confirmRetraction,
+  digestCloser,
+  setDelivery,
+  subscribe,
+  URGENT_PRIORITY,
+  type DeliveryPatch,
+} from '../../src/newsroom/index.js';
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from '../helpers/articles.js';
 import { createDatabase, jobsOf } from '../helpers/raw-db.js';
 import { seededRandom } from '../helpers/child-run.js';
@@ -27,11 +35,23 @@ async function run(seed: number) {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const minute = () => Math.floor(random() * 24 * 4) * 15;
   const settings = (): DeliveryPatch => ({
-    digest: pick([{ mode: 'immediate' as const }, { mode: 'hourly' as const }, { mode: 'daily' as const, at: minute() }]),
-    urgentNow: random() < 0.5, timeZone: pick(ZONES),
+    digest: pick([
+      { mode: 'immediate' as const },
+      { mode: 'hourly' as const },
+      { mode: 'daily' as const, at: minute() },
+    ]),
+    urgentNow: random() < 0.5,
+    timeZone: pick(ZONES),
     // Mostly quiet hours that wait: the deliveries and digests they hold are what a retraction must catch.
-    quiet: random() < 0.8 ? (() => { const start = minute(); return { start, end: (start + 120 + Math.floor(random() * 8) * 60) % 1440 }; })() : null,
-    quietMode: random() < 0.75 ? 'wait' : 'silent', quietUrgent: random() < 0.3,
+    quiet:
+      random() < 0.8
+        ? (() => {
+            const start = minute();
+            return { start, end: (start + 120 + Math.floor(random() * 8) * 60) % 1440 };
+          })()
+        : null,
+    quietMode: random() < 0.75 ? 'wait' : 'silent',
+    quietUrgent: random() < 0.3,
   });
   const db = await createDatabase();
   const store = db.ports;
@@ -42,9 +62,13 @@ async function run(seed: number) {
   /** Every message a chat received, in order: (chat, article number, the step it arrived at). */
   let step = 0;
   const received: Array<{ chat: string; n: number; step: number }> = [];
-  const flaky = () => { if (random() < 0.05) throw new Error('flaky network (nothing was sent)'); };
+  const flaky = () => {
+    if (random() < 0.05) throw new Error('flaky network (nothing was sent)');
+  };
   const transport: Transport = {
-    platform: 'console', concurrency: 3, isReady: () => true,
+    platform: 'console',
+    concurrency: 3,
+    isReady: () => true,
     async send(d, article) {
       flaky();
       received.push({ chat: d.chatId, n: numbers.get(article.id)!, step });
@@ -52,12 +76,18 @@ async function run(seed: number) {
     },
     async sendText(target, text) {
       flaky();
-      for (const m of text.matchAll(/https:\/\/example\.com\/p\/(\d+)/g)) received.push({ chat: target.chatId, n: Number(m[1]), step });
+      for (const m of text.matchAll(/https:\/\/example\.com\/p\/(\d+)/g))
+        received.push({ chat: target.chatId, n: Number(m[1]), step });
       return { messageId: `m${received.length}` };
     },
   };
   const worker = new DeliveryWorker(store, [transport], logger, {
-    pollMs: 1, backoffMs: 1, maxAttempts: 100, now: () => now, digestCheckMs: 0, digests: digestCloser(store, () => TINY, config),
+    pollMs: 1,
+    backoffMs: 1,
+    maxAttempts: 100,
+    now: () => now,
+    digestCheckMs: 0,
+    digests: digestCloser(store, () => TINY, config),
   });
   const chats = ['a', 'b', 'c', 'd', 'e'];
   for (const chat of chats) {
@@ -70,7 +100,11 @@ async function run(seed: number) {
   const addArticle = async (urgent: boolean) => {
     n++;
     const r = await storeArticleIn(store, {
-      url: `https://example.com/p/${n}`, title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`, source: 'SY24', language: 'ar', categories: [],
+      url: `https://example.com/p/${n}`,
+      title: `خبر ${n} من ${pick(['دمشق', 'حلب', 'حمص'])}`,
+      source: 'SY24',
+      language: 'ar',
+      categories: [],
       paragraphs: [`أعلنت السلطات اليوم عن الخطة رقم ${n} لدعم الأحياء.`, `وقال مسؤول إن الخطة ${n} تشمل مشاريع عدة.`],
     });
     if (r.status !== 'new') throw new Error('duplicate');
@@ -82,7 +116,8 @@ async function run(seed: number) {
     const candidates = [...numbers].filter(([, number]) => !retractedAt.has(number));
     if (candidates.length === 0) return;
     // Mostly a recent article (still waiting somewhere), sometimes any.
-    const [id, number] = random() < 0.7 ? candidates.at(-1 - Math.floor(random() * Math.min(4, candidates.length)))! : pick(candidates);
+    const [id, number] =
+      random() < 0.7 ? candidates.at(-1 - Math.floor(random() * Math.min(4, candidates.length)))! : pick(candidates);
     step++;
     expect((await confirmRetraction(deps, CLI_OPERATOR, id, now)).kind).toBe('done');
     retractedAt.set(number, step);
@@ -110,7 +145,9 @@ async function run(seed: number) {
     seen.set(key, (seen.get(key) ?? 0) + 1);
     const retracted = retractedAt.get(r.n);
     // Never after the retraction.
-    expect({ seed, ...r, retractedAt: retracted, after: retracted !== undefined && r.step > retracted }).toMatchObject({ after: false });
+    expect({ seed, ...r, retractedAt: retracted, after: retracted !== undefined && r.step > retracted }).toMatchObject({
+      after: false,
+    });
   }
   for (const [key, times] of seen) expect({ seed, key, times }).toEqual({ seed, key, times: 1 });
   // Every delivery ended: sent (and received once) or, for a retracted article, sent before it or cancelled.
@@ -138,7 +175,9 @@ describe('property: retractions × digests × quiet hours', () => {
       const r = await run(seed * 104_729);
       for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
     }
-    console.log(`[retraction property] ${totals.deliveries} messages received, ${totals.retracted} retractions, ${totals.cancelled} deliveries cancelled by them`);
+    console.log(
+      `[retraction property] ${totals.deliveries} messages received, ${totals.retracted} retractions, ${totals.cancelled} deliveries cancelled by them`,
+    );
     expect(totals.retracted).toBeGreaterThan(50);
     expect(totals.cancelled).toBeGreaterThan(50);
   }, 300_000);

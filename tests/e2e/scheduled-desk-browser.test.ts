@@ -30,12 +30,24 @@ let story: StoredArticle;
 beforeAll(async () => {
   h = await startHarness({ env: { NASHRA_TIME_ZONE: ZONE } });
   await addDeskAccount(h.data, USERNAME, await hashPassword(PASSWORD));
-  for (let i = 0; i < 3; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' }, Date.now());
+  for (let i = 0; i < 3; i++)
+    await h.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: String(10_000 + i), kind: 'private' },
+      Date.now(),
+    );
   story = await addArticle(h.data);
-  desk = await startDesk({
-    outlets: storeOutlets(h.config, newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.data, h.logger, () => h.worker.notify()), h.logger).outlets,
-    platforms: deskPlatforms(BUILT_IN_PLATFORMS, h.config, false), out: () => {},
-  }, { port: 0, host: '127.0.0.1' });
+  desk = await startDesk(
+    {
+      outlets: storeOutlets(
+        h.config,
+        newsroomDeps(BUILT_IN_PLATFORMS, h.config, h.data, h.logger, () => h.worker.notify()),
+        h.logger,
+      ).outlets,
+      platforms: deskPlatforms(BUILT_IN_PLATFORMS, h.config, false),
+      out: () => {},
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
   ({ browser, page } = await openBrowser());
 }, 60_000);
 
@@ -49,7 +61,14 @@ const text = (selector: string) => page.$eval(selector, (el) => (el as HTMLEleme
 async function submit(selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 }
-const setValue = (selector: string, value: string) => page.$eval(selector, (el, v) => { (el as HTMLInputElement).value = v; }, value);
+const setValue = (selector: string, value: string) =>
+  page.$eval(
+    selector,
+    (el, v) => {
+      (el as HTMLInputElement).value = v;
+    },
+    value,
+  );
 /** The datetime-local field's form of a time: the newsroom's local date and time. */
 const field = (at: number) => localDateTime(at, ZONE).replace(' ', 'T');
 const posts = async () => (await jobsOf(h.db, story.id)).map((j) => [j.state, j.broadcastId]);
@@ -85,8 +104,14 @@ describe('scheduling from the desk in Chromium', { timeout: 120_000 }, () => {
     const b = (await h.data.repos.broadcasts.get(1))!;
     expect(b.state).toBe('queued');
     expect(localDateTime(b.sendAt!.getTime(), ZONE)).toBe(localDateTime(at, ZONE));
-    expect(await posts()).toEqual([['queued', 1], ['queued', 1], ['queued', 1]]);
-    expect(h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_100)).toEqual([]);
+    expect(await posts()).toEqual([
+      ['queued', 1],
+      ['queued', 1],
+      ['queued', 1],
+    ]);
+    expect(
+      h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_100),
+    ).toEqual([]);
   });
 
   it('moves and cancels it from «المجدول»; a POST without the CSRF token and a forged token change nothing', async () => {
@@ -95,20 +120,32 @@ describe('scheduling from the desk in Chromium', { timeout: 120_000 }, () => {
     const sendAt = (await h.data.repos.broadcasts.get(1))!.sendAt!.getTime();
 
     // Without the CSRF token (another page's script): 403, nothing moved.
-    const status = await page.evaluate(async () => (await fetch('/scheduled/1/cancel', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${(document.querySelector('input[name=token]') as HTMLInputElement).value}`,
-    })).status);
+    const status = await page.evaluate(
+      async () =>
+        (
+          await fetch('/scheduled/1/cancel', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: `token=${(document.querySelector('input[name=token]') as HTMLInputElement).value}`,
+          })
+        ).status,
+    );
     expect(status).toBe(403);
     expect((await h.data.repos.broadcasts.get(1))!.state).toBe('queued');
 
     // A forged broadcast token in the form: not this broadcast, said so.
-    await page.$eval('#scheduled-1 form:last-of-type input[name=token]', (el) => { (el as HTMLInputElement).value = 'deadbeefdeadbeef'; });
+    await page.$eval('#scheduled-1 form:last-of-type input[name=token]', (el) => {
+      (el as HTMLInputElement).value = 'deadbeefdeadbeef';
+    });
     await submit('#cancel-1');
     expect(await text('#schedule-note')).toBe('لا نشر مجدول بهذا الرقم.');
     expect((await h.data.repos.broadcasts.get(1))!.state).toBe('queued');
 
     // Garbage in the time field (a script can put anything there): refused in words.
-    await page.$eval('#at-1', (el) => { (el as HTMLInputElement).type = 'text'; (el as HTMLInputElement).value = 'بعد الظهر'; });
+    await page.$eval('#at-1', (el) => {
+      (el as HTMLInputElement).type = 'text';
+      (el as HTMLInputElement).value = 'بعد الظهر';
+    });
     await submit('#move-1');
     expect(await text('#schedule-note')).toBe('ليس وقتاً: اختر تاريخاً وساعة.');
     expect((await h.data.repos.broadcasts.get(1))!.sendAt!.getTime()).toBe(sendAt);
@@ -124,8 +161,13 @@ describe('scheduling from the desk in Chromium', { timeout: 120_000 }, () => {
     await submit('#cancel-1');
     expect(await text('#schedule-note')).toBe('أُلغي النشر المجدول، ولن يُرسل منه شيء.');
     expect(await text('#scheduled-none')).toBe('لا شيء مجدول.');
-    expect(await posts()).toEqual([['skipped', 1], ['skipped', 1], ['skipped', 1]]);
-    expect((await h.data.repos.reads.audit({ limit: 50 })).filter((e) => e.platform === 'desk').map((e) => e.action))
-      .toEqual(expect.arrayContaining(['broadcast.schedule', 'broadcast.reschedule', 'broadcast.unschedule']));
+    expect(await posts()).toEqual([
+      ['skipped', 1],
+      ['skipped', 1],
+      ['skipped', 1],
+    ]);
+    expect(
+      (await h.data.repos.reads.audit({ limit: 50 })).filter((e) => e.platform === 'desk').map((e) => e.action),
+    ).toEqual(expect.arrayContaining(['broadcast.schedule', 'broadcast.reschedule', 'broadcast.unschedule']));
   });
 });

@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTelegram } from '../fake-telegram/server.js';
-import { CHILD_TOKEN, childEnv, freePort, prepareBroadcast, spawnRun, until, type ChildRun } from '../helpers/child-run.js';
+import {
+  CHILD_TOKEN,
+  childEnv,
+  freePort,
+  prepareBroadcast,
+  spawnRun,
+  until,
+  type ChildRun,
+} from '../helpers/child-run.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { ROOT } from '../helpers/cli.js';
 import { freshDatabase, freshDatabaseEnv } from '../helpers/raw-db.js';
@@ -22,7 +30,11 @@ const leaks = (text: string) => SECRET_FORMS.filter((s) => text.includes(s));
 
 describe('security: the token stays secret', () => {
   it('no stdout/stderr line of nashra run holds the token through 403s, 5xx, refusals and a vanished API', async () => {
-    const fake = new FakeTelegram(CHILD_TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
+    const fake = new FakeTelegram(CHILD_TOKEN, {
+      globalPerSecond: 1000,
+      perChatPerSecond: 50,
+      perGroupPerMinute: 1000,
+    });
     const apiRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const db = await freshDatabase();
@@ -34,16 +46,30 @@ describe('security: the token stays secret', () => {
     fake.refuse('deleteWebhook');
     let child: ChildRun | undefined = spawnRun(childEnv(apiRoot, db, { LOG_LEVEL: 'debug', LOG_FORMAT: 'text' }));
     cleanups.push(() => void child?.kill('SIGKILL'));
-    await until(() => child!.stderr.some((l) => l.includes('delivery will be retried')) || child!.child.exitCode !== null, 45_000, 'a 5xx retry logged');
+    await until(
+      () => child!.stderr.some((l) => l.includes('delivery will be retried')) || child!.child.exitCode !== null,
+      45_000,
+      'a 5xx retry logged',
+    );
     await until(() => child!.stderr.some((l) => l.includes('subscription deactivated')), 5000, 'a 403 logged');
     await fake.stop(); // network errors from now on
-    await until(() => child!.stderr.some((l) => /network error|fetch failed|ECONNREFUSED/i.test(l)), 15_000, 'a network error logged')
-      .catch(() => undefined); // the poller may be between requests; the lines so far are checked anyway
+    await until(
+      () => child!.stderr.some((l) => /network error|fetch failed|ECONNREFUSED/i.test(l)),
+      15_000,
+      'a network error logged',
+    ).catch(() => undefined); // the poller may be between requests; the lines so far are checked anyway
     const exit = await child.kill('SIGTERM');
     const out = child.output();
     child = undefined;
-    console.log(`[secrets] nashra run: ${out.split('\n').length} lines (exit ${exit.code}); e.g.\n  ` +
-      out.split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(0, 6).map((l) => l.slice(0, 200)).join('\n  '));
+    console.log(
+      `[secrets] nashra run: ${out.split('\n').length} lines (exit ${exit.code}); e.g.\n  ` +
+        out
+          .split('\n')
+          .filter((l) => /WARN|ERROR/.test(l))
+          .slice(0, 6)
+          .map((l) => l.slice(0, 200))
+          .join('\n  '),
+    );
     expect(out).toMatch(/403/);
     expect(out).toMatch(/502/);
     expect(leaks(out)).toEqual([]);
@@ -51,14 +77,29 @@ describe('security: the token stays secret', () => {
 
   it('CLI failures (bad API root, wrong token, unreachable API) say what is wrong without the token', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const fake = new FakeTelegram('111:OtherTokenThatTheServerExpects_xyz', { globalPerSecond: 100, perChatPerSecond: 10, perGroupPerMinute: 100 });
+    const fake = new FakeTelegram('111:OtherTokenThatTheServerExpects_xyz', {
+      globalPerSecond: 100,
+      perChatPerSecond: 10,
+      perGroupPerMinute: 100,
+    });
     const wrongTokenRoot = await fake.start();
     cleanups.push(() => fake.stop());
     const [badRoot, wrongToken] = await Promise.all([
-      runCliAsync(['run', '--once'], childEnv('not a url', { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), 60_000),
-      runCliAsync(['run', '--once'], childEnv(wrongTokenRoot, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), 60_000),
+      runCliAsync(
+        ['run', '--once'],
+        childEnv('not a url', { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }),
+        60_000,
+      ),
+      runCliAsync(
+        ['run', '--once'],
+        childEnv(wrongTokenRoot, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }),
+        60_000,
+      ),
     ]);
-    const lines = [`exit ${badRoot.code}: ${badRoot.stderr.trim()}`, `exit ${wrongToken.code}: ${wrongToken.stderr.trim()}`];
+    const lines = [
+      `exit ${badRoot.code}: ${badRoot.stderr.trim()}`,
+      `exit ${wrongToken.code}: ${wrongToken.stderr.trim()}`,
+    ];
     expect(badRoot.code).toBe(78);
     expect(badRoot.stderr.trim()).toBe('nashra: TELEGRAM_API_ROOT: "not a url" is not a URL');
     expect(wrongToken.code).toBe(78);
@@ -70,10 +111,16 @@ describe('security: the token stays secret', () => {
     for (const root of [closed, `${closed}/bot${CHILD_TOKEN}`]) {
       const child = spawnRun(childEnv(root, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }), ['--once']);
       cleanups.push(() => void child.kill('SIGKILL'));
-      await until(() => child.stderr.some((l) => l.includes('Bot API unreachable')) || child.child.exitCode !== null, 30_000, 'the unreachable warning');
+      await until(
+        () => child.stderr.some((l) => l.includes('Bot API unreachable')) || child.child.exitCode !== null,
+        30_000,
+        'the unreachable warning',
+      );
       const t0 = Date.now();
       const exit = await child.kill('SIGTERM');
-      lines.push(`exit ${exit.code} ${exit.at - t0} ms after SIGTERM: ${child.stderr.find((l) => l.includes('unreachable'))}`);
+      lines.push(
+        `exit ${exit.code} ${exit.at - t0} ms after SIGTERM: ${child.stderr.find((l) => l.includes('unreachable'))}`,
+      );
       expect(exit.code, child.output()).toBe(0);
       expect(exit.at - t0).toBeLessThan(5000);
       expect(child.stderr.filter((l) => l.includes('unreachable'))).toHaveLength(1);
@@ -86,7 +133,9 @@ describe('security: the token stays secret', () => {
   }, 180_000);
 
   it('.gitignore keeps .env (and the databases) out of git', () => {
-    const lines = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());
+    const lines = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(lines).toContain('.env');
     // The runtime data folder at the root only: an unanchored «data/» also hid eval/data/, which is committed.
     expect(lines).toEqual(expect.arrayContaining(['*.db', '/data/']));

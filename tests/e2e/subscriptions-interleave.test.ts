@@ -7,7 +7,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../../src/app/platforms.js';
 import { createLogger } from '../../src/logger.js';
-import { changeSubscription, CLI_OPERATOR, confirmBroadcast, previewBroadcast, setDelivery, setTopics, subscribe, subscriptionLost, unsubscribe, type Actor, type NewsroomDeps } from '../../src/newsroom/index.js';
+import {
+  changeSubscription,
+  CLI_OPERATOR,
+  confirmBroadcast,
+  previewBroadcast,
+  setDelivery,
+  setTopics,
+  subscribe,
+  subscriptionLost,
+  unsubscribe,
+  type Actor,
+  type NewsroomDeps,
+} from '../../src/newsroom/index.js';
 import { storeNumberedArticle } from '../helpers/articles.js';
 import type { Repositories } from '../../src/ports/index.js';
 import { createDatabase, type OwnedDatabase } from '../helpers/raw-db.js';
@@ -35,13 +47,29 @@ beforeEach(async () => {
 afterEach(() => db.close());
 
 /** The subscriptions' audit entries, oldest first (no port reads the log back). */
-const auditOf = async () => (await db.sql(`SELECT id, platform, action, detail FROM audit_log WHERE action LIKE 'subscription.%' ORDER BY id`))
-  .map((e) => ({ id: e.id as number, platform: e.platform as string, action: e.action as string, detail: JSON.parse(e.detail as string) as Record<string, unknown> }));
+const auditOf = async () =>
+  (
+    await db.sql(`SELECT id, platform, action, detail FROM audit_log WHERE action LIKE 'subscription.%' ORDER BY id`)
+  ).map((e) => ({
+    id: e.id as number,
+    platform: e.platform as string,
+    action: e.action as string,
+    detail: JSON.parse(e.detail as string) as Record<string, unknown>,
+  }));
 /** Every post (or one article's), with its chat, state and error. */
-const allJobs = async (articleId?: number) => (await (articleId === undefined
-  ? db.sql(`SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' ORDER BY id`)
-  : db.sql(`SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' AND article_id = ? ORDER BY id`, articleId)))
-  .map((j) => ({ subscriptionId: j.subscription_id as number, state: j.state as string, lastError: j.last_error as string | null }));
+const allJobs = async (articleId?: number) =>
+  (
+    await (articleId === undefined
+      ? db.sql(`SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' ORDER BY id`)
+      : db.sql(
+          `SELECT subscription_id, state, last_error FROM jobs WHERE kind = 'post' AND article_id = ? ORDER BY id`,
+          articleId,
+        ))
+  ).map((j) => ({
+    subscriptionId: j.subscription_id as number,
+    state: j.state as string,
+    lastError: j.last_error as string | null,
+  }));
 
 /** An editor's broadcast to every active chat: queued jobs for an unsubscription to cancel. */
 async function broadcast(): Promise<number> {
@@ -53,7 +81,11 @@ async function broadcast(): Promise<number> {
 }
 
 /** What the audit log says each chat is, replayed in order; a step that contradicts the state before it is listed. */
-async function replay(): Promise<{ state: Map<string, { active: boolean; topics: string[] }>; contradictions: string[]; cancelled: number }> {
+async function replay(): Promise<{
+  state: Map<string, { active: boolean; topics: string[] }>;
+  contradictions: string[];
+  cancelled: number;
+}> {
   const chats = new Map((await repos.subscriptions.list()).map((s) => [s.id, s.chatId]));
   const chatOf = (id: number) => chats.get(id);
   const state = new Map<string, { active: boolean; topics: string[] }>();
@@ -90,14 +122,21 @@ describe('subscription actions interleaving', () => {
     ]);
     // Whatever the order, each is whole and the audit log tells it: one entry per result that changed something, its
     // replay is the chat as stored, and the one queued post was cancelled by the unsubscription that says it did.
-    const changed = [sub.kind !== 'already', unsub.kind === 'unsubscribed', again.kind === 'unsubscribed'].filter(Boolean).length;
+    const changed = [sub.kind !== 'already', unsub.kind === 'unsubscribed', again.kind === 'unsubscribed'].filter(
+      Boolean,
+    ).length;
     const { state, contradictions, cancelled } = await replay();
     expect(contradictions).toEqual([]);
     expect(await auditOf()).toHaveLength(1 + changed); // the first subscription's entry too
     expect(await repos.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject(state.get(CHATS[0]!)!);
     const [canceller] = [unsub, again].filter((r) => r.kind === 'unsubscribed' && r.cancelled === 1);
     expect(cancelled).toBe(1);
-    expect(await allJobs(articleId)).toEqual([expect.objectContaining({ state: 'failed', lastError: expect.stringMatching(canceller === unsub ? /unsubscribed by desk:/ : /unsubscribed by cli:/) })]);
+    expect(await allJobs(articleId)).toEqual([
+      expect.objectContaining({
+        state: 'failed',
+        lastError: expect.stringMatching(canceller === unsub ? /unsubscribed by desk:/ : /unsubscribed by cli:/),
+      }),
+    ]);
     if (db.name === 'sqlite') {
       // On SQLite, units run in the order they are reached: the group's admin is not asked the editor list (an await
       // fewer), so the group's subscription comes first, then the desk's unsubscription, then the shell's (nothing
@@ -106,9 +145,14 @@ describe('subscription actions interleaving', () => {
       expect(unsub).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
       expect(again).toEqual({ kind: 'not-subscribed' });
       expect((await auditOf()).map((e) => `${e.action} ${e.platform}`)).toEqual([
-        'subscription.add telegram', 'subscription.update telegram', 'subscription.remove desk',
+        'subscription.add telegram',
+        'subscription.update telegram',
+        'subscription.remove desk',
       ]);
-      expect(await repos.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject({ active: false, topics: ['دمشق'] });
+      expect(await repos.subscriptions.findByChat(PLATFORM, CHATS[0]!)).toMatchObject({
+        active: false,
+        topics: ['دمشق'],
+      });
     }
   });
 
@@ -116,14 +160,22 @@ describe('subscription actions interleaving', () => {
     it(`any mix of actions on two chats from three front doors agrees with its audit log (seed ${seed})`, async () => {
       const random = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-      const doors: Array<[Actor, { managesChat?: boolean }]> = [[ADMIN, { managesChat: true }], [DESK, {}], [CLI_OPERATOR, {}]];
+      const doors: Array<[Actor, { managesChat?: boolean }]> = [
+        [ADMIN, { managesChat: true }],
+        [DESK, {}],
+        [CLI_OPERATOR, {}],
+      ];
       let expectedEntries = 0;
       let rejected = 0;
       for (let round = 0; round < 30; round++) {
         if (random() < 0.3 && (await repos.subscriptions.active()).length > 0) await broadcast();
         // The chats' ids read before the batch starts: an await between its actions would let one of them reject
         // before allSettled is listening (an unhandled rejection), and would let them run one by one.
-        const ids = new Map(await Promise.all(CHATS.map(async (c) => [c, (await repos.subscriptions.findByChat(PLATFORM, c))?.id ?? 1] as const)));
+        const ids = new Map(
+          await Promise.all(
+            CHATS.map(async (c) => [c, (await repos.subscriptions.findByChat(PLATFORM, c))?.id ?? 1] as const),
+          ),
+        );
         const batch: Array<Promise<number>> = [];
         for (let i = 1 + Math.floor(random() * 5); i > 0; i--) {
           const [actor, authority] = pick(doors);
@@ -133,12 +185,38 @@ describe('subscription actions interleaving', () => {
           // Each resolves to how many audit entries its result promises.
           const action = pick(['subscribe', 'unsubscribe', 'lost', 'topics', 'delivery', 'change'] as const);
           batch.push(
-            action === 'subscribe' ? subscribe(deps, actor, { platform: PLATFORM, chatId, topics: pick([undefined, topics]) }, authority).then((r) => (r.kind === 'already' ? 0 : 1))
-              : action === 'unsubscribe' ? unsubscribe(deps, actor, { platform: PLATFORM, chatId }, authority).then((r) => (r.kind === 'unsubscribed' ? 1 : 0))
-                : action === 'lost' ? subscriptionLost(deps, { platform: PLATFORM, chatId }, 'the bot was removed from the group').then((lost) => (lost ? 1 : 0))
-                  : action === 'topics' ? setTopics(deps, actor, id, topics, authority).then(() => 1)
-                    : action === 'delivery' ? setDelivery(deps, actor, { platform: PLATFORM, chatId }, { digest: pick([{ mode: 'immediate' }, { mode: 'hourly' }] as const) }, authority).then((r) => (r.kind === 'updated' ? 1 : 0))
-                      : changeSubscription(deps, actor, id, { topics, template: { footer: pick(['', 'نشرة', null]) } }, authority).then((r) => (r.changes.length > 0 ? 1 : 0)),
+            action === 'subscribe'
+              ? subscribe(
+                  deps,
+                  actor,
+                  { platform: PLATFORM, chatId, topics: pick([undefined, topics]) },
+                  authority,
+                ).then((r) => (r.kind === 'already' ? 0 : 1))
+              : action === 'unsubscribe'
+                ? unsubscribe(deps, actor, { platform: PLATFORM, chatId }, authority).then((r) =>
+                    r.kind === 'unsubscribed' ? 1 : 0,
+                  )
+                : action === 'lost'
+                  ? subscriptionLost(deps, { platform: PLATFORM, chatId }, 'the bot was removed from the group').then(
+                      (lost) => (lost ? 1 : 0),
+                    )
+                  : action === 'topics'
+                    ? setTopics(deps, actor, id, topics, authority).then(() => 1)
+                    : action === 'delivery'
+                      ? setDelivery(
+                          deps,
+                          actor,
+                          { platform: PLATFORM, chatId },
+                          { digest: pick([{ mode: 'immediate' }, { mode: 'hourly' }] as const) },
+                          authority,
+                        ).then((r) => (r.kind === 'updated' ? 1 : 0))
+                      : changeSubscription(
+                          deps,
+                          actor,
+                          id,
+                          { topics, template: { footer: pick(['', 'نشرة', null]) } },
+                          authority,
+                        ).then((r) => (r.changes.length > 0 ? 1 : 0)),
           );
         }
         for (const r of await Promise.allSettled(batch)) {
@@ -153,7 +231,10 @@ describe('subscription actions interleaving', () => {
         expect(contradictions).toEqual([]);
         expect(await auditOf()).toHaveLength(expectedEntries);
         for (const [chatId, want] of state) {
-          expect(await repos.subscriptions.findByChat(PLATFORM, chatId), `${chatId} after round ${round}`).toMatchObject(want);
+          expect(
+            await repos.subscriptions.findByChat(PLATFORM, chatId),
+            `${chatId} after round ${round}`,
+          ).toMatchObject(want);
         }
         // What the removals' entries say they cancelled is what failed for that reason, and nothing waits for an inactive chat.
         const jobs = await allJobs();

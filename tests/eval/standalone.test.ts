@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  cutFirstWord, fromAnotherStory, leadOf, leavesHeadlineStory, pointsBack, unintroducedName,
+  cutFirstWord,
+  fromAnotherStory,
+  leadOf,
+  leavesHeadlineStory,
+  pointsBack,
+  unintroducedName,
 } from '../../eval/standalone.js';
 import { tokenize } from '../../src/text/arabic.js';
 
@@ -32,15 +37,22 @@ describe('eval: a first word cut', () => {
 
 describe('eval: another story', () => {
   it('finds a summary sentence at or after «من جانب آخر», and one that opens with it', () => {
-    const sentences = ['ألقى محلب كلمة في المؤتمر.', 'وأكد أن الحكومة مستعدة.', 'من جانب اخر أعلنت وزارة الداخلية القبض على خلية.', 'وقالت الوزارة إن التحقيق مستمر.'];
-    expect(fromAnotherStory([sentences[0]!, 'قالت الوزارة إن التحقيق مستمر.'], sentences)).toBe('قالت الوزارة إن التحقيق مستمر.');
+    const sentences = [
+      'ألقى محلب كلمة في المؤتمر.',
+      'وأكد أن الحكومة مستعدة.',
+      'من جانب اخر أعلنت وزارة الداخلية القبض على خلية.',
+      'وقالت الوزارة إن التحقيق مستمر.',
+    ];
+    expect(fromAnotherStory([sentences[0]!, 'قالت الوزارة إن التحقيق مستمر.'], sentences)).toBe(
+      'قالت الوزارة إن التحقيق مستمر.',
+    );
     expect(fromAnotherStory(['إلى ذلك، أعلنت الشركة أرباحها.'], ['إلى ذلك، أعلنت الشركة أرباحها.'])).toBeDefined();
     expect(fromAnotherStory(sentences.slice(0, 2), sentences)).toBeUndefined();
   });
 });
 
-describe('eval: the headline\'s story', () => {
-  it('finds a summary sharing none of the headline\'s words when the lead does', () => {
+describe("eval: the headline's story", () => {
+  it("finds a summary sharing none of the headline's words when the lead does", () => {
     const title = 'مقتل 18 مدنيا بسقوط صاروخ في حلب';
     const lead = leadOf(['حلب', 'قتل 18 مدنيا بسقوط صاروخ على حي سكني في مدينة حلب صباح اليوم.'])!;
     expect(lead).toContain('صاروخ');
@@ -57,7 +69,11 @@ describe('eval: leaning on what was left out', () => {
     expect(unintroducedName('أشار التقرير إلى نمو القطاع.', [], before)).toBeUndefined();
   });
   it('finds a sentence opening by pointing back, and leaves a free one alone', () => {
-    for (const s of ['تنافس فيه مجموعة كبيرة من الفنانين.', 'وهو ما أكدته الوزارة.', 'الأمر الذي دفع الشركة إلى رفع الأسعار.']) {
+    for (const s of [
+      'تنافس فيه مجموعة كبيرة من الفنانين.',
+      'وهو ما أكدته الوزارة.',
+      'الأمر الذي دفع الشركة إلى رفع الأسعار.',
+    ]) {
       expect(pointsBack(s), s).toBe(true);
     }
     expect(pointsBack('تنافس الفنانون على الجوائز.')).toBe(false);

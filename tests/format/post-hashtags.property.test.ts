@@ -14,8 +14,36 @@ import { whatsappMarkup } from '../../bots/whatsapp/markup.js';
 import { seededRandom } from '../helpers/child-run.js';
 
 const PIECES = [
-  '#', '#', '##', '_', '__', ' ', '-', '.', '،', '&amp;', '&', '<', '*', '\u200F', '\u00A0', '\uD800', '😀', '\u{1D400}',
-  'داعش', 'البادية', 'مُحَمَّدٌ', '٣', 'SY24', 'U', 'é', 'e\u0301', '\u0301', '7', 'ß', '中文',
+  '#',
+  '#',
+  '##',
+  '_',
+  '__',
+  ' ',
+  '-',
+  '.',
+  '،',
+  '&amp;',
+  '&',
+  '<',
+  '*',
+  '\u200F',
+  '\u00A0',
+  '\uD800',
+  '😀',
+  '\u{1D400}',
+  'داعش',
+  'البادية',
+  'مُحَمَّدٌ',
+  '٣',
+  'SY24',
+  'U',
+  'é',
+  'e\u0301',
+  '\u0301',
+  '7',
+  'ß',
+  '中文',
 ];
 
 const hashtagOf = (random: () => number): string => {
@@ -28,12 +56,17 @@ function topicsByRule(hashtags: string[], asWords: boolean): string | undefined 
   const tags: string[] = [];
   for (const hashtag of hashtags) {
     const body = decodeLeftoverEntities(cleanText(hashtag))
-      .replace(/^#+/, '').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '');
+      .replace(/^#+/, '')
+      .replace(/[^\p{L}\p{M}\p{N}_]+/gu, '_')
+      .replace(/^_+|_+$/g, '');
     if (body && !tags.includes(`#${body}`)) tags.push(`#${body}`);
   }
   if (tags.length === 0) return undefined;
   const topics = asWords ? tags.map((tag) => tag.slice(1).split('_').join(' ')) : tags;
-  return '\u200F' + topics.map((topic) => (detectLanguage(topic) === 'ar' ? topic : `\u2068${topic}\u2069`)).join(asWords ? ' · ' : ' ');
+  return (
+    '\u200F' +
+    topics.map((topic) => (detectLanguage(topic) === 'ar' ? topic : `\u2068${topic}\u2069`)).join(asWords ? ' · ' : ' ')
+  );
 }
 
 describe('the topics line', () => {
@@ -45,7 +78,10 @@ describe('the topics line', () => {
       const hashtags = Array.from({ length: Math.floor(random() * 5) }, () => hashtagOf(random));
       if (random() < 0.3 && hashtags.length > 0) hashtags.push(hashtags[0]!);
       const post = { title: 'عنوان', summary: [], source: '', hashtags };
-      for (const [markup, asWords] of [[telegramMarkup, false], [whatsappMarkup, true]] as const) {
+      for (const [markup, asWords] of [
+        [telegramMarkup, false],
+        [whatsappMarkup, true],
+      ] as const) {
         const topics = topicsByRule(hashtags, asWords);
         const expected = topics === undefined ? undefined : markup.text(topics);
         const lines = formatPost(post, markup, { template: onlyTopics }).split('\n\n');

@@ -16,13 +16,94 @@ import { neutralizeWhatsAppMarkup, whatsappMarkup } from '../../bots/whatsapp/ma
 import { seededRandom } from '../helpers/child-run.js';
 
 const PIECES = [
-  'داعش', 'في', 'البادية', 'SY24', 'COVID-19', 'U.S.', '14:05', '2.5%', 'Việt', 'é', 'a', 'Z', '1', '٣', '中文', '🔴', '😀',
-  ' ', ' ', ' ', '  ', '\t', '\n', '\r', '\r\n', '\u00A0', '\u2007', '\u202F', '\u3000', '\u2028',
-  '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C',
-  '\u200B', '\u200C', '\u200D', '\u2060', '\u2063', '\u2064', '\uFEFF', '\u0000', '\u0007', '\u0008', '\u000B', '\u001B', '\u007F', '\u0085', '\u009F',
-  '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD83D',
-  '\u0301', '\u0300', '\u0335', '\u064E', '\u0651', '\u0670', '\u{1D167}', '\u{E0100}', '\u0301\u0302\u0303', '\u064E\u0651\u064E\u0651\u064E',
-  '&', '&amp;', '<', '>', '"', '*', '_', '~', '`', '#', '@', ',', '.', '،', '«', '»',
+  'داعش',
+  'في',
+  'البادية',
+  'SY24',
+  'COVID-19',
+  'U.S.',
+  '14:05',
+  '2.5%',
+  'Việt',
+  'é',
+  'a',
+  'Z',
+  '1',
+  '٣',
+  '中文',
+  '🔴',
+  '😀',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\u00A0',
+  '\u2007',
+  '\u202F',
+  '\u3000',
+  '\u2028',
+  '\u202A',
+  '\u202B',
+  '\u202C',
+  '\u202D',
+  '\u202E',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200E',
+  '\u200F',
+  '\u061C',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\u2063',
+  '\u2064',
+  '\uFEFF',
+  '\u0000',
+  '\u0007',
+  '\u0008',
+  '\u000B',
+  '\u001B',
+  '\u007F',
+  '\u0085',
+  '\u009F',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\uD83D',
+  '\u0301',
+  '\u0300',
+  '\u0335',
+  '\u064E',
+  '\u0651',
+  '\u0670',
+  '\u{1D167}',
+  '\u{E0100}',
+  '\u0301\u0302\u0303',
+  '\u064E\u0651\u064E\u0651\u064E',
+  '&',
+  '&amp;',
+  '<',
+  '>',
+  '"',
+  '*',
+  '_',
+  '~',
+  '`',
+  '#',
+  '@',
+  ',',
+  '.',
+  '،',
+  '«',
+  '»',
 ];
 
 function randomText(random: () => number, pieces = 24): string {
@@ -37,12 +118,20 @@ const SEEDS = Array.from({ length: 4000 }, (_, i) => i + 1);
 // ------------------------------------------------------------------------------------------------
 // The rules, one character at a time
 
-const inRange = (cp: number, ranges: Array<[number, number]>): boolean => ranges.some(([from, to]) => cp >= from && cp <= to);
+const inRange = (cp: number, ranges: Array<[number, number]>): boolean =>
+  ranges.some(([from, to]) => cp >= from && cp <= to);
 /** Bidi controls, zero-width characters, C0/C1 controls but tab and newline. */
 const REMOVED: Array<[number, number]> = [
-  [0x202a, 0x202e], [0x2066, 0x2069], [0x200e, 0x200f], [0x061c, 0x061c],
-  [0x200b, 0x200d], [0x2060, 0x2064], [0xfeff, 0xfeff],
-  [0x0000, 0x0008], [0x000b, 0x001f], [0x007f, 0x009f],
+  [0x202a, 0x202e],
+  [0x2066, 0x2069],
+  [0x200e, 0x200f],
+  [0x061c, 0x061c],
+  [0x200b, 0x200d],
+  [0x2060, 0x2064],
+  [0xfeff, 0xfeff],
+  [0x0000, 0x0008],
+  [0x000b, 0x001f],
+  [0x007f, 0x009f],
 ];
 const SPECIAL_SPACE = [0x00a0, 0x2007, 0x202f];
 const isMark = (ch: string): boolean => /^\p{M}$/u.test(ch);
@@ -111,7 +200,8 @@ describe('text fast paths follow the rules', () => {
     for (const seed of SEEDS) {
       const random = seededRandom(seed);
       // Half the texts are mostly plain words and spaces, which is what the fast path sees in real articles.
-      const text = seed % 2 ? randomText(random) : randomText(random).replace(/[^\p{L} ]/gu, (ch) => (random() < 0.9 ? ' ' : ch));
+      const text =
+        seed % 2 ? randomText(random) : randomText(random).replace(/[^\p{L} ]/gu, (ch) => (random() < 0.9 ? ' ' : ch));
       expect(cleanText(text), `seed ${seed}: ${JSON.stringify(text)}`).toBe(cleanByRule(text));
     }
   });
@@ -138,11 +228,43 @@ describe('Latin runs in an Arabic line', () => {
   /** The rule, as the formatter's module comment states it, in the regex that has always defined it. */
   const ENTITY = '&(?:#\\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});';
   const RUN = new RegExp(
-    `[#@]?(?:${ENTITY}|[\\p{Script=Latin}0-9])(?:(?:${ENTITY}|[\\p{Script=Latin}0-9\\p{M} .,:/'’&+\\-_@#])*(?:${ENTITY}|[\\p{Script=Latin}0-9%]))?`, 'gu');
+    `[#@]?(?:${ENTITY}|[\\p{Script=Latin}0-9])(?:(?:${ENTITY}|[\\p{Script=Latin}0-9\\p{M} .,:/'’&+\\-_@#])*(?:${ENTITY}|[\\p{Script=Latin}0-9%]))?`,
+    'gu',
+  );
   const ARABIC = ['داعش', 'في', 'البادية', 'السورية', 'مُحَمَّدٌ', 'ﷺ', '\u{1EE00}', '،', '«', '»', '٣'];
   const LATIN = [
-    'A', 'b', 'é', 'Việt', 'ß', '\u{10780}', '\u{1DF00}', '0', '9', '#', '@', '%', '.', ',', ':', '/', "'", '’', '+', '-', '_', ' ',
-    '\u0301', '\u{1D167}', '😀', '\uD800', 'Ω', '(', '&', '&amp;', '&#1583;', '&x;',
+    'A',
+    'b',
+    'é',
+    'Việt',
+    'ß',
+    '\u{10780}',
+    '\u{1DF00}',
+    '0',
+    '9',
+    '#',
+    '@',
+    '%',
+    '.',
+    ',',
+    ':',
+    '/',
+    "'",
+    '’',
+    '+',
+    '-',
+    '_',
+    ' ',
+    '\u0301',
+    '\u{1D167}',
+    '😀',
+    '\uD800',
+    'Ω',
+    '(',
+    '&',
+    '&amp;',
+    '&#1583;',
+    '&x;',
   ];
   const bare: Template = { showDate: false, showSource: false, showLink: false, showHashtags: false };
 
@@ -151,14 +273,21 @@ describe('Latin runs in an Arabic line', () => {
       const random = seededRandom(seed);
       let title = '';
       for (let i = 1 + Math.floor(random() * 16); i > 0; i--) {
-        title += random() < 0.5 ? `${ARABIC[Math.floor(random() * ARABIC.length)]} ` : LATIN[Math.floor(random() * LATIN.length)];
+        title +=
+          random() < 0.5
+            ? `${ARABIC[Math.floor(random() * ARABIC.length)]} `
+            : LATIN[Math.floor(random() * LATIN.length)];
       }
       const line = decodeLeftoverEntities(cleanText(title));
       const firstLetter = /\p{L}/u.exec(line)?.[0] ?? '';
-      const expected = detectLanguage(line) !== 'ar' ? line
-        : (/\p{Script=Arabic}/u.test(firstLetter) ? '' : '\u200F') + line.replace(RUN, (run) => `\u2068${run}\u2069`);
-      expect(formatPost({ title, summary: [], source: '', hashtags: [] }, plainMarkup, { template: bare }), `seed ${seed}: ${JSON.stringify(title)}`)
-        .toBe(expected);
+      const expected =
+        detectLanguage(line) !== 'ar'
+          ? line
+          : (/\p{Script=Arabic}/u.test(firstLetter) ? '' : '\u200F') + line.replace(RUN, (run) => `\u2068${run}\u2069`);
+      expect(
+        formatPost({ title, summary: [], source: '', hashtags: [] }, plainMarkup, { template: bare }),
+        `seed ${seed}: ${JSON.stringify(title)}`,
+      ).toBe(expected);
     }
   });
 });
@@ -180,7 +309,10 @@ describe('formatPost keeps no stale draft', () => {
     for (const seed of SEEDS.slice(0, 1500)) {
       const random = seededRandom(seed);
       const post = randomPost(random);
-      const template: Template = random() < 0.5 ? { ...DEFAULT_TEMPLATE } : { ...DEFAULT_TEMPLATE, headerMark: 'عاجل', footer: randomText(random, 4) };
+      const template: Template =
+        random() < 0.5
+          ? { ...DEFAULT_TEMPLATE }
+          : { ...DEFAULT_TEMPLATE, headerMark: 'عاجل', footer: randomText(random, 4) };
       const options = { template, caption: random() < 0.3 };
       for (const markup of platforms) formatPost(post, markup, options);
       const change = Math.floor(random() * 6);
@@ -193,7 +325,9 @@ describe('formatPost keeps no stale draft', () => {
       for (const markup of platforms) {
         const changed = formatPost(post, markup, options);
         formatPost(randomPost(random), markup); // something else in between: the fresh copy's draft is made anew
-        expect(changed, `seed ${seed}, change ${change}`).toBe(formatPost(copy(post), markup, { ...options, template: { ...template } }));
+        expect(changed, `seed ${seed}, change ${change}`).toBe(
+          formatPost(copy(post), markup, { ...options, template: { ...template } }),
+        );
       }
     }
   });

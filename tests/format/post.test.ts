@@ -31,17 +31,24 @@ const SY24_POST: Post = {
 function checkTelegramHtml(html: string): string {
   const allowed = new Set<string>(TELEGRAM_ALLOWED_TAGS);
   const open: string[] = [];
-  const text = html.replace(/<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"<>]*")*)\s*>/g, (_tag, closing: string, name: string, attributes: string) => {
-    expect(allowed.has(name), `tag <${name}> is not allowed by Telegram`).toBe(true);
-    if (closing) expect(open.pop(), `</${name}> closes nothing`).toBe(name);
-    else open.push(name);
-    for (const [, value] of attributes.matchAll(/="([^"]*)"/g)) checkEntities(value!);
-    return '';
-  });
+  const text = html.replace(
+    /<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"<>]*")*)\s*>/g,
+    (_tag, closing: string, name: string, attributes: string) => {
+      expect(allowed.has(name), `tag <${name}> is not allowed by Telegram`).toBe(true);
+      if (closing) expect(open.pop(), `</${name}> closes nothing`).toBe(name);
+      else open.push(name);
+      for (const [, value] of attributes.matchAll(/="([^"]*)"/g)) checkEntities(value!);
+      return '';
+    },
+  );
   expect(open, 'unclosed tags').toEqual([]);
   expect(text).not.toMatch(/[<>]/);
   checkEntities(text);
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 function checkEntities(text: string): void {
@@ -53,7 +60,8 @@ function checkEntities(text: string): void {
 /** Text as read, without the isolates and marks the formatter adds for right-to-left display. */
 const withoutBidiMarks = (text: string): string => text.replace(/[\u2068\u2069\u200F]/g, '');
 
-const longWords = (count: number, word = 'كلمة'): string => Array.from({ length: count }, (_, i) => `${word}${i}`).join(' ');
+const longWords = (count: number, word = 'كلمة'): string =>
+  Array.from({ length: count }, (_, i) => `${word}${i}`).join(' ');
 
 describe('formatPost layout', () => {
   it('renders the SY24 article for Telegram as valid HTML within 4096 characters', () => {
@@ -63,8 +71,12 @@ describe('formatPost layout', () => {
     const lines = html.split('\n');
     expect(lines[0]).toBe(`<b>${sy24.title}</b>`);
     expect(lines[1]).toBe('');
-    expect(text).toContain('المصدر: \u2068SY24\u2069 · \u206825\u2069 تشرين الثاني \u20682026\u2069، \u206815:05\u2069');
-    expect(lines).toContain('<a href="https://www.sy24.net/news/badia-daesh">https://www.sy24.net/news/badia-daesh</a>');
+    expect(text).toContain(
+      'المصدر: \u2068SY24\u2069 · \u206825\u2069 تشرين الثاني \u20682026\u2069، \u206815:05\u2069',
+    );
+    expect(lines).toContain(
+      '<a href="https://www.sy24.net/news/badia-daesh">https://www.sy24.net/news/badia-daesh</a>',
+    );
     expect(lines.at(-1)).toBe(`${RLM}#داعش #البادية_السورية ${FSI}#SY24${PDI}`);
   });
 
@@ -180,23 +192,30 @@ describe('length limits', () => {
     ['telegram', false, 4096],
     ['telegram', true, 1024],
     ['whatsapp', false, 4096],
-  ] as const)('cuts a 10,000-character paragraph for %s (caption: %s) to ≤ %i on a word boundary', (platform, caption, limit) => {
-    for (const paragraph of [tenThousand, withMarkup]) {
-      expect(paragraph.length).toBeGreaterThan(9000);
-      const output = formatPost({ ...SY24_POST, summary: [paragraph] }, platform === 'telegram' ? telegramMarkup : whatsappMarkup, { caption });
-      expect(output.length).toBeLessThanOrEqual(limit);
-      expect(output.length).toBeGreaterThan(limit - 100); // the budget is used, not wasted
-      if (platform === 'telegram') checkTelegramHtml(output);
-      const summary = output.split('\n\n')[1]!;
-      expect(summary.endsWith('…')).toBe(true);
-      const visible = withoutBidiMarks(platform === 'telegram' ? checkTelegramHtml(summary) : summary);
-      const kept = visible.slice(0, -1);
-      expect(paragraph.startsWith(kept)).toBe(true);
-      expect(paragraph[kept.length]).toBe(' '); // a whole word was kept, the next one dropped
-      expect(output).toContain(sy24.url);
-      expect(output.split('\n')[0]).toContain(sy24.title);
-    }
-  });
+  ] as const)(
+    'cuts a 10,000-character paragraph for %s (caption: %s) to ≤ %i on a word boundary',
+    (platform, caption, limit) => {
+      for (const paragraph of [tenThousand, withMarkup]) {
+        expect(paragraph.length).toBeGreaterThan(9000);
+        const output = formatPost(
+          { ...SY24_POST, summary: [paragraph] },
+          platform === 'telegram' ? telegramMarkup : whatsappMarkup,
+          { caption },
+        );
+        expect(output.length).toBeLessThanOrEqual(limit);
+        expect(output.length).toBeGreaterThan(limit - 100); // the budget is used, not wasted
+        if (platform === 'telegram') checkTelegramHtml(output);
+        const summary = output.split('\n\n')[1]!;
+        expect(summary.endsWith('…')).toBe(true);
+        const visible = withoutBidiMarks(platform === 'telegram' ? checkTelegramHtml(summary) : summary);
+        const kept = visible.slice(0, -1);
+        expect(paragraph.startsWith(kept)).toBe(true);
+        expect(paragraph[kept.length]).toBe(' '); // a whole word was kept, the next one dropped
+        expect(output).toContain(sy24.url);
+        expect(output.split('\n')[0]).toContain(sy24.title);
+      }
+    },
+  );
 
   it('drops whole summary sentences from the end before cutting one', () => {
     const sentences = [longWords(150, 'أولى'), longWords(150, 'ثانية'), longWords(150, 'ثالثة')];
@@ -239,7 +258,10 @@ describe('right-to-left guarantees', () => {
   const post: Post = {
     ...SY24_POST,
     title: 'SY24: تحركات لـ “داعش” منذ 2015 في البادية',
-    summary: ['قال مسؤول في CNN International إن 2.5% من السكان غادروا بين 2015 و2016.', 'رقم الهاتف +963 11 2345 للتواصل.'],
+    summary: [
+      'قال مسؤول في CNN International إن 2.5% من السكان غادروا بين 2015 و2016.',
+      'رقم الهاتف +963 11 2345 للتواصل.',
+    ],
   };
   const url = post.url;
 
@@ -266,7 +288,9 @@ describe('right-to-left guarantees', () => {
   }
 
   it('starts an Arabic headline that opens with a Latin word with RLM', () => {
-    expect(formatPost(post, plainMarkup).split('\n')[0]).toBe(`${RLM}${FSI}SY24${PDI}: تحركات لـ “داعش” منذ ${FSI}2015${PDI} في البادية`);
+    expect(formatPost(post, plainMarkup).split('\n')[0]).toBe(
+      `${RLM}${FSI}SY24${PDI}: تحركات لـ “داعش” منذ ${FSI}2015${PDI} في البادية`,
+    );
   });
 });
 

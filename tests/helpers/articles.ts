@@ -21,18 +21,31 @@ export function routeArticleIn(store: Store | DataPorts, article: StoredArticle)
 }
 
 /** queueAudience in a unit of work of its own (an action queues in its one unit). */
-export function queueAudienceIn(store: Store | DataPorts, article: StoredArticle, audience: Audience, opts?: Parameters<typeof queueAudience>[3]): Promise<number> {
+export function queueAudienceIn(
+  store: Store | DataPorts,
+  article: StoredArticle,
+  audience: Audience,
+  opts?: Parameters<typeof queueAudience>[3],
+): Promise<number> {
   return portsOf(store).uow.run((tx) => queueAudience(tx, article, audience, opts));
 }
 
-export function countAudienceIn(store: Store | DataPorts, article: StoredArticle, audience: Audience): Promise<AudienceCount> {
+export function countAudienceIn(
+  store: Store | DataPorts,
+  article: StoredArticle,
+  audience: Audience,
+): Promise<AudienceCount> {
   return countAudience(portsOf(store).repos, article, audience);
 }
 
 /** Article number `n`, new (two short paragraphs with its number), stored in a unit of its own. */
 export async function storeNumberedArticle(store: Store | DataPorts, n: number): Promise<StoredArticle> {
   const r = await storeArticleIn(store, {
-    url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source: 'مثال', categories: [], language: 'ar',
+    url: `https://news.example/${n}`,
+    title: `خبر رقم ${n}`,
+    source: 'مثال',
+    categories: [],
+    language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} في فقرة أولى طويلة بما يكفي للملخص.`, `فقرة ثانية عن الخبر ${n}.`],
   });
   if (r.status !== 'new') throw new Error(`article ${n} was stored already`);
@@ -45,7 +58,11 @@ export async function storeNumberedArticle(store: Store | DataPorts, n: number):
  */
 export function bridgeArticle(n: number, over: Partial<Article> = {}): Article {
   return {
-    url: `https://example.org/news/${n}`, title: `افتتاح الجسر رقم ${n} في مدينة حمص`, source: 'SY24', categories: [], language: 'ar',
+    url: `https://example.org/news/${n}`,
+    title: `افتتاح الجسر رقم ${n} في مدينة حمص`,
+    source: 'SY24',
+    categories: [],
+    language: 'ar',
     paragraphs: [
       `أعلنت السلطات المحلية افتتاح الجسر رقم ${n} بعد أشهر من العمل المتواصل في المدينة.`,
       `وقال مسؤولون إن الجسر رقم ${n} سيخدم آلاف السكان في الأحياء المجاورة خلال الأعوام المقبلة.`,

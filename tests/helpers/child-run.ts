@@ -9,7 +9,6 @@ import type { Article } from '../../src/model/article.js';
 import type { DataPorts } from '../../src/ports/index.js';
 import { CLI, NODE_FLAGS, ROOT } from './cli.js';
 
-
 /** A token of the right shape for the fake Bot API (never a real one). */
 
 export const CHILD_TOKEN = '987654321:AAEchildRunTokenForNashraTests_0123456789';
@@ -30,16 +29,29 @@ export interface ChildRun {
  * The environment for a child run against the fake Bot API at `apiRoot`, on the SQLite file at `database`, or on a
  * test's database of either adapter (its `env`: tests/helpers/raw-db.ts).
  */
-export function childEnv(apiRoot: string, database: string | { env: Record<string, string> }, extra: Record<string, string> = {}): Record<string, string> {
+export function childEnv(
+  apiRoot: string,
+  database: string | { env: Record<string, string> },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
-    TELEGRAM_BOT_TOKEN: CHILD_TOKEN, TELEGRAM_API_ROOT: apiRoot, ...(typeof database === 'string' ? { DATABASE_PATH: database } : database.env), LOG_LEVEL: 'warn',
-    TELEGRAM_RATE_PER_SECOND: '1000', TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50', TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '1000',
+    TELEGRAM_BOT_TOKEN: CHILD_TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    ...(typeof database === 'string' ? { DATABASE_PATH: database } : database.env),
+    LOG_LEVEL: 'warn',
+    TELEGRAM_RATE_PER_SECOND: '1000',
+    TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
+    TELEGRAM_RATE_PER_GROUP_PER_MINUTE: '1000',
     ...extra,
   };
 }
 
 /** `as`: another user to run as (a test running as root, to which file modes do not apply). */
-export function spawnRun(env: Record<string, string>, args: string[] = [], as: { uid?: number; gid?: number } = {}): ChildRun {
+export function spawnRun(
+  env: Record<string, string>,
+  args: string[] = [],
+  as: { uid?: number; gid?: number } = {},
+): ChildRun {
   const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...args], {
     ...as,
     cwd: ROOT,
@@ -54,7 +66,11 @@ export function spawnRun(env: Record<string, string>, args: string[] = [], as: {
     child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
   });
   return {
-    child, pid: child.pid!, stdout, stderr, exited,
+    child,
+    pid: child.pid!,
+    stdout,
+    stderr,
+    exited,
     kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -71,7 +87,9 @@ function collectLines(stream: NodeJS.ReadableStream, into: string[]): void {
     rest = parts.pop()!;
     into.push(...parts);
   });
-  stream.on('end', () => { if (rest) into.push(rest); });
+  stream.on('end', () => {
+    if (rest) into.push(rest);
+  });
 }
 
 /** Waits until `cond` holds, polling every 20 ms. */
@@ -122,18 +140,32 @@ export function preparedArticleOf(params: Record<string, unknown>): number | und
  * adapter), through them. `paid`: each article is queued as an editor's broadcast marked paid (the load bench at the
  * paid rate).
  */
-export async function prepareBroadcast(database: string | DataPorts, subscribers: number, articles: number, firstChat = 200_000, opts: { paid?: boolean } = {}): Promise<void> {
+export async function prepareBroadcast(
+  database: string | DataPorts,
+  subscribers: number,
+  articles: number,
+  firstChat = 200_000,
+  opts: { paid?: boolean } = {},
+): Promise<void> {
   if (typeof database !== 'string') return prepareOnPorts(database, subscribers, articles, firstChat, opts);
   const store = openStore(database);
   try {
     store.transaction(() => {
-      for (let i = 0; i < subscribers; i++) store.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' });
+      for (let i = 0; i < subscribers; i++)
+        store.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' });
     });
     for (let n = 0; n < articles; n++) {
       const result = await storeArticleIn(store, preparedArticle(n));
       if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
       if (opts.paid) {
-        const broadcast = store.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true });
+        const broadcast = store.broadcasts.create({
+          articleId: result.article.id,
+          platform: 'cli',
+          editorId: 'load',
+          urgent: false,
+          audience: { kind: 'all' },
+          paid: true,
+        });
         store.broadcasts.transition(broadcast.id, 'preview', 'queued');
         await queueAudienceIn(store, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
       } else await queueAudienceIn(store, result.article, { kind: 'matching' });
@@ -146,20 +178,46 @@ export async function prepareBroadcast(database: string | DataPorts, subscribers
 const preparedArticle = (n: number): Article => {
   const place = `${PLACES[n % PLACES.length]} ${n}`;
   return {
-    url: preparedUrl(n), title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`, source: 'SY24', language: 'ar', categories: [],
-    paragraphs: [`افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
-      `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`],
+    url: preparedUrl(n),
+    title: `تقرير من ${place}: افتتاح سوق جديدة رقم ${n}`,
+    source: 'SY24',
+    language: 'ar',
+    categories: [],
+    paragraphs: [
+      `افتتحت بلدية ${place} اليوم سوقاً شعبية جديدة رقم ${n} تضم مئات المحال التجارية.`,
+      `وقال رئيس البلدية إن السوق رقم ${n} توفر ${n + 100} فرصة عمل للشباب.`,
+    ],
   };
 };
 
-async function prepareOnPorts(data: DataPorts, subscribers: number, articles: number, firstChat: number, opts: { paid?: boolean }): Promise<void> {
+async function prepareOnPorts(
+  data: DataPorts,
+  subscribers: number,
+  articles: number,
+  firstChat: number,
+  opts: { paid?: boolean },
+): Promise<void> {
   const { repos } = data;
-  for (let i = 0; i < subscribers; i++) await repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(firstChat + i), kind: 'private' }, Date.now());
+  for (let i = 0; i < subscribers; i++)
+    await repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: String(firstChat + i), kind: 'private' },
+      Date.now(),
+    );
   for (let n = 0; n < articles; n++) {
     const result = await storeArticleIn(data, preparedArticle(n));
     if (result.status !== 'new') throw new Error(`prepared article ${n} was taken for a duplicate`);
     if (opts.paid) {
-      const broadcast = await repos.broadcasts.create({ articleId: result.article.id, platform: 'cli', editorId: 'load', urgent: false, audience: { kind: 'all' }, paid: true }, Date.now());
+      const broadcast = await repos.broadcasts.create(
+        {
+          articleId: result.article.id,
+          platform: 'cli',
+          editorId: 'load',
+          urgent: false,
+          audience: { kind: 'all' },
+          paid: true,
+        },
+        Date.now(),
+      );
       await repos.broadcasts.transition(broadcast.id, 'preview', 'queued', Date.now());
       await queueAudienceIn(data, result.article, { kind: 'all' }, { broadcastId: broadcast.id });
     } else await queueAudienceIn(data, result.article, { kind: 'matching' });
@@ -184,4 +242,3 @@ export function deliveryStates(dbPath: string): Record<string, number> {
     store.close();
   }
 }
-

@@ -30,10 +30,15 @@ let editorHash: Promise<string> | undefined;
 
 export interface DeskFixture {
   /** This pass's database (tests/helpers/raw-db.ts): its ports, and rows through `db.sql`. */
-  data: DataPorts; db: RawDatabase;
+  data: DataPorts;
+  db: RawDatabase;
   /** SQLite's Store (a file not converted to `data` yet, or a SQLite-only test); throws in the PostgreSQL pass. */
   readonly store: Store;
-  config: Config; deps: DeskDeps; lines: string[]; article: StoredArticle; cleanup(): Promise<void>;
+  config: Config;
+  deps: DeskDeps;
+  lines: string[];
+  article: StoredArticle;
+  cleanup(): Promise<void>;
   /** Another outlet's SQLite store, as the desk opened it (after `nashra outlets add` in the test, and a request there). */
   outletStore(slug: string): Store | undefined;
 }
@@ -42,7 +47,12 @@ export interface DeskFixture {
  * A desk account, as `nashra editors add` makes it: a member of `main` (id 1, db/020) with a role, admin unless said.
  * The store's own add makes an account of no outlet, which the desk signs out at its first request.
  */
-export async function addDeskAccount(data: DataPorts, username: string, passwordHash: string, role: DeskRole = 'admin'): Promise<number> {
+export async function addDeskAccount(
+  data: DataPorts,
+  username: string,
+  passwordHash: string,
+  role: DeskRole = 'admin',
+): Promise<number> {
   const added = await data.repos.deskAccounts.add(username, passwordHash, Date.now());
   if (!added) throw new Error(`desk account ${username} not added`);
   await data.repos.outlets.setMembership(added.id, 1, role, Date.now());
@@ -55,7 +65,11 @@ export async function addDeskAccount(data: DataPorts, username: string, password
  * main's, or a schema of DATABASE_URL's database), with the same configuration. `stores` holds the SQLite ones
  * opened, `close` closes every one.
  */
-export function storeOutlets(config: Config, main: NewsroomDeps, logger: Logger): { outlets: OutletNewsrooms; stores: Map<string, Store>; close(): Promise<void> } {
+export function storeOutlets(
+  config: Config,
+  main: NewsroomDeps,
+  logger: Logger,
+): { outlets: OutletNewsrooms; stores: Map<string, Store>; close(): Promise<void> } {
   const stores = new Map<string, Store>();
   const pools: Array<{ close(): Promise<void> }> = [];
   const outlets = outletNewsrooms(main, async (slug) => {
@@ -75,7 +89,10 @@ export function storeOutlets(config: Config, main: NewsroomDeps, logger: Logger)
   return { outlets, stores, close };
 }
 
-export async function deskFixture(env: Record<string, string> = {}, opts: { editor?: boolean; onQueued?: () => void } = {}): Promise<DeskFixture> {
+export async function deskFixture(
+  env: Record<string, string> = {},
+  opts: { editor?: boolean; onQueued?: () => void } = {},
+): Promise<DeskFixture> {
   const db = await createDatabase();
   const data = db.ports;
   // Telegram is on, as in a newsroom (a token the tests never use: the desk sends nothing itself).
@@ -87,23 +104,50 @@ export async function deskFixture(env: Record<string, string> = {}, opts: { edit
   }
   const sy24 = sy24Article();
   const result = await storeArticleIn(data, {
-    url: 'https://www.sy24.org/badia', title: sy24.title, source: 'SY24', paragraphs: sy24.paragraphs, categories: ['الرّقة'],
-    language: 'ar', publishedAt: new Date(),
+    url: 'https://www.sy24.org/badia',
+    title: sy24.title,
+    source: 'SY24',
+    paragraphs: sy24.paragraphs,
+    categories: ['الرّقة'],
+    language: 'ar',
+    publishedAt: new Date(),
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
-  const { outlets, stores, close } = storeOutlets(config, newsroomDeps(BUILT_IN_PLATFORMS, config, data, logger, opts.onQueued), logger);
-  const deps: DeskDeps = { outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: (l) => lines.push(l) };
+  const { outlets, stores, close } = storeOutlets(
+    config,
+    newsroomDeps(BUILT_IN_PLATFORMS, config, data, logger, opts.onQueued),
+    logger,
+  );
+  const deps: DeskDeps = {
+    outlets,
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
+    out: (l) => lines.push(l),
+  };
   return {
-    data, db, get store() { return db.sqliteStore(); }, config, deps, lines, article: result.article, outletStore: (slug) => stores.get(slug),
-    cleanup: async () => { await close(); await db.close(); },
+    data,
+    db,
+    get store() {
+      return db.sqliteStore();
+    },
+    config,
+    deps,
+    lines,
+    article: result.article,
+    outletStore: (slug) => stores.get(slug),
+    cleanup: async () => {
+      await close();
+      await db.close();
+    },
   };
 }
 
 export { buildDesk, startDesk, type DeskHandle };
 
 /** A browser's cookie jar, so that a test signs in and posts forms as an editor does. */
-export interface Jar { cookies: Map<string, string> }
+export interface Jar {
+  cookies: Map<string, string>;
+}
 export const jar = (): Jar => ({ cookies: new Map() });
 const cookieHeader = (j: Jar) => [...j.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
@@ -111,7 +155,8 @@ function keep(j: Jar, res: { headers: Record<string, unknown> }): void {
   for (const c of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
     const [pair] = c.split(';');
     const [k, ...v] = pair!.split('=');
-    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!); else j.cookies.set(k!, v.join('='));
+    if (/Expires=Thu, 01 Jan 1970/i.test(c)) j.cookies.delete(k!);
+    else j.cookies.set(k!, v.join('='));
   }
 }
 
@@ -120,9 +165,18 @@ export async function get(app: FastifyInstance, j: Jar, url: string, extra: Reco
   keep(j, res);
   return res;
 }
-export async function post(app: FastifyInstance, j: Jar, url: string, form: Record<string, string>, extra: { remoteAddress?: string } = {}) {
+export async function post(
+  app: FastifyInstance,
+  j: Jar,
+  url: string,
+  form: Record<string, string>,
+  extra: { remoteAddress?: string } = {},
+) {
   const res = await app.inject({
-    method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: extra.remoteAddress,
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(form).toString(),
+    remoteAddress: extra.remoteAddress,
     headers: { cookie: cookieHeader(j), 'content-type': 'application/x-www-form-urlencoded' },
   });
   keep(j, res);
@@ -139,7 +193,10 @@ export async function signIn(app: FastifyInstance, j: Jar, password = PASSWORD, 
  * A desk for each test of the calling file: the returned `setup` builds it on a fresh database, and after the test
  * it is closed and the database removed.
  */
-export function deskPerTest(): (env?: Record<string, string>, opts?: { editor?: boolean }) => Promise<{ f: DeskFixture; app: FastifyInstance }> {
+export function deskPerTest(): (
+  env?: Record<string, string>,
+  opts?: { editor?: boolean },
+) => Promise<{ f: DeskFixture; app: FastifyInstance }> {
   let fixture: DeskFixture | undefined;
   let desk: FastifyInstance | undefined;
   afterEach(async () => {

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
-  WaChat, WaClient, WaClientInfo, WaGroupNotification, WaMessage, WaMessageId, WaParticipant, WaQuotedMessage, WaReaction, WaSendOptions,
-  WaSentMessage, WaStoredMessage,
+  WaChat,
+  WaClient,
+  WaClientInfo,
+  WaGroupNotification,
+  WaMessage,
+  WaMessageId,
+  WaParticipant,
+  WaQuotedMessage,
+  WaReaction,
+  WaSendOptions,
+  WaSentMessage,
+  WaStoredMessage,
 } from '../../bots/whatsapp/types.js';
 
 /**
@@ -15,7 +25,12 @@ export const BOT_NUMBER = '963900000001';
 export const BOT_ID = `${BOT_NUMBER}@c.us`;
 
 export interface SentRecord {
-  chatId: string; content: string | object; options?: WaSendOptions; at: number; client: number; id: string;
+  chatId: string;
+  content: string | object;
+  options?: WaSendOptions;
+  at: number;
+  client: number;
+  id: string;
   /** The message this one replies to (quotes). */
   quoted?: string;
 }
@@ -45,29 +60,70 @@ export class FakeWhatsAppWorld {
     return this.clients[this.clients.length - 1]!;
   }
 
-  addGroup(id: string, name: string, members: Array<{ number: string; admin?: boolean }>, opts: { withBot?: boolean; announce?: boolean } = {}): WaChat {
+  addGroup(
+    id: string,
+    name: string,
+    members: Array<{ number: string; admin?: boolean }>,
+    opts: { withBot?: boolean; announce?: boolean } = {},
+  ): WaChat {
     const participants: WaParticipant[] = members.map((m) => participant(`${m.number}@c.us`, m.admin ?? false));
     if (opts.withBot ?? true) participants.push(participant(BOT_ID, false));
     const chat: WaChat = {
-      id: wid(id), name, isGroup: true, isReadOnly: opts.announce ?? false, participants,
-      sendStateTyping: async () => { this.typing.push({ chatId: id, at: this.now() }); },
+      id: wid(id),
+      name,
+      isGroup: true,
+      isReadOnly: opts.announce ?? false,
+      participants,
+      sendStateTyping: async () => {
+        this.typing.push({ chatId: id, at: this.now() });
+      },
     };
     this.chats.set(id, chat);
     return chat;
   }
 
   addChannel(id: string, name: string, role: string): WaChat {
-    const chat: WaChat = { id: wid(id), name, isGroup: false, isChannel: true, isReadOnly: role === 'subscriber', channelMetadata: { membershipType: role } };
+    const chat: WaChat = {
+      id: wid(id),
+      name,
+      isGroup: false,
+      isChannel: true,
+      isReadOnly: role === 'subscriber',
+      channelMetadata: { membershipType: role },
+    };
     this.chats.set(id, chat);
     return chat;
   }
 
-  recordSend(client: FakeWhatsAppClient, chatId: string, content: string | object, options?: WaSendOptions, quoted?: string): WaSentMessage {
+  recordSend(
+    client: FakeWhatsAppClient,
+    chatId: string,
+    content: string | object,
+    options?: WaSendOptions,
+    quoted?: string,
+  ): WaSentMessage {
     this.beforeSend?.(client, chatId, ++this.sendAttempts);
     // As whatsapp-web.js serialises a message this account sent: in a group, the sender follows the id.
     const id = `true_${chatId}_3EB0${String(this.sent.length + 1).padStart(16, '0')}${chatId.endsWith('@g.us') ? `_${BOT_ID}` : ''}`;
-    this.sent.push({ chatId, content, options, at: this.now(), client: client.index, id, ...(quoted ? { quoted } : {}) });
-    this.posts.set(id, { id, chatId, body: typeof content === 'string' ? content : String(options?.caption ?? ''), hasMedia: typeof content !== 'string', sentAt: this.now(), edits: [], revoked: false, deletedForMe: false });
+    this.sent.push({
+      chatId,
+      content,
+      options,
+      at: this.now(),
+      client: client.index,
+      id,
+      ...(quoted ? { quoted } : {}),
+    });
+    this.posts.set(id, {
+      id,
+      chatId,
+      body: typeof content === 'string' ? content : String(options?.caption ?? ''),
+      hasMedia: typeof content !== 'string',
+      sentAt: this.now(),
+      edits: [],
+      revoked: false,
+      deletedForMe: false,
+    });
     return { id: { _serialized: id } };
   }
 
@@ -86,7 +142,10 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
   /** Emit `ready` right after initialize() (a saved session); false to sit at the QR stage. */
   autoReady = true;
 
-  constructor(private readonly world: FakeWhatsAppWorld, readonly index: number) {
+  constructor(
+    private readonly world: FakeWhatsAppWorld,
+    readonly index: number,
+  ) {
     super();
   }
 
@@ -97,7 +156,10 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
       return;
     }
     this.info = { wid: wid(BOT_ID), pushname: 'Nashra' };
-    setImmediate(() => { this.emit('authenticated'); this.emit('ready'); });
+    setImmediate(() => {
+      this.emit('authenticated');
+      this.emit('ready');
+    });
   }
 
   async destroy(): Promise<void> {
@@ -105,7 +167,8 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
   }
 
   async sendMessage(chatId: string, content: string | object, options?: WaSendOptions): Promise<WaSentMessage> {
-    if (this.destroyed) throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
+    if (this.destroyed)
+      throw new Error('Protocol error (Runtime.callFunctionOn): Session closed. Most likely the page has been closed.');
     // A person's chat (…@c.us) always exists; a group or channel only if the account is in it.
     if (!this.world.chats.has(chatId) && !chatId.endsWith('@c.us')) throw new Error(`Chat ${chatId} not found`);
     return this.world.recordSend(this, chatId, content, options, options?.quotedMessageId);
@@ -151,23 +214,44 @@ export class FakeWhatsAppClient extends EventEmitter implements WaClient {
     const [fromMe, remote, id] = messageId.split('_');
     const own = `${remote}_${randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase()}_${sender}`;
     const event: WaReaction = {
-      id: { fromMe: sender === BOT_ID, remote: remote!, id: own.split('_')[1]!, _serialized: `${sender === BOT_ID}_${own}` },
+      id: {
+        fromMe: sender === BOT_ID,
+        remote: remote!,
+        id: own.split('_')[1]!,
+        _serialized: `${sender === BOT_ID}_${own}`,
+      },
       msgId: { fromMe: fromMe === 'true', remote: remote!, id: id!, _serialized: messageId },
-      reaction, senderId: sender, timestamp: Math.floor((opts.at ?? this.world.now()) / 1000), orphan: 0, read: false, ack: 1,
+      reaction,
+      senderId: sender,
+      timestamp: Math.floor((opts.at ?? this.world.now()) / 1000),
+      orphan: 0,
+      read: false,
+      ack: 1,
     };
     return event;
   }
 
   /** The bot (or someone) removed from a group. */
   groupLeave(chatId: string, removed: string, by: string): void {
-    const n: WaGroupNotification = { chatId, author: by, recipientIds: [removed], type: removed === by ? 'leave' : 'remove', reply: async () => ({ id: { _serialized: 'x' } }) };
+    const n: WaGroupNotification = {
+      chatId,
+      author: by,
+      recipientIds: [removed],
+      type: removed === by ? 'leave' : 'remove',
+      reply: async () => ({ id: { _serialized: 'x' } }),
+    };
     this.emit('group_leave', n);
   }
 }
 
 /** A sent message as the chat shows it. */
 export interface FakePost {
-  id: string; chatId: string; body: string; hasMedia: boolean; sentAt: number; edits: string[];
+  id: string;
+  chatId: string;
+  body: string;
+  hasMedia: boolean;
+  sentAt: number;
+  edits: string[];
   /** Deleted for everyone. */
   revoked: boolean;
   /** Deleted on the account's device only (what delete(true) does past the window). */
@@ -180,7 +264,11 @@ class FakeStoredMessage implements WaStoredMessage {
   readonly id: { _serialized: string };
   readonly timestamp: number;
   readonly hasMedia: boolean;
-  constructor(private readonly world: FakeWhatsAppWorld, private readonly client: FakeWhatsAppClient, private readonly post: FakePost) {
+  constructor(
+    private readonly world: FakeWhatsAppWorld,
+    private readonly client: FakeWhatsAppClient,
+    private readonly post: FakePost,
+  ) {
     this.id = { _serialized: post.id };
     this.timestamp = Math.floor(post.sentAt / 1000);
     this.hasMedia = post.hasMedia;
@@ -210,9 +298,20 @@ export class FakeMessage implements WaMessage {
   readonly replies: Array<{ text: string; options?: WaSendOptions }> = [];
   readonly id: WaMessageId;
   readonly hasQuotedMsg: boolean;
-  constructor(private readonly world: FakeWhatsAppWorld, readonly from: string, readonly body: string, readonly author?: string, private readonly quoting?: string) {
+  constructor(
+    private readonly world: FakeWhatsAppWorld,
+    readonly from: string,
+    readonly body: string,
+    readonly author?: string,
+    private readonly quoting?: string,
+  ) {
     const own = `A${String(++received).padStart(19, '0')}`;
-    this.id = { fromMe: false, remote: from, id: own, _serialized: `false_${from}_${own}${author ? `_${author}` : ''}` };
+    this.id = {
+      fromMe: false,
+      remote: from,
+      id: own,
+      _serialized: `false_${from}_${own}${author ? `_${author}` : ''}`,
+    };
     this.hasQuotedMsg = quoting !== undefined;
   }
 
@@ -239,7 +338,11 @@ export class FakeMessage implements WaMessage {
   }
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 2000, what = 'the condition'): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 2000,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

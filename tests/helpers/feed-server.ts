@@ -28,7 +28,11 @@ export interface Route {
 }
 
 /** `at`: when it arrived (Date.now()). */
-export interface RecordedRequest { path: string; headers: IncomingMessage['headers']; at: number }
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  at: number;
+}
 
 export interface FeedServer {
   base: string;
@@ -71,10 +75,11 @@ export async function startFeedServer(routes: Record<string, Route> = {}): Promi
     route: (path, route) => void table.set(path, route),
     hits: (path) => requests.filter((r) => r.path === path),
     mostAtOnce: (path) => most.get(path) ?? 0,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -86,7 +91,8 @@ function serve(route: Route, req: IncomingMessage, res: ServerResponse, base: st
   const headers: Record<string, string> = { ...route.headers };
   if (route.etag) headers.etag = route.etag;
   if (route.lastModified) headers['last-modified'] = route.lastModified;
-  const fresh = (route.etag && req.headers['if-none-match'] === route.etag) ||
+  const fresh =
+    (route.etag && req.headers['if-none-match'] === route.etag) ||
     (!route.etag && route.lastModified && req.headers['if-modified-since'] === route.lastModified);
   if (fresh) {
     res.writeHead(304, headers).end();

@@ -21,15 +21,23 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
   const bin = postgresBin();
   if (bin === undefined) {
-    if (process.env.NASHRA_REQUIRE_POSTGRES === '1' || process.env.NASHRA_TEST_DATABASE === 'postgres') throw new Error('NASHRA_REQUIRE_POSTGRES=1 or NASHRA_TEST_DATABASE=postgres but PostgreSQL\'s server is not installed (Debian: apt-get install postgresql)');
-    console.warn('PostgreSQL\'s server is not installed: the PostgreSQL tests are skipped (Debian: apt-get install postgresql)');
+    if (process.env.NASHRA_REQUIRE_POSTGRES === '1' || process.env.NASHRA_TEST_DATABASE === 'postgres')
+      throw new Error(
+        "NASHRA_REQUIRE_POSTGRES=1 or NASHRA_TEST_DATABASE=postgres but PostgreSQL's server is not installed (Debian: apt-get install postgresql)",
+      );
+    console.warn(
+      "PostgreSQL's server is not installed: the PostgreSQL tests are skipped (Debian: apt-get install postgresql)",
+    );
     project.provide('postgresUrl', '');
     project.provide('postgresTemplate', '');
     return undefined;
   }
   const cluster = await startCluster(bin);
   project.provide('postgresUrl', cluster.url);
-  project.provide('postgresTemplate', process.env.NASHRA_TEST_DATABASE === 'postgres' ? await migratedTemplate(cluster.url) : '');
+  project.provide(
+    'postgresTemplate',
+    process.env.NASHRA_TEST_DATABASE === 'postgres' ? await migratedTemplate(cluster.url) : '',
+  );
   return () => cluster.stop();
 }
 
@@ -42,7 +50,9 @@ async function migratedTemplate(clusterUrl: string): Promise<string> {
   const name = 'nashra_migrated';
   const admin = new pg.Client(clusterUrl);
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
+  await admin.query(
+    `CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`,
+  );
   await admin.end();
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;

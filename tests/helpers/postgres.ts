@@ -24,14 +24,18 @@ export async function freshPostgresDatabase(): Promise<string> {
  * The same, dropped by `drop()` rather than at the test's end (a fixture that outlives one test, or closes itself).
  * `migrated`: a copy of the PostgreSQL pass's migrated template (tests/helpers/pg-global-setup.ts), where there is one.
  */
-export async function newPostgresDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+export async function newPostgresDatabase(
+  opts: { migrated?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new pg.Client(postgresUrl());
   await admin.connect();
   const name = `t_${randomBytes(6).toString('hex')}`;
   const template = opts.migrated ? inject('postgresTemplate') : '';
-  await admin.query(template !== ''
-    ? `CREATE DATABASE ${name} TEMPLATE ${template}`
-    : `CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`);
+  await admin.query(
+    template !== ''
+      ? `CREATE DATABASE ${name} TEMPLATE ${template}`
+      : `CREATE DATABASE ${name} TEMPLATE template0 LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`,
+  );
   await admin.end();
   const url = new URL(postgresUrl());
   url.pathname = `/${name}`;

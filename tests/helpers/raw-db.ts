@@ -37,7 +37,8 @@ export type RawRow = Record<string, unknown>;
 export type AdapterName = 'sqlite' | 'postgres';
 
 /** The adapter this pass runs on: PostgreSQL under `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres). */
-export const testDatabase = (): AdapterName => (process.env.NASHRA_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite');
+export const testDatabase = (): AdapterName =>
+  process.env.NASHRA_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 
 /** True in the PostgreSQL pass: for `describe.skipIf(onPostgres())` on what only a SQLite file has. */
 export const onPostgres = (): boolean => testDatabase() === 'postgres';
@@ -74,11 +75,16 @@ export interface RawAdapter {
 
 /** The Store's run tables, each method's answer as a promise: the same face as PostgresRuntime. */
 function asyncRuntime(store: () => Store): PostgresRuntime {
-  const wrap = (table: (s: Store) => object, names: string[]) => Object.fromEntries(names.map((n) =>
-    [n, async (...args: unknown[]) => {
-      const t = table(store()) as Record<string, (...a: unknown[]) => unknown>;
-      return t[n]!.apply(t, args);
-    }]));
+  const wrap = (table: (s: Store) => object, names: string[]) =>
+    Object.fromEntries(
+      names.map((n) => [
+        n,
+        async (...args: unknown[]) => {
+          const t = table(store()) as Record<string, (...a: unknown[]) => unknown>;
+          return t[n]!.apply(t, args);
+        },
+      ]),
+    );
   return {
     leases: wrap((s) => s.leases, ['acquire', 'renew', 'takeOver', 'release', 'isHeld', 'holder', 'prune']),
     counters: wrap((s) => s.counters, ['increment', 'get']),
@@ -102,8 +108,14 @@ async function createSqlite(): Promise<OwnedDatabase> {
   const raw = new Database(path);
   const others: Store[] = [];
   const db: OwnedDatabase = {
-    name: 'sqlite', ports: store.ports(), runtime: asyncRuntime(() => store), env: { DATABASE_PATH: path }, where: path,
-    get counters() { return store.counters; },
+    name: 'sqlite',
+    ports: store.ports(),
+    runtime: asyncRuntime(() => store),
+    env: { DATABASE_PATH: path },
+    where: path,
+    get counters() {
+      return store.counters;
+    },
     sqliteStore: () => store,
     sql: async (text, ...values) => {
       const s = raw.prepare(text);
@@ -113,7 +125,11 @@ async function createSqlite(): Promise<OwnedDatabase> {
     },
     insert: async (table, row) => {
       const columns = Object.keys(row);
-      return Number(raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
+      return Number(
+        raw
+          .prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
+          .run(row).lastInsertRowid,
+      );
     },
     reopen: async () => {
       store.close();
@@ -147,17 +163,36 @@ async function createPostgres(): Promise<OwnedDatabase> {
   let counters = new WriteBehindCounters(ports.runtime.counters);
   const sql = async (text: string, ...values: unknown[]) => {
     let n = 0;
-    return (await pool.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+    return (
+      await pool.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        values,
+      )
+    ).rows as RawRow[];
   };
   const db: OwnedDatabase = {
-    name: 'postgres', ports, env: { DATABASE_URL: url }, where: url,
-    get runtime() { return ports.runtime; },
-    get counters() { return counters; },
-    sqliteStore: () => { throw new Error('a SQLite store was asked for in the PostgreSQL pass: read through the ports or db.sql, or skip the test there (onPostgres())'); },
+    name: 'postgres',
+    ports,
+    env: { DATABASE_URL: url },
+    where: url,
+    get runtime() {
+      return ports.runtime;
+    },
+    get counters() {
+      return counters;
+    },
+    sqliteStore: () => {
+      throw new Error(
+        'a SQLite store was asked for in the PostgreSQL pass: read through the ports or db.sql, or skip the test there (onPostgres())',
+      );
+    },
     sql,
     insert: async (table, row) => {
       const columns = Object.keys(row);
-      const [r] = await sql(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, ...columns.map((c) => row[c]));
+      const [r] = await sql(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`,
+        ...columns.map((c) => row[c]),
+      );
       return Number(r!.id);
     },
     reopen: async () => {
@@ -232,24 +267,61 @@ export async function freshPorts(): Promise<DataPorts> {
 }
 
 /** A subscription row; its id. */
-export async function addChat(db: RawDatabase, chatId: string, o: { platform?: string; topics?: string[]; active?: boolean; activeSince?: number; title?: string } = {}): Promise<number> {
-  const [row] = await db.sql(`INSERT INTO subscriptions (platform, chat_id, kind, title, topics, active, active_since, created_at)
-    VALUES (?, ?, 'group', ?, ?, ?, ?, 0) RETURNING id`, o.platform ?? 'telegram', chatId, o.title ?? null, JSON.stringify(o.topics ?? []), o.active === false ? 0 : 1, o.activeSince ?? 0);
+export async function addChat(
+  db: RawDatabase,
+  chatId: string,
+  o: { platform?: string; topics?: string[]; active?: boolean; activeSince?: number; title?: string } = {},
+): Promise<number> {
+  const [row] = await db.sql(
+    `INSERT INTO subscriptions (platform, chat_id, kind, title, topics, active, active_since, created_at)
+    VALUES (?, ?, 'group', ?, ?, ?, ?, 0) RETURNING id`,
+    o.platform ?? 'telegram',
+    chatId,
+    o.title ?? null,
+    JSON.stringify(o.topics ?? []),
+    o.active === false ? 0 : 1,
+    o.activeSince ?? 0,
+  );
   return row!.id as number;
 }
 
 /** A stored article row (with its search terms left out: these tests do not search); its id. */
-export async function addArticle(db: RawDatabase, n: number, o: { title?: string; sourceId?: number; createdAt?: number } = {}): Promise<number> {
-  const [row] = await db.sql(`INSERT INTO articles (source_id, url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
+export async function addArticle(
+  db: RawDatabase,
+  n: number,
+  o: { title?: string; sourceId?: number; createdAt?: number } = {},
+): Promise<number> {
+  const [row] = await db.sql(
+    `INSERT INTO articles (source_id, url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
     VALUES (?, ?, ?, 'مصدر', '["فقرة"]', '["جملة"]', '[]', ?, ?, 'نص', ?) RETURNING id`,
-  o.sourceId ?? null, `https://example.org/${n}`, o.title ?? `خبر ${n}`, `h${n}`, `k${n}`, o.createdAt ?? n);
+    o.sourceId ?? null,
+    `https://example.org/${n}`,
+    o.title ?? `خبر ${n}`,
+    `h${n}`,
+    `k${n}`,
+    o.createdAt ?? n,
+  );
   return row!.id as number;
 }
 
 /** A digest chat's delivery settings (hourly, or daily at 20:00), quiet hours optional. */
-export async function setMode(db: RawDatabase, subscriptionId: number, mode: 'immediate' | 'hourly' | 'daily', o: { urgentNow?: boolean; quiet?: [string, string]; quietMode?: 'silent' | 'wait' } = {}): Promise<void> {
-  await db.sql(`INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, quiet_start, quiet_end, quiet_mode, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 0)`, subscriptionId, mode, mode === 'daily' ? '20:00' : null, o.urgentNow ? 1 : 0, o.quiet?.[0] ?? null, o.quiet?.[1] ?? null, o.quietMode ?? 'silent');
+export async function setMode(
+  db: RawDatabase,
+  subscriptionId: number,
+  mode: 'immediate' | 'hourly' | 'daily',
+  o: { urgentNow?: boolean; quiet?: [string, string]; quietMode?: 'silent' | 'wait' } = {},
+): Promise<void> {
+  await db.sql(
+    `INSERT INTO delivery_settings (subscription_id, mode, digest_at, urgent_now, quiet_start, quiet_end, quiet_mode, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+    subscriptionId,
+    mode,
+    mode === 'daily' ? '20:00' : null,
+    o.urgentNow ? 1 : 0,
+    o.quiet?.[0] ?? null,
+    o.quiet?.[1] ?? null,
+    o.quietMode ?? 'silent',
+  );
 }
 
 /** Chats, articles and sent posts, as rows (numbered from 1 per call). */
@@ -261,17 +333,37 @@ export function rows(s: RawDatabase) {
     article: (over: RawRow = {}) => {
       n++;
       return s.insert('articles', {
-        url: `https://news.example/${n}`, title: `خبر رقم ${n}`, source_name: 'مثال', paragraphs: '[]', content_hash: `h${n}`, story_key: `k${n}`,
-        search_text: '', created_at: 0, ...over,
+        url: `https://news.example/${n}`,
+        title: `خبر رقم ${n}`,
+        source_name: 'مثال',
+        paragraphs: '[]',
+        content_hash: `h${n}`,
+        story_key: `k${n}`,
+        search_text: '',
+        created_at: 0,
+        ...over,
       });
     },
     post: (articleId: number, subscriptionId: number, platform: string, over: RawRow = {}) =>
-      s.insert('jobs', { kind: 'post', platform, subscription_id: subscriptionId, article_id: articleId, state: 'sent', queued_at: 0, ...over }),
+      s.insert('jobs', {
+        kind: 'post',
+        platform,
+        subscription_id: subscriptionId,
+        article_id: articleId,
+        state: 'sent',
+        queued_at: 0,
+        ...over,
+      }),
   };
 }
 
 /** The article's posts queued for these chats through the audience's port, as a broadcast queues them; how many were new. */
-export async function queuePosts(ports: DataPorts, articleId: number, subscriptionIds: number[], now = Date.now()): Promise<number> {
+export async function queuePosts(
+  ports: DataPorts,
+  articleId: number,
+  subscriptionIds: number[],
+  now = Date.now(),
+): Promise<number> {
   return ports.repos.audience.queueListed(articleId, subscriptionIds, {}, now);
 }
 
@@ -279,7 +371,13 @@ export async function queuePosts(ports: DataPorts, articleId: number, subscripti
  * Up to `limit` of the platform's queued posts sent as the worker marks them (sending, then sent with the platform's
  * message id `messageId(job id)`); the jobs sent.
  */
-export async function sendQueued(ports: DataPorts, platform: string, limit: number, messageId: (jobId: number) => string, now = Date.now()): Promise<PendingJob[]> {
+export async function sendQueued(
+  ports: DataPorts,
+  platform: string,
+  limit: number,
+  messageId: (jobId: number) => string,
+  now = Date.now(),
+): Promise<PendingJob[]> {
   const jobs = await ports.repos.jobs.next(platform, limit, 'oldest', now, { texts: true });
   for (const job of jobs.slice(0, limit)) {
     await ports.repos.jobs.markSending(job.id, now);
@@ -289,8 +387,16 @@ export async function sendQueued(ports: DataPorts, platform: string, limit: numb
 }
 
 /** An article's jobs of these kinds (posts unless said), oldest first, as the outbox reads them. */
-export async function jobsOf(db: RawDatabase, articleId: number, kinds: readonly JobKind[] = ['post']): Promise<JobRecord[]> {
-  const ids = await db.sql(`SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, articleId, ...kinds);
+export async function jobsOf(
+  db: RawDatabase,
+  articleId: number,
+  kinds: readonly JobKind[] = ['post'],
+): Promise<JobRecord[]> {
+  const ids = await db.sql(
+    `SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+    articleId,
+    ...kinds,
+  );
   return Promise.all(ids.map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
 }
 
@@ -302,42 +408,70 @@ export async function outletSql(db: RawDatabase, slug: string, text: string, ...
   if (slug === 'main') return db.sql(text, ...values);
   if (db.name === 'sqlite') {
     const file = new Database(outletFile(db.where, slug), { readonly: true });
-    try { return file.prepare(text).all(...values) as RawRow[]; } finally { file.close(); }
+    try {
+      return file.prepare(text).all(...values) as RawRow[];
+    } finally {
+      file.close();
+    }
   }
   const client = new pg.Client({ connectionString: db.where, types: numberTypes });
   await client.connect();
   try {
     await client.query(`SET search_path TO ${outletSchema(slug)}`);
     let n = 0;
-    return (await client.query(text.replace(/\?/g, () => `$${++n}`), values)).rows as RawRow[];
+    return (
+      await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        values,
+      )
+    ).rows as RawRow[];
   } finally {
     await client.end();
   }
 }
 
 /** Jobs of these kinds (posts unless said) per state, every platform together, as the outbox counts them. */
-export async function jobStates(ports: DataPorts, kinds: readonly JobKind[] = ['post']): Promise<Record<string, number>> {
+export async function jobStates(
+  ports: DataPorts,
+  kinds: readonly JobKind[] = ['post'],
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const c of await ports.repos.outbox.countsByState(kinds)) out[c.state] = (out[c.state] ?? 0) + c.count;
   return out;
 }
 
 /** A subscription's jobs of these kinds (its digest messages by default), oldest first. */
-export async function subscriptionJobsOf(db: RawDatabase, subscriptionId: number, kinds: readonly JobKind[] = ['digest']): Promise<JobRecord[]> {
-  const rows = await db.sql(`SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`, subscriptionId, ...kinds);
+export async function subscriptionJobsOf(
+  db: RawDatabase,
+  subscriptionId: number,
+  kinds: readonly JobKind[] = ['digest'],
+): Promise<JobRecord[]> {
+  const rows = await db.sql(
+    `SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+    subscriptionId,
+    ...kinds,
+  );
   return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
 }
 
 /** The digest periods closed for a subscription (also those that held nothing), oldest first. */
-export async function digestPeriodsOf(db: RawDatabase, subscriptionId: number): Promise<Array<{ periodEnd: Date; items: number }>> {
-  return (await db.sql('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end', subscriptionId))
-    .map((r) => ({ periodEnd: new Date(r.period_end as number), items: r.items as number }));
+export async function digestPeriodsOf(
+  db: RawDatabase,
+  subscriptionId: number,
+): Promise<Array<{ periodEnd: Date; items: number }>> {
+  return (
+    await db.sql('SELECT period_end, items FROM digests WHERE subscription_id = ? ORDER BY period_end', subscriptionId)
+  ).map((r) => ({ periodEnd: new Date(r.period_end as number), items: r.items as number }));
 }
 
 /** Every revision applied to an article, oldest first (rows no port lists). */
 export async function appliedRevisionsOf(db: RawDatabase, articleId: number): Promise<ArticleRevision[]> {
-  return (await db.sql(`SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`, articleId))
-    .map((r) => revisionFromRow(r as unknown as Parameters<typeof revisionFromRow>[0]));
+  return (
+    await db.sql(
+      `SELECT * FROM article_revisions WHERE article_id = ? AND state = 'applied' ORDER BY revision`,
+      articleId,
+    )
+  ).map((r) => revisionFromRow(r as unknown as Parameters<typeof revisionFromRow>[0]));
 }
 
 /** The audit log, newest first (the desk's Audit page's read). */

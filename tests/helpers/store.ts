@@ -10,6 +10,9 @@ import { tempDir } from './tmp.js';
 export function freshStore(file = 'nashra.db'): Store {
   const { dir, cleanup } = tempDir('nashra-store-');
   const store = openStore(join(dir, file));
-  onTestFinished(() => { store.close(); cleanup(); });
+  onTestFinished(() => {
+    store.close();
+    cleanup();
+  });
   return store;
 }

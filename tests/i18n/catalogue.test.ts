@@ -16,7 +16,8 @@ import { ROOT } from '../helpers/cli.js';
 function shape(value: unknown, path = ''): string[] {
   if (typeof value === 'function') return [`${path}: function/${value.length}`];
   if (Array.isArray(value)) return [`${path}: array`, ...value.flatMap((v, i) => shape(v, `${path}[${i}]`))];
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => shape(v, path ? `${path}.${k}` : k));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => shape(v, path ? `${path}.${k}` : k));
   return [`${path}: ${typeof value}`];
 }
 
@@ -26,11 +27,11 @@ function shape(value: unknown, path = ''): string[] {
  */
 const ALLOWED: Record<string, string> = {
   'src/text/arabic.ts': 'normalising and matching Arabic text',
-  'src/text/stem.ts': 'the stemmer\'s affixes',
+  'src/text/stem.ts': "the stemmer's affixes",
   'src/text/stopwords.ts': 'stopwords',
   'src/text/site-trailers.ts': 'site trailers cut from scraped text',
   'src/text/arabic-date.ts': 'month names for dates in a post (the format, read by the summariser and renderer)',
-  'src/text/plural.ts': 'the counted nouns\' forms the catalogue counts with',
+  'src/text/plural.ts': "the counted nouns' forms the catalogue counts with",
   'src/summary/clauses.ts': 'summariser word lists',
   'src/summary/gazetteer.ts': 'place names',
   'src/summary/hashtags.ts': 'hashtag word lists',
@@ -44,12 +45,12 @@ const ALLOWED: Record<string, string> = {
   'src/newsroom/delivery-settings.ts': 'the digest and quiet-hours words people type («فوري», «كل ساعة», «صامت»)',
   'bots/telegram/input-words.ts': 'the words editors type to the Telegram bot',
   'bots/whatsapp/input-words.ts': 'the words people type to the WhatsApp bot («نعم», «المزيد», «آخر الأخبار»)',
-  'bots/telegram/label.ts': 'the platform\'s own name: its descriptor\'s label, which the catalogue\'s words take',
-  'bots/whatsapp/label.ts': 'the platform\'s own name: its descriptor\'s label',
-  'bots/console/platform.ts': 'the platform\'s own name: its descriptor\'s label',
+  'bots/telegram/label.ts': "the platform's own name: its descriptor's label, which the catalogue's words take",
+  'bots/whatsapp/label.ts': "the platform's own name: its descriptor's label",
+  'bots/console/platform.ts': "the platform's own name: its descriptor's label",
   // Not moved yet: the CLI's option help is English and quotes the Arabic a chat shows («النص الكامل», «عاجل»,
   // «نشر»); buildProgram is being split by another change, so its words move to the catalogue after that.
-  'src/app/cli.ts': 'English option help quoting the words the chats show (to move with the CLI\'s English words)',
+  'src/app/cli.ts': "English option help quoting the words the chats show (to move with the CLI's English words)",
 };
 
 /** Arabic letters (the Arabic block; digits and punctuation alone do not make a sentence). */
@@ -74,8 +75,12 @@ function arabicLiterals(file: string): string[] {
     }
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; value?: unknown; start?: number };
-    const text = n.type === 'Literal' && typeof n.value === 'string' ? n.value
-      : n.type === 'TemplateElement' ? (n.value as { raw: string }).raw : undefined;
+    const text =
+      n.type === 'Literal' && typeof n.value === 'string'
+        ? n.value
+        : n.type === 'TemplateElement'
+          ? (n.value as { raw: string }).raw
+          : undefined;
     if (text !== undefined && ARABIC.test(text)) found.push(`${lineOf(n.start ?? 0)}: ${text.slice(0, 60)}`);
     Object.values(node).forEach(visit);
   };
@@ -93,7 +98,8 @@ describe('the catalogue of words', () => {
   it('holds every Arabic string a person reads: none in src/ or bots/ outside src/i18n, but the allowed word lists', () => {
     const files = [...walk(join(ROOT, 'src')), ...walk(join(ROOT, 'bots'))].map((f) => relative(ROOT, f));
     for (const allowed of Object.keys(ALLOWED)) expect(files).toContain(allowed);
-    const outside = files.filter((f) => !f.startsWith('src/i18n/') && !(f in ALLOWED))
+    const outside = files
+      .filter((f) => !f.startsWith('src/i18n/') && !(f in ALLOWED))
       .flatMap((f) => arabicLiterals(join(ROOT, f)).map((l) => `${f}:${l}`));
     expect(outside).toEqual([]);
   });
@@ -106,17 +112,28 @@ describe('the catalogue of words', () => {
     const counts = [0, 1, 2, 3, 11, 100];
     const words = catalogue('ar').chat;
     expect(counts.map((n) => words.correctQueued(n))).toEqual([
-      'تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.', 'تمّ التصحيح؛ يُعدَّل منشور واحد.', 'تمّ التصحيح؛ يُعدَّل منشوران.',
-      'تمّ التصحيح؛ يُعدَّل 3 منشورات.', 'تمّ التصحيح؛ يُعدَّل 11 منشورًا.', 'تمّ التصحيح؛ يُعدَّل 100 منشور.',
+      'تمّ التصحيح؛ لم يُرسل منه شيء بعد، فيصل مصحّحًا.',
+      'تمّ التصحيح؛ يُعدَّل منشور واحد.',
+      'تمّ التصحيح؛ يُعدَّل منشوران.',
+      'تمّ التصحيح؛ يُعدَّل 3 منشورات.',
+      'تمّ التصحيح؛ يُعدَّل 11 منشورًا.',
+      'تمّ التصحيح؛ يُعدَّل 100 منشور.',
     ]);
     expect(counts.map((n) => words.reviewPublishedToast(n))).toEqual([
-      'نُشر: سيُرسل إلى لا أحد.', 'نُشر: سيُرسل إلى مشترك واحد.', 'نُشر: سيُرسل إلى مشتركَين.',
-      'نُشر: سيُرسل إلى 3 مشتركين.', 'نُشر: سيُرسل إلى 11 مشتركًا.', 'نُشر: سيُرسل إلى 100 مشترك.',
+      'نُشر: سيُرسل إلى لا أحد.',
+      'نُشر: سيُرسل إلى مشترك واحد.',
+      'نُشر: سيُرسل إلى مشتركَين.',
+      'نُشر: سيُرسل إلى 3 مشتركين.',
+      'نُشر: سيُرسل إلى 11 مشتركًا.',
+      'نُشر: سيُرسل إلى 100 مشترك.',
     ]);
     expect(counts.map((n) => words.retracted(1, n))).toEqual([
-      'سُحب الخبر: يُحذف منشور واحد.', 'سُحب الخبر: يُحذف منشور واحد، وأُلغيت رسالة منتظرة واحدة.',
-      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت رسالتان منتظرتان.', 'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 3 رسائل منتظرة.',
-      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 11 رسالة منتظرة.', 'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 100 رسالة منتظرة.',
+      'سُحب الخبر: يُحذف منشور واحد.',
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت رسالة منتظرة واحدة.',
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت رسالتان منتظرتان.',
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 3 رسائل منتظرة.',
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 11 رسالة منتظرة.',
+      'سُحب الخبر: يُحذف منشور واحد، وأُلغيت 100 رسالة منتظرة.',
     ]);
   });
 });

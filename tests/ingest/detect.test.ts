@@ -31,7 +31,11 @@ afterAll(async () => {
 describe('detectSource', () => {
   it('prefers the WordPress REST API of a WordPress home page', async () => {
     const d = await detectSource(`${site.base}/`, fetch);
-    expect(d).toMatchObject({ kind: 'wordpress', feedUrl: `${site.base}/wp-json/wp/v2/posts?_embed=1`, name: 'مرصد التجربة' });
+    expect(d).toMatchObject({
+      kind: 'wordpress',
+      feedUrl: `${site.base}/wp-json/wp/v2/posts?_embed=1`,
+      name: 'مرصد التجربة',
+    });
     expect(d.description).toBe(`WordPress site: polling ${site.base}/wp-json/wp/v2/posts?_embed=1`);
   });
 
@@ -43,7 +47,9 @@ describe('detectSource', () => {
 
   it('recognises feeds and article pages', async () => {
     expect((await detectSource(`${site.base}/feed.json`, fetch)).kind).toBe('json');
-    expect((await detectSource(`${site.base}/content.rss`, fetch)).description).toBe(`RSS feed: polling ${site.base}/content.rss`);
+    expect((await detectSource(`${site.base}/content.rss`, fetch)).description).toBe(
+      `RSS feed: polling ${site.base}/content.rss`,
+    );
     // An article page of a WordPress site is still the site (it links to the REST API).
     expect((await detectSource(`${site.base}/wp/article-2/`, fetch)).kind).toBe('wordpress');
   });
@@ -53,7 +59,11 @@ describe('detectSource', () => {
   });
 
   it('builds the posts endpoint from both REST root forms', () => {
-    expect(wordpressPostsUrl('https://sy-24.com/wp-json/', 'https://sy-24.com/')).toBe('https://sy-24.com/wp-json/wp/v2/posts?_embed=1');
-    expect(wordpressPostsUrl('https://x.org/?rest_route=/', 'https://x.org/')).toBe('https://x.org/?rest_route=%2Fwp%2Fv2%2Fposts&_embed=1');
+    expect(wordpressPostsUrl('https://sy-24.com/wp-json/', 'https://sy-24.com/')).toBe(
+      'https://sy-24.com/wp-json/wp/v2/posts?_embed=1',
+    );
+    expect(wordpressPostsUrl('https://x.org/?rest_route=/', 'https://x.org/')).toBe(
+      'https://x.org/?rest_route=%2Fwp%2Fv2%2Fposts&_embed=1',
+    );
   });
 });

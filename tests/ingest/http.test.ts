@@ -3,7 +3,12 @@ import iconv from 'iconv-lite';
 import { decodeBody, FetchError, fetchText, isPrivateAddress, type FetchOptions } from '../../src/ingest/http.js';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 
-const opts: FetchOptions = { timeoutMs: 2000, maxBytes: 1024 * 1024, userAgent: 'NashraTest/1.0 (+tests)', allowPrivate: true };
+const opts: FetchOptions = {
+  timeoutMs: 2000,
+  maxBytes: 1024 * 1024,
+  userAgent: 'NashraTest/1.0 (+tests)',
+  allowPrivate: true,
+};
 let server: FeedServer;
 let bytesSentBeforeAbort = 0;
 
@@ -24,10 +29,16 @@ beforeAll(async () => {
     '/cp1256': { file: 'feeds/windows-1256.rss', contentType: 'application/rss+xml; charset=windows-1256' },
     '/iso': { file: 'feeds/iso-8859-6.rss', contentType: 'application/xml' },
     '/meta-1256': {
-      body: iconv.encode('<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256"><title>خبر عاجل</title></head><body><p>نص الخبر</p></body></html>', 'windows-1256'),
+      body: iconv.encode(
+        '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256"><title>خبر عاجل</title></head><body><p>نص الخبر</p></body></html>',
+        'windows-1256',
+      ),
       contentType: 'text/html',
     },
-    '/undeclared-1256': { body: iconv.encode('<p>دمشق اليوم</p>', 'windows-1256'), contentType: 'text/html; charset=utf-8' },
+    '/undeclared-1256': {
+      body: iconv.encode('<p>دمشق اليوم</p>', 'windows-1256'),
+      contentType: 'text/html; charset=utf-8',
+    },
     '/huge': {
       // 50 MB announced and streamed in 64 KB chunks; the client must stop reading at its limit.
       handler: (_req, res) => {
@@ -46,8 +57,26 @@ beforeAll(async () => {
       },
     },
     // Headers only, then silence: a client that waits for the body waits for its timeout.
-    '/declared-5gib-unknown': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'x-nashra-unknown', 'content-length': String(5 * 1024 ** 3) }).flushHeaders() },
-    '/declared-1gb-gzip': { handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip', 'content-length': String(1e9) }).flushHeaders() },
+    '/declared-5gib-unknown': {
+      handler: (_req, res) =>
+        void res
+          .writeHead(200, {
+            'content-type': 'application/rss+xml',
+            'content-encoding': 'x-nashra-unknown',
+            'content-length': String(5 * 1024 ** 3),
+          })
+          .flushHeaders(),
+    },
+    '/declared-1gb-gzip': {
+      handler: (_req, res) =>
+        void res
+          .writeHead(200, {
+            'content-type': 'application/rss+xml',
+            'content-encoding': 'gzip',
+            'content-length': String(1e9),
+          })
+          .flushHeaders(),
+    },
     '/huge-chunked': {
       handler: (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/rss+xml' });
@@ -69,7 +98,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const failure = async (p: Promise<unknown>): Promise<FetchError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(FetchError);
   return err as FetchError;
 };
@@ -80,7 +112,11 @@ describe('fetchText', () => {
     expect(first.status).toBe(200);
     expect(first.etag).toBe('"v1"');
     expect(first.text).toContain('<feed');
-    const second = await fetchText(`${server.base}/atom`, { ...opts, etag: first.etag, lastModified: first.lastModified });
+    const second = await fetchText(`${server.base}/atom`, {
+      ...opts,
+      etag: first.etag,
+      lastModified: first.lastModified,
+    });
     expect(second).toMatchObject({ status: 304, notModified: true, text: '' });
     const [, req] = server.hits('/atom');
     expect(req!.headers['if-none-match']).toBe('"v1"');
@@ -137,10 +173,15 @@ describe('fetchText', () => {
   it('refuses a declared length over the limit at once, whatever the encoding (issue 21, item 10)', async () => {
     // Before: 5 GiB with an unknown encoding threw a RangeError from the buffer allocation; 1 GB gzip waited for the timeout.
     const slow = { ...opts, timeoutMs: 60_000 };
-    for (const [path, declared] of [['/declared-5gib-unknown', 5 * 1024 ** 3], ['/declared-1gb-gzip', 1e9]] as const) {
+    for (const [path, declared] of [
+      ['/declared-5gib-unknown', 5 * 1024 ** 3],
+      ['/declared-1gb-gzip', 1e9],
+    ] as const) {
       const err = await failure(fetchText(`${server.base}${path}`, slow));
       expect(err.kind, path).toBe('too-large');
-      expect(err.message).toBe(`${server.base}${path}: the server announces ${declared} bytes, more than the 1048576-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`);
+      expect(err.message).toBe(
+        `${server.base}${path}: the server announces ${declared} bytes, more than the 1048576-byte limit (NASHRA_FETCH_MAX_BYTES); not downloaded`,
+      );
     }
   }, 5000);
 
@@ -159,12 +200,24 @@ describe('fetchText', () => {
     // Before: one stray byte in UTF-8 Arabic had the whole body read as windows-1256.
     const arabic = Buffer.from('<title>خبر عاجل</title>');
     const stray = Buffer.concat([arabic.subarray(0, 13), Buffer.from([0xa0]), arabic.subarray(13)]);
-    expect(decodeBody(stray, 'application/rss+xml; charset=utf-8')).toEqual({ text: '<title>خبر عاجل</title>', charset: 'utf-8', undecodable: 1 });
-    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0xa0]), arabic]), '')).toEqual({ text: 'A<title>خبر عاجل</title>', charset: 'utf-8', undecodable: 1 });
-    // A byte ISO-8859-6 leaves unassigned (0xA1) is dropped the same way.
-    expect(decodeBody(Buffer.from('<?xml version="1.0" encoding="ISO-8859-6"?><a>\xa1\xc7</a>', 'latin1'), '')).toEqual({
-      text: '<?xml version="1.0" encoding="ISO-8859-6"?><a>ا</a>', charset: 'iso-8859-6', undecodable: 1,
+    expect(decodeBody(stray, 'application/rss+xml; charset=utf-8')).toEqual({
+      text: '<title>خبر عاجل</title>',
+      charset: 'utf-8',
+      undecodable: 1,
     });
+    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0x41, 0xa0]), arabic]), '')).toEqual({
+      text: 'A<title>خبر عاجل</title>',
+      charset: 'utf-8',
+      undecodable: 1,
+    });
+    // A byte ISO-8859-6 leaves unassigned (0xA1) is dropped the same way.
+    expect(decodeBody(Buffer.from('<?xml version="1.0" encoding="ISO-8859-6"?><a>\xa1\xc7</a>', 'latin1'), '')).toEqual(
+      {
+        text: '<?xml version="1.0" encoding="ISO-8859-6"?><a>ا</a>',
+        charset: 'iso-8859-6',
+        undecodable: 1,
+      },
+    );
   });
 
   it('reads bytes that are not the UTF-8 they claim as windows-1256', async () => {
@@ -187,18 +240,48 @@ describe('fetchText', () => {
   it('refuses every IPv6 form that carries a private or loopback IPv4 address, dotted and in hex (issue 21, item 11)', async () => {
     // Before: [::127.0.0.1] (IPv4-compatible) passed the check, as did translated, NAT64 local-use, Teredo and ISATAP forms.
     const refused = [
-      '::127.0.0.1', '::7f00:1', '::10.0.0.1', '::a00:1', '::8.8.8.8', // IPv4-compatible, deprecated: refused whole
-      '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a9fe:a9fe', // mapped
-      '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:192.168.1.1', // translated (SIIT)
-      '64:ff9b::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::10.1.2.3', '64:ff9b::a9fe:a9fe', // NAT64 well-known prefix
-      '64:ff9b:1::127.0.0.1', '64:ff9b:1:7f00:1::', '64:ff9b:1::808:808', // NAT64 local-use: refused whole
-      '2002:7f00:1::', '2002:7f00:0001::1', '2002:0a00:0001::', '2002:808:808::1', '2002:7f00:1::127.0.0.1', // 6to4: refused whole
-      '2001:0:7f00:1::1', '2001:0000:4136:e378:8000:63bf:3fff:fdd2', '2001::80ff:fffe', '2001:0:7f00:1::127.0.0.1', // Teredo: refused whole
-      '2a00:1450::5efe:127.0.0.1', '2a00:1450::5efe:7f00:1', '2a00:1450::200:5efe:10.0.0.1', '2a00:1450::200:5efe:a00:1', // ISATAP
+      '::127.0.0.1',
+      '::7f00:1',
+      '::10.0.0.1',
+      '::a00:1',
+      '::8.8.8.8', // IPv4-compatible, deprecated: refused whole
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '0:0:0:0:0:ffff:a9fe:a9fe', // mapped
+      '::ffff:0:127.0.0.1',
+      '::ffff:0:7f00:1',
+      '::ffff:0:192.168.1.1', // translated (SIIT)
+      '64:ff9b::127.0.0.1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::10.1.2.3',
+      '64:ff9b::a9fe:a9fe', // NAT64 well-known prefix
+      '64:ff9b:1::127.0.0.1',
+      '64:ff9b:1:7f00:1::',
+      '64:ff9b:1::808:808', // NAT64 local-use: refused whole
+      '2002:7f00:1::',
+      '2002:7f00:0001::1',
+      '2002:0a00:0001::',
+      '2002:808:808::1',
+      '2002:7f00:1::127.0.0.1', // 6to4: refused whole
+      '2001:0:7f00:1::1',
+      '2001:0000:4136:e378:8000:63bf:3fff:fdd2',
+      '2001::80ff:fffe',
+      '2001:0:7f00:1::127.0.0.1', // Teredo: refused whole
+      '2a00:1450::5efe:127.0.0.1',
+      '2a00:1450::5efe:7f00:1',
+      '2a00:1450::200:5efe:10.0.0.1',
+      '2a00:1450::200:5efe:a00:1', // ISATAP
     ];
     for (const a of refused) expect(isPrivateAddress(a), a).toBe(true);
     // The same embedding of a public address, where the form is still in use, is a public address.
-    for (const a of ['::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::8.8.8.8', '64:ff9b::808:808', '2a00:1450::5efe:8.8.8.8', '2001:db8:85a3::8a2e:370:7334']) {
+    for (const a of [
+      '::ffff:8.8.8.8',
+      '::ffff:808:808',
+      '64:ff9b::8.8.8.8',
+      '64:ff9b::808:808',
+      '2a00:1450::5efe:8.8.8.8',
+      '2001:db8:85a3::8a2e:370:7334',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(false);
     }
     const port = new URL(server.base).port;
@@ -211,8 +294,25 @@ describe('fetchText', () => {
   });
 
   it('classifies private, local and mapped addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '169.254.169.254',
-      '0.0.0.0', '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '100.64.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fc00::1',
+      'fd12:3456::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:10.0.0.1',
+      'not-an-ip',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) {

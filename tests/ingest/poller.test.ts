@@ -42,25 +42,42 @@ beforeEach(async () => {
   config = loadAppConfig({ NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '1000' });
   logs = [];
   logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  await db.ports.repos.subscriptions.subscribe({ platform: 'console', chatId: 'all', kind: 'private' }, Date.now() - 60_000);
+  await db.ports.repos.subscriptions.subscribe(
+    { platform: 'console', chatId: 'all', kind: 'private' },
+    Date.now() - 60_000,
+  );
 });
 afterEach(() => db.close());
 
 const deps = () => pollDeps({ config, data: db.ports, logger });
 function addSource(path: string, kind: NewSource['kind'], extra: Partial<NewSource> = {}): Promise<Source> {
-  return db.ports.repos.sources.add({ url: server.base + path, feedUrl: server.base + path, kind, name: `src ${path}`, ...extra }, Date.now());
+  return db.ports.repos.sources.add(
+    { url: server.base + path, feedUrl: server.base + path, kind, name: `src ${path}`, ...extra },
+    Date.now(),
+  );
 }
 const poll = async (id: number) => pollSource(deps(), (await db.ports.repos.sources.get(id))!);
-const queuedCount = async () => (await db.ports.repos.outbox.countsByState(POSTS)).filter((c) => c.state === 'queued').reduce((n, c) => n + c.count, 0);
+const queuedCount = async () =>
+  (await db.ports.repos.outbox.countsByState(POSTS))
+    .filter((c) => c.state === 'queued')
+    .reduce((n, c) => n + c.count, 0);
 const articleCount = () => db.ports.repos.status.articleCount();
 const jsonFeedText = (n: number): string[] => {
-  const feed = JSON.parse(readFileSync(join(FIXTURES, 'feeds/feed.json'), 'utf8')) as { items: Array<{ content_html: string; title: string }> };
-  return feed.items[n]!.content_html.replace(/<\/?p>/g, '\n').split('\n').filter(Boolean);
+  const feed = JSON.parse(readFileSync(join(FIXTURES, 'feeds/feed.json'), 'utf8')) as {
+    items: Array<{ content_html: string; title: string }>;
+  };
+  return feed.items[n]!.content_html.replace(/<\/?p>/g, '\n')
+    .split('\n')
+    .filter(Boolean);
 };
 const rss = (items: Array<{ title: string; link?: string; guid?: string; paragraphs: string[]; date?: string }>) =>
-  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>${items.map((i) =>
-    `<item><title>${i.title}</title>${i.link ? `<link>${i.link.replace(/&/g, '&amp;')}</link>` : ''}${i.guid ? `<guid>${i.guid}</guid>` : ''}` +
-    `<pubDate>${i.date ?? new Date().toUTCString()}</pubDate><description><![CDATA[${i.paragraphs.map((p) => `<p>${p}</p>`).join('')}]]></description></item>`).join('')}</channel></rss>`;
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>${items
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title>${i.link ? `<link>${i.link.replace(/&/g, '&amp;')}</link>` : ''}${i.guid ? `<guid>${i.guid}</guid>` : ''}` +
+        `<pubDate>${i.date ?? new Date().toUTCString()}</pubDate><description><![CDATA[${i.paragraphs.map((p) => `<p>${p}</p>`).join('')}]]></description></item>`,
+    )
+    .join('')}</channel></rss>`;
 
 describe('first poll of a WordPress feed with excerpts only', () => {
   it('stores the backlog as seen, routes the newest --backfill items with their full text, then costs a 304', async () => {
@@ -124,7 +141,11 @@ describe('feed formats', () => {
     expect(item.guid).toBe(`127.0.0.1:${new URL(server.base).port}#1`); // a bare id is scoped to its feed
     const post = (await db.ports.repos.articles.getByUrl(`${server.base}/rest/201`))!;
     expect(post.title).toMatch(/ – تقرير$/); // &#8211; decoded
-    expect(post).toMatchObject({ author: 'أحمد', imageUrl: `${server.base}/img/rest-1.jpg`, guid: `${server.base}/?p=201` });
+    expect(post).toMatchObject({
+      author: 'أحمد',
+      imageUrl: `${server.base}/img/rest-1.jpg`,
+      guid: `${server.base}/?p=201`,
+    });
     expect(post.categories).toContain('وسم');
     expect(post.publishedAt?.toISOString()).toBe('2025-01-10T12:00:00.000Z');
   });
@@ -184,7 +205,9 @@ describe('bad input', () => {
   it('reads only the newest items of a 5,000-item feed, quickly', async () => {
     const text = jsonFeedText(0);
     const items = Array.from({ length: 5000 }, (_, i) => ({
-      title: `خبر رقم ${i} عن ${text[0]!.slice(0, 30)}`, link: `${server.base}/big/${i}`, paragraphs: [`${i} ${text[0]!.slice(0, 300)}`],
+      title: `خبر رقم ${i} عن ${text[0]!.slice(0, 30)}`,
+      link: `${server.base}/big/${i}`,
+      paragraphs: [`${i} ${text[0]!.slice(0, 300)}`],
       date: new Date(Date.UTC(2025, 0, 1) - i * 60_000).toUTCString(),
     }));
     server.route('/big.rss', { body: rss(items) });
@@ -193,7 +216,7 @@ describe('bad input', () => {
     const started = performance.now();
     const r = await poll(s.id);
     expect(r).toMatchObject({ outcome: 'new', newArticles: MAX_ITEMS_PER_POLL, seen: MAX_ITEMS_PER_POLL, queued: 0 });
-    expect((await db.ports.repos.articles.getByUrl(`${server.base}/big/0`))).toBeDefined();
+    expect(await db.ports.repos.articles.getByUrl(`${server.base}/big/0`)).toBeDefined();
     expect(performance.now() - started).toBeLessThan(15_000);
   }, 20_000);
 });
@@ -205,8 +228,13 @@ describe('de-duplication', () => {
     server.route('/dedupe.rss', { body: rss([{ title: 'عنوان الخبر الأول', link: url, paragraphs: text }]) });
     const s = await addSource('/dedupe.rss', 'rss', { backfill: 1 });
     expect((await poll(s.id)).newArticles).toBe(1);
-    const variants = [`${url}?utm_source=fb&utm_medium=social`, `${url}?fbclid=abc123`, `${url}#comments`, `${url}/`,
-      url.replace('127.0.0.1', '127.0.0.1').replace('http://', 'HTTP://')];
+    const variants = [
+      `${url}?utm_source=fb&utm_medium=social`,
+      `${url}?fbclid=abc123`,
+      `${url}#comments`,
+      `${url}/`,
+      url.replace('127.0.0.1', '127.0.0.1').replace('http://', 'HTTP://'),
+    ];
     for (const link of variants) {
       server.route('/dedupe.rss', { body: rss([{ title: 'عنوان الخبر الأول', link, paragraphs: text }]) });
       const r = await poll(s.id);
@@ -218,8 +246,12 @@ describe('de-duplication', () => {
 
   it('records a re-post under a new URL or by a second source within 72 h as a duplicate, not stored or queued', async () => {
     const text = jsonFeedText(2);
-    server.route('/a.rss', { body: rss([{ title: 'انفجار بركان في الجزيرة', link: `${server.base}/a/1`, paragraphs: text }]) });
-    server.route('/b.rss', { body: rss([{ title: 'انفجار بركان في الجزيرة', link: `${server.base}/b/copy-of-story`, paragraphs: text }]) });
+    server.route('/a.rss', {
+      body: rss([{ title: 'انفجار بركان في الجزيرة', link: `${server.base}/a/1`, paragraphs: text }]),
+    });
+    server.route('/b.rss', {
+      body: rss([{ title: 'انفجار بركان في الجزيرة', link: `${server.base}/b/copy-of-story`, paragraphs: text }]),
+    });
     const a = await addSource('/a.rss', 'rss', { backfill: 1 });
     const b = await addSource('/b.rss', 'rss', { backfill: 1 });
     expect((await poll(a.id)).queued).toBe(1);
@@ -242,19 +274,25 @@ describe('de-duplication', () => {
 
   it('never sends what was published while a source was switched off', async () => {
     const text = jsonFeedText(0);
-    server.route('/onoff.rss', { body: rss([{ title: 'قبل الإيقاف', link: `${server.base}/onoff/1`, paragraphs: text }]) });
+    server.route('/onoff.rss', {
+      body: rss([{ title: 'قبل الإيقاف', link: `${server.base}/onoff/1`, paragraphs: text }]),
+    });
     const s = await addSource('/onoff.rss', 'rss', { backfill: 1 });
     expect((await poll(s.id)).queued).toBe(1);
     await db.ports.repos.sources.setActive(s.id, false);
-    server.route('/onoff.rss', { body: rss([
-      { title: 'أثناء الإيقاف', link: `${server.base}/onoff/2`, paragraphs: jsonFeedText(1) },
-      { title: 'قبل الإيقاف', link: `${server.base}/onoff/1`, paragraphs: text },
-    ]) });
+    server.route('/onoff.rss', {
+      body: rss([
+        { title: 'أثناء الإيقاف', link: `${server.base}/onoff/2`, paragraphs: jsonFeedText(1) },
+        { title: 'قبل الإيقاف', link: `${server.base}/onoff/1`, paragraphs: text },
+      ]),
+    });
     await db.ports.repos.sources.setActive(s.id, true);
     const r = await poll(s.id);
     expect(r).toMatchObject({ newArticles: 1, seen: 1, queued: 0 });
     expect((await db.ports.repos.articles.getByUrl(`${server.base}/onoff/2`))!.seenOnly).toBe(true);
-    server.route('/onoff.rss', { body: rss([{ title: 'بعد التشغيل', link: `${server.base}/onoff/3`, paragraphs: jsonFeedText(2) }]) });
+    server.route('/onoff.rss', {
+      body: rss([{ title: 'بعد التشغيل', link: `${server.base}/onoff/3`, paragraphs: jsonFeedText(2) }]),
+    });
     expect((await poll(s.id)).queued).toBe(1);
   });
 });

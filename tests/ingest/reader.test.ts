@@ -85,7 +85,9 @@ describe('readPlainText junk removal', () => {
   });
 
   it('reads an article in another language and says so', () => {
-    const article = readPlainText('Twitter\n\nFloods hit the coast\n\nReuters – London\n\nHeavy rain flooded the coast on Monday.');
+    const article = readPlainText(
+      'Twitter\n\nFloods hit the coast\n\nReuters – London\n\nHeavy rain flooded the coast on Monday.',
+    );
     expect(article.language).toBe('en');
     expect(article.paragraphs).toEqual(['Heavy rain flooded the coast on Monday.']);
   });
@@ -118,15 +120,28 @@ describe('readHtml on a WordPress-style page', () => {
 
   it('keeps exactly the article paragraphs: no menu, share buttons, «اقرأ أيضاً», related posts, comments or footer', () => {
     expect(article.paragraphs).toHaveLength(wikipediaParagraphs.length);
-    for (const [index, paragraph] of article.paragraphs.entries()) expect(paragraph).toMatch(wikipediaParagraphs[index]!);
+    for (const [index, paragraph] of article.paragraphs.entries())
+      expect(paragraph).toMatch(wikipediaParagraphs[index]!);
     const everything = article.paragraphs.join('\n');
-    for (const junk of [SHARE_WORDS, /فيسبوك|واتساب/, /الرئيسية/, /اقرأ أيضاً|موتسارت/, /مقالات ذات صلة|فيروز/, /تعليق/, /جميع الحقوق/, /المصدر/]) {
+    for (const junk of [
+      SHARE_WORDS,
+      /فيسبوك|واتساب/,
+      /الرئيسية/,
+      /اقرأ أيضاً|موتسارت/,
+      /مقالات ذات صلة|فيروز/,
+      /تعليق/,
+      /جميع الحقوق/,
+      /المصدر/,
+    ]) {
       expect(everything).not.toMatch(junk);
     }
   });
 
   it('uses the JSON-LD date and <time datetime> when there is no article:published_time', () => {
-    const withoutMeta = fixture('pages/beethoven-wordpress.html').replace(/<meta property="article:published_time"[^>]*>/, '');
+    const withoutMeta = fixture('pages/beethoven-wordpress.html').replace(
+      /<meta property="article:published_time"[^>]*>/,
+      '',
+    );
     expect(readHtml(withoutMeta, pageUrl).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
     const withoutJsonLd = withoutMeta.replace(/"datePublished":"[^"]*",/, '');
     expect(readHtml(withoutJsonLd, pageUrl).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
@@ -177,7 +192,10 @@ describe('canonicalUrl', () => {
     ['https://sy24.net:443/a', 'https://sy24.net/a'],
     ['http://sy24.net:80/a', 'http://sy24.net/a'],
     ['http://sy24.net:8080/a/', 'http://sy24.net:8080/a'],
-    ['https://sy24.net/search?q=داعش&page=2&utm_term=x&a=1', 'https://sy24.net/search?a=1&page=2&q=%D8%AF%D8%A7%D8%B9%D8%B4'],
+    [
+      'https://sy24.net/search?q=داعش&page=2&utm_term=x&a=1',
+      'https://sy24.net/search?a=1&page=2&q=%D8%AF%D8%A7%D8%B9%D8%B4',
+    ],
     ['https://sy24.net/News/Article', 'https://sy24.net/News/Article'],
   ])('%s → %s', (input, expected) => {
     expect(canonicalUrl(input)).toBe(expected);

@@ -17,10 +17,15 @@ import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from '../he
 import { queueAudienceIn } from '../helpers/articles.js';
 
 const PUBLIC = 'https://desk.example.org';
-const BROWSER = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36';
 const PREVIEW_BOTS = [
-  'TelegramBot (like TwitterBot)', 'WhatsApp/2.23.20.0 A', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
-  'Twitterbot/1.0', 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)',
+  'TelegramBot (like TwitterBot)',
+  'WhatsApp/2.23.20.0 A',
+  'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+  'Twitterbot/1.0',
+  'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+  'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)',
 ];
 
 let fixture: DeskFixture | undefined;
@@ -37,12 +42,15 @@ async function delivered(env: Record<string, string> = {}) {
   const f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
   fixture = f;
   const subs = [];
-  for (const chatId of ['reader-1', 'reader-2']) subs.push(f.store.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private' }, Date.now() - 60_000));
+  for (const chatId of ['reader-1', 'reader-2'])
+    subs.push(f.store.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private' }, Date.now() - 60_000));
   await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
   const printed: string[] = [];
   const logger = createLogger({ level: 'silent', write: () => undefined });
   const data = f.store.ports();
-  const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], logger, { links: postLinks({ config: f.config, data }) });
+  const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], logger, {
+    links: postLinks({ config: f.config, data }),
+  });
   expect((await worker.drain(10_000)).sent).toBe(2);
   const codes = printed.map((p) => new RegExp(`${PUBLIC}/r/([A-Za-z0-9_-]+)`).exec(p)?.[1]);
   const counter = new ClickCounter(f.deps.outlets.main, { flushMs: 3_600_000 });
@@ -51,14 +59,27 @@ async function delivered(env: Record<string, string> = {}) {
 }
 
 /** One GET with exactly these headers (node:http sends no user agent of its own), the answer as fetch's would read. */
-function open(base: string, path: string, ua: string | null = BROWSER): Promise<{ status: number; headers: Map<string, string>; text(): Promise<string> }> {
+function open(
+  base: string,
+  path: string,
+  ua: string | null = BROWSER,
+): Promise<{ status: number; headers: Map<string, string>; text(): Promise<string> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { headers: ua === null ? {} : { 'user-agent': ua } }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => {
-        const headers = new Map(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-        resolve({ status: res.statusCode!, headers: { get: (k: string) => headers.get(k) ?? null } as never, text: async () => body });
-      });
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => {
+          body += d;
+        })
+        .on('end', () => {
+          const headers = new Map(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          resolve({
+            status: res.statusCode!,
+            headers: { get: (k: string) => headers.get(k) ?? null } as never,
+            text: async () => body,
+          });
+        });
     });
     req.on('error', reject).end();
   });
@@ -67,7 +88,11 @@ function open(base: string, path: string, ua: string | null = BROWSER): Promise<
 function countsOf(f: DeskFixture): Array<{ hour: number; code: string; subscription_id: number; clicks: number }> {
   const db = new Database(f.config.databasePath, { readonly: true });
   try {
-    return db.prepare(`SELECT c.hour, l.code, c.subscription_id, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code`).all() as never;
+    return db
+      .prepare(
+        `SELECT c.hour, l.code, c.subscription_id, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code`,
+      )
+      .all() as never;
   } finally {
     db.close();
   }
@@ -76,7 +101,10 @@ function countsOf(f: DeskFixture): Array<{ hour: number; code: string; subscript
 describe('a post links through its own code', () => {
   it('needs the public address to count clicks: the configuration says so', () => {
     expect(() => loadAppConfig({ NASHRA_TRACK_CLICKS: '1' })).toThrow(/NASHRA_TRACK_CLICKS.*NASHRA_PUBLIC_URL/);
-    expect(loadAppConfig({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: `${PUBLIC}/` }).clicks).toEqual({ track: true, publicUrl: PUBLIC });
+    expect(loadAppConfig({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: `${PUBLIC}/` }).clicks).toEqual({
+      track: true,
+      publicUrl: PUBLIC,
+    });
     expect(loadAppConfig({}).clicks.track).toBe(false);
   });
 
@@ -100,7 +128,12 @@ describe('a post links through its own code', () => {
     await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
     const printed: string[] = [];
     const data = f.store.ports();
-    const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], createLogger({ level: 'silent' }), { links: postLinks({ config: f.config, data }) });
+    const worker = new DeliveryWorker(
+      data,
+      [createConsoleTransport((t) => printed.push(t), f.config)],
+      createLogger({ level: 'silent' }),
+      { links: postLinks({ config: f.config, data }) },
+    );
     await worker.drain(10_000);
     expect(printed.join('')).toContain('https://www.sy24.org/badia');
     expect(printed.join('')).not.toContain('/r/');
@@ -122,15 +155,29 @@ describe('the redirect', () => {
     expect(countsOf(f)).toEqual([]);
     expect(await counter.flush()).toBe(2);
     const hour = hourOf(Date.now());
-    expect(countsOf(f).map(({ code, subscription_id, clicks, hour: h }) => ({ code, subscription_id, clicks, near: Math.abs(h - hour) <= 1 }))).toEqual([
-      { code: codes[0], subscription_id: subs[0]!.id, clicks: 5, near: true }, { code: codes[1], subscription_id: subs[1]!.id, clicks: 2, near: true },
-    ].sort((a, b) => (a.code < b.code ? -1 : 1)));
+    expect(
+      countsOf(f).map(({ code, subscription_id, clicks, hour: h }) => ({
+        code,
+        subscription_id,
+        clicks,
+        near: Math.abs(h - hour) <= 1,
+      })),
+    ).toEqual(
+      [
+        { code: codes[0], subscription_id: subs[0]!.id, clicks: 5, near: true },
+        { code: codes[1], subscription_id: subs[1]!.id, clicks: 2, near: true },
+      ].sort((a, b) => (a.code < b.code ? -1 : 1)),
+    );
     // The same batch per day.
     const days = new Database(f.config.databasePath, { readonly: true });
     const day = Math.floor(countsOf(f)[0]!.hour / 24);
-    expect(days.prepare('SELECT day, article_id, clicks FROM click_story_days').all()).toEqual([{ day, article_id: f.article.id, clicks: 7 }]);
+    expect(days.prepare('SELECT day, article_id, clicks FROM click_story_days').all()).toEqual([
+      { day, article_id: f.article.id, clicks: 7 },
+    ]);
     expect(days.prepare('SELECT day, subscription_id, clicks FROM click_chat_days ORDER BY clicks').all()).toEqual([
-      { day, subscription_id: subs[1]!.id, clicks: 2 }, { day, subscription_id: subs[0]!.id, clicks: 5 }]);
+      { day, subscription_id: subs[1]!.id, clicks: 2 },
+      { day, subscription_id: subs[0]!.id, clicks: 5 },
+    ]);
     days.close();
     // A second batch adds to the same post's hour.
     await open(base, `/r/${codes[1]}`);
@@ -156,8 +203,16 @@ describe('the redirect', () => {
     const before = version();
     const flipped = codes[0]!.slice(0, -1) + (codes[0]!.endsWith('A') ? 'B' : 'A');
     const hostile = [
-      'AAAAAAAAAAAAAAAA', flipped, codes[0]!.slice(0, 15), `${codes[0]}A`, 'x'.repeat(90), '%00%00%00%00%00%00%00%00', '..%2F..%2Fetc%2Fpasswd',
-      `${codes[0]!.slice(0, 14)}%D8%A7`, "' OR 1=1 --aaaaa", '%F0%9F%98%80'.repeat(4),
+      'AAAAAAAAAAAAAAAA',
+      flipped,
+      codes[0]!.slice(0, 15),
+      `${codes[0]}A`,
+      'x'.repeat(90),
+      '%00%00%00%00%00%00%00%00',
+      '..%2F..%2Fetc%2Fpasswd',
+      `${codes[0]!.slice(0, 14)}%D8%A7`,
+      "' OR 1=1 --aaaaa",
+      '%F0%9F%98%80'.repeat(4),
     ];
     // Longer than the router's longest parameter (100): refused by Fastify before any handler, 414.
     const huge = await open(base, `/r/${'x'.repeat(5000)}`);
@@ -191,7 +246,8 @@ describe('the redirect', () => {
   it('keeps nothing about the reader: the tables hold codes, posts, hours and counts only', async () => {
     const { f } = await delivered();
     const db = new Database(f.config.databasePath, { readonly: true });
-    const columns = (table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name).sort();
+    const columns = (table: string) =>
+      (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name).sort();
     expect(columns('click_links')).toEqual(['article_id', 'code', 'created_at', 'id', 'subscription_id']);
     expect(columns('click_counts')).toEqual(['article_id', 'clicks', 'hour', 'link_id', 'subscription_id']);
     expect(columns('click_story_days')).toEqual(['article_id', 'clicks', 'day']);

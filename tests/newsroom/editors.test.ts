@@ -6,12 +6,22 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { messages } from '../../bots/telegram/i18n.js';
-import { EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from '../fake-telegram/harness.js';
+import {
+  EDITOR,
+  message,
+  privateChat,
+  repliesTo,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../fake-telegram/harness.js';
 import { auditLog } from '../helpers/raw-db.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
-
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 /** The bot's answer to one message of `from` in its private chat. */
 async function ask(h: Harness, from: number, text: string): Promise<string> {
@@ -34,7 +44,13 @@ describe('editors on Telegram, asked through the ports', () => {
       expect.objectContaining({ platform: 'telegram', detail: { action: 'sources' } }),
     ]);
 
-    await h.db.insert('editors', { platform: 'telegram', user_id: String(STORED), name: 'stored', added_by: String(EDITOR), created_at: Date.now() });
+    await h.db.insert('editors', {
+      platform: 'telegram',
+      user_id: String(STORED),
+      name: 'stored',
+      added_by: String(EDITOR),
+      created_at: Date.now(),
+    });
     expect(await ask(h, STORED, '/help')).toContain(ar.editorHelp.trim());
     expect(await ask(h, STORED, '/sources')).not.toBe(ar.notEditor);
     await h.db.sql('DELETE FROM editors WHERE platform = ? AND user_id = ?', 'telegram', String(STORED));

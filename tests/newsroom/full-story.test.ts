@@ -9,23 +9,65 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/platforms.js';
 import { createLogger } from '../../src/logger.js';
 import type { Article, StoredArticle } from '../../src/model/article.js';
-import { CLI_OPERATOR, confirmCorrection, confirmRetraction, fullReads, fullStoryCode, articleOfCode, previewCorrection, readFullStory } from '../../src/newsroom/index.js';
-import { blockChars, buildFullStory, cutText, hasMoreThanSummary, offersFullStory, splitStory, type FullStory, type StoryBlock } from '../../src/story/full-story.js';
+import {
+  CLI_OPERATOR,
+  confirmCorrection,
+  confirmRetraction,
+  fullReads,
+  fullStoryCode,
+  articleOfCode,
+  previewCorrection,
+  readFullStory,
+} from '../../src/newsroom/index.js';
+import {
+  blockChars,
+  buildFullStory,
+  cutText,
+  hasMoreThanSummary,
+  offersFullStory,
+  splitStory,
+  type FullStory,
+  type StoryBlock,
+} from '../../src/story/full-story.js';
 import { freshDatabase } from '../helpers/raw-db.js';
 import { seededRandom } from '../helpers/child-run.js';
 import { storeArticleIn } from '../helpers/articles.js';
 
 const stored = (over: Partial<StoredArticle> = {}): StoredArticle => ({
-  id: 7, title: 'عنوان الخبر', source: 'SY24', paragraphs: ['فقرة أولى.', 'فقرة ثانية.'], categories: [], language: 'ar',
-  summary: ['فقرة أولى.'], hashtags: [], seenOnly: false, urgent: false, createdAt: new Date(0), revision: 1,
-  url: 'https://example.com/a', ...over,
+  id: 7,
+  title: 'عنوان الخبر',
+  source: 'SY24',
+  paragraphs: ['فقرة أولى.', 'فقرة ثانية.'],
+  categories: [],
+  language: 'ar',
+  summary: ['فقرة أولى.'],
+  hashtags: [],
+  seenOnly: false,
+  urgent: false,
+  createdAt: new Date(0),
+  revision: 1,
+  url: 'https://example.com/a',
+  ...over,
 });
 
 const textOf = (b: StoryBlock) => ('text' in b ? b.text : 'url' in b ? b.url : '');
 
 // ----- the property -----
 
-const WORDS = ['دمشق', 'الحكومة', 'قال', 'مسؤول', 'الاقتصاد', 'اليوم', 'SY24', '2026', 'مشروع', 'المحافظات', 'الأمم المتحدة', 'إدلب'];
+const WORDS = [
+  'دمشق',
+  'الحكومة',
+  'قال',
+  'مسؤول',
+  'الاقتصاد',
+  'اليوم',
+  'SY24',
+  '2026',
+  'مشروع',
+  'المحافظات',
+  'الأمم المتحدة',
+  'إدلب',
+];
 
 function randomArticle(random: () => number): StoredArticle {
   const int = (n: number) => Math.floor(random() * n);
@@ -43,12 +85,20 @@ function randomArticle(random: () => number): StoredArticle {
     return shape > 0.95 ? `${text} ${Array.from({ length: 200 }, () => WORDS[int(WORDS.length)]).join(' ')}` : text;
   };
   return stored({
-    id: 1 + int(1000), title: sentence(), paragraphs: Array.from({ length: 1 + int(120) }, paragraph),
-    imageUrl: random() < 0.5 ? 'https://example.com/p.jpg' : undefined, publishedAt: new Date(1_790_000_000_000 + int(1e9)),
+    id: 1 + int(1000),
+    title: sentence(),
+    paragraphs: Array.from({ length: 1 + int(120) }, paragraph),
+    imageUrl: random() < 0.5 ? 'https://example.com/p.jpg' : undefined,
+    publishedAt: new Date(1_790_000_000_000 + int(1e9)),
   });
 }
 
-function checkParts(story: FullStory, parts: StoryBlock[][], limits: { maxChars: number; maxBlocks: number }, cost: (b: StoryBlock) => number): void {
+function checkParts(
+  story: FullStory,
+  parts: StoryBlock[][],
+  limits: { maxChars: number; maxBlocks: number },
+  cost: (b: StoryBlock) => number,
+): void {
   expect(parts.length).toBeGreaterThan(0);
   const body = story.blocks.slice(1);
   const rebuilt: StoryBlock[] = [];
@@ -57,7 +107,10 @@ function checkParts(story: FullStory, parts: StoryBlock[][], limits: { maxChars:
     expect(part.reduce((n, b) => n + blockChars(b), 0)).toBeLessThanOrEqual(limits.maxChars);
     expect(part.reduce((n, b) => n + cost(b), 0)).toBeLessThanOrEqual(limits.maxBlocks);
     // Stands alone: its own headline first, numbered when there are several.
-    expect(part[0]).toEqual({ kind: 'heading', text: parts.length > 1 ? `${story.title} · ${i + 1}/${parts.length}` : story.title });
+    expect(part[0]).toEqual({
+      kind: 'heading',
+      text: parts.length > 1 ? `${story.title} · ${i + 1}/${parts.length}` : story.title,
+    });
     expect(part.slice(1).some((b) => b.kind === 'heading')).toBe(false);
     // The byline and photo stay in the first part, the link closes the last.
     if (i > 0) expect(part.some((b) => b.kind === 'byline' || b.kind === 'photo')).toBe(false);
@@ -74,12 +127,17 @@ function checkParts(story: FullStory, parts: StoryBlock[][], limits: { maxChars:
       continue;
     }
     const pieces: string[] = [];
-    while (fromOne < rebuilt.length && rebuilt[fromOne]!.kind === original.kind && pieces.join(' ').length < original.text.length) {
+    while (
+      fromOne < rebuilt.length &&
+      rebuilt[fromOne]!.kind === original.kind &&
+      pieces.join(' ').length < original.text.length
+    ) {
       pieces.push(textOf(rebuilt[fromOne++]!));
     }
     expect(pieces.join(' ')).toBe(original.text);
     // A part starts at a paragraph: a paragraph was cut only when it could not fit in a part whole.
-    if (pieces.length > 1) expect(original.text.length).toBeGreaterThan(limits.maxChars - story.title.length - ' · 999/999'.length);
+    if (pieces.length > 1)
+      expect(original.text.length).toBeGreaterThan(limits.maxChars - story.title.length - ' · 999/999'.length);
     joined.push(original);
   }
   expect(fromOne).toBe(rebuilt.length);
@@ -108,7 +166,13 @@ describe('splitting a story into parts', () => {
 
   it('cuts an over-long paragraph at sentence ends, a sentence without an end at a space, and never inside a surrogate pair', () => {
     expect(cutText('جملة أولى. جملة ثانية؟ جملة ثالثة!', 25)).toEqual(['جملة أولى. جملة ثانية؟', 'جملة ثالثة!']);
-    expect(cutText('كلمة '.repeat(10).trim(), 12)).toEqual(['كلمة كلمة', 'كلمة كلمة', 'كلمة كلمة', 'كلمة كلمة', 'كلمة كلمة']);
+    expect(cutText('كلمة '.repeat(10).trim(), 12)).toEqual([
+      'كلمة كلمة',
+      'كلمة كلمة',
+      'كلمة كلمة',
+      'كلمة كلمة',
+      'كلمة كلمة',
+    ]);
     const emoji = '😀'.repeat(5);
     for (const piece of cutText(emoji, 3)) expect(piece).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
     expect(cutText(emoji, 3).join('')).toBe(emoji);
@@ -124,12 +188,25 @@ describe('splitting a story into parts', () => {
 
 describe('building the story from a stored article', () => {
   it('has the headline, source and date, photo, paragraphs, quotations as quotations and the link last', () => {
-    const story = buildFullStory(stored({
-      author: 'فلان الفلاني', publishedAt: new Date('2026-11-25T12:05:00Z'), imageUrl: 'https://example.com/p.jpg',
-      paragraphs: ['قال المسؤول إن الخطة جاهزة.', '«لن نتراجع عن هذا القرار»', '“نص مقتبس آخر”', '«اقتباس» ثم كلام بعده.'],
-    }), { timeZone: 'Asia/Damascus' });
+    const story = buildFullStory(
+      stored({
+        author: 'فلان الفلاني',
+        publishedAt: new Date('2026-11-25T12:05:00Z'),
+        imageUrl: 'https://example.com/p.jpg',
+        paragraphs: [
+          'قال المسؤول إن الخطة جاهزة.',
+          '«لن نتراجع عن هذا القرار»',
+          '“نص مقتبس آخر”',
+          '«اقتباس» ثم كلام بعده.',
+        ],
+      }),
+      { timeZone: 'Asia/Damascus' },
+    );
     expect(story).toEqual({
-      articleId: 7, revision: 1, title: 'عنوان الخبر', blocks: [
+      articleId: 7,
+      revision: 1,
+      title: 'عنوان الخبر',
+      blocks: [
         { kind: 'heading', text: 'عنوان الخبر' },
         { kind: 'byline', text: 'المصدر: SY24 · فلان الفلاني · 25 تشرين الثاني 2026، 15:05' },
         { kind: 'photo', url: 'https://example.com/p.jpg' },
@@ -143,19 +220,29 @@ describe('building the story from a stored article', () => {
   });
 
   it('makes hostile text inert: bidi controls and zero-width characters out, references decoded once, markup kept as characters, no javascript: link or photo', () => {
-    const story = buildFullStory(stored({
-      title: '\u202Eخبر\u200B <script>alert(1)</script>',
-      source: 'SY24\u202E',
-      paragraphs: ['&amp;lt;b&amp;gt;عريض&amp;lt;/b&amp;gt; **نجمة** [رابط](javascript:alert(1)) <img src=x onerror=alert(1)>', '\u2067\u200Fنص\u0000'],
-      url: 'javascript:alert(1)', imageUrl: 'file:///etc/passwd',
-    }), {}) as FullStory;
+    const story = buildFullStory(
+      stored({
+        title: '\u202Eخبر\u200B <script>alert(1)</script>',
+        source: 'SY24\u202E',
+        paragraphs: [
+          '&amp;lt;b&amp;gt;عريض&amp;lt;/b&amp;gt; **نجمة** [رابط](javascript:alert(1)) <img src=x onerror=alert(1)>',
+          '\u2067\u200Fنص\u0000',
+        ],
+        url: 'javascript:alert(1)',
+        imageUrl: 'file:///etc/passwd',
+      }),
+      {},
+    ) as FullStory;
     const all = story.blocks.map(textOf).join('\n');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL must be gone from the story
     expect(all).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u0000]/);
     expect(story.blocks.some((b) => b.kind === 'link' || b.kind === 'photo')).toBe(false);
     expect(story.title).toBe('خبر <script>alert(1)</script>');
     // Decoded once (the CMS escaped twice), then left as characters: a block carries plain text, never markup.
-    expect(story.blocks[2]).toEqual({ kind: 'paragraph', text: '&lt;b&gt;عريض&lt;/b&gt; **نجمة** [رابط](javascript:alert(1)) <img src=x onerror=alert(1)>' });
+    expect(story.blocks[2]).toEqual({
+      kind: 'paragraph',
+      text: '&lt;b&gt;عريض&lt;/b&gt; **نجمة** [رابط](javascript:alert(1)) <img src=x onerror=alert(1)>',
+    });
   });
 
   it('offers the button only where the body says more than the summary, by default in channels and groups', () => {
@@ -172,26 +259,40 @@ describe('building the story from a stored article', () => {
   });
 });
 
-describe('the newsroom read, over this pass\'s database', () => {
+describe("the newsroom read, over this pass's database", () => {
   const setUp = async () => {
     const store = (await freshDatabase()).ports;
     const config = loadAppConfig({ TELEGRAM_EDITOR_IDS: '1' });
-    const deps = newsroomDeps(BUILT_IN_PLATFORMS, config, store, createLogger({ level: 'error', write: () => undefined }));
+    const deps = newsroomDeps(
+      BUILT_IN_PLATFORMS,
+      config,
+      store,
+      createLogger({ level: 'error', write: () => undefined }),
+    );
     return { store, deps };
   };
   const article: Article = {
-    url: 'https://example.com/story', title: 'الحكومة تعلن خطة', source: 'SY24', categories: [], language: 'ar',
-    paragraphs: ['أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد.', 'وقال مسؤول إن الخطة تشمل مشاريع في عدة محافظات.', 'ت'.repeat(300)],
+    url: 'https://example.com/story',
+    title: 'الحكومة تعلن خطة',
+    source: 'SY24',
+    categories: [],
+    language: 'ar',
+    paragraphs: [
+      'أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد.',
+      'وقال مسؤول إن الخطة تشمل مشاريع في عدة محافظات.',
+      'ت'.repeat(300),
+    ],
   };
 
-  it('reads the corrected text after an editor\'s correction, counts one read per story read, and a retracted story is only «retracted»', async () => {
+  it("reads the corrected text after an editor's correction, counts one read per story read, and a retracted story is only «retracted»", async () => {
     const { store, deps } = await setUp();
     const r = await storeArticleIn(store, article);
     if (r.status !== 'new') throw new Error('stored twice');
     const id = r.article.id;
     const editor = CLI_OPERATOR;
     const preview = await previewCorrection(deps, editor, String(id), {
-      title: 'الحكومة تعلن خطة معدّلة', summary: ['أعلنت الحكومة أمس عن خطة جديدة لدعم الاقتصاد.'],
+      title: 'الحكومة تعلن خطة معدّلة',
+      summary: ['أعلنت الحكومة أمس عن خطة جديدة لدعم الاقتصاد.'],
     });
     await confirmCorrection(deps, editor, preview.draft.id, preview.draft.token);
     const read = await readFullStory(deps, id);

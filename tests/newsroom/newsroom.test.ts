@@ -6,7 +6,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../../src/app/platforms.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import { broadcastStatus, CLI_OPERATOR, composeUrgent, confirmBroadcast, previewBroadcast, resendFailed, resolveInDoubt, setSourceActive, setDelivery, stopBroadcast, subscribe, unsubscribe, viewStats, type NewsroomDeps } from '../../src/newsroom/index.js';
+import {
+  broadcastStatus,
+  CLI_OPERATOR,
+  composeUrgent,
+  confirmBroadcast,
+  previewBroadcast,
+  resendFailed,
+  resolveInDoubt,
+  setSourceActive,
+  setDelivery,
+  stopBroadcast,
+  subscribe,
+  unsubscribe,
+  viewStats,
+  type NewsroomDeps,
+} from '../../src/newsroom/index.js';
 import { storeArticleIn } from '../helpers/articles.js';
 import type { Repositories } from '../../src/ports/index.js';
 import { createDatabase, type OwnedDatabase } from '../helpers/raw-db.js';
@@ -22,15 +37,24 @@ let queuedSignals = 0;
 beforeEach(async () => {
   db = await createDatabase();
   repos = db.ports.repos;
-  const config = loadAppConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ', TELEGRAM_EDITOR_IDS: EDITOR.id });
+  const config = loadAppConfig({
+    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ',
+    TELEGRAM_EDITOR_IDS: EDITOR.id,
+  });
   queuedSignals = 0;
-  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => { queuedSignals++; });
+  deps = newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' }), () => {
+    queuedSignals++;
+  });
 });
 afterEach(() => db.close());
 
 async function article(n: number, text: string, categories: string[] = []) {
   const r = await storeArticleIn(db.ports, {
-    url: `https://news.example/${n}`, title: `خبر رقم ${n} عن ${text}`, source: 'مثال', categories, language: 'ar',
+    url: `https://news.example/${n}`,
+    title: `خبر رقم ${n} عن ${text}`,
+    source: 'مثال',
+    categories,
+    language: 'ar',
     paragraphs: [`تفاصيل الخبر رقم ${n} عن ${text} في فقرة أولى طويلة بما يكفي.`, `فقرة ثانية عن الموضوع ${n}.`],
   });
   if (r.status !== 'new') throw new Error('duplicate');
@@ -40,8 +64,19 @@ async function article(n: number, text: string, categories: string[] = []) {
 /** The audit log's actions, oldest first (no port reads the log back). */
 const actions = async () => (await db.sql('SELECT action FROM audit_log ORDER BY id')).map((e) => e.action as string);
 /** An article's posts, oldest first (ids, chats, states, errors). */
-const posts = async (articleId: number) => (await db.sql(`SELECT id, subscription_id, state, last_error, attempts FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId))
-  .map((r) => ({ id: r.id as number, subscriptionId: r.subscription_id as number, state: r.state as string, lastError: r.last_error as string | null, attempts: r.attempts as number }));
+const posts = async (articleId: number) =>
+  (
+    await db.sql(
+      `SELECT id, subscription_id, state, last_error, attempts FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`,
+      articleId,
+    )
+  ).map((r) => ({
+    id: r.id as number,
+    subscriptionId: r.subscription_id as number,
+    state: r.state as string,
+    lastError: r.last_error as string | null,
+    attempts: r.attempts as number,
+  }));
 
 describe('broadcasts', () => {
   it('count the audience one way, and queue exactly the count the preview showed', async () => {
@@ -60,11 +95,22 @@ describe('broadcasts', () => {
     const again = await previewBroadcast(deps, EDITOR, a.url!);
     expect(again.audience).toEqual({ willReceive: 0, alreadyHave: 3, failedBefore: 0 });
     // Everyone (urgent alerts, or an editor's choice) includes the filtered chat; one platform only its chats.
-    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'all' } })).audience).toEqual({ willReceive: 1, alreadyHave: 3, failedBefore: 0 });
-    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'platform', platform: 'whatsapp' } })).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 0 });
-    const chosen = await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'chats', subscriptionIds: [2] } });
+    expect((await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'all' } })).audience).toEqual({
+      willReceive: 1,
+      alreadyHave: 3,
+      failedBefore: 0,
+    });
+    expect(
+      (await previewBroadcast(deps, EDITOR, String(a.id), { audience: { kind: 'platform', platform: 'whatsapp' } }))
+        .audience,
+    ).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 0 });
+    const chosen = await previewBroadcast(deps, EDITOR, String(a.id), {
+      audience: { kind: 'chats', subscriptionIds: [2] },
+    });
     expect(chosen.audience).toEqual({ willReceive: 1, alreadyHave: 0, failedBefore: 0 });
-    expect(await confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({ queued: 1 });
+    expect(await confirmBroadcast(deps, EDITOR, chosen.broadcast.id, chosen.broadcast.token)).toMatchObject({
+      queued: 1,
+    });
     expect((await posts(a.id)).map((d) => d.subscriptionId).sort()).toEqual([1, 2, 3, 4]);
   });
 
@@ -73,9 +119,14 @@ describe('broadcasts', () => {
     await subscribe(deps, EDITOR, { platform: 'console', chatId: 'console' });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     // Another connection makes every insert into the outbox fail, as a full disk or a crash would.
-    if (db.name === 'sqlite') await db.sql(`CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    if (db.name === 'sqlite')
+      await db.sql(
+        `CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs BEGIN SELECT RAISE(ABORT, 'disk full'); END;`,
+      );
     else {
-      await db.sql(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+      await db.sql(
+        `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`,
+      );
       await db.sql('CREATE TRIGGER refuse_deliveries BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION refuse()');
     }
     await expect(confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).rejects.toThrow(/disk full/);
@@ -83,8 +134,13 @@ describe('broadcasts', () => {
     expect(await posts(a.id)).toEqual([]);
     await db.sql(db.name === 'sqlite' ? 'DROP TRIGGER refuse_deliveries' : 'DROP TRIGGER refuse_deliveries ON jobs');
     // Pressed again once the disk has room: it goes through, once.
-    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', queued: 1 });
-    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
+    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({
+      kind: 'done',
+      queued: 1,
+    });
+    expect(await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({
+      kind: 'already-decided',
+    });
   });
 
   it('refuse a stranger, a forged token and a replay, changing nothing, and audit the refusal', async () => {
@@ -97,7 +153,11 @@ describe('broadcasts', () => {
     expect(await posts(a.id)).toEqual([]);
     expect(await actions()).toEqual(['subscription.add', 'refused', 'broadcast.preview', 'refused']);
     const [last] = await db.sql('SELECT platform, actor, detail FROM audit_log ORDER BY id DESC LIMIT 1');
-    expect({ ...last, detail: JSON.parse(last!.detail as string) }).toMatchObject({ platform: 'telegram', actor: '999', detail: { action: 'broadcast' } });
+    expect({ ...last, detail: JSON.parse(last!.detail as string) }).toMatchObject({
+      platform: 'telegram',
+      actor: '999',
+      detail: { action: 'broadcast' },
+    });
   });
 
   it('stop skips what is queued and the status says it is over', async () => {
@@ -105,10 +165,24 @@ describe('broadcasts', () => {
     for (let i = 0; i < 5; i++) await subscribe(deps, EDITOR, { platform: 'console', chatId: `c${i}` });
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'queued', remaining: 5, finished: false });
-    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'done', skipped: 5 });
-    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({ state: 'stopped', skipped: 5, remaining: 0, finished: true });
-    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({ kind: 'already-decided' });
+    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({
+      state: 'queued',
+      remaining: 5,
+      finished: false,
+    });
+    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({
+      kind: 'done',
+      skipped: 5,
+    });
+    expect(await broadcastStatus(deps, p.broadcast.id)).toMatchObject({
+      state: 'stopped',
+      skipped: 5,
+      remaining: 0,
+      finished: true,
+    });
+    expect(await stopBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token)).toMatchObject({
+      kind: 'already-decided',
+    });
   });
 
   it('an urgent alert is an urgent article: no URL, everyone, sent first', async () => {
@@ -118,7 +192,10 @@ describe('broadcasts', () => {
     expect(p.broadcast.audience).toEqual({ kind: 'all' });
     expect(p.audience.willReceive).toBe(1);
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
-    expect((await repos.jobs.next('console', 5, 'oldest', Date.now(), { texts: true }))[0]).toMatchObject({ articleId: p.article.id, priority: 10 });
+    expect((await repos.jobs.next('console', 5, 'oldest', Date.now(), { texts: true }))[0]).toMatchObject({
+      articleId: p.article.id,
+      priority: 10,
+    });
     await expect(composeUrgent(deps, EDITOR, '   ')).rejects.toThrow(UserError);
   });
 });
@@ -134,7 +211,11 @@ describe('failed deliveries', () => {
     await repos.jobs.markFailed(d2!.id, 'refused: message is too long', {}, Date.now());
     await repos.jobs.markFailed(d4!.id, 'gave up after 6 attempts: 502', { retryable: true }, Date.now());
     await repos.subscriptions.deactivate(d4!.subscriptionId, 'unsubscribed', Date.now());
-    expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({ willReceive: 0, alreadyHave: 1, failedBefore: 2 });
+    expect((await previewBroadcast(deps, EDITOR, String(a.id))).audience).toEqual({
+      willReceive: 0,
+      alreadyHave: 1,
+      failedBefore: 2,
+    });
     queuedSignals = 0;
     expect(await resendFailed(deps, EDITOR, a.id)).toEqual({ requeued: 1, leftFailed: 2 });
     expect(queuedSignals).toBe(1);
@@ -151,29 +232,55 @@ describe('failed deliveries', () => {
 describe('subscriptions', () => {
   it('unsubscribe deactivates and cancels what is queued, in one step, from any front door', async () => {
     const a = await article(5, 'حمص');
-    const sub = (await subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).subscription;
+    const sub = (await subscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true }))
+      .subscription;
     const p = await previewBroadcast(deps, EDITOR, String(a.id));
     await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
     const r = await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true });
     expect(r).toMatchObject({ kind: 'unsubscribed', cancelled: 1 });
     expect((await repos.subscriptions.get(sub.id))!.active).toBe(false);
-    expect((await posts(a.id))[0]).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/subscription deactivated/) });
-    expect(await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({ kind: 'not-subscribed' });
+    expect((await posts(a.id))[0]).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(/subscription deactivated/),
+    });
+    expect(await unsubscribe(deps, STRANGER, { platform: 'telegram', chatId: '999' }, { managesChat: true })).toEqual({
+      kind: 'not-subscribed',
+    });
   });
 
   it('only an editor or whoever manages the chat may change it; a repeat says so; unmentioned settings are kept', async () => {
-    await expect(subscribe(deps, STRANGER, { platform: 'telegram', chatId: '-100777' })).rejects.toThrow(PermissionError);
-    const first = await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة', 'اقتصاد'] });
+    await expect(subscribe(deps, STRANGER, { platform: 'telegram', chatId: '-100777' })).rejects.toThrow(
+      PermissionError,
+    );
+    const first = await subscribe(deps, EDITOR, {
+      platform: 'telegram',
+      chatId: '-100777',
+      topics: ['سياسة', 'اقتصاد'],
+    });
     expect(first.kind).toBe('subscribed');
     expect(first.subscription.kind).toBe('channel');
     const again = await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777' });
     expect(again).toMatchObject({ kind: 'already', subscription: { topics: ['سياسة', 'اقتصاد'] } });
-    expect(await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة'] })).toMatchObject({ kind: 'updated', changes: ['topics'], subscription: { topics: ['سياسة'] } });
-    await expect(setDelivery(deps, STRANGER, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).rejects.toThrow(PermissionError);
-    expect(await setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } })).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
-    await expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).rejects.toThrow(/not a Telegram chat id/);
+    expect(await subscribe(deps, EDITOR, { platform: 'telegram', chatId: '-100777', topics: ['سياسة'] })).toMatchObject(
+      { kind: 'updated', changes: ['topics'], subscription: { topics: ['سياسة'] } },
+    );
+    await expect(
+      setDelivery(deps, STRANGER, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } }),
+    ).rejects.toThrow(PermissionError);
+    expect(
+      await setDelivery(deps, EDITOR, { platform: 'telegram', chatId: '-100777' }, { digest: { mode: 'hourly' } }),
+    ).toMatchObject({ kind: 'updated', changes: ['digest'], subscription: { topics: ['سياسة'] } });
+    await expect(subscribe(deps, EDITOR, { platform: 'telegram', chatId: 'abc' })).rejects.toThrow(
+      /not a Telegram chat id/,
+    );
     await expect(subscribe(deps, EDITOR, { platform: 'fax', chatId: '1' })).rejects.toThrow(/unknown platform "fax"/);
-    expect(await actions()).toEqual(['refused', 'subscription.add', 'subscription.update', 'refused', 'subscription.update']);
+    expect(await actions()).toEqual([
+      'refused',
+      'subscription.add',
+      'subscription.update',
+      'refused',
+      'subscription.update',
+    ]);
   });
 
   it('an editor added to the store is an editor everywhere; the operator at the shell always is', async () => {

@@ -36,7 +36,10 @@ async function sqliteInstallation(): Promise<Installation> {
     name: 'sqlite',
     env: { DATABASE_PATH: path },
     rows: async (outlet, sql) => {
-      const db = new Database(outlet === 'main' ? path : join(dir, 'nashra.outlets', `${outlet}.db`), { readonly: true, fileMustExist: true });
+      const db = new Database(outlet === 'main' ? path : join(dir, 'nashra.outlets', `${outlet}.db`), {
+        readonly: true,
+        fileMustExist: true,
+      });
       try {
         return db.prepare(sql).all() as Rows;
       } finally {
@@ -67,7 +70,7 @@ const installations = () => [
 ];
 
 describe.each(installations())('outlets through the CLI ($name)', ({ open }) => {
-  it('add, list and remove: each outlet\'s rows are in its own database, and a command with several outlets must name one', async () => {
+  it("add, list and remove: each outlet's rows are in its own database, and a command with several outlets must name one", async () => {
     const at = await open();
     const nashra = (...args: string[]) => runCliInProcess(args, { env: at.env });
 
@@ -101,9 +104,12 @@ describe.each(installations())('outlets through the CLI ($name)', ({ open }) => 
     expect(await at.rows('main', 'SELECT id FROM articles')).toHaveLength(1);
     // The registry is main's; the audit entries of the registry's actions too.
     expect(await at.rows('main', `SELECT slug, name, env_prefix FROM outlets ORDER BY id`)).toEqual([
-      { slug: 'main', name: 'main', env_prefix: null }, { slug: 'sy-24', name: 'سوريا ٢٤', env_prefix: 'SY_24_' },
+      { slug: 'main', name: 'main', env_prefix: null },
+      { slug: 'sy-24', name: 'سوريا ٢٤', env_prefix: 'SY_24_' },
     ]);
-    expect(await at.rows('main', `SELECT action, detail FROM audit_log WHERE action LIKE 'outlet.%'`)).toEqual([{ action: 'outlet.add', detail: '{"slug":"sy-24"}' }]);
+    expect(await at.rows('main', `SELECT action, detail FROM audit_log WHERE action LIKE 'outlet.%'`)).toEqual([
+      { action: 'outlet.add', detail: '{"slug":"sy-24"}' },
+    ]);
 
     // Removed: out of the list, its rows kept; added again, they are back.
     const removed = await nashra('outlets', 'remove', 'sy-24');
@@ -113,7 +119,9 @@ describe.each(installations())('outlets through the CLI ($name)', ({ open }) => 
     expect((await nashra('outlets', 'add', 'sy-24')).code).toBe(0);
     expect(await at.rows('sy-24', 'SELECT chat_id FROM subscriptions')).toEqual([{ chat_id: 'desk-b' }]);
     expect(await at.rows('main', `SELECT action FROM audit_log WHERE action LIKE 'outlet.%' ORDER BY id`)).toEqual([
-      { action: 'outlet.add' }, { action: 'outlet.remove' }, { action: 'outlet.add' },
+      { action: 'outlet.add' },
+      { action: 'outlet.remove' },
+      { action: 'outlet.add' },
     ]);
   });
 
@@ -148,8 +156,12 @@ describe.each(installations())('outlets through the CLI ($name)', ({ open }) => 
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
-    expect((await at.rows('main', 'SELECT slug FROM outlets ORDER BY slug')).map((r) => r.slug)).toEqual(['b1', 'main']);
-    if (at.name === 'sqlite') expect(existsSync(join(at.env.DATABASE_PATH!, '..', 'nashra.outlets', 'b2.db'))).toBe(false);
+    expect((await at.rows('main', 'SELECT slug FROM outlets ORDER BY slug')).map((r) => r.slug)).toEqual([
+      'b1',
+      'main',
+    ]);
+    if (at.name === 'sqlite')
+      expect(existsSync(join(at.env.DATABASE_PATH!, '..', 'nashra.outlets', 'b2.db'))).toBe(false);
   });
 });
 
@@ -159,36 +171,66 @@ describe('db/020 on a database made before outlets', () => {
     onTestFinished(cleanup);
     const old = join(dir, 'old');
     mkdirSync(old);
-    for (const f of readdirSync(migrationsDir()).filter((f) => /^(\d+)_/.test(f) && Number(/^(\d+)_/.exec(f)![1]) <= 19)) {
+    for (const f of readdirSync(migrationsDir()).filter(
+      (f) => /^(\d+)_/.test(f) && Number(/^(\d+)_/.exec(f)![1]) <= 19,
+    )) {
       copyFileSync(join(migrationsDir(), f), join(old, f));
     }
     const path = join(dir, 'nashra.db');
     const v19 = new Database(path);
     migrate(v19, { dir: old });
     expect(v19.pragma('user_version', { simple: true })).toBe(19);
-    v19.prepare('INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)').run('huda', 'x', 1000, 1000);
-    v19.prepare('INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)').run('omar', 'y', 2000, 2000);
-    v19.prepare(`INSERT INTO subscriptions (platform, chat_id, kind, active_since, created_at) VALUES ('console', 'c', 'private', 1, 1)`).run();
+    v19
+      .prepare(
+        'INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)',
+      )
+      .run('huda', 'x', 1000, 1000);
+    v19
+      .prepare(
+        'INSERT INTO desk_editors (username, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)',
+      )
+      .run('omar', 'y', 2000, 2000);
+    v19
+      .prepare(
+        `INSERT INTO subscriptions (platform, chat_id, kind, active_since, created_at) VALUES ('console', 'c', 'private', 1, 1)`,
+      )
+      .run();
     v19.close();
 
     openStore(path).close();
     const db = new Database(path, { readonly: true });
-    onTestFinished(() => { db.close(); });
+    onTestFinished(() => {
+      db.close();
+    });
     expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(20);
-    expect(db.prepare('SELECT id, slug, env_prefix FROM outlets').all()).toEqual([{ id: 1, slug: 'main', env_prefix: null }]);
-    expect(db.prepare(`SELECT e.username, m.outlet_id, m.role, m.created_at FROM desk_memberships m JOIN desk_editors e ON e.id = m.editor_id ORDER BY e.username`).all())
-      .toEqual([{ username: 'huda', outlet_id: 1, role: 'admin', created_at: 1000 }, { username: 'omar', outlet_id: 1, role: 'admin', created_at: 2000 }]);
+    expect(db.prepare('SELECT id, slug, env_prefix FROM outlets').all()).toEqual([
+      { id: 1, slug: 'main', env_prefix: null },
+    ]);
+    expect(
+      db
+        .prepare(
+          `SELECT e.username, m.outlet_id, m.role, m.created_at FROM desk_memberships m JOIN desk_editors e ON e.id = m.editor_id ORDER BY e.username`,
+        )
+        .all(),
+    ).toEqual([
+      { username: 'huda', outlet_id: 1, role: 'admin', created_at: 1000 },
+      { username: 'omar', outlet_id: 1, role: 'admin', created_at: 2000 },
+    ]);
     expect(db.prepare('SELECT COUNT(*) FROM subscriptions').pluck().get()).toBe(1);
   });
 });
 
 describe.skipIf(postgresUrl() === '')('outlets on PostgreSQL: a schema each', () => {
-  it('an outlet\'s connections see its schema alone, and its writers take turns among themselves only', async () => {
+  it("an outlet's connections see its schema alone, and its writers take turns among themselves only", async () => {
     const url = await freshPostgresDatabase();
     const main = await openPostgres(url);
     const a = await openPostgres(url, { schema: 'outlet_a' });
     const alsoA = await openPostgres(url, { schema: 'outlet_a' });
-    onTestFinished(async () => { await main.close(); await a.close(); await alsoA.close(); });
+    onTestFinished(async () => {
+      await main.close();
+      await a.close();
+      await alsoA.close();
+    });
     await main.repos.subscriptions.subscribe({ platform: 'console', chatId: 'main-chat', kind: 'private' }, 1);
     expect(await a.repos.subscriptions.list()).toEqual([]);
     await expect(openPostgres(url, { schema: 'a; DROP SCHEMA public' })).rejects.toThrow(/not a schema name/);
@@ -196,9 +238,13 @@ describe.skipIf(postgresUrl() === '')('outlets on PostgreSQL: a schema each', ()
     // A unit of outlet a holds a's write lock until `release`: main's writes go on meanwhile, a's other writer waits.
     const events: string[] = [];
     let release!: () => void;
-    const holding = new Promise<void>((r) => { release = r; });
+    const holding = new Promise<void>((r) => {
+      release = r;
+    });
     let entered!: () => void;
-    const inUnit = new Promise<void>((r) => { entered = r; });
+    const inUnit = new Promise<void>((r) => {
+      entered = r;
+    });
     const unit = a.uow.run(async (tx) => {
       await tx.subscriptions.subscribe({ platform: 'console', chatId: 'a-1', kind: 'private' }, 2);
       entered();
@@ -206,12 +252,14 @@ describe.skipIf(postgresUrl() === '')('outlets on PostgreSQL: a schema each', ()
       events.push('a unit commits');
     });
     await inUnit;
-    const otherA = alsoA.repos.subscriptions.subscribe({ platform: 'console', chatId: 'a-2', kind: 'private' }, 3).then(() => events.push('a\'s other writer'));
+    const otherA = alsoA.repos.subscriptions
+      .subscribe({ platform: 'console', chatId: 'a-2', kind: 'private' }, 3)
+      .then(() => events.push("a's other writer"));
     await main.repos.subscriptions.subscribe({ platform: 'console', chatId: 'main-2', kind: 'private' }, 4);
     events.push('main writes');
     release();
     await Promise.all([unit, otherA]);
-    expect(events).toEqual(['main writes', 'a unit commits', 'a\'s other writer']);
+    expect(events).toEqual(['main writes', 'a unit commits', "a's other writer"]);
     expect((await a.repos.subscriptions.list()).map((s) => s.chatId).sort()).toEqual(['a-1', 'a-2']);
     expect((await main.repos.subscriptions.list()).map((s) => s.chatId).sort()).toEqual(['main-2', 'main-chat']);
   });

@@ -14,14 +14,23 @@ import { tempDir } from '../helpers/tmp.js';
 import { adapters } from '../helpers/postgres.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 /** /search as every front door asks it: through the newsroom's query and the ports. */
 const search = (data: DataPorts, query: string) => searchArticles({ data }, query, 5);
 
 let n = 0;
 async function put(data: DataPorts, title: string, paragraphs: string[]) {
-  const article = { url: `https://example.com/s/${++n}`, title, source: 'test', paragraphs, categories: [], language: 'ar' };
+  const article = {
+    url: `https://example.com/s/${++n}`,
+    title,
+    source: 'test',
+    paragraphs,
+    categories: [],
+    language: 'ar',
+  };
   const r = await data.uow.run((tx) => storeArticle(tx, article));
   if (r.status !== 'new') throw new Error('duplicate');
   return r.article;
@@ -41,14 +50,21 @@ describe.each(adapters())('search on $name', ({ open }) => {
   it('finds «الحوثيين» when asked for «الحوثيون», with the sentence that matched', async () => {
     const store = await open();
     const a = await put(store, 'مجلس الأمن يبحث أمن الملاحة', HOUTHI_BODY);
-    await put(store, 'أسعار الذهب ترتفع', ['ارتفعت أسعار الذهب في الأسواق العالمية اليوم.', 'وقال محللون إن الطلب يزداد.']);
+    await put(store, 'أسعار الذهب ترتفع', [
+      'ارتفعت أسعار الذهب في الأسواق العالمية اليوم.',
+      'وقال محللون إن الطلب يزداد.',
+    ]);
     const hits = await search(store, 'الحوثيون');
     expect(hits.map((h) => h.article.id)).toEqual([a.id]);
     // The summary (what the post shows) does not say it: the snippet is the body sentence that does.
     expect(a.summary.join(' ')).not.toContain('الحوثيين');
     expect(hits[0]!.snippet).toBe('وكان متحدث باسم الحوثيين قد رفض التعليق.');
     // Other inflections and clitics find it too; every word of the query must match.
-    for (const q of ['حوثيين', 'للحوثي', 'الحوثيين متحدث', 'والمتحدث']) expect((await search(store, q)).map((h) => h.article.id), q).toEqual([a.id]);
+    for (const q of ['حوثيين', 'للحوثي', 'الحوثيين متحدث', 'والمتحدث'])
+      expect(
+        (await search(store, q)).map((h) => h.article.id),
+        q,
+      ).toEqual([a.id]);
     expect(await search(store, 'الحوثيون الذهب')).toEqual([]);
     // A match the post shows already (the headline) needs no snippet.
     expect((await search(store, 'الملاحة'))[0]).toEqual({ article: expect.objectContaining({ id: a.id }) });
@@ -59,8 +75,15 @@ describe.each(adapters())('search on $name', ({ open }) => {
 
   it('ranks by relevance, not by date', async () => {
     const store = await open();
-    const strong = await put(store, 'انتخابات البلدية في حلب', ['جرت الانتخابات البلدية في حلب.', 'وشارك في الانتخابات آلاف الناخبين.', 'ونتائج الانتخابات تعلن غداً.']);
-    const weak = await put(store, 'طقس بارد في الشمال', ['يسود طقس بارد في الشمال.', 'وتأجلت الانتخابات الطلابية بسبب الثلج في جامعة بعيدة عن المدينة وعن مراكز المحافظة كلها.']);
+    const strong = await put(store, 'انتخابات البلدية في حلب', [
+      'جرت الانتخابات البلدية في حلب.',
+      'وشارك في الانتخابات آلاف الناخبين.',
+      'ونتائج الانتخابات تعلن غداً.',
+    ]);
+    const weak = await put(store, 'طقس بارد في الشمال', [
+      'يسود طقس بارد في الشمال.',
+      'وتأجلت الانتخابات الطلابية بسبب الثلج في جامعة بعيدة عن المدينة وعن مراكز المحافظة كلها.',
+    ]);
     expect(weak.id).toBeGreaterThan(strong.id);
     expect((await search(store, 'انتخابات')).map((h) => h.article.id)).toEqual([strong.id, weak.id]);
   });

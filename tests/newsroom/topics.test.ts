@@ -14,10 +14,20 @@ import { freshDatabase, jobsOf } from '../helpers/raw-db.js';
 
 let n = 0;
 const article = (over: Partial<Article> = {}): Article => ({
-  url: `https://example.org/news/${++n}`, title: `خبر ${n}`, source: 'موقع', language: 'ar', categories: [],
-  paragraphs: [`نص الخبر رقم ${n} عن الأحداث.`], ...over,
+  url: `https://example.org/news/${++n}`,
+  title: `خبر ${n}`,
+  source: 'موقع',
+  language: 'ar',
+  categories: [],
+  paragraphs: [`نص الخبر رقم ${n} عن الأحداث.`],
+  ...over,
 });
-const story = (text: string, over: Partial<Article> = {}) => ({ title: 'عنوان', paragraphs: [text], categories: [], ...over });
+const story = (text: string, over: Partial<Article> = {}) => ({
+  title: 'عنوان',
+  paragraphs: [text],
+  categories: [],
+  ...over,
+});
 
 describe('filters on real Arabic text', () => {
   it('folds alef with hamza or madda, alef maqsura and teh marbuta, whichever side carries them', () => {
@@ -57,7 +67,10 @@ describe('filters per (subscription, source)', () => {
     const local = await sources.add({ url: 'https://local.example/feed', kind: 'rss', name: 'محلي' }, Date.now());
     const past = Date.now() - 60_000;
     const syriaOnly = await subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel' }, past);
-    const raqqa = await subscriptions.subscribe({ platform: 'telegram', chatId: '-1002', kind: 'channel', topics: ['الرقة'] }, past);
+    const raqqa = await subscriptions.subscribe(
+      { platform: 'telegram', chatId: '-1002', kind: 'channel', topics: ['الرقة'] },
+      past,
+    );
     const everything = await subscriptions.subscribe({ platform: 'whatsapp', chatId: '1@g.us', kind: 'group' }, past);
     await subscriptions.setSourceFilter(syriaOnly.id, general.id, ['سوريا', '-رياضة'], Date.now());
     await subscriptions.setSourceFilter(raqqa.id, general.id, ['الفرات'], Date.now());
@@ -107,13 +120,20 @@ describe('no combination of filters and templates sends an article twice or lose
     };
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const words = ['سوريا', 'الرقة', 'دير الزور', 'رياضة', 'اقتصاد', 'إدلب', 'حماة', 'كرة القدم'];
-    const filter = () => Array.from({ length: Math.floor(random() * 3) }, () => (random() < 0.3 ? '-' : '') + pick(words));
+    const filter = () =>
+      Array.from({ length: Math.floor(random() * 3) }, () => (random() < 0.3 ? '-' : '') + pick(words));
     const sources = [];
-    for (const i of [1, 2, 3]) sources.push(await repos.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }, Date.now()));
+    for (const i of [1, 2, 3])
+      sources.push(
+        await repos.sources.add({ url: `https://s${i}.example/feed`, kind: 'rss', name: `s${i}` }, Date.now()),
+      );
     const past = Date.now() - 60_000;
     const subs = [];
     for (let i = 0; i < 60; i++) {
-      const s = await repos.subscriptions.subscribe({ platform: i % 2 ? 'telegram' : 'whatsapp', chatId: String(-1000 - i), kind: 'channel', topics: filter() }, past);
+      const s = await repos.subscriptions.subscribe(
+        { platform: i % 2 ? 'telegram' : 'whatsapp', chatId: String(-1000 - i), kind: 'channel', topics: filter() },
+        past,
+      );
       if (random() < 0.4) await repos.subscriptions.setSourceFilter(s.id, pick(sources).id, filter(), Date.now());
       const template: MessageTemplate = {};
       if (random() < 0.5) template.showHashtags = random() < 0.5;
@@ -127,12 +147,26 @@ describe('no combination of filters and templates sends an article twice or lose
     for (let a = 0; a < 40; a++) {
       const title = `${pick(words)} و${pick(words)} ${a}`;
       const sourceId = pick(sources).id;
-      const r = await storeArticleIn(store, article({ title, paragraphs: [`تفاصيل ${pick(words)} في الخبر ${a}.`], categories: random() < 0.3 ? [pick(words)] : [] }), { sourceId });
+      const r = await storeArticleIn(
+        store,
+        article({
+          title,
+          paragraphs: [`تفاصيل ${pick(words)} في الخبر ${a}.`],
+          categories: random() < 0.3 ? [pick(words)] : [],
+        }),
+        { sourceId },
+      );
       if (r.status !== 'new') continue;
       await routeArticleIn(store, r.article);
       await routeArticleIn(store, r.article); // routed twice (a retry after a crash): still once each
-      const expected = subs.filter((s) => matchesTopics(s.topics, r.article)
-        && (filters.get(sourceId)!.get(s.id) === undefined || matchesTopics(filters.get(sourceId)!.get(s.id)!, r.article))).map((s) => s.id);
+      const expected = subs
+        .filter(
+          (s) =>
+            matchesTopics(s.topics, r.article) &&
+            (filters.get(sourceId)!.get(s.id) === undefined ||
+              matchesTopics(filters.get(sourceId)!.get(s.id)!, r.article)),
+        )
+        .map((s) => s.id);
       const got = (await jobsOf(db, r.article.id)).map((d) => d.subscriptionId);
       expect(got.sort((x, y) => x - y)).toEqual(expected);
     }
@@ -140,7 +174,12 @@ describe('no combination of filters and templates sends an article twice or lose
     for (const platform of ['telegram', 'whatsapp']) {
       for (const d of await repos.jobs.next(platform, 10_000, 'oldest', Date.now(), { texts: false })) {
         if (d.kind !== 'post') continue;
-        const text = renderArticle((await repos.articles.get(d.articleId))!, plainMarkup, { timeZone: 'Asia/Damascus', template: {} }, { template: d.template });
+        const text = renderArticle(
+          (await repos.articles.get(d.articleId))!,
+          plainMarkup,
+          { timeZone: 'Asia/Damascus', template: {} },
+          { template: d.template },
+        );
         if (d.template.showHashtags === false) expect(text).not.toMatch(/#/);
         if (d.template.headerMark) expect(text.split('\n')[0]).toContain(d.template.headerMark);
       }

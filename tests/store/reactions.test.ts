@@ -15,12 +15,18 @@ import { tempDir } from '../helpers/tmp.js';
 
 const CHAT = '-1001234500001';
 let cleanups: Array<() => void> = [];
-afterEach(() => { for (const c of cleanups.reverse()) c(); cleanups = []; });
+afterEach(() => {
+  for (const c of cleanups.reverse()) c();
+  cleanups = [];
+});
 
 function setUp(): { store: Store; deps: Parameters<typeof recordReactions>[0] } {
   const { dir, cleanup } = tempDir('nashra-reactions-');
   const store = openStore(join(dir, 'n.db'));
-  cleanups.push(() => { store.close(); cleanup(); });
+  cleanups.push(() => {
+    store.close();
+    cleanup();
+  });
   return { store, deps: { data: store.ports(), logger: createLogger({ level: 'silent' }) } };
 }
 
@@ -40,21 +46,49 @@ const counts = async (deps: Parameters<typeof articleReactions>[0], articleId: n
 describe('recordReactions', () => {
   it('a digest message folds several articles: a reaction to it names no one post and is not counted', async () => {
     const { store, deps } = setUp();
-    const sub = store.subscriptions.subscribe({ platform: 'telegram', chatId: CHAT, kind: 'channel' }, Date.now() - 60_000);
+    const sub = store.subscriptions.subscribe(
+      { platform: 'telegram', chatId: CHAT, kind: 'channel' },
+      Date.now() - 60_000,
+    );
     // An hourly digest: the chat's posts are held for it, then one message carries them.
-    store.deliverySettings.set(sub.id, { mode: 'hourly', urgentNow: false, timeZone: 'UTC', quietMode: 'silent', quietUrgent: false });
+    store.deliverySettings.set(sub.id, {
+      mode: 'hourly',
+      urgentNow: false,
+      timeZone: 'UTC',
+      quietMode: 'silent',
+      quietUrgent: false,
+    });
     const folded = await Promise.all([1, 2].map((n) => storeNumberedArticle(store, n)));
     for (const a of folded) store.jobs.enqueue(a.id, [sub]);
     expect(folded.map((a) => store.jobs.listForArticle(a.id)[0]!.state)).toEqual(['held', 'held']);
     const digest = store.digests.open(sub.id, Date.now(), 2)!;
-    const part = store.jobs.addDigestPart(digest, 1, 1, 'digest', folded.map((a) => store.jobs.listForArticle(a.id)[0]!.id));
+    const part = store.jobs.addDigestPart(
+      digest,
+      1,
+      1,
+      'digest',
+      folded.map((a) => store.jobs.listForArticle(a.id)[0]!.id),
+    );
     store.jobs.markSending(part);
     store.jobs.markSent(part, '2001');
     expect(folded.map((a) => store.jobs.listForArticle(a.id)[0]!.messageId)).toEqual(['2001', '2001']);
-    store.deliverySettings.set(sub.id, { mode: 'immediate', urgentNow: false, timeZone: 'UTC', quietMode: 'silent', quietUrgent: false });
+    store.deliverySettings.set(sub.id, {
+      mode: 'immediate',
+      urgentNow: false,
+      timeZone: 'UTC',
+      quietMode: 'silent',
+      quietUrgent: false,
+    });
     const alone = await sentPost(store, 3, sub.id, '2002');
 
-    const report = (messageId: string): ReactionReport => ({ kind: 'counts', platform: 'telegram', chatId: CHAT, messageId, counts: [{ emoji: '👍', count: 5 }], at: Date.now() });
+    const report = (messageId: string): ReactionReport => ({
+      kind: 'counts',
+      platform: 'telegram',
+      chatId: CHAT,
+      messageId,
+      counts: [{ emoji: '👍', count: 5 }],
+      at: Date.now(),
+    });
     expect(await recordReactions(deps, report('2001'))).toBe('not-our-post');
     expect(await recordReactions(deps, report('2002'))).toBe('recorded');
     // The platform's name matters too: the same chat id and message on another platform is another chat.
@@ -70,7 +104,7 @@ describe('recordReactions', () => {
  * 2-core machine).
  */
 describe.each(rawAdapters())('recordReactions on $name', ({ name, open }) => {
-  it('property: changes delivered any number of times, in any order of their replays, count as each person\'s latest', async () => {
+  it("property: changes delivered any number of times, in any order of their replays, count as each person's latest", async () => {
     for (const seed of name === 'postgres' ? [11, 12, 13] : [11, 12, 13, 14, 15, 16, 17, 18]) {
       const random = seededRandom(seed);
       const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -88,7 +122,16 @@ describe.each(rawAdapters())('recordReactions on $name', ({ name, open }) => {
         const old = people.get(person) ?? [];
         const next = [...new Set(Array.from({ length: Math.floor(random() * 4) }, () => pick(emoji)))];
         people.set(person, next);
-        updates.push({ kind: 'change', platform: 'telegram', chatId: CHAT, messageId: '3001', removed: old, added: next, event: String(id), at: Date.now() });
+        updates.push({
+          kind: 'change',
+          platform: 'telegram',
+          chatId: CHAT,
+          messageId: '3001',
+          removed: old,
+          added: next,
+          event: String(id),
+          at: Date.now(),
+        });
       }
       // Delivered in order, each update's replays (a webhook retried, a restart) a little later, mixed with the rest.
       const deliveries: ReactionReport[] = [];
@@ -96,7 +139,8 @@ describe.each(rawAdapters())('recordReactions on $name', ({ name, open }) => {
       for (const u of updates) {
         deliveries.push(u);
         if (random() < 0.3) pending.push(u);
-        while (pending.length > 0 && random() < 0.5) deliveries.push(pending.splice(Math.floor(random() * pending.length), 1)[0]!);
+        while (pending.length > 0 && random() < 0.5)
+          deliveries.push(pending.splice(Math.floor(random() * pending.length), 1)[0]!);
       }
       deliveries.push(...pending);
       const outcomes = new Map<string, number>();
@@ -107,8 +151,11 @@ describe.each(rawAdapters())('recordReactions on $name', ({ name, open }) => {
       const expected: Record<string, number> = {};
       for (const list of people.values()) for (const e of list) expected[e] = (expected[e] ?? 0) + 1;
       expect({ seed, counts: await counts(deps, article) }).toEqual({ seed, counts: expected });
-      expect({ seed, recorded: outcomes.get('recorded'), replayed: outcomes.get('replayed') ?? 0 })
-        .toEqual({ seed, recorded: updates.length, replayed: deliveries.length - updates.length });
+      expect({ seed, recorded: outcomes.get('recorded'), replayed: outcomes.get('replayed') ?? 0 }).toEqual({
+        seed,
+        recorded: updates.length,
+        replayed: deliveries.length - updates.length,
+      });
     }
   });
 });

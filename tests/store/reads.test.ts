@@ -7,7 +7,15 @@ import { BUILT_IN_PLATFORMS, loadAppConfig, newsroomDeps } from '../../src/app/p
 import { contentHash, storyKey } from '../../src/ingest/prepare.js';
 import { createLogger } from '../../src/logger.js';
 import {
-  allSubscriptions, auditEntries, CLI_OPERATOR, latestArticles, newsroomOpen, searchArticles, subscribe, todayArticles, topicChoices,
+  allSubscriptions,
+  auditEntries,
+  CLI_OPERATOR,
+  latestArticles,
+  newsroomOpen,
+  searchArticles,
+  subscribe,
+  todayArticles,
+  topicChoices,
   type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { queryStems } from '../../src/text/stem.js';
@@ -16,42 +24,75 @@ import { freshDatabase, onPostgres, type RawDatabase } from '../helpers/raw-db.j
 
 async function newsroom(): Promise<{ db: RawDatabase; deps: NewsroomDeps }> {
   const db = await freshDatabase();
-  const config = loadAppConfig({ ...db.env, LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ' });
+  const config = loadAppConfig({
+    ...db.env,
+    LOG_LEVEL: 'silent',
+    TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForNashraTests_abcdefXYZ',
+  });
   return { db, deps: newsroomDeps(BUILT_IN_PLATFORMS, config, db.ports, createLogger({ level: 'silent' })) };
 }
 
 async function put(db: RawDatabase, i: number, title: string, categories: string[], at: number): Promise<number> {
-  const a = { url: `https://example.com/r/${i}`, title, source: 'test', paragraphs: [`${title}، وقال مصدر إن الأمر يتابع.`], categories, language: 'ar' };
-  return (await db.ports.repos.articleWrites.insert({
-    article: a, summary: a.paragraphs, hashtags: [], contentHash: contentHash(a), storyKey: storyKey(a),
-    searchText: normalizeArabic([a.title, ...a.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' '),
-  }, at)).id;
+  const a = {
+    url: `https://example.com/r/${i}`,
+    title,
+    source: 'test',
+    paragraphs: [`${title}، وقال مصدر إن الأمر يتابع.`],
+    categories,
+    language: 'ar',
+  };
+  return (
+    await db.ports.repos.articleWrites.insert(
+      {
+        article: a,
+        summary: a.paragraphs,
+        hashtags: [],
+        contentHash: contentHash(a),
+        storyKey: storyKey(a),
+        searchText: normalizeArabic([a.title, ...a.paragraphs].join(' ')).replace(/[^\p{L}\p{N}]+/gu, ' '),
+      },
+      at,
+    )
+  ).id;
 }
 
-describe('the newsroom\'s reads over the ports', () => {
+describe("the newsroom's reads over the ports", () => {
   it('answer what the tables answer: /latest, /search, Today and the topic buttons', async () => {
     const { db, deps } = await newsroom();
     const now = Date.now();
-    const titles = ['انتخابات البلدية في حلب', 'أسعار الذهب ترتفع', 'الحكومة تعلن موازنة جديدة', 'انتخابات طلابية في دمشق'];
+    const titles = [
+      'انتخابات البلدية في حلب',
+      'أسعار الذهب ترتفع',
+      'الحكومة تعلن موازنة جديدة',
+      'انتخابات طلابية في دمشق',
+    ];
     const ids: number[] = [];
-    for (const [i, t] of titles.entries()) ids.push(await put(db, i, t, i % 2 ? ['اقتصاد'] : ['سياسة'], now - (titles.length - i) * 60_000));
+    for (const [i, t] of titles.entries())
+      ids.push(await put(db, i, t, i % 2 ? ['اقتصاد'] : ['سياسة'], now - (titles.length - i) * 60_000));
     expect((await latestArticles(deps, 3)).map((a) => a.id)).toEqual([ids[3], ids[2], ids[1]]);
     expect((await latestArticles(deps, 3)).map((a) => a.title)).toEqual([titles[3], titles[2], titles[1]]);
-    expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id).sort()).toEqual([ids[0], ids[3]].sort());
+    expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id).sort()).toEqual(
+      [ids[0], ids[3]].sort(),
+    );
     const filter = { stems: queryStems('انتخابات'), limit: 10 };
     // Today: the two matches, newest first, each as the article's own look-up reads it.
-    expect(await todayArticles(deps, filter)).toEqual([await db.ports.repos.articles.get(ids[3]!), await db.ports.repos.articles.get(ids[0]!)]);
+    expect(await todayArticles(deps, filter)).toEqual([
+      await db.ports.repos.articles.get(ids[3]!),
+      await db.ports.repos.articles.get(ids[0]!),
+    ]);
     if (!onPostgres()) {
       // What SQLite's tables answer through the Store's own statements.
       const store = db.sqliteStore();
       expect((await latestArticles(deps, 3)).map((a) => a.id)).toEqual(store.articles.latest(3).map((a) => a.id));
-      expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id)).toEqual(store.articles.search(queryStems('الانتخابات'), 5).map((a) => a.id));
+      expect((await searchArticles(deps, 'الانتخابات', 5)).map((h) => h.article.id)).toEqual(
+        store.articles.search(queryStems('الانتخابات'), 5).map((a) => a.id),
+      );
       expect(await todayArticles(deps, filter)).toEqual(store.desk.today(filter));
     }
     expect(await topicChoices(deps, ['رياضة', 'السياسة'])).toEqual(['رياضة', 'السياسة', 'اقتصاد']);
   });
 
-  it('reads asked while two doors\' actions run see each action whole: a subscription with its audit entry, never half', async () => {
+  it("reads asked while two doors' actions run see each action whole: a subscription with its audit entry, never half", async () => {
     const { db, deps } = await newsroom();
     const telegram = { platform: 'telegram', id: 'door-a' };
     // Two doors at once (the CLI and the desk subscribing chats), and a page asking the subscriptions and the audit

@@ -28,14 +28,15 @@ afterEach(() => {
 });
 
 const NOW = Date.parse('2026-12-07T00:00:00Z');
-const addFeed = (tx: Repositories, name: string) => tx.sources.add({ url: `https://example.org/${name}.xml`, kind: 'rss', name }, NOW);
+const addFeed = (tx: Repositories, name: string) =>
+  tx.sources.add({ url: `https://example.org/${name}.xml`, kind: 'rss', name }, NOW);
 /** What another process sees: committed rows only. */
 const committed = () => {
   const other = new Database(path, { readonly: true });
   try {
     return {
-      sources: (other.prepare('SELECT name FROM sources ORDER BY id').pluck().all() as string[]),
-      audit: (other.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all() as string[]),
+      sources: other.prepare('SELECT name FROM sources ORDER BY id').pluck().all() as string[],
+      audit: other.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all() as string[],
     };
   } finally {
     other.close();
@@ -96,7 +97,9 @@ describe('unit of work (SQLite)', () => {
   it('refuses as busy a write of code outside an open unit (the worker recording an answer), which then commits after it', async () => {
     const { uow } = store.ports();
     let unitOpen!: () => void;
-    const opened = new Promise<void>((resolve) => { unitOpen = resolve; });
+    const opened = new Promise<void>((resolve) => {
+      unitOpen = resolve;
+    });
     let outsideWrite: unknown;
     const failing = uow.run(async (tx) => {
       await addFeed(tx, 'unit');
@@ -132,14 +135,19 @@ describe('unit of work (SQLite)', () => {
         const fails = random() < 0.4;
         const writes = 1 + Math.floor(random() * 3);
         if (!fails) expected.push(...Array.from({ length: writes }, (_, w) => `${name}-${w}`));
-        return uow.run(async (tx) => {
-          for (let w = 0; w < writes; w++) {
-            const s = await addFeed(tx, `${name}-${w}`);
-            await tx.audit.record('cli', 'cli', 'source.add', { source: s.id }, NOW);
-            if (random() < 0.5) await tx.sources.list();
-          }
-          if (fails) throw new Error(name);
-        }).then(() => 'ok', () => 'failed');
+        return uow
+          .run(async (tx) => {
+            for (let w = 0; w < writes; w++) {
+              const s = await addFeed(tx, `${name}-${w}`);
+              await tx.audit.record('cli', 'cli', 'source.add', { source: s.id }, NOW);
+              if (random() < 0.5) await tx.sources.list();
+            }
+            if (fails) throw new Error(name);
+          })
+          .then(
+            () => 'ok',
+            () => 'failed',
+          );
       });
       await Promise.all(units);
       const all = committed();
@@ -184,17 +192,26 @@ describe('unit of work (SQLite)', () => {
   it('refuses the repositories of a unit that ended', async () => {
     const { uow } = store.ports();
     let kept: Repositories | undefined;
-    await uow.run(async (tx) => { kept = tx; });
+    await uow.run(async (tx) => {
+      kept = tx;
+    });
     await expect(addFeed(kept!, 'after')).rejects.toThrow(UnitOfWorkMisuse);
     expect(committed().sources).toEqual([]);
   });
 
-  it('a unit waits for another process\'s write lock, and past the busy timeout fails having written nothing', { timeout: 20_000 }, async () => {
+  it("a unit waits for another process's write lock, and past the busy timeout fails having written nothing", {
+    timeout: 20_000,
+  }, async () => {
     const { uow } = store.ports();
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     const started = Date.now();
-    const err = await uow.run(async (tx) => addFeed(tx, 'locked out')).then(() => undefined, (e: unknown) => e);
+    const err = await uow
+      .run(async (tx) => addFeed(tx, 'locked out'))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isLockedError(err)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
     other.exec('ROLLBACK');

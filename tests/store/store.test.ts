@@ -20,8 +20,10 @@ const article = (over: Partial<Article> = {}): Article => ({
 });
 
 let cleanups: Array<() => void> = [];
-afterEach(() => { for (const c of cleanups) c(); cleanups = []; });
-
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
 
 describe('store', () => {
   it('creates the schema from an empty file, with WAL and foreign keys on', () => {
@@ -32,7 +34,18 @@ describe('store', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     raw.close();
-    expect(tables).toEqual(expect.arrayContaining(['sources', 'articles', 'subscriptions', 'jobs', 'editors', 'audit_log', 'leases', 'broadcasts']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'sources',
+        'articles',
+        'subscriptions',
+        'jobs',
+        'editors',
+        'audit_log',
+        'leases',
+        'broadcasts',
+      ]),
+    );
   });
 
   it('queuing the same broadcast twice leaves one delivery per chat', async () => {
@@ -79,13 +92,20 @@ describe('store', () => {
     expect((await storeArticleIn(store, article({ guid: 'g-1' }))).status).toBe('new');
     const byGuid = await storeArticleIn(store, article({ url: 'https://example.org/other', guid: 'g-1' }));
     expect(byGuid.status === 'duplicate' && byGuid.match.reason).toBe('guid');
-    const repost = await storeArticleIn(store, article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }));
+    const repost = await storeArticleIn(
+      store,
+      article({ url: 'https://mirror.example.net/x', title: 'انطلاق مَعرض الكتاب في دمشق', source: 'other' }),
+    );
     expect(repost.status === 'duplicate' && repost.match.reason).toBe('story');
     expect(store.articles.count()).toBe(1);
   });
 
   it('matches topics whole-word, ignoring the article and glued prefixes, against the text and the categories', () => {
-    const story = { title: 'جلسة طارئة', paragraphs: ['ناقش المجلس والسياسة الخارجية للبلاد، وقال الرقيب إن الأمن مستتب في ديرالزور.'], categories: ['سياسة', 'شؤون محلية'] };
+    const story = {
+      title: 'جلسة طارئة',
+      paragraphs: ['ناقش المجلس والسياسة الخارجية للبلاد، وقال الرقيب إن الأمن مستتب في ديرالزور.'],
+      categories: ['سياسة', 'شؤون محلية'],
+    };
     expect(matchesTopics(['السياسة'], { ...story, paragraphs: [] })).toBe(true); // «السياسة» = category «سياسة»
     expect(matchesTopics(['سياسة'], { ...story, categories: [] })).toBe(true); // «والسياسة» in the text
     expect(matchesTopics(['الرقة'], story)).toBe(false); // not «الرقيب»
@@ -95,30 +115,65 @@ describe('store', () => {
   });
 
   it('excludes with «-word» and «-"phrase"», and an exclusion wins over an inclusion, on real Arabic variants', () => {
-    const match = (topics: string[]) => matchesTopics(topics, {
-      title: 'الرَّقّة: مباراة كــرة\nالقدم تجمع فريقين', paragraphs: ['وأُقيمت المباراة في ملعب المدينة وسط حضور جماهيري.'], categories: ['رياضه'],
-    });
+    const match = (topics: string[]) =>
+      matchesTopics(topics, {
+        title: 'الرَّقّة: مباراة كــرة\nالقدم تجمع فريقين',
+        paragraphs: ['وأُقيمت المباراة في ملعب المدينة وسط حضور جماهيري.'],
+        categories: ['رياضه'],
+      });
     expect(match(['الرقة'])).toBe(true); // tashkeel in the text
     expect(match(['-"كرة القدم"'.replace(/"/g, '')])).toBe(false); // tatweel and a line break inside the phrase
     expect(match(['الرقة', '-كرة القدم'])).toBe(false); // the exclusion wins
     expect(match(['-الرياضة'])).toBe(false); // «رياضه» category, teh marbuta and the article ignored
     expect(match(['-السياسة'])).toBe(true); // only exclusions: everything but them
     expect(match(['الاقامة'])).toBe(false); // «وأُقيمت» is not «الإقامة»
-    expect(parseTopicFilter('الرقة "دير الزور" -رياضة -"كرة القدم"، اقتصاد')).toEqual(['الرقة', 'دير الزور', '-رياضة', '-كرة القدم', 'اقتصاد']);
+    expect(parseTopicFilter('الرقة "دير الزور" -رياضة -"كرة القدم"، اقتصاد')).toEqual([
+      'الرقة',
+      'دير الزور',
+      '-رياضة',
+      '-كرة القدم',
+      'اقتصاد',
+    ]);
   });
 
   it('routes by normalised topics and never to subscriptions made after the article', async () => {
     const store = freshStore('nested/nashra.db');
-    const raqqa = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private', topics: ['الرّقة'] });
-    const culture = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private', topics: ['ثقافة'] });
-    const all = store.subscriptions.subscribe({ platform: 'telegram', chatId: '3', kind: 'private' }, Date.now() - 1000);
-    const a = await storeArticleIn(store, article({ paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'], title: 'غارات على الرقة', categories: ['سياسة'] }));
+    const raqqa = store.subscriptions.subscribe({
+      platform: 'telegram',
+      chatId: '1',
+      kind: 'private',
+      topics: ['الرّقة'],
+    });
+    const culture = store.subscriptions.subscribe({
+      platform: 'telegram',
+      chatId: '2',
+      kind: 'private',
+      topics: ['ثقافة'],
+    });
+    const all = store.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '3', kind: 'private' },
+      Date.now() - 1000,
+    );
+    const a = await storeArticleIn(
+      store,
+      article({
+        paragraphs: ['قصفت الطائرات مدينة الرقة صباح اليوم.', 'وقال شهود إن الغارات استهدفت أحياء سكنية.'],
+        title: 'غارات على الرقة',
+        categories: ['سياسة'],
+      }),
+    );
     if (a.status !== 'new') throw new Error('expected new');
     await routeArticleIn(store, a.article);
-    const ids = store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId).sort();
+    const ids = store.jobs
+      .listForArticle(a.article.id)
+      .map((d) => d.subscriptionId)
+      .sort();
     expect(ids).toEqual([raqqa.id, all.id].sort());
     expect(ids).not.toContain(culture.id);
-    const late = store.subscriptions.subscribe({ platform: 'telegram', chatId: '4', kind: 'private' }, Date.now() + 60_000);
+    const late = store.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '4', kind: 'private' },
+      Date.now() + 60_000,
+    );
     await routeArticleIn(store, a.article);
     expect(store.jobs.listForArticle(a.article.id).map((d) => d.subscriptionId)).not.toContain(late.id);
   });
@@ -144,9 +199,32 @@ describe('store', () => {
     const store = freshStore('nested/nashra.db');
     const chat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '1', kind: 'private' });
     const digestChat = store.subscriptions.subscribe({ platform: 'telegram', chatId: '2', kind: 'private' });
-    store.deliverySettings.set(digestChat.id, { mode: 'hourly', urgentNow: false, timeZone: 'Asia/Damascus', quietMode: 'silent', quietUrgent: false });
-    const stored = await Promise.all([1, 2, 3].map((i) => storeArticleIn(store, article({ url: `https://example.org/news/${i}`, title: `خبر ${i} عن معرض الكتاب في دمشق`, paragraphs: [`افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`, 'وقال المنظمون إن المعرض يستمر عشرة أيام.'] }))));
-    const [a1, a2, a3] = stored.map((r) => { if (r.status !== 'new') throw new Error('expected new'); return r.article; });
+    store.deliverySettings.set(digestChat.id, {
+      mode: 'hourly',
+      urgentNow: false,
+      timeZone: 'Asia/Damascus',
+      quietMode: 'silent',
+      quietUrgent: false,
+    });
+    const stored = await Promise.all(
+      [1, 2, 3].map((i) =>
+        storeArticleIn(
+          store,
+          article({
+            url: `https://example.org/news/${i}`,
+            title: `خبر ${i} عن معرض الكتاب في دمشق`,
+            paragraphs: [
+              `افتتح المعرض رقم ${i} أبوابه أمس بمشاركة مئات دور النشر العربية.`,
+              'وقال المنظمون إن المعرض يستمر عشرة أيام.',
+            ],
+          }),
+        ),
+      ),
+    );
+    const [a1, a2, a3] = stored.map((r) => {
+      if (r.status !== 'new') throw new Error('expected new');
+      return r.article;
+    });
     const t = 1_765_000_000_000;
     store.jobs.enqueue(a1!.id, [{ id: chat.id }, { id: digestChat.id }], {}, t);
     const [post1] = store.jobs.listForArticle(a1!.id);
@@ -158,10 +236,23 @@ describe('store', () => {
     const held = store.jobs.heldFor(digestChat.id, t);
     expect(held.map((h) => h.articleId)).toEqual([a1!.id]);
     const digestId = store.digests.open(digestChat.id, t, held.length, t)!;
-    const part = store.jobs.addDigestPart(digestId, 1, 1, 'ملخص', held.map((h) => h.id), t);
+    const part = store.jobs.addDigestPart(
+      digestId,
+      1,
+      1,
+      'ملخص',
+      held.map((h) => h.id),
+      t,
+    );
 
-    expect(store.jobs.next('telegram', 10, 'oldest', t).map((j) => [j.kind, j.kind === 'digest' ? undefined : j.articleId]))
-      .toEqual([['edit', a1!.id], ['digest', undefined], ['post', a3!.id], ['post', a2!.id]]);
+    expect(
+      store.jobs.next('telegram', 10, 'oldest', t).map((j) => [j.kind, j.kind === 'digest' ? undefined : j.articleId]),
+    ).toEqual([
+      ['edit', a1!.id],
+      ['digest', undefined],
+      ['post', a3!.id],
+      ['post', a2!.id],
+    ]);
     // Up to the limit of each kind: edits queued for busy chats never leave the other chats' posts out of a look.
     expect(store.jobs.next('telegram', 1, 'oldest', t).map((j) => j.kind)).toEqual(['edit', 'digest', 'post']);
     // The digest message's posts follow it: sending, in doubt after a crash, and sent when an editor says it arrived.
@@ -176,7 +267,10 @@ describe('store', () => {
     expect(store.jobs.get(held[0]!.id)).toMatchObject({ state: 'sent', messageId: '777' });
     // A retraction cancels every job of the article not yet sent (the edit too), in one statement.
     expect(store.jobs.cancelWaitingForArticle(a1!.id, 'the article was retracted', t)).toBe(1);
-    expect(store.jobs.listForArticle(a1!.id, ['edit'])[0]).toMatchObject({ state: 'skipped', lastError: 'the article was retracted' });
+    expect(store.jobs.listForArticle(a1!.id, ['edit'])[0]).toMatchObject({
+      state: 'skipped',
+      lastError: 'the article was retracted',
+    });
   });
 
   it('the run lease refuses a second holder until it expires', () => {

@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { cutNames, scoreTags, tagKey, topicsOf, type TagAnnotation, type TaggedArticle } from '../../eval/hashtags.js';
 
 const jsonl = <T>(path: string): T[] =>
-  readFileSync(new URL(path, import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  readFileSync(new URL(path, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 
 const sy24Article = () => sy24Fixture({ keepByline: false });
 const TAG_SHAPE = /^#[\p{L}\p{N}]+(?:_[\p{L}\p{N}]+)*$/u;
@@ -21,7 +24,10 @@ describe('hashtags', () => {
 
   it('takes a glued preposition off a place noun («بريف حمص» → #ريف_حمص_الشرقي) but not off other words', () => {
     expect(hashtags(sy24Article())).toContain('#ريف_حمص_الشرقي');
-    const text = { title: 'بريطانيا تعلن موقفها', paragraphs: ['قالت بريطانيا إن موقفها ثابت.', 'وأكدت بريطانيا ذلك مجددا.', 'ونقلت بريطانيا رسالة.'] };
+    const text = {
+      title: 'بريطانيا تعلن موقفها',
+      paragraphs: ['قالت بريطانيا إن موقفها ثابت.', 'وأكدت بريطانيا ذلك مجددا.', 'ونقلت بريطانيا رسالة.'],
+    };
     expect(hashtags(text)).toContain('#بريطانيا');
   });
 
@@ -49,7 +55,9 @@ describe('hashtags', () => {
   it('does not take part of a longer name for a name («جامعة أم القرى» is not #القرى)', () => {
     const tags = hashtags({
       title: 'طلاب «أم القرى» يحاصرون ماجد',
-      paragraphs: ['حاصر طلاب جامعة أم القرى والجماهير الرياضية بمكة المكرمة اللاعب ماجد عبدالله قبيل افتتاح جامعة أم القرى الندوة.'],
+      paragraphs: [
+        'حاصر طلاب جامعة أم القرى والجماهير الرياضية بمكة المكرمة اللاعب ماجد عبدالله قبيل افتتاح جامعة أم القرى الندوة.',
+      ],
     });
     expect(tags).toContain('#جامعة_أم_القرى');
     expect(tags.some((t) => t === '#القرى' || t === '#أم_القرى')).toBe(false);
@@ -67,7 +75,10 @@ describe('hashtags', () => {
     });
     expect([...tags].sort()).toEqual(['#الخدمة_المدنية', '#حمد_المنيف']);
     // Quoted once, a person is not what the story is about.
-    const once = hashtags({ title: 'الخدمة المدنية توضح', paragraphs: ['أكد المتحدث حمد المنيف أن الترشيح مرتبط بالدليل.'] });
+    const once = hashtags({
+      title: 'الخدمة المدنية توضح',
+      paragraphs: ['أكد المتحدث حمد المنيف أن الترشيح مرتبط بالدليل.'],
+    });
     expect(once).not.toContain('#حمد_المنيف');
   });
 
@@ -95,9 +106,15 @@ describe('hashtags', () => {
     });
     expect(speech).toContain('#حسن_نصر_الله');
     expect(speech).not.toContain('#حسن_نصر');
-    const prize = hashtags({ title: 'محمد عبد الله يفوز بجائزة الرواية', paragraphs: ['فاز الروائي محمد عبد الله بالجائزة الأولى.'] });
+    const prize = hashtags({
+      title: 'محمد عبد الله يفوز بجائزة الرواية',
+      paragraphs: ['فاز الروائي محمد عبد الله بالجائزة الأولى.'],
+    });
     expect(prize).toContain('#محمد_عبد_الله');
-    const hall = hashtags({ title: 'خالد نور الدين يفتتح القاعة', paragraphs: ['افتتح خالد نور الدين القاعة الجديدة.'] });
+    const hall = hashtags({
+      title: 'خالد نور الدين يفتتح القاعة',
+      paragraphs: ['افتتح خالد نور الدين القاعة الجديدة.'],
+    });
     expect(hall).toContain('#خالد_نور_الدين');
     for (const tags of [speech, prize, hall]) for (const tag of tags) expect(tag).not.toMatch(/_(?:عبد|بن|أبو|ابن)$/u);
   });
@@ -105,7 +122,10 @@ describe('hashtags', () => {
   it('tags a topic term the headline names (a made-up story about the Eid holiday)', () => {
     const tags = hashtags({
       title: 'الأسواق تستعد لعيد الفطر بعروض جديدة',
-      paragraphs: ['بدأت الأسواق في المدن الكبرى استعداداتها لاستقبال المتسوقين.', 'وقال تجار إن الإقبال يزداد كل عام.'],
+      paragraphs: [
+        'بدأت الأسواق في المدن الكبرى استعداداتها لاستقبال المتسوقين.',
+        'وقال تجار إن الإقبال يزداد كل عام.',
+      ],
     });
     expect(tags).toContain('#عيد_الفطر');
   });
@@ -113,7 +133,9 @@ describe('hashtags', () => {
   it('does not tag a topic term the story only mentions (the lead of a story about something else)', () => {
     const tags = hashtags({
       title: 'انفجار في سوق شعبي يوقع إصابات',
-      paragraphs: ['وقع انفجار في سوق شعبي صباح عيد الفطر، وأصيب عدد من المتسوقين في عيد الفطر، وتحولت فرحة عيد الفطر إلى حزن.'],
+      paragraphs: [
+        'وقع انفجار في سوق شعبي صباح عيد الفطر، وأصيب عدد من المتسوقين في عيد الفطر، وتحولت فرحة عيد الفطر إلى حزن.',
+      ],
     });
     expect(tags).not.toContain('#عيد_الفطر');
   });
@@ -150,12 +172,16 @@ describe('hashtags', () => {
   it('tags a listed person the opening names for what they do, once, but not one in a list of names', () => {
     const premier = hashtags({
       title: 'ماليزيا تؤكد العثور على حطام الطائرة',
-      paragraphs: ['أكد رئيس وزراء ماليزيا نجيب عبد الرزاق في وقت مبكر من اليوم أن الحطام الذي عثر عليه يعود إلى الطائرة المفقودة.'],
+      paragraphs: [
+        'أكد رئيس وزراء ماليزيا نجيب عبد الرزاق في وقت مبكر من اليوم أن الحطام الذي عثر عليه يعود إلى الطائرة المفقودة.',
+      ],
     });
     expect(premier).toContain('#نجيب_عبد_الرزاق');
     const minister = hashtags({
       title: 'تعديلات جديدة على نظام العمل',
-      paragraphs: ['كشف وزير الخارجية الألماني فرانك فالتر شتاينماير خلال زيارته الرياض عن تعاون جديد بين البلدين في مجال التدريب.'],
+      paragraphs: [
+        'كشف وزير الخارجية الألماني فرانك فالتر شتاينماير خلال زيارته الرياض عن تعاون جديد بين البلدين في مجال التدريب.',
+      ],
     });
     expect(minister).toContain('#فرانك_فالتر_شتاينماير');
     const listed = hashtags({
@@ -166,13 +192,14 @@ describe('hashtags', () => {
   });
 
   it('counts «الوزارة» as a mention of the one ministry the story named (a made-up statement)', () => {
-    const story = (ministries: string) => hashtags({
-      title: 'تمديد مهلة تسجيل المركبات',
-      paragraphs: [
-        `أعلنت ${ministries} تمديد مهلة تسجيل المركبات شهرا إضافيا.`,
-        'وقالت الوزارة إن المهلة تنتهي آخر الشهر، وأهابت الوزارة بالمواطنين المبادرة.',
-      ],
-    });
+    const story = (ministries: string) =>
+      hashtags({
+        title: 'تمديد مهلة تسجيل المركبات',
+        paragraphs: [
+          `أعلنت ${ministries} تمديد مهلة تسجيل المركبات شهرا إضافيا.`,
+          'وقالت الوزارة إن المهلة تنتهي آخر الشهر، وأهابت الوزارة بالمواطنين المبادرة.',
+        ],
+      });
     expect(story('وزارة النقل')).toContain('#وزارة_النقل');
     // Two ministries: «الوزارة» could be either, and counts for neither.
     expect(story('وزارة النقل ووزارة الداخلية')).toEqual([]);
@@ -213,12 +240,18 @@ describe('hashtags', () => {
     // Named in full once, after the lead: only the headline makes it the story's.
     const tags = hashtags({
       title: '«العمل» تطلق برنامجا جديدا للتوظيف',
-      paragraphs: ['انطلق برنامج جديد لتوظيف الشباب في القطاع الخاص.', 'وأوضحت وزارة العمل أن البرنامج يبدأ الشهر المقبل.'],
+      paragraphs: [
+        'انطلق برنامج جديد لتوظيف الشباب في القطاع الخاص.',
+        'وأوضحت وزارة العمل أن البرنامج يبدأ الشهر المقبل.',
+      ],
     });
     expect(tags).toContain('#وزارة_العمل');
     const prisons = hashtags({
       title: 'السجون تراجع إجراءاتها',
-      paragraphs: ['عقد مديرو السجون في المناطق اجتماعا لمراجعة الإجراءات.', 'ويأتي ذلك ضمن خطة المديرية العامة للسجون.'],
+      paragraphs: [
+        'عقد مديرو السجون في المناطق اجتماعا لمراجعة الإجراءات.',
+        'ويأتي ذلك ضمن خطة المديرية العامة للسجون.',
+      ],
     });
     expect(prisons).toContain('#المديرية_العامة_للسجون');
   });
@@ -231,7 +264,10 @@ describe('hashtags', () => {
     expect(acts).toContain('#وزارة_الحج');
     const post = hashtags({
       title: 'توقيع مذكرة تعاون لمحطة شمسية',
-      paragraphs: ['وقع وكيل وزارة المياه والكهرباء مذكرة تعاون لإنشاء محطة تعمل بالطاقة الشمسية.', 'وتبدأ الأعمال العام المقبل.'],
+      paragraphs: [
+        'وقع وكيل وزارة المياه والكهرباء مذكرة تعاون لإنشاء محطة تعمل بالطاقة الشمسية.',
+        'وتبدأ الأعمال العام المقبل.',
+      ],
     });
     expect(post).not.toContain('#وزارة_المياه_والكهرباء');
   });
@@ -239,12 +275,18 @@ describe('hashtags', () => {
   it('adds the country of a place abroad when the story names it, but not a club’s city', () => {
     const war = hashtags({
       title: 'معارك عنيفة في الرمادي',
-      paragraphs: ['تدور معارك عنيفة في مدينة الرمادي مركز محافظة الأنبار غرب العراق.', 'وقالت مصادر إن القتال مستمر في الرمادي.'],
+      paragraphs: [
+        'تدور معارك عنيفة في مدينة الرمادي مركز محافظة الأنبار غرب العراق.',
+        'وقالت مصادر إن القتال مستمر في الرمادي.',
+      ],
     });
     expect(war).toEqual(expect.arrayContaining(['#الرمادي', '#العراق']));
     const match = hashtags({
       title: 'روما يفوز على تشيلسي في مباراة ودية',
-      paragraphs: ['فاز فريق روما على تشيلسي في مباراة ودية أقيمت في ملبورن، وسجل لاعب روما هدفين.', 'ويواصل المدرب تحضيرات الفريق للدوري الإيطالي في إيطاليا.'],
+      paragraphs: [
+        'فاز فريق روما على تشيلسي في مباراة ودية أقيمت في ملبورن، وسجل لاعب روما هدفين.',
+        'ويواصل المدرب تحضيرات الفريق للدوري الإيطالي في إيطاليا.',
+      ],
     });
     expect(match).not.toContain('#إيطاليا');
   });
@@ -265,13 +307,17 @@ describe('hashtags', () => {
       paragraphs: ['رحل الشيخ سعد بن محمد الحسين بعد حياة حافلة.', 'وكان الحسين محبا للعلم، وعرف الحسين بالزهد.'],
     });
     expect(obituary).toContain('#سعد_بن_محمد_الحسين');
-    for (const tags of [minister, prince, obituary]) for (const tag of tags) expect(tag).not.toMatch(/_(?:عبد|بن|أبو|ابن)$/u);
+    for (const tags of [minister, prince, obituary])
+      for (const tag of tags) expect(tag).not.toMatch(/_(?:عبد|بن|أبو|ابن)$/u);
   });
 
   it('takes no name and verb of a headline for a person («الملك سلمان يصل المغرب»)', () => {
     const tags = hashtags({
       title: 'الملك سلمان يصل المغرب',
-      paragraphs: ['وصل خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز إلى المغرب في إجازة خاصة.', 'وكان في استقباله عدد من المسؤولين في المغرب.'],
+      paragraphs: [
+        'وصل خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز إلى المغرب في إجازة خاصة.',
+        'وكان في استقباله عدد من المسؤولين في المغرب.',
+      ],
     });
     expect(tags).toContain('#الملك_سلمان');
     expect(tags).not.toContain('#سلمان_يصل');
@@ -280,12 +326,18 @@ describe('hashtags', () => {
   it('tags the one-word subject a headline opens with when the story names it again, with the given name it has', () => {
     const player = hashtags({
       title: 'بولوني يلحق ببعثة الاتحاد',
-      paragraphs: ['لحق المدافع بولوني ببعثة الفريق في المعسكر.', 'وكان بولوني قد تأخر لأسباب عائلية، وسيشارك بولوني في المباراة.'],
+      paragraphs: [
+        'لحق المدافع بولوني ببعثة الفريق في المعسكر.',
+        'وكان بولوني قد تأخر لأسباب عائلية، وسيشارك بولوني في المباراة.',
+      ],
     });
     expect(player).toContain('#بولوني');
     const rebel = hashtags({
       title: 'كنو يتمرد على الاتفاق',
-      paragraphs: ['رفض اللاعب محمد كنو الحضور إلى التدريبات.', 'وهددت الإدارة بمعاقبة كنو إذا لم يعد، وقال كنو إنه ينتظر.'],
+      paragraphs: [
+        'رفض اللاعب محمد كنو الحضور إلى التدريبات.',
+        'وهددت الإدارة بمعاقبة كنو إذا لم يعد، وقال كنو إنه ينتظر.',
+      ],
     });
     expect(rebel).toContain('#محمد_كنو');
     const woman = hashtags({
@@ -296,11 +348,15 @@ describe('hashtags', () => {
   });
 
   it('tags a body the headline names by the pattern of its name, and no phrase that names no one body', () => {
-    expect(hashtags({ title: 'جامعة المجمعة تقيم حفل معايدة', paragraphs: ['أقامت جامعة المجمعة حفل المعايدة السنوي.'] }))
-      .toContain('#جامعة_المجمعة');
-    expect(hashtags({ title: 'مجلس الوزراء السعودي يقر الميزانية', paragraphs: ['أقر مجلس الوزراء الميزانية الجديدة.'] }))
-      .toContain('#مجلس_الوزراء');
-    expect(hashtags({ title: 'مجلس الإدارة يقر توزيع الأرباح', paragraphs: ['أقر مجلس الإدارة توزيع الأرباح.'] })).toEqual([]);
+    expect(
+      hashtags({ title: 'جامعة المجمعة تقيم حفل معايدة', paragraphs: ['أقامت جامعة المجمعة حفل المعايدة السنوي.'] }),
+    ).toContain('#جامعة_المجمعة');
+    expect(
+      hashtags({ title: 'مجلس الوزراء السعودي يقر الميزانية', paragraphs: ['أقر مجلس الوزراء الميزانية الجديدة.'] }),
+    ).toContain('#مجلس_الوزراء');
+    expect(
+      hashtags({ title: 'مجلس الإدارة يقر توزيع الأرباح', paragraphs: ['أقر مجلس الإدارة توزيع الأرباح.'] }),
+    ).toEqual([]);
   });
 
   it('takes a headline’s occasion for the one the story names, and a topic term without the article', () => {
@@ -309,16 +365,20 @@ describe('hashtags', () => {
       paragraphs: ['يحيي الفنان حفلا جماهيريا في أول أيام عيد الفطر المبارك.', 'وتنفد التذاكر سريعا.'],
     });
     expect(eid).toContain('#عيد_الفطر');
-    expect(hashtags({ title: 'هطول أمطار رعدية على عسير', paragraphs: ['توقعت الأرصاد هطول أمطار على عسير.'] })).toContain('#الأمطار');
+    expect(
+      hashtags({ title: 'هطول أمطار رعدية على عسير', paragraphs: ['توقعت الأرصاد هطول أمطار على عسير.'] }),
+    ).toContain('#الأمطار');
     // «عقار» without the article is a drug, not real estate.
-    expect(hashtags({ title: 'عقار جديد لعلاج الملاريا', paragraphs: ['صدقت جهات رقابية على عقار جديد لعلاج الملاريا.'] }))
-      .not.toContain('#العقار');
+    expect(
+      hashtags({ title: 'عقار جديد لعلاج الملاريا', paragraphs: ['صدقت جهات رقابية على عقار جديد لعلاج الملاريا.'] }),
+    ).not.toContain('#العقار');
   });
 
   it('never cuts a longer name for a listed one or a pattern («الملك عبدالله الثاني», «جامعة الملك عبدالله»)', () => {
     const article = {
       title: 'الملك عبدالله الثاني يستقبل وفد جامعة الملك عبدالله',
-      content: 'استقبل الملك عبدالله الثاني وفدا من جامعة الملك عبدالله للعلوم والتقنية، وأشاد الملك عبدالله الثاني بالجامعة.',
+      content:
+        'استقبل الملك عبدالله الثاني وفدا من جامعة الملك عبدالله للعلوم والتقنية، وأشاد الملك عبدالله الثاني بالجامعة.',
     };
     const tags = hashtags({ title: article.title, paragraphs: [article.content] });
     expect(tags).toContain('#الملك_عبدالله_الثاني');
@@ -340,7 +400,10 @@ describe('hashtags', () => {
     expect(hashtags(story('الجيزة 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس'))).toContain('#مصر');
     const dateline = hashtags({
       title: 'تنفيذ حكم القتل قصاصا في جان',
-      paragraphs: ['الباحة 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس', 'أصدرت وزارة الداخلية اليوم بيانا حول تنفيذ حكم القتل قصاصا بأحد الجناة في منطقة الباحة.'],
+      paragraphs: [
+        'الباحة 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس',
+        'أصدرت وزارة الداخلية اليوم بيانا حول تنفيذ حكم القتل قصاصا بأحد الجناة في منطقة الباحة.',
+      ],
     });
     expect(dateline).toContain('#وزارة_الداخلية');
     // Hostile: a thousand bylines and nothing else, and mis-encoded short lines before the story; the lead is then the
@@ -356,11 +419,14 @@ describe('hashtags', () => {
   it('takes no social network a story mentions for its topic, unless the headline names it', () => {
     const post = hashtags({
       title: 'الوزير يعلن موعد بدء التسجيل',
-      paragraphs: ['أعلن الوزير في تغريدة على حسابه في موقع «تويتر» موعد بدء التسجيل، وتفاعل مستخدمو «تويتر» مع التغريدة.'],
+      paragraphs: [
+        'أعلن الوزير في تغريدة على حسابه في موقع «تويتر» موعد بدء التسجيل، وتفاعل مستخدمو «تويتر» مع التغريدة.',
+      ],
     });
     expect(post).not.toContain('#تويتر');
-    expect(hashtags({ title: 'تويتر يطلق خدمة جديدة', paragraphs: ['أطلق موقع تويتر خدمة جديدة لمستخدميه في المنطقة.'] }))
-      .toContain('#تويتر');
+    expect(
+      hashtags({ title: 'تويتر يطلق خدمة جديدة', paragraphs: ['أطلق موقع تويتر خدمة جديدة لمستخدميه في المنطقة.'] }),
+    ).toContain('#تويتر');
   });
 
   it('takes the newspaper quoted after «لـ» for no place, and a name after «لـ» for itself', () => {
@@ -399,14 +465,18 @@ describe('hashtags', () => {
     expect(market).toContain('#هيئة_السوق_المالية');
     expect(market).not.toContain('#هيئة_السوق');
     // «وزارة الشؤون» begins the ministries of Islamic, social and municipal affairs: no one body, and no tag cut short.
-    const affairs = hashtags({ title: 'وزارة الشؤون تعلن مواعيد الدوام', paragraphs: ['أعلنت الوزارة مواعيد الدوام الجديدة.'] });
+    const affairs = hashtags({
+      title: 'وزارة الشؤون تعلن مواعيد الدوام',
+      paragraphs: ['أعلنت الوزارة مواعيد الدوام الجديدة.'],
+    });
     expect(affairs.filter((t) => t.startsWith('#وزارة_الشؤون'))).toEqual([]);
   });
 
   it('tags a headline’s one-word subject with the given name the story writes before it («فواز عزيز»), never cut', () => {
     const article = {
       title: 'عزيز: هيئة الصحفيين مجرد مبنى',
-      content: 'استبعد الزميل الكاتب فواز عزيز وجود أي دور لهيئة الصحفيين. وقال عزيز إن الجيل الحالي محظوظ، وأضاف عزيز أن الهيئة بلا دور.',
+      content:
+        'استبعد الزميل الكاتب فواز عزيز وجود أي دور لهيئة الصحفيين. وقال عزيز إن الجيل الحالي محظوظ، وأضاف عزيز أن الهيئة بلا دور.',
     };
     const tags = hashtags({ title: article.title, paragraphs: [article.content] });
     expect(tags).toContain('#فواز_عزيز');
@@ -414,15 +484,35 @@ describe('hashtags', () => {
     // A name of the list inside a longer name is not cut: «نصر» of «حسن نصر الله», a given name before «الله».
     const sheikh = {
       title: 'نصر الله: لن نتراجع',
-      content: 'قال حسن نصر الله في كلمة متلفزة إن الحزب لن يتراجع. وأضاف نصر الله أن المعركة مستمرة، وختم نصر الله كلمته.',
+      content:
+        'قال حسن نصر الله في كلمة متلفزة إن الحزب لن يتراجع. وأضاف نصر الله أن المعركة مستمرة، وختم نصر الله كلمته.',
     };
     const sheikhTags = hashtags({ title: sheikh.title, paragraphs: [sheikh.content] });
     expect(sheikhTags.filter((t) => t === '#نصر' || t === '#حسن_نصر')).toEqual([]);
-    expect(cutNames([{ id: 'a', ...article }, { id: 's', ...sheikh }])).toEqual([]);
+    expect(
+      cutNames([
+        { id: 'a', ...article },
+        { id: 's', ...sheikh },
+      ]),
+    ).toEqual([]);
   });
 
   it('survives hostile input: a 10,000-character headline, one 10,000-letter word, mis-encoded text', () => {
-    const words = ['الرياض', 'وزارة', 'الصحة', 'محمد', 'بن', 'سلمان', 'التونسي', 'عيد', ':', 'يصل', 'بولوني', 'جامعة', 'الملك'];
+    const words = [
+      'الرياض',
+      'وزارة',
+      'الصحة',
+      'محمد',
+      'بن',
+      'سلمان',
+      'التونسي',
+      'عيد',
+      ':',
+      'يصل',
+      'بولوني',
+      'جامعة',
+      'الملك',
+    ];
     let title = '';
     for (let i = 0; title.length < 10_000; i++) title += words[(i * 7 + (i >> 3)) % words.length] + ' ';
     const started = performance.now();

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { summarizeJsonl } from '../../src/summary/jsonl.js';
 import { summarize } from '../../src/summary/summarize.js';
 
-const TEXT_A = 'أعلنت الحكومة خطة جديدة لدعم الزراعة في الريف. وقال الوزير إن الخطة تشمل قروضا ميسرة. وأضاف أن التنفيذ يبدأ الشهر المقبل.';
+const TEXT_A =
+  'أعلنت الحكومة خطة جديدة لدعم الزراعة في الريف. وقال الوزير إن الخطة تشمل قروضا ميسرة. وأضاف أن التنفيذ يبدأ الشهر المقبل.';
 const TEXT_B = 'The council approved the budget on Monday. Critics said it ignores cycling. The mayor promised a plan.';
 
 async function run(lines: string[], options = { sentences: 2, minSentences: 2, maxChars: Infinity }) {
@@ -50,7 +51,9 @@ describe('summarizeJsonl', () => {
     expect(records[1]!.error).toMatch(/^line 2: invalid JSON/);
     expect(records[2]!.error).toBe('line 5: missing "text" (or "article") string');
     expect(records[3]!.error).toBe('line 6: expected a JSON object');
-    expect(records[4]!.summary).toEqual(summarize({ text: TEXT_B }, { sentences: 2, minSentences: 2, maxChars: Infinity }));
+    expect(records[4]!.summary).toEqual(
+      summarize({ text: TEXT_B }, { sentences: 2, minSentences: 2, maxChars: Infinity }),
+    );
   });
 
   it('returns an empty summary for an empty text', async () => {

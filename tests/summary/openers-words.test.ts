@@ -24,7 +24,9 @@ describe('classifyOpener, words split as /\\s/ splits them', () => {
 
   it('does not end the first word at a character /\\s/ does not match', () => {
     for (const glue of ['\u200b', '\u180e', '\u00ad', '_', '-']) {
-      expect(classifyOpener(`وقال${glue}وزير الصحة إن المستشفى جاهز.`, true), JSON.stringify(glue)).toEqual({ kind: 'free' });
+      expect(classifyOpener(`وقال${glue}وزير الصحة إن المستشفى جاهز.`, true), JSON.stringify(glue)).toEqual({
+        kind: 'free',
+      });
     }
   });
 

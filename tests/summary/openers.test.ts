@@ -4,18 +4,33 @@ import { summarize } from '../../src/summary/summarize.js';
 
 describe('classifyOpener', () => {
   it('drops a connective when a well-formed sentence remains', () => {
-    expect(classifyOpener('وقال وزير الصحة إن المستشفى جاهز.', false)).toEqual({ kind: 'rewritable', text: 'قال وزير الصحة إن المستشفى جاهز.' });
-    expect(classifyOpener('كما أكد الوزير أن العمل مستمر.', false)).toEqual({ kind: 'rewritable', text: 'أكد الوزير أن العمل مستمر.' });
+    expect(classifyOpener('وقال وزير الصحة إن المستشفى جاهز.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'قال وزير الصحة إن المستشفى جاهز.',
+    });
+    expect(classifyOpener('كما أكد الوزير أن العمل مستمر.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'أكد الوزير أن العمل مستمر.',
+    });
     expect(classifyOpener('من جهته، قال المتحدث باسم الشرطة إن التحقيق بدأ.', false)).toEqual({
       kind: 'rewritable',
       text: 'قال المتحدث باسم الشرطة إن التحقيق بدأ.',
     });
-    expect(classifyOpener('وفي السياق ذاته، أعلنت الوزارة خطة جديدة.', false)).toEqual({ kind: 'rewritable', text: 'أعلنت الوزارة خطة جديدة.' });
+    expect(classifyOpener('وفي السياق ذاته، أعلنت الوزارة خطة جديدة.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'أعلنت الوزارة خطة جديدة.',
+    });
   });
 
   it('drops a linking phrase written with tashkeel or glued to its comma, as the folded phrase list spells it', () => {
-    expect(classifyOpener('بِدَورِهِ، أكد الوزير أن العمل مستمر.', false)).toEqual({ kind: 'rewritable', text: 'أكد الوزير أن العمل مستمر.' });
-    expect(classifyOpener('في المقابل,رفضت المعارضة الخطة الجديدة.', false)).toEqual({ kind: 'rewritable', text: 'رفضت المعارضة الخطة الجديدة.' });
+    expect(classifyOpener('بِدَورِهِ، أكد الوزير أن العمل مستمر.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'أكد الوزير أن العمل مستمر.',
+    });
+    expect(classifyOpener('في المقابل,رفضت المعارضة الخطة الجديدة.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'رفضت المعارضة الخطة الجديدة.',
+    });
     expect(classifyOpener('كماليات الحياة كثيرة في المدينة.', false)).toEqual({ kind: 'free' });
   });
 
@@ -40,7 +55,10 @@ describe('classifyOpener', () => {
 
   it('never makes the article’s first sentence depend on anything', () => {
     expect(classifyOpener('هذه الخطوة تأتي بعد أشهر من المفاوضات.', true)).toEqual({ kind: 'free' });
-    expect(classifyOpener('كما أعلنت الشركة نتائجها.', true)).toEqual({ kind: 'rewritable', text: 'أعلنت الشركة نتائجها.' });
+    expect(classifyOpener('كما أعلنت الشركة نتائجها.', true)).toEqual({
+      kind: 'rewritable',
+      text: 'أعلنت الشركة نتائجها.',
+    });
   });
 });
 
@@ -53,7 +71,10 @@ describe('summaries without dangling openers', () => {
   ];
 
   it('sends a rewritten sentence apart from its predecessor, and a dependent one only right after it', () => {
-    const summary = summarize({ title: 'مستشفى جديد في حمص', paragraphs }, { sentences: 2, minSentences: 2, maxChars: 260 });
+    const summary = summarize(
+      { title: 'مستشفى جديد في حمص', paragraphs },
+      { sentences: 2, minSentences: 2, maxChars: 260 },
+    );
     expect(summary).toHaveLength(2);
     const k = summary.findIndex((s) => s.includes('المستشفى يضم'));
     if (k >= 0) expect(summary[k - 1]).toBe(paragraphs[0]);

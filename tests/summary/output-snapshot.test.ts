@@ -15,13 +15,19 @@ import { whatsappMarkup } from '../../bots/whatsapp/markup.js';
 const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 describe('output snapshot', () => {
-  it('summary, hashtags and both platforms\' posts of the 200 news articles are unchanged', async () => {
+  it("summary, hashtags and both platforms' posts of the 200 news articles are unchanged", async () => {
     const lines = newsArticles().map((a) => {
       const paragraphs = paragraphsOf(a.content);
       const summary = summarize({ title: a.title, paragraphs });
       const tags = hashtags({ title: a.title, paragraphs, categories: [] });
       const post = { title: a.title, summary, source: 'bench', url: a.url, hashtags: tags, publishedAt: new Date(0) };
-      return JSON.stringify({ id: a.id, summary, tags, telegram: digest(formatPost(post, telegramMarkup)), whatsapp: digest(formatPost(post, whatsappMarkup)) });
+      return JSON.stringify({
+        id: a.id,
+        summary,
+        tags,
+        telegram: digest(formatPost(post, telegramMarkup)),
+        whatsapp: digest(formatPost(post, whatsappMarkup)),
+      });
     });
     await expect(lines.join('\n') + '\n').toMatchFileSnapshot('../fixtures/output-snapshot/news-200.jsonl');
   });

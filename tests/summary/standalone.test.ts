@@ -13,7 +13,7 @@ import { projectRoot } from '../../src/paths.js';
 import { tokenize } from '../../src/text/arabic.js';
 
 describe('a conjunction comes off only where the rest is certainly the word', () => {
-  it('keeps «فيروز» whole: the demo\'s first summary read «يروز اسمها الأصلي…»', () => {
+  it("keeps «فيروز» whole: the demo's first summary read «يروز اسمها الأصلي…»", () => {
     const text = readFileSync(join(projectRoot(), 'samples/easc-topic9.txt'), 'utf8');
     const summary = summarize({ text });
     const lead = summary.find((sentence) => sentence.includes('اسمها الأصلي'));
@@ -22,7 +22,9 @@ describe('a conjunction comes off only where the rest is certainly the word', ()
   });
 
   it('never turns «فيما» into «يما»: the sentence stays as written, sent only after the one it continues', () => {
-    expect(classifyOpener('فيما ذكر ماجد الهقاص صاحب مكتب استقدام أن الخدمة نقلة نوعية.', false)).toEqual({ kind: 'dependent' });
+    expect(classifyOpener('فيما ذكر ماجد الهقاص صاحب مكتب استقدام أن الخدمة نقلة نوعية.', false)).toEqual({
+      kind: 'dependent',
+    });
     expect(classifyOpener('فيما بدت لغة المالكي مشوبة بالغموض.', true)).toEqual({ kind: 'free' });
   });
 
@@ -35,13 +37,24 @@ describe('a conjunction comes off only where the rest is certainly the word', ()
   });
 
   it('takes the conjunction off where the rest is listed, stands alone in the article, or is a definite word', () => {
-    expect(classifyOpener('وتشير التقديرات إلى نمو الاقتصاد.', false)).toEqual({ kind: 'rewritable', text: 'تشير التقديرات إلى نمو الاقتصاد.' });
-    expect(classifyOpener('ويترقب الطلاب قرار الوزارة بتأجيل الدراسة.', false, (w) => (w === 'يترقب' ? 1 : 0))).toEqual({
+    expect(classifyOpener('وتشير التقديرات إلى نمو الاقتصاد.', false)).toEqual({
       kind: 'rewritable',
-      text: 'يترقب الطلاب قرار الوزارة بتأجيل الدراسة.',
+      text: 'تشير التقديرات إلى نمو الاقتصاد.',
     });
-    expect(classifyOpener('والحكومة تدرس المقترح الجديد.', false)).toEqual({ kind: 'rewritable', text: 'الحكومة تدرس المقترح الجديد.' });
-    expect(classifyOpener('وأكد الوزير أن العمل مستمر.', false)).toEqual({ kind: 'rewritable', text: 'أكد الوزير أن العمل مستمر.' });
+    expect(classifyOpener('ويترقب الطلاب قرار الوزارة بتأجيل الدراسة.', false, (w) => (w === 'يترقب' ? 1 : 0))).toEqual(
+      {
+        kind: 'rewritable',
+        text: 'يترقب الطلاب قرار الوزارة بتأجيل الدراسة.',
+      },
+    );
+    expect(classifyOpener('والحكومة تدرس المقترح الجديد.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'الحكومة تدرس المقترح الجديد.',
+    });
+    expect(classifyOpener('وأكد الوزير أن العمل مستمر.', false)).toEqual({
+      kind: 'rewritable',
+      text: 'أكد الوزير أن العمل مستمر.',
+    });
   });
 
   it('never cuts a first letter in a summary of an article made of such words', () => {
@@ -62,11 +75,25 @@ describe('a conjunction comes off only where the rest is certainly the word', ()
 
 describe('the summary ends before another story', () => {
   it('knows the connectives that announce another story, in their spellings', () => {
-    for (const s of ['من جانب آخر، أعلنت الوزارة.', 'من جانب اخر أعلنت الوزارة.', 'ومن جهة ثانية قال.', 'من جهة أخرى، قال.',
-      'إلى ذلك، قال.', 'وفي سياق آخر أعلن.', 'على صعيد آخر، أعلن.', 'وعلى صعيد منفصل أعلن.', 'من ناحية أخرى قال.']) {
+    for (const s of [
+      'من جانب آخر، أعلنت الوزارة.',
+      'من جانب اخر أعلنت الوزارة.',
+      'ومن جهة ثانية قال.',
+      'من جهة أخرى، قال.',
+      'إلى ذلك، قال.',
+      'وفي سياق آخر أعلن.',
+      'على صعيد آخر، أعلن.',
+      'وعلى صعيد منفصل أعلن.',
+      'من ناحية أخرى قال.',
+    ]) {
       expect(opensAnotherStory(s), s).toBe(true);
     }
-    for (const s of ['من جانبه، قال الوزير.', 'في السياق ذاته أعلن.', 'على صعيد العمل الإغاثي، توجهت طائرة.', 'إلى جانب ذلك قال.']) {
+    for (const s of [
+      'من جانبه، قال الوزير.',
+      'في السياق ذاته أعلن.',
+      'على صعيد العمل الإغاثي، توجهت طائرة.',
+      'إلى جانب ذلك قال.',
+    ]) {
       expect(opensAnotherStory(s), s).toBe(false);
     }
   });
@@ -83,14 +110,14 @@ describe('the summary ends before another story', () => {
     expect(summary.length).toBeGreaterThan(0);
     for (const sentence of summary) expect(sentence, sentence).not.toMatch(/الداخلية|الخلية/);
     // An excerpt that starts on such a connective is sent without it.
-    expect(summarize({ paragraphs: ['إلى ذلك، أعلنت الشركة أرباحها السنوية التي بلغت مليار ريال في نهاية العام.'] })).toEqual([
-      'أعلنت الشركة أرباحها السنوية التي بلغت مليار ريال في نهاية العام.',
-    ]);
+    expect(
+      summarize({ paragraphs: ['إلى ذلك، أعلنت الشركة أرباحها السنوية التي بلغت مليار ريال في نهاية العام.'] }),
+    ).toEqual(['أعلنت الشركة أرباحها السنوية التي بلغت مليار ريال في نهاية العام.']);
   });
 });
 
-describe('the headline\'s story first', () => {
-  it('never tells another story alone when the lead, too long to send, tells the headline\'s', () => {
+describe("the headline's story first", () => {
+  it("never tells another story alone when the lead, too long to send, tells the headline's", () => {
     const lead =
       'قتل ثمانية عشر مدنيا بينهم أطفال ونساء وأصيب العشرات بجروح متفاوتة في سقوط صاروخ على حي سكني مكتظ في مدينة حلب ' +
       'شمال سوريا صباح اليوم الأحد في هجوم هو الأعنف على الأحياء السكنية في المدينة منذ أشهر طويلة من الاشتباكات المتقطعة ' +
@@ -110,7 +137,10 @@ describe('the headline\'s story first', () => {
     const summary = summarize({ title: 'مقتل 18 مدنيا بسقوط صاروخ على حي سكني في حلب', paragraphs });
     expect(summary.length).toBeGreaterThan(0);
     // Before: three sentences on the strikes in Idlib, none on the rocket in Aleppo.
-    expect(summary.some((s) => s.includes('حلب')), summary.join(' | ')).toBe(true);
+    expect(
+      summary.some((s) => s.includes('حلب')),
+      summary.join(' | '),
+    ).toBe(true);
   });
 });
 
@@ -142,7 +172,11 @@ describe('sentences that lean on what was left out', () => {
     ];
     const summary = summarize({ title: 'برنامج وطني للاستزراع السمكي', paragraphs });
     const quoted = summary.findIndex((s) => s.includes('أكد المسلط'));
-    if (quoted >= 0) expect(summary.slice(0, quoted).some((s) => s.includes('أحمد المسلط')), summary.join(' | ')).toBe(true);
+    if (quoted >= 0)
+      expect(
+        summary.slice(0, quoted).some((s) => s.includes('أحمد المسلط')),
+        summary.join(' | '),
+      ).toBe(true);
   });
 });
 
@@ -153,22 +187,35 @@ describe('on the shared news articles the issue found them in', () => {
     return summarize({ title: a.title, paragraphs: paragraphsOf(a.content) });
   };
 
-  it('keeps the headline\'s story (article 110: the ministry’s ten days, not only its other rules; 93: the maritime border)', () => {
+  it("keeps the headline's story (article 110: the ministry’s ten days, not only its other rules; 93: the maritime border)", () => {
     const words110 = new Set(tokenize(summaryOf(110).join(' ')));
-    expect(['العمل', 'الفصل', 'الخلافات'].some((w) => words110.has(w)), summaryOf(110).join(' | ')).toBe(true);
+    expect(
+      ['العمل', 'الفصل', 'الخلافات'].some((w) => words110.has(w)),
+      summaryOf(110).join(' | '),
+    ).toBe(true);
     const words93 = new Set(tokenize(summaryOf(93).join(' ')));
-    expect(['التعاون', 'الحدود', 'البحريه', 'العسكري', 'تطوير'].some((w) => words93.has(w)), summaryOf(93).join(' | ')).toBe(true);
+    expect(
+      ['التعاون', 'الحدود', 'البحريه', 'العسكري', 'تطوير'].some((w) => words93.has(w)),
+      summaryOf(93).join(' | '),
+    ).toBe(true);
   });
 
-  it('starts on the headline\'s story when the lead tells it (article 73: «مرام القصير: …»)', () => {
+  it("starts on the headline's story when the lead tells it (article 73: «مرام القصير: …»)", () => {
     expect(summaryOf(73)[0]).toMatch(/^مرام القصير سيدة أعمال سعودية/);
   });
 
   it('quotes «الزهراني» and «القصير» only after the sentence that introduces them (articles 146, 73)', () => {
-    for (const [id, name] of [[146, 'الزهراني'], [73, 'القصير']] as const) {
+    for (const [id, name] of [
+      [146, 'الزهراني'],
+      [73, 'القصير'],
+    ] as const) {
       const summary = summaryOf(id);
       const quoted = summary.findIndex((s) => new RegExp(`^(?:أشار|ترى|وأشار|وترى) ${name}`).test(s));
-      if (quoted >= 0) expect(summary.slice(0, quoted).some((s) => s.includes(name)), summary.join(' | ')).toBe(true);
+      if (quoted >= 0)
+        expect(
+          summary.slice(0, quoted).some((s) => s.includes(name)),
+          summary.join(' | '),
+        ).toBe(true);
     }
   });
 });

@@ -77,7 +77,9 @@ describe('summarize', () => {
 
   it('splits glued sentences and returns them separately', () => {
     const summary = summarize(
-      { text: 'أعلنت الحكومة خطة جديدة لدعم الزراعة في المناطق الريفية البعيدة.وقال الوزير إن الخطة تشمل قروضا ميسرة للمزارعين الصغار.' },
+      {
+        text: 'أعلنت الحكومة خطة جديدة لدعم الزراعة في المناطق الريفية البعيدة.وقال الوزير إن الخطة تشمل قروضا ميسرة للمزارعين الصغار.',
+      },
       { ...EVAL_MODE, sentences: 2 },
     );
     expect(summary).toEqual([
@@ -101,7 +103,10 @@ describe('summarize', () => {
   it('never sends a run-on longer than the whole budget (it was sent whole before)', () => {
     const long = 'أعلنت الحكومة خطة جديدة لدعم الزراعة '.repeat(20).trim() + '.';
     expect(summarize({ paragraphs: [long, long.replace('الزراعة', 'الصناعة')] }, { maxChars: 100 })).toEqual([]);
-    const summary = summarize({ paragraphs: [long, 'وقالت الوزارة إن الخطة تبدأ الشهر المقبل في كل المناطق.'] }, { maxChars: 100 });
+    const summary = summarize(
+      { paragraphs: [long, 'وقالت الوزارة إن الخطة تبدأ الشهر المقبل في كل المناطق.'] },
+      { maxChars: 100 },
+    );
     expect(summary).toEqual(['قالت الوزارة إن الخطة تبدأ الشهر المقبل في كل المناطق.']);
   });
 
@@ -124,10 +129,15 @@ describe('summarize', () => {
   });
 
   it('cuts a run-on back to its main clause at «، مؤكدا…» instead of leaving it out', () => {
-    const head = 'وجه مدير الصحة في محافظة حمص الدكتور سامر الأحمد إدارة الطوارئ بإعلان حالة الطوارئ في جميع مستشفيات المحافظة لاستقبال المصابين';
+    const head =
+      'وجه مدير الصحة في محافظة حمص الدكتور سامر الأحمد إدارة الطوارئ بإعلان حالة الطوارئ في جميع مستشفيات المحافظة لاستقبال المصابين';
     const runOn = `${head}، مؤكدا أن ${'الفرق الطبية تعمل على مدار الساعة في كل الأقسام '.repeat(14).trim()}.`;
     expect(runOn.length).toBeGreaterThan(DEFAULT_SUMMARY.maxChars);
-    const paragraphs = ['أعلنت مديرية الصحة في حمص حالة الطوارئ بعد انقلاب حافلة على طريق دمشق.', runOn, 'ونقل المصابون إلى ثلاثة مستشفيات في المدينة وريفها.'];
+    const paragraphs = [
+      'أعلنت مديرية الصحة في حمص حالة الطوارئ بعد انقلاب حافلة على طريق دمشق.',
+      runOn,
+      'ونقل المصابون إلى ثلاثة مستشفيات في المدينة وريفها.',
+    ];
     const summary = summarize({ title: 'حالة الطوارئ في مستشفيات حمص', paragraphs });
     expect(summary).toContain(`${head}.`);
     // Without an elaboration boundary the run-on is still left out whole.
@@ -136,24 +146,42 @@ describe('summarize', () => {
   });
 
   it('cuts a run-on at «وذلك» written without a comma («…خريجا وذلك بعد…»), as news often writes it', () => {
-    const head = 'أعلن المتحدث باسم الوزارة تخريج دورة جديدة من المستفيدين في مركز الرعاية بالرياض وعددهم تسعة وثلاثون خريجا';
+    const head =
+      'أعلن المتحدث باسم الوزارة تخريج دورة جديدة من المستفيدين في مركز الرعاية بالرياض وعددهم تسعة وثلاثون خريجا';
     const runOn = `${head} وذلك بعد ${'ظهور المؤشرات الإيجابية الدالة على استفادتهم من البرامج والدورات المتنوعة '.repeat(9).trim()}.`;
     expect(runOn.length).toBeGreaterThan(DEFAULT_SUMMARY.maxChars);
-    const paragraphs = [runOn, 'وبين أنه بذلك يصبح عدد الخريجين ثلاثة وستين خريجا.', 'وأوضح المتحدث أن المتخرجين سيخضعون لبرنامج الرعاية اللاحقة.'];
+    const paragraphs = [
+      runOn,
+      'وبين أنه بذلك يصبح عدد الخريجين ثلاثة وستين خريجا.',
+      'وأوضح المتحدث أن المتخرجين سيخضعون لبرنامج الرعاية اللاحقة.',
+    ];
     const summary = summarize({ title: 'إطلاق سراح خريجين', paragraphs });
     // The cut main clause opens the summary, so the sentence that depends on it («وبين أنه بذلك…») may follow it.
     expect(summary.slice(0, 2)).toEqual([`${head}.`, paragraphs[1]]);
   });
 
-  it('sends a poem\'s opening couplet, not one hemistich or lines from anywhere', () => {
-    const lines = ['المصاب اكبر من حروف الكلام', 'لا تلوم الشعب هذا لو سكت', 'الوطن مما جرى له ما يلام', 'ما هي بدمعه على الخد سلكت', 'العيون المخلصة في ظرف عام'];
+  it("sends a poem's opening couplet, not one hemistich or lines from anywhere", () => {
+    const lines = [
+      'المصاب اكبر من حروف الكلام',
+      'لا تلوم الشعب هذا لو سكت',
+      'الوطن مما جرى له ما يلام',
+      'ما هي بدمعه على الخد سلكت',
+      'العيون المخلصة في ظرف عام',
+    ];
     expect(summarize({ title: 'درع المملكة', text: lines.join('\n') })).toEqual(lines.slice(0, 2));
-    const introduced = ['كتب الشاعر علي الفيفي حول أهمية الوصل وعدم المقاطعة للأهل والجيران ويقول :', ...lines, 'يسرنا مشاركة القراء بقصائدهم في هذه الزاوية كل أسبوع.'];
+    const introduced = [
+      'كتب الشاعر علي الفيفي حول أهمية الوصل وعدم المقاطعة للأهل والجيران ويقول :',
+      ...lines,
+      'يسرنا مشاركة القراء بقصائدهم في هذه الزاوية كل أسبوع.',
+    ];
     expect(summarize({ text: introduced.join('\n') })).toEqual(lines.slice(0, 2));
   });
 
   it('handles a 10,000-character paragraph', () => {
-    const sentences = Array.from({ length: 180 }, (_, k) => `وقال المصدر رقم ${k} إن الأوضاع في المنطقة ${k % 7} مستقرة نسبيا.`);
+    const sentences = Array.from(
+      { length: 180 },
+      (_, k) => `وقال المصدر رقم ${k} إن الأوضاع في المنطقة ${k % 7} مستقرة نسبيا.`,
+    );
     const paragraph = sentences.join(' ');
     expect(paragraph.length).toBeGreaterThan(10_000);
     const summary = summarize({ paragraphs: [paragraph] });

@@ -7,7 +7,8 @@ const shares = (a: string, b: string) => variants(a).some((v) => variants(b).inc
 
 describe('light stemmer', () => {
   it('gives inflected forms of a word one stem', () => {
-    for (const form of ['الحوثيين', 'للحوثيين', 'الحوثي', 'حوثيين', 'والحوثيون']) expect(shares('الحوثيون', form), form).toBe(true);
+    for (const form of ['الحوثيين', 'للحوثيين', 'الحوثي', 'حوثيين', 'والحوثيون'])
+      expect(shares('الحوثيون', form), form).toBe(true);
     expect(stem(normalizeArabic('الاقتصاديات'))).toBe('اقتصاد');
     expect(shares('الحكومة', 'حكومات')).toBe(true);
     expect(shares('سورية', 'السوري')).toBe(true);

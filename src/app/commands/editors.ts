@@ -2,15 +2,22 @@ import { text } from 'node:stream/consumers';
 import type { ReadStream } from 'node:tty';
 import { UserError } from '../../errors.js';
 import {
-  addDeskEditor, changeDeskPassword, checkPasswordRules, CLI_OPERATOR, DeskAccountExistsError, listDeskEditors, removeDeskEditor,
-  removeDeskMembership, setDeskMembership,
+  addDeskEditor,
+  changeDeskPassword,
+  checkPasswordRules,
+  CLI_OPERATOR,
+  DeskAccountExistsError,
+  listDeskEditors,
+  removeDeskEditor,
+  removeDeskMembership,
+  setDeskMembership,
 } from '../../newsroom/index.js';
 import type { DeskRole } from '../../model/outlet.js';
 import type { CliIo, CommandContext } from '../context.js';
 
 /** `nashra editors list`: the web desk's accounts, each with its outlets and role in each (`main:admin sy24:editor`). */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editors = await listDeskEditors((await ctx.mainNewsroom()), CLI_OPERATOR);
+  const editors = await listDeskEditors(await ctx.mainNewsroom(), CLI_OPERATOR);
   if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
   ctx.out('username\toutlets\tcreated\tpassword changed');
   for (const e of editors) {
@@ -24,14 +31,27 @@ export async function editorsList(_args: string[], _options: unknown, ctx: Comma
  * on a terminal, once the name is known to be free. The outlet is chosen first: with several and none named, nothing
  * is asked.
  */
-export async function editorsAdd([name]: string[], options: { passwordStdin?: boolean; role?: string }, ctx: CommandContext): Promise<void> {
+export async function editorsAdd(
+  [name]: string[],
+  options: { passwordStdin?: boolean; role?: string },
+  ctx: CommandContext,
+): Promise<void> {
   try {
     const outlet = await ctx.outlet();
     const role = (options.role ?? 'editor') as DeskRole;
-    const editor = await addDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io), { outlet: outlet.slug, role });
-    ctx.out(`added desk editor ${editor.username}, ${role} of ${outlet.slug}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`);
+    const editor = await addDeskEditor(
+      await ctx.mainNewsroom(),
+      CLI_OPERATOR,
+      name!,
+      () => readPassword(options.passwordStdin === true, ctx.io),
+      { outlet: outlet.slug, role },
+    );
+    ctx.out(
+      `added desk editor ${editor.username}, ${role} of ${outlet.slug}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`,
+    );
   } catch (err) {
-    if (err instanceof DeskAccountExistsError) throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
+    if (err instanceof DeskAccountExistsError)
+      throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
     throw err;
   }
 }
@@ -39,7 +59,13 @@ export async function editorsAdd([name]: string[], options: { passwordStdin?: bo
 /** `nashra editors grant <username> --outlet o --role admin|editor`: a new membership, or a new role in it. */
 export async function editorsGrant([name]: string[], options: { role: string }, ctx: CommandContext): Promise<void> {
   const outlet = await ctx.outlet();
-  const r = await setDeskMembership(await ctx.mainNewsroom(), CLI_OPERATOR, name!, outlet.slug, options.role as DeskRole);
+  const r = await setDeskMembership(
+    await ctx.mainNewsroom(),
+    CLI_OPERATOR,
+    name!,
+    outlet.slug,
+    options.role as DeskRole,
+  );
   ctx.out(`${r.account.username} is now ${r.role} of ${r.outlet.slug}`);
 }
 
@@ -52,13 +78,19 @@ export async function editorsRevoke([name]: string[], _options: unknown, ctx: Co
 
 /** `nashra editors remove <username>`: its sessions go with it. */
 export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const editor = await removeDeskEditor((await ctx.mainNewsroom()), CLI_OPERATOR, name!);
+  const editor = await removeDeskEditor(await ctx.mainNewsroom(), CLI_OPERATOR, name!);
   ctx.out(`removed desk editor ${editor.username} (signed out everywhere)`);
 }
 
 /** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
-export async function editorsPasswd([name]: string[], options: { passwordStdin?: boolean }, ctx: CommandContext): Promise<void> {
-  const { account } = await changeDeskPassword((await ctx.mainNewsroom()), CLI_OPERATOR, name!, () => readPassword(options.passwordStdin === true, ctx.io));
+export async function editorsPasswd(
+  [name]: string[],
+  options: { passwordStdin?: boolean },
+  ctx: CommandContext,
+): Promise<void> {
+  const { account } = await changeDeskPassword(await ctx.mainNewsroom(), CLI_OPERATOR, name!, () =>
+    readPassword(options.passwordStdin === true, ctx.io),
+  );
   ctx.out(`changed the password of ${account.username} (signed out everywhere)`);
 }
 
@@ -90,7 +122,8 @@ function askHidden(prompt: string, io: CliIo): Promise<string> {
       stdin.setRawMode(false);
       stdin.pause();
       io.stdout.write('\n');
-      if (err) reject(err); else resolve(value);
+      if (err) reject(err);
+      else resolve(value);
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {

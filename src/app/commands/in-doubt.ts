@@ -1,23 +1,37 @@
-import { CLI_OPERATOR, inDoubtOutbox, requireEditor, resendBroadcastFailed, resendFailed, resolveInDoubt } from '../../newsroom/index.js';
+import {
+  CLI_OPERATOR,
+  inDoubtOutbox,
+  requireEditor,
+  resendBroadcastFailed,
+  resendFailed,
+  resolveInDoubt,
+} from '../../newsroom/index.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra in-doubt list`: every job a crash left in doubt, of every kind (post, digest, edit, delete). */
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  await requireEditor((await ctx.newsroom()), CLI_OPERATOR, 'in-doubt');
-  const jobs = await inDoubtOutbox((await ctx.newsroom()), 200);
+  await requireEditor(await ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
+  const jobs = await inDoubtOutbox(await ctx.newsroom(), 200);
   if (jobs.length === 0) return ctx.out('nothing is in doubt');
   ctx.out('id\tkind\tplatform\tarticle\tsubscription\tof\tsince');
   for (const j of jobs) {
     // `of`: the post an edit or delete changes, the digest message that carries a post.
-    ctx.out(`${j.id}\t${j.kind}\t${j.platform}\t${j.articleId ?? '-'}\t${j.subscriptionId}\t${j.waitsFor ?? j.carriedBy ?? '-'}\t${j.sendingAt?.toISOString() ?? '?'}`);
+    ctx.out(
+      `${j.id}\t${j.kind}\t${j.platform}\t${j.articleId ?? '-'}\t${j.subscriptionId}\t${j.waitsFor ?? j.carriedBy ?? '-'}\t${j.sendingAt?.toISOString() ?? '?'}`,
+    );
   }
 }
 
 /** `nashra in-doubt mark-sent|send-again <id>`: a job's id, whatever its kind. */
-export const inDoubtResolve = (verdict: 'mark-sent' | 'send-again') =>
+export const inDoubtResolve =
+  (verdict: 'mark-sent' | 'send-again') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
-    const j = await resolveInDoubt((await ctx.newsroom()), CLI_OPERATOR, Number(id), verdict);
-    ctx.out(verdict === 'mark-sent' ? `${j.kind} ${j.id} marked as sent` : `${j.kind} ${j.id} queued again; nashra run sends it`);
+    const j = await resolveInDoubt(await ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
+    ctx.out(
+      verdict === 'mark-sent'
+        ? `${j.kind} ${j.id} marked as sent`
+        : `${j.kind} ${j.id} queued again; nashra run sends it`,
+    );
   };
 
 /** `nashra resend <article-id | b<broadcast-id>> [--failed]`. */
@@ -25,9 +39,13 @@ export async function resendCommand([id]: string[], options: { failed?: boolean 
   const broadcast = /^[b#](\d+)$/i.exec(id!);
   const opts = { everyFailure: options.failed };
   const r = broadcast
-    ? await resendBroadcastFailed((await ctx.newsroom()), CLI_OPERATOR, Number(broadcast[1]), opts)
-    : { ...(await resendFailed((await ctx.newsroom()), CLI_OPERATOR, Number(id), opts)), articleId: Number(id) };
-  ctx.out(`queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of ${broadcast ? `broadcast ${broadcast[1]} (article ${r.articleId})` : `article ${id}`} again` +
-    (r.leftFailed ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})` : '') +
-    (r.requeued ? '; nashra run sends them' : ''));
+    ? await resendBroadcastFailed(await ctx.newsroom(), CLI_OPERATOR, Number(broadcast[1]), opts)
+    : { ...(await resendFailed(await ctx.newsroom(), CLI_OPERATOR, Number(id), opts)), articleId: Number(id) };
+  ctx.out(
+    `queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of ${broadcast ? `broadcast ${broadcast[1]} (article ${r.articleId})` : `article ${id}`} again` +
+      (r.leftFailed
+        ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})`
+        : '') +
+      (r.requeued ? '; nashra run sends them' : ''),
+  );
 }

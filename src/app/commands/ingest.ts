@@ -21,10 +21,12 @@ export async function ingestCommand(inputs: string[], options: IngestOptions, ct
   for (const input of inputs) {
     try {
       const article = { ...(await loadArticle(input, ctx.config)), ...overrides };
-      const result = await ingestArticle((await ctx.newsroom()), CLI_OPERATOR, article);
+      const result = await ingestArticle(await ctx.newsroom(), CLI_OPERATOR, article);
       if (result.status === 'new') {
         const { queued } = result;
-        ctx.out(`${result.article.id}\tnew\t${article.title}\t(queued for ${queued} subscription${queued === 1 ? '' : 's'})`);
+        ctx.out(
+          `${result.article.id}\tnew\t${article.title}\t(queued for ${queued} subscription${queued === 1 ? '' : 's'})`,
+        );
       } else {
         ctx.out(`${result.existing.id}\tduplicate (${result.match.reason})\t${result.existing.title}`);
       }
@@ -45,13 +47,16 @@ function parseOverrides(inputs: string[], options: IngestOptions): Partial<Artic
   }
   if (options.url !== undefined) {
     if (inputs.length > 1) throw new UserError('--url names one article: give one input with it');
-    if (!/^https?:\/\/[^\s]+$/i.test(options.url)) throw new UserError(`--url must be the article's http(s) address, not "${options.url}"`);
+    if (!/^https?:\/\/[^\s]+$/i.test(options.url))
+      throw new UserError(`--url must be the article's http(s) address, not "${options.url}"`);
     out.url = canonicalUrl(options.url);
   }
   if (options.publishedAt !== undefined) {
     const t = Date.parse(options.publishedAt);
     if (!/^\d{4}-\d{2}-\d{2}/.test(options.publishedAt) || Number.isNaN(t)) {
-      throw new UserError(`--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${options.publishedAt}"`);
+      throw new UserError(
+        `--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${options.publishedAt}"`,
+      );
     }
     out.publishedAt = new Date(t);
   }

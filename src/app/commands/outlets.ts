@@ -4,30 +4,44 @@ import { outletFile, outletSchema } from '../outlets.js';
 
 /** Where an outlet's rows are, as the operator finds them (a file, or a schema of DATABASE_URL's database). */
 function whereOf(ctx: CommandContext, slug: string): string {
-  return ctx.config.databaseUrl === undefined ? outletFile(ctx.config.databasePath, slug) : `schema ${outletSchema(slug)}`;
+  return ctx.config.databaseUrl === undefined
+    ? outletFile(ctx.config.databasePath, slug)
+    : `schema ${outletSchema(slug)}`;
 }
 
 /** `nashra outlets list`: every outlet, where its rows are, and the prefix of its platforms' variables. */
 export async function outletsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   ctx.out('outlet\tname\tvariables\tdatabase');
   for (const o of await listOutlets(await ctx.mainNewsroom(), CLI_OPERATOR)) {
-    ctx.out(`${o.slug}\t${o.name}\t${o.envPrefix === undefined ? '(no prefix)' : `${o.envPrefix}*`}\t${whereOf(ctx, o.slug)}`);
+    ctx.out(
+      `${o.slug}\t${o.name}\t${o.envPrefix === undefined ? '(no prefix)' : `${o.envPrefix}*`}\t${whereOf(ctx, o.slug)}`,
+    );
   }
 }
 
 /** `nashra outlets add <slug> [--name <text>] [--env-prefix <PREFIX_>]`. */
-export async function outletsAdd([slug]: string[], options: { name?: string; envPrefix?: string }, ctx: CommandContext): Promise<void> {
+export async function outletsAdd(
+  [slug]: string[],
+  options: { name?: string; envPrefix?: string },
+  ctx: CommandContext,
+): Promise<void> {
   const outlet = await addOutlet(await ctx.mainNewsroom(), CLI_OPERATOR, {
-    slug: slug!, name: options.name ?? slug!, envPrefix: options.envPrefix ?? defaultEnvPrefix(slug!),
+    slug: slug!,
+    name: options.name ?? slug!,
+    envPrefix: options.envPrefix ?? defaultEnvPrefix(slug!),
   });
   // Opened once now: its database is made (and migrated) here, not by the first command that names it.
   await ctx.newsroom(outlet.slug);
   ctx.out(`added outlet ${outlet.slug} (${whereOf(ctx, outlet.slug)}); its commands take --outlet ${outlet.slug}`);
-  ctx.out(`its platforms: the variables of .env.example with the prefix ${outlet.envPrefix} (${outlet.envPrefix}TELEGRAM_BOT_TOKEN, …) on every machine that runs nashra run`);
+  ctx.out(
+    `its platforms: the variables of .env.example with the prefix ${outlet.envPrefix} (${outlet.envPrefix}TELEGRAM_BOT_TOKEN, …) on every machine that runs nashra run`,
+  );
 }
 
 /** `nashra outlets remove <slug>`: out of the registry; its database stays. */
 export async function outletsRemove([slug]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const outlet = await removeOutlet(await ctx.mainNewsroom(), CLI_OPERATOR, slug!);
-  ctx.out(`removed outlet ${outlet.slug}; its rows are kept (${whereOf(ctx, outlet.slug)}): nashra outlets add ${outlet.slug} brings them back`);
+  ctx.out(
+    `removed outlet ${outlet.slug}; its rows are kept (${whereOf(ctx, outlet.slug)}): nashra outlets add ${outlet.slug} brings them back`,
+  );
 }

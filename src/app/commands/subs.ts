@@ -5,77 +5,143 @@ import { effectiveTemplate } from '../../format/render.js';
 import { catalogue } from '../../i18n/index.js';
 import type { LinkPreview, TemplateChange, TemplateField } from '../../model/template.js';
 import {
-  allSubscriptions, changeSubscription, CLI_OPERATOR, deliveryOf, describeDelivery, describeFilter, ENGLISH_DELIVERY_WORDS, setDelivery, subscribe,
-  subscriptionByChat, subscriptionById, subscriptionSettings, unsubscribe, type SubscriptionSettings,
+  allSubscriptions,
+  changeSubscription,
+  CLI_OPERATOR,
+  deliveryOf,
+  describeDelivery,
+  describeFilter,
+  ENGLISH_DELIVERY_WORDS,
+  setDelivery,
+  subscribe,
+  subscriptionByChat,
+  subscriptionById,
+  subscriptionSettings,
+  unsubscribe,
+  type SubscriptionSettings,
 } from '../../newsroom/index.js';
 import { deliveryPatchFrom, type DeliveryOptions } from './subscription-options.js';
 import type { CommandContext } from '../context.js';
 
 /** `nashra subs add <platform> <chat-id>`: subscribes, or changes what it receives, keeping what is not given. */
-export async function subsAdd([platform, chatId]: string[], options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number } & DeliveryOptions, ctx: CommandContext): Promise<void> {
-  const list = (raw: string | undefined) => (raw ?? '').split(/[,،]/).map((t) => t.trim()).filter(Boolean);
+export async function subsAdd(
+  [platform, chatId]: string[],
+  options: { topics?: string; exclude?: string; kind?: ChatKind; thread?: number } & DeliveryOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const list = (raw: string | undefined) =>
+    (raw ?? '')
+      .split(/[,،]/)
+      .map((t) => t.trim())
+      .filter(Boolean);
   // Each option replaces its own half of the filter: --exclude alone keeps the topics the chat had, and the reverse.
-  const had = (await subscriptionByChat((await ctx.newsroom()), platform!, chatId!))?.topics ?? [];
+  const had = (await subscriptionByChat(await ctx.newsroom(), platform!, chatId!))?.topics ?? [];
   const include = options.topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(options.topics);
-  const exclude = options.exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(options.exclude).map((t) => `-${t.replace(/^-+/, '')}`);
+  const exclude =
+    options.exclude === undefined
+      ? had.filter((t) => t.startsWith('-'))
+      : list(options.exclude).map((t) => `-${t.replace(/^-+/, '')}`);
   const topics = options.topics === undefined && options.exclude === undefined ? undefined : [...include, ...exclude];
-  const r = await subscribe((await ctx.newsroom()), CLI_OPERATOR, {
-    platform: platform!, chatId: chatId!, kind: options.kind, threadId: options.thread,
+  const r = await subscribe(await ctx.newsroom(), CLI_OPERATOR, {
+    platform: platform!,
+    chatId: chatId!,
+    kind: options.kind,
+    threadId: options.thread,
     topics,
   });
   const s = r.subscription;
   const patch = deliveryPatchFrom(options);
-  const delivery = patch && await setDelivery((await ctx.newsroom()), CLI_OPERATOR, { subscriptionId: s.id }, patch);
-  const changes = [...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes), ...(delivery?.kind === 'updated' ? delivery.changes : [])];
-  const what = r.kind === 'subscribed' ? 'subscribed' : r.kind === 'already' && changes.length === 0 ? 'already subscribed, nothing changed'
-    : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
+  const delivery = patch && (await setDelivery(await ctx.newsroom(), CLI_OPERATOR, { subscriptionId: s.id }, patch));
+  const changes = [
+    ...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes),
+    ...(delivery?.kind === 'updated' ? delivery.changes : []),
+  ];
+  const what =
+    r.kind === 'subscribed'
+      ? 'subscribed'
+      : r.kind === 'already' && changes.length === 0
+        ? 'already subscribed, nothing changed'
+        : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
   ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${what}`);
-  if (patch) ctx.out(`delivery: ${describeDelivery(await deliveryOf((await ctx.newsroom()), s.id), ENGLISH_DELIVERY_WORDS)}`);
+  if (patch)
+    ctx.out(`delivery: ${describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const subs = await allSubscriptions((await ctx.newsroom()));
+  const subs = await allSubscriptions(await ctx.newsroom());
   if (subs.length === 0) return ctx.out('no subscriptions yet: nashra subs add telegram <chat-id>');
   ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
   for (const s of subs) {
     const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
-    const delivery = describeDelivery(await deliveryOf((await ctx.newsroom()), s.id), ENGLISH_DELIVERY_WORDS);
-    ctx.out(`${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${state}\t${delivery}`);
+    const delivery = describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
+    ctx.out(
+      `${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${state}\t${delivery}`,
+    );
   }
 }
 
 /** Deactivated, not deleted: its delivery history keeps a later re-subscription from receiving anything twice. */
 export async function subsRemove([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  const existing = await subscriptionById((await ctx.newsroom()), Number(id));
-  const r = await unsubscribe((await ctx.newsroom()), CLI_OPERATOR, { subscriptionId: Number(id) });
-  if (r.kind === 'not-subscribed') throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
-  ctx.out(`removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`);
+  const existing = await subscriptionById(await ctx.newsroom(), Number(id));
+  const r = await unsubscribe(await ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
+  if (r.kind === 'not-subscribed')
+    throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
+  ctx.out(
+    `removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`,
+  );
 }
 
 /** Template fields by their CLI names (`--default hashtags,link-preview`). */
 const FIELD_NAMES: Record<string, TemplateField> = {
-  header: 'headerMark', footer: 'footer', hashtags: 'showHashtags', 'source-line': 'showSource', date: 'showDate',
-  photo: 'leadPhoto', 'link-preview': 'linkPreview', 'full-story': 'fullStory', 'full-story-in-group': 'fullStoryInGroup',
+  header: 'headerMark',
+  footer: 'footer',
+  hashtags: 'showHashtags',
+  'source-line': 'showSource',
+  date: 'showDate',
+  photo: 'leadPhoto',
+  'link-preview': 'linkPreview',
+  'full-story': 'fullStory',
+  'full-story-in-group': 'fullStoryInGroup',
 };
 
 export interface SubsSetOptions {
-  topics?: string; exclude?: string; source?: number;
-  header?: string | false; footer?: string | false; hashtags?: boolean; sourceLine?: boolean; date?: boolean; photo?: boolean;
-  linkPreview?: LinkPreview; fullStory?: boolean; fullStoryInGroup?: boolean; default?: string;
+  topics?: string;
+  exclude?: string;
+  source?: number;
+  header?: string | false;
+  footer?: string | false;
+  hashtags?: boolean;
+  sourceLine?: boolean;
+  date?: boolean;
+  photo?: boolean;
+  linkPreview?: LinkPreview;
+  fullStory?: boolean;
+  fullStoryInGroup?: boolean;
+  default?: string;
 }
 
 /**
  * `nashra subs set <id>`: changes what an existing subscription receives (its filter, or with --source one source's
  * filter) and how (its template), through the same newsroom action as Telegram's /topics and /settings and the desk.
  */
-export async function subsSet([id]: string[], options: SubsSetOptions & DeliveryOptions, ctx: CommandContext): Promise<void> {
-  const deps = (await ctx.newsroom());
+export async function subsSet(
+  [id]: string[],
+  options: SubsSetOptions & DeliveryOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const deps = await ctx.newsroom();
   const subscriptionId = Number(id);
   const current = await subscriptionSettings(deps, subscriptionId);
   const template: TemplateChange = {};
-  for (const name of (options.default ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (options.default ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const fields = name === 'all' ? Object.values(FIELD_NAMES) : [FIELD_NAMES[name]];
-    if (fields[0] === undefined) throw new UserError(`--default ${name}: not a template field (one of all, ${Object.keys(FIELD_NAMES).join(', ')})`);
+    if (fields[0] === undefined)
+      throw new UserError(
+        `--default ${name}: not a template field (one of all, ${Object.keys(FIELD_NAMES).join(', ')})`,
+      );
     for (const f of fields) template[f!] = null;
   }
   if (options.header !== undefined) template.headerMark = options.header === false ? '' : options.header;
@@ -88,18 +154,24 @@ export async function subsSet([id]: string[], options: SubsSetOptions & Delivery
   if (options.fullStory !== undefined) template.fullStory = options.fullStory;
   if (options.fullStoryInGroup !== undefined) template.fullStoryInGroup = options.fullStoryInGroup;
 
-  const had = options.source === undefined ? current.subscription.topics : current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? [];
+  const had =
+    options.source === undefined
+      ? current.subscription.topics
+      : (current.sourceFilters.find((f) => f.sourceId === options.source)?.topics ?? []);
   const topics = mergeFilter(had, options.topics, options.exclude);
   const r = await changeSubscription(deps, CLI_OPERATOR, subscriptionId, {
     topics: options.source === undefined ? topics : undefined,
-    sourceFilter: options.source !== undefined && topics !== undefined ? { sourceId: options.source, topics } : undefined,
+    sourceFilter:
+      options.source !== undefined && topics !== undefined ? { sourceId: options.source, topics } : undefined,
     template: Object.keys(template).length ? template : undefined,
   });
   const s = r.subscription;
   const patch = deliveryPatchFrom(options);
-  const delivery = patch && await setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch);
+  const delivery = patch && (await setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch));
   const changes = [...r.changes, ...(delivery?.kind === 'updated' ? delivery.changes : [])];
-  ctx.out(`subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`);
+  ctx.out(
+    `subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`,
+  );
   ctx.out(describeSettings(r, ctx.config).join('\n'));
   ctx.out(`delivery: ${describeDelivery(await deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
 }
@@ -107,9 +179,14 @@ export async function subsSet([id]: string[], options: SubsSetOptions & Delivery
 /** Each option replaces its own half of a filter: --exclude alone keeps the words included, and the reverse. */
 function mergeFilter(had: string[], topics: string | undefined, exclude: string | undefined): string[] | undefined {
   if (topics === undefined && exclude === undefined) return undefined;
-  const list = (raw: string) => raw.split(/[,،]/).map((t) => t.trim()).filter(Boolean);
+  const list = (raw: string) =>
+    raw
+      .split(/[,،]/)
+      .map((t) => t.trim())
+      .filter(Boolean);
   const include = topics === undefined ? had.filter((t) => !t.startsWith('-')) : list(topics);
-  const excluded = exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(exclude).map((t) => `-${t.replace(/^-+/, '')}`);
+  const excluded =
+    exclude === undefined ? had.filter((t) => t.startsWith('-')) : list(exclude).map((t) => `-${t.replace(/^-+/, '')}`);
   return [...include, ...excluded];
 }
 
@@ -123,7 +200,10 @@ function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'templat
   const previews: Record<LinkPreview, string> = { none: 'none', small: 'small', large: 'large, above the text' };
   return [
     `filter: ${r.subscription.topics.length ? describeFilter(r.subscription.topics, words) : 'all news'}`,
-    ...r.sourceFilters.map((f) => `from source #${f.sourceId}${f.sourceName ? ` (${f.sourceName})` : ''} only: ${describeFilter(f.topics, words)}`),
+    ...r.sourceFilters.map(
+      (f) =>
+        `from source #${f.sourceId}${f.sourceName ? ` (${f.sourceName})` : ''} only: ${describeFilter(f.topics, words)}`,
+    ),
     `header mark: ${line(t.headerMark)}${mark('headerMark')}`,
     `footer: ${line(t.footer)}${mark('footer')}`,
     `hashtag line: ${onOff(t.showHashtags)}${mark('showHashtags')}`,
@@ -133,6 +213,10 @@ function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'templat
     `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
     // The default is the chat kind's (src/story offersFullStory): on in channels and groups, off in a private chat.
     `«${catalogue('ar').post.fullStoryButton}» button: ${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
-    ...(r.subscription.kind === 'group' ? [`full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`] : []),
+    ...(r.subscription.kind === 'group'
+      ? [
+          `full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`,
+        ]
+      : []),
   ];
 }

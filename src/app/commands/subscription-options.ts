@@ -14,14 +14,16 @@ export interface DeliveryOptions {
 }
 
 /** A newsroom parser as a commander argument parser: a bad value is refused in one line before anything runs. */
-const checked = <T>(parse: (raw: string) => T) => (raw: string): T => {
-  try {
-    return parse(raw);
-  } catch (err) {
-    if (err instanceof UserError) throw new InvalidArgumentError(err.message);
-    throw err;
-  }
-};
+const checked =
+  <T>(parse: (raw: string) => T) =>
+  (raw: string): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (err instanceof UserError) throw new InvalidArgumentError(err.message);
+      throw err;
+    }
+  };
 
 /**
  * The options of a subscription's delivery (digest, quiet hours), for every command that sets them (`subs add`,
@@ -29,14 +31,31 @@ const checked = <T>(parse: (raw: string) => T) => (raw: string): T => {
  */
 export function addDeliveryOptions(command: Command): Command {
   return command
-    .option('--digest <when>', 'hourly, daily@HH:MM (local time, e.g. daily@08:00), or off (each article at once)', checked(parseDigest))
-    .addOption(new Option('--urgent <when>', 'a digest subscription\'s urgent alerts: now (at once) or digest (in it)').choices(['now', 'digest']))
-    .option('--time-zone <zone>', 'IANA zone of the digest time and quiet hours (default NASHRA_TIME_ZONE, Asia/Damascus)', checked((z) => {
-      if (!isTimeZone(z)) throw new UserError(`unknown time zone "${z}" (an IANA name such as Asia/Damascus)`);
-      return z;
-    }))
+    .option(
+      '--digest <when>',
+      'hourly, daily@HH:MM (local time, e.g. daily@08:00), or off (each article at once)',
+      checked(parseDigest),
+    )
+    .addOption(
+      new Option('--urgent <when>', "a digest subscription's urgent alerts: now (at once) or digest (in it)").choices([
+        'now',
+        'digest',
+      ]),
+    )
+    .option(
+      '--time-zone <zone>',
+      'IANA zone of the digest time and quiet hours (default NASHRA_TIME_ZONE, Asia/Damascus)',
+      checked((z) => {
+        if (!isTimeZone(z)) throw new UserError(`unknown time zone "${z}" (an IANA name such as Asia/Damascus)`);
+        return z;
+      }),
+    )
     .option('--quiet <window>', 'quiet hours, local HH:MM-HH:MM (e.g. 00:00-07:00), or off', checked(parseQuiet))
-    .option('--quiet-mode <mode>', 'inside quiet hours: silent (no notification) or wait (sent when they end)', checked(parseQuietMode))
+    .option(
+      '--quiet-mode <mode>',
+      'inside quiet hours: silent (no notification) or wait (sent when they end)',
+      checked(parseQuietMode),
+    )
     .addOption(new Option('--quiet-urgent <yes|no>', 'urgent alerts ignore the quiet hours').choices(['yes', 'no']));
 }
 

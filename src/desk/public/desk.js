@@ -13,12 +13,17 @@ if (edit) {
       const params = new URLSearchParams();
       for (const name of ['title', 'summary', 'hashtags']) params.set(name, edit.elements[name].value);
       try {
-        const res = await fetch(`${edit.dataset.preview}?${params}`, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+        const res = await fetch(`${edit.dataset.preview}?${params}`, {
+          headers: { accept: 'text/html' },
+          credentials: 'same-origin',
+        });
         if (!res.ok || mine !== seq) return;
         const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
         const fresh = doc.getElementById('previews');
         if (fresh && target()) target().replaceWith(fresh);
-      } catch { /* the saved version stays shown */ }
+      } catch {
+        /* the saved version stays shown */
+      }
     }, 250);
   });
 }
@@ -29,7 +34,10 @@ if (progress && 'EventSource' in window) {
   const source = new EventSource(progress.dataset.events);
   source.onmessage = (event) => {
     const p = JSON.parse(event.data);
-    const set = (id, value) => { const el = document.getElementById(id); if (el) el.textContent = String(value); };
+    const set = (id, value) => {
+      const el = document.getElementById(id);
+      if (el) el.textContent = String(value);
+    };
     set('bc-sent', p.sent);
     set('bc-waiting', p.remaining);
     set('bc-for-chats', p.waiting);
@@ -38,7 +46,10 @@ if (progress && 'EventSource' in window) {
     set('bc-in-doubt', p.inDoubt);
     const meter = document.getElementById('bc-meter');
     const total = p.remaining + p.waiting + p.sent + p.failed + p.skipped + p.inDoubt;
-    if (meter) { meter.max = Math.max(total, 1); meter.value = total - p.remaining - p.waiting; }
+    if (meter) {
+      meter.max = Math.max(total, 1);
+      meter.value = total - p.remaining - p.waiting;
+    }
     const state = document.getElementById('bc-state');
     if (state && p.state) {
       const words = JSON.parse(state.dataset.words || '{}');
@@ -53,5 +64,7 @@ if (progress && 'EventSource' in window) {
 
 // Confirmation before destructive actions (the server does not depend on it).
 for (const form of document.querySelectorAll('form[data-confirm]')) {
-  form.addEventListener('submit', (event) => { if (!confirm(form.dataset.confirm)) event.preventDefault(); });
+  form.addEventListener('submit', (event) => {
+    if (!confirm(form.dataset.confirm)) event.preventDefault();
+  });
 }

@@ -24,7 +24,8 @@ import { query, statement, type Sql, type Statement } from './sql.js';
 // The rows each SQLite mapper reads (the store exports mappers, not row types).
 type ArticleRow = Parameters<typeof articleFromRow>[0];
 
-const PUBLISHED = "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
+const PUBLISHED =
+  "a.retracted_at IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.article_id = a.id AND r.state <> 'published')";
 const URGENT_DUE = '(a.urgent = 0 OR COALESCE(a.published_at, a.created_at) <= @now)';
 
 const INSERT = statement(`INSERT INTO articles
@@ -41,12 +42,15 @@ const DUPLICATE = statement(`SELECT id, reason FROM (
     UNION ALL (SELECT id, 'story', 3 FROM articles WHERE story_key = @storyKey AND (created_at >= @since OR retracted_at IS NOT NULL) ORDER BY id LIMIT 1)
     UNION ALL (SELECT id, 'content', 4 FROM articles WHERE content_hash = @contentHash AND (created_at >= @since OR retracted_at IS NOT NULL) ORDER BY id LIMIT 1)
   ) m ORDER BY k LIMIT 1`);
-const RECORD_DUPLICATE = statement(`INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at) VALUES (?, ?, ?, ?, ?, ?)`);
+const RECORD_DUPLICATE = statement(
+  `INSERT INTO duplicates (article_id, source_id, url, guid, reason, seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
+);
 const BY_ID = statement('SELECT * FROM articles WHERE id = ?');
 const BY_URL = statement('SELECT * FROM articles WHERE url = ? ORDER BY id LIMIT 1');
 const LATEST = statement(`SELECT * FROM articles a WHERE ${PUBLISHED} AND ${URGENT_DUE}
   ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT @limit`);
-const FRESH_URGENT = statement(`SELECT * FROM articles a WHERE COALESCE(published_at, created_at) >= @since AND urgent = 1
+const FRESH_URGENT =
+  statement(`SELECT * FROM articles a WHERE COALESCE(published_at, created_at) >= @since AND urgent = 1
     AND retracted_at IS NULL AND ${URGENT_DUE}
   ORDER BY COALESCE(published_at, created_at) DESC, id DESC LIMIT @limit`);
 // As SQLite's: the newest RANK_WINDOW matches, ranked, twice the limit kept for the unpublished ones the join leaves
@@ -57,19 +61,32 @@ const FRESH_URGENT = statement(`SELECT * FROM articles a WHERE COALESCE(publishe
 // planner itself costs matching a row's terms far below what it takes, and so read the primary key for a word in 4%
 // of 100,000 articles: 24,000 rows (100 ms on this loaded machine) where the index reads 4,200. Each statement is
 // planned for its words at each search (`perCall`).
-const ranked = (window: string): string => `SELECT a.* FROM (SELECT id, score FROM (SELECT w.rowid AS id, ts_rank(w.terms, @query::tsquery, 1) AS score
+const ranked = (
+  window: string,
+): string => `SELECT a.* FROM (SELECT id, score FROM (SELECT w.rowid AS id, ts_rank(w.terms, @query::tsquery, 1) AS score
     FROM (${window}) w) s ORDER BY score DESC, id DESC LIMIT @window) m
   JOIN articles a ON a.id = m.id WHERE ${PUBLISHED} AND ${URGENT_DUE} ORDER BY m.score DESC, a.id DESC LIMIT @limit`;
-const SEARCH_NEWEST = perCall(ranked(`SELECT rowid, terms FROM article_terms WHERE terms @@ @query::tsquery ORDER BY rowid DESC LIMIT ${RANK_WINDOW}`));
-const SEARCH_MATCHES = perCall(ranked(`SELECT rowid, terms FROM article_terms WHERE terms @@ @query::tsquery ORDER BY rowid + 0 DESC LIMIT ${RANK_WINDOW}`));
+const SEARCH_NEWEST = perCall(
+  ranked(
+    `SELECT rowid, terms FROM article_terms WHERE terms @@ @query::tsquery ORDER BY rowid DESC LIMIT ${RANK_WINDOW}`,
+  ),
+);
+const SEARCH_MATCHES = perCall(
+  ranked(
+    `SELECT rowid, terms FROM article_terms WHERE terms @@ @query::tsquery ORDER BY rowid + 0 DESC LIMIT ${RANK_WINDOW}`,
+  ),
+);
 // The planner's estimates of the matches and of the articles (its statistics of the GIN index and the table).
 const ESTIMATE = perCall(`EXPLAIN (FORMAT JSON) SELECT 1 FROM article_terms WHERE terms @@ @query::tsquery
   UNION ALL SELECT 1 FROM article_terms`);
 const PUBLISH_URGENT = statement('UPDATE articles SET published_at = ? WHERE id = ? AND urgent = 1');
-const EDIT = statement(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?, edited_at = ? WHERE id = ?`);
+const EDIT = statement(
+  `UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?, edited_at = ? WHERE id = ?`,
+);
 const FEED_HASH = statement('UPDATE articles SET feed_hash = ? WHERE id = ?');
 // COLLATE "C": SQLite orders text by its bytes (BINARY); the server's collation may be a language's.
-const RECENT_CATEGORIES = statement(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, jsonb_array_elements_text(a.categories::jsonb) c(value)
+const RECENT_CATEGORIES =
+  statement(`SELECT c.value AS category, COUNT(*) AS n FROM articles a, jsonb_array_elements_text(a.categories::jsonb) c(value)
   WHERE a.created_at >= ? GROUP BY c.value ORDER BY n DESC, c.value COLLATE "C" LIMIT ?`);
 
 /**
@@ -86,7 +103,9 @@ const INDEX_VERSION = statement('SELECT version FROM search_index');
 const SET_INDEX_VERSION = statement('UPDATE search_index SET version = ?');
 const CLEAR_TERMS = statement('DELETE FROM article_terms');
 const REINDEX_BATCH = statement('SELECT id, search_text FROM articles WHERE id > ? ORDER BY id LIMIT ?');
-const TERMS_BATCH = statement('INSERT INTO article_terms (rowid, terms) SELECT id, terms::tsvector FROM unnest(?::bigint[], ?::text[]) AS t(id, terms)');
+const TERMS_BATCH = statement(
+  'INSERT INTO article_terms (rowid, terms) SELECT id, terms::tsvector FROM unnest(?::bigint[], ?::text[]) AS t(id, terms)',
+);
 /** Serialises the rebuild of several processes opening at once (a number of its own, beside the write lock's). */
 const REINDEX_LOCK = 0x6e61736874;
 /** Articles re-indexed per statement (as SQLite's REINDEX_BATCH). */
@@ -108,7 +127,9 @@ export function articleLookup(sql: Sql): ArticleLookup {
       const match = await findDuplicate(sql, { url, guid, storyKey: '', contentHash: '' }, Date.now());
       return match && get(match.articleId);
     },
-    setFeedHash: async (id, feedHash) => { await sql.run(FEED_HASH, [feedHash, id]); },
+    setFeedHash: async (id, feedHash) => {
+      await sql.run(FEED_HASH, [feedHash, id]);
+    },
   };
 }
 
@@ -116,24 +137,42 @@ export function articleRepository(sql: Sql): ArticleRepository {
   return {
     findDuplicate: (keys, now) => findDuplicate(sql, keys, now),
     recordDuplicate: async (match, seen, now) => {
-      await sql.run(RECORD_DUPLICATE, [match.articleId, seen.sourceId ?? null, seen.url ?? null, seen.guid ?? null, match.reason, now]);
+      await sql.run(RECORD_DUPLICATE, [
+        match.articleId,
+        seen.sourceId ?? null,
+        seen.url ?? null,
+        seen.guid ?? null,
+        match.reason,
+        now,
+      ]);
     },
     // The row and its search terms in one transaction, as SQLite's one gate; the row as stored (its defaults).
-    insert: (n: NewArticle, now) => sql.atomic(async (s) => {
-      const { rows } = await s.run<ArticleRow>(INSERT, articleValues(n, now));
-      const row = rows[0]!;
-      await s.run(TERMS, [row.id, termsVector(n.searchTerms ?? indexTerms(n.searchText))]);
-      return articleFromRow(row);
-    }),
+    insert: (n: NewArticle, now) =>
+      sql.atomic(async (s) => {
+        const { rows } = await s.run<ArticleRow>(INSERT, articleValues(n, now));
+        const row = rows[0]!;
+        await s.run(TERMS, [row.id, termsVector(n.searchTerms ?? indexTerms(n.searchText))]);
+        return articleFromRow(row);
+      }),
     setEdit: async (id, edit, by, now) =>
       (await sql.run(EDIT, [edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, id])).changes > 0,
-    publishUrgentAt: async (id, at) => { await sql.run(PUBLISH_URGENT, [at, id]); },
+    publishUrgentAt: async (id, at) => {
+      await sql.run(PUBLISH_URGENT, [at, id]);
+    },
   };
 }
 
-async function findDuplicate(sql: Sql, c: { url?: string; guid?: string; storyKey: string; contentHash: string }, now: number): Promise<DuplicateMatch | undefined> {
+async function findDuplicate(
+  sql: Sql,
+  c: { url?: string; guid?: string; storyKey: string; contentHash: string },
+  now: number,
+): Promise<DuplicateMatch | undefined> {
   const row = await sql.get<{ id: number; reason: DuplicateReason }>(DUPLICATE, {
-    url: c.url || null, guid: c.guid || null, storyKey: c.storyKey, contentHash: c.contentHash, since: now - STORY_WINDOW_MS,
+    url: c.url || null,
+    guid: c.guid || null,
+    storyKey: c.storyKey,
+    contentHash: c.contentHash,
+    since: now - STORY_WINDOW_MS,
   });
   return row && { articleId: row.id, reason: row.reason };
 }
@@ -150,7 +189,9 @@ export async function searchArticles(sql: Sql, groups: string[][], limit: number
   const match = tsQuery(groups);
   if (match === undefined || match === NO_MATCH) return [];
   // Rows read: about RANK_WINDOW × articles / matches on the primary key, the matches through the index.
-  const plan = (await sql.get<{ 'QUERY PLAN': Array<{ Plan: { Plans: Array<{ 'Plan Rows': number }> } }> }>(ESTIMATE, { query: match }))!;
+  const plan = (await sql.get<{ 'QUERY PLAN': Array<{ Plan: { Plans: Array<{ 'Plan Rows': number }> } }> }>(ESTIMATE, {
+    query: match,
+  }))!;
   const [matches, articles] = plan['QUERY PLAN'][0]!.Plan.Plans.map((p) => p['Plan Rows']) as [number, number];
   const search = matches * matches > RANK_WINDOW * articles ? SEARCH_NEWEST : SEARCH_MATCHES;
   return (await sql.all<ArticleRow>(search, { query: match, window: limit * 2, now, limit })).map(articleFromRow);
@@ -173,7 +214,8 @@ const MAX_VECTOR_BYTES = 1_000_000;
 const MAX_POSITIONS = 256;
 const MAX_POSITION = 16383;
 
-const words = (text: string): string[] => text.split(SEPARATORS).filter((w) => w !== '' && Buffer.byteLength(w) <= MAX_WORD_BYTES);
+const words = (text: string): string[] =>
+  text.split(SEPARATORS).filter((w) => w !== '' && Buffer.byteLength(w) <= MAX_WORD_BYTES);
 const lexeme = (word: string): string => `'${word.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
 /**
@@ -209,7 +251,10 @@ export const NO_MATCH = Symbol('no match');
 export function tsQuery(groups: string[][]): string | typeof NO_MATCH | undefined {
   const parts: string[] = [];
   for (const group of groups.filter((g) => g.length > 0)) {
-    const phrases = group.map(words).filter((w) => w.length > 0).map((w) => w.map(lexeme).join(' <-> '));
+    const phrases = group
+      .map(words)
+      .filter((w) => w.length > 0)
+      .map((w) => w.map(lexeme).join(' <-> '));
     if (phrases.length === 0) return NO_MATCH;
     parts.push(`(${phrases.map((p) => `(${p})`).join(' | ')})`);
   }
@@ -221,8 +266,12 @@ export function tsQuery(groups: string[][]): string | typeof NO_MATCH | undefine
  * with version 0 and no terms): every article's terms from its search text, in one transaction holding the write
  * lock, so no article stored meanwhile is left out or indexed twice. How many articles; undefined when current.
  */
-export async function reindexSearch(pool: pg.Pool, lockWriters: (client: pg.PoolClient) => Promise<void>): Promise<number | undefined> {
-  const current = async (on: pg.Pool | pg.PoolClient) => (await query<{ version: number }>(on, INDEX_VERSION)).rows[0]?.version === STEMMER_VERSION;
+export async function reindexSearch(
+  pool: pg.Pool,
+  lockWriters: (client: pg.PoolClient) => Promise<void>,
+): Promise<number | undefined> {
+  const current = async (on: pg.Pool | pg.PoolClient) =>
+    (await query<{ version: number }>(on, INDEX_VERSION)).rows[0]?.version === STEMMER_VERSION;
   if (await current(pool)) return undefined;
   const client = await pool.connect();
   try {
@@ -241,7 +290,11 @@ export async function reindexSearch(pool: pg.Pool, lockWriters: (client: pg.Pool
     let total = 0;
     for (;;) {
       const rows = (await query<{ id: number; search_text: string }>(client, REINDEX_BATCH, [last, REINDEX_ROWS])).rows;
-      if (rows.length > 0) await query(client, TERMS_BATCH, [rows.map((r) => r.id), rows.map((r) => termsVector(indexTerms(r.search_text)))]);
+      if (rows.length > 0)
+        await query(client, TERMS_BATCH, [
+          rows.map((r) => r.id),
+          rows.map((r) => termsVector(indexTerms(r.search_text))),
+        ]);
       total += rows.length;
       if (rows.length < REINDEX_ROWS) break;
       last = rows.at(-1)!.id;

@@ -33,17 +33,24 @@ const AUDIENCE = `WHERE s.active = 1 AND (@everyTopic::bigint = 1 OR (s.topics =
     (SELECT 1 FROM subscription_source_filters f WHERE f.source_id = @sourceId::bigint AND f.subscription_id = s.id)))
   AND (@platform::text IS NULL OR s.platform = @platform::text) AND s.active_since <= @activeBefore::bigint`;
 /** Whether a selected subscription already has a post of the article in a state. */
-const has = (state: string) => `COALESCE(SUM((EXISTS (SELECT 1 FROM jobs d WHERE d.kind = 'post' AND d.article_id = @articleId::bigint
+const has = (
+  state: string,
+) => `COALESCE(SUM((EXISTS (SELECT 1 FROM jobs d WHERE d.kind = 'post' AND d.article_id = @articleId::bigint
   AND d.subscription_id = s.id AND d.state ${state}))::int), 0)`;
 
 // The listed subscriptions in the order given (their posts' ids follow it, as with SQLite's json_each).
-const INSERT_LISTED = statement(`${POST_IN} FROM unnest(@ids::bigint[]) WITH ORDINALITY AS j(value, n) JOIN subscriptions s ON s.id = j.value
+const INSERT_LISTED =
+  statement(`${POST_IN} FROM unnest(@ids::bigint[]) WITH ORDINALITY AS j(value, n) JOIN subscriptions s ON s.id = j.value
   LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id WHERE true ORDER BY j.n ${ONCE}`);
-const INSERT_AUDIENCE = statement(`${POST_IN} FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
+const INSERT_AUDIENCE =
+  statement(`${POST_IN} FROM subscriptions s LEFT JOIN delivery_settings ds ON ds.subscription_id = s.id
   ${AUDIENCE} ORDER BY s.id ${ONCE}`);
-const COUNT_AUDIENCE = statement(`SELECT COUNT(*) AS total, ${has("<> 'failed'")} AS already, ${has("= 'failed'")} AS failed
+const COUNT_AUDIENCE =
+  statement(`SELECT COUNT(*) AS total, ${has("<> 'failed'")} AS already, ${has("= 'failed'")} AS failed
   FROM subscriptions s ${AUDIENCE}`);
-const POST_STATES_BY_SUBSCRIPTION = statement(`SELECT subscription_id, state FROM jobs WHERE article_id = ? AND kind = 'post'`);
+const POST_STATES_BY_SUBSCRIPTION = statement(
+  `SELECT subscription_id, state FROM jobs WHERE article_id = ? AND kind = 'post'`,
+);
 const FILTERED = statement(`(SELECT id, platform, topics FROM subscriptions
   WHERE active = 1 AND active_since <= @activeBefore::bigint AND topics <> '[]' ORDER BY id)
   UNION ALL (SELECT s.id, s.platform, s.topics FROM subscription_source_filters f JOIN subscriptions s ON s.id = f.subscription_id
@@ -51,14 +58,16 @@ const FILTERED = statement(`(SELECT id, platform, topics FROM subscriptions
 const SOURCE_FILTERS = statement('SELECT subscription_id, topics FROM subscription_source_filters WHERE source_id = ?');
 
 // Edits and deletes in: one per post answered or on the wire; a delete also for the posts left in doubt.
-const QUEUE_CORRECTIONS = statement(`INSERT INTO jobs (kind, platform, subscription_id, article_id, revision, waits_for, queued_at)
+const QUEUE_CORRECTIONS =
+  statement(`INSERT INTO jobs (kind, platform, subscription_id, article_id, revision, waits_for, queued_at)
   SELECT @kind::text, d.platform, d.subscription_id, d.article_id, @revision::bigint, d.id, @now::bigint FROM jobs d
   WHERE d.article_id = @articleId AND d.kind = 'post' AND (d.state IN ('sent', 'sending') OR (@kind::text = 'delete' AND d.state = 'in_doubt'))
   ORDER BY d.id ON CONFLICT DO NOTHING`);
 const SUPERSEDE = statement(`UPDATE jobs SET state = 'skipped', last_error = @why, finished_at = @now
   WHERE article_id = @articleId AND ${CORRECTION_ROWS} AND kind = 'edit' AND state = 'queued' AND revision < @revision`);
 // In the order of SQLite's GROUP BY keys (src/store/postgres/outbox.ts says why).
-const ARTICLE_STATES = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state
+const ARTICLE_STATES =
+  statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' GROUP BY platform, state
   ORDER BY platform COLLATE "C", state COLLATE "C"`);
 const TALLY = statement(`SELECT platform, kind, state, outcome, COUNT(*) AS n FROM jobs
   WHERE article_id = ? AND ${CORRECTION_ROWS} GROUP BY platform, kind, state, outcome
@@ -76,31 +85,58 @@ const REVISE = statement(`UPDATE articles SET title = @title, paragraphs = @para
   WHERE id = @id AND retracted_at IS NULL`);
 const DELETE_TERMS = statement('DELETE FROM article_terms WHERE rowid = ?');
 const INSERT_TERMS = statement('INSERT INTO article_terms (rowid, terms) VALUES (?, ?::tsvector)');
-const EDIT = statement(`UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?, edited_at = ? WHERE id = ?`);
+const EDIT = statement(
+  `UPDATE articles SET edited_title = ?, edited_summary = ?, edited_hashtags = ?, edited_by = ?, edited_at = ? WHERE id = ?`,
+);
 const BUMP = statement('UPDATE articles SET revision = revision + 1 WHERE id = ? AND retracted_at IS NULL');
 const ARTICLE = statement('SELECT * FROM articles WHERE id = ?');
-const RETRACT = statement('UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL');
+const RETRACT = statement(
+  'UPDATE articles SET retracted_at = ?, retracted_by = ? WHERE id = ? AND retracted_at IS NULL',
+);
 
 /** Which active subscriptions an SQL audience holds (AUDIENCE's parameters). */
 const audienceParams = (articleId: number, q: AudienceQuery) => ({
-  articleId, everyTopic: q.everyTopic ? 1 : 0, platform: q.platform ?? null, activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
+  articleId,
+  everyTopic: q.everyTopic ? 1 : 0,
+  platform: q.platform ?? null,
+  activeBefore: q.activeBefore ?? Number.MAX_SAFE_INTEGER,
   sourceId: q.sourceId ?? null,
 });
 
 const queueParams = (opts: QueueOptions, now: number) => ({
-  broadcastId: opts.broadcastId ?? null, priority: opts.priority ?? 0, now, notBefore: opts.notBefore ?? 0,
+  broadcastId: opts.broadcastId ?? null,
+  priority: opts.priority ?? 0,
+  now,
+  notBefore: opts.notBefore ?? 0,
 });
 
 export function audienceRepository(sql: Sql): AudienceRepository {
   return {
     filterTargets: async (sourceId, activeBefore) =>
-      (await sql.all<{ id: number; platform: string; topics: string }>(FILTERED, { sourceId: sourceId ?? null, activeBefore: activeBefore ?? Number.MAX_SAFE_INTEGER }))
-        .map((r) => ({ id: r.id, platform: r.platform, topics: r.topics === '[]' ? [] : parseJsonArray(r.topics) })),
+      (
+        await sql.all<{ id: number; platform: string; topics: string }>(FILTERED, {
+          sourceId: sourceId ?? null,
+          activeBefore: activeBefore ?? Number.MAX_SAFE_INTEGER,
+        })
+      ).map((r) => ({ id: r.id, platform: r.platform, topics: r.topics === '[]' ? [] : parseJsonArray(r.topics) })),
     sourceFilters: async (sourceId) =>
-      new Map((await sql.all<{ subscription_id: number; topics: string }>(SOURCE_FILTERS, [sourceId])).map((r) => [r.subscription_id, parseJsonArray(r.topics)])),
-    count: async (articleId, query) => (await sql.get<{ total: number; already: number; failed: number }>(COUNT_AUDIENCE, audienceParams(articleId, query)))!,
+      new Map(
+        (await sql.all<{ subscription_id: number; topics: string }>(SOURCE_FILTERS, [sourceId])).map((r) => [
+          r.subscription_id,
+          parseJsonArray(r.topics),
+        ]),
+      ),
+    count: async (articleId, query) =>
+      (await sql.get<{ total: number; already: number; failed: number }>(
+        COUNT_AUDIENCE,
+        audienceParams(articleId, query),
+      ))!,
     postStates: async (articleId) =>
-      new Map((await sql.all<{ subscription_id: number; state: DeliveryState }>(POST_STATES_BY_SUBSCRIPTION, [articleId])).map((r) => [r.subscription_id, r.state])),
+      new Map(
+        (
+          await sql.all<{ subscription_id: number; state: DeliveryState }>(POST_STATES_BY_SUBSCRIPTION, [articleId])
+        ).map((r) => [r.subscription_id, r.state]),
+      ),
     queueSelected: async (articleId, query, now) =>
       (await sql.run(INSERT_AUDIENCE, { ...audienceParams(articleId, query), ...queueParams(query, now) })).changes,
     queueListed: async (articleId, ids, opts, now) =>
@@ -109,34 +145,54 @@ export function audienceRepository(sql: Sql): AudienceRepository {
 }
 
 export function correctionRepository(sql: Sql): CorrectionRepository {
-  const queueCorrections = (articleId: number, kind: CorrectionKind, revision: number, now: number) => sql.atomic(async (s) => {
-    if (kind === 'edit') await s.run(SUPERSEDE, { articleId, revision, now, why: `superseded by revision ${revision}` });
-    return (await s.run(QUEUE_CORRECTIONS, { articleId, kind, revision, now })).changes;
-  });
+  const queueCorrections = (articleId: number, kind: CorrectionKind, revision: number, now: number) =>
+    sql.atomic(async (s) => {
+      if (kind === 'edit')
+        await s.run(SUPERSEDE, { articleId, revision, now, why: `superseded by revision ${revision}` });
+      return (await s.run(QUEUE_CORRECTIONS, { articleId, kind, revision, now })).changes;
+    });
   return {
-    revise: (articleId, r, visible) => sql.atomic(async (s) => {
-      const changed = (await s.run(REVISE, {
-        bump: visible ? 1 : 0, id: articleId, title: r.title, paragraphs: toJson(r.paragraphs), summary: toJson(r.summary),
-        hashtags: toJson(r.hashtags), contentHash: r.contentHash, storyKey: r.storyKey, searchText: r.searchText, feedHash: r.feedHash ?? null,
-      })).changes > 0;
-      if (changed) {
-        await s.run(DELETE_TERMS, [articleId]);
-        await s.run(INSERT_TERMS, [articleId, termsVector(indexTerms(r.searchText))]);
-      }
-      return changed;
-    }),
+    revise: (articleId, r, visible) =>
+      sql.atomic(async (s) => {
+        const changed =
+          (
+            await s.run(REVISE, {
+              bump: visible ? 1 : 0,
+              id: articleId,
+              title: r.title,
+              paragraphs: toJson(r.paragraphs),
+              summary: toJson(r.summary),
+              hashtags: toJson(r.hashtags),
+              contentHash: r.contentHash,
+              storyKey: r.storyKey,
+              searchText: r.searchText,
+              feedHash: r.feedHash ?? null,
+            })
+          ).changes > 0;
+        if (changed) {
+          await s.run(DELETE_TERMS, [articleId]);
+          await s.run(INSERT_TERMS, [articleId, termsVector(indexTerms(r.searchText))]);
+        }
+        return changed;
+      }),
     // As SQLite's: the edit, the revision up (not once retracted), the article as it now is.
-    applyEdit: (articleId, edit, by, now) => sql.atomic(async (s) => {
-      await s.run(EDIT, [edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, articleId]);
-      await s.run(BUMP, [articleId]);
-      return articleFromRow((await s.get<ArticleRow>(ARTICLE, [articleId]))!);
-    }),
+    applyEdit: (articleId, edit, by, now) =>
+      sql.atomic(async (s) => {
+        await s.run(EDIT, [edit.title, toJson(edit.summary), toJson(edit.hashtags), by, now, articleId]);
+        await s.run(BUMP, [articleId]);
+        return articleFromRow((await s.get<ArticleRow>(ARTICLE, [articleId]))!);
+      }),
     retract: async (articleId, by, now) => (await sql.run(RETRACT, [now, by, articleId])).changes > 0,
     queueEdits: (articleId, revision, now) => queueCorrections(articleId, 'edit', revision, now),
     queueDeletes: (articleId, revision, now) => queueCorrections(articleId, 'delete', revision, now),
     cancelUnsent: (articleId, reason, now) => cancelWaiting(sql, articleId, reason, now),
-    postStates: async (articleId) => (await sql.all<{ platform: string; state: DeliveryState; n: number }>(ARTICLE_STATES, [articleId]))
-      .map((r) => ({ platform: r.platform, state: r.state, count: r.n })),
-    tally: async (articleId) => tallyFromRows(await sql.all<TallyRow>(TALLY, [articleId]), await sql.all<ReasonRow>(REASONS, [articleId])),
+    postStates: async (articleId) =>
+      (await sql.all<{ platform: string; state: DeliveryState; n: number }>(ARTICLE_STATES, [articleId])).map((r) => ({
+        platform: r.platform,
+        state: r.state,
+        count: r.n,
+      })),
+    tally: async (articleId) =>
+      tallyFromRows(await sql.all<TallyRow>(TALLY, [articleId]), await sql.all<ReasonRow>(REASONS, [articleId])),
   };
 }

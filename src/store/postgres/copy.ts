@@ -33,7 +33,11 @@ const BATCH_ROWS = 2_000;
 /** What the migration puts in by itself, replaced by the source's rows. */
 const SEEDED = new Set(['search_index', 'full_story_key', 'outlets']);
 
-export interface TableCount { table: string; source: number; target: number }
+export interface TableCount {
+  table: string;
+  source: number;
+  target: number;
+}
 
 export interface CopyResult {
   /** The target's URL, its password masked. */
@@ -45,26 +49,39 @@ export interface CopyResult {
   mismatch?: string;
 }
 
-interface Column { name: string; type: string; identity: boolean }
+interface Column {
+  name: string;
+  type: string;
+  identity: boolean;
+}
 
 /**
  * Copies the SQLite database at `sourcePath` into the empty PostgreSQL database at `url` (see the top of this file),
  * into `schema` (an outlet's, src/app/outlets.ts outletSchema; default `public`, the first outlet's), made when missing.
  */
-export async function copyToPostgres(sourcePath: string, url: string, options: { schema?: string } = {}): Promise<CopyResult> {
+export async function copyToPostgres(
+  sourcePath: string,
+  url: string,
+  options: { schema?: string } = {},
+): Promise<CopyResult> {
   checkUrl(url);
-  if (!existsSync(sourcePath)) throw new UserError(`the database ${sourcePath} does not exist (give it with --db or DATABASE_PATH)`);
+  if (!existsSync(sourcePath))
+    throw new UserError(`the database ${sourcePath} does not exist (give it with --db or DATABASE_PATH)`);
   openStore(sourcePath).close();
   const schema = options.schema ?? 'public';
   await (await openPostgres(url, { max: 1, schema })).close();
   // The schema's name was checked by openPostgres; its tables are then the only ones this client's statements name.
-  const target = new pg.Client({ connectionString: url, types: numberTypes, ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }) });
+  const target = new pg.Client({
+    connectionString: url,
+    types: numberTypes,
+    ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
+  });
   const source = new Database(sourcePath, { readonly: true, fileMustExist: true });
   try {
     await target.connect();
     source.exec('BEGIN');
     await target.query('BEGIN');
-    const result = { target: redact(url, url), ...await copyTables(source, target) };
+    const result = { target: redact(url, url), ...(await copyTables(source, target)) };
     await target.query(result.mismatch === undefined ? 'COMMIT' : 'ROLLBACK');
     return result;
   } catch (err) {
@@ -72,8 +89,11 @@ export async function copyToPostgres(sourcePath: string, url: string, options: {
     if (err instanceof UserError) throw err;
     // PostgreSQL's detail names the row (a foreign key's missing target, a duplicate key).
     const detail = (err as { detail?: unknown } | null)?.detail;
-    const reason = (err instanceof Error ? err.message : String(err)) + (typeof detail === 'string' ? ` (${detail})` : '');
-    throw new UserError(`the copy to ${redact(url, url)} failed, nothing was written: ${redact(reason, url)}`, { cause: err });
+    const reason =
+      (err instanceof Error ? err.message : String(err)) + (typeof detail === 'string' ? ` (${detail})` : '');
+    throw new UserError(`the copy to ${redact(url, url)} failed, nothing was written: ${redact(reason, url)}`, {
+      cause: err,
+    });
   } finally {
     if (source.inTransaction) source.exec('ROLLBACK');
     source.close();
@@ -83,22 +103,31 @@ export async function copyToPostgres(sourcePath: string, url: string, options: {
 
 /** A postgres:// URL, said without repeating it (it may hold a password). */
 function checkUrl(url: string): void {
-  if (!isPostgresUrl(url)) throw new UserError('--to must be a PostgreSQL URL: postgres://user:password@host:5432/database');
+  if (!isPostgresUrl(url))
+    throw new UserError('--to must be a PostgreSQL URL: postgres://user:password@host:5432/database');
   try {
     const parsed = new URL(url);
     if (parsed.hostname === '' && !parsed.searchParams.has('host')) throw new Error('no host');
   } catch {
-    throw new UserError('--to is not a valid PostgreSQL URL (postgres://user:password@host:5432/database; a password with @, : or / must be percent-encoded)');
+    throw new UserError(
+      '--to is not a valid PostgreSQL URL (postgres://user:password@host:5432/database; a password with @, : or / must be percent-encoded)',
+    );
   }
 }
 
 async function copyTables(source: Database.Database, target: pg.Client): Promise<Omit<CopyResult, 'target'>> {
-  const tables = postgresSchema().statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? [])
+  const tables = postgresSchema()
+    .statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? [])
     .filter((t) => t !== 'article_terms');
-  const used = await nonEmpty(target, tables.filter((t) => !SEEDED.has(t)));
+  const used = await nonEmpty(
+    target,
+    tables.filter((t) => !SEEDED.has(t)),
+  );
   if (used.length > 0) {
-    throw new UserError(`the PostgreSQL database is not empty (${used.join(', ')} ${used.length === 1 ? 'has rows' : 'have rows'}): `
-      + 'nashra db copy fills a new database only; nothing was written');
+    throw new UserError(
+      `the PostgreSQL database is not empty (${used.join(', ')} ${used.length === 1 ? 'has rows' : 'have rows'}): ` +
+        'nashra db copy fills a new database only; nothing was written',
+    );
   }
   for (const table of SEEDED) await target.query(`DELETE FROM ${table}`);
   const remake = await setAside(target, tables);
@@ -114,38 +143,57 @@ async function copyTables(source: Database.Database, target: pg.Client): Promise
   }
   const wrong = counts.filter((c) => c.source !== c.target);
   const jobs = await compareJobs(source, target);
-  const mismatch = wrong.length > 0 ? `rows counted differently in ${wrong.map((c) => c.table).join(', ')}` : jobs.mismatch;
+  const mismatch =
+    wrong.length > 0 ? `rows counted differently in ${wrong.map((c) => c.table).join(', ')}` : jobs.mismatch;
   return { tables: counts, jobsCompared: jobs.compared, mismatch };
 }
 
 /** The tables that have a row. */
 async function nonEmpty(target: pg.Client, tables: string[]): Promise<string[]> {
-  const { rows } = await target.query<{ name: string }>(tables.map((t) => `SELECT '${t}' AS name WHERE EXISTS (SELECT 1 FROM "${t}")`).join(' UNION ALL '));
+  const { rows } = await target.query<{ name: string }>(
+    tables.map((t) => `SELECT '${t}' AS name WHERE EXISTS (SELECT 1 FROM "${t}")`).join(' UNION ALL '),
+  );
   return rows.map((r) => r.name);
 }
 
 /** Drops the tables' foreign keys and the indexes no constraint stands on; the statements that make them again. */
 async function setAside(target: pg.Client, tables: string[]): Promise<string[]> {
-  const { rows: keys } = await target.query<{ owner: string; name: string; definition: string }>(`SELECT k.conrelid::regclass::text AS owner,
+  const { rows: keys } = await target.query<{ owner: string; name: string; definition: string }>(
+    `SELECT k.conrelid::regclass::text AS owner,
       k.conname AS name, pg_get_constraintdef(k.oid) AS definition
     FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-    WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)`, [tables]);
-  const { rows: indexes } = await target.query<{ name: string; definition: string }>(`SELECT i.indexrelid::regclass::text AS name,
+    WHERE k.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)`,
+    [tables],
+  );
+  const { rows: indexes } = await target.query<{ name: string; definition: string }>(
+    `SELECT i.indexrelid::regclass::text AS name,
       pg_get_indexdef(i.indexrelid) AS definition
     FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
     WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`, [tables]);
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
+    [tables],
+  );
   for (const k of keys) await target.query(`ALTER TABLE ${k.owner} DROP CONSTRAINT "${k.name}"`);
   for (const i of indexes) await target.query(`DROP INDEX ${i.name}`);
-  return [...indexes.map((i) => i.definition), ...keys.map((k) => `ALTER TABLE ${k.owner} ADD CONSTRAINT "${k.name}" ${k.definition}`)];
+  return [
+    ...indexes.map((i) => i.definition),
+    ...keys.map((k) => `ALTER TABLE ${k.owner} ADD CONSTRAINT "${k.name}" ${k.definition}`),
+  ];
 }
 
 async function copyTable(source: Database.Database, target: pg.Client, table: string): Promise<void> {
-  const columns = (await target.query<Column>(`SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attidentity <> '' AS identity FROM pg_attribute
-    WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, [table])).rows;
+  const columns = (
+    await target.query<Column>(
+      `SELECT attname AS name, format_type(atttypid, atttypmod) AS type, attidentity <> '' AS identity FROM pg_attribute
+    WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+      [table],
+    )
+  ).rows;
   const hasId = columns.some((c) => c.name === 'id');
   const names = columns.map((c) => c.name);
-  const read = source.prepare(`SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM "${table}"${hasId ? ' ORDER BY id' : ''}`).raw();
+  const read = source
+    .prepare(`SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM "${table}"${hasId ? ' ORDER BY id' : ''}`)
+    .raw();
   const insert = `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')})
     SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})`;
   let batch: unknown[][] = columns.map(() => []);
@@ -167,8 +215,10 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       if (typeof value === 'string' && value.includes('\u0000')) {
-        throw new UserError(`${table}${hasId ? ` row ${String(row[idAt])}` : ''}, column ${names[i]}, holds a NUL character, which PostgreSQL's text `
-          + 'cannot store; nothing was written');
+        throw new UserError(
+          `${table}${hasId ? ` row ${String(row[idAt])}` : ''}, column ${names[i]}, holds a NUL character, which PostgreSQL's text ` +
+            'cannot store; nothing was written',
+        );
       }
       batch[i]!.push(value);
     }
@@ -178,7 +228,9 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
   await sending;
   // Ids were given, so an identity's sequence has not moved: the next row would take id 1.
   for (const { name } of columns.filter((c) => c.identity)) {
-    await target.query(`SELECT setval(pg_get_serial_sequence('"${table}"', '${name}'), COALESCE(MAX("${name}"), 0) + 1, false) FROM "${table}"`);
+    await target.query(
+      `SELECT setval(pg_get_serial_sequence('"${table}"', '${name}'), COALESCE(MAX("${name}"), 0) + 1, false) FROM "${table}"`,
+    );
   }
 }
 
@@ -188,18 +240,34 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
  * as the one before arrives, so it travels while this one is compared. Rows as arrays: objects cost more than the
  * comparison.
  */
-async function compareJobs(source: Database.Database, target: pg.Client): Promise<{ compared: number; mismatch?: string }> {
-  const columns = (await target.query<{ name: string }>(`SELECT attname AS name FROM pg_attribute
-    WHERE attrelid = 'jobs'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)).rows.map((c) => c.name);
-  const sqliteColumns = (source.prepare('SELECT name FROM pragma_table_xinfo(\'jobs\')').all() as Array<{ name: string }>).map((c) => c.name);
-  const unmatched = [...columns.filter((c) => !sqliteColumns.includes(c)), ...sqliteColumns.filter((c) => !columns.includes(c))];
-  if (unmatched.length > 0) return { compared: 0, mismatch: `jobs: column ${unmatched.join(', ')} is in one database only` };
+async function compareJobs(
+  source: Database.Database,
+  target: pg.Client,
+): Promise<{ compared: number; mismatch?: string }> {
+  const columns = (
+    await target.query<{ name: string }>(`SELECT attname AS name FROM pg_attribute
+    WHERE attrelid = 'jobs'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)
+  ).rows.map((c) => c.name);
+  const sqliteColumns = (
+    source.prepare("SELECT name FROM pragma_table_xinfo('jobs')").all() as Array<{ name: string }>
+  ).map((c) => c.name);
+  const unmatched = [
+    ...columns.filter((c) => !sqliteColumns.includes(c)),
+    ...sqliteColumns.filter((c) => !columns.includes(c)),
+  ];
+  if (unmatched.length > 0)
+    return { compared: 0, mismatch: `jobs: column ${unmatched.join(', ')} is in one database only` };
   const list = columns.map((c) => `"${c}"`).join(', ');
   const idAt = columns.indexOf('id');
   const pageAfter = (id: number): Promise<unknown[][]> => {
-    const rows = target.query<unknown[]>({
-      name: 'copy_compare_jobs', text: `SELECT ${list} FROM jobs WHERE id > $1 ORDER BY id LIMIT $2`, values: [id, BATCH_ROWS], rowMode: 'array',
-    }).then((r) => r.rows);
+    const rows = target
+      .query<unknown[]>({
+        name: 'copy_compare_jobs',
+        text: `SELECT ${list} FROM jobs WHERE id > $1 ORDER BY id LIMIT $2`,
+        values: [id, BATCH_ROWS],
+        rowMode: 'array',
+      })
+      .then((r) => r.rows);
     rows.catch(() => undefined);
     return rows;
   };
@@ -207,7 +275,9 @@ async function compareJobs(source: Database.Database, target: pg.Client): Promis
   let page: unknown[][] = [];
   let at = 0;
   let compared = 0;
-  for (const row of source.prepare(`SELECT ${list} FROM jobs ORDER BY id`).raw().iterate() as IterableIterator<unknown[]>) {
+  for (const row of source.prepare(`SELECT ${list} FROM jobs ORDER BY id`).raw().iterate() as IterableIterator<
+    unknown[]
+  >) {
     if (at === page.length) {
       page = await next;
       at = 0;
@@ -216,11 +286,14 @@ async function compareJobs(source: Database.Database, target: pg.Client): Promis
     }
     const copied = page[at++]!;
     const differs = columns.findIndex((_, i) => !sameValue(row[i], copied[i]));
-    if (differs >= 0) return { compared, mismatch: `jobs: row ${String(row[idAt])} differs in column ${columns[differs]}` };
+    if (differs >= 0)
+      return { compared, mismatch: `jobs: row ${String(row[idAt])} differs in column ${columns[differs]}` };
     compared++;
   }
   const extra = at < page.length ? page[at] : (await next)[0];
-  return extra === undefined ? { compared } : { compared, mismatch: `jobs: row ${String(extra[idAt])} is in PostgreSQL only` };
+  return extra === undefined
+    ? { compared }
+    : { compared, mismatch: `jobs: row ${String(extra[idAt])} is in PostgreSQL only` };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

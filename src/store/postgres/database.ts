@@ -20,7 +20,9 @@ const MIGRATION_LOCK = 0x6e61736873;
 /** BIGINT and NUMERIC read as numbers (the top of this file says why), for a pool's or a client's `types`. */
 export const numberTypes = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8 || oid === NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8 || oid === NUMERIC
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -35,9 +37,13 @@ const IDLE_IN_UNIT_MS = 5_000;
  * over it. `schema`: an outlet's own (src/app/outlets.ts), created when missing; every connection of the pool sees
  * that schema alone (its search_path), so no statement can reach another outlet's tables.
  */
-export async function openPostgres(url: string, options: { max?: number; schema?: string } = {}): Promise<PostgresPorts> {
+export async function openPostgres(
+  url: string,
+  options: { max?: number; schema?: string } = {},
+): Promise<PostgresPorts> {
   const schema = options.schema ?? 'public';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreError(`not a schema name: ${JSON.stringify(schema)}`, redact(url, url));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new StoreError(`not a schema name: ${JSON.stringify(schema)}`, redact(url, url));
   const connection = {
     connectionString: url,
     ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
@@ -60,7 +66,11 @@ export async function openPostgres(url: string, options: { max?: number; schema?
   } catch (err) {
     await pool.end().catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new StoreError(`cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`, redact(url, url), { cause: err });
+    throw new StoreError(
+      `cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`,
+      redact(url, url),
+      { cause: err },
+    );
   }
   // The leases' renewals, on a connection of their own (opened at the first renewal: only `nashra run` renews), so
   // that they never wait behind the pool's units queued for the write lock (src/store/postgres/runtime.ts says why).
@@ -85,8 +95,10 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
         for (const statement of schema.statements) await client.query(statement);
         for (const { table, row } of schema.rows) {
           const columns = Object.keys(row);
-          await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-            columns.map((c) => row[c]));
+          await client.query(
+            `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+            columns.map((c) => row[c]),
+          );
         }
         await syncIdentities(client);
         await client.query('INSERT INTO nashra_schema (version) VALUES ($1)', [schema.version]);
@@ -113,11 +125,16 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
  * the next row would take the same id. Each identity of the schema is moved past its table's highest id.
  */
 async function syncIdentities(client: pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ table: string; column: string }>(`SELECT c.relname AS table, a.attname AS column FROM pg_attribute a
+  const { rows } = await client.query<{
+    table: string;
+    column: string;
+  }>(`SELECT c.relname AS table, a.attname AS column FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE a.attidentity <> '' AND n.nspname = current_schema()`);
   for (const { table, column } of rows) {
-    await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', '${column}'), COALESCE(MAX("${column}"), 0) + 1, false) FROM "${table}"`);
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('"${table}"', '${column}'), COALESCE(MAX("${column}"), 0) + 1, false) FROM "${table}"`,
+    );
   }
 }
 

@@ -6,7 +6,13 @@
  */
 import type { OutboxRepository, SystemStatusRepository } from '../../ports/index.js';
 import type { DeliveryState, JobKind } from '../../model/delivery.js';
-import { articleDeliveryFromRow, countsFromRows, deliveryCountsFromRows, inDoubtFromRow, queueDepthFromRow } from '../desk-views.js';
+import {
+  articleDeliveryFromRow,
+  countsFromRows,
+  deliveryCountsFromRows,
+  inDoubtFromRow,
+  queueDepthFromRow,
+} from '../desk-views.js';
 import { chatWaitGroupFromRow, jobFromRow } from '../jobs.js';
 import { platformStateFromRow } from '../platform-status.js';
 import { QUIET_COLUMNS } from '../jobs.js';
@@ -29,26 +35,34 @@ type PlatformStatusRow = Parameters<typeof platformStateFromRow>[0];
 const BY_PLATFORM_STATE = 'platform COLLATE "C", state COLLATE "C"';
 
 const BY_ID = statement('SELECT * FROM jobs WHERE id = ?');
-const RESOLVE = statement(`UPDATE jobs SET state = @to::text, finished_at = CASE WHEN @to::text = 'sent' THEN @now::bigint ELSE NULL END,
+const RESOLVE =
+  statement(`UPDATE jobs SET state = @to::text, finished_at = CASE WHEN @to::text = 'sent' THEN @now::bigint ELSE NULL END,
     outcome = CASE WHEN @to::text = 'sent' THEN (CASE kind WHEN 'edit' THEN 'edited' WHEN 'delete' THEN 'deleted' END) END,
     carried_by = CASE WHEN @to::text = 'sent' THEN carried_by END, not_before = 0, last_error = @note
   WHERE id = @id AND state = 'in_doubt'`);
-const REQUEUE = statement(`UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, retryable = 0, carried_by = NULL,
+const REQUEUE =
+  statement(`UPDATE jobs SET state = 'queued', attempts = 0, not_before = 0, retryable = 0, carried_by = NULL,
     finished_at = NULL, last_error = @note
   WHERE article_id = @articleId AND kind = 'post' AND state = 'failed' AND (retryable = 1 OR @every::bigint = 1)
     AND subscription_id IN (SELECT id FROM subscriptions WHERE active = 1)`);
-const COUNT_FAILED = statement(`SELECT COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' AND state = 'failed'`);
+const COUNT_FAILED = statement(
+  `SELECT COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post' AND state = 'failed'`,
+);
 const BROADCAST = statement('SELECT article_id, state FROM broadcasts WHERE id = ?');
-const REOPEN = statement(`UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`);
+const REOPEN = statement(
+  `UPDATE broadcasts SET state = 'queued', decided_at = ? WHERE article_id = ? AND state = 'done'`,
+);
 const IN_DOUBT = statement(`SELECT * FROM jobs WHERE state = 'in_doubt' ORDER BY id DESC LIMIT ?`);
-const IN_DOUBT_WITH_CHATS = statement(`SELECT d.id, d.kind, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
+const IN_DOUBT_WITH_CHATS =
+  statement(`SELECT d.id, d.kind, d.article_id, d.platform, d.sending_at, a.title, a.edited_title, s.chat_id, s.title AS chat_title
   FROM jobs d LEFT JOIN articles a ON a.id = d.article_id JOIN subscriptions s ON s.id = d.subscription_id
   WHERE d.state = 'in_doubt' ORDER BY d.id DESC LIMIT ?`);
 const COUNTS_OF = statement(`SELECT article_id, platform, state, COUNT(*) AS n FROM jobs
   WHERE article_id = ANY(?::bigint[]) AND kind = 'post' GROUP BY article_id, platform, state ORDER BY article_id, ${BY_PLATFORM_STATE}`);
 const ARTICLE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE article_id = ? AND kind = 'post'
   GROUP BY platform, state ORDER BY ${BY_PLATFORM_STATE}`);
-const ARTICLE_DELIVERIES = statement(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
+const ARTICLE_DELIVERIES =
+  statement(`SELECT d.id, d.platform, d.state, d.message_id, d.last_error, d.finished_at, d.broadcast_id,
     s.chat_id, s.kind, s.title
   FROM jobs d JOIN subscriptions s ON s.id = d.subscription_id WHERE d.article_id = ? AND d.kind = 'post' ORDER BY d.id LIMIT ?`);
 // The id exactly, or the id followed by «_…» (src/store/desk-views.ts says why the range): chr(96) is '`', the
@@ -70,9 +84,12 @@ const CHAT_WAITS = statement(`SELECT d.platform, ds.subscription_id, d.state, (d
     AND (@broadcast::bigint IS NULL OR d.broadcast_id = @broadcast::bigint)
   GROUP BY d.platform, ds.subscription_id, d.state, (d.priority > 0), (d.state = 'held' AND d.carried_by IS NOT NULL)
   ORDER BY d.platform COLLATE "C", ds.subscription_id, d.state COLLATE "C", 4, 5`);
-const STATE_COUNTS = statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind = ANY(?::text[]) GROUP BY platform, state
+const STATE_COUNTS =
+  statement(`SELECT platform, state, COUNT(*) AS n FROM jobs WHERE kind = ANY(?::text[]) GROUP BY platform, state
   ORDER BY ${BY_PLATFORM_STATE}`);
-const OLDEST_QUEUED = statement(`SELECT MIN(queued_at) AS t FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') AND queued_at <= ?`);
+const OLDEST_QUEUED = statement(
+  `SELECT MIN(queued_at) AS t FROM jobs WHERE kind = 'post' AND state IN ('queued', 'sending') AND queued_at <= ?`,
+);
 const SCHEDULED_POSTS = statement(`SELECT j.platform, COUNT(*) AS n, MIN(b.send_at) AS next FROM broadcasts b
   JOIN jobs j ON j.broadcast_id = b.id AND j.state = 'queued' AND j.kind = 'post'
   WHERE b.send_at IS NOT NULL AND b.state = 'queued' AND b.send_at > ? GROUP BY j.platform ORDER BY j.platform COLLATE "C"`);
@@ -85,10 +102,13 @@ const FAILURES = statement(`SELECT platform, COALESCE(last_error, '') AS reason,
 
 const ARTICLE_COUNT = statement('SELECT COUNT(*) AS n FROM articles');
 // Per platform, in the order of SQLite's GROUP BY platform, active (src/store/subscriptions.ts counts).
-const SUBSCRIPTION_COUNTS = statement(`SELECT platform, COUNT(*) FILTER (WHERE active = 1) AS active, COUNT(*) FILTER (WHERE active <> 1) AS inactive
+const SUBSCRIPTION_COUNTS =
+  statement(`SELECT platform, COUNT(*) FILTER (WHERE active = 1) AS active, COUNT(*) FILTER (WHERE active <> 1) AS inactive
   FROM subscriptions GROUP BY platform ORDER BY platform COLLATE "C"`);
 // Several runs may share a PostgreSQL database, each with its own lease `run:<holder>` (src/app/run.ts): any alive.
-const LEASE_HELD = statement(`SELECT 1 AS one FROM leases WHERE (name = 'run' OR name LIKE 'run:%') AND expires_at > ? LIMIT 1`);
+const LEASE_HELD = statement(
+  `SELECT 1 AS one FROM leases WHERE (name = 'run' OR name LIKE 'run:%') AND expires_at > ? LIMIT 1`,
+);
 const PLATFORM_STATES = statement('SELECT * FROM platform_status ORDER BY platform COLLATE "C"');
 
 export function outboxRepository(sql: Sql): OutboxRepository {
@@ -100,29 +120,39 @@ export function outboxRepository(sql: Sql): OutboxRepository {
       return row && jobFromRow(row);
     },
     // A digest message's posts follow the verdict.
-    resolveInDoubt: (id, to, note, now) => sql.atomic(async (s) => {
-      if ((await s.run(RESOLVE, { id, to, note, now })).changes === 0) return false;
-      if (to === 'sent') await s.run(MEMBERS_SENT, { id, now, messageId: null, note });
-      else await s.run(MEMBERS_HELD, { id, error: note });
-      return true;
-    }),
-    requeueFailed: async (articleId, everyFailure, note) => (await sql.run(REQUEUE, { articleId, every: everyFailure ? 1 : 0, note })).changes,
+    resolveInDoubt: (id, to, note, now) =>
+      sql.atomic(async (s) => {
+        if ((await s.run(RESOLVE, { id, to, note, now })).changes === 0) return false;
+        if (to === 'sent') await s.run(MEMBERS_SENT, { id, now, messageId: null, note });
+        else await s.run(MEMBERS_HELD, { id, error: note });
+        return true;
+      }),
+    requeueFailed: async (articleId, everyFailure, note) =>
+      (await sql.run(REQUEUE, { articleId, every: everyFailure ? 1 : 0, note })).changes,
     failedCount: async (articleId) => (await sql.get<{ n: number }>(COUNT_FAILED, [articleId]))!.n,
     broadcastOf: async (broadcastId) => {
       const row = await sql.get<{ article_id: number; state: string }>(BROADCAST, [broadcastId]);
       return row && { articleId: row.article_id, state: row.state };
     },
-    reopenBroadcastsOf: async (articleId, now) => { await sql.run(REOPEN, [now, articleId]); },
+    reopenBroadcastsOf: async (articleId, now) => {
+      await sql.run(REOPEN, [now, articleId]);
+    },
     inDoubt: async (limit) => (await sql.all<JobRow>(IN_DOUBT, [limit])).map(jobFromRow),
     inDoubtWithChats: async (limit) => (await sql.all<InDoubtRow>(IN_DOUBT_WITH_CHATS, [limit])).map(inDoubtFromRow),
-    countsOf: async (articleIds) => articleIds.length === 0 ? new Map()
-      : deliveryCountsFromRows(await sql.all<CountRow & { article_id: number }>(COUNTS_OF, [articleIds])),
+    countsOf: async (articleIds) =>
+      articleIds.length === 0
+        ? new Map()
+        : deliveryCountsFromRows(await sql.all<CountRow & { article_id: number }>(COUNTS_OF, [articleIds])),
     articleCounts: async (articleId) => countsFromRows(await sql.all<CountRow>(ARTICLE_COUNTS, [articleId])),
-    articleDeliveries: async (articleId, limit) => (await sql.all<ArticleDeliveryRow>(ARTICLE_DELIVERIES, [articleId, limit])).map(articleDeliveryFromRow),
-    postsByMessage: async (platform, chatId, key) => (await sql.all<{ article_id: number; subscription_id: number }>(POSTS_BY_MESSAGE, { platform, chatId, key }))
-      .map((r) => ({ articleId: r.article_id, subscriptionId: r.subscription_id })),
+    articleDeliveries: async (articleId, limit) =>
+      (await sql.all<ArticleDeliveryRow>(ARTICLE_DELIVERIES, [articleId, limit])).map(articleDeliveryFromRow),
+    postsByMessage: async (platform, chatId, key) =>
+      (await sql.all<{ article_id: number; subscription_id: number }>(POSTS_BY_MESSAGE, { platform, chatId, key })).map(
+        (r) => ({ articleId: r.article_id, subscriptionId: r.subscription_id }),
+      ),
     queueDepth: async (now) => (await sql.all<QueueRow>(QUEUE, [now])).map(queueDepthFromRow),
-    chatWaitGroups: async (now, broadcastId) => (await sql.all<ChatWaitRow>(CHAT_WAITS, { now, broadcast: broadcastId ?? null })).map(chatWaitGroupFromRow),
+    chatWaitGroups: async (now, broadcastId) =>
+      (await sql.all<ChatWaitRow>(CHAT_WAITS, { now, broadcast: broadcastId ?? null })).map(chatWaitGroupFromRow),
     countsByState,
     totalsByState: async (kinds) => {
       const out: Partial<Record<DeliveryState, number>> = {};
@@ -133,12 +163,24 @@ export function outboxRepository(sql: Sql): OutboxRepository {
       const t = (await sql.get<{ t: number | null }>(OLDEST_QUEUED, [now]))?.t;
       return typeof t === 'number' ? now - t : undefined;
     },
-    scheduledPosts: async (now) => (await sql.all<{ platform: string; n: number; next: number }>(SCHEDULED_POSTS, [now]))
-      .map((r) => ({ platform: r.platform, count: r.n, next: r.next })),
-    sentPerHour: async (since) => (await sql.all<{ platform: string; hour: number; n: number }>(PER_HOUR, [since]))
-      .map((r) => ({ platform: r.platform, hour: r.hour, count: r.n })),
-    failuresByReason: async (since) => (await sql.all<{ platform: string; reason: string; n: number }>(FAILURES, [since]))
-      .map((r) => ({ platform: r.platform, reason: r.reason, count: r.n })),
+    scheduledPosts: async (now) =>
+      (await sql.all<{ platform: string; n: number; next: number }>(SCHEDULED_POSTS, [now])).map((r) => ({
+        platform: r.platform,
+        count: r.n,
+        next: r.next,
+      })),
+    sentPerHour: async (since) =>
+      (await sql.all<{ platform: string; hour: number; n: number }>(PER_HOUR, [since])).map((r) => ({
+        platform: r.platform,
+        hour: r.hour,
+        count: r.n,
+      })),
+    failuresByReason: async (since) =>
+      (await sql.all<{ platform: string; reason: string; n: number }>(FAILURES, [since])).map((r) => ({
+        platform: r.platform,
+        reason: r.reason,
+        count: r.n,
+      })),
   };
 }
 

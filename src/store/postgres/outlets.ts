@@ -13,7 +13,8 @@ const ADD = statement(`INSERT INTO outlets (slug, name, env_prefix, created_at)
 const REMOVE = statement('DELETE FROM outlets WHERE slug = ?');
 const MEMBERSHIPS = statement(`SELECT m.editor_id, m.outlet_id, m.role, o.slug FROM desk_memberships m
   JOIN outlets o ON o.id = m.outlet_id WHERE m.editor_id = ? ORDER BY o.slug COLLATE "C"`);
-const SET_MEMBERSHIP = statement(`INSERT INTO desk_memberships (editor_id, outlet_id, role, created_at) VALUES (?, ?, ?, ?)
+const SET_MEMBERSHIP =
+  statement(`INSERT INTO desk_memberships (editor_id, outlet_id, role, created_at) VALUES (?, ?, ?, ?)
   ON CONFLICT (editor_id, outlet_id) DO UPDATE SET role = excluded.role`);
 const REMOVE_MEMBERSHIP = statement('DELETE FROM desk_memberships WHERE editor_id = ? AND outlet_id = ?');
 
@@ -24,7 +25,10 @@ export function outletRepository(sql: Sql): OutletRepository {
     add: async (outlet, now) => outletFromRow((await sql.run<OutletRow>(ADD, outletValues(outlet, now))).rows[0]),
     remove: async (slug) => (await sql.run(REMOVE, [slug])).changes > 0,
     membershipsOf: async (editorId) => (await sql.all<MembershipRow>(MEMBERSHIPS, [editorId])).map(membershipFromRow),
-    setMembership: async (editorId, outletId, role, now) => { await sql.run(SET_MEMBERSHIP, [editorId, outletId, role, now]); },
-    removeMembership: async (editorId, outletId) => (await sql.run(REMOVE_MEMBERSHIP, [editorId, outletId])).changes > 0,
+    setMembership: async (editorId, outletId, role, now) => {
+      await sql.run(SET_MEMBERSHIP, [editorId, outletId, role, now]);
+    },
+    removeMembership: async (editorId, outletId) =>
+      (await sql.run(REMOVE_MEMBERSHIP, [editorId, outletId])).changes > 0,
   };
 }

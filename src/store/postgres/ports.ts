@@ -62,7 +62,12 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   private lockTurn: Promise<void> = Promise.resolve();
   private ended = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema = 'public', private readonly renewals = pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+    private readonly schema = 'public',
+    private readonly renewals = pool,
+  ) {
     this.repos = pgRepositories(this.outside());
     this.runtime = new PostgresRuntime(this.outside(), this.unlocked(renewals));
   }
@@ -86,11 +91,23 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     return new Promise((resolve, reject) => {
       // The first outlet's backup is the whole database (every outlet's schema); another outlet's is its schema.
       const only = this.schema === 'public' ? [] : ['--schema', this.schema];
-      const dump = spawn('pg_dump', ['--format=custom', ...only, '--file', destination, '--dbname', this.url], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const dump = spawn('pg_dump', ['--format=custom', ...only, '--file', destination, '--dbname', this.url], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
-      dump.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-      dump.on('error', (err) => reject(new Error(`pg_dump could not be started (${err.message}); install PostgreSQL's client tools (Debian: postgresql-client)`)));
-      dump.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_dump failed (${code}): ${redact(stderr.trim(), this.url)}`))));
+      dump.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      dump.on('error', (err) =>
+        reject(
+          new Error(
+            `pg_dump could not be started (${err.message}); install PostgreSQL's client tools (Debian: postgresql-client)`,
+          ),
+        ),
+      );
+      dump.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`pg_dump failed (${code}): ${redact(stderr.trim(), this.url)}`)),
+      );
     });
   }
 
@@ -102,7 +119,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   }
 
   run<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    if (this.unitScope.getStore() !== undefined) return Promise.reject(new UnitOfWorkMisuse('a unit of work began inside another unit of work'));
+    if (this.unitScope.getStore() !== undefined)
+      return Promise.reject(new UnitOfWorkMisuse('a unit of work began inside another unit of work'));
     const unit = {};
     return this.locked((sql) => this.unitScope.run(unit, () => work(pgRepositories(sql))));
   }
@@ -115,7 +133,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     // in the order they asked, so waiting until the unit before has its lock (or failed) is enough.
     const before = this.lockTurn;
     let asked!: () => void;
-    this.lockTurn = new Promise<void>((resolve) => { asked = resolve; });
+    this.lockTurn = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
     await before;
     let client: pg.PoolClient;
     try {
@@ -130,7 +150,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     // exception. The unit's statement fails with the same error, which is what the caller hears; the client is
     // given back broken, so the pool closes it instead of handing it out again.
     let broken: Error | undefined;
-    const onError = (err: Error) => { broken = err; };
+    const onError = (err: Error) => {
+      broken = err;
+    };
     client.on('error', onError);
     try {
       try {
@@ -155,18 +177,27 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   /** A unit's statements: on its client, only while it is open. */
   private inside(client: pg.PoolClient, isOpen: () => boolean): Sql {
     const check = (): void => {
-      if (!isOpen()) throw new UnitOfWorkMisuse('a unit of work\'s repositories used after it ended');
+      if (!isOpen()) throw new UnitOfWorkMisuse("a unit of work's repositories used after it ended");
     };
     const sql: Sql = {
-      all: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows; },
-      get: async <R>(s: Statement, values?: Values) => { check(); return (await query<R>(client, s, values)).rows[0]; },
+      all: async <R>(s: Statement, values?: Values) => {
+        check();
+        return (await query<R>(client, s, values)).rows;
+      },
+      get: async <R>(s: Statement, values?: Values) => {
+        check();
+        return (await query<R>(client, s, values)).rows[0];
+      },
       run: async <R = Columns>(s: Statement, values?: Values) => {
         check();
         const result = await query<R>(client, s, values);
         return { changes: result.rowCount ?? 0, rows: result.rows };
       },
       // Already one transaction: a savepoint would only matter for a rollback the unit catches, which none does.
-      atomic: (work) => { check(); return work(sql); },
+      atomic: (work) => {
+        check();
+        return work(sql);
+      },
     };
     return sql;
   }
@@ -183,7 +214,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
         const result = await query<R>(on, s, values);
         return { changes: result.rowCount ?? 0, rows: result.rows };
       },
-      atomic: () => { throw new Error('no transaction of several statements without the write lock'); },
+      atomic: () => {
+        throw new Error('no transaction of several statements without the write lock');
+      },
     };
     return sql;
   }
@@ -196,7 +229,9 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
       run: <R = Columns>(s: Statement, values?: Values) => sql.atomic((inner) => inner.run<R>(s, values)),
       atomic: async (work) => {
         if (this.unitScope.getStore() !== undefined) {
-          throw new UnitOfWorkMisuse('a write outside the unit of work from inside its work would wait for the unit for ever');
+          throw new UnitOfWorkMisuse(
+            'a write outside the unit of work from inside its work would wait for the unit for ever',
+          );
         }
         return this.locked(work);
       },
@@ -210,4 +245,3 @@ export async function takeWriteLock(client: pg.PoolClient, schema: string): Prom
   await client.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
   await client.query('SELECT pg_advisory_xact_lock($1)', [writeLockOf(schema)]);
 }
-

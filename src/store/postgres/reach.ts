@@ -13,7 +13,13 @@ import type { ClickCount } from '../../model/reach.js';
 import type { ClickRepository, FullStoryRepository, ReachRepository, ReactionRepository } from '../../ports/index.js';
 import { clickTargetFromRow } from '../click-links.js';
 import { chatCountsFromRows, chatIdsOf, storyCountsFromRows } from '../reach-views.js';
-import { emojiCountsFromRows, KEPT_EVENTS, platformReactionsFromRows, reactedPostFromRow, reactionMarkFromRow } from '../reactions.js';
+import {
+  emojiCountsFromRows,
+  KEPT_EVENTS,
+  platformReactionsFromRows,
+  reactedPostFromRow,
+  reactionMarkFromRow,
+} from '../reactions.js';
 import { toJson } from '../rows.js';
 import { statement, type Sql } from './sql.js';
 
@@ -33,7 +39,8 @@ const POST = statement(`SELECT j.id, j.article_id, j.platform, (a.retracted_at I
   JOIN articles a ON a.id = j.article_id
   WHERE s.platform = @platform AND s.chat_id = @chatId AND j.carried_by IS NULL ORDER BY j.id LIMIT 1`);
 const MARK = statement('SELECT counts_at, events FROM post_reaction_marks WHERE post_id = ?');
-const PUT_MARK = statement(`INSERT INTO post_reaction_marks (post_id, counts_at, events) VALUES (@postId, @countsAt, @events)
+const PUT_MARK =
+  statement(`INSERT INTO post_reaction_marks (post_id, counts_at, events) VALUES (@postId, @countsAt, @events)
   ON CONFLICT (post_id) DO UPDATE SET counts_at = excluded.counts_at, events = excluded.events`);
 const CLEAR = statement('DELETE FROM post_reactions WHERE post_id = ?');
 // SQLite inserts the counts one statement each; here one statement takes them all as two arrays.
@@ -57,49 +64,79 @@ export function reactionRepository(sql: Sql): ReactionRepository {
     },
     mark: async (postId) => reactionMarkFromRow(await sql.get<ReactionMarkRow>(MARK, [postId])),
     setMark: async (postId, mark) => {
-      await sql.run(PUT_MARK, { postId, countsAt: mark.countsAt ?? null, events: toJson(mark.events.slice(-KEPT_EVENTS)) });
+      await sql.run(PUT_MARK, {
+        postId,
+        countsAt: mark.countsAt ?? null,
+        events: toJson(mark.events.slice(-KEPT_EVENTS)),
+      });
     },
     // A full picture: what is not in it is gone; zero counts are not kept.
-    replace: (post, counts, now) => sql.atomic(async (s) => {
-      await s.run(CLEAR, [post.postId]);
-      const given = [...counts].filter(([, count]) => count > 0);
-      if (given.length === 0) return;
-      await s.run(INSERT_COUNTS, {
-        postId: post.postId, articleId: post.articleId, platform: post.platform, now,
-        emojis: given.map(([emoji]) => emoji), counts: given.map(([, count]) => count),
-      });
-    }),
+    replace: (post, counts, now) =>
+      sql.atomic(async (s) => {
+        await s.run(CLEAR, [post.postId]);
+        const given = [...counts].filter(([, count]) => count > 0);
+        if (given.length === 0) return;
+        await s.run(INSERT_COUNTS, {
+          postId: post.postId,
+          articleId: post.articleId,
+          platform: post.platform,
+          now,
+          emojis: given.map(([emoji]) => emoji),
+          counts: given.map(([, count]) => count),
+        });
+      }),
     // A count never goes below zero, and a row at zero goes.
-    add: (post, emoji, delta, now) => sql.atomic(async (s) => {
-      if (delta < 0 && (await s.get(EXISTS, [post.postId, emoji])) === undefined) return;
-      await s.run(ADD, { postId: post.postId, articleId: post.articleId, platform: post.platform, emoji, delta, now });
-      await s.run(DROP_EMPTY, [post.postId, emoji]);
-    }),
-    byArticle: async (articleId) => platformReactionsFromRows(await sql.all<{ platform: string; emoji: string; count: number }>(BY_ARTICLE, [articleId])),
-    byEmoji: async (articleIds) => emojiCountsFromRows(await sql.all<{ article_id: number; emoji: string; count: number }>(BY_EMOJI, [articleIds])),
+    add: (post, emoji, delta, now) =>
+      sql.atomic(async (s) => {
+        if (delta < 0 && (await s.get(EXISTS, [post.postId, emoji])) === undefined) return;
+        await s.run(ADD, {
+          postId: post.postId,
+          articleId: post.articleId,
+          platform: post.platform,
+          emoji,
+          delta,
+          now,
+        });
+        await s.run(DROP_EMPTY, [post.postId, emoji]);
+      }),
+    byArticle: async (articleId) =>
+      platformReactionsFromRows(
+        await sql.all<{ platform: string; emoji: string; count: number }>(BY_ARTICLE, [articleId]),
+      ),
+    byEmoji: async (articleIds) =>
+      emojiCountsFromRows(await sql.all<{ article_id: number; emoji: string; count: number }>(BY_EMOJI, [articleIds])),
   };
 }
 
 // The full story (db/017).
 const READS_OF = statement('SELECT article_id, reads FROM full_story_reads WHERE article_id = ANY(?::bigint[])');
-const ADD_READS = statement(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (@articleId, @reads::bigint, @now)
+const ADD_READS =
+  statement(`INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (@articleId, @reads::bigint, @now)
   ON CONFLICT (article_id) DO UPDATE SET reads = full_story_reads.reads + @reads::bigint, last_read_at = excluded.last_read_at`);
 const KEY = statement('SELECT secret FROM full_story_key WHERE id = 1');
 
 export function fullStoryRepository(sql: Sql): FullStoryRepository {
   const readsOf = async (articleIds: readonly number[]) =>
-    new Map((await sql.all<{ article_id: number; reads: number }>(READS_OF, [articleIds])).map((r) => [r.article_id, r.reads]));
+    new Map(
+      (await sql.all<{ article_id: number; reads: number }>(READS_OF, [articleIds])).map((r) => [
+        r.article_id,
+        r.reads,
+      ]),
+    );
   return {
     reads: async (articleId) => (await readsOf([articleId])).get(articleId) ?? 0,
     readsOf,
-    addReads: async (articleId, reads, now) => { await sql.run(ADD_READS, { articleId, reads, now }); },
+    addReads: async (articleId, reads, now) => {
+      await sql.run(ADD_READS, { articleId, reads, now });
+    },
     linkKey: async () => (await sql.get<{ secret: Buffer }>(KEY))!.secret,
   };
 }
 
 // Link codes and their counts (db/019).
 const CODE_FOR = statement('SELECT code FROM click_links WHERE article_id = ? AND subscription_id = ?');
-const INSERT_LINK = statement(`INSERT INTO click_links (code, article_id, subscription_id, created_at) VALUES (?, ?, ?, ?)
+const INSERT_LINK =
+  statement(`INSERT INTO click_links (code, article_id, subscription_id, created_at) VALUES (?, ?, ?, ?)
   ON CONFLICT (article_id, subscription_id) DO NOTHING`);
 const RESOLVE = statement(`SELECT l.id, l.article_id, l.subscription_id, a.url, a.retracted_at
   FROM click_links l JOIN articles a ON a.id = l.article_id WHERE l.code = ?`);
@@ -119,16 +156,18 @@ const ADD_CHAT_DAYS = statement(`INSERT INTO click_chat_days (day, subscription_
 const ADD_HOURS = statement(`INSERT INTO click_hours (hour, clicks) SELECT hour, SUM(clicks) FROM ${BATCH} GROUP BY hour
   ON CONFLICT (hour) DO UPDATE SET clicks = click_hours.clicks + excluded.clicks`);
 // SQLite's synchronous=NORMAL for these writes: the commit does not wait for the disk (the port allows it).
-const NO_DISK_WAIT = statement('SELECT set_config(\'synchronous_commit\', \'off\', true) AS synchronous_commit');
+const NO_DISK_WAIT = statement("SELECT set_config('synchronous_commit', 'off', true) AS synchronous_commit");
 
 export function clickRepository(sql: Sql): ClickRepository {
-  const codeFor = async (articleId: number, subscriptionId: number) => (await sql.get<{ code: string }>(CODE_FOR, [articleId, subscriptionId]))?.code;
+  const codeFor = async (articleId: number, subscriptionId: number) =>
+    (await sql.get<{ code: string }>(CODE_FOR, [articleId, subscriptionId]))?.code;
   return {
     codeFor,
-    remember: (code, articleId, subscriptionId, now) => sql.atomic(async (s) => {
-      await s.run(INSERT_LINK, [code, articleId, subscriptionId, now]);
-      return (await s.get<{ code: string }>(CODE_FOR, [articleId, subscriptionId]))!.code;
-    }),
+    remember: (code, articleId, subscriptionId, now) =>
+      sql.atomic(async (s) => {
+        await s.run(INSERT_LINK, [code, articleId, subscriptionId, now]);
+        return (await s.get<{ code: string }>(CODE_FOR, [articleId, subscriptionId]))!.code;
+      }),
     resolve: async (code) => {
       const row = await sql.get<ClickTargetRow>(RESOLVE, [code]);
       return row && clickTargetFromRow(row);
@@ -136,8 +175,11 @@ export function clickRepository(sql: Sql): ClickRepository {
     addCounts: async (counts: readonly ClickCount[]) => {
       if (counts.length === 0) return;
       const batch = {
-        hours: counts.map((c) => c.hour), links: counts.map((c) => c.linkId), articles: counts.map((c) => c.articleId),
-        subscriptions: counts.map((c) => c.subscriptionId), clicks: counts.map((c) => c.clicks),
+        hours: counts.map((c) => c.hour),
+        links: counts.map((c) => c.linkId),
+        articles: counts.map((c) => c.articleId),
+        subscriptions: counts.map((c) => c.subscriptionId),
+        clicks: counts.map((c) => c.clicks),
       };
       await sql.atomic(async (s) => {
         await s.get(NO_DISK_WAIT);
@@ -181,18 +223,32 @@ export function reachRepository(sql: Sql): ReachRepository {
   return {
     clicksPerHour: (sinceHour) => sql.all<{ hour: number; clicks: number }>(CLICKS_PER_HOUR, [sinceHour]),
     topStories: async (sinceHour, limit) =>
-      (await sql.all<{ article_id: number; title: string; clicks: number }>(TOP_STORIES, { hour: sinceHour, day: Math.ceil(sinceHour / 24), limit }))
-        .map((r) => ({ articleId: r.article_id, title: r.title, clicks: r.clicks })),
+      (
+        await sql.all<{ article_id: number; title: string; clicks: number }>(TOP_STORIES, {
+          hour: sinceHour,
+          day: Math.ceil(sinceHour / 24),
+          limit,
+        })
+      ).map((r) => ({ articleId: r.article_id, title: r.title, clicks: r.clicks })),
     windowByChat: async (sinceHour, sinceMs) => {
       const posts = await sql.all<ChatPostsRow>(POSTS_PER_CHAT, [sinceMs]);
       const clicks = await sql.all<ChatClicksRow>(CLICKS_PER_CHAT, { hour: sinceHour, day: Math.ceil(sinceHour / 24) });
       return chatCountsFromRows(posts, clicks, await sql.all<ChatRow>(CHATS, [chatIdsOf(posts, clicks)]));
     },
-    storyCounts: async (articleIds) => storyCountsFromRows(await sql.all<StoryPostsRow>(STORY_POSTS, [articleIds]), await sql.all<StoryClicksRow>(STORY_CLICKS, [articleIds])),
+    storyCounts: async (articleIds) =>
+      storyCountsFromRows(
+        await sql.all<StoryPostsRow>(STORY_POSTS, [articleIds]),
+        await sql.all<StoryClicksRow>(STORY_CLICKS, [articleIds]),
+      ),
     postClicks: async (audience, sinceMs, limit) => {
-      return (await sql.all<{ sent_at: number; clicks: number }>(POST_CLICKS, {
-        since: sinceMs, platform: audience.platform ?? null, ids: audience.subscriptionIds ? [...audience.subscriptionIds] : null, limit,
-      })).map((r) => ({ sentAt: r.sent_at, clicks: r.clicks }));
+      return (
+        await sql.all<{ sent_at: number; clicks: number }>(POST_CLICKS, {
+          since: sinceMs,
+          platform: audience.platform ?? null,
+          ids: audience.subscriptionIds ? [...audience.subscriptionIds] : null,
+          limit,
+        })
+      ).map((r) => ({ sentAt: r.sent_at, clicks: r.clicks }));
     },
   };
 }

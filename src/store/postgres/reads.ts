@@ -41,11 +41,13 @@ const TOPICS = statement(`SELECT j.value AS tag, COUNT(*) AS n
 const PER_DAY = statement(`SELECT source_name, created_at / 86400000 AS day, COUNT(*) AS n FROM articles
     WHERE created_at >= ? AND seen_only = 0 GROUP BY source_name, day ORDER BY source_name COLLATE "C", day`);
 const BROADCASTS_OF = statement('SELECT * FROM broadcasts WHERE article_id = ? ORDER BY id DESC LIMIT 20');
-const SUBSCRIPTIONS = statement(`SELECT * FROM subscriptions WHERE (@platform::text IS NULL OR platform = @platform::text)
+const SUBSCRIPTIONS =
+  statement(`SELECT * FROM subscriptions WHERE (@platform::text IS NULL OR platform = @platform::text)
     AND (@kind::text IS NULL OR kind = @kind::text) AND (@active::bigint IS NULL OR active = @active::bigint)
     ORDER BY active DESC, id DESC LIMIT @limit`);
 const PLATFORMS = statement('SELECT DISTINCT platform COLLATE "C" AS platform FROM subscriptions ORDER BY 1');
-const AUDIT = statement(`SELECT * FROM audit_log WHERE (@actor::text IS NULL OR actor = @actor::text) AND (@action::text IS NULL OR action = @action::text)
+const AUDIT =
+  statement(`SELECT * FROM audit_log WHERE (@actor::text IS NULL OR actor = @actor::text) AND (@action::text IS NULL OR action = @action::text)
     AND (@before::bigint IS NULL OR id < @before::bigint) ORDER BY id DESC LIMIT @limit`);
 const AUDIT_ACTORS = statement('SELECT DISTINCT actor COLLATE "C" AS actor FROM audit_log ORDER BY 1 LIMIT 200');
 const AUDIT_ACTIONS = statement('SELECT DISTINCT action COLLATE "C" AS action FROM audit_log ORDER BY 1 LIMIT 200');
@@ -58,24 +60,47 @@ export function readRepository(sql: Sql): ReadRepository {
     today: async (f) => {
       const match = tsQuery(f.stems ?? []);
       if (match === NO_MATCH) return [];
-      return (await sql.all<ArticleRow>(TODAY, {
-        sourceId: f.sourceId ?? null, topic: f.topic ? JSON.stringify(f.topic) : null, state: f.state ?? null,
-        backlog: f.backlog === undefined ? null : f.backlog ? 1 : 0,
-        match: match ?? null, beforeAt: f.before?.at ?? null, beforeId: f.before?.id ?? null,
-        limit: f.limit,
-      })).map(articleFromRow);
+      return (
+        await sql.all<ArticleRow>(TODAY, {
+          sourceId: f.sourceId ?? null,
+          topic: f.topic ? JSON.stringify(f.topic) : null,
+          state: f.state ?? null,
+          backlog: f.backlog === undefined ? null : f.backlog ? 1 : 0,
+          match: match ?? null,
+          beforeAt: f.before?.at ?? null,
+          beforeId: f.before?.id ?? null,
+          limit: f.limit,
+        })
+      ).map(articleFromRow);
     },
     recentTopics: async () => (await sql.all<{ tag: string }>(TOPICS)).map((r) => r.tag),
-    articlesPerDay: async (since) => (await sql.all<{ source_name: string; day: number; n: number }>(PER_DAY, [since]))
-      .map((r) => ({ source: r.source_name, day: r.day, count: r.n })),
-    broadcastsOfArticle: async (articleId) => (await sql.all<BroadcastSummaryRow>(BROADCASTS_OF, [articleId])).map(broadcastSummaryFromRow),
-    findSubscriptions: async (f) => (await sql.all<SubscriptionRow>(SUBSCRIPTIONS, {
-      platform: f.platform ?? null, kind: f.kind ?? null, active: f.active === undefined ? null : f.active ? 1 : 0, limit: f.limit,
-    })).map(subscriptionFromRow),
+    articlesPerDay: async (since) =>
+      (await sql.all<{ source_name: string; day: number; n: number }>(PER_DAY, [since])).map((r) => ({
+        source: r.source_name,
+        day: r.day,
+        count: r.n,
+      })),
+    broadcastsOfArticle: async (articleId) =>
+      (await sql.all<BroadcastSummaryRow>(BROADCASTS_OF, [articleId])).map(broadcastSummaryFromRow),
+    findSubscriptions: async (f) =>
+      (
+        await sql.all<SubscriptionRow>(SUBSCRIPTIONS, {
+          platform: f.platform ?? null,
+          kind: f.kind ?? null,
+          active: f.active === undefined ? null : f.active ? 1 : 0,
+          limit: f.limit,
+        })
+      ).map(subscriptionFromRow),
     subscribedPlatforms: async () => (await sql.all<{ platform: string }>(PLATFORMS)).map((r) => r.platform),
-    audit: async (f) => (await sql.all<AuditRow>(AUDIT, {
-      actor: f.actor ?? null, action: f.action ?? null, before: f.beforeId ?? null, limit: f.limit,
-    })).map(auditEntryFromRow),
+    audit: async (f) =>
+      (
+        await sql.all<AuditRow>(AUDIT, {
+          actor: f.actor ?? null,
+          action: f.action ?? null,
+          before: f.beforeId ?? null,
+          limit: f.limit,
+        })
+      ).map(auditEntryFromRow),
     auditChoices: async () => ({
       actors: (await sql.all<{ actor: string }>(AUDIT_ACTORS)).map((r) => r.actor),
       actions: (await sql.all<{ action: string }>(AUDIT_ACTIONS)).map((r) => r.action),

@@ -7,7 +7,14 @@ import { withoutNul } from '../rows.js';
 import { articleLookup, articleRepository } from './articles.js';
 import { audienceRepository, correctionRepository } from './audience.js';
 import { broadcastRepository } from './broadcasts.js';
-import { auditRepository, deskAccountRepository, editorRepository, pushRepository, sessionRepository, subscriptionRepository } from './chats.js';
+import {
+  auditRepository,
+  deskAccountRepository,
+  editorRepository,
+  pushRepository,
+  sessionRepository,
+  subscriptionRepository,
+} from './chats.js';
 import { digestRepository, jobRepository } from './jobs.js';
 import { outboxRepository, systemStatusRepository } from './outbox.js';
 import { outletRepository } from './outlets.js';

@@ -13,7 +13,9 @@ const INSERT = statement(`INSERT INTO article_revisions (article_id, revision, o
   VALUES (@articleId, @revision, @origin, @state, @title, @summary, @hashtags, @previousTitle, @previousSummary, @author,
     @token, @now, @appliedAt) RETURNING *`);
 const BY_ID = statement('SELECT * FROM article_revisions WHERE id = ?');
-const APPLY = statement(`UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ? WHERE id = ? AND state = 'draft'`);
+const APPLY = statement(
+  `UPDATE article_revisions SET state = 'applied', revision = ?, applied_at = ? WHERE id = ? AND state = 'draft'`,
+);
 const CANCEL = statement(`UPDATE article_revisions SET state = 'cancelled' WHERE id = ? AND state = 'draft'`);
 
 export function revisionRepository(sql: Sql): RevisionRepository {
@@ -22,10 +24,19 @@ export function revisionRepository(sql: Sql): RevisionRepository {
     add: async (r, now) => {
       const applied = r.revision !== undefined;
       const { rows } = await sql.run<RevisionRow>(INSERT, {
-        articleId: r.articleId, revision: r.revision ?? null, origin: r.origin, state: applied ? 'applied' : 'draft',
-        title: r.title, summary: toJson(r.summary), hashtags: toJson(r.hashtags), previousTitle: r.previousTitle,
-        previousSummary: toJson(r.previousSummary), author: r.author ?? null, token: randomBytes(6).toString('base64url'),
-        now, appliedAt: applied ? now : null,
+        articleId: r.articleId,
+        revision: r.revision ?? null,
+        origin: r.origin,
+        state: applied ? 'applied' : 'draft',
+        title: r.title,
+        summary: toJson(r.summary),
+        hashtags: toJson(r.hashtags),
+        previousTitle: r.previousTitle,
+        previousSummary: toJson(r.previousSummary),
+        author: r.author ?? null,
+        token: randomBytes(6).toString('base64url'),
+        now,
+        appliedAt: applied ? now : null,
       });
       return revisionFromRow(rows[0]!);
     },

@@ -55,17 +55,26 @@ export function postgresSchema(options: { dir?: string; version?: number } = {})
   const db = new Database(':memory:');
   try {
     migrate(db, { dir, upTo: version });
-    const objects = db.prepare(`SELECT type, name, tbl_name AS tableName, sql FROM sqlite_master
-      WHERE sql IS NOT NULL AND type IN ('table', 'index') ORDER BY rowid`).all() as Array<{ type: string; name: string; tableName: string; sql: string }>;
+    const objects = db
+      .prepare(`SELECT type, name, tbl_name AS tableName, sql FROM sqlite_master
+      WHERE sql IS NOT NULL AND type IN ('table', 'index') ORDER BY rowid`)
+      .all() as Array<{ type: string; name: string; tableName: string; sql: string }>;
     const tables = objects.filter((o) => o.type === 'table' && !isSearchShadow(o.name));
     const statements: string[] = [];
     for (const table of orderByReferences(tables)) {
       if (table.name === 'article_terms') statements.push(...SEARCH_TABLE);
       else statements.push(...translateStatement(table.sql));
     }
-    for (const index of objects.filter((o) => o.type === 'index' && !isSearchShadow(o.tableName))) statements.push(...translateStatement(index.sql));
-    const rows = tables.filter((t) => t.name !== 'article_terms').flatMap((t) =>
-      (db.prepare(`SELECT * FROM "${t.name}"`).all() as Array<Record<string, unknown>>).map((row) => ({ table: t.name, row })));
+    for (const index of objects.filter((o) => o.type === 'index' && !isSearchShadow(o.tableName)))
+      statements.push(...translateStatement(index.sql));
+    const rows = tables
+      .filter((t) => t.name !== 'article_terms')
+      .flatMap((t) =>
+        (db.prepare(`SELECT * FROM "${t.name}"`).all() as Array<Record<string, unknown>>).map((row) => ({
+          table: t.name,
+          row,
+        })),
+      );
     return { version, statements, rows };
   } finally {
     db.close();
@@ -73,11 +82,16 @@ export function postgresSchema(options: { dir?: string; version?: number } = {})
 }
 
 /** The statements that bring a PostgreSQL database at `from` to the newest version, one migration file at a time. */
-export function upgradeStatements(from: number, dir = migrationsDir()): Array<{ version: number; statements: string[] }> {
-  return listMigrations(dir).filter((m) => m.version > from).map((m) => ({
-    version: m.version,
-    statements: splitStatements(readFileSync(join(dir, m.file), 'utf8')).flatMap(translateStatement),
-  }));
+export function upgradeStatements(
+  from: number,
+  dir = migrationsDir(),
+): Array<{ version: number; statements: string[] }> {
+  return listMigrations(dir)
+    .filter((m) => m.version > from)
+    .map((m) => ({
+      version: m.version,
+      statements: splitStatements(readFileSync(join(dir, m.file), 'utf8')).flatMap(translateStatement),
+    }));
 }
 
 /**
@@ -86,7 +100,13 @@ export function upgradeStatements(from: number, dir = migrationsDir()): Array<{ 
  */
 export function translateStatement(sql: string): string[] {
   const text = stripComments(sql).trim();
-  if (text === '' || /^PRAGMA\b/i.test(text) || /^CREATE TRIGGER\b/i.test(text) || /^CREATE VIRTUAL TABLE\b/i.test(text)) return [];
+  if (
+    text === '' ||
+    /^PRAGMA\b/i.test(text) ||
+    /^CREATE TRIGGER\b/i.test(text) ||
+    /^CREATE VIRTUAL TABLE\b/i.test(text)
+  )
+    return [];
   const extra: string[] = [];
   let out = text
     .replace(/\)\s*WITHOUT ROWID\s*$/i, ')')
@@ -95,7 +115,10 @@ export function translateStatement(sql: string): string[] {
     .replace(/\bBLOB\b/g, 'BYTEA')
     .replace(/\bREAL\b/g, 'DOUBLE PRECISION')
     .replace(/\)\s*VIRTUAL\b/g, ') STORED')
-    .replace(/randomblob\((\d+)\)/gi, (_, n: string) => `decode(lpad(md5(random()::text), ${Number(n) * 2}, md5(clock_timestamp()::text)), 'hex')`);
+    .replace(
+      /randomblob\((\d+)\)/gi,
+      (_, n: string) => `decode(lpad(md5(random()::text), ${Number(n) * 2}, md5(clock_timestamp()::text)), 'hex')`,
+    );
   const table = /^CREATE TABLE\s+"?(\w+)"?/i.exec(out)?.[1];
   out = out.replace(/(\w+)(\s+TEXT\s+NOT NULL)\s+UNIQUE\s+COLLATE\s+NOCASE/gi, (_, column: string, type: string) => {
     extra.push(`CREATE UNIQUE INDEX ${table}_${column}_nocase ON ${table} (lower(${column} COLLATE "C"))`);
@@ -106,7 +129,10 @@ export function translateStatement(sql: string): string[] {
 
 /** Splits a migration file into statements (none of Nashra's has a semicolon inside a string or a trigger body). */
 function splitStatements(sql: string): string[] {
-  return stripComments(sql).split(';').map((s) => s.trim()).filter((s) => s !== '');
+  return stripComments(sql)
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function stripComments(sql: string): string {

@@ -74,6 +74,10 @@ export interface Sql {
 }
 
 /** Runs a statement on a client or the pool: a prepared statement by name, its values in order. */
-export async function query<R>(on: pg.Pool | pg.PoolClient, s: Statement, values?: Values): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+export async function query<R>(
+  on: pg.Pool | pg.PoolClient,
+  s: Statement,
+  values?: Values,
+): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
   return on.query<R & pg.QueryResultRow>({ name: s.name, text: s.text, values: valuesOf(s, values) });
 }

@@ -1,17 +1,34 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, TOKEN, waitFor, type Harness } from '../../fake-telegram/harness.js';
+import {
+  addArticle,
+  callback,
+  EDITOR,
+  message,
+  privateChat,
+  repliesTo,
+  startHarness,
+  TOKEN,
+  waitFor,
+  type Harness,
+} from '../../fake-telegram/harness.js';
 import { routeArticleIn } from '../../helpers/articles.js';
 import { startFeedServer } from '../../helpers/feed-server.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 const plain = (s: string) => s.replace(/[\u2068\u2069\u200f]/g, '');
-const toSubscribers = (h: Harness) => h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
+const toSubscribers = (h: Harness) =>
+  h.fake.sent('sendMessage').filter((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
 const chat = (h: Harness, platform: string, chatId: string) => h.data.repos.subscriptions.findByChat(platform, chatId);
 /** The states of an article's posts, oldest first; the audit log, oldest first (rows no port reads back). */
 const postStates = async (h: Harness, articleId: number) =>
-  (await h.db.sql(`SELECT state FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId)).map((r) => r.state as string);
+  (await h.db.sql(`SELECT state FROM jobs WHERE article_id = ? AND kind = 'post' ORDER BY id`, articleId)).map(
+    (r) => r.state as string,
+  );
 const audit = (h: Harness) => h.db.sql('SELECT platform, actor, action FROM audit_log ORDER BY id');
 const tokenFree = (h: Harness) => {
   for (const line of h.lines) expect(line).not.toContain(TOKEN);
@@ -50,7 +67,7 @@ describe('telegram bot: readers and subscribers', () => {
     h = await startHarness();
     h.fake.pushUpdate(message(privateChat(201), 201, '/subscribe سوريا'));
     await waitFor(async () => (await chat(h!, 'telegram', '201'))?.active === true, 5000, 'subscription');
-    expect((await chat(h, 'telegram', '201'))).toMatchObject({ kind: 'private', topics: ['سوريا'] });
+    expect(await chat(h, 'telegram', '201')).toMatchObject({ kind: 'private', topics: ['سوريا'] });
     h.fake.pushUpdate(message(privateChat(201), 201, '/unsubscribe'));
     await waitFor(async () => (await chat(h!, 'telegram', '201'))?.active === false, 5000, 'unsubscription');
     await waitFor(() => repliesTo(h!, 201).length === 2);
@@ -72,7 +89,8 @@ describe('telegram bot: readers and subscribers', () => {
     await waitFor(async () => (await postStates(h!, article.id))[0] === 'failed', 5000, 'queued delivery cancelled');
     expect((await h.data.repos.subscriptions.get(sub.id))!.active).toBe(false);
     expect((await audit(h)).map((e) => [e.platform, e.actor, e.action])).toEqual([
-      ['telegram', '211', 'subscription.add'], ['telegram', '211', 'subscription.remove'],
+      ['telegram', '211', 'subscription.add'],
+      ['telegram', '211', 'subscription.remove'],
     ]);
   });
 
@@ -82,7 +100,9 @@ describe('telegram bot: readers and subscribers', () => {
     h.fake.pushUpdate(message(privateChat(222), 222, '/foo', {}, 'en'));
     await waitFor(() => repliesTo(h!, 221).length === 1 && repliesTo(h!, 222).length === 1, 5000, 'two replies');
     expect(repliesTo(h, 221)[0]!.params.text).toContain('/help');
-    expect(repliesTo(h, 222)[0]!.params.text).toBe('I did not understand. Send /help for the commands, or /latest for the latest news.');
+    expect(repliesTo(h, 222)[0]!.params.text).toBe(
+      'I did not understand. Send /help for the commands, or /latest for the latest news.',
+    );
   });
 
   it("lets a group's admin change its subscription and politely refuses a member", async () => {
@@ -92,9 +112,13 @@ describe('telegram bot: readers and subscribers', () => {
     h.fake.pushUpdate(message(group, 302, '/subscribe'));
     await waitFor(() => repliesTo(h!, group.id).length === 1, 5000, 'refusal');
     expect(repliesTo(h, group.id)[0]!.params.text).toContain('مشرفوها');
-    expect((await chat(h, 'telegram', String(group.id)))).toBeUndefined();
+    expect(await chat(h, 'telegram', String(group.id))).toBeUndefined();
     h.fake.pushUpdate(message(group, 301, '/subscribe'));
-    await waitFor(async () => (await chat(h!, 'telegram', String(group.id)))?.active === true, 5000, 'group subscription');
+    await waitFor(
+      async () => (await chat(h!, 'telegram', String(group.id)))?.active === true,
+      5000,
+      'group subscription',
+    );
     expect((await chat(h, 'telegram', String(group.id)))!.kind).toBe('group');
   });
 
@@ -109,22 +133,37 @@ describe('telegram bot: readers and subscribers', () => {
     const article = await addArticle(h.data);
     await h.data.repos.audience.queueListed(article.id, [sub.id], {}, Date.now());
     h.worker.notify();
-    await waitFor(() => h!.fake.sentTo(forum.id).some((c) => plain(c.params.text ?? '').includes(article.title)), 5000, 'forum delivery').catch((e) => { console.log(h!.lines.join('\n'), h!.fake.calls.slice(-5)); throw e; });
-    expect(h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id).toBe(42);
+    await waitFor(
+      () => h!.fake.sentTo(forum.id).some((c) => plain(c.params.text ?? '').includes(article.title)),
+      5000,
+      'forum delivery',
+    ).catch((e) => {
+      console.log(h!.lines.join('\n'), h!.fake.calls.slice(-5));
+      throw e;
+    });
+    expect(
+      h.fake.sentTo(forum.id).find((c) => plain(c.params.text ?? '').includes(article.title))!.params.message_thread_id,
+    ).toBe(42);
   });
 
-  it('toggles topics with inline buttons: the newsroom\'s NASHRA_TOPICS and the categories its sources use', async () => {
+  it("toggles topics with inline buttons: the newsroom's NASHRA_TOPICS and the categories its sources use", async () => {
     h = await startHarness({ env: { NASHRA_TOPICS: 'الاقتصاد،الرقة' } });
     await addArticle(h.data, { categories: ['سياسة', 'رياضة'] });
     h.fake.pushUpdate(message(privateChat(501), 501, '/subscribe'));
     await waitFor(async () => (await chat(h!, 'telegram', '501')) !== undefined);
     h.fake.pushUpdate(message(privateChat(501), 501, '/topics'));
     await waitFor(() => repliesTo(h!, 501).some((c) => c.params.reply_markup), 5000, 'topics keyboard');
-    const keyboard = repliesTo(h, 501).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard.flat();
+    const keyboard = repliesTo(h, 501)
+      .find((c) => c.params.reply_markup)!
+      .params.reply_markup.inline_keyboard.flat();
     expect(keyboard.map((b: { text: string }) => b.text)).toEqual(['الاقتصاد', 'الرقة', 'رياضة', 'سياسة']);
     const economy = keyboard.find((b: { text: string }) => b.text === 'الاقتصاد');
     h.fake.pushUpdate(callback(501, economy.callback_data, 501));
-    await waitFor(async () => (await chat(h!, 'telegram', '501'))!.topics.includes('الاقتصاد'), 5000, 'topic toggled on');
+    await waitFor(
+      async () => (await chat(h!, 'telegram', '501'))!.topics.includes('الاقتصاد'),
+      5000,
+      'topic toggled on',
+    );
   });
 
   it('slows down a reader flooding commands while others are still served', async () => {
@@ -147,10 +186,15 @@ describe('telegram bot: membership', () => {
     await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-701', kind: 'group' }, Date.now());
     await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-702', kind: 'group' }, Date.now());
     const me = { id: h.fake.botId, is_bot: true, first_name: 'Nashra' };
-    h.fake.pushUpdate({ my_chat_member: {
-      chat: { id: -701, type: 'group', title: 'g' }, from: { id: 9, is_bot: false, first_name: 'a' }, date: 1,
-      old_chat_member: { status: 'member', user: me }, new_chat_member: { status: 'left', user: me },
-    } });
+    h.fake.pushUpdate({
+      my_chat_member: {
+        chat: { id: -701, type: 'group', title: 'g' },
+        from: { id: 9, is_bot: false, first_name: 'a' },
+        date: 1,
+        old_chat_member: { status: 'member', user: me },
+        new_chat_member: { status: 'left', user: me },
+      },
+    });
     await waitFor(async () => (await chat(h!, 'telegram', '-701'))?.active === false, 5000, 'kicked → inactive');
     expect((await chat(h, 'telegram', '-701'))!.deactivatedReason).toMatch(/removed/);
     h.fake.pushUpdate(message({ id: -702, type: 'group', title: 'g' }, 9, '', { migrate_to_chat_id: -1000702 }));
@@ -160,11 +204,19 @@ describe('telegram bot: membership', () => {
   it('adds a channel for an editor only when the bot may post there, and says what is missing', async () => {
     h = await startHarness();
     h.fake.setChat('@news_chan', { id: -1000801, type: 'channel', title: 'قناة الأخبار' });
-    h.fake.setMember(-1000801, h.fake.botId, { status: 'administrator', can_post_messages: false, can_be_edited: false });
+    h.fake.setMember(-1000801, h.fake.botId, {
+      status: 'administrator',
+      can_post_messages: false,
+      can_be_edited: false,
+    });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/addchannel @news_chan'));
     await waitFor(() => repliesTo(h!, EDITOR).length === 1, 5000, 'missing right');
     expect(repliesTo(h, EDITOR)[0]!.params.text).toContain('نشر الرسائل');
-    h.fake.setMember(-1000801, h.fake.botId, { status: 'administrator', can_post_messages: true, can_be_edited: false });
+    h.fake.setMember(-1000801, h.fake.botId, {
+      status: 'administrator',
+      can_post_messages: true,
+      can_be_edited: false,
+    });
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/addchannel @news_chan'));
     await waitFor(async () => (await chat(h!, 'telegram', '-1000801'))?.kind === 'channel', 5000, 'channel subscribed');
     expect((await audit(h)).some((e) => e.action === 'subscription.add')).toBe(true);
@@ -175,7 +227,11 @@ describe('telegram bot: editors', () => {
   it('broadcasts to 200 subscribers exactly once after «إرسال»; forged and repeated presses do nothing', async () => {
     h = await startHarness({ limits: { globalPerSecond: 300, perChatPerSecond: 5, perGroupPerMinute: 200 } });
     const article = await addArticle(h.data);
-    for (let i = 0; i < 200; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' }, Date.now());
+    for (let i = 0; i < 200; i++)
+      await h.data.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(10_000 + i), kind: 'private' },
+        Date.now(),
+      );
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
     const preview = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!;
@@ -187,7 +243,11 @@ describe('telegram bot: editors', () => {
 
     // A non-editor pressing (or forging) the button: refused, nothing queued.
     h.fake.pushUpdate(callback(999, send.callback_data, 999));
-    await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert), 5000, 'forged refused');
+    await waitFor(
+      () => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert),
+      5000,
+      'forged refused',
+    );
     expect(await h.data.repos.outbox.countsByState(['post'])).toEqual([]);
     // A forged token from an editor is refused too.
     h.fake.pushUpdate(callback(EDITOR, send.callback_data.replace(/:[0-9a-f]+$/, ':deadbeef')));
@@ -196,9 +256,14 @@ describe('telegram bot: editors', () => {
     h.fake.pushUpdate(callback(EDITOR, send.callback_data));
     await waitFor(() => toSubscribers(h!).length >= 200, 60_000, '200 deliveries');
     await waitFor(async () => (await h!.data.repos.broadcasts.get(1))?.state === 'done', 5000, 'broadcast done');
-    await waitFor(() => h!.fake.sent('editMessageText').some((c) => /انتهى النشر/.test(c.params.text)), 5000, 'progress shows done');
+    await waitFor(
+      () => h!.fake.sent('editMessageText').some((c) => /انتهى النشر/.test(c.params.text)),
+      5000,
+      'progress shows done',
+    );
     const perChat = new Map<string, number>();
-    for (const c of h.fake.sent('sendMessage')) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
+    for (const c of h.fake.sent('sendMessage'))
+      perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
     for (let i = 0; i < 200; i++) expect(perChat.get(String(10_000 + i))).toBe(1);
     expect(await h.data.repos.broadcasts.progress(1)).toMatchObject({ sent: 200, failed: 0, queued: 0 });
     // A replay after it was queued does nothing either.
@@ -216,7 +281,10 @@ describe('telegram bot: editors', () => {
     const site = await startFeedServer({ '/news/story/': { file: 'pages/wp-article-1.html' } });
     try {
       h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1' } });
-      await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '10001', kind: 'private' }, Date.now());
+      await h.data.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: '10001', kind: 'private' },
+        Date.now(),
+      );
       h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${site.base}/news/story/`));
       await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 10_000, 'preview');
       const stored = (await h.data.repos.reads.latest(1, Date.now()))[0]!;
@@ -231,15 +299,24 @@ describe('telegram bot: editors', () => {
   it('shows «إيقاف» before the first delivery leaves', async () => {
     h = await startHarness({ limits: { globalPerSecond: 2, perChatPerSecond: 1, perGroupPerMinute: 20 } });
     const article = await addArticle(h.data);
-    for (let i = 0; i < 4; i++) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(10_000 + i), kind: 'private' }, Date.now());
+    for (let i = 0; i < 4; i++)
+      await h.data.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(10_000 + i), kind: 'private' },
+        Date.now(),
+      );
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
     const send = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
     h.fake.pushUpdate(callback(EDITOR, send.callback_data));
     await waitFor(() => toSubscribers(h!).length >= 1, 10_000, 'the first delivery');
     const calls = h.fake.sent('sendMessage');
-    const stopShown = calls.findIndex((c) => String(c.params.chat_id) === String(EDITOR) && JSON.stringify(c.params.reply_markup ?? {}).includes('bc:stop:'));
-    const firstDelivery = calls.findIndex((c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200);
+    const stopShown = calls.findIndex(
+      (c) =>
+        String(c.params.chat_id) === String(EDITOR) && JSON.stringify(c.params.reply_markup ?? {}).includes('bc:stop:'),
+    );
+    const firstDelivery = calls.findIndex(
+      (c) => Number(c.params.chat_id) >= 10_000 && Number(c.params.chat_id) < 10_200,
+    );
     expect(stopShown).toBeGreaterThanOrEqual(0);
     expect(stopShown).toBeLessThan(firstDelivery);
   });
@@ -247,13 +324,21 @@ describe('telegram bot: editors', () => {
   it('offers «إعادة إرسال الفاشلة» on a finished broadcast with failures, and sends those again', async () => {
     h = await startHarness();
     const article = await addArticle(h.data);
-    for (const chat of [10_001, 10_002]) await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(chat), kind: 'private' }, Date.now());
+    for (const chat of [10_001, 10_002])
+      await h.data.repos.subscriptions.subscribe(
+        { platform: 'telegram', chatId: String(chat), kind: 'private' },
+        Date.now(),
+      );
     h.fake.failFor(10_002, { kind: 'server_error' }); // a chat whose requests keep failing with 500 until the retries run out
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${article.id}`));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'preview');
     const send = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!.params.reply_markup.inline_keyboard[0][0];
     h.fake.pushUpdate(callback(EDITOR, send.callback_data));
-    const resendButton = () => h!.fake.sent('editMessageText').map((c) => c.params.reply_markup?.inline_keyboard?.[0]?.[0]).find((b) => b?.text === 'إعادة إرسال الفاشلة');
+    const resendButton = () =>
+      h!.fake
+        .sent('editMessageText')
+        .map((c) => c.params.reply_markup?.inline_keyboard?.[0]?.[0])
+        .find((b) => b?.text === 'إعادة إرسال الفاشلة');
     await waitFor(() => resendButton() !== undefined, 20_000, 'the finished progress message with the resend button');
     expect((await postStates(h, article.id)).sort()).toEqual(['failed', 'sent']);
     h.fake.failFor(10_002, undefined);
@@ -277,7 +362,10 @@ describe('telegram bot: editors', () => {
 
   it('sends an urgent alert with the «عاجل» mark, no link, at high priority', async () => {
     h = await startHarness();
-    await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '951', kind: 'private', topics: ['الرياضة'] }, Date.now());
+    await h.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '951', kind: 'private', topics: ['الرياضة'] },
+      Date.now(),
+    );
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, '/urgent زلزال بقوة خمس درجات يضرب شمال سوريا'));
     await waitFor(() => repliesTo(h!, EDITOR).some((c) => c.params.reply_markup), 5000, 'urgent preview');
     const preview = repliesTo(h, EDITOR).find((c) => c.params.reply_markup)!;

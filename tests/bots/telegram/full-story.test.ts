@@ -4,10 +4,25 @@
  * the read count read back from SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { confirmCorrection, confirmRetraction, fullStoryCode, previewCorrection, type NewsroomDeps } from '../../../src/newsroom/index.js';
+import {
+  confirmCorrection,
+  confirmRetraction,
+  fullStoryCode,
+  previewCorrection,
+  type NewsroomDeps,
+} from '../../../src/newsroom/index.js';
 import type { StoredArticle } from '../../../src/model/article.js';
 import { routeArticleIn } from '../../helpers/articles.js';
-import { addArticle, callback, EDITOR, message, privateChat, startHarness, waitFor, type Harness } from '../../fake-telegram/harness.js';
+import {
+  addArticle,
+  callback,
+  EDITOR,
+  message,
+  privateChat,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../../fake-telegram/harness.js';
 import { adapterContextOn } from '../../helpers/context.js';
 import { jobsOf } from '../../helpers/raw-db.js';
 import type { Call } from '../../fake-telegram/server.js';
@@ -37,19 +52,30 @@ async function setUp(): Promise<{ deps: NewsroomDeps }> {
   const harness = h;
   const hourAgo = Date.now() - 3600_000;
   await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: CHANNEL, kind: 'channel' }, hourAgo);
-  const own = await harness.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(PRIVATE_SUBSCRIBER), kind: 'private' }, hourAgo);
+  const own = await harness.data.repos.subscriptions.subscribe(
+    { platform: 'telegram', chatId: String(PRIVATE_SUBSCRIBER), kind: 'private' },
+    hourAgo,
+  );
   // A private chat offers the button once it chose to (off by default there).
   await harness.data.repos.subscriptions.setTemplate(own.id, { fullStory: true }, hourAgo);
-  const deps = adapterContextOn(harness.config, harness.db, harness.logger, { onQueued: () => harness.worker.notify() }).newsroom;
+  const deps = adapterContextOn(harness.config, harness.db, harness.logger, {
+    onQueued: () => harness.worker.notify(),
+  }).newsroom;
   return { deps };
 }
 
 /** Stores and routes an article, and waits until the channel's post went out; its «النص الكامل» code. */
-async function post(extra: Parameters<typeof addArticle>[1] = {}): Promise<{ article: StoredArticle; code: string; channelPost: Call }> {
+async function post(
+  extra: Parameters<typeof addArticle>[1] = {},
+): Promise<{ article: StoredArticle; code: string; channelPost: Call }> {
   const article = await addArticle(h!.data, { paragraphs: LONG, ...extra });
   await routeArticleIn(h!.data, article);
   h!.worker.notify();
-  await waitFor(() => h!.fake.sentTo(CHANNEL).length > 0 && h!.fake.sentTo(PRIVATE_SUBSCRIBER).length > 0, 8000, 'the posts');
+  await waitFor(
+    () => h!.fake.sentTo(CHANNEL).length > 0 && h!.fake.sentTo(PRIVATE_SUBSCRIBER).length > 0,
+    8000,
+    'the posts',
+  );
   const channelPost = h!.fake.sentTo(CHANNEL).at(-1)!;
   const url: string = channelPost.params.reply_markup?.inline_keyboard?.[0]?.[0]?.url ?? '';
   const code = /^https:\/\/t\.me\/nashra_test_bot\?start=full_([A-Za-z0-9_-]+)$/.exec(url)?.[1];
@@ -57,30 +83,46 @@ async function post(extra: Parameters<typeof addArticle>[1] = {}): Promise<{ art
   return { article, code, channelPost };
 }
 
-const richTo = (chatId: number) => h!.fake.calls.filter((c) => c.method === 'sendRichMessage' && String(c.params.chat_id) === String(chatId));
-const textsTo = (chatId: number) => h!.fake.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === String(chatId) && c.status === 'ok');
-const press = (reader: number, code: string) => h!.fake.pushUpdate(message(privateChat(reader), reader, `/start full_${code}`));
+const richTo = (chatId: number) =>
+  h!.fake.calls.filter((c) => c.method === 'sendRichMessage' && String(c.params.chat_id) === String(chatId));
+const textsTo = (chatId: number) =>
+  h!.fake.calls.filter(
+    (c) => c.method === 'sendMessage' && String(c.params.chat_id) === String(chatId) && c.status === 'ok',
+  );
+const press = (reader: number, code: string) =>
+  h!.fake.pushUpdate(message(privateChat(reader), reader, `/start full_${code}`));
 
 /** Every string a rich message carries, in order (RichText flattened). */
 function strings(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === 'object') return Object.entries(value).filter(([k]) => k !== 'type').flatMap(([, v]) => strings(v));
+  if (value && typeof value === 'object')
+    return Object.entries(value)
+      .filter(([k]) => k !== 'type')
+      .flatMap(([, v]) => strings(v));
   return [];
 }
 
 describe('the «النص الكامل» button', () => {
-  it('is a deep link under a channel\'s post, a callback in a private subscription, and absent when the body only repeats the summary', async () => {
+  it("is a deep link under a channel's post, a callback in a private subscription, and absent when the body only repeats the summary", async () => {
     const { deps } = await setUp();
     const { article, code } = await post();
     expect(code).toBe(await fullStoryCode(deps, article.id));
     const own = h!.fake.sentTo(PRIVATE_SUBSCRIBER).at(-1)!;
-    expect(own.params.reply_markup).toEqual({ inline_keyboard: [[{ text: 'النص الكامل', callback_data: `fs:${code}` }]] });
+    expect(own.params.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'النص الكامل', callback_data: `fs:${code}` }]],
+    });
 
-    const short = await addArticle(h!.data, { paragraphs: ['أعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد.'] });
+    const short = await addArticle(h!.data, {
+      paragraphs: ['أعلنت الحكومة في دمشق اليوم عن خطة جديدة لدعم الاقتصاد.'],
+    });
     await routeArticleIn(h!.data, short);
     h!.worker.notify();
-    await waitFor(async () => (await jobsOf(h!.db, short.id)).every((d) => d.state === 'sent'), 8000, 'the short article\'s posts');
+    await waitFor(
+      async () => (await jobsOf(h!.db, short.id)).every((d) => d.state === 'sent'),
+      8000,
+      "the short article's posts",
+    );
     const shortPost = h!.fake.sentTo(CHANNEL).at(-1)!;
     expect(shortPost.params.text).toContain('أعلنت الحكومة');
     expect(shortPost.params.reply_markup).toBeUndefined();
@@ -98,16 +140,27 @@ describe('the «النص الكامل» button', () => {
     expect(rich.is_rtl).toBe(true);
     expect(rich.skip_entity_detection).toBe(true);
     expect(rich.blocks[0]).toEqual({ type: 'heading', text: article.title, size: 1 });
-    expect(rich.blocks[1]).toEqual({ type: 'paragraph', text: { type: 'italic', text: expect.stringMatching(/^المصدر: SY24/) } });
+    expect(rich.blocks[1]).toEqual({
+      type: 'paragraph',
+      text: { type: 'italic', text: expect.stringMatching(/^المصدر: SY24/) },
+    });
     expect(rich.blocks[2]).toEqual({ type: 'photo', photo: { type: 'photo', media: 'https://example.com/lead.jpg' } });
     expect(rich.blocks.slice(3, -1)).toEqual([
-      { type: 'paragraph', text: LONG[0] }, { type: 'paragraph', text: LONG[1] },
+      { type: 'paragraph', text: LONG[0] },
+      { type: 'paragraph', text: LONG[1] },
       { type: 'blockquote', blocks: [{ type: 'paragraph', text: 'لن نتراجع عن دعم المنتج المحلي' }] },
       { type: 'paragraph', text: LONG[3] },
     ]);
-    expect(rich.blocks.at(-1)).toEqual({ type: 'paragraph', text: { type: 'url', text: 'الخبر في موقعه الأصلي', url: article.url } });
+    expect(rich.blocks.at(-1)).toEqual({
+      type: 'paragraph',
+      text: { type: 'url', text: 'الخبر في موقعه الأصلي', url: article.url },
+    });
     // Counted once the story went out, and once for all its parts.
-    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(
+      async () => (await h!.data.repos.fullStory.reads(article.id)) === 1,
+      5000,
+      'the read counted (written within a second)',
+    );
     expect(textsTo(reader)).toHaveLength(0);
   });
 
@@ -128,27 +181,45 @@ describe('the «النص الكامل» button', () => {
     await setUp();
     const { code } = await post();
     h!.fake.pushUpdate(callback(PRIVATE_SUBSCRIBER, `fs:${code}`, PRIVATE_SUBSCRIBER));
-    await waitFor(() => richTo(PRIVATE_SUBSCRIBER).some((c) => c.status === 'ok'), 8000, 'the rich message in the private chat');
+    await waitFor(
+      () => richTo(PRIVATE_SUBSCRIBER).some((c) => c.status === 'ok'),
+      8000,
+      'the rich message in the private chat',
+    );
     expect(h!.fake.calls.some((c) => c.method === 'answerCallbackQuery')).toBe(true);
   });
 
-  it('splits an article over one rich message\'s 500 blocks into parts the fake accepts, each with its headline', async () => {
+  it("splits an article over one rich message's 500 blocks into parts the fake accepts, each with its headline", async () => {
     await setUp();
-    const paragraphs = Array.from({ length: 700 }, (_, i) => `الفقرة رقم ${i + 1} من تقرير طويل عن الاقتصاد في المحافظات السورية.`);
+    const paragraphs = Array.from(
+      { length: 700 },
+      (_, i) => `الفقرة رقم ${i + 1} من تقرير طويل عن الاقتصاد في المحافظات السورية.`,
+    );
     const { article, code } = await post({ paragraphs });
     const reader = 4343;
     press(reader, code);
     await waitFor(() => richTo(reader).filter((c) => c.status === 'ok').length === 2, 10_000, 'two parts');
     const parts = richTo(reader);
     expect(parts.map((c) => c.status)).toEqual(['ok', 'ok']);
-    expect(parts.map((c) => c.params.rich_message.blocks[0].text)).toEqual([`${article.title} · 1/2`, `${article.title} · 2/2`]);
-    const texts = parts.flatMap((c) => c.params.rich_message.blocks.filter((b: RichBlockSent) => b.type === 'paragraph' && typeof b.text === 'string').map((b: RichBlockSent) => b.text));
+    expect(parts.map((c) => c.params.rich_message.blocks[0].text)).toEqual([
+      `${article.title} · 1/2`,
+      `${article.title} · 2/2`,
+    ]);
+    const texts = parts.flatMap((c) =>
+      c.params.rich_message.blocks
+        .filter((b: RichBlockSent) => b.type === 'paragraph' && typeof b.text === 'string')
+        .map((b: RichBlockSent) => b.text),
+    );
     expect(texts).toEqual(paragraphs);
     // Counted once the story went out, and once for all its parts.
-    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(
+      async () => (await h!.data.repos.fullStory.reads(article.id)) === 1,
+      5000,
+      'the read counted (written within a second)',
+    );
   });
 
-  it('carries hostile text inert: no bidi control, markup and references as characters, only the original\'s link', async () => {
+  it("carries hostile text inert: no bidi control, markup and references as characters, only the original's link", async () => {
     await setUp();
     const hostile = [
       '<script>alert(1)</script> &amp;lt;b&amp;gt;عريض&amp;lt;/b&amp;gt; **نجمة** _مائل_ [رابط](https://evil.example) @admin /retract 1',
@@ -163,8 +234,11 @@ describe('the «النص الكامل» button', () => {
     const all = strings(rich.blocks);
     expect(all.join('\n')).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
     expect(rich.blocks[0].text).toBe('<b>عنوان</b> خبير');
-    expect(rich.blocks.find((b: RichBlockSent) => typeof b.text === 'string' && b.text.startsWith('<script>')).text)
-      .toBe('<script>alert(1)</script> &lt;b&gt;عريض&lt;/b&gt; **نجمة** _مائل_ [رابط](https://evil.example) @admin /retract 1');
+    expect(
+      rich.blocks.find((b: RichBlockSent) => typeof b.text === 'string' && b.text.startsWith('<script>')).text,
+    ).toBe(
+      '<script>alert(1)</script> &lt;b&gt;عريض&lt;/b&gt; **نجمة** _مائل_ [رابط](https://evil.example) @admin /retract 1',
+    );
     // Plain strings only, the one link is the original's, and nothing is detected as a mention or a command.
     const links = JSON.stringify(rich.blocks).match(/"type":"url"/g) ?? [];
     expect(links).toHaveLength(1);
@@ -186,20 +260,37 @@ describe('the «النص الكامل» button', () => {
   });
 });
 
-describe('the chat\'s choice', () => {
+describe("the chat's choice", () => {
   it('a private subscriber turns the button on with /settings (off by default there), and the next post carries it', async () => {
     await setUp();
     const reader = 5002;
-    const sub = await h!.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: String(reader), kind: 'private' }, Date.now() - 3600_000);
+    const sub = await h!.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: String(reader), kind: 'private' },
+      Date.now() - 3600_000,
+    );
     h!.fake.pushUpdate(message(privateChat(reader), reader, `/settings ${sub.id}`));
     await waitFor(() => textsTo(reader).length > 0, 8000, 'the settings panel');
     const panel = JSON.stringify(textsTo(reader)[0]!.params.reply_markup);
     expect(panel).toContain(`"❌ زرّ النص الكامل (الافتراضي)","callback_data":"ts:${sub.id}:f"`);
     h!.fake.pushUpdate(callback(reader, `ts:${sub.id}:f`, reader));
-    await waitFor(async () => (await h!.data.repos.subscriptions.template(sub.id)).fullStory === true, 8000, 'the choice stored');
+    await waitFor(
+      async () => (await h!.data.repos.subscriptions.template(sub.id)).fullStory === true,
+      8000,
+      'the choice stored',
+    );
     const { article } = await post();
-    await waitFor(async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'), 8000, 'every post sent');
-    const last = h!.fake.sentTo(reader).filter((c) => c.method === 'sendMessage' && c.params.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data?.startsWith('fs:'));
+    await waitFor(
+      async () => (await jobsOf(h!.db, article.id)).every((d) => d.state === 'sent'),
+      8000,
+      'every post sent',
+    );
+    const last = h!.fake
+      .sentTo(reader)
+      .filter(
+        (c) =>
+          c.method === 'sendMessage' &&
+          c.params.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data?.startsWith('fs:'),
+      );
     expect(last).toHaveLength(1);
   });
 });
@@ -218,12 +309,13 @@ describe('what the reader gets', () => {
     expect(await h!.data.repos.fullStory.reads(article.id)).toBe(0);
   });
 
-  it('a corrected story: the corrected text, and the channel\'s corrected post keeps its button', async () => {
+  it("a corrected story: the corrected text, and the channel's corrected post keeps its button", async () => {
     const { deps } = await setUp();
     const { article, code, channelPost } = await post();
     const editor = { platform: 'telegram', id: String(EDITOR) };
     const preview = await previewCorrection(deps, editor, String(article.id), {
-      title: 'الحكومة تعلن خطة معدّلة لدعم الاقتصاد', summary: ['أعلنت الحكومة في دمشق أمس عن خطة جديدة لدعم الاقتصاد المحلي في المحافظات.'],
+      title: 'الحكومة تعلن خطة معدّلة لدعم الاقتصاد',
+      summary: ['أعلنت الحكومة في دمشق أمس عن خطة جديدة لدعم الاقتصاد المحلي في المحافظات.'],
     });
     expect(preview.before.summary[0]).toBe(LONG[0]);
     await confirmCorrection(deps, editor, preview.draft.id, preview.draft.token);
@@ -246,13 +338,24 @@ describe('what the reader gets', () => {
 
   it('a server without rich messages: plain text split at paragraph ends, remembered (the second press tries no sendRichMessage)', async () => {
     await setUp();
-    const paragraphs = Array.from({ length: 60 }, (_, i) => `الفقرة ${i + 1}: ${'تفاصيل عن الاقتصاد في المحافظات السورية وما تعلنه الحكومة. '.repeat(3).trim()}`);
+    const paragraphs = Array.from(
+      { length: 60 },
+      (_, i) => `الفقرة ${i + 1}: ${'تفاصيل عن الاقتصاد في المحافظات السورية وما تعلنه الحكومة. '.repeat(3).trim()}`,
+    );
     const { article, code } = await post({ paragraphs });
     h!.fake.richUnsupported = true;
     const first = 4848;
     press(first, code);
-    await waitFor(() => textsTo(first).some((c) => String(c.params.text).endsWith(article.url!)), 10_000, 'the last plain part');
-    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 1, 5000, 'the read counted (written within a second)');
+    await waitFor(
+      () => textsTo(first).some((c) => String(c.params.text).endsWith(article.url!)),
+      10_000,
+      'the last plain part',
+    );
+    await waitFor(
+      async () => (await h!.data.repos.fullStory.reads(article.id)) === 1,
+      5000,
+      'the read counted (written within a second)',
+    );
     expect(richTo(first).map((c) => c.status)).toEqual([404]);
     const texts = textsTo(first).map((c) => c.params.text as string);
     for (const t of texts) expect(t.length).toBeLessThanOrEqual(4096);
@@ -264,21 +367,29 @@ describe('what the reader gets', () => {
 
     const second = 4849;
     press(second, code);
-    await waitFor(() => textsTo(second).length === texts.length, 10_000, 'the second reader\'s parts');
+    await waitFor(() => textsTo(second).length === texts.length, 10_000, "the second reader's parts");
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(1);
-    await waitFor(async () => await h!.data.repos.fullStory.reads(article.id) === 2, 5000, 'the second read counted');
+    await waitFor(async () => (await h!.data.repos.fullStory.reads(article.id)) === 2, 5000, 'the second read counted');
   });
 
   it('forged, unknown, oversized and unpublished codes: one polite line, no story, nothing leaked', async () => {
     const { deps } = await setUp();
     const { article, code } = await post();
-    const held = await addArticle(h!.data, { title: 'خبر سري ينتظر المراجعة', paragraphs: LONG.map((p) => `${p} (مسودة)`) });
+    const held = await addArticle(h!.data, {
+      title: 'خبر سري ينتظر المراجعة',
+      paragraphs: LONG.map((p) => `${p} (مسودة)`),
+    });
     await h!.data.repos.reviews.open(held.id, Date.now());
     const heldCode = await fullStoryCode(deps, held.id);
     const [, sig] = code.split('-') as [string, string];
     const forged = [
-      'abc', `${(article.id + 1).toString(36)}-${sig}`, `${article.id.toString(36)}-${'A'.repeat(16)}`, 'A'.repeat(500),
-      `${code}'"<>`, heldCode, `${(999_999).toString(36)}-${sig}`,
+      'abc',
+      `${(article.id + 1).toString(36)}-${sig}`,
+      `${article.id.toString(36)}-${'A'.repeat(16)}`,
+      'A'.repeat(500),
+      `${code}'"<>`,
+      heldCode,
+      `${(999_999).toString(36)}-${sig}`,
     ];
     let reader = 5100;
     for (const bad of forged) {
@@ -290,24 +401,32 @@ describe('what the reader gets', () => {
     }
     // A forged callback in a group is answered in the alert only.
     h!.fake.pushUpdate(callback(6001, 'fs:' + 'x'.repeat(70), 6001));
-    await waitFor(() => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert), 8000, 'the alert');
+    await waitFor(
+      () => h!.fake.calls.some((c) => c.method === 'answerCallbackQuery' && c.params.show_alert),
+      8000,
+      'the alert',
+    );
     expect(h!.fake.calls.filter((c) => c.method === 'sendRichMessage')).toHaveLength(0);
-    expect(JSON.stringify(h!.fake.calls.filter((c) => c.method === 'sendMessage').map((c) => c.params.text))).not.toContain('ينتظر المراجعة');
+    expect(
+      JSON.stringify(h!.fake.calls.filter((c) => c.method === 'sendMessage').map((c) => c.params.text)),
+    ).not.toContain('ينتظر المراجعة');
     expect(await h!.data.repos.fullStory.reads(held.id)).toBe(0);
     expect(await h!.data.repos.fullStory.reads(article.id)).toBe(0);
   });
 });
 
-describe('the fake Bot API\'s sendRichMessage', () => {
-  it('takes what grammY\'s types allow and refuses with 400 what they do not, or what is over the limits; an older server answers 404', async () => {
+describe("the fake Bot API's sendRichMessage", () => {
+  it("takes what grammY's types allow and refuses with 400 what they do not, or what is over the limits; an older server answers 404", async () => {
     h = await startHarness();
     let chat = 7000;
     const call = async (rich: unknown) => {
       chat++; // one chat per request: the fake's per-chat rate limit stays out of it
       const res = await fetch(`${h!.fake.apiRoot}/bot${h!.fake.token}/sendRichMessage`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: chat, rich_message: rich }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: chat, rich_message: rich }),
       });
-      return { status: res.status, body: await res.json() as { ok: boolean; description?: string } };
+      return { status: res.status, body: (await res.json()) as { ok: boolean; description?: string } };
     };
     const paragraph = (text: string) => ({ type: 'paragraph', text });
     expect((await call({ blocks: [paragraph('نص')], is_rtl: true })).status).toBe(200);
@@ -326,12 +445,21 @@ describe('the fake Bot API\'s sendRichMessage', () => {
     ];
     for (const rich of refused) {
       const answer = await call(rich);
-      expect({ rich: JSON.stringify(rich).slice(0, 80), status: answer.status }).toEqual({ rich: JSON.stringify(rich).slice(0, 80), status: 400 });
+      expect({ rich: JSON.stringify(rich).slice(0, 80), status: answer.status }).toEqual({
+        rich: JSON.stringify(rich).slice(0, 80),
+        status: 400,
+      });
       expect(answer.body.ok).toBe(false);
     }
     expect((await call({ blocks: [paragraph('ب'.repeat(32_768))] })).status).toBe(200);
-    expect((await call({ blocks: Array.from({ length: 250 }, () => ({ type: 'blockquote', blocks: [paragraph('x')] })) })).status).toBe(200);
+    expect(
+      (await call({ blocks: Array.from({ length: 250 }, () => ({ type: 'blockquote', blocks: [paragraph('x')] })) }))
+        .status,
+    ).toBe(200);
     h.fake.richUnsupported = true;
-    expect(await call({ blocks: [paragraph('نص')] })).toEqual({ status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } });
+    expect(await call({ blocks: [paragraph('نص')] })).toEqual({
+      status: 404,
+      body: { ok: false, error_code: 404, description: 'Not Found' },
+    });
   });
 });

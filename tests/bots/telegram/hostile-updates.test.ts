@@ -5,23 +5,42 @@
  * replayed presses, a 30-command flood with a custom limit) is not repeated here.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { addArticle, callback, EDITOR, message, privateChat, repliesTo, startHarness, waitFor, type Harness } from '../../fake-telegram/harness.js';
+import {
+  addArticle,
+  callback,
+  EDITOR,
+  message,
+  privateChat,
+  repliesTo,
+  startHarness,
+  waitFor,
+  type Harness,
+} from '../../fake-telegram/harness.js';
 import { auditLog } from '../../helpers/raw-db.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 const answers = (h: Harness) => h.fake.calls.filter((c) => c.method === 'answerCallbackQuery');
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
-const updatesHandled = (h: Harness, lastId: number) => waitFor(
-  () => h.fake.calls.some((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) > lastId), 5000, `update ${lastId} consumed`);
+const updatesHandled = (h: Harness, lastId: number) =>
+  waitFor(
+    () => h.fake.calls.some((c) => c.method === 'getUpdates' && Number(c.params.offset ?? 0) > lastId),
+    5000,
+    `update ${lastId} consumed`,
+  );
 
 /** A previewed broadcast (state `preview`), with its «إرسال» callback data. */
 async function preview(h: Harness, articleId: number): Promise<string> {
   const before = repliesTo(h, EDITOR).filter((c) => c.params.reply_markup).length;
   h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${articleId}`));
   await waitFor(() => repliesTo(h, EDITOR).filter((c) => c.params.reply_markup).length > before, 5000, 'preview');
-  return repliesTo(h, EDITOR).filter((c) => c.params.reply_markup).at(-1)!.params.reply_markup.inline_keyboard[0][0].callback_data;
+  return repliesTo(h, EDITOR)
+    .filter((c) => c.params.reply_markup)
+    .at(-1)!.params.reply_markup.inline_keyboard[0][0].callback_data;
 }
 
 describe('security: hostile updates', () => {
@@ -34,12 +53,31 @@ describe('security: hostile updates', () => {
     // Unknown update types and an update with no payload at all.
     h.fake.pushUpdate({ some_future_update: { id: 1, text: '/latest' } });
     h.fake.pushUpdate({});
-    h.fake.pushUpdate({ poll: { id: 'p', question: 'q', options: [], total_voter_count: 0, is_closed: false, is_anonymous: true, type: 'regular', allows_multiple_answers: false } });
+    h.fake.pushUpdate({
+      poll: {
+        id: 'p',
+        question: 'q',
+        options: [],
+        total_voter_count: 0,
+        is_closed: false,
+        is_anonymous: true,
+        type: 'regular',
+        allows_multiple_answers: false,
+      },
+    });
     // An edited message that now reads /latest: an edit must not re-run a command (nor slip past the limiter).
     const edited = message(privateChat(701), 701, '/latest').message;
     h.fake.pushUpdate({ edited_message: { ...edited, edit_date: edited.date + 1 } });
     // A channel post with an editor command: no sender, so no editor.
-    let last = h.fake.pushUpdate({ channel_post: { message_id: 5, date: 1, chat: { id: -100777, type: 'channel', title: 'c' }, text: `/broadcast ${a.id}`, entities: [{ type: 'bot_command', offset: 0, length: 10 }] } });
+    let last = h.fake.pushUpdate({
+      channel_post: {
+        message_id: 5,
+        date: 1,
+        chat: { id: -100777, type: 'channel', title: 'c' },
+        text: `/broadcast ${a.id}`,
+        entities: [{ type: 'bot_command', offset: 0, length: 10 }],
+      },
+    });
     await updatesHandled(h, last);
     await settle();
     expect(repliesTo(h, 701)).toHaveLength(0);
@@ -64,10 +102,17 @@ describe('security: hostile updates', () => {
     h.fake.pushUpdate(message(privateChat(703), 703, `/search ${long}`));
     h.fake.pushUpdate(message(privateChat(704), 704, `/latest ${'9'.repeat(4000)}`));
     h.fake.pushUpdate(message(privateChat(EDITOR), EDITOR, `/broadcast ${long}`));
-    await waitFor(() => repliesTo(h!, 703).length === 1 && repliesTo(h!, 704).length === 1 && repliesTo(h!, EDITOR).length === 1, 5000, 'long-argument replies');
-    for (const r of [...repliesTo(h, 703), ...repliesTo(h, 704), ...repliesTo(h, EDITOR)]) expect(String(r.params.text).length).toBeLessThanOrEqual(4096);
+    await waitFor(
+      () => repliesTo(h!, 703).length === 1 && repliesTo(h!, 704).length === 1 && repliesTo(h!, EDITOR).length === 1,
+      5000,
+      'long-argument replies',
+    );
+    for (const r of [...repliesTo(h, 703), ...repliesTo(h, 704), ...repliesTo(h, EDITOR)])
+      expect(String(r.params.text).length).toBeLessThanOrEqual(4096);
     expect(await h.data.repos.broadcasts.get(1)).toBeUndefined();
-    outcomes.push(`4,000-character arguments: answered within 4096 characters (${[703, 704, EDITOR].map((c) => String(repliesTo(h!, c)[0]!.params.text).length).join(', ')})`);
+    outcomes.push(
+      `4,000-character arguments: answered within 4096 characters (${[703, 704, EDITOR].map((c) => String(repliesTo(h!, c)[0]!.params.text).length).join(', ')})`,
+    );
 
     expect(h.lines.filter((l) => l.includes('telegram update failed'))).toEqual([]);
     expect(h.adapter.isConnected()).toBe(true);
@@ -87,8 +132,17 @@ describe('security: hostile updates', () => {
     const [, , idB, tokenB] = sendB.split(':');
     expect(tokenA).not.toBe(tokenB);
 
-    const garbage = ['', 'bc:send', 'bc:send:1:', `bc:send:${idA}:${'z'.repeat(60)}`, 'bc:send:-1:abcd', `bc:nuke:${idA}:${tokenA}`,
-      'bc:send:99999999999999999999:ab', '\u202e\u0000<b>x</b>', 'x'.repeat(64)];
+    const garbage = [
+      '',
+      'bc:send',
+      'bc:send:1:',
+      `bc:send:${idA}:${'z'.repeat(60)}`,
+      'bc:send:-1:abcd',
+      `bc:nuke:${idA}:${tokenA}`,
+      'bc:send:99999999999999999999:ab',
+      '\u202e\u0000<b>x</b>',
+      'x'.repeat(64),
+    ];
     for (const data of garbage) h.fake.pushUpdate(callback(EDITOR, data));
     // Broadcast 1 pressed with broadcast 2's token (and the other way round), by the editor.
     h.fake.pushUpdate(callback(EDITOR, `bc:send:${idA}:${tokenB}`));
@@ -101,7 +155,13 @@ describe('security: hostile updates', () => {
     expect((await h.data.repos.broadcasts.get(Number(idB)))!.state).toBe('preview');
 
     // An editor added in the store and removed before pressing: the check is made at press time.
-    await h.db.insert('editors', { platform: 'telegram', user_id: '7200', name: 'revoked', added_by: String(EDITOR), created_at: Date.now() });
+    await h.db.insert('editors', {
+      platform: 'telegram',
+      user_id: '7200',
+      name: 'revoked',
+      added_by: String(EDITOR),
+      created_at: Date.now(),
+    });
     await h.db.sql('DELETE FROM editors WHERE platform = ? AND user_id = ?', 'telegram', '7200');
     h.fake.pushUpdate(callback(7200, sendA, 7200));
     await waitFor(() => answers(h!).some((c) => c.params.show_alert), 5000, 'revoked editor refused');
@@ -111,14 +171,17 @@ describe('security: hostile updates', () => {
     expect(h.lines.filter((l) => l.includes('telegram update failed'))).toEqual([]);
     h.fake.pushUpdate(message(privateChat(7300), 7300, '/latest'));
     await waitFor(() => repliesTo(h!, 7300).length === 1, 5000, 'a normal /latest afterwards');
-    console.log(`[forged buttons] ${garbage.length} garbage payloads + 2 swapped tokens + 1 revoked editor: ` +
-      `0 deliveries queued, both broadcasts still in preview; ${answers(h).length} callback answers`);
+    console.log(
+      `[forged buttons] ${garbage.length} garbage payloads + 2 swapped tokens + 1 revoked editor: ` +
+        `0 deliveries queued, both broadcasts still in preview; ${answers(h).length} callback answers`,
+    );
   }, 60_000);
 
   it('slows a reader sending 100 commands (default limits) to a handful of answers; another reader is answered promptly', async () => {
     h = await startHarness();
     await addArticle(h.data);
-    for (let i = 0; i < 100; i++) h.fake.pushUpdate(message(privateChat(7400), 7400, i % 2 ? '/latest' : '/search دمشق'));
+    for (let i = 0; i < 100; i++)
+      h.fake.pushUpdate(message(privateChat(7400), 7400, i % 2 ? '/latest' : '/search دمشق'));
     const t0 = Date.now();
     h.fake.pushUpdate(message(privateChat(7401), 7401, '/latest'));
     await waitFor(() => repliesTo(h!, 7401).length === 1, 5000, 'other reader served');

@@ -15,13 +15,15 @@ afterEach(async () => {
   server = undefined;
 });
 
-
 let n = 0;
 function documentMessage(h: Harness, from: number, body: string, fileName: string) {
   const file = h.fake.addFile(`opml-${++n}`, body, fileName);
   return {
     message: {
-      message_id: 9000 + n, date: Math.floor(Date.now() / 1000), chat: { id: from, type: 'private', first_name: 'x' }, from: user(from),
+      message_id: 9000 + n,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: from, type: 'private', first_name: 'x' },
+      from: user(from),
       document: { ...file, file_name: fileName, mime_type: 'text/x-opml' },
     },
   };
@@ -29,7 +31,10 @@ function documentMessage(h: Harness, from: number, body: string, fileName: strin
 
 describe('telegram: an OPML file sent to the bot', () => {
   it('is imported for an editor, with the report in words; anyone else gets a refusal and nothing is downloaded', async () => {
-    server = await startFeedServer({ '/atom.xml': { file: 'feeds/atom.xml' }, '/feed.json': { file: 'feeds/feed.json' } });
+    server = await startFeedServer({
+      '/atom.xml': { file: 'feeds/atom.xml' },
+      '/feed.json': { file: 'feeds/feed.json' },
+    });
     h = await startHarness({ env: { NASHRA_ALLOW_PRIVATE_FETCH: '1', NASHRA_FETCH_TIMEOUT_MS: '10000' } });
     const opml = readFileSync(join(FIXTURES, 'opml/inoreader-export.opml'), 'utf8').replaceAll('{{BASE}}', server.base);
 
@@ -45,8 +50,15 @@ describe('telegram: an OPML file sent to the bot', () => {
     expect(report.split('\n')[0]).toBe('انتهى الاستيراد: أُضيف 2، متابَع من قبل 0، رُفض 4.');
     expect(report).toContain('✅ أُضيف: #1 SY24 Atom');
     expect(report).toMatch(/❌ رُفض: file:\/\/\/etc\/passwd — /);
-    expect((await h.data.repos.sources.list()).map((s) => [s.name, s.category])).toEqual([['SY24 Atom', 'سوريا'], ['JSON Feed', 'الجزيرة - الشرق الأوسط']]);
-    expect((await auditLog(h.db)).find((e) => e.action === 'source.import')).toMatchObject({ platform: 'telegram', actor: String(EDITOR), detail: { added: 2, refused: 4 } });
+    expect((await h.data.repos.sources.list()).map((s) => [s.name, s.category])).toEqual([
+      ['SY24 Atom', 'سوريا'],
+      ['JSON Feed', 'الجزيرة - الشرق الأوسط'],
+    ]);
+    expect((await auditLog(h.db)).find((e) => e.action === 'source.import')).toMatchObject({
+      platform: 'telegram',
+      actor: String(EDITOR),
+      detail: { added: 2, refused: 4 },
+    });
     for (const line of h.lines) expect(line).not.toContain(TOKEN.split(':')[1]);
   });
 });

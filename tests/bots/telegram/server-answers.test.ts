@@ -7,12 +7,23 @@ import { addArticle, startHarness, TOKEN, waitFor, type Harness } from '../../fa
 import { jobsOf } from '../../helpers/raw-db.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
-const subscribe = (h: Harness, chatId: string) => h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, Date.now());
+const subscribe = (h: Harness, chatId: string) =>
+  h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind: 'private' }, Date.now());
 const rows = (h: Harness, articleId: number) => jobsOf(h.db, articleId);
-const enqueue = (h: Harness, articleId: number, subs: Array<{ id: number }>) => h.data.repos.audience.queueListed(articleId, subs.map((s) => s.id), {}, Date.now());
-const retryLines = (h: Harness, chatId: string) => h.lines.filter((l) => l.includes('delivery will be retried') && l.includes(`chat="${chatId}"`));
+const enqueue = (h: Harness, articleId: number, subs: Array<{ id: number }>) =>
+  h.data.repos.audience.queueListed(
+    articleId,
+    subs.map((s) => s.id),
+    {},
+    Date.now(),
+  );
+const retryLines = (h: Harness, chatId: string) =>
+  h.lines.filter((l) => l.includes('delivery will be retried') && l.includes(`chat="${chatId}"`));
 
 const PLAIN_500 = { kind: 'raw', status: 500, body: 'Internal Server Error', contentType: 'text/plain' } as const;
 const NO_CODE_500 = { kind: 'raw', status: 500, body: '{"ok":false}' } as const;
@@ -21,7 +32,11 @@ describe('telegram answers that are not a clear refusal', () => {
   for (const [name, failure, wording] of [
     ['HTTP 500 without error_code', NO_CODE_500, 'without a Telegram error code'],
     ['HTTP 500 with a plain-text body', PLAIN_500, "not the Bot API's"],
-    ['an error code Telegram does not refuse with (418)', { kind: 'raw', status: 418, body: '{"ok":false,"error_code":418,"description":"I\'m a teapot"}' }, '418: I\'m a teapot'],
+    [
+      'an error code Telegram does not refuse with (418)',
+      { kind: 'raw', status: 418, body: '{"ok":false,"error_code":418,"description":"I\'m a teapot"}' },
+      "418: I'm a teapot",
+    ],
   ] as const) {
     it(`retries a message answered with ${name}, then sends it once`, async () => {
       h = await startHarness();
@@ -42,7 +57,10 @@ describe('telegram answers that are not a clear refusal', () => {
     });
   }
 
-  for (const [name, failure] of [['HTTP 500 without error_code', NO_CODE_500], ['a plain-text HTTP 500', PLAIN_500]] as const) {
+  for (const [name, failure] of [
+    ['HTTP 500 without error_code', NO_CODE_500],
+    ['a plain-text HTTP 500', PLAIN_500],
+  ] as const) {
     it(`sends the summary as text when sendPhoto is answered with ${name}`, async () => {
       h = await startHarness();
       const s = await subscribe(h, '7201');
@@ -62,7 +80,11 @@ describe('telegram answers that are not a clear refusal', () => {
     h = await startHarness();
     const bad = await subscribe(h, '7301');
     const blocked = await subscribe(h, '7302');
-    h.fake.failFor('7301', { kind: 'raw', status: 400, body: '{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}' });
+    h.fake.failFor('7301', {
+      kind: 'raw',
+      status: 400,
+      body: '{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}',
+    });
     h.fake.failFor('7302', { kind: 'blocked' });
     const a = await addArticle(h.data);
     await enqueue(h, a.id, [bad, blocked]);

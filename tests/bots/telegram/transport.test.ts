@@ -3,12 +3,20 @@ import { addArticle, message, startHarness, TOKEN, waitFor, type Harness } from 
 import { auditLog, jobsOf } from '../../helpers/raw-db.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 const subscribe = (h: Harness, chatId: string, kind: 'private' | 'group' = 'private') =>
   h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId, kind }, Date.now());
 const deliver = async (h: Harness, articleId: number, subs: Array<{ id: number; platform: string }>) => {
-  await h.data.repos.audience.queueListed(articleId, subs.map((s) => s.id), {}, Date.now());
+  await h.data.repos.audience.queueListed(
+    articleId,
+    subs.map((s) => s.id),
+    {},
+    Date.now(),
+  );
   h.worker.notify();
 };
 const states = async (h: Harness, articleId: number) => (await jobsOf(h.db, articleId)).map((d) => d.state);
@@ -25,7 +33,11 @@ describe('telegram transport against the fake Bot API', () => {
     h.fake.failFor('3001', { kind: 'blocked' });
     const a = await addArticle(h.data);
     await deliver(h, a.id, [blocked, fine]);
-    await waitFor(async () => !(await states(h!, a.id)).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
+    await waitFor(
+      async () => !(await states(h!, a.id)).some((s) => s === 'queued' || s === 'sending'),
+      5000,
+      'both finished',
+    );
     const rows = await jobsOf(h.db, a.id);
     expect(rows.map((r) => r.state)).toEqual(['failed', 'sent']);
     expect(rows[0]!.lastError).toContain('403');
@@ -50,35 +62,52 @@ describe('telegram transport against the fake Bot API', () => {
   it('a migrated group whose new id has a subscription of its own: the post fails saying so, the old one is deactivated, nothing loops', async () => {
     h = await startHarness();
     const group = await subscribe(h, '-3102', 'group');
-    const supergroup = await h.data.repos.subscriptions.subscribe({ platform: 'telegram', chatId: '-1003102', kind: 'channel' }, Date.now());
+    const supergroup = await h.data.repos.subscriptions.subscribe(
+      { platform: 'telegram', chatId: '-1003102', kind: 'channel' },
+      Date.now(),
+    );
     h.fake.failFor('-3102', { kind: 'migrate', to: -1003102 });
     const a = await addArticle(h.data);
     await deliver(h, a.id, [group, supergroup]);
-    await waitFor(async () => !(await states(h!, a.id)).some((s) => s === 'queued' || s === 'sending'), 5000, 'both finished');
+    await waitFor(
+      async () => !(await states(h!, a.id)).some((s) => s === 'queued' || s === 'sending'),
+      5000,
+      'both finished',
+    );
     const rows = await jobsOf(h.db, a.id);
-    expect(rows.map((r) => [r.subscriptionId, r.state])).toEqual([[group.id, 'failed'], [supergroup.id, 'sent']]);
+    expect(rows.map((r) => [r.subscriptionId, r.state])).toEqual([
+      [group.id, 'failed'],
+      [supergroup.id, 'sent'],
+    ]);
     expect(rows[0]!.lastError).toContain('-1003102 has a subscription already');
     // Tried once, not again and again against the old id; the new chat got the article once, by its own subscription.
     expect(h.fake.calls.filter((c) => String(c.params.chat_id) === '-3102')).toHaveLength(1);
     expect(h.fake.sentTo('-1003102')).toHaveLength(1);
-    expect((await h.data.repos.subscriptions.get(group.id))).toMatchObject({ chatId: '-3102', active: false });
-    expect((await h.data.repos.subscriptions.get(supergroup.id))).toMatchObject({ chatId: '-1003102', active: true });
+    expect(await h.data.repos.subscriptions.get(group.id)).toMatchObject({ chatId: '-3102', active: false });
+    expect(await h.data.repos.subscriptions.get(supergroup.id)).toMatchObject({ chatId: '-1003102', active: true });
     expect((await auditLog(h.db)).filter((e) => e.action === 'subscription.migrate')).toEqual([]);
   });
 
-  it('a move told twice at once (the platform\'s update and a send\'s answer): moved once, audited once, delivered once', async () => {
+  it("a move told twice at once (the platform's update and a send's answer): moved once, audited once, delivered once", async () => {
     h = await startHarness();
     const group = await subscribe(h, '-3103', 'group');
     h.fake.failFor('-3103', { kind: 'migrate', to: -1003103 });
     const articles = [await addArticle(h.data), await addArticle(h.data)];
     h.fake.pushUpdate(message({ id: -3103, type: 'group', title: 'g' }, 9, '', { migrate_to_chat_id: -1003103 }));
     for (const a of articles) await deliver(h, a.id, [group]);
-    await waitFor(async () => (await Promise.all(articles.map((a) => states(h!, a.id)))).every((s) => s[0] === 'sent'), 5000, 'both sent after the move');
-    expect((await h.data.repos.subscriptions.get(group.id))).toMatchObject({ chatId: '-1003103', active: true });
+    await waitFor(
+      async () => (await Promise.all(articles.map((a) => states(h!, a.id)))).every((s) => s[0] === 'sent'),
+      5000,
+      'both sent after the move',
+    );
+    expect(await h.data.repos.subscriptions.get(group.id)).toMatchObject({ chatId: '-1003103', active: true });
     expect(h.fake.sentTo('-1003103')).toHaveLength(2);
     const moves = (await auditLog(h.db)).filter((e) => e.action === 'subscription.migrate');
     expect(moves).toHaveLength(1);
-    expect(moves[0]).toMatchObject({ platform: 'system', detail: { subscription: group.id, from: '-3103', to: '-1003103' } });
+    expect(moves[0]).toMatchObject({
+      platform: 'system',
+      detail: { subscription: group.id, from: '-3103', to: '-1003103' },
+    });
   });
 
   it('resends as plain text when Telegram rejects the markup, and logs it with the article id', async () => {
@@ -120,9 +149,15 @@ describe('telegram transport against the fake Bot API', () => {
     for (const chat of chats) subs.push(await subscribe(h, chat));
     const a = await addArticle(h.data);
     await deliver(h, a.id, subs);
-    await waitFor(() => chats.every((chat) => h!.fake.calls.some((c) => String(c.params.chat_id) === chat)), 5000, 'all five received, none answered');
+    await waitFor(
+      () => chats.every((chat) => h!.fake.calls.some((c) => String(c.params.chat_id) === chat)),
+      5000,
+      'all five received, none answered',
+    );
     // Another connection (raw-db's own) sees only what was committed: a row still `queued` here would be a request sent unrecorded.
-    const rows = (await h.db.sql(`SELECT state FROM jobs WHERE article_id = ? AND kind = 'post'`, a.id)).map((r) => r.state);
+    const rows = (await h.db.sql(`SELECT state FROM jobs WHERE article_id = ? AND kind = 'post'`, a.id)).map(
+      (r) => r.state,
+    );
     expect(rows).toEqual(chats.map(() => 'sending'));
     for (const release of releases) release();
     await waitFor(async () => (await states(h!, a.id)).every((s) => s === 'sent'), 5000, 'all sent');
@@ -149,14 +184,23 @@ describe('telegram transport against the fake Bot API', () => {
     h.fake.failFor('3501', { kind: 'server_error' });
     const a = await addArticle(h.data);
     await deliver(h, a.id, [s]);
-    await waitFor(() => h!.lines.some((l) => l.includes('delivery will be retried') && l.includes('502')), 5000, 'retry scheduled');
+    await waitFor(
+      () => h!.lines.some((l) => l.includes('delivery will be retried') && l.includes('502')),
+      5000,
+      'retry scheduled',
+    );
     h.fake.failFor('3501', undefined);
     await waitFor(async () => (await states(h!, a.id))[0] === 'sent', 5000, 'sent on retry');
     expect(h.fake.sentTo('3501')).toHaveLength(1);
   });
 
   it('starts even when the server refuses setMyCommands, and never logs the token', async () => {
-    h = await startHarness({ before: (fake) => { fake.refuse('setMyCommands'); fake.refuse('setMyDescription'); } });
+    h = await startHarness({
+      before: (fake) => {
+        fake.refuse('setMyCommands');
+        fake.refuse('setMyDescription');
+      },
+    });
     expect(h.adapter.isConnected()).toBe(true);
     expect(h.lines.some((l) => l.includes('WARN') && l.includes('setMyCommands'))).toBe(true);
     // An error whose text echoes the token is masked by the logger as well.

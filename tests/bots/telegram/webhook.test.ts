@@ -7,31 +7,44 @@ import { message, privateChat, startHarness, TOKEN, waitFor, type Harness } from
 import { freePort } from '../../helpers/child-run.js';
 
 let h: Harness | undefined;
-afterEach(async () => { await h?.close(); h = undefined; });
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
 
 /** The local addresses a TCP socket listens on at `port`, as the kernel reports them (Linux's /proc/net/tcp and tcp6). */
 function listeningOn(port: number): string[] {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/proc/net/tcp', '/proc/net/tcp6'].filter(existsSync).flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A') // 0A: LISTEN
-    .map((f) => {
-      const addr = f[1]!.split(':')[0]!;
-      if (addr.length === 8) return Buffer.from(addr, 'hex').reverse().join('.'); // little-endian IPv4
-      return /^0+$/.test(addr) ? '::' : addr === '0000000000000000FFFF00000100007F' ? '::ffff:127.0.0.1' : addr;
-    }));
+  return ['/proc/net/tcp', '/proc/net/tcp6'].filter(existsSync).flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A') // 0A: LISTEN
+      .map((f) => {
+        const addr = f[1]!.split(':')[0]!;
+        if (addr.length === 8) return Buffer.from(addr, 'hex').reverse().join('.'); // little-endian IPv4
+        return /^0+$/.test(addr) ? '::' : addr === '0000000000000000FFFF00000100007F' ? '::ffff:127.0.0.1' : addr;
+      }),
+  );
 }
 
 /** Whether a TCP connection to host:port is accepted. */
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect(port, host);
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
     sock.once('error', () => resolve(false));
   });
 }
 
-const externalIPv4 = () => Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+const externalIPv4 = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 
 async function post(port: number, update: unknown, secret?: string, host = '127.0.0.1'): Promise<number> {
   const res = await fetch(`http://${host}:${port}/`, {
@@ -46,7 +59,9 @@ async function post(port: number, update: unknown, secret?: string, host = '127.
 describe('telegram webhook mode', () => {
   it('registers the webhook with a secret and refuses updates that do not carry it', async () => {
     const port = await freePort();
-    h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(port) } });
+    h = await startHarness({
+      env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(port) },
+    });
     const fake = h.fake;
     const setWebhook = fake.calls.find((c) => c.method === 'setWebhook');
     expect(setWebhook?.params.url).toBe('https://news.example.org/telegram');
@@ -67,7 +82,9 @@ describe('telegram webhook mode', () => {
 
   it('listens on loopback only unless NASHRA_WEB_HOST says otherwise, like the desk', async () => {
     const port = await freePort();
-    h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(port) } });
+    h = await startHarness({
+      env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(port) },
+    });
     if (existsSync('/proc/net/tcp')) expect(listeningOn(port)).toEqual(['127.0.0.1']);
     const external = externalIPv4();
     if (external) expect(await accepts(external, port)).toBe(false);
@@ -78,7 +95,13 @@ describe('telegram webhook mode', () => {
     // Told otherwise: the address given, and only it.
     if (!external) return;
     const other = await freePort();
-    h = await startHarness({ env: { TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram', TELEGRAM_WEBHOOK_PORT: String(other), NASHRA_WEB_HOST: external } });
+    h = await startHarness({
+      env: {
+        TELEGRAM_WEBHOOK_URL: 'https://news.example.org/telegram',
+        TELEGRAM_WEBHOOK_PORT: String(other),
+        NASHRA_WEB_HOST: external,
+      },
+    });
     if (existsSync('/proc/net/tcp')) expect(listeningOn(other)).toEqual([external]);
     expect(await accepts('127.0.0.1', other)).toBe(false);
     expect(await post(other, message(privateChat(905), 905, '/start'), webhookSecret(TOKEN), external)).toBe(200);

@@ -23,7 +23,10 @@ const MEMBER = '963933333333';
 const GROUP = '120363000000000001@g.us';
 
 let cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
 
 function article(n: number, over: Partial<Article> = {}): Article {
   const topics = ['المعرض', 'الطريق', 'المدرسة', 'الجسر', 'المستشفى', 'السوق', 'المطار', 'الملعب'];
@@ -43,8 +46,15 @@ function article(n: number, over: Partial<Article> = {}): Article {
 }
 
 interface Harness {
-  store: Store; world: FakeWhatsAppWorld; clock: FakeClock; adapter: WhatsAppAdapter; worker: DeliveryWorker;
-  alerts: string[]; logs: string[]; newsroom: NewsroomDeps; config: { timeZone: string };
+  store: Store;
+  world: FakeWhatsAppWorld;
+  clock: FakeClock;
+  adapter: WhatsAppAdapter;
+  worker: DeliveryWorker;
+  alerts: string[];
+  logs: string[];
+  newsroom: NewsroomDeps;
+  config: { timeZone: string };
   add(n: number, over?: Partial<Article>): Promise<StoredArticle>;
 }
 
@@ -52,7 +62,10 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   const { dir, cleanup } = tempDir('nashra-wa-');
   const store = openStore(join(dir, 'nashra.db'));
   const config = loadAppConfig({
-    WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env,
+    WHATSAPP_ENABLED: '1',
+    WHATSAPP_EDITOR_NUMBERS: `+${EDITOR}`,
+    WHATSAPP_SESSION_DIR: join(dir, 'session'),
+    ...env,
   });
   const clock = new FakeClock();
   const world = new FakeWhatsAppWorld(clock.now);
@@ -62,15 +75,32 @@ async function harness(env: Record<string, string> = {}, options: WhatsAppAdapte
   let seq = 0;
   const random = () => [0.1, 0.9, 0.5, 0.3, 0.7][seq++ % 5]!;
   let worker: DeliveryWorker | undefined;
-  const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify(), notifyOtherEditors: async (text) => { alerts.push(text); } });
+  const ctx = adapterContext(config, store, logger, {
+    onQueued: () => worker?.notify(),
+    notifyOtherEditors: async (text) => {
+      alerts.push(text);
+    },
+  });
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
-    createClient: world.createClient, clock, random, loadMedia: null, ...options,
+    createClient: world.createClient,
+    clock,
+    random,
+    loadMedia: null,
+    ...options,
   });
   worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
-    pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
+    pollMs: 2,
+    backoffMs: 5,
+    now: clock.now,
+    digestCheckMs: 0,
     digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });
-  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); store.close(); cleanup(); });
+  cleanups.push(async () => {
+    await worker!.stop(100);
+    await adapter.stop();
+    store.close();
+    cleanup();
+  });
   let createdAt = clock.now();
   const add = async (n: number, over?: Partial<Article>) => {
     createdAt += 1000;
@@ -94,7 +124,8 @@ describe('whatsapp commands', () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'أخبار الحي', [{ number: MEMBER }]);
     await started(h);
-    const older = await h.add(1); const newest = await h.add(2);
+    const older = await h.add(1);
+    const newest = await h.add(2);
     for (const body of ['/latest', '!latest', 'آخر الأخبار']) {
       const msg = h.world.latest.receive(GROUP, body, `${MEMBER}@c.us`);
       const reply = plain(await msg.replied());
@@ -126,10 +157,18 @@ describe('whatsapp commands', () => {
     expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
     expect(await h.world.latest.receive(GROUP, '/unsubscribe', `${ADMIN}@c.us`).replied()).toBe(REPLIES.unsubscribed);
     expect(h.store.subscriptions.get(sub.id)!.active).toBe(false);
-    expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(REPLIES.subscribedDigest);
+    expect(await h.world.latest.receive(GROUP, '/subscribe ملخص', `${EDITOR}@c.us`).replied()).toBe(
+      REPLIES.subscribedDigest,
+    );
     expect(h.store.subscriptions.get(sub.id)).toMatchObject({ active: true });
     expect(h.store.deliverySettings.get(sub.id).mode).toBe('hourly');
-    expect(h.store.audit.recent().map((a) => a.action)).toEqual(['subscription.update', 'subscription.add', 'subscription.remove', 'refused', 'subscription.add']);
+    expect(h.store.audit.recent().map((a) => a.action)).toEqual([
+      'subscription.update',
+      'subscription.add',
+      'subscription.remove',
+      'refused',
+      'subscription.add',
+    ]);
   });
 
   it('a group admin sets a filter with /subscribe: words, «-» exclusions', async () => {
@@ -171,8 +210,12 @@ describe('whatsapp commands', () => {
     expect(deliveries[0]).toMatchObject({ state: 'queued', broadcastId: 2 });
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
     expect(h.store.broadcasts.get(2)!.state).toBe('queued');
-    expect(h.store.audit.recent().map((e) => e.action).reverse())
-      .toEqual(['refused', 'broadcast.preview', 'broadcast.cancel', 'broadcast.preview', 'broadcast.confirm']);
+    expect(
+      h.store.audit
+        .recent()
+        .map((e) => e.action)
+        .reverse(),
+    ).toEqual(['refused', 'broadcast.preview', 'broadcast.cancel', 'broadcast.preview', 'broadcast.confirm']);
   });
 
   it('«جدولة 18:00» after a preview schedules it through the outbox; a time refused keeps the preview open; a replay changes nothing', async () => {
@@ -192,7 +235,10 @@ describe('whatsapp commands', () => {
     expect(expected.ok).toBe(true);
     const done = plain(await h.world.latest.receive(editorChat, 'جدولة ١٨:٠٠').replied());
     expect(done).toMatch(/^🕒 جُدول البث #1: \d{4}-\d\d-\d\d 18:00 بتوقيت /);
-    expect(h.store.broadcasts.get(1)).toMatchObject({ state: 'queued', sendAt: new Date(expected.ok ? expected.at : 0) });
+    expect(h.store.broadcasts.get(1)).toMatchObject({
+      state: 'queued',
+      sendAt: new Date(expected.ok ? expected.at : 0),
+    });
     expect(h.store.jobs.listForArticle(a.id).map((j) => j.state)).toEqual(['queued']);
     // The preview is decided: the same words again are not a second schedule.
     await h.world.latest.receive(editorChat, 'جدولة 19:00');
@@ -217,7 +263,9 @@ describe('whatsapp commands', () => {
     const h = await harness();
     await started(h);
     const a = await h.add(4);
-    expect(await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied()).toBe(REPLIES.broadcastNobody);
+    expect(await h.world.latest.receive(`${EDITOR}@c.us`, `/broadcast ${a.id}`).replied()).toBe(
+      REPLIES.broadcastNobody,
+    );
     expect(h.store.broadcasts.get(1)!.state).toBe('cancelled');
   });
 
@@ -229,7 +277,9 @@ describe('whatsapp commands', () => {
     h.world.latest.groupLeave(GROUP, `${MEMBER}@c.us`, `${ADMIN}@c.us`); // someone else: nothing changes
     h.world.latest.groupLeave(GROUP, BOT_ID, `${ADMIN}@c.us`);
     await until(() => !h.store.subscriptions.get(sub.id)!.active);
-    expect(h.store.subscriptions.get(sub.id)!.deactivatedReason).toBe(`the bot was removed from the group by ${ADMIN}@c.us`);
+    expect(h.store.subscriptions.get(sub.id)!.deactivatedReason).toBe(
+      `the bot was removed from the group by ${ADMIN}@c.us`,
+    );
   });
 });
 
@@ -323,7 +373,10 @@ describe('whatsapp delivery', () => {
   it('digest: a «ملخص» group gets one message per hour from the digest engine, every delivery marked sent with its id', async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
-    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    const sub = h.store.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: GROUP, kind: 'group' },
+      h.clock.now() - 60_000,
+    );
     h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
     const articles = await Promise.all([1, 2, 3, 4].map((n) => h.add(n)));
@@ -340,7 +393,9 @@ describe('whatsapp delivery', () => {
     for (const a of articles) expect(text).toContain(a.title);
     expect(text.indexOf(articles[3]!.title)).toBeLessThan(text.indexOf(articles[0]!.title));
     const rows = articles.map((a) => h.store.jobs.listForArticle(a.id)[0]!);
-    expect(rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id)).toBe(true);
+    expect(
+      rows.every((r) => r.state === 'sent' && r.messageId === h.world.sent[0]!.id && r.subscriptionId === sub.id),
+    ).toBe(true);
     expect(h.store.counters.get('whatsapp', dayKey(h.clock.now(), 'Asia/Damascus'))).toBe(1);
     // The same hour again: nothing more.
     await h.worker.drain(300);
@@ -351,22 +406,40 @@ describe('whatsapp delivery', () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g', [{ number: ADMIN, admin: true }, { number: MEMBER }]);
     await started(h);
-    expect(await h.world.latest.receive(GROUP, '/digest ٠٨:٠٠ عاجل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ بلا ساعات هدوء (Asia/Damascus)'));
-    expect(await h.world.latest.receive(GROUP, '/quiet 00:00-07:00 انتظار', `${ADMIN}@c.us`).replied()).toBe(REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (Asia/Damascus)'));
-    expect(await h.world.latest.receive(GROUP, '/quiet 25:00-07:00', `${ADMIN}@c.us`).replied())
-      .toBe(`«25:00» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.\n\n${REPLIES.deliveryUsage.split('\n\n')[1]}`);
+    expect(await h.world.latest.receive(GROUP, '/digest ٠٨:٠٠ عاجل', `${ADMIN}@c.us`).replied()).toBe(
+      REPLIES.deliveryNow('ملخص يومي الساعة 08:00، والعاجل فورًا؛ بلا ساعات هدوء (Asia/Damascus)'),
+    );
+    expect(await h.world.latest.receive(GROUP, '/quiet 00:00-07:00 انتظار', `${ADMIN}@c.us`).replied()).toBe(
+      REPLIES.deliveryNow(
+        'ملخص يومي الساعة 08:00، والعاجل فورًا؛ ساعات الهدوء 00:00–07:00: تُؤجَّل إلى نهايتها (Asia/Damascus)',
+      ),
+    );
+    expect(await h.world.latest.receive(GROUP, '/quiet 25:00-07:00', `${ADMIN}@c.us`).replied()).toBe(
+      `«25:00» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.\n\n${REPLIES.deliveryUsage.split('\n\n')[1]}`,
+    );
     expect(await h.world.latest.receive(GROUP, '/quiet إيقاف', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
     const sub = h.store.subscriptions.findByChat('whatsapp', GROUP)!;
     expect(h.store.deliverySettings.get(sub.id)).toEqual({
-      mode: 'daily', digestAt: 8 * 60, urgentNow: true, timeZone: 'Asia/Damascus', quiet: { start: 0, end: 7 * 60 }, quietMode: 'wait', quietUrgent: false,
+      mode: 'daily',
+      digestAt: 8 * 60,
+      urgentNow: true,
+      timeZone: 'Asia/Damascus',
+      quiet: { start: 0, end: 7 * 60 },
+      quietMode: 'wait',
+      quietUrgent: false,
     });
-    expect(await h.world.latest.receive(GROUP, '/digest فوري', `${ADMIN}@c.us`).replied()).toContain('الأخبار فور صدورها');
+    expect(await h.world.latest.receive(GROUP, '/digest فوري', `${ADMIN}@c.us`).replied()).toContain(
+      'الأخبار فور صدورها',
+    );
   });
 
   it('digest: an urgent alert in it keeps its «عاجل» mark and shows neither a fake link nor «المصدر: عاجل»', async () => {
     const h = await harness();
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
-    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
+    const sub = h.store.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: GROUP, kind: 'group' },
+      h.clock.now() - 60_000,
+    );
     h.store.deliverySettings.set(sub.id, { ...DEFAULT_DELIVERY, mode: 'hourly' });
     await started(h);
     const normal = await h.add(1);
@@ -383,22 +456,38 @@ describe('whatsapp delivery', () => {
     expect(text).toContain(normal.url!);
   });
 
-  it('each group\'s template: its footer and lines, and the link preview on or off (issue 12, section 4)', async () => {
+  it("each group's template: its footer and lines, and the link preview on or off (issue 12, section 4)", async () => {
     const h = await harness({ NASHRA_FOOTER: 'نشرة' });
     const quiet = '120363000000000002@g.us';
     h.world.addGroup(GROUP, 'g', [{ number: MEMBER }]);
     h.world.addGroup(quiet, 'q', [{ number: MEMBER }]);
     h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, h.clock.now() - 60_000);
-    const own = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: quiet, kind: 'group' }, h.clock.now() - 60_000);
-    h.store.templates.put(own.id, { linkPreview: 'none', footer: 'مجموعة الحي', showSource: false, showHashtags: false });
+    const own = h.store.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: quiet, kind: 'group' },
+      h.clock.now() - 60_000,
+    );
+    h.store.templates.put(own.id, {
+      linkPreview: 'none',
+      footer: 'مجموعة الحي',
+      showSource: false,
+      showHashtags: false,
+    });
     await started(h);
     await routeArticleIn(h.store, await h.add(1));
     await h.worker.drain(1000);
     const [def, mine] = [h.world.sentTo(GROUP)[0]!, h.world.sentTo(quiet)[0]!];
     expect(def.options).toMatchObject({ linkPreview: true });
     expect(mine.options).toMatchObject({ linkPreview: false });
-    expect(plain(def.content as string).split('\n').at(-1)).toBe('نشرة');
-    expect(plain(mine.content as string).split('\n').at(-1)).toBe('مجموعة الحي');
+    expect(
+      plain(def.content as string)
+        .split('\n')
+        .at(-1),
+    ).toBe('نشرة');
+    expect(
+      plain(mine.content as string)
+        .split('\n')
+        .at(-1),
+    ).toBe('مجموعة الحي');
     expect(plain(def.content as string)).toContain('المصدر:');
     expect(plain(mine.content as string)).not.toContain('المصدر:');
   });
@@ -407,7 +496,10 @@ describe('whatsapp delivery', () => {
     const h = await harness();
     const gone = '120363000000000099@g.us';
     h.world.addGroup(gone, 'left', [{ number: MEMBER }], { withBot: false });
-    const sub = h.store.subscriptions.subscribe({ platform: 'whatsapp', chatId: gone, kind: 'group' }, h.clock.now() - 60_000);
+    const sub = h.store.subscriptions.subscribe(
+      { platform: 'whatsapp', chatId: gone, kind: 'group' },
+      h.clock.now() - 60_000,
+    );
     await started(h);
     await routeArticleIn(h.store, await h.add(1));
     await h.worker.drain(500);

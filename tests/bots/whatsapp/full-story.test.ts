@@ -17,7 +17,14 @@ import { DeliveryWorker } from '../../../src/delivery/worker.js';
 import { createLogger } from '../../../src/logger.js';
 import type { Article } from '../../../src/model/article.js';
 import {
-  changeSubscription, CLI_OPERATOR, confirmCorrection, confirmRetraction, digestCloser, fullReads, previewCorrection, type NewsroomDeps,
+  changeSubscription,
+  CLI_OPERATOR,
+  confirmCorrection,
+  confirmRetraction,
+  digestCloser,
+  fullReads,
+  previewCorrection,
+  type NewsroomDeps,
 } from '../../../src/newsroom/index.js';
 import { bridgeArticle, routeArticleIn, storeArticleIn } from '../../helpers/articles.js';
 import { openStore, type Store } from '../../../src/store/index.js';
@@ -33,15 +40,24 @@ const OTHER_GROUP = '120363000000000002@g.us';
 const MIN_DELAY_MS = 4000;
 
 let cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
 
 /** Text without the bidi isolates the formatter puts around digits and Latin runs. */
 const plain = (s: string) => s.replace(/[\u2066-\u2069\u200E\u200F]/g, '');
 
 /** Twelve paragraphs of about 480 characters: about 5,800 characters, two WhatsApp messages. */
 function longArticle(n: number, over: Partial<Article> = {}): Article {
-  const paragraphs = Array.from({ length: 12 }, (_, i) =>
-    `الفقرة ${i + 1} من الخبر ${n}: ` + 'أعلنت السلطات المحلية في مدينة حمص افتتاح الجسر الجديد بعد أشهر من العمل المتواصل، وقال مسؤولون إن المشروع سيخدم آلاف السكان. '.repeat(4).trim());
+  const paragraphs = Array.from(
+    { length: 12 },
+    (_, i) =>
+      `الفقرة ${i + 1} من الخبر ${n}: ` +
+      'أعلنت السلطات المحلية في مدينة حمص افتتاح الجسر الجديد بعد أشهر من العمل المتواصل، وقال مسؤولون إن المشروع سيخدم آلاف السكان. '
+        .repeat(4)
+        .trim(),
+  );
   return bridgeArticle(n, { paragraphs, ...over });
 }
 
@@ -55,7 +71,10 @@ class SteppedClock {
   private readonly sleepers: Array<{ at: number; resolve: () => void }> = [];
   private readonly timer = setInterval(() => this.step(), 1);
   readonly now = (): number => this.t;
-  readonly sleep = (ms: number): Promise<void> => new Promise((resolve) => { this.sleepers.push({ at: this.t + ms, resolve }); });
+  readonly sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      this.sleepers.push({ at: this.t + ms, resolve });
+    });
   private step(): void {
     this.sleepers.sort((x, y) => x.at - y.at);
     const next = this.sleepers.shift();
@@ -69,17 +88,30 @@ class SteppedClock {
 }
 
 interface Harness {
-  store: Store; world: FakeWhatsAppWorld; clock: FakeClock | SteppedClock; newsroom: NewsroomDeps; logs: string[];
+  store: Store;
+  world: FakeWhatsAppWorld;
+  clock: FakeClock | SteppedClock;
+  newsroom: NewsroomDeps;
+  logs: string[];
   send(article: Article): Promise<StoredArticle>;
   /** The post's message id in the group. */
   postId(article: StoredArticle): string;
   subscriptionId: number;
 }
 
-async function harness(env: Record<string, string> = {}, fullStoryInGroup?: boolean, clock: FakeClock | SteppedClock = new FakeClock()): Promise<Harness> {
+async function harness(
+  env: Record<string, string> = {},
+  fullStoryInGroup?: boolean,
+  clock: FakeClock | SteppedClock = new FakeClock(),
+): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-full-');
   const store = openStore(join(dir, 'nashra.db'));
-  const config = loadAppConfig({ WHATSAPP_ENABLED: '1', WHATSAPP_EDITOR_NUMBERS: `+${ADMIN}`, WHATSAPP_SESSION_DIR: join(dir, 'session'), ...env });
+  const config = loadAppConfig({
+    WHATSAPP_ENABLED: '1',
+    WHATSAPP_EDITOR_NUMBERS: `+${ADMIN}`,
+    WHATSAPP_SESSION_DIR: join(dir, 'session'),
+    ...env,
+  });
   const world = new FakeWhatsAppWorld(clock.now);
   world.addGroup(GROUP, 'أخبار الحي', [{ number: ADMIN, admin: true }, { number: MEMBER }]);
   world.addGroup(OTHER_GROUP, 'مجموعة أخرى', [{ number: OUTSIDER }]);
@@ -88,15 +120,31 @@ async function harness(env: Record<string, string> = {}, fullStoryInGroup?: bool
   let worker: DeliveryWorker | undefined;
   const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
-    createClient: world.createClient, clock, random: () => 0.5, loadMedia: async (url) => ({ media: url }),
+    createClient: world.createClient,
+    clock,
+    random: () => 0.5,
+    loadMedia: async (url) => ({ media: url }),
   });
   worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
-    pollMs: 2, backoffMs: 5, now: clock.now, digestCheckMs: 0,
+    pollMs: 2,
+    backoffMs: 5,
+    now: clock.now,
+    digestCheckMs: 0,
     digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });
-  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); if (clock instanceof SteppedClock) clock.stop(); store.close(); cleanup(); });
-  const sub = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
-  if (fullStoryInGroup !== undefined) await changeSubscription(ctx.newsroom, CLI_OPERATOR, sub.id, { template: { fullStoryInGroup } });
+  cleanups.push(async () => {
+    await worker!.stop(100);
+    await adapter.stop();
+    if (clock instanceof SteppedClock) clock.stop();
+    store.close();
+    cleanup();
+  });
+  const sub = store.subscriptions.subscribe(
+    { platform: 'whatsapp', chatId: GROUP, kind: 'group' },
+    clock.now() - 3600_000,
+  );
+  if (fullStoryInGroup !== undefined)
+    await changeSubscription(ctx.newsroom, CLI_OPERATOR, sub.id, { template: { fullStoryInGroup } });
   await adapter.start();
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
@@ -105,7 +153,11 @@ async function harness(env: Record<string, string> = {}, fullStoryInGroup?: bool
     if (r.status !== 'new') throw new Error('duplicate');
     await routeArticleIn(store, r.article);
     worker!.notify();
-    await until(() => store.jobs.listForArticle(r.article.id).every((d) => d.state === 'sent'), 5000, 'the post to be sent');
+    await until(
+      () => store.jobs.listForArticle(r.article.id).every((d) => d.state === 'sent'),
+      5000,
+      'the post to be sent',
+    );
     return r.article;
   };
   const postId = (a: StoredArticle) => store.jobs.listForArticle(a.id)[0]!.messageId!;
@@ -128,7 +180,8 @@ async function settle(h: Harness): Promise<void> {
   }
 }
 
-const texts = (records: SentRecord[]) => records.filter((r) => typeof r.content === 'string').map((r) => plain(r.content as string));
+const texts = (records: SentRecord[]) =>
+  records.filter((r) => typeof r.content === 'string').map((r) => plain(r.content as string));
 
 describe('«المزيد» in a WhatsApp group', () => {
   it('where the group allows it, a reply to a post gets the whole story as paced messages: photo, then parts that each stand alone, the first quoting the request', async () => {
@@ -161,7 +214,7 @@ describe('«المزيد» in a WhatsApp group', () => {
     expect(await fullReads(h.newsroom, a.id)).toBe(1);
   });
 
-  it('posts queued while a story goes share the account\'s pace with it: every message at least the minimum pause after the one before', async () => {
+  it("posts queued while a story goes share the account's pace with it: every message at least the minimum pause after the one before", async () => {
     const h = await harness({}, true, new SteppedClock());
     const a = await h.send(longArticle(17));
     const before = h.world.sent.length;
@@ -176,7 +229,8 @@ describe('«المزيد» in a WhatsApp group', () => {
     const all = await sentAfter(h, before, 5);
     await until(() => queued.every((q) => h.store.jobs.listForArticle(q.id)[0]!.state === 'sent'), 5000, 'the posts');
     expect(texts(all).filter((t) => t.includes(a.title))).toHaveLength(2);
-    for (let i = 1; i < all.length; i++) expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
+    for (let i = 1; i < all.length; i++)
+      expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
   });
 
   it('a request made while a post is on its way ("typing…") waits for that post and the pause after it', async () => {
@@ -199,15 +253,32 @@ describe('«المزيد» in a WhatsApp group', () => {
     await routeArticleIn(h.store, r.article);
     const all = await sentAfter(h, before, 3);
     expect(texts(all)[0]).toContain(r.article.title);
-    expect(texts(all).slice(1).every((t) => t.includes(a.title))).toBe(true);
-    for (let i = 1; i < all.length; i++) expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
+    expect(
+      texts(all)
+        .slice(1)
+        .every((t) => t.includes(a.title)),
+    ).toBe(true);
+    for (let i = 1; i < all.length; i++)
+      expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
   });
 
   it('tolerates diacritics, tatweel, punctuation and white space, and «كامل»; other words are not a request', async () => {
-    for (const body of ['المزيد', ' المـــزيد ', 'الْمَزِيدُ', 'المزيد؟', 'المزيد!!', '\u200fالمزيد\u200f', 'كامل', 'كامِل', 'النص الكامل', 'مزيد']) {
+    for (const body of [
+      'المزيد',
+      ' المـــزيد ',
+      'الْمَزِيدُ',
+      'المزيد؟',
+      'المزيد!!',
+      '\u200fالمزيد\u200f',
+      'كامل',
+      'كامِل',
+      'النص الكامل',
+      'مزيد',
+    ]) {
       expect(asksForFullStory(body), body).toBe(true);
     }
-    for (const body of ['المزيد من الأخبار اليوم', 'مزيدا', 'كاملة', '/latest', '', 'المزيد'.repeat(10)]) expect(asksForFullStory(body), body).toBe(false);
+    for (const body of ['المزيد من الأخبار اليوم', 'مزيدا', 'كاملة', '/latest', '', 'المزيد'.repeat(10)])
+      expect(asksForFullStory(body), body).toBe(false);
     const h = await harness({}, true);
     const a = await h.send(longArticle(2));
     const before = h.world.sent.length;
@@ -231,7 +302,7 @@ describe('«المزيد» in a WhatsApp group', () => {
     expect(await fullReads(h.newsroom, a.id)).toBe(1);
   });
 
-  it('the group\'s admins turn it on and off with /fulltext; a member cannot', async () => {
+  it("the group's admins turn it on and off with /fulltext; a member cannot", async () => {
     const h = await harness();
     const a = await h.send(longArticle(15));
     expect(await h.world.latest.receive(GROUP, '/fulltext on', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
@@ -247,14 +318,18 @@ describe('«المزيد» in a WhatsApp group', () => {
     expect(h.store.audit.recent(10).filter((e) => e.action === 'subscription.update')).toHaveLength(2);
   });
 
-  it('«المزيد» not in reply, or replying to a member\'s message, is ignored in a group', async () => {
+  it("«المزيد» not in reply, or replying to a member's message, is ignored in a group", async () => {
     const h = await harness({}, true);
     await h.send(longArticle(4));
     const before = h.world.sent.length;
     const loose = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`);
-    const chat = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: `false_${GROUP}_3EB0FFFF0000_${ADMIN}@c.us` });
+    const chat = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, {
+      quoting: `false_${GROUP}_3EB0FFFF0000_${ADMIN}@c.us`,
+    });
     // A forged quote: an id of this account's shape that is no post (or a post of another group).
-    const forged = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: `true_${GROUP}_3EB0DEADBEEF_${BOT_ID}` });
+    const forged = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, {
+      quoting: `true_${GROUP}_3EB0DEADBEEF_${BOT_ID}`,
+    });
     await settle(h);
     expect(h.world.sent.length).toBe(before);
     for (const m of [loose, chat, forged]) expect(m.replies).toHaveLength(0);
@@ -311,7 +386,9 @@ describe('«المزيد» in a private chat ("reply privately" to the group\'s 
     const before = h.world.sent.length;
     const loose = h.world.latest.receive(`${MEMBER}@c.us`, 'المزيد');
     expect(await loose.replied()).toBe(FULL_STORY_REPLIES.notAReply);
-    const other = h.world.latest.receive(`${MEMBER}@c.us`, 'كامل', undefined, { quoting: `false_${GROUP}_3EB0FFFF0000_${ADMIN}@c.us` });
+    const other = h.world.latest.receive(`${MEMBER}@c.us`, 'كامل', undefined, {
+      quoting: `false_${GROUP}_3EB0FFFF0000_${ADMIN}@c.us`,
+    });
     expect(await other.replied()).toBe(FULL_STORY_REPLIES.notAStory);
     await settle(h);
     expect(h.world.sent.length).toBe(before);
@@ -342,7 +419,11 @@ describe('the story as it stands', () => {
     const title = 'افتتاح الجسر العاشر في مدينة حمص بعد تأخير';
     const p = await previewCorrection(h.newsroom, CLI_OPERATOR, String(a.id), { title });
     await confirmCorrection(h.newsroom, CLI_OPERATOR, p.draft.id, p.draft.token);
-    await until(() => h.store.jobs.listForArticle(a.id, ['edit']).every((j) => j.state === 'sent'), 5000, 'the correction');
+    await until(
+      () => h.store.jobs.listForArticle(a.id, ['edit']).every((j) => j.state === 'sent'),
+      5000,
+      'the correction',
+    );
     const before = h.world.sent.length;
     h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
     const parts = texts(await sentAfter(h, before, 2));
@@ -350,7 +431,7 @@ describe('the story as it stands', () => {
     expect(parts.some((t) => t.includes(a.title))).toBe(false);
   });
 
-  it('the article\'s own markup formats nothing: *, _, ~, ``` and a leading > arrive as look-alikes; only Nashra\'s bold and quotes are markup', async () => {
+  it("the article's own markup formats nothing: *, _, ~, ``` and a leading > arrive as look-alikes; only Nashra's bold and quotes are markup", async () => {
     const h = await harness({}, true);
     const hostile = longArticle(11, {
       title: 'عاجل *مزيف* _مائل_ ~مشطوب~',
@@ -377,7 +458,14 @@ describe('the story as it stands', () => {
 
   it('a very long article goes as at most 8 messages, each within 4,096 characters, numbered as sent, ending with where to read on', async () => {
     const h = await harness({}, true);
-    const huge = await h.send(longArticle(16, { paragraphs: Array.from({ length: 90 }, (_, i) => `فقرة طويلة رقم ${i + 1}: ${'كلام كثير عن الخبر وتفاصيله الدقيقة، '.repeat(25)}`) }));
+    const huge = await h.send(
+      longArticle(16, {
+        paragraphs: Array.from(
+          { length: 90 },
+          (_, i) => `فقرة طويلة رقم ${i + 1}: ${'كلام كثير عن الخبر وتفاصيله الدقيقة، '.repeat(25)}`,
+        ),
+      }),
+    );
     const built = buildFullStory(huge, {});
     if ('retracted' in built) throw new Error('retracted');
     const messages = storyMessages(built).map((m) => ('text' in m ? plain(m.text) : ''));
@@ -386,7 +474,9 @@ describe('the story as it stands', () => {
       expect(m.length).toBeLessThanOrEqual(4096);
       expect(m.startsWith(`*${huge.title} · ${i + 1}/8*`)).toBe(true);
     });
-    expect(messages[7]).toMatch(new RegExp(`${FULL_STORY_REPLIES.cut}\\n\\nالخبر في موقعه الأصلي: https://example\\.org/news/16$`));
+    expect(messages[7]).toMatch(
+      new RegExp(`${FULL_STORY_REPLIES.cut}\\n\\nالخبر في موقعه الأصلي: https://example\\.org/news/16$`),
+    );
     // Sent in order, the paragraphs that went are the article's first ones, none cut off in the middle of the list.
     const sent = messages.join('\n');
     const went = huge.paragraphs.filter((p) => sent.includes(p.trim().slice(0, 40)));

@@ -11,13 +11,25 @@ import { WhatsAppAdapter } from '../../../bots/whatsapp/index.js';
 import { loadAppConfig } from '../../../src/app/platforms.js';
 import { DeliveryWorker } from '../../../src/delivery/worker.js';
 import { createLogger } from '../../../src/logger.js';
-import { articleReactions, CLI_OPERATOR, confirmRetraction, previewRetraction, type NewsroomDeps } from '../../../src/newsroom/index.js';
+import {
+  articleReactions,
+  CLI_OPERATOR,
+  confirmRetraction,
+  previewRetraction,
+  type NewsroomDeps,
+} from '../../../src/newsroom/index.js';
 import { bridgeArticle, routeArticleIn, storeArticleIn } from '../../helpers/articles.js';
 import type { DataPorts } from '../../../src/ports/index.js';
 import { adapterContextOn } from '../../helpers/context.js';
 import { createDatabase, jobsOf, onPostgres, type RawDatabase } from '../../helpers/raw-db.js';
 import type { StoredArticle } from '../../../src/model/article.js';
-import { BOT_ID, FakeClock, FakeWhatsAppWorld, until, type FakeWhatsAppClient } from '../../helpers/fake-whatsapp-client.js';
+import {
+  BOT_ID,
+  FakeClock,
+  FakeWhatsAppWorld,
+  until,
+  type FakeWhatsAppClient,
+} from '../../helpers/fake-whatsapp-client.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { seededRandom } from '../../helpers/child-run.js';
 
@@ -27,10 +39,19 @@ const MEMBERS = ['963933000001', '963933000002', '963933000003', '963933000004']
 const member = (i: number) => `${MEMBERS[i]}@c.us`;
 
 let cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.reverse()) await c(); cleanups = []; });
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
 
 interface Harness {
-  data: DataPorts; db: RawDatabase; world: FakeWhatsAppWorld; clock: FakeClock; newsroom: NewsroomDeps; dir: string; lines: string[];
+  data: DataPorts;
+  db: RawDatabase;
+  world: FakeWhatsAppWorld;
+  clock: FakeClock;
+  newsroom: NewsroomDeps;
+  dir: string;
+  lines: string[];
   /** The connected adapter's client. */
   client(): FakeWhatsAppClient;
   /** Stops the adapter and starts a new one on the same database (the run restarted). */
@@ -45,22 +66,50 @@ async function harness(): Promise<Harness> {
   const config = loadAppConfig({ ...db.env, WHATSAPP_ENABLED: '1', WHATSAPP_SESSION_DIR: join(dir, 'session') });
   const clock = new FakeClock();
   const world = new FakeWhatsAppWorld(clock.now);
-  world.addGroup(GROUP, 'أخبار الحي', MEMBERS.map((number) => ({ number })));
-  world.addGroup(OTHER_GROUP, 'مجموعة أخرى', MEMBERS.map((number) => ({ number })));
+  world.addGroup(
+    GROUP,
+    'أخبار الحي',
+    MEMBERS.map((number) => ({ number })),
+  );
+  world.addGroup(
+    OTHER_GROUP,
+    'مجموعة أخرى',
+    MEMBERS.map((number) => ({ number })),
+  );
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => lines.push(l) });
   let worker: DeliveryWorker | undefined;
   const ctx = adapterContextOn(config, db, logger, { onQueued: () => worker?.notify() });
-  const build = () => new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, { createClient: world.createClient, clock, random: () => 0.5, loadMedia: null });
+  const build = () =>
+    new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
+      createClient: world.createClient,
+      clock,
+      random: () => 0.5,
+      loadMedia: null,
+    });
   let adapter = build();
   worker = new DeliveryWorker(store, [adapter.transport], logger, { pollMs: 2, backoffMs: 5 });
-  cleanups.push(async () => { await worker!.stop(100); await adapter.stop(); await db.close(); cleanup(); });
-  await store.repos.subscriptions.subscribe({ platform: 'whatsapp', chatId: GROUP, kind: 'group' }, clock.now() - 3600_000);
+  cleanups.push(async () => {
+    await worker!.stop(100);
+    await adapter.stop();
+    await db.close();
+    cleanup();
+  });
+  await store.repos.subscriptions.subscribe(
+    { platform: 'whatsapp', chatId: GROUP, kind: 'group' },
+    clock.now() - 3600_000,
+  );
   await adapter.start();
   await until(() => adapter.isConnected(), 2000, 'the adapter to be ready');
   worker.start();
   return {
-    data: store, db, world, clock, newsroom: ctx.newsroom, dir, lines,
+    data: store,
+    db,
+    world,
+    clock,
+    newsroom: ctx.newsroom,
+    dir,
+    lines,
     client: () => adapter.client as FakeWhatsAppClient,
     async restart() {
       await adapter.stop();
@@ -73,7 +122,11 @@ async function harness(): Promise<Harness> {
       if (r.status !== 'new') throw new Error('duplicate');
       await routeArticleIn(store, r.article);
       worker!.notify();
-      await until(async () => (await jobsOf(db, r.article.id)).every((d) => d.state === 'sent'), 5000, `article ${i} to be sent`);
+      await until(
+        async () => (await jobsOf(db, r.article.id)).every((d) => d.state === 'sent'),
+        5000,
+        `article ${i} to be sent`,
+      );
       return { article: r.article, messageId: (await jobsOf(db, r.article.id))[0]!.messageId! };
     },
   };
@@ -90,7 +143,7 @@ const why = (h: Harness) => reports(h).map((l) => /why="?([^"\s]+)/.exec(l)?.[1]
 const handled = (h: Harness, n: number) => until(() => reports(h).length >= n, 3000, `${n} reaction reports`);
 
 describe('WhatsApp reactions', () => {
-  it('counts per emoji; a sender\'s new reaction replaces their previous one, and an empty one takes it back', async () => {
+  it("counts per emoji; a sender's new reaction replaces their previous one, and an empty one takes it back", async () => {
     const h = await harness();
     const { article, messageId } = await h.send(1);
     const c = h.client();
@@ -107,7 +160,7 @@ describe('WhatsApp reactions', () => {
     expect(why(h).every((w) => w === 'recorded')).toBe(true);
   });
 
-  it('a reaction emitted again (a resync) counts once, also after a restart, and teaches the new process the sender\'s reaction', async () => {
+  it("a reaction emitted again (a resync) counts once, also after a restart, and teaches the new process the sender's reaction", async () => {
     const h = await harness();
     const { article, messageId } = await h.send(1);
     const first = h.client().react(messageId, member(0), '👍');
@@ -133,14 +186,17 @@ describe('WhatsApp reactions', () => {
     expect(await counts(h, article.id)).toEqual({ '❤️': 1, '🔥': 1, '👏': 1 });
   });
 
-  it('ignores reactions to members\' own messages, to another group\'s messages, the account\'s own, malformed ones, and a retracted story\'s', async () => {
+  it("ignores reactions to members' own messages, to another group's messages, the account's own, malformed ones, and a retracted story's", async () => {
     const h = await harness();
     const { article, messageId } = await h.send(1);
     const c = h.client();
     // A member's message (not the account's) in the subscribed group.
     c.react(`false_${GROUP}_3EB0AAAA_${member(1)}`, member(0), '👍');
     // Our post's id, claimed in another group (forged), and a message of ours in a group Nashra does not post to.
-    c.emit('message_reaction', { ...c.reactionEvent(messageId, member(0), '👍'), msgId: { fromMe: true, remote: OTHER_GROUP, id: 'x', _serialized: messageId } });
+    c.emit('message_reaction', {
+      ...c.reactionEvent(messageId, member(0), '👍'),
+      msgId: { fromMe: true, remote: OTHER_GROUP, id: 'x', _serialized: messageId },
+    });
     c.react(`true_${OTHER_GROUP}_1`, member(0), '👍');
     // The account's own reaction on its post.
     c.react(messageId, BOT_ID, '👍');
@@ -164,7 +220,7 @@ describe('WhatsApp reactions', () => {
     expect(await counts(h, article.id)).toEqual({ '🔥': 1 });
   });
 
-  it('stores no phone number: the senders\' numbers appear nowhere in the database files', async () => {
+  it("stores no phone number: the senders' numbers appear nowhere in the database files", async () => {
     const h = await harness();
     const { article, messageId } = await h.send(1);
     for (const [i, r] of ['👍', '❤️', '😢', '🙏'].entries()) h.client().react(messageId, member(i), r);
@@ -173,7 +229,9 @@ describe('WhatsApp reactions', () => {
     expect(await counts(h, article.id)).toEqual({ '❤️': 1, '😢': 1, '🙏': 1 });
     if (onPostgres()) {
       // PostgreSQL's files are the server's: every row of every table, as text, instead.
-      const tables = await h.db.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`);
+      const tables = await h.db.sql(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+      );
       expect(tables.length).toBeGreaterThan(10);
       for (const { table_name: table } of tables) {
         const text = JSON.stringify(await h.db.sql(`SELECT t::text AS row FROM ${String(table)} t`));
@@ -190,7 +248,7 @@ describe('WhatsApp reactions', () => {
     }
   });
 
-  it('property: whatever the order of reactions, resyncs and restarts, each post counts each sender\'s latest reaction once', async () => {
+  it("property: whatever the order of reactions, resyncs and restarts, each post counts each sender's latest reaction once", async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const random = seededRandom(seed);
       const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -208,7 +266,11 @@ describe('WhatsApp reactions', () => {
       const settle = async () => {
         h.client().react(sentinel, `96390000${1000 + ++settled}@c.us`, '🏁');
         // 20 s: after a restart's resync, handled one unit per reaction (3 s was short on PostgreSQL under load).
-        await until(async () => (await articleReactions(h.newsroom, await articleOf(h, sentinel)))[0]?.total === settled, 20_000, `seed ${seed}: sentinel ${settled}`);
+        await until(
+          async () => (await articleReactions(h.newsroom, await articleOf(h, sentinel)))[0]?.total === settled,
+          20_000,
+          `seed ${seed}: sentinel ${settled}`,
+        );
       };
       for (let step = 0; step < 60; step++) {
         h.clock.t += 1000;
@@ -237,7 +299,11 @@ describe('WhatsApp reactions', () => {
           if (r) expected[r] = (expected[r] ?? 0) + 1;
         }
         const [wa] = await articleReactions(h.newsroom, await articleOf(h, post));
-        expect({ seed, post, counts: Object.fromEntries((wa?.reactions ?? []).map((r) => [r.emoji, r.count])) }).toEqual({ seed, post, counts: expected });
+        expect({
+          seed,
+          post,
+          counts: Object.fromEntries((wa?.reactions ?? []).map((r) => [r.emoji, r.count])),
+        }).toEqual({ seed, post, counts: expected });
       }
       for (const c of cleanups.reverse()) await c();
       cleanups = [];

@@ -17,7 +17,9 @@ describe('DATABASE_URL', () => {
   });
 
   it('says which server it could not reach, with its password masked everywhere', async () => {
-    const r = await runCliInProcess(['latest'], { env: { DATABASE_URL: 'postgres://nashra:s3cr%40t-pw@127.0.0.1:1/nashra' } });
+    const r = await runCliInProcess(['latest'], {
+      env: { DATABASE_URL: 'postgres://nashra:s3cr%40t-pw@127.0.0.1:1/nashra' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot open the PostgreSQL database');
     expect(r.stderr + r.stdout).not.toMatch(/s3cr/);
@@ -44,7 +46,10 @@ describe('DATABASE_URL', () => {
         expect(r.stderr).toBe('');
         expect(r.stdout).toContain('backed up the PostgreSQL database');
         expect(readFileSync(target).subarray(0, 5).toString()).toBe('PGDMP');
-        expectUserError(await runCliInProcess(['backup', target], { env }), /exists; choose another file or add --force/);
+        expectUserError(
+          await runCliInProcess(['backup', target], { env }),
+          /exists; choose another file or add --force/,
+        );
       } finally {
         cleanup();
       }

@@ -43,19 +43,42 @@ async function populated(): Promise<string> {
   const store = freshStore();
   const now = Date.now();
   const repos = store.ports().repos;
-  const tg = store.subscriptions.subscribe({ platform: 'telegram', chatId: '-1001', kind: 'channel', title: 'قناة \'); DROP TABLE jobs; --' }, now - HOUR_MS);
+  const tg = store.subscriptions.subscribe(
+    { platform: 'telegram', chatId: '-1001', kind: 'channel', title: "قناة '); DROP TABLE jobs; --" },
+    now - HOUR_MS,
+  );
   const wa = store.subscriptions.subscribe({ platform: 'whatsapp', chatId: '1203@g.us', kind: 'group' }, now - HOUR_MS);
   const articles = [];
   for (let n = 1; n <= 5; n++) articles.push(await storeNumberedArticle(store, n));
   // Posts with clicks, and a reaction.
-  await post(store, articles[0]!.id, tg.id, now - 2 * HOUR_MS, [[now - 2 * HOUR_MS, 3], [now - HOUR_MS, 2]]);
+  await post(store, articles[0]!.id, tg.id, now - 2 * HOUR_MS, [
+    [now - 2 * HOUR_MS, 3],
+    [now - HOUR_MS, 2],
+  ]);
   await post(store, articles[1]!.id, wa.id, now - HOUR_MS, [[now - HOUR_MS, 1]]);
-  const sent = (await repos.reactions.findPost('telegram', '-1001', store.jobs.listForArticle(articles[0]!.id)[0]!.messageId!))!;
-  await repos.reactions.replace(sent, new Map([['👍', 4], ['❤‍🔥', 1]]), now);
+  const sent = (await repos.reactions.findPost(
+    'telegram',
+    '-1001',
+    store.jobs.listForArticle(articles[0]!.id)[0]!.messageId!,
+  ))!;
+  await repos.reactions.replace(
+    sent,
+    new Map([
+      ['👍', 4],
+      ['❤‍🔥', 1],
+    ]),
+    now,
+  );
   await repos.reactions.setMark(sent.postId, { countsAt: now, events: ['e1'] });
   await repos.fullStory.addReads(articles[0]!.id, 7, now);
   // A digest message made after the posts it carries: a job naming a later job.
-  store.deliverySettings.set(wa.id, { mode: 'hourly', urgentNow: false, timeZone: 'UTC', quietMode: 'silent', quietUrgent: false });
+  store.deliverySettings.set(wa.id, {
+    mode: 'hourly',
+    urgentNow: false,
+    timeZone: 'UTC',
+    quietMode: 'silent',
+    quietUrgent: false,
+  });
   for (const a of articles.slice(2, 4)) store.jobs.enqueue(a.id, [wa]);
   const held = articles.slice(2, 4).map((a) => store.jobs.listForArticle(a.id)[0]!.id);
   const digest = store.digests.open(wa.id, now, 2)!;
@@ -73,10 +96,18 @@ async function populated(): Promise<string> {
 /** Every row of every table, in a comparable form, from SQLite or PostgreSQL. */
 async function dump(read: (sql: string) => Promise<Array<Record<string, unknown>>>): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  const tables = postgresSchema().statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? []).filter((t) => t !== 'article_terms');
+  const tables = postgresSchema()
+    .statements.flatMap((s) => /^CREATE TABLE\s+"?(\w+)"?/i.exec(s)?.[1] ?? [])
+    .filter((t) => t !== 'article_terms');
   for (const table of tables) {
     out[table] = (await read(`SELECT * FROM "${table}"`))
-      .map((row) => JSON.stringify(Object.entries(row).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('hex') : v])))
+      .map((row) =>
+        JSON.stringify(
+          Object.entries(row)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('hex') : v]),
+        ),
+      )
       .sort();
   }
   return out;
@@ -113,10 +144,14 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       expect(copied).toEqual(expected);
       expect(copied.jobs!.some((j) => /"carried_by",\d+/.test(j))).toBe(true);
       // The next row of each identity table takes the next id, not 1.
-      const next = await client.query<{ id: number }>(`INSERT INTO subscriptions (platform, chat_id, kind, active_since, created_at)
+      const next = await client.query<{
+        id: number;
+      }>(`INSERT INTO subscriptions (platform, chat_id, kind, active_since, created_at)
         VALUES ('telegram', '-1009', 'private', 0, 0) RETURNING id`);
       expect(next.rows[0]!.id).toBe(3);
-      const job = await client.query<{ id: number }>(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at)
+      const job = await client.query<{
+        id: number;
+      }>(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at)
         VALUES ('post', 'telegram', 3, 1, 0) RETURNING id`);
       expect(job.rows[0]!.id).toBe(8);
     } finally {
@@ -140,8 +175,13 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     // The ports over the copy answer as over the original.
     const ports = await openPostgres(url);
     try {
-      expect(Buffer.from(await ports.repos.fullStory.linkKey()).toString('hex'))
-        .toBe((new Database(path, { readonly: true }).prepare('SELECT secret FROM full_story_key').get() as { secret: Buffer }).secret.toString('hex'));
+      expect(Buffer.from(await ports.repos.fullStory.linkKey()).toString('hex')).toBe(
+        (
+          new Database(path, { readonly: true }).prepare('SELECT secret FROM full_story_key').get() as {
+            secret: Buffer;
+          }
+        ).secret.toString('hex'),
+      );
       expect(await ports.repos.fullStory.reads(1)).toBe(7);
       expect(await ports.repos.reactions.byEmoji([1])).toEqual(new Map([[1, { '👍': 4, '❤‍🔥': 1 }]]));
     } finally {
@@ -160,7 +200,10 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       await client.query('DELETE FROM jobs WHERE id = 7');
       const before = await dump(async (sql) => (await client.query(sql)).rows);
       const again = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
-      expectUserError(again, /the PostgreSQL database is not empty \(.*subscriptions.*jobs.* have rows\).*nothing was written/);
+      expectUserError(
+        again,
+        /the PostgreSQL database is not empty \(.*subscriptions.*jobs.* have rows\).*nothing was written/,
+      );
       expectNoPassword(again);
       expect(await dump(async (sql) => (await client.query(sql)).rows)).toEqual(before);
     } finally {
@@ -175,7 +218,9 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     // A trigger on the target (no row: the database is still empty) alters one job on its way in.
     const client = await pgClient(url);
     try {
-      await client.query(`CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await client.query(
+        `CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
       await client.query('CREATE TRIGGER tamper BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION tamper()');
       const r = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
       expect(r.code).not.toBe(0);
@@ -198,16 +243,31 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     try {
       // The copy pauses on the articles (a trigger on the target, no row) and the test writes to SQLite meanwhile:
       // an article and a post of it, committed before the copy reads the jobs.
-      await client.query('CREATE FUNCTION pause() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$ LANGUAGE plpgsql');
+      await client.query(
+        'CREATE FUNCTION pause() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$ LANGUAGE plpgsql',
+      );
       await client.query('CREATE TRIGGER pause AFTER INSERT ON articles FOR EACH STATEMENT EXECUTE FUNCTION pause()');
       const copying = runCliInProcess(['--db', path, 'db', 'copy', '--to', url], { env: { LOG_LEVEL: 'debug' } });
-      await vi.waitFor(async () => {
-        const { rows } = await client.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO "articles"%' AND state = 'active'`);
-        expect(rows).toHaveLength(1);
-      }, { timeout: 20_000, interval: 20 });
-      const article = Number(writer.prepare(`INSERT INTO articles (url, title, source_name, paragraphs, content_hash, story_key, search_text, created_at)
-        VALUES ('https://news.example/late', 'متأخر', 'مثال', '[]', 'late', 'late', '', 0)`).run().lastInsertRowid);
-      writer.prepare(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', 1, ?, 0)`).run(article);
+      await vi.waitFor(
+        async () => {
+          const { rows } = await client.query(
+            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO "articles"%' AND state = 'active'`,
+          );
+          expect(rows).toHaveLength(1);
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      const article = Number(
+        writer
+          .prepare(`INSERT INTO articles (url, title, source_name, paragraphs, content_hash, story_key, search_text, created_at)
+        VALUES ('https://news.example/late', 'متأخر', 'مثال', '[]', 'late', 'late', '', 0)`)
+          .run().lastInsertRowid,
+      );
+      writer
+        .prepare(
+          `INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', 1, ?, 0)`,
+        )
+        .run(article);
       const r = await copying;
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^articles\s+5\s+5$/m);
@@ -230,7 +290,10 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     expectUserError(r, /articles row 2, column title, holds a NUL character.*nothing was written/);
     const client = await pgClient(url);
     try {
-      expect((await client.query('SELECT COUNT(*) AS n FROM sources')).rows[0].n + (await client.query('SELECT COUNT(*) AS n FROM subscriptions')).rows[0].n).toBe(0);
+      expect(
+        (await client.query('SELECT COUNT(*) AS n FROM sources')).rows[0].n +
+          (await client.query('SELECT COUNT(*) AS n FROM subscriptions')).rows[0].n,
+      ).toBe(0);
     } finally {
       await client.end();
     }
@@ -244,14 +307,25 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     raw.close();
     const url = withPassword(await freshPostgresDatabase());
     const r = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
-    expectUserError(r, /failed, nothing was written: .*full_story_reads.* violates foreign key constraint .*\(Key \(article_id\)=\(999\) is not present in table "articles"\.\)/);
+    expectUserError(
+      r,
+      /failed, nothing was written: .*full_story_reads.* violates foreign key constraint .*\(Key \(article_id\)=\(999\) is not present in table "articles"\.\)/,
+    );
     expectNoPassword(r);
     const client = await pgClient(url);
     try {
       expect((await client.query('SELECT COUNT(*) AS n FROM articles')).rows[0].n).toBe(0);
       // The keys and indexes set aside for the copy are all there again.
-      expect((await client.query(`SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'jobs'::regclass`)).rows[0].n).toBe(6);
-      expect((await client.query(`SELECT COUNT(*) AS n FROM pg_indexes WHERE tablename = 'jobs'`)).rows[0].n).toBeGreaterThan(3);
+      expect(
+        (
+          await client.query(
+            `SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'jobs'::regclass`,
+          )
+        ).rows[0].n,
+      ).toBe(6);
+      expect(
+        (await client.query(`SELECT COUNT(*) AS n FROM pg_indexes WHERE tablename = 'jobs'`)).rows[0].n,
+      ).toBeGreaterThan(3);
     } finally {
       await client.end();
     }
@@ -263,9 +337,15 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       [['--to', `postgres://nashra:${PASSWORD}@[::1/db`], /not a valid PostgreSQL URL/],
       [['--to', `mysql://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
       [['--to', `http://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`], /--to must be a PostgreSQL URL/],
-      [['--to', `postgres://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/db`], /cannot open the PostgreSQL database postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/],
+      [
+        ['--to', `postgres://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/db`],
+        /cannot open the PostgreSQL database postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/,
+      ],
       // The password as a parameter (libpq and pg read it there too), written as is and percent-encoded.
-      [['--to', `postgres://nashra@127.0.0.1:1/db?password=${encodeURIComponent(PASSWORD)}`], /cannot open the PostgreSQL database postgres:\/\/nashra@127\.0\.0\.1:1\/db\?password=\*\*\*: .*ECONNREFUSED/],
+      [
+        ['--to', `postgres://nashra@127.0.0.1:1/db?password=${encodeURIComponent(PASSWORD)}`],
+        /cannot open the PostgreSQL database postgres:\/\/nashra@127\.0\.0\.1:1\/db\?password=\*\*\*: .*ECONNREFUSED/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCliInProcess(['--db', path, 'db', 'copy', ...args]);
@@ -282,13 +362,18 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
       const r = await runCliInProcess(['--db', missing, 'db', 'copy', '--to', withPassword(postgresUrl())]);
       expectUserError(r, /the database .*none\/nashra\.db does not exist/);
       expect(existsSync(missing)).toBe(false);
-      expectUserError(await runCliInProcess(['--db', path, 'db', 'copy']), /required option '--to <url>' not specified/);
+      expectUserError(
+        await runCliInProcess(['--db', path, 'db', 'copy']),
+        /required option '--to <url>' not specified/,
+      );
     } finally {
       cleanup();
     }
   });
 
-  it("copies every outlet: main's file into public (with the registry), each other outlet's file into its schema, each checked", { timeout: 120_000 }, async () => {
+  it("copies every outlet: main's file into public (with the registry), each other outlet's file into its schema, each checked", {
+    timeout: 120_000,
+  }, async () => {
     const path = await populated();
     const ok = async (args: string[], env: Record<string, string> = {}) => {
       const r = await runCliInProcess(args, { env });
@@ -297,31 +382,49 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     };
     await ok(['--db', path, 'outlets', 'add', 'sy24']);
     await ok(['--db', path, 'outlets', 'add', 'enab-baladi', '--env-prefix', 'ENAB_']);
-    for (const chat of ['-2001', '-2002']) await ok(['--db', path, '--outlet', 'sy24', 'subs', 'add', 'telegram', chat]);
+    for (const chat of ['-2001', '-2002'])
+      await ok(['--db', path, '--outlet', 'sy24', 'subs', 'add', 'telegram', chat]);
     await ok(['--db', path, '--outlet', 'enab-baladi', 'subs', 'add', 'telegram', '-3001']);
     const url = withPassword(await freshPostgresDatabase());
     const r = await ok(['--db', path, 'db', 'copy', '--to', url]);
     expectNoPassword(r);
-    expect(r.stdout).toMatch(/^copied .*nashra\.outlets\/sy24\.db to postgres:\/\/nashra:\*\*\*@.*, schema outlet_sy24 \(outlet sy24\)$/m);
-    expect(r.stdout).toMatch(/^copied .*nashra\.outlets\/enab-baladi\.db to .*, schema outlet_enab_baladi \(outlet enab-baladi\)$/m);
+    expect(r.stdout).toMatch(
+      /^copied .*nashra\.outlets\/sy24\.db to postgres:\/\/nashra:\*\*\*@.*, schema outlet_sy24 \(outlet sy24\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^copied .*nashra\.outlets\/enab-baladi\.db to .*, schema outlet_enab_baladi \(outlet enab-baladi\)$/m,
+    );
     expect(r.stdout.match(/^check: OK/gm)).toHaveLength(3);
 
     // Each schema holds its outlet's rows, as the SQLite files do, row for row.
     const sqliteRows = (file: string, sql: string) => {
       const db = new Database(file, { readonly: true });
-      try { return db.prepare(sql).all(); } finally { db.close(); }
+      try {
+        return db.prepare(sql).all();
+      } finally {
+        db.close();
+      }
     };
     const pgRows = async (schema: string, sql: string) => {
       const client = new pg.Client({ connectionString: url, types: numberTypes, options: `-c search_path=${schema}` });
       await client.connect();
-      try { return (await client.query(sql)).rows; } finally { await client.end(); }
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
     };
     const chats = 'SELECT id, platform, chat_id FROM subscriptions ORDER BY id';
     expect(await pgRows('public', chats)).toEqual(sqliteRows(path, chats));
-    expect(await pgRows('outlet_sy24', chats)).toEqual([{ id: 1, platform: 'telegram', chat_id: '-2001' }, { id: 2, platform: 'telegram', chat_id: '-2002' }]);
+    expect(await pgRows('outlet_sy24', chats)).toEqual([
+      { id: 1, platform: 'telegram', chat_id: '-2001' },
+      { id: 2, platform: 'telegram', chat_id: '-2002' },
+    ]);
     expect(await pgRows('outlet_enab_baladi', chats)).toEqual([{ id: 1, platform: 'telegram', chat_id: '-3001' }]);
     expect(await pgRows('public', 'SELECT slug, env_prefix FROM outlets ORDER BY slug')).toEqual([
-      { slug: 'enab-baladi', env_prefix: 'ENAB_' }, { slug: 'main', env_prefix: null }, { slug: 'sy24', env_prefix: 'SY24_' },
+      { slug: 'enab-baladi', env_prefix: 'ENAB_' },
+      { slug: 'main', env_prefix: null },
+      { slug: 'sy24', env_prefix: 'SY24_' },
     ]);
     // Nashra on the copy finds each outlet's rows where it looks for them, and adds the next row after the copied ids.
     const sy24 = await ok(['--outlet', 'sy24', 'subs', 'list'], { DATABASE_URL: url });

@@ -28,7 +28,16 @@ function expectExactlyOnce(f: KillFigures): void {
 
 describe.skipIf(postgresUrl() === '')('several nashra run on one PostgreSQL database', () => {
   it('two runs: one holds the token; SIGKILLed, the other takes it over within 10 s and the broadcast completes exactly once', async () => {
-    const o = { seed: 1, runs: 2, kills: 1, pick: 'holder' as const, subscribers: 100, articles: 8, rate: RATE, gapMs: [2000, 2001] as [number, number] };
+    const o = {
+      seed: 1,
+      runs: 2,
+      kills: 1,
+      pick: 'holder' as const,
+      subscribers: 100,
+      articles: 8,
+      rate: RATE,
+      gapMs: [2000, 2001] as [number, number],
+    };
     const f = await killTest({ ...o, url: await freshPostgresDatabase() });
     console.log(describeKill(o, f));
     expect(f.holderKills).toBe(1);
@@ -37,7 +46,17 @@ describe.skipIf(postgresUrl() === '')('several nashra run on one PostgreSQL data
   }, 120_000);
 
   it('a holder frozen (SIGSTOP) until another run took the token over, then thawed, three times (seeded): none twice, none lost, no 429', async () => {
-    const o = { seed: 2, runs: 2, kills: 3, pick: 'holder' as const, freeze: true, subscribers: 40, articles: 6, rate: RATE, gapMs: [800, 1500] as [number, number] };
+    const o = {
+      seed: 2,
+      runs: 2,
+      kills: 3,
+      pick: 'holder' as const,
+      freeze: true,
+      subscribers: 40,
+      articles: 6,
+      rate: RATE,
+      gapMs: [800, 1500] as [number, number],
+    };
     const f = await killTest({ ...o, url: await freshPostgresDatabase() });
     console.log(describeKill(o, f));
     expect(f.holderKills).toBe(3);
@@ -45,7 +64,15 @@ describe.skipIf(postgresUrl() === '')('several nashra run on one PostgreSQL data
   }, 180_000);
 
   it('three runs, a random one SIGKILLed 5 times during 2,000 deliveries (seeded): none twice, none lost, each takeover ≤ 10 s', async () => {
-    const o = { seed: 20261207, runs: 3, kills: 5, subscribers: 100, articles: 20, rate: RATE, gapMs: [1000, 3000] as [number, number] };
+    const o = {
+      seed: 20261207,
+      runs: 3,
+      kills: 5,
+      subscribers: 100,
+      articles: 20,
+      rate: RATE,
+      gapMs: [1000, 3000] as [number, number],
+    };
     const f = await killTest({ ...o, url: await freshPostgresDatabase() });
     console.log(describeKill(o, f));
     expect(f.kills).toBe(5);

@@ -56,13 +56,25 @@ async function run(name: string, ports: PostgresPorts, transport: Transport, ext
   const db = await postgresRunDatabase(ports, 'postgres://test');
   let worker: DeliveryWorker | undefined;
   const leases = new SenderLeases(db, quiet, {
-    holder: name, info: { pid: 1, host: name }, host: name, policy: 'hold', processExists: () => true, onTaken: () => worker?.notify(),
+    holder: name,
+    info: { pid: 1, host: name },
+    host: name,
+    policy: 'hold',
+    processExists: () => true,
+    onTaken: () => worker?.notify(),
   });
   const outcomes: string[] = [];
   worker = new DeliveryWorker(ports, [transport], quiet, {
-    pollMs: 20, owns: (t) => leases.owns(t), fence: (t) => leases.fence(t), onOutcome: (_job, outcome) => outcomes.push(outcome), ...extra,
+    pollMs: 20,
+    owns: (t) => leases.owns(t),
+    fence: (t) => leases.fence(t),
+    onOutcome: (_job, outcome) => outcomes.push(outcome),
+    ...extra,
   });
-  onTestFinished(async () => { await worker.stop(500); await leases.release(); });
+  onTestFinished(async () => {
+    await worker.stop(500);
+    await leases.release();
+  });
   return { leases, worker, outcomes, transport };
 }
 
@@ -81,7 +93,8 @@ async function database() {
   const client = new pg.Client({ connectionString: url, types: numberTypes });
   await client.connect();
   onTestFinished(() => client.end());
-  const exec = async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows as Array<Record<string, unknown>>;
+  const exec = async (text: string, values: unknown[] = []) =>
+    (await client.query(text, values)).rows as Array<Record<string, unknown>>;
   return { url, portsB, exec };
 }
 
@@ -90,29 +103,54 @@ type Db = Awaited<ReturnType<typeof database>>;
 /** `chats` group chats with one post queued for each. */
 async function queuePosts(db: Db, chats: string[]): Promise<void> {
   for (const [i, chat] of chats.entries()) {
-    const [subscription] = await db.exec(`INSERT INTO subscriptions (platform, chat_id, kind, topics, active, active_since, created_at)
-      VALUES ('telegram', $1, 'group', '[]', 1, 0, 0) RETURNING id`, [chat]);
-    const [article] = await db.exec(`INSERT INTO articles (url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
-      VALUES ($1, $2, 'مصدر', '["فقرة"]', '["جملة أولى من الخبر."]', '[]', $3, $3, 'نص', 0) RETURNING id`, [`https://example.org/${i}`, `خبر ${i}`, `h${i}`]);
-    await db.exec(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', $1, $2, 0)`, [subscription!.id, article!.id]);
+    const [subscription] = await db.exec(
+      `INSERT INTO subscriptions (platform, chat_id, kind, topics, active, active_since, created_at)
+      VALUES ('telegram', $1, 'group', '[]', 1, 0, 0) RETURNING id`,
+      [chat],
+    );
+    const [article] = await db.exec(
+      `INSERT INTO articles (url, title, source_name, paragraphs, summary, hashtags, content_hash, story_key, search_text, created_at)
+      VALUES ($1, $2, 'مصدر', '["فقرة"]', '["جملة أولى من الخبر."]', '[]', $3, $3, 'نص', 0) RETURNING id`,
+      [`https://example.org/${i}`, `خبر ${i}`, `h${i}`],
+    );
+    await db.exec(
+      `INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', $1, $2, 0)`,
+      [subscription!.id, article!.id],
+    );
   }
 }
 
 const states = async (db: Db) => (await db.exec('SELECT state FROM jobs ORDER BY id')).map((r) => r.state);
-const messagesTo = (fakes: FakeTelegram[], chat: string) => fakes.reduce((n, f) => n + f.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === chat).length, 0);
+const messagesTo = (fakes: FakeTelegram[], chat: string) =>
+  fakes.reduce(
+    (n, f) => n + f.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === chat).length,
+    0,
+  );
 
-describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed after another run took it over', () => {
-  it('its marks, lost with its frozen transaction, queue nothing again: the new holder\'s deliveries on the wire go once', async () => {
+describe.skipIf(postgresUrl() === '')("a sender's holder frozen and thawed after another run took it over", () => {
+  it("its marks, lost with its frozen transaction, queue nothing again: the new holder's deliveries on the wire go once", async () => {
     const db = await database();
     const chats = ['-1001', '-1002', '-1003'];
     await queuePosts(db, chats);
     const [fakeA, fakeB] = [await fake(), await fake()];
     // A's marks wait inside their unit of work, holding the write lock, as in a process frozen there.
     let entered!: () => void;
-    const inside = new Promise<void>((r) => { entered = r; });
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
     let thaw!: () => void;
-    const frozen = new Promise<void>((r) => { thaw = r; });
-    const links: PostLinks = { linkFor: async (article) => ({ url: article.url!, remember: async () => { entered(); await frozen; } }) };
+    const frozen = new Promise<void>((r) => {
+      thaw = r;
+    });
+    const links: PostLinks = {
+      linkFor: async (article) => ({
+        url: article.url!,
+        remember: async () => {
+          entered();
+          await frozen;
+        },
+      }),
+    };
     const a = await run('a', await openPorts(db.url), telegram(fakeA), { links });
     const b = await run('b', db.portsB, telegram(fakeB));
     await a.leases.claim([a.transport]);
@@ -126,7 +164,9 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
     // Frozen: A renews its lease no more. The server ends A's idle transaction (5 s), the lease lapses, B takes the
     // sender over and its three requests are on the wire (received, not answered yet).
     void a.leases.release();
-    await expect.poll(() => chats.map((c) => messagesTo([fakeB], c)), { timeout: 15_000, interval: 50 }).toEqual([1, 1, 1]);
+    await expect
+      .poll(() => chats.map((c) => messagesTo([fakeB], c)), { timeout: 15_000, interval: 50 })
+      .toEqual([1, 1, 1]);
     expect(await states(db)).toEqual(['sending', 'sending', 'sending']);
 
     // A thaws: the marks of its frozen unit fail with its transaction (each answered as a temporary failure), and
@@ -162,19 +202,31 @@ describe.skipIf(postgresUrl() === '')('a sender\'s holder frozen and thawed afte
   }, 15_000);
 });
 
-describe.each(rawAdapters())('a job\'s writes fenced by the sender\'s lease on $name', ({ open }) => {
+describe.each(rawAdapters())("a job's writes fenced by the sender's lease on $name", ({ open }) => {
   it('each applies only while the lease names the take that fenced it; without a fence, as before', async () => {
     const db = await open();
     const { jobs } = db.ports.repos;
     const chat = await addChat(db, '-3001');
     const article = await addArticle(db, 1);
-    const [job] = await db.sql(`INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', ?, ?, 0) RETURNING id`, chat, article);
+    const [job] = await db.sql(
+      `INSERT INTO jobs (kind, platform, subscription_id, article_id, queued_at) VALUES ('post', 'telegram', ?, ?, 0) RETURNING id`,
+      chat,
+      article,
+    );
     const id = job!.id as number;
-    await db.sql(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ('send:telegram:abc', 'b#2', 2, 'h', ?)`, Date.now() + 60_000);
+    await db.sql(
+      `INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ('send:telegram:abc', 'b#2', 2, 'h', ?)`,
+      Date.now() + 60_000,
+    );
     const mine = { lease: 'send:telegram:abc', holder: 'b#2' };
     // The same run's earlier take, and another run's, both over: a fence the row no longer names.
-    const stale = [{ lease: 'send:telegram:abc', holder: 'b#1' }, { lease: 'send:telegram:abc', holder: 'a#1' }, { lease: 'send:telegram:other', holder: 'b#2' }];
-    const row = async () => (await db.sql('SELECT state, not_before, attempts, last_error FROM jobs WHERE id = ?', id))[0];
+    const stale = [
+      { lease: 'send:telegram:abc', holder: 'b#1' },
+      { lease: 'send:telegram:abc', holder: 'a#1' },
+      { lease: 'send:telegram:other', holder: 'b#2' },
+    ];
+    const row = async () =>
+      (await db.sql('SELECT state, not_before, attempts, last_error FROM jobs WHERE id = ?', id))[0];
 
     for (const fence of stale) {
       await jobs.postpone(id, 5_000, 'quiet hours', fence);
@@ -193,7 +245,12 @@ describe.each(rawAdapters())('a job\'s writes fenced by the sender\'s lease on $
     for (const fence of stale) await jobs.retryLater(id, 'lost', 20, fence);
     expect(await row()).toMatchObject({ state: 'sending', attempts: 1 });
     await jobs.retryLater(id, 'a temporary failure', 20, mine);
-    expect(await row()).toMatchObject({ state: 'queued', not_before: 20, attempts: 1, last_error: 'a temporary failure' });
+    expect(await row()).toMatchObject({
+      state: 'queued',
+      not_before: 20,
+      attempts: 1,
+      last_error: 'a temporary failure',
+    });
     await jobs.markFailed(id, 'refused', {}, 30, mine);
     expect(await row()).toMatchObject({ state: 'failed', last_error: 'refused' });
 

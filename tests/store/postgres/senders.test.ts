@@ -23,18 +23,33 @@ function transport(platform: string, sender?: string): Transport {
 
 function adapter(name: string, pin?: string): PlatformAdapter & { stopped: number } {
   const a = {
-    name, pin, transport: transport(name), stopped: 0,
-    start: async () => undefined, stop: async () => { a.stopped++; }, isConnected: () => true,
+    name,
+    pin,
+    transport: transport(name),
+    stopped: 0,
+    start: async () => undefined,
+    stop: async () => {
+      a.stopped++;
+    },
+    isConnected: () => true,
   };
   return a;
 }
 
-async function run(name: string, ports: Awaited<ReturnType<typeof freshPostgresPorts>>, opts: { pid?: number; dead?: number[] } = {}) {
+async function run(
+  name: string,
+  ports: Awaited<ReturnType<typeof freshPostgresPorts>>,
+  opts: { pid?: number; dead?: number[] } = {},
+) {
   const lines: string[] = [];
   const db = await postgresRunDatabase(ports, 'postgres://test');
   const leases = new SenderLeases(db, createLogger({ level: 'info', write: (l) => lines.push(l) }), {
-    holder: name, info: { pid: opts.pid ?? 1, host: 'here' }, host: 'here', policy: 'hold',
-    processExists: (pid) => !(opts.dead ?? []).includes(pid), onTaken: () => undefined,
+    holder: name,
+    info: { pid: opts.pid ?? 1, host: 'here' },
+    host: 'here',
+    policy: 'hold',
+    processExists: (pid) => !(opts.dead ?? []).includes(pid),
+    onTaken: () => undefined,
   });
   onTestFinished(() => leases.release());
   return { leases, lines };
@@ -61,14 +76,20 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     expect((await a.leases.pinned([tg, wa])).map((p) => p.name)).toEqual(['telegram', 'whatsapp']);
     expect((await b.leases.pinned([tg, wa])).map((p) => p.name)).toEqual(['telegram']);
     expect(b.lines.filter((l) => /whatsapp is left out: another nashra run drives it/.test(l))).toHaveLength(1);
-    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({ holder: 'a', pid: 101 });
+    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({
+      holder: 'a',
+      pid: 101,
+    });
     // Run a's process is gone (SIGKILL) on this host: a restarted run here takes the session at once, not after the TTL.
     const c = await run('c', ports, { pid: 103, dead: [101] });
     expect((await c.leases.pinned([wa])).map((p) => p.name)).toEqual(['whatsapp']);
-    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({ holder: 'c', pid: 103 });
+    expect(await ports.runtime.leases.holder('whatsapp:/srv/nashra/whatsapp-session')).toMatchObject({
+      holder: 'c',
+      pid: 103,
+    });
   });
 
-  it('a sender is driven by one run at a time, named by its token\'s hash (never the token); released, the other takes it within a second', async () => {
+  it("a sender is driven by one run at a time, named by its token's hash (never the token); released, the other takes it within a second", async () => {
     const { ports, raw } = await portsAndClient();
     const a = await run('a', ports);
     const b = await run('b', ports);
@@ -90,7 +111,7 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     expect(b.lines.some((l) => /took over a sender/.test(l))).toBe(false); // released, not lapsed: nobody held it
   });
 
-  it('a run that loses a pinned platform\'s lease stops it and lets its sender go', async () => {
+  it("a run that loses a pinned platform's lease stops it and lets its sender go", async () => {
     const { ports, raw } = await portsAndClient();
     const a = await run('a', ports);
     const wa = adapter('whatsapp', '/srv/wa');
@@ -102,7 +123,11 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     await expect.poll(() => wa.stopped, { timeout: 5_000 }).toBe(1);
     expect(a.leases.owns(wa.transport)).toBe(false);
     // The platform is told to stop first, then the sender's lease is released: that write may land a moment later.
-    await expect.poll(async () => (await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows, { timeout: 5_000 }).toEqual([]);
+    await expect
+      .poll(async () => (await raw.query(`SELECT name FROM leases WHERE name = 'send:whatsapp'`)).rows, {
+        timeout: 5_000,
+      })
+      .toEqual([]);
     expect(a.lines.some((l) => /lost whatsapp's lease to another nashra run; it stops here/.test(l))).toBe(true);
   });
 });
@@ -124,7 +149,10 @@ describe.skipIf(postgresUrl() === '')('sender leases under load', () => {
     const until = Date.now() + SENDER_TTL_MS + 2_000;
     let lowest = Infinity;
     while (Date.now() < until) {
-      const { rows } = await raw.query<{ left: string }>(`SELECT expires_at - $1::bigint AS left FROM leases WHERE name = $2`, [Date.now(), SenderLeases.leaseName(tg)]);
+      const { rows } = await raw.query<{ left: string }>(
+        `SELECT expires_at - $1::bigint AS left FROM leases WHERE name = $2`,
+        [Date.now(), SenderLeases.leaseName(tg)],
+      );
       lowest = Math.min(lowest, Number(rows[0]!.left));
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -144,10 +172,19 @@ describe.skipIf(postgresUrl() === '')('sender leases under load', () => {
       await db.acquireLease(`run:${name}`, name, 60_000, {});
       const share = new SenderShare();
       const lines: string[] = [];
-      const outlets = tokens.map(() => new SenderLeases(db, createLogger({ level: 'info', write: (l) => lines.push(l) }), {
-        holder: name, info: { pid: 1, host: 'here' }, host: 'here', policy: 'hold', processExists: () => true,
-        onTaken: () => undefined, share, inFlight: () => 0,
-      }));
+      const outlets = tokens.map(
+        () =>
+          new SenderLeases(db, createLogger({ level: 'info', write: (l) => lines.push(l) }), {
+            holder: name,
+            info: { pid: 1, host: 'here' },
+            host: 'here',
+            policy: 'hold',
+            processExists: () => true,
+            onTaken: () => undefined,
+            share,
+            inFlight: () => 0,
+          }),
+      );
       for (const o of outlets) onTestFinished(() => o.release());
       for (const [i, o] of outlets.entries()) await o.claim([tokens[i]!]);
       return { held: () => outlets.filter((o, i) => o.owns(tokens[i]!)).length, lines };
@@ -158,7 +195,11 @@ describe.skipIf(postgresUrl() === '')('sender leases under load', () => {
     const c = await runOf('c');
     // The runs alive are counted every 5 s, and a run gives one token back at a time: generous, the machine is loaded.
     await expect.poll(() => [a.held(), b.held(), c.held()], { timeout: 60_000, interval: 500 }).toEqual([2, 2, 2]);
-    const holders = (await raw.query<{ holder: string }>(`SELECT holder FROM leases WHERE name LIKE 'send:%' AND expires_at > $1`, [Date.now()])).rows;
+    const holders = (
+      await raw.query<{ holder: string }>(`SELECT holder FROM leases WHERE name LIKE 'send:%' AND expires_at > $1`, [
+        Date.now(),
+      ])
+    ).rows;
     expect(holders.map((h) => h.holder.split('#')[0]).sort()).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
     // Given back, not lapsed: nothing was in doubt, no takeover.
     expect(a.lines.filter((l) => /gave a sender back/.test(l))).toHaveLength(4);
@@ -172,7 +213,10 @@ describe.skipIf(postgresUrl() === '')('--once and a sender another run holds (se
     const tg = transport('telegram', senderIdentity(TOKEN));
     const name = SenderLeases.leaseName(tg);
     // A run on another host died holding the token 3 s before its lease ends (no renewal will come).
-    await raw.query(`INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ($1, 'far#1', 7, 'elsewhere', $2)`, [name, Date.now() + 3_000]);
+    await raw.query(
+      `INSERT INTO leases (name, holder, pid, host, expires_at) VALUES ($1, 'far#1', 7, 'elsewhere', $2)`,
+      [name, Date.now() + 3_000],
+    );
     const once = await run('once', ports);
     await once.leases.claim([tg]);
     expect(once.leases.owns(tg)).toBe(false);

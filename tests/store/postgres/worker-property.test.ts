@@ -27,8 +27,18 @@ const CHATS = 6;
 const ARTICLES = 14;
 const quietLogger = createLogger({ level: 'silent' });
 
-interface Received { chat: string; kind: 'post' | 'digest'; job: number; article?: number }
-interface Touch { chat: string; post: number; messageId: string; revision: number }
+interface Received {
+  chat: string;
+  kind: 'post' | 'digest';
+  job: number;
+  article?: number;
+}
+interface Touch {
+  chat: string;
+  post: number;
+  messageId: string;
+  revision: number;
+}
 
 /**
  * The fake platform: what each chat got, in order, and the dice for each request. Each process reaches it through
@@ -52,24 +62,41 @@ class FakePlatform {
       platform: 'telegram',
       concurrency: 3,
       isReady: () => true,
-      send: (delivery, article) => this.request(line, delivery.chatId, () => {
-        this.received.push({ chat: delivery.chatId, kind: 'post', job: delivery.id, article: article.id });
-      }),
+      send: (delivery, article) =>
+        this.request(line, delivery.chatId, () => {
+          this.received.push({ chat: delivery.chatId, kind: 'post', job: delivery.id, article: article.id });
+        }),
       // The worker hands the digest message's job as its target (sendJob): its id names the message.
-      sendText: (target) => this.request(line, target.chatId, () => {
-        this.received.push({ chat: target.chatId, kind: 'digest', job: (target as PendingDigestPart).id });
-      }),
+      sendText: (target) =>
+        this.request(line, target.chatId, () => {
+          this.received.push({ chat: target.chatId, kind: 'digest', job: (target as PendingDigestPart).id });
+        }),
       posts: {
-        edit: (post) => this.request(line, post.chatId, () => {
-          this.touched.push({ chat: post.chatId, post: post.deliveryId, messageId: post.messageId, revision: post.revision });
-        }).then((): CorrectionResult => ({ outcome: 'edited' })),
+        edit: (post) =>
+          this.request(line, post.chatId, () => {
+            this.touched.push({
+              chat: post.chatId,
+              post: post.deliveryId,
+              messageId: post.messageId,
+              revision: post.revision,
+            });
+          }).then((): CorrectionResult => ({ outcome: 'edited' })),
         remove: () => Promise.resolve({ outcome: 'deleted' }),
       },
     };
-    return { transport, die: () => { line.alive = false; } };
+    return {
+      transport,
+      die: () => {
+        line.alive = false;
+      },
+    };
   }
 
-  private async request(line: { alive: boolean; busy: Set<string> }, chat: string, arrive: () => void): Promise<{ messageId: string }> {
+  private async request(
+    line: { alive: boolean; busy: Set<string> },
+    chat: string,
+    arrive: () => void,
+  ): Promise<{ messageId: string }> {
     if (!line.alive) return new Promise<never>(() => undefined);
     if (line.busy.has(chat)) this.overlaps++;
     line.busy.add(chat);
@@ -77,8 +104,14 @@ class FakePlatform {
     try {
       // The wire takes a little while, so requests to different chats overlap.
       await new Promise((r) => setTimeout(r, 1 + Math.floor(roll * 4)));
-      if (roll < 0.12) throw new TemporaryDeliveryError('Too Many Requests', { method: 'sendMessage', code: 429, retryAfterMs: 2 });
-      if (roll < 0.17) throw new PermanentDeliveryError('Bad Request: message is too long', { method: 'sendMessage', code: 400, deactivate: false });
+      if (roll < 0.12)
+        throw new TemporaryDeliveryError('Too Many Requests', { method: 'sendMessage', code: 429, retryAfterMs: 2 });
+      if (roll < 0.17)
+        throw new PermanentDeliveryError('Bad Request: message is too long', {
+          method: 'sendMessage',
+          code: 400,
+          deactivate: false,
+        });
       arrive();
       // The process dies with this request on the wire: the chat got it, no answer comes back.
       if (roll > 0.95 && this.crashesLeft > 0) {
@@ -114,15 +147,32 @@ async function queueOutbox(db: RawDatabase, dice: () => number): Promise<Set<num
     const digest = (await setup.digests.open(chat, 3_600_000, held.length, 5_000))!;
     const half = Math.ceil(held.length / 2);
     const parts = [held.slice(0, half), held.slice(half)].filter((p) => p.length > 0);
-    for (const [i, p] of parts.entries()) await setup.digests.addMessage(digest, i + 1, parts.length, `ملخص ${i + 1}`, p.map((h) => h.id), 5_000);
+    for (const [i, p] of parts.entries())
+      await setup.digests.addMessage(
+        digest,
+        i + 1,
+        parts.length,
+        `ملخص ${i + 1}`,
+        p.map((h) => h.id),
+        5_000,
+      );
   }
   return urgent;
 }
 
 /** What the platform got against what the outbox says (the checks at the top of this file), as counts. */
-async function verdict(db: RawDatabase, platform: FakePlatform, heldInDoubt: ReadonlySet<number>, urgent: ReadonlySet<number>) {
-  const jobs = await db.sql(`SELECT id, kind, subscription_id, state, attempts, carried_by, message_id FROM jobs ORDER BY id`);
-  const chatOf = new Map((await db.sql('SELECT id, chat_id FROM subscriptions')).map((r) => [r.id as number, r.chat_id as string]));
+async function verdict(
+  db: RawDatabase,
+  platform: FakePlatform,
+  heldInDoubt: ReadonlySet<number>,
+  urgent: ReadonlySet<number>,
+) {
+  const jobs = await db.sql(
+    `SELECT id, kind, subscription_id, state, attempts, carried_by, message_id FROM jobs ORDER BY id`,
+  );
+  const chatOf = new Map(
+    (await db.sql('SELECT id, chat_id FROM subscriptions')).map((r) => [r.id as number, r.chat_id as string]),
+  );
   const count = (keys: string[]) => {
     const n = new Map<string, number>();
     for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1);
@@ -136,10 +186,18 @@ async function verdict(db: RawDatabase, platform: FakePlatform, heldInDoubt: Rea
   // Each post: how many times its chat got it, directly or in the digest message carrying it.
   const byId = new Map(jobs.map((j) => [j.id as number, j]));
   const got = (j: Record<string, unknown>) => receipts.get(String(j.carried_by ?? j.id)) ?? 0;
-  const lost = jobs.filter((j) => j.kind === 'post').filter((j) => !['sent', 'failed', 'in_doubt'].includes(j.state as string)
-    || (j.state === 'sent' && got(j) !== 1) || (j.state === 'failed' && got(j) !== 0));
+  const lost = jobs
+    .filter((j) => j.kind === 'post')
+    .filter(
+      (j) =>
+        !['sent', 'failed', 'in_doubt'].includes(j.state as string) ||
+        (j.state === 'sent' && got(j) !== 1) ||
+        (j.state === 'failed' && got(j) !== 0),
+    );
   const unexplained = platform.received.filter((r) => !['sent', 'in_doubt'].includes(byId.get(r.job)?.state as string));
-  const resent = [...heldInDoubt].filter((id) => byId.get(id)?.state !== 'in_doubt' || (receipts.get(String(id)) ?? 0) > 1);
+  const resent = [...heldInDoubt].filter(
+    (id) => byId.get(id)?.state !== 'in_doubt' || (receipts.get(String(id)) ?? 0) > 1,
+  );
   // Urgent first: in each chat, a post that went at its first try is never preceded by an ordinary one while an
   // urgent one that went at its first try was waiting (all were queued before the first run).
   const firstTry = platform.received.filter((r) => r.kind === 'post' && byId.get(r.job)?.attempts === 1);
@@ -149,44 +207,65 @@ async function verdict(db: RawDatabase, platform: FakePlatform, heldInDoubt: Rea
   });
   const editsOfUnsent = platform.touched.filter((t) => {
     const post = byId.get(t.post);
-    return post?.state !== 'sent' || post.message_id !== t.messageId || chatOf.get(post.subscription_id as number) !== t.chat;
+    return (
+      post?.state !== 'sent' || post.message_id !== t.messageId || chatOf.get(post.subscription_id as number) !== t.chat
+    );
   });
   return {
-    messages: platform.received.length, edits: platform.touched.length, inDoubt: heldInDoubt.size, duplicates, lost: lost.length,
-    unexplained: unexplained.length, resent: resent.length, lateUrgent, overlaps: platform.overlaps, editsOfUnsent: editsOfUnsent.length,
+    messages: platform.received.length,
+    edits: platform.touched.length,
+    inDoubt: heldInDoubt.size,
+    duplicates,
+    lost: lost.length,
+    unexplained: unexplained.length,
+    resent: resent.length,
+    lateUrgent,
+    overlaps: platform.overlaps,
+    editsOfUnsent: editsOfUnsent.length,
   };
 }
 
 const EXACTLY_ONCE = { duplicates: 0, lost: 0, unexplained: 0, resent: 0, editsOfUnsent: 0 };
 
 describe.each(rawAdapters())('exactly once with the real worker on $name', ({ open }) => {
-  it.each(SEEDS)('seed %i: nothing twice, nothing lost, in doubt held, urgent first, one request per chat', async (seed) => {
-    const db = await open();
-    const urgent = await queueOutbox(db, seededRandom(seed));
-    const platform = new FakePlatform(seededRandom(seed * 7919));
-    const heldInDoubt = new Set<number>();
-    let ports = db.ports;
-    for (let generation = 0; generation < 10; generation++) {
-      if (generation > 0) ports = await db.reopen();
-      const data = ports;
-      await data.repos.jobs.recoverInterrupted('hold', Date.now());
-      for (const row of await db.sql(`SELECT id FROM jobs WHERE state = 'in_doubt'`)) heldInDoubt.add(row.id as number);
-      if (generation === 1) for (let n = 1; n <= ARTICLES; n++) await data.repos.corrections.queueEdits(n, 2, Date.now());
-      const crashed = new Promise<'crash'>((resolve) => { platform.onCrash = () => resolve('crash'); });
-      const line = platform.connect();
-      const worker = new DeliveryWorker(data, [line.transport], quietLogger, { backoffMs: 2, pollMs: 5, maxAttempts: 4 });
-      const drained = worker.drain(60_000, 5_000);
-      drained.catch(() => undefined);
-      if ((await Promise.race([drained.then(() => 'drained' as const), crashed])) === 'drained') break;
-      // The process dies: nothing more leaves it, and its database is closed under whatever was still on its way.
-      line.die();
-      await worker.stop(0);
-    }
-    const summary = { seed, ...(await verdict(db, platform, heldInDoubt, urgent)) };
-    console.log(`[worker property] ${JSON.stringify(summary)}`);
-    expect(summary).toEqual({ ...summary, ...EXACTLY_ONCE, lateUrgent: [], overlaps: 0 });
-    expect(summary.messages).toBeGreaterThan(20);
-  });
+  it.each(SEEDS)(
+    'seed %i: nothing twice, nothing lost, in doubt held, urgent first, one request per chat',
+    async (seed) => {
+      const db = await open();
+      const urgent = await queueOutbox(db, seededRandom(seed));
+      const platform = new FakePlatform(seededRandom(seed * 7919));
+      const heldInDoubt = new Set<number>();
+      let ports = db.ports;
+      for (let generation = 0; generation < 10; generation++) {
+        if (generation > 0) ports = await db.reopen();
+        const data = ports;
+        await data.repos.jobs.recoverInterrupted('hold', Date.now());
+        for (const row of await db.sql(`SELECT id FROM jobs WHERE state = 'in_doubt'`))
+          heldInDoubt.add(row.id as number);
+        if (generation === 1)
+          for (let n = 1; n <= ARTICLES; n++) await data.repos.corrections.queueEdits(n, 2, Date.now());
+        const crashed = new Promise<'crash'>((resolve) => {
+          platform.onCrash = () => resolve('crash');
+        });
+        const line = platform.connect();
+        const worker = new DeliveryWorker(data, [line.transport], quietLogger, {
+          backoffMs: 2,
+          pollMs: 5,
+          maxAttempts: 4,
+        });
+        const drained = worker.drain(60_000, 5_000);
+        drained.catch(() => undefined);
+        if ((await Promise.race([drained.then(() => 'drained' as const), crashed])) === 'drained') break;
+        // The process dies: nothing more leaves it, and its database is closed under whatever was still on its way.
+        line.die();
+        await worker.stop(0);
+      }
+      const summary = { seed, ...(await verdict(db, platform, heldInDoubt, urgent)) };
+      console.log(`[worker property] ${JSON.stringify(summary)}`);
+      expect(summary).toEqual({ ...summary, ...EXACTLY_ONCE, lateUrgent: [], overlaps: 0 });
+      expect(summary.messages).toBeGreaterThan(20);
+    },
+  );
 });
 
 /**
@@ -202,7 +281,13 @@ describe.each(rawAdapters().filter((a) => a.name === 'postgres'))('two workers o
     platform.crashesLeft = 0;
     const workers = [];
     for (const ports of [db.ports, await db.another()]) {
-      workers.push(new DeliveryWorker(ports, [platform.connect().transport], quietLogger, { backoffMs: 2, pollMs: 5, maxAttempts: 4 }));
+      workers.push(
+        new DeliveryWorker(ports, [platform.connect().transport], quietLogger, {
+          backoffMs: 2,
+          pollMs: 5,
+          maxAttempts: 4,
+        }),
+      );
     }
     await Promise.all(workers.map((w) => w.drain(60_000, 5_000)));
     const summary = { seed, ...(await verdict(db, platform, new Set(), urgent)) };
