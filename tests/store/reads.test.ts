@@ -118,9 +118,12 @@ describe("the newsroom's reads over the ports", () => {
     // SQLite answers a page's two reads on one connection before any other unit runs; on PostgreSQL each read is a
     // transaction of its own on a pooled connection, so an action may commit between a page's two reads (seen: 3
     // subscriptions beside 4 entries): each read is whole, the pair is not one snapshot there.
-    if (!onPostgres()) for (const [subs, audited] of seen) expect(subs).toBe(audited);
-    // Not all before or all after: the pages did meet the actions half-way.
-    expect(new Set(seen.map(([n]) => n)).size).toBeGreaterThan(2);
+    if (!onPostgres()) {
+      for (const [subs, audited] of seen) expect(subs).toBe(audited);
+      // Not all before or all after: the pages did meet the actions half-way (the premise of the pair check above;
+      // on PostgreSQL the pooled reads may all land before or after the actions).
+      expect(new Set(seen.map(([n]) => n)).size).toBeGreaterThan(2);
+    }
     expect((await allSubscriptions(deps)).length).toBe(30);
     expect(await auditEntries(deps, { action: 'subscription.add', limit: 100 })).toHaveLength(30);
     // A unit that fails leaves nothing a read could see.

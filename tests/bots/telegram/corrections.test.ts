@@ -248,8 +248,10 @@ describe("an editor's correction and retraction", () => {
       { platform: 'telegram', chatId: '5009', kind: 'private' },
       Date.now() - 3600_000,
     );
+    // The worker stops before the late post is queued: that post must still be queued when the retraction comes (a
+    // worker stopped after it could send it first, as on PostgreSQL under load).
+    await h!.worker.stop(1000);
     await h!.data.repos.audience.queueListed(text.id, [late.id], {}, Date.now());
-    await h!.worker.stop(1000); // the queued one must still be queued when the retraction comes
     expect((await previewRetraction(deps, CLI_OPERATOR, String(text.id))).posts).toEqual([
       { platform: 'telegram', sent: 3, queued: 1, inDoubt: 0 },
     ]);
