@@ -392,12 +392,22 @@ export async function jobsOf(
   articleId: number,
   kinds: readonly JobKind[] = ['post'],
 ): Promise<JobRecord[]> {
-  const ids = await db.sql(
-    `SELECT id FROM jobs WHERE article_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
-    articleId,
+  return jobsWhere(db, 'article_id', articleId, kinds);
+}
+
+/** The jobs of one article or subscription, of these kinds, oldest first: one statement, read by the store's mapper. */
+async function jobsWhere(
+  db: RawDatabase,
+  column: 'article_id' | 'subscription_id',
+  id: number,
+  kinds: readonly JobKind[],
+): Promise<JobRecord[]> {
+  const rows = await db.sql(
+    `SELECT * FROM jobs WHERE ${column} = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+    id,
     ...kinds,
   );
-  return Promise.all(ids.map(async (r) => (await db.ports.repos.outbox.job(r.id as number))!));
+  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
 }
 
 /**
@@ -446,12 +456,7 @@ export async function subscriptionJobsOf(
   subscriptionId: number,
   kinds: readonly JobKind[] = ['digest'],
 ): Promise<JobRecord[]> {
-  const rows = await db.sql(
-    `SELECT * FROM jobs WHERE subscription_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
-    subscriptionId,
-    ...kinds,
-  );
-  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+  return jobsWhere(db, 'subscription_id', subscriptionId, kinds);
 }
 
 /** The digest periods closed for a subscription (also those that held nothing), oldest first. */
