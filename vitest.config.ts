@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { configDefaults, defineConfig } from 'vitest/config';
-import { POSTGRES_PASS } from './tests/passes.js';
+import { POSTGRES_FOLDERS, POSTGRES_ONLY_FOLDER, POSTGRES_PASS } from './tests/passes.js';
 
 /**
  * The reliability files (tests/e2e/reliability-*) start first: they spend most of their time waiting on real clocks and
@@ -20,7 +20,10 @@ class WaitingFirst extends BaseSequencer {
 /** Test files that run in a fresh process of their own (see `projects` below). */
 const OWN_PROCESS = ['tests/app/cli.test.ts'];
 
-/** The second pass, `npm run test:postgres`: the files of tests/passes.ts POSTGRES_PASS on PostgreSQL (README, Development). */
+/**
+ * The second pass, `npm run test:postgres`: the files of tests/passes.ts POSTGRES_PASS and POSTGRES_FOLDERS on
+ * PostgreSQL (README, Development). The first, `npm test`, is every file on SQLite, with no PostgreSQL server.
+ */
 const onPostgres = process.env.NASHRA_TEST_DATABASE === 'postgres';
 
 export default defineConfig({
@@ -43,7 +46,10 @@ export default defineConfig({
             extends: true,
             test: {
               name: 'postgres',
-              include: POSTGRES_PASS.filter((f) => !OWN_PROCESS.includes(f)),
+              include: [
+                ...POSTGRES_PASS.filter((f) => !OWN_PROCESS.includes(f)),
+                ...POSTGRES_FOLDERS.map((folder) => `${folder}/**/*.test.ts`),
+              ],
               globalSetup: ['tests/helpers/pg-global-setup.ts'],
               isolate: false,
             },
@@ -68,8 +74,7 @@ export default defineConfig({
             test: {
               name: 'shared',
               include: ['tests/**/*.test.ts'],
-              globalSetup: ['tests/helpers/pg-global-setup.ts'],
-              exclude: [...configDefaults.exclude, ...OWN_PROCESS],
+              exclude: [...configDefaults.exclude, ...OWN_PROCESS, `${POSTGRES_ONLY_FOLDER}/**`],
               // One process per worker runs its files one after the other, keeping the modules it imported: a fresh
               // process per file spent about 1.3 s of CPU (node's start and importing grammY, Fastify, puppeteer-core and
               // src/) before its first test, about 140 s of the suite's 450 s of CPU. No test file mocks modules, fakes

@@ -1,9 +1,13 @@
 /**
  * Which test files run in which pass (issue 24 §6: both adapters pass the same suite). `npm test` runs every file on
  * SQLite; `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres, vitest.config.ts) runs POSTGRES_PASS again with
- * every database they open on PostgreSQL (tests/helpers/raw-db.ts). tests/test-passes.test.ts checks that every
- * file touching the database is named here once, so a new one is put in a pass on purpose.
+ * every database they open on PostgreSQL (tests/helpers/raw-db.ts), and the files of POSTGRES_FOLDERS.
+ * tests/test-passes.test.ts checks that every file touching the database is named here once, so a new one is put in a
+ * pass on purpose.
  */
+
+/** Runs on PostgreSQL alone, left out of `npm test`: `nashra run`, `db copy` and the CLI end to end on a cluster. */
+export const POSTGRES_ONLY_FOLDER = 'tests/e2e/postgres';
 
 /** Run again on PostgreSQL. What only a SQLite file has is skipped there with `describe.skipIf(onPostgres())`. */
 export const POSTGRES_PASS = [
@@ -78,20 +82,21 @@ export const POSTGRES_PASS = [
   'tests/e2e/broadcasts-interleave.test.ts',
   'tests/e2e/corrections-interleaved.test.ts',
   'tests/bots/whatsapp/reactions.test.ts',
+  // both adapters' fixtures side by side, `describe.each` over this pass's (tests/helpers/pass.ts)
+  'tests/desk/sessions-interleave.test.ts',
+  'tests/store/reactions.test.ts',
+  'tests/newsroom/search.test.ts',
+  'tests/newsroom/outlets.test.ts',
+  'tests/app/outlets-cli.test.ts',
+  'tests/desk/outlets.test.ts',
+  'tests/test-passes.test.ts',
 ];
 
-/** Already `describe.each` over both adapters in `npm test` (as tests/store/postgres/* and tests/e2e/postgres/* are): kept out of the second pass. */
-export const BOTH_IN_NPM_TEST: Record<string, string> = {
-  'tests/desk/sessions-interleave.test.ts': 'rawAdapters(): both adapters',
-  'tests/store/reactions.test.ts':
-    "recordReactions on both adapters (rawAdapters); the SQLite Store part beside it is the Store's own",
-  'tests/newsroom/search.test.ts':
-    "search on both adapters (adapters()); the bot's /search on SQLite is not converted yet",
-  'tests/newsroom/outlets.test.ts':
-    "the outlets' registry and storage through the CLI on both adapters (installations())",
-  'tests/app/outlets-cli.test.ts': "each command given another outlet's ids, on both adapters",
-  'tests/desk/outlets.test.ts': "the desk's isolation between outlets, on both adapters",
-};
+/**
+ * The PostgreSQL adapter's own folders, in the PostgreSQL pass. tests/store/postgres runs in both: its tests of the ports
+ * (`describe.each(adapters())`) on each pass's adapter, its few tests of a live cluster skipped in `npm test`.
+ */
+export const POSTGRES_FOLDERS = ['tests/store/postgres', POSTGRES_ONLY_FOLDER];
 
 /** SQLite only, by nature. */
 export const SQLITE_ONLY: Record<string, string> = {

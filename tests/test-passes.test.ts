@@ -3,7 +3,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
-import { BOTH_IN_NPM_TEST, NO_DATA, NOT_CONVERTED, POSTGRES_PASS, SQLITE_ONLY } from './passes.js';
+import { testDatabase } from './helpers/pass.js';
+import { adapters } from './helpers/postgres.js';
+import { rawAdapters } from './helpers/raw-db.js';
+import { NO_DATA, NOT_CONVERTED, POSTGRES_FOLDERS, POSTGRES_PASS, SQLITE_ONLY } from './passes.js';
 
 /** What opens a database in a test: the store, a raw connection, the fixtures and helpers built on them, the CLI and runs. */
 const TOUCHES =
@@ -11,13 +14,7 @@ const TOUCHES =
 
 describe('the two passes', () => {
   it('name every test file that touches the database once, and only files that exist', () => {
-    const lists = [
-      POSTGRES_PASS,
-      Object.keys(BOTH_IN_NPM_TEST),
-      Object.keys(SQLITE_ONLY),
-      Object.keys(NO_DATA),
-      NOT_CONVERTED,
-    ];
+    const lists = [POSTGRES_PASS, Object.keys(SQLITE_ONLY), Object.keys(NO_DATA), NOT_CONVERTED];
     const named = lists.flat();
     expect(
       named.filter((f, i) => named.indexOf(f) !== i),
@@ -27,10 +24,11 @@ describe('the two passes', () => {
       named.filter((f) => !existsSync(join(ROOT, f))),
       'no such file',
     ).toEqual([]);
-    // Every test file but the PostgreSQL folders' (tests/store/postgres, tests/e2e/postgres: on both adapters already).
+    // Every test file but the PostgreSQL folders' (POSTGRES_FOLDERS: in the PostgreSQL pass as folders).
+    const inPostgresFolder = (f: string) => POSTGRES_FOLDERS.some((folder) => f.startsWith(`${folder}/`));
     const touching = (readdirSync(join(ROOT, 'tests'), { recursive: true }) as string[])
       .map((f) => `tests/${f}`)
-      .filter((f) => f.endsWith('.test.ts') && f !== 'tests/test-passes.test.ts' && !f.includes('/postgres/'))
+      .filter((f) => f.endsWith('.test.ts') && !inPostgresFolder(f))
       .filter((f) => TOUCHES.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(
       touching.filter((f) => !named.includes(f)),
@@ -46,6 +44,14 @@ describe('the two passes', () => {
     for (const f of Object.keys(SQLITE_ONLY)) expect(readFileSync(join(ROOT, f), 'utf8')).not.toMatch(/raw-db\.js/);
     // A converted file opens this pass's database, not a SQLite file of its own.
     for (const f of POSTGRES_PASS)
-      expect(readFileSync(join(ROOT, f), 'utf8'), f).toMatch(/raw-db\.js|fake-telegram\/harness\.js|helpers\/desk\.js/);
+      expect(readFileSync(join(ROOT, f), 'utf8'), f).toMatch(
+        /raw-db\.js|fake-telegram\/harness\.js|helpers\/desk\.js|adapters\(\)|ofThisPass/,
+      );
+    for (const folder of POSTGRES_FOLDERS) expect(existsSync(join(ROOT, folder)), folder).toBe(true);
+  });
+
+  it('give each pass its own adapter only, so each test of both adapters runs once per pass', () => {
+    expect(adapters().map((a) => a.name)).toEqual([testDatabase()]);
+    expect(rawAdapters().map((a) => a.name)).toEqual([testDatabase()]);
   });
 });

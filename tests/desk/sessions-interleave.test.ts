@@ -2,9 +2,9 @@
  * Desk sign-in, sign-out, sessions and account changes at the same time, as a busy desk and an operator at the
  * shell make them: each action is one unit of work, so whatever order they interleave in (a sign-in's 100 ms
  * scrypt runs outside its unit), the sessions left in the database and the audit entries agree with each other.
- * The actions called directly run on both adapters (SQLite, PostgreSQL); those through the desk's HTTP on SQLite.
+ * Each pass runs them on its adapter (SQLite in `npm test`, PostgreSQL in `npm run test:postgres`), directly and
+ * through the desk's HTTP.
  */
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../src/app/platforms.js';
 import { createLogger } from '../../src/logger.js';
@@ -24,27 +24,20 @@ import { csrfOf, deskPerTest, EDITOR, get, jar, PASSWORD, post, type DeskFixture
 
 const setup = deskPerTest();
 
-/** What SQLite holds, read on a connection of its own. */
-function rows(f: DeskFixture) {
-  const db = new Database(f.config.databasePath, { readonly: true });
-  try {
-    const sessions = db
-      .prepare('SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id')
-      .all() as Array<{ id: string; username: string }>;
-    const audit = (
-      db.prepare('SELECT action, actor, detail FROM audit_log ORDER BY id').all() as Array<{
-        action: string;
-        actor: string;
-        detail: string;
-      }>
-    ).map((e) => ({ action: e.action, actor: e.actor, detail: JSON.parse(e.detail) as Record<string, unknown> }));
-    return { sessions, audit };
-  } finally {
-    db.close();
-  }
+/** What the desk's database holds (this pass's adapter), read on a connection of its own. */
+async function rows(f: DeskFixture) {
+  const sessions = (await f.db.sql(
+    'SELECT s.id, e.username FROM desk_sessions s JOIN desk_editors e ON e.id = s.editor_id',
+  )) as Array<{ id: string; username: string }>;
+  const audit = (await f.db.sql('SELECT action, actor, detail FROM audit_log ORDER BY id')).map((e) => ({
+    action: e.action as string,
+    actor: e.actor as string,
+    detail: JSON.parse(e.detail as string) as Record<string, unknown>,
+  }));
+  return { sessions, audit };
 }
 
-const count = (f: DeskFixture, action: string) => rows(f).audit.filter((e) => e.action === action).length;
+const count = async (f: DeskFixture, action: string) => (await rows(f)).audit.filter((e) => e.action === action).length;
 
 describe('desk sessions when actions interleave', () => {
   it('two sign-ins of one editor at once (and a wrong password beside them) open two sessions, each audited once', async () => {
@@ -58,11 +51,11 @@ describe('desk sessions when actions interleave', () => {
       ),
     );
     expect(answers.map((r) => r.statusCode)).toEqual([303, 303, 401]);
-    const { sessions } = rows(f);
+    const { sessions } = await rows(f);
     expect(sessions).toHaveLength(2);
     expect(new Set(sessions.map((s) => s.id)).size).toBe(2);
-    expect(count(f, 'session.login')).toBe(2);
-    expect(count(f, 'session.refused')).toBe(1);
+    expect(await count(f, 'session.login')).toBe(2);
+    expect(await count(f, 'session.refused')).toBe(1);
     // Each browser is signed in on its own session.
     for (const j of jars.slice(0, 2)) expect((await get(app, j, '/')).statusCode).toBe(200);
     expect((await get(app, jars[2]!, '/')).headers.location).toBe('/login');
@@ -88,8 +81,8 @@ describe('desk sessions when actions interleave', () => {
     // Each request ran before the sign-out (signed in) or after it (sent to sign in again): never half of each.
     for (const r of raced) expect([200, 303]).toContain(r.statusCode);
     for (const r of raced.filter((x) => x.statusCode === 303)) expect(r.headers.location).toBe('/login?expired=1');
-    expect(rows(f).sessions).toEqual([]);
-    expect(count(f, 'session.logout')).toBe(1);
+    expect((await rows(f)).sessions).toEqual([]);
+    expect(await count(f, 'session.logout')).toBe(1);
     expect((await get(app, stolen, '/')).headers.location).toBe('/login?expired=1');
   });
 });

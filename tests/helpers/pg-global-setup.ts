@@ -1,8 +1,8 @@
 /**
- * One throwaway PostgreSQL cluster for the whole run (tests/helpers/pg-cluster.ts), started before the first test
- * file and stopped after the last; each test gets a database of its own in it (tests/helpers/postgres.ts). Where
- * PostgreSQL's server is not installed the PostgreSQL tests are skipped, saying so, unless NASHRA_REQUIRE_POSTGRES=1
- * (CI) or in the PostgreSQL pass (NASHRA_TEST_DATABASE=postgres), which make that a failure.
+ * The PostgreSQL pass's throwaway cluster (tests/helpers/pg-cluster.ts), started before the first test file and
+ * stopped after the last; each test gets a database of its own in it (tests/helpers/postgres.ts). Only the
+ * PostgreSQL pass's projects set it up (vitest.config.ts): `npm test` starts no cluster, needs no server, and skips
+ * its few tests of a live cluster, which run in `npm run test:postgres`; that fails without PostgreSQL's server.
  */
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -11,33 +11,22 @@ import { postgresBin, startCluster } from './pg-cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The cluster's URL ('' when PostgreSQL is not installed). */
+    /** The cluster's URL (not provided in the SQLite pass: tests/helpers/postgres.ts postgresUrl() is ''). */
     postgresUrl: string;
-    /** In the PostgreSQL pass: a database migrated once, that each test's database is copied from ('' otherwise). */
+    /** A database migrated once, that each test's database is copied from. */
     postgresTemplate: string;
   }
 }
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+export default async function setup(project: TestProject): Promise<() => void> {
   const bin = postgresBin();
-  if (bin === undefined) {
-    if (process.env.NASHRA_REQUIRE_POSTGRES === '1' || process.env.NASHRA_TEST_DATABASE === 'postgres')
-      throw new Error(
-        "NASHRA_REQUIRE_POSTGRES=1 or NASHRA_TEST_DATABASE=postgres but PostgreSQL's server is not installed (Debian: apt-get install postgresql)",
-      );
-    console.warn(
-      "PostgreSQL's server is not installed: the PostgreSQL tests are skipped (Debian: apt-get install postgresql)",
+  if (bin === undefined)
+    throw new Error(
+      "npm run test:postgres needs PostgreSQL's server, which is not installed (Debian: apt-get install postgresql)",
     );
-    project.provide('postgresUrl', '');
-    project.provide('postgresTemplate', '');
-    return undefined;
-  }
   const cluster = await startCluster(bin);
   project.provide('postgresUrl', cluster.url);
-  project.provide(
-    'postgresTemplate',
-    process.env.NASHRA_TEST_DATABASE === 'postgres' ? await migratedTemplate(cluster.url) : '',
-  );
+  project.provide('postgresTemplate', await migratedTemplate(cluster.url));
   return () => cluster.stop();
 }
 

@@ -4,10 +4,11 @@ import { inject, onTestFinished } from 'vitest';
 import type { DataPorts } from '../../src/ports/index.js';
 import { openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresPorts } from '../../src/store/postgres/ports.js';
+import { ofThisPass } from './pass.js';
 import { freshStore } from './store.js';
 
-/** The run's PostgreSQL cluster (tests/helpers/pg-global-setup.ts); '' when it is not installed. */
-export const postgresUrl = (): string => inject('postgresUrl');
+/** The PostgreSQL pass's cluster (tests/helpers/pg-global-setup.ts); '' in the SQLite pass (`npm test`). */
+export const postgresUrl = (): string => inject('postgresUrl') ?? '';
 
 /**
  * A new, empty database in the run's cluster, dropped when the test that asked for it has finished. Its URL. Call it
@@ -72,11 +73,11 @@ export interface Adapter {
 }
 
 /**
- * Both adapters, for a test of the ports that must answer the same on each: `describe.each(adapters())`. PostgreSQL
- * is left out (and the run says so once) when its server is not installed.
+ * This pass's adapter (tests/helpers/pass.ts), for a test of the ports that must answer the same on each:
+ * `describe.each(adapters())` runs on SQLite in `npm test` and on PostgreSQL in `npm run test:postgres`.
  */
 export function adapters(): Adapter[] {
   const sqlite: Adapter = { name: 'sqlite', open: async () => freshStore().ports() };
   const postgres: Adapter = { name: 'postgres', open: freshPostgresPorts };
-  return postgresUrl() === '' ? [sqlite] : [sqlite, postgres];
+  return ofThisPass([sqlite, postgres]);
 }

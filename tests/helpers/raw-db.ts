@@ -4,8 +4,8 @@
  * editor) or read rows no port reads back (the audit log, a session's last use). The SQL is in the words both
  * databases share: `?` placeholders, RETURNING.
  *
- * Two passes (README, Tests): `npm test` runs every file on SQLite (and tests/store/postgres/* and tests/e2e/postgres/* on both adapters);
- * `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres) runs the files that touch the database again on PostgreSQL,
+ * Two passes (README, Development; tests/helpers/pass.ts): `npm test` runs every file on SQLite; `npm run test:postgres`
+ * (NASHRA_TEST_DATABASE=postgres) runs the files that touch the database again on PostgreSQL, and the PostgreSQL-only ones,
  * where `freshDatabase()`, `freshPorts()` and the fixtures built on them (tests/fake-telegram/harness.ts,
  * tests/helpers/desk.ts, the CLI's `databaseEnv`) give a new PostgreSQL database instead of a SQLite file.
  *
@@ -30,18 +30,13 @@ import type { ArticleRevision } from '../../src/model/correction.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import type { PostgresPorts } from '../../src/store/postgres/ports.js';
 import type { PostgresRuntime } from '../../src/store/postgres/runtime.js';
-import { newPostgresDatabase, postgresUrl } from './postgres.js';
+import { newPostgresDatabase } from './postgres.js';
 import { tempDir } from './tmp.js';
 
 export type RawRow = Record<string, unknown>;
-export type AdapterName = 'sqlite' | 'postgres';
+import { type AdapterName, ofThisPass, onPostgres } from './pass.js';
 
-/** The adapter this pass runs on: PostgreSQL under `npm run test:postgres` (NASHRA_TEST_DATABASE=postgres). */
-export const testDatabase = (): AdapterName =>
-  process.env.NASHRA_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
-
-/** True in the PostgreSQL pass: for `describe.skipIf(onPostgres())` on what only a SQLite file has. */
-export const onPostgres = (): boolean => testDatabase() === 'postgres';
+export { type AdapterName, onPostgres, testDatabase } from './pass.js';
 
 export interface RawDatabase {
   name: AdapterName;
@@ -231,9 +226,9 @@ const scoped = (name: AdapterName, create: () => Promise<OwnedDatabase>): RawAda
 const sqlite = scoped('sqlite', createSqlite);
 const postgres = scoped('postgres', createPostgres);
 
-/** SQLite, and PostgreSQL where its server is installed: for `describe.each` in a test of both adapters. */
+/** This pass's adapter (tests/helpers/pass.ts): for `describe.each` in a test written for both adapters. */
 export function rawAdapters(): RawAdapter[] {
-  return postgresUrl() === '' ? [sqlite] : [sqlite, postgres];
+  return ofThisPass([sqlite, postgres]);
 }
 
 /** This pass's database (see the top of this file), closed when the test that asked for it has finished. Call it inside a test. */

@@ -15,6 +15,7 @@ import { migrate, migrationsDir } from '../../src/store/migrate.js';
 import { numberTypes, openPostgres } from '../../src/store/postgres/database.js';
 import { ROOT, runCliInProcess } from '../helpers/cli.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/postgres.js';
+import { ofThisPass } from '../helpers/pass.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SAMPLE = join(ROOT, 'samples/sy24-badia-article.txt');
@@ -64,10 +65,11 @@ async function postgresInstallation(): Promise<Installation> {
   };
 }
 
-const installations = () => [
-  { name: 'sqlite', open: sqliteInstallation },
-  ...(postgresUrl() === '' ? [] : [{ name: 'postgres', open: postgresInstallation }]),
-];
+const installations = () =>
+  ofThisPass([
+    { name: 'sqlite', open: sqliteInstallation },
+    { name: 'postgres', open: postgresInstallation },
+  ]);
 
 describe.each(installations())('outlets through the CLI ($name)', ({ open }) => {
   it("add, list and remove: each outlet's rows are in its own database, and a command with several outlets must name one", async () => {

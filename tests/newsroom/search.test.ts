@@ -11,6 +11,7 @@ import type { DataPorts } from '../../src/ports/index.js';
 import { openStore } from '../../src/store/index.js';
 import { addArticle, message, privateChat, startHarness, waitFor, type Harness } from '../fake-telegram/harness.js';
 import { tempDir } from '../helpers/tmp.js';
+import { onPostgres } from '../helpers/pass.js';
 import { adapters } from '../helpers/postgres.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
@@ -90,7 +91,8 @@ describe.each(adapters())('search on $name', ({ open }) => {
 });
 
 describe('search', () => {
-  it('indexes a database that was written before the search index existed', async () => {
+  // A SQLite file of version 2 migrated (PostgreSQL's schema starts with its index: tests/store/postgres/schema.test.ts).
+  it.skipIf(onPostgres())('indexes a database that was written before the search index existed', async () => {
     const { dir, cleanup } = tempDir('nashra-search-v2-');
     cleanups.push(cleanup);
     const path = join(dir, 'nashra.db');
@@ -105,8 +107,8 @@ describe('search', () => {
   it('Telegram /search answers with the matching article and its sentence', async () => {
     const h: Harness = await startHarness();
     cleanups.push(() => h.close());
-    await addArticle(h.store, { title: 'مجلس الأمن يبحث أمن الملاحة', paragraphs: HOUTHI_BODY });
-    await addArticle(h.store);
+    await addArticle(h.data, { title: 'مجلس الأمن يبحث أمن الملاحة', paragraphs: HOUTHI_BODY });
+    await addArticle(h.data);
     h.fake.pushUpdate(message(privateChat(4242), 4242, '/search الحوثيون'));
     await waitFor(() => h.fake.sentTo(4242).length > 0, 8000, 'the search reply');
     const text = String(h.fake.sentTo(4242)[0]!.params.text);
