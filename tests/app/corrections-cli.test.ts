@@ -10,6 +10,7 @@ import { FakeTelegram } from '../fake-telegram/server.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { CHILD_TOKEN, childEnv, prepareBroadcast } from '../helpers/child-run.js';
 import { freshDatabase, type RawDatabase } from '../helpers/raw-db.js';
+import { storeNumberedArticle } from '../helpers/articles.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -140,4 +141,33 @@ describe('nashra correct / retract / corrections', () => {
       expect.arrayContaining(['correction.mark_sent', 'correction.send_again']),
     );
   }, 180_000);
+});
+
+describe('ids that are no row', () => {
+  it('each command given a fraction, a word, an exponent, 20 digits, a negative, hex or Arabic-Indic digits refuses it as an id with no row (PostgreSQL too)', async () => {
+    const db = await freshDatabase();
+    const cli = (...args: string[]) => runCliInProcess(args, { env: db.env });
+    const article = await storeNumberedArticle(db.ports, 1);
+    // `sameAsMissing`: the words for an article that does not exist; a scheduled broadcast's id is refused by its
+    // shape before any lookup (its own words, naming the id given).
+    const commands = [
+      { args: (id: string) => ['broadcast', id, '--yes'], sameAsMissing: true },
+      { args: (id: string) => ['correct', id, '--title', 'عنوان جديد', '--yes'], sameAsMissing: true },
+      { args: (id: string) => ['retract', id, '--yes'], sameAsMissing: true },
+      { args: (id: string) => ['scheduled', 'cancel', id], sameAsMissing: false },
+    ];
+    for (const { args, sameAsMissing } of commands) {
+      const missing = await cli(...args('424242'));
+      expect(missing.code, args('424242').join(' ')).toBe(1);
+      for (const id of ['1.5', 'abc', '1e3', '99999999999999999999', '-1', '0x10', '١']) {
+        const r = await cli(...args(id));
+        expect(r.code, args(id).join(' ')).toBe(1);
+        expect(r.stderr, args(id).join(' ')).toContain(id);
+        if (sameAsMissing) expect(r.stderr.replaceAll(id, '<id>')).toBe(missing.stderr.replaceAll('424242', '<id>'));
+      }
+    }
+    // The article that exists was not reached by any of them.
+    expect((await db.sql('SELECT retracted_at FROM articles WHERE id = ?', article.id))[0]!.retracted_at).toBeNull();
+    expect(await db.sql('SELECT id FROM broadcasts')).toEqual([]);
+  }, 60_000);
 });

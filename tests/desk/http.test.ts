@@ -235,10 +235,22 @@ describe('hostile requests', () => {
     const { app } = await setup();
     const j = jar();
     await signIn(app, j);
-    for (const id of ['999999', '0', '-1', '1e3', '1%20OR%201=1', '99999999999999999999']) {
+    const hostile = [
+      '999999',
+      '0',
+      '-1',
+      '1e3',
+      '1.5',
+      'abc',
+      '0x10',
+      '%D9%A1',
+      '1%20OR%201=1',
+      '99999999999999999999',
+    ];
+    for (const id of hostile) {
       expect((await get(app, j, `/articles/${id}`)).statusCode, id).toBe(404);
+      expect((await get(app, j, `/broadcasts/${id}`)).statusCode, id).toBe(404);
     }
-    expect((await get(app, j, '/broadcasts/424242')).statusCode).toBe(404);
   });
 
   it('escapes HTML and script in every field on every page, including the live preview', async () => {

@@ -1,7 +1,7 @@
 /**
  * Post links and push endpoints for every outlet (issue 24 §4), over real HTTP through the desk's server on
  * 127.0.0.1, rows read back from each outlet's own database: `main` and two outlets, aa and bb, each a file of its
- * own. Another outlet's links are `/r/<outlet>/<code>` and its publish hooks `/hooks/publish/<outlet>/<id>`, answered
+ * own (on PostgreSQL a schema of its own: tests/helpers/raw-db.ts outletSql). Another outlet's links are `/r/<outlet>/<code>` and its publish hooks `/hooks/publish/<outlet>/<id>`, answered
  * by that outlet's counter and PushIngest; `main`'s paths are as before. Codes and ids of one outlet under another's
  * path, and outlets that are not one, answer 404.
  */
@@ -11,7 +11,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleTransport } from '../../bots/console/transport.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
@@ -20,15 +19,13 @@ import { createLogger } from '../../src/logger.js';
 import { postLinks } from '../../src/newsroom/clicks.js';
 import { pollDeps } from '../../src/newsroom/intake.js';
 import { addOutlet, CLI_OPERATOR, sourceHook, type NewsroomDeps } from '../../src/newsroom/index.js';
-import type { Store } from '../../src/store/index.js';
-import { outletFile } from '../../src/app/outlets.js';
 import { bridgeArticle, queueAudienceIn, storeArticleIn } from '../helpers/articles.js';
 import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from '../helpers/desk.js';
 import { FIXTURES, startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { FakeTelegram } from '../fake-telegram/server.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { freePort, spawnRun, until } from '../helpers/child-run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { freshDatabase, outletSql, type RawDatabase } from '../helpers/raw-db.js';
 
 const PUBLIC = 'https://desk.example.org';
 const BROWSER =
@@ -44,21 +41,20 @@ afterEach(async () => {
   for (const p of pushes.splice(0)) await p.settle();
   await desk?.close();
   await site?.close();
-  fixture?.cleanup();
+  await fixture?.cleanup();
   desk = fixture = site = undefined;
 });
 
 interface Outlet {
   slug: string;
   deps: NewsroomDeps;
-  store: Store;
 }
 
 /** `main` (the fixture's) and aa and bb, added as `nashra outlets add` adds them, each opened as the desk opens it. */
 async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: DeskFixture; outlets: Outlet[] }> {
   const f = await deskFixture({ NASHRA_TRACK_CLICKS: '1', NASHRA_PUBLIC_URL: PUBLIC, ...env });
   fixture = f;
-  const outlets: Outlet[] = [{ slug: 'main', deps: f.deps.outlets.main, store: f.store }];
+  const outlets: Outlet[] = [{ slug: 'main', deps: f.deps.outlets.main }];
   for (const slug of OUTLETS) {
     await addOutlet(f.deps.outlets.main, CLI_OPERATOR, {
       slug,
@@ -68,7 +64,7 @@ async function threeOutlets(env: Record<string, string> = {}): Promise<{ f: Desk
     // As `nashra run` and the CLI give it: the newsroom knows its outlet's name.
     const deps = (await f.deps.outlets.of(slug))!;
     deps.outlet = slug;
-    outlets.push({ slug, deps, store: f.outletStore(slug)! });
+    outlets.push({ slug, deps });
   }
   return { f, outlets };
 }
@@ -84,24 +80,17 @@ function open(path: string): Promise<{ status: number; location?: string }> {
   });
 }
 
-function articleUrls(file: string): string[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT url FROM articles ORDER BY id').all() as Array<{ url: string }>).map((r) => r.url);
-  } finally {
-    db.close();
-  }
+async function articleUrls(db: RawDatabase, slug: string): Promise<string[]> {
+  return (await outletSql(db, slug, 'SELECT url FROM articles ORDER BY id')).map((r) => r.url as string);
 }
 
-function clicksIn(file: string): Array<{ code: string; clicks: number }> {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db
-      .prepare('SELECT l.code, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code')
-      .all() as never;
-  } finally {
-    db.close();
-  }
+/** An outlet's clicks per code (each outlet here has one code at most: no order to agree on). */
+async function clicksIn(db: RawDatabase, slug: string): Promise<Array<{ code: string; clicks: number }>> {
+  return (await outletSql(
+    db,
+    slug,
+    'SELECT l.code, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id',
+  )) as never;
 }
 
 describe('post links of every outlet', () => {
@@ -114,17 +103,20 @@ describe('post links of every outlet', () => {
         o.slug === 'main'
           ? f.article
           : await (async () => {
-              const r = await storeArticleIn(o.store, bridgeArticle(i, { url: `https://${o.slug}.example/news/${i}` }));
+              const r = await storeArticleIn(
+                o.deps.data,
+                bridgeArticle(i, { url: `https://${o.slug}.example/news/${i}` }),
+              );
               if (r.status !== 'new') throw new Error('article not new');
               return r.article;
             })();
-      o.store.subscriptions.subscribe(
+      await o.deps.data.repos.subscriptions.subscribe(
         { platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' },
         Date.now() - 60_000,
       );
-      await queueAudienceIn(o.store, article, { kind: 'platform', platform: 'console' });
+      await queueAudienceIn(o.deps.data, article, { kind: 'platform', platform: 'console' });
       const printed: string[] = [];
-      const data = o.store.ports();
+      const data = o.deps.data;
       const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], silent, {
         links: postLinks({ config: f.config, data }, o.slug),
       });
@@ -156,9 +148,9 @@ describe('post links of every outlet', () => {
     await desk.close();
     desk = undefined;
     // Written at the server's close (each outlet's counter flushed), each in its own outlet's database.
-    expect(clicksIn(f.config.databasePath)).toEqual([{ code: main.code, clicks: 1 }]);
-    expect(clicksIn(outletFile(f.config.databasePath, 'aa'))).toEqual([{ code: a.code, clicks: 1 }]);
-    expect(clicksIn(outletFile(f.config.databasePath, 'bb'))).toEqual([{ code: b.code, clicks: 2 }]);
+    expect(await clicksIn(f.db, 'main')).toEqual([{ code: main.code, clicks: 1 }]);
+    expect(await clicksIn(f.db, 'aa')).toEqual([{ code: a.code, clicks: 1 }]);
+    expect(await clicksIn(f.db, 'bb')).toEqual([{ code: b.code, clicks: 2 }]);
   });
 
   it('an outlet that stopped counting clicks answers its links 404 (as main does), while another that counts is served', async () => {
@@ -169,10 +161,13 @@ describe('post links of every outlet', () => {
     // A code each, stored while both counted (as the worker stores it).
     const code = (slug: string) => `${slug}${slug}AAAAAAAAAAAA`;
     for (const o of outlets.filter((x) => x.slug !== 'main')) {
-      const r = await storeArticleIn(o.store, bridgeArticle(1, { url: `https://${o.slug}.example/news/1` }));
+      const r = await storeArticleIn(o.deps.data, bridgeArticle(1, { url: `https://${o.slug}.example/news/1` }));
       if (r.status !== 'new') throw new Error('article not new');
-      const sub = o.store.subscriptions.subscribe({ platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' });
-      await o.store.ports().uow.run((tx) => tx.clicks.remember(code(o.slug), r.article.id, sub.id, Date.now()));
+      const sub = await o.deps.data.repos.subscriptions.subscribe(
+        { platform: 'console', chatId: `reader-${o.slug}`, kind: 'private' },
+        Date.now(),
+      );
+      await o.deps.data.uow.run((tx) => tx.clicks.remember(code(o.slug), r.article.id, sub.id, Date.now()));
     }
     desk = await startDesk(fixture!.deps, { port: 0, host: '127.0.0.1' });
     expect((await open(`/r/aa/${code('aa')}`)).status).toBe(404);
@@ -193,10 +188,13 @@ describe('publish hooks of every outlet', () => {
     const ingests = new Map<string, PushIngest>();
     const secrets = new Map<string, string>();
     for (const o of outlets) {
-      const source = o.store.sources.add({ url: `${site.base}/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
+      const source = await o.deps.data.repos.sources.add(
+        { url: `${site.base}/feed.xml`, kind: 'rss', name: `site of ${o.slug}` },
+        Date.now(),
+      );
       expect(source.id).toBe(1);
       const push = new PushIngest({
-        ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }),
+        ...pollDeps({ config: o.deps.config, data: o.deps.data, logger: silent }),
         onQueued: () => {},
         outlet: o.slug,
       });
@@ -222,13 +220,7 @@ describe('publish hooks of every outlet', () => {
     };
     const urls = async () =>
       Object.fromEntries(
-        outlets.map(
-          (o) =>
-            [
-              o.slug,
-              articleUrls(o.slug === 'main' ? f.config.databasePath : outletFile(f.config.databasePath, o.slug)),
-            ] as const,
-        ),
+        await Promise.all(outlets.map(async (o) => [o.slug, await articleUrls(f.db, o.slug)] as const)),
       );
 
     // Refused, each before any fetch: a's secret on b's path, b's secret on a's path and on main's, an outlet that is not one.
@@ -282,9 +274,12 @@ describe('WebSub of every outlet', () => {
       const hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/hub`;
       const ingests = new Map<string, PushIngest>();
       for (const o of outlets) {
-        o.store.sources.add({ url: `https://${o.slug}.example/feed.xml`, kind: 'rss', name: `site of ${o.slug}` });
+        await o.deps.data.repos.sources.add(
+          { url: `https://${o.slug}.example/feed.xml`, kind: 'rss', name: `site of ${o.slug}` },
+          Date.now(),
+        );
         const push = new PushIngest({
-          ...pollDeps({ config: o.deps.config, store: o.store, data: o.store.ports(), logger: silent }),
+          ...pollDeps({ config: o.deps.config, data: o.deps.data, logger: silent }),
           onQueued: () => {},
           outlet: o.slug,
         });
@@ -296,7 +291,7 @@ describe('WebSub of every outlet', () => {
       const bb = outlets.find((o) => o.slug === 'bb')!;
       const topic = 'https://bb.example/feed.xml';
       const secret = 'b-hub-secret-b-hub-secret';
-      await bb.store.ports().repos.push.discovered(1, hubUrl, topic, secret, Date.now());
+      await bb.deps.data.repos.push.discovered(1, hubUrl, topic, secret, Date.now());
       await ingests.get('bb')!.maintain();
       expect(asked).toHaveLength(1);
       const callback = `${desk.url}/websub/bb/1/${callbackToken(secret)}`;
@@ -316,9 +311,9 @@ describe('WebSub of every outlet', () => {
       }
       const ok = await verify(callback);
       expect([ok.status, await ok.text()]).toEqual([200, 'c-42']);
-      expect((await bb.store.ports().repos.push.websub(1))?.state).toBe('active');
+      expect((await bb.deps.data.repos.push.websub(1))?.state).toBe('active');
       for (const o of outlets.filter((x) => x.slug !== 'bb'))
-        expect(await o.store.ports().repos.push.websub(1)).toBeUndefined();
+        expect(await o.deps.data.repos.push.websub(1)).toBeUndefined();
 
       // A notification (empty: poll now), signed with b's secret, on b's tokenless path and on main's.
       const notify = (url: string, body = '') =>
@@ -342,7 +337,7 @@ describe("nashra run: another outlet's publish hook and post links", () => {
   it("sy24's hook (its URL as `sources hook` prints it) reaches sy24's run, whose post links to /r/sy24/<code>, which redirects and counts in sy24's database", async () => {
     const TOKEN = '333333333:AAsy24LinksTokenForOutletTests_abcdXYZ';
     const CHAT = '-1003333333333';
-    const tmp = tempDir('nashra-outlets-links-run-');
+    const db = await freshDatabase();
     const fake = new FakeTelegram(TOKEN, { globalPerSecond: 1000, perChatPerSecond: 50, perGroupPerMinute: 1000 });
     const apiRoot = await fake.start();
     site = await startFeedServer();
@@ -364,9 +359,8 @@ describe("nashra run: another outlet's publish hook and post links", () => {
       });
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const dbPath = join(tmp.dir, 'n.db');
     const env = {
-      DATABASE_PATH: dbPath,
+      ...db.env,
       NASHRA_WEB_PORT: String(port),
       NASHRA_PUBLIC_URL: publicUrl,
       NASHRA_TRACK_CLICKS: '1',
@@ -426,8 +420,7 @@ describe("nashra run: another outlet's publish hook and post links", () => {
       await fake.stop();
     }
     // Counted at the run's stop (the desk's close flushes each outlet's counter), in sy24's database.
-    expect(clicksIn(outletFile(dbPath, 'sy24')).map((r) => r.clicks)).toEqual([1]);
-    expect(clicksIn(dbPath)).toEqual([]);
-    tmp.cleanup();
+    expect((await clicksIn(db, 'sy24')).map((r) => r.clicks)).toEqual([1]);
+    expect(await clicksIn(db, 'main')).toEqual([]);
   }, 90_000);
 });

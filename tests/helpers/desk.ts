@@ -39,8 +39,6 @@ export interface DeskFixture {
   lines: string[];
   article: StoredArticle;
   cleanup(): Promise<void>;
-  /** Another outlet's SQLite store, as the desk opened it (after `nashra outlets add` in the test, and a request there). */
-  outletStore(slug: string): Store | undefined;
 }
 
 /**
@@ -62,14 +60,13 @@ export async function addDeskAccount(
 /**
  * The desk's outlets over a test's database (the minimal builder: `nashra run` builds the run's own): `main` is the
  * given newsroom; any outlet added to its registry is opened beside it (src/app/outlets.ts: a SQLite file beside
- * main's, or a schema of DATABASE_URL's database), with the same configuration. `stores` holds the SQLite ones
- * opened, `close` closes every one.
+ * main's, or a schema of DATABASE_URL's database), with the same configuration; `close` closes every one.
  */
 export function storeOutlets(
   config: Config,
   main: NewsroomDeps,
   logger: Logger,
-): { outlets: OutletNewsrooms; stores: Map<string, Store>; close(): Promise<void> } {
+): { outlets: OutletNewsrooms; close(): Promise<void> } {
   const stores = new Map<string, Store>();
   const pools: Array<{ close(): Promise<void> }> = [];
   const outlets = outletNewsrooms(main, async (slug) => {
@@ -86,7 +83,7 @@ export function storeOutlets(
     for (const s of stores.values()) s.close();
     for (const p of pools) await p.close();
   };
-  return { outlets, stores, close };
+  return { outlets, close };
 }
 
 export async function deskFixture(
@@ -114,7 +111,7 @@ export async function deskFixture(
   });
   if (result.status !== 'new') throw new Error('fixture article not stored');
   const logger = createLogger({ level: 'warn', write: (l) => lines.push(l) });
-  const { outlets, stores, close } = storeOutlets(
+  const { outlets, close } = storeOutlets(
     config,
     newsroomDeps(BUILT_IN_PLATFORMS, config, data, logger, opts.onQueued),
     logger,
@@ -134,7 +131,6 @@ export async function deskFixture(
     deps,
     lines,
     article: result.article,
-    outletStore: (slug) => stores.get(slug),
     cleanup: async () => {
       await close();
       await db.close();

@@ -478,3 +478,54 @@ export async function appliedRevisionsOf(db: RawDatabase, articleId: number): Pr
 export function auditLog(db: RawDatabase, limit = 50): Promise<AuditEntry[]> {
   return db.ports.repos.reads.audit({ limit });
 }
+
+/** A table's column names, sorted: SQLite's table_info, or PostgreSQL's information_schema in the current schema. */
+export async function columnsOf(db: RawDatabase, table: string): Promise<string[]> {
+  const rows =
+    db.name === 'sqlite'
+      ? await db.sql('SELECT name FROM pragma_table_info(?)', table)
+      : await db.sql(
+          'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?',
+          table,
+        );
+  return rows.map((r) => String(r.name)).sort();
+}
+
+/**
+ * Watches the database for writes by anyone from now on; `written()` says whether any was committed since. SQLite:
+ * the file's data_version, read on a connection of its own (it moves at every other connection's commit).
+ * PostgreSQL has no such counter per database (pg_stat_database's xact_commit counts reads too, and is reported up to
+ * 10 s late; the WAL position is the whole cluster's, which the other test files write meanwhile): every row of every
+ * table of the database's schemas with the transaction that wrote it (xmin), so an insert, a delete and an update,
+ * even to the same values, all show.
+ */
+export async function writeWatch(db: RawDatabase): Promise<{ written(): Promise<boolean> }> {
+  if (db.name === 'sqlite') {
+    const watcher = new Database(db.where, { readonly: true });
+    onTestFinished(() => {
+      watcher.close();
+    });
+    const version = () => watcher.pragma('data_version', { simple: true });
+    const before = version();
+    return { written: async () => version() !== before };
+  }
+  const fingerprint = async () => {
+    const tables = await db.sql(
+      `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
+      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
+    );
+    const each = await Promise.all(
+      tables.map(
+        async ({ s, t }) =>
+          (
+            await db.sql(
+              `SELECT coalesce(md5(string_agg(x, ',' ORDER BY x)), '') AS h FROM (SELECT r.xmin::text || r::text AS x FROM "${String(s)}"."${String(t)}" r) rows`,
+            )
+          )[0]!.h,
+      ),
+    );
+    return tables.map((t, i) => `${String(t.s)}.${String(t.t)}:${String(each[i])}`).join('\n');
+  };
+  const before = await fingerprint();
+  return { written: async () => (await fingerprint()) !== before };
+}

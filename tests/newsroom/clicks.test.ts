@@ -1,10 +1,10 @@
 /**
  * Clicks on posts' links over HTTP (issue 25 §1): posts delivered by the real worker through the console platform
- * link to `/r/<code>`; the desk's server on 127.0.0.1 redirects and counts per post and hour, read back from SQLite
- * after the batch is written (the counter's flush, awaited: no timer raced).
+ * link to `/r/<code>`; the desk's server on 127.0.0.1 redirects and counts per post and hour, read back from the
+ * database (this pass's: tests/helpers/raw-db.ts) after the batch is written (the counter's flush, awaited: no timer
+ * raced).
  */
 import { request } from 'node:http';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleTransport } from '../../bots/console/transport.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
@@ -15,6 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { loadAppConfig } from '../../src/app/platforms.js';
 import { deskFixture, startDesk, type DeskFixture, type DeskHandle } from '../helpers/desk.js';
 import { queueAudienceIn } from '../helpers/articles.js';
+import { columnsOf, writeWatch } from '../helpers/raw-db.js';
 
 const PUBLIC = 'https://desk.example.org';
 const BROWSER =
@@ -43,11 +44,13 @@ async function delivered(env: Record<string, string> = {}) {
   fixture = f;
   const subs = [];
   for (const chatId of ['reader-1', 'reader-2'])
-    subs.push(f.store.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private' }, Date.now() - 60_000));
-  await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
+    subs.push(
+      await f.data.repos.subscriptions.subscribe({ platform: 'console', chatId, kind: 'private' }, Date.now() - 60_000),
+    );
+  await queueAudienceIn(f.data, f.article, { kind: 'platform', platform: 'console' });
   const printed: string[] = [];
   const logger = createLogger({ level: 'silent', write: () => undefined });
-  const data = f.store.ports();
+  const data = f.data;
   const worker = new DeliveryWorker(data, [createConsoleTransport((t) => printed.push(t), f.config)], logger, {
     links: postLinks({ config: f.config, data }),
   });
@@ -85,17 +88,14 @@ function open(
   });
 }
 
-function countsOf(f: DeskFixture): Array<{ hour: number; code: string; subscription_id: number; clicks: number }> {
-  const db = new Database(f.config.databasePath, { readonly: true });
-  try {
-    return db
-      .prepare(
-        `SELECT c.hour, l.code, c.subscription_id, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id ORDER BY l.code`,
-      )
-      .all() as never;
-  } finally {
-    db.close();
-  }
+async function countsOf(
+  f: DeskFixture,
+): Promise<Array<{ hour: number; code: string; subscription_id: number; clicks: number }>> {
+  const rows = (await f.db.sql(
+    'SELECT c.hour, l.code, c.subscription_id, c.clicks FROM click_counts c JOIN click_links l ON l.id = c.link_id',
+  )) as Array<{ hour: number; code: string; subscription_id: number; clicks: number }>;
+  // By code in code points, as the expectations sort them (PostgreSQL's ORDER BY follows the database's collation).
+  return rows.sort((a, b) => (a.code < b.code ? -1 : 1));
 }
 
 describe('a post links through its own code', () => {
@@ -115,7 +115,7 @@ describe('a post links through its own code', () => {
     expect(codes[0]).not.toBe(codes[1]);
     // The article's own address is not in the post: the reader goes through the counter.
     for (const p of printed) expect(p).not.toContain('https://www.sy24.org/badia');
-    const data = f.store.ports();
+    const data = f.data;
     expect(await Promise.all(subs.map((s) => data.repos.clicks.codeFor(f.article.id, s.id)))).toEqual(codes);
     // A second code for the same pair is refused: the first stays.
     expect(await data.repos.clicks.remember('AAAAAAAAAAAAAAAA', f.article.id, subs[0]!.id, Date.now())).toBe(codes[0]);
@@ -124,10 +124,13 @@ describe('a post links through its own code', () => {
   it('links to the article itself when clicks are not counted', async () => {
     const f = await deskFixture({ NASHRA_PUBLIC_URL: PUBLIC });
     fixture = f;
-    f.store.subscriptions.subscribe({ platform: 'console', chatId: 'reader-1', kind: 'private' }, Date.now() - 60_000);
-    await queueAudienceIn(f.store, f.article, { kind: 'platform', platform: 'console' });
+    await f.data.repos.subscriptions.subscribe(
+      { platform: 'console', chatId: 'reader-1', kind: 'private' },
+      Date.now() - 60_000,
+    );
+    await queueAudienceIn(f.data, f.article, { kind: 'platform', platform: 'console' });
     const printed: string[] = [];
-    const data = f.store.ports();
+    const data = f.data;
     const worker = new DeliveryWorker(
       data,
       [createConsoleTransport((t) => printed.push(t), f.config)],
@@ -152,11 +155,11 @@ describe('the redirect', () => {
     for (let i = 0; i < 4; i++) expect((await open(base, `/r/${codes[0]}`)).status).toBe(302);
     for (let i = 0; i < 2; i++) expect((await open(base, `/r/${codes[1]}`)).status).toBe(302);
     // Nothing is written per request: the counts wait in memory for the batch.
-    expect(countsOf(f)).toEqual([]);
+    expect(await countsOf(f)).toEqual([]);
     expect(await counter.flush()).toBe(2);
     const hour = hourOf(Date.now());
     expect(
-      countsOf(f).map(({ code, subscription_id, clicks, hour: h }) => ({
+      (await countsOf(f)).map(({ code, subscription_id, clicks, hour: h }) => ({
         code,
         subscription_id,
         clicks,
@@ -169,20 +172,18 @@ describe('the redirect', () => {
       ].sort((a, b) => (a.code < b.code ? -1 : 1)),
     );
     // The same batch per day.
-    const days = new Database(f.config.databasePath, { readonly: true });
-    const day = Math.floor(countsOf(f)[0]!.hour / 24);
-    expect(days.prepare('SELECT day, article_id, clicks FROM click_story_days').all()).toEqual([
+    const day = Math.floor((await countsOf(f))[0]!.hour / 24);
+    expect(await f.db.sql('SELECT day, article_id, clicks FROM click_story_days')).toEqual([
       { day, article_id: f.article.id, clicks: 7 },
     ]);
-    expect(days.prepare('SELECT day, subscription_id, clicks FROM click_chat_days ORDER BY clicks').all()).toEqual([
+    expect(await f.db.sql('SELECT day, subscription_id, clicks FROM click_chat_days ORDER BY clicks')).toEqual([
       { day, subscription_id: subs[1]!.id, clicks: 2 },
       { day, subscription_id: subs[0]!.id, clicks: 5 },
     ]);
-    days.close();
     // A second batch adds to the same post's hour.
     await open(base, `/r/${codes[1]}`);
     await counter.flush();
-    expect(countsOf(f).find((c) => c.code === codes[1])!.clicks).toBe(3);
+    expect((await countsOf(f)).find((c) => c.code === codes[1])!.clicks).toBe(3);
   });
 
   it('redirects link-preview fetchers and crawlers without counting them (and a request with no user agent)', async () => {
@@ -193,14 +194,12 @@ describe('the redirect', () => {
       expect(res.headers.get('location')).toBe('https://www.sy24.org/badia');
     }
     expect(await counter.flush()).toBe(0);
-    expect(countsOf(f)).toEqual([]);
+    expect(await countsOf(f)).toEqual([]);
   });
 
   it('answers unknown, forged, garbled and oversized codes 404, with no cookie and no write to the database', async () => {
     const { f, codes, counter, base } = await delivered();
-    const watcher = new Database(f.config.databasePath, { readonly: true });
-    const version = () => watcher.pragma('data_version', { simple: true });
-    const before = version();
+    const watch = await writeWatch(f.db);
     const flipped = codes[0]!.slice(0, -1) + (codes[0]!.endsWith('A') ? 'B' : 'A');
     const hostile = [
       'AAAAAAAAAAAAAAAA',
@@ -225,8 +224,7 @@ describe('the redirect', () => {
       expect(res.headers.get('location'), code).toBeNull();
     }
     expect(await counter.flush()).toBe(0);
-    expect(version()).toBe(before);
-    watcher.close();
+    expect(await watch.written()).toBe(false);
   });
 
   it('answers 410 with a short Arabic page for a retracted story, and counts nothing', async () => {
@@ -245,15 +243,17 @@ describe('the redirect', () => {
 
   it('keeps nothing about the reader: the tables hold codes, posts, hours and counts only', async () => {
     const { f } = await delivered();
-    const db = new Database(f.config.databasePath, { readonly: true });
-    const columns = (table: string) =>
-      (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name).sort();
-    expect(columns('click_links')).toEqual(['article_id', 'code', 'created_at', 'id', 'subscription_id']);
-    expect(columns('click_counts')).toEqual(['article_id', 'clicks', 'hour', 'link_id', 'subscription_id']);
-    expect(columns('click_story_days')).toEqual(['article_id', 'clicks', 'day']);
-    expect(columns('click_chat_days')).toEqual(['clicks', 'day', 'subscription_id']);
-    expect(columns('click_hours')).toEqual(['clicks', 'hour']);
-    db.close();
+    expect(await columnsOf(f.db, 'click_links')).toEqual(['article_id', 'code', 'created_at', 'id', 'subscription_id']);
+    expect(await columnsOf(f.db, 'click_counts')).toEqual([
+      'article_id',
+      'clicks',
+      'hour',
+      'link_id',
+      'subscription_id',
+    ]);
+    expect(await columnsOf(f.db, 'click_story_days')).toEqual(['article_id', 'clicks', 'day']);
+    expect(await columnsOf(f.db, 'click_chat_days')).toEqual(['clicks', 'day', 'subscription_id']);
+    expect(await columnsOf(f.db, 'click_hours')).toEqual(['clicks', 'hour']);
   });
 
   it('writes the counts kept in memory when the server closes', async () => {
@@ -261,6 +261,6 @@ describe('the redirect', () => {
     for (let i = 0; i < 3; i++) await open(base, `/r/${codes[0]}`);
     await desk!.close();
     desk = undefined;
-    expect(countsOf(f).map((c) => c.clicks)).toEqual([3]);
+    expect((await countsOf(f)).map((c) => c.clicks)).toEqual([3]);
   });
 });

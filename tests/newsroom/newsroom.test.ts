@@ -7,17 +7,31 @@ import { loadAppConfig, newsroomDeps, BUILT_IN_PLATFORMS } from '../../src/app/p
 import { PermissionError, UserError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import {
+  articleReach,
+  broadcastById,
   broadcastStatus,
+  cancelBroadcast,
+  changeSubscription,
   CLI_OPERATOR,
   composeUrgent,
   confirmBroadcast,
+  correctionReport,
+  decideReview,
+  editArticle,
+  findSubscription,
+  fullReads,
+  pollSourceNow,
   previewBroadcast,
+  removeSource,
+  rescheduleBroadcast,
+  resendBroadcastFailed,
   resendFailed,
   resolveInDoubt,
   setSourceActive,
   setDelivery,
   stopBroadcast,
   subscribe,
+  unscheduleBroadcast,
   unsubscribe,
   viewStats,
   type NewsroomDeps,
@@ -316,5 +330,76 @@ describe('sources and in-doubt deliveries', () => {
     expect((await resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).state).toBe('queued');
     await expect(resolveInDoubt(deps, EDITOR, d2!.id, 'send-again')).rejects.toThrow(/is queued, not in doubt/);
     expect((await actions()).slice(-2)).toEqual(['delivery.mark_sent', 'delivery.send_again']);
+  });
+});
+
+describe('ids that are no row', () => {
+  it('a fraction, NaN, ±Infinity, beyond 2^53 or BIGINT, 0 or negative is answered by every action as an id with no row is (PostgreSQL refused the statement)', async () => {
+    // Rows 1 and 2 of each kind, so that an id rounded or truncated to one of them would find it.
+    for (const n of [1, 2]) {
+      await repos.sources.add({ url: `https://feeds.example/${n}`, kind: 'rss', name: `S${n}` }, Date.now());
+      const a = await article(n, 'حمص');
+      await subscribe(deps, EDITOR, { platform: 'console', chatId: `chat-${n}` });
+      const p = await previewBroadcast(deps, EDITOR, String(a.id));
+      await confirmBroadcast(deps, EDITOR, p.broadcast.id, p.broadcast.token);
+    }
+    const calls: Record<string, (id: number) => Promise<unknown>> = {
+      removeSource: (id) => removeSource(deps, EDITOR, id),
+      setSourceActive: (id) => setSourceActive(deps, EDITOR, id, false),
+      pollSourceNow: (id) => pollSourceNow(deps, EDITOR, id),
+      confirmBroadcast: (id) => confirmBroadcast(deps, EDITOR, id, 'ab'),
+      cancelBroadcast: (id) => cancelBroadcast(deps, EDITOR, id, 'ab'),
+      stopBroadcast: (id) => stopBroadcast(deps, EDITOR, id, 'ab'),
+      rescheduleBroadcast: (id) => rescheduleBroadcast(deps, EDITOR, id, '18:00'),
+      unscheduleBroadcast: (id) => unscheduleBroadcast(deps, EDITOR, id),
+      broadcastById: (id) => broadcastById(deps, id),
+      resendFailed: (id) => resendFailed(deps, EDITOR, id),
+      resendBroadcastFailed: (id) => resendBroadcastFailed(deps, EDITOR, id),
+      resolveInDoubt: (id) => resolveInDoubt(deps, EDITOR, id, 'mark-sent'),
+      editArticle: (id) => editArticle(deps, EDITOR, id, { title: 'عنوان', summary: ['جملة.'], hashtags: [] }),
+      decideReview: (id) => decideReview(deps, EDITOR, id, 'publish'),
+      correctionReport: (id) => correctionReport(deps, id),
+      fullReads: (id) => fullReads(deps, id),
+      articleReach: async (id) => {
+        const { posts, clicks, fullReads: reads } = await articleReach(deps, id);
+        return { posts, clicks, reads };
+      },
+      findSubscription: (id) => findSubscription(deps, id),
+      changeSubscription: (id) => changeSubscription(deps, EDITOR, id, { topics: ['حمص'] }),
+      sourceFilter: (id) => changeSubscription(deps, EDITOR, 1, { sourceFilter: { sourceId: id, topics: ['حمص'] } }),
+    };
+    /** What the action answered: a value (none echoes the id), or the error's class and message with the id as <id>. */
+    const outcome = async (call: (id: number) => Promise<unknown>, id: number) => {
+      try {
+        return `ok ${JSON.stringify(await call(id)) ?? 'undefined'}`;
+      } catch (e) {
+        return `${(e as Error).name}: ${(e as Error).message}`.replaceAll(String(id), '<id>');
+      }
+    };
+    const missing = 424_242;
+    const hostile = [
+      1.5,
+      2.5,
+      -0.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      2 ** 53 + 2,
+      1e20,
+      0,
+      -1,
+    ];
+    for (const [name, call] of Object.entries(calls)) {
+      const expected = await outcome(call, missing);
+      expect(expected, name).not.toMatch(/syntax|range|database/i);
+      for (const id of hostile) expect(await outcome(call, id), `${name}(${id})`).toBe(expected);
+    }
+    // Nothing was changed by any of them: rows 1 and 2 are as they were.
+    expect((await repos.sources.list()).map((s) => [s.id, s.active])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect((await findSubscription(deps, 1))?.topics).toEqual([]);
+    expect((await repos.subscriptions.sourceFilters(1)).length).toBe(0);
   });
 });

@@ -38,12 +38,16 @@ export function statement(text: string): Statement {
  * A number as SQLite takes it. An id typed into a command can be any number of digits («/broadcast 99999999999999999999»
  * is 1e20): SQLite compares it with the stored integers and finds none, PostgreSQL refuses the statement («out of
  * range for type bigint») and the front door answered nothing. Clamped to BIGINT's range it compares with every id
- * and time a table holds as 1e20 does (none is at the range's end: ids count from 1, times are 41 bits), and NaN
- * binds as NULL, as better-sqlite3 binds it.
+ * and time a table holds as 1e20 does (none is at the range's end: ids count from 1, times are 41 bits). A number that
+ * is not a whole one (1.5 given to an action by a plugin or a caller, NaN, ±Infinity) binds as NULL, as
+ * better-sqlite3 binds NaN: every number column is an integer (db/*.sql has no REAL), so SQLite finds no row equal to
+ * it and neither does NULL, where PostgreSQL refused the statement («invalid input syntax for type bigint: "1.5"»).
+ * A list (`= ANY(?::bigint[])`, `unnest`) is taken element by element.
  */
 const bindable = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(bindable);
   if (typeof value !== 'number') return value;
-  if (Number.isNaN(value)) return null;
+  if (!Number.isInteger(value)) return null;
   return value >= 2 ** 63 ? '9223372036854775807' : value < -(2 ** 63) ? '-9223372036854775808' : value;
 };
 

@@ -12,7 +12,7 @@ import { DEFAULT_DELIVERY } from '../../../src/model/subscription.js';
 import { asksForFullStory, FULL_STORY_REPLIES, storyMessages } from '../../../bots/whatsapp/full-story.js';
 import { buildFullStory } from '../../../src/story/full-story.js';
 import { REPLIES } from '../../../bots/whatsapp/commands.js';
-import { adapterContext, loadAppConfig } from '../../../src/app/platforms.js';
+import { loadAppConfig } from '../../../src/app/platforms.js';
 import { DeliveryWorker } from '../../../src/delivery/worker.js';
 import { createLogger } from '../../../src/logger.js';
 import type { Article } from '../../../src/model/article.js';
@@ -27,9 +27,11 @@ import {
   type NewsroomDeps,
 } from '../../../src/newsroom/index.js';
 import { bridgeArticle, routeArticleIn, storeArticleIn } from '../../helpers/articles.js';
-import { openStore, type Store } from '../../../src/store/index.js';
+import type { DataPorts } from '../../../src/ports/index.js';
 import type { StoredArticle } from '../../../src/model/article.js';
 import { BOT_ID, FakeClock, FakeWhatsAppWorld, until, type SentRecord } from '../../helpers/fake-whatsapp-client.js';
+import { adapterContextOn } from '../../helpers/context.js';
+import { auditLog, createDatabase, jobsOf, type RawDatabase } from '../../helpers/raw-db.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const ADMIN = '963911111111';
@@ -88,14 +90,15 @@ class SteppedClock {
 }
 
 interface Harness {
-  store: Store;
+  data: DataPorts;
+  db: RawDatabase;
   world: FakeWhatsAppWorld;
   clock: FakeClock | SteppedClock;
   newsroom: NewsroomDeps;
   logs: string[];
   send(article: Article): Promise<StoredArticle>;
   /** The post's message id in the group. */
-  postId(article: StoredArticle): string;
+  postId(article: StoredArticle): Promise<string>;
   subscriptionId: number;
 }
 
@@ -105,8 +108,10 @@ async function harness(
   clock: FakeClock | SteppedClock = new FakeClock(),
 ): Promise<Harness> {
   const { dir, cleanup } = tempDir('nashra-wa-full-');
-  const store = openStore(join(dir, 'nashra.db'));
+  const db = await createDatabase();
+  const store = db.ports;
   const config = loadAppConfig({
+    ...db.env,
     WHATSAPP_ENABLED: '1',
     WHATSAPP_EDITOR_NUMBERS: `+${ADMIN}`,
     WHATSAPP_SESSION_DIR: join(dir, 'session'),
@@ -118,28 +123,28 @@ async function harness(
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
   let worker: DeliveryWorker | undefined;
-  const ctx = adapterContext(config, store, logger, { onQueued: () => worker?.notify() });
+  const ctx = adapterContextOn(config, db, logger, { onQueued: () => worker?.notify() });
   const adapter = new WhatsAppAdapter(config.platforms.whatsapp as WhatsAppSettings, ctx, {
     createClient: world.createClient,
     clock,
     random: () => 0.5,
     loadMedia: async (url) => ({ media: url }),
   });
-  worker = new DeliveryWorker(store.ports(), [adapter.transport], logger, {
+  worker = new DeliveryWorker(store, [adapter.transport], logger, {
     pollMs: 2,
     backoffMs: 5,
     now: clock.now,
     digestCheckMs: 0,
-    digests: digestCloser(store.ports(), (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
+    digests: digestCloser(store, (p) => (p === 'whatsapp' ? whatsappMarkup : undefined), config),
   });
   cleanups.push(async () => {
     await worker!.stop(100);
     await adapter.stop();
     if (clock instanceof SteppedClock) clock.stop();
-    store.close();
+    await db.close();
     cleanup();
   });
-  const sub = store.subscriptions.subscribe(
+  const sub = await store.repos.subscriptions.subscribe(
     { platform: 'whatsapp', chatId: GROUP, kind: 'group' },
     clock.now() - 3600_000,
   );
@@ -154,14 +159,14 @@ async function harness(
     await routeArticleIn(store, r.article);
     worker!.notify();
     await until(
-      () => store.jobs.listForArticle(r.article.id).every((d) => d.state === 'sent'),
+      async () => (await jobsOf(db, r.article.id)).every((d) => d.state === 'sent'),
       5000,
       'the post to be sent',
     );
     return r.article;
   };
-  const postId = (a: StoredArticle) => store.jobs.listForArticle(a.id)[0]!.messageId!;
-  return { store, world, clock, newsroom: ctx.newsroom, logs, send, postId, subscriptionId: sub.id };
+  const postId = async (a: StoredArticle) => (await jobsOf(db, a.id))[0]!.messageId!;
+  return { data: store, db, world, clock, newsroom: ctx.newsroom, logs, send, postId, subscriptionId: sub.id };
 }
 
 /** What the account sent after index `from`, once `count` messages went (and a moment to show nothing more goes). */
@@ -180,6 +185,16 @@ async function settle(h: Harness): Promise<void> {
   }
 }
 
+/**
+ * The article's full-story reads once they reach `reads`: a story ends with its read's commit, after its last
+ * message (on PostgreSQL, a writer among the worker's 2 ms polls, it came 170 ms after the last message here, past
+ * settle's quiet 30 ms), and until then the chat's next request is "busy".
+ */
+async function readsCounted(h: Harness, articleId: number, reads: number): Promise<number> {
+  await until(async () => (await fullReads(h.newsroom, articleId)) >= reads, 5000, `${reads} reads counted`);
+  return fullReads(h.newsroom, articleId);
+}
+
 const texts = (records: SentRecord[]) =>
   records.filter((r) => typeof r.content === 'string').map((r) => plain(r.content as string));
 
@@ -188,7 +203,7 @@ describe('«المزيد» in a WhatsApp group', () => {
     const h = await harness({}, true, new SteppedClock());
     const a = await h.send(longArticle(1, { imageUrl: 'https://example.org/lead.jpg', author: 'مراسل نشرة' }));
     const before = h.world.sent.length;
-    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     const story = await sentAfter(h, before, 3);
     expect(story.every((r) => r.chatId === GROUP)).toBe(true);
     expect(story[0]!.content).toEqual({ media: 'https://example.org/lead.jpg' });
@@ -211,23 +226,27 @@ describe('«المزيد» in a WhatsApp group', () => {
     // At the account's pace: each message at least the minimum pause after the one before.
     for (let i = 1; i < story.length; i++) expect(story[i]!.at - story[i - 1]!.at).toBeGreaterThanOrEqual(MIN_DELAY_MS);
     expect(ask.replies).toHaveLength(0);
-    expect(await fullReads(h.newsroom, a.id)).toBe(1);
+    expect(await readsCounted(h, a.id, 1)).toBe(1);
   });
 
   it("posts queued while a story goes share the account's pace with it: every message at least the minimum pause after the one before", async () => {
     const h = await harness({}, true, new SteppedClock());
     const a = await h.send(longArticle(17));
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     const queued: StoredArticle[] = [];
     for (const n of [18, 19, 20]) {
-      const r = await storeArticleIn(h.store, longArticle(n), { now: h.clock.now() });
+      const r = await storeArticleIn(h.data, longArticle(n), { now: h.clock.now() });
       if (r.status !== 'new') throw new Error('duplicate');
-      await routeArticleIn(h.store, r.article);
+      await routeArticleIn(h.data, r.article);
       queued.push(r.article);
     }
     const all = await sentAfter(h, before, 5);
-    await until(() => queued.every((q) => h.store.jobs.listForArticle(q.id)[0]!.state === 'sent'), 5000, 'the posts');
+    await until(
+      async () => (await Promise.all(queued.map((q) => jobsOf(h.db, q.id)))).every((j) => j[0]!.state === 'sent'),
+      5000,
+      'the posts',
+    );
     expect(texts(all).filter((t) => t.includes(a.title))).toHaveLength(2);
     for (let i = 1; i < all.length; i++)
       expect(all[i]!.at - all[i - 1]!.at, `message ${i}`).toBeGreaterThanOrEqual(MIN_DELAY_MS);
@@ -236,6 +255,7 @@ describe('«المزيد» in a WhatsApp group', () => {
   it('a request made while a post is on its way ("typing…") waits for that post and the pause after it', async () => {
     const h = await harness({}, true, new SteppedClock());
     const a = await h.send(longArticle(21));
+    const aPost = await h.postId(a);
     const before = h.world.sent.length;
     // The next post's "typing…" is the moment the reader asks.
     const group = h.world.chats.get(GROUP)!;
@@ -244,13 +264,13 @@ describe('«المزيد» in a WhatsApp group', () => {
     group.sendStateTyping = async () => {
       if (!asked) {
         asked = true;
-        h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+        h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: aPost });
       }
       return typing();
     };
-    const r = await storeArticleIn(h.store, longArticle(22), { now: h.clock.now() });
+    const r = await storeArticleIn(h.data, longArticle(22), { now: h.clock.now() });
     if (r.status !== 'new') throw new Error('duplicate');
-    await routeArticleIn(h.store, r.article);
+    await routeArticleIn(h.data, r.article);
     const all = await sentAfter(h, before, 3);
     expect(texts(all)[0]).toContain(r.article.title);
     expect(
@@ -282,7 +302,7 @@ describe('«المزيد» in a WhatsApp group', () => {
     const h = await harness({}, true);
     const a = await h.send(longArticle(2));
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المـــزيدُ', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المـــزيدُ', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
   });
 
@@ -290,32 +310,32 @@ describe('«المزيد» in a WhatsApp group', () => {
     const h = await harness();
     const a = await h.send(longArticle(3));
     const before = h.world.sent.length;
-    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     await settle(h);
     expect(h.world.sent.length).toBe(before);
     expect(ask.replies).toHaveLength(0);
     expect(await fullReads(h.newsroom, a.id)).toBe(0);
 
     await changeSubscription(h.newsroom, CLI_OPERATOR, h.subscriptionId, { template: { fullStoryInGroup: true } });
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
-    expect(await fullReads(h.newsroom, a.id)).toBe(1);
+    expect(await readsCounted(h, a.id, 1)).toBe(1);
   });
 
   it("the group's admins turn it on and off with /fulltext; a member cannot", async () => {
     const h = await harness();
     const a = await h.send(longArticle(15));
     expect(await h.world.latest.receive(GROUP, '/fulltext on', `${MEMBER}@c.us`).replied()).toBe(REPLIES.adminsOnly);
-    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBeUndefined();
+    expect((await h.data.repos.subscriptions.template(h.subscriptionId)).fullStoryInGroup).toBeUndefined();
     expect(await h.world.latest.receive(GROUP, '/fulltext تشغيل', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOn);
-    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBe(true);
+    expect((await h.data.repos.subscriptions.template(h.subscriptionId)).fullStoryInGroup).toBe(true);
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     expect(texts(await sentAfter(h, before, 2))).toHaveLength(2);
     expect(await h.world.latest.receive(GROUP, '!fulltext إيقاف', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextOff);
-    expect(h.store.templates.get(h.subscriptionId).fullStoryInGroup).toBe(false);
+    expect((await h.data.repos.subscriptions.template(h.subscriptionId)).fullStoryInGroup).toBe(false);
     expect(await h.world.latest.receive(GROUP, '/fulltext', `${ADMIN}@c.us`).replied()).toBe(REPLIES.fullTextUsage);
-    expect(h.store.audit.recent(10).filter((e) => e.action === 'subscription.update')).toHaveLength(2);
+    expect((await auditLog(h.db, 10)).filter((e) => e.action === 'subscription.update')).toHaveLength(2);
   });
 
   it("«المزيد» not in reply, or replying to a member's message, is ignored in a group", async () => {
@@ -339,10 +359,11 @@ describe('«المزيد» in a WhatsApp group', () => {
     const h = await harness({}, true);
     const a = await h.send(longArticle(5));
     const b = await h.send(longArticle(6));
+    const [aPost, bPost] = [await h.postId(a), await h.postId(b)];
     const before = h.world.sent.length;
-    const first = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
-    const second = h.world.latest.receive(GROUP, 'المزيد', `${ADMIN}@c.us`, { quoting: h.postId(b) });
-    const third = h.world.latest.receive(GROUP, 'كامل', `${MEMBER}@c.us`, { quoting: h.postId(b) });
+    const first = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: aPost });
+    const second = h.world.latest.receive(GROUP, 'المزيد', `${ADMIN}@c.us`, { quoting: bPost });
+    const third = h.world.latest.receive(GROUP, 'كامل', `${MEMBER}@c.us`, { quoting: bPost });
     const story = await sentAfter(h, before, 2);
     expect(texts(story)).toHaveLength(2);
     expect(texts(story).every((t) => t.includes(a.title) && !t.includes(b.title))).toBe(true);
@@ -350,7 +371,8 @@ describe('«المزيد» in a WhatsApp group', () => {
     expect(second.replies.map((r) => r.text)).toEqual([FULL_STORY_REPLIES.busy]);
     expect(third.replies).toHaveLength(0);
     // Once it ended, the next request is served.
-    h.world.latest.receive(GROUP, 'المزيد', `${ADMIN}@c.us`, { quoting: h.postId(b) });
+    expect(await readsCounted(h, a.id, 1)).toBe(1);
+    h.world.latest.receive(GROUP, 'المزيد', `${ADMIN}@c.us`, { quoting: bPost });
     const next = texts(await sentAfter(h, before + 2, 2));
     expect(next.every((t) => t.includes(b.title))).toBe(true);
   });
@@ -361,19 +383,21 @@ describe('«المزيد» in a private chat ("reply privately" to the group\'s 
     const h = await harness();
     const a = await h.send(longArticle(7));
     const before = h.world.sent.length;
-    const ask = h.world.latest.receive(`${MEMBER}@c.us`, 'المزيد', undefined, { quoting: h.postId(a) });
+    const ask = h.world.latest.receive(`${MEMBER}@c.us`, 'المزيد', undefined, { quoting: await h.postId(a) });
     const story = await sentAfter(h, before, 2);
     expect(story.every((r) => r.chatId === `${MEMBER}@c.us`)).toBe(true);
     expect(story[0]!.options?.quotedMessageId).toBe(ask.id._serialized);
     expect(texts(story)[0]).toContain(a.title);
+    expect(await readsCounted(h, a.id, 1)).toBe(1);
 
     // WhatsApp may write the post's sender as a LID in the quote: the post is found by its id all the same.
-    const lid = h.postId(a).replace(`_${BOT_ID}`, '_98765432101234@lid');
+    const lid = (await h.postId(a)).replace(`_${BOT_ID}`, '_98765432101234@lid');
     h.world.latest.receive(`${MEMBER}@c.us`, 'المزيد', undefined, { quoting: lid });
     expect(texts(await sentAfter(h, before + 2, 2))).toHaveLength(2);
+    expect(await readsCounted(h, a.id, 2)).toBe(2);
 
     const count = h.world.sent.length;
-    const outsider = h.world.latest.receive(`${OUTSIDER}@c.us`, 'المزيد', undefined, { quoting: h.postId(a) });
+    const outsider = h.world.latest.receive(`${OUTSIDER}@c.us`, 'المزيد', undefined, { quoting: await h.postId(a) });
     expect(await outsider.replied()).toBe(FULL_STORY_REPLIES.notAStory);
     await settle(h);
     expect(h.world.sent.length).toBe(count);
@@ -399,7 +423,7 @@ describe('the story as it stands', () => {
   it('a retracted story answers «سُحب هذا الخبر» and sends nothing else, in the group and in private', async () => {
     const h = await harness({}, true);
     const a = await h.send(longArticle(9));
-    const post = h.postId(a);
+    const post = await h.postId(a);
     await confirmRetraction(h.newsroom, CLI_OPERATOR, a.id);
     await until(() => h.world.posts.get(post)!.revoked, 5000, 'the post deleted');
     const before = h.world.sent.length;
@@ -420,12 +444,12 @@ describe('the story as it stands', () => {
     const p = await previewCorrection(h.newsroom, CLI_OPERATOR, String(a.id), { title });
     await confirmCorrection(h.newsroom, CLI_OPERATOR, p.draft.id, p.draft.token);
     await until(
-      () => h.store.jobs.listForArticle(a.id, ['edit']).every((j) => j.state === 'sent'),
+      async () => (await jobsOf(h.db, a.id, ['edit'])).every((j) => j.state === 'sent'),
       5000,
       'the correction',
     );
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     const parts = texts(await sentAfter(h, before, 2));
     expect(parts.every((t) => t.startsWith(`*${title} · `))).toBe(true);
     expect(parts.some((t) => t.includes(a.title))).toBe(false);
@@ -444,7 +468,7 @@ describe('the story as it stands', () => {
     });
     const a = await h.send(hostile);
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     const [text] = texts(await sentAfter(h, before, 1));
     const lines = text!.split('\n');
     // The headline is the one bold run: its own stars are look-alikes.
@@ -483,24 +507,28 @@ describe('the story as it stands', () => {
     expect(went.length).toBeGreaterThan(25); // about 30,000 of the 85,000 characters
     expect(huge.paragraphs.slice(0, went.length)).toEqual(went);
     const before = h.world.sent.length;
-    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(huge) });
+    h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(huge) });
     expect(texts(await sentAfter(h, before, 8))).toEqual(messages);
   });
 
   it('a digest message carries several stories: the reader is asked to reply to the story itself', async () => {
     const h = await harness({}, true);
-    h.store.deliverySettings.set(h.subscriptionId, { ...DEFAULT_DELIVERY, mode: 'hourly' });
+    await h.data.repos.subscriptions.setDelivery(h.subscriptionId, { ...DEFAULT_DELIVERY, mode: 'hourly' }, Date.now());
     const held: StoredArticle[] = [];
     for (const n of [12, 13]) {
-      const r = await storeArticleIn(h.store, longArticle(n), { now: h.clock.now() });
+      const r = await storeArticleIn(h.data, longArticle(n), { now: h.clock.now() });
       if (r.status !== 'new') throw new Error('duplicate');
-      await routeArticleIn(h.store, r.article);
+      await routeArticleIn(h.data, r.article);
       held.push(r.article);
     }
     h.clock.t += 3600_000;
-    await until(() => held.every((a) => h.store.jobs.listForArticle(a.id)[0]!.state === 'sent'), 5000, 'the digest');
-    const digest = h.postId(held[0]!);
-    expect(h.postId(held[1]!)).toBe(digest);
+    await until(
+      async () => (await Promise.all(held.map((a) => jobsOf(h.db, a.id)))).every((j) => j[0]!.state === 'sent'),
+      5000,
+      'the digest',
+    );
+    const digest = await h.postId(held[0]!);
+    expect(await h.postId(held[1]!)).toBe(digest);
     const before = h.world.sent.length;
     const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: digest });
     expect(await ask.replied()).toBe(FULL_STORY_REPLIES.several);
@@ -512,7 +540,7 @@ describe('the story as it stands', () => {
     const h = await harness({ WHATSAPP_DAILY_CAP: '2' }, true);
     const a = await h.send(longArticle(14));
     const before = h.world.sent.length;
-    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: h.postId(a) });
+    const ask = h.world.latest.receive(GROUP, 'المزيد', `${MEMBER}@c.us`, { quoting: await h.postId(a) });
     expect(await ask.replied()).toBe(FULL_STORY_REPLIES.capReached);
     await settle(h);
     expect(h.world.sent.length).toBe(before);
