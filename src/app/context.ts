@@ -6,7 +6,6 @@ import type { NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { CopyResult } from '../store/postgres/copy.js';
-import { openPostgres } from '../store/postgres/database.js';
 import { urlPasswords } from '../store/postgres/url-password.js';
 import type { PostgresPorts } from '../store/postgres/ports.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
@@ -106,11 +105,14 @@ export function createContext(
     }
     return store;
   };
-  // Another outlet's pool is smaller: N runs × (10 + 4 per other outlet) connections (README: Scaling out).
+  // Another outlet's pool is smaller: N runs × (10 + 4 per other outlet) connections (README: Scaling out). The
+  // adapter is loaded here, on use: on SQLite no command pays for PostgreSQL's client (pg: 40 modules).
   const postgresOf = (url: string, slug: string): Promise<PostgresPorts> => {
     let ports = postgres.get(slug);
     if (!ports) {
-      ports = openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 });
+      ports = import('../store/postgres/database.js').then(({ openPostgres }) =>
+        openPostgres(url, { schema: outletSchema(slug), max: slug === MAIN_OUTLET ? 10 : 4 }),
+      );
       postgres.set(slug, ports);
     }
     return ports;

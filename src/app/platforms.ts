@@ -8,7 +8,10 @@ import { loadConfig, pluginModules, type Config } from '../config.js';
 import type { AdapterContext, DayCounters, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { EditorDirectory, type NewsroomDeps } from '../newsroom/index.js';
+// The editors' directory from its own module: the newsroom's index would load every slice (the feed parser, the
+// HTML reader) into every command, `--help` included.
+import { EditorDirectory } from '../newsroom/actor.js';
+import type { NewsroomDeps } from '../newsroom/deps.js';
 import type { DataPorts } from '../ports/index.js';
 import type { Store } from '../store/index.js';
 import { urlPasswords } from '../store/postgres/url-password.js';

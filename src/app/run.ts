@@ -11,9 +11,9 @@ import { startHealthServer, type OutletHealth } from './health.js';
 import { startDeskIfWanted } from './desk.js';
 import type { DeskHandle } from '../desk/server.js';
 import type { DeskPlatform } from '../desk/pages.js';
-import type { NewsroomDeps } from '../newsroom/index.js';
+import type { NewsroomDeps } from '../newsroom/deps.js';
 import { SourcePoller } from '../ingest/poller.js';
-import { EnginePoller, JobEngine, pollQueue } from '../ingest/engine-poller.js';
+import type { EnginePoller, JobEngine } from '../ingest/engine-poller.js';
 import { PushIngest } from '../ingest/push.js';
 import { loadArticle } from '../ingest/load-article.js';
 import type { Logger } from '../logger.js';
@@ -26,7 +26,12 @@ import { postLinks } from '../newsroom/clicks.js';
 import type { DataPorts } from '../ports/index.js';
 import type { RunDatabase } from './run-database.js';
 import { SenderLeases, SenderShare } from './senders.js';
-import { collectStats, digestCloser, migrateChat, type ChatRules, type OutletNewsrooms } from '../newsroom/index.js';
+// Each slice from its own module: the newsroom's index would load them all (OPML, source detection) into every run.
+import type { ChatRules } from '../newsroom/deps.js';
+import { digestCloser } from '../newsroom/digests.js';
+import type { OutletNewsrooms } from '../newsroom/outlets.js';
+import { collectStats } from '../newsroom/stats.js';
+import { migrateChat } from '../newsroom/subscriptions.js';
 import type { Markup } from '../format/post.js';
 import type { Article } from '../model/article.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
@@ -94,8 +99,9 @@ export async function runMain(
   let desk: DeskHandle | undefined;
   // The long-running mode shares the outlets' tokens out with the other runs; `--once` takes every one it can.
   const share = options.once ? undefined : new SenderShare();
-  // One job engine for the process, every outlet's poll queue in it (the outlets' schemas are in one database).
-  const engine = config.databaseUrl === undefined ? undefined : new JobEngine(config.databaseUrl, logger);
+  // One job engine for the process, every outlet's poll queue in it (the outlets' schemas are in one database). Its
+  // module (pg-boss and PostgreSQL's client) is loaded only then: on SQLite the run does not pay for it.
+  const engine = config.databaseUrl === undefined ? undefined : await pollEngine(config.databaseUrl, logger);
   try {
     for (const outlet of outlets) {
       const runner = new OutletRunner(
@@ -140,7 +146,7 @@ export async function runMain(
     stop.dispose();
     for (const runner of runners) runner.stopTimers();
     // After every poller stopped (stopWork), or without them after an error: their polls handed back first.
-    await engine?.stop();
+    await engine?.jobs.stop();
     // Also after an error: a platform left running (grammY's long polling) would keep the process alive.
     for (const outlet of outlets) {
       for (const p of outlet.platforms)
@@ -197,6 +203,17 @@ function outletLogger(logger: Logger, outlet: string): Logger {
 
 type Stop = ReturnType<typeof watchStop>;
 
+/** The PostgreSQL job engine the outlets' polls go through, with the module that makes their pollers. */
+interface PollEngine {
+  jobs: JobEngine;
+  module: typeof import('../ingest/engine-poller.js');
+}
+
+async function pollEngine(databaseUrl: string, logger: Logger): Promise<PollEngine> {
+  const module = await import('../ingest/engine-poller.js');
+  return { jobs: new module.JobEngine(databaseUrl, logger), module };
+}
+
 /** One outlet's part of the run: its lease, recovery, worker, poller, push ingest, platforms and their status. */
 class OutletRunner {
   private lease?: Awaited<ReturnType<typeof acquireLease>>;
@@ -215,7 +232,7 @@ class OutletRunner {
     private readonly options: RunOptions,
     private readonly stop: Stop,
     private readonly fail: (err: unknown) => void,
-    private readonly shared: { share?: SenderShare; engine?: JobEngine },
+    private readonly shared: { share?: SenderShare; engine?: PollEngine },
   ) {}
 
   async acquire(): Promise<void> {
@@ -312,9 +329,13 @@ class OutletRunner {
             () => delivery.notify(),
             () => void askEditors(),
           )
-        : new EnginePoller(
+        : new engine.module.EnginePoller(
             pollDeps,
-            { engine, expireSeconds: config.fetch.pollExpirySeconds, queue: pollQueue(this.outlet.slug) },
+            {
+              engine: engine.jobs,
+              expireSeconds: config.fetch.pollExpirySeconds,
+              queue: engine.module.pollQueue(this.outlet.slug),
+            },
             () => delivery.notify(),
             () => void askEditors(),
           );

@@ -63,9 +63,26 @@ describe('a scheduled broadcast and kills around its time', () => {
     if (stored.status !== 'new') throw new Error('not stored');
 
     const env = childEnv(apiRoot, db, { NASHRA_TIME_ZONE: 'UTC', TELEGRAM_RATE_PER_SECOND: String(RATE) });
-    // The next whole minute at least 30 s away (the CLI takes whole minutes), as an editor types it: HH:MM. 8 s was
-    // less than a run's start on a loaded 2-core machine (over 15 s on PostgreSQL: a pool and the schema's check).
-    const at = Math.ceil((Date.now() + 30_000) / 60_000) * 60_000;
+    const ours = () => fake.sent().filter((c) => preparedArticleOf(c.params) === 0);
+    let child: ChildRun | undefined;
+    cleanups.push(() => void child?.kill('SIGKILL'));
+
+    // Up and idle first: the time is chosen once the run is up, so it needs no room for a run's start (a node start
+    // was 8 s on a loaded 2-core machine, over 15 s on PostgreSQL: a pool and the schema's check), only for the two
+    // commands below, in this process (10 s: milliseconds once loaded). The wait for the next whole minute was
+    // 30-90 s from here, and is 10-70 s now.
+    let before = fake.calls.length;
+    child = spawnRun(env);
+    // Meanwhile the CLI's modules are loaded into this process, so the commands below take milliseconds.
+    expect((await runCliInProcess(['scheduled'], { env })).stdout).toMatch(/nothing is scheduled/);
+    await until(
+      () => fake.calls.length > before || child!.child.exitCode !== null,
+      45_000,
+      'the first run to reach the Bot API',
+    );
+    expect(child.child.exitCode, child.output()).toBeNull();
+    // The next whole minute at least 10 s away (the CLI takes whole minutes), as an editor types it: HH:MM.
+    const at = Math.ceil((Date.now() + 10_000) / 60_000) * 60_000;
     const clock = new Date(at).toISOString().slice(11, 16);
     const scheduled = await runCliInProcess(['broadcast', String(stored.article.id), '--all', '--at', clock, '--yes'], {
       env,
@@ -78,19 +95,7 @@ describe('a scheduled broadcast and kills around its time', () => {
       new RegExp(`b1\\t\\S+ ${clock}\\tbroadcast\\t${CHATS}\\t1\\t`),
     );
 
-    const ours = () => fake.sent().filter((c) => preparedArticleOf(c.params) === 0);
-    let child: ChildRun | undefined;
-    cleanups.push(() => void child?.kill('SIGKILL'));
-
-    // Up and idle, then killed 1.5 s before the time: nothing has gone, nothing is in doubt.
-    let before = fake.calls.length;
-    child = spawnRun(env);
-    await until(
-      () => fake.calls.length > before || child!.child.exitCode !== null,
-      45_000,
-      'the first run to reach the Bot API',
-    );
-    expect(child.child.exitCode, child.output()).toBeNull();
+    // Killed 1.5 s before the time: nothing has gone, nothing is in doubt.
     await sleepUntil(at - 1500);
     await child.kill('SIGKILL');
     expect(ours()).toHaveLength(0);

@@ -19,7 +19,7 @@ import {
   spawnRun,
   type ChildRun,
 } from '../helpers/child-run.js';
-import { CLI, NODE_FLAGS, ROOT, runCliAsync } from '../helpers/cli.js';
+import { CLI, NODE_FLAGS, ROOT, runCliInProcess } from '../helpers/cli.js';
 import { startFeedServer } from '../helpers/feed-server.js';
 import { reviewFeed, type FeedItemSpec } from '../helpers/review-feed.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -123,7 +123,8 @@ describe('reliability: storage faults', () => {
     feed.route('/feed', { body: reviewFeed(feed.base, items.slice(0, 1)), contentType: 'application/rss+xml' });
     await prepareBroadcast(s.dbPath, 3, 0);
     const env = { NASHRA_ALLOW_PRIVATE_FETCH: '1' };
-    const added = await runCliAsync(['sources', 'add', `${feed.base}/feed`, '--db', s.dbPath], env);
+    // Added by the CLI in this process (not the point: the runs below are).
+    const added = await runCliInProcess(['sources', 'add', `${feed.base}/feed`, '--db', s.dbPath], { env });
     expect(added.code, added.stderr).toBe(0);
     // 39 new items; the database may grow by 40 pages only: about two batches of ten articles' worth.
     feed.route('/feed', { body: reviewFeed(feed.base, items), contentType: 'application/rss+xml' });

@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { createPlatforms, newsroomDeps, onlyLocalPlatforms } from '../platforms.js';
 import { runMain, type OutletRun } from '../run.js';
 import { deskPlatforms } from '../desk.js';
-import { outletNewsrooms } from '../../newsroom/index.js';
+import { outletNewsrooms } from '../../newsroom/outlets.js';
 
 /**
  * `nashra run [--once]`: the main job, for every outlet in the registry (issue 24 §4), or the one `--outlet` names.
