@@ -88,3 +88,21 @@ export const ATTEMPTS: ArabicNoun = {
   many: '{n} محاولة',
   other: '{n} محاولة',
 };
+/** An outbox job (مهمة is feminine): «وتطابقت 3 مهام». */
+export const JOB: ArabicNoun = {
+  zero: 'لا مهام',
+  one: 'مهمة واحدة',
+  two: 'مهمتان',
+  few: '{n} مهام',
+  many: '{n} مهمة',
+  other: '{n} مهمة',
+};
+/** A followed source (masculine): «كُتب 11 مصدرًا». */
+export const SOURCE: ArabicNoun = {
+  zero: 'لا مصادر',
+  one: 'مصدر واحد',
+  two: 'مصدران',
+  few: '{n} مصادر',
+  many: '{n} مصدرًا',
+  other: '{n} مصدر',
+};
