@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
+import { catalogue, type Catalogue } from '../i18n/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
@@ -18,6 +19,10 @@ import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-
 /** What every command gets: parsed configuration, a logger that masks secrets, and (lazily) the store. */
 export interface CommandContext {
   config: Config;
+  /** The catalogue in the CLI's language (NASHRA_CLI_LANGUAGE): every sentence a command prints comes from it. */
+  words: Catalogue;
+  /** A platform as the words name it: its descriptor's label in the CLI's language (the name when it has none). */
+  label(platform: string): string;
   logger: Logger;
   /** Every platform this installation knows (built in, and plug-ins). */
   registry: readonly PlatformDescriptor[];
@@ -80,6 +85,7 @@ export function createContext(
   registry: readonly PlatformDescriptor[],
   options: { db?: string; outlet?: string },
   io: CliIo = processIo(),
+  words?: Catalogue,
 ): CommandContext {
   const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
@@ -118,8 +124,11 @@ export function createContext(
   const data = async (slug: string): Promise<DataPorts> =>
     databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug);
   const slugOf = async (slug: string | undefined): Promise<string> => slug ?? (await ctx.outlet()).slug;
+  const cliWords = words ?? catalogue(config.cliLanguage);
   const ctx: CommandContext = {
     config,
+    words: cliWords,
+    label: (platform) => cliWords.chat.platform(registry.find((p) => p.name === platform)?.label, platform),
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),

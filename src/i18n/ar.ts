@@ -49,6 +49,7 @@ const OUTCOMES: Record<string, string> = {
   failed: 'تعذّر لمسه',
   waiting: 'ينتظر',
   inDoubt: 'غير مؤكّد',
+  skipped: 'سبقه تصحيح أحدث',
 };
 
 /** One part of a report: the outcome, then the count that agrees with «منشور» («تعذّر لمسه: منشوران»). */
@@ -511,8 +512,7 @@ export const ar = {
       previewPlatform: 'تنسيق أيّ منصة',
       previewJson: 'رسالة كل منصة والملخص والوسوم بصيغة JSON',
       ingest: 'تخزين الأخبار (يُبلَّغ عن المكرّر ولا يُخزَّن) وإدراجها للمشتركين المطابقين',
-      ingestSourceName: (byDefault: string) =>
-        `ناشره (لا موقع للملف يُسمّى به؛ الافتراضي «${byDefault}» أو اسم الكاتب)`,
+      ingestSourceName: (byDefault: string) => `ناشره (لا موقع للملف يُسمّى به؛ الافتراضي «${byDefault}» أو اسم الكاتب)`,
       ingestUrl: 'عنوان الخبر العام، يظهر رابطًا له (لمُدخَل واحد)؛ الملف بلا عنوان يُرسل بلا رابط',
       ingestPublishedAt: 'وقت نشره بصيغة ISO 8601 (2026-11-25T14:05+03:00)؛ الافتراضي: بلا تاريخ',
       subs: 'الاشتراكات: المحادثات التي تصلها الأخبار',
@@ -542,8 +542,7 @@ export const ar = {
       fullStory: (button: string) => `زرّ «${button}» تحت المنشورات: الخبر كاملًا في المحادثة`,
       noFullStory: (button: string) => `بلا زرّ «${button}»`,
       linkPreview: 'معاينة الرابط تحت الرسالة النصية (واتساب: small وlarge تعنيان تشغيلها)',
-      fullStoryInGroup: (more: string) =>
-        `لأعضاء المجموعة أن يطلبوا نص الخبر الكامل في المجموعة (واتساب: الردّ بـ«${more}»)`,
+      fullStoryInGroup: 'لأعضاء المجموعة أن يطلبوا نص الخبر الكامل في المجموعة (واتساب: الردّ بـ«المزيد»)',
       noFullStoryInGroup: 'النص الكامل في المحادثة الخاصة بالقارئ فقط (الافتراضي)',
       defaults: (fields: string) => `العودة إلى افتراضي البيئة: all، أو بعض ${fields}`,
       subsList: 'كل الاشتراكات وحال كل منها',
@@ -613,7 +612,8 @@ export const ar = {
       reviewList: 'المواد المنتظرة، الأقدم أولًا',
       reviewPublish: 'إدراجه لكل اشتراك مطابق',
       reviewDismiss: 'لا يُرسل أبدًا',
-      stats: 'الأخبار والاشتراكات والرسائل حسب حالتها، وطول قائمة الإرسال وعمرها، والرسائل غير المؤكّدة، والمصادر الفاشلة',
+      stats:
+        'الأخبار والاشتراكات والرسائل حسب حالتها، وطول قائمة الإرسال وعمرها، والرسائل غير المؤكّدة، والمصادر الفاشلة',
       json: 'بصيغة JSON',
       reach:
         'ما حقّقه كل خبر: المنشورات والنقرات على روابطها والنقرات لكل منشور، لكل منصة ومحادثة؛ أكثر الأخبار نقرًا في اليوم والأسبوع؛ النقرات حسب الساعة ويوم الأسبوع',
@@ -647,7 +647,8 @@ export const ar = {
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
-      wholeNumber: (min: number, max: number, raw: string) => `يجب أن يكون عددًا صحيحًا من ${min} إلى ${max}، لا "${raw}"`,
+      wholeNumber: (min: number, max: number, raw: string) =>
+        `يجب أن يكون عددًا صحيحًا من ${min} إلى ${max}، لا "${raw}"`,
       resendId: (raw: string) => `يجب أن يكون رقم خبر (12) أو رقم بثّ (b12)، لا "${raw}"`,
       inDoubtId: (raw: string) => `يجب أن يكون رقم مهمة (12) من nashra in-doubt list، لا "${raw}"`,
     },
@@ -663,7 +664,8 @@ export const ar = {
     fileExists: (file: string) => `${file} موجود؛ اختر ملفًا آخر أو أضف --force`,
     backedUp: (what: string, file: string) => `نُسخت ${what} احتياطيًا إلى ${file}`,
     backupPostgres: 'قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: تُستعاد بـ pg_restore)',
-    backupSchema: (schema: string) => `المخطط ${schema} من قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: يُستعاد بـ pg_restore)`,
+    backupSchema: (schema: string) =>
+      `المخطط ${schema} من قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: يُستعاد بـ pg_restore)`,
     broadcast: {
       paidEstimate: (cost: number, unit: string, platform: string, messages: number, price: number, rate: number) =>
         `حتى ${cost} ${unit} على ${platform} (${countArabic(messages, MESSAGE)} × ${price})، بسرعة حتى ${rate} في الثانية`,
@@ -672,8 +674,7 @@ export const ar = {
       alreadyHave: (n: number) => `؛ ووصل من قبل إلى ${countArabic(n, SUBSCRIPTION)}`,
       failedBefore: (n: number, article: number) =>
         `؛ وفشل من قبل عند ${countArabic(n, SUBSCRIPTION)} (يعيد إرسالها nashra resend ${article})`,
-      nobody: (already: string) =>
-        `لن يصل هذا الخبر إلى أحد: لا اشتراك نشطًا ينتظره${already} (nashra subs add …)`,
+      nobody: (already: string) => `لن يصل هذا الخبر إلى أحد: لا اشتراك نشطًا ينتظره${already} (nashra subs add …)`,
       at: (when: string, zone: string) => ` في ${when} (بتوقيت ${zone})`,
       bestHour: (hour: string, clicksPerPost: number, posts: number) =>
         `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${hour} (النقرات لكل منشور: ${clicksPerPost}، من ${countArabic(posts, POST)} في تلك الساعة؛ --at ${hour} يجدوله فيها)`,
@@ -711,6 +712,7 @@ export const ar = {
       postsOn: (sent: number, platform: string, inDoubt: number) =>
         `${countArabic(sent, POST)} على ${platform}${inDoubt ? ` (غير مؤكّد منها: ${countArabic(inDoubt, POST)}، لا يمكن لمسه)` : ''}`,
       postsSeparator: '، ',
+      nothingToDo: 'لا شيء يُعمل',
       unreadable: (file: string, why: string) => `تعذّرت قراءة ملف الملخّص ${file}: ${why}`,
     },
     db: {
@@ -742,8 +744,7 @@ export const ar = {
     inDoubt: {
       none: 'لا شيء غير مؤكّد',
       heading: ['الرقم', 'النوع', 'المنصة', 'الخبر', 'الاشتراك', 'يخصّ', 'منذ'],
-      kind: (kind: string) =>
-        ({ post: 'المنشور', digest: 'الملخص', edit: 'التعديل', delete: 'الحذف' })[kind] ?? kind,
+      kind: (kind: string) => ({ post: 'المنشور', digest: 'الملخص', edit: 'التعديل', delete: 'الحذف' })[kind] ?? kind,
       markedSent: (kind: string, id: number) => `عُلِّمت المهمة ${id} (${kind}) مُرسلة`,
       queuedAgain: (kind: string, id: number) => `أُدرجت المهمة ${id} (${kind}) للإرسال من جديد؛ يرسلها nashra run`,
       resent: (n: number, what: string, left: number, everyFailure: boolean) =>
@@ -763,7 +764,8 @@ export const ar = {
       noSourceName: '--source-name يحتاج إلى اسم',
       oneUrl: '--url يسمّي خبرًا واحدًا: أعطه مُدخَلًا واحدًا',
       badUrl: (raw: string) => `--url يجب أن يكون عنوان الخبر http(s)، لا "${raw}"`,
-      badDate: (raw: string) => `--published-at يجب أن يكون تاريخًا مثل 2026-11-25 أو 2026-11-25T14:05+03:00، لا "${raw}"`,
+      badDate: (raw: string) =>
+        `--published-at يجب أن يكون تاريخًا مثل 2026-11-25 أو 2026-11-25T14:05+03:00، لا "${raw}"`,
     },
     latestNone: 'لا أخبار بعد: nashra ingest <file|url> أو nashra sources add <url>',
     outlets: {
@@ -780,7 +782,8 @@ export const ar = {
     review: {
       none: 'لا شيء ينتظر المراجعة',
       heading: ['الرقم', 'منذ', 'المصدر', 'العنوان'],
-      published: (id: string, n: number) => `نُشر الخبر ${id}: أُدرج لـ ${countArabic(n, SUBSCRIPTION)}؛ يرسله nashra run`,
+      published: (id: string, n: number) =>
+        `نُشر الخبر ${id}: أُدرج لـ ${countArabic(n, SUBSCRIPTION)}؛ يرسله nashra run`,
       dismissed: (id: string) => `تُجوهل الخبر ${id}: لن يُرسل`,
       someone: 'أحدهم',
       already: (id: number, published: boolean, by: string, at: string) =>

@@ -429,13 +429,15 @@ export const en = {
       ingest: 'store articles (duplicates are reported, not stored) and queue them for matching subscribers',
       ingestSourceName: (byDefault: string) =>
         `who published it (a file has no site to name; default «${byDefault}» or the byline)`,
-      ingestUrl: "the article's public address, shown as its link (one input); a file without it is sent without a link",
+      ingestUrl:
+        "the article's public address, shown as its link (one input); a file without it is sent without a link",
       ingestPublishedAt: 'when it was published, ISO 8601 (2026-11-25T14:05+03:00); default: no date',
       subs: 'subscriptions: which chats receive the news',
       subsAdd: 'subscribe a chat, or change what it receives and when (settings not given are kept)',
       subsPlatform: (names: string) => `one of: ${names}`,
       subsChat: 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)',
-      subsTopics: 'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes',
+      subsTopics:
+        'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes',
       subsExclude: 'comma-separated words or phrases: articles that mention any of them are never sent',
       subsKind: 'what the chat is (default: from the id)',
       subsThread: 'a forum topic (Telegram message_thread_id)',
@@ -458,8 +460,7 @@ export const en = {
       fullStory: (button: string) => `a «${button}» button under posts: the whole article in the chat`,
       noFullStory: (button: string) => `no «${button}» button`,
       linkPreview: 'link preview under a text message (WhatsApp: small and large = on)',
-      fullStoryInGroup: (more: string) =>
-        `a group's members may ask for a story's full text in the group (WhatsApp: reply «${more}»)`,
+      fullStoryInGroup: "a group's members may ask for a story's full text in the group (WhatsApp: reply «المزيد»)",
       noFullStoryInGroup: "full text only in a reader's private chat (the default)",
       defaults: (fields: string) => `back to the environment's default: all, or some of ${fields}`,
       subsList: 'every subscription with its state',
@@ -519,7 +520,8 @@ export const en = {
       sourcesHook: 'the publish hook of a source: its address and secret, for the site to call when it publishes',
       sourcesHookRotate: 'a new secret (the old one stops working at once)',
       sourcesHookOff: 'turn the hook off (every call is refused)',
-      resend: 'send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)',
+      resend:
+        'send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)',
       resendId: "an article id (from nashra latest), or b<N> for broadcast N (the desk's «#N»)",
       resendFailed: 'every failed delivery to a chat still subscribed, also those the platform refused for good',
       inDoubt: 'posts, digest messages, edits and deletions a crash left in doubt (they may or may not have arrived)',
@@ -568,7 +570,8 @@ export const en = {
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
-      wholeNumber: (min: number, max: number, raw: string) => `must be a whole number from ${min} to ${max}, not "${raw}"`,
+      wholeNumber: (min: number, max: number, raw: string) =>
+        `must be a whole number from ${min} to ${max}, not "${raw}"`,
       resendId: (raw: string) => `must be an article id (12) or a broadcast id (b12), not "${raw}"`,
       inDoubtId: (raw: string) => `must be a job id (12) from nashra in-doubt list, not "${raw}"`,
     },
@@ -576,7 +579,10 @@ export const en = {
     unexpected: 'unexpected error',
     /** Between two options that cannot go together (`--paid --free`, `--rotate --off`). */
     contradict: (a: string, b: string) => `${a} and ${b} contradict each other: give one`,
-    noTerminal: { queue: 'no terminal to confirm on: add --yes to queue without asking', goAhead: 'no terminal to confirm on: add --yes to go ahead without asking' },
+    noTerminal: {
+      queue: 'no terminal to confirm on: add --yes to queue without asking',
+      goAhead: 'no terminal to confirm on: add --yes to go ahead without asking',
+    },
     cancelledNothingChanged: 'cancelled: nothing changed',
     fileExists: (file: string) => `${file} exists; choose another file or add --force`,
     backedUp: (what: string, file: string) => `backed up ${what} to ${file}`,
@@ -611,7 +617,9 @@ export const en = {
       nothingAsked: 'say what to correct: --title, --summary, --summary-file or --hashtags',
       alreadyReads: (id: number) => `article ${id} already reads like this: nothing to correct`,
       willEdit: (posts: string) =>
-        posts ? `the posts sent will be edited: ${posts}` : 'no post was sent yet: the queued deliveries carry the correction',
+        posts
+          ? `the posts sent will be edited: ${posts}`
+          : 'no post was sent yet: the queued deliveries carry the correction',
       ask: (id: number) => `Correct article ${id}? [y/N] `,
       done: (id: number, revision: number, n: number) =>
         `article ${id} is now revision ${revision}; ${countEnglish(n, 'post')} queued for editing (nashra run edits them; nashra corrections ${id} reports)`,
@@ -629,6 +637,7 @@ export const en = {
       postsOn: (sent: number, platform: string, inDoubt: number) =>
         `${sent} on ${platform}${inDoubt ? ` (${inDoubt} in doubt, cannot be touched)` : ''}`,
       postsSeparator: ', ',
+      nothingToDo: 'nothing to do',
       unreadable: (file: string, why: string) => `cannot read the summary file ${file}: ${why}`,
     },
     db: {
@@ -649,7 +658,8 @@ export const en = {
         `added desk editor ${user}, ${role} of ${outlet}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`,
       exists: (why: string, user: string) => `${why}; change the password with nashra editors passwd ${user}`,
       granted: (user: string, role: string, outlet: string) => `${user} is now ${role} of ${outlet}`,
-      revoked: (user: string, outlet: string) => `${user} no longer works in ${outlet} (its desk leaves it at its next page)`,
+      revoked: (user: string, outlet: string) =>
+        `${user} no longer works in ${outlet} (its desk leaves it at its next page)`,
       removed: (user: string) => `removed desk editor ${user} (signed out everywhere)`,
       passwd: (user: string) => `changed the password of ${user} (signed out everywhere)`,
       noTerminal: 'no terminal to ask for the password on: pipe it in with --password-stdin',
@@ -681,7 +691,8 @@ export const en = {
       noSourceName: '--source-name needs a name',
       oneUrl: '--url names one article: give one input with it',
       badUrl: (raw: string) => `--url must be the article's http(s) address, not "${raw}"`,
-      badDate: (raw: string) => `--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${raw}"`,
+      badDate: (raw: string) =>
+        `--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${raw}"`,
     },
     latestNone: 'no articles yet: nashra ingest <file|url> or nashra sources add <url>',
     outlets: {
@@ -739,8 +750,10 @@ export const en = {
       never: 'never',
       failingFor: (hours: number) => `FAILING FOR ${hours} h: `,
       removed: (id: number, name: string) => `source #${id} removed (${name}); its articles stay stored`,
-      due: (id: number, name: string) => `source #${id} (${name}) is due now: a running nashra run polls it within a second`,
-      resumed: (id: number, name: string) => `source #${id} resumed: what was published meanwhile is marked seen (${name})`,
+      due: (id: number, name: string) =>
+        `source #${id} (${name}) is due now: a running nashra run polls it within a second`,
+      resumed: (id: number, name: string) =>
+        `source #${id} resumed: what was published meanwhile is marked seen (${name})`,
       pausedNow: (id: number, name: string) => `source #${id} paused (${name})`,
       tooLarge: (file: string, mb: number) => `${file} is larger than ${mb} MB: not a list of feeds`,
       unreadable: (file: string, why: string) => `cannot read ${file}: ${why}`,
