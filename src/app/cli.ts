@@ -188,7 +188,7 @@ function registerSubscriptions({ program, registry, action, help, parse, shown, 
     .option('--thread <n>', help.subsThread, parse.wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));
   addDeliveryOptions(sub(subs, 'set').description(help.subsSet), words.cli)
-    .argument('<id>', help.id('nashra subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--topics <list>', help.subsSetTopics)
     .option('--exclude <list>', help.subsSetExclude)
     .option('--source <id>', help.subsSetSource, parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
@@ -219,7 +219,7 @@ function registerSubscriptions({ program, registry, action, help, parse, shown, 
     .action(action(lazy(commands, (m) => m.subsList)));
   sub(subs, 'remove')
     .description(help.subsRemove)
-    .argument('<id>', help.id('nashra subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.subsRemove)));
 }
 
@@ -280,7 +280,7 @@ function registerCorrections({ program, action, help, parse }: Registrar): void 
     .action(action(lazy(commands, (m) => m.retractCommand)));
   sub(program, 'corrections')
     .description(help.corrections)
-    .argument('<article-id>', help.id('nashra latest'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .argument('<article-id>', help.id('latest'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.correctionsCommand)));
 }
 
@@ -317,12 +317,12 @@ function registerSources({ program, action, help, parse, shown }: Registrar): vo
   ] as const) {
     sub(sources, name)
       .description(description)
-      .argument('<id>', help.id('nashra sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
   sub(sources, 'hook')
     .description(help.sourcesHook)
-    .argument('<id>', help.id('nashra sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--rotate', help.sourcesHookRotate)
     .option('--off', help.sourcesHookOff)
     .action(action(lazy(commands, (m) => m.sourcesHook)));
@@ -363,7 +363,7 @@ function registerReview({ program, action, help, parse }: Registrar): void {
   ] as const) {
     sub(review, name)
       .description(description)
-      .argument('<article-id>', help.id('nashra review list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .argument('<article-id>', help.id('review list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.reviewDecide(name))));
   }
 }

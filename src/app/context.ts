@@ -139,13 +139,14 @@ export function createContext(
           ...outlets.filter((o) => o.slug === MAIN_OUTLET),
           ...outlets.filter((o) => o.slug !== MAIN_OUTLET),
         ])),
-    outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outlet: () =>
+      (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet, cliWords.cli.outlet))),
     outletConfig: async (named) => {
       const slug = await slugOf(named);
       let outletConfig = configs.get(slug);
       if (!outletConfig) {
         outletConfig = ctx.outlets().then((outlets) => {
-          const outlet = chooseOutlet(outlets, slug);
+          const outlet = chooseOutlet(outlets, slug, cliWords.cli.outlet);
           const own = loadOutletConfig(io.env, registry, outlet.envPrefix ?? defaultEnvPrefix(slug));
           own.databasePath = config.databasePath;
           for (const secret of configuredSecrets(registry, own)) logger.addSecret(secret);

@@ -8,7 +8,9 @@ import {
   ITEM,
   JOB,
   MESSAGE,
+  OUTLET,
   POST,
+  SAMPLE_ARTICLE,
   SOURCE,
   SUBSCRIBER,
   SUBSCRIPTION,
@@ -503,7 +505,7 @@ export const ar = {
       db: 'قاعدة بيانات SQLite (الافتراضي: DATABASE_PATH، أو ./data/nashra.db)',
       outlet: 'المؤسسة (غرفة التحرير) التي يعمل عليها الأمر (الافتراضي: الوحيدة؛ nashra outlets list)',
       yes: 'الإدراج في قائمة الإرسال دون سؤال',
-      id: (from: string) => `من ${from}`,
+      id: (command: string) => `من nashra ${command}`,
       articleRef: 'رقم من nashra latest، أو رابط خبر مخزّن',
       run: 'جلب المصادر وإرسال ما في قائمة الإرسال عبر كل منصة مضبوطة',
       runOnce: 'جلبة واحدة لكل مصدر نشط، ثم الإرسال حتى تفرغ القائمة، ثم الخروج',
@@ -654,6 +656,34 @@ export const ar = {
     },
     /** A bug's report: the stack follows. */
     unexpected: 'خطأ غير متوقَّع',
+    /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
+    run: {
+      demoEnded: (articles: number) =>
+        `انتهى العرض التجريبي بعد ضبط منصة: أُخرج من غرفة التحرير هذه ${countArabic(articles, SAMPLE_ARTICLE)} واشتراك الطرفية (من /latest للقرّاء و«اليوم» في المكتب).\n`,
+      demoOn:
+        'لم يُضبط رمز لأي منصة (TELEGRAM_BOT_TOKEN، WHATSAPP_ENABLED): تُطبع الرسائل هنا بدل إرسالها.\n' +
+        'انظر .env.example لربط تيليغرام أو واتساب.\n',
+      demoSeeded: (articles: number) => `العرض التجريبي: أُدرج للطرفية ${countArabic(articles, SAMPLE_ARTICLE)}.\n`,
+      demoAlreadyRan: (where: string, postgres: boolean) =>
+        `جرى العرض التجريبي من قبل على قاعدة البيانات هذه (${where}): طُبعت أخباره النموذجية في المرة الأولى، ` +
+        'ولا يصل الخبر إلى محادثة إلا مرة واحدة.\n' +
+        `لرؤيته من جديد ابدأ بقاعدة جديدة: أوقف البرنامج هنا (Ctrl-C)، ثم ${postgres ? 'وجّه DATABASE_URL إلى قاعدة جديدة فارغة' : `احذف ${where}`}، وشغّل npm start مرة أخرى ` +
+        '(أو أبقها وجرّب: npx nashra latest، npx nashra preview <file|url>، npx nashra sources add <feed-url>).\n',
+      sameAccount: (other: string, outlet: string, platform: string, token: boolean) =>
+        `المؤسستان "${other}" و"${outlet}" مضبوطتان على حساب ${platform} نفسه (${token ? 'الرمز' : 'الجلسة'})؛ ` +
+        'لكل مؤسسة حسابها، ببادئتها (يعرض nashra outlets list البادئات)',
+      leaseHeld: (where: string, pid: string, host: string, until: string) =>
+        `يعمل nashra run آخر على ${where} (العملية ${pid} على ${host})؛ أوقفه أولًا، أو انتظر حتى ${until} إن كان قد توقّف فجأة`,
+      desk: (url: string) => `المكتب: ${url}\n`,
+      deskPortTaken: (port: number, host: string) =>
+        `المكتب: المنفذ ${port} على ${host} غير متاح؛ يستمر العمل بلا مكتب (اضبط NASHRA_WEB_PORT على منفذ آخر)\n`,
+    },
+    /** The outlet a command acts on (--outlet). */
+    outlet: {
+      unknown: (named: string, outlets: string) => `لا مؤسسة باسم ${named}؛ المؤسسات: ${outlets} (nashra outlets list)`,
+      several: (n: number, outlets: string) =>
+        `في هذا التثبيت ${countArabic(n, OUTLET)} (${outlets}): سمِّ إحداها بـ --outlet <name>`,
+    },
     /** Between two options that cannot go together (`--paid --free`, `--rotate --off`). */
     contradict: (a: string, b: string) => `${a} و${b} متناقضان: اختر أحدهما`,
     noTerminal: {

@@ -418,7 +418,7 @@ export const en = {
       db: 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)',
       outlet: 'the outlet (newsroom) a command acts on (default: the only one; nashra outlets list)',
       yes: 'queue without asking',
-      id: (from: string) => `from ${from}`,
+      id: (command: string) => `from nashra ${command}`,
       articleRef: 'an id from nashra latest, or the URL of a stored article',
       run: 'poll sources and send queued deliveries through every configured platform',
       runOnce: 'one poll of every active source, send until the queue is empty, exit',
@@ -577,6 +577,35 @@ export const en = {
     },
     /** A bug's report: the stack follows. */
     unexpected: 'unexpected error',
+    /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
+    run: {
+      demoEnded: (articles: number) =>
+        `Demo ended now that a platform is configured: its ${articles === 1 ? '1 sample article' : `${articles} sample articles`} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`,
+      demoOn:
+        'No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+        'See .env.example to connect Telegram or WhatsApp.\n',
+      demoSeeded: (articles: number) => `Demo: ${articles} sample articles queued for the console.\n`,
+      demoAlreadyRan: (where: string, postgres: boolean) =>
+        `The demo already ran on this database (${where}): its sample articles were printed the first time, and ` +
+        'each article goes to a chat only once.\n' +
+        `To see it again, start over with a new database: stop here (Ctrl-C), ${postgres ? 'point DATABASE_URL at a new, empty database' : `delete ${where}`}, and run npm start again ` +
+        '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n',
+      sameAccount: (other: string, outlet: string, platform: string, token: boolean) =>
+        `the outlets "${other}" and "${outlet}" are both configured with the same ${platform} account (${token ? 'token' : 'session'}); ` +
+        'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)',
+      leaseHeld: (where: string, pid: string, host: string, until: string) =>
+        `another nashra run is already using ${where} (pid ${pid} on ${host}); stop it first, or wait until ${until} if it crashed`,
+      desk: (url: string) => `Desk: ${url}\n`,
+      deskPortTaken: (port: number, host: string) =>
+        `Desk: port ${port} on ${host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`,
+    },
+    /** The outlet a command acts on (--outlet). */
+    outlet: {
+      unknown: (named: string, outlets: string) =>
+        `no outlet named ${named}; the outlets: ${outlets} (nashra outlets list)`,
+      several: (n: number, outlets: string) =>
+        `this installation has ${n} outlets (${outlets}): name one with --outlet <name>`,
+    },
     /** Between two options that cannot go together (`--paid --free`, `--rotate --off`). */
     contradict: (a: string, b: string) => `${a} and ${b} contradict each other: give one`,
     noTerminal: {

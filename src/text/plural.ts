@@ -106,3 +106,21 @@ export const SOURCE: ArabicNoun = {
   many: '{n} مصدرًا',
   other: '{n} مصدر',
 };
+/** A sample article of the demo (خبر نموذجي, masculine): «أُدرج للطرفية 4 أخبار نموذجية». */
+export const SAMPLE_ARTICLE: ArabicNoun = {
+  zero: 'لا أخبار نموذجية',
+  one: 'خبر نموذجي واحد',
+  two: 'خبران نموذجيان',
+  few: '{n} أخبار نموذجية',
+  many: '{n} خبرًا نموذجيًا',
+  other: '{n} خبر نموذجي',
+};
+/** An outlet, a newsroom (مؤسسة is feminine): «في هذا التثبيت مؤسستان». */
+export const OUTLET: ArabicNoun = {
+  zero: 'لا مؤسسات',
+  one: 'مؤسسة واحدة',
+  two: 'مؤسستان',
+  few: '{n} مؤسسات',
+  many: '{n} مؤسسة',
+  other: '{n} مؤسسة',
+};
