@@ -84,7 +84,10 @@ function inlineSentences(file: string): string[] {
   const found: string[] = [];
   const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
   const collect = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(collect);
+    if (Array.isArray(node)) {
+      node.forEach(collect);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; value?: unknown; start?: number };
     const text =
@@ -99,7 +102,10 @@ function inlineSentences(file: string): string[] {
   const calleeName = (callee: { type?: string; name?: string; property?: { name?: string } }): string | undefined =>
     callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? callee.property?.name : undefined;
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; callee?: Parameters<typeof calleeName>[0]; arguments?: unknown[] };
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.callee && SAYS.has(calleeName(n.callee) ?? ''))
