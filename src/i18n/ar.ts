@@ -701,17 +701,17 @@ export const ar = {
         `حتى ${cost} ${unit} على ${platform} (${countArabic(messages, MESSAGE)} × ${price})، بسرعة حتى ${rate} في الثانية`,
       paidSeparator: '؛ ',
       paid: (estimates: string) => `بثّ مدفوع: ${estimates}`,
-      alreadyHave: (n: number) => `؛ ووصل من قبل إلى ${countArabic(n, SUBSCRIPTION)}`,
+      alreadyHave: (n: number) => `؛ واستلمه من قبل ${countArabic(n, SUBSCRIPTION)}`,
       failedBefore: (n: number, article: number) =>
-        `؛ وفشل من قبل عند ${countArabic(n, SUBSCRIPTION)} (يعيد إرسالها nashra resend ${article})`,
+        `؛ والفاشل من قبل: ${countArabic(n, SUBSCRIPTION)} (يعيد إرساله nashra resend ${article})`,
       nobody: (already: string) => `لن يصل هذا الخبر إلى أحد: لا اشتراك نشطًا ينتظره${already} (nashra subs add …)`,
       at: (when: string, zone: string) => ` في ${when} (بتوقيت ${zone})`,
       bestHour: (hour: string, clicksPerPost: number, posts: number) =>
-        `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${hour} (النقرات لكل منشور: ${clicksPerPost}، من ${countArabic(posts, POST)} في تلك الساعة؛ --at ${hour} يجدوله فيها)`,
+        `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${hour} (النقرات لكل منشور: ${clicksPerPost}، ومنشوراتها في تلك الساعة: ${countArabic(posts, POST)}؛ --at ${hour} يجدوله فيها)`,
       wouldBe: (scheduled: boolean, n: number, when: string, already: string) =>
-        `${scheduled ? 'سيُجدول' : 'سيُدرج'} لـ ${countArabic(n, SUBSCRIPTION)}${when}${already}`,
+        `${scheduled ? 'سيُجدول' : 'سيُدرج'} ليستلمه ${countArabic(n, SUBSCRIPTION)}${when}${already}`,
       ask: (scheduled: boolean, n: number, when: string, already: string) =>
-        `${scheduled ? 'أجدوله' : 'أأدرجه'} لـ ${countArabic(n, SUBSCRIPTION)}${when}${already}؟ [y/N أو نعم] `,
+        `${scheduled ? 'أأجدوله' : 'أأدرجه'} ليستلمه ${countArabic(n, SUBSCRIPTION)}${when}${already}؟ [y/N أو نعم] `,
       cancelled: 'أُلغي: لم يُدرج شيء',
       decidedMeanwhile: (id: number) => `حُسم أمر البثّ ${id} في الأثناء؛ لم يُجدول شيء`,
       scheduled: (id: number, n: number, article: number, when: string, zone: string, already: string) =>
@@ -780,7 +780,7 @@ export const ar = {
       resent: (n: number, what: string, left: number, everyFailure: boolean) =>
         `أُعيد إدراج ما فشل من ${what}: ${countArabic(n, MESSAGE)}` +
         (left
-          ? `؛ ويبقى فاشلًا ${countArabic(left, MESSAGE)} (${everyFailure ? 'محادثاتها لم تعد مشتركة' : 'رفضتها المنصة نهائيًا أو لم تعد محادثاتها مشتركة: --failed يعيد ما رُفض نهائيًا أيضًا'})`
+          ? `؛ وتبقى فاشلةً ${countArabic(left, MESSAGE)} (${everyFailure ? 'محادثاتها لم تعد مشتركة' : 'رفضتها المنصة نهائيًا أو لم تعد محادثاتها مشتركة: --failed يعيد ما رُفض نهائيًا أيضًا'})`
           : '') +
         (n ? '؛ يرسلها nashra run' : ''),
       ofBroadcast: (id: string, article: number) => `البثّ ${id} (الخبر ${article})`,
@@ -788,9 +788,9 @@ export const ar = {
     },
     ingest: {
       fresh: 'جديد',
-      queuedFor: (n: number) => `(أُدرج لـ ${countArabic(n, SUBSCRIPTION)})`,
+      queuedFor: (n: number) => (n ? `(يستلمه ${countArabic(n, SUBSCRIPTION)})` : '(لا اشتراك يستلمه)'),
       duplicate: (reason: string) => `مكرّر (${reason})`,
-      failed: (failed: number, of: number) => `تعذّر تخزين ${countArabic(failed, ITEM)} من ${of}`,
+      failed: (failed: number, of: number) => `لم تُخزَّن ${countArabic(failed, ITEM)} من ${of}`,
       noSourceName: '--source-name يحتاج إلى اسم',
       oneUrl: '--url يسمّي خبرًا واحدًا: أعطه مُدخَلًا واحدًا',
       badUrl: (raw: string) => `--url يجب أن يكون عنوان الخبر http(s)، لا "${raw}"`,
@@ -813,7 +813,9 @@ export const ar = {
       none: 'لا شيء ينتظر المراجعة',
       heading: ['الرقم', 'منذ', 'المصدر', 'العنوان'],
       published: (id: string, n: number) =>
-        `نُشر الخبر ${id}: أُدرج لـ ${countArabic(n, SUBSCRIPTION)}؛ يرسله nashra run`,
+        n
+          ? `نُشر الخبر ${id}: يستلمه ${countArabic(n, SUBSCRIPTION)}؛ يرسله nashra run`
+          : `نُشر الخبر ${id}: لا اشتراك يستلمه`,
       dismissed: (id: string) => `تُجوهل الخبر ${id}: لن يُرسل`,
       someone: 'أحدهم',
       already: (id: number, published: boolean, by: string, at: string) =>
@@ -837,13 +839,13 @@ export const ar = {
         `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}؛ ستُعاد المحاولة`,
       added: (id: number, name: string, every: string, category: string | undefined, seen: number) =>
         `أُضيف المصدر #${id}: ${name}، يُجلب كل ${every}${category ? `، التصنيف ${category}` : ''}؛ عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء`,
-      held: (n: number) => `، ويُنتظر مراجعة ${countArabic(n, ITEM)}؛ والجديد ينتظر محرّرًا (nashra review list)`,
+      held: (n: number) => `، وتنتظر المراجعةَ ${countArabic(n, ITEM)}؛ والجديد ينتظر محرّرًا (nashra review list)`,
       backfill: (articles: number, subscriptions: number) =>
         articles === 0
           ? '، ولم يُدرج شيء من الأرشيف'
           : subscriptions === 0
             ? `، وحُفظ من الأرشيف ${countArabic(articles, ITEM)} (لا اشتراك يُرسل إليه بعد)`
-            : `، وأُدرج من الأرشيف ${countArabic(articles, ITEM)} لـ ${countArabic(subscriptions, SUBSCRIPTION)}`,
+            : `، وأُدرج من الأرشيف ${countArabic(articles, ITEM)} يستلمها ${countArabic(subscriptions, SUBSCRIPTION)}`,
       skipped: (n: number) => `، وتُرك ${countArabic(n, ITEM)}`,
       none: 'لا مصادر بعد؛ أضف مصدرًا بـ nashra sources add <feed-or-site-url>',
       heading: ['الرقم', 'النوع', 'الاسم', 'كل', 'آخر جلب', 'الحالة', 'الأخطاء', 'الأخبار', 'الرابط المجلوب'],
