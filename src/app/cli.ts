@@ -62,6 +62,7 @@ interface Registrar {
   words: Catalogue;
   /** The words a chat shows, which the help quotes («النص الكامل», «عاجل»): the Arabic catalogue's. */
   shown: Catalogue;
+  label: (platform: string) => string;
   help: Catalogue['cli']['help'];
   parse: ReturnType<typeof parsers>;
   registry: readonly PlatformDescriptor[];
@@ -101,10 +102,12 @@ export function buildProgram(
   words: Catalogue = catalogue('en'),
 ): Command {
   const help = words.cli.help;
+  // A platform as the words name it: its descriptor's label (help names Telegram's chat ids, WhatsApp's replies).
+  const label = (name: string) => words.chat.platform(registry.find((p) => p.name === name)?.label, name);
   // The words a chat shows, quoted by the help as a reader sees them: posts and buttons in a channel are Arabic.
   const shown = catalogue('ar');
   const program = new Command('nashra')
-    .description(help.program)
+    .description(help.program(registry.filter((p) => !p.local).map((p) => label(p.name))))
     .option('--db <path>', help.db)
     .option('--outlet <name>', help.outlet)
     .showSuggestionAfterError()
@@ -127,6 +130,7 @@ export function buildProgram(
     registry,
     words,
     shown,
+    label,
     help,
     parse: parsers(words.cli.invalid),
     action: actionOf(run),
@@ -177,15 +181,15 @@ function registerArticles({ program, action, help, shown }: Registrar): void {
 }
 
 /** `nashra subs`: which chats receive the news, and what. */
-function registerSubscriptions({ program, registry, action, help, parse, shown, words }: Registrar): void {
+function registerSubscriptions({ program, registry, action, help, parse, shown, label, words }: Registrar): void {
   const subs = sub(program, 'subs').description(help.subs);
   addDeliveryOptions(sub(subs, 'add').description(help.subsAdd), words.cli)
     .argument('<platform>', help.subsPlatform(registry.map((p) => p.name).join(', ')))
-    .argument('<chat-id>', help.subsChat)
+    .argument('<chat-id>', help.subsChat(label('telegram'), label('whatsapp')))
     .option('--topics <list>', help.subsTopics)
     .option('--exclude <list>', help.subsExclude)
     .addOption(new Option('--kind <kind>', help.subsKind).choices(['channel', 'group', 'private']))
-    .option('--thread <n>', help.subsThread, parse.wholeNumber(1, 2 ** 31))
+    .option('--thread <n>', help.subsThread(label('telegram')), parse.wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));
   addDeliveryOptions(sub(subs, 'set').description(help.subsSet), words.cli)
     .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
@@ -206,8 +210,10 @@ function registerSubscriptions({ program, registry, action, help, parse, shown, 
     .option('--no-photo', help.noPhoto)
     .option('--full-story', help.fullStory(shown.post.fullStoryButton))
     .option('--no-full-story', help.noFullStory(shown.post.fullStoryButton))
-    .addOption(new Option('--link-preview <size>', help.linkPreview).choices(['none', 'small', 'large']))
-    .option('--full-story-in-group', help.fullStoryInGroup)
+    .addOption(
+      new Option('--link-preview <size>', help.linkPreview(label('whatsapp'))).choices(['none', 'small', 'large']),
+    )
+    .option('--full-story-in-group', help.fullStoryInGroup(label('whatsapp')))
     .option('--no-full-story-in-group', help.noFullStoryInGroup)
     .option(
       '--default <fields>',
@@ -285,7 +291,7 @@ function registerCorrections({ program, action, help, parse }: Registrar): void 
 }
 
 /** `nashra sources`: the feeds and sites followed. */
-function registerSources({ program, action, help, parse, shown }: Registrar): void {
+function registerSources({ program, action, help, parse, shown, label }: Registrar): void {
   const sources = sub(program, 'sources').description(help.sources);
   sub(sources, 'add')
     .description(help.sourcesAdd)
@@ -294,7 +300,7 @@ function registerSources({ program, action, help, parse, shown }: Registrar): vo
     .option('--interval <every>', help.sourcesInterval, '10m')
     .option('--category <name>', help.sourcesCategory)
     .option('--backfill <n>', help.sourcesBackfill, parse.wholeNumber(0, 100), 0)
-    .option('--review', help.sourcesReview(shown.chat.reviewPublish))
+    .option('--review', help.sourcesReview(shown.chat.reviewPublish, label('telegram')))
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
   sub(sources, 'import')
     .description(help.sourcesImport)
@@ -406,10 +412,10 @@ function registerDatabase({ program, action, help }: Registrar): void {
 }
 
 /** `nashra outlets`: the newsrooms served. */
-function registerOutlets({ program, action, help }: Registrar): void {
+function registerOutlets({ program, action, help, label }: Registrar): void {
   const outlets = sub(program, 'outlets').description(help.outlets);
   sub(outlets, 'list')
-    .description(help.outletsList)
+    .description(help.outletsList(label('whatsapp')))
     .action(action(lazy(commands, (m) => m.outletsList)));
   sub(outlets, 'add')
     .description(help.outletsAdd)

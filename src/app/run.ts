@@ -53,6 +53,8 @@ export interface RunOptions {
   out: (text: string) => void;
   /** What the run says, in the CLI's language (NASHRA_CLI_LANGUAGE). */
   words: Catalogue['cli']['run'];
+  /** A platform as the words name it (its descriptor's label, in the CLI's language). */
+  label: (platform: string) => string;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo), once per process. */
   desk?: { outlets: OutletNewsrooms; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
@@ -277,7 +279,7 @@ class OutletRunner {
       }
     }
     if (this.outlet.demo) {
-      options.out(options.words.demoOn);
+      options.out(options.words.demoOn(options.label('telegram'), options.label('whatsapp')));
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
       const subscriptions = await data.repos.subscriptions.list();
       if (subscriptions.length === 0) await seedDemo(config, data, logger, options);

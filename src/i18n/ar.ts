@@ -501,7 +501,9 @@ export const ar = {
   cli: {
     /** Commander's --help: the program, each command's description, its arguments and options. */
     help: {
-      program: 'ملخّصات الأخبار العربية، تصل مرة واحدة بالضبط إلى تيليغرام وواتساب وغيرهما',
+      /** `platforms`: the chat apps installed, by their labels («تيليغرام وواتساب»). */
+      program: (platforms: readonly string[]) =>
+        `ملخّصات الأخبار العربية، تصل مرة واحدة بالضبط إلى ${new Intl.ListFormat('ar').format(platforms)}`,
       db: 'قاعدة بيانات SQLite (الافتراضي: DATABASE_PATH، أو ./data/nashra.db)',
       outlet: 'المؤسسة (غرفة التحرير) التي يعمل عليها الأمر (الافتراضي: الوحيدة؛ nashra outlets list)',
       yes: 'الإدراج في قائمة الإرسال دون سؤال',
@@ -520,11 +522,13 @@ export const ar = {
       subs: 'الاشتراكات: المحادثات التي تصلها الأخبار',
       subsAdd: 'اشتراك محادثة، أو تغيير ما يصلها ومتى (ما لم يُذكر من الإعدادات يبقى كما هو)',
       subsPlatform: (names: string) => `إحدى: ${names}`,
-      subsChat: 'مثل -1001234567890 أو @channel (تيليغرام)، 1203…@g.us (واتساب)',
+      /** Platforms by the labels of their descriptors (the catalogue names none): the bot app, the phone app. */
+      subsChat: (botApp: string, phoneApp: string) =>
+        `مثل -1001234567890 أو @channel (${botApp})، 1203…@g.us (${phoneApp})`,
       subsTopics: 'كلمات أو عبارات بينها فواصل؛ لا يُرسل إلا ما يطابقها (الافتراضي: كل الأخبار)؛ «-كلمة» تستبعد',
       subsExclude: 'كلمات أو عبارات بينها فواصل: لا يُرسل أبدًا خبر يذكر أيًّا منها',
       subsKind: 'نوع المحادثة (الافتراضي: من رقمها)',
-      subsThread: 'موضوع في منتدى (message_thread_id في تيليغرام)',
+      subsThread: (botApp: string) => `موضوع في منتدى (message_thread_id في ${botApp})`,
       subsSet: 'تغيير ما يصل إلى اشتراك قائم وكيف ومتى (ما لم يُذكر من الإعدادات يبقى كما هو)',
       subsSetTopics: 'كلمات أو عبارات للتضمين بينها فواصل (تحلّ محل نصف التضمين؛ "" لكل الأخبار)',
       subsSetExclude: 'كلمات أو عبارات للاستبعاد بينها فواصل (تحلّ محل نصف الاستبعاد)',
@@ -543,8 +547,9 @@ export const ar = {
       noPhoto: 'نص فقط، ولو كان للخبر صورة رئيسية',
       fullStory: (button: string) => `زرّ «${button}» تحت المنشورات: الخبر كاملًا في المحادثة`,
       noFullStory: (button: string) => `بلا زرّ «${button}»`,
-      linkPreview: 'معاينة الرابط تحت الرسالة النصية (واتساب: small وlarge تعنيان تشغيلها)',
-      fullStoryInGroup: 'لأعضاء المجموعة أن يطلبوا نص الخبر الكامل في المجموعة (واتساب: الردّ بـ«المزيد»)',
+      linkPreview: (phoneApp: string) => `معاينة الرابط تحت الرسالة النصية (${phoneApp}: small وlarge تعنيان تشغيلها)`,
+      fullStoryInGroup: (phoneApp: string) =>
+        `لأعضاء المجموعة أن يطلبوا نص الخبر الكامل في المجموعة (${phoneApp}: الردّ بـ«المزيد»)`,
       noFullStoryInGroup: 'النص الكامل في المحادثة الخاصة بالقارئ فقط (الافتراضي)',
       defaults: (fields: string) => `العودة إلى افتراضي البيئة: all، أو بعض ${fields}`,
       subsList: 'كل الاشتراكات وحال كل منها',
@@ -588,8 +593,8 @@ export const ar = {
       sourcesInterval: 'كل كم يُجلب: 90s، 10m، 1h',
       sourcesCategory: 'تصنيف لأخباره',
       sourcesBackfill: 'إرسال أحدث n مواد في الخلاصة الآن (الافتراضي 0: تُعلَّم مقروءة)',
-      sourcesReview: (publish: string) =>
-        `حجز الجديد لمحرّر: لا يُرسل شيء قبل «${publish}» (تيليغرام) أو nashra review publish`,
+      sourcesReview: (publish: string, botApp: string) =>
+        `حجز الجديد لمحرّر: لا يُرسل شيء قبل «${publish}» (${botApp}) أو nashra review publish`,
       sourcesImport: 'متابعة كل خلاصات ملف OPML (تصدير قارئ خلاصات)، مع تقرير: ما أُضيف وما كان متابَعًا وما رُفض ولماذا',
       sourcesImportInterval: 'كل كم تُجلب المصادر الجديدة: 90s، 10m، 1h',
       sourcesExport: 'كل المصادر بصيغة OPML، في مجلدات حسب التصنيف (إلى الملف، أو إلى المخرج القياسي)',
@@ -629,7 +634,7 @@ export const ar = {
       dbCopy: 'نسخ كل صفوف قاعدة SQLite (--db، DATABASE_PATH) إلى قاعدة PostgreSQL جديدة فارغة، والتحقق من النسخة',
       dbCopyTo: 'قاعدة PostgreSQL: postgres://user:password@host:5432/database',
       outlets: 'غرف التحرير التي يخدمها هذا التثبيت، لكلٍّ مصادرها ومحادثاتها وبوتها ومحرّروها',
-      outletsList: 'كل مؤسسة، وأين صفوفها، ومن أين يأتي رمز بوتها وجلسة واتساب',
+      outletsList: (phoneApp: string) => `كل مؤسسة، وأين صفوفها، ومن أين يأتي رمز بوتها وجلسة ${phoneApp}`,
       outletsAdd: 'مؤسسة جديدة (تُنشأ قاعدة بياناتها الآن)',
       outletsSlug: 'اسمها المختصر: أحرف لاتينية صغيرة وأرقام وشرطات (مثل sy24)',
       outletsName: 'اسمها الكامل كما يراه المحرّرون (الافتراضي: الاسم المختصر)',
@@ -660,9 +665,9 @@ export const ar = {
     run: {
       demoEnded: (articles: number) =>
         `انتهى العرض التجريبي بعد ضبط منصة: أُخرج من غرفة التحرير هذه ${countArabic(articles, SAMPLE_ARTICLE)} واشتراك الطرفية (من /latest للقرّاء و«اليوم» في المكتب).\n`,
-      demoOn:
+      demoOn: (botApp: string, phoneApp: string) =>
         'لم يُضبط رمز لأي منصة (TELEGRAM_BOT_TOKEN، WHATSAPP_ENABLED): تُطبع الرسائل هنا بدل إرسالها.\n' +
-        'انظر .env.example لربط تيليغرام أو واتساب.\n',
+        `انظر .env.example لربط ${botApp} أو ${phoneApp}.\n`,
       demoSeeded: (articles: number) => `العرض التجريبي: أُدرج للطرفية ${countArabic(articles, SAMPLE_ARTICLE)}.\n`,
       demoAlreadyRan: (where: string, postgres: boolean) =>
         `جرى العرض التجريبي من قبل على قاعدة البيانات هذه (${where}): طُبعت أخباره النموذجية في المرة الأولى، ` +
@@ -887,7 +892,7 @@ export const ar = {
       changed: (reactivated: boolean, changes: string[]) =>
         `${reactivated ? 'أُعيد تفعيله' : 'حُدِّث'}${changes.length ? ` (تغيّر: ${changes.join('، ')})` : ''}`,
       delivery: (what: string) => `موعد الأخبار: ${what}`,
-      none: 'لا اشتراكات بعد: nashra subs add telegram <chat-id>',
+      none: 'لا اشتراكات بعد: nashra subs add <platform> <chat-id>',
       heading: ['الرقم', 'المنصة', 'المحادثة', 'النوع', 'المواضيع', 'الحالة', 'موعد الأخبار'],
       active: 'نشط',
       inactive: (reason: string) => `متوقف: ${reason}`,

@@ -414,7 +414,9 @@ export const en = {
   cli: {
     /** Commander's --help: the program, each command's description, its arguments and options. */
     help: {
-      program: 'Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more',
+      /** `platforms`: the chat apps installed, by their labels. */
+      program: (platforms: readonly string[]) =>
+        `Arabic news summaries, delivered exactly once to ${new Intl.ListFormat('en').format(platforms)}`,
       db: 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)',
       outlet: 'the outlet (newsroom) a command acts on (default: the only one; nashra outlets list)',
       yes: 'queue without asking',
@@ -435,12 +437,14 @@ export const en = {
       subs: 'subscriptions: which chats receive the news',
       subsAdd: 'subscribe a chat, or change what it receives and when (settings not given are kept)',
       subsPlatform: (names: string) => `one of: ${names}`,
-      subsChat: 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)',
+      /** Platforms by the labels of their descriptors (the catalogue names none): the bot app, the phone app. */
+      subsChat: (botApp: string, phoneApp: string) =>
+        `e.g. -1001234567890 or @channel (${botApp}), 1203…@g.us (${phoneApp})`,
       subsTopics:
         'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes',
       subsExclude: 'comma-separated words or phrases: articles that mention any of them are never sent',
       subsKind: 'what the chat is (default: from the id)',
-      subsThread: 'a forum topic (Telegram message_thread_id)',
+      subsThread: (botApp: string) => `a forum topic (${botApp} message_thread_id)`,
       subsSet: 'change what an existing subscription receives, how and when (settings not given are kept)',
       subsSetTopics: 'comma-separated words or phrases to include (replaces the included half; "" for everything)',
       subsSetExclude: 'comma-separated words or phrases to exclude (replaces the excluded half)',
@@ -459,8 +463,9 @@ export const en = {
       noPhoto: 'text only, even with a lead image',
       fullStory: (button: string) => `a «${button}» button under posts: the whole article in the chat`,
       noFullStory: (button: string) => `no «${button}» button`,
-      linkPreview: 'link preview under a text message (WhatsApp: small and large = on)',
-      fullStoryInGroup: "a group's members may ask for a story's full text in the group (WhatsApp: reply «المزيد»)",
+      linkPreview: (phoneApp: string) => `link preview under a text message (${phoneApp}: small and large = on)`,
+      fullStoryInGroup: (phoneApp: string) =>
+        `a group's members may ask for a story's full text in the group (${phoneApp}: reply «المزيد»)`,
       noFullStoryInGroup: "full text only in a reader's private chat (the default)",
       defaults: (fields: string) => `back to the environment's default: all, or some of ${fields}`,
       subsList: 'every subscription with its state',
@@ -505,8 +510,8 @@ export const en = {
       sourcesInterval: 'how often to poll: 90s, 10m, 1h',
       sourcesCategory: 'a category for its articles',
       sourcesBackfill: 'send the newest n items already in the feed (default 0: mark them seen)',
-      sourcesReview: (publish: string) =>
-        `hold new items for an editor: nothing is sent before «${publish}» (Telegram) or nashra review publish`,
+      sourcesReview: (publish: string, botApp: string) =>
+        `hold new items for an editor: nothing is sent before «${publish}» (${botApp}) or nashra review publish`,
       sourcesImport:
         "follow every feed of an OPML file (a feed reader's export), with a report: added, already followed, refused and why",
       sourcesImportInterval: 'how often to poll the new sources: 90s, 10m, 1h',
@@ -548,7 +553,8 @@ export const en = {
         'copy every row of the SQLite database (--db, DATABASE_PATH) into a new, empty PostgreSQL database, and check the copy',
       dbCopyTo: 'the PostgreSQL database: postgres://user:password@host:5432/database',
       outlets: 'the newsrooms this installation serves, each with its own sources, chats, bot and editors',
-      outletsList: 'every outlet, where its rows are, and where its bot token and WhatsApp session come from',
+      outletsList: (phoneApp: string) =>
+        `every outlet, where its rows are, and where its bot token and ${phoneApp} session come from`,
       outletsAdd: 'a new outlet (its database is made now)',
       outletsSlug: 'its short name: lower-case letters, digits, hyphens (e.g. sy24)',
       outletsName: 'its full name, as editors see it (default: the short name)',
@@ -581,9 +587,9 @@ export const en = {
     run: {
       demoEnded: (articles: number) =>
         `Demo ended now that a platform is configured: its ${articles === 1 ? '1 sample article' : `${articles} sample articles`} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`,
-      demoOn:
+      demoOn: (botApp: string, phoneApp: string) =>
         'No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
-        'See .env.example to connect Telegram or WhatsApp.\n',
+        `See .env.example to connect ${botApp} or ${phoneApp}.\n`,
       demoSeeded: (articles: number) => `Demo: ${articles} sample articles queued for the console.\n`,
       demoAlreadyRan: (where: string, postgres: boolean) =>
         `The demo already ran on this database (${where}): its sample articles were printed the first time, and ` +
@@ -813,7 +819,7 @@ export const en = {
       changed: (reactivated: boolean, changes: string[]) =>
         `${reactivated ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`,
       delivery: (what: string) => `delivery: ${what}`,
-      none: 'no subscriptions yet: nashra subs add telegram <chat-id>',
+      none: 'no subscriptions yet: nashra subs add <platform> <chat-id>',
       heading: ['id', 'platform', 'chat', 'kind', 'topics', 'state', 'delivery'],
       active: 'active',
       inactive: (reason: string) => `inactive: ${reason}`,

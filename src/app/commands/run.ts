@@ -44,6 +44,7 @@ export async function runCommand(
     once: options.once ?? false,
     out: ctx.out,
     words: ctx.words.cli.run,
+    label: ctx.label,
     registry: ctx.registry,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
     desk: { outlets: newsrooms, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },
