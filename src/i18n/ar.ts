@@ -697,10 +697,10 @@ export const ar = {
     },
     cancelledNothingChanged: 'أُلغي: لم يتغيّر شيء',
     fileExists: (file: string) => `${file} موجود؛ اختر ملفًا آخر أو أضف --force`,
-    backedUp: (what: string, file: string) => `نُسخت ${what} احتياطيًا إلى ${file}`,
+    backedUp: (what: string, file: string) => `حُفظت نسخة احتياطية من ${what} في ${file}`,
     backupPostgres: 'قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: تُستعاد بـ pg_restore)',
     backupSchema: (schema: string) =>
-      `المخطط ${schema} من قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: يُستعاد بـ pg_restore)`,
+      `المخطط ${schema} من قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: تُستعاد بـ pg_restore)`,
     broadcast: {
       paidEstimate: (cost: number, unit: string, platform: string, messages: number, price: number, rate: number) =>
         `حتى ${cost} ${unit} على ${platform} (${countArabic(messages, MESSAGE)} × ${price})، بسرعة حتى ${rate} في الثانية`,
