@@ -11,6 +11,8 @@ export interface Config {
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
   timeZone: string;
+  /** The language of what the CLI prints (NASHRA_CLI_LANGUAGE): English unless the operator asks for Arabic. */
+  cliLanguage: 'en' | 'ar';
   summary: { sentences: number; minSentences: number; maxChars: number };
   /** Every chat's template unless it chose otherwise (subscription_templates); unset fields: the formatter's defaults. */
   template: MessageTemplate;
@@ -106,11 +108,11 @@ export function loadConfig(env: Env = process.env, platforms: readonly PlatformS
 
 /**
  * What one process has whatever the outlets it serves: where the databases are, the logs, the health server and the
- * desk (served once per process), the plug-ins, and the public address of that server. An outlet's prefix never
- * changes them.
+ * desk (served once per process), the plug-ins, the public address of that server, and the CLI's language. An
+ * outlet's prefix never changes them.
  */
 const PROCESS_WIDE =
-  /^(DATABASE_(PATH|URL)|LOG_(LEVEL|FORMAT)|NASHRA_HEALTH_PORT|NASHRA_WEB_[A-Z_]+|NASHRA_PLUGINS|NASHRA_PUBLIC_URL)$/;
+  /^(DATABASE_(PATH|URL)|LOG_(LEVEL|FORMAT)|NASHRA_HEALTH_PORT|NASHRA_WEB_[A-Z_]+|NASHRA_PLUGINS|NASHRA_PUBLIC_URL|NASHRA_CLI_LANGUAGE)$/;
 
 /**
  * An outlet's configuration (issue 24 §4), for an outlet other than `main` (whose configuration is loadConfig's):
@@ -195,6 +197,7 @@ function readConfig(
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['text', 'json'] as const, 'text'),
     timeZone: timeZone(env, 'NASHRA_TIME_ZONE', 'Asia/Damascus'),
+    cliLanguage: cliLanguage(env),
     summary,
     template: {
       headerMark: str(env, 'NASHRA_HEADER_MARK'),
@@ -243,6 +246,15 @@ function readConfig(
     platforms: settings,
     warnings: [],
   };
+}
+
+/**
+ * The CLI's language: English by default (terminals lay out right-to-left text badly, and ops read the output in
+ * logs), Arabic when NASHRA_CLI_LANGUAGE=ar. One variable rather than LANG/LC_ALL: a server's locale is often
+ * C.UTF-8 or en_US whatever its operators read, and a wrong value here is refused, not guessed at.
+ */
+export function cliLanguage(env: Env): 'en' | 'ar' {
+  return oneOf(env, 'NASHRA_CLI_LANGUAGE', ['en', 'ar'] as const, 'en');
 }
 
 function clickSettings(env: Env): Config['clicks'] {

@@ -39,6 +39,7 @@ export const POSTGRES_PASS = [
   'tests/app/full-story-cli.test.ts',
   'tests/app/scheduled-cli.test.ts',
   'tests/app/ingest-cli.test.ts',
+  'tests/app/language-cli.test.ts',
   'tests/app/opml-cli.test.ts',
   'tests/e2e/security-secrets.test.ts',
   'tests/ingest/poller.test.ts',

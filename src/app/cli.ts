@@ -14,6 +14,8 @@ import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
 import { outletPlatformEnv } from '../config.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import { defaultEnvPrefix } from '../newsroom/outlets.js';
+import { catalogue, type Catalogue } from '../i18n/index.js';
+import { cliLanguage } from '../config.js';
 
 /** How far ahead --at takes, in days (the newsroom's limit). */
 const SCHEDULE_DAYS = MAX_SCHEDULE_AHEAD_MS / 86_400_000;
@@ -31,32 +33,38 @@ const lazy =
     pick(await load())(args, options, ctx);
 const commands = () => import('./commands/index.js');
 
-const wholeNumber =
-  (min: number, max: number) =>
-  (raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, not "${raw}"`);
-    return n;
-  };
-
-/** `nashra resend`: an article id (12), or a broadcast id as the desk shows it (#12, written b12). */
-const resendId = (raw: string): string => {
-  if (!/^[b#]?[1-9]\d{0,15}$/i.test(raw))
-    throw new InvalidArgumentError(`must be an article id (12) or a broadcast id (b12), not "${raw}"`);
-  return raw;
-};
-
-/** `nashra in-doubt` takes a job's id, of any kind, as `nashra in-doubt list` shows it. */
-const inDoubtId = (raw: string): string => {
-  if (!/^[1-9]\d{0,15}$/.test(raw))
-    throw new InvalidArgumentError(`must be a job id (12) from nashra in-doubt list, not "${raw}"`);
-  return raw;
-};
+/** The argument parsers, refusing in the CLI's language. */
+const parsers = (invalid: Catalogue['cli']['invalid']) => ({
+  wholeNumber:
+    (min: number, max: number) =>
+    (raw: string): number => {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new InvalidArgumentError(invalid.wholeNumber(min, max, raw));
+      return n;
+    },
+  /** `nashra resend`: an article id (12), or a broadcast id as the desk shows it (#12, written b12). */
+  resendId: (raw: string): string => {
+    if (!/^[b#]?[1-9]\d{0,15}$/i.test(raw)) throw new InvalidArgumentError(invalid.resendId(raw));
+    return raw;
+  },
+  /** `nashra in-doubt` takes a job's id, of any kind, as `nashra in-doubt list` shows it. */
+  inDoubtId: (raw: string): string => {
+    if (!/^[1-9]\d{0,15}$/.test(raw)) throw new InvalidArgumentError(invalid.inDoubtId(raw));
+    return raw;
+  },
+});
 
 /** What each group of commands registers itself with. */
 interface Registrar {
   program: Command;
+  /** The catalogue in the CLI's language (NASHRA_CLI_LANGUAGE). */
+  words: Catalogue;
+  /** The words a chat shows, which the help quotes («النص الكامل», «عاجل»): the Arabic catalogue's. */
+  shown: Catalogue;
+  label: (platform: string) => string;
+  help: Catalogue['cli']['help'];
+  parse: ReturnType<typeof parsers>;
   registry: readonly PlatformDescriptor[];
   action: <O>(handler: Handler<O>) => (...params: unknown[]) => Promise<void>;
 }
@@ -87,11 +95,21 @@ const actionOf =
  * an unknown option is refused with the closest known one, and a platform's own subcommands come from its
  * descriptor. Chat ids such as -1001234567890 are arguments, not options (commander reads negative numbers so).
  */
-export function buildProgram(registry: readonly PlatformDescriptor[], run: Run, io: CliIo = processIo()): Command {
+export function buildProgram(
+  registry: readonly PlatformDescriptor[],
+  run: Run,
+  io: CliIo = processIo(),
+  words: Catalogue = catalogue('en'),
+): Command {
+  const help = words.cli.help;
+  // A platform as the words name it: its descriptor's label (help names Telegram's chat ids, WhatsApp's replies).
+  const label = (name: string) => words.chat.platform(registry.find((p) => p.name === name)?.label, name);
+  // The words a chat shows, quoted by the help as a reader sees them: posts and buttons in a channel are Arabic.
+  const shown = catalogue('ar');
   const program = new Command('nashra')
-    .description('Arabic news summaries, delivered exactly once to Telegram, WhatsApp and more')
-    .option('--db <path>', 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)')
-    .option('--outlet <name>', 'the outlet (newsroom) a command acts on (default: the only one; nashra outlets list)')
+    .description(help.program(registry.filter((p) => !p.local).map((p) => label(p.name))))
+    .option('--db <path>', help.db)
+    .option('--outlet <name>', help.outlet)
     .showSuggestionAfterError()
     .showHelpAfterError(false)
     .exitOverride()
@@ -107,7 +125,16 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: Run, 
             .trim()}\n`,
         ),
     });
-  const registrar: Registrar = { program, registry, action: actionOf(run) };
+  const registrar: Registrar = {
+    program,
+    registry,
+    words,
+    shown,
+    label,
+    help,
+    parse: parsers(words.cli.invalid),
+    action: actionOf(run),
+  };
   for (const register of [
     registerRun,
     registerArticles,
@@ -129,379 +156,317 @@ export function buildProgram(registry: readonly PlatformDescriptor[], run: Run, 
 }
 
 /** `nashra run`: the main job. */
-function registerRun({ program, action }: Registrar): void {
+function registerRun({ program, action, help }: Registrar): void {
   sub(program, 'run')
-    .description('poll sources and send queued deliveries through every configured platform')
-    .option('--once', 'one poll of every active source, send until the queue is empty, exit')
+    .description(help.run)
+    .option('--once', help.runOnce)
     .action(action(lazy(commands, (m) => m.runCommand)));
 }
 
 /** `nashra preview` and `nashra ingest`: an article as it would be sent, and storing articles. */
-function registerArticles({ program, action }: Registrar): void {
+function registerArticles({ program, action, help, shown }: Registrar): void {
   sub(program, 'preview')
-    .description('the message exactly as it would be sent; nothing is stored')
-    .argument('<file-or-url>', 'a text or HTML file, or an article URL')
-    .addOption(new Option('--platform <name>', "which platform's markup").default('telegram'))
-    .option('--json', "every platform's message, the summary and hashtags as JSON")
+    .description(help.preview)
+    .argument('<file-or-url>', help.previewInput)
+    .addOption(new Option('--platform <name>', help.previewPlatform).default('telegram'))
+    .option('--json', help.previewJson)
     .action(action(lazy(commands, (m) => m.previewCommand)));
   sub(program, 'ingest')
-    .description('store articles (duplicates are reported, not stored) and queue them for matching subscribers')
+    .description(help.ingest)
     .argument('<files-or-urls...>')
-    .option('--source-name <name>', 'who published it (a file has no site to name; default «نشرة» or the byline)')
-    .option(
-      '--url <url>',
-      "the article's public address, shown as its link (one input); a file without it is sent without a link",
-    )
-    .option('--published-at <date>', 'when it was published, ISO 8601 (2026-11-25T14:05+03:00); default: no date')
+    .option('--source-name <name>', help.ingestSourceName(shown.post.defaultSource))
+    .option('--url <url>', help.ingestUrl)
+    .option('--published-at <date>', help.ingestPublishedAt)
     .action(action(lazy(commands, (m) => m.ingestCommand)));
 }
 
 /** `nashra subs`: which chats receive the news, and what. */
-function registerSubscriptions({ program, registry, action }: Registrar): void {
-  const subs = sub(program, 'subs').description('subscriptions: which chats receive the news');
-  addDeliveryOptions(
-    sub(subs, 'add').description('subscribe a chat, or change what it receives and when (settings not given are kept)'),
-  )
-    .argument('<platform>', `one of: ${registry.map((p) => p.name).join(', ')}`)
-    .argument('<chat-id>', 'e.g. -1001234567890 or @channel (Telegram), 1203…@g.us (WhatsApp)')
-    .option(
-      '--topics <list>',
-      'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes',
-    )
-    .option('--exclude <list>', 'comma-separated words or phrases: articles that mention any of them are never sent')
-    .addOption(
-      new Option('--kind <kind>', 'what the chat is (default: from the id)').choices(['channel', 'group', 'private']),
-    )
-    .option('--thread <n>', 'a forum topic (Telegram message_thread_id)', wholeNumber(1, 2 ** 31))
+function registerSubscriptions({ program, registry, action, help, parse, shown, label, words }: Registrar): void {
+  const subs = sub(program, 'subs').description(help.subs);
+  addDeliveryOptions(sub(subs, 'add').description(help.subsAdd), words.cli)
+    .argument('<platform>', help.subsPlatform(registry.map((p) => p.name).join(', ')))
+    .argument('<chat-id>', help.subsChat(label('telegram'), label('whatsapp')))
+    .option('--topics <list>', help.subsTopics)
+    .option('--exclude <list>', help.subsExclude)
+    .addOption(new Option('--kind <kind>', help.subsKind).choices(['channel', 'group', 'private']))
+    .option('--thread <n>', help.subsThread(label('telegram')), parse.wholeNumber(1, 2 ** 31))
     .action(action(lazy(commands, (m) => m.subsAdd)));
-  addDeliveryOptions(
-    sub(subs, 'set').description(
-      'change what an existing subscription receives, how and when (settings not given are kept)',
-    ),
-  )
-    .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
-    .option(
-      '--topics <list>',
-      'comma-separated words or phrases to include (replaces the included half; "" for everything)',
-    )
-    .option('--exclude <list>', 'comma-separated words or phrases to exclude (replaces the excluded half)')
-    .option(
-      '--source <id>',
-      '--topics/--exclude set the filter for this source only (an article from it must pass both)',
-      wholeNumber(1, Number.MAX_SAFE_INTEGER),
-    )
-    .option('--header <text>', 'a line above the headline, as written')
-    .option('--no-header', 'no header line')
-    .option('--footer <text>', 'a closing line, as written')
-    .option('--no-footer', 'no footer line')
-    .option('--hashtags', 'show the hashtag line')
-    .option('--no-hashtags', 'no hashtag line')
-    .option('--source-line', 'show the source line')
-    .option('--no-source-line', 'no source line')
-    .option('--date', 'show the date')
-    .option('--no-date', 'no date')
-    .option('--photo', 'send the lead image as a photo with the summary as caption')
-    .option('--no-photo', 'text only, even with a lead image')
-    .option('--full-story', 'a «النص الكامل» button under posts: the whole article in the chat')
-    .option('--no-full-story', 'no «النص الكامل» button')
+  addDeliveryOptions(sub(subs, 'set').description(help.subsSet), words.cli)
+    .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--topics <list>', help.subsSetTopics)
+    .option('--exclude <list>', help.subsSetExclude)
+    .option('--source <id>', help.subsSetSource, parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--header <text>', help.header)
+    .option('--no-header', help.noHeader)
+    .option('--footer <text>', help.footer)
+    .option('--no-footer', help.noFooter)
+    .option('--hashtags', help.hashtags)
+    .option('--no-hashtags', help.noHashtags)
+    .option('--source-line', help.sourceLine)
+    .option('--no-source-line', help.noSourceLine)
+    .option('--date', help.date)
+    .option('--no-date', help.noDate)
+    .option('--photo', help.photo)
+    .option('--no-photo', help.noPhoto)
+    .option('--full-story', help.fullStory(shown.post.fullStoryButton))
+    .option('--no-full-story', help.noFullStory(shown.post.fullStoryButton))
     .addOption(
-      new Option('--link-preview <size>', 'link preview under a text message (WhatsApp: small and large = on)').choices(
-        ['none', 'small', 'large'],
-      ),
+      new Option('--link-preview <size>', help.linkPreview(label('whatsapp'))).choices(['none', 'small', 'large']),
     )
-    .option(
-      '--full-story-in-group',
-      "a group's members may ask for a story's full text in the group (WhatsApp: reply «المزيد»)",
-    )
-    .option('--no-full-story-in-group', "full text only in a reader's private chat (the default)")
+    .option('--full-story-in-group', help.fullStoryInGroup(label('whatsapp')))
+    .option('--no-full-story-in-group', help.noFullStoryInGroup)
     .option(
       '--default <fields>',
-      "back to the environment's default: all, or some of header,footer,hashtags,source-line,date,photo,link-preview,full-story,full-story-in-group",
+      help.defaults('header,footer,hashtags,source-line,date,photo,link-preview,full-story,full-story-in-group'),
     )
     .action(action(lazy(commands, (m) => m.subsSet)));
   sub(subs, 'list')
-    .description('every subscription with its state')
+    .description(help.subsList)
     .action(action(lazy(commands, (m) => m.subsList)));
   sub(subs, 'remove')
-    .description('deactivate (history is kept, so a chat re-added later never gets an article twice)')
-    .argument('<id>', 'from nashra subs list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .description(help.subsRemove)
+    .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.subsRemove)));
 }
 
 /** `nashra latest` (the articles to pick from), `broadcast`, `urgent` and `scheduled`. */
-function registerBroadcasts({ program, action }: Registrar): void {
+function registerBroadcasts({ program, action, help, parse, shown }: Registrar): void {
   sub(program, 'latest')
-    .description('the n newest summaries')
-    .argument('[n]', 'how many (1 to 50)', wholeNumber(1, 50), 5)
+    .description(help.latest)
+    .argument('[n]', help.latestN, parse.wholeNumber(1, 50), 5)
     .action(action(lazy(commands, (m) => m.latestCommand)));
   sub(program, 'broadcast')
-    .description('preview an article, then queue it for every matching active subscription')
-    .argument('<article>', 'an id from nashra latest, or a URL (fetched and stored when it is not stored yet)')
-    .option('--yes', 'queue without asking')
-    .option('--all', 'every active subscription, whatever its topics')
-    .option('--platform <name>', 'every active subscription on one platform')
-    .option('--paid', 'send above the free rate where a platform offers it for a fee (the preview states the cost)')
-    .option(
-      '--at <time>',
-      `schedule it: 18:00 (the next 18:00 in NASHRA_TIME_ZONE) or "2026-12-08 18:00", at most ${SCHEDULE_DAYS} days ahead`,
-    )
+    .description(help.broadcast)
+    .argument('<article>', help.broadcastArticle)
+    .option('--yes', help.yes)
+    .option('--all', help.broadcastAll)
+    .option('--platform <name>', help.broadcastPlatform)
+    .option('--paid', help.paid)
+    .option('--at <time>', help.at(SCHEDULE_DAYS))
     .action(action(lazy(commands, (m) => m.broadcastCommand)));
   sub(program, 'urgent')
-    .description('compose an «عاجل» alert and send it first, to everyone')
+    .description(help.urgent(shown.post.urgentSource))
     .argument('<text...>')
-    .option('--yes', 'queue without asking')
-    .option(
-      '--paid',
-      'send above the free rate where a platform offers it for a fee (the default when configured for urgent alerts)',
-    )
-    .option('--free', 'never above the free rate, even when urgent alerts are configured paid')
-    .option(
-      '--at <time>',
-      `schedule it: 18:00 (the next 18:00 in NASHRA_TIME_ZONE) or "2026-12-08 18:00", at most ${SCHEDULE_DAYS} days ahead`,
-    )
+    .option('--yes', help.yes)
+    .option('--paid', help.urgentPaid)
+    .option('--free', help.urgentFree)
+    .option('--at <time>', help.at(SCHEDULE_DAYS))
     .action(action(lazy(commands, (m) => m.urgentCommand)));
 
-  const scheduled = sub(program, 'scheduled').description(
-    'broadcasts and urgent alerts scheduled with --at that have not gone yet',
-  );
+  const scheduled = sub(program, 'scheduled').description(help.scheduled);
   sub(scheduled, 'list', { isDefault: true })
-    .description('what is scheduled, soonest first')
+    .description(help.scheduledList)
     .action(action(lazy(commands, (m) => m.scheduledList)));
   sub(scheduled, 'move')
-    .description('another time, before its time comes')
-    .argument('<id>', 'from nashra scheduled (b12)')
-    .argument('<time...>', 'as --at: 18:00 or 2026-12-08 18:00')
+    .description(help.scheduledMove)
+    .argument('<id>', help.scheduledId)
+    .argument('<time...>', help.scheduledTime)
     .action(action(lazy(commands, (m) => m.scheduledMove)));
   sub(scheduled, 'cancel')
-    .description('nothing of it goes, before its time comes')
-    .argument('<id>', 'from nashra scheduled (b12)')
+    .description(help.scheduledCancel)
+    .argument('<id>', help.scheduledId)
     .action(action(lazy(commands, (m) => m.scheduledCancel)));
 }
 
 /** `nashra correct`, `retract` and `corrections`: a story's posts after it was sent. */
-function registerCorrections({ program, action }: Registrar): void {
+function registerCorrections({ program, action, help, parse }: Registrar): void {
   sub(program, 'correct')
-    .description('correct a story: every post already sent is edited (preview, then confirm)')
-    .argument('<article>', 'an id from nashra latest, or the URL of a stored article')
-    .option('--title <text>', 'the corrected headline')
-    .option('--summary <text>', 'the corrected summary (one sentence per line)')
-    .option('--summary-file <file>', 'the corrected summary from a file, one sentence per line (- for stdin)')
-    .option('--hashtags <list>', 'comma-separated hashtags')
-    .option('--yes', 'correct without asking')
+    .description(help.correct)
+    .argument('<article>', help.articleRef)
+    .option('--title <text>', help.correctTitle)
+    .option('--summary <text>', help.correctSummary)
+    .option('--summary-file <file>', help.correctSummaryFile)
+    .option('--hashtags <list>', help.correctHashtags)
+    .option('--yes', help.correctYes)
     .action(action(lazy(commands, (m) => m.correctCommand)));
   sub(program, 'retract')
-    .description('pull a story: queued deliveries cancelled, every sent post deleted (or replaced by a notice)')
-    .argument('<article>', 'an id from nashra latest, or the URL of a stored article')
-    .option('--yes', 'retract without asking')
+    .description(help.retract)
+    .argument('<article>', help.articleRef)
+    .option('--yes', help.retractYes)
     .action(action(lazy(commands, (m) => m.retractCommand)));
   sub(program, 'corrections')
-    .description("what became of an article's posts after a correction or a retraction, per platform")
-    .argument('<article-id>', 'from nashra latest', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .description(help.corrections)
+    .argument('<article-id>', help.id('latest'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .action(action(lazy(commands, (m) => m.correctionsCommand)));
 }
 
 /** `nashra sources`: the feeds and sites followed. */
-function registerSources({ program, action }: Registrar): void {
-  const sources = sub(program, 'sources').description('the feeds and sites Nashra follows');
+function registerSources({ program, action, help, parse, shown, label }: Registrar): void {
+  const sources = sub(program, 'sources').description(help.sources);
   sub(sources, 'add')
-    .description('follow a feed (RSS, Atom, JSON Feed), a WordPress site or an article page')
+    .description(help.sourcesAdd)
     .argument('<url>')
-    .option('--name <name>', "shown as the source (default: the feed's title)")
-    .option('--interval <every>', 'how often to poll: 90s, 10m, 1h', '10m')
-    .option('--category <name>', 'a category for its articles')
-    .option(
-      '--backfill <n>',
-      'send the newest n items already in the feed (default 0: mark them seen)',
-      wholeNumber(0, 100),
-      0,
-    )
-    .option(
-      '--review',
-      'hold new items for an editor: nothing is sent before «نشر» (Telegram) or nashra review publish',
-    )
+    .option('--name <name>', help.sourcesName)
+    .option('--interval <every>', help.sourcesInterval, '10m')
+    .option('--category <name>', help.sourcesCategory)
+    .option('--backfill <n>', help.sourcesBackfill, parse.wholeNumber(0, 100), 0)
+    .option('--review', help.sourcesReview(shown.chat.reviewPublish, label('telegram')))
     .action(action(lazy(commands, (m) => m.sourcesAdd)));
   sub(sources, 'import')
-    .description(
-      "follow every feed of an OPML file (a feed reader's export), with a report: added, already followed, refused and why",
-    )
+    .description(help.sourcesImport)
     .argument('<file.opml>')
-    .option('--interval <every>', 'how often to poll the new sources: 90s, 10m, 1h', '10m')
+    .option('--interval <every>', help.sourcesImportInterval, '10m')
     .action(action(lazy(commands, (m) => m.sourcesImport)));
   sub(sources, 'export')
-    .description('every source as OPML, in folders by category (to the file, or to standard output)')
+    .description(help.sourcesExport)
     .argument('[file]')
-    .option('--force', 'overwrite the file')
+    .option('--force', help.force)
     .action(action(lazy(commands, (m) => m.sourcesExport)));
   sub(sources, 'list')
-    .description('with last fetch, status, error count and articles found')
+    .description(help.sourcesList)
     .action(action(lazy(commands, (m) => m.sourcesList)));
   for (const [name, description] of [
-    ['remove', 'stop following a source (its articles stay stored)'],
-    ['pause', 'stop polling a source for now'],
-    ['resume', 'poll a paused source again (what was published meanwhile is marked seen)'],
-    ['poll', 'poll a source now (the running nashra run takes it within a second)'],
+    ['remove', help.sourcesRemove],
+    ['pause', help.sourcesPause],
+    ['resume', help.sourcesResume],
+    ['poll', help.sourcesPoll],
   ] as const) {
     sub(sources, name)
       .description(description)
-      .argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.sourcesChange(name))));
   }
   sub(sources, 'hook')
-    .description('the publish hook of a source: its address and secret, for the site to call when it publishes')
-    .argument('<id>', 'from nashra sources list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
-    .option('--rotate', 'a new secret (the old one stops working at once)')
-    .option('--off', 'turn the hook off (every call is refused)')
+    .description(help.sourcesHook)
+    .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--rotate', help.sourcesHookRotate)
+    .option('--off', help.sourcesHookOff)
     .action(action(lazy(commands, (m) => m.sourcesHook)));
 }
 
 /** `nashra resend` and `nashra in-doubt`: deliveries that failed, or that a crash left in doubt. */
-function registerResendAndInDoubt({ program, action }: Registrar): void {
+function registerResendAndInDoubt({ program, action, help, parse }: Registrar): void {
   sub(program, 'resend')
-    .description(
-      'send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)',
-    )
-    .argument('<id>', "an article id (from nashra latest), or b<N> for broadcast N (the desk's «#N»)", resendId)
-    .option('--failed', 'every failed delivery to a chat still subscribed, also those the platform refused for good')
+    .description(help.resend)
+    .argument('<id>', help.resendId, parse.resendId)
+    .option('--failed', help.resendFailed)
     .action(action(lazy(commands, (m) => m.resendCommand)));
 
-  const inDoubt = sub(program, 'in-doubt').description(
-    'posts, digest messages, edits and deletions a crash left in doubt (they may or may not have arrived)',
-  );
+  const inDoubt = sub(program, 'in-doubt').description(help.inDoubt);
   sub(inDoubt, 'list')
-    .description('every job in doubt, of every kind')
+    .description(help.inDoubtList)
     .action(action(lazy(commands, (m) => m.inDoubtList)));
   for (const [name, description] of [
-    ['mark-sent', 'the chat shows it: close it as sent (done)'],
-    ['send-again', 'it did not arrive: queue it again'],
+    ['mark-sent', help.inDoubtMarkSent],
+    ['send-again', help.inDoubtSendAgain],
   ] as const) {
     sub(inDoubt, name)
       .description(description)
-      .argument('<id>', 'a job id from nashra in-doubt list', inDoubtId)
+      .argument('<id>', help.inDoubtId, parse.inDoubtId)
       .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
   }
 }
 
 /** `nashra review`: items held for an editor. */
-function registerReview({ program, action }: Registrar): void {
-  const review = sub(program, 'review').description('items from sources added with --review, waiting for an editor');
+function registerReview({ program, action, help, parse }: Registrar): void {
+  const review = sub(program, 'review').description(help.review);
   sub(review, 'list')
-    .description('the items waiting, oldest first')
+    .description(help.reviewList)
     .action(action(lazy(commands, (m) => m.reviewList)));
   for (const [name, description] of [
-    ['publish', 'queue it for every matching subscription'],
-    ['dismiss', 'never send it'],
+    ['publish', help.reviewPublish],
+    ['dismiss', help.reviewDismiss],
   ] as const) {
     sub(review, name)
       .description(description)
-      .argument('<article-id>', 'from nashra review list', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .argument('<article-id>', help.id('review list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .action(action(lazy(commands, (m) => m.reviewDecide(name))));
   }
 }
 
 /** `nashra stats` and `nashra reach`. */
-function registerReports({ program, action }: Registrar): void {
+function registerReports({ program, action, help }: Registrar): void {
   sub(program, 'stats')
-    .description(
-      'articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources',
-    )
-    .option('--json', 'as JSON')
+    .description(help.stats)
+    .option('--json', help.json)
     .action(action(lazy(commands, (m) => m.statsCommand)));
   sub(program, 'reach')
-    .description(
-      'what each story did: posts, clicks on their links and clicks per post, per platform and chat; the top stories of the day and week; clicks by hour and weekday',
-    )
-    .option('--since <window>', 'how far back: 24h, 7d, 4w (a bare number is days)', '7d')
-    .option('--json', 'as JSON')
+    .description(help.reach)
+    .option('--since <window>', help.reachSince, '7d')
+    .option('--json', help.json)
     .action(action(lazy(commands, (m) => m.reachCommand)));
 }
 
 /** `nashra summarize --jsonl`: the summariser alone, for the evaluation. */
-function registerSummarize({ program, action }: Registrar): void {
+function registerSummarize({ program, action, help, parse }: Registrar): void {
   sub(program, 'summarize')
-    .description('JSON lines {"id", "title"?, "text"} on stdin → {"id", "summary": [...]} per line')
-    .requiredOption('--jsonl', 'read and write JSON lines')
-    .option('--sentences <n>', 'exactly n sentences, no length budget (the evaluation setting)', wholeNumber(1, 20))
-    .option('--max-chars <n>', 'the length budget', wholeNumber(20, 1_000_000))
+    .description(help.summarize)
+    .requiredOption('--jsonl', help.summarizeJsonl)
+    .option('--sentences <n>', help.summarizeSentences, parse.wholeNumber(1, 20))
+    .option('--max-chars <n>', help.summarizeMaxChars, parse.wholeNumber(20, 1_000_000))
     .action(action(lazy(commands, (m) => m.summarizeCommand)));
 }
 
 /** `nashra backup` and `nashra db copy`: the database itself. */
-function registerDatabase({ program, action }: Registrar): void {
+function registerDatabase({ program, action, help }: Registrar): void {
   sub(program, 'backup')
-    .description('a consistent copy of the database, safe while nashra run is using it')
+    .description(help.backup)
     .argument('<file>')
-    .option('--force', 'overwrite the file')
+    .option('--force', help.force)
     .action(action(lazy(commands, (m) => m.backupCommand)));
-  const db = sub(program, 'db').description('the database itself: moving it to PostgreSQL');
+  const db = sub(program, 'db').description(help.dbGroup);
   sub(db, 'copy')
-    .description(
-      'copy every row of the SQLite database (--db, DATABASE_PATH) into a new, empty PostgreSQL database, and check the copy',
-    )
-    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database')
+    .description(help.dbCopy)
+    .requiredOption('--to <url>', help.dbCopyTo)
     .action(action(lazy(commands, (m) => m.dbCopy)));
 }
 
 /** `nashra outlets`: the newsrooms served. */
-function registerOutlets({ program, action }: Registrar): void {
-  const outlets = sub(program, 'outlets').description(
-    'the newsrooms this installation serves, each with its own sources, chats, bot and editors',
-  );
+function registerOutlets({ program, action, help, label }: Registrar): void {
+  const outlets = sub(program, 'outlets').description(help.outlets);
   sub(outlets, 'list')
-    .description('every outlet, where its rows are, and where its bot token and WhatsApp session come from')
+    .description(help.outletsList(label('whatsapp')))
     .action(action(lazy(commands, (m) => m.outletsList)));
   sub(outlets, 'add')
-    .description('a new outlet (its database is made now)')
-    .argument('<name>', 'its short name: lower-case letters, digits, hyphens (e.g. sy24)')
-    .option('--name <text>', 'its full name, as editors see it (default: the short name)')
-    .option(
-      '--env-prefix <PREFIX_>',
-      "its platforms' variables start with this (default: the name in capitals and _, SY24_TELEGRAM_BOT_TOKEN)",
-    )
+    .description(help.outletsAdd)
+    .argument('<name>', help.outletsSlug)
+    .option('--name <text>', help.outletsName)
+    .option('--env-prefix <PREFIX_>', help.outletsEnvPrefix)
     .action(action(lazy(commands, (m) => m.outletsAdd)));
   sub(outlets, 'remove')
-    .description('take an outlet out of the list; its rows are kept')
+    .description(help.outletsRemove)
     .argument('<name>')
     .action(action(lazy(commands, (m) => m.outletsRemove)));
 }
 
 /** `nashra editors`: the web desk's accounts. */
-function registerEditors({ program, action }: Registrar): void {
-  const editors = sub(program, 'editors').description("the web desk's editor accounts (username and password)");
+function registerEditors({ program, action, help }: Registrar): void {
+  const editors = sub(program, 'editors').description(help.editors);
   sub(editors, 'add')
-    .description(
-      'create an account in an outlet (--outlet, default: the only one); the password is asked twice on a terminal',
-    )
+    .description(help.editorsAdd)
     .argument('<username>')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--role <role>', "admin (also manages the outlet's sources, chats and accounts) or editor", 'editor')
+    .option('--password-stdin', help.passwordStdin)
+    .option('--role <role>', help.editorsRole, 'editor')
     .action(action(lazy(commands, (m) => m.editorsAdd)));
   sub(editors, 'list')
-    .description('every desk account, with its outlets and role in each')
+    .description(help.editorsList)
     .action(action(lazy(commands, (m) => m.editorsList)));
   sub(editors, 'grant')
-    .description('let an account work in an outlet (--outlet), or change its role there')
+    .description(help.editorsGrant)
     .argument('<username>')
-    .requiredOption('--role <role>', 'admin or editor')
+    .requiredOption('--role <role>', help.editorsGrantRole)
     .action(action(lazy(commands, (m) => m.editorsGrant)));
   sub(editors, 'revoke')
-    .description('an account no longer works in an outlet (--outlet); its desk leaves that outlet at its next page')
+    .description(help.editorsRevoke)
     .argument('<username>')
     .action(action(lazy(commands, (m) => m.editorsRevoke)));
   sub(editors, 'remove')
-    .description('delete an account and end its sessions')
+    .description(help.editorsRemove)
     .argument('<username>')
     .action(action(lazy(commands, (m) => m.editorsRemove)));
   sub(editors, 'passwd')
-    .description("change a password and end that editor's sessions")
+    .description(help.editorsPasswd)
     .argument('<username>')
-    .option('--password-stdin', 'read the password from standard input')
+    .option('--password-stdin', help.passwordStdin)
     .action(action(lazy(commands, (m) => m.editorsPasswd)));
 }
 
 /** A platform's own subcommands (`nashra whatsapp login`), from its descriptor. */
-function registerPlatformCommands({ program, registry, action }: Registrar): void {
+function registerPlatformCommands({ program, registry, action, help }: Registrar): void {
   for (const p of registry.filter((d) => d.commands?.length)) {
-    const group = sub(program, p.name).description(`${p.name}: ${p.commands!.map((c) => c.name).join(', ')}`);
+    const group = sub(program, p.name).description(
+      help.platformCommands(p.name, p.commands!.map((c) => c.name).join(', ')),
+    );
     for (const c of p.commands!) {
       const command = sub(group, c.name).description(c.summary);
       for (const o of c.options ?? []) command.option(o.flags, o.description);
@@ -527,7 +492,10 @@ function registerPlatformCommands({ program, registry, action }: Registrar): voi
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let ctx: CommandContext | undefined;
+  // English until NASHRA_CLI_LANGUAGE is read: a wrong value is itself reported in English.
+  let words = catalogue('en');
   try {
+    words = catalogue(cliLanguage(io.env));
     const registry = await loadRegistry(io.env);
     const program = buildProgram(
       registry,
@@ -536,10 +504,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           registry,
           { db: options.db as string | undefined, outlet: options.outlet as string | undefined },
           io,
+          words,
         );
         await work(ctx);
       },
       io,
+      words,
     );
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
@@ -548,14 +518,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    return report(err, ctx, io);
+    return report(err, ctx, io, words);
   } finally {
     await ctx?.close();
   }
 }
 
 /** User mistakes get one line; a bug gets its stack, with secrets masked either way. */
-function report(err: unknown, ctx: CommandContext | undefined, io: CliIo): number {
+function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words: Catalogue): number {
   // Commander has printed its own message (or the help) already.
   if (err instanceof CommanderError) return err.exitCode;
   const redact = (s: string) => ctx?.logger.redact(s) ?? s;
@@ -578,7 +548,7 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo): numbe
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  io.stderr.write(`nashra: unexpected error: ${redact(e.stack ?? e.message)}\n`);
+  io.stderr.write(`nashra: ${words.cli.unexpected}: ${redact(e.stack ?? e.message)}\n`);
   return 70;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, loadOutletConfig, type Config } from '../config.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
+import { catalogue, type Catalogue } from '../i18n/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { NewsroomDeps } from '../newsroom/index.js';
 import type { DataPorts } from '../ports/index.js';
@@ -17,6 +18,10 @@ import { postgresRunDatabase, sqliteRunDatabase, type RunDatabase } from './run-
 /** What every command gets: parsed configuration, a logger that masks secrets, and (lazily) the store. */
 export interface CommandContext {
   config: Config;
+  /** The catalogue in the CLI's language (NASHRA_CLI_LANGUAGE): every sentence a command prints comes from it. */
+  words: Catalogue;
+  /** A platform as the words name it: its descriptor's label in the CLI's language (the name when it has none). */
+  label(platform: string): string;
   logger: Logger;
   /** Every platform this installation knows (built in, and plug-ins). */
   registry: readonly PlatformDescriptor[];
@@ -79,6 +84,7 @@ export function createContext(
   registry: readonly PlatformDescriptor[],
   options: { db?: string; outlet?: string },
   io: CliIo = processIo(),
+  words?: Catalogue,
 ): CommandContext {
   const config = loadConfig(io.env, registry);
   config.databasePath = options.db ?? config.databasePath;
@@ -120,8 +126,11 @@ export function createContext(
   const data = async (slug: string): Promise<DataPorts> =>
     databaseUrl === undefined ? storeOf(slug).ports() : postgresOf(databaseUrl, slug);
   const slugOf = async (slug: string | undefined): Promise<string> => slug ?? (await ctx.outlet()).slug;
+  const cliWords = words ?? catalogue(config.cliLanguage);
   const ctx: CommandContext = {
     config,
+    words: cliWords,
+    label: (platform) => cliWords.chat.platform(registry.find((p) => p.name === platform)?.label, platform),
     logger,
     registry,
     store: () => storeOf(MAIN_OUTLET),
@@ -132,13 +141,14 @@ export function createContext(
           ...outlets.filter((o) => o.slug === MAIN_OUTLET),
           ...outlets.filter((o) => o.slug !== MAIN_OUTLET),
         ])),
-    outlet: () => (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet))),
+    outlet: () =>
+      (chosen ??= ctx.outlets().then((outlets) => chooseOutlet(outlets, options.outlet, cliWords.cli.outlet))),
     outletConfig: async (named) => {
       const slug = await slugOf(named);
       let outletConfig = configs.get(slug);
       if (!outletConfig) {
         outletConfig = ctx.outlets().then((outlets) => {
-          const outlet = chooseOutlet(outlets, slug);
+          const outlet = chooseOutlet(outlets, slug, cliWords.cli.outlet);
           const own = loadOutletConfig(io.env, registry, outlet.envPrefix ?? defaultEnvPrefix(slug));
           own.databasePath = config.databasePath;
           for (const secret of configuredSecrets(registry, own)) logger.addSecret(secret);

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Catalogue } from '../i18n/index.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import type { DeskPlatform } from '../desk/pages.js';
 import type { DeskHandle } from '../desk/server.js';
@@ -33,7 +34,13 @@ export function deskPlatforms(
 export async function startDeskIfWanted(
   outlets: OutletNewsrooms,
   platforms: readonly DeskPlatform[],
-  opts: { demo: boolean; out: (text: string) => void; push?: (outlet: string) => PushIngest | undefined },
+  opts: {
+    demo: boolean;
+    out: (text: string) => void;
+    /** The run's words in the CLI's language. */
+    words: Catalogue['cli']['run'];
+    push?: (outlet: string) => PushIngest | undefined;
+  },
 ): Promise<DeskHandle | undefined> {
   const { config } = outlets.main;
   const { web } = config;
@@ -46,14 +53,12 @@ export async function startDeskIfWanted(
       { outlets, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push },
       { port, host: web.host },
     );
-    opts.out(`Desk: ${desk.url}\n`);
+    opts.out(opts.words.desk(desk.url));
     return desk;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
-      opts.out(
-        `Desk: port ${port} on ${web.host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`,
-      );
+      opts.out(opts.words.deskPortTaken(port, web.host));
       return undefined;
     }
     throw err;

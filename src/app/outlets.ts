@@ -12,6 +12,7 @@
  * The registry (which outlets there are, and which desk accounts work in which) is in `main`'s database.
  */
 import { basename, dirname, extname, join } from 'node:path';
+import type { Catalogue } from '../i18n/index.js';
 import { UserError } from '../errors.js';
 import { MAIN_OUTLET, type Outlet } from '../model/outlet.js';
 import { checkSlug } from '../newsroom/outlets.js';
@@ -35,17 +36,17 @@ export function outletSchema(slug: string): string {
  * The outlet a command acts on: the one named (`--outlet`), else the only one there is. Several and none named is a
  * mistake to say, never a guess: a broadcast sent from the wrong newsroom cannot be taken back.
  */
-export function chooseOutlet(outlets: readonly Outlet[], named: string | undefined): Outlet {
+export function chooseOutlet(
+  outlets: readonly Outlet[],
+  named: string | undefined,
+  words: Catalogue['cli']['outlet'],
+): Outlet {
   if (named !== undefined) {
     const found = outlets.find((o) => o.slug === named);
     if (!found)
-      throw new UserError(
-        `no outlet named ${JSON.stringify(named.slice(0, 40))}; the outlets: ${outlets.map((o) => o.slug).join(', ')} (nashra outlets list)`,
-      );
+      throw new UserError(words.unknown(JSON.stringify(named.slice(0, 40)), outlets.map((o) => o.slug).join(', ')));
     return found;
   }
   if (outlets.length === 1) return outlets[0]!;
-  throw new UserError(
-    `this installation has ${outlets.length} outlets (${outlets.map((o) => o.slug).join(', ')}): name one with --outlet <name>`,
-  );
+  throw new UserError(words.several(outlets.length, outlets.map((o) => o.slug).join(', ')));
 }

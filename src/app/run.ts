@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import type { Catalogue } from '../i18n/index.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +56,10 @@ export interface OutletRun {
 export interface RunOptions {
   once: boolean;
   out: (text: string) => void;
+  /** What the run says, in the CLI's language (NASHRA_CLI_LANGUAGE). */
+  words: Catalogue['cli']['run'];
+  /** A platform as the words name it (its descriptor's label, in the CLI's language). */
+  label: (platform: string) => string;
   /** The editors' web desk (served when NASHRA_WEB_PORT is set, or on the default port in the demo), once per process. */
   desk?: { outlets: OutletNewsrooms; platforms: readonly DeskPlatform[] };
   /** Every platform installed, configured or not: the run's summary says why a platform's deliveries wait. */
@@ -85,7 +90,7 @@ export async function runMain(
   logger: Logger,
   options: RunOptions,
 ): Promise<void> {
-  checkOwnAccounts(outlets);
+  checkOwnAccounts(outlets, options.words);
   const runners: OutletRunner[] = [];
   // From the start, not once running: a SIGTERM during start-up must not kill the process with work half done,
   // and the leases are renewed in --once mode too (a long drain must not let a second run in).
@@ -131,6 +136,7 @@ export async function runMain(
       desk = await startDeskIfWanted(options.desk.outlets, options.desk.platforms, {
         demo: main?.outlet.demo ?? false,
         out: options.out,
+        words: options.words,
         push: (slug) => pushOf.get(slug),
       });
     }
@@ -166,21 +172,18 @@ export async function runMain(
  * Two outlets sending as one account would each think the other's posts its own (a bot's updates go to one of them
  * at random, a WhatsApp session's Chromium would be started twice): refused before anything starts.
  */
-function checkOwnAccounts(outlets: readonly OutletRun[]): void {
+function checkOwnAccounts(outlets: readonly OutletRun[], words: Catalogue['cli']['run']): void {
   const seen = new Map<string, string>();
   for (const outlet of outlets) {
     for (const p of outlet.platforms) {
       const accounts = [
-        ...(p.transport.sender ? [{ key: `${p.name} sender ${p.transport.sender}`, what: 'token' }] : []),
-        ...(p.pin ? [{ key: `${p.name} pin ${p.pin}`, what: 'session' }] : []),
+        ...(p.transport.sender ? [{ key: `${p.name} sender ${p.transport.sender}`, token: true }] : []),
+        ...(p.pin ? [{ key: `${p.name} pin ${p.pin}`, token: false }] : []),
       ];
-      for (const { key, what } of accounts) {
+      for (const { key, token } of accounts) {
         const other = seen.get(key);
         if (other !== undefined && other !== outlet.slug) {
-          throw new UserError(
-            `the outlets "${other}" and "${outlet.slug}" are both configured with the same ${p.name} account (${what}); ` +
-              'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)',
-          );
+          throw new UserError(words.sameAccount(other, outlet.slug, p.name, token));
         }
         seen.set(key, outlet.slug);
       }
@@ -237,7 +240,7 @@ class OutletRunner {
 
   async acquire(): Promise<void> {
     const { db, config } = this.outlet;
-    const lease = await acquireLease(db, this.logger);
+    const lease = await acquireLease(db, this.logger, this.options.words);
     this.lease = lease;
     // A database several runs share (PostgreSQL): each sender and pinned platform is driven by one of them at a time.
     this.senders = db.shared
@@ -289,21 +292,16 @@ class OutletRunner {
           )
         : null;
       if (ended) {
-        const samples = ended.articles === 1 ? '1 sample article' : `${ended.articles} sample articles`;
-        options.out(
-          `Demo ended now that a platform is configured: its ${samples} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`,
-        );
+        options.out(options.words.demoEnded(ended.articles));
       }
     }
     if (this.outlet.demo) {
-      options.out(
-        'No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
-          'See .env.example to connect Telegram or WhatsApp.\n',
-      );
+      options.out(options.words.demoOn(options.label('telegram'), options.label('whatsapp')));
       // A fresh database gets the embedded demo; one that has been set up is left as it is.
       const subscriptions = await data.repos.subscriptions.list();
-      if (subscriptions.length === 0) await seedDemo(config, data, logger, options.out);
-      else if (subscriptions.some((s) => s.createdBy === DEMO)) options.out(demoAlreadyRan(db.where));
+      if (subscriptions.length === 0) await seedDemo(config, data, logger, options);
+      else if (subscriptions.some((s) => s.createdBy === DEMO))
+        options.out(options.words.demoAlreadyRan(db.where, /^postgres(ql)?:/i.test(db.where)));
     }
 
     const { newsroom } = this.outlet;
@@ -470,7 +468,7 @@ class OutletRunner {
   }
 }
 
-async function acquireLease(db: RunDatabase, logger: Logger) {
+async function acquireLease(db: RunDatabase, logger: Logger, words: Catalogue['cli']['run']) {
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const info = { pid: process.pid, host: hostname() };
   // A database several runs share: each its own lease (`nashra stats` asks whether any is alive), none refused; the
@@ -490,10 +488,7 @@ async function acquireLease(db: RunDatabase, logger: Logger) {
     ) {
       logger.warn('took over the run lease of a process that is no longer running', { pid: c.pid });
     } else {
-      throw new UserError(
-        `another nashra run is already using ${db.where} (pid ${c.pid ?? '?'} on ${c.host ?? '?'}); ` +
-          `stop it first, or wait until ${c.expiresAt.toISOString()} if it crashed`,
-      );
+      throw new UserError(words.leaseHeld(db.where, String(c.pid ?? '?'), c.host ?? '?', c.expiresAt.toISOString()));
     }
   }
   return {
@@ -602,17 +597,13 @@ function watchStop(
 const DEMO = 'demo';
 
 /** A second `npm start` on the same database: the samples are stored and were printed; say so, and how to see them again. */
-function demoAlreadyRan(dbPath: string): string {
-  return (
-    `The demo already ran on this database (${dbPath}): its sample articles were printed the first time, and ` +
-    'each article goes to a chat only once.\n' +
-    `To see it again, start over with a new database: stop here (Ctrl-C), ${/^postgres(ql)?:/i.test(dbPath) ? 'point DATABASE_URL at a new, empty database' : `delete ${dbPath}`}, and run npm start again ` +
-    '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n'
-  );
-}
-
 /** The embedded default: a console subscriber and the bundled sample articles. */
-async function seedDemo(config: Config, data: DataPorts, logger: Logger, out: (text: string) => void): Promise<void> {
+async function seedDemo(
+  config: Config,
+  data: DataPorts,
+  logger: Logger,
+  { out, words }: Pick<RunOptions, 'out' | 'words'>,
+): Promise<void> {
   await data.repos.subscriptions.subscribe(
     { platform: 'console', chatId: 'console', kind: 'private', createdBy: DEMO },
     Date.now(),
@@ -625,7 +616,7 @@ async function seedDemo(config: Config, data: DataPorts, logger: Logger, out: (t
     });
     if (queued > 0) added++;
   }
-  out(`Demo: ${added} sample articles queued for the console.\n`);
+  out(words.demoSeeded(added));
 }
 
 /** The bundled sample articles (samples/*.txt), read as the demo reads them. */

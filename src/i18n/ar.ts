@@ -6,8 +6,12 @@ import {
   countArabic,
   FULL_READ,
   ITEM,
+  JOB,
   MESSAGE,
+  OUTLET,
   POST,
+  SAMPLE_ARTICLE,
+  SOURCE,
   SUBSCRIBER,
   SUBSCRIPTION,
   UNSENT_MESSAGE,
@@ -47,6 +51,7 @@ const OUTCOMES: Record<string, string> = {
   failed: 'تعذّر لمسه',
   waiting: 'ينتظر',
   inDoubt: 'غير مؤكّد',
+  skipped: 'سبقه تصحيح أحدث',
 };
 
 /** One part of a report: the outcome, then the count that agrees with «منشور» («تعذّر لمسه: منشوران»). */
@@ -489,6 +494,439 @@ export const ar = {
         .join(' و'),
   },
   /** The newsroom desk's words. A page asks for `t(lang)` and never writes a visible string of its own. */
+  /**
+   * The `nashra` command line's words: --help (commander's descriptions), results, refusals and the errors it explains.
+   * Printed in Arabic when NASHRA_CLI_LANGUAGE=ar (English is the default); machine-readable output is not here.
+   */
+  cli: {
+    /** Commander's --help: the program, each command's description, its arguments and options. */
+    help: {
+      /** `platforms`: the chat apps installed, by their labels («تيليغرام وواتساب»). */
+      program: (platforms: readonly string[]) =>
+        `ملخّصات الأخبار العربية، تصل مرة واحدة بالضبط إلى ${new Intl.ListFormat('ar').format(platforms)}`,
+      db: 'قاعدة بيانات SQLite (الافتراضي: DATABASE_PATH، أو ./data/nashra.db)',
+      outlet: 'المؤسسة (غرفة التحرير) التي يعمل عليها الأمر (الافتراضي: الوحيدة؛ nashra outlets list)',
+      yes: 'الإدراج في قائمة الإرسال دون سؤال',
+      id: (command: string) => `من nashra ${command}`,
+      articleRef: 'رقم من nashra latest، أو رابط خبر مخزّن',
+      run: 'جلب المصادر وإرسال ما في قائمة الإرسال عبر كل منصة مضبوطة',
+      runOnce: 'جلبة واحدة لكل مصدر نشط، ثم الإرسال حتى تفرغ القائمة، ثم الخروج',
+      preview: 'الرسالة كما سترسل تمامًا؛ لا يُخزَّن شيء',
+      previewInput: 'ملف نصي أو HTML، أو رابط خبر',
+      previewPlatform: 'تنسيق أيّ منصة',
+      previewJson: 'رسالة كل منصة والملخص والوسوم بصيغة JSON',
+      ingest: 'تخزين الأخبار (يُبلَّغ عن المكرّر ولا يُخزَّن) وإدراجها للمشتركين المطابقين',
+      ingestSourceName: (byDefault: string) => `ناشره (لا موقع للملف يُسمّى به؛ الافتراضي «${byDefault}» أو اسم الكاتب)`,
+      ingestUrl: 'عنوان الخبر العام، يظهر رابطًا له (لمُدخَل واحد)؛ الملف بلا عنوان يُرسل بلا رابط',
+      ingestPublishedAt: 'وقت نشره بصيغة ISO 8601 (2026-11-25T14:05+03:00)؛ الافتراضي: بلا تاريخ',
+      subs: 'الاشتراكات: المحادثات التي تصلها الأخبار',
+      subsAdd: 'اشتراك محادثة، أو تغيير ما يصلها ومتى (ما لم يُذكر من الإعدادات يبقى كما هو)',
+      subsPlatform: (names: string) => `إحدى: ${names}`,
+      /** Platforms by the labels of their descriptors (the catalogue names none): the bot app, the phone app. */
+      subsChat: (botApp: string, phoneApp: string) =>
+        `مثل -1001234567890 أو @channel (${botApp})، 1203…@g.us (${phoneApp})`,
+      subsTopics: 'كلمات أو عبارات بينها فواصل؛ لا يُرسل إلا ما يطابقها (الافتراضي: كل الأخبار)؛ «-كلمة» تستبعد',
+      subsExclude: 'كلمات أو عبارات بينها فواصل: لا يُرسل أبدًا خبر يذكر أيًّا منها',
+      subsKind: 'نوع المحادثة (الافتراضي: من رقمها)',
+      subsThread: (botApp: string) => `موضوع في منتدى (message_thread_id في ${botApp})`,
+      subsSet: 'تغيير ما يصل إلى اشتراك قائم وكيف ومتى (ما لم يُذكر من الإعدادات يبقى كما هو)',
+      subsSetTopics: 'كلمات أو عبارات للتضمين بينها فواصل (تحلّ محل نصف التضمين؛ "" لكل الأخبار)',
+      subsSetExclude: 'كلمات أو عبارات للاستبعاد بينها فواصل (تحلّ محل نصف الاستبعاد)',
+      subsSetSource: 'يضبط --topics و--exclude مرشّح هذا المصدر وحده (على خبره أن يجتاز المرشّحين معًا)',
+      header: 'سطر فوق العنوان، كما كُتب',
+      noHeader: 'بلا سطر علامة',
+      footer: 'سطر ختامي، كما كُتب',
+      noFooter: 'بلا تذييل',
+      hashtags: 'إظهار سطر الوسوم',
+      noHashtags: 'بلا سطر وسوم',
+      sourceLine: 'إظهار سطر المصدر',
+      noSourceLine: 'بلا سطر مصدر',
+      date: 'إظهار التاريخ',
+      noDate: 'بلا تاريخ',
+      photo: 'إرسال الصورة الرئيسية صورةً والملخّص تعليقًا عليها',
+      noPhoto: 'نص فقط، ولو كان للخبر صورة رئيسية',
+      fullStory: (button: string) => `زرّ «${button}» تحت المنشورات: الخبر كاملًا في المحادثة`,
+      noFullStory: (button: string) => `بلا زرّ «${button}»`,
+      linkPreview: (phoneApp: string) => `معاينة الرابط تحت الرسالة النصية (${phoneApp}: small وlarge تعنيان تشغيلها)`,
+      fullStoryInGroup: (phoneApp: string) =>
+        `لأعضاء المجموعة أن يطلبوا نص الخبر الكامل في المجموعة (${phoneApp}: الردّ بـ«المزيد»)`,
+      noFullStoryInGroup: 'النص الكامل في المحادثة الخاصة بالقارئ فقط (الافتراضي)',
+      defaults: (fields: string) => `العودة إلى افتراضي البيئة: all، أو بعض ${fields}`,
+      subsList: 'كل الاشتراكات وحال كل منها',
+      subsRemove: 'إيقاف الاشتراك (يبقى سجلّه، فلا يصل الخبر مرتين إلى محادثة أُعيدت إضافتها)',
+      digest: 'hourly، أو daily@HH:MM (بالتوقيت المحلي، مثل daily@08:00)، أو off (كل خبر فور صدوره)',
+      urgentWhen: 'الأخبار العاجلة لاشتراك الملخص: now (فورًا) أو digest (ضمن الملخص)',
+      timeZone: 'المنطقة الزمنية (IANA) لموعد الملخص وساعات الهدوء (الافتراضي NASHRA_TIME_ZONE، Asia/Damascus)',
+      quiet: 'ساعات الهدوء بالتوقيت المحلي HH:MM-HH:MM (مثل 00:00-07:00)، أو off',
+      quietMode: 'داخل ساعات الهدوء: silent (بلا تنبيه) أو wait (تُرسل حين تنتهي)',
+      quietUrgent: 'الأخبار العاجلة لا تتقيّد بساعات الهدوء',
+      latest: 'أحدث n ملخّصات',
+      latestN: 'كم خبرًا (من 1 إلى 50)',
+      broadcast: 'معاينة خبر، ثم إدراجه لكل اشتراك نشط مطابق',
+      broadcastArticle: 'رقم من nashra latest، أو رابط (يُجلب ويُخزَّن إن لم يكن مخزّنًا)',
+      broadcastAll: 'كل اشتراك نشط، أيًّا كانت مواضيعه',
+      broadcastPlatform: 'كل اشتراك نشط على منصة واحدة',
+      paid: 'الإرسال فوق السرعة المجانية حيث تتيحه المنصة بأجر (تذكر المعاينة الكلفة)',
+      at: (days: number) =>
+        `جدولته: 18:00 (أقرب 18:00 قادمة بتوقيت NASHRA_TIME_ZONE) أو "2026-12-08 18:00"، على ألا يتجاوز ${days} يومًا`,
+      urgent: (mark: string) => `كتابة خبر «${mark}» وإرساله قبل غيره، إلى الجميع`,
+      urgentPaid: 'الإرسال فوق السرعة المجانية حيث تتيحه المنصة بأجر (الافتراضي إن ضُبطت الأخبار العاجلة مدفوعة)',
+      urgentFree: 'لا إرسال فوق السرعة المجانية أبدًا، ولو ضُبطت الأخبار العاجلة مدفوعة',
+      scheduled: 'البثّ والأخبار العاجلة المجدولة بـ --at التي لم تُرسل بعد',
+      scheduledList: 'المجدول، الأقرب موعدًا أولًا',
+      scheduledMove: 'موعد آخر، قبل أن يحين موعده',
+      scheduledId: 'من nashra scheduled (b12)',
+      scheduledTime: 'كما في --at: 18:00 أو 2026-12-08 18:00',
+      scheduledCancel: 'لا يُرسل منه شيء، قبل أن يحين موعده',
+      correct: 'تصحيح خبر: يُعدَّل كل منشور أُرسل (معاينة ثم تأكيد)',
+      correctTitle: 'العنوان المصحّح',
+      correctSummary: 'الملخّص المصحّح (جملة في كل سطر)',
+      correctSummaryFile: 'الملخّص المصحّح من ملف، جملة في كل سطر (- للمدخل القياسي)',
+      correctHashtags: 'وسوم بينها فواصل',
+      correctYes: 'التصحيح دون سؤال',
+      retract: 'سحب خبر: تُلغى رسائله المنتظرة ويُحذف كل منشور أُرسل (أو يُستبدل بإشعار)',
+      retractYes: 'السحب دون سؤال',
+      corrections: 'ما جرى لمنشورات خبر بعد تصحيحه أو سحبه، لكل منصة',
+      sources: 'الخلاصات والمواقع التي تتابعها نشرة',
+      sourcesAdd: 'متابعة خلاصة (RSS أو Atom أو JSON Feed) أو موقع ووردبريس أو صفحة خبر',
+      sourcesName: 'اسم المصدر كما يظهر (الافتراضي: عنوان الخلاصة)',
+      sourcesInterval: 'كل كم يُجلب: 90s، 10m، 1h',
+      sourcesCategory: 'تصنيف لأخباره',
+      sourcesBackfill: 'إرسال أحدث n مواد في الخلاصة الآن (الافتراضي 0: تُعلَّم مقروءة)',
+      sourcesReview: (publish: string, botApp: string) =>
+        `حجز الجديد لمحرّر: لا يُرسل شيء قبل «${publish}» (${botApp}) أو nashra review publish`,
+      sourcesImport: 'متابعة كل خلاصات ملف OPML (تصدير قارئ خلاصات)، مع تقرير: ما أُضيف وما كان متابَعًا وما رُفض ولماذا',
+      sourcesImportInterval: 'كل كم تُجلب المصادر الجديدة: 90s، 10m، 1h',
+      sourcesExport: 'كل المصادر بصيغة OPML، في مجلدات حسب التصنيف (إلى الملف، أو إلى المخرج القياسي)',
+      force: 'الكتابة فوق الملف',
+      sourcesList: 'مع آخر جلب والحالة وعدد الأخطاء والأخبار الموجودة',
+      sourcesRemove: 'التوقف عن متابعة مصدر (تبقى أخباره مخزّنة)',
+      sourcesPause: 'إيقاف جلب مصدر مؤقتًا',
+      sourcesResume: 'استئناف جلب مصدر موقوف (يُعلَّم ما نُشر في الأثناء مقروءًا)',
+      sourcesPoll: 'جلب مصدر الآن (يأخذه nashra run العامل خلال ثانية)',
+      sourcesHook: 'خطّاف النشر لمصدر: عنوانه وسرّه، ليستدعيه الموقع حين ينشر',
+      sourcesHookRotate: 'سرّ جديد (يتوقف القديم فورًا)',
+      sourcesHookOff: 'إيقاف الخطّاف (يُرفض كل استدعاء)',
+      resend: 'إعادة إرسال ما فشل من رسائل خبر أو بثّ (ما فشل لسبب مؤقت)',
+      resendId: 'رقم خبر (من nashra latest)، أو b<N> للبثّ N («#N» في المكتب)',
+      resendFailed: 'كل رسالة فاشلة إلى محادثة ما زالت مشتركة، ومنها ما رفضته المنصة نهائيًا',
+      inDoubt: 'المنشورات ورسائل الملخص والتعديلات والحذف التي تركها توقّف مفاجئ غير مؤكّدة (ربما وصلت وربما لم تصل)',
+      inDoubtList: 'كل مهمة غير مؤكّدة، من كل نوع',
+      inDoubtMarkSent: 'المحادثة تُظهرها: أغلقها مُرسلة',
+      inDoubtSendAgain: 'لم تصل: أدرجها للإرسال من جديد',
+      inDoubtId: 'رقم مهمة من nashra in-doubt list',
+      review: 'مواد من مصادر أُضيفت بـ --review، تنتظر محرّرًا',
+      reviewList: 'المواد المنتظرة، الأقدم أولًا',
+      reviewPublish: 'إدراجه لكل اشتراك مطابق',
+      reviewDismiss: 'لا يُرسل أبدًا',
+      stats:
+        'الأخبار والاشتراكات والرسائل حسب حالتها، وطول قائمة الإرسال وعمرها، والرسائل غير المؤكّدة، والمصادر الفاشلة',
+      json: 'بصيغة JSON',
+      reach:
+        'ما حقّقه كل خبر: المنشورات والنقرات على روابطها والنقرات لكل منشور، لكل منصة ومحادثة؛ أكثر الأخبار نقرًا في اليوم والأسبوع؛ النقرات حسب الساعة ويوم الأسبوع',
+      reachSince: 'إلى أي مدى في الماضي: 24h، 7d، 4w (العدد وحده أيام)',
+      summarize: 'أسطر JSON {"id", "title"?, "text"} من المدخل القياسي ← {"id", "summary": [...]} لكل سطر',
+      summarizeJsonl: 'قراءة أسطر JSON وكتابتها',
+      summarizeSentences: 'n جمل بالضبط، بلا حدّ للطول (إعداد التقييم)',
+      summarizeMaxChars: 'حدّ الطول',
+      backup: 'نسخة متّسقة من قاعدة البيانات، آمنة أثناء عمل nashra run عليها',
+      dbGroup: 'قاعدة البيانات نفسها: نقلها إلى PostgreSQL',
+      dbCopy: 'نسخ كل صفوف قاعدة SQLite (--db، DATABASE_PATH) إلى قاعدة PostgreSQL جديدة فارغة، والتحقق من النسخة',
+      dbCopyTo: 'قاعدة PostgreSQL: postgres://user:password@host:5432/database',
+      outlets: 'غرف التحرير التي يخدمها هذا التثبيت، لكلٍّ مصادرها ومحادثاتها وبوتها ومحرّروها',
+      outletsList: (phoneApp: string) => `كل مؤسسة، وأين صفوفها، ومن أين يأتي رمز بوتها وجلسة ${phoneApp}`,
+      outletsAdd: 'مؤسسة جديدة (تُنشأ قاعدة بياناتها الآن)',
+      outletsSlug: 'اسمها المختصر: أحرف لاتينية صغيرة وأرقام وشرطات (مثل sy24)',
+      outletsName: 'اسمها الكامل كما يراه المحرّرون (الافتراضي: الاسم المختصر)',
+      outletsEnvPrefix: 'تبدأ متغيّرات منصاتها بهذا (الافتراضي: الاسم بأحرف كبيرة و_، SY24_TELEGRAM_BOT_TOKEN)',
+      outletsRemove: 'إخراج مؤسسة من القائمة؛ تبقى صفوفها',
+      editors: 'حسابات محرّري المكتب على الويب (اسم المستخدم وكلمة المرور)',
+      editorsAdd: 'إنشاء حساب في مؤسسة (--outlet، الافتراضي: الوحيدة)؛ تُطلب كلمة المرور مرتين في الطرفية',
+      passwordStdin: 'قراءة كلمة المرور من المدخل القياسي',
+      editorsRole: 'admin (يدير أيضًا مصادر المؤسسة ومحادثاتها وحساباتها) أو editor',
+      editorsList: 'كل حسابات المكتب، مع مؤسساتها ودورها في كل منها',
+      editorsGrant: 'السماح لحساب بالعمل في مؤسسة (--outlet)، أو تغيير دوره فيها',
+      editorsGrantRole: 'admin أو editor',
+      editorsRevoke: 'لم يعد الحساب يعمل في مؤسسة (--outlet)؛ يغادرها مكتبه عند صفحته التالية',
+      editorsRemove: 'حذف حساب وإنهاء جلساته',
+      editorsPasswd: 'تغيير كلمة مرور وإنهاء جلسات ذلك المحرّر',
+      platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+    },
+    /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
+    invalid: {
+      wholeNumber: (min: number, max: number, raw: string) =>
+        `يجب أن يكون عددًا صحيحًا من ${min} إلى ${max}، لا "${raw}"`,
+      resendId: (raw: string) => `يجب أن يكون رقم خبر (12) أو رقم بثّ (b12)، لا "${raw}"`,
+      inDoubtId: (raw: string) => `يجب أن يكون رقم مهمة (12) من nashra in-doubt list، لا "${raw}"`,
+    },
+    /** A bug's report: the stack follows. */
+    unexpected: 'خطأ غير متوقَّع',
+    /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
+    run: {
+      demoEnded: (articles: number) =>
+        `انتهى العرض التجريبي بعد ضبط منصة: أُخرج من غرفة التحرير هذه ${countArabic(articles, SAMPLE_ARTICLE)} واشتراك الطرفية (من /latest للقرّاء و«اليوم» في المكتب).\n`,
+      demoOn: (botApp: string, phoneApp: string) =>
+        'لم يُضبط رمز لأي منصة (TELEGRAM_BOT_TOKEN، WHATSAPP_ENABLED): تُطبع الرسائل هنا بدل إرسالها.\n' +
+        `انظر .env.example لربط ${botApp} أو ${phoneApp}.\n`,
+      demoSeeded: (articles: number) => `العرض التجريبي: أُدرج للطرفية ${countArabic(articles, SAMPLE_ARTICLE)}.\n`,
+      demoAlreadyRan: (where: string, postgres: boolean) =>
+        `جرى العرض التجريبي من قبل على قاعدة البيانات هذه (${where}): طُبعت أخباره النموذجية في المرة الأولى، ` +
+        'ولا يصل الخبر إلى محادثة إلا مرة واحدة.\n' +
+        `لرؤيته من جديد ابدأ بقاعدة جديدة: أوقف البرنامج هنا (Ctrl-C)، ثم ${postgres ? 'وجّه DATABASE_URL إلى قاعدة جديدة فارغة' : `احذف ${where}`}، وشغّل npm start مرة أخرى ` +
+        '(أو أبقها وجرّب: npx nashra latest، npx nashra preview <file|url>، npx nashra sources add <feed-url>).\n',
+      sameAccount: (other: string, outlet: string, platform: string, token: boolean) =>
+        `المؤسستان "${other}" و"${outlet}" مضبوطتان على حساب ${platform} نفسه (${token ? 'الرمز' : 'الجلسة'})؛ ` +
+        'لكل مؤسسة حسابها، ببادئتها (يعرض nashra outlets list البادئات)',
+      leaseHeld: (where: string, pid: string, host: string, until: string) =>
+        `يعمل nashra run آخر على ${where} (العملية ${pid} على ${host})؛ أوقفه أولًا، أو انتظر حتى ${until} إن كان قد توقّف فجأة`,
+      desk: (url: string) => `المكتب: ${url}\n`,
+      deskPortTaken: (port: number, host: string) =>
+        `المكتب: المنفذ ${port} على ${host} غير متاح؛ يستمر العمل بلا مكتب (اضبط NASHRA_WEB_PORT على منفذ آخر)\n`,
+    },
+    /** The outlet a command acts on (--outlet). */
+    outlet: {
+      unknown: (named: string, outlets: string) => `لا مؤسسة باسم ${named}؛ المؤسسات: ${outlets} (nashra outlets list)`,
+      several: (n: number, outlets: string) =>
+        `في هذا التثبيت ${countArabic(n, OUTLET)} (${outlets}): سمِّ إحداها بـ --outlet <name>`,
+    },
+    /** Between two options that cannot go together (`--paid --free`, `--rotate --off`). */
+    contradict: (a: string, b: string) => `${a} و${b} متناقضان: اختر أحدهما`,
+    noTerminal: {
+      queue: 'لا طرفية للتأكيد فيها: أضف --yes للإدراج دون سؤال',
+      goAhead: 'لا طرفية للتأكيد فيها: أضف --yes للمضيّ دون سؤال',
+    },
+    cancelledNothingChanged: 'أُلغي: لم يتغيّر شيء',
+    fileExists: (file: string) => `${file} موجود؛ اختر ملفًا آخر أو أضف --force`,
+    backedUp: (what: string, file: string) => `حُفظت نسخة احتياطية من ${what} في ${file}`,
+    backupPostgres: 'قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: تُستعاد بـ pg_restore)',
+    backupSchema: (schema: string) =>
+      `المخطط ${schema} من قاعدة PostgreSQL (pg_dump بالصيغة المخصّصة: تُستعاد بـ pg_restore)`,
+    broadcast: {
+      paidEstimate: (cost: number, unit: string, platform: string, messages: number, price: number, rate: number) =>
+        `حتى ${cost} ${unit} على ${platform} (${countArabic(messages, MESSAGE)} × ${price})، بسرعة حتى ${rate} في الثانية`,
+      paidSeparator: '؛ ',
+      paid: (estimates: string) => `بثّ مدفوع: ${estimates}`,
+      alreadyHave: (n: number) => `؛ واستلمه من قبل ${countArabic(n, SUBSCRIPTION)}`,
+      failedBefore: (n: number, article: number) =>
+        `؛ والفاشل من قبل: ${countArabic(n, SUBSCRIPTION)} (يعيد إرساله nashra resend ${article})`,
+      nobody: (already: string) => `لن يصل هذا الخبر إلى أحد: لا اشتراك نشطًا ينتظره${already} (nashra subs add …)`,
+      at: (when: string, zone: string) => ` في ${when} (بتوقيت ${zone})`,
+      bestHour: (hour: string, clicksPerPost: number, posts: number) =>
+        `أكثر ساعة نُقر فيها على منشورات هذا الجمهور في الأسابيع الأربعة الماضية: ${hour} (النقرات لكل منشور: ${clicksPerPost}، ومنشوراتها في تلك الساعة: ${countArabic(posts, POST)}؛ --at ${hour} يجدوله فيها)`,
+      wouldBe: (scheduled: boolean, n: number, when: string, already: string) =>
+        `${scheduled ? 'سيُجدول' : 'سيُدرج'} ليستلمه ${countArabic(n, SUBSCRIPTION)}${when}${already}`,
+      ask: (scheduled: boolean, n: number, when: string, already: string) =>
+        `${scheduled ? 'أأجدوله' : 'أأدرجه'} ليستلمه ${countArabic(n, SUBSCRIPTION)}${when}${already}؟ [y/N أو نعم] `,
+      cancelled: 'أُلغي: لم يُدرج شيء',
+      decidedMeanwhile: (id: number) => `حُسم أمر البثّ ${id} في الأثناء؛ لم يُجدول شيء`,
+      scheduled: (id: number, n: number, article: number, when: string, zone: string, already: string) =>
+        `جُدول البثّ b${id}: ${countArabic(n, MESSAGE)} من الخبر ${article} في ${when} (بتوقيت ${zone})${already}؛ يرسلها nashra run حينها (nashra scheduled يعرضه وينقله ويلغيه)`,
+      queued: (n: number, article: number, already: string) =>
+        `أُدرج من الخبر ${article}: ${countArabic(n, MESSAGE)}${already}؛ يرسلها nashra run`,
+    },
+    correct: {
+      nothingAsked: 'قل ما الذي يُصحَّح: --title أو --summary أو --summary-file أو --hashtags',
+      alreadyReads: (id: number) => `الخبر ${id} يُقرأ هكذا من قبل: لا شيء للتصحيح`,
+      willEdit: (posts: string) =>
+        posts ? `ستُعدَّل المنشورات المرسلة: ${posts}` : 'لم يُرسل منه منشور بعد: تحمل الرسائل المنتظرة التصحيح',
+      ask: (id: number) => `أأصحّح الخبر ${id}؟ [y/N أو نعم] `,
+      done: (id: number, revision: number, n: number) =>
+        `صار الخبر ${id} في نسخته ${revision}؛ أُدرج للتعديل ${countArabic(n, POST)} (يعدّلها nashra run؛ ويُبلغ عنها nashra corrections ${id})`,
+      unchanged: 'لا شيء للتصحيح: لن يرى القارئ فرقًا',
+      decided: 'حُسم الأمر من قبل: لم يتغيّر شيء',
+      // «تُلغى» before «رسالة» (feminine), whatever the count.
+      willRetract: (posts: string, queued: number) =>
+        `${posts ? `ستُحذف المنشورات المرسلة: ${posts}` : 'لم يُرسل منه منشور'}${queued ? `؛ وتُلغى ${countArabic(queued, WAITING_MESSAGE)}` : ''}؛ ولن يُرسل بعد ذلك أبدًا`,
+      askRetract: 'أأسحبه؟ [y/N أو نعم] ',
+      retracted: (id: number, cancelled: number, queued: number) =>
+        `سُحب الخبر ${id}: ${cancelled ? `أُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : 'لا رسائل منتظرة أُلغيت'}، و${queued ? `أُدرج للحذف ${countArabic(queued, POST)}` : 'لا منشور يُحذف'} (يحذفها nashra run؛ ويُبلغ عنها nashra corrections ${id})`,
+      alreadyRetracted: (id: number, by: string) => `الخبر ${id} سُحب من قبل (سحبه ${by})`,
+      noArticle: (id: number) => `لا خبر مخزّنًا بالرقم ${id} (انظر nashra latest)`,
+      none: (id: number) => `الخبر ${id}: لا تصحيح ولا سحب`,
+      /** «5 منشورات على تيليغرام (منشور واحد غير مؤكّد، لا يمكن لمسه)», joined by «، ». */
+      postsOn: (sent: number, platform: string, inDoubt: number) =>
+        `${countArabic(sent, POST)} على ${platform}${inDoubt ? ` (غير مؤكّد منها: ${countArabic(inDoubt, POST)}، لا يمكن لمسه)` : ''}`,
+      postsSeparator: '، ',
+      nothingToDo: 'لا شيء يُعمل',
+      unreadable: (file: string, why: string) => `تعذّرت قراءة ملف الملخّص ${file}: ${why}`,
+    },
+    db: {
+      copied: (ok: boolean, file: string, where: string) => `${ok ? 'نُسخ' : 'لم يُنسخ'} ${file} إلى ${where}`,
+      schemaOf: (target: string, schema: string, outlet: string) => `${target}، المخطط ${schema} (المؤسسة ${outlet})`,
+      table: 'الجدول',
+      failed: (why: string, outlet: string, before: string[]) =>
+        `فشل التحقق: ${why}؛ تراجعنا عن نسخ${outlet ? ` المؤسسة ${outlet}` : ''}، فلم يُكتب منه شيء${before.length ? ` (نُسخت قبله المؤسسات ${before.join('، ')})` : ''}`,
+      checked: (jobs: number) =>
+        `التحقق: سليم، تساوى عدد صفوف كل جدول في القاعدتين${jobs ? `، وتطابقت ${countArabic(jobs, JOB)} عمودًا عمودًا` : ''}`,
+      reindex: 'البحث: تُفهرس الأخبار من جديد حين تفتح نشرة قاعدة PostgreSQL أول مرة',
+    },
+    editors: {
+      none: 'لا محرّرين للمكتب بعد: nashra editors add <username>',
+      heading: ['المستخدم', 'المؤسسات', 'أُنشئ', 'تغيّرت كلمة المرور'],
+      noOutlet: '(لا شيء: لا يستطيع استعمال المكتب)',
+      added: (user: string, role: string, outlet: string) =>
+        `أُضيف المحرّر ${user} إلى المكتب، ${role} في ${outlet}؛ يدخل من المكتب (NASHRA_WEB_PORT، أو المنفذ 8080 إن لم تُضبط منصة)`,
+      exists: (why: string, user: string) => `${why}؛ تُغيَّر كلمة المرور بـ nashra editors passwd ${user}`,
+      granted: (user: string, role: string, outlet: string) => `صار ${user} ${role} في ${outlet}`,
+      revoked: (user: string, outlet: string) => `لم يعد ${user} يعمل في ${outlet} (يغادرها مكتبه عند صفحته التالية)`,
+      removed: (user: string) => `حُذف المحرّر ${user} (خرج من كل جلساته)`,
+      passwd: (user: string) => `تغيّرت كلمة مرور ${user} (خرج من كل جلساته)`,
+      noTerminal: 'لا طرفية تُطلب فيها كلمة المرور: مرّرها بـ --password-stdin',
+      password: 'كلمة المرور: ',
+      again: 'مرة أخرى: ',
+      differ: 'كلمتا المرور مختلفتان؛ لم يتغيّر شيء',
+    },
+    inDoubt: {
+      none: 'لا شيء غير مؤكّد',
+      heading: ['الرقم', 'النوع', 'المنصة', 'الخبر', 'الاشتراك', 'يخصّ', 'منذ'],
+      kind: (kind: string) => ({ post: 'المنشور', digest: 'الملخص', edit: 'التعديل', delete: 'الحذف' })[kind] ?? kind,
+      markedSent: (kind: string, id: number) => `عُلِّمت المهمة ${id} (${kind}) مُرسلة`,
+      queuedAgain: (kind: string, id: number) => `أُدرجت المهمة ${id} (${kind}) للإرسال من جديد؛ يرسلها nashra run`,
+      resent: (n: number, what: string, left: number, everyFailure: boolean) =>
+        `أُعيد إدراج ما فشل من ${what}: ${countArabic(n, MESSAGE)}` +
+        (left
+          ? `؛ وتبقى فاشلةً ${countArabic(left, MESSAGE)} (${everyFailure ? 'محادثاتها لم تعد مشتركة' : 'رفضتها المنصة نهائيًا أو لم تعد محادثاتها مشتركة: --failed يعيد ما رُفض نهائيًا أيضًا'})`
+          : '') +
+        (n ? '؛ يرسلها nashra run' : ''),
+      ofBroadcast: (id: string, article: number) => `البثّ ${id} (الخبر ${article})`,
+      ofArticle: (id: string) => `الخبر ${id}`,
+    },
+    ingest: {
+      fresh: 'جديد',
+      queuedFor: (n: number) => (n ? `(يستلمه ${countArabic(n, SUBSCRIPTION)})` : '(لا اشتراك يستلمه)'),
+      duplicate: (reason: string) => `مكرّر (${reason})`,
+      failed: (failed: number, of: number) => `لم تُخزَّن ${countArabic(failed, ITEM)} من ${of}`,
+      noSourceName: '--source-name يحتاج إلى اسم',
+      oneUrl: '--url يسمّي خبرًا واحدًا: أعطه مُدخَلًا واحدًا',
+      badUrl: (raw: string) => `--url يجب أن يكون عنوان الخبر http(s)، لا "${raw}"`,
+      badDate: (raw: string) =>
+        `--published-at يجب أن يكون تاريخًا مثل 2026-11-25 أو 2026-11-25T14:05+03:00، لا "${raw}"`,
+    },
+    latestNone: 'لا أخبار بعد: nashra ingest <file|url> أو nashra sources add <url>',
+    outlets: {
+      heading: ['المؤسسة', 'الاسم', 'المتغيّرات', 'قاعدة البيانات'],
+      noPrefix: '(بلا بادئة)',
+      schema: (schema: string) => `المخطط ${schema}`,
+      added: (slug: string, where: string) => `أُضيفت المؤسسة ${slug} (${where})؛ تأخذ أوامرها --outlet ${slug}`,
+      variables: (prefix: string) =>
+        `منصاتها: متغيّرات .env.example بالبادئة ${prefix} (${prefix}TELEGRAM_BOT_TOKEN، …) على كل جهاز يشغّل nashra run`,
+      removed: (slug: string, where: string) =>
+        `أُخرجت المؤسسة ${slug}؛ تبقى صفوفها (${where}): يعيدها nashra outlets add ${slug}`,
+    },
+    previewPlatform: (names: string, raw: string) => `--platform يجب أن يكون إحدى ${names}، لا "${raw}"`,
+    review: {
+      none: 'لا شيء ينتظر المراجعة',
+      heading: ['الرقم', 'منذ', 'المصدر', 'العنوان'],
+      published: (id: string, n: number) =>
+        n
+          ? `نُشر الخبر ${id}: يستلمه ${countArabic(n, SUBSCRIPTION)}؛ يرسله nashra run`
+          : `نُشر الخبر ${id}: لا اشتراك يستلمه`,
+      dismissed: (id: string) => `تُجوهل الخبر ${id}: لن يُرسل`,
+      someone: 'أحدهم',
+      already: (id: number, published: boolean, by: string, at: string) =>
+        `الخبر ${id} ${published ? 'نشره' : 'تجاهله'} ${by} من قبل في ${at}؛ لم يتغيّر شيء${published ? '' : ` (لإرساله مع ذلك: nashra broadcast ${id})`}`,
+    },
+    scheduled: {
+      none: 'لا شيء مجدول (nashra broadcast <article> --at 18:00 يجدول بثًّا)',
+      heading: (zone: string) => ['الرقم', `الموعد (${zone})`, 'النوع', 'الرسائل', 'الخبر', 'العنوان'],
+      kind: (urgent: boolean): string => (urgent ? 'عاجل' : 'بثّ'),
+      moved: (id: number, from: string, to: string, zone: string, n: number) =>
+        `نُقل b${id} من ${from} إلى ${to} (بتوقيت ${zone})، ${countArabic(n, MESSAGE)}`,
+      cancelled: (id: number, n: number) => `أُلغي b${id}: لن تُرسل ${countArabic(n, MESSAGE)}`,
+      notAnId: (raw: string) => `"${raw}" ليس رقم بثّ مجدول: خذه من nashra scheduled (b12)`,
+      started: (id: string, when: string, moving: boolean, stop: string) =>
+        `بدأ البثّ ${id} ${when ? `في ${when}` : 'في موعده'}: إنه يُرسل أو أُرسل، فلا يمكن ${moving ? 'نقله' : 'إلغاؤه'} الآن (ما أُرسل يبقى مرسلًا؛ وزرّ «${stop}» في البوت أو المكتب يوقف ما لم يُرسل)`,
+      gone: (id: string) => `البثّ ${id} أُلغي (أو سُحب خبره): لا يُرسل منه شيء`,
+      notScheduled: (id: string) => `لا بثّ مجدولًا بالرقم ${id}: يعرضها nashra scheduled`,
+    },
+    sources: {
+      pollFailed: (id: number, name: string, error: string) =>
+        `أُضيف المصدر #${id} (${name})، لكن الجلب الأول فشل: ${error}؛ ستُعاد المحاولة`,
+      added: (id: number, name: string, every: string, category: string | undefined, seen: number) =>
+        `أُضيف المصدر #${id}: ${name}، يُجلب كل ${every}${category ? `، التصنيف ${category}` : ''}؛ عُلِّم من الموجود ${countArabic(seen, ITEM)} كمقروء`,
+      held: (n: number) => `، وتنتظر المراجعةَ ${countArabic(n, ITEM)}؛ والجديد ينتظر محرّرًا (nashra review list)`,
+      backfill: (articles: number, subscriptions: number) =>
+        articles === 0
+          ? '، ولم يُدرج شيء من الأرشيف'
+          : subscriptions === 0
+            ? `، وحُفظ من الأرشيف ${countArabic(articles, ITEM)} (لا اشتراك يُرسل إليه بعد)`
+            : `، وأُدرج من الأرشيف ${countArabic(articles, ITEM)} يستلمها ${countArabic(subscriptions, SUBSCRIPTION)}`,
+      skipped: (n: number) => `، وتُرك ${countArabic(n, ITEM)}`,
+      none: 'لا مصادر بعد؛ أضف مصدرًا بـ nashra sources add <feed-or-site-url>',
+      heading: ['الرقم', 'النوع', 'الاسم', 'كل', 'آخر جلب', 'الحالة', 'الأخطاء', 'الأخبار', 'الرابط المجلوب'],
+      inReview: ' (مراجعة)',
+      paused: ' (موقوف)',
+      never: 'لم يُجلب',
+      failingFor: (hours: number) => `يفشل منذ ${hours} س: `,
+      removed: (id: number, name: string) => `حُذف المصدر #${id} (${name})؛ تبقى أخباره مخزّنة`,
+      due: (id: number, name: string) => `حان جلب المصدر #${id} (${name}) الآن: يجلبه nashra run العامل خلال ثانية`,
+      resumed: (id: number, name: string) => `استُؤنف المصدر #${id}: عُلِّم ما نُشر في الأثناء مقروءًا (${name})`,
+      pausedNow: (id: number, name: string) => `أُوقف المصدر #${id} مؤقتًا (${name})`,
+      tooLarge: (file: string, mb: number) => `${file} أكبر من ${mb} م.ب: ليس قائمة خلاصات`,
+      unreadable: (file: string, why: string) => `تعذّرت قراءة ${file}: ${why}`,
+      importRefused: 'رُفض',
+      importAdded: 'أُضيف',
+      importAlready: 'متابَع من قبل',
+      importSource: (id: number, name: string) => `المصدر #${id} (${name})`,
+      imported: (added: number, already: number, refused: number) =>
+        `أُضيف ${added}، ومتابَع من قبل ${already}، ورُفض ${refused}`,
+      importSeen: 'عُلِّم ما في الخلاصات مقروءًا؛ لا يُرسل إلا الجديد',
+      exists: (file: string) => `${file} موجود؛ أضف --force للكتابة فوقه`,
+      unwritable: (file: string, why: string) => `تعذّرت الكتابة في ${file}: ${why}`,
+      exported: (n: number, file: string) =>
+        n ? `كُتب في ${file}: ${countArabic(n, SOURCE)}` : `لا مصادر تُكتب؛ كُتب ${file} فارغًا`,
+      hookOff: (id: string, name: string) => `المصدر #${id} (${name}): خطّاف النشر متوقّف`,
+      hook: (id: string, name: string, rotated: boolean) =>
+        `خطّاف النشر للمصدر #${id} (${name})${rotated ? ' (سرّ جديد؛ القديم لم يعد يعمل)' : ''}`,
+      hookUrl: (url: string) => `العنوان: ${url}`,
+      hookNoPublicUrl: (path: string) =>
+        `<NASHRA_PUBLIC_URL>${path} (اضبط NASHRA_PUBLIC_URL على العنوان الذي تصل منه المواقع إلى هذا الخادم)`,
+      hookSecret: (secret: string) => `السرّ: ${secret}`,
+      hookSign:
+        'التوقيع: X-Nashra-Timestamp: <ثواني يونكس>، X-Nashra-Signature: sha256=<HMAC-SHA256 ست عشري لـ "<timestamp>.<body>">؛ أو Authorization: Bearer <secret>',
+    },
+    subs: {
+      allNews: '(كل الأخبار)',
+      subscribed: 'اشترك',
+      already: 'مشترك من قبل، لم يتغيّر شيء',
+      changed: (reactivated: boolean, changes: string[]) =>
+        `${reactivated ? 'أُعيد تفعيله' : 'حُدِّث'}${changes.length ? ` (تغيّر: ${changes.join('، ')})` : ''}`,
+      delivery: (what: string) => `موعد الأخبار: ${what}`,
+      none: 'لا اشتراكات بعد: nashra subs add <platform> <chat-id>',
+      heading: ['الرقم', 'المنصة', 'المحادثة', 'النوع', 'المواضيع', 'الحالة', 'موعد الأخبار'],
+      active: 'نشط',
+      inactive: (reason: string) => `متوقف: ${reason}`,
+      alreadyInactive: (id: string) => `الاشتراك ${id} متوقف من قبل`,
+      noSuch: (id: string) => `لا اشتراك بالرقم ${id}`,
+      removed: (id: string, platform: string, chat: string, cancelled: number) =>
+        `أُوقف الاشتراك ${id} (${platform} ${chat})${cancelled ? `؛ وأُلغيت ${countArabic(cancelled, WAITING_MESSAGE)}` : ''}`,
+      notAField: (name: string, fields: string) => `--default ${name}: ليس حقلًا من القالب (أحد all، ${fields})`,
+      set: (id: number, platform: string, chat: string, changes: string[]) =>
+        `الاشتراك ${id} (${platform} ${chat}): ${changes.length ? `حُدِّث (تغيّر: ${changes.join('، ')})` : 'لم يتغيّر شيء'}`,
+      unknownZone: (zone: string) => `منطقة زمنية مجهولة "${zone}" (اسم IANA مثل Asia/Damascus)`,
+      settings: {
+        filterWords: { except: 'عدا:', separator: '، ', between: '؛ ' },
+        byDefault: ' (الافتراضي)',
+        on: 'يظهر',
+        off: 'لا يظهر',
+        none: 'بلا',
+        previews: { none: 'بلا', small: 'صغيرة', large: 'كبيرة فوق النص' },
+        filter: (filter: string) => `المرشّح: ${filter || 'كل الأخبار'}`,
+        sourceFilter: (id: number, name: string | undefined, filter: string) =>
+          `من المصدر #${id}${name ? ` (${name})` : ''} وحده: ${filter}`,
+        header: (v: string) => `العلامة فوق العنوان: ${v}`,
+        footer: (v: string) => `التذييل: ${v}`,
+        hashtags: (v: string) => `سطر الوسوم: ${v}`,
+        sourceLine: (v: string) => `سطر المصدر: ${v}`,
+        date: (v: string) => `التاريخ: ${v}`,
+        photo: (v: string) => `الصورة الرئيسية كصورة: ${v}`,
+        preview: (v: string) => `معاينة الرابط: ${v}`,
+        platformPreview: 'افتراضي المنصة',
+        fullStory: (button: string, v: string) => `زرّ «${button}»: ${v}`,
+        fullStoryInGroup: (v: string) => `النص الكامل في المجموعة لمن يطلبه: ${v}`,
+      },
+    },
+  },
   desk: {
     /** An age, short: «5 د». */
     age: { seconds: (n: number) => `${n} ث`, minutes: (n: number) => `${n} د`, hours: (n: number) => `${n} س` },

@@ -407,6 +407,454 @@ export const en = {
         .map((p) => `${label(p.platform)} ${p.sent}`)
         .join(', '),
   },
+  /**
+   * The `nashra` command line's words: --help (commander's descriptions), results, refusals and the errors it explains.
+   * English by default, Arabic with NASHRA_CLI_LANGUAGE=ar; machine-readable output (--json, OPML, ids) is not here.
+   */
+  cli: {
+    /** Commander's --help: the program, each command's description, its arguments and options. */
+    help: {
+      /** `platforms`: the chat apps installed, by their labels. */
+      program: (platforms: readonly string[]) =>
+        `Arabic news summaries, delivered exactly once to ${new Intl.ListFormat('en').format(platforms)}`,
+      db: 'the SQLite database (default: DATABASE_PATH, or ./data/nashra.db)',
+      outlet: 'the outlet (newsroom) a command acts on (default: the only one; nashra outlets list)',
+      yes: 'queue without asking',
+      id: (command: string) => `from nashra ${command}`,
+      articleRef: 'an id from nashra latest, or the URL of a stored article',
+      run: 'poll sources and send queued deliveries through every configured platform',
+      runOnce: 'one poll of every active source, send until the queue is empty, exit',
+      preview: 'the message exactly as it would be sent; nothing is stored',
+      previewInput: 'a text or HTML file, or an article URL',
+      previewPlatform: "which platform's markup",
+      previewJson: "every platform's message, the summary and hashtags as JSON",
+      ingest: 'store articles (duplicates are reported, not stored) and queue them for matching subscribers',
+      ingestSourceName: (byDefault: string) =>
+        `who published it (a file has no site to name; default «${byDefault}» or the byline)`,
+      ingestUrl:
+        "the article's public address, shown as its link (one input); a file without it is sent without a link",
+      ingestPublishedAt: 'when it was published, ISO 8601 (2026-11-25T14:05+03:00); default: no date',
+      subs: 'subscriptions: which chats receive the news',
+      subsAdd: 'subscribe a chat, or change what it receives and when (settings not given are kept)',
+      subsPlatform: (names: string) => `one of: ${names}`,
+      /** Platforms by the labels of their descriptors (the catalogue names none): the bot app, the phone app. */
+      subsChat: (botApp: string, phoneApp: string) =>
+        `e.g. -1001234567890 or @channel (${botApp}), 1203…@g.us (${phoneApp})`,
+      subsTopics:
+        'comma-separated words or phrases; only matching articles are sent (default: everything); «-word» excludes',
+      subsExclude: 'comma-separated words or phrases: articles that mention any of them are never sent',
+      subsKind: 'what the chat is (default: from the id)',
+      subsThread: (botApp: string) => `a forum topic (${botApp} message_thread_id)`,
+      subsSet: 'change what an existing subscription receives, how and when (settings not given are kept)',
+      subsSetTopics: 'comma-separated words or phrases to include (replaces the included half; "" for everything)',
+      subsSetExclude: 'comma-separated words or phrases to exclude (replaces the excluded half)',
+      subsSetSource: '--topics/--exclude set the filter for this source only (an article from it must pass both)',
+      header: 'a line above the headline, as written',
+      noHeader: 'no header line',
+      footer: 'a closing line, as written',
+      noFooter: 'no footer line',
+      hashtags: 'show the hashtag line',
+      noHashtags: 'no hashtag line',
+      sourceLine: 'show the source line',
+      noSourceLine: 'no source line',
+      date: 'show the date',
+      noDate: 'no date',
+      photo: 'send the lead image as a photo with the summary as caption',
+      noPhoto: 'text only, even with a lead image',
+      fullStory: (button: string) => `a «${button}» button under posts: the whole article in the chat`,
+      noFullStory: (button: string) => `no «${button}» button`,
+      linkPreview: (phoneApp: string) => `link preview under a text message (${phoneApp}: small and large = on)`,
+      fullStoryInGroup: (phoneApp: string) =>
+        `a group's members may ask for a story's full text in the group (${phoneApp}: reply «المزيد»)`,
+      noFullStoryInGroup: "full text only in a reader's private chat (the default)",
+      defaults: (fields: string) => `back to the environment's default: all, or some of ${fields}`,
+      subsList: 'every subscription with its state',
+      subsRemove: 'deactivate (history is kept, so a chat re-added later never gets an article twice)',
+      digest: 'hourly, daily@HH:MM (local time, e.g. daily@08:00), or off (each article at once)',
+      urgentWhen: "a digest subscription's urgent alerts: now (at once) or digest (in it)",
+      timeZone: 'IANA zone of the digest time and quiet hours (default NASHRA_TIME_ZONE, Asia/Damascus)',
+      quiet: 'quiet hours, local HH:MM-HH:MM (e.g. 00:00-07:00), or off',
+      quietMode: 'inside quiet hours: silent (no notification) or wait (sent when they end)',
+      quietUrgent: 'urgent alerts ignore the quiet hours',
+      latest: 'the n newest summaries',
+      latestN: 'how many (1 to 50)',
+      broadcast: 'preview an article, then queue it for every matching active subscription',
+      broadcastArticle: 'an id from nashra latest, or a URL (fetched and stored when it is not stored yet)',
+      broadcastAll: 'every active subscription, whatever its topics',
+      broadcastPlatform: 'every active subscription on one platform',
+      paid: 'send above the free rate where a platform offers it for a fee (the preview states the cost)',
+      at: (days: number) =>
+        `schedule it: 18:00 (the next 18:00 in NASHRA_TIME_ZONE) or "2026-12-08 18:00", at most ${days} days ahead`,
+      urgent: (mark: string) => `compose an «${mark}» alert and send it first, to everyone`,
+      urgentPaid:
+        'send above the free rate where a platform offers it for a fee (the default when configured for urgent alerts)',
+      urgentFree: 'never above the free rate, even when urgent alerts are configured paid',
+      scheduled: 'broadcasts and urgent alerts scheduled with --at that have not gone yet',
+      scheduledList: 'what is scheduled, soonest first',
+      scheduledMove: 'another time, before its time comes',
+      scheduledId: 'from nashra scheduled (b12)',
+      scheduledTime: 'as --at: 18:00 or 2026-12-08 18:00',
+      scheduledCancel: 'nothing of it goes, before its time comes',
+      correct: 'correct a story: every post already sent is edited (preview, then confirm)',
+      correctTitle: 'the corrected headline',
+      correctSummary: 'the corrected summary (one sentence per line)',
+      correctSummaryFile: 'the corrected summary from a file, one sentence per line (- for stdin)',
+      correctHashtags: 'comma-separated hashtags',
+      correctYes: 'correct without asking',
+      retract: 'pull a story: queued deliveries cancelled, every sent post deleted (or replaced by a notice)',
+      retractYes: 'retract without asking',
+      corrections: "what became of an article's posts after a correction or a retraction, per platform",
+      sources: 'the feeds and sites Nashra follows',
+      sourcesAdd: 'follow a feed (RSS, Atom, JSON Feed), a WordPress site or an article page',
+      sourcesName: "shown as the source (default: the feed's title)",
+      sourcesInterval: 'how often to poll: 90s, 10m, 1h',
+      sourcesCategory: 'a category for its articles',
+      sourcesBackfill: 'send the newest n items already in the feed (default 0: mark them seen)',
+      sourcesReview: (publish: string, botApp: string) =>
+        `hold new items for an editor: nothing is sent before «${publish}» (${botApp}) or nashra review publish`,
+      sourcesImport:
+        "follow every feed of an OPML file (a feed reader's export), with a report: added, already followed, refused and why",
+      sourcesImportInterval: 'how often to poll the new sources: 90s, 10m, 1h',
+      sourcesExport: 'every source as OPML, in folders by category (to the file, or to standard output)',
+      force: 'overwrite the file',
+      sourcesList: 'with last fetch, status, error count and articles found',
+      sourcesRemove: 'stop following a source (its articles stay stored)',
+      sourcesPause: 'stop polling a source for now',
+      sourcesResume: 'poll a paused source again (what was published meanwhile is marked seen)',
+      sourcesPoll: 'poll a source now (the running nashra run takes it within a second)',
+      sourcesHook: 'the publish hook of a source: its address and secret, for the site to call when it publishes',
+      sourcesHookRotate: 'a new secret (the old one stops working at once)',
+      sourcesHookOff: 'turn the hook off (every call is refused)',
+      resend:
+        'send the failed deliveries of an article or a broadcast again (those that failed for a temporary reason)',
+      resendId: "an article id (from nashra latest), or b<N> for broadcast N (the desk's «#N»)",
+      resendFailed: 'every failed delivery to a chat still subscribed, also those the platform refused for good',
+      inDoubt: 'posts, digest messages, edits and deletions a crash left in doubt (they may or may not have arrived)',
+      inDoubtList: 'every job in doubt, of every kind',
+      inDoubtMarkSent: 'the chat shows it: close it as sent (done)',
+      inDoubtSendAgain: 'it did not arrive: queue it again',
+      inDoubtId: 'a job id from nashra in-doubt list',
+      review: 'items from sources added with --review, waiting for an editor',
+      reviewList: 'the items waiting, oldest first',
+      reviewPublish: 'queue it for every matching subscription',
+      reviewDismiss: 'never send it',
+      stats: 'articles, subscriptions, deliveries per state, queue depth and age, in-doubt deliveries, failing sources',
+      json: 'as JSON',
+      reach:
+        'what each story did: posts, clicks on their links and clicks per post, per platform and chat; the top stories of the day and week; clicks by hour and weekday',
+      reachSince: 'how far back: 24h, 7d, 4w (a bare number is days)',
+      summarize: 'JSON lines {"id", "title"?, "text"} on stdin → {"id", "summary": [...]} per line',
+      summarizeJsonl: 'read and write JSON lines',
+      summarizeSentences: 'exactly n sentences, no length budget (the evaluation setting)',
+      summarizeMaxChars: 'the length budget',
+      backup: 'a consistent copy of the database, safe while nashra run is using it',
+      dbGroup: 'the database itself: moving it to PostgreSQL',
+      dbCopy:
+        'copy every row of the SQLite database (--db, DATABASE_PATH) into a new, empty PostgreSQL database, and check the copy',
+      dbCopyTo: 'the PostgreSQL database: postgres://user:password@host:5432/database',
+      outlets: 'the newsrooms this installation serves, each with its own sources, chats, bot and editors',
+      outletsList: (phoneApp: string) =>
+        `every outlet, where its rows are, and where its bot token and ${phoneApp} session come from`,
+      outletsAdd: 'a new outlet (its database is made now)',
+      outletsSlug: 'its short name: lower-case letters, digits, hyphens (e.g. sy24)',
+      outletsName: 'its full name, as editors see it (default: the short name)',
+      outletsEnvPrefix:
+        "its platforms' variables start with this (default: the name in capitals and _, SY24_TELEGRAM_BOT_TOKEN)",
+      outletsRemove: 'take an outlet out of the list; its rows are kept',
+      editors: "the web desk's editor accounts (username and password)",
+      editorsAdd:
+        'create an account in an outlet (--outlet, default: the only one); the password is asked twice on a terminal',
+      passwordStdin: 'read the password from standard input',
+      editorsRole: "admin (also manages the outlet's sources, chats and accounts) or editor",
+      editorsList: 'every desk account, with its outlets and role in each',
+      editorsGrant: 'let an account work in an outlet (--outlet), or change its role there',
+      editorsGrantRole: 'admin or editor',
+      editorsRevoke: 'an account no longer works in an outlet (--outlet); its desk leaves that outlet at its next page',
+      editorsRemove: 'delete an account and end its sessions',
+      editorsPasswd: "change a password and end that editor's sessions",
+      platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+    },
+    /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
+    invalid: {
+      wholeNumber: (min: number, max: number, raw: string) =>
+        `must be a whole number from ${min} to ${max}, not "${raw}"`,
+      resendId: (raw: string) => `must be an article id (12) or a broadcast id (b12), not "${raw}"`,
+      inDoubtId: (raw: string) => `must be a job id (12) from nashra in-doubt list, not "${raw}"`,
+    },
+    /** A bug's report: the stack follows. */
+    unexpected: 'unexpected error',
+    /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
+    run: {
+      demoEnded: (articles: number) =>
+        `Demo ended now that a platform is configured: its ${articles === 1 ? '1 sample article' : `${articles} sample articles`} and its console subscription are taken out of this newsroom (readers' /latest, the desk's Today).\n`,
+      demoOn: (botApp: string, phoneApp: string) =>
+        'No platform token is set (TELEGRAM_BOT_TOKEN, WHATSAPP_ENABLED): messages are printed here instead of sent.\n' +
+        `See .env.example to connect ${botApp} or ${phoneApp}.\n`,
+      demoSeeded: (articles: number) => `Demo: ${articles} sample articles queued for the console.\n`,
+      demoAlreadyRan: (where: string, postgres: boolean) =>
+        `The demo already ran on this database (${where}): its sample articles were printed the first time, and ` +
+        'each article goes to a chat only once.\n' +
+        `To see it again, start over with a new database: stop here (Ctrl-C), ${postgres ? 'point DATABASE_URL at a new, empty database' : `delete ${where}`}, and run npm start again ` +
+        '(or keep it and try: npx nashra latest, npx nashra preview <file|url>, npx nashra sources add <feed-url>).\n',
+      sameAccount: (other: string, outlet: string, platform: string, token: boolean) =>
+        `the outlets "${other}" and "${outlet}" are both configured with the same ${platform} account (${token ? 'token' : 'session'}); ` +
+        'each outlet needs its own, under its own prefix (nashra outlets list shows the prefixes)',
+      leaseHeld: (where: string, pid: string, host: string, until: string) =>
+        `another nashra run is already using ${where} (pid ${pid} on ${host}); stop it first, or wait until ${until} if it crashed`,
+      desk: (url: string) => `Desk: ${url}\n`,
+      deskPortTaken: (port: number, host: string) =>
+        `Desk: port ${port} on ${host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`,
+    },
+    /** The outlet a command acts on (--outlet). */
+    outlet: {
+      unknown: (named: string, outlets: string) =>
+        `no outlet named ${named}; the outlets: ${outlets} (nashra outlets list)`,
+      several: (n: number, outlets: string) =>
+        `this installation has ${n} outlets (${outlets}): name one with --outlet <name>`,
+    },
+    /** Between two options that cannot go together (`--paid --free`, `--rotate --off`). */
+    contradict: (a: string, b: string) => `${a} and ${b} contradict each other: give one`,
+    noTerminal: {
+      queue: 'no terminal to confirm on: add --yes to queue without asking',
+      goAhead: 'no terminal to confirm on: add --yes to go ahead without asking',
+    },
+    cancelledNothingChanged: 'cancelled: nothing changed',
+    fileExists: (file: string) => `${file} exists; choose another file or add --force`,
+    backedUp: (what: string, file: string) => `backed up ${what} to ${file}`,
+    backupPostgres: 'the PostgreSQL database (pg_dump, custom format: restore with pg_restore)',
+    backupSchema: (schema: string) =>
+      `the schema ${schema} of the PostgreSQL database (pg_dump, custom format: restore with pg_restore)`,
+    broadcast: {
+      /** One clause per platform that charges: «at most 120 Stars on Telegram (1,200 messages × 0.1), up to 1,000/s». */
+      paidEstimate: (cost: number, unit: string, platform: string, messages: number, price: number, rate: number) =>
+        `at most ${cost.toLocaleString('en-US')} ${unit} on ${platform} (${messages.toLocaleString('en-US')} messages × ${price}), up to ${rate.toLocaleString('en-US')}/s`,
+      paidSeparator: '; ',
+      paid: (estimates: string) => `paid broadcast: ${estimates}`,
+      alreadyHave: (n: number) => `; ${n} already ha${n === 1 ? 's' : 've'} it`,
+      failedBefore: (n: number, article: number) => `; ${n} failed before (nashra resend ${article} sends them again)`,
+      nobody: (already: string) =>
+        `this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`,
+      at: (when: string, zone: string) => ` at ${when} (${zone})`,
+      bestHour: (hour: string, clicksPerPost: number, posts: number) =>
+        `best hour for this audience over the last four weeks: ${hour} (${clicksPerPost} clicks per post over ${posts} posts at that hour; --at ${hour} schedules it then)`,
+      wouldBe: (scheduled: boolean, n: number, when: string, already: string) =>
+        `this would be ${scheduled ? 'scheduled' : 'queued'} for ${countEnglish(n, 'subscription')}${when}${already}`,
+      ask: (scheduled: boolean, n: number, when: string, already: string) =>
+        `${scheduled ? 'Schedule' : 'Queue'} this for ${countEnglish(n, 'subscription')}${when}${already}? [y/N] `,
+      cancelled: 'cancelled: nothing queued',
+      decidedMeanwhile: (id: number) => `broadcast ${id} was decided meanwhile; nothing was scheduled`,
+      scheduled: (id: number, n: number, article: number, when: string, zone: string, already: string) =>
+        `scheduled broadcast b${id}: ${n} deliver${n === 1 ? 'y' : 'ies'} of article ${article} at ${when} (${zone})${already}; nashra run sends them then (nashra scheduled lists, moves and cancels it)`,
+      queued: (n: number, article: number, already: string) =>
+        `queued ${n} deliver${n === 1 ? 'y' : 'ies'} for article ${article}${already}; nashra run sends them`,
+    },
+    correct: {
+      nothingAsked: 'say what to correct: --title, --summary, --summary-file or --hashtags',
+      alreadyReads: (id: number) => `article ${id} already reads like this: nothing to correct`,
+      willEdit: (posts: string) =>
+        posts
+          ? `the posts sent will be edited: ${posts}`
+          : 'no post was sent yet: the queued deliveries carry the correction',
+      ask: (id: number) => `Correct article ${id}? [y/N] `,
+      done: (id: number, revision: number, n: number) =>
+        `article ${id} is now revision ${revision}; ${countEnglish(n, 'post')} queued for editing (nashra run edits them; nashra corrections ${id} reports)`,
+      unchanged: 'nothing to correct: a reader would see no difference',
+      decided: 'already decided: nothing changed',
+      willRetract: (posts: string, queued: number) =>
+        `${posts ? `the posts sent will be deleted: ${posts}` : 'no post was sent'}${queued ? `; ${queued} queued deliver${queued === 1 ? 'y is' : 'ies are'} cancelled` : ''}; it is never sent again`,
+      askRetract: 'Retract it? [y/N] ',
+      retracted: (id: number, cancelled: number, queued: number) =>
+        `article ${id} retracted: ${cancelled} queued deliver${cancelled === 1 ? 'y' : 'ies'} cancelled, ${countEnglish(queued, 'post')} queued for deletion (nashra run deletes them; nashra corrections ${id} reports)`,
+      alreadyRetracted: (id: number, by: string) => `article ${id} was already retracted (by ${by})`,
+      noArticle: (id: number) => `no stored article ${id} (see nashra latest)`,
+      none: (id: number) => `article ${id}: no correction or retraction`,
+      /** «5 on Telegram (1 in doubt, cannot be touched)», joined by «, ». */
+      postsOn: (sent: number, platform: string, inDoubt: number) =>
+        `${sent} on ${platform}${inDoubt ? ` (${inDoubt} in doubt, cannot be touched)` : ''}`,
+      postsSeparator: ', ',
+      nothingToDo: 'nothing to do',
+      unreadable: (file: string, why: string) => `cannot read the summary file ${file}: ${why}`,
+    },
+    db: {
+      copied: (ok: boolean, file: string, where: string) => `${ok ? 'copied' : 'NOT copied'} ${file} to ${where}`,
+      schemaOf: (target: string, schema: string, outlet: string) => `${target}, schema ${schema} (outlet ${outlet})`,
+      table: 'table',
+      failed: (why: string, outlet: string, before: string[]) =>
+        `check failed: ${why}; the copy${outlet ? ` of outlet ${outlet}` : ''} was rolled back, nothing of it was written${before.length ? ` (the outlets ${before.join(', ')} were copied before it)` : ''}`,
+      checked: (jobs: number) =>
+        `check: OK, every table's rows counted the same in both, and ${jobs} jobs identical column by column`,
+      reindex: 'search: the articles are reindexed when Nashra first opens the PostgreSQL database',
+    },
+    editors: {
+      none: 'no desk editors yet: nashra editors add <username>',
+      heading: ['username', 'outlets', 'created', 'password changed'],
+      noOutlet: '(none: cannot use the desk)',
+      added: (user: string, role: string, outlet: string) =>
+        `added desk editor ${user}, ${role} of ${outlet}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`,
+      exists: (why: string, user: string) => `${why}; change the password with nashra editors passwd ${user}`,
+      granted: (user: string, role: string, outlet: string) => `${user} is now ${role} of ${outlet}`,
+      revoked: (user: string, outlet: string) =>
+        `${user} no longer works in ${outlet} (its desk leaves it at its next page)`,
+      removed: (user: string) => `removed desk editor ${user} (signed out everywhere)`,
+      passwd: (user: string) => `changed the password of ${user} (signed out everywhere)`,
+      noTerminal: 'no terminal to ask for the password on: pipe it in with --password-stdin',
+      password: 'Password: ',
+      again: 'Again: ',
+      differ: 'the two passwords differ; nothing changed',
+    },
+    inDoubt: {
+      none: 'nothing is in doubt',
+      heading: ['id', 'kind', 'platform', 'article', 'subscription', 'of', 'since'],
+      /** A job's kind as a sentence names it: post, digest, edit, delete (the outbox's own words in English). */
+      kind: (kind: string) => kind,
+      markedSent: (kind: string, id: number) => `${kind} ${id} marked as sent`,
+      queuedAgain: (kind: string, id: number) => `${kind} ${id} queued again; nashra run sends it`,
+      resent: (n: number, what: string, left: number, everyFailure: boolean) =>
+        `queued ${n} failed deliver${n === 1 ? 'y' : 'ies'} of ${what} again` +
+        (left
+          ? `; ${left} stay failed (${everyFailure ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})`
+          : '') +
+        (n ? '; nashra run sends them' : ''),
+      ofBroadcast: (id: string, article: number) => `broadcast ${id} (article ${article})`,
+      ofArticle: (id: string) => `article ${id}`,
+    },
+    ingest: {
+      fresh: 'new',
+      queuedFor: (n: number) => `(queued for ${countEnglish(n, 'subscription')})`,
+      duplicate: (reason: string) => `duplicate (${reason})`,
+      failed: (failed: number, of: number) => `${failed} of ${of} inputs could not be ingested`,
+      noSourceName: '--source-name needs a name',
+      oneUrl: '--url names one article: give one input with it',
+      badUrl: (raw: string) => `--url must be the article's http(s) address, not "${raw}"`,
+      badDate: (raw: string) =>
+        `--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${raw}"`,
+    },
+    latestNone: 'no articles yet: nashra ingest <file|url> or nashra sources add <url>',
+    outlets: {
+      heading: ['outlet', 'name', 'variables', 'database'],
+      noPrefix: '(no prefix)',
+      schema: (schema: string) => `schema ${schema}`,
+      added: (slug: string, where: string) => `added outlet ${slug} (${where}); its commands take --outlet ${slug}`,
+      variables: (prefix: string) =>
+        `its platforms: the variables of .env.example with the prefix ${prefix} (${prefix}TELEGRAM_BOT_TOKEN, …) on every machine that runs nashra run`,
+      removed: (slug: string, where: string) =>
+        `removed outlet ${slug}; its rows are kept (${where}): nashra outlets add ${slug} brings them back`,
+    },
+    previewPlatform: (names: string, raw: string) => `--platform must be one of ${names}, not "${raw}"`,
+    review: {
+      none: 'nothing is waiting for review',
+      heading: ['id', 'since', 'source', 'title'],
+      published: (id: string, n: number) =>
+        `article ${id} published: queued for ${countEnglish(n, 'subscription')}; nashra run sends it`,
+      dismissed: (id: string) => `article ${id} dismissed: it will not be sent`,
+      someone: 'someone',
+      already: (id: number, published: boolean, by: string, at: string) =>
+        `article ${id} was already ${published ? 'published' : 'dismissed'} by ${by} at ${at}; nothing changed${published ? '' : ` (to send it anyway: nashra broadcast ${id})`}`,
+    },
+    scheduled: {
+      none: 'nothing is scheduled (nashra broadcast <article> --at 18:00 schedules a broadcast)',
+      heading: (zone: string) => ['id', `at (${zone})`, 'kind', 'posts', 'article', 'title'],
+      kind: (urgent: boolean): string => (urgent ? 'urgent' : 'broadcast'),
+      moved: (id: number, from: string, to: string, zone: string, n: number) =>
+        `b${id} moved from ${from} to ${to} (${zone}), ${n} deliver${n === 1 ? 'y' : 'ies'}`,
+      cancelled: (id: number, n: number) => `b${id} cancelled: ${n} deliver${n === 1 ? 'y' : 'ies'} will not go`,
+      notAnId: (raw: string) => `"${raw}" is not a scheduled broadcast's id: give one from nashra scheduled (b12)`,
+      /** `stop`: the button that stops a broadcast, as the bots and the desk show it. */
+      started: (id: string, when: string, moving: boolean, stop: string) =>
+        `broadcast ${id} began at ${when || 'its time'}: it is going out or went, so it can no longer be ${moving ? 'moved' : 'cancelled'} (what went stays sent; «${stop}» on the bot or the desk stops what has not gone)`,
+      gone: (id: string) => `broadcast ${id} was cancelled (or its article retracted): nothing of it goes out`,
+      notScheduled: (id: string) => `no scheduled broadcast ${id}: nashra scheduled lists them`,
+    },
+    sources: {
+      pollFailed: (id: number, name: string, error: string) =>
+        `source #${id} added (${name}), but the first poll failed: ${error}; it will be retried`,
+      added: (id: number, name: string, every: string, category: string | undefined, seen: number) =>
+        `source #${id} added: ${name}, every ${every}${category ? `, category ${category}` : ''}; ${seen} existing item${seen === 1 ? '' : 's'} marked as seen`,
+      held: (n: number) => `, ${n} held for review; new items wait for an editor (nashra review list)`,
+      backfill: (articles: number, subscriptions: number) =>
+        articles === 0
+          ? ', none queued as backfill'
+          : subscriptions === 0
+            ? `, ${articles} kept as backfill (no subscription to send ${articles === 1 ? 'it' : 'them'} to yet)`
+            : `, ${articles} queued as backfill for ${countEnglish(subscriptions, 'subscription')}`,
+      skipped: (n: number) => `, ${n} skipped`,
+      none: 'no sources yet; add one with: nashra sources add <feed-or-site-url>',
+      heading: ['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polled URL'],
+      inReview: ' (review)',
+      paused: ' (paused)',
+      never: 'never',
+      failingFor: (hours: number) => `FAILING FOR ${hours} h: `,
+      removed: (id: number, name: string) => `source #${id} removed (${name}); its articles stay stored`,
+      due: (id: number, name: string) =>
+        `source #${id} (${name}) is due now: a running nashra run polls it within a second`,
+      resumed: (id: number, name: string) =>
+        `source #${id} resumed: what was published meanwhile is marked seen (${name})`,
+      pausedNow: (id: number, name: string) => `source #${id} paused (${name})`,
+      tooLarge: (file: string, mb: number) => `${file} is larger than ${mb} MB: not a list of feeds`,
+      unreadable: (file: string, why: string) => `cannot read ${file}: ${why}`,
+      importRefused: 'refused',
+      importAdded: 'added',
+      importAlready: 'already followed',
+      importSource: (id: number, name: string) => `source #${id} (${name})`,
+      imported: (added: number, already: number, refused: number) =>
+        `${added} added, ${already} already followed, ${refused} refused`,
+      importSeen: 'what the feeds held is marked seen; only new items will be sent',
+      exists: (file: string) => `${file} exists; add --force to overwrite it`,
+      unwritable: (file: string, why: string) => `cannot write ${file}: ${why}`,
+      exported: (n: number, file: string) => `${n} sources written to ${file}`,
+      hookOff: (id: string, name: string) => `source #${id} (${name}): publish hook off`,
+      hook: (id: string, name: string, rotated: boolean) =>
+        `source #${id} (${name}) publish hook${rotated ? ' (new secret; the old one no longer works)' : ''}`,
+      hookUrl: (url: string) => `url:    ${url}`,
+      hookNoPublicUrl: (path: string) =>
+        `<NASHRA_PUBLIC_URL>${path} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`,
+      hookSecret: (secret: string) => `secret: ${secret}`,
+      hookSign:
+        'sign: X-Nashra-Timestamp: <unix seconds>, X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">; or Authorization: Bearer <secret>',
+    },
+    subs: {
+      allNews: '(all news)',
+      subscribed: 'subscribed',
+      already: 'already subscribed, nothing changed',
+      changed: (reactivated: boolean, changes: string[]) =>
+        `${reactivated ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`,
+      delivery: (what: string) => `delivery: ${what}`,
+      none: 'no subscriptions yet: nashra subs add <platform> <chat-id>',
+      heading: ['id', 'platform', 'chat', 'kind', 'topics', 'state', 'delivery'],
+      active: 'active',
+      inactive: (reason: string) => `inactive: ${reason}`,
+      alreadyInactive: (id: string) => `subscription ${id} is already inactive`,
+      noSuch: (id: string) => `no subscription with id ${id}`,
+      removed: (id: string, platform: string, chat: string, cancelled: number) =>
+        `removed subscription ${id} (${platform} ${chat})${cancelled ? `; ${cancelled} queued deliveries cancelled` : ''}`,
+      notAField: (name: string, fields: string) => `--default ${name}: not a template field (one of all, ${fields})`,
+      set: (id: number, platform: string, chat: string, changes: string[]) =>
+        `subscription ${id} (${platform} ${chat}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`,
+      unknownZone: (zone: string) => `unknown time zone "${zone}" (an IANA name such as Asia/Damascus)`,
+      /** `nashra subs set`: the settings in words, one a line; «(default)» marks what comes from the environment. */
+      settings: {
+        filterWords: { except: 'except:', separator: ', ', between: '; ' },
+        byDefault: ' (default)',
+        on: 'on',
+        off: 'off',
+        none: 'none',
+        previews: { none: 'none', small: 'small', large: 'large, above the text' },
+        filter: (filter: string) => `filter: ${filter || 'all news'}`,
+        sourceFilter: (id: number, name: string | undefined, filter: string) =>
+          `from source #${id}${name ? ` (${name})` : ''} only: ${filter}`,
+        header: (v: string) => `header mark: ${v}`,
+        footer: (v: string) => `footer: ${v}`,
+        hashtags: (v: string) => `hashtag line: ${v}`,
+        sourceLine: (v: string) => `source line: ${v}`,
+        date: (v: string) => `date: ${v}`,
+        photo: (v: string) => `lead image as a photo: ${v}`,
+        preview: (v: string) => `link preview: ${v}`,
+        platformPreview: "the platform's default",
+        fullStory: (button: string, v: string) => `«${button}» button: ${v}`,
+        fullStoryInGroup: (v: string) => `full text in the group on a reader's request: ${v}`,
+      },
+    },
+  },
   desk: {
     age: { seconds: (n: number) => `${n} s`, minutes: (n: number) => `${n} min`, hours: (n: number) => `${n} h` },
     appName: 'Nashra · newsroom desk',

@@ -1,5 +1,4 @@
 import { UserError } from '../errors.js';
-import { catalogue } from '../i18n/index.js';
 import { plainMarkup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { Logger } from '../logger.js';
@@ -355,15 +354,4 @@ export async function confirmRetraction(
  */
 export function correctionReport(deps: Pick<NewsroomDeps, 'data'>, articleId: number): Promise<CorrectionTally[]> {
   return deps.data.repos.corrections.tally(articleId);
-}
-
-/**
- * The report in one line per platform for the CLI: the catalogue's English parts (the words every front door's
- * report uses), then what a later correction superseded, the platform by its name and the reasons in the worker's words.
- */
-export function describeTally(t: CorrectionTally): string {
-  const words = catalogue('en').report;
-  const parts = [...words.parts(t), ...(t.skipped ? [words.part('skipped', t.skipped)] : [])];
-  const reasons = t.reasons.map((r) => `${r.count} × ${r.reason}`).join('; ');
-  return `${t.platform} ${words.kind[t.kind]}: ${parts.join(words.separator) || 'nothing to do'}${reasons ? ` (${reasons})` : ''}`;
 }

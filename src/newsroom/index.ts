@@ -50,7 +50,6 @@ export {
   confirmCorrection,
   confirmRetraction,
   correctionReport,
-  describeTally,
   postCounts,
   previewCorrection,
   previewRetraction,

@@ -88,3 +88,39 @@ export const ATTEMPTS: ArabicNoun = {
   many: '{n} محاولة',
   other: '{n} محاولة',
 };
+/** An outbox job (مهمة is feminine): «وتطابقت 3 مهام». */
+export const JOB: ArabicNoun = {
+  zero: 'لا مهام',
+  one: 'مهمة واحدة',
+  two: 'مهمتان',
+  few: '{n} مهام',
+  many: '{n} مهمة',
+  other: '{n} مهمة',
+};
+/** A followed source (masculine): «كُتب 11 مصدرًا». */
+export const SOURCE: ArabicNoun = {
+  zero: 'لا مصادر',
+  one: 'مصدر واحد',
+  two: 'مصدران',
+  few: '{n} مصادر',
+  many: '{n} مصدرًا',
+  other: '{n} مصدر',
+};
+/** A sample article of the demo (خبر نموذجي, masculine): «أُدرج للطرفية 4 أخبار نموذجية». */
+export const SAMPLE_ARTICLE: ArabicNoun = {
+  zero: 'لا أخبار نموذجية',
+  one: 'خبر نموذجي واحد',
+  two: 'خبران نموذجيان',
+  few: '{n} أخبار نموذجية',
+  many: '{n} خبرًا نموذجيًا',
+  other: '{n} خبر نموذجي',
+};
+/** An outlet, a newsroom (مؤسسة is feminine): «في هذا التثبيت مؤسستان». */
+export const OUTLET: ArabicNoun = {
+  zero: 'لا مؤسسات',
+  one: 'مؤسسة واحدة',
+  two: 'مؤسستان',
+  few: '{n} مؤسسات',
+  many: '{n} مؤسسة',
+  other: '{n} مؤسسة',
+};

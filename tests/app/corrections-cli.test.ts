@@ -65,7 +65,7 @@ describe('nashra correct / retract / corrections', () => {
     );
     expect(corrected.code, corrected.stderr).toBe(0);
     expect(corrected.stdout).toContain('تصحيح: افتتاح السوق الجديدة بعد تأجيل');
-    expect(corrected.stdout).toContain('the posts sent will be edited: 5 on telegram');
+    expect(corrected.stdout).toContain('the posts sent will be edited: 5 on Telegram');
     expect(corrected.stdout).toMatch(/article 1 is now revision 2; 5 posts queued for editing/);
     // Without --yes and without a terminal, nothing changes.
     const refused = await cli('retract', '2');
@@ -74,15 +74,18 @@ describe('nashra correct / retract / corrections', () => {
 
     const retracted = await cli('retract', '2', '--yes');
     expect(retracted.code, retracted.stderr).toBe(0);
-    expect(retracted.stdout).toContain('the posts sent will be deleted: 5 on telegram');
+    expect(retracted.stdout).toContain('the posts sent will be deleted: 5 on Telegram');
     expect(retracted.stdout).toMatch(/article 2 retracted: 0 queued deliveries cancelled, 5 posts queued for deletion/);
 
     expect((await cli('run', '--once')).code).toBe(0);
     expect(fake.sent('editMessageText')).toHaveLength(5);
     expect(fake.sent('deleteMessage')).toHaveLength(5);
     const report = await cli('corrections', '1');
-    expect(report.stdout.trim()).toBe('telegram correction: 5 edited');
-    expect((await cli('corrections', '2')).stdout.trim()).toBe('telegram retraction: 5 deleted');
+    expect(report.stdout.trim()).toBe('Telegram (correction): 5 edited');
+    expect((await cli('corrections', '2')).stdout.trim()).toBe('Telegram (retraction): 5 deleted');
+    // The same report in Arabic is the one WhatsApp's /corrections gives: the catalogue's words, the platform's label.
+    const arabic = await runCliInProcess(['corrections', '2'], { env: { ...env, NASHRA_CLI_LANGUAGE: 'ar' } });
+    expect(arabic.stdout.trim()).toBe('تيليغرام (سحب): حُذف: 5 منشورات');
     expect((await cli('latest', '5')).stdout).not.toContain('رقم 1 ');
     expect((await cli('stats')).stdout).toContain('corrections (edits and deletions of sent posts): sent 10');
 

@@ -48,10 +48,73 @@ const ALLOWED: Record<string, string> = {
   'bots/telegram/label.ts': "the platform's own name: its descriptor's label, which the catalogue's words take",
   'bots/whatsapp/label.ts': "the platform's own name: its descriptor's label",
   'bots/console/platform.ts': "the platform's own name: its descriptor's label",
-  // Not moved yet: the CLI's option help is English and quotes the Arabic a chat shows («النص الكامل», «عاجل»,
-  // «نشر»); buildProgram is being split by another change, so its words move to the catalogue after that.
-  'src/app/cli.ts': "English option help quoting the words the chats show (to move with the CLI's English words)",
 };
+
+/**
+ * The calls whose arguments a person reads from the CLI (src/app): its output and errors (`ctx.out`, a stream's
+ * `write`, `UserError`, commander's `InvalidArgumentError`, a question asked on the terminal) and commander's help
+ * (`.description`, `.option`, `.argument`, `new Option`). The logger is not among them: its lines are records for
+ * whoever runs the service (grep-able, the same whatever the CLI's language, and masked of secrets), not sentences
+ * said to the operator in answer to a command.
+ */
+const SAYS = new Set([
+  'out',
+  'write',
+  'UserError',
+  'InvalidArgumentError',
+  'confirm',
+  'askHidden',
+  'description',
+  'option',
+  'requiredOption',
+  'argument',
+  'Option',
+]);
+
+/** Three or more words of letters make an English sentence; flags (--db), <placeholders> and a-b names do not count. */
+const englishWords = (text: string): number =>
+  text.split(/\s+/).filter((token) => /^[(«"]?[A-Za-z]+(?:'[a-z]+)?[,.;:?!)»"]*$/.test(token)).length;
+
+/**
+ * The English sentences of one source file said through SAYS: every string literal and template text anywhere in
+ * such a call's arguments (a ternary, a concatenation, a nested call), with its line.
+ */
+function inlineSentences(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(collect);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; value?: unknown; start?: number };
+    const text =
+      n.type === 'Literal' && typeof n.value === 'string'
+        ? n.value
+        : n.type === 'TemplateElement'
+          ? (n.value as { cooked?: string; raw: string }).raw
+          : undefined;
+    if (text !== undefined && englishWords(text) >= 3) found.push(`${lineOf(n.start ?? 0)}: ${text.slice(0, 60)}`);
+    Object.values(node).forEach(collect);
+  };
+  const calleeName = (callee: { type?: string; name?: string; property?: { name?: string } }): string | undefined =>
+    callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? callee.property?.name : undefined;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; callee?: Parameters<typeof calleeName>[0]; arguments?: unknown[] };
+    if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.callee && SAYS.has(calleeName(n.callee) ?? ''))
+      collect(n.arguments);
+    Object.values(node).forEach(visit);
+  };
+  visit(parseAst(code, { lang: 'ts' }, file));
+  return found;
+}
 
 /** Arabic letters (the Arabic block; digits and punctuation alone do not make a sentence). */
 const ARABIC = /[\u0621-\u064A]/;
@@ -106,6 +169,23 @@ describe('the catalogue of words', () => {
 
   it('finds an Arabic literal where there is one (the scan is not blind)', () => {
     expect(arabicLiterals(join(ROOT, 'src/i18n/ar.ts')).length).toBeGreaterThan(300);
+  });
+
+  it('holds every sentence the CLI says: none printed, thrown or given to commander inline in src/app', () => {
+    const files = walk(join(ROOT, 'src/app')).map((f) => relative(ROOT, f));
+    const inline = files.flatMap((f) => inlineSentences(join(ROOT, f)).map((l) => `${f}:${l}`));
+    expect(inline).toEqual([]);
+  });
+
+  it('finds an English sentence said inline where there is one (the scan is not blind)', () => {
+    const sample = join(ROOT, 'tests/i18n/fixtures/inline-cli.ts');
+    expect(inlineSentences(sample).map((l) => l.replace(/^\d+: /, ''))).toEqual([
+      'queued for every chat',
+      'no terminal to confirm on: ',
+      'must be a whole number',
+      'poll sources now',
+      'the message as it would be sent',
+    ]);
   });
 
   it('counts agree with the counted noun: 0, 1, 2, 3, 11 and 100 posts, subscribers and waiting messages', () => {

@@ -11,15 +11,14 @@ export async function backupCommand(
   options: { force?: boolean },
   ctx: CommandContext,
 ): Promise<void> {
-  if (existsSync(target!) && !options.force)
-    throw new UserError(`${target} exists; choose another file or add --force`);
+  if (existsSync(target!) && !options.force) throw new UserError(ctx.words.cli.fileExists(target!));
   const { slug } = await ctx.outlet();
   await backupNewsroom(await ctx.newsroom(), CLI_OPERATOR, target!);
   const what =
     ctx.config.databaseUrl === undefined
       ? outletFile(ctx.config.databasePath, slug)
       : slug === MAIN_OUTLET
-        ? 'the PostgreSQL database (pg_dump, custom format: restore with pg_restore)'
-        : `the schema ${outletSchema(slug)} of the PostgreSQL database (pg_dump, custom format: restore with pg_restore)`;
-  ctx.out(`backed up ${what} to ${target}`);
+        ? ctx.words.cli.backupPostgres
+        : ctx.words.cli.backupSchema(outletSchema(slug));
+  ctx.out(ctx.words.cli.backedUp(what, target!));
 }

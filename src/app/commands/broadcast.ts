@@ -48,85 +48,73 @@ export async function urgentCommand(
   options: { yes?: boolean; paid?: boolean; free?: boolean } & When,
   ctx: CommandContext,
 ): Promise<void> {
-  if (options.paid && options.free) throw new UserError('--paid and --free contradict each other: give one');
+  if (options.paid && options.free) throw new UserError(ctx.words.cli.contradict('--paid', '--free'));
   if (options.at !== undefined) sendTimeOf(await ctx.newsroom(), options.at);
   const paid = options.paid ? true : options.free ? false : undefined;
   await decide(await composeUrgent(await ctx.newsroom(), CLI_OPERATOR, words.join(' '), { paid }), options, ctx);
 }
 
-/** «paid: at most 120 Stars (1,200 telegram messages × 0.1), up to 1,000/s»: one clause per platform that charges. */
-export function describePaid(p: BroadcastPreview): string {
+/** «at most 120 Stars on Telegram (1,200 messages × 0.1), up to 1,000/s»: one clause per platform that charges. */
+function describePaid(p: BroadcastPreview, ctx: CommandContext): string {
+  const words = ctx.words.cli.broadcast;
   return p.paidEstimates
-    .map(
-      (e) =>
-        `at most ${e.cost.toLocaleString('en-US')} ${e.unit} on ${e.platform} ` +
-        `(${e.messages.toLocaleString('en-US')} messages × ${e.pricePerMessage}), up to ${e.ratePerSecond.toLocaleString('en-US')}/s`,
+    .map((e) =>
+      words.paidEstimate(e.cost, e.unit, ctx.label(e.platform), e.messages, e.pricePerMessage, e.ratePerSecond),
     )
-    .join('; ');
+    .join(words.paidSeparator);
 }
 
 async function decide(p: BroadcastPreview, options: { yes?: boolean } & When, ctx: CommandContext): Promise<void> {
   const { broadcast, article, audience } = p;
+  const words = ctx.words.cli.broadcast;
   ctx.out(renderArticle(article, plainMarkup, ctx.config));
-  if (broadcast.paid) ctx.out(`\npaid broadcast: ${describePaid(p)}`);
+  if (broadcast.paid) ctx.out(`\n${words.paid(describePaid(p, ctx))}`);
   const already =
-    (audience.alreadyHave ? `; ${audience.alreadyHave} already ha${audience.alreadyHave === 1 ? 's' : 've'} it` : '') +
-    (audience.failedBefore
-      ? `; ${audience.failedBefore} failed before (nashra resend ${article.id} sends them again)`
-      : '');
+    (audience.alreadyHave ? words.alreadyHave(audience.alreadyHave) : '') +
+    (audience.failedBefore ? words.failedBefore(audience.failedBefore, article.id) : '');
   if (audience.willReceive === 0) {
     await cancelBroadcast(await ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
-    throw new UserError(
-      `this would reach nobody: no active subscription is waiting for it${already} (nashra subs add …)`,
-    );
+    throw new UserError(words.nobody(already));
   }
-  const reach = `${audience.willReceive} subscription${audience.willReceive === 1 ? '' : 's'}`;
+  const reach = audience.willReceive;
   const zone = ctx.config.timeZone;
   const when =
-    options.at === undefined
-      ? ''
-      : ` at ${localDateTime(sendTimeOf(await ctx.newsroom(), options.at), zone)} (${zone})`;
-  const verb = options.at === undefined ? 'queued' : 'scheduled';
+    options.at === undefined ? '' : words.at(localDateTime(sendTimeOf(await ctx.newsroom(), options.at), zone), zone);
+  const scheduling = options.at !== undefined;
   const best = await suggestSendHour(await ctx.newsroom(), broadcast.audience);
-  if (best) {
-    ctx.out(
-      `\nbest hour for this audience over the last four weeks: ${String(best.hour).padStart(2, '0')}:00 (${best.clicksPerPost} clicks per post` +
-        ` over ${best.posts} posts at that hour; --at ${String(best.hour).padStart(2, '0')}:00 schedules it then)`,
-    );
-  }
+  if (best) ctx.out(`\n${words.bestHour(`${String(best.hour).padStart(2, '0')}:00`, best.clicksPerPost, best.posts)}`);
   // Off a terminal nobody can answer: say whom it would reach before saying how to go ahead.
-  if (!options.yes && !ctx.io.stdin.isTTY) ctx.out(`\nthis would be ${verb} for ${reach}${when}${already}`);
+  if (!options.yes && !ctx.io.stdin.isTTY) ctx.out(`\n${words.wouldBe(scheduling, reach, when, already)}`);
   if (
     !options.yes &&
-    !(await confirm(
-      `\n${options.at === undefined ? 'Queue' : 'Schedule'} this for ${reach}${when}${already}? [y/N] `,
-      ctx.io,
-    ))
+    !(await confirm(`\n${words.ask(scheduling, reach, when, already)}`, ctx.io, ctx.words.cli.noTerminal.queue))
   ) {
     await cancelBroadcast(await ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
-    ctx.out('cancelled: nothing queued');
+    ctx.out(words.cancelled);
     return;
   }
   if (options.at !== undefined) {
     const s = await scheduleBroadcast(await ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token, options.at);
-    if (s.kind !== 'scheduled')
-      throw new UserError(`broadcast ${broadcast.id} was decided meanwhile; nothing was scheduled`);
-    const n = s.queued;
+    if (s.kind !== 'scheduled') throw new UserError(words.decidedMeanwhile(broadcast.id));
     ctx.out(
-      `scheduled broadcast b${s.broadcast.id}: ${n} deliver${n === 1 ? 'y' : 'ies'} of article ${article.id} at ${localDateTime(s.broadcast.sendAt.getTime(), zone)} (${zone})${already}; ` +
-        `nashra run sends them then (nashra scheduled lists, moves and cancels it)`,
+      words.scheduled(
+        s.broadcast.id,
+        s.queued,
+        article.id,
+        localDateTime(s.broadcast.sendAt.getTime(), zone),
+        zone,
+        already,
+      ),
     );
     return;
   }
   const r = await confirmBroadcast(await ctx.newsroom(), CLI_OPERATOR, broadcast.id, broadcast.token);
-  const queued = r.kind === 'done' ? r.queued : 0;
-  ctx.out(
-    `queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} for article ${article.id}${already}; nashra run sends them`,
-  );
+  ctx.out(words.queued(r.kind === 'done' ? r.queued : 0, article.id, already));
 }
 
-async function confirm(question: string, io: CliIo): Promise<boolean> {
-  if (!io.stdin.isTTY) throw new UserError('no terminal to confirm on: add --yes to queue without asking');
+/** A yes from the terminal («y», «yes» or «نعم»); `noTerminal`: the refusal when there is none to ask on. */
+async function confirm(question: string, io: CliIo, noTerminal: string): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new UserError(noTerminal);
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
     return /^(y|yes|نعم)$/i.test((await rl.question(question)).trim());

@@ -18,10 +18,11 @@ import type { CliIo, CommandContext } from '../context.js';
 /** `nashra editors list`: the web desk's accounts, each with its outlets and role in each (`main:admin sy24:editor`). */
 export async function editorsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const editors = await listDeskEditors(await ctx.mainNewsroom(), CLI_OPERATOR);
-  if (editors.length === 0) return ctx.out('no desk editors yet: nashra editors add <username>');
-  ctx.out('username\toutlets\tcreated\tpassword changed');
+  const words = ctx.words.cli.editors;
+  if (editors.length === 0) return ctx.out(words.none);
+  ctx.out(words.heading.join('\t'));
   for (const e of editors) {
-    const outlets = e.memberships.map((m) => `${m.slug}:${m.role}`).join(' ') || '(none: cannot use the desk)';
+    const outlets = e.memberships.map((m) => `${m.slug}:${m.role}`).join(' ') || words.noOutlet;
     ctx.out(`${e.username}\t${outlets}\t${e.createdAt.toISOString()}\t${e.passwordChangedAt.toISOString()}`);
   }
 }
@@ -43,15 +44,13 @@ export async function editorsAdd(
       await ctx.mainNewsroom(),
       CLI_OPERATOR,
       name!,
-      () => readPassword(options.passwordStdin === true, ctx.io),
+      () => readPassword(options.passwordStdin === true, ctx),
       { outlet: outlet.slug, role },
     );
-    ctx.out(
-      `added desk editor ${editor.username}, ${role} of ${outlet.slug}; sign in on the desk (NASHRA_WEB_PORT, or port 8080 when no platform is configured)`,
-    );
+    ctx.out(ctx.words.cli.editors.added(editor.username, roleWord(ctx, role), outlet.slug));
   } catch (err) {
     if (err instanceof DeskAccountExistsError)
-      throw new UserError(`${err.message}; change the password with nashra editors passwd ${err.username}`);
+      throw new UserError(ctx.words.cli.editors.exists(err.message, err.username));
     throw err;
   }
 }
@@ -66,20 +65,20 @@ export async function editorsGrant([name]: string[], options: { role: string }, 
     outlet.slug,
     options.role as DeskRole,
   );
-  ctx.out(`${r.account.username} is now ${r.role} of ${r.outlet.slug}`);
+  ctx.out(ctx.words.cli.editors.granted(r.account.username, roleWord(ctx, r.role), r.outlet.slug));
 }
 
 /** `nashra editors revoke <username> --outlet o`: its desk leaves that outlet at its next request. */
 export async function editorsRevoke([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const outlet = await ctx.outlet();
   const r = await removeDeskMembership(await ctx.mainNewsroom(), CLI_OPERATOR, name!, outlet.slug);
-  ctx.out(`${r.account.username} no longer works in ${r.outlet.slug} (its desk leaves it at its next page)`);
+  ctx.out(ctx.words.cli.editors.revoked(r.account.username, r.outlet.slug));
 }
 
 /** `nashra editors remove <username>`: its sessions go with it. */
 export async function editorsRemove([name]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const editor = await removeDeskEditor(await ctx.mainNewsroom(), CLI_OPERATOR, name!);
-  ctx.out(`removed desk editor ${editor.username} (signed out everywhere)`);
+  ctx.out(ctx.words.cli.editors.removed(editor.username));
 }
 
 /** `nashra editors passwd <username> [--password-stdin]`: every session of that editor ends. */
@@ -89,21 +88,26 @@ export async function editorsPasswd(
   ctx: CommandContext,
 ): Promise<void> {
   const { account } = await changeDeskPassword(await ctx.mainNewsroom(), CLI_OPERATOR, name!, () =>
-    readPassword(options.passwordStdin === true, ctx.io),
+    readPassword(options.passwordStdin === true, ctx),
   );
-  ctx.out(`changed the password of ${account.username} (signed out everywhere)`);
+  ctx.out(ctx.words.cli.editors.passwd(account.username));
 }
 
-async function readPassword(fromStdin: boolean, io: CliIo): Promise<string> {
+/** A desk role as the desk names it («admin», «مدير»). */
+const roleWord = (ctx: CommandContext, role: DeskRole): string => ctx.words.desk.outlet.roles[role];
+
+async function readPassword(fromStdin: boolean, ctx: CommandContext): Promise<string> {
+  const { io } = ctx;
+  const words = ctx.words.cli.editors;
   if (fromStdin) {
     const password = (await text(io.stdin)).replace(/\r?\n$/, '');
     checkPasswordRules(password);
     return password;
   }
-  if (!io.stdin.isTTY) throw new UserError('no terminal to ask for the password on: pipe it in with --password-stdin');
-  const first = await askHidden('Password: ', io);
+  if (!io.stdin.isTTY) throw new UserError(words.noTerminal);
+  const first = await askHidden(words.password, io);
   checkPasswordRules(first);
-  if ((await askHidden('Again: ', io)) !== first) throw new UserError('the two passwords differ; nothing changed');
+  if ((await askHidden(words.again, io)) !== first) throw new UserError(words.differ);
   return first;
 }
 

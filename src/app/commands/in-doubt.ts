@@ -12,8 +12,9 @@ import type { CommandContext } from '../context.js';
 export async function inDoubtList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   await requireEditor(await ctx.newsroom(), CLI_OPERATOR, 'in-doubt');
   const jobs = await inDoubtOutbox(await ctx.newsroom(), 200);
-  if (jobs.length === 0) return ctx.out('nothing is in doubt');
-  ctx.out('id\tkind\tplatform\tarticle\tsubscription\tof\tsince');
+  const words = ctx.words.cli.inDoubt;
+  if (jobs.length === 0) return ctx.out(words.none);
+  ctx.out(words.heading.join('\t'));
   for (const j of jobs) {
     // `of`: the post an edit or delete changes, the digest message that carries a post.
     ctx.out(
@@ -27,11 +28,8 @@ export const inDoubtResolve =
   (verdict: 'mark-sent' | 'send-again') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
     const j = await resolveInDoubt(await ctx.newsroom(), CLI_OPERATOR, Number(id), verdict);
-    ctx.out(
-      verdict === 'mark-sent'
-        ? `${j.kind} ${j.id} marked as sent`
-        : `${j.kind} ${j.id} queued again; nashra run sends it`,
-    );
+    const words = ctx.words.cli.inDoubt;
+    ctx.out((verdict === 'mark-sent' ? words.markedSent : words.queuedAgain)(words.kind(j.kind), j.id));
   };
 
 /** `nashra resend <article-id | b<broadcast-id>> [--failed]`. */
@@ -41,11 +39,7 @@ export async function resendCommand([id]: string[], options: { failed?: boolean 
   const r = broadcast
     ? await resendBroadcastFailed(await ctx.newsroom(), CLI_OPERATOR, Number(broadcast[1]), opts)
     : { ...(await resendFailed(await ctx.newsroom(), CLI_OPERATOR, Number(id), opts)), articleId: Number(id) };
-  ctx.out(
-    `queued ${r.requeued} failed deliver${r.requeued === 1 ? 'y' : 'ies'} of ${broadcast ? `broadcast ${broadcast[1]} (article ${r.articleId})` : `article ${id}`} again` +
-      (r.leftFailed
-        ? `; ${r.leftFailed} stay failed (${options.failed ? 'their chats are no longer subscribed' : 'refused for good, or no longer subscribed: --failed sends those refused for good too'})`
-        : '') +
-      (r.requeued ? '; nashra run sends them' : ''),
-  );
+  const words = ctx.words.cli.inDoubt;
+  const what = broadcast ? words.ofBroadcast(broadcast[1]!, r.articleId) : words.ofArticle(id!);
+  ctx.out(words.resent(r.requeued, what, r.leftFailed, options.failed === true));
 }

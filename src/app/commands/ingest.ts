@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js';
 import { loadArticle } from '../../ingest/load-article.js';
 import { CLI_OPERATOR, ingestArticle } from '../../newsroom/index.js';
 import type { Article } from '../../model/article.js';
+import type { Catalogue } from '../../i18n/index.js';
 import { canonicalUrl } from '../../text/url.js';
 import type { CommandContext } from '../context.js';
 
@@ -16,19 +17,17 @@ export interface IngestOptions {
 
 /** `nashra ingest <file|url>...`: stores new articles and queues them for matching subscribers. */
 export async function ingestCommand(inputs: string[], options: IngestOptions, ctx: CommandContext): Promise<void> {
-  const overrides = parseOverrides(inputs, options);
+  const words = ctx.words.cli.ingest;
+  const overrides = parseOverrides(inputs, options, words);
   let failures = 0;
   for (const input of inputs) {
     try {
       const article = { ...(await loadArticle(input, ctx.config)), ...overrides };
       const result = await ingestArticle(await ctx.newsroom(), CLI_OPERATOR, article);
       if (result.status === 'new') {
-        const { queued } = result;
-        ctx.out(
-          `${result.article.id}\tnew\t${article.title}\t(queued for ${queued} subscription${queued === 1 ? '' : 's'})`,
-        );
+        ctx.out(`${result.article.id}\t${words.fresh}\t${article.title}\t${words.queuedFor(result.queued)}`);
       } else {
-        ctx.out(`${result.existing.id}\tduplicate (${result.match.reason})\t${result.existing.title}`);
+        ctx.out(`${result.existing.id}\t${words.duplicate(result.match.reason)}\t${result.existing.title}`);
       }
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
@@ -36,27 +35,24 @@ export async function ingestCommand(inputs: string[], options: IngestOptions, ct
       ctx.io.stderr.write(`nashra: ${err.message}\n`);
     }
   }
-  if (failures > 0) throw new UserError(`${failures} of ${inputs.length} inputs could not be ingested`);
+  if (failures > 0) throw new UserError(words.failed(failures, inputs.length));
 }
 
-function parseOverrides(inputs: string[], options: IngestOptions): Partial<Article> {
+function parseOverrides(inputs: string[], options: IngestOptions, words: Catalogue['cli']['ingest']): Partial<Article> {
   const out: Partial<Article> = {};
   if (options.sourceName !== undefined) {
-    if (!options.sourceName.trim()) throw new UserError('--source-name needs a name');
+    if (!options.sourceName.trim()) throw new UserError(words.noSourceName);
     out.source = options.sourceName.trim();
   }
   if (options.url !== undefined) {
-    if (inputs.length > 1) throw new UserError('--url names one article: give one input with it');
-    if (!/^https?:\/\/[^\s]+$/i.test(options.url))
-      throw new UserError(`--url must be the article's http(s) address, not "${options.url}"`);
+    if (inputs.length > 1) throw new UserError(words.oneUrl);
+    if (!/^https?:\/\/[^\s]+$/i.test(options.url)) throw new UserError(words.badUrl(options.url));
     out.url = canonicalUrl(options.url);
   }
   if (options.publishedAt !== undefined) {
     const t = Date.parse(options.publishedAt);
     if (!/^\d{4}-\d{2}-\d{2}/.test(options.publishedAt) || Number.isNaN(t)) {
-      throw new UserError(
-        `--published-at must be a date such as 2026-11-25 or 2026-11-25T14:05+03:00, not "${options.publishedAt}"`,
-      );
+      throw new UserError(words.badDate(options.publishedAt));
     }
     out.publishedAt = new Date(t);
   }

@@ -6,15 +6,16 @@ import { outletFile, outletSchema } from '../outlets.js';
 function whereOf(ctx: CommandContext, slug: string): string {
   return ctx.config.databaseUrl === undefined
     ? outletFile(ctx.config.databasePath, slug)
-    : `schema ${outletSchema(slug)}`;
+    : ctx.words.cli.outlets.schema(outletSchema(slug));
 }
 
 /** `nashra outlets list`: every outlet, where its rows are, and the prefix of its platforms' variables. */
 export async function outletsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
-  ctx.out('outlet\tname\tvariables\tdatabase');
+  const words = ctx.words.cli.outlets;
+  ctx.out(words.heading.join('\t'));
   for (const o of await listOutlets(await ctx.mainNewsroom(), CLI_OPERATOR)) {
     ctx.out(
-      `${o.slug}\t${o.name}\t${o.envPrefix === undefined ? '(no prefix)' : `${o.envPrefix}*`}\t${whereOf(ctx, o.slug)}`,
+      `${o.slug}\t${o.name}\t${o.envPrefix === undefined ? words.noPrefix : `${o.envPrefix}*`}\t${whereOf(ctx, o.slug)}`,
     );
   }
 }
@@ -32,16 +33,12 @@ export async function outletsAdd(
   });
   // Opened once now: its database is made (and migrated) here, not by the first command that names it.
   await ctx.newsroom(outlet.slug);
-  ctx.out(`added outlet ${outlet.slug} (${whereOf(ctx, outlet.slug)}); its commands take --outlet ${outlet.slug}`);
-  ctx.out(
-    `its platforms: the variables of .env.example with the prefix ${outlet.envPrefix} (${outlet.envPrefix}TELEGRAM_BOT_TOKEN, …) on every machine that runs nashra run`,
-  );
+  ctx.out(ctx.words.cli.outlets.added(outlet.slug, whereOf(ctx, outlet.slug)));
+  ctx.out(ctx.words.cli.outlets.variables(outlet.envPrefix ?? ''));
 }
 
 /** `nashra outlets remove <slug>`: out of the registry; its database stays. */
 export async function outletsRemove([slug]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const outlet = await removeOutlet(await ctx.mainNewsroom(), CLI_OPERATOR, slug!);
-  ctx.out(
-    `removed outlet ${outlet.slug}; its rows are kept (${whereOf(ctx, outlet.slug)}): nashra outlets add ${outlet.slug} brings them back`,
-  );
+  ctx.out(ctx.words.cli.outlets.removed(outlet.slug, whereOf(ctx, outlet.slug)));
 }

@@ -17,9 +17,7 @@ export async function previewCommand(
     .filter((m, i, all) => all.findIndex((o) => o.name === m.name) === i);
   const markup = markups.find((m) => m.name === options.platform);
   if (!markup)
-    throw new UserError(
-      `--platform must be one of ${markups.map((m) => m.name).join(', ')}, not "${options.platform}"`,
-    );
+    throw new UserError(ctx.words.cli.previewPlatform(markups.map((m) => m.name).join(', '), options.platform));
 
   const article = await loadArticle(input!, ctx.config);
   const summary = summarize(article, ctx.config.summary);

@@ -43,6 +43,8 @@ export async function runCommand(
   await runMain(ctx.config, outlets, ctx.logger, {
     once: options.once ?? false,
     out: ctx.out,
+    words: ctx.words.cli.run,
+    label: ctx.label,
     registry: ctx.registry,
     markupFor: (platform) => ctx.registry.find((p) => p.name === platform)?.markup,
     desk: { outlets: newsrooms, platforms: deskPlatforms(ctx.registry, ctx.config, demo) },

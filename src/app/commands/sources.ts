@@ -37,48 +37,41 @@ export async function sourcesAdd(
     backfill: options.backfill,
     review: options.review === true,
   });
+  const words = ctx.words.cli.sources;
   ctx.out(description);
   if (!firstPoll.ok) {
-    ctx.out(
-      `source #${source.id} added (${source.name}), but the first poll failed: ${firstPoll.error}; it will be retried`,
-    );
+    ctx.out(words.pollFailed(source.id, source.name, firstPoll.error));
     return;
   }
   ctx.out(
-    `source #${source.id} added: ${source.name}, every ${formatInterval(intervalSeconds)}` +
-      `${source.category ? `, category ${source.category}` : ''}; ${firstPoll.seen} existing item${firstPoll.seen === 1 ? '' : 's'} marked as seen` +
-      (source.review
-        ? `, ${firstPoll.held} held for review; new items wait for an editor (nashra review list)`
-        : `, ${backfillWords(firstPoll.sent, firstPoll.subscriptions)}`) +
-      (firstPoll.skipped ? `, ${firstPoll.skipped} skipped` : ''),
+    words.added(source.id, source.name, formatInterval(intervalSeconds), source.category, firstPoll.seen) +
+      // Articles and subscriptions counted apart: «2 queued as backfill for 1 subscription» (2 × 1 are 2 deliveries).
+      (source.review ? words.held(firstPoll.held) : words.backfill(firstPoll.sent, firstPoll.subscriptions)) +
+      (firstPoll.skipped ? words.skipped(firstPoll.skipped) : ''),
   );
-}
-
-/** «2 queued as backfill for 1 subscription»: articles and subscriptions counted apart (2 × 1 are 2 deliveries). */
-function backfillWords(articles: number, subscriptions: number): string {
-  if (articles === 0) return 'none queued as backfill';
-  if (subscriptions === 0)
-    return `${articles} kept as backfill (no subscription to send ${articles === 1 ? 'it' : 'them'} to yet)`;
-  return `${articles} queued as backfill for ${subscriptions} subscription${subscriptions === 1 ? '' : 's'}`;
 }
 
 export async function sourcesList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const sources = await listSources(await ctx.newsroom(), CLI_OPERATOR);
+  const words = ctx.words.cli.sources;
   if (sources.length === 0) {
-    ctx.out('no sources yet; add one with: nashra sources add <feed-or-site-url>');
+    ctx.out(words.none);
     return;
   }
   const now = Date.now();
-  ctx.out(['id', 'kind', 'name', 'every', 'last fetch', 'status', 'errors', 'articles', 'polled URL'].join('\t'));
+  ctx.out(words.heading.join('\t'));
   for (const s of sources) {
     ctx.out(
       [
         s.id,
         s.kind,
-        s.name + (s.category ? ` [${s.category}]` : '') + (s.review ? ' (review)' : '') + (s.active ? '' : ' (paused)'),
+        s.name +
+          (s.category ? ` [${s.category}]` : '') +
+          (s.review ? words.inReview : '') +
+          (s.active ? '' : words.paused),
         formatInterval(s.intervalSeconds),
-        s.lastFetchAt ? s.lastFetchAt.toISOString().replace(/\.\d+Z$/, 'Z') : 'never',
-        describeStatus(s, now),
+        s.lastFetchAt ? s.lastFetchAt.toISOString().replace(/\.\d+Z$/, 'Z') : words.never,
+        describeStatus(s, now, words),
         s.errorCount,
         s.articlesFound,
         s.feedUrl ?? s.url,
@@ -87,11 +80,11 @@ export async function sourcesList(_args: string[], _options: unknown, ctx: Comma
   }
 }
 
-function describeStatus(s: Source, now: number): string {
+function describeStatus(s: Source, now: number, words: CommandContext['words']['cli']['sources']): string {
   const status = s.lastStatus ?? '-';
   if (!s.failingSince) return status;
   const hours = Math.floor((now - s.failingSince.getTime()) / 3600_000);
-  const flag = now - s.failingSince.getTime() >= DAY_MS ? `FAILING FOR ${hours} h: ` : '';
+  const flag = now - s.failingSince.getTime() >= DAY_MS ? words.failingFor(hours) : '';
   return `${flag}${status}${s.lastError ? ` (${withoutLeadingUrl(s.lastError, s.feedUrl ?? s.url)})` : ''}`;
 }
 
@@ -100,18 +93,17 @@ export const sourcesChange =
   (change: 'remove' | 'pause' | 'resume' | 'poll') =>
   async ([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> => {
     const n = Number(id);
+    const words = ctx.words.cli.sources;
     if (change === 'remove') {
       const source = await removeSource(await ctx.newsroom(), CLI_OPERATOR, n);
-      return ctx.out(`source #${n} removed (${source.name}); its articles stay stored`);
+      return ctx.out(words.removed(n, source.name));
     }
     if (change === 'poll') {
       const source = await pollSourceNow(await ctx.newsroom(), CLI_OPERATOR, n);
-      return ctx.out(`source #${n} (${source.name}) is due now: a running nashra run polls it within a second`);
+      return ctx.out(words.due(n, source.name));
     }
     const source = await setSourceActive(await ctx.newsroom(), CLI_OPERATOR, n, change === 'resume');
-    ctx.out(
-      `source #${n} ${change === 'resume' ? 'resumed: what was published meanwhile is marked seen' : 'paused'} (${source.name})`,
-    );
+    ctx.out((change === 'resume' ? words.resumed : words.pausedNow)(n, source.name));
   };
 
 /** `nashra sources import <file.opml>`: every feed of a reader's export, with what happened to each. */
@@ -121,26 +113,27 @@ export async function sourcesImport(
   ctx: CommandContext,
 ): Promise<void> {
   const intervalSeconds = parseInterval(options.interval);
+  const words = ctx.words.cli.sources;
   let xml: string;
   try {
-    if (statSync(file!).size > OPML_MAX_BYTES)
-      throw new UserError(`${file} is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB: not a list of feeds`);
+    if (statSync(file!).size > OPML_MAX_BYTES) throw new UserError(words.tooLarge(file!, OPML_MAX_BYTES / 1024 / 1024));
     xml = readFileSync(file!, 'utf8');
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    throw new UserError(words.unreadable(file!, (err as NodeJS.ErrnoException).code ?? errorMessage(err)));
   }
   const report = await importOpml(await ctx.newsroom(), CLI_OPERATOR, xml, { intervalSeconds });
   for (const o of report.outcomes) {
     const where = o.feed.category ? ` [${o.feed.category}]` : '';
-    if (o.kind === 'refused') ctx.out(`refused\t${o.feed.url}\t${withoutLeadingUrl(o.reason, o.feed.url)}`);
+    if (o.kind === 'refused')
+      ctx.out(`${words.importRefused}\t${o.feed.url}\t${withoutLeadingUrl(o.reason, o.feed.url)}`);
     else
       ctx.out(
-        `${o.kind === 'added' ? 'added' : 'already followed'}\t${o.feed.url}\tsource #${o.source.id} (${o.source.name})${where}`,
+        `${o.kind === 'added' ? words.importAdded : words.importAlready}\t${o.feed.url}\t${words.importSource(o.source.id, o.source.name)}${where}`,
       );
   }
-  ctx.out(`${report.added} added, ${report.already} already followed, ${report.refused} refused`);
-  if (report.added > 0) ctx.out('what the feeds held is marked seen; only new items will be sent');
+  ctx.out(words.imported(report.added, report.already, report.refused));
+  if (report.added > 0) ctx.out(words.importSeen);
 }
 
 /** `nashra sources export [file]`: every source as OPML, to the file or to standard output. */
@@ -149,19 +142,16 @@ export async function sourcesExport(
   options: { force?: boolean },
   ctx: CommandContext,
 ): Promise<void> {
+  const words = ctx.words.cli.sources;
   const xml = await exportOpml(await ctx.newsroom(), CLI_OPERATOR);
   if (!file) return ctx.out(xml.trimEnd());
   try {
     writeFileSync(file, xml, { flag: options.force ? 'w' : 'wx' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'EEXIST'
-        ? `${file} exists; add --force to overwrite it`
-        : `cannot write ${file}: ${code ?? errorMessage(err)}`,
-    );
+    throw new UserError(code === 'EEXIST' ? words.exists(file) : words.unwritable(file, code ?? errorMessage(err)));
   }
-  ctx.out(`${(await followedSources(await ctx.newsroom())).length} sources written to ${file}`);
+  ctx.out(words.exported((await followedSources(await ctx.newsroom())).length, file));
 }
 
 /** `nashra sources hook <id> [--rotate|--off]`: the publish hook's address and secret (see the README). */
@@ -170,17 +160,12 @@ export async function sourcesHook(
   options: { rotate?: boolean; off?: boolean },
   ctx: CommandContext,
 ): Promise<void> {
-  if (options.rotate && options.off) throw new UserError('--rotate and --off contradict each other: give one');
+  const words = ctx.words.cli.sources;
+  if (options.rotate && options.off) throw new UserError(ctx.words.cli.contradict('--rotate', '--off'));
   const hook = await sourceHook(await ctx.newsroom(), CLI_OPERATOR, Number(id), options);
-  if (!hook.secret) return ctx.out(`source #${id} (${hook.source.name}): publish hook off`);
-  ctx.out(
-    `source #${id} (${hook.source.name}) publish hook${options.rotate ? ' (new secret; the old one no longer works)' : ''}`,
-  );
-  ctx.out(
-    `url:    ${hook.url ?? `<NASHRA_PUBLIC_URL>${pushPath('hooks/publish', (await ctx.outlet()).slug, id)} (set NASHRA_PUBLIC_URL to the address sites reach this server at)`}`,
-  );
-  ctx.out(`secret: ${hook.secret}`);
-  ctx.out(
-    'sign: X-Nashra-Timestamp: <unix seconds>, X-Nashra-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">; or Authorization: Bearer <secret>',
-  );
+  if (!hook.secret) return ctx.out(words.hookOff(id!, hook.source.name));
+  ctx.out(words.hook(id!, hook.source.name, options.rotate === true));
+  ctx.out(words.hookUrl(hook.url ?? words.hookNoPublicUrl(pushPath('hooks/publish', (await ctx.outlet()).slug, id!))));
+  ctx.out(words.hookSecret(hook.secret));
+  ctx.out(words.hookSign);
 }

@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import type { ChatKind } from '../../model/subscription.js';
 import type { Config } from '../../config.js';
 import { effectiveTemplate } from '../../format/render.js';
-import { catalogue } from '../../i18n/index.js';
+import { catalogue, type Catalogue } from '../../i18n/index.js';
 import type { LinkPreview, TemplateChange, TemplateField } from '../../model/template.js';
 import {
   allSubscriptions,
@@ -11,7 +11,6 @@ import {
   deliveryOf,
   describeDelivery,
   describeFilter,
-  ENGLISH_DELIVERY_WORDS,
   setDelivery,
   subscribe,
   subscriptionByChat,
@@ -56,26 +55,28 @@ export async function subsAdd(
     ...(r.kind === 'subscribed' || r.kind === 'already' ? [] : r.changes),
     ...(delivery?.kind === 'updated' ? delivery.changes : []),
   ];
+  const words = ctx.words.cli.subs;
   const what =
     r.kind === 'subscribed'
-      ? 'subscribed'
+      ? words.subscribed
       : r.kind === 'already' && changes.length === 0
-        ? 'already subscribed, nothing changed'
-        : `${r.kind === 'reactivated' ? 'reactivated' : 'updated'}${changes.length ? ` (changed: ${changes.join(', ')})` : ''}`;
-  ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${what}`);
+        ? words.already
+        : words.changed(r.kind === 'reactivated', changes);
+  ctx.out(`${s.id}\t${s.platform}\t${s.chatId}\t${s.kind}\t${s.topics.join(',') || words.allNews}\t${what}`);
   if (patch)
-    ctx.out(`delivery: ${describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS)}`);
+    ctx.out(words.delivery(describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ctx.words.delivery)));
 }
 
 export async function subsList(_args: string[], _options: unknown, ctx: CommandContext): Promise<void> {
+  const words = ctx.words.cli.subs;
   const subs = await allSubscriptions(await ctx.newsroom());
-  if (subs.length === 0) return ctx.out('no subscriptions yet: nashra subs add telegram <chat-id>');
-  ctx.out('id\tplatform\tchat\tkind\ttopics\tstate\tdelivery');
+  if (subs.length === 0) return ctx.out(words.none);
+  ctx.out(words.heading.join('\t'));
   for (const s of subs) {
-    const state = s.active ? 'active' : `inactive: ${s.deactivatedReason ?? ''}`;
-    const delivery = describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ENGLISH_DELIVERY_WORDS);
+    const state = s.active ? words.active : words.inactive(s.deactivatedReason ?? '');
+    const delivery = describeDelivery(await deliveryOf(await ctx.newsroom(), s.id), ctx.words.delivery);
     ctx.out(
-      `${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || '(all news)'}\t${state}\t${delivery}`,
+      `${s.id}\t${s.platform}\t${s.chatId}${s.threadId ? `#${s.threadId}` : ''}\t${s.kind}\t${s.topics.join(',') || words.allNews}\t${state}\t${delivery}`,
     );
   }
 }
@@ -84,11 +85,9 @@ export async function subsList(_args: string[], _options: unknown, ctx: CommandC
 export async function subsRemove([id]: string[], _options: unknown, ctx: CommandContext): Promise<void> {
   const existing = await subscriptionById(await ctx.newsroom(), Number(id));
   const r = await unsubscribe(await ctx.newsroom(), CLI_OPERATOR, { subscriptionId: Number(id) });
-  if (r.kind === 'not-subscribed')
-    throw new UserError(existing ? `subscription ${id} is already inactive` : `no subscription with id ${id}`);
-  ctx.out(
-    `removed subscription ${id} (${r.subscription.platform} ${r.subscription.chatId})${r.cancelled ? `; ${r.cancelled} queued deliveries cancelled` : ''}`,
-  );
+  const words = ctx.words.cli.subs;
+  if (r.kind === 'not-subscribed') throw new UserError(existing ? words.alreadyInactive(id!) : words.noSuch(id!));
+  ctx.out(words.removed(id!, r.subscription.platform, r.subscription.chatId, r.cancelled));
 }
 
 /** Template fields by their CLI names (`--default hashtags,link-preview`). */
@@ -139,9 +138,7 @@ export async function subsSet(
     .filter(Boolean)) {
     const fields = name === 'all' ? Object.values(FIELD_NAMES) : [FIELD_NAMES[name]];
     if (fields[0] === undefined)
-      throw new UserError(
-        `--default ${name}: not a template field (one of all, ${Object.keys(FIELD_NAMES).join(', ')})`,
-      );
+      throw new UserError(ctx.words.cli.subs.notAField(name, Object.keys(FIELD_NAMES).join(', ')));
     for (const f of fields) template[f!] = null;
   }
   if (options.header !== undefined) template.headerMark = options.header === false ? '' : options.header;
@@ -169,11 +166,10 @@ export async function subsSet(
   const patch = deliveryPatchFrom(options);
   const delivery = patch && (await setDelivery(deps, CLI_OPERATOR, { subscriptionId }, patch));
   const changes = [...r.changes, ...(delivery?.kind === 'updated' ? delivery.changes : [])];
-  ctx.out(
-    `subscription ${s.id} (${s.platform} ${s.chatId}): ${changes.length ? `updated (changed: ${changes.join(', ')})` : 'nothing changed'}`,
-  );
-  ctx.out(describeSettings(r, ctx.config).join('\n'));
-  ctx.out(`delivery: ${describeDelivery(await deliveryOf(deps, subscriptionId), ENGLISH_DELIVERY_WORDS)}`);
+  const words = ctx.words.cli.subs;
+  ctx.out(words.set(s.id, s.platform, s.chatId, changes));
+  ctx.out(describeSettings(r, ctx.config, words.settings).join('\n'));
+  ctx.out(words.delivery(describeDelivery(await deliveryOf(deps, subscriptionId), ctx.words.delivery)));
 }
 
 /** Each option replaces its own half of a filter: --exclude alone keeps the words included, and the reverse. */
@@ -191,32 +187,36 @@ function mergeFilter(had: string[], topics: string | undefined, exclude: string 
 }
 
 /** The settings in words, one per line; «(default)» marks what comes from the environment. */
-function describeSettings(r: SubscriptionSettings, config: Pick<Config, 'template'>): string[] {
-  const words = { except: 'except:', separator: ', ', between: '; ' };
+function describeSettings(
+  r: SubscriptionSettings,
+  config: Pick<Config, 'template'>,
+  words: Catalogue['cli']['subs']['settings'],
+): string[] {
   const t = effectiveTemplate(config, r.template);
-  const mark = (field: TemplateField) => (r.template[field] === undefined ? ' (default)' : '');
-  const onOff = (v: boolean | undefined) => (v === false ? 'off' : 'on');
-  const line = (text: string | undefined) => (text ? `«${text}»` : 'none');
-  const previews: Record<LinkPreview, string> = { none: 'none', small: 'small', large: 'large, above the text' };
+  const mark = (field: TemplateField) => (r.template[field] === undefined ? words.byDefault : '');
+  const onOff = (v: boolean | undefined) => (v === false ? words.off : words.on);
+  const line = (text: string | undefined) => (text ? `«${text}»` : words.none);
+  const previews: Record<LinkPreview, string> = words.previews;
   return [
-    `filter: ${r.subscription.topics.length ? describeFilter(r.subscription.topics, words) : 'all news'}`,
-    ...r.sourceFilters.map(
-      (f) =>
-        `from source #${f.sourceId}${f.sourceName ? ` (${f.sourceName})` : ''} only: ${describeFilter(f.topics, words)}`,
+    words.filter(r.subscription.topics.length ? describeFilter(r.subscription.topics, words.filterWords) : ''),
+    ...r.sourceFilters.map((f) =>
+      words.sourceFilter(f.sourceId, f.sourceName, describeFilter(f.topics, words.filterWords)),
     ),
-    `header mark: ${line(t.headerMark)}${mark('headerMark')}`,
-    `footer: ${line(t.footer)}${mark('footer')}`,
-    `hashtag line: ${onOff(t.showHashtags)}${mark('showHashtags')}`,
-    `source line: ${onOff(t.showSource)}${mark('showSource')}`,
-    `date: ${onOff(t.showDate)}${mark('showDate')}`,
-    `lead image as a photo: ${onOff(t.leadPhoto)}${mark('leadPhoto')}`,
-    `link preview: ${t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : "the platform's default"}`,
+    words.header(`${line(t.headerMark)}${mark('headerMark')}`),
+    words.footer(`${line(t.footer)}${mark('footer')}`),
+    words.hashtags(`${onOff(t.showHashtags)}${mark('showHashtags')}`),
+    words.sourceLine(`${onOff(t.showSource)}${mark('showSource')}`),
+    words.date(`${onOff(t.showDate)}${mark('showDate')}`),
+    words.photo(`${onOff(t.leadPhoto)}${mark('leadPhoto')}`),
+    words.preview(t.linkPreview ? previews[t.linkPreview] + mark('linkPreview') : words.platformPreview),
     // The default is the chat kind's (src/story offersFullStory): on in channels and groups, off in a private chat.
-    `«${catalogue('ar').post.fullStoryButton}» button: ${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
+    // The button as a chat shows it: posts are Arabic (catalogue('ar')), whatever the CLI's language.
+    words.fullStory(
+      catalogue('ar').post.fullStoryButton,
+      `${onOff(t.fullStory ?? r.subscription.kind !== 'private')}${mark('fullStory')}`,
+    ),
     ...(r.subscription.kind === 'group'
-      ? [
-          `full text in the group on a reader's request: ${t.fullStoryInGroup ? 'on' : 'off'}${mark('fullStoryInGroup')}`,
-        ]
+      ? [words.fullStoryInGroup(`${onOff(t.fullStoryInGroup === true)}${mark('fullStoryInGroup')}`)]
       : []),
   ];
 }

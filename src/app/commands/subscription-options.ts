@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
+import type { Catalogue } from '../../i18n/index.js';
 import { isTimeZone } from '../../text/schedule.js';
 import { parseDigest, parseQuiet, parseQuietMode, type DeliveryPatch } from '../../newsroom/delivery-settings.js';
 
@@ -29,34 +30,22 @@ const checked =
  * The options of a subscription's delivery (digest, quiet hours), for every command that sets them (`subs add`,
  * `subs set`): one definition, one parser. Absent options keep what the subscription had.
  */
-export function addDeliveryOptions(command: Command): Command {
+export function addDeliveryOptions(command: Command, words: Catalogue['cli']): Command {
+  const help = words.help;
   return command
-    .option(
-      '--digest <when>',
-      'hourly, daily@HH:MM (local time, e.g. daily@08:00), or off (each article at once)',
-      checked(parseDigest),
-    )
-    .addOption(
-      new Option('--urgent <when>', "a digest subscription's urgent alerts: now (at once) or digest (in it)").choices([
-        'now',
-        'digest',
-      ]),
-    )
+    .option('--digest <when>', help.digest, checked(parseDigest))
+    .addOption(new Option('--urgent <when>', help.urgentWhen).choices(['now', 'digest']))
     .option(
       '--time-zone <zone>',
-      'IANA zone of the digest time and quiet hours (default NASHRA_TIME_ZONE, Asia/Damascus)',
+      help.timeZone,
       checked((z) => {
-        if (!isTimeZone(z)) throw new UserError(`unknown time zone "${z}" (an IANA name such as Asia/Damascus)`);
+        if (!isTimeZone(z)) throw new UserError(words.subs.unknownZone(z));
         return z;
       }),
     )
-    .option('--quiet <window>', 'quiet hours, local HH:MM-HH:MM (e.g. 00:00-07:00), or off', checked(parseQuiet))
-    .option(
-      '--quiet-mode <mode>',
-      'inside quiet hours: silent (no notification) or wait (sent when they end)',
-      checked(parseQuietMode),
-    )
-    .addOption(new Option('--quiet-urgent <yes|no>', 'urgent alerts ignore the quiet hours').choices(['yes', 'no']));
+    .option('--quiet <window>', help.quiet, checked(parseQuiet))
+    .option('--quiet-mode <mode>', help.quietMode, checked(parseQuietMode))
+    .addOption(new Option('--quiet-urgent <yes|no>', help.quietUrgent).choices(['yes', 'no']));
 }
 
 /** What the options ask to change; undefined when none was given. */

@@ -1,0 +1,116 @@
+/**
+ * The CLI's language (NASHRA_CLI_LANGUAGE): English by default, Arabic when asked, a wrong value refused; the words
+ * are the catalogue's, counts agree with their noun, and what machines read stays the same in both.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runCliInProcess } from '../helpers/cli.js';
+import { createDatabase, type OwnedDatabase } from '../helpers/raw-db.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let db: OwnedDatabase;
+let tmp: ReturnType<typeof tempDir>;
+const ARABIC = { NASHRA_CLI_LANGUAGE: 'ar' };
+
+const nashra = (args: string[], env: Record<string, string> = {}) =>
+  runCliInProcess(args, { env: { ...db.env, ...env } });
+
+/** An article file of its own: a headline, then three sentences no other article of this file shares. */
+function article(n: number): string {
+  const file = join(tmp.dir, `article-${n}.txt`);
+  writeFileSync(
+    file,
+    `افتتاح المدرسة رقم ${n} في الحي الشرقي\n\n` +
+      `افتتحت مديرية التربية اليوم المدرسة رقم ${n} في الحي الشرقي من المدينة بعد عامين من العمل. ` +
+      `وقال مدير التربية إن المدرسة ${n} تستقبل أربعمئة طالب في عامها الأول. ` +
+      `وأضاف أن المديرية تعمل على افتتاح مدارس أخرى في الأحياء المجاورة خلال العام المقبل.\n`,
+  );
+  return file;
+}
+
+beforeAll(async () => {
+  db = await createDatabase();
+  tmp = tempDir();
+});
+afterAll(async () => {
+  await db.close();
+  tmp.cleanup();
+});
+
+describe('the CLI in Arabic and English (NASHRA_CLI_LANGUAGE)', () => {
+  it('refuses a language it does not speak, naming the variable and the values it takes', async () => {
+    // Empty is unset, as for every variable (.env.example lists them empty): English.
+    for (const value of ['fr', 'AR', 'arabic', 'ar_SY.UTF-8']) {
+      const r = await nashra(['subs', 'list'], { NASHRA_CLI_LANGUAGE: value });
+      expect(r.code, `${value}: ${r.stderr}`).toBe(78);
+      expect(r.stderr).toMatch(/^nashra: NASHRA_CLI_LANGUAGE: ".*" is not one of en, ar\n$/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('speaks English by default and Arabic when asked: results, refusals and what changed', async () => {
+    expect((await nashra(['subs', 'list'])).stdout).toBe(
+      'no subscriptions yet: nashra subs add <platform> <chat-id>\n',
+    );
+    expect((await nashra(['subs', 'list'], { NASHRA_CLI_LANGUAGE: 'en' })).stdout).toContain('no subscriptions yet');
+    expect((await nashra(['subs', 'list'], ARABIC)).stdout).toBe(
+      'لا اشتراكات بعد: nashra subs add <platform> <chat-id>\n',
+    );
+    const refused = await nashra(['subs', 'remove', '7'], ARABIC);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('nashra: لا اشتراك بالرقم 7\n');
+    // commander's refusal of an argument, in the CLI's words.
+    const tooMany = await nashra(['latest', '99'], ARABIC);
+    expect(tooMany.code).not.toBe(0);
+    expect(tooMany.stderr).toContain('يجب أن يكون عددًا صحيحًا من 1 إلى 50، لا "99"');
+    const added = await nashra(['subs', 'add', 'console', 'desk-0', '--digest', 'hourly'], ARABIC);
+    expect(added.code, added.stderr).toBe(0);
+    // The row's ids and names stay as they are (a script reads them); the words around them are Arabic.
+    expect(added.stdout).toMatch(/^\d+\tconsole\tdesk-0\tprivate\t\(كل الأخبار\)\tاشترك\nموعد الأخبار: .*ساعة/);
+    const removed = await nashra(['subs', 'remove', added.stdout.split('\t')[0]!], ARABIC);
+    expect(removed.stdout).toMatch(/^أُوقف الاشتراك \d+ \(console desk-0\)\n$/);
+  });
+
+  it('counts agree with their noun: a story for 1, 2, 3, 11 and 100 subscriptions', async () => {
+    const said: string[] = [];
+    let chats = 0;
+    for (const [i, n] of [1, 2, 3, 11, 100].entries()) {
+      // The chats straight into the store: 100 `nashra subs add` would take most of the test's time on a busy machine.
+      for (; chats < n; chats++)
+        await db.ports.repos.subscriptions.subscribe(
+          { platform: 'console', chatId: `chat-${chats}`, kind: 'private' },
+          Date.now(),
+        );
+      const ingested = await nashra(['ingest', article(i)], ARABIC);
+      expect(ingested.code, ingested.stderr).toBe(0);
+      said.push(ingested.stdout.trim().split('\t').at(-1)!);
+    }
+    expect(said).toEqual([
+      '(يستلمه اشتراك واحد)',
+      '(يستلمه اشتراكان)',
+      '(يستلمه 3 اشتراكات)',
+      '(يستلمه 11 اشتراكًا)',
+      '(يستلمه 100 اشتراك)',
+    ]);
+    // The same in English, and the duplicate reported in each language.
+    const again = await nashra(['ingest', article(0)]);
+    expect(again.stdout).toMatch(/^\d+\tduplicate \(.+\)\t/);
+    const fresh = await nashra(['ingest', article(5)]);
+    expect(fresh.stdout.trim()).toMatch(/\tnew\t.*\t\(queued for 100 subscriptions\)$/);
+    expect((await nashra(['ingest', article(5)], ARABIC)).stdout).toMatch(/^\d+\tمكرّر \(.+\)\t/);
+  });
+
+  it('as a process of its own: --help and a refusal in Arabic, the exit codes unchanged', () => {
+    const help = runCli(['subs', 'set', '--help'], { env: { ...db.env, ...ARABIC } });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('تغيير ما يصل إلى اشتراك قائم وكيف ومتى');
+    // commander wraps the descriptions at the terminal's width.
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('زرّ «النص الكامل» تحت المنشورات: الخبر كاملًا في المحادثة');
+    // The flags themselves are not words to translate.
+    expect(help.stdout).toContain('--no-full-story-in-group');
+    const refused = runCli(['scheduled', 'cancel', 'x1'], { env: { ...db.env, ...ARABIC } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('nashra: "x1" ليس رقم بثّ مجدول: خذه من nashra scheduled (b12)\n');
+  });
+});
