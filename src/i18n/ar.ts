@@ -14,6 +14,7 @@ import {
   SOURCE,
   SUBSCRIBER,
   SUBSCRIPTION,
+  SUBSCRIPTION_AFTER_PREPOSITION,
   UNSENT_MESSAGE,
   WAITING_MESSAGE,
 } from '../text/plural.js';
@@ -347,15 +348,15 @@ export const ar = {
       notFound: (why: string) => `لم أجد هذا الخبر. أرسل رابط خبر أو رقمه.\n(${why})`,
       // A subscription (اشتراك, masculine) per chat: «إلى 3 اشتراكات».
       preview: (story: string, willReceive: number, already: number, failed: number) =>
-        `معاينة البث:\n\n${story}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(willReceive, SUBSCRIPTION)}` +
-        `${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIPTION)})` : ''}${failed ? ` (وفشل من قبل عند ${countArabic(failed, SUBSCRIPTION)})` : ''}` +
+        `معاينة البث:\n\n${story}\n\n━━━━━━━━\nللإرسال إلى ${countArabic(willReceive, SUBSCRIPTION_AFTER_PREPOSITION)}` +
+        `${already ? ` (ووصل من قبل إلى ${countArabic(already, SUBSCRIPTION_AFTER_PREPOSITION)})` : ''}${failed ? ` (وفشل من قبل عند ${countArabic(failed, SUBSCRIPTION_AFTER_PREPOSITION)})` : ''}` +
         ' أرسل «نعم» خلال 5 دقائق، أو «جدولة 18:00» ليُرسل في موعد. أي رد آخر يلغي البث.',
       queued: (n: number) =>
         n > 0
           ? `✅ أُضيف البث إلى قائمة الإرسال: ${countArabic(n, MESSAGE)}.`
           : '✅ تم التأكيد، لكن كل الاشتراكات استلمت هذا الخبر من قبل.',
       scheduled: (id: number, when: string, zone: string, n: number) =>
-        `🕒 جُدول البث #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIPTION)}. ` +
+        `🕒 جُدول البث #${id}: ${when} بتوقيت ${zone}، إلى ${countArabic(n, SUBSCRIPTION_AFTER_PREPOSITION)}. ` +
         'يُغيَّر موعده أو يُلغى من «المجدول» في المكتب، أو بـ nashra scheduled.',
       timePast: (text: string, now: string, zone: string) =>
         `«${text}» وقتٌ مضى (الساعة الآن ${now} بتوقيت ${zone}): أرسل «جدولة» مع وقت لاحق، أو «نعم» للإرسال الآن.`,

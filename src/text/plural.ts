@@ -43,6 +43,8 @@ export const SUBSCRIPTION: ArabicNoun = {
   many: '{n} اشتراكًا',
   other: '{n} اشتراك',
 };
+/** The same after a preposition («إلى»، «عند»): the dual is genitive, «إلى اشتراكَين» (never «إلى اشتراكان»). */
+export const SUBSCRIPTION_AFTER_PREPOSITION: ArabicNoun = { ...SUBSCRIPTION, two: 'اشتراكَين' };
 /** A sent post (masculine): «حُذف: 22 منشورًا». */
 export const POST: ArabicNoun = {
   zero: 'لا منشورات',

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { countArabic, ITEM, POST, SUBSCRIBER, UNSENT_MESSAGE, WAITING_MESSAGE } from '../../src/text/plural.js';
+import { catalogue } from '../../src/i18n/index.js';
+import {
+  countArabic,
+  ITEM,
+  POST,
+  SUBSCRIBER,
+  SUBSCRIPTION,
+  SUBSCRIPTION_AFTER_PREPOSITION,
+  UNSENT_MESSAGE,
+  WAITING_MESSAGE,
+} from '../../src/text/plural.js';
 
 describe('Arabic counted nouns', () => {
   it('agree with the number in every plural category', () => {
@@ -18,6 +28,20 @@ describe('Arabic counted nouns', () => {
       '111 مشتركًا',
     ]);
     expect([1, 2, 5, 5000].map((n) => countArabic(n, ITEM))).toEqual(['مادة واحدة', 'مادتان', '5 مواد', '5000 مادة']);
+  });
+
+  it('put the dual in the genitive after a preposition: «إلى اشتراكَين», never «إلى اشتراكان»', () => {
+    expect(countArabic(2, SUBSCRIPTION)).toBe('اشتراكان');
+    expect([1, 2, 3, 11, 100].map((n) => countArabic(n, SUBSCRIPTION_AFTER_PREPOSITION))).toEqual([
+      'اشتراك واحد',
+      'اشتراكَين',
+      '3 اشتراكات',
+      '11 اشتراكًا',
+      '100 اشتراك',
+    ]);
+    const preview = catalogue('ar').replies.commands.preview('الخبر', 2, 2, 2);
+    expect(preview).toContain('للإرسال إلى اشتراكَين (ووصل من قبل إلى اشتراكَين) (وفشل من قبل عند اشتراكَين)');
+    expect(preview).not.toContain('اشتراكان');
   });
 
   it("«منشور» (masculine) and «رسالة» (feminine) in each category Intl.PluralRules('ar') gives: 1, 2, 3-10, 11-99, 100", () => {
