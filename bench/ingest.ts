@@ -29,9 +29,9 @@ export function rssFeed(prefix: string, count: number, base: string): string {
 export async function benchIngest(): Promise<{ itemsPerSecond: number; pollCycleMs: number }> {
   // 1. Parse only: a 5,000-item feed.
   const big = rssFeed('p', 5000, 'https://example.com');
-  parseFeedText(big); // warm-up
+  await parseFeedText(big); // warm-up
   const t0 = performance.now();
-  const parsed = parseFeedText(big);
+  const parsed = await parseFeedText(big);
   const parseMs = performance.now() - t0;
   const itemsPerSecond = Math.round(parsed.items.length / (parseMs / 1000));
 

@@ -299,6 +299,28 @@ describe('architecture', () => {
     expect(delivery.find((f) => f.path === 'src/delivery/worker.ts')!.code).toMatch(/\.uow\.run\(/);
   });
 
+  it('the feed parser and the HTML reader are loaded in one place, on first use: nothing imports them at start-up', () => {
+    // About 330 files and 0.5–0.8 s of CPU a start (src/ingest/parsers.ts): a static import anywhere would bring them
+    // back into every `nashra run`. A type-only import costs nothing at run time.
+    const parsers = /^(feedsmith|fast-xml-parser|linkedom|htmlparser2|@mozilla\/readability)(\/|$)/;
+    const staticImports = (f: SourceFile) =>
+      [...f.code.matchAll(/(?:^|\n)\s*(import|export)(?!\s+type\b)[^'"`;]*?from\s*['"]([^'"]+)['"]/g)]
+        .map((m) => m[2]!)
+        .filter((spec) => parsers.test(spec));
+    expect(broken([...src, ...bots], (f) => staticImports(f).map((spec) => `imports ${spec}`))).toEqual([]);
+    const loading = [...src, ...bots].filter((f) =>
+      [...f.code.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].some((m) => parsers.test(m[1]!)),
+    );
+    expect(loading.map((f) => f.path)).toEqual(['src/ingest/parsers.ts']);
+    // The check itself finds what it looks for.
+    const probe = (code: string) => staticImports({ path: 'probe.ts', text: code, code, imports: [] });
+    expect(
+      probe(
+        "import { parseHTML } from 'linkedom';\nimport type { Opml } from 'feedsmith';\nimport { x } from './y.js';",
+      ),
+    ).toEqual(['linkedom']);
+  });
+
   it('a platform is one folder: bots/<platform> imports no other platform', () => {
     expect(
       broken(bots, (f) => {

@@ -1,12 +1,12 @@
 /**
  * What an editor's URL is: a feed, a WordPress site (REST API preferred, then its feed), or one article page.
  */
-import { parseHTML } from 'linkedom';
 import { fetchText, type FetchedText, type FetchOptions } from './http.js';
 import { NotAnArticleError, readHtml } from './reader.js';
 import type { SourceKind } from '../model/source.js';
 import { FeedParseError, looksLikeFeed, parseFeedText, type ParsedFeed } from './feeds.js';
 import { htmlToText } from './html-text.js';
+import { htmlLibraries } from './parsers.js';
 
 export interface Detection {
   kind: SourceKind;
@@ -40,16 +40,17 @@ const KIND_LABEL: Record<SourceKind, string> = {
 
 export async function detectSource(url: string, fetch: FetchOptions): Promise<Detection> {
   const res = await fetchText(url, fetch);
-  const asFeed = tryFeed(res);
+  const asFeed = await tryFeed(res);
   // A document that is a feed but a broken one is reported as polling would report it (the XML error and its line),
   // not as "not a feed".
   if (asFeed instanceof FeedParseError) throw new NotASourceError(`${res.url}: ${asFeed.message}`);
   if (asFeed) return { ...found(asFeed.kind, res, asFeed.feed.title), ...addresses(asFeed.feed, res.url) };
 
+  const { parseHTML } = await htmlLibraries();
   const { document } = parseHTML(res.text);
   const siteName =
-    htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '') ||
-    htmlToText(document.querySelector('title')?.textContent ?? '') ||
+    (await htmlToText(document.querySelector('meta[property="og:site_name"]')?.getAttribute('content') ?? '')) ||
+    (await htmlToText(document.querySelector('title')?.textContent ?? '')) ||
     undefined;
 
   const apiRoot = document.querySelector('link[rel="https://api.w.org/"]')?.getAttribute('href');
@@ -61,7 +62,7 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   if (apiRoot) {
     const endpoint = wordpressPostsUrl(apiRoot, res.url);
     const api = await fetchText(endpoint, fetch).catch(() => undefined);
-    const parsed = api && tryFeed(api);
+    const parsed = api && (await tryFeed(api));
     if (api && parsed && !(parsed instanceof FeedParseError) && parsed.kind === 'wordpress') {
       return {
         ...found('wordpress', api, siteName),
@@ -72,7 +73,7 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
   }
   if (feedUrl) {
     const feedRes = await fetchText(feedUrl, fetch);
-    const parsed = tryFeed(feedRes);
+    const parsed = await tryFeed(feedRes);
     if (!parsed || parsed instanceof FeedParseError) {
       throw new NotASourceError(
         `${url}: the page links to a feed at ${feedUrl}, but that is not a readable feed${parsed ? ` (${parsed.message})` : ''}`,
@@ -87,7 +88,7 @@ export async function detectSource(url: string, fetch: FetchOptions): Promise<De
     return { ...detection, altFeedUrl: addresses(parsed.feed, feedRes.url).altFeedUrl, siteUrl: res.url };
   }
   try {
-    const article = readHtml(res.text, res.url);
+    const article = await readHtml(res.text, res.url);
     // Readability finds "content" on almost any page; an article has at least a few sentences of it.
     if (article.paragraphs.join(' ').length >= MIN_ARTICLE_CHARS) return found('page', res, article.source);
   } catch (err) {
@@ -127,12 +128,12 @@ function httpAddress(href: string, base: string): string | undefined {
 }
 
 /** The feed; undefined when the document does not look like one; the parse error when it looks like one but is broken. */
-function tryFeed(res: FetchedText): { kind: SourceKind; feed: ParsedFeed } | FeedParseError | undefined {
+async function tryFeed(res: FetchedText): Promise<{ kind: SourceKind; feed: ParsedFeed } | FeedParseError | undefined> {
   const text = res.text.trimStart();
   const jsonArray = text.startsWith('[') && /json/i.test(res.contentType);
   if (!jsonArray && !looksLikeFeed(text, res.contentType)) return undefined;
   try {
-    const feed = parseFeedText(text);
+    const feed = await parseFeedText(text);
     return { kind: feed.format, feed };
   } catch (err) {
     if (err instanceof FeedParseError) return err;

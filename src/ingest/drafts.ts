@@ -34,10 +34,10 @@ export function feedHash(item: { title: string; paragraphs: string[]; modified?:
 }
 
 /** The start of a skipped item's title for the log line, or nothing when the title itself is binary junk. */
-export function loggableTitle(title: string | undefined): string | undefined {
+export async function loggableTitle(title: string | undefined): Promise<string | undefined> {
   if (!title) return undefined;
   if (notTextReason(title)) return undefined;
-  return htmlToText(title).slice(0, 80) || undefined;
+  return (await htmlToText(title)).slice(0, 80) || undefined;
 }
 
 /** pageUrl: the link as the feed gave it (canonical URLs drop WordPress's trailing slash, which costs a redirect). */
@@ -49,11 +49,16 @@ export interface Draft {
 }
 
 /** A feed item as an Article with the feed's text; a string says why the item is skipped. */
-export function draftFrom(item: FeedItem, source: DraftSource, base: string, now: number): Draft | string {
+export async function draftFrom(
+  item: FeedItem,
+  source: DraftSource,
+  base: string,
+  now: number,
+): Promise<Draft | string> {
   // Checked on the raw fields: cleaning would remove the control characters that give binary data away.
   const notText = notTextReason([item.title, item.contentHtml ?? item.excerptHtml].filter(Boolean).join('\n'));
   if (notText) return `not text (${notText})`;
-  const title = htmlToText(item.title);
+  const title = await htmlToText(item.title);
   if (!title) return 'no title';
   if (!item.link) return 'no link';
   let url: string;
@@ -67,10 +72,11 @@ export function draftFrom(item: FeedItem, source: DraftSource, base: string, now
   } catch {
     return 'link is not a URL';
   }
-  const content = htmlToParagraphs(item.contentHtml);
-  const excerpt = htmlToParagraphs(item.excerptHtml);
+  const content = await htmlToParagraphs(item.contentHtml);
+  const excerpt = await htmlToParagraphs(item.excerptHtml);
   const paragraphs = content.length > 0 ? content : excerpt;
-  const author = htmlToText(item.author);
+  const author = await htmlToText(item.author);
+  const categories = (await Promise.all(item.categories.map(htmlToText))).filter(Boolean);
   const imageUrl = safeImage(item.imageUrl, base);
   const published = publishedAt(item.published, now);
   const article: Article = {
@@ -80,7 +86,7 @@ export function draftFrom(item: FeedItem, source: DraftSource, base: string, now
     ...(author && author !== source.name ? { author } : {}),
     ...(published ? { publishedAt: published } : {}),
     paragraphs,
-    categories: withCategory(item.categories.map(htmlToText).filter(Boolean), source.category),
+    categories: withCategory(categories, source.category),
     ...(imageUrl ? { imageUrl } : {}),
     language: detectLanguage([title, ...paragraphs].join('\n')),
     ...(item.guid ? { guid: scopedGuid(item.guid, base) } : {}),

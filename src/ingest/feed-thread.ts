@@ -63,18 +63,20 @@ export interface DraftContext {
  * The feed's items, newest first, at most `limit`, drafted, and how many it has. Throws FeedParseError as
  * parseFeedText does.
  */
-export function newestItems(body: FeedBody, limit: number, ctx: DraftContext): NewestItems {
+export async function newestItems(body: FeedBody, limit: number, ctx: DraftContext): Promise<NewestItems> {
   const decoded =
     body.bytes &&
     decodeBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), body.contentType);
   const text = decoded ? decoded.text : body.text;
-  const items = newestFirst(parseFeedText(text).items);
-  const read = items.slice(0, limit).map((item, rank): ItemRead => {
-    const draft = draftFrom(item, ctx.source, ctx.base, ctx.now);
-    return typeof draft === 'string'
-      ? { rank, skip: draft, title: loggableTitle(item.title), link: item.link }
-      : { rank, draft };
-  });
+  const items = newestFirst((await parseFeedText(text)).items);
+  const read = await Promise.all(
+    items.slice(0, limit).map(async (item, rank): Promise<ItemRead> => {
+      const draft = await draftFrom(item, ctx.source, ctx.base, ctx.now);
+      return typeof draft === 'string'
+        ? { rank, skip: draft, title: await loggableTitle(item.title), link: item.link }
+        : { rank, draft };
+    }),
+  );
   return {
     items: read,
     total: items.length,
@@ -201,7 +203,7 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'fe
   } catch {
     // Not permitted on this system: the thread runs at the process's priority.
   }
-  parentPort!.on('message', (request: Request) => {
+  parentPort!.on('message', async (request: Request) => {
     const { id } = request;
     let answer: Answer;
     try {
@@ -209,7 +211,7 @@ if (!isMainThread && (workerData as { role?: string } | undefined)?.role === 'fe
         id,
         ok:
           request.kind === 'read'
-            ? newestItems(request.body, request.limit, request.ctx)
+            ? await newestItems(request.body, request.limit, request.ctx)
             : request.articles.map((a) => prepareArticle(a, request.summary)),
       };
     } catch (err) {

@@ -2,8 +2,7 @@
  * Feed documents (RSS 2.0, RSS 1.0, Atom, JSON Feed through feedsmith; WordPress REST posts by hand) → FeedItem,
  * one shape whatever the format. Values are raw here (HTML, unparsed dates); the poller turns them into Articles.
  */
-import { XMLValidator } from 'fast-xml-parser';
-import { parseFeed } from 'feedsmith';
+import { feedLibraries } from './parsers.js';
 
 export type FeedFormat = 'rss' | 'atom' | 'json' | 'wordpress';
 
@@ -67,10 +66,11 @@ export function newestFirst(items: FeedItem[]): FeedItem[] {
 }
 
 /** Parses a feed from its text; throws FeedParseError for HTML, malformed XML or unknown JSON. */
-export function parseFeedText(text: string): ParsedFeed {
+export async function parseFeedText(text: string): Promise<ParsedFeed> {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJsonDocument(trimmed);
   if (/^(<!doctype html|<html)/i.test(trimmed)) throw new FeedParseError('an HTML page, not a feed');
+  const { XMLValidator, parseFeed } = await feedLibraries();
   // feedsmith is lenient (an unclosed element still yields items); a broken document is reported, not half-read.
   const valid = XMLValidator.validate(trimmed);
   if (valid !== true) throw new FeedParseError(`malformed feed: ${describeXmlError(valid.err)}`);

@@ -2,7 +2,7 @@
  * HTML from feeds reduced to plain text before anything else sees it: a feed's markup never reaches a message,
  * only the text of its paragraphs (cleaned of invisible and spoofing characters by cleanText).
  */
-import { parseHTML } from 'linkedom';
+import { htmlLibraries } from './parsers.js';
 import { cleanText } from '../text/safety.js';
 import { withoutSiteTrailers } from '../text/site-trailers.js';
 
@@ -14,13 +14,14 @@ const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre, dd';
  * Paragraph texts of an HTML fragment (innermost blocks; loose text split on <br> and blank lines), without site
  * trailers such as "The post … appeared first on …" that feeds append to content:encoded and excerpts.
  */
-export function htmlToParagraphs(html: string | undefined): string[] {
-  return withoutSiteTrailers(paragraphsOfHtml(html));
+export async function htmlToParagraphs(html: string | undefined): Promise<string[]> {
+  return withoutSiteTrailers(await paragraphsOfHtml(html));
 }
 
-function paragraphsOfHtml(html: string | undefined): string[] {
+async function paragraphsOfHtml(html: string | undefined): Promise<string[]> {
   if (!html?.trim()) return [];
   if (!/[<&]/.test(html)) return splitLines(html);
+  const { parseHTML } = await htmlLibraries();
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);
   const body = document.body;
   for (const el of [...body.querySelectorAll(DROP)]) el.remove();
@@ -31,9 +32,10 @@ function paragraphsOfHtml(html: string | undefined): string[] {
 }
 
 /** One line of text from HTML or entity-encoded text (titles, author names). */
-export function htmlToText(html: string | undefined): string {
+export async function htmlToText(html: string | undefined): Promise<string> {
   if (!html) return '';
   if (!/[<&]/.test(html)) return cleanText(html.replace(/\s+/g, ' '));
+  const { parseHTML } = await htmlLibraries();
   const { document } = parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`);
   for (const el of [...document.body.querySelectorAll(DROP)]) el.remove();
   return cleanText((document.body.textContent ?? '').replace(/\s+/g, ' '));

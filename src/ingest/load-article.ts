@@ -14,14 +14,14 @@ const looksLikeHtml = (text: string) => /^\s*(<!doctype html|<html|<head|<body|<
 export async function loadArticle(input: string, config: Config): Promise<Article> {
   try {
     if (/^https?:\/\//i.test(input)) return await loadUrl(input, config);
-    return loadFile(input);
+    return await loadFile(input);
   } catch (err) {
     if (err instanceof NotAnArticleError) throw new UserError(`${input}: not an article: ${err.message}`);
     throw err;
   }
 }
 
-function loadFile(path: string): Article {
+async function loadFile(path: string): Promise<Article> {
   let text: string;
   try {
     if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
@@ -34,7 +34,7 @@ function loadFile(path: string): Article {
   refuseNotText(path, text);
   if (!looksLikeHtml(text)) return readPlainText(text);
   // A saved page keeps its canonical URL when it names one; a file's own path is never a link for subscribers.
-  const { url, ...article } = readHtml(text, pathToFileURL(resolve(path)).toString());
+  const { url, ...article } = await readHtml(text, pathToFileURL(resolve(path)).toString());
   return url?.startsWith('file:') ? { ...article, guid: contentUrn(text) } : { ...article, url };
 }
 

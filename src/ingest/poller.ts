@@ -306,7 +306,7 @@ export async function ingestPushedUrl(
     });
     const notText = notTextReason(res.text);
     if (notText) return { ...result, skipped: 1, error: `not text (${notText})` };
-    const article = withSource(readHtml(res.text, res.url), source, now);
+    const article = withSource(await readHtml(res.text, res.url), source, now);
     if (article.paragraphs.length === 0) return { ...result, skipped: 1, error: 'no text' };
     await admit(deps, source, [{ article, feedHash: feedHash(article), seenOnly: false }], now, result);
     deps.logger.info('pushed article read', {
@@ -401,7 +401,7 @@ async function articlesFrom(
       deps.logger.info('page skipped', { source: source.id, reason: `not text (${notText})`, url: res.url });
       return { candidates: [], changed: [], skipped: 1, known: 0, head: '' };
     }
-    const article = withSource(readHtml(res.text, res.url), source, now);
+    const article = withSource(await readHtml(res.text, res.url), source, now);
     const hash = feedHash(article);
     const stored = await knownArticle(deps, article.url, undefined);
     if (!stored)
@@ -523,7 +523,7 @@ async function withFullText(deps: PollDeps, draft: Draft, signal?: AbortSignal):
     });
     const notText = notTextReason(res.text);
     if (notText) throw new Error(`not an article page (${notText})`);
-    const page = readHtml(res.text, res.url);
+    const page = await readHtml(res.text, res.url);
     if (page.paragraphs.join(' ').length <= a.paragraphs.join(' ').length) return finishExcerpt(draft);
     return {
       ...a,

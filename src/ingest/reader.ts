@@ -6,14 +6,13 @@
  */
 import { catalogue } from '../i18n/index.js';
 import { createHash } from 'node:crypto';
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
 import type { Article } from '../model/article.js';
 import { splitSentences } from '../text/arabic.js';
 import { detectLanguage } from '../text/language.js';
 import { cleanText } from '../text/safety.js';
 import { stripSiteTrailers } from '../text/site-trailers.js';
 import { canonicalUrl } from '../text/url.js';
+import { htmlLibraries } from './parsers.js';
 
 export { canonicalUrl } from '../text/url.js';
 
@@ -207,9 +206,10 @@ export function contentUrn(text: string): string {
  * An article page: the body comes from Readability (over linkedom's DOM), the metadata from the page's
  * Open Graph / article: meta tags, JSON-LD and links, read before Readability rewrites the document.
  */
-export function readHtml(html: string, url: string): Article {
+export async function readHtml(html: string, url: string): Promise<Article> {
   if (!html.trim()) throw new NotAnArticleError('empty input: no HTML');
-  const document = parseDocument(html);
+  const { parseHTML, Readability } = await htmlLibraries();
+  const document = parseDocument(parseHTML, html);
   const page = readPageMetadata(document, url);
   const parsed = new Readability<Node>(document, { serializer: (node) => node }).parse();
   if (!parsed?.content) throw new NotAnArticleError('no article text found (Readability found no content)');
@@ -236,10 +236,10 @@ export function readHtml(html: string, url: string): Article {
 }
 
 /** linkedom leaves a bare fragment without a documentElement, which Readability refuses. */
-function parseDocument(html: string): Document {
-  const { document } = parseHTML(html);
-  if (document.documentElement) return document as unknown as Document;
-  return parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`).document as unknown as Document;
+function parseDocument(parseHTML: (html: string) => { document: unknown }, html: string): Document {
+  const document = parseHTML(html).document as Document;
+  if (document.documentElement) return document;
+  return parseHTML(`<!DOCTYPE html><html><body>${html}</body></html>`).document as Document;
 }
 
 const BLOCKS = 'p, li, blockquote';

@@ -1,5 +1,6 @@
-import { generateOpml, parseOpml, type Opml } from 'feedsmith';
+import type { Opml } from 'feedsmith';
 import { errorMessage, UserError } from '../errors.js';
+import { feedLibraries } from '../ingest/parsers.js';
 import type { Source } from '../model/source.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
@@ -39,9 +40,10 @@ export interface OpmlReport {
 }
 
 /** The feeds of an OPML document, in document order, each once; a UserError when it is not OPML. */
-export function readOpml(xml: string): OpmlFeed[] {
+export async function readOpml(xml: string): Promise<OpmlFeed[]> {
   if (Buffer.byteLength(xml) > OPML_MAX_BYTES)
     throw new UserError(`the OPML file is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB`);
+  const { parseOpml } = await feedLibraries();
   let doc: Opml.Document<string>;
   try {
     doc = parseOpml(xml);
@@ -82,7 +84,7 @@ export async function importOpml(
   options: { intervalSeconds?: number } = {},
 ): Promise<OpmlReport> {
   await requireEditor(deps, actor, 'sources');
-  const feeds = readOpml(xml);
+  const feeds = await readOpml(xml);
   const outcomes: OpmlOutcome[] = new Array(feeds.length);
   let next = 0;
   const worker = async () => {
@@ -155,6 +157,7 @@ export async function exportOpml(
     if (s.category) folders.set(s.category, [...(folders.get(s.category) ?? []), s]);
     else loose.push(s);
   }
+  const { generateOpml } = await feedLibraries();
   return generateOpml({
     head: { title: 'Nashra sources', dateCreated: now },
     body: {

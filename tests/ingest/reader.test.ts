@@ -93,9 +93,9 @@ describe('readPlainText junk removal', () => {
   });
 });
 
-describe('readHtml on a WordPress-style page', () => {
+describe('readHtml on a WordPress-style page', async () => {
   const pageUrl = 'https://naghamnews.example/2026/11/25/beethoven/?utm_source=telegram&fbclid=abc#comments';
-  const article = readHtml(fixture('pages/beethoven-wordpress.html'), pageUrl);
+  const article = await readHtml(fixture('pages/beethoven-wordpress.html'), pageUrl);
   const wikipediaParagraphs = [
     /^لودفيج فان بيتهوفن مؤلف موسيقي ألماني ولد عام 1770/,
     /^تشمل مؤلفاته للأوركسترا/,
@@ -137,14 +137,14 @@ describe('readHtml on a WordPress-style page', () => {
     }
   });
 
-  it('uses the JSON-LD date and <time datetime> when there is no article:published_time', () => {
+  it('uses the JSON-LD date and <time datetime> when there is no article:published_time', async () => {
     const withoutMeta = fixture('pages/beethoven-wordpress.html').replace(
       /<meta property="article:published_time"[^>]*>/,
       '',
     );
-    expect(readHtml(withoutMeta, pageUrl).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
+    expect((await readHtml(withoutMeta, pageUrl)).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
     const withoutJsonLd = withoutMeta.replace(/"datePublished":"[^"]*",/, '');
-    expect(readHtml(withoutJsonLd, pageUrl).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
+    expect((await readHtml(withoutJsonLd, pageUrl)).publishedAt?.toISOString()).toBe('2026-11-25T12:05:00.000Z');
   });
 });
 
@@ -171,9 +171,9 @@ describe('NotAnArticleError', () => {
       /no article text/,
     ],
     ['<html><body><p>فقرة بلا عنوان في صفحة ليس لها عنوان.</p></body></html>', /no title found/],
-  ])('HTML %j', (html, message) => {
-    expect(() => readHtml(html, url)).toThrow(NotAnArticleError);
-    expect(() => readHtml(html, url)).toThrow(message);
+  ])('HTML %j', async (html, message) => {
+    await expect(readHtml(html, url)).rejects.toThrow(NotAnArticleError);
+    await expect(readHtml(html, url)).rejects.toThrow(message);
   });
 
   it('is an Error with its own name', () => {

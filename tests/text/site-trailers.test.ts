@@ -35,9 +35,9 @@ describe('site trailers', () => {
     expect(stripSiteTrailers(sentence)).toBe(sentence);
   });
 
-  it('are gone from feed content, plain text and summaries alike', () => {
+  it('are gone from feed content, plain text and summaries alike', async () => {
     expect(
-      htmlToParagraphs(
+      await htmlToParagraphs(
         '<p>وصلت الطائرة الثالثة إلى عدن.</p><p>The post <a href="x">وصول الطائرة</a> appeared first on <a href="y">اليوم</a>.</p>',
       ),
     ).toEqual(['وصلت الطائرة الثالثة إلى عدن.']);
