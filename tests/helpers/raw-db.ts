@@ -395,6 +395,22 @@ export async function jobsOf(
   return jobsWhere(db, 'article_id', articleId, kinds);
 }
 
+/**
+ * Every post of the database with its chat's id, oldest first: one statement for a scenario's final check, where a
+ * read per article and one per post for its subscription were 12,000 of a property file's statements (a round trip
+ * each on PostgreSQL).
+ */
+export async function postsWithChats(db: RawDatabase): Promise<Array<{ post: JobRecord; chatId: string }>> {
+  const rows = await db.sql(
+    `SELECT j.*, s.chat_id AS subscription_chat_id FROM jobs j JOIN subscriptions s ON s.id = j.subscription_id
+    WHERE j.kind = 'post' ORDER BY j.id`,
+  );
+  return rows.map((r) => ({
+    post: jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]),
+    chatId: r.subscription_chat_id as string,
+  }));
+}
+
 /** The jobs of one article or subscription, of these kinds, oldest first: one statement, read by the store's mapper. */
 async function jobsWhere(
   db: RawDatabase,
