@@ -78,6 +78,9 @@ export const POSTGRES_PASS = [
   'tests/e2e/broadcasts-interleave.test.ts',
   'tests/e2e/corrections-interleaved.test.ts',
   'tests/bots/whatsapp/reactions.test.ts',
+  'tests/e2e/digests-property.test.ts',
+  'tests/e2e/retractions-property.test.ts',
+  'tests/e2e/scheduled-property.test.ts',
 ];
 
 /** Already `describe.each` over both adapters in `npm test` (as tests/store/postgres/* and tests/e2e/postgres/* are): kept out of the second pass. */
@@ -115,10 +118,7 @@ export const NO_DATA: Record<string, string> = {
 export const NOT_CONVERTED = [
   'tests/e2e/outlets-links.test.ts',
   'tests/newsroom/clicks.test.ts',
-  'tests/e2e/digests-property.test.ts',
   'tests/bots/whatsapp/full-story.test.ts',
   'tests/e2e/outbox-property.test.ts',
-  'tests/e2e/retractions-property.test.ts',
-  'tests/e2e/scheduled-property.test.ts',
   'tests/bots/whatsapp/adapter.test.ts',
 ];
