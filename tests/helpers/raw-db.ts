@@ -101,7 +101,7 @@ export interface OwnedDatabase extends RawDatabase {
   close(): Promise<void>;
 }
 
-/** This process's migrated SQLite file, copied for each new database (see migratedSqlite). */
+/** This process's migrated SQLite file, copied for each new database (migratedSqlite). */
 let sqliteTemplate: string | undefined;
 
 /**
@@ -109,7 +109,7 @@ let sqliteTemplate: string | undefined;
  * its migrated template. Migrating took 80 ms of CPU per database, a copy and its opening 20 ms (the property files
  * alone open 66). Each copy gets a full-story key of its own (db/017), as each installation makes one.
  */
-function migratedSqlite(path: string): void {
+export function migratedSqlite(path: string): void {
   if (sqliteTemplate === undefined) {
     const { dir, cleanup } = tempDir('nashra-template-');
     process.once('exit', cleanup);
