@@ -47,6 +47,7 @@ import {
 import { queueAudienceIn, routeArticleIn, storeArticleIn } from '../helpers/articles.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { seededRandom } from '../helpers/child-run.js';
+import { migratedSqlite } from '../helpers/raw-db.js';
 
 /** A small limit, so digests split into several messages (and a rebuilt one may need fewer). */
 const TINY: Markup = { ...plainMarkup, name: 'tiny', limit: () => 900 };
@@ -344,6 +345,7 @@ async function run(seed: number): Promise<Totals> {
   };
 
   // ----- the newsroom on a file, opened again after each crash -----
+  migratedSqlite(path);
   let store = openStore(path);
   shortBusyTimeout(store);
   const depsOf = (s: Store) => newsroomDeps(BUILT_IN_PLATFORMS, config, s, quietLogger);
