@@ -127,6 +127,4 @@ export const NO_DATA: Record<string, string> = {
 };
 
 /** Touch the database, not run on PostgreSQL yet (their fixtures are: the Telegram harness, the desk, raw-db). */
-export const NOT_CONVERTED = [
-  'tests/e2e/outbox-property.test.ts',
-];
+export const NOT_CONVERTED = ['tests/e2e/outbox-property.test.ts'];
