@@ -1,5 +1,13 @@
 import type { CorrectionTally } from '../model/correction.js';
-import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid } from './values.js';
+import type {
+  DeliveryWordsProblem,
+  OpmlCounts,
+  PostsSent,
+  ReachSaid,
+  Refusal,
+  StatsReport,
+  StatsSaid,
+} from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
 import { tallyParts, type Catalogue } from './ar.js';
 
@@ -20,6 +28,9 @@ const OUTCOMES: Record<string, string> = {
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
 
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+const VIEWS_NOTE =
+  'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.';
 
 export const en = {
   chat: {
@@ -358,8 +369,7 @@ export const en = {
     retracted: 'This story was retracted: the newsroom withdrew it after publishing, so it is no longer available.',
     notFound: 'This link does not exist.',
   },
-  viewsNote:
-    'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
+  viewsNote: VIEWS_NOTE,
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
     immediate: 'immediate',
@@ -583,6 +593,93 @@ export const en = {
     },
     /** A bug's report: the stack follows. */
     unexpected: 'unexpected error',
+    /**
+     * `nashra stats`: the platforms by their names and the states by the outbox's words (a script greps them), the
+     * waiting reason as the newsroom wrote it (already English).
+     */
+    stats: (s: StatsReport, _label: (platform: string) => string): string => {
+      const lines = [`articles: ${s.articles}`];
+      lines.push('subscriptions:' + (s.subscriptions.length ? '' : ' none'));
+      for (const p of s.subscriptions) lines.push(`  ${p.platform}: ${p.active} active, ${p.inactive} inactive`);
+      lines.push('deliveries:' + (Object.keys(s.deliveries).length ? '' : ' none'));
+      for (const [platform, states] of Object.entries(s.deliveries)) {
+        lines.push(
+          `  ${platform}: ${Object.entries(states)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+      }
+      lines.push(
+        `queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`,
+      );
+      for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
+      for (const w of s.waitingForChats) {
+        lines.push(
+          `  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`,
+        );
+      }
+      for (const w of s.scheduled)
+        lines.push(`  ${w.platform}: ${w.count} scheduled (nashra scheduled); the first goes at ${w.next}`);
+      if (s.inDoubt.length) {
+        lines.push(
+          `in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`,
+        );
+      }
+      if (Object.keys(s.corrections).length) {
+        lines.push(
+          `corrections (edits and deletions of sent posts): ${Object.entries(s.corrections)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}` +
+            (s.corrections.in_doubt
+              ? ' — those in doubt were on the wire when the process stopped: nashra in-doubt list shows them'
+              : ''),
+        );
+      }
+      lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
+      for (const f of s.sources.failingForADay)
+        lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
+      return lines.join('\n');
+    },
+    /** `nashra reach`: the desk's Reach page in lines of text. */
+    reach: (r: ReachSaid, _label: (platform: string) => string): string => {
+      const ct = (x: number | null) => (x === null ? '-' : String(x));
+      const posts = (n: number) => countEnglish(n, 'post');
+      const clicks = (n: number) => countEnglish(n, 'click');
+      const lines = [
+        `reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`,
+        `note: ${VIEWS_NOTE}`,
+        'per platform (posts, clicks, clicks per post):',
+      ];
+      if (r.platforms.length === 0) lines.push('  none');
+      for (const p of r.platforms)
+        lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
+      for (const [title, list] of [
+        ['top stories, last 24 hours', r.topDay],
+        ['top stories, last 7 days', r.topWeek],
+      ] as const) {
+        lines.push(`${title}:${list.length ? '' : ' none'}`);
+        for (const s of list) {
+          const reactions = Object.entries(s.reactions)
+            .map(([emoji, n]) => `${emoji} ${n}`)
+            .join(' ');
+          lines.push(
+            `  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`,
+          );
+        }
+      }
+      lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
+      for (const c of r.chats)
+        lines.push(
+          `  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`,
+        );
+      if (r.clicks > 0) {
+        lines.push(`by hour of day: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}h ${n}`).join(', ')}`);
+        lines.push(
+          `by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`,
+        );
+      }
+      return lines.join('\n');
+    },
     /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
     run: {
       demoEnded: (articles: number) =>

@@ -54,3 +54,40 @@ export type DeliveryWordsProblem =
   | { kind: 'mode'; text: string }
   | { kind: 'no-digest' }
   | { kind: 'no-window' };
+
+/** What `nashra stats` says: /stats's values, with each job in doubt in full and the corrections per state. */
+export interface StatsReport extends StatsSaid {
+  inDoubt: ReadonlyArray<{ id: number; kind: string; article: number | null; subscription: number }>;
+  corrections: Record<string, number>;
+}
+
+/** Posts, clicks and clicks per post (null with no post), as `nashra reach` says them (src/newsroom/reach.ts). */
+export interface ReachCounts {
+  posts: number;
+  clicks: number;
+  clickThrough: number | null;
+}
+
+/** What `nashra reach` says (src/newsroom/reach.ts ReachReport). */
+export interface ReachSaid {
+  since: string;
+  until: string;
+  timeZone: string;
+  clicks: number;
+  platforms: ReadonlyArray<{ platform: string } & ReachCounts>;
+  topDay: readonly StoryReachSaid[];
+  topWeek: readonly StoryReachSaid[];
+  chats: ReadonlyArray<{ subscriptionId: number; platform: string; chatId: string; title?: string } & ReachCounts>;
+  byHourOfDay: readonly number[];
+  byDayOfWeek: readonly number[];
+}
+
+/** One story's line of `nashra reach` (src/newsroom/reach.ts StoryReach). */
+export interface StoryReachSaid extends ReachCounts {
+  articleId: number;
+  title: string;
+  clicksInWindow: number;
+  platforms: ReadonlyArray<{ platform: string; posts: number; clicks: number }>;
+  reactions: Record<string, number>;
+  fullReads: number;
+}

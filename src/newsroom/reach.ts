@@ -261,47 +261,6 @@ export async function suggestSendHour(
   return best && { ...best, clicksPerPost: Math.round(best.clicksPerPost * 100) / 100 };
 }
 
-/** The report in lines of text (`nashra reach`). */
-export function formatReach(r: ReachReport): string {
-  const ct = (x: number | null) => (x === null ? '-' : String(x));
-  const posts = (n: number) => `${n} post${n === 1 ? '' : 's'}`;
-  const clicks = (n: number) => `${n} click${n === 1 ? '' : 's'}`;
-  const lines = [
-    `reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`,
-    `note: ${r.note}`,
-    'per platform (posts, clicks, clicks per post):',
-  ];
-  if (r.platforms.length === 0) lines.push('  none');
-  for (const p of r.platforms)
-    lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
-  for (const [title, list] of [
-    ['top stories, last 24 hours', r.topDay],
-    ['top stories, last 7 days', r.topWeek],
-  ] as const) {
-    lines.push(`${title}:${list.length ? '' : ' none'}`);
-    for (const s of list) {
-      const reactions = Object.entries(s.reactions)
-        .map(([emoji, n]) => `${emoji} ${n}`)
-        .join(' ');
-      lines.push(
-        `  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`,
-      );
-    }
-  }
-  lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
-  for (const c of r.chats)
-    lines.push(
-      `  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`,
-    );
-  if (r.clicks > 0) {
-    lines.push(`by hour of day: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}h ${n}`).join(', ')}`);
-    lines.push(
-      `by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`,
-    );
-  }
-  return lines.join('\n');
-}
-
 /**
  * A cell as a spreadsheet should read it: text that opens with = + - @ (or a tab or carriage return, which some
  * spreadsheets skip before one) is a formula to Excel, LibreOffice and Google Sheets, so it gets a leading

@@ -114,3 +114,38 @@ describe('the CLI in Arabic and English (NASHRA_CLI_LANGUAGE)', () => {
     expect(refused.stderr).toBe('nashra: "x1" ليس رقم بثّ مجدول: خذه من nashra scheduled (b12)\n');
   });
 });
+
+describe('the reports in Arabic and English: nashra stats and nashra reach', () => {
+  /** What is left of a report once ids, ISO times, zone names and commands are taken out: no English word. */
+  const englishWords = (text: string) =>
+    text
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '')
+      .replace(/Asia\/Damascus|nashra [a-z-]+( list)?/g, '')
+      .match(/[A-Za-z]{3,}/g);
+
+  it('says the stats report in words of the CLI language, the platforms by their labels', async () => {
+    await db.ports.repos.subscriptions.subscribe(
+      { platform: 'console', chatId: 'stats-0', kind: 'private' },
+      Date.now(),
+    );
+    const english = await nashra(['stats']);
+    expect(english.code, english.stderr).toBe(0);
+    expect(english.stdout).toMatch(/^articles: \d+\nsubscriptions:\n {2}console: \d+ active, \d+ inactive\n/);
+    const arabic = await nashra(['stats'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الأخبار: \d+\nالاشتراكات:\n {2}\S+: \d+ نشط، \d+ متوقف\n/);
+    expect(arabic.stdout).toMatch(/\nالمصادر: \d+ \(\d+ نشط\)\n$/);
+    expect(englishWords(arabic.stdout), arabic.stdout).toBeNull();
+  });
+
+  it('says the reach report in words of the CLI language', async () => {
+    const english = await nashra(['reach', '--since', '24h']);
+    expect(english.code, english.stderr).toBe(0);
+    expect(english.stdout).toMatch(/^reach from \S+ to \S+ \(Asia\/Damascus\): 0 clicks\nnote: Bots cannot/);
+    const arabic = await nashra(['reach', '--since', '24h'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الوصول من \S+ إلى \S+ \(Asia\/Damascus\): النقرات 0\nملاحظة: لا تتيح المنصات/);
+    expect(arabic.stdout).toContain('\nالأكثر نقرًا في آخر 7 أيام:');
+    expect(englishWords(arabic.stdout), arabic.stdout).toBeNull();
+  });
+});
