@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
 import { StoreError, storageFault } from '../store/index.js';
+import { RefusedError } from '../newsroom/refusal.js';
 import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
@@ -544,7 +545,8 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     err instanceof StoreError ||
     err instanceof PermissionError
   ) {
-    io.stderr.write(`nashra: ${redact(err.message)}\n`);
+    // A refusal the newsroom names by meaning is said in the CLI's language; other messages are the CLI's already.
+    io.stderr.write(`nashra: ${redact(err instanceof RefusedError ? words.refused(err.refusal) : err.message)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));

@@ -1,6 +1,7 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
   DeliveryWordsProblem,
+  NewsroomRefusal,
   OpmlCounts,
   PostsSent,
   ReachSaid,
@@ -476,6 +477,36 @@ export const ar = {
   },
   /** Said wherever reach is shown. */
   viewsNote: VIEWS_NOTE,
+  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  refused: (r: NewsroomRefusal): string => {
+    switch (r.kind) {
+      case 'interval':
+        return `يجب أن تكون مدة --interval بين دقيقة (1m) و24 ساعة (24h)، مثل 10m أو 90s أو 1h، لا "${r.raw}"`;
+      case 'not-a-url':
+        return `"${r.input}" ليس عنوانًا: اكتب العنوان كاملًا، مثل https://www.example.com/feed/`;
+      case 'not-http':
+        return `${r.input}: لا يكون المصدر إلا عنوان http أو https`;
+      case 'cannot-add':
+        return `تعذّرت إضافة ${r.url}: ${r.why}`;
+      case 'window':
+        return `"${r.text}" ليست مدة: اكتبها مثل 24h أو 7d أو 4w (سنة على الأكثر)`;
+      case 'opml-too-large':
+        return `ملف OPML أكبر من ${r.mb} ميغابايت`;
+      case 'not-opml':
+        return `ليس ملف OPML (${r.xml})`;
+      case 'opml-no-body':
+        return 'ليس ملف OPML (لا <body> فيه)';
+      case 'opml-too-many':
+        return `في ملف OPML ${countArabic(r.feeds, SOURCE)}؛ استورد ${r.max} على الأكثر في المرة الواحدة`;
+      case 'send-time': {
+        const shown = `«${r.text.slice(0, 40)}»`;
+        if (r.reason === 'past') return `${shown} وقت مضى (الساعة الآن ${r.now} بتوقيت ${r.timeZone}): اختر وقتًا لاحقًا`;
+        if (r.reason === 'too-far')
+          return `${shown} أبعد من ${r.days} يومًا (آخر وقت ممكن: ${r.latest}): اختر وقتًا أقرب`;
+        return `${shown} ليس وقتًا: اكتب الساعة مثل 18:00 (أقرب 18:00 قادمة بتوقيت ${r.timeZone}) أو التاريخ والساعة مثل 2026-12-08 18:00`;
+      }
+    }
+  },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
     immediate: 'الأخبار فور صدورها',

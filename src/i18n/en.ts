@@ -1,6 +1,7 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
   DeliveryWordsProblem,
+  NewsroomRefusal,
   OpmlCounts,
   PostsSent,
   ReachSaid,
@@ -370,6 +371,36 @@ export const en = {
     notFound: 'This link does not exist.',
   },
   viewsNote: VIEWS_NOTE,
+  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  refused: (r: NewsroomRefusal): string => {
+    switch (r.kind) {
+      case 'interval':
+        return `--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "${r.raw}"`;
+      case 'not-a-url':
+        return `"${r.input}" is not a URL; give the full address, e.g. https://www.example.com/feed/`;
+      case 'not-http':
+        return `${r.input}: only http and https URLs can be sources`;
+      case 'cannot-add':
+        return `cannot add ${r.url}: ${r.why}`;
+      case 'window':
+        return `"${r.text}" is not a window: write it as 24h, 7d or 4w (at most a year)`;
+      case 'opml-too-large':
+        return `the OPML file is larger than ${r.mb} MB`;
+      case 'not-opml':
+        return `not an OPML file (${r.xml})`;
+      case 'opml-no-body':
+        return 'not an OPML file (no <body>)';
+      case 'opml-too-many':
+        return `the OPML file lists ${r.feeds} feeds; import at most ${r.max} at a time`;
+      case 'send-time': {
+        const shown = JSON.stringify(r.text.slice(0, 40));
+        if (r.reason === 'past') return `${shown} is in the past (it is ${r.now} in ${r.timeZone}): give a later time`;
+        if (r.reason === 'too-far')
+          return `${shown} is more than ${r.days} days ahead (latest: ${r.latest}): give an earlier time`;
+        return `${shown} is not a time: give HH:MM (the next such time in ${r.timeZone}) or YYYY-MM-DD HH:MM`;
+      }
+    }
+  },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
     immediate: 'immediate',

@@ -91,3 +91,29 @@ export interface StoryReachSaid extends ReachCounts {
   reactions: Record<string, number>;
   fullReads: number;
 }
+
+/**
+ * A newsroom refusal of what a person typed, by meaning, so each front door says it in its own language
+ * (src/newsroom/refusal.ts RefusedError; its message is the English one, for the logs). `why` and `xml` are the
+ * words of the fetch, the detection or the XML parser, quoted as they are.
+ */
+export type NewsroomRefusal =
+  | { kind: 'interval'; raw: string }
+  | { kind: 'not-a-url'; input: string }
+  | { kind: 'not-http'; input: string }
+  | { kind: 'cannot-add'; url: string; why: string }
+  | { kind: 'window'; text: string }
+  | { kind: 'opml-too-large'; mb: number }
+  | { kind: 'not-opml'; xml: string }
+  | { kind: 'opml-no-body' }
+  | { kind: 'opml-too-many'; feeds: number; max: number }
+  /** `now` and `latest`: local date and time in `timeZone`; `days`: how far ahead a time may be. */
+  | {
+      kind: 'send-time';
+      reason: 'malformed' | 'past' | 'too-far';
+      text: string;
+      timeZone: string;
+      now: string;
+      latest: string;
+      days: number;
+    };

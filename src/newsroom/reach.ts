@@ -10,9 +10,9 @@
 import { catalogue } from '../i18n/index.js';
 import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
-import { UserError } from '../errors.js';
 import type { NewsroomDeps } from './deps.js';
 import { fullReadsOf } from './full-story.js';
+import { RefusedError } from './refusal.js';
 
 /** Said wherever reach is shown. */
 export const VIEWS_NOTE = { ar: catalogue('ar').viewsNote, en: catalogue('en').viewsNote };
@@ -71,13 +71,12 @@ const WINDOW_UNITS: Record<string, number> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY
 /** A year: the longest window a page or the CLI reads (the hour sums are one row per hour). */
 const LONGEST_WINDOW_MS = 366 * DAY_MS;
 
-/** `7d`, `24h`, `4w` (a bare number is days) as milliseconds; a UserError says the form otherwise. */
+/** `7d`, `24h`, `4w` (a bare number is days) as milliseconds; a RefusedError says the form otherwise. */
 export function parseWindow(text: string | undefined, fallbackMs = 7 * DAY_MS): number {
   if (text === undefined || text.trim() === '') return fallbackMs;
   const m = /^(\d{1,4})\s*([hdw]?)$/i.exec(text.trim());
   const ms = m ? Number(m[1]) * WINDOW_UNITS[(m[2] || 'd').toLowerCase()]! : NaN;
-  if (!(ms > 0) || ms > LONGEST_WINDOW_MS)
-    throw new UserError(`"${text}" is not a window: write it as 24h, 7d or 4w (at most a year)`);
+  if (!(ms > 0) || ms > LONGEST_WINDOW_MS) throw new RefusedError({ kind: 'window', text });
   return ms;
 }
 

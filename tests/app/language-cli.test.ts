@@ -149,3 +149,41 @@ describe('the reports in Arabic and English: nashra stats and nashra reach', () 
     expect(englishWords(arabic.stdout), arabic.stdout).toBeNull();
   });
 });
+
+describe("the newsroom's refusals in the CLI's language", () => {
+  it('says a bad interval, URL, window and OPML file in Arabic, and in English as before', async () => {
+    const notOpml = join(tmp.dir, 'not-opml.xml');
+    writeFileSync(notOpml, '<html><body>no feeds</body>');
+    const cases: Array<[string[], string, string]> = [
+      [
+        ['sources', 'add', 'https://example.com/feed', '--interval', '5s'],
+        'nashra: --interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "5s"\n',
+        'nashra: يجب أن تكون مدة --interval بين دقيقة (1m) و24 ساعة (24h)، مثل 10m أو 90s أو 1h، لا "5s"\n',
+      ],
+      [
+        ['sources', 'add', 'example'],
+        'nashra: "example" is not a URL; give the full address, e.g. https://www.example.com/feed/\n',
+        'nashra: "example" ليس عنوانًا: اكتب العنوان كاملًا، مثل https://www.example.com/feed/\n',
+      ],
+      [
+        ['sources', 'add', 'ftp://example.com/feed'],
+        'nashra: ftp://example.com/feed: only http and https URLs can be sources\n',
+        'nashra: ftp://example.com/feed: لا يكون المصدر إلا عنوان http أو https\n',
+      ],
+      [
+        ['reach', '--since', 'forever'],
+        'nashra: "forever" is not a window: write it as 24h, 7d or 4w (at most a year)\n',
+        'nashra: "forever" ليست مدة: اكتبها مثل 24h أو 7d أو 4w (سنة على الأكثر)\n',
+      ],
+    ];
+    for (const [args, english, arabic] of cases) {
+      const en = await nashra(args);
+      expect([en.code, en.stderr], args.join(' ')).toEqual([1, english]);
+      const ar = await nashra(args, ARABIC);
+      expect([ar.code, ar.stderr], args.join(' ')).toEqual([1, arabic]);
+    }
+    const opml = await nashra(['sources', 'import', notOpml], ARABIC);
+    expect(opml.code).toBe(1);
+    expect(opml.stderr).toMatch(/^nashra: ليس ملف OPML \(.+\)\n$/);
+  });
+});
