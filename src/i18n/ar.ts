@@ -66,6 +66,43 @@ const DAYS = ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربع�
 const VIEWS_NOTE =
   'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.';
 
+/**
+ * Commander's refusals (node_modules/commander/lib/command.js, in the one line src/app/cli.ts makes of them) in
+ * Arabic; the flags, names and values quoted as typed, and the reason our own argument parsers gave (already in the
+ * CLI's words). A message of another form stays as commander wrote it.
+ */
+const COMMANDER_REFUSALS: ReadonlyArray<[RegExp, (...parts: string[]) => string]> = [
+  [
+    /^unknown option '(.+?)'(?: \(Did you mean (.+)\?\))?$/,
+    (flag, near) => `خيار غير معروف '${flag}'${near ? ` (هل تقصد ${near}؟)` : ''}`,
+  ],
+  [
+    /^unknown command '(.+?)'(?: \(Did you mean (.+)\?\))?$/,
+    (name, near) => `أمر غير معروف '${name}'${near ? ` (هل تقصد ${near}؟)` : ''}`,
+  ],
+  [
+    /^option '(.+?)' argument '(.*)' is invalid\. ?(.*)$/,
+    (flags, _value, why) => `قيمة الخيار '${flags}' مرفوضة: ${why}`,
+  ],
+  [
+    /^command-argument value '(.*)' is invalid for argument '(.+?)'\. ?(.*)$/,
+    (_value, name, why) => `قيمة الوسيط '${name}' مرفوضة: ${why}`,
+  ],
+  [/^missing required argument '(.+)'$/, (name) => `ينقص الوسيط المطلوب '${name}'`],
+  [/^option '(.+)' argument missing$/, (flags) => `ينقص الخيار '${flags}' قيمتُه`],
+  [
+    /^too many arguments.*Expected (\d+) arguments? but got (\d+)\.$/,
+    (expected, got) => `وسائط أكثر مما يأخذ الأمر: يأخذ ${expected} وأُعطي ${got}`,
+  ],
+];
+function commanderRefusal(message: string): string {
+  for (const [form, say] of COMMANDER_REFUSALS) {
+    const m = form.exec(message);
+    if (m) return say(...m.slice(1).map((part) => part ?? ''));
+  }
+  return message;
+}
+
 /** The delivery states a post that was never sent can be in, as «لم يُرسل المنشور (…)» says them. */
 const UNSENT_STATES: Record<string, string> = {
   queued: 'ما زال ينتظر',
@@ -715,6 +752,18 @@ export const ar = {
       editorsRemove: 'حذف حساب وإنهاء جلساته',
       editorsPasswd: 'تغيير كلمة مرور وإنهاء جلسات ذلك المحرّر',
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
+      titles: {
+        usage: 'الاستخدام:',
+        arguments: 'الوسائط:',
+        options: 'الخيارات:',
+        globalOptions: 'الخيارات العامة:',
+        commands: 'الأوامر:',
+      },
+      /** What commander adds after a description: «(choices: "a", "b", default: "x")». */
+      extras: { choices: 'القيم الممكنة:', default: 'الافتراضي:' },
+      helpOption: 'عرض المساعدة عن الأمر',
+      helpCommand: 'عرض المساعدة عن الأمر',
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
@@ -723,6 +772,8 @@ export const ar = {
       resendId: (raw: string) => `يجب أن يكون رقم خبر (12) أو رقم بثّ (b12)، لا "${raw}"`,
       inDoubtId: (raw: string) => `يجب أن يكون رقم مهمة (12) من nashra in-doubt list، لا "${raw}"`,
     },
+    /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
+    commander: commanderRefusal,
     /** A bug's report: the stack follows. */
     unexpected: 'خطأ غير متوقَّع',
     /**

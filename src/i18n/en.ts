@@ -614,6 +614,18 @@ export const en = {
       editorsRemove: 'delete an account and end its sessions',
       editorsPasswd: "change a password and end that editor's sessions",
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
+      titles: {
+        usage: 'Usage:',
+        arguments: 'Arguments:',
+        options: 'Options:',
+        globalOptions: 'Global Options:',
+        commands: 'Commands:',
+      },
+      /** What commander adds after a description: «(choices: "a", "b", default: "x")». */
+      extras: { choices: 'choices:', default: 'default:' },
+      helpOption: 'display help for command',
+      helpCommand: 'display help for command',
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
@@ -622,6 +634,8 @@ export const en = {
       resendId: (raw: string) => `must be an article id (12) or a broadcast id (b12), not "${raw}"`,
       inDoubtId: (raw: string) => `must be a job id (12) from nashra in-doubt list, not "${raw}"`,
     },
+    /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
+    commander: (message: string): string => message,
     /** A bug's report: the stack follows. */
     unexpected: 'unexpected error',
     /**

@@ -187,3 +187,54 @@ describe("the newsroom's refusals in the CLI's language", () => {
     expect(opml.stderr).toMatch(/^nashra: ليس ملف OPML \(.+\)\n$/);
   });
 });
+
+describe("commander's own words in the CLI's language", () => {
+  it('writes the --help headings, the help option and the defaults in Arabic, and in English as before', async () => {
+    const arabic = await nashra(['sources', 'add', '--help'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الاستخدام: nashra sources add \[options\] <url>\n/);
+    expect(arabic.stdout).toContain('\nالخيارات:\n');
+    expect(arabic.stdout).toMatch(/ {2}-h, --help +عرض المساعدة عن الأمر\n/);
+    expect(arabic.stdout.replace(/\s+/g, ' ')).toContain('(الافتراضي: "10m")');
+    expect((await nashra(['--help'], ARABIC)).stdout).toContain('\nالأوامر:\n');
+    const subsAdd = await nashra(['subs', 'add', '--help'], ARABIC);
+    expect(subsAdd.stdout).toContain('\nالوسائط:\n');
+    expect(subsAdd.stdout.replace(/\s+/g, ' ')).toContain('(القيم الممكنة: "now", "digest")');
+    for (const said of [arabic.stdout, subsAdd.stdout])
+      expect(said).not.toMatch(/Usage|Options|Commands|Arguments|default:|choices:|display help/);
+    const english = await nashra(['sources', 'add', '--help']);
+    expect(english.stdout).toMatch(/^Usage: nashra sources add \[options\] <url>\n/);
+    expect(english.stdout).toContain('\nOptions:\n');
+    expect(english.stdout).toContain('(default: "10m")');
+    expect(english.stdout).toMatch(/ {2}-h, --help +display help for command\n/);
+  });
+
+  it("says commander's refusals in Arabic, and in English as before", async () => {
+    const cases: Array<[string[], string, string]> = [
+      [['subs', 'add', '--bogus'], "unknown option '--bogus'", "خيار غير معروف '--bogus'"],
+      [['sorces'], "unknown command 'sorces' (Did you mean sources?)", "أمر غير معروف 'sorces' (هل تقصد sources؟)"],
+      [['subs', 'add'], "missing required argument 'platform'", "ينقص الوسيط المطلوب 'platform'"],
+      [
+        ['latest', '1', '2'],
+        "too many arguments for 'latest'. Expected 1 argument but got 2.",
+        'وسائط أكثر مما يأخذ الأمر: يأخذ 1 وأُعطي 2',
+      ],
+      [
+        ['sources', 'add', 'https://example.com/feed', '--interval'],
+        "option '--interval <every>' argument missing",
+        "ينقص الخيار '--interval <every>' قيمتُه",
+      ],
+      [
+        ['latest', '99'],
+        "command-argument value '99' is invalid for argument 'n'. must be a whole number from 1 to 50, not \"99\"",
+        'قيمة الوسيط \'n\' مرفوضة: يجب أن يكون عددًا صحيحًا من 1 إلى 50، لا "99"',
+      ],
+    ];
+    for (const [args, english, arabic] of cases) {
+      const en = await nashra(args);
+      expect([en.code, en.stderr], args.join(' ')).toEqual([1, `nashra: ${english}\n`]);
+      const ar = await nashra(args, ARABIC);
+      expect([ar.code, ar.stderr], args.join(' ')).toEqual([1, `nashra: ${arabic}\n`]);
+    }
+  });
+});
