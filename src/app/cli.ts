@@ -12,7 +12,7 @@ import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
-import { outletPlatformEnv } from '../config.js';
+import { ConfigValueError, outletPlatformEnv } from '../config.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import { defaultEnvPrefix } from '../newsroom/outlets.js';
 import { catalogue, type Catalogue } from '../i18n/index.js';
@@ -574,8 +574,15 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     err instanceof StoreError ||
     err instanceof PermissionError
   ) {
-    // A refusal the newsroom names by meaning is said in the CLI's language; other messages are the CLI's already.
-    io.stderr.write(`nashra: ${redact(err instanceof RefusedError ? words.refused(err.refusal) : err.message)}\n`);
+    // A refusal the newsroom or the configuration names by meaning is said in the CLI's language (a wrong
+    // NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
+    const said =
+      err instanceof RefusedError
+        ? words.refused(err.refusal)
+        : err instanceof ConfigValueError
+          ? `${err.variable}: ${words.cli.config(err.problem)}`
+          : err.message;
+    io.stderr.write(`nashra: ${redact(said)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));

@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -771,6 +772,31 @@ export const ar = {
         `يجب أن يكون عددًا صحيحًا من ${min} إلى ${max}، لا "${raw}"`,
       resendId: (raw: string) => `يجب أن يكون رقم خبر (12) أو رقم بثّ (b12)، لا "${raw}"`,
       inDoubtId: (raw: string) => `يجب أن يكون رقم مهمة (12) من nashra in-doubt list، لا "${raw}"`,
+    },
+    /** What is wrong with a configuration variable, after its name (src/config.ts ConfigValueError). */
+    config: (p: ConfigProblem): string => {
+      switch (p.kind) {
+        case 'whole-number':
+          return `"${p.value}" ليس عددًا صحيحًا ${p.max === Infinity ? `لا يقل عن ${p.min}` : `من ${p.min} إلى ${p.max}`}`;
+        case 'duration':
+          return `"${p.value}" ليس مدة (اكتبها مثل 48h أو 90m أو 2d أو 30s)`;
+        case 'boolean':
+          return `"${p.value}" ليس 1/0 ولا true/false ولا yes/no ولا on/off`;
+        case 'one-of':
+          return `"${p.value}" ليس من القيم الممكنة: ${p.allowed.join(', ')}`;
+        case 'url':
+          return `"${p.value}" ليس عنوانًا`;
+        case 'time-zone':
+          return `"${p.value}" ليس منطقة زمنية من IANA مثل Asia/Damascus`;
+        case 'database-url':
+          return 'ليس عنوانًا: اكتب postgres://user:password@host:5432/database، أو اتركه فارغًا لـSQLite (DATABASE_PATH)';
+        case 'database-protocol':
+          return `يسمّي قاعدة بيانات ${p.protocol}؛ لا يُخدم عبر الشبكة إلا postgres:// (اتركه فارغًا لـSQLite: DATABASE_PATH)`;
+        case 'more-than':
+          return `قيمته ${p.value}، أكثر من ${p.other} (${p.otherValue}): اجعلها ${p.otherValue} على الأكثر`;
+        case 'clicks-without-public-url':
+          return 'مفعَّل لكن NASHRA_PUBLIC_URL غير مضبوط: اضبطه على العنوان الذي يصل منه القرّاء إلى خادم المكتب (https://desk.example.org)، أو أوقف عدّ النقرات';
+      }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
     commander: commanderRefusal,

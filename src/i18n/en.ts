@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -633,6 +634,31 @@ export const en = {
         `must be a whole number from ${min} to ${max}, not "${raw}"`,
       resendId: (raw: string) => `must be an article id (12) or a broadcast id (b12), not "${raw}"`,
       inDoubtId: (raw: string) => `must be a job id (12) from nashra in-doubt list, not "${raw}"`,
+    },
+    /** What is wrong with a configuration variable, after its name (src/config.ts ConfigValueError). */
+    config: (p: ConfigProblem): string => {
+      switch (p.kind) {
+        case 'whole-number':
+          return `"${p.value}" is not a whole number ${p.max === Infinity ? `at least ${p.min}` : `from ${p.min} to ${p.max}`}`;
+        case 'duration':
+          return `"${p.value}" is not a duration (write it as 48h, 90m, 2d or 30s)`;
+        case 'boolean':
+          return `"${p.value}" is not 1/0, true/false, yes/no or on/off`;
+        case 'one-of':
+          return `"${p.value}" is not one of ${p.allowed.join(', ')}`;
+        case 'url':
+          return `"${p.value}" is not a URL`;
+        case 'time-zone':
+          return `"${p.value}" is not an IANA time zone such as Asia/Damascus`;
+        case 'database-url':
+          return 'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)';
+        case 'database-protocol':
+          return `names a ${p.protocol} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`;
+        case 'more-than':
+          return `is ${p.value}, more than ${p.other} (${p.otherValue}); make it at most that`;
+        case 'clicks-without-public-url':
+          return "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off";
+      }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
     commander: (message: string): string => message,

@@ -117,3 +117,20 @@ export type NewsroomRefusal =
       latest: string;
       days: number;
     };
+
+/**
+ * What is wrong with a configuration variable, by meaning (src/config.ts ConfigValueError): the CLI says it in its
+ * language after the variable's name; `value` is the variable's value as set.
+ */
+export type ConfigProblem =
+  | { kind: 'whole-number'; value: string; min: number; max: number }
+  | { kind: 'duration'; value: string }
+  | { kind: 'boolean'; value: string }
+  | { kind: 'one-of'; value: string; allowed: readonly string[] }
+  | { kind: 'url'; value: string }
+  | { kind: 'time-zone'; value: string }
+  | { kind: 'database-url' }
+  | { kind: 'database-protocol'; protocol: string }
+  /** NASHRA_SUMMARY_MIN_SENTENCES above NASHRA_SUMMARY_SENTENCES. */
+  | { kind: 'more-than'; value: number; other: string; otherValue: number }
+  | { kind: 'clicks-without-public-url' };

@@ -188,6 +188,39 @@ describe("the newsroom's refusals in the CLI's language", () => {
   });
 });
 
+describe("a wrong configuration in the CLI's language, once NASHRA_CLI_LANGUAGE is read", () => {
+  it('names the variable and says what is wrong in Arabic, and in English as before', async () => {
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [
+        { NASHRA_TIME_ZONE: 'Mars/Olympus' },
+        'NASHRA_TIME_ZONE: "Mars/Olympus" is not an IANA time zone such as Asia/Damascus',
+        'NASHRA_TIME_ZONE: "Mars/Olympus" ليس منطقة زمنية من IANA مثل Asia/Damascus',
+      ],
+      [
+        { NASHRA_SUMMARY_MIN_SENTENCES: '5' },
+        'NASHRA_SUMMARY_MIN_SENTENCES: is 5, more than NASHRA_SUMMARY_SENTENCES (3); make it at most that',
+        'NASHRA_SUMMARY_MIN_SENTENCES: قيمته 5، أكثر من NASHRA_SUMMARY_SENTENCES (3): اجعلها 3 على الأكثر',
+      ],
+      [
+        { NASHRA_FETCH_TIMEOUT_MS: 'soon' },
+        'NASHRA_FETCH_TIMEOUT_MS: "soon" is not a whole number at least 100',
+        'NASHRA_FETCH_TIMEOUT_MS: "soon" ليس عددًا صحيحًا لا يقل عن 100',
+      ],
+      [
+        { NASHRA_SUMMARY_SENTENCES: '99' },
+        'NASHRA_SUMMARY_SENTENCES: "99" is not a whole number from 1 to 10',
+        'NASHRA_SUMMARY_SENTENCES: "99" ليس عددًا صحيحًا من 1 إلى 10',
+      ],
+    ];
+    for (const [env, english, arabic] of cases) {
+      const en = await nashra(['subs', 'list'], env);
+      expect([en.code, en.stderr]).toEqual([78, `nashra: ${english}\n`]);
+      const ar = await nashra(['subs', 'list'], { ...env, ...ARABIC });
+      expect([ar.code, ar.stderr]).toEqual([78, `nashra: ${arabic}\n`]);
+    }
+  });
+});
+
 describe("commander's own words in the CLI's language", () => {
   it('writes the --help headings, the help option and the defaults in Arabic, and in English as before', async () => {
     const arabic = await nashra(['sources', 'add', '--help'], ARABIC);
