@@ -1,7 +1,22 @@
 import { ConfigError } from './errors.js';
+import { catalogue } from './i18n/index.js';
+import type { ConfigProblem } from './i18n/values.js';
 import type { LogLevel } from './logger.js';
 import type { InDoubtPolicy } from './model/delivery.js';
 import { LINK_PREVIEWS, type MessageTemplate } from './model/template.js';
+
+/**
+ * A variable whose value is wrong, by meaning: the CLI says `problem` in its language (the catalogue's `cli.config`);
+ * the message is the English one, for the logs and every other place that starts Nashra.
+ */
+export class ConfigValueError extends ConfigError {
+  constructor(
+    variable: string,
+    readonly problem: ConfigProblem,
+  ) {
+    super(variable, catalogue('en').cli.config(problem));
+  }
+}
 
 /** Everything Nashra reads from the environment, parsed once. See .env.example for what each one means. */
 export interface Config {
@@ -138,6 +153,7 @@ export function loadOutletConfig(env: Env, platforms: readonly PlatformSettingsP
   } catch (err) {
     // The variable the operator sets is the prefixed one (or, for a general setting it did not override, the plain one).
     if (err instanceof ConfigError && str(env, prefixed(err.variable)) !== undefined) {
+      if (err instanceof ConfigValueError) throw new ConfigValueError(prefixed(err.variable), err.problem);
       throw new ConfigError(prefixed(err.variable), err.message.slice(err.variable.length + 2));
     }
     throw err;
@@ -181,10 +197,12 @@ function readConfig(
     maxChars: int(env, 'NASHRA_SUMMARY_MAX_CHARS', 600, 80, 3000),
   };
   if (summary.minSentences > summary.sentences) {
-    throw new ConfigError(
-      'NASHRA_SUMMARY_MIN_SENTENCES',
-      `is ${summary.minSentences}, more than NASHRA_SUMMARY_SENTENCES (${summary.sentences}); make it at most that`,
-    );
+    throw new ConfigValueError('NASHRA_SUMMARY_MIN_SENTENCES', {
+      kind: 'more-than',
+      value: summary.minSentences,
+      other: 'NASHRA_SUMMARY_SENTENCES',
+      otherValue: summary.sentences,
+    });
   }
   const settings: Record<string, unknown> = {};
   for (const p of platforms) {
@@ -261,10 +279,7 @@ function clickSettings(env: Env): Config['clicks'] {
   const track = bool(env, 'NASHRA_TRACK_CLICKS', false);
   const publicUrl = str(env, 'NASHRA_PUBLIC_URL') === undefined ? undefined : url(env, 'NASHRA_PUBLIC_URL', '');
   if (track && publicUrl === undefined) {
-    throw new ConfigError(
-      'NASHRA_TRACK_CLICKS',
-      "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off",
-    );
+    throw new ConfigValueError('NASHRA_TRACK_CLICKS', { kind: 'clicks-without-public-url' });
   }
   return { track, publicUrl };
 }
@@ -313,8 +328,7 @@ export function int(env: Env, name: string, fallback: number, min = -Infinity, m
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-    throw new ConfigError(name, `"${v}" is not a whole number ${range}`);
+    throw new ConfigValueError(name, { kind: 'whole-number', value: v, min, max });
   }
   return n;
 }
@@ -326,7 +340,7 @@ export function duration(env: Env, name: string, fallbackMs: number): number {
   const v = str(env, name);
   if (v === undefined) return fallbackMs;
   const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(v);
-  if (!m) throw new ConfigError(name, `"${v}" is not a duration (write it as 48h, 90m, 2d or 30s)`);
+  if (!m) throw new ConfigValueError(name, { kind: 'duration', value: v });
   return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] || 'h').toLowerCase()]!);
 }
 
@@ -339,7 +353,7 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(name, `"${v}" is not 1/0, true/false, yes/no or on/off`);
+  throw new ConfigValueError(name, { kind: 'boolean', value: v });
 }
 
 /** Undefined when unset: the default is decided further on (a chat's template, then the formatter's). */
@@ -351,7 +365,7 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   const v = str(env, name);
   if (v === undefined) return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new ConfigError(name, `"${v}" is not one of ${allowed.join(', ')}`);
+  throw new ConfigValueError(name, { kind: 'one-of', value: v, allowed });
 }
 
 export function list(env: Env, name: string): string[] {
@@ -366,7 +380,7 @@ export function url(env: Env, name: string, fallback: string): string {
   try {
     return new URL(v).toString().replace(/\/$/, '');
   } catch {
-    throw new ConfigError(name, `"${v}" is not a URL`);
+    throw new ConfigValueError(name, { kind: 'url', value: v });
   }
 }
 
@@ -376,7 +390,7 @@ export function timeZone(env: Env, name: string, fallback: string): string {
     new Intl.DateTimeFormat('en', { timeZone: v });
     return v;
   } catch {
-    throw new ConfigError(name, `"${v}" is not an IANA time zone such as Asia/Damascus`);
+    throw new ConfigValueError(name, { kind: 'time-zone', value: v });
   }
 }
 
@@ -388,16 +402,13 @@ function databaseUrl(env: Env): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)',
-    );
+    throw new ConfigValueError('DATABASE_URL', { kind: 'database-url' });
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError(
-      'DATABASE_URL',
-      `names a ${parsed.protocol.replace(/:$/, '')} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`,
-    );
+    throw new ConfigValueError('DATABASE_URL', {
+      kind: 'database-protocol',
+      protocol: parsed.protocol.replace(/:$/, ''),
+    });
   }
   return url;
 }

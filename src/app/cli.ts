@@ -3,15 +3,16 @@
 // hundreds of MB before collecting. 128 MB is several times what a 10,000-chat broadcast keeps alive.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
 import { StoreError, storageFault } from '../store/index.js';
+import { RefusedError } from '../newsroom/refusal.js';
 import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
-import { outletPlatformEnv } from '../config.js';
+import { ConfigValueError, outletPlatformEnv } from '../config.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import { defaultEnvPrefix } from '../newsroom/outlets.js';
 import { catalogue, type Catalogue } from '../i18n/index.js';
@@ -106,6 +107,20 @@ export function buildProgram(
   const label = (name: string) => words.chat.platform(registry.find((p) => p.name === name)?.label, name);
   // The words a chat shows, quoted by the help as a reader sees them: posts and buttons in a channel are Arabic.
   const shown = catalogue('ar');
+  const titles: Record<string, string> = {
+    'Usage:': help.titles.usage,
+    'Arguments:': help.titles.arguments,
+    'Options:': help.titles.options,
+    'Global Options:': help.titles.globalOptions,
+    'Commands:': help.titles.commands,
+  };
+  // Commander's «(choices: …, default: …)» after a description, its two words in the CLI's language.
+  const withExtras = (described: string, description: string) =>
+    description +
+    described
+      .slice(description.length)
+      .replace(/\bchoices: /, help.extras.choices + ' ')
+      .replace(/\bdefault: /, help.extras.default + ' ');
   const program = new Command('nashra')
     .description(help.program(registry.filter((p) => !p.local).map((p) => label(p.name))))
     .option('--db <path>', help.db)
@@ -113,16 +128,31 @@ export function buildProgram(
     .showSuggestionAfterError()
     .showHelpAfterError(false)
     .exitOverride()
+    // Commander's own words in the CLI's language: its headings (styleTitle is called with each, subcommands inherit
+    // the configuration), the help option and command, and its refusals (outputError below).
+    .helpOption('-h, --help', help.helpOption)
+    .helpCommand('help [command]', help.helpCommand)
+    .configureHelp({
+      styleTitle: (title) => titles[title] ?? title,
+      optionDescription(option) {
+        return withExtras(Help.prototype.optionDescription.call(this, option), option.description);
+      },
+      argumentDescription(argument) {
+        return withExtras(Help.prototype.argumentDescription.call(this, argument), argument.description);
+      },
+    })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       // One line, in the same form as every other error Nashra prints.
       outputError: (text, write) =>
         write(
-          `nashra: ${text
-            .replace(/^error: /, '')
-            .replace(/\s*\n\s*/g, ' ')
-            .trim()}\n`,
+          `nashra: ${words.cli.commander(
+            text
+              .replace(/^error: /, '')
+              .replace(/\s*\n\s*/g, ' ')
+              .trim(),
+          )}\n`,
         ),
     });
   const registrar: Registrar = {
@@ -544,7 +574,15 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     err instanceof StoreError ||
     err instanceof PermissionError
   ) {
-    io.stderr.write(`nashra: ${redact(err.message)}\n`);
+    // A refusal the newsroom or the configuration names by meaning is said in the CLI's language (a wrong
+    // NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
+    const said =
+      err instanceof RefusedError
+        ? words.refused(err.refusal)
+        : err instanceof ConfigValueError
+          ? `${err.variable}: ${words.cli.config(err.problem)}`
+          : err.message;
+    io.stderr.write(`nashra: ${redact(said)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));

@@ -1,5 +1,16 @@
 import type { CorrectionTally } from '../model/correction.js';
-import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid, WaitReason } from './values.js';
+import type {
+  ConfigProblem,
+  DeliveryWordsProblem,
+  NewsroomRefusal,
+  OpmlCounts,
+  PostsSent,
+  ReachSaid,
+  Refusal,
+  StatsReport,
+  StatsSaid,
+  WaitReason,
+} from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
 import {
   ATTEMPTS,
@@ -32,6 +43,66 @@ const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
   disconnected: 'المنصة غير متصلة',
   sending: 'تُرسل بالوتيرة التي تسمح بها المنصة (أو جُدولت إعادة محاولة)',
 };
+
+/** A job's state as `nashra stats` counts it (src/model/delivery.ts DeliveryState). */
+const AR_JOB_STATES: Record<string, string> = {
+  queued: 'ينتظر',
+  held: 'محجوز لموعد المحادثة',
+  sending: 'يُرسل',
+  sent: 'أُرسل',
+  failed: 'فشل',
+  skipped: 'أُلغي',
+  in_doubt: 'غير مؤكَّد',
+};
+const AR_JOB_KINDS: Record<string, string> = { post: 'المنشور', digest: 'الملخص', edit: 'التعديل', delete: 'الحذف' };
+/** «أُرسل 5، فشل 1»: each state and its count, a state the list does not know by the outbox's own word. */
+const jobStates = (states: Record<string, number>): string =>
+  Object.entries(states)
+    .map(([state, n]) => `${AR_JOB_STATES[state] ?? state} ${n}`)
+    .join('، ');
+
+/** The days of the week from Sunday, as the desk's Reach page and `nashra reach` name them. */
+const DAYS = ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
+
+const VIEWS_NOTE =
+  'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.';
+
+/**
+ * Commander's refusals (node_modules/commander/lib/command.js, in the one line src/app/cli.ts makes of them) in
+ * Arabic; the flags, names and values quoted as typed, and the reason our own argument parsers gave (already in the
+ * CLI's words). A message of another form stays as commander wrote it.
+ */
+const COMMANDER_REFUSALS: ReadonlyArray<[RegExp, (...parts: string[]) => string]> = [
+  [
+    /^unknown option '(.+?)'(?: \(Did you mean (.+)\?\))?$/,
+    (flag, near) => `خيار غير معروف '${flag}'${near ? ` (هل تقصد ${near}؟)` : ''}`,
+  ],
+  [
+    /^unknown command '(.+?)'(?: \(Did you mean (.+)\?\))?$/,
+    (name, near) => `أمر غير معروف '${name}'${near ? ` (هل تقصد ${near}؟)` : ''}`,
+  ],
+  [
+    /^option '(.+?)' argument '(.*)' is invalid\. ?(.*)$/,
+    (flags, _value, why) => `قيمة الخيار '${flags}' مرفوضة: ${why}`,
+  ],
+  [
+    /^command-argument value '(.*)' is invalid for argument '(.+?)'\. ?(.*)$/,
+    (_value, name, why) => `قيمة الوسيط '${name}' مرفوضة: ${why}`,
+  ],
+  [/^missing required argument '(.+)'$/, (name) => `ينقص الوسيط المطلوب '${name}'`],
+  [/^option '(.+)' argument missing$/, (flags) => `ينقص الخيار '${flags}' قيمتُه`],
+  [
+    /^too many arguments.*Expected (\d+) arguments? but got (\d+)\.$/,
+    (expected, got) => `وسائط أكثر مما يأخذ الأمر: يأخذ ${expected} وأُعطي ${got}`,
+  ],
+];
+function commanderRefusal(message: string): string {
+  for (const [form, say] of COMMANDER_REFUSALS) {
+    const m = form.exec(message);
+    if (m) return say(...m.slice(1).map((part) => part ?? ''));
+  }
+  return message;
+}
 
 /** The delivery states a post that was never sent can be in, as «لم يُرسل المنشور (…)» says them. */
 const UNSENT_STATES: Record<string, string> = {
@@ -443,7 +514,37 @@ export const ar = {
     notFound: 'هذا الرابط غير موجود.',
   },
   /** Said wherever reach is shown. */
-  viewsNote: 'لا تتيح المنصات للبوتات قراءة عدد المشاهدات؛ الوصول هنا هو المنشورات والنقرات على روابطها ونسبة النقر.',
+  viewsNote: VIEWS_NOTE,
+  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  refused: (r: NewsroomRefusal): string => {
+    switch (r.kind) {
+      case 'interval':
+        return `يجب أن تكون مدة --interval بين دقيقة (1m) و24 ساعة (24h)، مثل 10m أو 90s أو 1h، لا "${r.raw}"`;
+      case 'not-a-url':
+        return `"${r.input}" ليس عنوانًا: اكتب العنوان كاملًا، مثل https://www.example.com/feed/`;
+      case 'not-http':
+        return `${r.input}: لا يكون المصدر إلا عنوان http أو https`;
+      case 'cannot-add':
+        return `تعذّرت إضافة ${r.url}: ${r.why}`;
+      case 'window':
+        return `"${r.text}" ليست مدة: اكتبها مثل 24h أو 7d أو 4w (سنة على الأكثر)`;
+      case 'opml-too-large':
+        return `ملف OPML أكبر من ${r.mb} ميغابايت`;
+      case 'not-opml':
+        return `ليس ملف OPML (${r.xml})`;
+      case 'opml-no-body':
+        return 'ليس ملف OPML (لا <body> فيه)';
+      case 'opml-too-many':
+        return `في ملف OPML ${countArabic(r.feeds, SOURCE)}؛ استورد ${r.max} على الأكثر في المرة الواحدة`;
+      case 'send-time': {
+        const shown = `«${r.text.slice(0, 40)}»`;
+        if (r.reason === 'past') return `${shown} وقت مضى (الساعة الآن ${r.now} بتوقيت ${r.timeZone}): اختر وقتًا لاحقًا`;
+        if (r.reason === 'too-far')
+          return `${shown} أبعد من ${r.days} يومًا (آخر وقت ممكن: ${r.latest}): اختر وقتًا أقرب`;
+        return `${shown} ليس وقتًا: اكتب الساعة مثل 18:00 (أقرب 18:00 قادمة بتوقيت ${r.timeZone}) أو التاريخ والساعة مثل 2026-12-08 18:00`;
+      }
+    }
+  },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
     immediate: 'الأخبار فور صدورها',
@@ -652,6 +753,18 @@ export const ar = {
       editorsRemove: 'حذف حساب وإنهاء جلساته',
       editorsPasswd: 'تغيير كلمة مرور وإنهاء جلسات ذلك المحرّر',
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
+      titles: {
+        usage: 'الاستخدام:',
+        arguments: 'الوسائط:',
+        options: 'الخيارات:',
+        globalOptions: 'الخيارات العامة:',
+        commands: 'الأوامر:',
+      },
+      /** What commander adds after a description: «(choices: "a", "b", default: "x")». */
+      extras: { choices: 'القيم الممكنة:', default: 'الافتراضي:' },
+      helpOption: 'عرض المساعدة عن الأمر',
+      helpCommand: 'عرض المساعدة عن الأمر',
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
@@ -660,8 +773,114 @@ export const ar = {
       resendId: (raw: string) => `يجب أن يكون رقم خبر (12) أو رقم بثّ (b12)، لا "${raw}"`,
       inDoubtId: (raw: string) => `يجب أن يكون رقم مهمة (12) من nashra in-doubt list، لا "${raw}"`,
     },
+    /** What is wrong with a configuration variable, after its name (src/config.ts ConfigValueError). */
+    config: (p: ConfigProblem): string => {
+      switch (p.kind) {
+        case 'whole-number':
+          return `"${p.value}" ليس عددًا صحيحًا ${p.max === Infinity ? `لا يقل عن ${p.min}` : `من ${p.min} إلى ${p.max}`}`;
+        case 'duration':
+          return `"${p.value}" ليس مدة (اكتبها مثل 48h أو 90m أو 2d أو 30s)`;
+        case 'boolean':
+          return `"${p.value}" ليس 1/0 ولا true/false ولا yes/no ولا on/off`;
+        case 'one-of':
+          return `"${p.value}" ليس من القيم الممكنة: ${p.allowed.join(', ')}`;
+        case 'url':
+          return `"${p.value}" ليس عنوانًا`;
+        case 'time-zone':
+          return `"${p.value}" ليس منطقة زمنية من IANA مثل Asia/Damascus`;
+        case 'database-url':
+          return 'ليس عنوانًا: اكتب postgres://user:password@host:5432/database، أو اتركه فارغًا لـSQLite (DATABASE_PATH)';
+        case 'database-protocol':
+          return `يسمّي قاعدة بيانات ${p.protocol}؛ لا يُخدم عبر الشبكة إلا postgres:// (اتركه فارغًا لـSQLite: DATABASE_PATH)`;
+        case 'more-than':
+          return `قيمته ${p.value}، أكثر من ${p.other} (${p.otherValue}): اجعلها ${p.otherValue} على الأكثر`;
+        case 'clicks-without-public-url':
+          return 'مفعَّل لكن NASHRA_PUBLIC_URL غير مضبوط: اضبطه على العنوان الذي يصل منه القرّاء إلى خادم المكتب (https://desk.example.org)، أو أوقف عدّ النقرات';
+      }
+    },
+    /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
+    commander: commanderRefusal,
     /** A bug's report: the stack follows. */
     unexpected: 'خطأ غير متوقَّع',
+    /**
+     * `nashra stats`: the platforms by their labels, the states and reasons in words; ids, names and times (ISO 8601,
+     * as the logs write them) as they are.
+     */
+    stats: (s: StatsReport, label: (platform: string) => string): string => {
+      const lines = [`الأخبار: ${s.articles}`];
+      lines.push('الاشتراكات:' + (s.subscriptions.length ? '' : ' لا اشتراكات'));
+      for (const p of s.subscriptions) lines.push(`  ${label(p.platform)}: ${p.active} نشط، ${p.inactive} متوقف`);
+      lines.push('الإرسال:' + (Object.keys(s.deliveries).length ? '' : ' لا شيء بعد'));
+      for (const [platform, states] of Object.entries(s.deliveries))
+        lines.push(`  ${label(platform)}: ${jobStates(states)}`);
+      lines.push(
+        `قائمة الانتظار: ${s.queueDepth}${s.oldestQueuedSeconds !== null ? `، أقدمها منذ ${s.oldestQueuedSeconds} ث` : ''}`,
+      );
+      for (const w of s.waiting)
+        lines.push(
+          `  ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} — ${AR_WAIT_REASONS[w.why]}${w.detail ? ` (${w.detail})` : ''}`,
+        );
+      for (const w of s.waitingForChats)
+        lines.push(
+          `  ${label(w.platform)}: ${countArabic(w.count, WAITING_MESSAGE)} بانتظار موعد محادثاتها (ساعات هدوء تؤخّر الرسائل، أو ملخص)؛ آخرها يُرسل ${w.until}`,
+        );
+      for (const w of s.scheduled)
+        lines.push(
+          `  ${label(w.platform)}: المجدول (nashra scheduled): ${countArabic(w.count, MESSAGE)}، يبدأ إرساله ${w.next}`,
+        );
+      if (s.inDoubt.length)
+        lines.push(
+          `غير مؤكَّد الإرسال (توقّف البرنامج أثناء إرسالها، ولم تُرسل من جديد — راجعوا هذه المحادثات): ${s.inDoubt.map((d) => `#${d.id} (${AR_JOB_KINDS[d.kind] ?? d.kind}${d.article === null ? '' : ` للخبر ${d.article}`} ← الاشتراك ${d.subscription})`).join('، ')}`,
+        );
+      if (Object.keys(s.corrections).length)
+        lines.push(
+          `التصحيحات (تعديل المنشورات المرسلة وحذفها): ${jobStates(s.corrections)}` +
+            (s.corrections.in_doubt
+              ? ' — غير المؤكَّد منها كان قيد الإرسال حين توقّف البرنامج: يعرضه nashra in-doubt list'
+              : ''),
+        );
+      lines.push(`المصادر: ${s.sources.total} (${s.sources.active} نشط)`);
+      for (const f of s.sources.failingForADay)
+        lines.push(`  يفشل منذ ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
+      return lines.join('\n');
+    },
+    /** `nashra reach`: the desk's Reach page in lines of text; each count after its name («المنشورات: 3»). */
+    reach: (r: ReachSaid, label: (platform: string) => string): string => {
+      const ct = (x: number | null) => (x === null ? '-' : String(x));
+      const counts = (c: { posts: number; clicks: number; clickThrough: number | null }) =>
+        `المنشورات ${c.posts}، النقرات ${c.clicks}، النقرات لكل منشور ${ct(c.clickThrough)}`;
+      const lines = [
+        `الوصول من ${r.since} إلى ${r.until} (${r.timeZone}): النقرات ${r.clicks}`,
+        `ملاحظة: ${VIEWS_NOTE}`,
+        'لكل منصة:',
+      ];
+      if (r.platforms.length === 0) lines.push('  لا شيء');
+      for (const p of r.platforms) lines.push(`  ${label(p.platform)}: ${counts(p)}`);
+      for (const [title, list] of [
+        ['الأكثر نقرًا في آخر 24 ساعة', r.topDay],
+        ['الأكثر نقرًا في آخر 7 أيام', r.topWeek],
+      ] as const) {
+        lines.push(`${title}:${list.length ? '' : ' لا شيء'}`);
+        for (const s of list) {
+          const reactions = Object.entries(s.reactions)
+            .map(([emoji, n]) => `${emoji} ${n}`)
+            .join(' ');
+          lines.push(
+            `  #${s.articleId} ${s.title}: نقرات الفترة ${s.clicksInWindow} (منذ نشره: ${counts(s)}؛ ${s.platforms.map((p) => `${label(p.platform)} ${p.clicks}/${p.posts}`).join('، ')}؛ قراءات النص الكامل ${s.fullReads}${reactions ? `؛ التفاعلات ${reactions}` : ''})`,
+          );
+        }
+      }
+      lines.push(`لكل محادثة:${r.chats.length ? '' : ' لا شيء'}`);
+      for (const c of r.chats)
+        lines.push(`  ${label(c.platform)} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${counts(c)}`);
+      if (r.clicks > 0) {
+        lines.push(
+          `النقرات حسب الساعة: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}:00 ${n}`).join('، ')}`,
+        );
+        lines.push(`النقرات حسب يوم الأسبوع: ${r.byDayOfWeek.map((n, d) => `${DAYS[d]} ${n}`).join('، ')}`);
+      }
+      return lines.join('\n');
+    },
     /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
     run: {
       demoEnded: (articles: number) =>
@@ -780,7 +999,7 @@ export const ar = {
     inDoubt: {
       none: 'لا شيء غير مؤكّد',
       heading: ['الرقم', 'النوع', 'المنصة', 'الخبر', 'الاشتراك', 'يخصّ', 'منذ'],
-      kind: (kind: string) => ({ post: 'المنشور', digest: 'الملخص', edit: 'التعديل', delete: 'الحذف' })[kind] ?? kind,
+      kind: (kind: string) => AR_JOB_KINDS[kind] ?? kind,
       markedSent: (kind: string, id: number) => `عُلِّمت المهمة ${id} (${kind}) مُرسلة`,
       queuedAgain: (kind: string, id: number) => `أُدرجت المهمة ${id} (${kind}) للإرسال من جديد؛ يرسلها nashra run`,
       resent: (n: number, what: string, left: number, everyFailure: boolean) =>
@@ -1251,7 +1470,7 @@ export const ar = {
       chat: 'المحادثة',
       byHour: 'النقرات حسب ساعة اليوم',
       byDay: 'النقرات حسب يوم الأسبوع',
-      days: ['الأحد', 'الاثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'],
+      days: DAYS,
       csv: 'تنزيل CSV',
       noData: 'لا نقرات بعد في هذه الفترة.',
       reactions: 'التفاعلات',

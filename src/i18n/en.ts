@@ -1,5 +1,15 @@
 import type { CorrectionTally } from '../model/correction.js';
-import type { DeliveryWordsProblem, OpmlCounts, PostsSent, Refusal, StatsSaid } from './values.js';
+import type {
+  ConfigProblem,
+  DeliveryWordsProblem,
+  NewsroomRefusal,
+  OpmlCounts,
+  PostsSent,
+  ReachSaid,
+  Refusal,
+  StatsReport,
+  StatsSaid,
+} from './values.js';
 import { localClock, localDateTime } from '../text/schedule.js';
 import { tallyParts, type Catalogue } from './ar.js';
 
@@ -20,6 +30,9 @@ const OUTCOMES: Record<string, string> = {
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
 
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+const VIEWS_NOTE =
+  'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.';
 
 export const en = {
   chat: {
@@ -358,8 +371,37 @@ export const en = {
     retracted: 'This story was retracted: the newsroom withdrew it after publishing, so it is no longer available.',
     notFound: 'This link does not exist.',
   },
-  viewsNote:
-    'Bots cannot read view counts; reach here is the posts sent, the clicks on their links and the click-through.',
+  viewsNote: VIEWS_NOTE,
+  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  refused: (r: NewsroomRefusal): string => {
+    switch (r.kind) {
+      case 'interval':
+        return `--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "${r.raw}"`;
+      case 'not-a-url':
+        return `"${r.input}" is not a URL; give the full address, e.g. https://www.example.com/feed/`;
+      case 'not-http':
+        return `${r.input}: only http and https URLs can be sources`;
+      case 'cannot-add':
+        return `cannot add ${r.url}: ${r.why}`;
+      case 'window':
+        return `"${r.text}" is not a window: write it as 24h, 7d or 4w (at most a year)`;
+      case 'opml-too-large':
+        return `the OPML file is larger than ${r.mb} MB`;
+      case 'not-opml':
+        return `not an OPML file (${r.xml})`;
+      case 'opml-no-body':
+        return 'not an OPML file (no <body>)';
+      case 'opml-too-many':
+        return `the OPML file lists ${r.feeds} feeds; import at most ${r.max} at a time`;
+      case 'send-time': {
+        const shown = JSON.stringify(r.text.slice(0, 40));
+        if (r.reason === 'past') return `${shown} is in the past (it is ${r.now} in ${r.timeZone}): give a later time`;
+        if (r.reason === 'too-far')
+          return `${shown} is more than ${r.days} days ahead (latest: ${r.latest}): give an earlier time`;
+        return `${shown} is not a time: give HH:MM (the next such time in ${r.timeZone}) or YYYY-MM-DD HH:MM`;
+      }
+    }
+  },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
   delivery: {
     immediate: 'immediate',
@@ -573,6 +615,18 @@ export const en = {
       editorsRemove: 'delete an account and end its sessions',
       editorsPasswd: "change a password and end that editor's sessions",
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
+      titles: {
+        usage: 'Usage:',
+        arguments: 'Arguments:',
+        options: 'Options:',
+        globalOptions: 'Global Options:',
+        commands: 'Commands:',
+      },
+      /** What commander adds after a description: «(choices: "a", "b", default: "x")». */
+      extras: { choices: 'choices:', default: 'default:' },
+      helpOption: 'display help for command',
+      helpCommand: 'display help for command',
     },
     /** An argument commander refused (it prints «nashra: error: option '--x <n>' argument 'y' is invalid. …»). */
     invalid: {
@@ -581,8 +635,122 @@ export const en = {
       resendId: (raw: string) => `must be an article id (12) or a broadcast id (b12), not "${raw}"`,
       inDoubtId: (raw: string) => `must be a job id (12) from nashra in-doubt list, not "${raw}"`,
     },
+    /** What is wrong with a configuration variable, after its name (src/config.ts ConfigValueError). */
+    config: (p: ConfigProblem): string => {
+      switch (p.kind) {
+        case 'whole-number':
+          return `"${p.value}" is not a whole number ${p.max === Infinity ? `at least ${p.min}` : `from ${p.min} to ${p.max}`}`;
+        case 'duration':
+          return `"${p.value}" is not a duration (write it as 48h, 90m, 2d or 30s)`;
+        case 'boolean':
+          return `"${p.value}" is not 1/0, true/false, yes/no or on/off`;
+        case 'one-of':
+          return `"${p.value}" is not one of ${p.allowed.join(', ')}`;
+        case 'url':
+          return `"${p.value}" is not a URL`;
+        case 'time-zone':
+          return `"${p.value}" is not an IANA time zone such as Asia/Damascus`;
+        case 'database-url':
+          return 'is not a URL; give postgres://user:password@host:5432/database, or leave it unset for SQLite (DATABASE_PATH)';
+        case 'database-protocol':
+          return `names a ${p.protocol} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`;
+        case 'more-than':
+          return `is ${p.value}, more than ${p.other} (${p.otherValue}); make it at most that`;
+        case 'clicks-without-public-url':
+          return "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off";
+      }
+    },
+    /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
+    commander: (message: string): string => message,
     /** A bug's report: the stack follows. */
     unexpected: 'unexpected error',
+    /**
+     * `nashra stats`: the platforms by their names and the states by the outbox's words (a script greps them), the
+     * waiting reason as the newsroom wrote it (already English).
+     */
+    stats: (s: StatsReport, _label: (platform: string) => string): string => {
+      const lines = [`articles: ${s.articles}`];
+      lines.push('subscriptions:' + (s.subscriptions.length ? '' : ' none'));
+      for (const p of s.subscriptions) lines.push(`  ${p.platform}: ${p.active} active, ${p.inactive} inactive`);
+      lines.push('deliveries:' + (Object.keys(s.deliveries).length ? '' : ' none'));
+      for (const [platform, states] of Object.entries(s.deliveries)) {
+        lines.push(
+          `  ${platform}: ${Object.entries(states)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+      }
+      lines.push(
+        `queue: ${s.queueDepth} waiting${s.oldestQueuedSeconds !== null ? `, oldest ${s.oldestQueuedSeconds}s` : ''}`,
+      );
+      for (const w of s.waiting) lines.push(`  ${w.platform}: ${w.count} waiting: ${w.reason}`);
+      for (const w of s.waitingForChats) {
+        lines.push(
+          `  ${w.platform}: ${w.count} waiting for their chats (quiet hours that hold messages, or a digest); the last goes at ${w.until}`,
+        );
+      }
+      for (const w of s.scheduled)
+        lines.push(`  ${w.platform}: ${w.count} scheduled (nashra scheduled); the first goes at ${w.next}`);
+      if (s.inDoubt.length) {
+        lines.push(
+          `in doubt (sent when the process stopped, not resent — check these chats): ${s.inDoubt.map((d) => `#${d.id} (${d.kind}${d.article === null ? '' : ` of article ${d.article}`} → subscription ${d.subscription})`).join(', ')}`,
+        );
+      }
+      if (Object.keys(s.corrections).length) {
+        lines.push(
+          `corrections (edits and deletions of sent posts): ${Object.entries(s.corrections)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}` +
+            (s.corrections.in_doubt
+              ? ' — those in doubt were on the wire when the process stopped: nashra in-doubt list shows them'
+              : ''),
+        );
+      }
+      lines.push(`sources: ${s.sources.total} (${s.sources.active} active)`);
+      for (const f of s.sources.failingForADay)
+        lines.push(`  FAILING since ${f.since}: #${f.id} ${f.name}: ${f.error ?? ''}`);
+      return lines.join('\n');
+    },
+    /** `nashra reach`: the desk's Reach page in lines of text. */
+    reach: (r: ReachSaid, _label: (platform: string) => string): string => {
+      const ct = (x: number | null) => (x === null ? '-' : String(x));
+      const posts = (n: number) => countEnglish(n, 'post');
+      const clicks = (n: number) => countEnglish(n, 'click');
+      const lines = [
+        `reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`,
+        `note: ${VIEWS_NOTE}`,
+        'per platform (posts, clicks, clicks per post):',
+      ];
+      if (r.platforms.length === 0) lines.push('  none');
+      for (const p of r.platforms)
+        lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
+      for (const [title, list] of [
+        ['top stories, last 24 hours', r.topDay],
+        ['top stories, last 7 days', r.topWeek],
+      ] as const) {
+        lines.push(`${title}:${list.length ? '' : ' none'}`);
+        for (const s of list) {
+          const reactions = Object.entries(s.reactions)
+            .map(([emoji, n]) => `${emoji} ${n}`)
+            .join(' ');
+          lines.push(
+            `  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`,
+          );
+        }
+      }
+      lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
+      for (const c of r.chats)
+        lines.push(
+          `  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`,
+        );
+      if (r.clicks > 0) {
+        lines.push(`by hour of day: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}h ${n}`).join(', ')}`);
+        lines.push(
+          `by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`,
+        );
+      }
+      return lines.join('\n');
+    },
     /** `nashra run` (and `npm start`): the demo's lines, and why a run cannot start. */
     run: {
       demoEnded: (articles: number) =>

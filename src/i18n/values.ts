@@ -54,3 +54,83 @@ export type DeliveryWordsProblem =
   | { kind: 'mode'; text: string }
   | { kind: 'no-digest' }
   | { kind: 'no-window' };
+
+/** What `nashra stats` says: /stats's values, with each job in doubt in full and the corrections per state. */
+export interface StatsReport extends StatsSaid {
+  inDoubt: ReadonlyArray<{ id: number; kind: string; article: number | null; subscription: number }>;
+  corrections: Record<string, number>;
+}
+
+/** Posts, clicks and clicks per post (null with no post), as `nashra reach` says them (src/newsroom/reach.ts). */
+export interface ReachCounts {
+  posts: number;
+  clicks: number;
+  clickThrough: number | null;
+}
+
+/** What `nashra reach` says (src/newsroom/reach.ts ReachReport). */
+export interface ReachSaid {
+  since: string;
+  until: string;
+  timeZone: string;
+  clicks: number;
+  platforms: ReadonlyArray<{ platform: string } & ReachCounts>;
+  topDay: readonly StoryReachSaid[];
+  topWeek: readonly StoryReachSaid[];
+  chats: ReadonlyArray<{ subscriptionId: number; platform: string; chatId: string; title?: string } & ReachCounts>;
+  byHourOfDay: readonly number[];
+  byDayOfWeek: readonly number[];
+}
+
+/** One story's line of `nashra reach` (src/newsroom/reach.ts StoryReach). */
+export interface StoryReachSaid extends ReachCounts {
+  articleId: number;
+  title: string;
+  clicksInWindow: number;
+  platforms: ReadonlyArray<{ platform: string; posts: number; clicks: number }>;
+  reactions: Record<string, number>;
+  fullReads: number;
+}
+
+/**
+ * A newsroom refusal of what a person typed, by meaning, so each front door says it in its own language
+ * (src/newsroom/refusal.ts RefusedError; its message is the English one, for the logs). `why` and `xml` are the
+ * words of the fetch, the detection or the XML parser, quoted as they are.
+ */
+export type NewsroomRefusal =
+  | { kind: 'interval'; raw: string }
+  | { kind: 'not-a-url'; input: string }
+  | { kind: 'not-http'; input: string }
+  | { kind: 'cannot-add'; url: string; why: string }
+  | { kind: 'window'; text: string }
+  | { kind: 'opml-too-large'; mb: number }
+  | { kind: 'not-opml'; xml: string }
+  | { kind: 'opml-no-body' }
+  | { kind: 'opml-too-many'; feeds: number; max: number }
+  /** `now` and `latest`: local date and time in `timeZone`; `days`: how far ahead a time may be. */
+  | {
+      kind: 'send-time';
+      reason: 'malformed' | 'past' | 'too-far';
+      text: string;
+      timeZone: string;
+      now: string;
+      latest: string;
+      days: number;
+    };
+
+/**
+ * What is wrong with a configuration variable, by meaning (src/config.ts ConfigValueError): the CLI says it in its
+ * language after the variable's name; `value` is the variable's value as set.
+ */
+export type ConfigProblem =
+  | { kind: 'whole-number'; value: string; min: number; max: number }
+  | { kind: 'duration'; value: string }
+  | { kind: 'boolean'; value: string }
+  | { kind: 'one-of'; value: string; allowed: readonly string[] }
+  | { kind: 'url'; value: string }
+  | { kind: 'time-zone'; value: string }
+  | { kind: 'database-url' }
+  | { kind: 'database-protocol'; protocol: string }
+  /** NASHRA_SUMMARY_MIN_SENTENCES above NASHRA_SUMMARY_SENTENCES. */
+  | { kind: 'more-than'; value: number; other: string; otherValue: number }
+  | { kind: 'clicks-without-public-url' };

@@ -114,7 +114,7 @@ export {
   type OutletNewsrooms,
 } from './outlets.js';
 export { searchArticles, type SearchHit } from './search.js';
-export { collectStats, formatStats, viewStats, type Stats, type WaitReason } from './stats.js';
+export { collectStats, viewStats, type Stats, type WaitReason } from './stats.js';
 export { chatWaits, type ChatWaits } from './waiting.js';
 export { describeFilter, matchesTopics, parseTopicFilter, topicChoices } from './topics.js';
 export {
@@ -252,7 +252,6 @@ export { ClickCounter, isReader, postLinks, type ClickAnswer } from './clicks.js
 export {
   articleReach,
   csvCell,
-  formatReach,
   parseWindow,
   reachCsv,
   reachReport,

@@ -1,9 +1,11 @@
 import type { Opml } from 'feedsmith';
 import { errorMessage, UserError } from '../errors.js';
+import type { NewsroomRefusal } from '../i18n/values.js';
 import { feedLibraries } from '../ingest/parsers.js';
 import type { Source } from '../model/source.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
+import { RefusedError } from './refusal.js';
 import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl } from './sources.js';
 
 /**
@@ -30,7 +32,7 @@ export type OpmlOutcome =
   | { kind: 'added'; feed: OpmlFeed; source: Source }
   | { kind: 'already'; feed: OpmlFeed; source: Source }
   /** Not followed, and why (not a URL, a private address, not a feed, unreachable…). */
-  | { kind: 'refused'; feed: OpmlFeed; reason: string };
+  | { kind: 'refused'; feed: OpmlFeed; reason: string; refusal?: NewsroomRefusal };
 
 export interface OpmlReport {
   outcomes: OpmlOutcome[];
@@ -39,16 +41,16 @@ export interface OpmlReport {
   refused: number;
 }
 
-/** The feeds of an OPML document, in document order, each once; a UserError when it is not OPML. */
+/** The feeds of an OPML document, in document order, each once; a RefusedError when it is not OPML. */
 export async function readOpml(xml: string): Promise<OpmlFeed[]> {
   if (Buffer.byteLength(xml) > OPML_MAX_BYTES)
-    throw new UserError(`the OPML file is larger than ${OPML_MAX_BYTES / 1024 / 1024} MB`);
+    throw new RefusedError({ kind: 'opml-too-large', mb: OPML_MAX_BYTES / 1024 / 1024 });
   const { parseOpml } = await feedLibraries();
   let doc: Opml.Document<string>;
   try {
     doc = parseOpml(xml);
   } catch (err) {
-    throw new UserError(`not an OPML file (${errorMessage(err)})`);
+    throw new RefusedError({ kind: 'not-opml', xml: errorMessage(err) });
   }
   const feeds: OpmlFeed[] = [];
   const seen = new Set<string>();
@@ -65,9 +67,9 @@ export async function readOpml(xml: string): Promise<OpmlFeed[]> {
     }
   };
   walk(doc.body?.outlines, undefined);
-  if (feeds.length === 0 && !doc.body) throw new UserError('not an OPML file (no <body>)');
+  if (feeds.length === 0 && !doc.body) throw new RefusedError({ kind: 'opml-no-body' });
   if (feeds.length > OPML_MAX_FEEDS)
-    throw new UserError(`the OPML file lists ${feeds.length} feeds; import at most ${OPML_MAX_FEEDS} at a time`);
+    throw new RefusedError({ kind: 'opml-too-many', feeds: feeds.length, max: OPML_MAX_FEEDS });
   return feeds;
 }
 
@@ -123,6 +125,7 @@ async function importOne(
     return { kind: 'added', feed, source };
   } catch (err) {
     if (err instanceof AlreadyFollowedError) return { kind: 'already', feed, source: err.source };
+    if (err instanceof RefusedError) return { kind: 'refused', feed, reason: err.message, refusal: err.refusal };
     if (err instanceof UserError) return { kind: 'refused', feed, reason: err.message };
     deps.logger.warn('opml import: a feed failed', { url: feed.url, error: errorMessage(err) });
     return { kind: 'refused', feed, reason: errorMessage(err) };

@@ -10,9 +10,9 @@
 import { catalogue } from '../i18n/index.js';
 import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
-import { UserError } from '../errors.js';
 import type { NewsroomDeps } from './deps.js';
 import { fullReadsOf } from './full-story.js';
+import { RefusedError } from './refusal.js';
 
 /** Said wherever reach is shown. */
 export const VIEWS_NOTE = { ar: catalogue('ar').viewsNote, en: catalogue('en').viewsNote };
@@ -71,13 +71,12 @@ const WINDOW_UNITS: Record<string, number> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY
 /** A year: the longest window a page or the CLI reads (the hour sums are one row per hour). */
 const LONGEST_WINDOW_MS = 366 * DAY_MS;
 
-/** `7d`, `24h`, `4w` (a bare number is days) as milliseconds; a UserError says the form otherwise. */
+/** `7d`, `24h`, `4w` (a bare number is days) as milliseconds; a RefusedError says the form otherwise. */
 export function parseWindow(text: string | undefined, fallbackMs = 7 * DAY_MS): number {
   if (text === undefined || text.trim() === '') return fallbackMs;
   const m = /^(\d{1,4})\s*([hdw]?)$/i.exec(text.trim());
   const ms = m ? Number(m[1]) * WINDOW_UNITS[(m[2] || 'd').toLowerCase()]! : NaN;
-  if (!(ms > 0) || ms > LONGEST_WINDOW_MS)
-    throw new UserError(`"${text}" is not a window: write it as 24h, 7d or 4w (at most a year)`);
+  if (!(ms > 0) || ms > LONGEST_WINDOW_MS) throw new RefusedError({ kind: 'window', text });
   return ms;
 }
 
@@ -259,47 +258,6 @@ export async function suggestSendHour(
       best = { hour, clicksPerPost, posts: h.posts, clicks: h.clicks, history: posts.length };
   });
   return best && { ...best, clicksPerPost: Math.round(best.clicksPerPost * 100) / 100 };
-}
-
-/** The report in lines of text (`nashra reach`). */
-export function formatReach(r: ReachReport): string {
-  const ct = (x: number | null) => (x === null ? '-' : String(x));
-  const posts = (n: number) => `${n} post${n === 1 ? '' : 's'}`;
-  const clicks = (n: number) => `${n} click${n === 1 ? '' : 's'}`;
-  const lines = [
-    `reach from ${r.since} to ${r.until} (${r.timeZone}): ${clicks(r.clicks)}`,
-    `note: ${r.note}`,
-    'per platform (posts, clicks, clicks per post):',
-  ];
-  if (r.platforms.length === 0) lines.push('  none');
-  for (const p of r.platforms)
-    lines.push(`  ${p.platform}: ${posts(p.posts)}, ${clicks(p.clicks)}, ${ct(p.clickThrough)}`);
-  for (const [title, list] of [
-    ['top stories, last 24 hours', r.topDay],
-    ['top stories, last 7 days', r.topWeek],
-  ] as const) {
-    lines.push(`${title}:${list.length ? '' : ' none'}`);
-    for (const s of list) {
-      const reactions = Object.entries(s.reactions)
-        .map(([emoji, n]) => `${emoji} ${n}`)
-        .join(' ');
-      lines.push(
-        `  #${s.articleId} ${s.title}: ${clicks(s.clicksInWindow)} (all time: ${posts(s.posts)}, ${clicks(s.clicks)}, ${ct(s.clickThrough)} per post; ${s.platforms.map((p) => `${p.platform} ${p.clicks}/${p.posts}`).join(', ')}; full reads ${s.fullReads}${reactions ? `; reactions ${reactions}` : ''})`,
-      );
-    }
-  }
-  lines.push(`per chat:${r.chats.length ? '' : ' none'}`);
-  for (const c of r.chats)
-    lines.push(
-      `  ${c.platform} ${c.title ?? c.chatId} (#${c.subscriptionId}): ${posts(c.posts)}, ${clicks(c.clicks)}, ${ct(c.clickThrough)}`,
-    );
-  if (r.clicks > 0) {
-    lines.push(`by hour of day: ${r.byHourOfDay.map((n, h) => `${String(h).padStart(2, '0')}h ${n}`).join(', ')}`);
-    lines.push(
-      `by day of week: ${r.byDayOfWeek.map((n, d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d]} ${n}`).join(', ')}`,
-    );
-  }
-  return lines.join('\n');
 }
 
 /**

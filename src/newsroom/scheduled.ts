@@ -1,8 +1,8 @@
-import { UserError } from '../errors.js';
 import type { Broadcast, ScheduledBroadcast } from '../model/broadcast.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS, parseSendTime } from '../text/schedule.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { queueAudience } from './audience.js';
+import { RefusedError } from './refusal.js';
 import { URGENT_PRIORITY } from './broadcasts.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -17,9 +17,9 @@ import type { NewsroomDeps } from './deps.js';
 
 /**
  * A time an editor gave that cannot be taken, with why (`malformed`, `past`, `too-far`), so each front door says it in
- * its own words; the message is the CLI's.
+ * its own words.
  */
-export class SendTimeError extends UserError {
+export class SendTimeError extends RefusedError {
   override name = 'SendTimeError';
   constructor(
     readonly reason: 'malformed' | 'past' | 'too-far',
@@ -27,14 +27,15 @@ export class SendTimeError extends UserError {
     readonly timeZone: string,
     now: number,
   ) {
-    const shown = JSON.stringify(text.slice(0, 40));
-    super(
-      reason === 'past'
-        ? `${shown} is in the past (it is ${localDateTime(now, timeZone)} in ${timeZone}): give a later time`
-        : reason === 'too-far'
-          ? `${shown} is more than ${MAX_SCHEDULE_AHEAD_MS / 86_400_000} days ahead (latest: ${localDateTime(now + MAX_SCHEDULE_AHEAD_MS, timeZone)}): give an earlier time`
-          : `${shown} is not a time: give HH:MM (the next such time in ${timeZone}) or YYYY-MM-DD HH:MM`,
-    );
+    super({
+      kind: 'send-time',
+      reason,
+      text,
+      timeZone,
+      now: localDateTime(now, timeZone),
+      latest: localDateTime(now + MAX_SCHEDULE_AHEAD_MS, timeZone),
+      days: MAX_SCHEDULE_AHEAD_MS / 86_400_000,
+    });
   }
 }
 

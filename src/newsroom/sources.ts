@@ -8,6 +8,7 @@ import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
 import { pushPath, subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -63,7 +64,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
     detection = await detectSource(url, deps.config.fetch);
   } catch (err) {
     if (err instanceof FetchError || err instanceof NotASourceError)
-      throw new UserError(`cannot add ${url}: ${withoutLeadingUrl(err.message, url)}`);
+      throw new RefusedError({ kind: 'cannot-add', url, why: withoutLeadingUrl(err.message, url) });
     throw err;
   }
   // Checked again with what the detection found, in the unit that inserts: an OPML import adds four at a time, and
@@ -251,10 +252,9 @@ export function httpUrl(input: string): string {
   try {
     u = new URL(input);
   } catch {
-    throw new UserError(`"${input}" is not a URL; give the full address, e.g. https://www.example.com/feed/`);
+    throw new RefusedError({ kind: 'not-a-url', input });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new UserError(`${input}: only http and https URLs can be sources`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new RefusedError({ kind: 'not-http', input });
   return u.href;
 }
 
@@ -265,7 +265,7 @@ export function parseInterval(raw: string): number {
     ? Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[(m[2]?.toLowerCase() ?? 's') as 's' | 'm' | 'h']
     : NaN;
   if (!Number.isFinite(seconds) || seconds < 60 || seconds > 86400) {
-    throw new UserError(`--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "${raw}"`);
+    throw new RefusedError({ kind: 'interval', raw });
   }
   return seconds;
 }

@@ -114,3 +114,160 @@ describe('the CLI in Arabic and English (NASHRA_CLI_LANGUAGE)', () => {
     expect(refused.stderr).toBe('nashra: "x1" ليس رقم بثّ مجدول: خذه من nashra scheduled (b12)\n');
   });
 });
+
+describe('the reports in Arabic and English: nashra stats and nashra reach', () => {
+  /** What is left of a report once ids, ISO times, zone names and commands are taken out: no English word. */
+  const englishWords = (text: string) =>
+    text
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '')
+      .replace(/Asia\/Damascus|nashra [a-z-]+( list)?/g, '')
+      .match(/[A-Za-z]{3,}/g);
+
+  it('says the stats report in words of the CLI language, the platforms by their labels', async () => {
+    await db.ports.repos.subscriptions.subscribe(
+      { platform: 'console', chatId: 'stats-0', kind: 'private' },
+      Date.now(),
+    );
+    const english = await nashra(['stats']);
+    expect(english.code, english.stderr).toBe(0);
+    expect(english.stdout).toMatch(/^articles: \d+\nsubscriptions:\n {2}console: \d+ active, \d+ inactive\n/);
+    const arabic = await nashra(['stats'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الأخبار: \d+\nالاشتراكات:\n {2}\S+: \d+ نشط، \d+ متوقف\n/);
+    expect(arabic.stdout).toMatch(/\nالمصادر: \d+ \(\d+ نشط\)\n$/);
+    expect(englishWords(arabic.stdout), arabic.stdout).toBeNull();
+  });
+
+  it('says the reach report in words of the CLI language', async () => {
+    const english = await nashra(['reach', '--since', '24h']);
+    expect(english.code, english.stderr).toBe(0);
+    expect(english.stdout).toMatch(/^reach from \S+ to \S+ \(Asia\/Damascus\): 0 clicks\nnote: Bots cannot/);
+    const arabic = await nashra(['reach', '--since', '24h'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الوصول من \S+ إلى \S+ \(Asia\/Damascus\): النقرات 0\nملاحظة: لا تتيح المنصات/);
+    expect(arabic.stdout).toContain('\nالأكثر نقرًا في آخر 7 أيام:');
+    expect(englishWords(arabic.stdout), arabic.stdout).toBeNull();
+  });
+});
+
+describe("the newsroom's refusals in the CLI's language", () => {
+  it('says a bad interval, URL, window and OPML file in Arabic, and in English as before', async () => {
+    const notOpml = join(tmp.dir, 'not-opml.xml');
+    writeFileSync(notOpml, '<html><body>no feeds</body>');
+    const cases: Array<[string[], string, string]> = [
+      [
+        ['sources', 'add', 'https://example.com/feed', '--interval', '5s'],
+        'nashra: --interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not "5s"\n',
+        'nashra: يجب أن تكون مدة --interval بين دقيقة (1m) و24 ساعة (24h)، مثل 10m أو 90s أو 1h، لا "5s"\n',
+      ],
+      [
+        ['sources', 'add', 'example'],
+        'nashra: "example" is not a URL; give the full address, e.g. https://www.example.com/feed/\n',
+        'nashra: "example" ليس عنوانًا: اكتب العنوان كاملًا، مثل https://www.example.com/feed/\n',
+      ],
+      [
+        ['sources', 'add', 'ftp://example.com/feed'],
+        'nashra: ftp://example.com/feed: only http and https URLs can be sources\n',
+        'nashra: ftp://example.com/feed: لا يكون المصدر إلا عنوان http أو https\n',
+      ],
+      [
+        ['reach', '--since', 'forever'],
+        'nashra: "forever" is not a window: write it as 24h, 7d or 4w (at most a year)\n',
+        'nashra: "forever" ليست مدة: اكتبها مثل 24h أو 7d أو 4w (سنة على الأكثر)\n',
+      ],
+    ];
+    for (const [args, english, arabic] of cases) {
+      const en = await nashra(args);
+      expect([en.code, en.stderr], args.join(' ')).toEqual([1, english]);
+      const ar = await nashra(args, ARABIC);
+      expect([ar.code, ar.stderr], args.join(' ')).toEqual([1, arabic]);
+    }
+    const opml = await nashra(['sources', 'import', notOpml], ARABIC);
+    expect(opml.code).toBe(1);
+    expect(opml.stderr).toMatch(/^nashra: ليس ملف OPML \(.+\)\n$/);
+  });
+});
+
+describe("a wrong configuration in the CLI's language, once NASHRA_CLI_LANGUAGE is read", () => {
+  it('names the variable and says what is wrong in Arabic, and in English as before', async () => {
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [
+        { NASHRA_TIME_ZONE: 'Mars/Olympus' },
+        'NASHRA_TIME_ZONE: "Mars/Olympus" is not an IANA time zone such as Asia/Damascus',
+        'NASHRA_TIME_ZONE: "Mars/Olympus" ليس منطقة زمنية من IANA مثل Asia/Damascus',
+      ],
+      [
+        { NASHRA_SUMMARY_MIN_SENTENCES: '5' },
+        'NASHRA_SUMMARY_MIN_SENTENCES: is 5, more than NASHRA_SUMMARY_SENTENCES (3); make it at most that',
+        'NASHRA_SUMMARY_MIN_SENTENCES: قيمته 5، أكثر من NASHRA_SUMMARY_SENTENCES (3): اجعلها 3 على الأكثر',
+      ],
+      [
+        { NASHRA_FETCH_TIMEOUT_MS: 'soon' },
+        'NASHRA_FETCH_TIMEOUT_MS: "soon" is not a whole number at least 100',
+        'NASHRA_FETCH_TIMEOUT_MS: "soon" ليس عددًا صحيحًا لا يقل عن 100',
+      ],
+      [
+        { NASHRA_SUMMARY_SENTENCES: '99' },
+        'NASHRA_SUMMARY_SENTENCES: "99" is not a whole number from 1 to 10',
+        'NASHRA_SUMMARY_SENTENCES: "99" ليس عددًا صحيحًا من 1 إلى 10',
+      ],
+    ];
+    for (const [env, english, arabic] of cases) {
+      const en = await nashra(['subs', 'list'], env);
+      expect([en.code, en.stderr]).toEqual([78, `nashra: ${english}\n`]);
+      const ar = await nashra(['subs', 'list'], { ...env, ...ARABIC });
+      expect([ar.code, ar.stderr]).toEqual([78, `nashra: ${arabic}\n`]);
+    }
+  });
+});
+
+describe("commander's own words in the CLI's language", () => {
+  it('writes the --help headings, the help option and the defaults in Arabic, and in English as before', async () => {
+    const arabic = await nashra(['sources', 'add', '--help'], ARABIC);
+    expect(arabic.code, arabic.stderr).toBe(0);
+    expect(arabic.stdout).toMatch(/^الاستخدام: nashra sources add \[options\] <url>\n/);
+    expect(arabic.stdout).toContain('\nالخيارات:\n');
+    expect(arabic.stdout).toMatch(/ {2}-h, --help +عرض المساعدة عن الأمر\n/);
+    expect(arabic.stdout.replace(/\s+/g, ' ')).toContain('(الافتراضي: "10m")');
+    expect((await nashra(['--help'], ARABIC)).stdout).toContain('\nالأوامر:\n');
+    const subsAdd = await nashra(['subs', 'add', '--help'], ARABIC);
+    expect(subsAdd.stdout).toContain('\nالوسائط:\n');
+    expect(subsAdd.stdout.replace(/\s+/g, ' ')).toContain('(القيم الممكنة: "now", "digest")');
+    for (const said of [arabic.stdout, subsAdd.stdout])
+      expect(said).not.toMatch(/Usage|Options|Commands|Arguments|default:|choices:|display help/);
+    const english = await nashra(['sources', 'add', '--help']);
+    expect(english.stdout).toMatch(/^Usage: nashra sources add \[options\] <url>\n/);
+    expect(english.stdout).toContain('\nOptions:\n');
+    expect(english.stdout).toContain('(default: "10m")');
+    expect(english.stdout).toMatch(/ {2}-h, --help +display help for command\n/);
+  });
+
+  it("says commander's refusals in Arabic, and in English as before", async () => {
+    const cases: Array<[string[], string, string]> = [
+      [['subs', 'add', '--bogus'], "unknown option '--bogus'", "خيار غير معروف '--bogus'"],
+      [['sorces'], "unknown command 'sorces' (Did you mean sources?)", "أمر غير معروف 'sorces' (هل تقصد sources؟)"],
+      [['subs', 'add'], "missing required argument 'platform'", "ينقص الوسيط المطلوب 'platform'"],
+      [
+        ['latest', '1', '2'],
+        "too many arguments for 'latest'. Expected 1 argument but got 2.",
+        'وسائط أكثر مما يأخذ الأمر: يأخذ 1 وأُعطي 2',
+      ],
+      [
+        ['sources', 'add', 'https://example.com/feed', '--interval'],
+        "option '--interval <every>' argument missing",
+        "ينقص الخيار '--interval <every>' قيمتُه",
+      ],
+      [
+        ['latest', '99'],
+        "command-argument value '99' is invalid for argument 'n'. must be a whole number from 1 to 50, not \"99\"",
+        'قيمة الوسيط \'n\' مرفوضة: يجب أن يكون عددًا صحيحًا من 1 إلى 50، لا "99"',
+      ],
+    ];
+    for (const [args, english, arabic] of cases) {
+      const en = await nashra(args);
+      expect([en.code, en.stderr], args.join(' ')).toEqual([1, `nashra: ${english}\n`]);
+      const ar = await nashra(args, ARABIC);
+      expect([ar.code, ar.stderr], args.join(' ')).toEqual([1, `nashra: ${arabic}\n`]);
+    }
+  });
+});

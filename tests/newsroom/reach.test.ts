@@ -5,11 +5,11 @@
  * clicks port, as the worker and the counter write them.
  */
 import { describe, expect, it } from 'vitest';
+import { catalogue } from '../../src/i18n/index.js';
 import { HOUR_MS } from '../../src/model/reach.js';
 import {
   CLI_OPERATOR,
   csvCell,
-  formatReach,
   parseWindow,
   previewBroadcast,
   reachCsv,
@@ -114,7 +114,7 @@ describe('the reach read model', () => {
     expect(story.reactions).toEqual({ '👍': 7, '🔥': 2 });
     expect(story.fullReads).toBe(3);
     expect(r.topWeek.find((s) => s.articleId !== today.id)).toMatchObject({ reactions: {}, fullReads: 0 });
-    expect(formatReach(r)).toContain(
+    expect(catalogue('en').cli.reach(r, (platform) => platform)).toContain(
       `#${today.id} ${today.title}: 15 clicks (all time: 3 posts, 15 clicks, 5 per post; console 10/2, telegram 5/1; full reads 3; reactions 👍 7 🔥 2)`,
     );
     const csv = reachCsv(r).split('\r\n');

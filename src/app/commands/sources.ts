@@ -126,7 +126,9 @@ export async function sourcesImport(
   for (const o of report.outcomes) {
     const where = o.feed.category ? ` [${o.feed.category}]` : '';
     if (o.kind === 'refused')
-      ctx.out(`${words.importRefused}\t${o.feed.url}\t${withoutLeadingUrl(o.reason, o.feed.url)}`);
+      ctx.out(
+        `${words.importRefused}\t${o.feed.url}\t${withoutLeadingUrl(o.refusal ? ctx.words.refused(o.refusal) : o.reason, o.feed.url)}`,
+      );
     else
       ctx.out(
         `${o.kind === 'added' ? words.importAdded : words.importAlready}\t${o.feed.url}\t${words.importSource(o.source.id, o.source.name)}${where}`,

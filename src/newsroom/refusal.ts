@@ -1,0 +1,15 @@
+import { UserError } from '../errors.js';
+import { catalogue } from '../i18n/index.js';
+import type { NewsroomRefusal } from '../i18n/values.js';
+
+/**
+ * A refusal of what a person typed (an interval, a URL, a window, an OPML file, a time), by meaning: each front door
+ * says `refusal` in its own language (the CLI through its catalogue); the message is the English one, for the logs
+ * and the front doors that print it as it is.
+ */
+export class RefusedError extends UserError {
+  override name = 'RefusedError';
+  constructor(readonly refusal: NewsroomRefusal) {
+    super(catalogue('en').refused(refusal));
+  }
+}
