@@ -1036,7 +1036,7 @@ export const en = {
       subscriptions: 'Subscriptions',
       queue: 'Queue',
       activity: 'Activity',
-      stats: 'StatsSaid',
+      stats: 'Stats',
       reach: 'Reach',
     },
     signedInAs: 'Editor',
@@ -1319,7 +1319,7 @@ export const en = {
       none: 'No activity.',
     },
     stats: {
-      title: 'StatsSaid',
+      title: 'Stats',
       perHour: 'Messages sent per hour (last 48 hours)',
       perDay: 'Articles per source per day (last 14 days)',
       failures: 'Failures by reason (last 7 days)',

@@ -158,6 +158,18 @@ describe('the catalogue of words', () => {
     expect(shape(en).sort()).toEqual(arabic.sort());
   });
 
+  it("says words, not the code's names: no English text is a type or identifier (a rename once made the desk say «StatsSaid»)", () => {
+    const identifiers: string[] = [];
+    const walk = (value: unknown, key: string) => {
+      if (typeof value === 'string' && /^[A-Z][a-z]+(?:[A-Z][a-z]*)+$/.test(value))
+        identifiers.push(`${key}: ${value}`);
+      else if (value && typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}.${k}` : k);
+    };
+    walk(en, '');
+    expect(identifiers).toEqual([]);
+  });
+
   it('holds every Arabic string a person reads: none in src/ or bots/ outside src/i18n, but the allowed word lists', () => {
     const files = [...walk(join(ROOT, 'src')), ...walk(join(ROOT, 'bots'))].map((f) => relative(ROOT, f));
     for (const allowed of Object.keys(ALLOWED)) expect(files).toContain(allowed);
