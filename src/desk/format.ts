@@ -12,7 +12,8 @@ export function formatTime(date: Date | undefined, lang: Lang, timeZone: string,
       timeZone,
       hour: '2-digit',
       minute: '2-digit',
-      hour12: false,
+      // h23, not `hour12: false`: with it Arabic (ar-SY) writes the minutes after midnight as «24:21».
+      hourCycle: 'h23',
       ...(withDate ? { day: 'numeric', month: 'short' } : {}),
     });
     formats.set(key, f);
