@@ -82,23 +82,6 @@ const englishWords = (text: string): number =>
 function inlineSentences(file: string): string[] {
   const code = readFileSync(file, 'utf8');
   const found: string[] = [];
-  const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
-  const collect = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(collect);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; value?: unknown; start?: number };
-    const text =
-      n.type === 'Literal' && typeof n.value === 'string'
-        ? n.value
-        : n.type === 'TemplateElement'
-          ? (n.value as { cooked?: string; raw: string }).raw
-          : undefined;
-    if (text !== undefined && englishWords(text) >= 3) found.push(`${lineOf(n.start ?? 0)}: ${text.slice(0, 60)}`);
-    Object.values(node).forEach(collect);
-  };
   const calleeName = (callee: { type?: string; name?: string; property?: { name?: string } }): string | undefined =>
     callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? callee.property?.name : undefined;
   const visit = (node: unknown): void => {
@@ -109,7 +92,7 @@ function inlineSentences(file: string): string[] {
     if (!node || typeof node !== 'object') return;
     const n = node as { type?: string; callee?: Parameters<typeof calleeName>[0]; arguments?: unknown[] };
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.callee && SAYS.has(calleeName(n.callee) ?? ''))
-      collect(n.arguments);
+      found.push(...literalsUnder(n.arguments, code, (text) => englishWords(text) >= 3));
     Object.values(node).forEach(visit);
   };
   visit(parseAst(code, { lang: 'ts' }, file));
@@ -126,29 +109,34 @@ function walk(dir: string): string[] {
   });
 }
 
-/** The Arabic string literals and template texts of one source file, with their lines (comments and regexes are not literals). */
-function arabicLiterals(file: string): string[] {
-  const code = readFileSync(file, 'utf8');
+/** The string literals and template texts under an AST `node` of `code` that `keep` accepts, each with its line. */
+function literalsUnder(node: unknown, code: string, keep: (text: string) => boolean): string[] {
   const found: string[] = [];
   const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const child of node) visit(child);
+  const visit = (child: unknown): void => {
+    if (Array.isArray(child)) {
+      for (const item of child) visit(item);
       return;
     }
-    if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; value?: unknown; start?: number };
+    if (!child || typeof child !== 'object') return;
+    const n = child as { type?: string; value?: unknown; start?: number };
     const text =
       n.type === 'Literal' && typeof n.value === 'string'
         ? n.value
         : n.type === 'TemplateElement'
           ? (n.value as { raw: string }).raw
           : undefined;
-    if (text !== undefined && ARABIC.test(text)) found.push(`${lineOf(n.start ?? 0)}: ${text.slice(0, 60)}`);
-    Object.values(node).forEach(visit);
+    if (text !== undefined && keep(text)) found.push(`${lineOf(n.start ?? 0)}: ${text.slice(0, 60)}`);
+    Object.values(child).forEach(visit);
   };
-  visit(parseAst(code, { lang: 'ts' }, file));
+  visit(node);
   return found;
+}
+
+/** The Arabic string literals and template texts of one source file, with their lines (comments and regexes are not literals). */
+function arabicLiterals(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return literalsUnder(parseAst(code, { lang: 'ts' }, file), code, (text) => ARABIC.test(text));
 }
 
 describe('the catalogue of words', () => {
