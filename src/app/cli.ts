@@ -32,7 +32,30 @@ const lazy =
   <M, O>(load: () => Promise<M>, pick: (m: M) => Handler<O>): Handler<O> =>
   async (args, options, ctx) =>
     pick(await load())(args, options, ctx);
-const commands = () => import('./commands/index.js');
+/**
+ * Each command's module, loaded when its command runs, so a command loads only its own code: `nashra run` not the
+ * OPML and source-detection code, `nashra latest` not the run's pollers, `--help` none of them.
+ */
+const command = {
+  backup: () => import('./commands/backup.js'),
+  broadcast: () => import('./commands/broadcast.js'),
+  corrections: () => import('./commands/corrections.js'),
+  db: () => import('./commands/db.js'),
+  editors: () => import('./commands/editors.js'),
+  outlets: () => import('./commands/outlets.js'),
+  inDoubt: () => import('./commands/in-doubt.js'),
+  ingest: () => import('./commands/ingest.js'),
+  latest: () => import('./commands/latest.js'),
+  preview: () => import('./commands/preview.js'),
+  reach: () => import('./commands/reach.js'),
+  review: () => import('./commands/review.js'),
+  run: () => import('./commands/run.js'),
+  scheduled: () => import('./commands/scheduled.js'),
+  sources: () => import('./commands/sources.js'),
+  stats: () => import('./commands/stats.js'),
+  subs: () => import('./commands/subs.js'),
+  summarize: () => import('./commands/summarize.js'),
+};
 
 /** The argument parsers, refusing in the CLI's language. */
 const parsers = (invalid: Catalogue['cli']['invalid']) => ({
@@ -190,7 +213,7 @@ function registerRun({ program, action, help }: Registrar): void {
   sub(program, 'run')
     .description(help.run)
     .option('--once', help.runOnce)
-    .action(action(lazy(commands, (m) => m.runCommand)));
+    .action(action(lazy(command.run, (m) => m.runCommand)));
 }
 
 /** `nashra preview` and `nashra ingest`: an article as it would be sent, and storing articles. */
@@ -200,14 +223,14 @@ function registerArticles({ program, action, help, shown }: Registrar): void {
     .argument('<file-or-url>', help.previewInput)
     .addOption(new Option('--platform <name>', help.previewPlatform).default('telegram'))
     .option('--json', help.previewJson)
-    .action(action(lazy(commands, (m) => m.previewCommand)));
+    .action(action(lazy(command.preview, (m) => m.previewCommand)));
   sub(program, 'ingest')
     .description(help.ingest)
     .argument('<files-or-urls...>')
     .option('--source-name <name>', help.ingestSourceName(shown.post.defaultSource))
     .option('--url <url>', help.ingestUrl)
     .option('--published-at <date>', help.ingestPublishedAt)
-    .action(action(lazy(commands, (m) => m.ingestCommand)));
+    .action(action(lazy(command.ingest, (m) => m.ingestCommand)));
 }
 
 /** `nashra subs`: which chats receive the news, and what. */
@@ -220,7 +243,7 @@ function registerSubscriptions({ program, registry, action, help, parse, shown, 
     .option('--exclude <list>', help.subsExclude)
     .addOption(new Option('--kind <kind>', help.subsKind).choices(['channel', 'group', 'private']))
     .option('--thread <n>', help.subsThread(label('telegram')), parse.wholeNumber(1, 2 ** 31))
-    .action(action(lazy(commands, (m) => m.subsAdd)));
+    .action(action(lazy(command.subs, (m) => m.subsAdd)));
   addDeliveryOptions(sub(subs, 'set').description(help.subsSet), words.cli)
     .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--topics <list>', help.subsSetTopics)
@@ -249,14 +272,14 @@ function registerSubscriptions({ program, registry, action, help, parse, shown, 
       '--default <fields>',
       help.defaults('header,footer,hashtags,source-line,date,photo,link-preview,full-story,full-story-in-group'),
     )
-    .action(action(lazy(commands, (m) => m.subsSet)));
+    .action(action(lazy(command.subs, (m) => m.subsSet)));
   sub(subs, 'list')
     .description(help.subsList)
-    .action(action(lazy(commands, (m) => m.subsList)));
+    .action(action(lazy(command.subs, (m) => m.subsList)));
   sub(subs, 'remove')
     .description(help.subsRemove)
     .argument('<id>', help.id('subs list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
-    .action(action(lazy(commands, (m) => m.subsRemove)));
+    .action(action(lazy(command.subs, (m) => m.subsRemove)));
 }
 
 /** `nashra latest` (the articles to pick from), `broadcast`, `urgent` and `scheduled`. */
@@ -264,7 +287,7 @@ function registerBroadcasts({ program, action, help, parse, shown }: Registrar):
   sub(program, 'latest')
     .description(help.latest)
     .argument('[n]', help.latestN, parse.wholeNumber(1, 50), 5)
-    .action(action(lazy(commands, (m) => m.latestCommand)));
+    .action(action(lazy(command.latest, (m) => m.latestCommand)));
   sub(program, 'broadcast')
     .description(help.broadcast)
     .argument('<article>', help.broadcastArticle)
@@ -273,7 +296,7 @@ function registerBroadcasts({ program, action, help, parse, shown }: Registrar):
     .option('--platform <name>', help.broadcastPlatform)
     .option('--paid', help.paid)
     .option('--at <time>', help.at(SCHEDULE_DAYS))
-    .action(action(lazy(commands, (m) => m.broadcastCommand)));
+    .action(action(lazy(command.broadcast, (m) => m.broadcastCommand)));
   sub(program, 'urgent')
     .description(help.urgent(shown.post.urgentSource))
     .argument('<text...>')
@@ -281,21 +304,21 @@ function registerBroadcasts({ program, action, help, parse, shown }: Registrar):
     .option('--paid', help.urgentPaid)
     .option('--free', help.urgentFree)
     .option('--at <time>', help.at(SCHEDULE_DAYS))
-    .action(action(lazy(commands, (m) => m.urgentCommand)));
+    .action(action(lazy(command.broadcast, (m) => m.urgentCommand)));
 
   const scheduled = sub(program, 'scheduled').description(help.scheduled);
   sub(scheduled, 'list', { isDefault: true })
     .description(help.scheduledList)
-    .action(action(lazy(commands, (m) => m.scheduledList)));
+    .action(action(lazy(command.scheduled, (m) => m.scheduledList)));
   sub(scheduled, 'move')
     .description(help.scheduledMove)
     .argument('<id>', help.scheduledId)
     .argument('<time...>', help.scheduledTime)
-    .action(action(lazy(commands, (m) => m.scheduledMove)));
+    .action(action(lazy(command.scheduled, (m) => m.scheduledMove)));
   sub(scheduled, 'cancel')
     .description(help.scheduledCancel)
     .argument('<id>', help.scheduledId)
-    .action(action(lazy(commands, (m) => m.scheduledCancel)));
+    .action(action(lazy(command.scheduled, (m) => m.scheduledCancel)));
 }
 
 /** `nashra correct`, `retract` and `corrections`: a story's posts after it was sent. */
@@ -308,16 +331,16 @@ function registerCorrections({ program, action, help, parse }: Registrar): void 
     .option('--summary-file <file>', help.correctSummaryFile)
     .option('--hashtags <list>', help.correctHashtags)
     .option('--yes', help.correctYes)
-    .action(action(lazy(commands, (m) => m.correctCommand)));
+    .action(action(lazy(command.corrections, (m) => m.correctCommand)));
   sub(program, 'retract')
     .description(help.retract)
     .argument('<article>', help.articleRef)
     .option('--yes', help.retractYes)
-    .action(action(lazy(commands, (m) => m.retractCommand)));
+    .action(action(lazy(command.corrections, (m) => m.retractCommand)));
   sub(program, 'corrections')
     .description(help.corrections)
     .argument('<article-id>', help.id('latest'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
-    .action(action(lazy(commands, (m) => m.correctionsCommand)));
+    .action(action(lazy(command.corrections, (m) => m.correctionsCommand)));
 }
 
 /** `nashra sources`: the feeds and sites followed. */
@@ -331,20 +354,20 @@ function registerSources({ program, action, help, parse, shown, label }: Registr
     .option('--category <name>', help.sourcesCategory)
     .option('--backfill <n>', help.sourcesBackfill, parse.wholeNumber(0, 100), 0)
     .option('--review', help.sourcesReview(shown.chat.reviewPublish, label('telegram')))
-    .action(action(lazy(commands, (m) => m.sourcesAdd)));
+    .action(action(lazy(command.sources, (m) => m.sourcesAdd)));
   sub(sources, 'import')
     .description(help.sourcesImport)
     .argument('<file.opml>')
     .option('--interval <every>', help.sourcesImportInterval, '10m')
-    .action(action(lazy(commands, (m) => m.sourcesImport)));
+    .action(action(lazy(command.sources, (m) => m.sourcesImport)));
   sub(sources, 'export')
     .description(help.sourcesExport)
     .argument('[file]')
     .option('--force', help.force)
-    .action(action(lazy(commands, (m) => m.sourcesExport)));
+    .action(action(lazy(command.sources, (m) => m.sourcesExport)));
   sub(sources, 'list')
     .description(help.sourcesList)
-    .action(action(lazy(commands, (m) => m.sourcesList)));
+    .action(action(lazy(command.sources, (m) => m.sourcesList)));
   for (const [name, description] of [
     ['remove', help.sourcesRemove],
     ['pause', help.sourcesPause],
@@ -354,14 +377,14 @@ function registerSources({ program, action, help, parse, shown, label }: Registr
     sub(sources, name)
       .description(description)
       .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
-      .action(action(lazy(commands, (m) => m.sourcesChange(name))));
+      .action(action(lazy(command.sources, (m) => m.sourcesChange(name))));
   }
   sub(sources, 'hook')
     .description(help.sourcesHook)
     .argument('<id>', help.id('sources list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--rotate', help.sourcesHookRotate)
     .option('--off', help.sourcesHookOff)
-    .action(action(lazy(commands, (m) => m.sourcesHook)));
+    .action(action(lazy(command.sources, (m) => m.sourcesHook)));
 }
 
 /** `nashra resend` and `nashra in-doubt`: deliveries that failed, or that a crash left in doubt. */
@@ -370,12 +393,12 @@ function registerResendAndInDoubt({ program, action, help, parse }: Registrar): 
     .description(help.resend)
     .argument('<id>', help.resendId, parse.resendId)
     .option('--failed', help.resendFailed)
-    .action(action(lazy(commands, (m) => m.resendCommand)));
+    .action(action(lazy(command.inDoubt, (m) => m.resendCommand)));
 
   const inDoubt = sub(program, 'in-doubt').description(help.inDoubt);
   sub(inDoubt, 'list')
     .description(help.inDoubtList)
-    .action(action(lazy(commands, (m) => m.inDoubtList)));
+    .action(action(lazy(command.inDoubt, (m) => m.inDoubtList)));
   for (const [name, description] of [
     ['mark-sent', help.inDoubtMarkSent],
     ['send-again', help.inDoubtSendAgain],
@@ -383,7 +406,7 @@ function registerResendAndInDoubt({ program, action, help, parse }: Registrar): 
     sub(inDoubt, name)
       .description(description)
       .argument('<id>', help.inDoubtId, parse.inDoubtId)
-      .action(action(lazy(commands, (m) => m.inDoubtResolve(name))));
+      .action(action(lazy(command.inDoubt, (m) => m.inDoubtResolve(name))));
   }
 }
 
@@ -392,7 +415,7 @@ function registerReview({ program, action, help, parse }: Registrar): void {
   const review = sub(program, 'review').description(help.review);
   sub(review, 'list')
     .description(help.reviewList)
-    .action(action(lazy(commands, (m) => m.reviewList)));
+    .action(action(lazy(command.review, (m) => m.reviewList)));
   for (const [name, description] of [
     ['publish', help.reviewPublish],
     ['dismiss', help.reviewDismiss],
@@ -400,7 +423,7 @@ function registerReview({ program, action, help, parse }: Registrar): void {
     sub(review, name)
       .description(description)
       .argument('<article-id>', help.id('review list'), parse.wholeNumber(1, Number.MAX_SAFE_INTEGER))
-      .action(action(lazy(commands, (m) => m.reviewDecide(name))));
+      .action(action(lazy(command.review, (m) => m.reviewDecide(name))));
   }
 }
 
@@ -409,12 +432,12 @@ function registerReports({ program, action, help }: Registrar): void {
   sub(program, 'stats')
     .description(help.stats)
     .option('--json', help.json)
-    .action(action(lazy(commands, (m) => m.statsCommand)));
+    .action(action(lazy(command.stats, (m) => m.statsCommand)));
   sub(program, 'reach')
     .description(help.reach)
     .option('--since <window>', help.reachSince, '7d')
     .option('--json', help.json)
-    .action(action(lazy(commands, (m) => m.reachCommand)));
+    .action(action(lazy(command.reach, (m) => m.reachCommand)));
 }
 
 /** `nashra summarize --jsonl`: the summariser alone, for the evaluation. */
@@ -424,7 +447,7 @@ function registerSummarize({ program, action, help, parse }: Registrar): void {
     .requiredOption('--jsonl', help.summarizeJsonl)
     .option('--sentences <n>', help.summarizeSentences, parse.wholeNumber(1, 20))
     .option('--max-chars <n>', help.summarizeMaxChars, parse.wholeNumber(20, 1_000_000))
-    .action(action(lazy(commands, (m) => m.summarizeCommand)));
+    .action(action(lazy(command.summarize, (m) => m.summarizeCommand)));
 }
 
 /** `nashra backup` and `nashra db copy`: the database itself. */
@@ -433,12 +456,12 @@ function registerDatabase({ program, action, help }: Registrar): void {
     .description(help.backup)
     .argument('<file>')
     .option('--force', help.force)
-    .action(action(lazy(commands, (m) => m.backupCommand)));
+    .action(action(lazy(command.backup, (m) => m.backupCommand)));
   const db = sub(program, 'db').description(help.dbGroup);
   sub(db, 'copy')
     .description(help.dbCopy)
     .requiredOption('--to <url>', help.dbCopyTo)
-    .action(action(lazy(commands, (m) => m.dbCopy)));
+    .action(action(lazy(command.db, (m) => m.dbCopy)));
 }
 
 /** `nashra outlets`: the newsrooms served. */
@@ -446,17 +469,17 @@ function registerOutlets({ program, action, help, label }: Registrar): void {
   const outlets = sub(program, 'outlets').description(help.outlets);
   sub(outlets, 'list')
     .description(help.outletsList(label('whatsapp')))
-    .action(action(lazy(commands, (m) => m.outletsList)));
+    .action(action(lazy(command.outlets, (m) => m.outletsList)));
   sub(outlets, 'add')
     .description(help.outletsAdd)
     .argument('<name>', help.outletsSlug)
     .option('--name <text>', help.outletsName)
     .option('--env-prefix <PREFIX_>', help.outletsEnvPrefix)
-    .action(action(lazy(commands, (m) => m.outletsAdd)));
+    .action(action(lazy(command.outlets, (m) => m.outletsAdd)));
   sub(outlets, 'remove')
     .description(help.outletsRemove)
     .argument('<name>')
-    .action(action(lazy(commands, (m) => m.outletsRemove)));
+    .action(action(lazy(command.outlets, (m) => m.outletsRemove)));
 }
 
 /** `nashra editors`: the web desk's accounts. */
@@ -467,28 +490,28 @@ function registerEditors({ program, action, help }: Registrar): void {
     .argument('<username>')
     .option('--password-stdin', help.passwordStdin)
     .option('--role <role>', help.editorsRole, 'editor')
-    .action(action(lazy(commands, (m) => m.editorsAdd)));
+    .action(action(lazy(command.editors, (m) => m.editorsAdd)));
   sub(editors, 'list')
     .description(help.editorsList)
-    .action(action(lazy(commands, (m) => m.editorsList)));
+    .action(action(lazy(command.editors, (m) => m.editorsList)));
   sub(editors, 'grant')
     .description(help.editorsGrant)
     .argument('<username>')
     .requiredOption('--role <role>', help.editorsGrantRole)
-    .action(action(lazy(commands, (m) => m.editorsGrant)));
+    .action(action(lazy(command.editors, (m) => m.editorsGrant)));
   sub(editors, 'revoke')
     .description(help.editorsRevoke)
     .argument('<username>')
-    .action(action(lazy(commands, (m) => m.editorsRevoke)));
+    .action(action(lazy(command.editors, (m) => m.editorsRevoke)));
   sub(editors, 'remove')
     .description(help.editorsRemove)
     .argument('<username>')
-    .action(action(lazy(commands, (m) => m.editorsRemove)));
+    .action(action(lazy(command.editors, (m) => m.editorsRemove)));
   sub(editors, 'passwd')
     .description(help.editorsPasswd)
     .argument('<username>')
     .option('--password-stdin', help.passwordStdin)
-    .action(action(lazy(commands, (m) => m.editorsPasswd)));
+    .action(action(lazy(command.editors, (m) => m.editorsPasswd)));
 }
 
 /** A platform's own subcommands (`nashra whatsapp login`), from its descriptor. */
