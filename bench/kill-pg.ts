@@ -119,7 +119,29 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
       TELEGRAM_RATE_PER_CHAT_PER_SECOND: '50',
       LOG_LEVEL: 'warn',
     });
-    for (let i = 0; i < o.runs; i++) runs.push(spawnRun(env));
+    // Each run's connections named (PGAPPNAME, which pg reads) so that a victim's statements can be told apart.
+    const appNames = new WeakMap<ChildRun, string>();
+    let spawned = 0;
+    const start = () => {
+      const name = `nashra-kill-pg-${++spawned}`;
+      const run = spawnRun({ ...env, PGAPPNAME: name });
+      appNames.set(run, name);
+      return run;
+    };
+    // What a victim had sent the server is applied before anything is counted: the COMMIT of its `sending` marks,
+    // still in the server's socket buffer at the kill or the freeze, lands afterwards (counted at once, a loaded CI
+    // run read 0 on the wire against 1 in doubt). Its statements end then (a frozen run's open unit within the
+    // server's 5 s idle-in-transaction limit), a killed run's connections with them.
+    const settled = async (run: ChildRun) =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`,
+            [appNames.get(run)],
+          )
+        ).rows[0]!.n,
+      ) === 0 || undefined;
+    for (let i = 0; i < o.runs; i++) runs.push(start());
     await waitFor(
       'a run to hold the token and send',
       30_000,
@@ -151,7 +173,7 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
         log(
           `run ${r} (pid ${run.pid}) ended (${run.child.exitCode ?? run.child.signalCode}); started again: ${run.output().slice(-300)}`,
         );
-        runs[r] = spawnRun(env);
+        runs[r] = start();
       }
     };
     for (let k = 0; k < o.kills; k++) {
@@ -173,6 +195,7 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
       figures.kills++;
       if (wasHolder) {
         figures.holderKills++;
+        await waitFor(`kill ${k}: the victim's statements to end`, 15_000, () => settled(victim));
         const onWire = await count(['sending']);
         figures.onWireAtHolderKills.push(onWire);
         // Another live run takes the token: at once (its holder's process is gone from this machine), or once its lease
@@ -190,7 +213,7 @@ export async function killTest(o: KillOptions): Promise<KillFigures> {
           `${await count(['sent'])} sent so far`,
       );
       if (o.freeze) victim.child.kill('SIGCONT');
-      else runs[i] = spawnRun(env);
+      else runs[i] = start();
     }
     await waitFor('the broadcast to finish', 600_000, async () =>
       (await count(['queued', 'sending', 'held'])) === 0 ? true : undefined,

@@ -51,6 +51,15 @@ const RENEW_MS = 2_000;
 const TRY_MS = 1_000;
 /** A holder stops this long before its lease lapses (a write that marks a job `sending` is committed meanwhile). */
 const MARGIN_MS = 1_000;
+/**
+ * A token's limits count per second (Telegram: 30 messages/s, 1,000/s paid, one per chat per second; the strict
+ * fake counts the same): what its last holder sent in the second before it let go still counts for the next one.
+ * So a sender is let go (release, giveBack) this long after its last request, and one taken at once from a dead
+ * holder of this machine, which may have sent until it died, sends from this long after the take. Taking over at once, 118 and
+ * 703 ms after a kill, gave 4 × 429 with 3 runs (tests/e2e/postgres/workers.test.ts); a lease that lapsed by itself
+ * needs no wait (its holder stopped MARGIN_MS before). The limiter's window is 1,010 ms (bots/telegram/limiter.ts).
+ */
+const RATE_WINDOW_MS = 1_100;
 /** How often the runs alive are counted (their run leases, renewed every 5 s: src/app/run.ts). */
 const RUNS_EVERY_MS = 5_000;
 /** A free sender beyond a run's even share (floor) is taken only after this many tries saw it free (SenderShare). */
@@ -74,6 +83,10 @@ interface Sender extends Lease {
   freeSeen: number;
   /** Being given back (SenderShare): owns() is false, and the lease goes once its requests on the wire have ended. */
   leaving: boolean;
+  /** On the monotonic clock: no request before this (RATE_WINDOW_MS after a takeover from a dead holder). */
+  sendsFrom: number;
+  /** Being given back: when its requests on the wire were first seen ended (the lease goes RATE_WINDOW_MS later). */
+  quietSince?: number;
 }
 interface Pin extends Lease {
   adapter: PlatformAdapter;
@@ -231,6 +244,7 @@ export class SenderLeases {
         askedAt: 0,
         freeSeen: 0,
         leaving: false,
+        sendsFrom: 0,
       });
     this.options.share?.join(this);
     await this.tryTakes();
@@ -270,6 +284,7 @@ export class SenderLeases {
     return (
       sender !== undefined &&
       !sender.leaving &&
+      now >= sender.sendsFrom &&
       now < sender.heldUntil - MARGIN_MS &&
       (pin === undefined || now < pin.heldUntil - MARGIN_MS)
     );
@@ -301,13 +316,14 @@ export class SenderLeases {
         leaseMs: SENDER_TTL_MS,
       });
     }
-    for (const lease of [...this.senders.values(), ...this.pins.values()]) {
-      if (lease.heldUntil === 0) continue;
-      lease.heldUntil = 0;
+    const held = [...this.senders.values(), ...this.pins.values()].filter((l) => l.heldUntil !== 0);
+    for (const lease of held) lease.heldUntil = 0; // owns() is false from here
+    // The next holder's first second is not this run's last (RATE_WINDOW_MS).
+    if (held.length > 0) await new Promise((resolve) => setTimeout(resolve, RATE_WINDOW_MS));
+    for (const lease of held)
       await this.db
         .releaseLease(lease.name, lease.holder)
         .catch((err: unknown) => this.logger.debug('lease not released', { lease: lease.name, error: err }));
-    }
   }
 
   /** Whether a lease's holder was a process of this machine that is gone (crashed, killed): it sends nothing more. */
@@ -437,7 +453,9 @@ export class SenderLeases {
     }
     sender.askedAt = askedAt;
     sender.heldUntil = askedAt + SENDER_TTL_MS;
-    this.options.onTaken();
+    sender.sendsFrom = deadHere ? askedAt + RATE_WINDOW_MS : 0;
+    if (deadHere) setTimeout(() => this.options.onTaken(), RATE_WINDOW_MS).unref();
+    else this.options.onTaken();
   }
 
   /**
@@ -462,7 +480,15 @@ export class SenderLeases {
       return;
     }
     if (!this.senders.has(leaving.platform) || this.senders.get(leaving.platform) !== leaving) return;
-    if ((this.options.inFlight?.(leaving.platform) ?? 0) > 0) return;
+    if ((this.options.inFlight?.(leaving.platform) ?? 0) > 0) {
+      leaving.quietSince = undefined;
+      return;
+    }
+    // Its last request has ended: the lease goes a rate window later, so the next holder's first second is not this
+    // run's last (RATE_WINDOW_MS); owns() stays false meanwhile.
+    leaving.quietSince ??= clock();
+    if (clock() - leaving.quietSince < RATE_WINDOW_MS) return;
+    leaving.quietSince = undefined;
     leaving.heldUntil = 0;
     leaving.leaving = false;
     share.leaving = undefined;

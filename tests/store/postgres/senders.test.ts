@@ -104,11 +104,29 @@ describe.skipIf(postgresUrl() === '')('sender and pin leases of several runs on 
     expect(JSON.stringify(rows.rows)).not.toContain(TOKEN.split(':')[1]);
     expect(senderIdentity(TOKEN)).toMatch(/^[0-9a-f]{12}$/);
 
-    // a stops (releases its leases): b takes the sender at its next try (every second).
+    // a stops (releases its leases): a rate window after its last request (1.1 s: Telegram's limits count per
+    // second), b takes the sender at its next try (every second).
+    const asked = performance.now();
     await a.leases.release();
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1_100);
     await expect.poll(() => b.leases.owns(tg), { timeout: 3_000 }).toBe(true);
     expect(a.leases.owns(tg)).toBe(false);
     expect(b.lines.some((l) => /took over a sender/.test(l))).toBe(false); // released, not lapsed: nobody held it
+  });
+
+  it("taken at once from a dead holder of this machine, a sender sends from a rate window later: the dead run's last second still counts at Telegram", async () => {
+    const { ports, raw } = await portsAndClient();
+    const a = await run('a', ports, { pid: 201 });
+    const tg = transport('telegram', senderIdentity(TOKEN));
+    await a.leases.claim([tg]);
+    expect(a.leases.owns(tg)).toBe(true);
+    // Run a's process is gone (SIGKILL) on this host: c takes the lease at once, and sends 1.1 s after the take.
+    const c = await run('c', ports, { pid: 202, dead: [201] });
+    const asked = performance.now();
+    await c.leases.claim([tg]);
+    expect((await raw.query('SELECT holder FROM leases')).rows).toEqual([{ holder: 'c#1' }]);
+    await expect.poll(() => c.leases.owns(tg), { timeout: 5_000, interval: 20 }).toBe(true);
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(1_100);
   });
 
   it("a run that loses a pinned platform's lease stops it and lets its sender go", async () => {
