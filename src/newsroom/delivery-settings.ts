@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { RefusedError } from './refusal.js';
 import { catalogue } from '../i18n/index.js';
 import type { DeliveryWordsProblem } from '../i18n/values.js';
 import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
@@ -53,11 +54,9 @@ export async function setDelivery(
   authority: ChatAuthority = {},
 ): Promise<DeliveryResult> {
   await mayManage(deps, actor, 'delivery', authority);
-  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
-    throw new UserError(`unknown time zone "${patch.timeZone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`);
-  }
-  if (patch.quiet && patch.quiet.start === patch.quiet.end)
-    throw new UserError('quiet hours must start and end at different times');
+  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone))
+    throw new RefusedError({ kind: 'time-zone', zone: patch.timeZone });
+  if (patch.quiet && patch.quiet.start === patch.quiet.end) throw new RefusedError({ kind: 'quiet-same-times' });
   const result = await deps.data.uow.run(async (tx): Promise<DeliveryResult> => {
     const now = Date.now();
     const sub = await subscriptionOf(tx, target);

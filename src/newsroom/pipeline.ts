@@ -1,5 +1,5 @@
 import type { Article, DuplicateMatch, StoredArticle } from '../model/article.js';
-import { UserError } from '../errors.js';
+import { RefusedError } from './refusal.js';
 import { contentHash, describeArticle, storyKey, type PreparedArticle } from '../ingest/prepare.js';
 import type { ArticleLookup, Repositories } from '../ports/index.js';
 import { canonicalUrl } from '../text/url.js';
@@ -95,7 +95,6 @@ export async function findArticle(
     : /^https?:\/\//i.test(ref)
       ? await articles.getByUrl(canonicalUrl(ref))
       : undefined;
-  if (!article)
-    throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+  if (!article) throw new RefusedError({ kind: 'no-article-ref', ref });
   return article;
 }

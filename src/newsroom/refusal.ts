@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { catalogue } from '../i18n/index.js';
+import { catalogue, type Lang } from '../i18n/index.js';
 import type { NewsroomRefusal } from '../i18n/values.js';
 
 /**
@@ -12,4 +12,9 @@ export class RefusedError extends UserError {
   constructor(readonly refusal: NewsroomRefusal) {
     super(catalogue('en').refused(refusal));
   }
+}
+
+/** A refusal as a front door says it in `lang`: a RefusedError in that language, another UserError's own message. */
+export function refusalIn(lang: Lang, err: UserError): string {
+  return err instanceof RefusedError ? catalogue(lang).refused(err.refusal) : err.message;
 }
