@@ -34,7 +34,15 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   editors: (s) => s.editorIds,
   classifyChat(chatId) {
     if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/.test(chatId)) {
-      throw new RefusedError({ kind: 'telegram-chat-id', chatId });
+      throw new RefusedError({
+        kind: 'chat-id',
+        chatId,
+        platform: TELEGRAM_LABEL,
+        forms: [
+          { shape: 'number', example: '-1001234567890' },
+          { shape: 'handle', example: '@channelname' },
+        ],
+      });
     }
     // Channels and supergroups are -100…; basic groups are other negative ids; users are positive.
     return chatId.startsWith('-100') || chatId.startsWith('@')

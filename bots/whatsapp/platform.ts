@@ -18,7 +18,16 @@ export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   editors: (s) => s.editorNumbers,
   classifyChat(chatId) {
     if (!/^\d{5,20}(-\d+)?@(g\.us|c\.us|newsletter)$/.test(chatId)) {
-      throw new RefusedError({ kind: 'whatsapp-chat-id', chatId });
+      throw new RefusedError({
+        kind: 'chat-id',
+        chatId,
+        platform: WHATSAPP_LABEL,
+        forms: [
+          { shape: 'group', example: '…@g.us' },
+          { shape: 'channel', example: '…@newsletter' },
+          { shape: 'person', example: '…@c.us' },
+        ],
+      });
     }
     return isChannelId(chatId) ? 'channel' : isGroupId(chatId) ? 'group' : 'private';
   },

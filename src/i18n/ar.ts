@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ChatIdForm,
   ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
@@ -45,6 +46,15 @@ const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
   'not-running': 'البرنامج (nashra run) لا يعمل',
   disconnected: 'المنصة غير متصلة',
   sending: 'تُرسل بالوتيرة التي تسمح بها المنصة (أو جُدولت إعادة محاولة)',
+};
+
+/** «رقم مثل -1001234567890»، «…@g.us للمجموعة»: a chat id's form, said with its example. */
+const AR_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string> = {
+  number: (e) => `رقم مثل ${e}`,
+  handle: (e) => `أو ${e}`,
+  group: (e) => `${e} للمجموعة`,
+  channel: (e) => `${e} للقناة`,
+  person: (e) => `${e} للشخص`,
 };
 
 /** A job's state as `nashra stats` counts it (src/model/delivery.ts DeliveryState). */
@@ -604,10 +614,10 @@ export const ar = {
         return `منطقة زمنية غير معروفة «${r.zone}» (اسم من قاعدة IANA مثل Asia/Damascus أو Europe/Berlin)`;
       case 'quiet-same-times':
         return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين';
-      case 'telegram-chat-id':
-        return `«${r.chatId}» ليس معرّف محادثة في تيليغرام (رقم مثل -1001234567890، أو @channelname)`;
-      case 'whatsapp-chat-id':
-        return `«${r.chatId}» ليس معرّف محادثة في واتساب (…@g.us للمجموعة، و…@newsletter للقناة، و…@c.us للشخص)`;
+      case 'chat-id':
+        return `«${r.chatId}» ليس معرّف محادثة في ${r.platform.ar} (${r.forms.map((f) => AR_CHAT_ID_FORMS[f.shape](f.example)).join('، ')})`;
+      case 'console-target':
+        return `«${r.name}» لا يصلح اسمًا لهدف في الطرفية (حروف وأرقام و. و_ و-)`;
       case 'outlet-exists':
         return `المؤسسة «${r.slug}» موجودة من قبل`;
       case 'no-outlet':

@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ChatIdForm,
   ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
@@ -28,6 +29,15 @@ const OUTCOMES: Record<string, string> = {
   skipped: 'superseded',
 };
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
+
+/** «a number such as -1001234567890», «…@g.us for a group»: a chat id's form, said with its example. */
+const EN_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string> = {
+  number: (e) => `a number such as ${e}`,
+  handle: (e) => `or ${e}`,
+  group: (e) => `${e} for a group`,
+  channel: (e) => `${e} for a channel`,
+  person: (e) => `${e} for a person`,
+};
 
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -458,10 +468,10 @@ export const en = {
         return `unknown time zone "${r.zone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`;
       case 'quiet-same-times':
         return 'quiet hours must start and end at different times';
-      case 'telegram-chat-id':
-        return `"${r.chatId}" is not a Telegram chat id (a number such as -1001234567890, or @channelname)`;
-      case 'whatsapp-chat-id':
-        return `"${r.chatId}" is not a WhatsApp chat id (…@g.us for a group, …@newsletter for a channel, …@c.us for a person)`;
+      case 'chat-id':
+        return `"${r.chatId}" is not a ${r.platform.en} chat id (${r.forms.map((f) => EN_CHAT_ID_FORMS[f.shape](f.example)).join(', ')})`;
+      case 'console-target':
+        return `"${r.name}" is not a console target name (letters, digits, . _ -)`;
       case 'outlet-exists':
         return `outlet "${r.slug}" already exists`;
       case 'no-outlet':

@@ -151,9 +151,10 @@ export type NewsroomRefusal =
   | { kind: 'link-preview'; value: string; allowed: readonly string[] }
   | { kind: 'time-zone'; zone: string }
   | { kind: 'quiet-same-times' }
-  /** A chat id of the form a platform does not use. */
-  | { kind: 'telegram-chat-id'; chatId: string }
-  | { kind: 'whatsapp-chat-id'; chatId: string }
+  /** A chat id not of the forms its platform uses (`platform`: its label in each language). */
+  | { kind: 'chat-id'; chatId: string; platform: { ar: string; en: string }; forms: readonly ChatIdForm[] }
+  /** A name the console platform does not take for where it prints (bots/console). */
+  | { kind: 'console-target'; name: string }
   // Outlets, desk accounts and passwords. `slug`, `role`, `name` and `value` are cut as typed (40, 20, 60 characters).
   | { kind: 'outlet-exists'; slug: string }
   | { kind: 'no-outlet'; slug: string }
@@ -182,6 +183,12 @@ export type NewsroomRefusal =
   // The desk's forms.
   | { kind: 'choose-chat' }
   | { kind: 'choose-verdict' };
+
+/** One form of a platform's chat ids, by what it names, with an example («-1001234567890», «…@g.us»). */
+export interface ChatIdForm {
+  shape: 'number' | 'handle' | 'group' | 'channel' | 'person';
+  example: string;
+}
 
 /**
  * What is wrong with a configuration variable, by meaning (src/config.ts ConfigValueError): the CLI says it in its

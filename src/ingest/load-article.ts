@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { RefusedError } from '../newsroom/refusal.js';
+import { RefusedError } from '../refusal.js';
 import { notTextReason } from '../text/safety.js';
 import { FetchError, fetchText } from './http.js';
 import { contentUrn, NotAnArticleError, readHtml, readPlainText } from './reader.js';
