@@ -228,7 +228,7 @@ describe('the catalogue of words', () => {
     ]);
   });
 
-  it("refuses by meaning where a chat or the desk says it: no inline sentence thrown in the newsroom, ingest, the desk or a platform", () => {
+  it('refuses by meaning where a chat or the desk says it: no inline sentence thrown in the newsroom, ingest, the desk or a platform', () => {
     // The CLI's own commands (src/app, bots/<platform>/cli-commands.ts) say their sentences through the CLI's words.
     const files = [
       ...walk(join(ROOT, 'src/newsroom')),

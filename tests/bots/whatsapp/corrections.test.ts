@@ -200,9 +200,7 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
     expect(retracted).toBe(`تعذّر ذلك: سُحب الخبر ${a.id}؛ فلا يُصحَّح`);
     expect(retracted).not.toMatch(/[A-Za-z]/);
     const missing = await ask(h, '/correct 999999\nعنوان لخبر لا وجود له');
-    expect(missing).toBe(
-      'تعذّر ذلك: لا خبر محفوظ يطابق «999999» (أعطِ رقمًا من nashra latest، أو رابط خبر جُلب من قبل)',
-    );
+    expect(missing).toBe('تعذّر ذلك: لا خبر محفوظ يطابق «999999» (أعطِ رقمًا من nashra latest، أو رابط خبر جُلب من قبل)');
     expect(missing.replace('nashra latest', '')).not.toMatch(/[A-Za-z]/);
   });
 
