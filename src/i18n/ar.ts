@@ -57,6 +57,26 @@ const AR_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string>
   person: (e) => `${e} للشخص`,
 };
 
+/** What was wrong with digest or quiet-hours words typed: a chat's reply and a refusal alike. */
+const AR_DELIVERY_PROBLEM = (p: DeliveryWordsProblem): string => {
+  switch (p.kind) {
+    case 'time':
+      return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
+    case 'digest':
+      return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
+    case 'window':
+      return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
+    case 'same-times':
+      return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
+    case 'mode':
+      return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
+    case 'no-digest':
+      return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
+    case 'no-window':
+      return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
+  }
+};
+
 /** A job's state as `nashra stats` counts it (src/model/delivery.ts DeliveryState). */
 const AR_JOB_STATES: Record<string, string> = {
   queued: 'ينتظر',
@@ -662,6 +682,8 @@ export const ar = {
         return `${r.url}: ليست صفحة خبر (نوع المحتوى ${r.contentType || 'غير معروف'})`;
       case 'not-text':
         return `${r.input}: ليس نصّ خبر (${r.reason})`;
+      case 'delivery-words':
+        return AR_DELIVERY_PROBLEM(r.problem);
       case 'choose-chat':
         return 'اختر محادثة واحدة على الأقل';
       case 'choose-verdict':
@@ -680,24 +702,7 @@ export const ar = {
     wait: 'تُؤجَّل إلى نهايتها',
     quietUrgent: 'إلا العاجل',
     separator: '؛ ',
-    problem: (p: DeliveryWordsProblem) => {
-      switch (p.kind) {
-        case 'time':
-          return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
-        case 'digest':
-          return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
-        case 'window':
-          return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
-        case 'same-times':
-          return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
-        case 'mode':
-          return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
-        case 'no-digest':
-          return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
-        case 'no-window':
-          return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
-      }
-    },
+    problem: AR_DELIVERY_PROBLEM,
   },
   /** What became of a story's posts after a correction or a retraction: the one report every front door gives. */
   report: {

@@ -39,6 +39,26 @@ const EN_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string>
   person: (e) => `${e} for a person`,
 };
 
+/** Digest and quiet-hours words refused, in the words of the CLI's --digest and --quiet (a chat's reply: delivery.problem). */
+function deliveryRefusal(p: DeliveryWordsProblem): string {
+  switch (p.kind) {
+    case 'time':
+      return `${p.setting === 'digest' ? 'digest' : 'quiet hours'}: "${p.text}" is not a time of day (HH:MM, 00:00 to 23:59)`;
+    case 'digest':
+      return `digest: "${p.text}" is not hourly, daily@HH:MM or off`;
+    case 'window':
+      return `quiet hours: "${p.text}" is not a window such as 00:00-07:00, or off`;
+    case 'same-times':
+      return 'quiet hours must start and end at different times';
+    case 'mode':
+      return `quiet mode: "${p.text}" is not silent or wait`;
+    case 'no-digest':
+      return 'digest: hourly, daily@HH:MM or off';
+    case 'no-window':
+      return 'quiet hours: a window such as 00:00-07:00, or off';
+  }
+}
+
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const VIEWS_NOTE =
@@ -516,6 +536,8 @@ export const en = {
         return `${r.url}: not an article page (content type ${r.contentType || 'unknown'})`;
       case 'not-text':
         return `${r.input}: not an article's text (${r.reason})`;
+      case 'delivery-words':
+        return deliveryRefusal(r.problem);
       case 'choose-chat':
         return 'choose at least one chat';
       case 'choose-verdict':

@@ -47,7 +47,8 @@ export interface OpmlCounts {
 
 /** What was wrong with the delivery words typed (src/newsroom/delivery-settings.ts DeliveryWordsProblem). */
 export type DeliveryWordsProblem =
-  | { kind: 'time'; text: string }
+  /** `setting`: the digest's time or the quiet hours' ends. */
+  | { kind: 'time'; text: string; setting: 'digest' | 'quiet' }
   | { kind: 'digest'; text: string }
   | { kind: 'window'; text: string }
   | { kind: 'same-times' }
@@ -180,6 +181,8 @@ export type NewsroomRefusal =
   | { kind: 'fetch-failed'; why: string }
   | { kind: 'not-a-page'; url: string; contentType: string }
   | { kind: 'not-text'; input: string; reason: string }
+  /** Digest or quiet-hours words that cannot be read (src/newsroom/delivery-settings.ts DeliveryWordsError). */
+  | { kind: 'delivery-words'; problem: DeliveryWordsProblem }
   // The desk's forms.
   | { kind: 'choose-chat' }
   | { kind: 'choose-verdict' };

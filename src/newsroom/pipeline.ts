@@ -1,9 +1,9 @@
 import type { Article, DuplicateMatch, StoredArticle } from '../model/article.js';
-import { RefusedError } from './refusal.js';
 import { contentHash, describeArticle, storyKey, type PreparedArticle } from '../ingest/prepare.js';
 import type { ArticleLookup, Repositories } from '../ports/index.js';
 import { canonicalUrl } from '../text/url.js';
 import type { SummaryOptions } from '../summary/summarize.js';
+import { RefusedError } from './refusal.js';
 import { queueAudience } from './audience.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */

@@ -266,6 +266,8 @@ describe('the catalogue of words', () => {
       { kind: 'subscription-inactive', id: 3 },
       { kind: 'summary-too-many', max: 10 },
       { kind: 'source-already', id: 2, active: false },
+      { kind: 'delivery-words', problem: { kind: 'same-times' } },
+      { kind: 'delivery-words', problem: { kind: 'no-window' } },
     ];
     for (const r of refusals) {
       expect(catalogue('ar').refused(r), r.kind).not.toMatch(/[A-Za-z]/);
