@@ -1,6 +1,6 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { plainMarkup } from '../../src/format/post.js';
-import { UserError } from '../../src/errors.js';
+import { RefusedError } from '../../src/newsroom/refusal.js';
 import { createConsoleTransport } from './transport.js';
 
 /**
@@ -14,8 +14,7 @@ export const consolePlatform: PlatformDescriptor<Record<string, never>> = {
   local: true,
   parseSettings: () => ({}),
   classifyChat(chatId) {
-    if (!/^[\w.-]{1,64}$/.test(chatId))
-      throw new UserError(`"${chatId}" is not a console target name (letters, digits, . _ -)`);
+    if (!/^[\w.-]{1,64}$/.test(chatId)) throw new RefusedError({ kind: 'console-target', name: chatId });
     return 'private';
   },
   async createAdapter(_settings, ctx) {

@@ -12,7 +12,7 @@ import {
   type SubscriptionSettings,
 } from '../../src/newsroom/index.js';
 import type { Subscription } from '../../src/model/subscription.js';
-import { actorOf, commandArgs, isEditor, PLATFORM, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, isEditor, PLATFORM, refusal, t, type BotDeps } from './context.js';
 import { langOf, messages } from './i18n.js';
 import { DEFAULT_WORD, FOOTER_WORD, HEADER_WORD, SOURCE_WORD } from './input-words.js';
 
@@ -159,7 +159,7 @@ export function chatSettings(deps: BotDeps): Composer<Context> {
       await ctx.reply(p.text, { reply_markup: p.keyboard });
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.reply(w.notAllowed));
-      if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(err.message)));
+      if (err instanceof UserError) return void (await ctx.reply(t(ctx).sourcesRefused(refusal(ctx, err))));
       throw err;
     }
   });

@@ -3,6 +3,7 @@ import type { Config } from '../../src/config.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Actor, NewsroomDeps } from '../../src/newsroom/index.js';
+import { refusalIn } from '../../src/newsroom/refusal.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import type { TelegramSettings } from './config.js';
 
@@ -24,6 +25,9 @@ export const PLATFORM = 'telegram';
 
 export const t = (ctx: Context): Messages => messages(langOf(ctx.from?.language_code));
 
+/** A newsroom refusal in the language of whoever sent the update (another UserError: its own message). */
+export const refusal = (ctx: Context, err: UserError): string => refusalIn(langOf(ctx.from?.language_code), err);
+
 /** A platform as the editor's language calls it: its descriptor's label («تيليغرام», "Telegram"), or its name. */
 export const platformNamer =
   (deps: BotDeps, m: Messages) =>
@@ -41,7 +45,7 @@ export const isEditor = async (deps: BotDeps, ctx: Context): Promise<boolean> =>
 
 /**
  * The guard of an editor command: only in a private chat (a preview in a group would show the story to its members
- * first), and the newsroom's refusals in the editor's words (not an editor; a UserError's own message).
+ * first), and the newsroom's refusals in the editor's words and language (not an editor; what was refused).
  */
 export function editorCommand(deps: BotDeps) {
   return async (ctx: Context, next: NextFunction): Promise<void> => {
@@ -51,7 +55,7 @@ export function editorCommand(deps: BotDeps) {
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.reply(t(ctx).notEditor));
       if (err instanceof UserError)
-        return void (await ctx.reply(t(ctx).sourcesRefused(err.message), {
+        return void (await ctx.reply(t(ctx).sourcesRefused(refusal(ctx, err)), {
           link_preview_options: { is_disabled: true },
         }));
       throw err;

@@ -21,7 +21,7 @@ import {
   type BroadcastPreview,
 } from '../../src/newsroom/index.js';
 import type { Broadcast } from '../../src/model/broadcast.js';
-import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, t, type BotDeps } from './context.js';
+import { actorOf, commandArgs, editorCommand, isEditor, platformNamer, refusal, t, type BotDeps } from './context.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import { REVIEW_WORDS } from './input-words.js';
 import { TELEGRAM_MESSAGE_LIMIT, telegramMarkup } from './markup.js';
@@ -182,7 +182,8 @@ async function paidSwitchPressed(deps: BotDeps, ctx: Context, match: string | Re
   } catch (err) {
     if (err instanceof PermissionError)
       return void (await ctx.answerCallbackQuery({ text: m.notEditor, show_alert: true }));
-    if (err instanceof UserError) return void (await ctx.answerCallbackQuery({ text: err.message, show_alert: true }));
+    if (err instanceof UserError)
+      return void (await ctx.answerCallbackQuery({ text: refusal(ctx, err), show_alert: true }));
     throw err;
   }
 }

@@ -1,8 +1,10 @@
 import { Composer, type Context } from 'grammy';
 import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { withoutLeadingUrl } from '../../src/ingest/http.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { importOpml, OPML_MAX_BYTES } from '../../src/newsroom/index.js';
-import { actorOf, isEditor, type BotDeps } from './context.js';
+import { RefusedError } from '../../src/newsroom/refusal.js';
+import { actorOf, isEditor, refusal, type BotDeps } from './context.js';
 import { langOf, messages } from './i18n.js';
 import { TELEGRAM_LABEL } from './label.js';
 
@@ -39,14 +41,15 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
     });
     if (!res.ok) throw new Error(`file download answered ${res.status}`);
     const body = Buffer.from(await res.arrayBuffer());
-    if (body.length > OPML_MAX_BYTES) throw new UserError(WORDS.en.tooLarge(MB));
+    if (body.length > OPML_MAX_BYTES) throw new RefusedError({ kind: 'opml-too-large', mb: MB });
     return body.toString('utf8');
   };
 
   c.chatType('private').on('message:document', async (ctx, next) => {
     const doc = ctx.msg.document;
     if (!isOpmlFile(doc.file_name, doc.mime_type)) return next();
-    const w = WORDS[langOf(ctx.from.language_code)];
+    const lang = langOf(ctx.from.language_code);
+    const w = WORDS[lang];
     if (!(await isEditor(deps, ctx))) return void (await ctx.reply(w.notEditor));
     if ((doc.file_size ?? 0) > OPML_MAX_BYTES) return void (await ctx.reply(w.tooLarge(MB)));
     let xml: string;
@@ -63,7 +66,7 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
       const report = await importOpml(deps.newsroom, actorOf(ctx), xml);
       const lines = report.outcomes.map((o) =>
         o.kind === 'refused'
-          ? `${w.refused}: ${o.feed.url} — ${withoutLeadingUrl(o.reason, o.feed.url)}`
+          ? `${w.refused}: ${o.feed.url} — ${withoutLeadingUrl(o.refusal ? catalogue(lang).refused(o.refusal) : o.reason, o.feed.url)}`
           : `${o.kind === 'added' ? w.added : w.already}: #${o.source.id} ${o.source.name}`,
       );
       let text = [w.report(report), '', ...lines].join('\n');
@@ -71,7 +74,7 @@ export function opmlImport(deps: BotDeps): Composer<Context> {
       await ctx.reply(text, { link_preview_options: { is_disabled: true } });
     } catch (err) {
       if (err instanceof PermissionError) return void (await ctx.reply(w.notEditor));
-      if (err instanceof UserError) return void (await ctx.reply(err.message));
+      if (err instanceof UserError) return void (await ctx.reply(refusal(ctx, err)));
       throw err;
     }
   });

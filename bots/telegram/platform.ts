@@ -1,5 +1,5 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
-import { UserError } from '../../src/errors.js';
+import { RefusedError } from '../../src/newsroom/refusal.js';
 import { TELEGRAM_LABEL } from './label.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';
@@ -34,7 +34,15 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
   editors: (s) => s.editorIds,
   classifyChat(chatId) {
     if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/.test(chatId)) {
-      throw new UserError(`"${chatId}" is not a Telegram chat id (a number such as -1001234567890, or @channelname)`);
+      throw new RefusedError({
+        kind: 'chat-id',
+        chatId,
+        platform: TELEGRAM_LABEL,
+        forms: [
+          { shape: 'number', example: '-1001234567890' },
+          { shape: 'handle', example: '@channelname' },
+        ],
+      });
     }
     // Channels and supergroups are -100…; basic groups are other negative ids; users are positive.
     return chatId.startsWith('-100') || chatId.startsWith('@')

@@ -27,6 +27,7 @@ import {
   type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { catalogue } from '../../src/i18n/index.js';
+import { refusalIn } from '../../src/newsroom/refusal.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS } from '../../src/text/schedule.js';
 import { renderArticle } from '../../src/format/render.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';
@@ -436,7 +437,7 @@ export class WhatsAppCommands {
     } catch (err) {
       if (err instanceof PermissionError) return void (await msg.reply(REPLIES.editorsOnly));
       if (!(err instanceof UserError)) throw err;
-      await msg.reply(REPLIES.notFound(err.message));
+      await msg.reply(REPLIES.notFound(refusalIn('ar', err)));
       return;
     }
     const { broadcast, article, audience } = preview;

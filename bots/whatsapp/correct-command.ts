@@ -16,6 +16,7 @@ import {
   type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/model/correction.js';
+import { refusalIn } from '../../src/newsroom/refusal.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { actorOf, resolveIdentity } from './identity.js';
 import { YES } from './input-words.js';
@@ -65,7 +66,7 @@ export class WhatsAppCorrections {
       else await this.report(msg, actor, body.slice(command.length + 1).trim());
     } catch (err) {
       if (err instanceof PermissionError) await msg.reply(catalogue('ar').replies.commands.editorsOnly);
-      else if (err instanceof UserError) await msg.reply(CORRECTION_REPLIES.refused(err.message));
+      else if (err instanceof UserError) await msg.reply(CORRECTION_REPLIES.refused(refusalIn('ar', err)));
       else throw err;
     }
     return true;

@@ -1,5 +1,5 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
-import { UserError } from '../../src/errors.js';
+import { RefusedError } from '../../src/newsroom/refusal.js';
 import { doctorCommand, loginCommand } from './cli-commands.js';
 import { isChannelId, isGroupId } from './identity.js';
 import { WHATSAPP_LABEL } from './label.js';
@@ -18,9 +18,16 @@ export const whatsappPlatform: PlatformDescriptor<WhatsAppSettings> = {
   editors: (s) => s.editorNumbers,
   classifyChat(chatId) {
     if (!/^\d{5,20}(-\d+)?@(g\.us|c\.us|newsletter)$/.test(chatId)) {
-      throw new UserError(
-        `"${chatId}" is not a WhatsApp chat id (…@g.us for a group, …@newsletter for a channel, …@c.us for a person)`,
-      );
+      throw new RefusedError({
+        kind: 'chat-id',
+        chatId,
+        platform: WHATSAPP_LABEL,
+        forms: [
+          { shape: 'group', example: '…@g.us' },
+          { shape: 'channel', example: '…@newsletter' },
+          { shape: 'person', example: '…@c.us' },
+        ],
+      });
     }
     return isChannelId(chatId) ? 'channel' : isGroupId(chatId) ? 'group' : 'private';
   },

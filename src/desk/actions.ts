@@ -37,6 +37,7 @@ import {
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
+import { RefusedError, refusalIn } from '../newsroom/refusal.js';
 import type { SourceNote } from './pages.js';
 import { editInput, parseId } from './forms.js';
 
@@ -60,7 +61,7 @@ export function audienceOf(body: Body): Audience {
     case 'chats': {
       const raw = Array.isArray(body.chat) ? body.chat : body.chat === undefined ? [] : [body.chat];
       const ids = raw.map((v) => parseId(v)).filter((id): id is number => id !== undefined);
-      if (ids.length === 0) throw new UserError('choose at least one chat');
+      if (ids.length === 0) throw new RefusedError({ kind: 'choose-chat' });
       return { kind: 'chats', subscriptionIds: [...new Set(ids)].slice(0, 500) };
     }
     default:
@@ -216,7 +217,7 @@ export async function registerActions(app: FastifyInstance, sources: SourcesAnsw
       if (!(err instanceof UserError)) throw err;
       // Refused (followed already, not a feed, unreachable): nothing changed; the page again with the reason and the text.
       const existing = err instanceof AlreadyFollowedError ? { id: err.source.id, name: err.source.name } : undefined;
-      return sources.show(req, reply.code(400), { refused: err.message, existing, typed });
+      return sources.show(req, reply.code(400), { refused: refusalIn(req.lang, err), existing, typed });
     }
     if (result.firstPoll.ok) req.newsroom.onQueued();
     sources.added(req, { added: result });
@@ -269,7 +270,7 @@ export async function registerActions(app: FastifyInstance, sources: SourcesAnsw
     const jobId = id(req);
     if (jobId === undefined || !(await jobById(req.newsroom, jobId))) return notFound(reply);
     const how = text(body(req), 'how');
-    if (how !== 'mark-sent' && how !== 'send-again') throw new UserError('choose "mark as sent" or "send again"');
+    if (how !== 'mark-sent' && how !== 'send-again') throw new RefusedError({ kind: 'choose-verdict' });
     await resolveInDoubt(req.newsroom, actorOf(req), jobId, how);
     return reply.redirect('/queue', 303);
   });

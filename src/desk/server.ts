@@ -33,6 +33,7 @@ import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
 import { CLICK_ROUTES, registerClicks } from './click-routes.js';
 import { ClickCounter } from '../newsroom/clicks.js';
+import { refusalIn } from '../newsroom/refusal.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 
@@ -277,7 +278,7 @@ function registerErrorPages(
       return reply
         .code(400)
         .type('text/html; charset=utf-8')
-        .send(errorPage(ctxOf(req, reply), 400, err.message).value);
+        .send(errorPage(ctxOf(req, reply), 400, refusalIn(req.lang, err)).value);
     const status = err.statusCode ?? 500;
     if (status === 429 && req.routeOptions.url === '/login') {
       return reply
@@ -420,7 +421,7 @@ function registerSetup(app: FastifyInstance, deps: DeskDeps, ctxOf: ContextOf, n
       opened = await addFirstDeskEditor(main, typeof body.username === 'string' ? body.username : '', password, now());
     } catch (err) {
       if (err instanceof UserError)
-        return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, err.message));
+        return sendHtml(reply.code(400), setupPage(ctxOf(req, reply), req.url, refusalIn(req.lang, err)));
       throw err;
     }
     if (!opened) return reply.callNotFound();

@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ChatIdForm,
   ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
@@ -14,14 +15,17 @@ import type {
 import { localClock, localDateTime } from '../text/schedule.js';
 import {
   ATTEMPTS,
+  CHARACTER,
   countArabic,
   FULL_READ,
+  HASHTAG,
   ITEM,
   JOB,
   MESSAGE,
   OUTLET,
   POST,
   SAMPLE_ARTICLE,
+  SENTENCE,
   SOURCE,
   SUBSCRIBER,
   SUBSCRIPTION,
@@ -42,6 +46,35 @@ const AR_WAIT_REASONS: Record<WaitReason['why'], string> = {
   'not-running': 'البرنامج (nashra run) لا يعمل',
   disconnected: 'المنصة غير متصلة',
   sending: 'تُرسل بالوتيرة التي تسمح بها المنصة (أو جُدولت إعادة محاولة)',
+};
+
+/** «رقم مثل -1001234567890»، «…@g.us للمجموعة»: a chat id's form, said with its example. */
+const AR_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string> = {
+  number: (e) => `رقم مثل ${e}`,
+  handle: (e) => `أو ${e}`,
+  group: (e) => `${e} للمجموعة`,
+  channel: (e) => `${e} للقناة`,
+  person: (e) => `${e} للشخص`,
+};
+
+/** What was wrong with digest or quiet-hours words typed: a chat's reply and a refusal alike. */
+const AR_DELIVERY_PROBLEM = (p: DeliveryWordsProblem): string => {
+  switch (p.kind) {
+    case 'time':
+      return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
+    case 'digest':
+      return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
+    case 'window':
+      return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
+    case 'same-times':
+      return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
+    case 'mode':
+      return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
+    case 'no-digest':
+      return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
+    case 'no-window':
+      return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
+  }
 };
 
 /** A job's state as `nashra stats` counts it (src/model/delivery.ts DeliveryState). */
@@ -543,6 +576,118 @@ export const ar = {
           return `${shown} أبعد من ${r.days} يومًا (آخر وقت ممكن: ${r.latest}): اختر وقتًا أقرب`;
         return `${shown} ليس وقتًا: اكتب الساعة مثل 18:00 (أقرب 18:00 قادمة بتوقيت ${r.timeZone}) أو التاريخ والساعة مثل 2026-12-08 18:00`;
       }
+      case 'no-article':
+        return `لا خبر محفوظ برقم ${r.id}${r.broadcastOf === undefined ? '' : `؛ ${r.id} رقم بثّ، للخبر ${r.broadcastOf}`}`;
+      case 'no-article-ref':
+        return `لا خبر محفوظ يطابق «${r.ref}» (أعطِ رقمًا من nashra latest، أو رابط خبر جُلب من قبل)`;
+      case 'not-held':
+        return `الخبر ${r.articleId} غير محجوز للمراجعة (انظر nashra review list)`;
+      case 'retracted-not-corrected':
+        return `سُحب الخبر ${r.articleId}؛ فلا يُصحَّح`;
+      case 'retracted-not-sent':
+        return `سُحب الخبر ${r.articleId}؛ فلن يُرسل مرة أخرى`;
+      case 'already-retracted':
+        return `سُحب الخبر ${r.articleId} من قبل (سحبه ${r.by})`;
+      case 'no-broadcast-sent':
+        return `لم يُرسل بثّ برقم ${r.broadcastId} (يأخذ nashra resend <article-id> رقم خبر)`;
+      case 'no-job':
+        return `لا مهمة برقم ${r.jobId}`;
+      case 'not-in-doubt':
+        return `${AR_JOB_KINDS[r.job] ?? r.job} ${r.jobId} حالته «${AR_JOB_STATES[r.state] ?? r.state}»، لا «${AR_JOB_STATES.in_doubt}»`;
+      case 'paid-off':
+        return 'البث المدفوع متوقف: لم يُضبط سعر مدفوع لأي منصة';
+      case 'urgent-empty':
+        return 'الخبر العاجل يحتاج إلى نصّه';
+      case 'urgent-too-long':
+        return `لا يتجاوز الخبر العاجل ${countArabic(r.max, CHARACTER)} (وفي هذا ${countArabic(r.length, CHARACTER)})`;
+      case 'unknown-platform':
+        return `لا منصة باسم «${r.platform}» (المنصات المعروفة: ${r.known.join('، ')})`;
+      case 'title-empty':
+        return 'لا يكون العنوان فارغًا';
+      case 'title-too-long':
+        return `العنوان أطول من ${countArabic(r.max, CHARACTER)}`;
+      case 'summary-too-many':
+        return `في الملخص أكثر من ${countArabic(r.max, SENTENCE)}`;
+      case 'summary-too-long':
+        return `الملخص أطول من ${countArabic(r.max, CHARACTER)}`;
+      case 'hashtags-too-many':
+        return `الوسوم أكثر من ${countArabic(r.max, HASHTAG)}`;
+      case 'hashtag-too-long':
+        return `أحد الوسوم أطول من ${countArabic(r.max, CHARACTER)}`;
+      case 'already-followed':
+        return `${r.url} متابَع من قبل برقم #${r.id} (${r.name}، ويُقرأ من ${r.polling})`;
+      case 'no-source':
+        return `لا مصدر برقم #${r.id} (انظر nashra sources list)`;
+      case 'source-already':
+        return `المصدر #${r.id} ${r.active ? 'نشط' : 'موقوف'} من قبل`;
+      case 'source-paused':
+        return `المصدر #${r.id} موقوف: استأنفه أولًا`;
+      case 'no-subscription':
+        return `لا اشتراك برقم ${r.id} (انظر nashra subs list)`;
+      case 'subscription-inactive':
+        return `الاشتراك ${r.id} غير نشط`;
+      case 'template-line':
+        return `${r.field === 'headerMark' ? 'العلامة فوق العنوان' : 'التذييل'} سطر واحد لا يتجاوز ${countArabic(r.max, CHARACTER)}`;
+      case 'link-preview':
+        return `«${r.value}» ليست من خيارات معاينة الرابط (${r.allowed.join('، ')})`;
+      case 'time-zone':
+        return `منطقة زمنية غير معروفة «${r.zone}» (اسم من قاعدة IANA مثل Asia/Damascus أو Europe/Berlin)`;
+      case 'quiet-same-times':
+        return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين';
+      case 'chat-id':
+        return `«${r.chatId}» ليس معرّف محادثة في ${r.platform.ar} (${r.forms.map((f) => AR_CHAT_ID_FORMS[f.shape](f.example)).join('، ')})`;
+      case 'console-target':
+        return `«${r.name}» لا يصلح اسمًا لهدف في الطرفية (حروف وأرقام و. و_ و-)`;
+      case 'outlet-exists':
+        return `المؤسسة «${r.slug}» موجودة من قبل`;
+      case 'no-outlet':
+        return `لا مؤسسة باسم ${JSON.stringify(r.slug)} (nashra outlets list)`;
+      case 'outlet-slug':
+        return `${JSON.stringify(r.slug)} لا يصلح اسمًا لمؤسسة: استعمل من 2 إلى 32 من الأحرف اللاتينية الصغيرة والأرقام والشرطات (مثل sy24)`;
+      case 'outlet-name':
+        return `اسم المؤسسة نصّ من حرف واحد إلى ${countArabic(r.max, CHARACTER)}، بلا محارف تحكّم ولا محارف تغيير الاتجاه`;
+      case 'env-prefix':
+        return `يأخذ الخيار --env-prefix بداية أسماء متغيّرات البيئة، بأحرف كبيرة وتنتهي بـ _ (مثل SY24_)، لا ${JSON.stringify(r.value)}`;
+      case 'env-prefix-taken':
+        return `المؤسسة «${r.slug}» تقرأ المتغيّرات ${r.prefix}… من قبل؛ ولكل مؤسسة بادئتها`;
+      case 'main-outlet':
+        return 'المؤسسة «main» تحفظ قائمة المؤسسات وحسابات المكتب؛ فلا تُحذف';
+      case 'editor-exists':
+        return `محرّر المكتب «${r.username}» موجود من قبل`;
+      case 'no-editor':
+        return `لا محرّر في المكتب باسم «${r.username}» (انظر nashra editors list)`;
+      case 'not-member':
+        return `محرّر المكتب «${r.username}» ليس عضوًا في المؤسسة «${r.outlet}»`;
+      case 'role':
+        return `دور المكتب admin أو editor، لا ${JSON.stringify(r.role)}`;
+      case 'username':
+        return `«${r.name}» ليس اسم مستخدم صالحًا (من 2 إلى 40 من الحروف أو الأرقام أو «.» أو «-» أو «_»)`;
+      case 'username-mixed':
+        return `«${r.name}» يخلط حروفًا لاتينية أو سيريلية أو يونانية يشبه بعضها بعضًا: اكتبه بواحدة منها`;
+      case 'password-short':
+        return `لا تقل كلمة المرور عن ${countArabic(r.min, CHARACTER)}`;
+      case 'password-long':
+        return `لا تزيد كلمة المرور على ${countArabic(r.max, CHARACTER)}`;
+      case 'not-an-article':
+        return `${r.input}: ليس خبرًا: ${r.why}`;
+      case 'not-a-file':
+        return `${r.path}: ليس ملفًا`;
+      case 'file-unreadable':
+        return `${r.path}: تعذّرت قراءة الملف (${r.code})`;
+      case 'file-empty':
+        return `${r.path}: الملف فارغ`;
+      case 'fetch-failed':
+        return `تعذّر جلب الصفحة: ${r.why}`;
+      case 'not-a-page':
+        return `${r.url}: ليست صفحة خبر (نوع المحتوى ${r.contentType || 'غير معروف'})`;
+      case 'not-text':
+        return `${r.input}: ليس نصّ خبر (${r.reason})`;
+      case 'delivery-words':
+        return AR_DELIVERY_PROBLEM(r.problem);
+      case 'choose-chat':
+        return 'اختر محادثة واحدة على الأقل';
+      case 'choose-verdict':
+        return 'اختر «علّمها مُرسلة» أو «أرسلها مجدداً»';
     }
   },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */
@@ -557,24 +702,7 @@ export const ar = {
     wait: 'تُؤجَّل إلى نهايتها',
     quietUrgent: 'إلا العاجل',
     separator: '؛ ',
-    problem: (p: DeliveryWordsProblem) => {
-      switch (p.kind) {
-        case 'time':
-          return `«${p.text}» ليست ساعة من اليوم: الساعات من 00:00 إلى 23:59.`;
-        case 'digest':
-          return `لم أفهم «${p.text}»: اكتب ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».`;
-        case 'window':
-          return `لم أفهم «${p.text}»: تُكتب ساعات الهدوء من ساعة إلى ساعة، مثل 00:00-07:00، أو «إيقاف».`;
-        case 'same-times':
-          return 'تبدأ ساعات الهدوء وتنتهي في وقتين مختلفين.';
-        case 'mode':
-          return `لم أفهم «${p.text}»: اكتب «صامت» أو «انتظار».`;
-        case 'no-digest':
-          return 'اكتب بعد الأمر موعد الملخص: ساعة مثل 08:00، أو «كل ساعة»، أو «فوري».';
-        case 'no-window':
-          return 'اكتب بعد الأمر ساعات الهدوء، مثل 00:00-07:00، أو «إيقاف».';
-      }
-    },
+    problem: AR_DELIVERY_PROBLEM,
   },
   /** What became of a story's posts after a correction or a retraction: the one report every front door gives. */
   report: {

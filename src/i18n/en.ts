@@ -1,5 +1,6 @@
 import type { CorrectionTally } from '../model/correction.js';
 import type {
+  ChatIdForm,
   ConfigProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
@@ -28,6 +29,35 @@ const OUTCOMES: Record<string, string> = {
   skipped: 'superseded',
 };
 const tallyPart = (outcome: string, n: number): string => `${n} ${OUTCOMES[outcome] ?? outcome}`;
+
+/** «a number such as -1001234567890», «…@g.us for a group»: a chat id's form, said with its example. */
+const EN_CHAT_ID_FORMS: Record<ChatIdForm['shape'], (example: string) => string> = {
+  number: (e) => `a number such as ${e}`,
+  handle: (e) => `or ${e}`,
+  group: (e) => `${e} for a group`,
+  channel: (e) => `${e} for a channel`,
+  person: (e) => `${e} for a person`,
+};
+
+/** Digest and quiet-hours words refused, in the words of the CLI's --digest and --quiet (a chat's reply: delivery.problem). */
+function deliveryRefusal(p: DeliveryWordsProblem): string {
+  switch (p.kind) {
+    case 'time':
+      return `${p.setting === 'digest' ? 'digest' : 'quiet hours'}: "${p.text}" is not a time of day (HH:MM, 00:00 to 23:59)`;
+    case 'digest':
+      return `digest: "${p.text}" is not hourly, daily@HH:MM or off`;
+    case 'window':
+      return `quiet hours: "${p.text}" is not a window such as 00:00-07:00, or off`;
+    case 'same-times':
+      return 'quiet hours must start and end at different times';
+    case 'mode':
+      return `quiet mode: "${p.text}" is not silent or wait`;
+    case 'no-digest':
+      return 'digest: hourly, daily@HH:MM or off';
+    case 'no-window':
+      return 'quiet hours: a window such as 00:00-07:00, or off';
+  }
+}
 
 const countEnglish = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -400,6 +430,118 @@ export const en = {
           return `${shown} is more than ${r.days} days ahead (latest: ${r.latest}): give an earlier time`;
         return `${shown} is not a time: give HH:MM (the next such time in ${r.timeZone}) or YYYY-MM-DD HH:MM`;
       }
+      case 'no-article':
+        return `no stored article ${r.id}${r.broadcastOf === undefined ? '' : `; ${r.id} is the id of a broadcast, of article ${r.broadcastOf}`}`;
+      case 'no-article-ref':
+        return `no stored article ${r.ref} (give an id from nashra latest, or the URL of an ingested article)`;
+      case 'not-held':
+        return `article ${r.articleId} is not held for review (see nashra review list)`;
+      case 'retracted-not-corrected':
+        return `article ${r.articleId} was retracted; it cannot be corrected`;
+      case 'retracted-not-sent':
+        return `article ${r.articleId} was retracted; it is never sent again`;
+      case 'already-retracted':
+        return `article ${r.articleId} was already retracted (by ${r.by})`;
+      case 'no-broadcast-sent':
+        return `no broadcast ${r.broadcastId} was sent (nashra resend <article-id> takes an article)`;
+      case 'no-job':
+        return `no job ${r.jobId}`;
+      case 'not-in-doubt':
+        return `${r.job} ${r.jobId} is ${r.state}, not in doubt`;
+      case 'paid-off':
+        return 'paid broadcasts are off: no platform has a paid rate configured';
+      case 'urgent-empty':
+        return 'an urgent alert needs its text';
+      case 'urgent-too-long':
+        return `an urgent alert is at most ${r.max} characters (this one has ${r.length})`;
+      case 'unknown-platform':
+        return `unknown platform "${r.platform}" (known: ${r.known.join(', ')})`;
+      case 'title-empty':
+        return 'the title cannot be empty';
+      case 'title-too-long':
+        return `the title is longer than ${r.max} characters`;
+      case 'summary-too-many':
+        return `the summary has more than ${r.max} sentences`;
+      case 'summary-too-long':
+        return `the summary is longer than ${r.max} characters`;
+      case 'hashtags-too-many':
+        return `more than ${r.max} hashtags`;
+      case 'hashtag-too-long':
+        return `a hashtag is longer than ${r.max} characters`;
+      case 'already-followed':
+        return `${r.url} is already followed as #${r.id} (${r.name}, polling ${r.polling})`;
+      case 'no-source':
+        return `no source #${r.id} (see nashra sources list)`;
+      case 'source-already':
+        return `source #${r.id} is already ${r.active ? 'active' : 'paused'}`;
+      case 'source-paused':
+        return `source #${r.id} is paused: resume it first`;
+      case 'no-subscription':
+        return `no subscription with id ${r.id} (see nashra subs list)`;
+      case 'subscription-inactive':
+        return `subscription ${r.id} is not active`;
+      case 'template-line':
+        return `the ${r.field === 'headerMark' ? 'header mark' : 'footer'} is one line of at most ${r.max} characters`;
+      case 'link-preview':
+        return `link preview "${r.value}" is not one of ${r.allowed.join(', ')}`;
+      case 'time-zone':
+        return `unknown time zone "${r.zone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`;
+      case 'quiet-same-times':
+        return 'quiet hours must start and end at different times';
+      case 'chat-id':
+        return `"${r.chatId}" is not a ${r.platform.en} chat id (${r.forms.map((f) => EN_CHAT_ID_FORMS[f.shape](f.example)).join(', ')})`;
+      case 'console-target':
+        return `"${r.name}" is not a console target name (letters, digits, . _ -)`;
+      case 'outlet-exists':
+        return `outlet "${r.slug}" already exists`;
+      case 'no-outlet':
+        return `no outlet named ${JSON.stringify(r.slug)} (nashra outlets list)`;
+      case 'outlet-slug':
+        return `not an outlet name: ${JSON.stringify(r.slug)}; use 2–32 lower-case Latin letters, digits and hyphens (e.g. sy24)`;
+      case 'outlet-name':
+        return `an outlet's name is 1–${r.max} characters of text, without control or direction-override characters`;
+      case 'env-prefix':
+        return `--env-prefix is the start of environment variables' names, in capitals and ending in _ (e.g. SY24_), not ${JSON.stringify(r.value)}`;
+      case 'env-prefix-taken':
+        return `outlet "${r.slug}" already reads the variables ${r.prefix}…; each outlet needs a prefix of its own`;
+      case 'main-outlet':
+        return 'the outlet "main" holds the list of outlets and the desk\'s accounts; it cannot be removed';
+      case 'editor-exists':
+        return `desk editor "${r.username}" already exists`;
+      case 'no-editor':
+        return `no desk editor "${r.username}" (see nashra editors list)`;
+      case 'not-member':
+        return `desk editor "${r.username}" is not a member of the outlet "${r.outlet}"`;
+      case 'role':
+        return `a desk role is admin or editor, not ${JSON.stringify(r.role)}`;
+      case 'username':
+        return `"${r.name}" is not a valid username (2 to 40 letters, digits, ".", "-" or "_")`;
+      case 'username-mixed':
+        return `"${r.name}" mixes Latin, Cyrillic or Greek letters, which look alike: write it in one of them`;
+      case 'password-short':
+        return `the password must have at least ${r.min} characters`;
+      case 'password-long':
+        return `the password must have at most ${r.max} characters`;
+      case 'not-an-article':
+        return `${r.input}: not an article: ${r.why}`;
+      case 'not-a-file':
+        return `${r.path}: not a file`;
+      case 'file-unreadable':
+        return `${r.path}: cannot read the file (${r.code})`;
+      case 'file-empty':
+        return `${r.path}: the file is empty`;
+      case 'fetch-failed':
+        return r.why;
+      case 'not-a-page':
+        return `${r.url}: not an article page (content type ${r.contentType || 'unknown'})`;
+      case 'not-text':
+        return `${r.input}: not an article's text (${r.reason})`;
+      case 'delivery-words':
+        return deliveryRefusal(r.problem);
+      case 'choose-chat':
+        return 'choose at least one chat';
+      case 'choose-verdict':
+        return 'choose "mark as sent" or "send again"';
     }
   },
   /** How a chat's delivery settings are said (describeDelivery puts them together), and what was wrong with words typed. */

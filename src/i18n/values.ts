@@ -47,7 +47,8 @@ export interface OpmlCounts {
 
 /** What was wrong with the delivery words typed (src/newsroom/delivery-settings.ts DeliveryWordsProblem). */
 export type DeliveryWordsProblem =
-  | { kind: 'time'; text: string }
+  /** `setting`: the digest's time or the quiet hours' ends. */
+  | { kind: 'time'; text: string; setting: 'digest' | 'quiet' }
   | { kind: 'digest'; text: string }
   | { kind: 'window'; text: string }
   | { kind: 'same-times' }
@@ -116,7 +117,81 @@ export type NewsroomRefusal =
       now: string;
       latest: string;
       days: number;
-    };
+    }
+  // Articles, reviews, corrections, broadcasts and deliveries. `by` is who retracted («telegram:42»).
+  | { kind: 'no-article'; id: number; broadcastOf?: number }
+  /** An article named as typed (an id or a URL) that is not stored. */
+  | { kind: 'no-article-ref'; ref: string }
+  | { kind: 'not-held'; articleId: number }
+  | { kind: 'retracted-not-corrected'; articleId: number }
+  | { kind: 'retracted-not-sent'; articleId: number }
+  | { kind: 'already-retracted'; articleId: number; by: string }
+  | { kind: 'no-broadcast-sent'; broadcastId: number }
+  | { kind: 'no-job'; jobId: number }
+  /** `job` and `state`: the outbox's own words (post, digest, edit, delete; queued, sent, …). */
+  | { kind: 'not-in-doubt'; jobId: number; job: string; state: string }
+  | { kind: 'paid-off' }
+  | { kind: 'urgent-empty' }
+  | { kind: 'urgent-too-long'; max: number; length: number }
+  | { kind: 'unknown-platform'; platform: string; known: readonly string[] }
+  // An editor's edit of a title, a summary and hashtags.
+  | { kind: 'title-empty' }
+  | { kind: 'title-too-long'; max: number }
+  | { kind: 'summary-too-many'; max: number }
+  | { kind: 'summary-too-long'; max: number }
+  | { kind: 'hashtags-too-many'; max: number }
+  | { kind: 'hashtag-too-long'; max: number }
+  // Sources and subscriptions. `polling`: the feed's URL (or the page's) the followed source reads.
+  | { kind: 'already-followed'; url: string; id: number; name: string; polling: string }
+  | { kind: 'no-source'; id: number }
+  | { kind: 'source-already'; id: number; active: boolean }
+  | { kind: 'source-paused'; id: number }
+  | { kind: 'no-subscription'; id: number }
+  | { kind: 'subscription-inactive'; id: number }
+  | { kind: 'template-line'; field: 'headerMark' | 'footer'; max: number }
+  | { kind: 'link-preview'; value: string; allowed: readonly string[] }
+  | { kind: 'time-zone'; zone: string }
+  | { kind: 'quiet-same-times' }
+  /** A chat id not of the forms its platform uses (`platform`: its label in each language). */
+  | { kind: 'chat-id'; chatId: string; platform: { ar: string; en: string }; forms: readonly ChatIdForm[] }
+  /** A name the console platform does not take for where it prints (bots/console). */
+  | { kind: 'console-target'; name: string }
+  // Outlets, desk accounts and passwords. `slug`, `role`, `name` and `value` are cut as typed (40, 20, 60 characters).
+  | { kind: 'outlet-exists'; slug: string }
+  | { kind: 'no-outlet'; slug: string }
+  | { kind: 'outlet-slug'; slug: string }
+  | { kind: 'outlet-name'; max: number }
+  | { kind: 'env-prefix'; value: string }
+  | { kind: 'env-prefix-taken'; slug: string; prefix: string }
+  | { kind: 'main-outlet' }
+  | { kind: 'editor-exists'; username: string }
+  | { kind: 'no-editor'; username: string }
+  | { kind: 'not-member'; username: string; outlet: string }
+  | { kind: 'role'; role: string }
+  | { kind: 'username'; name: string }
+  | { kind: 'username-mixed'; name: string }
+  | { kind: 'password-short'; min: number }
+  | { kind: 'password-long'; max: number }
+  // An article read from a file or a URL (src/ingest/load-article.ts). `why`, `code` and `reason`: the reader's, the
+  // file system's and the text check's words, quoted as they are.
+  | { kind: 'not-an-article'; input: string; why: string }
+  | { kind: 'not-a-file'; path: string }
+  | { kind: 'file-unreadable'; path: string; code: string }
+  | { kind: 'file-empty'; path: string }
+  | { kind: 'fetch-failed'; why: string }
+  | { kind: 'not-a-page'; url: string; contentType: string }
+  | { kind: 'not-text'; input: string; reason: string }
+  /** Digest or quiet-hours words that cannot be read (src/newsroom/delivery-settings.ts DeliveryWordsError). */
+  | { kind: 'delivery-words'; problem: DeliveryWordsProblem }
+  // The desk's forms.
+  | { kind: 'choose-chat' }
+  | { kind: 'choose-verdict' };
+
+/** One form of a platform's chat ids, by what it names, with an example («-1001234567890», «…@g.us»). */
+export interface ChatIdForm {
+  shape: 'number' | 'handle' | 'group' | 'channel' | 'person';
+  example: string;
+}
 
 /**
  * What is wrong with a configuration variable, by meaning (src/config.ts ConfigValueError): the CLI says it in its

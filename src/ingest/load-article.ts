@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Article } from '../model/article.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
+import { RefusedError } from '../refusal.js';
 import { notTextReason } from '../text/safety.js';
 import { FetchError, fetchText } from './http.js';
 import { contentUrn, NotAnArticleError, readHtml, readPlainText } from './reader.js';
@@ -16,7 +17,7 @@ export async function loadArticle(input: string, config: Config): Promise<Articl
     if (/^https?:\/\//i.test(input)) return await loadUrl(input, config);
     return await loadFile(input);
   } catch (err) {
-    if (err instanceof NotAnArticleError) throw new UserError(`${input}: not an article: ${err.message}`);
+    if (err instanceof NotAnArticleError) throw new RefusedError({ kind: 'not-an-article', input, why: err.message });
     throw err;
   }
 }
@@ -24,13 +25,13 @@ export async function loadArticle(input: string, config: Config): Promise<Articl
 async function loadFile(path: string): Promise<Article> {
   let text: string;
   try {
-    if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+    if (!statSync(path).isFile()) throw new RefusedError({ kind: 'not-a-file', path });
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new RefusedError({ kind: 'file-unreadable', path, code: (err as NodeJS.ErrnoException).code ?? 'error' });
   }
-  if (text.trim() === '') throw new UserError(`${path}: the file is empty`);
+  if (text.trim() === '') throw new RefusedError({ kind: 'file-empty', path });
   refuseNotText(path, text);
   if (!looksLikeHtml(text)) return readPlainText(text);
   // A saved page keeps its canonical URL when it names one; a file's own path is never a link for subscribers.
@@ -44,11 +45,11 @@ async function loadUrl(url: string, config: Config): Promise<Article> {
     res = await fetchText(url, { ...config.fetch, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
   } catch (err) {
     // Timeouts, HTTP errors, private addresses, oversized pages: the editor's mistake or the site's, said in one line.
-    if (err instanceof FetchError) throw new UserError(err.message);
+    if (err instanceof FetchError) throw new RefusedError({ kind: 'fetch-failed', why: err.message });
     throw err;
   }
   if (!/html/i.test(res.contentType) && !looksLikeHtml(res.text)) {
-    throw new UserError(`${url}: not an article page (content type ${res.contentType || 'unknown'})`);
+    throw new RefusedError({ kind: 'not-a-page', url, contentType: res.contentType });
   }
   refuseNotText(url, res.text);
   return readHtml(res.text, res.url);
@@ -57,5 +58,5 @@ async function loadUrl(url: string, config: Config): Promise<Article> {
 /** Random bytes, an image or a PDF would otherwise come out as a "headline" of garbage with hashtags. */
 function refuseNotText(input: string, text: string): void {
   const reason = notTextReason(text);
-  if (reason) throw new UserError(`${input}: not an article's text (${reason})`);
+  if (reason) throw new RefusedError({ kind: 'not-text', input, reason });
 }

@@ -4,6 +4,7 @@ import { loadArticle } from '../ingest/load-article.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 import type { Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { countAudience, queueAudience, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';
@@ -51,8 +52,7 @@ export function paidBroadcastOffers(
 }
 
 function requirePaidOffer(deps: NewsroomDeps): void {
-  if (paidBroadcastOffers(deps).length === 0)
-    throw new UserError('paid broadcasts are off: no platform has a paid rate configured');
+  if (paidBroadcastOffers(deps).length === 0) throw new RefusedError({ kind: 'paid-off' });
 }
 
 /**
@@ -69,7 +69,7 @@ export async function previewBroadcast(
   await requireEditor(deps, actor, 'broadcast');
   if (opts.paid) requirePaidOffer(deps);
   const article = await articleFor(deps, ref.trim());
-  if (article.retracted) throw new UserError(`article ${article.id} was retracted; it is never sent again`);
+  if (article.retracted) throw new RefusedError({ kind: 'retracted-not-sent', articleId: article.id });
   return openPreview(
     deps,
     actor,
@@ -92,9 +92,9 @@ export async function composeUrgent(
   await requireEditor(deps, actor, 'urgent');
   if (opts.paid) requirePaidOffer(deps);
   const headline = text.trim();
-  if (!headline) throw new UserError('an urgent alert needs its text');
+  if (!headline) throw new RefusedError({ kind: 'urgent-empty' });
   if (headline.length > URGENT_MAX_CHARS)
-    throw new UserError(`an urgent alert is at most ${URGENT_MAX_CHARS} characters (this one has ${headline.length})`);
+    throw new RefusedError({ kind: 'urgent-too-long', max: URGENT_MAX_CHARS, length: headline.length });
   const result = await deps.data.uow.run((tx) =>
     storeArticle(
       tx,
@@ -123,9 +123,11 @@ async function openPreview(
   paid: boolean,
 ): Promise<BroadcastPreview> {
   if (audience.kind === 'platform' && !deps.platforms.some((p) => p.name === audience.platform)) {
-    throw new UserError(
-      `unknown platform "${audience.platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`,
-    );
+    throw new RefusedError({
+      kind: 'unknown-platform',
+      platform: audience.platform,
+      known: deps.platforms.map((p) => p.name),
+    });
   }
   return deps.data.uow.run(async (tx) => {
     const now = Date.now();

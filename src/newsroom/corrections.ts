@@ -1,4 +1,3 @@
-import { UserError } from '../errors.js';
 import { plainMarkup } from '../format/post.js';
 import { renderArticle } from '../format/render.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +7,7 @@ import { hashtags } from '../summary/hashtags.js';
 import { summarize } from '../summary/summarize.js';
 import type { Config } from '../config.js';
 import type { DataPorts, Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { findArticle } from './pipeline.js';
@@ -176,7 +176,7 @@ export async function previewCorrection(
   await requireEditor(deps, actor, 'correct');
   const { data } = deps;
   const before = await findArticle(data.repos.articles, ref.trim());
-  if (before.retracted) throw new UserError(`article ${before.id} was retracted; it cannot be corrected`);
+  if (before.retracted) throw new RefusedError({ kind: 'retracted-not-corrected', articleId: before.id });
   const edit = cleanEdit({
     title: input.title ?? before.title,
     summary: input.summary ?? before.summary,
@@ -294,7 +294,7 @@ export async function previewRetraction(deps: NewsroomDeps, actor: Actor, ref: s
   return deps.data.uow.run(async (tx) => {
     const article = await findArticle(tx.articles, ref.trim());
     if (article.retracted)
-      throw new UserError(`article ${article.id} was already retracted (by ${article.retracted.by})`);
+      throw new RefusedError({ kind: 'already-retracted', articleId: article.id, by: article.retracted.by });
     await recordAudit(tx, actor, 'retraction.preview', { article: article.id });
     return { article, posts: await postCounts(tx, article.id) };
   });
@@ -320,7 +320,7 @@ export async function confirmRetraction(
   await requireEditor(deps, actor, 'retract');
   const result = await deps.data.uow.run(async (tx): Promise<RetractionDecision> => {
     const article = await tx.articles.get(articleId);
-    if (!article) throw new UserError(`no stored article ${articleId}`);
+    if (!article) throw new RefusedError({ kind: 'no-article', id: articleId });
     if (!(await tx.corrections.retract(articleId, `${actor.platform}:${actor.id}`, now)))
       return { kind: 'already-decided', article };
     const cancelled = await tx.corrections.cancelUnsent(articleId, 'the article was retracted', now);

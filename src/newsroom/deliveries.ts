@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
 import type { JobRecord } from '../model/delivery.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -28,10 +28,9 @@ export async function resendFailed(
     if (!article) {
       // The desk and the bots number broadcasts too: an id that names only a broadcast is not taken for an article.
       const broadcast = await tx.outbox.broadcastOf(articleId);
-      const hint = broadcast ? `; ${articleId} is the id of a broadcast, of article ${broadcast.articleId}` : '';
-      throw new UserError(`no stored article ${articleId}${hint}`);
+      throw new RefusedError({ kind: 'no-article', id: articleId, broadcastOf: broadcast?.articleId });
     }
-    if (article.retracted) throw new UserError(`article ${articleId} was retracted; it is never sent again`);
+    if (article.retracted) throw new RefusedError({ kind: 'retracted-not-sent', articleId });
     const requeued = await tx.outbox.requeueFailed(
       articleId,
       opts.everyFailure ?? false,
@@ -61,7 +60,7 @@ export async function resendBroadcastFailed(
   await requireEditor(deps, actor, 'resend');
   const b = await deps.data.repos.outbox.broadcastOf(broadcastId);
   if (!b || b.state === 'preview' || b.state === 'cancelled')
-    throw new UserError(`no broadcast ${broadcastId} was sent (nashra resend <article-id> takes an article)`);
+    throw new RefusedError({ kind: 'no-broadcast-sent', broadcastId });
   return { ...(await resendFailed(deps, actor, b.articleId, opts)), articleId: b.articleId };
 }
 
@@ -85,9 +84,9 @@ export async function resolveInDoubt(
         ? `marked as sent by ${actor.platform}:${actor.id}`
         : `sent again by ${actor.platform}:${actor.id}`;
     const job = await tx.outbox.job(jobId);
-    if (!job) throw new UserError(`no job ${jobId}`);
+    if (!job) throw new RefusedError({ kind: 'no-job', jobId });
     if (!(await tx.outbox.resolveInDoubt(jobId, to, note, now)))
-      throw new UserError(`${job.kind} ${jobId} is ${job.state}, not in doubt`);
+      throw new RefusedError({ kind: 'not-in-doubt', jobId, job: job.kind, state: job.state });
     const correction = job.kind === 'edit' || job.kind === 'delete';
     const action =
       verdict === 'mark-sent'

@@ -1,9 +1,9 @@
-import { UserError } from '../errors.js';
 import { catalogue } from '../i18n/index.js';
 import type { DeliveryWordsProblem } from '../i18n/values.js';
 import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
 import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
 import type { Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { mayManage, subscriptionOf, type ChatAuthority, type ChatRef } from './subscriptions.js';
@@ -53,11 +53,9 @@ export async function setDelivery(
   authority: ChatAuthority = {},
 ): Promise<DeliveryResult> {
   await mayManage(deps, actor, 'delivery', authority);
-  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) {
-    throw new UserError(`unknown time zone "${patch.timeZone}" (an IANA name such as Asia/Damascus or Europe/Berlin)`);
-  }
-  if (patch.quiet && patch.quiet.start === patch.quiet.end)
-    throw new UserError('quiet hours must start and end at different times');
+  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone))
+    throw new RefusedError({ kind: 'time-zone', zone: patch.timeZone });
+  if (patch.quiet && patch.quiet.start === patch.quiet.end) throw new RefusedError({ kind: 'quiet-same-times' });
   const result = await deps.data.uow.run(async (tx): Promise<DeliveryResult> => {
     const now = Date.now();
     const sub = await subscriptionOf(tx, target);
@@ -115,13 +113,10 @@ function changedSettings(a: DeliverySettings, b: DeliverySettings): string[] {
 /** What was wrong with the words typed, for each front door to say in its own language (the catalogue's type). */
 export type { DeliveryWordsProblem };
 
-/** A UserError (its message in English, for the CLI and the logs) that also says which problem it was. */
-export class DeliveryWordsError extends UserError {
-  constructor(
-    message: string,
-    readonly problem: DeliveryWordsProblem,
-  ) {
-    super(message);
+/** Words that cannot be read, refused by meaning: `problem` is what a chat's reply says (the catalogue's delivery.problem). */
+export class DeliveryWordsError extends RefusedError {
+  constructor(readonly problem: DeliveryWordsProblem) {
+    super({ kind: 'delivery-words', problem });
   }
 }
 
@@ -130,13 +125,9 @@ const westernDigits = (s: string) =>
   s.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660)).replace(/[۰-۹]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
 const simple = (s: string) => westernDigits(s).trim().toLowerCase().replace(/[أإآ]/g, 'ا').replace(/\s+/g, ' ');
 
-function clock(text: string, what: string): number {
+function clock(text: string, setting: 'digest' | 'quiet'): number {
   const minutes = parseClock(westernDigits(text));
-  if (minutes === undefined)
-    throw new DeliveryWordsError(`${what}: "${text}" is not a time of day (HH:MM, 00:00 to 23:59)`, {
-      kind: 'time',
-      text,
-    });
+  if (minutes === undefined) throw new DeliveryWordsError({ kind: 'time', text, setting });
   return minutes;
 }
 
@@ -153,7 +144,7 @@ export function parseDigest(text: string): NonNullable<DeliveryPatch['digest']> 
   if (HOURLY.has(t)) return { mode: 'hourly' };
   const m = /^(?:(?:daily|يومي|يوميا|يوميًا|كل يوم)\s*[@ ]?\s*)?(?:الساعة\s*)?(\d{1,2}:\d{2})$/.exec(t);
   if (m) return { mode: 'daily', at: clock(m[1]!, 'digest') };
-  throw new DeliveryWordsError(`digest: "${text}" is not hourly, daily@HH:MM or off`, { kind: 'digest', text });
+  throw new DeliveryWordsError({ kind: 'digest', text });
 }
 
 /** Quiet hours as typed: `00:00-07:00` (also «–», «إلى»), or `off` / «إيقاف» for none. */
@@ -161,14 +152,9 @@ export function parseQuiet(text: string): { start: number; end: number } | null 
   const t = simple(text);
   if (OFF.has(t)) return null;
   const m = /^(\d{1,2}:\d{2})\s*(?:-|–|—|الى|to)\s*(\d{1,2}:\d{2})$/.exec(t);
-  if (!m)
-    throw new DeliveryWordsError(`quiet hours: "${text}" is not a window such as 00:00-07:00, or off`, {
-      kind: 'window',
-      text,
-    });
-  const window = { start: clock(m[1]!, 'quiet hours'), end: clock(m[2]!, 'quiet hours') };
-  if (window.start === window.end)
-    throw new DeliveryWordsError('quiet hours must start and end at different times', { kind: 'same-times' });
+  if (!m) throw new DeliveryWordsError({ kind: 'window', text });
+  const window = { start: clock(m[1]!, 'quiet'), end: clock(m[2]!, 'quiet') };
+  if (window.start === window.end) throw new DeliveryWordsError({ kind: 'same-times' });
   return window;
 }
 
@@ -177,7 +163,7 @@ export function parseQuietMode(text: string): 'silent' | 'wait' {
   const t = simple(text);
   if (['silent', 'صامت', 'بصمت', 'صامتة'].includes(t)) return 'silent';
   if (['wait', 'انتظار', 'تاجيل', 'مؤجل', 'بعد'].includes(t)) return 'wait';
-  throw new DeliveryWordsError(`quiet mode: "${text}" is not silent or wait`, { kind: 'mode', text });
+  throw new DeliveryWordsError({ kind: 'mode', text });
 }
 
 const URGENT_WORDS = new Set(['عاجل', 'العاجل', 'urgent']);
@@ -192,12 +178,12 @@ export function deliveryPatchFromWords(command: 'digest' | 'quiet', words: reado
   const urgent = words.some((w) => URGENT_WORDS.has(simple(w)));
   const rest = words.filter((w) => !URGENT_WORDS.has(simple(w)));
   if (command === 'digest') {
-    if (rest.length === 0) throw new DeliveryWordsError('digest: hourly, daily@HH:MM or off', { kind: 'no-digest' });
+    if (rest.length === 0) throw new DeliveryWordsError({ kind: 'no-digest' });
     return { digest: parseDigest(rest.join(' ')), ...(urgent ? { urgentNow: true } : {}) };
   }
   const mode = rest.find((w) => QUIET_MODE_WORDS.has(simple(w)));
   const window = rest.filter((w) => w !== mode).join(' ');
-  if (!window) throw new DeliveryWordsError('quiet hours: a window such as 00:00-07:00, or off', { kind: 'no-window' });
+  if (!window) throw new DeliveryWordsError({ kind: 'no-window' });
   return { quiet: parseQuiet(window), ...(mode ? { quietMode: parseQuietMode(mode) } : {}), quietUrgent: urgent };
 }
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PermissionError, UserError } from '../errors.js';
+import { PermissionError } from '../errors.js';
 import { MAIN_OUTLET, type DeskRole, type Membership, type Outlet } from '../model/outlet.js';
 import type { Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { CLI_OPERATOR, recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import type { OutletNewsrooms } from './outlets.js';
@@ -50,9 +51,9 @@ export type SignInResult = { kind: 'signed-in'; opened: OpenedSession } | { kind
 export type SessionLookup = { kind: 'active'; session: SignedInEditor } | { kind: 'ended'; sessionHash: string };
 
 /** `editors add` of a name that is taken (compared without case). */
-export class DeskAccountExistsError extends UserError {
+export class DeskAccountExistsError extends RefusedError {
   constructor(readonly username: string) {
-    super(`desk editor "${username}" already exists`);
+    super({ kind: 'editor-exists', username });
   }
 }
 
@@ -72,7 +73,7 @@ const accountOf = (e: DeskAccount): DeskAccount => ({
   passwordChangedAt: e.passwordChangedAt,
 });
 
-const noSuchEditor = (username: string) => new UserError(`no desk editor "${username}" (see nashra editors list)`);
+const noSuchEditor = (username: string) => new RefusedError({ kind: 'no-editor', username });
 
 /**
  * Desk accounts are managed by the operator (`nashra editors`) or a desk editor: an editor on a chat platform is
@@ -178,21 +179,20 @@ export async function removeDeskMembership(
     if (!account) throw noSuchEditor(username);
     const outlet = await outletNamed(tx, slug);
     if (!(await tx.outlets.removeMembership(account.id, outlet.id)))
-      throw new UserError(`desk editor "${account.username}" is not a member of the outlet "${outlet.slug}"`);
+      throw new RefusedError({ kind: 'not-member', username: account.username, outlet: outlet.slug });
     await recordAudit(tx, actor, 'membership.remove', { username: account.username, outlet: outlet.slug }, now);
     return { account: accountOf(account), outlet };
   });
 }
 
 function checkRole(role: string): DeskRole {
-  if (role !== 'admin' && role !== 'editor')
-    throw new UserError(`a desk role is admin or editor, not ${JSON.stringify(String(role).slice(0, 20))}`);
+  if (role !== 'admin' && role !== 'editor') throw new RefusedError({ kind: 'role', role: String(role).slice(0, 20) });
   return role;
 }
 
 async function outletNamed(repos: Pick<Repositories, 'outlets'>, slug: string): Promise<Outlet> {
   const outlet = await repos.outlets.find(slug);
-  if (!outlet) throw new UserError(`no outlet named ${JSON.stringify(slug.slice(0, 40))} (nashra outlets list)`);
+  if (!outlet) throw new RefusedError({ kind: 'no-outlet', slug: slug.slice(0, 40) });
   return outlet;
 }
 

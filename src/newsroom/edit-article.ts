@@ -1,6 +1,6 @@
-import { UserError } from '../errors.js';
 import type { StoredArticle } from '../model/article.js';
 import { cleanText } from '../text/safety.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -19,13 +19,13 @@ export const EDIT_LIMITS = { title: 300, sentences: 10, summaryChars: 3000, hash
 /** Cleans and checks the edit the way ingested text is cleaned (no bidi overrides, no zero-width characters). */
 export function cleanEdit(input: ArticleEditInput): ArticleEditInput {
   const title = cleanText(input.title).replace(/\s+/g, ' ').trim();
-  if (!title) throw new UserError('the title cannot be empty');
-  if (title.length > EDIT_LIMITS.title) throw new UserError(`the title is longer than ${EDIT_LIMITS.title} characters`);
+  if (!title) throw new RefusedError({ kind: 'title-empty' });
+  if (title.length > EDIT_LIMITS.title) throw new RefusedError({ kind: 'title-too-long', max: EDIT_LIMITS.title });
   const summary = input.summary.map((s) => cleanText(s).replace(/\s+/g, ' ').trim()).filter(Boolean);
   if (summary.length > EDIT_LIMITS.sentences)
-    throw new UserError(`the summary has more than ${EDIT_LIMITS.sentences} sentences`);
+    throw new RefusedError({ kind: 'summary-too-many', max: EDIT_LIMITS.sentences });
   if (summary.join(' ').length > EDIT_LIMITS.summaryChars)
-    throw new UserError(`the summary is longer than ${EDIT_LIMITS.summaryChars} characters`);
+    throw new RefusedError({ kind: 'summary-too-long', max: EDIT_LIMITS.summaryChars });
   const hashtags = [
     ...new Set(
       input.hashtags
@@ -40,9 +40,10 @@ export function cleanEdit(input: ArticleEditInput): ArticleEditInput {
         .map((h) => `#${h}`),
     ),
   ];
-  if (hashtags.length > EDIT_LIMITS.hashtags) throw new UserError(`more than ${EDIT_LIMITS.hashtags} hashtags`);
+  if (hashtags.length > EDIT_LIMITS.hashtags)
+    throw new RefusedError({ kind: 'hashtags-too-many', max: EDIT_LIMITS.hashtags });
   if (hashtags.some((h) => h.length > EDIT_LIMITS.hashtagChars + 1))
-    throw new UserError(`a hashtag is longer than ${EDIT_LIMITS.hashtagChars} characters`);
+    throw new RefusedError({ kind: 'hashtag-too-long', max: EDIT_LIMITS.hashtagChars });
   return { title, summary, hashtags };
 }
 
@@ -69,7 +70,7 @@ export async function editArticle(
   return deps.data.uow.run(async (tx) => {
     const article = await tx.articles.get(articleId);
     // A source's backlog too: it can be edited, then sent (the desk and `nashra broadcast` reach it like any article).
-    if (!article) throw new UserError(`no stored article ${articleId}`);
+    if (!article) throw new RefusedError({ kind: 'no-article', id: articleId });
     await tx.articleWrites.setEdit(articleId, edit, actor.id, now);
     await recordAudit(
       tx,

@@ -1,5 +1,6 @@
-import { PermissionError, UserError } from '../errors.js';
+import { PermissionError } from '../errors.js';
 import { MAIN_OUTLET, type NewOutlet, type Outlet } from '../model/outlet.js';
+import { RefusedError } from './refusal.js';
 import { CLI_OPERATOR, recordAudit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 
@@ -15,9 +16,9 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$/;
 const ENV_PREFIX = /^[A-Z][A-Z0-9_]{0,30}_$/;
 const NAME_MAX = 200;
 
-export class OutletExistsError extends UserError {
+export class OutletExistsError extends RefusedError {
   constructor(readonly slug: string) {
-    super(`outlet "${slug}" already exists`);
+    super({ kind: 'outlet-exists', slug });
   }
 }
 
@@ -28,9 +29,7 @@ export function defaultEnvPrefix(slug: string): string {
 
 export function checkSlug(slug: string): string {
   if (!SLUG.test(slug)) {
-    throw new UserError(
-      `not an outlet name: ${JSON.stringify(slug.slice(0, 40))}; use 2–32 lower-case Latin letters, digits and hyphens (e.g. sy24)`,
-    );
+    throw new RefusedError({ kind: 'outlet-slug', slug: slug.slice(0, 40) });
   }
   return slug;
 }
@@ -59,10 +58,7 @@ export async function addOutlet(deps: Deps, actor: Actor, input: NewOutlet, now 
     const existing = await tx.outlets.list();
     if (existing.some((o) => o.slug === outlet.slug)) throw new OutletExistsError(outlet.slug);
     const prefix = existing.find((o) => o.envPrefix === outlet.envPrefix);
-    if (prefix)
-      throw new UserError(
-        `outlet "${prefix.slug}" already reads the variables ${outlet.envPrefix}…; each outlet needs a prefix of its own`,
-      );
+    if (prefix) throw new RefusedError({ kind: 'env-prefix-taken', slug: prefix.slug, prefix: outlet.envPrefix });
     const added = await tx.outlets.add(outlet, now);
     if (!added) throw new OutletExistsError(outlet.slug);
     await recordAudit(tx, actor, 'outlet.add', { slug: added.slug }, now);
@@ -76,12 +72,11 @@ export async function addOutlet(deps: Deps, actor: Actor, input: NewOutlet, now 
  */
 export async function removeOutlet(deps: Deps, actor: Actor, slug: string, now = Date.now()): Promise<Outlet> {
   await requireOperator(deps, actor, 'outlet.remove');
-  if (slug === MAIN_OUTLET)
-    throw new UserError('the outlet "main" holds the list of outlets and the desk\'s accounts; it cannot be removed');
+  if (slug === MAIN_OUTLET) throw new RefusedError({ kind: 'main-outlet' });
   return deps.data.uow.run(async (tx) => {
     const outlet = await tx.outlets.find(slug);
     if (!outlet || !(await tx.outlets.remove(slug)))
-      throw new UserError(`no outlet named ${JSON.stringify(slug.slice(0, 40))} (nashra outlets list)`);
+      throw new RefusedError({ kind: 'no-outlet', slug: slug.slice(0, 40) });
     await recordAudit(tx, actor, 'outlet.remove', { slug }, now);
     return outlet;
   });
@@ -95,14 +90,10 @@ function cleanOutlet(input: NewOutlet): NewOutlet {
     name.length > NAME_MAX ||
     /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(input.name.replace(/[\t\n\r]/g, ''))
   ) {
-    throw new UserError(
-      `an outlet's name is 1–${NAME_MAX} characters of text, without control or direction-override characters`,
-    );
+    throw new RefusedError({ kind: 'outlet-name', max: NAME_MAX });
   }
   if (!ENV_PREFIX.test(input.envPrefix)) {
-    throw new UserError(
-      `--env-prefix is the start of environment variables' names, in capitals and ending in _ (e.g. SY24_), not ${JSON.stringify(input.envPrefix.slice(0, 40))}`,
-    );
+    throw new RefusedError({ kind: 'env-prefix', value: input.envPrefix.slice(0, 40) });
   }
   return { slug, name, envPrefix: input.envPrefix };
 }

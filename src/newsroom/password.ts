@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { UserError } from '../errors.js';
+import { RefusedError } from './refusal.js';
 
 /**
  * Desk passwords: scrypt from node:crypto with a 16-byte salt per user. The stored string carries its parameters,
@@ -22,9 +22,9 @@ function derive(password: string, salt: Buffer, params: { N: number; r: number; 
 
 export function checkPasswordRules(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH)
-    throw new UserError(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
+    throw new RefusedError({ kind: 'password-short', min: PASSWORD_MIN_LENGTH });
   if (password.length > PASSWORD_MAX_LENGTH)
-    throw new UserError(`the password must have at most ${PASSWORD_MAX_LENGTH} characters`);
+    throw new RefusedError({ kind: 'password-long', max: PASSWORD_MAX_LENGTH });
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -63,9 +63,7 @@ export function normalUsername(raw: unknown): string {
 export function checkUsername(username: string): string {
   const name = normalUsername(username);
   if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(name)) {
-    throw new UserError(
-      `"${username.slice(0, 60)}" is not a valid username (2 to 40 letters, digits, ".", "-" or "_")`,
-    );
+    throw new RefusedError({ kind: 'username', name: username.slice(0, 60) });
   }
   return name;
 }
@@ -81,7 +79,7 @@ const LOOKALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Scri
 export function checkNewUsername(username: string): string {
   const name = checkUsername(username);
   if (LOOKALIKE_SCRIPTS.filter((script) => script.test(name)).length > 1) {
-    throw new UserError(`"${name}" mixes Latin, Cyrillic or Greek letters, which look alike: write it in one of them`);
+    throw new RefusedError({ kind: 'username-mixed', name });
   }
   return name;
 }

@@ -1,9 +1,9 @@
 import type { Article, DuplicateMatch, StoredArticle } from '../model/article.js';
-import { UserError } from '../errors.js';
 import { contentHash, describeArticle, storyKey, type PreparedArticle } from '../ingest/prepare.js';
 import type { ArticleLookup, Repositories } from '../ports/index.js';
 import { canonicalUrl } from '../text/url.js';
 import type { SummaryOptions } from '../summary/summarize.js';
+import { RefusedError } from './refusal.js';
 import { queueAudience } from './audience.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */
@@ -95,7 +95,6 @@ export async function findArticle(
     : /^https?:\/\//i.test(ref)
       ? await articles.getByUrl(canonicalUrl(ref))
       : undefined;
-  if (!article)
-    throw new UserError(`no stored article ${ref} (give an id from nashra latest, or the URL of an ingested article)`);
+  if (!article) throw new RefusedError({ kind: 'no-article-ref', ref });
   return article;
 }

@@ -1,15 +1,5 @@
-import { UserError } from '../errors.js';
-import { catalogue } from '../i18n/index.js';
-import type { NewsroomRefusal } from '../i18n/values.js';
-
 /**
- * A refusal of what a person typed (an interval, a URL, a window, an OPML file, a time), by meaning: each front door
- * says `refusal` in its own language (the CLI through its catalogue); the message is the English one, for the logs
- * and the front doors that print it as it is.
+ * The newsroom's refusals by meaning (src/refusal.ts: a root module, so that ingest, which the newsroom imports,
+ * throws them too without an import cycle), as the newsroom and its front doors import them.
  */
-export class RefusedError extends UserError {
-  override name = 'RefusedError';
-  constructor(readonly refusal: NewsroomRefusal) {
-    super(catalogue('en').refused(refusal));
-  }
-}
+export { RefusedError, refusalIn } from '../refusal.js';

@@ -1,8 +1,8 @@
-import { UserError } from '../errors.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Review, ReviewMessage } from '../model/review.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { queueAudience } from './audience.js';
 import type { NewsroomDeps } from './deps.js';
@@ -50,7 +50,7 @@ export async function decideReview(
     const review = await tx.reviews.get(articleId);
     const article = await tx.articles.get(articleId);
     if (!review || !article || (token !== undefined && token !== review.token)) {
-      throw new UserError(`article ${articleId} is not held for review (see nashra review list)`); // rolls the decision back
+      throw new RefusedError({ kind: 'not-held', articleId }); // rolls the decision back
     }
     if (!decided) return { kind: 'already-decided', review, article };
     const queued =

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../errors.js';
 import { FetchError, withoutLeadingUrl } from '../ingest/http.js';
 import type { Source } from '../model/source.js';
 import type { SourceRepository } from '../ports/index.js';
@@ -40,13 +39,13 @@ export interface AddSourceResult {
 }
 
 /** The URL (or the feed it leads to) is followed already: said as such by an OPML import, not as a refusal. */
-export class AlreadyFollowedError extends UserError {
+export class AlreadyFollowedError extends RefusedError {
   override name = 'AlreadyFollowedError';
   constructor(
-    message: string,
+    url: string,
     readonly source: Source,
   ) {
-    super(message);
+    super({ kind: 'already-followed', url, id: source.id, name: source.name, polling: source.feedUrl ?? source.url });
   }
 }
 
@@ -116,11 +115,7 @@ export async function addSource(deps: NewsroomDeps, actor: Actor, input: AddSour
   return { source, description: detection.description, firstPoll };
 }
 
-const alreadyFollowed = (url: string, source: Source) =>
-  new AlreadyFollowedError(
-    `${url} is already followed as #${source.id} (${source.name}, polling ${source.feedUrl ?? source.url})`,
-    source,
-  );
+const alreadyFollowed = (url: string, source: Source) => new AlreadyFollowedError(url, source);
 
 /**
  * The source one of `urls` leads to, if any. A feed has several addresses: the URL it was added with, the one polled
@@ -165,7 +160,7 @@ export async function removeSource(deps: NewsroomDeps, actor: Actor, id: number)
   await requireOutletAdmin(deps, actor, 'source.remove');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
-    if (!source || !(await tx.sources.remove(id))) throw new UserError(`no source #${id} (see nashra sources list)`);
+    if (!source || !(await tx.sources.remove(id))) throw new RefusedError({ kind: 'no-source', id });
     await recordAudit(tx, actor, 'source.remove', { source: id, url: source.url });
     return source;
   });
@@ -193,7 +188,7 @@ export async function sourceHook(
   const { data, config } = deps;
   return data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
-    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
+    if (!source) throw new RefusedError({ kind: 'no-source', id });
     const stored = await tx.push.hookSecret(id);
     let secret = stored;
     if (opts.off) secret = undefined;
@@ -219,8 +214,8 @@ export async function setSourceActive(deps: NewsroomDeps, actor: Actor, id: numb
   await requireOutletAdmin(deps, actor, active ? 'source.resume' : 'source.pause');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
-    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
-    if (source.active === active) throw new UserError(`source #${id} is already ${active ? 'active' : 'paused'}`);
+    if (!source) throw new RefusedError({ kind: 'no-source', id });
+    if (source.active === active) throw new RefusedError({ kind: 'source-already', id, active });
     await tx.sources.setActive(id, active);
     await recordAudit(tx, actor, active ? 'source.resume' : 'source.pause', { source: id });
     return (await tx.sources.get(id))!;
@@ -232,8 +227,8 @@ export async function pollSourceNow(deps: NewsroomDeps, actor: Actor, id: number
   await requireEditor(deps, actor, 'sources');
   return deps.data.uow.run(async (tx) => {
     const source = await tx.sources.get(id);
-    if (!source) throw new UserError(`no source #${id} (see nashra sources list)`);
-    if (!(await tx.sources.pollSoon(id))) throw new UserError(`source #${id} is paused: resume it first`);
+    if (!source) throw new RefusedError({ kind: 'no-source', id });
+    if (!(await tx.sources.pollSoon(id))) throw new RefusedError({ kind: 'source-paused', id });
     await recordAudit(tx, actor, 'source.poll', { source: id });
     return (await tx.sources.get(id))!;
   });

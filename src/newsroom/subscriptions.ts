@@ -2,6 +2,7 @@ import { PermissionError, UserError } from '../errors.js';
 import type { ChatKind, Subscription } from '../model/subscription.js';
 import { LINK_PREVIEWS, TEMPLATE_FIELDS, type MessageTemplate, type TemplateChange } from '../model/template.js';
 import type { Repositories } from '../ports/index.js';
+import { RefusedError } from './refusal.js';
 import { recordAudit, requireOutletAdmin, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { normalizeTopics } from './topics.js';
@@ -150,7 +151,7 @@ export async function setTopics(
   await mayManage(deps, actor, 'topics', authority);
   return deps.data.uow.run(async (tx) => {
     const sub = await tx.subscriptions.get(subscriptionId);
-    if (!sub?.active) throw new UserError(`subscription ${subscriptionId} is not active`);
+    if (!sub?.active) throw new RefusedError({ kind: 'subscription-inactive', id: subscriptionId });
     const clean = cleanTopics(topics);
     await tx.subscriptions.setTopics(subscriptionId, clean);
     await recordAudit(tx, actor, 'subscription.update', {
@@ -212,8 +213,7 @@ export async function mayManage(
 
 function rulesFor(deps: NewsroomDeps, platform: string) {
   const rules = deps.platforms.find((p) => p.name === platform);
-  if (!rules)
-    throw new UserError(`unknown platform "${platform}" (known: ${deps.platforms.map((p) => p.name).join(', ')})`);
+  if (!rules) throw new RefusedError({ kind: 'unknown-platform', platform, known: deps.platforms.map((p) => p.name) });
   return rules;
 }
 
@@ -277,7 +277,7 @@ async function settingsOf(
   subscriptionId: number,
 ): Promise<SubscriptionSettings> {
   const subscription = await repos.subscriptions.get(subscriptionId);
-  if (!subscription) throw new UserError(`no subscription with id ${subscriptionId} (see nashra subs list)`);
+  if (!subscription) throw new RefusedError({ kind: 'no-subscription', id: subscriptionId });
   const filters = await repos.subscriptions.sourceFilters(subscriptionId);
   const sourceFilters = [];
   for (const f of filters) sourceFilters.push({ ...f, sourceName: (await repos.sources.get(f.sourceId))?.name });
@@ -300,7 +300,7 @@ export async function changeSubscription(
   return deps.data.uow.run(async (tx) => {
     const now = Date.now();
     const before = await settingsOf(tx, subscriptionId);
-    if (!before.subscription.active) throw new UserError(`subscription ${subscriptionId} is not active`);
+    if (!before.subscription.active) throw new RefusedError({ kind: 'subscription-inactive', id: subscriptionId });
     const changes: string[] = [];
     if (change.topics !== undefined) {
       const clean = cleanTopics(change.topics);
@@ -320,7 +320,7 @@ export async function changeSubscription(
     }
     if (change.sourceFilter) {
       const { sourceId } = change.sourceFilter;
-      if (!(await tx.sources.get(sourceId))) throw new UserError(`no source #${sourceId} (see nashra sources list)`);
+      if (!(await tx.sources.get(sourceId))) throw new RefusedError({ kind: 'no-source', id: sourceId });
       const clean = cleanTopics(change.sourceFilter.topics);
       const had = before.sourceFilters.find((f) => f.sourceId === sourceId)?.topics ?? [];
       if (clean.join('\n') !== had.join('\n')) changes.push(`source #${sourceId}`);
@@ -356,13 +356,11 @@ function checkTemplate(t: TemplateChange): TemplateChange {
   for (const field of ['headerMark', 'footer'] as const) {
     const v = t[field];
     if (typeof v === 'string' && (v.length > TEMPLATE_LINE_MAX || /[\r\n]/.test(v))) {
-      throw new UserError(
-        `the ${field === 'headerMark' ? 'header mark' : 'footer'} is one line of at most ${TEMPLATE_LINE_MAX} characters`,
-      );
+      throw new RefusedError({ kind: 'template-line', field, max: TEMPLATE_LINE_MAX });
     }
   }
   if (t.linkPreview != null && !LINK_PREVIEWS.includes(t.linkPreview)) {
-    throw new UserError(`link preview "${String(t.linkPreview)}" is not one of ${LINK_PREVIEWS.join(', ')}`);
+    throw new RefusedError({ kind: 'link-preview', value: String(t.linkPreview), allowed: LINK_PREVIEWS });
   }
   return t;
 }

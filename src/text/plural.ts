@@ -126,3 +126,30 @@ export const OUTLET: ArabicNoun = {
   many: '{n} مؤسسة',
   other: '{n} مؤسسة',
 };
+/** A character of text, after a preposition or as an object («أطول من 300 حرف»، «لا يتجاوز حرفين»). */
+export const CHARACTER: ArabicNoun = {
+  zero: 'لا أحرف',
+  one: 'حرف واحد',
+  two: 'حرفين',
+  few: '{n} أحرف',
+  many: '{n} حرفًا',
+  other: '{n} حرف',
+};
+/** A sentence of a summary (جملة is feminine), after a preposition: «أكثر من 10 جمل». */
+export const SENTENCE: ArabicNoun = {
+  zero: 'لا جمل',
+  one: 'جملة واحدة',
+  two: 'جملتين',
+  few: '{n} جمل',
+  many: '{n} جملة',
+  other: '{n} جملة',
+};
+/** A hashtag (وسم, masculine), after a preposition: «أكثر من 10 أوسمة». */
+export const HASHTAG: ArabicNoun = {
+  zero: 'لا أوسمة',
+  one: 'وسم واحد',
+  two: 'وسمين',
+  few: '{n} أوسمة',
+  many: '{n} وسمًا',
+  other: '{n} وسم',
+};

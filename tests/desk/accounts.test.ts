@@ -206,10 +206,13 @@ describe('desk sessions', () => {
         });
       const spoof = await submit('аdmin', PASSWORD);
       expect(spoof.status).toBe(400);
-      expect(await spoof.text()).toContain('mixes Latin, Cyrillic or Greek letters');
+      // The setup page speaks Arabic: the newsroom's refusals in Arabic too.
+      expect(await spoof.text()).toContain('«аdmin» يخلط حروفًا لاتينية أو سيريلية أو يونانية يشبه بعضها بعضًا');
       const long = await submit('first', 'x'.repeat(201));
       expect(long.status).toBe(400);
-      expect(await long.text()).toContain('at most 200 characters');
+      const longPage = await long.text();
+      expect(longPage).toContain('لا تزيد كلمة المرور على 200 حرف');
+      expect(longPage).not.toContain('at most 200 characters');
       expect(await entries(f, 'editor.add')).toHaveLength(0);
 
       const raced = await Promise.all([submit('first', PASSWORD), submit('second', PASSWORD)]);

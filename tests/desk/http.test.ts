@@ -809,7 +809,8 @@ describe('pages and actions', () => {
       });
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('id="source-refused"');
-      expect(refused.body).toContain(`cannot add ${server.base}/page.html`);
+      expect(refused.body).toContain(`تعذّرت إضافة ${server.base}/page.html: `);
+      expect(refused.body).not.toContain('cannot add');
       expect(refused.body).toContain('id="add-source"');
       expect(await f.data.repos.sources.list()).toHaveLength(1);
       // In English, counted in English.
@@ -828,6 +829,41 @@ describe('pages and actions', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("says the newsroom's refusals in the desk's language: Arabic on an Arabic desk, English on an English one", async () => {
+    const { app, f } = await setup();
+    const j = jar();
+    await signIn(app, j);
+    const sourcesForm = async () => csrfOf((await get(app, j, '/sources')).body);
+    const articleForm = async () => csrfOf((await get(app, j, `/articles/${f.article.id}`)).body);
+    const badInterval = async () =>
+      post(app, j, '/sources', { _csrf: await sourcesForm(), url: 'https://example.com/feed', interval: '5s' });
+    const emptyTitle = async () =>
+      post(app, j, `/articles/${f.article.id}/edit`, { _csrf: await articleForm(), title: '  ', summary: 'جملة.' });
+    const refusedNote = (body: string) => /id="source-refused"[^>]*>([\s\S]*?)<\/p>/.exec(body)?.[1] ?? '';
+
+    const interval = await badInterval();
+    expect(interval.statusCode).toBe(400);
+    expect(refusedNote(interval.body)).toBe(
+      'يجب أن تكون مدة --interval بين دقيقة (1m) و24 ساعة (24h)، مثل 10m أو 90s أو 1h، لا &quot;5s&quot;',
+    );
+    const title = await emptyTitle();
+    expect(title.statusCode).toBe(400);
+    expect(title.body).toContain('لا يكون العنوان فارغًا');
+    expect(title.body).not.toContain('the title cannot be empty');
+
+    await post(app, j, '/lang', { _csrf: await sourcesForm(), lang: 'en', back: '/sources' });
+    expect(refusedNote((await badInterval()).body)).toBe(
+      '--interval must be between 1m and 24h (e.g. 10m, 90s, 1h), not &quot;5s&quot;',
+    );
+    const english = await emptyTitle();
+    expect(english.statusCode).toBe(400);
+    expect(english.body).toContain('the title cannot be empty');
+    expect(english.body).not.toContain('لا يكون العنوان فارغًا');
+    // Refused: nothing changed.
+    expect(await f.data.repos.sources.list()).toHaveLength(0);
+    expect((await f.data.repos.articles.get(f.article.id))?.title).toBe(f.article.title);
   });
 
   it('offers only the platforms that are on: no WhatsApp preview, audience or chat while WhatsApp is off', async () => {

@@ -147,7 +147,7 @@ describe('outbox actions interleaving', () => {
       'ok',
       'ok',
       'ok',
-      `UserError: post ${d!.id} is queued, not in doubt`,
+      `RefusedError: post ${d!.id} is queued, not in doubt`,
       'ok',
       'ok',
     ]);

@@ -205,7 +205,7 @@ describe('nashra run with two outlets, each with its own bot', { timeout: 120_00
       // sy24's articles 2 and 3 are not main's: main's editor, on main's bot, is told so (the article does not exist there).
       expect(textOf((await reply(mainBot, MAIN_EDITOR, MAIN_EDITOR, '/broadcast 3'))[0]!)).toBe('لم أجد الخبر 3.');
       expect(textOf((await reply(mainBot, MAIN_EDITOR, MAIN_EDITOR, '/retract 2'))[0]!)).toContain(
-        'no stored article 2',
+        'لا خبر محفوظ يطابق «2»',
       );
       // A button carrying sy24's article id, pressed on main's bot: nothing of sy24's is retracted.
       const answered = mainBot.calls.filter((c) => c.method === 'answerCallbackQuery').length;

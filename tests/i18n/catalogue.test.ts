@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ar } from '../../src/i18n/ar.js';
 import { en } from '../../src/i18n/en.js';
 import { catalogue } from '../../src/i18n/index.js';
+import type { NewsroomRefusal } from '../../src/i18n/values.js';
 import { ROOT } from '../helpers/cli.js';
 
 /** Every leaf of a catalogue as «path: kind», a function's kind with its arity. */
@@ -93,6 +94,45 @@ function inlineSentences(file: string): string[] {
     const n = node as { type?: string; callee?: Parameters<typeof calleeName>[0]; arguments?: unknown[] };
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.callee && SAYS.has(calleeName(n.callee) ?? ''))
       found.push(...literalsUnder(n.arguments, code, (text) => englishWords(text) >= 3));
+    Object.values(node).forEach(visit);
+  };
+  visit(parseAst(code, { lang: 'ts' }, file));
+  return found;
+}
+
+/**
+ * The refusals of one source file thrown with their sentence written inline: a `new UserError(…)` or
+ * `new RefusedError(…)` given a string, a template, or a concatenation or choice of them (a refusal by meaning is an
+ * object, said by the catalogue in the reader's language), each with its line.
+ */
+function inlineRefusals(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  const lineOf = (offset: number) => code.slice(0, offset).split('\n').length;
+  type Node = { type?: string; value?: unknown; start?: number; callee?: { type?: string; name?: string } };
+  const isText = (node: unknown): boolean => {
+    const n = node as Node & { left?: unknown; right?: unknown; consequent?: unknown; alternate?: unknown };
+    if (!n || typeof n !== 'object') return false;
+    if (n.type === 'Literal') return typeof n.value === 'string';
+    if (n.type === 'TemplateLiteral') return true;
+    if (n.type === 'BinaryExpression') return isText(n.left) || isText(n.right);
+    if (n.type === 'ConditionalExpression') return isText(n.consequent) || isText(n.alternate);
+    return false;
+  };
+  const found: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as Node & { arguments?: unknown[] };
+    if (
+      n.type === 'NewExpression' &&
+      n.callee?.type === 'Identifier' &&
+      (n.callee.name === 'UserError' || n.callee.name === 'RefusedError') &&
+      (n.arguments ?? []).some(isText)
+    )
+      found.push(`${lineOf(n.start ?? 0)}: new ${n.callee.name}`);
     Object.values(node).forEach(visit);
   };
   visit(parseAst(code, { lang: 'ts' }, file));
@@ -185,6 +225,79 @@ describe('the catalogue of words', () => {
       'must be a whole number',
       'poll sources now',
       'the message as it would be sent',
+    ]);
+  });
+
+  it('refuses by meaning where a chat or the desk says it: no inline sentence thrown in the newsroom, ingest, the desk or a platform', () => {
+    // The CLI's own commands (src/app, bots/<platform>/cli-commands.ts) say their sentences through the CLI's words.
+    const files = [
+      ...walk(join(ROOT, 'src/newsroom')),
+      ...walk(join(ROOT, 'src/ingest')),
+      ...walk(join(ROOT, 'src/desk')),
+      ...walk(join(ROOT, 'bots')),
+    ]
+      .map((f) => relative(ROOT, f))
+      .filter((f) => !f.endsWith('/cli-commands.ts'));
+    expect(files.length).toBeGreaterThan(100);
+    const inline = files.flatMap((f) => inlineRefusals(join(ROOT, f)).map((l) => `${f}:${l}`));
+    expect(inline).toEqual([]);
+  });
+
+  it('finds a refusal thrown with an inline sentence where there is one (the scan is not blind)', () => {
+    expect(inlineRefusals(join(ROOT, 'tests/i18n/fixtures/inline-refusal.ts'))).toEqual([
+      '7: new UserError',
+      '8: new UserError',
+      '9: new UserError',
+      '10: new UserError',
+    ]);
+  });
+
+  it('says every newsroom refusal in both languages, Arabic with no English sentence in it', () => {
+    // One of each kind whose Arabic has no value in Latin letters: nothing of its English may be left in it.
+    const refusals: NewsroomRefusal[] = [
+      { kind: 'title-empty' },
+      { kind: 'paid-off' },
+      { kind: 'urgent-empty' },
+      { kind: 'quiet-same-times' },
+      { kind: 'choose-chat' },
+      { kind: 'choose-verdict' },
+      { kind: 'no-job', jobId: 7 },
+      { kind: 'not-in-doubt', jobId: 7, job: 'post', state: 'sent' },
+      { kind: 'subscription-inactive', id: 3 },
+      { kind: 'summary-too-many', max: 10 },
+      { kind: 'source-already', id: 2, active: false },
+      { kind: 'delivery-words', problem: { kind: 'same-times' } },
+      { kind: 'delivery-words', problem: { kind: 'no-window' } },
+    ];
+    for (const r of refusals) {
+      expect(catalogue('ar').refused(r), r.kind).not.toMatch(/[A-Za-z]/);
+      expect(catalogue('en').refused(r), r.kind).toMatch(/^[\x20-\x7e]+$/);
+    }
+    expect(catalogue('ar').refused({ kind: 'not-in-doubt', jobId: 7, job: 'post', state: 'sent' })).toBe(
+      'المنشور 7 حالته «أُرسل»، لا «غير مؤكَّد»',
+    );
+    // A limit counted with its noun: characters, sentences and hashtags agree with the number.
+    const limits = [1, 2, 3, 11, 100];
+    expect(limits.map((max) => catalogue('ar').refused({ kind: 'title-too-long', max }))).toEqual([
+      'العنوان أطول من حرف واحد',
+      'العنوان أطول من حرفين',
+      'العنوان أطول من 3 أحرف',
+      'العنوان أطول من 11 حرفًا',
+      'العنوان أطول من 100 حرف',
+    ]);
+    expect(limits.map((max) => catalogue('ar').refused({ kind: 'summary-too-many', max }))).toEqual([
+      'في الملخص أكثر من جملة واحدة',
+      'في الملخص أكثر من جملتين',
+      'في الملخص أكثر من 3 جمل',
+      'في الملخص أكثر من 11 جملة',
+      'في الملخص أكثر من 100 جملة',
+    ]);
+    expect(limits.map((max) => catalogue('ar').refused({ kind: 'hashtags-too-many', max }))).toEqual([
+      'الوسوم أكثر من وسم واحد',
+      'الوسوم أكثر من وسمين',
+      'الوسوم أكثر من 3 أوسمة',
+      'الوسوم أكثر من 11 وسمًا',
+      'الوسوم أكثر من 100 وسم',
     ]);
   });
 

@@ -49,7 +49,9 @@ describe('telegram: an OPML file sent to the bot', () => {
     const report = repliesTo(h, EDITOR)[1]!.params.text as string;
     expect(report.split('\n')[0]).toBe('انتهى الاستيراد: أُضيف 2، متابَع من قبل 0، رُفض 4.');
     expect(report).toContain('✅ أُضيف: #1 SY24 Atom');
-    expect(report).toMatch(/❌ رُفض: file:\/\/\/etc\/passwd — /);
+    // Each refusal in the editor's language, as the newsroom named it.
+    expect(report).toContain('❌ رُفض: file:///etc/passwd — لا يكون المصدر إلا عنوان http أو https');
+    expect(report).not.toContain('only http and https URLs can be sources');
     expect((await h.data.repos.sources.list()).map((s) => [s.name, s.category])).toEqual([
       ['SY24 Atom', 'سوريا'],
       ['JSON Feed', 'الجزيرة - الشرق الأوسط'],

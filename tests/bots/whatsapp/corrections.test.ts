@@ -194,6 +194,14 @@ describe('WhatsApp front door: /correct, /retract, /corrections', () => {
       'the deletion',
     );
     expect(await ask(h, `/corrections ${a.id}`)).toBe('واتساب (تصحيح): عُدّل: منشور واحد\nواتساب (سحب): حُذف: منشور واحد');
+
+    // The newsroom's refusals in Arabic, as WhatsApp speaks: no English sentence left in them.
+    const retracted = await ask(h, `/correct ${a.id}\nعنوان بعد السحب`);
+    expect(retracted).toBe(`تعذّر ذلك: سُحب الخبر ${a.id}؛ فلا يُصحَّح`);
+    expect(retracted).not.toMatch(/[A-Za-z]/);
+    const missing = await ask(h, '/correct 999999\nعنوان لخبر لا وجود له');
+    expect(missing).toBe('تعذّر ذلك: لا خبر محفوظ يطابق «999999» (أعطِ رقمًا من nashra latest، أو رابط خبر جُلب من قبل)');
+    expect(missing.replace('nashra latest', '')).not.toMatch(/[A-Za-z]/);
   });
 
   it('says the platforms by their Arabic labels, agrees with «منشور» and «رسالة», and gives the reasons in Arabic (issue 21, item 26)', async () => {
