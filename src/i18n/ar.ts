@@ -988,7 +988,7 @@ export const ar = {
       schemaOf: (target: string, schema: string, outlet: string) => `${target}، المخطط ${schema} (المؤسسة ${outlet})`,
       table: 'الجدول',
       failed: (why: string, outlet: string, before: string[]) =>
-        `فشل التحقق: ${why}؛ تراجعنا عن نسخ${outlet ? ` المؤسسة ${outlet}` : ''}، فلم يُكتب منه شيء${before.length ? ` (نُسخت قبله المؤسسات ${before.join('، ')})` : ''}`,
+        `فشل التحقق: ${why}؛ تراجعنا عن ${outlet ? `نسخ المؤسسة ${outlet}` : 'النسخ'}، فلم يُكتب منه شيء${before.length ? ` (نُسخت قبله المؤسسات ${before.join('، ')})` : ''}`,
       checked: (jobs: number) =>
         `التحقق: سليم، تساوى عدد صفوف كل جدول في القاعدتين${jobs ? `، وتطابقت ${countArabic(jobs, JOB)} عمودًا عمودًا` : ''}`,
       reindex: 'البحث: تُفهرس الأخبار من جديد حين تفتح نشرة قاعدة PostgreSQL أول مرة',
