@@ -11,10 +11,13 @@ const LOGIN = 'nashra whatsapp login';
 const DOCTOR = 'nashra whatsapp doctor';
 const SESSION_DIR = 'WHATSAPP_SESSION_DIR';
 
+/** WhatsApp's name in the CLI's language. */
+const appIn = (words: Catalogue): string => words.chat.platform(WHATSAPP_LABEL, 'whatsapp');
+
 /** The words of these commands in the CLI's language, and WhatsApp's name in it. */
 const wordsOf = (ctx: PlatformCommandContext): { words: Catalogue['cli']['phoneApp']; app: string } => ({
   words: ctx.words.cli.phoneApp,
-  app: ctx.words.chat.platform(WHATSAPP_LABEL, 'whatsapp'),
+  app: appIn(ctx.words),
 });
 
 /** WHATSAPP_* settings even when WHATSAPP_ENABLED is off: logging in comes before turning it on. */
@@ -27,7 +30,7 @@ function whatsappSettings(ctx: PlatformCommandContext): WhatsAppSettings {
 /** `nashra whatsapp login`: links the newsroom's number on the server (QR code, or a pairing code). */
 export const loginCommand: PlatformCommand = {
   name: 'login',
-  summary: (words) => words.cli.help.phoneLogin(words.chat.platform(WHATSAPP_LABEL, 'whatsapp')),
+  summary: (words) => words.cli.help.phoneLogin(appIn(words)),
   options: [
     { flags: '--pairing-number <phone>', description: (words) => words.cli.help.phoneLoginPairing },
     { flags: '--timeout <seconds>', description: (words) => words.cli.help.phoneLoginTimeout },

@@ -1035,7 +1035,7 @@ export const ar = {
       chromiumMissing: (path: string) =>
         `لا يوجد Chromium في ${path}: ثبّته بـ apt-get install chromium، أو اضبط CHROME_PATH على مسار المتصفح`,
       starting: (app: string, chromium: string, sessionDir: string) =>
-        `يبدأ ${app} Web في Chromium (${chromium})؛ وتُحفظ الجلسة في ${sessionDir} …`,
+        `يجري تشغيل ${app} Web في Chromium (${chromium})؛ وستُحفظ الجلسة في ${sessionDir} …`,
       noLogin: (seconds: number, login: string) => `لم يُسجَّل الدخول خلال ${seconds} ثانية؛ شغّل ${login} من جديد`,
       scan: (app: string) => `\nامسح هذا الرمز بالهاتف: ${app} ← الإعدادات ← الأجهزة المرتبطة ← ربط جهاز\n`,
       pairingCode: (app: string, code: string) =>
@@ -1056,7 +1056,7 @@ export const ar = {
       checksFailed: (command: string, failed: number, checks: number) =>
         `${command}: فشل من الفحوص ${failed} من أصل ${checks} (انظر أعلاه)`,
       ready: (app: string) => `${app} جاهز للعمل.`,
-      chromiumStarts: (version: string, path: string) => `يبدأ Chromium دون واجهة: ${version} (${path})`,
+      chromiumStarts: (version: string, path: string) => `يعمل Chromium دون واجهة: ${version} (${path})`,
       chromiumFailed: (path: string, why: string) =>
         `لم يبدأ Chromium في ${path}: ${why}. أعد تثبيته (apt-get install --reinstall chromium) أو وجّه CHROME_PATH إلى Chromium يعمل`,
       sessionDirIsFile: (variable: string, dir: string) => `${variable} ${dir} ملف لا مجلد: احذفه أو اختر مسارًا آخر`,
