@@ -70,7 +70,7 @@ export async function benchRedirects(
       {
         outlets: onlyMain(newsroom),
         platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-        out: () => {},
+        announceSetup: () => {},
         clicks: counter,
       },
       { port: 0, host: '127.0.0.1' },
@@ -217,7 +217,7 @@ export async function benchReach(
     const app = await buildDesk({
       outlets: onlyMain(newsroom),
       platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-      out: () => {},
+      announceSetup: () => {},
     });
     try {
       const cookie = await deskSession(app, 'bench', 'bench password 1');

@@ -52,7 +52,7 @@ export async function benchDesk(opts: { articles?: number; chats?: number; runs?
     const app = await buildDesk({
       outlets: onlyMain(newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger)),
       platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-      out: () => {},
+      announceSetup: () => {},
     });
     try {
       const cookie = await deskSession(app, 'bench', 'bench password 1');

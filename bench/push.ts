@@ -84,7 +84,12 @@ export async function benchPush(
   });
   const newsroom = newsroomDeps(BUILT_IN_PLATFORMS, config, store, logger, () => worker.notify());
   const desk = await startDesk(
-    { outlets: onlyMain(newsroom), platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), out: () => {}, push },
+    {
+      outlets: onlyMain(newsroom),
+      platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
+      announceSetup: () => {},
+      push,
+    },
     { port: 0, host: '127.0.0.1' },
   );
   try {

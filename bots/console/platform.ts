@@ -1,6 +1,6 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
 import { plainMarkup } from '../../src/format/post.js';
-import { RefusedError } from '../../src/newsroom/refusal.js';
+import { RefusedError } from '../../src/refusal.js';
 import { createConsoleTransport } from './transport.js';
 
 /**

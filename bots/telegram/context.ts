@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import { PermissionError, UserError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Actor, NewsroomDeps } from '../../src/newsroom/index.js';
-import { refusalIn } from '../../src/newsroom/refusal.js';
+import { refusalIn } from '../../src/refusal.js';
 import { langOf, messages, type Messages } from './i18n.js';
 import type { TelegramSettings } from './config.js';
 

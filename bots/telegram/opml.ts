@@ -3,7 +3,7 @@ import { errorMessage, PermissionError, UserError } from '../../src/errors.js';
 import { withoutLeadingUrl } from '../../src/ingest/http.js';
 import { catalogue } from '../../src/i18n/index.js';
 import { importOpml, OPML_MAX_BYTES } from '../../src/newsroom/index.js';
-import { RefusedError } from '../../src/newsroom/refusal.js';
+import { RefusedError } from '../../src/refusal.js';
 import { actorOf, isEditor, refusal, type BotDeps } from './context.js';
 import { langOf, messages } from './i18n.js';
 import { TELEGRAM_LABEL } from './label.js';

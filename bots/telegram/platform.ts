@@ -1,5 +1,5 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
-import { RefusedError } from '../../src/newsroom/refusal.js';
+import { RefusedError } from '../../src/refusal.js';
 import { TELEGRAM_LABEL } from './label.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';

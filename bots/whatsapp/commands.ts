@@ -27,7 +27,7 @@ import {
   type NewsroomDeps,
 } from '../../src/newsroom/index.js';
 import { catalogue } from '../../src/i18n/index.js';
-import { refusalIn } from '../../src/newsroom/refusal.js';
+import { refusalIn } from '../../src/refusal.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS } from '../../src/text/schedule.js';
 import { renderArticle } from '../../src/format/render.js';
 import { WHATSAPP_PRACTICAL_LIMIT, whatsappMarkup } from './markup.js';

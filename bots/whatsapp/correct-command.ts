@@ -16,7 +16,7 @@ import {
   type Refusal,
 } from '../../src/newsroom/index.js';
 import type { CorrectionTally } from '../../src/model/correction.js';
-import { refusalIn } from '../../src/newsroom/refusal.js';
+import { refusalIn } from '../../src/refusal.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
 import { actorOf, resolveIdentity } from './identity.js';
 import { YES } from './input-words.js';

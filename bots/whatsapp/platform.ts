@@ -1,5 +1,5 @@
 import type { PlatformDescriptor } from '../../src/delivery/platform.js';
-import { RefusedError } from '../../src/newsroom/refusal.js';
+import { RefusedError } from '../../src/refusal.js';
 import { doctorCommand, loginCommand } from './cli-commands.js';
 import { isChannelId, isGroupId } from './identity.js';
 import { WHATSAPP_LABEL } from './label.js';

@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
 import { StoreError, storageFault } from '../store/index.js';
-import { RefusedError } from '../newsroom/refusal.js';
+import { RefusedError } from '../refusal.js';
+import { CopyRefusedError } from '../store/postgres/copy-refused.js';
 import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
-import type { PlatformDescriptor } from '../delivery/platform.js';
+import type { CommandHelp, PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
 import { ConfigValueError, outletPlatformEnv } from '../config.js';
@@ -515,14 +516,15 @@ function registerEditors({ program, action, help }: Registrar): void {
 }
 
 /** A platform's own subcommands (`nashra whatsapp login`), from its descriptor. */
-function registerPlatformCommands({ program, registry, action, help }: Registrar): void {
+function registerPlatformCommands({ program, registry, action, help, words }: Registrar): void {
+  const said = (text: CommandHelp) => (typeof text === 'string' ? text : text(words));
   for (const p of registry.filter((d) => d.commands?.length)) {
     const group = sub(program, p.name).description(
       help.platformCommands(p.name, p.commands!.map((c) => c.name).join(', ')),
     );
     for (const c of p.commands!) {
-      const command = sub(group, c.name).description(c.summary);
-      for (const o of c.options ?? []) command.option(o.flags, o.description);
+      const command = sub(group, c.name).description(said(c.summary));
+      for (const o of c.options ?? []) command.option(o.flags, said(o.description));
       command.action(
         action(async (_args, options: Record<string, string | boolean | undefined>, ctx) => {
           // `--outlet sy24 whatsapp login`: the outlet's settings (its session folder), from its prefixed variables.
@@ -602,9 +604,11 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     const said =
       err instanceof RefusedError
         ? words.refused(err.refusal)
-        : err instanceof ConfigValueError
-          ? `${err.variable}: ${words.cli.config(err.problem)}`
-          : err.message;
+        : err instanceof CopyRefusedError
+          ? words.cli.db.refused(err.problem)
+          : err instanceof ConfigValueError
+            ? `${err.variable}: ${words.cli.config(err.problem)}`
+            : err.message;
     io.stderr.write(`nashra: ${redact(said)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }

@@ -50,7 +50,7 @@ export async function startDeskIfWanted(
   const { startDesk } = await import('../desk/server.js');
   try {
     const desk = await startDesk(
-      { outlets, platforms, out: (line) => opts.out(`${line}\n`), push: opts.push },
+      { outlets, platforms, announceSetup: (link) => opts.out(opts.words.deskSetup(link)), push: opts.push },
       { port, host: web.host },
     );
     opts.out(opts.words.desk(desk.url));

@@ -4,9 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { consolePlatform } from '../../bots/console/platform.js';
 import { telegramPlatform } from '../../bots/telegram/platform.js';
 import { whatsappPlatform } from '../../bots/whatsapp/platform.js';
-import { loadConfig, pluginModules, type Config } from '../config.js';
+import { ConfigValueError, loadConfig, pluginModules, type Config } from '../config.js';
 import type { AdapterContext, DayCounters, PlatformAdapter, PlatformDescriptor } from '../delivery/platform.js';
-import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 // The editors' directory from its own module: the newsroom's index would load every slice (the feed parser, the
 // HTML reader) into every command, `--help` included.
@@ -40,10 +39,11 @@ export async function loadRegistry(
     try {
       module = (await import(url)) as { platform?: PlatformDescriptor };
     } catch (err) {
-      throw new ConfigError(
-        'NASHRA_PLUGINS',
-        `cannot load the plug-in ${spec}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
-      );
+      throw new ConfigValueError('NASHRA_PLUGINS', {
+        kind: 'plugin-unloadable',
+        spec,
+        why: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+      });
     }
     const p = module.platform;
     if (
@@ -53,13 +53,10 @@ export async function loadRegistry(
       typeof p.classifyChat !== 'function' ||
       !p.markup
     ) {
-      throw new ConfigError(
-        'NASHRA_PLUGINS',
-        `${spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`,
-      );
+      throw new ConfigValueError('NASHRA_PLUGINS', { kind: 'plugin-not-platform', spec });
     }
     if (registry.some((r) => r.name === p.name))
-      throw new ConfigError('NASHRA_PLUGINS', `${spec}: a platform named "${p.name}" is already registered`);
+      throw new ConfigValueError('NASHRA_PLUGINS', { kind: 'plugin-duplicate', spec, name: p.name });
     registry.push(p);
   }
   return registry;

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Review } from '../model/review.js';
 import type { ChatKind } from '../model/subscription.js';
-import { catalogue } from '../i18n/index.js';
+import { catalogue, type Catalogue } from '../i18n/index.js';
 import type { ChatRules, NewsroomDeps, PaidBroadcastOffer } from '../newsroom/deps.js';
 import type { PendingCorrection } from '../model/correction.js';
 import type { ChatTarget, JobAnswer, PendingDelivery, PendingJob } from '../model/delivery.js';
@@ -97,18 +97,26 @@ export interface AdapterContext {
   notifyOtherEditors: (text: string) => Promise<void>;
 }
 
+/**
+ * What a platform's command says in its help: its words from the catalogue in the CLI's language, or a string (a
+ * plug-in that speaks one language).
+ */
+export type CommandHelp = string | ((words: Catalogue) => string);
+
 /** `nashra <platform> <name>`: a platform's own CLI subcommand (WhatsApp's `login`). */
 export interface PlatformCommand {
   name: string;
-  summary: string;
+  summary: CommandHelp;
   /** Commander-style flags, e.g. `--pairing-number <phone>`. */
-  options?: ReadonlyArray<{ flags: string; description: string }>;
+  options?: ReadonlyArray<{ flags: string; description: CommandHelp }>;
   run(options: Record<string, string | boolean | undefined>, ctx: PlatformCommandContext): Promise<void>;
 }
 
 export interface PlatformCommandContext {
   config: Config;
   logger: Logger;
+  /** The catalogue in the CLI's language (NASHRA_CLI_LANGUAGE): what the command prints and refuses comes from it. */
+  words: Catalogue;
   out: (line: string) => void;
   /** The environment the command runs with (the process's, or a test's running the CLI in-process). */
   env: Readonly<Record<string, string | undefined>>;

@@ -37,7 +37,7 @@ import {
 } from '../newsroom/index.js';
 import type { TemplateChange } from '../model/template.js';
 import { UserError } from '../errors.js';
-import { RefusedError, refusalIn } from '../newsroom/refusal.js';
+import { RefusedError, refusalIn } from '../refusal.js';
 import type { SourceNote } from './pages.js';
 import { editInput, parseId } from './forms.js';
 

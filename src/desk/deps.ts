@@ -20,8 +20,8 @@ export interface DeskDeps {
   outlets: OutletNewsrooms;
   /** Each platform's markup, name and post links (from its descriptor in bots/<platform>/), for the exact previews. */
   platforms: readonly DeskPlatform[];
-  /** Where the first-run setup link is printed. */
-  out: (line: string) => void;
+  /** Says the first-run setup link (once, while no desk account exists) where the operator reads it, in its words. */
+  announceSetup: (link: string) => void;
   /**
    * Push ingest's endpoints (publish hook, WebSub callback), served on the same port when given: each outlet's
    * PushIngest by its name (`nashra run`: those of the outlets it serves), or one, `main`'s.

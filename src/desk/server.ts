@@ -33,7 +33,7 @@ import { registerPages } from './routes.js';
 import { PUSH_ROUTES, registerPush } from './push-routes.js';
 import { CLICK_ROUTES, registerClicks } from './click-routes.js';
 import { ClickCounter } from '../newsroom/clicks.js';
-import { refusalIn } from '../newsroom/refusal.js';
+import { refusalIn } from '../refusal.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import type { ContextOf, DeskDeps } from './deps.js';
 
@@ -550,7 +550,5 @@ async function announceSetup(deps: DeskDeps, app: FastifyInstance, url: string):
   if (await hasDeskEditors(deps.outlets.main)) return;
   const token = randomBytes(24).toString('base64url');
   setupTokens.set(app, token);
-  deps.out(
-    `Desk: no editor account yet. Create the first one at ${url}/setup/${token} (this link works once), or run: nashra editors add <username>`,
-  );
+  deps.announceSetup(`${url}/setup/${token}`);
 }

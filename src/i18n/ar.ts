@@ -2,6 +2,8 @@ import type { CorrectionTally } from '../model/correction.js';
 import type {
   ChatIdForm,
   ConfigProblem,
+  CopyMismatch,
+  CopyProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -548,7 +550,7 @@ export const ar = {
   },
   /** Said wherever reach is shown. */
   viewsNote: VIEWS_NOTE,
-  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  /** What the newsroom refuses of what a person typed (src/refusal.ts): its message in the logs, the CLI's line. */
   refused: (r: NewsroomRefusal): string => {
     switch (r.kind) {
       case 'interval':
@@ -881,6 +883,11 @@ export const ar = {
       editorsRemove: 'حذف حساب وإنهاء جلساته',
       editorsPasswd: 'تغيير كلمة مرور وإنهاء جلسات ذلك المحرّر',
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** A phone app linked as a device (cli.phoneApp): its \`login\` and \`doctor\`, the app by its label. */
+      phoneLogin: (app: string) => `ربط رقم ${app} (برمز QR في الطرفية، أو برمز ربط)، ثم الخروج بعد حفظ الجلسة`,
+      phoneLoginPairing: 'تسجيل الدخول برمز ربط لهذا الرقم (رمز البلد أولًا) بدل رمز QR',
+      phoneLoginTimeout: 'التوقف بعد هذا العدد من الثواني (من 30 إلى 3600، الافتراضي 300)',
+      phoneDoctor: 'فحص Chromium (بتشغيله) ومجلد الجلسة والجلسة المحفوظة؛ ويقول كيف يُصلح ما فيه خلل',
       /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
       titles: {
         usage: 'الاستخدام:',
@@ -924,6 +931,12 @@ export const ar = {
           return `قيمته ${p.value}، أكثر من ${p.other} (${p.otherValue}): اجعلها ${p.otherValue} على الأكثر`;
         case 'clicks-without-public-url':
           return 'مفعَّل لكن NASHRA_PUBLIC_URL غير مضبوط: اضبطه على العنوان الذي يصل منه القرّاء إلى خادم المكتب (https://desk.example.org)، أو أوقف عدّ النقرات';
+        case 'plugin-unloadable':
+          return `تعذّر تحميل الإضافة ${p.spec}: ${p.why}`;
+        case 'plugin-not-platform':
+          return `لا يصدّر ${p.spec} وصف منصة باسم \`platform\` (name، markup، parseSettings، classifyChat، createAdapter)`;
+        case 'plugin-duplicate':
+          return `${p.spec}: منصة باسم "${p.name}" مسجّلة من قبل`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
@@ -1028,6 +1041,8 @@ export const ar = {
       leaseHeld: (where: string, pid: string, host: string, until: string) =>
         `يعمل nashra run آخر على ${where} (العملية ${pid} على ${host})؛ أوقفه أولًا، أو انتظر حتى ${until} إن كان قد توقّف فجأة`,
       desk: (url: string) => `المكتب: ${url}\n`,
+      deskSetup: (link: string) =>
+        `المكتب: لا حساب لمحرر بعد. أنشئ الأول من ${link} (يعمل الرابط مرة واحدة)، أو نفّذ: nashra editors add <username>\n`,
       deskPortTaken: (port: number, host: string) =>
         `المكتب: المنفذ ${port} على ${host} غير متاح؛ يستمر العمل بلا مكتب (اضبط NASHRA_WEB_PORT على منفذ آخر)\n`,
     },
@@ -1103,10 +1118,89 @@ export const ar = {
       schemaOf: (target: string, schema: string, outlet: string) => `${target}، المخطط ${schema} (المؤسسة ${outlet})`,
       table: 'الجدول',
       failed: (why: string, outlet: string, before: string[]) =>
-        `فشل التحقق: ${why}؛ تراجعنا عن نسخ${outlet ? ` المؤسسة ${outlet}` : ''}، فلم يُكتب منه شيء${before.length ? ` (نُسخت قبله المؤسسات ${before.join('، ')})` : ''}`,
+        `فشل التحقق: ${why}؛ تراجعنا عن ${outlet ? `نسخ المؤسسة ${outlet}` : 'النسخ'}، فلم يُكتب منه شيء${before.length ? ` (نُسخت قبله المؤسسات ${before.join('، ')})` : ''}`,
       checked: (jobs: number) =>
         `التحقق: سليم، تساوى عدد صفوف كل جدول في القاعدتين${jobs ? `، وتطابقت ${countArabic(jobs, JOB)} عمودًا عمودًا` : ''}`,
       reindex: 'البحث: تُفهرس الأخبار من جديد حين تفتح نشرة قاعدة PostgreSQL أول مرة',
+      /** Why the copy was refused or failed; nothing of it was written. */
+      refused: (p: CopyProblem): string => {
+        switch (p.kind) {
+          case 'not-postgres-url':
+            return 'يجب أن يكون --to عنوان PostgreSQL: postgres://user:password@host:5432/database';
+          case 'bad-url':
+            return '--to ليس عنوان PostgreSQL صالحًا (postgres://user:password@host:5432/database؛ وكلمة المرور التي فيها @ أو : أو / تُكتب مرمّزة بالنسبة المئوية، مثل %40 بدل @)';
+          case 'no-source':
+            return `قاعدة البيانات ${p.path} غير موجودة (حدّدها بـ --db أو DATABASE_PATH)`;
+          case 'not-empty':
+            return `قاعدة PostgreSQL ليست فارغة (فيها صفوف: ${p.tables.join('، ')}): لا يملأ nashra db copy إلا قاعدة جديدة؛ لم يُكتب شيء`;
+          case 'nul':
+            return `في ${p.table}${p.row === undefined ? '' : `، الصف ${p.row}`}، العمود ${p.column}، محرف NUL لا يستطيع نص PostgreSQL حفظه؛ لم يُكتب شيء`;
+          case 'failed':
+            return `فشل النسخ إلى ${p.target}، ولم يُكتب شيء: ${p.why}`;
+        }
+      },
+      /** What differs after the copy (the outbox, \`jobs\`, compared row by row). */
+      mismatch: (m: CopyMismatch): string => {
+        switch (m.kind) {
+          case 'counts':
+            return `اختلف عدد الصفوف في ${m.tables.join('، ')}`;
+          case 'one-side-columns':
+            return `jobs: العمود ${m.columns.join('، ')} في إحدى القاعدتين فقط`;
+          case 'job-missing':
+            return `jobs: الصف ${m.id} غائب عن PostgreSQL`;
+          case 'job-differs':
+            return `jobs: الصف ${m.id} يختلف في العمود ${m.column}`;
+          case 'job-extra':
+            return `jobs: الصف ${m.id} في PostgreSQL وحدها`;
+        }
+      },
+    },
+    /**
+     * A phone app linked as a device through Chromium (its descriptor's \`login\` and \`doctor\` commands): \`app\` is
+     * its label, \`variable\` and the commands as the platform names them (the catalogue names no platform).
+     */
+    phoneApp: {
+      pairingNumber: (raw: string) =>
+        `--pairing-number يجب أن يكون الرقم كاملًا مع رمز البلد، مثل 963944123456، لا "${raw}"`,
+      chromiumMissing: (path: string) =>
+        `لا يوجد Chromium في ${path}: ثبّته بـ apt-get install chromium، أو اضبط CHROME_PATH على مسار المتصفح`,
+      starting: (app: string, chromium: string, sessionDir: string) =>
+        `يجري تشغيل ${app} Web في Chromium (${chromium})؛ وستُحفظ الجلسة في ${sessionDir} …`,
+      noLogin: (seconds: number, login: string) => `لم يُسجَّل الدخول خلال ${seconds} ثانية؛ شغّل ${login} من جديد`,
+      scan: (app: string) => `\nامسح هذا الرمز بالهاتف: ${app} ← الإعدادات ← الأجهزة المرتبطة ← ربط جهاز\n`,
+      pairingCode: (app: string, code: string) =>
+        `\nرمز الربط: ${code}\nعلى الهاتف: ${app} ← الإعدادات ← الأجهزة المرتبطة ← ربط جهاز ← الربط برقم الهاتف بدلًا من ذلك، ثم اكتب الرمز.`,
+      authenticated: 'تمّ التحقق؛ تُحمَّل المحادثات …',
+      refused: (app: string, why: string) => `رفض ${app} تسجيل الدخول: ${why}`,
+      disconnected: (app: string, why: string) => `انقطع ${app} أثناء تسجيل الدخول: ${why}`,
+      didNotStart: (app: string, why: string, doctor: string) =>
+        `لم يبدأ ${app} Web: ${why} (هل الشبكة متصلة؟ شغّل ${doctor})`,
+      loggedIn: (who: string, sessionDir: string, enable: string) =>
+        `\nسُجّل الدخول باسم ${who}. حُفظت الجلسة في ${sessionDir}؛ اضبط ${enable}=1 وشغّل nashra run.`,
+      off: (variable: string, app: string) =>
+        `ملاحظة: ${variable} غير مفعَّل، فلا يستعمل nashra run ${app}؛ يجري فحص الإعدادات التي سيستعملها.`,
+      /** One check of \`doctor\`, passed or failed. */
+      check: (ok: boolean, line: string) => `${ok ? 'سليم' : 'فشل '}  ${line}`,
+      noEditors: (variable: string, app: string) =>
+        `ملاحظة: ${variable} فارغ: لا يشترك بالمجموعات إلا مشرفوها، ولا يستطيع أحد البثّ بـ /broadcast من ${app}`,
+      checksFailed: (command: string, failed: number, checks: number) =>
+        `${command}: فشل من الفحوص ${failed} من أصل ${checks} (انظر أعلاه)`,
+      ready: (app: string) => `${app} جاهز للعمل.`,
+      chromiumStarts: (version: string, path: string) => `يعمل Chromium دون واجهة: ${version} (${path})`,
+      chromiumFailed: (path: string, why: string) =>
+        `لم يبدأ Chromium في ${path}: ${why}. أعد تثبيته (apt-get install --reinstall chromium) أو وجّه CHROME_PATH إلى Chromium يعمل`,
+      sessionDirIsFile: (variable: string, dir: string) => `${variable} ${dir} ملف لا مجلد: احذفه أو اختر مسارًا آخر`,
+      sessionDirWritable: (dir: string) => `مجلد الجلسة ${dir} موجود وتمكن الكتابة فيه`,
+      sessionDirNotWritable: (dir: string, variable: string) =>
+        `لا يستطيع هذا المستخدم الكتابة في مجلد الجلسة ${dir}: انقل ملكيته (chown) إلى المستخدم الذي يشغّل nashra، أو اضبط ${variable}`,
+      sessionDirToCreate: (dir: string, parent: string) =>
+        `مجلد الجلسة ${dir} غير موجود بعد؛ سيُنشأ (تمكن الكتابة في ${parent})`,
+      sessionDirCannotCreate: (dir: string, parent: string, variable: string) =>
+        `تعذّر إنشاء مجلد الجلسة ${dir}: لا تمكن الكتابة في ${parent}؛ أنشئه للمستخدم الذي يشغّل nashra، أو اضبط ${variable}`,
+      noSession: (app: string, profile: string, login: string) =>
+        `لا جلسة ${app} محفوظة في ${profile}: شغّل ${login} (رمز QR، أو --pairing-number <phone>)`,
+      sessionFound: (profile: string, inUse: boolean) =>
+        `وُجدت جلسة محفوظة في ${profile}${inUse ? ' (يستعملها Chromium يعمل الآن: nashra run أو login)' : ''}`,
     },
     editors: {
       none: 'لا محرّرين للمكتب بعد: nashra editors add <username>',

@@ -2,6 +2,8 @@ import type { CorrectionTally } from '../model/correction.js';
 import type {
   ChatIdForm,
   ConfigProblem,
+  CopyMismatch,
+  CopyProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -402,7 +404,7 @@ export const en = {
     notFound: 'This link does not exist.',
   },
   viewsNote: VIEWS_NOTE,
-  /** What the newsroom refuses of what a person typed (src/newsroom/refusal.ts): its message in the logs, the CLI's line. */
+  /** What the newsroom refuses of what a person typed (src/refusal.ts): its message in the logs, the CLI's line. */
   refused: (r: NewsroomRefusal): string => {
     switch (r.kind) {
       case 'interval':
@@ -757,6 +759,13 @@ export const en = {
       editorsRemove: 'delete an account and end its sessions',
       editorsPasswd: "change a password and end that editor's sessions",
       platformCommands: (platform: string, commands: string) => `${platform}: ${commands}`,
+      /** A phone app linked as a device (cli.phoneApp): its \`login\` and \`doctor\`, the app by its label. */
+      phoneLogin: (app: string) =>
+        `link the ${app} number (QR code in the terminal, or a pairing code), then exit with the session saved`,
+      phoneLoginPairing: 'log in with a pairing code for this number (country code first) instead of a QR code',
+      phoneLoginTimeout: 'give up after this many seconds (30 to 3600, default 300)',
+      phoneDoctor:
+        'check Chromium (launches it), the session folder and the saved session; says how to fix what is wrong',
       /** Commander's headings, by the English it writes them in («Usage:», «Options:»…). */
       titles: {
         usage: 'Usage:',
@@ -800,6 +809,12 @@ export const en = {
           return `is ${p.value}, more than ${p.other} (${p.otherValue}); make it at most that`;
         case 'clicks-without-public-url':
           return "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off";
+        case 'plugin-unloadable':
+          return `cannot load the plug-in ${p.spec}: ${p.why}`;
+        case 'plugin-not-platform':
+          return `${p.spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`;
+        case 'plugin-duplicate':
+          return `${p.spec}: a platform named "${p.name}" is already registered`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */
@@ -912,6 +927,8 @@ export const en = {
       leaseHeld: (where: string, pid: string, host: string, until: string) =>
         `another nashra run is already using ${where} (pid ${pid} on ${host}); stop it first, or wait until ${until} if it crashed`,
       desk: (url: string) => `Desk: ${url}\n`,
+      deskSetup: (link: string) =>
+        `Desk: no editor account yet. Create the first one at ${link} (this link works once), or run: nashra editors add <username>\n`,
       deskPortTaken: (port: number, host: string) =>
         `Desk: port ${port} on ${host} is not available; going on without the desk (set NASHRA_WEB_PORT to another port)\n`,
     },
@@ -994,6 +1011,86 @@ export const en = {
       checked: (jobs: number) =>
         `check: OK, every table's rows counted the same in both, and ${jobs} jobs identical column by column`,
       reindex: 'search: the articles are reindexed when Nashra first opens the PostgreSQL database',
+      /** Why the copy was refused or failed; nothing of it was written. */
+      refused: (p: CopyProblem): string => {
+        switch (p.kind) {
+          case 'not-postgres-url':
+            return '--to must be a PostgreSQL URL: postgres://user:password@host:5432/database';
+          case 'bad-url':
+            return '--to is not a valid PostgreSQL URL (postgres://user:password@host:5432/database; a password with @, : or / must be percent-encoded)';
+          case 'no-source':
+            return `the database ${p.path} does not exist (give it with --db or DATABASE_PATH)`;
+          case 'not-empty':
+            return `the PostgreSQL database is not empty (${p.tables.join(', ')} ${p.tables.length === 1 ? 'has rows' : 'have rows'}): nashra db copy fills a new database only; nothing was written`;
+          case 'nul':
+            return `${p.table}${p.row === undefined ? '' : ` row ${p.row}`}, column ${p.column}, holds a NUL character, which PostgreSQL's text cannot store; nothing was written`;
+          case 'failed':
+            return `the copy to ${p.target} failed, nothing was written: ${p.why}`;
+        }
+      },
+      /** What differs after the copy (the outbox, \`jobs\`, compared row by row). */
+      mismatch: (m: CopyMismatch): string => {
+        switch (m.kind) {
+          case 'counts':
+            return `rows counted differently in ${m.tables.join(', ')}`;
+          case 'one-side-columns':
+            return `jobs: column ${m.columns.join(', ')} is in one database only`;
+          case 'job-missing':
+            return `jobs: row ${m.id} is missing from PostgreSQL`;
+          case 'job-differs':
+            return `jobs: row ${m.id} differs in column ${m.column}`;
+          case 'job-extra':
+            return `jobs: row ${m.id} is in PostgreSQL only`;
+        }
+      },
+    },
+    /**
+     * A phone app linked as a device through Chromium (its descriptor's \`login\` and \`doctor\` commands): \`app\` is
+     * its label, \`variable\` and the commands as the platform names them (the catalogue names no platform).
+     */
+    phoneApp: {
+      pairingNumber: (raw: string) =>
+        `--pairing-number must be the full number with country code, e.g. 963944123456, not "${raw}"`,
+      chromiumMissing: (path: string) =>
+        `Chromium not found at ${path}: apt-get install chromium, or set CHROME_PATH to the browser's path`,
+      starting: (app: string, chromium: string, sessionDir: string) =>
+        `Starting ${app} Web in Chromium (${chromium}); the session will be saved in ${sessionDir} …`,
+      noLogin: (seconds: number, login: string) => `no login within ${seconds} s; run ${login} again`,
+      scan: (app: string) => `\nScan this code with the phone: ${app} → Settings → Linked devices → Link a device\n`,
+      pairingCode: (app: string, code: string) =>
+        `\nPairing code: ${code}\nOn the phone: ${app} → Settings → Linked devices → Link a device → Link with phone number instead, then type the code.`,
+      authenticated: 'Authenticated; loading chats …',
+      refused: (app: string, why: string) => `${app} refused the login: ${why}`,
+      disconnected: (app: string, why: string) => `${app} disconnected during login: ${why}`,
+      didNotStart: (app: string, why: string, doctor: string) =>
+        `${app} Web did not start: ${why} (is the network up? run ${doctor})`,
+      loggedIn: (who: string, sessionDir: string, enable: string) =>
+        `\nLogged in as ${who}. The session is saved in ${sessionDir}; set ${enable}=1 and run nashra run.`,
+      off: (variable: string, app: string) =>
+        `note: ${variable} is off, so nashra run does not use ${app}; checking the settings it would use.`,
+      /** One check of \`doctor\`, passed or failed. */
+      check: (ok: boolean, line: string) => `${ok ? 'ok  ' : 'FAIL'}  ${line}`,
+      noEditors: (variable: string, app: string) =>
+        `note: ${variable} is empty: only group admins can subscribe groups, and nobody can /broadcast from ${app}`,
+      checksFailed: (command: string, failed: number, checks: number) =>
+        `${command}: ${failed} of ${checks} checks failed (see above)`,
+      ready: (app: string) => `${app} is ready to run.`,
+      chromiumStarts: (version: string, path: string) => `Chromium starts headless: ${version} (${path})`,
+      chromiumFailed: (path: string, why: string) =>
+        `Chromium at ${path} did not start: ${why}. Reinstall it (apt-get install --reinstall chromium) or point CHROME_PATH at a working Chromium`,
+      sessionDirIsFile: (variable: string, dir: string) =>
+        `${variable} ${dir} is a file, not a folder: remove it or choose another path`,
+      sessionDirWritable: (dir: string) => `session folder ${dir} exists and is writable`,
+      sessionDirNotWritable: (dir: string, variable: string) =>
+        `session folder ${dir} is not writable by this user: chown it to the user that runs nashra, or set ${variable}`,
+      sessionDirToCreate: (dir: string, parent: string) =>
+        `session folder ${dir} does not exist yet; it will be created (${parent} is writable)`,
+      sessionDirCannotCreate: (dir: string, parent: string, variable: string) =>
+        `session folder ${dir} cannot be created: ${parent} is not writable; create it for the user that runs nashra, or set ${variable}`,
+      noSession: (app: string, profile: string, login: string) =>
+        `no saved ${app} session in ${profile}: run ${login} (QR code, or --pairing-number <phone>)`,
+      sessionFound: (profile: string, inUse: boolean) =>
+        `saved session found in ${profile}${inUse ? ' (in use by a running Chromium: nashra run or login)' : ''}`,
     },
     editors: {
       none: 'no desk editors yet: nashra editors add <username>',

@@ -95,7 +95,7 @@ export interface StoryReachSaid extends ReachCounts {
 
 /**
  * A newsroom refusal of what a person typed, by meaning, so each front door says it in its own language
- * (src/newsroom/refusal.ts RefusedError; its message is the English one, for the logs). `why` and `xml` are the
+ * (src/refusal.ts RefusedError; its message is the English one, for the logs). `why` and `xml` are the
  * words of the fetch, the detection or the XML parser, quoted as they are.
  */
 export type NewsroomRefusal =
@@ -208,4 +208,28 @@ export type ConfigProblem =
   | { kind: 'database-protocol'; protocol: string }
   /** NASHRA_SUMMARY_MIN_SENTENCES above NASHRA_SUMMARY_SENTENCES. */
   | { kind: 'more-than'; value: number; other: string; otherValue: number }
-  | { kind: 'clicks-without-public-url' };
+  | { kind: 'clicks-without-public-url' }
+  /** NASHRA_PLUGINS (src/app/platforms.ts): `why` is the import's own first line, quoted as it is. */
+  | { kind: 'plugin-unloadable'; spec: string; why: string }
+  | { kind: 'plugin-not-platform'; spec: string }
+  | { kind: 'plugin-duplicate'; spec: string; name: string };
+
+/**
+ * Why `nashra db copy` refused or failed, by meaning (src/store/postgres/copy.ts CopyRefusedError). `target` is the
+ * URL with its password masked and `why` PostgreSQL's own words, masked the same way: no secret is in a value.
+ */
+export type CopyProblem =
+  | { kind: 'not-postgres-url' }
+  | { kind: 'bad-url' }
+  | { kind: 'no-source'; path: string }
+  | { kind: 'not-empty'; tables: readonly string[] }
+  | { kind: 'nul'; table: string; row?: string; column: string }
+  | { kind: 'failed'; target: string; why: string };
+
+/** What differs between the two databases after a copy (src/store/postgres/copy.ts CopyResult), which rolls it back. */
+export type CopyMismatch =
+  | { kind: 'counts'; tables: readonly string[] }
+  | { kind: 'one-side-columns'; columns: readonly string[] }
+  | { kind: 'job-missing'; id: string }
+  | { kind: 'job-differs'; id: string; column: string }
+  | { kind: 'job-extra'; id: string };

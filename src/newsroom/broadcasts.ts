@@ -4,7 +4,7 @@ import { loadArticle } from '../ingest/load-article.js';
 import type { StoredArticle } from '../model/article.js';
 import type { Audience, Broadcast, BroadcastState } from '../model/broadcast.js';
 import type { Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { countAudience, queueAudience, type AudienceCount } from './audience.js';
 import type { NewsroomDeps, PaidBroadcastOffer } from './deps.js';

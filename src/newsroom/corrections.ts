@@ -7,7 +7,7 @@ import { hashtags } from '../summary/hashtags.js';
 import { summarize } from '../summary/summarize.js';
 import type { Config } from '../config.js';
 import type { DataPorts, Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireEditor, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { findArticle } from './pipeline.js';

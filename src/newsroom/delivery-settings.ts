@@ -3,7 +3,7 @@ import type { DeliveryWordsProblem } from '../i18n/values.js';
 import { formatClock, isTimeZone, parseClock } from '../text/schedule.js';
 import { DEFAULT_DELIVERY, type DeliverySettings, type Subscription } from '../model/subscription.js';
 import type { Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { mayManage, subscriptionOf, type ChatAuthority, type ChatRef } from './subscriptions.js';

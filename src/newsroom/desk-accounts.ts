@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PermissionError } from '../errors.js';
 import { MAIN_OUTLET, type DeskRole, type Membership, type Outlet } from '../model/outlet.js';
 import type { Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { CLI_OPERATOR, recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import type { OutletNewsrooms } from './outlets.js';

@@ -1,6 +1,6 @@
 import type { StoredArticle } from '../model/article.js';
 import { cleanText } from '../text/safety.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 

@@ -5,7 +5,7 @@ import { feedLibraries } from '../ingest/parsers.js';
 import type { Source } from '../model/source.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { addSource, AlreadyFollowedError, followedSource, readerFeedUrl } from './sources.js';
 
 /**

@@ -1,6 +1,6 @@
 import { PermissionError } from '../errors.js';
 import { MAIN_OUTLET, type NewOutlet, type Outlet } from '../model/outlet.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { CLI_OPERATOR, recordAudit, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 
 /**
  * Desk passwords: scrypt from node:crypto with a 16-byte salt per user. The stored string carries its parameters,

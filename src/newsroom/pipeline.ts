@@ -3,7 +3,7 @@ import { contentHash, describeArticle, storyKey, type PreparedArticle } from '..
 import type { ArticleLookup, Repositories } from '../ports/index.js';
 import { canonicalUrl } from '../text/url.js';
 import type { SummaryOptions } from '../summary/summarize.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { queueAudience } from './audience.js';
 
 /** The core path every article takes: summarise, de-duplicate, store, route to subscribers. */

@@ -12,7 +12,7 @@ import type { Audience } from '../model/broadcast.js';
 import { HOUR_MS, hourOf, type PlatformCounts } from '../model/reach.js';
 import type { NewsroomDeps } from './deps.js';
 import { fullReadsOf } from './full-story.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 
 /** Said wherever reach is shown. */
 export const VIEWS_NOTE = { ar: catalogue('ar').viewsNote, en: catalogue('en').viewsNote };

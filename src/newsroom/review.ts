@@ -2,7 +2,7 @@ import type { StoredArticle } from '../model/article.js';
 import type { Review, ReviewMessage } from '../model/review.js';
 import type { Logger } from '../logger.js';
 import type { Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { queueAudience } from './audience.js';
 import type { NewsroomDeps } from './deps.js';

@@ -2,7 +2,7 @@ import type { Broadcast, ScheduledBroadcast } from '../model/broadcast.js';
 import { localDateTime, MAX_SCHEDULE_AHEAD_MS, parseSendTime } from '../text/schedule.js';
 import { recordAudit, requireEditor, type Actor } from './actor.js';
 import { queueAudience } from './audience.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { URGENT_PRIORITY } from './broadcasts.js';
 import type { NewsroomDeps } from './deps.js';
 

@@ -7,7 +7,7 @@ import { pollSource } from '../ingest/poller.js';
 import { pollDeps } from './intake.js';
 import { pushPath, subscribeFound } from '../ingest/push.js';
 import { canonicalUrl } from '../text/url.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireEditor, requireOutletAdmin, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 

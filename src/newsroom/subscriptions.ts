@@ -2,7 +2,7 @@ import { PermissionError, UserError } from '../errors.js';
 import type { ChatKind, Subscription } from '../model/subscription.js';
 import { LINK_PREVIEWS, TEMPLATE_FIELDS, type MessageTemplate, type TemplateChange } from '../model/template.js';
 import type { Repositories } from '../ports/index.js';
-import { RefusedError } from './refusal.js';
+import { RefusedError } from '../refusal.js';
 import { recordAudit, requireOutletAdmin, SYSTEM, type Actor } from './actor.js';
 import type { NewsroomDeps } from './deps.js';
 import { normalizeTopics } from './topics.js';

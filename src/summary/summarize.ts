@@ -579,7 +579,7 @@ function scoreSentences(all: Sentence[], candidates: Sentence[], titleWords: num
     }
     const norm = Math.sqrt(squares);
     s.onHeadline = toHeadline > 0;
-    const position = 1 / Math.pow(1 + s.index, WEIGHTS.positionDecay);
+    const position = 1 / (1 + s.index) ** WEIGHTS.positionDecay;
     const centrality = cosine(norm, toCentroid, centroidNorm);
     const topical = titleWords || s.index > 0 ? cosine(norm, toHeadline, headlineNorm) : 1;
     const relevance = WEIGHTS.position * position + WEIGHTS.centrality * centrality + WEIGHTS.headline * topical;

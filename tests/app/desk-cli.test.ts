@@ -116,10 +116,31 @@ describe('nashra run serves the desk', () => {
     await until(() => run.output().includes(`Desk: http://127.0.0.1:${port}`), START_MS, 'the desk address');
     const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\/\S+)/.exec(run.output())?.[1];
     expect(link).toBeDefined();
+    expect(run.output()).toContain(`Create the first one at ${link} (this link works once)`);
     expect((await fetch(link!)).status).toBe(200);
     const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
     expect(home.status).toBe(303);
     expect(home.headers.get('location')).toBe('/login');
+  });
+
+  it("says the setup link in the CLI's language (NASHRA_CLI_LANGUAGE=ar)", async () => {
+    const port = await freePort();
+    const run = spawnRun({
+      ...(await freshDatabaseEnv()),
+      NASHRA_WEB_PORT: String(port),
+      NASHRA_CLI_LANGUAGE: 'ar',
+      LOG_LEVEL: 'warn',
+    });
+    started(run);
+    await until(() => /\/setup\/\S+/.test(run.output()), START_MS, 'the setup link');
+    const line = run
+      .output()
+      .split('\n')
+      .find((l) => l.includes('/setup/'))!;
+    expect(line).toMatch(
+      /^المكتب: لا حساب لمحرر بعد\. أنشئ الأول من http:\/\/127\.0\.0\.1:\d+\/setup\/\S+ \(يعمل الرابط مرة واحدة\)/,
+    );
+    expect(line).not.toContain('Create the first one');
   });
 
   it('says so in one line and goes on without the desk when its port is taken', async () => {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCliAsync } from '../helpers/cli.js';
+import { ROOT, runCliAsync, runCliInProcess } from '../helpers/cli.js';
 import { freshDatabase, jobsOf, type RawDatabase } from '../helpers/raw-db.js';
 
 const PLUGIN = 'tests/fixtures/plugins/pigeon-platform.mjs';
@@ -49,6 +49,41 @@ function filesUnder(dir: string): string[] {
     statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)],
   );
 }
+
+describe('NASHRA_PLUGINS refused', () => {
+  it("says why in the CLI's language (English by default, Arabic when asked), naming the variable, exit 78", async () => {
+    const cases: Array<[string, RegExp, RegExp]> = [
+      [
+        'tests/fixtures/plugins/no-such-plugin.mjs',
+        /^nashra: NASHRA_PLUGINS: cannot load the plug-in tests\/fixtures\/plugins\/no-such-plugin\.mjs: \S/,
+        /^nashra: NASHRA_PLUGINS: تعذّر تحميل الإضافة tests\/fixtures\/plugins\/no-such-plugin\.mjs: \S/,
+      ],
+      [
+        'tests/fixtures/plugins/not-a-platform.mjs',
+        /^nashra: NASHRA_PLUGINS: tests\/fixtures\/plugins\/not-a-platform\.mjs does not export a platform descriptor as `platform` \(name, markup/,
+        /^nashra: NASHRA_PLUGINS: لا يصدّر tests\/fixtures\/plugins\/not-a-platform\.mjs وصف منصة باسم `platform` \(name، markup/,
+      ],
+      [
+        `${PLUGIN},${PLUGIN}`,
+        /^nashra: NASHRA_PLUGINS: tests\/fixtures\/plugins\/pigeon-platform\.mjs: a platform named "pigeon" is already registered\n$/,
+        /^nashra: NASHRA_PLUGINS: tests\/fixtures\/plugins\/pigeon-platform\.mjs: منصة باسم "pigeon" مسجّلة من قبل\n$/,
+      ],
+    ];
+    for (const [plugins, english, arabic] of cases) {
+      for (const [language, said] of [
+        [undefined, english],
+        ['en', english],
+        ['ar', arabic],
+      ] as const) {
+        const env = { NASHRA_PLUGINS: plugins, ...(language ? { NASHRA_CLI_LANGUAGE: language } : {}) };
+        const r = await runCliInProcess(['subs', 'list'], { env });
+        expect(r.code, `${plugins} ${language}: ${r.stderr}`).toBe(78);
+        expect(r.stderr).toMatch(said);
+        expect(r.stdout).toBe('');
+      }
+    }
+  });
+});
 
 describe('a platform plug-in', () => {
   it('is subscribed to through the CLI, receives a broadcast through its own transport, and has its own commands', async () => {

@@ -110,7 +110,7 @@ beforeAll(async () => {
         h.logger,
       ).outlets,
       platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-      out: () => {},
+      announceSetup: () => {},
     },
     { port: 0, host: '127.0.0.1' },
   );

@@ -44,7 +44,7 @@ beforeAll(async () => {
         h.logger,
       ).outlets,
       platforms: deskPlatforms(BUILT_IN_PLATFORMS, h.config, false),
-      out: () => {},
+      announceSetup: () => {},
     },
     { port: 0, host: '127.0.0.1' },
   );

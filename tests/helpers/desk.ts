@@ -119,7 +119,7 @@ export async function deskFixture(
   const deps: DeskDeps = {
     outlets,
     platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-    out: (l) => lines.push(l),
+    announceSetup: (l) => lines.push(l),
   };
   return {
     data,

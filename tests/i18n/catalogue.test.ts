@@ -2,7 +2,7 @@
  * The one catalogue of words (src/i18n): both languages have the same keys with the same kind of value, no Arabic a
  * person reads stands outside it, and its counts agree with their nouns.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 // TypeScript 7 has no JavaScript API: rolldown's parser (oxc, which vitest runs on) reads the sources.
 import { parseAst } from 'rolldown/parseAst';
@@ -53,8 +53,8 @@ const ALLOWED: Record<string, string> = {
 
 /**
  * The calls whose arguments a person reads from the CLI (src/app): its output and errors (`ctx.out`, a stream's
- * `write`, `UserError`, commander's `InvalidArgumentError`, a question asked on the terminal) and commander's help
- * (`.description`, `.option`, `.argument`, `new Option`). The logger is not among them: its lines are records for
+ * `write`, `UserError`, `ConfigError`, commander's `InvalidArgumentError`, a question asked on the terminal) and
+ * commander's help (`.description`, `.option`, `.argument`, `new Option`). The logger is not among them: its lines are records for
  * whoever runs the service (grep-able, the same whatever the CLI's language, and masked of secrets), not sentences
  * said to the operator in answer to a command.
  */
@@ -62,6 +62,7 @@ const SAYS = new Set([
   'out',
   'write',
   'UserError',
+  'ConfigError',
   'InvalidArgumentError',
   'confirm',
   'askHidden',
@@ -71,6 +72,20 @@ const SAYS = new Set([
   'argument',
   'Option',
 ]);
+
+/** The properties whose value commander shows as help: a platform's command's `summary`, its options' `description`. */
+const SAID_AS_HELP = new Set(['summary', 'description']);
+
+/**
+ * Where the CLI's words are said: src/app, each platform's own commands (bots/<platform>/cli-commands.ts, `nashra
+ * whatsapp login`), and `nashra db copy`'s refusals (src/store/postgres/copy.ts).
+ */
+function cliSources(): string[] {
+  const platforms = readdirSync(join(ROOT, 'bots'))
+    .map((platform) => join(ROOT, 'bots', platform, 'cli-commands.ts'))
+    .filter((file) => existsSync(file));
+  return [...walk(join(ROOT, 'src/app')), ...platforms, join(ROOT, 'src/store/postgres/copy.ts')];
+}
 
 /** Three or more words of letters make an English sentence; flags (--db), <placeholders> and a-b names do not count. */
 const englishWords = (text: string): number =>
@@ -91,9 +106,18 @@ function inlineSentences(file: string): string[] {
       return;
     }
     if (!node || typeof node !== 'object') return;
-    const n = node as { type?: string; callee?: Parameters<typeof calleeName>[0]; arguments?: unknown[] };
+    const n = node as {
+      type?: string;
+      callee?: Parameters<typeof calleeName>[0];
+      arguments?: unknown[];
+      key?: { type?: string; name?: string };
+      value?: unknown;
+    };
+    const sentence = (text: string) => englishWords(text) >= 3;
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.callee && SAYS.has(calleeName(n.callee) ?? ''))
-      found.push(...literalsUnder(n.arguments, code, (text) => englishWords(text) >= 3));
+      found.push(...literalsUnder(n.arguments, code, sentence));
+    if (n.type === 'Property' && n.key?.type === 'Identifier' && SAID_AS_HELP.has(n.key.name ?? ''))
+      found.push(...literalsUnder(n.value, code, sentence));
     Object.values(node).forEach(visit);
   };
   visit(parseAst(code, { lang: 'ts' }, file));
@@ -211,8 +235,9 @@ describe('the catalogue of words', () => {
     expect(arabicLiterals(join(ROOT, 'src/i18n/ar.ts')).length).toBeGreaterThan(300);
   });
 
-  it('holds every sentence the CLI says: none printed, thrown or given to commander inline in src/app', () => {
-    const files = walk(join(ROOT, 'src/app')).map((f) => relative(ROOT, f));
+  it("holds every sentence the CLI says: none printed, thrown or given to commander inline in src/app, a platform's commands or db copy", () => {
+    const files = cliSources().map((f) => relative(ROOT, f));
+    expect(files).toEqual(expect.arrayContaining(['bots/whatsapp/cli-commands.ts', 'src/store/postgres/copy.ts']));
     const inline = files.flatMap((f) => inlineSentences(join(ROOT, f)).map((l) => `${f}:${l}`));
     expect(inline).toEqual([]);
   });
@@ -220,9 +245,12 @@ describe('the catalogue of words', () => {
   it('finds an English sentence said inline where there is one (the scan is not blind)', () => {
     const sample = join(ROOT, 'tests/i18n/fixtures/inline-cli.ts');
     expect(inlineSentences(sample).map((l) => l.replace(/^\d+: /, ''))).toEqual([
+      'link the number then exit',
+      'give up after this long',
       'queued for every chat',
       'no terminal to confirm on: ',
       'must be a whole number',
+      'cannot load the plug-in ',
       'poll sources now',
       'the message as it would be sent',
     ]);

@@ -209,7 +209,7 @@ async function startRig(
         logger,
       ).outlets,
       platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
-      out: () => {},
+      announceSetup: () => {},
       push,
     },
     { port: 0, host: '127.0.0.1' },

@@ -22,7 +22,7 @@ export async function dbCopy(_args: string[], options: { to: string }, ctx: Comm
         `${t.table.padEnd(width)}  ${String(t.source).padStart(10)}  ${String(t.target).padStart(10)}${t.source === t.target ? '' : '  ≠'}`,
       );
     if (result.mismatch !== undefined) {
-      throw new UserError(words.failed(result.mismatch, slug === MAIN_OUTLET ? '' : slug, copied));
+      throw new UserError(words.failed(words.mismatch(result.mismatch), slug === MAIN_OUTLET ? '' : slug, copied));
     }
     ctx.out(words.checked(result.jobsCompared));
     copied.push(slug);

@@ -105,14 +105,15 @@ async function readPassword(fromStdin: boolean, ctx: CommandContext): Promise<st
     return password;
   }
   if (!io.stdin.isTTY) throw new UserError(words.noTerminal);
-  const first = await askHidden(words.password, io);
+  const first = await askHidden(words.password, io, ctx.words.cli.cancelledNothingChanged);
   checkPasswordRules(first);
-  if ((await askHidden(words.again, io)) !== first) throw new UserError(words.differ);
+  if ((await askHidden(words.again, io, ctx.words.cli.cancelledNothingChanged)) !== first)
+    throw new UserError(words.differ);
   return first;
 }
 
-/** Reads one line from the terminal without echoing it. */
-function askHidden(prompt: string, io: CliIo): Promise<string> {
+/** Reads one line from the terminal without echoing it; Ctrl-C refuses with `cancelled`. */
+function askHidden(prompt: string, io: CliIo, cancelled: string): Promise<string> {
   io.stdout.write(prompt);
   // Only asked on a terminal (readPassword checks isTTY): the stream is a tty.ReadStream.
   const stdin = io.stdin as ReadStream;
@@ -132,7 +133,7 @@ function askHidden(prompt: string, io: CliIo): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new UserError('cancelled'));
+        if (ch === '\u0003') return done(new UserError(cancelled));
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else value += ch;
       }

@@ -23,7 +23,9 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { UserError } from '../../errors.js';
+import type { CopyMismatch } from '../../i18n/values.js';
 import { openStore } from '../index.js';
+import { CopyRefusedError } from './copy-refused.js';
 import { isPostgresUrl, numberTypes, openPostgres } from './database.js';
 import { redact } from './ports.js';
 import { postgresSchema } from './schema.js';
@@ -46,7 +48,7 @@ export interface CopyResult {
   /** Jobs compared row by row. */
   jobsCompared: number;
   /** What differs, when something does (the copy was then rolled back); undefined when the copy matches. */
-  mismatch?: string;
+  mismatch?: CopyMismatch;
 }
 
 interface Column {
@@ -65,8 +67,7 @@ export async function copyToPostgres(
   options: { schema?: string } = {},
 ): Promise<CopyResult> {
   checkUrl(url);
-  if (!existsSync(sourcePath))
-    throw new UserError(`the database ${sourcePath} does not exist (give it with --db or DATABASE_PATH)`);
+  if (!existsSync(sourcePath)) throw new CopyRefusedError({ kind: 'no-source', path: sourcePath });
   openStore(sourcePath).close();
   const schema = options.schema ?? 'public';
   await (await openPostgres(url, { max: 1, schema })).close();
@@ -91,9 +92,7 @@ export async function copyToPostgres(
     const detail = (err as { detail?: unknown } | null)?.detail;
     const reason =
       (err instanceof Error ? err.message : String(err)) + (typeof detail === 'string' ? ` (${detail})` : '');
-    throw new UserError(`the copy to ${redact(url, url)} failed, nothing was written: ${redact(reason, url)}`, {
-      cause: err,
-    });
+    throw new CopyRefusedError({ kind: 'failed', target: redact(url, url), why: redact(reason, url) }, { cause: err });
   } finally {
     if (source.inTransaction) source.exec('ROLLBACK');
     source.close();
@@ -103,15 +102,12 @@ export async function copyToPostgres(
 
 /** A postgres:// URL, said without repeating it (it may hold a password). */
 function checkUrl(url: string): void {
-  if (!isPostgresUrl(url))
-    throw new UserError('--to must be a PostgreSQL URL: postgres://user:password@host:5432/database');
+  if (!isPostgresUrl(url)) throw new CopyRefusedError({ kind: 'not-postgres-url' });
   try {
     const parsed = new URL(url);
     if (parsed.hostname === '' && !parsed.searchParams.has('host')) throw new Error('no host');
   } catch {
-    throw new UserError(
-      '--to is not a valid PostgreSQL URL (postgres://user:password@host:5432/database; a password with @, : or / must be percent-encoded)',
-    );
+    throw new CopyRefusedError({ kind: 'bad-url' });
   }
 }
 
@@ -123,12 +119,7 @@ async function copyTables(source: Database.Database, target: pg.Client): Promise
     target,
     tables.filter((t) => !SEEDED.has(t)),
   );
-  if (used.length > 0) {
-    throw new UserError(
-      `the PostgreSQL database is not empty (${used.join(', ')} ${used.length === 1 ? 'has rows' : 'have rows'}): ` +
-        'nashra db copy fills a new database only; nothing was written',
-    );
-  }
+  if (used.length > 0) throw new CopyRefusedError({ kind: 'not-empty', tables: used });
   for (const table of SEEDED) await target.query(`DELETE FROM ${table}`);
   const remake = await setAside(target, tables);
   for (const table of tables) await copyTable(source, target, table);
@@ -143,8 +134,8 @@ async function copyTables(source: Database.Database, target: pg.Client): Promise
   }
   const wrong = counts.filter((c) => c.source !== c.target);
   const jobs = await compareJobs(source, target);
-  const mismatch =
-    wrong.length > 0 ? `rows counted differently in ${wrong.map((c) => c.table).join(', ')}` : jobs.mismatch;
+  const mismatch: CopyMismatch | undefined =
+    wrong.length > 0 ? { kind: 'counts', tables: wrong.map((c) => c.table) } : jobs.mismatch;
   return { tables: counts, jobsCompared: jobs.compared, mismatch };
 }
 
@@ -215,10 +206,12 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
       if (typeof value === 'string' && value.includes('\u0000')) {
-        throw new UserError(
-          `${table}${hasId ? ` row ${String(row[idAt])}` : ''}, column ${names[i]}, holds a NUL character, which PostgreSQL's text ` +
-            'cannot store; nothing was written',
-        );
+        throw new CopyRefusedError({
+          kind: 'nul',
+          table,
+          ...(hasId ? { row: String(row[idAt]) } : {}),
+          column: names[i]!,
+        });
       }
       batch[i]!.push(value);
     }
@@ -243,7 +236,7 @@ async function copyTable(source: Database.Database, target: pg.Client, table: st
 async function compareJobs(
   source: Database.Database,
   target: pg.Client,
-): Promise<{ compared: number; mismatch?: string }> {
+): Promise<{ compared: number; mismatch?: CopyMismatch }> {
   const columns = (
     await target.query<{ name: string }>(`SELECT attname AS name FROM pg_attribute
     WHERE attrelid = 'jobs'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)
@@ -255,8 +248,7 @@ async function compareJobs(
     ...columns.filter((c) => !sqliteColumns.includes(c)),
     ...sqliteColumns.filter((c) => !columns.includes(c)),
   ];
-  if (unmatched.length > 0)
-    return { compared: 0, mismatch: `jobs: column ${unmatched.join(', ')} is in one database only` };
+  if (unmatched.length > 0) return { compared: 0, mismatch: { kind: 'one-side-columns', columns: unmatched } };
   const list = columns.map((c) => `"${c}"`).join(', ');
   const idAt = columns.indexOf('id');
   const pageAfter = (id: number): Promise<unknown[][]> => {
@@ -282,18 +274,16 @@ async function compareJobs(
       page = await next;
       at = 0;
       next = page.length === BATCH_ROWS ? pageAfter(page.at(-1)![idAt] as number) : Promise.resolve([]);
-      if (page.length === 0) return { compared, mismatch: `jobs: row ${String(row[idAt])} is missing from PostgreSQL` };
+      if (page.length === 0) return { compared, mismatch: { kind: 'job-missing', id: String(row[idAt]) } };
     }
     const copied = page[at++]!;
     const differs = columns.findIndex((_, i) => !sameValue(row[i], copied[i]));
     if (differs >= 0)
-      return { compared, mismatch: `jobs: row ${String(row[idAt])} differs in column ${columns[differs]}` };
+      return { compared, mismatch: { kind: 'job-differs', id: String(row[idAt]), column: columns[differs]! } };
     compared++;
   }
   const extra = at < page.length ? page[at] : (await next)[0];
-  return extra === undefined
-    ? { compared }
-    : { compared, mismatch: `jobs: row ${String(extra[idAt])} is in PostgreSQL only` };
+  return extra === undefined ? { compared } : { compared, mismatch: { kind: 'job-extra', id: String(extra[idAt]) } };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -96,6 +96,71 @@ describe('nashra whatsapp doctor', () => {
     },
   );
 
+  it("says it in the CLI's language: English by default, Arabic with NASHRA_CLI_LANGUAGE=ar (checks, refusals, help)", async () => {
+    const dir = tmp();
+    const env = {
+      CHROME_PATH: '/nonexistent',
+      WHATSAPP_SESSION_DIR: join(dir, 'session'),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+    };
+    const profile = join(dir, 'session', 'session');
+    const english = await cli(['whatsapp', 'doctor'], env);
+    expect(english.code).toBe(1);
+    expect(english.out).toBe(
+      'note: WHATSAPP_ENABLED is off, so nashra run does not use WhatsApp; checking the settings it would use.\n' +
+        "FAIL  Chromium not found at /nonexistent: apt-get install chromium, or set CHROME_PATH to the browser's path\n" +
+        `ok    session folder ${join(dir, 'session')} does not exist yet; it will be created (${dir} is writable)\n` +
+        `FAIL  no saved WhatsApp session in ${profile}: run nashra whatsapp login (QR code, or --pairing-number <phone>)\n` +
+        'note: WHATSAPP_EDITOR_NUMBERS is empty: only group admins can subscribe groups, and nobody can /broadcast from WhatsApp\n' +
+        'nashra: whatsapp doctor: 2 of 3 checks failed (see above)\n',
+    );
+    const arabic = await cli(['whatsapp', 'doctor'], { ...env, NASHRA_CLI_LANGUAGE: 'ar' });
+    expect(arabic.code).toBe(1);
+    expect(arabic.out).toBe(
+      'ملاحظة: WHATSAPP_ENABLED غير مفعَّل، فلا يستعمل nashra run واتساب؛ يجري فحص الإعدادات التي سيستعملها.\n' +
+        'فشل   لا يوجد Chromium في /nonexistent: ثبّته بـ apt-get install chromium، أو اضبط CHROME_PATH على مسار المتصفح\n' +
+        `سليم  مجلد الجلسة ${join(dir, 'session')} غير موجود بعد؛ سيُنشأ (تمكن الكتابة في ${dir})\n` +
+        `فشل   لا جلسة واتساب محفوظة في ${profile}: شغّل nashra whatsapp login (رمز QR، أو --pairing-number <phone>)\n` +
+        'ملاحظة: WHATSAPP_EDITOR_NUMBERS فارغ: لا يشترك بالمجموعات إلا مشرفوها، ولا يستطيع أحد البثّ بـ /broadcast من واتساب\n' +
+        'nashra: whatsapp doctor: فشل من الفحوص 2 من أصل 3 (انظر أعلاه)\n',
+    );
+
+    const refusals: Array<[string[], string, string]> = [
+      [
+        ['--pairing-number', '12ab'],
+        'nashra: --pairing-number must be the full number with country code, e.g. 963944123456, not "12ab"\n',
+        'nashra: --pairing-number يجب أن يكون الرقم كاملًا مع رمز البلد، مثل 963944123456، لا "12ab"\n',
+      ],
+      [
+        ['--timeout', '5'],
+        'nashra: --timeout must be a whole number from 30 to 3600, not "5"\n',
+        'nashra: --timeout يجب أن يكون عددًا صحيحًا من 30 إلى 3600، لا "5"\n',
+      ],
+      [
+        [],
+        "nashra: Chromium not found at /nonexistent: apt-get install chromium, or set CHROME_PATH to the browser's path\n",
+        'nashra: لا يوجد Chromium في /nonexistent: ثبّته بـ apt-get install chromium، أو اضبط CHROME_PATH على مسار المتصفح\n',
+      ],
+    ];
+    for (const [args, inEnglish, inArabic] of refusals) {
+      expect(await cli(['whatsapp', 'login', ...args], env)).toEqual({ code: 1, out: inEnglish });
+      expect(await cli(['whatsapp', 'login', ...args], { ...env, NASHRA_CLI_LANGUAGE: 'ar' })).toEqual({
+        code: 1,
+        out: inArabic,
+      });
+    }
+
+    const help = await cli(['whatsapp', 'login', '--help'], env);
+    expect(help.out).toContain('link the WhatsApp number (QR code in the terminal, or a pairing code)');
+    expect(help.out).toMatch(/--timeout <seconds>\s+give up after this many seconds/);
+    const helpAr = await cli(['whatsapp', 'login', '--help'], { ...env, NASHRA_CLI_LANGUAGE: 'ar' });
+    expect(helpAr.out).toContain('ربط رقم واتساب (برمز QR في الطرفية، أو برمز ربط)');
+    expect(helpAr.out).toMatch(/--pairing-number <phone>\s+تسجيل الدخول برمز ربط لهذا الرقم/);
+    expect((await cli(['whatsapp', 'doctor', '--help'], { ...env, NASHRA_CLI_LANGUAGE: 'ar' })).out).toContain(
+      'فحص Chromium (بتشغيله) ومجلد الجلسة والجلسة المحفوظة',
+    );
+  });
+
   it('login refuses a malformed pairing number before starting anything', async () => {
     const dir = tmp();
     const { code, out } = await cli(['whatsapp', 'login', '--pairing-number', '12ab'], {

@@ -371,6 +371,76 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     }
   });
 
+  it('says its refusals and a failed check in Arabic with NASHRA_CLI_LANGUAGE=ar, the password masked as in English', async () => {
+    const arabic = (args: string[]) => runCliInProcess(args, { env: { NASHRA_CLI_LANGUAGE: 'ar' } });
+    const path = await populated();
+    const refusals: Array<[string[], RegExp]> = [
+      [['--to', `postgres://nashra:${PASSWORD}@[::1/db`], /^nashra: --to ليس عنوان PostgreSQL صالحًا \(/],
+      [
+        ['--to', `mysql://nashra:${encodeURIComponent(PASSWORD)}@127.0.0.1/db`],
+        /^nashra: يجب أن يكون --to عنوان PostgreSQL: postgres:\/\/user:password@host:5432\/database\n$/,
+      ],
+    ];
+    for (const [args, pattern] of refusals) {
+      const r = await arabic(['--db', path, 'db', 'copy', ...args]);
+      expectUserError(r, pattern);
+      expectNoPassword(r);
+    }
+    const missing = await arabic(['--db', join(path, 'none.db'), 'db', 'copy', '--to', withPassword(postgresUrl())]);
+    expectUserError(missing, /^nashra: قاعدة البيانات .*none\.db غير موجودة \(حدّدها بـ --db أو DATABASE_PATH\)\n$/);
+
+    // Not empty: copied once, then again.
+    const url = withPassword(await freshPostgresDatabase());
+    expect((await arabic(['--db', path, 'db', 'copy', '--to', url])).stdout).toMatch(
+      /^نُسخ .* إلى postgres:\/\/nashra:\*\*\*@/,
+    );
+    const again = await arabic(['--db', path, 'db', 'copy', '--to', url]);
+    expectUserError(
+      again,
+      /^nashra: قاعدة PostgreSQL ليست فارغة \(فيها صفوف: .*jobs.*\): لا يملأ nashra db copy إلا قاعدة جديدة؛ لم يُكتب شيء\n$/,
+    );
+    expectNoPassword(again);
+
+    // A check that fails: a trigger on the target alters one job on its way in.
+    const tampered = withPassword(await freshPostgresDatabase());
+    await (await openPostgres(tampered)).close();
+    const client = await pgClient(tampered);
+    try {
+      await client.query(
+        `CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await client.query('CREATE TRIGGER tamper BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION tamper()');
+      const r = await arabic(['--db', path, 'db', 'copy', '--to', tampered]);
+      expect(r.stdout).toMatch(/^لم يُنسخ /);
+      expectUserError(
+        r,
+        /^nashra: فشل التحقق: jobs: الصف 3 يختلف في العمود last_error؛ تراجعنا عن النسخ، فلم يُكتب منه شيء\n$/,
+      );
+      expectNoPassword(r);
+    } finally {
+      await client.end();
+    }
+
+    // PostgreSQL's own refusal (a row naming a missing one), quoted after the masked URL; and text it cannot hold.
+    const raw = new Database(path);
+    raw.pragma('foreign_keys = OFF');
+    raw.prepare('INSERT INTO full_story_reads (article_id, reads, last_read_at) VALUES (999, 1, 0)').run();
+    const failed = await arabic(['--db', path, 'db', 'copy', '--to', withPassword(await freshPostgresDatabase())]);
+    expectUserError(
+      failed,
+      /^nashra: فشل النسخ إلى postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:\d+\/\w+، ولم يُكتب شيء: .*violates foreign key constraint/,
+    );
+    expectNoPassword(failed);
+    raw.prepare('DELETE FROM full_story_reads WHERE article_id = 999').run();
+    raw.prepare('UPDATE articles SET title = ? WHERE id = 2').run('عنوان\u0000مخفي');
+    raw.close();
+    const nul = await arabic(['--db', path, 'db', 'copy', '--to', withPassword(await freshPostgresDatabase())]);
+    expectUserError(
+      nul,
+      /^nashra: في articles، الصف 2، العمود title، محرف NUL لا يستطيع نص PostgreSQL حفظه؛ لم يُكتب شيء\n$/,
+    );
+  });
+
   it("copies every outlet: main's file into public (with the registry), each other outlet's file into its schema, each checked", {
     timeout: 120_000,
   }, async () => {
