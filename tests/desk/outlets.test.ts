@@ -133,7 +133,11 @@ async function world(
   });
 
   const outlets = outletNewsrooms(main, async (slug) => ({ aa: a, bb: b })[slug as 'aa' | 'bb']);
-  const app = await buildDesk({ outlets, platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false), announceSetup: () => {} });
+  const app = await buildDesk({
+    outlets,
+    platforms: deskPlatforms(BUILT_IN_PLATFORMS, config, false),
+    announceSetup: () => {},
+  });
   onTestFinished(() => app.close());
   return {
     app,
