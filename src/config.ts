@@ -326,7 +326,8 @@ export function str(env: Env, name: string): string | undefined {
 export function int(env: Env, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   const v = str(env, name);
   if (v === undefined) return fallback;
-  const n = Number(v);
+  // Digits only, as written: Number() also reads «1e3» and «0x10».
+  const n = /^-?\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigValueError(name, { kind: 'whole-number', value: v, min, max });
   }

@@ -63,7 +63,8 @@ const parsers = (invalid: Catalogue['cli']['invalid']) => ({
   wholeNumber:
     (min: number, max: number) =>
     (raw: string): number => {
-      const n = Number(raw);
+      // Digits only: Number() also reads «1e3», «0x10», «12.0» and « 12 » as ids, another row than the one typed.
+      const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
       if (!Number.isInteger(n) || n < min || n > max)
         throw new InvalidArgumentError(invalid.wholeNumber(min, max, raw));
       return n;

@@ -111,6 +111,11 @@ describe("an outlet's configuration", () => {
     expect(() => outlet({ SY24_NASHRA_SUMMARY_SENTENCES: '99' })).toThrow(
       /^SY24_NASHRA_SUMMARY_SENTENCES: "99" is not a whole number/,
     );
+    // Digits as written: «2e0» and «0x2» are 2 to Number(), not to an operator reading the file.
+    for (const written of ['2e0', '0x2', '2.0'])
+      expect(() => outlet({ SY24_NASHRA_SUMMARY_SENTENCES: written })).toThrow(
+        `SY24_NASHRA_SUMMARY_SENTENCES: "${written}" is not a whole number`,
+      );
     // A general setting it did not override is main's mistake, named as main's variable.
     expect(() => outlet({ NASHRA_SUMMARY_SENTENCES: '99' })).toThrow(/^NASHRA_SUMMARY_SENTENCES:/);
   });

@@ -258,6 +258,16 @@ describe("commander's own words in the CLI's language", () => {
         "ينقص الخيار '--interval <every>' قيمتُه",
       ],
       [
+        ['sources', 'remove', '0x10'],
+        "command-argument value '0x10' is invalid for argument 'id'. must be a whole number from 1 to 9007199254740991, not \"0x10\"",
+        'قيمة الوسيط \'id\' مرفوضة: يجب أن يكون عددًا صحيحًا من 1 إلى 9007199254740991، لا "0x10"',
+      ],
+      [
+        ['subs', 'remove', '1e3'],
+        "command-argument value '1e3' is invalid for argument 'id'. must be a whole number from 1 to 9007199254740991, not \"1e3\"",
+        'قيمة الوسيط \'id\' مرفوضة: يجب أن يكون عددًا صحيحًا من 1 إلى 9007199254740991، لا "1e3"',
+      ],
+      [
         ['latest', '99'],
         "command-argument value '99' is invalid for argument 'n'. must be a whole number from 1 to 50, not \"99\"",
         'قيمة الوسيط \'n\' مرفوضة: يجب أن يكون عددًا صحيحًا من 1 إلى 50، لا "99"',
