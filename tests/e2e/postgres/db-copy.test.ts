@@ -119,6 +119,21 @@ async function pgClient(url: string): Promise<pg.Client> {
   return client;
 }
 
+/**
+ * A new target with a trigger that alters job 3 on its way in (no row yet: the database is still empty), so the
+ * copy's check fails; the client stays open to read the target afterwards.
+ */
+async function tamperedTarget(): Promise<{ url: string; client: pg.Client }> {
+  const url = withPassword(await freshPostgresDatabase());
+  await (await openPostgres(url)).close();
+  const client = await pgClient(url);
+  await client.query(
+    `CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+  );
+  await client.query('CREATE TRIGGER tamper BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION tamper()');
+  return { url, client };
+}
+
 describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
   it('copies every row, ids, the full-story key and the outbox, moves the sequences past them, and leaves search to be rebuilt', async () => {
     const path = await populated();
@@ -213,15 +228,8 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
 
   it('a copy that does not match is rolled back and fails', async () => {
     const path = await populated();
-    const url = withPassword(await freshPostgresDatabase());
-    await (await openPostgres(url)).close();
-    // A trigger on the target (no row: the database is still empty) alters one job on its way in.
-    const client = await pgClient(url);
+    const { url, client } = await tamperedTarget();
     try {
-      await client.query(
-        `CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
-      );
-      await client.query('CREATE TRIGGER tamper BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION tamper()');
       const r = await runCliInProcess(['--db', path, 'db', 'copy', '--to', url]);
       expect(r.code).not.toBe(0);
       expect(r.stdout).toMatch(/^NOT copied/);
@@ -402,14 +410,8 @@ describe.skipIf(postgresUrl() === '')('nashra db copy', () => {
     expectNoPassword(again);
 
     // A check that fails: a trigger on the target alters one job on its way in.
-    const tampered = withPassword(await freshPostgresDatabase());
-    await (await openPostgres(tampered)).close();
-    const client = await pgClient(tampered);
+    const { url: tampered, client } = await tamperedTarget();
     try {
-      await client.query(
-        `CREATE FUNCTION tamper() RETURNS trigger AS $$ BEGIN IF NEW.id = 3 THEN NEW.last_error := 'x'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
-      );
-      await client.query('CREATE TRIGGER tamper BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION tamper()');
       const r = await arabic(['--db', path, 'db', 'copy', '--to', tampered]);
       expect(r.stdout).toMatch(/^لم يُنسخ /);
       expectUserError(
