@@ -100,6 +100,7 @@ export const POSTGRES_PASS = [
   'tests/e2e/digests-property.test.ts',
   'tests/e2e/retractions-property.test.ts',
   'tests/e2e/scheduled-property.test.ts',
+  'tests/e2e/outbox-property.test.ts',
 ];
 
 /**
@@ -125,6 +126,3 @@ export const NO_DATA: Record<string, string> = {
   'tests/app/config-outlets.test.ts': "an outlet's configuration from its prefixed variables; no database is opened",
   'tests/bots/whatsapp/client.test.ts': 'whatsapp doctor and login, which open no database',
 };
-
-/** Touch the database, not run on PostgreSQL yet (their fixtures are: the Telegram harness, the desk, raw-db). */
-export const NOT_CONVERTED = ['tests/e2e/outbox-property.test.ts'];

@@ -6,7 +6,7 @@ import { ROOT } from './helpers/cli.js';
 import { testDatabase } from './helpers/pass.js';
 import { adapters } from './helpers/postgres.js';
 import { rawAdapters } from './helpers/raw-db.js';
-import { NO_DATA, NOT_CONVERTED, POSTGRES_FOLDERS, POSTGRES_PASS, SQLITE_ONLY } from './passes.js';
+import { NO_DATA, POSTGRES_FOLDERS, POSTGRES_PASS, SQLITE_ONLY } from './passes.js';
 
 /** What opens a database in a test: the store, a raw connection, the fixtures and helpers built on them, the CLI and runs. */
 const TOUCHES =
@@ -14,7 +14,7 @@ const TOUCHES =
 
 describe('the two passes', () => {
   it('name every test file that touches the database once, and only files that exist', () => {
-    const lists = [POSTGRES_PASS, Object.keys(SQLITE_ONLY), Object.keys(NO_DATA), NOT_CONVERTED];
+    const lists = [POSTGRES_PASS, Object.keys(SQLITE_ONLY), Object.keys(NO_DATA)];
     const named = lists.flat();
     expect(
       named.filter((f, i) => named.indexOf(f) !== i),

@@ -429,6 +429,15 @@ export async function postsWithChats(db: RawDatabase): Promise<Array<{ post: Job
   }));
 }
 
+/** Every job of these kinds, oldest first: one statement for a scenario's final check (the deletes of every article). */
+export async function jobsOfKinds(db: RawDatabase, kinds: readonly JobKind[]): Promise<JobRecord[]> {
+  const rows = await db.sql(
+    `SELECT * FROM jobs WHERE kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY id`,
+    ...kinds,
+  );
+  return rows.map((r) => jobFromRow(r as unknown as Parameters<typeof jobFromRow>[0]));
+}
+
 /** The jobs of one article or subscription, of these kinds, oldest first: one statement, read by the store's mapper. */
 async function jobsWhere(
   db: RawDatabase,
