@@ -740,8 +740,11 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
       found.forms.set(form, (found.forms.get(form) ?? 0) + weight);
       found.onlyAdjective &&= match.entry.adjective;
       byEntity.set(match.entry.entity, found);
-      if (title && readsAsVerb(ids, match)) (titleVerbs ??= new Set()).add(found);
-      else if (!title) inBody.add(found);
+      if (!title) inBody.add(found);
+      else if (readsAsVerb(ids, match)) {
+        titleVerbs ??= new Set();
+        titleVerbs.add(found);
+      }
     });
   }
   // «غارات التحالف تدمر مقدرات الانقلابيين»: a headline's verb spelt as a place the body never names.
@@ -1292,12 +1295,15 @@ const NOT_ONE_BODY = new Set(
   ['الإدارة', 'الأمناء', 'التدريس', 'العمومية', 'الأعمال', 'الآباء', 'الأمهات'].map((w) => wordKey(w)),
 );
 
+const BETWEEN = nameKey('بين');
+
 /**
  * Two names next to each other, the second joined by «و», glued or written apart as some agencies do («جازان و عسير
- * و نجران»): members of a list.
+ * و نجران»): members of a list. Not the two sides «بين» names («المتنازع عليها بين الخرطوم وجوبا»): each is the
+ * story's.
  */
 function isListed(ids: Int32Array, a: Match | undefined, b: Match | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
+  if (a === undefined || b === undefined || wordsById[ids[a.at - 1]!]!.keys[0] === BETWEEN) return false;
   const end = a.at + a.length;
   return (
     (b.at === end && wordsById[ids[b.at]!]!.listJoin) || (b.at === end + 1 && wordsById[ids[end]!]!.written === 'و')
