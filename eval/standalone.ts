@@ -120,12 +120,44 @@ function shares(a: Set<string>, b: Set<string>): boolean {
 
 /**
  * The summary shares none of the headline's content words (light stems) where the article's lead sentence does: it
- * tells another story than the headline's.
+ * tells another story than the headline's. A summary that carries the sentence right after the lead, where that
+ * sentence names the lead's subject by a demonstrative (see namesLeadByDemonstrative), stays on the story: it is the
+ * issue's «next sentences of the same story», which name the headline's subject by pointing back rather than by its
+ * words (a column headlined «عبير الدخيل: راحت أيام الفلة», its 700-character lead ending on «… مصطلح “راحت أيام
+ * الفلة” … تردد العبارة بحسرة …», summarised from «ترتفع نسبة إستخدام هذه العبارة بين السعوديات؛ …»).
  */
-export function leavesHeadlineStory(title: string, lead: string, summary: string[]): boolean {
+export function leavesHeadlineStory(title: string, lead: string, summary: string[], afterLead?: string): boolean {
   const headline = stems(title);
   if (summary.length === 0 || !shares(headline, stems(lead))) return false;
-  return !shares(headline, stems(summary.join(' ')));
+  if (shares(headline, stems(summary.join(' ')))) return false;
+  const flat = (text: string) => text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  return !(
+    afterLead !== undefined &&
+    namesLeadByDemonstrative(afterLead, lead) &&
+    summary.some((s) => flat(afterLead).includes(flat(s)))
+  );
+}
+
+const DEMONSTRATIVE = /^(?:هذا|هذه|ذلك|تلك|هذان|هاتان|هذين|هاتين|هؤلاء|اولئك)$/;
+/** How many words of a sentence's first clause are looked at for a demonstrative pointing back. */
+const FIRST_CLAUSE_WORDS = 8;
+
+/**
+ * The sentence's first clause (up to its first comma, semicolon or colon, at most FIRST_CLAUSE_WORDS words) has a
+ * demonstrative followed by a definite noun the lead itself uses («هذه العبارة» after a lead with «العبارة», «هذا
+ * القرار» after one with «القرار»): it speaks of the very thing the lead told. A demonstrative before a word the lead
+ * lacks («في هذه الأثناء», «وفي هذا السياق») says nothing of what it refers to.
+ */
+export function namesLeadByDemonstrative(sentence: string, lead: string): boolean {
+  const clause = tokenize(sentence.split(/[،,;؛:]/)[0]!).slice(0, FIRST_CLAUSE_WORDS);
+  const leadStems = new Set(tokenize(lead).map(stem));
+  return clause.some(
+    (w, i) =>
+      DEMONSTRATIVE.test(w) &&
+      clause[i + 1] !== undefined &&
+      clause[i + 1]!.startsWith('ال') &&
+      leadStems.has(stem(clause[i + 1]!)),
+  );
 }
 
 /** The lead: the article's first sentence of at least 8 words (a byline or a caption before it is not one). */
@@ -283,7 +315,7 @@ export function checkStandalone(
     const lead = leadOf(sentences);
     if (a.title && lead !== undefined) {
       if (shares(stems(a.title), stems(lead))) figures.leadOnHeadline++;
-      if (leavesHeadlineStory(a.title, lead, summary))
+      if (leavesHeadlineStory(a.title, lead, summary, sentences[sentences.indexOf(lead) + 1]))
         figures.leavesHeadline.push({ id: a.id, sentence: `${a.title} → ${summary.join(' ')}` });
     }
     const at = locate(summary, sentences);

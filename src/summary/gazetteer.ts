@@ -5,7 +5,10 @@
  * Nashra from public facts (capitals, Saudi regions and main cities, governorates in the news: Yemen, Syria, Iraq,
  * Egypt; intergovernmental bodies; armed groups as the press names them; Saudi public bodies; football clubs
  * of the Saudi league and Europe's best known; large companies). Names only, no descriptions; MIT like the code.
+ * The world's other cities come from CLDR too (src/summary/world-cities.ts, under the Unicode licence).
  */
+
+import { WORLD_CITIES } from './world-cities.js';
 
 /** ISO 3166 codes whose CLDR Arabic names are used (every inhabited country; a few territories left out). */
 const REGION_CODES = (
@@ -333,7 +336,7 @@ const ORGANISATIONS = [
   'الأولمبياد الخاص',
   'داعش',
   'تنظيم داعش>داعش',
-  'تنظيم الدولة',
+  'تنظيم الدولة>داعش',
   'القاعدة',
   'طالبان',
   'حزب الله',
@@ -488,6 +491,7 @@ export const GAZETTEER: readonly string[] = [
   ...regionNames(),
   ...REGIONS,
   ...CITIES,
+  ...WORLD_CITIES,
   ...SAUDI_REGIONS,
   ...ORGANISATIONS,
   ...COMPANIES,

@@ -9,6 +9,7 @@ import {
   fromAnotherStory,
   leadOf,
   leavesHeadlineStory,
+  namesLeadByDemonstrative,
   pointsBack,
   unintroducedName,
 } from '../../eval/standalone.js';
@@ -58,6 +59,23 @@ describe("eval: the headline's story", () => {
     expect(lead).toContain('صاروخ');
     expect(leavesHeadlineStory(title, lead, ['شنت طائرات غارات على ريف إدلب الجنوبي.'])).toBe(true);
     expect(leavesHeadlineStory(title, lead, ['انتشلت فرق الإنقاذ الجثث في حلب.'])).toBe(false);
+  });
+
+  it('keeps a summary on the sentence after the lead that names what the lead told by a demonstrative', () => {
+    const title = 'كاتبة: راحت أيام الراحة';
+    const lead = 'تعيش الفتاة في بيت أسرتها مرحلة هادئة، ثم تردد العبارة بحسرة: “راحت أيام الراحة”.';
+    const next = 'ترتفع نسبة استخدام هذه العبارة بين السعوديات؛ ولعل السبب اعتماد الرجل على المرأة.';
+    expect(namesLeadByDemonstrative(next, lead)).toBe(true);
+    expect(leavesHeadlineStory(title, lead, [next])).toBe(true);
+    expect(leavesHeadlineStory(title, lead, [next], next)).toBe(false);
+    // The same sentence further on in the article is not the lead's next sentence.
+    expect(leavesHeadlineStory(title, lead, [next], 'وقالت الكاتبة إن الحياة شراكة بين شخصين.')).toBe(true);
+    // A demonstrative before a word the lead lacks points nowhere in it; nor does one past the first clause.
+    expect(namesLeadByDemonstrative('وفي هذه الأثناء شنت طائرات غارات على ريف إدلب.', lead)).toBe(false);
+    expect(namesLeadByDemonstrative('ترتفع النسبة بين السعوديات، ولعل هذه العبارة أشهر.', lead)).toBe(false);
+    const aleppo = 'قتل 18 مدنيا بسقوط صاروخ على حي سكني في مدينة حلب صباح اليوم.';
+    const strike = 'وفي إدلب شنت طائرات غارات على هذا الريف الجنوبي.';
+    expect(leavesHeadlineStory('مقتل 18 مدنيا بسقوط صاروخ في حلب', aleppo, [strike], strike)).toBe(true);
   });
 });
 

@@ -40,6 +40,7 @@ const ALLOWED: Record<string, string> = {
   'src/summary/summarize.ts': 'summariser word lists',
   'src/summary/tag-vocabulary.ts': 'tag vocabulary',
   'src/summary/vocabulary.ts': 'summariser vocabulary',
+  'src/summary/world-cities.ts': "the world's city names (CLDR), for hashtags",
   'src/ingest/reader.ts': 'share-button words and bylines dropped from scraped pages',
   'src/ingest/html-text.ts': '«read more» markers cut from feeds',
   'src/newsroom/topics.ts': 'prefixes stripped when matching a topic filter',
