@@ -1,5 +1,5 @@
-import { bool, list, optionalInt, int, str, url, type Env } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { bool, ConfigValueError, list, optionalInt, int, str, url, type Env } from '../../src/config.js';
+import { TELEGRAM_LABEL } from './label.js';
 
 /** Telegram's settings, from TELEGRAM_* variables (see .env.example). */
 export interface TelegramSettings {
@@ -20,6 +20,8 @@ export interface TelegramSettings {
  * so messages × price is the most a broadcast can cost.
  */
 export const PAID_BROADCAST_STARS_PER_MESSAGE = 0.1;
+/** What Telegram charges paid broadcasts in (the descriptor's paidBroadcast unit). */
+export const PAID_BROADCAST_UNIT = 'Stars';
 /** Telegram's ceiling with paid broadcasts. */
 export const PAID_BROADCAST_MAX_PER_SECOND = 1000;
 
@@ -29,10 +31,12 @@ export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
     apiRoot: url(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
     editorIds: list(env, 'TELEGRAM_EDITOR_IDS').map((id) => {
       if (!/^\d{1,20}$/.test(id))
-        throw new ConfigError(
-          'TELEGRAM_EDITOR_IDS',
-          `"${id}" is not a numeric Telegram user id (ask @userinfobot for yours)`,
-        );
+        throw new ConfigValueError('TELEGRAM_EDITOR_IDS', {
+          kind: 'user-id',
+          value: id,
+          platform: TELEGRAM_LABEL,
+          ask: '@userinfobot',
+        });
       return id;
     }),
     webhookUrl: str(env, 'TELEGRAM_WEBHOOK_URL'),
@@ -45,10 +49,12 @@ export function parseTelegramSettings(env: Env): TelegramSettings | undefined {
     paidBroadcast: paidBroadcastSettings(env),
   };
   if (settings.paidBroadcast && settings.paidBroadcast.ratePerSecond <= settings.rate.globalPerSecond) {
-    throw new ConfigError(
-      'TELEGRAM_PAID_BROADCAST_RATE',
-      `${settings.paidBroadcast.ratePerSecond} is not above TELEGRAM_RATE_PER_SECOND (${settings.rate.globalPerSecond}): paying would change nothing`,
-    );
+    throw new ConfigValueError('TELEGRAM_PAID_BROADCAST_RATE', {
+      kind: 'paid-rate-not-above',
+      value: settings.paidBroadcast.ratePerSecond,
+      other: 'TELEGRAM_RATE_PER_SECOND',
+      otherValue: settings.rate.globalPerSecond,
+    });
   }
   if (settings.webhookUrl) url(env, 'TELEGRAM_WEBHOOK_URL', settings.webhookUrl);
   const token = str(env, 'TELEGRAM_BOT_TOKEN');
@@ -61,19 +67,30 @@ function paidBroadcastSettings(env: Env): TelegramSettings['paidBroadcast'] {
   const price = str(env, 'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE');
   const starsPerMessage = price === undefined ? PAID_BROADCAST_STARS_PER_MESSAGE : Number(price);
   if (!Number.isFinite(starsPerMessage) || starsPerMessage < 0) {
-    throw new ConfigError('TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE', `"${price}" is not a price in Stars (e.g. 0.1)`);
+    throw new ConfigValueError('TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE', {
+      kind: 'price',
+      value: String(price),
+      unit: PAID_BROADCAST_UNIT,
+      example: PAID_BROADCAST_STARS_PER_MESSAGE,
+    });
   }
   const urgent = bool(env, 'TELEGRAM_PAID_BROADCAST_URGENT', false);
   return ratePerSecond === undefined ? undefined : { ratePerSecond, starsPerMessage, urgent };
 }
 
+/** A token from @BotFather: the bot's id, a colon, then its secret, at least this many characters of [A-Za-z0-9_-]. */
+const TOKEN_SECRET_MIN = 20;
+const TOKEN_SHAPE = new RegExp(`^\\d+:[A-Za-z0-9_-]{${TOKEN_SECRET_MIN},}$`);
+
 /** Checks the shape only, and never echoes the token back (it is a secret). */
 function telegramToken(token: string): string {
-  if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token)) {
-    throw new ConfigError(
-      'TELEGRAM_BOT_TOKEN',
-      'does not look like a bot token from @BotFather (digits, a colon, then 20+ letters, digits, _ or -)',
-    );
+  if (!TOKEN_SHAPE.test(token)) {
+    throw new ConfigValueError('TELEGRAM_BOT_TOKEN', {
+      kind: 'token',
+      issuer: '@BotFather',
+      form: 'id-colon-secret',
+      secretMin: TOKEN_SECRET_MIN,
+    });
   }
   return token;
 }

@@ -3,7 +3,7 @@ import { RefusedError } from '../../src/refusal.js';
 import { TELEGRAM_LABEL } from './label.js';
 import { telegramMarkup } from './markup.js';
 import { arabicTelegramReason } from './refusals.js';
-import { parseTelegramSettings, type TelegramSettings } from './config.js';
+import { PAID_BROADCAST_UNIT, parseTelegramSettings, type TelegramSettings } from './config.js';
 
 /** Telegram, as the registry sees it (src/app/platforms.ts). */
 export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
@@ -27,7 +27,7 @@ export const telegramPlatform: PlatformDescriptor<TelegramSettings> = {
     s.paidBroadcast && {
       ratePerSecond: s.paidBroadcast.ratePerSecond,
       pricePerMessage: s.paidBroadcast.starsPerMessage,
-      unit: 'Stars',
+      unit: PAID_BROADCAST_UNIT,
       urgent: s.paidBroadcast.urgent,
     },
   secrets: (s) => [s.token],

@@ -1,5 +1,4 @@
-import { bool, int, list, str, type Env } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { bool, ConfigValueError, int, list, str, type Env } from '../../src/config.js';
 
 /** WhatsApp's settings, from WHATSAPP_* variables (see .env.example). */
 export interface WhatsAppSettings {
@@ -17,17 +16,23 @@ export function readWhatsAppSettings(env: Env): WhatsAppSettings {
   const minDelayMs = int(env, 'WHATSAPP_MIN_DELAY_MS', 4000, 0);
   const maxDelayMs = int(env, 'WHATSAPP_MAX_DELAY_MS', 10000, 0);
   if (maxDelayMs < minDelayMs)
-    throw new ConfigError('WHATSAPP_MAX_DELAY_MS', `must be at least WHATSAPP_MIN_DELAY_MS (${minDelayMs})`);
+    throw new ConfigValueError('WHATSAPP_MAX_DELAY_MS', {
+      kind: 'less-than',
+      value: maxDelayMs,
+      other: 'WHATSAPP_MIN_DELAY_MS',
+      otherValue: minDelayMs,
+    });
   return {
     sessionDir: str(env, 'WHATSAPP_SESSION_DIR') ?? './data/whatsapp-session',
     chromePath: str(env, 'CHROME_PATH') ?? str(env, 'PUPPETEER_EXECUTABLE_PATH') ?? '/usr/bin/chromium',
     editorNumbers: list(env, 'WHATSAPP_EDITOR_NUMBERS').map((raw) => {
       const digits = raw.replace(/[\s+()-]/g, '');
       if (!/^\d{8,15}$/.test(digits))
-        throw new ConfigError(
-          'WHATSAPP_EDITOR_NUMBERS',
-          `"${raw}" is not a phone number with its country code (e.g. 963944123456)`,
-        );
+        throw new ConfigValueError('WHATSAPP_EDITOR_NUMBERS', {
+          kind: 'phone-number',
+          value: raw,
+          example: '963944123456',
+        });
       return digits;
     }),
     minDelayMs,

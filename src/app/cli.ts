@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
-import { StoreError, storageFault } from '../store/index.js';
+import { DatabaseOpenError, StoreError, storageFault } from '../store/index.js';
 import { RefusedError } from '../refusal.js';
 import { CopyRefusedError } from '../store/postgres/copy-refused.js';
 import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
@@ -600,8 +600,8 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     err instanceof StoreError ||
     err instanceof PermissionError
   ) {
-    // A refusal the newsroom or the configuration names by meaning is said in the CLI's language (a wrong
-    // NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
+    // A refusal the newsroom, the configuration or the database names by meaning is said in the CLI's language (a
+    // wrong NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
     const said =
       err instanceof RefusedError
         ? words.refused(err.refusal)
@@ -609,7 +609,9 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
           ? words.cli.db.refused(err.problem)
           : err instanceof ConfigValueError
             ? `${err.variable}: ${words.cli.config(err.problem)}`
-            : err.message;
+            : err instanceof DatabaseOpenError
+              ? words.cli.databaseOpen(err.problem)
+              : err.message;
     io.stderr.write(`nashra: ${redact(said)}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }

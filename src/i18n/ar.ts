@@ -4,6 +4,7 @@ import type {
   ConfigProblem,
   CopyMismatch,
   CopyProblem,
+  DatabaseOpenProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -929,6 +930,18 @@ export const ar = {
           return `يسمّي قاعدة بيانات ${p.protocol}؛ لا يُخدم عبر الشبكة إلا postgres:// (اتركه فارغًا لـSQLite: DATABASE_PATH)`;
         case 'more-than':
           return `قيمته ${p.value}، أكثر من ${p.other} (${p.otherValue}): اجعلها ${p.otherValue} على الأكثر`;
+        case 'less-than':
+          return `قيمته ${p.value}، أقل من ${p.other} (${p.otherValue}): اجعلها ${p.otherValue} على الأقل`;
+        case 'paid-rate-not-above':
+          return `قيمته ${p.value}، ليست أعلى من ${p.other} (${p.otherValue}): لن يغيّر الدفع شيئًا`;
+        case 'price':
+          return `"${p.value}" ليس سعرًا بـ${p.unit} (مثل ${p.example})`;
+        case 'user-id':
+          return `"${p.value}" ليس رقم مستخدم في ${p.platform.ar} (اسأل ${p.ask} عن رقمك)`;
+        case 'phone-number':
+          return `"${p.value}" ليس رقم هاتف مع رمز بلده (مثل ${p.example})`;
+        case 'token':
+          return `لا يشبه رمز بوت من ${p.issuer} (أرقام ثم نقطتان : ثم ${p.secretMin} أو أكثر من الحروف اللاتينية والأرقام و_ و-)`;
         case 'clicks-without-public-url':
           return 'مفعَّل لكن NASHRA_PUBLIC_URL غير مضبوط: اضبطه على العنوان الذي يصل منه القرّاء إلى خادم المكتب (https://desk.example.org)، أو أوقف عدّ النقرات';
         case 'plugin-unloadable':
@@ -937,6 +950,15 @@ export const ar = {
           return `لا يصدّر ${p.spec} وصف منصة باسم \`platform\` (name، markup، parseSettings، classifyChat، createAdapter)`;
         case 'plugin-duplicate':
           return `${p.spec}: منصة باسم "${p.name}" مسجّلة من قبل`;
+      }
+    },
+    /** Why a PostgreSQL database could not be opened (DATABASE_URL; src/store/index.ts DatabaseOpenError). */
+    databaseOpen: (p: DatabaseOpenProblem): string => {
+      switch (p.kind) {
+        case 'cannot-open':
+          return `تعذّر فتح قاعدة بيانات PostgreSQL ${p.target}: ${p.why}`;
+        case 'schema-name':
+          return `${JSON.stringify(p.schema)} لا يصلح اسمًا لمخطط في PostgreSQL`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */

@@ -4,6 +4,7 @@ import type {
   ConfigProblem,
   CopyMismatch,
   CopyProblem,
+  DatabaseOpenProblem,
   DeliveryWordsProblem,
   NewsroomRefusal,
   OpmlCounts,
@@ -807,6 +808,18 @@ export const en = {
           return `names a ${p.protocol} database; only postgres:// is served over the network (leave it unset for SQLite: DATABASE_PATH)`;
         case 'more-than':
           return `is ${p.value}, more than ${p.other} (${p.otherValue}); make it at most that`;
+        case 'less-than':
+          return `must be at least ${p.other} (${p.otherValue})`;
+        case 'paid-rate-not-above':
+          return `${p.value} is not above ${p.other} (${p.otherValue}): paying would change nothing`;
+        case 'price':
+          return `"${p.value}" is not a price in ${p.unit} (e.g. ${p.example})`;
+        case 'user-id':
+          return `"${p.value}" is not a numeric ${p.platform.en} user id (ask ${p.ask} for yours)`;
+        case 'phone-number':
+          return `"${p.value}" is not a phone number with its country code (e.g. ${p.example})`;
+        case 'token':
+          return `does not look like a bot token from ${p.issuer} (digits, a colon, then ${p.secretMin}+ letters, digits, _ or -)`;
         case 'clicks-without-public-url':
           return "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off";
         case 'plugin-unloadable':
@@ -815,6 +828,15 @@ export const en = {
           return `${p.spec} does not export a platform descriptor as \`platform\` (name, markup, parseSettings, classifyChat, createAdapter)`;
         case 'plugin-duplicate':
           return `${p.spec}: a platform named "${p.name}" is already registered`;
+      }
+    },
+    /** Why a PostgreSQL database could not be opened (DATABASE_URL; src/store/index.ts DatabaseOpenError). */
+    databaseOpen: (p: DatabaseOpenProblem): string => {
+      switch (p.kind) {
+        case 'cannot-open':
+          return `cannot open the PostgreSQL database ${p.target}: ${p.why}`;
+        case 'schema-name':
+          return `not a schema name: ${JSON.stringify(p.schema)}`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */

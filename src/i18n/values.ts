@@ -208,11 +208,36 @@ export type ConfigProblem =
   | { kind: 'database-protocol'; protocol: string }
   /** NASHRA_SUMMARY_MIN_SENTENCES above NASHRA_SUMMARY_SENTENCES. */
   | { kind: 'more-than'; value: number; other: string; otherValue: number }
+  /** A maximum below its minimum (a platform's longest pause below its shortest). */
+  | { kind: 'less-than'; value: number; other: string; otherValue: number }
+  /** A paid rate not above the free rate it would lift: paying would change nothing. */
+  | { kind: 'paid-rate-not-above'; value: number; other: string; otherValue: number }
+  /** A paid broadcast's price per message in the platform's unit (its descriptor's paidBroadcast unit), an example. */
+  | { kind: 'price'; value: string; unit: string; example: number }
+  /** An editor's numeric id on a platform: `platform` its descriptor's label, `ask` who tells a person theirs. */
+  | { kind: 'user-id'; value: string; platform: { ar: string; en: string }; ask: string }
+  /** A phone number with its country code, with an example. */
+  | { kind: 'phone-number'; value: string; example: string }
+  /**
+   * A bot token of the wrong shape, from `issuer` (who hands them out), never the token itself (a secret). The shapes
+   * the catalogue can say: 'id-colon-secret', the account's digits, a colon, then `secretMin` or more letters,
+   * digits, _ or -.
+   */
+  | { kind: 'token'; issuer: string; form: 'id-colon-secret'; secretMin: number }
   | { kind: 'clicks-without-public-url' }
   /** NASHRA_PLUGINS (src/app/platforms.ts): `why` is the import's own first line, quoted as it is. */
   | { kind: 'plugin-unloadable'; spec: string; why: string }
   | { kind: 'plugin-not-platform'; spec: string }
   | { kind: 'plugin-duplicate'; spec: string; name: string };
+
+/**
+ * Why a PostgreSQL database could not be opened (src/store/index.ts DatabaseOpenError): `target` is its URL with the
+ * password masked and `why` PostgreSQL's (or the network's) own words, masked the same way; `schema` a schema name
+ * refused before any connection.
+ */
+export type DatabaseOpenProblem =
+  | { kind: 'cannot-open'; target: string; why: string }
+  | { kind: 'schema-name'; schema: string };
 
 /**
  * Why `nashra db copy` refused or failed, by meaning (src/store/postgres/copy.ts CopyRefusedError). `target` is the

@@ -6,6 +6,8 @@ import { SqlitePorts } from './sqlite-ports.js';
 import { Tables } from './tables.js';
 import type { DataPorts } from '../ports/index.js';
 import type { ClickCount } from '../model/reach.js';
+import { catalogue } from '../i18n/index.js';
+import type { DatabaseOpenProblem } from '../i18n/values.js';
 
 export { UnitOfWorkMisuse } from './sqlite-ports.js';
 
@@ -27,6 +29,21 @@ export class StoreError extends Error {
   ) {
     super(message, options);
     this.name = 'StoreError';
+  }
+}
+
+/**
+ * A PostgreSQL database that could not be opened, by meaning: the CLI says `problem` in its language (the catalogue's
+ * `cli.databaseOpen`); the message is the English one, for the logs. No value of `problem` holds a secret: the URL
+ * and the reason are masked before they go in (src/store/postgres/ports.ts redact).
+ */
+export class DatabaseOpenError extends StoreError {
+  constructor(
+    readonly problem: DatabaseOpenProblem,
+    path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(catalogue('en').cli.databaseOpen(problem), path, options);
   }
 }
 

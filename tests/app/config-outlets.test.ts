@@ -1,6 +1,7 @@
 /** An outlet's configuration (issue 24 §4): the general settings shared and overridable, its platforms its own alone. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadOutletConfig } from '../../src/config.js';
+import { ConfigValueError, loadConfig, loadOutletConfig } from '../../src/config.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { BUILT_IN_PLATFORMS, configuredSecrets } from '../../src/app/platforms.js';
 import type { TelegramSettings } from '../../bots/telegram/config.js';
 import type { WhatsAppSettings } from '../../bots/whatsapp/config.js';
@@ -20,6 +21,15 @@ const env = {
   DATABASE_PATH: '/srv/n.db',
 };
 const outlet = (extra: Record<string, string>) => loadOutletConfig({ ...env, ...extra }, BUILT_IN_PLATFORMS, 'SY24_');
+/** What `run` threw, or undefined. */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
 
 describe("an outlet's configuration", () => {
   it('main is loadConfig as it always was; another outlet without variables of its own has no platform but the console', () => {
@@ -107,6 +117,15 @@ describe("an outlet's configuration", () => {
   it('a wrong value names the variable the operator set, and never echoes a token', () => {
     expect(() => outlet({ SY24_TELEGRAM_BOT_TOKEN: 'not-a-token' })).toThrow(
       /^SY24_TELEGRAM_BOT_TOKEN: does not look like a bot token/,
+    );
+    // By meaning, under the prefixed name, as the CLI says it (src/app/cli.ts): in Arabic too, the token in neither.
+    const refused = thrown(() => outlet({ SY24_TELEGRAM_BOT_TOKEN: '1234:not-a-token' }));
+    expect(refused).toBeInstanceOf(ConfigValueError);
+    const { variable, problem } = refused as ConfigValueError;
+    expect(variable).toBe('SY24_TELEGRAM_BOT_TOKEN');
+    for (const lang of ['en', 'ar'] as const) expect(catalogue(lang).cli.config(problem)).not.toContain('not-a-token');
+    expect(catalogue('ar').cli.config(problem)).toBe(
+      'لا يشبه رمز بوت من @BotFather (أرقام ثم نقطتان : ثم 20 أو أكثر من الحروف اللاتينية والأرقام و_ و-)',
     );
     expect(() => outlet({ SY24_NASHRA_SUMMARY_SENTENCES: '99' })).toThrow(
       /^SY24_NASHRA_SUMMARY_SENTENCES: "99" is not a whole number/,

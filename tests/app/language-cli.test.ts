@@ -211,12 +211,78 @@ describe("a wrong configuration in the CLI's language, once NASHRA_CLI_LANGUAGE 
         'NASHRA_SUMMARY_SENTENCES: "99" is not a whole number from 1 to 10',
         'NASHRA_SUMMARY_SENTENCES: "99" ليس عددًا صحيحًا من 1 إلى 10',
       ],
+      // The platforms' own settings, checked whether or not the platform is on; their words are the catalogue's too.
+      [
+        { TELEGRAM_EDITOR_IDS: '1001,@editor' },
+        'TELEGRAM_EDITOR_IDS: "@editor" is not a numeric Telegram user id (ask @userinfobot for yours)',
+        'TELEGRAM_EDITOR_IDS: "@editor" ليس رقم مستخدم في تيليغرام (اسأل @userinfobot عن رقمك)',
+      ],
+      [
+        { TELEGRAM_PAID_BROADCAST_RATE: '25', TELEGRAM_RATE_PER_SECOND: '25' },
+        'TELEGRAM_PAID_BROADCAST_RATE: 25 is not above TELEGRAM_RATE_PER_SECOND (25): paying would change nothing',
+        'TELEGRAM_PAID_BROADCAST_RATE: قيمته 25، ليست أعلى من TELEGRAM_RATE_PER_SECOND (25): لن يغيّر الدفع شيئًا',
+      ],
+      [
+        { TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE: '-1' },
+        'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE: "-1" is not a price in Stars (e.g. 0.1)',
+        'TELEGRAM_PAID_BROADCAST_STARS_PER_MESSAGE: "-1" ليس سعرًا بـStars (مثل 0.1)',
+      ],
+      [
+        { WHATSAPP_MIN_DELAY_MS: '9000', WHATSAPP_MAX_DELAY_MS: '1000' },
+        'WHATSAPP_MAX_DELAY_MS: must be at least WHATSAPP_MIN_DELAY_MS (9000)',
+        'WHATSAPP_MAX_DELAY_MS: قيمته 1000، أقل من WHATSAPP_MIN_DELAY_MS (9000): اجعلها 9000 على الأقل',
+      ],
+      [
+        { WHATSAPP_EDITOR_NUMBERS: '+963 944' },
+        'WHATSAPP_EDITOR_NUMBERS: "+963 944" is not a phone number with its country code (e.g. 963944123456)',
+        'WHATSAPP_EDITOR_NUMBERS: "+963 944" ليس رقم هاتف مع رمز بلده (مثل 963944123456)',
+      ],
     ];
     for (const [env, english, arabic] of cases) {
       const en = await nashra(['subs', 'list'], env);
       expect([en.code, en.stderr]).toEqual([78, `nashra: ${english}\n`]);
       const ar = await nashra(['subs', 'list'], { ...env, ...ARABIC });
       expect([ar.code, ar.stderr]).toEqual([78, `nashra: ${arabic}\n`]);
+    }
+  });
+
+  it('says a token of the wrong shape without the token, in Arabic and in English as before', async () => {
+    // Secret-looking but 19 characters after the colon, one short of a token from @BotFather: refused, never echoed.
+    const token = '7654321:hunter2-Secret_Part';
+    expect(token.split(':')[1]).toHaveLength(19);
+    const en = await nashra(['subs', 'list'], { TELEGRAM_BOT_TOKEN: token });
+    expect([en.code, en.stderr]).toEqual([
+      78,
+      'nashra: TELEGRAM_BOT_TOKEN: does not look like a bot token from @BotFather (digits, a colon, then 20+ letters, digits, _ or -)\n',
+    ]);
+    const ar = await nashra(['subs', 'list'], { TELEGRAM_BOT_TOKEN: token, ...ARABIC });
+    expect([ar.code, ar.stderr]).toEqual([
+      78,
+      'nashra: TELEGRAM_BOT_TOKEN: لا يشبه رمز بوت من @BotFather (أرقام ثم نقطتان : ثم 20 أو أكثر من الحروف اللاتينية والأرقام و_ و-)\n',
+    ]);
+    for (const r of [en, ar]) {
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toMatch(/hunter2|Secret_Part|7654321/);
+    }
+  });
+});
+
+describe("a PostgreSQL database that cannot be opened, in the CLI's language", () => {
+  it('says which server it could not reach in Arabic, and in English as before, the password masked in both', async () => {
+    const env = { DATABASE_URL: 'postgres://nashra:s3cr%40t-pw@127.0.0.1:1/nashra' };
+    const en = await nashra(['subs', 'list'], env);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toMatch(
+      /^nashra: cannot open the PostgreSQL database postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/nashra: .*ECONNREFUSED.*\n$/,
+    );
+    const ar = await nashra(['subs', 'list'], { ...env, ...ARABIC });
+    expect(ar.code).toBe(1);
+    expect(ar.stderr).toMatch(
+      /^nashra: تعذّر فتح قاعدة بيانات PostgreSQL postgres:\/\/nashra:\*\*\*@127\.0\.0\.1:1\/nashra: .*ECONNREFUSED.*\n$/,
+    );
+    for (const r of [en, ar]) {
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr + r.stdout).not.toMatch(/s3cr/);
     }
   });
 });

@@ -64,6 +64,7 @@ const SAYS = new Set([
   'write',
   'UserError',
   'ConfigError',
+  'StoreError',
   'InvalidArgumentError',
   'confirm',
   'askHidden',
@@ -79,13 +80,20 @@ const SAID_AS_HELP = new Set(['summary', 'description']);
 
 /**
  * Where the CLI's words are said: src/app, each platform's own commands (bots/<platform>/cli-commands.ts, `nashra
- * whatsapp login`), and `nashra db copy`'s refusals (src/store/postgres/copy.ts).
+ * whatsapp login`) and its configuration's refusals (bots/<platform>/config.ts, said by every command), `nashra db
+ * copy`'s refusals (src/store/postgres/copy.ts) and a PostgreSQL database that cannot be opened
+ * (src/store/postgres/database.ts, DATABASE_URL).
  */
 function cliSources(): string[] {
   const platforms = readdirSync(join(ROOT, 'bots'))
-    .map((platform) => join(ROOT, 'bots', platform, 'cli-commands.ts'))
+    .flatMap((platform) => ['cli-commands.ts', 'config.ts'].map((file) => join(ROOT, 'bots', platform, file)))
     .filter((file) => existsSync(file));
-  return [...walk(join(ROOT, 'src/app')), ...platforms, join(ROOT, 'src/store/postgres/copy.ts')];
+  return [
+    ...walk(join(ROOT, 'src/app')),
+    ...platforms,
+    join(ROOT, 'src/store/postgres/copy.ts'),
+    join(ROOT, 'src/store/postgres/database.ts'),
+  ];
 }
 
 /** Three or more words of letters make an English sentence; flags (--db), <placeholders> and a-b names do not count. */
@@ -236,9 +244,17 @@ describe('the catalogue of words', () => {
     expect(arabicLiterals(join(ROOT, 'src/i18n/ar.ts')).length).toBeGreaterThan(300);
   });
 
-  it("holds every sentence the CLI says: none printed, thrown or given to commander inline in src/app, a platform's commands or db copy", () => {
+  it("holds every sentence the CLI says: none printed, thrown or given to commander inline in src/app, a platform's commands or configuration, db copy or opening PostgreSQL", () => {
     const files = cliSources().map((f) => relative(ROOT, f));
-    expect(files).toEqual(expect.arrayContaining(['bots/whatsapp/cli-commands.ts', 'src/store/postgres/copy.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bots/whatsapp/cli-commands.ts',
+        'bots/telegram/config.ts',
+        'bots/whatsapp/config.ts',
+        'src/store/postgres/copy.ts',
+        'src/store/postgres/database.ts',
+      ]),
+    );
     const inline = files.flatMap((f) => inlineSentences(join(ROOT, f)).map((l) => `${f}:${l}`));
     expect(inline).toEqual([]);
   });
@@ -252,6 +268,7 @@ describe('the catalogue of words', () => {
       'no terminal to confirm on: ',
       'must be a whole number',
       'cannot load the plug-in ',
+      'cannot open the database at ',
       'poll sources now',
       'the message as it would be sent',
     ]);

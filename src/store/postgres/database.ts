@@ -6,7 +6,7 @@
  * this pool only (pg's type parsers are otherwise global).
  */
 import pg from 'pg';
-import { StoreError } from '../index.js';
+import { DatabaseOpenError } from '../index.js';
 import { reindexSearch } from './articles.js';
 import { PostgresPorts, redact, takeWriteLock } from './ports.js';
 import { postgresSchema, upgradeStatements } from './schema.js';
@@ -43,7 +43,7 @@ export async function openPostgres(
 ): Promise<PostgresPorts> {
   const schema = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new StoreError(`not a schema name: ${JSON.stringify(schema)}`, redact(url, url));
+    throw new DatabaseOpenError({ kind: 'schema-name', schema }, redact(url, url));
   const connection = {
     connectionString: url,
     ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
@@ -66,10 +66,12 @@ export async function openPostgres(
   } catch (err) {
     await pool.end().catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new StoreError(
-      `cannot open the PostgreSQL database ${redact(url, url)}: ${redact(reason, url)}`,
+    throw new DatabaseOpenError(
+      { kind: 'cannot-open', target: redact(url, url), why: redact(reason, url) },
       redact(url, url),
-      { cause: err },
+      {
+        cause: err,
+      },
     );
   }
   // The leases' renewals, on a connection of their own (opened at the first renewal: only `nashra run` renews), so
