@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { run, type RunnerHandle } from '@grammyjs/runner';
 import { GrammyError, HttpError, webhookCallback, type Bot } from 'grammy';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigValueError } from '../../src/config.js';
 import type { Transport } from '../../src/delivery/platform.js';
 import type { AdapterContext, PlatformAdapter } from '../../src/delivery/platform.js';
 import { createBot, describe, registerCommands, type BotOptions } from './bot.js';
@@ -83,10 +83,13 @@ export class TelegramAdapter implements PlatformAdapter {
     } catch (err) {
       if (this.starting.signal.aborted) throw err;
       if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
-        throw new ConfigError(
-          'TELEGRAM_BOT_TOKEN',
-          `the Bot API refused the token (getMe: ${err.error_code} ${err.description}); check it with @BotFather`,
-        );
+        throw new ConfigValueError('TELEGRAM_BOT_TOKEN', {
+          kind: 'token-refused',
+          issuer: '@BotFather',
+          method: 'getMe',
+          code: err.error_code,
+          description: err.description,
+        });
       }
       throw new Error(`telegram: cannot start the bot (getMe failed: ${describe(err)})`);
     }

@@ -587,11 +587,10 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
   const redact = (s: string) => ctx?.logger.redact(s) ?? s;
   // A full disk, a read-only or damaged file: the cause and the path in one line, not a stack (EX_IOERR).
   const fault =
-    err instanceof StoreError && storageFault(err.cause, err.path)
-      ? err
-      : ctx && storageFault(err, ctx.config.databasePath);
+    (err instanceof StoreError ? storageFault(err.cause, err.path) : null) ??
+    (ctx ? storageFault(err, ctx.config.databasePath) : null);
   if (fault) {
-    io.stderr.write(`nashra: ${redact(fault.message)}\n`);
+    io.stderr.write(`nashra: ${redact(words.cli.databaseOpen(fault.problem))}\n`);
     return 74;
   }
   if (

@@ -942,6 +942,8 @@ export const ar = {
           return `"${p.value}" ليس رقم هاتف مع رمز بلده (مثل ${p.example})`;
         case 'token':
           return `لا يشبه رمز بوت من ${p.issuer} (أرقام ثم نقطتان : ثم ${p.secretMin} أو أكثر من الحروف اللاتينية والأرقام و_ و-)`;
+        case 'token-refused':
+          return `رفضت المنصة الرمز (${p.method}: ${p.code} ${p.description})؛ تحقّق منه عند ${p.issuer}`;
         case 'clicks-without-public-url':
           return 'مفعَّل لكن NASHRA_PUBLIC_URL غير مضبوط: اضبطه على العنوان الذي يصل منه القرّاء إلى خادم المكتب (https://desk.example.org)، أو أوقف عدّ النقرات';
         case 'plugin-unloadable':
@@ -959,6 +961,16 @@ export const ar = {
           return `تعذّر فتح قاعدة بيانات PostgreSQL ${p.target}: ${p.why}`;
         case 'schema-name':
           return `${JSON.stringify(p.schema)} لا يصلح اسمًا لمخطط في PostgreSQL`;
+        case 'cannot-open-file':
+          return `تعذّر فتح قاعدة البيانات ${p.path}: ${p.why}`;
+        case 'disk-full':
+          return `امتلأ القرص الذي يحمل قاعدة البيانات ${p.path} (${p.what})؛ أفرغ بعض المساحة وابدأ من جديد: لم يضِع شيء مما كُتب، وتُكمل البدايةُ التالية العمل`;
+        case 'read-only':
+          return `قاعدة البيانات ${p.path} للقراءة فقط (${p.what})؛ اجعل الملف وملفَّي ‎-wal و‎-shm بجانبه ومجلدها قابلة للكتابة لهذا المستخدم، وابدأ من جديد`;
+        case 'damaged':
+          return `قاعدة البيانات ${p.path} تالفة (${p.what})؛ توقّف واستعِدها من نسخة احتياطية (README، Backup and restore)`;
+        case 'unreadable':
+          return `تتعذّر قراءة قاعدة البيانات ${p.path} أو الكتابة فيها (${p.what})؛ افحص قرصها وابدأ من جديد`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */

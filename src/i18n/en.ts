@@ -820,6 +820,8 @@ export const en = {
           return `"${p.value}" is not a phone number with its country code (e.g. ${p.example})`;
         case 'token':
           return `does not look like a bot token from ${p.issuer} (digits, a colon, then ${p.secretMin}+ letters, digits, _ or -)`;
+        case 'token-refused':
+          return `the Bot API refused the token (${p.method}: ${p.code} ${p.description}); check it with ${p.issuer}`;
         case 'clicks-without-public-url':
           return "is on but NASHRA_PUBLIC_URL is not set: set it to the address readers reach the desk's server at (https://desk.example.org), or turn tracking off";
         case 'plugin-unloadable':
@@ -837,6 +839,16 @@ export const en = {
           return `cannot open the PostgreSQL database ${p.target}: ${p.why}`;
         case 'schema-name':
           return `not a schema name: ${JSON.stringify(p.schema)}`;
+        case 'cannot-open-file':
+          return `cannot open the database ${p.path}: ${p.why}`;
+        case 'disk-full':
+          return `the disk holding the database ${p.path} is full (${p.what}); free some space and start again: nothing written is lost, and the next start finishes the work`;
+        case 'read-only':
+          return `the database ${p.path} is read-only (${p.what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`;
+        case 'damaged':
+          return `the database ${p.path} is damaged (${p.what}); stop, and restore it from a backup (README, Backup and restore)`;
+        case 'unreadable':
+          return `the database ${p.path} cannot be read or written (${p.what}); check its disk and start again`;
       }
     },
     /** Commander's own refusal (an unknown option or command, a value refused, an argument missing), as it wrote it. */

@@ -224,6 +224,8 @@ export type ConfigProblem =
    * digits, _ or -.
    */
   | { kind: 'token'; issuer: string; form: 'id-colon-secret'; secretMin: number }
+  /** The platform refused the token at start (`code` and `description` are its answer, quoted as they are). */
+  | { kind: 'token-refused'; issuer: string; method: string; code: number; description: string }
   | { kind: 'clicks-without-public-url' }
   /** NASHRA_PLUGINS (src/app/platforms.ts): `why` is the import's own first line, quoted as it is. */
   | { kind: 'plugin-unloadable'; spec: string; why: string }
@@ -237,7 +239,14 @@ export type ConfigProblem =
  */
 export type DatabaseOpenProblem =
   | { kind: 'cannot-open'; target: string; why: string }
-  | { kind: 'schema-name'; schema: string };
+  | { kind: 'schema-name'; schema: string }
+  /** A SQLite file that cannot be opened or migrated; `why` is SQLite's own words. */
+  | { kind: 'cannot-open-file'; path: string; why: string }
+  /**
+   * SQLite's answers no retry can fix (src/store/index.ts storageFault): `what` is SQLite's code and words, quoted as
+   * they are; the work not written stays queued for the next start.
+   */
+  | { kind: 'disk-full' | 'read-only' | 'damaged' | 'unreadable'; path: string; what: string };
 
 /**
  * Why `nashra db copy` refused or failed, by meaning (src/store/postgres/copy.ts CopyRefusedError). `target` is the

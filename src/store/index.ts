@@ -52,21 +52,22 @@ export class DatabaseOpenError extends StoreError {
  * trusted. The process stops on them (src/app/cli.ts says which, in one line); the work not written stays queued
  * in the database, so the next start, once the cause is fixed, finishes it. Null for any other error.
  */
-export function storageFault(err: unknown, path: string): StoreError | null {
+export function storageFault(err: unknown, path: string): DatabaseOpenError | null {
   const code = (err as { code?: unknown } | null)?.code;
   if (!(err instanceof Database.SqliteError) || typeof code !== 'string') return null;
-  const what = `${code}: ${err.message}`;
-  const fault =
+  const kind =
     code === 'SQLITE_FULL'
-      ? `the disk holding the database ${path} is full (${what}); free some space and start again: nothing written is lost, and the next start finishes the work`
+      ? 'disk-full'
       : code.startsWith('SQLITE_READONLY')
-        ? `the database ${path} is read-only (${what}); make the file, the -wal and -shm files beside it and their folder writable by this user, and start again`
+        ? 'read-only'
         : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
-          ? `the database ${path} is damaged (${what}); stop, and restore it from a backup (README, Backup and restore)`
+          ? 'damaged'
           : code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')
-            ? `the database ${path} cannot be read or written (${what}); check its disk and start again`
+            ? 'unreadable'
             : undefined;
-  return fault === undefined ? null : new StoreError(fault, path, { cause: err });
+  return kind === undefined
+    ? null
+    : new DatabaseOpenError({ kind, path, what: `${code}: ${err.message}` }, path, { cause: err });
 }
 
 /**
@@ -210,7 +211,8 @@ export function openStore(path: string): Store {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw (
-      storageFault(err, path) ?? new StoreError(`cannot open the database ${path}: ${reason}`, path, { cause: err })
+      storageFault(err, path) ??
+      new DatabaseOpenError({ kind: 'cannot-open-file', path, why: reason }, path, { cause: err })
     );
   }
 }

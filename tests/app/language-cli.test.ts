@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runCliInProcess } from '../helpers/cli.js';
+import { onPostgres } from '../helpers/pass.js';
 import { createDatabase, type OwnedDatabase } from '../helpers/raw-db.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -346,4 +347,25 @@ describe("commander's own words in the CLI's language", () => {
       expect([ar.code, ar.stderr], args.join(' ')).toEqual([1, `nashra: ${arabic}\n`]);
     }
   });
+});
+
+describe("the database that cannot be used, in the CLI's language", () => {
+  it.skipIf(onPostgres())(
+    'a file that is not a database: one line naming it and what to do, exit 74 (EX_IOERR)',
+    async () => {
+      const path = join(tmp.dir, 'not-a-database.db');
+      writeFileSync(path, 'this is a text file, not SQLite\n'.repeat(200));
+      const env = { DATABASE_PATH: path };
+      const en = await runCliInProcess(['stats'], { env });
+      expect([en.code, en.stderr]).toEqual([
+        74,
+        `nashra: the database ${path} is damaged (SQLITE_NOTADB: file is not a database); stop, and restore it from a backup (README, Backup and restore)\n`,
+      ]);
+      const ar = await runCliInProcess(['stats'], { env: { ...env, ...ARABIC } });
+      expect([ar.code, ar.stderr]).toEqual([
+        74,
+        `nashra: قاعدة البيانات ${path} تالفة (SQLITE_NOTADB: file is not a database)؛ توقّف واستعِدها من نسخة احتياطية (README، Backup and restore)\n`,
+      ]);
+    },
+  );
 });

@@ -84,7 +84,7 @@ describe('security: the token stays secret', () => {
     });
     const wrongTokenRoot = await fake.start();
     cleanups.push(() => fake.stop());
-    const [badRoot, wrongToken] = await Promise.all([
+    const [badRoot, wrongToken, wrongTokenArabic] = await Promise.all([
       runCliAsync(
         ['run', '--once'],
         childEnv('not a url', { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }),
@@ -93,6 +93,11 @@ describe('security: the token stays secret', () => {
       runCliAsync(
         ['run', '--once'],
         childEnv(wrongTokenRoot, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug' }),
+        60_000,
+      ),
+      runCliAsync(
+        ['run', '--once'],
+        childEnv(wrongTokenRoot, { env: await freshDatabaseEnv() }, { LOG_LEVEL: 'debug', NASHRA_CLI_LANGUAGE: 'ar' }),
         60_000,
       ),
     ]);
@@ -105,6 +110,10 @@ describe('security: the token stays secret', () => {
     expect(wrongToken.code).toBe(78);
     expect(wrongToken.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrongToken.stderr).toMatch(/^nashra: TELEGRAM_BOT_TOKEN: the Bot API refused the token \(getMe: 401/);
+    expect(wrongTokenArabic.code).toBe(78);
+    expect(wrongTokenArabic.stderr).toMatch(
+      /^nashra: TELEGRAM_BOT_TOKEN: رفضت المنصة الرمز \(getMe: 401 .*\)؛ تحقّق منه عند @BotFather\n$/,
+    );
 
     // Unreachable (nothing listens; once with the token pasted into the URL too): the run waits for the API,
     // says so once, and a SIGTERM still ends it at once.
@@ -127,7 +136,7 @@ describe('security: the token stays secret', () => {
       expect(leaks(child.output())).toEqual([]);
     }
     console.log(`[secrets] CLI errors:\n  ${lines.join('\n  ')}`);
-    for (const r of [badRoot, wrongToken]) expect(leaks(r.stdout + r.stderr)).toEqual([]);
+    for (const r of [badRoot, wrongToken, wrongTokenArabic]) expect(leaks(r.stdout + r.stderr)).toEqual([]);
     // Four runs of the CLI, each a node start (2 s on a loaded machine) and a wait for the API: 20–30 s under load,
     // past 60 s on a 2-core machine running several suites.
   }, 180_000);

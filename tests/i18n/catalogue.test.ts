@@ -81,18 +81,22 @@ const SAID_AS_HELP = new Set(['summary', 'description']);
 /**
  * Where the CLI's words are said: src/app, each platform's own commands (bots/<platform>/cli-commands.ts, `nashra
  * whatsapp login`) and its configuration's refusals (bots/<platform>/config.ts, said by every command), `nashra db
- * copy`'s refusals (src/store/postgres/copy.ts) and a PostgreSQL database that cannot be opened
- * (src/store/postgres/database.ts, DATABASE_URL).
+ * copy`'s refusals (src/store/postgres/copy.ts), a database that cannot be opened or used (src/store/index.ts for a
+ * SQLite file, src/store/postgres/database.ts for DATABASE_URL) and a bot token the platform refuses at start
+ * (bots/<platform>/index.ts).
  */
 function cliSources(): string[] {
   const platforms = readdirSync(join(ROOT, 'bots'))
-    .flatMap((platform) => ['cli-commands.ts', 'config.ts'].map((file) => join(ROOT, 'bots', platform, file)))
+    .flatMap((platform) =>
+      ['cli-commands.ts', 'config.ts', 'index.ts'].map((file) => join(ROOT, 'bots', platform, file)),
+    )
     .filter((file) => existsSync(file));
   return [
     ...walk(join(ROOT, 'src/app')),
     ...platforms,
     join(ROOT, 'src/store/postgres/copy.ts'),
     join(ROOT, 'src/store/postgres/database.ts'),
+    join(ROOT, 'src/store/index.ts'),
   ];
 }
 
@@ -253,6 +257,8 @@ describe('the catalogue of words', () => {
         'bots/whatsapp/config.ts',
         'src/store/postgres/copy.ts',
         'src/store/postgres/database.ts',
+        'src/store/index.ts',
+        'bots/telegram/index.ts',
       ]),
     );
     const inline = files.flatMap((f) => inlineSentences(join(ROOT, f)).map((l) => `${f}:${l}`));
