@@ -269,7 +269,7 @@ export function describeKill(o: Pick<KillOptions, 'seed' | 'runs'>, f: KillFigur
 /**
  * `npm run bench -- kill-pg`: the issue's kill test on a throwaway cluster (tests/helpers/pg-cluster.ts): 3 runs, a
  * random one SIGKILLed 20 times during 10,000 deliveries (500 chats × 20 articles) at 100/s, 2–5 s between kills,
- * so that every kill lands in the broadcast (287 s on a busy 2-core machine). Undefined when PostgreSQL's server is not installed.
+ * so that every kill lands in the broadcast (117 s on a quiet 2-core machine). Undefined when PostgreSQL's server is not installed.
  */
 export async function benchKillPostgres(
   log: (line: string) => void = (l) => console.log(l),
