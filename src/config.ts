@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { catalogue } from './i18n/index.js';
+import { catalogue, type Catalogue, type SaidByMeaning } from './i18n/index.js';
 import type { ConfigProblem } from './i18n/values.js';
 import type { LogLevel } from './logger.js';
 import type { InDoubtPolicy } from './model/delivery.js';
@@ -9,12 +9,15 @@ import { LINK_PREVIEWS, type MessageTemplate } from './model/template.js';
  * A variable whose value is wrong, by meaning: the CLI says `problem` in its language (the catalogue's `cli.config`);
  * the message is the English one, for the logs and every other place that starts Nashra.
  */
-export class ConfigValueError extends ConfigError {
+export class ConfigValueError extends ConfigError implements SaidByMeaning {
   constructor(
     variable: string,
     readonly problem: ConfigProblem,
   ) {
     super(variable, catalogue('en').cli.config(problem));
+  }
+  said(words: Catalogue): string {
+    return `${this.variable}: ${words.cli.config(this.problem)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { UserError } from './errors.js';
-import { catalogue, type Lang } from './i18n/index.js';
+import { catalogue, errorIn, type Catalogue, type Lang, type SaidByMeaning } from './i18n/index.js';
 import type { NewsroomRefusal } from './i18n/values.js';
 
 /**
@@ -7,14 +7,15 @@ import type { NewsroomRefusal } from './i18n/values.js';
  * meaning: each front door says `refusal` in its own language (the CLI, a chat, the desk: refusalIn); the message is
  * the English one, for the logs and the front doors that print it as it is.
  */
-export class RefusedError extends UserError {
+export class RefusedError extends UserError implements SaidByMeaning {
   override name = 'RefusedError';
   constructor(readonly refusal: NewsroomRefusal) {
     super(catalogue('en').refused(refusal));
   }
+  said(words: Catalogue): string {
+    return words.refused(this.refusal);
+  }
 }
 
-/** A refusal as a front door says it in `lang`: a RefusedError in that language, another UserError's own message. */
-export function refusalIn(lang: Lang, err: UserError): string {
-  return err instanceof RefusedError ? catalogue(lang).refused(err.refusal) : err.message;
-}
+/** A refusal as a front door says it in `lang`: by its meaning, or another UserError's own message. */
+export const refusalIn = (lang: Lang, err: UserError): string => errorIn(catalogue(lang), err);

@@ -5,18 +5,16 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, PermissionError, UserError } from '../errors.js';
-import { DatabaseOpenError, StoreError, storageFault } from '../store/index.js';
-import { RefusedError } from '../refusal.js';
-import { CopyRefusedError } from '../store/postgres/copy-refused.js';
+import { StoreError, storageFault } from '../store/index.js';
 import { createContext, processIo, type CliIo, type CommandContext } from './context.js';
 import { loadRegistry } from './platforms.js';
 import type { CommandHelp, PlatformDescriptor } from '../delivery/platform.js';
 import { addDeliveryOptions } from './commands/subscription-options.js';
 import { MAX_SCHEDULE_AHEAD_MS } from '../text/schedule.js';
-import { ConfigValueError, outletPlatformEnv } from '../config.js';
+import { outletPlatformEnv } from '../config.js';
 import { MAIN_OUTLET } from '../model/outlet.js';
 import { defaultEnvPrefix } from '../newsroom/outlets.js';
-import { catalogue, type Catalogue } from '../i18n/index.js';
+import { catalogue, errorIn, type Catalogue } from '../i18n/index.js';
 import { cliLanguage } from '../config.js';
 
 /** How far ahead --at takes, in days (the newsroom's limit). */
@@ -590,7 +588,7 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     (err instanceof StoreError ? storageFault(err.cause, err.path) : null) ??
     (ctx ? storageFault(err, ctx.config.databasePath) : null);
   if (fault) {
-    io.stderr.write(`nashra: ${redact(words.cli.databaseOpen(fault.problem))}\n`);
+    io.stderr.write(`nashra: ${redact(errorIn(words, fault))}\n`);
     return 74;
   }
   if (
@@ -599,19 +597,9 @@ function report(err: unknown, ctx: CommandContext | undefined, io: CliIo, words:
     err instanceof StoreError ||
     err instanceof PermissionError
   ) {
-    // A refusal the newsroom, the configuration or the database names by meaning is said in the CLI's language (a
-    // wrong NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
-    const said =
-      err instanceof RefusedError
-        ? words.refused(err.refusal)
-        : err instanceof CopyRefusedError
-          ? words.cli.db.refused(err.problem)
-          : err instanceof ConfigValueError
-            ? `${err.variable}: ${words.cli.config(err.problem)}`
-            : err instanceof DatabaseOpenError
-              ? words.cli.databaseOpen(err.problem)
-              : err.message;
-    io.stderr.write(`nashra: ${redact(said)}\n`);
+    // What the newsroom, the configuration or the database names by meaning is said in the CLI's language (a wrong
+    // NASHRA_CLI_LANGUAGE in English: `words` is still English then); other messages are the CLI's already.
+    io.stderr.write(`nashra: ${redact(errorIn(words, err))}\n`);
     return err instanceof ConfigError ? 78 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));

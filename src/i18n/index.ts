@@ -14,3 +14,18 @@ export const langOf = (languageCode: string | undefined): Lang =>
   languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ar';
 
 export const catalogue = (lang: Lang): Catalogue => (lang === 'en' ? en : ar);
+
+/**
+ * An error that names what went wrong by meaning (a newsroom refusal, a configuration problem, a database that cannot
+ * be opened, a copy refused): each front door says it in its reader's language; its message is the English one, for
+ * the logs.
+ */
+export interface SaidByMeaning {
+  said(words: Catalogue): string;
+}
+
+const byMeaning = (err: Error): err is Error & SaidByMeaning =>
+  typeof (err as Partial<SaidByMeaning>).said === 'function';
+
+/** An error in the language of `words`: by its meaning where it names one, otherwise its own message. */
+export const errorIn = (words: Catalogue, err: Error): string => (byMeaning(err) ? err.said(words) : err.message);

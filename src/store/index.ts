@@ -6,7 +6,7 @@ import { SqlitePorts } from './sqlite-ports.js';
 import { Tables } from './tables.js';
 import type { DataPorts } from '../ports/index.js';
 import type { ClickCount } from '../model/reach.js';
-import { catalogue } from '../i18n/index.js';
+import { catalogue, type Catalogue, type SaidByMeaning } from '../i18n/index.js';
 import type { DatabaseOpenProblem } from '../i18n/values.js';
 
 export { UnitOfWorkMisuse } from './sqlite-ports.js';
@@ -37,13 +37,16 @@ export class StoreError extends Error {
  * `cli.databaseOpen`); the message is the English one, for the logs. No value of `problem` holds a secret: the URL
  * and the reason are masked before they go in (src/store/postgres/ports.ts redact).
  */
-export class DatabaseOpenError extends StoreError {
+export class DatabaseOpenError extends StoreError implements SaidByMeaning {
   constructor(
     readonly problem: DatabaseOpenProblem,
     path: string,
     options?: { cause?: unknown },
   ) {
     super(catalogue('en').cli.databaseOpen(problem), path, options);
+  }
+  said(words: Catalogue): string {
+    return words.cli.databaseOpen(this.problem);
   }
 }
 

@@ -23,15 +23,33 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { UserError } from '../../errors.js';
-import type { CopyMismatch } from '../../i18n/values.js';
+import { catalogue, type Catalogue, type SaidByMeaning } from '../../i18n/index.js';
+import type { CopyMismatch, CopyProblem } from '../../i18n/values.js';
 import { openStore } from '../index.js';
-import { CopyRefusedError } from './copy-refused.js';
 import { isPostgresUrl, numberTypes, openPostgres } from './database.js';
 import { redact } from './ports.js';
 import { postgresSchema } from './schema.js';
 
 /** Rows per statement: 27 columns × 2,000 jobs is one statement of ~1 MB, and memory stays a few MB per table. */
 const BATCH_ROWS = 2_000;
+
+/**
+ * `nashra db copy` refused or failed, by meaning: the CLI says `problem` in its language; the message is the English
+ * one, for the logs. No value of `problem` holds a secret: the URL and PostgreSQL's words are masked before they go in.
+ */
+export class CopyRefusedError extends UserError implements SaidByMeaning {
+  override name = 'CopyRefusedError';
+  constructor(
+    readonly problem: CopyProblem,
+    options?: { cause?: unknown },
+  ) {
+    super(catalogue('en').cli.db.refused(problem), options);
+  }
+  said(words: Catalogue): string {
+    return words.cli.db.refused(this.problem);
+  }
+}
+
 /** What the migration puts in by itself, replaced by the source's rows. */
 const SEEDED = new Set(['search_index', 'full_story_key', 'outlets']);
 
