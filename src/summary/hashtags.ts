@@ -577,6 +577,22 @@ export function hashtags(input: HashtagInput, max = 4): string[] {
   return tags;
 }
 
+/**
+ * Every tag the lists and scans find in an article, unranked and unlimited, before the rules that choose the few an
+ * editor posts (topicalNames): the most the vocabulary can give. `npm run eval` scores it (issue 22 §5) to tell a
+ * topic the rules leave out from one no list names.
+ */
+export function candidateTags(input: HashtagInput): string[] {
+  const scanned = scan(input);
+  const found = [
+    ...findNames(scanned, true),
+    ...findPeople(scanned),
+    ...headlineSubject(input.title, scanned),
+    ...headlineBodies(scanned),
+  ];
+  return [...new Set(found.flatMap((name) => tagOfName(displayOf(name))?.tag ?? []))];
+}
+
 /** A tag, and the key that finds another spelling of it (see tagKey). */
 interface Tag {
   tag: string;
@@ -672,8 +688,11 @@ function tagKey(tag: string): string {
   return tag.slice(1).split('_').map(wordKey).join(' ');
 }
 
-/** The gazetteer names in the title and body, by mentions (the title's counting double), then first mention. */
-function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
+/**
+ * The gazetteer names in the title and body, by mentions (the title's counting double), then first mention; with
+ * `everyName`, those mentioned once outside the opening too (see candidateTags).
+ */
+function findNames({ ids, textStarts, lead: leadText }: Scanned, everyName = false): Found[] {
   const byEntity = new Map<number, Found>();
   const traits = traitsById;
   let position = 0;
@@ -779,6 +798,7 @@ function findNames({ ids, textStarts, lead: leadText }: Scanned): Found[] {
   }
   // Names mentioned once wait only if a rule can still take them: a body named in the opening, a country a place
   // abroad may bring; the others would only be sorted and filtered out.
+  if (everyName) return [...byEntity.values()];
   const kept: Found[] = [];
   for (const f of byEntity.values())
     if (f.mentions >= MIN_MENTIONS || f.bodyInLead || COUNTRIES.has(f.entry.entity)) kept.push(f);

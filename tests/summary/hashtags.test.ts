@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { sy24Article as sy24Fixture } from '../helpers/sy24.js';
 import { normalizeArabic } from '../../src/text/arabic.js';
-import { hashtags } from '../../src/summary/hashtags.js';
+import { candidateTags, hashtags } from '../../src/summary/hashtags.js';
 import { readFileSync } from 'node:fs';
-import { cutNames, scoreTags, tagKey, topicsOf, type TagAnnotation, type TaggedArticle } from '../../eval/hashtags.js';
+import {
+  cutNames,
+  missCauses,
+  scoreCandidates,
+  scoreTags,
+  tagKey,
+  topicsOf,
+  type TagAnnotation,
+  type TaggedArticle,
+} from '../../eval/hashtags.js';
 
 const jsonl = <T>(path: string): T[] =>
   readFileSync(new URL(path, import.meta.url), 'utf8')
@@ -639,5 +648,43 @@ describe('hashtags', () => {
     expect(dev2.precision).toBeGreaterThanOrEqual(0.9);
     expect(dev2.recall).toBeGreaterThanOrEqual(0.41);
     expect(cutNames([...news, ...more])).toEqual([]);
+  });
+
+  // The eval's measure of what the lists could give at best (issue 22 §5): every candidate, none left out by the
+  // rules, and each missed topic put down to its cause.
+  const passing: TaggedArticle = {
+    id: 'passing',
+    title: 'ارتفاع مبيعات مهرجان الزيتون',
+    content: [
+      'أعلنت اللجنة المنظمة لمهرجان الزيتون في منطقة الجوف ارتفاع مبيعات المهرجان هذا العام إلى أكثر من مليون ريال خلال أسبوعه الأول.',
+      'وأوضح رئيس اللجنة أن المهرجان استقبل زوارا من مناطق المملكة كافة.',
+      'وكان المهرجان قد شارك العام الماضي في معرض أقيم في جدة.',
+    ].join('\n\n'),
+  };
+
+  it('finds, among its candidates, a listed name the rules leave out as a passing reference', () => {
+    const input = { title: passing.title, paragraphs: passing.content.split('\n\n') };
+    const chosen = hashtags(input);
+    const candidates = candidateTags(input);
+    expect(chosen).not.toContain('#جدة');
+    expect(candidates).toContain('#جدة');
+    for (const tag of chosen) expect(candidates).toContain(tag);
+  });
+
+  it('puts each missed topic down to its cause: not chosen, in no list, or not written as tagged', () => {
+    const annotation: TagAnnotation = { id: 'passing', tags: ['جدة', 'مهرجان_الزيتون', 'الإرهاب'] };
+    const score = scoreTags([passing], [annotation]);
+    expect(score.missed.map((m) => m.topic).sort()).toEqual(['ارهاب', 'جده', 'مهرجان زيتون'].sort());
+    expect(missCauses([passing], score)).toEqual({ 'not chosen': 1, 'in no list': 1, 'not written': 1 });
+  });
+
+  it('scores every candidate above the chosen tags in recall and below them in precision on the development set', () => {
+    const news = jsonl<TaggedArticle>('../../eval/data/news/saudinewsnet-sample-200.jsonl');
+    const annotations = jsonl<TagAnnotation>('../../eval/data/news/hashtags-dev-100.jsonl');
+    const chosen = scoreTags(news, annotations);
+    const every = scoreCandidates(news, annotations);
+    expect(every.topics).toBe(chosen.topics);
+    expect(every.recall).toBeGreaterThan(chosen.recall);
+    expect(every.precision).toBeLessThan(chosen.precision);
   });
 });
