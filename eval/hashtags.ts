@@ -11,7 +11,7 @@
  */
 import { normalizeArabic } from '../src/text/arabic.js';
 import { paragraphsOf } from '../src/summary/summarize.js';
-import { candidateTags, hashtags } from '../src/summary/hashtags.js';
+import { candidateTags, type HashtagInput, hashtags } from '../src/summary/hashtags.js';
 
 export interface TaggedArticle {
   id: number | string;
@@ -79,13 +79,18 @@ const NAME_ENDS = new Set(['الله', 'الدين']);
  * «نور الدين»), or preceded by «عبد», «أبو», «بن», «ابن», «بنت», «آل» or «أم» («أبو بكر البغدادي» tagged
  * #بكر_البغدادي), or it ends with one of those links.
  */
-export function cutName(tag: string, article: TaggedArticle): string | undefined {
-  const words = normalizeArabic(tag.replace(/^#/, '')).split('_');
-  if (LINKS.has(words[words.length - 1]!)) return `ends with «${words[words.length - 1]}»`;
-  const text = normalizeArabic(`${article.title} ${article.content}`)
+/** The headline's and text's words, normalised, without tashkeel and tatweel. */
+function wordsOf(article: TaggedArticle): string[] {
+  return normalizeArabic(`${article.title} ${article.content}`)
     .replace(/[\u064B-\u0652\u0670\u0640]/g, '')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w !== '');
+}
+
+export function cutName(tag: string, article: TaggedArticle): string | undefined {
+  const words = normalizeArabic(tag.replace(/^#/, '')).split('_');
+  if (LINKS.has(words[words.length - 1]!)) return `ends with «${words[words.length - 1]}»`;
+  const text = wordsOf(article);
   const strip = (w: string) => w.replace(/^[وفبلك](?=\p{L}{2})/u, '');
   for (let i = 0; i + words.length <= text.length; i++) {
     if (!words.every((w, k) => text[i + k] === w || (k === 0 && strip(text[i]!) === w))) continue;
@@ -111,11 +116,20 @@ export interface TagScore {
   missed: { id: number | string; topic: string; produced: string[] }[];
 }
 
-export function tagsOf(article: TaggedArticle): string[] {
-  return hashtags({ title: article.title, paragraphs: paragraphsOf(article.content), categories: [] });
+function inputOf(article: TaggedArticle): HashtagInput {
+  return { title: article.title, paragraphs: paragraphsOf(article.content), categories: [] };
 }
 
-export function scoreTags(news: TaggedArticle[], annotations: TagAnnotation[]): TagScore {
+export function tagsOf(article: TaggedArticle): string[] {
+  return hashtags(inputOf(article));
+}
+
+/** The tagger's tags (or, with `tagger` candidatesOf, every candidate's) scored against the editor's. */
+export function scoreTags(
+  news: TaggedArticle[],
+  annotations: TagAnnotation[],
+  tagger: (article: TaggedArticle) => string[] = tagsOf,
+): TagScore {
   const byId = new Map(news.map((a) => [String(a.id), a]));
   const score: TagScore = {
     articles: 0,
@@ -134,7 +148,7 @@ export function scoreTags(news: TaggedArticle[], annotations: TagAnnotation[]): 
     const article = byId.get(String(annotation.id));
     if (!article) continue;
     score.articles++;
-    const tags = tagsOf(article);
+    const tags = tagger(article);
     const produced = new Set(tags.map(tagKey));
     const accepted = new Set(annotation.tags.map(tagKey));
     score.produced += tags.length;
@@ -157,32 +171,11 @@ export function scoreTags(news: TaggedArticle[], annotations: TagAnnotation[]): 
 
 /**
  * What the vocabulary could give at best: every tag the lists and scans find (candidateTags), none left out by the
- * rules that choose, scored as the tagger is. If even this misses the recall target, or reaches it only far below
- * the precision target, no choosing rule over these lists can meet both; the rest is names and terms no list has.
+ * rules that choose. Scored by scoreTags, if even this misses the recall target, or reaches it only far below the
+ * precision target, no choosing rule over these lists can meet both; the rest is names and terms no list has.
  */
-export function scoreCandidates(
-  news: TaggedArticle[],
-  annotations: TagAnnotation[],
-): Pick<TagScore, 'produced' | 'correct' | 'precision' | 'topics' | 'topicsFound' | 'recall'> {
-  const byId = new Map(news.map((a) => [String(a.id), a]));
-  const score = { produced: 0, correct: 0, precision: 0, topics: 0, topicsFound: 0, recall: 0 };
-  for (const annotation of annotations) {
-    const article = byId.get(String(annotation.id));
-    if (!article) continue;
-    const produced = new Set(
-      candidateTags({ title: article.title, paragraphs: paragraphsOf(article.content), categories: [] }).map(tagKey),
-    );
-    const accepted = new Set(annotation.tags.map(tagKey));
-    score.produced += produced.size;
-    for (const key of produced) if (accepted.has(key)) score.correct++;
-    for (const topic of topicsOf(annotation.tags)) {
-      score.topics++;
-      if (topic.some((k) => produced.has(k))) score.topicsFound++;
-    }
-  }
-  score.precision = score.produced ? score.correct / score.produced : 0;
-  score.recall = score.topics ? score.topicsFound / score.topics : 0;
-  return score;
+export function candidatesOf(article: TaggedArticle): string[] {
+  return candidateTags(inputOf(article));
 }
 
 /** Why an editor's topic was missed: a name the lists find that the rules left out, words no list has, or neither. */
@@ -200,9 +193,7 @@ export function missCauses(news: TaggedArticle[], score: TagScore): Record<MissC
     const article = byId.get(String(miss.id));
     if (!article) continue;
     const topic = miss.topic.split(' | ');
-    const candidates = new Set(
-      candidateTags({ title: article.title, paragraphs: paragraphsOf(article.content), categories: [] }).map(tagKey),
-    );
+    const candidates = new Set(candidatesOf(article).map(tagKey));
     if (topic.some((k) => candidates.has(k))) causes['not chosen']++;
     else if (topic.some((k) => writtenIn(k, article))) causes['in no list']++;
     else causes['not written']++;
@@ -211,15 +202,11 @@ export function missCauses(news: TaggedArticle[], score: TagScore): Record<MissC
 }
 
 function writtenIn(key: string, article: TaggedArticle): boolean {
-  const keys = normalizeArabic(`${article.title} ${article.content}`)
-    .replace(/[\u064B-\u0652\u0670\u0640]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w !== '')
-    .map((w) => {
-      const bare = tagKey(w.replace(/^لل(?=\p{L}{2})/u, 'ال'));
-      const unglued = tagKey(w.replace(/^[وفبلك](?=\p{L}{3})/u, ''));
-      return [bare, unglued];
-    });
+  const keys = wordsOf(article).map((w) => {
+    const bare = tagKey(w.replace(/^لل(?=\p{L}{2})/u, 'ال'));
+    const unglued = tagKey(w.replace(/^[وفبلك](?=\p{L}{3})/u, ''));
+    return [bare, unglued];
+  });
   const words = key.split(' ');
   for (let i = 0; i + words.length <= keys.length; i++) {
     if (words.every((w, k) => keys[i + k]!.includes(w))) return true;
@@ -283,7 +270,7 @@ export function reportHashtags(
     const articles = set.articles ?? news;
     const s = scoreTags(articles, set.annotations);
     printScore(set.name, s, set.before);
-    const ceiling = scoreCandidates(articles, set.annotations);
+    const ceiling = scoreTags(articles, set.annotations, candidatesOf);
     const causes = missCauses(articles, s);
     console.log(
       `    every tag the lists find, none left out: precision ${ceiling.precision.toFixed(3)}, recall ${ceiling.recall.toFixed(3)} (${ceiling.topicsFound} of ${ceiling.topics}), ${(ceiling.produced / Math.max(1, s.articles)).toFixed(2)} tags per article: the most the rules could choose`,
