@@ -61,6 +61,17 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   /** Resolved once the unit begun last in this process has its write lock (or failed to): see locked(). */
   private lockTurn: Promise<void> = Promise.resolve();
   private ended = false;
+  /**
+   * Rejected by close(), so that what waits for one of the pools' connections then fails instead of waiting for ever:
+   * pg-pool serves no request queued for a connection once the pool is ending (pg-pool 3.14, `_pulseQueue`), and a
+   * unit queued so never ended, nor did every unit of this process queued behind it (lockTurn), nor what awaited them.
+   * A crash simulated by closing the store (tests/e2e/outbox-property.test.ts) hung the dead worker's drain for good
+   * in 4 of about 25 runs of that file, three or four at once: the dead pool ended, one request still waiting. A
+   * unit that already has its connection runs to its end, and pool.end() waits for it; a read under way is answered
+   * at once, as SQLite's closed store answers, its statement left to end on its own.
+   */
+  private readonly closed: Promise<never>;
+  private sayClosed!: () => void;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -68,6 +79,10 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     private readonly schema = 'public',
     private readonly renewals = pool,
   ) {
+    this.closed = new Promise<never>((_, reject) => {
+      this.sayClosed = () => reject(new Error('the database was closed (the run stopped)'));
+    });
+    this.closed.catch(() => undefined); // heard by what waits for a connection at close(), if anything does
     this.repos = pgRepositories(this.outside());
     this.runtime = new PostgresRuntime(this.outside(), this.unlocked(renewals));
   }
@@ -114,6 +129,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   async close(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.sayClosed();
     await this.pool.end();
     if (this.renewals !== this.pool) await this.renewals.end();
   }
@@ -138,9 +154,15 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     });
     await before;
     let client: pg.PoolClient;
+    const connecting = this.ended ? this.closed : this.pool.connect();
     try {
-      client = await this.pool.connect();
+      client = await Promise.race([connecting, this.closed]);
     } catch (err) {
+      // Closed first: a connection handed out after all goes back, or pool.end() would wait for it.
+      connecting.then(
+        (late) => late.release(),
+        () => undefined,
+      );
       asked();
       throw err;
     }
@@ -204,16 +226,21 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     return sql;
   }
 
+  /** One statement on one of `pool`'s connections (pg-pool's own checkout), failing at close() (see closed). */
+  private pooled<R>(pool: pg.Pool, s: Statement, values?: Values): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+    return Promise.race([query<R>(pool, s, values), this.closed]);
+  }
+
   /**
    * Single statements on `on` that take no write lock (each its own transaction): for writes that need no turn among
    * the writers, a lease's renewal (src/store/postgres/runtime.ts). Not for anything that reads before it writes.
    */
   private unlocked(on: pg.Pool): Sql {
     const sql: Sql = {
-      all: async <R>(s: Statement, values?: Values) => (await query<R>(on, s, values)).rows,
-      get: async <R>(s: Statement, values?: Values) => (await query<R>(on, s, values)).rows[0],
+      all: async <R>(s: Statement, values?: Values) => (await this.pooled<R>(on, s, values)).rows,
+      get: async <R>(s: Statement, values?: Values) => (await this.pooled<R>(on, s, values)).rows[0],
       run: async <R = Columns>(s: Statement, values?: Values) => {
-        const result = await query<R>(on, s, values);
+        const result = await this.pooled<R>(on, s, values);
         return { changes: result.rowCount ?? 0, rows: result.rows };
       },
       atomic: () => {
@@ -226,8 +253,8 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
   /** Statements outside any unit: reads on the pool, writes one locked transaction each. */
   private outside(): Sql {
     const sql: Sql = {
-      all: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows,
-      get: async <R>(s: Statement, values?: Values) => (await query<R>(this.pool, s, values)).rows[0],
+      all: async <R>(s: Statement, values?: Values) => (await this.pooled<R>(this.pool, s, values)).rows,
+      get: async <R>(s: Statement, values?: Values) => (await this.pooled<R>(this.pool, s, values)).rows[0],
       run: <R = Columns>(s: Statement, values?: Values) => sql.atomic((inner) => inner.run<R>(s, values)),
       atomic: async (work) => {
         if (this.unitScope.getStore() !== undefined) {
