@@ -189,24 +189,33 @@ export type MissCause = 'not chosen' | 'in no list' | 'not written';
 export function missCauses(news: TaggedArticle[], score: TagScore): Record<MissCause, number> {
   const byId = new Map(news.map((a) => [String(a.id), a]));
   const causes: Record<MissCause, number> = { 'not chosen': 0, 'in no list': 0, 'not written': 0 };
+  // An article misses several topics: its candidates and its words are read once.
+  const read = new Map<TaggedArticle, { candidates: Set<string>; words: string[][] }>();
   for (const miss of score.missed) {
     const article = byId.get(String(miss.id));
     if (!article) continue;
+    let seen = read.get(article);
+    if (!seen) {
+      seen = { candidates: new Set(candidatesOf(article).map(tagKey)), words: wordKeysOf(article) };
+      read.set(article, seen);
+    }
     const topic = miss.topic.split(' | ');
-    const candidates = new Set(candidatesOf(article).map(tagKey));
-    if (topic.some((k) => candidates.has(k))) causes['not chosen']++;
-    else if (topic.some((k) => writtenIn(k, article))) causes['in no list']++;
+    if (topic.some((k) => seen.candidates.has(k))) causes['not chosen']++;
+    else if (topic.some((k) => writtenIn(k, seen.words))) causes['in no list']++;
     else causes['not written']++;
   }
   return causes;
 }
 
-function writtenIn(key: string, article: TaggedArticle): boolean {
-  const keys = wordsOf(article).map((w) => {
-    const bare = tagKey(w.replace(/^لل(?=\p{L}{2})/u, 'ال'));
-    const unglued = tagKey(w.replace(/^[وفبلك](?=\p{L}{3})/u, ''));
-    return [bare, unglued];
-  });
+/** Each word of the article as tag keys: as written («لل» read «ال»), and without a glued «و», «ف», «ب», «ل», «ك». */
+function wordKeysOf(article: TaggedArticle): string[][] {
+  return wordsOf(article).map((w) => [
+    tagKey(w.replace(/^لل(?=\p{L}{2})/u, 'ال')),
+    tagKey(w.replace(/^[وفبلك](?=\p{L}{3})/u, '')),
+  ]);
+}
+
+function writtenIn(key: string, keys: string[][]): boolean {
   const words = key.split(' ');
   for (let i = 0; i + words.length <= keys.length; i++) {
     if (words.every((w, k) => keys[i + k]!.includes(w))) return true;

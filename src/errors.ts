@@ -95,6 +95,17 @@ export class ChatMigratedError extends DeliveryError {
   }
 }
 
+/**
+ * The database was closed (the run stopped): nothing more is read or written; what was not written is done after
+ * the restart. Raised to work that asks the store after it closed, or was still waiting for it then.
+ */
+export class StoreClosedError extends Error {
+  override name = 'StoreClosedError';
+  constructor() {
+    super('the database was closed (the run stopped)');
+  }
+}
+
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**

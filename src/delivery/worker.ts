@@ -3,6 +3,7 @@ import {
   DeliveryCancelledError,
   errorMessage,
   PermanentDeliveryError,
+  StoreClosedError,
   TemporaryDeliveryError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -483,7 +484,7 @@ export class DeliveryWorker {
     this.flushing = true;
     let results: unknown[];
     try {
-      if (!this.data.isOpen()) throw new Error('the database was closed (the run stopped)');
+      if (!this.data.isOpen()) throw new StoreClosedError();
       results = await this.data.uow.run(async (tx) => {
         const out: unknown[] = [];
         for (const b of batch) out.push(await b.write(tx));

@@ -15,6 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import type pg from 'pg';
+import { StoreClosedError } from '../../errors.js';
 import type { DataPorts, Repositories, UnitOfWork } from '../../ports/index.js';
 import { UnitOfWorkMisuse } from '../sqlite-ports.js';
 import { pgRepositories } from './repositories.js';
@@ -80,7 +81,7 @@ export class PostgresPorts implements DataPorts, UnitOfWork {
     private readonly renewals = pool,
   ) {
     this.closed = new Promise<never>((_, reject) => {
-      this.sayClosed = () => reject(new Error('the database was closed (the run stopped)'));
+      this.sayClosed = () => reject(new StoreClosedError());
     });
     this.closed.catch(() => undefined); // heard by what waits for a connection at close(), if anything does
     this.repos = pgRepositories(this.outside());
